@@ -1,0 +1,34 @@
+"""epa: executable, cited End-Point Assessment rules, one plugin per awarding body.
+
+The public API for body plugins is what this module exports; everything else
+is internal.
+"""
+
+import pluggy
+
+from epa.model import (
+    Ambiguity,
+    Attempt,
+    Body,
+    Combination,
+    CombinationRow,
+    ComponentResult,
+    Criterion,
+    Document,
+    Grade,
+    Method,
+    Outcome,
+    Record,
+    Ruleset,
+    Step,
+)
+from epa.rules import load_ruleset, load_rulesets
+
+hookimpl = pluggy.HookimplMarker("epa")
+"""Marker for a body plugin's hook implementations: ``@epa.hookimpl``."""
+
+__all__ = [
+    "Ambiguity", "Attempt", "Body", "Combination", "CombinationRow", "ComponentResult", "Criterion",
+    "Document", "Grade", "Method", "Outcome", "Record", "Ruleset", "Step", "hookimpl", "load_ruleset",
+    "load_rulesets",
+]

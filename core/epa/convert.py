@@ -1,0 +1,29 @@
+"""The one cattrs converter: dates as ISO strings, and errors turned into readable paths."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, TypeVar
+
+import cattrs
+from cattrs.v import transform_error
+
+from epa.errors import InputError
+
+T = TypeVar("T")
+
+converter = cattrs.Converter(omit_if_default=False)
+converter.register_structure_hook(dt.date, lambda value, _: dt.date.fromisoformat(str(value)))
+converter.register_unstructure_hook(dt.date, lambda value: value.isoformat())
+
+
+def structure(data: Any, cls: type[T], where: str) -> T:
+    try:
+        return converter.structure(data, cls)
+    except (cattrs.BaseValidationError, ValueError, TypeError) as exc:
+        problems = transform_error(exc, path="$") if isinstance(exc, cattrs.BaseValidationError) else [str(exc)]
+        raise InputError("; ".join(problems), where=where) from None
+
+
+def unstructure(value: Any) -> Any:
+    return converter.unstructure(value)

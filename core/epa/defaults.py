@@ -1,0 +1,90 @@
+"""Reference implementations of the hooks: the assessment-plan pattern every document states in words.
+
+Registered ``trylast`` in every body's plugin manager, as pytest ships its own
+plugins: a body's implementation, where it has one, is called first and wins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pluggy
+
+from epa.model import ComponentResult, Grade, Outcome, Ruleset, Step
+
+hookimpl = pluggy.HookimplMarker("epa")
+
+
+@hookimpl(trylast=True)
+def grade_component(ruleset: Ruleset, method: str, criteria_met: frozenset[str]) -> ComponentResult:
+    rule = ruleset.component_rules.get(method)
+    rule_citation = rule.citation if rule else ruleset.combination.rule_in_words.citation
+    passes = ruleset.criteria_for(method, "pass")
+    distinctions = ruleset.criteria_for(method, "distinction")
+    pass_missing = tuple(c.id for c in passes if c.id not in criteria_met)
+    d_met = tuple(c.id for c in distinctions if c.id in criteria_met)
+    d_missing = tuple(c.id for c in distinctions if c.id not in criteria_met)
+
+    def result(grade: Grade, *steps: Step) -> ComponentResult:
+        return ComponentResult(method, grade, steps, pass_missing, d_met, d_missing)
+
+    if pass_missing:
+        return result(
+            Grade.FAIL,
+            Step(f"{method}: {len(passes) - len(pass_missing)} of {len(passes)} pass criteria met; "
+                 f"missing {', '.join(pass_missing)}: fail", rule_citation),
+        )
+    all_passed = Step(f"{method}: all {len(passes)} pass criteria met", rule_citation)
+    needed = rule.distinction_threshold if rule and rule.distinction_threshold else len(distinctions)
+    if not distinctions:
+        return result(Grade.PASS, all_passed,
+                      Step(f"{method}: this body sets no distinction criteria here: pass", rule_citation))
+    if len(d_met) >= needed:
+        return result(
+            Grade.DISTINCTION, all_passed,
+            Step(f"{method}: {len(d_met)} of {len(distinctions)} distinction criteria met "
+                 f"({needed} needed): distinction", rule_citation),
+        )
+    return result(
+        Grade.PASS, all_passed,
+        Step(f"{method}: {len(d_met)} of {len(distinctions)} distinction criteria met "
+             f"({needed} needed; missing {', '.join(d_missing)}): pass", rule_citation),
+    )
+
+
+@hookimpl(trylast=True)
+def combine_grades(ruleset: Ruleset, components: Mapping[str, Grade]) -> Outcome:
+    table = ruleset.combination
+    shown = ", ".join(f"{m}={components[m]}" for m in ruleset.method_ids)
+    for number, row in enumerate(table.rows, start=1):
+        if row.matches(dict(components)):
+            return Outcome(row.overall, (Step(
+                f"{shown}: row {number} of the combination table gives {row.overall}", row.citation),))
+    grades = [components[m] for m in ruleset.method_ids]
+    if Grade.FAIL in grades:
+        overall = Grade.FAIL
+    elif all(g == Grade.DISTINCTION for g in grades):
+        overall = Grade.DISTINCTION
+    else:
+        overall = Grade.PASS
+    if not table.rows:
+        gap = "the document prints no combination table for"
+    elif not table.complete:
+        gap = "the printed table is incomplete: it has no row for"
+    else:
+        gap = "no row of the table matches"
+    return Outcome(overall, (
+        Step(f"{shown}: {gap} this combination", table.citation),
+        Step(f"the document's rule in words decides: {overall} "
+             f"(“{table.rule_in_words.text}”)", table.rule_in_words.citation),
+    ))
+
+
+@hookimpl(trylast=True)
+def gateway_requirements(ruleset, record):  # type: ignore[no-untyped-def]
+    return []
+
+
+@hookimpl(trylast=True)
+def resit_policy(ruleset, record):  # type: ignore[no-untyped-def]
+    return None

@@ -1,0 +1,126 @@
+"""Reading YAML/JSON files and validating them against our JSON Schemas, with errors a person can act on.
+
+Every error names the file, the line and column where we can find it, the
+JSON path, what was expected and, where one helps, a suggestion.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from functools import cache
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+from epa.errors import InputError, did_you_mean
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that leaves dates as strings, so an impossible date such as
+    2025-02-30 becomes a schema error with a path instead of a ValueError."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+@cache
+def schema(name: str) -> dict[str, Any]:
+    """One of the JSON Schemas shipped in ``epa/schemas`` (the repository's ``schemas/``)."""
+    return json.loads((files("epa") / "schemas" / f"{name}.schema.json").read_text(encoding="utf-8"))
+
+
+def read(path: Path | str) -> tuple[Any, yaml.Node | None]:
+    """Parse a YAML or JSON file; return the data and the YAML node tree (for line numbers)."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError("no such file", where=str(path)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read the file: {exc}", where=str(path)) from None
+    if path.suffix.lower() == ".json":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"JSON syntax error: {exc.msg}", where=f"{path}:{exc.lineno}:{exc.colno}") from None
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+        if path.suffix.lower() != ".json":
+            data = yaml.load(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
+        raise InputError(f"YAML syntax error: {exc.problem or exc}", where=where) from None
+    except yaml.YAMLError as exc:
+        raise InputError(f"YAML error: {exc}", where=str(path)) from None
+    return data, node
+
+
+def json_path(parts: Iterable[Any]) -> str:
+    out = "$"
+    for part in parts:
+        out += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return out
+
+
+def line_of(node: yaml.Node | None, parts: Sequence[Any]) -> tuple[int, int] | None:
+    """1-based (line, column) of the value at a JSON path, as far down the path as the file goes."""
+    found = None
+    for part in parts:
+        if node is None:
+            break
+        found = (node.start_mark.line + 1, node.start_mark.column + 1)
+        if isinstance(node, yaml.MappingNode):
+            node = next((v for k, v in node.value if k.value == str(part)), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            node = node.value[part]
+        else:
+            node = None
+    if node is not None:
+        found = (node.start_mark.line + 1, node.start_mark.column + 1)
+    return found
+
+
+def where(path: Path | str, node: yaml.Node | None, parts: Sequence[Any]) -> str:
+    pos = line_of(node, parts)
+    place = f"{path}:{pos[0]}:{pos[1]}" if pos else str(path)
+    return f"{place}: {json_path(parts)}"
+
+
+def _explain(error: jsonschema.ValidationError) -> tuple[str, str | None, list[Any]]:
+    """Turn one schema error into (message, hint, path), naming the offending key where there is one."""
+    parts = list(error.absolute_path)
+    if error.validator == "additionalProperties":
+        allowed = list(error.schema.get("properties", {}))
+        extra = sorted(set(error.instance) - set(allowed))
+        key = extra[0] if extra else "?"
+        return (f"unknown field {key!r}", did_you_mean(key, allowed), [*parts, key])
+    if error.validator == "enum" and isinstance(error.instance, str):
+        choices = [str(c) for c in error.validator_value]
+        return (f"{error.instance!r} is not allowed here",
+                did_you_mean(error.instance, choices) or "expected one of: " + ", ".join(choices), parts)
+    if error.validator in ("oneOf", "anyOf") and "x-message" in error.schema:
+        return error.schema["x-message"], None, parts
+    if error.validator == "required":
+        return error.message, None, parts
+    if error.validator == "format":
+        return f"{error.instance!r} is not a valid {error.validator_value} (expected YYYY-MM-DD)", None, parts
+    return error.message, None, parts
+
+
+def validate(data: Any, schema_name: str, path: Path | str, node: yaml.Node | None = None) -> None:
+    """Raise InputError for the first schema violation (deepest path first, so it points at the cause)."""
+    validator = jsonschema.Draft202012Validator(schema(schema_name), format_checker=jsonschema.FormatChecker())
+    errors = sorted(validator.iter_errors(data), key=lambda e: (-len(e.absolute_path), str(e.absolute_path)))
+    if errors:
+        best = jsonschema.exceptions.best_match(errors) if len(errors) > 1 else errors[0]
+        message, hint, parts = _explain(best)
+        more = f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})" if len(errors) > 1 else ""
+        raise InputError(message + more, where=where(path, node, parts), hint=hint)

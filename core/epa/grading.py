@@ -1,0 +1,157 @@
+"""Grading one record by one body: pick the rules in force, grade each method, combine.
+
+The hooks decide grades; this module decides what evidence reaches them and
+notes, rather than drops, anything a body does not use.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from attrs import frozen
+
+from epa.errors import InputError, PluginError, did_you_mean
+from epa.model import Attempt, ComponentResult, Grade, Outcome, Record, Ruleset
+from epa.registry import LoadedBody
+
+
+@frozen
+class Note:
+    """Something the reader should know that is not a rule applied: evidence set aside, a gap in the rules."""
+
+    says: str
+    citation: str | None = None
+
+
+@frozen
+class Reason:
+    """A step of the explanation, tagged with what it decided: a method id, "overall" or "version"."""
+
+    about: str
+    says: str
+    citation: str
+
+
+@frozen
+class ComponentDetail:
+    grade: Grade | None
+    source: str  # "criteria" | "recorded grade" | "no attempt"
+    attempt_date: dt.date | None = None
+    pass_missing: tuple[str, ...] = ()
+    distinction_met: tuple[str, ...] = ()
+    distinction_missing: tuple[str, ...] = ()
+
+
+@frozen
+class BodyResult:
+    body: str
+    body_name: str
+    standard: str
+    document: dict[str, str]
+    overall: Grade | None
+    components: dict[str, Grade | None]
+    component_details: dict[str, ComponentDetail]
+    explanation: tuple[Reason, ...]
+    notes: tuple[Note, ...]
+
+
+def ruleset_for(loaded: LoadedBody, record: Record) -> tuple[Ruleset, list[Reason], list[Note]]:
+    """The version of the body's rules that grades this record: the one named in the record,
+    else the latest in force on the gateway date."""
+    body = loaded.body
+    versions = body.rulesets_for(record.standard)
+    named = record.document_versions.get(body.id)
+    if named is not None:
+        chosen = next((r for r in versions if r.document.version == named), None)
+        if chosen is None:
+            raise InputError(f"{body.id} has no document version {named!r} for {record.standard}",
+                             where=f"$.document_versions.{body.id}",
+                             hint=did_you_mean(named, [r.document.version for r in versions]))
+        return chosen, [], [Note(f"graded under version {named}, as the record names it")]
+    in_force = [r for r in versions if (r.document.effective_from or dt.date.min) <= record.gateway.date]
+    if not in_force:
+        first = versions[0]
+        return first, [], [Note(f"gateway {record.gateway.date} is before the earliest version's effective date "
+                                f"({first.document.effective_from}); graded under version {first.document.version}",
+                                first.document.effective_from_citation)]
+    chosen = in_force[-1]
+    steps = []
+    if len(versions) > 1:
+        spans = ", ".join(f"{r.document.version} from {r.document.effective_from or 'the start'}" for r in versions)
+        steps.append(Reason("version", f"version {chosen.document.version} is in force on the gateway date "
+                            f"{record.gateway.date} ({spans})",
+                            chosen.document.effective_from_citation or chosen.combination.citation))
+    return chosen, steps, []
+
+
+def _latest(record: Record, method: str) -> Attempt | None:
+    attempts = [a for a in record.assessments if a.method == method]
+    return attempts[-1] if attempts else None
+
+
+def _assessed_here(ruleset: Ruleset, body_id: str, attempt: Attempt) -> tuple[frozenset[str], list[Note]]:
+    """Split the criteria an attempt claims into those this body assesses in this method, and notes."""
+    used, notes = set(), []
+    for cid in attempt.criteria_met or ():
+        criterion = ruleset.criterion(cid)
+        if criterion is None:
+            notes.append(Note(f"{cid} ({attempt.method}): not a criterion in {body_id}'s document; not counted"))
+        elif criterion.method != attempt.method:
+            notes.append(Note(f"{cid} ({attempt.method}): {body_id} assesses it in {criterion.method}, "
+                              f"not {attempt.method}; not counted here", criterion.citation))
+        else:
+            used.add(cid)
+    return frozenset(used), notes
+
+
+def _checked(loaded: LoadedBody, hook: str, result: object, expected: type) -> object:
+    if not isinstance(result, expected) or not isinstance(getattr(result, "grade", None), Grade | None):
+        raise PluginError(loaded.plugin, hook, f"returned {result!r}, expected epa.{expected.__name__}")
+    return result
+
+
+def grade(loaded: LoadedBody, record: Record) -> BodyResult:
+    ruleset, steps, notes = ruleset_for(loaded, record)
+    components: dict[str, Grade | None] = {}
+    details: dict[str, ComponentDetail] = {}
+    for method in ruleset.methods:
+        attempt = _latest(record, method.id)
+        if attempt is None:
+            components[method.id] = None
+            details[method.id] = ComponentDetail(None, "no attempt")
+        elif attempt.grade is not None:
+            components[method.id] = attempt.grade
+            details[method.id] = ComponentDetail(attempt.grade, "recorded grade", attempt.date)
+            steps.append(Reason(method.id, f"{method.id}: grade {attempt.grade} as recorded "
+                                f"({attempt.kind}, {attempt.date})", method.citation))
+        else:
+            met, set_aside = _assessed_here(ruleset, loaded.body.id, attempt)
+            notes.extend(set_aside)
+            result = loaded.call("grade_component", ruleset=ruleset, method=method.id, criteria_met=met)
+            result = _checked(loaded, "grade_component", result, ComponentResult)
+            assert isinstance(result, ComponentResult)
+            components[method.id] = result.grade
+            details[method.id] = ComponentDetail(result.grade, "criteria", attempt.date, result.pass_missing,
+                                                 result.distinction_met, result.distinction_missing)
+            steps.extend(Reason(method.id, s.says, s.citation) for s in result.steps)
+    if any(a.method not in ruleset.method_ids for a in record.assessments):
+        notes.append(Note(f"{loaded.body.id} has no method for some attempts in the record; not counted"))
+
+    missing = [m for m, g in components.items() if g is None]
+    overall: Grade | None = None
+    if missing:
+        steps.append(Reason("overall", f"no overall grade yet: awaiting {', '.join(missing)}",
+                            ruleset.combination.citation))
+    else:
+        outcome = loaded.call("combine_grades", ruleset=ruleset, components=dict(components))
+        outcome = _checked(loaded, "combine_grades", outcome, Outcome)
+        assert isinstance(outcome, Outcome)
+        overall = outcome.grade
+        steps.extend(Reason("overall", s.says, s.citation) for s in outcome.steps)
+    if any(a.kind != "first" for a in record.assessments):
+        notes.append(Note("the record has resits or retakes: this body's resit policy (grade cap, windows) "
+                          "is not encoded yet, so no cap is applied"))
+    doc = ruleset.document
+    return BodyResult(loaded.body.id, loaded.body.name, record.standard,
+                      {"file": doc.file, "title": doc.title, "version": doc.version},
+                      overall, components, details, tuple(steps), tuple(notes))

@@ -1,0 +1,89 @@
+"""The hooks a body plugin may implement.
+
+Each installed body gets its own plugin manager holding the core defaults
+(``epa.defaults``, registered ``trylast``) and that body's plugin, so a body
+overrides a hook simply by implementing it: for ``firstresult`` hooks the
+body's answer wins and the default is never called. A body implements only
+what its document changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pluggy
+
+from epa.model import Body, ComponentResult, Grade, Outcome, Record, Ruleset
+
+hookspec = pluggy.HookspecMarker("epa")
+
+
+@hookspec(firstresult=True)
+def register_body() -> Body:  # type: ignore[empty-body]
+    """Describe the awarding body this plugin encodes.
+
+    Return an :class:`epa.Body`: its id (the plugin's entry-point name, e.g.
+    ``"tqual"``), display name, and the rulesets it ships, usually loaded from
+    the plugin's own data files with :func:`epa.load_rulesets`. One ruleset per
+    standard and document version.
+
+    Called once, when the body is loaded. First result wins; there is no
+    default, so every body plugin must implement it.
+    """
+
+
+@hookspec(firstresult=True)
+def grade_component(
+    ruleset: Ruleset, method: str, criteria_met: frozenset[str]
+) -> ComponentResult:  # type: ignore[empty-body]
+    """Grade one assessment method from the criteria the apprentice met.
+
+    ``ruleset`` is the body's rules in force for the record; ``method`` one of
+    ``ruleset.method_ids``; ``criteria_met`` the ids met in that method that
+    the body assesses there (the core has already set aside, with a note, ids
+    this body does not assess in this method).
+
+    Return an :class:`epa.ComponentResult` whose steps cite the rules applied.
+    First result wins. Default: pass when every pass criterion is met;
+    distinction when, as well, every distinction criterion is met, or as many
+    as ``ruleset.component_rules[method].distinction_threshold`` says.
+    """
+
+
+@hookspec(firstresult=True)
+def combine_grades(ruleset: Ruleset, components: Mapping[str, Grade]) -> Outcome:  # type: ignore[empty-body]
+    """Combine one grade per method into the overall EPA grade.
+
+    ``components`` maps every method id of ``ruleset`` to its grade (the core
+    calls this only once every method has a grade).
+
+    Return an :class:`epa.Outcome` whose steps cite the rules applied.
+    First result wins. Default: the first row of ``ruleset.combination.rows``
+    that matches, in printed order; where the printed table has no row, the
+    assessment-plan rule the documents state in words (any fail fails; all
+    distinctions make a distinction; otherwise a pass), cited to the
+    ruleset's ``combination.rule_in_words``.
+    """
+
+
+@hookspec
+def gateway_requirements(ruleset: Ruleset, record: Record) -> list[Any]:  # type: ignore[empty-body]
+    """List what the apprentice needs at gateway with this body, evaluated against the record.
+
+    Return a list of requirements, each with an id, a citation, whether it is
+    mandatory or a recommendation, and whether the record meets it (or holds
+    no evidence for it). All results are collected and concatenated.
+    Default: none. Not yet used by the core: a later issue fills it.
+    """
+
+
+@hookspec(firstresult=True)
+def resit_policy(ruleset: Ruleset, record: Record) -> Any:
+    """Say what the body's document allows after a fail: resit and retake windows,
+    the overall grade cap and when exceptional circumstances lift it, and when
+    the whole EPA must be taken again.
+
+    First result wins. Default: ``None``, meaning no policy is encoded, which
+    the core reports rather than guessing. Not yet used: a later issue fills it.
+    """

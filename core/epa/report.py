@@ -1,0 +1,85 @@
+"""What each command says, as plain data (for JSON) — the table views render the same data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from epa.convert import unstructure
+from epa.errors import InputError, did_you_mean
+from epa.grading import BodyResult
+from epa.model import Ruleset
+from epa.registry import LoadedBody, Registry
+
+
+def bodies(registry: Registry) -> list[dict[str, Any]]:
+    return [{
+        "id": b.body.id,
+        "name": b.body.name,
+        "standards": list(b.body.standards),
+        "documents": [{
+            "standard": r.standard,
+            "version": r.document.version,
+            "title": r.document.title,
+            "file": r.document.file,
+            "effective_from": r.document.effective_from.isoformat() if r.document.effective_from else None,
+        } for r in b.body.rulesets],
+    } for b in registry.bodies]
+
+
+def standards(registry: Registry) -> list[dict[str, Any]]:
+    out = []
+    for standard in registry.standards():
+        offering = registry.offering(standard)
+        levels = {r.level for b in offering for r in b.body.rulesets_for(standard) if r.level}
+        out.append({"standard": standard, "level": min(levels) if levels else None,
+                    "methods": list(registry.method_ids(standard)),
+                    "bodies": [b.body.id for b in offering]})
+    return out
+
+
+def pick_ruleset(loaded: LoadedBody, standard: str, version: str | None) -> Ruleset:
+    """The named version of a body's rules for a standard, or its newest."""
+    versions = loaded.body.rulesets_for(standard)
+    if version is None:
+        return versions[-1]
+    for r in versions:
+        if r.document.version == version:
+            return r
+    raise InputError(f"{loaded.body.id} has no document version {version!r} for {standard}",
+                     hint=did_you_mean(version, [r.document.version for r in versions]))
+
+
+def criteria(registry: Registry, standard: str, body: str | None, version: str | None) -> list[dict[str, Any]]:
+    chosen = [registry.body(body)] if body else list(registry.offering(standard))
+    if body and standard not in chosen[0].body.standards:
+        raise InputError(f"{body} does not offer {standard}",
+                         hint="it offers " + ", ".join(chosen[0].body.standards))
+    out = []
+    for loaded in chosen:
+        ruleset = pick_ruleset(loaded, standard, version if body else None)
+        for c in ruleset.criteria:
+            out.append({"body": loaded.body.id, "version": ruleset.document.version, **unstructure(c)})
+    return out
+
+
+def ambiguities(registry: Registry, body: str | None) -> list[dict[str, Any]]:
+    chosen = [registry.body(body)] if body else registry.bodies
+    out = []
+    for loaded in chosen:
+        for r in loaded.body.rulesets:
+            for a in r.ambiguities:
+                out.append({"body": loaded.body.id, "standard": r.standard, "version": r.document.version,
+                            **unstructure(a), "criteria": list(a.criteria)})
+    return out
+
+
+def result(res: BodyResult) -> dict[str, Any]:
+    return unstructure(res)  # type: ignore[no-any-return]
+
+
+def disagreements(results: list[BodyResult]) -> list[str]:
+    """The rows ('overall' or a method id) where the bodies' grades are not all the same."""
+    rows = ["overall", *dict.fromkeys(m for r in results for m in r.components)]
+    def cell(r: BodyResult, row: str) -> Any:
+        return r.overall if row == "overall" else r.components.get(row)
+    return [row for row in rows if len({cell(r, row) for r in results}) > 1]

@@ -1,0 +1,18 @@
+"""Gateway Qualifications: its rules for the epa platform, from its ST0071 EPA Standard Specification (V1.1, May 2024; V1.0, January 2024).
+
+The rules are data (`rules/*.yaml`, one file per standard and document
+version); this module only registers them. Every hook not implemented here
+takes the core's default, because this body's document states the
+assessment-plan pattern for it.
+"""
+
+from importlib.resources import files
+
+import epa
+
+NAME = "Gateway Qualifications"
+
+
+@epa.hookimpl
+def register_body() -> epa.Body:
+    return epa.Body(id="gateway_quals", name=NAME, rulesets=epa.load_rulesets(files(__package__) / "rules"))

@@ -1,0 +1,18 @@
+"""Highfield Assessment: its rules for the epa platform, from its End-Point Assessment Kit for ST0071 (v1.3, CSS v5.0).
+
+The rules are data (`rules/*.yaml`, one file per standard and document
+version); this module only registers them. Every hook not implemented here
+takes the core's default, because this body's document states the
+assessment-plan pattern for it.
+"""
+
+from importlib.resources import files
+
+import epa
+
+NAME = "Highfield Assessment"
+
+
+@epa.hookimpl
+def register_body() -> epa.Body:
+    return epa.Body(id="highfield", name=NAME, rulesets=epa.load_rulesets(files(__package__) / "rules"))

@@ -1,0 +1,18 @@
+"""NQual: its rules for the epa platform, from its EPA Support Packs for ST0071 (V1.2) and ST0072 (V1.1).
+
+The rules are data (`rules/*.yaml`, one file per standard and document
+version); this module only registers them. Every hook not implemented here
+takes the core's default, because this body's document states the
+assessment-plan pattern for it.
+"""
+
+from importlib.resources import files
+
+import epa
+
+NAME = "NQual"
+
+
+@epa.hookimpl
+def register_body() -> epa.Body:
+    return epa.Body(id="nqual", name=NAME, rulesets=epa.load_rulesets(files(__package__) / "rules"))

@@ -1,0 +1,18 @@
+"""Training Qualifications UK (TQUK): its rules for the epa platform, from its ST0071 Standard Specification (V1.2, updated 09 Dec 2024).
+
+The rules are data (`rules/*.yaml`, one file per standard and document
+version); this module only registers them. Every hook not implemented here
+takes the core's default, because this body's document states the
+assessment-plan pattern for it.
+"""
+
+from importlib.resources import files
+
+import epa
+
+NAME = "Training Qualifications UK (TQUK)"
+
+
+@epa.hookimpl
+def register_body() -> epa.Body:
+    return epa.Body(id="tqual", name=NAME, rulesets=epa.load_rulesets(files(__package__) / "rules"))
