@@ -6,11 +6,11 @@ plugins: a body's implementation, where it has one, is called first and wins.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 
 import pluggy
 
-from epa.model import ComponentResult, Grade, Outcome, Ruleset, Step
+from epa.model import CombinationRow, ComponentResult, Grade, Outcome, Ruleset, Step
 
 hookimpl = pluggy.HookimplMarker("epa")
 
@@ -52,14 +52,27 @@ def grade_component(ruleset: Ruleset, method: str, criteria_met: frozenset[str])
     )
 
 
+def _printed_rows(rows: Sequence[CombinationRow]) -> Iterator[tuple[int, CombinationRow]]:
+    """Number rows as the document prints them: consecutive encoded rows with the same printed text
+    (one printed row such as "a fail in any method fails" encoded once per method) share a number."""
+    number, previous = 0, None
+    for row in rows:
+        if row.printed is None or row.printed != previous:
+            number += 1
+        previous = row.printed
+        yield number, row
+
+
 @hookimpl(trylast=True)
 def combine_grades(ruleset: Ruleset, components: Mapping[str, Grade]) -> Outcome:
     table = ruleset.combination
     shown = ", ".join(f"{m}={components[m]}" for m in ruleset.method_ids)
-    for number, row in enumerate(table.rows, start=1):
+    for number, row in _printed_rows(table.rows):
         if row.matches(dict(components)):
+            printed = f" (“{' '.join(row.printed.split())}”)" if row.printed else ""
             return Outcome(row.overall, (Step(
-                f"{shown}: row {number} of the combination table gives {row.overall}", row.citation),))
+                f"{shown}: printed row {number} of the combination table{printed} gives {row.overall}",
+                row.citation),))
     grades = [components[m] for m in ruleset.method_ids]
     if Grade.FAIL in grades:
         overall = Grade.FAIL

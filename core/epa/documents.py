@@ -32,8 +32,11 @@ _Loader.yaml_implicit_resolvers = {
 
 @cache
 def schema(name: str) -> dict[str, Any]:
-    """One of the JSON Schemas shipped in ``epa/schemas`` (the repository's ``schemas/``)."""
-    return json.loads((files("epa") / "schemas" / f"{name}.schema.json").read_text(encoding="utf-8"))
+    """One of the JSON Schemas: shipped in the wheel as ``epa/schemas``, copied from the repository's
+    ``schemas/``; an editable install reads that folder directly."""
+    packaged = files("epa") / "schemas" / f"{name}.schema.json"
+    source = packaged if packaged.is_file() else Path(__file__).parents[2] / "schemas" / f"{name}.schema.json"
+    return json.loads(source.read_text(encoding="utf-8"))
 
 
 def read(path: Path | str) -> tuple[Any, yaml.Node | None]:
@@ -97,17 +100,18 @@ def where(path: Path | str, node: yaml.Node | None, parts: Sequence[Any]) -> str
 def _explain(error: jsonschema.ValidationError) -> tuple[str, str | None, list[Any]]:
     """Turn one schema error into (message, hint, path), naming the offending key where there is one."""
     parts = list(error.absolute_path)
+    rule: dict[str, Any] = error.schema if isinstance(error.schema, dict) else {}
     if error.validator == "additionalProperties":
-        allowed = list(error.schema.get("properties", {}))
-        extra = sorted(set(error.instance) - set(allowed))
+        allowed = list(rule.get("properties", {}))
+        extra = sorted(set(error.instance if isinstance(error.instance, dict) else ()) - set(allowed))
         key = extra[0] if extra else "?"
         return (f"unknown field {key!r}", did_you_mean(key, allowed), [*parts, key])
     if error.validator == "enum" and isinstance(error.instance, str):
-        choices = [str(c) for c in error.validator_value]
+        choices = [str(c) for c in rule.get("enum", [])]
         return (f"{error.instance!r} is not allowed here",
                 did_you_mean(error.instance, choices) or "expected one of: " + ", ".join(choices), parts)
-    if error.validator in ("oneOf", "anyOf") and "x-message" in error.schema:
-        return error.schema["x-message"], None, parts
+    if error.validator in ("oneOf", "anyOf") and "x-message" in rule:
+        return rule["x-message"], None, parts
     if error.validator == "required":
         return error.message, None, parts
     if error.validator == "format":
@@ -116,11 +120,13 @@ def _explain(error: jsonschema.ValidationError) -> tuple[str, str | None, list[A
 
 
 def validate(data: Any, schema_name: str, path: Path | str, node: yaml.Node | None = None) -> None:
-    """Raise InputError for the first schema violation (deepest path first, so it points at the cause)."""
+    """Raise InputError listing every schema violation (up to five), the most relevant first."""
     validator = jsonschema.Draft202012Validator(schema(schema_name), format_checker=jsonschema.FormatChecker())
-    errors = sorted(validator.iter_errors(data), key=lambda e: (-len(e.absolute_path), str(e.absolute_path)))
-    if errors:
-        best = jsonschema.exceptions.best_match(errors) if len(errors) > 1 else errors[0]
-        message, hint, parts = _explain(best)
-        more = f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})" if len(errors) > 1 else ""
-        raise InputError(message + more, where=where(path, node, parts), hint=hint)
+    errors = sorted(validator.iter_errors(data), key=jsonschema.exceptions.relevance)
+    if not errors:
+        return
+    explained = [_explain(e) for e in errors]
+    message, hint, parts = explained[0]
+    also = [f"\n  also: {where(path, node, p)}: {m}" + (f" ({h})" if h else "") for m, h, p in explained[1:5]]
+    more = f"\n  … and {len(errors) - 5} more" if len(errors) > 5 else ""
+    raise InputError(message + "".join(also) + more, where=where(path, node, parts), hint=hint)

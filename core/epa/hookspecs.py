@@ -20,7 +20,7 @@ hookspec = pluggy.HookspecMarker("epa")
 
 
 @hookspec(firstresult=True)
-def register_body() -> Body:  # type: ignore[empty-body]
+def register_body() -> Body:
     """Describe the awarding body this plugin encodes.
 
     Return an :class:`epa.Body`: its id (the plugin's entry-point name, e.g.
@@ -36,7 +36,7 @@ def register_body() -> Body:  # type: ignore[empty-body]
 @hookspec(firstresult=True)
 def grade_component(
     ruleset: Ruleset, method: str, criteria_met: frozenset[str]
-) -> ComponentResult:  # type: ignore[empty-body]
+) -> ComponentResult:
     """Grade one assessment method from the criteria the apprentice met.
 
     ``ruleset`` is the body's rules in force for the record; ``method`` one of
@@ -52,7 +52,7 @@ def grade_component(
 
 
 @hookspec(firstresult=True)
-def combine_grades(ruleset: Ruleset, components: Mapping[str, Grade]) -> Outcome:  # type: ignore[empty-body]
+def combine_grades(ruleset: Ruleset, components: Mapping[str, Grade]) -> Outcome:
     """Combine one grade per method into the overall EPA grade.
 
     ``components`` maps every method id of ``ruleset`` to its grade (the core
@@ -68,7 +68,7 @@ def combine_grades(ruleset: Ruleset, components: Mapping[str, Grade]) -> Outcome
 
 
 @hookspec
-def gateway_requirements(ruleset: Ruleset, record: Record) -> list[Any]:  # type: ignore[empty-body]
+def gateway_requirements(ruleset: Ruleset, record: Record) -> list[Any]:
     """List what the apprentice needs at gateway with this body, evaluated against the record.
 
     Return a list of requirements, each with an id, a citation, whether it is

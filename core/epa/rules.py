@@ -11,9 +11,10 @@ from epa.errors import InputError
 from epa.model import Ruleset
 
 
-def load_ruleset(path: Path | Traversable) -> Ruleset:
+def load_ruleset(source: Path | Traversable) -> Ruleset:
     """Read and validate one ruleset file against ``schemas/ruleset.schema.json``."""
-    data, node = read(Path(str(path)))
+    path = Path(str(source))
+    data, node = read(path)
     validate(data, "ruleset", path, node)
     methods = {m["id"] for m in data["methods"]}
     seen: set[str] = set()

@@ -1,4 +1,5 @@
-"""Gateway Qualifications: its rules for the epa platform, from its ST0071 EPA Standard Specification (V1.1, May 2024; V1.0, January 2024).
+"""Gateway Qualifications: its rules for the epa platform, from its ST0071 EPA Standard
+Specification (V1.1, May 2024; V1.0, January 2024, as its change log describes it).
 
 The rules are data (`rules/*.yaml`, one file per standard and document
 version); this module only registers them. Every hook not implemented here

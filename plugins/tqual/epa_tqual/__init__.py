@@ -1,4 +1,5 @@
-"""Training Qualifications UK (TQUK): its rules for the epa platform, from its ST0071 Standard Specification (V1.2, updated 09 Dec 2024).
+"""Training Qualifications UK (TQUK): its rules for the epa platform, from its ST0071
+Standard Specification (V1.2, updated 09 Dec 2024).
 
 The rules are data (`rules/*.yaml`, one file per standard and document
 version); this module only registers them. Every hook not implemented here

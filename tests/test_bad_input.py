@@ -1,0 +1,193 @@
+"""Bad input: a clear message naming the file, line and JSON path, a suggestion where one helps,
+exit code 2, and never a traceback. Plugin failures name the plugin and the hook and exit 1."""
+
+from __future__ import annotations
+
+import textwrap
+import types
+
+import epa
+import pytest
+from conftest import EXAMPLES, run
+from epa import cli
+from epa.errors import PluginError
+from epa.registry import Registry
+
+GOOD = textwrap.dedent("""\
+    standard: ST0071
+    apprentice:
+      id: A-1
+      start_date: 2024-09-02
+    gateway:
+      date: 2025-12-01
+    assessments:
+      - method: observation
+        date: 2026-01-20
+        notified: 2026-01-30
+        kind: first
+        criteria_met: [K3.3, K3.4]
+""")
+
+
+def write(tmp_path, text: str, name: str = "record.yaml"):
+    path = tmp_path / name
+    path.write_text(text)
+    return str(path)
+
+
+def fails(*args: str, code: int = 2) -> str:
+    result = run(*args)
+    assert result.exit_code == code, (result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr
+    return result.stderr
+
+
+def test_the_good_record_is_good(tmp_path):
+    assert run("grade", "--body", "highfield", write(tmp_path, GOOD)).exit_code == 0
+
+
+@pytest.mark.parametrize("old,new,expected", [
+    # YAML syntax: file, line and column
+    ("  id: A-1\n", "  id: [A-1\n", ["YAML syntax error", "record.yaml:"]),
+    # schema violations: JSON path, line, and a suggestion
+    ("kind: first", "kind: frist", ["$.assessments[0].kind", "record.yaml:11:", "did you mean 'first'?"]),
+    ("    notified:", "    notifed:", ["unknown field 'notifed'", "$.assessments[0].notifed", "did you mean 'notified'?"]),
+    ("  date: 2025-12-01", "  date: 2025-02-30", ["'2025-02-30' is not a valid date", "$.gateway.date"]),
+    ("criteria_met: [K3.3, K3.4]", "criteria_met: [K3.3]\n    grade: pass", ["either criteria_met", "$.assessments[0]"]),
+    ("apprentice:\n  id: A-1\n", "apprentice:\n  name: A-1\n", ["unknown field 'name'", "also: ", "'id' is a required property"]),
+    # names the rules do not know
+    ("standard: ST0071", "standard: ST071", ["no installed body offers standard 'ST071'", "did you mean 'ST0071'?",
+                                              "$.standard"]),
+    ("method: observation", "method: observaton", ["has no assessment method 'observaton'",
+                                                   "did you mean 'observation'?", "$.assessments[0].method"]),
+    ("[K3.3, K3.4]", "[K3.3, K3.44]", ["no body knows criterion 'K3.44'", "$.assessments[0].criteria_met[1]",
+                                       "did you mean"]),
+    # impossible dates
+    ("notified: 2026-01-30", "notified: 2026-01-10", ["notified on 2026-01-10, before the assessment",
+                                                      "$.assessments[0].notified"]),
+    ("  date: 2025-12-01", "  date: 2024-08-01", ["gateway 2024-08-01 is before the apprenticeship start",
+                                                  "$.gateway.date"]),
+    ("    date: 2026-01-20", "    date: 2025-11-20", ["before gateway", "$.assessments[0].date"]),
+])
+def test_bad_record(tmp_path, old, new, expected):
+    assert old in GOOD
+    message = fails("grade", "--body", "highfield", write(tmp_path, GOOD.replace(old, new, 1)))
+    for fragment in expected:
+        assert fragment in message
+
+
+def test_attempts_out_of_order(tmp_path):
+    text = GOOD + "  - method: project\n    date: 2026-01-05\n    grade: pass\n"
+    message = fails("compare", write(tmp_path, text))
+    assert "$.assessments[1].date" in message and "date order" in message
+
+
+def test_json_syntax_error_has_line_and_column(tmp_path):
+    message = fails("compare", write(tmp_path, '{"standard": "ST0071",\n "apprentice": }', "record.json"))
+    assert "JSON syntax error" in message and "record.json:2:" in message
+
+
+def test_json_record_schema_error_has_line(tmp_path):
+    text = '{"standard": "ST0071",\n "apprentice": {"id": "A"},\n "gateway": {"date": "tomorrow"}}'
+    message = fails("compare", write(tmp_path, text, "record.json"))
+    assert "record.json:3:" in message and "$.gateway.date" in message
+
+
+def test_missing_file():
+    assert "no such file" in fails("compare", "no/such/record.yaml")
+
+
+def test_unknown_body_suggests():
+    message = fails("grade", "--body", "tqal", str(EXAMPLES / "st0071-criteria.yaml"))
+    assert "unknown body 'tqal'" in message and "did you mean 'tqual'?" in message
+    assert "did you mean 'tqual'?" in fails("criteria", "--standard", "ST0071", "--body", "tqal")
+    assert "did you mean 'highfield'?" in fails("ambiguities", "--body", "highfeld")
+
+
+def test_unknown_standard_suggests():
+    assert "did you mean 'ST0072'?" in fails("criteria", "--standard", "ST0073")
+
+
+def test_body_that_does_not_offer_the_standard():
+    message = fails("grade", "--body", "tqual", str(EXAMPLES / "st0072-distinction.yaml"))
+    assert "tqual does not offer ST0072" in message and "nqual" in message
+
+
+def test_unknown_document_version(tmp_path):
+    message = fails("grade", "--body", "gateway_quals",
+                    write(tmp_path, GOOD + "document_versions: {gateway_quals: '1.2'}\n"))
+    assert "no document version '1.2'" in message and "did you mean '1.1'?" in message
+    message = fails("criteria", "--standard", "ST0071", "--body", "gateway_quals", "--version", "2.0")
+    assert "no document version '2.0'" in message
+
+
+def test_usage_errors_exit_2():
+    assert "Missing option '--body'" in fails("grade", str(EXAMPLES / "st0071-criteria.yaml"))
+    assert "'xml' is not one of" in fails("bodies", "--format", "xml")
+    assert "No such command" in fails("grde")
+
+
+# --- plugins that fail --------------------------------------------------------------------------------
+
+
+def _body_plugin(**hooks):
+    """A third-party body plugin reusing Highfield's rules, with some hooks replaced."""
+    highfield = Registry.installed().body("highfield").body
+
+    class Plugin:
+        @epa.hookimpl
+        def register_body(self):
+            return epa.Body(id="broken", name="Broken", rulesets=tuple(
+                __import__("attrs").evolve(r, body="broken") for r in highfield.rulesets))
+
+    plugin = Plugin()
+    for name, fn in hooks.items():
+        setattr(plugin, name, types.MethodType(epa.hookimpl(fn), plugin))
+    return plugin
+
+
+def _with_registry(monkeypatch, plugin):
+    monkeypatch.setattr(cli, "_registry", lambda: Registry([("epa_broken", plugin)]))
+
+
+def test_plugin_exception_names_plugin_and_hook(monkeypatch):
+    def combine_grades(self, ruleset, components):
+        raise KeyError("observation")
+
+    _with_registry(monkeypatch, _body_plugin(combine_grades=combine_grades))
+    message = fails("compare", str(EXAMPLES / "st0071-observation-distinction.yaml"), code=1)
+    assert "plugin 'epa_broken' failed in hook 'combine_grades'" in message and "KeyError" in message
+
+
+def test_plugin_breaking_the_contract_is_a_plugin_error(monkeypatch):
+    def grade_component(self, ruleset, method, criteria_met):
+        return "pass"  # not an epa.ComponentResult
+
+    _with_registry(monkeypatch, _body_plugin(grade_component=grade_component))
+    message = fails("grade", "--body", "broken", str(EXAMPLES / "st0071-criteria.yaml"), code=1)
+    assert "'grade_component'" in message and "expected epa.ComponentResult" in message
+
+
+def test_register_body_must_return_a_body():
+    class Plugin:
+        @epa.hookimpl
+        def register_body(self):
+            return {"id": "x"}
+
+    with pytest.raises(PluginError, match="register_body"):
+        Registry([("epa_x", Plugin())])
+
+
+def test_bad_ruleset_file_in_a_plugin_is_reported_with_its_path(tmp_path):
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "ST0071.yaml").write_text("body: x\nstandard: ST0071\n")
+
+    class Plugin:
+        @epa.hookimpl
+        def register_body(self):
+            return epa.Body(id="x", name="X", rulesets=epa.load_rulesets(rules))
+
+    with pytest.raises(epa.errors.InputError if hasattr(epa, "errors") else Exception) as info:
+        Registry([("epa_x", Plugin())])
+    assert "ST0071.yaml" in str(info.value) and "required property" in str(info.value)

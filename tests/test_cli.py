@@ -1,0 +1,150 @@
+"""Every command, in both formats; JSON output checked against schemas/output.schema.json."""
+
+from __future__ import annotations
+
+import json
+
+import jsonschema
+import pytest
+from conftest import EXAMPLES, ROOT, run
+
+OUTPUT = json.loads((ROOT / "schemas" / "output.schema.json").read_text())
+OBS_DISTINCTION = str(EXAMPLES / "st0071-observation-distinction.yaml")
+SAME_CRITERIA = str(EXAMPLES / "st0071-criteria.yaml")
+ST0072 = str(EXAMPLES / "st0072-distinction.yaml")
+
+
+def valid(data, definition: str):
+    schema = {**OUTPUT, "$ref": f"#/$defs/{definition}"}
+    jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker()).validate(data)
+    return data
+
+
+def ok_json(*args: str, definition: str):
+    result = run(*args, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    return valid(result.json(), definition)
+
+
+@pytest.mark.parametrize("args", [
+    ["bodies"], ["standards"], ["criteria", "--standard", "ST0071"], ["criteria", "--standard", "ST0072",
+    "--body", "nqual"], ["ambiguities"], ["ambiguities", "--body", "tqual"], ["grade", "--body", "nqual", ST0072],
+    ["compare", OBS_DISTINCTION], ["compare", SAME_CRITERIA],
+])
+def test_every_command_prints_a_table_by_default(args):
+    result = run(*args)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.strip() and not result.stderr
+    assert not result.stdout.lstrip().startswith(("[", "{"))
+
+
+def test_bodies_lists_the_four_bodies_with_standards_and_versions():
+    data = {b["id"]: b for b in ok_json("bodies", definition="bodies")}
+    assert set(data) == {"nqual", "highfield", "tqual", "gateway_quals"}
+    assert data["nqual"]["standards"] == ["ST0071", "ST0072"]
+    versions = {b: sorted((d["standard"], d["version"]) for d in data[b]["documents"]) for b in data}
+    # Versions as each document states them (INDEX.md): NQual V1.2 and V1.1, Highfield CSS v5.0,
+    # TQUK V1.2, Gateway Qualifications V1.1 and (change log) V1.0.
+    assert versions == {
+        "nqual": [("ST0071", "1.2"), ("ST0072", "1.1")],
+        "highfield": [("ST0071", "5.0")],
+        "tqual": [("ST0071", "1.2")],
+        "gateway_quals": [("ST0071", "1.0"), ("ST0071", "1.1")],
+    }
+    table = run("bodies").stdout
+    assert "Gateway Qualifications" in table and "2024-05-01" in table
+
+
+def test_standards():
+    data = {s["standard"]: s for s in ok_json("standards", definition="standards")}
+    assert data["ST0071"]["level"] == 3 and data["ST0072"]["level"] == 2
+    assert data["ST0072"]["bodies"] == ["nqual"]
+    assert data["ST0072"]["methods"] == ["showcase", "observation", "discussion"]
+
+
+@pytest.mark.parametrize("body,seed", [("nqual", "000_"), ("highfield", "002_"), ("tqual", "003_"),
+                                       ("gateway_quals", "004_")])
+def test_criteria_of_one_body_each_cited_to_its_document(body, seed):
+    data = ok_json("criteria", "--standard", "ST0071", "--body", body, definition="criteria")
+    assert len(data) > 40
+    assert all(c["body"] == body and c["citation"].startswith(seed) for c in data)
+    assert {c["method"] for c in data} == {"observation", "project", "discussion"}
+
+
+def test_criteria_version_option_and_across_bodies_view():
+    v10 = {c["id"]: c for c in ok_json("criteria", "--standard", "ST0071", "--body", "gateway_quals",
+                                        "--version", "1.0", definition="criteria")}
+    v11 = {c["id"]: c for c in ok_json("criteria", "--standard", "ST0071", "--body", "gateway_quals",
+                                        definition="criteria")}
+    # 004 § Version and date ...: V1.1 moved the complex-issues criterion out of the practical observation.
+    assert v10["S1.5"]["method"] == "observation" and v11["S1.5"]["method"] == "discussion"
+    table = run("criteria", "--standard", "ST0071").stdout
+    assert "X.PROFESSIONAL-IMAGE" in table and "gateway_quals" in table
+
+
+def test_ambiguities_lists_readings_with_citations():
+    data = ok_json("ambiguities", definition="ambiguities")
+    assert {a["body"] for a in data} == {"nqual", "highfield", "tqual", "gateway_quals"}
+    nqual = {a["id"] for a in ok_json("ambiguities", "--body", "nqual", definition="ambiguities")}
+    # The two the issue names: S2 placed in the discussion by the methods table but graded in the observation,
+    # and the observation's distinction column running past a page break (000).
+    assert {"nqual-s2-table-vs-observation-descriptor", "nqual-observation-page-break-column"} <= nqual
+
+
+def test_compare_observation_distinction_tqual_alone_awards_distinction():
+    data = ok_json("compare", OBS_DISTINCTION, definition="compare")
+    overall = {r["body"]: r["overall"] for r in data["results"]}
+    # 003 § Overall Grading: the overall grade follows the observation when nothing failed. 000 § Assessment
+    # Grading Breakdown, 002 § Grading and 004 § 2.7 Grading requirements print D/P/P -> Pass.
+    assert overall == {"tqual": "distinction", "nqual": "pass", "highfield": "pass", "gateway_quals": "pass"}
+    assert data["differences"] == ["overall"]
+    sections = {"tqual": "003_3692b76548845e1c.txt § Overall Grading",
+                "nqual": "000_75563123dfdaaed6.txt § Assessment Grading Breakdown",
+                "highfield": "002_a4f677c7c4e5fdb6.txt § Grading",
+                "gateway_quals": "004_97be493b5d6ee5b2.txt § 2.7 Grading requirements"}
+    for result in data["results"]:
+        decided = [s for s in result["explanation"] if s["about"] == "overall"]
+        assert decided[-1]["citation"] == sections[result["body"]]
+    table = run("compare", OBS_DISTINCTION).stdout
+    assert "differs" in table and "Why they differ" in table and "003_3692b76548845e1c.txt § Overall Grading" in table
+
+
+def test_compare_same_criteria_shows_catalogue_differences():
+    data = ok_json("compare", SAME_CRITERIA, definition="compare")
+    by_body = {r["body"]: r for r in data["results"]}
+    # Evidence: every Highfield project pass criterion and distinction criterion K1.3 only.
+    # 004 § Appendix 2 Grade descriptors: Gateway's project has one distinction descriptor (K1.3's words): distinction.
+    assert by_body["gateway_quals"]["components"]["project"] == "distinction"
+    # 002 § Work-based project (supported by an interview) criteria: nine distinction criteria: pass.
+    assert by_body["highfield"]["components"]["project"] == "pass"
+    assert len(by_body["highfield"]["component_details"]["project"]["distinction_missing"]) == 8
+    # 000 § Grading Descriptors for Practical Observation with Q&As: NQual grades the complex-issues criterion (S1.5)
+    # in the observation, so evidence recorded in the discussion does not count there, and it is noted.
+    assert "S1.5" in by_body["nqual"]["component_details"]["observation"]["pass_missing"]
+    assert any("S1.5" in n["says"] for n in by_body["nqual"]["notes"])
+    assert "project" in data["differences"] and "observation" in data["differences"]
+
+
+def test_grade_st0072_threshold_distinction():
+    data = ok_json("grade", "--body", "nqual", ST0072, definition="result")
+    # 001 § Grading & Criteria, Assessment Breakdown: all pass criteria plus 7/10, 4/5 and 3/4.
+    assert data["overall"] == "distinction"
+    assert data["components"] == {"showcase": "distinction", "observation": "distinction",
+                                  "discussion": "distinction"}
+    assert all(s["citation"].startswith("001_b8a29f12b00d3850.txt § ") for s in data["explanation"])
+
+
+def test_overall_is_null_while_assessments_are_missing(tmp_path):
+    record = tmp_path / "r.yaml"
+    record.write_text("standard: ST0071\napprentice: {id: A-9}\ngateway: {date: 2025-12-01}\n"
+                      "assessments:\n  - {method: observation, date: 2026-01-20, grade: pass}\n")
+    data = ok_json("grade", "--body", "highfield", str(record), definition="result")
+    assert data["overall"] is None
+    assert data["components"] == {"project": None, "discussion": None, "observation": "pass"}
+    assert "awaiting project, discussion" in data["explanation"][-1]["says"]
+
+
+def test_help_and_version():
+    assert run("--help").exit_code == 0
+    assert "compare" in run("--help").stdout
+    assert run("--version").exit_code == 0
