@@ -6,8 +6,10 @@ JSON path, what was expected and, where one helps, a suggestion.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
@@ -18,8 +20,10 @@ import yaml
 
 from epa.errors import InputError, did_you_mean
 
+_Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when PyYAML has it: 5-10x faster
 
-class _Loader(yaml.SafeLoader):
+
+class _Loader(_Base):  # type: ignore[valid-type,misc]
     """SafeLoader that leaves dates as strings, so an impossible date such as
     2025-02-30 becomes a schema error with a path instead of a ValueError."""
 
@@ -39,8 +43,25 @@ def schema(name: str) -> dict[str, Any]:
     return json.loads(source.read_text(encoding="utf-8"))
 
 
-def read(path: Path | str) -> tuple[Any, yaml.Node | None]:
-    """Parse a YAML or JSON file; return the data and the YAML node tree (for line numbers)."""
+@dataclass
+class Source:
+    """A file we read, able to say where a JSON path sits in it (parsed again only when an error needs it)."""
+
+    path: Path
+    text: str
+    _node: yaml.Node | None = field(default=None, repr=False)
+
+    def where(self, parts: Sequence[Any]) -> str:
+        if self._node is None:
+            with contextlib.suppress(yaml.YAMLError):
+                self._node = yaml.compose(self.text, Loader=_Loader)
+        pos = line_of(self._node, parts)
+        place = f"{self.path}:{pos[0]}:{pos[1]}" if pos else str(self.path)
+        return f"{place}: {json_path(parts)}"
+
+
+def read(path: Path | str) -> tuple[Any, Source]:
+    """Parse a YAML or JSON file (by its suffix)."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -50,20 +71,17 @@ def read(path: Path | str) -> tuple[Any, yaml.Node | None]:
         raise InputError(f"cannot read the file: {exc}", where=str(path)) from None
     if path.suffix.lower() == ".json":
         try:
-            data = json.loads(text)
+            return json.loads(text), Source(path, text)
         except json.JSONDecodeError as exc:
             raise InputError(f"JSON syntax error: {exc.msg}", where=f"{path}:{exc.lineno}:{exc.colno}") from None
     try:
-        node = yaml.compose(text, Loader=_Loader)
-        if path.suffix.lower() != ".json":
-            data = yaml.load(text, Loader=_Loader)
+        return yaml.load(text, Loader=_Loader), Source(path, text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
         raise InputError(f"YAML syntax error: {exc.problem or exc}", where=where) from None
     except yaml.YAMLError as exc:
         raise InputError(f"YAML error: {exc}", where=str(path)) from None
-    return data, node
 
 
 def json_path(parts: Iterable[Any]) -> str:
@@ -91,12 +109,6 @@ def line_of(node: yaml.Node | None, parts: Sequence[Any]) -> tuple[int, int] | N
     return found
 
 
-def where(path: Path | str, node: yaml.Node | None, parts: Sequence[Any]) -> str:
-    pos = line_of(node, parts)
-    place = f"{path}:{pos[0]}:{pos[1]}" if pos else str(path)
-    return f"{place}: {json_path(parts)}"
-
-
 def _explain(error: jsonschema.ValidationError) -> tuple[str, str | None, list[Any]]:
     """Turn one schema error into (message, hint, path), naming the offending key where there is one."""
     parts = list(error.absolute_path)
@@ -119,7 +131,7 @@ def _explain(error: jsonschema.ValidationError) -> tuple[str, str | None, list[A
     return error.message, None, parts
 
 
-def validate(data: Any, schema_name: str, path: Path | str, node: yaml.Node | None = None) -> None:
+def validate(data: Any, schema_name: str, source: Source) -> None:
     """Raise InputError listing every schema violation (up to five), the most relevant first."""
     validator = jsonschema.Draft202012Validator(schema(schema_name), format_checker=jsonschema.FormatChecker())
     errors = sorted(validator.iter_errors(data), key=jsonschema.exceptions.relevance)
@@ -127,6 +139,6 @@ def validate(data: Any, schema_name: str, path: Path | str, node: yaml.Node | No
         return
     explained = [_explain(e) for e in errors]
     message, hint, parts = explained[0]
-    also = [f"\n  also: {where(path, node, p)}: {m}" + (f" ({h})" if h else "") for m, h, p in explained[1:5]]
+    also = [f"\n  also: {source.where(p)}: {m}" + (f" ({h})" if h else "") for m, h, p in explained[1:5]]
     more = f"\n  … and {len(errors) - 5} more" if len(errors) > 5 else ""
-    raise InputError(message + "".join(also) + more, where=where(path, node, parts), hint=hint)
+    raise InputError(message + "".join(also) + more, where=source.where(parts), hint=hint)

@@ -11,25 +11,24 @@ from epa.errors import InputError
 from epa.model import Ruleset
 
 
-def load_ruleset(source: Path | Traversable) -> Ruleset:
+def load_ruleset(file: Path | Traversable) -> Ruleset:
     """Read and validate one ruleset file against ``schemas/ruleset.schema.json``."""
-    path = Path(str(source))
-    data, node = read(path)
-    validate(data, "ruleset", path, node)
+    data, source = read(Path(str(file)))
+    validate(data, "ruleset", source)
     methods = {m["id"] for m in data["methods"]}
     seen: set[str] = set()
     for i, criterion in enumerate(data["criteria"]):
         if criterion["id"] in seen:
-            raise InputError(f"criterion id {criterion['id']!r} appears twice", where=f"{path}: $.criteria[{i}]")
+            raise InputError(f"criterion id {criterion['id']!r} appears twice", where=source.where(["criteria", i]))
         seen.add(criterion["id"])
         if criterion["method"] not in methods:
             raise InputError(f"criterion names method {criterion['method']!r}, which the ruleset does not declare",
-                             where=f"{path}: $.criteria[{i}].method")
+                             where=source.where(["criteria", i, "method"]))
     for i, row in enumerate(data["combination"]["rows"]):
         if set(row["when"]) != methods:
             raise InputError(f"row columns {sorted(row['when'])} are not the methods {sorted(methods)}",
-                             where=f"{path}: $.combination.rows[{i}].when")
-    return structure(data, Ruleset, where=str(path))
+                             where=source.where(["combination", "rows", i, "when"]))
+    return structure(data, Ruleset, where=str(source.path))
 
 
 def load_rulesets(directory: Path | Traversable) -> tuple[Ruleset, ...]:
