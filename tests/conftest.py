@@ -9,6 +9,7 @@ from pathlib import Path
 
 import attrs
 import pytest
+
 from epa import Grade, Ruleset
 from epa.cli import main
 from epa.registry import Registry

@@ -6,8 +6,9 @@ from __future__ import annotations
 import textwrap
 import types
 
-import epa
 import pytest
+
+import epa
 from conftest import EXAMPLES, run
 from epa import cli
 from epa.errors import PluginError

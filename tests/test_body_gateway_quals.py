@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from conftest import RECORDS, combine, grade_component, ids, ruleset, run
 from epa import Grade
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 
 import pytest
+
 from conftest import RECORDS, combine, grade_component, ids, ruleset, run
 from epa import Grade
 

@@ -17,6 +17,7 @@ import itertools
 from pathlib import Path
 
 import pytest
+
 from conftest import EXAMPLES, RECORDS, combine, grade_component, ids, ruleset, run
 from epa import Grade
 

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+
 from conftest import ROOT, SEEDS
 from epa.convert import unstructure
 

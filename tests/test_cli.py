@@ -6,6 +6,7 @@ import json
 
 import jsonschema
 import pytest
+
 from conftest import EXAMPLES, ROOT, run
 
 OUTPUT = json.loads((ROOT / "schemas" / "output.schema.json").read_text())

@@ -22,13 +22,20 @@ FORMAT = click.option("--format", "fmt", type=click.Choice(["table", "json"]), d
                       show_default=True, help="table for a person, json for a program")
 
 
+class _Console(Console):
+    def on_broken_pipe(self) -> None:
+        """The reader (e.g. `| head`) stopped reading: not a failure (rich would exit 1)."""
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise SystemExit(0)
+
+
 def _emit(fmt: str, data: Any, render: Callable[[Console], None]) -> None:
     if fmt == "json":
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
     else:
-        console = Console(soft_wrap=False)
+        console = _Console(soft_wrap=False)
         if not console.is_terminal:  # piped or captured: rich's 80 columns would fold every citation
-            console = Console(soft_wrap=False, width=140)
+            console = _Console(soft_wrap=False, width=140)
         render(console)
 
 
@@ -121,6 +128,9 @@ def main(argv: list[str] | None = None) -> None:
         cli.main(args=argv, prog_name="epa", standalone_mode=False)
     except click.exceptions.Abort:
         sys.exit(1)
+    except BrokenPipeError:  # the reader (e.g. `| head`) stopped reading: not our failure
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(0)
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)

@@ -116,6 +116,10 @@ def grade(loaded: LoadedBody, record: Record) -> BodyResult:
     details: dict[str, ComponentDetail] = {}
     for method in ruleset.methods:
         attempt = _latest(record, method.id)
+        earlier = sum(1 for a in record.assessments if a.method == method.id) - 1
+        if earlier > 0:
+            notes.append(Note(f"{method.id}: graded from the latest attempt ({attempt.kind if attempt else '?'}, "
+                              f"{attempt.date if attempt else '?'}); {earlier} earlier attempt(s) superseded"))
         if attempt is None:
             components[method.id] = None
             details[method.id] = ComponentDetail(None, "no attempt")
