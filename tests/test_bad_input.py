@@ -126,6 +126,7 @@ def test_usage_errors_exit_2():
     assert "Missing option '--body'" in fails("grade", str(EXAMPLES / "st0071-criteria.yaml"))
     assert "'xml' is not one of" in fails("bodies", "--format", "xml")
     assert "No such command" in fails("grde")
+    assert "give --body too" in fails("criteria", "--standard", "ST0071", "--version", "1.0")
 
 
 # --- plugins that fail --------------------------------------------------------------------------------

@@ -76,6 +76,8 @@ def standards(fmt: str) -> None:
 @FORMAT
 def criteria(standard: str, body: str | None, version: str | None, fmt: str) -> None:
     """List the grading criteria of a standard: each with its method, level, words and citation."""
+    if version and not body:
+        raise click.UsageError("--version names a version of one body's document: give --body too")
     registry = _registry()
     registry.offering(standard)
     data = report.criteria(registry, standard, body, version)
