@@ -118,6 +118,7 @@ def test_unknown_document_version(tmp_path):
     message = fails("grade", "--body", "gateway_quals",
                     write(tmp_path, GOOD + "document_versions: {gateway_quals: '1.2'}\n"))
     assert "no document version '1.2'" in message and "did you mean '1.1'?" in message
+    assert "record.yaml:13:" in message and "$.document_versions.gateway_quals" in message
     message = fails("criteria", "--standard", "ST0071", "--body", "gateway_quals", "--version", "2.0")
     assert "no document version '2.0'" in message
 

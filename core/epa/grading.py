@@ -7,12 +7,15 @@ notes, rather than drops, anything a body does not use.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any, TypeVar
 
 from attrs import frozen
 
 from epa.errors import InputError, PluginError, did_you_mean
-from epa.model import Attempt, ComponentResult, Grade, Outcome, Record, Ruleset
+from epa.model import Attempt, ComponentResult, Grade, Method, Outcome, Record, Ruleset
 from epa.registry import LoadedBody
+
+T = TypeVar("T")
 
 
 @frozen
@@ -84,11 +87,6 @@ def ruleset_for(loaded: LoadedBody, record: Record) -> tuple[Ruleset, list[Reaso
     return chosen, steps, []
 
 
-def _latest(record: Record, method: str) -> Attempt | None:
-    attempts = [a for a in record.assessments if a.method == method]
-    return attempts[-1] if attempts else None
-
-
 def _assessed_here(ruleset: Ruleset, body_id: str, attempt: Attempt) -> tuple[frozenset[str], list[Note]]:
     """Split the criteria an attempt claims into those this body assesses in this method, and notes."""
     used, notes = set(), []
@@ -104,54 +102,56 @@ def _assessed_here(ruleset: Ruleset, body_id: str, attempt: Attempt) -> tuple[fr
     return frozenset(used), notes
 
 
-def _checked(loaded: LoadedBody, hook: str, result: object, expected: type) -> object:
-    if not isinstance(result, expected) or not isinstance(getattr(result, "grade", None), Grade | None):
+def _call(loaded: LoadedBody, hook: str, expected: type[T], **kwargs: Any) -> T:
+    """Call a firstresult hook and hold the plugin to the contract: an instance of ``expected`` with a Grade."""
+    result = loaded.call(hook, **kwargs)
+    if not isinstance(result, expected) or not isinstance(getattr(result, "grade", None), Grade):
         raise PluginError(loaded.plugin, hook, f"returned {result!r}, expected epa.{expected.__name__}")
     return result
 
 
+def _grade_method(loaded: LoadedBody, ruleset: Ruleset, method: Method, record: Record
+                  ) -> tuple[ComponentDetail, list[Reason], list[Note]]:
+    """Grade one method from its latest attempt."""
+    attempts = [a for a in record.assessments if a.method == method.id]
+    if not attempts:
+        return ComponentDetail(None, "no attempt"), [], []
+    attempt = attempts[-1]
+    notes = []
+    if len(attempts) > 1:
+        notes.append(Note(f"{method.id}: graded from the latest attempt ({attempt.kind}, {attempt.date}); "
+                          f"{len(attempts) - 1} earlier attempt(s) superseded"))
+    if attempt.grade is not None:
+        says = f"{method.id}: grade {attempt.grade} as recorded ({attempt.kind}, {attempt.date})"
+        return ComponentDetail(attempt.grade, "recorded grade", attempt.date), [
+            Reason(method.id, says, method.citation)], notes
+    met, set_aside = _assessed_here(ruleset, loaded.body.id, attempt)
+    result = _call(loaded, "grade_component", ComponentResult, ruleset=ruleset, method=method.id, criteria_met=met)
+    detail = ComponentDetail(result.grade, "criteria", attempt.date, result.pass_missing,
+                             result.distinction_met, result.distinction_missing)
+    return detail, [Reason(method.id, s.says, s.citation) for s in result.steps], notes + set_aside
+
+
 def grade(loaded: LoadedBody, record: Record) -> BodyResult:
     ruleset, steps, notes = ruleset_for(loaded, record)
-    components: dict[str, Grade | None] = {}
     details: dict[str, ComponentDetail] = {}
     for method in ruleset.methods:
-        attempt = _latest(record, method.id)
-        earlier = sum(1 for a in record.assessments if a.method == method.id) - 1
-        if earlier > 0:
-            notes.append(Note(f"{method.id}: graded from the latest attempt ({attempt.kind if attempt else '?'}, "
-                              f"{attempt.date if attempt else '?'}); {earlier} earlier attempt(s) superseded"))
-        if attempt is None:
-            components[method.id] = None
-            details[method.id] = ComponentDetail(None, "no attempt")
-        elif attempt.grade is not None:
-            components[method.id] = attempt.grade
-            details[method.id] = ComponentDetail(attempt.grade, "recorded grade", attempt.date)
-            steps.append(Reason(method.id, f"{method.id}: grade {attempt.grade} as recorded "
-                                f"({attempt.kind}, {attempt.date})", method.citation))
-        else:
-            met, set_aside = _assessed_here(ruleset, loaded.body.id, attempt)
-            notes.extend(set_aside)
-            result = loaded.call("grade_component", ruleset=ruleset, method=method.id, criteria_met=met)
-            result = _checked(loaded, "grade_component", result, ComponentResult)
-            assert isinstance(result, ComponentResult)
-            components[method.id] = result.grade
-            details[method.id] = ComponentDetail(result.grade, "criteria", attempt.date, result.pass_missing,
-                                                 result.distinction_met, result.distinction_missing)
-            steps.extend(Reason(method.id, s.says, s.citation) for s in result.steps)
+        details[method.id], method_steps, method_notes = _grade_method(loaded, ruleset, method, record)
+        steps += method_steps
+        notes += method_notes
     if any(a.method not in ruleset.method_ids for a in record.assessments):
         notes.append(Note(f"{loaded.body.id} has no method for some attempts in the record; not counted"))
 
+    components = {m: d.grade for m, d in details.items()}
     missing = [m for m, g in components.items() if g is None]
     overall: Grade | None = None
     if missing:
         steps.append(Reason("overall", f"no overall grade yet: awaiting {', '.join(missing)}",
                             ruleset.combination.citation))
     else:
-        outcome = loaded.call("combine_grades", ruleset=ruleset, components=dict(components))
-        outcome = _checked(loaded, "combine_grades", outcome, Outcome)
-        assert isinstance(outcome, Outcome)
+        outcome = _call(loaded, "combine_grades", Outcome, ruleset=ruleset, components=dict(components))
         overall = outcome.grade
-        steps.extend(Reason("overall", s.says, s.citation) for s in outcome.steps)
+        steps += [Reason("overall", s.says, s.citation) for s in outcome.steps]
     if any(a.kind != "first" for a in record.assessments):
         notes.append(Note("the record has resits or retakes: this body's resit policy (grade cap, windows) "
                           "is not encoded yet, so no cap is applied"))

@@ -172,10 +172,6 @@ class Attempt:
     criteria_met: tuple[str, ...] | None = None
     grade: Grade | None = None
 
-    @property
-    def notified_on(self) -> dt.date:
-        return self.notified or self.date
-
 
 @frozen
 class Record:

@@ -28,12 +28,16 @@ def _check_names(data: dict, source: Source, registry: Registry) -> None:
         raise InputError(exc.message, where=source.where(["standard"]), hint=exc.hint) from None
     methods = registry.method_ids(standard)
     known = registry.criterion_ids(standard)
-    for body_id in data.get("document_versions", {}):
+    for body_id, version in data.get("document_versions", {}).items():
         try:
-            registry.body(body_id)
+            versions = [r.document.version for r in registry.body(body_id).body.rulesets_for(standard)]
         except InputError as exc:
             raise InputError(exc.message, where=source.where(["document_versions", body_id]),
                              hint=exc.hint) from None
+        if version not in versions:
+            raise InputError(f"{body_id} has no document version {version!r} for {standard}",
+                             where=source.where(["document_versions", body_id]),
+                             hint=did_you_mean(version, versions))
     for i, attempt in enumerate(data.get("assessments", [])):
         if attempt["method"] not in methods:
             raise InputError(f"{standard} has no assessment method {attempt['method']!r}",
