@@ -1,26 +1,26 @@
-"""Check ruleset files against schemas/ruleset.schema.json and the seed documents.
+"""Check ruleset files as the platform loads them, and their citations against the seed documents.
 
-Usage: python tools/check_rules.py RULESET.yaml [...]
+Usage: python tools/check_rules.py RULESET.yaml [...]   (needs epa installed)
 
-Checks: the JSON Schema; criterion ids unique; every criterion and combination
-column names a declared method; every citation's section is a heading (a line)
-of the cited seed file in ../shared/seeds.
+Checks: everything epa.load_ruleset checks (the JSON Schema, unique criterion
+ids, methods declared); and that every citation's section is a heading (a
+line) of the cited seed file in ../shared/seeds.
 """
 
 from __future__ import annotations
 
 import datetime
-import json
 import re
 import sys
 from pathlib import Path
 
-import jsonschema
 import yaml
+
+from epa.errors import InputError
+from epa.rules import load_ruleset
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT.parent / "shared" / "seeds"
-SCHEMA = json.loads((ROOT / "schemas" / "ruleset.schema.json").read_text())
 
 
 def normalise(line: str) -> str:
@@ -59,24 +59,12 @@ def citations(value):
 
 
 def check(path: Path) -> list[str]:
+    try:
+        load_ruleset(path)  # the schema and the cross-references, exactly as the platform loads it
+    except InputError as exc:
+        return [exc.render()]
     data = jsonable(yaml.safe_load(path.read_text(encoding="utf-8")))
-    problems = [
-        f"{path}: {'/'.join(map(str, e.absolute_path)) or '(top)'}: {e.message}"
-        for e in jsonschema.Draft202012Validator(SCHEMA).iter_errors(data)
-    ]
-    if problems:
-        return problems
-    methods = {m["id"] for m in data["methods"]}
-    seen: set[str] = set()
-    for i, c in enumerate(data["criteria"]):
-        if c["id"] in seen:
-            problems.append(f"{path}: criteria/{i}: duplicate id {c['id']}")
-        seen.add(c["id"])
-        if c["method"] not in methods:
-            problems.append(f"{path}: criteria/{i}: unknown method {c['method']}")
-    for i, row in enumerate(data["combination"]["rows"]):
-        if set(row["when"]) != methods:
-            problems.append(f"{path}: combination/rows/{i}: columns {sorted(row['when'])} != methods {sorted(methods)}")
+    problems = []
     cache: dict[str, set[str]] = {}
     for cit in citations(data):
         file, _, section = cit.partition(" § ")
