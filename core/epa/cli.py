@@ -22,21 +22,24 @@ FORMAT = click.option("--format", "fmt", type=click.Choice(["table", "json"]), d
                       show_default=True, help="table for a person, json for a program")
 
 
+def _reader_gone() -> None:
+    """The reader (e.g. `| head`) stopped reading: not a failure. Point stdout at devnull so that
+    Python's final flush does not fail too, and exit 0."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    raise SystemExit(0)
+
+
 class _Console(Console):
-    def on_broken_pipe(self) -> None:
-        """The reader (e.g. `| head`) stopped reading: not a failure (rich would exit 1)."""
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        raise SystemExit(0)
+    def on_broken_pipe(self) -> None:  # rich's own handler would exit 1
+        _reader_gone()
 
 
 def _emit(fmt: str, data: Any, render: Callable[[Console], None]) -> None:
     if fmt == "json":
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
     else:
-        console = _Console(soft_wrap=False)
-        if not console.is_terminal:  # piped or captured: rich's 80 columns would fold every citation
-            console = _Console(soft_wrap=False, width=140)
-        render(console)
+        # piped or captured: rich's default 80 columns would fold every citation
+        render(_Console(soft_wrap=False, width=None if sys.stdout.isatty() else 140))
 
 
 def _registry() -> Registry:
@@ -130,9 +133,8 @@ def main(argv: list[str] | None = None) -> None:
         cli.main(args=argv, prog_name="epa", standalone_mode=False)
     except click.exceptions.Abort:
         sys.exit(1)
-    except BrokenPipeError:  # the reader (e.g. `| head`) stopped reading: not our failure
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        sys.exit(0)
+    except BrokenPipeError:  # click.echo's, for JSON output
+        _reader_gone()
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 from attrs import frozen
 
-from epa.errors import InputError, PluginError, did_you_mean
+from epa.errors import PluginError
 from epa.model import Attempt, ComponentResult, Grade, Method, Outcome, Record, Ruleset
 from epa.registry import LoadedBody
 
@@ -65,11 +65,7 @@ def ruleset_for(loaded: LoadedBody, record: Record) -> tuple[Ruleset, list[Reaso
     versions = body.rulesets_for(record.standard)
     named = record.document_versions.get(body.id)
     if named is not None:
-        chosen = next((r for r in versions if r.document.version == named), None)
-        if chosen is None:
-            raise InputError(f"{body.id} has no document version {named!r} for {record.standard}",
-                             where=f"$.document_versions.{body.id}",
-                             hint=did_you_mean(named, [r.document.version for r in versions]))
+        chosen = loaded.ruleset(record.standard, named)  # load_record has checked the name
         return chosen, [], [Note(f"graded under version {named}, as the record names it")]
     in_force = [r for r in versions if (r.document.effective_from or dt.date.min) <= record.gateway.date]
     if not in_force:

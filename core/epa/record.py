@@ -30,14 +30,10 @@ def _check_names(data: dict, source: Source, registry: Registry) -> None:
     known = registry.criterion_ids(standard)
     for body_id, version in data.get("document_versions", {}).items():
         try:
-            versions = [r.document.version for r in registry.body(body_id).body.rulesets_for(standard)]
+            registry.body(body_id).ruleset(standard, version)
         except InputError as exc:
             raise InputError(exc.message, where=source.where(["document_versions", body_id]),
                              hint=exc.hint) from None
-        if version not in versions:
-            raise InputError(f"{body_id} has no document version {version!r} for {standard}",
-                             where=source.where(["document_versions", body_id]),
-                             hint=did_you_mean(version, versions))
     for i, attempt in enumerate(data.get("assessments", [])):
         if attempt["method"] not in methods:
             raise InputError(f"{standard} has no assessment method {attempt['method']!r}",

@@ -18,7 +18,7 @@ import pluggy
 
 from epa import defaults, hookspecs
 from epa.errors import InputError, PluginError, did_you_mean
-from epa.model import Body
+from epa.model import Body, Ruleset
 
 ENTRY_POINT_GROUP = "epa"
 
@@ -28,6 +28,17 @@ class LoadedBody:
     body: Body
     plugin: str  # what to name in errors: the entry point or module
     hooks: Any  # the plugin manager's hook relay
+
+    def ruleset(self, standard: str, version: str | None = None) -> Ruleset:
+        """The named version of this body's rules for a standard, or its newest."""
+        versions = self.body.rulesets_for(standard)
+        if version is None:
+            return versions[-1]
+        for r in versions:
+            if r.document.version == version:
+                return r
+        raise InputError(f"{self.body.id} has no document version {version!r} for {standard}",
+                         hint=did_you_mean(version, [r.document.version for r in versions]))
 
     def call(self, hook: str, **kwargs: Any) -> Any:
         """Call a hook; any exception in a plugin becomes a PluginError naming plugin and hook."""

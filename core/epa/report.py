@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from epa.convert import unstructure
-from epa.errors import InputError, did_you_mean
+from epa.errors import InputError
 from epa.grading import BodyResult
-from epa.model import Ruleset
-from epa.registry import LoadedBody, Registry
+from epa.registry import Registry
 
 
 def bodies(registry: Registry) -> list[dict[str, Any]]:
@@ -37,18 +36,6 @@ def standards(registry: Registry) -> list[dict[str, Any]]:
     return out
 
 
-def pick_ruleset(loaded: LoadedBody, standard: str, version: str | None) -> Ruleset:
-    """The named version of a body's rules for a standard, or its newest."""
-    versions = loaded.body.rulesets_for(standard)
-    if version is None:
-        return versions[-1]
-    for r in versions:
-        if r.document.version == version:
-            return r
-    raise InputError(f"{loaded.body.id} has no document version {version!r} for {standard}",
-                     hint=did_you_mean(version, [r.document.version for r in versions]))
-
-
 def criteria(registry: Registry, standard: str, body: str | None, version: str | None) -> list[dict[str, Any]]:
     chosen = [registry.body(body)] if body else list(registry.offering(standard))
     if body and standard not in chosen[0].body.standards:
@@ -56,7 +43,7 @@ def criteria(registry: Registry, standard: str, body: str | None, version: str |
                          hint="it offers " + ", ".join(chosen[0].body.standards))
     out = []
     for loaded in chosen:
-        ruleset = pick_ruleset(loaded, standard, version if body else None)
+        ruleset = loaded.ruleset(standard, version if body else None)
         for c in ruleset.criteria:
             out.append({"body": loaded.body.id, "version": ruleset.document.version, **unstructure(c)})
     return out
