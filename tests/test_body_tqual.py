@@ -481,9 +481,6 @@ def test_cli_table_format_runs():
     assert "distinction" in result.stdout.lower()
 
 
-@pytest.mark.xfail(strict=True, reason="core applies no resit cap: grading.py notes 'this body's resit policy "
-                                       "(grade cap, windows) is not encoded yet, so no cap is applied'; 003 "
-                                       "§ Resits and Retakes caps the overall grade at pass")
 def test_cli_resit_caps_overall_at_pass():
     # 003 § Resits and Retakes: "If a resit or retake is required, the overall EPA grade will be capped
     # at a pass, unless Training Qualifications UK determines there are exceptional circumstances."

@@ -1,10 +1,12 @@
 """Check ruleset files as the platform loads them, and their citations against the seed documents.
 
-Usage: python tools/check_rules.py RULESET.yaml [...]   (needs epa installed)
+Usage: python tools/check_rules.py RULES.yaml [...]   (needs epa installed)
 
-Checks: everything epa.load_ruleset checks (the JSON Schema, unique criterion
-ids, methods declared); and that every citation's section is a heading (a
-line) of the cited seed file in ../shared/seeds.
+A ruleset file, or a journey file (<standard>.journey.yaml). Checks:
+everything epa loads them with (the JSON Schema, unique ids, methods and
+deadlines named; a journey file is loaded with the rulesets beside it); and
+that every citation's section is a heading (a line) of the cited seed file in
+../shared/seeds.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from pathlib import Path
 import yaml
 
 from epa.errors import InputError
-from epa.rules import load_ruleset
+from epa.rules import JOURNEY_SUFFIX, load_ruleset, load_rulesets
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT.parent / "shared" / "seeds"
@@ -60,7 +62,8 @@ def citations(value):
 
 def check(path: Path) -> list[str]:
     try:
-        load_ruleset(path)  # the schema and the cross-references, exactly as the platform loads it
+        # the schema and the cross-references, exactly as the platform loads them
+        load_rulesets(path.parent) if path.name.endswith(JOURNEY_SUFFIX) else load_ruleset(path)
     except InputError as exc:
         return [exc.render()]
     data = jsonable(yaml.safe_load(path.read_text(encoding="utf-8")))

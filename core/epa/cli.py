@@ -14,7 +14,10 @@ from rich.console import Console
 
 from epa import report, tables
 from epa.errors import InputError, PluginError
+from epa.grading import BodyResult
 from epa.grading import grade as grade_record
+from epa.ics import write as write_ics
+from epa.model import Record
 from epa.record import load_record
 from epa.registry import Registry
 
@@ -96,34 +99,89 @@ def ambiguities(body: str | None, fmt: str) -> None:
     _emit(fmt, data, lambda c: tables.ambiguities(c, data))
 
 
-@cli.command()
-@click.option("--body", required=True, help="the awarding body's id (see `epa bodies`)")
-@click.argument("record", type=click.Path(path_type=Path))
-@FORMAT
-def grade(body: str, record: Path, fmt: str) -> None:
-    """Grade an apprentice RECORD (YAML or JSON) by one body's rules."""
+def _graded(record: Path, body: str | None) -> tuple[Record, list[BodyResult]]:
+    """Load a record and grade it by one body (checked to offer its standard) or every body that offers it."""
     registry = _registry()
-    loaded = registry.body(body)
+    loaded = registry.body(body) if body else None
     rec = load_record(record, registry)
-    if rec.standard not in loaded.body.standards:
+    if loaded and rec.standard not in loaded.body.standards:
         raise InputError(f"{body} does not offer {rec.standard}", where=str(record),
                          hint="bodies offering it: " + ", ".join(b.body.id for b in registry.offering(rec.standard)))
-    res = grade_record(loaded, rec)
+    return rec, [grade_record(b, rec) for b in ([loaded] if loaded else registry.offering(rec.standard))]
+
+
+def _about(rec: Record, record: Path) -> dict[str, Any]:
+    return {"standard": rec.standard, "record": str(record), "apprentice": rec.apprentice.id}
+
+
+RECORD = click.argument("record", type=click.Path(path_type=Path))
+ONE_BODY = click.option("--body", help="only this body (see `epa bodies`); without it, every body side by side")
+
+
+@cli.command()
+@click.option("--body", required=True, help="the awarding body's id (see `epa bodies`)")
+@RECORD
+@FORMAT
+def grade(body: str, record: Path, fmt: str) -> None:
+    """Grade an apprentice RECORD (YAML or JSON) by one body's rules: the grade, why, and the gateway,
+    resit and deadline answers around it."""
+    _, (res,) = _graded(record, body)
     _emit(fmt, report.result(res), lambda c: tables.result(c, res))
 
 
 @cli.command()
-@click.argument("record", type=click.Path(path_type=Path))
+@RECORD
 @FORMAT
 def compare(record: Path, fmt: str) -> None:
     """Grade an apprentice RECORD by every body that offers its standard, side by side."""
-    registry = _registry()
-    rec = load_record(record, registry)
-    results = [grade_record(b, rec) for b in registry.offering(rec.standard)]
+    rec, results = _graded(record, None)
     differing = report.disagreements(results)
-    data = {"standard": rec.standard, "record": str(record), "apprentice": rec.apprentice.id,
-            "differences": differing, "results": [report.result(r) for r in results]}
+    data = {**_about(rec, record), "differences": differing, "results": [report.result(r) for r in results]}
     _emit(fmt, data, lambda c: tables.compare(c, results, differing))
+
+
+@cli.command()
+@ONE_BODY
+@RECORD
+@FORMAT
+def gateway(body: str | None, record: Path, fmt: str) -> None:
+    """Is the apprentice in RECORD ready for gateway? Each body's requirements: met, unmet or unknown."""
+    rec, results = _graded(record, body)
+    data = {**_about(rec, record), "results": report.gateway(results)}
+    _emit(fmt, data, lambda c: tables.gateway(c, results))
+
+
+@cli.command()
+@ONE_BODY
+@click.option("--ics", type=click.Path(dir_okay=False, writable=True, path_type=Path),
+              help="also write the dated deadlines to this iCalendar file")
+@RECORD
+@FORMAT
+def timeline(body: str | None, ics: Path | None, record: Path, fmt: str) -> None:
+    """Every deadline each body's document sets for RECORD (EPA window, notice, submissions, results,
+    resit, retake and rework), kept or missed, and recorded durations and word counts against tolerances."""
+    rec, results = _graded(record, body)
+    data = {**_about(rec, record), "results": report.timeline(results)}
+    _emit(fmt, data, lambda c: tables.timeline(c, results))
+    if ics:
+        try:
+            count = write_ics(ics, rec, results)
+        except OSError as exc:
+            raise InputError(f"cannot write the calendar: {exc.strerror}", where=str(ics)) from None
+        click.echo(f"wrote {count} deadlines to {ics}", err=True)
+
+
+@cli.command()
+@click.option("--standard", required=True, help="e.g. ST0071")
+@click.option("--body", help="one body's; without it, every body that offers the standard")
+@FORMAT
+def journey(standard: str, body: str | None, fmt: str) -> None:
+    """List each body's journey rules for a standard, with citations: gateway requirements, deadlines,
+    resit and retake policy, and tolerances."""
+    registry = _registry()
+    registry.offering(standard)
+    data = report.journey(registry, standard, body)
+    _emit(fmt, data, lambda c: tables.journey(c, data))
 
 
 def main(argv: list[str] | None = None) -> None:

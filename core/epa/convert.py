@@ -6,15 +6,22 @@ import datetime as dt
 from typing import Any, TypeVar
 
 import cattrs
+from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 from cattrs.v import transform_error
 
 from epa.errors import InputError
+from epa.model import DeadlineRule, Window
 
 T = TypeVar("T")
 
 converter = cattrs.Converter(omit_if_default=False)
 converter.register_structure_hook(dt.date, lambda value, _: dt.date.fromisoformat(str(value)))
 converter.register_unstructure_hook(dt.date, lambda value: value.isoformat())
+
+# Journey files say "from", a Python keyword; the classes say from_.
+for _cls in (DeadlineRule, Window):
+    converter.register_structure_hook(_cls, make_dict_structure_fn(_cls, converter, from_=override(rename="from")))
+    converter.register_unstructure_hook(_cls, make_dict_unstructure_fn(_cls, converter, from_=override(rename="from")))
 
 
 def structure(data: Any, cls: type[T], where: str) -> T:

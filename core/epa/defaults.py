@@ -2,6 +2,8 @@
 
 Registered ``trylast`` in every body's plugin manager, as pytest ships its own
 plugins: a body's implementation, where it has one, is called first and wins.
+The journey hooks (gateway, deadlines, resits) evaluate the body's journey
+rules, which are data; the procedures live in their own modules.
 """
 
 from __future__ import annotations
@@ -10,7 +12,20 @@ from collections.abc import Iterator, Mapping, Sequence
 
 import pluggy
 
-from epa.model import CombinationRow, ComponentResult, Grade, Outcome, Ruleset, Step
+from epa import gateway, resits, timeline
+from epa.model import (
+    CombinationRow,
+    ComponentResult,
+    Deadline,
+    Grade,
+    GradedAttempt,
+    Outcome,
+    Record,
+    Requirement,
+    ResitDecision,
+    Ruleset,
+    Step,
+)
 
 hookimpl = pluggy.HookimplMarker("epa")
 
@@ -94,10 +109,15 @@ def combine_grades(ruleset: Ruleset, components: Mapping[str, Grade]) -> Outcome
 
 
 @hookimpl(trylast=True)
-def gateway_requirements(ruleset, record):  # type: ignore[no-untyped-def]
-    return []
+def gateway_requirements(ruleset: Ruleset, record: Record) -> list[Requirement]:
+    return gateway.requirements(ruleset, record)
 
 
 @hookimpl(trylast=True)
-def resit_policy(ruleset, record):  # type: ignore[no-untyped-def]
-    return None
+def deadlines(ruleset: Ruleset, record: Record) -> list[Deadline]:
+    return timeline.deadlines(ruleset, record)
+
+
+@hookimpl(trylast=True)
+def resit_policy(ruleset: Ruleset, record: Record, history: Sequence[GradedAttempt]) -> ResitDecision | None:
+    return resits.decide(ruleset, history)

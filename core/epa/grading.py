@@ -1,4 +1,5 @@
-"""Grading one record by one body: pick the rules in force, grade each method, combine.
+"""Grading one record by one body: pick the rules in force, grade each attempt, combine, then apply
+the body's resit policy and add its gateway requirements, deadlines and tolerance checks.
 
 The hooks decide grades; this module decides what evidence reaches them and
 notes, rather than drops, anything a body does not use.
@@ -12,8 +13,22 @@ from typing import Any, TypeVar
 from attrs import frozen
 
 from epa.errors import PluginError
-from epa.model import Attempt, ComponentResult, Grade, Method, Outcome, Record, Ruleset
+from epa.gateway import GatewayStatus
+from epa.model import (
+    Attempt,
+    ComponentResult,
+    Deadline,
+    Grade,
+    GradedAttempt,
+    Method,
+    Outcome,
+    Record,
+    Requirement,
+    ResitDecision,
+    Ruleset,
+)
 from epa.registry import LoadedBody
+from epa.timeline import ToleranceCheck, tolerance_checks
 
 T = TypeVar("T")
 
@@ -56,6 +71,11 @@ class BodyResult:
     component_details: dict[str, ComponentDetail]
     explanation: tuple[Reason, ...]
     notes: tuple[Note, ...]
+    gateway: GatewayStatus
+    capped: bool
+    full_retake_required: bool
+    deadlines: tuple[Deadline, ...]
+    checks: tuple[ToleranceCheck, ...]
 
 
 def ruleset_for(loaded: LoadedBody, record: Record) -> tuple[Ruleset, list[Reason], list[Note]]:
@@ -106,37 +126,91 @@ def _call(loaded: LoadedBody, hook: str, expected: type[T], **kwargs: Any) -> T:
     return result
 
 
-def _grade_method(loaded: LoadedBody, ruleset: Ruleset, method: Method, record: Record
-                  ) -> tuple[ComponentDetail, list[Reason], list[Note]]:
-    """Grade one method from its latest attempt."""
-    attempts = [a for a in record.assessments if a.method == method.id]
-    if not attempts:
-        return ComponentDetail(None, "no attempt"), [], []
-    attempt = attempts[-1]
-    notes = []
-    if len(attempts) > 1:
-        notes.append(Note(f"{method.id}: graded from the latest attempt ({attempt.kind}, {attempt.date}); "
-                          f"{len(attempts) - 1} earlier attempt(s) superseded"))
+def _collect(loaded: LoadedBody, hook: str, expected: type[T], **kwargs: Any) -> list[T]:
+    """Call a collecting hook; every plugin must return a list of ``expected``."""
+    found: list[T] = []
+    for part in loaded.call(hook, **kwargs):
+        if not isinstance(part, list) or not all(isinstance(item, expected) for item in part):
+            raise PluginError(loaded.plugin, hook, f"returned {part!r}, expected a list of epa.{expected.__name__}")
+        found += part
+    return found
+
+
+def _grade_attempt(loaded: LoadedBody, ruleset: Ruleset, method: Method, attempt: Attempt
+                   ) -> tuple[ComponentDetail, list[Reason], list[Note]]:
     if attempt.grade is not None:
         says = f"{method.id}: grade {attempt.grade} as recorded ({attempt.kind}, {attempt.date})"
         return ComponentDetail(attempt.grade, "recorded grade", attempt.date), [
-            Reason(method.id, says, method.citation)], notes
+            Reason(method.id, says, method.citation)], []
     met, set_aside = _assessed_here(ruleset, loaded.body.id, attempt)
     result = _call(loaded, "grade_component", ComponentResult, ruleset=ruleset, method=method.id, criteria_met=met)
     detail = ComponentDetail(result.grade, "criteria", attempt.date, result.pass_missing,
                              result.distinction_met, result.distinction_missing)
-    return detail, [Reason(method.id, s.says, s.citation) for s in result.steps], notes + set_aside
+    return detail, [Reason(method.id, s.says, s.citation) for s in result.steps], set_aside
+
+
+def _grade_method(loaded: LoadedBody, ruleset: Ruleset, method: Method, record: Record
+                  ) -> tuple[ComponentDetail, list[GradedAttempt], list[Reason], list[Note]]:
+    """Grade every attempt at one method; the method's grade is its latest counted attempt's.
+
+    A resit or retake after an attempt this body passes is not counted: every
+    document offers resits only after a fail, never to improve a pass.
+    """
+    counted: list[tuple[GradedAttempt, ComponentDetail, list[Reason], list[Note]]] = []
+    notes: list[Note] = []
+    for attempt in record.attempts_at(method.id):
+        detail, reasons, attempt_notes = _grade_attempt(loaded, ruleset, method, attempt)
+        if counted and counted[-1][0].grade != Grade.FAIL:
+            rule = ruleset.journey.resit.no_resit_from_pass if ruleset.journey and ruleset.journey.resit else None
+            notes.append(Note(f"{method.id} {attempt.kind} on {attempt.date} not counted: the attempt before it "
+                              f"passes under this body's criteria, and resits and retakes follow a fail only"
+                              + (f" (“{rule.text}”)" if rule else ""), rule.citation if rule else None))
+            continue
+        assert detail.grade is not None
+        counted.append((GradedAttempt(attempt, detail.grade), detail, reasons, attempt_notes))
+    if not counted:
+        return ComponentDetail(None, "no attempt"), [], [], notes
+    *earlier, (latest, detail, reasons, latest_notes) = counted
+    if earlier:
+        shown = ", ".join(f"{g.attempt.kind} on {g.attempt.date}: {g.grade}" for g, *_ in earlier)
+        notes.append(Note(f"{method.id}: graded from the latest attempt ({latest.attempt.kind}, "
+                          f"{latest.attempt.date}); earlier: {shown}"))
+    return detail, [g for g, *_ in counted], reasons, notes + latest_notes
+
+
+def _apply_resit_policy(loaded: LoadedBody, ruleset: Ruleset, record: Record, history: list[GradedAttempt],
+                        overall: Grade | None) -> tuple[Grade | None, ResitDecision | None, list[Reason], list[Note]]:
+    decision = loaded.call("resit_policy", ruleset=ruleset, record=record, history=tuple(history))
+    if decision is None:
+        if any(g.attempt.kind != "first" for g in history):
+            return overall, None, [], [Note("the record has resits or retakes, but this body encodes no resit "
+                                            "policy: no cap or window applied")]
+        return overall, None, [], []
+    if not isinstance(decision, ResitDecision):
+        raise PluginError(loaded.plugin, "resit_policy", f"returned {decision!r}, expected epa.ResitDecision")
+    steps = [Reason("resit", s.says, s.citation) for s in decision.steps]
+    if decision.full_retake_required:
+        return None, decision, steps + [Reason("overall", "no overall grade: a window was missed, so the whole EPA "
+                                               "must be taken again", decision.steps[-1].citation)], []
+    if decision.capped and overall == Grade.DISTINCTION:
+        citation = ruleset.journey.resit.cap.citation if ruleset.journey and ruleset.journey.resit else \
+            decision.steps[0].citation
+        return Grade.PASS, decision, steps + [Reason("overall", "distinction capped at pass", citation)], []
+    return overall, decision, steps, []
 
 
 def grade(loaded: LoadedBody, record: Record) -> BodyResult:
     ruleset, steps, notes = ruleset_for(loaded, record)
     details: dict[str, ComponentDetail] = {}
+    history: list[GradedAttempt] = []
     for method in ruleset.methods:
-        details[method.id], method_steps, method_notes = _grade_method(loaded, ruleset, method, record)
+        details[method.id], graded, method_steps, method_notes = _grade_method(loaded, ruleset, method, record)
+        history += graded
         steps += method_steps
         notes += method_notes
     if any(a.method not in ruleset.method_ids for a in record.assessments):
         notes.append(Note(f"{loaded.body.id} has no method for some attempts in the record; not counted"))
+    history.sort(key=lambda g: record.assessments.index(g.attempt))
 
     components = {m: d.grade for m, d in details.items()}
     missing = [m for m, g in components.items() if g is None]
@@ -148,10 +222,18 @@ def grade(loaded: LoadedBody, record: Record) -> BodyResult:
         outcome = _call(loaded, "combine_grades", Outcome, ruleset=ruleset, components=dict(components))
         overall = outcome.grade
         steps += [Reason("overall", s.says, s.citation) for s in outcome.steps]
-    if any(a.kind != "first" for a in record.assessments):
-        notes.append(Note("the record has resits or retakes: this body's resit policy (grade cap, windows) "
-                          "is not encoded yet, so no cap is applied"))
+    overall, decision, resit_steps, resit_notes = _apply_resit_policy(loaded, ruleset, record, history, overall)
+    found = _collect(loaded, "deadlines", Deadline, ruleset=ruleset, record=record)
+    found += decision.deadlines if decision else ()
+    requirements = _collect(loaded, "gateway_requirements", Requirement, ruleset=ruleset, record=record)
+    if ruleset.journey is None:
+        notes.append(Note(f"{loaded.body.id} encodes no gateway, deadline or resit rules for {record.standard}"))
     doc = ruleset.document
     return BodyResult(loaded.body.id, loaded.body.name, record.standard,
                       {"file": doc.file, "title": doc.title, "version": doc.version},
-                      overall, components, details, tuple(steps), tuple(notes))
+                      overall, components, details, tuple(steps + resit_steps), tuple(notes + resit_notes),
+                      GatewayStatus.of(requirements),
+                      capped=bool(decision and decision.capped),
+                      full_retake_required=bool(decision and decision.full_retake_required),
+                      deadlines=tuple(sorted(found, key=lambda d: (d.date is None, d.date or dt.date.min))),
+                      checks=tuple(tolerance_checks(ruleset, record)))

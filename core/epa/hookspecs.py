@@ -9,12 +9,22 @@ what its document changes.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Mapping, Sequence
 
 import pluggy
 
-from epa.model import Body, ComponentResult, Grade, Outcome, Record, Ruleset
+from epa.model import (
+    Body,
+    ComponentResult,
+    Deadline,
+    Grade,
+    GradedAttempt,
+    Outcome,
+    Record,
+    Requirement,
+    ResitDecision,
+    Ruleset,
+)
 
 hookspec = pluggy.HookspecMarker("epa")
 
@@ -68,22 +78,41 @@ def combine_grades(ruleset: Ruleset, components: Mapping[str, Grade]) -> Outcome
 
 
 @hookspec
-def gateway_requirements(ruleset: Ruleset, record: Record) -> list[Any]:
+def gateway_requirements(ruleset: Ruleset, record: Record) -> list[Requirement]:
     """List what the apprentice needs at gateway with this body, evaluated against the record.
 
-    Return a list of requirements, each with an id, a citation, whether it is
-    mandatory or a recommendation, and whether the record meets it (or holds
-    no evidence for it). All results are collected and concatenated.
-    Default: none. Not yet used by the core: a later issue fills it.
+    Return a list of :class:`epa.Requirement`: id, name, whether it is
+    mandatory or a recommendation, its status (``met``, ``unmet``,
+    ``unknown`` when the record holds no evidence, ``deferred`` when the
+    document defers to someone else, ``not_applicable``), what was found and
+    the citation. All results are collected and concatenated, so a body adds
+    requirements its data cannot state. Default: the ``gateway`` list of the
+    ruleset's journey rules, evaluated.
+    """
+
+
+@hookspec
+def deadlines(ruleset: Ruleset, record: Record) -> list[Deadline]:
+    """List the dates the body's document sets for this record, outside resits.
+
+    Return a list of :class:`epa.Deadline`: the date (None when the record
+    lacks the date it counts from, named in ``needs``), and whether the record
+    shows it ``met``, ``missed`` or still ``open``. All results are collected
+    and concatenated. Default: the ``deadlines`` of the ruleset's journey
+    rules, each counted from its anchor with working days that skip England
+    and Wales bank holidays.
     """
 
 
 @hookspec(firstresult=True)
-def resit_policy(ruleset: Ruleset, record: Record) -> Any:
-    """Say what the body's document allows after a fail: resit and retake windows,
-    the overall grade cap and when exceptional circumstances lift it, and when
-    the whole EPA must be taken again.
+def resit_policy(ruleset: Ruleset, record: Record, history: Sequence[GradedAttempt]) -> ResitDecision | None:
+    """Apply the body's rules for what follows a fail to the record's attempt history.
 
-    First result wins. Default: ``None``, meaning no policy is encoded, which
-    the core reports rather than guessing. Not yet used: a later issue fills it.
+    ``history`` is every attempt the body counts, in date order, each with the
+    grade this body gives it (a resit after a pass is already set aside).
+    Return an :class:`epa.ResitDecision`: whether the overall grade is capped,
+    whether a missed window means the whole EPA must be taken again, the cited
+    steps, and the resit, retake and rework deadlines. First result wins.
+    Default: the ``resit`` rules of the ruleset's journey, or ``None`` when the
+    body encodes none, which the core reports rather than guessing.
     """

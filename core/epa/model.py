@@ -93,6 +93,175 @@ class Ambiguity:
     criteria: tuple[str, ...] = ()
 
 
+# --- journey rules: gateway, deadlines, resits, tolerances ------------------
+
+
+@frozen
+class Offset:
+    """A span the document states; exactly one unit is set. Negative: before the anchor."""
+
+    months: int | None = None
+    weeks: int | None = None
+    days: int | None = None
+    working_days: int | None = None
+
+
+@frozen
+class EnglishMaths:
+    level: str
+    subjects: tuple[str, ...] = ("english", "maths")
+    min_age: int | None = None
+    max_age: int | None = None
+    ehcp_level: str | None = None
+    bsl_for_english: bool = False
+
+
+@frozen
+class Deferred:
+    to: str
+
+
+@frozen
+class Minimum:
+    min: int
+
+
+@frozen
+class Count:
+    field: str
+    min: int | None = None
+    max: int | None = None
+
+
+@frozen
+class Provided:
+    field: str
+
+
+@frozen
+class DeadlineRef:
+    id: str
+
+
+@frozen
+class Check:
+    """How a record shows a gateway requirement met; exactly one is set (none: it cannot)."""
+
+    english_maths: EnglishMaths | None = None
+    deferred: Deferred | None = None
+    days_on_programme: Minimum | None = None
+    months_on_programme: Minimum | None = None
+    count: Count | None = None
+    provided: Provided | None = None
+    deadline: DeadlineRef | None = None
+
+
+@frozen
+class GatewayRule:
+    id: str
+    name: str
+    mandatory: bool
+    text: str
+    citation: str
+    check: Check | None = None
+
+
+@frozen
+class DeadlineRule:
+    id: str
+    name: str
+    from_: str  # "from" in the files; a Python keyword
+    offset: Offset
+    text: str
+    citation: str
+    kind: str = "by"  # by | not_before
+    event: str | None = None
+
+
+@frozen
+class Cited:
+    text: str
+    citation: str
+
+
+@frozen
+class Cap:
+    grade: Grade
+    applies_to: tuple[str, ...]
+    exceptional_circumstances_lift: bool
+    text: str
+    citation: str
+
+
+@frozen
+class AttemptLimit:
+    limit: int | None
+    text: str
+    citation: str
+
+
+@frozen
+class Window:
+    id: str
+    name: str
+    from_: str  # "from" in the files; a Python keyword
+    offset: Offset
+    exceptional_circumstances_lift: bool
+    text: str
+    citation: str
+
+
+@frozen
+class Rework:
+    id: str
+    name: str
+    method: str
+    offset: Offset
+    text: str
+    citation: str
+
+
+@frozen
+class ResitRules:
+    cap: Cap
+    no_resit_from_pass: Cited
+    attempts: AttemptLimit
+    windows: tuple[Window, ...]
+    rework: tuple[Rework, ...]
+    retake_through_gateway: Cited | None
+
+
+@frozen
+class Tolerance:
+    id: str
+    method: str
+    measure: str  # duration_minutes | questioning_minutes | words
+    text: str
+    citation: str
+    nominal: float | None = None
+    minus_percent: float | None = None
+    plus_percent: float | None = None
+    max: float | None = None
+    max_percent_of_duration: float | None = None
+
+
+@frozen
+class Journey:
+    """A body's rules for the EPA around the grade: gateway, deadlines, resits, tolerances."""
+
+    body: str
+    standard: str
+    document: str
+    gateway: tuple[GatewayRule, ...]
+    deadlines: tuple[DeadlineRule, ...]
+    resit: ResitRules | None
+    tolerances: tuple[Tolerance, ...]
+    ambiguities: tuple[Ambiguity, ...] = ()
+
+    def deadline(self, deadline_id: str) -> DeadlineRule | None:
+        return next((d for d in self.deadlines if d.id == deadline_id), None)
+
+
 @frozen
 class Ruleset:
     """One body's rules for one standard, from one version of its document."""
@@ -106,6 +275,7 @@ class Ruleset:
     ambiguities: tuple[Ambiguity, ...] = ()
     component_rules: dict[str, ComponentRule] = attrs.field(factory=dict)
     level: int | None = None
+    journey: Journey | None = None  # from <standard>.journey.yaml, shared by every version
 
     @property
     def method_ids(self) -> tuple[str, ...]:
@@ -154,10 +324,32 @@ class Apprentice:
 
 @frozen
 class Gateway:
+    """The gateway date and what the record shows was in place; None: the record does not say."""
+
     date: dt.date
     portfolio_pieces: int | None = None
     project_proposal_words: int | None = None
     photo_id: bool | None = None
+    gateway_form: bool | None = None
+    portfolio: bool | None = None
+    project_proposal: bool | None = None
+    portfolio_declaration: bool | None = None
+    english_maths_declaration: bool | None = None
+
+
+@frozen
+class JourneyDates:
+    """Dates of the EPA journey the record gives, beyond gateway and the attempts."""
+
+    registered: dt.date | None = None
+    evidence_submitted: dt.date | None = None
+    epa_start: dt.date | None = None
+    planning_meeting: dt.date | None = None
+    proposal_rejected: dt.date | None = None
+    proposal_resubmitted: dt.date | None = None
+    portfolio_submitted: dt.date | None = None
+    project_report_submitted: dt.date | None = None
+    observation_notice: dt.date | None = None
 
 
 @frozen
@@ -171,6 +363,13 @@ class Attempt:
     exceptional_circumstances: bool = False
     criteria_met: tuple[str, ...] | None = None
     grade: Grade | None = None
+    duration_minutes: float | None = None
+    questioning_minutes: float | None = None
+    words: int | None = None
+
+    @property
+    def notified_on(self) -> dt.date:
+        return self.notified or self.date
 
 
 @frozen
@@ -180,6 +379,11 @@ class Record:
     gateway: Gateway
     assessments: tuple[Attempt, ...] = ()
     document_versions: dict[str, str] = attrs.field(factory=dict)
+    dates: JourneyDates = JourneyDates()
+    schedule: dict[str, dt.date] = attrs.field(factory=dict)  # method id -> planned date, before it is attempted
+
+    def attempts_at(self, method: str) -> tuple[Attempt, ...]:
+        return tuple(a for a in self.assessments if a.method == method)
 
 
 # --- results ---------------------------------------------------------------
@@ -207,3 +411,55 @@ class ComponentResult:
 class Outcome:
     grade: Grade | None
     steps: tuple[Step, ...]
+
+
+@frozen
+class Requirement:
+    """One gateway requirement evaluated against a record.
+
+    status: met | unmet | unknown (the record holds no evidence) | deferred (the document defers
+    to someone else; shown as unknown) | not_applicable (e.g. an age band the apprentice is not in).
+    """
+
+    id: str
+    name: str
+    mandatory: bool
+    status: str
+    says: str
+    citation: str
+
+
+@frozen
+class Deadline:
+    """A date the document implies for this record, and whether the record shows it kept.
+
+    status: met | missed | open (the record does not yet show the event) | unknown (the record lacks
+    the date it counts from: see ``needs``).
+    """
+
+    id: str
+    name: str
+    date: dt.date | None
+    kind: str  # by | not_before
+    status: str
+    says: str
+    citation: str
+    needs: str | None = None
+
+
+@frozen
+class GradedAttempt:
+    """An attempt and the grade this body gives it."""
+
+    attempt: Attempt
+    grade: Grade
+
+
+@frozen
+class ResitDecision:
+    """What a body's resit policy makes of the record's attempt history."""
+
+    capped: bool
+    full_retake_required: bool
+    steps: tuple[Step, ...] = ()
+    deadlines: tuple[Deadline, ...] = ()

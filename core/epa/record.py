@@ -7,7 +7,7 @@ from pathlib import Path
 from epa.convert import structure
 from epa.documents import Source, read, validate
 from epa.errors import InputError, did_you_mean
-from epa.model import Record
+from epa.model import Grade, Record
 from epa.registry import Registry
 
 
@@ -69,3 +69,24 @@ def _check_dates(record: Record, source: Source) -> None:
                              where=source.where(["assessments", i, "date"]),
                              hint="list assessments in date order")
         previous = attempt.date
+    _check_history(record, source)
+
+
+def _check_history(record: Record, source: Source) -> None:
+    """A resit or retake follows an earlier attempt at the same method that did not pass; a first attempt
+    comes first. (Whether a criteria-graded attempt failed depends on the body: grading notes that.)"""
+    for i, attempt in enumerate(record.assessments):
+        earlier = [a for a in record.assessments[:i] if a.method == attempt.method]
+        where = source.where(["assessments", i, "kind"])
+        if attempt.kind == "first" and earlier:
+            raise InputError(f"a second first attempt at the {attempt.method} (the first was on {earlier[0].date})",
+                             where=where, hint="mark a later attempt kind: resit or kind: retake")
+        if attempt.kind != "first" and not earlier:
+            raise InputError(f"a {attempt.kind} of the {attempt.method} on {attempt.date} with no earlier fail: "
+                             f"the record has no earlier {attempt.method} attempt", where=where,
+                             hint="a resit or retake follows a failed attempt at the same method; "
+                                  "is this the first attempt (kind: first)?")
+        if earlier and earlier[-1].grade not in (None, Grade.FAIL):
+            raise InputError(f"a {attempt.kind} of the {attempt.method} on {attempt.date} with no earlier fail: the "
+                             f"attempt on {earlier[-1].date} was graded {earlier[-1].grade}", where=where,
+                             hint="resits and retakes are offered after a fail only, never to improve a pass")

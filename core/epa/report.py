@@ -64,6 +64,33 @@ def result(res: BodyResult) -> dict[str, Any]:
     return unstructure(res)  # type: ignore[no-any-return]
 
 
+def _about(res: BodyResult) -> dict[str, Any]:
+    return {"body": res.body, "body_name": res.body_name, "document": res.document}
+
+
+def gateway(results: list[BodyResult]) -> list[dict[str, Any]]:
+    return [{**_about(r), "gateway": unstructure(r.gateway)} for r in results]
+
+
+def timeline(results: list[BodyResult]) -> list[dict[str, Any]]:
+    return [{**_about(r), "overall": r.overall, "capped": r.capped, "full_retake_required": r.full_retake_required,
+             "deadlines": unstructure(r.deadlines), "checks": unstructure(r.checks)} for r in results]
+
+
+def journey(registry: Registry, standard: str, body: str | None) -> list[dict[str, Any]]:
+    """Each body's journey rules for a standard, as written (no record): what `epa journey` lists."""
+    chosen = [registry.body(body)] if body else list(registry.offering(standard))
+    if body and standard not in chosen[0].body.standards:
+        raise InputError(f"{body} does not offer {standard}", hint="it offers " + ", ".join(chosen[0].body.standards))
+    out = []
+    for loaded in chosen:
+        rules = loaded.ruleset(standard).journey
+        out.append({"body": loaded.body.id, "body_name": loaded.body.name, "standard": standard,
+                    **(unstructure(rules) if rules else {"document": None, "gateway": [], "deadlines": [],
+                                                         "resit": None, "tolerances": [], "ambiguities": []})})
+    return out
+
+
 def disagreements(results: list[BodyResult]) -> list[str]:
     """The rows ('overall' or a method id) where the bodies' grades are not all the same."""
     rows = ["overall", *dict.fromkeys(m for r in results for m in r.components)]

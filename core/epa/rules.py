@@ -5,10 +5,14 @@ from __future__ import annotations
 from importlib.abc import Traversable
 from pathlib import Path
 
+import attrs
+
 from epa.convert import structure
-from epa.documents import read, validate
+from epa.documents import Source, read, validate
 from epa.errors import InputError
-from epa.model import Ruleset
+from epa.model import Journey, Ruleset
+
+JOURNEY_SUFFIX = ".journey.yaml"
 
 
 def load_ruleset(file: Path | Traversable) -> Ruleset:
@@ -31,7 +35,60 @@ def load_ruleset(file: Path | Traversable) -> Ruleset:
     return structure(data, Ruleset, where=str(source.path))
 
 
+def load_journey(file: Path | Traversable, methods: set[str]) -> Journey:
+    """Read and validate one journey file against ``schemas/journey.schema.json``; ``methods`` are the
+    standard's method ids, which the file's method names must be."""
+    data, source = read(Path(str(file)))
+    validate(data, "journey", source)
+    _check_journey_names(data, source, methods)
+    return structure(data, Journey, where=str(source.path))
+
+
+def _check_journey_names(data: dict, source: Source, methods: set[str]) -> None:
+    ids = [d["id"] for d in data["deadlines"]]
+    for section in ("gateway", "deadlines", "tolerances"):
+        seen: set[str] = set()
+        for i, rule in enumerate(data[section]):
+            if rule["id"] in seen:
+                raise InputError(f"{section} id {rule['id']!r} appears twice", where=source.where([section, i, "id"]))
+            seen.add(rule["id"])
+    standard_methods = {"observation", "project", "discussion", "showcase"}
+    for i, rule in enumerate(data["gateway"]):
+        ref = (rule.get("check") or {}).get("deadline")
+        if ref and ref["id"] not in ids:
+            raise InputError(f"gateway requirement names deadline {ref['id']!r}, which the file does not declare",
+                             where=source.where(["gateway", i, "check", "deadline", "id"]))
+    for i, rule in enumerate(data["deadlines"]):
+        for key in ("from", "event"):
+            if rule.get(key) in standard_methods - methods:
+                raise InputError(f"{key} names method {rule[key]!r}; this standard's methods are {sorted(methods)}",
+                                 where=source.where(["deadlines", i, key]))
+    named = [("tolerances", i, t["method"]) for i, t in enumerate(data["tolerances"])]
+    named += [("rework", i, r["method"]) for i, r in enumerate((data["resit"] or {}).get("rework", []))]
+    for section, i, method in named:
+        if method not in methods:
+            path = ["resit", "rework", i, "method"] if section == "rework" else [section, i, "method"]
+            raise InputError(f"names method {method!r}; this standard's methods are {sorted(methods)}",
+                             where=source.where(path))
+
+
 def load_rulesets(directory: Path | Traversable) -> tuple[Ruleset, ...]:
-    """Every ``*.yaml`` ruleset in a plugin's data directory, in file-name order."""
-    found = sorted((p for p in directory.iterdir() if p.name.endswith((".yaml", ".yml"))), key=lambda p: p.name)
-    return tuple(load_ruleset(p) for p in found)
+    """Every ``*.yaml`` ruleset in a plugin's data directory, in file-name order, each with the journey
+    rules of its standard (``<standard>.journey.yaml``) where the directory has them."""
+    files = sorted((p for p in directory.iterdir() if p.name.endswith((".yaml", ".yml"))), key=lambda p: p.name)
+    rulesets = [load_ruleset(p) for p in files if not p.name.endswith(JOURNEY_SUFFIX)]
+    journeys = {p.name.removesuffix(JOURNEY_SUFFIX): p for p in files if p.name.endswith(JOURNEY_SUFFIX)}
+    loaded: dict[str, Journey] = {}
+    for standard, path in journeys.items():
+        versions = [r for r in rulesets if r.standard == standard]
+        if not versions:
+            raise InputError(f"journey rules for {standard}, but no ruleset for that standard", where=str(path))
+        journey = loaded[standard] = load_journey(path, set(versions[0].method_ids))
+        for ruleset in versions:
+            if (journey.body, journey.document) != (ruleset.body, ruleset.document.file):
+                raise InputError(f"journey file is {journey.body}'s {journey.document}, but the ruleset is "
+                                 f"{ruleset.body}'s {ruleset.document.file}", where=str(path))
+    return tuple(
+        attrs.evolve(r, journey=j, ambiguities=r.ambiguities + j.ambiguities) if (j := loaded.get(r.standard)) else r
+        for r in rulesets
+    )

@@ -9,6 +9,8 @@ from rich.table import Table
 from rich.text import Text
 
 from epa.grading import BodyResult
+from epa.model import Offset
+from epa.workdays import describe
 
 
 def _table(title: str, *columns: str) -> Table:
@@ -76,7 +78,19 @@ def result(console: Console, res: BodyResult) -> None:
         table.add_row(method, _grade(grade))
     table.add_row(Text("overall", style="bold"), Text(_grade(res.overall), style="bold"))
     console.print(table)
+    console.print(f"  {_journey_line(res)}", highlight=False)
     _explain(console, res, None)
+    _gateway_table(console, [res])
+    _deadline_table(console, [res])
+
+
+def _journey_line(res: BodyResult) -> str:
+    g = res.gateway
+    ready = "ready for gateway" if g.ready else f"NOT ready for gateway (unmet: {', '.join(g.unmet)})"
+    unknown = f"; no evidence for {len(g.unknown)}: {', '.join(g.unknown)}" if g.unknown else ""
+    after = ("; the whole EPA must be taken again" if res.full_retake_required
+             else "; overall grade capped at pass (resit or retake)" if res.capped else "")
+    return f"{ready}{unknown}{after}"
 
 
 def _explain(console: Console, res: BodyResult, about: set[str] | None) -> None:
@@ -97,6 +111,13 @@ def compare(console: Console, results: list[BodyResult], differing: list[str]) -
         style = "bold yellow" if differs else None
         table.add_row(Text(row, style="bold" if row == "overall" else ""),
                       *(Text(c, style=style or "") for c in cells), "≠ differs" if differs else "")
+    yes_no = {True: "yes", False: "no"}
+    for label, cell in (("gateway ready", lambda r: yes_no[r.gateway.ready]),
+                        ("no evidence for", lambda r: str(len(r.gateway.unknown))),
+                        ("capped at pass", lambda r: yes_no[r.capped]),
+                        ("whole EPA again", lambda r: yes_no[r.full_retake_required])):
+        cells = [cell(r) for r in results]
+        table.add_row(label, *cells, "≠ differs" if len(set(cells)) > 1 else "")
     console.print(table)
     if not differing:
         console.print("All bodies agree.")
@@ -105,3 +126,123 @@ def compare(console: Console, results: list[BodyResult], differing: list[str]) -
     for res in results:
         console.print(f"\n[bold]{res.body}[/bold] — {res.document['file']}")
         _explain(console, res, set(differing))
+
+
+_STATUS_STYLE = {"met": "green", "unmet": "bold red", "missed": "bold red", "unknown": "yellow",
+                 "deferred": "yellow", "open": "", "not_applicable": "dim"}
+
+
+def _status(status: str) -> Text:
+    return Text(status.replace("_", " "), style=_STATUS_STYLE.get(status, ""))
+
+
+def _gateway_table(console: Console, results: list[BodyResult]) -> None:
+    table = _table("Gateway requirements", "body", "requirement", "", "status", "found", "citation")
+    for res in results:
+        for r in res.gateway.requirements:
+            table.add_row(res.body, r.name, "must" if r.mandatory else "should", _status(r.status), r.says,
+                          r.citation)
+    console.print(table)
+
+
+def gateway(console: Console, results: list[BodyResult]) -> None:
+    _gateway_table(console, results)
+    for res in results:
+        console.print(f"[bold]{res.body}[/bold]: {_journey_line(res)}", highlight=False)
+
+
+def _deadline_table(console: Console, results: list[BodyResult]) -> None:
+    rows = sorted(((d, res.body) for res in results for d in res.deadlines),
+                  key=lambda pair: (pair[0].date is None, pair[0].date or "", pair[1]))
+    table = _table("Deadlines", "date", "body", "deadline", "status", "how", "citation")
+    for d, body in rows:
+        when = ("not before " if d.kind == "not_before" else "") + (str(d.date) if d.date else "?")
+        how = d.says if d.date else f"needs {d.needs}"
+        table.add_row(when, body, d.name, _status(d.status), how, d.citation)
+    console.print(table)
+
+
+def timeline(console: Console, results: list[BodyResult]) -> None:
+    _deadline_table(console, results)
+    checks = [(res.body, c) for res in results for c in res.checks]
+    if checks:
+        table = _table("Durations and word counts", "body", "method", "date", "check", "citation")
+        for body, c in checks:
+            verdict = {True: "met", False: "missed", None: "unknown"}[c.ok]
+            table.add_row(body, c.method, str(c.attempt_date), Text(c.says, style=_STATUS_STYLE[verdict]),
+                          c.citation)
+        console.print(table)
+    for res in results:
+        console.print(f"[bold]{res.body}[/bold]: overall {_grade(res.overall)}; {_journey_line(res)}",
+                      highlight=False)
+
+
+def journey(console: Console, data: list[dict[str, Any]]) -> None:
+    for j in data:
+        console.print(f"\n[bold]{j['body_name']}[/bold] ({j['body']}) — {j['standard']}, {j['document'] or 'no journey rules'}")
+        table = _table("Gateway", "id", "", "requirement", "check", "citation")
+        for r in j["gateway"]:
+            check = _check_text(r["check"])
+            table.add_row(r["id"], "must" if r["mandatory"] else "should", r["name"], check, r["citation"])
+        console.print(table)
+        table = _table("Deadlines", "id", "when", "citation")
+        for d in j["deadlines"]:
+            when = f"{'not before' if d['kind'] == 'not_before' else 'by'} {_offset_text(d['offset'])} {d['from']}"
+            table.add_row(d["id"], f"{d['name']}\n{when}", d["citation"])
+        console.print(table)
+        resit = j["resit"]
+        if resit:
+            cap = resit["cap"]
+            lines = [(f"cap at {cap['grade']} after a {' or '.join(cap['applies_to'])}; exceptional circumstances "
+                      f"{'lift it' if cap['exceptional_circumstances_lift'] else 'do not lift it'}", cap["citation"]),
+                     ("no resit or retake to improve a pass", resit["no_resit_from_pass"]["citation"]),
+                     (f"attempts: {resit['attempts']['limit'] or 'no limit set'}", resit["attempts"]["citation"])]
+            for w in resit["windows"]:
+                lines.append((f"{w['name']}: by {_offset_text(w['offset'])} {w['from'].replace('_', ' ')}, "
+                              "else the whole EPA again", w["citation"]))
+            for r in resit["rework"]:
+                lines.append((f"{r['name']}: {r['method']} reworked by {_offset_text(r['offset'])} the fail "
+                              "notification", r["citation"]))
+            if resit["retake_through_gateway"]:
+                lines.append(("a retake goes through gateway again", resit["retake_through_gateway"]["citation"]))
+            table = _table("Resits and retakes", "rule", "citation")
+            for line, citation in lines:
+                table.add_row(line, citation)
+            console.print(table)
+        table = _table("Tolerances", "id", "method", "measure", "allowed", "citation")
+        for t in j["tolerances"]:
+            allowed = []
+            if t["nominal"] is not None:
+                allowed.append(f"{t['nominal']:g} -{t['minus_percent']:g}%/+{t['plus_percent']:g}%")
+            if t["max"] is not None:
+                allowed.append(f"at most {t['max']:g}")
+            if t["max_percent_of_duration"] is not None:
+                allowed.append(f"at most {t['max_percent_of_duration']:g}% of the duration")
+            table.add_row(t["id"], t["method"], t["measure"], ", ".join(allowed), t["citation"])
+        console.print(table)
+
+
+def _offset_text(offset: dict[str, int | None]) -> str:
+    return describe(Offset(**offset))
+
+
+def _check_text(check: dict[str, Any] | None) -> str:
+    """A journey check as a person reads it, e.g. 'level2 English and maths (EHCP: entry3), ages 16-18'."""
+    kind, spec = next(((k, v) for k, v in (check or {}).items() if v is not None), ("none", {}))
+    if kind == "english_maths":
+        extra = [f"EHCP: {spec['ehcp_level']}"] if spec["ehcp_level"] else []
+        extra += ["BSL for English"] if spec["bsl_for_english"] else []
+        ages = [f"age {spec['min_age'] or ''}-{spec['max_age'] or ''} at start"] if spec["min_age"] or spec["max_age"] else []
+        return f"{spec['level']} {' and '.join(spec['subjects'])}" + (f" ({'; '.join(extra + ages)})" if extra or ages else "")
+    if kind == "deferred":
+        return f"deferred to {spec['to']}"
+    if kind in ("days_on_programme", "months_on_programme"):
+        return f"at least {spec['min']} {kind.split('_')[0]} on programme"
+    if kind == "count":
+        bounds = "-".join(str(b) for b in (spec["min"], spec["max"]) if b is not None)
+        return f"gateway.{spec['field']}: {bounds if spec['min'] is not None and spec['max'] is not None else ('at least ' if spec['min'] is not None else 'at most ') + bounds}"
+    if kind == "provided":
+        return f"gateway.{spec['field']}"
+    if kind == "deadline":
+        return f"deadline {spec['id']}"
+    return "— (the record cannot show it)"

@@ -1,0 +1,120 @@
+"""Gateway requirements evaluated against a record: met, unmet, or unknown when the record is silent."""
+
+from __future__ import annotations
+
+from attrs import frozen
+from dateutil.relativedelta import relativedelta
+
+from epa.model import Check, EnglishMaths, GatewayRule, Record, Requirement, Ruleset
+from epa.timeline import evaluate_deadline
+
+LEVELS = ("none", "entry3", "level1", "level2", "level3")
+
+
+@frozen
+class GatewayStatus:
+    """``ready`` is false only when the record shows a mandatory requirement unmet; a requirement the
+    record holds no evidence for is listed under ``unknown`` and does not by itself make ``ready`` false."""
+
+    ready: bool
+    unmet: tuple[str, ...]
+    unknown: tuple[str, ...]
+    recommendations_unmet: tuple[str, ...]
+    requirements: tuple[Requirement, ...]
+
+    @classmethod
+    def of(cls, requirements: list[Requirement]) -> GatewayStatus:
+        def ids(*statuses: str, mandatory: bool | None = None) -> tuple[str, ...]:
+            return tuple(r.id for r in requirements
+                         if r.status in statuses and (mandatory is None or r.mandatory == mandatory))
+        unmet = ids("unmet", mandatory=True)
+        return cls(not unmet, unmet, ids("unknown", "deferred"), ids("unmet", mandatory=False), tuple(requirements))
+
+
+def age_at_start(record: Record) -> int | None:
+    a = record.apprentice
+    return relativedelta(a.start_date, a.date_of_birth).years if a.date_of_birth and a.start_date else None
+
+
+def _english_maths(rule: EnglishMaths, record: Record) -> tuple[str, str]:
+    a = record.apprentice
+    if rule.min_age is not None or rule.max_age is not None:
+        band = (f"{rule.min_age}+" if rule.max_age is None else f"up to {rule.max_age}" if rule.min_age is None
+                else f"{rule.min_age}-{rule.max_age}")
+        age = age_at_start(record)
+        if age is None:
+            return "unknown", f"applies to apprentices aged {band} at the start: the record needs " \
+                              "apprentice.date_of_birth and apprentice.start_date"
+        if (rule.min_age is not None and age < rule.min_age) or (rule.max_age is not None and age > rule.max_age):
+            return "not_applicable", f"applies to apprentices aged {band} at the start; this one was {age}"
+    needed = rule.ehcp_level if a.ehcp and rule.ehcp_level else rule.level
+    why = " (education, health and care plan)" if needed != rule.level else ""
+    found, short, missing = [], [], []
+    for subject in rule.subjects:
+        held = getattr(a, subject)
+        if subject == "english" and a.bsl and rule.bsl_for_english:
+            found.append("English: British Sign Language instead")
+        elif held is None:
+            missing.append(f"apprentice.{subject}")
+        elif LEVELS.index(held) < LEVELS.index(needed):
+            short.append(f"{subject} {held}")
+        else:
+            found.append(f"{subject} {held}")
+    need = f"{needed} needed{why}"
+    if short:
+        return "unmet", f"{', '.join(short)}: below {need}"
+    if missing:
+        return "unknown", f"{need}; the record does not give {', '.join(missing)}"
+    return "met", f"{', '.join(found)}: {need}"
+
+
+def _status(check: Check | None, record: Record, ruleset: Ruleset) -> tuple[str, str]:
+    g, a = record.gateway, record.apprentice
+    if check is None:
+        return "unknown", "the record cannot show this"
+    if check.english_maths:
+        return _english_maths(check.english_maths, record)
+    if check.deferred:
+        held = f"english {a.english or 'not given'}, maths {a.maths or 'not given'}"
+        return "deferred", f"the document defers this to {check.deferred.to}; the record shows {held}"
+    if check.days_on_programme or check.months_on_programme:
+        if a.start_date is None:
+            return "unknown", "the record needs apprentice.start_date"
+        if check.days_on_programme:
+            days, need = (g.date - a.start_date).days, check.days_on_programme.min
+            return ("met" if days >= need else "unmet"), f"{days} days from start {a.start_date} to gateway " \
+                                                         f"{g.date}: at least {need} needed"
+        span = relativedelta(g.date, a.start_date)
+        months, need = span.years * 12 + span.months, check.months_on_programme.min  # type: ignore[union-attr]
+        return ("met" if months >= need else "unmet"), f"{months} whole months from start {a.start_date} to " \
+                                                       f"gateway {g.date}: at least {need} needed"
+    if check.count:
+        c = check.count
+        value = getattr(g, c.field)
+        bounds = " to ".join(str(b) for b in (c.min, c.max) if b is not None)
+        bounds = bounds if c.min is not None and c.max is not None else (
+            f"at least {c.min}" if c.min is not None else f"at most {c.max}")
+        if value is None:
+            return "unknown", f"{bounds} needed; the record does not give gateway.{c.field}"
+        ok = (c.min is None or value >= c.min) and (c.max is None or value <= c.max)
+        return ("met" if ok else "unmet"), f"{c.field.replace('_', ' ')} {value}: {bounds} needed"
+    if check.provided:
+        value = getattr(g, check.provided.field)
+        if value is None:
+            return "unknown", f"the record does not give gateway.{check.provided.field}"
+        return ("met", "provided") if value else ("unmet", "not provided")
+    assert check.deadline and ruleset.journey, "the schema allows exactly these checks"
+    rule = ruleset.journey.deadline(check.deadline.id)
+    assert rule is not None, "load_journey checks deadline ids"
+    deadline = evaluate_deadline(rule, record, ruleset)
+    status = {"met": "met", "missed": "unmet"}.get(deadline.status, "unknown")
+    return status, deadline.says
+
+
+def requirement(rule: GatewayRule, record: Record, ruleset: Ruleset) -> Requirement:
+    status, says = _status(rule.check, record, ruleset)
+    return Requirement(rule.id, rule.name, rule.mandatory, status, says, rule.citation)
+
+
+def requirements(ruleset: Ruleset, record: Record) -> list[Requirement]:
+    return [requirement(rule, record, ruleset) for rule in ruleset.journey.gateway] if ruleset.journey else []

@@ -1,0 +1,102 @@
+"""A body's resit and retake rules applied to the record's attempt history (the default ``resit_policy``).
+
+The grade cap, the windows that send the apprentice back to the whole EPA, and
+rework deadlines, each step cited. A window missed means the whole EPA again,
+which the caller reports instead of a grade.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from epa.model import Deadline, Grade, GradedAttempt, ResitDecision, ResitRules, Ruleset, Step, Window
+from epa.workdays import describe, shift
+
+
+def _label(g: GradedAttempt) -> str:
+    return f"{g.attempt.method} {g.attempt.kind} on {g.attempt.date}"
+
+
+def _cap(rules: ResitRules, later: Sequence[GradedAttempt]) -> tuple[bool, list[Step]]:
+    cap = rules.cap
+    capping = [g for g in later if g.attempt.kind in cap.applies_to]
+    if not capping:
+        kinds = sorted({g.attempt.kind for g in later})
+        return False, [Step(f"no cap: the document caps the grade after a {' or '.join(cap.applies_to)}, and the "
+                            f"record has only a {' and '.join(kinds)}", cap.citation)]
+    shown = ", ".join(_label(g) for g in capping)
+    exceptional = all(g.attempt.exceptional_circumstances for g in capping)
+    if exceptional and cap.exceptional_circumstances_lift:
+        return False, [Step(f"{shown}: exceptional circumstances recorded, which this document lets lift the cap "
+                            f"at {cap.grade}: not capped", cap.citation)]
+    why = (": exceptional circumstances are recorded, but this document gives no exception to the cap"
+           if exceptional else "")
+    return True, [Step(f"{shown}: overall grade capped at {cap.grade}{why}", cap.citation)]
+
+
+def _after(history: Sequence[GradedAttempt], failed: GradedAttempt) -> GradedAttempt | None:
+    later = history[history.index(failed) + 1:]
+    return next((g for g in later if g.attempt.method == failed.attempt.method), None)
+
+
+def _window(window: Window, history: Sequence[GradedAttempt]) -> tuple[list[Deadline], bool, list[Step]]:
+    """One window's deadlines, whether it was missed (beyond any exceptional circumstances), and the steps."""
+    fails = [g for g in history if g.grade == Grade.FAIL]
+    if window.from_ == "fail_notified":
+        spans = [(g, g.attempt.notified_on, [n] if (n := _after(history, g)) else []) for g in fails]
+    elif window.from_ == "first_fail_notified":
+        spans = [(fails[0], fails[0].attempt.notified_on, [g for g in history if g.attempt.kind != "first"])]
+    else:  # first_assessment: every attempt, first ones too
+        spans = [(fails[0], history[0].attempt.date, list(history))]
+    deadlines, missed, steps = [], False, []
+    for i, (failed, anchor, governed) in enumerate(spans):
+        due = shift(anchor, window.offset)
+        suffix = f".{failed.attempt.method}" + (f".{i + 1}" if len(spans) > 1 else "")
+        deadline_id = window.id + (suffix if window.from_ == "fail_notified" else "")
+        late = [g for g in governed if g.attempt.date > due]
+        excused = [g for g in late if g.attempt.exceptional_circumstances and window.exceptional_circumstances_lift]
+        status = "missed" if late else "met" if governed else "open"
+        says = f"{window.name}: by {due} ({describe(window.offset)} {anchor})"
+        if late:
+            says += f"; {', '.join(_label(g) for g in late)} came after it"
+        deadlines.append(Deadline(deadline_id, window.name, due, "by", status, says, window.citation))
+        if excused:
+            steps.append(Step(f"{says}, but exceptional circumstances are recorded, which this document lets lift "
+                              "the window", window.citation))
+        if len(late) > len(excused):
+            missed = True
+            steps.append(Step(f"{says}: the whole EPA must be taken again", window.citation))
+    return deadlines, missed, steps
+
+
+def decide(ruleset: Ruleset, history: Sequence[GradedAttempt]) -> ResitDecision | None:
+    rules = ruleset.journey.resit if ruleset.journey else None
+    if rules is None:
+        return None
+    later = [g for g in history if g.attempt.kind != "first"]
+    capped, steps = _cap(rules, later) if later else (False, [])
+    deadlines, full_retake = [], False
+    if any(g.grade == Grade.FAIL for g in history):
+        for window in rules.windows:
+            found, missed, window_steps = _window(window, history)
+            deadlines += found
+            full_retake |= missed
+            steps += window_steps
+        for rework in rules.rework:
+            for failed in (g for g in history if g.grade == Grade.FAIL and g.attempt.method == rework.method):
+                due = shift(failed.attempt.notified_on, rework.offset)
+                redo = _after(history, failed)
+                status = "open" if redo is None else "met" if redo.attempt.date <= due else "missed"
+                says = f"{rework.name}: by {due} ({describe(rework.offset)} the fail notified {failed.attempt.notified_on})"
+                if status == "missed":
+                    says += f"; reworked on {redo.attempt.date}, late: the document does not say what follows"  # type: ignore[union-attr]
+                    steps.append(Step(says, rework.citation))
+                deadlines.append(Deadline(rework.id, rework.name, due, "by", status, says, rework.citation))
+    if later:
+        limit = rules.attempts.limit
+        steps.append(Step(f"number of resits and retakes: {'no limit set' if limit is None else f'at most {limit}'} "
+                          f"(“{rules.attempts.text}”)", rules.attempts.citation))
+    if rules.retake_through_gateway and any(g.attempt.kind == "retake" for g in later):
+        steps.append(Step(f"a retake goes through gateway again (“{rules.retake_through_gateway.text}”)",
+                          rules.retake_through_gateway.citation))
+    return ResitDecision(capped, full_retake, tuple(steps), tuple(deadlines))
