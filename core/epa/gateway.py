@@ -36,11 +36,14 @@ def age_at_start(record: Record) -> int | None:
     return relativedelta(a.start_date, a.date_of_birth).years if a.date_of_birth and a.start_date else None
 
 
+def age_band(min_age: int | None, max_age: int | None) -> str:
+    return f"{min_age}+" if max_age is None else f"up to {max_age}" if min_age is None else f"{min_age}-{max_age}"
+
+
 def _english_maths(rule: EnglishMaths, record: Record) -> tuple[str, str]:
     a = record.apprentice
     if rule.min_age is not None or rule.max_age is not None:
-        band = (f"{rule.min_age}+" if rule.max_age is None else f"up to {rule.max_age}" if rule.min_age is None
-                else f"{rule.min_age}-{rule.max_age}")
+        band = age_band(rule.min_age, rule.max_age)
         age = age_at_start(record)
         if age is None:
             return "unknown", f"applies to apprentices aged {band} at the start: the record needs " \

@@ -8,6 +8,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from epa.gateway import age_band
 from epa.grading import BodyResult
 from epa.model import Offset
 from epa.workdays import describe
@@ -232,7 +233,7 @@ def _check_text(check: dict[str, Any] | None) -> str:
     if kind == "english_maths":
         extra = [f"EHCP: {spec['ehcp_level']}"] if spec["ehcp_level"] else []
         extra += ["BSL for English"] if spec["bsl_for_english"] else []
-        ages = [f"age {spec['min_age'] or ''}-{spec['max_age'] or ''} at start"] if spec["min_age"] or spec["max_age"] else []
+        ages = [f"aged {age_band(spec['min_age'], spec['max_age'])} at start"] if spec["min_age"] or spec["max_age"] else []
         return f"{spec['level']} {' and '.join(spec['subjects'])}" + (f" ({'; '.join(extra + ages)})" if extra or ages else "")
     if kind == "deferred":
         return f"deferred to {spec['to']}"
