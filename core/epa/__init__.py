@@ -14,21 +14,26 @@ from epa.model import (
     CombinationRow,
     ComponentResult,
     Criterion,
+    Deadline,
     Document,
     Grade,
+    GradedAttempt,
+    Journey,
     Method,
     Outcome,
     Record,
+    Requirement,
+    ResitDecision,
     Ruleset,
     Step,
 )
-from epa.rules import load_ruleset, load_rulesets
+from epa.rules import load_journey, load_ruleset, load_rulesets
 
 hookimpl = pluggy.HookimplMarker("epa")
 """Marker for a body plugin's hook implementations: ``@epa.hookimpl``."""
 
 __all__ = [
-    "Ambiguity", "Attempt", "Body", "Combination", "CombinationRow", "ComponentResult", "Criterion",
-    "Document", "Grade", "Method", "Outcome", "Record", "Ruleset", "Step", "hookimpl", "load_ruleset",
-    "load_rulesets",
+    "Ambiguity", "Attempt", "Body", "Combination", "CombinationRow", "ComponentResult", "Criterion", "Deadline",
+    "Document", "Grade", "GradedAttempt", "Journey", "Method", "Outcome", "Record", "Requirement", "ResitDecision",
+    "Ruleset", "Step", "hookimpl", "load_journey", "load_ruleset", "load_rulesets",
 ]

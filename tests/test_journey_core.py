@@ -1,0 +1,258 @@
+"""The journey engine across bodies: working days, record histories, journey files, the new commands
+and their contracts. Per-body expectations live in test_journey_<body>.py."""
+
+from __future__ import annotations
+
+import datetime as dt
+import textwrap
+
+import icalendar
+import pytest
+
+import epa
+from conftest import EXAMPLES, ids, run
+from epa.errors import InputError
+from epa.model import Offset
+from epa.registry import Registry
+from epa.workdays import describe, shift
+from test_bad_input import _body_plugin, _with_registry, fails, write
+from test_cli import ok_json
+
+JOURNEY = str(EXAMPLES / "st0071-journey.yaml")
+D = dt.date
+
+
+# --- working days and offsets -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("start,offset,expected", [
+    # England and Wales bank holidays (gov.uk): 25, 26 Dec 2025; 1 Jan 2026; Good Friday 3 Apr and
+    # Easter Monday 6 Apr 2026; Early May bank holiday 4 May 2026.
+    (D(2025, 12, 19), Offset(working_days=10), D(2026, 1, 7)),   # 22,23,24,29,30,31 Dec, 2,5,6,7 Jan
+    (D(2026, 4, 1), Offset(working_days=3), D(2026, 4, 8)),      # 2 Apr, (3 and 6 Apr off), 7, 8 Apr
+    (D(2026, 5, 1), Offset(working_days=1), D(2026, 5, 5)),      # Fri 1 May -> skip weekend and 4 May
+    (D(2026, 1, 7), Offset(working_days=-10), D(2025, 12, 19)),  # the same span backwards
+    (D(2025, 11, 10), Offset(days=-90), D(2025, 8, 12)),
+    (D(2025, 11, 14), Offset(months=3), D(2026, 2, 14)),
+    (D(2026, 1, 31), Offset(months=1), D(2026, 2, 28)),          # a month after 31 January: month end
+    (D(2024, 1, 31), Offset(months=1), D(2024, 2, 29)),          # leap year
+    (D(2025, 11, 10), Offset(weeks=-2), D(2025, 10, 27)),
+])
+def test_shift(start, offset, expected):
+    assert shift(start, offset) == expected
+
+
+def test_describe_offsets():
+    assert describe(Offset(working_days=-10)) == "10 working days before"
+    assert describe(Offset(months=1)) == "1 month after"
+
+
+# --- bad histories and journey fields in records --------------------------------------------------
+
+HISTORY = textwrap.dedent("""\
+    standard: ST0071
+    apprentice: {id: A-1}
+    gateway: {date: 2025-09-01}
+    assessments:
+      - {method: project, date: 2025-10-01, grade: fail}
+      - {method: project, date: 2025-11-01, kind: resit, grade: pass}
+""")
+
+
+@pytest.mark.parametrize("old,new,expected", [
+    # a resit with no earlier attempt at the method
+    ("{method: project, date: 2025-10-01, grade: fail}", "{method: discussion, date: 2025-10-01, grade: fail}",
+     ["resit of the project on 2025-11-01 with no earlier fail", "$.assessments[1].kind", "kind: first"]),
+    # a resit after a pass
+    ("date: 2025-10-01, grade: fail", "date: 2025-10-01, grade: pass",
+     ["with no earlier fail: the attempt on 2025-10-01 was graded pass", "never to improve a pass"]),
+    # two first attempts at the same method
+    ("kind: resit, ", "", ["a second first attempt at the project", "kind: resit or kind: retake"]),
+    # attempts out of order
+    ("date: 2025-11-01", "date: 2025-09-20", ["comes after one on 2025-10-01", "date order"]),
+    # unknown journey date, with a suggestion
+    ("gateway: {date: 2025-09-01}", "gateway: {date: 2025-09-01}\ndates: {registerd: 2025-06-01}",
+     ["unknown field 'registerd'", "did you mean 'registered'?"]),
+    ("gateway: {date: 2025-09-01}", "gateway: {date: 2025-09-01, photo_id: yes please}",
+     ["$.gateway.photo_id", "boolean"]),
+    ("grade: pass}", "grade: pass, words: -5}", ["$.assessments[1].words"]),
+])
+def test_bad_history(tmp_path, old, new, expected):
+    assert old in HISTORY
+    message = fails("grade", "--body", "tqual", write(tmp_path, HISTORY.replace(old, new)))
+    for part in expected:
+        assert part in message
+
+
+def test_resit_after_a_criteria_pass_is_set_aside_with_a_note(tmp_path, registry):
+    # Whether a criteria-graded attempt failed depends on the body, so it is not an input error: a body
+    # under whose criteria the first attempt passes does not count the resit. 002 § Retake and resit
+    # information: "An apprentice cannot retake/resit any part of the EPA to increase their grade from a pass
+    # to a distinction." Every Highfield project pass criterion met is a pass there.
+    met = ", ".join(ids(registry, "highfield", "project", "pass"))
+    record = HISTORY.replace("grade: fail}", f"criteria_met: [{met}]}}").replace("grade: pass}", "grade: distinction}")
+    out = run("grade", "--body", "highfield", write(tmp_path, record), "--format", "json").json()
+    assert out["components"]["project"] == "pass"
+    (note,) = [n for n in out["notes"] if "not counted" in n["says"]]
+    assert "project resit on 2025-11-01" in note["says"]
+    assert note["citation"] == "002_a4f677c7c4e5fdb6.txt § Retake and resit information"
+    assert not out["capped"]  # the set-aside resit does not count towards the cap either
+
+
+# --- the example journey through every command ------------------------------------------------------
+
+
+@pytest.mark.parametrize("args,definition", [
+    (["gateway", JOURNEY], "gateway"),
+    (["gateway", "--body", "highfield", JOURNEY], "gateway"),
+    (["timeline", JOURNEY], "timeline"),
+    (["timeline", "--body", "nqual", JOURNEY], "timeline"),
+    (["journey", "--standard", "ST0071"], "journey"),
+    (["journey", "--standard", "ST0072", "--body", "nqual"], "journey"),
+    (["grade", "--body", "gateway_quals", JOURNEY], "result"),
+    (["compare", JOURNEY], "compare"),
+])
+def test_commands_print_json_matching_the_output_schema(args, definition):
+    ok_json(*args, definition=definition)
+
+
+@pytest.mark.parametrize("args", [["gateway", JOURNEY], ["timeline", JOURNEY], ["journey", "--standard", "ST0071"],
+                                  ["grade", "--body", "highfield", JOURNEY], ["compare", JOURNEY]])
+def test_commands_print_tables(args):
+    result = run(*args)
+    assert result.exit_code == 0, result.stderr
+    assert not result.stdout.lstrip().startswith(("[", "{"))
+
+
+def test_every_rule_listed_by_journey_cites_its_bodys_document():
+    for body in ok_json("journey", "--standard", "ST0071", definition="journey"):
+        cited = [r["citation"] for r in body["gateway"] + body["deadlines"] + body["tolerances"]]
+        resit = body["resit"]
+        cited += [resit["cap"]["citation"], resit["no_resit_from_pass"]["citation"]]
+        cited += [w["citation"] for w in resit["windows"]] + [r["citation"] for r in resit["rework"]]
+        assert cited and all(c.startswith(body["document"] + " § ") for c in cited), body["body"]
+
+
+def test_compare_example_journey_differs_by_body():
+    # Started at 17 with Level 1 maths: Highfield needs Level 2 for 16-18 starters (002 § Readiness for
+    # end-point assessment) and Gateway Qualifications for everyone (004 § 2.2 EPA Gateway); NQual defers to
+    # funding rules (000 § GATEWAY) and TQUK asks for a declaration (003 § Gateway Considerations).
+    results = {r["body"]: r for r in ok_json("compare", JOURNEY, definition="compare")["results"]}
+    assert {b: r["gateway"]["ready"] for b, r in results.items()} == {
+        "highfield": False, "gateway_quals": False, "nqual": True, "tqual": True}
+    # The project was failed then resat: every body caps the grade at pass.
+    assert all(r["capped"] and r["overall"] == "pass" for r in results.values())
+
+
+def test_timeline_writes_an_icalendar_file(tmp_path):
+    target = tmp_path / "epa.ics"
+    result = run("timeline", JOURNEY, "--ics", str(target), "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    dated = [d for r in result.json()["results"] for d in r["deadlines"] if d["date"]]
+    calendar = icalendar.Calendar.from_ical(target.read_bytes())
+    events = calendar.walk("VEVENT")
+    assert len(events) == len(dated) and f"wrote {len(dated)} deadlines" in result.stderr
+    by_uid = {str(e["UID"]): e for e in events}
+    assert len(by_uid) == len(events), "UIDs are unique"
+    for r in result.json()["results"]:
+        for d in r["deadlines"]:
+            if d["date"]:
+                event = by_uid[f"A-0002.{r['body']}.{d['id']}@epa"]
+                assert event.decoded("DTSTART") == D.fromisoformat(d["date"])
+                assert d["citation"] in str(event["DESCRIPTION"])
+
+
+def test_timeline_ics_to_a_missing_folder_is_bad_input(tmp_path):
+    message = fails("timeline", JOURNEY, "--ics", str(tmp_path / "no" / "such" / "epa.ics"))
+    assert "cannot write the calendar" in message and "epa.ics" in message
+
+
+def test_gateway_unknown_body_suggests():
+    assert "did you mean 'tqual'?" in fails("gateway", "--body", "tqal", JOURNEY)
+
+
+def test_journey_needs_a_standard_the_body_offers():
+    assert "highfield does not offer ST0072" in fails("journey", "--standard", "ST0072", "--body", "highfield")
+
+
+# --- plugins and journey files ----------------------------------------------------------------------
+
+
+def test_resit_policy_breaking_the_contract_is_a_plugin_error(monkeypatch):
+    def resit_policy(self, ruleset, record, history):
+        return {"capped": True}
+
+    _with_registry(monkeypatch, _body_plugin(resit_policy=resit_policy))
+    message = fails("grade", "--body", "broken", JOURNEY, code=1)
+    assert "'resit_policy'" in message and "expected epa.ResitDecision" in message
+
+
+def test_gateway_requirements_must_be_a_list_of_requirements(monkeypatch):
+    def gateway_requirements(self, ruleset, record):
+        return ["photo id"]
+
+    _with_registry(monkeypatch, _body_plugin(gateway_requirements=gateway_requirements))
+    message = fails("gateway", "--body", "broken", JOURNEY, code=1)
+    assert "'gateway_requirements'" in message and "a list of epa.Requirement" in message
+
+
+def test_a_body_can_add_a_requirement_its_data_cannot_state(monkeypatch):
+    def gateway_requirements(self, ruleset, record):
+        return [epa.Requirement("extra", "Extra", True, "unmet", "said so", "002_a4f677c7c4e5fdb6.txt § ID requirements")]
+
+    _with_registry(monkeypatch, _body_plugin(gateway_requirements=gateway_requirements))
+    (out,) = ok_json("gateway", "--body", "broken", JOURNEY, definition="gateway")["results"]
+    assert "extra" in out["gateway"]["unmet"] and not out["gateway"]["ready"]
+    assert "english-maths-16-18" in out["gateway"]["unmet"]  # the data's requirements are still there
+
+
+def test_a_body_without_journey_rules_says_so(monkeypatch):
+    import attrs
+
+    highfield = Registry.installed().body("highfield").body
+
+    class Plugin:
+        @epa.hookimpl
+        def register_body(self):
+            return epa.Body(id="bare", name="Bare", rulesets=tuple(
+                attrs.evolve(r, body="bare", journey=None) for r in highfield.rulesets))
+
+    _with_registry(monkeypatch, Plugin())
+    out = ok_json("grade", "--body", "bare", JOURNEY, definition="result")
+    # No journey rules: nothing about gateway, deadlines or resits is guessed, and the notes say so.
+    assert not out["capped"] and not out["full_retake_required"] and out["deadlines"] == []
+    assert out["gateway"] == {"ready": True, "unmet": [], "unknown": [], "recommendations_unmet": [], "requirements": []}
+    says = " ".join(n["says"] for n in out["notes"])
+    assert "encodes no resit policy" in says and "encodes no gateway, deadline or resit rules" in says
+
+
+def _journey_dir(tmp_path, edit):
+    import shutil
+    from pathlib import Path
+
+    rules = Path(epa.__file__).parents[2] / "plugins" / "highfield" / "epa_highfield" / "rules"
+    target = tmp_path / "rules"
+    shutil.copytree(rules, target)
+    path = target / "ST0071.journey.yaml"
+    path.write_text(edit(path.read_text()))
+    return target
+
+
+@pytest.mark.parametrize("edit,expected", [
+    (lambda t: t.replace("check: {deadline: {id: ", "check: {deadline: {id: x"), "which the file does not declare"),
+    (lambda t: t.replace("method: project", "method: showcase", 1), "this standard's methods are"),
+    (lambda t: t.replace("offset: {months: 12}", "offset: {months: twelve}"), "$.resit.windows[0].offset.months"),
+    (lambda t: t.replace("body: highfield", "body: tqual"), "journey file is tqual's"),
+])
+def test_bad_journey_file_is_reported_with_its_path(tmp_path, edit, expected):
+    rules = _journey_dir(tmp_path, edit)
+    with pytest.raises(InputError) as info:
+        epa.load_rulesets(rules)
+    assert expected in info.value.render() and "ST0071.journey.yaml" in info.value.render()
+
+
+def test_registry_loads_journeys_for_every_body():
+    registry = Registry.installed()
+    for loaded in registry.bodies:
+        for ruleset in loaded.body.rulesets:
+            assert ruleset.journey is not None, (loaded.body.id, ruleset.standard)
