@@ -5,12 +5,15 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import types
 from pathlib import Path
 
 import attrs
+import jsonschema
 import pytest
 
-from epa import Grade, Ruleset
+import epa
+from epa import Grade, Ruleset, cli
 from epa.cli import main
 from epa.registry import Registry
 
@@ -73,3 +76,55 @@ def run(*args: str) -> Run:
         except SystemExit as exc:
             code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     return Run(code, out.getvalue(), err.getvalue())
+
+
+def write(tmp_path: Path, text: str, name: str = "record.yaml") -> str:
+    path = tmp_path / name
+    path.write_text(text)
+    return str(path)
+
+
+def fails(*args: str, code: int = 2) -> str:
+    """Run a command that must fail with ``code``, without a traceback; return its stderr."""
+    result = run(*args)
+    assert result.exit_code == code, (result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr
+    return result.stderr
+
+
+OUTPUT_SCHEMA = json.loads((ROOT / "schemas" / "output.schema.json").read_text())
+
+
+def valid(data, definition: str):
+    """Check data against one definition of schemas/output.schema.json."""
+    schema = {**OUTPUT_SCHEMA, "$ref": f"#/$defs/{definition}"}
+    jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker()).validate(data)
+    return data
+
+
+def ok_json(*args: str, definition: str):
+    """Run a command with --format json; it must succeed and match its output schema definition."""
+    result = run(*args, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    return valid(result.json(), definition)
+
+
+def body_plugin(**hooks):
+    """A third-party body plugin reusing Highfield's rules, with some hooks replaced."""
+    highfield = Registry.installed().body("highfield").body
+
+    class Plugin:
+        @epa.hookimpl
+        def register_body(self):
+            return epa.Body(id="broken", name="Broken", rulesets=tuple(
+                attrs.evolve(r, body="broken") for r in highfield.rulesets))
+
+    plugin = Plugin()
+    for name, fn in hooks.items():
+        setattr(plugin, name, types.MethodType(epa.hookimpl(fn), plugin))
+    return plugin
+
+
+def use_plugins(monkeypatch, plugin) -> None:
+    """Make the CLI see only this plugin, as if it were the one installed body."""
+    monkeypatch.setattr(cli, "_registry", lambda: Registry([("epa_broken", plugin)]))

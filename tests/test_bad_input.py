@@ -4,13 +4,11 @@ exit code 2, and never a traceback. Plugin failures name the plugin and the hook
 from __future__ import annotations
 
 import textwrap
-import types
 
 import pytest
 
 import epa
-from conftest import EXAMPLES, run
-from epa import cli
+from conftest import EXAMPLES, body_plugin, fails, run, use_plugins, write
 from epa.errors import PluginError
 from epa.registry import Registry
 
@@ -30,17 +28,8 @@ GOOD = textwrap.dedent("""\
 """)
 
 
-def write(tmp_path, text: str, name: str = "record.yaml"):
-    path = tmp_path / name
-    path.write_text(text)
-    return str(path)
 
 
-def fails(*args: str, code: int = 2) -> str:
-    result = run(*args)
-    assert result.exit_code == code, (result.stdout, result.stderr)
-    assert "Traceback" not in result.stderr
-    return result.stderr
 
 
 def test_the_good_record_is_good(tmp_path):
@@ -133,31 +122,14 @@ def test_usage_errors_exit_2():
 # --- plugins that fail --------------------------------------------------------------------------------
 
 
-def _body_plugin(**hooks):
-    """A third-party body plugin reusing Highfield's rules, with some hooks replaced."""
-    highfield = Registry.installed().body("highfield").body
 
-    class Plugin:
-        @epa.hookimpl
-        def register_body(self):
-            return epa.Body(id="broken", name="Broken", rulesets=tuple(
-                __import__("attrs").evolve(r, body="broken") for r in highfield.rulesets))
-
-    plugin = Plugin()
-    for name, fn in hooks.items():
-        setattr(plugin, name, types.MethodType(epa.hookimpl(fn), plugin))
-    return plugin
-
-
-def _with_registry(monkeypatch, plugin):
-    monkeypatch.setattr(cli, "_registry", lambda: Registry([("epa_broken", plugin)]))
 
 
 def test_plugin_exception_names_plugin_and_hook(monkeypatch):
     def combine_grades(self, ruleset, components):
         raise KeyError("observation")
 
-    _with_registry(monkeypatch, _body_plugin(combine_grades=combine_grades))
+    use_plugins(monkeypatch, body_plugin(combine_grades=combine_grades))
     message = fails("compare", str(EXAMPLES / "st0071-observation-distinction.yaml"), code=1)
     assert "plugin 'epa_broken' failed in hook 'combine_grades'" in message and "KeyError" in message
 
@@ -166,7 +138,7 @@ def test_plugin_breaking_the_contract_is_a_plugin_error(monkeypatch):
     def grade_component(self, ruleset, method, criteria_met):
         return "pass"  # not an epa.ComponentResult
 
-    _with_registry(monkeypatch, _body_plugin(grade_component=grade_component))
+    use_plugins(monkeypatch, body_plugin(grade_component=grade_component))
     message = fails("grade", "--body", "broken", str(EXAMPLES / "st0071-criteria.yaml"), code=1)
     assert "'grade_component'" in message and "expected epa.ComponentResult" in message
 

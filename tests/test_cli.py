@@ -2,29 +2,15 @@
 
 from __future__ import annotations
 
-import json
-
-import jsonschema
 import pytest
 
-from conftest import EXAMPLES, ROOT, run
+from conftest import EXAMPLES, ok_json, run
 
-OUTPUT = json.loads((ROOT / "schemas" / "output.schema.json").read_text())
 OBS_DISTINCTION = str(EXAMPLES / "st0071-observation-distinction.yaml")
 SAME_CRITERIA = str(EXAMPLES / "st0071-criteria.yaml")
 ST0072 = str(EXAMPLES / "st0072-distinction.yaml")
 
 
-def valid(data, definition: str):
-    schema = {**OUTPUT, "$ref": f"#/$defs/{definition}"}
-    jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker()).validate(data)
-    return data
-
-
-def ok_json(*args: str, definition: str):
-    result = run(*args, "--format", "json")
-    assert result.exit_code == 0, result.stderr
-    return valid(result.json(), definition)
 
 
 @pytest.mark.parametrize("args", [

@@ -10,13 +10,11 @@ import icalendar
 import pytest
 
 import epa
-from conftest import EXAMPLES, ids, run
+from conftest import EXAMPLES, body_plugin, fails, ids, ok_json, run, use_plugins, write
 from epa.errors import InputError
 from epa.model import Offset
 from epa.registry import Registry
 from epa.workdays import describe, shift
-from test_bad_input import _body_plugin, _with_registry, fails, write
-from test_cli import ok_json
 
 JOURNEY = str(EXAMPLES / "st0071-journey.yaml")
 D = dt.date
@@ -182,7 +180,7 @@ def test_resit_policy_breaking_the_contract_is_a_plugin_error(monkeypatch):
     def resit_policy(self, ruleset, record, history):
         return {"capped": True}
 
-    _with_registry(monkeypatch, _body_plugin(resit_policy=resit_policy))
+    use_plugins(monkeypatch, body_plugin(resit_policy=resit_policy))
     message = fails("grade", "--body", "broken", JOURNEY, code=1)
     assert "'resit_policy'" in message and "expected epa.ResitDecision" in message
 
@@ -191,7 +189,7 @@ def test_gateway_requirements_must_be_a_list_of_requirements(monkeypatch):
     def gateway_requirements(self, ruleset, record):
         return ["photo id"]
 
-    _with_registry(monkeypatch, _body_plugin(gateway_requirements=gateway_requirements))
+    use_plugins(monkeypatch, body_plugin(gateway_requirements=gateway_requirements))
     message = fails("gateway", "--body", "broken", JOURNEY, code=1)
     assert "'gateway_requirements'" in message and "a list of epa.Requirement" in message
 
@@ -200,7 +198,7 @@ def test_a_body_can_add_a_requirement_its_data_cannot_state(monkeypatch):
     def gateway_requirements(self, ruleset, record):
         return [epa.Requirement("extra", "Extra", True, "unmet", "said so", "002_a4f677c7c4e5fdb6.txt § ID requirements")]
 
-    _with_registry(monkeypatch, _body_plugin(gateway_requirements=gateway_requirements))
+    use_plugins(monkeypatch, body_plugin(gateway_requirements=gateway_requirements))
     (out,) = ok_json("gateway", "--body", "broken", JOURNEY, definition="gateway")["results"]
     assert "extra" in out["gateway"]["unmet"] and not out["gateway"]["ready"]
     assert "english-maths-16-18" in out["gateway"]["unmet"]  # the data's requirements are still there
@@ -217,7 +215,7 @@ def test_a_body_without_journey_rules_says_so(monkeypatch):
             return epa.Body(id="bare", name="Bare", rulesets=tuple(
                 attrs.evolve(r, body="bare", journey=None) for r in highfield.rulesets))
 
-    _with_registry(monkeypatch, Plugin())
+    use_plugins(monkeypatch, Plugin())
     out = ok_json("grade", "--body", "bare", JOURNEY, definition="result")
     # No journey rules: nothing about gateway, deadlines or resits is guessed, and the notes say so.
     assert not out["capped"] and not out["full_retake_required"] and out["deadlines"] == []

@@ -180,8 +180,8 @@ def journey(standard: str, body: str | None, fmt: str) -> None:
     resit and retake policy, and tolerances."""
     registry = _registry()
     registry.offering(standard)
-    data = report.journey(registry, standard, body)
-    _emit(fmt, data, lambda c: tables.journey(c, data))
+    rules = report.journey_rules(registry, standard, body)
+    _emit(fmt, report.journey(rules, standard), lambda c: tables.journey(c, rules))
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -21,7 +21,7 @@ def calendar(record: Record, results: list[BodyResult]) -> icalendar.Calendar:
     cal.add("prodid", "-//epa//EPA deadlines//EN")
     cal.add("version", "2.0")
     cal.add("x-wr-calname", f"EPA deadlines: {record.apprentice.id} ({record.standard})")
-    stamp = dt.datetime.now(dt.timezone.utc)
+    stamp = dt.datetime.now(dt.UTC)
     for res in results:
         for deadline in res.deadlines:
             if deadline.date is None:

@@ -7,6 +7,7 @@ from typing import Any
 from epa.convert import unstructure
 from epa.errors import InputError
 from epa.grading import BodyResult
+from epa.model import Journey
 from epa.registry import Registry
 
 
@@ -77,18 +78,19 @@ def timeline(results: list[BodyResult]) -> list[dict[str, Any]]:
              "deadlines": unstructure(r.deadlines), "checks": unstructure(r.checks)} for r in results]
 
 
-def journey(registry: Registry, standard: str, body: str | None) -> list[dict[str, Any]]:
-    """Each body's journey rules for a standard, as written (no record): what `epa journey` lists."""
+def journey_rules(registry: Registry, standard: str, body: str | None) -> list[tuple[str, str, Journey | None]]:
+    """Each body's journey rules for a standard (id, name, rules): what `epa journey` lists."""
     chosen = [registry.body(body)] if body else list(registry.offering(standard))
     if body and standard not in chosen[0].body.standards:
         raise InputError(f"{body} does not offer {standard}", hint="it offers " + ", ".join(chosen[0].body.standards))
-    out = []
-    for loaded in chosen:
-        rules = loaded.ruleset(standard).journey
-        out.append({"body": loaded.body.id, "body_name": loaded.body.name, "standard": standard,
-                    **(unstructure(rules) if rules else {"document": None, "gateway": [], "deadlines": [],
-                                                         "resit": None, "tolerances": [], "ambiguities": []})})
-    return out
+    return [(b.body.id, b.body.name, b.ruleset(standard).journey) for b in chosen]
+
+
+def journey(rules: list[tuple[str, str, Journey | None]], standard: str) -> list[dict[str, Any]]:
+    empty: dict[str, Any] = {"document": None, "gateway": [], "deadlines": [], "resit": None, "tolerances": [],
+                             "ambiguities": []}
+    return [{**(unstructure(j) if j else empty), "body": body_id, "body_name": name, "standard": standard}
+            for body_id, name, j in rules]
 
 
 def disagreements(results: list[BodyResult]) -> list[str]:

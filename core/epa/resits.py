@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from epa.model import Deadline, Grade, GradedAttempt, ResitDecision, ResitRules, Ruleset, Step, Window
+from epa.model import Deadline, Grade, GradedAttempt, ResitDecision, ResitRules, Rework, Ruleset, Step, Window
 from epa.workdays import describe, shift
 
 
@@ -69,6 +69,24 @@ def _window(window: Window, history: Sequence[GradedAttempt]) -> tuple[list[Dead
     return deadlines, missed, steps
 
 
+def _rework(rework: Rework, history: Sequence[GradedAttempt]) -> tuple[list[Deadline], list[Step]]:
+    """The rework deadline after each fail of the method, kept when the next attempt is on or before it."""
+    fails = [g for g in history if g.grade == Grade.FAIL and g.attempt.method == rework.method]
+    deadlines, steps = [], []
+    for i, failed in enumerate(fails):
+        notified = failed.attempt.notified_on
+        due = shift(notified, rework.offset)
+        says = f"{rework.name}: by {due} ({describe(rework.offset)} the fail notified {notified})"
+        redo = _after(history, failed)
+        status = "open" if redo is None else "met" if redo.attempt.date <= due else "missed"
+        if redo and status == "missed":
+            says += f"; reworked on {redo.attempt.date}, late: the document does not say what follows"
+            steps.append(Step(says, rework.citation))
+        deadline_id = rework.id + (f".{i + 1}" if len(fails) > 1 else "")
+        deadlines.append(Deadline(deadline_id, rework.name, due, "by", status, says, rework.citation))
+    return deadlines, steps
+
+
 def decide(ruleset: Ruleset, history: Sequence[GradedAttempt]) -> ResitDecision | None:
     rules = ruleset.journey.resit if ruleset.journey else None
     if rules is None:
@@ -83,15 +101,9 @@ def decide(ruleset: Ruleset, history: Sequence[GradedAttempt]) -> ResitDecision 
             full_retake |= missed
             steps += window_steps
         for rework in rules.rework:
-            for failed in (g for g in history if g.grade == Grade.FAIL and g.attempt.method == rework.method):
-                due = shift(failed.attempt.notified_on, rework.offset)
-                redo = _after(history, failed)
-                status = "open" if redo is None else "met" if redo.attempt.date <= due else "missed"
-                says = f"{rework.name}: by {due} ({describe(rework.offset)} the fail notified {failed.attempt.notified_on})"
-                if status == "missed":
-                    says += f"; reworked on {redo.attempt.date}, late: the document does not say what follows"  # type: ignore[union-attr]
-                    steps.append(Step(says, rework.citation))
-                deadlines.append(Deadline(rework.id, rework.name, due, "by", status, says, rework.citation))
+            found, rework_steps = _rework(rework, history)
+            deadlines += found
+            steps += rework_steps
     if later:
         limit = rules.attempts.limit
         steps.append(Step(f"number of resits and retakes: {'no limit set' if limit is None else f'at most {limit}'} "

@@ -10,7 +10,7 @@ from rich.text import Text
 
 from epa.gateway import age_band
 from epa.grading import BodyResult
-from epa.model import Offset
+from epa.model import Check, Journey, ResitRules, Tolerance
 from epa.workdays import describe
 
 
@@ -178,72 +178,81 @@ def timeline(console: Console, results: list[BodyResult]) -> None:
                       highlight=False)
 
 
-def journey(console: Console, data: list[dict[str, Any]]) -> None:
-    for j in data:
-        console.print(f"\n[bold]{j['body_name']}[/bold] ({j['body']}) — {j['standard']}, {j['document'] or 'no journey rules'}")
+def journey(console: Console, bodies: list[tuple[str, str, Journey | None]]) -> None:
+    for body_id, name, rules in bodies:
+        console.print(f"\n[bold]{name}[/bold] ({body_id}) — {rules.document if rules else 'no journey rules'}")
+        if rules is None:
+            continue
         table = _table("Gateway", "id", "", "requirement", "check", "citation")
-        for r in j["gateway"]:
-            check = _check_text(r["check"])
-            table.add_row(r["id"], "must" if r["mandatory"] else "should", r["name"], check, r["citation"])
+        for r in rules.gateway:
+            table.add_row(r.id, "must" if r.mandatory else "should", r.name, _check_text(r.check), r.citation)
         console.print(table)
-        table = _table("Deadlines", "id", "when", "citation")
-        for d in j["deadlines"]:
-            when = f"{'not before' if d['kind'] == 'not_before' else 'by'} {_offset_text(d['offset'])} {d['from']}"
-            table.add_row(d["id"], f"{d['name']}\n{when}", d["citation"])
+        table = _table("Deadlines", "id", "deadline", "when", "citation")
+        for d in rules.deadlines:
+            kind = "not before" if d.kind == "not_before" else "by"
+            table.add_row(d.id, d.name, f"{kind} {describe(d.offset)} {d.from_.replace('_', ' ')}", d.citation)
         console.print(table)
-        resit = j["resit"]
-        if resit:
-            cap = resit["cap"]
-            lines = [(f"cap at {cap['grade']} after a {' or '.join(cap['applies_to'])}; exceptional circumstances "
-                      f"{'lift it' if cap['exceptional_circumstances_lift'] else 'do not lift it'}", cap["citation"]),
-                     ("no resit or retake to improve a pass", resit["no_resit_from_pass"]["citation"]),
-                     (f"attempts: {resit['attempts']['limit'] or 'no limit set'}", resit["attempts"]["citation"])]
-            for w in resit["windows"]:
-                lines.append((f"{w['name']}: by {_offset_text(w['offset'])} {w['from'].replace('_', ' ')}, "
-                              "else the whole EPA again", w["citation"]))
-            for r in resit["rework"]:
-                lines.append((f"{r['name']}: {r['method']} reworked by {_offset_text(r['offset'])} the fail "
-                              "notification", r["citation"]))
-            if resit["retake_through_gateway"]:
-                lines.append(("a retake goes through gateway again", resit["retake_through_gateway"]["citation"]))
+        if rules.resit:
             table = _table("Resits and retakes", "rule", "citation")
-            for line, citation in lines:
+            for line, citation in _resit_lines(rules.resit):
                 table.add_row(line, citation)
             console.print(table)
         table = _table("Tolerances", "id", "method", "measure", "allowed", "citation")
-        for t in j["tolerances"]:
-            allowed = []
-            if t["nominal"] is not None:
-                allowed.append(f"{t['nominal']:g} -{t['minus_percent']:g}%/+{t['plus_percent']:g}%")
-            if t["max"] is not None:
-                allowed.append(f"at most {t['max']:g}")
-            if t["max_percent_of_duration"] is not None:
-                allowed.append(f"at most {t['max_percent_of_duration']:g}% of the duration")
-            table.add_row(t["id"], t["method"], t["measure"], ", ".join(allowed), t["citation"])
+        for t in rules.tolerances:
+            table.add_row(t.id, t.method, t.measure.replace("_", " "), _allowed(t), t.citation)
         console.print(table)
 
 
-def _offset_text(offset: dict[str, int | None]) -> str:
-    return describe(Offset(**offset))
+def _resit_lines(resit: ResitRules) -> list[tuple[str, str]]:
+    cap = resit.cap
+    lifted = "lift it" if cap.exceptional_circumstances_lift else "do not lift it"
+    lines = [(f"grade capped at {cap.grade} after a {' or '.join(cap.applies_to)}; exceptional circumstances "
+              f"{lifted}", cap.citation),
+             ("no resit or retake to improve a pass", resit.no_resit_from_pass.citation),
+             (f"number of attempts: {resit.attempts.limit or 'no limit set'}", resit.attempts.citation)]
+    for w in resit.windows:
+        lifted = "; exceptional circumstances lift it" if w.exceptional_circumstances_lift else ""
+        lines.append((f"{w.name}: by {describe(w.offset)} {w.from_.replace('_', ' ')}, else the whole EPA "
+                      f"again{lifted}", w.citation))
+    for r in resit.rework:
+        lines.append((f"{r.name}: the {r.method} reworked by {describe(r.offset)} the fail notification", r.citation))
+    if resit.retake_through_gateway:
+        lines.append(("a retake goes through gateway again", resit.retake_through_gateway.citation))
+    return lines
 
 
-def _check_text(check: dict[str, Any] | None) -> str:
-    """A journey check as a person reads it, e.g. 'level2 English and maths (EHCP: entry3), ages 16-18'."""
-    kind, spec = next(((k, v) for k, v in (check or {}).items() if v is not None), ("none", {}))
-    if kind == "english_maths":
-        extra = [f"EHCP: {spec['ehcp_level']}"] if spec["ehcp_level"] else []
-        extra += ["BSL for English"] if spec["bsl_for_english"] else []
-        ages = [f"aged {age_band(spec['min_age'], spec['max_age'])} at start"] if spec["min_age"] or spec["max_age"] else []
-        return f"{spec['level']} {' and '.join(spec['subjects'])}" + (f" ({'; '.join(extra + ages)})" if extra or ages else "")
-    if kind == "deferred":
-        return f"deferred to {spec['to']}"
-    if kind in ("days_on_programme", "months_on_programme"):
-        return f"at least {spec['min']} {kind.split('_')[0]} on programme"
-    if kind == "count":
-        bounds = "-".join(str(b) for b in (spec["min"], spec["max"]) if b is not None)
-        return f"gateway.{spec['field']}: {bounds if spec['min'] is not None and spec['max'] is not None else ('at least ' if spec['min'] is not None else 'at most ') + bounds}"
-    if kind == "provided":
-        return f"gateway.{spec['field']}"
-    if kind == "deadline":
-        return f"deadline {spec['id']}"
-    return "— (the record cannot show it)"
+def _allowed(t: Tolerance) -> str:
+    allowed = []
+    if t.nominal is not None:
+        allowed.append(f"{t.nominal:g} -{t.minus_percent or 0:g}% / +{t.plus_percent or 0:g}%")
+    if t.max is not None:
+        allowed.append(f"at most {t.max:g}")
+    if t.max_percent_of_duration is not None:
+        allowed.append(f"at most {t.max_percent_of_duration:g}% of the duration")
+    return ", ".join(allowed)
+
+
+def _check_text(check: Check | None) -> str:
+    """A gateway check as a person reads it, e.g. 'level2 english and maths (EHCP: entry3; aged 16-18 at start)'."""
+    if check is None:
+        return "— (the record cannot show it)"
+    if em := check.english_maths:
+        extra = [f"EHCP: {em.ehcp_level}"] if em.ehcp_level else []
+        extra += ["BSL for English"] if em.bsl_for_english else []
+        if em.min_age is not None or em.max_age is not None:
+            extra.append(f"aged {age_band(em.min_age, em.max_age)} at start")
+        return f"{em.level} {' and '.join(em.subjects)}" + (f" ({'; '.join(extra)})" if extra else "")
+    if check.deferred:
+        return f"deferred to {check.deferred.to}"
+    if check.days_on_programme:
+        return f"at least {check.days_on_programme.min} days on programme"
+    if check.months_on_programme:
+        return f"at least {check.months_on_programme.min} months on programme"
+    if c := check.count:
+        bounds = [f"at least {c.min}"] if c.min is not None else []
+        bounds += [f"at most {c.max}"] if c.max is not None else []
+        return f"gateway.{c.field}: {' and '.join(bounds)}"
+    if check.provided:
+        return f"gateway.{check.provided.field}"
+    assert check.deadline, "the schema allows exactly these checks"
+    return f"deadline {check.deadline.id}"

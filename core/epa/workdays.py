@@ -26,10 +26,11 @@ def is_working_day(day: dt.date) -> bool:
 
 
 def bank_holidays_between(start: dt.date, end: dt.date) -> list[tuple[dt.date, str]]:
-    """Bank holidays falling on weekdays from ``start`` to ``end`` (either order), with their names."""
+    """Bank holidays on weekdays after ``start`` up to ``end`` (either order), with their names: the days
+    a working-day count between them skipped."""
     low, high = sorted((start, end))
-    found = _bank_holidays()[low:high + dt.timedelta(days=1)] if low < high else []
-    return [(d, _bank_holidays()[d]) for d in sorted(found) if d.weekday() < 5]
+    days = (low + dt.timedelta(days=n) for n in range(1, (high - low).days + 1))
+    return [(d, _bank_holidays()[d]) for d in days if d.weekday() < 5 and d in _bank_holidays()]
 
 
 def shift(day: dt.date, offset: Offset) -> dt.date:

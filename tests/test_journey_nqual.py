@@ -1,0 +1,529 @@
+"""Journey behaviour for NQual (body id ``nqual``): gateway, deadlines, resits and tolerances.
+
+Sources (every expected value below comes from these documents and the calendar, never from the code or
+the YAML; the journey files are read for rule ids only):
+
+* ST0071 Customer Service Specialist L3: ``000_75563123dfdaaed6.txt`` (EPA Support Pack V1.2), S71.
+* ST0072 Customer Service Practitioner L2: ``001_b8a29f12b00d3850.txt`` (EPA Support Pack V1.1), S72.
+
+Bank holidays (England and Wales): 25 Dec 2025 (Thu), 26 Dec 2025 (Fri), 1 Jan 2026 (Thu),
+Good Friday 3 Apr 2026, Easter Monday 6 Apr 2026.
+
+Where the documents leave a date unanchored ("before assessment", "within a 12-month period") the tests use
+the anchor the journey file records in its ambiguities: the first assessment (nqual-st0071-epa-date-anchor,
+nqual-st0071-resit-window-anchor, nqual-st0072-epa-date-anchor, nqual-st0072-resit-window-anchor).
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import RECORDS, run
+
+BODY = "nqual"
+S71 = "000_75563123dfdaaed6.txt"
+S72 = "001_b8a29f12b00d3850.txt"
+F, P, D = "fail", "pass", "distinction"
+
+REC71 = RECORDS / "nqual-journey-st0071-project-resit.yaml"
+REC72 = RECORDS / "nqual-journey-st0072-observation-resit.yaml"
+
+
+# ------------------------------------------------------------------------------------------- helpers
+
+def load(path: Path) -> dict:
+    return yaml.safe_load(path.read_text())
+
+
+def write(tmp_path: Path, data: dict, name: str = "record.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
+def grade(path: Path) -> dict:
+    result = run("grade", "--body", BODY, str(path), "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    return result.json()
+
+
+def grade_data(tmp_path: Path, data: dict) -> dict:
+    return grade(write(tmp_path, data))
+
+
+def deadline(result: dict, rule_id: str) -> dict:
+    found = [d for d in result["deadlines"] if d["id"] == rule_id]
+    assert len(found) == 1, [d["id"] for d in result["deadlines"]]
+    return found[0]
+
+
+def requirement(result: dict, rule_id: str) -> dict:
+    found = [r for r in result["gateway"]["requirements"] if r["id"] == rule_id]
+    assert len(found) == 1, [r["id"] for r in result["gateway"]["requirements"]]
+    return found[0]
+
+
+def with_attempt(base: dict, **attempt) -> dict:
+    data = copy.deepcopy(base)
+    data["assessments"].append(attempt)
+    return data
+
+
+def base71() -> dict:
+    """REC71 without its resit: observation D (2025-10-06), project F (2025-10-20), discussion D (2025-11-03)."""
+    data = load(REC71)
+    data["assessments"] = data["assessments"][:3]
+    return data
+
+
+def base72() -> dict:
+    """REC72 without its resit: showcase D (2025-10-06), observation F (2025-10-20), discussion D (2025-10-20)."""
+    data = load(REC72)
+    data["assessments"] = data["assessments"][:3]
+    return data
+
+
+def st0072_gateway(**apprentice) -> dict:
+    """An ST0072 record whose gateway otherwise satisfies the document: 13 months on programme
+    (2024-09-02 to 2025-10-06), 18 showcase pieces (at most 20), the showcase submitted, the gateway form sent
+    2025-10-06, more than 10 working days before the first assessment (showcase 2025-10-27)."""
+    person = {"id": "NQ-72-GW", "date_of_birth": "2007-01-20", "start_date": "2024-09-02",
+              "english": "level1", "maths": "level1"}
+    person.update(apprentice)
+    person = {k: v for k, v in person.items() if v is not None}
+    return {"standard": "ST0072", "apprentice": person,
+            "gateway": {"date": "2025-10-06", "portfolio_pieces": 18, "portfolio": True},
+            "dates": {"evidence_submitted": "2025-10-06"},
+            "schedule": {"showcase": "2025-10-27", "observation": "2025-11-10", "discussion": "2025-11-10"}}
+
+
+# ===================================================================================== resit windows
+
+# S72 § Re-sit / Re-take: "All assessment methods must be taken within a 6-month period, otherwise the entire
+# EPA will need to be resat / retaken." Anchor: the first assessment, showcase on 2025-10-06;
+# 2025-10-06 + 6 months = 2026-04-06 (the last day inside).
+@pytest.mark.parametrize("resit_on, inside", [
+    ("2026-01-12", True),   # well inside
+    ("2026-04-06", True),   # boundary: exactly 6 months after 2025-10-06
+    ("2026-04-07", False),  # one day after the 6-month period
+    ("2026-09-01", False),  # well after
+])
+def test_st0072_six_month_window(tmp_path, resit_on, inside):
+    data = with_attempt(base72(), method="observation", date=resit_on, kind="resit", grade=D)
+    result = grade_data(tmp_path, data)
+    window = deadline(result, "all-methods-6-months")
+    assert window["date"] == "2026-04-06"  # 2025-10-06 + 6 months
+    if inside:
+        # graded: the resit Distinction counts, but S72 § Re-sit / Re-take: "Where any assessment method must
+        # be re-sat or re-taken, the apprentice will be awarded a maximum EPA grade of Pass."
+        assert result["full_retake_required"] is False
+        assert result["components"] == {"showcase": D, "observation": D, "discussion": D}
+        assert result["capped"] is True
+        assert result["overall"] == P
+        assert window["status"] == "met"
+    else:
+        # "... otherwise the entire EPA will need to be resat / retaken": no overall grade.
+        assert result["full_retake_required"] is True
+        assert result["overall"] is None
+        assert window["status"] == "missed"
+
+
+# S71 § Re-sit / Re-take: "All assessment methods must be taken within a 12-month period, otherwise the entire
+# EPA will need to be resat / retaken." Anchor: the first assessment, observation on 2025-10-06;
+# 2025-10-06 + 12 months = 2026-10-06 (the last day inside).
+@pytest.mark.parametrize("resit_on, inside", [
+    ("2026-01-12", True),   # well inside
+    ("2026-04-07", True),   # past ST0072's 6 months, still inside ST0071's 12
+    ("2026-10-06", True),   # boundary: exactly 12 months after 2025-10-06
+    ("2026-10-07", False),  # one day after the 12-month period
+])
+def test_st0071_twelve_month_window(tmp_path, resit_on, inside):
+    data = with_attempt(base71(), method="project", date=resit_on, kind="resit", grade=D)
+    result = grade_data(tmp_path, data)
+    window = deadline(result, "all-methods-12-months")
+    assert window["date"] == "2026-10-06"  # 2025-10-06 + 12 months
+    if inside:
+        # S71 § Re-sit / Re-take: "the apprentice will be awarded a maximum EPA grade of Pass."
+        assert result["full_retake_required"] is False
+        assert result["components"] == {"observation": D, "project": D, "discussion": D}
+        assert result["capped"] is True
+        assert result["overall"] == P
+        assert window["status"] == "met"
+    else:
+        assert result["full_retake_required"] is True
+        assert result["overall"] is None
+        assert window["status"] == "missed"
+
+
+# S71 § Re-sit / Re-take: "All assessment methods must be taken within a 12-month period, otherwise the entire
+# EPA will need to be resat / retaken." -- the document states no exception for exceptional circumstances.
+def test_st0071_window_not_lifted_by_exceptional_circumstances(tmp_path):
+    data = with_attempt(base71(), method="project", date="2026-10-07", kind="resit", grade=P,
+                        exceptional_circumstances=True)
+    result = grade_data(tmp_path, data)
+    assert result["full_retake_required"] is True
+    assert result["overall"] is None
+
+
+# S72 § Re-sit / Re-take: "All assessment methods must be taken within a 6-month period, otherwise ..." -- no
+# exception stated.
+def test_st0072_window_not_lifted_by_exceptional_circumstances(tmp_path):
+    data = with_attempt(base72(), method="observation", date="2026-04-07", kind="retake", grade=P,
+                        exceptional_circumstances=True)
+    result = grade_data(tmp_path, data)
+    assert result["full_retake_required"] is True
+    assert result["overall"] is None
+
+
+# =========================================================================================== the cap
+
+# S71 § Re-sit / Re-take: "Where any assessment method must be re-sat or re-taken, the apprentice will be
+# awarded a maximum EPA grade of Pass." No exception is given, so exceptional circumstances do not lift it.
+# S71 § Assessment Grading Breakdown: "Distinction Distinction Distinction Distinction" -- uncapped this
+# record would be Distinction, so the cap is visible in the overall grade.
+@pytest.mark.parametrize("kind", ["resit", "retake"])  # "re-sat or re-taken"
+@pytest.mark.parametrize("exceptional", [False, True])
+def test_st0071_project_fail_then_pass_is_capped(tmp_path, kind, exceptional):
+    data = with_attempt(base71(), method="project", date="2026-01-12", kind=kind, notified="2026-01-16",
+                        grade=D, exceptional_circumstances=exceptional)
+    result = grade_data(tmp_path, data)
+    assert result["components"]["project"] == D
+    assert result["capped"] is True
+    assert result["overall"] == P
+    assert result["full_retake_required"] is False
+
+
+# S71 § Re-sit / Re-take, as above: the cap holds whatever the resit grade (here Pass, where the uncapped
+# overall is already Pass: S71 § Assessment Grading Breakdown "Distinction Pass Pass Pass" pattern).
+def test_st0071_project_resit_pass_is_capped(tmp_path):
+    data = with_attempt(base71(), method="project", date="2026-01-12", kind="resit", grade=P)
+    result = grade_data(tmp_path, data)
+    assert result["capped"] is True
+    assert result["overall"] == P
+
+
+# The shipped record: S71 § Re-sit / Re-take, "a maximum EPA grade of Pass"; resit on 2026-01-12 is within
+# 2025-10-06 + 12 months = 2026-10-06.
+def test_st0071_record_file():
+    result = grade(REC71)
+    assert (result["overall"], result["capped"], result["full_retake_required"]) == (P, True, False)
+
+
+# The shipped record: S72 § Re-sit / Re-take, "a maximum EPA grade of Pass"; resit on 2026-01-12 is within
+# 2025-10-06 + 6 months = 2026-04-06.
+def test_st0072_record_file():
+    result = grade(REC72)
+    assert (result["overall"], result["capped"], result["full_retake_required"]) == (P, True, False)
+
+
+# S72 § Re-sit / Re-take: "Where any assessment method must be re-sat or re-taken, the apprentice will be awarded
+# a maximum EPA grade of Pass." -- no exception given.
+def test_st0072_cap_not_lifted_by_exceptional_circumstances(tmp_path):
+    data = with_attempt(base72(), method="observation", date="2026-01-12", kind="resit", grade=D,
+                        exceptional_circumstances=True)
+    result = grade_data(tmp_path, data)
+    assert result["capped"] is True
+    assert result["overall"] == P
+
+
+# Control: with no resit or retake there is nothing to cap (S71 § Assessment Grading Breakdown: "Distinction
+# Distinction Distinction Distinction").
+def test_st0071_no_resit_no_cap(tmp_path):
+    data = base71()
+    data["assessments"][1]["grade"] = D
+    result = grade_data(tmp_path, data)
+    assert result["capped"] is False
+    assert result["overall"] == D
+
+
+# ========================================================================== results in 10 working days
+
+def st0071_finishing(final: str, notified: str) -> dict:
+    return {"standard": "ST0071", "apprentice": {"id": "NQ-71-RES"}, "gateway": {"date": "2025-11-24"},
+            "assessments": [
+                {"method": "observation", "date": "2025-12-01", "grade": P},
+                {"method": "project", "date": "2025-12-10", "grade": P},
+                {"method": "discussion", "date": final, "notified": notified, "grade": P}]}
+
+
+def st0072_finishing(final: str, notified: str) -> dict:
+    return {"standard": "ST0072", "apprentice": {"id": "NQ-72-RES"}, "gateway": {"date": "2026-03-02"},
+            "assessments": [
+                {"method": "showcase", "date": "2026-03-09", "grade": P},
+                {"method": "observation", "date": final, "grade": P},
+                {"method": "discussion", "date": final, "notified": notified, "grade": P}]}
+
+
+# S71 § GRADING & CRITERIA / S72 § GRADING & CRITERIA: "Grading results will be communicated to the apprentice
+# within 10 working days of completion of the final component."
+# Christmas: final component Fri 2025-12-19; working days Mon 22 (1), Tue 23 (2), Wed 24 (3), [Thu 25, Fri 26
+# bank holidays], Mon 29 (4), Tue 30 (5), Wed 31 (6), [Thu 1 Jan bank holiday], Fri 2 (7), Mon 5 (8), Tue 6 (9),
+# Wed 7 Jan (10) -> due 2026-01-07.
+# Easter: final component Mon 2026-03-30; Tue 31 (1), Wed 1 Apr (2), Thu 2 (3), [Good Friday 3 Apr, weekend,
+# Easter Monday 6 Apr], Tue 7 (4), Wed 8 (5), Thu 9 (6), Fri 10 (7), Mon 13 (8), Tue 14 (9), Wed 15 (10)
+# -> due 2026-04-15.
+@pytest.mark.parametrize("build, final, due, day_after", [
+    (st0071_finishing, "2025-12-19", "2026-01-07", "2026-01-08"),
+    (st0072_finishing, "2025-12-19", "2026-01-07", "2026-01-08"),
+    (st0071_finishing, "2026-03-30", "2026-04-15", "2026-04-16"),
+    (st0072_finishing, "2026-03-30", "2026-04-15", "2026-04-16"),
+])
+def test_results_within_ten_working_days_across_bank_holidays(tmp_path, build, final, due, day_after):
+    if build is st0072_finishing and final == "2025-12-19":
+        data = build(final, due)
+        data["gateway"]["date"] = "2025-11-24"
+        data["assessments"][0]["date"] = "2025-12-01"
+    else:
+        data = build(final, due)
+    on_time = deadline(grade_data(tmp_path, data), "results")
+    assert on_time["date"] == due
+    assert on_time["status"] == "met"
+    data["assessments"][-1]["notified"] = day_after
+    late = deadline(grade_data(tmp_path, data), "results")
+    assert late["date"] == due
+    assert late["status"] == "missed"
+
+
+# ======================================================================= registration and gateway form
+
+# S71 § EPA TIMESCALE: "Training Providers should register apprentices for EPA with NQual a minimum of 90 days
+# before assessment." First assessment: the observation on 2025-10-06 (REC71).
+# 2025-10-06 - 90 days: back to 2025-09-06 is 30, to 2025-08-06 is 61, to 2025-07-08 is 90 -> 2025-07-08.
+# "should": a recommendation, so a late registration never makes ready false.
+@pytest.mark.parametrize("registered, status, deadline_status", [
+    ("2025-06-02", "met", "met"),
+    ("2025-07-08", "met", "met"),       # exactly 90 days before
+    ("2025-07-09", "unmet", "missed"),  # 89 days before
+])
+def test_st0071_registration_90_days_before_first_assessment(tmp_path, registered, status, deadline_status):
+    data = load(REC71)
+    data["dates"]["registered"] = registered
+    result = grade_data(tmp_path, data)
+    rule = deadline(result, "registration-90-days")
+    assert rule["date"] == "2025-07-08"
+    assert rule["status"] == deadline_status
+    req = requirement(result, "registration")
+    assert req["status"] == status
+    assert req["mandatory"] is False
+    assert ("registration" in result["gateway"]["recommendations_unmet"]) is (status == "unmet")
+    assert result["gateway"]["ready"] is True
+
+
+# S72 § EPA TIMESCALE is empty in the extraction (only the page footer follows the heading): the document states
+# no registration lead time, so nothing 90 days before assessment is required for ST0072.
+def test_st0072_has_no_registration_lead_time():
+    journey = run("journey", "--standard", "ST0072", "--body", BODY, "--format", "json").json()[0]
+    assert all(d["offset"]["days"] != -90 for d in journey["deadlines"])
+    assert not any("regist" in g["name"].lower() for g in journey["gateway"])
+
+
+# S71 § GATEWAY and S72 § GATEWAY: "The Gateway form must be sent to NQual a minimum of 10 working days before
+# End-Point Assessment is carried out, along with the evidence listed above." ("must": mandatory.)
+# First assessment Mon 2025-11-10: back Fri 7 (1), Thu 6 (2), Wed 5 (3), Tue 4 (4), Mon 3 (5), Fri 31 Oct (6),
+# Thu 30 (7), Wed 29 (8), Tue 28 (9), Mon 27 (10) -> 2025-10-27.
+# First assessment Wed 2026-01-07: back Tue 6 (1), Mon 5 (2), Fri 2 (3), [Thu 1 Jan], Wed 31 (4), Tue 30 (5),
+# Mon 29 (6), [Fri 26, Thu 25 Dec], Wed 24 (7), Tue 23 (8), Mon 22 (9), Fri 19 (10) -> 2025-12-19.
+@pytest.mark.parametrize("standard", ["ST0071", "ST0072"])
+@pytest.mark.parametrize("first, due, day_after", [
+    ("2025-11-10", "2025-10-27", "2025-10-28"),
+    ("2026-01-07", "2025-12-19", "2025-12-20"),
+])
+def test_gateway_form_ten_working_days_before_epa(tmp_path, standard, first, due, day_after):
+    methods = ["observation", "project", "discussion"] if standard == "ST0071" else [
+        "showcase", "observation", "discussion"]
+    data = {"standard": standard, "apprentice": {"id": "NQ-GF"}, "gateway": {"date": "2025-10-01"},
+            "dates": {"evidence_submitted": due}, "schedule": {m: first for m in methods}}
+    on_time = grade_data(tmp_path, data)
+    rule = deadline(on_time, "gateway-form-10-working-days")
+    assert (rule["date"], rule["status"]) == (due, "met")
+    assert requirement(on_time, "gateway-form")["status"] == "met"
+    assert "gateway-form" not in on_time["gateway"]["unmet"]
+
+    data["dates"]["evidence_submitted"] = day_after
+    late = grade_data(tmp_path, data)
+    rule = deadline(late, "gateway-form-10-working-days")
+    assert (rule["date"], rule["status"]) == (due, "missed")
+    req = requirement(late, "gateway-form")
+    assert (req["status"], req["mandatory"]) == ("unmet", True)
+    assert "gateway-form" in late["gateway"]["unmet"]
+    assert late["gateway"]["ready"] is False
+
+
+# S71 § GATEWAY / S72 § GATEWAY: "All EPA activity will take place no later than 3 months from Gateway."
+# Gateway 2025-10-06 + 3 months = 2026-01-06.
+@pytest.mark.parametrize("standard", ["ST0071", "ST0072"])
+@pytest.mark.parametrize("last, status", [("2026-01-06", "met"), ("2026-01-07", "missed")])
+def test_epa_within_three_months_of_gateway(tmp_path, standard, last, status):
+    methods = ["observation", "project", "discussion"] if standard == "ST0071" else [
+        "showcase", "observation", "discussion"]
+    dates = ["2025-11-03", "2025-11-03", last]
+    data = {"standard": standard, "apprentice": {"id": "NQ-W"}, "gateway": {"date": "2025-10-06"},
+            "assessments": [{"method": m, "date": d, "grade": P} for m, d in zip(methods, dates)]}
+    rule = deadline(grade_data(tmp_path, data), "epa-window")
+    assert (rule["date"], rule["status"]) == ("2026-01-06", status)
+
+
+# ============================================================================== English and maths
+
+# S71 § GATEWAY: "Evidence of achieving relevant maths and English qualifications if required by funding
+# regulations or the employer" -- the document defers to others, so the requirement is deferred, listed as
+# unknown, and never makes ready false, whatever the apprentice holds.
+@pytest.mark.parametrize("english, maths", [("none", "none"), ("entry3", "level1"), ("level2", "level2"),
+                                            (None, None)])
+def test_st0071_english_maths_deferred(tmp_path, english, maths):
+    data = load(REC71)
+    data["apprentice"].pop("english")
+    data["apprentice"].pop("maths")
+    if english:
+        data["apprentice"].update(english=english, maths=maths)
+    result = grade_data(tmp_path, data)
+    req = requirement(result, "english-maths")
+    assert req["status"] == "deferred"
+    assert "english-maths" in result["gateway"]["unknown"]
+    assert "english-maths" not in result["gateway"]["unmet"]
+    assert result["gateway"]["ready"] is True
+
+
+# S72 § GATEWAY: "the apprentice must have: - Achieved Level 1 maths and English" and "*For those with an education,
+# health and care plan or a legacy statement, the apprenticeships English and mathematics minimum requirement is
+# Entry Level 3 and British Sign Language qualification are an alternative to English qualifications for whom
+# this is their primary language." No age split is stated (the date of birth varies below to show it).
+@pytest.mark.parametrize("apprentice, status", [
+    ({"english": "level1", "maths": "level1"}, "met"),
+    ({"english": "level2", "maths": "level3"}, "met"),
+    ({"english": "entry3", "maths": "level1"}, "unmet"),            # Entry 3 English without a plan
+    ({"english": "level1", "maths": "entry3"}, "unmet"),            # Entry 3 maths without a plan
+    ({"english": "level1", "maths": "none"}, "unmet"),
+    ({"english": "entry3", "maths": "entry3", "ehcp": True}, "met"),  # "minimum requirement is Entry Level 3"
+    ({"english": "none", "maths": "entry3", "ehcp": True}, "unmet"),  # below Entry Level 3 even with a plan
+    ({"english": "none", "maths": "level1", "bsl": True}, "met"),   # BSL "an alternative to English"
+    ({"english": "none", "maths": "entry3", "bsl": True}, "unmet"),  # BSL stands in for English, not maths
+    ({"english": "entry3", "maths": "level1", "date_of_birth": "1990-01-01"}, "unmet"),  # aged 34: no age rule
+])
+def test_st0072_level1_english_maths(tmp_path, apprentice, status):
+    result = grade_data(tmp_path, st0072_gateway(**apprentice))
+    assert requirement(result, "english-maths")["status"] == status
+    assert ("english-maths" in result["gateway"]["unmet"]) is (status == "unmet")
+    assert result["gateway"]["ready"] is (status == "met")
+
+
+# S72 § GATEWAY: "must have: Achieved Level 1 maths and English": a record that does not say is not shown unmet.
+def test_st0072_english_maths_unknown_when_record_silent(tmp_path):
+    result = grade_data(tmp_path, st0072_gateway(english=None, maths=None))
+    assert requirement(result, "english-maths")["status"] == "unknown"
+    assert "english-maths" in result["gateway"]["unknown"]
+    assert result["gateway"]["ready"] is True
+
+
+# ===================================================================================== the showcase
+
+# S72 § Apprentice Showcase: "submitted as a Portfolio Submission with a maximum of 20 pieces of evidence."
+@pytest.mark.parametrize("pieces, status", [(1, "met"), (20, "met"), (21, "unmet"), (30, "unmet")])
+def test_st0072_showcase_at_most_20_pieces(tmp_path, pieces, status):
+    data = st0072_gateway()
+    data["gateway"]["portfolio_pieces"] = pieces
+    result = grade_data(tmp_path, data)
+    assert requirement(result, "showcase-evidence-count")["status"] == status
+    assert result["gateway"]["ready"] is (status == "met")
+
+
+# S72 § PREPARE FOR THE APPRENTICE SHOWCASE: "The Apprentice Showcase is compiled after 12 months of on-programme
+# learning." Start 2024-09-02 + 12 months = 2025-09-02; start 2024-10-31 + 12 months = 2025-10-31.
+@pytest.mark.parametrize("start, gateway, status", [
+    ("2024-09-02", "2025-09-02", "met"),    # 12 months completed
+    ("2024-09-02", "2025-09-01", "unmet"),  # one day short of 12 months
+    ("2024-09-02", "2025-03-03", "unmet"),  # 6 months
+    ("2024-10-31", "2025-10-31", "met"),
+    ("2024-10-31", "2025-10-30", "unmet"),
+])
+def test_st0072_showcase_after_12_months_on_programme(tmp_path, start, gateway, status):
+    data = st0072_gateway(start_date=start)
+    data["gateway"]["date"] = gateway
+    result = grade_data(tmp_path, data)
+    assert requirement(result, "showcase-after-12-months")["status"] == status
+    assert ("showcase-after-12-months" in result["gateway"]["unmet"]) is (status == "unmet")
+
+
+# ======================================================================================= tolerances
+
+# S71 § Practical Observation with Q&As: "lasting 60 minutes"; § Work-Based Project ...: "The written report must
+# be 2500 words", "The interview will last for 60 minutes"; § Professional Discussion ...: "will last for 60
+# minutes". No tolerance or range is given for any of them, so nothing is checked.
+def test_st0071_durations_have_no_tolerance(tmp_path):
+    data = load(REC71)
+    data["assessments"][0].update(duration_minutes=200, questioning_minutes=90)
+    data["assessments"][1].update(duration_minutes=5, words=100)
+    data["assessments"][2].update(duration_minutes=180)
+    data["assessments"][3].update(duration_minutes=61, words=9000)
+    result = grade_data(tmp_path, data)
+    assert result["checks"] == []
+
+
+# S72 § Apprentice Showcase: "within a 20-30 minute interview with an Independent Assessor";
+# § Professional Discussion: "will last a maximum of 60 minutes"; § Practical Observation: "The observation will
+# last 60 minutes." (no tolerance: not checked).
+@pytest.mark.parametrize("method, minutes, ok", [
+    ("showcase", 19, False), ("showcase", 20, True), ("showcase", 30, True), ("showcase", 31, False),
+    ("discussion", 45, True), ("discussion", 60, True), ("discussion", 61, False),
+    ("observation", 90, None),
+])
+def test_st0072_durations(tmp_path, method, minutes, ok):
+    data = base72()
+    data["assessments"][1]["grade"] = P
+    for attempt in data["assessments"]:
+        if attempt["method"] == method:
+            attempt["duration_minutes"] = minutes
+    checks = [c for c in grade_data(tmp_path, data)["checks"] if c["method"] == method]
+    if ok is None:
+        assert checks == []
+    else:
+        assert [(c["measure"], c["value"], c["ok"]) for c in checks] == [("duration_minutes", minutes, ok)]
+
+
+# ======================================================================================= epa journey
+
+# `epa journey --standard ST0072 --body nqual --format json`: the rules as data, checked against S72.
+def test_journey_command_st0072():
+    result = run("journey", "--standard", "ST0072", "--body", BODY, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    [journey] = result.json()
+    assert (journey["body"], journey["standard"], journey["document"]) == (BODY, "ST0072", S72)
+    resit = journey["resit"]
+    # S72 § Re-sit / Re-take: "a maximum EPA grade of Pass" for anything "re-sat or re-taken", no exception.
+    assert resit["cap"]["grade"] == P
+    assert sorted(resit["cap"]["applies_to"]) == ["resit", "retake"]
+    assert resit["cap"]["exceptional_circumstances_lift"] is False
+    # "It is then up to the apprentice's employer how many attempts an apprentice is given."
+    assert resit["attempts"]["limit"] is None
+    # "All assessment methods must be taken within a 6-month period"
+    [window] = resit["windows"]
+    assert window["offset"]["months"] == 6
+    assert window["exceptional_circumstances_lift"] is False
+    deadlines = {d["id"]: d for d in journey["deadlines"]}
+    # S72 § GATEWAY: "a minimum of 10 working days before End-Point Assessment"
+    assert deadlines["gateway-form-10-working-days"]["offset"]["working_days"] == -10
+    # S72 § GATEWAY: "no later than 3 months from Gateway"
+    assert (deadlines["epa-window"]["from"], deadlines["epa-window"]["offset"]["months"]) == ("gateway", 3)
+    # S72 § GRADING & CRITERIA: "within 10 working days of completion of the final component"
+    assert (deadlines["results"]["from"], deadlines["results"]["offset"]["working_days"]) == (
+        "final_assessment", 10)
+    gateway = {g["id"]: g for g in journey["gateway"]}
+    # S72 § Apprentice Showcase: "a maximum of 20 pieces of evidence"
+    assert gateway["showcase-evidence-count"]["check"]["count"]["max"] == 20
+    # S72 § GATEWAY: "Achieved Level 1 maths and English", Entry Level 3 with a plan, BSL for English
+    em = gateway["english-maths"]["check"]["english_maths"]
+    assert (em["level"], em["ehcp_level"], em["bsl_for_english"]) == ("level1", "entry3", True)
+    citations = [r["citation"] for part in ("gateway", "deadlines", "tolerances") for r in journey[part]]
+    citations += [resit["cap"]["citation"], window["citation"]]
+    assert all(c.startswith(f"{S72} § ") for c in citations)
+
+
+# The table format runs too.
+def test_journey_command_st0072_table():
+    result = run("journey", "--standard", "ST0072", "--body", BODY)
+    assert result.exit_code == 0, result.stderr
+    assert S72 in result.stdout
