@@ -135,3 +135,27 @@ def test_help_and_version():
     assert run("--help").exit_code == 0
     assert "compare" in run("--help").stdout
     assert run("--version").exit_code == 0
+
+
+def _readme_commands() -> list[str]:
+    import re
+
+    from conftest import ROOT
+
+    blocks = re.findall(r"```sh\n(.*?)```", (ROOT / "README.md").read_text(), flags=re.S)
+    lines = [line.split("#")[0].strip() for block in blocks for line in block.splitlines()]
+    return [part.strip() for line in lines for part in line.split("&&") if part.strip().startswith("epa ")]
+
+
+@pytest.mark.parametrize("command", _readme_commands())
+def test_readme_commands_run(command, tmp_path, monkeypatch):
+    import shlex
+
+    from conftest import ROOT
+
+    monkeypatch.chdir(ROOT)
+    args = shlex.split(command)[1:]
+    if "--ics" in args:  # write the calendar somewhere harmless
+        args[args.index("--ics") + 1] = str(tmp_path / "deadlines.ics")
+    result = run(*args)
+    assert result.exit_code == 0, (command, result.stderr)
