@@ -1,4 +1,5 @@
-"""How long the platform takes: loading the installed bodies, and grading records by every body.
+"""How long the platform takes: loading the installed bodies, grading records by every body (gateway,
+resit policy and deadlines included), and writing the deadlines as iCalendar.
 
 Run: python bench/grade_bench.py [--records N]. Prints figures; asserts nothing.
 """
@@ -11,6 +12,7 @@ import time
 from pathlib import Path
 
 from epa.grading import grade
+from epa.ics import calendar
 from epa.record import load_record
 from epa.registry import Registry
 
@@ -49,6 +51,10 @@ def main() -> None:
                     grade(body, record)
 
         report(f"grade {path.name} by {len(bodies)} bodies, per record", timed(grade_all, 5), per=args.records)
+
+    journey = load_record(EXAMPLES / "st0071-journey.yaml", registry)
+    results = [grade(b, journey) for b in registry.offering(journey.standard)]
+    report("iCalendar of st0071-journey.yaml's deadlines", timed(lambda: calendar(journey, results).to_ical(), 50))
 
 
 if __name__ == "__main__":
