@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
@@ -45,7 +46,10 @@ def _emit(fmt: str, data: Any, render: Callable[[Console], None]) -> None:
         render(_Console(soft_wrap=False, width=None if sys.stdout.isatty() else 140))
 
 
+@functools.cache
 def _registry() -> Registry:
+    # Installed plugins do not change while a process runs; loading them (about 60 ms) once is enough
+    # even when main() runs many times in one process, as in the tests.
     return Registry.installed()
 
 

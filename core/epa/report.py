@@ -93,9 +93,16 @@ def journey(rules: list[tuple[str, str, Journey | None]], standard: str) -> list
             for body_id, name, j in rules]
 
 
+JOURNEY_ROWS = {"gateway_ready": lambda r: r.gateway.ready, "capped": lambda r: r.capped,
+                "full_retake_required": lambda r: r.full_retake_required}
+
+
 def disagreements(results: list[BodyResult]) -> list[str]:
-    """The rows ('overall' or a method id) where the bodies' grades are not all the same."""
-    rows = ["overall", *dict.fromkeys(m for r in results for m in r.components)]
+    """The rows where the bodies do not all agree: 'overall', a method id, or one of JOURNEY_ROWS."""
+    rows = ["overall", *dict.fromkeys(m for r in results for m in r.components), *JOURNEY_ROWS]
+
     def cell(r: BodyResult, row: str) -> Any:
+        if row in JOURNEY_ROWS:
+            return JOURNEY_ROWS[row](r)
         return r.overall if row == "overall" else r.components.get(row)
     return [row for row in rows if len({cell(r, row) for r in results}) > 1]

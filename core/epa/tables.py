@@ -11,6 +11,7 @@ from rich.text import Text
 from epa.gateway import age_band
 from epa.grading import BodyResult
 from epa.model import Check, Journey, ResitRules, Tolerance
+from epa.report import JOURNEY_ROWS
 from epa.workdays import describe
 
 
@@ -113,20 +114,28 @@ def compare(console: Console, results: list[BodyResult], differing: list[str]) -
         table.add_row(Text(row, style="bold" if row == "overall" else ""),
                       *(Text(c, style=style or "") for c in cells), "≠ differs" if differs else "")
     yes_no = {True: "yes", False: "no"}
-    for label, cell in (("gateway ready", lambda r: yes_no[r.gateway.ready]),
-                        ("no evidence for", lambda r: str(len(r.gateway.unknown))),
-                        ("capped at pass", lambda r: yes_no[r.capped]),
-                        ("whole EPA again", lambda r: yes_no[r.full_retake_required])):
-        cells = [cell(r) for r in results]
-        table.add_row(label, *cells, "≠ differs" if len(set(cells)) > 1 else "")
+    for row, label in (("gateway_ready", "gateway ready"), ("capped", "capped at pass"),
+                       ("full_retake_required", "whole EPA again")):
+        cells = [yes_no[JOURNEY_ROWS[row](r)] for r in results]
+        differs = row in differing
+        table.add_row(label, *(Text(c, style="bold yellow" if differs else "") for c in cells),
+                      "≠ differs" if differs else "")
     console.print(table)
+    for res in results:
+        console.print(f"[bold]{res.body}[/bold]: {_journey_line(res)}", highlight=False)
+    _deadline_table(console, results)
     if not differing:
         console.print("All bodies agree.")
         return
     console.print(f"\n[bold]Why they differ[/bold] ({', '.join(differing)}):")
+    about = set(differing) | ({"resit"} if {"capped", "full_retake_required"} & set(differing) else set())
     for res in results:
         console.print(f"\n[bold]{res.body}[/bold] — {res.document['file']}")
-        _explain(console, res, set(differing))
+        _explain(console, res, about)
+        if "gateway_ready" in differing:
+            for r in res.gateway.requirements:
+                if r.id in res.gateway.unmet:
+                    console.print(f"  • gateway: {r.name}: {r.says}\n    [dim]{r.citation}[/dim]", highlight=False)
 
 
 _STATUS_STYLE = {"met": "green", "unmet": "bold red", "missed": "bold red", "unknown": "yellow",
