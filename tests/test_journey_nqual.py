@@ -17,6 +17,7 @@ nqual-st0071-resit-window-anchor, nqual-st0072-epa-date-anchor, nqual-st0072-res
 from __future__ import annotations
 
 import copy
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -242,20 +243,16 @@ def test_st0071_no_resit_no_cap(tmp_path):
 
 # ========================================================================== results in 10 working days
 
-def st0071_finishing(final: str, notified: str) -> dict:
-    return {"standard": "ST0071", "apprentice": {"id": "NQ-71-RES"}, "gateway": {"date": "2025-11-24"},
-            "assessments": [
-                {"method": "observation", "date": "2025-12-01", "grade": P},
-                {"method": "project", "date": "2025-12-10", "grade": P},
-                {"method": "discussion", "date": final, "notified": notified, "grade": P}]}
-
-
-def st0072_finishing(final: str, notified: str) -> dict:
-    return {"standard": "ST0072", "apprentice": {"id": "NQ-72-RES"}, "gateway": {"date": "2026-03-02"},
-            "assessments": [
-                {"method": "showcase", "date": "2026-03-09", "grade": P},
-                {"method": "observation", "date": final, "grade": P},
-                {"method": "discussion", "date": final, "notified": notified, "grade": P}]}
+def finishing(standard: str, final: str, notified: str) -> dict:
+    """Every method passed; the other two methods 3 and 2 weeks before the final one, gateway a month before."""
+    methods = ["observation", "project", "discussion"] if standard == "ST0071" else [
+        "showcase", "observation", "discussion"]
+    end = dt.date.fromisoformat(final)
+    dates = [end - dt.timedelta(weeks=3), end - dt.timedelta(weeks=2), end]
+    attempts = [{"method": m, "date": d.isoformat(), "grade": P} for m, d in zip(methods, dates, strict=True)]
+    attempts[-1]["notified"] = notified
+    return {"standard": standard, "apprentice": {"id": "NQ-RES"},
+            "gateway": {"date": (end - dt.timedelta(weeks=4)).isoformat()}, "assessments": attempts}
 
 
 # S71 § GRADING & CRITERIA / S72 § GRADING & CRITERIA: "Grading results will be communicated to the apprentice
@@ -266,19 +263,13 @@ def st0072_finishing(final: str, notified: str) -> dict:
 # Easter: final component Mon 2026-03-30; Tue 31 (1), Wed 1 Apr (2), Thu 2 (3), [Good Friday 3 Apr, weekend,
 # Easter Monday 6 Apr], Tue 7 (4), Wed 8 (5), Thu 9 (6), Fri 10 (7), Mon 13 (8), Tue 14 (9), Wed 15 (10)
 # -> due 2026-04-15.
-@pytest.mark.parametrize("build, final, due, day_after", [
-    (st0071_finishing, "2025-12-19", "2026-01-07", "2026-01-08"),
-    (st0072_finishing, "2025-12-19", "2026-01-07", "2026-01-08"),
-    (st0071_finishing, "2026-03-30", "2026-04-15", "2026-04-16"),
-    (st0072_finishing, "2026-03-30", "2026-04-15", "2026-04-16"),
+@pytest.mark.parametrize("standard", ["ST0071", "ST0072"])
+@pytest.mark.parametrize("final, due, day_after", [
+    ("2025-12-19", "2026-01-07", "2026-01-08"),
+    ("2026-03-30", "2026-04-15", "2026-04-16"),
 ])
-def test_results_within_ten_working_days_across_bank_holidays(tmp_path, build, final, due, day_after):
-    if build is st0072_finishing and final == "2025-12-19":
-        data = build(final, due)
-        data["gateway"]["date"] = "2025-11-24"
-        data["assessments"][0]["date"] = "2025-12-01"
-    else:
-        data = build(final, due)
+def test_results_within_ten_working_days_across_bank_holidays(tmp_path, standard, final, due, day_after):
+    data = finishing(standard, final, due)
     on_time = deadline(grade_data(tmp_path, data), "results")
     assert on_time["date"] == due
     assert on_time["status"] == "met"
@@ -362,7 +353,7 @@ def test_epa_within_three_months_of_gateway(tmp_path, standard, last, status):
         "showcase", "observation", "discussion"]
     dates = ["2025-11-03", "2025-11-03", last]
     data = {"standard": standard, "apprentice": {"id": "NQ-W"}, "gateway": {"date": "2025-10-06"},
-            "assessments": [{"method": m, "date": d, "grade": P} for m, d in zip(methods, dates)]}
+            "assessments": [{"method": m, "date": d, "grade": P} for m, d in zip(methods, dates, strict=True)]}
     rule = deadline(grade_data(tmp_path, data), "epa-window")
     assert (rule["date"], rule["status"]) == ("2026-01-06", status)
 
