@@ -1,0 +1,693 @@
+"""Journey behaviour tests for Highfield Assessment (body `highfield`), ST0071: gateway, deadlines, resits,
+tolerances.
+
+Source: /work/shared/seeds/002_a4f677c7c4e5fdb6.txt, Highfield End-Point Assessment Kit ST0071/v1.3 (CSS v5.0).
+Every expected value is read from that document (and the calendar), never from the journey YAML or from
+running the code; the YAML was read for rule ids only. Each test or parametrize row quotes its sentence.
+Dates are worked out by hand in the comments ("notified 2025-11-14 + 1 month = 2025-12-14").
+
+Where the kit leaves something open, the test says which reading it checks and why:
+- the 12-month resit/retake window has no anchor in the kit ("should complete retake/resits within 12 months.
+  There is no limit to the number of retake/resits within the 12 months."); the journey file counts it from the
+  first fail's notification (its ambiguity `highfield-resit-window-anchor`), and those tests use that anchor;
+- the 1-month project rework has no anchor either ("Apprentices will have 1 month to rework their
+  submission."); it is counted from the fail's notification (ambiguity `highfield-project-rework-anchor`);
+- the kit does not say what follows a missed 12-month window; the tool's contract is that a missed window
+  means the whole EPA again (full_retake_required, no overall grade).
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+
+import pytest
+import yaml
+
+from conftest import RECORDS, SEEDS, run
+
+BODY = "highfield"
+STD = "ST0071"
+DOC = "002_a4f677c7c4e5fdb6.txt"
+
+S_READY = f"{DOC} § Readiness for end-point assessment"
+S_ONPROG = f"{DOC} § On-programme requirements"
+S_GATEWAY = f"{DOC} § Gateway"
+S_PORTFOLIO = f"{DOC} § Portfolio of evidence"
+S_PROPOSAL = f"{DOC} § Project proposal"
+S_RESIT = f"{DOC} § Retake and resit information"
+S_GRADING = f"{DOC} § Grading"
+S_SUMMARY = f"{DOC} § Assessment summary"
+S_REPORT = f"{DOC} § Component 1: Work-based project report"
+S_INTERVIEW = f"{DOC} § Component 2: Interview"
+S_DISCUSSION = f"{DOC} § Assessing the professional discussion (supported by portfolio of evidence)"
+S_OBSERVATION = f"{DOC} § Assessing the practical observation (with Q&As)"
+
+P, D, F = "pass", "distinction", "fail"
+
+# Every gateway item the record can show, in order, so that only the item under test can make gateway unready.
+GOOD_GATEWAY = {
+    "date": "2025-09-03",
+    "portfolio_pieces": 12,          # 002 § Portfolio of evidence: "a minimum of 10 ... to a maximum of 15 pieces"
+    "portfolio": True,               # 002 § Readiness: "must have gathered a portfolio of evidence"
+    "portfolio_declaration": True,   # 002 § Portfolio of evidence: "including a declaration by the apprentice"
+    "project_proposal": True,        # 002 § Project proposal: "The proposal must be made available ... at gateway."
+    "project_proposal_words": 250,   # 002 § Project proposal: "Highfield recommend this proposal should be 200-300"
+    "photo_id": True,                # 002 § ID requirements
+    "gateway_form": True,            # 002 § Readiness: "... to complete the Gateway Readiness Report."
+}
+
+
+def record(*, dob="2004-03-15", start="2024-09-02", english="level2", maths="level2", gateway=None,
+           assessments=(), dates=None, schedule=None) -> dict:
+    apprentice = {"id": "HF-J", "date_of_birth": dob, "start_date": start, "english": english, "maths": maths}
+    rec = {"standard": STD, "apprentice": {k: v for k, v in apprentice.items() if v is not None},
+           "gateway": copy.deepcopy(GOOD_GATEWAY) if gateway is None else gateway}
+    if assessments:
+        rec["assessments"] = [dict(a) for a in assessments]
+    if dates:
+        rec["dates"] = dates
+    if schedule:
+        rec["schedule"] = schedule
+    return rec
+
+
+def attempt(method, date, grade, **extra) -> dict:
+    return {"method": method, "date": date, "grade": grade, **extra}
+
+
+def grade(tmp_path, rec: dict) -> dict:
+    path = tmp_path / "record.yaml"
+    path.write_text(yaml.safe_dump(rec, sort_keys=False))
+    result = run("grade", "--body", BODY, str(path), "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    return result.json()
+
+
+def grade_file(name: str) -> dict:
+    result = run("grade", "--body", BODY, str(RECORDS / name), "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    return result.json()
+
+
+def requirement(out: dict, rid: str) -> dict:
+    found = [r for r in out["gateway"]["requirements"] if r["id"] == rid]
+    assert len(found) == 1, f"{rid}: {[r['id'] for r in out['gateway']['requirements']]}"
+    return found[0]
+
+
+def deadline(out: dict, did: str) -> dict:
+    found = [d for d in out["deadlines"] if d["id"] == did]
+    assert len(found) == 1, f"{did}: {[d['id'] for d in out['deadlines']]}"
+    return found[0]
+
+
+def check(out: dict, cid: str) -> dict:
+    found = [c for c in out["checks"] if c["id"] == cid]
+    assert len(found) == 1, f"{cid}: {[c['id'] for c in out['checks']]}"
+    return found[0]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Gateway: English and maths by age at the apprenticeship start
+# ---------------------------------------------------------------------------------------------------------------
+
+def test_17_year_old_starter_without_level2_maths_is_not_ready():
+    # 002 § Readiness for end-point assessment: "the apprentice must have achieved level 2 English and maths. The
+    # requirements for English and maths are mandatory for all apprentices aged between 16-18 at the start of their
+    # apprenticeship training." DOB 2007-03-15, start 2024-09-02: aged 17 at the start; maths level1.
+    out = grade_file("highfield-journey-17-no-maths.yaml")
+    gw = out["gateway"]
+    assert gw["ready"] is False
+    assert gw["unmet"] == ["english-maths-16-18"]
+    assert "english-maths-16-18" not in gw["recommendations_unmet"]
+    req = requirement(out, "english-maths-16-18")
+    assert (req["mandatory"], req["status"]) == (True, "unmet")
+    assert req["citation"].startswith(DOC)
+    # "... optional for apprentices aged 19+ at the start": not this apprentice
+    assert requirement(out, "english-maths-19-plus")["status"] == "not_applicable"
+
+
+def test_20_year_old_starter_without_level2_maths_is_ready_with_a_recommendation_unmet():
+    # 002 § Readiness for end-point assessment: "The requirements for English and maths are optional for apprentices
+    # aged 19+ at the start of their apprenticeship training." DOB 2004-03-15, start 2024-09-02: aged 20; maths level1.
+    out = grade_file("highfield-journey-20-no-maths.yaml")
+    gw = out["gateway"]
+    assert gw["ready"] is True
+    assert gw["unmet"] == []
+    assert gw["recommendations_unmet"] == ["english-maths-19-plus"]
+    req = requirement(out, "english-maths-19-plus")
+    assert (req["mandatory"], req["status"]) == (False, "unmet")
+    # "mandatory for all apprentices aged between 16-18 at the start": not this apprentice
+    assert requirement(out, "english-maths-16-18")["status"] == "not_applicable"
+
+
+def test_gateway_command_agrees_on_the_17_year_old():
+    # Same sentence as above (002 § Readiness for end-point assessment), through `epa gateway REC --body highfield`.
+    result = run("gateway", str(RECORDS / "highfield-journey-17-no-maths.yaml"), "--body", BODY, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    (gw,) = [r["gateway"] for r in result.json()["results"] if r["body"] == BODY]
+    assert gw["ready"] is False and gw["unmet"] == ["english-maths-16-18"]
+
+
+# Start 2024-09-02. Age at the start decides; the 19th birthday is the boundary.
+# 002 § On-programme requirements: "If the apprentice began their apprenticeship training before their 19th birthday,
+# they will still be subject to the mandatory requirement to study towards and achieve English and maths. The
+# requirements for English and maths are optional for apprentices aged 19+ at the start of their apprenticeship
+# training." (and 002 § Readiness for end-point assessment: "aged between 16-18" mandatory / "aged 19+" optional)
+@pytest.mark.parametrize("dob, age, mandatory_applies", [
+    ("2005-09-03", 18, True),    # 19th birthday 2024-09-03, the day after the start: began before it -> 16-18
+    ("2005-09-02", 19, False),   # 19th birthday on the start day: not "before their 19th birthday" -> 19+
+    ("2005-09-01", 19, False),   # 19th birthday 2024-09-01, the day before the start -> 19+
+    ("2006-09-03", 17, True),    # 18th birthday the day after the start: aged 17 -> 16-18
+    ("2006-09-01", 18, True),    # 18th birthday the day before the start: aged 18 -> still 16-18
+])
+def test_age_boundary_at_the_start(tmp_path, dob, age, mandatory_applies):
+    out = grade(tmp_path, record(dob=dob, maths="level1"))
+    gw = out["gateway"]
+    if mandatory_applies:
+        assert gw["ready"] is False
+        assert "english-maths-16-18" in gw["unmet"]
+        assert requirement(out, "english-maths-19-plus")["status"] == "not_applicable"
+    else:
+        assert gw["ready"] is True
+        assert "english-maths-16-18" not in gw["unmet"]
+        assert gw["recommendations_unmet"] == ["english-maths-19-plus"]
+        assert requirement(out, "english-maths-16-18")["status"] == "not_applicable"
+
+
+# 002 § Gateway: "The requirements for English and maths listed below are mandatory for all apprentices aged between
+# 16-18 at the start of their apprenticeship training. ... - Achieved level 2 English - Achieved level 2 maths"
+# All rows: DOB 2007-03-15, start 2024-09-02 (aged 17).
+@pytest.mark.parametrize("english, maths, status", [
+    ("level2", "level2", "met"),
+    ("level3", "level3", "met"),      # above Level 2 is "achieved level 2"
+    ("level1", "level2", "unmet"),    # English short
+    ("level2", "level1", "unmet"),    # maths short
+    ("level2", "none", "unmet"),
+    ("level2", "entry3", "unmet"),
+    (None, "level2", "unknown"),      # the record is silent about English: cannot say met or unmet
+])
+def test_16_18_needs_both_english_and_maths_at_level2(tmp_path, english, maths, status):
+    out = grade(tmp_path, record(dob="2007-03-15", english=english, maths=maths))
+    assert requirement(out, "english-maths-16-18")["status"] == status
+    assert out["gateway"]["ready"] is (status != "unmet")
+    assert ("english-maths-16-18" in out["gateway"]["unknown"]) is (status == "unknown")
+
+
+def test_age_unknown_when_the_record_has_no_date_of_birth(tmp_path):
+    # 002 § Readiness for end-point assessment: the English and maths rule depends on the age "at the start of their
+    # apprenticeship training"; without a date of birth neither band can be said to apply.
+    out = grade(tmp_path, record(dob=None, maths="level1"))
+    assert requirement(out, "english-maths-16-18")["status"] == "unknown"
+    assert requirement(out, "english-maths-19-plus")["status"] == "unknown"
+    assert "english-maths-16-18" in out["gateway"]["unknown"]
+    assert "english-maths-16-18" not in out["gateway"]["unmet"]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Gateway: unknown vs met vs unmet for what the record does or does not say
+# ---------------------------------------------------------------------------------------------------------------
+
+# (requirement id, gateway field, mandatory, citation sentence)
+PROVIDED = [
+    # 002 § Portfolio of evidence: "The Portfolio Matrix must be fully completed, including a declaration by the
+    # apprentice to confirm that the portfolio is valid and attributable to the apprentice."
+    ("portfolio-matrix-declaration", "portfolio_declaration"),
+    # 002 § Readiness for end-point assessment: "the apprentice must have gathered a portfolio of evidence to be put
+    # forward as a basis for the professional discussion"
+    ("portfolio-gathered", "portfolio"),
+    # 002 § Project proposal: "The proposal must be made available to Highfield Assessment at gateway."
+    ("project-proposal-at-gateway", "project_proposal"),
+    # 002 § Readiness for end-point assessment: "the apprentice must attend a formal meeting with their employer to
+    # complete the Gateway Readiness Report."
+    ("gateway-readiness-report", "gateway_form"),
+]
+
+
+@pytest.mark.parametrize("rid, field", PROVIDED)
+@pytest.mark.parametrize("value, status", [(True, "met"), (False, "unmet"), (None, "unknown")])
+def test_mandatory_evidence_met_unmet_or_unknown(tmp_path, rid, field, value, status):
+    gw = copy.deepcopy(GOOD_GATEWAY)
+    if value is None:
+        del gw[field]          # the record is silent
+    else:
+        gw[field] = value
+    out = grade(tmp_path, record(gateway=gw))
+    req = requirement(out, rid)
+    assert (req["mandatory"], req["status"]) == (True, status)
+    # a "must" unmet makes gateway unready; silence is listed as unknown and is not by itself unmet
+    assert out["gateway"]["ready"] is (status != "unmet")
+    assert (rid in out["gateway"]["unmet"]) is (status == "unmet")
+    assert (rid in out["gateway"]["unknown"]) is (status == "unknown")
+
+
+def test_record_silent_about_everything_is_unknown_not_unmet(tmp_path):
+    # Only the gateway date: every requirement the record could show is unknown, none is unmet.
+    # 002 § Readiness for end-point assessment lists the portfolio, the proposal, the employer's confidence and the
+    # Gateway Readiness Report; 002 § Portfolio of evidence the 10-15 pieces and the Matrix declaration.
+    out = grade(tmp_path, record(dob=None, english=None, maths=None, gateway={"date": "2025-09-03"}))
+    gw = out["gateway"]
+    assert gw["unmet"] == [] and gw["recommendations_unmet"] == []
+    assert gw["ready"] is True
+    for rid in ("portfolio-pieces", "portfolio-matrix-declaration", "portfolio-gathered", "project-proposal-at-gateway",
+                "gateway-readiness-report", "english-maths-16-18", "photo-id"):
+        assert requirement(out, rid)["status"] == "unknown", rid
+        assert rid in gw["unknown"]
+
+
+def test_employer_confidence_cannot_be_shown_by_the_record(tmp_path):
+    # 002 § Readiness for end-point assessment: "the employer must be confident that the apprentice has developed all
+    # the knowledge, skills and behaviours" -- the record has no field for it: always unknown, never met.
+    out = grade(tmp_path, record())
+    req = requirement(out, "employer-confident-ksbs")
+    assert (req["mandatory"], req["status"]) == (True, "unknown")
+
+
+# 002 § Portfolio of evidence: "The evidence will consist of a minimum of 10 pieces of evidence to a maximum of
+# 15 pieces."
+@pytest.mark.parametrize("pieces, status", [(9, "unmet"), (10, "met"), (15, "met"), (16, "unmet")])
+def test_portfolio_pieces_10_to_15(tmp_path, pieces, status):
+    gw = {**GOOD_GATEWAY, "portfolio_pieces": pieces}
+    out = grade(tmp_path, record(gateway=gw))
+    assert requirement(out, "portfolio-pieces")["status"] == status
+    assert out["gateway"]["ready"] is (status == "met")
+
+
+# 002 § Project proposal: "Highfield recommend this proposal should be 200-300 words." -- a recommendation only.
+@pytest.mark.parametrize("words, status", [(199, "unmet"), (200, "met"), (300, "met"), (301, "unmet")])
+def test_proposal_words_are_a_recommendation(tmp_path, words, status):
+    gw = {**GOOD_GATEWAY, "project_proposal_words": words}
+    out = grade(tmp_path, record(gateway=gw))
+    req = requirement(out, "project-proposal-words")
+    assert (req["mandatory"], req["status"]) == (False, status)
+    assert out["gateway"]["ready"] is True
+    assert ("project-proposal-words" in out["gateway"]["recommendations_unmet"]) is (status == "unmet")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Deadlines: proposal resubmission (1 week), portfolio before the discussion (2 weeks)
+# ---------------------------------------------------------------------------------------------------------------
+
+# 002 § Project proposal: "If for any reason the proposal is not approved, the apprentice must resubmit a revised
+# proposal within 1 week." Not approved (notified) 2025-09-05 + 1 week = 2025-09-12.
+@pytest.mark.parametrize("resubmitted, status, req_status", [
+    ("2025-09-08", "met", "met"),
+    ("2025-09-12", "met", "met"),       # on the last day
+    ("2025-09-13", "missed", "unmet"),  # one day late: a "must" missed
+])
+def test_proposal_resubmitted_within_1_week(tmp_path, resubmitted, status, req_status):
+    out = grade(tmp_path, record(dates={"proposal_rejected": "2025-09-05", "proposal_resubmitted": resubmitted}))
+    d = deadline(out, "proposal-resubmission")
+    assert (d["date"], d["kind"], d["status"]) == ("2025-09-12", "by", status)
+    assert d["citation"] == S_PROPOSAL
+    req = requirement(out, "project-proposal-resubmitted")
+    assert (req["mandatory"], req["status"]) == (True, req_status)
+    assert out["gateway"]["ready"] is (req_status == "met")
+
+
+def test_proposal_resubmission_open_and_unknown(tmp_path):
+    # 002 § Project proposal (same sentence): rejected 2025-09-05, nothing resubmitted yet -> due 2025-09-12, open.
+    out = grade(tmp_path, record(dates={"proposal_rejected": "2025-09-05"}))
+    assert (deadline(out, "proposal-resubmission")["date"], deadline(out, "proposal-resubmission")["status"]) == \
+        ("2025-09-12", "open")
+    # No rejection in the record: the week cannot be dated.
+    out = grade(tmp_path, record())
+    d = deadline(out, "proposal-resubmission")
+    assert (d["date"], d["status"]) == (None, "unknown")
+    assert requirement(out, "project-proposal-resubmitted")["status"] == "unknown"
+
+
+# 002 § Assessing the professional discussion (supported by portfolio of evidence): "The apprentice must submit the
+# portfolio of evidence to Highfield Assessment 2 weeks before the set date of the professional discussion."
+# (and 002 § Portfolio of evidence: "... 2 weeks prior to the professional discussion date.")
+# Discussion 2025-11-12 - 2 weeks = 2025-10-29.
+@pytest.mark.parametrize("submitted, status, req_status", [
+    ("2025-10-20", "met", "met"),
+    ("2025-10-29", "met", "met"),        # exactly 2 weeks before
+    ("2025-10-30", "missed", "unmet"),   # 13 days before
+])
+@pytest.mark.parametrize("dated_by", ["attempt", "schedule"])
+def test_portfolio_2_weeks_before_the_discussion(tmp_path, submitted, status, req_status, dated_by):
+    # "This date will be agreed when the apprentice passes through the gateway process": a scheduled discussion
+    # dates the deadline as well as a held one.
+    kw = ({"assessments": [attempt("discussion", "2025-11-12", P)]} if dated_by == "attempt"
+          else {"schedule": {"discussion": "2025-11-12"}})
+    out = grade(tmp_path, record(dates={"portfolio_submitted": submitted}, **kw))
+    d = deadline(out, "portfolio-before-discussion")
+    assert (d["date"], d["kind"], d["status"]) == ("2025-10-29", "by", status)
+    assert d["citation"] == S_DISCUSSION
+    req = requirement(out, "portfolio-submitted")
+    assert (req["mandatory"], req["status"]) == (True, req_status)
+    assert out["gateway"]["ready"] is (req_status == "met")
+
+
+# Other dates the kit sets, each "by" the date worked out by hand.
+@pytest.mark.parametrize("did, dates, assessments, due, status", [
+    # 002 § Component 1: Work-based project report: "Apprentices must submit a written report ... 2 weeks prior to an
+    # interview date." Interview (project) 2025-11-10 - 2 weeks = 2025-10-27.
+    ("report-before-interview", {"project_report_submitted": "2025-10-27"}, [attempt("project", "2025-11-10", P)],
+     "2025-10-27", "met"),
+    ("report-before-interview", {"project_report_submitted": "2025-10-28"}, [attempt("project", "2025-11-10", P)],
+     "2025-10-27", "missed"),
+    # 002 § Assessing the practical observation (with Q&As): "The observation will be pre-planned giving the
+    # apprentice a minimum of 2 weeks' notice". Observation 2025-11-17 - 2 weeks = 2025-11-03.
+    ("observation-notice", {"observation_notice": "2025-11-03"}, [attempt("observation", "2025-11-17", P)],
+     "2025-11-03", "met"),
+    ("observation-notice", {"observation_notice": "2025-11-04"}, [attempt("observation", "2025-11-17", P)],
+     "2025-11-03", "missed"),
+    # 002 § Readiness for end-point assessment: "the work-based project must be completed within 2 months from the
+    # start of the end-point assessment". EPA start 2025-09-10 + 2 months = 2025-11-10.
+    ("project-within-2-months-of-epa-start", {"epa_start": "2025-09-10", "project_report_submitted": "2025-11-10"}, [],
+     "2025-11-10", "met"),
+    ("project-within-2-months-of-epa-start", {"epa_start": "2025-09-10", "project_report_submitted": "2025-11-11"}, [],
+     "2025-11-10", "missed"),
+    # 002 § Component 1: Work-based project report: "All work on the project will be undertaken following the
+    # gateway process over a 2-month period." Gateway 2025-09-03 + 2 months = 2025-11-03.
+    ("project-work-within-2-months-of-gateway", {"project_report_submitted": "2025-11-03"}, [], "2025-11-03", "met"),
+    ("project-work-within-2-months-of-gateway", {"project_report_submitted": "2025-11-04"}, [], "2025-11-03",
+     "missed"),
+])
+def test_other_dated_deadlines(tmp_path, did, dates, assessments, due, status):
+    out = grade(tmp_path, record(dates=dates, assessments=assessments))
+    d = deadline(out, did)
+    assert (d["date"], d["status"]) == (due, status)
+    assert d["citation"].startswith(f"{DOC} § ")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Resits, retakes, the cap and exceptional circumstances
+# ---------------------------------------------------------------------------------------------------------------
+
+# Project failed 2025-11-10 (notified 2025-11-14); discussion and observation distinctions.
+FAILED_PROJECT = [attempt("project", "2025-11-10", F, notified="2025-11-14"),
+                  attempt("discussion", "2025-11-12", D),
+                  attempt("observation", "2025-11-17", D)]
+
+
+def test_fail_without_resit_is_a_fail_overall(tmp_path):
+    # 002 § Grading: "Fail any of the 3 assessment methods | Fail".
+    # 002 § Retake and resit information: "Apprentices will have 1 month to rework their submission."
+    # Notified 2025-11-14 + 1 month = 2025-12-14; no rework yet: open.
+    out = grade(tmp_path, record(assessments=FAILED_PROJECT))
+    assert out["overall"] == F
+    assert out["capped"] is False and out["full_retake_required"] is False
+    d = deadline(out, "project-rework-1-month")
+    assert (d["date"], d["status"]) == ("2025-12-14", "open")
+
+
+@pytest.mark.parametrize("resit_grade", [P, D])
+def test_project_fail_then_resit_is_capped_at_pass(tmp_path, resit_grade):
+    # 002 § Retake and resit information: "The maximum grade awarded to a resit will be pass, unless Highfield
+    # identifies exceptional circumstances accounting for the original fail."
+    # Resit pass: P/D/D is pass by 002 § Grading anyway; resit distinction: D/D/D would be distinction (002 § Grading
+    # "Distinction Distinction Distinction Distinction"), and the cap makes it pass.
+    rec = record(assessments=[*FAILED_PROJECT, attempt("project", "2025-12-11", resit_grade, kind="resit")])
+    out = grade(tmp_path, rec)
+    assert out["capped"] is True
+    assert out["full_retake_required"] is False
+    assert out["overall"] == P
+
+
+def test_resit_cap_record_file():
+    # Same sentence (002 § Retake and resit information), from the record file: D/D/D with a resit -> pass.
+    out = grade_file("highfield-journey-resit-capped.yaml")
+    assert (out["overall"], out["capped"], out["full_retake_required"]) == (P, True, False)
+    assert S_RESIT in [e["citation"] for e in out["explanation"] if e["about"] in ("resit", "overall")]
+
+
+def test_exceptional_circumstances_lift_the_cap():
+    # 002 § Retake and resit information: "... unless Highfield identifies exceptional circumstances accounting for
+    # the original fail." -> not capped; 002 § Grading: "Distinction | Distinction | Distinction | Distinction".
+    out = grade_file("highfield-journey-resit-exceptional.yaml")
+    assert out["capped"] is False
+    assert out["full_retake_required"] is False
+    assert out["overall"] == D
+
+
+def test_exceptional_circumstances_with_a_resit_pass_give_pass(tmp_path):
+    # 002 § Grading: "Pass | Distinction | Distinction | Pass" -- lifting the cap does not raise a pass.
+    rec = record(assessments=[*FAILED_PROJECT,
+                              attempt("project", "2025-12-11", P, kind="resit", exceptional_circumstances=True)])
+    out = grade(tmp_path, rec)
+    assert (out["overall"], out["capped"]) == (P, False)
+
+
+def test_cap_applies_to_a_resit_of_any_method(tmp_path):
+    # 002 § Retake and resit information: "Apprentices are able to retake/resit any individual assessment component
+    # ... The maximum grade awarded to a resit will be pass". Discussion failed and resat with a distinction.
+    rec = record(assessments=[attempt("project", "2025-11-10", D), attempt("discussion", "2025-11-12", F),
+                              attempt("observation", "2025-11-17", D),
+                              attempt("discussion", "2025-12-15", D, kind="resit")])
+    out = grade(tmp_path, rec)
+    assert (out["overall"], out["capped"], out["full_retake_required"]) == (P, True, False)
+
+
+def test_retake_is_not_capped(tmp_path):
+    # 002 § Retake and resit information: "The maximum grade awarded to a resit will be pass" -- the cap names a
+    # resit only, while every other sentence of the section says "retake/resit"; a retake is the other route ("A
+    # retake requires the apprentice to undertake further learning and therefore they would need to go through the
+    # gateway process again."). So a retake distinction with D/D stands: 002 § Grading D/D/D -> distinction.
+    rec = record(assessments=[*FAILED_PROJECT, attempt("project", "2026-02-16", D, kind="retake")])
+    out = grade(tmp_path, rec)
+    assert out["capped"] is False
+    assert out["full_retake_required"] is False
+    assert out["overall"] == D
+    # the retake goes through gateway again: said, with its citation
+    assert any("gateway" in e["says"] and e["citation"] == S_RESIT for e in out["explanation"])
+
+
+def test_no_resit_to_improve_a_pass(tmp_path):
+    # 002 § Retake and resit information: "An apprentice cannot retake/resit any part of the EPA to increase their
+    # grade from a pass to a distinction." A resit after a project pass is refused.
+    path = tmp_path / "record.yaml"
+    path.write_text(yaml.safe_dump(record(assessments=[
+        attempt("project", "2025-11-10", P), attempt("discussion", "2025-11-12", D),
+        attempt("observation", "2025-11-17", D), attempt("project", "2025-12-11", D, kind="resit")]), sort_keys=False))
+    result = run("grade", "--body", BODY, str(path), "--format", "json")
+    assert result.exit_code != 0
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Project rework: 1 month from the fail notification
+# ---------------------------------------------------------------------------------------------------------------
+
+# 002 § Retake and resit information: "If the apprentice fails the work-based project, they will be asked to rework
+# their project taking account of feedback from the independent assessor. Apprentices will have 1 month to rework
+# their submission." Counted from the fail's notification (the assessor's feedback comes with it).
+@pytest.mark.parametrize("gateway_date, fail_date, notified, due, on_time, late", [
+    # notified 2025-11-14 + 1 month = 2025-12-14 (the fail itself was 2025-11-10: 2025-12-12 would be late from it)
+    ("2025-09-03", "2025-11-10", "2025-11-14", "2025-12-14", "2025-12-12", "2025-12-15"),
+    # month end: notified 31 January 2026 + 1 month = 28 February 2026 (2026 is not a leap year)
+    ("2025-12-01", "2026-01-26", "2026-01-31", "2026-02-28", "2026-02-28", "2026-03-01"),
+    # month end in a leap year: notified 31 January 2028 + 1 month = 29 February 2028
+    ("2027-12-01", "2028-01-26", "2028-01-31", "2028-02-29", "2028-02-29", "2028-03-01"),
+    # notified 30 November 2025 + 1 month = 30 December 2025 (not 31)
+    ("2025-09-03", "2025-11-24", "2025-11-30", "2025-12-30", "2025-12-30", "2025-12-31"),
+])
+@pytest.mark.parametrize("which", ["on_time", "late"])
+def test_project_rework_within_1_month_of_the_fail_notified(tmp_path, gateway_date, fail_date, notified, due,
+                                                             on_time, late, which):
+    resit_date = on_time if which == "on_time" else late
+    gw = {**GOOD_GATEWAY, "date": gateway_date}
+    rec = record(gateway=gw, assessments=[
+        attempt("discussion", gateway_date, D), attempt("observation", gateway_date, D),
+        attempt("project", fail_date, F, notified=notified),
+        attempt("project", resit_date, P, kind="resit")])
+    out = grade(tmp_path, rec)
+    d = deadline(out, "project-rework-1-month")
+    assert (d["date"], d["kind"]) == (due, "by")
+    assert d["status"] == ("met" if which == "on_time" else "missed")
+    assert d["citation"] == S_RESIT
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The 12-month resit/retake window (counted from the first fail's notification: the journey file's reading)
+# ---------------------------------------------------------------------------------------------------------------
+
+# 002 § Retake and resit information: "If a retake/resit is required, apprentices should complete retake/resits
+# within 12 months. There is no limit to the number of retake/resits within the 12 months."
+# First fail notified 2025-11-14 + 12 months = 2026-11-14.
+@pytest.mark.parametrize("resit_date, kind, missed", [
+    ("2026-11-13", "resit", False),
+    ("2026-11-14", "resit", False),    # the last day
+    ("2026-11-16", "resit", True),     # after it: the whole EPA again, no overall grade
+    ("2026-11-14", "retake", False),   # "retake/resits": a retake has the same window
+    ("2026-11-16", "retake", True),
+])
+def test_12_month_window(tmp_path, resit_date, kind, missed):
+    rec = record(assessments=[*FAILED_PROJECT, attempt("project", resit_date, P, kind=kind)])
+    out = grade(tmp_path, rec)
+    d = deadline(out, "resit-retake-within-12-months")
+    assert d["date"] == "2026-11-14"
+    assert d["status"] == ("missed" if missed else "met")
+    assert d["citation"] == S_RESIT
+    assert out["full_retake_required"] is missed
+    assert out["overall"] == (None if missed else P)
+
+
+# Month end: first fail notified 29 February 2024 + 12 months = 28 February 2025 (2025 has no 29 February).
+@pytest.mark.parametrize("resit_date, missed", [("2025-02-28", False), ("2025-03-01", True)])
+def test_12_month_window_from_a_leap_day(tmp_path, resit_date, missed):
+    gw = {**GOOD_GATEWAY, "date": "2024-01-08"}
+    rec = record(start="2022-09-01", gateway=gw, assessments=[
+        attempt("project", "2024-02-26", F, notified="2024-02-29"), attempt("discussion", "2024-03-04", D),
+        attempt("observation", "2024-03-06", D), attempt("project", resit_date, P, kind="resit")])
+    out = grade(tmp_path, rec)
+    d = deadline(out, "resit-retake-within-12-months")
+    assert (d["date"], d["status"]) == ("2025-02-28", "missed" if missed else "met")
+    assert out["full_retake_required"] is missed
+
+
+def test_no_limit_on_resits_within_the_12_months(tmp_path):
+    # 002 § Retake and resit information: "There is no limit to the number of retake/resits within the 12 months."
+    # Three resits of the project, the last 2026-06-01, all before 2025-11-14 + 12 months = 2026-11-14.
+    rec = record(assessments=[*FAILED_PROJECT,
+                              attempt("project", "2025-12-11", F, kind="resit", notified="2025-12-15"),
+                              attempt("project", "2026-03-02", F, kind="resit", notified="2026-03-06"),
+                              attempt("project", "2026-06-01", P, kind="resit")])
+    out = grade(tmp_path, rec)
+    assert out["full_retake_required"] is False
+    assert out["overall"] == P and out["capped"] is True
+
+
+def test_12_month_window_is_not_renewed_by_a_later_fail(tmp_path):
+    # 002 § Retake and resit information: "... within 12 months. There is no limit to the number of retake/resits
+    # within the 12 months." -- one period ("the 12 months"), read (as the journey file does) from the first fail
+    # notified 2025-11-14: due 2026-11-14. A second resit on 2026-11-20 is within 12 months of the first resit's
+    # fail (notified 2025-12-15) but after the one window.
+    rec = record(assessments=[*FAILED_PROJECT,
+                              attempt("project", "2025-12-11", F, kind="resit", notified="2025-12-15"),
+                              attempt("project", "2026-11-20", P, kind="resit")])
+    out = grade(tmp_path, rec)
+    assert deadline(out, "resit-retake-within-12-months")["date"] == "2026-11-14"
+    assert out["full_retake_required"] is True
+    assert out["overall"] is None
+
+
+def test_exceptional_circumstances_do_not_extend_the_12_months(tmp_path):
+    # 002 § Retake and resit information: the only exception the kit gives is to the cap ("unless Highfield
+    # identifies exceptional circumstances accounting for the original fail"); "should complete retake/resits within
+    # 12 months" has none. Resit 2026-11-16, after 2025-11-14 + 12 months = 2026-11-14.
+    rec = record(assessments=[*FAILED_PROJECT,
+                              attempt("project", "2026-11-16", D, kind="resit", exceptional_circumstances=True)])
+    out = grade(tmp_path, rec)
+    assert out["full_retake_required"] is True
+    assert out["overall"] is None
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Tolerances
+# ---------------------------------------------------------------------------------------------------------------
+
+# 002 § Component 1: Work-based project report: "The written report must be 2,500-words (+/- 10%), excluding
+# annexes." 2,500 - 10% = 2,250; 2,500 + 10% = 2,750.
+@pytest.mark.parametrize("words, ok", [(2249, False), (2250, True), (2500, True), (2750, True), (2751, False),
+                                       (3000, False)])
+def test_project_report_words(tmp_path, words, ok):
+    out = grade(tmp_path, record(assessments=[attempt("project", "2025-11-10", P, words=words)]))
+    c = check(out, "project-report-words")
+    assert (c["method"], c["measure"], c["value"], c["ok"]) == ("project", "words", words, ok)
+    assert c["low"] == pytest.approx(2250) and c["high"] == pytest.approx(2750)
+
+
+# 60 minutes +/- 10% = 54 to 66 minutes, for each method:
+# 002 § Assessing the practical observation (with Q&As): "lasting 1 hour with a +/- 10% tolerance either way";
+# 002 § Component 2: Interview: "The interview will last for 60 minutes (+/- 10%)."
+# 002 § Assessing the professional discussion (supported by portfolio of evidence): "The professional discussion will
+# last for 60 minutes (+/- 10%)."
+@pytest.mark.parametrize("method, cid", [("observation", "observation-duration"),
+                                         ("project", "project-interview-duration"),
+                                         ("discussion", "discussion-duration")])
+@pytest.mark.parametrize("minutes, ok", [(53, False), (54, True), (60, True), (66, True), (67, False)])
+def test_60_minutes_plus_minus_10_percent(tmp_path, method, cid, minutes, ok):
+    out = grade(tmp_path, record(assessments=[attempt(method, "2025-11-10", P, duration_minutes=minutes)]))
+    c = check(out, cid)
+    assert (c["method"], c["measure"], c["ok"]) == (method, "duration_minutes", ok)
+    assert c["low"] == pytest.approx(54) and c["high"] == pytest.approx(66)
+
+
+# 002 § Assessing the practical observation (with Q&As): "The amount of questioning time carried out during the
+# observation should not exceed 15% of the total time allowed for the practical observation." With a 60-minute
+# observation every reading of "time allowed" (60 minutes, or up to 66 with the tolerance) allows 9 minutes
+# (15% of 60) and none allows 10 (15% of 66 = 9.9).
+@pytest.mark.parametrize("questioning, ok", [(0, True), (9, True), (10, False)])
+def test_observation_questioning_share(tmp_path, questioning, ok):
+    out = grade(tmp_path, record(assessments=[
+        attempt("observation", "2025-11-10", P, duration_minutes=60, questioning_minutes=questioning)]))
+    assert check(out, "observation-questioning-share")["ok"] is ok
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The rules as data: `epa journey`
+# ---------------------------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def journey() -> dict:
+    result = run("journey", "--standard", STD, "--body", BODY, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    data = result.json()
+    (j,) = [j for j in data if j["body"] == BODY]
+    return j
+
+
+def _sections() -> set[str]:
+    return {line.strip() for line in (SEEDS / DOC).read_text(encoding="utf-8").splitlines()}
+
+
+def test_journey_lists_gateway_deadlines_resits_with_citations(journey):
+    assert journey["standard"] == STD and journey["document"] == DOC
+    gateway = {g["id"]: g for g in journey["gateway"]}
+    # 002 § Readiness for end-point assessment: level 2 English and maths, "mandatory ... 16-18" / "optional ... 19+"
+    assert gateway["english-maths-16-18"]["mandatory"] is True
+    assert gateway["english-maths-19-plus"]["mandatory"] is False
+    # 002 § Project proposal: "must resubmit a revised proposal within 1 week"; "Highfield recommend ... 200-300"
+    assert gateway["project-proposal-resubmitted"]["mandatory"] is True
+    assert gateway["project-proposal-words"]["mandatory"] is False
+    # 002 § Portfolio of evidence: "must submit ... 2 weeks prior to the professional discussion date"
+    assert gateway["portfolio-submitted"]["mandatory"] is True
+    deadlines = {d["id"]: d for d in journey["deadlines"]}
+    assert {"portfolio-before-discussion", "proposal-resubmission", "report-before-interview",
+            "observation-notice"} <= set(deadlines)
+    # 002 § Assessing the professional discussion ...: "2 weeks before the set date of the professional discussion"
+    assert deadlines["portfolio-before-discussion"]["offset"]["weeks"] == -2
+    # 002 § Project proposal: "within 1 week"
+    assert deadlines["proposal-resubmission"]["offset"]["weeks"] == 1
+    rules = [*journey["gateway"], *journey["deadlines"], *journey["tolerances"]]
+    assert rules and all(r["citation"].startswith(f"{DOC} § ") for r in rules)
+
+
+def test_journey_resit_rules_match_the_document(journey):
+    resit = journey["resit"]
+    # 002 § Retake and resit information: "The maximum grade awarded to a resit will be pass, unless Highfield
+    # identifies exceptional circumstances accounting for the original fail."
+    cap = resit["cap"]
+    assert (cap["grade"], cap["applies_to"], cap["exceptional_circumstances_lift"]) == (P, ["resit"], True)
+    # "There is no limit to the number of retake/resits within the 12 months."
+    assert resit["attempts"]["limit"] is None
+    # "apprentices should complete retake/resits within 12 months"
+    (window,) = resit["windows"]
+    assert window["id"] == "resit-retake-within-12-months" and window["offset"]["months"] == 12
+    # "If the apprentice fails the work-based project ... Apprentices will have 1 month to rework their submission."
+    (rework,) = resit["rework"]
+    assert (rework["method"], rework["offset"]["months"]) == ("project", 1)
+    # "A retake requires the apprentice to undertake further learning and therefore they would need to go through
+    # the gateway process again."
+    assert resit["retake_through_gateway"] is not None
+    for cited in (cap, resit["no_resit_from_pass"], resit["attempts"], window, rework, resit["retake_through_gateway"]):
+        assert cited["citation"] == S_RESIT
+
+
+def test_journey_citations_name_real_sections_and_quote_the_document(journey):
+    # Every citation's section heading is a heading line of 002, and every quoted rule text is in the document
+    # (ignoring emphasis markers and whitespace).
+    sections = _sections()
+    text = re.sub(r"[*\s]+", " ", (SEEDS / DOC).read_text(encoding="utf-8"))
+    resit = journey["resit"]
+    rules = [*journey["gateway"], *journey["deadlines"], *journey["tolerances"], resit["cap"],
+             resit["no_resit_from_pass"], resit["attempts"], *resit["windows"], *resit["rework"]]
+    for r in rules:
+        section = r["citation"].split(" § ", 1)[1]
+        assert section in sections, r["citation"]
+    for r in (resit["cap"], resit["no_resit_from_pass"], resit["attempts"], *resit["rework"]):
+        assert re.sub(r"[*\s]+", " ", r["text"]) in text, r["text"]
