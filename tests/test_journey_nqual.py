@@ -391,8 +391,10 @@ def test_st0071_english_maths_deferred(tmp_path, english, maths):
     ({"english": "level1", "maths": "none"}, "unmet"),
     ({"english": "entry3", "maths": "entry3", "ehcp": True}, "met"),  # "minimum requirement is Entry Level 3"
     ({"english": "none", "maths": "entry3", "ehcp": True}, "unmet"),  # below Entry Level 3 even with a plan
-    ({"english": "none", "maths": "level1", "bsl": True}, "met"),   # BSL "an alternative to English"
-    ({"english": "none", "maths": "entry3", "bsl": True}, "unmet"),  # BSL stands in for English, not maths
+    # with bsl: true, english is the BSL qualification's level (schemas/record.schema.json)
+    ({"english": "level1", "maths": "level1", "bsl": True}, "met"),   # BSL qualifications "an alternative to English"
+    ({"english": "none", "maths": "level1", "bsl": True}, "unmet"),   # ... qualifications: none held is not one
+    ({"english": "level1", "maths": "entry3", "bsl": True}, "unmet"),  # BSL stands in for English, not maths
     ({"english": "entry3", "maths": "level1", "date_of_birth": "1990-01-01"}, "unmet"),  # aged 34: no age rule
 ])
 def test_st0072_level1_english_maths(tmp_path, apprentice, status):

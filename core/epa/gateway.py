@@ -55,14 +55,20 @@ def _english_maths(rule: EnglishMaths, record: Record) -> tuple[str, str]:
     found, short, missing = [], [], []
     for subject in rule.subjects:
         held = getattr(a, subject)
-        if subject == "english" and a.bsl and rule.bsl_for_english:
-            found.append("English: British Sign Language instead")
-        elif held is None:
+        name = subject
+        if subject == "english" and a.bsl:
+            # The record's english level is then the BSL qualification's: an alternative to English
+            # qualifications only where the document says so.
+            if not rule.bsl_for_english:
+                missing.append("an English qualification (this document makes no BSL alternative)")
+                continue
+            name = "English (British Sign Language)"
+        if held is None:
             missing.append(f"apprentice.{subject}")
         elif LEVELS.index(held) < LEVELS.index(needed):
-            short.append(f"{subject} {held}")
+            short.append(f"{name} {held}")
         else:
-            found.append(f"{subject} {held}")
+            found.append(f"{name} {held}")
     need = f"{needed} needed{why}"
     if short:
         return "unmet", f"{', '.join(short)}: below {need}"
