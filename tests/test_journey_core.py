@@ -10,7 +10,7 @@ import icalendar
 import pytest
 
 import epa
-from conftest import EXAMPLES, body_plugin, fails, ids, ok_json, run, use_plugins, write
+from conftest import EXAMPLES, ROOT, body_plugin, fails, ids, ok_json, run, use_plugins, write
 from epa.errors import InputError
 from epa.model import Offset
 from epa.registry import Registry
@@ -185,6 +185,15 @@ def test_resit_policy_breaking_the_contract_is_a_plugin_error(monkeypatch):
     assert "'resit_policy'" in message and "expected epa.ResitDecision" in message
 
 
+def test_resit_policy_must_cite_a_full_retake(monkeypatch):
+    def resit_policy(self, ruleset, record, history):
+        return epa.ResitDecision(capped=False, full_retake_required=True)
+
+    use_plugins(monkeypatch, body_plugin(resit_policy=resit_policy))
+    message = fails("grade", "--body", "broken", JOURNEY, code=1)
+    assert "'resit_policy'" in message and "cite the rule" in message
+
+
 def test_gateway_requirements_must_be_a_list_of_requirements(monkeypatch):
     def gateway_requirements(self, ruleset, record):
         return ["photo id"]
@@ -226,9 +235,8 @@ def test_a_body_without_journey_rules_says_so(monkeypatch):
 
 def _journey_dir(tmp_path, edit):
     import shutil
-    from pathlib import Path
 
-    rules = Path(epa.__file__).parents[2] / "plugins" / "highfield" / "epa_highfield" / "rules"
+    rules = ROOT / "plugins" / "highfield" / "epa_highfield" / "rules"
     target = tmp_path / "rules"
     shutil.copytree(rules, target)
     path = target / "ST0071.journey.yaml"

@@ -186,16 +186,17 @@ def _apply_resit_policy(loaded: LoadedBody, ruleset: Ruleset, record: Record, hi
             return overall, None, [], [Note("the record has resits or retakes, but this body encodes no resit "
                                             "policy: no cap or window applied")]
         return overall, None, [], []
-    if not isinstance(decision, ResitDecision):
-        raise PluginError(loaded.plugin, "resit_policy", f"returned {decision!r}, expected epa.ResitDecision")
+    if not isinstance(decision, ResitDecision) or (
+            (decision.capped or decision.full_retake_required) and not decision.steps):
+        raise PluginError(loaded.plugin, "resit_policy", f"returned {decision!r}, expected epa.ResitDecision "
+                          "whose steps cite the rule behind any cap or full retake")
     steps = [Reason("resit", s.says, s.citation) for s in decision.steps]
     if decision.full_retake_required:
         return None, decision, steps + [Reason("overall", "no overall grade: a window was missed, so the whole EPA "
                                                "must be taken again", decision.steps[-1].citation)], []
     if decision.capped and overall == Grade.DISTINCTION:
-        citation = ruleset.journey.resit.cap.citation if ruleset.journey and ruleset.journey.resit else \
-            decision.steps[0].citation
-        return Grade.PASS, decision, steps + [Reason("overall", "distinction capped at pass", citation)], []
+        return Grade.PASS, decision, steps + [Reason("overall", "distinction capped at pass",
+                                                     decision.steps[0].citation)], []
     return overall, decision, steps, []
 
 
