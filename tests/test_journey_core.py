@@ -74,12 +74,39 @@ HISTORY = textwrap.dedent("""\
     ("gateway: {date: 2025-09-01}", "gateway: {date: 2025-09-01, photo_id: yes please}",
      ["$.gateway.photo_id", "boolean"]),
     ("grade: pass}", "grade: pass, words: -5}", ["$.assessments[1].words"]),
+    # journey dates and the schedule
+    ("gateway: {date: 2025-09-01}", "gateway: {date: 2025-09-01}\nschedule: {observaton: 2025-12-01}",
+     ["no assessment method 'observaton' to schedule", "$.schedule.observaton", "did you mean 'observation'?"]),
+    ("gateway: {date: 2025-09-01}", "gateway: {date: 2025-09-01}\nschedule: {observation: 2025-08-01}",
+     ["observation scheduled on 2025-08-01, before gateway (2025-09-01)", "$.schedule.observation"]),
+    ("gateway: {date: 2025-09-01}", "gateway: {date: 2025-09-01}\ndates: {epa_start: 2025-08-31}",
+     ["epa start 2025-08-31 is before gateway", "$.dates.epa_start"]),
+    ("gateway: {date: 2025-09-01}", "gateway: {date: 2025-09-01}\ndates: {proposal_resubmitted: 2025-09-08}",
+     ["resubmitted proposal with no date it was rejected", "add dates.proposal_rejected"]),
+    ("gateway: {date: 2025-09-01}",
+     "gateway: {date: 2025-09-01}\ndates: {proposal_rejected: 2025-09-08, proposal_resubmitted: 2025-09-07}",
+     ["proposal resubmitted on 2025-09-07, before it was rejected (2025-09-08)"]),
 ])
 def test_bad_history(tmp_path, old, new, expected):
     assert old in HISTORY
     message = fails("grade", "--body", "tqual", write(tmp_path, HISTORY.replace(old, new)))
     for part in expected:
         assert part in message
+
+
+@pytest.mark.parametrize("on", ["resit", "fail"])
+def test_exceptional_circumstances_count_on_the_resit_or_on_the_fail_it_follows(tmp_path, on):
+    # 002 § Retake and resit information: "The maximum grade awarded to a resit will be pass, unless Highfield
+    # identifies exceptional circumstances accounting for the original fail." Observation and discussion
+    # distinction, project resit distinction: uncapped, the table's all-distinction row gives distinction.
+    record = HISTORY.replace("grade: pass}", "grade: distinction}").replace("assessments:\n", (
+        "assessments:\n  - {method: observation, date: 2025-09-20, grade: distinction}\n"
+        "  - {method: discussion, date: 2025-09-21, grade: distinction}\n"))
+    marked = "kind: resit, " if on == "resit" else "grade: fail"
+    record = record.replace(marked, marked + (", exceptional_circumstances: true" if on == "fail" else
+                                              "exceptional_circumstances: true, "))
+    out = run("grade", "--body", "highfield", write(tmp_path, record), "--format", "json").json()
+    assert (out["capped"], out["overall"]) == (False, "distinction")
 
 
 def test_resit_after_a_criteria_pass_is_set_aside_with_a_note(tmp_path, registry):

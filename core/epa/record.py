@@ -34,6 +34,10 @@ def _check_names(data: dict, source: Source, registry: Registry) -> None:
         except InputError as exc:
             raise InputError(exc.message, where=source.where(["document_versions", body_id]),
                              hint=exc.hint) from None
+    for method in data.get("schedule", {}):
+        if method not in methods:
+            raise InputError(f"{standard} has no assessment method {method!r} to schedule",
+                             where=source.where(["schedule", method]), hint=did_you_mean(method, methods))
     for i, attempt in enumerate(data.get("assessments", [])):
         if attempt["method"] not in methods:
             raise InputError(f"{standard} has no assessment method {attempt['method']!r}",
@@ -69,7 +73,28 @@ def _check_dates(record: Record, source: Source) -> None:
                              where=source.where(["assessments", i, "date"]),
                              hint="list assessments in date order")
         previous = attempt.date
+    _check_journey_dates(record, source)
     _check_history(record, source)
+
+
+def _check_journey_dates(record: Record, source: Source) -> None:
+    """Dates that cannot come before gateway, or before the event they answer."""
+    g, d = record.gateway.date, record.dates
+    for name in ("epa_start", "planning_meeting"):
+        day = getattr(d, name)
+        if day and day < g:
+            raise InputError(f"{name.replace('_', ' ')} {day} is before gateway ({g})",
+                             where=source.where(["dates", name]), hint="the EPA period and its planning follow gateway")
+    if d.proposal_resubmitted and not d.proposal_rejected:
+        raise InputError("a resubmitted proposal with no date it was rejected",
+                         where=source.where(["dates", "proposal_resubmitted"]), hint="add dates.proposal_rejected")
+    if d.proposal_resubmitted and d.proposal_rejected and d.proposal_resubmitted < d.proposal_rejected:
+        raise InputError(f"proposal resubmitted on {d.proposal_resubmitted}, before it was rejected "
+                         f"({d.proposal_rejected})", where=source.where(["dates", "proposal_resubmitted"]))
+    for method, day in record.schedule.items():
+        if day < g:
+            raise InputError(f"{method} scheduled on {day}, before gateway ({g})",
+                             where=source.where(["schedule", method]))
 
 
 def _check_history(record: Record, source: Source) -> None:

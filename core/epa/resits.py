@@ -17,15 +17,23 @@ def _label(g: GradedAttempt) -> str:
     return f"{g.attempt.method} {g.attempt.kind} on {g.attempt.date}"
 
 
-def _cap(rules: ResitRules, later: Sequence[GradedAttempt]) -> tuple[bool, list[Step]]:
+def _exceptional(g: GradedAttempt, history: Sequence[GradedAttempt]) -> bool:
+    """Exceptional circumstances recorded on a resit or retake, or on the fail it follows (Highfield's,
+    for one, are those "accounting for the original fail")."""
+    before = [h for h in history[:history.index(g)] if h.attempt.method == g.attempt.method]
+    return g.attempt.exceptional_circumstances or bool(before and before[-1].attempt.exceptional_circumstances)
+
+
+def _cap(rules: ResitRules, history: Sequence[GradedAttempt]) -> tuple[bool, list[Step]]:
     cap = rules.cap
+    later = [g for g in history if g.attempt.kind != "first"]
     capping = [g for g in later if g.attempt.kind in cap.applies_to]
     if not capping:
         kinds = sorted({g.attempt.kind for g in later})
         return False, [Step(f"no cap: the document caps the grade after a {' or '.join(cap.applies_to)}, and the "
                             f"record has only a {' and '.join(kinds)}", cap.citation)]
     shown = ", ".join(_label(g) for g in capping)
-    exceptional = all(g.attempt.exceptional_circumstances for g in capping)
+    exceptional = all(_exceptional(g, history) for g in capping)
     if exceptional and cap.exceptional_circumstances_lift:
         return False, [Step(f"{shown}: exceptional circumstances recorded, which this document lets lift the cap "
                             f"at {cap.grade}: not capped", cap.citation)]
@@ -54,7 +62,7 @@ def _window(window: Window, history: Sequence[GradedAttempt]) -> tuple[list[Dead
         suffix = f".{failed.attempt.method}" + (f".{i + 1}" if len(spans) > 1 else "")
         deadline_id = window.id + (suffix if window.from_ == "fail_notified" else "")
         late = [g for g in governed if g.attempt.date > due]
-        excused = [g for g in late if g.attempt.exceptional_circumstances and window.exceptional_circumstances_lift]
+        excused = [g for g in late if window.exceptional_circumstances_lift and _exceptional(g, history)]
         status = "missed" if late else "met" if governed else "open"
         says = f"{window.name}: by {due} ({describe(window.offset)} {anchor})"
         if late:
@@ -92,7 +100,7 @@ def decide(ruleset: Ruleset, history: Sequence[GradedAttempt]) -> ResitDecision 
     if rules is None:
         return None
     later = [g for g in history if g.attempt.kind != "first"]
-    capped, steps = _cap(rules, later) if later else (False, [])
+    capped, steps = _cap(rules, history) if later else (False, [])
     deadlines, full_retake = [], False
     if any(g.grade == Grade.FAIL for g in history):
         for window in rules.windows:
