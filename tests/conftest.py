@@ -11,6 +11,7 @@ from pathlib import Path
 import attrs
 import jsonschema
 import pytest
+import yaml
 
 import epa
 from epa import Grade, Ruleset, cli
@@ -82,6 +83,20 @@ def write(tmp_path: Path, text: str, name: str = "record.yaml") -> str:
     path = tmp_path / name
     path.write_text(text)
     return str(path)
+
+
+def dump_record(tmp_path: Path, data: dict, name: str = "record.yaml") -> Path:
+    """Write a record given as data to a YAML file."""
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def only(items: list[dict], item_id: str) -> dict:
+    """The one entry of a result list (requirements, deadlines, checks) with this id."""
+    found = [item for item in items if item["id"] == item_id]
+    assert len(found) == 1, f"{item_id!r} among {[item['id'] for item in items]}"
+    return found[0]
 
 
 def fails(*args: str, code: int = 2) -> str:

@@ -27,7 +27,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import RECORDS, SEEDS, run
+from conftest import RECORDS, SEEDS, dump_record, only, run
 
 BODY = "gateway_quals"
 SEED = "004_97be493b5d6ee5b2.txt"
@@ -44,11 +44,6 @@ WINDOW = "resit-within-three-months"          # the RES window's id; per failed 
 def base() -> dict:
     return yaml.safe_load(CAPPED.read_text())
 
-
-def write(tmp_path: Path, record: dict, name: str = "record.yaml") -> Path:
-    path = tmp_path / name
-    path.write_text(yaml.safe_dump(record, sort_keys=False))
-    return path
 
 
 def grade(path: Path) -> dict:
@@ -74,13 +69,11 @@ def timeline(path: Path) -> dict:
 
 
 def requirement(gw: dict, rule_id: str) -> dict:
-    (found,) = [r for r in gw["requirements"] if r["id"] == rule_id]
-    return found
+    return only(gw["requirements"], rule_id)
 
 
 def deadline(out: dict, rule_id: str) -> dict:
-    (found,) = [d for d in out["deadlines"] if d["id"] == rule_id]
-    return found
+    return only(out["deadlines"], rule_id)
 
 
 def check(out: dict, rule_id: str, attempt_date: str | None = None) -> dict:
@@ -93,7 +86,7 @@ def apprentice(tmp_path: Path, **fields) -> Path:
     """The base record (gateway form in, 366 days on programme) with the apprentice's fields replaced."""
     record = base()
     record["apprentice"].update(fields)
-    return write(tmp_path, record)
+    return dump_record(tmp_path, record)
 
 
 def project_resit(tmp_path: Path, resit_date: str, *, notified: str | None = "2025-11-14", kind: str = "resit",
@@ -110,7 +103,7 @@ def project_resit(tmp_path: Path, resit_date: str, *, notified: str | None = "20
     resit.pop("notified")
     if exceptional:
         resit["exceptional_circumstances"] = True
-    return write(tmp_path, record)
+    return dump_record(tmp_path, record)
 
 
 # --------------------------------------------------------------------------------------------
@@ -218,7 +211,7 @@ def test_bsl_below_level2_is_not_ready(tmp_path, bsl_level):
 def test_no_gateway_meeting_record_is_not_ready(tmp_path):
     record = base()
     record["gateway"]["gateway_form"] = False
-    gw = gateway(write(tmp_path, record))
+    gw = gateway(dump_record(tmp_path, record))
     assert requirement(gw, "gateway-meeting-record")["status"] == "unmet"
     assert gw["ready"] is False
 
@@ -243,7 +236,7 @@ def test_days_on_programme(tmp_path, start, gateway_date, status):
     record = base()
     record["apprentice"]["start_date"] = start
     record["gateway"]["date"] = gateway_date
-    gw = gateway(write(tmp_path, record))
+    gw = gateway(dump_record(tmp_path, record))
     assert requirement(gw, "minimum-time-on-programme")["status"] == status
     assert gw["ready"] is (status == "met")
     assert ("minimum-time-on-programme" in gw["unmet"]) is (status == "unmet")
@@ -359,7 +352,7 @@ def test_notified_defaults_to_the_assessment_date(tmp_path, resit_date, full_ret
 def test_fail_awaiting_resit(tmp_path):
     record = base()
     del record["assessments"][3]
-    out = grade(write(tmp_path, record))
+    out = grade(dump_record(tmp_path, record))
     assert out["overall"] == "fail"
     assert out["capped"] is False
     assert out["full_retake_required"] is False
@@ -388,7 +381,7 @@ def test_no_rework_deadline(tmp_path):
 def with_observation(tmp_path: Path, **fields) -> Path:
     record = base()
     record["assessments"][2].update(fields)
-    return write(tmp_path, record)
+    return dump_record(tmp_path, record)
 
 
 # OBS: "Duration 60 minutes (+10% at the discretion of the IEPA if required)": 60 to 60 + 6 = 66 minutes; no
@@ -413,7 +406,7 @@ def test_observation_questioning_at_most_15_percent(tmp_path, questioning, ok):
 def test_project_words(tmp_path, words, ok):
     record = base()
     record["assessments"][0]["words"] = words
-    out = timeline(write(tmp_path, record))
+    out = timeline(dump_record(tmp_path, record))
     assert check(out, "project-words", "2025-11-10")["ok"] is ok
 
 
@@ -424,7 +417,7 @@ def test_project_words(tmp_path, words, ok):
 def test_interview_and_discussion_duration(tmp_path, rule_id, index, attempt_date, minutes, ok):
     record = base()
     record["assessments"][index]["duration_minutes"] = minutes
-    out = timeline(write(tmp_path, record))
+    out = timeline(dump_record(tmp_path, record))
     assert check(out, rule_id, attempt_date)["ok"] is ok
 
 
@@ -438,7 +431,7 @@ def test_interview_and_discussion_duration(tmp_path, rule_id, index, attempt_dat
 def test_two_weeks_notice_of_the_observation(tmp_path, notice, status):
     record = base()
     record["dates"]["observation_notice"] = notice
-    found = deadline(timeline(write(tmp_path, record)), "observation-notice")
+    found = deadline(timeline(dump_record(tmp_path, record)), "observation-notice")
     assert (found["date"], found["status"]) == ("2025-11-03", status)
 
 
@@ -449,7 +442,7 @@ def test_epa_window_of_three_months(tmp_path, observation, status):
     record = base()
     record["assessments"][2]["date"] = observation
     record["assessments"][2]["notified"] = observation
-    found = deadline(grade(write(tmp_path, record)), "epa-window")
+    found = deadline(grade(dump_record(tmp_path, record)), "epa-window")
     assert (found["date"], found["status"]) == ("2025-12-03", status)
 
 
@@ -457,7 +450,7 @@ def test_epa_window_of_three_months(tmp_path, observation, status):
 def test_epa_window_open_before_any_assessment(tmp_path):
     record = base()
     del record["assessments"]
-    found = deadline(timeline(write(tmp_path, record)), "epa-window")
+    found = deadline(timeline(dump_record(tmp_path, record)), "epa-window")
     assert (found["date"], found["status"]) == ("2025-12-03", "open")
 
 
@@ -472,7 +465,7 @@ def test_submissions_two_weeks_before(tmp_path, field, rule_id, due, on_time, la
     for day, status in ((on_time, "met"), (late, "missed")):
         record = base()
         record["dates"][field] = day
-        found = deadline(timeline(write(tmp_path, record, f"{field}-{day}.yaml")), rule_id)
+        found = deadline(timeline(dump_record(tmp_path, record, f"{field}-{day}.yaml")), rule_id)
         assert (found["date"], found["status"]) == (due, status)
 
 
@@ -482,7 +475,7 @@ def test_submissions_two_weeks_before(tmp_path, field, rule_id, due, on_time, la
 def test_gateway_evidence_before_gateway(tmp_path, submitted, status):
     record = base()
     record["dates"]["evidence_submitted"] = submitted
-    found = deadline(timeline(write(tmp_path, record)), "gateway-evidence-before-gateway")
+    found = deadline(timeline(dump_record(tmp_path, record)), "gateway-evidence-before-gateway")
     assert (found["date"], found["status"]) == ("2025-09-03", status)
 
 
@@ -523,7 +516,7 @@ def test_pinned_v10_and_v11_journeys_agree(tmp_path, source):
     record = yaml.safe_load(source.read_text())
     pinned = copy.deepcopy(record)
     pinned["document_versions"] = {BODY: "1.0"}
-    v11, v10 = grade(write(tmp_path, record, "v11.yaml")), grade(write(tmp_path, pinned, "v10.yaml"))
+    v11, v10 = grade(dump_record(tmp_path, record, "v11.yaml")), grade(dump_record(tmp_path, pinned, "v10.yaml"))
     assert (v11["document"]["version"], v10["document"]["version"]) == ("1.1", "1.0")
     for key in ("gateway", "deadlines", "checks", "capped", "full_retake_required", "overall"):
         assert v10[key] == v11[key], key

@@ -24,7 +24,7 @@ import re
 import pytest
 import yaml
 
-from conftest import RECORDS, SEEDS, run
+from conftest import RECORDS, SEEDS, only, run
 
 BODY = "highfield"
 STD = "ST0071"
@@ -91,21 +91,15 @@ def grade_file(name: str) -> dict:
 
 
 def requirement(out: dict, rid: str) -> dict:
-    found = [r for r in out["gateway"]["requirements"] if r["id"] == rid]
-    assert len(found) == 1, f"{rid}: {[r['id'] for r in out['gateway']['requirements']]}"
-    return found[0]
+    return only(out["gateway"]["requirements"], rid)
 
 
 def deadline(out: dict, did: str) -> dict:
-    found = [d for d in out["deadlines"] if d["id"] == did]
-    assert len(found) == 1, f"{did}: {[d['id'] for d in out['deadlines']]}"
-    return found[0]
+    return only(out["deadlines"], did)
 
 
 def check(out: dict, cid: str) -> dict:
-    found = [c for c in out["checks"] if c["id"] == cid]
-    assert len(found) == 1, f"{cid}: {[c['id'] for c in out['checks']]}"
-    return found[0]
+    return only(out["checks"], cid)
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import RECORDS, run
+from conftest import RECORDS, dump_record, only, run
 
 BODY = "nqual"
 S71 = "000_75563123dfdaaed6.txt"
@@ -40,11 +40,6 @@ def load(path: Path) -> dict:
     return yaml.safe_load(path.read_text())
 
 
-def write(tmp_path: Path, data: dict, name: str = "record.yaml") -> Path:
-    path = tmp_path / name
-    path.write_text(yaml.safe_dump(data, sort_keys=False))
-    return path
-
 
 def grade(path: Path) -> dict:
     result = run("grade", "--body", BODY, str(path), "--format", "json")
@@ -53,19 +48,15 @@ def grade(path: Path) -> dict:
 
 
 def grade_data(tmp_path: Path, data: dict) -> dict:
-    return grade(write(tmp_path, data))
+    return grade(dump_record(tmp_path, data))
 
 
 def deadline(result: dict, rule_id: str) -> dict:
-    found = [d for d in result["deadlines"] if d["id"] == rule_id]
-    assert len(found) == 1, [d["id"] for d in result["deadlines"]]
-    return found[0]
+    return only(result["deadlines"], rule_id)
 
 
 def requirement(result: dict, rule_id: str) -> dict:
-    found = [r for r in result["gateway"]["requirements"] if r["id"] == rule_id]
-    assert len(found) == 1, [r["id"] for r in result["gateway"]["requirements"]]
-    return found[0]
+    return only(result["gateway"]["requirements"], rule_id)
 
 
 def with_attempt(base: dict, **attempt) -> dict:

@@ -16,9 +16,8 @@ from pathlib import Path
 
 import icalendar
 import pytest
-import yaml
 
-from conftest import RECORDS, SEEDS, run
+from conftest import RECORDS, SEEDS, dump_record, only, run
 
 BODY = "tqual"
 SEED = "003_3692b76548845e1c.txt"
@@ -80,14 +79,9 @@ def with_redo(redo: dict, first: list[dict] | None = None) -> list[dict]:
     return [*copy.deepcopy(first or FAILED_PROJECT), {"method": "project", "kind": "resit", **redo}]
 
 
-def write(tmp_path: Path, rec: dict, name: str = "record.yaml") -> Path:
-    path = tmp_path / name
-    path.write_text(yaml.safe_dump(rec, sort_keys=False), encoding="utf-8")
-    return path
-
 
 def grade(tmp_path: Path, rec: dict) -> dict:
-    result = run("grade", "--body", BODY, str(write(tmp_path, rec)), "--format", "json")
+    result = run("grade", "--body", BODY, str(dump_record(tmp_path, rec)), "--format", "json")
     assert result.exit_code == 0, result.stderr
     return result.json()
 
@@ -97,18 +91,15 @@ def deadlines(res: dict, deadline_id: str) -> list[dict]:
 
 
 def deadline(res: dict, deadline_id: str) -> dict:
-    (found,) = deadlines(res, deadline_id)
-    return found
+    return only(res["deadlines"], deadline_id)
 
 
 def requirement(res: dict, req_id: str) -> dict:
-    (found,) = [r for r in res["gateway"]["requirements"] if r["id"] == req_id]
-    return found
+    return only(res["gateway"]["requirements"], req_id)
 
 
 def check(res: dict, check_id: str) -> dict:
-    (found,) = [c for c in res["checks"] if c["id"] == check_id]
-    return found
+    return only(res["checks"], check_id)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -166,7 +157,7 @@ def test_no_resit_of_a_pass(tmp_path):
     # grade from a pass to a distinction." A resit after a passed project is refused as bad input.
     rec = record(assessments=[*copy.deepcopy(BASE["assessments"]),
                               {"method": "project", "date": "2025-12-11", "kind": "resit", "grade": "distinction"}])
-    result = run("grade", "--body", BODY, str(write(tmp_path, rec)), "--format", "json")
+    result = run("grade", "--body", BODY, str(dump_record(tmp_path, rec)), "--format", "json")
     assert result.exit_code == 2
     assert "no earlier fail" in result.stderr
 
