@@ -96,59 +96,42 @@ def st0072_gateway(**apprentice) -> dict:
 # ===================================================================================== resit windows
 
 # S72 § Re-sit / Re-take: "All assessment methods must be taken within a 6-month period, otherwise the entire
-# EPA will need to be resat / retaken." Anchor: the first assessment, showcase on 2025-10-06;
-# 2025-10-06 + 6 months = 2026-04-06 (the last day inside).
-@pytest.mark.parametrize("resit_on, inside", [
-    ("2026-01-12", True),   # well inside
-    ("2026-04-06", True),   # boundary: exactly 6 months after 2025-10-06
-    ("2026-04-07", False),  # one day after the 6-month period
-    ("2026-09-01", False),  # well after
+# EPA will need to be resat / retaken." S71 § Re-sit / Re-take: the same, "within a 12-month period".
+# Anchor: the first assessment, on 2025-10-06 in both bases; + 6 months = 2026-04-06, + 12 months = 2026-10-06
+# (the last days inside).
+SIX = ("ST0072", "observation", "all-methods-6-months", "2026-04-06")
+TWELVE = ("ST0071", "project", "all-methods-12-months", "2026-10-06")
+
+
+@pytest.mark.parametrize("window, resit_on, inside", [
+    (SIX, "2026-01-12", True),      # well inside
+    (SIX, "2026-04-06", True),      # boundary: exactly 6 months after 2025-10-06
+    (SIX, "2026-04-07", False),     # one day after the 6-month period
+    (SIX, "2026-09-01", False),     # well after
+    (TWELVE, "2026-01-12", True),   # well inside
+    (TWELVE, "2026-04-07", True),   # past ST0072's 6 months, still inside ST0071's 12
+    (TWELVE, "2026-10-06", True),   # boundary: exactly 12 months after 2025-10-06
+    (TWELVE, "2026-10-07", False),  # one day after the 12-month period
 ])
-def test_st0072_six_month_window(tmp_path, resit_on, inside):
-    data = with_attempt(base72(), method="observation", date=resit_on, kind="resit", grade=D)
-    result = grade_data(tmp_path, data)
-    window = deadline(result, "all-methods-6-months")
-    assert window["date"] == "2026-04-06"  # 2025-10-06 + 6 months
+def test_all_methods_window(tmp_path, window, resit_on, inside):
+    standard, method, window_id, due = window
+    base = base72() if standard == "ST0072" else base71()
+    result = grade_data(tmp_path, with_attempt(base, method=method, date=resit_on, kind="resit", grade=D))
+    deadline_ = deadline(result, window_id)
+    assert deadline_["date"] == due
     if inside:
-        # graded: the resit Distinction counts, but S72 § Re-sit / Re-take: "Where any assessment method must
-        # be re-sat or re-taken, the apprentice will be awarded a maximum EPA grade of Pass."
+        # graded: the resit Distinction counts, but "Where any assessment method must be re-sat or re-taken,
+        # the apprentice will be awarded a maximum EPA grade of Pass."
         assert result["full_retake_required"] is False
-        assert result["components"] == {"showcase": D, "observation": D, "discussion": D}
+        assert set(result["components"].values()) == {D}
         assert result["capped"] is True
         assert result["overall"] == P
-        assert window["status"] == "met"
+        assert deadline_["status"] == "met"
     else:
         # "... otherwise the entire EPA will need to be resat / retaken": no overall grade.
         assert result["full_retake_required"] is True
         assert result["overall"] is None
-        assert window["status"] == "missed"
-
-
-# S71 § Re-sit / Re-take: "All assessment methods must be taken within a 12-month period, otherwise the entire
-# EPA will need to be resat / retaken." Anchor: the first assessment, observation on 2025-10-06;
-# 2025-10-06 + 12 months = 2026-10-06 (the last day inside).
-@pytest.mark.parametrize("resit_on, inside", [
-    ("2026-01-12", True),   # well inside
-    ("2026-04-07", True),   # past ST0072's 6 months, still inside ST0071's 12
-    ("2026-10-06", True),   # boundary: exactly 12 months after 2025-10-06
-    ("2026-10-07", False),  # one day after the 12-month period
-])
-def test_st0071_twelve_month_window(tmp_path, resit_on, inside):
-    data = with_attempt(base71(), method="project", date=resit_on, kind="resit", grade=D)
-    result = grade_data(tmp_path, data)
-    window = deadline(result, "all-methods-12-months")
-    assert window["date"] == "2026-10-06"  # 2025-10-06 + 12 months
-    if inside:
-        # S71 § Re-sit / Re-take: "the apprentice will be awarded a maximum EPA grade of Pass."
-        assert result["full_retake_required"] is False
-        assert result["components"] == {"observation": D, "project": D, "discussion": D}
-        assert result["capped"] is True
-        assert result["overall"] == P
-        assert window["status"] == "met"
-    else:
-        assert result["full_retake_required"] is True
-        assert result["overall"] is None
-        assert window["status"] == "missed"
+        assert deadline_["status"] == "missed"
 
 
 # S71 § Re-sit / Re-take: "All assessment methods must be taken within a 12-month period, otherwise the entire
