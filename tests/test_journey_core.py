@@ -10,7 +10,7 @@ import icalendar
 import pytest
 
 import epa
-from conftest import EXAMPLES, ROOT, body_plugin, fails, ids, ok_json, run, use_plugins, write
+from conftest import EXAMPLES, ROOT, body_plugin, fails, ids, ok_json, only, run, use_plugins, write
 from epa.errors import InputError
 from epa.model import Offset
 from epa.registry import Registry
@@ -289,3 +289,21 @@ def test_registry_loads_journeys_for_every_body():
     for loaded in registry.bodies:
         for ruleset in loaded.body.rulesets:
             assert ruleset.journey is not None, (loaded.body.id, ruleset.standard)
+
+
+def test_results_deadline_waits_for_the_final_assessment(tmp_path):
+    # 000 § GRADING & CRITERIA: "Grading results will be communicated to the apprentice within 10 working days of
+    # completion of the final component." The discussion is only scheduled (Mon 2 Feb 2026): the final
+    # component is then, + 10 working days = Mon 16 Feb 2026; a notification of an earlier method is not it.
+    record = textwrap.dedent("""\
+        standard: ST0071
+        apprentice: {id: A-1}
+        gateway: {date: 2025-12-01}
+        schedule: {discussion: 2026-02-02}
+        assessments:
+          - {method: observation, date: 2026-01-12, grade: pass}
+          - {method: project, date: 2026-01-19, notified: 2026-01-20, grade: pass}
+    """)
+    out = ok_json("grade", "--body", "nqual", write(tmp_path, record), definition="result")
+    results = only(out["deadlines"], "results")
+    assert (results["date"], results["status"]) == ("2026-02-16", "open")

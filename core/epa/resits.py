@@ -18,8 +18,8 @@ def _label(g: GradedAttempt) -> str:
 
 
 def _exceptional(g: GradedAttempt, history: Sequence[GradedAttempt]) -> bool:
-    """Exceptional circumstances recorded on a resit or retake, or on the fail it follows (Highfield's,
-    for one, are those "accounting for the original fail")."""
+    """Exceptional circumstances recorded on a resit or retake, or on the fail it follows (a document may
+    tie them to "the original fail")."""
     before = [h for h in history[:history.index(g)] if h.attempt.method == g.attempt.method]
     return g.attempt.exceptional_circumstances or bool(before and before[-1].attempt.exceptional_circumstances)
 

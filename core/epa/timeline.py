@@ -65,9 +65,11 @@ def _event_dates(record: Record, ruleset: Ruleset, event: str) -> list[dt.date] 
     if event == "every_method":
         firsts = [first_attempt(record, m) for m in ruleset.method_ids]
         return [a.date for a in firsts if a] or None
-    if event == "results_notified":
-        last = record.assessments[-1] if record.assessments else None
-        return [last.notified] if last and last.notified else None
+    if event == "results_notified":  # the final assessment's: only once every method has been attempted
+        if not record.assessments or not all(first_attempt(record, m) for m in ruleset.method_ids):
+            return None
+        last = record.assessments[-1]
+        return [last.notified] if last.notified else None
     raise AssertionError(f"the journey schema allows no event {event!r}")
 
 
