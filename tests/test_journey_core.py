@@ -274,6 +274,7 @@ def _journey_dir(tmp_path, edit):
 @pytest.mark.parametrize("edit,expected", [
     (lambda t: t.replace("check: {deadline: {id: ", "check: {deadline: {id: x"), "which the file does not declare"),
     (lambda t: t.replace("method: project", "method: showcase", 1), "this standard's methods are"),
+    (lambda t: t.replace("from: discussion", "from: showcase", 1), "names method 'showcase'"),
     (lambda t: t.replace("offset: {months: 12}", "offset: {months: twelve}"), "$.resit.windows[0].offset.months"),
     (lambda t: t.replace("body: highfield", "body: tqual"), "journey file is tqual's"),
 ])

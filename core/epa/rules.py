@@ -9,8 +9,9 @@ import attrs
 
 from epa.convert import structure
 from epa.documents import Source, read, validate
-from epa.errors import InputError
+from epa.errors import InputError, did_you_mean
 from epa.model import Journey, Ruleset
+from epa.timeline import NOT_METHODS
 
 JOURNEY_SUFFIX = ".journey.yaml"
 
@@ -52,24 +53,21 @@ def _check_journey_names(data: dict, source: Source, methods: set[str]) -> None:
             if rule["id"] in seen:
                 raise InputError(f"{section} id {rule['id']!r} appears twice", where=source.where([section, i, "id"]))
             seen.add(rule["id"])
-    standard_methods = {"observation", "project", "discussion", "showcase"}
     for i, rule in enumerate(data["gateway"]):
         ref = (rule.get("check") or {}).get("deadline")
         if ref and ref["id"] not in ids:
             raise InputError(f"gateway requirement names deadline {ref['id']!r}, which the file does not declare",
                              where=source.where(["gateway", i, "check", "deadline", "id"]))
-    for i, rule in enumerate(data["deadlines"]):
-        for key in ("from", "event"):
-            if rule.get(key) in standard_methods - methods:
-                raise InputError(f"{key} names method {rule[key]!r}; this standard's methods are {sorted(methods)}",
-                                 where=source.where(["deadlines", i, key]))
-    named = [("tolerances", i, t["method"]) for i, t in enumerate(data["tolerances"])]
-    named += [("rework", i, r["method"]) for i, r in enumerate((data["resit"] or {}).get("rework", []))]
-    for section, i, method in named:
+    # The schema allows any standard's method names; each must be one of this standard's.
+    named = [(["deadlines", i, key], rule[key]) for i, rule in enumerate(data["deadlines"])
+             for key in ("from", "event") if rule.get(key) is not None and rule[key] not in NOT_METHODS]
+    named += [(["tolerances", i, "method"], t["method"]) for i, t in enumerate(data["tolerances"])]
+    named += [(["resit", "rework", i, "method"], r["method"])
+              for i, r in enumerate((data["resit"] or {}).get("rework", []))]
+    for path, method in named:
         if method not in methods:
-            path = ["resit", "rework", i, "method"] if section == "rework" else [section, i, "method"]
             raise InputError(f"names method {method!r}; this standard's methods are {sorted(methods)}",
-                             where=source.where(path))
+                             where=source.where(path), hint=did_you_mean(method, sorted(methods)))
 
 
 def load_rulesets(directory: Path | Traversable) -> tuple[Ruleset, ...]:

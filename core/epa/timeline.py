@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 
+import attrs
 from attrs import frozen
 
-from epa.model import Attempt, Deadline, DeadlineRule, Record, Ruleset, Tolerance
+from epa.model import Attempt, Deadline, DeadlineRule, JourneyDates, Record, Ruleset, Tolerance
 from epa.workdays import bank_holidays_between, describe, shift
 
-_JOURNEY_DATES = ("registered", "evidence_submitted", "epa_start", "planning_meeting", "proposal_rejected",
-                  "proposal_resubmitted", "portfolio_submitted", "project_report_submitted", "observation_notice")
+_JOURNEY_DATES = tuple(f.name for f in attrs.fields(JourneyDates))
+# Anchors and events that are not method ids (see the journey schema's anchor and event).
+NOT_METHODS = frozenset({"gateway", "first_assessment", "final_assessment", "every_method", "results_notified",
+                         *_JOURNEY_DATES})
 
 
 def first_attempt(record: Record, method: str) -> Attempt | None:
