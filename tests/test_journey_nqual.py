@@ -135,20 +135,13 @@ def test_all_methods_window(tmp_path, window, resit_on, inside):
 
 
 # S71 § Re-sit / Re-take: "All assessment methods must be taken within a 12-month period, otherwise the entire
-# EPA will need to be resat / retaken." -- the document states no exception for exceptional circumstances.
-def test_st0071_window_not_lifted_by_exceptional_circumstances(tmp_path):
-    data = with_attempt(base71(), method="project", date="2026-10-07", kind="resit", grade=P,
-                        exceptional_circumstances=True)
-    result = grade_data(tmp_path, data)
-    assert result["full_retake_required"] is True
-    assert result["overall"] is None
-
-
-# S72 § Re-sit / Re-take: "All assessment methods must be taken within a 6-month period, otherwise ..." -- no
-# exception stated.
-def test_st0072_window_not_lifted_by_exceptional_circumstances(tmp_path):
-    data = with_attempt(base72(), method="observation", date="2026-04-07", kind="retake", grade=P,
-                        exceptional_circumstances=True)
+# EPA will need to be resat / retaken." S72: the same within "a 6-month period". Neither states an exception for
+# exceptional circumstances; a day after each period (see SIX and TWELVE above).
+@pytest.mark.parametrize("window, late, kind", [(TWELVE, "2026-10-07", "resit"), (SIX, "2026-04-07", "retake")])
+def test_all_methods_window_not_lifted_by_exceptional_circumstances(tmp_path, window, late, kind):
+    standard, method, _, _ = window
+    base = base72() if standard == "ST0072" else base71()
+    data = with_attempt(base, method=method, date=late, kind=kind, grade=P, exceptional_circumstances=True)
     result = grade_data(tmp_path, data)
     assert result["full_retake_required"] is True
     assert result["overall"] is None

@@ -56,7 +56,8 @@ def _registry() -> Registry:
 @click.group()
 @click.version_option(package_name="epa")
 def cli() -> None:
-    """Compare what each awarding body's End-Point Assessment rules would award an apprentice, and why.
+    """Compare what each awarding body's End-Point Assessment rules would award an apprentice, and why;
+    whether the apprentice is ready for gateway; and every deadline, resit window and grade cap that follows.
 
     Every rule is encoded from the body's published document and cites it as
     '<file> § <section>'.
