@@ -10,8 +10,9 @@ from rich.text import Text
 
 from epa.gateway import age_band
 from epa.grading import BodyResult
-from epa.model import Check, Journey, ResitRules, Tolerance
+from epa.model import Check, Journey, ResitRules
 from epa.report import JOURNEY_ROWS
+from epa.timeline import allowed
 from epa.workdays import describe
 
 
@@ -208,7 +209,7 @@ def journey(console: Console, bodies: list[tuple[str, str, Journey | None]]) -> 
             console.print(table)
         table = _table("Tolerances", "id", "method", "measure", "allowed", "citation")
         for t in rules.tolerances:
-            table.add_row(t.id, t.method, t.measure.replace("_", " "), _allowed(t), t.citation)
+            table.add_row(t.id, t.method, t.measure.replace("_", " "), allowed(t), t.citation)
         console.print(table)
 
 
@@ -228,17 +229,6 @@ def _resit_lines(resit: ResitRules) -> list[tuple[str, str]]:
     if resit.retake_through_gateway:
         lines.append(("a retake goes through gateway again", resit.retake_through_gateway.citation))
     return lines
-
-
-def _allowed(t: Tolerance) -> str:
-    allowed = []
-    if t.nominal is not None:
-        allowed.append(f"{t.nominal:g} -{t.minus_percent or 0:g}% / +{t.plus_percent or 0:g}%")
-    if t.max is not None:
-        allowed.append(f"at most {t.max:g}")
-    if t.max_percent_of_duration is not None:
-        allowed.append(f"at most {t.max_percent_of_duration:g}% of the duration")
-    return ", ".join(allowed)
 
 
 def _check_text(check: Check | None) -> str:

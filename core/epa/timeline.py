@@ -118,22 +118,29 @@ class ToleranceCheck:
     citation: str
 
 
-def _limits(rule: Tolerance, attempt: Attempt) -> tuple[float | None, float | None, str]:
-    low = high = None
+def allowed(rule: Tolerance) -> str:
+    """What a tolerance allows, as the document puts it: '60 -10% / +10%', 'at most 10', ..."""
     words = []
     if rule.nominal is not None:
-        low = rule.nominal * (1 - (rule.minus_percent or 0) / 100)
-        high = rule.nominal * (1 + (rule.plus_percent or 0) / 100)
-        words.append(f"{rule.nominal:g} -{rule.minus_percent:g}% / +{rule.plus_percent:g}%")
+        words.append(f"{rule.nominal:g} -{rule.minus_percent or 0:g}% / +{rule.plus_percent or 0:g}%")
     if rule.max is not None:
-        high = rule.max if high is None else min(high, rule.max)
         words.append(f"at most {rule.max:g}")
     if rule.max_percent_of_duration is not None:
         words.append(f"at most {rule.max_percent_of_duration:g}% of the duration")
-        if attempt.duration_minutes is not None:
-            share = attempt.duration_minutes * rule.max_percent_of_duration / 100
-            high = share if high is None else min(high, share)
-    return low, high, " and ".join(words)
+    return " and ".join(words)
+
+
+def _limits(rule: Tolerance, attempt: Attempt) -> tuple[float | None, float | None]:
+    low = high = None
+    if rule.nominal is not None:
+        low = rule.nominal * (1 - (rule.minus_percent or 0) / 100)
+        high = rule.nominal * (1 + (rule.plus_percent or 0) / 100)
+    if rule.max is not None:
+        high = rule.max if high is None else min(high, rule.max)
+    if rule.max_percent_of_duration is not None and attempt.duration_minutes is not None:
+        share = attempt.duration_minutes * rule.max_percent_of_duration / 100
+        high = share if high is None else min(high, share)
+    return low, high
 
 
 def tolerance_checks(ruleset: Ruleset, record: Record) -> list[ToleranceCheck]:
@@ -143,14 +150,14 @@ def tolerance_checks(ruleset: Ruleset, record: Record) -> list[ToleranceCheck]:
             value = getattr(attempt, rule.measure)
             if value is None:
                 continue
-            low, high, allowed = _limits(rule, attempt)
+            low, high = _limits(rule, attempt)
             needs_duration = rule.max_percent_of_duration is not None and attempt.duration_minutes is None
             ok = None if needs_duration and high is None else (low is None or value >= low) and (
                 high is None or value <= high)
             verdict = {True: "within", False: "outside", None: "cannot check (no duration_minutes)"}[ok]
             span = f"{low:g}-{high:g}" if low is not None and high is not None else f"up to {high:g}" if high else ""
             says = (f"{rule.method} on {attempt.date}: {rule.measure.replace('_', ' ')} {value:g}, {verdict} "
-                    f"{allowed}{f' ({span})' if span else ''}")
+                    f"{allowed(rule)}{f' ({span})' if span else ''}")
             checks.append(ToleranceCheck(rule.id, rule.method, attempt.date, rule.measure, value, low, high, ok,
                                          says, rule.citation))
     return checks
