@@ -8,6 +8,7 @@ implementation simply overrides the default.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from importlib.metadata import entry_points
 from types import ModuleType
@@ -78,9 +79,20 @@ class Registry:
             self._bodies[loaded.body.id] = loaded
 
     @classmethod
-    def installed(cls) -> Registry:
+    def installed(cls, only: Iterable[str] | None = None) -> Registry:
+        """The installed body plugins; ``only`` (default: ``EPA_BODIES``, comma-separated) picks some."""
+        found = sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name)
+        if only is None and os.environ.get("EPA_BODIES", "").strip():
+            only = os.environ["EPA_BODIES"].split(",")
+        if only is not None:
+            wanted = [b.strip() for b in only if b.strip()]
+            for name in wanted:
+                if name not in {ep.name for ep in found}:
+                    raise InputError(f"no installed body {name!r}", hint=did_you_mean(name, [e.name for e in found]))
+            found = [ep for ep in found if ep.name in wanted]
+
         def plugins() -> Iterable[tuple[str, object]]:
-            for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+            for ep in found:
                 try:
                     yield ep.name, ep.load()
                 except Exception as exc:

@@ -1,0 +1,153 @@
+"""Helpers for testing a body plugin: what our own plugins' tests use, and what a third party's may.
+
+A body's own tests (``plugins/<id>/tests/``) check the outcomes its document states; the shared
+contract every body must hold is the conformance suite (:mod:`epa.conformance`), run by
+``epa conformance`` or ``pytest --epa-body ID``. These helpers grade through the installed body's
+hooks and run the CLI in-process, so a test sees exactly what a user would.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import io
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import attrs
+import jsonschema
+import pytest
+import yaml
+
+from epa.documents import schema
+from epa.model import Grade, Ruleset
+from epa.registry import LoadedBody, Registry
+from epa.sources import sources_dir
+
+
+@functools.cache
+def registry() -> Registry:
+    """The installed bodies (honouring ``EPA_BODIES``), loaded once per process."""
+    return Registry.installed()
+
+
+def installed(body_id: str) -> bool:
+    return body_id in {b.body.id for b in registry().bodies}
+
+
+def requires(*body_ids: str) -> pytest.MarkDecorator:
+    """Skip (with the reason) unless every named body is installed: ``pytestmark = requires("tqual")``."""
+    missing = [b for b in body_ids if not installed(b)]
+    return pytest.mark.skipif(bool(missing), reason=f"needs the body plugin(s) {', '.join(missing)} installed")
+
+
+def body(body_id: str) -> LoadedBody:
+    return registry().body(body_id)
+
+
+def ruleset(body_id: str, standard: str, version: str | None = None) -> Ruleset:
+    """A body's rules for a standard: the named document version, or the newest."""
+    return body(body_id).ruleset(standard, version)
+
+
+def combine(body_id: str, standard: str, version: str | None = None, **grades: str) -> Grade:
+    """The body's overall grade for one grade per method, through its ``combine_grades`` hook."""
+    outcome = body(body_id).call("combine_grades", ruleset=ruleset(body_id, standard, version),
+                                 components={m: Grade(g) for m, g in grades.items()})
+    return outcome.grade
+
+
+def grade_component(body_id: str, method: str, met: Iterable[str], standard: str,
+                    version: str | None = None) -> Grade:
+    """The body's grade for one method from the criteria met, through its ``grade_component`` hook."""
+    result = body(body_id).call("grade_component", ruleset=ruleset(body_id, standard, version), method=method,
+                                criteria_met=frozenset(met))
+    return result.grade
+
+
+def ids(body_id: str, method: str, level: str, standard: str, version: str | None = None) -> list[str]:
+    """The criterion ids a body assesses in a method at a level, in its document's order."""
+    return [c.id for c in ruleset(body_id, standard, version).criteria_for(method, level)]
+
+
+@attrs.frozen
+class Run:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+    def json(self) -> Any:
+        return json.loads(self.stdout)
+
+
+def run(*args: str) -> Run:
+    """Run ``epa ARGS`` in-process, through the same entry point as the installed command."""
+    from epa.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    code = 0
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            main(list(args))
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    return Run(code, out.getvalue(), err.getvalue())
+
+
+def fails(*args: str, code: int = 2) -> str:
+    """Run a command that must fail with ``code``, without a traceback; return its stderr."""
+    result = run(*args)
+    assert result.exit_code == code, (result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr
+    return result.stderr
+
+
+def valid(data: Any, definition: str) -> Any:
+    """Check data against one definition of ``schemas/output.schema.json``; return it."""
+    checked = {**schema("output"), "$ref": f"#/$defs/{definition}"}
+    jsonschema.Draft202012Validator(checked, format_checker=jsonschema.FormatChecker()).validate(data)
+    return data
+
+
+def ok_json(*args: str, definition: str) -> Any:
+    """Run a command with --format json; it must succeed and match its output schema definition."""
+    result = run(*args, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    return valid(result.json(), definition)
+
+
+def write(tmp_path: Path, text: str, name: str = "record.yaml") -> str:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def dump_record(tmp_path: Path, data: dict, name: str = "record.yaml") -> Path:
+    """Write a record given as data to a YAML file."""
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def only(items: list[dict], item_id: str) -> dict:
+    """The one entry of a result list (requirements, deadlines, checks) with this id."""
+    found = [item for item in items if item["id"] == item_id]
+    assert len(found) == 1, f"{item_id!r} among {[item['id'] for item in items]}"
+    return found[0]
+
+
+def source_text(file: str) -> str:
+    """The text of a source document from the sources folder (``EPA_SOURCES``, default ``../shared/seeds``);
+    skips the test, with the reason, when it is not there."""
+    path = sources_dir() / file
+    if not path.is_file():
+        pytest.skip(f"source document {file} not found in {sources_dir()} (set EPA_SOURCES)")
+    return path.read_text(encoding="utf-8")
+
+
+__all__ = [
+    "Run", "body", "combine", "dump_record", "fails", "grade_component", "ids", "installed", "ok_json", "only",
+    "registry", "requires", "ruleset", "run", "source_text", "valid", "write",
+]
