@@ -142,4 +142,5 @@ def body_plugin(**hooks):
 
 def use_plugins(monkeypatch, plugin) -> None:
     """Make the CLI see only this plugin, as if it were the one installed body."""
-    monkeypatch.setattr(cli, "_registry", lambda: Registry([("epa_broken", plugin)]))
+    name = plugin.register_body().id  # the entry-point name a body is installed under is its id
+    monkeypatch.setattr(cli, "_registry", lambda: Registry([(name, plugin)]))

@@ -27,10 +27,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import RECORDS, SEEDS, dump_record, only, run
+from epa.testing import dump_record, only, requires, run, source_text
+
+pytestmark = requires("gateway_quals")
 
 BODY = "gateway_quals"
 SEED = "004_97be493b5d6ee5b2.txt"
+RECORDS = Path(__file__).parent / "records"
 CAPPED = RECORDS / "gateway_quals-journey-resit-capped.yaml"
 LATE = RECORDS / "gateway_quals-journey-late-resit.yaml"
 V10_LATE = RECORDS / "gateway_quals-journey-v1.0-late-resit.yaml"
@@ -590,7 +593,7 @@ def _words(text: str) -> str:
 
 
 def test_journey_citations_name_sections_of_the_document(journey):
-    document = _words((SEEDS / SEED).read_text())
+    document = _words(source_text(SEED))
     rules = [*journey["gateway"], *journey["deadlines"], *journey["tolerances"], *journey["resit"]["windows"],
              journey["resit"]["cap"], journey["resit"]["no_resit_from_pass"], journey["resit"]["attempts"]]
     for rule in rules:

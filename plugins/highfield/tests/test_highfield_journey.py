@@ -1,7 +1,8 @@
 """Journey behaviour tests for Highfield Assessment (body `highfield`), ST0071: gateway, deadlines, resits,
 tolerances.
 
-Source: /work/shared/seeds/002_a4f677c7c4e5fdb6.txt, Highfield End-Point Assessment Kit ST0071/v1.3 (CSS v5.0).
+Source: 002_a4f677c7c4e5fdb6.txt, Highfield End-Point Assessment Kit ST0071/v1.3 (CSS v5.0), in the sources folder
+(EPA_SOURCES, default ../shared/seeds).
 Every expected value is read from that document (and the calendar), never from the journey YAML or from
 running the code; the YAML was read for rule ids only. Each test or parametrize row quotes its sentence.
 Dates are worked out by hand in the comments ("notified 2025-11-14 + 1 month = 2025-12-14").
@@ -20,11 +21,15 @@ from __future__ import annotations
 
 import copy
 import re
+from pathlib import Path
 
 import pytest
-import yaml
 
-from conftest import RECORDS, SEEDS, only, run
+from epa.testing import dump_record, only, requires, run, source_text
+
+pytestmark = requires("highfield")
+
+RECORDS = Path(__file__).parent / "records"
 
 BODY = "highfield"
 STD = "ST0071"
@@ -77,9 +82,7 @@ def attempt(method, date, grade, **extra) -> dict:
 
 
 def grade(tmp_path, rec: dict) -> dict:
-    path = tmp_path / "record.yaml"
-    path.write_text(yaml.safe_dump(rec, sort_keys=False))
-    result = run("grade", "--body", BODY, str(path), "--format", "json")
+    result = run("grade", "--body", BODY, str(dump_record(tmp_path, rec)), "--format", "json")
     assert result.exit_code == 0, result.stderr
     return result.json()
 
@@ -454,10 +457,9 @@ def test_retake_is_not_capped(tmp_path):
 def test_no_resit_to_improve_a_pass(tmp_path):
     # 002 § Retake and resit information: "An apprentice cannot retake/resit any part of the EPA to increase their
     # grade from a pass to a distinction." A resit after a project pass is refused.
-    path = tmp_path / "record.yaml"
-    path.write_text(yaml.safe_dump(record(assessments=[
+    path = dump_record(tmp_path, record(assessments=[
         attempt("project", "2025-11-10", P), attempt("discussion", "2025-11-12", D),
-        attempt("observation", "2025-11-17", D), attempt("project", "2025-12-11", D, kind="resit")]), sort_keys=False))
+        attempt("observation", "2025-11-17", D), attempt("project", "2025-12-11", D, kind="resit")]))
     result = run("grade", "--body", BODY, str(path), "--format", "json")
     assert result.exit_code != 0
 
@@ -625,8 +627,8 @@ def journey() -> dict:
     return j
 
 
-def _sections() -> set[str]:
-    return {line.strip() for line in (SEEDS / DOC).read_text(encoding="utf-8").splitlines()}
+def _sections(text: str) -> set[str]:
+    return {line.strip() for line in text.splitlines()}
 
 
 def test_journey_lists_gateway_deadlines_resits_with_citations(journey):
@@ -675,8 +677,9 @@ def test_journey_resit_rules_match_the_document(journey):
 def test_journey_citations_name_real_sections_and_quote_the_document(journey):
     # Every citation's section heading is a heading line of 002, and every quoted rule text is in the document
     # (ignoring emphasis markers and whitespace).
-    sections = _sections()
-    text = re.sub(r"[*\s]+", " ", (SEEDS / DOC).read_text(encoding="utf-8"))
+    document = source_text(DOC)  # skips, with the reason, when the kit is not in the sources folder
+    sections = _sections(document)
+    text = re.sub(r"[*\s]+", " ", document)
     resit = journey["resit"]
     rules = [*journey["gateway"], *journey["deadlines"], *journey["tolerances"], resit["cap"],
              resit["no_resit_from_pass"], resit["attempts"], *resit["windows"], *resit["rework"]]

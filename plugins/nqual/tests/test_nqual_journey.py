@@ -23,9 +23,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import RECORDS, dump_record, only, run
+from epa.testing import dump_record, only, requires, run
+
+pytestmark = requires("nqual")
 
 BODY = "nqual"
+RECORDS = Path(__file__).parent / "records"
 S71 = "000_75563123dfdaaed6.txt"
 S72 = "001_b8a29f12b00d3850.txt"
 F, P, D = "fail", "pass", "distinction"
@@ -37,7 +40,7 @@ REC72 = RECORDS / "nqual-journey-st0072-observation-resit.yaml"
 # ------------------------------------------------------------------------------------------- helpers
 
 def load(path: Path) -> dict:
-    return yaml.safe_load(path.read_text())
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
 
