@@ -25,9 +25,11 @@ from epa.model import (
     Requirement,
     ResitDecision,
     Ruleset,
+    Standard,
     Step,
+    Term,
 )
-from epa.rules import load_journey, load_ruleset, load_rulesets
+from epa.rules import load_journey, load_ruleset, load_rulesets, load_standard
 
 hookimpl = pluggy.HookimplMarker("epa")
 """Marker for a body plugin's hook implementations: ``@epa.hookimpl``."""
@@ -35,5 +37,6 @@ hookimpl = pluggy.HookimplMarker("epa")
 __all__ = [
     "Ambiguity", "Attempt", "Body", "Combination", "CombinationRow", "ComponentResult", "Criterion", "Deadline",
     "Document", "Grade", "GradedAttempt", "Journey", "Method", "Outcome", "Record", "Requirement", "ResitDecision",
-    "Ruleset", "Step", "hookimpl", "load_journey", "load_ruleset", "load_rulesets",
+    "Ruleset", "Standard", "Step", "Term", "hookimpl", "load_journey", "load_ruleset", "load_rulesets",
+    "load_standard",
 ]

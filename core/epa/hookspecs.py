@@ -24,6 +24,7 @@ from epa.model import (
     Requirement,
     ResitDecision,
     Ruleset,
+    Standard,
 )
 
 hookspec = pluggy.HookspecMarker("epa")
@@ -40,6 +41,19 @@ def register_body() -> Body:
 
     Called once, when the body is loaded. First result wins; there is no
     default, so every body plugin must implement it.
+    """
+
+
+@hookspec
+def register_standards() -> list[Standard]:
+    """Define standards the core does not know, so that this body can ship rules for them.
+
+    Return a list of :class:`epa.Standard`: the methods, grade scale and
+    criterion vocabulary every body offering the standard shares, usually
+    loaded with :func:`epa.load_standard`. A definition of a standard the core
+    (or another plugin) already defines must be identical, or loading fails
+    naming both. Called once, when the body is loaded; all results are
+    collected. Default: none (the core defines ST0071 and ST0072).
     """
 
 

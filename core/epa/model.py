@@ -25,9 +25,13 @@ class Grade(enum.StrEnum):
 
 @frozen
 class Document:
+    """A source document the rules come from: ``sha256`` is of the text its citations were written against."""
+
     file: str
     title: str
     version: str
+    publisher: str = ""
+    sha256: str | None = None
     published: dt.date | None = None
     effective_from: dt.date | None = None
     effective_from_citation: str | None = None
@@ -276,6 +280,7 @@ class Ruleset:
     component_rules: dict[str, ComponentRule] = attrs.field(factory=dict)
     level: int | None = None
     journey: Journey | None = None  # from <standard>.journey.yaml, shared by every version
+    source_file: str | None = None  # the rules file it was loaded from, for messages that point at an entry
 
     @property
     def method_ids(self) -> tuple[str, ...]:
@@ -291,6 +296,35 @@ class Ruleset:
 
 
 @frozen
+class Term:
+    """One criterion of a standard's shared vocabulary: an id a record may name."""
+
+    id: str
+    text: str
+    citation: str
+
+
+@frozen
+class Standard:
+    """An apprenticeship standard as every body offering it shares it: methods, grade scale, criterion ids."""
+
+    id: str
+    name: str
+    level: int
+    grades: tuple[Grade, ...]
+    methods: tuple[Method, ...]
+    criteria: tuple[Term, ...]
+
+    @property
+    def method_ids(self) -> tuple[str, ...]:
+        return tuple(m.id for m in self.methods)
+
+    @property
+    def criterion_ids(self) -> frozenset[str]:
+        return frozenset(t.id for t in self.criteria)
+
+
+@frozen
 class Body:
     """An awarding body (End-Point Assessment Organisation) and the rulesets its plugin ships."""
 
@@ -301,6 +335,11 @@ class Body:
     @property
     def standards(self) -> tuple[str, ...]:
         return tuple(sorted({r.standard for r in self.rulesets}))
+
+    @property
+    def documents(self) -> tuple[Document, ...]:
+        """The source documents the body's rules come from, each once."""
+        return tuple({(d.file, d.version): d for d in (r.document for r in self.rulesets)}.values())
 
     def rulesets_for(self, standard: str) -> tuple[Ruleset, ...]:
         """Versions of the body's rules for a standard, oldest first."""

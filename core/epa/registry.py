@@ -1,17 +1,21 @@
-"""Finding the installed bodies and calling their hooks.
+"""Finding the installed bodies and standards, and calling the bodies' hooks.
 
 Each body plugin is an installed package that declares an entry point in the
 ``epa`` group, named by the body id. Each body gets its own plugin manager
 (core defaults + that body), so hooks need no body argument and a body's
-implementation simply overrides the default.
+implementation simply overrides the default. Loading fails loudly: a hook
+the specs do not name, an id that disagrees with the entry point, or two
+distributions claiming one id is an error naming the plugin, never a body
+silently graded by the defaults.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from functools import cache
 from importlib.metadata import entry_points
-from types import ModuleType
+from importlib.resources import files
 from typing import Any
 
 import attrs
@@ -19,9 +23,10 @@ import pluggy
 
 from epa import defaults, hookspecs
 from epa.errors import InputError, PluginError, did_you_mean
-from epa.model import Body, Ruleset
+from epa.model import Body, Ruleset, Standard
 
 ENTRY_POINT_GROUP = "epa"
+HOOKS = tuple(sorted(name for name in dir(hookspecs) if hasattr(getattr(hookspecs, name), "epa_spec")))
 
 
 @attrs.frozen
@@ -29,6 +34,10 @@ class LoadedBody:
     body: Body
     plugin: str  # what to name in errors: the entry point or module
     hooks: Any  # the plugin manager's hook relay
+    own_hooks: tuple[str, ...] = ()  # hooks the plugin implements itself, not left to the defaults
+    distribution: str | None = None
+    version: str | None = None
+    standards: tuple[Standard, ...] = ()  # standards the plugin defines itself
 
     def ruleset(self, standard: str, version: str | None = None) -> Ruleset:
         """The named version of this body's rules for a standard, or its newest."""
@@ -51,54 +60,142 @@ class LoadedBody:
             raise PluginError(self.plugin, hook, f"{type(exc).__name__}: {exc}") from exc
 
 
-def _load(name: str, module: ModuleType | object) -> LoadedBody:
+@attrs.frozen
+class Candidate:
+    """A body plugin to load: its entry-point name, how to get its module, and who ships it."""
+
+    name: str
+    load: Callable[[], object]
+    distribution: str | None = None
+    version: str | None = None
+
+
+@cache
+def core_standards() -> tuple[Standard, ...]:
+    from epa.rules import load_standard
+
+    folder = files("epa") / "standards"
+    return tuple(load_standard(p) for p in sorted(folder.iterdir(), key=lambda p: p.name) if p.name.endswith(".yaml"))
+
+
+def _check_hooks(name: str, pm: pluggy.PluginManager, module: object) -> tuple[str, ...]:
+    """The hooks the plugin implements; one the specs do not name is an error (pluggy's check_pending,
+    with the nearest real hook named)."""
+    own = []
+    for caller in pm.get_hookcallers(module) or ():
+        if caller.spec is None and not any(i.optionalhook for i in caller.get_hookimpls() if i.plugin is module):
+            hint = did_you_mean(caller.name, HOOKS) or "expected one of: " + ", ".join(HOOKS)
+            raise PluginError(name, caller.name, f"implements {caller.name!r}, which is not an epa hook; {hint}")
+        own.append(caller.name)
+    return tuple(sorted(own))
+
+
+def load_body(candidate: Candidate) -> LoadedBody:
+    """Import and register one body plugin, holding it to the hook specs and its entry-point name."""
+    name = candidate.name
+    try:
+        module = candidate.load()
+    except Exception as exc:
+        shipped = f" (distribution {candidate.distribution})" if candidate.distribution else ""
+        raise PluginError(name, "import", f"cannot import{shipped}: {type(exc).__name__}: {exc}") from exc
     pm = pluggy.PluginManager(ENTRY_POINT_GROUP)
     pm.add_hookspecs(hookspecs)
     pm.register(defaults, name="epa.defaults")
     try:
         pm.register(module, name=name)
+    except pluggy.PluginValidationError as exc:
+        raise PluginError(name, "register", str(exc)) from exc
+    own = _check_hooks(name, pm, module)
+    try:
         body = pm.hook.register_body()
+        standards = [s for part in pm.hook.register_standards() for s in part]
     except (InputError, PluginError):
         raise
     except Exception as exc:
         raise PluginError(name, "register_body", f"{type(exc).__name__}: {exc}") from exc
     if not isinstance(body, Body):
         raise PluginError(name, "register_body", f"returned {type(body).__name__}, expected epa.Body")
-    return LoadedBody(body, name, pm.hook)
+    if not all(isinstance(s, Standard) for s in standards):
+        raise PluginError(name, "register_standards", "expected a list of epa.Standard")
+    if body.id != name:
+        raise PluginError(name, "register_body", f"the body id {body.id!r} disagrees with its entry-point name "
+                          f"{name!r}: they must be the same")
+    for r in body.rulesets:
+        if r.body != body.id:
+            raise PluginError(name, "register_body", f"ruleset {r.source_file or r.standard} says body {r.body!r}, "
+                              f"but the plugin's body id is {body.id!r}")
+    return LoadedBody(body, name, pm.hook, own, candidate.distribution, candidate.version, tuple(standards))
+
+
+def installed_candidates(only: Iterable[str] | None = None) -> list[Candidate]:
+    """The body plugins installed in this environment; ``only`` (default: ``EPA_BODIES``, comma-separated)
+    picks some. Two distributions claiming one body id is an error naming both."""
+    found: dict[str, list[Any]] = {}
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        found.setdefault(ep.name, []).append(ep)
+    for name, eps in found.items():
+        dists = sorted({ep.dist.name if ep.dist else ep.value for ep in eps})
+        if len(eps) > 1:
+            raise PluginError(name, "entry point", f"body id {name!r} is claimed by {len(eps)} installed "
+                              f"distributions: {', '.join(dists)}; uninstall all but one")
+    if only is None and os.environ.get("EPA_BODIES", "").strip():
+        only = os.environ["EPA_BODIES"].split(",")
+    names = sorted(found)
+    if only is not None:
+        wanted = [b.strip() for b in only if b.strip()]
+        for name in wanted:
+            if name not in found:
+                raise InputError(f"no installed body {name!r}", hint=did_you_mean(name, names))
+        names = [n for n in names if n in wanted]
+    return [Candidate(n, (ep := found[n][0]).load, ep.dist.name if ep.dist else None,
+                      ep.dist.version if ep.dist else None) for n in names]
 
 
 class Registry:
-    """The bodies available to this run, by id."""
+    """The bodies and standards available to this run, by id.
 
-    def __init__(self, plugins: Iterable[tuple[str, ModuleType | object]]):
+    ``plugins`` are (name, module) pairs or :class:`Candidate` s. With ``keep_going`` a plugin that fails
+    to load is kept in ``failed`` (for ``epa conformance`` to report) instead of stopping the run.
+    """
+
+    def __init__(self, plugins: Iterable[tuple[str, object] | Candidate], *, keep_going: bool = False):
         self._bodies: dict[str, LoadedBody] = {}
-        for name, module in plugins:
-            loaded = _load(name, module)
-            if loaded.body.id in self._bodies:
-                raise PluginError(name, "register_body", f"body id {loaded.body.id!r} is already registered")
+        self.failed: dict[str, PluginError] = {}
+        self._standards: dict[str, tuple[str, Standard]] = {s.id: ("epa", s) for s in core_standards()}
+        for plugin in plugins:
+            candidate = plugin if isinstance(plugin, Candidate) else Candidate(plugin[0], lambda m=plugin[1]: m)
+            try:
+                loaded = load_body(candidate)
+                if loaded.body.id in self._bodies:
+                    raise PluginError(candidate.name, "register_body",
+                                      f"body id {loaded.body.id!r} is already registered")
+                self._add_standards(loaded)
+            except PluginError as exc:
+                if not keep_going:
+                    raise
+                self.failed[candidate.name] = exc
+                continue
             self._bodies[loaded.body.id] = loaded
 
+    def _add_standards(self, loaded: LoadedBody) -> None:
+        mine: dict[str, Standard] = {}
+        for s in loaded.standards:
+            owner, known = self._standards.get(s.id, (None, None))
+            if known is not None and known != s:
+                raise PluginError(loaded.plugin, "register_standards", f"defines standard {s.id} differently from "
+                                  f"{owner}'s definition; a standard's methods, grades and criteria are shared")
+            mine[s.id] = s
+        for r in loaded.body.rulesets:
+            if r.standard not in self._standards and r.standard not in mine:
+                raise PluginError(loaded.plugin, "register_body", f"ships rules for {r.standard}, a standard "
+                                  "neither the core nor the plugin defines (implement register_standards)")
+        for s in mine.values():
+            self._standards.setdefault(s.id, (loaded.plugin, s))
+
     @classmethod
-    def installed(cls, only: Iterable[str] | None = None) -> Registry:
-        """The installed body plugins; ``only`` (default: ``EPA_BODIES``, comma-separated) picks some."""
-        found = sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name)
-        if only is None and os.environ.get("EPA_BODIES", "").strip():
-            only = os.environ["EPA_BODIES"].split(",")
-        if only is not None:
-            wanted = [b.strip() for b in only if b.strip()]
-            for name in wanted:
-                if name not in {ep.name for ep in found}:
-                    raise InputError(f"no installed body {name!r}", hint=did_you_mean(name, [e.name for e in found]))
-            found = [ep for ep in found if ep.name in wanted]
-
-        def plugins() -> Iterable[tuple[str, object]]:
-            for ep in found:
-                try:
-                    yield ep.name, ep.load()
-                except Exception as exc:
-                    raise PluginError(ep.name, "import", f"{type(exc).__name__}: {exc}") from exc
-
-        return cls(plugins())
+    def installed(cls, only: Iterable[str] | None = None, *, keep_going: bool = False) -> Registry:
+        """The installed body plugins; ``only`` (default: ``EPA_BODIES``) picks some."""
+        return cls(installed_candidates(only), keep_going=keep_going)
 
     @property
     def bodies(self) -> tuple[LoadedBody, ...]:
@@ -110,25 +207,34 @@ class Registry:
         except KeyError:
             raise InputError(f"unknown body {body_id!r}", hint=did_you_mean(body_id, self._bodies)) from None
 
+    def standard(self, standard_id: str) -> Standard:
+        """A standard's shared definition; an unknown one is bad input."""
+        try:
+            return self._standards[standard_id][1]
+        except KeyError:
+            raise InputError(f"unknown standard {standard_id!r}",
+                             hint=did_you_mean(standard_id, self._standards)) from None
+
     def standards(self) -> tuple[str, ...]:
+        """The standards some loaded body offers."""
         return tuple(sorted({s for b in self.bodies for s in b.body.standards}))
 
+    def defined_standards(self) -> tuple[Standard, ...]:
+        return tuple(s for _, s in sorted(self._standards.values(), key=lambda pair: pair[1].id))
+
     def offering(self, standard: str) -> tuple[LoadedBody, ...]:
-        """Bodies that offer a standard; an unknown standard is bad input."""
+        """Bodies that offer a standard; an unknown standard, or one no loaded body offers, is bad input."""
         found = tuple(b for b in self.bodies if standard in b.body.standards)
         if not found:
-            raise InputError(f"no installed body offers standard {standard!r}",
-                             hint=did_you_mean(standard, self.standards()))
+            if standard in self._standards:
+                raise InputError(f"no installed body offers standard {standard!r}",
+                                 hint="installed bodies offer: " + (", ".join(self.standards()) or "nothing"))
+            raise InputError(f"unknown standard {standard!r}", hint=did_you_mean(standard, self._standards))
         return found
 
     def criterion_ids(self, standard: str) -> frozenset[str]:
-        """Every criterion id any body knows for a standard: the shared vocabulary of evidence."""
-        return frozenset(c.id for b in self.offering(standard) for r in b.body.rulesets_for(standard)
-                         for c in r.criteria)
+        """The standard's criterion vocabulary: what a record may name, whichever bodies are installed."""
+        return self.standard(standard).criterion_ids
 
     def method_ids(self, standard: str) -> tuple[str, ...]:
-        seen: dict[str, None] = {}
-        for b in self.offering(standard):
-            for r in b.body.rulesets_for(standard):
-                seen.update(dict.fromkeys(r.method_ids))
-        return tuple(seen)
+        return self.standard(standard).method_ids

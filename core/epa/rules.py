@@ -10,7 +10,7 @@ import attrs
 from epa.convert import structure
 from epa.documents import Source, read, validate
 from epa.errors import InputError, did_you_mean
-from epa.model import Journey, Ruleset
+from epa.model import Journey, Ruleset, Standard
 from epa.timeline import NOT_METHODS
 
 JOURNEY_SUFFIX = ".journey.yaml"
@@ -33,7 +33,20 @@ def load_ruleset(file: Path | Traversable) -> Ruleset:
         if set(row["when"]) != methods:
             raise InputError(f"row columns {sorted(row['when'])} are not the methods {sorted(methods)}",
                              where=source.where(["combination", "rows", i, "when"]))
-    return structure(data, Ruleset, where=str(source.path))
+    return attrs.evolve(structure(data, Ruleset, where=str(source.path)), source_file=str(source.path))
+
+
+def load_standard(file: Path | Traversable) -> Standard:
+    """Read and validate one standard's definition against ``schemas/standard.schema.json``."""
+    data, source = read(Path(str(file)))
+    validate(data, "standard", source)
+    for key in ("methods", "criteria"):
+        seen: set[str] = set()
+        for i, item in enumerate(data[key]):
+            if item["id"] in seen:
+                raise InputError(f"{key} id {item['id']!r} appears twice", where=source.where([key, i, "id"]))
+            seen.add(item["id"])
+    return structure(data, Standard, where=str(source.path))
 
 
 def load_journey(file: Path | Traversable, methods: set[str]) -> Journey:
