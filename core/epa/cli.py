@@ -14,7 +14,7 @@ import click
 from rich.console import Console
 
 from epa import report, tables
-from epa.errors import InputError, PluginError
+from epa.errors import InputError, PluginError, did_you_mean
 from epa.grading import BodyResult
 from epa.grading import grade as grade_record
 from epa.ics import write as write_ics
@@ -47,15 +47,27 @@ def _emit(fmt: str, data: Any, render: Callable[[Console], None]) -> None:
 
 
 @functools.cache
-def _registry() -> Registry:
+def _load(only: tuple[str, ...] | None, keep_going: bool = False) -> Registry:
     # Installed plugins do not change while a process runs; loading them (about 60 ms) once is enough
     # even when main() runs many times in one process, as in the tests.
-    return Registry.installed()
+    return Registry.installed(only, keep_going=keep_going)
 
 
-@click.group()
+def _chosen() -> tuple[str, ...] | None:
+    ctx = click.get_current_context(silent=True)
+    chosen = ctx.find_root().params.get("bodies") if ctx else None
+    return tuple(chosen.split(",")) if chosen else None
+
+
+def _registry() -> Registry:
+    """The bodies this run uses: every installed one, or those --bodies (or EPA_BODIES) names."""
+    return _load(_chosen())
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="epa")
-def cli() -> None:
+@click.option("--bodies", metavar="ID,ID", help="load only these installed bodies (default: EPA_BODIES, else all)")
+def cli(bodies: str | None) -> None:
     """Compare what each awarding body's End-Point Assessment rules would award an apprentice, and why;
     whether the apprentice is ready for gateway; and every deadline, resit window and grade cap that follows.
 
@@ -187,6 +199,70 @@ def journey(standard: str, body: str | None, fmt: str) -> None:
     registry.offering(standard)
     rules = report.journey_rules(registry, standard, body)
     _emit(fmt, report.journey(rules, standard), lambda c: tables.journey(c, rules))
+
+
+@cli.command()
+@click.argument("body_ids", metavar="[BODY]...", nargs=-1)
+@click.option("--sources", type=click.Path(file_okay=False, path_type=Path),
+              help="folder of the source documents the citation checks read (default: EPA_SOURCES, "
+                   "else ../shared/seeds); absent documents make those checks skip, never pass")
+@click.option("--check", "checks", multiple=True, metavar="ID", help="run only this check (repeatable)")
+@FORMAT
+def conformance(body_ids: tuple[str, ...], sources: Path | None, checks: tuple[str, ...], fmt: str) -> None:
+    """Run the conformance suite: every check against every installed body (or the BODY ids given).
+
+    Prints a matrix of bodies against checks (pass, fail, skip), then each failure with the ruleset
+    file and entry, what was expected, and a record `epa grade` reproduces it with. Exits 1 when any
+    check fails, 0 when none does.
+    """
+    from epa import conformance as suite
+
+    registry = _load(_chosen(), keep_going=True)
+    known = sorted([b.body.id for b in registry.bodies] + list(registry.failed))
+    for body_id in body_ids:
+        if body_id not in known:
+            raise InputError(f"no installed body {body_id!r}", hint=did_you_mean(body_id, known))
+    for check_id in checks:
+        if check_id not in {c.id for c in suite.CHECKS}:
+            raise InputError(f"no check {check_id!r}", hint=did_you_mean(check_id, [c.id for c in suite.CHECKS]))
+    outcomes = suite.run(registry, body_ids or None, sources, checks or None)
+    data = suite.as_data(outcomes, sources)
+    _emit(fmt, data, lambda c: tables.conformance(c, data))
+    if not data["passed"]:
+        raise SystemExit(1)
+
+
+@cli.command()
+@FORMAT
+def plugins(fmt: str) -> None:
+    """List the installed body plugins: distribution and version, the hooks each implements itself, the
+    standards and document versions it ships, and the variants its data sets apart from the defaults."""
+    data = report.plugins(_registry())
+    _emit(fmt, data, lambda c: tables.plugins(c, data))
+
+
+@cli.group()
+def plugin() -> None:
+    """Tools for writing a body plugin."""
+
+
+@plugin.command("new")
+@click.argument("body_id")
+@click.option("--name", help="the awarding body's name (default: from the id)")
+@click.option("--standard", default="ST0071", show_default=True, help="the standard its first ruleset is for")
+@click.option("--dir", "target", type=click.Path(file_okay=False, path_type=Path),
+              help="where to write it (default: ./epa-BODY_ID)")
+def plugin_new(body_id: str, name: str | None, standard: str, target: Path | None) -> None:
+    """Generate a complete, installable body plugin BODY_ID: rules with placeholders, tests, a README.
+
+    As generated it installs (pip install -e DIR), appears in `epa bodies` and passes `epa conformance`.
+    """
+    from epa import scaffold
+
+    registry = _registry()
+    folder = target or Path(f"epa-{body_id.replace('_', '-')}")
+    written = scaffold.create(body_id, name, registry.standard(standard), folder)
+    click.echo(f"wrote {len(written)} files to {folder}; next: pip install -e {folder} && epa conformance {body_id}")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -109,8 +109,10 @@ def load_body(candidate: Candidate) -> LoadedBody:
     try:
         body = pm.hook.register_body()
         standards = [s for part in pm.hook.register_standards() for s in part]
-    except (InputError, PluginError):
+    except PluginError:
         raise
+    except InputError as exc:  # the plugin's own data files: the plugin's failure, not the user's input
+        raise PluginError(name, "register_body", exc.render()) from exc
     except Exception as exc:
         raise PluginError(name, "register_body", f"{type(exc).__name__}: {exc}") from exc
     if not isinstance(body, Body):

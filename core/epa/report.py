@@ -26,6 +26,21 @@ def bodies(registry: Registry) -> list[dict[str, Any]]:
     } for b in registry.bodies]
 
 
+def plugins(registry: Registry) -> list[dict[str, Any]]:
+    from epa.variants import variants
+
+    return [{
+        "id": b.body.id,
+        "name": b.body.name,
+        "distribution": b.distribution,
+        "version": b.version,
+        "hooks": list(b.own_hooks),
+        "standards_defined": [s.id for s in b.standards],
+        "rulesets": [{"standard": r.standard, "version": r.document.version, "document": r.document.title,
+                      "variants": variants(r)} for r in b.body.rulesets],
+    } for b in registry.bodies]
+
+
 def standards(registry: Registry) -> list[dict[str, Any]]:
     out = []
     for standard in registry.standards():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from rich.console import Console
@@ -30,6 +31,39 @@ def bodies(console: Console, data: list[dict[str, Any]]) -> None:
                          + (f" (from {d['effective_from']})" if d["effective_from"] else "")
                          + f" — {d['file']}" for d in b["documents"])
         table.add_row(b["id"], b["name"], ", ".join(b["standards"]), docs)
+    console.print(table)
+
+
+STATUS = {"pass": "[green]pass[/]", "fail": "[bold red]FAIL[/]", "skip": "[yellow]skip[/]"}
+
+
+def conformance(console: Console, data: dict[str, Any]) -> None:
+    table = _table(f"Conformance (sources: {data['sources']})", "check", *data["bodies"])
+    for check in data["checks"]:
+        table.add_row(check["id"], *(STATUS[data["summary"][b][check["id"]]] if check["id"] in data["summary"][b]
+                                     else "" for b in data["bodies"]))
+    console.print(table)
+    skipped = {(r["body"], r["check"], r["reason"]) for r in data["results"] if r["status"] == "skip"}
+    for body, check, reason in sorted(skipped):
+        console.print(f"[yellow]skip[/] {body} {check}: {reason}", highlight=False)
+    for r in data["results"]:
+        for f in r["failures"]:
+            where = " ".join(p for p in (r["standard"], r["version"] and f"v{r['version']}", f["file"], f["entry"])
+                             if p)
+            console.print(f"[bold red]FAIL[/] {r['body']} {r['check']}: {where}\n  {f['message']}\n"
+                          f"  expected: {f['expected']}", highlight=False)
+            if f["record"]:
+                console.print(f"  shown by the record: {json.dumps(f['record'])}", highlight=False, soft_wrap=True)
+    console.print("all checks pass" if data["passed"] else "some checks fail", highlight=False)
+
+
+def plugins(console: Console, data: list[dict[str, Any]]) -> None:
+    table = _table("Body plugins", "body", "distribution", "hooks it implements", "rules shipped and their variants")
+    for p in data:
+        rules = "\n".join(f"{r['standard']} v{r['version']}" + "".join(f"\n  {v['kind']}: {v['says']}"
+                                                                       for v in r["variants"])
+                           for r in p["rulesets"])
+        table.add_row(p["id"], f"{p['distribution'] or '-'} {p['version'] or ''}".strip(), ", ".join(p["hooks"]), rules)
     console.print(table)
 
 

@@ -1,0 +1,104 @@
+"""The conformance suite: the contract every body plugin holds, for every standard and document version it ships.
+
+Each check (``epa.conformance.checks``) looks at one body, or one of its rulesets, and reports
+``pass``, ``fail`` with the smallest input that shows it, or ``skip`` with the reason. The same
+checks run from ``epa conformance`` (a matrix of bodies against checks) and from pytest
+(``pytest --epa-body ID``, or :func:`epa.testing.contract.conformance_tests` in a plugin's tests).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from attrs import frozen
+
+from epa.conformance.checks import CHECKS, Check, Failure, Skip, Subject
+from epa.errors import PluginError
+from epa.registry import LoadedBody, Registry
+from epa.sources import sources_dir
+
+__all__ = ["CHECKS", "Check", "Failure", "Outcome", "Skip", "Subject", "check_body", "run"]
+
+
+@frozen
+class Outcome:
+    """One check of one body (and, for ruleset checks, one standard and document version)."""
+
+    check: str
+    body: str
+    status: str  # pass | fail | skip
+    standard: str | None = None
+    version: str | None = None
+    reason: str | None = None  # why it was skipped
+    failures: tuple[Failure, ...] = ()
+
+
+def _run_one(check: Check, subject: Subject) -> Outcome:
+    where = {"standard": subject.ruleset.standard, "version": subject.ruleset.document.version} \
+        if subject.ruleset else {}
+    try:
+        failures = tuple(check.run(subject))
+    except Skip as skip:
+        return Outcome(check.id, subject.body_id, "skip", reason=str(skip), **where)
+    except PluginError as exc:  # a hook that raises is a failure of the check that called it
+        failures = (Failure(str(exc), "the hook returns a result", exc.hook),)
+    return Outcome(check.id, subject.body_id, "fail" if failures else "pass", failures=failures, **where)
+
+
+def check_body(loaded: LoadedBody | None, registry: Registry, sources: Path, *, body_id: str | None = None,
+               failed: PluginError | None = None, only: Iterable[str] | None = None) -> list[Outcome]:
+    """Every check (or those named in ``only``) against one body; a body that failed to load fails ``loads``
+    and skips the rest."""
+    chosen = [c for c in CHECKS if only is None or c.id in set(only)]
+    name = loaded.body.id if loaded else body_id or "?"
+    if loaded is None:
+        problem = Failure(str(failed), "the plugin loads: its hooks are epa hooks, its ids agree", None)
+        return [Outcome(c.id, name, "fail", failures=(problem,)) if c.id == "loads"
+                else Outcome(c.id, name, "skip", reason="the plugin did not load") for c in chosen]
+    out = []
+    for check in chosen:
+        if check.scope == "body":
+            out.append(_run_one(check, Subject(loaded, None, registry, sources)))
+        else:
+            out += [_run_one(check, Subject(loaded, r, registry, sources)) for r in loaded.body.rulesets]
+    return out
+
+
+def run(registry: Registry, bodies: Iterable[str] | None = None, sources: Path | str | None = None,
+        only: Iterable[str] | None = None) -> list[Outcome]:
+    """Run the suite against the named bodies (default: every one the registry loaded or failed to load)."""
+    folder = sources_dir(sources)
+    names = list(bodies) if bodies is not None else sorted([b.body.id for b in registry.bodies] + list(registry.failed))
+    out: list[Outcome] = []
+    for name in names:
+        if name in registry.failed:
+            out += check_body(None, registry, folder, body_id=name, failed=registry.failed[name], only=only)
+        else:
+            out += check_body(registry.body(name), registry, folder, only=only)
+    return out
+
+
+def as_data(outcomes: list[Outcome], sources: Path | str | None = None) -> dict[str, Any]:
+    """What ``epa conformance --format json`` prints."""
+    from epa.convert import unstructure
+
+    bodies = list(dict.fromkeys(o.body for o in outcomes))
+    return {
+        "sources": str(sources_dir(sources)),
+        "bodies": bodies,
+        "checks": [{"id": c.id, "scope": c.scope, "title": c.title} for c in CHECKS],
+        "summary": {b: summarise([o for o in outcomes if o.body == b]) for b in bodies},
+        "passed": not any(o.status == "fail" for o in outcomes),
+        "results": unstructure(outcomes),
+    }
+
+
+def summarise(outcomes: list[Outcome]) -> dict[str, str]:
+    """Per check: fail if any of its outcomes failed, skip if all were skipped, else pass."""
+    out: dict[str, str] = {}
+    for check in dict.fromkeys(o.check for o in outcomes):
+        statuses = {o.status for o in outcomes if o.check == check}
+        out[check] = "fail" if "fail" in statuses else "skip" if statuses == {"skip"} else "pass"
+    return out

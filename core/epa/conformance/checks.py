@@ -1,0 +1,396 @@
+"""The checks of the conformance suite: universal properties every body's rules must hold.
+
+A check is a generator over one :class:`Subject` (a body, or one of its rulesets) that yields a
+:class:`Failure` for each counterexample, or raises :class:`Skip` with the reason it does not apply.
+Each failure names the ruleset file and entry where one is to blame, what was expected, and, where
+an apprentice can show it, the smallest record that does: ``epa grade --body ID`` on it reproduces it.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from attrs import frozen
+
+from epa.conformance import witness
+from epa.convert import unstructure
+from epa.model import ComponentResult, Grade, Outcome, Ruleset
+from epa.registry import LoadedBody, Registry
+from epa.sources import has_section, sha256
+
+RANK = {Grade.FAIL: 0, Grade.PASS: 1, Grade.DISTINCTION: 2}
+
+
+class Skip(Exception):
+    """The check does not apply to this subject; the message says why."""
+
+
+@frozen
+class Failure:
+    message: str  # what went wrong
+    expected: str
+    entry: str | None = None  # where in the rules: a JSON path, or the hook at fault
+    file: str | None = None  # the ruleset file the entry is in
+    record: dict[str, Any] | None = None  # a record `epa grade` reproduces it with
+
+
+@frozen
+class Subject:
+    loaded: LoadedBody
+    ruleset: Ruleset | None  # None for checks of the body as a whole
+    registry: Registry
+    sources: Path
+
+    @property
+    def body_id(self) -> str:
+        return self.loaded.body.id
+
+    @property
+    def rules(self) -> Ruleset:
+        assert self.ruleset is not None
+        return self.ruleset
+
+    def failure(self, message: str, expected: str, entry: str | None = None,
+                record: dict[str, Any] | None = None) -> Failure:
+        return Failure(message, expected, entry, self.rules.source_file if self.ruleset else None, record)
+
+    def grade_component(self, method: str, met: frozenset[str]) -> Grade:
+        result = self.loaded.call("grade_component", ruleset=self.rules, method=method, criteria_met=met)
+        if not isinstance(result, ComponentResult) or not isinstance(result.grade, Grade):
+            raise Skip(f"grade_component returned {result!r}, not an epa.ComponentResult")  # `hooks` fails it
+        return result.grade
+
+    def combine(self, components: Mapping[str, Grade]) -> Grade | None:
+        outcome = self.loaded.call("combine_grades", ruleset=self.rules, components=dict(components))
+        if not isinstance(outcome, Outcome):
+            raise Skip(f"combine_grades returned {outcome!r}, not an epa.Outcome")
+        return outcome.grade
+
+
+@frozen
+class Check:
+    id: str
+    title: str
+    scope: str  # body | ruleset
+    run: Callable[[Subject], Iterator[Failure]]
+
+
+CHECKS: list[Check] = []
+
+
+def check(check_id: str, title: str, scope: str = "ruleset") -> Callable[[Callable[[Subject], Iterator[Failure]]],
+                                                                         Callable[[Subject], Iterator[Failure]]]:
+    def register(fn: Callable[[Subject], Iterator[Failure]]) -> Callable[[Subject], Iterator[Failure]]:
+        CHECKS.append(Check(check_id, title, scope, fn))
+        return fn
+    return register
+
+
+# --- the plugin --------------------------------------------------------------------------------------------
+
+
+@check("loads", "the plugin loads: its hooks are epa hooks and its ids agree with its entry point", "body")
+def loads(s: Subject) -> Iterator[Failure]:
+    # Loading already enforced it (a plugin that broke it is reported by `run` as failing here).
+    body = s.loaded.body
+    if not body.rulesets:
+        yield Failure("the body ships no rulesets", "at least one ruleset", "register_body")
+
+
+@check("hooks", "every hook the plugin implements returns what its spec says", "body")
+def hooks(s: Subject) -> Iterator[Failure]:
+    for r in s.loaded.body.rulesets:
+        for method in r.method_ids:
+            result = s.loaded.call("grade_component", ruleset=r, method=method, criteria_met=frozenset())
+            if not isinstance(result, ComponentResult) or not isinstance(result.grade, Grade):
+                yield Failure(f"grade_component returned {result!r}", "an epa.ComponentResult with a grade",
+                              "grade_component", r.source_file)
+        combo = {m: Grade.PASS for m in r.method_ids}
+        outcome = s.loaded.call("combine_grades", ruleset=r, components=combo)
+        if not isinstance(outcome, Outcome):
+            yield Failure(f"combine_grades returned {outcome!r}", "an epa.Outcome", "combine_grades", r.source_file,
+                          witness.recorded(s.body_id, r, combo))
+
+
+# --- the catalogue -----------------------------------------------------------------------------------------
+
+
+@check("criteria", "criterion ids are unique and the standard's, methods are the standard's, each has criteria")
+def criteria(s: Subject) -> Iterator[Failure]:
+    r, standard = s.rules, s.registry.standard(s.rules.standard)
+    if set(r.method_ids) != set(standard.method_ids):
+        yield s.failure(f"methods {sorted(r.method_ids)} are not {standard.id}'s {sorted(standard.method_ids)}",
+                        "the standard's methods", "$.methods")
+    seen: set[str] = set()
+    for i, c in enumerate(r.criteria):
+        if c.id in seen:
+            yield s.failure(f"criterion id {c.id!r} appears twice", "unique ids", f"$.criteria[{i}]")
+        seen.add(c.id)
+        if c.id not in standard.criterion_ids:
+            yield s.failure(f"criterion {c.id!r} is not in {standard.id}'s criterion vocabulary, so no record can "
+                            "name it", f"an id of `epa criteria --standard {standard.id}`", f"$.criteria[{i}]")
+        if c.level not in ("pass", "distinction"):
+            yield s.failure(f"criterion {c.id!r} has level {c.level!r}", "pass or distinction", f"$.criteria[{i}]")
+    for method in r.method_ids:
+        if not r.criteria_for(method, "pass"):
+            yield s.failure(f"method {method!r} has no pass criteria", "every method has pass criteria",
+                            f"$.methods[{r.method_ids.index(method)}]")
+
+
+@check("thresholds", "a distinction threshold never exceeds the criteria it counts")
+def thresholds(s: Subject) -> Iterator[Failure]:
+    r = s.rules
+    if not any(rule.distinction_threshold for rule in r.component_rules.values()):
+        raise Skip("no distinction thresholds: each method needs all its distinction criteria")
+    for method, rule in r.component_rules.items():
+        if rule.distinction_threshold is None:
+            continue
+        counted = len(r.criteria_for(method, "distinction"))
+        if not 1 <= rule.distinction_threshold <= counted:
+            yield s.failure(f"{method}: distinction needs {rule.distinction_threshold} of {counted} criteria",
+                            f"a threshold from 1 to {counted}", f"$.component_rules.{method}.distinction_threshold")
+
+
+# --- grading a component -----------------------------------------------------------------------------------
+
+
+def _everything(r: Ruleset, method: str) -> frozenset[str]:
+    return frozenset(c.id for c in r.criteria_for(method))
+
+
+@check("missing-pass-fails", "a method missing any one pass criterion fails, even with every distinction criterion")
+def missing_pass_fails(s: Subject) -> Iterator[Failure]:
+    r = s.rules
+    for method in r.method_ids:
+        for c in r.criteria_for(method, "pass"):
+            met = _everything(r, method) - {c.id}
+            got = s.grade_component(method, met)
+            if got != Grade.FAIL:
+                yield s.failure(f"{method} graded {got} with pass criterion {c.id} missing", "fail",
+                                f"$.criteria[{r.criteria.index(c)}]", witness.criteria(s.body_id, r, {method: met}))
+
+
+@check("distinction-count", "with every pass criterion, a method's grade follows the count of distinction criteria "
+       "met: pass below the threshold (all of them when none is set), distinction from it")
+def distinction_count(s: Subject) -> Iterator[Failure]:
+    r = s.rules
+    for method in r.method_ids:
+        passes = frozenset(c.id for c in r.criteria_for(method, "pass"))
+        distinctions = [c.id for c in r.criteria_for(method, "distinction")]
+        rule = r.component_rules.get(method)
+        needed = rule.distinction_threshold if rule and rule.distinction_threshold else len(distinctions)
+        for k in range(len(distinctions) + 1):
+            met = passes | frozenset(distinctions[:k])
+            want = Grade.DISTINCTION if distinctions and k >= needed else Grade.PASS
+            got = s.grade_component(method, met)
+            if got != want:
+                entry = f"$.component_rules.{method}" if rule else "$.criteria"
+                yield s.failure(f"{method}: all pass criteria and {k} of {len(distinctions)} distinction criteria "
+                                f"graded {got}", f"{want} ({needed} needed)", entry,
+                                witness.criteria(s.body_id, r, {method: met}))
+
+
+@check("more-criteria-never-lower", "meeting one more criterion never lowers a method's grade (a sweep from "
+       "nothing, all pass criteria and everything, then a property-based search)")
+def more_never_lower(s: Subject) -> Iterator[Failure]:
+    r = s.rules
+    for method in r.method_ids:
+        found = _lowering_sweep(s, method) or _lowering_search(s, method)
+        if found is None:
+            continue
+        met, extra = found
+        more = met | {extra}
+        yield s.failure(f"{method}: meeting {extra} as well lowers the grade from "
+                        f"{s.grade_component(method, met)} to {s.grade_component(method, more)} "
+                        f"(the record meets {sorted(more)})", "a grade no lower than without it",
+                        f"$.criteria[{[c.id for c in r.criteria].index(extra)}]",
+                        witness.criteria(s.body_id, r, {method: more}))
+
+
+def _lowers(s: Subject, method: str, met: frozenset[str], extra: str) -> bool:
+    return RANK[s.grade_component(method, met | {extra})] < RANK[s.grade_component(method, met)]
+
+
+def _lowering_sweep(s: Subject, method: str) -> tuple[frozenset[str], str] | None:
+    everything = _everything(s.rules, method)
+    passes = frozenset(c.id for c in s.rules.criteria_for(method, "pass"))
+    for base in (frozenset(), passes, everything):
+        for extra in sorted(everything):
+            if _lowers(s, method, base - {extra}, extra):
+                return base - {extra}, extra
+    return None
+
+
+def _lowering_search(s: Subject, method: str) -> tuple[frozenset[str], str] | None:
+    """Hypothesis, deterministic and without a database, finds and shrinks a counterexample."""
+    from hypothesis import HealthCheck, find, settings
+    from hypothesis import strategies as st
+    from hypothesis.errors import NoSuchExample
+
+    ids = sorted(_everything(s.rules, method))
+    quiet = settings(database=None, derandomize=True, max_examples=60, deadline=None,
+                     suppress_health_check=list(HealthCheck))
+    try:
+        met, extra = find(st.tuples(st.frozensets(st.sampled_from(ids)), st.sampled_from(ids)),
+                          lambda case: _lowers(s, method, *case), settings=quiet)
+    except NoSuchExample:
+        return None
+    return met, extra
+
+
+# --- combining components ----------------------------------------------------------------------------------
+
+
+def _combinations(r: Ruleset) -> Iterator[dict[str, Grade]]:
+    for grades in itertools.product(list(Grade), repeat=len(r.method_ids)):
+        yield dict(zip(r.method_ids, grades, strict=True))
+
+
+@check("any-fail-fails", "a fail in any method fails the EPA")
+def any_fail_fails(s: Subject) -> Iterator[Failure]:
+    r = s.rules
+    for combo in _combinations(s.rules):
+        if Grade.FAIL in combo.values() and (got := s.combine(combo)) != Grade.FAIL:
+            yield s.failure(f"{_show(combo)} gives {got}", "fail", _row_entry(r, combo),
+                            witness.recorded(s.body_id, r, combo))
+
+
+@check("table", "the combination table decides every combination, and no two rows that match one disagree "
+       "(a table the ruleset calls complete has a row for each)")
+def table(s: Subject) -> Iterator[Failure]:
+    r = s.rules
+    for combo in _combinations(r):
+        rows = [i for i, row in enumerate(r.combination.rows) if row.matches(combo)]
+        overalls = {r.combination.rows[i].overall for i in rows}
+        if len(overalls) > 1:
+            yield s.failure(f"{_show(combo)} matches rows {rows}, which give {sorted(overalls)}",
+                            "rows that agree", f"$.combination.rows[{rows[1]}]", witness.recorded(s.body_id, r, combo))
+        if not rows and r.combination.complete:
+            yield s.failure(f"no row of the table matches {_show(combo)}, but the ruleset says the table is "
+                            "complete", "a row for every combination, or complete: false with the gap recorded",
+                            "$.combination.rows", witness.recorded(s.body_id, r, combo))
+        if s.combine(combo) is None:
+            yield s.failure(f"{_show(combo)} is left undecided", "an overall grade", "combine_grades",
+                            witness.recorded(s.body_id, r, combo))
+
+
+@check("better-never-lowers-overall", "a better grade in one method never lowers the overall grade")
+def better_never_lowers(s: Subject) -> Iterator[Failure]:
+    r = s.rules
+    overall = {tuple(c.values()): s.combine(c) for c in _combinations(r)}
+    for combo in _combinations(r):
+        for method, grade in combo.items():
+            if grade == Grade.DISTINCTION:
+                continue
+            better = {**combo, method: Grade.DISTINCTION if grade == Grade.PASS else Grade.PASS}
+            before, after = overall[tuple(combo.values())], overall[tuple(better.values())]
+            if before and after and RANK[after] < RANK[before]:
+                yield s.failure(f"{_show(combo)} gives {before}, but with {method} {better[method]} it gives {after}",
+                                f"at least {before}", _row_entry(r, better), witness.recorded(s.body_id, r, better))
+
+
+def _show(combo: Mapping[str, Grade]) -> str:
+    return ", ".join(f"{m}={g}" for m, g in combo.items())
+
+
+def _row_entry(r: Ruleset, combo: Mapping[str, Grade]) -> str:
+    row = next((i for i, row in enumerate(r.combination.rows) if row.matches(dict(combo))), None)
+    return f"$.combination.rows[{row}]" if row is not None else "$.combination.rule_in_words"
+
+
+# --- whole records -----------------------------------------------------------------------------------------
+
+
+@check("resit-cap", "a resit or retake never beats the body's cap")
+def resit_cap(s: Subject) -> Iterator[Failure]:
+    from epa.grading import grade
+
+    r = s.rules
+    if not (r.journey and r.journey.resit):
+        raise Skip("the body encodes no resit policy for this standard")
+    cap = r.journey.resit.cap
+    for kind in cap.applies_to:
+        for method in r.method_ids:
+            data = witness.resit(s.body_id, r, method, kind)
+            result = grade(s.loaded, witness.structure(data))
+            if result.overall and RANK[result.overall] > RANK[cap.grade]:
+                yield s.failure(f"a {kind} of the {method} after a fail, with distinctions elsewhere, gives "
+                                f"{result.overall}", f"at most {cap.grade} (“{cap.text}”)",
+                                "$.resit.cap", data)
+
+
+@check("output", "grading is deterministic and every result matches schemas/output.schema.json")
+def output(s: Subject) -> Iterator[Failure]:
+    import jsonschema
+
+    from epa.documents import schema
+    from epa.grading import grade
+
+    validator = _result_validator(jsonschema, schema("output"))
+    for data in witness.samples(s.body_id, s.rules):
+        first = unstructure(grade(s.loaded, witness.structure(data)))
+        if unstructure(grade(s.loaded, witness.structure(data))) != first:
+            yield s.failure("grading the same record twice gave two results", "identical results", None, data)
+        for error in list(validator.iter_errors(first))[:3]:
+            path = "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
+            yield s.failure(f"result {path}: {error.message}", "a result matching output.schema.json", None, data)
+
+
+def _result_validator(jsonschema: Any, output_schema: dict[str, Any]) -> Any:
+    return jsonschema.Draft202012Validator({**output_schema, "$ref": "#/$defs/result"},
+                                           format_checker=jsonschema.FormatChecker())
+
+
+# --- citations ---------------------------------------------------------------------------------------------
+
+
+def _cited(value: Any, path: str = "$") -> Iterator[tuple[str, Any]]:
+    """(JSON path, citation) for every entry of the rules that carries a ``citation`` field."""
+    if isinstance(value, dict):
+        if "citation" in value:
+            yield path, value["citation"]
+        for key, item in value.items():
+            yield from _cited(item, f"{path}.{key}")
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _cited(item, f"{path}[{i}]")
+
+
+@check("citations", "every method, criterion, rule, requirement, deadline and ambiguity cites its body's document "
+       "as '<file> § <section>'")
+def citations(s: Subject) -> Iterator[Failure]:
+    r = s.rules
+    files = {d.file for d in s.loaded.body.documents}
+    for path, citation in _cited(unstructure(r)):
+        file, mark, section = (citation or "").partition(" § ")
+        if not (mark and section.strip()):
+            yield s.failure(f"{path} cites {citation!r}", "'<file> § <section>'", path)
+        elif file not in files:
+            yield s.failure(f"{path} cites {file}, which is not one of the body's documents ({', '.join(files)})",
+                            "a citation of a document the body declares", path)
+
+
+@check("sources", "each source document is the text the citations were written against (SHA-256), and every "
+       "cited section is a line of it")
+def sources(s: Subject) -> Iterator[Failure]:
+    r = s.rules
+    doc = r.document
+    path = s.sources / doc.file
+    if not path.is_file():
+        raise Skip(f"source not found: {doc.file} is not in {s.sources} (give --sources DIR or set EPA_SOURCES)")
+    actual = sha256(path)
+    if doc.sha256 is None:
+        yield s.failure(f"{doc.file} declares no sha256", f"sha256: {actual}", "$.document.sha256")
+        return
+    if actual != doc.sha256:
+        yield s.failure(f"{path} has SHA-256 {actual}, not the {doc.sha256} the citations were written against",
+                        "the document's text the rules cite", "$.document.sha256")
+        return
+    for entry, citation in _cited(unstructure(r)):
+        file, _, section = (citation or "").partition(" § ")
+        if file == doc.file and section and not has_section(path, section):
+            yield s.failure(f"{entry} cites section {section!r}, which is not a line of {doc.file}",
+                            "a section heading of the document", entry)

@@ -1,0 +1,60 @@
+"""Witness records: the smallest apprentice record that shows a check's counterexample.
+
+Each is plain data, as a user would write it, so ``epa grade --body ID`` reproduces the check's
+finding from it; its ``document_versions`` names the version the check looked at.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from epa.convert import structure as _structure
+from epa.model import Grade, Record, Ruleset
+
+GATEWAY = dt.date(2025, 1, 6)
+
+
+def _base(body: str, r: Ruleset, attempts: list[dict[str, Any]]) -> dict[str, Any]:
+    gateway = max(GATEWAY, r.document.effective_from or GATEWAY)
+    day = gateway + dt.timedelta(days=14)
+    for i, attempt in enumerate(attempts):
+        attempt.setdefault("date", (day + dt.timedelta(days=7 * i)).isoformat())
+    return {"standard": r.standard, "apprentice": {"id": f"conformance-{body}"}, "gateway": {"date": gateway.isoformat()},
+            "document_versions": {body: r.document.version}, "assessments": attempts}
+
+
+def criteria(body: str, r: Ruleset, met: Mapping[str, frozenset[str]]) -> dict[str, Any]:
+    """A record meeting ``met`` in the methods named, and every criterion of the other methods."""
+    return _base(body, r, [{"method": m, "criteria_met": sorted(met.get(m, {c.id for c in r.criteria_for(m)}))}
+                           for m in r.method_ids])
+
+
+def recorded(body: str, r: Ruleset, grades: Mapping[str, Grade]) -> dict[str, Any]:
+    """A record with one grade already awarded per method."""
+    return _base(body, r, [{"method": m, "grade": str(g)} for m, g in grades.items()])
+
+
+def resit(body: str, r: Ruleset, method: str, kind: str) -> dict[str, Any]:
+    """Distinction everywhere but ``method``, which fails and is then passed with distinction at a ``kind``."""
+    attempts: list[dict[str, Any]] = [{"method": m, "grade": "fail" if m == method else "distinction"}
+                                      for m in r.method_ids]
+    record = _base(body, r, attempts)
+    last = dt.date.fromisoformat(attempts[-1]["date"])
+    record["assessments"].append({"method": method, "kind": kind, "grade": "distinction",
+                                  "date": (last + dt.timedelta(days=7)).isoformat()})
+    return record
+
+
+def samples(body: str, r: Ruleset) -> list[dict[str, Any]]:
+    """Typical records: every criterion met, pass criteria only, and a method failed."""
+    everything = {m: frozenset(c.id for c in r.criteria_for(m)) for m in r.method_ids}
+    passes = {m: frozenset(c.id for c in r.criteria_for(m, "pass")) for m in r.method_ids}
+    first = r.method_ids[0]
+    return [criteria(body, r, everything), criteria(body, r, passes),
+            criteria(body, r, {**passes, first: frozenset()})]
+
+
+def structure(data: dict[str, Any]) -> Record:
+    return _structure(data, Record, where="witness record")

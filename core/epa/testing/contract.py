@@ -1,0 +1,67 @@
+"""The conformance suite as pytest tests, for a body plugin's own repository.
+
+In the plugin's ``tests/``::
+
+    from epa.testing.contract import conformance_tests
+
+    test_acme_conforms = conformance_tests("acme")
+
+or, with no file at all, ``pytest --epa-body acme`` (the ``epa`` pytest plugin adds this module's
+``test_epa_conformance`` for each body named). Each check is one test: it fails with every
+counterexample the suite found, skips with the reason when the check does not apply (a source
+document not at hand: ``--epa-sources DIR`` or ``EPA_SOURCES``), and passes otherwise.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+
+import pytest
+
+from epa.conformance import CHECKS, Outcome, check_body
+from epa.registry import Registry
+from epa.sources import sources_dir
+
+
+def _outcomes(body_id: str, check_id: str) -> list[Outcome]:
+    registry = Registry.installed(keep_going=True)
+    folder = sources_dir(os.environ.get("EPA_SOURCES"))
+    if body_id in registry.failed:
+        return check_body(None, registry, folder, body_id=body_id, failed=registry.failed[body_id], only=[check_id])
+    if body_id not in {b.body.id for b in registry.bodies}:
+        pytest.skip(f"the body plugin {body_id!r} is not installed (or is left out by EPA_BODIES)")
+    return check_body(registry.body(body_id), registry, folder, only=[check_id])
+
+
+def assert_conforms(body_id: str, check_id: str) -> None:
+    """Run one check against one installed body: fail listing every counterexample, or skip with the reason."""
+    outcomes = _outcomes(body_id, check_id)
+    failed = [o for o in outcomes if o.status == "fail"]
+    if failed:
+        lines = []
+        for o in failed:
+            for f in o.failures:
+                where = " ".join(p for p in (o.standard, o.version and f"v{o.version}", f.file, f.entry) if p)
+                lines.append(f"{where}: {f.message}\n    expected: {f.expected}")
+                if f.record:
+                    lines.append("    shown by the record: " + json.dumps(f.record))
+        pytest.fail(f"{check_id} fails for {body_id}:\n" + "\n".join(lines), pytrace=False)
+    if outcomes and all(o.status == "skip" for o in outcomes):
+        pytest.skip("; ".join(dict.fromkeys(o.reason or "" for o in outcomes)))
+
+
+def conformance_tests(body_id: str) -> Callable[[str], None]:
+    """A test function, parametrized over every check of the suite, for one body."""
+
+    @pytest.mark.parametrize("check_id", [c.id for c in CHECKS])
+    def test_conforms(check_id: str) -> None:
+        assert_conforms(body_id, check_id)
+
+    return test_conforms
+
+
+def test_epa_conformance(epa_body: str, epa_check: str) -> None:
+    """Collected only with ``pytest --epa-body ID``; parametrized by the epa pytest plugin."""
+    assert_conforms(epa_body, epa_check)
