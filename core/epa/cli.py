@@ -55,7 +55,7 @@ def _load(only: tuple[str, ...] | None, keep_going: bool = False) -> Registry:
 
 def _chosen() -> tuple[str, ...] | None:
     ctx = click.get_current_context(silent=True)
-    chosen = ctx.find_root().params.get("bodies") if ctx else None
+    chosen = (ctx.find_root().params.get("bodies") if ctx else None) or os.environ.get("EPA_BODIES", "").strip()
     return tuple(chosen.split(",")) if chosen else None
 
 

@@ -153,6 +153,10 @@ def installed_candidates(only: Iterable[str] | None = None) -> list[Candidate]:
                       ep.dist.version if ep.dist else None) for n in names]
 
 
+def _given(module: object) -> Callable[[], object]:
+    return lambda: module
+
+
 class Registry:
     """The bodies and standards available to this run, by id.
 
@@ -165,7 +169,7 @@ class Registry:
         self.failed: dict[str, PluginError] = {}
         self._standards: dict[str, tuple[str, Standard]] = {s.id: ("epa", s) for s in core_standards()}
         for plugin in plugins:
-            candidate = plugin if isinstance(plugin, Candidate) else Candidate(plugin[0], lambda m=plugin[1]: m)
+            candidate = plugin if isinstance(plugin, Candidate) else Candidate(plugin[0], _given(plugin[1]))
             try:
                 loaded = load_body(candidate)
                 if loaded.body.id in self._bodies:

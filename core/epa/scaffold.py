@@ -21,8 +21,10 @@ MARK = "PLACEHOLDER"
 
 
 def _epa_requirement() -> str:
+    """Compatible releases of the installed core: before 1.0 a minor release may break plugins."""
     major, minor, *_ = installed_version("epa").split(".")
-    return f"epa>={major}.{minor},<{major}.{int(minor) + 1}" if major == "0" else f"epa>={major}.{minor},<{int(major) + 1}"
+    upper = f"{major}.{int(minor) + 1}" if major == "0" else f"{int(major) + 1}"
+    return f"epa>={major}.{minor},<{upper}"
 
 
 def _dump(header: str, data: dict[str, Any]) -> str:

@@ -36,15 +36,15 @@ class Outcome:
 
 
 def _run_one(check: Check, subject: Subject) -> Outcome:
-    where = {"standard": subject.ruleset.standard, "version": subject.ruleset.document.version} \
-        if subject.ruleset else {}
+    r = subject.ruleset
+    standard, version = (r.standard, r.document.version) if r else (None, None)
     try:
         failures = tuple(check.run(subject))
     except Skip as skip:
-        return Outcome(check.id, subject.body_id, "skip", reason=str(skip), **where)
+        return Outcome(check.id, subject.body_id, "skip", standard, version, reason=str(skip))
     except PluginError as exc:  # a hook that raises is a failure of the check that called it
         failures = (Failure(str(exc), "the hook returns a result", exc.hook),)
-    return Outcome(check.id, subject.body_id, "fail" if failures else "pass", failures=failures, **where)
+    return Outcome(check.id, subject.body_id, "fail" if failures else "pass", standard, version, failures=failures)
 
 
 def check_body(loaded: LoadedBody | None, registry: Registry, sources: Path, *, body_id: str | None = None,

@@ -21,8 +21,9 @@ def _base(body: str, r: Ruleset, attempts: list[dict[str, Any]]) -> dict[str, An
     day = gateway + dt.timedelta(days=14)
     for i, attempt in enumerate(attempts):
         attempt.setdefault("date", (day + dt.timedelta(days=7 * i)).isoformat())
-    return {"standard": r.standard, "apprentice": {"id": f"conformance-{body}"}, "gateway": {"date": gateway.isoformat()},
-            "document_versions": {body: r.document.version}, "assessments": attempts}
+    return {"standard": r.standard, "apprentice": {"id": f"conformance-{body}"},
+            "gateway": {"date": gateway.isoformat()}, "document_versions": {body: r.document.version},
+            "assessments": attempts}
 
 
 def criteria(body: str, r: Ruleset, met: Mapping[str, frozenset[str]]) -> dict[str, Any]:

@@ -1,0 +1,241 @@
+"""The conformance suite: the installed bodies pass it, and plugins broken on purpose fail it with a message
+naming the check and a counterexample (issue 7's "done when")."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import subprocess
+import sys
+import types
+
+import attrs
+import pytest
+
+import epa
+from epa import Grade, cli, conformance, defaults
+from epa.registry import Registry
+from epa.sources import sources_dir
+from epa.testing import ok_json, registry, run, valid
+
+ST0071 = "ST0071"
+
+
+def base_rules():
+    """ST0071 rules of an installed body, as a broken plugin's starting point (any body will do)."""
+    offering = [b.ruleset(ST0071) for b in registry().bodies if ST0071 in b.body.standards]
+    if not offering:
+        pytest.skip("no installed body offers ST0071")
+    # one whose source document is at hand, where there is one, so that the source checks can run
+    return next((r for r in offering if (sources_dir() / r.document.file).is_file()), offering[0])
+
+
+def plugin(body_id="broken", rules=None, **hooks):
+    """An in-process body plugin with these rules (default: an installed body's ST0071) and hooks."""
+    rules = attrs.evolve(rules or base_rules(), body=body_id)
+
+    class Plugin:
+        @epa.hookimpl
+        def register_body(self):
+            return epa.Body(id=body_id, name=body_id.title(), rulesets=(rules,))
+
+    p = Plugin()
+    for name, fn in hooks.items():
+        setattr(p, name, types.MethodType(epa.hookimpl(fn), p))
+    return p
+
+
+def check(name_and_plugin, check_id, sources=None):
+    """The outcomes of one check against one in-process plugin."""
+    reg = Registry([name_and_plugin], keep_going=True)
+    return [o for o in conformance.run(reg, sources=sources, only=[check_id])]
+
+
+def failures(outcomes):
+    return [f for o in outcomes if o.status == "fail" for f in o.failures]
+
+
+# --- every installed body -----------------------------------------------------------------------------------
+
+
+def test_every_installed_body_passes_every_check_that_applies(tmp_path):
+    data = ok_json("conformance", definition="conformance")
+    assert data["passed"] is True
+    assert set(data["bodies"]) == {b.body.id for b in registry().bodies}
+    assert {c["id"] for c in data["checks"]} == {c.id for c in conformance.CHECKS}
+    assert all(r["status"] != "fail" for r in data["results"])
+
+
+def test_conformance_table_names_every_body_and_check():
+    result = run("conformance")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    for body in registry().bodies:
+        assert body.body.id in result.stdout
+    for c in conformance.CHECKS:
+        assert c.id in result.stdout
+    assert "all checks pass" in result.stdout
+
+
+def test_source_checks_skip_with_the_reason_when_the_documents_are_absent(tmp_path):
+    data = ok_json("conformance", "--sources", str(tmp_path), "--check", "sources", definition="conformance")
+    assert data["passed"] is True
+    assert {r["status"] for r in data["results"]} == {"skip"}
+    assert all("source not found" in r["reason"] and str(tmp_path) in r["reason"] for r in data["results"])
+
+
+def test_a_changed_source_document_fails_its_hash(tmp_path):
+    rules = base_rules()
+    original = sources_dir() / rules.document.file
+    if not original.is_file():
+        pytest.skip(f"source document {rules.document.file} not found in {sources_dir()}")
+    (tmp_path / rules.document.file).write_text(original.read_text(encoding="utf-8") + "\nedited\n", encoding="utf-8")
+    (found,) = failures(check(("broken", plugin()), "sources", tmp_path))
+    assert "SHA-256" in found.message and found.entry == "$.document.sha256"
+
+
+def test_a_citation_of_a_section_the_document_lacks_fails(tmp_path):
+    rules = base_rules()
+    if not (sources_dir() / rules.document.file).is_file():
+        pytest.skip(f"source document {rules.document.file} not found in {sources_dir()}")
+    moved = attrs.evolve(rules.methods[0], citation=f"{rules.document.file} § No Such Section")
+    broken = attrs.evolve(rules, methods=(moved, *rules.methods[1:]))
+    (found,) = failures(check(("broken", plugin(rules=broken)), "sources", sources_dir()))
+    assert found.entry == "$.methods[0]" and "No Such Section" in found.message
+
+
+def test_unknown_body_or_check_is_bad_input():
+    assert run("conformance", "nosuchbody").exit_code == 2
+    result = run("conformance", "--check", "tabel")
+    assert result.exit_code == 2 and "did you mean 'table'?" in result.stderr
+
+
+# --- plugins broken on purpose ------------------------------------------------------------------------------
+
+
+def test_a_combination_awarding_distinction_despite_a_fail(monkeypatch, tmp_path):
+    rules = base_rules()
+    methods = rules.method_ids
+    when = {m: ("fail" if m == methods[0] else "distinction") for m in methods}
+    bad_row = epa.CombinationRow(when=when, overall=Grade.DISTINCTION, citation=rules.combination.citation)
+    broken = attrs.evolve(rules, combination=attrs.evolve(rules.combination, rows=(bad_row, *rules.combination.rows)))
+    (found,) = failures(check(("broken", plugin(rules=broken)), "any-fail-fails"))
+    assert found.entry == "$.combination.rows[0]" and found.expected == "fail"
+    assert found.file == rules.source_file
+    # The witness is the smallest record showing it: that combination, and epa grade reproduces it.
+    assert [a["grade"] for a in found.record["assessments"]] == [when[m] for m in methods]
+    reg = Registry([("broken", plugin(rules=broken))])
+    monkeypatch.setattr(cli, "_registry", lambda: reg)
+    record = tmp_path / "witness.json"
+    record.write_text(json.dumps(found.record), encoding="utf-8")
+    out = ok_json("grade", "--body", "broken", str(record), definition="result")
+    assert out["overall"] == "distinction" and out["components"][methods[0]] == "fail"
+
+
+def test_an_uncited_criterion():
+    rules = base_rules()
+    uncited = attrs.evolve(rules.criteria[0], citation="")
+    broken = attrs.evolve(rules, criteria=(uncited, *rules.criteria[1:]))
+    (found,) = failures(check(("broken", plugin(rules=broken)), "citations"))
+    assert found.entry == "$.criteria[0]" and "'<file> § <section>'" in found.expected
+
+
+def test_a_rule_where_more_criteria_lower_a_grade():
+    rules = base_rules()
+    method = next(m for m in rules.method_ids if rules.criteria_for(m, "distinction"))
+    spoiler = rules.criteria_for(method, "distinction")[0].id
+
+    def grade_component(self, ruleset, method, criteria_met):
+        result = defaults.grade_component(ruleset, method, criteria_met)
+        return attrs.evolve(result, grade=Grade.FAIL) if spoiler in criteria_met else result
+
+    found = failures(check(("broken", plugin(grade_component=grade_component)), "more-criteria-never-lower"))
+    assert len(found) == 1
+    assert f"meeting {spoiler} as well lowers the grade" in found[0].message
+    met = next(a for a in found[0].record["assessments"] if a["method"] == method)["criteria_met"]
+    assert spoiler in met
+
+
+def test_a_table_with_a_gap():
+    rules = base_rules()
+    methods = rules.method_ids
+    rows = []
+    for grades in itertools.product(list(Grade), repeat=len(methods)):
+        if set(grades) == {Grade.PASS}:
+            continue  # the gap
+        overall = Grade.FAIL if Grade.FAIL in grades else (
+            Grade.DISTINCTION if set(grades) == {Grade.DISTINCTION} else Grade.PASS)
+        rows.append(epa.CombinationRow(when=dict(zip(methods, [str(g) for g in grades], strict=True)),
+                                       overall=overall, citation=rules.combination.citation))
+    table = attrs.evolve(rules.combination, rows=tuple(rows), complete=True)
+    (found,) = failures(check(("broken", plugin(rules=attrs.evolve(rules, combination=table))), "table"))
+    assert "no row of the table matches" in found.message and found.entry == "$.combination.rows"
+    assert {a["grade"] for a in found.record["assessments"]} == {"pass"}
+
+
+def test_two_rows_that_disagree():
+    rules = base_rules()
+    when = {m: "pass" for m in rules.method_ids}
+    rows = (epa.CombinationRow(when=when, overall=Grade.PASS, citation=rules.combination.citation),
+            epa.CombinationRow(when=when, overall=Grade.DISTINCTION, citation=rules.combination.citation))
+    table = attrs.evolve(rules.combination, rows=rows + rules.combination.rows)
+    found = failures(check(("broken", plugin(rules=attrs.evolve(rules, combination=table))), "table"))
+    assert any("matches rows [0, 1" in f.message and f.entry == "$.combination.rows[1]" for f in found)
+
+
+def test_a_hook_that_raises():
+    def combine_grades(self, ruleset, components):
+        raise KeyError("observation")
+
+    (found,) = failures(check(("broken", plugin(combine_grades=combine_grades)), "any-fail-fails"))
+    assert "plugin 'broken' failed in hook 'combine_grades': KeyError" in found.message
+    assert found.entry == "combine_grades"
+
+
+def test_a_misspelt_hook_fails_to_load_naming_the_nearest_hook():
+    def combine_grade(self, ruleset, components):
+        return None
+
+    outcomes = conformance.run(Registry([("broken", plugin(combine_grade=combine_grade))], keep_going=True))
+    loads = next(o for o in outcomes if o.check == "loads")
+    assert loads.status == "fail"
+    assert "'combine_grade', which is not an epa hook; did you mean 'combine_grades'?" in loads.failures[0].message
+    assert {o.status for o in outcomes if o.check != "loads"} == {"skip"}
+
+
+def test_a_body_id_that_disagrees_with_its_entry_point(monkeypatch):
+    reg = Registry([("acme_two", plugin(body_id="acme"))], keep_going=True)
+    (outcome,) = conformance.run(reg, only=["loads"])
+    assert outcome.status == "fail" and outcome.body == "acme_two"
+    assert "body id 'acme' disagrees with its entry-point name 'acme_two'" in outcome.failures[0].message
+    monkeypatch.setattr(cli, "_load", lambda only, keep_going=False: reg)
+    result = run("conformance", "--format", "json")
+    assert result.exit_code == 1
+    data = valid(result.json(), "conformance")
+    assert data["passed"] is False and data["summary"]["acme_two"]["loads"] == "fail"
+
+
+def test_the_table_shows_the_failure_with_its_witness(monkeypatch):
+    rules = base_rules()
+    uncited = attrs.evolve(rules.criteria[0], citation="")
+    reg = Registry([("broken", plugin(rules=attrs.evolve(rules, criteria=(uncited, *rules.criteria[1:]))))],
+                   keep_going=True)
+    monkeypatch.setattr(cli, "_load", lambda only, keep_going=False: reg)
+    result = run("conformance")
+    assert result.exit_code == 1
+    assert "FAIL broken citations" in result.stdout and "$.criteria[0]" in result.stdout
+    assert "some checks fail" in result.stdout
+
+
+# --- the pytest plugin --------------------------------------------------------------------------------------
+
+
+def test_pytest_epa_body_runs_the_suite_against_an_installed_body(tmp_path):
+    body = next(iter(registry().bodies), None)
+    if body is None:
+        pytest.skip("no body plugin installed")
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--epa-body", body.body.id,
+                           "--epa-sources", str(sources_dir().resolve())],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"{len(conformance.CHECKS)} passed" in done.stdout or "passed" in done.stdout
+    assert "failed" not in done.stdout

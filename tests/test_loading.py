@@ -1,0 +1,190 @@
+"""Loading that fails loudly: a misspelt hook, disagreeing ids, two distributions for one id and an import
+error each name the plugin; --bodies and EPA_BODIES pick bodies; standards do not depend on who is installed."""
+
+from __future__ import annotations
+
+import types
+
+import attrs
+import pytest
+
+import epa
+from epa import registry as registry_module
+from epa.errors import InputError, PluginError
+from epa.registry import Registry
+from epa.testing import fails, registry, requires, run, write
+
+
+@attrs.frozen
+class FakeDist:
+    name: str
+    version: str = "1.0"
+
+
+@attrs.frozen
+class FakeEntryPoint:
+    """What importlib.metadata yields for an installed plugin: enough of it for the loader."""
+
+    name: str
+    target: object
+    dist: FakeDist | None = None
+    value: str = "fake_module"
+
+    def load(self):
+        if isinstance(self.target, Exception):
+            raise self.target
+        return self.target
+
+
+def installed(monkeypatch, *eps):
+    monkeypatch.setattr(registry_module, "entry_points", lambda group: list(eps))
+
+
+def plugin_for(body_id, **hooks):
+    offering = [b for b in registry().bodies if "ST0071" in b.body.standards]
+    if not offering:
+        pytest.skip("no installed body offers ST0071")
+    rules = attrs.evolve(offering[0].ruleset("ST0071"), body=body_id)
+
+    class Plugin:
+        @epa.hookimpl
+        def register_body(self):
+            return epa.Body(id=body_id, name=body_id, rulesets=(rules,))
+
+    p = Plugin()
+    for name, fn in hooks.items():
+        setattr(p, name, types.MethodType(epa.hookimpl(fn), p))
+    return p
+
+
+def test_a_misspelt_hook_is_rejected_naming_plugin_hook_and_the_nearest_hook():
+    def combine_grade(self, ruleset, components):
+        return None
+
+    with pytest.raises(PluginError) as info:
+        Registry([("acme", plugin_for("acme", combine_grade=combine_grade))])
+    assert info.value.plugin == "acme" and info.value.hook == "combine_grade"
+    assert "did you mean 'combine_grades'?" in str(info.value)
+
+
+def test_a_hook_with_an_argument_its_spec_lacks_is_rejected():
+    def grade_component(self, ruleset, method, criteria_met, apprentice):
+        return None
+
+    with pytest.raises(PluginError, match="apprentice"):
+        Registry([("acme", plugin_for("acme", grade_component=grade_component))])
+
+
+def test_the_entry_point_name_must_be_the_body_id():
+    with pytest.raises(PluginError, match="body id 'acme' disagrees with its entry-point name 'acme_assessment'"):
+        Registry([("acme_assessment", plugin_for("acme"))])
+
+
+def test_each_rulesets_body_must_be_the_body_id():
+    p = plugin_for("acme")
+    wrong = attrs.evolve(p.register_body().rulesets[0], body="other")
+
+    class Plugin:
+        @epa.hookimpl
+        def register_body(self):
+            return epa.Body(id="acme", name="Acme", rulesets=(wrong,))
+
+    with pytest.raises(PluginError, match="says body 'other', but the plugin's body id is 'acme'"):
+        Registry([("acme", Plugin())])
+
+
+def test_two_distributions_claiming_one_body_id_are_both_named(monkeypatch):
+    installed(monkeypatch, FakeEntryPoint("acme", plugin_for("acme"), FakeDist("epa-acme")),
+              FakeEntryPoint("acme", plugin_for("acme"), FakeDist("acme-rules")))
+    with pytest.raises(PluginError) as info:
+        Registry.installed()
+    assert "epa-acme" in str(info.value) and "acme-rules" in str(info.value)
+
+
+def test_an_import_error_names_the_distribution(monkeypatch):
+    installed(monkeypatch, FakeEntryPoint("acme", ModuleNotFoundError("No module named 'yaml2'"), FakeDist("epa-acme")))
+    with pytest.raises(PluginError) as info:
+        Registry.installed()
+    assert info.value.plugin == "acme" and info.value.hook == "import"
+    assert "epa-acme" in str(info.value) and "yaml2" in str(info.value)
+
+
+def test_a_broken_installed_plugin_exits_1_and_can_be_left_out(monkeypatch):
+    def combine_grade(self, ruleset, components):
+        return None
+
+    installed(monkeypatch, FakeEntryPoint("acme", plugin_for("acme", combine_grade=combine_grade), FakeDist("epa-acme")),
+              FakeEntryPoint("good", plugin_for("good"), FakeDist("epa-good")))
+    monkeypatch.setattr(epa.cli, "_load", epa.cli._load.__wrapped__)  # no cache across fake installs
+    assert "combine_grade" in fails("bodies", code=1)
+    result = run("--bodies", "good", "bodies", "--format", "json")
+    assert result.exit_code == 0 and [b["id"] for b in result.json()] == ["good"]
+    monkeypatch.setenv("EPA_BODIES", "good")
+    assert [b["id"] for b in run("bodies", "--format", "json").json()] == ["good"]
+
+
+def test_an_unknown_body_in_bodies_is_bad_input_with_a_suggestion(monkeypatch):
+    installed(monkeypatch, FakeEntryPoint("acme", plugin_for("acme"), FakeDist("epa-acme")))
+    monkeypatch.setattr(epa.cli, "_load", epa.cli._load.__wrapped__)
+    assert "did you mean 'acme'?" in fails("--bodies", "acne", "bodies")
+    monkeypatch.setenv("EPA_BODIES", "acne")
+    with pytest.raises(InputError, match="did you mean 'acme'"):
+        Registry.installed()
+
+
+# --- standards ----------------------------------------------------------------------------------------------
+
+
+def test_the_core_defines_the_standards_whoever_is_installed():
+    reg = Registry([])
+    assert reg.method_ids("ST0071") == ("observation", "project", "discussion")
+    assert reg.method_ids("ST0072") == ("showcase", "observation", "discussion")
+    # Highfield's kit numbers the ST0071 criteria K1.1 ... B5.2 (002 § The Customer Service Specialist
+    # apprenticeship standard); the two ids other documents add are in the vocabulary too.
+    assert {"K1.1", "B5.2", "X.PROFESSIONAL-IMAGE", "NQ.PRJ.P1"} <= reg.criterion_ids("ST0071")
+
+
+@requires("tqual")
+def test_a_record_naming_another_bodys_criterion_is_valid_with_any_bodies_installed(tmp_path, monkeypatch):
+    # NQ.PRJ.P1 is NQual's alone; with only TQUK loaded the record is still valid, and the id is noted, not counted.
+    path = write(tmp_path, """standard: ST0071
+apprentice: {id: A1}
+gateway: {date: 2025-06-02}
+assessments:
+  - {method: project, date: 2025-06-16, criteria_met: [NQ.PRJ.P1]}
+""")
+    monkeypatch.setenv("EPA_BODIES", "tqual")
+    assert [b["id"] for b in run("bodies", "--format", "json").json()] == ["tqual"]
+    result = run("grade", "--body", "tqual", path, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert any("NQ.PRJ.P1" in n["says"] and "not counted" in n["says"] for n in result.json()["notes"])
+
+
+def test_a_standard_defined_twice_differently_names_both():
+    core = Registry([]).standard("ST0071")
+    other = attrs.evolve(core, methods=core.methods[:2])
+
+    class Plugin:
+        @epa.hookimpl
+        def register_body(self):
+            return epa.Body(id="acme", name="Acme", rulesets=())
+
+        @epa.hookimpl
+        def register_standards(self):
+            return [other]
+
+    with pytest.raises(PluginError, match="defines standard ST0071 differently from epa's definition"):
+        Registry([("acme", Plugin())])
+
+
+def test_rules_for_a_standard_nobody_defines_are_rejected():
+    p = plugin_for("acme")
+    rules = attrs.evolve(p.register_body().rulesets[0], standard="ST9998")
+
+    class Plugin:
+        @epa.hookimpl
+        def register_body(self):
+            return epa.Body(id="acme", name="Acme", rulesets=(rules,))
+
+    with pytest.raises(PluginError, match="ST9998, a standard neither the core nor the plugin defines"):
+        Registry([("acme", Plugin())])
