@@ -42,14 +42,10 @@ def plugins(registry: Registry) -> list[dict[str, Any]]:
 
 
 def standards(registry: Registry) -> list[dict[str, Any]]:
-    out = []
-    for standard in registry.standards():
-        offering = registry.offering(standard)
-        levels = {r.level for b in offering for r in b.body.rulesets_for(standard) if r.level}
-        out.append({"standard": standard, "level": min(levels) if levels else None,
-                    "methods": list(registry.method_ids(standard)),
-                    "bodies": [b.body.id for b in offering]})
-    return out
+    """Every defined standard (the core's and any a plugin adds), and the loaded bodies offering it."""
+    return [{"standard": s.id, "name": s.name, "level": s.level, "methods": list(s.method_ids),
+             "bodies": [b.body.id for b in registry.bodies if s.id in b.body.standards]}
+            for s in registry.defined_standards()]
 
 
 def criteria(registry: Registry, standard: str, body: str | None, version: str | None) -> list[dict[str, Any]]:

@@ -43,9 +43,10 @@ def conformance(console: Console, data: dict[str, Any]) -> None:
         table.add_row(check["id"], *(STATUS[data["summary"][b][check["id"]]] if check["id"] in data["summary"][b]
                                      else "" for b in data["bodies"]))
     console.print(table)
-    skipped = {(r["body"], r["check"], r["reason"]) for r in data["results"] if r["status"] == "skip"}
-    for body, check, reason in sorted(skipped):
-        console.print(f"[yellow]skip[/] {body} {check}: {reason}", highlight=False)
+    for r in data["results"]:
+        if r["status"] == "skip":
+            about = f" ({r['standard']} v{r['version']})" if r["standard"] else ""
+            console.print(f"[yellow]skip[/] {r['body']} {r['check']}{about}: {r['reason']}", highlight=False)
     for r in data["results"]:
         for f in r["failures"]:
             where = " ".join(p for p in (r["standard"], r["version"] and f"v{r['version']}", f["file"], f["entry"])
@@ -68,9 +69,10 @@ def plugins(console: Console, data: list[dict[str, Any]]) -> None:
 
 
 def standards(console: Console, data: list[dict[str, Any]]) -> None:
-    table = _table("Standards", "standard", "level", "methods", "bodies")
+    table = _table("Standards", "standard", "name", "level", "methods", "bodies")
     for s in data:
-        table.add_row(s["standard"], str(s["level"] or ""), ", ".join(s["methods"]), ", ".join(s["bodies"]))
+        table.add_row(s["standard"], s["name"], str(s["level"] or ""), ", ".join(s["methods"]),
+                      ", ".join(s["bodies"]) or "none installed")
     console.print(table)
 
 
