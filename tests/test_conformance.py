@@ -239,3 +239,12 @@ def test_pytest_epa_body_runs_the_suite_against_an_installed_body(tmp_path):
     assert done.returncode == 0, done.stdout + done.stderr
     assert f"{len(conformance.CHECKS)} passed" in done.stdout or "passed" in done.stdout
     assert "failed" not in done.stdout
+
+
+def test_a_hook_returning_the_wrong_type():
+    def gateway_requirements(self, ruleset, record):
+        return ["english and maths"]
+
+    found = failures(check(("broken", plugin(gateway_requirements=gateway_requirements)), "hooks"))
+    assert found and {f.entry for f in found} == {"gateway_requirements"}
+    assert "expected a list of epa.Requirement" in found[0].message and found[0].record["standard"] == ST0071

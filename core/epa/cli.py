@@ -20,7 +20,7 @@ from epa.grading import grade as grade_record
 from epa.ics import write as write_ics
 from epa.model import Record
 from epa.record import load_record
-from epa.registry import Registry
+from epa.registry import Registry, core_standards
 
 FORMAT = click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
                       show_default=True, help="table for a person, json for a program")
@@ -259,9 +259,11 @@ def plugin_new(body_id: str, name: str | None, standard: str, target: Path | Non
     """
     from epa import scaffold
 
-    registry = _registry()
+    # The core's standards need no plugin loaded (a broken one must not stop its author starting afresh).
+    known = {s.id: s for s in core_standards()}
+    definition = known[standard] if standard in known else _registry().standard(standard)
     folder = target or Path(f"epa-{body_id.replace('_', '-')}")
-    written = scaffold.create(body_id, name, registry.standard(standard), folder)
+    written = scaffold.create(body_id, name, definition, folder)
     click.echo(f"wrote {len(written)} files to {folder}; next: pip install -e {folder} && epa conformance {body_id}")
 
 

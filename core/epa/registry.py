@@ -95,6 +95,8 @@ def load_body(candidate: Candidate) -> LoadedBody:
     name = candidate.name
     try:
         module = candidate.load()
+    except PluginError:
+        raise
     except Exception as exc:
         shipped = f" (distribution {candidate.distribution})" if candidate.distribution else ""
         raise PluginError(name, "import", f"cannot import{shipped}: {type(exc).__name__}: {exc}") from exc
@@ -129,17 +131,21 @@ def load_body(candidate: Candidate) -> LoadedBody:
     return LoadedBody(body, name, pm.hook, own, candidate.distribution, candidate.version, tuple(standards))
 
 
+def _claimed_twice(name: str, eps: list[Any]) -> Callable[[], object]:
+    dists = sorted({ep.dist.name if ep.dist else ep.value for ep in eps})
+
+    def fail() -> object:
+        raise PluginError(name, "entry point", f"body id {name!r} is claimed by {len(eps)} installed "
+                          f"distributions: {', '.join(dists)}; uninstall all but one")
+    return fail
+
+
 def installed_candidates(only: Iterable[str] | None = None) -> list[Candidate]:
     """The body plugins installed in this environment; ``only`` (default: ``EPA_BODIES``, comma-separated)
-    picks some. Two distributions claiming one body id is an error naming both."""
+    picks some. A body id that two distributions claim fails to load, naming both."""
     found: dict[str, list[Any]] = {}
     for ep in entry_points(group=ENTRY_POINT_GROUP):
         found.setdefault(ep.name, []).append(ep)
-    for name, eps in found.items():
-        dists = sorted({ep.dist.name if ep.dist else ep.value for ep in eps})
-        if len(eps) > 1:
-            raise PluginError(name, "entry point", f"body id {name!r} is claimed by {len(eps)} installed "
-                              f"distributions: {', '.join(dists)}; uninstall all but one")
     if only is None and os.environ.get("EPA_BODIES", "").strip():
         only = os.environ["EPA_BODIES"].split(",")
     names = sorted(found)
@@ -149,8 +155,15 @@ def installed_candidates(only: Iterable[str] | None = None) -> list[Candidate]:
             if name not in found:
                 raise InputError(f"no installed body {name!r}", hint=did_you_mean(name, names))
         names = [n for n in names if n in wanted]
-    return [Candidate(n, (ep := found[n][0]).load, ep.dist.name if ep.dist else None,
-                      ep.dist.version if ep.dist else None) for n in names]
+    candidates = []
+    for name in names:
+        if len(found[name]) > 1:
+            candidates.append(Candidate(name, _claimed_twice(name, found[name])))
+            continue
+        ep = found[name][0]
+        candidates.append(Candidate(name, ep.load, ep.dist.name if ep.dist else None,
+                                    ep.dist.version if ep.dist else None))
+    return candidates
 
 
 def _given(module: object) -> Callable[[], object]:

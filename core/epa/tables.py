@@ -40,8 +40,7 @@ STATUS = {"pass": "[green]pass[/]", "fail": "[bold red]FAIL[/]", "skip": "[yello
 def conformance(console: Console, data: dict[str, Any]) -> None:
     table = _table(f"Conformance (sources: {data['sources']})", "check", *data["bodies"])
     for check in data["checks"]:
-        table.add_row(check["id"], *(STATUS[data["summary"][b][check["id"]]] if check["id"] in data["summary"][b]
-                                     else "" for b in data["bodies"]))
+        table.add_row(check["id"], *(STATUS[data["summary"][b][check["id"]]] for b in data["bodies"]))
     console.print(table)
     for r in data["results"]:
         if r["status"] == "skip":

@@ -85,10 +85,11 @@ def as_data(outcomes: list[Outcome], sources: Path | str | None = None) -> dict[
     from epa.convert import unstructure
 
     bodies = list(dict.fromkeys(o.body for o in outcomes))
+    ran = {o.check for o in outcomes}
     return {
         "sources": str(sources_dir(sources)),
         "bodies": bodies,
-        "checks": [{"id": c.id, "scope": c.scope, "title": c.title} for c in CHECKS],
+        "checks": [{"id": c.id, "scope": c.scope, "title": c.title} for c in CHECKS if c.id in ran],
         "summary": {b: summarise([o for o in outcomes if o.body == b]) for b in bodies},
         "passed": not any(o.status == "fail" for o in outcomes),
         "results": unstructure(outcomes),

@@ -18,6 +18,7 @@ from attrs import frozen
 from epa.conformance import witness
 from epa.convert import unstructure
 from epa.model import ComponentResult, Grade, Outcome, Ruleset
+from epa.errors import PluginError
 from epa.registry import LoadedBody, Registry
 from epa.sources import has_section, sha256
 
@@ -100,19 +101,17 @@ def loads(s: Subject) -> Iterator[Failure]:
         yield Failure("the body ships no rulesets", "at least one ruleset", "register_body")
 
 
-@check("hooks", "every hook the plugin implements returns what its spec says", "body")
+@check("hooks", "every hook returns what its spec says: grading typical records, and a resit, calls each one", "body")
 def hooks(s: Subject) -> Iterator[Failure]:
+    from epa.grading import grade
+
     for r in s.loaded.body.rulesets:
-        for method in r.method_ids:
-            result = s.loaded.call("grade_component", ruleset=r, method=method, criteria_met=frozenset())
-            if not isinstance(result, ComponentResult) or not isinstance(result.grade, Grade):
-                yield Failure(f"grade_component returned {result!r}", "an epa.ComponentResult with a grade",
-                              "grade_component", r.source_file)
-        combo = {m: Grade.PASS for m in r.method_ids}
-        outcome = s.loaded.call("combine_grades", ruleset=r, components=combo)
-        if not isinstance(outcome, Outcome):
-            yield Failure(f"combine_grades returned {outcome!r}", "an epa.Outcome", "combine_grades", r.source_file,
-                          witness.recorded(s.body_id, r, combo))
+        resit = witness.resit(s.body_id, r, r.method_ids[0], "resit")
+        for data in [*witness.samples(s.body_id, r), resit]:
+            try:
+                grade(s.loaded, witness.structure(data))
+            except PluginError as exc:
+                yield Failure(exc.problem, f"what hookspecs.{exc.hook} says it returns", exc.hook, r.source_file, data)
 
 
 # --- the catalogue -----------------------------------------------------------------------------------------
