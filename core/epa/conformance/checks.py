@@ -17,8 +17,8 @@ from attrs import frozen
 
 from epa.conformance import witness
 from epa.convert import unstructure
-from epa.model import ComponentResult, Grade, Outcome, Ruleset
 from epa.errors import PluginError
+from epa.model import ComponentResult, Grade, Outcome, Ruleset
 from epa.registry import LoadedBody, Registry
 from epa.sources import has_section, sha256
 
