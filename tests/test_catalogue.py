@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, SEEDS
+from conftest import OUR_BODIES, ROOT
 from epa.convert import unstructure
+from epa.sources import sources_dir
+from epa.testing import requires
 
 RULESETS = sorted(ROOT.glob("plugins/*/epa_*/rules/*.yaml"))
 
@@ -27,8 +29,17 @@ def test_every_plugin_ships_rules():
 
 
 @pytest.mark.parametrize("path", RULESETS, ids=lambda p: f"{p.parent.parent.parent.name}/{p.name}")
+def test_ruleset_is_valid(path: Path):
+    assert check_rules.load_problems(path) == []
+
+
+@pytest.mark.parametrize("path", RULESETS, ids=lambda p: f"{p.parent.parent.parent.name}/{p.name}")
 def test_ruleset_is_valid_and_every_citation_names_a_real_section(path: Path):
-    assert SEEDS.is_dir(), "the seeds must sit at ../shared/seeds beside the checkout"
+    # The source documents are outside the repository (EPA_SOURCES, default ../shared/seeds). Without the
+    # file's own document nothing can be checked: skip. A citation naming any other absent file is a problem.
+    document = check_rules.document_of(path)
+    if document in check_rules.missing_documents(path):
+        pytest.skip(f"source document {document} not found in {sources_dir()} (set EPA_SOURCES)")
     assert check_rules.check(path) == []
 
 
@@ -48,6 +59,7 @@ def test_criterion_ids_unique_and_every_criterion_cited(registry):
             assert all(c.citation and c.text.strip() for c in rules.criteria)
 
 
+@requires("highfield")
 def test_st0071_ids_are_highfield_codes_or_named_extras(registry):
     highfield = {c.id for c in registry.body("highfield").body.rulesets_for("ST0071")[0].criteria}
     assert all(HIGHFIELD_CODE.match(i) for i in highfield)
@@ -59,6 +71,17 @@ def test_st0071_ids_are_highfield_codes_or_named_extras(registry):
             assert all(not HIGHFIELD_CODE.match(i) for i in extras), (loaded.body.id, extras)
 
 
+def test_st0071_vocabulary_is_highfield_codes_and_named_extras(registry):
+    # The core's ST0071 vocabulary (core/epa/standards/ST0071.yaml), which every body's ids come from, whichever
+    # bodies are installed: Highfield's codes, and ids of their own for criteria only other bodies have.
+    vocabulary = registry.standard("ST0071").criterion_ids
+    assert {"K1.1", "B5.2", "S1.5", "K4.7", "X.PROFESSIONAL-IMAGE"} <= vocabulary
+    for loaded in registry.bodies:
+        for rules in loaded.body.rulesets_for("ST0071"):
+            assert {c.id for c in rules.criteria} <= vocabulary, loaded.body.id
+
+
+@requires("nqual", "gateway_quals", "highfield")
 def test_shared_extra_criterion_has_one_id_across_bodies(registry):
     # 000 § Grading Descriptors for Professional Discussion... and 004 § Appendix 2 Grade descriptors both grade
     # "...analysed the importance ... of their professional image and its relationship with the organisation's
@@ -71,9 +94,10 @@ def test_shared_extra_criterion_has_one_id_across_bodies(registry):
     assert registry.body("highfield").body.rulesets_for("ST0071")[0].criterion("X.PROFESSIONAL-IMAGE") is None
 
 
-def test_every_ruleset_records_its_ambiguities(registry):
-    # Each of the five documents has at least one garbled table or contradiction (see each ruleset).
-    for loaded in registry.bodies:
-        for rules in loaded.body.rulesets:
-            assert rules.ambiguities, (loaded.body.id, rules.standard, rules.document.version)
-            assert all(a.reading and a.why for a in rules.ambiguities)
+@pytest.mark.parametrize("body", [pytest.param(b, marks=requires(b)) for b in OUR_BODIES])
+def test_every_ruleset_records_its_ambiguities(registry, body):
+    # Each of our five documents has at least one garbled table or contradiction (see each ruleset); a fact
+    # about these documents, not a rule every body's document must break.
+    for rules in registry.body(body).body.rulesets:
+        assert rules.ambiguities, (body, rules.standard, rules.document.version)
+        assert all(a.reading and a.why for a in rules.ambiguities)

@@ -248,3 +248,12 @@ def test_a_hook_returning_the_wrong_type():
     found = failures(check(("broken", plugin(gateway_requirements=gateway_requirements)), "hooks"))
     assert found and {f.entry for f in found} == {"gateway_requirements"}
     assert "expected a list of epa.Requirement" in found[0].message and found[0].record["standard"] == ST0071
+
+
+def test_a_combination_failing_with_no_component_failed():
+    rules = base_rules()
+    when = {m: "pass" for m in rules.method_ids}
+    bad_row = epa.CombinationRow(when=when, overall=Grade.FAIL, citation=rules.combination.citation)
+    broken = attrs.evolve(rules, combination=attrs.evolve(rules.combination, rows=(bad_row, *rules.combination.rows)))
+    (found,) = failures(check(("broken", plugin(rules=broken)), "any-fail-fails"))
+    assert found.expected == "pass or distinction" and found.entry == "$.combination.rows[0]"

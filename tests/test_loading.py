@@ -37,7 +37,9 @@ class FakeEntryPoint:
 
 
 def installed(monkeypatch, *eps):
+    """Pretend these are the installed plugins (and that EPA_BODIES picks none of the real ones)."""
     monkeypatch.setattr(registry_module, "entry_points", lambda group: list(eps))
+    monkeypatch.delenv("EPA_BODIES", raising=False)
 
 
 def plugin_for(body_id, **hooks):

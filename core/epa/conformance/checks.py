@@ -248,13 +248,15 @@ def _combinations(r: Ruleset) -> Iterator[dict[str, Grade]]:
         yield dict(zip(r.method_ids, grades, strict=True))
 
 
-@check("any-fail-fails", "a fail in any method fails the EPA")
+@check("any-fail-fails", "a fail in any method fails the EPA, and only a fail does")
 def any_fail_fails(s: Subject) -> Iterator[Failure]:
     r = s.rules
     for combo in _combinations(s.rules):
-        if Grade.FAIL in combo.values() and (got := s.combine(combo)) != Grade.FAIL:
-            yield s.failure(f"{_show(combo)} gives {got}", "fail", _row_entry(r, combo),
-                            witness.recorded(s.body_id, r, combo))
+        failed = Grade.FAIL in combo.values()
+        got = s.combine(combo)
+        if failed != (got == Grade.FAIL):
+            yield s.failure(f"{_show(combo)} gives {got}", "fail" if failed else "pass or distinction",
+                            _row_entry(r, combo), witness.recorded(s.body_id, r, combo))
 
 
 @check("table", "the combination table decides every combination, and no two rows that match one disagree "
