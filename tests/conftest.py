@@ -7,10 +7,8 @@ a test of the core uses whichever body offers what it needs (:func:`any_body`).
 
 from __future__ import annotations
 
-import types
 from pathlib import Path
 
-import attrs
 import pytest
 
 import epa
@@ -83,18 +81,7 @@ def reused_body(rules_of: str | None = None) -> epa.Body:
 def body_plugin(rules_of: str | None = None, /, **hooks):
     """A third-party body plugin "broken" reusing a loaded body's ST0071 rules (see :func:`reused_body`),
     with some hooks replaced."""
-    reused = reused_body(rules_of)
-
-    class Plugin:
-        @epa.hookimpl
-        def register_body(self):
-            return epa.Body(id="broken", name="Broken", rulesets=tuple(
-                attrs.evolve(r, body="broken") for r in reused.rulesets if r.standard == "ST0071"))
-
-    plugin = Plugin()
-    for name, fn in hooks.items():
-        setattr(plugin, name, types.MethodType(epa.hookimpl(fn), plugin))
-    return plugin
+    return epa.testing.make_plugin("broken", reused_body(rules_of).rulesets_for("ST0071"), **hooks)
 
 
 def use_plugins(monkeypatch, plugin) -> None:

@@ -7,7 +7,6 @@ import itertools
 import json
 import subprocess
 import sys
-import types
 
 import attrs
 import pytest
@@ -16,7 +15,7 @@ import epa
 from epa import Grade, cli, conformance, defaults
 from epa.registry import Registry
 from epa.sources import sources_dir
-from epa.testing import ok_json, registry, run, valid
+from epa.testing import make_plugin, ok_json, registry, run, valid
 
 ST0071 = "ST0071"
 
@@ -32,17 +31,7 @@ def base_rules():
 
 def plugin(body_id="broken", rules=None, **hooks):
     """An in-process body plugin with these rules (default: an installed body's ST0071) and hooks."""
-    rules = attrs.evolve(rules or base_rules(), body=body_id)
-
-    class Plugin:
-        @epa.hookimpl
-        def register_body(self):
-            return epa.Body(id=body_id, name=body_id.title(), rulesets=(rules,))
-
-    p = Plugin()
-    for name, fn in hooks.items():
-        setattr(p, name, types.MethodType(epa.hookimpl(fn), p))
-    return p
+    return make_plugin(body_id, [rules or base_rules()], **hooks)
 
 
 def check(name_and_plugin, check_id, sources=None):

@@ -3,8 +3,6 @@ error each name the plugin; --bodies and EPA_BODIES pick bodies; standards do no
 
 from __future__ import annotations
 
-import types
-
 import attrs
 import pytest
 
@@ -12,7 +10,7 @@ import epa
 from epa import registry as registry_module
 from epa.errors import InputError, PluginError
 from epa.registry import Registry
-from epa.testing import fails, registry, requires, run, write
+from epa.testing import fails, make_plugin, registry, requires, run, write
 
 
 @attrs.frozen
@@ -46,17 +44,7 @@ def plugin_for(body_id, **hooks):
     offering = [b for b in registry().bodies if "ST0071" in b.body.standards]
     if not offering:
         pytest.skip("no installed body offers ST0071")
-    rules = attrs.evolve(offering[0].ruleset("ST0071"), body=body_id)
-
-    class Plugin:
-        @epa.hookimpl
-        def register_body(self):
-            return epa.Body(id=body_id, name=body_id, rulesets=(rules,))
-
-    p = Plugin()
-    for name, fn in hooks.items():
-        setattr(p, name, types.MethodType(epa.hookimpl(fn), p))
-    return p
+    return make_plugin(body_id, [offering[0].ruleset("ST0071")], **hooks)
 
 
 def test_a_misspelt_hook_is_rejected_naming_plugin_hook_and_the_nearest_hook():

@@ -12,19 +12,23 @@ import contextlib
 import functools
 import io
 import json
+import types
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import attrs
 import jsonschema
+import pluggy
 import pytest
 import yaml
 
 from epa.documents import schema
-from epa.model import Grade, Ruleset
+from epa.model import Body, Grade, Ruleset
 from epa.registry import LoadedBody, Registry
 from epa.sources import sources_dir
+
+hookimpl = pluggy.HookimplMarker("epa")
 
 
 @functools.cache
@@ -70,6 +74,23 @@ def grade_component(body_id: str, method: str, met: Iterable[str], standard: str
 def ids(body_id: str, method: str, level: str, standard: str, version: str | None = None) -> list[str]:
     """The criterion ids a body assesses in a method at a level, in its document's order."""
     return [c.id for c in ruleset(body_id, standard, version).criteria_for(method, level)]
+
+
+def make_plugin(body_id: str, rulesets: Iterable[Ruleset], **hooks: Any) -> object:
+    """An in-process body plugin, as a test builds one: ``register_body`` returns these rulesets (re-labelled
+    as ``body_id``'s), and each keyword is a hook implementation ``fn(self, ...)``. Load it with
+    ``epa.registry.Registry([(body_id, plugin)])``."""
+    rules = tuple(attrs.evolve(r, body=body_id) for r in rulesets)
+
+    class Plugin:
+        @hookimpl
+        def register_body(self) -> Body:
+            return Body(id=body_id, name=body_id, rulesets=rules)
+
+    plugin = Plugin()
+    for name, fn in hooks.items():
+        setattr(plugin, name, types.MethodType(hookimpl(fn), plugin))
+    return plugin
 
 
 @attrs.frozen
@@ -148,6 +169,6 @@ def source_text(file: str) -> str:
 
 
 __all__ = [
-    "Run", "body", "combine", "dump_record", "fails", "grade_component", "ids", "installed", "ok_json", "only",
-    "registry", "requires", "ruleset", "run", "source_text", "valid", "write",
+    "Run", "body", "combine", "dump_record", "fails", "grade_component", "ids", "installed", "make_plugin", "ok_json",
+    "only", "registry", "requires", "ruleset", "run", "source_text", "valid", "write",
 ]
