@@ -2,24 +2,51 @@
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Sequence
 from importlib.abc import Traversable
 from pathlib import Path
+from typing import Any
 
 import attrs
 
 from epa.convert import structure
 from epa.documents import Source, read, validate
 from epa.errors import InputError, did_you_mean
-from epa.model import Journey, Ruleset, Standard
+from epa.model import Change, Journey, Ruleset, Standard
 from epa.timeline import NOT_METHODS
+from epa.versions import PathError, apply_change, render
 
 JOURNEY_SUFFIX = ".journey.yaml"
 
 
 def load_ruleset(file: Path | Traversable) -> Ruleset:
-    """Read and validate one ruleset file against ``schemas/ruleset.schema.json``."""
-    data, source = read(Path(str(file)))
-    validate(data, "ruleset", source)
+    """Read and validate one ruleset file against ``schemas/ruleset.schema.json``: a whole ruleset, or a later
+    version stored as its predecessor (``based_on``, a file in the same folder, read first) plus ``changes``."""
+    return _load_ruleset(Path(str(file)), {}, ())[1]
+
+
+Loaded = dict[Path, tuple[dict[str, Any], Ruleset]]  # each file read once: its (resolved) data and its ruleset
+
+
+def _load_ruleset(path: Path, loaded: Loaded, chain: tuple[Path, ...]) -> tuple[dict[str, Any], Ruleset]:
+    key = path.resolve()
+    if key in loaded:
+        return loaded[key]
+    data, source = read(path)
+    extra: dict[str, Any] = {}
+    if isinstance(data, dict) and ("based_on" in data or "changes" in data):
+        data, extra = _derive(data, source, loaded, (*chain, key))
+    else:
+        validate(data, "ruleset", source)
+        _check_ruleset(data, source)
+    ruleset = attrs.evolve(structure(data, Ruleset, where=str(source.path)), source_file=str(source.path), **extra)
+    loaded[key] = (data, ruleset)
+    return data, ruleset
+
+
+def _check_ruleset(data: dict[str, Any], source: Source) -> None:
+    """What the schema cannot say: ids unique, criteria and rows naming the declared methods."""
     methods = {m["id"] for m in data["methods"]}
     seen: set[str] = set()
     for i, criterion in enumerate(data["criteria"]):
@@ -33,7 +60,89 @@ def load_ruleset(file: Path | Traversable) -> Ruleset:
         if set(row["when"]) != methods:
             raise InputError(f"row columns {sorted(row['when'])} are not the methods {sorted(methods)}",
                              where=source.where(["combination", "rows", i, "when"]))
-    return attrs.evolve(structure(data, Ruleset, where=str(source.path)), source_file=str(source.path))
+
+
+VERSION_FILE = ("based_on", "document", "changes")
+
+
+class _Resolved(Source):
+    """The ruleset a version file's changes make, which no file holds: a place in it is named as a change path
+    names it (criteria[S1.5].level)."""
+
+    def __init__(self, data: dict[str, Any], path: Path):
+        super().__init__(path, "")
+        self.data = data
+
+    def where(self, parts: Sequence[Any]) -> str:
+        return render(self.data, parts)
+
+
+def _invalid(data: dict[str, Any], path: Path) -> InputError | None:
+    try:
+        validate(data, "ruleset", _Resolved(data, path))
+        _check_ruleset(data, _Resolved(data, path))
+    except InputError as exc:
+        return exc
+    return None
+
+
+def _derive(data: dict[str, Any], source: Source, loaded: Loaded,
+            chain: tuple[Path, ...]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A version file's whole ruleset: its predecessor's, with its document block and its changes applied in
+    order; and the Ruleset fields that record them (based_on, changes)."""
+    if "based_on" not in data:
+        raise InputError("changes belong to a version file, which names the ruleset it changes: add based_on "
+                         "(its predecessor's file, in the same folder)", where=source.where(["changes"]))
+    for key in data:
+        if key not in VERSION_FILE:
+            raise InputError(f"a version file holds only based_on, document and changes; {key!r} comes from "
+                             f"{data['based_on']} (to change it, add an entry to changes)", where=source.where([key]))
+    validate(data, "ruleset", source)
+    base_path = source.path.parent / data["based_on"]
+    if base_path.resolve() in chain:
+        cycle = " → ".join([*(p.name for p in chain), base_path.name])
+        raise InputError(f"based_on makes a cycle: {cycle}", where=source.where(["based_on"]))
+    if not base_path.is_file() or base_path.name.endswith(JOURNEY_SUFFIX):
+        others = [p.name for p in source.path.parent.iterdir() if p.name.endswith((".yaml", ".yml"))
+                  and not p.name.endswith(JOURNEY_SUFFIX) and p.name != source.path.name]
+        raise InputError(f"based_on names {data['based_on']!r}, which is not a ruleset file in "
+                         f"{source.path.parent}", where=source.where(["based_on"]),
+                         hint=did_you_mean(data["based_on"], others))
+    base_data, base = _load_ruleset(base_path, loaded, chain)
+    old, new = base_data["document"], data["document"]
+    if new["version"] == old["version"]:
+        raise InputError(f"version {new['version']!r} is {data['based_on']}'s too: a version file is a later "
+                         "version of its predecessor's document", where=source.where(["document", "version"]))
+    if old.get("effective_from") and new["effective_from"] <= old["effective_from"]:
+        raise InputError(f"effective_from {new['effective_from']} is not after {data['based_on']}'s "
+                         f"({old['effective_from']}): a version file is a later version",
+                         where=source.where(["document", "effective_from"]))
+    resolved = {**copy.deepcopy(base_data), "document": new}
+    changes = []
+    for i, change in enumerate(data["changes"]):
+        try:
+            entry = apply_change(resolved, change)
+        except PathError as exc:
+            raise InputError(f"{change['op']} {change['path']}: {exc.message}",
+                             where=source.where(["changes", i, exc.field]), hint=exc.hint) from None
+        placed = {k: str(change[k]) for k in ("before", "after") if k in change}
+        changes.append(Change(op=change["op"], path=change["path"], citation=change["citation"],
+                              says=change["says"], value=change.get("value"), entry=entry, **placed))
+    if _invalid(resolved, source.path):
+        # Name the change that made it invalid: the last after which a valid ruleset became an invalid one.
+        state, culprit, problem, ok = {**copy.deepcopy(base_data), "document": new}, 0, None, True
+        for i, change in enumerate(data["changes"]):
+            apply_change(state, change)
+            found = _invalid(state, source.path)
+            if found and ok:
+                culprit, problem = i, found
+            ok = found is None
+        assert problem is not None
+        change = data["changes"][culprit]
+        raise InputError(f"{change['op']} {change['path']} leaves the ruleset invalid: {problem.where}: "
+                         f"{problem.message}", hint=problem.hint,
+                         where=source.where(["changes", culprit, "path" if change["op"] == "remove" else "value"]))
+    return resolved, {"based_on": base.document.version, "changes": tuple(changes)}
 
 
 def load_standard(file: Path | Traversable) -> Standard:
@@ -60,9 +169,9 @@ def load_journey(file: Path | Traversable, methods: set[str]) -> Journey:
 
 def _check_journey_names(data: dict, source: Source, methods: set[str]) -> None:
     ids = [d["id"] for d in data["deadlines"]]
-    for section in ("gateway", "deadlines", "tolerances"):
+    for section in ("gateway", "deadlines", "tolerances", "recommendations"):
         seen: set[str] = set()
-        for i, rule in enumerate(data[section]):
+        for i, rule in enumerate(data.get(section, [])):
             if rule["id"] in seen:
                 raise InputError(f"{section} id {rule['id']!r} appears twice", where=source.where([section, i, "id"]))
             seen.add(rule["id"])
@@ -77,6 +186,8 @@ def _check_journey_names(data: dict, source: Source, methods: set[str]) -> None:
     named += [(["tolerances", i, "method"], t["method"]) for i, t in enumerate(data["tolerances"])]
     named += [(["resit", "rework", i, "method"], r["method"])
               for i, r in enumerate((data["resit"] or {}).get("rework", []))]
+    named += [(["recommendations", i, "about"], r["about"])
+              for i, r in enumerate(data.get("recommendations", [])) if "about" in r]
     for path, method in named:
         if method not in methods:
             raise InputError(f"names method {method!r}; this standard's methods are {sorted(methods)}",
@@ -87,7 +198,8 @@ def load_rulesets(directory: Path | Traversable) -> tuple[Ruleset, ...]:
     """Every ``*.yaml`` ruleset in a plugin's data directory, in file-name order, each with the journey
     rules of its standard (``<standard>.journey.yaml``) where the directory has them."""
     files = sorted((p for p in directory.iterdir() if p.name.endswith((".yaml", ".yml"))), key=lambda p: p.name)
-    rulesets = [load_ruleset(p) for p in files if not p.name.endswith(JOURNEY_SUFFIX)]
+    seen: Loaded = {}  # a version file's predecessor is read once, for both
+    rulesets = [_load_ruleset(Path(str(p)), seen, ())[1] for p in files if not p.name.endswith(JOURNEY_SUFFIX)]
     journeys = {p.name.removesuffix(JOURNEY_SUFFIX): p for p in files if p.name.endswith(JOURNEY_SUFFIX)}
     loaded: dict[str, Journey] = {}
     for standard, path in journeys.items():
