@@ -173,7 +173,8 @@ def test_commands_print_tables(args):
 
 def test_every_rule_listed_by_journey_cites_its_bodys_document():
     for body in ok_json("journey", "--standard", "ST0071", definition="journey"):
-        cited = [r["citation"] for r in body["gateway"] + body["deadlines"] + body["tolerances"]]
+        cited = [r["citation"] for r in body["gateway"] + body["deadlines"] + body["tolerances"]
+                 + body["recommendations"]]
         resit = body["resit"]
         cited += [resit["cap"]["citation"], resit["no_resit_from_pass"]["citation"]]
         cited += [w["citation"] for w in resit["windows"]] + [r["citation"] for r in resit["rework"]]
@@ -282,7 +283,8 @@ def test_a_body_without_journey_rules_says_so(monkeypatch):
     out = ok_json("grade", "--body", "bare", JOURNEY, definition="result")
     # No journey rules: nothing about gateway, deadlines or resits is guessed, and the notes say so.
     assert not out["capped"] and not out["full_retake_required"] and out["deadlines"] == []
-    assert out["gateway"] == {"ready": True, "unmet": [], "unknown": [], "recommendations_unmet": [], "requirements": []}
+    assert out["gateway"] == {"ready": True, "unmet": [], "unknown": [], "recommendations_unmet": [], "requirements": [],
+                              "optional_unmet": [], "before_assessment_unmet": []}
     says = " ".join(n["says"] for n in out["notes"])
     assert "encodes no resit policy" in says and "encodes no gateway, deadline or resit rules" in says
 
@@ -310,6 +312,96 @@ def test_bad_journey_file_is_reported_with_its_path(tmp_path, edit, expected):
     with pytest.raises(InputError) as info:
         epa.load_rulesets(rules)
     assert expected in info.value.render() and "ST0071.journey.yaml" in info.value.render()
+
+
+@pytest.mark.parametrize("edit,expected", [
+    # every resit window says what the document states follows a missed one
+    (lambda t: t.replace("    consequence: none_stated\n", "", 1), "'consequence' is a required property"),
+    (lambda t: t.replace("consequence: none_stated", "consequence: whole_epa", 1), "'whole_epa' is not allowed"),
+    # a gateway requirement gives its strength, or the older mandatory flag, not both
+    (lambda t: t.replace("  strength: optional\n", "  strength: optional\n  mandatory: false\n", 1),
+     "gives its strength"),
+    (lambda t: t.replace("  strength: optional\n", "", 1), "gives its strength"),
+    (lambda t: t.replace("  stage: before_assessment", "  stage: later", 1), "'later' is not allowed"),
+])
+def test_journey_window_consequence_and_gateway_strength_are_checked(tmp_path, edit, expected):
+    rules = _journey_dir(tmp_path, edit)
+    with pytest.raises(InputError) as info:
+        epa.load_rulesets(rules)
+    assert expected in info.value.render(), info.value.render()
+
+
+def test_older_journey_files_with_mandatory_still_load(tmp_path):
+    # Files written before strength: mandatory true reads as mandatory, false as recommended.
+    def edit(text):
+        text = text.replace("  strength: mandatory\n", "  mandatory: true\n")
+        return text.replace("  strength: recommended\n", "  mandatory: false\n")
+    (ruleset,) = epa.load_rulesets(_journey_dir(tmp_path, edit))
+    rules = {g.id: g for g in ruleset.journey.gateway}
+    assert (rules["english-maths-16-18"].strength, rules["english-maths-16-18"].mandatory) == ("mandatory", True)
+    assert (rules["project-proposal-words"].strength, rules["project-proposal-words"].mandatory) == (
+        "recommended", False)
+    assert rules["english-maths-19-plus"].strength == "optional"   # left as strength in this file
+
+
+# A journey file of no body in particular: every required section, and one recommendation (line 10 onwards).
+BARE_JOURNEY = textwrap.dedent("""\
+    body: acme
+    standard: ST0071
+    document: acme.txt
+    gateway: []
+    deadlines: []
+    resit: null
+    tolerances: []
+    ambiguities: []
+    recommendations:
+    - id: project-first
+      topic: order
+      about: project
+      text: The project should come first.
+      citation: acme.txt § Order
+""")
+ST0071_METHODS = {"observation", "project", "discussion"}
+
+
+def test_recommendations_are_optional_and_loaded_as_advice(tmp_path):
+    path = tmp_path / "ST0071.journey.yaml"
+    path.write_text(BARE_JOURNEY)
+    (advice,) = epa.load_journey(path, ST0071_METHODS).recommendations
+    assert (advice.id, advice.topic, advice.about, advice.citation) == (
+        "project-first", "order", "project", "acme.txt § Order")
+    # A file without the section is valid and has none.
+    path.write_text(BARE_JOURNEY.split("recommendations:")[0])
+    assert epa.load_journey(path, ST0071_METHODS).recommendations == ()
+
+
+@pytest.mark.parametrize("old,new,expected", [
+    # an unknown topic: the schema's enum, at the topic's line (11) and column (10)
+    ("topic: order", "topic: sequence", ["ST0071.journey.yaml:11:10: $.recommendations[0].topic",
+                                         "'sequence' is not allowed here"]),
+    # about names a method the standard does not have (ST0072's showcase), at line 12
+    ("about: project", "about: showcase", ["ST0071.journey.yaml:12:10: $.recommendations[0].about",
+                                           "names method 'showcase'", "discussion, observation, project"]),
+    ("about: project", "about: Project", ["ST0071.journey.yaml:12:10: $.recommendations[0].about"]),
+    # the text is the document's sentence: it cannot be left out
+    ("  text: The project should come first.\n", "", ["$.recommendations[0]", "'text' is a required property"]),
+    ("citation: acme.txt § Order", "citation: Order", ["$.recommendations[0].citation"]),
+    ("  citation: acme.txt § Order\n", "  citation: acme.txt § Order\n  mandatory: false\n",
+     ["$.recommendations[0]", "mandatory"]),
+    # ids are unique within the section
+    ("- id: project-first\n", "- id: project-first\n  topic: order\n  text: x\n  citation: acme.txt § Order\n"
+     "- id: project-first\n", ["ST0071.journey.yaml:14:7: $.recommendations[1].id",
+                               "recommendations id 'project-first' appears twice"]),
+])
+def test_malformed_recommendation_is_reported_with_file_line_and_path(tmp_path, old, new, expected):
+    text = BARE_JOURNEY.replace(old, new)
+    assert text != BARE_JOURNEY
+    path = tmp_path / "ST0071.journey.yaml"
+    path.write_text(text)
+    with pytest.raises(InputError) as info:
+        epa.load_journey(path, ST0071_METHODS)
+    for part in expected:
+        assert part in info.value.render(), info.value.render()
 
 
 @pytest.mark.parametrize("body", [pytest.param(b, marks=requires(b)) for b in OUR_BODIES])

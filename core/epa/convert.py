@@ -10,7 +10,7 @@ from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, overrid
 from cattrs.v import transform_error
 
 from epa.errors import InputError
-from epa.model import DeadlineRule, Window
+from epa.model import DeadlineRule, GatewayRule, Window
 
 T = TypeVar("T")
 
@@ -22,6 +22,18 @@ converter.register_unstructure_hook(dt.date, lambda value: value.isoformat())
 for _cls in (DeadlineRule, Window):
     converter.register_structure_hook(_cls, make_dict_structure_fn(_cls, converter, from_=override(rename="from")))
     converter.register_unstructure_hook(_cls, make_dict_unstructure_fn(_cls, converter, from_=override(rename="from")))
+
+_gateway_rule = make_dict_structure_fn(GatewayRule, converter)
+
+
+def _structure_gateway_rule(data: Any, cls: type) -> GatewayRule:
+    """Older journey files say ``mandatory: true/false``; it is read as strength mandatory / recommended."""
+    if isinstance(data, dict) and "strength" not in data and "mandatory" in data:
+        data = {**data, "strength": "mandatory" if data["mandatory"] else "recommended"}
+    return _gateway_rule(data, cls)
+
+
+converter.register_structure_hook(GatewayRule, _structure_gateway_rule)
 
 
 def structure(data: Any, cls: type[T], where: str) -> T:

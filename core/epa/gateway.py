@@ -13,22 +13,29 @@ LEVELS = ("none", "entry3", "level1", "level2", "level3")
 
 @frozen
 class GatewayStatus:
-    """``ready`` is false only when the record shows a mandatory requirement unmet; a requirement the
-    record holds no evidence for is listed under ``unknown`` and does not by itself make ``ready`` false."""
+    """``ready`` is false only when the record shows a mandatory gateway-stage requirement unmet (``unmet``);
+    a requirement the record holds no evidence for is listed under ``unknown`` and does not by itself make
+    ``ready`` false. Unmet requirements that do not decide readiness are listed by why: a recommendation
+    (``recommendations_unmet``), an item the document calls optional (``optional_unmet``), or a mandatory
+    item the document checks before an assessment starts rather than at gateway (``before_assessment_unmet``)."""
 
     ready: bool
     unmet: tuple[str, ...]
     unknown: tuple[str, ...]
     recommendations_unmet: tuple[str, ...]
     requirements: tuple[Requirement, ...]
+    optional_unmet: tuple[str, ...] = ()
+    before_assessment_unmet: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, requirements: list[Requirement]) -> GatewayStatus:
-        def ids(*statuses: str, mandatory: bool | None = None) -> tuple[str, ...]:
-            return tuple(r.id for r in requirements
-                         if r.status in statuses and (mandatory is None or r.mandatory == mandatory))
-        unmet = ids("unmet", mandatory=True)
-        return cls(not unmet, unmet, ids("unknown", "deferred"), ids("unmet", mandatory=False), tuple(requirements))
+        def unmet(strength: str, stage: str | None = None) -> tuple[str, ...]:
+            return tuple(r.id for r in requirements if r.status == "unmet" and r.strength == strength
+                         and (stage is None or r.stage == stage))
+        blocking = unmet("mandatory", "gateway")
+        unknown = tuple(r.id for r in requirements if r.status in ("unknown", "deferred"))
+        return cls(not blocking, blocking, unknown, unmet("recommended"), tuple(requirements),
+                   optional_unmet=unmet("optional"), before_assessment_unmet=unmet("mandatory", "before_assessment"))
 
 
 def age_at_start(record: Record) -> int | None:
@@ -122,7 +129,9 @@ def _status(check: Check | None, record: Record, ruleset: Ruleset) -> tuple[str,
 
 def requirement(rule: GatewayRule, record: Record, ruleset: Ruleset) -> Requirement:
     status, says = _status(rule.check, record, ruleset)
-    return Requirement(rule.id, rule.name, rule.mandatory, status, says, rule.citation)
+    if rule.stage == "before_assessment":
+        says = f"checked before an assessment starts, not at gateway: {says}"
+    return Requirement(rule.id, rule.name, rule.mandatory, status, says, rule.citation, rule.strength, rule.stage)
 
 
 def requirements(ruleset: Ruleset, record: Record) -> list[Requirement]:

@@ -96,7 +96,8 @@ def gateway_requirements(ruleset: Ruleset, record: Record) -> list[Requirement]:
     """List what the apprentice needs at gateway with this body, evaluated against the record.
 
     Return a list of :class:`epa.Requirement`: id, name, whether it is
-    mandatory or a recommendation, its status (``met``, ``unmet``,
+    mandatory (its ``strength``: mandatory, recommended or optional, and
+    ``stage``: gateway or before_assessment), its status (``met``, ``unmet``,
     ``unknown`` when the record holds no evidence, ``deferred`` when the
     document defers to someone else, ``not_applicable``), what was found and
     the citation. All results are collected and concatenated, so a body adds

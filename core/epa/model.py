@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from typing import Any
 
 import attrs
 from attrs import frozen
@@ -162,12 +163,24 @@ class Check:
 
 @frozen
 class GatewayRule:
+    """One gateway requirement as the document states it.
+
+    strength: the document's word for it, ``mandatory`` | ``recommended`` | ``optional`` (a journey file may
+    still say ``mandatory: true/false``, read as mandatory / recommended). stage: when the document checks it,
+    ``gateway`` | ``before_assessment`` (reported, but it does not decide gateway readiness).
+    """
+
     id: str
     name: str
-    mandatory: bool
     text: str
     citation: str
     check: Check | None = None
+    strength: str = "mandatory"
+    stage: str = "gateway"
+
+    @property
+    def mandatory(self) -> bool:
+        return self.strength == "mandatory"
 
 
 @frozen
@@ -211,6 +224,7 @@ class Window:
     from_: str  # "from" in the files; a Python keyword
     offset: Offset
     exceptional_circumstances_lift: bool
+    consequence: str  # full_retake | none_stated: what the document says follows a missed window
     text: str
     citation: str
 
@@ -249,6 +263,24 @@ class Tolerance:
     max_percent_of_duration: float | None = None
 
 
+RECOMMENDATION_TOPICS = ("order", "lead_time", "duration", "on_programme", "preparation", "evidence", "other")
+
+
+@frozen
+class Recommendation:
+    """What a document advises ('should', 'recommend', 'ideally', 'best practice') with no stated consequence.
+
+    Shown as advice by ``epa journey``; never checked against a record, never a failure. topic: one of
+    RECOMMENDATION_TOPICS. about: the method it concerns, where it concerns one.
+    """
+
+    id: str
+    topic: str
+    text: str  # the document's sentence
+    citation: str
+    about: str | None = None
+
+
 @frozen
 class Journey:
     """A body's rules for the EPA around the grade: gateway, deadlines, resits, tolerances."""
@@ -261,9 +293,30 @@ class Journey:
     resit: ResitRules | None
     tolerances: tuple[Tolerance, ...]
     ambiguities: tuple[Ambiguity, ...] = ()
+    recommendations: tuple[Recommendation, ...] = ()  # advice only: shown, never checked
 
     def deadline(self, deadline_id: str) -> DeadlineRule | None:
         return next((d for d in self.deadlines if d.id == deadline_id), None)
+
+
+@frozen
+class Change:
+    """One cited edit a version file makes to its predecessor's rules (``changes`` in a ruleset file stored
+    as ``based_on`` plus changes; the path syntax is in ``schemas/ruleset.schema.json``).
+
+    ``entry``: what the loader found the change touches, for ``epa diff`` to cite it beside: a criterion, method
+    or ambiguity id, a ``component_rules`` method, or a combination row's columns
+    (``observation=pass project=any discussion=fail``); None for a ruleset-wide field such as ``level``.
+    """
+
+    op: str  # set | add | remove
+    path: str
+    citation: str
+    says: str
+    value: Any = None
+    before: str | None = None  # add: the entry (id, or a position counting from 0) the value goes before
+    after: str | None = None
+    entry: str | None = None
 
 
 @frozen
@@ -281,6 +334,8 @@ class Ruleset:
     level: int | None = None
     journey: Journey | None = None  # from <standard>.journey.yaml, shared by every version
     source_file: str | None = None  # the rules file it was loaded from, for messages that point at an entry
+    based_on: str | None = None  # stored as changes to this document version of the same body's rules
+    changes: tuple[Change, ...] = ()  # those changes, as the rules file states and cites them
 
     @property
     def method_ids(self) -> tuple[str, ...]:
@@ -458,6 +513,8 @@ class Requirement:
 
     status: met | unmet | unknown (the record holds no evidence) | deferred (the document defers
     to someone else; shown as unknown) | not_applicable (e.g. an age band the apprentice is not in).
+    strength: mandatory | recommended | optional (default: from ``mandatory``, false read as recommended).
+    stage: gateway | before_assessment (checked before an assessment starts, not at gateway).
     """
 
     id: str
@@ -466,6 +523,9 @@ class Requirement:
     status: str
     says: str
     citation: str
+    strength: str = attrs.field(
+        default=attrs.Factory(lambda self: "mandatory" if self.mandatory else "recommended", takes_self=True))
+    stage: str = "gateway"
 
 
 @frozen

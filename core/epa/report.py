@@ -99,7 +99,7 @@ def journey_rules(registry: Registry, standard: str, body: str | None) -> list[t
 
 def journey(rules: list[tuple[str, str, Journey | None]], standard: str) -> list[dict[str, Any]]:
     empty: dict[str, Any] = {"document": None, "gateway": [], "deadlines": [], "resit": None, "tolerances": [],
-                             "ambiguities": []}
+                             "ambiguities": [], "recommendations": []}
     return [{**(unstructure(j) if j else empty), "body": body_id, "body_name": name, "standard": standard}
             for body_id, name, j in rules]
 

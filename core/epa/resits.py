@@ -1,8 +1,10 @@
 """A body's resit and retake rules applied to the record's attempt history (the default ``resit_policy``).
 
-The grade cap, the windows that send the apprentice back to the whole EPA, and
-rework deadlines, each step cited. A window missed means the whole EPA again,
-which the caller reports instead of a grade.
+The grade cap, the resit and retake windows, and rework deadlines, each step
+cited. A missed window has the consequence its document states: the whole EPA
+again (``full_retake``, which the caller reports instead of a grade), or, where
+the document states none (``none_stated``), the miss is reported and nothing
+else follows.
 """
 
 from __future__ import annotations
@@ -48,7 +50,8 @@ def _after(history: Sequence[GradedAttempt], failed: GradedAttempt) -> GradedAtt
 
 
 def _window(window: Window, history: Sequence[GradedAttempt]) -> tuple[list[Deadline], bool, list[Step]]:
-    """One window's deadlines, whether it was missed (beyond any exceptional circumstances), and the steps."""
+    """One window's deadlines, whether missing it (beyond any exceptional circumstances) means the whole EPA
+    again, and the steps."""
     fails = [g for g in history if g.grade == Grade.FAIL]
     if window.from_ == "fail_notified":
         spans = [(g, g.attempt.notified_on, [n] if (n := _after(history, g)) else []) for g in fails]
@@ -72,8 +75,12 @@ def _window(window: Window, history: Sequence[GradedAttempt]) -> tuple[list[Dead
             steps.append(Step(f"{says}, but exceptional circumstances are recorded, which this document lets lift "
                               "the window", window.citation))
         if len(late) > len(excused):
-            missed = True
-            steps.append(Step(f"{says}: the whole EPA must be taken again", window.citation))
+            if window.consequence == "full_retake":
+                missed = True
+                steps.append(Step(f"{says}: the whole EPA must be taken again", window.citation))
+            else:  # none_stated: reported, and nothing follows that the document does not state
+                steps.append(Step(f"{says}: the window was missed; the document states no consequence for missing "
+                                  f"it (“{window.text}”), so none is applied", window.citation))
     return deadlines, missed, steps
 
 

@@ -60,7 +60,7 @@ def journey(body: str, standard: Standard, document: str) -> dict[str, Any]:
     cite = f"{document} § {MARK} section heading"
     return {
         "body": body, "standard": standard.id, "document": document,
-        "gateway": [{"id": "english-maths", "name": "Level 2 English and maths", "mandatory": True,
+        "gateway": [{"id": "english-maths", "name": "Level 2 English and maths", "strength": "mandatory",
                      "text": f"{MARK}: what your document says is needed at gateway", "citation": cite,
                      "check": {"english_maths": {"level": "level2"}}}],
         "deadlines": [],

@@ -57,7 +57,9 @@ def variants(r: Ruleset) -> list[dict[str, str]]:
                             f"{lift} by exceptional circumstances"})
         for w in resit.windows:
             out.append({"kind": "window", "citation": w.citation,
-                        "says": f"{w.name}: {_span(w.offset)} from {w.from_.replace('_', ' ')}"})
+                        "says": f"{w.name}: {_span(w.offset)} from {w.from_.replace('_', ' ')}; "
+                                + ("missed: the whole EPA again" if w.consequence == "full_retake"
+                                   else "missed: the document states no consequence")})
         for rw in resit.rework:
             out.append({"kind": "rework", "citation": rw.citation,
                         "says": f"{rw.name}: {rw.method} reworked within {_span(rw.offset)} of the fail"})

@@ -544,7 +544,7 @@ def test_journey_identifies_the_document(journey):
 def test_journey_english_maths(journey):
     (rule,) = [g for g in journey["gateway"] if g["id"] == "english-maths"]
     em = rule["check"]["english_maths"]
-    assert rule["mandatory"] is True                       # GW "the following evidence is required"
+    assert rule["strength"] == "mandatory"                 # GW "the following evidence is required"
     assert em["level"] == "level2"                         # GW/KEY "Level 2 English and Maths"
     assert em["ehcp_level"] == "entry3"                    # GW "minimum requirement is Entry Level 3"
     assert em["bsl_for_english"] is True                   # GW "an alternative to English qualifications"
@@ -554,7 +554,7 @@ def test_journey_english_maths(journey):
 
 def test_journey_time_on_programme(journey):
     (rule,) = [g for g in journey["gateway"] if g["id"] == "minimum-time-on-programme"]
-    assert rule["mandatory"] is True                       # ONP "All apprentices must spend"
+    assert rule["strength"] == "mandatory"                 # ONP "All apprentices must spend"
     assert rule["check"]["days_on_programme"] == {"min": 366}   # ONP "no less than 366 days"
 
 
@@ -570,6 +570,7 @@ def test_journey_resit_rules(journey):
     assert window["from"] == "fail_notified"
     assert {k: v for k, v in window["offset"].items() if v is not None} == {"months": 3}
     assert window["exceptional_circumstances_lift"] is True
+    assert window["consequence"] == "full_retake"          # RES "otherwise the entire EPA must be taken again"
     assert resit["rework"] == []                           # RES describes no rework
     assert resit["attempts"]["limit"] is None              # RES sets no number of attempts
 
@@ -602,7 +603,166 @@ def test_journey_citations_name_sections_of_the_document(journey):
         assert _words(section) in document, rule["citation"]
 
 
+def test_journey_gateway_strength_follows_the_documents_words(journey):
+    strength = {g["id"]: g["strength"] for g in journey["gateway"]}
+    # GW "The EPA period should only start once the employer is satisfied ..."; "they should be comfortable with the
+    # assessments"; § 2.7 "Gateway Qualifications recommends the provider to submit the apprentice's portfolio of
+    # evidence at the EPA Gateway stage." -- "should" / "recommends": recommendations
+    assert {rid for rid, s in strength.items() if s == "recommended"} == {
+        "employer-satisfied-competent", "comfortable-with-assessments", "portfolio-at-gateway"}
+    # the document calls nothing at gateway "optional"; every other item is a "must" or "required"
+    assert "optional" not in strength.values()
+    assert all(g["stage"] == "gateway" for g in journey["gateway"])
+
+
 def test_journey_table_format():
     result = run("journey", "--standard", "ST0071", "--body", BODY)
     assert result.exit_code == 0, result.stderr
     assert "Gateway Qualifications" in result.stdout or BODY in result.stdout
+
+
+# ---------------------------------------------------------------------------------------- recommendations
+# What the specification advises ("should", "it is recommended", "should ideally", "best practice, but not
+# mandatory") and attaches no consequence to: listed by `epa journey` as advice, never checked. (id: topic,
+# method, words quoted from the sentence, section of 004.) Advice worded as gateway items (§ 2.2 "The EPA period
+# should only start once the employer is satisfied ...", "they should be comfortable with the assessments"; § 2.7
+# "Gateway Qualifications recommends the provider to submit the apprentice's portfolio of evidence at the EPA
+# Gateway stage") stays among the gateway requirements. § 2.4's order sentence is repeated word for word in
+# § 2.6 and is one recommendation.
+ONP_ = "2.1 On-programme requirements"
+OBS_ = "2.5 Assessment method 1 – Practical observation with questions and answers"
+PRJ_ = "2.6 Assessment method 2 – Work-based project supported by interview"
+ADJ_ = "5. Access Arrangements, Reasonable Adjustments and Special Considerations"
+RECOMMENDATIONS = {
+    # § 1.1: "This document should be used in conjunction with the published assessment plan ..."
+    "use-with-assessment-plan": ("other", None, "This document should be used in conjunction with the published assessment plan", "1.1 About this standard specification"),
+    # § 2.1: "It is recommended that employers should work closely with any training provider to plan and deliver
+    # support and training appropriately. ... it is recommended that employers consider the following:" (three
+    # items; the fourth, the portfolio, is a "must")
+    "employer-works-with-provider": ("on_programme", None, "It is recommended that employers should work closely with any training provider", ONP_),
+    "on-programme-performance-management": ("on_programme", None, "Use of their normal performance management processes to monitor the progress of the apprentice", ONP_),
+    "on-programme-joint-reviews": ("on_programme", None, "Employers and training providers should carry out joint reviews of progress at regular intervals", ONP_),
+    "on-programme-support": ("on_programme", None, "Use of training providers who will offer on programme support", ONP_),
+    # § 2.4: "Although there is flexibility in the order ..., it is recommended that the written work-based project
+    # takes place before the professional discussion."
+    "project-before-discussion": ("order", "project", "it is recommended that the written work-based project takes place before the professional discussion", "2.4 Assessment overview"),
+    # § 2.5: "The observation can be before or after the work-based project but it is recommended not before the
+    # professional discussion."; "The observation should involve activities that allow the apprentice to demonstrate
+    # the required KSBs."; "... the apprentice should have the opportunity, if required, to move from one
+    # area/function of the business to another ..."
+    "observation-not-before-discussion": ("order", "observation", "it is recommended not before the professional discussion", OBS_),
+    "observation-activities": ("preparation", "observation", "The observation should involve activities that allow the apprentice to demonstrate the required KSBs.", OBS_),
+    "observation-move-between-areas": ("preparation", "observation", "to move from one area/function of the business to another", OBS_),
+    # § 2.6: "The subject of the project report should cover specific high-level challenges ..."; "The report should
+    # also contain annexes that are attributable to the apprentice and the actions they took."
+    "project-report-subject": ("evidence", "project", "The subject of the project report should cover specific high-level challenges", PRJ_),
+    "project-report-annexes": ("evidence", "project", "The report should also contain annexes that are attributable to the apprentice", PRJ_),
+    # § Interview: "It is best practice, but not mandatory, that an employer representative is present. However,
+    # their role is only to observe, and they should not be involved in conducting the interview or grading decisions."
+    "employer-representative": ("other", "project", "It is best practice, but not mandatory, that an employer representative is present.", "Interview"),
+    # § 2.7 (method 3): "... it should showcase the competence of the apprentice ..."
+    "portfolio-showcases-competence": ("evidence", "discussion", "it should showcase the competence of the apprentice", "2.7 Assessment method 3 – Professional discussion supported by a portfolio of evidence"),
+    # § 4: "Apprentices should have a supportive action plan in place to prepare for the re-sit or re-take."
+    "resit-action-plan": ("preparation", None, "Apprentices should have a supportive action plan in place to prepare for the re-sit or re-take.", "4. Re-sits and re-takes"),
+    # § 5: "A reasonable adjustment is unique to an individual and should reflect their normal way of working.";
+    # "Apprentices should be fully involved in any decisions about adjustments/adaptations."; "Applications for
+    # reasonable adjustments should ideally be submitted to Gateway Qualifications when the learner is registered on
+    # EPA Pro but no later than EPA Gateway submission."
+    "adjustment-normal-way-of-working": ("other", None, "should reflect their normal way of working", ADJ_),
+    "adjustments-involve-apprentice": ("other", None, "Apprentices should be fully involved in any decisions about adjustments/adaptations.", ADJ_),
+    "reasonable-adjustments-timing": ("lead_time", None, "Applications for reasonable adjustments should ideally be submitted to Gateway Qualifications when the learner is registered on EPA Pro", ADJ_),
+    # § Special Considerations: "Apprentices and Employers should always aim to reschedule an assessment in the first
+    # instance."; "Requests for special considerations should be submitted no later than ten working days before the
+    # assessment or as soon as possible after the assessment but no later than five working days after the assessment."
+    "reschedule-before-special-consideration": ("other", None, "Apprentices and Employers should always aim to reschedule an assessment in the first instance.", "Special Considerations"),
+    "special-consideration-timing": ("lead_time", None, "Requests for special considerations should be submitted no later than ten working days before the assessment", "Special Considerations"),
+}
+NEW_AMBIGUITIES = {"gateway-quals-adjustment-timing-advice", "gateway-quals-representative-should-not"}
+
+
+def _journey_json(standard: str) -> dict:
+    """`epa journey --standard S --body {body} --format json`: the body's journey rules as the CLI lists them."""
+    result = run("journey", "--standard", standard, "--body", BODY, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    (rules,) = result.json()
+    return rules
+
+
+def _graded_without_recommendations(path: Path) -> tuple[dict, dict]:
+    """The record graded in-process by the installed body, and by the same body with its recommendations
+    removed (every hook kept): recommendations are advice, so the two must be identical."""
+    import attrs
+
+    from epa.convert import unstructure
+    from epa.grading import grade as grade_with
+    from epa.record import load_record
+    from epa.testing import body, registry
+
+    loaded = body(BODY)
+    assert any(r.journey and r.journey.recommendations for r in loaded.body.rulesets)
+    bare = attrs.evolve(loaded, body=attrs.evolve(loaded.body, rulesets=tuple(
+        attrs.evolve(r, journey=attrs.evolve(r.journey, recommendations=())) if r.journey else r
+        for r in loaded.body.rulesets)))
+    record = load_record(path, registry())
+    return unstructure(grade_with(loaded, record)), unstructure(grade_with(bare, record))
+
+
+def _assert_advice_only(path: Path, recommendation_ids: set[str]) -> None:
+    """Graded through the CLI the record is ready for gateway, no recommendation is among its gateway
+    requirements, deadlines or checks, and removing the recommendations changes nothing."""
+    result = run("grade", "--body", BODY, str(path), "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    out = result.json()
+    assert out["gateway"]["ready"] is True, out["gateway"]
+    listed = {r["id"] for r in out["gateway"]["requirements"]} | {d["id"] for d in out["deadlines"]}
+    listed |= {c["id"] for c in out["checks"]}
+    assert not listed & recommendation_ids
+    for key in ("unmet", "unknown", "recommendations_unmet"):
+        assert not set(out["gateway"][key]) & recommendation_ids, key
+    with_advice, without = _graded_without_recommendations(path)
+    assert with_advice == without
+
+
+def _check_recommendations(rules: dict, expected: dict, seed: str) -> None:
+    """The body's recommendations are exactly the expected ones: topic, method, citation, and the quoted words."""
+    got = {r["id"]: r for r in rules["recommendations"]}
+    assert set(got) == set(expected)
+    for rid, (topic, about, words, section) in expected.items():
+        r = got[rid]
+        assert (r["topic"], r["about"], r["citation"]) == (topic, about, f"{seed} § {section}"), rid
+        assert words in r["text"], rid
+
+
+def _flat(text: str) -> str:
+    """A document's text as the tests quote it: bold markers dropped, whitespace runs as one space."""
+    return " ".join(text.replace("**", "").split())
+
+
+
+def test_recommendations_are_encoded_as_the_document_states():
+    _check_recommendations(_journey_json("ST0071"), RECOMMENDATIONS, SEED)
+    ambiguities = run("ambiguities", "--body", BODY, "--format", "json").json()
+    assert {a["id"] for a in ambiguities} >= NEW_AMBIGUITIES
+
+
+def test_recommendations_quote_the_document():
+    text = _flat(source_text(SEED))
+    for rid, (_, _, words, _) in RECOMMENDATIONS.items():
+        assert _flat(words) in text, rid
+
+
+def test_recommendations_never_make_a_record_unready(tmp_path):
+    # Taken against both order recommendations: the observation first (§ 2.5 "recommended not before the
+    # professional discussion") and the project last (§ 2.4 "the written work-based project takes place before the
+    # professional discussion"). 366 days on programme (§ 2.1: 2024-09-02 -> 2025-09-03), Level 2 English and maths
+    # and the EPA Gateway Meeting Record (§ 2.2): ready, and advice changes nothing.
+    record = {
+        "standard": "ST0071",
+        "apprentice": {"id": "GQ-ADVICE", "date_of_birth": "2004-06-15", "start_date": "2024-09-02",
+                       "english": "level2", "maths": "level2"},
+        "gateway": {"date": "2025-09-03", "gateway_form": True, "portfolio": True},
+        "assessments": [{"method": "observation", "date": "2025-10-06", "grade": "pass"},
+                        {"method": "discussion", "date": "2025-10-13", "grade": "pass"},
+                        {"method": "project", "date": "2025-10-20", "grade": "pass"}],
+    }
+    _assert_advice_only(dump_record(tmp_path, record), set(RECOMMENDATIONS))

@@ -13,8 +13,10 @@ Where the kit leaves something open, the test says which reading it checks and w
   first fail's notification (its ambiguity `highfield-resit-window-anchor`), and those tests use that anchor;
 - the 1-month project rework has no anchor either ("Apprentices will have 1 month to rework their
   submission."); it is counted from the fail's notification (ambiguity `highfield-project-rework-anchor`);
-- the kit does not say what follows a missed 12-month window; the tool's contract is that a missed window
-  means the whole EPA again (full_retake_required, no overall grade).
+- the kit does not say what follows a missed 12-month window ("apprentices should complete retake/resits within
+  12 months"); the window's consequence is encoded as none_stated, so a missed window is reported (deadline
+  status missed, and an explanation step saying the kit states no consequence) and nothing else follows: no whole
+  EPA again, the overall grade kept.
 """
 
 from __future__ import annotations
@@ -125,16 +127,18 @@ def test_17_year_old_starter_without_level2_maths_is_not_ready():
     assert requirement(out, "english-maths-19-plus")["status"] == "not_applicable"
 
 
-def test_20_year_old_starter_without_level2_maths_is_ready_with_a_recommendation_unmet():
+def test_20_year_old_starter_without_level2_maths_is_ready_with_an_optional_item_unmet():
     # 002 § Readiness for end-point assessment: "The requirements for English and maths are optional for apprentices
     # aged 19+ at the start of their apprenticeship training." DOB 2004-03-15, start 2024-09-02: aged 20; maths level1.
+    # "optional", not "should" or "recommend": listed as an optional item unmet, not as a recommendation unmet.
     out = grade_file("highfield-journey-20-no-maths.yaml")
     gw = out["gateway"]
     assert gw["ready"] is True
     assert gw["unmet"] == []
-    assert gw["recommendations_unmet"] == ["english-maths-19-plus"]
+    assert gw["optional_unmet"] == ["english-maths-19-plus"]
+    assert gw["recommendations_unmet"] == []
     req = requirement(out, "english-maths-19-plus")
-    assert (req["mandatory"], req["status"]) == (False, "unmet")
+    assert (req["mandatory"], req["strength"], req["status"]) == (False, "optional", "unmet")
     # "mandatory for all apprentices aged between 16-18 at the start": not this apprentice
     assert requirement(out, "english-maths-16-18")["status"] == "not_applicable"
 
@@ -169,7 +173,8 @@ def test_age_boundary_at_the_start(tmp_path, dob, age, mandatory_applies):
     else:
         assert gw["ready"] is True
         assert "english-maths-16-18" not in gw["unmet"]
-        assert gw["recommendations_unmet"] == ["english-maths-19-plus"]
+        assert gw["optional_unmet"] == ["english-maths-19-plus"]   # "optional for apprentices aged 19+"
+        assert "english-maths-19-plus" not in gw["recommendations_unmet"]
         assert requirement(out, "english-maths-16-18")["status"] == "not_applicable"
 
 
@@ -261,6 +266,44 @@ def test_employer_confidence_cannot_be_shown_by_the_record(tmp_path):
     assert (req["mandatory"], req["status"]) == (True, "unknown")
 
 
+# 002 § ID requirements: "Highfield Assessment will complete an identification check before starting any assessment
+# and will accept the following as proof of an apprentice's identity" -- before an assessment, not at gateway. The
+# check is reported (met, unmet, unknown) but photo ID missing does not make the record not ready for gateway.
+@pytest.mark.parametrize("value, status", [(True, "met"), (False, "unmet"), (None, "unknown")])
+def test_photo_id_is_checked_before_an_assessment_not_at_gateway(tmp_path, value, status):
+    gw = copy.deepcopy(GOOD_GATEWAY)
+    if value is None:
+        del gw["photo_id"]
+    else:
+        gw["photo_id"] = value
+    out = grade(tmp_path, record(gateway=gw))
+    req = requirement(out, "photo-id")
+    assert (req["strength"], req["stage"], req["status"]) == ("mandatory", "before_assessment", status)
+    assert req["citation"] == f"{DOC} § ID requirements"
+    assert "before an assessment starts" in req["says"]
+    gw_status = out["gateway"]
+    assert gw_status["ready"] is True
+    assert gw_status["unmet"] == []
+    assert gw_status["before_assessment_unmet"] == (["photo-id"] if status == "unmet" else [])
+
+
+def test_photo_id_before_assessment_is_shown_by_epa_gateway_and_epa_journey(tmp_path):
+    # 002 § ID requirements: "... an identification check before starting any assessment ..."
+    path = str(dump_record(tmp_path, record(gateway={**GOOD_GATEWAY, "photo_id": False})))
+    result = run("gateway", path, "--body", BODY, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    (gw,) = [r["gateway"] for r in result.json()["results"] if r["body"] == BODY]
+    assert (gw["ready"], gw["before_assessment_unmet"]) == (True, ["photo-id"])
+    table = run("gateway", path, "--body", BODY)
+    assert table.exit_code == 0, table.stderr
+    flat = " ".join(table.stdout.split())
+    assert "ready for gateway" in flat and "needed before an assessment starts: photo-id" in flat
+    rules = run("journey", "--standard", STD, "--body", BODY, "--format", "json")
+    (j,) = [j for j in rules.json() if j["body"] == BODY]
+    photo = only(j["gateway"], "photo-id")
+    assert (photo["strength"], photo["stage"]) == ("mandatory", "before_assessment")
+
+
 # 002 § Portfolio of evidence: "The evidence will consist of a minimum of 10 pieces of evidence to a maximum of
 # 15 pieces."
 @pytest.mark.parametrize("pieces, status", [(9, "unmet"), (10, "met"), (15, "met"), (16, "unmet")])
@@ -277,7 +320,7 @@ def test_proposal_words_are_a_recommendation(tmp_path, words, status):
     gw = {**GOOD_GATEWAY, "project_proposal_words": words}
     out = grade(tmp_path, record(gateway=gw))
     req = requirement(out, "project-proposal-words")
-    assert (req["mandatory"], req["status"]) == (False, status)
+    assert (req["mandatory"], req["strength"], req["status"]) == (False, "recommended", status)
     assert out["gateway"]["ready"] is True
     assert ("project-proposal-words" in out["gateway"]["recommendations_unmet"]) is (status == "unmet")
 
@@ -441,17 +484,37 @@ def test_cap_applies_to_a_resit_of_any_method(tmp_path):
 
 
 def test_retake_is_not_capped(tmp_path):
-    # 002 § Retake and resit information: "The maximum grade awarded to a resit will be pass" -- the cap names a
-    # resit only, while every other sentence of the section says "retake/resit"; a retake is the other route ("A
-    # retake requires the apprentice to undertake further learning and therefore they would need to go through the
-    # gateway process again."). So a retake distinction with D/D stands: 002 § Grading D/D/D -> distinction.
+    # 002 § Retake and resit information: "The maximum grade awarded to a resit will be pass, unless Highfield
+    # identifies exceptional circumstances accounting for the original fail." The section names both routes whenever
+    # a rule covers both ("a resit or retake", "retake/resit" five times) and one route alone when a rule is that
+    # route's ("A retake requires the apprentice to undertake further learning and therefore they would need to go
+    # through the gateway process again."; "If a retake is chosen, the apprentice will need to complete a retake
+    # checklist."). The cap says "a resit" alone: read as resits only (ambiguity highfield-resit-cap-resit-only).
+    # So a retake distinction with D/D stands: 002 § Grading "Distinction | Distinction | Distinction | Distinction".
     rec = record(assessments=[*FAILED_PROJECT, attempt("project", "2026-02-16", D, kind="retake")])
     out = grade(tmp_path, rec)
     assert out["capped"] is False
     assert out["full_retake_required"] is False
     assert out["overall"] == D
+    # the result says why: the cap names a resit, and the record has a retake
+    (cap_step,) = [e for e in out["explanation"] if e["about"] == "resit" and "cap" in e["says"]]
+    assert "after a resit" in cap_step["says"] and "retake" in cap_step["says"]
+    assert cap_step["citation"] == S_RESIT
     # the retake goes through gateway again: said, with its citation
     assert any("gateway" in e["says"] and e["citation"] == S_RESIT for e in out["explanation"])
+
+
+def test_a_resit_beside_a_retake_is_still_capped(tmp_path):
+    # 002 § Retake and resit information: "The maximum grade awarded to a resit will be pass" -- a resit of the
+    # discussion caps the grade, whatever else was retaken. Project failed and retaken (D), discussion failed and resat
+    # (D), observation D: D/D/D would be distinction (002 § Grading), capped at pass by the resit.
+    rec = record(assessments=[attempt("project", "2025-11-10", F, notified="2025-11-14"),
+                              attempt("discussion", "2025-11-12", F, notified="2025-11-14"),
+                              attempt("observation", "2025-11-17", D),
+                              attempt("project", "2026-02-16", D, kind="retake"),
+                              attempt("discussion", "2026-02-18", D, kind="resit")])
+    out = grade(tmp_path, rec)
+    assert (out["overall"], out["capped"]) == (P, True)
 
 
 def test_no_resit_to_improve_a_pass(tmp_path):
@@ -501,13 +564,21 @@ def test_project_rework_within_1_month_of_the_fail_notified(tmp_path, gateway_da
 # The 12-month resit/retake window (counted from the first fail's notification: the journey file's reading)
 # ---------------------------------------------------------------------------------------------------------------
 
+def window_missed_steps(out: dict) -> list[dict]:
+    """The explanation steps that report the 12-month window missed."""
+    return [e for e in out["explanation"] if e["about"] == "resit" and "12 months" in e["says"]
+            and "missed" in e["says"]]
+
+
 # 002 § Retake and resit information: "If a retake/resit is required, apprentices should complete retake/resits
-# within 12 months. There is no limit to the number of retake/resits within the 12 months."
+# within 12 months. There is no limit to the number of retake/resits within the 12 months." -- "should", and the kit
+# states no consequence for missing the 12 months: a late retake/resit is reported as missing the window, and nothing
+# else follows (no whole EPA again; the grade stands: 002 § Grading "Pass | Distinction | Distinction | Pass").
 # First fail notified 2025-11-14 + 12 months = 2026-11-14.
 @pytest.mark.parametrize("resit_date, kind, missed", [
     ("2026-11-13", "resit", False),
     ("2026-11-14", "resit", False),    # the last day
-    ("2026-11-16", "resit", True),     # after it: the whole EPA again, no overall grade
+    ("2026-11-16", "resit", True),     # after it: reported missed, no consequence stated
     ("2026-11-14", "retake", False),   # "retake/resits": a retake has the same window
     ("2026-11-16", "retake", True),
 ])
@@ -518,8 +589,13 @@ def test_12_month_window(tmp_path, resit_date, kind, missed):
     assert d["date"] == "2026-11-14"
     assert d["status"] == ("missed" if missed else "met")
     assert d["citation"] == S_RESIT
-    assert out["full_retake_required"] is missed
-    assert out["overall"] == (None if missed else P)
+    assert out["full_retake_required"] is False
+    assert out["overall"] == P
+    steps = window_missed_steps(out)
+    assert len(steps) == (1 if missed else 0)
+    if missed:
+        assert "states no consequence" in steps[0]["says"] and steps[0]["citation"] == S_RESIT
+        assert "whole EPA" not in steps[0]["says"]
 
 
 # Month end: first fail notified 29 February 2024 + 12 months = 28 February 2025 (2025 has no 29 February).
@@ -532,7 +608,9 @@ def test_12_month_window_from_a_leap_day(tmp_path, resit_date, missed):
     out = grade(tmp_path, rec)
     d = deadline(out, "resit-retake-within-12-months")
     assert (d["date"], d["status"]) == ("2025-02-28", "missed" if missed else "met")
-    assert out["full_retake_required"] is missed
+    # "should complete retake/resits within 12 months": no consequence stated, so none follows
+    assert out["full_retake_required"] is False
+    assert out["overall"] == P
 
 
 def test_no_limit_on_resits_within_the_12_months(tmp_path):
@@ -551,25 +629,32 @@ def test_12_month_window_is_not_renewed_by_a_later_fail(tmp_path):
     # 002 § Retake and resit information: "... within 12 months. There is no limit to the number of retake/resits
     # within the 12 months." -- one period ("the 12 months"), read (as the journey file does) from the first fail
     # notified 2025-11-14: due 2026-11-14. A second resit on 2026-11-20 is within 12 months of the first resit's
-    # fail (notified 2025-12-15) but after the one window.
+    # fail (notified 2025-12-15) but after the one window: reported missed; the kit states no consequence, so the
+    # grade stands (002 § Grading "Pass | Distinction | Distinction | Pass").
     rec = record(assessments=[*FAILED_PROJECT,
                               attempt("project", "2025-12-11", F, kind="resit", notified="2025-12-15"),
                               attempt("project", "2026-11-20", P, kind="resit")])
     out = grade(tmp_path, rec)
-    assert deadline(out, "resit-retake-within-12-months")["date"] == "2026-11-14"
-    assert out["full_retake_required"] is True
-    assert out["overall"] is None
+    d = deadline(out, "resit-retake-within-12-months")
+    assert (d["date"], d["status"]) == ("2026-11-14", "missed")
+    assert out["full_retake_required"] is False
+    assert out["overall"] == P
 
 
 def test_exceptional_circumstances_do_not_extend_the_12_months(tmp_path):
     # 002 § Retake and resit information: the only exception the kit gives is to the cap ("unless Highfield
     # identifies exceptional circumstances accounting for the original fail"); "should complete retake/resits within
-    # 12 months" has none. Resit 2026-11-16, after 2025-11-14 + 12 months = 2026-11-14.
+    # 12 months" has none. Resit 2026-11-16, after 2025-11-14 + 12 months = 2026-11-14: still reported missed.
+    # The kit states no consequence for the miss, and its exceptional circumstances lift the cap, so D/D/D gives
+    # distinction (002 § Grading "Distinction | Distinction | Distinction | Distinction").
     rec = record(assessments=[*FAILED_PROJECT,
                               attempt("project", "2026-11-16", D, kind="resit", exceptional_circumstances=True)])
     out = grade(tmp_path, rec)
-    assert out["full_retake_required"] is True
-    assert out["overall"] is None
+    assert deadline(out, "resit-retake-within-12-months")["status"] == "missed"
+    (step,) = window_missed_steps(out)
+    assert "lets lift the window" not in step["says"] and "states no consequence" in step["says"]
+    assert out["full_retake_required"] is False
+    assert (out["overall"], out["capped"]) == (D, False)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -635,13 +720,19 @@ def test_journey_lists_gateway_deadlines_resits_with_citations(journey):
     assert journey["standard"] == STD and journey["document"] == DOC
     gateway = {g["id"]: g for g in journey["gateway"]}
     # 002 § Readiness for end-point assessment: level 2 English and maths, "mandatory ... 16-18" / "optional ... 19+"
-    assert gateway["english-maths-16-18"]["mandatory"] is True
-    assert gateway["english-maths-19-plus"]["mandatory"] is False
+    assert gateway["english-maths-16-18"]["strength"] == "mandatory"
+    assert gateway["english-maths-19-plus"]["strength"] == "optional"
     # 002 § Project proposal: "must resubmit a revised proposal within 1 week"; "Highfield recommend ... 200-300"
-    assert gateway["project-proposal-resubmitted"]["mandatory"] is True
-    assert gateway["project-proposal-words"]["mandatory"] is False
+    assert gateway["project-proposal-resubmitted"]["strength"] == "mandatory"
+    assert gateway["project-proposal-words"]["strength"] == "recommended"
     # 002 § Portfolio of evidence: "must submit ... 2 weeks prior to the professional discussion date"
-    assert gateway["portfolio-submitted"]["mandatory"] is True
+    assert gateway["portfolio-submitted"]["strength"] == "mandatory"
+    # 002 § The gateway meeting: "The gateway meeting should be attended by ..."; "The report should then be submitted"
+    assert gateway["gateway-meeting-attended"]["strength"] == "recommended"
+    assert gateway["gateway-readiness-report-submitted"]["strength"] == "recommended"
+    # 002 § ID requirements: "an identification check before starting any assessment"
+    assert (gateway["photo-id"]["strength"], gateway["photo-id"]["stage"]) == ("mandatory", "before_assessment")
+    assert all(g["stage"] == "gateway" for rid, g in gateway.items() if rid != "photo-id")
     deadlines = {d["id"]: d for d in journey["deadlines"]}
     assert {"portfolio-before-discussion", "proposal-resubmission", "report-before-interview",
             "observation-notice"} <= set(deadlines)
@@ -661,9 +752,10 @@ def test_journey_resit_rules_match_the_document(journey):
     assert (cap["grade"], cap["applies_to"], cap["exceptional_circumstances_lift"]) == (P, ["resit"], True)
     # "There is no limit to the number of retake/resits within the 12 months."
     assert resit["attempts"]["limit"] is None
-    # "apprentices should complete retake/resits within 12 months"
+    # "apprentices should complete retake/resits within 12 months" -- and the kit states no consequence for missing it
     (window,) = resit["windows"]
     assert window["id"] == "resit-retake-within-12-months" and window["offset"]["months"] == 12
+    assert window["consequence"] == "none_stated"
     # "If the apprentice fails the work-based project ... Apprentices will have 1 month to rework their submission."
     (rework,) = resit["rework"]
     assert (rework["method"], rework["offset"]["months"]) == ("project", 1)
@@ -688,3 +780,188 @@ def test_journey_citations_name_real_sections_and_quote_the_document(journey):
         assert section in sections, r["citation"]
     for r in (resit["cap"], resit["no_resit_from_pass"], resit["attempts"], *resit["rework"]):
         assert re.sub(r"[*\s]+", " ", r["text"]) in text, r["text"]
+
+
+# ---------------------------------------------------------------------------------------- recommendations
+# What the kit advises ("should", "recommend", "suggested", "may wish to consider") and attaches no consequence
+# to: listed by `epa journey` as advice, never checked. (id: topic, method, words quoted from the sentence,
+# section of 002.) Advice the kit words as gateway items (the 200-300-word proposal, the plan and schedule
+# agreed with Highfield, the gateway meeting and its report) stays among the gateway requirements; the
+# "should complete retake/resits within 12 months" is the resit window.
+
+RECOMMENDATIONS = {
+    # § On-programme requirements: "To drive quality and consistency through on-programme learning, employers may
+    # wish to consider the following:" and its four items.
+    "on-programme-performance-management": ("on_programme", None, "use their normal performance management processes to monitor the progress of the apprentice", "On-programme requirements"),
+    "on-programme-support": ("on_programme", None, "provide support, ensuring the requirements of the apprenticeship standard are reflected in the above processes", "On-programme requirements"),
+    "on-programme-joint-reviews": ("on_programme", None, "They should agree on how any issues are to be resolved together.", "On-programme requirements"),
+    "on-programme-portfolio": ("on_programme", None, "allow apprentices to develop and maintain, within a portfolio, examples of their work", "On-programme requirements"),
+    # § On-programme requirements: "The training programme leading to end-point assessment should cover the breadth
+    # and depth of the standard ..."
+    "training-programme-covers-standard": ("on_programme", None, "The training programme leading to end-point assessment should cover the breadth and depth of the standard", "On-programme requirements"),
+    # § Project proposal: "... they should arrange a discussion with their employer/training provider."
+    "proposal-discussed-with-employer": ("preparation", "project", "they should arrange a discussion with their employer/training provider", "Project proposal"),
+    # § Project proposal: "The apprentice should **only** start writing their project report once the proposal has
+    # been approved by the end-point assessor." (ambiguity highfield-report-after-approval-should-only)
+    "report-after-proposal-approved": ("order", "project", "should only start writing their project report once the proposal has been approved", "Project proposal"),
+    # § Additional, relevant on-programme qualification: "Employers may wish to choose the Highfield Level 3 Diploma
+    # in Customer Service Skills (RQF) to help structure the on-programme delivery."
+    "on-programme-qualification": ("on_programme", None, "Employers may wish to choose the Highfield Level 3 Diploma in Customer Service Skills (RQF)", "Additional, relevant on-programme qualification"),
+    # § Order of end-point assessments (again in the Assessment summary): "The assessment plan recommends that the
+    # work-based project is the first assessment, followed by the professional discussion and then finally the
+    # practical observation."
+    "method-order": ("order", None, "The assessment plan recommends that the work-based project is the first assessment", "Order of end-point assessments"),
+    # § How to prepare for gateway: "The apprentice should prepare for this meeting by bringing along work-based
+    # evidence"; "Apprentices should be advised by employers and providers to gather this evidence throughout their
+    # on-programme training. It is recommended that employers and providers complete regular checks and reviews of
+    # this evidence ..."
+    "gateway-meeting-evidence": ("preparation", None, "The apprentice should prepare for this meeting by bringing along work-based evidence", "How to prepare for gateway"),
+    "gather-evidence-on-programme": ("evidence", None, "Apprentices should be advised by employers and providers to gather this evidence throughout their on-programme training.", "How to prepare for gateway"),
+    "regular-evidence-checks": ("preparation", None, "It is recommended that employers and providers complete regular checks and reviews of this evidence", "How to prepare for gateway"),
+    # § Assessment summary: "As an employer/training provider, you should agree a plan and schedule with the
+    # apprentice to ensure all assessment components can be completed effectively."
+    "plan-and-schedule-with-apprentice": ("preparation", None, "you should agree a plan and schedule with the apprentice", "Assessment summary"),
+    # § Component 1: Work-based project report: "The subject should cover a specific high-level challenge ..."; "The
+    # report should contain annexes that are attributable to the apprentice and the actions they took."
+    "project-report-subject": ("evidence", "project", "The subject should cover a specific high-level challenge", "Component 1: Work-based project report"),
+    "project-report-annexes": ("evidence", "project", "The report should contain annexes that are attributable to the apprentice", "Component 1: Work-based project report"),
+    # § Component 2: Interview: "A representative from the organisation could also be present but only to observe and
+    # they should not be involved in conducting the interview or grading decision."
+    "employer-representative": ("other", "project", "they should not be involved in conducting the interview or grading decision", "Component 2: Interview"),
+    # § Before the assessment (one per method): "Employers/training providers should: ..."
+    "project-before-the-assessment": ("preparation", "project", "give the apprentice time to work on their project and report during the end-point assessment window", "Before the assessment"),
+    "discussion-before-the-assessment": ("preparation", "discussion", "ensure the apprentice knows which criteria will be assessed", "Before the assessment"),
+    "observation-before-the-assessment": ("preparation", "observation", "ensure the apprentice knows which customer service specialist criteria will be assessed", "Before the assessment"),
+    # § Work-based project interview - mock assessment: "It is suggested that a mock assessment is carried out ...
+    # Highfield recommend that the apprentice experiences a mock interview in preparation for the real thing."; "the
+    # mock interview should be 60 minutes (+/- 10%)"; "consider a recording of the mock assessment ..."
+    "mock-interview": ("preparation", "project", "Highfield recommend that the apprentice experiences a mock interview", "Work-based project interview - mock assessment"),
+    "mock-interview-duration": ("duration", "project", "the mock interview should be 60 minutes (+/- 10%)", "Work-based project interview - mock assessment"),
+    "mock-interview-elements": ("preparation", "project", "consider a recording of the mock assessment", "Work-based project interview - mock assessment"),
+    # § Work-based project (supported by an interview) criteria: "Apprentices should prepare for the work-based project
+    # (supported by an interview) by considering how the criteria can be met and reflecting on their past experiences."
+    "prepare-for-project": ("preparation", "project", "Apprentices should prepare for the work-based project (supported by an interview) by considering how the criteria can be met", "Work-based project (supported by an interview) criteria"),
+    # § Assessing the professional discussion (supported by portfolio of evidence): "... they should be collecting
+    # evidence of interactions with customers, managers and stakeholders ..."; "During the professional discussion,
+    # the apprentice should extract/discuss information from the on-programme portfolio of evidence ..."
+    "collect-discussion-evidence": ("evidence", "discussion", "they should be collecting evidence of interactions with customers, managers and stakeholders", "Assessing the professional discussion (supported by portfolio of evidence)"),
+    "use-portfolio-in-discussion": ("evidence", "discussion", "the apprentice should extract/discuss information from the on-programme portfolio of evidence", "Assessing the professional discussion (supported by portfolio of evidence)"),
+    # § Professional discussion (supported by portfolio of evidence) mock assessment: "Highfield recommends that the
+    # apprentice experiences a mock professional discussion ..."; "a 60-minute time slot should be available to
+    # complete the professional discussion"; "the mock professional discussion ... should take place in a suitable location"
+    "mock-discussion": ("preparation", "discussion", "Highfield recommends that the apprentice experiences a mock professional discussion", "Professional discussion (supported by portfolio of evidence) mock assessment"),
+    "mock-discussion-duration": ("duration", "discussion", "time slot should be available to complete the professional discussion", "Professional discussion (supported by portfolio of evidence) mock assessment"),
+    "mock-discussion-elements": ("preparation", "discussion", "the mock professional discussion (supported by a portfolio of evidence) should take place in a suitable location", "Professional discussion (supported by portfolio of evidence) mock assessment"),
+    # § Professional discussion (supported by portfolio of evidence) criteria: "Apprentices should prepare for the
+    # professional discussion (supported by a portfolio of evidence) considering how the criteria can be met."
+    "prepare-for-discussion": ("preparation", "discussion", "Apprentices should prepare for the professional discussion (supported by a portfolio of evidence) considering how the criteria can be met.", "Professional discussion (supported by portfolio of evidence) criteria"),
+    # § Assessing the practical observation (with Q&As): "The observation should involve activities which allow the
+    # apprentice to demonstrate the full range ..."; "... the apprentice should have the opportunity, if required, to
+    # move from one area/function of the business to another"; "The observation can be before or after the work-based
+    # project, but it is recommended to be before the professional discussion." (ambiguity
+    # highfield-method-order-contradiction: the kit also recommends the observation last)
+    "observation-activities": ("preparation", "observation", "The observation should involve activities which allow the apprentice to demonstrate the full range", "Assessing the practical observation (with Q&As)"),
+    "observation-move-between-areas": ("preparation", "observation", "to move from one area/function of the business to another", "Assessing the practical observation (with Q&As)"),
+    "observation-before-discussion": ("order", "observation", "it is recommended to be before the professional discussion", "Assessing the practical observation (with Q&As)"),
+    # § Practical observation (with Q&As) mock assessment: "Highfield recommends that the apprentice completes a mock
+    # practical observation (with Q&As) ..."; "a 60-minute (+/-10%) time slot should be available for the practical
+    # observation"; "it is recommended that the mock observation has been practised with all personnel involved"
+    "mock-observation": ("preparation", "observation", "Highfield recommends that the apprentice completes a mock practical observation", "Practical observation (with Q&As) mock assessment"),
+    "mock-observation-duration": ("duration", "observation", "time slot should be available for the practical observation", "Practical observation (with Q&As) mock assessment"),
+    "mock-observation-elements": ("preparation", "observation", "it is recommended that the mock observation has been practised with all personnel involved", "Practical observation (with Q&As) mock assessment"),
+    # § Practical observation (with Q&As) criteria: "Apprentices should prepare for the practical observation (with
+    # Q&As) by considering how the criteria can be met."
+    "prepare-for-observation": ("preparation", "observation", "Apprentices should prepare for the practical observation (with Q&As) by considering how the criteria can be met.", "Practical observation (with Q&As) criteria"),
+}
+NEW_AMBIGUITIES = {"highfield-method-order-contradiction", "highfield-report-after-approval-should-only",
+                   "highfield-mock-interview-must", "highfield-representative-should-not"}
+
+
+def _journey_json(standard: str) -> dict:
+    """`epa journey --standard S --body {body} --format json`: the body's journey rules as the CLI lists them."""
+    result = run("journey", "--standard", standard, "--body", BODY, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    (rules,) = result.json()
+    return rules
+
+
+def _graded_without_recommendations(path: Path) -> tuple[dict, dict]:
+    """The record graded in-process by the installed body, and by the same body with its recommendations
+    removed (every hook kept): recommendations are advice, so the two must be identical."""
+    import attrs
+
+    from epa.convert import unstructure
+    from epa.grading import grade as grade_with
+    from epa.record import load_record
+    from epa.testing import body, registry
+
+    loaded = body(BODY)
+    assert any(r.journey and r.journey.recommendations for r in loaded.body.rulesets)
+    bare = attrs.evolve(loaded, body=attrs.evolve(loaded.body, rulesets=tuple(
+        attrs.evolve(r, journey=attrs.evolve(r.journey, recommendations=())) if r.journey else r
+        for r in loaded.body.rulesets)))
+    record = load_record(path, registry())
+    return unstructure(grade_with(loaded, record)), unstructure(grade_with(bare, record))
+
+
+def _assert_advice_only(path: Path, recommendation_ids: set[str]) -> None:
+    """Graded through the CLI the record is ready for gateway, no recommendation is among its gateway
+    requirements, deadlines or checks, and removing the recommendations changes nothing."""
+    result = run("grade", "--body", BODY, str(path), "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    out = result.json()
+    assert out["gateway"]["ready"] is True, out["gateway"]
+    listed = {r["id"] for r in out["gateway"]["requirements"]} | {d["id"] for d in out["deadlines"]}
+    listed |= {c["id"] for c in out["checks"]}
+    assert not listed & recommendation_ids
+    for key in ("unmet", "unknown", "recommendations_unmet"):
+        assert not set(out["gateway"][key]) & recommendation_ids, key
+    with_advice, without = _graded_without_recommendations(path)
+    assert with_advice == without
+
+
+def _check_recommendations(rules: dict, expected: dict, seed: str) -> None:
+    """The body's recommendations are exactly the expected ones: topic, method, citation, and the quoted words."""
+    got = {r["id"]: r for r in rules["recommendations"]}
+    assert set(got) == set(expected)
+    for rid, (topic, about, words, section) in expected.items():
+        r = got[rid]
+        assert (r["topic"], r["about"], r["citation"]) == (topic, about, f"{seed} § {section}"), rid
+        assert words in r["text"], rid
+
+
+def _flat(text: str) -> str:
+    """A document's text as the tests quote it: bold markers dropped, whitespace runs as one space."""
+    return " ".join(text.replace("**", "").split())
+
+
+
+def test_recommendations_are_encoded_as_the_document_states():
+    _check_recommendations(_journey_json("ST0071"), RECOMMENDATIONS, DOC)
+    ambiguities = run("ambiguities", "--body", BODY, "--format", "json").json()
+    assert {a["id"] for a in ambiguities} >= NEW_AMBIGUITIES
+
+
+def test_recommendations_quote_the_document():
+    text = _flat(source_text(DOC))
+    for rid, (_, _, words, _) in RECOMMENDATIONS.items():
+        assert _flat(words) in text, rid
+
+
+def test_recommendations_never_make_a_record_unready(tmp_path):
+    # Taken against both order recommendations: the discussion before the observation (§ Assessing the practical
+    # observation (with Q&As): "it is recommended to be before the professional discussion") and the project last
+    # (§ Order of end-point assessments: "the work-based project is the first assessment"). Everything the kit
+    # requires at gateway is there (§ Readiness for end-point assessment; § Portfolio of evidence; § Project
+    # proposal), so the record is ready, and advice changes nothing.
+    record = {
+        "standard": "ST0071",
+        "apprentice": {"id": "HF-ADVICE", "date_of_birth": "2005-03-01", "start_date": "2024-05-06",
+                       "english": "level2", "maths": "level2"},
+        "gateway": {"date": "2025-09-01", "portfolio_pieces": 12, "portfolio": True, "portfolio_declaration": True,
+                    "project_proposal": True, "project_proposal_words": 250, "gateway_form": True, "photo_id": True},
+        "assessments": [{"method": "discussion", "date": "2025-10-06", "grade": "pass"},
+                        {"method": "observation", "date": "2025-10-13", "grade": "pass"},
+                        {"method": "project", "date": "2025-10-20", "grade": "pass"}],
+    }
+    _assert_advice_only(dump_record(tmp_path, record), set(RECOMMENDATIONS))
