@@ -187,7 +187,8 @@ def test_readme_commands_run(command, tmp_path, monkeypatch):
 
     monkeypatch.chdir(ROOT)
     args = shlex.split(command)[1:]
-    if "--ics" in args:  # write the calendar somewhere harmless
-        args[args.index("--ics") + 1] = str(tmp_path / "deadlines.ics")
+    for option in ("--ics", "--out"):  # write files somewhere harmless
+        if option in args:
+            args[args.index(option) + 1] = str(tmp_path / args[args.index(option) + 1])
     result = run(*args)
     assert result.exit_code == 0, (command, result.stderr)

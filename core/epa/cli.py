@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import io
 import json
 import os
 import sys
@@ -114,6 +115,22 @@ def ambiguities(body: str | None, fmt: str) -> None:
     """List where the documents are ambiguous, garbled or contradictory, and the reading encoded."""
     data = report.ambiguities(_registry(), body)
     _emit(fmt, data, lambda c: tables.ambiguities(c, data))
+
+
+@cli.command()
+@click.option("--body", required=True, help="the awarding body's id (see `epa bodies`)")
+@click.option("--from", "from_version", required=True, metavar="VERSION", help="the older document version")
+@click.option("--to", "to_version", required=True, metavar="VERSION", help="the newer document version")
+@click.option("--standard", help="e.g. ST0071 (default: the body's one standard)")
+@FORMAT
+def diff(body: str, from_version: str, to_version: str, standard: str | None, fmt: str) -> None:
+    """List what changed between two versions of one body's document: criteria added, removed, moved or
+    reworded, combination rows, grading rules, methods, ambiguities and the document's own details, each
+    cited, with the changes a version file declares (and the document's words for them)."""
+    from epa import versions
+
+    data = versions.report(_registry().body(body), standard, from_version, to_version)
+    _emit(fmt, data, lambda c: tables.diff(c, data))
 
 
 def _graded(record: Path, body: str | None) -> tuple[Record, list[BodyResult]]:
@@ -230,6 +247,49 @@ def conformance(body_ids: tuple[str, ...], sources: Path | None, checks: tuple[s
     _emit(fmt, data, lambda c: tables.conformance(c, data))
     if not data["passed"]:
         raise SystemExit(1)
+
+
+@cli.command()
+@click.option("--standard", required=True, help="e.g. ST0071")
+@click.option("--bodies", "body_ids", metavar="ID,ID", help="only these bodies (default: every one offering it)")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "html"]), default="table", show_default=True,
+              help="table for a person, json for a program, html: one self-contained report to look at")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="write to this file, not the screen")
+def consistency(standard: str, body_ids: str | None, fmt: str, out: Path | None) -> None:
+    """Find every divergence between the bodies offering a STANDARD: grades, criteria, gateway, resits,
+    deadlines, tolerances, recommendations, each body's self-consistency and versions. Each finding says
+    what differs, the bodies on each side with their citations, and the smallest record (a file
+    `epa compare` reproduces it with)."""
+    from epa.consistency import analyse
+
+    registry = _registry()
+    registry.offering(standard)
+    chosen = [b.strip() for b in body_ids.split(",") if b.strip()] if body_ids else None
+    for body_id in chosen or ():
+        if standard not in registry.body(body_id).body.standards:
+            raise InputError(f"{body_id} does not offer {standard}")
+    data = analyse(registry, standard, chosen)
+    if fmt == "html":
+        from epa.html_report import render
+
+        text = render(data)
+    elif fmt == "json":
+        text = json.dumps(data, indent=2, ensure_ascii=False)
+    else:
+        console = _Console(soft_wrap=False, width=None if sys.stdout.isatty() and not out else 140,
+                           record=True, file=io.StringIO() if out else None)
+        tables.consistency(console, data)
+        if not out:
+            return
+        text = console.export_text()
+    if out is None:
+        click.echo(text)
+        return
+    try:
+        out.write_text(text + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot write the report: {exc.strerror}", where=str(out)) from None
+    click.echo(f"wrote {len(data['findings'])} findings to {out}", err=True)
 
 
 @cli.command()

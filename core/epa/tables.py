@@ -57,6 +57,21 @@ def conformance(console: Console, data: dict[str, Any]) -> None:
     console.print("all checks pass" if data["passed"] else "some checks fail", highlight=False)
 
 
+def consistency(console: Console, data: dict[str, Any]) -> None:
+    cases = ", ".join(f"{n} {area}" for area, n in data["cases"].items())
+    console.print(f"[bold]{data['standard']}[/]: {len(data['findings'])} findings across "
+                  f"{', '.join(b['id'] for b in data['bodies'])} ({cases} inputs swept)", highlight=False)
+    for area in dict.fromkeys(f["area"] for f in data["findings"]):
+        table = _table(area, "finding", "sides and citations")
+        for f in (f for f in data["findings"] if f["area"] == area):
+            sides = "\n".join(f"{', '.join(s['bodies'])}: {s['says']}"
+                              + "".join(f"\n  {c}" for c in dict.fromkeys(c for cs in s["citations"].values()
+                                                                         for c in cs)) for s in f["sides"])
+            shown = f"\n(witness: {f['shows']['row']} differs)" if f["shows"] else ""
+            table.add_row(f"{f['id']}\n{f['summary']}{shown}", sides)
+        console.print(table)
+
+
 def plugins(console: Console, data: list[dict[str, Any]]) -> None:
     table = _table("Body plugins", "body", "distribution", "hooks it implements", "rules shipped and their variants")
     for p in data:
@@ -104,6 +119,28 @@ def ambiguities(console: Console, data: list[dict[str, Any]]) -> None:
     console.print(table)
 
 
+def _shown(value: Any) -> str:
+    if isinstance(value, dict):
+        return "\n".join(f"{k}: {_shown(v)}" for k, v in value.items())
+    return "—" if value is None else ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+
+
+def diff(console: Console, data: dict[str, Any]) -> None:
+    old, new = data["from"], data["to"]
+    based = f" (v{new['version']} is stored as v{new['based_on']} plus changes)" if new["based_on"] else ""
+    title = f"{data['body']} {data['standard']}: v{old['version']} → v{new['version']}{based}"
+    if not data["differences"]:
+        console.print(f"{title}: no differences", highlight=False)
+        return
+    table = _table(title, "what changed", "from", "to", "citation, and the changes the file declares")
+    for d in data["differences"]:
+        cited = [d["citation"] or "—"] + [f"{c['op']} {c['path']}: “{c['says']}”\n  {c['citation']}"
+                                          for c in d["declared"]]
+        what = Text(d["summary"]).append(f"\n{d['kind']}", style="dim")  # Text: paths' [id] are not markup
+        table.add_row(what, Text(_shown(d["from"])), Text(_shown(d["to"])), Text("\n".join(cited)))
+    console.print(table)
+
+
 def _grade(value: Any) -> str:
     return "—" if value is None else str(value)
 
@@ -126,6 +163,8 @@ def _journey_line(res: BodyResult) -> str:
     g = res.gateway
     ready = "ready for gateway" if g.ready else f"NOT ready for gateway (unmet: {', '.join(g.unmet)})"
     unknown = f"; no evidence for {len(g.unknown)}: {', '.join(g.unknown)}" if g.unknown else ""
+    if g.before_assessment_unmet:
+        unknown += f"; unmet, needed before an assessment starts: {', '.join(g.before_assessment_unmet)}"
     after = ("; the whole EPA must be taken again" if res.full_retake_required
              else "; overall grade capped at pass (resit or retake)" if res.capped else "")
     return f"{ready}{unknown}{after}"
@@ -175,7 +214,14 @@ def compare(console: Console, results: list[BodyResult], differing: list[str]) -
 
 
 _STATUS_STYLE = {"met": "green", "unmet": "bold red", "missed": "bold red", "unknown": "yellow",
-                 "deferred": "yellow", "open": "", "not_applicable": "dim"}
+                 "deferred": "yellow", "open": "", "not_applicable": "dim", "within": "green", "outside": "bold red",
+                 "no_tolerance_stated": ""}
+_STRENGTH = {"mandatory": "must", "recommended": "should", "optional": "optional"}
+
+
+def _strength(strength: str, stage: str) -> str:
+    """How strongly the document asks for a gateway requirement, and when, e.g. 'must (before assessment)'."""
+    return _STRENGTH.get(strength, strength) + (" (before assessment)" if stage == "before_assessment" else "")
 
 
 def _status(status: str) -> Text:
@@ -186,7 +232,7 @@ def _gateway_table(console: Console, results: list[BodyResult]) -> None:
     table = _table("Gateway requirements", "body", "requirement", "", "status", "found", "citation")
     for res in results:
         for r in res.gateway.requirements:
-            table.add_row(res.body, r.name, "must" if r.mandatory else "should", _status(r.status), r.says,
+            table.add_row(res.body, r.name, _strength(r.strength, r.stage), _status(r.status), r.says,
                           r.citation)
     console.print(table)
 
@@ -214,8 +260,7 @@ def timeline(console: Console, results: list[BodyResult]) -> None:
     if checks:
         table = _table("Durations and word counts", "body", "method", "date", "check", "citation")
         for body, c in checks:
-            verdict = {True: "met", False: "missed", None: "unknown"}[c.ok]
-            table.add_row(body, c.method, str(c.attempt_date), Text(c.says, style=_STATUS_STYLE[verdict]),
+            table.add_row(body, c.method, str(c.attempt_date), Text(c.says, style=_STATUS_STYLE.get(c.status, "")),
                           c.citation)
         console.print(table)
     for res in results:
@@ -230,7 +275,7 @@ def journey(console: Console, bodies: list[tuple[str, str, Journey | None]]) -> 
             continue
         table = _table("Gateway", "id", "", "requirement", "check", "citation")
         for r in rules.gateway:
-            table.add_row(r.id, "must" if r.mandatory else "should", r.name, _check_text(r.check), r.citation)
+            table.add_row(r.id, _strength(r.strength, r.stage), r.name, _check_text(r.check), r.citation)
         console.print(table)
         table = _table("Deadlines", "id", "deadline", "when", "citation")
         for d in rules.deadlines:
@@ -246,6 +291,12 @@ def journey(console: Console, bodies: list[tuple[str, str, Journey | None]]) -> 
         for t in rules.tolerances:
             table.add_row(t.id, t.method, t.measure.replace("_", " "), allowed(t), t.citation)
         console.print(table)
+        if rules.recommendations:
+            table = _table("Recommendations (advice: never checked against a record, never a failure)",
+                           "id", "topic", "about", "the document advises", "citation")
+            for a in rules.recommendations:
+                table.add_row(a.id, a.topic.replace("_", " "), a.about or "—", a.text, a.citation)
+            console.print(table)
 
 
 def _resit_lines(resit: ResitRules) -> list[tuple[str, str]]:
@@ -257,8 +308,10 @@ def _resit_lines(resit: ResitRules) -> list[tuple[str, str]]:
              (f"number of attempts: {resit.attempts.limit or 'no limit set'}", resit.attempts.citation)]
     for w in resit.windows:
         lifted = "; exceptional circumstances lift it" if w.exceptional_circumstances_lift else ""
-        lines.append((f"{w.name}: by {describe(w.offset)} {w.from_.replace('_', ' ')}, else the whole EPA "
-                      f"again{lifted}", w.citation))
+        missed = ("else the whole EPA again" if w.consequence == "full_retake"
+                  else "the document states no consequence for missing it")
+        lines.append((f"{w.name}: by {describe(w.offset)} {w.from_.replace('_', ' ')}, {missed}{lifted}",
+                       w.citation))
     for r in resit.rework:
         lines.append((f"{r.name}: the {r.method} reworked by {describe(r.offset)} the fail notification", r.citation))
     if resit.retake_through_gateway:

@@ -1,0 +1,42 @@
+"""Consistency analysis for regulators: every divergence between the bodies offering one standard, each
+proven by the smallest apprentice record that shows it, with the citations on every side.
+
+The outcome sweeps (``sweeps``) grade generated records by every body and group the inputs on which bodies
+disagree into findings, one per underlying rule difference; the catalogue comparison (``catalogue``)
+compares the rules' data where no record is needed (thresholds, windows, tolerances, recommendations),
+each body's self-consistency, its departures from the assessment-plan reference, and its versions.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from epa.consistency import catalogue, sweeps
+from epa.consistency.findings import Finding, Subject
+from epa.registry import Registry
+
+__all__ = ["Finding", "Subject", "analyse"]
+
+
+def subjects(registry: Registry, standard: str, bodies: list[str] | None) -> list[Subject]:
+    chosen = [registry.body(b) for b in bodies] if bodies else list(registry.offering(standard))
+    return [Subject(b, b.ruleset(standard)) for b in chosen if standard in b.body.standards]
+
+
+def analyse(registry: Registry, standard: str, bodies: list[str] | None = None) -> dict[str, Any]:
+    """What ``epa consistency --format json`` prints (see ``schemas/consistency.schema.json``)."""
+    current = subjects(registry, standard, bodies)
+    definition = registry.standard(standard)
+    found, cases = sweeps.run(current, definition)
+    found += sweeps.older_versions(current, definition, found)
+    found += catalogue.compare(current, definition)
+    return {
+        "standard": standard,
+        "bodies": [{"id": s.label, "name": s.loaded.body.name,
+                    "documents": [{"file": r.document.file, "title": r.document.title, "version": r.document.version}
+                                  for r in s.loaded.body.rulesets_for(standard)]} for s in current],
+        "cases": cases,
+        "findings": [f.as_data() for f in found],
+        "heatmaps": {"combinations": sweeps.combination_map(current), "criteria": catalogue.criteria_map(current,
+                                                                                                       definition)},
+    }

@@ -1,0 +1,240 @@
+"""The catalogue comparison: the rules' data side by side where no record is needed, each body's
+self-consistency, and its departures from the assessment-plan reference (the core's defaults)."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import attrs
+
+from epa.conformance.checks import CHECKS, Skip
+from epa.conformance.checks import Subject as CheckSubject
+from epa.consistency.findings import Finding, Side, Subject, names, sides_by
+from epa.model import Grade, Offset, Standard
+from epa.variants import variants
+
+
+def _span(offset: Offset) -> str:
+    unit, count = next((k, v) for k, v in attrs.asdict(offset).items() if v is not None)
+    return f"{abs(count)} {unit.replace('_', ' ')}" + (" before" if count < 0 else "")
+
+
+def _by_value(area: str, slug: str, what: str, values: dict[str, str],
+              citations: dict[str, list[str]]) -> Finding | None:
+    if len(set(values.values())) < 2:
+        return None
+    sides = sides_by(values, values, citations)
+    return Finding(f"{area}.{slug}", area, f"{what}: " + "; ".join(f"{names(s.bodies)}: {s.says}" for s in sides) + ".",
+                   sides)
+
+
+def thresholds(subjects: list[Subject], standard: Standard) -> list[Finding]:
+    out = []
+    for method in standard.method_ids:
+        values, cited = {}, {}
+        for s in subjects:
+            rule = s.ruleset.component_rules.get(method)
+            counted = len(s.ruleset.criteria_for(method, "distinction"))
+            values[s.label] = (f"distinction with {rule.distinction_threshold} of {counted} distinction criteria"
+                               if rule and rule.distinction_threshold else f"distinction with all {counted}")
+            cited[s.label] = [rule.citation] if rule else []
+        if (f := _by_value("criteria", f"{method}.threshold", f"The {method}'s distinction threshold", values, cited)):
+            out.append(f)
+    return out
+
+
+def resit_rules(subjects: list[Subject]) -> list[Finding]:
+    out = []
+    caps, windows, rework, cited_caps, cited_windows, cited_rework = {}, {}, {}, {}, {}, {}
+    for s in subjects:
+        resit = s.ruleset.journey.resit if s.ruleset.journey else None
+        if resit is None:
+            caps[s.label] = windows[s.label] = rework[s.label] = "no resit rules encoded"
+            continue
+        lift = "lifted" if resit.cap.exceptional_circumstances_lift else "not lifted"
+        caps[s.label] = f"{' and '.join(resit.cap.applies_to)} capped at {resit.cap.grade}, {lift} by exceptional " \
+                        "circumstances"
+        cited_caps[s.label] = [resit.cap.citation]
+        windows[s.label] = "; ".join(f"{_span(w.offset)} from {w.from_.replace('_', ' ')}" for w in resit.windows) \
+            or "no window"
+        cited_windows[s.label] = [w.citation for w in resit.windows]
+        rework[s.label] = "; ".join(f"{r.method} reworked within {_span(r.offset)}" for r in resit.rework) or "none"
+        cited_rework[s.label] = [r.citation for r in resit.rework]
+    for slug, what, values, cited in (("cap", "The resit and retake cap", caps, cited_caps),
+                                      ("windows", "Resit and retake windows", windows, cited_windows),
+                                      ("rework", "Rework", rework, cited_rework)):
+        if (f := _by_value("resits", slug, what, values, cited)):
+            out.append(f)
+    return out
+
+
+def gateway_rules(subjects: list[Subject]) -> list[Finding]:
+    """Gateway requirements with a check, compared by what they check (English and maths, time on programme,
+    portfolio and proposal sizes)."""
+    out = []
+    kinds = ("english_maths", "days_on_programme", "months_on_programme", "count")
+    for kind in kinds:
+        values, cited = {}, {}
+        for s in subjects:
+            rules = [g for g in (s.ruleset.journey.gateway if s.ruleset.journey else ())
+                     if g.check and getattr(g.check, kind) is not None]
+            values[s.label] = "; ".join(f"{g.name} ({'mandatory' if g.mandatory else 'not mandatory'})"
+                                        for g in rules) or "none"
+            cited[s.label] = [g.citation for g in rules]
+        if (f := _by_value("gateway", f"rules.{kind.replace('_', '-')}", f"Gateway rules on {kind.replace('_', ' ')}",
+                           values, cited)):
+            out.append(f)
+    return out
+
+
+def deadlines(subjects: list[Subject]) -> list[Finding]:
+    values, cited = {}, {}
+    for s in subjects:
+        rules = s.ruleset.journey.deadlines if s.ruleset.journey else ()
+        values[s.label] = "; ".join(f"{d.name} ({_span(d.offset)} from {d.from_.replace('_', ' ')})" for d in rules) \
+            or "none"
+        cited[s.label] = [d.citation for d in rules]
+    f = _by_value("deadlines", "all", "Deadlines", values, cited)
+    return [f] if f else []
+
+
+def tolerances(subjects: list[Subject], standard: Standard) -> list[Finding]:
+    out = []
+    measures = sorted({(t.method, t.measure) for s in subjects if s.ruleset.journey
+                       for t in s.ruleset.journey.tolerances})
+    for method, measure in measures:
+        values, cited = {}, {}
+        for s in subjects:
+            found = [t for t in (s.ruleset.journey.tolerances if s.ruleset.journey else ())
+                     if (t.method, t.measure) == (method, measure)]
+            values[s.label] = "; ".join(_tolerance(t) for t in found) or "not stated"
+            cited[s.label] = [t.citation for t in found]
+        slug = f"{method}.{measure.replace('_', '-')}"
+        if (f := _by_value("tolerances", slug, f"The {method}'s {measure.replace('_', ' ')}", values, cited)):
+            out.append(f)
+    return out
+
+
+def _tolerance(t: Any) -> str:
+    parts = [f"{t.nominal:g}" if t.nominal is not None else ""]
+    if t.minus_percent is not None or t.plus_percent is not None:
+        parts.append(f"-{t.minus_percent or 0:g}%/+{t.plus_percent or 0:g}%")
+    if t.max is not None:
+        parts.append(f"at most {t.max:g}")
+    if t.max_percent_of_duration is not None:
+        parts.append(f"at most {t.max_percent_of_duration:g}% of the duration")
+    return " ".join(p for p in parts if p)
+
+
+def recommendations(subjects: list[Subject]) -> list[Finding]:
+    """Per topic (order, lead time, duration...), what each body advises: advice, never a failure."""
+    out = []
+    advised = {s.label: s.ruleset.journey.recommendations if s.ruleset.journey else () for s in subjects}
+    for topic in sorted({r.topic for recs in advised.values() for r in recs}):
+        values = {label: " / ".join(f"“{r.text}”" for r in recs if r.topic == topic) or "none stated"
+                  for label, recs in advised.items()}
+        cited = {label: [r.citation for r in recs if r.topic == topic] for label, recs in advised.items()}
+        if (f := _by_value("recommendations", topic.replace("_", "-"),
+                           f"Advice on {topic.replace('_', ' ')} (never a failure)", values, cited)):
+            out.append(f)
+    return out
+
+
+def self_consistency(subjects: list[Subject], standard: Standard) -> list[Finding]:
+    """Each body against itself: tables with gaps, overlaps or a non-monotone order, thresholds over their
+    criteria (the conformance checks), and the contradictions its document's recorded ambiguities describe."""
+    from epa.registry import Registry
+
+    out = []
+    checks = [c for c in CHECKS if c.id in ("table", "better-never-lowers-overall", "thresholds")]
+    for s in subjects:
+        r = s.ruleset
+        if not r.combination.complete:
+            combos = [dict(zip(r.method_ids, g, strict=True)) for g in itertools.product(list(Grade),
+                                                                                        repeat=len(r.method_ids))]
+            gaps = sum(1 for combo in combos if not any(row.matches(combo) for row in r.combination.rows))
+            out.append(Finding(f"self-consistency.{s.label}.table-incomplete", "self-consistency",
+                               f"{s.loaded.body.name}'s printed combination table has no row for {gaps} of the "
+                               f"{3 ** len(r.method_ids)} combinations; the rule in words decides them.",
+                               [Side((s.label,), "the printed table is incomplete",
+                                     {s.label: (r.combination.citation, r.combination.rule_in_words.citation)})],
+                               cases=gaps))
+        subject = CheckSubject(s.loaded, r, Registry([]), _NOWHERE)
+        for check in checks:
+            try:
+                problems = list(check.run(subject))
+            except Skip:
+                continue
+            for i, p in enumerate(problems):
+                out.append(Finding(f"self-consistency.{s.label}.{check.id}.{i + 1}", "self-consistency",
+                                   f"{s.loaded.body.name}: {p.message} (expected {p.expected}).",
+                                   [Side((s.label,), p.message, {s.label: (r.combination.citation,)})],
+                                   p.record, None, 1))
+        for a in r.ambiguities:
+            if "contradict" in f"{a.text_says} {a.why} {a.reading}".lower():
+                out.append(Finding(f"self-consistency.{s.label}.{a.id}", "self-consistency",
+                                   f"{s.loaded.body.name}'s document contradicts itself: {a.text_says}",
+                                   [Side((s.label,), f"read as: {a.reading}", {s.label: (a.citation,)})]))
+    return out
+
+
+_NOWHERE = __import__("pathlib").Path("/nonexistent-sources")
+
+
+def reference(subjects: list[Subject]) -> list[Finding]:
+    """Each body against the assessment-plan pattern every document states in words (the core's defaults)."""
+    out = []
+    for s in subjects:
+        for v in variants(s.ruleset):
+            if v["kind"] in ("combination", "threshold"):
+                out.append(Finding(f"reference.{s.label}.{v['kind']}", "reference",
+                                   f"{s.loaded.body.name} departs from the assessment-plan pattern: {v['says']}.",
+                                   [Side((s.label,), v["says"], {s.label: (v["citation"],)})]))
+    # one finding per body and kind: several thresholds of one body become one entry each
+    seen: dict[str, int] = {}
+    for f in out:
+        seen[f.id] = seen.get(f.id, 0) + 1
+        if seen[f.id] > 1:
+            f.id += f".{seen[f.id]}"
+    return out
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, dict):
+        return ", ".join(f"{k.replace('_', ' ')} {_shown(v)}" for k, v in value.items())
+    return "none" if value is None else str(value)
+
+
+def versions(subjects: list[Subject], standard: Standard) -> list[Finding]:
+    """What changed between consecutive versions of each body's document (``epa diff``), cited."""
+    from epa.versions import diff
+
+    out = []
+    for s in subjects:
+        history = s.loaded.body.rulesets_for(standard.id)
+        for older, newer in itertools.pairwise(history):
+            old, new = f"{s.id}@{older.document.version}", f"{s.id}@{newer.document.version}"
+            for i, change in enumerate(d for d in diff(older, newer, history) if d["kind"] != "document"):
+                cited = [change["citation"]] if change["citation"] else []
+                cited += [c["citation"] for c in change["declared"]]
+                out.append(Finding(
+                    f"versions.{s.id}.{older.document.version}-{newer.document.version}.{i + 1}", "versions",
+                    f"{s.loaded.body.name}, version {older.document.version} to {newer.document.version}: "
+                    f"{change['summary']}.",
+                    [Side((old,), f"before: {_shown(change['from'])}", {old: ()}),
+                     Side((new,), f"after: {_shown(change['to'])}", {new: tuple(dict.fromkeys(cited))})]))
+    return out
+
+
+def criteria_map(subjects: list[Subject], standard: Standard) -> list[dict[str, Any]]:
+    return [{"id": t.id, "text": " ".join(t.text.split()),
+             "placement": {s.label: ({"method": c.method, "level": c.level} if (c := s.ruleset.criterion(t.id))
+                                     else None) for s in subjects}}
+            for t in standard.criteria]
+
+
+def compare(subjects: list[Subject], standard: Standard) -> list[Finding]:
+    return (thresholds(subjects, standard) + resit_rules(subjects) + gateway_rules(subjects) + deadlines(subjects)
+            + tolerances(subjects, standard) + recommendations(subjects) + self_consistency(subjects, standard)
+            + reference(subjects) + versions(subjects, standard))

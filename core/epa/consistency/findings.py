@@ -1,0 +1,98 @@
+"""Findings, and how inputs on which bodies disagree are grouped into them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import attrs
+from attrs import frozen
+
+from epa.convert import structure
+from epa.grading import BodyResult, grade
+from epa.model import Record, Ruleset
+from epa.registry import LoadedBody
+
+GATEWAY = dt.date(2025, 1, 6)
+
+
+@frozen
+class Subject:
+    """One body's rules as the sweep grades them: its newest version, or an older one pinned by the witness."""
+
+    loaded: LoadedBody
+    ruleset: Ruleset
+    pinned: bool = False
+
+    @property
+    def id(self) -> str:
+        return self.loaded.body.id
+
+    @property
+    def label(self) -> str:
+        return f"{self.id}@{self.ruleset.document.version}" if self.pinned else self.id
+
+    def grade(self, record: dict[str, Any]) -> BodyResult:
+        if self.pinned:
+            record = {**record, "document_versions": {self.id: self.ruleset.document.version}}
+        return grade(self.loaded, structure(record, Record, where="consistency sweep"))
+
+
+@frozen
+class Side:
+    bodies: tuple[str, ...]
+    says: str
+    citations: dict[str, tuple[str, ...]]
+
+
+@attrs.define
+class Finding:
+    id: str
+    area: str
+    summary: str
+    sides: list[Side]
+    witness: dict[str, Any] | None = None
+    shows: dict[str, Any] | None = None
+    cases: int = 0
+
+    def as_data(self) -> dict[str, Any]:
+        return {"id": self.id.lower().replace("_", "-").replace("@", "-v"), "area": self.area, "summary": self.summary,
+                "sides": [{"bodies": list(s.bodies), "says": s.says,
+                           "citations": {b: list(c) for b, c in s.citations.items()}} for s in self.sides],
+                "witness": self.witness, "shows": self.shows, "cases": self.cases}
+
+
+def sides_by(values: Mapping[str, Any], says: Mapping[str, str],
+             citations: Mapping[str, Iterable[str]]) -> list[Side]:
+    """Bodies grouped by value, in order of first appearance; each side says what its first body says."""
+    groups: dict[Any, list[str]] = {}
+    for body, value in values.items():
+        groups.setdefault(_hashable(value), []).append(body)
+    return [Side(tuple(bodies), says[bodies[0]], {b: tuple(dict.fromkeys(citations.get(b, ()))) for b in bodies})
+            for bodies in groups.values()]
+
+
+def _hashable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return tuple(sorted((k, _hashable(v)) for k, v in value.items()))
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return tuple(_hashable(v) for v in value)
+    return value
+
+
+def names(bodies: Iterable[str]) -> str:
+    items = list(bodies)
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def record(standard: str, attempts: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
+    """A witness record: attempts a week apart from two weeks after gateway, unless dated."""
+    day = GATEWAY + dt.timedelta(days=14)
+    dated = [{**a, "date": a.get("date") or (day + dt.timedelta(days=7 * i)).isoformat()}
+             for i, a in enumerate(attempts)]
+    gateway = {"date": GATEWAY.isoformat(), **extra.pop("gateway", {})}
+    data: dict[str, Any] = {"standard": standard, "apprentice": {"id": "witness"}, **extra, "gateway": gateway}
+    if dated:
+        data["assessments"] = dated
+    return data

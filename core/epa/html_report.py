@@ -1,0 +1,313 @@
+"""``epa consistency --format html``: the consistency JSON as one self-contained HTML page.
+
+The page has no network assets: its style and its small script are inline, and a Content-Security-Policy
+allows only those two (by hash), so nothing else loads or runs even if a string slipped through unescaped.
+Every string from the data is escaped. With scripts off everything is shown; the script adds filters by
+body and by area and re-marks the heat-map rows that differ among the bodies still shown.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from collections.abc import Iterable
+from html import escape
+from typing import Any
+
+AREAS = ("grading", "criteria", "gateway", "resits", "deadlines", "tolerances", "recommendations",
+         "self-consistency", "reference", "versions")
+GRADE_LETTER = {"fail": "F", "pass": "P", "distinction": "D"}
+LEVEL_LETTER = {"pass": "P", "distinction": "D"}
+
+CSS = """
+:root { --ink: #1b1f24; --muted: #59636e; --line: #d0d7de; --mark: #ffe066; }
+* { box-sizing: border-box; }
+[hidden] { display: none !important; }
+body { margin: 0 auto; max-width: 82rem; padding: 1rem 1.5rem 3rem; color: var(--ink); background: #fff;
+       font: 15px/1.45 system-ui, -apple-system, "Segoe UI", "Liberation Sans", "DejaVu Sans", sans-serif; }
+h1 { font-size: 1.6rem; margin: .5rem 0 .25rem; }
+h2 { font-size: 1.25rem; margin: 2rem 0 .5rem; border-bottom: 2px solid var(--line); padding-bottom: .2rem; }
+h3 { font-size: 1.05rem; margin: 0 0 .4rem; }
+h4 { font-size: .95rem; margin: 0 0 .3rem; }
+code, pre { font-family: ui-monospace, "DejaVu Sans Mono", "Liberation Mono", monospace; font-size: .85rem; }
+.muted { color: var(--muted); }
+nav ul, .inline { list-style: none; padding: 0; margin: .3rem 0; display: flex; flex-wrap: wrap; gap: .3rem 1.2rem; }
+.bodies { margin: .3rem 0; padding-left: 1.2rem; }
+table { border-collapse: collapse; margin: .5rem 0 1rem; }
+th, td { border: 1px solid var(--line); padding: .2rem .5rem; text-align: left; vertical-align: top; }
+thead th { background: #f3f5f7; font-size: .85rem; }
+.heat td { text-align: center; min-width: 7.5rem; font-size: .85rem; white-space: nowrap; }
+.heat tbody th { font-weight: normal; white-space: nowrap; }
+.heat td.flag { min-width: 0; font-weight: bold; }
+.heat tr.differs th { background: var(--mark); box-shadow: inset 4px 0 0 #b8860b; }
+.heat tr.differs td.flag, .legend .mark { background: var(--mark); }
+.crit-text { display: inline-block; max-width: 24rem; overflow: hidden; text-overflow: ellipsis;
+             vertical-align: bottom; margin-left: .5rem; color: var(--muted); }
+.g-fail { background: #f4b6a3; color: #4a1300; }
+.g-pass { background: #e3efd9; color: #1d3a12; }
+.g-distinction { background: #2b5c99; color: #fff; font-weight: bold; }
+.g-none, .m-none { background: repeating-linear-gradient(45deg, #f6f6f6, #f6f6f6 4px, #e9e9e9 4px, #e9e9e9 8px);
+                   color: var(--muted); }
+.m-0 { background: #dbe9f6; } .m-1 { background: #fde2c4; } .m-2 { background: #e0d7f0; }
+.m-3 { background: #d3eedf; } .m-4 { background: #f6d6e4; } .m-5 { background: #eee8c8; }
+.lvl { display: inline-block; min-width: 1.2em; border-radius: 2px; }
+.lvl-distinction .lvl, .legend .lvl { background: #1b1f24; color: #fff; font-weight: bold; }
+.legend { display: flex; flex-wrap: wrap; gap: .3rem .8rem; margin: .3rem 0; padding: 0; list-style: none;
+          font-size: .85rem; }
+.legend span { display: inline-block; padding: 0 .5rem; border: 1px solid var(--line); }
+#filters { border: 1px solid var(--line); padding: .5rem 1rem; margin: 1rem 0; background: #f8f9fa; }
+#filters fieldset { border: 0; padding: 0; margin: .2rem 0; }
+#filters p { margin: .3rem 0 0; }
+#filters legend { font-weight: bold; float: left; margin-right: 1rem; }
+#filters label { margin-right: 1rem; white-space: nowrap; }
+.finding { border: 1px solid var(--line); border-left: 5px solid #2b5c99; padding: .7rem 1rem; margin: .8rem 0; }
+.finding .meta { font-size: .85rem; color: var(--muted); margin-bottom: .5rem; }
+.area { display: inline-block; padding: 0 .4rem; border-radius: 3px; background: #eef1f4; color: var(--ink); }
+.sides { display: grid; grid-template-columns: repeat(auto-fit, minmax(16rem, 1fr)); gap: .6rem; }
+.side { border: 1px solid var(--line); padding: .5rem .7rem; background: #fbfcfd; }
+.side p { margin: .2rem 0 .4rem; }
+.side .who { list-style: none; padding: 0; margin: 0; font-weight: bold; }
+.side .who li { display: inline; }
+.side .who li:not([hidden]) ~ li::before { content: ", "; }
+.side ul { margin: 0; padding-left: 1.1rem; font-size: .85rem; }
+.shows { margin: .6rem 0 0; font-size: .9rem; }
+.shows table { margin: .3rem 0; }
+details { margin-top: .5rem; }
+summary { cursor: pointer; color: #0b4f9c; }
+pre { background: #f6f8fa; border: 1px solid var(--line); padding: .5rem; overflow: auto; max-height: 24rem; }
+"""
+
+SCRIPT = """
+(function () {
+  "use strict";
+  var form = document.getElementById("filters");
+  function chosen(name) {
+    var picked = {};
+    form.querySelectorAll("input[name='" + name + "']").forEach(function (box) {
+      picked[box.value] = box.checked;
+    });
+    return picked;
+  }
+  function mark(table) {
+    table.querySelectorAll("tbody tr").forEach(function (row) {
+      var seen = {}, count = 0;
+      row.querySelectorAll("td[data-col]").forEach(function (cell) {
+        if (!cell.hidden && cell.hasAttribute("data-value") && !seen[cell.dataset.value]) {
+          seen[cell.dataset.value] = true;
+          count += 1;
+        }
+      });
+      row.classList.toggle("differs", count > 1);
+      row.querySelector("td.flag").textContent = count > 1 ? "\\u2260 differs" : "";
+    });
+  }
+  function apply() {
+    var bodies = chosen("body"), areas = chosen("area"), shown = 0;
+    document.querySelectorAll("[data-col]").forEach(function (cell) {
+      cell.hidden = bodies[cell.dataset.col] === false;
+    });
+    document.querySelectorAll("table.heat").forEach(mark);
+    var findings = document.querySelectorAll(".finding");
+    findings.forEach(function (finding) {
+      var sides = finding.querySelectorAll(".side"), live = 0;
+      sides.forEach(function (side) {
+        var on = JSON.parse(side.dataset.bodies).some(function (b) { return bodies[b] !== false; });
+        side.hidden = !on;
+        if (on) { live += 1; }
+      });
+      finding.hidden = areas[finding.dataset.area] === false || live < Math.min(2, sides.length);
+      if (!finding.hidden) { shown += 1; }
+    });
+    document.getElementById("shown").textContent =
+      "Showing " + shown + " of " + findings.length + " findings.";
+  }
+  form.addEventListener("change", apply);
+  form.hidden = false;
+  apply();
+  document.body.setAttribute("data-ready", "1");
+}());
+"""
+
+
+def _e(value: Any) -> str:
+    return escape(str(value), quote=True)
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+def _sha256(text: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
+
+
+def _names(data: dict[str, Any]) -> dict[str, str]:
+    return {b["id"]: b["name"] for b in data["bodies"]}
+
+
+def _body(names: dict[str, str], body: str) -> str:
+    return f'<span title="{_e(body)}">{_e(names[body])}</span>' if body in names else f"<code>{_e(body)}</code>"
+
+
+def _checkboxes(name: str, items: Iterable[tuple[str, str]]) -> str:
+    return "".join(f'<label><input type="checkbox" name="{name}" value="{_e(value)}" checked> {label}</label>'
+                   for value, label in items)
+
+
+def _header(data: dict[str, Any]) -> str:
+    bodies = "".join(
+        f"<li><strong>{_e(b['name'])}</strong> <code>{_e(b['id'])}</code>: "
+        + "; ".join(f"{_e(d['title'])}, version {_e(d['version'])} <span class=\"muted\">({_e(d['file'])})</span>"
+                    for d in b["documents"])
+        + "</li>" for b in data["bodies"])
+    cases = data["cases"]
+    counts = "".join(f"<li>{_e(area)}: <strong>{int(n)}</strong></li>" for area, n in cases.items())
+    return (f"<header><h1>Consistency report: {_e(data['standard'])}</h1>"
+            f"<p>Where the awarding bodies offering {_e(data['standard'])} diverge, each divergence with the "
+            f"smallest apprentice record that shows it and the citations on each side.</p>"
+            f'<h2 id="bodies">Bodies and documents</h2><ul class="bodies">{bodies}</ul>'
+            f"<p><strong>{len(data['findings'])}</strong> findings from <strong>{sum(cases.values())}</strong> "
+            f'inputs evaluated:</p><ul class="inline">{counts}</ul></header>')
+
+
+def _filters(data: dict[str, Any]) -> str:
+    present = [a for a in AREAS if any(f["area"] == a for f in data["findings"])]
+    present += sorted({f["area"] for f in data["findings"]} - set(present))
+    areas = [(a, f"{_e(a)} ({sum(f['area'] == a for f in data['findings'])})") for a in present]
+    bodies = _checkboxes("body", ((b["id"], _e(b["name"])) for b in data["bodies"]))
+    return ('<form id="filters" hidden aria-label="Filters">'
+            f"<fieldset><legend>Bodies</legend>{bodies}</fieldset>"
+            f'<fieldset><legend>Areas</legend>{_checkboxes("area", areas)}</fieldset>'
+            '<p id="shown" class="muted" aria-live="polite"></p></form>')
+
+
+def _heat_head(data: dict[str, Any], first: str) -> str:
+    cols = "".join(f'<th scope="col" data-col="{_e(b["id"])}">{_e(b["name"])}</th>' for b in data["bodies"])
+    return f'<thead><tr><th scope="col">{first}</th>{cols}<th scope="col">Bodies agree?</th></tr></thead>'
+
+
+def _heat_row(head: str, cells: list[str], values: list[str]) -> str:
+    differs = len(set(values)) > 1
+    mark = ' class="differs"' if differs else ""
+    return (f'<tr{mark}>{head}{"".join(cells)}'
+            f'<td class="flag">{"&#8800; differs" if differs else ""}</td></tr>')
+
+
+def _combinations(data: dict[str, Any]) -> str:
+    rows = []
+    for combo in data["heatmaps"]["combinations"]:
+        label = " · ".join(f"{_e(m)} {GRADE_LETTER.get(g, _e(g))}" for m, g in combo["components"].items())
+        cells, values = [], []
+        for b in data["bodies"]:
+            col = _e(b["id"])
+            if b["id"] not in combo["overall"]:
+                cells.append(f'<td data-col="{col}" class="g-none" title="not given">n/a</td>')
+                continue
+            grade = combo["overall"][b["id"]]
+            value = grade or "none"
+            values.append(value)
+            text = _e(grade) if grade else "—"
+            title = f"{b['name']}: {grade}" if grade else f"{b['name']} gives no overall grade"
+            cells.append(f'<td data-col="{col}" data-value="{_e(value)}" class="g-{_e(value)}" '
+                         f'title="{_e(title)}">{text}</td>')
+        rows.append(_heat_row(f'<th scope="row">{label}</th>', cells, values))
+    legend = ('<ul class="legend" aria-label="Legend"><li><span class="g-fail">fail</span></li>'
+              '<li><span class="g-pass">pass</span></li><li><span class="g-distinction">distinction</span></li>'
+              '<li><span class="g-none">—</span> no overall grade</li>'
+              "<li>F, P, D: a component graded fail, pass, distinction</li>"
+              '<li><span class="mark">&#8800; differs</span> bodies disagree</li></ul>')
+    return (f'<section aria-labelledby="h-combinations"><h2 id="h-combinations">Overall grade for each combination of '
+            f"component grades</h2>{legend}"
+            f'<table class="heat" id="combinations">{_heat_head(data, "Component grades")}'
+            f'<tbody>{"".join(rows)}</tbody></table></section>')
+
+
+def _criteria(data: dict[str, Any]) -> str:
+    methods = sorted({p["method"] for c in data["heatmaps"]["criteria"] for p in c["placement"].values() if p})
+    shade = {m: f"m-{i % 6}" for i, m in enumerate(methods)}
+    rows = []
+    for crit in data["heatmaps"]["criteria"]:
+        cells, values = [], []
+        for b in data["bodies"]:
+            col = _e(b["id"])
+            if b["id"] not in crit["placement"]:
+                cells.append(f'<td data-col="{col}" class="m-none" title="not given">n/a</td>')
+                continue
+            place = crit["placement"][b["id"]]
+            if place is None:
+                values.append("none")
+                cells.append(f'<td data-col="{col}" data-value="none" class="m-none" '
+                             f'title="{_e(b["name"])}: not assessed">—</td>')
+                continue
+            method, level = place["method"], place["level"]
+            values.append(f"{method}/{level}")
+            cells.append(f'<td data-col="{col}" data-value="{_e(method)}/{_e(level)}" '
+                         f'class="{shade.get(method, "")} lvl-{_e(level)}" '
+                         f'title="{_e(b["name"])}: {_e(method)}, {_e(level)}">'
+                         f'{_e(method)} <span class="lvl">{LEVEL_LETTER.get(level, _e(level))}</span></td>')
+        head = (f'<th scope="row" title="{_e(crit["text"])}"><code>{_e(crit["id"])}</code>'
+                f'<span class="crit-text">{_e(crit["text"])}</span></th>')
+        rows.append(_heat_row(head, cells, values))
+    legend = ('<ul class="legend" aria-label="Legend">'
+              + "".join(f'<li><span class="{shade[m]}">{_e(m)}</span></li>' for m in methods)
+              + '<li><span class="m-none">—</span> not assessed</li><li>P: a pass criterion</li>'
+              '<li><span class="lvl">D</span> a distinction criterion</li>'
+              '<li><span class="mark">&#8800; differs</span> placements differ</li></ul>')
+    return (f'<section aria-labelledby="h-criteria"><h2 id="h-criteria">Where each body assesses each criterion'
+            f"</h2>{legend}"
+            f'<table class="heat" id="criteria">{_heat_head(data, "Criterion")}'
+            f'<tbody>{"".join(rows)}</tbody></table></section>')
+
+
+def _finding(finding: dict[str, Any], names: dict[str, str]) -> str:
+    sides = []
+    for side in finding["sides"]:
+        who = "".join(f'<li data-col="{_e(b)}">{_body(names, b)}</li>' for b in side["bodies"])
+        cites = "".join(
+            f'<li data-col="{_e(body)}">{_body(names, body)}: '
+            + ("; ".join(f"<cite>{_e(c)}</cite>" for c in refs) or '<span class="muted">no citation</span>')
+            + "</li>" for body, refs in side["citations"].items())
+        sides.append(f'<section class="side" data-bodies="{_e(json.dumps(side["bodies"]))}">'
+                     f'<ul class="who" aria-label="Bodies">{who}</ul>'
+                     f'<p>{_e(side["says"])}</p><ul aria-label="Citations">{cites}</ul></section>')
+    shows = ""
+    if finding.get("shows"):
+        row = finding["shows"]
+        values = "".join(f'<tr data-col="{_e(b)}"><th scope="row">{_body(names, b)}</th><td>{_e(_text(v))}</td></tr>'
+                         for b, v in row["values"].items())
+        shows = (f'<div class="shows"><code>epa compare</code> on the witness shows row <code>{_e(row["row"])}</code>:'
+                 f'<table><thead><tr><th scope="col">Body</th><th scope="col">{_e(row["row"])}</th></tr></thead>'
+                 f"<tbody>{values}</tbody></table></div>")
+    if finding.get("witness") is not None:
+        witness = (f"<details><summary>Witness record</summary>"
+                   f'<pre>{_e(json.dumps(finding["witness"], indent=2, ensure_ascii=False))}</pre></details>')
+    else:
+        witness = '<p class="muted">No witness record: no single apprentice record shows this.</p>'
+    cases = int(finding.get("cases") or 0)
+    return (f'<article class="finding" id="finding-{_e(finding["id"])}" data-area="{_e(finding["area"])}">'
+            f'<h3>{_e(finding["summary"])}</h3>'
+            f'<div class="meta"><span class="area">{_e(finding["area"])}</span> · <code>{_e(finding["id"])}</code>'
+            f' · {f"{cases} swept inputs show it" if cases else "from the rules data alone"}</div>'
+            f'<div class="sides">{"".join(sides)}</div>{shows}{witness}</article>')
+
+
+def render(data: dict[str, Any]) -> str:
+    """The consistency JSON (``schemas/consistency.schema.json``) as one self-contained HTML document."""
+    names = _names(data)
+    findings = "".join(_finding(f, names) for f in data["findings"]) or "<p>No divergence found.</p>"
+    policy = (f"default-src 'none'; style-src {_sha256(CSS)}; script-src {_sha256(SCRIPT)}; img-src data:; "
+              "base-uri 'none'; form-action 'none'")
+    return (
+        "<!DOCTYPE html>\n"
+        f'<html lang="en"><head><meta charset="utf-8">'
+        f'<meta http-equiv="Content-Security-Policy" content="{_e(policy)}">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>epa consistency: {_e(data['standard'])}</title><style>{CSS}</style></head>\n<body>"
+        f"{_header(data)}"
+        '<nav aria-label="Sections"><ul><li><a href="#h-combinations">Grade combinations</a></li>'
+        '<li><a href="#h-criteria">Criteria</a></li><li><a href="#h-findings">Findings</a></li></ul></nav>'
+        f"{_filters(data)}<main>{_combinations(data)}{_criteria(data)}"
+        f'<section aria-labelledby="h-findings"><h2 id="h-findings">Findings</h2>{findings}</section></main>'
+        f"<script>{SCRIPT}</script></body></html>\n"
+    )

@@ -1,0 +1,184 @@
+"""epa consistency: every divergence between the bodies offering a standard, each proven by a witness record."""
+
+from __future__ import annotations
+
+import functools
+import json
+
+import jsonschema
+import pytest
+
+from epa.consistency import analyse
+from epa.documents import schema
+from epa.testing import fails, registry, requires, run
+
+ST0071 = "ST0071"
+FOUR = ("gateway_quals", "highfield", "nqual", "tqual")
+
+
+@functools.cache
+def report(standard: str = ST0071) -> dict:
+    offering = [b for b in registry().bodies if standard in b.body.standards]
+    if not offering:
+        pytest.skip(f"no installed body offers {standard}")
+    return analyse(registry(), standard)
+
+
+def finding(finding_id: str) -> dict:
+    found = [f for f in report()["findings"] if f["id"] == finding_id]
+    assert found, f"no finding {finding_id!r} among {[f['id'] for f in report()['findings']]}"
+    return found[0]
+
+
+def side_of(f: dict, body: str) -> dict:
+    return next(s for s in f["sides"] if body in s["bodies"])
+
+
+def test_the_report_matches_its_schema():
+    jsonschema.Draft202012Validator(schema("consistency")).validate(report())
+    ids = [f["id"] for f in report()["findings"]]
+    assert len(ids) == len(set(ids))
+
+
+def value_in(result: dict, row: str):
+    if row == "overall":
+        return result["overall"]
+    if row == "gateway_ready":
+        return result["gateway"]["ready"]
+    if row in ("capped", "full_retake_required"):
+        return result[row]
+    return result["components"].get(row)
+
+
+def test_every_witness_reproduces_its_finding_through_epa_compare(tmp_path):
+    witnessed = [f for f in report()["findings"] if f["witness"]]
+    assert witnessed or len(report()["bodies"]) < 2
+    for i, f in enumerate(witnessed):
+        path = tmp_path / f"witness-{i}.json"
+        path.write_text(json.dumps(f["witness"]), encoding="utf-8")
+        bodies = sorted({label.split("@")[0] for label in f["shows"]["values"]})
+        result = run("--bodies", ",".join(bodies), "compare", str(path), "--format", "json")
+        assert result.exit_code == 0, (f["id"], result.stderr)
+        out = result.json()
+        assert f["shows"]["row"] in out["differences"], f["id"]
+        got = {r["body"]: value_in(r, f["shows"]["row"]) for r in out["results"]}
+        assert {label.split("@")[0]: v for label, v in f["shows"]["values"].items()} == got, f["id"]
+
+
+# --- the divergences the documents state (each expected value from the documents) ---------------------------
+
+
+
+@requires(*FOUR)
+def test_tquk_observation_led_overall_grade():
+    # 003 § Overall Grading, as read: with no fail, the overall grade follows the observation; 000, 002 and 004
+    # need a distinction in every method (or print no row making observation D, project P, discussion P a D).
+    f = finding("grading.overall")
+    assert side_of(f, "tqual")["bodies"] == ["tqual"] and side_of(f, "tqual")["says"] == "distinction"
+    assert set(side_of(f, "highfield")["bodies"]) == {"gateway_quals", "highfield", "nqual"}
+    assert f["shows"]["values"]["tqual"] == "distinction" and f["cases"] == 3  # D/P/P, D/P/D, D/D/P
+    assert [a["grade"] for a in f["witness"]["assessments"]] == ["distinction", "pass", "pass"]
+    assert side_of(f, "tqual")["citations"]["tqual"] == ["003_3692b76548845e1c.txt § Overall Grading"]
+
+
+@requires(*FOUR)
+def test_gateway_qualifications_project_distinction_criteria():
+    # 004 § Appendix 2 grades one project distinction descriptor (K1.3); 002's project lists nine.
+    f = finding("criteria.project.distinction-set")
+    assert side_of(f, "gateway_quals")["bodies"] == ["gateway_quals"]
+    assert "(K1.3)" in side_of(f, "gateway_quals")["says"]
+    assert side_of(f, "highfield")["says"] == "9 distinction criteria"
+    assert f["shows"] == {"row": "project", "values": {"gateway_quals": "distinction", "highfield": "pass",
+                                                       "nqual": "pass", "tqual": "pass"}}
+
+
+@requires(*FOUR)
+def test_professional_image_distinction_in_some_discussions_only():
+    # 000 and 004 grade "...their professional image and its relationship with the organisation's brand" as a
+    # discussion distinction; 002 and 003 have no such criterion.
+    f = finding("criteria.x.professional-image")
+    assert set(side_of(f, "nqual")["bodies"]) == {"gateway_quals", "nqual"}
+    assert side_of(f, "nqual")["says"] == "discussion, distinction"
+    assert set(side_of(f, "tqual")["bodies"]) == {"highfield", "tqual"} and side_of(f, "tqual")["says"] == "not assessed"
+
+
+@requires(*FOUR)
+def test_nqual_places_complex_issues_and_challenging_situations_elsewhere():
+    # S1.5 (complex customer service issues): NQual's observation table (000); the others' discussion.
+    # S2.3 (challenging and complicated situations): NQual's discussion descriptors; the others' observation.
+    s15, s23 = finding("criteria.s1.5"), finding("criteria.s2.3")
+    assert side_of(s15, "nqual") == {**side_of(s15, "nqual"), "bodies": ["nqual"], "says": "observation, pass"}
+    assert side_of(s23, "nqual")["bodies"] == ["nqual"] and side_of(s23, "nqual")["says"] == "discussion, pass"
+    # Gateway Qualifications V1.0 (January 2024) still assessed S1.5 in the observation, as NQual does; V1.1 moved it
+    # (004 § change log): for gateways before 1 May 2024 it sides with NQual.
+    v10 = finding("criteria.s1.5.gateway-quals-v1.0")
+    assert set(side_of(v10, "nqual")["bodies"]) == {"gateway_quals@1.0", "nqual"}
+    assert v10["witness"]["document_versions"] == {"gateway_quals": "1.0"}
+
+
+@requires(*FOUR)
+def test_resit_windows_caps_and_exceptional_circumstances():
+    windows = finding("resits.windows")
+    assert "3 months from fail notified" in side_of(windows, "gateway_quals")["says"]
+    assert "12 months" in side_of(windows, "highfield")["says"] and "12 months" in side_of(windows, "nqual")["says"]
+    cap = finding("resits.cap")
+    assert "not lifted by exceptional circumstances" in side_of(cap, "nqual")["says"]  # 000: no exception stated
+    assert "lifted by exceptional circumstances" in side_of(cap, "gateway_quals")["says"]
+    # A resit more than three months after the fail: only Gateway Qualifications requires the whole EPA again.
+    late = [f for f in report()["findings"] if f["area"] == "resits" and f["shows"]
+            and f["shows"]["row"] == "full_retake_required" and f["shows"]["values"].get("gateway_quals") is True]
+    assert late and side_of(late[0], "gateway_quals")["bodies"] == ["gateway_quals"]
+    # With exceptional circumstances, NQual alone keeps the cap.
+    kept = [f for f in report()["findings"] if f["area"] == "resits" and f["shows"] and f["shows"]["row"] == "capped"
+            and side_of(f, "nqual")["bodies"] == ["nqual"] and side_of(f, "nqual")["says"] == "capped at pass"]
+    assert kept and all(a.get("exceptional_circumstances") for a in kept[0]["witness"]["assessments"][-1:])
+
+
+@requires(*FOUR)
+def test_gateway_english_and_maths_and_the_366_day_minimum():
+    ready = [f for f in report()["findings"] if f["area"] == "gateway" and f["shows"]]
+    # 004 § 2.2: Level 2 English and maths for everyone; 002: mandatory for 16-18 only; 000 and 003 defer.
+    adult = next(f for f in ready if f["witness"]["apprentice"].get("maths") == "level1"
+                 and not f["witness"]["apprentice"].get("ehcp") and f["shows"]["values"]["highfield"] is True
+                 and f["shows"]["values"]["gateway_quals"] is False)
+    assert side_of(adult, "gateway_quals")["bodies"] == ["gateway_quals"]
+    # 004 § 2.1: "no less than 366 days"; the others state no such minimum.
+    days = next(f for f in ready if "365 days" in f["summary"])
+    assert days["shows"]["values"] == {"gateway_quals": False, "highfield": True, "nqual": True, "tqual": True}
+
+
+@requires(*FOUR)
+def test_nqual_level_3_table_is_incomplete():
+    # 000 § Assessment Grading Breakdown prints no row for some combinations; the rule in words decides them.
+    f = finding("self-consistency.nqual.table-incomplete")
+    assert f["sides"][0]["bodies"] == ["nqual"] and f["cases"] > 0
+
+
+@requires(*FOUR)
+def test_differing_tolerances():
+    # 004: observation 60 minutes "+10%"; 002 and 003: ±10%.
+    f = finding("tolerances.observation.duration-minutes")
+    assert "-0%/+10%" in side_of(f, "gateway_quals")["says"] and "-10%/+10%" in side_of(f, "highfield")["says"]
+
+
+# --- the command ---------------------------------------------------------------------------------------------
+
+
+def test_json_table_and_html(tmp_path):
+    if not [b for b in registry().bodies if ST0071 in b.body.standards]:
+        pytest.skip("no installed body offers ST0071")
+    out = run("consistency", "--standard", ST0071, "--format", "json")
+    assert out.exit_code == 0, out.stderr
+    jsonschema.Draft202012Validator(schema("consistency")).validate(out.json())
+    table = run("consistency", "--standard", ST0071)
+    assert table.exit_code == 0 and "findings across" in table.stdout
+    page = tmp_path / "report.html"
+    written = run("consistency", "--standard", ST0071, "--format", "html", "--out", str(page))
+    assert written.exit_code == 0, written.stderr
+    assert page.read_text(encoding="utf-8").lstrip().lower().startswith("<!doctype html")
+
+
+def test_bad_requests():
+    assert "did you mean 'ST0071'?" in fails("consistency", "--standard", "ST071")
+    if registry().bodies:
+        assert "unknown body" in fails("consistency", "--standard", ST0071, "--bodies", "nosuch")

@@ -1,0 +1,231 @@
+"""The consistency report as HTML (``epa consistency --format html``): one self-contained, escaped page.
+
+The pure-Python tests read ``tests/data/consistency-sample.json``, not the installed bodies, so they hold for
+any set of them. The browser tests load the page in a real headless Chromium (Debian's ``chromium``) and skip,
+with the reason, when no Chromium binary is installed.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+import shutil
+import struct
+import subprocess
+from html import escape
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from epa.html_report import render
+
+SAMPLE = Path(__file__).resolve().parent / "data" / "consistency-sample.json"
+
+
+def sample() -> dict[str, Any]:
+    return json.loads(SAMPLE.read_text(encoding="utf-8"))
+
+
+class Tags(HTMLParser):
+    """Every start tag with its attributes, and the text of each <style> element."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.styles: list[str] = []
+        self._in_style = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+        self._in_style = tag == "style"
+
+    def handle_endtag(self, tag: str) -> None:
+        self._in_style = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_style:
+            self.styles.append(data)
+
+
+def tags(page: str) -> Tags:
+    parser = Tags()
+    parser.feed(page)
+    parser.close()
+    return parser
+
+
+# --- pure Python ----------------------------------------------------------------------------------------------
+
+def test_one_html_document():
+    page = render(sample())
+    assert page.startswith("<!DOCTYPE html>")
+    names = [t for t, _ in tags(page).tags]
+    for once in ("html", "head", "body", "title", "main"):
+        assert names.count(once) == 1, once
+    assert page.rstrip().endswith("</html>")
+
+
+def test_references_no_external_resource():
+    page = render(sample())
+    parsed = tags(page)
+    for tag, attrs in parsed.tags:
+        assert tag not in {"link", "img", "iframe", "object", "embed", "audio", "video", "source", "base"}, tag
+        for name in ("src", "href", "srcset", "poster", "action", "data"):
+            value = (attrs.get(name) or "").strip().lower()
+            assert not value.startswith(("http:", "https:", "//", "ftp:", "file:")), (tag, name, value)
+        if tag == "script":
+            assert "src" not in attrs
+        if tag == "a":
+            assert (attrs.get("href") or "#").startswith("#"), attrs
+    assert "http://" not in page and "https://" not in page
+    css = "".join(parsed.styles)
+    assert css and "@import" not in css and "@font-face" not in css
+    assert all(u.startswith("data:") for u in re.findall(r"url\(\s*['\"]?([^)'\"]*)", page))
+    # the page forbids anything else loading, should a string ever slip through
+    policy = next(a["content"] for t, a in parsed.tags if t == "meta" and a.get("http-equiv") == "Content-Security-Policy")
+    assert "default-src 'none'" in (policy or "")
+
+
+def test_shows_header_findings_and_citations():
+    data = sample()
+    page = render(data)
+    assert "ST0071" in page
+    for body in data["bodies"]:
+        assert escape(body["name"]) in page
+        for doc in body["documents"]:
+            assert escape(doc["title"]) in page and escape(doc["version"]) in page
+    for area, count in data["cases"].items():
+        assert f"{area}: <strong>{count}</strong>" in page
+    for finding in data["findings"]:
+        assert f'id="finding-{finding["id"]}"' in page
+        assert escape(finding["summary"]) in page
+        for side in finding["sides"]:
+            assert escape(side["says"]) in page
+            for cites in side["citations"].values():
+                assert all(escape(c) in page for c in cites)
+    witness = data["findings"][0]["witness"]
+    assert escape(json.dumps(witness, indent=2, ensure_ascii=False)) in page
+    assert "<details>" in page
+
+
+def test_heat_maps_mark_the_rows_where_bodies_differ():
+    page = render(sample())
+    rows = re.findall(r"<tr[^>]*>.*?</tr>", page, flags=re.S)
+    differs = [r for r in rows if 'class="differs"' in r]
+    # the sample: TQUK and Highfield disagree on D·P·P alone; both place K1.1 alike and leave the other out
+    assert len(differs) == 1 and "observation D · project P · discussion P" in differs[0]
+    assert any("observation P · project P · discussion P" in r and 'class="differs"' not in r for r in rows)
+    assert 'title="Evidences that they understand the impact of the organisation&#x27;s mission statement"' in page
+    assert re.search(r'data-col="highfield" data-value="project/pass"[^>]*>project <span class="lvl">P</span>', page)
+    assert page.count(">—</td>") == 2  # X.PROFESSIONAL-IMAGE: not assessed by either body
+    assert 'class="legend"' in page
+
+
+def test_every_string_is_escaped():
+    data = copy.deepcopy(sample())
+    attack = "<script>alert(1)</script>"
+    data["findings"][0]["summary"] = attack
+    data["findings"][0]["sides"][0]["says"] = attack
+    data["findings"][0]["witness"]["apprentice"]["id"] = "</pre>" + attack
+    data["bodies"][0]["name"] = 'Evil "quoted" <b>body</b>'
+    data["heatmaps"]["criteria"][0]["text"] = '" onmouseover="alert(1)'
+    page = render(data)
+    assert attack not in page
+    assert escape(attack) in page
+    assert page.count("<script") == 1  # the page's own
+    assert "<b>body</b>" not in page and "Evil &quot;quoted&quot; &lt;b&gt;body&lt;/b&gt;" in page
+    assert 'onmouseover="alert(1)' not in page
+    assert all(not name.startswith("on") for _, attrs in tags(page).tags for name in attrs)
+
+
+# --- a real headless browser -----------------------------------------------------------------------------------
+
+def chromium() -> str | None:
+    return next((p for p in map(shutil.which, ("chromium", "chromium-browser", "google-chrome")) if p), None)
+
+
+needs_chromium = pytest.mark.skipif(
+    chromium() is None,
+    reason="no Chromium binary found (chromium, chromium-browser or google-chrome on PATH); "
+           "the headless-browser tests need one: apt-get install chromium")
+
+# Chromium, run with --enable-logging=stderr --v=0, prints every console message of the page, whatever its
+# level, and every uncaught exception as e.g.
+#   [..:INFO:CONSOLE:84] "Uncaught TypeError: ...", source: file:///.../report.html (84)
+# (older versions: CONSOLE(84)). The report logs nothing, so any such line is a failure.
+CONSOLE = re.compile(r":CONSOLE[(:]\d*\)?\]|Uncaught")
+
+
+def browse(page: Path, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    binary = chromium()
+    assert binary
+    command = [binary, "--headless", "--disable-gpu", "--no-sandbox", f"--user-data-dir={tmp_path / 'profile'}",
+               "--enable-logging=stderr", "--v=0", *args, page.as_uri()]
+    return subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
+
+
+def console(run: subprocess.CompletedProcess[str]) -> list[str]:
+    return [line for line in run.stderr.splitlines() if CONSOLE.search(line)]
+
+
+def dump(html: str, tmp_path: Path) -> tuple[str, list[str]]:
+    """The DOM after the page's scripts ran, and the console lines the page printed."""
+    page = tmp_path / "report.html"
+    page.write_text(html, encoding="utf-8")
+    run = browse(page, tmp_path, "--dump-dom")
+    assert run.returncode == 0, run.stderr[-2000:]
+    return run.stdout, console(run)
+
+
+@needs_chromium
+def test_the_console_check_sees_errors(tmp_path):
+    """The check below can fail: on a page that logs an error and throws, it finds both."""
+    dom, errors = dump('<!DOCTYPE html><html><head><title>t</title></head><body><script>'
+                       'console.error("deliberate error"); undefinedFunction();</script></body></html>', tmp_path)
+    assert "deliberate error" in dom
+    assert any("deliberate error" in line for line in errors), errors
+    assert any("Uncaught ReferenceError" in line for line in errors), errors
+
+
+@needs_chromium
+def test_report_loads_in_chromium_without_console_errors(tmp_path):
+    data = sample()
+    dom, errors = dump(render(data), tmp_path)
+    assert errors == [], errors
+    assert re.search(r'<body[^>]*data-ready="1"', dom), "the page's script did not run to its end"
+    assert f"Showing {len(data['findings'])} of {len(data['findings'])} findings." in dom
+    for finding in data["findings"]:
+        assert escape(finding["summary"], quote=False) in dom
+    assert '<form id="filters"' in dom and not re.search(r'<form id="filters"[^>]*hidden', dom)
+
+
+@needs_chromium
+def test_filters_hide_unchecked_bodies_and_areas(tmp_path):
+    html = render(sample())
+    # as if a reader had unticked TQUK and the criteria area: the script applies the form's state on load
+    html = html.replace('value="tqual" checked', 'value="tqual"').replace('value="criteria" checked', 'value="criteria"')
+    dom, errors = dump(html, tmp_path)
+    assert errors == [], errors
+    assert "Showing 1 of 3 findings." in dom
+    hidden = set(re.findall(r'<article class="finding" id="finding-([^"]+)"[^>]*hidden', dom))
+    # grading: TQUK alone on one side, so no disagreement left; criteria: its area is unticked
+    assert hidden == {"grading.observation-distinction-passes", "criteria.x-professional-image"}
+    assert re.search(r'<th scope="col" data-col="tqual" hidden', dom)
+    assert not re.search(r'<th scope="col" data-col="highfield" hidden', dom)
+    assert 'class="differs"' not in dom  # with one body shown no row differs
+
+
+@needs_chromium
+def test_screenshot(tmp_path):
+    page = tmp_path / "report.html"
+    page.write_text(render(sample()), encoding="utf-8")
+    shot = tmp_path / "report.png"
+    run = browse(page, tmp_path, f"--screenshot={shot}", "--window-size=1280,2000", "--hide-scrollbars")
+    assert run.returncode == 0 and shot.is_file(), run.stderr[-2000:]
+    png = shot.read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert struct.unpack(">II", png[16:24]) == (1280, 2000)
+    assert len(png) > 40_000, "an empty page's screenshot is about 12 KB; this one shows nothing"
