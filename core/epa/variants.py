@@ -41,7 +41,7 @@ def variants(r: Ruleset) -> list[dict[str, str]]:
                     "says": f"{len(differs)} combinations graded otherwise than the rule in words, "
                             f"e.g. {shown} gives {row.overall}"})
     if not table.complete:
-        out.append({"kind": "combination", "citation": table.citation,
+        out.append({"kind": "incomplete-table", "citation": table.citation,
                     "says": "the printed table is incomplete; the rule in words decides the rest"})
     for method, rule in r.component_rules.items():
         if rule.distinction_threshold:
