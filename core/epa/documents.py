@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -18,7 +19,7 @@ from typing import Any
 import jsonschema
 import yaml
 
-from epa.errors import InputError, did_you_mean
+from epa.errors import InputError, did_you_mean, quote
 
 _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when PyYAML has it: 5-10x faster
 
@@ -43,9 +44,25 @@ def schema(name: str) -> dict[str, Any]:
     return json.loads(source.read_text(encoding="utf-8"))
 
 
+# Hostile input is refused before anything recursive or expanding runs: these bound the time and memory any
+# file can cost. A record or rules file nests 6 deep and uses no aliases; the limits leave room for both.
+MAX_BYTES = 16 * 1024 * 1024   # a record is a few kilobytes, the largest rules file about 100 KB
+MAX_DEPTH = 64                 # lists and mappings inside each other
+MAX_ALIASES = 100              # YAML aliases (*name) in one file
+MAX_ALIAS_NODES = 10_000       # nodes the aliases would add if expanded (a "billion laughs" adds billions)
+STDIN = "-"                    # the argument that reads standard input
+_MAX_DIGITS = 4300             # Python reads no longer integer from text (sys.get_int_max_str_digits)
+
+_TAG = "tag:yaml.org,2002:"
+# What a record or rules file may hold: the JSON data model (YAML's merge key aside).
+_PLAIN_TAGS = {_TAG + t: t for t in ("str", "int", "float", "bool", "null", "seq", "map")}
+_KIND = {"int": "a number", "float": "a number", "bool": "a boolean", "null": "null"}
+
+
 @dataclass
 class Source:
-    """A file we read, able to say where a JSON path sits in it (parsed again only when an error needs it)."""
+    """A file we read, able to say where a JSON path sits in it (from the node tree kept from reading YAML;
+    JSON is composed again only when an error needs it)."""
 
     path: Path
     text: str
@@ -53,41 +70,398 @@ class Source:
 
     def where(self, parts: Sequence[Any]) -> str:
         if self._node is None:
-            with contextlib.suppress(yaml.YAMLError):
-                self._node = yaml.compose(self.text, Loader=_Loader)
+            with contextlib.suppress(InputError, yaml.YAMLError, ValueError):
+                self._node = _compose(self.text, str(self.path))[0]
         pos = line_of(self._node, parts)
         place = f"{self.path}:{pos[0]}:{pos[1]}" if pos else str(self.path)
         return f"{place}: {json_path(parts)}"
 
 
 def read(path: Path | str) -> tuple[Any, Source]:
-    """Parse a YAML or JSON file (by its suffix)."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError("no such file", where=str(path)) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read the file: {exc}", where=str(path)) from None
-    if path.suffix.lower() == ".json":
+    """Parse a YAML or JSON file (by its suffix; ``-`` reads standard input, JSON when it starts with ``{`` or
+    ``[``), refusing hostile input with an InputError: see :func:`loads`."""
+    if str(path) == STDIN:
+        name, raw = "<stdin>", _read_stdin()
+        kind = "json" if raw.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"[") else "yaml"
+    else:
+        path = Path(path)
+        name, kind = str(path), "json" if path.suffix.lower() == ".json" else "yaml"
         try:
-            return json.loads(text), Source(path, text)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"JSON syntax error: {exc.msg}", where=f"{path}:{exc.lineno}:{exc.colno}") from None
+            with path.open("rb") as f:
+                raw = _read_capped(f)
+        except FileNotFoundError:
+            raise InputError("no such file", where=name) from None
+        except OSError as exc:
+            raise InputError(f"cannot read the file: {exc.strerror or exc}", where=name) from None
+    if len(raw) > MAX_BYTES:
+        raise InputError(f"the file is larger than {MAX_BYTES // (1024 * 1024)} MiB", where=name,
+                         hint="a record is a few kilobytes; is this the right file?")
+    return loads(_decode(raw, name), name, kind)
+
+
+def _read_stdin() -> bytes:
+    import sys
+
+    stream = sys.stdin
+    if stream is None:
+        raise InputError("no standard input to read", where="<stdin>")
+    if stream.isatty():
+        print("reading the record from standard input (end it with Ctrl-D)", file=sys.stderr)
+    buffer = getattr(stream, "buffer", None)
+    return _read_capped(buffer) if buffer is not None else stream.read(MAX_BYTES + 1).encode("utf-8")
+
+
+def _read_capped(stream: Any) -> bytes:
+    """At most MAX_BYTES + 1 bytes (one more tells the input is too large), in chunks: ``read(MAX_BYTES + 1)``
+    would allocate the whole 16 MiB for every small record."""
+    chunks: list[bytes] = []
+    size = 0
+    while size <= MAX_BYTES:
+        chunk = stream.read(1 << 16)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
+
+
+def _decode(raw: bytes, name: str) -> str:
+    """UTF-8 text, a byte-order mark allowed (and dropped); anything else is refused naming the line and byte."""
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise InputError("the file is UTF-16 text", where=name, hint="save it as UTF-8")
     try:
-        return yaml.load(text, Loader=_Loader), Source(path, text)
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise InputError(f"byte 0x{raw[exc.start]:02x} (byte offset {exc.start}) is not UTF-8 text",
+                         where=f"{name}:{line}:{column}",
+                         hint="save the file as UTF-8 (it may be Latin-1 or Windows-1252)") from None
+
+
+def loads(text: str, name: str, kind: str = "yaml") -> tuple[Any, Source]:
+    """Parse YAML or JSON text (``kind``), named ``name`` in errors. Refused, each with an InputError naming the
+    line and JSON path: nesting deeper than MAX_DEPTH and YAML aliases beyond MAX_ALIASES / MAX_ALIAS_NODES
+    (checked before anything recursive or expanding runs), duplicate keys, keys that are not strings, NaN and
+    infinities, tags beyond the JSON data model, and syntax errors."""
+    text = text.removeprefix("\ufeff")
+    if kind == "json":
+        return _loads_json(text, name), Source(Path(name), text)
+    node, data, merges = _compose(text, name)
+    source = Source(Path(name), text, node)
+    if not merges:
+        return data, source
+    loader = _Loader("")  # YAML merge keys (<<: *base): PyYAML applies them to nodes of their own (it rewrites
+    try:                  # the nodes it merges, which must keep saying where each value was written)
+        return loader.construct_document(_compose(text, name)[0]), source
     except yaml.MarkedYAMLError as exc:
+        raise _yaml_error(exc, name) from None
+    finally:
+        loader.dispose()
+
+
+def _yaml_error(exc: yaml.YAMLError, name: str, text: str = "") -> InputError:
+    if isinstance(exc, yaml.MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
-        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
-        raise InputError(f"YAML syntax error: {exc.problem or exc}", where=where) from None
+        where = f"{name}:{mark.line + 1}:{mark.column + 1}" if mark else name
+        return InputError(f"YAML syntax error: {exc.problem or exc}", where=where)
+    if isinstance(exc, yaml.reader.ReaderError):  # a control character: position is a character index
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        return InputError(f"character {exc.character!r} is not allowed in YAML (control characters are not)",
+                          where=f"{name}:{line}:{column}")
+    return InputError(f"YAML error: {exc}", where=name)
+
+
+def _compose(text: str, name: str) -> tuple[yaml.Node | None, Any, bool]:
+    """YAML text to its node tree and its data, without recursion: a loop over the parser's events (libyaml's
+    where present) that refuses, as each event arrives, what :func:`loads` refuses, so a bomb or deep nesting
+    fails at once. Returns (node, data, whether merge keys need applying)."""
+    loader = _Loader(text)
+    try:
+        composer = _Composer(loader, name)
+        return composer.compose(), composer.data, composer.merges
     except yaml.YAMLError as exc:
-        raise InputError(f"YAML error: {exc}", where=str(path)) from None
+        raise _yaml_error(exc, name, text) from None
+    finally:
+        loader.dispose()
+
+
+class _Frame:
+    __slots__ = ("node", "data", "anchor", "size", "key", "keys", "index")
+
+    def __init__(self, node: yaml.CollectionNode, data: list[Any] | dict[str, Any], anchor: str | None):
+        self.node, self.data, self.anchor, self.size = node, data, anchor, 1
+        self.key: yaml.Node | None = None  # a mapping's key awaiting its value
+        self.keys: dict[str, yaml.Node] = {}
+        self.index = 0
+
+
+class _Composer:
+    """Builds the node tree (for line numbers) and the data together, in one loop over the parser's events."""
+
+    def __init__(self, loader: Any, name: str):
+        self.loader, self.name = loader, name
+        self.stack: list[_Frame] = []
+        self.anchors: dict[str, tuple[yaml.Node, int, Any]] = {}
+        self.aliases = self.alias_nodes = 0
+        self.merges = False  # a YAML merge key (<<): the data is then constructed from the nodes by PyYAML
+        self.data: Any = None
+
+    def compose(self) -> yaml.Node | None:
+        get, peek = self.loader.get_event, self.loader.peek_event
+        get()  # stream start
+        if type(peek()) is yaml.StreamEndEvent:
+            return None
+        get()  # document start
+        stack = self.stack
+        scalar_event, alias_event = yaml.ScalarEvent, yaml.AliasEvent
+        seq_start, map_start = yaml.SequenceStartEvent, yaml.MappingStartEvent
+        str_tag, merge_tag = _TAG + "str", _TAG + "merge"
+        node: yaml.Node
+        while True:
+            event = get()
+            kind = type(event)
+            if kind is scalar_event:
+                value = event.value
+                tag = self._tag(yaml.ScalarNode, event, value)
+                node = yaml.ScalarNode(tag, value, event.start_mark, event.end_mark, style=event.style)
+                size, data = 1, value if tag in (str_tag, merge_tag) else self._scalar(node)
+                if event.anchor is not None:
+                    self.anchors[event.anchor] = (node, 1, data)
+            elif kind is seq_start or kind is map_start:
+                if len(stack) >= MAX_DEPTH:
+                    raise InputError(f"lists and mappings nest more than {MAX_DEPTH} deep",
+                                     where=self._where(event.start_mark), hint="a record nests 4 deep")
+                cls = yaml.SequenceNode if kind is seq_start else yaml.MappingNode
+                collection = cls(self._tag(cls, event, None), [], event.start_mark, None, flow_style=event.flow_style)
+                stack.append(_Frame(collection, [] if kind is seq_start else {}, event.anchor))
+                continue
+            elif kind is alias_event:
+                node, size, data = self._alias(event)
+            elif kind is yaml.SequenceEndEvent or kind is yaml.MappingEndEvent:
+                frame = stack.pop()
+                node, size, data = frame.node, frame.size, frame.data
+                node.end_mark = event.end_mark
+                if frame.anchor is not None:
+                    self.anchors[frame.anchor] = (node, size, data)
+            else:  # pragma: no cover - the parser sends nothing else inside a document
+                raise InputError(f"unexpected YAML event {kind.__name__}", where=self._where(event.start_mark))
+            if not stack:
+                self.data = data
+                break
+            self._add(stack[-1], node, size, data)
+        get()  # document end
+        if type(peek()) is not yaml.StreamEndEvent:
+            raise InputError("more than one YAML document (a line '---' or '...' inside the file)",
+                             where=self._where(peek().start_mark), hint="one record per file")
+        return node
+
+    def _scalar(self, node: yaml.ScalarNode) -> Any:
+        try:
+            return self.loader.yaml_constructors[node.tag](self.loader, node)
+        except (ValueError, OverflowError) as exc:
+            raise InputError(f"{quote(node.value)} cannot be read as a {node.tag.replace(_TAG, '')}: {exc}",
+                             where=self._where(node.start_mark)) from None
+
+    def _tag(self, kind: type, event: Any, value: str | None) -> str:
+        tag = event.tag
+        if tag is None or tag == "!":
+            tag = self.loader.resolve(kind, value, event.implicit)
+        if tag not in _PLAIN_TAGS and tag != _TAG + "merge":
+            raise InputError(f"the tag {tag.replace(_TAG, '!!')} is not allowed here",
+                             where=self._where(event.start_mark),
+                             hint="a record holds strings, numbers, booleans, lists and mappings only")
+        if tag == _TAG + "int" and value is not None and len(value) > _MAX_DIGITS:
+            raise InputError(f"a number of {len(value):,} digits", where=self._where(event.start_mark),
+                             hint="is this the right file?")
+        if tag == _TAG + "float" and value is not None:
+            number = self.loader.construct_yaml_float(yaml.ScalarNode(tag, value))
+            if number != number or number in (float("inf"), float("-inf")):
+                raise InputError(f"{quote(value)} is not a finite number", where=self._where(event.start_mark),
+                                 hint="NaN and infinities are not allowed; give a number, or leave the field out")
+        return tag
+
+    def _alias(self, event: Any) -> tuple[yaml.Node, int, Any]:
+        where = self._where(event.start_mark)
+        if any(frame.anchor == event.anchor for frame in self.stack):
+            raise InputError(f"the alias *{event.anchor[:80]} refers to a list or mapping that contains it",
+                             where=where, hint="a record cannot contain itself")
+        if event.anchor not in self.anchors:
+            raise InputError(f"the alias *{event.anchor[:80]} names no anchor (&{event.anchor[:80]}) before it",
+                             where=where)
+        node, size, data = self.anchors[event.anchor]
+        self.aliases += 1
+        self.alias_nodes += size
+        if self.aliases > MAX_ALIASES or self.alias_nodes > MAX_ALIAS_NODES:
+            raise InputError(f"YAML aliases (*name) would expand to more than {MAX_ALIASES} aliases or "
+                             f"{MAX_ALIAS_NODES:,} values: refused, unexpanded", where=where,
+                             hint="write the values out; a record needs no aliases")
+        return node, size, data
+
+    def _add(self, frame: _Frame, node: yaml.Node, size: int, data: Any) -> None:
+        frame.size += size
+        collection = frame.node
+        if type(collection) is yaml.SequenceNode:
+            collection.value.append(node)
+            frame.data.append(data)  # type: ignore[union-attr]
+            frame.index += 1
+            return
+        if frame.key is None:  # a key
+            if node.tag == _TAG + "merge":
+                self.merges = True
+            elif not isinstance(node, yaml.ScalarNode) or node.tag != _TAG + "str":
+                kind = _KIND.get(node.tag.replace(_TAG, ""), "a list or mapping")
+                shown = quote(node.value) if isinstance(node, yaml.ScalarNode) and node.value else "an empty key"
+                raise InputError(f"a key must be a string, but {shown} is read as {kind}",
+                                 where=self._where(node.start_mark, node),
+                                 hint="quote the key (e.g. 'no': or '1':)" if isinstance(node, yaml.ScalarNode)
+                                 else None)
+            elif node.value in frame.keys:
+                first = frame.keys[node.value].start_mark.line + 1
+                raise InputError(f"duplicate key {quote(node.value)} (first at line {first}, again at line "
+                                 f"{node.start_mark.line + 1})", where=self._where(node.start_mark, node),
+                                 hint="give each key once; YAML would silently keep the last")
+            else:
+                frame.keys[node.value] = node
+            frame.key = node
+        else:
+            collection.value.append((frame.key, node))
+            frame.data[frame.key.value] = data  # type: ignore[call-overload]
+            frame.key = None
+
+    def _where(self, mark: Any, key: yaml.Node | None = None) -> str:
+        """``name:line:column: $.path`` of an event; ``key``: of that mapping key, itself named in the path."""
+        parts: list[Any] = []
+        for frame in self.stack:
+            if isinstance(frame.node, yaml.SequenceNode):
+                parts.append(frame.index)
+            elif frame.key is not None:
+                parts.append(frame.key.value if isinstance(frame.key, yaml.ScalarNode) else "?")
+        if key is not None and key.value != "":
+            parts.append(key.value if isinstance(key, yaml.ScalarNode) else "?")
+        return f"{self.name}:{mark.line + 1}:{mark.column + 1}: {json_path(parts)}"
+
+
+def _loads_json(text: str, name: str) -> Any:
+    """JSON, with nesting checked without recursion before the (recursive) parser runs."""
+    if text.count("[") + text.count("{") > MAX_DEPTH and _json_depth(text) > MAX_DEPTH:
+        _scan_json(text, name, depth_only=True)  # says where
+    try:
+        return json.loads(text, object_pairs_hook=_pairs, parse_constant=_constant, parse_float=_float)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"JSON syntax error: {exc.msg}", where=f"{name}:{exc.lineno}:{exc.colno}") from None
+    except (_Refused, ValueError, RecursionError):  # duplicate key, NaN, 1e999, an integer of 5,000 digits
+        _scan_json(text, name)
+        raise InputError("the JSON holds a duplicate key or a number that cannot be read", where=name) from None
+
+
+_JSON_STRING = re.compile(r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"')
+_BRACKETS = re.compile(r"[\[\]{}]")
+
+
+def _json_depth(text: str) -> int:
+    """How deep JSON's lists and objects nest (the strings taken out), counted without recursion; 0 when it
+    cannot be deeper than MAX_DEPTH."""
+    bare = _JSON_STRING.sub("", text)
+    if bare.count("[") + bare.count("{") <= MAX_DEPTH:
+        return 0  # cannot nest deeper: the usual case, settled without the loop
+    depth = deepest = 0
+    for bracket in _BRACKETS.findall(bare):
+        if bracket in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth -= 1
+    return deepest
+
+
+class _Refused(Exception):
+    """Raised inside json.loads; :func:`_scan_json` then finds where."""
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        raise _Refused
+    return out
+
+
+def _constant(name: str) -> Any:
+    raise _Refused
+
+
+def _float(text: str) -> float:
+    number = float(text)
+    if number in (float("inf"), float("-inf")):
+        raise _Refused
+    return number
+
+
+_JSON_TOKEN = re.compile(r'"(?:[^"\\\n]|\\.)*"?|[\[\]{},:]|-?(?:NaN|Infinity)|-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?')
+
+
+def _scan_json(text: str, name: str, depth_only: bool = False) -> None:
+    """Walk JSON's tokens with an explicit stack (no recursion), raising an InputError with line and path at
+    the first nesting too deep, duplicate key or non-finite number (NaN, Infinity, 1e999)."""
+    stack: list[list[Any]] = []  # [is_object, key or index, keys seen {key: line}, expecting a key]
+
+    def where(pos: int) -> str:
+        line = text.count("\n", 0, pos) + 1
+        column = pos - (text.rfind("\n", 0, pos) + 1) + 1
+        return f"{name}:{line}:{column}: {json_path([f[1] for f in stack if f[1] is not None])}"
+
+    for match in _JSON_TOKEN.finditer(text):
+        token, pos = match.group(), match.start()
+        first = token[0]
+        if first in "[{":
+            if len(stack) >= MAX_DEPTH:
+                raise InputError(f"lists and mappings nest more than {MAX_DEPTH} deep", where=where(pos),
+                                 hint="a record nests 4 deep")
+            stack.append([True, None, {}, True] if first == "{" else [False, 0, None, False])
+        elif first in "]}":
+            if stack:
+                stack.pop()
+        elif first == ",":
+            if stack and stack[-1][0]:
+                stack[-1][3] = True
+                stack[-1][1] = None
+            elif stack:
+                stack[-1][1] += 1
+        elif first == ":":
+            if stack and stack[-1][0]:
+                stack[-1][3] = False
+        elif first == '"':
+            if stack and stack[-1][0] and stack[-1][3]:
+                try:
+                    key = json.loads(token)
+                except ValueError:
+                    key = token.strip('"')
+                line = text.count("\n", 0, pos) + 1
+                seen = stack[-1][2]
+                if key in seen and not depth_only:
+                    stack[-1][1] = key
+                    raise InputError(f"duplicate key {quote(key)} (first at line {seen[key]}, again at line {line})",
+                                     where=where(pos), hint="give each key once; JSON readers differ on which wins")
+                seen[key] = line
+                stack[-1][1] = key
+        elif depth_only:
+            continue
+        elif len(token) > _MAX_DIGITS:
+            raise InputError(f"a number of {len(token):,} digits", where=where(pos), hint="is this the right file?")
+        elif "N" in token or "I" in token or float(token) in (float("inf"), float("-inf")):
+            raise InputError(f"{quote(token)} is not a finite number", where=where(pos),
+                             hint="NaN and infinities are not JSON numbers; give a number, or leave the field out")
 
 
 def json_path(parts: Iterable[Any]) -> str:
+    parts = list(parts)
+    if len(parts) > 16:  # deep nesting: the start and the end
+        return f"{json_path(parts[:8])}…({len(parts) - 12} more)…{json_path(parts[-4:])[1:]}"
     out = "$"
     for part in parts:
-        out += f"[{part}]" if isinstance(part, int) else f".{part}"
+        text = str(part)
+        out += f"[{part}]" if isinstance(part, int) else f".{text if len(text) <= 80 else text[:80] + '…'}"
     return out
 
 
@@ -117,22 +491,34 @@ def _explain(error: jsonschema.ValidationError) -> tuple[str, str | None, list[A
         allowed = list(rule.get("properties", {}))
         extra = sorted(set(error.instance if isinstance(error.instance, dict) else ()) - set(allowed))
         key = extra[0] if extra else "?"
-        return (f"unknown field {key!r}", did_you_mean(key, allowed), [*parts, key])
+        return (f"unknown field {quote(key)}", did_you_mean(key, allowed), [*parts, key])
     if error.validator == "enum" and isinstance(error.instance, str):
         choices = [str(c) for c in rule.get("enum", [])]
-        return (f"{error.instance!r} is not allowed here",
+        return (f"{quote(error.instance)} is not allowed here",
                 did_you_mean(error.instance, choices) or "expected one of: " + ", ".join(choices), parts)
     if error.validator in ("oneOf", "anyOf") and "x-message" in rule:
         return rule["x-message"], None, parts
     if error.validator == "required":
         return error.message, None, parts
     if error.validator == "format":
-        return f"{error.instance!r} is not a valid {error.validator_value} (expected YYYY-MM-DD)", None, parts
-    return error.message, None, parts
+        return f"{quote(error.instance)} is not a valid {error.validator_value} (expected YYYY-MM-DD)", None, parts
+    return _short_message(error), None, parts
+
+
+def _short_message(error: jsonschema.ValidationError) -> str:
+    """jsonschema's message, with the value it quotes cut to QUOTE_LIMIT characters."""
+    if isinstance(error.instance, str | int | float | bool | None) and len(error.message) < 200:
+        return error.message
+    shown = repr(error.instance)
+    return error.message.replace(shown, quote(error.instance)) if shown in error.message else error.message
 
 
 def validate(data: Any, schema_name: str, source: Source) -> None:
     """Raise InputError listing every schema violation (up to five), the most relevant first."""
+    from epa.validation import is_valid  # a check compiled once per schema: valid data skips jsonschema
+
+    if is_valid(data, schema_name):
+        return
     validator = jsonschema.Draft202012Validator(schema(schema_name), format_checker=jsonschema.FormatChecker())
     errors = sorted(validator.iter_errors(data), key=jsonschema.exceptions.relevance)
     if not errors:

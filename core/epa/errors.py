@@ -3,7 +3,55 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
+from typing import Any
+
+QUOTE_LIMIT = 80  # characters of a value quoted in an error message
+# A long quoted value in a message (Python's repr of a string) that was not cut with quote(): long enough
+# that it cannot be prose between two apostrophes.
+_LONG_QUOTED = re.compile(r"'(?:[^'\\\n]|\\.){300,}'|\"(?:[^\"\\\n]|\\.){300,}\"")
+
+
+def quote(value: Any, limit: int = QUOTE_LIMIT) -> str:
+    """``repr(value)`` for an error message, cut to about ``limit`` characters with an ellipsis: a hostile file
+    must not make an error message as large as itself."""
+    if isinstance(value, str) and len(value) > limit:
+        return repr(value[:limit]) + "…"
+    return _short_repr(value, limit)
+
+
+def _short_repr(value: Any, limit: int) -> str:
+    if isinstance(value, list | dict | tuple) and _size_over(value, limit):
+        opening, closing = ("[", "]") if isinstance(value, list) else ("(", ")") if isinstance(value, tuple) \
+            else ("{", "}")
+        return f"{opening}…{closing} ({len(value)} items)"
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _size_over(value: Any, limit: int) -> bool:
+    """Whether a nested list or mapping holds more than ``limit`` values (counted without recursion)."""
+    todo, seen = [value], 0
+    while todo:
+        item = todo.pop()
+        seen += 1
+        if seen > limit:
+            return True
+        if isinstance(item, dict):
+            todo.extend(item.keys())
+            todo.extend(item.values())
+        elif isinstance(item, list | tuple):
+            todo.extend(item)
+        elif isinstance(item, str):
+            seen += len(item) // 8
+    return False
+
+
+def cap_quoted(message: str) -> str:
+    """Cut every quoted value in ``message`` of 300 characters or more (one :func:`quote` did not cut already, as
+    in a message written with ``{value!r}``) to QUOTE_LIMIT characters and an ellipsis."""
+    return _LONG_QUOTED.sub(lambda m: m.group()[: QUOTE_LIMIT + 1] + m.group()[0] + "…", message)
 
 
 class InputError(Exception):
@@ -12,9 +60,9 @@ class InputError(Exception):
     exit_code = 2
 
     def __init__(self, message: str, *, where: str | None = None, hint: str | None = None):
-        self.message = message
-        self.where = where
-        self.hint = hint
+        self.message = cap_quoted(message)
+        self.where = cap_quoted(where) if where else where
+        self.hint = cap_quoted(hint) if hint else hint
         super().__init__(self.render())
 
     def render(self) -> str:
