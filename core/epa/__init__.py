@@ -1,38 +1,45 @@
 """epa: executable, cited End-Point Assessment rules, one plugin per awarding body.
 
 The public API for body plugins is what this module exports; everything else
-is internal.
+is internal. The names are imported on first use (PEP 562), so that importing a
+submodule such as ``epa.cli`` does not pay for the domain model, the rules
+loader and their libraries until a command needs them.
 """
 
-import pluggy
+from __future__ import annotations
 
-from epa.model import (
-    Ambiguity,
-    Attempt,
-    Body,
-    Combination,
-    CombinationRow,
-    ComponentResult,
-    Criterion,
-    Deadline,
-    Document,
-    Grade,
-    GradedAttempt,
-    Journey,
-    Method,
-    Outcome,
-    Record,
-    Requirement,
-    ResitDecision,
-    Ruleset,
-    Standard,
-    Step,
-    Term,
-)
-from epa.rules import load_journey, load_ruleset, load_rulesets, load_standard
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
-hookimpl = pluggy.HookimplMarker("epa")
-"""Marker for a body plugin's hook implementations: ``@epa.hookimpl``."""
+if TYPE_CHECKING:
+    import pluggy
+
+    from epa.model import (
+        Ambiguity,
+        Attempt,
+        Body,
+        Combination,
+        CombinationRow,
+        ComponentResult,
+        Criterion,
+        Deadline,
+        Document,
+        Grade,
+        GradedAttempt,
+        Journey,
+        Method,
+        Outcome,
+        Record,
+        Requirement,
+        ResitDecision,
+        Ruleset,
+        Standard,
+        Step,
+        Term,
+    )
+    from epa.rules import load_journey, load_ruleset, load_rulesets, load_standard
+
+    hookimpl: pluggy.HookimplMarker
 
 __all__ = [
     "Ambiguity", "Attempt", "Body", "Combination", "CombinationRow", "ComponentResult", "Criterion", "Deadline",
@@ -40,3 +47,24 @@ __all__ = [
     "Ruleset", "Standard", "Step", "Term", "hookimpl", "load_journey", "load_ruleset", "load_rulesets",
     "load_standard",
 ]
+
+_RULES = ("load_journey", "load_ruleset", "load_rulesets", "load_standard")
+
+
+def __getattr__(name: str) -> Any:
+    if name == "hookimpl":
+        import pluggy
+
+        value: Any = pluggy.HookimplMarker("epa")  # a body plugin's hook implementations: ``@epa.hookimpl``
+    elif name in _RULES:
+        value = getattr(import_module("epa.rules"), name)
+    elif name in __all__:
+        value = getattr(import_module("epa.model"), name)
+    else:
+        raise AttributeError(f"module 'epa' has no attribute {name!r}")
+    globals()[name] = value  # once: later look-ups do not come here
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

@@ -183,8 +183,15 @@ class GatewayRule:
         return self.strength == "mandatory"
 
 
+STRENGTHS = ("required", "advice")
+
+
 @frozen
 class DeadlineRule:
+    """A date the document sets. strength: the word of its sentence, ``required`` ('must', 'will', 'required',
+    'needs to') or ``advice`` ('should', 'recommended', 'advised', 'ideally'): an advice deadline that is not
+    kept is still reported ``missed``, marked advice, and never counts as a failure."""
+
     id: str
     name: str
     from_: str  # "from" in the files; a Python keyword
@@ -193,6 +200,7 @@ class DeadlineRule:
     citation: str
     kind: str = "by"  # by | not_before
     event: str | None = None
+    strength: str = "required"  # required | advice
 
 
 @frozen
@@ -227,6 +235,7 @@ class Window:
     consequence: str  # full_retake | none_stated: what the document says follows a missed window
     text: str
     citation: str
+    strength: str = "required"  # required | advice ('should complete ... within'): see DeadlineRule
 
 
 @frozen
@@ -237,6 +246,7 @@ class Rework:
     offset: Offset
     text: str
     citation: str
+    strength: str = "required"  # required | advice: see DeadlineRule
 
 
 @frozen
@@ -261,6 +271,7 @@ class Tolerance:
     plus_percent: float | None = None
     max: float | None = None
     max_percent_of_duration: float | None = None
+    strength: str = "required"  # required | advice ('should not exceed'): outside is reported, never a failure
 
 
 RECOMMENDATION_TOPICS = ("order", "lead_time", "duration", "on_programme", "preparation", "evidence", "other")
@@ -336,18 +347,43 @@ class Ruleset:
     source_file: str | None = None  # the rules file it was loaded from, for messages that point at an entry
     based_on: str | None = None  # stored as changes to this document version of the same body's rules
     changes: tuple[Change, ...] = ()  # those changes, as the rules file states and cites them
+    # Look-ups grading makes for every record, built once with the ruleset (not a field of the rules: not
+    # compared, not unstructured, rebuilt by attrs.evolve).
+    _index: _RulesetIndex = attrs.field(init=False, eq=False, repr=False, hash=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "_index", _RulesetIndex.of(self))
 
     @property
     def method_ids(self) -> tuple[str, ...]:
-        return tuple(m.id for m in self.methods)
+        return self._index.method_ids
 
     def criteria_for(self, method: str, level: str | None = None) -> tuple[Criterion, ...]:
-        return tuple(
-            c for c in self.criteria if c.method == method and (level is None or c.level == level)
-        )
+        return self._index.by_method.get((method, level), ())
 
     def criterion(self, criterion_id: str) -> Criterion | None:
-        return next((c for c in self.criteria if c.id == criterion_id), None)
+        return self._index.by_id.get(criterion_id)
+
+
+class _RulesetIndex:
+    """A ruleset's criteria by id and by (method, level), level None for every level, in file order."""
+
+    __slots__ = ("by_id", "by_method", "method_ids")
+
+    def __init__(self, by_id: dict[str, Criterion], by_method: dict[tuple[str, str | None], tuple[Criterion, ...]],
+                 method_ids: tuple[str, ...]):
+        self.by_id, self.by_method, self.method_ids = by_id, by_method, method_ids
+
+    @classmethod
+    def of(cls, ruleset: Ruleset) -> _RulesetIndex:
+        by_id: dict[str, Criterion] = {}
+        grouped: dict[tuple[str, str | None], list[Criterion]] = {}
+        for c in ruleset.criteria:
+            by_id.setdefault(c.id, c)  # the first, as a scan would find (load_ruleset refuses a repeated id)
+            grouped.setdefault((c.method, None), []).append(c)
+            grouped.setdefault((c.method, c.level), []).append(c)
+        return cls(by_id, {key: tuple(found) for key, found in grouped.items()},
+                   tuple(m.id for m in ruleset.methods))
 
 
 @frozen
@@ -370,13 +406,18 @@ class Standard:
     methods: tuple[Method, ...]
     criteria: tuple[Term, ...]
 
+    _ids: tuple[tuple[str, ...], frozenset[str]] = attrs.field(init=False, eq=False, repr=False, hash=False)
+
+    def __attrs_post_init__(self) -> None:  # asked for every record: built once
+        object.__setattr__(self, "_ids", (tuple(m.id for m in self.methods), frozenset(t.id for t in self.criteria)))
+
     @property
     def method_ids(self) -> tuple[str, ...]:
-        return tuple(m.id for m in self.methods)
+        return self._ids[0]
 
     @property
     def criterion_ids(self) -> frozenset[str]:
-        return frozenset(t.id for t in self.criteria)
+        return self._ids[1]
 
 
 @frozen
@@ -475,9 +516,16 @@ class Record:
     document_versions: dict[str, str] = attrs.field(factory=dict)
     dates: JourneyDates = JourneyDates()
     schedule: dict[str, dt.date] = attrs.field(factory=dict)  # method id -> planned date, before it is attempted
+    _by_method: dict[str, tuple[Attempt, ...]] = attrs.field(init=False, eq=False, repr=False, hash=False)
+
+    def __attrs_post_init__(self) -> None:  # every body asks, for every method: grouped once
+        grouped: dict[str, list[Attempt]] = {}
+        for a in self.assessments:
+            grouped.setdefault(a.method, []).append(a)
+        object.__setattr__(self, "_by_method", {m: tuple(found) for m, found in grouped.items()})
 
     def attempts_at(self, method: str) -> tuple[Attempt, ...]:
-        return tuple(a for a in self.assessments if a.method == method)
+        return self._by_method.get(method, ())
 
 
 # --- results ---------------------------------------------------------------
@@ -533,7 +581,8 @@ class Deadline:
     """A date the document implies for this record, and whether the record shows it kept.
 
     status: met | missed | open (the record does not yet show the event) | unknown (the record lacks
-    the date it counts from: see ``needs``).
+    the date it counts from: see ``needs``). strength: the rule's, ``required`` or ``advice``; an advice
+    deadline ``missed`` is a fact reported, never a failure.
     """
 
     id: str
@@ -544,6 +593,7 @@ class Deadline:
     says: str
     citation: str
     needs: str | None = None
+    strength: str = "required"  # required | advice
 
 
 @frozen

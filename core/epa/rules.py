@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 from collections.abc import Sequence
 from importlib.abc import Traversable
@@ -10,7 +11,8 @@ from typing import Any
 
 import attrs
 
-from epa.convert import structure
+from epa import cache
+from epa.convert import structure, unstructure
 from epa.documents import Source, read, validate
 from epa.errors import InputError, did_you_mean
 from epa.model import Change, Journey, Ruleset, Standard
@@ -146,8 +148,20 @@ def _derive(data: dict[str, Any], source: Source, loaded: Loaded,
 
 
 def load_standard(file: Path | Traversable) -> Standard:
-    """Read and validate one standard's definition against ``schemas/standard.schema.json``."""
-    data, source = read(Path(str(file)))
+    """Read and validate one standard's definition against ``schemas/standard.schema.json`` (cached as the
+    rulesets are: see load_rulesets)."""
+    entry = cache.key("standard", [Path(str(file))])
+    hit = cache.get(entry)
+    if isinstance(hit, dict):
+        with contextlib.suppress(InputError):
+            return structure(hit, Standard, where=str(file))
+    standard = _read_standard(Path(str(file)))
+    cache.put(entry, unstructure(standard))
+    return standard
+
+
+def _read_standard(path: Path) -> Standard:
+    data, source = read(path)
     validate(data, "standard", source)
     for key in ("methods", "criteria"):
         seen: set[str] = set()
@@ -175,11 +189,23 @@ def _check_journey_names(data: dict, source: Source, methods: set[str]) -> None:
             if rule["id"] in seen:
                 raise InputError(f"{section} id {rule['id']!r} appears twice", where=source.where([section, i, "id"]))
             seen.add(rule["id"])
+    advice = {d["id"] for d in data["deadlines"] if d.get("strength") == "advice"}
     for i, rule in enumerate(data["gateway"]):
         ref = (rule.get("check") or {}).get("deadline")
         if ref and ref["id"] not in ids:
             raise InputError(f"gateway requirement names deadline {ref['id']!r}, which the file does not declare",
                              where=source.where(["gateway", i, "check", "deadline", "id"]))
+        if ref and ref["id"] in advice and (rule.get("strength") == "mandatory" or rule.get("mandatory") is True):
+            raise InputError(f"a mandatory gateway requirement is checked against deadline {ref['id']!r}, which is "
+                             "advice (strength: advice)", where=source.where(["gateway", i, "check", "deadline", "id"]),
+                             hint="give the requirement the strength its sentence has (recommended), or the deadline "
+                                  "strength: required")
+    for i, window in enumerate((data["resit"] or {}).get("windows", [])):
+        if window.get("strength") == "advice" and window["consequence"] != "none_stated":
+            raise InputError(f"window {window['id']!r} is advice (strength: advice) but states a consequence "
+                             f"({window['consequence']}); advice is never a failure",
+                             where=source.where(["resit", "windows", i, "strength"]),
+                             hint="a window whose sentence says what follows a miss is strength: required")
     # The schema allows any standard's method names; each must be one of this standard's.
     named = [(["deadlines", i, key], rule[key]) for i, rule in enumerate(data["deadlines"])
              for key in ("from", "event") if rule.get(key) is not None and rule[key] not in NOT_METHODS]
@@ -196,8 +222,22 @@ def _check_journey_names(data: dict, source: Source, methods: set[str]) -> None:
 
 def load_rulesets(directory: Path | Traversable) -> tuple[Ruleset, ...]:
     """Every ``*.yaml`` ruleset in a plugin's data directory, in file-name order, each with the journey
-    rules of its standard (``<standard>.journey.yaml``) where the directory has them."""
+    rules of its standard (``<standard>.journey.yaml``) where the directory has them.
+
+    Reading and validating them is most of what loading a body costs, at every start; so the rulesets are
+    cached (``epa.cache``), keyed by the files' contents and the code, and only structured again on a hit."""
     files = sorted((p for p in directory.iterdir() if p.name.endswith((".yaml", ".yml"))), key=lambda p: p.name)
+    entry = cache.key("rulesets", [Path(str(p)) for p in files])
+    hit = cache.get(entry)
+    if isinstance(hit, list):
+        with contextlib.suppress(InputError):  # anything unexpected in the entry: read the files again
+            return tuple(structure(r, Ruleset, where=str(directory)) for r in hit)
+    rulesets = _read_rulesets(files)
+    cache.put(entry, [unstructure(r) for r in rulesets])
+    return rulesets
+
+
+def _read_rulesets(files: list[Traversable]) -> tuple[Ruleset, ...]:
     seen: Loaded = {}  # a version file's predecessor is read once, for both
     rulesets = [_load_ruleset(Path(str(p)), seen, ())[1] for p in files if not p.name.endswith(JOURNEY_SUFFIX)]
     journeys = {p.name.removesuffix(JOURNEY_SUFFIX): p for p in files if p.name.endswith(JOURNEY_SUFFIX)}

@@ -7,37 +7,89 @@ stale. England's calendar (subdivision ENG) is Wales's too.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
-from functools import lru_cache
-
-import holidays
-from dateutil.relativedelta import relativedelta
+from bisect import bisect_right
+from functools import cache, lru_cache
+from typing import Any
 
 from epa.model import Offset
 
+# The calendar is worked out once, for the years a record can plausibly name; a date outside them asks the
+# holidays package directly (slower, never wrong).
+FIRST_YEAR, LAST_YEAR = 2000, 2060
 
-@lru_cache(maxsize=1)
-def _bank_holidays() -> holidays.HolidayBase:
-    return holidays.country_holidays("GB", subdiv="ENG")  # fills in years as they are asked about
+
+def _country(**options: Any) -> Any:
+    import holidays  # about 300 modules (the whole country tree): imported when a working day is first counted
+
+    return holidays.country_holidays("GB", subdiv="ENG", **options)
+
+
+@cache
+def _holidays() -> Any:
+    return _country()  # fills in years as they are asked about
+
+
+@cache
+def _calendar() -> tuple[list[int], dict[int, str]]:
+    """England and Wales bank holidays on weekdays from FIRST_YEAR to LAST_YEAR: sorted ordinals, and names.
+    Kept in epa's cache (keyed by the holidays package's version), so that a start need not import it."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from epa import cache as stored
+
+    try:
+        entry = stored.key("bank-holidays", (), version("holidays"), f"{FIRST_YEAR}-{LAST_YEAR}")
+    except PackageNotFoundError:  # pragma: no cover - then importing it fails too
+        entry = None
+    hit = stored.get(entry)
+    if isinstance(hit, list) and all(isinstance(o, int) and isinstance(n, str) for o, n in hit):
+        names = dict(hit)
+    else:
+        found = _country(years=range(FIRST_YEAR, LAST_YEAR + 1))
+        names = {d.toordinal(): name for d, name in found.items() if d.weekday() < 5}
+        stored.put(entry, sorted(names.items()))
+    return sorted(names), names
+
+
+def _in_span(day: dt.date) -> bool:
+    return FIRST_YEAR <= day.year <= LAST_YEAR
 
 
 def is_working_day(day: dt.date) -> bool:
-    return day.weekday() < 5 and day not in _bank_holidays()
+    if day.weekday() >= 5:
+        return False
+    if _in_span(day):
+        return day.toordinal() not in _calendar()[1]
+    return day not in _holidays()
 
 
 def bank_holidays_between(start: dt.date, end: dt.date) -> list[tuple[dt.date, str]]:
     """Bank holidays on weekdays after ``start`` up to ``end`` (either order), with their names: the days
     a working-day count between them skipped."""
     low, high = sorted((start, end))
+    if _in_span(low) and _in_span(high):
+        ordinals, names = _calendar()
+        inside = ordinals[bisect_right(ordinals, low.toordinal()):bisect_right(ordinals, high.toordinal())]
+        return [(dt.date.fromordinal(o), names[o]) for o in inside]
     days = (low + dt.timedelta(days=n) for n in range(1, (high - low).days + 1))
-    return [(d, _bank_holidays()[d]) for d in days if d.weekday() < 5 and d in _bank_holidays()]
+    return [(d, _holidays()[d]) for d in days if d.weekday() < 5 and d in _holidays()]
 
 
+def add_months(day: dt.date, months: int) -> dt.date:
+    """Calendar months, clamped to the month's last day (as dateutil's relativedelta(months=...))."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    return day.replace(year=year, month=month + 1, day=min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
+@lru_cache(maxsize=1 << 16)  # a cohort's records share their dates: each (date, offset) is worked out once
 def shift(day: dt.date, offset: Offset) -> dt.date:
     """The date ``offset`` after ``day`` (before it, when negative). Months are calendar months,
     clamped to the month's last day (31 January + 1 month is 28 or 29 February)."""
     if offset.months is not None:
-        return day + relativedelta(months=offset.months)
+        return add_months(day, offset.months)
     if offset.weeks is not None:
         return day + dt.timedelta(weeks=offset.weeks)
     if offset.days is not None:
@@ -51,6 +103,7 @@ def shift(day: dt.date, offset: Offset) -> dt.date:
     return day
 
 
+@cache  # a body's offsets are few
 def describe(offset: Offset) -> str:
     """'3 months after', '10 working days before'."""
     for unit in ("months", "weeks", "days", "working_days"):

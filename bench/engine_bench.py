@@ -1,0 +1,148 @@
+"""Grading throughput: synthetic ST0071 records (bench/cohort.py) graded by every installed body offering
+ST0071, beside the parse-only floor (the fastest JSON parser installed reading the same JSON Lines file),
+measured in the same run, with the issue's targets printed beside:
+
+- validated and graded, journey included (gateway, resits, deadlines, tolerances): at least 20,000 records
+  a second on one core, and within 20 times the parse floor;
+- grading alone (records already loaded, no journey data): at least 100,000 records a second;
+- `epa compare --batch FILE --format json` end to end (a subprocess, output discarded), one worker, wall
+  time including its start-up.
+
+In-process figures are records per second of CPU time, the best of a few runs, so that other work on the
+machine does not distort them.
+
+Also, for choosing the record validator: one valid record checked by a jsonschema validator built per
+call (what epa did), built once, and the compiled check epa uses (fastjsonschema).
+
+The parse floor uses orjson, else msgspec, else the standard library's json: ``pip install orjson`` (a
+bench-only requirement, not a dependency of epa) to measure against the fastest.
+
+Run: python bench/engine_bench.py [--records N]. Prints figures; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import jsonschema
+
+from epa.documents import Source, schema
+from epa.grading import grade
+from epa.record import record_from_data
+from epa.registry import Registry
+from epa.validation import compiled
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from cohort import write_jsonl  # noqa: E402
+
+
+def parser() -> tuple[str, Callable[[bytes], object]]:
+    try:
+        import orjson
+
+        return "orjson", orjson.loads
+    except ImportError:
+        pass
+    try:
+        import msgspec
+
+        return "msgspec", msgspec.json.decode
+    except ImportError:
+        return "json", json.loads
+
+
+def per_second(n: int, fn: Callable[[], object], repeat: int = 3) -> float:
+    """Items a second of this process's CPU time (one core; other load on the machine does not count),
+    the best of ``repeat`` runs."""
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.process_time()
+        fn()
+        best = min(best, time.process_time() - start)
+    return n / best
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--records", type=int, default=5000, help="records per cohort")
+    args = ap.parse_args()
+    n = args.records
+    registry = Registry.installed()
+    bodies = registry.offering("ST0071")
+    folder = Path(tempfile.mkdtemp(prefix="epa-bench-"))
+    journey_file = write_jsonl(folder / "journey.jsonl", registry, n, journey=True)
+    plain_file = write_jsonl(folder / "plain.jsonl", registry, n, journey=False)
+    lines = journey_file.read_bytes().splitlines()
+    name, loads = parser()
+
+    def parse_only() -> None:
+        with journey_file.open("rb") as f:
+            for line in f:
+                loads(line)
+
+    def load(raw: bytes, i: int, file: Path) -> object:
+        return record_from_data(loads(raw), Source(file, raw.decode()), registry, where=f"{file}:{i}")
+
+    def validated_and_graded() -> None:
+        for i, raw in enumerate(lines, 1):
+            record = load(raw, i, journey_file)
+            for body in bodies:
+                grade(body, record)
+
+    plain = [load(raw, i, plain_file) for i, raw in enumerate(plain_file.read_bytes().splitlines(), 1)]
+
+    def grading_alone() -> None:
+        for record in plain:
+            for body in bodies:
+                grade(body, record)
+
+    print(f"{platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} cores, "
+          f"{n} records, {len(bodies)} bodies ({', '.join(b.body.id for b in bodies)}), parse floor: {name}")
+    floor = per_second(n, parse_only)
+    full = per_second(n, validated_and_graded, repeat=2)
+    alone = per_second(n, grading_alone, repeat=2)
+    print(f"{'parse only (' + name + ')':<48} {floor:>10,.0f} records/s")
+    met = full >= 20000 and floor / full <= 20
+    print(f"{'validated + graded, journey included':<48} {full:>10,.0f} records/s   {floor / full:6.0f}x the "
+          f"parse floor   target >= 20,000/s and <= 20x: {'met' if met else 'not met'}")
+    print(f"{'grading alone (no journey data)':<48} {alone:>10,.0f} records/s   "
+          f"{'':22}target >= 100,000/s: {'met' if alone >= 100000 else 'not met'}")
+
+    batch = Path(sys.executable).parent / "epa"
+    if batch.is_file():
+        start = time.perf_counter()
+        done = subprocess.run([str(batch), "compare", "--batch", str(journey_file), "--format", "json"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        seconds = time.perf_counter() - start
+        if done.returncode in (0, 2):
+            rate = n / seconds
+            print(f"{'epa compare --batch (subprocess, 1 worker)':<48} {rate:>10,.0f} records/s   {floor / rate:6.0f}x "
+                  f"the parse floor   (start-up included)")
+        else:
+            print(f"epa compare --batch exited {done.returncode}: {done.stderr.decode()[-300:]}")
+
+    record = json.loads(lines[0])
+    definition = schema("record")
+    once = jsonschema.Draft202012Validator(definition, format_checker=jsonschema.FormatChecker())
+    fast = compiled("record")
+    assert fast is not None and fast(record) and once.is_valid(record)
+    checks = 2000
+    per_call = per_second(checks, lambda: [jsonschema.Draft202012Validator(
+        definition, format_checker=jsonschema.FormatChecker()).is_valid(record) for _ in range(checks)])
+    built_once = per_second(checks, lambda: [once.is_valid(record) for _ in range(checks)])
+    fastest = per_second(checks, lambda: [fast(record) for _ in range(checks)])
+    print(f"validating one record: jsonschema built per call {per_call:,.0f}/s, built once {built_once:,.0f}/s, "
+          f"compiled (fastjsonschema) {fastest:,.0f}/s ({fastest / built_once:.1f}x built once)")
+
+
+if __name__ == "__main__":
+    main()

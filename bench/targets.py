@@ -1,0 +1,41 @@
+"""Every figure issue 9 sets a target for, each printed beside its target, in one command:
+
+    python bench/targets.py             # start-up, grading throughput, and batch memory at 10,000 and 100,000
+    python bench/targets.py --full      # batch memory at 100,000 and 1,000,000 records (takes long)
+
+It runs bench/startup_bench.py, bench/engine_bench.py and bench/batch_bench.py in turn (each can be run alone;
+see their docstrings). Prints figures; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--full", action="store_true", help="batch memory at 100,000 and 1,000,000 records")
+    parser.add_argument("--records", type=int, default=5000, help="records per in-process throughput run")
+    args = parser.parse_args()
+    runs = [
+        ["startup_bench.py"],
+        ["engine_bench.py", "--records", str(args.records)],
+        ["batch_bench.py", "--sizes", "100000,1000000" if args.full else "10000,100000"],
+    ]
+    failed = 0
+    for script, *options in runs:
+        if not (HERE / script).is_file():
+            print(f"\n== {script}: not present, skipped")
+            continue
+        print(f"\n== {script} {' '.join(options)}", flush=True)
+        failed |= subprocess.run([sys.executable, str(HERE / script), *options]).returncode
+    raise SystemExit(failed)
+
+
+if __name__ == "__main__":
+    main()
