@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from epa.convert import structure
 from epa.documents import Source, read, validate
@@ -13,9 +14,15 @@ from epa.registry import Registry
 
 def load_record(path: Path | str, registry: Registry) -> Record:
     data, source = read(path)
+    return record_from_data(data, source, registry, where=str(source.path))  # `-` is <stdin>
+
+
+def record_from_data(data: Any, source: Source, registry: Registry, where: str) -> Record:
+    """Validate a record already parsed (from a file, a JSON line or a CSV row): ``source`` says where a JSON
+    path sits in the input (``<file>:<line>``) and ``where`` names the input itself."""
     validate(data, "record", source)
     _check_names(data, source, registry)
-    record = structure(data, Record, where=str(path))
+    record = structure(data, Record, where=where)
     _check_dates(record, source)
     return record
 
@@ -102,6 +109,8 @@ def _check_history(record: Record, source: Source) -> None:
     comes first. (Whether a criteria-graded attempt failed depends on the body: grading notes that.)"""
     for i, attempt in enumerate(record.assessments):
         earlier = [a for a in record.assessments[:i] if a.method == attempt.method]
+        if (attempt.kind == "first") == (not earlier) and (not earlier or earlier[-1].grade in (None, Grade.FAIL)):
+            continue  # as it should be: the file is parsed again for a line only when there is an error
         where = source.where(["assessments", i, "kind"])
         if attempt.kind == "first" and earlier:
             raise InputError(f"a second first attempt at the {attempt.method} (the first was on {earlier[0].date})",

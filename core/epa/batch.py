@@ -1,0 +1,605 @@
+"""`epa compare --batch`: a cohort of records (JSON Lines or CSV) graded by every body, streamed.
+
+Records are read one at a time, graded in chunks (in this process, or by ``--workers N`` processes that
+each load the bodies once) and written out in input order as they come back, so memory stays bounded
+whatever the cohort's size. A bad record never stops the run: it becomes an error row naming its line and
+JSON path. Only a plugin's or the program's own failure does (exit 1).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import re
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import combinations, islice
+from pathlib import Path
+from typing import IO, Any
+
+from epa.documents import Source, json_path
+from epa.errors import InputError, PluginError, did_you_mean
+
+MAX_RECORD = 1 << 20  # bytes one record (a JSON line, a CSV row) may hold; a longer one is an error row
+CHUNK = 256  # records graded per task: large enough that a worker's round trip is small beside its work
+
+# --- CSV columns ---------------------------------------------------------------------------------------
+
+APPRENTICE = ("date_of_birth", "start_date", "english", "maths", "ehcp", "bsl")
+GATEWAY = ("portfolio_pieces", "project_proposal_words", "photo_id", "gateway_form", "portfolio",
+           "project_proposal", "portfolio_declaration", "english_maths_declaration")
+DATES = ("registered", "evidence_submitted", "epa_start", "planning_meeting", "proposal_rejected",
+         "proposal_resubmitted", "portfolio_submitted", "project_report_submitted", "observation_notice")
+BOOLEANS = {"ehcp", "bsl", "photo_id", "gateway_form", "portfolio", "project_proposal", "portfolio_declaration",
+            "english_maths_declaration"}
+INTEGERS = {"portfolio_pieces", "project_proposal_words"}
+_TRUE, _FALSE = {"true", "yes", "y", "1"}, {"false", "no", "n", "0"}
+_INT = re.compile(r"[+-]?\d{1,12}")
+
+
+def _column_kinds(methods: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """Every column a CSV cohort may have, and where its value goes in the record."""
+    kinds: dict[str, tuple[str, ...]] = {"standard": ("standard",), "apprentice": ("apprentice", "id"),
+                                         "gateway_date": ("gateway", "date")}
+    kinds.update({c: ("apprentice", c) for c in APPRENTICE})
+    kinds.update({c: ("gateway", c) for c in GATEWAY})
+    kinds.update({c: ("dates", c) for c in DATES})
+    for m in methods:
+        kinds.update({m: ("method", m, "grade"), f"{m}_criteria": ("method", m, "criteria_met"),
+                      f"{m}_date": ("method", m, "date")})
+    return kinds
+
+
+class CsvHeader:
+    """A CSV cohort's header, checked once: every column known, none twice, the record's core present."""
+
+    def __init__(self, cells: Sequence[str], methods: Iterable[str], where: str):
+        kinds = _column_kinds(methods)
+        self.names = [c.strip() for c in cells]
+        for name in self.names:
+            if name not in kinds:
+                raise InputError(f"unknown column {name!r}", where=where,
+                                 hint=did_you_mean(name, kinds) or "see `epa compare --help` for the columns")
+        twice = sorted({n for n in self.names if self.names.count(n) > 1})
+        if twice:
+            raise InputError(f"column {twice[0]!r} appears twice", where=where)
+        missing = [c for c in ("standard", "apprentice", "gateway_date") if c not in self.names]
+        if missing:
+            raise InputError("the header has no column " + ", ".join(repr(c) for c in missing), where=where,
+                             hint="every record needs its standard, the apprentice's id and the gateway date")
+        self.kinds = [kinds[n] for n in self.names]
+
+    def record(self, cells: Sequence[str]) -> tuple[dict[str, Any], dict[tuple[Any, ...], str]]:
+        """The record a row says (as a YAML record would), and which column each JSON path came from."""
+        if len(cells) > len(self.names):
+            raise InputError(f"the row has {len(cells)} cells, the header names {len(self.names)} columns",
+                             hint="a cell holding a comma must be quoted")
+        data: dict[str, Any] = {}
+        columns: dict[tuple[Any, ...], str] = {}
+        attempts: dict[str, dict[str, Any]] = {}
+        for name, kind, raw in zip(self.names, self.kinds, cells, strict=False):
+            value = raw.strip()
+            if not value:
+                continue
+            if kind[0] == "method":
+                attempt = attempts.setdefault(kind[1], {"method": kind[1]})
+                attempt[kind[2]] = [c.strip() for c in value.split(";") if c.strip()] \
+                    if kind[2] == "criteria_met" else value
+                attempt.setdefault("_columns", {})[kind[2]] = name
+                continue
+            typed: Any = value
+            if name in BOOLEANS and value.lower() in _TRUE | _FALSE:
+                typed = value.lower() in _TRUE
+            elif name in INTEGERS and _INT.fullmatch(value):
+                typed = int(value)
+            if len(kind) == 1:
+                data[kind[0]] = typed
+            else:
+                data.setdefault(kind[0], {})[kind[1]] = typed
+            columns[kind] = name
+        ordered = sorted(attempts.values(), key=lambda a: str(a.get("date", "9999")))  # stable: header order
+        if ordered:
+            data["assessments"] = []
+        for i, attempt in enumerate(ordered):
+            named = attempt.pop("_columns")
+            columns[("assessments", i)] = named.get("grade") or named.get("criteria_met") or named["date"]
+            for field, name in named.items():
+                columns[("assessments", i, field)] = name
+            data["assessments"].append(attempt)
+        return data, columns
+
+
+class Located(Source):
+    """Where a JSON path sits in a cohort: ``<file>:<line>``, and for CSV the column it came from."""
+
+    def __init__(self, name: str, line: int, columns: dict[tuple[Any, ...], str] | None = None):
+        self.path, self.text, self._node = Path(name), "", None  # Source's fields; where() needs none of them
+        self.name, self.line, self.columns = name, line, columns or {}
+
+    @property
+    def prefix(self) -> str:
+        return f"{self.name}:{self.line}"
+
+    def where(self, parts: Sequence[Any]) -> str:
+        return f"{self.prefix}: {json_path(parts)}"
+
+    def column(self, parts: Sequence[Any]) -> str | None:
+        for n in range(len(parts), 0, -1):
+            if tuple(parts[:n]) in self.columns:
+                return self.columns[tuple(parts[:n])]
+        return None
+
+
+# --- reading -------------------------------------------------------------------------------------------
+
+Item = tuple[int, str, Any]  # (line, "json" | "csv" | "error", payload)
+
+
+def _physical_lines(stream: IO[bytes]) -> Iterator[tuple[int, bytes | None]]:
+    """(line number, bytes) of each line; None for a line longer than MAX_RECORD, whose rest is skipped."""
+    number = 0
+    while True:
+        chunk = stream.readline(MAX_RECORD + 1)
+        if not chunk:
+            return
+        number += 1
+        if len(chunk) > MAX_RECORD and not chunk.endswith(b"\n"):
+            while chunk and not chunk.endswith(b"\n"):
+                chunk = stream.readline(MAX_RECORD + 1)
+            yield number, None
+            continue
+        if number == 1 and chunk.startswith(b"\xef\xbb\xbf"):
+            chunk = chunk[3:]
+        yield number, chunk
+
+
+_TOO_LONG = (f"the record is longer than {MAX_RECORD} bytes", "one record a line; is the file JSON Lines?")
+
+
+def json_items(lines: Iterable[tuple[int, bytes | None]]) -> Iterator[Item]:
+    for number, raw in lines:
+        if raw is None:
+            yield number, "error", _TOO_LONG
+        elif raw.strip():
+            yield number, "json", raw
+
+
+def csv_items(lines: Iterable[tuple[int, bytes | None]], methods: Iterable[str], name: str) -> Iterator[Item]:
+    """One item per CSV record: a record may span lines inside quotes, and its number is its first line's."""
+    header: CsvHeader | None = None
+    parts: list[bytes] = []
+    start, size = 0, 0
+    for number, raw in lines:
+        if raw is None:
+            yield (start or number), "error", _TOO_LONG
+            start, parts, size = 0, [], 0
+            continue
+        if not parts:
+            if not raw.strip():
+                continue
+            start = number
+        parts.append(raw)
+        size += len(raw)
+        text = b"".join(parts)
+        if text.count(b'"') % 2:  # inside a quoted cell: the record goes on
+            if size > MAX_RECORD:
+                yield start, "error", ("a quoted cell is never closed", "close the quote ('\"')")
+                start, parts, size = 0, [], 0
+            continue
+        parts, size = [], 0
+        try:
+            decoded = text.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            yield start, "error", (f"undecodable bytes (not UTF-8) at byte {exc.start + 1} of the record",
+                                   "save the file as UTF-8")
+            continue
+        cells = next(csv.reader([decoded]), [])
+        if header is None:
+            header = CsvHeader(cells, methods, f"{name}:{start}")
+            continue
+        try:
+            yield start, "csv", header.record(cells)
+        except InputError as exc:
+            yield start, "error", (exc.message, exc.hint)
+    if parts:
+        yield start, "error", ("a quoted cell is never closed", "close the quote ('\"')")
+
+
+def sniff(lines: Iterator[tuple[int, bytes | None]]) -> tuple[str, Iterator[tuple[int, bytes | None]]]:
+    """"jsonl" when the first non-blank line starts with '{', else "csv"; and the lines, none lost."""
+    seen: list[tuple[int, bytes | None]] = []
+    kind = "csv"
+    for number, raw in lines:
+        seen.append((number, raw))
+        if raw is None or raw.strip():
+            kind = "jsonl" if raw is not None and raw.lstrip().startswith(b"{") else "csv"
+            break
+    return kind, _chain(seen, lines)
+
+
+def _chain(first: list[Any], rest: Iterator[Any]) -> Iterator[Any]:
+    yield from first
+    yield from rest
+
+
+# --- grading (in this process or a worker) ------------------------------------------------------------
+
+class _Worker:
+    registry: Any = None
+    name = ""
+    fmt = "json"
+    methods: tuple[str, ...] = ()
+
+
+def init_worker(only: tuple[str, ...] | None, name: str, fmt: str, registry: Any = None) -> None:
+    """Load the bodies once per process (or use the ones given, in this process)."""
+    if registry is None:
+        from epa.registry import Registry
+
+        registry = Registry.installed(only)
+    _Worker.registry, _Worker.name, _Worker.fmt = registry, name, fmt
+    _Worker.methods = output_methods(registry)
+
+
+def output_methods(registry: Any) -> tuple[str, ...]:
+    """The method columns of CSV output: every defined standard's methods, in order, once each."""
+    return tuple(dict.fromkeys(m for s in registry.defined_standards() for m in s.method_ids))
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text} is too large a number")
+    return value
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise ValueError(f"duplicate key {key!r}")
+        out[key] = value
+    return out
+
+
+MAX_DEPTH = 64  # lists and objects inside each other, as for a record file
+
+
+def _depth(text: str) -> int:
+    """How deep the lists and objects of a JSON text nest (counting only outside strings)."""
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return 0
+    depth = deepest = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
+
+
+def _parse_json(raw: bytes, where: str) -> Any:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"undecodable bytes (not UTF-8) at column {exc.start + 1}", where=where,
+                         hint="save the file as UTF-8") from None
+    if _depth(text) > MAX_DEPTH:
+        raise InputError(f"lists and objects nest more than {MAX_DEPTH} deep", where=where,
+                         hint="a record nests a few levels at most")
+    try:
+        return json.loads(text, object_pairs_hook=_pairs, parse_constant=_no_constant, parse_float=_finite)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"JSON syntax error: {exc.msg} (column {exc.colno})", where=where,
+                         hint="each line holds one whole record as a JSON object") from None
+    except ValueError as exc:
+        raise InputError(f"JSON error: {str(exc)[:200]}", where=where) from None
+    except RecursionError:
+        raise InputError("the JSON is nested too deeply", where=where) from None
+
+
+Stat = tuple[str, tuple[tuple[str, str | None], ...], tuple[str, ...]] | None  # (standard, overall per body, rows)
+
+
+def _error(line: int, message: str, path: str | None, hint: str | None, column: str | None,
+           apprentice: str | None) -> tuple[str, Stat]:
+    if _Worker.fmt == "csv":
+        text = (f"{path}: " if path else "") + (f"(column {column}) " if column else "") + message
+        text = text.replace("\n  ", "; ") + (f" (hint: {hint})" if hint else "")
+        return _csv_rows([[line, apprentice or "", "", "", *[""] * len(_Worker.methods), "", "", "", text]]), None
+    if _Worker.fmt == "table":
+        return "", None
+    error: dict[str, Any] = {"message": message, "path": path, "hint": hint}
+    if column:
+        error["column"] = column
+    return json.dumps({"line": line, "error": error}, ensure_ascii=False) + "\n", None
+
+
+def _csv_rows(rows: list[list[Any]]) -> str:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    return out.getvalue()
+
+
+def _cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def grade_item(item: Item) -> tuple[str, Stat]:
+    """One record's output text (a JSON line, or CSV rows) and what the summary counts of it."""
+    from epa import report
+    from epa.grading import grade
+    from epa.record import record_from_data
+
+    line, kind, payload = item
+    name, registry = _Worker.name, _Worker.registry
+    locator = Located(name, line, payload[1] if kind == "csv" else None)
+    if kind == "error":
+        return _error(line, payload[0], None, payload[1], None, None)
+    data: Any = None
+    try:
+        data = _parse_json(payload, locator.prefix) if kind == "json" else payload[0]
+        record = record_from_data(data, locator, registry, where=locator.prefix)
+        results = [grade(b, record) for b in registry.offering(record.standard)]
+    except RecursionError:
+        return _error(line, "the record nests too deeply to check", None, None, None, None)
+    except InputError as exc:
+        path, parts = None, None
+        where = exc.where or ""
+        if where.startswith(locator.prefix + ": $"):
+            path = where[len(locator.prefix) + 2:]
+            parts = _parts(path)
+        apprentice = None
+        if isinstance(data, dict) and isinstance(data.get("apprentice"), dict):
+            ident = data["apprentice"].get("id")
+            apprentice = ident if isinstance(ident, str) else None
+        column = locator.column(parts) if parts is not None else None
+        return _error(line, exc.message, path, exc.hint, column, apprentice)
+    differing = report.disagreements(results)
+    stat: Stat = (record.standard, tuple((r.body, None if r.overall is None else str(r.overall)) for r in results),
+                  tuple(differing))
+    if _Worker.fmt == "csv":
+        rows = [[line, record.apprentice.id, r.body, _cell(r.overall),
+                 *[_cell(r.components.get(m)) for m in _Worker.methods],
+                 _cell(r.gateway.ready), _cell(r.capped), _cell(r.full_retake_required), ""] for r in results]
+        return _csv_rows(rows), stat
+    if _Worker.fmt == "table":
+        return "", stat
+    out = {"line": line, "standard": record.standard, "record": locator.prefix, "apprentice": record.apprentice.id,
+           "differences": differing, "results": [report.result(r) for r in results]}
+    return json.dumps(out, ensure_ascii=False, allow_nan=False) + "\n", stat
+
+
+_PART = re.compile(r"\.([^.\[]+)|\[(\d+)\]")
+
+
+def _parts(path: str) -> list[Any]:
+    return [int(i) if i else key for key, i in _PART.findall(path)]
+
+
+def grade_chunk(items: list[Item]) -> tuple[str, list[Any]]:
+    """A chunk's output text and stats; a plugin's or the program's failure as ("failed", ...) to re-raise
+    in the parent (exceptions with keyword arguments do not survive pickling)."""
+    try:
+        texts, stats = [], []
+        for item in items:
+            text, stat = grade_item(item)
+            texts.append(text)
+            stats.append(stat)
+        return "".join(texts), stats
+    except PluginError as exc:
+        return "failed", ["plugin", exc.plugin, exc.hook, exc.problem]
+    except Exception as exc:  # the program's own bug: exit 1 in the parent, never a lost record
+        return "failed", ["internal", type(exc).__name__, str(exc)]
+
+
+def _raise(failure: list[Any]) -> None:
+    if failure[0] == "plugin":
+        raise PluginError(failure[1], failure[2], failure[3])
+    raise RuntimeError(f"{failure[1]}: {failure[2]}")
+
+
+# --- the summary ---------------------------------------------------------------------------------------
+
+class Summary:
+    """What a cohort's results add up to, counted as they stream past (nothing per record is kept)."""
+
+    def __init__(self) -> None:
+        self.read = self.written = self.errors = 0
+        self.bodies: dict[str, Counter[str]] = {}
+        self.pairs: dict[tuple[str, str], list[int]] = {}
+        self.rows: Counter[str] = Counter()
+        self.patterns: Counter[tuple[str, tuple[tuple[str, str | None], ...]]] = Counter()
+
+    def add(self, stat: Stat) -> None:
+        self.read += 1
+        if stat is None:
+            self.errors += 1
+            return
+        self.written += 1
+        standard, overall, rows = stat
+        for body, grade in overall:
+            self.bodies.setdefault(body, Counter())[grade or "none"] += 1
+        for (a, ga), (b, gb) in combinations(sorted(overall), 2):
+            pair = self.pairs.setdefault((a, b), [0, 0])
+            pair[0] += 1
+            pair[1] += ga == gb
+        self.rows.update(rows)
+        if "overall" in rows:
+            self.patterns[(standard, overall)] += 1
+
+    def as_data(self, top: int = 10) -> dict[str, Any]:
+        assert self.read == self.written + self.errors, (self.read, self.written, self.errors)
+        grades = ("distinction", "pass", "fail", "none")
+        return {
+            "records_read": self.read,
+            "results_written": self.written,
+            "errors": self.errors,
+            "agreement": [{"bodies": [a, b], "records": n, "agree": k, "rate": round(k / n, 4)}
+                          for (a, b), (n, k) in sorted(self.pairs.items())],
+            "overall": [{"body": body, "records": sum(c.values()), "grades": {g: c.get(g, 0) for g in grades}}
+                        for body, c in sorted(self.bodies.items())],
+            "divergences": [{"row": row, "records": n}
+                            for row, n in sorted(self.rows.items(), key=lambda rn: (-rn[1], rn[0]))[:top]],
+            "overall_divergences": [
+                {"standard": standard, "overall": dict(overall), "records": n}
+                for (standard, overall), n in sorted(self.patterns.items(),
+                                                     key=lambda p: (-p[1], p[0][0], str(p[0][1])))[:top]],
+        }
+
+
+def render_summary(console: Any, data: dict[str, Any], source: str) -> None:
+    from rich.table import Table
+
+    console.print(f"[bold]{source}[/]", highlight=False)
+    console.print(f"{data['records_read']} records read, {data['results_written']} graded, {data['errors']} rejected")
+    agree = Table(title="How often each pair of bodies gives the same overall grade", title_justify="left")
+    for col in ("bodies", "records", "agree", "rate"):
+        agree.add_column(col, justify="left" if col == "bodies" else "right")
+    for row in data["agreement"]:
+        agree.add_row(" and ".join(row["bodies"]), str(row["records"]), str(row["agree"]), f"{row['rate']:.1%}")
+    console.print(agree)
+    dist = Table(title="Overall grades per body", title_justify="left")
+    for col in ("body", "records", "distinction", "pass", "fail", "none"):
+        dist.add_column(col, justify="left" if col == "body" else "right")
+    for row in data["overall"]:
+        dist.add_row(row["body"], str(row["records"]), *(str(v) for v in row["grades"].values()))
+    console.print(dist)
+    rows = Table(title="Rows that differ most often", title_justify="left")
+    rows.add_column("row")
+    rows.add_column("records", justify="right")
+    for row in data["divergences"]:
+        rows.add_row(row["row"], str(row["records"]))
+    console.print(rows)
+    if data["overall_divergences"]:
+        patterns = Table(title="Most common overall-grade disagreements", title_justify="left")
+        patterns.add_column("standard")
+        patterns.add_column("overall grade by body")
+        patterns.add_column("records", justify="right")
+        for row in data["overall_divergences"]:
+            patterns.add_row(row["standard"], ", ".join(f"{b} {g or 'none'}" for b, g in row["overall"].items()),
+                             str(row["records"]))
+        console.print(patterns)
+
+
+# --- the run -------------------------------------------------------------------------------------------
+
+def _chunks(items: Iterable[Item], size: int | None = None) -> Iterator[list[Item]]:
+    it, size = iter(items), size or CHUNK
+    while chunk := list(islice(it, size)):
+        yield chunk
+
+
+def _graded_in_order(chunks: Iterator[list[Item]], workers: int, only: tuple[str, ...] | None, name: str,
+                     fmt: str, registry: Any) -> Iterator[tuple[str, list[Any]]]:
+    if workers <= 1:
+        init_worker(only, name, fmt, registry)
+        yield from map(grade_chunk, chunks)
+        return
+    import multiprocessing
+
+    # A window of chunks in flight, read no further ahead: Pool.imap would read the whole input at once.
+    with multiprocessing.get_context().Pool(workers, init_worker, (only, name, fmt)) as pool:
+        pending: deque[Any] = deque()
+        for chunk in chunks:
+            pending.append(pool.apply_async(grade_chunk, (chunk,)))
+            if len(pending) >= 3 * workers:
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()
+
+
+def run(source: str, fmt: str, *, summary: bool, summary_only: bool, workers: int, only: tuple[str, ...] | None,
+        registry: Any, write: Callable[[str], Any], progress: bool,
+        stdin: IO[bytes] | None = None) -> dict[str, Any]:
+    """Grade every record of the cohort ``source`` (a path, or "-" for ``stdin``), writing each record's
+    output as it comes; return the summary."""
+    import sys
+
+    if source == "-":
+        stream: IO[bytes] = stdin or sys.stdin.buffer
+        name, total = "stdin", None
+    else:
+        path = Path(source)
+        try:
+            stream = path.open("rb")
+            total = path.stat().st_size
+        except OSError as exc:
+            raise InputError(f"cannot read the cohort: {exc.strerror}", where=source) from None
+        name = source
+    try:
+        lines: Iterator[tuple[int, bytes | None]] = _physical_lines(stream)
+        if source == "-":
+            kind, lines = sniff(lines)
+        else:
+            suffix = Path(source).suffix.lower()
+            if suffix not in (".jsonl", ".ndjson", ".csv"):
+                raise InputError(f"cannot tell the cohort's format from its suffix {suffix!r}", where=source,
+                                 hint="name it .jsonl (JSON Lines) or .csv, or pipe it to `--batch -`")
+            kind = "csv" if suffix == ".csv" else "jsonl"
+        items = json_items(lines) if kind == "jsonl" else csv_items(lines, _input_methods(registry), name)
+        counts = Summary()
+        out_fmt = "table" if summary_only else fmt
+        if out_fmt == "csv":
+            write(_csv_rows([["line", "apprentice", "body", "overall", *output_methods(registry), "gateway_ready",
+                              "capped", "full_retake_required", "error"]]))
+        bar = None
+        try:
+            for text, stats in _graded_in_order(_chunks(items), workers, only, name, out_fmt, registry):
+                if text == "failed":
+                    _raise(stats)
+                if text:
+                    write(text)
+                for stat in stats:
+                    counts.add(stat)
+                if progress and bar is None:  # started once the workers are: no thread is running at a fork
+                    bar = _progress(total)
+                if bar:
+                    bar[0].update(bar[1], completed=stream.tell() if total else None, records=counts.read)
+        finally:
+            if bar:
+                bar[0].stop()
+        data = counts.as_data()
+        if fmt == "json" and (summary or summary_only):
+            write(json.dumps({"summary": data}, ensure_ascii=False) + "\n")
+        return data
+    finally:
+        if source != "-":
+            stream.close()
+
+
+def _input_methods(registry: Any) -> list[str]:
+    return list(output_methods(registry))
+
+
+def _progress(total: int | None) -> tuple[Any, Any]:
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+
+    bar = Progress(TextColumn("grading"), BarColumn(), TaskProgressColumn(),
+                   TextColumn("{task.fields[records]} records"), TimeElapsedColumn(), console=Console(stderr=True),
+                   transient=True)
+    task = bar.add_task("grading", total=total, records=0)
+    bar.start()
+    return bar, task

@@ -1,0 +1,398 @@
+"""`epa compare --batch`: cohorts in JSON Lines and CSV, streamed out as JSON Lines or CSV, bad records as
+error rows at their line, the counts reconciled, the summary, and --workers giving the same bytes."""
+
+from __future__ import annotations
+
+import copy
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import epa.batch
+import epa.testing
+from conftest import EXAMPLES, any_body, body_plugin, fails, run, use_plugins, valid
+from epa.documents import read
+
+# --- cohorts -------------------------------------------------------------------------------------------
+
+
+def offered() -> set[str]:
+    return {s for b in epa.testing.registry().bodies for s in b.body.standards}
+
+
+def base_records() -> list[dict]:
+    """The examples whose standard an installed body offers (skip when none is)."""
+    records = [read(p)[0] for p in sorted(EXAMPLES.glob("*.yaml"))]
+    records = [r for r in records if r["standard"] in offered()]
+    if not records:
+        pytest.skip("needs a body plugin offering the examples' standards installed")
+    return records
+
+
+GRADES = ("fail", "pass", "distinction")
+
+
+def variations(n: int) -> list[dict]:
+    """n records from the examples: each example in turn, with its own apprentice id and, where it records
+    component grades, the grades varied through every combination."""
+    base = base_records()
+    out = []
+    for i in range(n):
+        record = copy.deepcopy(base[i % len(base)])
+        record["apprentice"]["id"] = f"A-{i:05d}"
+        attempts = record.get("assessments", [])
+        if all("grade" in a and a.get("kind", "first") == "first" for a in attempts):  # no resit history to keep
+            for k, attempt in enumerate(attempts):
+                attempt["grade"] = GRADES[(i // len(base) // 3 ** k) % 3]
+        out.append(record)
+    return out
+
+
+def corrupt(record: dict, how: str) -> str:
+    if how == "json":
+        return json.dumps(record)[:40]  # a line cut short
+    bad = copy.deepcopy(record)
+    if how == "method":
+        bad["assessments"][0]["method"] = "obsrvation"
+    else:
+        bad["gateway"]["date"] = "2025-02-30"
+    return json.dumps(bad)
+
+
+def cohort(tmp_path: Path, n: int = 300, every: int = 100, name: str = "cohort.jsonl") -> tuple[Path, dict[int, str]]:
+    """A JSON Lines cohort of n records, every ``every``-th line corrupt (1% by default): broken JSON, an
+    unknown method, an impossible date in turn. Returns the file and {line: how} of the corrupt lines."""
+    lines, bad = [], {}
+    kinds = ("json", "method", "date")
+    for i, record in enumerate(variations(n)):
+        if i % every == every // 2:
+            how = kinds[len(bad) % 3]
+            bad[i + 1] = how
+            lines.append(corrupt(record, how))
+        else:
+            lines.append(json.dumps(record))
+    path = tmp_path / name
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path, bad
+
+
+def json_lines(text: str) -> list[dict]:
+    return [json.loads(line) for line in text.splitlines()]
+
+
+# --- JSON Lines in, JSON Lines out ---------------------------------------------------------------------
+
+
+def test_a_cohort_with_corrupt_lines_completes_with_the_counts_reconciled(tmp_path):
+    path, bad = cohort(tmp_path)
+    result = run("compare", "--batch", str(path), "--format", "json", "--summary")
+    assert result.exit_code == 2, result.stderr  # some records were rejected
+    out = json_lines(result.stdout)
+    *records, last = out
+    assert [r["line"] for r in records] == list(range(1, 301))  # one object per record, in input order
+    errors = {r["line"]: r["error"] for r in records if "error" in r}
+    assert set(errors) == set(bad)
+    for line, how in bad.items():
+        error = errors[line]
+        if how == "json":
+            assert error["message"].startswith("JSON syntax error") and error["path"] is None
+        elif how == "method":
+            assert error["path"] == "$.assessments[0].method" and "obsrvation" in error["message"]
+            assert error["hint"] == "did you mean 'observation'?"
+        else:
+            assert error["path"] == "$.gateway.date" and "2025-02-30" in error["message"]
+    for r in records:
+        valid(r, "batch_error" if "error" in r else "batch_result")
+        if "error" not in r:
+            assert r["record"] == f"{path}:{r['line']}"
+    summary = valid(last, "batch_summary")["summary"]
+    assert (summary["records_read"], summary["results_written"], summary["errors"]) == (300, 297, 3)
+    graded = [r for r in records if "error" not in r]
+    for body in summary["overall"]:  # the grade distribution adds up to what was written
+        grades = [res["overall"] or "none" for r in graded for res in r["results"] if res["body"] == body["body"]]
+        assert body["records"] == len(grades)
+        assert body["grades"] == {g: grades.count(g) for g in ("distinction", "pass", "fail", "none")}
+
+
+def test_each_result_is_what_compare_prints_for_that_record(tmp_path):
+    record = base_records()[0]
+    single = tmp_path / "one.json"
+    single.write_text(json.dumps(record), encoding="utf-8")
+    cohort_file = tmp_path / "c.jsonl"
+    cohort_file.write_text("\n" + json.dumps(record) + "\n", encoding="utf-8")  # a blank line is no record
+    alone = run("compare", str(single), "--format", "json").json()
+    (batched,) = json_lines(run("compare", "--batch", str(cohort_file), "--format", "json").stdout)
+    assert batched["line"] == 2
+    assert batched["record"] == f"{cohort_file}:2"
+    assert {k: v for k, v in batched.items() if k not in ("line", "record")} == \
+        {k: v for k, v in alone.items() if k != "record"}
+
+
+def test_every_record_graded_exits_0_and_summary_only_prints_the_summary(tmp_path):
+    path = tmp_path / "c.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in variations(5)), encoding="utf-8")
+    result = run("compare", "--batch", str(path), "--format", "json", "--summary-only")
+    assert result.exit_code == 0, result.stderr
+    (line,) = json_lines(result.stdout)
+    assert valid(line, "batch_summary")["summary"]["records_read"] == 5
+    table = run("compare", "--batch", str(path))  # the default, a table: the summary
+    assert table.exit_code == 0
+    assert "5 records read, 5 graded, 0 rejected" in table.stdout
+    assert "How often each pair of bodies gives the same overall grade" in table.stdout
+
+
+def test_lines_that_are_not_records_are_error_rows_and_the_run_goes_on(tmp_path):
+    good = json.dumps(base_records()[0]).encode()
+    lines = [
+        good,
+        b'{"standard": "ST0071", "apprentice": {"id": "caf\xe9"}}',  # Latin-1, not UTF-8
+        b"[" * 100_000 + b"]" * 100_000,  # nested past any parser's patience
+        b'{"a": NaN}',
+        b'{"standard": "ST0071", "standard": "ST0072"}',  # a duplicate key
+        b"[1, 2]",  # JSON, not a record
+        b"x" * (epa.batch.MAX_RECORD + 10),  # longer than a record may be
+        good,
+    ]
+    path = tmp_path / "c.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    result = run("compare", "--batch", str(path), "--format", "json", "--summary")
+    assert result.exit_code == 2 and "Traceback" not in result.stderr
+    *records, summary = json_lines(result.stdout)
+    assert [r["line"] for r in records] == list(range(1, 9))
+    assert "error" not in records[0] and "error" not in records[7]
+    messages = [r["error"]["message"] for r in records[1:7]]
+    assert "not UTF-8" in messages[0]
+    assert f"nest more than {epa.batch.MAX_DEPTH} deep" in messages[1]
+    assert "NaN" in messages[2]
+    assert "duplicate key 'standard'" in messages[3]
+    assert "is not of type 'object'" in messages[4]
+    assert "longer than" in messages[5]
+    assert summary["summary"]["errors"] == 6 and summary["summary"]["results_written"] == 2
+
+
+def test_a_suffix_that_names_no_format_is_a_usage_error(tmp_path):
+    path = tmp_path / "c.txt"
+    path.write_text("{}\n", encoding="utf-8")
+    assert "name it .jsonl (JSON Lines) or .csv" in fails("compare", "--batch", str(path))
+    assert "cannot read the cohort" in fails("compare", "--batch", str(tmp_path / "absent.jsonl"))
+    assert "--batch" in fails("compare", "--format", "csv", str(EXAMPLES / "st0071-criteria.yaml"))
+    assert "not both" in fails("compare", str(EXAMPLES / "st0071-criteria.yaml"), "--batch", str(path))
+    assert "use --format json or --format table" in fails("compare", "--batch", str(path), "--format", "csv",
+                                                          "--summary")
+
+
+# --- CSV ----------------------------------------------------------------------------------------------
+
+CSV_HEADER = ("standard,apprentice,date_of_birth,start_date,english,maths,ehcp,bsl,gateway_date,portfolio_pieces,"
+              "photo_id,observation,observation_date,project,project_date,discussion,discussion_criteria,"
+              "discussion_date")
+
+
+def st0071() -> str:
+    any_body("ST0071")
+    return "ST0071"
+
+
+def test_a_csv_row_is_graded_as_the_same_record_in_yaml(tmp_path):
+    st0071()
+    record = {"standard": "ST0071",
+              "apprentice": {"id": "A-1", "date_of_birth": "2006-05-01", "start_date": "2024-09-02",
+                             "english": "level2", "maths": "level2", "ehcp": False, "bsl": False},
+              "gateway": {"date": "2025-12-01", "portfolio_pieces": 12, "photo_id": True},
+              "assessments": [{"method": "project", "date": "2026-01-12", "grade": "pass"},
+                              {"method": "discussion", "date": "2026-01-19", "criteria_met": ["K1.5", "K1.6"]},
+                              {"method": "observation", "date": "2026-01-20", "grade": "distinction"}]}
+    yaml_file = tmp_path / "one.json"
+    yaml_file.write_text(json.dumps(record), encoding="utf-8")
+    csv_file = tmp_path / "c.csv"
+    csv_file.write_text(CSV_HEADER + "\n"  # columns in any order: the attempts go in date order
+                        "ST0071,A-1,2006-05-01,2024-09-02,level2,level2,no,false,2025-12-01,12,yes,"
+                        "distinction,2026-01-20,pass,2026-01-12,, K1.5 ; K1.6 ,2026-01-19\n", encoding="utf-8")
+    alone = run("compare", str(yaml_file), "--format", "json").json()
+    (batched,) = json_lines(run("compare", "--batch", str(csv_file), "--format", "json").stdout)
+    assert batched["line"] == 2
+    assert batched["results"] == alone["results"]
+
+
+def test_csv_in_csv_out_one_row_per_record_and_body_errors_at_their_line(tmp_path, registry):
+    st0071()
+    bodies = [b.body.id for b in registry.offering("ST0071")]
+    path = tmp_path / "c.csv"
+    path.write_text(CSV_HEADER + "\n"
+                    "ST0071,A-1,2006-05-01,2024-09-02,level2,level2,,,2025-12-01,12,yes,distinction,2026-01-20,"
+                    "pass,2026-01-12,pass,,2026-01-19\n"
+                    "\n"
+                    "ST0071,A-2,2006-05-01,2024-09-02,level2,level2,,,2025-12-01,maybe,yes,pass,2026-01-20,"
+                    "pass,2026-01-12,pass,,2026-01-19\n"
+                    "ST0071,A-3,2006-05-01,2024-09-02,level2,level2,,,2025-12-01,12,yes,pass,2026-01-20,"
+                    "pass,2026-01-12,,K1.5;Kx1,2026-01-19\n"
+                    '"ST0071","A-4\nwith a line break",2006-05-01,2024-09-02,level2,level2,,,2025-12-01,12,yes,'
+                    "pass,2026-01-20,pass,2026-01-12,pass,,2026-01-19\n", encoding="utf-8")
+    result = run("compare", "--batch", str(path), "--format", "csv")
+    assert result.exit_code == 2, result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    methods = list(epa.batch.output_methods(registry))
+    assert list(rows[0]) == ["line", "apprentice", "body", "overall", *methods, "gateway_ready", "capped",
+                             "full_retake_required", "error"]
+    first = [r for r in rows if r["line"] == "2"]
+    assert [r["body"] for r in first] == bodies and all(r["error"] == "" for r in first)
+    assert {r["observation"] for r in first} == {"distinction"}  # a recorded grade, the same for every body
+    assert all(r["gateway_ready"] in ("true", "false") for r in first)
+    (bad_integer,) = [r for r in rows if r["line"] == "4"]
+    assert bad_integer["apprentice"] == "A-2" and bad_integer["body"] == ""
+    assert bad_integer["error"] == "$.gateway.portfolio_pieces: (column portfolio_pieces) 'maybe' is not of type 'integer'"
+    (bad_criterion,) = [r for r in rows if r["line"] == "5"]
+    assert "(column discussion_criteria) no body knows criterion 'Kx1'" in bad_criterion["error"]
+    assert [r["apprentice"] for r in rows if r["line"] == "6"] == ["A-4\nwith a line break"] * len(bodies)
+
+
+def test_an_unknown_csv_column_is_an_error_naming_it(tmp_path):
+    path = tmp_path / "c.csv"
+    path.write_text("standard,apprentice,gateway_date,obsrvation\nST0071,A-1,2025-12-01,pass\n", encoding="utf-8")
+    result = run("compare", "--batch", str(path), "--format", "json")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert f"{path}:1: unknown column 'obsrvation'" in result.stderr
+    assert "did you mean 'observation'?" in result.stderr
+    path.write_text("standard,apprentice\nST0071,A-1\n", encoding="utf-8")
+    assert "the header has no column 'gateway_date'" in fails("compare", "--batch", str(path))
+
+
+# --- standard input -----------------------------------------------------------------------------------
+
+
+def test_dash_reads_standard_input_json_lines_or_csv(tmp_path):
+    path, bad = cohort(tmp_path, n=20, every=10)
+    from_file = run("compare", "--batch", str(path), "--format", "json").stdout
+    piped = subprocess.run([sys.executable, "-m", "epa", "compare", "--batch", "-", "--format", "json"],
+                           input=b"\n" + path.read_bytes(), capture_output=True, check=False)
+    assert piped.returncode == 2, piped.stderr
+    assert piped.stderr == b""  # stderr is not a terminal: no progress bar
+    lines = json_lines(piped.stdout.decode())
+    assert [r["line"] for r in lines] == list(range(2, 22))  # the leading blank line counts
+    assert {r["line"] for r in lines if "error" in r} == {line + 1 for line in bad}
+    expected = [r for r in json_lines(from_file) if "error" not in r]
+    assert [r["results"] for r in lines if "error" not in r] == [r["results"] for r in expected]
+    assert all(r["record"] == f"stdin:{r['line']}" for r in lines if "error" not in r)
+
+
+def test_dash_sniffs_csv(tmp_path, monkeypatch):
+    st0071()
+    text = (CSV_HEADER + "\nST0071,A-1,2006-05-01,2024-09-02,level2,level2,,,2025-12-01,12,yes,distinction,"
+            "2026-01-20,pass,2026-01-12,pass,,2026-01-19\n")
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(text.encode())))
+    result = run("compare", "--batch", "-", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    (line,) = json_lines(result.stdout)
+    assert line["line"] == 2 and line["apprentice"] == "A-1"
+
+
+# --- workers ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv"])
+def test_two_workers_write_the_same_bytes_as_one(tmp_path, monkeypatch, fmt):
+    monkeypatch.setattr(epa.batch, "CHUNK", 16)  # many chunks in flight, so order is really at stake
+    path, _ = cohort(tmp_path, n=120, every=40)
+    extra = ["--summary"] if fmt == "json" else []
+    one = run("compare", "--batch", str(path), "--format", fmt, *extra, "--workers", "1")
+    two = run("compare", "--batch", str(path), "--format", fmt, *extra, "--workers", "2")
+    assert one.exit_code == two.exit_code == 2
+    assert one.stdout.encode() == two.stdout.encode()
+    assert len(one.stdout.splitlines()) > 120
+
+
+def test_workers_through_the_installed_command(tmp_path):
+    path, _ = cohort(tmp_path, n=40, every=20)
+    outputs = [subprocess.run([sys.executable, "-m", "epa", "compare", "--batch", str(path), "--format", "json",
+                               "--summary", "--workers", w], capture_output=True, check=False) for w in ("1", "2")]
+    assert [o.returncode for o in outputs] == [2, 2], outputs[1].stderr
+    assert outputs[0].stdout == outputs[1].stdout and outputs[0].stdout
+
+
+# --- failures that do stop the run ---------------------------------------------------------------------
+
+
+def test_a_plugin_failure_stops_the_run_with_exit_1(tmp_path, monkeypatch):
+    def combine_grades(self, ruleset, components):
+        raise KeyError("observation")
+
+    use_plugins(monkeypatch, body_plugin(combine_grades=combine_grades))
+    path = tmp_path / "c.jsonl"
+    path.write_text(json.dumps(read(EXAMPLES / "st0071-observation-distinction.yaml")[0]) + "\n", encoding="utf-8")
+    message = fails("compare", "--batch", str(path), "--format", "json", code=1)
+    assert "plugin 'broken' failed in hook 'combine_grades'" in message
+
+
+# --- the summary, on a cohort small enough to work out by hand -----------------------------------------
+
+
+@epa.testing.requires("tqual", "highfield")
+def test_summary_agreement_worked_out_by_hand(tmp_path):
+    """Two records: observation distinction with project and discussion pass (TQUK's overall grade follows
+    the observation: distinction; Highfield's needs a distinction in every method: pass), and all pass (both:
+    pass). A third names a standard neither offers. So the pair agrees on 1 of 2, Highfield gives pass twice,
+    TQUK distinction once and pass once, and 'overall' differs in 1 record."""
+    base = read(EXAMPLES / "st0071-observation-distinction.yaml")[0]
+    all_pass = copy.deepcopy(base)
+    all_pass["apprentice"]["id"] = "A-pass"
+    next(a for a in all_pass["assessments"] if a["method"] == "observation")["grade"] = "pass"
+    other = {**copy.deepcopy(base), "standard": "ST0072"}
+    path = tmp_path / "c.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in (base, all_pass, other)) + "\n", encoding="utf-8")
+    result = run("--bodies", "tqual,highfield", "compare", "--batch", str(path), "--format", "json", "--summary")
+    assert result.exit_code == 2
+    *records, last = json_lines(result.stdout)
+    assert records[2]["error"]["path"] == "$.standard"
+    summary = last["summary"]
+    assert (summary["records_read"], summary["results_written"], summary["errors"]) == (3, 2, 1)
+    assert summary["agreement"] == [{"bodies": ["highfield", "tqual"], "records": 2, "agree": 1, "rate": 0.5}]
+    assert summary["overall"] == [
+        {"body": "highfield", "records": 2, "grades": {"distinction": 0, "pass": 2, "fail": 0, "none": 0}},
+        {"body": "tqual", "records": 2, "grades": {"distinction": 1, "pass": 1, "fail": 0, "none": 0}}]
+    assert {"row": "overall", "records": 1} in summary["divergences"]
+    assert summary["overall_divergences"] == [
+        {"standard": "ST0071", "overall": {"highfield": "pass", "tqual": "distinction"}, "records": 1}]
+
+
+def test_summary_counts_agree_with_the_rows(tmp_path):
+    """On any installed bodies: each pair's agreement is what the written results show."""
+    path, _ = cohort(tmp_path, n=60, every=30)
+    *records, last = json_lines(run("compare", "--batch", str(path), "--format", "json", "--summary").stdout)
+    expected: dict[tuple[str, str], list[int]] = {}
+    for r in records:
+        grades = sorted((res["body"], res["overall"]) for res in r.get("results", []))
+        for i, (a, ga) in enumerate(grades):
+            for b, gb in grades[i + 1:]:
+                pair = expected.setdefault((a, b), [0, 0])
+                pair[0] += 1
+                pair[1] += ga == gb
+    assert {tuple(p["bodies"]): [p["records"], p["agree"]] for p in last["summary"]["agreement"]} == expected
+
+
+# --- the progress bar ---------------------------------------------------------------------------------
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_progress_bar_on_stderr_only_when_it_is_a_terminal(tmp_path):
+    import contextlib
+
+    from epa.cli import main
+
+    path, _ = cohort(tmp_path, n=10, every=10)
+    plain = run("compare", "--batch", str(path), "--format", "json")
+    assert plain.stderr == ""  # not a terminal: nothing on stderr
+    out, err = io.StringIO(), _Terminal()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), pytest.raises(SystemExit) as exit_:
+        main(["compare", "--batch", str(path), "--format", "json"])
+    assert exit_.value.code == 2
+    assert "grading" in err.getvalue() and "records" in err.getvalue()
+    assert out.getvalue() == plain.stdout  # the bar never reaches the output
