@@ -8,20 +8,63 @@ import json
 import os
 import sys
 from collections.abc import Callable
+from importlib import import_module
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from rich.console import Console
 
-from epa import report, tables
 from epa.errors import InputError, PluginError, did_you_mean
-from epa.grading import BodyResult
-from epa.grading import grade as grade_record
-from epa.ics import write as write_ics
-from epa.model import Record
-from epa.record import load_record
-from epa.registry import Registry, core_standards
+
+# Start-up pays only for what a command uses: `epa --version` imports click and this module, nothing more.
+# The heavy modules (rich, jsonschema, yaml, holidays, icalendar, the rules and the grading engine) are
+# imported by the commands that need them, through the accessors below.
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from epa import report, tables
+    from epa.grading import BodyResult
+    from epa.model import Record, Standard
+    from epa.registry import LoadedBody, Registry
+
+
+class _LazyModule:
+    """A module imported on first attribute access."""
+
+    def __init__(self, name: str):
+        self._name = name
+
+    def __getattr__(self, attr: str) -> Any:
+        return getattr(import_module(self._name), attr)
+
+
+if not TYPE_CHECKING:
+    report = _LazyModule("epa.report")
+    tables = _LazyModule("epa.tables")
+
+
+def grade_record(loaded: LoadedBody, record: Record) -> BodyResult:
+    from epa.grading import grade
+
+    return grade(loaded, record)
+
+
+def load_record(path: Path, registry: Registry) -> Record:
+    from epa.record import load_record
+
+    return load_record(path, registry)
+
+
+def write_ics(path: Path, record: Record, results: list[BodyResult]) -> int:
+    from epa.ics import write
+
+    return write(path, record, results)
+
+
+def core_standards() -> tuple[Standard, ...]:
+    from epa.registry import core_standards
+
+    return core_standards()
 
 FORMAT = click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
                       show_default=True, help="table for a person, json for a program")
@@ -34,23 +77,46 @@ def _reader_gone() -> None:
     raise SystemExit(0)
 
 
-class _Console(Console):
-    def on_broken_pipe(self) -> None:  # rich's own handler would exit 1
-        _reader_gone()
+@functools.cache
+def _console_class() -> type[Console]:
+    from rich.console import Console
+
+    class PipeSafeConsole(Console):
+        def on_broken_pipe(self) -> None:  # rich's own handler would exit 1
+            _reader_gone()
+
+    return PipeSafeConsole
+
+
+def _Console(**options: Any) -> Console:  # a function, so that rich is imported only when a table is printed
+    return _console_class()(**options)
 
 
 def _emit(fmt: str, data: Any, render: Callable[[Console], None]) -> None:
     if fmt == "json":
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
     else:
-        # piped or captured: rich's default 80 columns would fold every citation
-        render(_Console(soft_wrap=False, width=None if sys.stdout.isatty() else 140))
+        from contextlib import suppress
+
+        with suppress(PluginError):  # citations in tables name the document by its short title
+            tables.label_documents(_registry())
+        render(_Console(soft_wrap=False, width=_width()))
+
+
+def _width() -> int | None:
+    """The table width: COLUMNS when set, else the terminal's width (None: rich measures it), else 80."""
+    columns = os.environ.get("COLUMNS", "").strip()
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    return None if sys.stdout.isatty() else 80
 
 
 @functools.cache
 def _load(only: tuple[str, ...] | None, keep_going: bool = False) -> Registry:
     # Installed plugins do not change while a process runs; loading them (about 60 ms) once is enough
     # even when main() runs many times in one process, as in the tests.
+    from epa.registry import Registry
+
     return Registry.installed(only, keep_going=keep_going)
 
 
@@ -73,7 +139,7 @@ def cli(bodies: str | None) -> None:
     whether the apprentice is ready for gateway; and every deadline, resit window and grade cap that follows.
 
     Every rule is encoded from the body's published document and cites it as
-    '<file> § <section>'.
+    '<file> § <section>' (tables name the document by its short title and version instead).
     """
 
 
@@ -145,36 +211,141 @@ def _graded(record: Path, body: str | None) -> tuple[Record, list[BodyResult]]:
 
 
 def _about(rec: Record, record: Path) -> dict[str, Any]:
-    return {"standard": rec.standard, "record": str(record), "apprentice": rec.apprentice.id}
+    return {"standard": rec.standard, "record": "<stdin>" if str(record) == "-" else str(record),  # `-`: stdin
+            "apprentice": rec.apprentice.id}
 
 
 RECORD = click.argument("record", type=click.Path(path_type=Path))
+SHOWN = ("deadlines", "gateway", "criteria", "checks")
+
+
+def _show(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[str, ...]:
+    """--show deadlines,gateway,...: validated, each with a did-you-mean; 'all' is every one."""
+    chosen = [v.strip() for v in (value or "").split(",") if v.strip()]
+    for v in chosen:
+        if v not in (*SHOWN, "all"):
+            hint = did_you_mean(v, [*SHOWN, "all"])
+            raise click.BadParameter(f"{v!r} is not one of {', '.join(SHOWN)}, all" + (f" ({hint})" if hint else ""))
+    return SHOWN if "all" in chosen else tuple(v for v in SHOWN if v in chosen)
+
+
+SHOW = click.option("--show", callback=_show, metavar="WHAT,WHAT",
+                    help="table format: also show deadlines, gateway (each requirement), criteria (met and "
+                         "missing per method), checks (durations and word counts), or all")
+# What each status word in the tables means (README, "Status words"); the help of every command that shows them.
+STATUS_HELP = """\b
+Status words in the tables:
+  met             the record shows the requirement met, or the deadline kept
+  unmet           the record shows a gateway requirement not met
+  unknown         the record holds no evidence either way (a check: its
+                  limit needs a duration the record lacks)
+  deferred        the document defers the requirement to someone else
+                  (e.g. the funding rules)
+  not applicable  the requirement does not apply to this apprentice
+                  (JSON: not_applicable)
+  open            the record does not show the deadline's event yet;
+                  when its date has passed the table says so
+  missed          the record shows the event after the deadline
+  within          a recorded duration or word count inside the tolerance
+  outside         a recorded duration or word count outside it
+  no tolerance stated
+                  the document gives a figure and no tolerance: the value
+                  is shown beside it (JSON: no_tolerance_stated)
+  (advice)        the rule is advice ('should'): never a failure
+  must, should, optional
+                  how strongly the document asks for a gateway requirement
+  capped at pass  a resit or retake caps the overall grade at pass
+  whole EPA again a window with a full-retake consequence was missed
+  ≠               the bodies differ on this row
+"""
 ONE_BODY = click.option("--body", help="only this body (see `epa bodies`); without it, every body side by side")
 
 
-@cli.command()
+@cli.command(epilog=STATUS_HELP)
 @click.option("--body", required=True, help="the awarding body's id (see `epa bodies`)")
 @RECORD
+@SHOW
 @FORMAT
-def grade(body: str, record: Path, fmt: str) -> None:
-    """Grade an apprentice RECORD (YAML or JSON) by one body's rules: the grade, why, and the gateway,
-    resit and deadline answers around it."""
-    _, (res,) = _graded(record, body)
-    _emit(fmt, report.result(res), lambda c: tables.result(c, res))
+def grade(body: str, record: Path, show: tuple[str, ...], fmt: str) -> None:
+    """Grade an apprentice RECORD (YAML or JSON; - reads standard input) by one body's rules: the grade, why,
+    and the gateway, resit and deadline answers around it (their detail with --show)."""
+    rec, (res,) = _graded(record, body)
+    _emit(fmt, report.result(res), lambda c: tables.result(c, res, _about(rec, record), show))
 
 
-@cli.command()
-@RECORD
-@FORMAT
-def compare(record: Path, fmt: str) -> None:
-    """Grade an apprentice RECORD by every body that offers its standard, side by side."""
+BATCH_HELP = """\b
+A cohort, with --batch FILE (.jsonl or .csv) or --batch - (standard input:
+JSON Lines when the first non-blank line starts with '{', else CSV): each
+record is graded by every body offering its standard and written as it is
+graded, in input order. --format json: one JSON line per record (the result
+with its line, or {"line": N, "error": {"message", "path", "hint"}});
+--format csv: one row per record and body; --format table (the default):
+the summary only. A bad record becomes an error row and the run goes on;
+the exit code is 0 when every record was graded, 2 when any was rejected.
+
+\b
+CSV columns (a header row names them; an empty cell says nothing; an
+unknown column is an error):
+  standard, apprentice (the id), date_of_birth, start_date, english, maths,
+  ehcp, bsl; gateway_date and the other gateway fields by name:
+  portfolio_pieces, project_proposal_words, photo_id, gateway_form,
+  portfolio, project_proposal, portfolio_declaration,
+  english_maths_declaration; the journey dates by name: registered,
+  evidence_submitted, epa_start, planning_meeting, proposal_rejected,
+  proposal_resubmitted, portfolio_submitted, project_report_submitted,
+  observation_notice; per method M (e.g. observation): M, a component
+  grade (fail|pass|distinction), or M_criteria, the criteria met separated
+  by ';'; and M_date, the attempt's date.
+"""
+
+
+@cli.command(epilog=BATCH_HELP + "\n" + STATUS_HELP)
+@click.argument("record", type=click.Path(path_type=Path), required=False)
+@SHOW
+@click.option("--batch", "batch_file", metavar="FILE|-", help="grade a cohort: JSON Lines or CSV (see below)")
+@click.option("--summary", is_flag=True, help="with --batch --format json: end with a {\"summary\": ...} line")
+@click.option("--summary-only", is_flag=True, help="with --batch: print only the summary")
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="with --batch: grade in N processes (same output, byte for byte)")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True,
+              help="table for a person, json for a program; csv with --batch")
+def compare(record: Path | None, show: tuple[str, ...], batch_file: str | None, summary: bool, summary_only: bool,
+            workers: int, fmt: str) -> None:
+    """Grade an apprentice RECORD (- reads standard input) by every body that offers its standard, side by
+    side; or a cohort of
+    records with --batch, with a summary of how often the bodies agree."""
+    if show and (batch_file is not None or record is None):
+        raise click.UsageError("--show goes with one RECORD, not --batch")
+    if batch_file is not None or record is None:
+        _compare_batch(record, batch_file, summary, summary_only, workers, fmt)
+        return
+    if fmt == "csv" or summary or summary_only or workers != 1:
+        raise click.UsageError("--format csv, --summary, --summary-only and --workers go with --batch")
     rec, results = _graded(record, None)
     differing = report.disagreements(results)
     data = {**_about(rec, record), "differences": differing, "results": [report.result(r) for r in results]}
-    _emit(fmt, data, lambda c: tables.compare(c, results, differing))
+    _emit(fmt, data, lambda c: tables.compare(c, results, differing, data, show))
 
 
-@cli.command()
+def _compare_batch(record: Path | None, batch_file: str | None, summary: bool, summary_only: bool, workers: int,
+                   fmt: str) -> None:
+    from epa import batch
+
+    if record is not None or batch_file is None:
+        raise click.UsageError("give a RECORD, or a cohort with --batch FILE|-, not both" if record
+                               else "missing a RECORD (or a cohort: --batch FILE|-)")
+    if fmt == "csv" and (summary or summary_only):
+        raise click.UsageError("the summary is JSON or a table: use --format json or --format table with it")
+    data = batch.run(batch_file, fmt, summary=summary, summary_only=summary_only, workers=workers, only=_chosen(),
+                     registry=_registry(), write=sys.stdout.write, progress=sys.stderr.isatty())
+    if fmt == "table" or (summary_only and fmt != "json"):
+        _emit("table", data, lambda c: batch.render_summary(c, data, batch_file))
+    sys.stdout.flush()
+    if data["errors"]:
+        raise SystemExit(2)
+
+
+@cli.command(epilog=STATUS_HELP)
 @ONE_BODY
 @RECORD
 @FORMAT
@@ -182,10 +353,10 @@ def gateway(body: str | None, record: Path, fmt: str) -> None:
     """Is the apprentice in RECORD ready for gateway? Each body's requirements: met, unmet or unknown."""
     rec, results = _graded(record, body)
     data = {**_about(rec, record), "results": report.gateway(results)}
-    _emit(fmt, data, lambda c: tables.gateway(c, results))
+    _emit(fmt, data, lambda c: tables.gateway(c, results, data))
 
 
-@cli.command()
+@cli.command(epilog=STATUS_HELP)
 @ONE_BODY
 @click.option("--ics", type=click.Path(dir_okay=False, writable=True, path_type=Path),
               help="also write the dated deadlines to this iCalendar file")
@@ -196,7 +367,7 @@ def timeline(body: str | None, ics: Path | None, record: Path, fmt: str) -> None
     resit, retake and rework), kept or missed, and recorded durations and word counts against tolerances."""
     rec, results = _graded(record, body)
     data = {**_about(rec, record), "results": report.timeline(results)}
-    _emit(fmt, data, lambda c: tables.timeline(c, results))
+    _emit(fmt, data, lambda c: tables.timeline(c, results, data))
     if ics:
         try:
             count = write_ics(ics, rec, results)
@@ -228,7 +399,8 @@ def journey(standard: str, body: str | None, fmt: str) -> None:
 def conformance(body_ids: tuple[str, ...], sources: Path | None, checks: tuple[str, ...], fmt: str) -> None:
     """Run the conformance suite: every check against every installed body (or the BODY ids given).
 
-    Prints a matrix of bodies against checks (pass, fail, skip), then each failure with the ruleset
+    Prints a matrix of bodies against checks (pass: the check holds; fail: it does not; skip: it could not run,
+    e.g. the source document is absent, with the reason), then each failure with the ruleset
     file and entry, what was expected, and a record `epa grade` reproduces it with. Exits 1 when any
     check fails, 0 when none does.
     """
@@ -276,8 +448,9 @@ def consistency(standard: str, body_ids: str | None, fmt: str, out: Path | None)
     elif fmt == "json":
         text = json.dumps(data, indent=2, ensure_ascii=False)
     else:
-        console = _Console(soft_wrap=False, width=None if sys.stdout.isatty() and not out else 140,
+        console = _Console(soft_wrap=False, width=140 if out else _width(),
                            record=True, file=io.StringIO() if out else None)
+        tables.label_documents(registry)
         tables.consistency(console, data)
         if not out:
             return

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import re
 from typing import Any
 
+from rich import box
+from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -17,21 +21,122 @@ from epa.timeline import allowed
 from epa.workdays import describe
 
 
+class _Table(Table):
+    """A table whose cells show citations by the document's short title (see :func:`cite`)."""
+
+    def add_row(self, *renderables: Any, **options: Any) -> None:
+        super().add_row(*(_cited(r) for r in renderables), **options)
+
+
+def _cited(cell: Any) -> Any:
+    if isinstance(cell, str):
+        return cite(cell)
+    if isinstance(cell, Text) and " § " in cell.plain and not cell.spans:
+        return Text(cite(cell.plain), style=cell.style)
+    return cell
+
+
 def _table(title: str, *columns: str) -> Table:
-    table = Table(title=title, title_justify="left", show_lines=False)
+    table = _Table(title=title, title_justify="left", show_lines=False)
     for column in columns:
-        table.add_column(column, overflow="fold")
+        table.add_column(column, overflow="fold")  # a word wider than its column only; _print avoids that
     return table
 
 
+# ---------------------------------------------------------------------------------------- citations
+# A citation is '<file> § <section>' (stable, in JSON); a table shows the document by a short title made from
+# the ruleset's own `document` (body name, kind of document, version): 'TQUK Spec v1.2 § Overall Grading'.
+_DOCUMENTS: dict[str, tuple[str, str]] = {}  # file -> (short title without the version, newest version)
+_KINDS = (("standard specification", "Spec"), ("specification", "Spec"), ("support pack", "Support Pack"),
+          ("assessment kit", "EPA Kit"), ("handbook", "Handbook"), ("assessment plan", "Assessment Plan"),
+          ("guide", "Guide"), ("kit", "Kit"))
+_CITED = re.compile(r"(?<![\w.-])([\w.-]+\.(?:txt|pdf|md|html?|docx?))(?= § )")
+
+
+def short_title(body_name: str, title: str) -> str:
+    """'Training Qualifications UK (TQUK)', '... V1.2 - Standard Specification' -> 'TQUK Spec'."""
+    acronym = re.search(r"\(([A-Z][A-Za-z0-9&]{1,9})\)\s*$", body_name)
+    name = acronym.group(1) if acronym else body_name
+    kind = next((short for words, short in _KINDS if words in title.lower()), "")
+    return f"{name} {kind}".strip()
+
+
+def label_documents(registry: Any) -> None:
+    """Learn the short title of every loaded ruleset's document (the newest version where one file has several)."""
+    for loaded in registry.bodies:
+        for ruleset in loaded.body.rulesets:
+            doc = ruleset.document
+            _DOCUMENTS[doc.file] = (short_title(loaded.body.name, doc.title), doc.version)
+
+
+def cite(text: str, res: BodyResult | None = None) -> str:
+    """Every '<file> § ' in text as '<short title> v<version> § ' (the result's own version for its document)."""
+    def label(match: re.Match[str]) -> str:
+        file = match.group(1)
+        if res is not None and file == res.document["file"]:
+            return f"{short_title(res.body_name, res.document['title'])} v{res.document['version']}"
+        known = _DOCUMENTS.get(file)
+        return f"{known[0]} v{known[1]}" if known else file
+    return _CITED.sub(label, text) if " § " in text else text
+
+
+# ---------------------------------------------------------------------------------------- fitting the width
+def _words(cell: Any) -> tuple[int, int]:
+    """The widest word and the widest line of a cell."""
+    plain = cell.plain if isinstance(cell, Text) else str(cell) if isinstance(cell, str) else ""
+    words = [cell_len(w) for w in plain.split()] or [0]
+    lines = [cell_len(line) for line in plain.splitlines()] or [0]
+    return max(words), max(lines)
+
+
+def _print(console: Console, table: Table) -> None:
+    """Print a table within the console's width without breaking a word: columns are given widths of at least
+    their widest word; where even that does not fit, each row is printed as a block of 'column  value' lines."""
+    columns = table.columns
+    if not columns:
+        console.print(table)
+        return
+    cells = [[column.header, *column.cells] for column in columns]
+    least = [max(_words(c)[0] for c in col) for col in cells]
+    most = [max(_words(c)[1] for c in col) for col in cells]
+    room = console.width - table._extra_width - 2 * len(columns) + (0 if table.pad_edge else 2)  # borders, padding
+    if sum(most) <= room:
+        console.print(table)
+        return
+    if sum(least) <= room:
+        spare, want = room - sum(least), [m - lo for m, lo in zip(most, least, strict=True)]
+        total = sum(want) or 1
+        widths = [lo + spare * w // total for lo, w in zip(least, want, strict=True)]
+        for column, width in zip(columns, widths, strict=True):
+            column.width = width
+        console.print(table)
+        return
+    if table.title:
+        console.print(Text(str(table.title), style="italic"))
+    head = min(14, max(cell_len(str(c.header)) for c in columns))  # a longer header wraps on its words
+    for row in zip(*(c.cells for c in columns), strict=True):
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(style="dim", width=head)
+        grid.add_column(overflow="fold")
+        for column, cell in zip(columns, row, strict=True):
+            if (cell.plain if isinstance(cell, Text) else str(cell)).strip():
+                grid.add_row(str(column.header) or "·", cell)
+        console.print(grid)
+        console.print()
+
+
 def bodies(console: Console, data: list[dict[str, Any]]) -> None:
-    table = _table("Awarding bodies", "id", "name", "standards", "documents")
+    table = _table("Awarding bodies", "id and name", "standards and documents (cited in tables by the short title)")
     for b in data:
-        docs = "\n".join(f"{d['standard']} v{d['version']}"
-                         + (f" (from {d['effective_from']})" if d["effective_from"] else "")
-                         + f" — {d['file']}" for d in b["documents"])
-        table.add_row(b["id"], b["name"], ", ".join(b["standards"]), docs)
-    console.print(table)
+        docs = Text()
+        for d in b["documents"]:
+            docs.append(f"{d['standard']} v{d['version']}"
+                        + (f" (from {d['effective_from']})" if d["effective_from"] else "") + ": ", style="bold")
+            docs.append(f"{short_title(b['name'], d['title'])} v{d['version']}\n{d['title']}\n")
+            docs.append(f"{d['file']}\n", style="dim")
+        docs.rstrip()
+        table.add_row(Text(b["id"], style="bold").append(f"\n{b['name']}", style=""), docs)
+    _print(console, table)
 
 
 STATUS = {"pass": "[green]pass[/]", "fail": "[bold red]FAIL[/]", "skip": "[yellow]skip[/]"}
@@ -41,7 +146,7 @@ def conformance(console: Console, data: dict[str, Any]) -> None:
     table = _table(f"Conformance (sources: {data['sources']})", "check", *data["bodies"])
     for check in data["checks"]:
         table.add_row(check["id"], *(STATUS[data["summary"][b][check["id"]]] for b in data["bodies"]))
-    console.print(table)
+    _print(console, table)
     for r in data["results"]:
         if r["status"] == "skip":
             about = f" ({r['standard']} v{r['version']})" if r["standard"] else ""
@@ -69,7 +174,7 @@ def consistency(console: Console, data: dict[str, Any]) -> None:
                                                                          for c in cs)) for s in f["sides"])
             shown = f"\n(witness: {f['shows']['row']} differs)" if f["shows"] else ""
             table.add_row(f"{f['id']}\n{f['summary']}{shown}", sides)
-        console.print(table)
+        _print(console, table)
 
 
 def plugins(console: Console, data: list[dict[str, Any]]) -> None:
@@ -79,7 +184,7 @@ def plugins(console: Console, data: list[dict[str, Any]]) -> None:
                                                                        for v in r["variants"])
                            for r in p["rulesets"])
         table.add_row(p["id"], f"{p['distribution'] or '-'} {p['version'] or ''}".strip(), ", ".join(p["hooks"]), rules)
-    console.print(table)
+    _print(console, table)
 
 
 def standards(console: Console, data: list[dict[str, Any]]) -> None:
@@ -87,7 +192,7 @@ def standards(console: Console, data: list[dict[str, Any]]) -> None:
     for s in data:
         table.add_row(s["standard"], s["name"], str(s["level"] or ""), ", ".join(s["methods"]),
                       ", ".join(s["bodies"]) or "none installed")
-    console.print(table)
+    _print(console, table)
 
 
 def criteria(console: Console, data: list[dict[str, Any]], per_body: bool) -> None:
@@ -95,7 +200,7 @@ def criteria(console: Console, data: list[dict[str, Any]], per_body: bool) -> No
         table = _table("Criteria", "id", "method", "level", "text", "citation")
         for c in data:
             table.add_row(c["id"], c["method"], c["level"], c["text"], c["citation"])
-        console.print(table)
+        _print(console, table)
         return
     # Across bodies: one row per criterion id, where each body assesses it — the catalogue differences.
     body_ids = list(dict.fromkeys(c["body"] for c in data))
@@ -107,7 +212,7 @@ def criteria(console: Console, data: list[dict[str, Any]], per_body: bool) -> No
         cells = [where.get(b, "—") for b in body_ids]
         style = "bold yellow" if len(set(cells)) > 1 else None
         table.add_row(cid, *cells, style=style)
-    console.print(table)
+    _print(console, table)
 
 
 def ambiguities(console: Console, data: list[dict[str, Any]]) -> None:
@@ -116,7 +221,7 @@ def ambiguities(console: Console, data: list[dict[str, Any]]) -> None:
     for a in data:
         table.add_row(f"{a['body']}\n{a['standard']} v{a['version']}", f"{a['id']}\n{a['citation']}",
                       a["text_says"], a["reading"], a["why"])
-    console.print(table)
+    _print(console, table)
 
 
 def _shown(value: Any) -> str:
@@ -138,25 +243,39 @@ def diff(console: Console, data: dict[str, Any]) -> None:
                                           for c in d["declared"]]
         what = Text(d["summary"]).append(f"\n{d['kind']}", style="dim")  # Text: paths' [id] are not markup
         table.add_row(what, Text(_shown(d["from"])), Text(_shown(d["to"])), Text("\n".join(cited)))
-    console.print(table)
+    _print(console, table)
 
 
 def _grade(value: Any) -> str:
     return "—" if value is None else str(value)
 
 
-def result(console: Console, res: BodyResult) -> None:
-    console.print(f"[bold]{res.body_name}[/bold] ({res.body}) — {res.standard}, "
-                  f"{res.document['title']} v{res.document['version']}")
-    table = _table("", "component", "grade")
+SHOW = ("deadlines", "gateway", "criteria", "checks")  # what `--show` adds to `epa grade` and `epa compare`
+
+
+def header(console: Console, about: dict[str, Any]) -> None:
+    """Name the apprentice and the record file first: '<id> · <file> · <standard>'."""
+    console.print(Text(f"{about['apprentice']} · {about['record']} · {about['standard']}", style="bold"))
+
+
+def result(console: Console, res: BodyResult, about: dict[str, Any] | None = None,
+           show: tuple[str, ...] = ()) -> None:
+    """One body's answer first (grade, gateway, cap), then why, then what `show` asks for."""
+    if about:
+        header(console, about)
+    console.print(Text(f"{res.body_name} ({res.body}) · {short_title(res.body_name, res.document['title'])} "
+                       f"v{res.document['version']}"))
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    table.add_column("", no_wrap=True)
+    table.add_column("grade", no_wrap=True)
+    table.add_row(Text("overall", style="bold"), Text(_grade(res.overall), style="bold"))
     for method, grade in res.components.items():
         table.add_row(method, _grade(grade))
-    table.add_row(Text("overall", style="bold"), Text(_grade(res.overall), style="bold"))
-    console.print(table)
-    console.print(f"  {_journey_line(res)}", highlight=False)
-    _explain(console, res, None)
-    _gateway_table(console, [res])
-    _deadline_table(console, [res])
+    _print(console, table)
+    console.print(f"{_journey_line(res)}", highlight=False)
+    console.print(Text("Why", style="bold"))
+    _explain(console, [res], None)
+    _show_more(console, [res], show)
 
 
 def _journey_line(res: BodyResult) -> str:
@@ -170,47 +289,102 @@ def _journey_line(res: BodyResult) -> str:
     return f"{ready}{unknown}{after}"
 
 
-def _explain(console: Console, res: BodyResult, about: set[str] | None) -> None:
-    for reason in res.explanation:
-        if about is None or reason.about in about:
-            console.print(f"  • {reason.says}\n    [dim]{reason.citation}[/dim]", highlight=False)
-    for note in res.notes:
-        cite = f"\n    [dim]{note.citation}[/dim]" if note.citation else ""
-        console.print(f"  note: {note.says}{cite}", highlight=False)
-
-
-def compare(console: Console, results: list[BodyResult], differing: list[str]) -> None:
-    table = _table(f"{results[0].standard}: what each body would award", "", *(r.body for r in results), "")
-    rows = [*results[0].components, "overall"]
-    for row in rows:
-        cells = [_grade(r.overall if row == "overall" else r.components.get(row)) for r in results]
-        differs = row in differing
-        style = "bold yellow" if differs else None
-        table.add_row(Text(row, style="bold" if row == "overall" else ""),
-                      *(Text(c, style=style or "") for c in cells), "≠ differs" if differs else "")
-    yes_no = {True: "yes", False: "no"}
-    for row, label in (("gateway_ready", "gateway ready"), ("capped", "capped at pass"),
-                       ("full_retake_required", "whole EPA again")):
-        cells = [yes_no[JOURNEY_ROWS[row](r)] for r in results]
-        differs = row in differing
-        table.add_row(label, *(Text(c, style="bold yellow" if differs else "") for c in cells),
-                      "≠ differs" if differs else "")
-    console.print(table)
+def _explain(console: Console, results: list[BodyResult], about: set[str] | None) -> None:
+    """Each result's explanation steps (those about `about` only, when given) and notes, each cited by the
+    document's short title, in a grid so that the text wraps on words beside the body's id."""
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True, style="bold")
+    grid.add_column()
     for res in results:
-        console.print(f"[bold]{res.body}[/bold]: {_journey_line(res)}", highlight=False)
-    _deadline_table(console, results)
+        first = True
+        lines: list[tuple[str, str | None]] = [(r.says, r.citation) for r in res.explanation
+                                               if about is None or r.about in about]
+        lines += [(f"note: {n.says}", n.citation) for n in res.notes]
+        if "gateway_ready" in (about or ()):
+            lines += [(f"gateway: {r.name}: {r.says}", r.citation) for r in res.gateway.requirements
+                      if r.id in res.gateway.unmet]
+        for says, citation in lines:
+            text = Text(says)
+            if citation:
+                text.append(f"\n{cite(citation, res)}", style="dim")
+            grid.add_row(res.body if first and len(results) > 1 else "" if len(results) > 1 else "•", text)
+            first = False
+    console.print(grid)
+
+
+def _show_more(console: Console, results: list[BodyResult], show: tuple[str, ...]) -> None:
+    """What --show asks for, then one line naming what it would add."""
+    if "gateway" in show:
+        _gateway_table(console, results)
+        for res in results:
+            console.print(f"[bold]{res.body}[/bold]: {_journey_line(res)}", highlight=False)
+    if "deadlines" in show:
+        _deadline_table(console, results)
+    if "checks" in show:
+        _checks_table(console, results)
+    if "criteria" in show:
+        _criteria_table(console, results)
+    counts = {"deadlines": sum(len(r.deadlines) for r in results), "checks": sum(len(r.checks) for r in results),
+              "gateway": sum(len(r.gateway.requirements) for r in results)}
+    hidden = [f"{s} ({counts[s]})" if counts.get(s) else s for s in SHOW if s not in show]
+    if hidden:
+        console.print(Text(f"more with --show: {', '.join(hidden)}, all", style="dim"))
+
+
+def _criteria_table(console: Console, results: list[BodyResult]) -> None:
+    table = _table("Criteria by method (missing: what the record does not show met)", "body", "method", "grade",
+                   "from", "pass missing", "distinction missing")
+    for res in results:
+        for method, d in res.component_details.items():
+            table.add_row(res.body, method, _grade(d.grade), d.source, ", ".join(d.pass_missing) or "—",
+                          ", ".join(d.distinction_missing) or "—")
+    _print(console, table)
+
+
+def _checks_table(console: Console, results: list[BodyResult]) -> None:
+    checks = [(res.body, c) for res in results for c in res.checks]
+    if not checks:
+        console.print("Durations and word counts: none recorded", highlight=False)
+        return
+    table = _table("Durations and word counts", "body", "method", "date", "status", "check", "citation")
+    for body, c in checks:
+        table.add_row(body, c.method, str(c.attempt_date), _status(c.status, c.strength), c.says, c.citation)
+    _print(console, table)
+
+
+def compare(console: Console, results: list[BodyResult], differing: list[str], about: dict[str, Any] | None = None,
+            show: tuple[str, ...] = ()) -> None:
+    """The answer first: each body's grades and journey answers, differing rows marked; then why they differ,
+    cited; then what `show` asks for (deadlines, gateway, criteria, checks), and a line naming the rest."""
+    if about:
+        header(console, about)
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    table.add_column("", no_wrap=True)
+    for r in results:
+        table.add_column(r.body, no_wrap=True, overflow="ellipsis")
+    methods = list(dict.fromkeys(m for r in results for m in r.components))
+    yes_no = {True: "yes", False: "no"}
+    for row in ["overall", *methods, *JOURNEY_ROWS]:
+        if row in JOURNEY_ROWS:
+            cells = [yes_no[JOURNEY_ROWS[row](r)] for r in results]
+        else:
+            cells = [_grade(r.overall if row == "overall" else r.components.get(row)) for r in results]
+        differs = row in differing
+        label = _ROW_LABEL.get(row, row) + (" ≠" if differs else "")
+        table.add_row(Text(label, style="bold" if row == "overall" or differs else ""),
+                      *(Text(c, style="bold yellow" if differs else "") for c in cells))
+    _print(console, table)
     if not differing:
         console.print("All bodies agree.")
-        return
-    console.print(f"\n[bold]Why they differ[/bold] ({', '.join(differing)}):")
-    about = set(differing) | ({"resit"} if {"capped", "full_retake_required"} & set(differing) else set())
-    for res in results:
-        console.print(f"\n[bold]{res.body}[/bold] — {res.document['file']}")
-        _explain(console, res, about)
-        if "gateway_ready" in differing:
-            for r in res.gateway.requirements:
-                if r.id in res.gateway.unmet:
-                    console.print(f"  • gateway: {r.name}: {r.says}\n    [dim]{r.citation}[/dim]", highlight=False)
+    else:
+        console.print(Text(f"Why they differ (≠ {', '.join(_ROW_LABEL.get(d, d) for d in differing)}):",
+                           style="bold"))
+        about_rows = set(differing) | ({"resit"} if {"capped", "full_retake_required"} & set(differing) else set())
+        _explain(console, results, about_rows)
+    _show_more(console, results, show)
+
+
+_ROW_LABEL = {"gateway_ready": "gateway ready", "capped": "capped at pass", "full_retake_required": "whole EPA again"}
 
 
 _STATUS_STYLE = {"met": "green", "unmet": "bold red", "missed": "bold red", "unknown": "yellow",
@@ -224,45 +398,58 @@ def _strength(strength: str, stage: str) -> str:
     return _STRENGTH.get(strength, strength) + (" (before assessment)" if stage == "before_assessment" else "")
 
 
-def _status(status: str) -> Text:
+def _status(status: str, strength: str = "required") -> Text:
+    """A status word; an advice rule's is marked, e.g. 'missed (advice)', and never styled as a failure."""
+    if strength == "advice":
+        return Text(f"{status.replace('_', ' ')} (advice)", style=_ADVICE_STYLE.get(status, ""))
     return Text(status.replace("_", " "), style=_STATUS_STYLE.get(status, ""))
 
 
+_ADVICE_STYLE = {"met": "green", "within": "green", "missed": "yellow", "outside": "yellow", "unknown": "yellow"}
+
+
 def _gateway_table(console: Console, results: list[BodyResult]) -> None:
-    table = _table("Gateway requirements", "body", "requirement", "", "status", "found", "citation")
-    for res in results:
+    for res in results:  # one table a body: a body column would leave too little room at 80 columns
+        table = _table(f"Gateway requirements: {res.body}", "requirement", "status", "found, and the citation")
         for r in res.gateway.requirements:
-            table.add_row(res.body, r.name, _strength(r.strength, r.stage), _status(r.status), r.says,
-                          r.citation)
-    console.print(table)
+            table.add_row(r.name, Text(f"{_strength(r.strength, r.stage)}: ").append(_status(r.status)),
+                          Text(r.says).append(f"\n{cite(r.citation, res)}", style="dim"))
+        _print(console, table)
 
 
-def gateway(console: Console, results: list[BodyResult]) -> None:
+def gateway(console: Console, results: list[BodyResult], about: dict[str, Any] | None = None) -> None:
+    if about:
+        header(console, about)
     _gateway_table(console, results)
     for res in results:
         console.print(f"[bold]{res.body}[/bold]: {_journey_line(res)}", highlight=False)
 
 
 def _deadline_table(console: Console, results: list[BodyResult]) -> None:
-    rows = sorted(((d, res.body) for res in results for d in res.deadlines),
-                  key=lambda pair: (pair[0].date is None, pair[0].date or "", pair[1]))
-    table = _table("Deadlines", "date", "body", "deadline", "status", "how", "citation")
-    for d, body in rows:
+    rows = sorted(((d, res) for res in results for d in res.deadlines),
+                  key=lambda pair: (pair[0].date is None, pair[0].date or "", pair[1].body))
+    table = _table("Deadlines", "date", "body", "status", "deadline, how it is counted, and the citation")
+    today = dt.date.today()
+    for d, res in rows:
         when = ("not before " if d.kind == "not_before" else "") + (str(d.date) if d.date else "?")
-        how = d.says if d.date else f"needs {d.needs}"
-        table.add_row(when, body, d.name, _status(d.status), how, d.citation)
-    console.print(table)
+        how = Text(d.says if d.date else f"{d.name}: needs {d.needs}")
+        if d.status == "open" and d.kind != "not_before" and d.date and d.date < today:
+            how.append("\nopen: the record does not show it yet — its date has passed", style="yellow")
+        how.append(f"\n{cite(d.citation, res)}", style="dim")
+        table.add_row(when, res.body, _status(d.status, d.strength), how)
+    _print(console, table)
 
 
-def timeline(console: Console, results: list[BodyResult]) -> None:
+def timeline(console: Console, results: list[BodyResult], about: dict[str, Any] | None = None) -> None:
+    if about:
+        header(console, about)
     _deadline_table(console, results)
     checks = [(res.body, c) for res in results for c in res.checks]
     if checks:
-        table = _table("Durations and word counts", "body", "method", "date", "check", "citation")
+        table = _table("Durations and word counts", "body", "method", "date", "status", "check", "citation")
         for body, c in checks:
-            table.add_row(body, c.method, str(c.attempt_date), Text(c.says, style=_STATUS_STYLE.get(c.status, "")),
-                          c.citation)
-        console.print(table)
+            table.add_row(body, c.method, str(c.attempt_date), _status(c.status, c.strength), c.says, c.citation)
+        _print(console, table)
     for res in results:
         console.print(f"[bold]{res.body}[/bold]: overall {_grade(res.overall)}; {_journey_line(res)}",
                       highlight=False)
@@ -276,27 +463,32 @@ def journey(console: Console, bodies: list[tuple[str, str, Journey | None]]) -> 
         table = _table("Gateway", "id", "", "requirement", "check", "citation")
         for r in rules.gateway:
             table.add_row(r.id, _strength(r.strength, r.stage), r.name, _check_text(r.check), r.citation)
-        console.print(table)
+        _print(console, table)
         table = _table("Deadlines", "id", "deadline", "when", "citation")
         for d in rules.deadlines:
             kind = "not before" if d.kind == "not_before" else "by"
-            table.add_row(d.id, d.name, f"{kind} {describe(d.offset)} {d.from_.replace('_', ' ')}", d.citation)
-        console.print(table)
+            table.add_row(d.id, d.name, f"{kind} {describe(d.offset)} {d.from_.replace('_', ' ')}{_advice(d.strength)}",
+                          d.citation)
+        _print(console, table)
         if rules.resit:
             table = _table("Resits and retakes", "rule", "citation")
             for line, citation in _resit_lines(rules.resit):
                 table.add_row(line, citation)
-            console.print(table)
+            _print(console, table)
         table = _table("Tolerances", "id", "method", "measure", "allowed", "citation")
         for t in rules.tolerances:
-            table.add_row(t.id, t.method, t.measure.replace("_", " "), allowed(t), t.citation)
-        console.print(table)
+            table.add_row(t.id, t.method, t.measure.replace("_", " "), allowed(t) + _advice(t.strength), t.citation)
+        _print(console, table)
         if rules.recommendations:
             table = _table("Recommendations (advice: never checked against a record, never a failure)",
                            "id", "topic", "about", "the document advises", "citation")
             for a in rules.recommendations:
                 table.add_row(a.id, a.topic.replace("_", " "), a.about or "—", a.text, a.citation)
-            console.print(table)
+            _print(console, table)
+
+
+def _advice(strength: str) -> str:
+    return " (advice: never a failure)" if strength == "advice" else ""
 
 
 def _resit_lines(resit: ResitRules) -> list[tuple[str, str]]:
@@ -310,10 +502,11 @@ def _resit_lines(resit: ResitRules) -> list[tuple[str, str]]:
         lifted = "; exceptional circumstances lift it" if w.exceptional_circumstances_lift else ""
         missed = ("else the whole EPA again" if w.consequence == "full_retake"
                   else "the document states no consequence for missing it")
-        lines.append((f"{w.name}: by {describe(w.offset)} {w.from_.replace('_', ' ')}, {missed}{lifted}",
-                       w.citation))
+        lines.append((f"{w.name}: by {describe(w.offset)} {w.from_.replace('_', ' ')}, {missed}{lifted}"
+                       f"{_advice(w.strength)}", w.citation))
     for r in resit.rework:
-        lines.append((f"{r.name}: the {r.method} reworked by {describe(r.offset)} the fail notification", r.citation))
+        lines.append((f"{r.name}: the {r.method} reworked by {describe(r.offset)} the fail notification"
+                      f"{_advice(r.strength)}", r.citation))
     if resit.retake_through_gateway:
         lines.append(("a retake goes through gateway again", resit.retake_through_gateway.citation))
     return lines
