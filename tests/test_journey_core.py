@@ -428,3 +428,131 @@ def test_results_deadline_waits_for_the_final_assessment(tmp_path):
     out = ok_json("grade", "--body", "nqual", write(tmp_path, record), definition="result")
     results = only(out["deadlines"], "results")
     assert (results["date"], results["status"]) == ("2026-02-16", "open")
+
+
+# --- advice: a deadline or tolerance whose sentence says "should" is reported, never a failure --------------------
+
+ADVICE_RECORD = textwrap.dedent("""\
+    standard: ST0071
+    apprentice: {id: A-ADV}
+    gateway: {date: 2025-09-01}
+    dates: {registered: 2025-10-20}
+    assessments:
+      - {method: observation, date: 2025-11-03, grade: pass, duration_minutes: 80}
+      - {method: project, date: 2025-11-10, notified: 2025-11-14, grade: fail}
+      - {method: discussion, date: 2025-11-12, grade: pass}
+      - {method: project, date: 2026-03-02, kind: resit, grade: pass}
+""")
+
+
+def _twin(strength: str | None) -> object:
+    """A body reusing a loaded body's ST0071 grading rules, with journey rules of the core's own making: a lead
+    time 30 days before the first assessment (checked by a gateway requirement worded 'must'), a window of one
+    month after a fail notification whose consequence is the whole EPA again, and a 60 minutes +/-10%
+    observation, each with ``strength``; None: a twin with none of them (the control)."""
+    import attrs
+
+    from epa.model import (
+        AttemptLimit,
+        Cap,
+        Check,
+        Cited,
+        DeadlineRef,
+        DeadlineRule,
+        GatewayRule,
+        Journey,
+        ResitRules,
+        Tolerance,
+        Window,
+    )
+
+    base = reused_body().rulesets_for("ST0071")[-1]
+    cite = f"{base.document.file} § Test"
+    if strength is None:
+        gateway, deadlines, windows, tolerances = (), (), (), ()
+    else:
+        gateway = (GatewayRule("lead", "Registered 30 days before", "x", cite, Check(deadline=DeadlineRef("lead")),
+                               strength="mandatory"),)
+        deadlines = (DeadlineRule("lead", "Registered 30 days before", "first_assessment", Offset(days=-30), "x",
+                                  cite, event="registered", strength=strength),)
+        windows = (Window("window", "Resit within a month", "fail_notified", Offset(months=1), False, "full_retake",
+                          "x", cite, strength=strength),)
+        tolerances = (Tolerance("duration", "observation", "duration_minutes", "x", cite, nominal=60,
+                                minus_percent=10, plus_percent=10, strength=strength),)
+    resit = ResitRules(Cap(epa.Grade.PASS, ("resit",), False, "x", cite), Cited("x", cite),
+                       AttemptLimit(None, "x", cite), windows, (), None)
+    journey = Journey("twin", "ST0071", base.document.file, gateway, deadlines, resit, tolerances)
+    return epa.testing.make_plugin(f"twin_{strength or 'none'}", [attrs.evolve(base, journey=journey)])
+
+
+def _use(monkeypatch, *plugins) -> None:
+    from epa import cli
+    from epa.registry import Registry
+
+    monkeypatch.setattr(cli, "_registry", lambda: Registry([(p.register_body().id, p) for p in plugins]))
+
+
+def test_an_advice_deadline_or_tolerance_never_makes_anything_fail(tmp_path, monkeypatch):
+    record = write(tmp_path, ADVICE_RECORD)
+    # Worked by hand: first assessment 2025-11-03 - 30 days = 2025-10-04, registered 2025-10-20: missed. Fail
+    # notified 2025-11-14 + 1 month = 2025-12-14, resit 2026-03-02: missed. 80 minutes > 66: outside.
+    _use(monkeypatch, _twin("required"), _twin("advice"), _twin(None))
+    out = ok_json("compare", record, definition="compare")
+    results = {r["body"]: r for r in out["results"]}
+    required, advice, control = results["twin_required"], results["twin_advice"], results["twin_none"]
+    for res, strength in ((required, "required"), (advice, "advice")):
+        assert {(d["id"].split(".")[0], d["status"], d["strength"]) for d in res["deadlines"]} >= {
+            ("lead", "missed", strength), ("window", "missed", strength)}
+        (check,) = res["checks"]
+        assert (check["status"], check["ok"], check["strength"]) == ("outside", False, strength)
+    # required: each is a failure somewhere (gateway, the whole EPA again) ...
+    assert required["gateway"]["ready"] is False and required["gateway"]["unmet"] == ["lead"]
+    assert required["full_retake_required"] is True and required["overall"] is None
+    # ... advice: none is, anywhere; the result is the control's, and epa compare finds no difference between them
+    assert advice["gateway"]["ready"] is True and advice["gateway"]["unmet"] == []
+    assert only(advice["gateway"]["requirements"], "lead")["strength"] == "recommended"
+    assert advice["full_retake_required"] is False and advice["capped"] is True
+    for key in ("overall", "components", "capped", "full_retake_required"):
+        assert advice[key] == control[key], key
+    assert advice["gateway"]["ready"] == control["gateway"]["ready"]
+    assert all("not a failure" in d["says"] for d in advice["deadlines"] if d["status"] == "missed")
+    _use(monkeypatch, _twin("advice"), _twin(None))
+    assert ok_json("compare", record, definition="compare")["differences"] == []
+    # every table marks them as advice
+    monkeypatch.setenv("COLUMNS", "300")
+    timeline = run("timeline", record)
+    assert timeline.exit_code == 0, timeline.stderr
+    assert "missed (advice)" in timeline.stdout and "outside (advice)" in timeline.stdout
+    compared = run("compare", record, "--show", "all")
+    if compared.exit_code == 2:  # a compare without --show prints its deadlines anyway
+        compared = run("compare", record)
+    assert compared.exit_code == 0, compared.stderr
+    assert "missed (advice)" in compared.stdout
+
+
+@pytest.mark.parametrize("edit,expected", [
+    # a gateway requirement worded "must" cannot be checked against advice
+    (lambda t: t.replace("  offset: {weeks: -2}\n  event: portfolio_submitted\n",
+                         "  offset: {weeks: -2}\n  event: portfolio_submitted\n  strength: advice\n", 1),
+     "is checked against deadline 'portfolio-before-discussion', which is advice"),
+    # an advice window states no consequence
+    (lambda t: t.replace("    consequence: none_stated\n", "    consequence: full_retake\n", 1),
+     "is advice (strength: advice) but states a consequence"),
+    (lambda t: t.replace("  strength: advice", "  strength: should", 1), "'should' is not allowed"),
+])
+def test_journey_strength_is_checked(tmp_path, edit, expected):
+    rules = _journey_dir(tmp_path, edit)
+    with pytest.raises(InputError) as info:
+        epa.load_rulesets(rules)
+    assert expected in info.value.render(), info.value.render()
+
+
+def test_strength_defaults_to_required(tmp_path):
+    path = tmp_path / "ST0071.journey.yaml"
+    path.write_text(BARE_JOURNEY.replace("deadlines: []", textwrap.dedent("""\
+        deadlines:
+        - {id: lead, name: Lead, from: gateway, offset: {days: 1}, text: x, citation: acme.txt § A}""")).replace(
+        "tolerances: []", "tolerances:\n- {id: t, method: observation, measure: words, max: 5, text: x, "
+                          "citation: acme.txt § A}"))
+    journey = epa.load_journey(path, ST0071_METHODS)
+    assert (journey.deadlines[0].strength, journey.tolerances[0].strength) == ("required", "required")

@@ -131,7 +131,14 @@ def requirement(rule: GatewayRule, record: Record, ruleset: Ruleset) -> Requirem
     status, says = _status(rule.check, record, ruleset)
     if rule.stage == "before_assessment":
         says = f"checked before an assessment starts, not at gateway: {says}"
-    return Requirement(rule.id, rule.name, rule.mandatory, status, says, rule.citation, rule.strength, rule.stage)
+    strength = rule.strength
+    deadline = ruleset.journey.deadline(rule.check.deadline.id) if rule.check and rule.check.deadline \
+        and ruleset.journey else None
+    if deadline and deadline.strength == "advice" and strength == "mandatory":
+        # Checked against advice: a missed advice deadline is never a failure, so it cannot block gateway
+        # (load_journey rejects such a file; this guards rules built in code).
+        strength = "recommended"
+    return Requirement(rule.id, rule.name, strength == "mandatory", status, says, rule.citation, strength, rule.stage)
 
 
 def requirements(ruleset: Ruleset, record: Record) -> list[Requirement]:

@@ -33,8 +33,10 @@ def calendar(record: Record, results: list[BodyResult]) -> icalendar.Calendar:
             event.add("dtend", deadline.date + dt.timedelta(days=1))
             prefix = "not before: " if deadline.kind == "not_before" else ""
             event.add("summary", f"{res.body_name}: {prefix}{deadline.name}")
-            event.add("description", f"{deadline.says}\nStatus: {deadline.status}\nSource: {deadline.citation}")
-            event.add("categories", [res.body, deadline.status])
+            advice = deadline.strength == "advice"  # shown as advice, never as a failure
+            status = f"{deadline.status} (advice)" if advice else deadline.status
+            event.add("description", f"{deadline.says}\nStatus: {status}\nSource: {deadline.citation}")
+            event.add("categories", [res.body, deadline.status, *(["advice"] if advice else [])])
             cal.add_component(event)
     return cal
 

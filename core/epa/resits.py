@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from epa.model import Deadline, Grade, GradedAttempt, ResitDecision, ResitRules, Rework, Ruleset, Step, Window
+from epa.timeline import ADVICE_MISSED
 from epa.workdays import describe, shift
 
 
@@ -70,12 +71,15 @@ def _window(window: Window, history: Sequence[GradedAttempt]) -> tuple[list[Dead
         says = f"{window.name}: by {due} ({describe(window.offset)} {anchor})"
         if late:
             says += f"; {', '.join(_label(g) for g in late)} came after it"
-        deadlines.append(Deadline(deadline_id, window.name, due, "by", status, says, window.citation))
+            if window.strength == "advice":
+                says += ADVICE_MISSED
+        deadlines.append(Deadline(deadline_id, window.name, due, "by", status, says, window.citation,
+                                  strength=window.strength))
         if excused:
             steps.append(Step(f"{says}, but exceptional circumstances are recorded, which this document lets lift "
                               "the window", window.citation))
         if len(late) > len(excused):
-            if window.consequence == "full_retake":
+            if window.consequence == "full_retake" and window.strength != "advice":  # advice is never a failure
                 missed = True
                 steps.append(Step(f"{says}: the whole EPA must be taken again", window.citation))
             else:  # none_stated: reported, and nothing follows that the document does not state
@@ -96,9 +100,11 @@ def _rework(rework: Rework, history: Sequence[GradedAttempt]) -> tuple[list[Dead
         status = "open" if redo is None else "met" if redo.attempt.date <= due else "missed"
         if redo and status == "missed":
             says += f"; reworked on {redo.attempt.date}, late: the document does not say what follows"
+            says += ADVICE_MISSED if rework.strength == "advice" else ""
             steps.append(Step(says, rework.citation))
         deadline_id = rework.id + (f".{i + 1}" if len(fails) > 1 else "")
-        deadlines.append(Deadline(deadline_id, rework.name, due, "by", status, says, rework.citation))
+        deadlines.append(Deadline(deadline_id, rework.name, due, "by", status, says, rework.citation,
+                                  strength=rework.strength))
     return deadlines, steps
 
 

@@ -76,12 +76,16 @@ def _event_dates(record: Record, ruleset: Ruleset, event: str) -> list[dt.date] 
     raise AssertionError(f"the journey schema allows no event {event!r}")
 
 
+# Appended to what a missed advice deadline (or an outside advice tolerance) says: a fact, never a failure.
+ADVICE_MISSED = " (advice: the document advises this rather than requiring it; not a failure)"
+
+
 def evaluate_deadline(rule: DeadlineRule, record: Record, ruleset: Ruleset) -> Deadline:
     anchor, found = anchor_date(record, ruleset, rule.from_)
     if anchor is None:
         return Deadline(rule.id, rule.name, None, rule.kind, "unknown",
                         f"{rule.name}: {describe(rule.offset)} {rule.from_.replace('_', ' ')}; the record has no date "
-                        f"for that", rule.citation, needs=found)
+                        f"for that", rule.citation, needs=found, strength=rule.strength)
     due = shift(anchor, rule.offset)
     says = f"{rule.name}: {'by' if rule.kind == 'by' else 'not before'} {due} ({describe(rule.offset)} {found})"
     if rule.offset.working_days is not None and (skipped := bank_holidays_between(anchor, due)):
@@ -93,7 +97,9 @@ def evaluate_deadline(rule: DeadlineRule, record: Record, ruleset: Ruleset) -> D
         complete = rule.event != "every_method" or len(events) == len(ruleset.method_ids)
         status = "missed" if late else "met" if complete else "open"
         says += f"; {rule.event.replace('_', ' ')} on {', '.join(map(str, events))}: {status}"  # type: ignore[union-attr]
-    return Deadline(rule.id, rule.name, due, rule.kind, status, says, rule.citation)
+        if status == "missed" and rule.strength == "advice":
+            says += ADVICE_MISSED
+    return Deadline(rule.id, rule.name, due, rule.kind, status, says, rule.citation, strength=rule.strength)
 
 
 def deadlines(ruleset: Ruleset, record: Record) -> list[Deadline]:
@@ -108,7 +114,9 @@ class ToleranceCheck:
 
     status: within | outside | unknown (the limit depends on a measure the record lacks) |
     no_tolerance_stated (the document states a figure and no tolerance: the value is reported against it,
-    neither within nor outside). ``ok`` is true / false / null (the last two statuses).
+    neither within nor outside). ``ok`` is true / false / null (the last two statuses). strength: the
+    tolerance's, ``required`` or ``advice`` (its sentence advises: 'should'): ``outside`` with ``advice`` is shown as
+    advice and counts as a failure nowhere.
     """
 
     id: str
@@ -122,6 +130,7 @@ class ToleranceCheck:
     says: str
     citation: str
     status: str
+    strength: str = "required"  # required | advice: an advice check ``outside`` is reported, never a failure
 
 
 def _has_range(rule: Tolerance) -> bool:
@@ -176,7 +185,7 @@ def tolerance_checks(ruleset: Ruleset, record: Record) -> list[ToleranceCheck]:
                 says = (f"{rule.method} on {attempt.date}: {measure} {value:g} against the stated {rule.nominal:g} "
                         f"({off}); the document states no tolerance, so it is neither within nor outside one")
                 checks.append(ToleranceCheck(rule.id, rule.method, attempt.date, rule.measure, value, None, None,
-                                             None, says, rule.citation, "no_tolerance_stated"))
+                                             None, says, rule.citation, "no_tolerance_stated", rule.strength))
                 continue
             low, high = _limits(rule, attempt)
             needs_duration = rule.max_percent_of_duration is not None and attempt.duration_minutes is None
@@ -187,6 +196,8 @@ def tolerance_checks(ruleset: Ruleset, record: Record) -> list[ToleranceCheck]:
             span = f"{low:g}-{high:g}" if low is not None and high is not None else f"up to {high:g}" if high else ""
             says = (f"{rule.method} on {attempt.date}: {measure} {value:g}, {verdict} "
                     f"{allowed(rule)}{f' ({span})' if span else ''}")
+            if status == "outside" and rule.strength == "advice":
+                says += ADVICE_MISSED
             checks.append(ToleranceCheck(rule.id, rule.method, attempt.date, rule.measure, value, low, high, ok,
-                                         says, rule.citation, status))
+                                         says, rule.citation, status, rule.strength))
     return checks

@@ -56,8 +56,8 @@ def resit_rules(subjects: list[Subject]) -> list[Finding]:
         caps[s.label] = f"{' and '.join(resit.cap.applies_to)} capped at {resit.cap.grade}, {lift} by exceptional " \
                         "circumstances"
         cited_caps[s.label] = [resit.cap.citation]
-        windows[s.label] = "; ".join(f"{_span(w.offset)} from {w.from_.replace('_', ' ')}" for w in resit.windows) \
-            or "no window"
+        windows[s.label] = "; ".join(f"{_span(w.offset)} from {w.from_.replace('_', ' ')}{_advice(w)}"
+                                     for w in resit.windows) or "no window"
         cited_windows[s.label] = [w.citation for w in resit.windows]
         rework[s.label] = "; ".join(f"{r.method} reworked within {_span(r.offset)}" for r in resit.rework) or "none"
         cited_rework[s.label] = [r.citation for r in resit.rework]
@@ -92,8 +92,8 @@ def deadlines(subjects: list[Subject]) -> list[Finding]:
     values, cited = {}, {}
     for s in subjects:
         rules = s.ruleset.journey.deadlines if s.ruleset.journey else ()
-        values[s.label] = "; ".join(f"{d.name} ({_span(d.offset)} from {d.from_.replace('_', ' ')})" for d in rules) \
-            or "none"
+        values[s.label] = "; ".join(f"{d.name} ({_span(d.offset)} from {d.from_.replace('_', ' ')}){_advice(d)}"
+                                    for d in rules) or "none"
         cited[s.label] = [d.citation for d in rules]
     f = _by_value("deadlines", "all", "Deadlines", values, cited)
     return [f] if f else []
@@ -124,7 +124,12 @@ def _tolerance(t: Any) -> str:
         parts.append(f"at most {t.max:g}")
     if t.max_percent_of_duration is not None:
         parts.append(f"at most {t.max_percent_of_duration:g}% of the duration")
-    return " ".join(p for p in parts if p)
+    return " ".join(p for p in parts if p) + _advice(t)
+
+
+def _advice(rule: Any) -> str:
+    """A rule whose sentence is advice ('should') is compared as such: the data, never a failure."""
+    return " (advice)" if getattr(rule, "strength", "required") == "advice" else ""
 
 
 def recommendations(subjects: list[Subject]) -> list[Finding]:

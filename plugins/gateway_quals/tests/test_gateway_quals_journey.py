@@ -395,13 +395,56 @@ def test_observation_duration(tmp_path, minutes, ok):
     assert check(out, "observation-duration")["ok"] is ok
 
 
-# OBS: "Questions and answers should not exceed 15% of the total time": 15% of 60 minutes = 9 minutes.
+# OBS: "Questions and answers should not exceed 15% of the total time": 15% of 60 minutes = 9 minutes. "should":
+#      advice -- beyond it the check is outside, marked advice, and nothing fails because of it.
 @pytest.mark.parametrize("questioning,ok", [(0, True), (9, True), (9.5, False), (12, False)])
 def test_observation_questioning_at_most_15_percent(tmp_path, questioning, ok):
     out = grade(with_observation(tmp_path, duration_minutes=60, questioning_minutes=questioning))
     found = check(out, "observation-questioning")
     assert found["ok"] is ok
+    assert (found["status"], found["strength"]) == ("within" if ok else "outside", "advice")
     assert found["high"] == pytest.approx(9)
+    with_none = grade(with_observation(tmp_path, duration_minutes=60, questioning_minutes=0))
+    for key in ("overall", "capped", "full_retake_required", "gateway"):
+        assert out[key] == with_none[key], key
+
+
+# Each deadline's and tolerance's strength follows the word of its sentence; only the 15% says "should".
+#   GW  "Before the apprentice can enter the EPA Gateway process, the following evidence is required: ..."
+#   KEY "EPA duration Up to 3 months"
+#   OBS "Two weeks' notice of the practical observation must be provided."; "Duration 60 minutes (+10% at the
+#       discretion of the IEPA if required) Questions and answers should not exceed 15% of the total time"
+#   PRJ "The apprentice must submit a written report ... at least two weeks before the interview date."; "All work on
+#       the project will be undertaken following the EPA Gateway Meeting over a two-month period."; "Project word
+#       count 2500 words +/-10% excluding annexes"; "Interview duration 60 minutes (+/-10%)"
+#   DIS "A completed portfolio of evidence must be submitted to Gateway Qualifications two weeks prior to the
+#       professional discussion."; "Duration 60 minutes (+/-10%)"
+#   RES "Any assessment method re-sit or re-take must be taken within three months of the fail notification"
+def test_deadline_and_tolerance_strength_follows_each_sentence(journey):
+    assert {d["id"]: d["strength"] for d in journey["deadlines"]} == dict.fromkeys(
+        ["gateway-evidence-before-gateway", "epa-window", "observation-notice", "project-report-before-interview",
+         "project-work-two-months", "portfolio-before-discussion"], "required")
+    assert {t["id"]: t["strength"] for t in journey["tolerances"]} == {
+        "observation-duration": "required", "observation-questioning": "advice", "project-words": "required",
+        "project-interview-duration": "required", "discussion-duration": "required"}
+    assert [w["strength"] for w in journey["resit"]["windows"]] == ["required"]
+
+
+# RES: "Apprentices who fail one or more assessment methods will be offered the opportunity to resit or a re-take
+#      and assessment method. ... The apprentice's employer will need to agree that either a re-sit or a re-take is
+#      an appropriate course of action." -- what the section says about attempts; it states no number of them (and
+#      no "no limit" sentence either). "Apprentices should have a supportive action plan ..." is advice about
+#      preparing, not about attempts: a recommendation, not the attempts text.
+def test_attempts_quote_what_the_document_says_about_attempts(journey):
+    attempts = journey["resit"]["attempts"]
+    assert attempts["limit"] is None
+    assert attempts["text"].startswith("Apprentices who fail one or more assessment methods will be offered the "
+                                       "opportunity to resit or a re-take")
+    assert "employer will need to agree" in attempts["text"]
+    assert "action plan" not in attempts["text"] and "should" not in attempts["text"]
+    assert attempts["citation"] == f"{SEED} § 4. Re-sits and re-takes"
+    for part in attempts["text"].split(" ... "):
+        assert _words(part) in _words(source_text(SEED)), part
 
 
 # PRJ: "Project word count 2500 words +/-10% excluding annexes": 2250 to 2750.
@@ -510,6 +553,7 @@ def test_v10_gateway_gets_the_same_journey_rules():
     # OBS: 67 minutes > 60 + 10% = 66: outside; Q&A 9 <= 15% of 67 = 10.05: within.
     assert check(out, "observation-duration")["ok"] is False
     assert check(out, "observation-questioning")["ok"] is True
+    assert check(out, "observation-questioning")["strength"] == "advice"
 
 
 # LOG (as above): the same record graded under V1.0 (pinned with document_versions) and under V1.1 gives the

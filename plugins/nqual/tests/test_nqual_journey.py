@@ -267,11 +267,112 @@ def test_st0071_registration_90_days_before_first_assessment(tmp_path, registere
     rule = deadline(result, "registration-90-days")
     assert rule["date"] == "2025-07-08"
     assert rule["status"] == deadline_status
+    assert rule["strength"] == "advice"                                    # "should register"
     req = requirement(result, "registration")
     assert req["status"] == status
     assert (req["mandatory"], req["strength"]) == (False, "recommended")   # "should register"
     assert ("registration" in result["gateway"]["recommendations_unmet"]) is (status == "unmet")
     assert result["gateway"]["ready"] is True
+
+
+# Each deadline's strength follows the word of its sentence: "must", "will" -> required; "should" -> advice.
+DEADLINE_STRENGTH = {
+    "ST0071": {
+        # S71 § EPA TIMESCALE: "Training Providers should register apprentices for EPA with NQual a minimum of
+        # 90 days before assessment."
+        "registration-90-days": "advice",
+        # S71 § EPA TIMESCALE: "All evidence should be uploaded to NQual a minimum of 10 working days prior to EPA."
+        "evidence-upload-10-working-days": "advice",
+        # S71 § GATEWAY: "The Gateway form must be sent to NQual a minimum of 10 working days before End-Point
+        # Assessment is carried out, along with the evidence listed above."
+        "gateway-form-10-working-days": "required",
+        # S71 § GATEWAY: "All EPA activity will take place no later than 3 months from Gateway."
+        "epa-window": "required",
+        # S71 § PORTFOLIO SUBMISSION: "An apprentice's portfolio should be submitted via ACE360 no later than 14
+        # days prior to End-Point Assessment."
+        "portfolio-14-days": "advice",
+        # S71 § Practical Observation with Q&As: "The apprentice will be given 2 weeks' notice of the Practical
+        # Observation."
+        "observation-notice": "required",
+        # S71 § Work-Based Project Supported by an Interview: "apprentices must submit a written report ... to
+        # NQual two weeks prior to the interview date."
+        "project-report": "required",
+        # S71 § Professional Discussion Supported by Portfolio Evidence: "This should be submitted to NQual two
+        # weeks prior to the Professional Discussion date."
+        "discussion-portfolio": "advice",
+        # S71 § GRADING & CRITERIA: "Grading results will be communicated to the apprentice within 10 working days
+        # of completion of the final component."
+        "results": "required",
+    },
+    "ST0072": {
+        # S72 § GATEWAY: "The Gateway form must be sent ..."; "All EPA activity will take place no later than 3
+        # months from Gateway."; § Professional Discussion: "The Professional Discussion will be a structured
+        # discussion ... following the observation"; § GRADING & CRITERIA: "Grading results will be communicated
+        # ... within 10 working days"
+        "gateway-form-10-working-days": "required", "epa-window": "required",
+        "discussion-after-observation": "required", "results": "required",
+    },
+}
+# Tolerances: S71 "The Practical Observation is covered in one session, lasting 60 minutes."; "The written report
+# must be 2500 words"; "The interview will last for 60 minutes"; "This assessment method will last for 60
+# minutes." S72 "The observation will last 60 minutes."; "within a 20-30 minute interview"; "will last a maximum
+# of 60 minutes." -- no "should" among them: all required.
+
+
+@pytest.mark.parametrize("standard", ["ST0071", "ST0072"])
+def test_deadline_and_tolerance_strength_follows_each_sentence(standard):
+    rules = run("journey", "--standard", standard, "--body", BODY, "--format", "json").json()[0]
+    assert {d["id"]: d["strength"] for d in rules["deadlines"]} == DEADLINE_STRENGTH[standard]
+    assert {t["strength"] for t in rules["tolerances"]} == {"required"}
+    for d in rules["deadlines"]:
+        assert ("should" in d["text"]) is (d["strength"] == "advice"), d["id"]
+
+
+# S71 first assessment: the observation, Mon 2025-10-06 (REC71); the discussion Mon 2025-11-03.
+# 10 working days before Mon 6 Oct: Fri 3 (1), Thu 2, Wed 1, Tue 30 Sep, Mon 29 (5), Fri 26, Thu 25, Wed 24,
+# Tue 23, Mon 22 (10) -> 2025-09-22 (no bank holiday). 14 days before 6 Oct: 2025-09-22. Two weeks before the
+# discussion: 2025-10-20.
+@pytest.mark.parametrize("portfolio, fourteen, discussion", [
+    ("2025-09-22", "met", "met"),
+    ("2025-09-23", "missed", "met"),       # a day after the 14 days, well before the discussion
+    ("2025-10-21", "missed", "missed"),    # after both
+])
+def test_st0071_late_portfolio_is_missed_advice_and_never_a_failure(tmp_path, monkeypatch, portfolio, fourteen,
+                                                                    discussion):
+    # "An apprentice's portfolio should be submitted via ACE360 no later than 14 days prior to End-Point
+    # Assessment." / "This should be submitted to NQual two weeks prior to the Professional Discussion date."
+    data = base71()
+    data["dates"]["portfolio_submitted"] = portfolio
+    result = grade_data(tmp_path, data)
+    for rule_id, date, status in (("portfolio-14-days", "2025-09-22", fourteen),
+                                  ("discussion-portfolio", "2025-10-20", discussion)):
+        rule = deadline(result, rule_id)
+        assert (rule["date"], rule["status"], rule["strength"]) == (date, status, "advice")
+        assert ("not a failure" in rule["says"]) is (status == "missed")
+    req = requirement(result, "portfolio-submission")
+    assert req["strength"] == "recommended"
+    assert result["gateway"]["ready"] is True and result["gateway"]["unmet"] == []
+    assert result["full_retake_required"] is False
+    assert result["overall"] == grade_data(tmp_path, base71())["overall"]
+    if fourteen == "missed":
+        monkeypatch.setenv("COLUMNS", "300")
+        table = run("timeline", str(dump_record(tmp_path, data)), "--body", BODY)
+        assert table.exit_code == 0 and "missed (advice)" in table.stdout
+
+
+def test_st0071_late_evidence_is_missed_as_advice_and_as_the_gateway_forms_must(tmp_path):
+    # S71 § EPA TIMESCALE "All evidence should be uploaded ... a minimum of 10 working days prior to EPA." (advice)
+    # S71 § GATEWAY "The Gateway form must be sent ... a minimum of 10 working days before ... along with the
+    # evidence listed above." (required). Evidence on 2025-09-23, a working day late (due 2025-09-22): both are
+    # missed, and only the "must" makes the record not ready.
+    data = base71()
+    data["dates"]["evidence_submitted"] = "2025-09-23"
+    result = grade_data(tmp_path, data)
+    upload, form = deadline(result, "evidence-upload-10-working-days"), deadline(result, "gateway-form-10-working-days")
+    assert (upload["date"], upload["status"], upload["strength"]) == ("2025-09-22", "missed", "advice")
+    assert (form["date"], form["status"], form["strength"]) == ("2025-09-22", "missed", "required")
+    assert result["gateway"]["unmet"] == ["gateway-form"]
+    assert "evidence-uploaded" in result["gateway"]["recommendations_unmet"]
 
 
 # S72 § EPA TIMESCALE is empty in the extraction (only the page footer follows the heading): the document states
@@ -307,7 +408,7 @@ def test_gateway_form_ten_working_days_before_epa(tmp_path, standard, first, due
     data["dates"]["evidence_submitted"] = day_after
     late = grade_data(tmp_path, data)
     rule = deadline(late, "gateway-form-10-working-days")
-    assert (rule["date"], rule["status"]) == (due, "missed")
+    assert (rule["date"], rule["status"], rule["strength"]) == (due, "missed", "required")   # "must be sent"
     req = requirement(late, "gateway-form")
     assert (req["status"], req["mandatory"]) == ("unmet", True)
     assert "gateway-form" in late["gateway"]["unmet"]
