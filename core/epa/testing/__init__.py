@@ -168,7 +168,56 @@ def source_text(file: str) -> str:
     return path.read_text(encoding="utf-8")
 
 
+def journey_rules(body_id: str, standard: str) -> dict:
+    """``epa journey --standard S --body ID --format json``: the body's journey rules as the CLI lists them."""
+    result = run("journey", "--standard", standard, "--body", body_id, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    (rules,) = result.json()
+    return rules
+
+
+def check_recommendations(rules: dict, expected: dict, seed: str) -> None:
+    """The body's recommendations are exactly ``expected`` ({id: (topic, about, quoted words, section)})."""
+    got = {r["id"]: r for r in rules["recommendations"]}
+    assert set(got) == set(expected)
+    for rid, (topic, about, words, section) in expected.items():
+        r = got[rid]
+        assert (r["topic"], r["about"], r["citation"]) == (topic, about, f"{seed} § {section}"), rid
+        assert words in r["text"], rid
+
+
+def flat(text: str) -> str:
+    """A document's text as tests quote it: bold markers dropped, whitespace runs as one space."""
+    return " ".join(text.replace("**", "").split())
+
+
+def assert_advice_only(body_id: str, path: Path, recommendation_ids: set[str]) -> None:
+    """Graded through the CLI, the record is ready for gateway; no recommendation is among its requirements,
+    deadlines or checks; and grading it by the same body with its recommendations removed changes nothing."""
+    from epa.convert import unstructure
+    from epa.grading import grade
+    from epa.record import load_record
+
+    result = run("grade", "--body", body_id, str(path), "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    out = result.json()
+    assert out["gateway"]["ready"] is True, out["gateway"]
+    listed = {r["id"] for r in out["gateway"]["requirements"]} | {d["id"] for d in out["deadlines"]}
+    listed |= {c["id"] for c in out["checks"]}
+    assert not listed & recommendation_ids
+    for key in ("unmet", "unknown", "recommendations_unmet"):
+        assert not set(out["gateway"][key]) & recommendation_ids, key
+    loaded = body(body_id)
+    assert any(r.journey and r.journey.recommendations for r in loaded.body.rulesets)
+    bare = attrs.evolve(loaded, body=attrs.evolve(loaded.body, rulesets=tuple(
+        attrs.evolve(r, journey=attrs.evolve(r.journey, recommendations=())) if r.journey else r
+        for r in loaded.body.rulesets)))
+    record = load_record(path, registry())
+    assert unstructure(grade(loaded, record)) == unstructure(grade(bare, record))
+
+
 __all__ = [
-    "Run", "body", "combine", "dump_record", "fails", "grade_component", "ids", "installed", "make_plugin", "ok_json",
-    "only", "registry", "requires", "ruleset", "run", "source_text", "valid", "write",
+    "assert_advice_only", "body", "check_recommendations", "combine", "dump_record", "fails", "flat",
+    "grade_component", "ids", "installed", "journey_rules", "make_plugin", "ok_json", "only", "registry",
+    "requires", "ruleset", "Run", "run", "source_text", "valid", "write",
 ]

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from epa.testing import dump_record, only, requires, run
+from epa.testing import assert_advice_only, check_recommendations, dump_record, flat, journey_rules, only, requires, run
 
 pytestmark = requires("nqual")
 
@@ -41,7 +41,6 @@ REC72 = RECORDS / "nqual-journey-st0072-observation-resit.yaml"
 
 def load(path: Path) -> dict:
     return yaml.safe_load(path.read_text(encoding="utf-8"))
-
 
 
 def grade(path: Path) -> dict:
@@ -699,69 +698,10 @@ NEW_AMBIGUITIES = {"ST0071": {"nqual-st0071-project-before-interview-should-alwa
                    "ST0072": {"nqual-st0072-showcase-evidence-expected", "nqual-st0072-mock-assessments"}}
 
 
-def _journey_json(standard: str) -> dict:
-    """`epa journey --standard S --body {body} --format json`: the body's journey rules as the CLI lists them."""
-    result = run("journey", "--standard", standard, "--body", BODY, "--format", "json")
-    assert result.exit_code == 0, result.stderr
-    (rules,) = result.json()
-    return rules
-
-
-def _graded_without_recommendations(path: Path) -> tuple[dict, dict]:
-    """The record graded in-process by the installed body, and by the same body with its recommendations
-    removed (every hook kept): recommendations are advice, so the two must be identical."""
-    import attrs
-
-    from epa.convert import unstructure
-    from epa.grading import grade as grade_with
-    from epa.record import load_record
-    from epa.testing import body, registry
-
-    loaded = body(BODY)
-    assert any(r.journey and r.journey.recommendations for r in loaded.body.rulesets)
-    bare = attrs.evolve(loaded, body=attrs.evolve(loaded.body, rulesets=tuple(
-        attrs.evolve(r, journey=attrs.evolve(r.journey, recommendations=())) if r.journey else r
-        for r in loaded.body.rulesets)))
-    record = load_record(path, registry())
-    return unstructure(grade_with(loaded, record)), unstructure(grade_with(bare, record))
-
-
-def _assert_advice_only(path: Path, recommendation_ids: set[str]) -> None:
-    """Graded through the CLI the record is ready for gateway, no recommendation is among its gateway
-    requirements, deadlines or checks, and removing the recommendations changes nothing."""
-    result = run("grade", "--body", BODY, str(path), "--format", "json")
-    assert result.exit_code == 0, result.stderr
-    out = result.json()
-    assert out["gateway"]["ready"] is True, out["gateway"]
-    listed = {r["id"] for r in out["gateway"]["requirements"]} | {d["id"] for d in out["deadlines"]}
-    listed |= {c["id"] for c in out["checks"]}
-    assert not listed & recommendation_ids
-    for key in ("unmet", "unknown", "recommendations_unmet"):
-        assert not set(out["gateway"][key]) & recommendation_ids, key
-    with_advice, without = _graded_without_recommendations(path)
-    assert with_advice == without
-
-
-def _check_recommendations(rules: dict, expected: dict, seed: str) -> None:
-    """The body's recommendations are exactly the expected ones: topic, method, citation, and the quoted words."""
-    got = {r["id"]: r for r in rules["recommendations"]}
-    assert set(got) == set(expected)
-    for rid, (topic, about, words, section) in expected.items():
-        r = got[rid]
-        assert (r["topic"], r["about"], r["citation"]) == (topic, about, f"{seed} § {section}"), rid
-        assert words in r["text"], rid
-
-
-def _flat(text: str) -> str:
-    """A document's text as the tests quote it: bold markers dropped, whitespace runs as one space."""
-    return " ".join(text.replace("**", "").split())
-
-
-
 @pytest.mark.parametrize("standard,seed", list(EXPECTED_RECOMMENDATIONS))
 def test_recommendations_are_encoded_as_the_document_states(standard, seed):
-    rules = _journey_json(standard)
-    _check_recommendations(rules, EXPECTED_RECOMMENDATIONS[standard, seed], seed)
+    rules = journey_rules(BODY, standard)
+    check_recommendations(rules, EXPECTED_RECOMMENDATIONS[standard, seed], seed)
     # The "should" gateway items stay gateway requirements (S71 § EPA TIMESCALE: "Training Providers should register
     # apprentices for EPA with NQual a minimum of 90 days before assessment."), not recommendations too.
     assert not any("90 days" in r["text"] for r in rules["recommendations"])
@@ -774,9 +714,9 @@ def test_recommendations_are_encoded_as_the_document_states(standard, seed):
 def test_recommendations_quote_the_document(standard, seed):
     from epa.testing import source_text
 
-    text = _flat(source_text(seed))
+    text = flat(source_text(seed))
     for rid, (_, _, words, _) in EXPECTED_RECOMMENDATIONS[standard, seed].items():
-        assert _flat(words) in text, rid
+        assert flat(words) in text, rid
 
 
 @pytest.mark.parametrize("record,standard", [("nqual-st0071-distinction.yaml", "ST0071"),
@@ -785,4 +725,4 @@ def test_recommendations_never_make_a_record_unready(record, standard):
     # Records ready for gateway under both packs (ST0071: S71 § GATEWAY; ST0072: Level 1 English and maths,
     # S72 § GATEWAY): no recommendation changes the gateway, a deadline, a check or the grade.
     ids = set(RECOMMENDATIONS_71 if standard == "ST0071" else RECOMMENDATIONS_72)
-    _assert_advice_only(RECORDS / record, ids)
+    assert_advice_only(BODY, RECORDS / record, ids)

@@ -17,7 +17,17 @@ from pathlib import Path
 import icalendar
 import pytest
 
-from epa.testing import dump_record, only, requires, run, source_text
+from epa.testing import (
+    assert_advice_only,
+    check_recommendations,
+    dump_record,
+    flat,
+    journey_rules,
+    only,
+    requires,
+    run,
+    source_text,
+)
 
 pytestmark = requires("tqual")
 
@@ -589,15 +599,8 @@ def seed_headings() -> set[str]:
     return {line.strip() for line in source_text(SEED).splitlines() if line.strip()}
 
 
-def journey_rules() -> dict:
-    result = run("journey", "--standard", "ST0071", "--body", BODY, "--format", "json")
-    assert result.exit_code == 0, result.stderr
-    (rules,) = result.json()
-    return rules
-
-
 def test_epa_journey_lists_the_documents_rules():
-    rules = journey_rules()
+    rules = journey_rules(BODY, "ST0071")
     assert (rules["body"], rules["standard"], rules["document"]) == (BODY, "ST0071", SEED)
     resit = rules["resit"]
     # 003 § Resits and Retakes: "If a resit or retake is required, the overall EPA grade will be capped at a
@@ -645,7 +648,7 @@ def test_epa_journey_lists_the_documents_rules():
 def test_epa_journey_citations_are_sections_of_the_document():
     # every citation names this document and one of its section headings (read from 003 itself)
     headings = seed_headings()
-    rules = journey_rules()
+    rules = journey_rules(BODY, "ST0071")
     resit = rules["resit"]
     citations = [item["citation"] for part in ("gateway", "deadlines", "tolerances", "ambiguities")
                  for item in rules[part]]
@@ -734,73 +737,14 @@ RECOMMENDATIONS = {
 }
 
 
-def _journey_json(standard: str) -> dict:
-    """`epa journey --standard S --body {body} --format json`: the body's journey rules as the CLI lists them."""
-    result = run("journey", "--standard", standard, "--body", BODY, "--format", "json")
-    assert result.exit_code == 0, result.stderr
-    (rules,) = result.json()
-    return rules
-
-
-def _graded_without_recommendations(path: Path) -> tuple[dict, dict]:
-    """The record graded in-process by the installed body, and by the same body with its recommendations
-    removed (every hook kept): recommendations are advice, so the two must be identical."""
-    import attrs
-
-    from epa.convert import unstructure
-    from epa.grading import grade as grade_with
-    from epa.record import load_record
-    from epa.testing import body, registry
-
-    loaded = body(BODY)
-    assert any(r.journey and r.journey.recommendations for r in loaded.body.rulesets)
-    bare = attrs.evolve(loaded, body=attrs.evolve(loaded.body, rulesets=tuple(
-        attrs.evolve(r, journey=attrs.evolve(r.journey, recommendations=())) if r.journey else r
-        for r in loaded.body.rulesets)))
-    record = load_record(path, registry())
-    return unstructure(grade_with(loaded, record)), unstructure(grade_with(bare, record))
-
-
-def _assert_advice_only(path: Path, recommendation_ids: set[str]) -> None:
-    """Graded through the CLI the record is ready for gateway, no recommendation is among its gateway
-    requirements, deadlines or checks, and removing the recommendations changes nothing."""
-    result = run("grade", "--body", BODY, str(path), "--format", "json")
-    assert result.exit_code == 0, result.stderr
-    out = result.json()
-    assert out["gateway"]["ready"] is True, out["gateway"]
-    listed = {r["id"] for r in out["gateway"]["requirements"]} | {d["id"] for d in out["deadlines"]}
-    listed |= {c["id"] for c in out["checks"]}
-    assert not listed & recommendation_ids
-    for key in ("unmet", "unknown", "recommendations_unmet"):
-        assert not set(out["gateway"][key]) & recommendation_ids, key
-    with_advice, without = _graded_without_recommendations(path)
-    assert with_advice == without
-
-
-def _check_recommendations(rules: dict, expected: dict, seed: str) -> None:
-    """The body's recommendations are exactly the expected ones: topic, method, citation, and the quoted words."""
-    got = {r["id"]: r for r in rules["recommendations"]}
-    assert set(got) == set(expected)
-    for rid, (topic, about, words, section) in expected.items():
-        r = got[rid]
-        assert (r["topic"], r["about"], r["citation"]) == (topic, about, f"{seed} § {section}"), rid
-        assert words in r["text"], rid
-
-
-def _flat(text: str) -> str:
-    """A document's text as the tests quote it: bold markers dropped, whitespace runs as one space."""
-    return " ".join(text.replace("**", "").split())
-
-
-
 def test_recommendations_are_encoded_as_the_document_states():
-    _check_recommendations(_journey_json("ST0071"), RECOMMENDATIONS, SEED)
+    check_recommendations(journey_rules(BODY, "ST0071"), RECOMMENDATIONS, SEED)
 
 
 def test_recommendations_quote_the_document():
-    text = _flat(source_text(SEED))
+    text = flat(source_text(SEED))
     for rid, (_, _, words, _) in RECOMMENDATIONS.items():
-        assert _flat(words) in text, rid
+        assert flat(words) in text, rid
 
 
 def test_recommendations_never_make_a_record_unready(tmp_path):
@@ -818,4 +762,4 @@ def test_recommendations_never_make_a_record_unready(tmp_path):
                         {"method": "observation", "date": "2026-01-19", "grade": "pass"},
                         {"method": "project", "date": "2026-01-26", "grade": "pass"}],
     }
-    _assert_advice_only(dump_record(tmp_path, record), set(RECOMMENDATIONS))
+    assert_advice_only(BODY, dump_record(tmp_path, record), set(RECOMMENDATIONS))
