@@ -143,7 +143,8 @@ def test_every_record_graded_exits_0_and_summary_only_prints_the_summary(tmp_pat
     table = run("compare", "--batch", str(path))  # the default, a table: the summary
     assert table.exit_code == 0
     assert "5 records read, 5 graded, 0 rejected" in table.stdout
-    assert "How often each pair of bodies gives the same overall grade" in table.stdout
+    # a table title wraps to the table's width, narrow when few bodies are installed
+    assert "How often each pair of bodies gives the same overall grade" in " ".join(table.stdout.split())
 
 
 def test_lines_that_are_not_records_are_error_rows_and_the_run_goes_on(tmp_path):

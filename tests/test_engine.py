@@ -19,7 +19,6 @@ import attrs
 import holidays
 import jsonschema
 import pytest
-import yaml
 from dateutil.relativedelta import relativedelta
 
 from epa import cache, rules, workdays
@@ -204,9 +203,11 @@ def test_changed_rules_are_not_served_from_the_cache(cache_dir: Path, tmp_path: 
     folder = shutil.copytree(_rules_folder(), tmp_path / "rules")
     before = rules.load_rulesets(folder)
     changed = next(p for p in sorted(folder.glob("*.yaml")) if not p.name.endswith(rules.JOURNEY_SUFFIX))
-    text = changed.read_text(encoding="utf-8")
-    title = yaml.safe_load(text)["document"]["title"]
-    changed.write_text(text.replace(title, title[::-1], 1), encoding="utf-8")  # same size, same second
+    lines = changed.read_text(encoding="utf-8").splitlines(keepends=True)
+    at = next(i for i, line in enumerate(lines) if line.lstrip().startswith("title:"))
+    head, _, value = lines[at].partition("title:")
+    lines[at] = head + "title:" + value.swapcase()  # same size, same second, and still valid YAML
+    changed.write_text("".join(lines), encoding="utf-8")
     after = rules.load_rulesets(folder)
     assert {r.document.title for r in after} != {r.document.title for r in before}
 

@@ -174,6 +174,8 @@ def test_table_citations_name_the_document_by_title_and_version(monkeypatch, arg
     narrow = _at(80, monkeypatch, *args)
     for res in data["results"]:
         doc = res["document"]
+        if f"{doc['file']} § " not in json.dumps(res, ensure_ascii=False):
+            continue  # this view shows nothing the body cites (a body with no journey rules, say)
         assert f"{short_title(res['body_name'], doc['title'])} v{doc['version']} § " in wide
         assert doc["file"] not in wide and doc["file"] not in narrow
 
