@@ -41,6 +41,10 @@ def test_the_report_matches_its_schema():
     jsonschema.Draft202012Validator(schema("consistency")).validate(report())
     ids = [f["id"] for f in report()["findings"]]
     assert len(ids) == len(set(ids))
+    # each body's recorded ambiguities stand beside the findings
+    for body in report()["bodies"]:
+        rules = registry().body(body["id"]).ruleset(ST0071)
+        assert [a["id"] for a in body["ambiguities"]] == [a.id for a in rules.ambiguities]
 
 
 def value_in(result: dict, row: str):

@@ -95,6 +95,8 @@ def test_shows_header_findings_and_citations():
     assert "ST0071" in page
     for body in data["bodies"]:
         assert escape(body["name"]) in page
+        for ambiguity in body["ambiguities"]:  # beside the findings, with the reading encoded
+            assert escape(ambiguity["id"]) in page and escape(ambiguity["reading"]) in page
         for doc in body["documents"]:
             assert escape(doc["title"]) in page and escape(doc["version"]) in page
     for area, count in data["cases"].items():

@@ -155,12 +155,20 @@ def _checkboxes(name: str, items: Iterable[tuple[str, str]]) -> str:
                    for value, label in items)
 
 
+def _ambiguities(items: Iterable[dict[str, Any]]) -> str:
+    """The body's recorded ambiguities, folded: what its document leaves unclear, and the reading encoded."""
+    rows = "".join(f"<li><code>{_e(a['id'])}</code>: {_e(a['text_says'])} <em>Read as:</em> {_e(a['reading'])} "
+                   f'<span class="muted">({_e(a["citation"])})</span></li>' for a in items)
+    count = rows.count("<li>")
+    return f"<details><summary>{count} recorded ambiguities</summary><ul>{rows}</ul></details>" if count else ""
+
+
 def _header(data: dict[str, Any]) -> str:
     bodies = "".join(
         f"<li><strong>{_e(b['name'])}</strong> <code>{_e(b['id'])}</code>: "
         + "; ".join(f"{_e(d['title'])}, version {_e(d['version'])} <span class=\"muted\">({_e(d['file'])})</span>"
                     for d in b["documents"])
-        + "</li>" for b in data["bodies"])
+        + _ambiguities(b.get("ambiguities", ())) + "</li>" for b in data["bodies"])
     cases = data["cases"]
     counts = "".join(f"<li>{_e(area)}: <strong>{int(n)}</strong></li>" for area, n in cases.items())
     return (f"<header><h1>Consistency report: {_e(data['standard'])}</h1>"

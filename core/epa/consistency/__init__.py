@@ -34,7 +34,9 @@ def analyse(registry: Registry, standard: str, bodies: list[str] | None = None) 
         "standard": standard,
         "bodies": [{"id": s.label, "name": s.loaded.body.name,
                     "documents": [{"file": r.document.file, "title": r.document.title, "version": r.document.version}
-                                  for r in s.loaded.body.rulesets_for(standard)]} for s in current],
+                                  for r in s.loaded.body.rulesets_for(standard)],
+                    "ambiguities": [{"id": a.id, "citation": a.citation, "text_says": a.text_says,
+                                     "reading": a.reading} for a in s.ruleset.ambiguities]} for s in current],
         "cases": cases,
         "findings": [f.as_data() for f in found],
         "heatmaps": {"combinations": sweeps.combination_map(current), "criteria": catalogue.criteria_map(current,
