@@ -258,6 +258,10 @@ def _profiles() -> Iterator[tuple[str, dict[str, Any]]]:
     for (english, maths), age, ehcp in itertools.product(levels, (17, 20), (False, True)):
         yield (f"an apprentice {age} at the start with English {english} and maths {maths}"
                f"{' and an EHCP' if ehcp else ''}"), profile(age, english, maths, ehcp)
+    for age in (17, 20):
+        bsl = profile(age, "level2", "level2")
+        bsl["apprentice"]["bsl"] = True  # English held as a BSL qualification at Level 2
+        yield f"an apprentice {age} at the start whose Level 2 English is a BSL qualification", bsl
     for days in (365, 366):
         yield f"{days} days on programme at gateway", profile(20, "level2", "level2", days=days)
     for pieces in (9, 10, 15, 16):
