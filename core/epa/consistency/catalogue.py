@@ -4,6 +4,7 @@ self-consistency, and its departures from the assessment-plan reference (the cor
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -165,7 +166,8 @@ def self_consistency(subjects: list[Subject], standard: Standard) -> list[Findin
                                [Side((s.label,), "the printed table is incomplete",
                                      {s.label: (r.combination.citation, r.combination.rule_in_words.citation)})],
                                cases=gaps))
-        subject = CheckSubject(s.loaded, r, Registry([]), _NOWHERE)
+        # the self-consistency checks read no source document: the sources folder is never consulted
+        subject = CheckSubject(s.loaded, r, Registry([]), Path())
         for check in checks:
             try:
                 problems = list(check.run(subject))
@@ -182,9 +184,6 @@ def self_consistency(subjects: list[Subject], standard: Standard) -> list[Findin
                                    f"{s.loaded.body.name}'s document contradicts itself: {a.text_says}",
                                    [Side((s.label,), f"read as: {a.reading}", {s.label: (a.citation,)})]))
     return out
-
-
-_NOWHERE = __import__("pathlib").Path("/nonexistent-sources")
 
 
 def reference(subjects: list[Subject]) -> list[Finding]:
