@@ -154,7 +154,7 @@ def bodies(fmt: str) -> None:
 @cli.command()
 @FORMAT
 def standards(fmt: str) -> None:
-    """List the standards the installed bodies offer."""
+    """List every defined standard (the core's and any a plugin adds): its methods and the bodies offering it."""
     data = report.standards(_registry())
     _emit(fmt, data, lambda c: tables.standards(c, data))
 
