@@ -46,7 +46,7 @@ def test_gateway_qualifications_three_month_resit_window():
 def test_highfield_one_month_project_rework():
     # 002 § Retake and resit information: a failed work-based project is reworked within one month.
     rework = [v for v in variants(ok_json("plugins", definition="plugins"), "highfield") if v["kind"] == "rework"]
-    assert len(rework) == 1 and "project reworked within 1 months" in rework[0]["says"]
+    assert len(rework) == 1 and "project reworked within 1 month of the fail" in rework[0]["says"]
 
 
 @requires("nqual")

@@ -146,8 +146,15 @@ def _names(data: dict[str, Any]) -> dict[str, str]:
     return {b["id"]: b["name"] for b in data["bodies"]}
 
 
+def _base(label: str) -> str:
+    """A side's body label is a body id, or ``id@version`` for an older document version: filters use the id."""
+    return label.split("@")[0]
+
+
 def _body(names: dict[str, str], body: str) -> str:
-    return f'<span title="{_e(body)}">{_e(names[body])}</span>' if body in names else f"<code>{_e(body)}</code>"
+    version = f" (version {_e(body.split('@', 1)[1])})" if "@" in body else ""
+    name = names.get(_base(body))
+    return f'<span title="{_e(body)}">{_e(name)}{version}</span>' if name else f"<code>{_e(body)}</code>"
 
 
 def _checkboxes(name: str, items: Iterable[tuple[str, str]]) -> str:
@@ -271,19 +278,19 @@ def _criteria(data: dict[str, Any]) -> str:
 def _finding(finding: dict[str, Any], names: dict[str, str]) -> str:
     sides = []
     for side in finding["sides"]:
-        who = "".join(f'<li data-col="{_e(b)}">{_body(names, b)}</li>' for b in side["bodies"])
+        who = "".join(f'<li data-col="{_e(_base(b))}">{_body(names, b)}</li>' for b in side["bodies"])
         cites = "".join(
-            f'<li data-col="{_e(body)}">{_body(names, body)}: '
+            f'<li data-col="{_e(_base(body))}">{_body(names, body)}: '
             + ("; ".join(f"<cite>{_e(c)}</cite>" for c in refs) or '<span class="muted">no citation</span>')
             + "</li>" for body, refs in side["citations"].items())
-        sides.append(f'<section class="side" data-bodies="{_e(json.dumps(side["bodies"]))}">'
+        sides.append(f'<section class="side" data-bodies="{_e(json.dumps([_base(b) for b in side["bodies"]]))}">'
                      f'<ul class="who" aria-label="Bodies">{who}</ul>'
                      f'<p>{_e(side["says"])}</p><ul aria-label="Citations">{cites}</ul></section>')
     shows = ""
     if finding.get("shows"):
         row = finding["shows"]
-        values = "".join(f'<tr data-col="{_e(b)}"><th scope="row">{_body(names, b)}</th><td>{_e(_text(v))}</td></tr>'
-                         for b, v in row["values"].items())
+        values = "".join(f'<tr data-col="{_e(_base(b))}"><th scope="row">{_body(names, b)}</th>'
+                         f"<td>{_e(_text(v))}</td></tr>" for b, v in row["values"].items())
         shows = (f'<div class="shows"><code>epa compare</code> on the witness shows row <code>{_e(row["row"])}</code>:'
                  f'<table><thead><tr><th scope="col">Body</th><th scope="col">{_e(row["row"])}</th></tr></thead>'
                  f"<tbody>{values}</tbody></table></div>")

@@ -20,9 +20,14 @@ def _rule_in_words(grades: tuple[Grade, ...]) -> Grade:
     return Grade.DISTINCTION if all(g == Grade.DISTINCTION for g in grades) else Grade.PASS
 
 
-def _span(offset: Offset) -> str:
+def span(offset: Offset, anchor: str | None = None) -> str:
+    """An offset in words: "1 month", "2 weeks before discussion", "12 months from first fail notified"."""
     unit, count = next((k, v) for k, v in attrs.asdict(offset).items() if v is not None)
-    return f"{count} {unit.replace('_', ' ')}"
+    words = f"{abs(count)} {unit.replace('_', ' ')}"
+    words = words[:-1] if abs(count) == 1 else words
+    if anchor is None:
+        return words
+    return f"{words} {'before' if count < 0 else 'from'} {anchor.replace('_', ' ')}"
 
 
 def variants(r: Ruleset) -> list[dict[str, str]]:
@@ -57,10 +62,10 @@ def variants(r: Ruleset) -> list[dict[str, str]]:
                             f"{lift} by exceptional circumstances"})
         for w in resit.windows:
             out.append({"kind": "window", "citation": w.citation,
-                        "says": f"{w.name}: {_span(w.offset)} from {w.from_.replace('_', ' ')}; "
+                        "says": f"{w.name}: {span(w.offset, w.from_)}; "
                                 + ("missed: the whole EPA again" if w.consequence == "full_retake"
                                    else "missed: the document states no consequence")})
         for rw in resit.rework:
             out.append({"kind": "rework", "citation": rw.citation,
-                        "says": f"{rw.name}: {rw.method} reworked within {_span(rw.offset)} of the fail"})
+                        "says": f"{rw.name}: {rw.method} reworked within {span(rw.offset)} of the fail"})
     return out

@@ -13,6 +13,7 @@ from typing import Any
 
 from epa.consistency import catalogue, sweeps
 from epa.consistency.findings import Finding, Subject
+from epa.errors import InputError
 from epa.registry import Registry
 
 __all__ = ["Finding", "Subject", "analyse"]
@@ -20,7 +21,11 @@ __all__ = ["Finding", "Subject", "analyse"]
 
 def subjects(registry: Registry, standard: str, bodies: list[str] | None) -> list[Subject]:
     chosen = [registry.body(b) for b in bodies] if bodies else list(registry.offering(standard))
-    return [Subject(b, b.ruleset(standard)) for b in chosen if standard in b.body.standards]
+    for b in chosen:
+        if standard not in b.body.standards:
+            raise InputError(f"{b.body.id} does not offer {standard}",
+                             hint="bodies offering it: " + ", ".join(o.body.id for o in registry.offering(standard)))
+    return [Subject(b, b.ruleset(standard)) for b in chosen]
 
 
 def analyse(registry: Registry, standard: str, bodies: list[str] | None = None) -> dict[str, Any]:

@@ -7,18 +7,11 @@ import itertools
 from pathlib import Path
 from typing import Any
 
-import attrs
-
 from epa.conformance.checks import CHECKS, Skip
 from epa.conformance.checks import Subject as CheckSubject
 from epa.consistency.findings import Finding, Side, Subject, names, sides_by
-from epa.model import Grade, Offset, Standard
-from epa.variants import variants
-
-
-def _span(offset: Offset) -> str:
-    unit, count = next((k, v) for k, v in attrs.asdict(offset).items() if v is not None)
-    return f"{abs(count)} {unit.replace('_', ' ')}" + (" before" if count < 0 else "")
+from epa.model import Grade, Standard
+from epa.variants import span, variants
 
 
 def _by_value(area: str, slug: str, what: str, values: dict[str, str],
@@ -33,12 +26,15 @@ def _by_value(area: str, slug: str, what: str, values: dict[str, str],
 def thresholds(subjects: list[Subject], standard: Standard) -> list[Finding]:
     out = []
     for method in standard.method_ids:
+        if not any((rule := s.ruleset.component_rules.get(method)) and rule.distinction_threshold for s in subjects):
+            continue  # all-or-nothing everywhere: the distinction-set finding already shows what differs
         values, cited = {}, {}
         for s in subjects:
             rule = s.ruleset.component_rules.get(method)
             counted = len(s.ruleset.criteria_for(method, "distinction"))
             values[s.label] = (f"distinction with {rule.distinction_threshold} of {counted} distinction criteria"
-                               if rule and rule.distinction_threshold else f"distinction with all {counted}")
+                               if rule and rule.distinction_threshold else f"distinction with all {counted}"
+                               if counted else "no distinction criteria (pass at most)")
             cited[s.label] = [rule.citation] if rule else []
         if (f := _by_value("criteria", f"{method}.threshold", f"The {method}'s distinction threshold", values, cited)):
             out.append(f)
@@ -57,10 +53,10 @@ def resit_rules(subjects: list[Subject]) -> list[Finding]:
         caps[s.label] = f"{' and '.join(resit.cap.applies_to)} capped at {resit.cap.grade}, {lift} by exceptional " \
                         "circumstances"
         cited_caps[s.label] = [resit.cap.citation]
-        windows[s.label] = "; ".join(f"{_span(w.offset)} from {w.from_.replace('_', ' ')}{_advice(w)}"
+        windows[s.label] = "; ".join(f"{span(w.offset, w.from_)}{_advice(w)}"
                                      for w in resit.windows) or "no window"
         cited_windows[s.label] = [w.citation for w in resit.windows]
-        rework[s.label] = "; ".join(f"{r.method} reworked within {_span(r.offset)}" for r in resit.rework) or "none"
+        rework[s.label] = "; ".join(f"{r.method} reworked within {span(r.offset)}" for r in resit.rework) or "none"
         cited_rework[s.label] = [r.citation for r in resit.rework]
     for slug, what, values, cited in (("cap", "The resit and retake cap", caps, cited_caps),
                                       ("windows", "Resit and retake windows", windows, cited_windows),
@@ -93,7 +89,7 @@ def deadlines(subjects: list[Subject]) -> list[Finding]:
     values, cited = {}, {}
     for s in subjects:
         rules = s.ruleset.journey.deadlines if s.ruleset.journey else ()
-        values[s.label] = "; ".join(f"{d.name} ({_span(d.offset)} from {d.from_.replace('_', ' ')}){_advice(d)}"
+        values[s.label] = "; ".join(f"{d.name} ({span(d.offset, d.from_)}){_advice(d)}"
                                     for d in rules) or "none"
         cited[s.label] = [d.citation for d in rules]
     f = _by_value("deadlines", "all", "Deadlines", values, cited)
@@ -195,7 +191,7 @@ def reference(subjects: list[Subject]) -> list[Finding]:
                 out.append(Finding(f"reference.{s.label}.{v['kind']}", "reference",
                                    f"{s.loaded.body.name} departs from the assessment-plan pattern: {v['says']}.",
                                    [Side((s.label,), v["says"], {s.label: (v["citation"],)})]))
-    # one finding per body and kind: several thresholds of one body become one entry each
+    # ids stay unique: a body with several thresholds has one finding per threshold
     seen: dict[str, int] = {}
     for f in out:
         seen[f.id] = seen.get(f.id, 0) + 1

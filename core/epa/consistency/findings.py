@@ -33,10 +33,22 @@ class Subject:
     def label(self) -> str:
         return f"{self.id}@{self.ruleset.document.version}" if self.pinned else self.id
 
+    @property
+    def needs_pin(self) -> bool:
+        """Whether a record must name this version: it is not the one in force on the sweep's gateway date."""
+        versions = self.loaded.body.rulesets_for(self.ruleset.standard)
+        in_force = [r for r in versions if (r.document.effective_from or dt.date.min) <= GATEWAY]
+        return self.ruleset is not (in_force[-1] if in_force else versions[0])
+
     def grade(self, record: dict[str, Any]) -> BodyResult:
-        if self.pinned:
-            record = {**record, "document_versions": {self.id: self.ruleset.document.version}}
         return grade(self.loaded, structure(record, Record, where="consistency sweep"))
+
+
+def pins(subjects: Iterable[Subject]) -> dict[str, Any]:
+    """The ``document_versions`` a sweep's records name, so that each body is graded under the version the
+    findings describe (and a witness, run through `epa compare`, is too)."""
+    named = {s.id: s.ruleset.document.version for s in subjects if s.needs_pin}
+    return {"document_versions": named} if named else {}
 
 
 @frozen

@@ -15,7 +15,7 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
-from epa.consistency.findings import GATEWAY, Finding, Subject, names, record, sides_by
+from epa.consistency.findings import GATEWAY, Finding, Subject, names, pins, record, sides_by
 from epa.grading import BodyResult
 from epa.model import Grade, Standard
 
@@ -101,7 +101,7 @@ def combinations(methods: tuple[str, ...]) -> list[dict[str, Grade]]:
 
 def grading(subjects: list[Subject], standard: Standard, groups: Groups) -> None:
     for combo in combinations(standard.method_ids):
-        data = record(standard.id, [{"method": m, "grade": str(g)} for m, g in combo.items()])
+        data = record(standard.id, [{"method": m, "grade": str(g)} for m, g in combo.items()], **pins(subjects))
         results = {s.label: s.grade(data) for s in subjects}
         groups.cases += 1
         groups.add("grading", "overall", "overall", results, data, f"with {_grades(combo)}",
@@ -127,8 +127,9 @@ def _everything(subjects: list[Subject], method: str, level: str | None = None) 
     return {c.id for s in subjects for c in s.ruleset.criteria_for(method, level)}
 
 
-def _criteria_record(standard: Standard, met: dict[str, set[str]]) -> dict[str, Any]:
-    return record(standard.id, [{"method": m, "criteria_met": sorted(met[m])} for m in standard.method_ids])
+def _criteria_record(subjects: list[Subject], standard: Standard, met: dict[str, set[str]]) -> dict[str, Any]:
+    return record(standard.id, [{"method": m, "criteria_met": sorted(met[m])} for m in standard.method_ids],
+                  **pins(subjects))
 
 
 def _placement(s: Subject, criterion: str) -> str:
@@ -144,7 +145,7 @@ def criteria(subjects: list[Subject], standard: Standard, groups: Groups) -> lis
         placements = {s.label: _placement(s, term.id) for s in subjects}
         if len(set(placements.values())) < 2:
             continue
-        data = _criteria_record(standard, {m: ids - {term.id} for m, ids in everything.items()})
+        data = _criteria_record(subjects, standard, {m: ids - {term.id} for m, ids in everything.items()})
         results = {s.label: s.grade(data) for s in subjects}
         groups.cases += 1
         row = next((r for r in ("overall", *standard.method_ids)
@@ -171,7 +172,7 @@ def distinction_sets(subjects: list[Subject], standard: Standard) -> list[Findin
         if len(set(sets.values())) < 2:
             continue
         smallest = min((v for v in sets.values() if v), key=len, default=frozenset())
-        data = _criteria_record(standard, {**passes, method: passes[method] | smallest})
+        data = _criteria_record(subjects, standard, {**passes, method: passes[method] | smallest})
         results = {s.label: s.grade(data) for s in subjects}
         values = {label: r.components.get(method) for label, r in results.items()}
         says = {label: (f"{len(v)} distinction criteria" + (f" ({', '.join(sorted(v))})" if len(v) <= 3 else ""))
@@ -197,7 +198,7 @@ TIMINGS: list[tuple[str, relativedelta]] = [
 ]
 
 
-def _histories(standard: Standard) -> Iterator[tuple[str, dict[str, Any]]]:
+def _histories(standard: Standard, pinned: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
     fail_day = GATEWAY + dt.timedelta(days=14)
     for method in standard.method_ids:
         firsts = [{"method": method, "grade": "fail", "date": fail_day.isoformat()}]
@@ -213,7 +214,7 @@ def _histories(standard: Standard) -> Iterator[tuple[str, dict[str, Any]]]:
                             "exceptional_circumstances": exceptional}
                     about = (f"a {kind} of the {method} at distinction {when} after its fail"
                              f"{', with exceptional circumstances' if exceptional else ''}")
-                    yield about, record(standard.id, [*firsts, redo])
+                    yield about, record(standard.id, [*firsts, redo], **pinned)
 
 
 # The rows a history can differ in, most telling first, and the words of the steps that decide each.
@@ -229,7 +230,7 @@ def _resit_says(row: str, _label: str, value: Any) -> str:
 
 
 def resits(subjects: list[Subject], standard: Standard, groups: Groups) -> None:
-    for about, data in _histories(standard):
+    for about, data in _histories(standard, pins(subjects)):
         results = {s.label: s.grade(data) for s in subjects}
         groups.cases += 1
         for row, words in RESIT_ROWS:
@@ -272,7 +273,7 @@ def _profiles() -> Iterator[tuple[str, dict[str, Any]]]:
 
 def gateway(subjects: list[Subject], standard: Standard, groups: Groups) -> None:
     for about, data in _profiles():
-        data = {**data, "standard": standard.id}
+        data = {**data, "standard": standard.id, **pins(subjects)}
         results = {s.label: s.grade(data) for s in subjects}
         groups.cases += 1
 
@@ -307,7 +308,8 @@ def older_versions(subjects: list[Subject], standard: Standard, found: list[Find
     known = {(f.id, tuple(side.bodies for side in f.sides)) for f in found}
     out = []
     for i, s in enumerate(subjects):
-        for older in s.loaded.body.rulesets_for(standard.id)[:-1]:
+        history = s.loaded.body.rulesets_for(standard.id)
+        for j, older in enumerate(history[:-1]):
             swapped = [*subjects[:i], Subject(s.loaded, older, pinned=True), *subjects[i + 1:]]
             groups = Groups()
             grading(swapped, standard, groups)
@@ -318,9 +320,7 @@ def older_versions(subjects: list[Subject], standard: Standard, found: list[Find
                 plain = tuple(tuple(b if b != label else s.id for b in side.bodies) for side in f.sides)
                 if (f.id, plain) in known:
                     continue
-                if f.witness:  # the pin the sweep graded the older version under
-                    f.witness = {**f.witness, "document_versions": {s.id: older.document.version}}
-                until = s.ruleset.document.effective_from
+                until = history[j + 1].document.effective_from
                 f.id += f".{s.id}-v{older.document.version}".lower().replace("_", "-")
                 f.summary += (f" (Under {s.loaded.body.name}'s version {older.document.version}, in force for "
                               f"gateways before {until}.)" if until else "")
