@@ -397,3 +397,41 @@ def test_a_progress_bar_on_stderr_only_when_it_is_a_terminal(tmp_path):
     assert exit_.value.code == 2
     assert "grading" in err.getvalue() and "records" in err.getvalue()
     assert out.getvalue() == plain.stdout  # the bar never reaches the output
+
+
+def test_a_csv_row_the_csv_module_cannot_read_is_an_error_row(tmp_path):
+    # A bare carriage return in an unquoted cell, and a 200 KB cell (past the csv module's default limit):
+    # each is an error row at its line, and the run goes on.
+    any_body("ST0071")
+    header = "standard,apprentice,gateway_date\n"
+    good = "ST0071,A-1,2025-06-02\n"
+    path = tmp_path / "c.csv"
+    path.write_bytes((header + good + "ST0071,A\r-2,2025-06-02\n" + "ST0071," + "x" * 200_000 + ",2025-06-02\n"
+                      + good).encode())
+    result = run("compare", "--batch", str(path), "--format", "json")
+    assert result.exit_code == 2 and "Traceback" not in result.stderr
+    lines = json_lines(result.stdout)
+    assert [ln["line"] for ln in lines] == [2, 3, 4, 5]
+    assert "cannot be read" in lines[1]["error"]["message"]
+    assert "error" not in lines[0] and "error" not in lines[3]
+
+
+def test_a_reader_that_stops_early_is_no_failure(tmp_path):
+    # `epa compare --batch … | head -1`: the closed pipe ends the run quietly with exit 0, not click's exit 1.
+    any_body("ST0071")
+    lines = (EXAMPLES / "st0071-cohort.jsonl").read_text(encoding="utf-8").splitlines()
+    path = tmp_path / "c.jsonl"
+    path.write_text("\n".join(lines * 100) + "\n", encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, "-m", "epa", "compare", "--batch", str(path), "--format", "json"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stdout.readline()
+    proc.stdout.close()
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    assert b"Traceback" not in err
+
+
+def test_no_standard_input_is_bad_input():
+    done = subprocess.run(["bash", "-c", f"'{sys.executable}' -m epa compare --batch - <&-"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and "no standard input to read" in done.stderr and "Traceback" not in done.stderr

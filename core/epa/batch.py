@@ -23,6 +23,7 @@ from epa.documents import Source, json_path
 from epa.errors import InputError, PluginError, did_you_mean
 
 MAX_RECORD = 1 << 20  # bytes one record (a JSON line, a CSV row) may hold; a longer one is an error row
+csv.field_size_limit(MAX_RECORD)  # a cell may be as long as its record (the csv module's default is 128 KiB)
 CHUNK = 256  # records graded per task: large enough that a worker's round trip is small beside its work
 
 # --- CSV columns ---------------------------------------------------------------------------------------
@@ -195,7 +196,13 @@ def csv_items(lines: Iterable[tuple[int, bytes | None]], methods: Iterable[str],
             yield start, "error", (f"undecodable bytes (not UTF-8) at byte {exc.start + 1} of the record",
                                    "save the file as UTF-8")
             continue
-        cells = next(csv.reader([decoded]), [])
+        try:
+            cells = next(csv.reader([decoded]), [])
+        except csv.Error as exc:  # e.g. a bare carriage return in an unquoted cell
+            if header is None:
+                raise InputError(f"the CSV header cannot be read: {exc}", where=f"{name}:{start}") from None
+            yield start, "error", (f"the CSV row cannot be read: {exc}", "quote a cell that holds a line break")
+            continue
         if header is None:
             header = CsvHeader(cells, methods, f"{name}:{start}")
             continue
@@ -538,6 +545,8 @@ def run(source: str, fmt: str, *, summary: bool, summary_only: bool, workers: in
     import sys
 
     if source == "-":
+        if stdin is None and sys.stdin is None:
+            raise InputError("no standard input to read", where="<stdin>")
         stream: IO[bytes] = stdin or sys.stdin.buffer
         name, total = "stdin", None
     else:

@@ -92,14 +92,15 @@ def _Console(**options: Any) -> Console:  # a function, so that rich is imported
     return _console_class()(**options)
 
 
-def _emit(fmt: str, data: Any, render: Callable[[Console], None]) -> None:
+def _emit(fmt: str, data: Any, render: Callable[[Console], None], registry: Registry | None = None) -> None:
+    """Print data as JSON, or render it as tables; ``registry``: the bodies already loaded, if any."""
     if fmt == "json":
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
     else:
         from contextlib import suppress
 
         with suppress(PluginError):  # citations in tables name the document by its short title
-            tables.label_documents(_registry())
+            tables.label_documents(registry or _registry())
         render(_Console(soft_wrap=False, width=_width()))
 
 
@@ -131,7 +132,16 @@ def _registry() -> Registry:
     return _load(_chosen())
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        # click's own main() turns a closed pipe into exit 1 before ours can see it: catch it first
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            _reader_gone()
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="epa")
 @click.option("--bodies", metavar="ID,ID", help="load only these installed bodies (default: EPA_BODIES, else all)")
 def cli(bodies: str | None) -> None:
@@ -416,7 +426,7 @@ def conformance(body_ids: tuple[str, ...], sources: Path | None, checks: tuple[s
             raise InputError(f"no check {check_id!r}", hint=did_you_mean(check_id, [c.id for c in suite.CHECKS]))
     outcomes = suite.run(registry, body_ids or None, sources, checks or None)
     data = suite.as_data(outcomes, sources)
-    _emit(fmt, data, lambda c: tables.conformance(c, data))
+    _emit(fmt, data, lambda c: tables.conformance(c, data), registry)
     if not data["passed"]:
         raise SystemExit(1)
 
@@ -504,8 +514,6 @@ def main(argv: list[str] | None = None) -> None:
         cli.main(args=argv, prog_name="epa", standalone_mode=False)
     except click.exceptions.Abort:
         sys.exit(1)
-    except BrokenPipeError:  # click.echo's, for JSON output
-        _reader_gone()
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)

@@ -513,14 +513,19 @@ def _short_message(error: jsonschema.ValidationError) -> str:
     return error.message.replace(shown, quote(error.instance)) if shown in error.message else error.message
 
 
+@cache
+def _validator(schema_name: str) -> jsonschema.Draft202012Validator:
+    """Built once per schema: a batch with many rejected records words each failure without rebuilding it."""
+    return jsonschema.Draft202012Validator(schema(schema_name), format_checker=jsonschema.FormatChecker())
+
+
 def validate(data: Any, schema_name: str, source: Source) -> None:
     """Raise InputError listing every schema violation (up to five), the most relevant first."""
     from epa.validation import is_valid  # a check compiled once per schema: valid data skips jsonschema
 
     if is_valid(data, schema_name):
         return
-    validator = jsonschema.Draft202012Validator(schema(schema_name), format_checker=jsonschema.FormatChecker())
-    errors = sorted(validator.iter_errors(data), key=jsonschema.exceptions.relevance)
+    errors = sorted(_validator(schema_name).iter_errors(data), key=jsonschema.exceptions.relevance)
     if not errors:
         return
     explained = [_explain(e) for e in errors]

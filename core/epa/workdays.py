@@ -44,7 +44,8 @@ def _calendar() -> tuple[list[int], dict[int, str]]:
     except PackageNotFoundError:  # pragma: no cover - then importing it fails too
         entry = None
     hit = stored.get(entry)
-    if isinstance(hit, list) and all(isinstance(o, int) and isinstance(n, str) for o, n in hit):
+    if isinstance(hit, list) and all(isinstance(pair, list) and len(pair) == 2 and isinstance(pair[0], int)
+                                     and isinstance(pair[1], str) for pair in hit):  # anything else: a miss
         names = dict(hit)
     else:
         found = _country(years=range(FIRST_YEAR, LAST_YEAR + 1))
