@@ -235,6 +235,7 @@ def _chain(first: list[Any], rest: Iterator[Any]) -> Iterator[Any]:
 
 class _Worker:
     registry: Any = None
+    engine: Any = None  # epa.engine.Engine: the decisions, where the output needs no explanation
     name = ""
     fmt = "json"
     methods: tuple[str, ...] = ()
@@ -246,7 +247,10 @@ def init_worker(only: tuple[str, ...] | None, name: str, fmt: str, registry: Any
         from epa.registry import Registry
 
         registry = Registry.installed(only)
+    from epa.engine import Engine
+
     _Worker.registry, _Worker.name, _Worker.fmt = registry, name, fmt
+    _Worker.engine = Engine(registry)
     _Worker.methods = output_methods(registry)
 
 
@@ -368,7 +372,10 @@ def grade_item(item: Item) -> tuple[str, Stat]:
     try:
         data = _parse_json(payload, locator.prefix) if kind == "json" else payload[0]
         record = record_from_data(data, locator, registry, where=locator.prefix)
-        results = [grade(b, record) for b in registry.offering(record.standard)]
+        # CSV rows and the summary show decisions only: the compiled engine's, without the explanations
+        # that JSON output carries (tests/test_decisions.py holds the two to the same decisions).
+        results = _Worker.engine.decide(record) if _Worker.fmt in ("csv", "table") else [
+            grade(b, record) for b in registry.offering(record.standard)]
     except RecursionError:
         return _error(line, "the record nests too deeply to check", None, None, None, None)
     except InputError as exc:
@@ -389,7 +396,7 @@ def grade_item(item: Item) -> tuple[str, Stat]:
     if _Worker.fmt == "csv":
         rows = [[line, record.apprentice.id, r.body, _cell(r.overall),
                  *[_cell(r.components.get(m)) for m in _Worker.methods],
-                 _cell(r.gateway.ready), _cell(r.capped), _cell(r.full_retake_required), ""] for r in results]
+                 _cell(r.gateway_ready), _cell(r.capped), _cell(r.full_retake_required), ""] for r in results]
         return _csv_rows(rows), stat
     if _Worker.fmt == "table":
         return "", stat

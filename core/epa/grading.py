@@ -77,6 +77,10 @@ class BodyResult:
     deadlines: tuple[Deadline, ...]
     checks: tuple[ToleranceCheck, ...]
 
+    @property
+    def gateway_ready(self) -> bool:  # as the engine's Decision names it
+        return self.gateway.ready
+
 
 def ruleset_for(loaded: LoadedBody, record: Record) -> tuple[Ruleset, list[Reason], list[Note]]:
     """The version of the body's rules that grades this record: the one named in the record,

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from epa.convert import unstructure
 from epa.errors import InputError
 from epa.grading import BodyResult
 from epa.model import Journey
 from epa.registry import Registry
+
+if TYPE_CHECKING:
+    from epa.engine import Decision
 
 
 def bodies(registry: Registry) -> list[dict[str, Any]]:
@@ -104,15 +108,16 @@ def journey(rules: list[tuple[str, str, Journey | None]], standard: str) -> list
             for body_id, name, j in rules]
 
 
-JOURNEY_ROWS = {"gateway_ready": lambda r: r.gateway.ready, "capped": lambda r: r.capped,
+JOURNEY_ROWS = {"gateway_ready": lambda r: r.gateway_ready, "capped": lambda r: r.capped,
                 "full_retake_required": lambda r: r.full_retake_required}
 
 
-def disagreements(results: list[BodyResult]) -> list[str]:
-    """The rows where the bodies do not all agree: 'overall', a method id, or one of JOURNEY_ROWS."""
+def disagreements(results: Sequence[BodyResult | Decision]) -> list[str]:
+    """The rows where the bodies do not all agree: 'overall', a method id, or one of JOURNEY_ROWS (of
+    explained results, or of the engine's decisions alike)."""
     rows = ["overall", *dict.fromkeys(m for r in results for m in r.components), *JOURNEY_ROWS]
 
-    def cell(r: BodyResult, row: str) -> Any:
+    def cell(r: BodyResult | Decision, row: str) -> Any:
         if row in JOURNEY_ROWS:
             return JOURNEY_ROWS[row](r)
         return r.overall if row == "overall" else r.components.get(row)

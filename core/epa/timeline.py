@@ -15,10 +15,10 @@ from attrs import frozen
 from epa.model import Attempt, Deadline, DeadlineRule, JourneyDates, Record, Ruleset, Tolerance
 from epa.workdays import bank_holidays_between, describe, shift
 
-_JOURNEY_DATES = tuple(f.name for f in attrs.fields(JourneyDates))
+JOURNEY_DATES = tuple(f.name for f in attrs.fields(JourneyDates))
 # Anchors and events that are not method ids (see the journey schema's anchor and event).
 NOT_METHODS = frozenset({"gateway", "first_assessment", "final_assessment", "every_method", "results_notified",
-                         *_JOURNEY_DATES})
+                         *JOURNEY_DATES})
 
 
 def first_attempt(record: Record, method: str) -> Attempt | None:
@@ -38,7 +38,7 @@ def anchor_date(record: Record, ruleset: Ruleset, anchor: str) -> tuple[dt.date 
         if record.dates.epa_start:
             return record.dates.epa_start, f"EPA start on {record.dates.epa_start}"
         return record.gateway.date, f"EPA start, taken as the gateway date {record.gateway.date} (no dates.epa_start)"
-    if anchor in _JOURNEY_DATES:
+    if anchor in JOURNEY_DATES:
         day = getattr(record.dates, anchor)
         return day, f"{anchor.replace('_', ' ')} on {day}" if day else f"dates.{anchor}"
     if anchor in ruleset.method_ids:
@@ -59,7 +59,7 @@ def anchor_date(record: Record, ruleset: Ruleset, anchor: str) -> tuple[dt.date 
 
 def _event_dates(record: Record, ruleset: Ruleset, event: str) -> list[dt.date] | None:
     """The record's dates for an event; None while the record does not show it (all of it, for every_method)."""
-    if event in _JOURNEY_DATES:
+    if event in JOURNEY_DATES:
         day = getattr(record.dates, event)
         return [day] if day else None
     if event in ruleset.method_ids:

@@ -1,0 +1,453 @@
+"""Deciding a cohort fast: each body's rules compiled once, then only the decisions computed per record.
+
+``grading.grade`` explains a record: every step, deadline and requirement as a cited sentence, which is what
+one apprentice's comparison shows. A cohort's CSV rows and summary need only the decisions: the component and
+overall grades, gateway readiness, the cap and a required full retake. ``Engine.decide`` computes those from
+what it builds once per ruleset: the criteria of each method and level as sets (one C-level subset test per
+method), the combination table as a lookup, and each mandatory gateway check as a predicate on the record.
+
+Hooks still decide. Each answer that a body's hook gives is asked of the hook: ``combine_grades`` once per
+combination of grades and, where the body implements it, ``grade_component`` once per distinct set of criteria
+met (both depend on their arguments alone, as ``hookspecs`` requires); ``gateway_requirements`` and
+``resit_policy``, whose answers depend on the whole record, are called per record when the body implements
+them, and otherwise the engine evaluates the default's data the way ``epa.gateway`` and ``epa.resits`` do.
+``tests/test_engine.py`` holds ``decide`` to ``grade`` record by record.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import operator
+from collections.abc import Callable, Sequence
+from typing import NamedTuple
+
+from dateutil.relativedelta import relativedelta
+
+from epa.gateway import LEVELS, GatewayStatus
+from epa.grading import _apply_resit_policy, _call, _collect
+from epa.model import (
+    Attempt,
+    Check,
+    ComponentResult,
+    Criterion,
+    DeadlineRule,
+    Grade,
+    GradedAttempt,
+    Outcome,
+    Record,
+    Requirement,
+    ResitRules,
+    Ruleset,
+    Window,
+)
+from epa.registry import LoadedBody, Registry
+from epa.timeline import JOURNEY_DATES, _event_dates, anchor_date
+from epa.workdays import shift
+
+_RANK = {level: i for i, level in enumerate(LEVELS)}
+
+
+class Decision(NamedTuple):
+    """What one body decides for one record; the same values as the ``BodyResult`` of ``grade``. (A named
+    tuple: made once per body and record, and an attrs frozen class takes several times as long to make.)"""
+
+    body: str
+    overall: Grade | None
+    components: dict[str, Grade | None]
+    gateway_ready: bool
+    capped: bool
+    full_retake_required: bool
+
+
+class _Spans:
+    """Whole years and months between two dates, as ``relativedelta`` counts them, remembered: a cohort
+    repeats its dates, and relativedelta is slow beside a dictionary look-up."""
+
+    def __init__(self) -> None:
+        self._seen: dict[tuple[dt.date, dt.date], tuple[int, int]] = {}
+
+    def __call__(self, later: dt.date, earlier: dt.date) -> tuple[int, int]:
+        key = (later, earlier)
+        found = self._seen.get(key)
+        if found is None:
+            span = relativedelta(later, earlier)
+            found = self._seen[key] = (span.years, span.years * 12 + span.months)
+        return found
+
+
+Unmet = Callable[[Record], bool]
+
+
+def _english_maths_unmet(rule: Check, spans: _Spans) -> Unmet:
+    em = rule.english_maths
+    assert em is not None
+
+    def unmet(record: Record) -> bool:
+        a = record.apprentice
+        if em.min_age is not None or em.max_age is not None:
+            if a.date_of_birth is None or a.start_date is None:
+                return False  # unknown
+            age = spans(a.start_date, a.date_of_birth)[0]
+            if (em.min_age is not None and age < em.min_age) or (em.max_age is not None and age > em.max_age):
+                return False  # not applicable
+        needed = _RANK[em.ehcp_level if a.ehcp and em.ehcp_level else em.level]
+        for subject in em.subjects:
+            if subject == "english" and a.bsl and not em.bsl_for_english:
+                continue  # missing: unknown unless another subject is short
+            held = getattr(a, subject)
+            if held is not None and _RANK[held] < needed:
+                return True
+        return False
+    return unmet
+
+
+def _unmet(check: Check | None, ruleset: Ruleset, spans: _Spans) -> Unmet | None:
+    """A predicate that is true when the record shows the check unmet (as ``gateway._status`` says "unmet"),
+    or None when it can never be (no check, or a deferred one)."""
+    if check is None or check.deferred:
+        return None
+    if check.english_maths:
+        return _english_maths_unmet(check, spans)
+    if check.days_on_programme:
+        least = check.days_on_programme.min
+        return lambda r: r.apprentice.start_date is not None and (
+            r.gateway.date - r.apprentice.start_date).days < least
+    if check.months_on_programme:
+        fewest = check.months_on_programme.min
+        return lambda r: r.apprentice.start_date is not None and spans(
+            r.gateway.date, r.apprentice.start_date)[1] < fewest
+    if check.count:
+        field, low, high = check.count.field, check.count.min, check.count.max
+
+        def short(r: Record) -> bool:
+            value = getattr(r.gateway, field)
+            return value is not None and ((low is not None and value < low) or (high is not None and value > high))
+        return short
+    if check.provided:
+        named = check.provided.field
+        return lambda r: getattr(r.gateway, named) is False
+    assert check.deadline and ruleset.journey, "the schema allows exactly these checks"
+    rule = ruleset.journey.deadline(check.deadline.id)
+    assert rule is not None, "load_journey checks deadline ids"
+    return _deadline_missed(rule, ruleset)
+
+
+def _day(name: str, ruleset: Ruleset) -> Callable[[Record], dt.date | None] | None:
+    """The record's date for a journey date or a method (its first attempt), as ``timeline`` reads it; None
+    for the anchors and events that need the whole record (first or final assessment, every method...)."""
+    if name in JOURNEY_DATES:
+        return lambda r: getattr(r.dates, name)
+    if name in ruleset.method_ids:
+        def first(r: Record) -> dt.date | None:
+            attempts = r.attempts_at(name)
+            return attempts[0].date if attempts else r.schedule.get(name)
+        return first
+    return None
+
+
+def _deadline_missed(rule: DeadlineRule, ruleset: Ruleset) -> Unmet:
+    """True when the record shows the deadline missed (``timeline.evaluate_deadline`` says "missed")."""
+    if rule.event is None:
+        return lambda r: False  # nothing to miss: the deadline is only ever open
+    anchor = _day(rule.from_, ruleset) if rule.from_ not in ("gateway", "epa_start") else None
+    if rule.from_ == "gateway":
+        anchor = lambda r: r.gateway.date  # noqa: E731
+    elif rule.from_ == "epa_start":
+        anchor = lambda r: r.dates.epa_start or r.gateway.date  # noqa: E731
+    event = _day(rule.event, ruleset) if rule.event in JOURNEY_DATES else None  # a method's event: its attempt
+    offset, by = rule.offset, rule.kind == "by"
+
+    def missed(r: Record) -> bool:
+        if event is not None:
+            day = event(r)
+            events = [day] if day else None
+        else:
+            events = _event_dates(r, ruleset, rule.event)  # type: ignore[arg-type]
+        if not events:
+            return False
+        start = anchor(r) if anchor is not None else anchor_date(r, ruleset, rule.from_)[0]
+        if start is None:
+            return False
+        due = shift(start, offset)
+        return any(d > due if by else d < due for d in events)
+    return missed
+
+
+Entry = tuple[int, Attempt, int | None]  # an attempt's place in the record, it, and the criteria it lists as bits
+Counted = Sequence[tuple[Attempt, Grade]]  # the attempts a body counts, in record order, with its grades
+
+
+def _exceptional(i: int, history: Counted) -> bool:
+    """As ``resits._exceptional``: recorded on the attempt, or on the one before it at the same method."""
+    attempt = history[i][0]
+    if attempt.exceptional_circumstances:
+        return True
+    before = [a for a, _ in history[:i] if a.method == attempt.method]
+    return bool(before and before[-1].exceptional_circumstances)
+
+
+def _capped(rules: ResitRules, history: Counted) -> bool:
+    """Whether the cap applies, as ``resits._cap`` decides it."""
+    cap = rules.cap
+    capping = [i for i, (a, _) in enumerate(history) if a.kind != "first" and a.kind in cap.applies_to]
+    return bool(capping) and not (cap.exceptional_circumstances_lift
+                                  and all(_exceptional(i, history) for i in capping))
+
+
+class _RetakeWindow:
+    """A resit or retake window whose miss, the document says, means the whole EPA again; its due dates are
+    remembered by the date they count from (a cohort repeats its dates)."""
+
+    def __init__(self, window: Window):
+        self.window, self.lift = window, window.exceptional_circumstances_lift
+        self.dues: dict[dt.date, dt.date] = {}
+
+    def _due(self, anchor: dt.date) -> dt.date:
+        due = self.dues.get(anchor)
+        if due is None:
+            due = self.dues[anchor] = shift(anchor, self.window.offset)
+        return due
+
+    def missed(self, history: Counted) -> bool:
+        """Whether the record misses it (beyond exceptional circumstances), as ``resits._window`` decides."""
+        fails = [i for i, (_, g) in enumerate(history) if g is Grade.FAIL]
+        start = self.window.from_
+        if start == "fail_notified":  # each fail, and the next attempt at its method
+            spans = [(history[i][0].notified_on,
+                      [j for j in range(i + 1, len(history)) if history[j][0].method == history[i][0].method][:1])
+                     for i in fails]
+        elif start == "first_fail_notified":
+            spans = [(history[fails[0]][0].notified_on, [j for j, (a, _) in enumerate(history) if a.kind != "first"])]
+        else:  # first_assessment
+            spans = [(history[0][0].date, list(range(len(history))))]
+        for anchor, governed in spans:
+            due = self._due(anchor)
+            late = [j for j in governed if history[j][0].date > due]
+            if late and not (self.lift and all(_exceptional(j, history) for j in late)):
+                return True
+        return False
+
+
+class CompiledRuleset:
+    """One body's ruleset, made ready to decide records."""
+
+    def __init__(self, loaded: LoadedBody, ruleset: Ruleset, spans: _Spans, bits: dict[str, int]):
+        """``bits``: one bit for each criterion id of the standard (every body's, so shared by all of them)."""
+        self.loaded, self.ruleset = loaded, ruleset
+        self.methods = ruleset.method_ids
+        self._own = set(loaded.own_hooks)
+
+        def mask(criteria: Sequence[Criterion]) -> int:
+            return functools.reduce(operator.or_, (bits[c.id] for c in criteria), 0)
+        self._levels = {m: (mask(ruleset.criteria_for(m, "pass")), mask(ruleset.criteria_for(m, "distinction")),
+                            self._needed(m)) for m in self.methods}
+        self._assessed = {m: tuple((c.id, bits[c.id]) for c in ruleset.criteria_for(m)) for m in self.methods}
+        self._components: dict[tuple[str, int], Grade] = {}
+        self._graders = [(m, self._grader(m)) for m in self.methods]
+        self._overall: dict[tuple[Grade, ...], Grade | None] = {}
+        journey = ruleset.journey
+        self._blocking: list[Unmet] = []
+        for rule in journey.gateway if journey else ():
+            assert journey is not None
+            if rule.strength != "mandatory" or rule.stage != "gateway":
+                continue
+            deadline = journey.deadline(rule.check.deadline.id) if rule.check and rule.check.deadline else None
+            if deadline and deadline.strength == "advice":
+                continue  # checked against advice: never blocks (as gateway.requirement reads it)
+            if (unmet := _unmet(rule.check, ruleset, spans)) is not None:
+                self._blocking.append(unmet)
+        self._resit_rules = journey.resit if journey else None
+        # Only a window whose document says a miss means the whole EPA again decides anything (advice never does).
+        self._retake_windows = tuple(_RetakeWindow(w) for w in self._resit_rules.windows if w.consequence ==
+                                     "full_retake" and w.strength != "advice") if self._resit_rules else ()
+
+    def _needed(self, method: str) -> int:
+        rule = self.ruleset.component_rules.get(method)
+        every = len(self.ruleset.criteria_for(method, "distinction"))
+        return rule.distinction_threshold if rule and rule.distinction_threshold else every
+
+    def _grader(self, method: str) -> Callable[[int], Grade]:
+        """Grades the method from the criteria an attempt lists, as bits (ids this body does not assess here
+        are ignored, as grading sets them aside before the hook)."""
+        if "grade_component" in self._own:
+            assessed, seen = self._assessed[method], self._components
+            here = functools.reduce(operator.or_, (bit for _, bit in assessed), 0)
+
+            def asked(met: int) -> Grade:
+                key = (method, met & here)
+                if (grade := seen.get(key)) is None:
+                    ids = frozenset(c for c, bit in assessed if met & bit)
+                    grade = seen[key] = _call(self.loaded, "grade_component", ComponentResult, ruleset=self.ruleset,
+                                              method=method, criteria_met=ids).grade
+                return grade
+            return asked
+        passes, distinctions, needed = self._levels[method]
+
+        def default(met: int) -> Grade:  # as defaults.grade_component decides
+            if met & passes != passes:
+                return Grade.FAIL
+            if not distinctions:
+                return Grade.PASS
+            return Grade.DISTINCTION if (met & distinctions).bit_count() >= needed else Grade.PASS
+        return default
+
+    def _combined(self, grades: tuple[Grade, ...]) -> Grade | None:
+        """The combine_grades hook's answer, asked once per combination (a table of at most 3^methods rows)."""
+        overall = self._overall.get(grades, self)
+        if overall is self:
+            components = dict(zip(self.methods, grades, strict=True))
+            overall = self._overall[grades] = _call(self.loaded, "combine_grades", Outcome, ruleset=self.ruleset,
+                                                    components=components).grade
+        return overall  # type: ignore[return-value]
+
+    def _gateway_ready(self, record: Record) -> bool:
+        if "gateway_requirements" in self._own:
+            found = _collect(self.loaded, "gateway_requirements", Requirement, ruleset=self.ruleset, record=record)
+            return GatewayStatus.of(found).ready
+        return not any(unmet(record) for unmet in self._blocking)
+
+    def _graded(self, entries: dict[str, list[Entry]]) -> tuple[tuple[Grade | None, ...], list[tuple[int, Grade]],
+                                                                 bool, bool]:
+        """Each method's grade (None: not attempted); the attempts counted, as (place in the record, grade);
+        whether any counted attempt failed, and whether any is a resit or retake."""
+        grades: list[Grade | None] = []
+        counted: list[tuple[int, Grade]] = []
+        fail, failed, again = Grade.FAIL, False, False
+        for method, component in self._graders:
+            latest: Grade | None = None
+            for i, attempt, given in entries.get(method, ()):
+                if latest is not None and latest is not fail:
+                    break  # resits and retakes follow a fail only: a later attempt is not counted
+                latest = attempt.grade if given is None else component(given)
+                counted.append((i, latest))  # type: ignore[arg-type]
+                failed = failed or latest is fail
+                again = again or attempt.kind != "first"
+            grades.append(latest)
+        return tuple(grades), counted, failed, again
+
+    def grades(self, entries: dict[str, list[Entry]]) -> tuple[Grade | None, tuple[Grade | None, ...]]:
+        """The overall grade the combination gives (None until every method has one) and each method's grade,
+        before the resit rules: no cap, no window. (``_graded`` without the history: this is the hot loop of
+        grading alone.)"""
+        fail, found = Grade.FAIL, []
+        for method, component in self._graders:
+            latest: Grade | None = None
+            for _, attempt, given in entries.get(method, ()):
+                if latest is not None and latest is not fail:
+                    break
+                latest = attempt.grade if given is None else component(given)
+            found.append(latest)
+        grades = tuple(found)
+        return (None if None in grades else self._combined(grades)), grades  # type: ignore[arg-type]
+
+    def decide(self, record: Record, entries: dict[str, list[Entry]]) -> Decision:
+        """``entries``: the record's attempts at each method, in date order (see ``Engine.decide``)."""
+        grades, counted, failed, again = self._graded(entries)
+        overall = None if None in grades else self._combined(grades)  # type: ignore[arg-type]
+        capped = full_retake = False
+        rules = self._resit_rules
+        if "resit_policy" in self._own:
+            counted.sort()
+            graded = [GradedAttempt(record.assessments[i], g) for i, g in counted]
+            overall, decision, _, _ = _apply_resit_policy(self.loaded, self.ruleset, record, graded, overall)
+            capped = bool(decision and decision.capped)
+            full_retake = bool(decision and decision.full_retake_required)
+        # Only a resit or retake can be capped, and only a fail opens a window.
+        elif rules is not None and (again or (failed and self._retake_windows)):
+            counted.sort()
+            history = [(record.assessments[i], g) for i, g in counted]
+            capped = again and _capped(rules, history)
+            full_retake = failed and any(w.missed(history) for w in self._retake_windows)
+            if full_retake:
+                overall = None
+            elif capped and overall is Grade.DISTINCTION:
+                overall = Grade.PASS
+        return Decision(self.loaded.body.id, overall, dict(zip(self.methods, grades, strict=True)),
+                        self._gateway_ready(record), capped, full_retake)
+
+
+class Engine:
+    """Every installed body's rulesets, compiled as records first need them."""
+
+    def __init__(self, registry: Registry):
+        self.registry = registry
+        self._spans = _Spans()
+        self._compiled: dict[tuple[str, int], CompiledRuleset] = {}
+        self._versions: dict[tuple[str, str], tuple[Ruleset, ...]] = {}
+        # Per standard, each body offering it, with its one compiled ruleset where it has one version only.
+        self._bodies: dict[str, list[tuple[LoadedBody, CompiledRuleset | None]]] = {}
+        self._bits: dict[str, dict[str, int]] = {}  # per standard, a bit for each criterion id
+
+    def _ruleset(self, loaded: LoadedBody, record: Record) -> Ruleset:
+        """The version ``grading.ruleset_for`` picks: the one the record names, else the latest in force on the
+        gateway date, else the earliest."""
+        named = record.document_versions.get(loaded.body.id)
+        if named is not None:
+            return loaded.ruleset(record.standard, named)
+        versions = self._versions.get((loaded.body.id, record.standard))
+        if versions is None:
+            versions = self._versions[(loaded.body.id, record.standard)] = loaded.body.rulesets_for(record.standard)
+        chosen = versions[0]
+        for ruleset in versions:
+            if (ruleset.document.effective_from or dt.date.min) <= record.gateway.date:
+                chosen = ruleset
+        return chosen
+
+    def compiled(self, loaded: LoadedBody, ruleset: Ruleset) -> CompiledRuleset:
+        key = (loaded.body.id, id(ruleset))
+        found = self._compiled.get(key)
+        if found is None:
+            bits = self._bits_for(ruleset.standard)
+            found = self._compiled[key] = CompiledRuleset(loaded, ruleset, self._spans, bits)
+        return found
+
+    def _bits_for(self, standard: str) -> dict[str, int]:
+        bits = self._bits.get(standard)
+        if bits is None:
+            ids = sorted(self.registry.criterion_ids(standard) | {
+                c.id for loaded in self.registry.offering(standard)
+                for ruleset in loaded.body.rulesets_for(standard) for c in ruleset.criteria})
+            bits = self._bits[standard] = {c: 1 << i for i, c in enumerate(ids)}
+        return bits
+
+    def _offering(self, standard: str) -> list[tuple[LoadedBody, CompiledRuleset | None]]:
+        bodies = self._bodies.get(standard)
+        if bodies is None:
+            bodies = self._bodies[standard] = [
+                (loaded, self.compiled(loaded, versions[0]) if len(versions) == 1 else None)
+                for loaded in self.registry.offering(standard)
+                for versions in [loaded.body.rulesets_for(standard)]]
+        return bodies
+
+    def _entries(self, record: Record) -> dict[str, list[Entry]]:
+        """The record's attempts by method, each with its place and the criteria it lists as bits (made once
+        for every body: a standard's criterion ids are shared)."""
+        bits = self._bits_for(record.standard)
+        entries: dict[str, list[Entry]] = {}
+        for i, a in enumerate(record.assessments):
+            met = None
+            if a.criteria_met is not None:
+                try:  # a sum is an or when no id repeats: as many bits as ids says none did
+                    met = sum(map(bits.__getitem__, a.criteria_met))
+                    if met.bit_count() != len(a.criteria_met):
+                        raise KeyError
+                except KeyError:  # a repeated id, or one no body knows (records built in code): slowly
+                    met = functools.reduce(operator.or_, (bits.get(c, 0) for c in a.criteria_met), 0)
+            entries.setdefault(a.method, []).append((i, a, met))
+        return entries
+
+    def decide(self, record: Record) -> list[Decision]:
+        """Each body offering the record's standard, in the registry's order: its decisions for the record."""
+        bodies = self._offering(record.standard)
+        entries = self._entries(record)
+        return [(only or self.compiled(loaded, self._ruleset(loaded, record))).decide(record, entries)
+                for loaded, only in bodies]
+
+    def grades(self, record: Record) -> list[tuple[str, Grade | None, tuple[Grade | None, ...]]]:
+        """Grading alone, each body in the registry's order: (body id, the combined grade, each method's grade
+        in the ruleset's method order), before the resit rules; ``decide`` applies them."""
+        bodies = self._offering(record.standard)
+        entries = self._entries(record)
+        return [(loaded.body.id, *(only or self.compiled(loaded, self._ruleset(loaded, record))).grades(entries))
+                for loaded, only in bodies]

@@ -1,0 +1,309 @@
+"""The compiled engine (``epa.engine``) decides as grading does: for every record tried, each body's component
+and overall grades, gateway readiness, cap and full retake from ``Engine.decide`` equal those of
+``grading.grade``, and ``Engine.grades`` gives the combination before the resit rules. Records come from the
+example files, from a strategy that explores what the record schema allows for the installed bodies'
+standards (journey dates, resits, retakes, exceptional circumstances, named versions), and from bodies whose
+plugins override each deciding hook, whose answers must still win. (Speed: bench/engine_bench.py.)"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+import epa
+from epa.documents import read
+from epa.engine import Engine
+from epa.errors import InputError
+from epa.grading import grade
+from epa.model import Grade, Record
+from epa.record import record_from_data
+from epa.registry import Registry
+from epa.testing import make_plugin, registry
+
+ROOT = Path(__file__).resolve().parent.parent
+RECORD_FILES = sorted([*ROOT.glob("examples/*.yaml"), *ROOT.glob("tests/records/*.yaml")])
+
+
+def _decided_by_grading(reg: Registry, record: Record) -> list[tuple[Any, ...]]:
+    return [(r.body, r.overall, r.components, r.gateway.ready, r.capped, r.full_retake_required)
+            for r in (grade(loaded, record) for loaded in reg.offering(record.standard))]
+
+
+def _decided(engine: Engine, record: Record) -> list[tuple[Any, ...]]:
+    return [(d.body, d.overall, d.components, d.gateway_ready, d.capped, d.full_retake_required)
+            for d in engine.decide(record)]
+
+
+def _load(reg: Registry, data: dict[str, Any]) -> Record:
+    from epa.batch import Located
+
+    return record_from_data(data, Located("generated", 1), reg, where="generated:1")
+
+
+def _standards(reg: Registry) -> list[str]:
+    offered = sorted({s for loaded in reg.bodies for s in loaded.body.standards})
+    if not offered:
+        pytest.skip("no body is installed")
+    return offered
+
+
+@pytest.mark.parametrize("path", RECORD_FILES, ids=lambda p: p.name)
+def test_every_example_record_is_decided_as_grading_decides(path: Path) -> None:
+    reg = registry()
+    data, source = read(path)
+    try:
+        record = record_from_data(data, source, reg, where=str(path))
+    except InputError as exc:
+        pytest.skip(f"{path.name}: no installed body offers it ({exc.message})")
+    assert _decided(Engine(reg), record) == _decided_by_grading(reg, record)
+
+
+# --- records as the schema allows them ------------------------------------------------------------------
+
+DAY = dt.date(2025, 1, 6)
+LEVELS = ("none", "entry3", "level1", "level2", "level3")
+GATEWAY_FLAGS = ("photo_id", "gateway_form", "portfolio", "project_proposal", "portfolio_declaration",
+                 "english_maths_declaration")
+JOURNEY = ("registered", "evidence_submitted", "epa_start", "planning_meeting", "portfolio_submitted",
+           "project_report_submitted", "observation_notice")
+
+
+def _criteria(reg: Registry, standard: str) -> dict[str, list[str]]:
+    """Per method, every criterion id some body assesses there, and a few it assesses elsewhere."""
+    found: dict[str, set[str]] = {m: set() for m in reg.method_ids(standard)}
+    for loaded in reg.offering(standard):
+        for ruleset in loaded.body.rulesets_for(standard):
+            for c in ruleset.criteria:
+                found.setdefault(c.method, set()).add(c.id)
+    every = sorted(set().union(*found.values()))
+    return {m: list(dict.fromkeys(sorted(ids) + every[:3])) for m, ids in found.items()}
+
+
+def _age_lines(reg: Registry) -> list[int]:
+    """Every age at the start that an installed body's English and maths rule starts or ends a band at."""
+    lines = {16, 25}
+    for loaded in reg.bodies:
+        for ruleset in loaded.body.rulesets:
+            for rule in ruleset.journey.gateway if ruleset.journey else ():
+                em = rule.check.english_maths if rule.check else None
+                if em is not None:
+                    lines |= {age for age in (em.min_age, em.max_age) if age is not None}
+    return sorted(lines)
+
+
+def _when(draw: Any, after: dt.date, within: int = 120) -> dt.date:
+    return after + dt.timedelta(days=draw(st.integers(0, within)))
+
+
+@st.composite
+def records(draw: Any, reg: Registry) -> dict[str, Any]:
+    standard = draw(st.sampled_from(_standards(reg)))
+    criteria = _criteria(reg, standard)
+    start = DAY + dt.timedelta(days=draw(st.integers(0, 700)))
+    gateway = _when(draw, start, 500)
+    apprentice: dict[str, Any] = {"id": "A-1"}
+    if draw(st.booleans()):
+        apprentice["start_date"] = start.isoformat()
+        if draw(st.booleans()):  # 15 to 30 at the start, often a day either side of a birthday, or a leap day
+            born = start - dt.timedelta(days=draw(st.integers(365 * 15, 365 * 30)))
+            kind = draw(st.sampled_from(["any", "birthday", "leap"]))
+            if kind == "birthday":  # an age the rules draw a line at, or a year either side
+                years = draw(st.sampled_from(_age_lines(reg))) + draw(st.integers(-1, 1))
+                born = dt.date(start.year - years, start.month, min(start.day, 28)) \
+                    + dt.timedelta(days=draw(st.integers(-1, 1)))
+            apprentice["date_of_birth"] = (dt.date(2004, 2, 29) if kind == "leap" else born).isoformat()
+    for subject in ("english", "maths"):
+        if draw(st.integers(0, 3)):
+            apprentice[subject] = draw(st.sampled_from(LEVELS))
+    apprentice.update({flag: True for flag in ("ehcp", "bsl") if draw(st.integers(0, 5)) == 0})
+    gate: dict[str, Any] = {"date": gateway.isoformat()}
+    for flag in GATEWAY_FLAGS:
+        if draw(st.booleans()):
+            gate[flag] = draw(st.booleans())
+    for count in ("portfolio_pieces", "project_proposal_words"):
+        if draw(st.booleans()):
+            gate[count] = draw(st.integers(0, 500 if count.endswith("words") else 20))
+    data: dict[str, Any] = {"standard": standard, "apprentice": apprentice, "gateway": gate}
+    dates = {name: _when(draw, gateway - dt.timedelta(days=60), 150).isoformat()
+             for name in JOURNEY if draw(st.integers(0, 2)) == 0}
+    if "epa_start" in dates or "planning_meeting" in dates:  # these follow gateway
+        for name in ("epa_start", "planning_meeting"):
+            if name in dates:
+                dates[name] = _when(draw, gateway, 40).isoformat()
+    if draw(st.integers(0, 3)) == 0:
+        rejected = _when(draw, gateway, 30)
+        dates["proposal_rejected"] = rejected.isoformat()
+        if draw(st.booleans()):
+            dates["proposal_resubmitted"] = _when(draw, rejected, 20).isoformat()
+    if dates:
+        data["dates"] = dates
+    day, attempts = gateway, []
+    methods = draw(st.permutations(list(criteria)))
+    for method in methods[:draw(st.sampled_from([len(methods)] * 4 + list(range(len(methods)))))]:
+        for kind in ("first", "resit", "retake")[:draw(st.integers(1, 3))]:
+            day = _when(draw, day, 200)
+            attempt: dict[str, Any] = {"method": method, "date": day.isoformat(), "kind": kind}
+            if draw(st.booleans()):  # most of them, as an apprentice near the line meets, or any few
+                left_out = set(draw(st.lists(st.sampled_from(criteria[method]), max_size=3)))
+                attempt["criteria_met"] = [c for c in criteria[method] if c not in left_out] \
+                    if draw(st.booleans()) else draw(st.lists(st.sampled_from(criteria[method]), unique=True))
+            else:  # a resit follows a fail: a recorded grade before another attempt fails
+                attempt["grade"] = draw(st.sampled_from(["fail", "pass", "distinction"]))
+            if draw(st.booleans()):
+                attempt["notified"] = _when(draw, day, 30).isoformat()
+            if draw(st.integers(0, 3)) == 0:
+                attempt["exceptional_circumstances"] = True
+            attempts.append(attempt)
+            if attempt.get("grade", "fail") != "fail":
+                break
+    attempts.sort(key=lambda a: a["date"])
+    data["assessments"] = attempts
+    versions = {loaded.body.id: [r.document.version for r in loaded.body.rulesets_for(standard)]
+                for loaded in reg.offering(standard)}
+    if draw(st.integers(0, 4)) == 0:
+        body = draw(st.sampled_from(sorted(versions)))
+        data["document_versions"] = {body: draw(st.sampled_from(versions[body]))}
+    return data
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(st.data())
+def test_any_valid_record_is_decided_as_grading_decides(data: st.DataObject) -> None:
+    reg = registry()
+    try:
+        record = _load(reg, data.draw(records(reg)))
+    except InputError:
+        assume(False)
+        raise
+    engine = Engine(reg)
+    decided = _decided(engine, record)
+    assert decided == _decided_by_grading(reg, record)
+    for (body, overall, grades), (b, decided_overall, components, _, capped, retake) in zip(
+            engine.grades(record), decided, strict=True):
+        assert body == b and grades == tuple(components.values())
+        if not capped and not retake:  # the resit rules changed nothing: grading alone agrees
+            assert overall == decided_overall
+
+
+def test_grading_alone_is_the_combination_before_the_resit_rules() -> None:
+    """A distinction on a resit: grading alone gives the table's answer; decide applies the cap as grading
+    does (every document caps a resit, at pass, unless exceptional circumstances lift it)."""
+    reg = registry()
+    standard = _standards(reg)[0]
+    methods = reg.method_ids(standard)
+    attempts = [{"method": m, "date": f"2026-02-0{1 + i}", "grade": "distinction"} for i, m in enumerate(methods)]
+    attempts[0] = {**attempts[0], "grade": "fail", "date": "2026-01-20"}
+    attempts.append({"method": methods[0], "date": "2026-02-20", "kind": "resit", "grade": "distinction"})
+    record = _load(reg, {"standard": standard, "apprentice": {"id": "A-2"}, "gateway": {"date": "2026-01-10"},
+                         "assessments": attempts})
+    engine = Engine(reg)
+    capped = 0
+    for (body, overall, grades), decision, result in zip(engine.grades(record), engine.decide(record),
+                                                         (grade(b, record) for b in reg.offering(standard)),
+                                                         strict=True):
+        assert body == decision.body == result.body
+        assert grades == tuple(Grade.DISTINCTION for _ in methods)
+        assert decision.overall == result.overall and decision.capped == result.capped
+        if result.capped:
+            capped += 1
+            assert overall == Grade.DISTINCTION and decision.overall == Grade.PASS
+    cap_a_resit = [loaded for loaded in reg.offering(standard) for r in loaded.body.rulesets_for(standard)[-1:]
+                   if r.journey and r.journey.resit and "resit" in r.journey.resit.cap.applies_to]
+    assert capped == len(cap_a_resit)  # a body whose document caps a resit caps this one (nothing lifts it)
+
+
+# --- hooks a plugin overrides still decide -----------------------------------------------------------------
+
+def _acme(**hooks: Any) -> Registry:
+    try:
+        loaded = registry().offering("ST0071")[0]
+    except InputError:
+        pytest.skip("no installed body offers ST0071")
+    return Registry([("acme", make_plugin("acme", loaded.body.rulesets_for("ST0071"), **hooks))])
+
+
+def _cohort(reg: Registry, n: int = 40) -> list[Record]:
+    made = []
+    for i in range(n):
+        methods = reg.method_ids("ST0071")
+        attempts = [{"method": m, "date": f"2026-01-{10 + j}", "grade": ("fail", "pass", "distinction")[(i + j) % 3]}
+                    for j, m in enumerate(methods)]
+        if i % 2:
+            first = reg.offering("ST0071")[0].body.rulesets_for("ST0071")[-1].criteria_for(methods[0])
+            attempts[0] = {"method": methods[0], "date": "2026-01-10",
+                           "criteria_met": [c.id for c in first][: i % (len(first) + 1)]}
+        made.append(_load(reg, {"standard": "ST0071", "apprentice": {"id": f"A-{i}"},
+                                "gateway": {"date": "2026-01-05", "photo_id": bool(i % 3)}, "assessments": attempts}))
+    return made
+
+
+def test_a_plugins_grade_component_wins_and_is_asked_once_per_distinct_answer() -> None:
+    asked: Counter[tuple[str, frozenset[str]]] = Counter()
+
+    def grade_component(self: Any, ruleset: epa.Ruleset, method: str, criteria_met: frozenset[str]) -> Any:
+        asked[(method, criteria_met)] += 1
+        return epa.ComponentResult(method, Grade.DISTINCTION if len(criteria_met) % 2 else Grade.FAIL,
+                                   (epa.Step(f"{method}: parity", ruleset.combination.citation),))
+
+    reg = _acme(grade_component=grade_component)
+    engine = Engine(reg)
+    for record in _cohort(reg):
+        assert _decided(engine, record) == _decided_by_grading(reg, record)
+    asked.clear()
+    for record in _cohort(reg):
+        engine.decide(record)
+    assert not asked  # every answer was remembered: the hook depends on its arguments alone
+
+
+def test_a_plugins_combine_grades_wins() -> None:
+    def combine_grades(self: Any, ruleset: epa.Ruleset, components: dict[str, Grade]) -> Any:
+        return epa.Outcome(Grade.FAIL if Grade.DISTINCTION in components.values() else Grade.PASS,
+                           (epa.Step("acme: any distinction fails", ruleset.combination.citation),))
+
+    reg = _acme(combine_grades=combine_grades)
+    engine = Engine(reg)
+    for record in _cohort(reg):
+        assert _decided(engine, record) == _decided_by_grading(reg, record)
+        overall, grades = engine.grades(record)[0][1:]
+        assert overall == (None if None in grades else Grade.FAIL if Grade.DISTINCTION in grades else Grade.PASS)
+
+
+def test_a_plugins_gateway_requirements_and_resit_policy_win() -> None:
+    def gateway_requirements(self: Any, ruleset: epa.Ruleset, record: Record) -> list[Any]:
+        photo = record.gateway.photo_id
+        return [epa.Requirement("acme-photo", "Photo ID", True, "met" if photo else "unmet", "photo",
+                                ruleset.combination.citation)]
+
+    def resit_policy(self: Any, ruleset: epa.Ruleset, record: Record, history: Any) -> Any:
+        failed = any(g.grade == Grade.FAIL for g in history)
+        return epa.ResitDecision(False, failed, (epa.Step("acme: any fail, all again", ruleset.combination.citation),))
+
+    reg = _acme(gateway_requirements=gateway_requirements, resit_policy=resit_policy)
+    engine = Engine(reg)
+    decided = [engine.decide(record)[0] for record in _cohort(reg)]
+    for record in _cohort(reg):
+        assert _decided(engine, record) == _decided_by_grading(reg, record)
+    assert {d.gateway_ready for d in decided} == {True, False}  # the plugin's photo check decides
+    assert any(d.full_retake_required and d.overall is None for d in decided)
+
+
+def test_a_record_listing_an_id_twice_or_an_unknown_id_is_graded_as_grading_does() -> None:
+    """Records built in code skip the schema: a repeated criterion id counts once, an unknown one not at all."""
+    reg = registry()
+    standard = _standards(reg)[0]
+    method = reg.method_ids(standard)[0]
+    loaded = reg.offering(standard)[0]
+    ids = [c.id for c in loaded.body.rulesets_for(standard)[-1].criteria_for(method)]
+    record = _load(reg, {"standard": standard, "apprentice": {"id": "A-3"}, "gateway": {"date": "2026-01-05"},
+                         "assessments": [{"method": method, "date": "2026-01-06", "criteria_met": ids}]})
+    twice = attrs.evolve(record, assessments=(attrs.evolve(record.assessments[0],
+                                                           criteria_met=(*ids, ids[0], "NOT-A-CRITERION")),))
+    engine = Engine(reg)
+    assert _decided(engine, twice) == _decided_by_grading(reg, twice) == _decided(engine, record)
