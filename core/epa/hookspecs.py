@@ -69,6 +69,8 @@ def grade_component(
     this body does not assess in this method).
 
     Return an :class:`epa.ComponentResult` whose steps cite the rules applied.
+    The answer must depend on the arguments alone: a cohort's engine
+    (``epa.engine``) asks once per distinct set of criteria and reuses it.
     First result wins. Default: pass when every pass criterion is met;
     distinction when, as well, every distinction criterion is met, or as many
     as ``ruleset.component_rules[method].distinction_threshold`` says.
@@ -83,6 +85,8 @@ def combine_grades(ruleset: Ruleset, components: Mapping[str, Grade]) -> Outcome
     calls this only once every method has a grade).
 
     Return an :class:`epa.Outcome` whose steps cite the rules applied.
+    The answer must depend on the arguments alone: a cohort's engine asks
+    once per combination of grades and reuses it.
     First result wins. Default: the first row of ``ruleset.combination.rows``
     that matches, in printed order; where the printed table has no row, the
     assessment-plan rule the documents state in words (any fail fails; all
