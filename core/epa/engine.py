@@ -60,6 +60,11 @@ class Decision(NamedTuple):
     full_retake_required: bool
 
 
+# What the engine remembers (spans between dates, a plugin's grades) is forgotten past this many entries, so
+# that a cohort of any size runs in bounded memory.
+REMEMBERED = 1 << 16
+
+
 class _Spans:
     """Whole years and months between two dates, as ``relativedelta`` counts them, remembered: a cohort
     repeats its dates, and relativedelta is slow beside a dictionary look-up."""
@@ -71,6 +76,8 @@ class _Spans:
         key = (later, earlier)
         found = self._seen.get(key)
         if found is None:
+            if len(self._seen) >= REMEMBERED:
+                self._seen.clear()
             span = relativedelta(later, earlier)
             found = self._seen[key] = (span.years, span.years * 12 + span.months)
         return found
@@ -277,6 +284,8 @@ class CompiledRuleset:
             def asked(met: int) -> Grade:
                 key = (method, met & here)
                 if (grade := seen.get(key)) is None:
+                    if len(seen) >= REMEMBERED:
+                        seen.clear()
                     ids = frozenset(c for c, bit in assessed if met & bit)
                     grade = seen[key] = _call(self.loaded, "grade_component", ComponentResult, ruleset=self.ruleset,
                                               method=method, criteria_met=ids).grade
@@ -374,24 +383,26 @@ class Engine:
         self.registry = registry
         self._spans = _Spans()
         self._compiled: dict[tuple[str, int], CompiledRuleset] = {}
-        self._versions: dict[tuple[str, str], tuple[Ruleset, ...]] = {}
+        self._in_force: dict[tuple[str, str, dt.date], Ruleset] = {}
         # Per standard, each body offering it, with its one compiled ruleset where it has one version only.
         self._bodies: dict[str, list[tuple[LoadedBody, CompiledRuleset | None]]] = {}
         self._bits: dict[str, dict[str, int]] = {}  # per standard, a bit for each criterion id
 
     def _ruleset(self, loaded: LoadedBody, record: Record) -> Ruleset:
         """The version ``grading.ruleset_for`` picks: the one the record names, else the latest in force on the
-        gateway date, else the earliest."""
+        gateway date, else the earliest (remembered by gateway date: a cohort repeats its dates)."""
         named = record.document_versions.get(loaded.body.id)
         if named is not None:
             return loaded.ruleset(record.standard, named)
-        versions = self._versions.get((loaded.body.id, record.standard))
-        if versions is None:
-            versions = self._versions[(loaded.body.id, record.standard)] = loaded.body.rulesets_for(record.standard)
-        chosen = versions[0]
-        for ruleset in versions:
-            if (ruleset.document.effective_from or dt.date.min) <= record.gateway.date:
-                chosen = ruleset
+        key = (loaded.body.id, record.standard, record.gateway.date)
+        chosen = self._in_force.get(key)
+        if chosen is None:
+            versions = loaded.body.rulesets_for(record.standard)
+            chosen = versions[0]
+            for ruleset in versions:
+                if (ruleset.document.effective_from or dt.date.min) <= record.gateway.date:
+                    chosen = ruleset
+            self._in_force[key] = chosen
         return chosen
 
     def compiled(self, loaded: LoadedBody, ruleset: Ruleset) -> CompiledRuleset:
