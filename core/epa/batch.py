@@ -360,6 +360,7 @@ def _cell(value: Any) -> Any:
 def grade_item(item: Item) -> tuple[str, Stat]:
     """One record's output text (a JSON line, or CSV rows) and what the summary counts of it."""
     from epa import report
+    from epa.fastrecord import decode
     from epa.grading import grade
     from epa.record import record_from_data
 
@@ -370,8 +371,12 @@ def grade_item(item: Item) -> tuple[str, Stat]:
         return _error(line, payload[0], None, payload[1], None, None)
     data: Any = None
     try:
-        data = _parse_json(payload, locator.prefix) if kind == "json" else payload[0]
-        record = record_from_data(data, locator, registry, where=locator.prefix)
+        # A valid JSON line, the common case, is decoded straight into a Record; anything fastrecord cannot vouch
+        # for takes the path that names the line, the JSON path and what is wrong.
+        record = decode(payload, registry) if kind == "json" else None
+        if record is None:
+            data = _parse_json(payload, locator.prefix) if kind == "json" else payload[0]
+            record = record_from_data(data, locator, registry, where=locator.prefix)
         # CSV rows and the summary show decisions only: the compiled engine's, without the explanations
         # that JSON output carries (tests/test_decisions.py holds the two to the same decisions).
         results = _Worker.engine.decide(record) if _Worker.fmt in ("csv", "table") else [
