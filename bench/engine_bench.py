@@ -1,18 +1,24 @@
-"""Grading throughput: synthetic ST0071 records (bench/cohort.py) graded by every installed body offering
+"""Grading throughput: synthetic ST0071 records (bench/cohort.py) decided by every installed body offering
 ST0071, beside the parse-only floor (the fastest JSON parser installed reading the same JSON Lines file),
 measured in the same run, with the issue's targets printed beside:
 
-- validated and graded, journey included (gateway, resits, deadlines, tolerances): at least 20,000 records
-  a second on one core, and within 20 times the parse floor;
-- grading alone (records already loaded, no journey data): at least 100,000 records a second;
-- `epa compare --batch FILE --format json` end to end (a subprocess, output discarded), one worker, wall
-  time including its start-up.
+- decoded, validated and decided, journey included: each JSON line decoded and checked as
+  ``epa compare --batch`` does (``epa.fastrecord.decode``: msgspec typed decoding against Structs that mirror
+  the record schema, the slow path where it cannot vouch), then each body's decisions from the compiled
+  engine (``epa.engine.Engine.decide``: component and overall grades, gateway readiness, cap, full retake):
+  at least 20,000 records a second on one core, and within 20 times the parse floor;
+- grading alone (records already loaded, no journey data): each body's component grades and their
+  combination (``Engine.grades``): at least 100,000 records a second;
+- for scale, the explained path one record's ``epa compare`` takes (``grading.grade``: every step, deadline
+  and requirement as a cited sentence), which ``--batch --format json`` writes;
+- ``epa compare --batch FILE`` end to end (a subprocess, output discarded), one worker, wall time including
+  its start-up, for CSV rows (decisions), the summary alone, and JSON (explanations).
 
 In-process figures are records per second of CPU time, the best of a few runs, so that other work on the
 machine does not distort them.
 
-Also, for choosing the record validator: one valid record checked by a jsonschema validator built per
-call (what epa did), built once, and the compiled check epa uses (fastjsonschema).
+Also, for choosing the record check: one valid record checked by a jsonschema validator built per call (what
+epa did), built once, the compiled check (fastjsonschema), and msgspec's typed decoding of the same bytes.
 
 The parse floor uses orjson, else msgspec, else the standard library's json: ``pip install orjson`` (a
 bench-only requirement, not a dependency of epa) to measure against the fastest.
@@ -36,7 +42,10 @@ from pathlib import Path
 import jsonschema
 
 from epa.documents import Source, schema
+from epa.engine import Engine
+from epa.fastrecord import decode
 from epa.grading import grade
+from epa.model import Record
 from epa.record import record_from_data
 from epa.registry import Registry
 from epa.validation import compiled
@@ -89,59 +98,80 @@ def main() -> None:
             for line in f:
                 loads(line)
 
-    def load(raw: bytes, i: int, file: Path) -> object:
-        return record_from_data(loads(raw), Source(file, raw.decode()), registry, where=f"{file}:{i}")
+    def slow_load(raw: bytes, i: int, file: Path) -> Record:
+        return record_from_data(json.loads(raw), Source(file, raw.decode()), registry, where=f"{file}:{i}")
 
-    def validated_and_graded() -> None:
+    def load(raw: bytes, i: int, file: Path) -> Record:
+        return decode(raw, registry) or slow_load(raw, i, file)
+
+    fallbacks = sum(decode(raw, registry) is None for raw in lines)
+    engine = Engine(registry)
+
+    def decided() -> None:
         for i, raw in enumerate(lines, 1):
-            record = load(raw, i, journey_file)
-            for body in bodies:
-                grade(body, record)
+            engine.decide(load(raw, i, journey_file))
 
     plain = [load(raw, i, plain_file) for i, raw in enumerate(plain_file.read_bytes().splitlines(), 1)]
+    loaded = [load(raw, i, journey_file) for i, raw in enumerate(lines, 1)]
 
     def grading_alone() -> None:
         for record in plain:
+            engine.grades(record)
+
+    some = loaded[: max(1, n // 10)]
+
+    def explained() -> None:
+        for record in some:
             for body in bodies:
                 grade(body, record)
 
     print(f"{platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} cores, "
-          f"{n} records, {len(bodies)} bodies ({', '.join(b.body.id for b in bodies)}), parse floor: {name}")
+          f"{n} records, {len(bodies)} bodies ({', '.join(b.body.id for b in bodies)}), parse floor: {name}; "
+          f"{fallbacks} of {n} lines needed the slow record check")
     floor = per_second(n, parse_only)
-    full = per_second(n, validated_and_graded, repeat=2)
-    alone = per_second(n, grading_alone, repeat=2)
-    print(f"{'parse only (' + name + ')':<48} {floor:>10,.0f} records/s")
+    full = per_second(n, decided, repeat=3)
+    alone = per_second(n, grading_alone, repeat=3)
+    slow = per_second(len(some), explained, repeat=1)
+    print(f"{'parse only (' + name + ')':<52} {floor:>10,.0f} records/s")
     met = full >= 20000 and floor / full <= 20
-    print(f"{'validated + graded, journey included':<48} {full:>10,.0f} records/s   {floor / full:6.0f}x the "
+    print(f"{'decoded, validated, decided, journey included':<52} {full:>10,.0f} records/s   {floor / full:6.1f}x the "
           f"parse floor   target >= 20,000/s and <= 20x: {'met' if met else 'not met'}")
-    print(f"{'grading alone (no journey data)':<48} {alone:>10,.0f} records/s   "
-          f"{'':22}target >= 100,000/s: {'met' if alone >= 100000 else 'not met'}")
+    print(f"{'grading alone (no journey data)':<52} {alone:>10,.0f} records/s   "
+          f"{'':24}target >= 100,000/s: {'met' if alone >= 100000 else 'not met'}")
+    print(f"{'explained, records loaded (grading.grade)':<52} {slow:>10,.0f} records/s   {floor / slow:6.0f}x the "
+          f"parse floor   (what --format json writes; no target)")
 
-    batch = Path(sys.executable).parent / "epa"
-    if batch.is_file():
-        start = time.perf_counter()
-        done = subprocess.run([str(batch), "compare", "--batch", str(journey_file), "--format", "json"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        seconds = time.perf_counter() - start
-        if done.returncode in (0, 2):
-            rate = n / seconds
-            print(f"{'epa compare --batch (subprocess, 1 worker)':<48} {rate:>10,.0f} records/s   {floor / rate:6.0f}x "
-                  f"the parse floor   (start-up included)")
-        else:
-            print(f"epa compare --batch exited {done.returncode}: {done.stderr.decode()[-300:]}")
+    command = Path(sys.executable).parent / "epa"
+    if command.is_file():
+        for label, options in (("CSV rows", ["--format", "csv"]), ("summary only", ["--summary-only", "--format",
+                               "json"]), ("JSON, explained", ["--format", "json"])):
+            start = time.perf_counter()
+            done = subprocess.run([str(command), "compare", "--batch", str(journey_file), *options],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            seconds = time.perf_counter() - start
+            if done.returncode in (0, 2):
+                rate = n / seconds
+                print(f"{'epa compare --batch, ' + label + ' (1 worker)':<52} {rate:>10,.0f} records/s   "
+                      f"{floor / rate:6.1f}x the parse floor   (wall time, start-up included)")
+            else:
+                print(f"epa compare --batch {' '.join(options)} exited {done.returncode}: "
+                      f"{done.stderr.decode()[-300:]}")
 
     record = json.loads(lines[0])
     definition = schema("record")
     once = jsonschema.Draft202012Validator(definition, format_checker=jsonschema.FormatChecker())
     fast = compiled("record")
-    assert fast is not None and fast(record) and once.is_valid(record)
+    assert fast is not None and fast(record) and once.is_valid(record) and decode(lines[0], registry) is not None
     checks = 2000
     per_call = per_second(checks, lambda: [jsonschema.Draft202012Validator(
         definition, format_checker=jsonschema.FormatChecker()).is_valid(record) for _ in range(checks)])
     built_once = per_second(checks, lambda: [once.is_valid(record) for _ in range(checks)])
     fastest = per_second(checks, lambda: [fast(record) for _ in range(checks)])
-    print(f"validating one record: jsonschema built per call {per_call:,.0f}/s, built once {built_once:,.0f}/s, "
-          f"compiled (fastjsonschema) {fastest:,.0f}/s ({fastest / built_once:.1f}x built once)")
+    typed = per_second(checks, lambda: [decode(lines[0], registry) for _ in range(checks)])
+    print(f"checking one record: jsonschema built per call {per_call:,.0f}/s, built once {built_once:,.0f}/s, "
+          f"compiled (fastjsonschema) {fastest:,.0f}/s ({fastest / built_once:.1f}x built once); msgspec typed "
+          f"decoding from the bytes, names and dates checked, Record built: {typed:,.0f}/s "
+          f"({typed / built_once:.1f}x built once)")
 
 
 if __name__ == "__main__":
