@@ -160,6 +160,19 @@ def test_working_days_and_months_agree_with_the_holidays_package_and_dateutil() 
         assert workdays.add_months(day, months) == day + relativedelta(months=months)
 
 
+def test_whole_months_between_two_dates_agree_with_dateutil() -> None:
+    """The cohort engine counts ages and months on programme with whole_months; grading with relativedelta.
+    Month ends and leap days are where counting months can go wrong: half the dates are drawn from them."""
+    rng = random.Random(11)
+    days = [dt.date(2000, 1, 1) + dt.timedelta(days=n) for n in range(366 * 30)]
+    edges = [d for d in days if d.day >= 28 or d.day == 1]
+    for _ in range(20000):
+        later, earlier = (rng.choice(edges if rng.random() < 0.5 else days) for _ in range(2))
+        span = relativedelta(later, earlier)
+        assert workdays.whole_months(later, earlier) == span.years * 12 + span.months, (later, earlier)
+    assert workdays.whole_months(dt.date(2025, 2, 28), dt.date(2008, 2, 29)) == 17 * 12  # a leap-day birthday
+
+
 def test_ten_working_days_skip_christmas() -> None:
     from epa.model import Offset
 

@@ -349,12 +349,13 @@ def _csv_rows(rows: list[list[Any]]) -> str:
     return out.getvalue()
 
 
-def _cell(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
+_CELLS: dict[Any, str] = {None: "", True: "true", False: "false"}
+
+
+def _cell(value: Any) -> str:
+    """A CSV cell: a grade's word, true/false, or empty for none."""
+    cell = _CELLS.get(value)
+    return str(value) if cell is None else cell
 
 
 def grade_item(item: Item) -> tuple[str, Stat]:
@@ -366,15 +367,16 @@ def grade_item(item: Item) -> tuple[str, Stat]:
 
     line, kind, payload = item
     name, registry = _Worker.name, _Worker.registry
-    locator = Located(name, line, payload[1] if kind == "csv" else None)
     if kind == "error":
         return _error(line, payload[0], None, payload[1], None, None)
     data: Any = None
+    locator = None
     try:
         # A valid JSON line, the common case, is decoded straight into a Record; anything fastrecord cannot vouch
         # for takes the path that names the line, the JSON path and what is wrong.
         record = decode(payload, registry) if kind == "json" else None
         if record is None:
+            locator = Located(name, line, payload[1] if kind == "csv" else None)
             data = _parse_json(payload, locator.prefix) if kind == "json" else payload[0]
             record = record_from_data(data, locator, registry, where=locator.prefix)
         # CSV rows and the summary show decisions only: the compiled engine's, without the explanations
@@ -384,6 +386,7 @@ def grade_item(item: Item) -> tuple[str, Stat]:
     except RecursionError:
         return _error(line, "the record nests too deeply to check", None, None, None, None)
     except InputError as exc:
+        locator = locator or Located(name, line, payload[1] if kind == "csv" else None)
         path, parts = None, None
         where = exc.where or ""
         if where.startswith(locator.prefix + ": $"):
@@ -405,7 +408,7 @@ def grade_item(item: Item) -> tuple[str, Stat]:
         return _csv_rows(rows), stat
     if _Worker.fmt == "table":
         return "", stat
-    out = {"line": line, "standard": record.standard, "record": locator.prefix, "apprentice": record.apprentice.id,
+    out = {"line": line, "standard": record.standard, "record": f"{name}:{line}", "apprentice": record.apprentice.id,
            "differences": differing, "results": [report.result(r) for r in results]}
     return json.dumps(out, ensure_ascii=False, allow_nan=False) + "\n", stat
 

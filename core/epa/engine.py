@@ -22,8 +22,6 @@ import operator
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
-from dateutil.relativedelta import relativedelta
-
 from epa.gateway import LEVELS, GatewayStatus
 from epa.grading import _apply_resit_policy, _call, _collect
 from epa.model import (
@@ -43,7 +41,7 @@ from epa.model import (
 )
 from epa.registry import LoadedBody, Registry
 from epa.timeline import JOURNEY_DATES, _event_dates, anchor_date
-from epa.workdays import shift
+from epa.workdays import shift, whole_months
 
 _RANK = {level: i for i, level in enumerate(LEVELS)}
 
@@ -60,33 +58,21 @@ class Decision(NamedTuple):
     full_retake_required: bool
 
 
-# What the engine remembers (spans between dates, a plugin's grades) is forgotten past this many entries, so
-# that a cohort of any size runs in bounded memory.
+# What the engine remembers of a plugin's answers is forgotten past this many entries, so that a cohort of any
+# size runs in bounded memory.
 REMEMBERED = 1 << 16
 
 
-class _Spans:
-    """Whole years and months between two dates, as ``relativedelta`` counts them, remembered: a cohort
-    repeats its dates, and relativedelta is slow beside a dictionary look-up."""
-
-    def __init__(self) -> None:
-        self._seen: dict[tuple[dt.date, dt.date], tuple[int, int]] = {}
-
-    def __call__(self, later: dt.date, earlier: dt.date) -> tuple[int, int]:
-        key = (later, earlier)
-        found = self._seen.get(key)
-        if found is None:
-            if len(self._seen) >= REMEMBERED:
-                self._seen.clear()
-            span = relativedelta(later, earlier)
-            found = self._seen[key] = (span.years, span.years * 12 + span.months)
-        return found
+def _whole_years(later: dt.date, earlier: dt.date) -> int:
+    """Whole years, as ``gateway.age_at_start`` counts an age with relativedelta."""
+    months = whole_months(later, earlier)
+    return months // 12 if months >= 0 else -(-months // 12)
 
 
 Unmet = Callable[[Record], bool]
 
 
-def _english_maths_unmet(rule: Check, spans: _Spans) -> Unmet:
+def _english_maths_unmet(rule: Check) -> Unmet:
     em = rule.english_maths
     assert em is not None
 
@@ -95,7 +81,7 @@ def _english_maths_unmet(rule: Check, spans: _Spans) -> Unmet:
         if em.min_age is not None or em.max_age is not None:
             if a.date_of_birth is None or a.start_date is None:
                 return False  # unknown
-            age = spans(a.start_date, a.date_of_birth)[0]
+            age = _whole_years(a.start_date, a.date_of_birth)
             if (em.min_age is not None and age < em.min_age) or (em.max_age is not None and age > em.max_age):
                 return False  # not applicable
         needed = _RANK[em.ehcp_level if a.ehcp and em.ehcp_level else em.level]
@@ -109,21 +95,21 @@ def _english_maths_unmet(rule: Check, spans: _Spans) -> Unmet:
     return unmet
 
 
-def _unmet(check: Check | None, ruleset: Ruleset, spans: _Spans) -> Unmet | None:
+def _unmet(check: Check | None, ruleset: Ruleset) -> Unmet | None:
     """A predicate that is true when the record shows the check unmet (as ``gateway._status`` says "unmet"),
     or None when it can never be (no check, or a deferred one)."""
     if check is None or check.deferred:
         return None
     if check.english_maths:
-        return _english_maths_unmet(check, spans)
+        return _english_maths_unmet(check)
     if check.days_on_programme:
         least = check.days_on_programme.min
         return lambda r: r.apprentice.start_date is not None and (
             r.gateway.date - r.apprentice.start_date).days < least
     if check.months_on_programme:
         fewest = check.months_on_programme.min
-        return lambda r: r.apprentice.start_date is not None and spans(
-            r.gateway.date, r.apprentice.start_date)[1] < fewest
+        return lambda r: r.apprentice.start_date is not None and whole_months(
+            r.gateway.date, r.apprentice.start_date) < fewest
     if check.count:
         field, low, high = check.count.field, check.count.min, check.count.max
 
@@ -239,7 +225,7 @@ class _RetakeWindow:
 class CompiledRuleset:
     """One body's ruleset, made ready to decide records."""
 
-    def __init__(self, loaded: LoadedBody, ruleset: Ruleset, spans: _Spans, bits: dict[str, int]):
+    def __init__(self, loaded: LoadedBody, ruleset: Ruleset, bits: dict[str, int]):
         """``bits``: one bit for each criterion id of the standard (every body's, so shared by all of them)."""
         self.loaded, self.ruleset = loaded, ruleset
         self.methods = ruleset.method_ids
@@ -262,7 +248,7 @@ class CompiledRuleset:
             deadline = journey.deadline(rule.check.deadline.id) if rule.check and rule.check.deadline else None
             if deadline and deadline.strength == "advice":
                 continue  # checked against advice: never blocks (as gateway.requirement reads it)
-            if (unmet := _unmet(rule.check, ruleset, spans)) is not None:
+            if (unmet := _unmet(rule.check, ruleset)) is not None:
                 self._blocking.append(unmet)
         self._resit_rules = journey.resit if journey else None
         # Only a window whose document says a miss means the whole EPA again decides anything (advice never does).
@@ -381,7 +367,6 @@ class Engine:
 
     def __init__(self, registry: Registry):
         self.registry = registry
-        self._spans = _Spans()
         self._compiled: dict[tuple[str, int], CompiledRuleset] = {}
         self._in_force: dict[tuple[str, str, dt.date], Ruleset] = {}
         # Per standard, each body offering it, with its one compiled ruleset where it has one version only.
@@ -410,7 +395,7 @@ class Engine:
         found = self._compiled.get(key)
         if found is None:
             bits = self._bits_for(ruleset.standard)
-            found = self._compiled[key] = CompiledRuleset(loaded, ruleset, self._spans, bits)
+            found = self._compiled[key] = CompiledRuleset(loaded, ruleset, bits)
         return found
 
     def _bits_for(self, standard: str) -> dict[str, int]:

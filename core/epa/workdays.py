@@ -85,6 +85,21 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return day.replace(year=year, month=month + 1, day=min(day.day, calendar.monthrange(year, month + 1)[1]))
 
 
+@lru_cache(maxsize=1 << 16)  # a cohort repeats its start dates and gateway dates
+def whole_months(later: dt.date, earlier: dt.date) -> int:
+    """Whole calendar months from ``earlier`` to ``later`` (negative when ``later`` is before it), counted as
+    dateutil's ``relativedelta(later, earlier)`` counts them (its years * 12 + months), without its cost: the
+    months between the two, less one where counting them from ``earlier`` overshoots ``later``."""
+    months = (later.year - earlier.year) * 12 + later.month - earlier.month
+    if later >= earlier:
+        while add_months(earlier, months) > later:
+            months -= 1
+    else:
+        while add_months(earlier, months) < later:
+            months += 1
+    return months
+
+
 @lru_cache(maxsize=1 << 16)  # a cohort's records share their dates: each (date, offset) is worked out once
 def shift(day: dt.date, offset: Offset) -> dt.date:
     """The date ``offset`` after ``day`` (before it, when negative). Months are calendar months,
