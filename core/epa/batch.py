@@ -19,8 +19,12 @@ from itertools import combinations, islice
 from pathlib import Path
 from typing import IO, Any
 
+from epa import report
 from epa.documents import Source, json_path
 from epa.errors import InputError, PluginError, did_you_mean
+from epa.fastrecord import decode
+from epa.grading import grade
+from epa.record import record_from_data
 
 MAX_RECORD = 1 << 20  # bytes one record (a JSON line, a CSV row) may hold; a longer one is an error row
 csv.field_size_limit(MAX_RECORD)  # a cell may be as long as its record (the csv module's default is 128 KiB)
@@ -360,11 +364,6 @@ def _cell(value: Any) -> str:
 
 def grade_item(item: Item) -> tuple[str, Stat]:
     """One record's output text (a JSON line, or CSV rows) and what the summary counts of it."""
-    from epa import report
-    from epa.fastrecord import decode
-    from epa.grading import grade
-    from epa.record import record_from_data
-
     line, kind, payload = item
     name, registry = _Worker.name, _Worker.registry
     if kind == "error":
@@ -449,10 +448,10 @@ class Summary:
 
     def __init__(self) -> None:
         self.read = self.written = self.errors = 0
-        self.bodies: dict[str, Counter[str]] = {}
-        self.pairs: dict[tuple[str, str], list[int]] = {}
-        self.rows: Counter[str] = Counter()
-        self.patterns: Counter[tuple[str, tuple[tuple[str, str | None], ...]]] = Counter()
+        # Each distinct (standard, overall grade by body) and its count: a cohort has few, so the per-body and
+        # per-pair counts are worked out from them at the end rather than for every record.
+        self.outcomes: Counter[tuple[str, tuple[tuple[str, str | None], ...]]] = Counter()
+        self.differing: Counter[tuple[str, ...]] = Counter()  # the rows that differ, as each record has them
 
     def add(self, stat: Stat) -> None:
         self.read += 1
@@ -461,15 +460,38 @@ class Summary:
             return
         self.written += 1
         standard, overall, rows = stat
-        for body, grade in overall:
-            self.bodies.setdefault(body, Counter())[grade or "none"] += 1
-        for (a, ga), (b, gb) in combinations(sorted(overall), 2):
-            pair = self.pairs.setdefault((a, b), [0, 0])
-            pair[0] += 1
-            pair[1] += ga == gb
-        self.rows.update(rows)
-        if "overall" in rows:
-            self.patterns[(standard, overall)] += 1
+        self.outcomes[(standard, overall)] += 1
+        self.differing[rows] += 1
+
+    @property
+    def rows(self) -> Counter[str]:
+        found: Counter[str] = Counter()
+        for rows, n in self.differing.items():
+            for row in rows:
+                found[row] += n
+        return found
+
+    @property
+    def bodies(self) -> dict[str, Counter[str]]:
+        found: dict[str, Counter[str]] = {}
+        for (_, overall), n in self.outcomes.items():
+            for body, overall_grade in overall:
+                found.setdefault(body, Counter())[overall_grade or "none"] += n
+        return found
+
+    @property
+    def pairs(self) -> dict[tuple[str, str], list[int]]:
+        found: dict[tuple[str, str], list[int]] = {}
+        for (_, overall), n in self.outcomes.items():
+            for (a, ga), (b, gb) in combinations(sorted(overall), 2):
+                pair = found.setdefault((a, b), [0, 0])
+                pair[0] += n
+                pair[1] += n if ga == gb else 0
+        return found
+
+    @property
+    def patterns(self) -> Counter[tuple[str, tuple[tuple[str, str | None], ...]]]:
+        return Counter({key: n for key, n in self.outcomes.items() if len({g for _, g in key[1]}) > 1})
 
     def as_data(self, top: int = 10) -> dict[str, Any]:
         assert self.read == self.written + self.errors, (self.read, self.written, self.errors)

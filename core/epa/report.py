@@ -115,10 +115,11 @@ JOURNEY_ROWS = {"gateway_ready": lambda r: r.gateway_ready, "capped": lambda r: 
 def disagreements(results: Sequence[BodyResult | Decision]) -> list[str]:
     """The rows where the bodies do not all agree: 'overall', a method id, or one of JOURNEY_ROWS (of
     explained results, or of the engine's decisions alike)."""
-    rows = ["overall", *dict.fromkeys(m for r in results for m in r.components), *JOURNEY_ROWS]
-
-    def cell(r: BodyResult | Decision, row: str) -> Any:
-        if row in JOURNEY_ROWS:
-            return JOURNEY_ROWS[row](r)
-        return r.overall if row == "overall" else r.components.get(row)
-    return [row for row in rows if len({cell(r, row) for r in results}) > 1]
+    if not results:
+        return []
+    methods = list(dict.fromkeys(m for r in results for m in r.components))
+    rows = ["overall", *methods, *JOURNEY_ROWS]
+    # One row of cells per body, read down the columns: a cohort asks this of every record.
+    cells = [(r.overall, *(r.components.get(m) for m in methods), *(value(r) for value in JOURNEY_ROWS.values()))
+             for r in results]
+    return [row for row, column in zip(rows, zip(*cells, strict=True), strict=True) if len(set(column)) > 1]
