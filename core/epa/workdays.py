@@ -85,14 +85,15 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return day.replace(year=year, month=month + 1, day=min(day.day, calendar.monthrange(year, month + 1)[1]))
 
 
-@lru_cache(maxsize=1 << 16)  # a cohort repeats its start dates and gateway dates
 def whole_months(later: dt.date, earlier: dt.date) -> int:
     """Whole calendar months from ``earlier`` to ``later`` (negative when ``later`` is before it), counted as
     dateutil's ``relativedelta(later, earlier)`` counts them (its years * 12 + months), without its cost: the
     months between the two, less one where counting them from ``earlier`` overshoots ``later``."""
     months = (later.year - earlier.year) * 12 + later.month - earlier.month
     if later >= earlier:
-        while add_months(earlier, months) > later:
+        # Counted on from ``earlier`` (its day clamped to the month's last), the months land in ``later``'s
+        # month: one too many when that day is after ``later``'s.
+        if earlier.day > later.day and min(earlier.day, calendar.monthrange(later.year, later.month)[1]) > later.day:
             months -= 1
     else:
         while add_months(earlier, months) < later:
