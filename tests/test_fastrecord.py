@@ -4,6 +4,7 @@ Record the slow path gives, and leaves every line it cannot vouch for (None) to 
 from __future__ import annotations
 
 import copy
+import csv
 import datetime as dt
 import json
 import sys
@@ -19,7 +20,7 @@ from hypothesis import strategies as st
 from epa.batch import Located, _parse_json
 from epa.documents import schema
 from epa.errors import InputError
-from epa.fastrecord import decode
+from epa.fastrecord import decode, from_data
 from epa.model import Grade, Record
 from epa.record import record_from_data
 from epa.registry import Registry
@@ -298,3 +299,52 @@ def test_a_known_document_version(registry):
     assert same(decode(line(data), registry), slow(line(data), registry))
     data["document_versions"] = {body.body.id: version + "-no-such"}
     assert decode(line(data), registry) is None
+
+
+# --- from_data: a record already parsed (a CSV row's) --------------------------------------------------------
+
+
+def agrees_on_data(data: Any, registry: Registry) -> Record | None:
+    """from_data's answer, checked against record_from_data on the same builtins."""
+    fast = from_data(copy.deepcopy(data), registry)
+    try:
+        expected = record_from_data(copy.deepcopy(data), Located("x", 1), registry, where="x:1")
+    except InputError:
+        assert fast is None, data
+        return None
+    assert fast is None or same(fast, expected), data
+    return fast
+
+
+@_FUZZ
+@given(data=st.data())
+def test_parsed_records_drawn_from_the_schema_with_known_names(registry, data):
+    agrees_on_data(data.draw(_drawn(True)), registry)
+
+
+def test_every_row_of_the_example_csv_cohort(registry):
+    from epa.batch import CsvHeader, output_methods
+
+    rows = list(csv.reader((ROOT / "examples" / "st0071-cohort.csv").read_text(encoding="utf-8").splitlines()))
+    header = CsvHeader(rows[0], output_methods(registry), "cohort.csv:1")
+    decoded = 0
+    for cells in rows[1:]:
+        try:
+            data, _ = header.record(cells)
+        except InputError:
+            continue
+        decoded += agrees_on_data(data, registry) is not None
+    assert decoded  # the valid rows take the fast path
+
+
+@pytest.mark.parametrize("data", [
+    {"standard": "ST0071", "apprentice": {"id": "A"}, "gateway": {"date": "2025-01-01", "portfolio_pieces": "3"}},
+    {"standard": "ST0071", "apprentice": {"id": "A"}, "gateway": {"date": "2025-01-01", "photo_id": 1}},
+    {"standard": "ST0071", "apprentice": {"id": "A"}, "gateway": {"date": "2025-02-30"}},
+    {"standard": "ST0071", "apprentice": {"id": "A", "nickname": "x"}, "gateway": {"date": "2025-01-01"}},
+    {"standard": "ST0071", "apprentice": {"id": "A"}, "gateway": {"date": "2025-01-01", "portfolio": None}},
+], ids=["a count as text", "a number for a yes/no", "an impossible date", "an unknown field", "a null"])
+def test_a_parsed_record_the_schema_refuses_is_left_to_the_slow_path(registry, data):
+    assert from_data(data, registry) is None
+    with pytest.raises(InputError):
+        record_from_data(data, Located("x", 1), registry, where="x:1")

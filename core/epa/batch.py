@@ -22,7 +22,7 @@ from typing import IO, Any
 from epa import report
 from epa.documents import Source, json_path
 from epa.errors import InputError, PluginError, did_you_mean
-from epa.fastrecord import decode
+from epa.fastrecord import decode, from_data
 from epa.grading import grade
 from epa.record import record_from_data
 
@@ -371,9 +371,9 @@ def grade_item(item: Item) -> tuple[str, Stat]:
     data: Any = None
     locator = None
     try:
-        # A valid JSON line, the common case, is decoded straight into a Record; anything fastrecord cannot vouch
-        # for takes the path that names the line, the JSON path and what is wrong.
-        record = decode(payload, registry) if kind == "json" else None
+        # A valid record, the common case, is decoded straight into a Record; anything fastrecord cannot vouch
+        # for takes the path that names the line (and CSV column), the JSON path and what is wrong.
+        record = decode(payload, registry) if kind == "json" else from_data(payload[0], registry)
         if record is None:
             locator = Located(name, line, payload[1] if kind == "csv" else None)
             data = _parse_json(payload, locator.prefix) if kind == "json" else payload[0]

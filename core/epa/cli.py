@@ -290,7 +290,9 @@ record is graded by every body offering its standard and written as it is
 graded, in input order. --format json: one JSON line per record (the result
 with its line, or {"line": N, "error": {"message", "path", "hint"}});
 --format csv: one row per record and body; --format table (the default):
-the summary only. A bad record becomes an error row and the run goes on;
+the summary only. CSV rows and the summary need only the decisions and come
+from rules compiled once per run; JSON explains every record, so it is many
+times slower. A bad record becomes an error row and the run goes on;
 the exit code is 0 when every record was graded, 2 when any was rejected.
 
 \b

@@ -209,11 +209,23 @@ def decode(raw: bytes, registry: Registry) -> Record | None:
         r = _DECODER.decode(raw)
     except (msgspec.DecodeError, UnicodeDecodeError):  # ValidationError is a DecodeError
         return None
+    return _record(r, registry) if _keys_once(raw, r) else None
+
+
+def from_data(data: Any, registry: Registry) -> Record | None:
+    """As :func:`decode`, for a record already parsed into builtins (a CSV row's): the Record that
+    ``record_from_data`` would give, or None. (Its keys cannot repeat: it is a dict.)"""
+    try:
+        r = msgspec.convert(data, _Record)
+    except msgspec.ValidationError:
+        return None
+    return _record(r, registry)
+
+
+def _record(r: _Record, registry: Registry) -> Record | None:
+    """The Record of a decoded line, once the checks the schema cannot express hold; else None."""
     names = _names(registry, r.standard)
     if names is None:
-        return None
-
-    if not _keys_once(raw, r):
         return None
     versions = _given(r.document_versions, {})
     schedule = _given(r.schedule, {})
