@@ -3,15 +3,17 @@
 ``grading.grade`` explains a record: every step, deadline and requirement as a cited sentence, which is what
 one apprentice's comparison shows. A cohort's CSV rows and summary need only the decisions: the component and
 overall grades, gateway readiness, the cap and a required full retake. ``Engine.decide`` computes those from
-what it builds once per ruleset: the criteria of each method and level as sets (one C-level subset test per
-method), the combination table as a lookup, and each mandatory gateway check as a predicate on the record.
+what it builds once per ruleset: the criteria of each method and level as bit sets over the standard's
+criterion ids (a record's criteria become one integer per attempt, shared by every body, and a method is
+graded with two masks and a bit count), the combination table as a lookup, each mandatory gateway check as a
+predicate on the record, and each retake window with its due dates remembered.
 
 Hooks still decide. Each answer that a body's hook gives is asked of the hook: ``combine_grades`` once per
 combination of grades and, where the body implements it, ``grade_component`` once per distinct set of criteria
 met (both depend on their arguments alone, as ``hookspecs`` requires); ``gateway_requirements`` and
 ``resit_policy``, whose answers depend on the whole record, are called per record when the body implements
 them, and otherwise the engine evaluates the default's data the way ``epa.gateway`` and ``epa.resits`` do.
-``tests/test_engine.py`` holds ``decide`` to ``grade`` record by record.
+``tests/test_decisions.py`` holds ``decide`` to ``grade`` record by record.
 """
 
 from __future__ import annotations
@@ -143,11 +145,8 @@ def _deadline_missed(rule: DeadlineRule, ruleset: Ruleset) -> Unmet:
     """True when the record shows the deadline missed (``timeline.evaluate_deadline`` says "missed")."""
     if rule.event is None:
         return lambda r: False  # nothing to miss: the deadline is only ever open
-    anchor = _day(rule.from_, ruleset) if rule.from_ not in ("gateway", "epa_start") else None
-    if rule.from_ == "gateway":
-        anchor = lambda r: r.gateway.date  # noqa: E731
-    elif rule.from_ == "epa_start":
-        anchor = lambda r: r.dates.epa_start or r.gateway.date  # noqa: E731
+    anchor = {"gateway": lambda r: r.gateway.date, "epa_start": lambda r: r.dates.epa_start or r.gateway.date
+              }.get(rule.from_) or _day(rule.from_, ruleset)  # None: timeline.anchor_date works it out
     event = _day(rule.event, ruleset) if rule.event in JOURNEY_DATES else None  # a method's event: its attempt
     offset, by = rule.offset, rule.kind == "by"
 
