@@ -236,7 +236,7 @@ class CompiledRuleset:
                             self._needed(m)) for m in self.methods}
         self._assessed = {m: tuple((c.id, bits[c.id]) for c in ruleset.criteria_for(m)) for m in self.methods}
         self._components: dict[tuple[str, int], Grade] = {}
-        self._graders = [(m, self._grader(m)) for m in self.methods]
+        self._graders = [(m, *self._levels[m], self._asker(m)) for m in self.methods]
         self._overall: dict[tuple[Grade, ...], Grade | None] = {}
         journey = ruleset.journey
         self._blocking: list[Unmet] = []
@@ -259,32 +259,25 @@ class CompiledRuleset:
         every = len(self.ruleset.criteria_for(method, "distinction"))
         return rule.distinction_threshold if rule and rule.distinction_threshold else every
 
-    def _grader(self, method: str) -> Callable[[int], Grade]:
-        """Grades the method from the criteria an attempt lists, as bits (ids this body does not assess here
-        are ignored, as grading sets them aside before the hook)."""
-        if "grade_component" in self._own:
-            assessed, seen = self._assessed[method], self._components
-            here = functools.reduce(operator.or_, (bit for _, bit in assessed), 0)
+    def _asker(self, method: str) -> Callable[[int], Grade] | None:
+        """Where the body implements grade_component, its answer for the criteria an attempt lists (as bits;
+        ids it does not assess here set aside, as grading does before the hook), remembered; else None: the
+        default's rule, which ``_graded`` applies inline."""
+        if "grade_component" not in self._own:
+            return None
+        assessed, seen = self._assessed[method], self._components
+        here = functools.reduce(operator.or_, (bit for _, bit in assessed), 0)
 
-            def asked(met: int) -> Grade:
-                key = (method, met & here)
-                if (grade := seen.get(key)) is None:
-                    if len(seen) >= REMEMBERED:
-                        seen.clear()
-                    ids = frozenset(c for c, bit in assessed if met & bit)
-                    grade = seen[key] = _call(self.loaded, "grade_component", ComponentResult, ruleset=self.ruleset,
-                                              method=method, criteria_met=ids).grade
-                return grade
-            return asked
-        passes, distinctions, needed = self._levels[method]
-
-        def default(met: int) -> Grade:  # as defaults.grade_component decides
-            if met & passes != passes:
-                return Grade.FAIL
-            if not distinctions:
-                return Grade.PASS
-            return Grade.DISTINCTION if (met & distinctions).bit_count() >= needed else Grade.PASS
-        return default
+        def asked(met: int) -> Grade:
+            key = (method, met & here)
+            if (grade := seen.get(key)) is None:
+                if len(seen) >= REMEMBERED:
+                    seen.clear()
+                ids = frozenset(c for c, bit in assessed if met & bit)
+                grade = seen[key] = _call(self.loaded, "grade_component", ComponentResult, ruleset=self.ruleset,
+                                          method=method, criteria_met=ids).grade
+            return grade
+        return asked
 
     def _combined(self, grades: tuple[Grade, ...]) -> Grade | None:
         """The combine_grades hook's answer, asked once per combination (a table of at most 3^methods rows)."""
@@ -304,16 +297,25 @@ class CompiledRuleset:
     def _graded(self, entries: dict[str, list[Entry]]) -> tuple[tuple[Grade | None, ...], list[tuple[int, Grade]],
                                                                  bool, bool]:
         """Each method's grade (None: not attempted); the attempts counted, as (place in the record, grade);
-        whether any counted attempt failed, and whether any is a resit or retake."""
+        whether any counted attempt failed, and whether any is a resit or retake. (The hot loop of a cohort.)"""
         grades: list[Grade | None] = []
         counted: list[tuple[int, Grade]] = []
         fail, failed, again = Grade.FAIL, False, False
-        for method, component in self._graders:
+        for method, passes, distinctions, needed, asked in self._graders:
             latest: Grade | None = None
-            for i, attempt, given in entries.get(method, ()):
+            for i, attempt, met in entries.get(method, ()):
                 if latest is not None and latest is not fail:
                     break  # resits and retakes follow a fail only: a later attempt is not counted
-                latest = attempt.grade if given is None else component(given)
+                if met is None:
+                    latest = attempt.grade
+                elif asked is not None:
+                    latest = asked(met)
+                elif met & passes != passes:  # as defaults.grade_component decides
+                    latest = fail
+                elif distinctions and (met & distinctions).bit_count() >= needed:
+                    latest = Grade.DISTINCTION
+                else:
+                    latest = Grade.PASS
                 counted.append((i, latest))  # type: ignore[arg-type]
                 failed = failed or latest is fail
                 again = again or attempt.kind != "first"
@@ -322,18 +324,33 @@ class CompiledRuleset:
 
     def grades(self, entries: dict[str, list[Entry]]) -> tuple[Grade | None, tuple[Grade | None, ...]]:
         """The overall grade the combination gives (None until every method has one) and each method's grade,
-        before the resit rules: no cap, no window. (``_graded`` without the history: this is the hot loop of
-        grading alone.)"""
-        fail, found = Grade.FAIL, []
-        for method, component in self._graders:
+        before the resit rules: no cap, no window."""
+        # _graded's loop without the history the resit rules need: grading alone runs this for every record.
+        fail, passed, distinction = Grade.FAIL, Grade.PASS, Grade.DISTINCTION
+        found = []
+        for method, passes, distinctions, needed, asked in self._graders:
             latest: Grade | None = None
-            for _, attempt, given in entries.get(method, ()):
+            for _, attempt, met in entries.get(method, ()):
                 if latest is not None and latest is not fail:
                     break
-                latest = attempt.grade if given is None else component(given)
+                if met is None:
+                    latest = attempt.grade
+                elif asked is not None:
+                    latest = asked(met)
+                elif met & passes != passes:
+                    latest = fail
+                elif distinctions and (met & distinctions).bit_count() >= needed:
+                    latest = distinction
+                else:
+                    latest = passed
             found.append(latest)
         grades = tuple(found)
-        return (None if None in grades else self._combined(grades)), grades  # type: ignore[arg-type]
+        if None in grades:
+            return None, grades
+        overall = self._overall.get(grades, self)  # type: ignore[arg-type]
+        if overall is self:
+            overall = self._combined(grades)  # type: ignore[arg-type]
+        return overall, grades  # type: ignore[return-value]
 
     def decide(self, record: Record, entries: dict[str, list[Entry]]) -> Decision:
         """``entries``: the record's attempts at each method, in date order (see ``Engine.decide``)."""
@@ -367,27 +384,27 @@ class Engine:
     def __init__(self, registry: Registry):
         self.registry = registry
         self._compiled: dict[tuple[str, int], CompiledRuleset] = {}
-        self._in_force: dict[tuple[str, str, dt.date], Ruleset] = {}
+        self._in_force: dict[tuple[str, str, dt.date], CompiledRuleset] = {}
         # Per standard, each body offering it, with its one compiled ruleset where it has one version only.
         self._bodies: dict[str, list[tuple[LoadedBody, CompiledRuleset | None]]] = {}
         self._bits: dict[str, dict[str, int]] = {}  # per standard, a bit for each criterion id
 
-    def _ruleset(self, loaded: LoadedBody, record: Record) -> Ruleset:
-        """The version ``grading.ruleset_for`` picks: the one the record names, else the latest in force on the
-        gateway date, else the earliest (remembered by gateway date: a cohort repeats its dates)."""
-        named = record.document_versions.get(loaded.body.id)
+    def _for(self, loaded: LoadedBody, record: Record) -> CompiledRuleset:
+        """The body's compiled rules in the version ``grading.ruleset_for`` picks: the one the record names, else
+        the latest in force on the gateway date, else the earliest (remembered by date: a cohort repeats them)."""
+        named = record.document_versions.get(loaded.body.id) if record.document_versions else None
         if named is not None:
-            return loaded.ruleset(record.standard, named)
+            return self.compiled(loaded, loaded.ruleset(record.standard, named))
         key = (loaded.body.id, record.standard, record.gateway.date)
-        chosen = self._in_force.get(key)
-        if chosen is None:
+        found = self._in_force.get(key)
+        if found is None:
             versions = loaded.body.rulesets_for(record.standard)
             chosen = versions[0]
             for ruleset in versions:
                 if (ruleset.document.effective_from or dt.date.min) <= record.gateway.date:
                     chosen = ruleset
-            self._in_force[key] = chosen
-        return chosen
+            found = self._in_force[key] = self.compiled(loaded, chosen)
+        return found
 
     def compiled(self, loaded: LoadedBody, ruleset: Ruleset) -> CompiledRuleset:
         key = (loaded.body.id, id(ruleset))
@@ -418,25 +435,31 @@ class Engine:
     def _entries(self, record: Record) -> dict[str, list[Entry]]:
         """The record's attempts by method, each with its place and the criteria it lists as bits (made once
         for every body: a standard's criterion ids are shared)."""
-        bits = self._bits_for(record.standard)
+        bits = self._bits.get(record.standard) or self._bits_for(record.standard)
+        bit = bits.__getitem__
         entries: dict[str, list[Entry]] = {}
         for i, a in enumerate(record.assessments):
+            ids = a.criteria_met
             met = None
-            if a.criteria_met is not None:
+            if ids is not None:
                 try:  # a sum is an or when no id repeats: as many bits as ids says none did
-                    met = sum(map(bits.__getitem__, a.criteria_met))
-                    if met.bit_count() != len(a.criteria_met):
+                    met = sum(map(bit, ids))
+                    if met.bit_count() != len(ids):
                         raise KeyError
                 except KeyError:  # a repeated id, or one no body knows (records built in code): slowly
-                    met = functools.reduce(operator.or_, (bits.get(c, 0) for c in a.criteria_met), 0)
-            entries.setdefault(a.method, []).append((i, a, met))
+                    met = functools.reduce(operator.or_, (bits.get(c, 0) for c in ids), 0)
+            found = entries.get(a.method)
+            if found is None:
+                entries[a.method] = [(i, a, met)]
+            else:
+                found.append((i, a, met))
         return entries
 
     def decide(self, record: Record) -> list[Decision]:
         """Each body offering the record's standard, in the registry's order: its decisions for the record."""
         bodies = self._offering(record.standard)
         entries = self._entries(record)
-        return [(only or self.compiled(loaded, self._ruleset(loaded, record))).decide(record, entries)
+        return [(only or self._for(loaded, record)).decide(record, entries)
                 for loaded, only in bodies]
 
     def grades(self, record: Record) -> list[tuple[str, Grade | None, tuple[Grade | None, ...]]]:
@@ -444,5 +467,5 @@ class Engine:
         in the ruleset's method order), before the resit rules; ``decide`` applies them."""
         bodies = self._offering(record.standard)
         entries = self._entries(record)
-        return [(loaded.body.id, *(only or self.compiled(loaded, self._ruleset(loaded, record))).grades(entries))
+        return [(loaded.body.id, *(only or self._for(loaded, record)).grades(entries))
                 for loaded, only in bodies]
