@@ -348,3 +348,17 @@ def test_a_parsed_record_the_schema_refuses_is_left_to_the_slow_path(registry, d
     assert from_data(data, registry) is None
     with pytest.raises(InputError):
         record_from_data(data, Located("x", 1), registry, where="x:1")
+
+
+def test_the_gateway_and_dates_structs_mirror_their_attrs_classes():
+    """fastrecord builds Gateway and JourneyDates from their Structs' fields in order, None for a field the
+    line does not give: the names and order must match, and each attrs default (the gateway date aside) be None."""
+    import attrs
+
+    from epa.fastrecord import _Dates, _Gateway
+    from epa.model import Gateway, JourneyDates
+
+    for struct, cls in ((_Gateway, Gateway), (_Dates, JourneyDates)):
+        fields = attrs.fields(cls)
+        assert struct.__struct_fields__ == tuple(f.name for f in fields)
+        assert all(f.default is None for f in fields if f.name != "date")

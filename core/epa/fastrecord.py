@@ -19,7 +19,6 @@ import weakref
 from collections.abc import Sequence
 from typing import Annotated, Any, Literal
 
-import attrs
 import msgspec
 from msgspec import UNSET, Meta, Struct, UnsetType
 
@@ -178,11 +177,16 @@ _NOWHERE = _Nowhere()
 
 
 _GRADES = {g.value: g for g in Grade}
-_DATES = tuple(f.name for f in attrs.fields(JourneyDates))
 
 
 def _given(value: Any, default: Any = None) -> Any:
     return default if value is UNSET else value
+
+
+def _nones(struct: _Gateway | _Dates) -> list[Any]:
+    """A Struct's fields in order, None where the line gave none: the fields of the attrs class of the same
+    name, in the same order, whose defaults are all None (tests/test_fastrecord.py checks it)."""
+    return [None if value is UNSET else value for value in msgspec.structs.astuple(struct)]
 
 
 def _attempt(a: _Attempt, names: _Names) -> Attempt | None:
@@ -244,11 +248,9 @@ def _record(r: _Record, registry: Registry) -> Record | None:
         r.standard,
         Apprentice(p.id, _given(p.date_of_birth), _given(p.start_date), _given(p.english), _given(p.maths),
                    _given(p.ehcp, False), _given(p.bsl, False)),
-        Gateway(g.date, _given(g.portfolio_pieces), _given(g.project_proposal_words), _given(g.photo_id),
-                _given(g.gateway_form), _given(g.portfolio), _given(g.project_proposal),
-                _given(g.portfolio_declaration), _given(g.english_maths_declaration)),
+        Gateway(*_nones(g)),
         tuple(attempts), versions,
-        JourneyDates() if d is UNSET else JourneyDates(*(_given(getattr(d, f)) for f in _DATES)),
+        JourneyDates() if d is UNSET else JourneyDates(*_nones(d)),
         schedule,
     )
     try:
