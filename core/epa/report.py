@@ -120,6 +120,7 @@ def disagreements(results: Sequence[BodyResult | Decision]) -> list[str]:
     methods = list(dict.fromkeys(m for r in results for m in r.components))
     rows = ["overall", *methods, *JOURNEY_ROWS]
     # One row of cells per body, read down the columns: a cohort asks this of every record.
-    cells = [(r.overall, *(r.components.get(m) for m in methods), *(value(r) for value in JOURNEY_ROWS.values()))
-             for r in results]
+    same_methods = all(list(r.components) == methods for r in results)
+    cells = [(r.overall, *(r.components.values() if same_methods else (r.components.get(m) for m in methods)),
+              r.gateway_ready, r.capped, r.full_retake_required) for r in results]  # JOURNEY_ROWS, in order
     return [row for row, column in zip(rows, zip(*cells, strict=True), strict=True) if len(set(column)) > 1]
