@@ -42,7 +42,7 @@ from epa.model import (
     Window,
 )
 from epa.registry import LoadedBody, Registry
-from epa.timeline import JOURNEY_DATES, _event_dates, anchor_date
+from epa.timeline import JOURNEY_DATES, anchor_date, event_dates
 from epa.workdays import shift, whole_months
 
 _RANK = {level: i for i, level in enumerate(LEVELS)}
@@ -155,7 +155,7 @@ def _deadline_missed(rule: DeadlineRule, ruleset: Ruleset) -> Unmet:
             day = event(r)
             events = [day] if day else None
         else:
-            events = _event_dates(r, ruleset, rule.event)  # type: ignore[arg-type]
+            events = event_dates(r, ruleset, rule.event)  # type: ignore[arg-type]
         if not events:
             return False
         start = anchor(r) if anchor is not None else anchor_date(r, ruleset, rule.from_)[0]

@@ -517,22 +517,15 @@ class Record:
     dates: JourneyDates = JourneyDates()
     schedule: dict[str, dt.date] = attrs.field(factory=dict)  # method id -> planned date, before it is attempted
     _by_method: dict[str, tuple[Attempt, ...]] = attrs.field(init=False, eq=False, repr=False, hash=False)
-    _places: dict[int, int] = attrs.field(init=False, eq=False, repr=False, hash=False)
 
     def __attrs_post_init__(self) -> None:  # every body asks, for every method: grouped once
         grouped: dict[str, list[Attempt]] = {}
         for a in self.assessments:
             grouped.setdefault(a.method, []).append(a)
         object.__setattr__(self, "_by_method", {m: tuple(found) for m, found in grouped.items()})
-        object.__setattr__(self, "_places", {id(a): i for i, a in enumerate(self.assessments)})
 
     def attempts_at(self, method: str) -> tuple[Attempt, ...]:
         return self._by_method.get(method, ())
-
-    @property
-    def places(self) -> dict[int, int]:
-        """Each attempt's place in ``assessments``, by the attempt object's id (equal attempts stay apart)."""
-        return self._places
 
 
 # --- results ---------------------------------------------------------------

@@ -57,7 +57,7 @@ def anchor_date(record: Record, ruleset: Ruleset, anchor: str) -> tuple[dt.date 
     raise AssertionError(f"the journey schema allows no anchor {anchor!r}")
 
 
-def _event_dates(record: Record, ruleset: Ruleset, event: str) -> list[dt.date] | None:
+def event_dates(record: Record, ruleset: Ruleset, event: str) -> list[dt.date] | None:
     """The record's dates for an event; None while the record does not show it (all of it, for every_method)."""
     if event in JOURNEY_DATES:
         day = getattr(record.dates, event)
@@ -91,7 +91,7 @@ def evaluate_deadline(rule: DeadlineRule, record: Record, ruleset: Ruleset) -> D
     if rule.offset.working_days is not None and (skipped := bank_holidays_between(anchor, due)):
         says += "; skips bank holidays " + ", ".join(f"{name} {day}" for day, name in skipped)
     status = "open"
-    events = _event_dates(record, ruleset, rule.event) if rule.event else None
+    events = event_dates(record, ruleset, rule.event) if rule.event else None
     if events:
         late = [d for d in events if (d > due if rule.kind == "by" else d < due)]
         complete = rule.event != "every_method" or len(events) == len(ruleset.method_ids)
