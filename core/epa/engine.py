@@ -195,7 +195,7 @@ class _RetakeWindow:
         self.window, self.lift = window, window.exceptional_circumstances_lift
         self.dues: dict[dt.date, dt.date] = {}
 
-    def _due(self, anchor: dt.date) -> dt.date:
+    def due(self, anchor: dt.date) -> dt.date:
         due = self.dues.get(anchor)
         if due is None:
             due = self.dues[anchor] = shift(anchor, self.window.offset)
@@ -214,7 +214,7 @@ class _RetakeWindow:
         else:  # first_assessment
             spans = [(history[0][0].date, list(range(len(history))))]
         for anchor, governed in spans:
-            due = self._due(anchor)
+            due = self.due(anchor)
             late = [j for j in governed if history[j][0].date > due]
             if late and not (self.lift and all(_exceptional(j, history) for j in late)):
                 return True
@@ -253,6 +253,7 @@ class CompiledRuleset:
         # Only a window whose document says a miss means the whole EPA again decides anything (advice never does).
         self._retake_windows = tuple(_RetakeWindow(w) for w in self._resit_rules.windows if w.consequence ==
                                      "full_retake" and w.strength != "advice") if self._resit_rules else ()
+        self._first_assessment_windows = tuple(w for w in self._retake_windows if w.window.from_ == "first_assessment")
 
     def _needed(self, method: str) -> int:
         rule = self.ruleset.component_rules.get(method)
@@ -352,6 +353,13 @@ class CompiledRuleset:
             overall = self._combined(grades)  # type: ignore[arg-type]
         return overall, grades  # type: ignore[return-value]
 
+    def _spread(self, record: Record, counted: list[tuple[int, Grade]]) -> bool:
+        """Whether the attempts span past a window counted from the first assessment (a record lists its
+        attempts in date order): only then can one be missed."""
+        dates = [record.assessments[i].date for i, _ in counted]
+        first, last = min(dates), max(dates)
+        return any(last > w.due(first) for w in self._first_assessment_windows)
+
     def decide(self, record: Record, entries: dict[str, list[Entry]]) -> Decision:
         """``entries``: the record's attempts at each method, in date order (see ``Engine.decide``)."""
         grades, counted, failed, again = self._graded(entries)
@@ -364,12 +372,15 @@ class CompiledRuleset:
             overall, decision, _, _ = _apply_resit_policy(self.loaded, self.ruleset, record, graded, overall)
             capped = bool(decision and decision.capped)
             full_retake = bool(decision and decision.full_retake_required)
-        # Only a resit or retake can be capped, and only a fail opens a window.
-        elif rules is not None and (again or (failed and self._retake_windows)):
+        # Only a resit or retake can be capped, and only a fail opens a window; without a resit or retake, only a
+        # window counted from the first assessment governs any attempt (the others govern resits and retakes).
+        elif rules is not None and (again or (failed and self._first_assessment_windows and self._spread(
+                record, counted))):
             counted.sort()
             history = [(record.assessments[i], g) for i, g in counted]
             capped = again and _capped(rules, history)
-            full_retake = failed and any(w.missed(history) for w in self._retake_windows)
+            windows = self._retake_windows if again else self._first_assessment_windows
+            full_retake = failed and any(w.missed(history) for w in windows)
             if full_retake:
                 overall = None
             elif capped and overall is Grade.DISTINCTION:
