@@ -228,7 +228,10 @@ class CompiledRuleset:
         """``bits``: one bit for each criterion id of the standard (every body's, so shared by all of them)."""
         self.loaded, self.ruleset = loaded, ruleset
         self.methods = ruleset.method_ids
+        self.body = loaded.body.id
         self._own = set(loaded.own_hooks)
+        # A body's own journey hooks are asked per record; otherwise the engine reads the default's data.
+        self._asks_gateway, self._asks_resit = "gateway_requirements" in self._own, "resit_policy" in self._own
 
         def mask(criteria: Sequence[Criterion]) -> int:
             return functools.reduce(operator.or_, (bits[c.id] for c in criteria), 0)
@@ -289,11 +292,10 @@ class CompiledRuleset:
                                                     components=components).grade
         return overall  # type: ignore[return-value]
 
-    def _gateway_ready(self, record: Record) -> bool:
-        if "gateway_requirements" in self._own:
-            found = _collect(self.loaded, "gateway_requirements", Requirement, ruleset=self.ruleset, record=record)
-            return GatewayStatus.of(found).ready
-        return not any(unmet(record) for unmet in self._blocking)
+    def _asked_gateway_ready(self, record: Record) -> bool:
+        """Readiness from the body's own gateway_requirements hook (with the default's, as grading collects)."""
+        found = _collect(self.loaded, "gateway_requirements", Requirement, ruleset=self.ruleset, record=record)
+        return GatewayStatus.of(found).ready
 
     def _graded(self, entries: dict[str, list[Entry]]) -> tuple[tuple[Grade | None, ...], list[tuple[int, Grade]],
                                                                  bool, bool]:
@@ -366,7 +368,7 @@ class CompiledRuleset:
         overall = None if None in grades else self._combined(grades)  # type: ignore[arg-type]
         capped = full_retake = False
         rules = self._resit_rules
-        if "resit_policy" in self._own:
+        if self._asks_resit:
             counted.sort()
             graded = [GradedAttempt(record.assessments[i], g) for i, g in counted]
             overall, decision, _, _ = _apply_resit_policy(self.loaded, self.ruleset, record, graded, overall)
@@ -385,8 +387,11 @@ class CompiledRuleset:
                 overall = None
             elif capped and overall is Grade.DISTINCTION:
                 overall = Grade.PASS
-        return Decision(self.loaded.body.id, overall, dict(zip(self.methods, grades, strict=True)),
-                        self._gateway_ready(record), capped, full_retake)
+        if self._asks_gateway:
+            ready = self._asked_gateway_ready(record)
+        else:
+            ready = not any(unmet(record) for unmet in self._blocking)
+        return Decision(self.body, overall, dict(zip(self.methods, grades, strict=True)), ready, capped, full_retake)
 
 
 class Engine:
