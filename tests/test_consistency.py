@@ -5,12 +5,16 @@ from __future__ import annotations
 import functools
 import json
 
+import attrs
 import jsonschema
 import pytest
 
 from epa.consistency import analyse
 from epa.documents import schema
-from epa.testing import fails, registry, requires, run
+from epa.errors import InputError
+from epa.model import ComponentRule
+from epa.registry import Registry
+from epa.testing import fails, make_plugin, registry, requires, run
 
 ST0071 = "ST0071"
 FOUR = ("gateway_quals", "highfield", "nqual", "tqual")
@@ -192,3 +196,21 @@ def test_bad_requests():
         assert "does not offer ST0072" in fails("consistency", "--standard", "ST0072", "--bodies", only_st0071[0])
     if registry().bodies:
         assert "unknown body" in fails("consistency", "--standard", ST0071, "--bodies", "nosuch")
+
+
+def test_a_threshold_beyond_its_criteria_is_cited_to_the_component_rule():
+    """A self-consistency problem with a distinction threshold cites where the document states the method's
+    grading (its component rule), not the combination table."""
+    try:
+        loaded = registry().offering(ST0071)[0]
+    except InputError:
+        pytest.skip(f"no installed body offers {ST0071}")
+    ruleset = loaded.body.rulesets_for(ST0071)[-1]
+    method = ruleset.method_ids[0]
+    counted = len(ruleset.criteria_for(method, "distinction"))
+    rule = ComponentRule("Distinction: all the following, and more.", "acme.txt § Grading the observation",
+                         distinction_threshold=counted + 1)
+    broken = attrs.evolve(ruleset, component_rules={**ruleset.component_rules, method: rule})
+    acme = Registry([("acme", make_plugin("acme", [broken]))])
+    found = [f for f in analyse(acme, ST0071)["findings"] if f["id"].startswith("self-consistency.acme.thresholds")]
+    assert found and found[0]["sides"][0]["citations"] == {"acme": ["acme.txt § Grading the observation"]}

@@ -10,7 +10,7 @@ from typing import Any
 from epa.conformance.checks import CHECKS, Skip
 from epa.conformance.checks import Subject as CheckSubject
 from epa.consistency.findings import Finding, Side, Subject, names, sides_by
-from epa.model import Grade, Standard
+from epa.model import Grade, Ruleset, Standard
 from epa.variants import span, variants
 
 
@@ -143,6 +143,15 @@ def recommendations(subjects: list[Subject]) -> list[Finding]:
     return out
 
 
+def _cited(r: Ruleset, entry: str | None) -> str:
+    """Where the document states what a self-consistency problem is about: a method's component rule (a
+    threshold, ``$.component_rules.<method>...``), else the combination table."""
+    parts = (entry or "").split(".")
+    if len(parts) > 2 and parts[1] == "component_rules" and parts[2] in r.component_rules:
+        return r.component_rules[parts[2]].citation
+    return r.combination.citation
+
+
 def self_consistency(subjects: list[Subject], standard: Standard) -> list[Finding]:
     """Each body against itself: tables with gaps, overlaps or a non-monotone order, thresholds over their
     criteria (the conformance checks), and the contradictions its document's recorded ambiguities describe."""
@@ -172,7 +181,7 @@ def self_consistency(subjects: list[Subject], standard: Standard) -> list[Findin
             for i, p in enumerate(problems):
                 out.append(Finding(f"self-consistency.{s.label}.{check.id}.{i + 1}", "self-consistency",
                                    f"{s.loaded.body.name}: {p.message} (expected {p.expected}).",
-                                   [Side((s.label,), p.message, {s.label: (r.combination.citation,)})],
+                                   [Side((s.label,), p.message, {s.label: (_cited(r, p.entry),)})],
                                    p.record, None, 1))
         for a in r.ambiguities:
             if "contradict" in f"{a.text_says} {a.why} {a.reading}".lower():
