@@ -160,14 +160,18 @@ def loads(text: str, name: str, kind: str = "yaml") -> tuple[Any, Source]:
         loader.dispose()
 
 
+def _line_column(text: str, pos: int) -> tuple[int, int]:
+    """The 1-based line and column of a character index in the text."""
+    return text.count("\n", 0, pos) + 1, pos - (text.rfind("\n", 0, pos) + 1) + 1
+
+
 def _yaml_error(exc: yaml.YAMLError, name: str, text: str = "") -> InputError:
     if isinstance(exc, yaml.MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
         where = f"{name}:{mark.line + 1}:{mark.column + 1}" if mark else name
         return InputError(f"YAML syntax error: {exc.problem or exc}", where=where)
     if isinstance(exc, yaml.reader.ReaderError):  # a control character: position is a character index
-        line = text.count("\n", 0, exc.position) + 1
-        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        line, column = _line_column(text, exc.position)
         return InputError(f"character {exc.character!r} is not allowed in YAML (control characters are not)",
                           where=f"{name}:{line}:{column}")
     return InputError(f"YAML error: {exc}", where=name)
@@ -407,8 +411,7 @@ def _scan_json(text: str, name: str, depth_only: bool = False) -> None:
     stack: list[list[Any]] = []  # [is_object, key or index, keys seen {key: line}, expecting a key]
 
     def where(pos: int) -> str:
-        line = text.count("\n", 0, pos) + 1
-        column = pos - (text.rfind("\n", 0, pos) + 1) + 1
+        line, column = _line_column(text, pos)
         return f"{name}:{line}:{column}: {json_path([f[1] for f in stack if f[1] is not None])}"
 
     for match in _JSON_TOKEN.finditer(text):
@@ -437,7 +440,7 @@ def _scan_json(text: str, name: str, depth_only: bool = False) -> None:
                     key = json.loads(token)
                 except ValueError:
                     key = token.strip('"')
-                line = text.count("\n", 0, pos) + 1
+                line = _line_column(text, pos)[0]
                 seen = stack[-1][2]
                 if key in seen and not depth_only:
                     stack[-1][1] = key
