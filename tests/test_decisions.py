@@ -8,6 +8,7 @@ plugins override each deciding hook, whose answers must still win. (Speed: bench
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,9 @@ from epa.registry import Registry
 from epa.testing import make_plugin, registry
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+from cohort import _criteria_by_method  # noqa: E402
+
 RECORD_FILES = sorted([*ROOT.glob("examples/*.yaml"), *ROOT.glob("tests/records/*.yaml")])
 
 
@@ -76,14 +80,10 @@ JOURNEY = ("registered", "evidence_submitted", "epa_start", "planning_meeting", 
 
 
 def _criteria(reg: Registry, standard: str) -> dict[str, list[str]]:
-    """Per method, every criterion id some body assesses there, and a few it assesses elsewhere."""
-    found: dict[str, set[str]] = {m: set() for m in reg.method_ids(standard)}
-    for loaded in reg.offering(standard):
-        for ruleset in loaded.body.rulesets_for(standard):
-            for c in ruleset.criteria:
-                found.setdefault(c.method, set()).add(c.id)
+    """Per method, every criterion id some body assesses there (bench/cohort.py's), and a few assessed elsewhere."""
+    found = _criteria_by_method(reg, standard)
     every = sorted(set().union(*found.values()))
-    return {m: list(dict.fromkeys(sorted(ids) + every[:3])) for m, ids in found.items()}
+    return {m: list(dict.fromkeys(ids + every[:3])) for m, ids in found.items()}
 
 
 def _age_lines(reg: Registry) -> list[int]:
