@@ -43,7 +43,7 @@ import jsonschema
 
 from epa.documents import Source, schema
 from epa.engine import Engine
-from epa.fastrecord import decode
+from epa.fastrecord import RecordView, decode, view
 from epa.grading import grade
 from epa.model import Record
 from epa.record import record_from_data
@@ -101,10 +101,10 @@ def main() -> None:
     def slow_load(raw: bytes, i: int, file: Path) -> Record:
         return record_from_data(json.loads(raw), Source(file, raw.decode()), registry, where=f"{file}:{i}")
 
-    def load(raw: bytes, i: int, file: Path) -> Record:
-        return decode(raw, registry) or slow_load(raw, i, file)
+    def load(raw: bytes, i: int, file: Path) -> Record | RecordView:
+        return view(raw, registry) or slow_load(raw, i, file)
 
-    fallbacks = sum(decode(raw, registry) is None for raw in lines)
+    fallbacks = sum(view(raw, registry) is None for raw in lines)
     engine = Engine(registry)
 
     def decided() -> None:
@@ -112,7 +112,7 @@ def main() -> None:
             engine.decide(load(raw, i, journey_file))
 
     plain = [load(raw, i, plain_file) for i, raw in enumerate(plain_file.read_bytes().splitlines(), 1)]
-    loaded = [load(raw, i, journey_file) for i, raw in enumerate(lines, 1)]
+    loaded = [decode(raw, registry) or slow_load(raw, i, journey_file) for i, raw in enumerate(lines, 1)]
 
     def grading_alone() -> None:
         for record in plain:

@@ -3,11 +3,14 @@ and overall grades, gateway readiness, cap and full retake from ``Engine.decide`
 ``grading.grade``, and ``Engine.grades`` gives the combination before the resit rules. Records come from the
 example files, from a strategy that explores what the record schema allows for the installed bodies'
 standards (journey dates, resits, retakes, exceptional circumstances, named versions), and from bodies whose
-plugins override each deciding hook, whose answers must still win. (Speed: bench/engine_bench.py.)"""
+plugins override each deciding hook, whose answers must still win; each both as a Record and as the view of one
+that a cohort's line decodes to (``epa.fastrecord``). (Speed: bench/engine_bench.py.)"""
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import json
 import sys
 from collections import Counter
 from pathlib import Path
@@ -22,6 +25,7 @@ import epa
 from epa.documents import read
 from epa.engine import Engine
 from epa.errors import InputError
+from epa.fastrecord import RecordView, view_of_data
 from epa.grading import grade
 from epa.model import Grade, Record
 from epa.record import record_from_data
@@ -40,9 +44,17 @@ def _decided_by_grading(reg: Registry, record: Record) -> list[tuple[Any, ...]]:
             for r in (grade(loaded, record) for loaded in reg.offering(record.standard))]
 
 
-def _decided(engine: Engine, record: Record) -> list[tuple[Any, ...]]:
+def _decided(engine: Engine, record: Record | RecordView) -> list[tuple[Any, ...]]:
     return [(d.body, d.overall, d.components, d.gateway_ready, d.capped, d.full_retake_required)
             for d in engine.decide(record)]
+
+
+def _view(reg: Registry, data: dict[str, Any]) -> RecordView:
+    """The view of a valid record that a cohort's line decodes to (``epa.fastrecord``), which the engine reads
+    as the Record it stands for."""
+    found = view_of_data(copy.deepcopy(data), reg)
+    assert found is not None, data
+    return found
 
 
 def _load(reg: Registry, data: dict[str, Any]) -> Record:
@@ -66,7 +78,9 @@ def test_every_example_record_is_decided_as_grading_decides(path: Path) -> None:
         record = record_from_data(data, source, reg, where=str(path))
     except InputError as exc:
         pytest.skip(f"{path.name}: no installed body offers it ({exc.message})")
-    assert _decided(Engine(reg), record) == _decided_by_grading(reg, record)
+    expected = _decided_by_grading(reg, record)
+    assert _decided(Engine(reg), record) == expected
+    assert _decided(Engine(reg), _view(reg, json.loads(json.dumps(data, default=str)))) == expected
 
 
 # --- records as the schema allows them ------------------------------------------------------------------
@@ -177,14 +191,16 @@ def records(draw: Any, reg: Registry) -> dict[str, Any]:
 @given(st.data())
 def test_any_valid_record_is_decided_as_grading_decides(data: st.DataObject) -> None:
     reg = registry()
+    drawn = data.draw(records(reg))
     try:
-        record = _load(reg, data.draw(records(reg)))
+        record = _load(reg, copy.deepcopy(drawn))
     except InputError:
         assume(False)
         raise
     engine = Engine(reg)
     decided = _decided(engine, record)
     assert decided == _decided_by_grading(reg, record)
+    assert _decided(engine, _view(reg, drawn)) == decided
     for (body, overall, grades), (b, decided_overall, components, _, capped, retake) in zip(
             engine.grades(record), decided, strict=True):
         assert body == b and grades == tuple(components.values())
@@ -229,7 +245,8 @@ def _acme(**hooks: Any) -> Registry:
     return Registry([("acme", make_plugin("acme", loaded.body.rulesets_for("ST0071"), **hooks))])
 
 
-def _cohort(reg: Registry, n: int = 40) -> list[Record]:
+def _cohort(reg: Registry, n: int = 40, *, views: bool = False) -> list[Any]:
+    """Records (or, with ``views``, the views a cohort's lines decode to) with fails, passes and distinctions."""
     made = []
     for i in range(n):
         methods = reg.method_ids("ST0071")
@@ -239,8 +256,9 @@ def _cohort(reg: Registry, n: int = 40) -> list[Record]:
             first = reg.offering("ST0071")[0].body.rulesets_for("ST0071")[-1].criteria_for(methods[0])
             attempts[0] = {"method": methods[0], "date": "2026-01-10",
                            "criteria_met": [c.id for c in first][: i % (len(first) + 1)]}
-        made.append(_load(reg, {"standard": "ST0071", "apprentice": {"id": f"A-{i}"},
-                                "gateway": {"date": "2026-01-05", "photo_id": bool(i % 3)}, "assessments": attempts}))
+        data = {"standard": "ST0071", "apprentice": {"id": f"A-{i}"},
+                "gateway": {"date": "2026-01-05", "photo_id": bool(i % 3)}, "assessments": attempts}
+        made.append(_view(reg, data) if views else _load(reg, data))
     return made
 
 
@@ -277,19 +295,21 @@ def test_a_plugins_combine_grades_wins() -> None:
 
 def test_a_plugins_gateway_requirements_and_resit_policy_win() -> None:
     def gateway_requirements(self: Any, ruleset: epa.Ruleset, record: Record) -> list[Any]:
+        assert isinstance(record, Record)  # a plugin is given a Record, never the engine's view of one
         photo = record.gateway.photo_id
         return [epa.Requirement("acme-photo", "Photo ID", True, "met" if photo else "unmet", "photo",
                                 ruleset.combination.citation)]
 
     def resit_policy(self: Any, ruleset: epa.Ruleset, record: Record, history: Any) -> Any:
+        assert isinstance(record, Record) and all(isinstance(g.attempt, epa.Attempt) for g in history)
         failed = any(g.grade == Grade.FAIL for g in history)
         return epa.ResitDecision(False, failed, (epa.Step("acme: any fail, all again", ruleset.combination.citation),))
 
     reg = _acme(gateway_requirements=gateway_requirements, resit_policy=resit_policy)
     engine = Engine(reg)
     decided = [engine.decide(record)[0] for record in _cohort(reg)]
-    for record in _cohort(reg):
-        assert _decided(engine, record) == _decided_by_grading(reg, record)
+    for record, view in zip(_cohort(reg), _cohort(reg, views=True), strict=True):
+        assert _decided(engine, record) == _decided(engine, view) == _decided_by_grading(reg, record)
     assert {d.gateway_ready for d in decided} == {True, False}  # the plugin's photo check decides
     assert any(d.full_retake_required and d.overall is None for d in decided)
 

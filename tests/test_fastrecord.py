@@ -350,15 +350,52 @@ def test_a_parsed_record_the_schema_refuses_is_left_to_the_slow_path(registry, d
         record_from_data(data, Located("x", 1), registry, where="x:1")
 
 
-def test_the_gateway_and_dates_structs_mirror_their_attrs_classes():
-    """fastrecord builds Gateway and JourneyDates from their Structs' fields in order, None for a field the
-    line does not give: the names and order must match, and each attrs default (the gateway date aside) be None."""
+def test_the_structs_mirror_their_attrs_classes():
+    """A view reads as a Record, and as_record builds each attrs class from its Struct's fields in order: the names
+    and order must match. Gateway and JourneyDates are built from every field, so each of their attrs defaults
+    (the gateway date aside) must be None, the Struct's."""
     import attrs
 
-    from epa.fastrecord import _Dates, _Gateway
-    from epa.model import Gateway, JourneyDates
+    from epa.fastrecord import _Apprentice, _Attempt, _Dates, _Gateway, _Record
+    from epa.model import Apprentice, Attempt, Gateway, JourneyDates
 
-    for struct, cls in ((_Gateway, Gateway), (_Dates, JourneyDates)):
-        fields = attrs.fields(cls)
-        assert struct.__struct_fields__ == tuple(f.name for f in fields)
-        assert all(f.default is None for f in fields if f.name != "date")
+    for struct, cls in ((_Record, Record), (_Apprentice, Apprentice), (_Gateway, Gateway), (_Attempt, Attempt),
+                        (_Dates, JourneyDates)):
+        assert struct.__struct_fields__ == tuple(f.name for f in attrs.fields(cls) if f.init)
+    for cls in (Gateway, JourneyDates):
+        assert all(f.default is None for f in attrs.fields(cls) if f.name != "date")
+
+
+def test_a_view_reads_as_its_record(registry):
+    """The engine and the date checks read a view as they read a Record: every attribute holds the same value
+    (a list where the Record has a tuple), the defaults filled in, and the Record's methods answer alike."""
+    import attrs
+
+    from epa.fastrecord import as_record, view
+
+    def alike(fast: Any, record: Any) -> None:
+        for field in attrs.fields(type(record)):
+            if field.init:
+                mine, theirs = getattr(fast, field.name), getattr(record, field.name)
+                assert (tuple(mine) if isinstance(mine, list) else mine) == theirs, field.name
+
+    minimal = {"standard": STANDARD, "apprentice": {"id": "A"}, "gateway": {"date": "2025-01-01"}}
+    for data in [minimal, *records(registry, 40, journey=True)]:
+        raw = line(data)
+        v, record = view(raw, registry), slow(raw, registry)
+        assert same(as_record(v), record)
+        for part in ("apprentice", "gateway", "dates"):
+            alike(getattr(v, part), getattr(record, part))
+        assert v.standard == record.standard and v.document_versions == record.document_versions
+        assert v.schedule == record.schedule and len(v.assessments) == len(record.assessments)
+        for a, b in zip(v.assessments, record.assessments, strict=True):
+            alike(a, b)
+            assert a.notified_on == b.notified_on
+        for method in registry.method_ids(STANDARD):
+            assert [a.date for a in v.attempts_at(method)] == [a.date for a in record.attempts_at(method)]
+
+
+def test_the_word_null_in_a_string_only_costs_the_slow_path(registry):
+    raw = _with(registry, lambda d: d["apprentice"].update(id="null"))
+    assert decode(raw, registry) is None
+    assert slow(raw, registry).apprentice.id == "null"

@@ -24,7 +24,7 @@ import msgspec
 from epa import report
 from epa.documents import Source, json_path
 from epa.errors import InputError, PluginError, did_you_mean
-from epa.fastrecord import decode, from_data
+from epa.fastrecord import decode, from_data, view, view_of_data
 from epa.grading import grade
 from epa.record import record_from_data
 
@@ -374,16 +374,21 @@ def grade_item(item: Item) -> tuple[str, Stat]:
     data: Any = None
     locator = None
     try:
-        # A valid record, the common case, is decoded straight into a Record; anything fastrecord cannot vouch
-        # for takes the path that names the line (and CSV column), the JSON path and what is wrong.
-        record = decode(payload, registry) if kind == "json" else from_data(payload[0], registry)
+        # A valid record, the common case, is decoded straight into a Record, or the view of one the engine reads
+        # where no explanation is written; anything fastrecord cannot vouch for takes the path that names the
+        # line (and CSV column), the JSON path and what is wrong.
+        decided = _Worker.fmt in ("csv", "table")
+        if kind == "json":
+            record: Any = (view if decided else decode)(payload, registry)
+        else:
+            record = (view_of_data if decided else from_data)(payload[0], registry)
         if record is None:
             locator = Located(name, line, payload[1] if kind == "csv" else None)
             data = _parse_json(payload, locator.prefix) if kind == "json" else payload[0]
             record = record_from_data(data, locator, registry, where=locator.prefix)
         # CSV rows and the summary show decisions only: the compiled engine's, without the explanations
         # that JSON output carries (tests/test_decisions.py holds the two to the same decisions).
-        results = _Worker.engine.decide(record) if _Worker.fmt in ("csv", "table") else [
+        results = _Worker.engine.decide(record) if decided else [
             grade(b, record) for b in registry.offering(record.standard)]
     except RecursionError:
         return _error(line, "the record nests too deeply to check", None, None, None, None)

@@ -22,8 +22,9 @@ import datetime as dt
 import functools
 import operator
 from collections.abc import Callable, Sequence
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
+from epa.fastrecord import RecordView, as_record
 from epa.gateway import LEVELS, GatewayStatus
 from epa.grading import _apply_resit_policy, _call, _collect
 from epa.model import (
@@ -59,6 +60,8 @@ class Decision(NamedTuple):
     capped: bool
     full_retake_required: bool
 
+
+_new_tuple = tuple.__new__
 
 # What the engine remembers of a plugin's answers is forgotten past this many entries, so that a cohort of any
 # size runs in bounded memory.
@@ -99,7 +102,8 @@ def _english_maths_unmet(rule: Check) -> Unmet:
 
 def _unmet(check: Check | None, ruleset: Ruleset) -> Unmet | None:
     """A predicate that is true when the record shows the check unmet (as ``gateway._status`` says "unmet"),
-    or None when it can never be (no check, or a deferred one)."""
+    or None when it can never be (no check, or a deferred one). (A ``provided`` check is read with the others of
+    its ruleset: see ``CompiledRuleset``.)"""
     if check is None or check.deferred:
         return None
     if check.english_maths:
@@ -119,10 +123,7 @@ def _unmet(check: Check | None, ruleset: Ruleset) -> Unmet | None:
             value = getattr(r.gateway, field)
             return value is not None and ((low is not None and value < low) or (high is not None and value > high))
         return short
-    if check.provided:
-        named = check.provided.field
-        return lambda r: getattr(r.gateway, named) is False
-    assert check.deadline and ruleset.journey, "the schema allows exactly these checks"
+    assert check.deadline and ruleset.journey, "the schema allows exactly these checks (and provided)"
     rule = ruleset.journey.deadline(check.deadline.id)
     assert rule is not None, "load_journey checks deadline ids"
     return _deadline_missed(rule, ruleset)
@@ -243,6 +244,7 @@ class CompiledRuleset:
         self._overall: dict[tuple[Grade, ...], Grade | None] = {}
         journey = ruleset.journey
         self._blocking: list[Unmet] = []
+        provided: list[str] = []
         for rule in journey.gateway if journey else ():
             assert journey is not None
             if rule.strength != "mandatory" or rule.stage != "gateway":
@@ -250,8 +252,13 @@ class CompiledRuleset:
             deadline = journey.deadline(rule.check.deadline.id) if rule.check and rule.check.deadline else None
             if deadline and deadline.strength == "advice":
                 continue  # checked against advice: never blocks (as gateway.requirement reads it)
-            if (unmet := _unmet(rule.check, ruleset)) is not None:
+            if rule.check and rule.check.provided and not rule.check.deferred:
+                provided.append(rule.check.provided.field)
+            elif (unmet := _unmet(rule.check, ruleset)) is not None:
                 self._blocking.append(unmet)
+        # The gateway fields the record must not show False (not provided), read in one call: with the date first,
+        # the getter gives a tuple however few fields there are, and a date is never False.
+        self._provided = operator.attrgetter("date", *provided) if provided else None
         self._resit_rules = journey.resit if journey else None
         # Only a window whose document says a miss means the whole EPA again decides anything (advice never does).
         self._retake_windows = tuple(_RetakeWindow(w) for w in self._resit_rules.windows if w.consequence ==
@@ -358,9 +365,13 @@ class CompiledRuleset:
     def _spread(self, record: Record, counted: list[tuple[int, Grade]]) -> bool:
         """Whether the attempts span past a window counted from the first assessment (a record lists its
         attempts in date order): only then can one be missed."""
-        dates = [record.assessments[i].date for i, _ in counted]
+        attempts = record.assessments
+        windows = self._first_assessment_windows
+        if not any(attempts[-1].date > w.due(attempts[0].date) for w in windows):
+            return False  # the counted attempts span no further than all of them
+        dates = [attempts[i].date for i, _ in counted]
         first, last = min(dates), max(dates)
-        return any(last > w.due(first) for w in self._first_assessment_windows)
+        return any(last > w.due(first) for w in windows)
 
     def decide(self, record: Record, entries: dict[str, list[Entry]]) -> Decision:
         """``entries``: the record's attempts at each method, in date order (see ``Engine.decide``)."""
@@ -390,8 +401,16 @@ class CompiledRuleset:
         if self._asks_gateway:
             ready = self._asked_gateway_ready(record)
         else:
-            ready = not any(unmet(record) for unmet in self._blocking)
-        return Decision(self.body, overall, dict(zip(self.methods, grades, strict=True)), ready, capped, full_retake)
+            ready = self._provided is None or False not in self._provided(record.gateway)
+            if ready:
+                for unmet in self._blocking:
+                    if unmet(record):
+                        ready = False
+                        break
+        # A Decision made as its generated __new__ makes it, without that Python call: a third of the time. (The
+        # grades are one per method: _graded makes them so.)
+        components = dict(zip(self.methods, grades))  # noqa: B905
+        return _new_tuple(Decision, (self.body, overall, components, ready, capped, full_retake))
 
 
 class Engine:
@@ -403,6 +422,8 @@ class Engine:
         self._in_force: dict[tuple[str, str, dt.date], CompiledRuleset] = {}
         # Per standard, each body offering it, with its one compiled ruleset where it has one version only.
         self._bodies: dict[str, list[tuple[LoadedBody, CompiledRuleset | None]]] = {}
+        # Per standard, whether a body offering it implements a hook that is given the whole record.
+        self._hooked: dict[str, bool] = {}
         self._bits: dict[str, dict[str, int]] = {}  # per standard, a bit for each criterion id
 
     def _for(self, loaded: LoadedBody, record: Record) -> CompiledRuleset:
@@ -446,6 +467,8 @@ class Engine:
                 (loaded, self.compiled(loaded, versions[0]) if len(versions) == 1 else None)
                 for loaded in self.registry.offering(standard)
                 for versions in [loaded.body.rulesets_for(standard)]]
+            self._hooked[standard] = any({"gateway_requirements", "resit_policy"} & set(loaded.own_hooks)
+                                         for loaded, _ in bodies)
         return bodies
 
     def _entries(self, record: Record) -> dict[str, list[Entry]]:
@@ -471,17 +494,22 @@ class Engine:
                 found.append((i, a, met))
         return entries
 
-    def decide(self, record: Record) -> list[Decision]:
-        """Each body offering the record's standard, in the registry's order: its decisions for the record."""
+    def decide(self, record: Record | RecordView) -> list[Decision]:
+        """Each body offering the record's standard, in the registry's order: its decisions for the record (a
+        Record, or ``fastrecord``'s view of one, which reads the same; a plugin's hook is given a Record)."""
         bodies = self._offering(record.standard)
+        if not isinstance(record, Record) and self._hooked[record.standard]:
+            record = as_record(record)
+        record = cast(Record, record)  # a view reads as one
         entries = self._entries(record)
         return [(only or self._for(loaded, record)).decide(record, entries)
                 for loaded, only in bodies]
 
-    def grades(self, record: Record) -> list[tuple[str, Grade | None, tuple[Grade | None, ...]]]:
+    def grades(self, record: Record | RecordView) -> list[tuple[str, Grade | None, tuple[Grade | None, ...]]]:
         """Grading alone, each body in the registry's order: (body id, the combined grade, each method's grade
         in the ruleset's method order), before the resit rules; ``decide`` applies them."""
         bodies = self._offering(record.standard)
+        record = cast(Record, record)  # a view reads as one
         entries = self._entries(record)
         return [(loaded.body.id, *(only or self._for(loaded, record)).grades(entries))
                 for loaded, only in bodies]

@@ -2,13 +2,14 @@
 
 The slow path (``batch._parse_json`` then ``record.record_from_data``) parses with the stdlib, validates
 against ``schemas/record.schema.json``, checks names against the registry and structures with cattrs: about
-190 µs a record. Here msgspec decodes the bytes straight into typed Structs that mirror the schema, and the
-attrs Record is built from them directly.
+190 µs a record. Here msgspec decodes the bytes straight into typed Structs that mirror the schema: a view of
+the Record, with its attributes, which the compiled engine decides on as it stands (:func:`view`); the attrs
+Record is built from it only where one is needed (:func:`as_record`, :func:`decode`).
 
 The JSON Schema stays the contract and jsonschema still words every error: this is only a typed decoder that
-answers for records it can vouch for. :func:`decode` returns a Record only where the slow path would accept
-the same bytes and give an equal Record; wherever it is stricter than the slow path (``1.0`` as an integer, a
-lone surrogate escape) or unsure, it returns None and the caller runs the slow path.
+answers for records it can vouch for. :func:`view` returns a view only where the slow path would accept the
+same bytes and give a Record equal to its ``as_record``; wherever it is stricter than the slow path (``1.0`` as
+an integer, a lone surrogate escape) or unsure, it returns None and the caller runs the slow path.
 """
 
 from __future__ import annotations
@@ -17,10 +18,10 @@ import datetime as dt
 import re
 import weakref
 from collections.abc import Sequence
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
 import msgspec
-from msgspec import UNSET, Meta, Struct, UnsetType
+from msgspec import Meta, Struct
 
 from epa.documents import Source
 from epa.errors import InputError
@@ -29,68 +30,79 @@ from epa.record import _check_dates
 from epa.registry import Registry
 
 # --- the schema as Structs ---------------------------------------------------------------------------------
-# Optional fields default to UNSET, not None: the schema allows no null, and a field that is not UNSET is a
-# key the line gave, which the duplicate-key count below relies on.
+# A decoded line is a view of the Record: Structs whose fields have the attrs classes' names, so that the
+# engine and the date checks read either. Optional fields default to None and are left out when encoded
+# (omit_defaults): the schema allows no null (a line holding ``null`` is left to the slow path), so a field that
+# is not None is a key the line gave, which the repeated-key count below relies on. Once counted, the defaults
+# that are not None (``kind``, ``ehcp``...) are filled in (``_fill``). No instance refers back to another
+# (gc=False: the collector need not track them).
 
 Level = Literal["none", "entry3", "level1", "level2", "level3"]
 Count = Annotated[int, Meta(ge=0)]
 
 
-class _Apprentice(Struct, forbid_unknown_fields=True):
+class _Apprentice(Struct, forbid_unknown_fields=True, omit_defaults=True, gc=False):
     id: Annotated[str, Meta(min_length=1)]
-    date_of_birth: dt.date | UnsetType = UNSET
-    start_date: dt.date | UnsetType = UNSET
-    english: Level | UnsetType = UNSET
-    maths: Level | UnsetType = UNSET
-    ehcp: bool | UnsetType = UNSET
-    bsl: bool | UnsetType = UNSET
+    date_of_birth: dt.date | None = None
+    start_date: dt.date | None = None
+    english: Level | None = None
+    maths: Level | None = None
+    ehcp: bool | None = None  # False once filled
+    bsl: bool | None = None  # False once filled
 
 
-class _Gateway(Struct, forbid_unknown_fields=True):
+class _Gateway(Struct, forbid_unknown_fields=True, omit_defaults=True, gc=False):
     date: dt.date
-    portfolio_pieces: Count | UnsetType = UNSET
-    project_proposal_words: Count | UnsetType = UNSET
-    photo_id: bool | UnsetType = UNSET
-    gateway_form: bool | UnsetType = UNSET
-    portfolio: bool | UnsetType = UNSET
-    project_proposal: bool | UnsetType = UNSET
-    portfolio_declaration: bool | UnsetType = UNSET
-    english_maths_declaration: bool | UnsetType = UNSET
+    portfolio_pieces: Count | None = None
+    project_proposal_words: Count | None = None
+    photo_id: bool | None = None
+    gateway_form: bool | None = None
+    portfolio: bool | None = None
+    project_proposal: bool | None = None
+    portfolio_declaration: bool | None = None
+    english_maths_declaration: bool | None = None
 
 
-class _Attempt(Struct, forbid_unknown_fields=True):
+class _Attempt(Struct, forbid_unknown_fields=True, omit_defaults=True, gc=False):
     method: str
     date: dt.date
-    notified: dt.date | UnsetType = UNSET
-    kind: Literal["first", "resit", "retake"] | UnsetType = UNSET
-    exceptional_circumstances: bool | UnsetType = UNSET
-    criteria_met: list[str] | UnsetType = UNSET
-    grade: Literal["fail", "pass", "distinction"] | UnsetType = UNSET
-    duration_minutes: Annotated[float, Meta(gt=0)] | UnsetType = UNSET
-    questioning_minutes: Annotated[float, Meta(ge=0)] | UnsetType = UNSET
-    words: Count | UnsetType = UNSET
+    kind: Literal["first", "resit", "retake"] | None = None  # "first" once filled
+    notified: dt.date | None = None
+    exceptional_circumstances: bool | None = None  # False once filled
+    criteria_met: list[str] | None = None
+    grade: Grade | None = None
+    duration_minutes: Annotated[float, Meta(gt=0)] | None = None
+    questioning_minutes: Annotated[float, Meta(ge=0)] | None = None
+    words: Count | None = None
+
+    @property
+    def notified_on(self) -> dt.date:
+        return self.notified or self.date
 
 
-class _Dates(Struct, forbid_unknown_fields=True):
-    registered: dt.date | UnsetType = UNSET
-    evidence_submitted: dt.date | UnsetType = UNSET
-    epa_start: dt.date | UnsetType = UNSET
-    planning_meeting: dt.date | UnsetType = UNSET
-    proposal_rejected: dt.date | UnsetType = UNSET
-    proposal_resubmitted: dt.date | UnsetType = UNSET
-    portfolio_submitted: dt.date | UnsetType = UNSET
-    project_report_submitted: dt.date | UnsetType = UNSET
-    observation_notice: dt.date | UnsetType = UNSET
+class _Dates(Struct, forbid_unknown_fields=True, omit_defaults=True, gc=False):
+    registered: dt.date | None = None
+    evidence_submitted: dt.date | None = None
+    epa_start: dt.date | None = None
+    planning_meeting: dt.date | None = None
+    proposal_rejected: dt.date | None = None
+    proposal_resubmitted: dt.date | None = None
+    portfolio_submitted: dt.date | None = None
+    project_report_submitted: dt.date | None = None
+    observation_notice: dt.date | None = None
 
 
-class _Record(Struct, forbid_unknown_fields=True):
+class _Record(Struct, forbid_unknown_fields=True, omit_defaults=True, gc=False):
     standard: str
     apprentice: _Apprentice
     gateway: _Gateway
-    document_versions: dict[str, str] | UnsetType = UNSET
-    assessments: list[_Attempt] | UnsetType = UNSET
-    dates: _Dates | UnsetType = UNSET
-    schedule: dict[str, dt.date] | UnsetType = UNSET
+    assessments: list[_Attempt] | None = None  # [] once filled
+    document_versions: dict[str, str] | None = None  # {} once filled
+    dates: _Dates | None = None  # no dates once filled
+    schedule: dict[str, dt.date] | None = None  # {} once filled
+
+    def attempts_at(self, method: str) -> tuple[_Attempt, ...]:
+        return tuple(a for a in self.assessments if a.method == method)  # type: ignore[union-attr]
 
 
 # JSON has no literal for NaN or infinity, and msgspec refuses a number beyond a float's range (1e400): a float
@@ -110,7 +122,7 @@ def _keys_once(raw: bytes, r: _Record) -> bool:
         # and the encoded Structs hold the same strings (keys and values) unless a repeated key dropped some.
         # Counting quotes in C is much cheaper than scanning tokens.
         return raw.count(b'"') == _ENCODER.encode(r).count(b'"')
-    # As builtins, a Struct keeps only the keys the line gave (msgspec drops UNSET fields).
+    # As builtins, a Struct keeps only the keys the line gave (omit_defaults drops the None fields).
     given = msgspec.to_builtins(r, builtin_types=(dt.date,))
     found = _STRING.findall(raw)
     keys = len(given) + sum(len(given[k]) for k in ("apprentice", "gateway", "document_versions", "dates", "schedule")
@@ -176,85 +188,95 @@ _NOWHERE = _Nowhere()
 # --- decoding ----------------------------------------------------------------------------------------------
 
 
-_GRADES = {g.value: g for g in Grade}
+RecordView = _Record  # what view() gives: a Record's attributes, for reading only
 
 
-def _given(value: Any, default: Any = None) -> Any:
-    return default if value is UNSET else value
-
-
-def _nones(struct: _Gateway | _Dates) -> list[Any]:
-    """A Struct's fields in order, None where the line gave none: the fields of the attrs class of the same
-    name, in the same order, whose defaults are all None (tests/test_fastrecord.py checks it)."""
-    return [None if value is UNSET else value for value in msgspec.structs.astuple(struct)]
-
-
-def _attempt(a: _Attempt, names: _Names) -> Attempt | None:
-    if a.method not in names.methods:
+def view(raw: bytes, registry: Registry) -> RecordView | None:
+    """A view of the Record the slow path (``_parse_json`` + ``record_from_data``) would give for this JSON line,
+    or None when the fast path cannot vouch for it (the caller then runs the slow path, which words any error).
+    The view has the Record's attributes and values (a list where the Record has a tuple): it reads as one."""
+    if b"null" in raw:  # the schema allows no null (a string holding the word only costs the slow path)
         return None
-    criteria: tuple[str, ...] | None = None
-    if (a.criteria_met is UNSET) == (a.grade is UNSET):  # the schema's oneOf: exactly one of them
-        return None
-    if a.criteria_met is not UNSET:
-        criteria = tuple(a.criteria_met)
-        unique = set(criteria)
-        if len(unique) != len(criteria) or not unique <= names.criteria:
-            return None
-    # Positional, in the attrs class's field order: much cheaper than keywords for many records.
-    return Attempt(a.method, a.date, _given(a.kind, "first"), _given(a.notified), _given(a.exceptional_circumstances,
-                   False), criteria, None if a.grade is UNSET else _GRADES[a.grade], _given(a.duration_minutes),
-                   _given(a.questioning_minutes), _given(a.words))
-
-
-def decode(raw: bytes, registry: Registry) -> Record | None:
-    """The Record the slow path (`_parse_json` + `record_from_data`) would give for this JSON line, or None
-    when the fast path cannot vouch for it (the caller then runs the slow path, which words any error)."""
     try:
         r = _DECODER.decode(raw)
     except (msgspec.DecodeError, UnicodeDecodeError):  # ValidationError is a DecodeError
         return None
-    return _record(r, registry) if _keys_once(raw, r) else None
+    return r if _keys_once(raw, r) and _filled(r, registry) else None
+
+
+def view_of_data(data: Any, registry: Registry) -> RecordView | None:
+    """As :func:`view`, for a record already parsed into builtins (a CSV row's). (Its keys cannot repeat: it is
+    a dict.)"""
+    try:
+        if b"null" in _ENCODER.encode(data):
+            return None
+        r = msgspec.convert(data, _Record)
+    except (msgspec.ValidationError, TypeError):
+        return None
+    return r if _filled(r, registry) else None
+
+
+def decode(raw: bytes, registry: Registry) -> Record | None:
+    """The Record the slow path would give for this JSON line, or None (see :func:`view`)."""
+    r = view(raw, registry)
+    return None if r is None else as_record(r)
 
 
 def from_data(data: Any, registry: Registry) -> Record | None:
-    """As :func:`decode`, for a record already parsed into builtins (a CSV row's): the Record that
-    ``record_from_data`` would give, or None. (Its keys cannot repeat: it is a dict.)"""
-    try:
-        r = msgspec.convert(data, _Record)
-    except msgspec.ValidationError:
-        return None
-    return _record(r, registry)
+    """The Record ``record_from_data`` would give for a record already parsed into builtins, or None."""
+    r = view_of_data(data, registry)
+    return None if r is None else as_record(r)
 
 
-def _record(r: _Record, registry: Registry) -> Record | None:
-    """The Record of a decoded line, once the checks the schema cannot express hold; else None."""
+def as_record(r: RecordView) -> Record:
+    """The attrs Record a view reads as (for what needs one: the explained path, a plugin's hook)."""
+    assert r.assessments is not None and r.document_versions is not None and r.dates is not None
+    astuple = msgspec.structs.astuple
+    # Positional, in the attrs classes' field order (the Structs keep it: tests/test_fastrecord.py checks it).
+    return Record(r.standard, Apprentice(*astuple(r.apprentice)), Gateway(*astuple(r.gateway)), tuple(
+        Attempt(a.method, a.date, a.kind, a.notified, a.exceptional_circumstances,  # type: ignore[arg-type]
+                None if a.criteria_met is None else tuple(a.criteria_met), a.grade, a.duration_minutes,
+                a.questioning_minutes, a.words) for a in r.assessments),
+        r.document_versions, JourneyDates(*astuple(r.dates)), r.schedule)  # type: ignore[arg-type]
+
+
+def _filled(r: _Record, registry: Registry) -> bool:
+    """Whether a decoded line passes the checks the schema cannot express (as ``record._check_names`` and
+    ``_check_dates`` make them), its defaults filled in on the way; False: the slow path must answer."""
     names = _names(registry, r.standard)
     if names is None:
-        return None
-    versions = _given(r.document_versions, {})
-    schedule = _given(r.schedule, {})
-    if not all(_known_version(registry, names, r.standard, body, v) for body, v in versions.items()):
-        return None
-    if not names.methods.issuperset(schedule):
-        return None
-    attempts = []
-    for a in _given(r.assessments, ()):
-        attempt = _attempt(a, names)
-        if attempt is None:
-            return None
-        attempts.append(attempt)
-    p, g, d = r.apprentice, r.gateway, r.dates
-    record = Record(
-        r.standard,
-        Apprentice(p.id, _given(p.date_of_birth), _given(p.start_date), _given(p.english), _given(p.maths),
-                   _given(p.ehcp, False), _given(p.bsl, False)),
-        Gateway(*_nones(g)),
-        tuple(attempts), versions,
-        JourneyDates() if d is UNSET else JourneyDates(*_nones(d)),
-        schedule,
-    )
+        return False
+    if r.document_versions is None:
+        r.document_versions = {}
+    elif not all(_known_version(registry, names, r.standard, body, v) for body, v in r.document_versions.items()):
+        return False
+    if r.schedule is None:
+        r.schedule = {}
+    elif not names.methods.issuperset(r.schedule):
+        return False
+    if r.assessments is None:
+        r.assessments = []
+    for a in r.assessments:
+        criteria = a.criteria_met
+        if a.method not in names.methods or (criteria is None) == (a.grade is None):  # the schema's oneOf
+            return False
+        if criteria is not None:
+            unique = set(criteria)
+            if len(unique) != len(criteria) or not unique <= names.criteria:
+                return False
+        if a.kind is None:
+            a.kind = "first"
+        if a.exceptional_circumstances is None:
+            a.exceptional_circumstances = False
+    p = r.apprentice
+    if p.ehcp is None:
+        p.ehcp = False
+    if p.bsl is None:
+        p.bsl = False
+    if r.dates is None:
+        r.dates = _Dates()
     try:
-        _check_dates(record, _NOWHERE)
+        _check_dates(cast(Record, r), _NOWHERE)
     except InputError:
-        return None
-    return record
+        return False
+    return True
