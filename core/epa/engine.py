@@ -26,6 +26,7 @@ from typing import NamedTuple, cast
 
 from epa.fastrecord import RecordView, as_record
 from epa.gateway import LEVELS, GatewayStatus
+from epa.graders import Graders, Method
 from epa.grading import _apply_resit_policy, _call, _collect
 from epa.model import (
     Attempt,
@@ -83,20 +84,22 @@ def _english_maths_unmet(rule: Check) -> Unmet:
 
     def unmet(record: Record) -> bool:
         a = record.apprentice
-        if em.min_age is not None or em.max_age is not None:
-            if a.date_of_birth is None or a.start_date is None:
-                return False  # unknown
-            age = _whole_years(a.start_date, a.date_of_birth)
-            if (em.min_age is not None and age < em.min_age) or (em.max_age is not None and age > em.max_age):
-                return False  # not applicable
         needed = _RANK[em.ehcp_level if a.ehcp and em.ehcp_level else em.level]
         for subject in em.subjects:
             if subject == "english" and a.bsl and not em.bsl_for_english:
                 continue  # missing: unknown unless another subject is short
             held = getattr(a, subject)
             if held is not None and _RANK[held] < needed:
-                return True
-        return False
+                break
+        else:
+            return False
+        # A subject is short: unmet where the check applies. Only now is an age worth working out.
+        if em.min_age is None and em.max_age is None:
+            return True
+        if a.date_of_birth is None or a.start_date is None:
+            return False  # unknown
+        age = _whole_years(a.start_date, a.date_of_birth)
+        return not ((em.min_age is not None and age < em.min_age) or (em.max_age is not None and age > em.max_age))
     return unmet
 
 
@@ -176,16 +179,19 @@ def _exceptional(i: int, history: Counted) -> bool:
     attempt = history[i][0]
     if attempt.exceptional_circumstances:
         return True
-    before = [a for a, _ in history[:i] if a.method == attempt.method]
-    return bool(before and before[-1].exceptional_circumstances)
+    for before, _ in reversed(history[:i]):
+        if before.method == attempt.method:
+            return before.exceptional_circumstances
+    return False
 
 
 def _capped(rules: ResitRules, history: Counted) -> bool:
-    """Whether the cap applies, as ``resits._cap`` decides it."""
+    """Whether the cap applies, as ``resits._cap`` decides it: a resit or retake it applies to, unless exceptional
+    circumstances lift it from every such attempt."""
     cap = rules.cap
-    capping = [i for i, (a, _) in enumerate(history) if a.kind != "first" and a.kind in cap.applies_to]
-    return bool(capping) and not (cap.exceptional_circumstances_lift
-                                  and all(_exceptional(i, history) for i in capping))
+    lift = cap.exceptional_circumstances_lift
+    return any(a.kind != "first" and a.kind in cap.applies_to and not (lift and _exceptional(i, history))
+               for i, (a, _) in enumerate(history))
 
 
 class _RetakeWindow:
@@ -240,8 +246,12 @@ class CompiledRuleset:
                             self._needed(m)) for m in self.methods}
         self._assessed = {m: tuple((c.id, bits[c.id]) for c in ruleset.criteria_for(m)) for m in self.methods}
         self._components: dict[tuple[str, int], Grade] = {}
-        self._graders = [(m, *self._levels[m], self._asker(m)) for m in self.methods]
         self._overall: dict[tuple[Grade, ...], Grade | None] = {}
+        # The grading loop, written out for this ruleset (the hot loop of a cohort).
+        graders = Graders(f"{self.body} {ruleset.standard} {ruleset.document.version}",
+                          [Method(m, *self._levels[m], self._asker(m)) for m in self.methods], self._overall,
+                          self._combined)
+        self._graded, self.grades = graders.graded, graders.grades
         journey = ruleset.journey
         self._blocking: list[Unmet] = []
         provided: list[str] = []
@@ -273,7 +283,7 @@ class CompiledRuleset:
     def _asker(self, method: str) -> Callable[[int], Grade] | None:
         """Where the body implements grade_component, its answer for the criteria an attempt lists (as bits;
         ids it does not assess here set aside, as grading does before the hook), remembered; else None: the
-        default's rule, which ``_graded`` applies inline."""
+        default's rule, which the grading loop applies inline."""
         if "grade_component" not in self._own:
             return None
         assessed, seen = self._assessed[method], self._components
@@ -304,64 +314,6 @@ class CompiledRuleset:
         found = _collect(self.loaded, "gateway_requirements", Requirement, ruleset=self.ruleset, record=record)
         return GatewayStatus.of(found).ready
 
-    def _graded(self, entries: dict[str, list[Entry]]) -> tuple[tuple[Grade | None, ...], list[tuple[int, Grade]],
-                                                                 bool, bool]:
-        """Each method's grade (None: not attempted); the attempts counted, as (place in the record, grade);
-        whether any counted attempt failed, and whether any is a resit or retake. (The hot loop of a cohort.)"""
-        grades: list[Grade | None] = []
-        counted: list[tuple[int, Grade]] = []
-        fail, failed, again = Grade.FAIL, False, False
-        for method, passes, distinctions, needed, asked in self._graders:
-            latest: Grade | None = None
-            for i, attempt, met in entries.get(method, ()):
-                if latest is not None and latest is not fail:
-                    break  # resits and retakes follow a fail only: a later attempt is not counted
-                if met is None:
-                    latest = attempt.grade
-                elif asked is not None:
-                    latest = asked(met)
-                elif met & passes != passes:  # as defaults.grade_component decides
-                    latest = fail
-                elif distinctions and (met & distinctions).bit_count() >= needed:
-                    latest = Grade.DISTINCTION
-                else:
-                    latest = Grade.PASS
-                counted.append((i, latest))  # type: ignore[arg-type]
-                failed = failed or latest is fail
-                again = again or attempt.kind != "first"
-            grades.append(latest)
-        return tuple(grades), counted, failed, again
-
-    def grades(self, entries: dict[str, list[Entry]]) -> tuple[Grade | None, tuple[Grade | None, ...]]:
-        """The overall grade the combination gives (None until every method has one) and each method's grade,
-        before the resit rules: no cap, no window."""
-        # _graded's loop without the history the resit rules need: grading alone runs this for every record.
-        fail, passed, distinction = Grade.FAIL, Grade.PASS, Grade.DISTINCTION
-        found = []
-        for method, passes, distinctions, needed, asked in self._graders:
-            latest: Grade | None = None
-            for _, attempt, met in entries.get(method, ()):
-                if latest is not None and latest is not fail:
-                    break
-                if met is None:
-                    latest = attempt.grade
-                elif asked is not None:
-                    latest = asked(met)
-                elif met & passes != passes:
-                    latest = fail
-                elif distinctions and (met & distinctions).bit_count() >= needed:
-                    latest = distinction
-                else:
-                    latest = passed
-            found.append(latest)
-        grades = tuple(found)
-        if None in grades:
-            return None, grades
-        overall = self._overall.get(grades, self)  # type: ignore[arg-type]
-        if overall is self:
-            overall = self._combined(grades)  # type: ignore[arg-type]
-        return overall, grades  # type: ignore[return-value]
-
     def _spread(self, record: Record, counted: list[tuple[int, Grade]]) -> bool:
         """Whether the attempts span past a window counted from the first assessment (a record lists its
         attempts in date order): only then can one be missed."""
@@ -376,7 +328,7 @@ class CompiledRuleset:
     def decide(self, record: Record, entries: dict[str, list[Entry]]) -> Decision:
         """``entries``: the record's attempts at each method, in date order (see ``Engine.decide``)."""
         grades, counted, failed, again = self._graded(entries)
-        overall = None if None in grades else self._combined(grades)  # type: ignore[arg-type]
+        overall = None if None in grades else self._overall.get(grades) or self._combined(grades)  # type: ignore
         capped = full_retake = False
         rules = self._resit_rules
         if self._asks_resit:
