@@ -27,6 +27,7 @@ from typing import NamedTuple, cast
 from epa.fastrecord import RecordView, as_record
 from epa.gateway import LEVELS, GatewayStatus
 from epa.graders import Graders, Method
+from epa.graders import Journey as GradersJourney
 from epa.grading import _apply_resit_policy, _call, _collect
 from epa.model import (
     Attempt,
@@ -61,8 +62,6 @@ class Decision(NamedTuple):
     capped: bool
     full_retake_required: bool
 
-
-_new_tuple = tuple.__new__
 
 # What the engine remembers of a plugin's answers is forgotten past this many entries, so that a cohort of any
 # size runs in bounded memory.
@@ -247,11 +246,6 @@ class CompiledRuleset:
         self._assessed = {m: tuple((c.id, bits[c.id]) for c in ruleset.criteria_for(m)) for m in self.methods}
         self._components: dict[tuple[str, int], Grade] = {}
         self._overall: dict[tuple[Grade, ...], Grade | None] = {}
-        # The grading loop, written out for this ruleset (the hot loop of a cohort).
-        graders = Graders(f"{self.body} {ruleset.standard} {ruleset.document.version}",
-                          [Method(m, *self._levels[m], self._asker(m)) for m in self.methods], self._overall,
-                          self._combined)
-        self._graded, self.grades = graders.graded, graders.grades
         journey = ruleset.journey
         self._blocking: list[Unmet] = []
         provided: list[str] = []
@@ -274,6 +268,20 @@ class CompiledRuleset:
         self._retake_windows = tuple(_RetakeWindow(w) for w in self._resit_rules.windows if w.consequence ==
                                      "full_retake" and w.strength != "advice") if self._resit_rules else ()
         self._first_assessment_windows = tuple(w for w in self._retake_windows if w.window.from_ == "first_assessment")
+        # The grading loop and the decisions, written out for this ruleset (the hot loop of a cohort).
+        asks = self._asks_resit
+        graders = Graders(
+            f"{self.body} {ruleset.standard} {ruleset.document.version}", self.body,
+            [Method(m, *self._levels[m], self._asker(m)) for m in self.methods], self._overall, self._combined,
+            GradersJourney(
+                resits=self._asked_resits if asks else self._resits if self._resit_rules else None, asks_resit=asks,
+                spread=self._spread if self._first_assessment_windows else None,
+                gateway=self._asked_gateway_ready if self._asks_gateway else None, provided=self._provided,
+                unmet=self._blocking),
+            Decision)
+        self.source = graders.source
+        self.decide: Callable[[Record, dict[str, list[Entry]]], Decision] = graders.decide
+        self.grades = graders.grades
 
     def _needed(self, method: str) -> int:
         rule = self.ruleset.component_rules.get(method)
@@ -325,44 +333,28 @@ class CompiledRuleset:
         first, last = min(dates), max(dates)
         return any(last > w.due(first) for w in windows)
 
-    def decide(self, record: Record, entries: dict[str, list[Entry]]) -> Decision:
-        """``entries``: the record's attempts at each method, in date order (see ``Engine.decide``)."""
-        grades, counted, failed, again = self._graded(entries)
-        overall = None if None in grades else self._overall.get(grades) or self._combined(grades)  # type: ignore
-        capped = full_retake = False
-        rules = self._resit_rules
-        if self._asks_resit:
-            counted.sort()
-            graded = [GradedAttempt(record.assessments[i], g) for i, g in counted]
-            overall, decision, _, _ = _apply_resit_policy(self.loaded, self.ruleset, record, graded, overall)
-            capped = bool(decision and decision.capped)
-            full_retake = bool(decision and decision.full_retake_required)
-        # Only a resit or retake can be capped, and only a fail opens a window; without a resit or retake, only a
-        # window counted from the first assessment governs any attempt (the others govern resits and retakes).
-        elif rules is not None and (again or (failed and self._first_assessment_windows and self._spread(
-                record, counted))):
-            counted.sort()
-            history = [(record.assessments[i], g) for i, g in counted]
-            capped = again and _capped(rules, history)
-            windows = self._retake_windows if again else self._first_assessment_windows
-            full_retake = failed and any(w.missed(history) for w in windows)
-            if full_retake:
-                overall = None
-            elif capped and overall is Grade.DISTINCTION:
-                overall = Grade.PASS
-        if self._asks_gateway:
-            ready = self._asked_gateway_ready(record)
-        else:
-            ready = self._provided is None or False not in self._provided(record.gateway)
-            if ready:
-                for unmet in self._blocking:
-                    if unmet(record):
-                        ready = False
-                        break
-        # A Decision made as its generated __new__ makes it, without that Python call: a third of the time. (The
-        # grades are one per method: _graded makes them so.)
-        components = dict(zip(self.methods, grades))  # noqa: B905
-        return _new_tuple(Decision, (self.body, overall, components, ready, capped, full_retake))
+    def _resits(self, record: Record, counted: list[tuple[int, Grade]], failed: bool, again: bool,
+                overall: Grade | None) -> tuple[Grade | None, bool, bool]:
+        """The overall grade after the ruleset's resit rules, whether the cap applied, and whether a full retake
+        is required, as ``resits`` decides them: ``counted`` gives the attempts the body counted (their places in
+        the record and grades), ``failed`` and ``again`` whether any failed and any is a resit or retake."""
+        assert self._resit_rules is not None
+        counted.sort()
+        history = [(record.assessments[i], g) for i, g in counted]
+        capped = again and _capped(self._resit_rules, history)
+        windows = self._retake_windows if again else self._first_assessment_windows
+        full_retake = failed and any(w.missed(history) for w in windows)
+        if full_retake:
+            return None, capped, True
+        return Grade.PASS if capped and overall is Grade.DISTINCTION else overall, capped, False
+
+    def _asked_resits(self, record: Record, counted: list[tuple[int, Grade]], failed: bool, again: bool,
+                      overall: Grade | None) -> tuple[Grade | None, bool, bool]:
+        """As ``_resits``, from the body's own resit_policy hook (as grading applies it)."""
+        counted.sort()
+        graded = [GradedAttempt(record.assessments[i], g) for i, g in counted]
+        overall, decision, _, _ = _apply_resit_policy(self.loaded, self.ruleset, record, graded, overall)
+        return overall, bool(decision and decision.capped), bool(decision and decision.full_retake_required)
 
 
 class Engine:

@@ -57,39 +57,64 @@ class Method(NamedTuple):
 _numbered = itertools.count(1)
 
 
-class Graders:
-    """The two functions written for one ruleset, from its methods in order:
+class Journey(NamedTuple):
+    """What a compiled ruleset decides beyond the grades, as the generated ``decide`` calls it.
 
-    - ``graded(entries)``: each method's grade (None: not attempted); the attempts counted, as (place in the
-      record, grade); whether any counted attempt failed, and whether any is a resit or retake;
+    ``resits(record, counted, failed, again, overall)`` gives (overall, capped, full_retake_required) after the
+    resit rules; ``asks_resit``: it is the body's own resit_policy, asked for every record; otherwise it applies
+    the ruleset's resit data, and is called only where that can change anything: a resit or retake was
+    counted, or a fail was and ``spread(record, counted)`` says the attempts span a window counted from the
+    first assessment (None: the ruleset has no such window). None: the ruleset has no resit rules.
+
+    ``gateway(record)``: readiness from the body's own gateway_requirements; else the record is ready unless
+    ``provided(record.gateway)`` (a getter of the fields that must not be False) holds False, or a predicate
+    of ``unmet`` holds."""
+
+    resits: Callable[..., tuple[Grade | None, bool, bool]] | None = None
+    asks_resit: bool = False
+    spread: Callable[[Any, list[tuple[int, Grade]]], bool] | None = None
+    gateway: Callable[[Any], bool] | None = None
+    provided: Callable[[Any], tuple[Any, ...]] | None = None
+    unmet: Sequence[Callable[[Any], bool]] = ()
+
+
+_numbered = itertools.count(1)
+
+
+class Graders:
+    """The functions written for one ruleset, from its methods in order. ``entries``: a record's attempts by
+    method, each as (place in the record, attempt, criteria met as bits or None where the attempt gives a grade).
+
     - ``grades(entries)``: the overall grade the combination gives (None until every method has one) and each
       method's grade, before the resit rules; ``combined(grades)`` asks the combine_grades hook, and
-      ``overall`` remembers its answers.
-
-    ``entries``: a record's attempts by method, each as (place in the record, attempt, criteria met as bits or
-    None where the attempt gives a grade).
+      ``overall`` remembers its answers;
+    - ``decide(record, entries)``: the body's ``Decision`` (see ``epa.engine``): the grades, the overall grade
+      after the resit rules, gateway readiness, the cap and a required full retake, as ``journey`` says.
     """
 
-    def __init__(self, name: str, methods: Sequence[Method], overall: dict[Any, Grade | None],
-                 combined: Callable[[tuple[Grade, ...]], Grade | None]):
-        self.source = "\n".join([*_function("graded", methods, history=True), "",
-                                 *_function("grades", methods, history=False), ""])
+    def __init__(self, name: str, body: str, methods: Sequence[Method], overall: dict[Any, Grade | None],
+                 combined: Callable[[tuple[Grade, ...]], Grade | None], journey: Journey, decision: type):
+        self.source = "\n".join([*_decide(methods, journey), "", *_grades(methods), ""])
         # A file name of its own, its text in linecache: a traceback through these functions shows their lines.
         filename = f"<epa grading loop {next(_numbered)}: {name}>"
         linecache.cache[filename] = (len(self.source), None, self.source.splitlines(True), filename)
-        namespace: dict[str, Any] = {"FAIL": Grade.FAIL, "PASS": Grade.PASS, "DISTINCTION": Grade.DISTINCTION,
-                                     "ASKED": [m.asked for m in methods], "OVERALL": overall, "COMBINED": combined}
+        namespace: dict[str, Any] = {
+            "FAIL": Grade.FAIL, "PASS": Grade.PASS, "DISTINCTION": Grade.DISTINCTION, "BODY": body,
+            **{f"ASKED_{k}": m.asked for k, m in enumerate(methods)}, "OVERALL": overall, "COMBINED": combined,
+            "RESITS": journey.resits, "SPREAD": journey.spread, "GATEWAY": journey.gateway,
+            "PROVIDED": journey.provided, **{f"UNMET_{k}": unmet for k, unmet in enumerate(journey.unmet)},
+            # A Decision made as its generated __new__ makes it, without that Python call: a third of the time.
+            "DECISION": decision, "NEW": tuple.__new__}
         exec(compile(self.source, filename, "exec"), namespace)  # noqa: S102 (our own text, from numbers and ids)
-        self.graded: Callable[[dict[str, list[Any]]], tuple[tuple[Grade | None, ...], list[tuple[int, Grade]],
-                                                             bool, bool]] = namespace["graded"]
+        self.decide: Callable[[Any, dict[str, list[Any]]], Any] = namespace["decide"]
         self.grades: Callable[[dict[str, list[Any]]], tuple[Grade | None, tuple[Grade | None, ...]]] = \
             namespace["grades"]
 
 
-def _function(name: str, methods: Sequence[Method], *, history: bool) -> list[str]:
-    lines = [f"def {name}(entries):"]
-    if history:
-        lines += ["    counted = []", "    failed = again = False"]
+def _loop(methods: Sequence[Method], *, history: bool) -> list[str]:
+    """Each method's grade as ``grade_<k>``; with ``history``, also ``counted`` (place, grade), ``failed`` and
+    ``again`` (a resit or retake was counted)."""
+    lines = ["    counted = []", "    failed = again = False"] if history else []
     for k, m in enumerate(methods):
         lines += ["    latest = None",
                   f"    for i, attempt, met in entries.get({m.id!r}, ()):",
@@ -98,7 +123,7 @@ def _function(name: str, methods: Sequence[Method], *, history: bool) -> list[st
                   "        if met is None:",
                   "            latest = attempt.grade"]
         if m.asked is not None:
-            lines += ["        else:", f"            latest = ASKED[{k}](met)  # the body's own grade_component"]
+            lines += ["        else:", f"            latest = ASKED_{k}(met)  # the body's own grade_component"]
         else:
             lines += [f"        elif met & {m.passes:#x} != {m.passes:#x}:  # as defaults.grade_component decides",
                       "            latest = FAIL"]
@@ -110,10 +135,40 @@ def _function(name: str, methods: Sequence[Method], *, history: bool) -> list[st
             lines += ["        counted.append((i, latest))", "        failed = failed or latest is FAIL",
                       "        again = again or attempt.kind != 'first'"]
         lines.append(f"    grade_{k} = latest")
+    return lines
+
+
+def _combination(methods: Sequence[Method]) -> list[str]:
+    """``grades`` and ``overall``: the combination's answer, None until every method has a grade."""
     grades = "(" + ", ".join(f"grade_{k}" for k in range(len(methods))) + ("," if len(methods) == 1 else "") + ")"
-    if history:
-        return [*lines, f"    return {grades}, counted, failed, again"]
     missing = " or ".join(f"grade_{k} is None" for k in range(len(methods))) or "False"
-    return [*lines, f"    grades = {grades}", f"    if {missing}:", "        return None, grades",
-            "    overall = OVERALL.get(grades, OVERALL)", "    if overall is OVERALL:",
-            "        overall = COMBINED(grades)", "    return overall, grades"]
+    return [f"    grades = {grades}", f"    if {missing}:", "        overall = None", "    else:",
+            "        overall = OVERALL.get(grades, OVERALL)", "        if overall is OVERALL:",
+            "            overall = COMBINED(grades)"]
+
+
+def _grades(methods: Sequence[Method]) -> list[str]:
+    return ["def grades(entries):", *_loop(methods, history=False), *_combination(methods),
+            "    return overall, grades"]
+
+
+def _decide(methods: Sequence[Method], journey: Journey) -> list[str]:
+    lines = ["def decide(record, entries):", *_loop(methods, history=True), *_combination(methods),
+             "    capped = full_retake = False"]
+    resits = "overall, capped, full_retake = RESITS(record, counted, failed, again, overall)"
+    if journey.resits is not None and journey.asks_resit:
+        lines += [f"    {resits}  # the body's own resit_policy"]
+    elif journey.resits is not None:
+        # Only a resit or retake can be capped, and only a fail opens a window; without a resit or retake, only a
+        # window counted from the first assessment governs any attempt (the others govern resits and retakes).
+        spread = " or (failed and SPREAD(record, counted))" if journey.spread is not None else ""
+        lines += [f"    if again{spread}:", f"        {resits}"]
+    if journey.gateway is not None:
+        ready = "GATEWAY(record)  # the body's own gateway_requirements"
+    else:
+        tests = ["False not in PROVIDED(record.gateway)"] if journey.provided is not None else []
+        tests += [f"not UNMET_{k}(record)" for k in range(len(journey.unmet))]
+        ready = " and ".join(tests) or "True"
+    components = ", ".join(f"{m.id!r}: grade_{k}" for k, m in enumerate(methods))
+    return [*lines, f"    ready = {ready}",
+            f"    return NEW(DECISION, (BODY, overall, {{{components}}}, ready, capped, full_retake))"]
