@@ -22,7 +22,7 @@ import datetime as dt
 import functools
 import operator
 from collections.abc import Callable, Sequence
-from typing import NamedTuple, cast
+from typing import NamedTuple
 
 from epa.fastrecord import RecordView, as_record
 from epa.gateway import LEVELS, GatewayStatus
@@ -363,9 +363,11 @@ class Engine:
     def __init__(self, registry: Registry):
         self.registry = registry
         self._compiled: dict[tuple[str, int], CompiledRuleset] = {}
-        self._in_force: dict[tuple[str, str, dt.date], CompiledRuleset] = {}
-        # Per standard, each body offering it, with its one compiled ruleset where it has one version only.
-        self._bodies: dict[str, list[tuple[LoadedBody, CompiledRuleset | None]]] = {}
+        # Per body and standard, the compiled ruleset in force on each gateway date a record has given.
+        self._in_force: dict[tuple[str, str], dict[dt.date, CompiledRuleset]] = {}
+        # Per standard, each body offering it: its one compiled ruleset where it has one version only (else None),
+        # and its rulesets in force by gateway date.
+        self._bodies: dict[str, list[tuple[LoadedBody, CompiledRuleset | None, dict[dt.date, CompiledRuleset]]]] = {}
         # Per standard, whether a body offering it implements a hook that is given the whole record.
         self._hooked: dict[str, bool] = {}
         self._bits: dict[str, dict[str, int]] = {}  # per standard, a bit for each criterion id
@@ -376,15 +378,15 @@ class Engine:
         named = record.document_versions.get(loaded.body.id) if record.document_versions else None
         if named is not None:
             return self.compiled(loaded, loaded.ruleset(record.standard, named))
-        key = (loaded.body.id, record.standard, record.gateway.date)
-        found = self._in_force.get(key)
+        in_force = self._in_force.setdefault((loaded.body.id, record.standard), {})
+        found = in_force.get(record.gateway.date)
         if found is None:
             versions = loaded.body.rulesets_for(record.standard)
             chosen = versions[0]
             for ruleset in versions:
                 if (ruleset.document.effective_from or dt.date.min) <= record.gateway.date:
                     chosen = ruleset
-            found = self._in_force[key] = self.compiled(loaded, chosen)
+            found = in_force[record.gateway.date] = self.compiled(loaded, chosen)
         return found
 
     def compiled(self, loaded: LoadedBody, ruleset: Ruleset) -> CompiledRuleset:
@@ -404,15 +406,17 @@ class Engine:
             bits = self._bits[standard] = {c: 1 << i for i, c in enumerate(ids)}
         return bits
 
-    def _offering(self, standard: str) -> list[tuple[LoadedBody, CompiledRuleset | None]]:
+    def _offering(self, standard: str) -> list[tuple[LoadedBody, CompiledRuleset | None,
+                                                     dict[dt.date, CompiledRuleset]]]:
         bodies = self._bodies.get(standard)
         if bodies is None:
             bodies = self._bodies[standard] = [
-                (loaded, self.compiled(loaded, versions[0]) if len(versions) == 1 else None)
+                (loaded, self.compiled(loaded, versions[0]) if len(versions) == 1 else None,
+                 self._in_force.setdefault((loaded.body.id, standard), {}))
                 for loaded in self.registry.offering(standard)
                 for versions in [loaded.body.rulesets_for(standard)]]
             self._hooked[standard] = any({"gateway_requirements", "resit_policy"} & set(loaded.own_hooks)
-                                         for loaded, _ in bodies)
+                                         for loaded, _, _ in bodies)
         return bodies
 
     def _entries(self, record: Record) -> dict[str, list[Entry]]:
@@ -444,16 +448,16 @@ class Engine:
         bodies = self._offering(record.standard)
         if not isinstance(record, Record) and self._hooked[record.standard]:
             record = as_record(record)
-        record = cast(Record, record)  # a view reads as one
-        entries = self._entries(record)
-        return [(only or self._for(loaded, record)).decide(record, entries)
-                for loaded, only in bodies]
+        entries = self._entries(record)  # type: ignore[arg-type]  # a view reads as a Record
+        day = None if record.document_versions else record.gateway.date  # None: the record names versions
+        return [(only or in_force.get(day) or self._for(loaded, record)).decide(record, entries)  # type: ignore
+                for loaded, only, in_force in bodies]
 
     def grades(self, record: Record | RecordView) -> list[tuple[str, Grade | None, tuple[Grade | None, ...]]]:
         """Grading alone, each body in the registry's order: (body id, the combined grade, each method's grade
         in the ruleset's method order), before the resit rules; ``decide`` applies them."""
         bodies = self._offering(record.standard)
-        record = cast(Record, record)  # a view reads as one
-        entries = self._entries(record)
-        return [(loaded.body.id, *(only or self._for(loaded, record)).grades(entries))
-                for loaded, only in bodies]
+        entries = self._entries(record)  # type: ignore[arg-type]  # a view reads as a Record
+        day = None if record.document_versions else record.gateway.date  # None: the record names versions
+        return [(loaded.body.id, *(only or in_force.get(day) or self._for(loaded, record)).grades(entries))  # type: ignore
+                for loaded, only, in_force in bodies]

@@ -107,10 +107,13 @@ def _check_journey_dates(record: Record, source: Source) -> None:
 def _check_history(record: Record, source: Source) -> None:
     """A resit or retake follows an earlier attempt at the same method that did not pass; a first attempt
     comes first. (Whether a criteria-graded attempt failed depends on the body: grading notes that.)"""
+    latest: dict[str, Any] = {}  # each method's attempt so far
     for i, attempt in enumerate(record.assessments):
-        earlier = [a for a in record.assessments[:i] if a.method == attempt.method]
-        if (attempt.kind == "first") == (not earlier) and (not earlier or earlier[-1].grade in (None, Grade.FAIL)):
+        before = latest.get(attempt.method)
+        latest[attempt.method] = attempt
+        if (attempt.kind == "first") == (before is None) and (before is None or before.grade in (None, Grade.FAIL)):
             continue  # as it should be: the file is parsed again for a line only when there is an error
+        earlier = [a for a in record.assessments[:i] if a.method == attempt.method]
         where = source.where(["assessments", i, "kind"])
         if attempt.kind == "first" and earlier:
             raise InputError(f"a second first attempt at the {attempt.method} (the first was on {earlier[0].date})",
