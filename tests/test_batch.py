@@ -435,3 +435,27 @@ def test_no_standard_input_is_bad_input():
     done = subprocess.run(["bash", "-c", f"'{sys.executable}' -m epa compare --batch - <&-"],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 2 and "no standard input to read" in done.stderr and "Traceback" not in done.stderr
+
+
+# --- what differs ---------------------------------------------------------------------------------------
+
+
+def test_the_rows_that_differ_are_named_by_method_not_by_position():
+    """The summary's divergences and a record's "differences": the rows whose cells are not all equal,
+    read by method id (bodies may list their methods in other orders, or lack one)."""
+    from epa.engine import Decision
+    from epa.model import Grade
+    from epa.report import disagreements
+
+    P, D, F = Grade.PASS, Grade.DISTINCTION, Grade.FAIL
+    a = Decision("a", P, {"observation": P, "project": D}, True, False, False)
+    assert disagreements([a, a._replace(body="b")]) == []
+    reordered = a._replace(body="b", components={"project": D, "observation": P})
+    assert disagreements([a, reordered]) == []
+    assert disagreements([a, a._replace(body="b", overall=D, components={"observation": P, "project": F})]) == [
+        "overall", "project"]
+    assert disagreements([a, a._replace(body="b", components={"observation": P})]) == ["project"]
+    assert disagreements([a, a._replace(body="b", gateway_ready=False, capped=True)]) == ["gateway_ready", "capped"]
+    assert disagreements([a, a, a._replace(full_retake_required=True, overall=None)]) == [
+        "overall", "full_retake_required"]
+    assert disagreements([]) == []

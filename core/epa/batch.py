@@ -26,6 +26,7 @@ from epa.documents import Source, json_path
 from epa.errors import InputError, PluginError, did_you_mean
 from epa.fastrecord import decode, from_data, view, view_of_data
 from epa.grading import grade
+from epa.model import Grade
 from epa.record import record_from_data
 
 _ENCODE = msgspec.json.Encoder().encode
@@ -350,19 +351,20 @@ def _error(line: int, message: str, path: str | None, hint: str | None, column: 
     return json.dumps({"line": line, "error": error}, ensure_ascii=False) + "\n", None
 
 
+_CSV_BUFFER = io.StringIO()
+_CSV_WRITER = csv.writer(_CSV_BUFFER, lineterminator="\n")  # one for the process: a record's rows are few
+
+
 def _csv_rows(rows: list[list[Any]]) -> str:
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows(rows)
-    return out.getvalue()
+    _CSV_BUFFER.seek(0)
+    _CSV_BUFFER.truncate()
+    _CSV_WRITER.writerows(rows)
+    return _CSV_BUFFER.getvalue()
 
 
-_CELLS: dict[Any, str] = {None: "", True: "true", False: "false"}
-
-
-def _cell(value: Any) -> str:
-    """A CSV cell: a grade's word, true/false, or empty for none."""
-    cell = _CELLS.get(value)
-    return str(value) if cell is None else cell
+# A CSV cell: a grade's word, true/false, or empty for none.
+_CELLS: dict[Any, str] = {None: "", True: "true", False: "false", **{g: g.value for g in Grade}}
+_cell = _CELLS.__getitem__
 
 
 def grade_item(item: Item) -> tuple[str, Stat]:
@@ -409,8 +411,8 @@ def grade_item(item: Item) -> tuple[str, Stat]:
     stat: Stat = (record.standard, tuple((r.body, None if r.overall is None else str(r.overall)) for r in results),
                   tuple(differing))
     if _Worker.fmt == "csv":
-        rows = [[line, record.apprentice.id, r.body, _cell(r.overall),
-                 *[_cell(r.components.get(m)) for m in _Worker.methods],
+        ident, methods = record.apprentice.id, _Worker.methods
+        rows = [[line, ident, r.body, _cell(r.overall), *map(_cell, map(r.components.get, methods)),
                  _cell(r.gateway_ready), _cell(r.capped), _cell(r.full_retake_required), ""] for r in results]
         return _csv_rows(rows), stat
     if _Worker.fmt == "table":

@@ -117,10 +117,12 @@ def disagreements(results: Sequence[BodyResult | Decision]) -> list[str]:
     explained results, or of the engine's decisions alike)."""
     if not results:
         return []
-    methods = list(dict.fromkeys(m for r in results for m in r.components))
+    first = list(results[0].components)
+    same_methods = all(list(r.components) == first for r in results)  # in the same order, too
+    methods = first if same_methods else list(dict.fromkeys(m for r in results for m in r.components))
     rows = ["overall", *methods, *JOURNEY_ROWS]
     # One row of cells per body, read down the columns: a cohort asks this of every record.
-    same_methods = all(list(r.components) == methods for r in results)
     cells = [(r.overall, *(r.components.values() if same_methods else (r.components.get(m) for m in methods)),
               r.gateway_ready, r.capped, r.full_retake_required) for r in results]  # JOURNEY_ROWS, in order
-    return [row for row, column in zip(rows, zip(*cells, strict=True), strict=True) if len(set(column)) > 1]
+    return [row for row, column in zip(rows, zip(*cells, strict=True), strict=True)
+            if column.count(column[0]) != len(column)]
