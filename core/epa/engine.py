@@ -6,7 +6,10 @@ overall grades, gateway readiness, the cap and a required full retake. ``Engine.
 what it builds once per ruleset: the criteria of each method and level as bit sets over the standard's
 criterion ids (a record's criteria become one integer per attempt, shared by every body, and a method is
 graded with two masks and a bit count), the combination table as a lookup, each mandatory gateway check as a
-predicate on the record, and each retake window with its due dates remembered.
+predicate on the record (the fields that must be provided read together), and each retake window with its due
+dates remembered. The per-record steps are then written out as a Python function for the ruleset
+(``epa.graders``), its methods unrolled and its masks and thresholds in the text. A record is a Record or the
+view of one that ``epa.fastrecord`` decodes a cohort's line to, which the engine reads as it stands.
 
 Hooks still decide. Each answer that a body's hook gives is asked of the hook: ``combine_grades`` once per
 combination of grades and, where the body implements it, ``grade_component`` once per distinct set of criteria

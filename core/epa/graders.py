@@ -1,13 +1,16 @@
-"""A compiled ruleset's grading loop, written out as a Python function for that ruleset.
+"""A compiled ruleset's decisions, written out as Python functions for that ruleset.
 
-A cohort runs the grading loop for every body and record: for each method, the attempts counted (each until
-one is not a fail), each graded from its criteria as bits, or by its grade as given. Written generically, the
-loop unpacks each method's masks and tests whether the body asks its own hook and whether the method has a
-distinction level, for every record. Written out for one ruleset, with its methods unrolled and the masks,
-thresholds and those choices fixed in the text, the same loop runs in about 60% of the time. The text is kept
-(``Graders.source``) and shown in tracebacks; ``tests/test_decisions.py`` holds the decisions to ``grade``'s.
+A cohort runs the same steps for every body and record: for each method, the attempts counted (each until
+one is not a fail), each graded from its criteria as bits or by its grade as given; the combination; the
+resit rules where they can change anything; gateway readiness. Written generically, these steps unpack each
+method's masks and test, for every record, whether the body asks its own hook, whether a method has a
+distinction level, and which journey rules the ruleset has. Written out for one ruleset, with its methods
+unrolled and the masks, thresholds and those choices fixed in the text, the grading loop runs in about 60% of
+the time. The text is kept (``Graders.source``: print it to read what a ruleset runs) and shown in
+tracebacks. ``tests/test_graders.py`` takes every branch of the template; ``tests/test_decisions.py`` holds the
+decisions to ``grade``'s for the installed bodies.
 
-For a ruleset with two methods, one graded by the default's rule, the generated ``grades`` reads::
+For a ruleset with two methods graded by the default's rule, the generated ``grades`` reads::
 
     def grades(entries):
         latest = None
@@ -26,11 +29,22 @@ For a ruleset with two methods, one graded by the default's rule, the generated 
         ...
         grades = (grade_0, grade_1)
         if grade_0 is None or grade_1 is None:
-            return None, grades
-        overall = OVERALL.get(grades, OVERALL)
-        if overall is OVERALL:
-            overall = COMBINED(grades)
+            overall = None
+        else:
+            overall = OVERALL.get(grades, OVERALL)
+            if overall is OVERALL:
+                overall = COMBINED(grades)
         return overall, grades
+
+and its ``decide`` runs the same loop, noting the attempts counted, then ends, for a ruleset with resit data,
+a window counted from the first assessment and two gateway checks besides those of a field provided::
+
+        capped = full_retake = False
+        if again or (failed and SPREAD(record, counted)):
+            overall, capped, full_retake = RESITS(record, counted, failed, again, overall)
+        ready = False not in PROVIDED(record.gateway) and not UNMET_0(record) and not UNMET_1(record)
+        return NEW(DECISION, (BODY, overall, {'observation': grade_0, 'discussion': grade_1}, ready, capped,
+                              full_retake))
 """
 
 from __future__ import annotations
