@@ -251,6 +251,7 @@ class CompiledRuleset:
         self._overall: dict[tuple[Grade, ...], Grade | None] = {}
         journey = ruleset.journey
         self._blocking: list[Unmet] = []
+        costs: list[int] = []
         provided: list[str] = []
         for rule in journey.gateway if journey else ():
             assert journey is not None
@@ -262,7 +263,12 @@ class CompiledRuleset:
             if rule.check and rule.check.provided and not rule.check.deferred:
                 provided.append(rule.check.provided.field)
             elif (unmet := _unmet(rule.check, ruleset)) is not None:
+                assert rule.check is not None
+                # Readiness needs every check to hold, in any order: the cheapest are asked first (an age, or a
+                # deadline's dates, is worked out only for a record the others let through).
+                costs.append(2 if rule.check.english_maths else 1 if rule.check.deadline else 0)
                 self._blocking.append(unmet)
+        self._blocking = [unmet for _, unmet in sorted(zip(costs, self._blocking, strict=True), key=lambda c: c[0])]
         # The gateway fields the record must not show False (not provided), read in one call: with the date first,
         # the getter gives a tuple however few fields there are, and a date is never False.
         self._provided = operator.attrgetter("date", *provided) if provided else None
