@@ -442,20 +442,35 @@ def test_no_standard_input_is_bad_input():
 
 def test_the_rows_that_differ_are_named_by_method_not_by_position():
     """The summary's divergences and a record's "differences": the rows whose cells are not all equal,
-    read by method id (bodies may list their methods in other orders, or lack one)."""
+    read by method id (bodies may list their methods in other orders, or lack one), alike for the engine's
+    decisions (tuples) and for explained results (read by attribute)."""
+    import dataclasses
+
     from epa.engine import Decision
     from epa.model import Grade
     from epa.report import disagreements
 
+    @dataclasses.dataclass
+    class Explained:  # an explained result's attributes, as BodyResult has them
+        body: str
+        overall: Grade | None
+        components: dict
+        gateway_ready: bool
+        capped: bool
+        full_retake_required: bool
+
     P, D, F = Grade.PASS, Grade.DISTINCTION, Grade.FAIL
     a = Decision("a", P, {"observation": P, "project": D}, True, False, False)
-    assert disagreements([a, a._replace(body="b")]) == []
-    reordered = a._replace(body="b", components={"project": D, "observation": P})
-    assert disagreements([a, reordered]) == []
-    assert disagreements([a, a._replace(body="b", overall=D, components={"observation": P, "project": F})]) == [
-        "overall", "project"]
-    assert disagreements([a, a._replace(body="b", components={"observation": P})]) == ["project"]
-    assert disagreements([a, a._replace(body="b", gateway_ready=False, capped=True)]) == ["gateway_ready", "capped"]
-    assert disagreements([a, a, a._replace(full_retake_required=True, overall=None)]) == [
-        "overall", "full_retake_required"]
-    assert disagreements([]) == []
+    cases = [
+        ([a, a._replace(body="b")], []),
+        ([a, a._replace(body="b", components={"project": D, "observation": P})], []),
+        ([a, a._replace(body="b", overall=D, components={"observation": P, "project": F})], ["overall", "project"]),
+        ([a, a._replace(body="b", components={"observation": P})], ["project"]),
+        ([a, a._replace(body="b", components={"project": F, "observation": P})], ["project"]),
+        ([a, a._replace(body="b", gateway_ready=False, capped=True)], ["gateway_ready", "capped"]),
+        ([a, a, a._replace(full_retake_required=True, overall=None)], ["overall", "full_retake_required"]),
+        ([], []),
+    ]
+    for decisions, expected in cases:
+        assert disagreements(decisions) == expected, decisions
+        assert disagreements([Explained(*d) for d in decisions]) == expected, decisions

@@ -12,6 +12,7 @@ import csv
 import io
 import json
 import math
+import operator
 import re
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -365,6 +366,10 @@ def _csv_rows(rows: list[list[Any]]) -> str:
 # A CSV cell: a grade's word, true/false, or empty for none.
 _CELLS: dict[Any, str] = {None: "", True: "true", False: "false", **{g: g.value for g in Grade}}
 _cell = _CELLS.__getitem__
+# What the summary counts of a result: its body and the word of its overall grade (None: none).
+_BODY, _OVERALL = operator.attrgetter("body"), operator.attrgetter("overall")
+_WORDS: dict[Grade | None, str | None] = {None: None, **{g: g.value for g in Grade}}
+_WORD = _WORDS.__getitem__
 
 
 def grade_item(item: Item) -> tuple[str, Stat]:
@@ -408,7 +413,7 @@ def grade_item(item: Item) -> tuple[str, Stat]:
         column = locator.column(parts) if parts is not None else None
         return _error(line, exc.message, path, exc.hint, column, apprentice)
     differing = report.disagreements(results)
-    stat: Stat = (record.standard, tuple((r.body, None if r.overall is None else str(r.overall)) for r in results),
+    stat: Stat = (record.standard, tuple(zip(map(_BODY, results), map(_WORD, map(_OVERALL, results)), strict=True)),
                   tuple(differing))
     if _Worker.fmt == "csv":
         ident, methods = record.apprentice.id, _Worker.methods

@@ -117,6 +117,12 @@ def disagreements(results: Sequence[BodyResult | Decision]) -> list[str]:
     explained results, or of the engine's decisions alike)."""
     if not results:
         return []
+    if isinstance(results[0], tuple):  # the engine's Decisions, a cohort's: their columns read at once
+        return _disagreements(results)  # type: ignore[arg-type]
+    return _by_attribute(results)
+
+
+def _by_attribute(results: Sequence[BodyResult | Decision]) -> list[str]:
     first = list(results[0].components)
     same_methods = all(list(r.components) == first for r in results)  # in the same order, too
     methods = first if same_methods else list(dict.fromkeys(m for r in results for m in r.components))
@@ -126,3 +132,17 @@ def disagreements(results: Sequence[BodyResult | Decision]) -> list[str]:
               r.gateway_ready, r.capped, r.full_retake_required) for r in results]  # JOURNEY_ROWS, in order
     return [row for row, column in zip(rows, zip(*cells, strict=True), strict=True)
             if column.count(column[0]) != len(column)]
+
+
+def _disagreements(results: Sequence[Decision]) -> list[str]:
+    """As ``disagreements``, for the engine's Decisions (named tuples: body, overall, components and the
+    JOURNEY_ROWS, in that order)."""
+    _, overall, components, *journey = zip(*results, strict=True)
+    methods = list(map(list, components))
+    n = len(results)
+    if methods.count(methods[0]) != n:  # the bodies' methods differ, or are in another order
+        return _by_attribute(results)
+    rows = ["overall", *methods[0], *JOURNEY_ROWS]
+    columns = [overall, *zip(*map(dict.values, components), strict=True), *journey]
+    return [row for row, column in zip(rows, columns, strict=True) if column.count(column[0]) != n]
+
