@@ -25,7 +25,7 @@ import datetime as dt
 import functools
 import operator
 from collections.abc import Callable, Sequence
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from epa.fastrecord import RecordView, as_record
 from epa.gateway import LEVELS, GatewayStatus
@@ -38,6 +38,7 @@ from epa.model import (
     ComponentResult,
     Criterion,
     DeadlineRule,
+    Gateway,
     Grade,
     GradedAttempt,
     Outcome,
@@ -172,6 +173,32 @@ def _deadline_missed(rule: DeadlineRule, ruleset: Ruleset) -> Unmet:
     return missed
 
 
+def _gateway_checks(ruleset: Ruleset) -> tuple[Callable[[Gateway], tuple[Any, ...]] | None, list[Unmet]]:
+    """The ruleset's mandatory gateway-stage checks that can block: a getter of the gateway fields the record
+    must not show False (not provided), read in one call, and a predicate for each other check, true when the
+    record shows it unmet."""
+    journey = ruleset.journey
+    provided: list[str] = []
+    blocking: list[tuple[int, Unmet]] = []
+    for rule in journey.gateway if journey else ():
+        assert journey is not None
+        if rule.strength != "mandatory" or rule.stage != "gateway":
+            continue
+        deadline = journey.deadline(rule.check.deadline.id) if rule.check and rule.check.deadline else None
+        if deadline and deadline.strength == "advice":
+            continue  # checked against advice: never blocks (as gateway.requirement reads it)
+        if rule.check and rule.check.provided and not rule.check.deferred:
+            provided.append(rule.check.provided.field)
+        elif (unmet := _unmet(rule.check, ruleset)) is not None:
+            assert rule.check is not None
+            blocking.append((2 if rule.check.english_maths else 1 if rule.check.deadline else 0, unmet))
+    # With the date first, the getter gives a tuple however few fields there are, and a date is never False.
+    getter = operator.attrgetter("date", *provided) if provided else None
+    # Readiness needs every check to hold, in any order: the cheapest are asked first (an age, or a deadline's
+    # dates, is worked out only for a record the others let through).
+    return getter, [unmet for _, unmet in sorted(blocking, key=lambda found: found[0])]
+
+
 Entry = tuple[int, Attempt, int | None]  # an attempt's place in the record, it, and the criteria it lists as bits
 Counted = Sequence[tuple[Attempt, Grade]]  # the attempts a body counts, in record order, with its grades
 
@@ -249,29 +276,8 @@ class CompiledRuleset:
         self._assessed = {m: tuple((c.id, bits[c.id]) for c in ruleset.criteria_for(m)) for m in self.methods}
         self._components: dict[tuple[str, int], Grade] = {}
         self._overall: dict[tuple[Grade, ...], Grade | None] = {}
+        self._provided, self._blocking = _gateway_checks(ruleset)
         journey = ruleset.journey
-        self._blocking: list[Unmet] = []
-        costs: list[int] = []
-        provided: list[str] = []
-        for rule in journey.gateway if journey else ():
-            assert journey is not None
-            if rule.strength != "mandatory" or rule.stage != "gateway":
-                continue
-            deadline = journey.deadline(rule.check.deadline.id) if rule.check and rule.check.deadline else None
-            if deadline and deadline.strength == "advice":
-                continue  # checked against advice: never blocks (as gateway.requirement reads it)
-            if rule.check and rule.check.provided and not rule.check.deferred:
-                provided.append(rule.check.provided.field)
-            elif (unmet := _unmet(rule.check, ruleset)) is not None:
-                assert rule.check is not None
-                # Readiness needs every check to hold, in any order: the cheapest are asked first (an age, or a
-                # deadline's dates, is worked out only for a record the others let through).
-                costs.append(2 if rule.check.english_maths else 1 if rule.check.deadline else 0)
-                self._blocking.append(unmet)
-        self._blocking = [unmet for _, unmet in sorted(zip(costs, self._blocking, strict=True), key=lambda c: c[0])]
-        # The gateway fields the record must not show False (not provided), read in one call: with the date first,
-        # the getter gives a tuple however few fields there are, and a date is never False.
-        self._provided = operator.attrgetter("date", *provided) if provided else None
         self._resit_rules = journey.resit if journey else None
         # Only a window whose document says a miss means the whole EPA again decides anything (advice never does).
         self._retake_windows = tuple(_RetakeWindow(w) for w in self._resit_rules.windows if w.consequence ==
