@@ -380,11 +380,12 @@ class Engine:
         self._compiled: dict[tuple[str, int], CompiledRuleset] = {}
         # Per body and standard, the compiled ruleset in force on each gateway date a record has given.
         self._in_force: dict[tuple[str, str], dict[dt.date, CompiledRuleset]] = {}
-        # Per standard, each body offering it: its one compiled ruleset where it has one version only (else None),
-        # and its rulesets in force by gateway date.
-        self._bodies: dict[str, list[tuple[LoadedBody, CompiledRuleset | None, dict[dt.date, CompiledRuleset]]]] = {}
+        # Per standard, each body offering it, with its one compiled ruleset where it has one version only.
+        self._bodies: dict[str, list[tuple[LoadedBody, CompiledRuleset | None]]] = {}
         # Per standard, whether a body offering it implements a hook that is given the whole record.
         self._hooked: dict[str, bool] = {}
+        # Per standard and gateway date, that and each body's compiled rules in force (see _chosen).
+        self._by_date: dict[tuple[str, dt.date], tuple[bool, list[CompiledRuleset]]] = {}
         self._bits: dict[str, dict[str, int]] = {}  # per standard, a bit for each criterion id
 
     def _for(self, loaded: LoadedBody, record: Record) -> CompiledRuleset:
@@ -421,17 +422,15 @@ class Engine:
             bits = self._bits[standard] = {c: 1 << i for i, c in enumerate(ids)}
         return bits
 
-    def _offering(self, standard: str) -> list[tuple[LoadedBody, CompiledRuleset | None,
-                                                     dict[dt.date, CompiledRuleset]]]:
+    def _offering(self, standard: str) -> list[tuple[LoadedBody, CompiledRuleset | None]]:
         bodies = self._bodies.get(standard)
         if bodies is None:
             bodies = self._bodies[standard] = [
-                (loaded, self.compiled(loaded, versions[0]) if len(versions) == 1 else None,
-                 self._in_force.setdefault((loaded.body.id, standard), {}))
+                (loaded, self.compiled(loaded, versions[0]) if len(versions) == 1 else None)
                 for loaded in self.registry.offering(standard)
                 for versions in [loaded.body.rulesets_for(standard)]]
             self._hooked[standard] = any({"gateway_requirements", "resit_policy"} & set(loaded.own_hooks)
-                                         for loaded, _, _ in bodies)
+                                         for loaded, _ in bodies)
         return bodies
 
     def _entries(self, record: Record) -> dict[str, list[Entry]]:
@@ -457,22 +456,33 @@ class Engine:
                 found.append((i, a, met))
         return entries
 
+    def _chosen(self, record: Record) -> tuple[bool, list[CompiledRuleset]]:
+        """Whether a body offering the record's standard implements a hook given the whole record, and each
+        body's compiled rules for the record, in the registry's order (remembered by standard and gateway date
+        where the record names no version: a cohort repeats them)."""
+        if record.document_versions:
+            bodies = self._offering(record.standard)
+            return self._hooked[record.standard], [only or self._for(loaded, record) for loaded, only in bodies]
+        key = (record.standard, record.gateway.date)
+        found = self._by_date.get(key)
+        if found is None:
+            bodies = self._offering(record.standard)
+            found = self._by_date[key] = (self._hooked[record.standard],
+                                          [only or self._for(loaded, record) for loaded, only in bodies])
+        return found
+
     def decide(self, record: Record | RecordView) -> list[Decision]:
         """Each body offering the record's standard, in the registry's order: its decisions for the record (a
         Record, or ``fastrecord``'s view of one, which reads the same; a plugin's hook is given a Record)."""
-        bodies = self._offering(record.standard)
-        if not isinstance(record, Record) and self._hooked[record.standard]:
+        hooked, chosen = self._chosen(record)  # type: ignore[arg-type]  # a view reads as a Record
+        if hooked and not isinstance(record, Record):
             record = as_record(record)
-        entries = self._entries(record)  # type: ignore[arg-type]  # a view reads as a Record
-        day = None if record.document_versions else record.gateway.date  # None: the record names versions
-        return [(only or in_force.get(day) or self._for(loaded, record)).decide(record, entries)  # type: ignore
-                for loaded, only, in_force in bodies]
+        entries = self._entries(record)  # type: ignore[arg-type]
+        return [compiled.decide(record, entries) for compiled in chosen]  # type: ignore[arg-type]
 
     def grades(self, record: Record | RecordView) -> list[tuple[str, Grade | None, tuple[Grade | None, ...]]]:
         """Grading alone, each body in the registry's order: (body id, the combined grade, each method's grade
         in the ruleset's method order), before the resit rules; ``decide`` applies them."""
-        bodies = self._offering(record.standard)
-        entries = self._entries(record)  # type: ignore[arg-type]  # a view reads as a Record
-        day = None if record.document_versions else record.gateway.date  # None: the record names versions
-        return [(loaded.body.id, *(only or in_force.get(day) or self._for(loaded, record)).grades(entries))  # type: ignore
-                for loaded, only, in_force in bodies]
+        _, chosen = self._chosen(record)  # type: ignore[arg-type]  # a view reads as a Record
+        entries = self._entries(record)  # type: ignore[arg-type]
+        return [(compiled.body, *compiled.grades(entries)) for compiled in chosen]
