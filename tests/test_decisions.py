@@ -327,3 +327,28 @@ def test_a_record_listing_an_id_twice_or_an_unknown_id_is_graded_as_grading_does
                                                            criteria_met=(*ids, ids[0], "NOT-A-CRITERION")),))
     engine = Engine(reg)
     assert _decided(engine, twice) == _decided_by_grading(reg, twice) == _decided(engine, record)
+
+
+def test_what_the_engine_remembers_stays_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cohort of any size runs in bounded memory: what the engine remembers by gateway date, due date or set
+    of criteria is forgotten past ``REMEMBERED`` entries, and the decisions do not change."""
+    import epa.engine
+
+    monkeypatch.setattr(epa.engine, "REMEMBERED", 4)
+    reg = registry()
+    standard = _standards(reg)[0]
+    methods = reg.method_ids(standard)
+    engine = Engine(reg)
+    for day in range(12):
+        gateway = dt.date(2026, 1, 5) + dt.timedelta(days=day)
+        attempts = [{"method": m, "date": (gateway + dt.timedelta(days=j)).isoformat(), "grade": "fail"}
+                    for j, m in enumerate(methods)]
+        attempts.append({"method": methods[0], "date": (gateway + dt.timedelta(days=120)).isoformat(),
+                         "kind": "resit", "grade": "pass"})
+        data = {"standard": standard, "apprentice": {"id": f"A-{day}"}, "gateway": {"date": gateway.isoformat()},
+                "assessments": attempts}
+        record = _load(reg, data)
+        assert _decided(engine, record) == _decided(engine, _view(reg, data)) == _decided_by_grading(reg, record)
+        assert len(engine._by_date) <= 4 and all(len(found) <= 4 for found in engine._in_force.values())
+        windows = [w for c in engine._compiled.values() for w in c._retake_windows]
+        assert all(len(w.dues) <= 4 for w in windows)

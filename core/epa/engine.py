@@ -72,6 +72,13 @@ class Decision(NamedTuple):
 REMEMBERED = 1 << 16
 
 
+def _bound(remembered: dict[Any, Any]) -> None:
+    """Forget what a dict of remembered answers holds once it is full (a cohort repeats its dates and criteria,
+    so it fills again with what is asked now)."""
+    if len(remembered) >= REMEMBERED:
+        remembered.clear()
+
+
 def _whole_years(later: dt.date, earlier: dt.date) -> int:
     """Whole years, as ``gateway.age_at_start`` counts an age with relativedelta."""
     months = whole_months(later, earlier)
@@ -234,6 +241,7 @@ class _RetakeWindow:
     def due(self, anchor: dt.date) -> dt.date:
         due = self.dues.get(anchor)
         if due is None:
+            _bound(self.dues)
             due = self.dues[anchor] = shift(anchor, self.window.offset)
         return due
 
@@ -315,8 +323,7 @@ class CompiledRuleset:
         def asked(met: int) -> Grade:
             key = (method, met & here)
             if (grade := seen.get(key)) is None:
-                if len(seen) >= REMEMBERED:
-                    seen.clear()
+                _bound(seen)
                 ids = frozenset(c for c, bit in assessed if met & bit)
                 grade = seen[key] = _call(self.loaded, "grade_component", ComponentResult, ruleset=self.ruleset,
                                           method=method, criteria_met=ids).grade
@@ -402,6 +409,7 @@ class Engine:
             for ruleset in versions:
                 if (ruleset.document.effective_from or dt.date.min) <= record.gateway.date:
                     chosen = ruleset
+            _bound(in_force)
             found = in_force[record.gateway.date] = self.compiled(loaded, chosen)
         return found
 
@@ -467,6 +475,7 @@ class Engine:
         found = self._by_date.get(key)
         if found is None:
             bodies = self._offering(record.standard)
+            _bound(self._by_date)
             found = self._by_date[key] = (self._hooked[record.standard],
                                           [only or self._for(loaded, record) for loaded, only in bodies])
         return found
