@@ -175,5 +175,5 @@ def test_a_failure_inside_the_written_out_code_shows_its_line():
     with pytest.raises(ZeroDivisionError) as caught:
         graders.grades(entries(observation=[(Attempt(), 1)]))
     shown = "".join(traceback.format_exception(caught.value))
-    assert "<epa grading loop" in shown and "latest = ASKED_0(met)  # the body's own grade_component" in shown
+    assert "<epa rules test " in shown and "latest = ASKED_0(met)  # the body's own grade_component" in shown
     assert "latest = ASKED_0(met)" in graders.source

@@ -49,7 +49,7 @@ a window counted from the first assessment and two gateway checks besides those 
 
 from __future__ import annotations
 
-import itertools
+import hashlib
 import linecache
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
@@ -66,9 +66,6 @@ class Method(NamedTuple):
     distinctions: int
     needed: int
     asked: Callable[[int], Grade] | None
-
-
-_numbered = itertools.count(1)
 
 
 class Journey(NamedTuple):
@@ -92,9 +89,6 @@ class Journey(NamedTuple):
     unmet: Sequence[Callable[[Any], bool]] = ()
 
 
-_numbered = itertools.count(1)
-
-
 class Graders:
     """The functions written for one ruleset, from its methods in order. ``entries``: a record's attempts by
     method, each as (place in the record, attempt, criteria met as bits or None where the attempt gives a grade).
@@ -110,7 +104,8 @@ class Graders:
                  combined: Callable[[tuple[Grade, ...]], Grade | None], journey: Journey, decision: type):
         self.source = "\n".join([*_decide(methods, journey), "", *_grades(methods), ""])
         # A file name of its own, its text in linecache: a traceback through these functions shows their lines.
-        filename = f"<epa grading loop {next(_numbered)}: {name}>"
+        # (Named by the text, so that the same rules compiled again share one entry rather than add another.)
+        filename = f"<epa rules {name} {hashlib.sha256(self.source.encode()).hexdigest()[:12]}>"
         linecache.cache[filename] = (len(self.source), None, self.source.splitlines(True), filename)
         namespace: dict[str, Any] = {
             "FAIL": Grade.FAIL, "PASS": Grade.PASS, "DISTINCTION": Grade.DISTINCTION, "BODY": body,
