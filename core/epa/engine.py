@@ -225,9 +225,11 @@ def _capped(rules: ResitRules, history: Counted) -> bool:
     """Whether the cap applies, as ``resits._cap`` decides it: a resit or retake it applies to, unless exceptional
     circumstances lift it from every such attempt."""
     cap = rules.cap
-    lift = cap.exceptional_circumstances_lift
-    return any(a.kind != "first" and a.kind in cap.applies_to and not (lift and _exceptional(i, history))
-               for i, (a, _) in enumerate(history))
+    lift, applies = cap.exceptional_circumstances_lift, cap.applies_to
+    for i, (a, _) in enumerate(history):
+        if a.kind != "first" and a.kind in applies and not (lift and _exceptional(i, history)):
+            return True
+    return False
 
 
 class _RetakeWindow:
@@ -349,7 +351,11 @@ class CompiledRuleset:
         attempts in date order): only then can one be missed."""
         attempts = record.assessments
         windows = self._first_assessment_windows
-        if not any(attempts[-1].date > w.due(attempts[0].date) for w in windows):
+        first, last = attempts[0].date, attempts[-1].date
+        for window in windows:
+            if last > window.due(first):
+                break
+        else:
             return False  # the counted attempts span no further than all of them
         dates = [attempts[i].date for i, _ in counted]
         first, last = min(dates), max(dates)
@@ -364,10 +370,10 @@ class CompiledRuleset:
         counted.sort()
         history = [(record.assessments[i], g) for i, g in counted]
         capped = again and _capped(self._resit_rules, history)
-        windows = self._retake_windows if again else self._first_assessment_windows
-        full_retake = failed and any(w.missed(history) for w in windows)
-        if full_retake:
-            return None, capped, True
+        if failed:
+            for window in self._retake_windows if again else self._first_assessment_windows:
+                if window.missed(history):
+                    return None, capped, True  # a full retake
         return Grade.PASS if capped and overall is Grade.DISTINCTION else overall, capped, False
 
     def _asked_resits(self, record: Record, counted: list[tuple[int, Grade]], failed: bool, again: bool,
