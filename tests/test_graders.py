@@ -14,19 +14,11 @@ from typing import Any, NamedTuple
 
 import pytest
 
+from epa.engine import Decision
 from epa.graders import Graders, Journey, Method
 from epa.model import Grade
 
 F, P, D = Grade.FAIL, Grade.PASS, Grade.DISTINCTION
-
-
-class Tried(NamedTuple):  # what the generated decide returns, in the Decision's order
-    body: str
-    overall: Grade | None
-    components: dict[str, Grade | None]
-    gateway_ready: bool
-    capped: bool
-    full_retake_required: bool
 
 
 class Attempt(NamedTuple):
@@ -43,7 +35,7 @@ DISCUSSION = Method("discussion", 0b1100000, 0, 0, None)
 def made(*methods: Method, journey: Journey | None = None) -> Graders:
     """Graders whose combination is the lowest grade (fail before pass before distinction)."""
     return Graders("test", "acme", methods, {}, lambda grades: min(grades, key=list(Grade).index),
-                   journey or Journey(), Tried)
+                   journey or Journey(), Decision)
 
 
 def entries(**attempts: list[tuple[Attempt, int | None]]) -> dict[str, list[Any]]:
@@ -112,7 +104,7 @@ def test_a_remembered_combination_is_read_and_only_a_new_one_asked():
         return P
 
     remembered: dict[Any, Grade | None] = {(D, D): F}
-    graders = Graders("test", "acme", (OBSERVATION, DISCUSSION), remembered, combined, Journey(), Tried)
+    graders = Graders("test", "acme", (OBSERVATION, DISCUSSION), remembered, combined, Journey(), Decision)
     assert graders.grades(entries(observation=[(Attempt(D), None)], discussion=[(Attempt(D), None)]))[0] == F
     both = entries(observation=[(Attempt(D), None)], discussion=[(Attempt(F), None)])
     assert graders.grades(both) == (P, (D, F))
