@@ -67,7 +67,8 @@ class Decision(NamedTuple):
     full_retake_required: bool
 
 
-# What the engine remembers of a plugin's answers is forgotten past this many entries, so that a cohort of any
+# What the engine remembers (a plugin's grades by criteria met, the rules in force by gateway date, a window's
+# due dates by the date they count from) is forgotten past this many entries of each, so that a cohort of any
 # size runs in bounded memory.
 REMEMBERED = 1 << 16
 

@@ -34,7 +34,7 @@ from epa.registry import Registry
 # engine and the date checks read either. Optional fields default to None and are left out when encoded
 # (omit_defaults): the schema allows no null (a line holding ``null`` is left to the slow path), so a field that
 # is not None is a key the line gave, which the repeated-key count below relies on. Once counted, the defaults
-# that are not None (``kind``, ``ehcp``...) are filled in (``_fill``). No instance refers back to another
+# that are not None (``kind``, ``ehcp``...) are filled in (``_filled``). No instance refers back to another
 # (gc=False: the collector need not track them).
 
 Level = Literal["none", "entry3", "level1", "level2", "level3"]
