@@ -474,3 +474,26 @@ def test_the_rows_that_differ_are_named_by_method_not_by_position():
     for decisions, expected in cases:
         assert disagreements(decisions) == expected, decisions
         assert disagreements([Explained(*d) for d in decisions]) == expected, decisions
+
+
+@pytest.mark.parametrize("ident", ["A-0000001", "Zoë O'Neill", "Smith, J", 'Jo "JJ" Jones', "two\nlines", "cr\r"])
+def test_csv_rows_read_back_as_written(ident):
+    """Each body's row reads back to its cells whatever the apprentice's id holds (a comma, a quote, a line
+    break, a carriage return); rows are written as the csv module writes them, line by line."""
+    from epa.engine import Decision
+    from epa.model import Grade
+
+    reg = epa.testing.registry()
+    epa.batch.init_worker(None, "cohort.jsonl", "csv", reg)
+    methods = epa.batch._Worker.methods
+    results = [Decision("a_body", Grade.PASS, {m: Grade.FAIL for m in methods[:1]}, True, False, False),
+               Decision("b_body", None, {}, False, True, True)]
+    written = epa.batch._csv_results(12, ident, results)
+    cells = [["12", ident, "a_body", "pass", *(["fail"] + [""] * (len(methods) - 1) if methods else []),
+              "true", "false", "false", ""],
+             ["12", ident, "b_body", "", *[""] * len(methods), "false", "true", "true", ""]]
+    assert list(csv.reader(io.StringIO(written, newline=""))) == cells
+    if "\r" not in ident:  # the bytes a csv writer ending rows with "\n" writes
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\n").writerows(cells)
+        assert written == out.getvalue()

@@ -248,6 +248,7 @@ class _Worker:
     name = ""
     fmt = "json"
     methods: tuple[str, ...] = ()
+    plain = True  # every body id is a plain CSV cell (see _csv_results)
 
 
 def init_worker(only: tuple[str, ...] | None, name: str, fmt: str, registry: Any = None) -> None:
@@ -261,6 +262,7 @@ def init_worker(only: tuple[str, ...] | None, name: str, fmt: str, registry: Any
     _Worker.registry, _Worker.name, _Worker.fmt = registry, name, fmt
     _Worker.engine = Engine(registry)
     _Worker.methods = output_methods(registry)
+    _Worker.plain = all(_PLAIN.fullmatch(loaded.body.id) for loaded in registry.bodies)
 
 
 def output_methods(registry: Any) -> tuple[str, ...]:
@@ -353,14 +355,34 @@ def _error(line: int, message: str, path: str | None, hint: str | None, column: 
 
 
 _CSV_BUFFER = io.StringIO()
-_CSV_WRITER = csv.writer(_CSV_BUFFER, lineterminator="\n")  # one for the process: a record's rows are few
+# One writer for the process (a record's rows are few). It ends rows with "\r\n" so that it quotes a cell
+# holding either character (it quotes only a line terminator's characters); each row then ends with "\n".
+_CSV_WRITER = csv.writer(_CSV_BUFFER, lineterminator="\r\n")
 
 
 def _csv_rows(rows: list[list[Any]]) -> str:
-    _CSV_BUFFER.seek(0)
-    _CSV_BUFFER.truncate()
-    _CSV_WRITER.writerows(rows)
-    return _CSV_BUFFER.getvalue()
+    written = []
+    for row in rows:
+        _CSV_BUFFER.seek(0)
+        _CSV_BUFFER.truncate()
+        _CSV_WRITER.writerow(row)
+        written.append(_CSV_BUFFER.getvalue()[:-2] + "\n")
+    return "".join(written)
+
+
+# A cell the CSV writer writes as it stands (it quotes one holding a comma, a quote or a line break).
+_PLAIN = re.compile(r'[^,"\r\n]*')
+
+
+def _csv_results(line: int, ident: str, results: Sequence[Any]) -> str:
+    """A record's CSV rows, one per body. Its cells are a number, the apprentice's id, body ids, words from
+    _CELLS or empty: where no id needs quoting, the rows are joined directly, as the writer would write them
+    and in half its time."""
+    rows = [[str(line), ident, r.body, _cell(r.overall), *map(_cell, map(r.components.get, _Worker.methods)),
+             _cell(r.gateway_ready), _cell(r.capped), _cell(r.full_retake_required), ""] for r in results]
+    if _Worker.plain and _PLAIN.fullmatch(ident):
+        return "".join([",".join(row) + "\n" for row in rows])
+    return _csv_rows(rows)
 
 
 # A CSV cell: a grade's word, true/false, or empty for none.
@@ -416,10 +438,7 @@ def grade_item(item: Item) -> tuple[str, Stat]:
     stat: Stat = (record.standard, tuple(zip(map(_BODY, results), map(_WORD, map(_OVERALL, results)), strict=True)),
                   tuple(differing))
     if _Worker.fmt == "csv":
-        ident, methods = record.apprentice.id, _Worker.methods
-        rows = [[line, ident, r.body, _cell(r.overall), *map(_cell, map(r.components.get, methods)),
-                 _cell(r.gateway_ready), _cell(r.capped), _cell(r.full_retake_required), ""] for r in results]
-        return _csv_rows(rows), stat
+        return _csv_results(line, record.apprentice.id, results), stat
     if _Worker.fmt == "table":
         return "", stat
     out = {"line": line, "standard": record.standard, "record": f"{name}:{line}", "apprentice": record.apprentice.id,
