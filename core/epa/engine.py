@@ -31,7 +31,7 @@ from epa.fastrecord import RecordView, as_record
 from epa.gateway import LEVELS, GatewayStatus
 from epa.graders import Graders, Method
 from epa.graders import Journey as GradersJourney
-from epa.grading import _apply_resit_policy, _call, _collect
+from epa.grading import _apply_resit_policy, _call, _collect, ruleset_for
 from epa.model import (
     Attempt,
     Check,
@@ -392,8 +392,6 @@ class Engine:
     def __init__(self, registry: Registry):
         self.registry = registry
         self._compiled: dict[tuple[str, int], CompiledRuleset] = {}
-        # Per body and standard, the compiled ruleset in force on each gateway date a record has given.
-        self._in_force: dict[tuple[str, str], dict[dt.date, CompiledRuleset]] = {}
         # Per standard, each body offering it, with its one compiled ruleset where it has one version only.
         self._bodies: dict[str, list[tuple[LoadedBody, CompiledRuleset | None]]] = {}
         # Per standard, whether a body offering it implements a hook that is given the whole record.
@@ -403,22 +401,8 @@ class Engine:
         self._bits: dict[str, dict[str, int]] = {}  # per standard, a bit for each criterion id
 
     def _for(self, loaded: LoadedBody, record: Record) -> CompiledRuleset:
-        """The body's compiled rules in the version ``grading.ruleset_for`` picks: the one the record names, else
-        the latest in force on the gateway date, else the earliest (remembered by date: a cohort repeats them)."""
-        named = record.document_versions.get(loaded.body.id) if record.document_versions else None
-        if named is not None:
-            return self.compiled(loaded, loaded.ruleset(record.standard, named))
-        in_force = self._in_force.setdefault((loaded.body.id, record.standard), {})
-        found = in_force.get(record.gateway.date)
-        if found is None:
-            versions = loaded.body.rulesets_for(record.standard)
-            chosen = versions[0]
-            for ruleset in versions:
-                if (ruleset.document.effective_from or dt.date.min) <= record.gateway.date:
-                    chosen = ruleset
-            _bound(in_force)
-            found = in_force[record.gateway.date] = self.compiled(loaded, chosen)
-        return found
+        """The body's compiled rules in the version ``grading.ruleset_for`` picks (``_chosen`` remembers it)."""
+        return self.compiled(loaded, ruleset_for(loaded, record)[0])
 
     def compiled(self, loaded: LoadedBody, ruleset: Ruleset) -> CompiledRuleset:
         key = (loaded.body.id, id(ruleset))
