@@ -460,20 +460,25 @@ def test_the_rows_that_differ_are_named_by_method_not_by_position():
         full_retake_required: bool
 
     P, D, F = Grade.PASS, Grade.DISTINCTION, Grade.FAIL
-    a = Decision("a", P, {"observation": P, "project": D}, True, False, False)
+
+    def decision(body: str, components: dict, overall: Grade | None = P, *journey: bool) -> Decision:
+        ready, capped, full_retake = journey or (True, False, False)
+        return Decision(body, overall, tuple(components), tuple(components.values()), ready, capped, full_retake)
+
+    a = decision("a", {"observation": P, "project": D})
     cases = [
         ([a, a._replace(body="b")], []),
-        ([a, a._replace(body="b", components={"project": D, "observation": P})], []),
-        ([a, a._replace(body="b", overall=D, components={"observation": P, "project": F})], ["overall", "project"]),
-        ([a, a._replace(body="b", components={"observation": P})], ["project"]),
-        ([a, a._replace(body="b", components={"project": F, "observation": P})], ["project"]),
+        ([a, decision("b", {"project": D, "observation": P})], []),
+        ([a, decision("b", {"observation": P, "project": F}, D)], ["overall", "project"]),
+        ([a, decision("b", {"observation": P})], ["project"]),
+        ([a, decision("b", {"project": F, "observation": P})], ["project"]),
         ([a, a._replace(body="b", gateway_ready=False, capped=True)], ["gateway_ready", "capped"]),
         ([a, a, a._replace(full_retake_required=True, overall=None)], ["overall", "full_retake_required"]),
         ([], []),
     ]
     for decisions, expected in cases:
         assert disagreements(decisions) == expected, decisions
-        assert disagreements([Explained(*d) for d in decisions]) == expected, decisions
+        assert disagreements([Explained(d.body, d.overall, d.components, *d[4:]) for d in decisions]) == expected
 
 
 @pytest.mark.parametrize("ident", ["A-0000001", "Zoë O'Neill", "Smith, J", 'Jo "JJ" Jones', "two\nlines", "cr\r"])
@@ -486,9 +491,9 @@ def test_csv_rows_read_back_as_written(ident):
     reg = epa.testing.registry()
     epa.batch.init_worker(None, "cohort.jsonl", "csv", reg)
     methods = epa.batch._Worker.methods
-    results = [Decision("a_body", Grade.PASS, {m: Grade.FAIL for m in methods[:1]}, True, False, False),
-               Decision("b_body", None, {}, False, True, True)]
-    written = epa.batch._csv_results(12, ident, results)
+    results = [Decision("a_body", Grade.PASS, methods[:1], (Grade.FAIL,) * len(methods[:1]), True, False, False),
+               Decision("b_body", None, (), (), False, True, True)]
+    written = epa.batch._csv_results(12, ident, epa.batch._decided("ST0000", results))
     cells = [["12", ident, "a_body", "pass", *(["fail"] + [""] * (len(methods) - 1) if methods else []),
               "true", "false", "false", ""],
              ["12", ident, "b_body", "", *[""] * len(methods), "false", "true", "true", ""]]

@@ -201,9 +201,10 @@ def test_any_valid_record_is_decided_as_grading_decides(data: st.DataObject) -> 
     decided = _decided(engine, record)
     assert decided == _decided_by_grading(reg, record)
     assert _decided(engine, _view(reg, drawn)) == decided
-    for (body, overall, grades), (b, decided_overall, components, _, capped, retake) in zip(
-            engine.grades(record), decided, strict=True):
-        assert body == b and grades == tuple(components.values())
+    for (body, overall, grades), (b, decided_overall, components, _, capped, retake), decision in zip(
+            engine.grades(record), decided, engine.decide(record), strict=True):
+        assert body == b and grades == tuple(components.values()) == decision.grades
+        assert decision.methods == tuple(components)
         if not capped and not retake:  # the resit rules changed nothing: grading alone agrees
             assert overall == decided_overall
 

@@ -395,7 +395,14 @@ def test_a_view_reads_as_its_record(registry):
             assert [a.date for a in v.attempts_at(method)] == [a.date for a in record.attempts_at(method)]
 
 
-def test_the_word_null_in_a_string_only_costs_the_slow_path(registry):
-    raw = _with(registry, lambda d: d["apprentice"].update(id="null"))
-    assert decode(raw, registry) is None
-    assert slow(raw, registry).apprentice.id == "null"
+def test_a_null_is_refused_but_the_word_in_a_string_is_read(registry):
+    """msgspec reads a null as an absent optional field; the slow path refuses it (the schema allows no null):
+    the fast path counts it as a key its Structs do not hold, with or without an escape in the line."""
+    assert same(decode(raw := _with(registry, lambda d: d["apprentice"].update(id="null")), registry),
+                slow(raw, registry))
+    for ident in ("A", "A\u0041"):
+        raw = line({"standard": STANDARD, "apprentice": {"id": "A", "english": None},
+                    "gateway": {"date": "2025-01-01"}}).replace(b'"id":"A"', f'"id":"{ident}"'.encode())
+        assert b"null" in raw and decode(raw, registry) is None
+        with pytest.raises(InputError, match="None is not one of"):
+            slow(raw, registry)

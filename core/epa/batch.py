@@ -18,7 +18,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import combinations, islice
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 import msgspec
 
@@ -263,6 +263,7 @@ def init_worker(only: tuple[str, ...] | None, name: str, fmt: str, registry: Any
     _Worker.engine = Engine(registry)
     _Worker.methods = output_methods(registry)
     _Worker.plain = all(_PLAIN.fullmatch(loaded.body.id) for loaded in registry.bodies)
+    _DECIDED.clear()  # what it holds depends on the format and the methods
 
 
 def output_methods(registry: Any) -> tuple[str, ...]:
@@ -374,15 +375,52 @@ def _csv_rows(rows: list[list[Any]]) -> str:
 _PLAIN = re.compile(r'[^,"\r\n]*')
 
 
-def _csv_results(line: int, ident: str, results: Sequence[Any]) -> str:
-    """A record's CSV rows, one per body. Its cells are a number, the apprentice's id, body ids, words from
-    _CELLS or empty: where no id needs quoting, the rows are joined directly, as the writer would write them
-    and in half its time."""
-    rows = [[str(line), ident, r.body, _cell(r.overall), *map(_cell, map(r.components.get, _Worker.methods)),
-             _cell(r.gateway_ready), _cell(r.capped), _cell(r.full_retake_required), ""] for r in results]
-    if _Worker.plain and _PLAIN.fullmatch(ident):
-        return "".join([",".join(row) + "\n" for row in rows])
-    return _csv_rows(rows)
+def _csv_results(line: int, ident: str, decided: Decided) -> str:
+    """A record's CSV rows, one per body: the line, the apprentice's id, then the cells its decisions come to.
+    Those are body ids, words from _CELLS or empty: where the id needs no quoting either, the rows are joined
+    directly, as the writer would write them and in a fraction of its time."""
+    if decided.joined is not None and _PLAIN.fullmatch(ident):
+        prefix = f"{line},{ident},"
+        return prefix + ("\n" + prefix).join(decided.joined) + "\n"
+    return _csv_rows([[str(line), ident, *cells] for cells in decided.cells])
+
+
+class Decided(NamedTuple):
+    """What a record's decisions come to in the output: the summary's stat, each body's CSV cells after the line
+    and apprentice (CSV only), and those cells joined (None where a body id needs quoting)."""
+
+    stat: Stat
+    cells: tuple[tuple[str, ...], ...] = ()
+    joined: tuple[str, ...] | None = None
+
+
+# A cohort has few distinct sets of decisions (grades, readiness, cap and retake per body): what each comes to
+# is worked out once (the rows that differ, the CSV cells), and remembered up to a bound.
+_DECIDED: dict[tuple[Any, ...], Decided] = {}
+REMEMBERED = 1 << 14
+
+
+def _decided(standard: str, results: Sequence[Any]) -> Decided:
+    """What the engine's Decisions for a record of ``standard`` come to (see Decided), remembered."""
+    key = (standard, *results)
+    found = _DECIDED.get(key)
+    if found is None:
+        if len(_DECIDED) >= REMEMBERED:
+            _DECIDED.clear()
+        stat = _stat(standard, results, report.disagreements(results))
+        if _Worker.fmt != "csv":
+            found = Decided(stat)
+        else:
+            cells = tuple((r.body, _cell(r.overall), *map(_cell, map(r.components.get, _Worker.methods)),
+                           _cell(r.gateway_ready), _cell(r.capped), _cell(r.full_retake_required), "")
+                          for r in results)
+            found = Decided(stat, cells, tuple(map(",".join, cells)) if _Worker.plain else None)
+        _DECIDED[key] = found
+    return found
+
+
+def _stat(standard: str, results: Sequence[Any], differing: list[str]) -> Stat:
+    return standard, tuple(zip(map(_BODY, results), map(_WORD, map(_OVERALL, results)), strict=True)), tuple(differing)
 
 
 # A CSV cell: a grade's word, true/false, or empty for none.
@@ -434,13 +472,11 @@ def grade_item(item: Item) -> tuple[str, Stat]:
             apprentice = ident if isinstance(ident, str) else None
         column = locator.column(parts) if parts is not None else None
         return _error(line, exc.message, path, exc.hint, column, apprentice)
+    if decided:
+        found = _decided(record.standard, results)
+        return ("" if _Worker.fmt == "table" else _csv_results(line, record.apprentice.id, found)), found.stat
     differing = report.disagreements(results)
-    stat: Stat = (record.standard, tuple(zip(map(_BODY, results), map(_WORD, map(_OVERALL, results)), strict=True)),
-                  tuple(differing))
-    if _Worker.fmt == "csv":
-        return _csv_results(line, record.apprentice.id, results), stat
-    if _Worker.fmt == "table":
-        return "", stat
+    stat = _stat(record.standard, results, differing)
     out = {"line": line, "standard": record.standard, "record": f"{name}:{line}", "apprentice": record.apprentice.id,
            "differences": differing, "results": results}
     # msgspec writes the attrs results as report.result unstructures them (field order, ISO dates, grade
@@ -483,27 +519,37 @@ class Summary:
     """What a cohort's results add up to, counted as they stream past (nothing per record is kept)."""
 
     def __init__(self) -> None:
-        self.read = self.written = self.errors = 0
-        # Each distinct (standard, overall grade by body) and its count: a cohort has few, so the per-body and
-        # per-pair counts are worked out from them at the end rather than for every record.
-        self.outcomes: Counter[tuple[str, tuple[tuple[str, str | None], ...]]] = Counter()
-        self.differing: Counter[tuple[str, ...]] = Counter()  # the rows that differ, as each record has them
+        self.read = self.errors = 0
+        # Each distinct stat (standard, overall grade by body, rows that differ) and how many records had it: a
+        # cohort has few, so the per-body and per-pair counts are worked out from them at the end rather than for
+        # every record.
+        self.stats: Counter[Stat] = Counter()
 
     def add(self, stat: Stat) -> None:
         self.read += 1
         if stat is None:
             self.errors += 1
-            return
-        self.written += 1
-        standard, overall, rows = stat
-        self.outcomes[(standard, overall)] += 1
-        self.differing[rows] += 1
+        else:
+            self.stats[stat] += 1
+
+    @property
+    def written(self) -> int:
+        return sum(self.stats.values())
+
+    @property
+    def outcomes(self) -> Counter[tuple[str, tuple[tuple[str, str | None], ...]]]:
+        found: Counter[tuple[str, tuple[tuple[str, str | None], ...]]] = Counter()
+        for stat, n in self.stats.items():
+            assert stat is not None
+            found[stat[:2]] += n
+        return found
 
     @property
     def rows(self) -> Counter[str]:
         found: Counter[str] = Counter()
-        for rows, n in self.differing.items():
-            for row in rows:
+        for stat, n in self.stats.items():
+            assert stat is not None
+            for row in stat[2]:
                 found[row] += n
         return found
 

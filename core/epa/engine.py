@@ -56,15 +56,23 @@ _RANK = {level: i for i, level in enumerate(LEVELS)}
 
 
 class Decision(NamedTuple):
-    """What one body decides for one record; the same values as the ``BodyResult`` of ``grade``. (A named
-    tuple: made once per body and record, and an attrs frozen class takes several times as long to make.)"""
+    """What one body decides for one record; the same values as the ``BodyResult`` of ``grade``, each method's
+    grade given by ``methods`` (the ruleset's, in its order) and ``grades`` alike. (A named tuple: made once per
+    body and record, where an attrs frozen class takes several times as long to make; and hashable, so that a
+    cohort's batch can remember what it writes for each distinct set of decisions.)"""
 
     body: str
     overall: Grade | None
-    components: dict[str, Grade | None]
+    methods: tuple[str, ...]
+    grades: tuple[Grade | None, ...]
     gateway_ready: bool
     capped: bool
     full_retake_required: bool
+
+    @property
+    def components(self) -> dict[str, Grade | None]:
+        """Each method's grade, by method id (as ``BodyResult.components``)."""
+        return dict(zip(self.methods, self.grades, strict=True))
 
 
 # What the engine remembers (a plugin's grades by criteria met, the rules in force by gateway date, a window's

@@ -32,8 +32,9 @@ from epa.registry import Registry
 # --- the schema as Structs ---------------------------------------------------------------------------------
 # A decoded line is a view of the Record: Structs whose fields have the attrs classes' names, so that the
 # engine and the date checks read either. Optional fields default to None and are left out when encoded
-# (omit_defaults): the schema allows no null (a line holding ``null`` is left to the slow path), so a field that
-# is not None is a key the line gave, which the repeated-key count below relies on. Once counted, the defaults
+# (omit_defaults), so a field that is not None is a key the line gave, which the repeated-key count below relies
+# on; and a key the line gave as null (which the schema allows nowhere) counts as a key the Structs do not hold,
+# as a repeated one does, so that such a line is left to the slow path too. Once counted, the defaults
 # that are not None (``kind``, ``ehcp``...) are filled in (``_filled``). No instance refers back to another
 # (gc=False: the collector need not track them).
 
@@ -116,7 +117,9 @@ _STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"(\s*:)?')
 
 
 def _keys_once(raw: bytes, r: _Record) -> bool:
-    """No key repeats in an object of the line: msgspec lets the last one win, where the slow path refuses."""
+    """No key repeats in an object of the line (msgspec lets the last one win, where the slow path refuses), and
+    none is given as null (msgspec reads it as absent, where the slow path refuses): the Structs hold every key
+    the line gives."""
     if b"\\" not in raw:
         # Every '"' delimits a string, and the decoded strings need no escaping when encoded again: the line
         # and the encoded Structs hold the same strings (keys and values) unless a repeated key dropped some.
@@ -151,8 +154,15 @@ class _Names:
 _NAMES: weakref.WeakKeyDictionary[Registry, dict[str, _Names]] = weakref.WeakKeyDictionary()
 
 
+_LAST: list[Any] = [lambda: None, {}]  # the registry asked last (a weak reference) and its names: a cohort asks one
+
+
 def _names(registry: Registry, standard: str) -> _Names | None:
-    known = _NAMES.setdefault(registry, {})
+    if _LAST[0]() is registry:
+        known = _LAST[1]
+    else:
+        known = _NAMES.setdefault(registry, {})
+        _LAST[:] = weakref.ref(registry), known
     names = known.get(standard)
     if names is None:
         try:
@@ -195,8 +205,6 @@ def view(raw: bytes, registry: Registry) -> RecordView | None:
     """A view of the Record the slow path (``_parse_json`` + ``record_from_data``) would give for this JSON line,
     or None when the fast path cannot vouch for it (the caller then runs the slow path, which words any error).
     The view has the Record's attributes and values (a list where the Record has a tuple): it reads as one."""
-    if b"null" in raw:  # the schema allows no null (a string holding the word only costs the slow path)
-        return None
     try:
         r = _DECODER.decode(raw)
     except (msgspec.DecodeError, UnicodeDecodeError):  # ValidationError is a DecodeError

@@ -43,8 +43,7 @@ a window counted from the first assessment and two gateway checks besides those 
         if again or (failed and SPREAD(record, counted)):
             overall, capped, full_retake = RESITS(record, counted, failed, again, overall)
         ready = False not in PROVIDED(record.gateway) and not UNMET_0(record) and not UNMET_1(record)
-        return NEW(DECISION, (BODY, overall, {'observation': grade_0, 'discussion': grade_1}, ready, capped,
-                              full_retake))
+        return NEW(DECISION, (BODY, overall, METHODS, grades, ready, capped, full_retake))
 """
 
 from __future__ import annotations
@@ -109,6 +108,7 @@ class Graders:
         linecache.cache[filename] = (len(self.source), None, self.source.splitlines(True), filename)
         namespace: dict[str, Any] = {
             "FAIL": Grade.FAIL, "PASS": Grade.PASS, "DISTINCTION": Grade.DISTINCTION, "BODY": body,
+            "METHODS": tuple(m.id for m in methods),
             **{f"ASKED_{k}": m.asked for k, m in enumerate(methods)}, "OVERALL": overall, "COMBINED": combined,
             "RESITS": journey.resits, "SPREAD": journey.spread, "GATEWAY": journey.gateway,
             "PROVIDED": journey.provided, **{f"UNMET_{k}": unmet for k, unmet in enumerate(journey.unmet)},
@@ -178,6 +178,5 @@ def _decide(methods: Sequence[Method], journey: Journey) -> list[str]:
         tests = ["False not in PROVIDED(record.gateway)"] if journey.provided is not None else []
         tests += [f"not UNMET_{k}(record)" for k in range(len(journey.unmet))]
         ready = " and ".join(tests) or "True"
-    components = ", ".join(f"{m.id!r}: grade_{k}" for k, m in enumerate(methods))
     return [*lines, f"    ready = {ready}",
-            f"    return NEW(DECISION, (BODY, overall, {{{components}}}, ready, capped, full_retake))"]
+            "    return NEW(DECISION, (BODY, overall, METHODS, grades, ready, capped, full_retake))"]

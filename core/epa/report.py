@@ -135,14 +135,12 @@ def _by_attribute(results: Sequence[BodyResult | Decision]) -> list[str]:
 
 
 def _disagreements(results: Sequence[Decision]) -> list[str]:
-    """As ``disagreements``, for the engine's Decisions (named tuples: body, overall, components and the
+    """As ``disagreements``, for the engine's Decisions (named tuples: body, overall, methods, grades and the
     JOURNEY_ROWS, in that order)."""
-    _, overall, components, *journey = zip(*results, strict=True)
-    methods = list(map(list, components))
+    _, overall, methods, grades, *journey = zip(*results, strict=True)
     n = len(results)
     if methods.count(methods[0]) != n:  # the bodies' methods differ, or are in another order
         return _by_attribute(results)
     rows = ["overall", *methods[0], *JOURNEY_ROWS]
-    columns = [overall, *zip(*map(dict.values, components), strict=True), *journey]
+    columns = [overall, *zip(*grades, strict=True), *journey]
     return [row for row, column in zip(rows, columns, strict=True) if column.count(column[0]) != n]
-
