@@ -1,4 +1,4 @@
-"""The grading loop and decision each compiled ruleset has written out for it (``epa.graders``), on methods and
+"""The grading loop and decisions written out for the rulesets in force (``epa.graders``), on methods and
 journeys made up here, so that every branch of the generated text is taken whatever bodies are installed.
 (``tests/test_decisions.py`` holds the written-out decisions to ``grade``'s on the installed bodies.)
 
@@ -15,15 +15,28 @@ from typing import Any, NamedTuple
 import pytest
 
 from epa.engine import Decision
-from epa.graders import Graders, Journey, Method
+from epa.graders import Graders, Journey, Method, Rules
 from epa.model import Grade
 
 F, P, D = Grade.FAIL, Grade.PASS, Grade.DISTINCTION
+BITS = {f"c{i}": 1 << i for i in range(8)}  # criterion id c<i> is bit i
 
 
 class Attempt(NamedTuple):
     grade: Grade | None = None
     kind: str = "first"
+
+
+class Tried(NamedTuple):  # an attempt as a record lists it
+    method: str
+    criteria_met: tuple[str, ...] | None
+    grade: Grade | None
+    kind: str
+
+
+class Record(NamedTuple):
+    assessments: list[Tried]
+    gateway: Any = None
 
 
 # observation: pass criteria bits 0-2, distinction bits 3-4, a distinction needs 1 of them (a threshold);
@@ -32,15 +45,35 @@ OBSERVATION = Method("observation", 0b00111, 0b11000, 1, None)
 DISCUSSION = Method("discussion", 0b1100000, 0, 0, None)
 
 
+def lowest(grades: tuple[Grade, ...]) -> Grade:
+    return min(grades, key=list(Grade).index)
+
+
 def made(*methods: Method, journey: Journey | None = None) -> Graders:
-    """Graders whose combination is the lowest grade (fail before pass before distinction)."""
-    return Graders("test", "acme", methods, {}, lambda grades: min(grades, key=list(Grade).index),
-                   journey or Journey(), Decision)
+    """Graders for one body whose combination is the lowest grade (fail before pass before distinction)."""
+    return Graders("test", [Rules("acme", methods, {}, lowest, journey or Journey())], BITS, Decision)
 
 
-def entries(**attempts: list[tuple[Attempt, int | None]]) -> dict[str, list[Any]]:
-    place = iter(range(100))
-    return {m: [(next(place), a, met) for a, met in tried] for m, tried in attempts.items()}
+def ids(met: int) -> tuple[str, ...]:
+    return tuple(c for c, bit in BITS.items() if met & bit)
+
+
+def record(gateway: Any = None, **attempts: list[tuple[Attempt, int | None]]) -> Record:
+    """A record of the attempts at each method (a method's after the one before's), each with the criteria met
+    as bits (None: the attempt gives a grade)."""
+    return Record([Tried(m, None if met is None else ids(met), a.grade, a.kind)
+                   for m, tried in attempts.items() for a, met in tried], gateway)
+
+
+def graded(graders: Graders, rec: Record) -> tuple[Grade | None, tuple[Grade | None, ...]]:
+    """The one body's (overall, grades) from grading alone."""
+    [(_, overall, grades)] = graders.grades(rec)
+    return overall, grades
+
+
+def decided(graders: Graders, rec: Record) -> Decision:
+    [decision] = graders.decide(rec)
+    return decision  # type: ignore[no-any-return]
 
 
 @pytest.mark.parametrize(("met", "expected"), [
@@ -51,35 +84,70 @@ def entries(**attempts: list[tuple[Attempt, int | None]]) -> dict[str, list[Any]
     (0b11111, D),
 ])
 def test_the_default_rule_from_criteria_met(met, expected):
-    grades = made(OBSERVATION).grades
-    assert grades(entries(observation=[(Attempt(), met)])) == (expected, (expected,))
+    assert graded(made(OBSERVATION), record(observation=[(Attempt(), met)])) == (expected, (expected,))
 
 
 def test_without_a_threshold_every_distinction_criterion_is_needed():
-    every = made(OBSERVATION._replace(needed=2)).grades
-    assert every(entries(observation=[(Attempt(), 0b01111)]))[0] == P
-    assert every(entries(observation=[(Attempt(), 0b11111)]))[0] == D
+    every = made(OBSERVATION._replace(needed=2))
+    assert graded(every, record(observation=[(Attempt(), 0b01111)]))[0] == P
+    assert graded(every, record(observation=[(Attempt(), 0b11111)]))[0] == D
 
 
 def test_a_method_without_distinction_criteria_is_at_most_a_pass():
-    grades = made(DISCUSSION).grades
-    assert grades(entries(discussion=[(Attempt(), 0b1100000)])) == (P, (P,))
-    assert grades(entries(discussion=[(Attempt(), 0b0100000)])) == (F, (F,))
+    graders = made(DISCUSSION)
+    assert graded(graders, record(discussion=[(Attempt(), 0b1100000)])) == (P, (P,))
+    assert graded(graders, record(discussion=[(Attempt(), 0b0100000)])) == (F, (F,))
+
+
+def test_a_repeated_or_unknown_criterion_id_counts_once_or_not_at_all():
+    graders = made(OBSERVATION)
+    repeated = Record([Tried("observation", ("c0", "c0", "c1", "c2"), None, "first")])
+    unknown = Record([Tried("observation", ("c0", "c1", "x9"), None, "first")])
+    assert graded(graders, repeated) == (P, (P,))  # c0 twice is still every pass criterion, and no more
+    assert graded(graders, unknown) == (F, (F,))  # x9 is no pass criterion: c2 is still missing
 
 
 def test_a_grade_given_stands_and_an_unattempted_method_leaves_the_overall_open():
-    grades = made(OBSERVATION, DISCUSSION).grades
-    assert grades(entries(observation=[(Attempt(D), None)])) == (None, (D, None))
-    assert grades(entries(observation=[(Attempt(D), None)], discussion=[(Attempt(P), None)])) == (P, (D, P))
+    graders = made(OBSERVATION, DISCUSSION)
+    assert graded(graders, record(observation=[(Attempt(D), None)])) == (None, (D, None))
+    assert graded(graders, record(observation=[(Attempt(D), None)], discussion=[(Attempt(P), None)])) == (P, (D, P))
+
+
+def test_an_attempt_at_a_method_the_rules_do_not_have_is_not_graded():
+    assert graded(made(OBSERVATION), record(observation=[(Attempt(P), None)], interview=[(Attempt(F), None)])) == \
+        (P, (P,))
 
 
 def test_attempts_are_counted_until_one_is_not_a_fail():
     """A resit follows a fail; an attempt after a pass is not counted (the latest counted grade stands)."""
-    decide = made(OBSERVATION, journey=Journey()).decide
-    resat = entries(observation=[(Attempt(F), None), (Attempt(P, "resit"), None), (Attempt(D, "retake"), None)])
-    assert decide(None, resat).components == {"observation": P}
-    graded = made(OBSERVATION).grades
-    assert graded(resat) == (P, (P,))
+    resat = record(observation=[(Attempt(F), None), (Attempt(P, "resit"), None), (Attempt(D, "retake"), None)])
+    assert decided(made(OBSERVATION, journey=Journey()), resat).components == {"observation": P}
+    assert graded(made(OBSERVATION), resat) == (P, (P,))
+
+
+def test_each_body_is_graded_by_its_own_rules_from_one_reading_of_the_attempts():
+    """Bodies in force together: each its own methods (in its own order, or lacking one), masks, combination
+    and count of attempts, the same as each alone."""
+    strict = Rules("strict", [OBSERVATION._replace(needed=2), DISCUSSION], {}, lowest, Journey())
+    lenient = Rules("lenient", [DISCUSSION._replace(passes=0b0100000), OBSERVATION._replace(passes=0b1)], {},
+                    lambda grades: max(grades, key=list(Grade).index), Journey())
+    only = Rules("only", [OBSERVATION], {}, lowest, Journey())
+    panel = [strict, lenient, only]
+    together = Graders("test", panel, BITS, Decision)
+    records = [record(observation=[(Attempt(), 0b01011), (Attempt(kind="resit"), 0b01111)],
+                      discussion=[(Attempt(), 0b0100000)]),
+               record(observation=[(Attempt(), 0b11111)], discussion=[(Attempt(F), None), (Attempt(D, "resit"), None)])]
+    for rec in records:
+        alone = [Graders("test", [rules], BITS, Decision) for rules in panel]
+        assert together.grades(rec) == [graders.grades(rec)[0] for graders in alone]
+        assert together.decide(rec) == [graders.decide(rec)[0] for graders in alone]
+    # strict: the observation fails (c2 missing), its resit passes (one distinction criterion of the two needed);
+    # the discussion fails (c6 missing); the lowest is a fail. lenient: the discussion passes (c5 is its only pass
+    # criterion), the observation is a distinction (c0, and c3 of the one needed), so the resit is not counted; the
+    # highest is a distinction. only: as strict's observation, but one distinction criterion is enough.
+    assert together.grades(records[0]) == [("strict", F, (P, F)), ("lenient", D, (P, D)), ("only", D, (D,))]
+    assert [d.methods for d in together.decide(records[0])] == [("observation", "discussion"),
+                                                                ("discussion", "observation"), ("observation",)]
 
 
 def test_the_bodys_own_grade_component_is_asked_for_criteria_met():
@@ -89,9 +157,9 @@ def test_the_bodys_own_grade_component_is_asked_for_criteria_met():
         asked.append(met)
         return D if met & 1 else F
 
-    grades = made(OBSERVATION._replace(asked=own)).grades
-    assert grades(entries(observation=[(Attempt(), 0b1)])) == (D, (D,))
-    assert grades(entries(observation=[(Attempt(P), None)])) == (P, (P,))  # a grade given is not asked about
+    graders = made(OBSERVATION._replace(asked=own))
+    assert graded(graders, record(observation=[(Attempt(), 0b1)])) == (D, (D,))
+    assert graded(graders, record(observation=[(Attempt(P), None)])) == (P, (P,))  # a grade given is not asked
     assert asked == [0b1]
 
 
@@ -104,11 +172,12 @@ def test_a_remembered_combination_is_read_and_only_a_new_one_asked():
         return P
 
     remembered: dict[Any, Grade | None] = {(D, D): F}
-    graders = Graders("test", "acme", (OBSERVATION, DISCUSSION), remembered, combined, Journey(), Decision)
-    assert graders.grades(entries(observation=[(Attempt(D), None)], discussion=[(Attempt(D), None)]))[0] == F
-    both = entries(observation=[(Attempt(D), None)], discussion=[(Attempt(F), None)])
-    assert graders.grades(both) == (P, (D, F))
-    assert graders.decide(None, both).overall == P
+    graders = Graders("test", [Rules("acme", (OBSERVATION, DISCUSSION), remembered, combined, Journey())], BITS,
+                      Decision)
+    assert graded(graders, record(observation=[(Attempt(D), None)], discussion=[(Attempt(D), None)]))[0] == F
+    both = record(observation=[(Attempt(D), None)], discussion=[(Attempt(F), None)])
+    assert graded(graders, both) == (P, (D, F))
+    assert decided(graders, both).overall == P
     assert asked == [(D, F)]
 
 
@@ -119,21 +188,37 @@ def test_the_resit_rules_are_called_only_where_they_can_change_anything():
         called.append((counted, failed, again))
         return overall, again, False
 
-    failed_once = entries(observation=[(Attempt(F), None)])
-    resat = entries(observation=[(Attempt(F), None), (Attempt(P, "resit"), None)])
-    decide = made(OBSERVATION, journey=Journey(resits=resits)).decide
-    assert decide(None, failed_once).capped is False and not called  # no resit, no first-assessment window
-    assert decide(None, resat).capped is True and called == [([(0, F), (1, P)], True, True)]
-
-    spread = made(OBSERVATION, journey=Journey(resits=resits, spread=lambda record, counted: True)).decide
+    failed_once = record(observation=[(Attempt(F), None)])
+    resat = record(observation=[(Attempt(F), None), (Attempt(P, "resit"), None)])
+    graders = made(OBSERVATION, journey=Journey(resits=resits))
+    assert decided(graders, failed_once).capped is False and not called  # no resit, no first-assessment window
+    assert decided(graders, resat).capped is True and called == [([(0, F), (1, P)], True, True)]
     called.clear()
-    spread(None, failed_once)
+    retaken = record(observation=[(Attempt(F), None), (Attempt(P, "retake"), None)])
+    assert decided(graders, retaken).capped is True and called == [([(0, F), (1, P)], True, True)]  # a retake too
+
+    spread = made(OBSERVATION, journey=Journey(resits=resits, spread=lambda record, counted: True))
+    called.clear()
+    decided(spread, failed_once)
     assert called == [([(0, F)], True, False)]  # a fail whose attempts span a first-assessment window
 
-    own = made(OBSERVATION, journey=Journey(resits=resits, asks_resit=True)).decide
+    own = made(OBSERVATION, journey=Journey(resits=resits, asks_resit=True))
     called.clear()
-    own(None, entries(observation=[(Attempt(P), None)]))
+    decided(own, record(observation=[(Attempt(P), None)]))
     assert called == [([(0, P)], False, False)]  # the body's own resit_policy: asked for every record
+
+
+def test_the_attempts_counted_are_given_in_record_order():
+    called = []
+
+    def resits(record: Any, counted: list, failed: bool, again: bool, overall: Grade | None) -> tuple:
+        called.append(counted)
+        return overall, False, False
+
+    graders = made(OBSERVATION, DISCUSSION, journey=Journey(resits=resits, asks_resit=True))
+    decided(graders, Record([Tried("discussion", None, F, "first"), Tried("observation", None, P, "first"),
+                             Tried("discussion", None, P, "resit")]))
+    assert called == [[(0, F), (1, P), (2, P)]]
 
 
 def test_gateway_readiness():
@@ -141,22 +226,21 @@ def test_gateway_readiness():
         date: str = "2026-01-05"
         photo_id: bool | None = None
 
-    class Record(NamedTuple):
-        gateway: Gateway
-
     import operator
 
-    passed = entries(observation=[(Attempt(P), None)])
-    provided = made(OBSERVATION, journey=Journey(provided=operator.attrgetter("date", "photo_id"))).decide
-    assert provided(Record(Gateway(photo_id=True)), passed).gateway_ready is True
-    assert provided(Record(Gateway(photo_id=None)), passed).gateway_ready is True  # not shown: not unmet
-    assert provided(Record(Gateway(photo_id=False)), passed).gateway_ready is False
-    unmet = made(OBSERVATION, journey=Journey(unmet=[lambda r: False, lambda r: r.gateway.photo_id is None])).decide
-    assert unmet(Record(Gateway(photo_id=None)), passed).gateway_ready is False
-    assert unmet(Record(Gateway(photo_id=True)), passed).gateway_ready is True
-    own = made(OBSERVATION, journey=Journey(gateway=lambda r: False)).decide
-    assert own(Record(Gateway()), passed).gateway_ready is False
-    assert made(OBSERVATION).decide(None, passed).gateway_ready is True  # nothing to check
+    def passed(gateway: Gateway | None) -> Record:
+        return record(gateway, observation=[(Attempt(P), None)])
+
+    provided = made(OBSERVATION, journey=Journey(provided=operator.attrgetter("date", "photo_id")))
+    assert decided(provided, passed(Gateway(photo_id=True))).gateway_ready is True
+    assert decided(provided, passed(Gateway(photo_id=None))).gateway_ready is True  # not shown: not unmet
+    assert decided(provided, passed(Gateway(photo_id=False))).gateway_ready is False
+    unmet = made(OBSERVATION, journey=Journey(unmet=[lambda r: False, lambda r: r.gateway.photo_id is None]))
+    assert decided(unmet, passed(Gateway(photo_id=None))).gateway_ready is False
+    assert decided(unmet, passed(Gateway(photo_id=True))).gateway_ready is True
+    own = made(OBSERVATION, journey=Journey(gateway=lambda r: False))
+    assert decided(own, passed(Gateway())).gateway_ready is False
+    assert decided(made(OBSERVATION), passed(None)).gateway_ready is True  # nothing to check
 
 
 def test_a_failure_inside_the_written_out_code_shows_its_line():
@@ -165,7 +249,7 @@ def test_a_failure_inside_the_written_out_code_shows_its_line():
 
     graders = made(OBSERVATION._replace(asked=broken))
     with pytest.raises(ZeroDivisionError) as caught:
-        graders.grades(entries(observation=[(Attempt(), 1)]))
+        graders.grades(record(observation=[(Attempt(), 1)]))
     shown = "".join(traceback.format_exception(caught.value))
-    assert "<epa rules test " in shown and "latest = ASKED_0(met)  # the body's own grade_component" in shown
-    assert "latest = ASKED_0(met)" in graders.source
+    assert "<epa rules test " in shown and "g0_0 = ASKED_0_0(met)  # the body's own grade_component" in shown
+    assert "g0_0 = ASKED_0_0(met)" in graders.source

@@ -7,8 +7,9 @@ what it builds once per ruleset: the criteria of each method and level as bit se
 criterion ids (a record's criteria become one integer per attempt, shared by every body, and a method is
 graded with two masks and a bit count), the combination table as a lookup, each mandatory gateway check as a
 predicate on the record (the fields that must be provided read together), and each retake window with its due
-dates remembered. The per-record steps are then written out as a Python function for the ruleset
-(``epa.graders``), its methods unrolled and its masks and thresholds in the text. A record is a Record or the
+dates remembered. The per-record steps of the rulesets in force together are then written out as one Python
+function (``epa.graders``): the record's attempts read once for every body, each body's methods unrolled and its
+masks and thresholds in the text (``Engine.graders(...).source`` shows it). A record is a Record or the
 view of one that ``epa.fastrecord`` decodes a cohort's line to, which the engine reads as it stands.
 
 Hooks still decide. Each answer that a body's hook gives is asked of the hook: ``combine_grades`` once per
@@ -29,7 +30,7 @@ from typing import Any, NamedTuple
 
 from epa.fastrecord import RecordView, as_record
 from epa.gateway import LEVELS, GatewayStatus
-from epa.graders import Graders, Method
+from epa.graders import Graders, Method, Rules
 from epa.graders import Journey as GradersJourney
 from epa.grading import _apply_resit_policy, _call, _collect, ruleset_for
 from epa.model import (
@@ -215,7 +216,6 @@ def _gateway_checks(ruleset: Ruleset) -> tuple[Callable[[Gateway], tuple[Any, ..
     return getter, [unmet for _, unmet in sorted(blocking, key=lambda found: found[0])]
 
 
-Entry = tuple[int, Attempt, int | None]  # an attempt's place in the record, it, and the criteria it lists as bits
 Counted = Sequence[tuple[Attempt, Grade]]  # the attempts a body counts, in record order, with its grades
 
 
@@ -302,20 +302,15 @@ class CompiledRuleset:
         self._retake_windows = tuple(_RetakeWindow(w) for w in self._resit_rules.windows if w.consequence ==
                                      "full_retake" and w.strength != "advice") if self._resit_rules else ()
         self._first_assessment_windows = tuple(w for w in self._retake_windows if w.window.from_ == "first_assessment")
-        # The grading loop and the decisions, written out for this ruleset (the hot loop of a cohort).
+        # What the grading loop and the decisions written out for the rulesets in force read (epa.graders).
         asks = self._asks_resit
-        graders = Graders(
-            f"{self.body} {ruleset.standard} {ruleset.document.version}", self.body,
-            [Method(m, *self._levels[m], self._asker(m)) for m in self.methods], self._overall, self._combined,
-            GradersJourney(
+        self.rules = Rules(
+            self.body, [Method(m, *self._levels[m], self._asker(m)) for m in self.methods], self._overall,
+            self._combined, GradersJourney(
                 resits=self._asked_resits if asks else self._resits if self._resit_rules else None, asks_resit=asks,
                 spread=self._spread if self._first_assessment_windows else None,
                 gateway=self._asked_gateway_ready if self._asks_gateway else None, provided=self._provided,
-                unmet=self._blocking),
-            Decision)
-        self.source = graders.source
-        self.decide: Callable[[Record, dict[str, list[Entry]]], Decision] = graders.decide
-        self.grades = graders.grades
+                unmet=self._blocking))
 
     def _needed(self, method: str) -> int:
         rule = self.ruleset.component_rules.get(method)
@@ -374,9 +369,9 @@ class CompiledRuleset:
                 overall: Grade | None) -> tuple[Grade | None, bool, bool]:
         """The overall grade after the ruleset's resit rules, whether the cap applied, and whether a full retake
         is required, as ``resits`` decides them: ``counted`` gives the attempts the body counted (their places in
-        the record and grades), ``failed`` and ``again`` whether any failed and any is a resit or retake."""
+        the record and grades, in record order), ``failed`` and ``again`` whether any failed and any is a resit or
+        retake."""
         assert self._resit_rules is not None
-        counted.sort()
         history = [(record.assessments[i], g) for i, g in counted]
         capped = again and _capped(self._resit_rules, history)
         if failed:
@@ -388,7 +383,6 @@ class CompiledRuleset:
     def _asked_resits(self, record: Record, counted: list[tuple[int, Grade]], failed: bool, again: bool,
                       overall: Grade | None) -> tuple[Grade | None, bool, bool]:
         """As ``_resits``, from the body's own resit_policy hook (as grading applies it)."""
-        counted.sort()
         graded = [GradedAttempt(record.assessments[i], g) for i, g in counted]
         overall, decision, _, _ = _apply_resit_policy(self.loaded, self.ruleset, record, graded, overall)
         return overall, bool(decision and decision.capped), bool(decision and decision.full_retake_required)
@@ -404,8 +398,10 @@ class Engine:
         self._bodies: dict[str, list[tuple[LoadedBody, CompiledRuleset | None]]] = {}
         # Per standard, whether a body offering it implements a hook that is given the whole record.
         self._hooked: dict[str, bool] = {}
-        # Per standard and gateway date, that and each body's compiled rules in force (see _chosen).
-        self._by_date: dict[tuple[str, dt.date], tuple[bool, list[CompiledRuleset]]] = {}
+        # The decisions written out (epa.graders) for each set of compiled rules in force together.
+        self._graders: dict[tuple[CompiledRuleset, ...], Graders] = {}
+        # Per standard and gateway date, that and the graders of the rules in force (see _chosen).
+        self._by_date: dict[tuple[str, dt.date], tuple[bool, Graders]] = {}
         self._bits: dict[str, dict[str, int]] = {}  # per standard, a bit for each criterion id
 
     def _for(self, loaded: LoadedBody, record: Record) -> CompiledRuleset:
@@ -418,6 +414,15 @@ class Engine:
         if found is None:
             bits = self._bits_for(ruleset.standard)
             found = self._compiled[key] = CompiledRuleset(loaded, ruleset, bits)
+        return found
+
+    def graders(self, standard: str, chosen: Sequence[CompiledRuleset]) -> Graders:
+        """The decisions of the compiled rules ``chosen`` (for a record of ``standard``), written out once."""
+        key = tuple(chosen)
+        found = self._graders.get(key)
+        if found is None:
+            name = f"{standard} " + ", ".join(f"{c.body} {c.ruleset.document.version}" for c in chosen)
+            found = self._graders[key] = Graders(name, [c.rules for c in chosen], self._bits_for(standard), Decision)
         return found
 
     def _bits_for(self, standard: str) -> dict[str, int]:
@@ -440,57 +445,32 @@ class Engine:
                                          for loaded, _ in bodies)
         return bodies
 
-    def _entries(self, record: Record) -> dict[str, list[Entry]]:
-        """The record's attempts by method, each with its place and the criteria it lists as bits (made once
-        for every body: a standard's criterion ids are shared)."""
-        bits = self._bits.get(record.standard) or self._bits_for(record.standard)
-        bit = bits.__getitem__
-        entries: dict[str, list[Entry]] = {}
-        for i, a in enumerate(record.assessments):
-            ids = a.criteria_met
-            met = None
-            if ids is not None:
-                try:  # a sum is an or when no id repeats: as many bits as ids says none did
-                    met = sum(map(bit, ids))
-                    if met.bit_count() != len(ids):
-                        raise KeyError
-                except KeyError:  # a repeated id, or one no body knows (records built in code): slowly
-                    met = functools.reduce(operator.or_, (bits.get(c, 0) for c in ids), 0)
-            found = entries.get(a.method)
-            if found is None:
-                entries[a.method] = [(i, a, met)]
-            else:
-                found.append((i, a, met))
-        return entries
-
-    def _chosen(self, record: Record) -> tuple[bool, list[CompiledRuleset]]:
-        """Whether a body offering the record's standard implements a hook given the whole record, and each
-        body's compiled rules for the record, in the registry's order (remembered by standard and gateway date
-        where the record names no version: a cohort repeats them)."""
+    def _chosen(self, record: Record) -> tuple[bool, Graders]:
+        """Whether a body offering the record's standard implements a hook given the whole record, and the
+        graders of each body's compiled rules for the record, in the registry's order (remembered by standard
+        and gateway date where the record names no version: a cohort repeats them)."""
         if record.document_versions:
             bodies = self._offering(record.standard)
-            return self._hooked[record.standard], [only or self._for(loaded, record) for loaded, only in bodies]
+            return self._hooked[record.standard], self.graders(
+                record.standard, [only or self._for(loaded, record) for loaded, only in bodies])
         key = (record.standard, record.gateway.date)
         found = self._by_date.get(key)
         if found is None:
             bodies = self._offering(record.standard)
             _bound(self._by_date)
-            found = self._by_date[key] = (self._hooked[record.standard],
-                                          [only or self._for(loaded, record) for loaded, only in bodies])
+            found = self._by_date[key] = (self._hooked[record.standard], self.graders(
+                record.standard, [only or self._for(loaded, record) for loaded, only in bodies]))
         return found
 
     def decide(self, record: Record | RecordView) -> list[Decision]:
         """Each body offering the record's standard, in the registry's order: its decisions for the record (a
         Record, or ``fastrecord``'s view of one, which reads the same; a plugin's hook is given a Record)."""
-        hooked, chosen = self._chosen(record)  # type: ignore[arg-type]  # a view reads as a Record
+        hooked, graders = self._chosen(record)  # type: ignore[arg-type]  # a view reads as a Record
         if hooked and not isinstance(record, Record):
             record = as_record(record)
-        entries = self._entries(record)  # type: ignore[arg-type]
-        return [compiled.decide(record, entries) for compiled in chosen]  # type: ignore[arg-type]
+        return graders.decide(record)
 
     def grades(self, record: Record | RecordView) -> list[tuple[str, Grade | None, tuple[Grade | None, ...]]]:
         """Grading alone, each body in the registry's order: (body id, the combined grade, each method's grade
         in the ruleset's method order), before the resit rules; ``decide`` applies them."""
-        _, chosen = self._chosen(record)  # type: ignore[arg-type]  # a view reads as a Record
-        entries = self._entries(record)  # type: ignore[arg-type]
-        return [(compiled.body, *compiled.grades(entries)) for compiled in chosen]
+        return self._chosen(record)[1].grades(record)  # type: ignore[arg-type]  # a view reads as a Record

@@ -1,56 +1,56 @@
-"""A compiled ruleset's decisions, written out as Python functions for that ruleset.
+"""The decisions of every body offering a standard, written out as one Python function for those rulesets.
 
-A cohort runs the same steps for every body and record: for each method, the attempts counted (each until
-one is not a fail), each graded from its criteria as bits or by its grade as given; the combination; the
-resit rules where they can change anything; gateway readiness. Written generically, these steps unpack each
-method's masks and test, for every record, whether the body asks its own hook, whether a method has a
-distinction level, and which journey rules the ruleset has. Written out for one ruleset, with its methods
-unrolled and the masks, thresholds and those choices fixed in the text, the grading loop runs in about 60% of
-the time. The text is kept (``Graders.source``: print it to read what a ruleset runs) and shown in
-tracebacks. ``tests/test_graders.py`` takes every branch of the template; ``tests/test_decisions.py`` holds the
-decisions to ``grade``'s for the installed bodies.
+A cohort runs the same steps for every record and body: each attempt's criteria as bits; for each method, the
+attempts counted (each until one is not a fail), each graded from its criteria or by its grade as given; the
+combination; the resit rules where they can change anything; gateway readiness. Written generically, these
+steps look up each method's attempts and masks, and test, for every record and body, whether the body asks its
+own hook, whether a method has a distinction level, and which journey rules the ruleset has. Written out for
+the rulesets in force, the record's attempts are read once for every body, each body's methods unrolled in the
+loop, and the masks, thresholds and those choices fixed in the text. The text is kept (``Graders.source``:
+print it to read what the rulesets run) and shown in tracebacks. ``tests/test_graders.py`` takes every branch of
+the template; ``tests/test_decisions.py`` holds the decisions to ``grade``'s for the installed bodies.
 
-For a ruleset with two methods graded by the default's rule, the generated ``grades`` reads::
+For one body whose two methods are graded by the default's rule, the generated ``decide`` reads::
 
-    def grades(entries):
-        latest = None
-        for i, attempt, met in entries.get('observation', ()):
-            if latest is not None and latest is not FAIL:
-                break  # resits and retakes follow a fail only: a later attempt is not counted
-            if met is None:
-                latest = attempt.grade
-            elif met & 0x7 != 0x7:  # as defaults.grade_component decides
-                latest = FAIL
-            elif (met & 0x18).bit_count() >= 2:
-                latest = DISTINCTION
-            else:
-                latest = PASS
-        grade_0 = latest
-        ...
-        grades = (grade_0, grade_1)
-        if grade_0 is None or grade_1 is None:
-            overall = None
-        else:
-            overall = OVERALL.get(grades, OVERALL)
-            if overall is OVERALL:
-                overall = COMBINED(grades)
-        return overall, grades
-
-and its ``decide`` runs the same loop, noting the attempts counted, then ends, for a ruleset with resit data,
-a window counted from the first assessment and two gateway checks besides those of a field provided::
-
-        capped = full_retake = False
-        if again or (failed and SPREAD(record, counted)):
-            overall, capped, full_retake = RESITS(record, counted, failed, again, overall)
-        ready = False not in PROVIDED(record.gateway) and not UNMET_0(record) and not UNMET_1(record)
-        return NEW(DECISION, (BODY, overall, METHODS, grades, ready, capped, full_retake))
+    def decide(record):
+        g0_0 = g0_1 = None  # each body's grade for each of its methods (body 0, method 0...)
+        counted_0 = []  # each body's attempts counted: (place in the record, grade)
+        failed_0 = again_0 = False  # whether one it counted failed, and one was a resit or retake
+        for i, attempt in enumerate(record.assessments):
+            ids = attempt.criteria_met
+            ...  # met: the criteria ids as bits, or None where the attempt gives a grade
+            later = attempt.kind != 'first'
+            method = attempt.method
+            if method == 'observation':
+                if g0_0 is None or g0_0 is FAIL:  # counted until one is not a fail
+                    if met is None:
+                        g0_0 = attempt.grade
+                    elif met & 0x7 != 0x7:  # as defaults.grade_component decides
+                        g0_0 = FAIL
+                    elif (met & 0x18).bit_count() >= 2:
+                        g0_0 = DISTINCTION
+                    else:
+                        g0_0 = PASS
+                    counted_0.append((i, g0_0))
+                    ...
+            elif method == 'discussion':
+                ...
+        grades_0 = (g0_0, g0_1)
+        ...  # overall_0: the combination, asked of COMBINED_0 where OVERALL_0 has not remembered it
+        capped_0 = full_retake_0 = False
+        if again_0 or (failed_0 and SPREAD_0(record, counted_0)):
+            overall_0, capped_0, full_retake_0 = RESITS_0(record, counted_0, failed_0, again_0, overall_0)
+        ready_0 = False not in PROVIDED_0(record.gateway) and not UNMET_0_0(record)
+        return [NEW(DECISION, (BODY_0, overall_0, METHODS_0, grades_0, ready_0, capped_0, full_retake_0))]
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import linecache
-from collections.abc import Callable, Sequence
+import operator
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from epa.model import Grade
@@ -71,10 +71,11 @@ class Journey(NamedTuple):
     """What a compiled ruleset decides beyond the grades, as the generated ``decide`` calls it.
 
     ``resits(record, counted, failed, again, overall)`` gives (overall, capped, full_retake_required) after the
-    resit rules; ``asks_resit``: it is the body's own resit_policy, asked for every record; otherwise it applies
-    the ruleset's resit data, and is called only where that can change anything: a resit or retake was
-    counted, or a fail was and ``spread(record, counted)`` says the attempts span a window counted from the
-    first assessment (None: the ruleset has no such window). None: the ruleset has no resit rules.
+    resit rules, from the attempts the body counted, (place in the record, grade) in record order; ``asks_resit``:
+    it is the body's own resit_policy, asked for every record; otherwise it applies the ruleset's resit data, and
+    is called only where that can change anything: a resit or retake was counted, or a fail was and
+    ``spread(record, counted)`` says the attempts span a window counted from the first assessment (None: the
+    ruleset has no such window). None: the ruleset has no resit rules.
 
     ``gateway(record)``: readiness from the body's own gateway_requirements; else the record is ready unless
     ``provided(record.gateway)`` (a getter of the fields that must not be False) holds False, or a predicate
@@ -88,95 +89,159 @@ class Journey(NamedTuple):
     unmet: Sequence[Callable[[Any], bool]] = ()
 
 
-class Graders:
-    """The functions written for one ruleset, from its methods in order. ``entries``: a record's attempts by
-    method, each as (place in the record, attempt, criteria met as bits or None where the attempt gives a grade).
+class Rules(NamedTuple):
+    """One body's compiled ruleset, as the written-out code reads it: the body's id, its methods in order, the
+    combinations remembered (``overall``) and the combine_grades hook that answers the others (``combined``,
+    which remembers its answer there), and its journey rules."""
 
-    - ``grades(entries)``: the overall grade the combination gives (None until every method has one) and each
-      method's grade, before the resit rules; ``combined(grades)`` asks the combine_grades hook, and
-      ``overall`` remembers its answers;
-    - ``decide(record, entries)``: the body's ``Decision`` (see ``epa.engine``): the grades, the overall grade
-      after the resit rules, gateway readiness, the cap and a required full retake, as ``journey`` says.
+    body: str
+    methods: Sequence[Method]
+    overall: dict[Any, Grade | None]
+    combined: Callable[[tuple[Grade, ...]], Grade | None]
+    journey: Journey
+
+
+class Graders:
+    """The functions written for the rulesets in force for a record (``panel``, in the registry's order), with
+    ``bits``: one bit for each criterion id of the standard.
+
+    - ``grades(record)``: each body's (id, overall grade the combination gives, each method's grade) before the
+      resit rules (the overall is None until every method has a grade);
+    - ``decide(record)``: each body's ``decision`` (``epa.engine.Decision``): the grades, the overall grade
+      after the resit rules, gateway readiness, the cap and a required full retake, as its journey says.
+
+    A record is anything with the Record's attributes these read: ``assessments`` (each attempt's ``method``,
+    ``criteria_met``, ``grade`` and ``kind``) and what the journey's callables read.
     """
 
-    def __init__(self, name: str, body: str, methods: Sequence[Method], overall: dict[Any, Grade | None],
-                 combined: Callable[[tuple[Grade, ...]], Grade | None], journey: Journey, decision: type):
-        self.source = "\n".join([*_decide(methods, journey), "", *_grades(methods), ""])
+    def __init__(self, name: str, panel: Sequence[Rules], bits: Mapping[str, int], decision: type):
+        self.source = "\n".join([*_decide(panel), "", *_grades(panel), ""])
         # A file name of its own, its text in linecache: a traceback through these functions shows their lines.
         # (Named by the text, so that the same rules compiled again share one entry rather than add another.)
         filename = f"<epa rules {name} {hashlib.sha256(self.source.encode()).hexdigest()[:12]}>"
         linecache.cache[filename] = (len(self.source), None, self.source.splitlines(True), filename)
         namespace: dict[str, Any] = {
-            "FAIL": Grade.FAIL, "PASS": Grade.PASS, "DISTINCTION": Grade.DISTINCTION, "BODY": body,
-            "METHODS": tuple(m.id for m in methods),
-            **{f"ASKED_{k}": m.asked for k, m in enumerate(methods)}, "OVERALL": overall, "COMBINED": combined,
-            "RESITS": journey.resits, "SPREAD": journey.spread, "GATEWAY": journey.gateway,
-            "PROVIDED": journey.provided, **{f"UNMET_{k}": unmet for k, unmet in enumerate(journey.unmet)},
+            "FAIL": Grade.FAIL, "PASS": Grade.PASS, "DISTINCTION": Grade.DISTINCTION, "BIT": bits.__getitem__,
+            # An id repeated, or one no ruleset knows (a record built in code; a file's is checked): bit by bit.
+            "MET": lambda ids: functools.reduce(operator.or_, (bits.get(c, 0) for c in ids), 0),
             # A Decision made as its generated __new__ makes it, without that Python call: a third of the time.
             "DECISION": decision, "NEW": tuple.__new__}
+        for b, rules in enumerate(panel):
+            journey = rules.journey
+            namespace.update({
+                f"BODY_{b}": rules.body, f"METHODS_{b}": tuple(m.id for m in rules.methods),
+                **{f"ASKED_{b}_{k}": m.asked for k, m in enumerate(rules.methods)},
+                f"OVERALL_{b}": rules.overall, f"COMBINED_{b}": rules.combined, f"RESITS_{b}": journey.resits,
+                f"SPREAD_{b}": journey.spread, f"GATEWAY_{b}": journey.gateway, f"PROVIDED_{b}": journey.provided,
+                **{f"UNMET_{b}_{k}": unmet for k, unmet in enumerate(journey.unmet)}})
         exec(compile(self.source, filename, "exec"), namespace)  # noqa: S102 (our own text, from numbers and ids)
-        self.decide: Callable[[Any, dict[str, list[Any]]], Any] = namespace["decide"]
-        self.grades: Callable[[dict[str, list[Any]]], tuple[Grade | None, tuple[Grade | None, ...]]] = \
-            namespace["grades"]
+        self.decide: Callable[[Any], list[Any]] = namespace["decide"]
+        self.grades: Callable[[Any], list[tuple[str, Grade | None, tuple[Grade | None, ...]]]] = namespace["grades"]
 
 
-def _loop(methods: Sequence[Method], *, history: bool) -> list[str]:
-    """Each method's grade as ``grade_<k>``; with ``history``, also ``counted`` (place, grade), ``failed`` and
-    ``again`` (a resit or retake was counted)."""
-    lines = ["    counted = []", "    failed = again = False"] if history else []
-    for k, m in enumerate(methods):
-        lines += ["    latest = None",
-                  f"    for i, attempt, met in entries.get({m.id!r}, ()):",
-                  "        if latest is not None and latest is not FAIL:",
-                  "            break  # resits and retakes follow a fail only: a later attempt is not counted",
-                  "        if met is None:",
-                  "            latest = attempt.grade"]
-        if m.asked is not None:
-            lines += ["        else:", f"            latest = ASKED_{k}(met)  # the body's own grade_component"]
-        else:
-            lines += [f"        elif met & {m.passes:#x} != {m.passes:#x}:  # as defaults.grade_component decides",
-                      "            latest = FAIL"]
-            if m.distinctions:
-                lines += [f"        elif (met & {m.distinctions:#x}).bit_count() >= {m.needed}:",
-                          "            latest = DISTINCTION"]
-            lines += ["        else:", "            latest = PASS"]
+def _grading(method: Method, grade: str, asked: str, indent: str) -> list[str]:
+    """Lines that set ``grade`` to the method's grade for one attempt (``met``: its criteria as bits, or None),
+    where the body implements grade_component by calling ``asked``."""
+    lines = ["if met is None:", f"    {grade} = attempt.grade"]
+    if method.asked is not None:
+        lines += ["else:", f"    {grade} = {asked}(met)  # the body's own grade_component"]
+    else:
+        lines += [f"elif met & {method.passes:#x} != {method.passes:#x}:  # as defaults.grade_component decides",
+                  f"    {grade} = FAIL"]
+        if method.distinctions:
+            lines += [f"elif (met & {method.distinctions:#x}).bit_count() >= {method.needed}:",
+                      f"    {grade} = DISTINCTION"]
+        lines += ["else:", f"    {grade} = PASS"]
+    return [indent + line for line in lines]
+
+
+def _loop(panel: Sequence[Rules], *, history: bool) -> list[str]:
+    """The record's attempts read once: each body's grade for each of its methods as ``g<body>_<method>``; with
+    ``history``, also each body's ``counted_<body>`` (place, grade), ``failed_<body>`` and ``again_<body>`` (a
+    resit or retake was counted)."""
+    lines = []
+    for b, rules in enumerate(panel):
+        grades = [f"g{b}_{k}" for k in range(len(rules.methods))]
+        if grades:
+            lines.append(f"    {' = '.join(grades)} = None")
         if history:
-            lines += ["        counted.append((i, latest))", "        failed = failed or latest is FAIL",
-                      "        again = again or attempt.kind != 'first'"]
-        lines.append(f"    grade_{k} = latest")
+            lines += [f"    counted_{b} = []", f"    failed_{b} = again_{b} = False"]
+    lines += ["    for i, attempt in enumerate(record.assessments):",
+              "        ids = attempt.criteria_met",
+              "        if ids is None:",
+              "            met = None",
+              "        else:",
+              "            try:  # a sum is an or when no id repeats: as many bits as ids says none did",
+              "                met = sum(map(BIT, ids))",
+              "                if met.bit_count() != len(ids):",
+              "                    raise KeyError",
+              "            except KeyError:",
+              "                met = MET(ids)"]
+    if history:
+        lines.append("        later = attempt.kind != 'first'")
+    lines.append("        method = attempt.method")
+    # Each method any body grades, once, in the order the bodies first list them; under it, each body grading it.
+    graded: dict[str, list[tuple[int, int, Method]]] = {}
+    for b, rules in enumerate(panel):
+        for k, method in enumerate(rules.methods):
+            graded.setdefault(method.id, []).append((b, k, method))
+    for n, (method_id, by) in enumerate(graded.items()):
+        lines.append(f"        {'if' if n == 0 else 'elif'} method == {method_id!r}:")
+        for b, k, method in by:
+            grade = f"g{b}_{k}"
+            lines.append(f"            if {grade} is None or {grade} is FAIL:  # counted until one is not a fail")
+            lines += _grading(method, grade, f"ASKED_{b}_{k}", "                ")
+            if history:
+                lines += [f"                counted_{b}.append((i, {grade}))",
+                          f"                if {grade} is FAIL:", f"                    failed_{b} = True",
+                          "                if later:", f"                    again_{b} = True"]
     return lines
 
 
-def _combination(methods: Sequence[Method]) -> list[str]:
-    """``grades`` and ``overall``: the combination's answer, None until every method has a grade."""
-    grades = "(" + ", ".join(f"grade_{k}" for k in range(len(methods))) + ("," if len(methods) == 1 else "") + ")"
-    missing = " or ".join(f"grade_{k} is None" for k in range(len(methods))) or "False"
-    return [f"    grades = {grades}", f"    if {missing}:", "        overall = None", "    else:",
-            "        overall = OVERALL.get(grades, OVERALL)", "        if overall is OVERALL:",
-            "            overall = COMBINED(grades)"]
+def _combination(b: int, rules: Rules) -> list[str]:
+    """``grades_<b>`` and ``overall_<b>``: the combination's answer, None until every method has a grade."""
+    names = [f"g{b}_{k}" for k in range(len(rules.methods))]
+    grades = "(" + ", ".join(names) + ("," if len(names) == 1 else "") + ")"
+    missing = " or ".join(f"{name} is None" for name in names) or "False"
+    return [f"    grades_{b} = {grades}", f"    if {missing}:", f"        overall_{b} = None", "    else:",
+            f"        overall_{b} = OVERALL_{b}.get(grades_{b}, OVERALL_{b})",
+            f"        if overall_{b} is OVERALL_{b}:", f"            overall_{b} = COMBINED_{b}(grades_{b})"]
 
 
-def _grades(methods: Sequence[Method]) -> list[str]:
-    return ["def grades(entries):", *_loop(methods, history=False), *_combination(methods),
-            "    return overall, grades"]
+def _grades(panel: Sequence[Rules]) -> list[str]:
+    lines = ["def grades(record):", *_loop(panel, history=False)]
+    for b, rules in enumerate(panel):
+        lines += _combination(b, rules)
+    found = ", ".join(f"(BODY_{b}, overall_{b}, grades_{b})" for b in range(len(panel)))
+    return [*lines, f"    return [{found}]"]
 
 
-def _decide(methods: Sequence[Method], journey: Journey) -> list[str]:
-    lines = ["def decide(record, entries):", *_loop(methods, history=True), *_combination(methods),
-             "    capped = full_retake = False"]
-    resits = "overall, capped, full_retake = RESITS(record, counted, failed, again, overall)"
+def _journey(b: int, journey: Journey) -> list[str]:
+    """Body ``b``'s resit rules and readiness: ``overall_<b>`` after them, ``capped_<b>``, ``full_retake_<b>`` and
+    ``ready_<b>``."""
+    lines = [f"    capped_{b} = full_retake_{b} = False"]
+    resits = (f"overall_{b}, capped_{b}, full_retake_{b} = "
+              f"RESITS_{b}(record, counted_{b}, failed_{b}, again_{b}, overall_{b})")
     if journey.resits is not None and journey.asks_resit:
         lines += [f"    {resits}  # the body's own resit_policy"]
     elif journey.resits is not None:
         # Only a resit or retake can be capped, and only a fail opens a window; without a resit or retake, only a
         # window counted from the first assessment governs any attempt (the others govern resits and retakes).
-        spread = " or (failed and SPREAD(record, counted))" if journey.spread is not None else ""
-        lines += [f"    if again{spread}:", f"        {resits}"]
+        spread = f" or (failed_{b} and SPREAD_{b}(record, counted_{b}))" if journey.spread is not None else ""
+        lines += [f"    if again_{b}{spread}:", f"        {resits}"]
     if journey.gateway is not None:
-        ready = "GATEWAY(record)  # the body's own gateway_requirements"
+        ready = f"GATEWAY_{b}(record)  # the body's own gateway_requirements"
     else:
-        tests = ["False not in PROVIDED(record.gateway)"] if journey.provided is not None else []
-        tests += [f"not UNMET_{k}(record)" for k in range(len(journey.unmet))]
+        tests = [f"False not in PROVIDED_{b}(record.gateway)"] if journey.provided is not None else []
+        tests += [f"not UNMET_{b}_{k}(record)" for k in range(len(journey.unmet))]
         ready = " and ".join(tests) or "True"
-    return [*lines, f"    ready = {ready}",
-            "    return NEW(DECISION, (BODY, overall, METHODS, grades, ready, capped, full_retake))"]
+    return [*lines, f"    ready_{b} = {ready}"]
+
+
+def _decide(panel: Sequence[Rules]) -> list[str]:
+    lines = ["def decide(record):", *_loop(panel, history=True)]
+    for b, rules in enumerate(panel):
+        lines += [*_combination(b, rules), *_journey(b, rules.journey)]
+    made = ", ".join(f"NEW(DECISION, (BODY_{b}, overall_{b}, METHODS_{b}, grades_{b}, ready_{b}, capped_{b}, "
+                     f"full_retake_{b}))" for b in range(len(panel)))
+    return [*lines, f"    return [{made}]"]
