@@ -274,6 +274,44 @@ def test_hostile_lines_are_left_to_the_slow_path(registry, name):
         slow(raw, registry)
 
 
+def _dated(registry: Registry, change) -> bytes:
+    """A valid record with dates: a fail notified two days on, then its resit; ``change`` breaks one rule."""
+    first, second = registry.method_ids(STANDARD)[:2]
+    data = {"standard": STANDARD, "apprentice": {"id": "A", "date_of_birth": "2000-01-01", "start_date": "2024-01-01"},
+            "gateway": {"date": "2025-01-01"}, "dates": {"epa_start": "2025-01-06"}, "schedule": {second: "2025-04-01"},
+            "assessments": [{"method": first, "date": "2025-02-01", "grade": "fail", "notified": "2025-02-03"},
+                            {"method": first, "date": "2025-03-01", "kind": "resit", "grade": "pass"}]}
+    change(data)
+    return line(data)
+
+
+DATED = {  # each breaks one of record._check_dates' rules (the slow path says which)
+    "start on the date of birth": lambda d: d["apprentice"].update(start_date="2000-01-01"),
+    "gateway before the start": lambda d: d["apprentice"].update(start_date="2025-06-01"),
+    "notified before the assessment": lambda d: d["assessments"][0].update(notified="2025-01-20"),
+    "attempts out of date order": lambda d: d["assessments"][1].update(date="2025-01-15"),
+    "a resit with no earlier attempt": lambda d: d["assessments"][0].update(kind="resit"),
+    "a resit after a pass": lambda d: d["assessments"][0].update(grade="pass"),
+    "a second first attempt": lambda d: d["assessments"][1].update(kind="first"),
+    "EPA start before gateway": lambda d: d["dates"].update(epa_start="2024-12-01"),
+    "planning meeting before gateway": lambda d: d["dates"].update(planning_meeting="2024-12-01"),
+    "a proposal resubmitted, never rejected": lambda d: d["dates"].update(proposal_resubmitted="2025-02-01"),
+    "a proposal resubmitted before its rejection": lambda d: d["dates"].update(
+        proposal_rejected="2025-02-10", proposal_resubmitted="2025-02-01"),
+    "scheduled before gateway": lambda d: d["schedule"].update({next(iter(d["schedule"])): "2024-12-01"}),
+}
+
+
+@pytest.mark.parametrize("name", list(DATED))
+def test_each_date_rule_broken_is_left_to_the_slow_path(registry, name):
+    valid = _dated(registry, lambda d: None)
+    assert same(decode(valid, registry), slow(valid, registry))
+    raw = _dated(registry, DATED[name])
+    assert decode(raw, registry) is None
+    with pytest.raises(InputError):
+        slow(raw, registry)
+
+
 def test_a_lone_surrogate_is_never_trusted(registry):
     raw = _with(registry, lambda d: d["apprentice"].update(id="x")).replace(b'"id":"x"', b'"id":"\\ud800"')
     agrees(raw, registry)
