@@ -18,7 +18,7 @@ from typing import Any
 
 import attrs
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 import epa
@@ -353,3 +353,52 @@ def test_what_the_engine_remembers_stays_bounded(monkeypatch: pytest.MonkeyPatch
         assert len(engine._by_date) <= 4
         windows = [w for c in engine._compiled.values() for w in c._retake_windows]
         assert all(len(w.dues) <= 4 for w in windows)
+
+
+# --- the retake windows, whichever installed body uses which -------------------------------------------
+
+
+@st.composite
+def _history(draw: Any) -> list[tuple[epa.Attempt, Grade]]:
+    """Attempts counted at two methods in date order, each graded, at least one a fail (a window opens on a fail):
+    kinds as a record may give them, a result notified some days on or not, exceptional circumstances or not."""
+    day = dt.date(2026, 1, 5)
+    history = []
+    for _ in range(draw(st.integers(1, 5))):
+        day += dt.timedelta(days=draw(st.integers(0, 200)))
+        notified = day + dt.timedelta(days=draw(st.integers(0, 60))) if draw(st.booleans()) else None
+        attempt = epa.Attempt(draw(st.sampled_from(["a", "b"])), day, draw(st.sampled_from(["first", "resit", "retake"])),
+                              notified, draw(st.booleans()))
+        history.append((attempt, draw(st.sampled_from(list(Grade)))))
+    assume(any(g is Grade.FAIL for _, g in history))
+    return history
+
+
+def _tried(method: str, day: str, kind: str, grade: Grade, notified: str | None = None) -> tuple[epa.Attempt, Grade]:
+    return epa.Attempt(method, dt.date.fromisoformat(day), kind, notified and dt.date.fromisoformat(notified)), grade
+
+
+# Three months from the fail's date (5 April) it is late; from its notice (1 June), on time.
+_NOTICE_COUNTS = [_tried("a", "2026-01-05", "first", Grade.FAIL, "2026-03-01"),
+                  _tried("a", "2026-05-15", "resit", Grade.PASS)]
+# A fail governs the next attempt at its method only: the resit is on time, the retake after it is not its.
+_NEXT_ONLY = [_tried("a", "2026-01-05", "first", Grade.FAIL), _tried("a", "2026-02-01", "resit", Grade.PASS),
+              _tried("a", "2026-06-01", "retake", Grade.PASS)]
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(history=_history(), start=st.sampled_from(["fail_notified", "first_fail_notified", "first_assessment"]),
+       lift=st.booleans())
+@example(history=_NOTICE_COUNTS, start="first_fail_notified", lift=False)
+@example(history=_NOTICE_COUNTS, start="fail_notified", lift=False)
+@example(history=_NEXT_ONLY, start="fail_notified", lift=False)
+def test_a_retake_window_is_missed_as_the_resit_rules_say(history: list[Any], start: str, lift: bool) -> None:
+    """Every kind of window (counted from each fail's notice, the first fail's, or the first assessment), with and
+    without exceptional circumstances lifting it, as ``resits`` decides: the engine's restatement of it."""
+    from epa.engine import _RetakeWindow
+    from epa.model import Offset, Window
+    from epa.resits import _window
+
+    window = Window("w", "window", start, Offset(months=3), lift, "full_retake", "", "x § 1")
+    graded = [epa.GradedAttempt(a, g) for a, g in history]
+    assert _RetakeWindow(window).missed(history) == _window(window, graded)[1]

@@ -257,23 +257,26 @@ class _RetakeWindow:
         return due
 
     def missed(self, history: Counted) -> bool:
-        """Whether the record misses it (beyond exceptional circumstances), as ``resits._window`` decides."""
-        fails = [i for i, (_, g) in enumerate(history) if g is Grade.FAIL]
-        start = self.window.from_
-        if start == "fail_notified":  # each fail, and the next attempt at its method
-            spans = [(history[i][0].notified_on,
-                      [j for j in range(i + 1, len(history)) if history[j][0].method == history[i][0].method][:1])
-                     for i in fails]
-        elif start == "first_fail_notified":
-            spans = [(history[fails[0]][0].notified_on, [j for j, (a, _) in enumerate(history) if a.kind != "first"])]
-        else:  # first_assessment
-            spans = [(history[0][0].date, list(range(len(history))))]
-        for anchor, governed in spans:
-            due = self.due(anchor)
-            late = [j for j in governed if history[j][0].date > due]
-            if late and not (self.lift and all(_exceptional(j, history) for j in late)):
-                return True
-        return False
+        """Whether the record misses it (beyond exceptional circumstances), as ``resits._window`` decides: an
+        attempt it governs later than due, unless exceptional circumstances lift the window from it. (``history``
+        holds a fail: only a fail opens a window.)"""
+        start, lift = self.window.from_, self.lift
+        if start == "fail_notified":  # each fail governs the next attempt at its method
+            due_by: dict[str, dt.date] = {}  # each method's latest attempt, where it failed: when the next is due
+            for j, (a, grade) in enumerate(history):
+                due = due_by.pop(a.method, None)
+                if due is not None and a.date > due and not (lift and _exceptional(j, history)):
+                    return True
+                if grade is Grade.FAIL:
+                    due_by[a.method] = self.due(a.notified or a.date)
+            return False
+        if start == "first_fail_notified":  # the first fail governs every resit and retake
+            failed = next(a for a, grade in history if grade is Grade.FAIL)
+            due = self.due(failed.notified or failed.date)
+            return any(a.kind != "first" and a.date > due and not (lift and _exceptional(j, history))
+                       for j, (a, _) in enumerate(history))
+        due = self.due(history[0][0].date)  # first_assessment: the first attempt counted governs them all
+        return any(a.date > due and not (lift and _exceptional(j, history)) for j, (a, _) in enumerate(history))
 
 
 class CompiledRuleset:
