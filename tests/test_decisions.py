@@ -402,3 +402,35 @@ def test_a_retake_window_is_missed_as_the_resit_rules_say(history: list[Any], st
     window = Window("w", "window", start, Offset(months=3), lift, "full_retake", "", "x § 1")
     graded = [epa.GradedAttempt(a, g) for a, g in history]
     assert _RetakeWindow(window).missed(history) == _window(window, graded)[1]
+
+
+# --- English and maths, whichever installed body checks which ---------------------------------------------
+
+_LEVEL = st.one_of(st.none(), st.sampled_from(["none", "entry3", "level1", "level2", "level3"]))
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(level=st.sampled_from(["entry3", "level1", "level2"]), ehcp_level=st.one_of(st.none(), st.just("entry3")),
+       bsl_for_english=st.booleans(), subjects=st.sampled_from([("english", "maths"), ("maths",)]),
+       ages=st.sampled_from([(None, None), (16, None), (None, 18), (19, 24)]), english=_LEVEL, maths=_LEVEL,
+       ehcp=st.booleans(), bsl=st.booleans(), born=st.one_of(st.none(), st.integers(1990, 2010)))
+@example(level="level2", ehcp_level="entry3", bsl_for_english=False, subjects=("english", "maths"),
+         ages=(None, None), english="entry3", maths="level2", ehcp=True, bsl=False, born=None)  # EHCP: entry 3 will do
+@example(level="level2", ehcp_level=None, bsl_for_english=False, subjects=("english", "maths"), ages=(None, None),
+         english="none", maths="level2", ehcp=False, bsl=True, born=None)  # BSL for English is not allowed here
+@example(level="level2", ehcp_level=None, bsl_for_english=True, subjects=("english", "maths"), ages=(None, None),
+         english="none", maths="level2", ehcp=False, bsl=True, born=None)  # it is here
+def test_english_and_maths_are_unmet_as_the_gateway_says(level: str, ehcp_level: str | None, bsl_for_english: bool,
+                                                          subjects: tuple[str, ...], ages: tuple[Any, Any],
+                                                          english: str | None, maths: str | None, ehcp: bool,
+                                                          bsl: bool, born: int | None) -> None:
+    """Every form of the check (levels, an EHCP's lower level, British Sign Language for English, subjects, an age
+    band) against every apprentice: the engine's predicate is true exactly where ``gateway`` says "unmet"."""
+    from epa.engine import _english_maths_unmet
+    from epa.gateway import _english_maths
+    from epa.model import Apprentice, Check, EnglishMaths, Gateway
+
+    rule = EnglishMaths(level, subjects, *ages, ehcp_level, bsl_for_english)
+    apprentice = Apprentice("A", born and dt.date(born, 5, 1), born and dt.date(2024, 9, 1), english, maths, ehcp, bsl)
+    record = Record("ST0071", apprentice, Gateway(dt.date(2025, 10, 1)))
+    assert _english_maths_unmet(Check(english_maths=rule))(record) == (_english_maths(rule, record)[0] == "unmet")

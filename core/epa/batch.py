@@ -432,6 +432,17 @@ _WORDS: dict[Grade | None, str | None] = {None: None, **{g: g.value for g in Gra
 _WORD = _WORDS.__getitem__
 
 
+def _decided_item(item: Item) -> tuple[str, Stat]:
+    """As ``grade_item`` for CSV rows and the summary, the common case taken directly: a record fastrecord vouches
+    for, decided by the compiled engine; anything else (an error, a line to check) is left to ``grade_item``."""
+    line, kind, payload = item
+    record = view(payload, _Worker.registry) if kind == "json" else None
+    if record is None:
+        return grade_item(item)
+    found = _decided(record.standard, _Worker.engine.decide(record))
+    return ("" if _Worker.fmt == "table" else _csv_results(line, record.apprentice.id, found)), found.stat
+
+
 def grade_item(item: Item) -> tuple[str, Stat]:
     """One record's output text (a JSON line, or CSV rows) and what the summary counts of it."""
     line, kind, payload = item
@@ -497,7 +508,7 @@ def grade_chunk(items: list[Item]) -> tuple[str, list[Any]]:
     try:
         texts, stats = [], []
         for item in items:
-            text, stat = grade_item(item)
+            text, stat = _decided_item(item) if _Worker.fmt != "json" else grade_item(item)
             texts.append(text)
             stats.append(stat)
         return "".join(texts), stats
@@ -519,37 +530,38 @@ class Summary:
     """What a cohort's results add up to, counted as they stream past (nothing per record is kept)."""
 
     def __init__(self) -> None:
-        self.read = self.errors = 0
-        # Each distinct stat (standard, overall grade by body, rows that differ) and how many records had it: a
-        # cohort has few, so the per-body and per-pair counts are worked out from them at the end rather than for
-        # every record.
+        self.read = 0
+        # Each distinct stat (standard, overall grade by body, rows that differ; None for an error) and how many
+        # records had it: a cohort has few, so the per-body and per-pair counts are worked out from them at the end
+        # rather than for every record.
         self.stats: Counter[Stat] = Counter()
 
-    def add(self, stat: Stat) -> None:
-        self.read += 1
-        if stat is None:
-            self.errors += 1
-        else:
-            self.stats[stat] += 1
+    def add(self, stats: list[Stat]) -> None:
+        """Count a chunk's records."""
+        self.read += len(stats)
+        self.stats.update(stats)
+
+    @property
+    def errors(self) -> int:
+        return self.stats[None]
 
     @property
     def written(self) -> int:
-        return sum(self.stats.values())
+        return sum(n for stat, n in self.stats.items() if stat is not None)
 
     @property
     def outcomes(self) -> Counter[tuple[str, tuple[tuple[str, str | None], ...]]]:
         found: Counter[tuple[str, tuple[tuple[str, str | None], ...]]] = Counter()
         for stat, n in self.stats.items():
-            assert stat is not None
-            found[stat[:2]] += n
+            if stat is not None:
+                found[stat[:2]] += n
         return found
 
     @property
     def rows(self) -> Counter[str]:
         found: Counter[str] = Counter()
         for stat, n in self.stats.items():
-            assert stat is not None
-            for row in stat[2]:
+            for row in stat[2] if stat is not None else ():
                 found[row] += n
         return found
 
@@ -699,8 +711,7 @@ def run(source: str, fmt: str, *, summary: bool, summary_only: bool, workers: in
                     _raise(stats)
                 if text:
                     write(text)
-                for stat in stats:
-                    counts.add(stat)
+                counts.add(stats)
                 if progress and bar is None:  # started once the workers are: no thread is running at a fork
                     bar = _progress(total)
                 if bar:

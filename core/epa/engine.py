@@ -101,18 +101,21 @@ Unmet = Callable[[Record], bool]
 def _english_maths_unmet(rule: Check) -> Unmet:
     em = rule.english_maths
     assert em is not None
+    # The levels held that fall short of the level needed (with an EHCP, of the lower level where one is set).
+    short = frozenset(level for level in LEVELS if _RANK[level] < _RANK[em.level])
+    short_with_ehcp = frozenset(level for level in LEVELS if _RANK[level] < _RANK[em.ehcp_level or em.level])
+    # Each subject's attribute, and whether British Sign Language stands in for it (then its level is not asked).
+    subjects = [(operator.attrgetter(subject), subject == "english" and not em.bsl_for_english)
+                for subject in em.subjects]
 
     def unmet(record: Record) -> bool:
         a = record.apprentice
-        needed = _RANK[em.ehcp_level if a.ehcp and em.ehcp_level else em.level]
-        for subject in em.subjects:
-            if subject == "english" and a.bsl and not em.bsl_for_english:
-                continue  # missing: unknown unless another subject is short
-            held = getattr(a, subject)
-            if held is not None and _RANK[held] < needed:
+        below = short_with_ehcp if a.ehcp else short
+        for held, signed in subjects:
+            if held(a) in below and not (signed and a.bsl):
                 break
         else:
-            return False
+            return False  # none is short (one missing is unknown unless another is short)
         # A subject is short: unmet where the check applies. Only now is an age worth working out.
         if em.min_age is None and em.max_age is None:
             return True
