@@ -312,6 +312,17 @@ def test_each_date_rule_broken_is_left_to_the_slow_path(registry, name):
         slow(raw, registry)
 
 
+def test_a_colon_in_a_string_is_read_and_a_repeated_key_beside_it_refused(registry):
+    """Keys are counted by the ':' that follow them; where a string holds one too, the keys themselves are."""
+    raw = _with(registry, lambda d: d["apprentice"].update(id="A:1 {x: y}"))
+    assert same(decode(raw, registry), slow(raw, registry))
+    repeated = raw.replace(b'"gateway":{', b'"gateway":{"portfolio_pieces":1,', 1)
+    assert repeated.count(b'"portfolio_pieces":') == 2  # the record gives it, and now again
+    assert decode(repeated, registry) is None
+    with pytest.raises(InputError, match="duplicate key"):
+        slow(repeated, registry)
+
+
 def test_a_lone_surrogate_is_never_trusted(registry):
     raw = _with(registry, lambda d: d["apprentice"].update(id="x")).replace(b'"id":"x"', b'"id":"\\ud800"')
     agrees(raw, registry)

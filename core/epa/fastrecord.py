@@ -106,7 +106,7 @@ class _Record(Struct, forbid_unknown_fields=True, omit_defaults=True, gc=False):
 # JSON has no literal for NaN or infinity, and msgspec refuses a number beyond a float's range (1e400): a float
 # field always holds a finite number.
 _DECODER = msgspec.json.Decoder(_Record)
-_ENCODER = msgspec.json.Encoder()
+_ENCODER = msgspec.json.Encoder()  # for a CSV row's data (view_of_data)
 
 # In valid JSON a '"' occurs only in strings (escaped inside them), so scanning string token after string token
 # stays aligned; a token followed by ':' is a key.
@@ -117,18 +117,35 @@ def _keys_once(raw: bytes, r: _Record) -> bool:
     """No key repeats in an object of the line (msgspec lets the last one win, where the slow path refuses), and
     none is given as null (msgspec reads it as absent, where the slow path refuses): the Structs hold every key
     the line gives."""
-    if b"\\" not in raw:
-        # Every '"' delimits a string, and the decoded strings need no escaping when encoded again: the line
-        # and the encoded Structs hold the same strings (keys and values) unless a repeated key dropped some.
-        # Counting quotes in C is much cheaper than scanning tokens.
-        return raw.count(b'"') == _ENCODER.encode(r).count(b'"')
-    # As builtins, a Struct keeps only the keys the line gave (omit_defaults drops the None fields).
-    given = msgspec.to_builtins(r, builtin_types=(dt.date,))
-    found = _STRING.findall(raw)
-    keys = len(given) + sum(len(given[k]) for k in ("apprentice", "gateway", "document_versions", "dates", "schedule")
-                            if k in given)
-    keys += sum(len(a) for a in given.get("assessments", ()))
-    return keys == len(found) - found.count(b"")
+    held = _keys_held(r)
+    # Each key of the line is followed by a ':', and any other ':' is inside a string: as many ':' as the Structs
+    # hold keys means none was dropped (counting in C is much cheaper than scanning tokens).
+    if raw.count(b":") == held:
+        return True
+    found = _STRING.findall(raw)  # a ':' inside a string, or a key dropped: count the keys themselves
+    return len(found) - found.count(b"") == held
+
+
+# How many fields each Struct has.
+_RECORD, _APPRENTICE, _GATEWAY, _DATES, _ATTEMPT = (
+    len(struct.__struct_fields__) for struct in (_Record, _Apprentice, _Gateway, _Dates, _Attempt))
+
+
+def _keys_held(r: _Record) -> int:
+    """How many keys the Structs hold: their fields that are not None (omitted, as when encoded) and each key of
+    their dicts."""
+    astuple = msgspec.structs.astuple
+    held = (_RECORD + _APPRENTICE + _GATEWAY - astuple(r).count(None) - astuple(r.apprentice).count(None)
+            - astuple(r.gateway).count(None))
+    if r.dates is not None:
+        held += _DATES - astuple(r.dates).count(None)
+    if r.document_versions:
+        held += len(r.document_versions)
+    if r.schedule:
+        held += len(r.schedule)
+    for a in r.assessments or ():
+        held += _ATTEMPT - astuple(a).count(None)
+    return held
 
 
 # --- the checks a schema cannot express --------------------------------------------------------------------
