@@ -42,6 +42,7 @@ from epa.model import (
     Gateway,
     Grade,
     GradedAttempt,
+    Offset,
     Outcome,
     Record,
     Requirement,
@@ -168,6 +169,22 @@ def _day(name: str, ruleset: Ruleset) -> Callable[[Record], dt.date | None] | No
     return None
 
 
+class _Due:
+    """``shift(anchor, offset)`` for one offset, remembered by the anchor date (a cohort repeats its dates; asking a
+    dict keyed by the date is cheaper than shift's own cache, which hashes the offset too), up to REMEMBERED."""
+
+    def __init__(self, offset: Offset):
+        self.offset = offset
+        self.dues: dict[dt.date, dt.date] = {}
+
+    def __call__(self, anchor: dt.date) -> dt.date:
+        due = self.dues.get(anchor)
+        if due is None:
+            _bound(self.dues)
+            due = self.dues[anchor] = shift(anchor, self.offset)
+        return due
+
+
 def _deadline_missed(rule: DeadlineRule, ruleset: Ruleset) -> Unmet:
     """True when the record shows the deadline missed (``timeline.evaluate_deadline`` says "missed")."""
     if rule.event is None:
@@ -175,21 +192,25 @@ def _deadline_missed(rule: DeadlineRule, ruleset: Ruleset) -> Unmet:
     anchor = {"gateway": lambda r: r.gateway.date, "epa_start": lambda r: r.dates.epa_start or r.gateway.date
               }.get(rule.from_) or _day(rule.from_, ruleset)  # None: timeline.anchor_date works it out
     event = _day(rule.event, ruleset) if rule.event in JOURNEY_DATES else None  # a method's event: its attempt
-    offset, by = rule.offset, rule.kind == "by"
+    due, by = _Due(rule.offset), rule.kind == "by"
+
+    def start(r: Record) -> dt.date | None:
+        return anchor(r) if anchor is not None else anchor_date(r, ruleset, rule.from_)[0]
+
+    if event is not None:  # one date: the journey date the record gives, if any
+        def missed_once(r: Record) -> bool:
+            day = event(r)
+            if day is None or (begun := start(r)) is None:
+                return False
+            return day > due(begun) if by else day < due(begun)
+        return missed_once
 
     def missed(r: Record) -> bool:
-        if event is not None:
-            day = event(r)
-            events = [day] if day else None
-        else:
-            events = event_dates(r, ruleset, rule.event)  # type: ignore[arg-type]
-        if not events:
+        events = event_dates(r, ruleset, rule.event)  # type: ignore[arg-type]
+        if not events or (begun := start(r)) is None:
             return False
-        start = anchor(r) if anchor is not None else anchor_date(r, ruleset, rule.from_)[0]
-        if start is None:
-            return False
-        due = shift(start, offset)
-        return any(d > due if by else d < due for d in events)
+        end = due(begun)
+        return any(d > end if by else d < end for d in events)
     return missed
 
 
@@ -250,14 +271,7 @@ class _RetakeWindow:
 
     def __init__(self, window: Window):
         self.window, self.lift = window, window.exceptional_circumstances_lift
-        self.dues: dict[dt.date, dt.date] = {}
-
-    def due(self, anchor: dt.date) -> dt.date:
-        due = self.dues.get(anchor)
-        if due is None:
-            _bound(self.dues)
-            due = self.dues[anchor] = shift(anchor, self.window.offset)
-        return due
+        self.due = _Due(window.offset)
 
     def missed(self, history: Counted) -> bool:
         """Whether the record misses it (beyond exceptional circumstances), as ``resits._window`` decides: an
