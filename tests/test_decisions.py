@@ -436,3 +436,27 @@ def test_english_and_maths_are_unmet_as_the_gateway_says(level: str, ehcp_level:
     apprentice = Apprentice("A", born and dt.date(born, 5, 1), born and dt.date(2024, 9, 1), english, maths, ehcp, bsl)
     record = Record("ST0071", apprentice, Gateway(dt.date(2025, 10, 1)))
     assert _english_maths_unmet(Check(english_maths=rule))(record) == (_english_maths(rule, record)[0] == "unmet")
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(low=st.one_of(st.none(), st.integers(0, 12)), high=st.one_of(st.none(), st.integers(10, 20)),
+       pieces=st.one_of(st.none(), st.integers(0, 22)), least=st.integers(300, 400),
+       started=st.one_of(st.none(), st.integers(250, 450)))
+@example(low=10, high=15, pieces=10, least=366, started=366)  # each bound itself holds
+@example(low=10, high=15, pieces=15, least=366, started=365)
+def test_counts_and_days_on_programme_are_unmet_as_the_gateway_says(low: int | None, high: int | None,
+                                                                    pieces: int | None, least: int,
+                                                                    started: int | None) -> None:
+    """A count within bounds (either or both), and days from the start to gateway, at and around each bound: the
+    engine's check, as its written-out expression, is true exactly where ``gateway`` says "unmet"."""
+    from epa.engine import _unmet
+    from epa.gateway import _status
+    from epa.model import Apprentice, Check, Count, Gateway, Minimum
+
+    gateway = dt.date(2025, 10, 1)
+    start = None if started is None else gateway - dt.timedelta(days=started)
+    record = Record("ST0071", Apprentice("A", start_date=start), Gateway(gateway, portfolio_pieces=pieces))
+    for check in (Check(count=Count("portfolio_pieces", low, high)), Check(days_on_programme=Minimum(least))):
+        expression = _unmet(check, None)  # type: ignore[arg-type]  # (a ruleset is read for a deadline only)
+        assert isinstance(expression, str)
+        assert eval(expression, {}, {"record": record}) == (_status(check, record, None)[0] == "unmet")  # noqa: S307

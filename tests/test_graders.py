@@ -238,6 +238,10 @@ def test_gateway_readiness():
     unmet = made(OBSERVATION, journey=Journey(unmet=[lambda r: False, lambda r: r.gateway.photo_id is None]))
     assert decided(unmet, passed(Gateway(photo_id=None))).gateway_ready is False
     assert decided(unmet, passed(Gateway(photo_id=True))).gateway_ready is True
+    written = made(OBSERVATION, journey=Journey(unmet=["record.gateway.photo_id is None"]))  # an expression
+    assert "not (record.gateway.photo_id is None)" in written.source
+    assert decided(written, passed(Gateway(photo_id=None))).gateway_ready is False
+    assert decided(written, passed(Gateway(photo_id=True))).gateway_ready is True
     own = made(OBSERVATION, journey=Journey(gateway=lambda r: False))
     assert decided(own, passed(Gateway())).gateway_ready is False
     assert decided(made(OBSERVATION), passed(None)).gateway_ready is True  # nothing to check

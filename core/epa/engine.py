@@ -127,29 +127,28 @@ def _english_maths_unmet(rule: Check) -> Unmet:
     return unmet
 
 
-def _unmet(check: Check | None, ruleset: Ruleset) -> Unmet | None:
-    """A predicate that is true when the record shows the check unmet (as ``gateway._status`` says "unmet"),
-    or None when it can never be (no check, or a deferred one). (A ``provided`` check is read with the others of
-    its ruleset: see ``CompiledRuleset``.)"""
+def _unmet(check: Check | None, ruleset: Ruleset) -> Unmet | str | None:
+    """A predicate that is true when the record shows the check unmet (as ``gateway._status`` says "unmet"), or
+    for the simplest checks the same written as a Python expression over ``record`` (for ``epa.graders`` to write
+    out), or None when it can never be unmet (no check, or a deferred one). (A ``provided`` check is read with the
+    others of its ruleset: see ``CompiledRuleset``.)"""
     if check is None or check.deferred:
         return None
     if check.english_maths:
         return _english_maths_unmet(check)
     if check.days_on_programme:
-        least = check.days_on_programme.min
-        return lambda r: r.apprentice.start_date is not None and (
-            r.gateway.date - r.apprentice.start_date).days < least
+        return (f"(start := record.apprentice.start_date) is not None and "
+                f"(record.gateway.date - start).days < {int(check.days_on_programme.min)}")
     if check.months_on_programme:
         fewest = check.months_on_programme.min
         return lambda r: r.apprentice.start_date is not None and whole_months(
             r.gateway.date, r.apprentice.start_date) < fewest
     if check.count:
         field, low, high = check.count.field, check.count.min, check.count.max
-
-        def short(r: Record) -> bool:
-            value = getattr(r.gateway, field)
-            return value is not None and ((low is not None and value < low) or (high is not None and value > high))
-        return short
+        assert field.isidentifier(), "the journey schema names the record's count fields"
+        outside = " or ".join([*([f"value < {int(low)}"] if low is not None else []),
+                               *([f"value > {int(high)}"] if high is not None else [])]) or "False"
+        return f"(value := record.gateway.{field}) is not None and ({outside})"
     assert check.deadline and ruleset.journey, "the schema allows exactly these checks (and provided)"
     rule = ruleset.journey.deadline(check.deadline.id)
     assert rule is not None, "load_journey checks deadline ids"
@@ -214,13 +213,13 @@ def _deadline_missed(rule: DeadlineRule, ruleset: Ruleset) -> Unmet:
     return missed
 
 
-def _gateway_checks(ruleset: Ruleset) -> tuple[Callable[[Gateway], tuple[Any, ...]] | None, list[Unmet]]:
+def _gateway_checks(ruleset: Ruleset) -> tuple[Callable[[Gateway], tuple[Any, ...]] | None, list[Unmet | str]]:
     """The ruleset's mandatory gateway-stage checks that can block: a getter of the gateway fields the record
-    must not show False (not provided), read in one call, and a predicate for each other check, true when the
-    record shows it unmet."""
+    must not show False (not provided), read in one call, and a predicate (or expression) for each other check,
+    true when the record shows it unmet."""
     journey = ruleset.journey
     provided: list[str] = []
-    blocking: list[tuple[int, Unmet]] = []
+    blocking: list[tuple[int, Unmet | str]] = []
     for rule in journey.gateway if journey else ():
         assert journey is not None
         if rule.strength != "mandatory" or rule.stage != "gateway":

@@ -78,15 +78,15 @@ class Journey(NamedTuple):
     ruleset has no such window). None: the ruleset has no resit rules.
 
     ``gateway(record)``: readiness from the body's own gateway_requirements; else the record is ready unless
-    ``provided(record.gateway)`` (a getter of the fields that must not be False) holds False, or a predicate
-    of ``unmet`` holds."""
+    ``provided(record.gateway)`` (a getter of the fields that must not be False) holds False, or one of ``unmet``
+    holds: each a predicate, or a Python expression over ``record`` written into the text as it stands."""
 
     resits: Callable[..., tuple[Grade | None, bool, bool]] | None = None
     asks_resit: bool = False
     spread: Callable[[Any, list[tuple[int, Grade]]], bool] | None = None
     gateway: Callable[[Any], bool] | None = None
     provided: Callable[[Any], tuple[Any, ...]] | None = None
-    unmet: Sequence[Callable[[Any], bool]] = ()
+    unmet: Sequence[Callable[[Any], bool] | str] = ()
 
 
 class Rules(NamedTuple):
@@ -133,7 +133,7 @@ class Graders:
                 **{f"ASKED_{b}_{k}": m.asked for k, m in enumerate(rules.methods)},
                 f"OVERALL_{b}": rules.overall, f"COMBINED_{b}": rules.combined, f"RESITS_{b}": journey.resits,
                 f"SPREAD_{b}": journey.spread, f"GATEWAY_{b}": journey.gateway, f"PROVIDED_{b}": journey.provided,
-                **{f"UNMET_{b}_{k}": unmet for k, unmet in enumerate(journey.unmet)}})
+                **{f"UNMET_{b}_{k}": unmet for k, unmet in enumerate(journey.unmet) if not isinstance(unmet, str)}})
         exec(compile(self.source, filename, "exec"), namespace)  # noqa: S102 (our own text, from numbers and ids)
         self.decide: Callable[[Any], list[Any]] = namespace["decide"]
         self.grades: Callable[[Any], list[tuple[str, Grade | None, tuple[Grade | None, ...]]]] = namespace["grades"]
@@ -233,7 +233,8 @@ def _journey(b: int, journey: Journey) -> list[str]:
         ready = f"GATEWAY_{b}(record)  # the body's own gateway_requirements"
     else:
         tests = [f"False not in PROVIDED_{b}(record.gateway)"] if journey.provided is not None else []
-        tests += [f"not UNMET_{b}_{k}(record)" for k in range(len(journey.unmet))]
+        tests += [f"not ({unmet})" if isinstance(unmet, str) else f"not UNMET_{b}_{k}(record)"
+                  for k, unmet in enumerate(journey.unmet)]
         ready = " and ".join(tests) or "True"
     return [*lines, f"    ready_{b} = {ready}"]
 
