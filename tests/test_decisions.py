@@ -460,3 +460,19 @@ def test_counts_and_days_on_programme_are_unmet_as_the_gateway_says(low: int | N
         expression = _unmet(check, None)  # type: ignore[arg-type]  # (a ruleset is read for a deadline only)
         assert isinstance(expression, str)
         assert eval(expression, {}, {"record": record}) == (_status(check, record, None)[0] == "unmet")  # noqa: S307
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(day=st.dates(dt.date(2000, 1, 1), dt.date(2099, 12, 31)), unit=st.sampled_from(
+       ["months", "weeks", "days", "working_days"]), n=st.integers(-30, 30))
+@example(day=dt.date(2025, 1, 31), unit="months", n=1)  # to 28 February: the shortest month
+@example(day=dt.date(2024, 2, 29), unit="months", n=12)
+def test_an_offset_spans_at_least_its_fewest_days(day: dt.date, unit: str, n: int) -> None:
+    """Attempts spanning fewer days than a first-assessment window's fewest cannot miss it (engine._fewest_days);
+    an offset back in time promises no span at all."""
+    from epa.engine import _fewest_days
+    from epa.model import Offset
+    from epa.workdays import shift
+
+    offset = Offset(**{unit: n})
+    assert (shift(day, offset) - day).days >= _fewest_days(offset) if n >= 0 else _fewest_days(offset) == 0

@@ -9,6 +9,7 @@ without a threshold); a method with no distinction criteria is at most a pass (`
 
 from __future__ import annotations
 
+import datetime as dt
 import traceback
 from typing import Any, NamedTuple
 
@@ -32,6 +33,7 @@ class Tried(NamedTuple):  # an attempt as a record lists it
     criteria_met: tuple[str, ...] | None
     grade: Grade | None
     kind: str
+    date: dt.date = dt.date(2026, 1, 5)
 
 
 class Record(NamedTuple):
@@ -58,11 +60,13 @@ def ids(met: int) -> tuple[str, ...]:
     return tuple(c for c, bit in BITS.items() if met & bit)
 
 
-def record(gateway: Any = None, **attempts: list[tuple[Attempt, int | None]]) -> Record:
-    """A record of the attempts at each method (a method's after the one before's), each with the criteria met
-    as bits (None: the attempt gives a grade)."""
-    return Record([Tried(m, None if met is None else ids(met), a.grade, a.kind)
-                   for m, tried in attempts.items() for a, met in tried], gateway)
+def record(gateway: Any = None, days: int = 7, **attempts: list[tuple[Attempt, int | None]]) -> Record:
+    """A record of the attempts at each method (a method's after the one before's, ``days`` apart), each with the
+    criteria met as bits (None: the attempt gives a grade)."""
+    listed = [(m, a, met) for m, tried in attempts.items() for a, met in tried]
+    return Record([Tried(m, None if met is None else ids(met), a.grade, a.kind,
+                         dt.date(2026, 1, 5) + dt.timedelta(days=days * i)) for i, (m, a, met) in enumerate(listed)],
+                  gateway)
 
 
 def graded(graders: Graders, rec: Record) -> tuple[Grade | None, tuple[Grade | None, ...]]:
@@ -201,6 +205,18 @@ def test_the_resit_rules_are_called_only_where_they_can_change_anything():
     called.clear()
     decided(spread, failed_once)
     assert called == [([(0, F)], True, False)]  # a fail whose attempts span a first-assessment window
+
+    # A window counted from the first assessment that spans at least 30 days: attempts 29 days apart cannot miss
+    # it, and the spread is not asked; 30 days apart, it is.
+    spans = made(DISCUSSION, journey=Journey(resits=resits, spread=lambda record, counted: True, spread_days=30))
+    called.clear()
+    decided(spans, record(days=29, discussion=[(Attempt(F), None), (Attempt(F, "resit"), None)]))
+    assert called == [([(0, F), (1, F)], True, True)]  # a resit: asked for the cap, whatever the span
+    called.clear()
+    decided(spans, record(days=29, observation=[(Attempt(F), None)], discussion=[(Attempt(F), None)]))
+    assert not called
+    decided(spans, record(days=30, observation=[(Attempt(F), None)], discussion=[(Attempt(F), None)]))
+    assert called == [([(1, F)], True, False)]
 
     own = made(OBSERVATION, journey=Journey(resits=resits, asks_resit=True))
     called.clear()

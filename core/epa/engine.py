@@ -264,6 +264,13 @@ def _capped(rules: ResitRules, history: Counted) -> bool:
     return False
 
 
+def _fewest_days(offset: Offset) -> int:
+    """The fewest calendar days an offset can span from any date: at least as many as it says of days and of
+    working days, seven a week and 28 a month; 0 for one that can reach back."""
+    parts = (offset.months or 0, offset.weeks or 0, offset.days or 0, offset.working_days or 0)
+    return 0 if min(parts) < 0 else 28 * parts[0] + 7 * parts[1] + parts[2] + parts[3]
+
+
 class _RetakeWindow:
     """A resit or retake window whose miss, the document says, means the whole EPA again; its due dates are
     remembered by the date they count from (a cohort repeats its dates)."""
@@ -328,6 +335,7 @@ class CompiledRuleset:
             self._combined, GradersJourney(
                 resits=self._asked_resits if asks else self._resits if self._resit_rules else None, asks_resit=asks,
                 spread=self._spread if self._first_assessment_windows else None,
+                spread_days=min((_fewest_days(w.window.offset) for w in self._first_assessment_windows), default=0),
                 gateway=self._asked_gateway_ready if self._asks_gateway else None, provided=self._provided,
                 unmet=self._blocking))
 

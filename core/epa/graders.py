@@ -75,7 +75,8 @@ class Journey(NamedTuple):
     it is the body's own resit_policy, asked for every record; otherwise it applies the ruleset's resit data, and
     is called only where that can change anything: a resit or retake was counted, or a fail was and
     ``spread(record, counted)`` says the attempts span a window counted from the first assessment (None: the
-    ruleset has no such window). None: the ruleset has no resit rules.
+    ruleset has no such window; it is asked only where the record's attempts span at least ``spread_days``, the
+    fewest days such a window can). None: the ruleset has no resit rules.
 
     ``gateway(record)``: readiness from the body's own gateway_requirements; else the record is ready unless
     ``provided(record.gateway)`` (a getter of the fields that must not be False) holds False, or one of ``unmet``
@@ -84,6 +85,7 @@ class Journey(NamedTuple):
     resits: Callable[..., tuple[Grade | None, bool, bool]] | None = None
     asks_resit: bool = False
     spread: Callable[[Any, list[tuple[int, Grade]]], bool] | None = None
+    spread_days: int = 0
     gateway: Callable[[Any], bool] | None = None
     provided: Callable[[Any], tuple[Any, ...]] | None = None
     unmet: Sequence[Callable[[Any], bool] | str] = ()
@@ -227,7 +229,9 @@ def _journey(b: int, journey: Journey) -> list[str]:
     elif journey.resits is not None:
         # Only a resit or retake can be capped, and only a fail opens a window; without a resit or retake, only a
         # window counted from the first assessment governs any attempt (the others govern resits and retakes).
-        spread = f" or (failed_{b} and SPREAD_{b}(record, counted_{b}))" if journey.spread is not None else ""
+        span = "(record.assessments[-1].date - record.assessments[0].date).days"
+        spread = (f" or (failed_{b} and {span} >= {int(journey.spread_days)} and SPREAD_{b}(record, counted_{b}))"
+                  if journey.spread is not None else "")
         lines += [f"    if again_{b}{spread}:", f"        {resits}"]
     if journey.gateway is not None:
         ready = f"GATEWAY_{b}(record)  # the body's own gateway_requirements"
