@@ -163,25 +163,50 @@ class _Names:
         self.versions: set[tuple[str, str]] = set()  # (body, document version) found known
 
 
-# Only what is known is kept: a line naming something unknown goes to the slow path anyway, and hostile input
-# must not grow the cache.
-_NAMES: weakref.WeakKeyDictionary[Registry, dict[str, _Names]] = weakref.WeakKeyDictionary()
+def _decoder(registry: Registry) -> msgspec.json.Decoder[_Record]:
+    """A decoder whose attempts may name only the methods and criteria of the registry's standards: msgspec checks
+    each as it decodes it, and gives the one string object for every mention (no new string to make, hash and
+    free for each of an attempt's criteria). Its Structs are the ones above, those two fields narrowed."""
+    standards = registry.defined_standards()
+    methods = sorted({m for s in standards for m in s.method_ids})
+    criteria = sorted({c for s in standards for c in s.criterion_ids})
+    if not methods or not criteria:
+        return _DECODER
+    method: Any = Literal[tuple(methods)]  # type: ignore[misc]  # (made here: Literal takes the tuple as its values)
+    criterion: Any = Literal[tuple(criteria)]  # type: ignore[misc]
+    attempt: Any = msgspec.defstruct("_Attempt", [("method", method), ("criteria_met", list[criterion] | None, None)],
+                                     bases=(_Attempt,))
+    record = msgspec.defstruct("_Record", [("assessments", list[attempt] | None, None)], bases=(_Record,))
+    return msgspec.json.Decoder(record)
 
 
-_LAST: list[Any] = [lambda: None, {}]  # the registry asked last (a weak reference) and its names: a cohort asks one
+class _Known:
+    """What a registry lets a record name: each standard's names (as lines first ask for them) and the decoder."""
+
+    def __init__(self, registry: Registry):
+        self.names: dict[str, _Names] = {}  # only what is known: hostile input must not grow it
+        self.decoder = _decoder(registry)
 
 
-def _names(registry: Registry, standard: str) -> _Names | None:
-    if _LAST[0]() is registry:
-        known = _LAST[1]
-    else:
-        known = _NAMES.setdefault(registry, {})
+_KNOWN: weakref.WeakKeyDictionary[Registry, _Known] = weakref.WeakKeyDictionary()
+_LAST: list[Any] = [lambda: None, None]  # the registry asked last (a weak reference) and its _Known: a cohort asks one
+
+
+def _known(registry: Registry) -> _Known:
+    if _LAST[0]() is not registry:
+        known = _KNOWN.get(registry)
+        if known is None:
+            known = _KNOWN[registry] = _Known(registry)
         _LAST[:] = weakref.ref(registry), known
-    names = known.get(standard)
+    return _LAST[1]  # type: ignore[no-any-return]
+
+
+def _names(registry: Registry, known: _Known, standard: str) -> _Names | None:
+    names = known.names.get(standard)
     if names is None:
         try:
-            names = known[standard] = _Names(registry, standard)
-        except InputError:
+            names = known.names[standard] = _Names(registry, standard)
+        except InputError:  # a line naming something unknown goes to the slow path, which says what
             return None
     return names
 
@@ -208,11 +233,12 @@ def view(raw: bytes, registry: Registry) -> RecordView | None:
     """A view of the Record the slow path (``_parse_json`` + ``record_from_data``) would give for this JSON line,
     or None when the fast path cannot vouch for it (the caller then runs the slow path, which words any error).
     The view has the Record's attributes and values (a list where the Record has a tuple): it reads as one."""
+    known = _known(registry)
     try:
-        r = _DECODER.decode(raw)
+        r = known.decoder.decode(raw)
     except (msgspec.DecodeError, UnicodeDecodeError):  # ValidationError is a DecodeError
         return None
-    return r if _keys_once(raw, r) and _filled(r, registry) else None
+    return r if _keys_once(raw, r) and _filled(r, registry, known) else None
 
 
 def view_of_data(data: Any, registry: Registry) -> RecordView | None:
@@ -224,7 +250,7 @@ def view_of_data(data: Any, registry: Registry) -> RecordView | None:
         r = msgspec.convert(data, _Record)
     except (msgspec.ValidationError, TypeError):
         return None
-    return r if _filled(r, registry) else None
+    return r if _filled(r, registry, _known(registry)) else None
 
 
 def decode(raw: bytes, registry: Registry) -> Record | None:
@@ -251,12 +277,12 @@ def as_record(r: RecordView) -> Record:
         r.document_versions, JourneyDates(*astuple(r.dates)), r.schedule)  # type: ignore[arg-type]
 
 
-def _filled(r: _Record, registry: Registry) -> bool:
+def _filled(r: _Record, registry: Registry, known: _Known) -> bool:
     """Whether a decoded line passes the checks the schema cannot express, its defaults filled in on the way;
     False: the slow path must answer. These are ``record._check_names`` and ``_check_dates``, asked as one yes or
     no in one pass over the attempts (the slow path words the error; tests/test_fastrecord.py holds the two to
     the same answers on records drawn from the schema)."""
-    names = _names(registry, r.standard)
+    names = known.names.get(r.standard) or _names(registry, known, r.standard)
     if names is None:
         return False
     if r.document_versions is None:
@@ -286,7 +312,7 @@ def _filled(r: _Record, registry: Registry) -> bool:
     if r.assessments is None:
         r.assessments = []
         return True
-    methods, known = names.methods, names.criteria
+    methods, criteria_known = names.methods, names.criteria
     previous = gateway  # each attempt is on or after gateway, and on or after the one before
     latest: dict[str, _Attempt] = {}  # each method's attempt so far
     for a in r.assessments:
@@ -295,7 +321,7 @@ def _filled(r: _Record, registry: Registry) -> bool:
             return False
         if criteria is not None:
             unique = set(criteria)
-            if len(unique) != len(criteria) or not unique <= known:
+            if len(unique) != len(criteria) or not unique <= criteria_known:
                 return False
         date = a.date
         if date < previous or (a.notified is not None and a.notified < date):
