@@ -179,9 +179,9 @@ def batch_bench(command: Path, registry: Registry, folder: Path, n: int, floor: 
     one.write_bytes(cohort.read_bytes().split(b"\n", 1)[0] + b"\n")
 
     def run(path: Path, options: list[str]) -> tuple[float, float] | None:
-        """The best of two runs: (CPU seconds, wall seconds)."""
+        """The best of three runs: (CPU seconds, wall seconds)."""
         best = (float("inf"), float("inf"))
-        for _ in range(2):
+        for _ in range(3):
             before = resource.getrusage(resource.RUSAGE_CHILDREN)
             start = time.perf_counter()
             done = subprocess.run([str(command), "compare", "--batch", str(path), *options],
