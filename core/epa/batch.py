@@ -439,7 +439,12 @@ def _decided_item(item: Item) -> tuple[str, Stat]:
     record = view(payload, _Worker.registry) if kind == "json" else None
     if record is None:
         return grade_item(item)
-    found = _decided(record.standard, _Worker.engine.decide(record))
+    return _decided_output(line, record, _Worker.engine.decide(record))
+
+
+def _decided_output(line: int, record: Any, results: Sequence[Any]) -> tuple[str, Stat]:
+    """A decided record's CSV rows (none for the summary alone) and what the summary counts of it."""
+    found = _decided(record.standard, results)
     return ("" if _Worker.fmt == "table" else _csv_results(line, record.apprentice.id, found)), found.stat
 
 
@@ -484,8 +489,7 @@ def grade_item(item: Item) -> tuple[str, Stat]:
         column = locator.column(parts) if parts is not None else None
         return _error(line, exc.message, path, exc.hint, column, apprentice)
     if decided:
-        found = _decided(record.standard, results)
-        return ("" if _Worker.fmt == "table" else _csv_results(line, record.apprentice.id, found)), found.stat
+        return _decided_output(line, record, results)
     differing = report.disagreements(results)
     stat = _stat(record.standard, results, differing)
     out = {"line": line, "standard": record.standard, "record": f"{name}:{line}", "apprentice": record.apprentice.id,
