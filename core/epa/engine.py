@@ -291,11 +291,11 @@ class _RetakeWindow:
                 if due is not None and a.date > due and not (lift and _exceptional(j, history)):
                     return True
                 if grade is Grade.FAIL:
-                    due_by[a.method] = self.due(a.notified or a.date)
+                    due_by[a.method] = self.due(a.notified_on)
             return False
         if start == "first_fail_notified":  # the first fail governs every resit and retake
             failed = next(a for a, grade in history if grade is Grade.FAIL)
-            due = self.due(failed.notified or failed.date)
+            due = self.due(failed.notified_on)
             return any(a.kind != "first" and a.date > due and not (lift and _exceptional(j, history))
                        for j, (a, _) in enumerate(history))
         due = self.due(history[0][0].date)  # first_assessment: the first attempt counted governs them all
