@@ -27,7 +27,7 @@ from epa.documents import read
 from epa.engine import Engine
 from epa.errors import InputError
 from epa.fastrecord import RecordView, view_of_data
-from epa.grading import grade
+from epa.grading import grade, ruleset_for
 from epa.model import Grade, Record
 from epa.record import record_from_data
 from epa.registry import Registry
@@ -331,9 +331,38 @@ def test_a_record_listing_an_id_twice_or_an_unknown_id_is_graded_as_grading_does
     assert _decided(engine, twice) == _decided_by_grading(reg, twice) == _decided(engine, record)
 
 
+def _changes(reg: Registry, standard: str) -> set[dt.date]:
+    """The dates a version of a body's rules for ``standard`` comes into force."""
+    return {day for loaded in reg.offering(standard) for ruleset in loaded.body.rulesets_for(standard)
+            if (day := ruleset.document.effective_from) is not None}
+
+
+def test_the_rules_in_force_change_on_the_day_a_version_comes_in() -> None:
+    """One engine deciding gateway dates either side of each date a version comes into force, in an order that
+    revisits each span (the engine remembers the rules in force by span): the rules it applies are those
+    ``ruleset_for`` picks (the latest version in force on the gateway date), and it decides as grading does."""
+    reg = registry()
+    for standard in _standards(reg):
+        changes = sorted(_changes(reg, standard))
+        if not changes:
+            continue
+        methods = reg.method_ids(standard)
+        days = [day + dt.timedelta(days=shift) for day in changes for shift in (-1, 0, 1)]
+        engine = Engine(reg)
+        for gateway in [*days, *reversed(days)]:
+            data = {"standard": standard, "apprentice": {"id": "A-1"}, "gateway": {"date": gateway.isoformat()},
+                    "assessments": [{"method": m, "date": gateway.isoformat(), "grade": "pass"} for m in methods]}
+            record = _load(reg, data)
+            in_force = engine.graders(standard, [engine.compiled(loaded, ruleset_for(loaded, record)[0])
+                                                 for loaded in reg.offering(standard)])
+            assert engine._chosen(record)[1] is engine._chosen(_view(reg, data))[1] is in_force, gateway
+            assert _decided(engine, record) == _decided_by_grading(reg, record), gateway
+
+
 def test_what_the_engine_remembers_stays_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A cohort of any size runs in bounded memory: what the engine remembers by gateway date, due date or set
-    of criteria is forgotten past ``REMEMBERED`` entries, and the decisions do not change."""
+    """A cohort of any size runs in bounded memory: what the engine remembers by due date or set of criteria is
+    forgotten past ``REMEMBERED`` entries, and the decisions do not change; the rules in force are remembered by
+    span of gateway dates, of which a standard has one more than the dates its versions come in."""
     import epa.engine
 
     monkeypatch.setattr(epa.engine, "REMEMBERED", 4)
@@ -352,7 +381,7 @@ def test_what_the_engine_remembers_stays_bounded(monkeypatch: pytest.MonkeyPatch
                 "assessments": attempts}
         record = _load(reg, data)
         assert _decided(engine, record) == _decided(engine, _view(reg, data)) == _decided_by_grading(reg, record)
-        assert len(engine._by_date) <= 4
+        assert len(engine._by_span) <= 1 + len(_changes(reg, standard))
         # Every due date remembered: the retake windows' and the gateway deadlines'.
         dues = [found for found in gc.get_objects() if isinstance(found, epa.engine._Due) and id(found) not in before]
         assert dues and all(len(due.dues) <= 4 for due in dues)

@@ -22,6 +22,7 @@ them, and otherwise the engine evaluates the default's data the way ``epa.gatewa
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import functools
 import operator
@@ -427,8 +428,10 @@ class Engine:
         self._hooked: dict[str, bool] = {}
         # The decisions written out (epa.graders) for each set of compiled rules in force together.
         self._graders: dict[tuple[CompiledRuleset, ...], Graders] = {}
-        # Per standard and gateway date, that and the graders of the rules in force (see _chosen).
-        self._by_date: dict[tuple[str, dt.date], tuple[bool, Graders]] = {}
+        # Per standard, the dates a version of its rules comes into force, in order; and per standard and span of
+        # gateway dates between two of them, whether a body is hooked and the graders of the rules in force.
+        self._changes: dict[str, list[dt.date]] = {}
+        self._by_span: dict[tuple[str, int], tuple[bool, Graders]] = {}
         self._bits: dict[str, dict[str, int]] = {}  # per standard, a bit for each criterion id
 
     def _for(self, loaded: LoadedBody, record: Record) -> CompiledRuleset:
@@ -474,19 +477,24 @@ class Engine:
 
     def _chosen(self, record: Record) -> tuple[bool, Graders]:
         """Whether a body offering the record's standard implements a hook given the whole record, and the
-        graders of each body's compiled rules for the record, in the registry's order (remembered by standard
-        and gateway date where the record names no version: a cohort repeats them)."""
+        graders of each body's compiled rules for the record, in the registry's order. Where the record names no
+        version these are remembered by standard and span of gateway dates: ``ruleset_for`` picks the latest
+        version in force on the gateway date, the same for every date between two dates a version comes in."""
+        standard = record.standard
         if record.document_versions:
-            bodies = self._offering(record.standard)
-            return self._hooked[record.standard], self.graders(
-                record.standard, [only or self._for(loaded, record) for loaded, only in bodies])
-        key = (record.standard, record.gateway.date)
-        found = self._by_date.get(key)
+            bodies = self._offering(standard)
+            return self._hooked[standard], self.graders(
+                standard, [only or self._for(loaded, record) for loaded, only in bodies])
+        changes = self._changes.get(standard)
+        if changes is None:
+            changes = self._changes[standard] = sorted({
+                day for loaded, _ in self._offering(standard) for ruleset in loaded.body.rulesets_for(standard)
+                if (day := ruleset.document.effective_from) is not None})
+        key = (standard, bisect.bisect_right(changes, record.gateway.date))
+        found = self._by_span.get(key)
         if found is None:
-            bodies = self._offering(record.standard)
-            _bound(self._by_date)
-            found = self._by_date[key] = (self._hooked[record.standard], self.graders(
-                record.standard, [only or self._for(loaded, record) for loaded, only in bodies]))
+            found = self._by_span[key] = (self._hooked[standard], self.graders(
+                standard, [only or self._for(loaded, record) for loaded, only in self._offering(standard)]))
         return found
 
     def decide(self, record: Record | RecordView) -> list[Decision]:
