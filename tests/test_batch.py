@@ -321,6 +321,32 @@ def test_what_the_batch_remembers_stays_bounded_and_changes_nothing(tmp_path, mo
         assert before.stdout.encode() == after.stdout.encode() and before.stdout
 
 
+def test_a_run_puts_the_garbage_collector_back_as_it_found_it(tmp_path, monkeypatch):
+    """The batch has the collector scan less while it grades (see ``_collecting_less``); a program that calls
+    ``batch.run`` gets its own settings back, whether the run ends normally or with a plugin's failure."""
+    import gc
+
+    path, _ = cohort(tmp_path, n=40, every=20)
+    seen: list[tuple[tuple[int, int, int], int]] = []
+    real = epa.batch._graded_in_order
+
+    def graded(*args, **kwargs):
+        for found in real(*args, **kwargs):
+            seen.append((gc.get_threshold(), gc.get_freeze_count()))
+            yield found
+    monkeypatch.setattr(epa.batch, "_graded_in_order", graded)
+    before = gc.get_threshold(), gc.get_freeze_count()
+    assert run("compare", "--batch", str(path), "--format", "csv").exit_code == 2
+    assert seen and all(threshold != before[0] and frozen > 0 for threshold, frozen in seen)
+    assert (gc.get_threshold(), gc.get_freeze_count()) == before
+
+    def combine_grades(self, ruleset, components):
+        raise KeyError("observation")
+    use_plugins(monkeypatch, body_plugin(combine_grades=combine_grades))
+    fails("compare", "--batch", str(path), "--format", "csv", code=1)
+    assert (gc.get_threshold(), gc.get_freeze_count()) == before
+
+
 def test_workers_through_the_installed_command(tmp_path):
     path, _ = cohort(tmp_path, n=40, every=20)
     outputs = [subprocess.run([sys.executable, "-m", "epa", "compare", "--batch", str(path), "--format", "json",
