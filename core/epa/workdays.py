@@ -82,7 +82,12 @@ def add_months(day: dt.date, months: int) -> dt.date:
     """Calendar months, clamped to the month's last day (as dateutil's relativedelta(months=...))."""
     index = day.year * 12 + day.month - 1 + months
     year, month = divmod(index, 12)
+    if day.day <= 28:  # every month has the day
+        return day.replace(year=year, month=month + 1)
     return day.replace(year=year, month=month + 1, day=min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
+_DAY = dt.timedelta(days=1)
 
 
 def whole_months(later: dt.date, earlier: dt.date) -> int:
@@ -92,8 +97,9 @@ def whole_months(later: dt.date, earlier: dt.date) -> int:
     months = (later.year - earlier.year) * 12 + later.month - earlier.month
     if later >= earlier:
         # Counted on from ``earlier`` (its day clamped to the month's last), the months land in ``later``'s
-        # month: one too many when that day is after ``later``'s.
-        if earlier.day > later.day and min(earlier.day, calendar.monthrange(later.year, later.month)[1]) > later.day:
+        # month: one too many when that day is after ``later``'s, unless ``later`` is its month's last day (the
+        # clamped day then is ``later``). A month's last day is the 28th at the earliest.
+        if earlier.day > later.day and (later.day < 28 or (later + _DAY).month == later.month):
             months -= 1
     else:
         while add_months(earlier, months) < later:
