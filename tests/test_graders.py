@@ -26,6 +26,7 @@ BITS = {f"c{i}": 1 << i for i in range(8)}  # criterion id c<i> is bit i
 class Attempt(NamedTuple):
     grade: Grade | None = None
     kind: str = "first"
+    exceptional: bool = False  # exceptional circumstances recorded
 
 
 class Tried(NamedTuple):  # an attempt as a record lists it
@@ -34,6 +35,7 @@ class Tried(NamedTuple):  # an attempt as a record lists it
     grade: Grade | None
     kind: str
     date: dt.date = dt.date(2026, 1, 5)
+    exceptional_circumstances: bool = False
 
 
 class Record(NamedTuple):
@@ -65,8 +67,8 @@ def record(gateway: Any = None, days: int = 7, **attempts: list[tuple[Attempt, i
     criteria met as bits (None: the attempt gives a grade)."""
     listed = [(m, a, met) for m, tried in attempts.items() for a, met in tried]
     return Record([Tried(m, None if met is None else ids(met), a.grade, a.kind,
-                         dt.date(2026, 1, 5) + dt.timedelta(days=days * i)) for i, (m, a, met) in enumerate(listed)],
-                  gateway)
+                         dt.date(2026, 1, 5) + dt.timedelta(days=days * i), a.exceptional)
+                   for i, (m, a, met) in enumerate(listed)], gateway)
 
 
 def graded(graders: Graders, rec: Record) -> tuple[Grade | None, tuple[Grade | None, ...]]:
@@ -185,56 +187,110 @@ def test_a_remembered_combination_is_read_and_only_a_new_one_asked():
     assert asked == [(D, F)]
 
 
-def test_the_resit_rules_are_called_only_where_they_can_change_anything():
-    called = []
+# The cap as resits._cap applies it: a resit or retake of a kind the document caps, unless exceptional
+# circumstances lift it from every such attempt (recorded on it, or on the attempt before it at its method).
+CAP = Journey(cap=(("resit", "retake"), True))
 
-    def resits(record: Any, counted: list, failed: bool, again: bool, overall: Grade | None) -> tuple:
-        called.append((counted, failed, again))
-        return overall, again, False
 
+def after_cap(graders: Graders, rec: Record) -> tuple[Grade | None, bool]:
+    """The one body's overall grade after the resit rules, and whether it was capped."""
+    decision = decided(graders, rec)
+    return decision.overall, decision.capped
+
+
+def test_a_resit_or_retake_caps_a_distinction_at_pass():
+    capping = made(OBSERVATION, journey=CAP)
+    assert after_cap(capping, record(observation=[(Attempt(F), None), (Attempt(D, "resit"), None)])) == (P, True)
+    assert after_cap(capping, record(observation=[(Attempt(F), None), (Attempt(D, "retake"), None)])) == (P, True)
+    # Capped, with nothing to lower; a first attempt is never capped; rules without a cap cap nothing.
+    assert after_cap(capping, record(observation=[(Attempt(F), None), (Attempt(P, "resit"), None)])) == (P, True)
+    assert after_cap(capping, record(observation=[(Attempt(D), None)])) == (D, False)
+    resat = record(observation=[(Attempt(F), None), (Attempt(D, "resit"), None)], discussion=[(Attempt(P), None)])
+    assert decided(made(OBSERVATION, DISCUSSION, journey=CAP), resat)[1:4:2] == (P, (D, P))  # the grades stand
+    assert after_cap(made(OBSERVATION), resat) == (D, False)
+
+
+def test_the_cap_applies_only_to_the_kinds_the_document_names():
+    resits_only = made(OBSERVATION, journey=Journey(cap=(("resit",), True)))
+    assert after_cap(resits_only, record(observation=[(Attempt(F), None), (Attempt(D, "retake"), None)])) == (D, False)
+    assert after_cap(resits_only, record(observation=[(Attempt(F), None), (Attempt(D, "resit"), None)])) == (P, True)
+
+
+def test_exceptional_circumstances_lift_the_cap_where_the_document_lets_them():
+    capping = made(OBSERVATION, journey=CAP)
+    on_the_resit = record(observation=[(Attempt(F), None), (Attempt(D, "resit", True), None)])
+    on_the_fail = record(observation=[(Attempt(F, exceptional=True), None), (Attempt(D, "resit"), None)])
+    assert after_cap(capping, on_the_resit) == after_cap(capping, on_the_fail) == (D, False)
+    no_exception = made(OBSERVATION, journey=Journey(cap=(("resit", "retake"), False)))
+    assert after_cap(no_exception, on_the_resit) == (P, True)
+    # Recorded at another method: not the fail this resit follows.
+    elsewhere = record(discussion=[(Attempt(F, exceptional=True), None), (Attempt(P, "resit"), None)],
+                       observation=[(Attempt(F), None), (Attempt(D, "resit"), None)])
+    assert decided(made(OBSERVATION, DISCUSSION, journey=CAP), elsewhere).capped is True
+    # Two resits at one method: each is lifted by its own circumstances or those of the attempt just before it.
+    lifted_twice = record(observation=[(Attempt(F), None), (Attempt(F, "resit", True), None),
+                                       (Attempt(D, "resit"), None)])
+    assert after_cap(capping, lifted_twice) == (D, False)
+    only_the_first = record(observation=[(Attempt(F, exceptional=True), None), (Attempt(F, "resit"), None),
+                                         (Attempt(D, "resit"), None)])
+    assert after_cap(capping, only_the_first) == (P, True)  # the second resit follows one without them
+
+
+def test_a_window_is_asked_only_where_it_can_be_missed_and_a_miss_means_no_grade():
+    asked = []
+
+    def missed(counted: list, again: bool) -> bool:
+        asked.append(([(a.kind, g) for a, g in counted], again))
+        return True
+
+    windows = Journey(cap=(("resit", "retake"), True), missed=missed)
+    passed = record(observation=[(Attempt(D), None)])
     failed_once = record(observation=[(Attempt(F), None)])
-    resat = record(observation=[(Attempt(F), None), (Attempt(P, "resit"), None)])
-    graders = made(OBSERVATION, journey=Journey(resits=resits))
-    assert decided(graders, failed_once).capped is False and not called  # no resit, no first-assessment window
-    assert decided(graders, resat).capped is True and called == [([(0, F), (1, P)], True, True)]
-    called.clear()
-    retaken = record(observation=[(Attempt(F), None), (Attempt(P, "retake"), None)])
-    assert decided(graders, retaken).capped is True and called == [([(0, F), (1, P)], True, True)]  # a retake too
+    resat = record(observation=[(Attempt(F), None), (Attempt(D, "resit"), None)])
+    assert decided(made(OBSERVATION, journey=windows), passed).full_retake_required is False
+    decided(made(OBSERVATION, journey=windows), failed_once)
+    assert not asked  # no fail, or a fail and no resit or retake: only a first-assessment window could govern
+    decision = decided(made(OBSERVATION, journey=windows), resat)
+    assert asked == [([("first", F), ("resit", D)], True)]
+    # Missed: the whole EPA again, no overall grade; the cap is still said to apply.
+    assert (decision.overall, decision.full_retake_required, decision.capped) == (None, True, True)
 
-    spread = made(OBSERVATION, journey=Journey(resits=resits, spread=lambda record, counted: True))
-    called.clear()
-    decided(spread, failed_once)
-    assert called == [([(0, F)], True, False)]  # a fail whose attempts span a first-assessment window
+    spread = Journey(missed=missed, spread=lambda record, counted: True)
+    asked.clear()
+    assert decided(made(OBSERVATION, journey=spread), failed_once).full_retake_required is True
+    assert asked == [([("first", F)], False)]  # a fail whose attempts span a first-assessment window
 
     # A window counted from the first assessment that spans at least 30 days: attempts 29 days apart cannot miss
     # it, and the spread is not asked; 30 days apart, it is.
-    spans = made(DISCUSSION, journey=Journey(resits=resits, spread=lambda record, counted: True, spread_days=30))
-    called.clear()
+    spans = made(OBSERVATION, DISCUSSION, journey=Journey(missed=missed, spread=lambda record, counted: True,
+                                                          spread_days=30))
+    asked.clear()
     decided(spans, record(days=29, discussion=[(Attempt(F), None), (Attempt(F, "resit"), None)]))
-    assert called == [([(0, F), (1, F)], True, True)]  # a resit: asked for the cap, whatever the span
-    called.clear()
+    assert asked == [([("first", F), ("resit", F)], True)]  # a resit: every window governs it, whatever the span
+    asked.clear()
     decided(spans, record(days=29, observation=[(Attempt(F), None)], discussion=[(Attempt(F), None)]))
-    assert not called
+    assert not asked
     decided(spans, record(days=30, observation=[(Attempt(F), None)], discussion=[(Attempt(F), None)]))
-    assert called == [([(1, F)], True, False)]
-
-    own = made(OBSERVATION, journey=Journey(resits=resits, asks_resit=True))
-    called.clear()
-    decided(own, record(observation=[(Attempt(P), None)]))
-    assert called == [([(0, P)], False, False)]  # the body's own resit_policy: asked for every record
+    assert asked == [([("first", F), ("first", F)], False)]
 
 
-def test_the_attempts_counted_are_given_in_record_order():
+def test_a_body_s_own_resit_policy_is_asked_for_every_record():
     called = []
 
     def resits(record: Any, counted: list, failed: bool, again: bool, overall: Grade | None) -> tuple:
-        called.append(counted)
-        return overall, False, False
+        called.append(([(a.method, a.kind, g) for a, g in counted], failed, again))
+        return None, True, True
 
-    graders = made(OBSERVATION, DISCUSSION, journey=Journey(resits=resits, asks_resit=True))
-    decided(graders, Record([Tried("discussion", None, F, "first"), Tried("observation", None, P, "first"),
-                             Tried("discussion", None, P, "resit")]))
-    assert called == [[(0, F), (1, P), (2, P)]]
+    own = made(OBSERVATION, DISCUSSION, journey=Journey(resits=resits, asks_resit=True, cap=(("resit",), False)))
+    decision = decided(own, Record([Tried("discussion", None, F, "first"), Tried("observation", None, D, "first"),
+                                    Tried("discussion", None, P, "resit")]))
+    # The attempts counted reach it in record order, and its answer stands (the ruleset's cap is not applied).
+    assert called == [([("discussion", "first", F), ("observation", "first", D), ("discussion", "resit", P)],
+                        True, True)]
+    assert (decision.overall, decision.capped, decision.full_retake_required) == (None, True, True)
+    called.clear()
+    decided(own, record(observation=[(Attempt(P), None)]))
+    assert called == [([("observation", "first", P)], False, False)]
 
 
 def test_gateway_readiness():

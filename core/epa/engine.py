@@ -47,7 +47,6 @@ from epa.model import (
     Outcome,
     Record,
     Requirement,
-    ResitRules,
     Ruleset,
     Window,
 )
@@ -254,17 +253,6 @@ def _exceptional(i: int, history: Counted) -> bool:
     return False
 
 
-def _capped(rules: ResitRules, history: Counted) -> bool:
-    """Whether the cap applies, as ``resits._cap`` decides it: a resit or retake it applies to, unless exceptional
-    circumstances lift it from every such attempt."""
-    cap = rules.cap
-    lift, applies = cap.exceptional_circumstances_lift, cap.applies_to
-    for i, (a, _) in enumerate(history):
-        if a.kind != "first" and a.kind in applies and not (lift and _exceptional(i, history)):
-            return True
-    return False
-
-
 def _fewest_days(offset: Offset) -> int:
     """The fewest calendar days an offset can span from any date: at least as many as it says of days and of
     working days, seven a week and 28 a month; 0 for one that can reach back."""
@@ -330,12 +318,14 @@ class CompiledRuleset:
                                      "full_retake" and w.strength != "advice") if self._resit_rules else ()
         self._first_assessment_windows = tuple(w for w in self._retake_windows if w.window.from_ == "first_assessment")
         # What the grading loop and the decisions written out for the rulesets in force read (epa.graders).
-        asks = self._asks_resit
+        asks, rules = self._asks_resit, self._resit_rules
         self.rules = Rules(
             self.body, [Method(m, *self._levels[m], self._asker(m)) for m in self.methods], self._overall,
             self._combined, GradersJourney(
-                resits=self._asked_resits if asks else self._resits if self._resit_rules else None, asks_resit=asks,
-                spread=self._spread if self._first_assessment_windows else None,
+                resits=self._asked_resits if asks else None, asks_resit=asks,
+                cap=(rules.cap.applies_to, rules.cap.exceptional_circumstances_lift) if rules and not asks else None,
+                missed=self._missed if self._retake_windows and not asks else None,
+                spread=self._spread if self._first_assessment_windows and not asks else None,
                 spread_days=min((_fewest_days(w.window.offset) for w in self._first_assessment_windows), default=0),
                 gateway=self._asked_gateway_ready if self._asks_gateway else None, provided=self._provided,
                 unmet=self._blocking))
@@ -378,7 +368,7 @@ class CompiledRuleset:
         found = _collect(self.loaded, "gateway_requirements", Requirement, ruleset=self.ruleset, record=record)
         return GatewayStatus.of(found).ready
 
-    def _spread(self, record: Record, counted: list[tuple[int, Grade]]) -> bool:
+    def _spread(self, record: Record, counted: list[tuple[Attempt, Grade]]) -> bool:
         """Whether the attempts span past a window counted from the first assessment (a record lists its
         attempts in date order): only then can one be missed."""
         attempts = record.assessments
@@ -389,29 +379,21 @@ class CompiledRuleset:
                 break
         else:
             return False  # the counted attempts span no further than all of them
-        dates = [attempts[i].date for i, _ in counted]
+        dates = [a.date for a, _ in counted]
         first, last = min(dates), max(dates)
         return any(last > w.due(first) for w in windows)
 
-    def _resits(self, record: Record, counted: list[tuple[int, Grade]], failed: bool, again: bool,
-                overall: Grade | None) -> tuple[Grade | None, bool, bool]:
-        """The overall grade after the ruleset's resit rules, whether the cap applied, and whether a full retake
-        is required, as ``resits`` decides them: ``counted`` gives the attempts the body counted (their places in
-        the record and grades, in record order), ``failed`` and ``again`` whether any failed and any is a resit or
-        retake."""
-        assert self._resit_rules is not None
-        history = [(record.assessments[i], g) for i, g in counted]
-        capped = again and _capped(self._resit_rules, history)
-        if failed:
-            for window in self._retake_windows if again else self._first_assessment_windows:
-                if window.missed(history):
-                    return None, capped, True  # a full retake
-        return Grade.PASS if capped and overall is Grade.DISTINCTION else overall, capped, False
+    def _missed(self, counted: list[tuple[Attempt, Grade]], again: bool) -> bool:
+        """Whether the attempts counted (a fail among them) miss a window that means the whole EPA again, as
+        ``resits`` decides: any window after a resit or retake, else those counted from the first assessment."""
+        return any(window.missed(counted) for window in (self._retake_windows if again else
+                                                          self._first_assessment_windows))
 
-    def _asked_resits(self, record: Record, counted: list[tuple[int, Grade]], failed: bool, again: bool,
+    def _asked_resits(self, record: Record, counted: list[tuple[Attempt, Grade]], failed: bool, again: bool,
                       overall: Grade | None) -> tuple[Grade | None, bool, bool]:
-        """As ``_resits``, from the body's own resit_policy hook (as grading applies it)."""
-        graded = [GradedAttempt(record.assessments[i], g) for i, g in counted]
+        """The overall grade after the body's own resit_policy hook (as grading applies it), whether the cap
+        applied, and whether a full retake is required."""
+        graded = [GradedAttempt(a, g) for a, g in counted]
         overall, decision, _, _ = _apply_resit_policy(self.loaded, self.ruleset, record, graded, overall)
         return overall, bool(decision and decision.capped), bool(decision and decision.full_retake_required)
 

@@ -2,24 +2,27 @@
 
 A cohort runs the same steps for every record and body: each attempt's criteria as bits; for each method, the
 attempts counted (each until one is not a fail), each graded from its criteria or by its grade as given; the
-combination; the resit rules where they can change anything; gateway readiness. Written generically, these
-steps look up each method's attempts and masks, and test, for every record and body, whether the body asks its
-own hook, whether a method has a distinction level, and which journey rules the ruleset has. Written out for
-the rulesets in force, the record's attempts are read once for every body, each body's methods unrolled in the
-loop, and the masks, thresholds and those choices fixed in the text. The text is kept (``Graders.source``:
-print it to read what the rulesets run) and shown in tracebacks. ``tests/test_graders.py`` takes every branch of
-the template; ``tests/test_decisions.py`` holds the decisions to ``grade``'s for the installed bodies.
+combination; the resit rules (the cap as the attempts are read, a window only where one can be missed); gateway
+readiness. Written generically, these steps look up each method's attempts and masks, and test, for every record
+and body, whether the body asks its own hook, whether a method has a distinction level, and which journey rules
+the ruleset has. Written out for the rulesets in force, the record's attempts are read once for every body, each
+body's methods unrolled in the loop, and the masks, thresholds and those choices fixed in the text. The text is
+kept (``Graders.source``: print it to read what the rulesets run) and shown in tracebacks.
+``tests/test_graders.py`` takes every branch of the template; ``tests/test_decisions.py`` holds the decisions to
+``grade``'s for the installed bodies.
 
 For one body whose two methods are graded by the default's rule, the generated ``decide`` reads::
 
     def decide(record):
         g0_0 = g0_1 = None  # each body's grade for each of its methods (body 0, method 0...)
-        counted_0 = []  # each body's attempts counted: (place in the record, grade)
-        failed_0 = again_0 = False  # whether one it counted failed, and one was a resit or retake
-        for i, attempt in enumerate(record.assessments):
+        counted_0 = []  # each body's attempts counted: (attempt, grade)
+        failed_0 = again_0 = capped_0 = False  # one it counted failed, was a resit or retake, is capped
+        ec0_0 = ec0_1 = False  # the attempt it counted last at each method had exceptional circumstances
+        for attempt in record.assessments:
             ids = attempt.criteria_met
             ...  # met: the criteria ids as bits, or None where the attempt gives a grade
-            later = attempt.kind != 'first'
+            later = (kind := attempt.kind) != 'first'
+            ec = attempt.exceptional_circumstances
             method = attempt.method
             if method == 'observation':
                 if g0_0 is None or g0_0 is FAIL:  # counted until one is not a fail
@@ -31,15 +34,18 @@ For one body whose two methods are graded by the default's rule, the generated `
                         g0_0 = DISTINCTION
                     else:
                         g0_0 = PASS
-                    counted_0.append((i, g0_0))
-                    ...
+                    counted_0.append((attempt, g0_0))
+                    ...  # failed_0, again_0; capped_0 where the cap applies to its kind and is not lifted
+                    ec0_0 = ec
             elif method == 'discussion':
                 ...
         grades_0 = (g0_0, g0_1)
         ...  # overall_0: the combination, asked of COMBINED_0 where OVERALL_0 has not remembered it
-        capped_0 = full_retake_0 = False
-        if again_0 or (failed_0 and SPREAD_0(record, counted_0)):
-            overall_0, capped_0, full_retake_0 = RESITS_0(record, counted_0, failed_0, again_0, overall_0)
+        full_retake_0 = False
+        if failed_0 and (again_0 or ...) and MISSED_0(counted_0, again_0):  # a window: the whole EPA again
+            overall_0, full_retake_0 = None, True
+        elif capped_0 and overall_0 is DISTINCTION:
+            overall_0 = PASS
         ready_0 = False not in PROVIDED_0(record.gateway) and not UNMET_0_0(record)
         return [NEW(DECISION, (BODY_0, overall_0, METHODS_0, grades_0, ready_0, capped_0, full_retake_0))]
 """
@@ -68,15 +74,18 @@ class Method(NamedTuple):
 
 
 class Journey(NamedTuple):
-    """What a compiled ruleset decides beyond the grades, as the generated ``decide`` calls it.
+    """What a compiled ruleset decides beyond the grades, as the generated ``decide`` reads it.
 
-    ``resits(record, counted, failed, again, overall)`` gives (overall, capped, full_retake_required) after the
-    resit rules, from the attempts the body counted, (place in the record, grade) in record order; ``asks_resit``:
-    it is the body's own resit_policy, asked for every record; otherwise it applies the ruleset's resit data, and
-    is called only where that can change anything: a resit or retake was counted, or a fail was and
-    ``spread(record, counted)`` says the attempts span a window counted from the first assessment (None: the
-    ruleset has no such window; it is asked only where the record's attempts span at least ``spread_days``, the
-    fewest days such a window can). None: the ruleset has no resit rules.
+    ``resits(record, counted, failed, again, overall)``: the body's own resit_policy (``asks_resit``), asked for
+    every record: (overall, capped, full_retake_required) from the attempts the body counted, (attempt, grade) in
+    record order, whether one of them failed and whether one was a resit or retake. Otherwise the ruleset's resit
+    data is applied in the text: ``cap`` is (the kinds of attempt the cap applies to, whether exceptional
+    circumstances lift it), and a distinction is capped at pass where a counted attempt of those kinds is not
+    lifted (recorded on it, or on the attempt before it at its method); ``missed(counted, again)`` says whether a
+    window whose miss means the whole EPA again was missed, asked only where a counted attempt failed and either
+    a resit or retake was counted or ``spread(record, counted)`` says the attempts span a window counted from the
+    first assessment (None: the ruleset has no such window; it is asked only where the record's attempts span at
+    least ``spread_days``, the fewest days such a window can). None: the ruleset has no cap, or no window.
 
     ``gateway(record)``: readiness from the body's own gateway_requirements; else the record is ready unless
     ``provided(record.gateway)`` (a getter of the fields that must not be False) holds False, or one of ``unmet``
@@ -84,7 +93,9 @@ class Journey(NamedTuple):
 
     resits: Callable[..., tuple[Grade | None, bool, bool]] | None = None
     asks_resit: bool = False
-    spread: Callable[[Any, list[tuple[int, Grade]]], bool] | None = None
+    cap: tuple[tuple[str, ...], bool] | None = None
+    missed: Callable[[list[tuple[Any, Grade]], bool], bool] | None = None
+    spread: Callable[[Any, list[tuple[Any, Grade]]], bool] | None = None
     spread_days: int = 0
     gateway: Callable[[Any], bool] | None = None
     provided: Callable[[Any], tuple[Any, ...]] | None = None
@@ -134,7 +145,8 @@ class Graders:
                 f"BODY_{b}": rules.body, f"METHODS_{b}": tuple(m.id for m in rules.methods),
                 **{f"ASKED_{b}_{k}": m.asked for k, m in enumerate(rules.methods)},
                 f"OVERALL_{b}": rules.overall, f"COMBINED_{b}": rules.combined, f"RESITS_{b}": journey.resits,
-                f"SPREAD_{b}": journey.spread, f"GATEWAY_{b}": journey.gateway, f"PROVIDED_{b}": journey.provided,
+                f"SPREAD_{b}": journey.spread, f"MISSED_{b}": journey.missed,
+                f"GATEWAY_{b}": journey.gateway, f"PROVIDED_{b}": journey.provided,
                 **{f"UNMET_{b}_{k}": unmet for k, unmet in enumerate(journey.unmet) if not isinstance(unmet, str)}})
         exec(compile(self.source, filename, "exec"), namespace)  # noqa: S102 (our own text, from numbers and ids)
         self.decide: Callable[[Any], list[Any]] = namespace["decide"]
@@ -159,16 +171,20 @@ def _grading(method: Method, grade: str, asked: str, indent: str) -> list[str]:
 
 def _loop(panel: Sequence[Rules], *, history: bool) -> list[str]:
     """The record's attempts read once: each body's grade for each of its methods as ``g<body>_<method>``; with
-    ``history``, also each body's ``counted_<body>`` (place, grade), ``failed_<body>`` and ``again_<body>`` (a
-    resit or retake was counted)."""
+    ``history``, also each body's ``counted_<body>`` (attempt, grade), ``failed_<body>``, ``again_<body>`` (a
+    resit or retake was counted) and ``capped_<body>`` (one its cap applies to, not lifted)."""
+    capping = history and any(rules.journey.cap is not None and not rules.journey.asks_resit for rules in panel)
+    lifting = capping and any(rules.journey.cap[1] for rules in panel if rules.journey.cap is not None)
     lines = []
     for b, rules in enumerate(panel):
         grades = [f"g{b}_{k}" for k in range(len(rules.methods))]
         if grades:
             lines.append(f"    {' = '.join(grades)} = None")
         if history:
-            lines += [f"    counted_{b} = []", f"    failed_{b} = again_{b} = False"]
-    lines += ["    for i, attempt in enumerate(record.assessments):",
+            lines += [f"    counted_{b} = []", f"    failed_{b} = again_{b} = capped_{b} = False"]
+            if _cap(rules)[1] and grades:  # whether each method's attempt counted last had exceptional circumstances
+                lines.append(f"    {' = '.join(f'ec{b}_{k}' for k in range(len(grades)))} = False")
+    lines += ["    for attempt in record.assessments:",
               "        ids = attempt.criteria_met",
               "        if ids is None:",
               "            met = None",
@@ -180,7 +196,10 @@ def _loop(panel: Sequence[Rules], *, history: bool) -> list[str]:
               "            except KeyError:",
               "                met = MET(ids)"]
     if history:
-        lines.append("        later = attempt.kind != 'first'")
+        lines.append("        later = (kind := attempt.kind) != 'first'" if capping else
+                     "        later = attempt.kind != 'first'")
+    if lifting:
+        lines.append("        ec = attempt.exceptional_circumstances")
     lines.append("        method = attempt.method")
     # Each method any body grades, once, in the order the bodies first list them; under it, each body grading it.
     graded: dict[str, list[tuple[int, int, Method]]] = {}
@@ -194,10 +213,27 @@ def _loop(panel: Sequence[Rules], *, history: bool) -> list[str]:
             lines.append(f"            if {grade} is None or {grade} is FAIL:  # counted until one is not a fail")
             lines += _grading(method, grade, f"ASKED_{b}_{k}", "                ")
             if history:
-                lines += [f"                counted_{b}.append((i, {grade}))",
+                lines += [f"                counted_{b}.append((attempt, {grade}))",
                           f"                if {grade} is FAIL:", f"                    failed_{b} = True",
                           "                if later:", f"                    again_{b} = True"]
+                kinds, lift = _cap(panel[b])
+                if kinds:
+                    lifted = f" and not (ec or ec{b}_{k})" if lift else ""
+                    lines += [f"                    if kind in {kinds!r}{lifted}:",
+                              f"                        capped_{b} = True"]
+                if lift:
+                    lines.append(f"                ec{b}_{k} = ec")
     return lines
+
+
+def _cap(rules: Rules) -> tuple[tuple[str, ...], bool]:
+    """The kinds of attempt (other than a first) the body's cap applies to, as the text applies it, and whether
+    exceptional circumstances lift it: none where the body has no cap or asks its own resit_policy."""
+    cap = rules.journey.cap
+    if cap is None or rules.journey.asks_resit:
+        return (), False
+    kinds = tuple(kind for kind in cap[0] if kind != "first")
+    return kinds, bool(kinds) and cap[1]
 
 
 def _combination(b: int, rules: Rules) -> list[str]:
@@ -219,20 +255,25 @@ def _grades(panel: Sequence[Rules]) -> list[str]:
 
 
 def _journey(b: int, journey: Journey) -> list[str]:
-    """Body ``b``'s resit rules and readiness: ``overall_<b>`` after them, ``capped_<b>``, ``full_retake_<b>`` and
-    ``ready_<b>``."""
-    lines = [f"    capped_{b} = full_retake_{b} = False"]
-    resits = (f"overall_{b}, capped_{b}, full_retake_{b} = "
-              f"RESITS_{b}(record, counted_{b}, failed_{b}, again_{b}, overall_{b})")
+    """Body ``b``'s resit rules and readiness: ``overall_<b>`` after them, ``capped_<b>`` (from the loop, unless
+    the body asks its own resit_policy), ``full_retake_<b>`` and ``ready_<b>``."""
+    lines = [f"    full_retake_{b} = False"]
     if journey.resits is not None and journey.asks_resit:
-        lines += [f"    {resits}  # the body's own resit_policy"]
-    elif journey.resits is not None:
-        # Only a resit or retake can be capped, and only a fail opens a window; without a resit or retake, only a
-        # window counted from the first assessment governs any attempt (the others govern resits and retakes).
-        span = "(record.assessments[-1].date - record.assessments[0].date).days"
-        spread = (f" or (failed_{b} and {span} >= {int(journey.spread_days)} and SPREAD_{b}(record, counted_{b}))"
-                  if journey.spread is not None else "")
-        lines += [f"    if again_{b}{spread}:", f"        {resits}"]
+        lines += [f"    overall_{b}, capped_{b}, full_retake_{b} = "
+                  f"RESITS_{b}(record, counted_{b}, failed_{b}, again_{b}, overall_{b})  # the body's own resit_policy"]
+    else:
+        # Only a fail opens a window; without a resit or retake, only a window counted from the first assessment
+        # governs any attempt (the others govern resits and retakes). A window missed, the cap does not matter.
+        capped = "if"
+        if journey.missed is not None:
+            span = "(record.assessments[-1].date - record.assessments[0].date).days"
+            spread = (f" or ({span} >= {int(journey.spread_days)} and SPREAD_{b}(record, counted_{b}))"
+                      if journey.spread is not None else "")
+            lines += [f"    if failed_{b} and (again_{b}{spread}) and MISSED_{b}(counted_{b}, again_{b}):",
+                      f"        overall_{b}, full_retake_{b} = None, True"]
+            capped = "elif"
+        if journey.cap is not None:
+            lines += [f"    {capped} capped_{b} and overall_{b} is DISTINCTION:", f"        overall_{b} = PASS"]
     if journey.gateway is not None:
         ready = f"GATEWAY_{b}(record)  # the body's own gateway_requirements"
     else:
