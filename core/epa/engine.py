@@ -90,48 +90,41 @@ def _bound(remembered: dict[Any, Any]) -> None:
         remembered.clear()
 
 
-def _whole_years(later: dt.date, earlier: dt.date) -> int:
-    """Whole years, as ``gateway.age_at_start`` counts an age with relativedelta."""
-    months = whole_months(later, earlier)
-    return months // 12 if months >= 0 else -(-months // 12)
-
-
 Unmet = Callable[[Record], bool]
 
 
-def _english_maths_unmet(rule: Check) -> Unmet:
-    em = rule.english_maths
+def _english_maths_unmet(check: Check) -> str:
+    """The English and maths check, unmet, as an expression over ``record`` (see ``_unmet``): a subject's level
+    held falls short of the level needed (with an EHCP, of the lower level where one is set), unless British Sign
+    Language stands in for English; and, where the check has an age band, the apprentice's age at the start is
+    known and inside it (``gateway._english_maths``: one subject missing is unknown unless another is short)."""
+    em = check.english_maths
     assert em is not None
-    # The levels held that fall short of the level needed (with an EHCP, of the lower level where one is set).
-    short = frozenset(level for level in LEVELS if _RANK[level] < _RANK[em.level])
-    short_with_ehcp = frozenset(level for level in LEVELS if _RANK[level] < _RANK[em.ehcp_level or em.level])
-    # Each subject's attribute, and whether British Sign Language stands in for it (then its level is not asked).
-    subjects = [(operator.attrgetter(subject), subject == "english" and not em.bsl_for_english)
+    short = tuple(level for level in LEVELS if _RANK[level] < _RANK[em.level])
+    short_with_ehcp = tuple(level for level in LEVELS if _RANK[level] < _RANK[em.ehcp_level or em.level])
+    below = (repr(short) if short == short_with_ehcp else
+             f"({short_with_ehcp!r} if record.apprentice.ehcp else {short!r})")
+    assert all(subject in ("english", "maths") for subject in em.subjects), "as the journey schema allows"
+    # With British Sign Language, the English level held is the BSL qualification's: it counts only where the
+    # document makes it an alternative (otherwise English is not known, so not short).
+    subjects = [f"record.apprentice.{subject} in {below}" + (" and not record.apprentice.bsl" if
+                                                             subject == "english" and not em.bsl_for_english else "")
                 for subject in em.subjects]
-
-    def unmet(record: Record) -> bool:
-        a = record.apprentice
-        below = short_with_ehcp if a.ehcp else short
-        for held, signed in subjects:
-            if held(a) in below and not (signed and a.bsl):
-                break
-        else:
-            return False  # none is short (one missing is unknown unless another is short)
-        # A subject is short: unmet where the check applies. Only now is an age worth working out.
-        if em.min_age is None and em.max_age is None:
-            return True
-        if a.date_of_birth is None or a.start_date is None:
-            return False  # unknown
-        age = _whole_years(a.start_date, a.date_of_birth)
-        return not ((em.min_age is not None and age < em.min_age) or (em.max_age is not None and age > em.max_age))
-    return unmet
+    unmet = "(" + " or ".join(f"({subject})" for subject in subjects) + ")" if subjects else "False"
+    if em.min_age is None and em.max_age is None:
+        return unmet
+    age = "WHOLE_YEARS(start, born)"  # in a chained comparison, worked out once
+    band = " <= ".join([*([str(int(em.min_age))] if em.min_age is not None else []), age,
+                        *([str(int(em.max_age))] if em.max_age is not None else [])])
+    return (f"{unmet} and (born := record.apprentice.date_of_birth) is not None and "
+            f"(start := record.apprentice.start_date) is not None and {band}")
 
 
 def _unmet(check: Check | None, ruleset: Ruleset) -> Unmet | str | None:
     """A predicate that is true when the record shows the check unmet (as ``gateway._status`` says "unmet"), or
-    for the simplest checks the same written as a Python expression over ``record`` (for ``epa.graders`` to write
-    out), or None when it can never be unmet (no check, or a deferred one). (A ``provided`` check is read with the
-    others of its ruleset: see ``CompiledRuleset``.)"""
+    for the simpler checks the same written as a Python expression over ``record`` (for ``epa.graders`` to write
+    out; ``graders.predicate`` evaluates one alone), or None when it can never be unmet (no check, or a deferred
+    one). (A ``provided`` check is read with the others of its ruleset: see ``CompiledRuleset``.)"""
     if check is None or check.deferred:
         return None
     if check.english_maths:

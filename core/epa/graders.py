@@ -60,6 +60,10 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from epa.model import Grade
+from epa.workdays import whole_years
+
+# What an ``unmet`` expression may name besides ``record``.
+EXPRESSION_NAMES: Mapping[str, Any] = {"WHOLE_YEARS": whole_years}
 
 
 class Method(NamedTuple):
@@ -89,7 +93,8 @@ class Journey(NamedTuple):
 
     ``gateway(record)``: readiness from the body's own gateway_requirements; else the record is ready unless
     ``provided(record.gateway)`` (a getter of the fields that must not be False) holds False, or one of ``unmet``
-    holds: each a predicate, or a Python expression over ``record`` written into the text as it stands."""
+    holds: each a predicate, or a Python expression over ``record`` (and ``EXPRESSION_NAMES``) written into the
+    text as it stands (``predicate`` makes one a function)."""
 
     resits: Callable[..., tuple[Grade | None, bool, bool]] | None = None
     asks_resit: bool = False
@@ -100,6 +105,11 @@ class Journey(NamedTuple):
     gateway: Callable[[Any], bool] | None = None
     provided: Callable[[Any], tuple[Any, ...]] | None = None
     unmet: Sequence[Callable[[Any], bool] | str] = ()
+
+
+def predicate(expression: str) -> Callable[[Any], bool]:
+    """An ``unmet`` expression as a function of ``record``, evaluated as the written-out text evaluates it."""
+    return eval(f"lambda record: {expression}", dict(EXPRESSION_NAMES))  # type: ignore[no-any-return]  # noqa: S307
 
 
 class Rules(NamedTuple):
@@ -138,7 +148,7 @@ class Graders:
             # An id repeated, or one no ruleset knows (a record built in code; a file's is checked): bit by bit.
             "MET": lambda ids: functools.reduce(operator.or_, (bits.get(c, 0) for c in ids), 0),
             # A Decision made as its generated __new__ makes it, without that Python call: a third of the time.
-            "DECISION": decision, "NEW": tuple.__new__}
+            "DECISION": decision, "NEW": tuple.__new__, **EXPRESSION_NAMES}
         for b, rules in enumerate(panel):
             journey = rules.journey
             namespace.update({

@@ -107,6 +107,13 @@ def whole_months(later: dt.date, earlier: dt.date) -> int:
     return months
 
 
+def whole_years(later: dt.date, earlier: dt.date) -> int:
+    """Whole years from ``earlier`` to ``later``, as dateutil's ``relativedelta(later, earlier).years`` counts them
+    (an age, as ``gateway.age_at_start`` counts it)."""
+    months = whole_months(later, earlier)
+    return months // 12 if months >= 0 else -(-months // 12)
+
+
 @lru_cache(maxsize=1 << 16)  # a cohort's records share their dates: each (date, offset) is worked out once
 def shift(day: dt.date, offset: Offset) -> dt.date:
     """The date ``offset`` after ``day`` (before it, when negative). Months are calendar months,
