@@ -252,6 +252,39 @@ def test_csv_in_csv_out_one_row_per_record_and_body_errors_at_their_line(tmp_pat
     assert [r["apprentice"] for r in rows if r["line"] == "6"] == ["A-4\nwith a line break"] * len(bodies)
 
 
+@pytest.mark.parametrize("fmt", ["csv", "table"])
+def test_a_repeated_or_unknown_criterion_id_is_an_error_row_whatever_the_output(tmp_path, fmt):
+    """CSV rows and the summary take a fast path that checks criteria ids as it reads them as bits: a line that
+    repeats one, or lists one the standard does not have, is still an error row, as JSON output (the slow path,
+    which words it) makes it, and the lines around it are graded."""
+    with_criteria = [r for r in base_records() if any("criteria_met" in a for a in r.get("assessments", []))]
+    if not with_criteria:
+        pytest.skip("needs an example listing criteria for an installed body's standard")
+    record = with_criteria[0]
+    k = next(k for k, a in enumerate(record["assessments"]) if "criteria_met" in a)
+    repeated, unknown = copy.deepcopy(record), copy.deepcopy(record)
+    repeated["assessments"][k]["criteria_met"].append(record["assessments"][k]["criteria_met"][0])
+    unknown["assessments"][k]["criteria_met"].append("NOT-A-CRITERION")
+    path = tmp_path / "c.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in (record, repeated, unknown, record)) + "\n", encoding="utf-8")
+    explained = json_lines(run("compare", "--batch", str(path), "--format", "json").stdout)
+    assert ["error" in r for r in explained] == [False, True, True, False]
+    assert all(explained[i]["error"]["path"].startswith(f"$.assessments[{k}].criteria_met") for i in (1, 2))
+    result = run("compare", "--batch", str(path), *(["--format", "csv"] if fmt == "csv" else ["--summary-only",
+                                                                                              "--format", "json"]))
+    assert result.exit_code == 2, result.stderr
+    if fmt == "csv":
+        rows = list(csv.DictReader(io.StringIO(result.stdout)))
+        errors = {int(r["line"]): r["error"] for r in rows if r["error"]}
+        assert set(errors) == {2, 3}
+        for i in (1, 2):  # the path and message JSON output gives (a hint may follow)
+            assert errors[i + 1].startswith(f"{explained[i]['error']['path']}: {explained[i]['error']['message']}")
+        assert {int(r["line"]) for r in rows if not r["error"]} == {1, 4}
+    else:
+        summary = json.loads(result.stdout)["summary"]
+        assert (summary["records_read"], summary["results_written"], summary["errors"]) == (4, 2, 2)
+
+
 def test_an_unknown_csv_column_is_an_error_naming_it(tmp_path):
     path = tmp_path / "c.csv"
     path.write_text("standard,apprentice,gateway_date,obsrvation\nST0071,A-1,2025-12-01,pass\n", encoding="utf-8")

@@ -316,6 +316,34 @@ def test_a_plugins_gateway_requirements_and_resit_policy_win() -> None:
     assert any(d.full_retake_required and d.overall is None for d in decided)
 
 
+@pytest.mark.parametrize("hooked", [False, True])
+def test_decide_listed_checks_the_criteria_ids_a_view_was_not_checked_for(hooked: bool) -> None:
+    """``decide_listed`` (the batch's fast path: ``view(..., criteria=False)``) decides a view whose ids are the
+    standard's, none twice, as ``decide`` does, and gives None where one repeats or is unknown, as the schema
+    refuses it; a plugin given the whole record (resit_policy here) is never asked about such a record."""
+    asked = []
+
+    def resit_policy(self: Any, ruleset: epa.Ruleset, record: Record, history: Any) -> Any:
+        asked.append(record.apprentice.id)
+        return epa.ResitDecision(False, False, ())
+
+    reg = _acme(resit_policy=resit_policy) if hooked else registry()
+    engine = Engine(reg)
+    for i, good in enumerate(_cohort(reg, views=True)):
+        listed = [a.criteria_met for a in good.assessments if a.criteria_met]
+        assert engine.decide_listed(good) == engine.decide(good)
+        if not listed:
+            continue
+        vocabulary = sorted(reg.criterion_ids("ST0071"))
+        for extra in (listed[0][0], "NOT-A-CRITERION"):  # repeated, unknown
+            bad = copy.deepcopy(good)
+            bad.apprentice.id = f"B-{i}"
+            next(a for a in bad.assessments if a.criteria_met).criteria_met.append(extra)
+            assert extra == listed[0][0] or extra not in vocabulary
+            assert engine.decide_listed(bad) is None
+    assert not [ident for ident in asked if ident.startswith("B-")] and (asked or not hooked)
+
+
 def test_a_record_listing_an_id_twice_or_an_unknown_id_is_graded_as_grading_does() -> None:
     """Records built in code skip the schema: a repeated criterion id counts once, an unknown one not at all."""
     reg = registry()

@@ -119,6 +119,22 @@ def test_a_grade_given_stands_and_an_unattempted_method_leaves_the_overall_open(
     assert graded(graders, record(observation=[(Attempt(D), None)], discussion=[(Attempt(P), None)])) == (P, (D, P))
 
 
+def test_listed_gives_none_for_an_id_repeated_or_outside_the_vocabulary():
+    """``decide(record, listed=True)`` checks ids as the schema does (the vocabulary here lacks c3, a distinction
+    criterion the rules know); without ``listed``, a repeated id counts once and one no ruleset knows not at all."""
+    vocabulary = [c for c in BITS if c != "c3"]
+    graders = Graders("test", [Rules("acme", [OBSERVATION], {}, lowest, Journey())], BITS, Decision, vocabulary)
+    listed = Record([Tried("observation", ("c0", "c1", "c2"), None, "first")])
+    assert graders.decide(listed, True) == graders.decide(listed) == [decided(graders, listed)]
+    assert decided(graders, listed).overall == P
+    for ids in (("c0", "c0", "c1", "c2"), ("c0", "c1", "c2", "x9"), ("c0", "c1", "c2", "c3")):
+        rec = Record([Tried("observation", ids, None, "first")])
+        assert graders.decide(rec, True) is None, ids
+        assert decided(graders, rec).overall == (D if "c3" in ids else P), ids
+    everything = made(OBSERVATION)  # no vocabulary given: every id the rules know may be listed
+    assert everything.decide(Record([Tried("observation", ("c0", "c1", "c2", "c3"), None, "first")]), True)[0][1] == D
+
+
 def test_an_attempt_at_a_method_the_rules_do_not_have_is_not_graded():
     assert graded(made(OBSERVATION), record(observation=[(Attempt(P), None)], interview=[(Attempt(F), None)])) == \
         (P, (P,))

@@ -438,15 +438,16 @@ def _decided_chunk(items: list[Item]) -> tuple[str, list[Stat]]:
     """As ``grade_item`` for each item, for CSV rows and the summary, the common case taken directly: a record
     fastrecord vouches for, decided by the compiled engine; anything else (an error, a line to check) is left to
     ``grade_item``. (One loop, not a call per record: at tens of thousands of records a second, a call shows.)"""
-    registry, decide, rows = _Worker.registry, _Worker.engine.decide, _Worker.fmt == "csv"
+    registry, decide, rows = _Worker.registry, _Worker.engine.decide_listed, _Worker.fmt == "csv"
     texts, stats = [], []
     for item in items:
         line, kind, payload = item
-        record = view(payload, registry) if kind == "json" else None
-        if record is None:
+        # The criteria ids are checked as the engine reads them as bits: a record failing that is left too.
+        record = view(payload, registry, criteria=False) if kind == "json" else None
+        results = None if record is None else decide(record)
+        if record is None or results is None:
             text, stat = grade_item(item)
         else:
-            results = decide(record)
             found = _DECIDED.get((record.standard, *results)) or _decided(record.standard, results)
             text, stat = _csv_results(line, record.apprentice.id, found) if rows else "", found.stat
         texts.append(text)

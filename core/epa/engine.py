@@ -29,7 +29,7 @@ import operator
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
-from epa.fastrecord import RecordView, as_record
+from epa.fastrecord import RecordView, as_record, criteria_listed
 from epa.gateway import LEVELS, GatewayStatus
 from epa.graders import Graders, Method, Rules
 from epa.graders import Journey as GradersJourney
@@ -427,7 +427,8 @@ class Engine:
         found = self._graders.get(key)
         if found is None:
             name = f"{standard} " + ", ".join(f"{c.body} {c.ruleset.document.version}" for c in chosen)
-            found = self._graders[key] = Graders(name, [c.rules for c in chosen], self._bits_for(standard), Decision)
+            found = self._graders[key] = Graders(name, [c.rules for c in chosen], self._bits_for(standard), Decision,
+                                                 self.registry.criterion_ids(standard))
         return found
 
     def _bits_for(self, standard: str) -> dict[str, int]:
@@ -478,7 +479,16 @@ class Engine:
         hooked, graders = self._chosen(record)  # type: ignore[arg-type]  # a view reads as a Record
         if hooked and not isinstance(record, Record):
             record = as_record(record)
-        return graders.decide(record)
+        return graders.decide(record)  # type: ignore[return-value]  # (not None: only with listed)
+
+    def decide_listed(self, record: RecordView) -> list[Decision] | None:
+        """As ``decide``, for a view whose criteria ids are not yet checked (``fastrecord.view`` with
+        ``criteria=False``): None where an attempt repeats one or lists one the standard does not have, which
+        the record's schema refuses. (Read as bits for grading, the ids are checked for the price of a count.)"""
+        hooked, graders = self._chosen(record)  # type: ignore[arg-type]  # a view reads as a Record
+        if hooked:  # a plugin's hook is given a valid Record
+            return graders.decide(as_record(record)) if criteria_listed(record, self.registry) else None
+        return graders.decide(record, True)
 
     def grades(self, record: Record | RecordView) -> list[tuple[str, Grade | None, tuple[Grade | None, ...]]]:
         """Grading alone, each body in the registry's order: (body id, the combined grade, each method's grade

@@ -229,16 +229,26 @@ def _known_version(registry: Registry, names: _Names, standard: str, body: str, 
 RecordView = _Record  # what view() gives: a Record's attributes, for reading only
 
 
-def view(raw: bytes, registry: Registry) -> RecordView | None:
+def view(raw: bytes, registry: Registry, *, criteria: bool = True) -> RecordView | None:
     """A view of the Record the slow path (``_parse_json`` + ``record_from_data``) would give for this JSON line,
     or None when the fast path cannot vouch for it (the caller then runs the slow path, which words any error).
-    The view has the Record's attributes and values (a list where the Record has a tuple): it reads as one."""
+    The view has the Record's attributes and values (a list where the Record has a tuple): it reads as one.
+
+    Without ``criteria``, whether each attempt's criteria ids are the standard's, none repeated, is left to the
+    caller: ``Engine.decide_listed`` checks them as it reads them as bits, and ``criteria_listed`` asks it."""
     known = _known(registry)
     try:
         r = known.decoder.decode(raw)
     except (msgspec.DecodeError, UnicodeDecodeError):  # ValidationError is a DecodeError
         return None
-    return r if _keys_once(raw, r) and _filled(r, registry, known) else None
+    return r if _keys_once(raw, r) and _filled(r, registry, known, criteria) else None
+
+
+def criteria_listed(r: RecordView, registry: Registry) -> bool:
+    """Whether each attempt of a view lists only criteria ids its standard has, none twice."""
+    vocabulary = registry.criterion_ids(r.standard)
+    return all(len(vocabulary.intersection(ids)) == len(ids) for a in r.assessments or ()
+               if (ids := a.criteria_met) is not None)
 
 
 def view_of_data(data: Any, registry: Registry) -> RecordView | None:
@@ -277,11 +287,11 @@ def as_record(r: RecordView) -> Record:
         r.document_versions, JourneyDates(*astuple(r.dates)), r.schedule)  # type: ignore[arg-type]
 
 
-def _filled(r: _Record, registry: Registry, known: _Known) -> bool:
+def _filled(r: _Record, registry: Registry, known: _Known, criteria: bool = True) -> bool:
     """Whether a decoded line passes the checks the schema cannot express, its defaults filled in on the way;
     False: the slow path must answer. These are ``record._check_names`` and ``_check_dates``, asked as one yes or
     no in one pass over the attempts (the slow path words the error; tests/test_fastrecord.py holds the two to
-    the same answers on records drawn from the schema)."""
+    the same answers on records drawn from the schema); without ``criteria``, the criteria ids are left out."""
     names = known.names.get(r.standard) or _names(registry, known, r.standard)
     if names is None:
         return False
@@ -316,13 +326,12 @@ def _filled(r: _Record, registry: Registry, known: _Known) -> bool:
     previous = gateway  # each attempt is on or after gateway, and on or after the one before
     latest: dict[str, _Attempt] = {}  # each method's attempt so far
     for a in r.assessments:
-        criteria, method = a.criteria_met, a.method
-        if method not in methods or (criteria is None) == (a.grade is None):  # the schema's oneOf
+        ids, method = a.criteria_met, a.method
+        if method not in methods or (ids is None) == (a.grade is None):  # the schema's oneOf
             return False
-        if criteria is not None:
-            unique = set(criteria)
-            if len(unique) != len(criteria) or not unique <= criteria_known:
-                return False
+        # As many ids known as listed: none unknown, none repeated (unless the caller checks them).
+        if ids is not None and criteria and len(criteria_known.intersection(ids)) != len(ids):
+            return False
         date = a.date
         if date < previous or (a.notified is not None and a.notified < date):
             return False

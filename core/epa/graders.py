@@ -13,7 +13,7 @@ kept (``Graders.source``: print it to read what the rulesets run) and shown in t
 
 For one body whose two methods are graded by the default's rule, the generated ``decide`` reads::
 
-    def decide(record):
+    def decide(record, listed=False):
         g0_0 = g0_1 = None  # each body's grade for each of its methods (body 0, method 0...)
         counted_0 = []  # each body's attempts counted: (attempt, grade)
         failed_0 = again_0 = capped_0 = False  # one it counted failed, was a resit or retake, is capped
@@ -56,7 +56,7 @@ import functools
 import hashlib
 import linecache
 import operator
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from epa.model import Grade
@@ -126,19 +126,26 @@ class Rules(NamedTuple):
 
 class Graders:
     """The functions written for the rulesets in force for a record (``panel``, in the registry's order), with
-    ``bits``: one bit for each criterion id of the standard.
+    ``bits``: one bit for each criterion id of the standard, and its ``vocabulary``: the ids a record may list.
 
     - ``grades(record)``: each body's (id, overall grade the combination gives, each method's grade) before the
       resit rules (the overall is None until every method has a grade);
-    - ``decide(record)``: each body's ``decision`` (``epa.engine.Decision``): the grades, the overall grade
-      after the resit rules, gateway readiness, the cap and a required full retake, as its journey says.
+    - ``decide(record, listed=False)``: each body's ``decision`` (``epa.engine.Decision``): the grades, the
+      overall grade after the resit rules, gateway readiness, the cap and a required full retake, as its journey
+      says. With ``listed``, the record's criteria ids are checked as they are read as bits, and None is given
+      where an attempt repeats one or lists one outside the vocabulary (which the record's schema refuses: a
+      caller that has checked everything else leaves this to the bits); without, such an id counts once or not
+      at all (a record built in code).
 
     A record is anything with the Record's attributes these read: ``assessments`` (each attempt's ``method``,
     ``criteria_met``, ``grade`` and ``kind``) and what the journey's callables read.
     """
 
-    def __init__(self, name: str, panel: Sequence[Rules], bits: Mapping[str, int], decision: type):
-        self.source = "\n".join([*_decide(panel), "", *_grades(panel), ""])
+    def __init__(self, name: str, panel: Sequence[Rules], bits: Mapping[str, int], decision: type,
+                 vocabulary: Iterable[str] | None = None):
+        known = set(bits) if vocabulary is None else set(vocabulary)
+        unlisted = any(c not in known for c in bits)
+        self.source = "\n".join([*_decide(panel, unlisted), "", *_grades(panel), ""])
         # A file name of its own, its text in linecache: a traceback through these functions shows their lines.
         # (Named by the text, so that the same rules compiled again share one entry rather than add another.)
         filename = f"<epa rules {name} {hashlib.sha256(self.source.encode()).hexdigest()[:12]}>"
@@ -148,7 +155,9 @@ class Graders:
             # An id repeated, or one no ruleset knows (a record built in code; a file's is checked): bit by bit.
             "MET": lambda ids: functools.reduce(operator.or_, (bits.get(c, 0) for c in ids), 0),
             # A Decision made as its generated __new__ makes it, without that Python call: a third of the time.
-            "DECISION": decision, "NEW": tuple.__new__, **EXPRESSION_NAMES}
+            "DECISION": decision, "NEW": tuple.__new__, **EXPRESSION_NAMES,
+            # The bits of ids a ruleset knows that a record may not list (none, as a rule).
+            "UNLISTED": functools.reduce(operator.or_, (bit for c, bit in bits.items() if c not in known), 0)}
         for b, rules in enumerate(panel):
             journey = rules.journey
             namespace.update({
@@ -159,7 +168,7 @@ class Graders:
                 f"GATEWAY_{b}": journey.gateway, f"PROVIDED_{b}": journey.provided,
                 **{f"UNMET_{b}_{k}": unmet for k, unmet in enumerate(journey.unmet) if not isinstance(unmet, str)}})
         exec(compile(self.source, filename, "exec"), namespace)  # noqa: S102 (our own text, from numbers and ids)
-        self.decide: Callable[[Any], list[Any]] = namespace["decide"]
+        self.decide: Callable[..., list[Any] | None] = namespace["decide"]
         self.grades: Callable[[Any], list[tuple[str, Grade | None, tuple[Grade | None, ...]]]] = namespace["grades"]
 
 
@@ -179,10 +188,12 @@ def _grading(method: Method, grade: str, asked: str, indent: str) -> list[str]:
     return [indent + line for line in lines]
 
 
-def _loop(panel: Sequence[Rules], *, history: bool) -> list[str]:
+def _loop(panel: Sequence[Rules], *, history: bool, unlisted: bool = False) -> list[str]:
     """The record's attempts read once: each body's grade for each of its methods as ``g<body>_<method>``; with
     ``history``, also each body's ``counted_<body>`` (attempt, grade), ``failed_<body>``, ``again_<body>`` (a
-    resit or retake was counted) and ``capped_<body>`` (one its cap applies to, not lifted)."""
+    resit or retake was counted) and ``capped_<body>`` (one its cap applies to, not lifted), and with ``listed``
+    (an argument of ``decide``) None where an id is repeated or outside the vocabulary (``unlisted``: a ruleset
+    knows such an id)."""
     capping = history and any(rules.journey.cap is not None and not rules.journey.asks_resit for rules in panel)
     lifting = capping and any(rules.journey.cap[1] for rules in panel if rules.journey.cap is not None)
     lines = []
@@ -201,10 +212,14 @@ def _loop(panel: Sequence[Rules], *, history: bool) -> list[str]:
               "        else:",
               "            try:  # a sum is an or when no id repeats: as many bits as ids says none did",
               "                met = sum(map(BIT, ids))",
-              "                if met.bit_count() != len(ids):",
+              "                if met.bit_count() != len(ids)" + (" or (listed and met & UNLISTED)" if unlisted else "")
+              + ":",
               "                    raise KeyError",
-              "            except KeyError:",
-              "                met = MET(ids)"]
+              "            except KeyError:"]
+    if history:
+        lines += ["                if listed:",
+                  "                    return None  # an id repeated, or one a record may not list"]
+    lines.append("                met = MET(ids)")
     if history:
         lines.append("        later = (kind := attempt.kind) != 'first'" if capping else
                      "        later = attempt.kind != 'first'")
@@ -294,8 +309,8 @@ def _journey(b: int, journey: Journey) -> list[str]:
     return [*lines, f"    ready_{b} = {ready}"]
 
 
-def _decide(panel: Sequence[Rules]) -> list[str]:
-    lines = ["def decide(record):", *_loop(panel, history=True)]
+def _decide(panel: Sequence[Rules], unlisted: bool) -> list[str]:
+    lines = ["def decide(record, listed=False):", *_loop(panel, history=True, unlisted=unlisted)]
     for b, rules in enumerate(panel):
         lines += [*_combination(b, rules), *_journey(b, rules.journey)]
     made = ", ".join(f"NEW(DECISION, (BODY_{b}, overall_{b}, METHODS_{b}, grades_{b}, ready_{b}, capped_{b}, "
