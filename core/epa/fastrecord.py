@@ -113,27 +113,16 @@ _ENCODER = msgspec.json.Encoder()  # for a CSV row's data (view_of_data)
 _STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"(\s*:)?')
 
 
-def _keys_once(raw: bytes, r: _Record) -> bool:
-    """No key repeats in an object of the line (msgspec lets the last one win, where the slow path refuses), and
-    none is given as null (msgspec reads it as absent, where the slow path refuses): the Structs hold every key
-    the line gives."""
-    held = _keys_held(r)
-    # Each key of the line is followed by a ':', and any other ':' is inside a string: as many ':' as the Structs
-    # hold keys means none was dropped (counting in C is much cheaper than scanning tokens).
-    if raw.count(b":") == held:
-        return True
-    found = _STRING.findall(raw)  # a ':' inside a string, or a key dropped: count the keys themselves
-    return len(found) - found.count(b"") == held
-
-
 # How many fields each Struct has.
 _RECORD, _APPRENTICE, _GATEWAY, _DATES, _ATTEMPT = (
     len(struct.__struct_fields__) for struct in (_Record, _Apprentice, _Gateway, _Dates, _Attempt))
 
 
-def _keys_held(r: _Record) -> int:
-    """How many keys the Structs hold: their fields that are not None (omitted, as when encoded) and each key of
-    their dicts."""
+def _keys_once(raw: bytes, r: _Record) -> bool:
+    """No key repeats in an object of the line (msgspec lets the last one win, where the slow path refuses), and
+    none is given as null (msgspec reads it as absent, where the slow path refuses): the Structs hold every key
+    the line gives. They hold their fields that are not None (omitted, as when encoded) and each key of their
+    dicts."""
     astuple = msgspec.structs.astuple
     held = (_RECORD + _APPRENTICE + _GATEWAY - astuple(r).count(None) - astuple(r.apprentice).count(None)
             - astuple(r.gateway).count(None))
@@ -145,7 +134,12 @@ def _keys_held(r: _Record) -> int:
         held += len(r.schedule)
     for a in r.assessments or ():
         held += _ATTEMPT - astuple(a).count(None)
-    return held
+    # Each key of the line is followed by a ':', and any other ':' is inside a string: as many ':' as the Structs
+    # hold keys means none was dropped (counting in C is much cheaper than scanning tokens).
+    if raw.count(b":") == held:
+        return True
+    found = _STRING.findall(raw)  # a ':' inside a string, or a key dropped: count the keys themselves
+    return len(found) - found.count(b"") == held
 
 
 # --- the checks a schema cannot express --------------------------------------------------------------------
@@ -236,7 +230,7 @@ def view(raw: bytes, registry: Registry, *, criteria: bool = True) -> RecordView
 
     Without ``criteria``, whether each attempt's criteria ids are the standard's, none repeated, is left to the
     caller: ``Engine.decide_listed`` checks them as it reads them as bits, and ``criteria_listed`` asks it."""
-    known = _known(registry)
+    known = _LAST[1] if _LAST[0]() is registry else _known(registry)  # (the test made here: a call per line shows)
     try:
         r = known.decoder.decode(raw)
     except (msgspec.DecodeError, UnicodeDecodeError):  # ValidationError is a DecodeError
