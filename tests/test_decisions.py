@@ -409,7 +409,7 @@ def test_what_the_engine_remembers_stays_bounded(monkeypatch: pytest.MonkeyPatch
                 "assessments": attempts}
         record = _load(reg, data)
         assert _decided(engine, record) == _decided(engine, _view(reg, data)) == _decided_by_grading(reg, record)
-        assert len(engine._by_span) <= 1 + len(_changes(reg, standard))
+        assert len(engine._spans[standard][1]) == 1 + len(_changes(reg, standard))
         # Every due date remembered: the retake windows' and the gateway deadlines'.
         dues = [found for found in gc.get_objects() if isinstance(found, epa.engine._Due) and id(found) not in before]
         assert dues and all(len(due.dues) <= 4 for due in dues)

@@ -382,14 +382,14 @@ def _csv_results(line: int, ident: str, decided: Decided) -> str:
     Those are body ids, words from _CELLS or empty: where the id needs no quoting either, the rows are joined
     directly, as the writer would write them and in a fraction of its time."""
     if decided.joined is not None and not _QUOTED.search(ident):
-        prefix = f"{line},{ident},"
-        return prefix + ("\n" + prefix).join(decided.joined) + "\n"
+        return f"{line},{ident},".join(decided.joined)
     return _csv_rows([[str(line), ident, *cells] for cells in decided.cells])
 
 
 class Decided(NamedTuple):
     """What a record's decisions come to in the output: the summary's stat, each body's CSV cells after the line
-    and apprentice (CSV only), and those cells joined (None where a body id needs quoting)."""
+    and apprentice (CSV only), and those cells joined into rows, after an empty string: what the line and
+    apprentice join (None where a body id needs quoting)."""
 
     stat: Stat
     cells: tuple[tuple[str, ...], ...] = ()
@@ -416,7 +416,7 @@ def _decided(standard: str, results: Sequence[Any]) -> Decided:
             cells = tuple((r.body, _cell(r.overall), *map(_cell, map(r.components.get, _Worker.methods)),
                            _cell(r.gateway_ready), _cell(r.capped), _cell(r.full_retake_required), "")
                           for r in results)
-            found = Decided(stat, cells, tuple(map(",".join, cells)) if _Worker.plain else None)
+            found = Decided(stat, cells, ("", *(",".join(row) + "\n" for row in cells)) if _Worker.plain else None)
         _DECIDED[key] = found
     return found
 

@@ -403,10 +403,10 @@ class Engine:
         self._hooked: dict[str, bool] = {}
         # The decisions written out (epa.graders) for each set of compiled rules in force together.
         self._graders: dict[tuple[CompiledRuleset, ...], Graders] = {}
-        # Per standard, the dates a version of its rules comes into force, in order; and per standard and span of
-        # gateway dates between two of them, whether a body is hooked and the graders of the rules in force.
-        self._changes: dict[str, list[dt.date]] = {}
-        self._by_span: dict[tuple[str, int], tuple[bool, Graders]] = {}
+        # Per standard, the dates a version of its rules comes into force, in order, and for each span of gateway
+        # dates they make (before the first, between two, after the last): whether a body is hooked and the
+        # graders of the rules in force, once a record asks.
+        self._spans: dict[str, tuple[list[dt.date], list[tuple[bool, Graders] | None]]] = {}
         self._bits: dict[str, dict[str, int]] = {}  # per standard, a bit for each criterion id
 
     def _for(self, loaded: LoadedBody, record: Record) -> CompiledRuleset:
@@ -461,15 +461,15 @@ class Engine:
             bodies = self._offering(standard)
             return self._hooked[standard], self.graders(
                 standard, [only or self._for(loaded, record) for loaded, only in bodies])
-        changes = self._changes.get(standard)
-        if changes is None:
-            changes = self._changes[standard] = sorted({
-                day for loaded, _ in self._offering(standard) for ruleset in loaded.body.rulesets_for(standard)
-                if (day := ruleset.document.effective_from) is not None})
-        key = (standard, bisect.bisect_right(changes, record.gateway.date))
-        found = self._by_span.get(key)
+        spans = self._spans.get(standard)
+        if spans is None:
+            changes = sorted({day for loaded, _ in self._offering(standard) for ruleset in
+                              loaded.body.rulesets_for(standard) if (day := ruleset.document.effective_from)})
+            spans = self._spans[standard] = (changes, [None] * (len(changes) + 1))
+        span = bisect.bisect_right(spans[0], record.gateway.date)
+        found = spans[1][span]
         if found is None:
-            found = self._by_span[key] = (self._hooked[standard], self.graders(
+            found = spans[1][span] = (self._hooked[standard], self.graders(
                 standard, [only or self._for(loaded, record) for loaded, only in self._offering(standard)]))
         return found
 
