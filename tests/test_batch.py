@@ -341,14 +341,14 @@ def test_two_workers_write_the_same_bytes_as_one(tmp_path, monkeypatch, fmt):
 
 
 def test_what_the_batch_remembers_stays_bounded_and_changes_nothing(tmp_path, monkeypatch):
-    """What each distinct set of decisions comes to is forgotten past ``REMEMBERED`` entries: the same bytes out,
-    CSV rows and summary alike."""
+    """What each distinct set of decisions comes to, and each decision's CSV row, is forgotten past ``REMEMBERED``
+    entries: the same bytes out, CSV rows and summary alike."""
     path, _ = cohort(tmp_path, n=120, every=40)
     runs = [("--format", "csv"), ("--summary-only", "--format", "json")]
     unbounded = [run("compare", "--batch", str(path), *options) for options in runs]
     monkeypatch.setattr(epa.batch, "REMEMBERED", 2)
     bounded = [run("compare", "--batch", str(path), *options) for options in runs]
-    assert len(epa.batch._DECIDED) <= 2
+    assert len(epa.batch._DECIDED) <= 2 and len(epa.batch._ROWS) <= 2
     for before, after in zip(unbounded, bounded, strict=True):
         assert before.exit_code == after.exit_code == 2
         assert before.stdout.encode() == after.stdout.encode() and before.stdout

@@ -265,7 +265,8 @@ def init_worker(only: tuple[str, ...] | None, name: str, fmt: str, registry: Any
     _Worker.engine = Engine(registry)
     _Worker.methods = output_methods(registry)
     _Worker.plain = not any(_QUOTED.search(loaded.body.id) for loaded in registry.bodies)
-    _DECIDED.clear()  # what it holds depends on the format and the methods
+    _DECIDED.clear()  # what these hold depends on the format and the methods
+    _ROWS.clear()
 
 
 def output_methods(registry: Any) -> tuple[str, ...]:
@@ -413,11 +414,23 @@ def _decided(standard: str, results: Sequence[Any]) -> Decided:
         if _Worker.fmt != "csv":
             found = Decided(stat)
         else:
-            cells = tuple((r.body, _cell(r.overall), *map(_cell, map(r.components.get, _Worker.methods)),
-                           _cell(r.gateway_ready), _cell(r.capped), _cell(r.full_retake_required), "")
-                          for r in results)
-            found = Decided(stat, cells, ("", *(",".join(row) + "\n" for row in cells)) if _Worker.plain else None)
+            rows = [_ROWS.get(r) or _row(r) for r in results]
+            found = Decided(stat, tuple(cells for cells, _ in rows), ("", *(row for _, row in rows))
+                            if _Worker.plain else None)
         _DECIDED[key] = found
+    return found
+
+
+# Each body's decision, as CSV cells and a row of them (a set of decisions is new far more often than one is).
+_ROWS: dict[Any, tuple[tuple[str, ...], str]] = {}
+
+
+def _row(r: Any) -> tuple[tuple[str, ...], str]:
+    if len(_ROWS) >= REMEMBERED:
+        _ROWS.clear()
+    cells = (r.body, _cell(r.overall), *map(_cell, map(r.components.get, _Worker.methods)), _cell(r.gateway_ready),
+             _cell(r.capped), _cell(r.full_retake_required), "")
+    found = _ROWS[r] = cells, ",".join(cells) + "\n"
     return found
 
 
