@@ -25,15 +25,12 @@ For one body whose two methods are graded by the default's rule, the generated `
             ec = attempt.exceptional_circumstances
             method = attempt.method
             if method == 'observation':
+                if met is None:  # each distinct default rule the bodies apply to the method, once
+                    d0 = attempt.grade
+                else:
+                    d0 = FAIL if met & 0x7 != 0x7 else DISTINCTION if (met & 0x18).bit_count() >= 2 else PASS
                 if g0_0 is None or g0_0 is FAIL:  # counted until one is not a fail
-                    if met is None:
-                        g0_0 = attempt.grade
-                    elif met & 0x7 != 0x7:  # as defaults.grade_component decides
-                        g0_0 = FAIL
-                    elif (met & 0x18).bit_count() >= 2:
-                        g0_0 = DISTINCTION
-                    else:
-                        g0_0 = PASS
+                    g0_0 = d0
                     counted_0.append((attempt, g0_0))
                     ...  # failed_0, again_0; capped_0 where the cap applies to its kind and is not lifted
                     ec0_0 = ec
@@ -172,20 +169,13 @@ class Graders:
         self.grades: Callable[[Any], list[tuple[str, Grade | None, tuple[Grade | None, ...]]]] = namespace["grades"]
 
 
-def _grading(method: Method, grade: str, asked: str, indent: str) -> list[str]:
-    """Lines that set ``grade`` to the method's grade for one attempt (``met``: its criteria as bits, or None),
-    where the body implements grade_component by calling ``asked``."""
-    lines = ["if met is None:", f"    {grade} = attempt.grade"]
-    if method.asked is not None:
-        lines += ["else:", f"    {grade} = {asked}(met)  # the body's own grade_component"]
-    else:
-        lines += [f"elif met & {method.passes:#x} != {method.passes:#x}:  # as defaults.grade_component decides",
-                  f"    {grade} = FAIL"]
-        if method.distinctions:
-            lines += [f"elif (met & {method.distinctions:#x}).bit_count() >= {method.needed}:",
-                      f"    {grade} = DISTINCTION"]
-        lines += ["else:", f"    {grade} = PASS"]
-    return [indent + line for line in lines]
+def _default_grade(method: Method) -> str:
+    """The default's rule for the method (``defaults.grade_component``) as an expression over ``met``: a fail
+    unless every pass criterion is met, a distinction where enough distinction criteria are, else a pass."""
+    passed = f"FAIL if met & {method.passes:#x} != {method.passes:#x} else "
+    if not method.distinctions:
+        return passed + "PASS"
+    return passed + f"DISTINCTION if (met & {method.distinctions:#x}).bit_count() >= {method.needed} else PASS"
 
 
 def _loop(panel: Sequence[Rules], *, history: bool, unlisted: bool = False) -> list[str]:
@@ -233,10 +223,24 @@ def _loop(panel: Sequence[Rules], *, history: bool, unlisted: bool = False) -> l
             graded.setdefault(method.id, []).append((b, k, method))
     for n, (method_id, by) in enumerate(graded.items()):
         lines.append(f"        {'if' if n == 0 else 'elif'} method == {method_id!r}:")
+        # The attempt's grade under each distinct default rule the bodies apply (most share one), worked out once.
+        shared: dict[str, str] = {}
+        for _, _, method in by:
+            if method.asked is None:
+                shared.setdefault(_default_grade(method), f"d{len(shared)}")
+        if shared:
+            lines += ["            if met is None:", f"                {' = '.join(shared.values())} = attempt.grade",
+                      "            else:"]
+            lines += [f"                {name} = {rule}" for rule, name in shared.items()]
         for b, k, method in by:
             grade = f"g{b}_{k}"
             lines.append(f"            if {grade} is None or {grade} is FAIL:  # counted until one is not a fail")
-            lines += _grading(method, grade, f"ASKED_{b}_{k}", "                ")
+            if method.asked is None:
+                lines.append(f"                {grade} = {shared[_default_grade(method)]}")
+            else:
+                lines += ["                if met is None:", f"                    {grade} = attempt.grade",
+                          "                else:",
+                          f"                    {grade} = ASKED_{b}_{k}(met)  # the body's own grade_component"]
             if history:
                 lines += [f"                counted_{b}.append((attempt, {grade}))",
                           f"                if {grade} is FAIL:", f"                    failed_{b} = True",
