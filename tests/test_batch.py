@@ -133,6 +133,23 @@ def test_each_result_is_what_compare_prints_for_that_record(tmp_path):
         {k: v for k, v in alone.items() if k != "record"}
 
 
+@pytest.mark.parametrize("blank", [b"\n", b" \t\r\n", b"\xef\xbb\xbf\n", b"\xef\xbb\xbf  \n"])
+def test_a_blank_line_is_no_record_whatever_it_holds(tmp_path, blank):
+    """Spaces, tabs, a carriage return or a byte-order mark alone: no record, no error, the lines still counted."""
+    record = json.dumps(base_records()[0]).encode()
+    path = tmp_path / "c.jsonl"
+    path.write_bytes(blank + record + b"\n" + blank.removeprefix(b"\xef\xbb\xbf") + record + b"\n")
+    for fmt in ("json", "csv"):
+        result = run("compare", "--batch", str(path), "--format", fmt)
+        assert result.exit_code == 0, result.stdout
+        lines = [r["line"] for r in json_lines(result.stdout)] if fmt == "json" else sorted(
+            {int(r["line"]) for r in csv.DictReader(io.StringIO(result.stdout))})
+        assert lines == [2, 4]
+    path.write_bytes(b"\xef\xbb\xbf")  # a byte-order mark and nothing else
+    result = run("compare", "--batch", str(path), "--format", "json", "--summary")
+    assert result.exit_code == 0 and json_lines(result.stdout)[0]["summary"]["records_read"] == 0
+
+
 def test_every_record_graded_exits_0_and_summary_only_prints_the_summary(tmp_path):
     path = tmp_path / "c.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in variations(5)), encoding="utf-8")
