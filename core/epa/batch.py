@@ -400,7 +400,7 @@ class Decided(NamedTuple):
 # A cohort has few distinct sets of decisions (grades, readiness, cap and retake per body): what each comes to
 # is worked out once (the rows that differ, the CSV cells), and remembered up to a bound.
 _DECIDED: dict[tuple[Any, ...], Decided] = {}
-REMEMBERED = 1 << 14
+OUTPUTS_REMEMBERED = 1 << 14
 
 
 def _decided(standard: str, results: Sequence[Any]) -> Decided:
@@ -408,7 +408,7 @@ def _decided(standard: str, results: Sequence[Any]) -> Decided:
     key = (standard, *results)
     found = _DECIDED.get(key)
     if found is None:
-        if len(_DECIDED) >= REMEMBERED:
+        if len(_DECIDED) >= OUTPUTS_REMEMBERED:
             _DECIDED.clear()
         stat = _stat(standard, results, report.disagreements(results))
         if _Worker.fmt != "csv":
@@ -426,7 +426,7 @@ _ROWS: dict[Any, tuple[tuple[str, ...], str]] = {}
 
 
 def _row(r: Any) -> tuple[tuple[str, ...], str]:
-    if len(_ROWS) >= REMEMBERED:
+    if len(_ROWS) >= OUTPUTS_REMEMBERED:
         _ROWS.clear()
     cells = (r.body, _cell(r.overall), *map(_cell, map(r.components.get, _Worker.methods)), _cell(r.gateway_ready),
              _cell(r.capped), _cell(r.full_retake_required), "")
