@@ -358,8 +358,8 @@ def test_two_workers_write_the_same_bytes_as_one(tmp_path, monkeypatch, fmt):
 
 
 def test_what_the_batch_remembers_stays_bounded_and_changes_nothing(tmp_path, monkeypatch):
-    """What each distinct set of decisions comes to, and each decision's CSV row, is forgotten past ``OUTPUTS_REMEMBERED``
-    entries: the same bytes out, CSV rows and summary alike."""
+    """What each distinct set of decisions comes to, and each decision's CSV row, is forgotten past
+    ``OUTPUTS_REMEMBERED`` entries: the same bytes out, CSV rows and summary alike."""
     path, _ = cohort(tmp_path, n=120, every=40)
     runs = [("--summary-only", "--format", "json"), ("--format", "csv")]
     unbounded = [run("compare", "--batch", str(path), *options) for options in runs]
