@@ -704,7 +704,7 @@ def _graded_in_order(chunks: Iterator[list[Item]], workers: int, only: tuple[str
 def _collecting_less() -> Iterator[None]:
     """The cyclic garbage collector scanning less while a cohort is graded: what was loaded before
     (the bodies and their rules) is set aside from its scans, and it runs after more allocations than its
-    default 700 (workers forked meanwhile inherit both). Grading a record makes no reference cycles, so the
+    default 700 (workers forked meanwhile inherit both). Grading a valid record makes no reference cycles, so the
     scans saved are ones that would find nothing. The settings are put back when the run ends: ``batch.run``
     may be one call in a longer program, and one that has frozen objects of its own keeps them frozen."""
     threshold, freezing = gc.get_threshold(), gc.get_freeze_count() == 0

@@ -184,8 +184,8 @@ def _loop(panel: Sequence[Rules], *, history: bool, unlisted: bool = False) -> l
     resit or retake was counted) and ``capped_<body>`` (one its cap applies to, not lifted), and with ``listed``
     (an argument of ``decide``) None where an id is repeated or outside the vocabulary (``unlisted``: a ruleset
     knows such an id)."""
-    capping = history and any(rules.journey.cap is not None and not rules.journey.asks_resit for rules in panel)
-    lifting = capping and any(rules.journey.cap[1] for rules in panel if rules.journey.cap is not None)
+    capping = history and any(_cap(rules)[0] for rules in panel)  # the kind of attempt is asked
+    lifting = history and any(_cap(rules)[1] for rules in panel)  # its exceptional circumstances are
     lines = []
     for b, rules in enumerate(panel):
         grades = [f"g{b}_{k}" for k in range(len(rules.methods))]
