@@ -77,9 +77,9 @@ class Decision(NamedTuple):
         return dict(zip(self.methods, self.grades, strict=True))
 
 
-# What the engine remembers (a plugin's grades by criteria met, the rules in force by gateway date, a window's
+# What the engine remembers by what a record gives (a plugin's grades by criteria met, a window's or deadline's
 # due dates by the date they count from) is forgotten past this many entries of each, so that a cohort of any
-# size runs in bounded memory.
+# size runs in bounded memory. (The rules in force are kept per span of gateway dates: a few per standard.)
 REMEMBERED = 1 << 16
 
 

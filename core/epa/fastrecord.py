@@ -148,12 +148,11 @@ def _keys_once(raw: bytes, r: _Record) -> bool:
 class _Names:
     """What a record may name for one standard, looked up once per registry."""
 
-    __slots__ = ("criteria", "methods", "versions")
+    __slots__ = ("methods", "versions")
 
     def __init__(self, registry: Registry, standard: str):
         registry.offering(standard)  # InputError: unknown, or no installed body offers it
         self.methods = frozenset(registry.method_ids(standard))
-        self.criteria = registry.criterion_ids(standard)
         self.versions: set[tuple[str, str]] = set()  # (body, document version) found known
 
 
@@ -235,11 +234,13 @@ def view(raw: bytes, registry: Registry, *, criteria: bool = True) -> RecordView
         r = known.decoder.decode(raw)
     except (msgspec.DecodeError, UnicodeDecodeError):  # ValidationError is a DecodeError
         return None
-    return r if _keys_once(raw, r) and _filled(r, registry, known, criteria) else None
+    return r if _keys_once(raw, r) and _filled(r, registry, known) and (
+        not criteria or criteria_listed(r, registry)) else None
 
 
 def criteria_listed(r: RecordView, registry: Registry) -> bool:
-    """Whether each attempt of a view lists only criteria ids its standard has, none twice."""
+    """Whether each attempt of a view lists only criteria ids its standard has, none twice (as many ids known as
+    listed)."""
     vocabulary = registry.criterion_ids(r.standard)
     return all(len(vocabulary.intersection(ids)) == len(ids) for a in r.assessments or ()
                if (ids := a.criteria_met) is not None)
@@ -254,7 +255,7 @@ def view_of_data(data: Any, registry: Registry) -> RecordView | None:
         r = msgspec.convert(data, _Record)
     except (msgspec.ValidationError, TypeError):
         return None
-    return r if _filled(r, registry, _known(registry)) else None
+    return r if _filled(r, registry, _known(registry)) and criteria_listed(r, registry) else None
 
 
 def decode(raw: bytes, registry: Registry) -> Record | None:
@@ -281,11 +282,11 @@ def as_record(r: RecordView) -> Record:
         r.document_versions, JourneyDates(*astuple(r.dates)), r.schedule)  # type: ignore[arg-type]
 
 
-def _filled(r: _Record, registry: Registry, known: _Known, criteria: bool = True) -> bool:
+def _filled(r: _Record, registry: Registry, known: _Known) -> bool:
     """Whether a decoded line passes the checks the schema cannot express, its defaults filled in on the way;
     False: the slow path must answer. These are ``record._check_names`` and ``_check_dates``, asked as one yes or
     no in one pass over the attempts (the slow path words the error; tests/test_fastrecord.py holds the two to
-    the same answers on records drawn from the schema); without ``criteria``, the criteria ids are left out."""
+    the same answers on records drawn from the schema), all but the criteria ids (``criteria_listed``)."""
     names = known.names.get(r.standard) or _names(registry, known, r.standard)
     if names is None:
         return False
@@ -316,15 +317,12 @@ def _filled(r: _Record, registry: Registry, known: _Known, criteria: bool = True
     if r.assessments is None:
         r.assessments = []
         return True
-    methods, criteria_known = names.methods, names.criteria
+    methods = names.methods
     previous = gateway  # each attempt is on or after gateway, and on or after the one before
     latest: dict[str, _Attempt] = {}  # each method's attempt so far
     for a in r.assessments:
         ids, method = a.criteria_met, a.method
         if method not in methods or (ids is None) == (a.grade is None):  # the schema's oneOf
-            return False
-        # As many ids known as listed: none unknown, none repeated (unless the caller checks them).
-        if ids is not None and criteria and len(criteria_known.intersection(ids)) != len(ids):
             return False
         date = a.date
         if date < previous or (a.notified is not None and a.notified < date):
