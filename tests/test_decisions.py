@@ -328,6 +328,8 @@ def test_decide_listed_checks_the_criteria_ids_a_view_was_not_checked_for(hooked
         return epa.ResitDecision(False, False, ())
 
     reg = _acme(resit_policy=resit_policy) if hooked else registry()
+    if not hooked and "ST0071" not in {s for loaded in reg.bodies for s in loaded.body.standards}:
+        pytest.skip("no installed body offers ST0071")
     engine = Engine(reg)
     for i, good in enumerate(_cohort(reg, views=True)):
         listed = [a.criteria_met for a in good.assessments if a.criteria_met]
