@@ -89,3 +89,22 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
     if options and len(options) <= 12:
         return "expected one of: " + ", ".join(options)
     return None
+
+
+class OutputError(Exception):
+    """An output could not be written (a file epa writes, or standard output): the disk is full, the folder is
+    missing or read-only, the descriptor is closed. Not the user's input, so not exit 2. Exit code 3."""
+
+    exit_code = 3
+
+    def __init__(self, output: str, reason: str):
+        self.output, self.reason = output, reason
+        super().__init__(f"cannot write {output}: {reason}")
+
+
+# The exit codes every command uses (README "Exit codes").
+EXIT_OK = 0
+EXIT_FAILURE = 1  # a plugin failed (named with its hook), or epa itself did
+EXIT_INPUT = 2  # the user's input or usage was bad; in a batch, some record was rejected
+EXIT_OUTPUT = 3  # an output (a file, or standard output) could not be written
+EXIT_INTERRUPTED = 130  # Ctrl-C (SIGINT) or SIGTERM: output is incomplete
