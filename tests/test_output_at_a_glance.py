@@ -8,16 +8,23 @@ import re
 
 import pytest
 
-from conftest import EXAMPLES, OUR_BODIES, ROOT, any_body, ok_json, run
+from conftest import OUR_BODIES, ROOT, any_body, ok_json, run
 from epa import cli
 from epa.testing import requires
 
-QUICK_START = str(EXAMPLES / "st0071-observation-distinction.yaml")
-CRITERIA = str(EXAMPLES / "st0071-criteria.yaml")
-JOURNEY = str(EXAMPLES / "st0071-journey.yaml")
-ST0072 = str(EXAMPLES / "st0072-distinction.yaml")
+# Paths as the README gives them, from the repository's root (see `from_the_root`): what a table shows
+# must not depend on where the checkout is.
+QUICK_START = "examples/st0071-observation-distinction.yaml"
+CRITERIA = "examples/st0071-criteria.yaml"
+JOURNEY = "examples/st0071-journey.yaml"
+ST0072 = "examples/st0072-distinction.yaml"
 OURS = ("--bodies", ",".join(OUR_BODIES))
 FILE_CITED = re.compile(r"\b\d{3}_[0-9a-f]{16}\.txt\b")  # our documents' hashed file names
+
+
+@pytest.fixture(autouse=True)
+def from_the_root(monkeypatch):
+    monkeypatch.chdir(ROOT)
 
 
 def _at(columns: int, monkeypatch, *args: str):
@@ -141,6 +148,46 @@ def test_tables_fit_80_columns_without_breaking_a_word(monkeypatch, args):
     # A word broken across lines ('distinctio' + 'n') or cut ('Qualificat…') leaves a fragment that the
     # same table at 1,000 columns does not contain.
     assert _tokens(narrow) - _tokens(wide) == set()
+
+
+@pytest.mark.parametrize("args", _commands())
+def test_no_table_line_ends_in_spaces(monkeypatch, args):
+    for columns in (80, 200):
+        out = _at(columns, monkeypatch, *args)
+        assert [line for line in out.splitlines() if line.endswith(" ")] == [], columns
+
+
+def test_a_long_record_path_is_shortened_in_the_middle_never_broken(monkeypatch, tmp_path):
+    folder = tmp_path.joinpath(*[f"long-folder-{n}" for n in range(4)])
+    folder.mkdir(parents=True)
+    record = folder / "st0071-observation-distinction.yaml"
+    record.write_bytes((ROOT / QUICK_START).read_bytes())
+    body = any_body("ST0071")
+    first = _at(80, monkeypatch, "--bodies", body, "compare", str(record)).splitlines()[0]
+    # One line within 80 columns: the apprentice, the path with folders left out of its middle, the standard.
+    assert len(first) <= 80 and first.startswith("A-0001 · ") and first.endswith(" · ST0071")
+    shown = first.removeprefix("A-0001 · ").removesuffix(" · ST0071")
+    assert "…" in shown and shown.endswith("/long-folder-3/st0071-observation-distinction.yaml")
+    before, after = shown.split("…")
+    assert str(record).startswith(before) and str(record).endswith(after)
+    # Wide enough, the whole path.
+    assert _at(1000, monkeypatch, "--bodies", body, "compare", str(record)).splitlines()[0] == \
+        f"A-0001 · {record} · ST0071"
+
+
+@pytest.mark.parametrize("path, room, shown", [
+    # 52 cells; '/' and the name kept, then the nearest folders while they fit, then the first ones (40 cells)
+    ("/home/user/projects/epa/examples/st0071-journey.yaml", 40, "/home/…/epa/examples/st0071-journey.yaml"),
+    ("/home/user/projects/epa/examples/st0071-journey.yaml", 52, "/home/user/projects/epa/examples/st0071-journey.yaml"),
+    ("/home/user/projects/epa/examples/st0071-journey.yaml", 22, "/…/st0071-journey.yaml"),
+    # no folder to leave out: the name is cut where its words end
+    ("examples/st0071-observation-distinction.yaml", 40, "examples/…-observation-distinction.yaml"),
+    ("st0071-journey.yaml", 10, "st0071-journey.yaml"),  # nothing shorter fits: whole, to wrap on words around it
+])
+def test_paths_are_shortened_in_the_middle_at_word_ends(path, room, shown):
+    from epa.tables import shortened
+
+    assert shortened(path, room) == shown
 
 
 @requires("tqual")

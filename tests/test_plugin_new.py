@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import os
+import site
 import subprocess
 import sys
 import venv
@@ -68,16 +69,34 @@ def test_bad_requests_are_clear_errors(tmp_path):
                                               "--dir", str(tmp_path / "y"))
 
 
+def seeing_these_packages(env_dir: Path) -> None:
+    """Let a new environment import every package this one can (the installed core, its plugins, pip,
+    hatchling, pytest), without network. `system_site_packages` is no use when this is itself a virtual
+    environment: it shows the base interpreter's packages, not this environment's. A .pth line starting
+    with `import` runs at start-up; addsitedir also reads the .pth files there, as editable installs need."""
+    here = [*site.getsitepackages(), *([site.getusersitepackages()] if site.ENABLE_USER_SITE else [])]
+    dirs = [d for d in dict.fromkeys(here) if Path(d).is_dir()]
+    purelib = subprocess.run([str(python_in(env_dir)), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+                             capture_output=True, text=True, check=True).stdout.strip()
+    Path(purelib, "_epa_test_sees_the_running_environment.pth").write_text(
+        f"import site; list(map(site.addsitedir, {dirs!r}))\n", encoding="utf-8")
+
+
+def python_in(env_dir: Path) -> Path:
+    return env_dir / ("Scripts" if os.name == "nt" else "bin") / "python"
+
+
 def test_installed_into_a_fresh_environment_it_is_listed_and_passes_conformance_and_its_own_tests(tmp_path):
     """The generated plugin, pip-installed into a new environment beside the installed core (no network:
     the environment sees this one's packages, and hatchling builds it without isolation)."""
-    if importlib.util.find_spec("hatchling") is None:
-        pytest.skip("hatchling is not installed (it is in epa's test extra): the plugin cannot be built offline")
+    for needed, why in (("hatchling", "it is in epa's test extra"), ("pip", "it installs the plugin")):
+        if importlib.util.find_spec(needed) is None:
+            pytest.skip(f"{needed} is not installed ({why}): the plugin cannot be built and installed offline")
     folder = generate(tmp_path)
     env_dir = tmp_path / "env"
-    venv.EnvBuilder(system_site_packages=True, with_pip=True).create(env_dir)
-    bin_dir = env_dir / ("Scripts" if os.name == "nt" else "bin")
-    python = str(bin_dir / "python")
+    venv.EnvBuilder(with_pip=False).create(env_dir)  # pip comes from this environment, not a fresh copy
+    seeing_these_packages(env_dir)
+    python = str(python_in(env_dir))
     environ = {**os.environ, "PIP_NO_INDEX": "1", "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
     environ.pop("EPA_BODIES", None)
 

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from rich import box
 from rich.cells import cell_len
-from rich.console import Console
+from rich.console import Console, ConsoleOptions, RenderableType, RenderHook
+from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
@@ -81,6 +84,93 @@ def cite(text: str, res: BodyResult | None = None) -> str:
 
 
 # ---------------------------------------------------------------------------------------- fitting the width
+class _Trimmed:
+    """A renderable's lines without trailing spaces: rich pads every cell, a title and a grid's last column to
+    the full width, which a person copying a table or a program reading it does not want."""
+
+    def __init__(self, renderable: RenderableType) -> None:
+        self.renderable = renderable
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Segment]:
+        line: list[Segment] = []
+        for segment in console.render(self.renderable, options):
+            if segment.control or "\n" not in segment.text:
+                line.append(segment)
+                continue
+            *ended, rest = segment.text.split("\n")
+            for text in ended:
+                line.append(Segment(text, segment.style))
+                yield from _rstrip(line)
+                yield Segment.line()
+                line = []
+            if rest:
+                line.append(Segment(rest, segment.style))
+        yield from _rstrip(line)
+
+
+def _rstrip(line: list[Segment]) -> list[Segment]:
+    while line and not line[-1].control and not line[-1].text.rstrip(" "):
+        line.pop()
+    if line and not line[-1].control:
+        line[-1] = Segment(line[-1].text.rstrip(" "), line[-1].style)
+    return line
+
+
+class _TrimEveryLine(RenderHook):
+    def process_renderables(self, renderables: list[Any]) -> list[Any]:
+        return [_Trimmed(r) for r in renderables]
+
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _trimmed(view: Callable[Concatenate[Console, _P], _R]) -> Callable[Concatenate[Console, _P], _R]:
+    """A view whose every printed line carries no trailing spaces."""
+    @functools.wraps(view)
+    def trimmed(console: Console, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        console.push_render_hook(_TrimEveryLine())
+        try:
+            return view(console, *args, **kwargs)
+        finally:
+            console.pop_render_hook()
+    return trimmed
+
+
+_SEPARATORS = "/\\"  # between a path's folders
+_WORD_ENDS = "/\\-_. "  # where a name may be cut without breaking a word
+
+
+def shortened(path: str, room: int) -> str:
+    """A file path within ``room`` cells, shortened in the middle at folder boundaries ('/home/…/examples/
+    a.yaml'), else where words end ('examples/…-observation-distinction.yaml'), never inside a word; the whole
+    path where nothing shorter fits (it then wraps on the words around it)."""
+    if cell_len(path) <= room:
+        return path
+    for ends in (_SEPARATORS, _WORD_ENDS):
+        pieces = [p for p in re.split(f"(?<=[{re.escape(ends)}])", path) if p]
+        if short := _middle_left_out(pieces, ends, room):
+            return short
+    return path
+
+
+def _middle_left_out(pieces: list[str], ends: str, room: int) -> str | None:
+    """The pieces with as few as possible left out of the middle, for '…', keeping more of the end (the file's
+    name and its nearest folders) than of the start; None when even the first and last piece do not fit."""
+    def joined(head: int, tail: int) -> str:
+        cut = pieces[tail - 1][-1]
+        return "".join(pieces[:head]) + "…" + (cut if cut in ends else "") + "".join(pieces[tail:])
+
+    head, tail = 1, len(pieces) - 1  # pieces[:head] and pieces[tail:] are kept
+    if tail <= head or cell_len(joined(head, tail)) > room:
+        return None
+    while tail - 1 > head and cell_len(joined(head, tail - 1)) <= room:
+        tail -= 1
+    while head + 1 < tail and cell_len(joined(head + 1, tail)) <= room:
+        head += 1
+    return joined(head, tail)
+
+
 def _words(cell: Any) -> tuple[int, int]:
     """The widest word and the widest line of a cell."""
     plain = cell.plain if isinstance(cell, Text) else str(cell) if isinstance(cell, str) else ""
@@ -125,6 +215,7 @@ def _print(console: Console, table: Table) -> None:
         console.print()
 
 
+@_trimmed
 def bodies(console: Console, data: list[dict[str, Any]]) -> None:
     table = _table("Awarding bodies", "id and name", "standards and documents (cited in tables by the short title)")
     for b in data:
@@ -142,8 +233,11 @@ def bodies(console: Console, data: list[dict[str, Any]]) -> None:
 STATUS = {"pass": "[green]pass[/]", "fail": "[bold red]FAIL[/]", "skip": "[yellow]skip[/]"}
 
 
+@_trimmed
 def conformance(console: Console, data: dict[str, Any]) -> None:
-    table = _table(f"Conformance (sources: {data['sources']})", "check", *data["bodies"])
+    title = "Conformance (sources: {})"
+    sources = shortened(data["sources"], console.width - cell_len(title.format("")))
+    table = _table(title.format(sources), "check", *data["bodies"])
     for check in data["checks"]:
         table.add_row(check["id"], *(STATUS[data["summary"][b][check["id"]]] for b in data["bodies"]))
     _print(console, table)
@@ -162,6 +256,7 @@ def conformance(console: Console, data: dict[str, Any]) -> None:
     console.print("all checks pass" if data["passed"] else "some checks fail", highlight=False)
 
 
+@_trimmed
 def consistency(console: Console, data: dict[str, Any]) -> None:
     cases = ", ".join(f"{n} {area}" for area, n in data["cases"].items())
     console.print(f"[bold]{data['standard']}[/]: {len(data['findings'])} findings across "
@@ -177,6 +272,7 @@ def consistency(console: Console, data: dict[str, Any]) -> None:
         _print(console, table)
 
 
+@_trimmed
 def plugins(console: Console, data: list[dict[str, Any]]) -> None:
     table = _table("Body plugins", "body", "distribution", "hooks it implements", "rules shipped and their variants")
     for p in data:
@@ -187,6 +283,7 @@ def plugins(console: Console, data: list[dict[str, Any]]) -> None:
     _print(console, table)
 
 
+@_trimmed
 def standards(console: Console, data: list[dict[str, Any]]) -> None:
     table = _table("Standards", "standard", "name", "level", "methods", "bodies")
     for s in data:
@@ -195,6 +292,7 @@ def standards(console: Console, data: list[dict[str, Any]]) -> None:
     _print(console, table)
 
 
+@_trimmed
 def criteria(console: Console, data: list[dict[str, Any]], per_body: bool) -> None:
     if per_body:
         table = _table("Criteria", "id", "method", "level", "text", "citation")
@@ -215,6 +313,7 @@ def criteria(console: Console, data: list[dict[str, Any]], per_body: bool) -> No
     _print(console, table)
 
 
+@_trimmed
 def ambiguities(console: Console, data: list[dict[str, Any]]) -> None:
     table = _table("Ambiguities in the documents, and the readings encoded", "body", "id", "text says",
                    "reading", "why")
@@ -230,6 +329,7 @@ def _shown(value: Any) -> str:
     return "—" if value is None else ", ".join(map(str, value)) if isinstance(value, list) else str(value)
 
 
+@_trimmed
 def diff(console: Console, data: dict[str, Any]) -> None:
     old, new = data["from"], data["to"]
     based = f" (v{new['version']} is stored as v{new['based_on']} plus changes)" if new["based_on"] else ""
@@ -254,10 +354,18 @@ SHOW = ("deadlines", "gateway", "criteria", "checks")  # what `--show` adds to `
 
 
 def header(console: Console, about: dict[str, Any]) -> None:
-    """Name the apprentice and the record file first: '<id> · <file> · <standard>'."""
-    console.print(Text(f"{about['apprentice']} · {about['record']} · {about['standard']}", style="bold"))
+    """Name the apprentice and the record file first: '<id> · <file> · <standard>', on one line where the
+    file's folders shortened in the middle let it fit; the file's own name is cut only if it is wider than
+    the console (the line then wraps on its words)."""
+    line, path = "{} · {} · {}", about["record"]
+    room = console.width - cell_len(line.format(about["apprentice"], "", about["standard"]))
+    file = shortened(path, room)
+    if not file.endswith(re.split(r"[/\\]", path)[-1]):
+        file = shortened(path, console.width)
+    console.print(Text(line.format(about["apprentice"], file, about["standard"]), style="bold"))
 
 
+@_trimmed
 def result(console: Console, res: BodyResult, about: dict[str, Any] | None = None,
            show: tuple[str, ...] = ()) -> None:
     """One body's answer first (grade, gateway, cap), then why, then what `show` asks for."""
@@ -352,6 +460,7 @@ def _checks_table(console: Console, results: list[BodyResult]) -> None:
     _print(console, table)
 
 
+@_trimmed
 def compare(console: Console, results: list[BodyResult], differing: list[str], about: dict[str, Any] | None = None,
             show: tuple[str, ...] = ()) -> None:
     """The answer first: each body's grades and journey answers, differing rows marked; then why they differ,
@@ -417,6 +526,7 @@ def _gateway_table(console: Console, results: list[BodyResult]) -> None:
         _print(console, table)
 
 
+@_trimmed
 def gateway(console: Console, results: list[BodyResult], about: dict[str, Any] | None = None) -> None:
     if about:
         header(console, about)
@@ -440,6 +550,7 @@ def _deadline_table(console: Console, results: list[BodyResult]) -> None:
     _print(console, table)
 
 
+@_trimmed
 def timeline(console: Console, results: list[BodyResult], about: dict[str, Any] | None = None) -> None:
     if about:
         header(console, about)
@@ -455,6 +566,7 @@ def timeline(console: Console, results: list[BodyResult], about: dict[str, Any] 
                       highlight=False)
 
 
+@_trimmed
 def journey(console: Console, bodies: list[tuple[str, str, Journey | None]]) -> None:
     for body_id, name, rules in bodies:
         console.print(f"\n[bold]{name}[/bold] ({body_id}) — {rules.document if rules else 'no journey rules'}")
