@@ -236,6 +236,8 @@ def _output_file(ctx: click.Context, param: click.Parameter, value: Path | None)
     if value is not None:
         outputs.check_file(value)
     return value
+
+
 SHOWN = ("deadlines", "gateway", "criteria", "checks")
 
 
