@@ -38,33 +38,33 @@ def refused_output(done: subprocess.CompletedProcess[str], output: str) -> None:
     assert "Traceback" not in done.stderr and "internal error" not in done.stderr
 
 
-# Every command that prints, each with what it needs (the bodies used are checked where the case is built).
-def _printing_commands() -> list[tuple[str, ...]]:
-    body = any_body()
-    return [("bodies",), ("standards",), ("criteria", "--standard", "ST0071"), ("ambiguities",),
-            ("grade", "--body", body, str(JOURNEY)), ("compare", str(JOURNEY)), ("gateway", str(JOURNEY)),
-            ("timeline", str(JOURNEY)), ("journey", "--standard", "ST0071"), ("consistency", "--standard", "ST0071"),
-            ("plugins",), ("conformance", body, "--check", "loads"), ("bodies", "--format", "json"),
-            ("compare", str(JOURNEY), "--format", "json")]
+# Every command that prints (diff, which needs a body with two document versions, has a test of its own).
+PRINTING = [("bodies",), ("standards",), ("criteria", "--standard", "ST0071"), ("ambiguities",),
+            ("grade", "--body", "BODY", "RECORD"), ("compare", "RECORD"), ("gateway", "RECORD"), ("timeline", "RECORD"),
+            ("journey", "--standard", "ST0071"), ("consistency", "--standard", "ST0071"), ("plugins",),
+            ("conformance", "BODY", "--check", "loads"), ("bodies", "--format", "json"),
+            ("compare", "RECORD", "--format", "json")]
+COMMANDS = pytest.mark.parametrize("command", PRINTING, ids=" ".join)
 
 
-COMMANDS = pytest.mark.parametrize("command", range(14), ids=lambda i: f"command{i}")
+def _filled(command: tuple[str, ...]) -> list[str]:
+    """The command with a body that offers ST0071 (skipping when none is installed) and the example record."""
+    named = {"RECORD": str(JOURNEY), "BODY": any_body() if "BODY" in command else ""}
+    return [named.get(arg, arg) for arg in command]
 
 
 @COMMANDS
-def test_a_full_disk_on_standard_output_is_exit_3_naming_it(command: int) -> None:
+def test_a_full_disk_on_standard_output_is_exit_3_naming_it(command: tuple[str, ...]) -> None:
     if not Path("/dev/full").exists():
         pytest.skip("needs /dev/full (Linux) to stand for a full disk")
-    args = _printing_commands()[command]
     with open("/dev/full", "w") as full:
-        refused_output(epa(*args, stdout=full, stderr=subprocess.PIPE), "standard output")
+        refused_output(epa(*_filled(command), stdout=full, stderr=subprocess.PIPE), "standard output")
 
 
 @COMMANDS
-def test_a_closed_standard_output_is_exit_3_naming_it(command: int) -> None:
-    args = _printing_commands()[command]
+def test_a_closed_standard_output_is_exit_3_naming_it(command: tuple[str, ...]) -> None:
     # The shell's `>&-`: the command starts with no descriptor 1 at all.
-    done = epa(*args, stderr=subprocess.PIPE, preexec_fn=lambda: os.close(1))
+    done = epa(*_filled(command), stderr=subprocess.PIPE, preexec_fn=lambda: os.close(1))
     refused_output(done, "standard output")
     assert "cannot write standard output: it is closed" in done.stderr
 
