@@ -43,7 +43,7 @@ PRINTING = [("bodies",), ("standards",), ("criteria", "--standard", "ST0071"), (
             ("grade", "--body", "BODY", "RECORD"), ("compare", "RECORD"), ("gateway", "RECORD"), ("timeline", "RECORD"),
             ("journey", "--standard", "ST0071"), ("consistency", "--standard", "ST0071"), ("plugins",),
             ("conformance", "BODY", "--check", "loads"), ("bodies", "--format", "json"),
-            ("compare", "RECORD", "--format", "json")]
+            ("compare", "RECORD", "--format", "json"), ("--help",), ("grade", "--help"), ("--version",)]
 COMMANDS = pytest.mark.parametrize("command", PRINTING, ids=" ".join)
 
 
@@ -91,6 +91,17 @@ def test_a_reader_that_stops_reading_is_no_failure_and_the_calendar_is_still_wri
     assert "Traceback" not in done.stderr
     events = icalendar.Calendar.from_ical(calendar.read_bytes()).walk("VEVENT")
     assert events and f"wrote {len(events)} deadlines to {calendar}" in done.stderr
+
+
+@pytest.mark.parametrize("args", [("--help",), ("bodies",)], ids=" ".join)
+def test_a_reader_gone_before_the_first_byte_is_exit_0(args: tuple[str, ...]) -> None:
+    reader, writer = os.pipe()
+    os.close(reader)
+    try:
+        done = epa(*args, stdout=writer, stderr=subprocess.PIPE)
+    finally:
+        os.close(writer)
+    assert done.returncode == 0 and done.stderr == ""
 
 
 def test_a_consistency_report_to_a_file_needs_no_standard_output(tmp_path: Path) -> None:

@@ -132,7 +132,21 @@ def _registry() -> Registry:
     return _load(_chosen())
 
 
-class _Group(click.Group):
+class _ReadsArguments(click.Command):
+    def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
+        # --help and --version print while the arguments are read: a full disk there is exit 3 too, and a reader
+        # gone exit 0 (click's main would make it 1)
+        try:
+            with outputs.writing_stdout():
+                return super().make_context(*args, **kwargs)
+        except BrokenPipeError:
+            outputs.reader_gone()
+
+
+class _Group(_ReadsArguments, click.Group):
+    command_class = _ReadsArguments
+    group_class = type  # a group inside it (`epa plugin`) is one of these too
+
     def invoke(self, ctx: click.Context) -> Any:
         # click's own main() turns a closed pipe into exit 1, and Ctrl-C into a blank line and Abort, before ours
         # can see them: catch them first

@@ -19,6 +19,7 @@ import stat
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NoReturn
 
 from epa.errors import OutputError
 
@@ -162,7 +163,7 @@ def flush_stdout() -> None:
         _stdout_to_devnull()
 
 
-def reader_gone() -> None:
+def reader_gone() -> NoReturn:
     """The reader (e.g. ``| head``) stopped reading: not a failure. Point stdout at devnull, so that Python's final
     flush does not fail too, and exit 0."""
     _stdout_to_devnull()
