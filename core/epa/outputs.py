@@ -7,8 +7,8 @@ is a separate output: whatever happens to it, a file is written in full. A failu
 :class:`~epa.errors.OutputError` naming the output (exit 3); a reader that stops reading (``| head``) is not a
 failure (exit 0).
 
-Only the standard library's always-loaded modules are imported here: the command line imports this module at
-start-up.
+The command line imports this module at start-up, so it imports nothing the command line has not loaded already
+(tempfile only when a file is written).
 """
 
 from __future__ import annotations
