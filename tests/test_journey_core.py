@@ -212,9 +212,10 @@ def test_timeline_writes_an_icalendar_file(tmp_path):
                 assert d["citation"] in str(event["DESCRIPTION"])
 
 
-def test_timeline_ics_to_a_missing_folder_is_bad_input(tmp_path):
-    message = fails("timeline", JOURNEY, "--ics", str(tmp_path / "no" / "such" / "epa.ics"))
-    assert "cannot write the calendar" in message and "epa.ics" in message
+def test_timeline_ics_to_a_missing_folder_is_an_output_failure(tmp_path):
+    target = tmp_path / "no" / "such" / "epa.ics"
+    message = fails("timeline", JOURNEY, "--ics", str(target), code=3)  # not bad input: README, "Exit codes"
+    assert f"cannot write {target}: the folder" in message
 
 
 @requires("tqual")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import io
 import json
@@ -14,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from epa.errors import InputError, PluginError, did_you_mean
+from epa import errors, interrupts, outputs
+from epa.errors import InputError, OutputError, PluginError, did_you_mean
 
 # Start-up pays only for what a command uses: `epa --version` imports click and this module, nothing more.
 # The heavy modules (rich, jsonschema, yaml, holidays, icalendar, the rules and the grading engine) are
@@ -70,20 +72,13 @@ FORMAT = click.option("--format", "fmt", type=click.Choice(["table", "json"]), d
                       show_default=True, help="table for a person, json for a program")
 
 
-def _reader_gone() -> None:
-    """The reader (e.g. `| head`) stopped reading: not a failure. Point stdout at devnull so that
-    Python's final flush does not fail too, and exit 0."""
-    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    raise SystemExit(0)
-
-
 @functools.cache
 def _console_class() -> type[Console]:
     from rich.console import Console
 
     class PipeSafeConsole(Console):
         def on_broken_pipe(self) -> None:  # rich's own handler would exit 1
-            _reader_gone()
+            outputs.reader_gone()
 
     return PipeSafeConsole
 
@@ -95,13 +90,18 @@ def _Console(**options: Any) -> Console:  # a function, so that rich is imported
 def _emit(fmt: str, data: Any, render: Callable[[Console], None], registry: Registry | None = None) -> None:
     """Print data as JSON, or render it as tables; ``registry``: the bodies already loaded, if any."""
     if fmt == "json":
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        _echo(json.dumps(data, indent=2, ensure_ascii=False))
     else:
-        from contextlib import suppress
-
-        with suppress(PluginError):  # citations in tables name the document by its short title
+        with contextlib.suppress(PluginError):  # citations in tables name the document by its short title
             tables.label_documents(registry or _registry())
-        render(_Console(soft_wrap=False, width=_width()))
+        with outputs.writing_stdout():
+            render(_Console(soft_wrap=False, width=_width()))
+
+
+def _echo(text: str) -> None:
+    """Print a line on standard output; OutputError (exit 3) when it is closed or cannot be written."""
+    with outputs.writing_stdout():
+        click.echo(text)
 
 
 def _width() -> int | None:
@@ -132,13 +132,30 @@ def _registry() -> Registry:
     return _load(_chosen())
 
 
-class _Group(click.Group):
+class _ReadsArguments(click.Command):
+    def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
+        # --help and --version print while the arguments are read: a full disk there is exit 3 too, and a reader
+        # gone exit 0 (click's main would make it 1)
+        try:
+            with outputs.writing_stdout():
+                return super().make_context(*args, **kwargs)
+        except BrokenPipeError:
+            outputs.reader_gone()
+
+
+class _Group(_ReadsArguments, click.Group):
+    command_class = _ReadsArguments
+    group_class = type  # a group inside it (`epa plugin`) is one of these too
+
     def invoke(self, ctx: click.Context) -> Any:
-        # click's own main() turns a closed pipe into exit 1 before ours can see it: catch it first
+        # click's own main() turns a closed pipe into exit 1, and Ctrl-C into a blank line and Abort, before ours
+        # can see them: catch them first
         try:
             return super().invoke(ctx)
         except BrokenPipeError:
-            _reader_gone()
+            outputs.reader_gone()
+        except KeyboardInterrupt as exc:
+            raise SystemExit(_interrupted(exc)) from None
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -226,6 +243,15 @@ def _about(rec: Record, record: Path) -> dict[str, Any]:
 
 
 RECORD = click.argument("record", type=click.Path(path_type=Path))
+
+
+def _output_file(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+    """A file the command will write: refused before any work when it cannot be (exit 3), not after."""
+    if value is not None:
+        outputs.check_file(value)
+    return value
+
+
 SHOWN = ("deadlines", "gateway", "criteria", "checks")
 
 
@@ -370,7 +396,7 @@ def gateway(body: str | None, record: Path, fmt: str) -> None:
 
 @cli.command(epilog=STATUS_HELP)
 @ONE_BODY
-@click.option("--ics", type=click.Path(dir_okay=False, writable=True, path_type=Path),
+@click.option("--ics", type=click.Path(path_type=Path), callback=_output_file,
               help="also write the dated deadlines to this iCalendar file")
 @RECORD
 @FORMAT
@@ -379,12 +405,13 @@ def timeline(body: str | None, ics: Path | None, record: Path, fmt: str) -> None
     resit, retake and rework), kept or missed, and recorded durations and word counts against tolerances."""
     rec, results = _graded(record, body)
     data = {**_about(rec, record), "results": report.timeline(results)}
-    _emit(fmt, data, lambda c: tables.timeline(c, results, data))
-    if ics:
-        try:
-            count = write_ics(ics, rec, results)
-        except OSError as exc:
-            raise InputError(f"cannot write the calendar: {exc.strerror}", where=str(ics)) from None
+    if not ics:
+        _emit(fmt, data, lambda c: tables.timeline(c, results, data))
+        return
+    count = write_ics(ics, rec, results)  # first: the calendar does not depend on standard output
+    try:
+        _emit(fmt, data, lambda c: tables.timeline(c, results, data))
+    finally:  # said even when standard output fails or its reader has gone
         click.echo(f"wrote {count} deadlines to {ics}", err=True)
 
 
@@ -438,7 +465,8 @@ def conformance(body_ids: tuple[str, ...], sources: Path | None, checks: tuple[s
 @click.option("--bodies", "body_ids", metavar="ID,ID", help="only these bodies (default: every one offering it)")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "html"]), default="table", show_default=True,
               help="table for a person, json for a program, html: one self-contained report to look at")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="write to this file, not the screen")
+@click.option("--out", type=click.Path(path_type=Path), callback=_output_file,
+              help="write to this file, not the screen")
 def consistency(standard: str, body_ids: str | None, fmt: str, out: Path | None) -> None:
     """Find every divergence between the bodies offering a STANDARD: grades, criteria, gateway, resits,
     deadlines, tolerances, recommendations, each body's self-consistency and versions. Each finding says
@@ -460,17 +488,15 @@ def consistency(standard: str, body_ids: str | None, fmt: str, out: Path | None)
         console = _Console(soft_wrap=False, width=140 if out else _width(),
                            record=True, file=io.StringIO() if out else None)
         tables.label_documents(registry)
-        tables.consistency(console, data)
+        with outputs.writing_stdout():
+            tables.consistency(console, data)
         if not out:
             return
         text = console.export_text()
     if out is None:
-        click.echo(text)
+        _echo(text)
         return
-    try:
-        out.write_text(text + "\n", encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot write the report: {exc.strerror}", where=str(out)) from None
+    outputs.write_file(out, (text + "\n").encode("utf-8"))
     click.echo(f"wrote {len(data['findings'])} findings to {out}", err=True)
 
 
@@ -505,28 +531,55 @@ def plugin_new(body_id: str, name: str | None, standard: str, target: Path | Non
     known = {s.id: s for s in core_standards()}
     definition = known[standard] if standard in known else _registry().standard(standard)
     folder = target or Path(f"epa-{body_id.replace('_', '-')}")
-    written = scaffold.create(body_id, name, definition, folder)
-    click.echo(f"wrote {len(written)} files to {folder}; next: pip install -e {folder} && epa conformance {body_id}")
+    try:
+        written = scaffold.create(body_id, name, definition, folder)
+    except OSError as exc:
+        raise OutputError(str(folder), exc.strerror or str(exc)) from None
+    _echo(f"wrote {len(written)} files to {folder}; next: pip install -e {folder} && epa conformance {body_id}")
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: bad input exits 2 and a plugin or internal failure exits 1, each with a message,
-    never a traceback (set EPA_DEBUG=1 to see one)."""
+    """Entry point: each failure exits with its code and a message, never a traceback (set EPA_DEBUG=1 to see
+    one): bad input 2, an output that cannot be written 3, a plugin or epa itself 1, Ctrl-C or SIGTERM 130
+    (README, "Exit codes")."""
+    interrupts.install()
+    outputs.stand_in_if_closed()
     try:
-        cli.main(args=argv, prog_name="epa", standalone_mode=False)
-    except click.exceptions.Abort:
-        sys.exit(1)
+        try:
+            cli.main(args=argv, prog_name="epa", standalone_mode=False)
+        except SystemExit as exc:
+            if exc.code != errors.EXIT_INTERRUPTED:
+                outputs.flush_stdout()
+            raise
+        outputs.flush_stdout()  # a full disk met here is a message and exit 3, not Python's complaint at exit
+    except KeyboardInterrupt as exc:
+        sys.exit(_interrupted(exc))
+    except click.exceptions.Abort as exc:  # click's main turned a Ctrl-C it met (after a blank line) into Abort
+        sys.exit(_interrupted(exc.__cause__) if isinstance(exc.__cause__, KeyboardInterrupt) else errors.EXIT_FAILURE)
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
     except InputError as exc:
         click.echo(f"error: {exc.render()}", err=True)
-        sys.exit(2)
+        sys.exit(errors.EXIT_INPUT)
+    except OutputError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(errors.EXIT_OUTPUT)
     except PluginError as exc:
         click.echo(f"error: {exc}", err=True)
-        sys.exit(1)
+        sys.exit(errors.EXIT_FAILURE)
     except Exception as exc:
         if os.environ.get("EPA_DEBUG"):
             raise
         click.echo(f"internal error: {type(exc).__name__}: {exc} (set EPA_DEBUG=1 for a traceback)", err=True)
-        sys.exit(1)
+        sys.exit(errors.EXIT_FAILURE)
+
+
+def _interrupted(exc: KeyboardInterrupt) -> int:
+    """Ctrl-C or SIGTERM: a short line on standard error, exit 130. Code that said more already (the batch: how
+    many records were written) marks the KeyboardInterrupt it re-raises with ``reported = True``, or exits 130
+    itself (``SystemExit(errors.EXIT_INTERRUPTED)``), and nothing is added."""
+    if not getattr(exc, "reported", False):
+        with contextlib.suppress(OSError):  # a closed or full standard error must not turn this into a traceback
+            click.echo("interrupted: epa stopped before finishing; any output is incomplete", err=True)
+    return errors.EXIT_INTERRUPTED

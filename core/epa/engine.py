@@ -104,7 +104,8 @@ def _english_maths_unmet(check: Check) -> str:
     short_with_ehcp = tuple(level for level in LEVELS if _RANK[level] < _RANK[em.ehcp_level or em.level])
     below = (repr(short) if short == short_with_ehcp else
              f"({short_with_ehcp!r} if record.apprentice.ehcp else {short!r})")
-    assert all(subject in ("english", "maths") for subject in em.subjects), "as the journey schema allows"
+    if not set(em.subjects) <= {"english", "maths"}:  # each is written into code below: a real check, not an assert
+        raise ValueError(f"English and maths subjects {em.subjects!r}: the journey schema allows english, maths")
     # With British Sign Language, the English level held is the BSL qualification's: it counts only where the
     # document makes it an alternative (otherwise English is not known, so not short).
     subjects = [f"record.apprentice.{subject} in {below}" + (" and not record.apprentice.bsl" if
@@ -138,7 +139,8 @@ def _unmet(check: Check | None, ruleset: Ruleset) -> Unmet | str | None:
             r.gateway.date, r.apprentice.start_date) < fewest
     if check.count:
         field, low, high = check.count.field, check.count.min, check.count.max
-        assert field.isidentifier(), "the journey schema names the record's count fields"
+        if not field.isidentifier():  # written into code below: a real check, not an assert
+            raise ValueError(f"gateway count field {field!r}: the journey schema names the record's count fields")
         outside = " or ".join([*([f"value < {int(low)}"] if low is not None else []),
                                *([f"value > {int(high)}"] if high is not None else [])]) or "False"
         return f"(value := record.gateway.{field}) is not None and ({outside})"

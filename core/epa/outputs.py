@@ -1,0 +1,185 @@
+"""Where epa's output goes: files written whole or not at all, and standard output that fails clearly.
+
+A file epa writes (``timeline --ics``, ``consistency --out``) is checked before the run starts, then written to a
+temporary file in the same folder, synced and renamed into place: a reader sees the old file or the new one,
+never half of one, and a failed write leaves the old file as it was and no temporary file behind. Standard output
+is a separate output: whatever happens to it, a file is written in full. A failure to write either is an
+:class:`~epa.errors.OutputError` naming the output (exit 3); a reader that stops reading (``| head``) is not a
+failure (exit 0).
+
+The command line imports this module at start-up, so it imports nothing the command line has not loaded already
+(tempfile only when a file is written).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import NoReturn
+
+from epa.errors import OutputError
+
+STDOUT = "standard output"  # how a message names it
+
+
+def check_file(path: Path) -> None:
+    """Refuse, before any work is done, a file output that cannot be written: its folder is missing or not a
+    folder, or the folder (or an existing file) is not writable, or the path is a folder."""
+    existing = _stat(path)
+    if existing is not None and stat.S_ISDIR(existing.st_mode):
+        raise OutputError(str(path), "it is a folder")
+    if existing is not None and not stat.S_ISREG(existing.st_mode):
+        return  # a device or a pipe (/dev/stdout, a FIFO) is written in place: see write_file
+    folder = Path(os.path.realpath(path)).parent
+    try:
+        if not folder.is_dir():
+            raise OutputError(str(path), f"the folder {folder} does not exist" if not folder.exists()
+                              else f"{folder} is not a folder")
+    except OSError as exc:  # e.g. a path too long
+        raise OutputError(str(path), _reason(exc)) from None
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise OutputError(str(path), f"the folder {folder} is not writable")
+    if existing is not None and not os.access(path, os.W_OK):
+        raise OutputError(str(path), "the file is read-only")
+
+
+def write_file(path: Path, content: bytes) -> None:
+    """Write ``content`` to ``path`` whole or not at all.
+
+    A regular file (or a new one) is replaced atomically: the content goes to a temporary file in the same folder,
+    is synced to disk and renamed over the target, with the mode a plain write would leave (an existing file's
+    own mode; a new file's 0666 less the umask). A link is followed and its target replaced. A target that is not
+    a regular file (a terminal, a pipe, ``/dev/stdout``, ``/dev/full``) cannot be renamed over: it is written in
+    place, as there is no old file to keep. Any failure raises OutputError naming ``path``.
+    """
+    existing = _stat(path)
+    try:
+        if existing is not None and not stat.S_ISREG(existing.st_mode):
+            with open(path, "wb") as stream:
+                stream.write(content)
+            return
+        mode = stat.S_IMODE(existing.st_mode) if existing else 0o666 & ~_umask()
+        _replace(Path(os.path.realpath(path)), content, mode)
+    except OSError as exc:
+        raise OutputError(str(path), _reason(exc)) from None
+
+
+def _stat(path: Path) -> os.stat_result | None:
+    """What ``path`` names, links followed; None when nothing is there yet."""
+    try:
+        return os.stat(path)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:  # e.g. a loop of links, a path too long, a folder on the way that is a file
+        raise OutputError(str(path), _reason(exc)) from None
+
+
+def _replace(target: Path, content: bytes, mode: int) -> None:
+    import tempfile  # only when a file is written
+
+    fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as stream:
+            stream.write(content)
+            stream.flush()
+            os.fsync(stream.fileno())  # the data is on disk before the name points at it
+        os.chmod(temporary, mode)
+        os.replace(temporary, target)
+    except BaseException:  # a failed write, or Ctrl-C: the old file stays, the temporary goes
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+    _sync_folder(target.parent)
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the rename itself durable; a file system that cannot sync a folder loses nothing by skipping it."""
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)  # reading the umask means setting it: put it straight back
+    os.umask(mask)
+    return mask
+
+
+class ClosedStdout:
+    """Standing in for a closed standard output (``epa … >&-``), where Python has no stream at all: click would
+    drop the text without a word, rich would fail on ``None``. Writing to it is an OutputError; a command that
+    prints nothing (``consistency --out``) is not hindered."""
+
+    def write(self, text: str) -> int:
+        raise OutputError(STDOUT, "it is closed")
+
+    def flush(self) -> None:
+        pass  # nothing was written, so nothing is lost
+
+    def isatty(self) -> bool:
+        return False
+
+
+def stand_in_if_closed() -> None:
+    """Put a :class:`ClosedStdout` in place of a closed standard output, before a command runs."""
+    if sys.stdout is None:
+        sys.stdout = ClosedStdout()  # type: ignore[assignment]
+
+
+@contextlib.contextmanager
+def writing_stdout() -> Iterator[None]:
+    """Turn a failed write to standard output (a full disk, an I/O error) into OutputError. A reader that stopped
+    reading (BrokenPipeError) is left to the caller, which exits 0."""
+    try:
+        yield
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        _stdout_to_devnull()
+        raise OutputError(STDOUT, _reason(exc)) from None
+
+
+def write_stdout(text: str) -> None:
+    """Write ``text`` to standard output; OutputError when it cannot be written (BrokenPipeError: the reader
+    has gone)."""
+    with writing_stdout():
+        sys.stdout.write(text)
+
+
+def flush_stdout() -> None:
+    """Flush what standard output still holds, so that a full disk is met here, with a message and exit 3, rather
+    than by Python at exit (which would print a traceback and exit 120). A reader that has gone is no failure."""
+    try:
+        with writing_stdout():
+            sys.stdout.flush()
+    except BrokenPipeError:
+        _stdout_to_devnull()
+
+
+def reader_gone() -> NoReturn:
+    """The reader (e.g. ``| head``) stopped reading: not a failure. Point stdout at devnull, so that Python's final
+    flush does not fail too, and exit 0."""
+    _stdout_to_devnull()
+    raise SystemExit(0)
+
+
+def _stdout_to_devnull() -> None:
+    with contextlib.suppress(AttributeError, OSError, ValueError):  # no descriptor: an in-memory stdout (tests)
+        fd = sys.stdout.fileno()
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, fd)
+        os.close(devnull)
+
+
+def _reason(exc: OSError) -> str:
+    """What went wrong, in the operating system's words, without Python's '[Errno 28]' prefix and repeated path."""
+    if exc.strerror:
+        return exc.strerror
+    return os.strerror(exc.errno) if exc.errno else str(exc) or type(exc).__name__
