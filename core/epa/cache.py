@@ -5,7 +5,7 @@ Each entry is a file (JSON, never pickle: nothing in it is executed) named by a 
 depends on: the contents of the data files it was made from, the epa version, and the size and modification
 time of epa's own modules and schemas (so that editing the code or a schema in a checkout invalidates it).
 
-An entry's first line is the format and a digest of its name and its JSON, keyed (BLAKE2b) by a secret that
+An entry's first line is the format and a digest of its name and its JSON, keyed (HMAC-SHA256) by a secret that
 lives outside the cache folder (``$XDG_STATE_HOME/epa/cache-key``, else ``~/.local/state/epa/cache-key``),
 made on first use. An entry is read only if it is a regular file of at most MAX_BYTES (never opened
 otherwise, so a FIFO or device cannot block a start) whose digest matches; anything else (unreadable,
@@ -140,7 +140,7 @@ def put(name: str | None, value: Any) -> None:
 def _header(secret: bytes, name: str, payload: bytes) -> bytes:
     """The entry's first line: the format, and a digest of its name (so an entry moved to another name is a
     miss) and its payload, keyed by the secret."""
-    digest = hashlib.blake2b(name.encode() + b"\n", key=secret, digest_size=32)
+    digest = hmac.new(secret, name.encode() + b"\n", "sha256")
     digest.update(payload)
     return FORMAT + b" " + digest.hexdigest().encode()
 
