@@ -9,6 +9,7 @@ suite) and an address-space limit (a huge entry that is read whole fails the tes
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import resource
@@ -158,7 +159,7 @@ def test_an_entry_signed_with_another_secret_is_not_trusted(warm: Path, filled: 
 def test_holidays_deleted_from_the_calendar_move_no_deadline(warm: Path, filled: tuple[Path, Path],
                                                             uncached: dict[tuple[str, ...], str]) -> None:
     christmas = {"2025-12-25", "2025-12-26", "2026-01-01"}  # Christmas Day, Boxing Day, New Year's Day
-    ordinals = {_ordinal(day) for day in christmas}
+    ordinals = {dt.date.fromisoformat(day).toordinal() for day in christmas}
 
     def delete(pairs: list[list]) -> None:
         assert ordinals <= {ordinal for ordinal, _ in pairs}
@@ -176,12 +177,6 @@ def test_holidays_deleted_from_the_calendar_move_no_deadline(warm: Path, filled:
     # bank holidays it would be Monday 29 December.
     assert form["date"] == "2025-12-24"
     assert out == uncached[TIMELINE]
-
-
-def _ordinal(day: str) -> int:
-    import datetime as dt
-
-    return dt.date.fromisoformat(day).toordinal()
 
 
 def _deep(entry: Path, original: bytes) -> None:
