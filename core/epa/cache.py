@@ -1,10 +1,16 @@
 """A cache of work every start would otherwise repeat: rules already read and validated, and the bank-holiday
-calendar. Never needed for a correct answer, only for a fast one.
+calendar. Never needed for a correct answer, only for a fast one: no edit to the cache can change an answer.
 
-Each entry is a JSON file (never pickle: nothing in it is executed) named by a hash of everything its value
+Each entry is a file (JSON, never pickle: nothing in it is executed) named by a hash of everything its value
 depends on: the contents of the data files it was made from, the epa version, and the size and modification
 time of epa's own modules and schemas (so that editing the code or a schema in a checkout invalidates it).
-A file that cannot be read or written, or holds anything unexpected, is a miss: the work is done again.
+
+An entry's first line is the format and a digest of its name and its JSON, keyed (HMAC-SHA256) by a secret that
+lives outside the cache folder (``$XDG_STATE_HOME/epa/cache-key``, else ``~/.local/state/epa/cache-key``),
+made on first use. An entry is read only if it is a regular file of at most MAX_BYTES (never opened
+otherwise, so a FIFO or device cannot block a start) whose digest matches; anything else (unreadable,
+edited, truncated, renamed, from an older format, written with another secret, too large, too deep) is a
+miss: the work is done again and the entry written afresh. With no secret, nothing is cached.
 
 Where: ``$EPA_CACHE_DIR``, else ``$XDG_CACHE_HOME/epa``, else ``~/.cache/epa``. ``EPA_NO_CACHE=1`` turns it
 off.
@@ -14,14 +20,25 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import hmac
 import json
 import os
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any
 
 _CORE = Path(__file__).resolve().parent
+
+FORMAT = b"epa-cache 2"  # the start of every entry's first line; a change of format makes old entries misses
+# The largest entry (one body's rulesets) is about 160 kB; a body with many standards and versions could reach a
+# few MB. Past this an entry is not written, and a file this large is not read (reading and hashing 16 MB takes
+# tens of milliseconds, not the seconds and gigabytes of parsing an unbounded file).
+MAX_BYTES = 16 * 1024 * 1024
+SECRET_BYTES = 32
+# Opening never waits (a FIFO swapped in after the lstat has no writer) and never follows a symlink.
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
 
 
 def enabled() -> bool:
@@ -32,6 +49,14 @@ def directory() -> Path:
     if os.environ.get("EPA_CACHE_DIR"):
         return Path(os.environ["EPA_CACHE_DIR"])
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "epa"
+
+
+def secret_file() -> Path:
+    """Where the secret that keys every entry's digest is kept: outside the cache folder, so that a cache
+    folder copied in from elsewhere (a shared folder, a CI cache another branch wrote) is not trusted."""
+    state = os.environ.get("XDG_STATE_HOME", "")
+    base = Path(state) if os.path.isabs(state) else Path.home() / ".local" / "state"
+    return base / "epa" / "cache-key"
 
 
 @cache
@@ -70,36 +95,117 @@ def key(kind: str, files: Iterable[Path] = (), *extra: str) -> str | None:
 
 
 def get(name: str | None) -> Any | None:
-    if name is None:
+    """The entry's value, or None (a miss) unless the entry is exactly what ``put`` wrote under this name."""
+    if name is None or (secret := _secret()) is None:
+        return None
+    data = read_bounded(directory() / f"{name}.json", MAX_BYTES)
+    if data is None:
+        return None
+    header, _, payload = data.partition(b"\n")
+    if not hmac.compare_digest(header, _header(secret, name, payload)):
         return None
     try:
-        with (directory() / f"{name}.json").open("rb") as file:
-            return json.load(file)
-    except (OSError, ValueError):
+        return json.loads(payload)
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than the parser goes
         return None
 
 
 def put(name: str | None, value: Any) -> None:
     """Store atomically (a half-written entry is never read); any failure leaves no entry."""
-    if name is None:
+    if name is None or (secret := _secret()) is None:
         return
     import tempfile
 
     folder = directory()
     try:
+        payload = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
+        entry = _header(secret, name, payload) + b"\n" + payload
+        if len(entry) > MAX_BYTES:  # it would never be read back
+            return
         folder.mkdir(parents=True, exist_ok=True)
         fd, temporary = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
         try:
-            with os.fdopen(fd, "w", encoding="utf-8") as file:
-                json.dump(value, file, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+            with os.fdopen(fd, "wb") as file:
+                file.write(entry)
             os.replace(temporary, folder / f"{name}.json")
         except BaseException:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
             raise
-    except (OSError, TypeError, ValueError):
+    except (OSError, TypeError, ValueError, RecursionError):
         return
     _prune(folder, name.rsplit("-", 1)[0])
+
+
+def _header(secret: bytes, name: str, payload: bytes) -> bytes:
+    """The entry's first line: the format, and a digest of its name (so an entry moved to another name is a
+    miss) and its payload, keyed by the secret."""
+    digest = hmac.new(secret, name.encode() + b"\n", "sha256")
+    digest.update(payload)
+    return FORMAT + b" " + digest.hexdigest().encode()
+
+
+def read_bounded(path: Path, limit: int) -> bytes | None:
+    """The file's contents if it is a regular file of at most ``limit`` bytes, else None; never more than
+    ``limit`` + 1 bytes are read. Anything else (a FIFO, a device, a symlink, a folder) is not opened."""
+    try:
+        if not S_ISREG(os.lstat(path).st_mode):
+            return None
+        fd = os.open(path, _OPEN_FLAGS)
+        with os.fdopen(fd, "rb") as file:
+            found = os.fstat(fd)
+            if not S_ISREG(found.st_mode) or found.st_size > limit:
+                return None
+            data = file.read(limit + 1)  # the file may have grown since the fstat
+    except OSError:
+        return None
+    return data if len(data) <= limit else None
+
+
+_secrets: dict[Path, bytes | None] = {}  # per file, so that a test or a changed XDG_STATE_HOME gets its own
+
+
+def _secret() -> bytes | None:
+    """The secret keying every entry's digest, read once per process; made on first use. None (nothing is
+    cached) when it can be neither read nor made."""
+    try:
+        path = secret_file()
+    except RuntimeError:  # no home directory to keep it in
+        return None
+    if path not in _secrets:
+        _secrets[path] = _read_secret(path) or _make_secret(path)
+    return _secrets[path]
+
+
+def _read_secret(path: Path) -> bytes | None:
+    found = read_bounded(path, SECRET_BYTES)
+    return found if found is not None and len(found) == SECRET_BYTES else None
+
+
+def _make_secret(path: Path) -> bytes | None:
+    import tempfile
+
+    made = os.urandom(SECRET_BYTES)
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".cache-key.")  # readable by the user alone
+        try:
+            with os.fdopen(fd, "wb") as file:
+                file.write(made)
+            try:
+                os.link(temporary, path)  # only where there is none, whole: two first starts agree on one secret
+            except FileExistsError:
+                if (found := _read_secret(path)) is not None:
+                    return found
+                # Not a usable secret (cut short, not a file): replaced. Two starts doing this at once may each
+                # keep their own for this run; the entries the loser writes are misses later, then rewritten.
+                os.replace(temporary, path)
+        finally:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+    except OSError:
+        return None
+    return made
 
 
 KEEP = 32  # entries of each kind: the newest are kept, so edited rules do not fill the disk
