@@ -28,7 +28,7 @@ from pathlib import Path
 import pytest
 
 import epa
-from epa import contracts, fence
+from epa import contracts, fence, interrupts
 from epa.errors import InputError, PluginError
 from epa.model import ComponentResult, Deadline, Grade, Step
 from epa.registry import Registry
@@ -418,3 +418,18 @@ def test_the_time_limit_from_the_environment(monkeypatch):
         monkeypatch.setenv(fence.TIME_LIMIT_ENV, bad)
         with pytest.raises(InputError, match="EPA_HOOK_TIMEOUT must be a number of seconds"):
             fence.time_limit()
+
+
+def test_the_users_ctrl_c_during_a_hook_stops_epa(rulesets, monkeypatch):
+    """A KeyboardInterrupt while the user has pressed Ctrl-C (``interrupts.received()``) is the user's: re-raised,
+    for the command line to stop on; without it, the same KeyboardInterrupt is the plugin's failure."""
+    def interrupted(self, ruleset, components):
+        raise KeyboardInterrupt
+
+    loaded = _fenced(rulesets, combine_grades=interrupted)
+    monkeypatch.setattr(interrupts, "_received", True)
+    with pytest.raises(KeyboardInterrupt):
+        loaded.call("combine_grades", ruleset=rulesets[-1], components={})
+    monkeypatch.setattr(interrupts, "_received", False)
+    with pytest.raises(PluginError, match="'combine_grades': raised KeyboardInterrupt"):
+        loaded.call("combine_grades", ruleset=rulesets[-1], components={})
