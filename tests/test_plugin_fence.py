@@ -122,6 +122,9 @@ PLUGIN = textwrap.dedent('''
     @epa.hookimpl
     def resit_policy(ruleset, record, history):
         return act("resit_policy")
+
+
+    act("import")
 ''')
 
 MODES = ("compare", "grade", "batch-1", "batch-2")
@@ -250,6 +253,17 @@ def test_sys_exit_while_loading_is_the_plugins_failure(site, record, mode):
     fails_naming(epa_run(site, record, mode, "register_body:exit"), "register_body", "SystemExit(0)")
 
 
+@pytest.mark.parametrize("how", ["exit", "input", "keyboard"])
+def test_a_plugin_failing_as_it_is_imported_is_the_plugins_failure(site, record, how):
+    fails_naming(epa_run(site, record, "compare", f"import:{how}"), "import", "cannot import")
+
+
+def test_what_a_plugin_prints_as_it_is_imported_goes_to_stderr(site, record):
+    done = epa_run(site, record, "compare", "import:print")
+    assert done.returncode == 0 and "acme was here" in done.stderr, done.stderr[-2000:]
+    json.loads(done.stdout)
+
+
 # --- what a hook returns -----------------------------------------------------------------------------------
 
 
@@ -279,14 +293,14 @@ def test_a_huge_result_is_described_in_a_few_words(site, record, mode):
 def test_a_hook_over_the_time_limit_is_the_plugins_failure(site, record, mode):
     started = time.monotonic()
     done = epa_run(site, record, mode, "gateway_requirements:sleep", timeout="1")
-    fails_naming(done, "gateway_requirements", "did not return within 1 seconds")
+    fails_naming(done, "gateway_requirements", "did not return within 1 second ")
     assert time.monotonic() - started < 60  # the hook sleeps 120 s
 
 
 @pytest.mark.parametrize("mode", ["grade", "batch-2"])
 def test_a_hook_that_catches_the_alarm_still_fails(site, record, mode):
     fails_naming(epa_run(site, record, mode, "deadlines:swallow", timeout="0.5"), "deadlines",
-                 "over the time limit of 0.5")
+                 "over the time limit of 0.5 seconds")
 
 
 def test_the_time_limit_is_an_option_too(site, record):
@@ -402,7 +416,7 @@ def test_off_the_main_thread_a_hook_past_the_limit_fails_when_it_returns(ruleset
     worker.start()
     worker.join(10)
     assert len(failed) == 1 and re.fullmatch(
-        r"plugin 'acme' failed in hook 'combine_grades': took \d+\.\d seconds, over the time limit of 0\.1 "
+        r"plugin 'acme' failed in hook 'combine_grades': took \d+\.\d seconds, over the time limit of 0\.1 seconds "
         r"\(--hook-timeout or EPA_HOOK_TIMEOUT\)", str(failed[0])), failed
 
 

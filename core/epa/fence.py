@@ -42,7 +42,7 @@ from epa import contracts, interrupts
 from epa.errors import InputError, PluginError, quote
 
 TIME_LIMIT_ENV = "EPA_HOOK_TIMEOUT"
-DEFAULT_TIME_LIMIT = 10.0  # seconds: a honest hook takes milliseconds, a loaded plugin's first call under a second
+DEFAULT_TIME_LIMIT = 10.0  # seconds: an honest hook takes milliseconds, a loaded plugin's first call under a second
 REPEAT = 0.25  # seconds between further alarms, while a hook that caught the first keeps running
 TEXT_LIMIT = 1000  # characters of a plugin's own text (an exception's message) in a PluginError
 
@@ -145,8 +145,8 @@ def call(plugin: str, hook: str, caller: Callable[..., Any], kwargs: Mapping[str
             raise
         raise PluginError(plugin, hook, said(exc)) from exc
     except _Overran:
-        raise PluginError(plugin, hook, f"did not return within {limit:g} seconds (the time limit: --hook-timeout "
-                          f"or {TIME_LIMIT_ENV})") from None
+        raise PluginError(plugin, hook, f"did not return within {_seconds_said(limit)} (the time limit: "
+                          f"--hook-timeout or {TIME_LIMIT_ENV})") from None
     except KeyboardInterrupt as exc:
         if interrupts.received():  # the user's Ctrl-C: epa stops
             raise
@@ -159,8 +159,8 @@ def call(plugin: str, hook: str, caller: Callable[..., Any], kwargs: Mapping[str
     finally:
         sys.stdout = saved
     if limit > 0 and (took := time.perf_counter() - started) > limit:  # no alarm, or one the hook caught
-        raise PluginError(plugin, hook, f"took {took:.1f} seconds, over the time limit of {limit:g} (--hook-timeout "
-                          f"or {TIME_LIMIT_ENV})")
+        raise PluginError(plugin, hook, f"took {took:.1f} seconds, over the time limit of {_seconds_said(limit)} "
+                          f"(--hook-timeout or {TIME_LIMIT_ENV})")
     if check:
         problem = contracts.problem(hook, result[:-1] if trusted_last else result)
         if problem is not None:
@@ -172,7 +172,7 @@ def _implementation(tb: TracebackType | None, caller: Any) -> str | None:
     """The name of the plugin whose implementation of the hook was running when the exception was raised (the
     outermost frame that is one of the hook's implementations), or None when none was."""
     names = {}
-    for impl in caller.get_hookimpls():
+    for impl in getattr(caller, "get_hookimpls", list)():  # (importing a plugin: no implementations)
         code = getattr(impl.function, "__code__", None)
         if code is not None:
             names[code] = impl.plugin_name
@@ -197,6 +197,10 @@ def said(exc: BaseException) -> str:
             text = "(its message cannot be shown)"
     name = _cut(type(exc).__name__, 80)
     return _cut(f"{name}: {text}" if text else name)
+
+
+def _seconds_said(seconds: float) -> str:
+    return f"{seconds:g} second" + ("" if seconds == 1 else "s")
 
 
 def _cut(text: str, limit: int = TEXT_LIMIT) -> str:
