@@ -161,13 +161,19 @@ class _Group(_ReadsArguments, click.Group):
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="epa")
 @click.option("--bodies", metavar="ID,ID", help="load only these installed bodies (default: EPA_BODIES, else all)")
-def cli(bodies: str | None) -> None:
+@click.option("--hook-timeout", type=click.FloatRange(min=0, max=86400), envvar="EPA_HOOK_TIMEOUT", metavar="SECONDS",
+              help="a plugin's hook that runs longer fails, naming plugin and hook (default: EPA_HOOK_TIMEOUT, "
+                   "else 10; 0: no limit)")
+def cli(bodies: str | None, hook_timeout: float | None) -> None:
     """Compare what each awarding body's End-Point Assessment rules would award an apprentice, and why;
     whether the apprentice is ready for gateway; and every deadline, resit window and grade cap that follows.
 
     Every rule is encoded from the body's published document and cites it as
     '<file> § <section>' (tables name the document by its short title and version instead).
     """
+    from epa import fence
+
+    fence.set_time_limit(hook_timeout)
 
 
 @cli.command()

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 from attrs import frozen
 
+from epa.contracts import describe
 from epa.errors import PluginError
 from epa.gateway import GatewayStatus
 from epa.model import (
@@ -123,19 +124,26 @@ def _assessed_here(ruleset: Ruleset, body_id: str, attempt: Attempt) -> tuple[fr
 
 
 def _call(loaded: LoadedBody, hook: str, expected: type[T], **kwargs: Any) -> T:
-    """Call a firstresult hook and hold the plugin to the contract: an instance of ``expected`` with a Grade."""
+    """Call a firstresult hook whose answer must have a grade. ``LoadedBody.call`` has checked a plugin's answer
+    against the hook's spec, field by field (``epa.contracts``); the spec allows an Outcome without a grade, which
+    the core cannot use, and these isinstance checks are what a default's answer costs."""
     result = loaded.call(hook, **kwargs)
-    if not isinstance(result, expected) or not isinstance(getattr(result, "grade", None), Grade):
-        raise PluginError(loaded.plugin, hook, f"returned {result!r}, expected epa.{expected.__name__}")
+    if not isinstance(result, expected):
+        raise PluginError(loaded.plugin, hook, f"returned {describe(result)}, expected epa.{expected.__name__}")
+    if not isinstance(getattr(result, "grade", None), Grade):
+        raise PluginError(loaded.plugin, hook, f"returned an epa.{expected.__name__} whose grade is "
+                          f"{describe(getattr(result, 'grade', None))}, expected epa.Grade")
     return result
 
 
 def _collect(loaded: LoadedBody, hook: str, expected: type[T], **kwargs: Any) -> list[T]:
-    """Call a collecting hook; every plugin must return a list of ``expected``."""
+    """Call a collecting hook: every implementation's list of ``expected``, concatenated (``LoadedBody.call`` has
+    checked a plugin's, field by field)."""
     found: list[T] = []
     for part in loaded.call(hook, **kwargs):
         if not isinstance(part, list) or not all(isinstance(item, expected) for item in part):
-            raise PluginError(loaded.plugin, hook, f"returned {part!r}, expected a list of epa.{expected.__name__}")
+            raise PluginError(loaded.plugin, hook, f"returned {describe(part)}, expected a list of "
+                              f"epa.{expected.__name__}")
         found += part
     return found
 
@@ -192,7 +200,7 @@ def _apply_resit_policy(loaded: LoadedBody, ruleset: Ruleset, record: Record, hi
         return overall, None, [], []
     if not isinstance(decision, ResitDecision) or (
             (decision.capped or decision.full_retake_required) and not decision.steps):
-        raise PluginError(loaded.plugin, "resit_policy", f"returned {decision!r}, expected epa.ResitDecision "
+        raise PluginError(loaded.plugin, "resit_policy", f"returned {describe(decision)}, expected epa.ResitDecision "
                           "whose steps cite the rule behind any cap or full retake")
     steps = [Reason("resit", s.says, s.citation) for s in decision.steps]
     if decision.full_retake_required:

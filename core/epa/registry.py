@@ -21,8 +21,8 @@ from typing import Any
 import attrs
 import pluggy
 
-from epa import defaults, hookspecs
-from epa.errors import InputError, PluginError, did_you_mean
+from epa import defaults, fence, hookspecs
+from epa.errors import InputError, PluginError, did_you_mean, quote
 from epa.model import Body, Ruleset, Standard
 
 ENTRY_POINT_GROUP = "epa"
@@ -38,6 +38,9 @@ class LoadedBody:
     distribution: str | None = None
     version: str | None = None
     standards: tuple[Standard, ...] = ()  # standards the plugin defines itself
+    # Collected hooks whose last answer is always the core default's (it answers after the plugin's, and the
+    # plugin wraps none of them): the fence checks the plugin's answers alone.
+    defaults_last: frozenset[str] = frozenset()
 
     def ruleset(self, standard: str, version: str | None = None) -> Ruleset:
         """The named version of this body's rules for a standard, or its newest."""
@@ -51,13 +54,19 @@ class LoadedBody:
                          hint=did_you_mean(version, [r.document.version for r in versions]))
 
     def call(self, hook: str, **kwargs: Any) -> Any:
-        """Call a hook; any exception in a plugin becomes a PluginError naming plugin and hook."""
+        """Call a hook. One the plugin implements is fenced (``epa.fence``): whatever it prints goes to stderr,
+        whatever it raises, a result its spec does not allow, or not returning in time is a PluginError naming
+        plugin and hook. One left to the defaults runs the core's own code, unfenced; an exception there (bad
+        input aside) is still reported as this body's hook failing."""
+        caller = getattr(self.hooks, hook)
+        if hook in self.own_hooks:
+            return fence.call(self.plugin, hook, caller, kwargs, trusted_last=hook in self.defaults_last)
         try:
-            return getattr(self.hooks, hook)(**kwargs)
+            return caller(**kwargs)
         except (InputError, PluginError):
             raise
-        except Exception as exc:  # a plugin's bug must not reach the user as a traceback
-            raise PluginError(self.plugin, hook, f"{type(exc).__name__}: {exc}") from exc
+        except Exception as exc:
+            raise PluginError(self.plugin, hook, fence.said(exc)) from exc
 
 
 @attrs.frozen
@@ -85,7 +94,7 @@ def _check_hooks(name: str, pm: pluggy.PluginManager, module: object) -> tuple[s
     for caller in pm.get_hookcallers(module) or ():
         if caller.spec is None and not any(i.optionalhook for i in caller.get_hookimpls() if i.plugin is module):
             hint = did_you_mean(caller.name, HOOKS) or "expected one of: " + ", ".join(HOOKS)
-            raise PluginError(name, caller.name, f"implements {caller.name!r}, which is not an epa hook; {hint}")
+            raise PluginError(name, caller.name, f"implements {quote(caller.name)}, which is not an epa hook; {hint}")
         own.append(caller.name)
     return tuple(sorted(own))
 
@@ -93,13 +102,13 @@ def _check_hooks(name: str, pm: pluggy.PluginManager, module: object) -> tuple[s
 def load_body(candidate: Candidate) -> LoadedBody:
     """Import and register one body plugin, holding it to the hook specs and its entry-point name."""
     name = candidate.name
-    try:
-        module = candidate.load()
-    except PluginError:
-        raise
-    except Exception as exc:
+    try:  # fenced as a hook is: a module printing, exiting or hanging as it is imported fails to load
+        module = fence.call(name, "import", candidate.load, {}, check=False)
+    except PluginError as exc:
+        if exc.hook != "import":
+            raise
         shipped = f" (distribution {candidate.distribution})" if candidate.distribution else ""
-        raise PluginError(name, "import", f"cannot import{shipped}: {type(exc).__name__}: {exc}") from exc
+        raise PluginError(name, "import", f"cannot import{shipped}: {exc.problem}") from exc
     pm = pluggy.PluginManager(ENTRY_POINT_GROUP)
     pm.add_hookspecs(hookspecs)
     pm.register(defaults, name="epa.defaults")
@@ -108,27 +117,32 @@ def load_body(candidate: Candidate) -> LoadedBody:
     except pluggy.PluginValidationError as exc:
         raise PluginError(name, "register", str(exc)) from exc
     own = _check_hooks(name, pm, module)
-    try:
-        body = pm.hook.register_body()
-        standards = [s for part in pm.hook.register_standards() for s in part]
-    except PluginError:
-        raise
-    except InputError as exc:  # the plugin's own data files: the plugin's failure, not the user's input
-        raise PluginError(name, "register_body", exc.render()) from exc
-    except Exception as exc:
-        raise PluginError(name, "register_body", f"{type(exc).__name__}: {exc}") from exc
-    if not isinstance(body, Body):
-        raise PluginError(name, "register_body", f"returned {type(body).__name__}, expected epa.Body")
-    if not all(isinstance(s, Standard) for s in standards):
-        raise PluginError(name, "register_standards", "expected a list of epa.Standard")
+    # Fenced like every hook; an InputError in register_body (its own data files) is the plugin's failure.
+    body = fence.call(name, "register_body", pm.hook.register_body, {})
+    standards = [s for part in fence.call(name, "register_standards", pm.hook.register_standards, {}) for s in part]
     if body.id != name:
-        raise PluginError(name, "register_body", f"the body id {body.id!r} disagrees with its entry-point name "
-                          f"{name!r}: they must be the same")
+        raise PluginError(name, "register_body", f"the body id {quote(body.id)} disagrees with its entry-point name "
+                          f"{quote(name)}: they must be the same")
     for r in body.rulesets:
         if r.body != body.id:
-            raise PluginError(name, "register_body", f"ruleset {r.source_file or r.standard} says body {r.body!r}, "
-                              f"but the plugin's body id is {body.id!r}")
-    return LoadedBody(body, name, pm.hook, own, candidate.distribution, candidate.version, tuple(standards))
+            raise PluginError(name, "register_body", f"ruleset {quote(r.source_file or r.standard)} says body "
+                              f"{quote(r.body)}, but the plugin's body id is {quote(body.id)}")
+    return LoadedBody(body, name, pm.hook, own, candidate.distribution, candidate.version, tuple(standards),
+                      _defaults_last(pm, own))
+
+
+def _defaults_last(pm: pluggy.PluginManager, own: tuple[str, ...]) -> frozenset[str]:
+    """The collected hooks the plugin implements whose last answer is the default's: the default is called last
+    (``trylast``) and always answers a list, and no implementation is a wrapper that could change the answers."""
+    found = set()
+    for hook in own:
+        caller = getattr(pm.hook, hook)
+        impls = caller.get_hookimpls()
+        if caller.spec and not caller.spec.opts.get("firstresult") and impls and \
+                impls[0].plugin_name == fence.DEFAULTS and impls[0].trylast and \
+                not any(i.hookwrapper or getattr(i, "wrapper", False) for i in impls):
+            found.add(hook)
+    return frozenset(found)
 
 
 def _claimed_twice(name: str, eps: list[Any]) -> Callable[[], object]:

@@ -1,0 +1,207 @@
+"""The fence around a body plugin's hooks: whatever a hook prints, raises, returns or fails to return is that
+plugin's failure (a PluginError naming plugin and hook), never epa's output, exit code or hang.
+
+``call`` runs one hook call:
+
+- **Standard output.** Python's ``sys.stdout`` points at ``sys.stderr`` while the hook runs, so a ``print`` in a
+  hook (a plugin author's debugging) still reaches the person, on the stream for diagnostics, and can never
+  corrupt ``--format json`` or CSV on stdout. Redirected rather than captured: nothing is buffered (a hook
+  printing without end costs no memory) and nothing the author wrote is lost. What is not fenced: writes to file
+  descriptor 1 itself (``os.write(1, ...)``, ``sys.__stdout__``, a C extension's ``printf``, a subprocess that
+  inherits stdout). Swapping the descriptor for every call would cost system calls and a flush of epa's own
+  buffered output per hook; a plugin writing there is outside the contract.
+- **Anything raised.** SystemExit, KeyboardInterrupt (unless ``epa.interrupts.received()`` says the user pressed
+  Ctrl-C: then it is re-raised), any other BaseException, and an InputError that the plugin's own implementation
+  raised (the core's default implementations may raise InputError for bad input; which implementation raised is
+  read from the traceback) become a PluginError, its message cut to a bounded length.
+- **The time limit.** A hook that has not returned after ``time_limit()`` seconds (``--hook-timeout``, else the
+  environment variable ``EPA_HOOK_TIMEOUT``, else DEFAULT_TIME_LIMIT; 0: no limit) is stopped with SIGALRM
+  (``signal.setitimer``), which repeats every ``REPEAT`` seconds until the hook gives up, in case it catches
+  what the first one raised. Signals reach only the main thread, so on any other thread (epa used as a library
+  from a worker thread), and where the program has a SIGALRM handler of its own, a hook is not stopped: one
+  that returns past the limit still fails, one that never returns hangs its thread. Batch workers are
+  processes that call hooks on their main thread, so every batch run has the limit.
+- **The result.** Checked against the hook's specification (``epa.contracts``) before the core uses it.
+
+Not fenced, as no fence inside the process can: ``os._exit``, a crash in C code, a signal sent to the process.
+"""
+
+from __future__ import annotations
+
+import _signal
+import os
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable, Mapping
+from types import TracebackType
+from typing import Any
+
+from epa import contracts, interrupts
+from epa.errors import InputError, PluginError, quote
+
+TIME_LIMIT_ENV = "EPA_HOOK_TIMEOUT"
+DEFAULT_TIME_LIMIT = 10.0  # seconds: an honest hook takes milliseconds, a loaded plugin's first call under a second
+REPEAT = 0.25  # seconds between further alarms, while a hook that caught the first keeps running
+TEXT_LIMIT = 1000  # characters of a plugin's own text (an exception's message) in a PluginError
+
+DEFAULTS = "epa.defaults"  # the name the core's default implementations are registered under
+
+_chosen: float | None = None  # set by --hook-timeout; None: EPA_HOOK_TIMEOUT, else the default
+_from_env: tuple[str | None, float] = (None, DEFAULT_TIME_LIMIT)  # the variable's text and what it was read as
+_armed = False  # an alarm is set for the hook running now
+
+
+class _Overran(BaseException):
+    """Raised by the alarm in a hook over its time limit (a BaseException, so that a hook's ``except Exception``
+    does not swallow it)."""
+
+
+def set_time_limit(seconds: float | None) -> None:
+    """The time limit for this process's hook calls (``--hook-timeout``); None: ``EPA_HOOK_TIMEOUT``, else
+    DEFAULT_TIME_LIMIT."""
+    global _chosen
+    if seconds is not None and not seconds >= 0:
+        raise InputError(f"a hook's time limit must be a number of seconds, 0 or more, not {seconds!r}")
+    _chosen = seconds
+
+
+def time_limit() -> float:
+    """Seconds a hook call may take; 0: no limit."""
+    global _from_env
+    if _chosen is not None:
+        return _chosen
+    text = os.environ.get(TIME_LIMIT_ENV)
+    if text != _from_env[0]:
+        _from_env = (text, _seconds(text))
+    return _from_env[1]
+
+
+def _seconds(text: str | None) -> float:
+    if text is None or not text.strip():
+        return DEFAULT_TIME_LIMIT
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not seconds >= 0 or seconds == float("inf"):
+        raise InputError(f"{TIME_LIMIT_ENV} must be a number of seconds, 0 or more (0: no limit), not {text!r}",
+                         where=TIME_LIMIT_ENV)
+    return seconds
+
+
+def _alarm(signum: int, frame: Any) -> None:
+    if _armed:
+        raise _Overran
+
+
+def _arm(limit: float) -> bool:
+    """Set the alarm for a hook call, where one can be set: on the main thread, with no alarm of a hook that is
+    running already (a hook calling another is under the first's limit) and no SIGALRM handler of the program's
+    own. Whether it was set."""
+    global _armed
+    if _armed or threading.current_thread() is not threading.main_thread():
+        return False
+    handler = _signal.getsignal(signal.SIGALRM)  # signal.getsignal's own wrapping takes longer than the call
+    if handler is not _alarm:
+        if handler not in (signal.SIG_DFL, None):
+            return False
+        signal.signal(signal.SIGALRM, _alarm)
+    _armed = True
+    signal.setitimer(signal.ITIMER_REAL, limit, REPEAT)
+    return True
+
+
+def _disarm() -> None:
+    global _armed
+    signal.setitimer(signal.ITIMER_REAL, 0)
+    _armed = False
+
+
+def call(plugin: str, hook: str, caller: Callable[..., Any], kwargs: Mapping[str, Any],
+         check: bool = True, trusted_last: bool = False) -> Any:
+    """``caller(**kwargs)`` (a plugin manager's hook caller), fenced; its result checked against the hook's
+    specification (``check``: for a hook of ``epa.hookspecs``; ``trusted_last``: a collected hook's last answer is
+    the core default's, left unchecked)."""
+    limit = time_limit()
+    saved = sys.stdout
+    started = time.perf_counter()
+    armed = False
+    try:
+        sys.stdout = sys.stderr
+        armed = limit > 0 and _arm(limit)
+        try:
+            result = caller(**kwargs)
+        finally:
+            if armed:
+                _disarm()  # first, so that no alarm is raised in what follows
+    except PluginError as exc:
+        if exc.plugin == plugin:  # a hook calling another of its body's, through a fence of its own
+            raise PluginError(plugin, exc.hook, _cut(exc.problem)) from exc
+        raise PluginError(plugin, hook, said(exc)) from exc
+    except InputError as exc:
+        if _implementation(exc.__traceback__, caller) == DEFAULTS:  # the core's reading of bad input
+            raise
+        raise PluginError(plugin, hook, said(exc)) from exc
+    except _Overran:
+        raise PluginError(plugin, hook, f"did not return within {_seconds_said(limit)} (the time limit: "
+                          f"--hook-timeout or {TIME_LIMIT_ENV})") from None
+    except KeyboardInterrupt as exc:
+        if interrupts.received():  # the user's Ctrl-C: epa stops
+            raise
+        raise PluginError(plugin, hook, "raised KeyboardInterrupt (the user did not press Ctrl-C)") from exc
+    except SystemExit as exc:
+        raise PluginError(plugin, hook, f"raised SystemExit({quote(exc.code)}): a hook must return its "
+                          "answer, not end the program") from exc
+    except BaseException as exc:
+        raise PluginError(plugin, hook, said(exc)) from exc
+    finally:
+        sys.stdout = saved
+    if limit > 0 and (took := time.perf_counter() - started) > limit:  # no alarm, or one the hook caught
+        raise PluginError(plugin, hook, f"took {took:.1f} seconds, over the time limit of {_seconds_said(limit)} "
+                          f"(--hook-timeout or {TIME_LIMIT_ENV})")
+    if check:
+        problem = contracts.problem(hook, result[:-1] if trusted_last else result)
+        if problem is not None:
+            raise PluginError(plugin, hook, problem)
+    return result
+
+
+def _implementation(tb: TracebackType | None, caller: Any) -> str | None:
+    """The name of the plugin whose implementation of the hook was running when the exception was raised (the
+    outermost frame that is one of the hook's implementations), or None when none was."""
+    names = {}
+    for impl in getattr(caller, "get_hookimpls", list)():  # (importing a plugin: no implementations)
+        code = getattr(impl.function, "__code__", None)
+        if code is not None:
+            names[code] = impl.plugin_name
+    while tb is not None:
+        found = names.get(tb.tb_frame.f_code)
+        if found is not None:
+            return found
+        tb = tb.tb_next
+    return None
+
+
+def said(exc: BaseException) -> str:
+    """What an exception from a plugin says, for a message: its type and text, cut to TEXT_LIMIT characters."""
+    if isinstance(exc, InputError):
+        text = exc.render()
+    elif isinstance(exc, PluginError):
+        text = str(exc)
+    else:
+        try:
+            text = str(exc)
+        except Exception:  # a plugin's exception whose own __str__ fails
+            text = "(its message cannot be shown)"
+    name = _cut(type(exc).__name__, 80)
+    return _cut(f"{name}: {text}" if text else name)
+
+
+def _seconds_said(seconds: float) -> str:
+    return f"{seconds:g} second" + ("" if seconds == 1 else "s")
+
+
+def _cut(text: str, limit: int = TEXT_LIMIT) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"

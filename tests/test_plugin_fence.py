@@ -1,0 +1,449 @@
+"""Plugins are fenced (issue 16): whatever a body plugin's hook prints, raises, returns or fails to return is
+that plugin's failure, a PluginError naming plugin and hook (exit 1), never epa's output, a silent exit 0, a
+traceback or a hang.
+
+Each misbehaviour is a real installed plugin, "acme", run through the real command in a subprocess with a
+timeout (so a hang fails the test instead of hanging the suite): one record (``epa compare``, ``epa grade``) and
+a cohort (``epa compare --batch`` as JSON, which calls every hook for each record, with one worker and with
+two worker processes). acme is a module and a ``dist-info`` folder with its ``epa`` entry point, written to a
+temporary folder on PYTHONPATH: installed as far as ``importlib.metadata`` can tell. It borrows the ST0071 rules
+of an installed body and misbehaves in the hook, and the way, that ``ACME_MISBEHAVE`` ("hook:how") names.
+
+Whether a cohort's record that a plugin fails on becomes an error row (the run going on) is the batch's own
+contract, tested with it; here a cohort must end with exit 1 naming the plugin and the hook, whatever it writes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+import epa
+from epa import contracts, fence, interrupts
+from epa.errors import InputError, PluginError
+from epa.model import ComponentResult, Deadline, Grade, Step
+from epa.registry import Registry
+from epa.testing import make_plugin, registry
+
+PLUGIN = textwrap.dedent('''
+    """acme: an ST0071 body (an installed body's rules) whose hook ACME_MISBEHAVE names misbehaves."""
+    import datetime as dt
+    import os
+    import sys
+    import time
+
+    import attrs
+
+    import epa
+    from epa.errors import InputError
+    from epa.registry import Registry, installed_candidates
+
+    _source = Registry(installed_candidates([os.environ["ACME_SOURCE"]])).body(os.environ["ACME_SOURCE"])
+    RULES = tuple(attrs.evolve(r, body="acme") for r in _source.body.rulesets_for("ST0071"))
+    HOOK, _, HOW = os.environ.get("ACME_MISBEHAVE", "").partition(":")
+    CITE = RULES[-1].document.file + " § Acme"
+
+
+    class Odd(BaseException):
+        pass
+
+
+    def act(hook, good=None):
+        """The answer the hook gives: ``good`` (None: the default's), unless it is the one that misbehaves."""
+        if hook != HOOK:
+            return good
+        if HOW == "print":
+            print("acme was here")
+            return good
+        if HOW == "exit":
+            sys.exit(0)
+        if HOW == "keyboard":
+            raise KeyboardInterrupt
+        if HOW == "base":
+            raise Odd("odd")
+        if HOW == "input":
+            raise InputError("acme does not like this record")
+        if HOW == "sleep":
+            time.sleep(120)
+        if HOW == "nap":
+            time.sleep(1.5)
+            return good
+        if HOW == "swallow":  # catches the time limit's alarms, then returns: still over the limit
+            for _ in range(3):
+                try:
+                    time.sleep(120)
+                except BaseException:
+                    pass
+            return good
+        if HOW == "huge":
+            return list(range(1_000_000))
+        if HOW == "steps":
+            return epa.ComponentResult("x", epa.Grade.PASS, steps="x")
+        if HOW == "date":
+            return [epa.Deadline("acme-due", "Acme's date", "2025-01-01", "by", "open", "a date as text", CITE)]
+        raise AssertionError(HOW)
+
+
+    @epa.hookimpl
+    def register_body():
+        act("register_body")
+        return epa.Body(id="acme", name="Acme Assessment", rulesets=RULES)
+
+
+    @epa.hookimpl
+    def grade_component(ruleset, method, criteria_met):
+        return act("grade_component")
+
+
+    @epa.hookimpl
+    def combine_grades(ruleset, components):
+        return act("combine_grades")
+
+
+    @epa.hookimpl
+    def gateway_requirements(ruleset, record):
+        return act("gateway_requirements", [])
+
+
+    @epa.hookimpl
+    def deadlines(ruleset, record):
+        return act("deadlines", [])
+
+
+    @epa.hookimpl
+    def resit_policy(ruleset, record, history):
+        return act("resit_policy")
+
+
+    act("import")
+''')
+
+MODES = ("compare", "grade", "batch-1", "batch-2")
+WAIT = 120  # seconds before a run counts as hung
+
+
+def _source() -> str:
+    offering = [b.body.id for b in registry().bodies if "ST0071" in b.body.standards]
+    if not offering:
+        pytest.skip("needs an installed body plugin offering ST0071 (acme borrows its rules)")
+    return offering[0]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder that, on PYTHONPATH, installs acme: its module and a dist-info folder with its entry point."""
+    folder = tmp_path_factory.mktemp("site")
+    (folder / "acme_fenced.py").write_text(PLUGIN, encoding="utf-8")
+    info = folder / "acme_fenced-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: acme-fenced\nVersion: 1.0\n", encoding="utf-8")
+    (info / "entry_points.txt").write_text("[epa]\nacme = acme_fenced\n", encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def record(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An ST0071 record every hook is asked about: each method graded from criteria (none met), after gateway."""
+    methods = registry().method_ids("ST0071") if "ST0071" in registry().standards() else ()
+    data = {
+        "standard": "ST0071",
+        "apprentice": {"id": "FENCE-1", "date_of_birth": "2000-01-01", "start_date": "2023-09-01",
+                       "english": "level2", "maths": "level2"},
+        "gateway": {"date": "2025-09-01"},
+        "assessments": [{"method": m, "date": f"2025-10-{10 + i}", "criteria_met": []}
+                        for i, m in enumerate(methods)],
+    }
+    folder = tmp_path_factory.mktemp("records")
+    (folder / "record.json").write_text(json.dumps(data), encoding="utf-8")
+    (folder / "cohort.jsonl").write_text("".join(json.dumps(data) + "\n" for _ in range(3)), encoding="utf-8")
+    return folder
+
+
+def epa_run(site: Path, record: Path, mode: str, misbehave: str = "", timeout: str = "",
+            options: tuple[str, ...] | list[str] = ()) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(site), *filter(None, [os.environ.get("PYTHONPATH")])]),
+           "EPA_BODIES": "acme", "ACME_SOURCE": _source(), "ACME_MISBEHAVE": misbehave, "EPA_HOOK_TIMEOUT": timeout}
+    env.pop("EPA_DEBUG", None)
+    args = {"compare": ["compare", str(record / "record.json"), "--format", "json"],
+            "grade": ["grade", "--body", "acme", str(record / "record.json"), "--format", "json"],
+            "batch-1": ["compare", "--batch", str(record / "cohort.jsonl"), "--format", "json", "--workers", "1"],
+            "batch-2": ["compare", "--batch", str(record / "cohort.jsonl"), "--format", "json", "--workers", "2"],
+            }[mode]
+    try:
+        return subprocess.run([sys.executable, "-m", "epa", *options, *args], env=env, capture_output=True, text=True,
+                              timeout=WAIT)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"epa {' '.join(args)} with acme's {misbehave or 'good'} hooks hung (killed after {WAIT} s)")
+
+
+def fails_naming(done: subprocess.CompletedProcess, hook: str, *said: str) -> str:
+    """The run failed as a plugin's failure: exit 1, acme and the hook named, no traceback, nothing left over."""
+    shown = done.stdout + done.stderr
+    assert done.returncode == 1, shown[-2000:]
+    assert "plugin 'acme'" in shown and f"'{hook}'" in shown, shown[-2000:]
+    assert "Traceback" not in shown and "internal error" not in shown, shown[-2000:]
+    for words in said:
+        assert words in shown, shown[-2000:]
+    return shown
+
+
+def test_a_good_acme_grades_in_every_mode(site, record):
+    """The fence lets a plugin that keeps the contract answer, in every mode the other tests use."""
+    for mode in MODES:
+        done = epa_run(site, record, mode)
+        assert done.returncode == 0, (mode, done.stderr[-2000:])
+        for line in done.stdout.splitlines() if mode.startswith("batch") else [done.stdout]:
+            data = json.loads(line)
+            result = data if mode == "grade" else data["results"][0]
+            assert result["body"] == "acme" and result["overall"] == "fail", mode  # no criterion met in any method
+
+
+# --- what a hook prints ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("hook", ["deadlines", "register_body"])
+def test_what_a_hook_prints_goes_to_stderr_never_into_the_output(site, record, mode, hook):
+    done = epa_run(site, record, mode, f"{hook}:print")
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "acme was here" in done.stderr and "acme was here" not in done.stdout
+    lines = done.stdout.splitlines() if mode.startswith("batch") else [done.stdout]
+    assert len(lines) == (3 if mode.startswith("batch") else 1)
+    for line in lines:
+        json.loads(line)  # the output is still JSON, every line of it
+
+
+# --- what a hook raises ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_sys_exit_in_a_hook_is_the_plugins_failure(site, record, mode):
+    done = epa_run(site, record, mode, "gateway_requirements:exit")
+    fails_naming(done, "gateway_requirements", "SystemExit(0)")
+    assert not done.stdout.strip() or mode.startswith("batch")
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_keyboard_interrupt_from_a_hook_is_the_plugins_failure(site, record, mode):
+    fails_naming(epa_run(site, record, mode, "resit_policy:keyboard"), "resit_policy", "KeyboardInterrupt")
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_any_base_exception_from_a_hook_is_the_plugins_failure(site, record, mode):
+    fails_naming(epa_run(site, record, mode, "combine_grades:base"), "combine_grades", "Odd: odd")
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_input_error_from_a_plugins_hook_is_the_plugins_failure(site, record, mode):
+    done = epa_run(site, record, mode, "deadlines:input")
+    fails_naming(done, "deadlines", "acme does not like this record")
+
+
+@pytest.mark.parametrize("mode", ["compare", "batch-2"])
+def test_sys_exit_while_loading_is_the_plugins_failure(site, record, mode):
+    fails_naming(epa_run(site, record, mode, "register_body:exit"), "register_body", "SystemExit(0)")
+
+
+@pytest.mark.parametrize("how", ["exit", "input", "keyboard"])
+def test_a_plugin_failing_as_it_is_imported_is_the_plugins_failure(site, record, how):
+    fails_naming(epa_run(site, record, "compare", f"import:{how}"), "import", "cannot import")
+
+
+def test_what_a_plugin_prints_as_it_is_imported_goes_to_stderr(site, record):
+    done = epa_run(site, record, "compare", "import:print")
+    assert done.returncode == 0 and "acme was here" in done.stderr, done.stderr[-2000:]
+    json.loads(done.stdout)
+
+
+# --- what a hook returns -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_result_with_bad_contents_is_the_plugins_failure(site, record, mode):
+    fails_naming(epa_run(site, record, mode, "grade_component:steps"), "grade_component",
+                 "returned an epa.ComponentResult whose steps is 'x' (str), expected a list or tuple of epa.Step")
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_deadline_with_a_date_as_text_is_the_plugins_failure(site, record, mode):
+    fails_naming(epa_run(site, record, mode, "deadlines:date"), "deadlines",
+                 "whose date is '2025-01-01' (str), expected a date or None")
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_huge_result_is_described_in_a_few_words(site, record, mode):
+    done = epa_run(site, record, mode, "deadlines:huge")
+    fails_naming(done, "deadlines", "a list of 1000000 items whose item 0 is 0 (int), expected a list of epa.Deadline")
+    assert len(done.stderr) < 2000
+
+
+# --- a hook that does not return ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_hook_over_the_time_limit_is_the_plugins_failure(site, record, mode):
+    started = time.monotonic()
+    done = epa_run(site, record, mode, "gateway_requirements:sleep", timeout="1")
+    fails_naming(done, "gateway_requirements", "did not return within 1 second ")
+    assert time.monotonic() - started < 60  # the hook sleeps 120 s
+
+
+@pytest.mark.parametrize("mode", ["grade", "batch-2"])
+def test_a_hook_that_catches_the_alarm_still_fails(site, record, mode):
+    fails_naming(epa_run(site, record, mode, "deadlines:swallow", timeout="0.5"), "deadlines",
+                 "over the time limit of 0.5 seconds")
+
+
+def test_the_time_limit_is_an_option_too(site, record):
+    fails_naming(epa_run(site, record, "grade", "combine_grades:sleep", options=["--hook-timeout", "0.5"]),
+                 "combine_grades", "within 0.5 seconds")
+    for bad in (epa_run(site, record, "grade", timeout="soon"), epa_run(site, record, "grade", options=[
+            "--hook-timeout", "-1"])):
+        assert bad.returncode == 2 and "hook-timeout" in bad.stderr
+    # 0: no limit (the option wins over the variable)
+    done = epa_run(site, record, "grade", "combine_grades:nap", timeout="0.5", options=["--hook-timeout", "0"])
+    assert done.returncode == 0, done.stderr[-2000:]
+
+
+# --- in-process: the fence's parts -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def rulesets() -> tuple[epa.Ruleset, ...]:
+    return registry().body(_source()).body.rulesets_for("ST0071")
+
+
+def test_results_are_checked_field_by_field(rulesets):
+    cite = "acme.txt § Grading"
+    cases = [
+        (ComponentResult("m", Grade.PASS, (Step("fine", cite), "x")),
+         "returned an epa.ComponentResult whose steps is a tuple of 2 items whose item 1 is 'x' (str), expected "
+         "a list or tuple of epa.Step"),
+        (ComponentResult("m", "pass", ()),  # a word where the Grade belongs
+         "returned an epa.ComponentResult whose grade is 'pass' (str), expected epa.Grade"),
+        (ComponentResult("m", Grade.PASS, (Step("fine", 3),)),
+         "returned an epa.ComponentResult whose steps is a tuple of 1 item whose item 0 is an epa.Step whose "
+         "citation is 3 (int), expected a string"),
+        (None, "returned None, expected epa.ComponentResult"),
+    ]
+    for result, said in cases:
+        assert contracts.problem("grade_component", result) == said
+    assert contracts.problem("grade_component", ComponentResult("m", Grade.PASS, [Step("a list", cite)])) is None
+
+    day = dt.date(2025, 1, 1)
+    deadline = Deadline("d", "D", day, "by", "open", "says", cite)
+    assert contracts.problem("deadlines", [[deadline], []]) is None
+    for bad, said in [
+        (Deadline("d", "D", dt.datetime(2025, 1, 1), "by", "open", "says", cite),
+         "whose date is 2025-01-01T00:00:00 (datetime), expected a date or None"),  # sorted beside dates: TypeError
+        (Deadline("d", "D", day, "before", "open", "says", cite),
+         "whose kind is 'before' (str), expected one of 'by', 'not_before'"),
+        (Deadline("d", "D", day, "by", "open", "says", cite, strength=None),
+         "whose strength is None, expected one of 'required', 'advice'"),
+    ]:
+        assert contracts.problem("deadlines", [[bad]]) == (
+            f"returned a list of 1 item whose item 0 is an epa.Deadline {said}")
+    assert contracts.problem("resit_policy", None) is None
+    assert contracts.problem("resit_policy", epa.ResitDecision(capped=1, full_retake_required=False)) == (
+        "returned an epa.ResitDecision whose capped is 1 (int), expected True or False")
+
+
+def test_a_quoted_value_is_capped():
+    long = "x" * 10_000
+    said = contracts.problem("grade_component", ComponentResult("m", Grade.PASS, long))
+    assert said is not None and len(said) < 300 and "x" * 81 not in said
+
+
+def _fenced(rulesets, **hooks) -> epa.registry.LoadedBody:
+    return Registry([("acme", make_plugin("acme", rulesets, **hooks))]).body("acme")
+
+
+def test_the_defaults_input_error_stays_the_users(rulesets, monkeypatch):
+    """An InputError raised by the core's default implementation, within a call the plugin takes part in, is
+    about the input (exit 2); one the plugin's own implementation raises is the plugin's failure."""
+    def passes(self, ruleset, record, history):
+        return None  # answers nothing: the default answers
+
+    def refuses(ruleset, history):
+        raise InputError("a date out of range", where="record.yaml: $.gateway.date")
+
+    monkeypatch.setattr(epa.resits, "decide", refuses)  # what the default resit_policy asks
+    with pytest.raises(InputError, match="a date out of range"):
+        _fenced(rulesets, resit_policy=passes).call("resit_policy", ruleset=rulesets[-1], record=None, history=())
+
+    def raises(self, ruleset, record, history):
+        raise InputError("acme refuses")
+    with pytest.raises(PluginError, match="plugin 'acme' failed in hook 'resit_policy': InputError: acme refuses"):
+        _fenced(rulesets, resit_policy=raises).call("resit_policy", ruleset=rulesets[-1], record=None, history=())
+
+
+def test_a_plugins_exception_message_is_cut(rulesets):
+    def raises(self, ruleset, method, criteria_met):
+        raise ValueError("y" * 1_000_000)
+
+    with pytest.raises(PluginError) as info:
+        _fenced(rulesets, grade_component=raises).call("grade_component", ruleset=rulesets[-1], method="m",
+                                                       criteria_met=frozenset())
+    assert len(str(info.value)) < fence.TEXT_LIMIT + 200
+
+
+def test_off_the_main_thread_a_hook_past_the_limit_fails_when_it_returns(rulesets, monkeypatch):
+    import threading
+
+    def slow(self, ruleset, components):
+        time.sleep(0.3)
+        return epa.Outcome(Grade.PASS, ())
+
+    loaded = _fenced(rulesets, combine_grades=slow)
+    monkeypatch.setattr(fence, "_chosen", 0.1)
+    failed: list[BaseException] = []
+
+    def grade() -> None:
+        try:
+            loaded.call("combine_grades", ruleset=rulesets[-1], components={})
+        except PluginError as exc:
+            failed.append(exc)
+    worker = threading.Thread(target=grade)
+    worker.start()
+    worker.join(10)
+    assert len(failed) == 1 and re.fullmatch(
+        r"plugin 'acme' failed in hook 'combine_grades': took \d+\.\d seconds, over the time limit of 0\.1 seconds "
+        r"\(--hook-timeout or EPA_HOOK_TIMEOUT\)", str(failed[0])), failed
+
+
+def test_the_time_limit_from_the_environment(monkeypatch):
+    monkeypatch.setattr(fence, "_chosen", None)
+    monkeypatch.delenv(fence.TIME_LIMIT_ENV, raising=False)
+    assert fence.time_limit() == fence.DEFAULT_TIME_LIMIT
+    monkeypatch.setenv(fence.TIME_LIMIT_ENV, "2.5")
+    assert fence.time_limit() == 2.5
+    monkeypatch.setenv(fence.TIME_LIMIT_ENV, "0")
+    assert fence.time_limit() == 0
+    for bad in ("-1", "soon", "nan", "inf"):
+        monkeypatch.setenv(fence.TIME_LIMIT_ENV, bad)
+        with pytest.raises(InputError, match="EPA_HOOK_TIMEOUT must be a number of seconds"):
+            fence.time_limit()
+
+
+def test_the_users_ctrl_c_during_a_hook_stops_epa(rulesets, monkeypatch):
+    """A KeyboardInterrupt while the user has pressed Ctrl-C (``interrupts.received()``) is the user's: re-raised,
+    for the command line to stop on; without it, the same KeyboardInterrupt is the plugin's failure."""
+    def interrupted(self, ruleset, components):
+        raise KeyboardInterrupt
+
+    loaded = _fenced(rulesets, combine_grades=interrupted)
+    monkeypatch.setattr(interrupts, "_received", True)
+    with pytest.raises(KeyboardInterrupt):
+        loaded.call("combine_grades", ruleset=rulesets[-1], components={})
+    monkeypatch.setattr(interrupts, "_received", False)
+    with pytest.raises(PluginError, match="'combine_grades': raised KeyboardInterrupt"):
+        loaded.call("combine_grades", ruleset=rulesets[-1], components={})
