@@ -36,5 +36,7 @@ def install() -> None:
 
 
 def ignore_in_worker() -> None:
-    """A batch worker leaves SIGINT to its parent, which stops it: a worker never prints a traceback for it."""
+    """A batch worker leaves SIGINT to its parent, which stops it, and dies quietly of the SIGTERM its parent
+    sends to stop it: a worker never prints a traceback for either (a fork inherits ``install()``'s handler)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
