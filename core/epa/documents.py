@@ -166,7 +166,8 @@ def loads(text: str, name: str, kind: str = "yaml") -> tuple[Any, Source]:
     """Parse YAML or JSON text (``kind``), named ``name`` in errors. Refused, each with an InputError naming the
     line and JSON path: nesting deeper than MAX_DEPTH and YAML aliases beyond MAX_ALIASES / MAX_ALIAS_NODES
     (checked before anything recursive or expanding runs), duplicate keys, keys that are not strings, NaN and
-    infinities, tags beyond the JSON data model, and syntax errors."""
+    infinities, YAML numbers YAML 1.1 and 1.2 read differently (:meth:`_Composer._number_tag`), lone surrogate
+    escapes, tags beyond the JSON data model, syntax errors, and a file that holds nothing (or only null)."""
     text = text.removeprefix("\ufeff")
     if kind == "json":
         data = _loads_json(text, name)
@@ -529,7 +530,7 @@ _JSON_TOKEN = re.compile(r'"(?:[^"\\\n]|\\.)*"?|[\[\]{},:]|-?(?:NaN|Infinity)|-?
 
 def _scan_json(text: str, name: str, depth_only: bool = False) -> None:
     """Walk JSON's tokens with an explicit stack (no recursion), raising an InputError with line and path at
-    the first nesting too deep, duplicate key or non-finite number (NaN, Infinity, 1e999)."""
+    the first nesting too deep, duplicate key, non-finite number (NaN, Infinity, 1e999) or lone surrogate."""
     stack: list[list[Any]] = []  # [is_object, key or index, keys seen {key: line}, expecting a key]
 
     def where(pos: int) -> str:
@@ -557,8 +558,6 @@ def _scan_json(text: str, name: str, depth_only: bool = False) -> None:
             if stack and stack[-1][0]:
                 stack[-1][3] = False
         elif first == '"':
-            if not depth_only and "\\u" in token:
-                _no_lone_surrogate(token, partial(where, pos))
             if stack and stack[-1][0] and stack[-1][3]:
                 try:
                     key = json.loads(token)
@@ -572,6 +571,8 @@ def _scan_json(text: str, name: str, depth_only: bool = False) -> None:
                                      where=where(pos), hint="give each key once; JSON readers differ on which wins")
                 seen[key] = line
                 stack[-1][1] = key
+            if not depth_only and "\\u" in token:  # (a key is named in its own path, as it was set just above)
+                _no_lone_surrogate(token, partial(where, pos))
         elif depth_only:
             continue
         elif len(token) > _MAX_DIGITS:
@@ -591,6 +592,31 @@ def _no_lone_surrogate(token: str, where: Callable[[], str]) -> None:
         value.encode("utf-8")
     except UnicodeEncodeError as exc:
         raise _lone_surrogate(value, exc, where()) from None
+
+
+def check_text(data: Any, source: Source) -> None:
+    """Refuse data (JSON types) whose keys or strings hold a lone surrogate, as JSON's ``"\\ud800"`` escape
+    decodes to: no output could write it. (:func:`loads` refuses one in a file; this is for data parsed
+    elsewhere, as a cohort's lines are.) Encoding the whole in C is the quick check; a failure is walked for its
+    path, without recursion."""
+    try:
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+        return
+    except UnicodeEncodeError:
+        pass
+    todo: list[tuple[Any, tuple[Any, ...]]] = [(data, ())]
+    while todo:
+        value, parts = todo.pop()
+        if isinstance(value, dict):
+            todo.extend((key, (*parts, key)) for key in value)  # a key is named in its own path
+            todo.extend((item, (*parts, key)) for key, item in value.items())
+        elif isinstance(value, list):
+            todo.extend((item, (*parts, i)) for i, item in enumerate(value))
+        elif isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                raise _lone_surrogate(value, exc, source.where(parts)) from None
 
 
 def json_path(parts: Iterable[Any]) -> str:
@@ -643,7 +669,27 @@ def _explain(error: jsonschema.ValidationError) -> tuple[str, str | None, list[A
         return error.message, None, parts
     if error.validator == "format":
         return f"{quote(error.instance)} is not a valid {error.validator_value} (expected YYYY-MM-DD)", None, parts
+    if error.validator == "pattern" and "x-message" in rule:  # a date's: the year out of bounds, or malformed
+        from epa.validation import is_date
+
+        problem = "is out of range" if is_date(error.instance) else "is not a valid date"
+        return f"{quote(error.instance)} {problem}: expected {rule['x-message']}", _BOUNDS, parts
+    if error.validator in ("maximum", "minimum", "exclusiveMinimum") and "maximum" in rule:
+        digits = len(str(abs(int(error.instance))))  # (finite: NaN and infinities never get this far)
+        shown = quote(error.instance) if digits <= 20 else f"a number of {digits:,} digits"
+        return f"{shown} is out of range: expected {_range(rule)}", _BOUNDS, parts
     return _short_message(error), None, parts
+
+
+_BOUNDS = 'see "Value bounds" in the README'
+
+
+def _range(rule: dict[str, Any]) -> str:
+    """The range a bounded number's schema allows, in words: "a whole number from 0 to 1,000,000"."""
+    kind = "a whole number" if rule.get("type") == "integer" else "a number"
+    if "exclusiveMinimum" in rule:
+        return f"{kind} above {rule['exclusiveMinimum']:,} and at most {rule['maximum']:,}"
+    return f"{kind} from {rule.get('minimum', 0):,} to {rule['maximum']:,}"
 
 
 def _short_message(error: jsonschema.ValidationError) -> str:
