@@ -91,6 +91,13 @@ def test_a_number_yaml_versions_read_differently_is_refused_in_a_key(written, pl
     assert f"{written!r} quoted" in caught.value.hint
 
 
+@pytest.mark.parametrize("written", ["!!int 010", "!!int 0x3A", "!!float 1_000.5", "!!int 1:02"])
+def test_an_explicit_number_tag_does_not_bring_back_the_yaml_1_1_reading(written):
+    with pytest.raises(InputError) as caught:
+        loads(f"n: {written}\n", "x.yaml")
+    assert caught.value.where == "x.yaml:1:4: $.n" and "quoted if a string is meant" in caught.value.hint
+
+
 def test_the_issues_octal_portfolio_no_longer_flips_gateway_readiness(tmp_path):
     # read as 8 before, and TQUK's gateway readiness flipped: now refused, saying how to write it
     message = refused("compare", write(tmp_path, RECORD.replace("portfolio_pieces: 12", "portfolio_pieces: 010")))
@@ -497,3 +504,26 @@ def test_a_far_date_and_a_huge_number_in_a_cohort_are_error_rows(tmp_path):
     assert rows[0]["error"]["path"] == "$.gateway.date" and "out of range" in rows[0]["error"]["message"]
     assert rows[1]["error"]["path"] == "$.assessments[0].words" and "out of range" in rows[1]["error"]["message"]
     assert "results" in rows[2]
+
+
+# --- nesting: epa's own limit, whatever libyaml's ---------------------------------------------------------
+
+
+def test_deep_nesting_is_found_by_epa_whatever_libyaml_refuses_first(monkeypatch):
+    """libyaml (PyYAML 6.0.4) stops a line of 1,000 opening brackets in its own words before its first event
+    reaches epa's check; epa then reads the file again with PyYAML's pure-Python parser, which finds the depth."""
+    from epa import documents
+
+    real = documents._compose_with
+
+    def libyaml_refuses(loader_class: type, text: str, name: str) -> Any:
+        if loader_class is documents._Loader:
+            raise yaml.YAMLError("any words of libyaml's own")
+        return real(loader_class, text, name)
+
+    monkeypatch.setattr(documents, "_compose_with", libyaml_refuses)
+    monkeypatch.setattr(documents, "_Base", object)  # as where libyaml is installed
+    with pytest.raises(InputError) as caught:
+        loads('{"a": ' + "[" * 200 + "]" * 200 + "}", "record.yaml")
+    assert "nest more than 64 deep" in caught.value.message and "libyaml" not in str(caught.value)
+    assert caught.value.where.startswith("record.yaml:1:") and "$.a[0][0]" in caught.value.where

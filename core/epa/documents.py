@@ -28,7 +28,7 @@ _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when P
 class _Loader(_Base):  # type: ignore[valid-type,misc]
     """SafeLoader that leaves dates as strings, so an impossible date such as
     2025-02-30 becomes a schema error with a path instead of a ValueError, and that tags anything YAML 1.1 or
-    YAML 1.2 would read as a number _NUMBER, for :func:`_number_tag` to settle."""
+    YAML 1.2 would read as a number _NUMBER, for :meth:`_Composer._number_tag` to settle."""
 
 
 class _PyLoader(yaml.SafeLoader):
@@ -221,7 +221,7 @@ def _compose(text: str, name: str) -> tuple[yaml.Node | None, Any, bool]:
     try:
         return _compose_with(_Loader, text, name)
     except yaml.YAMLError as exc:
-        if _Loader is _PyLoader or text.count("[") + text.count("{") <= MAX_DEPTH:
+        if _Base is yaml.SafeLoader or text.count("[") + text.count("{") <= MAX_DEPTH:  # (no libyaml: no retry)
             raise _yaml_error(exc, name, text) from None
     try:  # libyaml may have stopped at a nesting limit of its own, before we could see the depth (see _PyLoader)
         return _compose_with(_PyLoader, text, name)
@@ -329,6 +329,8 @@ class _Composer:
             tag = self.loader.resolve(kind, value, event.implicit)
         if tag == _NUMBER:
             tag = self._number_tag(value, event)  # type: ignore[arg-type]
+        elif tag in (_TAG + "int", _TAG + "float") and value is not None and _ANY_NUMBER.match(value):
+            self._number_tag(value, event)  # written !!int 010: refused alike; a plain decimal keeps the tag
         if tag not in _PLAIN_TAGS and tag != _TAG + "merge":
             raise InputError(f"the tag {tag.replace(_TAG, '!!')} is not allowed here",
                              where=self._where(event.start_mark),
@@ -600,7 +602,7 @@ def check_text(data: Any, source: Source) -> None:
     elsewhere, as a cohort's lines are.) Encoding the whole in C is the quick check; a failure is walked for its
     path, without recursion."""
     try:
-        json.dumps(data, ensure_ascii=False).encode("utf-8")
+        json.dumps(data, ensure_ascii=False, default=str).encode("utf-8")
         return
     except UnicodeEncodeError:
         pass
