@@ -121,6 +121,16 @@ def test_plain_decimal_numbers_read_as_both_yaml_versions_read_them(written, rea
     assert data["n"] == read and type(data["n"]) is type(read)
 
 
+def test_json_numbers_read_as_written_and_errors_still_name_their_line(tmp_path):
+    """JSON has one reading of 1e3; the YAML number rules never touch it, nor where an error is placed."""
+    text = ('{"standard": "ST0071", "apprentice": {"id": "A-1"}, "gateway": {"date": "2025-12-01"},\n'
+            ' "assessments": [{"method": "observation", "date": "2026-01-20", "grade": "pass",\n'
+            '   "duration_minutes": 1e1, "kind": "frist"}]}')
+    data, _ = loads(text, "record.json", "json")
+    assert data["assessments"][0]["duration_minutes"] == 10.0
+    assert "record.json:3:37: $.assessments[0].kind" in refused("compare", write(tmp_path, text, "record.json"))
+
+
 @pytest.mark.parametrize("written", ["'010'", '"1:02"', "'0x3A'", "'1e3'", "09:00", "1:60", "A-010", "1e3x"])
 def test_quoted_values_and_other_text_stay_text(written):
     data, _ = loads(f"id: {written}\n", "x.yaml")
@@ -516,10 +526,10 @@ def test_deep_nesting_is_found_by_epa_whatever_libyaml_refuses_first(monkeypatch
 
     real = documents._compose_with
 
-    def libyaml_refuses(loader_class: type, text: str, name: str) -> Any:
+    def libyaml_refuses(loader_class: type, *args: Any) -> Any:
         if loader_class is documents._Loader:
             raise yaml.YAMLError("any words of libyaml's own")
-        return real(loader_class, text, name)
+        return real(loader_class, *args)
 
     monkeypatch.setattr(documents, "_compose_with", libyaml_refuses)
     monkeypatch.setattr(documents, "_Base", object)  # as where libyaml is installed

@@ -93,8 +93,8 @@ class Source:
 
     def where(self, parts: Sequence[Any]) -> str:
         if self._node is None:
-            with contextlib.suppress(InputError, yaml.YAMLError, ValueError):
-                self._node = _compose(self.text, str(self.path))[0]
+            with contextlib.suppress(InputError, yaml.YAMLError, ValueError):  # JSON is YAML, its numbers aside
+                self._node = _compose(self.text, str(self.path), json_text=True)[0]
         pos = line_of(self._node, parts)
         place = f"{self.path}:{pos[0]}:{pos[1]}" if pos else str(self.path)
         return f"{place}: {json_path(parts)}"
@@ -214,25 +214,27 @@ def _yaml_error(exc: yaml.YAMLError, name: str, text: str = "") -> InputError:
     return InputError(f"YAML error: {exc}", where=name)
 
 
-def _compose(text: str, name: str) -> tuple[yaml.Node | None, Any, bool]:
+def _compose(text: str, name: str, json_text: bool = False) -> tuple[yaml.Node | None, Any, bool]:
     """YAML text to its node tree and its data, without recursion: a loop over the parser's events (libyaml's
     where present) that refuses, as each event arrives, what :func:`loads` refuses, so a bomb or deep nesting
-    fails at once. Returns (node, data, whether merge keys need applying)."""
+    fails at once. Returns (node, data, whether merge keys need applying). ``json_text``: the text is JSON,
+    composed for its nodes' positions only, its numbers (unambiguous in JSON: 1e3) left as text."""
     try:
-        return _compose_with(_Loader, text, name)
+        return _compose_with(_Loader, text, name, json_text)
     except yaml.YAMLError as exc:
         if _Base is yaml.SafeLoader or text.count("[") + text.count("{") <= MAX_DEPTH:  # (no libyaml: no retry)
             raise _yaml_error(exc, name, text) from None
     try:  # libyaml may have stopped at a nesting limit of its own, before we could see the depth (see _PyLoader)
-        return _compose_with(_PyLoader, text, name)
+        return _compose_with(_PyLoader, text, name, json_text)
     except yaml.YAMLError as exc:
         raise _yaml_error(exc, name, text) from None
 
 
-def _compose_with(loader_class: type, text: str, name: str) -> tuple[yaml.Node | None, Any, bool]:
+def _compose_with(loader_class: type, text: str, name: str,
+                  json_text: bool = False) -> tuple[yaml.Node | None, Any, bool]:
     loader = loader_class(text)
     try:
-        composer = _Composer(loader, name)
+        composer = _Composer(loader, name, json_text)
         return composer.compose(), composer.data, composer.merges
     finally:
         loader.dispose()
@@ -251,8 +253,8 @@ class _Frame:
 class _Composer:
     """Builds the node tree (for line numbers) and the data together, in one loop over the parser's events."""
 
-    def __init__(self, loader: Any, name: str):
-        self.loader, self.name = loader, name
+    def __init__(self, loader: Any, name: str, json_text: bool = False):
+        self.loader, self.name, self.json_text = loader, name, json_text
         self.stack: list[_Frame] = []
         self.anchors: dict[str, tuple[yaml.Node, int, Any]] = {}
         self.aliases = self.alias_nodes = 0
@@ -328,7 +330,7 @@ class _Composer:
         if tag is None or tag == "!":
             tag = self.loader.resolve(kind, value, event.implicit)
         if tag == _NUMBER:
-            tag = self._number_tag(value, event)  # type: ignore[arg-type]
+            tag = _TAG + "str" if self.json_text else self._number_tag(value, event)  # type: ignore[arg-type]
         elif tag in (_TAG + "int", _TAG + "float") and value is not None and _ANY_NUMBER.match(value):
             self._number_tag(value, event)  # written !!int 010: refused alike; a plain decimal keeps the tag
         if tag not in _PLAIN_TAGS and tag != _TAG + "merge":
