@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, partial
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -26,13 +27,36 @@ _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when P
 
 class _Loader(_Base):  # type: ignore[valid-type,misc]
     """SafeLoader that leaves dates as strings, so an impossible date such as
-    2025-02-30 becomes a schema error with a path instead of a ValueError."""
+    2025-02-30 becomes a schema error with a path instead of a ValueError, and that tags anything YAML 1.1 or
+    YAML 1.2 would read as a number _NUMBER, for :meth:`_Composer._number_tag` to settle."""
 
 
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
+class _PyLoader(yaml.SafeLoader):
+    """The same in pure Python, for a file libyaml refuses before its first event reaches us: libyaml's scanner
+    reads far ahead on a line of opening brackets and stops at a nesting limit of its own (PyYAML 6.0.4: 1,000
+    deep, in its own words), where this scanner looks at most 1,024 characters ahead."""
+
+
+_TAG = "tag:yaml.org,2002:"
+_NUMBER = "tag:epa.invalid,2026:number"  # our own: a plain value YAML 1.1 or 1.2 would read as a number
+_YAML11_INT, _YAML11_FLOAT = (next(rx for tag, rx in yaml.SafeLoader.yaml_implicit_resolvers["1"] if tag == _TAG + t)
+                              for t in ("int", "float"))
+_YAML12_INT = re.compile(r"[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+")  # the 1.2 core schema's
+_YAML12_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)"
+                           r"|\.(?:nan|NaN|NAN)")
+# The forms both versions read as the same number: plain decimal (a float with a point, its exponent signed).
+_DECIMAL_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
+_DECIMAL_FLOAT = re.compile(r"[-+]?[0-9]+\.[0-9]*(?:[eE][-+][0-9]+)?|\.[0-9]+(?:[eE][-+][0-9]+)?"
+                            r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)")
+_ANY_NUMBER = re.compile("^(?:" + "|".join(f"(?:{rx.pattern})" for rx in (_YAML11_INT, _YAML11_FLOAT, _YAML12_INT,
+                                                                          _YAML12_FLOAT)) + ")$", re.X)
+
+for _loader in (_Loader, _PyLoader):
+    _loader.yaml_implicit_resolvers = {
+        first: [(tag, rx) for tag, rx in resolvers if tag not in (_TAG + "timestamp", _TAG + "int", _TAG + "float")]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    _loader.add_implicit_resolver(_NUMBER, _ANY_NUMBER, list("-+0123456789."))
 
 
 @cache
@@ -53,7 +77,6 @@ MAX_ALIAS_NODES = 10_000       # nodes the aliases would add if expanded (a "bil
 STDIN = "-"                    # the argument that reads standard input
 _MAX_DIGITS = 4300             # Python reads no longer integer from text (sys.get_int_max_str_digits)
 
-_TAG = "tag:yaml.org,2002:"
 # What a record or rules file may hold: the JSON data model (YAML's merge key aside).
 _PLAIN_TAGS = {_TAG + t: t for t in ("str", "int", "float", "bool", "null", "seq", "map")}
 _KIND = {"int": "a number", "float": "a number", "bool": "a boolean", "null": "null"}
@@ -70,8 +93,8 @@ class Source:
 
     def where(self, parts: Sequence[Any]) -> str:
         if self._node is None:
-            with contextlib.suppress(InputError, yaml.YAMLError, ValueError):
-                self._node = _compose(self.text, str(self.path))[0]
+            with contextlib.suppress(InputError, yaml.YAMLError, ValueError):  # JSON is YAML, its numbers aside
+                self._node = _compose(self.text, str(self.path), json_text=True)[0]
         pos = line_of(self._node, parts)
         place = f"{self.path}:{pos[0]}:{pos[1]}" if pos else str(self.path)
         return f"{place}: {json_path(parts)}"
@@ -143,11 +166,19 @@ def loads(text: str, name: str, kind: str = "yaml") -> tuple[Any, Source]:
     """Parse YAML or JSON text (``kind``), named ``name`` in errors. Refused, each with an InputError naming the
     line and JSON path: nesting deeper than MAX_DEPTH and YAML aliases beyond MAX_ALIASES / MAX_ALIAS_NODES
     (checked before anything recursive or expanding runs), duplicate keys, keys that are not strings, NaN and
-    infinities, tags beyond the JSON data model, and syntax errors."""
+    infinities, YAML numbers YAML 1.1 and 1.2 read differently (:meth:`_Composer._number_tag`), lone surrogate
+    escapes, tags beyond the JSON data model, syntax errors, and a file that holds nothing (or only null)."""
     text = text.removeprefix("\ufeff")
     if kind == "json":
-        return _loads_json(text, name), Source(Path(name), text)
+        data = _loads_json(text, name)
+        if data is None:
+            raise _no_record(name, "holds only null")
+        return data, Source(Path(name), text)
     node, data, merges = _compose(text, name)
+    if node is None:
+        raise _no_record(name, "is empty (nothing but blank lines or comments)")
+    if data is None:
+        raise _no_record(name, "holds only null (~, null, or a lone ---)")
     source = Source(Path(name), text, node)
     if not merges:
         return data, source
@@ -158,6 +189,12 @@ def loads(text: str, name: str, kind: str = "yaml") -> tuple[Any, Source]:
         raise _yaml_error(exc, name) from None
     finally:
         loader.dispose()
+
+
+def _no_record(name: str, what: str) -> InputError:
+    return InputError(f"the file {what}: it holds no record", where=name,
+                      hint="a record is a mapping of fields (standard:, apprentice:, gateway: ...), as in "
+                           "examples/; is this the right file?")
 
 
 def _line_column(text: str, pos: int) -> tuple[int, int]:
@@ -177,16 +214,28 @@ def _yaml_error(exc: yaml.YAMLError, name: str, text: str = "") -> InputError:
     return InputError(f"YAML error: {exc}", where=name)
 
 
-def _compose(text: str, name: str) -> tuple[yaml.Node | None, Any, bool]:
+def _compose(text: str, name: str, json_text: bool = False) -> tuple[yaml.Node | None, Any, bool]:
     """YAML text to its node tree and its data, without recursion: a loop over the parser's events (libyaml's
     where present) that refuses, as each event arrives, what :func:`loads` refuses, so a bomb or deep nesting
-    fails at once. Returns (node, data, whether merge keys need applying)."""
-    loader = _Loader(text)
+    fails at once. Returns (node, data, whether merge keys need applying). ``json_text``: the text is JSON,
+    composed for its nodes' positions only, its numbers (unambiguous in JSON: 1e3) left as text."""
     try:
-        composer = _Composer(loader, name)
-        return composer.compose(), composer.data, composer.merges
+        return _compose_with(_Loader, text, name, json_text)
+    except yaml.YAMLError as exc:
+        if _Base is yaml.SafeLoader or text.count("[") + text.count("{") <= MAX_DEPTH:  # (no libyaml: no retry)
+            raise _yaml_error(exc, name, text) from None
+    try:  # libyaml may have stopped at a nesting limit of its own, before we could see the depth (see _PyLoader)
+        return _compose_with(_PyLoader, text, name, json_text)
     except yaml.YAMLError as exc:
         raise _yaml_error(exc, name, text) from None
+
+
+def _compose_with(loader_class: type, text: str, name: str,
+                  json_text: bool = False) -> tuple[yaml.Node | None, Any, bool]:
+    loader = loader_class(text)
+    try:
+        composer = _Composer(loader, name, json_text)
+        return composer.compose(), composer.data, composer.merges
     finally:
         loader.dispose()
 
@@ -204,8 +253,8 @@ class _Frame:
 class _Composer:
     """Builds the node tree (for line numbers) and the data together, in one loop over the parser's events."""
 
-    def __init__(self, loader: Any, name: str):
-        self.loader, self.name = loader, name
+    def __init__(self, loader: Any, name: str, json_text: bool = False):
+        self.loader, self.name, self.json_text = loader, name, json_text
         self.stack: list[_Frame] = []
         self.anchors: dict[str, tuple[yaml.Node, int, Any]] = {}
         self.aliases = self.alias_nodes = 0
@@ -228,6 +277,8 @@ class _Composer:
             kind = type(event)
             if kind is scalar_event:
                 value = event.value
+                if event.style == '"' and not value.isascii():
+                    self._encodable(value, event)  # a \uD800 escape: a lone surrogate (libyaml refuses it)
                 tag = self._tag(yaml.ScalarNode, event, value)
                 node = yaml.ScalarNode(tag, value, event.start_mark, event.end_mark, style=event.style)
                 size, data = 1, value if tag in (str_tag, merge_tag) else self._scalar(node)
@@ -268,10 +319,20 @@ class _Composer:
             raise InputError(f"{quote(node.value)} cannot be read as a {node.tag.replace(_TAG, '')}: {exc}",
                              where=self._where(node.start_mark)) from None
 
+    def _encodable(self, value: str, event: Any) -> None:
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise _lone_surrogate(value, exc, self._where(event.start_mark)) from None
+
     def _tag(self, kind: type, event: Any, value: str | None) -> str:
         tag = event.tag
         if tag is None or tag == "!":
             tag = self.loader.resolve(kind, value, event.implicit)
+        if tag == _NUMBER:
+            tag = _TAG + "str" if self.json_text else self._number_tag(value, event)  # type: ignore[arg-type]
+        elif tag in (_TAG + "int", _TAG + "float") and value is not None and _ANY_NUMBER.match(value):
+            self._number_tag(value, event)  # written !!int 010: refused alike; a plain decimal keeps the tag
         if tag not in _PLAIN_TAGS and tag != _TAG + "merge":
             raise InputError(f"the tag {tag.replace(_TAG, '!!')} is not allowed here",
                              where=self._where(event.start_mark),
@@ -285,6 +346,37 @@ class _Composer:
                 raise InputError(f"{quote(value)} is not a finite number", where=self._where(event.start_mark),
                                  hint="NaN and infinities are not allowed; give a number, or leave the field out")
         return tag
+
+    def _number_tag(self, value: str, event: Any) -> str:
+        """int or float for a number both YAML 1.1 and 1.2 read alike (plain decimal); any other form a refusal
+        saying how to write it: 010 is 8 to YAML 1.1 and 10 to 1.2, 1:02 is 62 or text, 1e3 text or 1000.0,
+        1_000 and 0b1 numbers or text, and 0x3A a number a person may have meant as text."""
+        if len(value) > _MAX_DIGITS:
+            raise InputError(f"a number of {len(value):,} digits", where=self._where(event.start_mark),
+                             hint="is this the right file?")
+        if _DECIMAL_INT.fullmatch(value):
+            return _TAG + "int"
+        if _DECIMAL_FLOAT.fullmatch(value):
+            return _TAG + "float"
+        old, new = self._as_yaml11(value), _as_yaml12(value)
+        number = new if not isinstance(new, str) else old
+        if isinstance(number, float) and not math.isfinite(number):
+            raise InputError(f"{quote(value)} is not a finite number", where=self._where(event.start_mark),
+                             hint="NaN and infinities are not allowed; give a number, or leave the field out")
+        if old == new:
+            problem = f"{quote(value)} is not written as a plain decimal number (YAML reads it as {_plain(new)})"
+        else:
+            problem = f"{quote(value)} means {_plain(old)} to YAML 1.1 and {_plain(new)} to YAML 1.2"
+        raise InputError(problem, where=self._where(event.start_mark),
+                         hint=f"write {_plain(number)}, or {quote(value)} quoted if a string is meant")
+
+    def _as_yaml11(self, value: str) -> Any:
+        """What YAML 1.1 (PyYAML's own reading) makes of a plain value: a number, or the text itself."""
+        for tag, rx, construct in ((_TAG + "int", _YAML11_INT, self.loader.construct_yaml_int),
+                                   (_TAG + "float", _YAML11_FLOAT, self.loader.construct_yaml_float)):
+            if rx.fullmatch(value):
+                return construct(yaml.ScalarNode(tag, value))
+        return value
 
     def _alias(self, event: Any) -> tuple[yaml.Node, int, Any]:
         where = self._where(event.start_mark)
@@ -347,20 +439,55 @@ class _Composer:
         return f"{self.name}:{mark.line + 1}:{mark.column + 1}: {json_path(parts)}"
 
 
+def _as_yaml12(value: str) -> Any:
+    """What YAML 1.2's core schema makes of a plain value: a number, or the text itself."""
+    if _YAML12_INT.fullmatch(value):
+        return int(value[2:], 8 if value[1] == "o" else 16) if value[:2] in ("0o", "0x") else int(value)
+    if _YAML12_FLOAT.fullmatch(value):
+        return float(value.lower().replace(".inf", "inf").replace(".nan", "nan"))
+    return value
+
+
+def _plain(reading: Any) -> str:
+    """A reading in a message: a number as plain decimal (a form both YAML versions read alike), or "text"."""
+    if isinstance(reading, str):
+        return "text"
+    if isinstance(reading, int) or (reading.is_integer() and abs(reading) < 1e15):
+        return str(int(reading))
+    text = repr(reading)
+    mantissa, _, exponent = text.partition("e")
+    if exponent and "." not in mantissa:
+        mantissa += ".0"
+    return f"{mantissa}e{exponent}" if exponent else text
+
+
+def _lone_surrogate(value: str, exc: UnicodeEncodeError, where: str) -> InputError:
+    code = ord(value[exc.start])
+    return InputError(f"the text {quote(value)} holds a lone surrogate escape (\\u{code:04x}), which is no "
+                      "character", where=where,
+                      hint="write the character itself (as UTF-8), or both halves of its surrogate pair")
+
+
 def _loads_json(text: str, name: str) -> Any:
     """JSON, with nesting checked without recursion before the (recursive) parser runs."""
+    if not text.strip(" \t\r\n"):
+        raise _no_record(name, "is empty")
     if text.count("[") + text.count("{") > MAX_DEPTH and _json_depth(text) > MAX_DEPTH:
         _scan_json(text, name, depth_only=True)  # says where
     try:
-        return json.loads(text, object_pairs_hook=_pairs, parse_constant=_constant, parse_float=_float)
+        data = json.loads(text, object_pairs_hook=_pairs, parse_constant=_constant, parse_float=_float)
     except json.JSONDecodeError as exc:
         raise InputError(f"JSON syntax error: {exc.msg}", where=f"{name}:{exc.lineno}:{exc.colno}") from None
     except (_Refused, ValueError, RecursionError):  # duplicate key, NaN, 1e999, an integer of 5,000 digits
         _scan_json(text, name)
         raise InputError("the JSON holds a duplicate key or a number that cannot be read", where=name) from None
+    if "\\u" in text and _SURROGATE_ESCAPE.search(text):  # perhaps a lone surrogate, which no output can write
+        _scan_json(text, name)
+    return data
 
 
 _JSON_STRING = re.compile(r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"')
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 _BRACKETS = re.compile(r"[\[\]{}]")
 
 
@@ -407,7 +534,7 @@ _JSON_TOKEN = re.compile(r'"(?:[^"\\\n]|\\.)*"?|[\[\]{},:]|-?(?:NaN|Infinity)|-?
 
 def _scan_json(text: str, name: str, depth_only: bool = False) -> None:
     """Walk JSON's tokens with an explicit stack (no recursion), raising an InputError with line and path at
-    the first nesting too deep, duplicate key or non-finite number (NaN, Infinity, 1e999)."""
+    the first nesting too deep, duplicate key, non-finite number (NaN, Infinity, 1e999) or lone surrogate."""
     stack: list[list[Any]] = []  # [is_object, key or index, keys seen {key: line}, expecting a key]
 
     def where(pos: int) -> str:
@@ -448,6 +575,8 @@ def _scan_json(text: str, name: str, depth_only: bool = False) -> None:
                                      where=where(pos), hint="give each key once; JSON readers differ on which wins")
                 seen[key] = line
                 stack[-1][1] = key
+            if not depth_only and "\\u" in token:  # (a key is named in its own path, as it was set just above)
+                _no_lone_surrogate(token, partial(where, pos))
         elif depth_only:
             continue
         elif len(token) > _MAX_DIGITS:
@@ -457,6 +586,43 @@ def _scan_json(text: str, name: str, depth_only: bool = False) -> None:
                              hint="NaN and infinities are not JSON numbers; give a number, or leave the field out")
 
 
+def _no_lone_surrogate(token: str, where: Callable[[], str]) -> None:
+    """Refuse a JSON string token whose escapes make a lone surrogate (``"\\ud800"``)."""
+    try:
+        value = json.loads(token)
+    except ValueError:
+        return  # not a whole string: the parser words it
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise _lone_surrogate(value, exc, where()) from None
+
+
+def check_text(data: Any, source: Source) -> None:
+    """Refuse data (JSON types) whose keys or strings hold a lone surrogate, as JSON's ``"\\ud800"`` escape
+    decodes to: no output could write it. (:func:`loads` refuses one in a file; this is for data parsed
+    elsewhere, as a cohort's lines are.) Encoding the whole in C is the quick check; a failure is walked for its
+    path, without recursion."""
+    try:
+        json.dumps(data, ensure_ascii=False, default=str).encode("utf-8")
+        return
+    except UnicodeEncodeError:
+        pass
+    todo: list[tuple[Any, tuple[Any, ...]]] = [(data, ())]
+    while todo:
+        value, parts = todo.pop()
+        if isinstance(value, dict):
+            todo.extend((key, (*parts, key)) for key in value)  # a key is named in its own path
+            todo.extend((item, (*parts, key)) for key, item in value.items())
+        elif isinstance(value, list):
+            todo.extend((item, (*parts, i)) for i, item in enumerate(value))
+        elif isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                raise _lone_surrogate(value, exc, source.where(parts)) from None
+
+
 def json_path(parts: Iterable[Any]) -> str:
     parts = list(parts)
     if len(parts) > 16:  # deep nesting: the start and the end
@@ -464,6 +630,8 @@ def json_path(parts: Iterable[Any]) -> str:
     out = "$"
     for part in parts:
         text = str(part)
+        if not text.isascii():  # a lone surrogate (in a key) would make the message unwritable: escaped
+            text = text.encode("utf-8", "backslashreplace").decode("utf-8")
         out += f"[{part}]" if isinstance(part, int) else f".{text if len(text) <= 80 else text[:80] + '…'}"
     return out
 
@@ -505,7 +673,27 @@ def _explain(error: jsonschema.ValidationError) -> tuple[str, str | None, list[A
         return error.message, None, parts
     if error.validator == "format":
         return f"{quote(error.instance)} is not a valid {error.validator_value} (expected YYYY-MM-DD)", None, parts
+    if error.validator == "pattern" and "x-message" in rule:  # a date's: the year out of bounds, or malformed
+        from epa.validation import is_date
+
+        problem = "is out of range" if is_date(error.instance) else "is not a valid date"
+        return f"{quote(error.instance)} {problem}: expected {rule['x-message']}", _BOUNDS, parts
+    if error.validator in ("maximum", "minimum", "exclusiveMinimum") and "maximum" in rule:
+        digits = len(str(abs(int(error.instance))))  # (finite: NaN and infinities never get this far)
+        shown = quote(error.instance) if digits <= 20 else f"a number of {digits:,} digits"
+        return f"{shown} is out of range: expected {_range(rule)}", _BOUNDS, parts
     return _short_message(error), None, parts
+
+
+_BOUNDS = 'see "Value bounds" in the README'
+
+
+def _range(rule: dict[str, Any]) -> str:
+    """The range a bounded number's schema allows, in words: "a whole number from 0 to 1,000,000"."""
+    kind = "a whole number" if rule.get("type") == "integer" else "a number"
+    if "exclusiveMinimum" in rule:
+        return f"{kind} above {rule['exclusiveMinimum']:,} and at most {rule['maximum']:,}"
+    return f"{kind} from {rule.get('minimum', 0):,} to {rule['maximum']:,}"
 
 
 def _short_message(error: jsonschema.ValidationError) -> str:

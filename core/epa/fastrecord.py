@@ -36,7 +36,14 @@ from epa.registry import Registry
 # (gc=False: the collector need not track them).
 
 Level = Literal["none", "entry3", "level1", "level2", "level3"]
-Count = Annotated[int, Meta(ge=0)]
+
+# The bounds the schema puts on values (README "Value bounds"), so that nothing a record holds can overflow date
+# or number arithmetic; tests/test_numbers_and_bounds.py holds both paths to the same edges. msgspec checks the
+# numbers as it decodes them; the dates, which it cannot bound, are compared in _filled.
+EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2099, 12, 31)
+MAX_PIECES, MAX_WORDS, MAX_MINUTES = 10_000, 1_000_000, 10_000
+Pieces = Annotated[int, Meta(ge=0, le=MAX_PIECES)]
+Words = Annotated[int, Meta(ge=0, le=MAX_WORDS)]
 
 
 class _Apprentice(Struct, forbid_unknown_fields=True, omit_defaults=True, gc=False):
@@ -51,8 +58,8 @@ class _Apprentice(Struct, forbid_unknown_fields=True, omit_defaults=True, gc=Fal
 
 class _Gateway(Struct, forbid_unknown_fields=True, omit_defaults=True, gc=False):
     date: dt.date
-    portfolio_pieces: Count | None = None
-    project_proposal_words: Count | None = None
+    portfolio_pieces: Pieces | None = None
+    project_proposal_words: Words | None = None
     photo_id: bool | None = None
     gateway_form: bool | None = None
     portfolio: bool | None = None
@@ -69,9 +76,9 @@ class _Attempt(Struct, forbid_unknown_fields=True, omit_defaults=True, gc=False)
     exceptional_circumstances: bool | None = None  # False once filled
     criteria_met: list[str] | None = None
     grade: Grade | None = None
-    duration_minutes: Annotated[float, Meta(gt=0)] | None = None
-    questioning_minutes: Annotated[float, Meta(ge=0)] | None = None
-    words: Count | None = None
+    duration_minutes: Annotated[float, Meta(gt=0, le=MAX_MINUTES)] | None = None
+    questioning_minutes: Annotated[float, Meta(ge=0, le=MAX_MINUTES)] | None = None
+    words: Words | None = None
 
     @property
     def notified_on(self) -> dt.date:
@@ -286,7 +293,9 @@ def _filled(r: _Record, registry: Registry, known: _Known) -> bool:
     """Whether a decoded line passes the checks the schema cannot express, its defaults filled in on the way;
     False: the slow path must answer. These are ``record._check_names`` and ``_check_dates``, asked as one yes or
     no in one pass over the attempts (the slow path words the error; tests/test_fastrecord.py holds the two to
-    the same answers on records drawn from the schema), all but the criteria ids (``criteria_listed``)."""
+    the same answers on records drawn from the schema), all but the criteria ids (``criteria_listed``), and the
+    schema's bounds on dates (EARLIEST to LATEST), which msgspec cannot check. A date that must come on or after
+    another is bounded below by it: gateway is bounded both ways, and the attempts and schedule above only."""
     names = known.names.get(r.standard) or _names(registry, known, r.standard)
     if names is None:
         return False
@@ -295,24 +304,29 @@ def _filled(r: _Record, registry: Registry, known: _Known) -> bool:
     elif not all(_known_version(registry, names, r.standard, body, v) for body, v in r.document_versions.items()):
         return False
     gateway = r.gateway.date
+    if not EARLIEST <= gateway <= LATEST:
+        return False
     if r.schedule is None:
         r.schedule = {}
-    elif not names.methods.issuperset(r.schedule) or any(day < gateway for day in r.schedule.values()):
+    elif not names.methods.issuperset(r.schedule) or any(not gateway <= day <= LATEST for day in r.schedule.values()):
         return False
     p = r.apprentice
     if p.ehcp is None:
         p.ehcp = False
     if p.bsl is None:
         p.bsl = False
-    start = p.start_date
-    if start is not None and ((p.date_of_birth is not None and start <= p.date_of_birth) or gateway < start):
+    start, born = p.start_date, p.date_of_birth
+    if start is not None and ((born is not None and start <= born) or gateway < start or start < EARLIEST):
+        return False
+    if born is not None and not EARLIEST <= born <= LATEST:
         return False
     d = r.dates
     if d is None:
         r.dates = _Dates()
     elif ((d.epa_start is not None and d.epa_start < gateway) or (d.planning_meeting is not None and
           d.planning_meeting < gateway) or (d.proposal_resubmitted is not None and (
-              d.proposal_rejected is None or d.proposal_resubmitted < d.proposal_rejected))):
+              d.proposal_rejected is None or d.proposal_resubmitted < d.proposal_rejected))
+          or not _within_bounds(msgspec.structs.astuple(d))):
         return False
     if r.assessments is None:
         r.assessments = []
@@ -325,7 +339,7 @@ def _filled(r: _Record, registry: Registry, known: _Known) -> bool:
         if method not in methods or (ids is None) == (a.grade is None):  # the schema's oneOf
             return False
         date = a.date
-        if date < previous or (a.notified is not None and a.notified < date):
+        if date < previous or date > LATEST or (a.notified is not None and not date <= a.notified <= LATEST):
             return False
         previous = date
         kind = a.kind
@@ -342,3 +356,10 @@ def _filled(r: _Record, registry: Registry, known: _Known) -> bool:
 
 
 _NOT_PASSED = (None, Grade.FAIL)  # an earlier attempt a resit or retake may follow
+
+
+def _within_bounds(days: tuple[dt.date | None, ...]) -> bool:
+    for day in days:  # noqa: SIM110 - a loop: all() over a generator costs twice as much, on every journey record
+        if day is not None and not EARLIEST <= day <= LATEST:
+            return False
+    return True

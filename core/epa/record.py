@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from epa.convert import structure
-from epa.documents import Source, read, validate
+from epa.documents import Source, check_text, read, validate
 from epa.errors import InputError, did_you_mean
 from epa.model import Grade, Record
 from epa.registry import Registry
@@ -20,6 +20,7 @@ def load_record(path: Path | str, registry: Registry) -> Record:
 def record_from_data(data: Any, source: Source, registry: Registry, where: str) -> Record:
     """Validate a record already parsed (from a file, a JSON line or a CSV row): ``source`` says where a JSON
     path sits in the input (``<file>:<line>``) and ``where`` names the input itself."""
+    check_text(data, source)  # first: a lone surrogate would make even the schema's message unwritable
     validate(data, "record", source)
     _check_names(data, source, registry)
     record = structure(data, Record, where=where)

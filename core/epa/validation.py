@@ -34,7 +34,8 @@ _NAMED = ("properties", "$defs")  # their keys are names, not keywords
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 
 
-def _is_date(value: str) -> bool:
+def is_date(value: str) -> bool:
+    """An ISO 8601 calendar date (YYYY-MM-DD) that exists, as jsonschema's "date" format has it."""
     if not _DATE.fullmatch(value):
         return False
     try:
@@ -77,7 +78,7 @@ def compiled(schema_name: str) -> Callable[[Any], bool] | None:
     if not _keywords(definition, set()) <= _SHARED | {"format:date"}:
         return None
     draft7 = {**definition, "$schema": "http://json-schema.org/draft-07/schema#"}
-    check = fastjsonschema.compile(draft7, formats={"date": _is_date}, use_default=False,
+    check = fastjsonschema.compile(draft7, formats={"date": is_date}, use_default=False,
                                    detailed_exceptions=False)
     error = fastjsonschema.JsonSchemaException
 
