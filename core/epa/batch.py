@@ -29,10 +29,11 @@ from epa.cohort_input import (  # the reading; MAX_RECORD and CsvHeader for call
     MAX_RECORD,  # noqa: F401
     CsvHeader,  # noqa: F401
     Item,
+    Line,
     Located,
-    _physical_lines,
     csv_items,
     json_items,
+    physical_lines,
     sniff,
 )
 from epa.errors import InputError, PluginError
@@ -543,7 +544,7 @@ def run(source: str, fmt: str, *, summary: bool, summary_only: bool, workers: in
             raise InputError(f"cannot read the cohort: {exc.strerror}", where=source) from None
         name = source
     try:
-        lines: Iterator[tuple[int, bytes | None]] = _physical_lines(stream)
+        lines: Iterator[Line] = physical_lines(stream, name)
         if source == "-":
             kind, lines = sniff(lines)
         else:
