@@ -9,9 +9,7 @@ JSON path. Only a plugin's or the program's own failure does (exit 1).
 from __future__ import annotations
 
 import contextlib
-import csv
 import gc
-import io
 import json
 import math
 import operator
@@ -24,7 +22,7 @@ from typing import IO, Any, NamedTuple
 
 import msgspec
 
-from epa import report
+from epa import csv_output, report
 from epa.cohort_input import (  # the reading; MAX_RECORD and CsvHeader for callers that knew them here
     MAX_RECORD,  # noqa: F401
     CsvHeader,  # noqa: F401
@@ -162,24 +160,10 @@ def _error(line: int, message: str, path: str | None, hint: str | None, column: 
     return json.dumps({"line": line, "error": error}, ensure_ascii=False) + "\n", None
 
 
-_CSV_BUFFER = io.StringIO()
-# One writer for the process (a record's rows are few). It ends rows with "\r\n" so that it quotes a cell
-# holding either character (it quotes only a line terminator's characters); each row then ends with "\n".
-_CSV_WRITER = csv.writer(_CSV_BUFFER, lineterminator="\r\n")
-
-
-def _csv_rows(rows: list[list[Any]]) -> str:
-    written = []
-    for row in rows:
-        _CSV_BUFFER.seek(0)
-        _CSV_BUFFER.truncate()
-        _CSV_WRITER.writerow(row)
-        written.append(_CSV_BUFFER.getvalue()[:-2] + "\n")
-    return "".join(written)
-
-
-# What makes the CSV writer quote a cell: a comma, a quote or a line break (a cell without writes as it stands).
-_QUOTED = re.compile(r'[,"\r\n]')
+_csv_rows = csv_output.rows
+# What makes a cell more than its text as it stands (quoted, or escaped as a formula's start): a body id or an
+# apprentice id without is joined into its rows directly.
+_QUOTED = csv_output.NEEDS_QUOTING
 
 
 def _csv_results(line: int, ident: str, decided: Decided) -> str:
