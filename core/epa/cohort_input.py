@@ -4,10 +4,9 @@ turned into the records a YAML file would hold), each with the line it starts on
 Every size is bounded, whatever the input: a line or a CSV record longer than MAX_RECORD is an error as soon as that
 much is read (nothing more of it is kept; it is one error item) and reading goes on where it ends; a line (or a
 quoted CSV cell) that runs on past MAX_SKIP is the input's last item, a refusal, so that even a device that never
-writes a line end is read to an end. Lines end
-with "\\n" (or "\\r\\n"), or, in an input whose first line ends with a bare "\\r" (as classic Mac OS and some
-exports write them), with "\\r". The input is UTF-8 (a byte-order mark is allowed); UTF-16 and UTF-32 are refused,
-naming the encoding and how to save the file as UTF-8.
+writes a line end is read to an end. Lines end with "\\n" (or "\\r\\n"), or, in an input whose first line ends
+with a bare "\\r" (as classic Mac OS and some exports write them), with "\\r". The input is UTF-8 (a byte-order
+mark is allowed); UTF-16 and UTF-32 are refused, naming the encoding and how to save the file as UTF-8.
 """
 
 from __future__ import annotations
@@ -59,8 +58,8 @@ class CsvHeader:
 
     def __init__(self, cells: Sequence[str], methods: Iterable[str], where: str):
         if len(cells) > MAX_COLUMNS:
-            raise InputError(f"the header has {len(cells)} columns; a cohort has at most {MAX_COLUMNS}", where=where,
-                             hint="the first line of a CSV cohort names its columns, each once")
+            raise InputError(f"the header has {len(cells)} columns; a cohort's header names at most {MAX_COLUMNS}",
+                             where=where, hint="the first line of a CSV cohort names its columns, each once")
         kinds = _column_kinds(methods)
         self.names = [c.strip() for c in cells]
         for number, name in enumerate(self.names, 1):
@@ -70,7 +69,7 @@ class CsvHeader:
         twice = sorted(n for n, count in Counter(self.names).items() if count > 1)
         if twice:
             raise InputError(f"column {quote(twice[0])} appears twice", where=where)
-        missing = [c for c in ("standard", "apprentice", "gateway_date") if c not in kinds or c not in self.names]
+        missing = [c for c in ("standard", "apprentice", "gateway_date") if c not in self.names]
         if missing:
             raise InputError("the header has no column " + ", ".join(repr(c) for c in missing), where=where,
                              hint="every record needs its standard, the apprentice's id and the gateway date")
