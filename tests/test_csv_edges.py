@@ -1,0 +1,299 @@
+"""CSV in and out at its edges, through the real `epa compare --batch`: a stray quote, a quoted cell that runs on,
+an input without line ends, a header far too wide, carriage-return line ends, UTF-16, and cells a spreadsheet would
+run as formulas (issue 16). Each record read is a result or an error row, counted once."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+import epa.batch
+from conftest import any_body, fails, run
+from epa.cohort_input import MAX_COLUMNS, MAX_RECORD, physical_lines
+
+HEADER = "standard,apprentice,gateway_date"
+
+
+@pytest.fixture(autouse=True)
+def _st0071():
+    any_body("ST0071")  # skips without a body offering ST0071
+
+
+def row(ident: str) -> str:
+    return f"ST0071,{ident},2025-06-02"
+
+
+def graded(tmp_path, text: str | bytes, fmt: str, *options: str, name: str = "c.csv") -> tuple[int, list]:
+    """Run the batch on a cohort file: the exit code and the output (CSV rows as dicts, or JSON lines)."""
+    path = tmp_path / name
+    path.write_bytes(text if isinstance(text, bytes) else text.encode())
+    result = run("compare", "--batch", str(path), "--format", fmt, *options)
+    assert "Traceback" not in result.stderr
+    if fmt == "csv":
+        return result.exit_code, list(csv.DictReader(io.StringIO(result.stdout, newline="")))
+    return result.exit_code, [json.loads(line) for line in result.stdout.splitlines()]
+
+
+def counts(tmp_path, text: str | bytes, name: str = "c.csv") -> tuple[int, int, int]:
+    _, (line,) = graded(tmp_path, text, "json", "--summary-only", name=name)
+    summary = line["summary"]
+    return summary["records_read"], summary["results_written"], summary["errors"]
+
+
+def by_line(rows: list[dict]) -> dict[int, set[str]]:
+    """Each CSV output line's apprentice cells (one row per body, or one error row)."""
+    found: dict[int, set[str]] = {}
+    for r in rows:
+        found.setdefault(int(r["line"]), set()).add(r["apprentice"])
+    return found
+
+
+# --- quotes -------------------------------------------------------------------------------------------------
+
+
+def test_a_quote_inside_an_unquoted_cell_is_text_and_swallows_no_row(tmp_path):
+    text = "\n".join([HEADER, row('A-"0003'), row("A-0004"), row('A-00"05"'), row("A-0006")]) + "\n"
+    code, rows = graded(tmp_path, text, "csv")
+    assert code == 0
+    assert by_line(rows) == {2: {'A-"0003'}, 3: {"A-0004"}, 4: {'A-00"05"'}, 5: {"A-0006"}}
+    assert all(r["error"] == "" for r in rows)
+    _, lines = graded(tmp_path, text, "json")
+    assert [(ln["line"], ln["apprentice"]) for ln in lines] == [(2, 'A-"0003'), (3, "A-0004"), (4, 'A-00"05"'),
+                                                                (5, "A-0006")]
+    assert counts(tmp_path, text) == (4, 4, 0)
+
+
+def test_a_quoted_cell_may_hold_line_breaks_and_quotes(tmp_path):
+    text = HEADER + '\nST0071,"A-1\nsecond line ""quoted"", and a comma",2025-06-02\n' + row("A-2") + "\n"
+    code, lines = graded(tmp_path, text, "json")
+    assert code == 0
+    assert [(ln["line"], ln["apprentice"]) for ln in lines] == [
+        (2, 'A-1\nsecond line "quoted", and a comma'), (4, "A-2")]
+
+
+def test_a_quoted_cell_past_the_limit_is_one_error_row_and_reading_resumes_after_it(tmp_path):
+    """The issue's 10 MB quoted cell of many lines gave an error row for each of its lines: it is one record, one
+    error row at its first line, naming the quoted cell's line and column; the record after it is graded."""
+    note = "".join(f"line {i:06d} of a long note\n" for i in range(MAX_RECORD // 20))  # 27 bytes a line
+    cell_lines = note.count("\n")
+    text = "\n".join([HEADER, row("A-1"), 'ST0071,"' + note + '",2025-06-02', row("A-3")]) + "\n"
+    for fmt in ("csv", "json"):
+        code, out = graded(tmp_path, text, fmt)
+        assert code == 2
+        errors = [r for r in out if (r["error"] if fmt == "csv" else "error" in r)]
+        assert len(errors) == 1
+        error = errors[0]
+        assert int(error["line"]) == 3
+        message = error["error"] if fmt == "csv" else error["error"]["message"]
+        assert "line 3" in message and "'apprentice'" in message
+        last = 3 + cell_lines + 1  # the opening line, the note's lines, and the row after it
+        graded_lines = [int(r["line"]) for r in out if r not in errors]
+        assert sorted(set(graded_lines)) == [2, last]
+    assert counts(tmp_path, text) == (3, 2, 1)
+
+
+def test_a_quote_never_closed_is_one_error_row_naming_where_it_opened(tmp_path):
+    text = "\n".join([HEADER, row("A-1"), 'ST0071,"A-2,2025-06-02', row("A-3")]) + "\n"
+    code, lines = graded(tmp_path, text, "json")
+    assert code == 2
+    assert [ln["line"] for ln in lines] == [2, 3]
+    message = lines[1]["error"]["message"]
+    assert "line 3" in message and "column 2" in message and "'apprentice'" in message
+    assert counts(tmp_path, text) == (2, 1, 1)
+
+
+# --- formulas in CSV output (OWASP: CSV injection) ---------------------------------------------------------
+
+FORMULAS = ["=cmd|' /C calc'!A0", "+1+1", "-2+3", "@SUM(1+1)", '=HYPERLINK("http://example.com","click")',
+            "\tTAB", "\rCR"]
+
+
+def test_a_cell_starting_like_a_formula_is_written_with_a_quote_before_it_and_quoted(tmp_path):
+    """Every text cell that would start with =, +, -, @, tab or carriage return: a single quote before it and the
+    cell quoted (https://owasp.org/www-community/attacks/CSV_Injection), in result rows and error rows alike; the
+    line number, which the program writes, is not text. JSON output keeps the id as it is."""
+    records = [{"standard": "ST0071", "apprentice": {"id": ident}, "gateway": {"date": "2025-06-02"}}
+               for ident in FORMULAS]
+    records.append({"standard": "ST0071", "apprentice": {"id": "=1+2"}, "gateway": {"date": "2025-02-30"}})  # bad
+    text = "".join(json.dumps(r) + "\n" for r in records)
+    path = tmp_path / "c.jsonl"
+    path.write_text(text, encoding="utf-8")
+    result = run("compare", "--batch", str(path), "--format", "csv")
+    assert result.exit_code == 2
+    rows = list(csv.reader(io.StringIO(result.stdout, newline="")))[1:]
+    assert {(r[0], r[1]) for r in rows} == {(str(i), "'" + ident) for i, ident in enumerate(FORMULAS + ["=1+2"], 1)}
+    assert [r[-1] != "" for r in rows if r[0] == "8"] == [True]  # the bad record's error row, its id escaped too
+    for ident in FORMULAS:  # quoted, whatever else the cell holds
+        assert f',"\'{ident.replace(chr(34), chr(34) * 2)}",' in result.stdout
+    for r in rows:  # no cell of any row starts like a formula
+        assert not any(cell[:1] in ("=", "+", "-", "@", "\t", "\r") for cell in r), r
+    _, lines = graded(tmp_path, text.encode(), "json", name="c.jsonl")
+    assert [ln["apprentice"] for ln in lines[:-1]] == FORMULAS
+
+
+def test_a_formula_in_a_csv_cohort_is_escaped_on_the_way_out(tmp_path):
+    text = "\n".join([HEADER, row("=cmd|' /C calc'!A0"), row("@SUM(A1)"), "ST0071,+1+1,not-a-date"]) + "\n"
+    code, rows = graded(tmp_path, text, "csv")
+    assert code == 2
+    assert by_line(rows) == {2: {"'=cmd|' /C calc'!A0"}, 3: {"'@SUM(A1)"}, 4: {"'+1+1"}}
+    (error,) = [r for r in rows if r["error"]]
+    assert error["line"] == "4" and "gateway_date" in error["error"]
+
+
+# --- size -----------------------------------------------------------------------------------------------------
+
+
+def test_a_header_of_too_many_columns_is_refused_at_once(tmp_path):
+    path = tmp_path / "c.csv"
+    path.write_text(",".join(["standard"] * 100_000) + "\n" + row("A-1") + "\n", encoding="utf-8")
+    stderr = fails("compare", "--batch", str(path), "--format", "csv")
+    assert f"{path}:1:" in stderr and "100000 columns" in stderr and str(MAX_COLUMNS) in stderr
+
+
+def test_a_header_at_the_cap_is_checked_and_a_repeat_named(tmp_path):
+    path = tmp_path / "c.csv"
+    path.write_text(HEADER + ",standard" * (MAX_COLUMNS - 3) + "\n", encoding="utf-8")
+    assert "column 'standard' appears twice" in fails("compare", "--batch", str(path), "--format", "csv")
+
+
+def test_a_csv_line_past_the_limit_is_one_error_row_and_the_next_is_read(tmp_path):
+    text = "\n".join([HEADER, row("A-1"), row("x" * (MAX_RECORD + 10)), row("A-3")]) + "\n"
+    code, lines = graded(tmp_path, text, "json")
+    assert code == 2
+    assert [ln["line"] for ln in lines] == [2, 3, 4]
+    assert "error" in lines[1] and lines[2]["apprentice"] == "A-3"
+
+
+ENDLESS = textwrap.dedent("""\
+    import sys
+    out = sys.stdout.buffer
+    try:
+        out.write(sys.argv[1].encode())
+        while True:
+            out.write(sys.argv[2].encode() * 65536)
+    except (BrokenPipeError, OSError):
+        pass
+""")
+
+
+def endless(start: str, fill: str, fmt: str) -> tuple[int, str, str]:
+    """`epa compare --batch -` reading ``start`` and then ``fill`` for ever, from a pipe; it must end by itself."""
+    feeder = subprocess.Popen([sys.executable, "-c", ENDLESS, start, fill], stdout=subprocess.PIPE)
+    try:
+        batch = subprocess.run([sys.executable, "-m", "epa", "compare", "--batch", "-", "--format", fmt],
+                               stdin=feeder.stdout, capture_output=True, text=True, timeout=120)
+    finally:
+        feeder.kill()
+        feeder.wait()
+    assert "Traceback" not in batch.stderr
+    return batch.returncode, batch.stdout, batch.stderr
+
+
+def test_an_endless_line_ends_the_run_with_a_refusal():
+    """A device that never writes a line end (here a pipe fed 'x' for ever): the line is an error row, and reading
+    stops after a bounded amount, with exit 2 and every record before it graded."""
+    first = json.dumps({"standard": "ST0071", "apprentice": {"id": "A-1"}, "gateway": {"date": "2025-06-02"}})
+    code, out, _ = endless(first + "\n", "x", "json")
+    assert code == 2
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert [ln["line"] for ln in lines] == [1, 2]
+    assert lines[0]["apprentice"] == "A-1" and "error" in lines[1]
+    code, out, _ = endless(f"{HEADER}\n{row('A-1')}\n", "x", "csv")
+    assert code == 2
+    assert by_line(list(csv.DictReader(io.StringIO(out, newline="")))) == {2: {"A-1"}, 3: {""}}
+
+
+def test_an_endless_quoted_cell_ends_the_run_with_a_refusal():
+    code, out, _ = endless(f"{HEADER}\n{row('A-1')}\nST0071,\"A-2\n", "x" * 1000 + "\n", "csv")
+    assert code == 2
+    rows = list(csv.DictReader(io.StringIO(out, newline="")))
+    assert by_line(rows) == {2: {"A-1"}, 3: {""}}
+    (error,) = [r["error"] for r in rows if r["error"]]
+    assert "line 3" in error and "'apprentice'" in error
+
+
+def test_an_endless_header_is_refused():
+    code, out, err = endless("", "x", "csv")
+    assert code == 2 and "stdin:1" in err
+
+
+# --- line ends and encodings -----------------------------------------------------------------------------------
+
+
+def test_carriage_return_line_ends_are_read(tmp_path):
+    text = "\r".join([HEADER, row("A-1"), "", 'ST0071,"A-3\rcontinued",2025-06-02', row("A-5")]) + "\r"
+    code, lines = graded(tmp_path, text, "json")
+    assert code == 0
+    assert [(ln["line"], ln["apprentice"]) for ln in lines] == [(2, "A-1"), (4, "A-3\rcontinued"), (6, "A-5")]
+    records = [json.dumps({"standard": "ST0071", "apprentice": {"id": f"A-{i}"}, "gateway": {"date": "2025-06-02"}})
+               for i in (1, 2)]
+    code, lines = graded(tmp_path, "\r".join(records) + "\r", "json", name="c.jsonl")
+    assert code == 0
+    assert [(ln["line"], ln["apprentice"]) for ln in lines] == [(1, "A-1"), (2, "A-2")]
+
+
+def test_carriage_return_lines_are_found_whatever_a_pipe_reads_at_a_time():
+    """A pipe's read may stop anywhere, between a "\\r" and its "\\n" too: the lines are the lines written."""
+    import random
+
+    class Trickle(io.RawIOBase):  # a few bytes a read, as a slow pipe gives them
+        def __init__(self, data: bytes):
+            self.data, self.at = data, 0
+
+        def readable(self) -> bool:
+            return True
+
+        def readinto(self, buffer) -> int:
+            n = min(len(buffer), chance.randint(1, 7), len(self.data) - self.at)
+            buffer[:n] = self.data[self.at:self.at + n]
+            self.at += n
+            return n
+
+    chance = random.Random(16)
+    lines = [b"a" * chance.randint(1, 20) + chance.choice([b"\r", b"\r\n", b"\n"]) for _ in range(2000)]
+    stream = io.BufferedReader(Trickle(b"first\r" + b"".join(lines)), 4)
+    assert [raw for _, raw, _ in physical_lines(stream)] == [b"first\r", *lines]
+
+
+@pytest.mark.parametrize(("encoding", "named"), [("utf-16-le", "little-endian"), ("utf-16-be", "big-endian")])
+def test_a_utf16_file_is_refused_naming_its_encoding(tmp_path, encoding, named):
+    path = tmp_path / "c.csv"
+    path.write_bytes(("\ufeff" + HEADER + "\n" + row("A-1") + "\n").encode(encoding))
+    result = run("compare", "--batch", str(path), "--format", "csv")
+    assert result.exit_code == 2 and "Traceback" not in result.stderr
+    assert f"{path}:1:" in result.stderr and "UTF-16" in result.stderr and named in result.stderr
+    assert "UTF-8" in result.stderr  # what to save it as
+
+
+def test_a_utf16_header_without_a_byte_order_mark_is_refused_naming_it(tmp_path):
+    path = tmp_path / "c.csv"
+    path.write_bytes((HEADER + "\n" + row("A-1") + "\n").encode("utf-16-le"))
+    stderr = fails("compare", "--batch", str(path), "--format", "csv")
+    assert f"{path}:1:" in stderr and "UTF-16" in stderr
+
+
+def test_a_utf8_byte_order_mark_is_accepted(tmp_path):
+    code, rows = graded(tmp_path, "\ufeff" + HEADER + "\r\n" + row("A-1") + "\r\n", "csv")
+    assert code == 0 and by_line(rows) == {2: {"A-1"}}
+
+
+# --- workers --------------------------------------------------------------------------------------------------
+
+
+def test_a_messy_cohort_gives_the_same_bytes_from_two_workers(tmp_path, monkeypatch):
+    monkeypatch.setattr(epa.batch, "CHUNK", 2)
+    note = "x\n" * (MAX_RECORD // 2 + 10)
+    text = "\n".join([HEADER, row('A-"1'), row("=1+1"), 'ST0071,"' + note + '",2025-06-02', row("A-4"),
+                      "ST0071,A-5,not-a-date", 'ST0071,"A-6\nsecond line",2025-06-02', row("@A-7")]) + "\n"
+    path = tmp_path / "c.csv"
+    path.write_text(text, encoding="utf-8")
+    one = run("compare", "--batch", str(path), "--format", "csv", "--workers", "1")
+    two = run("compare", "--batch", str(path), "--format", "csv", "--workers", "2")
+    assert one.exit_code == two.exit_code == 2
+    assert one.stdout.encode() == two.stdout.encode() and one.stdout.count("\n") > 8
