@@ -348,13 +348,34 @@ def _compare_batch(record: Path | None, batch_file: str | None, summary: bool, s
                                else "missing a RECORD (or a cohort: --batch FILE|-)")
     if fmt == "csv" and (summary or summary_only):
         raise click.UsageError("the summary is JSON or a table: use --format json or --format table with it")
-    data = batch.run(batch_file, fmt, summary=summary, summary_only=summary_only, workers=workers, only=_chosen(),
-                     registry=_registry(), write=sys.stdout.write, progress=sys.stderr.isatty())
+    import contextlib
+
+    from epa import interrupts
+    from epa.errors import EXIT_FAILURE, EXIT_INTERRUPTED
+
+    interrupts.install()  # (main() installs it too): the user's Ctrl-C told apart from a plugin's KeyboardInterrupt
+    try:
+        data = batch.run(batch_file, fmt, summary=summary, summary_only=summary_only, workers=workers,
+                         only=_chosen(), registry=_registry(), write=sys.stdout.write, progress=sys.stderr.isatty())
+    except (batch.Interrupted, batch.WorkerDied) as exc:
+        with contextlib.suppress(OSError, ValueError):  # what was written is out; a closed stdout is not news here
+            sys.stdout.flush()
+        stopped = "interrupted" if isinstance(exc, batch.Interrupted) else f"error: {exc.reason}"
+        if fmt == "table" or summary_only:
+            done = f"{exc.records} records graded, no summary written"
+        else:  # a write the signal cut short may have put out part of the next records' output too
+            done = f"the first {exc.records} records' output is written in full" + \
+                (f" (to line {exc.line} of the cohort)" if exc.records else "")
+        click.echo(f"{stopped}: {done}; the output is incomplete", err=True)
+        raise SystemExit(EXIT_INTERRUPTED if isinstance(exc, batch.Interrupted) else EXIT_FAILURE) from None
     if fmt == "table" or (summary_only and fmt != "json"):
         _emit("table", data, lambda c: batch.render_summary(c, data, batch_file))
     sys.stdout.flush()
-    if data["errors"]:
-        raise SystemExit(2)
+    note = batch.failure_note(data)
+    if note:
+        click.echo(f"error: {note}", err=True)
+    if batch.exit_code(data):
+        raise SystemExit(batch.exit_code(data))
 
 
 @cli.command(epilog=STATUS_HELP)
