@@ -26,7 +26,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, any_body
+import epa.batch
+from conftest import ROOT, any_body, run, valid
 from epa.registry import Registry
 
 sys.path.insert(0, str(ROOT / "bench"))
@@ -37,7 +38,7 @@ STOPS_WITHIN = 3.0  # seconds from the signal to the exit of every process (the 
 #                     machine's scheduling is allowed for)
 
 
-def epa(*args: str, env: dict[str, str] | None = None, timeout: float = TIMEOUT) -> subprocess.CompletedProcess:
+def command(*args: str, env: dict[str, str] | None = None, timeout: float = TIMEOUT) -> subprocess.CompletedProcess:
     """``epa ARGS`` in a subprocess; its stdout as bytes, so that invalid UTF-8 would show."""
     return subprocess.run([sys.executable, "-m", "epa", *args], capture_output=True, timeout=timeout,
                           env=env, check=False)
@@ -84,13 +85,13 @@ BOUNDED = {"notified 9999", "planning meeting 9999", "400-digit words"}
 def triggered(tmp_path_factory) -> tuple[Path, dict[int, str], int]:
     """A cohort: valid records with every trigger among them, each trigger at its own line; returns the file,
     {line: trigger} and how many lines it has."""
-    valid = cohort_records(3 * len(TRIGGERS) + 4)
+    cohort = cohort_records(3 * len(TRIGGERS) + 4)
     lines, at = [], {}
     for i, (name, make) in enumerate(TRIGGERS.items()):
-        lines += [json.dumps(valid[3 * i]), json.dumps(valid[3 * i + 1])]
-        lines.append(make(valid[3 * i + 2]))
+        lines += [json.dumps(cohort[3 * i]), json.dumps(cohort[3 * i + 1])]
+        lines.append(make(cohort[3 * i + 2]))
         at[len(lines)] = name
-    lines += [json.dumps(r) for r in valid[3 * len(TRIGGERS):]]
+    lines += [json.dumps(r) for r in cohort[3 * len(TRIGGERS):]]
     path = tmp_path_factory.mktemp("triggers") / "cohort.jsonl"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path, at, len(lines)
@@ -99,9 +100,9 @@ def triggered(tmp_path_factory) -> tuple[Path, dict[int, str], int]:
 def _verdicts(path: Path) -> dict[str, object]:
     """Each format's output of the cohort: JSON lines (results and errors), CSV rows, the JSON summary."""
     found: dict[str, object] = {}
-    as_json = epa("compare", "--batch", str(path), "--format", "json", "--summary")
-    as_csv = epa("compare", "--batch", str(path), "--format", "csv")
-    summary = epa("compare", "--batch", str(path), "--summary-only", "--format", "json")
+    as_json = command("compare", "--batch", str(path), "--format", "json", "--summary")
+    as_csv = command("compare", "--batch", str(path), "--format", "csv")
+    summary = command("compare", "--batch", str(path), "--summary-only", "--format", "json")
     for name, done in (("json", as_json), ("csv", as_csv), ("summary", summary)):
         assert b"Traceback" not in done.stderr, done.stderr.decode(errors="replace")
         found[name] = done
@@ -132,6 +133,9 @@ def test_every_valid_record_is_graded_and_the_counts_reconcile_in_every_format(t
             f["records"] for f in summary["plugin_failures"])
     errors = [r for r in records_ if "error" in r]
     assert summary_line["summary"]["errors"] == len(errors)
+    for r in records_:  # each line as the output schema has it
+        valid(r, "batch_error" if "error" in r else "batch_result")
+    valid(summary_line, "batch_summary")
     assert verdicts["summary data"]["errors"] == len({int(r["line"]) for r in rows if r["error"]})
 
 
@@ -173,6 +177,30 @@ def test_the_formats_agree_on_which_records_are_bad(triggered, verdicts, trigger
 def test_the_summary_counts_the_same_errors_as_the_json_lines_and_the_csv_rows(verdicts):
     from_csv = len({r["line"] for r in verdicts["csv rows"] if r["error"]})
     assert verdicts["json lines"][-1]["summary"]["errors"] == from_csv == verdicts["summary data"]["errors"]
+
+
+def test_epas_own_failure_on_one_record_in_the_fast_path_is_that_records_error_row(tmp_path, monkeypatch):
+    """Where the loop that decides a whole chunk fails, the chunk's records are decided one by one: the record
+    that fails is an 'internal error' row (exit 1), the rest of its chunk graded as ever."""
+    real = epa.batch.view
+
+    def view(payload, *args, **kwargs):
+        if b'"A-0000003"' in payload:
+            raise RuntimeError("a bug")
+        return real(payload, *args, **kwargs)
+
+    monkeypatch.setattr(epa.batch, "view", view)
+    path = tmp_path / "cohort.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in cohort_records(10)), encoding="utf-8")
+    done = run("compare", "--batch", str(path), "--format", "csv")
+    assert done.exit_code == 1
+    assert "epa itself failed on 1 record (please report it)" in done.stderr
+    rows = list(csv.DictReader(io.StringIO(done.stdout)))
+    assert sorted({int(r["line"]) for r in rows}) == list(range(1, 11))
+    assert [(r["line"], r["error"]) for r in rows if r["error"]] == [
+        ("4", "internal error: RuntimeError: a bug, please report it")]
+    summary = json.loads(run("compare", "--batch", str(path), "--summary-only", "--format", "json").stdout)
+    assert (summary["summary"]["internal_errors"], summary["summary"]["results_written"]) == (1, 9)
 
 
 # --- a plugin failing on one record ---------------------------------------------------------------------
@@ -229,19 +257,19 @@ def wobbly(tmp_path_factory) -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": path, "EPA_BODIES": "wobbly", "EPA_TEST_REUSE": any_body("ST0071")}
 
 
-def _with_ids(valid: list[dict], ids: dict[int, str]) -> list[str]:
+def _with_ids(records_: list[dict], ids: dict[int, str]) -> list[str]:
     return [json.dumps(changed(r, lambda d, i=i: d["apprentice"].__setitem__("id", ids.get(i, f"A-{i}"))))
-            for i, r in enumerate(valid)]
+            for i, r in enumerate(records_)]
 
 
 @pytest.mark.parametrize("workers", ["1", "2"])
 @pytest.mark.parametrize("fmt", ["json", "csv"])
 def test_a_hook_raising_on_one_record_is_that_records_error_row_naming_plugin_and_hook(tmp_path, wobbly, fmt,
                                                                                        workers):
-    valid = cohort_records(300)  # more than a chunk (256 records): the failure sits in the first
+    cohort = cohort_records(300)  # more than a chunk (256 records): the failure sits in the first
     path = tmp_path / "cohort.jsonl"
-    path.write_text("\n".join(_with_ids(valid, {6: "raise"})) + "\n", encoding="utf-8")
-    done = epa("compare", "--batch", str(path), "--format", fmt, "--workers", workers, env=wobbly)
+    path.write_text("\n".join(_with_ids(cohort, {6: "raise"})) + "\n", encoding="utf-8")
+    done = command("compare", "--batch", str(path), "--format", fmt, "--workers", workers, env=wobbly)
     assert done.returncode == 1, done.stderr
     assert b"Traceback" not in done.stderr
     assert "plugin 'wobbly' failed in hook 'gateway_requirements'" in done.stderr.decode()
@@ -249,6 +277,7 @@ def test_a_hook_raising_on_one_record_is_that_records_error_row_naming_plugin_an
     if fmt == "json":
         lines = [json.loads(line) for line in text.splitlines()]
         assert [r["line"] for r in lines] == list(range(1, 301))
+        valid(lines[6], "batch_error")
         error = lines[6]["error"]
         assert (error["plugin"], error["hook"], error["path"]) == ("wobbly", "gateway_requirements", None)
         assert "wobbled" in error["message"]
@@ -258,7 +287,7 @@ def test_a_hook_raising_on_one_record_is_that_records_error_row_naming_plugin_an
         assert [int(r["line"]) for r in rows] == list(range(1, 301))
         assert "plugin 'wobbly' failed in hook 'gateway_requirements'" in rows[6]["error"]
         assert not any(r["error"] for i, r in enumerate(rows) if i != 6)
-    summary = json.loads(epa("compare", "--batch", str(path), "--summary-only", "--format", "json",
+    summary = json.loads(command("compare", "--batch", str(path), "--summary-only", "--format", "json",
                              "--workers", workers, env=wobbly).stdout)["summary"]
     assert summary["plugin_failures"] == [{"plugin": "wobbly", "hook": "gateway_requirements", "records": 1}]
     assert (summary["records_read"], summary["results_written"], summary["errors"]) == (300, 299, 1)
@@ -269,10 +298,10 @@ def test_a_hook_raising_on_one_record_is_that_records_error_row_naming_plugin_an
 def test_systemexit_or_keyboardinterrupt_from_a_hook_is_one_records_error_never_a_hang(tmp_path, wobbly, way,
                                                                                        workers):
     """On main 15299b6 either, raised in a hook under --workers 2, hung the run (6 of 6)."""
-    valid = cohort_records(20)
+    cohort = cohort_records(20)
     path = tmp_path / "cohort.jsonl"
-    path.write_text("\n".join(_with_ids(valid, {3: way})) + "\n", encoding="utf-8")
-    done = epa("compare", "--batch", str(path), "--format", "csv", "--workers", workers, env=wobbly, timeout=60)
+    path.write_text("\n".join(_with_ids(cohort, {3: way})) + "\n", encoding="utf-8")
+    done = command("compare", "--batch", str(path), "--format", "csv", "--workers", workers, env=wobbly, timeout=60)
     assert done.returncode == 1, done.stderr
     assert b"Traceback" not in done.stderr
     rows = list(csv.DictReader(io.StringIO(done.stdout.decode("utf-8"))))
@@ -287,8 +316,8 @@ def test_systemexit_or_keyboardinterrupt_from_a_hook_is_one_records_error_never_
 def slow(tmp_path_factory, wobbly) -> tuple[Path, dict[str, str]]:
     """A cohort that takes tens of seconds (its hook sleeps 5 ms a record), and the environment to grade it."""
     path = tmp_path_factory.mktemp("slow") / "cohort.jsonl"
-    valid = cohort_records(50)
-    path.write_text("".join(json.dumps(valid[i % 50]) + "\n" for i in range(6000)), encoding="utf-8")
+    cohort = cohort_records(50)
+    path.write_text("".join(json.dumps(cohort[i % 50]) + "\n" for i in range(6000)), encoding="utf-8")
     return path, {**wobbly, "EPA_TEST_SLEEP": "0.005"}
 
 
