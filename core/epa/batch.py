@@ -2,8 +2,9 @@
 
 Records are read one at a time, graded in chunks (in this process, or by ``--workers N`` processes that
 each load the bodies once) and written out in input order as they come back, so memory stays bounded
-whatever the cohort's size. A bad record never stops the run: it becomes an error row naming its line and
-JSON path. Only a plugin's or the program's own failure does (exit 1).
+whatever the cohort's size. Nothing one record holds stops the run: a bad record becomes an error row naming its
+line and JSON path, a plugin's or epa's own failure on it an error row naming the plugin and hook, or saying
+"internal error". Only the user (Ctrl-C or SIGTERM, exit 130) or a worker's death (exit 1) stops it.
 """
 
 from __future__ import annotations

@@ -292,8 +292,10 @@ with its line, or {"line": N, "error": {"message", "path", "hint"}});
 --format csv: one row per record and body; --format table (the default):
 the summary only. CSV rows and the summary need only the decisions and come
 from rules compiled once per run; JSON explains every record, so it is many
-times slower. A bad record becomes an error row and the run goes on;
-the exit code is 0 when every record was graded, 2 when any was rejected.
+times slower. A bad record becomes an error row and the run goes on, as
+does a record a plugin (or epa) fails on; the exit code is 0 when every
+record was graded, 2 when any was rejected, 1 when a plugin or epa failed
+on any, 130 when interrupted (Ctrl-C or SIGTERM).
 
 \b
 CSV columns (a header row names them; an empty cell says nothing; an
