@@ -291,6 +291,12 @@ def test_a_hook_raising_on_one_record_is_that_records_error_row_naming_plugin_an
                              "--workers", workers, env=wobbly).stdout)["summary"]
     assert summary["plugin_failures"] == [{"plugin": "wobbly", "hook": "gateway_requirements", "records": 1}]
     assert (summary["records_read"], summary["results_written"], summary["errors"]) == (300, 299, 1)
+    if fmt == "csv":  # and the table says so
+        table = command("compare", "--batch", str(path), "--workers", workers, env={**wobbly, "COLUMNS": "200"})
+        assert table.returncode == 1
+        said = table.stdout.decode("utf-8")
+        assert "300 records read, 299 graded, 0 rejected, 1 failed in a plugin" in said
+        assert re.search(r"wobbly\W+gateway_requirements\W+1\W", said), said
 
 
 @pytest.mark.parametrize("way", ["exit", "interrupt"])
