@@ -849,7 +849,8 @@ def _graded_in_order(chunks: Iterator[list[Item]], workers: int, only: tuple[str
         while pending:
             yield _result(*pending.popleft())
         for _, pipe in team:
-            pipe.send(None)  # done: the worker returns
+            with contextlib.suppress(OSError):  # (a worker gone now has nothing left to do)
+                pipe.send(None)  # done: the worker returns
         finished = True
     finally:
         _stop(team, finished)
