@@ -408,10 +408,10 @@ def test_workers_through_the_installed_command(tmp_path):
     assert outputs[0].stdout == outputs[1].stdout and outputs[0].stdout
 
 
-# --- failures that do stop the run ---------------------------------------------------------------------
+# --- a plugin's failure ---------------------------------------------------------------------------------
 
 
-def test_a_plugin_failure_stops_the_run_with_exit_1(tmp_path, monkeypatch):
+def test_a_plugin_failure_is_exit_1_naming_plugin_and_hook(tmp_path, monkeypatch):
     def combine_grades(self, ruleset, components):
         raise KeyError("observation")
 

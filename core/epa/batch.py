@@ -2,8 +2,9 @@
 
 Records are read one at a time, graded in chunks (in this process, or by ``--workers N`` processes that
 each load the bodies once) and written out in input order as they come back, so memory stays bounded
-whatever the cohort's size. A bad record never stops the run: it becomes an error row naming its line and
-JSON path. Only a plugin's or the program's own failure does (exit 1).
+whatever the cohort's size. Nothing one record holds stops the run: a bad record becomes an error row naming its
+line and JSON path, a plugin's or epa's own failure on it an error row naming the plugin and hook, or saying
+"internal error". Only the user (Ctrl-C or SIGTERM, exit 130) or a worker's death (exit 1) stops it.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from typing import IO, Any, NamedTuple
 
 import msgspec
 
-from epa import csv_output, report
+from epa import csv_output, interrupts, report
 from epa.cohort_input import (  # the reading; MAX_RECORD and CsvHeader for callers that knew them here
     MAX_RECORD,  # noqa: F401
     CsvHeader,  # noqa: F401
@@ -34,7 +35,7 @@ from epa.cohort_input import (  # the reading; MAX_RECORD and CsvHeader for call
     physical_lines,
     sniff,
 )
-from epa.errors import InputError, PluginError
+from epa.errors import EXIT_FAILURE, EXIT_INPUT, EXIT_OK, InputError, PluginError
 from epa.fastrecord import decode, from_data, view, view_of_data
 from epa.grading import grade
 from epa.model import Grade
@@ -53,6 +54,7 @@ class _Worker:
     fmt = "json"
     methods: tuple[str, ...] = ()
     plain = True  # every body id is a plain CSV cell (see _csv_results)
+    broken: list[Any] | None = None  # why a worker process could not load the bodies (see grade_chunk)
 
 
 def init_worker(only: tuple[str, ...] | None, name: str, fmt: str, registry: Any = None) -> None:
@@ -146,18 +148,28 @@ def _parse_json(raw: bytes, where: str) -> Any:
 Stat = tuple[str, tuple[tuple[str, str | None], ...], tuple[str, ...]] | None  # (standard, overall per body, rows)
 
 
+class Failed(NamedTuple):
+    """What the summary counts of a record that failed in a plugin's hook, or (plugin None) in epa itself."""
+
+    plugin: str | None
+    hook: str | None
+
+
 def _error(line: int, message: str, path: str | None, hint: str | None, column: str | None,
-           apprentice: str | None) -> tuple[str, Stat]:
+           apprentice: str | None, failed: Failed | None = None) -> tuple[str, Stat | Failed]:
+    """A record's error row, and what the summary counts of it: None for a rejected record, else ``failed``."""
     if _Worker.fmt == "csv":
         text = (f"{path}: " if path else "") + (f"(column {column}) " if column else "") + message
         text = text.replace("\n  ", "; ") + (f" (hint: {hint})" if hint else "")
-        return _csv_rows([[line, apprentice or "", "", "", *[""] * len(_Worker.methods), "", "", "", text]]), None
+        return _csv_rows([[line, apprentice or "", "", "", *[""] * len(_Worker.methods), "", "", "", text]]), failed
     if _Worker.fmt == "table":
-        return "", None
+        return "", failed
     error: dict[str, Any] = {"message": message, "path": path, "hint": hint}
     if column:
         error["column"] = column
-    return json.dumps({"line": line, "error": error}, ensure_ascii=False) + "\n", None
+    if failed is not None and failed.plugin is not None:
+        error["plugin"], error["hook"] = failed.plugin, failed.hook
+    return json.dumps({"line": line, "error": error}, ensure_ascii=False) + "\n", failed
 
 
 _csv_rows = csv_output.rows
@@ -262,8 +274,36 @@ def _decided_output(line: int, record: Any, results: Sequence[Any]) -> tuple[str
     return ("" if _Worker.fmt == "table" else _csv_results(line, record.apprentice.id, found)), found.stat
 
 
-def grade_item(item: Item) -> tuple[str, Stat]:
-    """One record's output text (a JSON line, or CSV rows) and what the summary counts of it."""
+def grade_item(item: Item) -> tuple[str, Stat | Failed]:
+    """One record's output text (a JSON line, or CSV rows) and what the summary counts of it. Whatever goes
+    wrong with one record is that record's error row and the run goes on: its data refused (exit 2 at the
+    end), a plugin's failure on it, naming the plugin and hook, or epa's own bug (exit 1 at the end). Only
+    the user's Ctrl-C or SIGTERM goes through."""
+    try:
+        return _graded_item(item)
+    except PluginError as exc:
+        return _error(item[0], _capped(str(exc)), None, None, None, None, Failed(exc.plugin, exc.hook))
+    except BaseException as exc:  # a SystemExit or KeyboardInterrupt too: one record's, unless the user's
+        if _stops_the_run(exc):
+            raise
+        said = _capped(str(exc))
+        return _error(item[0], f"internal error: {type(exc).__name__}{': ' + said if said else ''}, please report it",
+                      None, None, None, None, Failed(None, None))
+
+
+def _stops_the_run(exc: BaseException) -> bool:
+    """Whether an exception met while grading is the user's Ctrl-C or SIGTERM (see epa.interrupts) rather
+    than something one record's grading raised. (GeneratorExit and the like are not grading's either.)"""
+    return isinstance(exc, KeyboardInterrupt) and interrupts.received() or not isinstance(
+        exc, Exception | KeyboardInterrupt | SystemExit)
+
+
+def _capped(text: str, limit: int = 500) -> str:
+    """An exception's message cut short: a hostile record or plugin must not make an error row huge."""
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _graded_item(item: Item) -> tuple[str, Stat]:
     line, kind, payload = item
     name, registry = _Worker.name, _Worker.registry
     if kind == "error":
@@ -310,7 +350,10 @@ def grade_item(item: Item) -> tuple[str, Stat]:
            "differences": differing, "results": results}
     # msgspec writes the attrs results as report.result unstructures them (field order, ISO dates, grade
     # words), several times faster than unstructuring and json.dumps; records hold no NaN (refused on input).
-    return _ENCODE(out).decode() + "\n", stat
+    try:
+        return _ENCODE(out).decode() + "\n", stat
+    except UnicodeEncodeError:  # a string holding a lone surrogate, which msgspec will not write (see _writable)
+        return json.dumps(msgspec.to_builtins(out), ensure_ascii=False, separators=(",", ":")) + "\n", stat
 
 
 _PART = re.compile(r"\.([^.\[]+)|\[(\d+)\]")
@@ -321,21 +364,41 @@ def _parts(path: str) -> list[Any]:
 
 
 def grade_chunk(items: list[Item]) -> tuple[str, list[Any]]:
-    """A chunk's output text and stats; a plugin's or the program's failure as ("failed", ...) to re-raise
-    in the parent (exceptions with keyword arguments do not survive pickling)."""
+    """A chunk's output text and what the summary counts of each record. CSV rows and the summary take
+    ``_decided_chunk``, one loop for speed; should anything in it fail, the chunk's records are graded one by
+    one, so that the failure is one record's error row and the rest are graded as ever. A worker that cannot
+    grade at all says so as ("failed", ...), re-raised in the parent (exceptions with keyword arguments do not
+    survive pickling)."""
+    if _Worker.broken is not None:
+        return "failed", _Worker.broken
+    if _Worker.fmt != "json":
+        try:
+            text, stats = _decided_chunk(items)
+            return _writable(text), stats
+        except BaseException as exc:
+            if _stops_the_run(exc):
+                raise
+    texts, counted = [], []
+    for item in items:
+        if interrupts.received():  # the user's stop, should a library have caught the KeyboardInterrupt
+            raise KeyboardInterrupt
+        text, stat = grade_item(item)
+        texts.append(text)
+        counted.append(stat)
+    return _writable("".join(texts)), counted
+
+
+def _writable(text: str) -> str:
+    """``text`` as UTF-8 can write it. A JSON escape of a lone surrogate (``"\\ud800"``) decodes to a
+    character no encoding writes; it goes out as the same escape (for JSON, the same string), so that the
+    record is written rather than stopping the output. (isascii() is a flag, not a scan: the common case.)"""
+    if text.isascii():
+        return text
     try:
-        if _Worker.fmt != "json":
-            return _decided_chunk(items)
-        texts, stats = [], []
-        for item in items:
-            text, stat = grade_item(item)
-            texts.append(text)
-            stats.append(stat)
-        return "".join(texts), stats
-    except PluginError as exc:
-        return "failed", ["plugin", exc.plugin, exc.hook, exc.problem]
-    except Exception as exc:  # the program's own bug: exit 1 in the parent, never a lost record
-        return "failed", ["internal", type(exc).__name__, str(exc)]
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
 
 
 def _raise(failure: list[Any]) -> None:
@@ -356,32 +419,45 @@ class Summary:
         # rather than for every record.
         self.stats: Counter[Stat] = Counter()
 
-    def add(self, stats: list[Stat]) -> None:
+    def add(self, stats: list[Stat | Failed]) -> None:
         """Count a chunk's records."""
         self.read += len(stats)
         self.stats.update(stats)
 
     @property
-    def errors(self) -> int:
+    def rejected(self) -> int:
+        """Records refused as bad input."""
         return self.stats[None]
 
     @property
+    def failed(self) -> Counter[Failed]:
+        """Records a plugin failed on, by plugin and hook, and (plugin None) records epa itself failed on."""
+        return Counter({stat: n for stat, n in self.stats.items() if isinstance(stat, Failed)})
+
+    @property
+    def errors(self) -> int:
+        return self.rejected + self.failed.total()
+
+    @property
+    def graded(self) -> Counter[Stat]:
+        return Counter({stat: n for stat, n in self.stats.items() if stat is not None and not isinstance(stat, Failed)})
+
+    @property
     def written(self) -> int:
-        return sum(n for stat, n in self.stats.items() if stat is not None)
+        return self.graded.total()
 
     @property
     def outcomes(self) -> Counter[tuple[str, tuple[tuple[str, str | None], ...]]]:
         found: Counter[tuple[str, tuple[tuple[str, str | None], ...]]] = Counter()
-        for stat, n in self.stats.items():
-            if stat is not None:
-                found[stat[:2]] += n
+        for stat, n in self.graded.items():
+            found[stat[:2]] += n
         return found
 
     @property
     def rows(self) -> Counter[str]:
         found: Counter[str] = Counter()
-        for stat, n in self.stats.items():
-            for row in stat[2] if stat is not None else ():
+        for stat, n in self.graded.items():
+            for row in stat[2]:
                 found[row] += n
         return found
 
@@ -408,12 +484,18 @@ class Summary:
         return Counter({key: n for key, n in self.outcomes.items() if len({g for _, g in key[1]}) > 1})
 
     def as_data(self, top: int = 10) -> dict[str, Any]:
-        assert self.read == self.written + self.errors, (self.read, self.written, self.errors)
+        if self.read != self.written + self.errors:  # every record is a result or an error row, always
+            raise RuntimeError(f"{self.read} records read, but {self.written} results and {self.errors} errors")
         grades = ("distinction", "pass", "fail", "none")
+        failed = self.failed
         return {
             "records_read": self.read,
             "results_written": self.written,
             "errors": self.errors,
+            "rejected": self.rejected,
+            "plugin_failures": [{"plugin": f.plugin, "hook": f.hook, "records": n}
+                                for f, n in sorted((f, n) for f, n in failed.items() if f.plugin is not None)],
+            "internal_errors": sum(n for f, n in failed.items() if f.plugin is None),
             "agreement": [{"bodies": [a, b], "records": n, "agree": k, "rate": round(k / n, 4)}
                           for (a, b), (n, k) in sorted(self.pairs.items())],
             "overall": [{"body": body, "records": sum(c.values()), "grades": {g: c.get(g, 0) for g in grades}}
@@ -431,7 +513,16 @@ def render_summary(console: Any, data: dict[str, Any], source: str) -> None:
     from rich.table import Table
 
     console.print(f"[bold]{source}[/]", highlight=False)
-    console.print(f"{data['records_read']} records read, {data['results_written']} graded, {data['errors']} rejected")
+    console.print(f"{data['records_read']} records read, {data['results_written']} graded, {data['rejected']} rejected"
+                  + "".join(f", {n} failed in {who}" for n, who in _failures(data) if n), highlight=False)
+    if data["plugin_failures"]:
+        failures = Table(title="Records a plugin failed on (each is an error row naming plugin and hook)",
+                         title_justify="left")
+        for col in ("plugin", "hook", "records"):
+            failures.add_column(col, justify="right" if col == "records" else "left")
+        for row in data["plugin_failures"]:
+            failures.add_row(row["plugin"], row["hook"], str(row["records"]))
+        console.print(failures)
     agree = Table(title="How often each pair of bodies gives the same overall grade", title_justify="left")
     for col in ("bodies", "records", "agree", "rate"):
         agree.add_column(col, justify="left" if col == "bodies" else "right")
@@ -461,6 +552,29 @@ def render_summary(console: Any, data: dict[str, Any], source: str) -> None:
         console.print(patterns)
 
 
+def _failures(data: dict[str, Any]) -> list[tuple[int, str]]:
+    """How many records failed, and where: in a plugin, in epa itself."""
+    return [(sum(f["records"] for f in data["plugin_failures"]), "a plugin"), (data["internal_errors"], "epa itself")]
+
+
+def exit_code(data: dict[str, Any]) -> int:
+    """A cohort's exit code (README "Exit codes"): 1 when a plugin or epa failed on some record, else 2 when some
+    record was rejected, else 0."""
+    if any(n for n, _ in _failures(data)):
+        return EXIT_FAILURE
+    return EXIT_INPUT if data["rejected"] else EXIT_OK
+
+
+def failure_note(data: dict[str, Any]) -> str | None:
+    """What a run that exits 1 says on stderr: how many records failed, where (each plugin and hook)."""
+    found = [f"plugin {f['plugin']!r} failed in hook {f['hook']!r} on {f['records']} record"
+             + ("s" if f["records"] != 1 else "") for f in data["plugin_failures"]]
+    if data["internal_errors"]:
+        n = data["internal_errors"]
+        found.append(f"epa itself failed on {n} record{'s' if n != 1 else ''} (please report it)")
+    return "; ".join(found) + "; their error rows say why, and every other record was graded" if found else None
+
+
 # --- the run -------------------------------------------------------------------------------------------
 
 def _chunks(items: Iterable[Item], size: int | None = None) -> Iterator[list[Item]]:
@@ -469,23 +583,129 @@ def _chunks(items: Iterable[Item], size: int | None = None) -> Iterator[list[Ite
         yield chunk
 
 
+class Interrupted(KeyboardInterrupt):
+    """The user's Ctrl-C or SIGTERM stopped the run: the output of the first ``records`` records is written in
+    full, the last at ``line`` of the cohort (0: none). Some of what follows may be written too (a write the
+    signal cut short), but no more than that."""
+
+    def __init__(self, records: int, line: int):
+        super().__init__(f"interrupted after {records} records")
+        self.records, self.line = records, line
+
+
+class WorkerDied(Exception):
+    """A worker process ended mid-run (killed, out of memory): the output of the first ``records`` records is
+    written in full, the last at ``line`` of the cohort, and no more."""
+
+    def __init__(self, reason: str, records: int = 0, line: int = 0):
+        super().__init__(reason)
+        self.reason, self.records, self.line = reason, records, line
+
+
 def _graded_in_order(chunks: Iterator[list[Item]], workers: int, only: tuple[str, ...] | None, name: str,
-                     fmt: str, registry: Any) -> Iterator[tuple[str, list[Any]]]:
+                     fmt: str, registry: Any) -> Iterator[tuple[str, list[Any], int]]:
+    """Each chunk's output text, what the summary counts of each record, and the chunk's last line, in input
+    order. Whoever stops reading early closes this: the workers are stopped then, mid-chunk as they may be."""
     if workers <= 1:
         init_worker(only, name, fmt, registry)
-        yield from map(grade_chunk, chunks)
+        for chunk in chunks:
+            yield *grade_chunk(chunk), chunk[-1][0]
         return
     import multiprocessing
 
-    # A window of chunks in flight, read no further ahead: Pool.imap would read the whole input at once.
-    with multiprocessing.get_context().Pool(workers, init_worker, (only, name, fmt)) as pool:
-        pending: deque[Any] = deque()
-        for chunk in chunks:
-            pending.append(pool.apply_async(grade_chunk, (chunk,)))
-            if len(pending) >= 3 * workers:
-                yield pending.popleft().get()
+    # Worker processes of our own, each with a pipe, and no thread in this process: multiprocessing.Pool waits
+    # for ever for a worker that died, and ProcessPoolExecutor's threads can hang this process's exit when a
+    # worker is stopped halfway through sending a result. Chunk i goes to worker i % workers, each worker has
+    # one chunk at a time (so neither end can block the other on a full pipe), and results are read in order.
+    context = multiprocessing.get_context()
+    team: list[tuple[Any, Any]] = []  # (process, this end of its pipe)
+    finished = False
+    try:
+        for _ in range(workers):
+            here, there = context.Pipe()
+            process = context.Process(target=_work, args=(there, here, only, name, fmt), daemon=True)
+            process.start()
+            there.close()  # the worker's end is the worker's alone: its death reads here as the end of the pipe
+            team.append((process, here))
+        pending: deque[tuple[Any, Any, int]] = deque()  # (process, pipe, the chunk's last line)
+        for i, chunk in enumerate(chunks):
+            if len(pending) == workers:
+                yield _result(*pending.popleft())
+            process, pipe = team[i % workers]
+            pipe.send(chunk)
+            pending.append((process, pipe, chunk[-1][0]))
         while pending:
-            yield pending.popleft().get()
+            yield _result(*pending.popleft())
+        for _, pipe in team:
+            with contextlib.suppress(OSError):  # (a worker gone now has nothing left to do)
+                pipe.send(None)  # done: the worker returns
+        finished = True
+    finally:
+        _stop(team, finished)
+
+
+def _result(process: Any, pipe: Any, line: int) -> tuple[str, list[Any], int]:
+    """A worker's result for its chunk, or WorkerDied when it ends first."""
+    from multiprocessing.connection import wait
+
+    wait([pipe, process.sentinel])
+    try:
+        return *pipe.recv(), line
+    except (EOFError, OSError):
+        raise WorkerDied("a worker process ended unexpectedly (killed, or out of memory?)") from None
+
+
+def _work(pipe: Any, parents: Any, only: tuple[str, ...] | None, name: str, fmt: str) -> None:
+    """A worker process: grade each chunk the pipe brings until it brings None or closes."""
+    parents.close()  # (a forked copy of the parent's end would keep the pipe open should the parent die)
+    _start_worker(only, name, fmt)
+    while True:
+        try:
+            chunk = pipe.recv()
+        except (EOFError, OSError):
+            return
+        if chunk is None:
+            return
+        pipe.send(grade_chunk(chunk))
+
+
+def _start_worker(only: tuple[str, ...] | None, name: str, fmt: str) -> None:
+    """A worker process's start. SIGINT is left to the parent, which stops its workers; SIGTERM takes its
+    default (the parent's handler, inherited at the fork, would raise KeyboardInterrupt here and print a
+    traceback). A failure to load the bodies is kept for grade_chunk to report, not a traceback either."""
+    import signal
+
+    interrupts.ignore_in_worker()
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    try:
+        init_worker(only, name, fmt)
+    except PluginError as exc:
+        _Worker.broken = ["plugin", exc.plugin, exc.hook, exc.problem]
+    except Exception as exc:
+        _Worker.broken = ["internal", type(exc).__name__, str(exc)]
+
+
+def _stop(team: list[tuple[Any, Any]], finished: bool) -> None:
+    """The workers ended: at once where the run stops early (a chunk of slow records can take seconds), else
+    as they finish. Signals wait meanwhile, so that a second Ctrl-C cannot leave a worker running."""
+    import signal
+
+    blocking = hasattr(signal, "pthread_sigmask")
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM}) if blocking else None
+    try:
+        for process, pipe in team:
+            if finished:
+                process.join(5)
+            if process.is_alive():
+                process.terminate()
+                process.join(1)
+            if process.is_alive():
+                process.kill()
+                process.join(1)
+            pipe.close()
+    finally:
+        if blocking:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
 
 
 @contextlib.contextmanager
@@ -544,18 +764,29 @@ def run(source: str, fmt: str, *, summary: bool, summary_only: bool, workers: in
             write(_csv_rows([["line", "apprentice", "body", "overall", *output_methods(registry), "gateway_ready",
                               "capped", "full_retake_required", "error"]]))
         bar = None
+        done = (0, 0)  # how many records' output is written in full, and the last one's line: set as one
         try:
-            with _collecting_less():
-                for text, stats in _graded_in_order(_chunks(items), workers, only, name, out_fmt, registry):
+            graded = _graded_in_order(_chunks(items), workers, only, name, out_fmt, registry)
+            with _collecting_less(), contextlib.closing(graded):
+                for text, stats, last in graded:
                     if text == "failed":
                         _raise(stats)
                     if text:
                         write(text)
                     counts.add(stats)
+                    done = counts.read, last
+                    if interrupts.received():  # a KeyboardInterrupt some library caught and dropped
+                        raise KeyboardInterrupt
                     if progress and bar is None:  # started once the workers are: no thread is running at a fork
                         bar = _progress(total)
                     if bar:
                         bar[0].update(bar[1], completed=stream.tell() if total else None, records=counts.read)
+        except KeyboardInterrupt:
+            raise Interrupted(*done) from None
+        except WorkerDied as exc:
+            if interrupts.received():  # SIGTERM to the process group: the workers went first
+                raise Interrupted(*done) from None
+            raise WorkerDied(exc.reason, *done) from None
         finally:
             if bar:
                 bar[0].stop()

@@ -324,8 +324,10 @@ with its line, or {"line": N, "error": {"message", "path", "hint"}});
 --format csv: one row per record and body; --format table (the default):
 the summary only. CSV rows and the summary need only the decisions and come
 from rules compiled once per run; JSON explains every record, so it is many
-times slower. A bad record becomes an error row and the run goes on;
-the exit code is 0 when every record was graded, 2 when any was rejected.
+times slower. A bad record becomes an error row and the run goes on, as
+does a record a plugin (or epa) fails on; the exit code is 0 when every
+record was graded, 2 when any was rejected, 1 when a plugin or epa failed
+on any, 130 when interrupted (Ctrl-C or SIGTERM).
 
 \b
 CSV columns (a header row names them; an empty cell says nothing; an
@@ -380,13 +382,33 @@ def _compare_batch(record: Path | None, batch_file: str | None, summary: bool, s
                                else "missing a RECORD (or a cohort: --batch FILE|-)")
     if fmt == "csv" and (summary or summary_only):
         raise click.UsageError("the summary is JSON or a table: use --format json or --format table with it")
-    data = batch.run(batch_file, fmt, summary=summary, summary_only=summary_only, workers=workers, only=_chosen(),
-                     registry=_registry(), write=sys.stdout.write, progress=sys.stderr.isatty())
+    import contextlib
+
+    from epa.errors import EXIT_FAILURE, EXIT_INTERRUPTED
+
+    try:
+        data = batch.run(batch_file, fmt, summary=summary, summary_only=summary_only, workers=workers,
+                         only=_chosen(), registry=_registry(), write=outputs.write_stdout,
+                         progress=sys.stderr.isatty())
+    except (batch.Interrupted, batch.WorkerDied) as exc:
+        with contextlib.suppress(OSError, ValueError):  # what was written is out; a closed stdout is not news here
+            sys.stdout.flush()
+        stopped = "interrupted" if isinstance(exc, batch.Interrupted) else f"error: {exc.reason}"
+        if fmt == "table" or summary_only:
+            done = f"{exc.records} records graded, no summary written"
+        else:  # a write the signal cut short may have put out part of the next records' output too
+            done = f"the first {exc.records} records' output is written in full" + \
+                (f" (to line {exc.line} of the cohort)" if exc.records else "")
+        click.echo(f"{stopped}: {done}; the output is incomplete", err=True)
+        raise SystemExit(EXIT_INTERRUPTED if isinstance(exc, batch.Interrupted) else EXIT_FAILURE) from None
     if fmt == "table" or (summary_only and fmt != "json"):
         _emit("table", data, lambda c: batch.render_summary(c, data, batch_file))
-    sys.stdout.flush()
-    if data["errors"]:
-        raise SystemExit(2)
+    outputs.flush_stdout()
+    note = batch.failure_note(data)
+    if note:
+        click.echo(f"error: {note}", err=True)
+    if batch.exit_code(data):
+        raise SystemExit(batch.exit_code(data))
 
 
 @cli.command(epilog=STATUS_HELP)
