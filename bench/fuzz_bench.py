@@ -1,0 +1,90 @@
+"""`epa compare --batch` fuzzed at scale: tests/test_fuzz_batch.py's cohort and invariants (bench/fuzzing.py) at
+100,000 records and more, as JSON Lines and as CSV, in every output format.
+
+    python bench/fuzz_bench.py                         # 100,000 records, JSON Lines and CSV, 2 workers
+    python bench/fuzz_bench.py --lines 20000 --kinds csv --workers 1,2
+    python bench/fuzz_bench.py --hooks                 # with the body plugin whose hook misbehaves
+    python bench/fuzz_bench.py --keep DIR              # keep the cohorts in DIR
+
+For each cohort it prints its lines, records, valid records (those that must be graded) and mutated ones; per
+run (format and workers) the exit code, the seconds, the records graded and rejected, and the records lost (no
+output line at all; for the summary formats, records the summary does not count); the lines on which the
+formats disagree; and every broken invariant, by mutation. It exits 1 when any invariant is broken.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import fuzzing  # noqa: E402
+
+from epa.registry import Registry  # noqa: E402
+
+NAMES = {"jsonl": "JSON Lines", "csv": "CSV"}
+
+
+def figures(cohort: fuzzing.Cohort, hooks: bool, runs: list[fuzzing.Run], findings: list[fuzzing.Finding]) -> None:
+    planted = cohort.expect(hooks).values()
+    mutated = sum(p.mutation != "valid" for p in planted)
+    valid = sum(p.expect == fuzzing.GRADED for p in planted)
+    print(f"{NAMES[cohort.kind]}: {len(planted):,} records on {cohort.lines:,} lines "
+          f"({cohort.path.stat().st_size / 1e6:,.0f} MB), {mutated:,} of them mutated; {valid:,} valid records "
+          "(unmutated, or mutated and still valid), which must be graded")
+    by_run = Counter((f.where.split(",")[0], f.invariant) for f in findings)
+    print(f"  {'format':<14}{'workers':>8}{'exit':>6}{'seconds':>9}{'graded':>9}{'errors':>9}{'lost':>7}")
+    for run in runs:
+        if run.fmt in ("json", "csv"):
+            graded = sum(v.grades is not None for v in run.seen.verdicts.values())
+            errors, lost = len(run.seen.verdicts) - graded, by_run[run.label, "lost"]
+        else:
+            read, graded, errors = run.seen.counts or (0, 0, 0)
+            lost = max(len(planted) - read, 0)
+        code = "hung" if run.code is None else str(run.code)
+        print(f"  {run.fmt:<14}{run.workers:>8}{code:>6}{run.seconds:>9.1f}{graded:>9,}{errors:>9,}{lost:>7,}")
+    disagreements = sum(f.invariant == "formats agree" for f in findings)
+    print(f"  lines on which the formats disagree: {disagreements:,}")
+    print("  invariants: " + ("all hold" if not findings else f"{len(findings):,} findings"), flush=True)
+    if findings:
+        print("    " + fuzzing.report(findings, examples=2).replace("\n", "\n    "), flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--lines", type=int, default=100_000, help="records per cohort (default 100,000)")
+    parser.add_argument("--kinds", default="jsonl,csv", help="cohorts: jsonl, csv or both (default)")
+    parser.add_argument("--workers", default="2", help="comma-separated worker counts, each run (default 2)")
+    parser.add_argument("--hooks", action="store_true", help="install the body plugin whose hook misbehaves")
+    parser.add_argument("--seed", type=int, default=16)
+    parser.add_argument("--timeout", type=float, default=3600, help="seconds a run may take before it is killed")
+    parser.add_argument("--keep", type=Path, help="write the cohorts here and keep them (default: a temp dir)")
+    args = parser.parse_args()
+    registry = Registry.installed()
+    workers = [int(w) for w in args.workers.split(",")]
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; bodies: "
+          f"{', '.join(b.body.id for b in registry.bodies)}{' + ' + fuzzing.PLUGIN if args.hooks else ''}; "
+          f"seed {args.seed}")
+    broken = False
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = args.keep or Path(tmp)
+        folder.mkdir(parents=True, exist_ok=True)
+        env = fuzzing.install_hooks(folder / "plugin", registry) if args.hooks else {}
+        for kind in args.kinds.split(","):
+            cohort = fuzzing.write_cohort(folder / f"fuzz-{args.lines}.{kind}", registry, args.lines,
+                                          seed=args.seed)
+            runs = [fuzzing.run_batch(cohort, fmt, w, env, args.timeout) for w in workers for fmt in fuzzing.FORMATS]
+            findings = fuzzing.check(cohort, args.hooks, runs)
+            figures(cohort, args.hooks, runs, findings)
+            broken = broken or bool(findings)
+    sys.exit(1 if broken else 0)
+
+
+if __name__ == "__main__":
+    main()
