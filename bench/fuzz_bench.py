@@ -5,11 +5,14 @@
     python bench/fuzz_bench.py --lines 20000 --kinds csv --workers 1,2
     python bench/fuzz_bench.py --hooks                 # with the body plugin whose hook misbehaves
     python bench/fuzz_bench.py --keep DIR              # keep the cohorts in DIR
+    python bench/fuzz_bench.py --isolate --lines 300   # a cohort per mutation: which invariants each one breaks
 
 For each cohort it prints its lines, records, valid records (those that must be graded) and mutated ones; per
 run (format and workers) the exit code, the seconds, the records graded and rejected, and the records lost (no
 output line at all; for the summary formats, records the summary does not count); the lines on which the
-formats disagree; and every broken invariant, by mutation. It exits 1 when any invariant is broken.
+formats disagree; and every broken invariant, by mutation. ``--isolate`` writes a cohort per mutation instead
+(valid records and that mutation alone; the hooks plugin for the hooks' mutations) and prints the invariants
+each one breaks, in which runs. It exits 1 when any invariant is broken.
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ def figures(cohort: fuzzing.Cohort, hooks: bool, runs: list[fuzzing.Run], findin
           f"({cohort.path.stat().st_size / 1e6:,.0f} MB), {mutated:,} of them mutated; {valid:,} valid records "
           "(unmutated, or mutated and still valid), which must be graded")
     by_run = Counter((f.where.split(",")[0], f.invariant) for f in findings)
-    print(f"  {'format':<14}{'workers':>8}{'exit':>6}{'seconds':>9}{'graded':>9}{'errors':>9}{'lost':>7}")
+    print(f"  {'format':<14}{'workers':>8}{'exit':>6}{'seconds':>9}{'graded':>9}{'errors':>9}{'lost':>9}")
     for run in runs:
         if run.fmt in ("json", "csv"):
             graded = sum(v.grades is not None for v in run.seen.verdicts.values())
@@ -48,12 +51,40 @@ def figures(cohort: fuzzing.Cohort, hooks: bool, runs: list[fuzzing.Run], findin
             read, graded, errors = run.seen.counts or (0, 0, 0)
             lost = max(len(planted) - read, 0)
         code = "hung" if run.code is None else str(run.code)
-        print(f"  {run.fmt:<14}{run.workers:>8}{code:>6}{run.seconds:>9.1f}{graded:>9,}{errors:>9,}{lost:>7,}")
+        print(f"  {run.fmt:<14}{run.workers:>8}{code:>6}{run.seconds:>9.1f}{graded:>9,}{errors:>9,}{lost:>9,}")
     disagreements = sum(f.invariant == "formats agree" for f in findings)
     print(f"  lines on which the formats disagree: {disagreements:,}")
     print("  invariants: " + ("all hold" if not findings else f"{len(findings):,} findings"), flush=True)
     if findings:
         print("    " + fuzzing.report(findings, examples=2).replace("\n", "\n    "), flush=True)
+
+
+def isolate(folder: Path, registry: Registry, kind: str, args: argparse.Namespace, workers: list[int]) -> bool:
+    """A cohort per mutation; print the invariants each breaks and in which runs; whether any broke one."""
+    broken = False
+    for mutation in (m for m in fuzzing.MUTATIONS if kind in m.kinds):
+        hooks = mutation.name in fuzzing.HOOKED
+        env = fuzzing.install_hooks(folder / "plugin", registry) if hooks else {}
+        cohort = fuzzing.write_cohort(folder / f"{mutation.name}.{kind}", registry, args.lines, seed=args.seed,
+                                      mutated=0.05, only=mutation.name)
+        runs = [fuzzing.run_batch(cohort, fmt, w, env, args.timeout) for w in workers for fmt in fuzzing.FORMATS]
+        where: dict[str, set[tuple[str, str]]] = {}
+        for f in fuzzing.check(cohort, hooks, runs):
+            label = f.where.split(",")[0].split(" --workers ")  # "json --workers 1", "--workers 1" or "json"
+            where.setdefault(f.invariant, set()).add((label[0] or "formats", label[1] if len(label) > 1 else "*"))
+        broken = broken or bool(where)
+        print(f"  {kind:<6}{mutation.name:<22}" + ("; ".join(f"{invariant} [{_runs(seen)}]"
+                                                          for invariant, seen in where.items()) or "all hold"),
+              flush=True)
+    return broken
+
+
+def _runs(seen: set[tuple[str, str]]) -> str:
+    """Runs as "json 1,2, csv 2": each format with its worker counts."""
+    by: dict[str, list[str]] = {}
+    for fmt, workers in sorted(seen):
+        by.setdefault(fmt, []).append(workers)
+    return ", ".join(f"{fmt} {','.join(w)}" for fmt, w in by.items())
 
 
 def main() -> None:
@@ -65,6 +96,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=16)
     parser.add_argument("--timeout", type=float, default=3600, help="seconds a run may take before it is killed")
     parser.add_argument("--keep", type=Path, help="write the cohorts here and keep them (default: a temp dir)")
+    parser.add_argument("--isolate", action="store_true", help="a cohort per mutation (try --lines 300)")
     args = parser.parse_args()
     registry = Registry.installed()
     workers = [int(w) for w in args.workers.split(",")]
@@ -77,6 +109,9 @@ def main() -> None:
         folder.mkdir(parents=True, exist_ok=True)
         env = fuzzing.install_hooks(folder / "plugin", registry) if args.hooks else {}
         for kind in args.kinds.split(","):
+            if args.isolate:
+                broken = isolate(folder, registry, kind, args, workers) or broken
+                continue
             cohort = fuzzing.write_cohort(folder / f"fuzz-{args.lines}.{kind}", registry, args.lines,
                                           seed=args.seed)
             runs = [fuzzing.run_batch(cohort, fmt, w, env, args.timeout) for w in workers for fmt in fuzzing.FORMATS]

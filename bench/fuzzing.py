@@ -74,16 +74,6 @@ class Cohort:
         return {p.line: p._replace(expect=p.expect_hooked if hooks else p.expect) for p in self.planted}
 
 
-@attrs.frozen
-class Mutation:
-    name: str
-    kinds: tuple[str, ...]
-    expect: str  # in a JSON Lines cohort (and a CSV one, unless expect_csv says otherwise)
-    make: Callable[[dict[str, Any], random.Random, Writer], bytes | None]  # None: not applicable to this record
-    expect_csv: str | None = None
-    big: bool = False  # a line of a MiB or more: a few per cohort
-
-
 RAW = "@@RAW@@"  # stands for raw bytes in a serialised record until they replace it
 
 
@@ -105,7 +95,17 @@ class Writer:
         return self(data).replace(mark, raw)
 
 
-Make = Callable[[dict[str, Any], random.Random, Writer], "bytes | None"]
+Make = Callable[[dict[str, Any], random.Random, Writer], "bytes | None"]  # a mutation: record, rng -> line
+
+
+@attrs.frozen
+class Mutation:
+    name: str
+    kinds: tuple[str, ...]
+    expect: str  # in a JSON Lines cohort (and a CSV one, unless expect_csv says otherwise)
+    make: Make  # the mutated line; None where the mutation does not apply to the record
+    expect_csv: str | None = None
+    big: bool = False  # a line of a MiB or more: a few per cohort
 
 
 def _setter(path: tuple[Any, ...]) -> Callable[[dict[str, Any], Any], None]:
@@ -294,12 +294,13 @@ def _valid_records(registry: Registry, seed: int) -> Iterator[dict[str, Any]]:
 
 
 def write_cohort(path: Path, registry: Registry, n: int, *, seed: int = 16, mutated: float = 0.3,
-                 big: int = 2) -> Cohort:
+                 big: int = 2, only: str | None = None) -> Cohort:
     """n records as JSON Lines (``path`` ending .jsonl) or CSV (.csv): ``mutated`` of them mutated, each usable
-    mutation in turn (in a shuffled order), at most ``big`` lines of a MiB or more; blank lines between some."""
+    mutation (or ``only`` the one named) in turn, in a shuffled order, at most ``big`` lines of a MiB or more;
+    blank lines between some."""
     kind = "csv" if path.suffix == ".csv" else "jsonl"
     rng = random.Random(seed)
-    usable = [m for m in MUTATIONS if kind in m.kinds]
+    usable = [m for m in MUTATIONS if kind in m.kinds and only in (None, m.name)]
     w = Writer(kind, csv_header(registry) if kind == "csv" else ())
     turn: list[Mutation] = []
     planted, line, bigs = [], 1, 0
@@ -496,10 +497,13 @@ def _csv(stream: IO[bytes], seen: Seen, digest: Any) -> None:
             if current is not None:
                 seen.add(current, Verdict(ident, tuple(grades) if not error else None, error))
             current, grades, error, ident = line, [], "", _unescaped(row[at["apprentice"]])
-        if row[at["error"]] or not row[at["body"]]:
+        body = row[at["body"]]
+        if error or ((row[at["error"]] or not body) and grades) or any(b == body for b, _ in grades):
+            seen.repeated.append(line)  # a record is one row per body, or one error row: two records here
+        if row[at["error"]] or not body:
             error = row[at["error"]] or "(an empty row)"
         else:
-            grades.append((row[at["body"]], row[at["overall"]]))
+            grades.append((body, row[at["overall"]]))
     if current is not None:
         seen.add(current, Verdict(ident, tuple(grades) if not error else None, error))
 
@@ -509,7 +513,7 @@ def _unescaped(cell: str) -> str:
     return cell[1:] if cell[:1] == "'" and cell[1:2] in FORMULA else cell
 
 
-COUNTED = re.compile(rb"(\d+) records read, (\d+) graded, (\d+) rejected")
+COUNTED = re.compile(rb"([\d,]+) records read\D+([\d,]+) graded\D+([\d,]+) rejected")  # the table's summary
 
 
 def _table(stream: IO[bytes], seen: Seen, digest: Any) -> None:
@@ -517,7 +521,7 @@ def _table(stream: IO[bytes], seen: Seen, digest: Any) -> None:
     digest.update(data)
     found = COUNTED.search(data)
     if found:
-        seen.counts = tuple(int(n) for n in found.groups())  # type: ignore[assignment]
+        seen.counts = tuple(int(n.replace(b",", b"")) for n in found.groups())  # type: ignore[assignment]
     if PRINTED.encode() in data:
         seen.bad.append("a hook's print reached stdout")
 
@@ -706,7 +710,8 @@ def _agreement(runs: list[Run], expected: dict[int, Planted]) -> list[Finding]:
 
 
 def report(findings: list[Finding], examples: int = 4) -> str:
-    """The findings by invariant: how many, and the first few."""
+    """The findings by invariant: how many, by mutation, and the first few (each of another mutation where they
+    are about lines: the first valid lines lost say less than the first line of each mutation)."""
     by: dict[str, list[Finding]] = {invariant: [] for invariant in INVARIANTS}
     for f in findings:
         by.setdefault(f.invariant, []).append(f)
@@ -717,7 +722,10 @@ def report(findings: list[Finding], examples: int = 4) -> str:
         mutations = Counter(f.mutation for f in some if f.mutation)
         out.append(f"{invariant} ({INVARIANTS[invariant]}): {len(some)}" + (
             "; by mutation: " + ", ".join(f"{m} {n}" for m, n in mutations.most_common()) if mutations else ""))
-        out += [f"    {f.where}: {f.detail}" for f in some[:examples]]
+        first: dict[str, Finding] = {}
+        for f in some:
+            first.setdefault(f.mutation, f)
+        out += [f"    {f.where}: {f.detail}" for f in (list(first.values()) if mutations else some)[:examples]]
     return "\n".join(out)
 
 

@@ -17,7 +17,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 import fuzzing  # noqa: E402
 
 RECORDS = 320  # a few chunks of records (batch.CHUNK is 256) with every mutation in them several times
-TIMEOUT = 60  # seconds a run may take (a few when it holds; one that hangs is killed, with its workers)
+TIMEOUT = 30  # seconds a run may take (a few when it holds; one that hangs is killed, with its workers)
 
 
 @pytest.fixture(scope="module")
