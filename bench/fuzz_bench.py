@@ -8,11 +8,11 @@
     python bench/fuzz_bench.py --isolate --lines 300   # a cohort per mutation: which invariants each one breaks
 
 For each cohort it prints its lines, records, valid records (those that must be graded) and mutated ones; per
-run (format and workers) the exit code, the seconds, the records graded and rejected, and the records lost (no
-output line at all; for the summary formats, records the summary does not count); the lines on which the
-formats disagree; and every broken invariant, by mutation. ``--isolate`` writes a cohort per mutation instead
-(valid records and that mutation alone; the hooks plugin for the hooks' mutations) and prints the invariants
-each one breaks, in which runs. It exits 1 when any invariant is broken.
+run (format and workers) the exit code, the seconds, the records read (for JSON and CSV, the lines with output),
+graded and rejected, and the records lost (no output line at all); the lines on which the formats disagree; and
+every broken invariant, by mutation. ``--isolate`` writes a cohort per mutation instead (valid records and that
+mutation alone; the hooks plugin for the hooks' mutations) and prints the invariants each one breaks, in which
+runs. It exits 1 when any invariant is broken.
 """
 
 from __future__ import annotations
@@ -34,29 +34,32 @@ from epa.registry import Registry  # noqa: E402
 NAMES = {"jsonl": "JSON Lines", "csv": "CSV"}
 
 
-def figures(cohort: fuzzing.Cohort, hooks: bool, runs: list[fuzzing.Run], findings: list[fuzzing.Finding]) -> None:
+def figures(cohort: fuzzing.Cohort, hooks: bool, runs: list[fuzzing.Run], findings: list[fuzzing.Finding],
+            examples: int) -> None:
     planted = cohort.expect(hooks).values()
     mutated = sum(p.mutation != "valid" for p in planted)
     valid = sum(p.expect == fuzzing.GRADED for p in planted)
-    print(f"{NAMES[cohort.kind]}: {len(planted):,} records on {cohort.lines:,} lines "
-          f"({cohort.path.stat().st_size / 1e6:,.0f} MB), {mutated:,} of them mutated; {valid:,} valid records "
-          "(unmutated, or mutated and still valid), which must be graded")
-    by_run = Counter((f.where.split(",")[0], f.invariant) for f in findings)
-    print(f"  {'format':<14}{'workers':>8}{'exit':>6}{'seconds':>9}{'graded':>9}{'errors':>9}{'lost':>9}")
+    print(f"{NAMES[cohort.kind]}: {len(planted):,} records ({mutated:,} mutated; {valid:,} valid, which must be "
+          f"graded) on {cohort.lines:,} lines, {cohort.path.stat().st_size / 1e6:,.0f} MB")
+    lost = Counter(f.where.split(",")[0] for f in findings if f.invariant == "lost")
+    print(f"  {'format':<14}{'workers':>8}{'exit':>6}{'seconds':>9}{'read':>9}{'graded':>9}{'errors':>9}{'lost':>9}")
     for run in runs:
-        if run.fmt in ("json", "csv"):
+        if run.fmt in ("json", "csv"):  # lost: records without an output line
             graded = sum(v.grades is not None for v in run.seen.verdicts.values())
-            errors, lost = len(run.seen.verdicts) - graded, by_run[run.label, "lost"]
-        else:
+            read, errors, missing = len(run.seen.verdicts), len(run.seen.verdicts) - graded, f"{lost[run.label]:,}"
+        else:  # the summary's counts, which cannot say which records are lost
             read, graded, errors = run.seen.counts or (0, 0, 0)
-            lost = max(len(planted) - read, 0)
+            missing = "-"
         code = "hung" if run.code is None else str(run.code)
-        print(f"  {run.fmt:<14}{run.workers:>8}{code:>6}{run.seconds:>9.1f}{graded:>9,}{errors:>9,}{lost:>9,}")
-    disagreements = sum(f.invariant == "formats agree" for f in findings)
-    print(f"  lines on which the formats disagree: {disagreements:,}")
+        print(f"  {run.fmt:<14}{run.workers:>8}{code:>6}{run.seconds:>9.1f}{read:>9,}{graded:>9,}{errors:>9,}"
+              f"{missing:>9}")
+    disagree = [f for f in findings if f.invariant == "formats agree"]
+    lines = sum(", line " in f.where for f in disagree)
+    print(f"  lines on which the formats disagree: {lines:,}" + ("; their counts disagree" if len(disagree) > lines
+                                                              else ""))
     print("  invariants: " + ("all hold" if not findings else f"{len(findings):,} findings"), flush=True)
     if findings:
-        print("    " + fuzzing.report(findings, examples=2).replace("\n", "\n    "), flush=True)
+        print("    " + fuzzing.report(findings, examples=examples).replace("\n", "\n    "), flush=True)
 
 
 def isolate(folder: Path, registry: Registry, kind: str, args: argparse.Namespace, workers: list[int]) -> bool:
@@ -96,6 +99,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=16)
     parser.add_argument("--timeout", type=float, default=3600, help="seconds a run may take before it is killed")
     parser.add_argument("--keep", type=Path, help="write the cohorts here and keep them (default: a temp dir)")
+    parser.add_argument("--examples", type=int, default=2, help="findings shown for each invariant broken")
     parser.add_argument("--isolate", action="store_true", help="a cohort per mutation (try --lines 300)")
     args = parser.parse_args()
     registry = Registry.installed()
@@ -116,7 +120,7 @@ def main() -> None:
                                           seed=args.seed)
             runs = [fuzzing.run_batch(cohort, fmt, w, env, args.timeout) for w in workers for fmt in fuzzing.FORMATS]
             findings = fuzzing.check(cohort, args.hooks, runs)
-            figures(cohort, args.hooks, runs, findings)
+            figures(cohort, args.hooks, runs, findings, args.examples)
             broken = broken or bool(findings)
     sys.exit(1 if broken else 0)
 
