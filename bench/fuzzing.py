@@ -53,11 +53,11 @@ FORMATS = {"json": ("--format", "json", "--summary"), "csv": ("--format", "csv")
 # --- the cohort ----------------------------------------------------------------------------------------------
 
 class Planted(NamedTuple):
-    """One record of the cohort: the line it starts on, its apprentice id (None where the line holds none),
-    the mutation ("valid" for none) and what it must come to in a run with or without the hooks plugin."""
+    """One record of the cohort: the line it starts on, the apprentice id it shows when graded, the mutation
+    ("valid" for none) and what it must come to in a run without the hooks plugin and with it."""
 
     line: int
-    apprentice: str | None
+    apprentice: str
     mutation: str
     expect: str
     expect_hooked: str
@@ -106,6 +106,9 @@ class Mutation:
     make: Make  # the mutated line; None where the mutation does not apply to the record
     expect_csv: str | None = None
     big: bool = False  # a line of a MiB or more: a few per cohort
+
+    def expected(self, kind: str) -> str:
+        return self.expect_csv if kind == "csv" and self.expect_csv else self.expect
 
 
 def _setter(path: tuple[Any, ...]) -> Callable[[dict[str, Any], Any], None]:
@@ -324,12 +327,8 @@ def write_cohort(path: Path, registry: Registry, n: int, *, seed: int = 16, muta
             if text is None:
                 mutation, text = None, w(data)
             out.write(text + b"\n")
-            name, expect = "valid", GRADED
-            if mutation:
-                name, expect = mutation.name, mutation.expect_csv if kind == "csv" and mutation.expect_csv \
-                    else mutation.expect
-            ident = data.get("apprentice", {}).get("id") if isinstance(data.get("apprentice"), dict) else None
-            planted.append(Planted(line, ident, name, expect, HOOKED.get(name, expect)))
+            name, expect = (mutation.name, mutation.expected(kind)) if mutation else ("valid", GRADED)
+            planted.append(Planted(line, data["apprentice"]["id"], name, expect, HOOKED.get(name, expect)))
             line += 1 + text.count(b"\n")
     return Cohort(path, kind, tuple(planted), line - 1)
 
@@ -452,7 +451,13 @@ def _json(stream: IO[bytes], seen: Seen, digest: Any) -> None:
         digest.update(raw)
         try:
             row = decode(raw)
-        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+        except msgspec.DecodeError:  # msgspec refuses a lone surrogate's escape, which JSON's grammar allows
+            try:
+                row = msgspec.convert(json.loads(raw), _JsonLine)
+            except (ValueError, msgspec.ValidationError) as exc:
+                seen.bad.append(f"output line {number} is not a batch line ({exc}): {raw[:80]!r}")
+                continue
+        except msgspec.ValidationError as exc:
             seen.bad.append(f"output line {number} is not a batch line ({exc}): {raw[:80]!r}")
             continue
         if row.summary is not None:
