@@ -73,8 +73,9 @@ def isolate(folder: Path, registry: Registry, kind: str, args: argparse.Namespac
         runs = [fuzzing.run_batch(cohort, fmt, w, env, args.timeout) for w in workers for fmt in fuzzing.FORMATS]
         where: dict[str, set[tuple[str, str]]] = {}
         for f in fuzzing.check(cohort, hooks, runs):
-            label = f.where.split(",")[0].split(" --workers ")  # "json --workers 1", "--workers 1" or "json"
-            where.setdefault(f.invariant, set()).add((label[0] or "formats", label[1] if len(label) > 1 else "*"))
+            run = f.where.split(",")[0]  # "json --workers 1"; "--workers 1" (formats agree); "json" (workers agree)
+            fmt, _, count = run.rpartition("--workers ") if "--workers " in run else (run, "", "1 vs 2")
+            where.setdefault(f.invariant, set()).add((fmt.strip() or "json vs csv", count))
         broken = broken or bool(where)
         print(f"  {kind:<6}{mutation.name:<22}" + ("; ".join(f"{invariant} [{_runs(seen)}]"
                                                           for invariant, seen in where.items()) or "all hold"),
