@@ -16,7 +16,7 @@ from conftest import ROOT, any_body
 sys.path.insert(0, str(ROOT / "bench"))
 import fuzzing  # noqa: E402
 
-RECORDS = 320  # a few chunks of records (batch.CHUNK is 256) with every mutation in them several times
+RECORDS = 320  # two chunks (batch.CHUNK is 256), so two workers share them; each mutation several times
 TIMEOUT = 30  # seconds a run may take (a few when it holds; one that hangs is killed, with its workers)
 
 
