@@ -518,7 +518,10 @@ def _unescaped(cell: str) -> str:
     return cell[1:] if cell[:1] == "'" and cell[1:2] in FORMULA else cell
 
 
-COUNTED = re.compile(rb"([\d,]+) records read\D+([\d,]+) graded\D+([\d,]+) rejected")  # the table's summary
+# The table's summary: "N records read, N graded, N rejected", then ", N failed in <plugin> <hook>" for each
+# plugin that failed on some record (those records are errors too).
+COUNTED = re.compile(rb"([\d,]+) records read\D+([\d,]+) graded\D+([\d,]+) rejected((?:, [\d,]+ failed in [^,\n]+)*)")
+FAILED = re.compile(rb", ([\d,]+) failed in ")
 
 
 def _table(stream: IO[bytes], seen: Seen, digest: Any) -> None:
@@ -526,7 +529,9 @@ def _table(stream: IO[bytes], seen: Seen, digest: Any) -> None:
     digest.update(data)
     found = COUNTED.search(data)
     if found:
-        seen.counts = tuple(int(n.replace(b",", b"")) for n in found.groups())  # type: ignore[assignment]
+        read, graded, rejected = (int(n.replace(b",", b"")) for n in found.groups()[:3])
+        failed = sum(int(n.replace(b",", b"")) for n in FAILED.findall(found.group(4)))
+        seen.counts = (read, graded, rejected + failed)
     if PRINTED.encode() in data:
         seen.bad.append("a hook's print reached stdout")
 
