@@ -205,7 +205,9 @@ def test_epas_own_failure_on_one_record_in_the_fast_path_is_that_records_error_r
 WOBBLY = '''
 """A body plugin for tests/test_batch_resilience.py (see its docstring)."""
 import os
+import signal
 import sys
+import threading
 import time
 
 import attrs
@@ -232,6 +234,10 @@ class Wobbly:
             sys.exit(3)
         if way == "interrupt":
             raise KeyboardInterrupt
+        if way == "die soon":  # this worker is killed a second later, by then waiting for its next chunk
+            threading.Timer(1.0, os.kill, (os.getpid(), signal.SIGKILL)).start()
+        if way == "stall":
+            time.sleep(3)
         if _SLEEP:
             time.sleep(_SLEEP)
         return []
@@ -402,6 +408,22 @@ def _children(pid: int) -> list[int]:
         if int(fields[1]) == pid:
             found.append(int(stat.parent.name))
     return found
+
+
+def test_a_worker_killed_while_it_waits_for_work_is_exit_1_with_a_message(tmp_path, wobbly):
+    """Chunks of 256 records go to two workers in turn. The first chunk stalls its worker for 3 s; the second's
+    worker, done with it, is killed a second later while it waits. The next chunk sent to it met a broken pipe,
+    which was taken for a reader gone: exit 0, nothing said, half the rows missing."""
+    cohort = cohort_records(4 * 256)
+    cohort[0] = changed(cohort[0], lambda d: d["apprentice"].__setitem__("id", "stall"))
+    cohort[256] = changed(cohort[256], lambda d: d["apprentice"].__setitem__("id", "die soon"))
+    path = tmp_path / "cohort.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in cohort), encoding="utf-8")
+    done = command("compare", "--batch", str(path), "--format", "csv", "--workers", "2", env=wobbly)
+    stderr = done.stderr.decode()
+    assert done.returncode == 1, stderr
+    assert "a worker process ended unexpectedly" in stderr and "the output is incomplete" in stderr, stderr
+    assert "Traceback" not in stderr, stderr
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").is_file(), reason="finds the workers through Linux's /proc")

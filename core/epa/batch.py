@@ -632,7 +632,10 @@ def _graded_in_order(chunks: Iterator[list[Item]], workers: int, only: tuple[str
             if len(pending) == workers:
                 yield _result(*pending.popleft())
             process, pipe = team[i % workers]
-            pipe.send(chunk)
+            try:
+                pipe.send(chunk)
+            except OSError:  # it died waiting for work: a broken pipe here is no reader gone (exit 0)
+                raise WorkerDied(_DIED) from None
             pending.append((process, pipe, chunk[-1][0]))
         while pending:
             yield _result(*pending.popleft())
@@ -652,7 +655,10 @@ def _result(process: Any, pipe: Any, line: int) -> tuple[str, list[Any], int]:
     try:
         return *pipe.recv(), line
     except (EOFError, OSError):
-        raise WorkerDied("a worker process ended unexpectedly (killed, or out of memory?)") from None
+        raise WorkerDied(_DIED) from None
+
+
+_DIED = "a worker process ended unexpectedly (killed, or out of memory?)"
 
 
 def _work(pipe: Any, parents: Any, only: tuple[str, ...] | None, name: str, fmt: str) -> None:
