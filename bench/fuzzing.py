@@ -329,8 +329,12 @@ def write_cohort(path: Path, registry: Registry, n: int, *, seed: int = 16, muta
             out.write(text + b"\n")
             name, expect = (mutation.name, mutation.expected(kind)) if mutation else ("valid", GRADED)
             planted.append(Planted(line, data["apprentice"]["id"], name, expect, HOOKED.get(name, expect)))
-            line += 1 + text.count(b"\n")
+            line += len(LINE_END.findall(text + b"\n"))
     return Cohort(path, kind, tuple(planted), line - 1)
+
+
+# What ends a line in a cohort (README, "Reading CSV"): a quoted CSV cell holding a bare "\r" spans two lines.
+LINE_END = re.compile(rb"\r\n|\r|\n")
 
 
 # --- the hooks plugin ----------------------------------------------------------------------------------------

@@ -238,6 +238,22 @@ def test_carriage_return_line_ends_are_read(tmp_path):
     assert [(ln["line"], ln["apprentice"]) for ln in lines] == [(1, "A-1"), (2, "A-2")]
 
 
+@pytest.mark.parametrize("header_end", ["\r\n", "\n"])
+def test_line_ends_that_change_part_way_are_each_read(tmp_path, header_end):
+    """A header ending in CRLF (or LF), then rows ending in a bare CR: four physical records, not one. Before,
+    only the first line's end decided, and the four rows were one record, refused in Python's own words."""
+    text = HEADER + header_end + "\r".join([row("A-1"), row("A-2"), row("A-3"), row("A-4")]) + "\r"
+    code, lines = graded(tmp_path, text, "json")
+    assert code == 0
+    assert [(ln["line"], ln["apprentice"]) for ln in lines] == [(2, "A-1"), (3, "A-2"), (4, "A-3"), (5, "A-4")]
+    first = json.dumps({"standard": "ST0071", "apprentice": {"id": "A-1"}, "gateway": {"date": "2025-06-02"}})
+    second = first.replace("A-1", "A-2")
+    code, lines = graded(tmp_path, first + header_end + second + "\r" + second.replace("A-2", "A-3") + "\r",
+                         "json", name="c.jsonl")
+    assert code == 0
+    assert [(ln["line"], ln["apprentice"]) for ln in lines] == [(1, "A-1"), (2, "A-2"), (3, "A-3")]
+
+
 def test_carriage_return_lines_are_found_whatever_a_pipe_reads_at_a_time():
     """A pipe's read may stop anywhere, between a "\\r" and its "\\n" too: the lines are the lines written."""
     import random

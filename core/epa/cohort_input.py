@@ -4,8 +4,8 @@ turned into the records a YAML file would hold), each with the line it starts on
 Every size is bounded, whatever the input: a line or a CSV record longer than MAX_RECORD is an error as soon as that
 much is read (nothing more of it is kept; it is one error item) and reading goes on where it ends; a line (or a
 quoted CSV cell) that runs on past MAX_SKIP is the input's last item, a refusal, so that even a device that never
-writes a line end is read to an end. Lines end with "\\n" (or "\\r\\n"), or, in an input whose first line ends
-with a bare "\\r" (as classic Mac OS and some exports write them), with "\\r". The input is UTF-8 (a byte-order
+writes a line end is read to an end. Lines end with "\\n" or "\\r\\n", and, from the first line that shows one on,
+with a bare "\\r" too (as classic Mac OS and some exports write them). The input is UTF-8 (a byte-order
 mark is allowed); UTF-16 and UTF-32 are refused, naming the encoding and how to save the file as UTF-8.
 """
 
@@ -159,12 +159,13 @@ def physical_lines(stream: IO[bytes], name: str = "the input") -> Iterator[Line]
     first = first.removeprefix(_UTF8_BOM)
     reader: Any = stream
     ends_line: tuple[bytes, ...] = (b"\n",)
-    bare = first.find(b"\r")
-    if 0 <= bare < len(first) - 1 and first[bare + 1] != 0x0A:  # the first line ends with a bare "\r"
-        reader, ends_line = _CarriageReturnLines(stream, first), (b"\r", b"\n")
-        first = reader.readline(MAX_RECORD + 1)
     number, piece = 0, first
     while piece:
+        if reader is stream and _bare_return(piece):
+            # From here on "\r" ends a line too, whichever line first shows one: a file whose line ends change
+            # part-way must not fold many records into one. (The C readline stays for files that never do.)
+            reader, ends_line = _CarriageReturnLines(stream, piece), (b"\r", b"\n")
+            piece = reader.readline(MAX_RECORD + 1)
         number += 1
         if len(piece) <= MAX_RECORD or piece.endswith(ends_line):
             yield number, piece, True
@@ -183,6 +184,16 @@ def physical_lines(stream: IO[bytes], name: str = "the input") -> Iterator[Line]
                 return
             piece = reader.readline(MAX_RECORD + 1)
         piece = reader.readline(MAX_RECORD + 1)
+
+
+def _bare_return(piece: bytes) -> bool:
+    """Whether ``piece`` holds a "\r" that is not the start of "\r\n" (two searches for a CRLF line)."""
+    at = piece.find(b"\r")
+    while at != -1:
+        if piece[at + 1:at + 2] != b"\n":
+            return True
+        at = piece.find(b"\r", at + 2)
+    return False
 
 
 class _CarriageReturnLines:
