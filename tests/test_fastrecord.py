@@ -270,6 +270,9 @@ HOSTILE = {
 def test_hostile_lines_are_left_to_the_slow_path(registry, name):
     raw = HOSTILE[name](registry)
     assert decode(raw, registry) is None
+    if name == "BOM":  # the slow path reads a line as a record file is read: a byte-order mark before it is allowed
+        assert slow(raw, registry) == slow(raw[3:], registry)
+        return
     with pytest.raises(InputError):
         slow(raw, registry)
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import gc
 import json
-import math
 import operator
 import re
 from collections import Counter, deque
@@ -35,6 +34,7 @@ from epa.cohort_input import (  # the reading; MAX_RECORD and CsvHeader for call
     physical_lines,
     sniff,
 )
+from epa.documents import loads
 from epa.errors import EXIT_FAILURE, EXIT_INPUT, EXIT_OK, InputError, PluginError
 from epa.fastrecord import decode, from_data, view, view_of_data
 from epa.grading import grade
@@ -78,71 +78,27 @@ def output_methods(registry: Any) -> tuple[str, ...]:
     return tuple(dict.fromkeys(m for s in registry.defined_standards() for m in s.method_ids))
 
 
-def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a number JSON allows")
-
-
-def _finite(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value):
-        raise ValueError(f"{text} is too large a number")
-    return value
-
-
-def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise ValueError(f"duplicate key {key!r}")
-        out[key] = value
-    return out
-
-
-MAX_DEPTH = 64  # lists and objects inside each other, as for a record file
-
-
-def _depth(text: str) -> int:
-    """How deep the lists and objects of a JSON text nest (counting only outside strings)."""
-    if text.count("[") + text.count("{") <= MAX_DEPTH:
-        return 0
-    depth = deepest = 0
-    in_string = escaped = False
-    for char in text:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == '"':
-                in_string = False
-        elif char == '"':
-            in_string = True
-        elif char in "[{":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif char in "]}":
-            depth -= 1
-    return deepest
-
-
 def _parse_json(raw: bytes, where: str) -> Any:
+    """A line fastrecord could not vouch for, read as a record file's JSON is read (``documents.loads``: one
+    reader, one set of refusals and words), its errors pointed at the line ``where`` with their JSON path kept."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InputError(f"undecodable bytes (not UTF-8) at column {exc.start + 1}", where=where,
                          hint="save the file as UTF-8") from None
-    if _depth(text) > MAX_DEPTH:
-        raise InputError(f"lists and objects nest more than {MAX_DEPTH} deep", where=where,
-                         hint="a record nests a few levels at most")
     try:
-        return json.loads(text, object_pairs_hook=_pairs, parse_constant=_no_constant, parse_float=_finite)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"JSON syntax error: {exc.msg} (column {exc.colno})", where=where,
-                         hint="each line holds one whole record as a JSON object") from None
-    except ValueError as exc:
-        raise InputError(f"JSON error: {str(exc)[:200]}", where=where) from None
-    except RecursionError:
-        raise InputError("the JSON is nested too deeply", where=where) from None
+        return loads(text.rstrip("\r\n"), _LINE, "json")[0]
+    except InputError as exc:
+        found = _AT_LINE.match(exc.where or "")
+        column, path = found.groups() if found else (None, None)
+        message = exc.message.replace("the file ", "the line ", 1) if exc.where == _LINE else exc.message
+        message += f" (column {column})" if column and not path else ""
+        raise InputError(message, where=f"{where}: {path}" if path else where,
+                         hint=exc.hint or "each line holds one whole record as a JSON object") from None
+
+
+_LINE = "<line>"  # the name documents.loads puts in its errors' where, for _parse_json to replace
+_AT_LINE = re.compile(r"<line>(?::\d+:(\d+))?(?:: (\$.*))?$", re.S)
 
 
 Stat = tuple[str, tuple[tuple[str, str | None], ...], tuple[str, ...]] | None  # (standard, overall per body, rows)

@@ -571,8 +571,9 @@ def _scan_json(text: str, name: str, depth_only: bool = False) -> None:
                 seen = stack[-1][2]
                 if key in seen and not depth_only:
                     stack[-1][1] = key
-                    raise InputError(f"duplicate key {quote(key)} (first at line {seen[key]}, again at line {line})",
-                                     where=where(pos), hint="give each key once; JSON readers differ on which wins")
+                    lines = f" (first at line {seen[key]}, again at line {line})" if seen[key] != line else ""
+                    raise InputError(f"duplicate key {quote(key)}{lines}", where=where(pos),
+                                     hint="give each key once; JSON readers differ on which wins")
                 seen[key] = line
                 stack[-1][1] = key
             if not depth_only and "\\u" in token:  # (a key is named in its own path, as it was set just above)
