@@ -53,9 +53,9 @@ def standards(registry: Registry) -> list[dict[str, Any]]:
 
 
 def criteria(registry: Registry, standard: str, body: str | None, version: str | None) -> list[dict[str, Any]]:
-    chosen = [registry.body(body)] if body else list(registry.offering(standard))
+    chosen = [registry.named(body)] if body else list(registry.offering(standard))
     if body and standard not in chosen[0].body.standards:
-        raise InputError(f"{body} does not offer {standard}",
+        raise InputError(f"{chosen[0].body.id} does not offer {standard}",
                          hint="it offers " + ", ".join(chosen[0].body.standards))
     out = []
     for loaded in chosen:
@@ -66,7 +66,7 @@ def criteria(registry: Registry, standard: str, body: str | None, version: str |
 
 
 def ambiguities(registry: Registry, body: str | None) -> list[dict[str, Any]]:
-    chosen = [registry.body(body)] if body else registry.bodies
+    chosen = [registry.named(body)] if body else registry.bodies
     out = []
     for loaded in chosen:
         for r in loaded.body.rulesets:
@@ -95,9 +95,10 @@ def timeline(results: list[BodyResult]) -> list[dict[str, Any]]:
 
 def journey_rules(registry: Registry, standard: str, body: str | None) -> list[tuple[str, str, Journey | None]]:
     """Each body's journey rules for a standard (id, name, rules): what `epa journey` lists."""
-    chosen = [registry.body(body)] if body else list(registry.offering(standard))
+    chosen = [registry.named(body)] if body else list(registry.offering(standard))
     if body and standard not in chosen[0].body.standards:
-        raise InputError(f"{body} does not offer {standard}", hint="it offers " + ", ".join(chosen[0].body.standards))
+        raise InputError(f"{chosen[0].body.id} does not offer {standard}",
+                         hint="it offers " + ", ".join(chosen[0].body.standards))
     return [(b.body.id, b.body.name, b.ruleset(standard).journey) for b in chosen]
 
 
