@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 import shlex
@@ -51,9 +52,12 @@ def _cohort_by_signature(raw: bytes) -> str | None:
 
 
 def _cohort_by_content(raw: bytes) -> str | None:
-    """CSV when the first line is a CSV header, JSON Lines when the first two lines are JSON objects each."""
-    lines = [line.strip() for line in raw[:65536].decode("utf-8-sig", "replace").splitlines() if line.strip()]
-    if lines and ":" not in lines[0] and _CSV_HEADER.fullmatch(lines[0]):
+    """CSV when the first line is a CSV header (and the next, if any, has as many cells), JSON Lines when the
+    first two lines are JSON objects each. YAML's comments are no part of either."""
+    text = raw[:65536].decode("utf-8-sig", "replace")
+    lines = [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    if lines and ":" not in lines[0] and _CSV_HEADER.fullmatch(lines[0]) and \
+            len({len(row) for row in csv.reader(lines[:2])}) == 1:
         return "CSV text"
     if len(lines) >= 2 and all(_json_object(line) for line in lines[:2]):
         return "JSON Lines text (one JSON object a line)"
