@@ -176,7 +176,9 @@ def cli(bodies: str | None, hook_timeout: float | None) -> None:
     whether the apprentice is ready for gateway; and every deadline, resit window and grade cap that follows.
 
     Every rule is encoded from the body's published document and cites it as
-    '<file> § <section>' (tables name the document by its short title and version instead).
+    '<file> § <section>' (tables name the document by its short title and version instead;
+    JSON gives each cited file's title and version in `documents`). A body may be named by
+    its id, name or acronym (`--body TQUK`).
     """
     from epa import fence
 
