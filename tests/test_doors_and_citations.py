@@ -246,6 +246,18 @@ def test_json_results_name_each_cited_document_by_title_and_version(registry):
             assert result["documents"][result["document"]["file"]]["version"] == result["document"]["version"]
 
 
+def test_criteria_and_ambiguities_rows_name_each_cited_document(registry):
+    any_body()
+    known = _documents_of(registry)
+    rows = ok_json("criteria", "--standard", "ST0071", definition="criteria") + \
+        ok_json("ambiguities", definition="ambiguities")
+    assert rows
+    for row in rows:
+        file, title = known[(row["body"], row["version"])]
+        assert row["citation"].split(" § ")[0] == file
+        assert (row["documents"][file]["title"], row["documents"][file]["version"]) == (title, row["version"])
+
+
 def test_batch_json_results_carry_the_documents_too(registry):
     any_body()
     known = _documents_of(registry)

@@ -64,8 +64,10 @@ def criteria(registry: Registry, standard: str, body: str | None, version: str |
     out = []
     for loaded in chosen:
         ruleset = loaded.ruleset(standard, version if body else None)
+        cited = _documents(loaded.body.name, ruleset.document)
         for c in ruleset.criteria:
-            out.append({"body": loaded.body.id, "version": ruleset.document.version, **unstructure(c)})
+            out.append({"body": loaded.body.id, "version": ruleset.document.version, **unstructure(c),
+                        "documents": cited})
     return out
 
 
@@ -74,10 +76,16 @@ def ambiguities(registry: Registry, body: str | None) -> list[dict[str, Any]]:
     out = []
     for loaded in chosen:
         for r in loaded.body.rulesets:
+            cited = _documents(loaded.body.name, r.document)
             for a in r.ambiguities:
                 out.append({"body": loaded.body.id, "standard": r.standard, "version": r.document.version,
-                            **unstructure(a), "criteria": list(a.criteria)})
+                            **unstructure(a), "criteria": list(a.criteria), "documents": cited})
     return out
+
+
+def _documents(body_name: str, doc: Document) -> dict[str, dict[str, str]]:
+    """Beside a citation: the document its file names, by title, version and label (``epa.citations``)."""
+    return documents(body_name, doc.file, doc.title, doc.version)
 
 
 def result(res: BodyResult) -> dict[str, Any]:
@@ -111,7 +119,7 @@ def journey(rules: list[JourneyRules], standard: str) -> list[dict[str, Any]]:
     empty: dict[str, Any] = {"document": None, "gateway": [], "deadlines": [], "resit": None, "tolerances": [],
                              "ambiguities": [], "recommendations": []}
     return [{**(unstructure(j) if j else empty), "body": body_id, "body_name": name, "standard": standard,
-             "documents": documents(name, doc.file, doc.title, doc.version)}
+             "documents": _documents(name, doc)}
             for body_id, name, j, doc in rules]
 
 
