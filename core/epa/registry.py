@@ -320,6 +320,7 @@ class Registry:
         if len(meant) == 1:
             return meant[0]
         choices = [f"{b.body.id} ({b.body.name})" for b in (meant or self.bodies)]
+        choices += [] if meant else [f"{failed} (failed to load)" for failed in self.failed]
         if meant:
             raise InputError(f"{name!r} names {len(meant)} bodies: {', '.join(choices)}",
                              hint="name one by its id: " + ", ".join(b.body.id for b in meant))
