@@ -22,7 +22,18 @@ def _named_bodies(args: list[str]) -> list[str]:
         rest = args[args.index("conformance") + 1:]
         named += [a for i, a in enumerate(rest)
                   if not a.startswith("-") and (i == 0 or not rest[i - 1].startswith("-"))]
-    return named
+    return [_body_id(name) for name in named]
+
+
+def _body_id(name: str) -> str:
+    """A body named by its id, name or acronym, as its id (the name itself when no installed body has it)."""
+    from epa.errors import InputError
+    from epa.testing import registry
+
+    try:
+        return registry().named(name).body.id
+    except InputError:
+        return name
 
 
 def _needing_its_bodies(args: list[str]):

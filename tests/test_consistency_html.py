@@ -106,8 +106,9 @@ def test_shows_header_findings_and_citations():
         assert escape(finding["summary"]) in page
         for side in finding["sides"]:
             assert escape(side["says"]) in page
-            for cites in side["citations"].values():
-                assert all(escape(c) in page for c in cites)
+            for cites in side["citations"].values():  # each by its document's label and section, file beside
+                for file, section in (c.split(" § ", 1) for c in cites):
+                    assert f'§ {escape(section)}</cite> <span class="muted">({escape(file)})</span>' in page
     witness = data["findings"][0]["witness"]
     assert escape(json.dumps(witness, indent=2, ensure_ascii=False)) in page
     assert "<details>" in page

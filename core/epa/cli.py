@@ -121,15 +121,21 @@ def _load(only: tuple[str, ...] | None, keep_going: bool = False) -> Registry:
     return Registry.installed(only, keep_going=keep_going)
 
 
-def _chosen() -> tuple[str, ...] | None:
+def _named() -> tuple[str, ...] | None:
+    """The bodies --bodies (or EPA_BODIES) names, as the user wrote them: ids, names or acronyms."""
     ctx = click.get_current_context(silent=True)
     chosen = (ctx.find_root().params.get("bodies") if ctx else None) or os.environ.get("EPA_BODIES", "").strip()
     return tuple(chosen.split(",")) if chosen else None
 
 
+def _chosen() -> tuple[str, ...] | None:
+    """The ids of the bodies --bodies (or EPA_BODIES) names (for a batch's workers), or None: every one."""
+    return None if _named() is None else tuple(b.body.id for b in _registry().bodies)
+
+
 def _registry() -> Registry:
     """The bodies this run uses: every installed one, or those --bodies (or EPA_BODIES) names."""
-    return _load(_chosen())
+    return _load(_named())
 
 
 class _ReadsArguments(click.Command):
@@ -160,7 +166,8 @@ class _Group(_ReadsArguments, click.Group):
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="epa")
-@click.option("--bodies", metavar="ID,ID", help="load only these installed bodies (default: EPA_BODIES, else all)")
+@click.option("--bodies", metavar="ID,ID", help="load only these installed bodies, each by id, name or acronym "
+              "(default: EPA_BODIES, else all)")
 @click.option("--hook-timeout", type=click.FloatRange(min=0, max=86400), envvar="EPA_HOOK_TIMEOUT", metavar="SECONDS",
               help="a plugin's hook that runs longer fails, naming plugin and hook (default: EPA_HOOK_TIMEOUT, "
                    "else 10; 0: no limit)")
@@ -169,7 +176,9 @@ def cli(bodies: str | None, hook_timeout: float | None) -> None:
     whether the apprentice is ready for gateway; and every deadline, resit window and grade cap that follows.
 
     Every rule is encoded from the body's published document and cites it as
-    '<file> § <section>' (tables name the document by its short title and version instead).
+    '<file> § <section>' (tables name the document by its short title and version instead;
+    JSON gives each cited file's title and version in `documents`). A body may be named by
+    its id, name or acronym (`--body TQUK`).
     """
     from epa import fence
 
@@ -217,7 +226,7 @@ def ambiguities(body: str | None, fmt: str) -> None:
 
 
 @cli.command()
-@click.option("--body", required=True, help="the awarding body's id (see `epa bodies`)")
+@click.option("--body", required=True, help="the awarding body: its id, name or acronym (see `epa bodies`)")
 @click.option("--from", "from_version", required=True, metavar="VERSION", help="the older document version")
 @click.option("--to", "to_version", required=True, metavar="VERSION", help="the newer document version")
 @click.option("--standard", help="e.g. ST0071 (default: the body's one standard)")
@@ -228,17 +237,17 @@ def diff(body: str, from_version: str, to_version: str, standard: str | None, fm
     cited, with the changes a version file declares (and the document's words for them)."""
     from epa import versions
 
-    data = versions.report(_registry().body(body), standard, from_version, to_version)
+    data = versions.report(_registry().named(body), standard, from_version, to_version)
     _emit(fmt, data, lambda c: tables.diff(c, data))
 
 
 def _graded(record: Path, body: str | None) -> tuple[Record, list[BodyResult]]:
     """Load a record and grade it by one body (checked to offer its standard) or every body that offers it."""
     registry = _registry()
-    loaded = registry.body(body) if body else None
+    loaded = registry.named(body) if body else None
     rec = load_record(record, registry)
     if loaded and rec.standard not in loaded.body.standards:
-        raise InputError(f"{body} does not offer {rec.standard}", where=str(record),
+        raise InputError(f"{loaded.body.id} does not offer {rec.standard}", where=str(record),
                          hint="bodies offering it: " + ", ".join(b.body.id for b in registry.offering(rec.standard)))
     return rec, [grade_record(b, rec) for b in ([loaded] if loaded else registry.offering(rec.standard))]
 
@@ -300,11 +309,12 @@ Status words in the tables:
   whole EPA again a window with a full-retake consequence was missed
   ≠               the bodies differ on this row
 """
-ONE_BODY = click.option("--body", help="only this body (see `epa bodies`); without it, every body side by side")
+ONE_BODY = click.option("--body", help="only this body, by id, name or acronym (see `epa bodies`); without it, "
+                                       "every body side by side")
 
 
 @cli.command(epilog=STATUS_HELP)
-@click.option("--body", required=True, help="the awarding body's id (see `epa bodies`)")
+@click.option("--body", required=True, help="the awarding body: its id, name or acronym (see `epa bodies`)")
 @RECORD
 @SHOW
 @FORMAT
@@ -473,11 +483,9 @@ def conformance(body_ids: tuple[str, ...], sources: Path | None, checks: tuple[s
     """
     from epa import conformance as suite
 
-    registry = _load(_chosen(), keep_going=True)
-    known = sorted([b.body.id for b in registry.bodies] + list(registry.failed))
-    for body_id in body_ids:
-        if body_id not in known:
-            raise InputError(f"no installed body {body_id!r}", hint=did_you_mean(body_id, known))
+    registry = _load(_named(), keep_going=True)
+    # a body that failed to load is named by its id; one that loaded, by anything it answers to
+    body_ids = tuple(b if b in registry.failed else registry.named(b).body.id for b in body_ids)
     for check_id in checks:
         if check_id not in {c.id for c in suite.CHECKS}:
             raise InputError(f"no check {check_id!r}", hint=did_you_mean(check_id, [c.id for c in suite.CHECKS]))
@@ -504,7 +512,7 @@ def consistency(standard: str, body_ids: str | None, fmt: str, out: Path | None)
 
     registry = _registry()
     registry.offering(standard)
-    chosen = [b.strip() for b in body_ids.split(",") if b.strip()] if body_ids else None
+    chosen = [registry.named(b.strip()).body.id for b in body_ids.split(",") if b.strip()] if body_ids else None
     data = analyse(registry, standard, chosen)
     if fmt == "html":
         from epa.html_report import render

@@ -103,6 +103,17 @@ class Source:
 def read(path: Path | str) -> tuple[Any, Source]:
     """Parse a YAML or JSON file (by its suffix; ``-`` reads standard input, JSON when it starts with ``{`` or
     ``[``), refusing hostile input with an InputError: see :func:`loads`."""
+    return parse(*read_bytes(path))
+
+
+def parse(raw: bytes, name: str, kind: str) -> tuple[Any, Source]:
+    """Parse what :func:`read_bytes` read: UTF-8 text (see :func:`decode`), then YAML or JSON (:func:`loads`)."""
+    return loads(decode(raw, name), name, kind)
+
+
+def read_bytes(path: Path | str) -> tuple[bytes, str, str]:
+    """A file's bytes (``-``: standard input), its name for errors, and its kind: "json" or "yaml"; a file
+    larger than MAX_BYTES, missing or unreadable is an InputError."""
     if str(path) == STDIN:
         name, raw = "<stdin>", _read_stdin()
         kind = "json" if raw.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"[") else "yaml"
@@ -119,7 +130,7 @@ def read(path: Path | str) -> tuple[Any, Source]:
     if len(raw) > MAX_BYTES:
         raise InputError(f"the file is larger than {MAX_BYTES // (1024 * 1024)} MiB", where=name,
                          hint="a record is a few kilobytes; is this the right file?")
-    return loads(_decode(raw, name), name, kind)
+    return raw, name, kind
 
 
 def _read_stdin() -> bytes:
@@ -148,7 +159,7 @@ def _read_capped(stream: Any) -> bytes:
     return b"".join(chunks)
 
 
-def _decode(raw: bytes, name: str) -> str:
+def decode(raw: bytes, name: str) -> str:
     """UTF-8 text, a byte-order mark allowed (and dropped); anything else is refused naming the line and byte."""
     if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
         raise InputError("the file is UTF-16 text", where=name, hint="save it as UTF-8")

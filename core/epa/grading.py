@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 from attrs import frozen
 
+from epa.citations import documents
 from epa.contracts import describe
 from epa.errors import PluginError
 from epa.gateway import GatewayStatus
@@ -67,6 +68,7 @@ class BodyResult:
     body_name: str
     standard: str
     document: dict[str, str]
+    documents: dict[str, dict[str, str]]  # the file each citation names -> its title, version and label
     overall: Grade | None
     components: dict[str, Grade | None]
     component_details: dict[str, ComponentDetail]
@@ -244,6 +246,7 @@ def grade(loaded: LoadedBody, record: Record) -> BodyResult:
     doc = ruleset.document
     return BodyResult(loaded.body.id, loaded.body.name, record.standard,
                       {"file": doc.file, "title": doc.title, "version": doc.version},
+                      documents(loaded.body.name, doc.file, doc.title, doc.version),
                       overall, components, details, tuple(steps + resit_steps), tuple(notes + resit_notes),
                       GatewayStatus.of(requirements),
                       capped=bool(decision and decision.capped),

@@ -15,6 +15,8 @@ from collections.abc import Iterable
 from html import escape
 from typing import Any
 
+from epa.citations import label
+
 AREAS = ("grading", "criteria", "gateway", "resits", "deadlines", "tolerances", "recommendations",
          "self-consistency", "reference", "versions")
 GRADE_LETTER = {"fail": "F", "pass": "P", "distinction": "D"}
@@ -157,25 +159,49 @@ def _body(names: dict[str, str], body: str) -> str:
     return f'<span title="{_e(body)}">{_e(name)}{version}</span>' if name else f"<code>{_e(body)}</code>"
 
 
+def _documents(data: dict[str, Any]) -> dict[tuple[str, str], dict[str, str]]:
+    """(a side's body label, a cited file) -> that document's title, version and label: ``id@version`` names
+    that version; the plain id its newest, listed last."""
+    found = {}
+    for b in data["bodies"]:
+        name = b["name"]
+        for d in b["documents"]:
+            doc = {**d, "label": label(name, d["title"], d["version"])}
+            found[(f"{_base(b['id'])}@{d['version']}", d["file"])] = found[(b["id"], d["file"])] = doc
+    return found
+
+
+def _cite(citation: str, doc: dict[str, str] | None) -> str:
+    """A citation as a person reads it: the document's short title and version, and the section; the full title
+    on hover and the file beside it. One naming no document we know stays as it is."""
+    file, _, section = citation.partition(" § ")
+    if doc is None or not section:
+        return f"<cite>{_e(citation)}</cite>"
+    return (f'<cite title="{_e(doc["title"])}, version {_e(doc["version"])}">{_e(doc["label"])} § {_e(section)}'
+            f'</cite> <span class="muted">({_e(file)})</span>')
+
+
 def _checkboxes(name: str, items: Iterable[tuple[str, str]]) -> str:
     return "".join(f'<label><input type="checkbox" name="{name}" value="{_e(value)}" checked> {label}</label>'
                    for value, label in items)
 
 
-def _ambiguities(items: Iterable[dict[str, Any]]) -> str:
+def _ambiguities(items: Iterable[dict[str, Any]], body: str, documents: dict[tuple[str, str], dict[str, str]]) -> str:
     """The body's recorded ambiguities, folded: what its document leaves unclear, and the reading encoded."""
     rows = "".join(f"<li><code>{_e(a['id'])}</code>: {_e(a['text_says'])} <em>Read as:</em> {_e(a['reading'])} "
-                   f'<span class="muted">({_e(a["citation"])})</span></li>' for a in items)
+                   f"({_cite(a['citation'], documents.get((body, a['citation'].partition(' § ')[0])))})</li>"
+                   for a in items)
     count = rows.count("<li>")
     return f"<details><summary>{count} recorded ambiguities</summary><ul>{rows}</ul></details>" if count else ""
 
 
 def _header(data: dict[str, Any]) -> str:
+    documents = _documents(data)
     bodies = "".join(
         f"<li><strong>{_e(b['name'])}</strong> <code>{_e(b['id'])}</code>: "
         + "; ".join(f"{_e(d['title'])}, version {_e(d['version'])} <span class=\"muted\">({_e(d['file'])})</span>"
                     for d in b["documents"])
-        + _ambiguities(b.get("ambiguities", ())) + "</li>" for b in data["bodies"])
+        + _ambiguities(b.get("ambiguities", ()), b["id"], documents) + "</li>" for b in data["bodies"])
     cases = data["cases"]
     counts = "".join(f"<li>{_e(area)}: <strong>{int(n)}</strong></li>" for area, n in cases.items())
     return (f"<header><h1>Consistency report: {_e(data['standard'])}</h1>"
@@ -275,13 +301,14 @@ def _criteria(data: dict[str, Any]) -> str:
             f'<tbody>{"".join(rows)}</tbody></table></section>')
 
 
-def _finding(finding: dict[str, Any], names: dict[str, str]) -> str:
+def _finding(finding: dict[str, Any], names: dict[str, str], documents: dict[tuple[str, str], dict[str, str]]) -> str:
     sides = []
     for side in finding["sides"]:
         who = "".join(f'<li data-col="{_e(_base(b))}">{_body(names, b)}</li>' for b in side["bodies"])
         cites = "".join(
             f'<li data-col="{_e(_base(body))}">{_body(names, body)}: '
-            + ("; ".join(f"<cite>{_e(c)}</cite>" for c in refs) or '<span class="muted">no citation</span>')
+            + ("; ".join(_cite(c, documents.get((body, c.partition(" § ")[0]))) for c in refs)
+               or '<span class="muted">no citation</span>')
             + "</li>" for body, refs in side["citations"].items())
         sides.append(f'<section class="side" data-bodies="{_e(json.dumps([_base(b) for b in side["bodies"]]))}">'
                      f'<ul class="who" aria-label="Bodies">{who}</ul>'
@@ -310,7 +337,8 @@ def _finding(finding: dict[str, Any], names: dict[str, str]) -> str:
 def render(data: dict[str, Any]) -> str:
     """The consistency JSON (``schemas/consistency.schema.json``) as one self-contained HTML document."""
     names = _names(data)
-    findings = "".join(_finding(f, names) for f in data["findings"]) or "<p>No divergence found.</p>"
+    documents = _documents(data)
+    findings = "".join(_finding(f, names, documents) for f in data["findings"]) or "<p>No divergence found.</p>"
     policy = (f"default-src 'none'; style-src {_sha256(CSS)}; script-src {_sha256(SCRIPT)}; img-src data:; "
               "base-uri 'none'; form-action 'none'")
     return (

@@ -1,7 +1,7 @@
 """Deadlines as an iCalendar file (RFC 5545), so a provider can put them in a calendar.
 
 One all-day event per dated deadline; the description carries the rule's
-words and citation. UIDs are stable (apprentice, body, deadline id), so
+words, the document's title, version and section, and the citation. UIDs are stable (apprentice, body, deadline id), so
 importing a newer file updates events rather than duplicating them.
 
 Every text value is escaped here, as RFC 5545 § 3.3.11 says, whatever its
@@ -58,10 +58,21 @@ def calendar(record: Record, results: list[BodyResult]) -> icalendar.Calendar:
             event.add("summary", Text(f"{res.body_name}: {prefix}{deadline.name}"))
             advice = deadline.strength == "advice"  # shown as advice, never as a failure
             status = f"{deadline.status} (advice)" if advice else deadline.status
-            event.add("description", Text(f"{deadline.says}\nStatus: {status}\nSource: {deadline.citation}"))
+            event.add("description", Text(f"{deadline.says}\nStatus: {status}\n{_source(deadline.citation, res)}"))
             event.add("categories", [res.body, deadline.status, *(["advice"] if advice else [])])
             cal.add_component(event)
     return cal
+
+
+def _source(citation: str, res: BodyResult) -> str:
+    """The document by its title and version, and the section, then the citation as every output gives it:
+    'Source: TQUK Level 3 ... - Standard Specification, version 1.2, § EPA Window\nCitation: 003_….txt § EPA
+    Window'."""
+    file, _, section = citation.partition(" § ")
+    doc = res.documents.get(file)
+    if doc is None or not section:
+        return f"Source: {citation}"
+    return f"Source: {doc['title']}, version {doc['version']}, § {section}\nCitation: {citation}"
 
 
 def write(path: Path, record: Record, results: list[BodyResult]) -> int:

@@ -11,7 +11,9 @@ silently graded by the defaults.
 
 from __future__ import annotations
 
+import difflib
 import os
+import re
 from collections.abc import Callable, Iterable
 from functools import cache
 from importlib.metadata import entry_points
@@ -154,21 +156,35 @@ def _claimed_twice(name: str, eps: list[Any]) -> Callable[[], object]:
     return fail
 
 
-def installed_candidates(only: Iterable[str] | None = None) -> list[Candidate]:
-    """The body plugins installed in this environment; ``only`` (default: ``EPA_BODIES``, comma-separated)
-    picks some. A body id that two distributions claim fails to load, naming both."""
+def _entry_points() -> dict[str, list[Any]]:
     found: dict[str, list[Any]] = {}
     for ep in entry_points(group=ENTRY_POINT_GROUP):
         found.setdefault(ep.name, []).append(ep)
+    return found
+
+
+def _wanted(only: Iterable[str] | None) -> list[str] | None:
+    """The bodies named (``only``, else ``EPA_BODIES``, comma-separated), or None: every one."""
     if only is None and os.environ.get("EPA_BODIES", "").strip():
         only = os.environ["EPA_BODIES"].split(",")
+    return None if only is None else [b.strip() for b in only if b.strip()]
+
+
+def installed_candidates(only: Iterable[str] | None = None) -> list[Candidate]:
+    """The body plugins installed in this environment; ``only`` (default: ``EPA_BODIES``, comma-separated)
+    picks some by id. A body id that two distributions claim fails to load, naming both."""
+    found = _entry_points()
     names = sorted(found)
-    if only is not None:
-        wanted = [b.strip() for b in only if b.strip()]
+    wanted = _wanted(only)
+    if wanted is not None:
         for name in wanted:
             if name not in found:
                 raise InputError(f"no installed body {name!r}", hint=did_you_mean(name, names))
         names = [n for n in names if n in wanted]
+    return _candidates(found, names)
+
+
+def _candidates(found: dict[str, list[Any]], names: list[str]) -> list[Candidate]:
     candidates = []
     for name in names:
         if len(found[name]) > 1:
@@ -178,6 +194,30 @@ def installed_candidates(only: Iterable[str] | None = None) -> list[Candidate]:
         candidates.append(Candidate(name, ep.load, ep.dist.name if ep.dist else None,
                                     ep.dist.version if ep.dist else None))
     return candidates
+
+
+def fold(name: str) -> str:
+    """A name as compared: case, spaces, punctuation and underscores aside ('Gateway Qualifications',
+    'gateway-qualifications' and 'GATEWAYQUALIFICATIONS' are one)."""
+    return re.sub(r"[\W_]+", "", name.casefold())
+
+
+_ACRONYM = re.compile(r"\(([^()]+)\)\s*$")
+
+
+def names_of(body: Body) -> frozenset[str]:
+    """What a person may call a body, all from its plugin's own data: its id; its name and each document's
+    publisher, whole, without an acronym in brackets at the end, and that acronym ('Training Qualifications UK
+    (TQUK)': also 'Training Qualifications UK' and 'TQUK'); and their leading words ('Highfield' for 'Highfield
+    Assessment')."""
+    names = {body.id}
+    for full in {body.name, *(r.document.publisher for r in body.rulesets)} - {""}:
+        acronym = _ACRONYM.search(full)
+        bare = full[:acronym.start()].strip() if acronym else full
+        words = bare.split()
+        names.update([full, *([acronym.group(1)] if acronym else []),
+                      *(" ".join(words[:n]) for n in range(1, len(words) + 1))])
+    return frozenset(n for n in names if fold(n))
 
 
 def _given(module: object) -> Callable[[], object]:
@@ -227,18 +267,73 @@ class Registry:
 
     @classmethod
     def installed(cls, only: Iterable[str] | None = None, *, keep_going: bool = False) -> Registry:
-        """The installed body plugins; ``only`` (default: ``EPA_BODIES``) picks some."""
-        return cls(installed_candidates(only), keep_going=keep_going)
+        """The installed body plugins; ``only`` (default: ``EPA_BODIES``) picks some, each by its id or by a name
+        :func:`names_of` gives (then every plugin is loaded to learn the names, and the others left out)."""
+        found = _entry_points()
+        wanted = _wanted(only)
+        if wanted is None or all(name in found for name in wanted):
+            return cls(_candidates(found, sorted(found) if wanted is None else sorted(set(wanted))),
+                       keep_going=keep_going)
+        everyone = cls(_candidates(found, sorted(found)), keep_going=True)
+        chosen = {name if name in found else everyone.named(name).body.id for name in wanted}
+        return everyone._only(chosen, keep_going=keep_going)
+
+    def _only(self, chosen: set[str], *, keep_going: bool) -> Registry:
+        """A registry of the chosen bodies, already loaded here; a chosen one that failed to load fails (or, with
+        ``keep_going``, is kept failed)."""
+        picked = Registry((), keep_going=keep_going)
+        for name in sorted(chosen & set(self.failed)):
+            if not keep_going:
+                raise self.failed[name]
+            picked.failed[name] = self.failed[name]
+        for loaded in self.bodies:
+            if loaded.body.id in chosen:
+                picked._add_standards(loaded)
+                picked._bodies[loaded.body.id] = loaded
+        return picked
 
     @property
     def bodies(self) -> tuple[LoadedBody, ...]:
         return tuple(self._bodies.values())
 
     def body(self, body_id: str) -> LoadedBody:
+        """A body by its id, exactly (as a record's ``document_versions`` names it); see :meth:`named` for a
+        name a person typed."""
         try:
             return self._bodies[body_id]
         except KeyError:
-            raise InputError(f"unknown body {body_id!r}", hint=did_you_mean(body_id, self._bodies)) from None
+            pass
+        try:
+            meant = self.named(body_id).body.id
+        except InputError as exc:
+            raise InputError(exc.message, hint=exc.hint) from None
+        raise InputError(f"unknown body id {body_id!r}", hint=f"that names {meant!r}: give its id, {meant!r}")
+
+    def named(self, name: str) -> LoadedBody:
+        """A body as a person names it (``--body``, ``--bodies``, ``EPA_BODIES``): by its id, its name or its
+        acronym (:func:`names_of`), case, spaces and punctuation aside. A name no body or several bodies answer
+        to is bad input, with the choices."""
+        if name in self._bodies:
+            return self._bodies[name]
+        key = fold(name)
+        meant = [b for b in self.bodies if key in {fold(n) for n in names_of(b.body)}]
+        if len(meant) == 1:
+            return meant[0]
+        choices = [f"{b.body.id} ({b.body.name})" for b in (meant or self.bodies)]
+        choices += [] if meant else [f"{failed} (failed to load)" for failed in self.failed]
+        if meant:
+            raise InputError(f"{name!r} names {len(meant)} bodies: {', '.join(choices)}",
+                             hint="name one by its id: " + ", ".join(b.body.id for b in meant))
+        raise InputError(f"unknown body {name!r}", hint=self._closest(name, choices))
+
+    def _closest(self, name: str, choices: list[str]) -> str | None:
+        """'did you mean ...?' for the nearest of the bodies' ids and names, else every body."""
+        spelt = {fold(n): (n, b.body.id) for b in self.bodies for n in sorted(names_of(b.body))}
+        close = difflib.get_close_matches(fold(name), spelt, n=1, cutoff=0.6)
+        if close:
+            alias, body_id = spelt[close[0]]
+            return f"did you mean {body_id!r}?" if alias == body_id else f"did you mean {alias!r} ({body_id})?"
+        return "expected one of: " + ", ".join(choices) if choices else "no body is installed"
 
     def standard(self, standard_id: str) -> Standard:
         """A standard's shared definition; an unknown one is bad input."""

@@ -5,14 +5,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from epa.citations import documents
 from epa.convert import unstructure
 from epa.errors import InputError
 from epa.grading import BodyResult
-from epa.model import Journey
+from epa.model import Document, Journey
 from epa.registry import Registry
 
 if TYPE_CHECKING:
     from epa.engine import Decision
+
+# `epa journey`'s rows: a body's id and name, its journey rules (None: it encodes none) and their document.
+JourneyRules = tuple[str, str, Journey | None, Document]
 
 
 def bodies(registry: Registry) -> list[dict[str, Any]]:
@@ -53,27 +57,35 @@ def standards(registry: Registry) -> list[dict[str, Any]]:
 
 
 def criteria(registry: Registry, standard: str, body: str | None, version: str | None) -> list[dict[str, Any]]:
-    chosen = [registry.body(body)] if body else list(registry.offering(standard))
+    chosen = [registry.named(body)] if body else list(registry.offering(standard))
     if body and standard not in chosen[0].body.standards:
-        raise InputError(f"{body} does not offer {standard}",
+        raise InputError(f"{chosen[0].body.id} does not offer {standard}",
                          hint="it offers " + ", ".join(chosen[0].body.standards))
     out = []
     for loaded in chosen:
         ruleset = loaded.ruleset(standard, version if body else None)
+        cited = _documents(loaded.body.name, ruleset.document)
         for c in ruleset.criteria:
-            out.append({"body": loaded.body.id, "version": ruleset.document.version, **unstructure(c)})
+            out.append({"body": loaded.body.id, "version": ruleset.document.version, **unstructure(c),
+                        "documents": cited})
     return out
 
 
 def ambiguities(registry: Registry, body: str | None) -> list[dict[str, Any]]:
-    chosen = [registry.body(body)] if body else registry.bodies
+    chosen = [registry.named(body)] if body else registry.bodies
     out = []
     for loaded in chosen:
         for r in loaded.body.rulesets:
+            cited = _documents(loaded.body.name, r.document)
             for a in r.ambiguities:
                 out.append({"body": loaded.body.id, "standard": r.standard, "version": r.document.version,
-                            **unstructure(a), "criteria": list(a.criteria)})
+                            **unstructure(a), "criteria": list(a.criteria), "documents": cited})
     return out
+
+
+def _documents(body_name: str, doc: Document) -> dict[str, dict[str, str]]:
+    """Beside a citation: the document its file names, by title, version and label (``epa.citations``)."""
+    return documents(body_name, doc.file, doc.title, doc.version)
 
 
 def result(res: BodyResult) -> dict[str, Any]:
@@ -81,7 +93,7 @@ def result(res: BodyResult) -> dict[str, Any]:
 
 
 def _about(res: BodyResult) -> dict[str, Any]:
-    return {"body": res.body, "body_name": res.body_name, "document": res.document}
+    return {"body": res.body, "body_name": res.body_name, "document": res.document, "documents": res.documents}
 
 
 def gateway(results: list[BodyResult]) -> list[dict[str, Any]]:
@@ -93,19 +105,22 @@ def timeline(results: list[BodyResult]) -> list[dict[str, Any]]:
              "deadlines": unstructure(r.deadlines), "checks": unstructure(r.checks)} for r in results]
 
 
-def journey_rules(registry: Registry, standard: str, body: str | None) -> list[tuple[str, str, Journey | None]]:
-    """Each body's journey rules for a standard (id, name, rules): what `epa journey` lists."""
-    chosen = [registry.body(body)] if body else list(registry.offering(standard))
+def journey_rules(registry: Registry, standard: str, body: str | None) -> list[JourneyRules]:
+    """Each body's journey rules for a standard (id, name, rules, the document they come from): what `epa
+    journey` lists."""
+    chosen = [registry.named(body)] if body else list(registry.offering(standard))
     if body and standard not in chosen[0].body.standards:
-        raise InputError(f"{body} does not offer {standard}", hint="it offers " + ", ".join(chosen[0].body.standards))
-    return [(b.body.id, b.body.name, b.ruleset(standard).journey) for b in chosen]
+        raise InputError(f"{chosen[0].body.id} does not offer {standard}",
+                         hint="it offers " + ", ".join(chosen[0].body.standards))
+    return [(b.body.id, b.body.name, b.ruleset(standard).journey, b.ruleset(standard).document) for b in chosen]
 
 
-def journey(rules: list[tuple[str, str, Journey | None]], standard: str) -> list[dict[str, Any]]:
+def journey(rules: list[JourneyRules], standard: str) -> list[dict[str, Any]]:
     empty: dict[str, Any] = {"document": None, "gateway": [], "deadlines": [], "resit": None, "tolerances": [],
                              "ambiguities": [], "recommendations": []}
-    return [{**(unstructure(j) if j else empty), "body": body_id, "body_name": name, "standard": standard}
-            for body_id, name, j in rules]
+    return [{**(unstructure(j) if j else empty), "body": body_id, "body_name": name, "standard": standard,
+             "documents": _documents(name, doc)}
+            for body_id, name, j, doc in rules]
 
 
 JOURNEY_ROWS = {"gateway_ready": lambda r: r.gateway_ready, "capped": lambda r: r.capped,

@@ -16,9 +16,10 @@ from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
+from epa.citations import label, short_title
 from epa.gateway import age_band
 from epa.grading import BodyResult
-from epa.model import Check, Journey, ResitRules
+from epa.model import Check, Document, Journey, ResitRules
 from epa.report import JOURNEY_ROWS
 from epa.timeline import allowed
 from epa.workdays import describe
@@ -50,18 +51,7 @@ def _table(title: str, *columns: str) -> Table:
 # A citation is '<file> § <section>' (stable, in JSON); a table shows the document by a short title made from
 # the ruleset's own `document` (body name, kind of document, version): 'TQUK Spec v1.2 § Overall Grading'.
 _DOCUMENTS: dict[str, tuple[str, str]] = {}  # file -> (short title without the version, newest version)
-_KINDS = (("standard specification", "Spec"), ("specification", "Spec"), ("support pack", "Support Pack"),
-          ("assessment kit", "EPA Kit"), ("handbook", "Handbook"), ("assessment plan", "Assessment Plan"),
-          ("guide", "Guide"), ("kit", "Kit"))
 _CITED = re.compile(r"(?<![\w.-])([\w.-]+\.(?:txt|pdf|md|html?|docx?))(?= § )")
-
-
-def short_title(body_name: str, title: str) -> str:
-    """'Training Qualifications UK (TQUK)', '... V1.2 - Standard Specification' -> 'TQUK Spec'."""
-    acronym = re.search(r"\(([A-Z][A-Za-z0-9&]{1,9})\)\s*$", body_name)
-    name = acronym.group(1) if acronym else body_name
-    kind = next((short for words, short in _KINDS if words in title.lower()), "")
-    return f"{name} {kind}".strip()
 
 
 def label_documents(registry: Any) -> None:
@@ -567,11 +557,14 @@ def timeline(console: Console, results: list[BodyResult], about: dict[str, Any] 
 
 
 @_trimmed
-def journey(console: Console, bodies: list[tuple[str, str, Journey | None]]) -> None:
-    for body_id, name, rules in bodies:
-        console.print(f"\n[bold]{name}[/bold] ({body_id}) — {rules.document if rules else 'no journey rules'}")
+def journey(console: Console, bodies: list[tuple[str, str, Journey | None, Document]]) -> None:
+    for body_id, name, rules, doc in bodies:
+        header = Text.assemble("\n", (name, "bold"), f" ({body_id}) — ")
         if rules is None:
+            console.print(header + "no journey rules")
             continue
+        # the document the rules come from, as every citation below names it: short title, version, full title
+        console.print(header + f"{label(name, doc.title, doc.version)}: {doc.title} ({rules.document})")
         table = _table("Gateway", "id", "", "requirement", "check", "citation")
         for r in rules.gateway:
             table.add_row(r.id, _strength(r.strength, r.stage), r.name, _check_text(r.check), r.citation)
