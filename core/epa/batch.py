@@ -1004,6 +1004,8 @@ def _standards_in_lines(stream: IO[bytes], ids: dict[str, bytes]) -> set[str]:
         named = by_name.get(standard.strip().lower()) if isinstance(standard, str) else None
         if named is not None:  # (in any case, should a reader fold it)
             found.add(named)
+            if len(found) == len(ids):
+                break
     return found
 
 
