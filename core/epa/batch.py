@@ -177,7 +177,7 @@ class Rejected(NamedTuple):
 def _error(line: int, message: str, path: str | None, hint: str | None, column: str | None,
            apprentice: str | None, failed: Failed | None = None) -> tuple[str, Rejected | Failed]:
     """A record's error row, and what the summary counts of it: ``failed``, else the reason it was rejected."""
-    counted = failed or Rejected(message, column or path, hint, line)
+    counted = failed if failed is not None else Rejected(message, column or path, hint, line)
     if _Worker.fmt == "csv":
         text = (f"{path}: " if path else "") + (f"(column {column}) " if column else "") + message
         text = text.replace("\n  ", "; ") + (f" (hint: {hint})" if hint else "")
@@ -248,7 +248,7 @@ _ROWS: dict[Any, tuple[tuple[str, ...], str]] = {}
 def _row(r: Any) -> tuple[tuple[str, ...], str]:
     if len(_ROWS) >= OUTPUTS_REMEMBERED:
         _ROWS.clear()
-    if not _Worker.methods_of.get(r.methods, False):  # (once per set of methods: see the comment by the check)
+    if r.methods not in _Worker.methods_of:  # once per ruleset's methods
         _check_columns(r.methods)
     cells = (r.body, _cell(r.overall), *map(_cell, map(r.components.get, _Worker.methods)), _cell(r.gateway_ready),
              _cell(r.capped), _cell(r.full_retake_required), "")

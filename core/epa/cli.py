@@ -321,13 +321,15 @@ JSON Lines when the first non-blank line starts with '{', else CSV): each
 record is graded by every body offering its standard and written as it is
 graded, in input order. --format json: one JSON line per record (the result
 with its line, or {"line": N, "error": {"message", "path", "hint"}});
---format csv: one row per record and body; --format table (the default):
-the summary only. CSV rows and the summary need only the decisions and come
-from rules compiled once per run; JSON explains every record, so it is many
-times slower. A bad record becomes an error row and the run goes on, as
-does a record a plugin (or epa) fails on; the exit code is 0 when every
-record was graded, 2 when any was rejected, 1 when a plugin or epa failed
-on any, 130 when interrupted (Ctrl-C or SIGTERM).
+--format csv: one row per record and body, a column per method of the
+standards the cohort holds; --format table (the default): the summary
+only (--out FILE: the rows to FILE, the summary on screen). CSV rows and
+the summary need only the decisions and come from rules compiled once
+per run; JSON explains every record, so it is many times slower. A bad
+record becomes an error row and the run goes on, as does a record a
+plugin (or epa) fails on; the exit code is 0 when every record was graded,
+2 when any was rejected, 1 when a plugin or epa failed on any, 130 when
+interrupted (Ctrl-C or SIGTERM).
 
 \b
 CSV columns (a header row names them; an empty cell says nothing; an
@@ -353,7 +355,7 @@ unknown column is an error):
               help="with --batch: the summary too; alone: --format json ends with a {\"summary\": ...} line, "
                    "--format csv prints the table on stderr; FILE: write it there (.json: JSON, else the table)")
 @click.option("--summary-only", is_flag=True, help="with --batch: print only the summary")
-@click.option("--out", type=click.Path(path_type=Path), callback=_output_file,
+@click.option("--out", type=click.Path(path_type=Path), callback=_output_file, metavar="FILE",
               help="with --batch: write the rows (--format csv or json, else by the suffix: .csv, .jsonl) to this "
                    "file, the table summary to stdout")
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
