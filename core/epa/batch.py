@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import gc
 import json
-import operator
 import re
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -55,10 +54,13 @@ class _Worker:
     methods: tuple[str, ...] = ()
     plain = True  # every body id is a plain CSV cell (see _csv_results)
     broken: list[Any] | None = None  # why a worker process could not load the bodies (see grade_chunk)
+    methods_of: dict[tuple[str, ...], bool] = {}  # a ruleset's methods, each found among the CSV's columns
 
 
-def init_worker(only: tuple[str, ...] | None, name: str, fmt: str, registry: Any = None) -> None:
-    """Load the bodies once per process (or use the ones given, in this process)."""
+def init_worker(only: tuple[str, ...] | None, name: str, fmt: str, registry: Any = None,
+                methods: tuple[str, ...] | None = None) -> None:
+    """Load the bodies once per process (or use the ones given, in this process); ``methods``: the CSV's method
+    columns (default: every defined standard's, see output_methods)."""
     if registry is None:
         from epa.registry import Registry
 
@@ -67,15 +69,19 @@ def init_worker(only: tuple[str, ...] | None, name: str, fmt: str, registry: Any
 
     _Worker.registry, _Worker.name, _Worker.fmt = registry, name, fmt
     _Worker.engine = Engine(registry)
-    _Worker.methods = output_methods(registry)
+    _Worker.methods = output_methods(registry) if methods is None else methods
     _Worker.plain = not any(_QUOTED.search(loaded.body.id) for loaded in registry.bodies)
     _DECIDED.clear()  # what these hold depends on the format and the methods
     _ROWS.clear()
+    _Worker.methods_of = {}
 
 
-def output_methods(registry: Any) -> tuple[str, ...]:
-    """The method columns of CSV output: every defined standard's methods, in order, once each."""
-    return tuple(dict.fromkeys(m for s in registry.defined_standards() for m in s.method_ids))
+def output_methods(registry: Any, standards: Iterable[str] | None = None) -> tuple[str, ...]:
+    """The method columns of CSV output: the methods of the ``standards`` given (default: every defined standard),
+    in the order the registry defines them, once each."""
+    chosen = None if standards is None else set(standards)
+    return tuple(dict.fromkeys(m for s in registry.defined_standards() if chosen is None or s.id in chosen
+                               for m in s.method_ids))
 
 
 def _parse_json(raw: bytes, where: str) -> Any:
@@ -101,7 +107,10 @@ _LINE = "<line>"  # the name documents.loads puts in its errors' where, for _par
 _AT_LINE = re.compile(r"<line>(?::\d+:(\d+))?(?:: (\$.*))?$", re.S)
 
 
-Stat = tuple[str, tuple[tuple[str, str | None], ...], tuple[str, ...]] | None  # (standard, overall per body, rows)
+# What the summary counts of a graded record: (standard, each body's outcome, the rows that differ). An outcome is
+# (body, the word of its overall grade or None, gateway ready, capped, full retake required).
+Outcome = tuple[str, str | None, bool, bool, bool]
+Stat = tuple[str, tuple[Outcome, ...], tuple[str, ...]]
 
 
 class Failed(NamedTuple):
@@ -111,21 +120,32 @@ class Failed(NamedTuple):
     hook: str | None
 
 
+class Rejected(NamedTuple):
+    """What the summary counts of a record refused as bad input: its message (the first problem), where in the
+    record (the CSV column, else the JSON path; None: the line is no record), the hint, and its line."""
+
+    message: str
+    where: str | None
+    hint: str | None
+    line: int
+
+
 def _error(line: int, message: str, path: str | None, hint: str | None, column: str | None,
-           apprentice: str | None, failed: Failed | None = None) -> tuple[str, Stat | Failed]:
-    """A record's error row, and what the summary counts of it: None for a rejected record, else ``failed``."""
+           apprentice: str | None, failed: Failed | None = None) -> tuple[str, Rejected | Failed]:
+    """A record's error row, and what the summary counts of it: ``failed``, else the reason it was rejected."""
+    counted = failed if failed is not None else Rejected(message, column or path, hint, line)
     if _Worker.fmt == "csv":
         text = (f"{path}: " if path else "") + (f"(column {column}) " if column else "") + message
         text = text.replace("\n  ", "; ") + (f" (hint: {hint})" if hint else "")
-        return _csv_rows([[line, apprentice or "", "", "", *[""] * len(_Worker.methods), "", "", "", text]]), failed
+        return _csv_rows([[line, apprentice or "", "", "", *[""] * len(_Worker.methods), "", "", "", text]]), counted
     if _Worker.fmt == "table":
-        return "", failed
+        return "", counted
     error: dict[str, Any] = {"message": message, "path": path, "hint": hint}
     if column:
         error["column"] = column
     if failed is not None and failed.plugin is not None:
         error["plugin"], error["hook"] = failed.plugin, failed.hook
-    return json.dumps({"line": line, "error": error}, ensure_ascii=False) + "\n", failed
+    return json.dumps({"line": line, "error": error}, ensure_ascii=False) + "\n", counted
 
 
 _csv_rows = csv_output.rows
@@ -184,21 +204,33 @@ _ROWS: dict[Any, tuple[tuple[str, ...], str]] = {}
 def _row(r: Any) -> tuple[tuple[str, ...], str]:
     if len(_ROWS) >= OUTPUTS_REMEMBERED:
         _ROWS.clear()
+    if r.methods not in _Worker.methods_of:  # once per ruleset's methods
+        _check_columns(r.methods)
     cells = (r.body, _cell(r.overall), *map(_cell, map(r.components.get, _Worker.methods)), _cell(r.gateway_ready),
              _cell(r.capped), _cell(r.full_retake_required), "")
     found = _ROWS[r] = cells, ",".join(cells) + "\n"
     return found
 
 
+def _check_columns(methods: tuple[str, ...]) -> None:
+    """A body's decision grades methods the CSV has no column for: the columns are chosen before the run from the
+    standards the cohort holds (see ``standards_in``), so this is epa's own mistake, and the record's error row
+    says so (never a grade silently left out)."""
+    missing = [m for m in methods if m not in _Worker.methods]
+    if missing:
+        raise RuntimeError(f"the CSV has no column for method {', '.join(missing)}")
+    _Worker.methods_of[methods] = True
+
+
 def _stat(standard: str, results: Sequence[Any], differing: list[str]) -> Stat:
-    return standard, tuple(zip(map(_BODY, results), map(_WORD, map(_OVERALL, results)), strict=True)), tuple(differing)
+    return standard, tuple((r.body, _WORD(r.overall), r.gateway_ready, r.capped, r.full_retake_required)
+                           for r in results), tuple(differing)
 
 
 # A CSV cell: a grade's word, true/false, or empty for none.
 _CELLS: dict[Any, str] = {None: "", True: "true", False: "false", **{g: g.value for g in Grade}}
 _cell = _CELLS.__getitem__
-# What the summary counts of a result: its body and the word of its overall grade (None: none).
-_BODY, _OVERALL = operator.attrgetter("body"), operator.attrgetter("overall")
+# The word of a result's overall grade (None: none), as the summary counts it.
 _WORDS: dict[Grade | None, str | None] = {None: None, **{g: g.value for g in Grade}}
 _WORD = _WORDS.__getitem__
 
@@ -230,7 +262,7 @@ def _decided_output(line: int, record: Any, results: Sequence[Any]) -> tuple[str
     return ("" if _Worker.fmt == "table" else _csv_results(line, record.apprentice.id, found)), found.stat
 
 
-def grade_item(item: Item) -> tuple[str, Stat | Failed]:
+def grade_item(item: Item) -> tuple[str, Stat | Failed | Rejected]:
     """One record's output text (a JSON line, or CSV rows) and what the summary counts of it. Whatever goes
     wrong with one record is that record's error row and the run goes on: its data refused (exit 2 at the
     end), a plugin's failure on it, naming the plugin and hook, or epa's own bug (exit 1 at the end). Only
@@ -259,7 +291,7 @@ def _capped(text: str, limit: int = 500) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
 
-def _graded_item(item: Item) -> tuple[str, Stat]:
+def _graded_item(item: Item) -> tuple[str, Stat | Rejected]:
     line, kind, payload = item
     name, registry = _Worker.name, _Worker.registry
     if kind == "error":
@@ -365,25 +397,76 @@ def _raise(failure: list[Any]) -> None:
 
 # --- the summary ---------------------------------------------------------------------------------------
 
+# A reason's pattern: its first line with the values in it (a quoted value, a date, a column or byte number) left
+# out, so that records refused for the same reason with different values count as one reason.
+_QUOTED_VALUE = re.compile(r"(?<!\w)'(?:[^'\\\n]|\\.)*'(?!\w)|(?<!\w)\"(?:[^\"\\\n]|\\.)*\"(?!\w)")
+_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+_NUMBERED = re.compile(r"\b(column|byte|line) \d+")
+_INDEX = re.compile(r"\[\d+\]")
+REASONS_KEPT = 1000  # distinct reasons counted apart; the rest (a hostile file's endless variety) count as one
+LINES_SHOWN = 3  # the first lines shown for each reason
+OTHER = ("other reasons (more than 1000 kinds)", None)
+
+
+def reason_pattern(message: str) -> str:
+    """What records rejected for the same reason share: the message's first line, its values as '…'."""
+    first = message.split("\n", 1)[0]
+    return _NUMBERED.sub(r"\1 N", _DATE.sub("…", _QUOTED_VALUE.sub("'…'", first)))
+
+
+class _Reason:
+    """One reason's count, its first lines, and its first record's message and hint as written."""
+
+    def __init__(self, first: Rejected):
+        self.records, self.lines = 0, [first.line]
+        self.example, self.hint = first.message.split("\n", 1)[0], first.hint
+        self.varied = False  # whether the messages differ (in their values): else the example is every one's
+
+    def add(self, rejected: Rejected) -> None:
+        self.records += 1
+        if self.records > 1:
+            if len(self.lines) < LINES_SHOWN:
+                self.lines.append(rejected.line)
+            if not self.varied and rejected.message.split("\n", 1)[0] != self.example:
+                self.varied = True
+
+
 class Summary:
     """What a cohort's results add up to, counted as they stream past (nothing per record is kept)."""
 
     def __init__(self) -> None:
         self.read = 0
-        # Each distinct stat (standard, overall grade by body, rows that differ; None for an error) and how many
-        # records had it: a cohort has few, so the per-body and per-pair counts are worked out from them at the end
-        # rather than for every record.
-        self.stats: Counter[Stat] = Counter()
+        # Each distinct stat (standard, each body's outcome, rows that differ; Failed for a record that failed) and
+        # how many records had it: a cohort has few, so the per-body and per-pair counts are worked out from them at
+        # the end rather than for every record.
+        self.stats: Counter[Stat | Failed] = Counter()
+        # Why records were rejected, by the message's pattern and where in the record (see reason_pattern), in the
+        # order first met (input order: chunks come back in order), bounded by REASONS_KEPT.
+        self.reasons: dict[tuple[str, str | None], _Reason] = {}
+        self.rejected = 0
 
-    def add(self, stats: list[Stat | Failed]) -> None:
-        """Count a chunk's records."""
+    def add(self, stats: list[Stat | Failed | Rejected]) -> None:
+        """Count a chunk's records. (A rejected record is rare beside a graded one: one test per chunk finds them.)"""
         self.read += len(stats)
+        rejected = [s for s in stats if type(s) is Rejected]
+        if rejected:
+            for reason in rejected:
+                self._reject(reason)
+            stats = [s for s in stats if type(s) is not Rejected]
         self.stats.update(stats)
 
-    @property
-    def rejected(self) -> int:
-        """Records refused as bad input."""
-        return self.stats[None]
+    def _reject(self, rejected: Rejected) -> None:
+        self.rejected += 1
+        where = rejected.where and (_INDEX.sub("[*]", rejected.where) if rejected.where.startswith("$") else
+                                    rejected.where)
+        key = (reason_pattern(rejected.message), where)
+        found = self.reasons.get(key)
+        if found is None:
+            key = key if len(self.reasons) < REASONS_KEPT else OTHER
+            found = self.reasons.get(key)
+            if found is None:
+                found = self.reasons[key] = _Reason(rejected)
+        found.add(rejected)
 
     @property
     def failed(self) -> Counter[Failed]:
@@ -396,17 +479,18 @@ class Summary:
 
     @property
     def graded(self) -> Counter[Stat]:
-        return Counter({stat: n for stat, n in self.stats.items() if stat is not None and not isinstance(stat, Failed)})
+        return Counter({stat: n for stat, n in self.stats.items() if not isinstance(stat, Failed)})
 
     @property
     def written(self) -> int:
         return self.graded.total()
 
     @property
-    def outcomes(self) -> Counter[tuple[str, tuple[tuple[str, str | None], ...]]]:
+    def overalls(self) -> Counter[tuple[str, tuple[tuple[str, str | None], ...]]]:
+        """Each standard and overall grade by body, and how many records had it."""
         found: Counter[tuple[str, tuple[tuple[str, str | None], ...]]] = Counter()
-        for stat, n in self.graded.items():
-            found[stat[:2]] += n
+        for (standard, outcomes, _), n in self.graded.items():
+            found[standard, tuple((body, overall) for body, overall, *_ in outcomes)] += n
         return found
 
     @property
@@ -420,15 +504,30 @@ class Summary:
     @property
     def bodies(self) -> dict[str, Counter[str]]:
         found: dict[str, Counter[str]] = {}
-        for (_, overall), n in self.outcomes.items():
+        for (_, overall), n in self.overalls.items():
             for body, overall_grade in overall:
                 found.setdefault(body, Counter())[overall_grade or "none"] += n
         return found
 
     @property
+    def outcomes(self) -> dict[tuple[str, str], Counter[str]]:
+        """Each body and standard: its records, overall grades (their words, 'none'), and how many were ready for
+        gateway ('ready', 'not_ready'), capped ('capped') and required a full retake ('full_retake_required')."""
+        found: dict[tuple[str, str], Counter[str]] = {}
+        for (standard, outcomes, _), n in self.graded.items():
+            for body, overall, ready, capped, retake in outcomes:
+                counts = found.setdefault((body, standard), Counter())
+                counts["records"] += n
+                counts[overall or "none"] += n
+                counts["ready" if ready else "not_ready"] += n
+                counts["capped"] += n if capped else 0
+                counts["full_retake_required"] += n if retake else 0
+        return found
+
+    @property
     def pairs(self) -> dict[tuple[str, str], list[int]]:
         found: dict[tuple[str, str], list[int]] = {}
-        for (_, overall), n in self.outcomes.items():
+        for (_, overall), n in self.overalls.items():
             for (a, ga), (b, gb) in combinations(sorted(overall), 2):
                 pair = found.setdefault((a, b), [0, 0])
                 pair[0] += n
@@ -437,7 +536,7 @@ class Summary:
 
     @property
     def patterns(self) -> Counter[tuple[str, tuple[tuple[str, str | None], ...]]]:
-        return Counter({key: n for key, n in self.outcomes.items() if len({g for _, g in key[1]}) > 1})
+        return Counter({key: n for key, n in self.overalls.items() if len({g for _, g in key[1]}) > 1})
 
     def as_data(self, top: int = 10) -> dict[str, Any]:
         if self.read != self.written + self.errors:  # every record is a result or an error row, always
@@ -462,15 +561,35 @@ class Summary:
                 {"standard": standard, "overall": dict(overall), "records": n}
                 for (standard, overall), n in sorted(self.patterns.items(),
                                                      key=lambda p: (-p[1], p[0][0], str(p[0][1])))[:top]],
+            "rejections": [
+                {"reason": pattern, "where": where, "records": r.records, "lines": r.lines,
+                 "example": r.example, "hint": r.hint, "same_message": not r.varied}
+                for (pattern, where), r in sorted(self.reasons.items(),
+                                                  key=lambda kr: (-kr[1].records, kr[1].lines[0]))[:top]],
+            "outcomes": [
+                {"body": body, "standard": standard, "records": c["records"],
+                 "grades": {g: c[g] for g in grades},
+                 "gateway": {"ready": c["ready"], "not_ready": c["not_ready"]},
+                 "capped": c["capped"], "full_retake_required": c["full_retake_required"]}
+                for (body, standard), c in sorted(self.outcomes.items())],
         }
 
 
-def render_summary(console: Any, data: dict[str, Any], source: str) -> None:
+# Where a rejected record's full error row is, when the rows went nowhere (the table alone).
+ROWS_ELSEWHERE = ("see them with --format csv or --format json (with --out FILE, written to a file beside this "
+                  "summary)")
+
+
+def render_summary(console: Any, data: dict[str, Any], source: str, rows_in: str | None = None) -> None:
+    """The summary as tables. ``rows_in``: where the rows (each rejected record's error row among them) were
+    written, as the table names it: a file's path, or "standard output"; None: nowhere."""
     from rich.table import Table
 
     console.print(f"[bold]{source}[/]", highlight=False)
     console.print(f"{data['records_read']} records read, {data['results_written']} graded, {data['rejected']} rejected"
                   + "".join(f", {n} failed in {who}" for n, who in _failures(data) if n), highlight=False)
+    if data["rejected"]:
+        _render_rejections(console, data, rows_in)
     if data["plugin_failures"]:
         failures = Table(title="Records a plugin failed on (each is an error row naming plugin and hook)",
                          title_justify="left")
@@ -485,12 +604,7 @@ def render_summary(console: Any, data: dict[str, Any], source: str) -> None:
     for row in data["agreement"]:
         agree.add_row(" and ".join(row["bodies"]), str(row["records"]), str(row["agree"]), f"{row['rate']:.1%}")
     console.print(agree)
-    dist = Table(title="Overall grades per body", title_justify="left")
-    for col in ("body", "records", "distinction", "pass", "fail", "none"):
-        dist.add_column(col, justify="left" if col == "body" else "right")
-    for row in data["overall"]:
-        dist.add_row(row["body"], str(row["records"]), *(str(v) for v in row["grades"].values()))
-    console.print(dist)
+    _render_outcomes(console, data)
     rows = Table(title="Rows that differ most often", title_justify="left")
     rows.add_column("row")
     rows.add_column("records", justify="right")
@@ -506,6 +620,50 @@ def render_summary(console: Any, data: dict[str, Any], source: str) -> None:
             patterns.add_row(row["standard"], ", ".join(f"{b} {g or 'none'}" for b, g in row["overall"].items()),
                              str(row["records"]))
         console.print(patterns)
+
+
+def _render_rejections(console: Any, data: dict[str, Any], rows_in: str | None) -> None:
+    """The commonest reasons records were rejected, and where each rejected record's full error row is."""
+    from rich.table import Table
+
+    reasons = Table(title="Why records were rejected (the commonest reasons)", title_justify="left")
+    reasons.add_column("reason")
+    reasons.add_column("column or path")
+    reasons.add_column("records", justify="right")
+    reasons.add_column("first lines")
+    for row in data["rejections"]:
+        # The message as written where every record's was the same; else its pattern and the first one's.
+        said = row["example"] if row["same_message"] else f"{row['reason']}; first: {row['example']}"
+        reasons.add_row(said + (f" (hint: {row['hint']})" if row["hint"] else ""),
+                        row["where"] or "the line", str(row["records"]), ", ".join(map(str, row["lines"])))
+    console.print(reasons)
+    rest = data["rejected"] - sum(row["records"] for row in data["rejections"])
+    more = f"{rest} more records were rejected for other reasons. " if rest else ""
+    where = f"in {rows_in}" if rows_in else ROWS_ELSEWHERE
+    console.print(f"{more}Every rejected record has an error row with its full message and hint: {where}.",
+                  highlight=False)
+
+
+def _render_outcomes(console: Any, data: dict[str, Any]) -> None:
+    """Each body's overall grades, then its gateway readiness, caps and full retakes: per standard where the cohort
+    holds more than one. (Two tables: one would not fit 80 columns.)"""
+    from rich.table import Table
+
+    mixed = len({row["standard"] for row in data["outcomes"]}) > 1
+    grades = Table(title="Overall grades per body" + (" and standard" if mixed else ""), title_justify="left")
+    journey = Table(title="Gateway readiness, grades capped at pass, full retakes required",
+                    title_justify="left")
+    for table, columns in ((grades, ("distinction", "pass", "fail", "none")),
+                           (journey, ("ready", "not ready", "capped", "full retake"))):
+        for col in ("body", *(["standard"] if mixed else []), "records", *columns):
+            table.add_column(col, justify="left" if col in ("body", "standard") else "right")
+    for row in data["outcomes"]:
+        first = (row["body"], *([row["standard"]] if mixed else []), str(row["records"]))
+        grades.add_row(*first, *(str(v) for v in row["grades"].values()))
+        journey.add_row(*first, str(row["gateway"]["ready"]), str(row["gateway"]["not_ready"]), str(row["capped"]),
+                        str(row["full_retake_required"]))
+    console.print(grades)
+    console.print(journey)
 
 
 def _failures(data: dict[str, Any]) -> list[tuple[int, str]]:
@@ -559,11 +717,12 @@ class WorkerDied(Exception):
 
 
 def _graded_in_order(chunks: Iterator[list[Item]], workers: int, only: tuple[str, ...] | None, name: str,
-                     fmt: str, registry: Any) -> Iterator[tuple[str, list[Any], int]]:
+                     fmt: str, registry: Any, methods: tuple[str, ...] | None = None
+                     ) -> Iterator[tuple[str, list[Any], int]]:
     """Each chunk's output text, what the summary counts of each record, and the chunk's last line, in input
     order. Whoever stops reading early closes this: the workers are stopped then, mid-chunk as they may be."""
     if workers <= 1:
-        init_worker(only, name, fmt, registry)
+        init_worker(only, name, fmt, registry, methods)
         for chunk in chunks:
             yield *grade_chunk(chunk), chunk[-1][0]
         return
@@ -579,7 +738,8 @@ def _graded_in_order(chunks: Iterator[list[Item]], workers: int, only: tuple[str
     try:
         for _ in range(workers):
             here, there = context.Pipe()
-            process = context.Process(target=_work, args=(there, here, only, name, fmt), daemon=True)
+            process = context.Process(target=_work, args=(there, here, only, name, fmt, methods),
+                                      daemon=True)
             process.start()
             there.close()  # the worker's end is the worker's alone: its death reads here as the end of the pipe
             team.append((process, here))
@@ -617,10 +777,11 @@ def _result(process: Any, pipe: Any, line: int) -> tuple[str, list[Any], int]:
 _DIED = "a worker process ended unexpectedly (killed, or out of memory?)"
 
 
-def _work(pipe: Any, parents: Any, only: tuple[str, ...] | None, name: str, fmt: str) -> None:
+def _work(pipe: Any, parents: Any, only: tuple[str, ...] | None, name: str, fmt: str,
+          methods: tuple[str, ...] | None = None) -> None:
     """A worker process: grade each chunk the pipe brings until it brings None or closes."""
     parents.close()  # (a forked copy of the parent's end would keep the pipe open should the parent die)
-    _start_worker(only, name, fmt)
+    _start_worker(only, name, fmt, methods)
     while True:
         try:
             chunk = pipe.recv()
@@ -631,7 +792,7 @@ def _work(pipe: Any, parents: Any, only: tuple[str, ...] | None, name: str, fmt:
         pipe.send(grade_chunk(chunk))
 
 
-def _start_worker(only: tuple[str, ...] | None, name: str, fmt: str) -> None:
+def _start_worker(only: tuple[str, ...] | None, name: str, fmt: str, methods: tuple[str, ...] | None = None) -> None:
     """A worker process's start. SIGINT is left to the parent, which stops its workers; SIGTERM takes its
     default (the parent's handler, inherited at the fork, would raise KeyboardInterrupt here and print a
     traceback). A failure to load the bodies is kept for grade_chunk to report, not a traceback either."""
@@ -640,7 +801,7 @@ def _start_worker(only: tuple[str, ...] | None, name: str, fmt: str) -> None:
     interrupts.ignore_in_worker()
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     try:
-        init_worker(only, name, fmt)
+        init_worker(only, name, fmt, methods=methods)
     except PluginError as exc:
         _Worker.broken = ["plugin", exc.plugin, exc.hook, exc.problem]
     except Exception as exc:
@@ -722,13 +883,15 @@ def run(source: str, fmt: str, *, summary: bool, summary_only: bool, workers: in
         items = json_items(lines) if kind == "jsonl" else csv_items(lines, _input_methods(registry), name)
         counts = Summary()
         out_fmt = "table" if summary_only else fmt
-        if out_fmt == "csv":
-            write(_csv_rows([["line", "apprentice", "body", "overall", *output_methods(registry), "gateway_ready",
+        methods = None
+        if out_fmt == "csv":  # the method columns of the standards the cohort holds (see standards_in)
+            methods = output_methods(registry, None if source == "-" else standards_in(Path(source), registry))
+            write(_csv_rows([["line", "apprentice", "body", "overall", *methods, "gateway_ready",
                               "capped", "full_retake_required", "error"]]))
         bar = None
         done = (0, 0)  # how many records' output is written in full, and the last one's line: set as one
         try:
-            graded = _graded_in_order(_chunks(items), workers, only, name, out_fmt, registry)
+            graded = _graded_in_order(_chunks(items), workers, only, name, out_fmt, registry, methods)
             with _collecting_less(), contextlib.closing(graded):
                 for text, stats, last in graded:
                     if text == "failed":
@@ -759,6 +922,64 @@ def run(source: str, fmt: str, *, summary: bool, summary_only: bool, workers: in
     finally:
         if source != "-":
             stream.close()
+
+
+class _Standard(msgspec.Struct):
+    standard: Any = None  # (whatever a line holds there: a line that is no record is an error row anyway)
+
+
+_STANDARD_OF = msgspec.json.Decoder(_Standard).decode
+
+
+def standards_in(path: Path, registry: Any) -> tuple[str, ...] | None:
+    """The defined standards a cohort file's records name, read before grading starts (the same whatever
+    ``--workers``): the CSV's method columns are theirs, so that ST0071's cohort has no ST0072 showcase column.
+    JSON Lines: each line's ``standard``, decoded alone (about 1.5 µs a line); a line that cannot be decoded so
+    counts every standard whose id it holds. CSV: every standard whose id the file holds anywhere, in any case
+    (an id in another cell adds an empty column at worst). None (every standard's columns) where the file cannot
+    be scanned: not a regular file, a suffix other than these, or unreadable (grading then says why). A record is
+    graded under a standard its line names, so none of its methods is left without a column."""
+    suffix = path.suffix.lower()
+    try:
+        if suffix not in (".csv", ".jsonl", ".ndjson") or not path.is_file():
+            return None
+        ids = {s.id: s.id.lower().encode("utf-8") for s in registry.defined_standards()}
+        with path.open("rb") as stream:
+            found = _standards_in_csv(stream, ids) if suffix == ".csv" else _standards_in_lines(stream, ids)
+    except (OSError, InputError):
+        return None
+    return tuple(sorted(found))
+
+
+def _standards_in_lines(stream: IO[bytes], ids: dict[str, bytes]) -> set[str]:
+    found: set[str] = set()
+    by_name = {i.decode("utf-8"): s for s, i in ids.items()}
+    for _, raw, _ in physical_lines(stream):
+        if raw is None:
+            break
+        try:
+            standard = _STANDARD_OF(raw).standard
+        except msgspec.DecodeError:
+            lowered = raw.lower()
+            found.update(s for s, i in ids.items() if i in lowered)
+            continue
+        named = by_name.get(standard.strip().lower()) if isinstance(standard, str) else None
+        if named is not None:  # (in any case, should a reader fold it)
+            found.add(named)
+            if len(found) == len(ids):
+                break
+    return found
+
+
+def _standards_in_csv(stream: IO[bytes], ids: dict[str, bytes]) -> set[str]:
+    found: set[str] = set()
+    tail = b""
+    overlap = max(map(len, ids.values()), default=1)  # an id across two blocks
+    while len(found) < len(ids) and (block := stream.read(1 << 20)):
+        text = tail + block.lower()
+        found.update(s for s, i in ids.items() if s not in found and i in text)
+        tail = text[-overlap:]
+    return found
 
 
 def _input_methods(registry: Any) -> list[str]:

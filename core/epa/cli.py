@@ -331,13 +331,15 @@ JSON Lines when the first non-blank line starts with '{', else CSV): each
 record is graded by every body offering its standard and written as it is
 graded, in input order. --format json: one JSON line per record (the result
 with its line, or {"line": N, "error": {"message", "path", "hint"}});
---format csv: one row per record and body; --format table (the default):
-the summary only. CSV rows and the summary need only the decisions and come
-from rules compiled once per run; JSON explains every record, so it is many
-times slower. A bad record becomes an error row and the run goes on, as
-does a record a plugin (or epa) fails on; the exit code is 0 when every
-record was graded, 2 when any was rejected, 1 when a plugin or epa failed
-on any, 130 when interrupted (Ctrl-C or SIGTERM).
+--format csv: one row per record and body, a column per method of the
+standards the cohort holds; --format table (the default): the summary
+only (--out FILE: the rows to FILE, the summary on screen). CSV rows and
+the summary need only the decisions and come from rules compiled once
+per run; JSON explains every record, so it is many times slower. A bad
+record becomes an error row and the run goes on, as does a record a
+plugin (or epa) fails on; the exit code is 0 when every record was graded,
+2 when any was rejected, 1 when a plugin or epa failed on any, 130 when
+interrupted (Ctrl-C or SIGTERM).
 
 \b
 CSV columns (a header row names them; an empty cell says nothing; an
@@ -359,66 +361,140 @@ unknown column is an error):
 @click.argument("record", type=click.Path(path_type=Path), required=False)
 @SHOW
 @click.option("--batch", "batch_file", metavar="FILE|-", help="grade a cohort: JSON Lines or CSV (see below)")
-@click.option("--summary", is_flag=True, help="with --batch --format json: end with a {\"summary\": ...} line")
+@click.option("--summary", "summary_to", is_flag=False, flag_value="-", metavar="[FILE]",
+              help="with --batch: the summary too; alone: --format json ends with a {\"summary\": ...} line, "
+                   "--format csv prints the table on stderr; FILE: write it there (.json: JSON, else the table)")
 @click.option("--summary-only", is_flag=True, help="with --batch: print only the summary")
+@click.option("--out", type=click.Path(path_type=Path), callback=_output_file, metavar="FILE",
+              help="with --batch: write the rows (--format csv or json, else by the suffix: .csv, .jsonl) to this "
+                   "file, the table summary to stdout")
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
               help="with --batch: grade in N processes (same output, byte for byte)")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True,
               help="table for a person, json for a program; csv with --batch")
-def compare(record: Path | None, show: tuple[str, ...], batch_file: str | None, summary: bool, summary_only: bool,
-            workers: int, fmt: str) -> None:
+def compare(record: Path | None, show: tuple[str, ...], batch_file: str | None, summary_to: str | None,
+            summary_only: bool, out: Path | None, workers: int, fmt: str) -> None:
     """Grade an apprentice RECORD (- reads standard input) by every body that offers its standard, side by
     side; or a cohort of
     records with --batch, with a summary of how often the bodies agree."""
     if show and (batch_file is not None or record is None):
         raise click.UsageError("--show goes with one RECORD, not --batch")
     if batch_file is not None or record is None:
-        _compare_batch(record, batch_file, summary, summary_only, workers, fmt)
+        _compare_batch(record, batch_file, Rows.chosen(fmt, out, summary_to, summary_only), workers)
         return
-    if fmt == "csv" or summary or summary_only or workers != 1:
-        raise click.UsageError("--format csv, --summary, --summary-only and --workers go with --batch")
+    if fmt == "csv" or summary_to or summary_only or out or workers != 1:
+        raise click.UsageError("--format csv, --summary, --summary-only, --out and --workers go with --batch")
     rec, results = _graded(record, None)
     differing = report.disagreements(results)
     data = {**_about(rec, record), "differences": differing, "results": [report.result(r) for r in results]}
     _emit(fmt, data, lambda c: tables.compare(c, results, differing, data, show))
 
 
-def _compare_batch(record: Path | None, batch_file: str | None, summary: bool, summary_only: bool, workers: int,
-                   fmt: str) -> None:
+class Rows:
+    """Where `compare --batch` writes what: the rows' format ("csv", "json", or "table": none), the rows' file (None:
+    standard output), the summary's file, and whether the summary goes with the output as well."""
+
+    def __init__(self, fmt: str, out: Path | None, summary_file: Path | None, summary: bool, summary_only: bool):
+        self.fmt, self.out, self.summary_file, self.summary, self.summary_only = \
+            fmt, out, summary_file, summary, summary_only
+
+    @classmethod
+    def chosen(cls, fmt: str, out: Path | None, summary_to: str | None, summary_only: bool) -> Rows:
+        """The options as given, checked: refused (a usage error) where they ask for two things at once."""
+        if summary_only and (fmt == "csv" or out):
+            raise click.UsageError("--summary-only prints the summary alone, a table or JSON: not with --format csv "
+                                   "or --out (use --summary FILE beside the rows)")
+        if out is not None and fmt == "table":
+            kinds = {".csv": "csv", ".jsonl": "json", ".ndjson": "json"}
+            if out.suffix.lower() not in kinds:
+                raise click.UsageError(f"--out {out}: name it .csv or .jsonl, or give --format csv or --format json, "
+                                       "to say which rows to write")
+            fmt = kinds[out.suffix.lower()]
+        summary_file = None if summary_to in (None, "-") else Path(summary_to)
+        if summary_file is not None:
+            outputs.check_file(summary_file)
+        if summary_file is not None and out is not None and _same_file(summary_file, out):
+            raise click.UsageError(f"--out and --summary both name {out}: give them different files")
+        return cls(fmt, out, summary_file, summary_to == "-", summary_only)
+
+    def table_to(self) -> str | None:
+        """Where the summary's table is printed: "stdout", "stderr" (CSV rows hold stdout), or None."""
+        if self.fmt == "table" or self.out is not None or (self.summary_only and self.fmt != "json"):
+            return "stdout"
+        return "stderr" if self.summary and self.fmt == "csv" else None
+
+    def rows_in(self) -> str | None:
+        """Where the table says each rejected record's error row is (None: nowhere yet)."""
+        if self.fmt == "table" or self.summary_only:
+            return None
+        return str(self.out) if self.out is not None else "the rows on standard output"
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    return os.path.realpath(a) == os.path.realpath(b)
+
+
+def _compare_batch(record: Path | None, batch_file: str | None, rows: Rows, workers: int) -> None:
     from epa import batch
 
     if record is not None or batch_file is None:
         raise click.UsageError("give a RECORD, or a cohort with --batch FILE|-, not both" if record
                                else "missing a RECORD (or a cohort: --batch FILE|-)")
-    if fmt == "csv" and (summary or summary_only):
-        raise click.UsageError("the summary is JSON or a table: use --format json or --format table with it")
-    import contextlib
-
+    for given, option in ((rows.out, "--out"), (rows.summary_file, "--summary")):
+        if given is not None and batch_file != "-" and _same_file(given, Path(batch_file)):
+            raise click.UsageError(f"{option} {given} is the cohort being read: give another file")
     from epa.errors import EXIT_FAILURE, EXIT_INTERRUPTED
 
     try:
-        data = batch.run(batch_file, fmt, summary=summary, summary_only=summary_only, workers=workers,
-                         only=_chosen(), registry=_registry(), write=outputs.write_stdout,
-                         progress=sys.stderr.isatty())
+        with contextlib.ExitStack() as files:
+            write = files.enter_context(outputs.streaming_file(rows.out)) if rows.out else outputs.write_stdout
+            data = batch.run(batch_file, rows.fmt, summary=rows.summary and rows.summary_file is None,
+                             summary_only=rows.summary_only, workers=workers, only=_chosen(), registry=_registry(),
+                             write=write, progress=sys.stderr.isatty())
     except (batch.Interrupted, batch.WorkerDied) as exc:
         with contextlib.suppress(OSError, ValueError):  # what was written is out; a closed stdout is not news here
             sys.stdout.flush()
         stopped = "interrupted" if isinstance(exc, batch.Interrupted) else f"error: {exc.reason}"
-        if fmt == "table" or summary_only:
+        if rows.out is not None:
+            done = f"{exc.records} records graded, nothing written to {rows.out} (left as it was), no summary written"
+        elif rows.fmt == "table" or rows.summary_only:
             done = f"{exc.records} records graded, no summary written"
         else:  # a write the signal cut short may have put out part of the next records' output too
             done = f"the first {exc.records} records' output is written in full" + \
                 (f" (to line {exc.line} of the cohort)" if exc.records else "")
         click.echo(f"{stopped}: {done}; the output is incomplete", err=True)
         raise SystemExit(EXIT_INTERRUPTED if isinstance(exc, batch.Interrupted) else EXIT_FAILURE) from None
-    if fmt == "table" or (summary_only and fmt != "json"):
-        _emit("table", data, lambda c: batch.render_summary(c, data, batch_file))
+    if rows.summary_file is not None:
+        _write_summary(rows.summary_file, data, batch_file, rows.rows_in())
+    if rows.table_to() == "stdout":
+        _emit("table", data, lambda c: batch.render_summary(c, data, batch_file, rows.rows_in()))
     outputs.flush_stdout()
+    if rows.table_to() == "stderr":
+        with contextlib.suppress(OSError):  # the rows are written: a closed stderr loses only the summary
+            batch.render_summary(_Console(stderr=True, soft_wrap=False, width=_width()), data, batch_file,
+                                 rows.rows_in())
     note = batch.failure_note(data)
     if note:
         click.echo(f"error: {note}", err=True)
     if batch.exit_code(data):
         raise SystemExit(batch.exit_code(data))
+
+
+SUMMARY_WIDTH = 100  # the columns of a summary's table written to a file
+
+
+def _write_summary(path: Path, data: dict[str, Any], source: str, rows_in: str | None) -> None:
+    """The summary, to its own file: JSON (as the last line of --format json --summary) when it is named .json, else
+    the table as text."""
+    from epa import batch
+
+    if path.suffix.lower() == ".json":
+        text = json.dumps({"summary": data}, indent=2, ensure_ascii=False)
+    else:
+        console = _Console(soft_wrap=False, width=SUMMARY_WIDTH, file=io.StringIO(), color_system=None)
+        batch.render_summary(console, data, source, rows_in)
+        text = "\n".join(line.rstrip() for line in console.file.getvalue().splitlines())
+    outputs.write_file(path, (text + "\n").encode("utf-8"))
 
 
 @cli.command(epilog=STATUS_HELP)

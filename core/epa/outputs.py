@@ -1,11 +1,11 @@
 """Where epa's output goes: files written whole or not at all, and standard output that fails clearly.
 
-A file epa writes (``timeline --ics``, ``consistency --out``) is checked before the run starts, then written to a
-temporary file in the same folder, synced and renamed into place: a reader sees the old file or the new one,
-never half of one, and a failed write leaves the old file as it was and no temporary file behind. Standard output
-is a separate output: whatever happens to it, a file is written in full. A failure to write either is an
-:class:`~epa.errors.OutputError` naming the output (exit 3); a reader that stops reading (``| head``) is not a
-failure (exit 0).
+A file epa writes (``timeline --ics``, ``consistency --out``, ``compare --batch --out``) is checked before the run
+starts, then written to a temporary file in the same folder, synced and renamed into place: a reader sees the old
+file or the new one, never half of one, and a failed write leaves the old file as it was and no temporary file
+behind. Standard output is a separate output: whatever happens to it, a file is written in full. A failure to write
+either is an :class:`~epa.errors.OutputError` naming the output (exit 3); a reader that stops reading (``| head``)
+is not a failure (exit 0).
 
 The command line imports this module at start-up, so it imports nothing the command line has not loaded already
 (tempfile only when a file is written).
@@ -17,7 +17,7 @@ import contextlib
 import os
 import stat
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import NoReturn
 
@@ -66,6 +66,56 @@ def write_file(path: Path, content: bytes) -> None:
         _replace(Path(os.path.realpath(path)), content, mode)
     except OSError as exc:
         raise OutputError(str(path), _reason(exc)) from None
+
+
+@contextlib.contextmanager
+def streaming_file(path: Path) -> Iterator[Callable[[str], None]]:
+    """Write text to ``path`` as it comes (``with streaming_file(path) as write: write(text)``), whole or not at all:
+    as write_file, the text goes to a temporary file in the same folder, renamed over the target (with the mode a
+    plain write would leave) when the block ends; an exception in it (Ctrl-C and SIGTERM too) removes the temporary
+    file and leaves the old one as it was. For output too large to hold, such as a cohort's rows. A target that is
+    not a regular file is written in place. Any failure to write raises OutputError naming ``path``."""
+    existing = _stat(path)
+    temporary = None
+    target = Path(os.path.realpath(path))
+    try:
+        if existing is not None and not stat.S_ISREG(existing.st_mode):
+            stream = open(path, "w", encoding="utf-8", newline="")  # noqa: SIM115 (closed below, in every case)
+        else:
+            import tempfile  # only when a file is written
+
+            fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+            stream = os.fdopen(fd, "w", encoding="utf-8", newline="")
+    except OSError as exc:
+        raise OutputError(str(path), _reason(exc)) from None
+
+    def write(text: str) -> None:
+        try:
+            stream.write(text)
+        except OSError as exc:
+            raise OutputError(str(path), _reason(exc)) from None
+
+    try:
+        yield write
+        try:
+            stream.flush()
+            if temporary is not None:
+                os.fsync(stream.fileno())  # the data is on disk before the name points at it
+            stream.close()
+            if temporary is not None:
+                os.chmod(temporary, stat.S_IMODE(existing.st_mode) if existing else 0o666 & ~_umask())
+                os.replace(temporary, target)
+        except OSError as exc:
+            raise OutputError(str(path), _reason(exc)) from None
+    except BaseException:  # a failed write, a failed run, or Ctrl-C: the old file stays, the temporary goes
+        with contextlib.suppress(OSError, ValueError):
+            stream.close()
+        if temporary is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+        raise
+    if temporary is not None:
+        _sync_folder(target.parent)
 
 
 def _stat(path: Path) -> os.stat_result | None:
