@@ -26,10 +26,12 @@ import msgspec
 from epa import csv_output, interrupts, report
 from epa.cohort_input import (  # the reading; MAX_RECORD and CsvHeader for callers that knew them here
     MAX_RECORD,  # noqa: F401
-    CsvHeader,  # noqa: F401
+    ColumnMap,
+    CsvHeader,
     Item,
     Line,
     Located,
+    Refusal,
     csv_items,
     json_items,
     physical_lines,
@@ -156,7 +158,8 @@ class Failed(NamedTuple):
 
 
 def _error(line: int, message: str, path: str | None, hint: str | None, column: str | None,
-           apprentice: str | None, failed: Failed | None = None) -> tuple[str, Stat | Failed]:
+           apprentice: str | None, failed: Failed | None = None,
+           problems: Sequence[dict[str, Any]] = ()) -> tuple[str, Stat | Failed]:
     """A record's error row, and what the summary counts of it: None for a rejected record, else ``failed``."""
     if _Worker.fmt == "csv":
         text = (f"{path}: " if path else "") + (f"(column {column}) " if column else "") + message
@@ -167,6 +170,8 @@ def _error(line: int, message: str, path: str | None, hint: str | None, column: 
     error: dict[str, Any] = {"message": message, "path": path, "hint": hint}
     if column:
         error["column"] = column
+    if len(problems) > 1:
+        error["problems"] = list(problems)
     if failed is not None and failed.plugin is not None:
         error["plugin"], error["hook"] = failed.plugin, failed.hook
     return json.dumps({"line": line, "error": error}, ensure_ascii=False) + "\n", failed
@@ -306,8 +311,10 @@ def _capped(text: str, limit: int = 500) -> str:
 def _graded_item(item: Item) -> tuple[str, Stat]:
     line, kind, payload = item
     name, registry = _Worker.name, _Worker.registry
-    if kind == "error":
-        return _error(line, payload[0], None, payload[1], None, None)
+    if kind == "error":  # (message, hint), or a Refusal naming a CSV row's columns and its apprentice
+        refused = Refusal(*payload)
+        return _error(line, refused.message, refused.path, refused.hint, refused.column, refused.apprentice,
+                      problems=refused.problems)
     data: Any = None
     locator = None
     try:
@@ -729,9 +736,11 @@ def _collecting_less() -> Iterator[None]:
 
 def run(source: str, fmt: str, *, summary: bool, summary_only: bool, workers: int, only: tuple[str, ...] | None,
         registry: Any, write: Callable[[str], Any], progress: bool,
-        stdin: IO[bytes] | None = None) -> dict[str, Any]:
+        stdin: IO[bytes] | None = None, column_map: ColumnMap | None = None,
+        on_header: Callable[[CsvHeader], Any] | None = None) -> dict[str, Any]:
     """Grade every record of the cohort ``source`` (a path, or "-" for ``stdin``), writing each record's
-    output as it comes; return the summary."""
+    output as it comes; return the summary. A CSV cohort's columns are read by ``column_map`` too, and its
+    header, once read, is given to ``on_header`` (``header.ignored``: the columns not read)."""
     import sys
 
     if source == "-":
@@ -757,7 +766,8 @@ def run(source: str, fmt: str, *, summary: bool, summary_only: bool, workers: in
                 raise InputError(f"cannot tell the cohort's format from its suffix {suffix!r}", where=source,
                                  hint="name it .jsonl (JSON Lines) or .csv, or pipe it to `--batch -`")
             kind = "csv" if suffix == ".csv" else "jsonl"
-        items = json_items(lines) if kind == "jsonl" else csv_items(lines, _input_methods(registry), name)
+        items = json_items(lines) if kind == "jsonl" else csv_items(lines, _input_methods(registry), name, column_map,
+                                                                          on_header)
         counts = Summary()
         out_fmt = "table" if summary_only else fmt
         if out_fmt == "csv":
