@@ -42,10 +42,11 @@ INTEGERS = {"portfolio_pieces", "project_proposal_words"}
 REQUIRED = {"standard": "the standard", "apprentice": "the apprentice's id", "gateway_date": "the gateway date"}
 
 
-def _column_kinds(methods: Iterable[str]) -> dict[str, tuple[tuple[str, ...], columns.Parse]]:
-    """Every field a CSV cohort's column may hold: where its value goes in the record, and how it is read."""
-    kinds: dict[str, tuple[tuple[str, ...], columns.Parse]] = {
-        "standard": (("standard",), columns.parse_standard), "apprentice": (("apprentice", "id"), columns.text),  # type: ignore[dict-item]
+def _column_kinds(methods: Iterable[str]) -> dict[str, tuple[tuple[str, ...], columns.Parse | None]]:
+    """Every field a CSV cohort's column may hold: where its value goes in the record, and how it is read (None:
+    as it stands, the apprentice's id)."""
+    kinds: dict[str, tuple[tuple[str, ...], columns.Parse | None]] = {
+        "standard": (("standard",), columns.parse_standard), "apprentice": (("apprentice", "id"), None),
         "gateway_date": (("gateway", "date"), columns.parse_date)}
     for c in APPRENTICE:
         kinds[c] = ("apprentice", c), (columns.parse_level if c in ("english", "maths") else columns.parse_bool
@@ -186,8 +187,10 @@ class CsvHeader:
             value = cells[index].strip()
             if not value:
                 continue
-            typed = memo.get(value) if memo is not None else value if parse is None else None
-            if typed is None:
+            typed: Any
+            if parse is None:
+                typed = value
+            elif memo is None or (typed := memo.get(value)) is None:
                 try:
                     typed = parse(value)
                 except columns.Problem as problem:
@@ -298,8 +301,8 @@ class RowProblems(InputError):
     """Every cell of a CSV row that cannot be read, each named by its column as the header spells it."""
 
     def __init__(self, problems: Sequence[tuple[str, tuple[str, ...], columns.Problem]], data: dict[str, Any]):
-        self.problems = tuple({"column": name, "path": _path(kind), "message": p.message, "hint": p.hint}
-                              for name, kind, p in problems)
+        self.problems: tuple[dict[str, Any], ...] = tuple(
+            {"column": name, "path": _path(kind), "message": p.message, "hint": p.hint} for name, kind, p in problems)
         ident = data.get("apprentice", {}).get("id")
         self.apprentice = ident if isinstance(ident, str) else None
         if len(problems) == 1:
@@ -535,22 +538,27 @@ def csv_items(lines: Iterable[Line], methods: Iterable[str], name: str, column_m
             if on_header is not None:
                 on_header(header)
             continue
-        try:
-            read = header.record(row)
-        except RowProblems as exc:
-            yield start, "error", exc.refusal()
-            continue
-        except InputError as exc:
-            yield start, "error", Refusal(exc.message, exc.hint)
-            continue
-        if read is not None:
-            yield start, "csv", read
+        item = row_item(header, start, row)
+        if item is not None:
+            yield item
     if skipping or parts:  # the input ended inside a quoted cell
         where = cut_in or cells.quoted_cell(header)
         if header is None:
             raise InputError(f"{where} is never closed", where=f"{name}:{start}", hint=_CLOSE_THE_QUOTE)
         yield start, "error", (f"{where} is never closed: every line after it, to the end of the input (line "
                                f"{last}), was read as part of that cell", _CLOSE_THE_QUOTE)
+
+
+def row_item(header: CsvHeader, line: int, cells: Sequence[str]) -> Item | None:
+    """A row's item, at the line it starts on: its record (with the column of each JSON path), or an error naming
+    every cell that cannot be read; None for a row of empty cells. (An .xlsx row is read the same way.)"""
+    try:
+        read = header.record(cells)
+    except RowProblems as exc:
+        return line, "error", exc.refusal()
+    except InputError as exc:
+        return line, "error", Refusal(exc.message, exc.hint)
+    return None if read is None else (line, "csv", read)
 
 
 _BLANK = b" \t\r\n,"  # what a line of empty cells holds

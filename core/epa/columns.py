@@ -270,8 +270,6 @@ def parse_criteria(value: str) -> list[str]:
     return [c.strip() for c in _CRITERIA.split(value) if c.strip()]
 
 
-text = None  # a text field (the apprentice's id) is its cell as it stands
-
 # Parsers whose cells repeat across a cohort (a few hundred dates, a handful of words): a reader may remember what
 # each value read as (see CsvHeader.record). An id, a number or a list of criteria is read afresh each time.
 REMEMBERED = (parse_date, parse_grade, parse_level, parse_bool, parse_standard)
