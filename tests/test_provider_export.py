@@ -399,7 +399,7 @@ def test_one_problem_is_named_by_its_column_and_path(tmp_path):
     path = _write(tmp_path, "Standard,Apprentice ID,Gateway Date,Photo ID\nST0071,A-9,08/12/2025,Maybe\n")
     (line,) = _json_lines(run("compare", "--batch", str(path), "--format", "json"))
     assert line["error"] == {"message": "'Maybe' is not yes or no", "path": "$.gateway.photo_id",
-                             "hint": "write yes or no (also y/n, true/false, 1/0)", "column": "Photo ID"}
+                             "hint": "write yes or no; also y/n, true/false, 1/0", "column": "Photo ID"}
     valid(line, "batch_error")
 
 

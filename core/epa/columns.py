@@ -120,7 +120,7 @@ _MONTHS = {name: n for n, names in enumerate(
     (("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",), ("jun", "june"),
      ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
      ("dec", "december")), 1) for name in names}
-_DATE_FORMS = "write it as 2025-12-08 or 08/12/2025 (day first)"
+_DATE_FORMS = "write it as 2025-12-08, or day first as 08/12/2025"
 _dates: dict[str, str] = {}  # a cohort has few distinct dates: each is read once (bounded)
 
 
@@ -151,8 +151,8 @@ def _read_date(value: str) -> str:
     if m := _DMY.fullmatch(text):
         day, month, year = int(m[1]), int(m[3]), m[4]
         if len(year) == 2 and m[2] != "/":
-            raise Problem(f"{quote(value)} is not a date epa reads: a two-digit year is read only with '/' "
-                          "(8/12/25); with '-' or '.' it could be year first", _DATE_FORMS)
+            raise Problem(f"{quote(value)} is not a date epa reads: a two-digit year is read only with '/', as in "
+                          "8/12/25; with '-' or '.' it could be year first", _DATE_FORMS)
         if month > 12 and day <= 12:
             raise Problem(f"{quote(value)} is not a UK date (day/month/year): there is no month {month}; a US date "
                           "(month first) is never read", f"write it day first, {month:02d}/{day:02d}/{year}, "
@@ -220,7 +220,7 @@ def parse_level(value: str) -> str:
     elif word in ("entry1", "entry2", "e1", "e2", "entrylevel1", "entrylevel2"):
         hint = "below entry level 3 is none"
     else:
-        hint = "a level is none, Entry 3, Level 1, Level 2 or Level 3 (also written entry3, L2, level2, 2)"
+        hint = "a level is none, Entry 3, Level 1, Level 2 or Level 3; also written entry3, L2, level2, 2"
     raise Problem(f"{quote(value)} is not a qualification level", hint)
 
 
@@ -232,7 +232,7 @@ def parse_bool(value: str) -> bool:
     if found is None:
         found = BOOLEANS.get(value.casefold())
         if found is None:
-            raise Problem(f"{quote(value)} is not yes or no", "write yes or no (also y/n, true/false, 1/0)")
+            raise Problem(f"{quote(value)} is not yes or no", "write yes or no; also y/n, true/false, 1/0")
     return found
 
 
