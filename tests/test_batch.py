@@ -263,7 +263,7 @@ def test_csv_in_csv_out_one_row_per_record_and_body_errors_at_their_line(tmp_pat
     assert all(r["gateway_ready"] in ("true", "false") for r in first)
     (bad_integer,) = [r for r in rows if r["line"] == "4"]
     assert bad_integer["apprentice"] == "A-2" and bad_integer["body"] == ""
-    assert bad_integer["error"] == "$.gateway.portfolio_pieces: (column portfolio_pieces) 'maybe' is not of type 'integer'"
+    assert bad_integer["error"] == "$.gateway.portfolio_pieces: (column portfolio_pieces) 'maybe' is not a whole number"
     (bad_criterion,) = [r for r in rows if r["line"] == "5"]
     assert "(column discussion_criteria) no body knows criterion 'Kx1'" in bad_criterion["error"]
     assert [r["apprentice"] for r in rows if r["line"] == "6"] == ["A-4\nwith a line break"] * len(bodies)
@@ -302,15 +302,18 @@ def test_a_repeated_or_unknown_criterion_id_is_an_error_row_whatever_the_output(
         assert (summary["records_read"], summary["results_written"], summary["errors"]) == (4, 2, 2)
 
 
-def test_an_unknown_csv_column_is_an_error_naming_it(tmp_path):
+def test_an_unknown_csv_column_is_named_with_a_suggestion_and_strict_refuses_it(tmp_path):
     path = tmp_path / "c.csv"
     path.write_text("standard,apprentice,gateway_date,obsrvation\nST0071,A-1,2025-12-01,pass\n", encoding="utf-8")
     result = run("compare", "--batch", str(path), "--format", "json")
-    assert result.exit_code == 2 and result.stdout == ""
-    assert f"{path}:1: unknown column 'obsrvation'" in result.stderr
-    assert "did you mean 'observation'?" in result.stderr
+    assert result.exit_code == 0 and result.stdout.count("\n") == 1
+    assert f'{path}: 1 column not read (epa has no field for it): "obsrvation" (column 4; did you mean ' \
+           "observation?)" in result.stderr
+    strict = run("compare", "--batch", str(path), "--format", "json", "--strict")
+    assert strict.exit_code == 2 and strict.stdout == ""
+    assert f'{path}:1: columns epa does not read (--strict): "obsrvation" (column 4' in strict.stderr
     path.write_text("standard,apprentice\nST0071,A-1\n", encoding="utf-8")
-    assert "the header has no column 'gateway_date'" in fails("compare", "--batch", str(path))
+    assert "the header has no column for the gateway date (gateway_date)" in fails("compare", "--batch", str(path))
 
 
 # --- standard input -----------------------------------------------------------------------------------

@@ -24,10 +24,12 @@ import msgspec
 from epa import csv_output, interrupts, report
 from epa.cohort_input import (  # the reading; MAX_RECORD and CsvHeader for callers that knew them here
     MAX_RECORD,  # noqa: F401
-    CsvHeader,  # noqa: F401
+    ColumnMap,
+    CsvHeader,
     Item,
     Line,
     Located,
+    Refusal,
     csv_items,
     json_items,
     physical_lines,
@@ -131,7 +133,8 @@ class Rejected(NamedTuple):
 
 
 def _error(line: int, message: str, path: str | None, hint: str | None, column: str | None,
-           apprentice: str | None, failed: Failed | None = None) -> tuple[str, Rejected | Failed]:
+           apprentice: str | None, failed: Failed | None = None,
+           problems: Sequence[dict[str, Any]] = ()) -> tuple[str, Rejected | Failed]:
     """A record's error row, and what the summary counts of it: ``failed``, else the reason it was rejected."""
     counted = failed if failed is not None else Rejected(message, column or path, hint, line)
     if _Worker.fmt == "csv":
@@ -143,6 +146,8 @@ def _error(line: int, message: str, path: str | None, hint: str | None, column: 
     error: dict[str, Any] = {"message": message, "path": path, "hint": hint}
     if column:
         error["column"] = column
+    if len(problems) > 1:
+        error["problems"] = list(problems)
     if failed is not None and failed.plugin is not None:
         error["plugin"], error["hook"] = failed.plugin, failed.hook
     return json.dumps({"line": line, "error": error}, ensure_ascii=False) + "\n", counted
@@ -294,8 +299,10 @@ def _capped(text: str, limit: int = 500) -> str:
 def _graded_item(item: Item) -> tuple[str, Stat | Rejected]:
     line, kind, payload = item
     name, registry = _Worker.name, _Worker.registry
-    if kind == "error":
-        return _error(line, payload[0], None, payload[1], None, None)
+    if kind == "error":  # (message, hint), or a Refusal naming a CSV row's columns and its apprentice
+        refused = Refusal(*payload)
+        return _error(line, refused.message, refused.path, refused.hint, refused.column, refused.apprentice,
+                      problems=refused.problems)
     data: Any = None
     locator = None
     try:
@@ -852,9 +859,11 @@ def _collecting_less() -> Iterator[None]:
 
 def run(source: str, fmt: str, *, summary: bool, summary_only: bool, workers: int, only: tuple[str, ...] | None,
         registry: Any, write: Callable[[str], Any], progress: bool,
-        stdin: IO[bytes] | None = None) -> dict[str, Any]:
+        stdin: IO[bytes] | None = None, column_map: ColumnMap | None = None,
+        on_header: Callable[[CsvHeader], Any] | None = None) -> dict[str, Any]:
     """Grade every record of the cohort ``source`` (a path, or "-" for ``stdin``), writing each record's
-    output as it comes; return the summary."""
+    output as it comes; return the summary. A CSV cohort's columns are read by ``column_map`` too, and its
+    header, once read, is given to ``on_header`` (``header.ignored``: the columns not read)."""
     import sys
 
     if source == "-":
@@ -880,7 +889,8 @@ def run(source: str, fmt: str, *, summary: bool, summary_only: bool, workers: in
                 raise InputError(f"cannot tell the cohort's format from its suffix {suffix!r}", where=source,
                                  hint="name it .jsonl (JSON Lines) or .csv, or pipe it to `--batch -`")
             kind = "csv" if suffix == ".csv" else "jsonl"
-        items = json_items(lines) if kind == "jsonl" else csv_items(lines, _input_methods(registry), name)
+        items = json_items(lines) if kind == "jsonl" else csv_items(lines, _input_methods(registry), name, column_map,
+                                                                          on_header)
         counts = Summary()
         out_fmt = "table" if summary_only else fmt
         methods = None

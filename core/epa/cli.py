@@ -342,8 +342,10 @@ plugin (or epa) fails on; the exit code is 0 when every record was graded,
 interrupted (Ctrl-C or SIGTERM).
 
 \b
-CSV columns (a header row names them; an empty cell says nothing; an
-unknown column is an error):
+CSV columns (a header row names them; an empty cell says nothing; names
+are matched after folding case, spaces, punctuation and _, and the names
+MIS exports use are read too: Apprentice ID, Learner Ref, ULN, DOB, Gateway
+Date, Photo ID, ... (README "CSV columns")):
   standard, apprentice (the id), date_of_birth, start_date, english, maths,
   ehcp, bsl; gateway_date and the other gateway fields by name:
   portfolio_pieces, project_proposal_words, photo_id, gateway_form,
@@ -353,7 +355,11 @@ unknown column is an error):
   proposal_resubmitted, portfolio_submitted, project_report_submitted,
   observation_notice; per method M (e.g. observation): M, a component
   grade (fail|pass|distinction), or M_criteria, the criteria met separated
-  by ';'; and M_date, the attempt's date.
+  by ';'; and M_date, the attempt's date (a date alone: booked).
+Any other column is named on stderr and not read (--strict: an error);
+--column "NAME=FIELD" reads it, --column "NAME=" leaves it out. Dates are
+ISO or day first (08/12/2025, 8/12/25), never month first; grades, levels
+(Level 2, L2) and yes/no in any case. A row of empty cells is no record.
 """
 
 
@@ -372,18 +378,26 @@ unknown column is an error):
               help="with --batch: grade in N processes (same output, byte for byte)")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True,
               help="table for a person, json for a program; csv with --batch")
+@click.option("--column", "column_pairs", multiple=True, metavar='"NAME=FIELD"',
+              help="with a CSV --batch: read column NAME as FIELD (NAME= leaves it out); repeatable")
+@click.option("--columns", "columns_file", type=click.Path(path_type=Path, dir_okay=False), metavar="FILE",
+              help="with a CSV --batch: a YAML map of column names to fields (Learner Ref: apprentice)")
+@click.option("--strict", is_flag=True, help="with a CSV --batch: a column epa does not read is an error")
 def compare(record: Path | None, show: tuple[str, ...], batch_file: str | None, summary_to: str | None,
-            summary_only: bool, out: Path | None, workers: int, fmt: str) -> None:
+            summary_only: bool, out: Path | None, workers: int, fmt: str, column_pairs: tuple[str, ...],
+            columns_file: Path | None, strict: bool) -> None:
     """Grade an apprentice RECORD (- reads standard input) by every body that offers its standard, side by
     side; or a cohort of
     records with --batch, with a summary of how often the bodies agree."""
     if show and (batch_file is not None or record is None):
         raise click.UsageError("--show goes with one RECORD, not --batch")
     if batch_file is not None or record is None:
-        _compare_batch(record, batch_file, Rows.chosen(fmt, out, summary_to, summary_only), workers)
+        _compare_batch(record, batch_file, Rows.chosen(fmt, out, summary_to, summary_only), workers, column_pairs,
+                       columns_file, strict)
         return
-    if fmt == "csv" or summary_to or summary_only or out or workers != 1:
-        raise click.UsageError("--format csv, --summary, --summary-only, --out and --workers go with --batch")
+    if fmt == "csv" or summary_to or summary_only or out or workers != 1 or column_pairs or columns_file or strict:
+        raise click.UsageError("--format csv, --summary, --summary-only, --out, --workers, --column, --columns and "
+                               "--strict go with --batch")
     rec, results = _graded(record, None)
     differing = report.disagreements(results)
     data = {**_about(rec, record), "differences": differing, "results": [report.result(r) for r in results]}
@@ -434,8 +448,10 @@ def _same_file(a: Path, b: Path) -> bool:
     return os.path.realpath(a) == os.path.realpath(b)
 
 
-def _compare_batch(record: Path | None, batch_file: str | None, rows: Rows, workers: int) -> None:
+def _compare_batch(record: Path | None, batch_file: str | None, rows: Rows, workers: int,
+                   column_pairs: tuple[str, ...] = (), columns_file: Path | None = None, strict: bool = False) -> None:
     from epa import batch
+    from epa.cohort_input import column_map
 
     if record is not None or batch_file is None:
         raise click.UsageError("give a RECORD, or a cohort with --batch FILE|-, not both" if record
@@ -445,12 +461,24 @@ def _compare_batch(record: Path | None, batch_file: str | None, rows: Rows, work
             raise click.UsageError(f"{option} {given} is the cohort being read: give another file")
     from epa.errors import EXIT_FAILURE, EXIT_INTERRUPTED
 
+    mapped = column_map(columns_file, column_pairs, strict)
+    headers = []
+
+    def heard(header: Any) -> None:  # the CSV header, read: its columns not read are named once, before any row
+        headers.append(header)
+        for note in header.notes():
+            click.echo(f"note: {batch_file}: {note}", err=True)
+        if header.ignored:
+            click.echo('  hint: read one with --column "NAME=FIELD", leave it out with --column "NAME="; --strict '
+                       "refuses a cohort with columns epa does not read", err=True)
+
     try:
         with contextlib.ExitStack() as files:
             write = files.enter_context(outputs.streaming_file(rows.out)) if rows.out else outputs.write_stdout
             data = batch.run(batch_file, rows.fmt, summary=rows.summary and rows.summary_file is None,
                              summary_only=rows.summary_only, workers=workers, only=_chosen(), registry=_registry(),
-                             write=write, progress=sys.stderr.isatty())
+                             write=write, progress=sys.stderr.isatty(), column_map=mapped,
+                             on_header=heard)
     except (batch.Interrupted, batch.WorkerDied) as exc:
         with contextlib.suppress(OSError, ValueError):  # what was written is out; a closed stdout is not news here
             sys.stdout.flush()
@@ -473,6 +501,9 @@ def _compare_batch(record: Path | None, batch_file: str | None, rows: Rows, work
         with contextlib.suppress(OSError):  # the rows are written: a closed stderr loses only the summary
             batch.render_summary(_Console(stderr=True, soft_wrap=False, width=_width()), data, batch_file,
                                  rows.rows_in())
+    if not headers and (column_pairs or columns_file or strict):
+        click.echo(f"note: {batch_file} is not CSV: --column, --columns and --strict name CSV columns, and were not "
+                   "used", err=True)
     note = batch.failure_note(data)
     if note:
         click.echo(f"error: {note}", err=True)

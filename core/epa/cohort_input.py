@@ -12,14 +12,17 @@ mark is allowed); UTF-16 and UTF-32 are refused, naming the encoding and how to 
 from __future__ import annotations
 
 import csv
+import operator
 import re
-from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
+import attrs
+
+from epa import columns
 from epa.documents import Source, json_path
-from epa.errors import InputError, did_you_mean, quote
+from epa.errors import InputError, quote
 
 MAX_RECORD = 1 << 20  # bytes one record (a JSON line, a CSV row, line end included) may hold; more: an error item
 MAX_SKIP = 64 << 20  # bytes of one line (or CSV record) read past before reading stops: the input has no line ends
@@ -36,83 +39,301 @@ DATES = ("registered", "evidence_submitted", "epa_start", "planning_meeting", "p
 BOOLEANS = {"ehcp", "bsl", "photo_id", "gateway_form", "portfolio", "project_proposal", "portfolio_declaration",
             "english_maths_declaration"}
 INTEGERS = {"portfolio_pieces", "project_proposal_words"}
-_TRUE, _FALSE = {"true", "yes", "y", "1"}, {"false", "no", "n", "0"}
-_INT = re.compile(r"[+-]?\d{1,12}")
+REQUIRED = {"standard": "the standard", "apprentice": "the apprentice's id", "gateway_date": "the gateway date"}
 
 
-def _column_kinds(methods: Iterable[str]) -> dict[str, tuple[str, ...]]:
-    """Every column a CSV cohort may have, and where its value goes in the record."""
-    kinds: dict[str, tuple[str, ...]] = {"standard": ("standard",), "apprentice": ("apprentice", "id"),
-                                         "gateway_date": ("gateway", "date")}
-    kinds.update({c: ("apprentice", c) for c in APPRENTICE})
-    kinds.update({c: ("gateway", c) for c in GATEWAY})
-    kinds.update({c: ("dates", c) for c in DATES})
+def _column_kinds(methods: Iterable[str]) -> dict[str, tuple[tuple[str, ...], columns.Parse | None]]:
+    """Every field a CSV cohort's column may hold: where its value goes in the record, and how it is read (None:
+    as it stands, the apprentice's id)."""
+    kinds: dict[str, tuple[tuple[str, ...], columns.Parse | None]] = {
+        "standard": (("standard",), columns.parse_standard), "apprentice": (("apprentice", "id"), None),
+        "gateway_date": (("gateway", "date"), columns.parse_date)}
+    for c in APPRENTICE:
+        kinds[c] = ("apprentice", c), (columns.parse_level if c in ("english", "maths") else columns.parse_bool
+                                       if c in BOOLEANS else columns.parse_date)
+    for c in GATEWAY:
+        kinds[c] = ("gateway", c), columns.parse_bool if c in BOOLEANS else columns.parse_int
+    kinds.update({c: (("dates", c), columns.parse_date) for c in DATES})
     for m in methods:
-        kinds.update({m: ("method", m, "grade"), f"{m}_criteria": ("method", m, "criteria_met"),
-                      f"{m}_date": ("method", m, "date")})
+        kinds.update({m: (("method", m, "grade"), columns.parse_grade),
+                      f"{m}_criteria": (("method", m, "criteria_met"), columns.parse_criteria),
+                      f"{m}_date": (("method", m, "date"), columns.parse_date)})
     return kinds
 
 
-class CsvHeader:
-    """A CSV cohort's header, checked once: every column known, none twice, the record's core present."""
+@attrs.frozen
+class ColumnMap:
+    """The user's names for columns (``--column "Learner Ref=apprentice"``, ``--columns FILE``): each column name
+    (as the header spells it, or folded alike) and the field it holds, "" to leave the column out; and whether a
+    column epa does not read is an error (``--strict``)."""
 
-    def __init__(self, cells: Sequence[str], methods: Iterable[str], where: str):
+    names: tuple[tuple[str, str], ...] = ()
+    strict: bool = False
+
+
+@attrs.frozen
+class Unread:
+    """A column of the header that epa does not read: its name as the header spells it, its number (from 1), and
+    the field it most resembles, if one is close."""
+
+    name: str
+    number: int
+    suggestion: str | None = None
+
+    def __str__(self) -> str:
+        named = f'"{self.name}"' if self.name else "(no name)"
+        return f"{named} (column {self.number}" + (f"; did you mean {self.suggestion}?)" if self.suggestion else ")")
+
+
+class CsvHeader:
+    """A CSV cohort's header, read once: which field each column holds (by its name folded, an alias, or the
+    user's map), none twice, the record's core present; the columns not read (``ignored``) and left out as asked
+    (``left_out``); map entries that name no column (``unmatched``).
+
+    A row is read by ``record(cells)`` (an .xlsx row too: its cells as strings, dates as ISO strings)."""
+
+    def __init__(self, cells: Sequence[str], methods: Iterable[str], where: str, column_map: ColumnMap | None = None):
         if len(cells) > MAX_COLUMNS:
             raise InputError(f"the header has {len(cells)} columns; a cohort's header names at most {MAX_COLUMNS}",
                              where=where, hint="the first line of a CSV cohort names its columns, each once")
+        column_map = column_map or ColumnMap()
         kinds = _column_kinds(methods)
+        known = columns.vocabulary(kinds, methods)
         self.names = [c.strip() for c in cells]
+        self.width = len(self.names)
+        self.ignored: list[Unread] = []
+        self.left_out: list[Unread] = []
+        mapped = {columns.fold(name): (name, field) for name, field in column_map.names}
+        used: set[str] = set()
+        holds: dict[str, list[int]] = {}  # field -> the columns holding it
         for number, name in enumerate(self.names, 1):
-            if name not in kinds:
-                raise InputError(f"unknown column {quote(name)} (column {number})", where=where,
-                                 hint=did_you_mean(name, kinds) or "see `epa compare --help` for the columns")
-        twice = sorted(n for n, count in Counter(self.names).items() if count > 1)
-        if twice:
-            raise InputError(f"column {quote(twice[0])} appears twice", where=where)
-        missing = [c for c in ("standard", "apprentice", "gateway_date") if c not in self.names]
+            key = columns.fold(name)
+            if key in mapped and name:
+                used.add(key)
+                field = mapped[key][1].strip()
+                if not field:
+                    self.left_out.append(Unread(name, number))
+                    continue
+                found = known.get(columns.fold(field))
+                if found is None:
+                    raise InputError(f"--column {quote(mapped[key][0] + '=' + field)}: epa has no field {quote(field)}",
+                                     where=where, hint=_did_you_mean(field, known))
+            else:
+                found = known.get(key) if key else None
+            if found is None:
+                self.ignored.append(Unread(name, number, columns.suggestion(name, known) if key else None))
+            else:
+                holds.setdefault(found, []).append(number)
+        self.unmatched = [name for key, (name, _) in mapped.items() if key not in used]
+        for field, numbers in holds.items():
+            if len(numbers) > 1:
+                both = " and ".join(f'"{self.names[n - 1]}" (column {n})' for n in numbers[:2])
+                more = f" (and {len(numbers) - 2} more columns)" if len(numbers) > 2 else ""
+                raise InputError(f"columns {both}{more} both hold {field}", where=where,
+                                 hint=f'leave one out with --column "{self.names[numbers[-1] - 1]}=", or map it to '
+                                      "another field")
+        missing = [f for f in REQUIRED if f not in holds]
         if missing:
-            raise InputError("the header has no column " + ", ".join(repr(c) for c in missing), where=where,
-                             hint="every record needs its standard, the apprentice's id and the gateway date")
-        self.kinds = [kinds[n] for n in self.names]
+            raise InputError("the header has no column for " + ", ".join(f"{REQUIRED[f]} ({f})" for f in missing)
+                             + (f"; columns not read: {', '.join(map(str, self.ignored))}" if self.ignored else ""),
+                             where=where, hint="name the column that holds it: --column \"YOUR NAME=" + missing[0]
+                             + "\" (README \"CSV columns\" lists the names read without one)")
+        if column_map.strict and self.ignored:
+            raise InputError("columns epa does not read (--strict): " + ", ".join(map(str, self.ignored)),
+                             where=where, hint='map each to a field with --column "NAME=FIELD", or leave it out '
+                                               'with --column "NAME="')
+        # Each column read, in order: (index, how it is read, the record's part it goes in ("" for the top, "method"
+        # for an attempt's), its key there, its JSON path (an attempt's: ("method", method, field)), its name).
+        # (and what each value of a column read as, where a column's values repeat: see columns.REMEMBERED)
+        memos: dict[Any, dict[str, Any]] = {parse: {} for parse in columns.REMEMBERED}
+        self.plan = sorted((n - 1, memos.get(kinds[field][1]), kinds[field][1], *_slot(kinds[field][0]),
+                            kinds[field][0], self.names[n - 1]) for field, (n,) in holds.items())
+        self.kinds = {kinds[field][0]: self.names[n - 1] for field, (n,) in holds.items()}
+        # The column each JSON path comes from is the same for every row but an attempt's (its index is the row's)
+        self._where = {kind: name for kind, name in self.kinds.items() if kind[0] != "method"}
+        self._where.update({("schedule", kind[1]): name for kind, name in self.kinds.items() if kind[2:] == ("date",)})
+        self._method_columns: dict[str, dict[str, str]] = {}
+        for kind, name in self.kinds.items():
+            if kind[0] == "method":
+                self._method_columns.setdefault(kind[1], {})[kind[2]] = name
 
-    def record(self, cells: Sequence[str]) -> tuple[dict[str, Any], dict[tuple[Any, ...], str]]:
-        """The record a row says (as a YAML record would), and which column each JSON path came from."""
-        if len(cells) > len(self.names):
-            raise InputError(f"the row has {len(cells)} cells, the header names {len(self.names)} columns",
+    def notes(self) -> list[str]:
+        """What the user is told of the header: the columns not read, those left out as asked, and map entries
+        that name no column (each line a sentence)."""
+        said = []
+        if self.ignored:
+            many = len(self.ignored) > 1
+            said.append(f"{len(self.ignored)} column{'s' if many else ''} not read (epa has no field for "
+                        f"{'them' if many else 'it'}): " + ", ".join(map(str, self.ignored)))
+        if self.left_out:
+            said.append("left out, as --column asked: " + ", ".join(map(str, self.left_out)))
+        if self.unmatched:
+            said.append("the column map names no column of this header: " + ", ".join(f'"{n}"' for n in self.unmatched))
+        return said
+
+    def record(self, cells: Sequence[str]) -> tuple[dict[str, Any], dict[tuple[Any, ...], str]] | None:
+        """The record a row says (as a YAML record would), and which column each JSON path came from; None for a
+        row of empty cells (no record). Every cell that cannot be read is named in one RowProblems."""
+        if len(cells) > self.width and any(c.strip() for c in cells[self.width:]):
+            raise InputError(f"the row has {len(cells)} cells, the header names {self.width} columns",
                              hint="a cell holding a comma must be quoted")
         data: dict[str, Any] = {}
-        columns: dict[tuple[Any, ...], str] = {}
         attempts: dict[str, dict[str, Any]] = {}
-        for name, kind, raw in zip(self.names, self.kinds, cells, strict=False):
-            value = raw.strip()
+        problems: list[tuple[str, tuple[str, ...], columns.Problem]] = []
+        width = len(cells)
+        for index, memo, parse, part, key, kind, name in self.plan:
+            if index >= width:
+                break
+            value = cells[index].strip()
             if not value:
                 continue
-            if kind[0] == "method":
-                attempt = attempts.setdefault(kind[1], {"method": kind[1]})
-                attempt[kind[2]] = [c.strip() for c in value.split(";") if c.strip()] \
-                    if kind[2] == "criteria_met" else value
-                attempt.setdefault("_columns", {})[kind[2]] = name
-                continue
-            typed: Any = value
-            if name in BOOLEANS and value.lower() in _TRUE | _FALSE:
-                typed = value.lower() in _TRUE
-            elif name in INTEGERS and _INT.fullmatch(value):
-                typed = int(value)
-            if len(kind) == 1:
-                data[kind[0]] = typed
+            typed: Any
+            if parse is None:
+                typed = value
+            elif memo is None or (typed := memo.get(value)) is None:
+                try:
+                    typed = parse(value)
+                except columns.Problem as problem:
+                    problems.append((name, kind, problem))
+                    continue
+                if memo is not None and len(memo) < _REMEMBER:
+                    memo[value] = typed
+            if not part:
+                data[key] = typed
+            elif part == "method":
+                attempts.setdefault(key, {})[kind[2]] = typed
             else:
-                data.setdefault(kind[0], {})[kind[1]] = typed
-            columns[kind] = name
-        ordered = sorted(attempts.values(), key=lambda a: str(a.get("date", "9999")))  # stable: header order
-        if ordered:
-            data["assessments"] = []
-        for i, attempt in enumerate(ordered):
-            named = attempt.pop("_columns")
-            columns[("assessments", i)] = named.get("grade") or named.get("criteria_met") or named["date"]
-            for field, name in named.items():
-                columns[("assessments", i, field)] = name
-            data["assessments"].append(attempt)
-        return data, columns
+                (data.get(part) or data.setdefault(part, {}))[key] = typed
+        if not data and not attempts and not problems and not any(c.strip() for c in cells):
+            return None  # a row of empty cells, as a spreadsheet writes after its last row
+        if not ("standard" in data and "id" in data.get("apprentice", ()) and "date" in data.get("gateway", ())):
+            self._missing(data, problems)
+        where = self._where.copy()
+        if attempts:
+            self._attempts(data, where, attempts, problems)
+        if problems:
+            problems.sort(key=lambda p: self.names.index(p[0]))  # in the header's order
+            raise RowProblems(problems, data)
+        return data, where
+
+    def _missing(self, data: dict[str, Any], problems: list[Any]) -> None:
+        """A required cell left empty, named by its column (one that cannot be read is named already)."""
+        for field, what in REQUIRED.items():
+            kind = _REQUIRED_KINDS[field]
+            given = data.get(kind[0]) if len(kind) == 1 else data.get(kind[0], {}).get(kind[1])
+            if given is None and not any(k == kind for _, k, _ in problems):
+                problems.append((self.kinds[kind], kind, columns.Problem(f"empty: every record needs {what}")))
+
+    def _attempts(self, data: dict[str, Any], where: dict[tuple[Any, ...], str], attempts: dict[str, dict[str, Any]],
+                  problems: list[Any]) -> None:
+        """Each method's cells as an attempt (a grade or the criteria met, and its date) or, a date alone, as a
+        booked attempt in the record's schedule."""
+        kept = []
+        for method, cells in attempts.items():
+            named = self._method_columns[method]
+            if "date" in cells and len(cells) == 1:
+                data.setdefault("schedule", {})[method] = cells["date"]
+            elif "grade" in cells and "criteria_met" in cells:
+                problems.append((named["grade"], ("method", method, "grade"), columns.Problem(
+                    f'a grade ({quote(cells["grade"])}) and the criteria met (column "{named["criteria_met"]}"): '
+                    "an attempt gives one", "keep the grade the assessment gave, or the criteria met, not both")))
+            elif "date" not in cells:
+                if any(kind == ("method", method, "date") for _, kind, _ in problems):
+                    continue  # its date is named already
+                given = named.get("grade") or named["criteria_met"]
+                date = named.get("date")
+                problems.append((given, ("method", method, "date"), columns.Problem(
+                    f"an attempt at the {method} with no date", f'give its date in column "{date}"' if date else
+                    f"add a column {method}_date for its date")))
+            else:
+                kept.append((cells["date"], method, cells, named))
+        if len(kept) > 1:
+            kept.sort(key=_FIRST)  # stable: header order on a day
+        if kept:
+            data["assessments"] = [{"method": method, **cells} for _, method, cells, _ in kept]
+        for i, (_, _, cells, named) in enumerate(kept):
+            where[("assessments", i)] = named.get("grade") or named.get("criteria_met") or named["date"]
+            for part in cells:
+                where[("assessments", i, part)] = named[part]
+
+
+_FIRST = operator.itemgetter(0)
+_REMEMBER = 1 << 12  # distinct values remembered per parser and header (a cohort's dates and words: a few hundred)
+_REQUIRED_KINDS = {"standard": ("standard",), "apprentice": ("apprentice", "id"), "gateway_date": ("gateway", "date")}
+
+
+def column_map(file: Path | None, pairs: Iterable[str], strict: bool) -> ColumnMap:
+    """The user's column map: ``--columns FILE`` (a YAML mapping, ``Learner Ref: apprentice``; a field left empty
+    or ``~`` leaves the column out), then each ``--column "NAME=FIELD"`` (which wins over the file's)."""
+    names: dict[str, tuple[str, str]] = {}
+    if file is not None:
+        from epa.documents import read
+
+        data, _ = read(file)
+        if not isinstance(data, dict):
+            raise InputError("a column map is a YAML mapping of a column's name to a field", where=str(file),
+                             hint="one line a column, e.g.  Learner Ref: apprentice  (Employer: ~ leaves it out)")
+        for name, field in data.items():
+            if not isinstance(name, str | int) or not isinstance(field, str | None):
+                raise InputError(f"{quote(name)}: {quote(field)} is not a column's name and a field's",
+                                 where=str(file), hint="quote a name or field YAML reads as a number or yes/no")
+            names[columns.fold(str(name))] = (str(name), field or "")
+    for pair in pairs:
+        name, equals, field = pair.partition("=")
+        if not equals or not name.strip():
+            raise InputError(f"--column {quote(pair)}: expected NAME=FIELD", hint='e.g. --column "Learner Ref='
+                             'apprentice"; --column "Employer=" leaves a column out')
+        names[columns.fold(name)] = (name.strip(), field)
+    return ColumnMap(tuple(names.values()), strict)
+
+
+def _slot(kind: tuple[str, ...]) -> tuple[str, str]:
+    """The part of the record a field's value goes in ("" the top, "method" an attempt's cells) and its key."""
+    return ("", kind[0]) if len(kind) == 1 else (kind[0], kind[1])
+
+
+def _did_you_mean(field: str, known: dict[str, str]) -> str:
+    close = columns.suggestion(field, known)
+    return f"did you mean {close}?" if close else "README \"CSV columns\" lists the fields"
+
+
+class RowProblems(InputError):
+    """Every cell of a CSV row that cannot be read, each named by its column as the header spells it."""
+
+    def __init__(self, problems: Sequence[tuple[str, tuple[str, ...], columns.Problem]], data: dict[str, Any]):
+        self.problems: tuple[dict[str, Any], ...] = tuple(
+            {"column": name, "path": _path(kind), "message": p.message, "hint": p.hint} for name, kind, p in problems)
+        ident = data.get("apprentice", {}).get("id")
+        self.apprentice = ident if isinstance(ident, str) else None
+        if len(problems) == 1:
+            first = self.problems[0]
+            super().__init__(first["message"], hint=first["hint"])
+            self.column, self.path = first["column"], first["path"]
+        else:
+            super().__init__(f"{len(problems)} problems: " + "; ".join(
+                f'column "{p["column"]}": {p["message"]}' + (f" ({p['hint']})" if p["hint"] else "")
+                for p in self.problems))
+            self.column = self.path = None
+
+    def refusal(self) -> Refusal:
+        return Refusal(self.message, self.hint, self.column, self.path, self.apprentice, self.problems)
+
+
+def _path(kind: tuple[str, ...]) -> str | None:
+    """The JSON path a column's value takes (None for a method's, whose attempt has no index yet)."""
+    return None if kind[0] == "method" else json_path(kind)
+
+
+class Refusal(NamedTuple):
+    """An error item's payload: why a record is refused, and a hint; for a CSV row's cells, also the column and
+    JSON path (one problem), the apprentice's id where it was read, and every problem (see RowProblems)."""
+
+    message: str
+    hint: str | None
+    column: str | None = None
+    path: str | None = None
+    apprentice: str | None = None
+    problems: tuple[dict[str, Any], ...] = ()
 
 
 class Located(Source):
@@ -252,8 +473,11 @@ def json_items(lines: Iterable[Line]) -> Iterator[Item]:
             yield number, "json", raw
 
 
-def csv_items(lines: Iterable[Line], methods: Iterable[str], name: str) -> Iterator[Item]:
+def csv_items(lines: Iterable[Line], methods: Iterable[str], name: str, column_map: ColumnMap | None = None,
+              on_header: Callable[[CsvHeader], Any] | None = None) -> Iterator[Item]:
     """One item per CSV record: a record may span lines inside a quoted cell, and its number is its first line's.
+    A row of empty cells (a blank line, or Excel's ``,,,,``) is no record. ``column_map`` names columns as the user
+    asked; ``on_header`` is given the header once it is read (its ignored columns are for the user to hear of).
 
     A quote opens a quoted cell only as the cell's first character (as RFC 4180 and Excel read it): elsewhere it is
     text, so a stray quote in an id never joins the rows after it into one. A record past MAX_RECORD (a quoted cell
@@ -274,8 +498,8 @@ def csv_items(lines: Iterable[Line], methods: Iterable[str], name: str) -> Itera
             return
         last = number
         if not parts and not skipping:  # a record starts here
-            if ends and not raw.strip():
-                continue  # a blank line: no record
+            if ends and not raw.strip(_BLANK):
+                continue  # a blank line, or a row of empty cells: no record
             start, size = number, 0
             cells.reset()
         if parts or skipping or not ends or b'"' in raw:  # not the common case: one line, no quote
@@ -321,12 +545,13 @@ def csv_items(lines: Iterable[Line], methods: Iterable[str], name: str) -> Itera
             yield start, "error", (f"the CSV row cannot be read: {exc}", "quote a cell that holds a line break")
             continue
         if header is None:
-            header = CsvHeader(row, methods, f"{name}:{start}")
+            header = CsvHeader(row, methods, f"{name}:{start}", column_map)
+            if on_header is not None:
+                on_header(header)
             continue
-        try:
-            yield start, "csv", header.record(row)
-        except InputError as exc:
-            yield start, "error", (exc.message, exc.hint)
+        item = row_item(header, start, row)
+        if item is not None:
+            yield item
     if skipping or parts:  # the input ended inside a quoted cell
         where = cut_in or cells.quoted_cell(header)
         if header is None:
@@ -334,6 +559,20 @@ def csv_items(lines: Iterable[Line], methods: Iterable[str], name: str) -> Itera
         yield start, "error", (f"{where} is never closed: every line after it, to the end of the input (line "
                                f"{last}), was read as part of that cell", _CLOSE_THE_QUOTE)
 
+
+def row_item(header: CsvHeader, line: int, cells: Sequence[str]) -> Item | None:
+    """A row's item, at the line it starts on: its record (with the column of each JSON path), or an error naming
+    every cell that cannot be read; None for a row of empty cells. (An .xlsx row is read the same way.)"""
+    try:
+        read = header.record(cells)
+    except RowProblems as exc:
+        return line, "error", exc.refusal()
+    except InputError as exc:
+        return line, "error", Refusal(exc.message, exc.hint)
+    return None if read is None else (line, "csv", read)
+
+
+_BLANK = b" \t\r\n,"  # what a line of empty cells holds
 
 _CLOSE_THE_QUOTE = ("close the quote (\"); a quote inside a quoted cell is written twice (\"\"), and one that is "
                     "not a cell's first character is text")

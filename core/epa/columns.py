@@ -1,0 +1,275 @@
+"""A CSV cohort's columns and values as providers write them: the names an MIS or a spreadsheet gives each field
+(matched after folding case, spaces, punctuation and ``_``), and values as people type them (UK dates,
+``Distinction``, ``Level 2``, ``Y``), each read into the record's own form or refused with a reason.
+
+The vocabulary is data: ALIASES (a field's other names), METHOD_ALIASES and METHOD_PARTS (a method's columns), and
+the value words below. README "Cohorts" documents them; tests/test_provider_export.py holds them to it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from epa.errors import quote
+
+
+def fold(name: str) -> str:
+    """A column name as it is matched: lower case, letters and digits only ("Date of Birth" -> "dateofbirth")."""
+    return "".join(filter(str.isalnum, name.casefold()))
+
+
+# --- columns -------------------------------------------------------------------------------------------
+
+# Each field's names besides its own (date_of_birth is also read as "Date of Birth", "date-of-birth", "DOB"):
+# what MIS exports and spreadsheets call it, ILR field names among them (LearnRefNumber, ULN, DateOfBirth,
+# LearnStartDate). A name here must not fold to another field's name (a test holds them apart).
+ALIASES: dict[str, tuple[str, ...]] = {
+    "standard": ("Standard Reference", "Standard Ref", "Apprenticeship Standard", "Standard Code", "IfATE Reference"),
+    "apprentice": ("Apprentice ID", "Apprentice Ref", "Apprentice Reference", "Apprentice Number", "Learner ID",
+                   "Learner Ref", "Learner Reference", "Learner Number", "Learner Ref Number", "LearnRefNumber", "ULN",
+                   "Unique Learner Number", "Student ID", "ID"),
+    "date_of_birth": ("DOB", "Birth Date", "Birthdate", "D.O.B."),
+    "start_date": ("Apprenticeship Start", "Apprenticeship Start Date", "Learning Start Date", "LearnStartDate",
+                   "Programme Start Date", "Start"),
+    "english": ("English Level", "English Achieved", "English Qualification", "Functional Skills English",
+                "FS English"),
+    "maths": ("Math", "Mathematics", "Maths Level", "Math Level", "Maths Achieved", "Maths Qualification",
+              "Functional Skills Maths", "FS Maths"),
+    "ehcp": ("EHC Plan", "Education Health and Care Plan"),
+    "bsl": ("British Sign Language",),
+    "gateway_date": ("Date of Gateway", "Gateway Passed Date", "Gateway Completion Date", "Gateway Meeting Date"),
+    "portfolio_pieces": ("Portfolio Evidence Pieces", "Pieces of Evidence", "Evidence Pieces", "Portfolio Items"),
+    "project_proposal_words": ("Proposal Words", "Proposal Word Count", "Project Proposal Word Count"),
+    "photo_id": ("Photo ID Checked", "Photographic ID", "ID Checked", "Photo ID Seen"),
+    "gateway_form": ("Gateway Readiness Report", "Readiness Report", "Gateway Meeting Record"),
+    "portfolio": ("Portfolio Complete", "Portfolio of Evidence"),
+    "project_proposal": ("Proposal", "Project Proposal Received"),
+    "portfolio_declaration": ("Portfolio Authenticity Declaration", "Authenticity Declaration"),
+    "english_maths_declaration": ("English and Maths Declaration", "English & Maths Declaration",
+                                  "English Maths Evidence", "English and Maths Evidence"),
+    "registered": ("Registration Date", "Registered Date", "EPA Registration Date", "Date Registered"),
+    "evidence_submitted": ("Evidence Submitted Date", "Gateway Evidence Submitted"),
+    "epa_start": ("EPA Start Date", "EPA Period Start"),
+    "planning_meeting": ("Planning Meeting Date",),
+    "proposal_rejected": ("Proposal Rejected Date",),
+    "proposal_resubmitted": ("Proposal Resubmitted Date",),
+    "portfolio_submitted": ("Portfolio Submitted Date",),
+    "project_report_submitted": ("Project Report Submitted Date",),
+    "observation_notice": ("Observation Notice Date",),
+}
+
+# A method's other names (its columns are these with METHOD_PARTS after them), from the standards' method names.
+METHOD_ALIASES: dict[str, tuple[str, ...]] = {
+    "observation": ("Practical Observation", "Observation with Q&A", "Obs"),
+    "project": ("Work-based Project", "Work Based Project"),
+    "discussion": ("Professional Discussion",),
+    "showcase": ("Showcase Portfolio", "Showcase Presentation"),
+}
+# A method M's columns: its grade ("M", "M Grade", ...), the criteria met and the attempt's date.
+METHOD_PARTS: dict[str, tuple[str, ...]] = {
+    "": ("", "Grade", "Result", "Outcome"),
+    "_criteria": ("Criteria", "Criteria Met"),
+    "_date": ("Date", "Assessment Date", "Booked", "Booking Date", "Date Booked"),
+}
+
+
+def vocabulary(fields: Iterable[str], methods: Iterable[str]) -> dict[str, str]:
+    """Every folded name a column may have, and the field it means: the fields' own names first."""
+    names = {fold(f): f for f in fields}
+    for field, aliases in ALIASES.items():
+        if field in names.values():
+            for alias in aliases:
+                names.setdefault(fold(alias), field)
+    for m in methods:
+        for name in (m, *METHOD_ALIASES.get(m, ())):
+            for part, words in METHOD_PARTS.items():
+                for word in words:
+                    names.setdefault(fold(f"{name} {word}"), m + part)
+    return names
+
+
+def suggestion(name: str, names: dict[str, str]) -> str | None:
+    """The field a column name not in the vocabulary most resembles, if any is close."""
+    close = difflib.get_close_matches(fold(name), list(names), n=1, cutoff=0.75)
+    return names[close[0]] if close else None
+
+
+# --- values --------------------------------------------------------------------------------------------
+
+class Problem(Exception):
+    """A cell's value that cannot be read as its field's: what is wrong, and a hint."""
+
+    def __init__(self, message: str, hint: str | None = None):
+        super().__init__(message)
+        self.message, self.hint = message, hint
+
+
+Parse = Callable[[str], Any]
+
+PIVOT = 50  # a two-digit year yy is 20yy below PIVOT, else 19yy (00-49: 2000-2049; 50-99: 1950-1999)
+_ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DMY = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})")
+_YMD = re.compile(r"(\d{4})([/.])(\d{1,2})\2(\d{1,2})")
+_NAMED = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?[ -]([a-z]{3,9})\.?[ ,-]+(\d{4}|\d{2})")
+_TIME = re.compile(r"(.+?)[ t](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?")
+_MONTHS = {name: n for n, names in enumerate(
+    (("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",), ("jun", "june"),
+     ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
+     ("dec", "december")), 1) for name in names}
+_DATE_FORMS = "write it as 2025-12-08, or day first as 08/12/2025"
+_dates: dict[str, str] = {}  # a cohort has few distinct dates: each is read once (bounded)
+
+
+def parse_date(value: str) -> str:
+    """A date as ISO 8601 (YYYY-MM-DD), from ISO, UK day-first forms (08/12/2025, 8-12-2025, 08.12.2025, 8/12/25),
+    year-first with / or . (2025/12/08), or a month named (8 Dec 2025, 08-Dec-25); a time of midnight after it (as
+    a spreadsheet writes a date cell) is allowed. Never read month first: 01/13/2025 is refused."""
+    found = _dates.get(value)
+    if found is None:
+        found = _read_date(value)
+        if len(_dates) >= 4096:
+            _dates.clear()
+        _dates[value] = found
+    return found
+
+
+def _read_date(value: str) -> str:
+    text = value.casefold()
+    timed = _TIME.fullmatch(text)
+    if timed:
+        if any(int(t or 0) for t in timed.group(2, 3, 4)):
+            raise Problem(f"{quote(value)} has a time of day: a date alone is expected", _DATE_FORMS)
+        text = timed.group(1).strip()
+    if _ISO.fullmatch(text):
+        return _day(value, int(text[:4]), int(text[5:7]), int(text[8:]))
+    if m := _YMD.fullmatch(text):
+        return _day(value, int(m[1]), int(m[3]), int(m[4]))
+    if m := _DMY.fullmatch(text):
+        day, month, year = int(m[1]), int(m[3]), m[4]
+        if len(year) == 2 and m[2] != "/":
+            raise Problem(f"{quote(value)} is not a date epa reads: a two-digit year is read only with '/', as in "
+                          "8/12/25; with '-' or '.' it could be year first", _DATE_FORMS)
+        if month > 12 and day <= 12:
+            raise Problem(f"{quote(value)} is not a UK date (day/month/year): there is no month {month}; a US date "
+                          "(month first) is never read", f"write it day first, {month:02d}/{day:02d}/{year}, "
+                          f"or as {_year(year)}-{day:02d}-{month:02d}")
+        return _day(value, _year(year), month, day)
+    if (m := _NAMED.fullmatch(text)) and m[2] in _MONTHS:
+        return _day(value, _year(m[3]), _MONTHS[m[2]], int(m[1]))
+    if text.isdigit() and len(text) == 5:
+        raise Problem(f"{quote(value)} is not a date: it looks like a spreadsheet's date serial number",
+                      "format the column as a date (dd/mm/yyyy) in the spreadsheet before saving it as CSV")
+    raise Problem(f"{quote(value)} is not a date", _DATE_FORMS)
+
+
+def _year(digits: str) -> int:
+    year = int(digits)
+    return year if len(digits) == 4 else year + (2000 if year < PIVOT else 1900)
+
+
+def _day(value: str, year: int, month: int, day: int) -> str:
+    try:
+        date = dt.date(year, month, day)
+    except ValueError:
+        if 1 <= month <= 12:
+            name = dt.date(2000, month, 1).strftime("%B")
+            raise Problem(f"{quote(value)} is not a date: {name} {year} has no day {day}") from None
+        raise Problem(f"{quote(value)} is not a date: there is no month {month}", _DATE_FORMS) from None
+    return date.isoformat()  # (its bounds are the record schema's, checked with the record's other values)
+
+
+# Component grades: ST0071 and ST0072 grade each method fail, pass or distinction (their standards' `grades`).
+GRADES = {"fail": "fail", "failed": "fail", "f": "fail", "pass": "pass", "passed": "pass", "p": "pass",
+          "distinction": "distinction", "dist": "distinction", "d": "distinction"}
+_OTHER_SCALES = {"merit", "m", "refer", "referred", "u", "ungraded", "unclassified"}
+
+
+def parse_grade(value: str) -> str:
+    found = GRADES.get(value) or GRADES.get(value.casefold().rstrip("."))
+    if found:
+        return found
+    word = value.casefold().strip(".")
+    if word in _OTHER_SCALES:
+        raise Problem(f"{quote(value)} is not a grade these standards give: a method is graded fail, pass or "
+                      "distinction; there is no merit, refer or ungraded",
+                      "write the grade the assessment gave: fail, pass or distinction")
+    close = difflib.get_close_matches(word, ["fail", "pass", "distinction", "merit"], n=1, cutoff=0.6)
+    if close and close[0] == "merit":
+        raise Problem(f"{quote(value)} is not a grade: these standards have no merit; a method is graded fail, pass "
+                      "or distinction", "write the grade the assessment gave")
+    raise Problem(f"{quote(value)} is not a grade", f"did you mean {close[0]!r}?" if close
+                  else "a grade is fail, pass or distinction; leave the cell empty when it is not graded yet")
+
+
+# English and maths: the highest level achieved (the record's none | entry3 | level1 | level2 | level3).
+LEVELS = {"none": "none", "entry3": "entry3", "e3": "entry3", "entrylevel3": "entry3", "el3": "entry3",
+          **{f"{w}{n}": f"level{n}" for n in (1, 2, 3) for w in ("level", "l", "lvl", "lev", "")}}
+
+
+def parse_level(value: str) -> str:
+    found = LEVELS.get(value) or LEVELS.get(fold(value))
+    if found:
+        return found
+    word = fold(value)
+    if word.startswith("gcse"):
+        hint = "write the level the qualification is at: a GCSE at grade 4-9 (A*-C) is level2, 1-3 (D-G) level1"
+    elif word in ("entry1", "entry2", "e1", "e2", "entrylevel1", "entrylevel2"):
+        hint = "below entry level 3 is none"
+    else:
+        hint = "a level is none, Entry 3, Level 1, Level 2 or Level 3; also written entry3, L2, level2, 2"
+    raise Problem(f"{quote(value)} is not a qualification level", hint)
+
+
+BOOLEANS = {"true": True, "yes": True, "y": True, "1": True, "false": False, "no": False, "n": False, "0": False}
+
+
+def parse_bool(value: str) -> bool:
+    found = BOOLEANS.get(value)
+    if found is None:
+        found = BOOLEANS.get(value.casefold())
+        if found is None:
+            raise Problem(f"{quote(value)} is not yes or no", "write yes or no; also y/n, true/false, 1/0")
+    return found
+
+
+_INT = re.compile(r"[+-]?\d{1,12}")
+_GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+")
+
+
+def parse_int(value: str) -> int:
+    if _INT.fullmatch(value):
+        return int(value)
+    if _GROUPED.fullmatch(value):  # 1,200 (a quoted cell)
+        return int(value.replace(",", ""))
+    raise Problem(f"{quote(value)} is not a whole number")
+
+
+_STANDARD = re.compile(r"st\s*-?\s*(\d{4})")
+
+
+def parse_standard(value: str) -> str:
+    """ST0071 as written, or in any case and spacing (st0071, ST 0071); anything else is left to the registry."""
+    if value[:2] == "ST" and value[2:].isdigit():
+        return value
+    found = _STANDARD.fullmatch(value.casefold())
+    return f"ST{found[1]}" if found else value
+
+
+_CRITERIA = re.compile(r"[;,\n]")
+
+
+def parse_criteria(value: str) -> list[str]:
+    """The criteria met, separated by ';' (or ',' or a line break, in a quoted cell)."""
+    ids = value.split(";")
+    if "" not in ids and " " not in value and "," not in value and "\n" not in value and "\t" not in value:
+        return ids  # as epa writes them: K1.1;K1.2
+    return [c.strip() for c in _CRITERIA.split(value) if c.strip()]
+
+
+# Parsers whose cells repeat across a cohort (a few hundred dates, a handful of words): a reader may remember what
+# each value read as (see CsvHeader.record). An id, a number or a list of criteria is read afresh each time.
+REMEMBERED = (parse_date, parse_grade, parse_level, parse_bool, parse_standard)
