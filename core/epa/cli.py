@@ -84,7 +84,9 @@ def _console_class() -> type[Console]:
 
 
 def _Console(**options: Any) -> Console:  # a function, so that rich is imported only when a table is printed
-    return _console_class()(**options)
+    console = _console_class()(**options)
+    console.push_render_hook(tables.TrimEveryLine())  # no line of any table ends in spaces, the summary's too
+    return console
 
 
 def _emit(fmt: str, data: Any, render: Callable[[Console], None], registry: Registry | None = None) -> None:

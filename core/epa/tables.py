@@ -106,7 +106,7 @@ def _rstrip(line: list[Segment]) -> list[Segment]:
     return line
 
 
-class _TrimEveryLine(RenderHook):
+class TrimEveryLine(RenderHook):
     def process_renderables(self, renderables: list[Any]) -> list[Any]:
         return [_Trimmed(r) for r in renderables]
 
@@ -119,7 +119,7 @@ def _trimmed(view: Callable[Concatenate[Console, _P], _R]) -> Callable[Concatena
     """A view whose every printed line carries no trailing spaces."""
     @functools.wraps(view)
     def trimmed(console: Console, *args: _P.args, **kwargs: _P.kwargs) -> _R:
-        console.push_render_hook(_TrimEveryLine())
+        console.push_render_hook(TrimEveryLine())
         try:
             return view(console, *args, **kwargs)
         finally:
