@@ -23,7 +23,7 @@ from typing import IO, Any, NamedTuple
 
 import msgspec
 
-from epa import csv_output, interrupts, report
+from epa import cohort_xlsx, csv_output, interrupts, report
 from epa.cohort_input import (  # the reading; MAX_RECORD and CsvHeader for callers that knew them here
     MAX_RECORD,  # noqa: F401
     CsvHeader,  # noqa: F401
@@ -729,9 +729,10 @@ def _collecting_less() -> Iterator[None]:
 
 def run(source: str, fmt: str, *, summary: bool, summary_only: bool, workers: int, only: tuple[str, ...] | None,
         registry: Any, write: Callable[[str], Any], progress: bool,
-        stdin: IO[bytes] | None = None) -> dict[str, Any]:
-    """Grade every record of the cohort ``source`` (a path, or "-" for ``stdin``), writing each record's
-    output as it comes; return the summary."""
+        stdin: IO[bytes] | None = None, sheet: str | None = None) -> dict[str, Any]:
+    """Grade every record of the cohort ``source`` (a path, or "-" for ``stdin``: JSON Lines, CSV, or an Excel
+    workbook's first visible worksheet or ``sheet``), writing each record's output as it comes; return the
+    summary."""
     import sys
 
     if source == "-":
@@ -749,15 +750,22 @@ def run(source: str, fmt: str, *, summary: bool, summary_only: bool, workers: in
         name = source
     try:
         lines: Iterator[Line] = physical_lines(stream, name)
-        if source == "-":
+        if cohort_xlsx.is_workbook(source, cohort_xlsx.head(stream), name):
+            kind, total = "xlsx", None
+        elif source == "-":
             kind, lines = sniff(lines)
         else:
             suffix = Path(source).suffix.lower()
             if suffix not in (".jsonl", ".ndjson", ".csv"):
                 raise InputError(f"cannot tell the cohort's format from its suffix {suffix!r}", where=source,
-                                 hint="name it .jsonl (JSON Lines) or .csv, or pipe it to `--batch -`")
+                                 hint="name it .jsonl (JSON Lines), .csv or .xlsx, or pipe it to `--batch -`")
             kind = "csv" if suffix == ".csv" else "jsonl"
-        items = json_items(lines) if kind == "jsonl" else csv_items(lines, _input_methods(registry), name)
+        if sheet is not None and kind != "xlsx":
+            raise InputError("--sheet names a worksheet of an Excel workbook; this cohort is not one", where=name)
+        if kind == "xlsx":  # (read from its path: a zip is read from its end)
+            items = cohort_xlsx.xlsx_items(stream if source == "-" else source, _input_methods(registry), name, sheet)
+        else:
+            items = json_items(lines) if kind == "jsonl" else csv_items(lines, _input_methods(registry), name)
         counts = Summary()
         out_fmt = "table" if summary_only else fmt
         if out_fmt == "csv":

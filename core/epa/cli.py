@@ -316,8 +316,10 @@ def grade(body: str, record: Path, show: tuple[str, ...], fmt: str) -> None:
 
 
 BATCH_HELP = """\b
-A cohort, with --batch FILE (.jsonl or .csv) or --batch - (standard input:
-JSON Lines when the first non-blank line starts with '{', else CSV): each
+A cohort, with --batch FILE (.jsonl, .csv, or .xlsx: an Excel workbook's
+first visible worksheet, or --sheet NAME, read as CSV) or --batch -
+(standard input: a workbook by its first bytes; else JSON Lines when the
+first non-blank line starts with '{', else CSV): each
 record is graded by every body offering its standard and written as it is
 graded, in input order. --format json: one JSON line per record (the result
 with its line, or {"line": N, "error": {"message", "path", "hint"}});
@@ -348,7 +350,8 @@ unknown column is an error):
 @cli.command(epilog=BATCH_HELP + "\n" + STATUS_HELP)
 @click.argument("record", type=click.Path(path_type=Path), required=False)
 @SHOW
-@click.option("--batch", "batch_file", metavar="FILE|-", help="grade a cohort: JSON Lines or CSV (see below)")
+@click.option("--batch", "batch_file", metavar="FILE|-", help="grade a cohort: JSON Lines, CSV or .xlsx (see below)")
+@click.option("--sheet", metavar="NAME", help="with --batch FILE.xlsx: the worksheet to read (default: the first)")
 @click.option("--summary", is_flag=True, help="with --batch --format json: end with a {\"summary\": ...} line")
 @click.option("--summary-only", is_flag=True, help="with --batch: print only the summary")
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
@@ -356,17 +359,17 @@ unknown column is an error):
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True,
               help="table for a person, json for a program; csv with --batch")
 def compare(record: Path | None, show: tuple[str, ...], batch_file: str | None, summary: bool, summary_only: bool,
-            workers: int, fmt: str) -> None:
+            workers: int, fmt: str, sheet: str | None) -> None:
     """Grade an apprentice RECORD (- reads standard input) by every body that offers its standard, side by
     side; or a cohort of
     records with --batch, with a summary of how often the bodies agree."""
     if show and (batch_file is not None or record is None):
         raise click.UsageError("--show goes with one RECORD, not --batch")
     if batch_file is not None or record is None:
-        _compare_batch(record, batch_file, summary, summary_only, workers, fmt)
+        _compare_batch(record, batch_file, summary, summary_only, workers, fmt, sheet)
         return
-    if fmt == "csv" or summary or summary_only or workers != 1:
-        raise click.UsageError("--format csv, --summary, --summary-only and --workers go with --batch")
+    if fmt == "csv" or summary or summary_only or workers != 1 or sheet is not None:
+        raise click.UsageError("--format csv, --summary, --summary-only, --workers and --sheet go with --batch")
     rec, results = _graded(record, None)
     differing = report.disagreements(results)
     data = {**_about(rec, record), "differences": differing, "results": [report.result(r) for r in results]}
@@ -374,7 +377,7 @@ def compare(record: Path | None, show: tuple[str, ...], batch_file: str | None, 
 
 
 def _compare_batch(record: Path | None, batch_file: str | None, summary: bool, summary_only: bool, workers: int,
-                   fmt: str) -> None:
+                   fmt: str, sheet: str | None = None) -> None:
     from epa import batch
 
     if record is not None or batch_file is None:
@@ -389,7 +392,7 @@ def _compare_batch(record: Path | None, batch_file: str | None, summary: bool, s
     try:
         data = batch.run(batch_file, fmt, summary=summary, summary_only=summary_only, workers=workers,
                          only=_chosen(), registry=_registry(), write=outputs.write_stdout,
-                         progress=sys.stderr.isatty())
+                         progress=sys.stderr.isatty(), sheet=sheet)
     except (batch.Interrupted, batch.WorkerDied) as exc:
         with contextlib.suppress(OSError, ValueError):  # what was written is out; a closed stdout is not news here
             sys.stdout.flush()
