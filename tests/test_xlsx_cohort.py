@@ -260,3 +260,26 @@ def test_the_bounds_are_checked_with_a_stream_not_a_whole_read(tmp_path):
             cohort_xlsx.xlsx_items(io.BytesIO(cohort_xlsx.ZIP + bytes(20)), [], "stdin")
         finally:
             cohort_xlsx.MAX_STDIN = original
+
+
+def test_a_cell_holding_an_excel_error_is_its_text_as_in_the_csv_not_an_empty_cell(tmp_path):
+    """The reader gives #N/A as an empty cell: an optional column would silently say nothing."""
+    rows = [HEADER[:4], ["ST0071", "A-1", "#N/A", "#VALUE!"], ["ST0071", "A-2", dt.date(2025, 6, 2), True]]
+    sheet = workbook(tmp_path / "c.xlsx", rows)  # openpyxl writes "#N/A" as an error cell (t="e")
+    assert b't="e"' in zipfile.ZipFile(sheet).read("xl/worksheets/sheet1.xml")
+    (_, _, (first, _)), _ = records(sheet)
+    assert first["gateway"] == {"date": "#N/A", "photo_id": "#VALUE!"}
+    text = csv_file(tmp_path / "c.csv", [HEADER[:4], ["ST0071", "A-1", "#N/A", "#VALUE!"],
+                                         ["ST0071", "A-2", "2025-06-02", "true"]])
+    assert output(sheet, "--format", "json") == output(text, "--format", "json")
+
+
+def test_a_workbook_counting_dates_from_1904_gives_the_same_dates(tmp_path):
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+    book = openpyxl.Workbook()
+    book.epoch = CALENDAR_MAC_1904  # as old Mac Excel saved them: serial numbers 1,462 days smaller
+    book.active.append(HEADER[:3])
+    book.active.append(["ST0071", "A-1", dt.date(2025, 6, 2)])
+    book.save(tmp_path / "c.xlsx")
+    assert records(tmp_path / "c.xlsx")[0][2][0]["gateway"] == {"date": "2025-06-02"}

@@ -758,7 +758,8 @@ def run(source: str, fmt: str, *, summary: bool, summary_only: bool, workers: in
             suffix = Path(source).suffix.lower()
             if suffix not in (".jsonl", ".ndjson", ".csv"):
                 raise InputError(f"cannot tell the cohort's format from its suffix {suffix!r}", where=source,
-                                 hint="name it .jsonl (JSON Lines), .csv or .xlsx, or pipe it to `--batch -`")
+                                 hint="name it .jsonl (JSON Lines) or .csv (or .xlsx, a workbook), or pipe it to "
+                                      "`--batch -`")
             kind = "csv" if suffix == ".csv" else "jsonl"
         if sheet is not None and kind != "xlsx":
             raise InputError("--sheet names a worksheet of an Excel workbook; this cohort is not one", where=name)

@@ -12,7 +12,8 @@ standard library, against bounds that keep that memory and time small whatever t
 Cell values become text as a CSV export of the sheet would hold them: a string as it is; a number as Excel shows it
 in General format (15 significant digits, an integer-valued one without ".0" or an exponent, so that an id Excel
 stored as a number, such as a ULN, stays its digits); a date cell as an ISO date (YYYY-MM-DD), never a number or
-a US reading, and a date and time at midnight as its date; TRUE/FALSE as "true"/"false"; an empty cell as "". A
+a US reading, and a date and time at midnight as its date; TRUE/FALSE as "true"/"false"; an error cell as its text
+(#N/A), which the checks then refuse; an empty cell as "". A
 formula gives the value Excel calculated and stored with it; a workbook whose formulas have no stored value (one a
 program wrote and nothing calculated) is refused: grading would otherwise read those cells as empty.
 """
@@ -95,11 +96,15 @@ def xlsx_items(source: str | IO[bytes], methods: Iterable[str], name: str,
             raise InputError(f"the workbook on standard input is larger than {MAX_STDIN >> 20} MiB", where=name,
                              hint="give the file's name to --batch, or save it as 'CSV UTF-8' and pipe that")
         source = io.BytesIO(data)
-    rows, first_row = _open(source, name, sheet)
-    return _items(rows, first_row, methods, name)
+    rows, (first_row, first_column), errors = _open(source, name, sheet)
+    by_row: dict[int, list[tuple[int, str]]] = {}
+    for (row, column), text in errors.items():
+        by_row.setdefault(row, []).append((column - first_column, text))
+    return _items(rows, first_row, methods, name, by_row)
 
 
-def _items(rows: Iterator[list[Any]], first_row: int, methods: Iterable[str], name: str) -> Iterator[Item]:
+def _items(rows: Iterator[list[Any]], first_row: int, methods: Iterable[str], name: str,
+           errors: dict[int, list[tuple[int, str]]]) -> Iterator[Item]:
     header: CsvHeader | None = None
     for number, row in enumerate(rows, first_row):
         try:
@@ -109,6 +114,9 @@ def _items(rows: Iterator[list[Any]], first_row: int, methods: Iterable[str], na
                 raise InputError(str(exc), where=f"{name}:{number}") from None
             yield number, "error", (str(exc), _NotExact.HINT)
             continue
+        for column, error in errors.get(number, ()) if errors else ():  # (the reader gives them as empty cells)
+            if 0 <= column < len(cells):
+                cells[column] = error
         while cells and not cells[-1]:
             cells.pop()
         text = "".join(cells)
@@ -166,8 +174,10 @@ _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _RELATIONSHIP = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 
 
-def _open(source: str | IO[bytes], name: str, sheet: str | None) -> tuple[Iterator[list[Any]], int]:
-    """The rows of the sheet asked for (or the first visible worksheet), and the first one's number."""
+def _open(source: str | IO[bytes], name: str,
+          sheet: str | None) -> tuple[Iterator[list[Any]], tuple[int, int], dict[tuple[int, int], str]]:
+    """The rows of the sheet asked for (or the first visible worksheet), the first one's row and column numbers,
+    and the cells holding an Excel error (such as #N/A), by row and column number, with the error's text."""
     try:
         with open(source, "rb") if isinstance(source, str) else _kept(source) as stream:
             first = stream.read(8)
@@ -179,7 +189,7 @@ def _open(source: str | IO[bytes], name: str, sheet: str | None) -> tuple[Iterat
                                  where=name, hint=f"if it is CSV, name it .csv; if it is a workbook, {_SAVE_AS}")
             with zipfile.ZipFile(stream) as archive:
                 title, part = _sheet(archive, name, sheet)
-                _check(archive, part, name, title)
+                errors = _check(archive, part, name, title)
     except zipfile.BadZipFile as exc:
         raise InputError(f"the workbook is damaged: {exc}", where=name, hint=_SAVE_AS) from None
     except OSError as exc:
@@ -195,8 +205,8 @@ def _open(source: str | IO[bytes], name: str, sheet: str | None) -> tuple[Iterat
         raise InputError(f"the workbook cannot be read: {type(exc).__name__}: {exc}", where=name,
                          hint=_SAVE_AS) from None
     if used.start is None:
-        return iter(()), 1
-    return used.iter_rows(), used.start[0] + 1
+        return iter(()), (1, 1), {}
+    return used.iter_rows(), (used.start[0] + 1, used.start[1] + 1), errors
 
 
 class _kept:
@@ -257,6 +267,11 @@ _ROW = b'row r="'  # a row's start, <row r="12" (or <x:row r="12")
 # A formula written without a value: </f> (or <f .../>) then the cell's end, or an empty <v/>
 _NO_VALUE = re.compile(rb"(?:</(?:\w+:)?f>|<(?:\w+:)?f\b[^>]*/>)\s*(?:<(?:\w+:)?v\s*/>\s*)?</(?:\w+:)?c>")
 _DIGITS = re.compile(rb"\d+")
+# A cell holding an error, <c r="B7" t="e"><v>#N/A</v></c> (a formula may stand before its value): the tag, the text
+_ERROR = re.compile(rb'<(?:\w+:)?c\b([^>]*\bt="e"[^>]*)>(?:\s*<(?:\w+:)?f\b[^>]*(?:/>|>[^<]*</(?:\w+:)?f>))?'
+                    rb'\s*<(?:\w+:)?v>([^<]{1,40})</')
+_AT = re.compile(rb'\br="([A-Z]{1,3})(\d{1,7})"')
+MAX_ERRORS = 100_000  # error cells remembered; a worksheet with more has bigger problems than these
 
 
 def _column(letters: bytes) -> int:
@@ -266,10 +281,11 @@ def _column(letters: bytes) -> int:
     return number
 
 
-def _check(archive: zipfile.ZipFile, part: str, name: str, title: str) -> None:
+def _check(archive: zipfile.ZipFile, part: str, name: str, title: str) -> dict[tuple[int, int], str]:
     """Refuse a workbook that could not be read in bounded memory and time, or would be read wrong: a zip bomb,
     a used range too large, formulas without values. The sheet's XML is read once, as a stream, each chunk
-    searched with a few quick searches: this is most of the time a workbook takes beyond its CSV copy."""
+    searched with a few quick searches: this is most of the time a workbook takes beyond its CSV copy. Return
+    the cells holding an Excel error, which the reader gives as empty: a CSV export holds their text."""
     try:
         info = archive.getinfo(part)
     except KeyError:
@@ -285,6 +301,7 @@ def _check(archive: zipfile.ZipFile, part: str, name: str, title: str) -> None:
     # reader to calculate on opening (fullCalcOnLoad): only then are the formulas looked for.
     uncalculated = b'fullCalcOnLoad="1"' in archive.read("xl/workbook.xml")
     bottom, widest, formulas, tail = 0, b"A", 0, b""
+    errors: dict[tuple[int, int], str] = {}
     with archive.open(info) as xml:  # (zipfile reads no more than the declared size, and checks its CRC)
         while chunk := xml.read(_CHUNK):
             text = tail + chunk
@@ -292,6 +309,10 @@ def _check(archive: zipfile.ZipFile, part: str, name: str, title: str) -> None:
             last = text.rfind(_ROW)
             if last >= 0 and (digits := _DIGITS.match(text, last + len(_ROW))):
                 bottom = max(bottom, int(digits.group()))
+            if b't="e"' in text:
+                for cell, error in _ERROR.findall(text):
+                    if (at := _AT.search(cell)) and len(errors) < MAX_ERRORS:
+                        errors[int(at[2]), _column(at[1])] = error.decode("utf-8", "replace")
             if uncalculated and b"f>" in text:  # (</f>: a formula; its value is looked for only then)
                 formulas += len(_NO_VALUE.findall(text))
             tail = text[-64:]  # a tag cut by the chunk's end is whole in the next one (a cell counted twice is
@@ -308,6 +329,7 @@ def _check(archive: zipfile.ZipFile, part: str, name: str, title: str) -> None:
                          "was written by a program that did not calculate them), which would read as empty cells",
                          where=name, hint="open it in Excel or LibreOffice and save it: each formula's value is "
                                           "stored then; or save it as 'CSV UTF-8'")
+    return errors
 
 
 def _size(archive: zipfile.ZipFile, part: str) -> int:
