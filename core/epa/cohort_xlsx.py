@@ -170,10 +170,6 @@ _TEXT = {float: _text, bool: {True: "true", False: "false"}.__getitem__, dt.date
 
 # --- the workbook, checked -----------------------------------------------------------------------------------
 
-_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_RELATIONSHIP = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
-
-
 def _open(source: str | IO[bytes], name: str,
           sheet: str | None) -> tuple[Iterator[list[Any]], tuple[int, int], dict[tuple[int, int], str]]:
     """The rows of the sheet asked for (or the first visible worksheet), the first one's row and column numbers,
@@ -201,9 +197,13 @@ def _open(source: str | IO[bytes], name: str,
         used = book.get_sheet_by_name(title)
     except python_calamine.PasswordError:
         raise _ole(name) from None
-    except Exception as exc:  # the reader's own errors (XmlError, ZipError, CalamineError) and its panics
+    except Exception as exc:  # the reader's own errors (XmlError, ZipError, CalamineError, WorksheetNotFound)
         raise InputError(f"the workbook cannot be read: {type(exc).__name__}: {exc}", where=name,
                          hint=_SAVE_AS) from None
+    except BaseException as exc:  # a panic in the reader's Rust code is pyo3's PanicException, a BaseException
+        if type(exc).__name__ != "PanicException":
+            raise
+        raise InputError(f"the workbook cannot be read: {exc}", where=name, hint=_SAVE_AS) from None
     if used.start is None:
         return iter(()), (1, 1), {}
     return used.iter_rows(), (used.start[0] + 1, used.start[1] + 1), errors
@@ -243,8 +243,10 @@ def _sheet(archive: zipfile.ZipFile, name: str, wanted: str | None) -> tuple[str
                          hint=_SAVE_AS) from None
     targets = {r.get("Id"): r.get("Target", "") for r in rels}
     sheets = []  # (title, part, visible): worksheets only (a chart sheet's part is under xl/chartsheets)
-    for s in book.iter(f"{_MAIN}sheet"):
-        target = targets.get(s.get(_RELATIONSHIP), "")
+    for s in book.iter():
+        if s.tag.rpartition("}")[2] != "sheet":  # (by its local name: Strict Open XML has other namespaces)
+            continue
+        target = targets.get(next((v for k, v in s.attrib.items() if k.endswith("}id")), None), "")
         part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
         if part.startswith("xl/worksheets/"):
             sheets.append((s.get("name", ""), part, s.get("state", "visible") == "visible"))
@@ -263,10 +265,13 @@ def _sheet(archive: zipfile.ZipFile, name: str, wanted: str | None) -> tuple[str
 
 # A cell in a column past Z: its column letters (a cohort's sheet seldom has one, so the search is quick)
 _WIDE = re.compile(rb'r="([A-Z]{2,})\d')
-_ROW = b'row r="'  # a row's start, <row r="12" (or <x:row r="12")
+# The last cell holding a value in a chunk: its value (<v>, or an inline string's <is>), then its position before it.
+# Cells that only carry formatting (Excel keeps them on rows nobody filled) hold no value: the reader skips them.
+_VALUES = (b"<v>", b"<is>", b":v>", b":is>")
+_CELL_AT = b' r="'
+_ROW_NUMBER = re.compile(rb"[A-Z]{1,3}(\d+)")
 # A formula written without a value: </f> (or <f .../>) then the cell's end, or an empty <v/>
 _NO_VALUE = re.compile(rb"(?:</(?:\w+:)?f>|<(?:\w+:)?f\b[^>]*/>)\s*(?:<(?:\w+:)?v\s*/>\s*)?</(?:\w+:)?c>")
-_DIGITS = re.compile(rb"\d+")
 # A cell holding an error, <c r="B7" t="e"><v>#N/A</v></c> (a formula may stand before its value): the tag, the text
 _ERROR = re.compile(rb'<(?:\w+:)?c\b([^>]*\bt="e"[^>]*)>(?:\s*<(?:\w+:)?f\b[^>]*(?:/>|>[^<]*</(?:\w+:)?f>))?'
                     rb'\s*<(?:\w+:)?v>([^<]{1,40})</')
@@ -306,9 +311,10 @@ def _check(archive: zipfile.ZipFile, part: str, name: str, title: str) -> dict[t
         while chunk := xml.read(_CHUNK):
             text = tail + chunk
             widest = max([widest, *_WIDE.findall(text)], key=lambda letters: (len(letters), letters))
-            last = text.rfind(_ROW)
-            if last >= 0 and (digits := _DIGITS.match(text, last + len(_ROW))):
-                bottom = max(bottom, int(digits.group()))
+            value = max(text.rfind(tag) for tag in _VALUES)
+            at = text.rfind(_CELL_AT, 0, value) if value >= 0 else -1
+            if at >= 0 and (digits := _ROW_NUMBER.match(text, at + len(_CELL_AT))):
+                bottom = max(bottom, int(digits[1]))
             if b't="e"' in text:
                 for cell, error in _ERROR.findall(text):
                     if (at := _AT.search(cell)) and len(errors) < MAX_ERRORS:
