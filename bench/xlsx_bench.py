@@ -9,7 +9,9 @@ mode (read_only=True, values_only=True).
 
     python bench/xlsx_bench.py [--records 100000] [--readers]
 
-Needs openpyxl to write the workbook (the test extra has it). Prints figures; asserts nothing.
+The workbook is written by openpyxl (the test extra has it), which puts each string inline in the sheet's XML and
+asks for formulas to be calculated on opening (so epa looks for formulas without values): the slowest form to read;
+``--writer xlsxwriter`` (pip install xlsxwriter) shares strings as Excel does. Prints figures; asserts nothing.
 """
 
 from __future__ import annotations
@@ -67,21 +69,34 @@ def as_csv(value: object) -> str:
     return value.isoformat() if isinstance(value, dt.date) else str(value)
 
 
-def write(folder: Path, n: int) -> tuple[Path, Path]:
-    from openpyxl import Workbook
-
+def write(folder: Path, n: int, writer: str) -> tuple[Path, Path]:
     data = rows(n)
     text = folder / "cohort.csv"
     with text.open("w", newline="", encoding="utf-8") as out:
-        writer = csv.writer(out)
-        writer.writerow(COLUMNS)
-        writer.writerows([as_csv(r.get(c, "")) for c in COLUMNS] for r in data)
-    book = Workbook(write_only=True)
+        lines = csv.writer(out)
+        lines.writerow(COLUMNS)
+        lines.writerows([as_csv(r.get(c, "")) for c in COLUMNS] for r in data)
+    workbook = folder / "cohort.xlsx"
+    if writer == "xlsxwriter":  # strings shared, as Excel saves them
+        import xlsxwriter
+
+        book = xlsxwriter.Workbook(str(workbook), {"constant_memory": True})
+        sheet, dates = book.add_worksheet("Cohort"), book.add_format({"num_format": "yyyy-mm-dd"})
+        for i, values in enumerate([COLUMNS, *([r.get(c) for c in COLUMNS] for r in data)]):
+            for j, value in enumerate(values):
+                if isinstance(value, dt.date):
+                    sheet.write_datetime(i, j, value, dates)
+                elif value is not None:
+                    sheet.write(i, j, value)
+        book.close()
+        return text, workbook
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)  # each string inline in the sheet: the larger XML, the slower to read
     sheet = book.create_sheet("Cohort")
     sheet.append(COLUMNS)
     for r in data:
         sheet.append([r.get(c) for c in COLUMNS])
-    workbook = folder / "cohort.xlsx"
     book.save(workbook)
     return text, workbook
 
@@ -124,12 +139,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--readers", action="store_true", help="also each reader alone: rows a second, peak memory")
+    parser.add_argument("--writer", choices=["openpyxl", "xlsxwriter"], default="openpyxl",
+                        help="what writes the workbook: openpyxl (strings inline) or xlsxwriter (shared, as Excel)")
     args = parser.parse_args()
     n = args.records
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
-          f"{n:,} records, {len(COLUMNS)} columns")
+          f"{n:,} records, {len(COLUMNS)} columns; the workbook written by {args.writer}")
     with tempfile.TemporaryDirectory() as tmp:
-        text, workbook = write(Path(tmp), n)
+        text, workbook = write(Path(tmp), n, args.writer)
         print(f"CSV {text.stat().st_size / 1e6:,.1f} MB, workbook {workbook.stat().st_size / 1e6:,.1f} MB")
         if args.readers:
             for label, code in READERS.items():
