@@ -120,7 +120,7 @@ def test_an_id_longer_than_excel_keeps_is_an_error_row_not_wrong_digits(tmp_path
     rows = [HEADER[:3], ["ST0071", 12345678901234567890, dt.date(2025, 6, 2)], ["ST0071", "A-2", dt.date(2025, 6, 2)]]
     (line, kind, (message, hint)), (_, good, _) = records(workbook(tmp_path / "c.xlsx", rows))
     assert (line, kind, good) == (2, "error", "csv")
-    assert "15 significant digits" in message and "Text" in hint
+    assert "15 significant digits" in message and "'apprentice'" in message and "Text" in hint
 
 
 def test_blank_formatted_rows_after_the_cohort_are_no_records(tmp_path, monkeypatch):
@@ -169,6 +169,29 @@ def test_a_formula_gives_its_stored_value_and_one_without_a_value_is_refused(tmp
                 data = data.replace(b' fullCalcOnLoad="1"', b"")
             new.writestr(info, data)
     assert records(tmp_path / "d.xlsx")[0][2][0]["apprentice"] == {"id": "A-1"}
+
+
+def test_a_cell_holding_an_excel_error_is_its_text_as_in_the_csv_not_an_empty_cell(tmp_path):
+    """The reader gives #N/A as an empty cell: an optional column would silently say nothing."""
+    rows = [HEADER[:4], ["ST0071", "A-1", "#N/A", "#VALUE!"], ["ST0071", "A-2", dt.date(2025, 6, 2), True]]
+    sheet = workbook(tmp_path / "c.xlsx", rows)  # openpyxl writes "#N/A" as an error cell (t="e")
+    assert b't="e"' in zipfile.ZipFile(sheet).read("xl/worksheets/sheet1.xml")
+    (_, _, (first, _)), _ = records(sheet)
+    assert first["gateway"] == {"date": "#N/A", "photo_id": "#VALUE!"}
+    text = csv_file(tmp_path / "c.csv", [HEADER[:4], ["ST0071", "A-1", "#N/A", "#VALUE!"],
+                                         ["ST0071", "A-2", "2025-06-02", "true"]])
+    assert output(sheet, "--format", "json") == output(text, "--format", "json")
+
+
+def test_a_workbook_counting_dates_from_1904_gives_the_same_dates(tmp_path):
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+    book = openpyxl.Workbook()
+    book.epoch = CALENDAR_MAC_1904  # as old Mac Excel saved them: serial numbers 1,462 days smaller
+    book.active.append(HEADER[:3])
+    book.active.append(["ST0071", "A-1", dt.date(2025, 6, 2)])
+    book.save(tmp_path / "c.xlsx")
+    assert records(tmp_path / "c.xlsx")[0][2][0]["gateway"] == {"date": "2025-06-02"}
 
 
 # --- what is not a readable workbook --------------------------------------------------------------------------
@@ -253,35 +276,9 @@ def test_epa_version_does_not_import_the_workbook_reader():
     assert found.stdout.split()[-2:] == ["False", "False"]
 
 
-def test_the_bounds_are_checked_with_a_stream_not_a_whole_read(tmp_path):
-    """A workbook on standard input larger than its bound is refused, not held."""
-    with pytest.raises(Exception, match="larger than"):
-        original = cohort_xlsx.MAX_STDIN
-        cohort_xlsx.MAX_STDIN = 10
-        try:
-            cohort_xlsx.xlsx_items(io.BytesIO(cohort_xlsx.ZIP + bytes(20)), [], "stdin")
-        finally:
-            cohort_xlsx.MAX_STDIN = original
+def test_a_workbook_on_standard_input_larger_than_its_bound_is_refused_not_held(monkeypatch):
+    from epa.errors import InputError
 
-
-def test_a_cell_holding_an_excel_error_is_its_text_as_in_the_csv_not_an_empty_cell(tmp_path):
-    """The reader gives #N/A as an empty cell: an optional column would silently say nothing."""
-    rows = [HEADER[:4], ["ST0071", "A-1", "#N/A", "#VALUE!"], ["ST0071", "A-2", dt.date(2025, 6, 2), True]]
-    sheet = workbook(tmp_path / "c.xlsx", rows)  # openpyxl writes "#N/A" as an error cell (t="e")
-    assert b't="e"' in zipfile.ZipFile(sheet).read("xl/worksheets/sheet1.xml")
-    (_, _, (first, _)), _ = records(sheet)
-    assert first["gateway"] == {"date": "#N/A", "photo_id": "#VALUE!"}
-    text = csv_file(tmp_path / "c.csv", [HEADER[:4], ["ST0071", "A-1", "#N/A", "#VALUE!"],
-                                         ["ST0071", "A-2", "2025-06-02", "true"]])
-    assert output(sheet, "--format", "json") == output(text, "--format", "json")
-
-
-def test_a_workbook_counting_dates_from_1904_gives_the_same_dates(tmp_path):
-    from openpyxl.utils.datetime import CALENDAR_MAC_1904
-
-    book = openpyxl.Workbook()
-    book.epoch = CALENDAR_MAC_1904  # as old Mac Excel saved them: serial numbers 1,462 days smaller
-    book.active.append(HEADER[:3])
-    book.active.append(["ST0071", "A-1", dt.date(2025, 6, 2)])
-    book.save(tmp_path / "c.xlsx")
-    assert records(tmp_path / "c.xlsx")[0][2][0]["gateway"] == {"date": "2025-06-02"}
+    monkeypatch.setattr(cohort_xlsx, "MAX_STDIN", 10)
+    with pytest.raises(InputError, match="larger than"):
+        cohort_xlsx.xlsx_items(io.BytesIO(cohort_xlsx.ZIP + bytes(20)), [], "stdin")

@@ -2,9 +2,9 @@
 turned into the strings a CSV row of the same cells would hold and read by the same CsvHeader, so that a workbook
 and its "CSV UTF-8" copy give the same records, checks and error rows (a row's number is its line).
 
-The reader is python-calamine (Rust), chosen by measurement (bench/xlsx_bench.py): on a 100,000-row sheet it reads
-about twelve times as many rows a second as openpyxl's streaming mode, which alone would make a workbook three
-times slower to grade than its CSV. It is imported only when a workbook is read. It holds the sheet's used range
+The reader is python-calamine (Rust), chosen by measurement (bench/xlsx_bench.py --readers): on a 100,000-row sheet
+it reads about ten times as many rows a second as openpyxl's streaming mode, with which a workbook would take about
+three times as long to grade as its CSV. It is imported only when a workbook is read. It holds the sheet's used range
 in memory (about 32 bytes a cell, dense), so before it reads anything the workbook is checked here, with the
 standard library, against bounds that keep that memory and time small whatever the file: the zip's declared sizes
 (a zip bomb), the sheet's used range in rows, columns and cells, and formulas written without a value.
@@ -110,9 +110,12 @@ def _items(rows: Iterator[list[Any]], first_row: int, methods: Iterable[str], na
         try:
             cells = [c if c.__class__ is str else _TEXT.get(c.__class__, _text)(c) for c in row]
         except _NotExact as exc:
+            column = next(i for i, c in enumerate(row) if c.__class__ is float and c.is_integer() and abs(c) >= 1e15)
+            where = f"column {column + 1}" + (f", {header.names[column]!r}" if header and column < len(header.names)
+                                              else "")
             if header is None:
-                raise InputError(str(exc), where=f"{name}:{number}") from None
-            yield number, "error", (str(exc), _NotExact.HINT)
+                raise InputError(f"{exc} ({where})", where=f"{name}:{number}", hint=_NotExact.HINT) from None
+            yield number, "error", (f"{exc} ({where})", _NotExact.HINT)
             continue
         for column, error in errors.get(number, ()) if errors else ():  # (the reader gives them as empty cells)
             if 0 <= column < len(cells):
