@@ -23,13 +23,15 @@ from __future__ import annotations
 import datetime as dt
 import posixpath
 import re
-import zipfile
 from collections.abc import Iterable, Iterator
-from typing import IO, Any
-from xml.etree import ElementTree
+from typing import IO, TYPE_CHECKING, Any
 
 from epa.cohort_input import MAX_COLUMNS, MAX_RECORD, CsvHeader, Item
 from epa.errors import InputError, did_you_mean, quote
+
+if TYPE_CHECKING:  # (imported when a workbook is read: a CSV or JSON Lines cohort needs neither)
+    import zipfile
+    from xml.etree import ElementTree
 
 ZIP = b"PK\x03\x04"  # every .xlsx is a zip
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an Excel 97-2003 workbook (.xls), or any password-protected workbook
@@ -177,6 +179,8 @@ def _open(source: str | IO[bytes], name: str,
           sheet: str | None) -> tuple[Iterator[list[Any]], tuple[int, int], dict[tuple[int, int], str]]:
     """The rows of the sheet asked for (or the first visible worksheet), the first one's row and column numbers,
     and the cells holding an Excel error (such as #N/A), by row and column number, with the error's text."""
+    import zipfile
+
     try:
         with open(source, "rb") if isinstance(source, str) else _kept(source) as stream:
             first = stream.read(8)
@@ -226,6 +230,8 @@ class _kept:
 
 
 def _small_xml(archive: zipfile.ZipFile, part: str, name: str) -> ElementTree.Element:
+    from xml.etree import ElementTree
+
     info = archive.getinfo(part)
     if info.file_size > MAX_SMALL_XML:
         raise InputError(f"the workbook's {part} is {info.file_size:,} bytes uncompressed, more than a workbook's "
