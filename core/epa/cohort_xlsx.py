@@ -55,7 +55,7 @@ def is_workbook(source: str, first: bytes, name: str) -> bool:
     suffix = posixpath.splitext(source.lower())[1] if source != "-" else ""
     if suffix in SUFFIXES:
         return True
-    if first.startswith(OLE) or suffix == ".xls":
+    if first.startswith(OLE) or (suffix == ".xls" and not first.startswith(ZIP)):
         raise _ole(name)
     if first.startswith(ZIP):
         if source == "-":
