@@ -21,7 +21,7 @@ from typing import IO, Any, NamedTuple
 
 import msgspec
 
-from epa import csv_output, interrupts, report
+from epa import cohort_xlsx, csv_output, interrupts, report
 from epa.cohort_input import (  # the reading; MAX_RECORD and CsvHeader for callers that knew them here
     MAX_RECORD,  # noqa: F401
     ColumnMap,
@@ -860,10 +860,11 @@ def _collecting_less() -> Iterator[None]:
 def run(source: str, fmt: str, *, summary: bool, summary_only: bool, workers: int, only: tuple[str, ...] | None,
         registry: Any, write: Callable[[str], Any], progress: bool,
         stdin: IO[bytes] | None = None, column_map: ColumnMap | None = None,
-        on_header: Callable[[CsvHeader], Any] | None = None) -> dict[str, Any]:
-    """Grade every record of the cohort ``source`` (a path, or "-" for ``stdin``), writing each record's
-    output as it comes; return the summary. A CSV cohort's columns are read by ``column_map`` too, and its
-    header, once read, is given to ``on_header`` (``header.ignored``: the columns not read)."""
+        on_header: Callable[[CsvHeader], Any] | None = None, sheet: str | None = None) -> dict[str, Any]:
+    """Grade every record of the cohort ``source`` (a path, or "-" for ``stdin``: JSON Lines, CSV, or an Excel
+    workbook's first visible worksheet or ``sheet``), writing each record's output as it comes; return the
+    summary. A CSV or workbook cohort's columns are read by ``column_map`` too, and its header, once read, is
+    given to ``on_header`` (``header.ignored``: the columns not read)."""
     import sys
 
     if source == "-":
@@ -881,16 +882,25 @@ def run(source: str, fmt: str, *, summary: bool, summary_only: bool, workers: in
         name = source
     try:
         lines: Iterator[Line] = physical_lines(stream, name)
-        if source == "-":
+        if cohort_xlsx.is_workbook(source, cohort_xlsx.head(stream), name):
+            kind, total = "xlsx", None
+        elif source == "-":
             kind, lines = sniff(lines)
         else:
             suffix = Path(source).suffix.lower()
             if suffix not in (".jsonl", ".ndjson", ".csv"):
                 raise InputError(f"cannot tell the cohort's format from its suffix {suffix!r}", where=source,
-                                 hint="name it .jsonl (JSON Lines) or .csv, or pipe it to `--batch -`")
+                                 hint="name it .jsonl (JSON Lines) or .csv (or .xlsx, a workbook), or pipe it to "
+                                      "`--batch -`")
             kind = "csv" if suffix == ".csv" else "jsonl"
-        items = json_items(lines) if kind == "jsonl" else csv_items(lines, _input_methods(registry), name, column_map,
-                                                                          on_header)
+        if sheet is not None and kind != "xlsx":
+            raise InputError("--sheet names a worksheet of an Excel workbook; this cohort is not one", where=name)
+        if kind == "xlsx":  # (read from its path: a zip is read from its end)
+            items = cohort_xlsx.xlsx_items(stream if source == "-" else source, _input_methods(registry), name, sheet,
+                                           column_map, on_header)
+        else:
+            items = json_items(lines) if kind == "jsonl" else csv_items(lines, _input_methods(registry), name,
+                                                                          column_map, on_header)
         counts = Summary()
         out_fmt = "table" if summary_only else fmt
         methods = None
@@ -945,15 +955,21 @@ def standards_in(path: Path, registry: Any) -> tuple[str, ...] | None:
     """The defined standards a cohort file's records name, read before grading starts (the same whatever
     ``--workers``): the CSV's method columns are theirs, so that ST0071's cohort has no ST0072 showcase column.
     JSON Lines: each line's ``standard``, decoded alone (about 1.5 µs a line); a line that cannot be decoded so
-    counts every standard whose id it holds. CSV: every standard whose id the file holds anywhere, in any case
-    (an id in another cell adds an empty column at worst). None (every standard's columns) where the file cannot
-    be scanned: not a regular file, a suffix other than these, or unreadable (grading then says why). A record is
-    graded under a standard its line names, so none of its methods is left without a column."""
+    counts every standard whose id it holds. CSV, and an Excel workbook's cells: every standard whose id the file
+    holds anywhere, in any case (an id in another cell adds an empty column at worst). None (every standard's
+    columns) where the file cannot be scanned: not a regular file, a suffix other than these, or unreadable
+    (grading then says why). A record is graded under a standard its line names, so none of its methods is left
+    without a column."""
     suffix = path.suffix.lower()
     try:
-        if suffix not in (".csv", ".jsonl", ".ndjson") or not path.is_file():
+        if suffix not in (".csv", ".jsonl", ".ndjson", *cohort_xlsx.SUFFIXES) or not path.is_file():
             return None
         ids = {s.id: s.id.lower().encode("utf-8") for s in registry.defined_standards()}
+        if suffix in cohort_xlsx.SUFFIXES:  # as a CSV: every id its cells' text holds anywhere
+            found: set[str] = set()
+            for part in cohort_xlsx.text_parts(str(path)):
+                found |= _standards_in_csv(part, ids)
+            return tuple(sorted(found))
         with path.open("rb") as stream:
             found = _standards_in_csv(stream, ids) if suffix == ".csv" else _standards_in_lines(stream, ids)
     except (OSError, InputError):

@@ -328,8 +328,10 @@ def grade(body: str, record: Path, show: tuple[str, ...], fmt: str) -> None:
 
 
 BATCH_HELP = """\b
-A cohort, with --batch FILE (.jsonl or .csv) or --batch - (standard input:
-JSON Lines when the first non-blank line starts with '{', else CSV): each
+A cohort, with --batch FILE (.jsonl, .csv, or .xlsx: an Excel workbook's
+first visible worksheet, or --sheet NAME, read as CSV) or --batch -
+(standard input: a workbook by its first bytes; else JSON Lines when the
+first non-blank line starts with '{', else CSV): each
 record is graded by every body offering its standard and written as it is
 graded, in input order. --format json: one JSON line per record (the result
 with its line, or {"line": N, "error": {"message", "path", "hint"}});
@@ -368,7 +370,8 @@ ISO or day first (08/12/2025, 8/12/25), never month first; grades, levels
 @cli.command(epilog=BATCH_HELP + "\n" + STATUS_HELP)
 @click.argument("record", type=click.Path(path_type=Path), required=False)
 @SHOW
-@click.option("--batch", "batch_file", metavar="FILE|-", help="grade a cohort: JSON Lines or CSV (see below)")
+@click.option("--batch", "batch_file", metavar="FILE|-", help="grade a cohort: JSON Lines, CSV or .xlsx (see below)")
+@click.option("--sheet", metavar="NAME", help="with --batch FILE.xlsx: the worksheet to read (default: the first)")
 @click.option("--summary", "summary_to", is_flag=False, flag_value="-", metavar="[FILE]",
               help="with --batch: the summary too; alone: --format json ends with a {\"summary\": ...} line, "
                    "--format csv prints the table on stderr; FILE: write it there (.json: JSON, else the table)")
@@ -387,7 +390,7 @@ ISO or day first (08/12/2025, 8/12/25), never month first; grades, levels
 @click.option("--strict", is_flag=True, help="with a CSV --batch: a column epa does not read is an error")
 def compare(record: Path | None, show: tuple[str, ...], batch_file: str | None, summary_to: str | None,
             summary_only: bool, out: Path | None, workers: int, fmt: str, column_pairs: tuple[str, ...],
-            columns_file: Path | None, strict: bool) -> None:
+            columns_file: Path | None, strict: bool, sheet: str | None) -> None:
     """Grade an apprentice RECORD (- reads standard input) by every body that offers its standard, side by
     side; or a cohort of
     records with --batch, with a summary of how often the bodies agree."""
@@ -395,11 +398,12 @@ def compare(record: Path | None, show: tuple[str, ...], batch_file: str | None, 
         raise click.UsageError("--show goes with one RECORD, not --batch")
     if batch_file is not None or record is None:
         _compare_batch(record, batch_file, Rows.chosen(fmt, out, summary_to, summary_only), workers, column_pairs,
-                       columns_file, strict)
+                       columns_file, strict, sheet)
         return
-    if fmt == "csv" or summary_to or summary_only or out or workers != 1 or column_pairs or columns_file or strict:
-        raise click.UsageError("--format csv, --summary, --summary-only, --out, --workers, --column, --columns and "
-                               "--strict go with --batch")
+    if (fmt == "csv" or summary_to or summary_only or out or workers != 1 or column_pairs or columns_file or strict
+            or sheet is not None):
+        raise click.UsageError("--format csv, --summary, --summary-only, --out, --workers, --column, --columns, "
+                               "--strict and --sheet go with --batch")
     rec, results = _graded(record, None)
     differing = report.disagreements(results)
     data = {**_about(rec, record), "differences": differing, "results": [report.result(r) for r in results]}
@@ -451,7 +455,8 @@ def _same_file(a: Path, b: Path) -> bool:
 
 
 def _compare_batch(record: Path | None, batch_file: str | None, rows: Rows, workers: int,
-                   column_pairs: tuple[str, ...] = (), columns_file: Path | None = None, strict: bool = False) -> None:
+                   column_pairs: tuple[str, ...] = (), columns_file: Path | None = None, strict: bool = False,
+                   sheet: str | None = None) -> None:
     from epa import batch
     from epa.cohort_input import column_map
 
@@ -480,7 +485,7 @@ def _compare_batch(record: Path | None, batch_file: str | None, rows: Rows, work
             data = batch.run(batch_file, rows.fmt, summary=rows.summary and rows.summary_file is None,
                              summary_only=rows.summary_only, workers=workers, only=_chosen(), registry=_registry(),
                              write=write, progress=sys.stderr.isatty(), column_map=mapped,
-                             on_header=heard)
+                             on_header=heard, sheet=sheet)
     except (batch.Interrupted, batch.WorkerDied) as exc:
         with contextlib.suppress(OSError, ValueError):  # what was written is out; a closed stdout is not news here
             sys.stdout.flush()
