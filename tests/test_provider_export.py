@@ -75,6 +75,14 @@ def test_the_export_as_it_is_grades_every_row_naming_employer_as_not_read():
     assert (summary["records_read"], summary["results_written"], summary["rejected"]) == (300, 300, 0)
     notes = [line for line in result.stderr.splitlines() if line.startswith("note:")]
     assert notes == [f'note: {EXPORT}: 1 column not read (epa has no field for it): "Employer" (column 3)']
+    # and in the summary (issue 17: "named once, together, on stderr and in the summary")
+    assert summary["columns_not_read"] == ['"Employer" (column 3)']
+    valid(json.loads(result.stdout), "batch_summary")
+
+def test_the_table_summary_names_the_columns_not_read(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "200")
+    table = run("compare", "--batch", str(EXPORT)).stdout
+    assert 'Columns not read (epa has no field for them): "Employer" (column 3)' in table
 
 
 def test_the_export_as_csv_rows_has_no_error_rows():

@@ -451,6 +451,7 @@ class Summary:
         # order first met (input order: chunks come back in order), bounded by REASONS_KEPT.
         self.reasons: dict[tuple[str, str | None], _Reason] = {}
         self.rejected = 0
+        self.not_read: list[str] = []  # a CSV or workbook cohort's columns epa has no field for, as the user named them
 
     def add(self, stats: list[Stat | Failed | Rejected]) -> None:
         """Count a chunk's records. (A rejected record is rare beside a graded one: one test per chunk finds them.)"""
@@ -553,6 +554,7 @@ class Summary:
         return {
             "records_read": self.read,
             "results_written": self.written,
+            "columns_not_read": self.not_read,
             "errors": self.errors,
             "rejected": self.rejected,
             "plugin_failures": [{"plugin": f.plugin, "hook": f.hook, "records": n}
@@ -595,6 +597,9 @@ def render_summary(console: Any, data: dict[str, Any], source: str, rows_in: str
     console.print(f"[bold]{source}[/]", highlight=False)
     console.print(f"{data['records_read']} records read, {data['results_written']} graded, {data['rejected']} rejected"
                   + "".join(f", {n} failed in {who}" for n, who in _failures(data) if n), highlight=False)
+    if data["columns_not_read"]:
+        console.print("Columns not read (epa has no field for them): " + ", ".join(data["columns_not_read"]),
+                      highlight=False)
     if data["rejected"]:
         _render_rejections(console, data, rows_in)
     if data["plugin_failures"]:
@@ -893,15 +898,21 @@ def run(source: str, fmt: str, *, summary: bool, summary_only: bool, workers: in
                                  hint="name it .jsonl (JSON Lines) or .csv (or .xlsx, a workbook), or pipe it to "
                                       "`--batch -`")
             kind = "csv" if suffix == ".csv" else "jsonl"
+        counts = Summary()
+
+        def heard(header: CsvHeader) -> None:  # the columns not read are in the summary too, not only on stderr
+            counts.not_read = [str(column) for column in header.ignored]
+            if on_header is not None:
+                on_header(header)
+
         if sheet is not None and kind != "xlsx":
             raise InputError("--sheet names a worksheet of an Excel workbook; this cohort is not one", where=name)
         if kind == "xlsx":  # (read from its path: a zip is read from its end)
             items = cohort_xlsx.xlsx_items(stream if source == "-" else source, _input_methods(registry), name, sheet,
-                                           column_map, on_header)
+                                           column_map, heard)
         else:
             items = json_items(lines) if kind == "jsonl" else csv_items(lines, _input_methods(registry), name,
-                                                                          column_map, on_header)
-        counts = Summary()
+                                                                          column_map, heard)
         out_fmt = "table" if summary_only else fmt
         methods = None
         if out_fmt == "csv":  # the method columns of the standards the cohort holds (see standards_in)
