@@ -14,7 +14,7 @@ import gc
 import json
 import re
 from collections import Counter, deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from itertools import combinations, islice
 from pathlib import Path
 from typing import IO, Any, NamedTuple
@@ -132,6 +132,9 @@ class Rejected(NamedTuple):
     line: int
 
 
+Counted = Stat | Failed | Rejected  # what the summary counts of one record
+
+
 def _error(line: int, message: str, path: str | None, hint: str | None, column: str | None,
            apprentice: str | None, failed: Failed | None = None,
            problems: Sequence[dict[str, Any]] = ()) -> tuple[str, Rejected | Failed]:
@@ -240,7 +243,7 @@ _WORDS: dict[Grade | None, str | None] = {None: None, **{g: g.value for g in Gra
 _WORD = _WORDS.__getitem__
 
 
-def _decided_chunk(items: list[Item]) -> tuple[str, list[Stat]]:
+def _decided_chunk(items: list[Item]) -> tuple[str, list[Counted]]:
     """As ``grade_item`` for each item, for CSV rows and the summary, the common case taken directly: a record
     fastrecord vouches for, decided by the compiled engine; anything else (an error, a line to check) is left to
     ``grade_item``. (One loop, not a call per record: at tens of thousands of records a second, a call shows.)"""
@@ -267,7 +270,7 @@ def _decided_output(line: int, record: Any, results: Sequence[Any]) -> tuple[str
     return ("" if _Worker.fmt == "table" else _csv_results(line, record.apprentice.id, found)), found.stat
 
 
-def grade_item(item: Item) -> tuple[str, Stat | Failed | Rejected]:
+def grade_item(item: Item) -> tuple[str, Counted]:
     """One record's output text (a JSON line, or CSV rows) and what the summary counts of it. Whatever goes
     wrong with one record is that record's error row and the run goes on: its data refused (exit 2 at the
     end), a plugin's failure on it, naming the plugin and hook, or epa's own bug (exit 1 at the end). Only
@@ -296,7 +299,7 @@ def _capped(text: str, limit: int = 500) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
 
-def _graded_item(item: Item) -> tuple[str, Stat | Rejected]:
+def _graded_item(item: Item) -> tuple[str, Counted]:
     line, kind, payload = item
     name, registry = _Worker.name, _Worker.registry
     if kind == "error":  # (message, hint), or a Refusal naming a CSV row's columns and its apprentice
@@ -453,15 +456,12 @@ class Summary:
         self.rejected = 0
         self.not_read: list[str] = []  # a CSV or workbook cohort's columns epa has no field for, as the user named them
 
-    def add(self, stats: list[Stat | Failed | Rejected]) -> None:
-        """Count a chunk's records. (A rejected record is rare beside a graded one: one test per chunk finds them.)"""
+    def add(self, stats: list[Counted]) -> None:
+        """Count a chunk's records."""
         self.read += len(stats)
-        rejected = [s for s in stats if type(s) is Rejected]
-        if rejected:
-            for reason in rejected:
-                self._reject(reason)
-            stats = [s for s in stats if type(s) is not Rejected]
-        self.stats.update(stats)
+        for reason in (s for s in stats if type(s) is Rejected):
+            self._reject(reason)
+        self.stats.update(s for s in stats if not isinstance(s, Rejected))
 
     def _reject(self, rejected: Rejected) -> None:
         self.rejected += 1
@@ -487,7 +487,7 @@ class Summary:
 
     @property
     def graded(self) -> Counter[Stat]:
-        return Counter({stat: n for stat, n in self.stats.items() if not isinstance(stat, Failed)})
+        return Counter({stat: n for stat, n in self.stats.items() if not isinstance(stat, Failed)})  # type: ignore[misc]
 
     @property
     def written(self) -> int:
@@ -730,7 +730,7 @@ class WorkerDied(Exception):
 
 def _graded_in_order(chunks: Iterator[list[Item]], workers: int, only: tuple[str, ...] | None, name: str,
                      fmt: str, registry: Any, methods: tuple[str, ...] | None = None
-                     ) -> Iterator[tuple[str, list[Any], int]]:
+                     ) -> Generator[tuple[str, list[Any], int], None, None]:
     """Each chunk's output text, what the summary counts of each record, and the chunk's last line, in input
     order. Whoever stops reading early closes this: the workers are stopped then, mid-chunk as they may be."""
     if workers <= 1:
@@ -826,7 +826,7 @@ def _stop(team: list[tuple[Any, Any]], finished: bool) -> None:
     import signal
 
     blocking = hasattr(signal, "pthread_sigmask")
-    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM}) if blocking else None
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM}) if blocking else set()
     try:
         for process, pipe in team:
             if finished:

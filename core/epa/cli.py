@@ -529,9 +529,10 @@ def _write_summary(path: Path, data: dict[str, Any], source: str, rows_in: str |
     if path.suffix.lower() == ".json":
         text = json.dumps({"summary": data}, indent=2, ensure_ascii=False)
     else:
-        console = _Console(soft_wrap=False, width=SUMMARY_WIDTH, file=io.StringIO(), color_system=None)
-        batch.render_summary(console, data, source, rows_in)
-        text = "\n".join(line.rstrip() for line in console.file.getvalue().splitlines())
+        written = io.StringIO()
+        batch.render_summary(_Console(soft_wrap=False, width=SUMMARY_WIDTH, file=written, color_system=None), data,
+                             source, rows_in)
+        text = "\n".join(line.rstrip() for line in written.getvalue().splitlines())
     outputs.write_file(path, (text + "\n").encode("utf-8"))
 
 

@@ -173,7 +173,8 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-_TEXT = {float: _text, bool: {True: "true", False: "false"}.__getitem__, dt.date: dt.date.isoformat}
+_TEXT: dict[type, Callable[[Any], str]] = {float: _text, bool: {True: "true", False: "false"}.__getitem__,
+                                            dt.date: dt.date.isoformat}
 
 
 # --- the workbook, checked -----------------------------------------------------------------------------------
@@ -348,8 +349,8 @@ def _check(archive: zipfile.ZipFile, part: str, name: str, title: str) -> dict[t
                 bottom = max(bottom, int(digits[1]))
             if b't="e"' in text:
                 for cell, error in _ERROR.findall(text):
-                    if (at := _AT.search(cell)) and len(errors) < MAX_ERRORS:
-                        errors[int(at[2]), _column(at[1])] = error.decode("utf-8", "replace")
+                    if (found := _AT.search(cell)) and len(errors) < MAX_ERRORS:
+                        errors[int(found[2]), _column(found[1])] = error.decode("utf-8", "replace")
             if uncalculated and b"f>" in text:  # (</f>: a formula; its value is looked for only then)
                 formulas += len(_NO_VALUE.findall(text))
             tail = text[-64:]  # a tag cut by the chunk's end is whole in the next one (a cell counted twice is

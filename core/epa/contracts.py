@@ -213,7 +213,7 @@ def _mapping(key: _Type, value_type: _Type) -> _Type:
     return _Type(check, expected, f"dicts of {key.plural} to {value_type.plural}")
 
 
-def _attrs_class(cls: type) -> _Type:
+def _attrs_class(cls: Any) -> _Type:  # (an attrs class: Any, as attrs' own functions type them)
     expected = f"epa.{cls.__name__}" if cls.__module__ == model.__name__ else cls.__name__
     if issubclass(cls, SHALLOW):
         return _instance(cls, expected, expected)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import cache, partial
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import jsonschema
 import yaml
@@ -688,10 +688,10 @@ def _explain(error: jsonschema.ValidationError) -> tuple[str, str | None, list[A
     if error.validator == "pattern" and "x-message" in rule:  # a date's: the year out of bounds, or malformed
         from epa.validation import is_date
 
-        problem = "is out of range" if is_date(error.instance) else "is not a valid date"
+        problem = "is out of range" if is_date(str(error.instance)) else "is not a valid date"
         return f"{quote(error.instance)} {problem}: expected {rule['x-message']}", _BOUNDS, parts
     if error.validator in ("maximum", "minimum", "exclusiveMinimum") and "maximum" in rule:
-        digits = len(str(abs(int(error.instance))))  # (finite: NaN and infinities never get this far)
+        digits = len(str(abs(int(cast(Any, error.instance)))))  # (finite: NaN and infinities never get this far)
         shown = quote(error.instance) if digits <= 20 else f"a number of {digits:,} digits"
         return f"{shown} is out of range: expected {_range(rule)}", _BOUNDS, parts
     return _short_message(error), None, parts

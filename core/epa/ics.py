@@ -36,7 +36,7 @@ class Text(icalendar.vText):
     def to_ical(self) -> bytes:
         text = str(self).replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
         text = _CONTROL.sub("\ufffd", _LINE_BREAK.sub("\\\\n", text))
-        return text.encode(self.encoding)
+        return text.encode(getattr(self, "encoding", "utf-8"))  # (set by vText.__new__; not in its stubs)
 
 
 def calendar(record: Record, results: list[BodyResult]) -> icalendar.Calendar:
