@@ -29,6 +29,7 @@ import pytest
 import epa.batch
 from conftest import ROOT, any_body, run, valid
 from epa.registry import Registry
+from epa.testing import install_plugin
 
 sys.path.insert(0, str(ROOT / "bench"))
 from cohort import records  # noqa: E402
@@ -250,14 +251,8 @@ plugin = Wobbly()
 @pytest.fixture(scope="module")
 def wobbly(tmp_path_factory) -> dict[str, str]:
     """The environment of a subprocess that has the ``wobbly`` plugin installed, and it alone loaded."""
-    folder = tmp_path_factory.mktemp("wobbly")
-    (folder / "epa_wobbly.py").write_text(WOBBLY, encoding="utf-8")
-    info = folder / "epa_wobbly-0.1.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: epa-wobbly\nVersion: 0.1\n", encoding="utf-8")
-    (info / "entry_points.txt").write_text("[epa]\nwobbly = epa_wobbly:plugin\n", encoding="utf-8")
-    path = os.pathsep.join(p for p in (str(folder), os.environ.get("PYTHONPATH", "")) if p)
-    return {**os.environ, "PYTHONPATH": path, "EPA_BODIES": "wobbly", "EPA_TEST_REUSE": any_body("ST0071")}
+    env = install_plugin(tmp_path_factory.mktemp("wobbly"), "epa_wobbly", WOBBLY, "wobbly = epa_wobbly:plugin")
+    return {**env, "EPA_BODIES": "wobbly", "EPA_TEST_REUSE": any_body("ST0071")}
 
 
 def _with_ids(records_: list[dict], ids: dict[int, str]) -> list[str]:

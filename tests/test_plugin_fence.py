@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
+import signal
 import subprocess
 import sys
 import textwrap
@@ -28,11 +28,12 @@ from pathlib import Path
 import pytest
 
 import epa
-from epa import contracts, fence, interrupts
+import epa.timeline
+from epa import cli, contracts, fence, interrupts
 from epa.errors import InputError, PluginError
 from epa.model import ComponentResult, Deadline, Grade, Step
 from epa.registry import Registry
-from epa.testing import make_plugin, registry
+from epa.testing import install_plugin, make_plugin, registry, run
 
 PLUGIN = textwrap.dedent('''
     """acme: an ST0071 body (an installed body's rules) whose hook ACME_MISBEHAVE names misbehaves."""
@@ -84,6 +85,13 @@ PLUGIN = textwrap.dedent('''
                 except BaseException:
                     pass
             return good
+        if HOW == "trap":  # catches whatever is raised, for ever
+            print("acme trapped", flush=True)  # (on stderr: the fence's)
+            while True:
+                try:
+                    time.sleep(100)
+                except BaseException:
+                    pass
         if HOW == "huge":
             return list(range(1_000_000))
         if HOW == "steps":
@@ -139,15 +147,10 @@ def _source() -> str:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A folder that, on PYTHONPATH, installs acme: its module and a dist-info folder with its entry point."""
-    folder = tmp_path_factory.mktemp("site")
-    (folder / "acme_fenced.py").write_text(PLUGIN, encoding="utf-8")
-    info = folder / "acme_fenced-1.0.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: acme-fenced\nVersion: 1.0\n", encoding="utf-8")
-    (info / "entry_points.txt").write_text("[epa]\nacme = acme_fenced\n", encoding="utf-8")
-    return folder
+def site(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """The environment of a subprocess that has acme installed (its module and a dist-info folder with its entry
+    point, on PYTHONPATH)."""
+    return install_plugin(tmp_path_factory.mktemp("site"), "acme_fenced", PLUGIN, "acme = acme_fenced", "1.0")
 
 
 @pytest.fixture(scope="module")
@@ -168,21 +171,29 @@ def record(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-def epa_run(site: Path, record: Path, mode: str, misbehave: str = "", timeout: str = "",
-            options: tuple[str, ...] | list[str] = ()) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(site), *filter(None, [os.environ.get("PYTHONPATH")])]),
-           "EPA_BODIES": "acme", "ACME_SOURCE": _source(), "ACME_MISBEHAVE": misbehave, "EPA_HOOK_TIMEOUT": timeout}
+def epa_run(site: dict[str, str], record: Path, mode: str, misbehave: str = "", timeout: str = "",
+            options: tuple[str, ...] | list[str] = (), wait: float = WAIT) -> subprocess.CompletedProcess:
+    args, env = _invocation(site, record, mode, misbehave, timeout, options)
+    try:
+        return subprocess.run(args, env=env, capture_output=True, text=True, timeout=wait)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"{' '.join(args[2:])} with acme's {misbehave or 'good'} hooks hung (killed after {wait} s)")
+
+
+def _invocation(site: dict[str, str], record: Path, mode: str, misbehave: str = "", timeout: str = "",
+                options: tuple[str, ...] | list[str] = ()) -> tuple[list[str], dict[str, str]]:
+    """The command line and environment of an epa run with acme misbehaving as ``misbehave`` says."""
+    env = {**site, "EPA_BODIES": "acme", "ACME_SOURCE": _source(), "ACME_MISBEHAVE": misbehave,
+           "EPA_HOOK_TIMEOUT": timeout}
     env.pop("EPA_DEBUG", None)
+    env.pop("PYTHONUNBUFFERED", None)  # stdout buffered, as a user's is: what it holds when epa stops must be kept
     args = {"compare": ["compare", str(record / "record.json"), "--format", "json"],
             "grade": ["grade", "--body", "acme", str(record / "record.json"), "--format", "json"],
             "batch-1": ["compare", "--batch", str(record / "cohort.jsonl"), "--format", "json", "--workers", "1"],
             "batch-2": ["compare", "--batch", str(record / "cohort.jsonl"), "--format", "json", "--workers", "2"],
+            "batch-csv": ["compare", "--batch", str(record / "cohort.jsonl"), "--format", "csv", "--workers", "1"],
             }[mode]
-    try:
-        return subprocess.run([sys.executable, "-m", "epa", *options, *args], env=env, capture_output=True, text=True,
-                              timeout=WAIT)
-    except subprocess.TimeoutExpired:
-        pytest.fail(f"epa {' '.join(args)} with acme's {misbehave or 'good'} hooks hung (killed after {WAIT} s)")
+    return [sys.executable, "-m", "epa", *options, *args], env
 
 
 def fails_naming(done: subprocess.CompletedProcess, hook: str, *said: str) -> str:
@@ -301,6 +312,66 @@ def test_a_hook_over_the_time_limit_is_the_plugins_failure(site, record, mode):
 def test_a_hook_that_catches_the_alarm_still_fails(site, record, mode):
     fails_naming(epa_run(site, record, mode, "deadlines:swallow", timeout="0.5"), "deadlines",
                  "over the time limit of 0.5 seconds")
+
+
+STOPPED = f"plugin 'acme' did not stop in hook 'gateway_requirements' after {1 + fence.GRACE:g} seconds: epa stops"
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_hook_that_catches_every_alarm_is_stopped_after_the_grace(site, record, mode):
+    """A hook catching BaseException in a loop hung epa for ever on main a19084f: with the limit of 1 s, epa
+    stops GRACE seconds later, naming plugin and hook, exit 1 (under --workers 2, as a worker that died)."""
+    started = time.monotonic()
+    done = epa_run(site, record, mode, "gateway_requirements:trap", timeout="1", wait=60)
+    assert done.returncode == 1, done.stderr[-2000:]
+    assert STOPPED in done.stderr and "Traceback" not in done.stderr, done.stderr[-2000:]
+    if mode == "batch-2":  # and the parent says it
+        assert re.search(r"error: a worker process ended unexpectedly .*; the output is incomplete", done.stderr)
+    assert time.monotonic() - started < 60
+
+
+def test_what_was_written_before_epa_stopped_a_hook_is_kept(site, record):
+    """CSV's header is written before the first record is graded, and waits in stdout's buffer: it is flushed
+    before the process ends, not lost."""
+    done = epa_run(site, record, "batch-csv", "gateway_requirements:trap", timeout="1", wait=60)
+    assert done.returncode == 1 and STOPPED in done.stderr, done.stderr[-2000:]
+    assert HEADER.match(done.stdout), done.stdout[-2000:]
+
+
+HEADER = re.compile(r"line,apprentice,body,overall,[\w,]*,error\r?\n\Z")  # CSV's header alone
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+@pytest.mark.parametrize(("mode", "second"), [("compare", "SIGINT"), ("batch-csv", "SIGTERM")])
+def test_a_second_interrupt_stops_epa_in_a_hook_that_catches_everything(site, record, tmp_path, mode, second):
+    """With no time limit, the user's Ctrl-C and SIGTERM could not stop such a hook on main a19084f: the first is
+    caught, the second ends epa at once, exit 130, keeping what was written."""
+    args, env = _invocation(site, record, mode, "gateway_requirements:trap", timeout="0")
+    out, err = tmp_path / "out", tmp_path / "err"
+    with out.open("wb") as stdout, err.open("wb") as stderr:
+        proc = subprocess.Popen(args, env=env, stdout=stdout, stderr=stderr)
+    try:
+        deadline = time.monotonic() + WAIT
+        while b"acme trapped" not in err.read_bytes():
+            assert proc.poll() is None and time.monotonic() < deadline, err.read_text()[-2000:]
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGINT)
+        time.sleep(1)
+        assert proc.poll() is None, err.read_text()[-2000:]  # the hook caught it
+        proc.send_signal(getattr(signal, second))
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"{second} after SIGINT did not stop epa in a hook that catches everything")
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    stderr_text = err.read_text(encoding="utf-8")
+    assert proc.returncode == 130, stderr_text[-2000:]
+    assert "interrupted again: stopping now; the output is incomplete" in stderr_text
+    assert "Traceback" not in stderr_text
+    if mode == "batch-csv":
+        assert HEADER.match(out.read_text(encoding="utf-8"))
 
 
 def test_the_time_limit_is_an_option_too(site, record):
@@ -447,3 +518,45 @@ def test_the_users_ctrl_c_during_a_hook_stops_epa(rulesets, monkeypatch):
     monkeypatch.setattr(interrupts, "_received", False)
     with pytest.raises(PluginError, match="'combine_grades': raised KeyboardInterrupt"):
         loaded.call("combine_grades", ruleset=rulesets[-1], components={})
+
+
+# --- epa's own failure in a default hook -------------------------------------------------------------------
+
+
+@pytest.fixture
+def core_fails(monkeypatch) -> None:
+    """The core's default deadlines hook (``epa.defaults.deadlines``, in the timeline it asks) fails on the
+    record of apprentice BOOM, as a bug of epa's own would."""
+    real = epa.timeline.deadlines
+
+    def deadlines(ruleset, record):
+        if record.apprentice.id == "BOOM":
+            raise ZeroDivisionError("division by zero")
+        return real(ruleset, record)
+    monkeypatch.setattr(epa.timeline, "deadlines", deadlines)
+
+
+@pytest.mark.parametrize("implements", ["register_body alone", "deadlines too"])
+def test_epas_own_failure_in_a_default_hook_is_never_the_plugins(rulesets, record, core_fails, monkeypatch,
+                                                                  tmp_path, implements):
+    """On main a19084f it was "plugin 'acme' failed in hook 'deadlines'" (a batch counted it under the plugin's
+    failures) though the default implementation, epa's own code, raised: unfenced (acme leaves the hook to the
+    defaults) and fenced (acme answers too, and the default after it)."""
+    hooks = {"deadlines": lambda self, ruleset, record: []} if implements == "deadlines too" else {}
+    monkeypatch.setattr(cli, "_registry", lambda: Registry([("acme", make_plugin("acme", rulesets, **hooks))]))
+    data = json.loads((record / "record.json").read_text(encoding="utf-8"))
+    boom = {**data, "apprentice": {**data["apprentice"], "id": "BOOM"}}
+    (tmp_path / "boom.json").write_text(json.dumps(boom), encoding="utf-8")
+    done = run("compare", str(tmp_path / "boom.json"), "--format", "json")
+    assert done.exit_code == 1, done.stderr
+    assert done.stderr.startswith("internal error: ZeroDivisionError: division by zero"), done.stderr
+    assert "plugin" not in done.stderr
+
+    (tmp_path / "cohort.jsonl").write_text("".join(json.dumps(r) + "\n" for r in (data, boom, data)), encoding="utf-8")
+    done = run("compare", "--batch", str(tmp_path / "cohort.jsonl"), "--format", "json", "--summary", "--workers", "1")
+    assert done.exit_code == 1, done.stderr
+    *lines, summary = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [("results" in r, r["line"]) for r in lines] == [(True, 1), (False, 2), (True, 3)]
+    assert lines[1]["error"].get("plugin") is None  # (no plugin failed)
+    assert lines[1]["error"]["message"].startswith("internal error: ZeroDivisionError: division by zero")
+    assert (summary["summary"]["internal_errors"], summary["summary"]["plugin_failures"]) == (1, [])

@@ -10,14 +10,18 @@ plugin's failure (a PluginError naming plugin and hook), never epa's output, exi
   descriptor 1 itself (``os.write(1, ...)``, ``sys.__stdout__``, a C extension's ``printf``, a subprocess that
   inherits stdout). Swapping the descriptor for every call would cost system calls and a flush of epa's own
   buffered output per hook; a plugin writing there is outside the contract.
-- **Anything raised.** SystemExit, KeyboardInterrupt (unless ``epa.interrupts.received()`` says the user pressed
-  Ctrl-C: then it is re-raised), any other BaseException, and an InputError that the plugin's own implementation
-  raised (the core's default implementations may raise InputError for bad input; which implementation raised is
-  read from the traceback) become a PluginError, its message cut to a bounded length.
+- **Anything raised** by the plugin's own implementation (which implementation raised is read from the
+  traceback): SystemExit, KeyboardInterrupt (unless ``epa.interrupts.received()`` says the user pressed Ctrl-C:
+  then it is re-raised), InputError and any other BaseException become a PluginError, its message cut to a
+  bounded length. What the core's default implementations raise, in a call the plugin takes part in, is re-raised
+  unchanged: an InputError is about the input (exit 2), anything else epa's own failure ("internal error").
 - **The time limit.** A hook that has not returned after ``time_limit()`` seconds (``--hook-timeout``, else the
   environment variable ``EPA_HOOK_TIMEOUT``, else DEFAULT_TIME_LIMIT; 0: no limit) is stopped with SIGALRM
   (``signal.setitimer``), which repeats every ``REPEAT`` seconds until the hook gives up, in case it catches
-  what the first one raised. Signals reach only the main thread, so on any other thread (epa used as a library
+  what the first one raised. A hook that catches every one of them (``except BaseException`` in a loop) cannot
+  be stopped by raising: GRACE seconds after the limit epa says so on stderr, naming plugin and hook, and ends
+  the process with ``os._exit(1)`` (standard output flushed first; in a batch worker, the parent reports a worker
+  that died). Signals reach only the main thread, so on any other thread (epa used as a library
   from a worker thread), and where the program has a SIGALRM handler of its own, a hook is not stopped: one
   that returns past the limit still fails, one that never returns hangs its thread. Batch workers are
   processes that call hooks on their main thread, so every batch run has the limit.
@@ -44,6 +48,7 @@ from epa.errors import InputError, PluginError, quote
 TIME_LIMIT_ENV = "EPA_HOOK_TIMEOUT"
 DEFAULT_TIME_LIMIT = 10.0  # seconds: an honest hook takes milliseconds, a loaded plugin's first call under a second
 REPEAT = 0.25  # seconds between further alarms, while a hook that caught the first keeps running
+GRACE = 2.0  # seconds past the limit, a hook still catching the alarms, before epa ends the process
 TEXT_LIMIT = 1000  # characters of a plugin's own text (an exception's message) in a PluginError
 
 DEFAULTS = "epa.defaults"  # the name the core's default implementations are registered under
@@ -51,6 +56,7 @@ DEFAULTS = "epa.defaults"  # the name the core's default implementations are reg
 _chosen: float | None = None  # set by --hook-timeout; None: EPA_HOOK_TIMEOUT, else the default
 _from_env: tuple[str | None, float] = (None, DEFAULT_TIME_LIMIT)  # the variable's text and what it was read as
 _armed = False  # an alarm is set for the hook running now
+_running: tuple[str, str, float, float] = ("", "", 0.0, 0.0)  # the armed hook's plugin, hook, start and limit
 
 
 class _Overran(BaseException):
@@ -92,15 +98,21 @@ def _seconds(text: str | None) -> float:
 
 
 def _alarm(signum: int, frame: Any) -> None:
-    if _armed:
+    if not _armed:
+        return
+    plugin, hook, started, limit = _running
+    if time.perf_counter() - started < limit + GRACE:
         raise _Overran
+    # The hook caught every alarm for GRACE seconds: raising cannot stop it, and returning would hang epa.
+    interrupts.stop_now(f"error: plugin {quote(plugin)} did not stop in hook {quote(hook)} after "
+                        f"{_seconds_said(limit + GRACE)}: epa stops", 1)
 
 
-def _arm(limit: float) -> bool:
+def _arm(plugin: str, hook: str, limit: float, started: float) -> bool:
     """Set the alarm for a hook call, where one can be set: on the main thread, with no alarm of a hook that is
     running already (a hook calling another is under the first's limit) and no SIGALRM handler of the program's
     own. Whether it was set."""
-    global _armed
+    global _armed, _running
     if _armed or threading.current_thread() is not threading.main_thread():
         return False
     handler = _signal.getsignal(signal.SIGALRM)  # signal.getsignal's own wrapping takes longer than the call
@@ -109,6 +121,7 @@ def _arm(limit: float) -> bool:
             return False
         signal.signal(signal.SIGALRM, _alarm)
     _armed = True
+    _running = (plugin, hook, started, limit)
     signal.setitimer(signal.ITIMER_REAL, limit, REPEAT)
     return True
 
@@ -130,32 +143,21 @@ def call(plugin: str, hook: str, caller: Callable[..., Any], kwargs: Mapping[str
     armed = False
     try:
         sys.stdout = sys.stderr
-        armed = limit > 0 and _arm(limit)
+        armed = limit > 0 and _arm(plugin, hook, limit, started)
         try:
             result = caller(**kwargs)
         finally:
             if armed:
                 _disarm()  # first, so that no alarm is raised in what follows
-    except PluginError as exc:
-        if exc.plugin == plugin:  # a hook calling another of its body's, through a fence of its own
-            raise PluginError(plugin, exc.hook, _cut(exc.problem)) from exc
-        raise PluginError(plugin, hook, said(exc)) from exc
-    except InputError as exc:
-        if _implementation(exc.__traceback__, caller) == DEFAULTS:  # the core's reading of bad input
-            raise
-        raise PluginError(plugin, hook, said(exc)) from exc
     except _Overran:
         raise PluginError(plugin, hook, f"did not return within {_seconds_said(limit)} (the time limit: "
                           f"--hook-timeout or {TIME_LIMIT_ENV})") from None
-    except KeyboardInterrupt as exc:
-        if interrupts.received():  # the user's Ctrl-C: epa stops
-            raise
-        raise PluginError(plugin, hook, "raised KeyboardInterrupt (the user did not press Ctrl-C)") from exc
-    except SystemExit as exc:
-        raise PluginError(plugin, hook, f"raised SystemExit({quote(exc.code)}): a hook must return its "
-                          "answer, not end the program") from exc
     except BaseException as exc:
-        raise PluginError(plugin, hook, said(exc)) from exc
+        if isinstance(exc, KeyboardInterrupt) and interrupts.received():  # the user's Ctrl-C: epa stops
+            raise
+        if _raised_by_the_core(exc.__traceback__, caller):  # bad input (exit 2), or epa's own failure
+            raise
+        raise _failure(plugin, hook, exc) from exc
     finally:
         sys.stdout = saved
     if limit > 0 and (took := time.perf_counter() - started) > limit:  # no alarm, or one the hook caught
@@ -168,20 +170,38 @@ def call(plugin: str, hook: str, caller: Callable[..., Any], kwargs: Mapping[str
     return result
 
 
-def _implementation(tb: TracebackType | None, caller: Any) -> str | None:
-    """The name of the plugin whose implementation of the hook was running when the exception was raised (the
-    outermost frame that is one of the hook's implementations), or None when none was."""
-    names = {}
-    for impl in getattr(caller, "get_hookimpls", list)():  # (importing a plugin: no implementations)
-        code = getattr(impl.function, "__code__", None)
-        if code is not None:
+def _failure(plugin: str, hook: str, exc: BaseException) -> PluginError:
+    """The plugin's failure that ``exc``, raised by its implementation of ``hook``, is."""
+    if isinstance(exc, PluginError) and exc.plugin == plugin:  # its hook calling another, through a fence of its own
+        return PluginError(plugin, exc.hook, _cut(exc.problem))
+    if isinstance(exc, KeyboardInterrupt):
+        return PluginError(plugin, hook, "raised KeyboardInterrupt (the user did not press Ctrl-C)")
+    if isinstance(exc, SystemExit):
+        return PluginError(plugin, hook, f"raised SystemExit({quote(exc.code)}): a hook must return its answer, not "
+                           "end the program")
+    return PluginError(plugin, hook, said(exc))
+
+
+def _raised_by_the_core(tb: TracebackType | None, caller: Any) -> bool:
+    """Whether the core, not the plugin, raised the exception in a hook call: the outermost of the hook's
+    implementations on the traceback is the core's default, or none of them is (pluggy's own code) where each
+    can be recognised by its code. A plugin's module being imported (no implementations) is the plugin's."""
+    impls = getattr(caller, "get_hookimpls", None)
+    if impls is None:
+        return False
+    names, unknown = {}, False
+    for impl in impls():
+        code = getattr(impl.function, "__code__", None)  # (a callable object has none)
+        if code is None:
+            unknown |= impl.plugin_name != DEFAULTS
+        else:
             names[code] = impl.plugin_name
     while tb is not None:
         found = names.get(tb.tb_frame.f_code)
         if found is not None:
-            return found
+            return found == DEFAULTS
         tb = tb.tb_next
-    return None
+    return not unknown
 
 
 def said(exc: BaseException) -> str:

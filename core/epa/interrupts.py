@@ -4,15 +4,22 @@
 raising KeyboardInterrupt, and turns SIGTERM into the same. A hook fence that catches KeyboardInterrupt asks
 ``received()``: True means the user asked epa to stop (re-raise it); False means a plugin raised it (a plugin
 failure). Batch workers ignore SIGINT (their parent stops them), so there it is always a plugin's.
+
+A second SIGINT or SIGTERM, the first received already, ends the process at once (``stop_now``): whatever caught
+the first (a hook catching BaseException in a loop) cannot keep epa running against the user's wish.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 import signal
+import sys
 import threading
 from typing import Any
 
 _received = False
+_stopping = False  # stop_now has begun: a signal meanwhile (a flush blocked on a full pipe) exits without it
 
 
 def received() -> bool:
@@ -22,8 +29,28 @@ def received() -> bool:
 
 def _handler(signum: int, frame: Any) -> None:
     global _received
+    if _received:
+        stop_now("interrupted again: stopping now; the output is incomplete", 130)
     _received = True
     raise KeyboardInterrupt
+
+
+def stop_now(line: str, code: int) -> None:
+    """End the process at once with exit ``code``, saying ``line`` on standard error: for where raising cannot
+    stop it (a hook that catches whatever is raised). What standard output holds is flushed first, so that
+    output already written is not lost; nothing here raises, and ``os._exit`` runs no cleanup that could
+    block (nor the finally blocks a hook might loop in)."""
+    global _stopping
+    if not _stopping:
+        _stopping = True
+        # (sys.stdout is stderr while a hook runs.) Closed, full, a reentrant call, a signal meanwhile: the exit
+        # matters more than any of them.
+        for stream in dict.fromkeys((sys.__stdout__, sys.stdout, sys.stderr)):
+            with contextlib.suppress(BaseException):
+                stream.flush()
+        with contextlib.suppress(BaseException):
+            os.write(2, f"{line}\n".encode(errors="replace"))
+    os._exit(code)
 
 
 def install() -> None:

@@ -58,17 +58,13 @@ class LoadedBody:
     def call(self, hook: str, **kwargs: Any) -> Any:
         """Call a hook. One the plugin implements is fenced (``epa.fence``): whatever it prints goes to stderr,
         whatever it raises, a result its spec does not allow, or not returning in time is a PluginError naming
-        plugin and hook. One left to the defaults runs the core's own code, unfenced; an exception there (bad
-        input aside) is still reported as this body's hook failing."""
+        plugin and hook; what the core's default implementation raises in that call is not. One left to the
+        defaults runs the core's own code, unfenced: an exception there is about the input (InputError) or epa's
+        own failure, never the plugin's."""
         caller = getattr(self.hooks, hook)
         if hook in self.own_hooks:
             return fence.call(self.plugin, hook, caller, kwargs, trusted_last=hook in self.defaults_last)
-        try:
-            return caller(**kwargs)
-        except (InputError, PluginError):
-            raise
-        except Exception as exc:
-            raise PluginError(self.plugin, hook, fence.said(exc)) from exc
+        return caller(**kwargs)
 
 
 @attrs.frozen

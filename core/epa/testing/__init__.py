@@ -12,6 +12,7 @@ import contextlib
 import functools
 import io
 import json
+import os
 import types
 from collections.abc import Iterable
 from pathlib import Path
@@ -91,6 +92,21 @@ def make_plugin(body_id: str, rulesets: Iterable[Ruleset], **hooks: Any) -> obje
     for name, fn in hooks.items():
         setattr(plugin, name, types.MethodType(hookimpl(fn), plugin))
     return plugin
+
+
+def install_plugin(folder: Path, module: str, source: str, entry_point: str, version: str = "0.1") -> dict[str, str]:
+    """Install a body plugin for a child process, as far as ``importlib.metadata`` can tell: the module
+    ``module`` (its ``source``) and a ``dist-info`` folder declaring its ``epa`` entry point (``"name = module"``
+    or ``"name = module:object"``), written to ``folder``. Returns the environment (``os.environ``) of a
+    subprocess that sees it: ``folder`` first on PYTHONPATH."""
+    (folder / f"{module}.py").write_text(source, encoding="utf-8")
+    info = folder / f"{module}-{version}.dist-info"
+    info.mkdir(exist_ok=True)
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {module.replace('_', '-')}\nVersion: {version}\n",
+                                   encoding="utf-8")
+    (info / "entry_points.txt").write_text(f"[epa]\n{entry_point}\n", encoding="utf-8")
+    path = os.pathsep.join(filter(None, [str(folder), os.environ.get("PYTHONPATH")]))
+    return {**os.environ, "PYTHONPATH": path}
 
 
 @attrs.frozen
@@ -218,6 +234,6 @@ def assert_advice_only(body_id: str, path: Path, recommendation_ids: set[str]) -
 
 __all__ = [
     "assert_advice_only", "body", "check_recommendations", "combine", "dump_record", "fails", "flat",
-    "grade_component", "ids", "installed", "journey_rules", "make_plugin", "ok_json", "only", "registry",
-    "requires", "ruleset", "Run", "run", "source_text", "valid", "write",
+    "grade_component", "ids", "install_plugin", "installed", "journey_rules", "make_plugin", "ok_json", "only",
+    "registry", "requires", "ruleset", "Run", "run", "source_text", "valid", "write",
 ]
