@@ -380,14 +380,15 @@ def test_an_interrupt_stops_every_process_at_once_with_exit_130_saying_what_was_
     assert proc.returncode == 130, stderr
     assert took < STOPS_WITHIN, f"{took:.1f} s to stop"
     assert "Traceback" not in stderr and "Exception ignored" not in stderr, stderr
-    said = re.search(r"interrupted: the first (\d+) records' output is written in full \(to line (\d+) of the "
-                     r"cohort\); the output is incomplete", stderr)
+    said = re.search(r"interrupted: the first (\d+) records' output is written in full(?: \(to line (\d+) of the "
+                     r"cohort\))?; the output is incomplete", stderr)
     assert said, stderr
-    records, line = int(said[1]), int(said[2])
-    assert records == line  # one record a line in this cohort
+    # A lower bound: the signal may come between a chunk's write and its count (then 0, with no line named).
+    records = int(said[1])
+    assert (said[2] is None) if records == 0 else int(said[2]) == records  # one record a line in this cohort
     header, *rows = out.read_text(encoding="utf-8").splitlines()  # then one row a record: the one body
     complete = [r for r in rows if r.count(",") == header.count(",")]
-    assert records >= 1 and len(complete) >= records
+    assert len(complete) >= records
     assert [int(r.split(",")[0]) for r in complete[:records]] == list(range(1, records + 1))
     assert len(rows) < 6000  # it did stop early
 

@@ -47,7 +47,7 @@ def stop_now(line: str, code: int) -> None:
         # matters more than any of them.
         for stream in dict.fromkeys((sys.__stdout__, sys.stdout, sys.stderr)):
             with contextlib.suppress(BaseException):
-                stream.flush()
+                stream.flush()  # type: ignore[union-attr]  # (None, where closed: suppressed with the rest)
         with contextlib.suppress(BaseException):
             os.write(2, f"{line}\n".encode(errors="replace"))
     os._exit(code)
