@@ -4,7 +4,6 @@ file that is not a readable workbook get a clear answer. The workbooks are writt
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import json
@@ -268,13 +267,7 @@ def test_a_workbook_on_standard_input_is_known_by_its_first_bytes(tmp_path):
     piped = cli("compare", "--batch", "-", "--format", "csv", stdin=sheet.read_bytes())
     named = cli("compare", "--batch", str(sheet), "--format", "csv")
     assert b"Traceback" not in piped.stderr
-    assert piped.returncode == named.returncode == 2
-    # The same rows; piped, with every standard's method columns (a stream is not scanned for its standards
-    # before grading), the extra ones empty.
-    as_piped = list(csv.DictReader(io.StringIO(piped.stdout.decode())))
-    as_named = list(csv.DictReader(io.StringIO(named.stdout.decode())))
-    assert [{k: row[k] for k in as_named[0]} for row in as_piped] == as_named
-    assert {v for row in as_piped for k, v in row.items() if k not in as_named[0]} == {""}
+    assert (piped.returncode, piped.stdout) == (named.returncode, named.stdout) == (2, named.stdout)
 
 
 def test_epa_version_does_not_import_the_workbook_reader():

@@ -907,16 +907,20 @@ def run(source: str, fmt: str, *, summary: bool, summary_only: bool, workers: in
 
         if sheet is not None and kind != "xlsx":
             raise InputError("--sheet names a worksheet of an Excel workbook; this cohort is not one", where=name)
+        in_workbook: cohort_xlsx.Standards | None = None  # its standards, found as it is checked (see standards_in)
         if kind == "xlsx":  # (read from its path: a zip is read from its end)
+            in_workbook = (_standard_ids(registry), set())
             items = cohort_xlsx.xlsx_items(stream if source == "-" else source, _input_methods(registry), name, sheet,
-                                           column_map, heard)
+                                           column_map, heard, in_workbook)
         else:
             items = json_items(lines) if kind == "jsonl" else csv_items(lines, _input_methods(registry), name,
                                                                           column_map, heard)
         out_fmt = "table" if summary_only else fmt
         methods = None
         if out_fmt == "csv":  # the method columns of the standards the cohort holds (see standards_in)
-            methods = output_methods(registry, None if source == "-" else standards_in(Path(source), registry))
+            found = tuple(sorted(in_workbook[1])) if in_workbook else None if source == "-" else standards_in(
+                Path(source), registry)
+            methods = output_methods(registry, found)
             write(_csv_rows([["line", "apprentice", "body", "overall", *methods, "gateway_ready",
                               "capped", "full_retake_required", "error"]]))
         bar = None
@@ -966,26 +970,26 @@ def standards_in(path: Path, registry: Any) -> tuple[str, ...] | None:
     """The defined standards a cohort file's records name, read before grading starts (the same whatever
     ``--workers``): the CSV's method columns are theirs, so that ST0071's cohort has no ST0072 showcase column.
     JSON Lines: each line's ``standard``, decoded alone (about 1.5 µs a line); a line that cannot be decoded so
-    counts every standard whose id it holds. CSV, and an Excel workbook's cells: every standard whose id the file
-    holds anywhere, in any case (an id in another cell adds an empty column at worst). None (every standard's
-    columns) where the file cannot be scanned: not a regular file, a suffix other than these, or unreadable
-    (grading then says why). A record is graded under a standard its line names, so none of its methods is left
-    without a column."""
+    counts every standard whose id it holds. CSV: every standard whose id the file holds anywhere, in any case (an
+    id in another cell adds an empty column at worst); a workbook's are found so as it is checked (cohort_xlsx).
+    None (every standard's columns) where the file cannot be scanned: not a regular file, a suffix other than
+    these, or unreadable (grading then says why). A record is graded under a standard its line names, so none of
+    its methods is left without a column."""
     suffix = path.suffix.lower()
     try:
-        if suffix not in (".csv", ".jsonl", ".ndjson", *cohort_xlsx.SUFFIXES) or not path.is_file():
+        if suffix not in (".csv", ".jsonl", ".ndjson") or not path.is_file():
             return None
-        ids = {s.id: s.id.lower().encode("utf-8") for s in registry.defined_standards()}
-        if suffix in cohort_xlsx.SUFFIXES:  # as a CSV: every id its cells' text holds anywhere
-            found: set[str] = set()
-            for part in cohort_xlsx.text_parts(str(path)):
-                found |= _standards_in_csv(part, ids)
-            return tuple(sorted(found))
+        ids = _standard_ids(registry)
         with path.open("rb") as stream:
             found = _standards_in_csv(stream, ids) if suffix == ".csv" else _standards_in_lines(stream, ids)
     except (OSError, InputError):
         return None
     return tuple(sorted(found))
+
+
+def _standard_ids(registry: Any) -> dict[str, bytes]:
+    """Each defined standard's id, and its lower-case bytes: what a scan for the standards a cohort holds looks for."""
+    return {s.id: s.id.lower().encode("utf-8") for s in registry.defined_standards()}
 
 
 def _standards_in_lines(stream: IO[bytes], ids: dict[str, bytes]) -> set[str]:

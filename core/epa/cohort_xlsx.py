@@ -86,8 +86,8 @@ def head(stream: IO[bytes]) -> bytes:
 
 
 def xlsx_items(source: str | IO[bytes], methods: Iterable[str], name: str, sheet: str | None = None,
-               column_map: ColumnMap | None = None,
-               on_header: Callable[[CsvHeader], Any] | None = None) -> Iterator[Item]:
+               column_map: ColumnMap | None = None, on_header: Callable[[CsvHeader], Any] | None = None,
+               standards: Standards | None = None) -> Iterator[Item]:
     """One item per non-empty row after the header (the sheet's first non-empty row), as csv_items gives them:
     (row, "csv", (record, columns)) or (row, "error", (message, hint)). ``source`` is a path, or a stream read
     whole (standard input). A workbook that cannot be read safely is refused here, before any item."""
@@ -99,7 +99,7 @@ def xlsx_items(source: str | IO[bytes], methods: Iterable[str], name: str, sheet
             raise InputError(f"the workbook on standard input is larger than {MAX_STDIN >> 20} MiB", where=name,
                              hint="give the file's name to --batch, or save it as 'CSV UTF-8' and pipe that")
         source = io.BytesIO(data)
-    rows, (first_row, first_column), errors = _open(source, name, sheet)
+    rows, (first_row, first_column), errors = _open(source, name, sheet, standards)
     by_row: dict[int, list[tuple[int, str]]] = {}
     for (row, column), text in errors.items():
         by_row.setdefault(row, []).append((column - first_column, text))
@@ -179,10 +179,11 @@ _TEXT: dict[type, Callable[[Any], str]] = {float: _text, bool: {True: "true", Fa
 
 # --- the workbook, checked -----------------------------------------------------------------------------------
 
-def _open(source: str | IO[bytes], name: str,
-          sheet: str | None) -> tuple[Iterator[list[Any]], tuple[int, int], dict[tuple[int, int], str]]:
+def _open(source: str | IO[bytes], name: str, sheet: str | None, standards: Standards | None = None
+          ) -> tuple[Iterator[list[Any]], tuple[int, int], dict[tuple[int, int], str]]:
     """The rows of the sheet asked for (or the first visible worksheet), the first one's row and column numbers,
-    and the cells holding an Excel error (such as #N/A), by row and column number, with the error's text."""
+    and the cells holding an Excel error (such as #N/A), by row and column number, with the error's text.
+    ``standards``: ids (each with its lower-case bytes) to look for, and the set the ones found are added to."""
     import zipfile
 
     try:
@@ -196,7 +197,7 @@ def _open(source: str | IO[bytes], name: str,
                                  where=name, hint=f"if it is CSV, name it .csv; if it is a workbook, {_SAVE_AS}")
             with zipfile.ZipFile(stream) as archive:
                 title, part = _sheet(archive, name, sheet)
-                errors = _check(archive, part, name, title)
+                errors = _check(archive, part, name, title, standards)
     except zipfile.BadZipFile as exc:
         raise InputError(f"the workbook is damaged: {exc}", where=name, hint=_SAVE_AS) from None
     except OSError as exc:
@@ -218,25 +219,6 @@ def _open(source: str | IO[bytes], name: str,
     if used.start is None:
         return iter(()), (1, 1), {}
     return used.iter_rows(), (used.start[0] + 1, used.start[1] + 1), errors
-
-
-def text_parts(path: str) -> Iterator[IO[bytes]]:
-    """Each part of the workbook that holds its cells' text (the shared strings, each worksheet), as a stream,
-    for a scan of what the workbook holds anywhere (batch.standards_in). OSError where a part is larger than
-    the reader would take (a zip bomb is not expanded), or the file is no zip (grading then says why)."""
-    import zipfile
-
-    try:
-        with zipfile.ZipFile(path) as archive:
-            for info in archive.infolist():
-                part = info.filename
-                if part == "xl/sharedStrings.xml" or (part.startswith("xl/worksheets/") and part.endswith(".xml")):
-                    if info.file_size > (MAX_STRINGS_XML if part == "xl/sharedStrings.xml" else MAX_SHEET_XML):
-                        raise OSError(f"{part} is larger than a workbook epa reads")
-                    with archive.open(info) as stream:  # (read no further than the size it declares)
-                        yield stream
-    except (zipfile.BadZipFile, EOFError, NotImplementedError, RuntimeError) as exc:
-        raise OSError(str(exc)) from None
 
 
 class _kept:
@@ -318,7 +300,13 @@ def _column(letters: bytes) -> int:
     return number
 
 
-def _check(archive: zipfile.ZipFile, part: str, name: str, title: str) -> dict[tuple[int, int], str]:
+# Standard ids to look for in a workbook's text, each with its lower-case bytes, and the set of those found: read in
+# the one pass over its XML that _check makes anyway (batch.run's CSV columns are those of the standards found).
+Standards = tuple[dict[str, bytes], set[str]]
+
+
+def _check(archive: zipfile.ZipFile, part: str, name: str, title: str,
+           standards: Standards | None = None) -> dict[tuple[int, int], str]:
     """Refuse a workbook that could not be read in bounded memory and time, or would be read wrong: a zip bomb,
     a used range too large, formulas without values. The sheet's XML is read once, as a stream, each chunk
     searched with a few quick searches: this is most of the time a workbook takes beyond its CSV copy. Return
@@ -353,8 +341,16 @@ def _check(archive: zipfile.ZipFile, part: str, name: str, title: str) -> dict[t
                         errors[int(found[2]), _column(found[1])] = error.decode("utf-8", "replace")
             if uncalculated and b"f>" in text:  # (</f>: a formula; its value is looked for only then)
                 formulas += len(_NO_VALUE.findall(text))
+            if standards is not None:
+                _find(text, standards)
             tail = text[-64:]  # a tag cut by the chunk's end is whole in the next one (a cell counted twice is
             # harmless: only the extremes are kept, and whether any formula lacks its value)
+    if standards is not None and "xl/sharedStrings.xml" in archive.namelist():  # (its size checked above)
+        with archive.open("xl/sharedStrings.xml") as shared:
+            tail = b""
+            while chunk := shared.read(_CHUNK):
+                _find(tail + chunk, standards)
+                tail = chunk[-64:]
     columns = _column(widest)
     if columns > MAX_COLUMNS:
         raise _too_large(name, title, f"its cells reach column {widest[:8].decode()} ({columns:,}); a cohort has "
@@ -368,6 +364,14 @@ def _check(archive: zipfile.ZipFile, part: str, name: str, title: str) -> dict[t
                          where=name, hint="open it in Excel or LibreOffice and save it: each formula's value is "
                                           "stored then; or save it as 'CSV UTF-8'")
     return errors
+
+
+def _find(text: bytes, standards: Standards) -> None:
+    """Add to the found set each standard whose id ``text`` holds, in any case (as a CSV cohort is scanned)."""
+    ids, found = standards
+    if len(found) < len(ids):
+        lowered = text.lower()
+        found.update(s for s, i in ids.items() if s not in found and i in lowered)
 
 
 def _size(archive: zipfile.ZipFile, part: str) -> int:
