@@ -237,13 +237,16 @@ def conformance(console: Console, data: dict[str, Any]) -> None:
             console.print(f"[yellow]skip[/] {r['body']} {r['check']}{about}: {r['reason']}", highlight=False)
     for r in data["results"]:
         for f in r["failures"]:
-            where = " ".join(p for p in (r["standard"], r["version"] and f"v{r['version']}", f["file"], f["entry"])
-                             if p)
+            file = f"{f['file']}:{f['line']}" if f["file"] and f.get("line") else f["file"]
+            where = " ".join(p for p in (r["standard"], r["version"] and f"v{r['version']}", file, f["entry"]) if p)
             console.print(f"[bold red]FAIL[/] {r['body']} {r['check']}: {where}\n  {f['message']}\n"
                           f"  expected: {f['expected']}", highlight=False)
             if f["record"]:
                 console.print(f"  shown by the record: {json.dumps(f['record'])}", highlight=False, soft_wrap=True)
-    console.print("all checks pass" if data["passed"] else "some checks fail", highlight=False)
+    unchecked = sum(1 for r in data["results"] if r["check"] == "sources" and r["status"] == "skip")
+    but = f", but {unchecked} source document{'s' * (unchecked != 1)} {'were' if unchecked != 1 else 'was'} " \
+          "not checked (see the skips above)" if unchecked else ""
+    console.print("all checks pass" + but if data["passed"] else "some checks fail", highlight=False)
 
 
 @_trimmed

@@ -17,9 +17,11 @@ from attrs import frozen
 
 from epa.conformance import witness
 from epa.convert import unstructure
-from epa.errors import PluginError
+from epa.documents import json_path, read
+from epa.errors import InputError, PluginError, quote
 from epa.model import ComponentResult, Grade, Outcome, Ruleset
 from epa.registry import LoadedBody, Registry
+from epa.rules import JOURNEY_SUFFIX
 from epa.sources import has_section, sha256
 
 RANK = {Grade.FAIL: 0, Grade.PASS: 1, Grade.DISTINCTION: 2}
@@ -36,6 +38,7 @@ class Failure:
     entry: str | None = None  # where in the rules: a JSON path, or the hook at fault
     file: str | None = None  # the ruleset file the entry is in
     record: dict[str, Any] | None = None  # a record `epa grade` reproduces it with
+    line: int | None = None  # the entry's line in the file, where the check read the file itself
 
 
 @frozen
@@ -112,6 +115,95 @@ def hooks(s: Subject) -> Iterator[Failure]:
                 grade(s.loaded, witness.structure(data))
             except PluginError as exc:
                 yield Failure(exc.problem, f"what hookspecs.{exc.hook} says it returns", exc.hook, r.source_file, data)
+
+
+# --- what the author has still to write -------------------------------------------------------------------
+
+MARK = "PLACEHOLDER"  # what `epa plugin new` writes wherever the author's own document must speak (epa.scaffold)
+
+
+@check("placeholders", f"nothing is left as `epa plugin new` wrote it: no {MARK} in a rule, citation, section or "
+       "document title, and every document's sha256 set", "body")
+def placeholders(s: Subject) -> Iterator[Failure]:
+    read: dict[str, _File | None] = {}  # each file once: versions of a standard share their journey file
+    for r in s.loaded.body.rulesets:
+        found: set[str] = set()
+        for file in _files_of(r):
+            if file in read:
+                found.update(text for _, text in _marked(read[file].data if read[file] else None))
+                continue
+            read[file] = source = _read_quietly(file)
+            if source is None:
+                continue
+            for parts, text in _marked(source.data):
+                found.add(text)
+                yield _placeholder(text, parts, file, source.line(parts))
+        # What the files hold is what the author edits; anything marked that reached the ruleset another way
+        # (rules built in code) is named by its place in the ruleset.
+        for parts, text in _marked(unstructure(r)):
+            if text not in found:
+                found.add(text)
+                yield _placeholder(text, parts, r.source_file, None)
+        if r.document.sha256 is None:
+            source = read.get(r.source_file or "")
+            yield Failure(f"{r.document.file} declares no sha256, so nothing checks that the citations were written "
+                          "against its text (`epa plugin new` leaves it null)",
+                          "sha256: the SHA-256 of the document's text (`epa conformance --sources DIR` prints it "
+                          "when the document is in DIR)", "$.document.sha256", r.source_file,
+                          line=source.line(["document", "sha256"]) if source else None)
+
+
+@frozen
+class _File:
+    """A rules file as read for the placeholders check: its data, and where each entry is."""
+
+    data: Any
+    where: Any  # epa.documents.Source
+
+    def line(self, parts: list[Any]) -> int | None:
+        pos = self.where.position(parts)
+        return pos[0] if pos else None
+
+
+def _files_of(r: Ruleset) -> list[str]:
+    """The files the author wrote a ruleset in: its rules file and its standard's journey file (the loader's
+    naming: ``<standard>.journey.yaml`` beside it)."""
+    if not r.source_file:
+        return []
+    journey = Path(r.source_file).with_name(f"{r.standard}{JOURNEY_SUFFIX}")
+    return [r.source_file, *([str(journey)] if r.journey and journey.is_file() else [])]
+
+
+def _read_quietly(file: str) -> _File | None:
+    """The file, or None when it cannot be read now (the ruleset itself is then searched)."""
+    try:
+        data, where = read(file)
+    except InputError:
+        return None
+    return _File(data, where)
+
+
+def _marked(value: Any, parts: tuple[Any, ...] = ()) -> Iterator[tuple[list[Any], str]]:
+    """(JSON path parts, text) of every text that still holds the placeholder mark."""
+    if isinstance(value, str):
+        if MARK in value:
+            yield list(parts), value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _marked(item, (*parts, key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _marked(item, (*parts, i))
+
+
+def _placeholder(text: str, parts: list[Any], file: str | None, line: int | None) -> Failure:
+    if parts and parts[-1] == "citation":
+        expected = "'<document file> § <the section heading of your document it comes from>'"
+    elif parts[-2:] == ["document", "title"]:
+        expected = "your document's title, as it gives it"
+    else:
+        expected = "what your document says here, in its words"
+    return Failure(f"still a placeholder: {quote(text)}", expected, json_path(parts), file, line=line)
 
 
 # --- the catalogue -----------------------------------------------------------------------------------------
@@ -267,8 +359,8 @@ def table(s: Subject) -> Iterator[Failure]:
         rows = [i for i, row in enumerate(r.combination.rows) if row.matches(combo)]
         overalls = {r.combination.rows[i].overall for i in rows}
         if len(overalls) > 1:
-            yield s.failure(f"{_show(combo)} matches rows {rows}, which give {sorted(overalls)}",
-                            "rows that agree", f"$.combination.rows[{rows[1]}]", witness.recorded(s.body_id, r, combo))
+            yield s.failure(f"{_show(combo)} matches {_rows(r, rows)}", "rows that agree",
+                            f"$.combination.rows[{rows[1]}]", witness.recorded(s.body_id, r, combo))
         if not rows and r.combination.complete:
             yield s.failure(f"no row of the table matches {_show(combo)}, but the ruleset says the table is "
                             "complete", "a row for every combination, or complete: false with the gap recorded",
@@ -293,8 +385,17 @@ def better_never_lowers(s: Subject) -> Iterator[Failure]:
                                 f"at least {before}", _row_entry(r, better), witness.recorded(s.body_id, r, better))
 
 
+def _rows(r: Ruleset, rows: list[int]) -> str:
+    """Rows of the table as its author counts them, in order, each with the grade it gives: "rows 1 (distinction)
+    and 6 (fail) of the table, counting from 1 ($.combination.rows[0], [5])"."""
+    said = [f"{i + 1} ({r.combination.rows[i].overall.value})" for i in rows]
+    listed = ", ".join(said[:-1]) + f" and {said[-1]}" if len(said) > 1 else said[0]
+    paths = ", ".join(f"[{i}]" for i in rows[1:])
+    return f"rows {listed} of the table, counting from 1 ($.combination.rows[{rows[0]}]{', ' + paths if paths else ''})"
+
+
 def _show(combo: Mapping[str, Grade]) -> str:
-    return ", ".join(f"{m}={g}" for m, g in combo.items())
+    return ", ".join(f"{m}={g.value}" for m, g in combo.items())
 
 
 def _row_entry(r: Ruleset, combo: Mapping[str, Grade]) -> str:
@@ -368,7 +469,8 @@ def citations(s: Subject) -> Iterator[Failure]:
     for path, citation in _cited(unstructure(r)):
         file, mark, section = (citation or "").partition(" § ")
         if not (mark and section.strip()):
-            yield s.failure(f"{path} cites {citation!r}", "'<file> § <section>'", path)
+            yield s.failure(f"{path} cites {citation!r}",
+                            "'<file> § <section>', e.g. '003_3692b76548845e1c.txt § Overall Grading'", path)
         elif file not in files:
             yield s.failure(f"{path} cites {file}, which is not one of the body's documents ({', '.join(files)})",
                             "a citation of a document the body declares", path)
@@ -381,7 +483,13 @@ def sources(s: Subject) -> Iterator[Failure]:
     doc = r.document
     path = s.sources / doc.file
     if not path.is_file():
-        raise Skip(f"source not found: {doc.file} is not in {s.sources} (give --sources DIR or set EPA_SOURCES)")
+        unchecked = "; the document was not checked" + (" (and the ruleset declares no sha256)"
+                                                         if doc.sha256 is None else "")
+        if not s.sources.is_dir():
+            raise Skip(f"source not found: the sources folder {s.sources} does not exist{unchecked} (give "
+                       "--sources DIR, or set EPA_SOURCES, to the folder holding the documents)")
+        raise Skip(f"source not found: {doc.file} is not in {s.sources}{unchecked} (give --sources DIR or set "
+                   "EPA_SOURCES)")
     actual = sha256(path)
     if doc.sha256 is None:
         yield s.failure(f"{doc.file} declares no sha256", f"sha256: {actual}", "$.document.sha256")
