@@ -125,14 +125,15 @@ MARK = "PLACEHOLDER"  # what `epa plugin new` writes wherever the author's own d
 @check("placeholders", f"nothing is left as `epa plugin new` wrote it: no {MARK} in a rule, citation, section or "
        "document title, and every document's sha256 set", "body")
 def placeholders(s: Subject) -> Iterator[Failure]:
-    read: dict[str, _File | None] = {}  # each file once: versions of a standard share their journey file
+    files: dict[str, _File | None] = {}  # each file once: versions of a standard share their journey file
     for r in s.loaded.body.rulesets:
         found: set[str] = set()
         for file in _files_of(r):
-            if file in read:
-                found.update(text for _, text in _marked(read[file].data if read[file] else None))
+            if file in files:
+                known = files[file]
+                found.update(text for _, text in _marked(known.data if known else None))
                 continue
-            read[file] = source = _read_quietly(file)
+            files[file] = source = _read_quietly(file)
             if source is None:
                 continue
             for parts, text in _marked(source.data):
@@ -145,7 +146,7 @@ def placeholders(s: Subject) -> Iterator[Failure]:
                 found.add(text)
                 yield _placeholder(text, parts, r.source_file, None)
         if r.document.sha256 is None:
-            source = read.get(r.source_file or "")
+            source = files.get(r.source_file or "")
             yield Failure(f"{r.document.file} declares no sha256, so nothing checks that the citations were written "
                           "against its text (`epa plugin new` leaves it null)",
                           "sha256: the SHA-256 of the document's text (`epa conformance --sources DIR` prints it "
