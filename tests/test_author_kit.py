@@ -206,3 +206,28 @@ def test_a_malformed_journey_citation_names_the_journey_file_and_line(tmp_path):
     with pytest.raises(InputError) as info:
         load_rulesets(folder / "epa_xi/rules")
     assert f"ST0071.journey.yaml:{line}:" in info.value.render() and "is not a citation" in info.value.render()
+
+
+def test_a_journey_rules_conformance_failure_names_the_journey_file_and_line(tmp_path):
+    folder = generate(tmp_path, "omicron")
+    journey = folder / "epa_omicron/rules/ST0071.journey.yaml"
+    text = journey.read_text(encoding="utf-8")
+    journey.write_text(text.replace("omicron-st0071.txt § PLACEHOLDER section heading", "other.txt § Gateway", 1),
+                       encoding="utf-8")
+    gateway_line = next(n for n, line in enumerate(text.splitlines(), 1) if "- id: english-maths" in line)
+    (outcome,) = conformance.run(load(folder, "omicron"), only=["citations"])
+    (found,) = outcome.failures
+    assert (Path(found.file).name, found.entry, found.line) == ("ST0071.journey.yaml", "$.gateway[0]", gateway_line)
+    assert "other.txt" in found.message
+
+
+def test_a_rules_failure_names_its_line(tmp_path):
+    folder = generate(tmp_path, "pi")
+    rules = folder / "epa_pi/rules/ST0071.yaml"
+    text = rules.read_text(encoding="utf-8")
+    rules.write_text(text.replace("pi-st0071.txt § PLACEHOLDER section heading", "other.txt § Methods", 1),
+                     encoding="utf-8")
+    method_line = next(n for n, line in enumerate(text.splitlines(), 1) if line.startswith("- id: "))
+    (outcome,) = conformance.run(load(folder, "pi"), only=["citations"])
+    (found,) = outcome.failures
+    assert (Path(found.file).name, found.entry, found.line) == ("ST0071.yaml", "$.methods[0]", method_line)

@@ -8,7 +8,10 @@ an apprentice can show it, the smallest record that does: ``epa grade --body ID`
 
 from __future__ import annotations
 
+import functools
 import itertools
+import os
+import re
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -59,7 +62,13 @@ class Subject:
 
     def failure(self, message: str, expected: str, entry: str | None = None,
                 record: dict[str, Any] | None = None) -> Failure:
-        return Failure(message, expected, entry, self.rules.source_file if self.ruleset else None, record)
+        if self.ruleset is None:
+            return Failure(message, expected, entry, None, record)
+        file, entry = _written_in(self.rules, entry)
+        if not (file and entry and entry.startswith("$")):  # a hook at fault, or no file
+            return Failure(message, expected, entry, file, record)
+        source = _read_quietly(file)
+        return Failure(message, expected, entry, file, record, line=source.line(_parts(entry)) if source else None)
 
     def grade_component(self, method: str, met: frozenset[str]) -> Grade:
         result = self.loaded.call("grade_component", ruleset=self.rules, method=method, criteria_met=met)
@@ -162,21 +171,58 @@ class _File:
     where: Any  # epa.documents.Source
 
     def line(self, parts: list[Any]) -> int | None:
+        """The entry's line; None when the file does not hold the whole path (a version stored as changes)."""
+        value = self.data
+        for part in parts:
+            held = part in value if isinstance(value, dict) else \
+                isinstance(value, list) and isinstance(part, int) and part < len(value)
+            if not held:
+                return None
+            value = value[part]
         pos = self.where.position(parts)
         return pos[0] if pos else None
 
 
-def _files_of(r: Ruleset) -> list[str]:
-    """The files the author wrote a ruleset in: its rules file and its standard's journey file (the loader's
-    naming: ``<standard>.journey.yaml`` beside it)."""
-    if not r.source_file:
-        return []
+def _journey_file(r: Ruleset) -> str | None:
+    """The standard's journey file, as the loader names it: ``<standard>.journey.yaml`` beside the rules file."""
+    if not (r.source_file and r.journey):
+        return None
     journey = Path(r.source_file).with_name(f"{r.standard}{JOURNEY_SUFFIX}")
-    return [r.source_file, *([str(journey)] if r.journey and journey.is_file() else [])]
+    return str(journey) if journey.is_file() else None
+
+
+def _files_of(r: Ruleset) -> list[str]:
+    """The files the author wrote a ruleset in: its rules file and its standard's journey file."""
+    journey = _journey_file(r)
+    return [r.source_file, *([journey] if journey else [])] if r.source_file else []
+
+
+def _written_in(r: Ruleset, entry: str | None) -> tuple[str | None, str | None]:
+    """The file and JSON path an entry of the ruleset was written at: a journey rule (``$.journey.…``) in the
+    journey file, at its path there; anything else in the rules file."""
+    journey = _journey_file(r)
+    if journey and entry and (entry == "$.journey" or entry.startswith(("$.journey.", "$.journey["))):
+        return journey, "$" + entry.removeprefix("$.journey")
+    return r.source_file, entry
+
+
+def _parts(entry: str) -> list[Any]:
+    """A JSON path as written in a failure ("$.criteria[0].citation") back to its parts."""
+    return [int(index) if index else key for key, index in re.findall(r"\.([^.\[]+)|\[(\d+)\]", entry)]
 
 
 def _read_quietly(file: str) -> _File | None:
     """The file, or None when it cannot be read now (the ruleset itself is then searched)."""
+    try:
+        stat = os.stat(file)
+    except OSError:
+        return None
+    return _read_once(file, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=32)
+def _read_once(file: str, _mtime: int, _size: int) -> _File | None:
+    """Read once per version of the file: a check may name many entries of one file."""
     try:
         data, where = read(file)
     except InputError:
