@@ -231,3 +231,15 @@ def test_a_rules_failure_names_its_line(tmp_path):
     (outcome,) = conformance.run(load(folder, "pi"), only=["citations"])
     (found,) = outcome.failures
     assert (Path(found.file).name, found.entry, found.line) == ("ST0071.yaml", "$.methods[0]", method_line)
+
+
+def test_a_bug_in_a_plugins_own_combine_grades_is_blamed_on_its_module_and_line():
+    rules = base_rules()
+
+    def combine_grades(self, ruleset, components):
+        return epa.Outcome(grade=Grade.DISTINCTION, steps=())  # a bug: never fails
+
+    found = failures(check(("broken", make_plugin("broken", [rules], combine_grades=combine_grades)),
+                           "any-fail-fails"))
+    assert found and {(f.entry, Path(f.file).name, f.line) for f in found} == {
+        ("combine_grades", Path(__file__).name, combine_grades.__code__.co_firstlineno)}

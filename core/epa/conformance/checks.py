@@ -9,6 +9,7 @@ an apprentice can show it, the smallest record that does: ``epa grade --body ID`
 from __future__ import annotations
 
 import functools
+import inspect
 import itertools
 import os
 import re
@@ -62,6 +63,9 @@ class Subject:
 
     def failure(self, message: str, expected: str, entry: str | None = None,
                 record: dict[str, Any] | None = None) -> Failure:
+        if entry in self.loaded.own_hooks:  # the plugin's own code: its module and line
+            file, line = hook_source(self.loaded, entry)
+            return Failure(message, expected, entry, file, record, line)
         if self.ruleset is None:
             return Failure(message, expected, entry, None, record)
         file, entry = _written_in(self.rules, entry)
@@ -81,6 +85,20 @@ class Subject:
         if not isinstance(outcome, Outcome):
             raise Skip(f"combine_grades returned {outcome!r}, not an epa.Outcome")
         return outcome.grade
+
+
+def hook_source(loaded: LoadedBody, hook: str) -> tuple[str | None, int | None]:
+    """The file and line of the plugin's own implementation of a hook, or (None, None): one left to the
+    defaults, or code whose source Python cannot find."""
+    caller = getattr(loaded.hooks, hook, None)
+    for impl in caller.get_hookimpls() if caller else ():
+        if impl.plugin_name == loaded.plugin:
+            function = inspect.unwrap(impl.function)
+            try:
+                return inspect.getsourcefile(function), inspect.getsourcelines(function)[1]
+            except (OSError, TypeError):
+                return None, None
+    return None, None
 
 
 @frozen
@@ -123,7 +141,8 @@ def hooks(s: Subject) -> Iterator[Failure]:
             try:
                 grade(s.loaded, witness.structure(data))
             except PluginError as exc:
-                yield Failure(exc.problem, f"what hookspecs.{exc.hook} says it returns", exc.hook, r.source_file, data)
+                file, line = hook_source(s.loaded, exc.hook)
+                yield Failure(exc.problem, f"what hookspecs.{exc.hook} says it returns", exc.hook, file, data, line)
 
 
 # --- what the author has still to write -------------------------------------------------------------------
@@ -395,7 +414,7 @@ def any_fail_fails(s: Subject) -> Iterator[Failure]:
         got = s.combine(combo)
         if failed != (got == Grade.FAIL):
             yield s.failure(f"{_show(combo)} gives {got}", "fail" if failed else "pass or distinction",
-                            _row_entry(r, combo), witness.recorded(s.body_id, r, combo))
+                            _row_entry(s, combo, got), witness.recorded(s.body_id, r, combo))
 
 
 @check("table", "the combination table decides every combination, and no two rows that match one disagree "
@@ -429,7 +448,8 @@ def better_never_lowers(s: Subject) -> Iterator[Failure]:
             before, after = overall[tuple(combo.values())], overall[tuple(better.values())]
             if before and after and RANK[after] < RANK[before]:
                 yield s.failure(f"{_show(combo)} gives {before}, but with {method} {better[method]} it gives {after}",
-                                f"at least {before}", _row_entry(r, better), witness.recorded(s.body_id, r, better))
+                                f"at least {before}", _row_entry(s, better, after),
+                                witness.recorded(s.body_id, r, better))
 
 
 def _rows(r: Ruleset, rows: list[int]) -> str:
@@ -445,8 +465,15 @@ def _show(combo: Mapping[str, Grade]) -> str:
     return ", ".join(f"{m}={g.value}" for m, g in combo.items())
 
 
-def _row_entry(r: Ruleset, combo: Mapping[str, Grade]) -> str:
-    row = next((i for i, row in enumerate(r.combination.rows) if row.matches(dict(combo))), None)
+def _row_entry(s: Subject, combo: Mapping[str, Grade], got: Grade | None) -> str:
+    """What decided a combination's grade: the first row that matches it where that row gives the grade, else a
+    combine_grades hook of the plugin's own, else the row, else the rule in words the default applies."""
+    rows = s.rules.combination.rows
+    row = next((i for i, row in enumerate(rows) if row.matches(dict(combo))), None)
+    if row is not None and rows[row].overall == got:
+        return f"$.combination.rows[{row}]"
+    if "combine_grades" in s.loaded.own_hooks:
+        return "combine_grades"
     return f"$.combination.rows[{row}]" if row is not None else "$.combination.rule_in_words"
 
 
