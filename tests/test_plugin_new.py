@@ -38,12 +38,14 @@ def load_generated(folder: Path, body_id: str):
 def test_generates_an_installable_package(tmp_path):
     folder = generate(tmp_path)
     names = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
-    assert names == {"pyproject.toml", "README.md", "epa_zeta/__init__.py", "epa_zeta/rules/ST0071.yaml",
+    assert names == {"pyproject.toml", "README.md", ".gitignore", "epa_zeta/__init__.py", "epa_zeta/rules/ST0071.yaml",
                      "epa_zeta/rules/ST0071.journey.yaml", "tests/test_zeta_conformance.py", "tests/test_zeta_rules.py"}
     pyproject = (folder / "pyproject.toml").read_text()
     assert '[project.entry-points.epa]\nzeta = "epa_zeta"' in pyproject
     assert '"epa>=0.' in pyproject and ",<" in pyproject  # a compatible-release pin of the core
     assert "PLACEHOLDER" in (folder / "epa_zeta/rules/ST0071.yaml").read_text()
+    assert ".venv/" in (folder / ".gitignore").read_text().splitlines()
+    assert "pypi.org/project/epa" not in (folder / "README.md").read_text()  # another project of that name
 
 
 def test_as_generated_it_loads_and_fails_the_placeholders_check_alone(tmp_path, monkeypatch):
