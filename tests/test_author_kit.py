@@ -17,7 +17,7 @@ from test_conformance import base_rules, check, failures
 from test_plugin_new import generate
 
 import epa
-from epa import Grade, cli, conformance, scaffold
+from epa import Grade, cli, conformance, defaults, scaffold
 from epa.errors import InputError, PluginError
 from epa.registry import Candidate, Registry
 from epa.rules import load_ruleset, load_rulesets
@@ -243,3 +243,17 @@ def test_a_bug_in_a_plugins_own_combine_grades_is_blamed_on_its_module_and_line(
                            "any-fail-fails"))
     assert found and {(f.entry, Path(f.file).name, f.line) for f in found} == {
         ("combine_grades", Path(__file__).name, combine_grades.__code__.co_firstlineno)}
+
+
+def test_a_component_failed_without_naming_what_is_missing_fails_conformance():
+    rules = base_rules()
+
+    def grade_component(self, ruleset, method, criteria_met):
+        result = defaults.grade_component(ruleset, method, criteria_met)
+        return attrs.evolve(result, pass_missing=())  # a bug: the apprentice is not told what to meet
+
+    found = failures(check(("broken", make_plugin("broken", [rules], grade_component=grade_component)),
+                           "missing-pass-fails"))
+    passes = [c.id for m in rules.method_ids for c in rules.criteria_for(m, "pass")]
+    assert len(found) == len(passes) and {f.entry for f in found} == {"grade_component"}
+    assert all("does not name it" in f.message for f in found)

@@ -75,10 +75,13 @@ class Subject:
         return Failure(message, expected, entry, file, record, line=source.line(_parts(entry)) if source else None)
 
     def grade_component(self, method: str, met: frozenset[str]) -> Grade:
+        return self.component(method, met).grade
+
+    def component(self, method: str, met: frozenset[str]) -> ComponentResult:
         result = self.loaded.call("grade_component", ruleset=self.rules, method=method, criteria_met=met)
         if not isinstance(result, ComponentResult) or not isinstance(result.grade, Grade):
             raise Skip(f"grade_component returned {result!r}, not an epa.ComponentResult")  # `hooks` fails it
-        return result.grade
+        return result
 
     def combine(self, components: Mapping[str, Grade]) -> Grade | None:
         outcome = self.loaded.call("combine_grades", ruleset=self.rules, components=dict(components))
@@ -318,16 +321,23 @@ def _everything(r: Ruleset, method: str) -> frozenset[str]:
     return frozenset(c.id for c in r.criteria_for(method))
 
 
-@check("missing-pass-fails", "a method missing any one pass criterion fails, even with every distinction criterion")
+@check("missing-pass-fails", "a method missing any one pass criterion fails, even with every distinction criterion, "
+       "and names the criterion missing")
 def missing_pass_fails(s: Subject) -> Iterator[Failure]:
     r = s.rules
     for method in r.method_ids:
         for c in r.criteria_for(method, "pass"):
             met = _everything(r, method) - {c.id}
-            got = s.grade_component(method, met)
-            if got != Grade.FAIL:
-                yield s.failure(f"{method} graded {got} with pass criterion {c.id} missing", "fail",
+            got = s.component(method, met)
+            if got.grade != Grade.FAIL:
+                yield s.failure(f"{method} graded {got.grade} with pass criterion {c.id} missing", "fail",
                                 f"$.criteria[{r.criteria.index(c)}]", witness.criteria(s.body_id, r, {method: met}))
+            elif c.id not in got.pass_missing:  # an apprentice told "fail" must be told what to meet
+                entry = "grade_component" if "grade_component" in s.loaded.own_hooks else \
+                    f"$.criteria[{r.criteria.index(c)}]"
+                yield s.failure(f"{method} graded fail with pass criterion {c.id} missing, but its pass_missing "
+                                f"{list(got.pass_missing)} does not name it", f"pass_missing naming {c.id}",
+                                entry, witness.criteria(s.body_id, r, {method: met}))
 
 
 @check("distinction-count", "with every pass criterion, a method's grade follows the count of distinction criteria "
