@@ -257,3 +257,24 @@ def test_a_component_failed_without_naming_what_is_missing_fails_conformance():
     passes = [c.id for m in rules.method_ids for c in rules.criteria_for(m, "pass")]
     assert len(found) == len(passes) and {f.entry for f in found} == {"grade_component"}
     assert all("does not name it" in f.message for f in found)
+
+
+def test_a_long_list_of_failures_is_summarised_with_a_count(monkeypatch):
+    rules = base_rules()
+
+    def grade_component(self, ruleset, method, criteria_met):
+        return attrs.evolve(defaults.grade_component(ruleset, method, criteria_met), grade=Grade.PASS)
+
+    reg = Registry([("broken", make_plugin("broken", [rules], grade_component=grade_component))], keep_going=True)
+    monkeypatch.setattr(cli, "_load", lambda only, keep_going=False: reg)
+    many = len([c for m in rules.method_ids for c in rules.criteria_for(m, "pass")])
+    if many <= 3:
+        pytest.skip("the rules have too few pass criteria to need a summary")
+    result = run("conformance", "--check", "missing-pass-fails")
+    assert result.exit_code == 1
+    assert result.stdout.count("shown by the record") == 3
+    said = " ".join(result.stdout.split())
+    assert f"missing-pass-fails for broken ({rules.standard} v{rules.document.version}): {many} failures" in said
+    assert "--format json lists every one" in said
+    data = run("conformance", "--check", "missing-pass-fails", "--format", "json").json()
+    assert sum(len(r["failures"]) for r in data["results"]) == many
