@@ -348,6 +348,17 @@ def test_python_example_runs(block: Block, workspace: Path, monkeypatch: pytest.
     _exercise(plugin, Registry([(body_id, plugin)]), workspace)
 
 
+def _fails_on_placeholders_alone(args: list[str], result: Any) -> bool:
+    """`epa conformance` on the plugin as generated: the guide says it fails the placeholders check, and only it."""
+    if args[0] != "conformance" or result.exit_code != 1:
+        return False
+    if "json" in args:
+        failed = {r["check"] for r in result.json()["results"] if r["status"] == "fail"}
+    else:
+        failed = set(re.findall(r"^FAIL \S+ (\S+):", result.stdout, re.M))
+    return failed == {"placeholders"}
+
+
 def test_yaml_examples_are_valid():
     ruleset = schema("ruleset")
     document = jsonschema.Draft202012Validator({"$defs": ruleset["$defs"], **ruleset["properties"]["document"]},
@@ -371,7 +382,8 @@ def test_shell_examples_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
             continue  # test_shell_example_naming_a_body
         for args in _commands(block):
             result = run(*args)
-            assert result.exit_code == 0, f"line {block.line}: epa {shlex.join(args)}\n{result.stdout}{result.stderr}"
+            assert result.exit_code == 0 or _fails_on_placeholders_alone(args, result), \
+                f"line {block.line}: epa {shlex.join(args)}\n{result.stdout}{result.stderr}"
             assert "Traceback" not in result.stderr
             ran.append(args)
     assert ["plugin", "new", "acme", "--name", "Acme Assessment"] in ran

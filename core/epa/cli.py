@@ -674,7 +674,9 @@ def plugin() -> None:
 def plugin_new(body_id: str, name: str | None, standard: str, target: Path | None) -> None:
     """Generate a complete, installable body plugin BODY_ID: rules with placeholders, tests, a README.
 
-    As generated it installs (pip install -e DIR), appears in `epa bodies` and passes `epa conformance`.
+    As generated it installs (pip install -e DIR) and appears in `epa bodies`; `epa conformance` fails, listing
+    each PLACEHOLDER by file and line, until you replace them with what your document says. An id or
+    distribution name an installed plugin has already is refused.
     """
     from epa import scaffold
 

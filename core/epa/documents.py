@@ -91,11 +91,15 @@ class Source:
     text: str
     _node: yaml.Node | None = field(default=None, repr=False)
 
-    def where(self, parts: Sequence[Any]) -> str:
+    def position(self, parts: Sequence[Any]) -> tuple[int, int] | None:
+        """1-based (line, column) of the value at a JSON path, as far down the path as the file goes."""
         if self._node is None:
             with contextlib.suppress(InputError, yaml.YAMLError, ValueError):  # JSON is YAML, its numbers aside
                 self._node = _compose(self.text, str(self.path), json_text=True)[0]
-        pos = line_of(self._node, parts)
+        return line_of(self._node, parts)
+
+    def where(self, parts: Sequence[Any]) -> str:
+        pos = self.position(parts)
         place = f"{self.path}:{pos[0]}:{pos[1]}" if pos else str(self.path)
         return f"{place}: {json_path(parts)}"
 
@@ -685,6 +689,9 @@ def _explain(error: jsonschema.ValidationError) -> tuple[str, str | None, list[A
         return error.message, None, parts
     if error.validator == "format":
         return f"{quote(error.instance)} is not a valid {error.validator_value} (expected YYYY-MM-DD)", None, parts
+    if error.validator == "pattern" and "x-example" in rule:  # a citation's: what one looks like, not the pattern
+        return (f"{quote(error.instance)} is not a citation: expected '<document file> § <section heading>', the "
+                f"file name as the document block gives it, e.g. {quote(rule['x-example'])}", None, parts)
     if error.validator == "pattern" and "x-message" in rule:  # a date's: the year out of bounds, or malformed
         from epa.validation import is_date
 

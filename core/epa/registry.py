@@ -152,6 +152,10 @@ def _claimed_twice(name: str, eps: list[Any]) -> Callable[[], object]:
     return fail
 
 
+def _shipped_by(distribution: str | None, plugin: str) -> str:
+    return f"distribution {distribution}" if distribution else f"plugin {plugin!r}"
+
+
 def _entry_points() -> dict[str, list[Any]]:
     found: dict[str, list[Any]] = {}
     for ep in entry_points(group=ENTRY_POINT_GROUP):
@@ -236,8 +240,10 @@ class Registry:
             try:
                 loaded = load_body(candidate)
                 if loaded.body.id in self._bodies:
-                    raise PluginError(candidate.name, "register_body",
-                                      f"body id {loaded.body.id!r} is already registered")
+                    first = self._bodies[loaded.body.id]
+                    raise PluginError(candidate.name, "register_body", f"body id {loaded.body.id!r} is claimed by "
+                                      f"two plugins: {_shipped_by(first.distribution, first.plugin)} and "
+                                      f"{_shipped_by(candidate.distribution, candidate.name)}; uninstall all but one")
                 self._add_standards(loaded)
             except PluginError as exc:
                 if not keep_going:

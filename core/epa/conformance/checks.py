@@ -8,7 +8,11 @@ an apprentice can show it, the smallest record that does: ``epa grade --body ID`
 
 from __future__ import annotations
 
+import functools
+import inspect
 import itertools
+import os
+import re
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -17,9 +21,11 @@ from attrs import frozen
 
 from epa.conformance import witness
 from epa.convert import unstructure
-from epa.errors import PluginError
+from epa.documents import json_path, read
+from epa.errors import InputError, PluginError, quote
 from epa.model import ComponentResult, Grade, Outcome, Ruleset
 from epa.registry import LoadedBody, Registry
+from epa.rules import JOURNEY_SUFFIX
 from epa.sources import has_section, sha256
 
 RANK = {Grade.FAIL: 0, Grade.PASS: 1, Grade.DISTINCTION: 2}
@@ -36,6 +42,7 @@ class Failure:
     entry: str | None = None  # where in the rules: a JSON path, or the hook at fault
     file: str | None = None  # the ruleset file the entry is in
     record: dict[str, Any] | None = None  # a record `epa grade` reproduces it with
+    line: int | None = None  # the entry's line in the file, where the check read the file itself
 
 
 @frozen
@@ -56,19 +63,45 @@ class Subject:
 
     def failure(self, message: str, expected: str, entry: str | None = None,
                 record: dict[str, Any] | None = None) -> Failure:
-        return Failure(message, expected, entry, self.rules.source_file if self.ruleset else None, record)
+        if entry in self.loaded.own_hooks:  # the plugin's own code: its module and line
+            file, line = hook_source(self.loaded, entry)
+            return Failure(message, expected, entry, file, record, line)
+        if self.ruleset is None:
+            return Failure(message, expected, entry, None, record)
+        file, entry = _written_in(self.rules, entry)
+        if not (file and entry and entry.startswith("$")):  # a hook at fault, or no file
+            return Failure(message, expected, entry, file, record)
+        source = _read_quietly(file)
+        return Failure(message, expected, entry, file, record, line=source.line(_parts(entry)) if source else None)
 
     def grade_component(self, method: str, met: frozenset[str]) -> Grade:
+        return self.component(method, met).grade
+
+    def component(self, method: str, met: frozenset[str]) -> ComponentResult:
         result = self.loaded.call("grade_component", ruleset=self.rules, method=method, criteria_met=met)
         if not isinstance(result, ComponentResult) or not isinstance(result.grade, Grade):
             raise Skip(f"grade_component returned {result!r}, not an epa.ComponentResult")  # `hooks` fails it
-        return result.grade
+        return result
 
     def combine(self, components: Mapping[str, Grade]) -> Grade | None:
         outcome = self.loaded.call("combine_grades", ruleset=self.rules, components=dict(components))
         if not isinstance(outcome, Outcome):
             raise Skip(f"combine_grades returned {outcome!r}, not an epa.Outcome")
         return outcome.grade
+
+
+def hook_source(loaded: LoadedBody, hook: str) -> tuple[str | None, int | None]:
+    """The file and line of the plugin's own implementation of a hook, or (None, None): one left to the
+    defaults, or code whose source Python cannot find."""
+    caller = getattr(loaded.hooks, hook, None)
+    for impl in caller.get_hookimpls() if caller else ():
+        if impl.plugin_name == loaded.plugin:
+            function = inspect.unwrap(impl.function)
+            try:
+                return inspect.getsourcefile(function), inspect.getsourcelines(function)[1]
+            except (OSError, TypeError):
+                return None, None
+    return None, None
 
 
 @frozen
@@ -111,7 +144,135 @@ def hooks(s: Subject) -> Iterator[Failure]:
             try:
                 grade(s.loaded, witness.structure(data))
             except PluginError as exc:
-                yield Failure(exc.problem, f"what hookspecs.{exc.hook} says it returns", exc.hook, r.source_file, data)
+                file, line = hook_source(s.loaded, exc.hook)
+                yield Failure(exc.problem, f"what hookspecs.{exc.hook} says it returns", exc.hook, file, data, line)
+
+
+# --- what the author has still to write -------------------------------------------------------------------
+
+MARK = "PLACEHOLDER"  # what `epa plugin new` writes wherever the author's own document must speak (epa.scaffold)
+
+
+@check("placeholders", f"nothing is left as `epa plugin new` wrote it: no {MARK} in a rule, citation, section or "
+       "document title, and every document's sha256 set", "body")
+def placeholders(s: Subject) -> Iterator[Failure]:
+    files: dict[str, _File | None] = {}  # each file once: versions of a standard share their journey file
+    for r in s.loaded.body.rulesets:
+        found: set[str] = set()
+        for file in _files_of(r):
+            if file in files:
+                known = files[file]
+                found.update(text for _, text in _marked(known.data if known else None))
+                continue
+            files[file] = source = _read_quietly(file)
+            if source is None:
+                continue
+            for parts, text in _marked(source.data):
+                found.add(text)
+                yield _placeholder(text, parts, file, source.line(parts))
+        # What the files hold is what the author edits; anything marked that reached the ruleset another way
+        # (rules built in code) is named by its place in the ruleset.
+        for parts, text in _marked(unstructure(r)):
+            if text not in found:
+                found.add(text)
+                yield _placeholder(text, parts, r.source_file, None)
+        if r.document.sha256 is None:
+            source = files.get(r.source_file or "")
+            yield Failure(f"{r.document.file} declares no sha256, so nothing checks that the citations were written "
+                          "against its text (`epa plugin new` leaves it null)",
+                          "sha256: the SHA-256 of the document's text (`epa conformance --sources DIR` prints it "
+                          "when the document is in DIR)", "$.document.sha256", r.source_file,
+                          line=source.line(["document", "sha256"]) if source else None)
+
+
+@frozen
+class _File:
+    """A rules file as read for the placeholders check: its data, and where each entry is."""
+
+    data: Any
+    where: Any  # epa.documents.Source
+
+    def line(self, parts: list[Any]) -> int | None:
+        """The entry's line; None when the file does not hold the whole path (a version stored as changes)."""
+        value = self.data
+        for part in parts:
+            held = part in value if isinstance(value, dict) else \
+                isinstance(value, list) and isinstance(part, int) and part < len(value)
+            if not held:
+                return None
+            value = value[part]
+        pos = self.where.position(parts)
+        return pos[0] if pos else None
+
+
+def _journey_file(r: Ruleset) -> str | None:
+    """The standard's journey file, as the loader names it: ``<standard>.journey.yaml`` beside the rules file."""
+    if not (r.source_file and r.journey):
+        return None
+    journey = Path(r.source_file).with_name(f"{r.standard}{JOURNEY_SUFFIX}")
+    return str(journey) if journey.is_file() else None
+
+
+def _files_of(r: Ruleset) -> list[str]:
+    """The files the author wrote a ruleset in: its rules file and its standard's journey file."""
+    journey = _journey_file(r)
+    return [r.source_file, *([journey] if journey else [])] if r.source_file else []
+
+
+def _written_in(r: Ruleset, entry: str | None) -> tuple[str | None, str | None]:
+    """The file and JSON path an entry of the ruleset was written at: a journey rule (``$.journey.…``) in the
+    journey file, at its path there; anything else in the rules file."""
+    journey = _journey_file(r)
+    if journey and entry and (entry == "$.journey" or entry.startswith(("$.journey.", "$.journey["))):
+        return journey, "$" + entry.removeprefix("$.journey")
+    return r.source_file, entry
+
+
+def _parts(entry: str) -> list[Any]:
+    """A JSON path as written in a failure ("$.criteria[0].citation") back to its parts."""
+    return [int(index) if index else key for key, index in re.findall(r"\.([^.\[]+)|\[(\d+)\]", entry)]
+
+
+def _read_quietly(file: str) -> _File | None:
+    """The file, or None when it cannot be read now (the ruleset itself is then searched)."""
+    try:
+        stat = os.stat(file)
+    except OSError:
+        return None
+    return _read_once(file, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=32)
+def _read_once(file: str, _mtime: int, _size: int) -> _File | None:
+    """Read once per version of the file: a check may name many entries of one file."""
+    try:
+        data, where = read(file)
+    except InputError:
+        return None
+    return _File(data, where)
+
+
+def _marked(value: Any, parts: tuple[Any, ...] = ()) -> Iterator[tuple[list[Any], str]]:
+    """(JSON path parts, text) of every text that still holds the placeholder mark."""
+    if isinstance(value, str):
+        if MARK in value:
+            yield list(parts), value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _marked(item, (*parts, key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _marked(item, (*parts, i))
+
+
+def _placeholder(text: str, parts: list[Any], file: str | None, line: int | None) -> Failure:
+    if parts and parts[-1] == "citation":
+        expected = "'<document file> § <the section heading of your document it comes from>'"
+    elif parts[-2:] == ["document", "title"]:
+        expected = "your document's title, as it gives it"
+    else:
+        expected = "what your document says here, in its words"
+    return Failure(f"still a placeholder: {quote(text)}", expected, json_path(parts), file, line=line)
 
 
 # --- the catalogue -----------------------------------------------------------------------------------------
@@ -160,16 +321,23 @@ def _everything(r: Ruleset, method: str) -> frozenset[str]:
     return frozenset(c.id for c in r.criteria_for(method))
 
 
-@check("missing-pass-fails", "a method missing any one pass criterion fails, even with every distinction criterion")
+@check("missing-pass-fails", "a method missing any one pass criterion fails, even with every distinction criterion, "
+       "and names the criterion missing")
 def missing_pass_fails(s: Subject) -> Iterator[Failure]:
     r = s.rules
     for method in r.method_ids:
         for c in r.criteria_for(method, "pass"):
             met = _everything(r, method) - {c.id}
-            got = s.grade_component(method, met)
-            if got != Grade.FAIL:
-                yield s.failure(f"{method} graded {got} with pass criterion {c.id} missing", "fail",
+            got = s.component(method, met)
+            if got.grade != Grade.FAIL:
+                yield s.failure(f"{method} graded {got.grade} with pass criterion {c.id} missing", "fail",
                                 f"$.criteria[{r.criteria.index(c)}]", witness.criteria(s.body_id, r, {method: met}))
+            elif c.id not in got.pass_missing:  # an apprentice told "fail" must be told what to meet
+                entry = "grade_component" if "grade_component" in s.loaded.own_hooks else \
+                    f"$.criteria[{r.criteria.index(c)}]"
+                yield s.failure(f"{method} graded fail with pass criterion {c.id} missing, but its pass_missing "
+                                f"{list(got.pass_missing)} does not name it", f"pass_missing naming {c.id}",
+                                entry, witness.criteria(s.body_id, r, {method: met}))
 
 
 @check("distinction-count", "with every pass criterion, a method's grade follows the count of distinction criteria "
@@ -256,7 +424,7 @@ def any_fail_fails(s: Subject) -> Iterator[Failure]:
         got = s.combine(combo)
         if failed != (got == Grade.FAIL):
             yield s.failure(f"{_show(combo)} gives {got}", "fail" if failed else "pass or distinction",
-                            _row_entry(r, combo), witness.recorded(s.body_id, r, combo))
+                            _row_entry(s, combo, got), witness.recorded(s.body_id, r, combo))
 
 
 @check("table", "the combination table decides every combination, and no two rows that match one disagree "
@@ -267,8 +435,8 @@ def table(s: Subject) -> Iterator[Failure]:
         rows = [i for i, row in enumerate(r.combination.rows) if row.matches(combo)]
         overalls = {r.combination.rows[i].overall for i in rows}
         if len(overalls) > 1:
-            yield s.failure(f"{_show(combo)} matches rows {rows}, which give {sorted(overalls)}",
-                            "rows that agree", f"$.combination.rows[{rows[1]}]", witness.recorded(s.body_id, r, combo))
+            yield s.failure(f"{_show(combo)} matches {_rows(r, rows)}", "rows that agree",
+                            f"$.combination.rows[{rows[1]}]", witness.recorded(s.body_id, r, combo))
         if not rows and r.combination.complete:
             yield s.failure(f"no row of the table matches {_show(combo)}, but the ruleset says the table is "
                             "complete", "a row for every combination, or complete: false with the gap recorded",
@@ -290,15 +458,32 @@ def better_never_lowers(s: Subject) -> Iterator[Failure]:
             before, after = overall[tuple(combo.values())], overall[tuple(better.values())]
             if before and after and RANK[after] < RANK[before]:
                 yield s.failure(f"{_show(combo)} gives {before}, but with {method} {better[method]} it gives {after}",
-                                f"at least {before}", _row_entry(r, better), witness.recorded(s.body_id, r, better))
+                                f"at least {before}", _row_entry(s, better, after),
+                                witness.recorded(s.body_id, r, better))
+
+
+def _rows(r: Ruleset, rows: list[int]) -> str:
+    """Rows of the table as its author counts them, in order, each with the grade it gives: "rows 1 (distinction)
+    and 6 (fail) of the table, counting from 1 ($.combination.rows[0], [5])"."""
+    said = [f"{i + 1} ({r.combination.rows[i].overall.value})" for i in rows]
+    listed = ", ".join(said[:-1]) + f" and {said[-1]}" if len(said) > 1 else said[0]
+    paths = ", ".join(f"[{i}]" for i in rows[1:])
+    return f"rows {listed} of the table, counting from 1 ($.combination.rows[{rows[0]}]{', ' + paths if paths else ''})"
 
 
 def _show(combo: Mapping[str, Grade]) -> str:
-    return ", ".join(f"{m}={g}" for m, g in combo.items())
+    return ", ".join(f"{m}={g.value}" for m, g in combo.items())
 
 
-def _row_entry(r: Ruleset, combo: Mapping[str, Grade]) -> str:
-    row = next((i for i, row in enumerate(r.combination.rows) if row.matches(dict(combo))), None)
+def _row_entry(s: Subject, combo: Mapping[str, Grade], got: Grade | None) -> str:
+    """What decided a combination's grade: the first row that matches it where that row gives the grade, else a
+    combine_grades hook of the plugin's own, else the row, else the rule in words the default applies."""
+    rows = s.rules.combination.rows
+    row = next((i for i, row in enumerate(rows) if row.matches(dict(combo))), None)
+    if row is not None and rows[row].overall == got:
+        return f"$.combination.rows[{row}]"
+    if "combine_grades" in s.loaded.own_hooks:
+        return "combine_grades"
     return f"$.combination.rows[{row}]" if row is not None else "$.combination.rule_in_words"
 
 
@@ -368,7 +553,8 @@ def citations(s: Subject) -> Iterator[Failure]:
     for path, citation in _cited(unstructure(r)):
         file, mark, section = (citation or "").partition(" § ")
         if not (mark and section.strip()):
-            yield s.failure(f"{path} cites {citation!r}", "'<file> § <section>'", path)
+            yield s.failure(f"{path} cites {citation!r}",
+                            "'<file> § <section>', e.g. '003_3692b76548845e1c.txt § Overall Grading'", path)
         elif file not in files:
             yield s.failure(f"{path} cites {file}, which is not one of the body's documents ({', '.join(files)})",
                             "a citation of a document the body declares", path)
@@ -381,7 +567,13 @@ def sources(s: Subject) -> Iterator[Failure]:
     doc = r.document
     path = s.sources / doc.file
     if not path.is_file():
-        raise Skip(f"source not found: {doc.file} is not in {s.sources} (give --sources DIR or set EPA_SOURCES)")
+        unchecked = "; the document was not checked" + (" (and the ruleset declares no sha256)"
+                                                         if doc.sha256 is None else "")
+        if not s.sources.is_dir():
+            raise Skip(f"source not found: the sources folder {s.sources} does not exist{unchecked} (give "
+                       "--sources DIR, or set EPA_SOURCES, to the folder holding the documents)")
+        raise Skip(f"source not found: {doc.file} is not in {s.sources}{unchecked} (give --sources DIR or set "
+                   "EPA_SOURCES)")
     actual = sha256(path)
     if doc.sha256 is None:
         yield s.failure(f"{doc.file} declares no sha256", f"sha256: {actual}", "$.document.sha256")

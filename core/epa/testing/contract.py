@@ -45,7 +45,8 @@ def assert_conforms(body_id: str, check_id: str) -> None:
         lines = []
         for o in failed:
             for f in o.failures:
-                where = " ".join(p for p in (o.standard, o.version and f"v{o.version}", f.file, f.entry) if p)
+                file = f"{f.file}:{f.line}" if f.file and f.line else f.file
+                where = " ".join(p for p in (o.standard, o.version and f"v{o.version}", file, f.entry) if p)
                 lines.append(f"{where}: {f.message}\n    expected: {f.expected}")
                 if f.record:
                     lines.append("    shown by the record: " + json.dumps(f.record))

@@ -24,10 +24,23 @@ def pytest_configure(config: pytest.Config) -> None:
     sources = config.getoption("epa_sources")
     if sources:
         os.environ["EPA_SOURCES"] = str(Path(sources).resolve())
-    if config.getoption("epa_body"):
+    bodies = config.getoption("epa_body")
+    if bodies:
+        _refuse_unknown(bodies)
         from epa.testing import contract
 
         config.args.append(contract.__file__)
+
+
+def _refuse_unknown(bodies: list[str]) -> None:
+    """A body id no installed plugin has stops the run, naming it: its checks would all skip, and a typo pass."""
+    from epa.errors import InputError
+    from epa.registry import installed_candidates
+
+    try:
+        installed_candidates(only=bodies)
+    except InputError as exc:
+        raise pytest.UsageError(f"--epa-body: {exc.render()}") from None
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

@@ -1,0 +1,280 @@
+"""Issue 20, the author kit's safety: a placeholder is never conformant, a new plugin never takes an installed
+one's id or distribution, `pytest --epa-body` refuses an id nobody has, and the messages an author reads say
+grades, rows and citations as the author writes them."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import subprocess
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+import attrs
+import pytest
+from test_conformance import base_rules, check, failures
+from test_plugin_new import generate
+
+import epa
+from epa import Grade, cli, conformance, defaults, scaffold
+from epa.errors import InputError, PluginError
+from epa.registry import Candidate, Registry
+from epa.rules import load_ruleset, load_rulesets
+from epa.testing import fails, make_plugin, registry, run
+
+
+def load(folder: Path, body_id: str) -> Registry:
+    sys.path.insert(0, str(folder))
+    try:
+        module = importlib.import_module(f"epa_{body_id}")
+    finally:
+        sys.path.remove(str(folder))
+    return Registry([(body_id, module)], keep_going=True)
+
+
+def marked_lines(folder: Path, body_id: str) -> set[tuple[str, int]]:
+    """(file name, line) of every value the scaffold marked, read from the files themselves (comments aside)."""
+    found = set()
+    for path in (folder / f"epa_{body_id}" / "rules").glob("*.yaml"):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.lstrip().startswith("#") and ("PLACEHOLDER" in line or line.strip() == "sha256: null"):
+                found.add((path.name, number))
+    return found
+
+
+# --- placeholders are never conformant -----------------------------------------------------------------------
+
+
+def test_as_generated_the_placeholders_check_fails_naming_each_by_file_and_line(tmp_path):
+    folder = generate(tmp_path, "kappa")
+    (outcome,) = conformance.run(load(folder, "kappa"), only=["placeholders"])
+    assert outcome.status == "fail"
+    named = {(Path(f.file).name, f.line) for f in outcome.failures}
+    assert named == marked_lines(folder, "kappa")
+    by_entry = {(Path(f.file).name, f.entry): f for f in outcome.failures}
+    assert ("ST0071.yaml", "$.document.title") in by_entry
+    assert ("ST0071.yaml", "$.document.sha256") in by_entry
+    assert ("ST0071.yaml", "$.criteria[0].citation") in by_entry
+    # a journey rule is named in the journey file, where the author wrote it
+    assert ("ST0071.journey.yaml", "$.gateway[0].citation") in by_entry
+    assert "PLACEHOLDER section heading" in by_entry[("ST0071.yaml", "$.criteria[0].citation")].message
+
+
+def test_the_conformance_table_lists_the_placeholders_with_their_lines(tmp_path, monkeypatch):
+    folder = generate(tmp_path, "iota")
+    reg = load(folder, "iota")
+    monkeypatch.setattr(cli, "_load", lambda only, keep_going=False: reg)
+    result = run("conformance", "iota", "--sources", str(tmp_path))
+    assert result.exit_code == 1
+    assert "FAIL iota placeholders" in result.stdout and "some checks fail" in result.stdout
+    title_line = next(n for n, line in enumerate(
+        (folder / "epa_iota/rules/ST0071.yaml").read_text(encoding="utf-8").splitlines(), 1) if "title:" in line)
+    assert f"ST0071.yaml:{title_line} $.document.title" in result.stdout.replace("\n", " ")
+
+
+def fill_in(folder: Path, body_id: str, sources: Path) -> None:
+    """What an author does: every placeholder replaced with the document's words, and its hash set."""
+    document = sources / f"{body_id}-st0071.txt"
+    document.write_text("Zeta EPA document\nGrading\nThe rules, in words.\n", encoding="utf-8")
+    digest = hashlib.sha256(document.read_bytes()).hexdigest()
+    for path in (folder / f"epa_{body_id}" / "rules").glob("*.yaml"):
+        text = path.read_text(encoding="utf-8").replace("PLACEHOLDER section heading", "Grading")
+        text = text.replace("PLACEHOLDER: ", "").replace("sha256: null", f"sha256: {digest}")
+        path.write_text(text, encoding="utf-8")
+
+
+def test_once_every_placeholder_is_replaced_every_check_passes(tmp_path):
+    folder = generate(tmp_path, "lam")
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    fill_in(folder, "lam", sources)
+    outcomes = conformance.run(load(folder, "lam"), sources=sources)
+    assert [o for o in outcomes if o.status == "fail"] == []
+    assert {o.status for o in outcomes if o.check in ("placeholders", "sources", "citations")} == {"pass"}
+
+
+def test_a_null_sha256_alone_is_a_placeholder(tmp_path):
+    folder = generate(tmp_path, "mu")
+    fill_in(folder, "mu", tmp_path)
+    rules = folder / "epa_mu/rules/ST0071.yaml"
+    text = rules.read_text(encoding="utf-8")
+    rules.write_text(text.replace(text[text.index("sha256: "):].splitlines()[0], "sha256: null"), encoding="utf-8")
+    (outcome,) = conformance.run(load(folder, "mu"), only=["placeholders"])
+    (found,) = outcome.failures
+    assert found.entry == "$.document.sha256" and "declares no sha256" in found.message
+
+
+def test_a_placeholder_written_in_code_is_found_too():
+    rules = base_rules()
+    marked = attrs.evolve(rules.criteria[0], text="PLACEHOLDER: to do")
+    broken = attrs.evolve(rules, criteria=(marked, *rules.criteria[1:]))
+    (found,) = failures(check(("broken", make_plugin("broken", [broken])), "placeholders"))
+    assert found.entry == "$.criteria[0].text" and "PLACEHOLDER: to do" in found.message
+
+
+def test_a_missing_sources_folder_is_named_and_the_documents_not_checked(tmp_path):
+    missing = tmp_path / "no-such-folder"
+    result = run("conformance", "--sources", str(missing))
+    assert result.exit_code == 0, result.stderr
+    said = " ".join(result.stdout.split())
+    assert "does not exist" in said and "the document was not checked" in said
+    assert "source documents were not checked" in said or "source document was not checked" in said
+
+
+# --- ids and distributions never collide ----------------------------------------------------------------------
+
+
+def test_plugin_new_refuses_an_installed_bodys_id(tmp_path):
+    shipped = next((b for b in registry().bodies if b.distribution), None)
+    if shipped is None:
+        pytest.skip("no body plugin installed from a distribution")
+    said = fails("plugin", "new", shipped.body.id, "--name", "X", "--dir", str(tmp_path / "x"))
+    assert repr(shipped.body.id) in said and shipped.distribution in said
+    assert not (tmp_path / "x").exists()
+
+
+def test_plugin_new_refuses_an_installed_distribution_name(tmp_path, monkeypatch):
+    other = SimpleNamespace(metadata={"Name": "EPA_Omega"}, version="2.0")
+    monkeypatch.setattr(scaffold, "distributions", lambda: [other])
+    said = fails("plugin", "new", "omega", "--dir", str(tmp_path / "x"))
+    assert "EPA_Omega 2.0" in said and "epa-omega" in said
+    assert not (tmp_path / "x").exists()
+
+
+def test_two_plugins_claiming_one_id_name_both_distributions():
+    rules = base_rules()
+    first = Candidate("acme", lambda: make_plugin("acme", [rules]), "epa-acme", "1.0")
+    second = Candidate("acme", lambda: make_plugin("acme", [rules]), "acme-fork", "0.3")
+    with pytest.raises(PluginError) as info:
+        Registry([first, second])
+    assert "epa-acme" in str(info.value) and "acme-fork" in str(info.value)
+
+
+# --- pytest --epa-body -------------------------------------------------------------------------------------------
+
+
+def test_pytest_epa_body_with_an_unknown_id_fails_with_a_suggestion(tmp_path):
+    body = next(iter(registry().bodies), None)
+    if body is None:
+        pytest.skip("no body plugin installed")
+    typo = body.body.id + "x"
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--epa-body", typo],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert done.returncode != 0
+    said = done.stdout + done.stderr
+    assert f"no installed body {typo!r}" in said and f"did you mean {body.body.id!r}?" in said
+
+
+# --- messages as the author writes things ----------------------------------------------------------------------
+
+
+def test_overlapping_rows_are_counted_from_one_with_their_grades_as_words():
+    rules = base_rules()
+    when = {m: "pass" for m in rules.method_ids}
+    first = epa.CombinationRow(when=when, overall=Grade.DISTINCTION, citation=rules.combination.citation)
+    last = epa.CombinationRow(when=when, overall=Grade.FAIL, citation=rules.combination.citation)
+    rows = (first, *rules.combination.rows, last)
+    table = attrs.evolve(rules.combination, rows=rows)
+    found = failures(check(("broken", make_plugin("broken", [attrs.evolve(rules, combination=table)])), "table"))
+    said = next(f.message for f in found if "matches rows" in f.message)
+    assert "<Grade" not in said and "[<" not in said
+    # the row the installed rules give for all-pass, wherever it is, sits between the two
+    middle = next(i for i, row in enumerate(rules.combination.rows) if row.matches(dict.fromkeys(when, Grade.PASS)))
+    assert f"rows 1 (distinction), {middle + 2} (pass) and {len(rows)} (fail)" in said
+
+
+def test_a_malformed_citation_is_shown_with_an_example(tmp_path):
+    folder = generate(tmp_path, "nu")
+    rules = folder / "epa_nu/rules/ST0071.yaml"
+    rules.write_text(rules.read_text(encoding="utf-8").replace("nu-st0071.txt § PLACEHOLDER section heading",
+                                                               "Overall Grading", 1), encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        load_ruleset(rules)
+    said = info.value.render()
+    assert "does not match" not in said and "'Overall Grading' is not a citation" in said
+    assert "'003_3692b76548845e1c.txt § Overall Grading'" in said
+
+
+def test_a_malformed_journey_citation_names_the_journey_file_and_line(tmp_path):
+    folder = generate(tmp_path, "xi")
+    journey = folder / "epa_xi/rules/ST0071.journey.yaml"
+    lines = journey.read_text(encoding="utf-8").splitlines()
+    line = next(n for n, text in enumerate(lines, 1) if "citation:" in text)
+    lines[line - 1] = lines[line - 1].replace("xi-st0071.txt § ", "")
+    journey.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        load_rulesets(folder / "epa_xi/rules")
+    assert f"ST0071.journey.yaml:{line}:" in info.value.render() and "is not a citation" in info.value.render()
+
+
+def test_a_journey_rules_conformance_failure_names_the_journey_file_and_line(tmp_path):
+    folder = generate(tmp_path, "omicron")
+    journey = folder / "epa_omicron/rules/ST0071.journey.yaml"
+    text = journey.read_text(encoding="utf-8")
+    journey.write_text(text.replace("omicron-st0071.txt § PLACEHOLDER section heading", "other.txt § Gateway", 1),
+                       encoding="utf-8")
+    gateway_line = next(n for n, line in enumerate(text.splitlines(), 1) if "- id: english-maths" in line)
+    (outcome,) = conformance.run(load(folder, "omicron"), only=["citations"])
+    (found,) = outcome.failures
+    assert (Path(found.file).name, found.entry, found.line) == ("ST0071.journey.yaml", "$.gateway[0]", gateway_line)
+    assert "other.txt" in found.message
+
+
+def test_a_rules_failure_names_its_line(tmp_path):
+    folder = generate(tmp_path, "pi")
+    rules = folder / "epa_pi/rules/ST0071.yaml"
+    text = rules.read_text(encoding="utf-8")
+    rules.write_text(text.replace("pi-st0071.txt § PLACEHOLDER section heading", "other.txt § Methods", 1),
+                     encoding="utf-8")
+    method_line = next(n for n, line in enumerate(text.splitlines(), 1) if line.startswith("- id: "))
+    (outcome,) = conformance.run(load(folder, "pi"), only=["citations"])
+    (found,) = outcome.failures
+    assert (Path(found.file).name, found.entry, found.line) == ("ST0071.yaml", "$.methods[0]", method_line)
+
+
+def test_a_bug_in_a_plugins_own_combine_grades_is_blamed_on_its_module_and_line():
+    rules = base_rules()
+
+    def combine_grades(self, ruleset, components):
+        return epa.Outcome(grade=Grade.DISTINCTION, steps=())  # a bug: never fails
+
+    found = failures(check(("broken", make_plugin("broken", [rules], combine_grades=combine_grades)),
+                           "any-fail-fails"))
+    assert found and {(f.entry, Path(f.file).name, f.line) for f in found} == {
+        ("combine_grades", Path(__file__).name, combine_grades.__code__.co_firstlineno)}
+
+
+def test_a_component_failed_without_naming_what_is_missing_fails_conformance():
+    rules = base_rules()
+
+    def grade_component(self, ruleset, method, criteria_met):
+        result = defaults.grade_component(ruleset, method, criteria_met)
+        return attrs.evolve(result, pass_missing=())  # a bug: the apprentice is not told what to meet
+
+    found = failures(check(("broken", make_plugin("broken", [rules], grade_component=grade_component)),
+                           "missing-pass-fails"))
+    passes = [c.id for m in rules.method_ids for c in rules.criteria_for(m, "pass")]
+    assert len(found) == len(passes) and {f.entry for f in found} == {"grade_component"}
+    assert all("does not name it" in f.message for f in found)
+
+
+def test_a_long_list_of_failures_is_summarised_with_a_count(monkeypatch):
+    rules = base_rules()
+
+    def grade_component(self, ruleset, method, criteria_met):
+        return attrs.evolve(defaults.grade_component(ruleset, method, criteria_met), grade=Grade.PASS)
+
+    reg = Registry([("broken", make_plugin("broken", [rules], grade_component=grade_component))], keep_going=True)
+    monkeypatch.setattr(cli, "_load", lambda only, keep_going=False: reg)
+    many = len([c for m in rules.method_ids for c in rules.criteria_for(m, "pass")])
+    if many <= 3:
+        pytest.skip("the rules have too few pass criteria to need a summary")
+    result = run("conformance", "--check", "missing-pass-fails")
+    assert result.exit_code == 1
+    assert result.stdout.count("shown by the record") == 3
+    said = " ".join(result.stdout.split())
+    assert f"missing-pass-fails for broken ({rules.standard} v{rules.document.version}): {many} failures" in said
+    assert "--format json lists every one" in said
+    data = run("conformance", "--check", "missing-pass-fails", "--format", "json").json()
+    assert sum(len(r["failures"]) for r in data["results"]) == many
