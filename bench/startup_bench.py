@@ -91,7 +91,7 @@ def run_once(command: list[str], env: dict[str, str]) -> float:
 def measure(setups: list[Setup], runs: int) -> dict[tuple[str, str], list[float]]:
     samples: dict[tuple[str, str], list[float]] = {}
     for setup in setups:  # prime each cache, and warm the file system for every command
-        for label, arguments, cold, _ in COMMANDS:
+        for _, arguments, cold, _ in COMMANDS:
             run_once(setup.command(arguments), setup.environment(cold))
     for _ in range(runs):
         for setup in setups:
