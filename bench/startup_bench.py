@@ -72,7 +72,9 @@ class Setup:
         return [str(bin_ / "python"), "-c", "pass"] if arguments is None else [str(bin_ / "epa"), *arguments]
 
     def environment(self, cold: bool) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if k not in ("EPA_NO_CACHE", "PYTHONPATH", "VIRTUAL_ENV")}
+        # as a user's shell has it: no PYTHON* settings of this one (PYTHONDONTWRITEBYTECODE, PYTHONPATH, ...)
+        env = {k: v for k, v in os.environ.items()
+               if not k.startswith(("PYTHON", "EPA_")) and k not in ("VIRTUAL_ENV", "COLUMNS")}
         env["EPA_CACHE_DIR"] = str(self.cache)
         if cold:
             env["EPA_NO_CACHE"] = "1"
