@@ -103,8 +103,17 @@ def measure(setups: list[Setup], runs: int) -> dict[tuple[str, str], list[float]
     return samples
 
 
+def processor() -> str:
+    """The CPU's model name where Linux says it, else the architecture."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as info:
+            return next(line.split(":", 1)[1].strip() for line in info if line.startswith("model name"))
+    except (OSError, StopIteration):
+        return platform.processor() or platform.machine()
+
+
 def report(setups: list[Setup], samples: dict[tuple[str, str], list[float]], runs: int) -> None:
-    print(f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+    print(f"{processor()}, {os.cpu_count()} cores, "
           f"python {platform.python_version()}, {runs} runs each, interleaved; a fresh venv per epa")
     for setup in setups:
         print(f"\n{setup.name}: {setup.venv}")
