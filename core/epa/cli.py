@@ -18,7 +18,8 @@ import click
 from epa import __version__, errors, interrupts, outputs
 from epa.errors import InputError, OutputError, PluginError, did_you_mean
 
-# Start-up pays only for what a command uses: `epa --version` imports click and this module, nothing more.
+# Start-up pays only for what a command uses: `epa --help` imports click and this module, nothing more (`epa
+# --version` is answered before either, by epa.__main__).
 # The heavy modules (rich, jsonschema, yaml, holidays, icalendar, the rules and the grading engine) are
 # imported by the commands that need them, through the accessors below.
 if TYPE_CHECKING:
