@@ -4,8 +4,9 @@
     python bench/targets.py --full      # batch memory at 100,000 and 1,000,000 records, and the 1,000,000
                                         # records' CSV rows from one worker and two compared (takes long)
 
-It runs bench/startup_bench.py, bench/engine_bench.py and bench/batch_bench.py in turn (each can be run alone;
-see their docstrings). Prints figures; asserts nothing.
+It runs bench/startup_bench.py (which builds a fresh venv in a temporary folder first, about 15 s),
+bench/engine_bench.py and bench/batch_bench.py in turn (each can be run alone; see their docstrings).
+Prints figures; asserts nothing.
 """
 
 from __future__ import annotations

@@ -48,6 +48,8 @@ __all__ = [
     "load_standard",
 ]
 
+__version__ = "0.1.0"  # the one place it is written: pyproject.toml reads it from here
+
 _RULES = ("load_journey", "load_ruleset", "load_rulesets", "load_standard")
 
 

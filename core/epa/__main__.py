@@ -1,5 +1,37 @@
-"""python -m epa: the same as the epa command."""
+"""The ``epa`` command (and ``python -m epa``): ``epa --version`` is answered here, before click and the command
+line are imported (they take about three times as long as the interpreter itself to start); anything else runs
+:func:`epa.cli.main`."""
 
-from epa.cli import main
+from __future__ import annotations
 
-main()
+import sys
+
+
+def main() -> None:
+    if sys.argv[1:] == ["--version"]:
+        _print_version()
+    from epa.cli import main as run
+
+    run()
+
+
+def _print_version() -> None:
+    """Print what ``epa --version`` prints through click, with the command line's exit codes: 0, or 0 when the
+    reader has gone (``| head``); 3 when standard output is closed or cannot be written (a full disk)."""
+    from epa import __version__, errors, outputs
+
+    outputs.stand_in_if_closed()
+    try:
+        try:
+            outputs.write_stdout(f"epa, version {__version__}\n")
+        except BrokenPipeError:
+            outputs.reader_gone()
+        outputs.flush_stdout()
+    except errors.OutputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(errors.EXIT_OUTPUT)
+    sys.exit(errors.EXIT_OK)
+
+
+if __name__ == "__main__":
+    main()

@@ -62,12 +62,9 @@ def secret_file() -> Path:
 @cache
 def _code() -> str:
     """What epa's code and schemas are: its version, and every module's and schema's size and mtime."""
-    from importlib.metadata import PackageNotFoundError, version
+    from epa import __version__
 
-    try:
-        parts = [version("epa")]
-    except PackageNotFoundError:  # pragma: no cover - run from a source tree
-        parts = ["unknown"]
+    parts = [__version__]
     schemas = _CORE / "schemas"
     folders = [_CORE, _CORE / "standards", schemas if schemas.is_dir() else _CORE.parents[1] / "schemas"]
     for folder in folders:

@@ -15,10 +15,11 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from epa import errors, interrupts, outputs
+from epa import __version__, errors, interrupts, outputs
 from epa.errors import InputError, OutputError, PluginError, did_you_mean
 
-# Start-up pays only for what a command uses: `epa --version` imports click and this module, nothing more.
+# Start-up pays only for what a command uses: `epa --help` imports click and this module, nothing more (`epa
+# --version` is answered before either, by epa.__main__).
 # The heavy modules (rich, jsonschema, yaml, holidays, icalendar, the rules and the grading engine) are
 # imported by the commands that need them, through the accessors below.
 if TYPE_CHECKING:
@@ -167,7 +168,7 @@ class _Group(_ReadsArguments, click.Group):
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="epa")
+@click.version_option(__version__, prog_name="epa")  # as epa.__main__ prints it
 @click.option("--bodies", metavar="ID,ID", help="load only these installed bodies, each by id, name or acronym "
               "(default: EPA_BODIES, else all)")
 @click.option("--hook-timeout", type=click.FloatRange(min=0, max=86400), envvar="EPA_HOOK_TIMEOUT", metavar="SECONDS",

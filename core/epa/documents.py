@@ -15,12 +15,14 @@ from dataclasses import dataclass, field
 from functools import cache, partial
 from importlib.resources import files
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-import jsonschema
 import yaml
 
 from epa.errors import InputError, did_you_mean, quote
+
+if TYPE_CHECKING:  # jsonschema is imported when a document is checked with it: a warm start checks one record
+    import jsonschema
 
 _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when PyYAML has it: 5-10x faster
 
@@ -726,6 +728,8 @@ def _short_message(error: jsonschema.ValidationError) -> str:
 @cache
 def _validator(schema_name: str) -> jsonschema.Draft202012Validator:
     """Built once per schema: a batch with many rejected records words each failure without rebuilding it."""
+    import jsonschema
+
     return jsonschema.Draft202012Validator(schema(schema_name), format_checker=jsonschema.FormatChecker())
 
 
@@ -735,7 +739,9 @@ def validate(data: Any, schema_name: str, source: Source) -> None:
 
     if is_valid(data, schema_name):
         return
-    errors = sorted(_validator(schema_name).iter_errors(data), key=jsonschema.exceptions.relevance)
+    from jsonschema.exceptions import relevance
+
+    errors = sorted(_validator(schema_name).iter_errors(data), key=relevance)
     if not errors:
         return
     explained = [_explain(e) for e in errors]

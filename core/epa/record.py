@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import json
 import re
-import shlex
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +74,8 @@ def _json_object(line: str) -> bool:
 
 def _wrong_door(name: str, what: str) -> InputError:
     """A cohort given where one record goes: the command that grades a cohort, with this file."""
+    import shlex  # only for this message
+
     shown = "-" if name == "<stdin>" else shlex.quote(name)
     return InputError(f"this is {what}, a cohort of records; this command takes one record (YAML or JSON)",
                       where=name, hint=f"grade a cohort with: epa compare --batch {shown}")

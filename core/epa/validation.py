@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import sys
 from collections.abc import Callable
 from functools import cache
 from typing import Any
@@ -92,9 +93,12 @@ def compiled(schema_name: str) -> Callable[[Any], bool] | None:
     return is_valid
 
 
-# Compiling a schema takes about as long as jsonschema validating 15 records: a run that validates one
-# record (`epa compare FILE`) would lose by it. The check is compiled on a schema's WARM-th use.
+# Compiling a schema takes about as long as jsonschema validating 15 records, so a schema is compiled on its
+# WARM-th use. But importing jsonschema costs twice what compiling does: where it is not imported yet (a warm
+# start, the rules from the cache), the record's schema, which every command checks, is compiled at once, and a
+# valid record never imports jsonschema.
 WARM = 8
+WARM_AT_ONCE = frozenset({"record"})
 _uses: dict[str, int] = {}
 
 
@@ -102,7 +106,7 @@ def is_valid(data: Any, schema_name: str) -> bool | None:
     """True: the data is valid. False: it is not. None: no compiled check (yet, or for this schema): ask
     jsonschema."""
     uses = _uses[schema_name] = _uses.get(schema_name, 0) + 1
-    if uses < WARM:
+    if uses < WARM and (schema_name not in WARM_AT_ONCE or "jsonschema" in sys.modules):
         return None
     check = compiled(schema_name)
     return None if check is None else check(data)

@@ -1,0 +1,66 @@
+"""Start-up pays only for what a command uses (issue 18): `epa --version` is answered before click and the
+command line are imported, with what click would print; the timings are bench/startup_bench.py's."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from importlib.metadata import version
+from pathlib import Path
+
+from conftest import EXAMPLES
+from epa import errors
+
+# Run as the console script runs it; report, on standard error, which of the costly modules were imported.
+VERSION_RUN = """
+import sys
+sys.argv = ["epa", "--version"]
+from epa.__main__ import main
+try:
+    main()
+except SystemExit as exc:
+    code = exc.code
+print(code, sorted({"click", "epa.cli", "importlib.metadata", "rich", "yaml"} & set(sys.modules)), file=sys.stderr)
+"""
+
+
+def test_epa_version_imports_neither_click_nor_the_command_line() -> None:
+    done = subprocess.run([sys.executable, "-c", VERSION_RUN], capture_output=True, text=True, timeout=60)
+    assert done.stderr.strip() == f"{errors.EXIT_OK} []"
+    assert done.stdout == f"epa, version {version('epa')}\n"  # the installed distribution's version
+
+
+def test_epa_version_prints_what_click_prints_when_it_reads_the_arguments() -> None:
+    # `--bodies x --version` is not the lone `--version`, so click reads it, through epa.cli
+    fast = subprocess.run([sys.executable, "-m", "epa", "--version"], capture_output=True, text=True, timeout=60)
+    slow = subprocess.run([sys.executable, "-m", "epa", "--bodies", "nqual", "--version"], capture_output=True,
+                          text=True, timeout=60)
+    assert fast.returncode == slow.returncode == errors.EXIT_OK
+    assert fast.stdout == slow.stdout == f"epa, version {version('epa')}\n"
+    assert fast.stderr == slow.stderr == ""
+
+
+# Run `epa compare RECORD` in this process and report, on standard error, which of the costly modules it imported.
+COMPARE_RUN = """
+import sys
+from epa.cli import main
+code = 0
+try:
+    main(["compare", sys.argv[1]])
+except SystemExit as exc:
+    code = exc.code
+print(code, sorted({"jsonschema", "icalendar", "holidays", "epa.html_report"} & set(sys.modules)), file=sys.stderr)
+"""
+
+
+def test_a_warm_compare_of_a_valid_record_does_not_import_jsonschema(tmp_path: Path) -> None:
+    # jsonschema words what is wrong with a document; a valid record is checked by the compiled check alone,
+    # and the rules come validated from the cache
+    env = {**os.environ, "EPA_CACHE_DIR": str(tmp_path / "cache"), "XDG_STATE_HOME": str(tmp_path / "state")}
+    env.pop("EPA_NO_CACHE", None)
+    record = str(EXAMPLES / "st0071-observation-distinction.yaml")
+    runs = [subprocess.run([sys.executable, "-c", COMPARE_RUN, record], capture_output=True, text=True, env=env,
+                           timeout=120) for _ in range(2)]  # the first fills the cache
+    assert runs[0].stdout == runs[1].stdout and "TQUK" in runs[1].stdout
+    assert runs[1].stderr.strip() == f"{errors.EXIT_OK} []"
