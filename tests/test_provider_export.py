@@ -309,6 +309,17 @@ def test_a_date_not_read_says_why(written, said):
     assert said in caught.value.message
 
 
+def test_a_month_first_date_warns_that_the_columns_other_dates_were_misread():
+    """A month-first column's dates with a day up to 12 read as day first without a word: the refusal of the ones
+    that cannot be read so says what that means for the others (found by review)."""
+    from epa.columns import Problem, parse_date
+
+    with pytest.raises(Problem) as caught:
+        parse_date("03/13/2025")
+    assert caught.value.hint.startswith("write it 13/03/2025 or as YYYY-MM-DD")
+    assert "if the column is month first, its dates with a day up to 12 were misread too" in caught.value.hint
+
+
 @pytest.mark.parametrize(("written", "grade"), [
     ("Distinction", "distinction"), ("DISTINCTION", "distinction"), ("PASS", "pass"), ("Pass", "pass"),
     ("passed", "pass"), ("P", "pass"), ("D", "distinction"), ("Fail", "fail"), ("Failed", "fail")])
@@ -331,7 +342,7 @@ def test_merit_is_refused_clearly_and_a_misspelling_gets_a_suggestion():
 
 
 @pytest.mark.parametrize(("written", "level"), [
-    ("Level 2", "level2"), ("level 2", "level2"), ("L2", "level2"), ("2", "level2"), ("Level2", "level2"),
+    ("Level 2", "level2"), ("level 2", "level2"), ("L2", "level2"), ("Level2", "level2"),
     ("Entry 3", "entry3"), ("E3", "entry3"), ("Entry Level 3", "entry3"), ("None", "none"), ("L1", "level1")])
 def test_levels_as_people_write_them(written, level):
     from epa.columns import parse_level
@@ -340,7 +351,10 @@ def test_levels_as_people_write_them(written, level):
 
 
 @pytest.mark.parametrize(("written", "hint"), [("GCSE", "GCSE at grade 4-9"), ("Entry 2", "below entry level 3"),
-                                               ("Level 4", "a level is none, Entry 3")])
+                                               ("Level 4", "a level is none, Entry 3"),
+                                               # a number alone: a GCSE at grade 3 is level 1, not level 3 (review)
+                                               ("3", "a number alone could be either"), ("2", "GCSE at grade 4-9"),
+                                               ("1", "a number alone could be either")])
 def test_a_level_not_read_says_how_to_write_it(written, hint):
     from epa.columns import Problem, parse_level
 
@@ -445,3 +459,15 @@ def test_the_readme_lists_every_alias_and_method_name():
     for names in METHOD_ALIASES.values():
         for name in names:
             assert f"`{name}`" in readme, name
+
+
+def test_a_booking_date_is_not_taken_for_the_assessments_date(tmp_path):
+    """In MIS exports "Booking Date" and "Date Booked" are often when the booking was made: read as the attempt's
+    date they would move every deadline counted from it (found by review). They are columns not read."""
+    path = _write(tmp_path, "Standard,Apprentice ID,Gateway Date,Observation,Observation Booking Date,"
+                            "Observation Date\nST0071,A-1,02/03/2025,Pass,12/02/2025,20/03/2025\n")
+    result = run("compare", "--batch", str(path), "--summary-only", "--format", "json")
+    summary = json.loads(result.stdout)["summary"]
+    assert [c.split(" (column")[0] for c in summary["columns_not_read"]] == ['"Observation Booking Date"']
+    (line,) = _json_lines(run("compare", "--batch", str(path), "--format", "json"))
+    assert {r["component_details"]["observation"]["attempt_date"] for r in line["results"]} == {"2025-03-20"}

@@ -67,13 +67,14 @@ METHOD_ALIASES: dict[str, tuple[str, ...]] = {
     "observation": ("Practical Observation", "Observation with Q&A", "Obs"),
     "project": ("Work-based Project", "Work Based Project"),
     "discussion": ("Professional Discussion",),
-    "showcase": ("Showcase Portfolio", "Showcase Presentation"),
+    "showcase": ("Showcase Portfolio", "Showcase Presentation", "Apprentice Showcase"),
 }
 # A method M's columns: its grade ("M", "M Grade", ...), the criteria met and the attempt's date.
 METHOD_PARTS: dict[str, tuple[str, ...]] = {
     "": ("", "Grade", "Result", "Outcome"),
     "_criteria": ("Criteria", "Criteria Met"),
-    "_date": ("Date", "Assessment Date", "Booked", "Booking Date", "Date Booked"),
+    # (not "Booking Date" or "Date Booked": in MIS exports they are often when the booking was made)
+    "_date": ("Date", "Assessment Date", "Booked", "Booked Date", "Booked For"),
 }
 
 
@@ -155,8 +156,8 @@ def _read_date(value: str) -> str:
                           "8/12/25; with '-' or '.' it could be year first", _DATE_FORMS)
         if month > 12 and day <= 12:
             raise Problem(f"{quote(value)} is not a UK date (day/month/year): there is no month {month}; a US date "
-                          "(month first) is never read", f"write it day first, {month:02d}/{day:02d}/{year}, "
-                          f"or as {_year(year)}-{day:02d}-{month:02d}")
+                          "(month first) is never read", f"write it {month:02d}/{day:02d}/{year} or as YYYY-MM-DD; if "
+                          "the column is month first, its dates with a day up to 12 were misread too")
         return _day(value, _year(year), month, day)
     if (m := _NAMED.fullmatch(text)) and m[2] in _MONTHS:
         return _day(value, _year(m[3]), _MONTHS[m[2]], int(m[1]))
@@ -206,8 +207,9 @@ def parse_grade(value: str) -> str:
 
 
 # English and maths: the highest level achieved (the record's none | entry3 | level1 | level2 | level3).
+# Never a bare number: 2 could be a level or a GCSE grade (a GCSE at grade 2 is level 1), and 1 a yes.
 LEVELS = {"none": "none", "entry3": "entry3", "e3": "entry3", "entrylevel3": "entry3", "el3": "entry3",
-          **{f"{w}{n}": f"level{n}" for n in (1, 2, 3) for w in ("level", "l", "lvl", "lev", "")}}
+          **{f"{w}{n}": f"level{n}" for n in (1, 2, 3) for w in ("level", "l", "lvl", "lev")}}
 
 
 def parse_level(value: str) -> str:
@@ -215,12 +217,13 @@ def parse_level(value: str) -> str:
     if found:
         return found
     word = fold(value)
-    if word.startswith("gcse"):
-        hint = "write the level the qualification is at: a GCSE at grade 4-9 (A*-C) is level2, 1-3 (D-G) level1"
+    if word.startswith("gcse") or word.isdigit():
+        hint = "write the level the qualification is at, as Level 2 or L2: a GCSE at grade 4-9 (A*-C) is level2, " \
+               "1-3 (D-G) level1 (a number alone could be either)"
     elif word in ("entry1", "entry2", "e1", "e2", "entrylevel1", "entrylevel2"):
         hint = "below entry level 3 is none"
     else:
-        hint = "a level is none, Entry 3, Level 1, Level 2 or Level 3; also written entry3, L2, level2, 2"
+        hint = "a level is none, Entry 3, Level 1, Level 2 or Level 3; also written entry3, L2, level2"
     raise Problem(f"{quote(value)} is not a qualification level", hint)
 
 
