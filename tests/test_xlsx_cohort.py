@@ -156,6 +156,16 @@ def test_a_worksheet_by_name_and_the_first_visible_one_by_default(tmp_path):
     assert "--sheet" in fails("compare", "--batch", str(csv_file(tmp_path / "c.csv", [HEADER])), "--sheet", "X")
 
 
+def test_a_workbook_of_two_visible_worksheets_is_refused_without_sheet(tmp_path):
+    """The first visible worksheet was read without a word, where Excel's Save As CSV writes the active one: a
+    cohort of last year graded for this year's (found by review). Which one is the cohort is the user's to say."""
+    path = workbook(tmp_path / "c.xlsx", [HEADER[:3], ["ST0071", "NEW-1", dt.date(2025, 6, 2)]], title="2025 cohort",
+                    before=[("2024 cohort", [HEADER[:3], ["ST0071", "OLD-1", dt.date(2024, 6, 3)]])])
+    stderr = fails("compare", "--batch", str(path))
+    assert "2 worksheets" in stderr and "--sheet" in stderr and "'2024 cohort'" in stderr and "'2025 cohort'" in stderr
+    assert records(path, "2025 cohort")[0][2][0]["apprentice"] == {"id": "NEW-1"}
+
+
 def test_a_formula_gives_its_stored_value_and_one_without_a_value_is_refused(tmp_path):
     path = workbook(tmp_path / "c.xlsx", [HEADER[:3], ["ST0071", "=\"A-\"&1", dt.date(2025, 6, 2)]])
     stderr = fails("compare", "--batch", str(path))  # openpyxl stores no value with a formula

@@ -867,7 +867,7 @@ def run(source: str, fmt: str, *, summary: bool, summary_only: bool, workers: in
         stdin: IO[bytes] | None = None, column_map: ColumnMap | None = None,
         on_header: Callable[[CsvHeader], Any] | None = None, sheet: str | None = None) -> dict[str, Any]:
     """Grade every record of the cohort ``source`` (a path, or "-" for ``stdin``: JSON Lines, CSV, or an Excel
-    workbook's first visible worksheet or ``sheet``), writing each record's output as it comes; return the
+    workbook's one visible worksheet or ``sheet``), writing each record's output as it comes; return the
     summary. A CSV or workbook cohort's columns are read by ``column_map`` too, and its header, once read, is
     given to ``on_header`` (``header.ignored``: the columns not read)."""
     import sys

@@ -330,7 +330,7 @@ def grade(body: str, record: Path, show: tuple[str, ...], fmt: str) -> None:
 
 BATCH_HELP = """\b
 A cohort, with --batch FILE (.jsonl, .csv, or .xlsx: an Excel workbook's
-first visible worksheet, or --sheet NAME, read as CSV) or --batch -
+visible worksheet, or --sheet NAME of several, read as CSV) or --batch -
 (standard input: a workbook by its first bytes; else JSON Lines when the
 first non-blank line starts with '{', else CSV): each
 record is graded by every body offering its standard and written as it is

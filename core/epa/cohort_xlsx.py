@@ -181,7 +181,7 @@ _TEXT: dict[type, Callable[[Any], str]] = {float: _text, bool: {True: "true", Fa
 
 def _open(source: str | IO[bytes], name: str, sheet: str | None, standards: Standards | None = None
           ) -> tuple[Iterator[list[Any]], tuple[int, int], dict[tuple[int, int], str]]:
-    """The rows of the sheet asked for (or the first visible worksheet), the first one's row and column numbers,
+    """The rows of the sheet asked for (or the one visible worksheet), the first one's row and column numbers,
     and the cells holding an Excel error (such as #N/A), by row and column number, with the error's text.
     ``standards``: ids (each with its lower-case bytes) to look for, and the set the ones found are added to."""
     import zipfile
@@ -248,7 +248,7 @@ def _small_xml(archive: zipfile.ZipFile, part: str, name: str) -> ElementTree.El
 
 
 def _sheet(archive: zipfile.ZipFile, name: str, wanted: str | None) -> tuple[str, str]:
-    """The worksheet to read: its title and the zip part holding it."""
+    """The worksheet to read (``wanted``, else the one visible worksheet): its title and the zip part holding it."""
     try:
         book = _small_xml(archive, "xl/workbook.xml", name)
         rels = _small_xml(archive, "xl/_rels/workbook.xml.rels", name)
@@ -271,9 +271,12 @@ def _sheet(archive: zipfile.ZipFile, name: str, wanted: str | None) -> tuple[str
         titles = [t for t, _, _ in sheets]
         raise InputError(f"the workbook has no worksheet {quote(wanted)}", where=name,
                          hint=did_you_mean(wanted, titles) or "its worksheets: " + ", ".join(map(quote, titles)))
-    for title, part, visible in sheets:
-        if visible:
-            return title, part
+    shown = [(title, part) for title, part, visible in sheets if visible]
+    if len(shown) > 1:  # which one is the cohort is not epa's to guess (Excel saves the active one as CSV)
+        raise InputError(f"the workbook has {len(shown)} worksheets: which one is the cohort?", where=name,
+                         hint="name it with --sheet NAME: " + ", ".join(quote(title) for title, _ in shown))
+    if shown:
+        return shown[0]
     raise InputError("the workbook has no visible worksheet", where=name, hint=_SAVE_AS)
 
 
