@@ -471,3 +471,17 @@ def test_a_booking_date_is_not_taken_for_the_assessments_date(tmp_path):
     assert [c.split(" (column")[0] for c in summary["columns_not_read"]] == ['"Observation Booking Date"']
     (line,) = _json_lines(run("compare", "--batch", str(path), "--format", "json"))
     assert {r["component_details"]["observation"]["attempt_date"] for r in line["results"]} == {"2025-03-20"}
+
+
+def test_a_grade_column_not_read_beside_a_date_read_is_refused(tmp_path):
+    """"Observation Grade Achieved" is no name epa reads; "Observation Date" is: every observation was read as a
+    booking (a planned attempt), the grade left unread with only a note (found by review). Refused, saying how to
+    read the column or leave it out; mapped, the grade is read."""
+    text = "Standard,ID,Gateway Date,Observation Grade Achieved,Observation Date\nST0071,A,02/03/2025,Pass,02/04/2025\n"
+    path = _write(tmp_path, text)
+    stderr = fails("compare", "--batch", str(path), "--format", "csv")
+    assert '"Observation Grade Achieved" (column 4' in stderr and "would be read as booked, not graded" in stderr
+    assert '--column "Observation Grade Achieved=observation"' in stderr
+    result = run("compare", "--batch", str(path), "--format", "csv", "--column", "Observation Grade Achieved=observation")
+    assert result.exit_code == 0
+    assert {r["observation"] for r in csv.DictReader(io.StringIO(result.stdout))} == {"pass"}

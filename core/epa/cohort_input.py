@@ -97,6 +97,7 @@ class CsvHeader:
             raise InputError(f"the header has {len(cells)} columns; a cohort's header names at most {MAX_COLUMNS}",
                              where=where, hint="the first line of a CSV cohort names its columns, each once")
         column_map = column_map or ColumnMap()
+        methods = tuple(methods)
         kinds = _column_kinds(methods)
         known = columns.vocabulary(kinds, methods)
         self.names = [c.strip() for c in cells]
@@ -138,6 +139,15 @@ class CsvHeader:
                              + (f"; columns not read: {', '.join(map(str, self.ignored))}" if self.ignored else ""),
                              where=where, hint="name the column that holds it: --column \"YOUR NAME=" + missing[0]
                              + "\" (README \"CSV columns\" lists the names read without one)")
+        for unread in self.ignored:  # a grade column not read would make every graded attempt a booking
+            method = (unread.suggestion or "").removesuffix("_criteria")
+            if (f"{method}_date" in holds and method not in holds and f"{method}_criteria" not in holds
+                    and method in methods):
+                raise InputError(f"{unread} is not read, but {self.names[holds[method + '_date'][0] - 1]!r} is: "
+                                 f"with no grade or criteria column for {method}, every {method} would be read as "
+                                 "booked, not graded", where=where,
+                                 hint=f'read it with --column "{unread.name}={unread.suggestion}", or leave it out '
+                                      f'with --column "{unread.name}=" if it holds no grade')
         if column_map.strict and self.ignored:
             raise InputError("columns epa does not read (--strict): " + ", ".join(map(str, self.ignored)),
                              where=where, hint='map each to a field with --column "NAME=FIELD", or leave it out '
