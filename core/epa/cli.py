@@ -612,6 +612,30 @@ def conformance(body_ids: tuple[str, ...], sources: Path | None, checks: tuple[s
         raise SystemExit(1)
 
 
+@cli.command("check-rules")
+@click.argument("files", metavar="RULES.yaml...", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--sources", type=click.Path(file_okay=False, path_type=Path),
+              help="folder of the source documents the citations name (default: EPA_SOURCES, else ../shared/seeds)")
+@click.option("--limit", type=click.IntRange(min=0), default=20, show_default=True, metavar="N",
+              help="list at most N problems, then how many there are in all (0: every one)")
+def check_rules(files: tuple[Path, ...], sources: Path | None, limit: int) -> None:
+    """Check rules files on their own, before any plugin is installed: each ruleset or journey file
+    (STANDARD.journey.yaml, loaded with the rulesets beside it) as epa loads it (the JSON Schema, unique ids,
+    methods and deadlines named), then every citation's section against the cited document in the sources
+    folder.
+
+    As `epa conformance` does, a file whose source document is not there is skipped, saying so: its citations
+    are not checked, never passed. Exits 1 when any file has a problem, 0 when none has.
+    """
+    from epa import check_rules as checker
+
+    lines, failed = checker.report([checker.check_file(f, sources) for f in files], limit)
+    _echo("\n".join(lines))
+    if failed:
+        raise SystemExit(1)
+
+
 @cli.command()
 @click.option("--standard", required=True, help="e.g. ST0071")
 @click.option("--bodies", "body_ids", metavar="ID,ID", help="only these bodies (default: every one offering it)")
