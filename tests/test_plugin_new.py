@@ -7,6 +7,7 @@ import hashlib
 import importlib
 import importlib.util
 import os
+import re
 import site
 import subprocess
 import sys
@@ -142,4 +143,5 @@ def fill_in(folder: Path, sources: Path) -> None:
     for path in (folder / "epa_zeta" / "rules").glob("*.yaml"):
         text = path.read_text(encoding="utf-8").replace("PLACEHOLDER section heading", "Grading")
         text = text.replace("PLACEHOLDER: ", "").replace("sha256: null", f"sha256: {digest}")
+        text = re.sub(r"PLACEHOLDER \(from .*?\): ", "", text)  # each criterion confirmed as the standard words it
         path.write_text(text, encoding="utf-8")

@@ -694,23 +694,28 @@ def plugin() -> None:
 @click.argument("body_id")
 @click.option("--name", help="the awarding body's name (default: from the id)")
 @click.option("--standard", default="ST0071", show_default=True, help="the standard its first ruleset is for")
+@click.option("--from", "start_from", metavar="BODY",
+              help="start from this installed body's criteria (its id, name or acronym), not the standard's")
 @click.option("--dir", "target", type=click.Path(file_okay=False, path_type=Path),
               help="where to write it (default: ./epa-BODY_ID)")
-def plugin_new(body_id: str, name: str | None, standard: str, target: Path | None) -> None:
+def plugin_new(body_id: str, name: str | None, standard: str, start_from: str | None, target: Path | None) -> None:
     """Generate a complete, installable body plugin BODY_ID: rules with placeholders, tests, a README.
 
-    As generated it installs (pip install -e DIR) and appears in `epa bodies`; `epa conformance` fails, listing
-    each PLACEHOLDER by file and line, until you replace them with what your document says. An id or
-    distribution name an installed plugin has already is refused.
+    Its criteria are the standard's, each in the method and at the level the standard places it (with --from, an
+    installed body's), each marked for you to confirm against your document. As generated it installs (pip
+    install -e DIR) and appears in `epa bodies`; `epa conformance` fails, listing each PLACEHOLDER by file and
+    line, until you replace them with what your document says. An id or distribution name an installed plugin
+    has already is refused.
     """
     from epa import scaffold
 
     # The core's standards need no plugin loaded (a broken one must not stop its author starting afresh).
     known = {s.id: s for s in core_standards()}
     definition = known[standard] if standard in known else _registry().standard(standard)
+    catalogue = scaffold.from_body(_registry().named(start_from), definition) if start_from else None
     folder = target or Path(f"epa-{body_id.replace('_', '-')}")
     try:
-        written = scaffold.create(body_id, name, definition, folder)
+        written = scaffold.create(body_id, name, definition, folder, catalogue)
     except OSError as exc:
         raise OutputError(str(folder), exc.strerror or str(exc)) from None
     _echo(f"wrote {len(written)} files to {folder}; next: pip install -e {folder} && epa conformance {body_id}")

@@ -388,11 +388,14 @@ class _RulesetIndex:
 
 @frozen
 class Term:
-    """One criterion of a standard's shared vocabulary: an id a record may name."""
+    """One criterion of a standard's shared vocabulary: an id a record may name; where its cited list places it
+    (``method``, ``level``), when the standard says (each body's ruleset places it as its document does)."""
 
     id: str
     text: str
     citation: str
+    method: str | None = None
+    level: str | None = None  # "pass" | "distinction"
 
 
 @frozen

@@ -169,6 +169,12 @@ def _read_standard(path: Path) -> Standard:
             if item["id"] in seen:
                 raise InputError(f"{key} id {item['id']!r} appears twice", where=source.where([key, i, "id"]))
             seen.add(item["id"])
+    methods = [m["id"] for m in data["methods"]]
+    for i, item in enumerate(data["criteria"]):
+        if "method" in item and item["method"] not in methods:
+            raise InputError(f"criterion {item['id']!r} is placed in the method {item['method']!r}, which the standard "
+                             "does not have", where=source.where(["criteria", i, "method"]),
+                             hint=did_you_mean(item["method"], methods) or f"one of {', '.join(methods)}")
     return structure(data, Standard, where=str(source.path))
 
 

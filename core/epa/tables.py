@@ -223,7 +223,7 @@ def bodies(console: Console, data: list[dict[str, Any]]) -> None:
 STATUS = {"pass": "[green]pass[/]", "fail": "[bold red]FAIL[/]", "skip": "[yellow]skip[/]"}
 
 
-FAILURES_SHOWN = 40  # of one check's failures, in the table (a placeholder plugin has about 30 to replace)
+FAILURES_SHOWN = 40  # of one check's failures, in the table (placeholders lists a generated plugin's in file order)
 RECORDS_SHOWN = 3  # records shown with them: one shows the failure, the rest repeat it
 
 
