@@ -223,6 +223,11 @@ test = ["pytest>=7.4"]
 [tool.hatch.build.targets.wheel]
 packages = ["{package}"]
 
+# `pip install -e .` puts this folder on the path: your edits to the rules are live, and no build package
+# beyond hatchling is needed
+[tool.hatch.build]
+dev-mode-dirs = ["."]
+
 [tool.pytest.ini_options]
 testpaths = ["tests"]
 '''
