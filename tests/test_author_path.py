@@ -61,7 +61,8 @@ def readme_installs(readme: str) -> list[list[str]]:
 def fill_in(folder: Path, sources: Path, body_id: str) -> None:
     """What the guide tells the author to do, all but the hash: the document in a sources folder (here made of the
     standard's own words, so each criterion's mark is deleted, not its words replaced), each PLACEHOLDER replaced
-    with what the document says, every citation naming the document's section it comes from."""
+    with what the document says, every citation naming the document's section it comes from; the document, a web
+    page, gives itself no version: the version line is deleted, as the generated file says to."""
     st0071 = next(s for s in core_standards() if s.id == "ST0071")
     lines = ["Skillsfirst End-Point Assessment for ST0071 Customer Service Specialist", "Grading",
              *(f"{t.id} {t.text}" for t in st0071.criteria)]
@@ -69,6 +70,7 @@ def fill_in(folder: Path, sources: Path, body_id: str) -> None:
     for path in (folder / f"epa_{body_id}" / "rules").glob("*.yaml"):
         text = path.read_text(encoding="utf-8").replace("PLACEHOLDER section heading", "Grading")
         text = re.sub(r"PLACEHOLDER \(from the standard\): ", "", text)  # the document words them as the standard
+        text = re.sub(r"(?m)^  version: .*\n(?:    .*\n)*", "", text)  # the line, and any it wraps onto
         path.write_text(text.replace("PLACEHOLDER: ", ""), encoding="utf-8")
 
 
@@ -133,3 +135,5 @@ def test_the_author_path_from_a_fresh_environment(tmp_path):
     (skills,) = [r for r in compared["results"] if r["body"] == "skills"]
     assert skills["overall"] == "pass"
     assert skills["components"] == {"observation": "distinction", "project": "pass", "discussion": "pass"}
+    assert skills["document"]["version"] is None
+    assert [d["label"] for d in skills["documents"].values()] == ["Skillsfirst"]  # not "Skillsfirst vweb"

@@ -4,18 +4,19 @@ marked for the author to confirm; its README installs the core from where it was
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 import yaml
-from test_author_kit import load
+from test_author_kit import fill_in, load
 from test_plugin_new import generate
 
-from conftest import any_body
-from epa import conformance, scaffold
+from conftest import ROOT, any_body
+from epa import cli, conformance, scaffold
 from epa.registry import core_standards
 from epa.sources import normalise
-from epa.testing import fails, registry, source_text
+from epa.testing import fails, ok_json, registry, run, source_text
 
 KIT = "002_a4f677c7c4e5fdb6.txt"  # Highfield's kit: its criteria are the assessment plan's (INDEX.md)
 
@@ -145,3 +146,73 @@ def test_the_readme_installs_the_core_from_where_it_was_installed(tmp_path, monk
     folder = generate(tmp_path, "delta")
     readme = (folder / "README.md").read_text(encoding="utf-8")
     assert f"    {command}\n    pip install -e '.[test]'\n" in readme
+
+
+# --- a document without a version --------------------------------------------------------------------------
+
+
+def test_the_generated_version_is_a_placeholder_the_author_keeps_or_deletes(tmp_path):
+    folder = generate(tmp_path, "epsilon")
+    (outcome,) = conformance.run(load(folder, "epsilon"), only=["placeholders"])
+    assert "$.document.version" in {f.entry for f in outcome.failures}  # never a made-up "1.0" that passes
+
+
+def without_version(tmp_path: Path, body_id: str, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A generated plugin filled in from an undated document (a web page): its version line deleted, as the
+    generated file says to; the CLI sees it alone."""
+    folder = generate(tmp_path, body_id, "--name", "Skillsfirst")
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    fill_in(folder, body_id, sources)
+    rules = folder / f"epa_{body_id}/rules/ST0071.yaml"
+    kept = [line for line in rules.read_text(encoding="utf-8").splitlines() if not line.startswith("  version: ")]
+    rules.write_text("\n".join(kept) + "\n", encoding="utf-8")
+    reg = load(folder, body_id)
+    monkeypatch.setattr(cli, "_registry", lambda: reg)
+    monkeypatch.setattr(cli, "_load", lambda only, keep_going=False: reg)
+    return sources
+
+
+def test_a_document_without_a_version_loads_conforms_and_is_shown_without_one(tmp_path, monkeypatch):
+    sources = without_version(tmp_path, "zeta2", monkeypatch)
+    (rules,) = cli._registry().body("zeta2").body.rulesets
+    assert rules.document.version is None
+    data = ok_json("conformance", "zeta2", "--sources", str(sources), definition="conformance")
+    assert data["passed"] is True
+    record = str(ROOT / "examples" / "st0071-observation-distinction.yaml")
+    (result,) = ok_json("compare", record, definition="compare")["results"]
+    assert result["document"]["version"] is None
+    assert {d["label"] for d in result["documents"].values()} == {"Skillsfirst"}
+    table = run("grade", "--body", "zeta2", record)
+    assert table.exit_code == 0, table.stderr
+    said = " ".join(table.stdout.split())
+    assert "Skillsfirst (zeta2) · Skillsfirst " in said and "Skillsfirst § Grading" in said
+    assert "Skillsfirst v" not in said and "None" not in said
+    for command in (("bodies",), ("plugins",), ("criteria", "--standard", "ST0071", "--body", "zeta2")):
+        shown = run(*command)
+        assert shown.exit_code == 0, command
+        assert "None" not in shown.stdout and not re.search(r" v(\s|$)", shown.stdout), command
+    assert re.search(r"ST0071: Skillsfirst\s+│", run("bodies").stdout)  # the document's label, no version
+    ics = tmp_path / "t.ics"
+    assert run("timeline", str(ROOT / "examples" / "st0071-journey.yaml"), "--ics", str(ics)).exit_code == 0
+    assert "version None" not in ics.read_text(encoding="utf-8")
+
+
+def test_a_version_file_of_a_document_without_a_version_is_refused(tmp_path):
+    from epa.errors import InputError
+    from epa.rules import load_rulesets
+
+    folder = generate(tmp_path, "eta2")
+    rules = folder / "epa_eta2/rules"
+    text = (rules / "ST0071.yaml").read_text(encoding="utf-8")
+    (rules / "ST0071.yaml").write_text("\n".join(line for line in text.splitlines()
+                                                 if not line.startswith("  version: ")) + "\n", encoding="utf-8")
+    (rules / "ST0071-v2.yaml").write_text(
+        "based_on: ST0071.yaml\ndocument:\n  file: eta2-st0071.txt\n  title: Eta 2\n  publisher: Eta\n  version: '2'\n"
+        "  sha256: null\n  effective_from: '2025-01-01'\n  effective_from_citation: eta2-st0071.txt § Grading\n"
+        "changes:\n- {op: set, path: level, value: 3, citation: eta2-st0071.txt § Grading, says: Level 3}\n",
+        encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        load_rulesets(rules)
+    said = info.value.render()
+    assert "ST0071-v2.yaml" in said and "give their versions" in said and "Traceback" not in said

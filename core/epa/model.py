@@ -26,11 +26,12 @@ class Grade(enum.StrEnum):
 
 @frozen
 class Document:
-    """A source document the rules come from: ``sha256`` is of the text its citations were written against."""
+    """A source document the rules come from: ``sha256`` is of the text its citations were written against;
+    ``version`` None where the document gives itself none (an undated web page): shown without one."""
 
     file: str
     title: str
-    version: str
+    version: str | None = None
     publisher: str = ""
     sha256: str | None = None
     published: dt.date | None = None

@@ -112,6 +112,11 @@ def _derive(data: dict[str, Any], source: Source, loaded: Loaded,
                          hint=did_you_mean(data["based_on"], others))
     base_data, base = _load_ruleset(base_path, loaded, chain)
     old, new = base_data["document"], data["document"]
+    if not (new.get("version") and old.get("version")):  # a later version of a document that gives none
+        raise InputError(f"a version file is a later version of {data['based_on']}'s document: both documents "
+                         "give their versions", where=source.where(["document"] if not new.get("version") else
+                                                                  ["based_on"]),
+                         hint="give document.version here, and in the ruleset it is based on")
     if new["version"] == old["version"]:
         raise InputError(f"version {new['version']!r} is {data['based_on']}'s too: a version file is a later "
                          "version of its predecessor's document", where=source.where(["document", "version"]))

@@ -74,9 +74,9 @@ def from_standard(standard: Standard) -> Catalogue:
     places none (one a plugin defines without) gives two ids to each method, pass and distinction, to move."""
     placed = [t for t in standard.criteria if t.method and t.level]
     if not placed:
-        vocabulary = iter(standard.criteria)
-        placed = [attrs.evolve(next(vocabulary), method=m.id, level=level)
-                  for m in standard.methods for level in ("pass", "distinction")]
+        places = [(m.id, level) for m in standard.methods for level in ("pass", "distinction")]
+        pairs = zip(places, standard.criteria, strict=False)  # a short vocabulary leaves the last methods out
+        placed = [attrs.evolve(t, method=m, level=level) for (m, level), t in pairs]
     order = {m.id: i for i, m in enumerate(standard.methods)}  # the methods' order, each in the standard's own
     placed.sort(key=lambda t: order[t.method or ""])
     return Catalogue("the standard", tuple(Criterion(t.id, t.method or "", t.level or "pass", t.text, t.citation)
@@ -93,13 +93,14 @@ def from_body(loaded: LoadedBody, standard: Standard) -> Catalogue:
 
 def ruleset(body: str, name: str, standard: Standard, document: str, catalogue: Catalogue) -> dict[str, Any]:
     cite = f"{document} § {MARK} section heading"
-    confirm = f"{MARK} (from {catalogue.source}): "  # short: a line of its own in the file, however long the text
+    confirm = f"{MARK} (from {catalogue.source}): "  # short: it stays on the entry's first line in the file
     criteria = [{"id": c.id, "method": c.method, "level": c.level, "text": confirm + " ".join(c.text.split()),
                  "citation": cite} for c in catalogue.criteria]
     return {
         "body": body, "standard": standard.id, "level": standard.level,
         "document": {"file": document, "title": f"{MARK}: {name}'s EPA document for {standard.id}",
-                     "publisher": name, "version": "1.0", "sha256": None},
+                     "publisher": name, "version": f"{MARK}: the version your document gives itself (delete the line "
+                                                   "where it gives none)", "sha256": None},
         "methods": [{"id": m.id, "name": m.name, "citation": cite} for m in standard.methods],
         "criteria": criteria,
         "combination": {
@@ -290,11 +291,12 @@ to be taken from your document, and `pytest` fails on it too.
 ## What to do next
 1. Put your document's text beside the rules as `{document}` in a sources folder, and run
    `epa conformance {body} --sources FOLDER`: the citation checks read it.
-2. In `{package}/rules/{standard}.yaml`, replace every PLACEHOLDER: the document's title, version and
-   sha256 (the conformance report tells you the hash); each criterion, written from the standard's (or the
-   body's you started from): keep those your document has, in the method and at the level it gives them, with
-   its words (delete the mark `PLACEHOLDER (from ...): ` where they are the same), and add or remove criteria as it
-   does; the combination table (or `complete: false` and the rule in words); each ambiguity you resolve.
+2. In `{package}/rules/{standard}.yaml`, replace every PLACEHOLDER: the document's title, its version (or
+   delete the line where it gives none) and sha256 (the conformance report tells you the hash); each
+   criterion, written from the standard's (or the body's you started from): keep those your document has, in
+   the method and at the level it gives them, with its words (delete the mark `PLACEHOLDER (from ...): ` where
+   they are the same), and add or remove criteria as it does; the combination table (or `complete: false`
+   and the rule in words); each ambiguity you resolve.
 3. In `{package}/rules/{standard}.journey.yaml`: gateway requirements, deadlines, resit rules, tolerances.
 4. Add tests under `tests/` whose expected values come from your document.
 '''
