@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -81,6 +82,7 @@ def fill_in(folder: Path, body_id: str, sources: Path) -> None:
     for path in (folder / f"epa_{body_id}" / "rules").glob("*.yaml"):
         text = path.read_text(encoding="utf-8").replace("PLACEHOLDER section heading", "Grading")
         text = text.replace("PLACEHOLDER: ", "").replace("sha256: null", f"sha256: {digest}")
+        text = re.sub(r"PLACEHOLDER \(from .*?\): ", "", text)  # each criterion confirmed as the standard words it
         path.write_text(text, encoding="utf-8")
 
 

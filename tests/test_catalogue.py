@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from pathlib import Path
 
 import pytest
 
 from conftest import OUR_BODIES, ROOT
+from epa import check_rules
 from epa.convert import unstructure
 from epa.sources import sources_dir
 from epa.testing import requires
 
 RULESETS = sorted(ROOT.glob("plugins/*/epa_*/rules/*.yaml"))
-
-_spec = importlib.util.spec_from_file_location("check_rules", ROOT / "tools" / "check_rules.py")
-check_rules = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(check_rules)
 
 # Highfield's kit numbers every ST0071 criterion (002 § The Customer Service Specialist apprenticeship standard);
 # the other bodies' ids are these codes, plus ids for criteria Highfield does not have.

@@ -27,13 +27,24 @@ def short_title(body_name: str, title: str) -> str:
     return f"{name} {kind}".strip()
 
 
-def label(body_name: str, title: str, version: str) -> str:
+def versioned(name: str, version: str | None) -> str:
+    """A name with its document version: 'TQUK Spec v1.2', or the name alone where the document gives no
+    version ('Skillsfirst', never 'Skillsfirst vNone')."""
+    return f"{name} v{version}" if version else name
+
+
+def titled(title: str, version: str | None) -> str:
+    """A document's title with its version, as prose names it: 'EPA Kit, version 5.0', or the title alone."""
+    return f"{title}, version {version}" if version else title
+
+
+def label(body_name: str, title: str, version: str | None) -> str:
     """What a person reads in the file's place: 'TQUK Spec v1.2'."""
-    return f"{short_title(body_name, title)} v{version}"
+    return versioned(short_title(body_name, title), version)
 
 
 @functools.cache
-def documents(body_name: str, file: str, title: str, version: str) -> dict[str, dict[str, str]]:
+def documents(body_name: str, file: str, title: str, version: str | None) -> dict[str, dict[str, str | None]]:
     """A result's ``documents``: the file its citations name -> the document's title, version and label. One
     dict per body and version, shared by every result (a cohort's JSON writes one for each record: it must cost
     nothing to make); never changed once made."""

@@ -612,6 +612,30 @@ def conformance(body_ids: tuple[str, ...], sources: Path | None, checks: tuple[s
         raise SystemExit(1)
 
 
+@cli.command("check-rules")
+@click.argument("files", metavar="RULES.yaml...", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--sources", type=click.Path(file_okay=False, path_type=Path),
+              help="folder of the source documents the citations name (default: EPA_SOURCES, else ../shared/seeds)")
+@click.option("--limit", type=click.IntRange(min=0), default=20, show_default=True, metavar="N",
+              help="list at most N problems, then how many there are in all (0: every one)")
+def check_rules(files: tuple[Path, ...], sources: Path | None, limit: int) -> None:
+    """Check rules files on their own, before any plugin is installed: each ruleset or journey file
+    (STANDARD.journey.yaml, loaded with the rulesets beside it) as epa loads it (the JSON Schema, unique ids,
+    methods and deadlines named), then every citation's section against the cited document in the sources
+    folder.
+
+    As `epa conformance` does, a file whose source document is not there is skipped, saying so: its citations
+    are not checked, never passed. Exits 1 when any file has a problem, 0 when none has.
+    """
+    from epa import check_rules as checker
+
+    lines, failed = checker.report([checker.check_file(f, sources) for f in files], limit)
+    _echo("\n".join(lines))
+    if failed:
+        raise SystemExit(1)
+
+
 @cli.command()
 @click.option("--standard", required=True, help="e.g. ST0071")
 @click.option("--bodies", "body_ids", metavar="ID,ID", help="only these bodies (default: every one offering it)")
@@ -670,23 +694,28 @@ def plugin() -> None:
 @click.argument("body_id")
 @click.option("--name", help="the awarding body's name (default: from the id)")
 @click.option("--standard", default="ST0071", show_default=True, help="the standard its first ruleset is for")
+@click.option("--from", "start_from", metavar="BODY",
+              help="start from this installed body's criteria (its id, name or acronym), not the standard's")
 @click.option("--dir", "target", type=click.Path(file_okay=False, path_type=Path),
               help="where to write it (default: ./epa-BODY_ID)")
-def plugin_new(body_id: str, name: str | None, standard: str, target: Path | None) -> None:
+def plugin_new(body_id: str, name: str | None, standard: str, start_from: str | None, target: Path | None) -> None:
     """Generate a complete, installable body plugin BODY_ID: rules with placeholders, tests, a README.
 
-    As generated it installs (pip install -e DIR) and appears in `epa bodies`; `epa conformance` fails, listing
-    each PLACEHOLDER by file and line, until you replace them with what your document says. An id or
-    distribution name an installed plugin has already is refused.
+    Its criteria are the standard's, each in the method and at the level the standard places it (with --from, an
+    installed body's), each marked for you to confirm against your document. As generated it installs (pip
+    install -e DIR) and appears in `epa bodies`; `epa conformance` fails, listing each PLACEHOLDER by file and
+    line, until you replace them with what your document says. An id or distribution name an installed plugin
+    has already is refused.
     """
     from epa import scaffold
 
     # The core's standards need no plugin loaded (a broken one must not stop its author starting afresh).
     known = {s.id: s for s in core_standards()}
     definition = known[standard] if standard in known else _registry().standard(standard)
+    catalogue = scaffold.from_body(_registry().named(start_from), definition) if start_from else None
     folder = target or Path(f"epa-{body_id.replace('_', '-')}")
     try:
-        written = scaffold.create(body_id, name, definition, folder)
+        written = scaffold.create(body_id, name, definition, folder, catalogue)
     except OSError as exc:
         raise OutputError(str(folder), exc.strerror or str(exc)) from None
     _echo(f"wrote {len(written)} files to {folder}; next: pip install -e {folder} && epa conformance {body_id}")

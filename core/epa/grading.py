@@ -67,8 +67,8 @@ class BodyResult:
     body: str
     body_name: str
     standard: str
-    document: dict[str, str]
-    documents: dict[str, dict[str, str]]  # the file each citation names -> its title, version and label
+    document: dict[str, str | None]  # file, title, version (None where the document gives none)
+    documents: dict[str, dict[str, str | None]]  # the file each citation names -> its title, version and label
     overall: Grade | None
     components: dict[str, Grade | None]
     component_details: dict[str, ComponentDetail]

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from html import escape
 from typing import Any
 
-from epa.citations import label
+from epa.citations import label, titled
 
 AREAS = ("grading", "criteria", "gateway", "resits", "deadlines", "tolerances", "recommendations",
          "self-consistency", "reference", "versions")
@@ -177,7 +177,7 @@ def _cite(citation: str, doc: dict[str, str] | None) -> str:
     file, _, section = citation.partition(" § ")
     if doc is None or not section:
         return f"<cite>{_e(citation)}</cite>"
-    return (f'<cite title="{_e(doc["title"])}, version {_e(doc["version"])}">{_e(doc["label"])} § {_e(section)}'
+    return (f'<cite title="{_e(titled(doc["title"], doc["version"]))}">{_e(doc["label"])} § {_e(section)}'
             f'</cite> <span class="muted">({_e(file)})</span>')
 
 
@@ -199,7 +199,7 @@ def _header(data: dict[str, Any]) -> str:
     documents = _documents(data)
     bodies = "".join(
         f"<li><strong>{_e(b['name'])}</strong> <code>{_e(b['id'])}</code>: "
-        + "; ".join(f"{_e(d['title'])}, version {_e(d['version'])} <span class=\"muted\">({_e(d['file'])})</span>"
+        + "; ".join(f"{_e(titled(d['title'], d['version']))} <span class=\"muted\">({_e(d['file'])})</span>"
                     for d in b["documents"])
         + _ambiguities(b.get("ambiguities", ()), b["id"], documents) + "</li>" for b in data["bodies"])
     cases = data["cases"]

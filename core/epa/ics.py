@@ -19,6 +19,7 @@ from pathlib import Path
 
 import icalendar
 
+from epa.citations import titled
 from epa.grading import BodyResult
 from epa.model import Record
 from epa.outputs import write_file
@@ -72,7 +73,7 @@ def _source(citation: str, res: BodyResult) -> str:
     doc = res.documents.get(file)
     if doc is None or not section:
         return f"Source: {citation}"
-    return f"Source: {doc['title']}, version {doc['version']}, § {section}\nCitation: {citation}"
+    return f"Source: {titled(doc['title'] or '', doc['version'])}, § {section}\nCitation: {citation}"
 
 
 def write(path: Path, record: Record, results: list[BodyResult]) -> int:

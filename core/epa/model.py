@@ -26,11 +26,12 @@ class Grade(enum.StrEnum):
 
 @frozen
 class Document:
-    """A source document the rules come from: ``sha256`` is of the text its citations were written against."""
+    """A source document the rules come from: ``sha256`` is of the text its citations were written against;
+    ``version`` None where the document gives itself none (an undated web page): shown without one."""
 
     file: str
     title: str
-    version: str
+    version: str | None = None
     publisher: str = ""
     sha256: str | None = None
     published: dt.date | None = None
@@ -388,11 +389,14 @@ class _RulesetIndex:
 
 @frozen
 class Term:
-    """One criterion of a standard's shared vocabulary: an id a record may name."""
+    """One criterion of a standard's shared vocabulary: an id a record may name; where its cited list places it
+    (``method``, ``level``), when the standard says (each body's ruleset places it as its document does)."""
 
     id: str
     text: str
     citation: str
+    method: str | None = None
+    level: str | None = None  # "pass" | "distinction"
 
 
 @frozen

@@ -53,7 +53,7 @@ class LoadedBody:
             if r.document.version == version:
                 return r
         raise InputError(f"{self.body.id} has no document version {version!r} for {standard}",
-                         hint=did_you_mean(version, [r.document.version for r in versions]))
+                         hint=did_you_mean(version, [r.document.version for r in versions if r.document.version]))
 
     def call(self, hook: str, **kwargs: Any) -> Any:
         """Call a hook. One the plugin implements is fenced (``epa.fence``): whatever it prints goes to stderr,

@@ -83,7 +83,7 @@ def ambiguities(registry: Registry, body: str | None) -> list[dict[str, Any]]:
     return out
 
 
-def _documents(body_name: str, doc: Document) -> dict[str, dict[str, str]]:
+def _documents(body_name: str, doc: Document) -> dict[str, dict[str, str | None]]:
     """Beside a citation: the document its file names, by title, version and label (``epa.citations``)."""
     return documents(body_name, doc.file, doc.title, doc.version)
 

@@ -112,6 +112,11 @@ def _derive(data: dict[str, Any], source: Source, loaded: Loaded,
                          hint=did_you_mean(data["based_on"], others))
     base_data, base = _load_ruleset(base_path, loaded, chain)
     old, new = base_data["document"], data["document"]
+    if not (new.get("version") and old.get("version")):  # a later version of a document that gives none
+        raise InputError(f"a version file is a later version of {data['based_on']}'s document: both documents "
+                         "give their versions", where=source.where(["document"] if not new.get("version") else
+                                                                  ["based_on"]),
+                         hint="give document.version here, and in the ruleset it is based on")
     if new["version"] == old["version"]:
         raise InputError(f"version {new['version']!r} is {data['based_on']}'s too: a version file is a later "
                          "version of its predecessor's document", where=source.where(["document", "version"]))
@@ -169,6 +174,12 @@ def _read_standard(path: Path) -> Standard:
             if item["id"] in seen:
                 raise InputError(f"{key} id {item['id']!r} appears twice", where=source.where([key, i, "id"]))
             seen.add(item["id"])
+    methods = [m["id"] for m in data["methods"]]
+    for i, item in enumerate(data["criteria"]):
+        if "method" in item and item["method"] not in methods:
+            raise InputError(f"criterion {item['id']!r} is placed in the method {item['method']!r}, which the standard "
+                             "does not have", where=source.where(["criteria", i, "method"]),
+                             hint=did_you_mean(item["method"], methods) or f"one of {', '.join(methods)}")
     return structure(data, Standard, where=str(source.path))
 
 

@@ -8,16 +8,25 @@ installed plugin already has is refused: installing the new one would silently r
 
 from __future__ import annotations
 
+import json
 import re
-from importlib.metadata import distributions, entry_points
+import shlex
+from importlib.metadata import PackageNotFoundError, distribution, distributions, entry_points
 from importlib.metadata import version as installed_version
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlparse
+from urllib.request import url2pathname
 
+import attrs
 import yaml
+from attrs import frozen
 
 from epa.errors import InputError
-from epa.model import Standard
+from epa.model import Criterion, Standard
+
+if TYPE_CHECKING:
+    from epa.registry import LoadedBody
 
 ID = re.compile(r"^[a-z][a-z0-9_]*$")
 MARK = "PLACEHOLDER"
@@ -30,24 +39,68 @@ def _epa_requirement() -> str:
     return f"epa>={major}.{minor},<{upper}"
 
 
+def _core_install() -> str:
+    """How to install the core this plugin was generated with: from where it was installed (a local checkout or a
+    repository, as pip recorded it: PEP 610), else from a checkout of its repository."""
+    try:
+        recorded = json.loads(distribution("epa").read_text("direct_url.json") or "null")
+    except (PackageNotFoundError, ValueError):
+        recorded = None
+    url = recorded.get("url", "") if isinstance(recorded, dict) else ""
+    if url.startswith("file://"):
+        return shlex.quote(url2pathname(urlparse(url).path))
+    vcs = recorded.get("vcs_info") if isinstance(recorded, dict) else None
+    if url and isinstance(vcs, dict) and vcs.get("vcs") == "git":
+        return shlex.quote(f"epa @ git+{url}" + (f"@{vcs['commit_id']}" if vcs.get("commit_id") else ""))
+    return "PATH/TO/epa"
+
+
 def _dump(header: str, data: dict[str, Any]) -> str:
     comment = "".join(f"# {line}\n" if line else "#\n" for line in header.splitlines())
     return comment + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=110)
 
 
-def ruleset(body: str, name: str, standard: Standard, document: str) -> dict[str, Any]:
+@frozen
+class Catalogue:
+    """Where the generated criteria come from: the standard's own placements, or an installed body's catalogue
+    (``source`` names it in each entry's mark), each entry marked for the author to confirm."""
+
+    source: str  # "the standard", or a body's name
+    criteria: tuple[Criterion, ...]
+
+
+def from_standard(standard: Standard) -> Catalogue:
+    """The standard's criterion ids in the methods and at the levels its cited lists place them. A standard that
+    places none (one a plugin defines without) gives two ids to each method, pass and distinction, to move."""
+    placed = [t for t in standard.criteria if t.method and t.level]
+    if not placed:
+        places = [(m.id, level) for m in standard.methods for level in ("pass", "distinction")]
+        pairs = zip(places, standard.criteria, strict=False)  # a short vocabulary leaves the last methods out
+        placed = [attrs.evolve(t, method=m, level=level) for (m, level), t in pairs]
+    order = {m.id: i for i, m in enumerate(standard.methods)}  # the methods' order, each in the standard's own
+    placed.sort(key=lambda t: order[t.method or ""])
+    return Catalogue("the standard", tuple(Criterion(t.id, t.method or "", t.level or "pass", t.text, t.citation)
+                                             for t in placed))
+
+
+def from_body(loaded: LoadedBody, standard: Standard) -> Catalogue:
+    """An installed body's catalogue for the standard (its newest document version)."""
+    if standard.id not in loaded.body.standards:
+        raise InputError(f"{loaded.body.name} ({loaded.body.id}) does not offer {standard.id}",
+                         hint=f"it offers {', '.join(loaded.body.standards)}: give one as --standard")
+    return Catalogue(loaded.body.name, loaded.ruleset(standard.id).criteria)
+
+
+def ruleset(body: str, name: str, standard: Standard, document: str, catalogue: Catalogue) -> dict[str, Any]:
     cite = f"{document} § {MARK} section heading"
-    vocabulary = iter(standard.criteria)
-    criteria = []
-    for method in standard.methods:
-        for level in ("pass", "distinction"):
-            term = next(vocabulary)
-            criteria.append({"id": term.id, "method": method.id, "level": level,
-                             "text": f"{MARK}: your document's wording of {term.id} ({term.text})", "citation": cite})
+    confirm = f"{MARK} (from {catalogue.source}): "  # short: it stays on the entry's first line in the file
+    criteria = [{"id": c.id, "method": c.method, "level": c.level, "text": confirm + " ".join(c.text.split()),
+                 "citation": cite} for c in catalogue.criteria]
     return {
         "body": body, "standard": standard.id, "level": standard.level,
         "document": {"file": document, "title": f"{MARK}: {name}'s EPA document for {standard.id}",
-                     "publisher": name, "version": "1.0", "sha256": None},
+                     "publisher": name, "version": f"{MARK}: the version your document gives itself (delete the line "
+                                                   "where it gives none)", "sha256": None},
         "methods": [{"id": m.id, "name": m.name, "citation": cite} for m in standard.methods],
         "criteria": criteria,
         "combination": {
@@ -80,18 +133,23 @@ def journey(body: str, standard: Standard, document: str) -> dict[str, Any]:
     }
 
 
-def files(body: str, name: str, standard: Standard) -> dict[str, str]:
+def files(body: str, name: str, standard: Standard, catalogue: Catalogue | None = None) -> dict[str, str]:
     """Every file of the plugin, by path relative to its folder."""
     package = f"epa_{body}"
     document = f"{body}-{standard.id.lower()}.txt"
+    catalogue = catalogue or from_standard(standard)
     header = (f"{name}'s rules for {standard.id} {standard.name}, Level {standard.level}.\n"
               f"Generated by `epa plugin new {body}`: replace every {MARK} with what your document says,\n"
-              "cite each rule as '<document file> § <section heading>', and set document.sha256.")
+              "cite each rule as '<document file> § <section heading>', and set document.sha256.\n"
+              f"The criteria are from {catalogue.source}: keep those your document has, each in the method and\n"
+              f"at the level it gives, with its words (delete the mark '{MARK} (from ...): ' where they are the\n"
+              "same), and add or remove criteria as it does.")
     return {
         "pyproject.toml": PYPROJECT.format(body=body, package=package, name=name, epa=_epa_requirement()),
-        "README.md": README.format(body=body, package=package, name=name, standard=standard.id, document=document),
+        "README.md": README.format(body=body, package=package, name=name, standard=standard.id, document=document,
+                                   core=_core_install()),
         f"{package}/__init__.py": INIT.format(body=body, name=name),
-        f"{package}/rules/{standard.id}.yaml": _dump(header, ruleset(body, name, standard, document)),
+        f"{package}/rules/{standard.id}.yaml": _dump(header, ruleset(body, name, standard, document, catalogue)),
         f"{package}/rules/{standard.id}.journey.yaml": _dump(header, journey(body, standard, document)),
         ".gitignore": GITIGNORE,
         f"tests/test_{body}_conformance.py": TEST_CONFORMANCE.format(body=body),
@@ -121,14 +179,15 @@ def refuse_taken(body: str) -> None:
                              hint="choose another id")
 
 
-def create(body: str, name: str | None, standard: Standard, target: Path) -> list[Path]:
+def create(body: str, name: str | None, standard: Standard, target: Path,
+           catalogue: Catalogue | None = None) -> list[Path]:
     if not ID.match(body):
         raise InputError(f"{body!r} is not a body id", hint="lower case letters, digits and _, starting with a letter")
     refuse_taken(body)
     if target.exists() and any(target.iterdir()):
         raise InputError("the folder exists and is not empty", where=str(target), hint="give --dir a new folder")
     written = []
-    for relative, text in files(body, name or body.replace("_", " ").title(), standard).items():
+    for relative, text in files(body, name or body.replace("_", " ").title(), standard, catalogue).items():
         path = target / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
@@ -164,6 +223,11 @@ test = ["pytest>=7.4"]
 
 [tool.hatch.build.targets.wheel]
 packages = ["{package}"]
+
+# `pip install -e .` puts this folder on the path: your edits to the rules are live, and no build package
+# beyond hatchling is needed
+[tool.hatch.build]
+dev-mode-dirs = ["."]
 
 [tool.pytest.ini_options]
 testpaths = ["tests"]
@@ -211,9 +275,11 @@ README = '''# epa-{body}: {name}'s rules for epa
 
 A body plugin for epa (the End-Point Assessment rules platform), generated by `epa plugin new {body}`.
 
-epa is not published on PyPI (a project called `epa` there is another one): install the core first, from a
-checkout of its repository (`pip install -e PATH/TO/epa`), then this plugin beside it:
+epa is not published on PyPI (a project called `epa` there is another one): install the core first, from where
+it was installed when this plugin was generated (a checkout of its repository, or the repository itself), then
+this plugin beside it, from this folder:
 
+    pip install {core}
     pip install -e '.[test]'
     epa bodies                       # {body} is listed
     epa conformance {body}           # the shared contract: fails, listing each PLACEHOLDER, until you replace them
@@ -225,9 +291,12 @@ to be taken from your document, and `pytest` fails on it too.
 ## What to do next
 1. Put your document's text beside the rules as `{document}` in a sources folder, and run
    `epa conformance {body} --sources FOLDER`: the citation checks read it.
-2. In `{package}/rules/{standard}.yaml`, replace every PLACEHOLDER: the document's title, version and
-   sha256 (the conformance report tells you the hash), each method's criteria at their levels, the
-   combination table (or `complete: false` and the rule in words), and each ambiguity you resolve.
+2. In `{package}/rules/{standard}.yaml`, replace every PLACEHOLDER: the document's title, its version (or
+   delete the line where it gives none) and sha256 (the conformance report tells you the hash); each
+   criterion, written from the standard's (or the body's you started from): keep those your document has, in
+   the method and at the level it gives them, with its words (delete the mark `PLACEHOLDER (from ...): ` where
+   they are the same), and add or remove criteria as it does; the combination table (or `complete: false`
+   and the rule in words); each ambiguity you resolve.
 3. In `{package}/rules/{standard}.journey.yaml`: gateway requirements, deadlines, resit rules, tolerances.
 4. Add tests under `tests/` whose expected values come from your document.
 '''

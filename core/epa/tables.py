@@ -16,7 +16,7 @@ from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
-from epa.citations import label, short_title
+from epa.citations import label, short_title, versioned
 from epa.gateway import age_band
 from epa.grading import BodyResult
 from epa.model import Check, Document, Journey, ResitRules
@@ -50,7 +50,7 @@ def _table(title: str, *columns: str) -> Table:
 # ---------------------------------------------------------------------------------------- citations
 # A citation is '<file> § <section>' (stable, in JSON); a table shows the document by a short title made from
 # the ruleset's own `document` (body name, kind of document, version): 'TQUK Spec v1.2 § Overall Grading'.
-_DOCUMENTS: dict[str, tuple[str, str]] = {}  # file -> (short title without the version, newest version)
+_DOCUMENTS: dict[str, tuple[str, str | None]] = {}  # file -> (short title without the version, newest version)
 _CITED = re.compile(r"(?<![\w.-])([\w.-]+\.(?:txt|pdf|md|html?|docx?))(?= § )")
 
 
@@ -64,13 +64,13 @@ def label_documents(registry: Any) -> None:
 
 def cite(text: str, res: BodyResult | None = None) -> str:
     """Every '<file> § ' in text as '<short title> v<version> § ' (the result's own version for its document)."""
-    def label(match: re.Match[str]) -> str:
+    def named(match: re.Match[str]) -> str:
         file = match.group(1)
         if res is not None and file == res.document["file"]:
-            return f"{short_title(res.body_name, res.document['title'])} v{res.document['version']}"
+            return label(res.body_name, res.document["title"] or "", res.document["version"])
         known = _DOCUMENTS.get(file)
-        return f"{known[0]} v{known[1]}" if known else file
-    return _CITED.sub(label, text) if " § " in text else text
+        return versioned(*known) if known else file
+    return _CITED.sub(named, text) if " § " in text else text
 
 
 # ---------------------------------------------------------------------------------------- fitting the width
@@ -211,9 +211,9 @@ def bodies(console: Console, data: list[dict[str, Any]]) -> None:
     for b in data:
         docs = Text()
         for d in b["documents"]:
-            docs.append(f"{d['standard']} v{d['version']}"
+            docs.append(versioned(d["standard"], d["version"])
                         + (f" (from {d['effective_from']})" if d["effective_from"] else "") + ": ", style="bold")
-            docs.append(f"{short_title(b['name'], d['title'])} v{d['version']}\n{d['title']}\n")
+            docs.append(f"{label(b['name'], d['title'], d['version'])}\n{d['title']}\n")
             docs.append(f"{d['file']}\n", style="dim")
         docs.rstrip()
         table.add_row(Text(b["id"], style="bold").append(f"\n{b['name']}", style=""), docs)
@@ -223,7 +223,7 @@ def bodies(console: Console, data: list[dict[str, Any]]) -> None:
 STATUS = {"pass": "[green]pass[/]", "fail": "[bold red]FAIL[/]", "skip": "[yellow]skip[/]"}
 
 
-FAILURES_SHOWN = 40  # of one check's failures, in the table (a placeholder plugin has about 30 to replace)
+FAILURES_SHOWN = 40  # of one check's failures, in the table (placeholders lists a generated plugin's in file order)
 RECORDS_SHOWN = 3  # records shown with them: one shows the failure, the rest repeat it
 
 
@@ -237,7 +237,7 @@ def conformance(console: Console, data: dict[str, Any]) -> None:
     _print(console, table)
     for r in data["results"]:
         if r["status"] == "skip":
-            about = f" ({r['standard']} v{r['version']})" if r["standard"] else ""
+            about = f" ({versioned(r['standard'], r['version'])})" if r["standard"] else ""
             console.print(f"[yellow]skip[/] {r['body']} {r['check']}{about}: {r['reason']}", highlight=False)
     for r in data["results"]:
         for n, f in enumerate(r["failures"][:FAILURES_SHOWN]):
@@ -250,7 +250,7 @@ def conformance(console: Console, data: dict[str, Any]) -> None:
         more = len(r["failures"]) - FAILURES_SHOWN
         records = sum(1 for f in r["failures"][RECORDS_SHOWN:FAILURES_SHOWN] if f["record"])
         if more > 0 or records:
-            about = f" ({r['standard']} v{r['version']})" if r["standard"] else ""
+            about = f" ({versioned(r['standard'], r['version'])})" if r["standard"] else ""
             console.print(f"  {r['check']} for {r['body']}{about}: {len(r['failures'])} failures"
                           + (f", {more} not shown" if more > 0 else "")
                           + (f", the records of all but the first {RECORDS_SHOWN} not shown" if records else "")
@@ -281,7 +281,7 @@ def consistency(console: Console, data: dict[str, Any]) -> None:
 def plugins(console: Console, data: list[dict[str, Any]]) -> None:
     table = _table("Body plugins", "body", "distribution", "hooks it implements", "rules shipped and their variants")
     for p in data:
-        rules = "\n".join(f"{r['standard']} v{r['version']}" + "".join(f"\n  {v['kind']}: {v['says']}"
+        rules = "\n".join(versioned(r["standard"], r["version"]) + "".join(f"\n  {v['kind']}: {v['says']}"
                                                                        for v in r["variants"])
                            for r in p["rulesets"])
         table.add_row(p["id"], f"{p['distribution'] or '-'} {p['version'] or ''}".strip(), ", ".join(p["hooks"]), rules)
@@ -323,7 +323,7 @@ def ambiguities(console: Console, data: list[dict[str, Any]]) -> None:
     table = _table("Ambiguities in the documents, and the readings encoded", "body", "id", "text says",
                    "reading", "why")
     for a in data:
-        table.add_row(f"{a['body']}\n{a['standard']} v{a['version']}", f"{a['id']}\n{a['citation']}",
+        table.add_row(f"{a['body']}\n{versioned(a['standard'], a['version'])}", f"{a['id']}\n{a['citation']}",
                       a["text_says"], a["reading"], a["why"])
     _print(console, table)
 
@@ -376,8 +376,8 @@ def result(console: Console, res: BodyResult, about: dict[str, Any] | None = Non
     """One body's answer first (grade, gateway, cap), then why, then what `show` asks for."""
     if about:
         header(console, about)
-    console.print(Text(f"{res.body_name} ({res.body}) · {short_title(res.body_name, res.document['title'])} "
-                       f"v{res.document['version']}"))
+    console.print(Text(f"{res.body_name} ({res.body}) · "
+                       + label(res.body_name, res.document["title"] or "", res.document["version"])))
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     table.add_column("", no_wrap=True)
     table.add_column("grade", no_wrap=True)

@@ -156,6 +156,11 @@ MARK = "PLACEHOLDER"  # what `epa plugin new` writes wherever the author's own d
 @check("placeholders", f"nothing is left as `epa plugin new` wrote it: no {MARK} in a rule, citation, section or "
        "document title, and every document's sha256 set", "body")
 def placeholders(s: Subject) -> Iterator[Failure]:
+    # in the order the author reads the files: a long list shown in part still shows the document's block first
+    yield from sorted(_placeholders(s), key=lambda f: (f.file or "", f.line or 0))
+
+
+def _placeholders(s: Subject) -> Iterator[Failure]:
     files: dict[str, _File | None] = {}  # each file once: versions of a standard share their journey file
     for r in s.loaded.body.rulesets:
         found: set[str] = set()

@@ -22,8 +22,9 @@ def _base(body: str, r: Ruleset, attempts: list[dict[str, Any]]) -> dict[str, An
     for i, attempt in enumerate(attempts):
         attempt.setdefault("date", (day + dt.timedelta(days=7 * i)).isoformat())
     return {"standard": r.standard, "apprentice": {"id": f"conformance-{body}"},
-            "gateway": {"date": gateway.isoformat()}, "document_versions": {body: r.document.version},
-            "assessments": attempts}
+            "gateway": {"date": gateway.isoformat()}, "assessments": attempts,
+            # a document without a version is its body's only one for the standard: nothing to name
+            **({"document_versions": {body: r.document.version}} if r.document.version else {})}
 
 
 def criteria(body: str, r: Ruleset, met: Mapping[str, frozenset[str]]) -> dict[str, Any]:
