@@ -2,9 +2,10 @@
 under the recording body's own rules in force.
 
 Each row (read by ``epa.audit_input``) names a body, a standard, each component's grade and the overall grade
-recorded. The expected overall grade is what ``grading.grade`` gives a record holding those component grades as
-recorded grades: the body's own ``combine_grades`` (its printed table, else its rule in words, as every other
-command combines them) and its ``resit_policy`` (the cap after a resit or retake). Nothing here combines grades.
+recorded. The expected overall grade is what ``grading.grade_overall`` (the part of ``grading.grade`` that decides
+the grades) gives a record holding those component grades as recorded grades: the body's own ``combine_grades``
+(its printed table, else its rule in words, as every other command combines them) and its ``resit_policy`` (the
+cap after a resit or retake). Nothing here combines grades.
 
 The rules in force are chosen as for any record (``grading.ruleset_for``): the version the row names
 (``document_version``), else the version in force on the row's gateway date; a body with one version for the
@@ -25,7 +26,7 @@ import json
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 from attrs import frozen
 
@@ -33,7 +34,7 @@ from epa import cohort_xlsx, columns, csv_output
 from epa.audit_input import OutcomesHeader, header_class, kind
 from epa.cohort_input import ColumnMap, Item, Refusal, RowProblems, csv_items, physical_lines
 from epa.errors import EXIT_FAILURE, EXIT_INPUT, EXIT_OK, InputError, PluginError, quote
-from epa.grading import grade, ruleset_for
+from epa.grading import grade_overall, ruleset_for
 from epa.model import Apprentice, Attempt, Gateway, Grade, Record, Ruleset
 from epa.registry import LoadedBody, Registry
 
@@ -55,6 +56,48 @@ class Expected:
     citation: str
 
 
+class Found:
+    """What rows with the same body, version, grades, attempts and exceptional circumstances are answered alike:
+    the output's fields after the recorded grade, and their CSV cells for each grade recorded (written once)."""
+
+    def __init__(self, fields: dict[str, Any]):
+        self.fields = fields
+        self.cells: dict[str, str] = {}
+
+    def csv_tail(self, recorded: str, agrees: bool) -> str:
+        tail = self.cells.get(recorded)
+        if tail is None:
+            f = self.fields
+            tail = self.cells[recorded] = csv_output.rows([[
+                f["body"], f["standard"], f["version"], recorded, f["expected"] or "none",
+                "true" if agrees else "false", f["rule"], f["citation"], ""]])
+        return tail
+
+
+class Answer(NamedTuple):
+    """One row audited: its line, the apprentice, the overall grade recorded, whether the body's rules give it,
+    what they give (``found``), and the row's EPAO id and plan version where it gives them."""
+
+    line: int
+    apprentice: str
+    recorded: str
+    agrees: bool
+    found: Found
+    given: dict[str, str]
+
+    def as_dict(self) -> dict[str, Any]:
+        f = self.found.fields
+        return {"line": self.line, "apprentice": self.apprentice, "body": f["body"], "standard": f["standard"],
+                "version": f["version"], "recorded": self.recorded, "expected": f["expected"], "agrees": self.agrees,
+                "rule": f["rule"], "citation": f["citation"], "components": f["components"],
+                "attempts": f["attempts"], **self.given}
+
+    def csv(self) -> str:
+        ident = self.apprentice if not csv_output.NEEDS_QUOTING.search(self.apprentice) else \
+            csv_output.cell(self.apprentice)
+        return f"{self.line},{ident},{self.found.csv_tail(self.recorded, self.agrees)}"
+
+
 class Auditor:
     """Audits rows: a body named once (``--body``) or by each row (its name, id or acronym; or its EPAO id through
     ``body_ids``), every answer remembered by what decides it."""
@@ -65,9 +108,9 @@ class Auditor:
         self.body_ids = {k.strip().upper(): v for k, v in (body_ids or {}).items()}
         self._named: dict[str, LoadedBody | InputError] = {}
         self._rules: dict[tuple[str, str, str | None, str | None], Ruleset | str] = {}
-        self._expected: dict[tuple[Any, ...], Expected] = {}
+        self._expected: dict[tuple[Any, ...], Found] = {}
 
-    def audit(self, line: int, data: dict[str, Any]) -> dict[str, Any]:
+    def audit(self, line: int, data: dict[str, Any]) -> Answer:
         """One row's answer (see CSV_COLUMNS); RowProblems naming every column that stops it being audited."""
         problems: list[tuple[str, tuple[str, ...], columns.Problem]] = []
 
@@ -79,19 +122,18 @@ class Auditor:
         body_id = loaded.body.id if loaded else ""
         standard = data["standard"]
         rules: Ruleset | None = None
-        if loaded is not None:
+        if loaded is not None and standard in loaded.body.standards:
+            rules = self._ruleset(loaded, standard, data, problem)
+        elif loaded is not None:
             try:
                 self.registry.standard(standard)
             except InputError as exc:
                 problem("standard", exc.message, exc.hint)
             else:
-                if standard not in loaded.body.standards:
-                    offering = [b.body.id for b in self.registry.bodies if standard in b.body.standards]
-                    problem("body", f"{loaded.body.id} does not offer {standard}",
-                            "bodies offering it: " + (", ".join(offering) or "none installed"))
-                else:
-                    rules = self._ruleset(loaded, standard, data, problem)
-        grades: list[Grade] = []
+                offering = [b.body.id for b in self.registry.bodies if standard in b.body.standards]
+                problem("body", f"{loaded.body.id} does not offer {standard}",
+                        "bodies offering it: " + (", ".join(offering) or "none installed"))
+        grades: list[str] = []
         if rules is not None:
             for m in rules.method_ids:
                 given = data["grades"].get(m)
@@ -104,7 +146,7 @@ class Auditor:
                             f"({', '.join(rules.method_ids)}); the row gives no {m} grade",
                             "give every component's grade: an overall grade is not audited from some of them")
                 else:
-                    grades.append(Grade(given))
+                    grades.append(given)
             for m, given in data["grades"].items():
                 if m not in rules.method_ids:
                     problem(m, f"{standard} has no {m} under {body_id}'s rules ({', '.join(rules.method_ids)}), "
@@ -115,20 +157,20 @@ class Auditor:
         attempts = tuple(data["attempts"].get(m, "first") for m in rules.method_ids)
         key = (loaded.body.id, standard, rules.document.version, tuple(grades), attempts,
                bool(data.get("exceptional_circumstances")))
-        expected = self._expected.get(key)
-        if expected is None:
-            expected = self._expected[key] = self._grade(
-                loaded, rules, dict(zip(rules.method_ids, grades, strict=True)),
-                dict(zip(rules.method_ids, attempts, strict=True)), bool(data.get("exceptional_circumstances")))
-        recorded = Grade(data["overall"])
-        rule = expected.rule + ("" if self.header.attempts_given else f" ({NOT_RECORDED})")
-        return {"line": line, "apprentice": data["apprentice"]["id"], "body": loaded.body.id, "standard": standard,
-                "version": expected.version, "recorded": str(recorded),
+        found = self._expected.get(key)
+        if found is None:
+            expected = self._grade(loaded, rules, dict(zip(rules.method_ids, map(Grade, grades), strict=True)),
+                                   dict(zip(rules.method_ids, attempts, strict=True)), key[-1])
+            found = self._expected[key] = Found({
+                "body": loaded.body.id, "standard": standard, "version": expected.version,
                 "expected": str(expected.overall) if expected.overall else None,
-                "agrees": recorded == expected.overall, "rule": rule, "citation": expected.citation,
-                "components": dict(zip(rules.method_ids, map(str, grades), strict=True)),
-                "attempts": dict(zip(rules.method_ids, attempts, strict=True)) if self.header.attempts_given else None,
-                **{f: data[f] for f in ("body_id", "plan_version") if f in data}}
+                "rule": expected.rule + ("" if self.header.attempts_given else f" ({NOT_RECORDED})"),
+                "citation": expected.citation,
+                "components": dict(zip(rules.method_ids, grades, strict=True)),
+                "attempts": dict(zip(rules.method_ids, attempts, strict=True)) if self.header.attempts_given else None})
+        recorded = data["overall"]
+        return Answer(line, data["apprentice"]["id"], recorded, recorded == found.fields["expected"], found,
+                      {f: data[f] for f in ("body_id", "plan_version") if f in data})
 
     def _body(self, data: dict[str, Any], problem: Callable[..., None]) -> LoadedBody | None:
         """The row's body: the one its name names (checked against its EPAO id where both are given and the id is
@@ -202,22 +244,25 @@ class Auditor:
 
     def _grade(self, loaded: LoadedBody, rules: Ruleset, grades: dict[str, Grade], attempts: dict[str, str],
                exceptional: bool) -> Expected:
-        """The body's overall grade for the grades recorded, through ``grading.grade`` (its hooks), and the steps
-        that decided it: the combination, and the cap where a resit or retake is recorded."""
+        """The body's overall grade for the grades recorded, through ``grading.grade_overall`` (its hooks), and the
+        steps that decided it: the combination, and the cap where a resit or retake is recorded."""
         on = rules.document.effective_from or dt.date(2000, 1, 1)  # (no window is judged: see the module's doc)
         assessments = []
         for m, g in grades.items():
             if attempts[m] != "first":
                 assessments.append(Attempt(m, on, grade=Grade.FAIL, exceptional_circumstances=exceptional))
             assessments.append(Attempt(m, on, kind=attempts[m], grade=g, exceptional_circumstances=exceptional))
-        result = grade(loaded, _record(rules.standard, on, assessments, {loaded.body.id: rules.document.version}))
+        result = grade_overall(loaded, _record(rules.standard, on, assessments,
+                                               {loaded.body.id: rules.document.version}))
+        explanation = result.steps + result.resit_steps
         # The combination's steps, and where a resit or retake is recorded the cap's: the resit policy's first step
         # (as grading cites it for a capped grade), not its windows, attempt limits or gateway.
         later = any(kind != "first" for kind in attempts.values())
-        resit = [r for r in result.explanation if r.about == "resit"][:1] if later else []
-        steps = [r for r in result.explanation if r.about == "overall" or r in resit]
+        resit = [r for r in explanation if r.about == "resit"][:1] if later else []
+        steps = [r for r in explanation if r.about == "overall" or r in resit]
         says = "; ".join(r.says.replace(f" on {on}", "") for r in steps)
-        if result.full_retake_required:  # (not reached: every attempt is on one day, so no window is missed)
+        # (not reached: every attempt is on one day, so no window is missed)
+        if result.decision and result.decision.full_retake_required:
             says += "; the whole EPA must be taken again"
         return Expected(result.overall, rules.document.version, says,
                         "; ".join(dict.fromkeys(r.citation for r in steps)))
@@ -239,18 +284,22 @@ class Summary:
         self.rejected: list[dict[str, Any]] = []
         self.counts: Counter[str] = Counter()
 
-    def add(self, row: dict[str, Any]) -> None:
-        if "error" in row:
-            kind = "failed" if row["error"].get("plugin") or row["error"].get("internal") else "rejected"
+    def add(self, row: Answer | dict[str, Any]) -> None:
+        if isinstance(row, dict):  # an error row
+            kind = "failed" if row["error"].get("plugin") else "rejected"
             self.counts[kind] += 1
             if len(self.rejected) < SHOWN:
                 self.rejected.append(row)
             return
-        agrees = "agree" if row["agrees"] else "disagree"
+        agrees = "agree" if row.agrees else "disagree"
         self.counts[agrees] += 1
-        self.bodies.setdefault(row["body"], Counter())[agrees] += 1
-        if not row["agrees"] and len(self.disagreements) < SHOWN:
-            self.disagreements.append(row)
+        body = row.found.fields["body"]
+        counts = self.bodies.get(body)
+        if counts is None:
+            counts = self.bodies[body] = Counter()
+        counts[agrees] += 1
+        if not row.agrees and len(self.disagreements) < SHOWN:
+            self.disagreements.append(row.as_dict())
 
     def as_data(self, source: str, notes: list[str]) -> dict[str, Any]:
         c = self.counts
@@ -279,24 +328,22 @@ def _error_row(line: int, refusal: Refusal, plugin: str | None = None, hook: str
     return {"line": line, "apprentice": refusal.apprentice, "error": error}
 
 
-def _csv(row: dict[str, Any]) -> str:
-    if "error" in row:
-        e = row["error"]
-        text = (f"(column {e['column']}) " if e.get("column") else "") + e["message"] + \
-            (f" (hint: {e['hint']})" if e.get("hint") else "")
-        return csv_output.rows([[row["line"], row["apprentice"] or "", *[""] * 8, text]])
-    return csv_output.rows([[row["line"], row["apprentice"], row["body"], row["standard"], row["version"],
-                             row["recorded"], row["expected"] or "none", "true" if row["agrees"] else "false",
-                             row["rule"], row["citation"], ""]])
+def _csv(row: Answer | dict[str, Any]) -> str:
+    if not isinstance(row, dict):
+        return row.csv()
+    e = row["error"]
+    text = (f"(column {e['column']}) " if e.get("column") else "") + e["message"] + \
+        (f" (hint: {e['hint']})" if e.get("hint") else "")
+    return csv_output.rows([[row["line"], row["apprentice"] or "", *[""] * 8, text]])
 
 
-def _json(row: dict[str, Any]) -> str:
-    return json.dumps(row, ensure_ascii=False) + "\n"
+def _json(row: Answer | dict[str, Any]) -> str:
+    return json.dumps(row if isinstance(row, dict) else row.as_dict(), ensure_ascii=False) + "\n"
 
 
 def rows(source: str, registry: Registry, *, body: LoadedBody | None, body_ids: dict[str, LoadedBody],
-         column_map: ColumnMap,
-         sheet: str | None, stdin: IO[bytes] | None, notes: list[str]) -> Iterator[dict[str, Any]]:
+         column_map: ColumnMap, sheet: str | None, stdin: IO[bytes] | None, notes: list[str]
+         ) -> Iterator[Answer | dict[str, Any]]:
     """Every row of the outcomes file ``source`` (a path, or "-": ``stdin``), audited or an error row, in order.
     What the user should know of the file's columns is added to ``notes`` once its header is read."""
     methods = [m for s in registry.defined_standards() for m in s.method_ids]
@@ -381,8 +428,14 @@ def run(source: str, fmt: str, registry: Registry, write: Callable[[str], Any], 
 
 
 def render(console: Any, data: dict[str, Any]) -> None:
-    """The table: the counts, per body, then the rows that do not follow (first), then the rejected rows."""
+    """The table: the counts, the rows that do not follow (first), the counts per body, then the rejected rows.
+    A rule's quotation of the document is left to --format csv and json; citations name the document by its short
+    title."""
+    import re
+
     from rich.table import Table
+
+    from epa.tables import cite
 
     console.print(f"[bold]Audit of {data['file']}[/]: {data['rows']} rows; {data['agree']} follow their body's rules, "
                   f"{data['disagree']} do not, {data['rejected']} rejected"
@@ -391,11 +444,12 @@ def render(console: Any, data: dict[str, Any]) -> None:
         console.print(f"note: {note}")
     if data["disagreements"]:
         table = Table(title="Recorded grades that do not follow", title_justify="left")
-        for name in ("line", "apprentice", "body", "recorded", "expected", "rule (citation)"):
+        for name in ("line", "apprentice", "body", "recorded", "expected", "why (the rule, cited)"):
             table.add_column(name, overflow="fold")
         for r in data["disagreements"]:
+            rule = re.sub(r" ?\(“[^”]*”\)", "", r["rule"])
             table.add_row(str(r["line"]), r["apprentice"], r["body"], r["recorded"], r["expected"] or "none",
-                          f"{r['rule']} ({r['citation']})")
+                          f"{rule} ({cite(r['citation'])})")
         console.print(table)
         if data["disagree"] > len(data["disagreements"]):
             console.print(f"… and {data['disagree'] - len(data['disagreements'])} more: --format csv lists every row")
