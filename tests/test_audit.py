@@ -187,7 +187,8 @@ def test_ofqual_names_are_read_and_an_epao_id_is_mapped_never_guessed(tmp_path):
     if body is None:
         pytest.skip("needs a body of ours with one version of its ST0071 rules installed")
     path = tmp_path / "ofqual.csv"
-    path.write_text(OFQUAL + "2025-03-31,,EPA0001,Customer service specialist,ST0071,1.2,-2,1234567890,,"
+    path.write_text(OFQUAL + "2025-03-31,A Register Name Ltd,EPA0001,Customer service specialist,ST0071,1.2,-2,"
+                    "1234567890,,"
                     "Fail,Pass,Pass,Fail\n"
                     "2025-03-31,,EPA0001,Customer service specialist,ST0071,-2,-2,-2,LRN-7,Pass,Pass,Pass,Pass\n",
                     encoding="utf-8")
@@ -196,7 +197,7 @@ def test_ofqual_names_are_read_and_an_epao_id_is_mapped_never_guessed(tmp_path):
     unmapped = run("audit", str(path), "--format", "json", *grades)
     assert unmapped.exit_code == 2
     first = json.loads(unmapped.stdout.splitlines()[0])
-    assert first["error"]["column"] == "AwardingOrganisationID" and "--body-id" in first["error"]["hint"]
+    assert first["error"]["column"] == "AwardingOrganisation" and '--body-id "EPA0001=BODY"' in first["error"]["hint"]
     mapped = run("audit", str(path), "--format", "json", "--body-id", f"EPA0001={body}", *grades)
     assert mapped.exit_code == 0, mapped.stderr
     one, two = (json.loads(line) for line in mapped.stdout.splitlines()[:2])
@@ -272,3 +273,59 @@ def test_body_option_never_audits_another_body_s_row_under_its_rules(tmp_path):
     rows = rows_of(run("audit", str(path), "--format", "csv", "--body", "TQUK").stdout)
     assert rows[0]["agrees"] == "true"
     assert "the row's body is highfield, but --body names tqual" in rows[1]["error"]
+
+
+def test_an_epao_id_alone_needs_a_map(tmp_path):
+    path = tmp_path / "ids.csv"
+    path.write_text("ULN,StandardID,AwardingOrganisationID,Observation,Project,Discussion,Overall\n"
+                    "1,ST0071,EPA0002,Pass,Pass,Pass,Pass\n", encoding="utf-8")
+    result = run("audit", str(path), "--format", "csv")
+    (row,) = rows_of(result.stdout)
+    assert result.exit_code == 2
+    assert row["error"].startswith("(column AwardingOrganisationID) 'EPA0002': no installed body's document states")
+    assert '--body-id "EPA0002=BODY"' in row["error"]
+
+
+# --- the README's example and its table of columns ------------------------------------------------------------
+
+def test_the_readme_example_flags_the_rows_it_says(monkeypatch):
+    from conftest import EXAMPLES
+
+    bodies = ("tqual", "highfield", "nqual", "gateway_quals")
+    if not all(installed(b) for b in bodies):
+        pytest.skip("the example names every body of ours")
+    result = run("audit", str(EXAMPLES / "st0071-outcomes.csv"), "--format", "csv")
+    rows = rows_of(result.stdout)
+    assert result.exit_code == 1
+    assert [(r["apprentice"], r["expected"], r["agrees"]) for r in rows] == [
+        ("E1", "distinction", "true"),  # TQUK: observation-led, 003 § Overall Grading
+        ("E2", "pass", "false"),  # Highfield: distinction only with all three, 002 § Grading
+        ("E3", "pass", "false"),  # NQual: the rule in words, 000 § Assessment Grading Breakdown
+        ("E4", "pass", "false"),  # Gateway Qualifications: capped after a resit, 004 § 4. Re-sits and re-takes
+        ("E5", "distinction", "true"),  # Highfield: exceptional circumstances lift the cap, 002
+        ("E6", "fail", "true")]
+
+
+def test_every_name_the_readme_table_lists_is_read_as_its_field():
+    from conftest import ROOT
+    from epa import audit_input, columns
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = text[text.index("| field | what it holds | also read as |"):]
+    table = table[:table.index("\n\n")]
+    methods = ("observation", "project", "discussion", "showcase")
+    known = audit_input.vocabulary(audit_input._kinds(methods), methods)
+    checked = 0
+    for line in table.splitlines()[2:]:
+        field, _, also = (cell.strip() for cell in line.strip("|").split("|"))
+        if field == "*M*":
+            wanted = set(methods)
+        elif field == "*M*`_attempt`":
+            wanted = {f"{m}_attempt" for m in methods}
+        else:
+            wanted = set(re.findall(r"`([^`]+)`", field)) | ({"candidate_other"} if field == "`apprentice`" else set())
+        for name in re.findall(r"`([^`]+)`", also):
+            if name not in ("-2", "candidate_other"):
+                assert known.get(columns.fold(name)) in wanted, (name, field)
+                checked += 1
+    assert checked > 20

@@ -197,7 +197,10 @@ class Auditor:
             if len(self._named) < 4096:
                 self._named[name] = found
         if isinstance(found, InputError):
-            problem("body", found.message, found.hint)
+            if by_id is not None:  # (a name as Ofqual's register spells it need not be one epa knows: the id decides)
+                return by_id
+            mapping = f'map its EPAO id: --body-id "{data["body_id"]}=BODY"' if "body_id" in data else None
+            problem("body", found.message, "; ".join(filter(None, (found.hint, mapping))))
             return None
         if by_id is not None and by_id is not found:
             problem("body_id", f"{quote(data['body_id'])} is mapped to {by_id.body.id}, but the row's body is "

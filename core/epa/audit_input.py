@@ -147,7 +147,7 @@ class OutcomesHeader(CsvHeader):
             raise InputError("the header has no column for " + ", ".join(f"{required[f]} ({f})" for f in missing)
                              + (f"; columns not read: {', '.join(map(str, self.ignored))}" if self.ignored else ""),
                              where=where, hint=f'name the column that holds it: --column "YOUR NAME={missing[0]}" '
-                                               '(README "Audit" lists the names read without one)')
+                                               '(README "Audit of recorded outcomes" lists the names read)')
         if column_map.strict and self.ignored:
             raise InputError("columns epa does not read (--strict): " + ", ".join(map(str, self.ignored)),
                              where=where, hint='map each to a field with --column "NAME=FIELD", or leave it out '

@@ -654,7 +654,7 @@ def consistency(standard: str, body_ids: str | None, fmt: str, out: Path | None)
 
 AUDIT_HELP = """\b
 Columns (a header row names them; matched as a cohort's are, after folding
-case, spaces, punctuation and _; README "Audit" lists every name read):
+case, spaces, punctuation and _; README "Audit of recorded outcomes"):
   standard (StandardID), apprentice (ULN, or CandidateIdentifierOther),
   body (AwardingOrganisation, EPAO: an id, name or acronym) or body_id
   (AwardingOrganisationID, mapped with --body-id), overall (the overall
