@@ -134,7 +134,7 @@ def test_bad_rows_are_error_rows_naming_each_column_and_no_row_is_lost(tmp_path)
     path.write_text("Apprentice ID,Standard,Awarding Body,Observation,Project,Discussion,Showcase,Overall Grade\n"
                     f"B1,ST0071,{body},Pass,Pass,Pass,,Pass\n"
                     f"B2,ST0071,{body},Merit,Pass,Pass,,Distinktion\n"
-                    "B3,ST0071,No Such Body,Pass,Pass,Pass,,Pass\n"
+                    "B3,ST7777,No Such Body,Pass,Pass,Pass,,Pass\n"
                     f"B4,ST0071,{body},Pass,,Pass,,Pass\n"
                     f"B5,ST0071,{body},Pass,Pass,Pass,Pass,Pass\n"
                     f"B6,ST9999,{body},Pass,Pass,Pass,,Pass\n"
@@ -146,7 +146,8 @@ def test_bad_rows_are_error_rows_naming_each_column_and_no_row_is_lost(tmp_path)
     assert [r["line"] for r in rows] == [2, 3, 4, 5, 6, 7, 8]
     assert rows[0]["agrees"] is True
     assert [p["column"] for p in rows[1]["error"]["problems"]] == ["Observation", "Overall Grade"]
-    assert rows[2]["error"]["column"] == "Awarding Body" and "unknown body" in rows[2]["error"]["message"]
+    assert [p["column"] for p in rows[2]["error"]["problems"]] == ["Standard", "Awarding Body"]
+    assert "unknown body" in rows[2]["error"]["problems"][1]["message"]
     assert rows[3]["error"]["column"] == "Project" and "no project grade" in rows[3]["error"]["message"]
     assert rows[4]["error"]["column"] == "Showcase"
     assert rows[5]["error"]["column"] == "Standard"
@@ -257,6 +258,7 @@ def test_a_workbook_is_audited_as_its_csv_copy(tmp_path):
     from_csv = run("audit", str(text), "--format", "csv")
     from_sheet = run("audit", str(tmp_path / "tqual.xlsx"), "--format", "csv")
     assert (from_sheet.exit_code, from_sheet.stdout) == (from_csv.exit_code, from_csv.stdout)
+    assert from_csv.exit_code == 1 and len(rows_of(from_csv.stdout)) == 5
 
 
 def test_an_unknown_body_option_is_refused_before_any_output(tmp_path):
@@ -329,3 +331,14 @@ def test_every_name_the_readme_table_lists_is_read_as_its_field():
                 assert known.get(columns.fold(name)) in wanted, (name, field)
                 checked += 1
     assert checked > 20
+
+
+def test_an_empty_file_is_refused_and_a_header_alone_is_no_rows(tmp_path):
+    empty = tmp_path / "empty.csv"
+    empty.write_text("", encoding="utf-8")
+    assert "the file is empty" in fails("audit", str(empty))
+    assert run("audit", str(empty), "--format", "csv").stdout == ""  # nothing before the refusal
+    header = tmp_path / "header.csv"
+    header.write_text("standard,apprentice,body,overall\n", encoding="utf-8")
+    result = run("audit", str(header), "--format", "json")
+    assert result.exit_code == 0 and json.loads(result.stdout)["summary"]["rows"] == 0

@@ -124,12 +124,15 @@ class Auditor:
         rules: Ruleset | None = None
         if loaded is not None and standard in loaded.body.standards:
             rules = self._ruleset(loaded, standard, data, problem)
-        elif loaded is not None:
+        else:  # the body is not known, or does not offer it: is the standard one at all?
+            known = False
             try:
                 self.registry.standard(standard)
             except InputError as exc:
                 problem("standard", exc.message, exc.hint)
             else:
+                known = True
+            if known and loaded is not None:
                 offering = [b.body.id for b in self.registry.bodies if standard in b.body.standards]
                 problem("body", f"{loaded.body.id} does not offer {standard}",
                         "bodies offering it: " + (", ".join(offering) or "none installed"))
@@ -375,6 +378,14 @@ def rows(source: str, registry: Registry, *, body: LoadedBody | None, body_ids: 
         except PluginError as exc:
             yield _error_row(line, Refusal(str(exc), None, apprentice=data["apprentice"].get("id")), exc.plugin,
                              exc.hook)
+    if not headers:  # (an empty file is refused, not reported as an audit that found nothing wrong)
+        raise InputError("the file is empty: it has no header row, and no rows", where=_name(source),
+                         hint="the first line of an outcomes file names its columns (README \"Audit of recorded "
+                              "outcomes\")")
+
+
+def _name(source: str) -> str:
+    return "stdin" if source == "-" else source
 
 
 def _items(source: str, methods: list[str], column_map: ColumnMap, header: type[OutcomesHeader], sheet: str | None,
@@ -415,15 +426,19 @@ def run(source: str, fmt: str, registry: Registry, write: Callable[[str], Any], 
     summary, notes = Summary(), list[str]()
     fixed = registry.named(body) if body else None  # (a name that names no body is refused before any output)
     by_id = {epao: registry.named(named) for epao, named in (body_ids or {}).items()}
-    if fmt == "csv":
-        write(csv_output.rows([CSV_COLUMNS]))
+    started = fmt != "csv"  # the CSV's header line goes out with the first row (an empty file writes nothing)
     for row in rows(source, registry, body=fixed, body_ids=by_id, column_map=column_map or ColumnMap(),
                     sheet=sheet, stdin=stdin, notes=notes):
         summary.add(row)
+        if not started:
+            write(csv_output.rows([CSV_COLUMNS]))
+            started = True
         if fmt == "csv":
             write(_csv(row))
         elif fmt == "json":
             write(_json(row))
+    if not started:
+        write(csv_output.rows([CSV_COLUMNS]))
     data = summary.as_data("<stdin>" if source == "-" else source, notes)
     if fmt == "json":
         write(json.dumps({"summary": data}, ensure_ascii=False) + "\n")
