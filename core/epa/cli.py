@@ -676,6 +676,75 @@ def consistency(standard: str, body_ids: str | None, fmt: str, out: Path | None)
     click.echo(f"wrote {len(data['findings'])} findings to {out}", err=True)
 
 
+AUDIT_HELP = """\b
+Columns (a header row names them; matched as a cohort's are, after folding
+case, spaces, punctuation and _; README "Audit of recorded outcomes"):
+  standard (StandardID), apprentice (ULN, or CandidateIdentifierOther),
+  body (AwardingOrganisation, EPAO: an id, name or acronym) or body_id
+  (AwardingOrganisationID, mapped with --body-id), overall (the overall
+  grade recorded), per method M: M (its grade) and M_attempt (first, resit
+  or retake); gateway_date or document_version (which version of the rules
+  is in force), exceptional_circumstances (yes/no), plan_version
+  (AssessmentPlanVersionNumber, reported, not used to choose).
+Exit codes: 0 every row audited and every recorded grade follows; 1 some
+recorded grade does not follow (or a plugin or epa failed on a row); 2 some
+row was rejected (its error row says why) or the input was bad.
+"""
+
+
+@cli.command(epilog=AUDIT_HELP)
+@click.argument("outcomes", metavar="FILE")
+@click.option("--body", help="the body that recorded every row (a file with no body column): id, name or acronym")
+@click.option("--body-id", "body_id_pairs", multiple=True, metavar='"EPAxxxx=BODY"',
+              help="the body an EPAO id (AwardingOrganisationID) names; repeatable (no document states one)")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True,
+              help="table: counts per body and the rows that do not follow; csv or json: one row per input row")
+@click.option("--out", type=click.Path(path_type=Path), callback=_output_file, metavar="FILE",
+              help="write the rows (--format csv or json, else by the suffix: .csv, .jsonl) here, the table to stdout")
+@click.option("--sheet", metavar="NAME", help="with a workbook (.xlsx): the worksheet to read")
+@click.option("--column", "column_pairs", multiple=True, metavar='"NAME=FIELD"',
+              help="read column NAME as FIELD (NAME= leaves it out); repeatable")
+@click.option("--columns", "columns_file", type=click.Path(path_type=Path, dir_okay=False), metavar="FILE",
+              help="a YAML map of column names to fields")
+@click.option("--strict", is_flag=True, help="a column epa does not read is an error")
+def audit(outcomes: str, body: str | None, body_id_pairs: tuple[str, ...], fmt: str, out: Path | None,
+          sheet: str | None, column_pairs: tuple[str, ...], columns_file: Path | None, strict: bool) -> None:
+    """Audit recorded outcomes: does each row's overall grade follow from its component grades under the
+    recording body's rules in force? FILE (CSV or .xlsx; - reads standard input) holds one row per apprentice;
+    each row is answered with the grade its body's rules give, and the rule and citation."""
+    from epa import audit as audits
+    from epa.cohort_input import column_map
+
+    rows_fmt = fmt  # what the rows are written as ("table": none)
+    if out is not None and fmt == "table":
+        kinds = {".csv": "csv", ".jsonl": "json", ".ndjson": "json"}
+        if out.suffix.lower() not in kinds:
+            raise click.UsageError(f"--out {out}: name it .csv or .jsonl, or give --format csv or --format json")
+        rows_fmt = kinds[out.suffix.lower()]
+    if out is not None and outcomes != "-" and _same_file(out, Path(outcomes)):
+        raise click.UsageError(f"--out {out} is the file being read: give another file")
+    ids = {}
+    for pair in body_id_pairs:
+        epao, equals, named = pair.partition("=")
+        if not equals or not epao.strip() or not named.strip():
+            raise click.UsageError(f'--body-id {pair!r}: expected "EPAxxxx=BODY"')
+        ids[epao.strip()] = named.strip()
+    mapped = column_map(columns_file, column_pairs, strict)
+    with contextlib.ExitStack() as files:
+        write = files.enter_context(outputs.streaming_file(out)) if out else outputs.write_stdout
+        data = audits.run(outcomes, rows_fmt, _registry(), write, body=body, body_ids=ids, column_map=mapped,
+                          sheet=sheet)
+    if fmt == "table" or out is not None:
+        _emit("table", data, lambda c: audits.render(c, data))
+    else:
+        outputs.flush_stdout()
+        for note in data["notes"]:
+            click.echo(f"note: {outcomes}: {note}", err=True)
+    code = audits.exit_code(data)
+    if code:
+        raise SystemExit(code)
+
+
 @cli.command()
 @FORMAT
 def plugins(fmt: str) -> None:

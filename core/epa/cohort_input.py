@@ -484,10 +484,12 @@ def json_items(lines: Iterable[Line]) -> Iterator[Item]:
 
 
 def csv_items(lines: Iterable[Line], methods: Iterable[str], name: str, column_map: ColumnMap | None = None,
-              on_header: Callable[[CsvHeader], Any] | None = None) -> Iterator[Item]:
+              on_header: Callable[[CsvHeader], Any] | None = None,
+              header_class: type[CsvHeader] | None = None) -> Iterator[Item]:
     """One item per CSV record: a record may span lines inside a quoted cell, and its number is its first line's.
     A row of empty cells (a blank line, or Excel's ``,,,,``) is no record. ``column_map`` names columns as the user
-    asked; ``on_header`` is given the header once it is read (its ignored columns are for the user to hear of).
+    asked; ``on_header`` is given the header once it is read (its ignored columns are for the user to hear of);
+    ``header_class`` reads the header and each row (default CsvHeader: a cohort's; `epa audit` reads its own).
 
     A quote opens a quoted cell only as the cell's first character (as RFC 4180 and Excel read it): elsewhere it is
     text, so a stray quote in an id never joins the rows after it into one. A record past MAX_RECORD (a quoted cell
@@ -555,7 +557,7 @@ def csv_items(lines: Iterable[Line], methods: Iterable[str], name: str, column_m
             yield start, "error", (f"the CSV row cannot be read: {exc}", "quote a cell that holds a line break")
             continue
         if header is None:
-            header = CsvHeader(row, methods, f"{name}:{start}", column_map)
+            header = (header_class or CsvHeader)(row, methods, f"{name}:{start}", column_map)
             if on_header is not None:
                 on_header(header)
             continue

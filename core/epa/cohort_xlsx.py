@@ -87,7 +87,7 @@ def head(stream: IO[bytes]) -> bytes:
 
 def xlsx_items(source: str | IO[bytes], methods: Iterable[str], name: str, sheet: str | None = None,
                column_map: ColumnMap | None = None, on_header: Callable[[CsvHeader], Any] | None = None,
-               standards: Standards | None = None) -> Iterator[Item]:
+               standards: Standards | None = None, header_class: type[CsvHeader] | None = None) -> Iterator[Item]:
     """One item per non-empty row after the header (the sheet's first non-empty row), as csv_items gives them:
     (row, "csv", (record, columns)) or (row, "error", (message, hint)). ``source`` is a path, or a stream read
     whole (standard input). A workbook that cannot be read safely is refused here, before any item."""
@@ -103,12 +103,12 @@ def xlsx_items(source: str | IO[bytes], methods: Iterable[str], name: str, sheet
     by_row: dict[int, list[tuple[int, str]]] = {}
     for (row, column), text in errors.items():
         by_row.setdefault(row, []).append((column - first_column, text))
-    return _items(rows, first_row, methods, name, by_row, column_map, on_header)
+    return _items(rows, first_row, methods, name, by_row, column_map, on_header, header_class or CsvHeader)
 
 
 def _items(rows: Iterator[list[Any]], first_row: int, methods: Iterable[str], name: str,
            errors: dict[int, list[tuple[int, str]]], column_map: ColumnMap | None,
-           on_header: Callable[[CsvHeader], Any] | None) -> Iterator[Item]:
+           on_header: Callable[[CsvHeader], Any] | None, header_class: type[CsvHeader] = CsvHeader) -> Iterator[Item]:
     header: CsvHeader | None = None
     for number, row in enumerate(rows, first_row):
         try:
@@ -130,7 +130,7 @@ def _items(rows: Iterator[list[Any]], first_row: int, methods: Iterable[str], na
         if not text or text.isspace():
             continue  # a row of empty cells (Excel keeps formatted ones): no record
         if header is None:  # as csv_items reads its header: the same column map, the same notes
-            header = CsvHeader(cells, methods, f"{name}:{number}", column_map)
+            header = header_class(cells, methods, f"{name}:{number}", column_map)
             if on_header is not None:
                 on_header(header)
             continue

@@ -214,7 +214,25 @@ def _apply_resit_policy(loaded: LoadedBody, ruleset: Ruleset, record: Record, hi
     return overall, decision, steps, []
 
 
-def grade(loaded: LoadedBody, record: Record) -> BodyResult:
+@frozen
+class Overall:
+    """A record's grades by one body, before its journey: the rules in force, each method's grade, the overall
+    grade after the resit policy, and the steps and notes of each (those of the resit policy apart, as the
+    explanation orders them)."""
+
+    ruleset: Ruleset
+    details: dict[str, ComponentDetail]
+    overall: Grade | None
+    decision: ResitDecision | None
+    steps: list[Reason]
+    resit_steps: list[Reason]
+    notes: list[Note]
+    resit_notes: list[Note]
+
+
+def grade_overall(loaded: LoadedBody, record: Record) -> Overall:
+    """The part of ``grade`` that decides the grades (each method's, combined, then the resit policy), without
+    the gateway requirements, deadlines and tolerance checks: for `epa audit`, which asks it of recorded grades."""
     ruleset, steps, notes = ruleset_for(loaded, record)
     details: dict[str, ComponentDetail] = {}
     history: list[GradedAttempt] = []
@@ -238,6 +256,12 @@ def grade(loaded: LoadedBody, record: Record) -> BodyResult:
         overall = outcome.grade
         steps += [Reason("overall", s.says, s.citation) for s in outcome.steps]
     overall, decision, resit_steps, resit_notes = _apply_resit_policy(loaded, ruleset, record, history, overall)
+    return Overall(ruleset, details, overall, decision, steps, resit_steps, notes, resit_notes)
+
+
+def grade(loaded: LoadedBody, record: Record) -> BodyResult:
+    graded = grade_overall(loaded, record)
+    ruleset, decision, notes = graded.ruleset, graded.decision, graded.notes
     found = _collect(loaded, "deadlines", Deadline, ruleset=ruleset, record=record)
     found += decision.deadlines if decision else ()
     requirements = _collect(loaded, "gateway_requirements", Requirement, ruleset=ruleset, record=record)
@@ -247,7 +271,8 @@ def grade(loaded: LoadedBody, record: Record) -> BodyResult:
     return BodyResult(loaded.body.id, loaded.body.name, record.standard,
                       {"file": doc.file, "title": doc.title, "version": doc.version},
                       documents(loaded.body.name, doc.file, doc.title, doc.version),
-                      overall, components, details, tuple(steps + resit_steps), tuple(notes + resit_notes),
+                      graded.overall, {m: d.grade for m, d in graded.details.items()}, graded.details,
+                      tuple(graded.steps + graded.resit_steps), tuple(notes + graded.resit_notes),
                       GatewayStatus.of(requirements),
                       capped=bool(decision and decision.capped),
                       full_retake_required=bool(decision and decision.full_retake_required),

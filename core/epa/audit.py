@@ -1,0 +1,488 @@
+"""`epa audit FILE`: whether each recorded overall grade follows from the component grades recorded beside it,
+under the recording body's own rules in force.
+
+Each row (read by ``epa.audit_input``) names a body, a standard, each component's grade and the overall grade
+recorded. The expected overall grade is what ``grading.grade_overall`` (the part of ``grading.grade`` that decides
+the grades) gives a record holding those component grades as recorded grades: the body's own ``combine_grades``
+(its printed table, else its rule in words, as every other command combines them) and its ``resit_policy`` (the
+cap after a resit or retake). Nothing here combines grades.
+
+The rules in force are chosen as for any record (``grading.ruleset_for``): the version the row names
+(``document_version``), else the version in force on the row's gateway date; a body with one version for the
+standard needs neither. Attempts: a method recorded as a resit or retake is read as a fail followed by that attempt,
+so that the body's cap applies (lifted where the row records exceptional circumstances and the document lets them
+lift it). The attempts are given no dates of their own (all on the gateway date), so no resit window is judged
+here: the audit checks the combination and the cap, not the journey. A file with no attempt column is read as
+first attempts throughout, and each row says so.
+
+Rows that give the same body, version, grades, attempts and exceptional circumstances have the same answer: each
+distinct one is graded once (a cohort has a few dozen), so that a file is audited at the speed it is read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import Counter
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import IO, Any, NamedTuple
+
+from attrs import frozen
+
+from epa import cohort_xlsx, columns, csv_output
+from epa.audit_input import OutcomesHeader, header_class, kind
+from epa.cohort_input import ColumnMap, Item, Refusal, RowProblems, csv_items, physical_lines
+from epa.errors import EXIT_FAILURE, EXIT_INPUT, EXIT_OK, InputError, PluginError, quote
+from epa.grading import grade_overall, ruleset_for
+from epa.model import Apprentice, Attempt, Gateway, Grade, Record, Ruleset
+from epa.registry import LoadedBody, Registry
+
+CSV_COLUMNS = ("line", "apprentice", "body", "standard", "version", "recorded", "expected", "agrees", "rule",
+               "citation", "error")
+NOT_RECORDED = ("the file records no attempts: every grade is read as a first attempt, so no resit or retake cap "
+                "is applied")
+SHOWN = 50  # the disagreements and the rejected rows the table lists (every one is in --format csv and json)
+
+
+@frozen
+class Expected:
+    """What the body's rules give for one pattern of recorded grades: the overall grade (None: no grade, e.g. the
+    whole EPA again), the version of its rules, and the steps that decided it with their citations."""
+
+    overall: Grade | None
+    version: str
+    rule: str
+    citation: str
+
+
+class Found:
+    """What rows with the same body, version, grades, attempts and exceptional circumstances are answered alike:
+    the output's fields after the recorded grade, and their CSV cells for each grade recorded (written once)."""
+
+    def __init__(self, fields: dict[str, Any]):
+        self.fields = fields
+        self.cells: dict[str, str] = {}
+
+    def csv_tail(self, recorded: str, agrees: bool) -> str:
+        tail = self.cells.get(recorded)
+        if tail is None:
+            f = self.fields
+            tail = self.cells[recorded] = csv_output.rows([[
+                f["body"], f["standard"], f["version"], recorded, f["expected"] or "none",
+                "true" if agrees else "false", f["rule"], f["citation"], ""]])
+        return tail
+
+
+class Answer(NamedTuple):
+    """One row audited: its line, the apprentice, the overall grade recorded, whether the body's rules give it,
+    what they give (``found``), and the row's EPAO id and plan version where it gives them."""
+
+    line: int
+    apprentice: str
+    recorded: str
+    agrees: bool
+    found: Found
+    given: dict[str, str]
+
+    def as_dict(self) -> dict[str, Any]:
+        f = self.found.fields
+        return {"line": self.line, "apprentice": self.apprentice, "body": f["body"], "standard": f["standard"],
+                "version": f["version"], "recorded": self.recorded, "expected": f["expected"], "agrees": self.agrees,
+                "rule": f["rule"], "citation": f["citation"], "components": f["components"],
+                "attempts": f["attempts"], **self.given}
+
+    def csv(self) -> str:
+        ident = self.apprentice if not csv_output.NEEDS_QUOTING.search(self.apprentice) else \
+            csv_output.cell(self.apprentice)
+        return f"{self.line},{ident},{self.found.csv_tail(self.recorded, self.agrees)}"
+
+
+class Auditor:
+    """Audits rows: a body named once (``--body``) or by each row (its name, id or acronym; or its EPAO id through
+    ``body_ids``), every answer remembered by what decides it."""
+
+    def __init__(self, registry: Registry, header: OutcomesHeader, body: LoadedBody | None = None,
+                 body_ids: dict[str, LoadedBody] | None = None):
+        self.registry, self.header, self.fixed = registry, header, body
+        self.body_ids = {k.strip().upper(): v for k, v in (body_ids or {}).items()}
+        self._named: dict[str, LoadedBody | InputError] = {}
+        self._rules: dict[tuple[str, str, str | None, str | None], Ruleset | str] = {}
+        self._expected: dict[tuple[Any, ...], Found] = {}
+
+    def audit(self, line: int, data: dict[str, Any]) -> Answer:
+        """One row's answer (see CSV_COLUMNS); RowProblems naming every column that stops it being audited."""
+        problems: list[tuple[str, tuple[str, ...], columns.Problem]] = []
+
+        def problem(field: str, message: str, hint: str | None = None) -> None:
+            named = self.header.column.get(field) or self.header.column.get("body") or self.header.column["overall"]
+            problems.append((named, kind(field), columns.Problem(message, hint)))
+
+        loaded = self._body(data, problem)
+        body_id = loaded.body.id if loaded else ""
+        standard = data["standard"]
+        rules: Ruleset | None = None
+        if loaded is not None and standard in loaded.body.standards:
+            rules = self._ruleset(loaded, standard, data, problem)
+        else:  # the body is not known, or does not offer it: is the standard one at all?
+            known = False
+            try:
+                self.registry.standard(standard)
+            except InputError as exc:
+                problem("standard", exc.message, exc.hint)
+            else:
+                known = True
+            if known and loaded is not None:
+                offering = [b.body.id for b in self.registry.bodies if standard in b.body.standards]
+                problem("body", f"{loaded.body.id} does not offer {standard}",
+                        "bodies offering it: " + (", ".join(offering) or "none installed"))
+        grades: list[str] = []
+        if rules is not None:
+            for m in rules.method_ids:
+                given = data["grades"].get(m)
+                if m not in self.header.graded:
+                    problem("overall", f"no column holds the {m} grade, one of the {len(rules.method_ids)} "
+                            f"components {body_id} combines for {standard} ({', '.join(rules.method_ids)})",
+                            f'name it with --column "YOUR NAME={m}"')
+                elif given is None:
+                    problem(m, f"empty: {body_id} combines the overall grade from every component "
+                            f"({', '.join(rules.method_ids)}); the row gives no {m} grade",
+                            "give every component's grade: an overall grade is not audited from some of them")
+                else:
+                    grades.append(given)
+            for m, given in data["grades"].items():
+                if m not in rules.method_ids:
+                    problem(m, f"{standard} has no {m} under {body_id}'s rules ({', '.join(rules.method_ids)}), "
+                            f"but the row gives it {quote(given)}",
+                            "leave the cell empty for this standard")
+        if problems or loaded is None or rules is None:  # (each way to leave them None adds a problem)
+            raise RowProblems(sorted(problems, key=lambda p: self.header.names.index(p[0])), data)
+        attempts = tuple(data["attempts"].get(m, "first") for m in rules.method_ids)
+        key = (loaded.body.id, standard, rules.document.version, tuple(grades), attempts,
+               bool(data.get("exceptional_circumstances")))
+        found = self._expected.get(key)
+        if found is None:
+            expected = self._grade(loaded, rules, dict(zip(rules.method_ids, map(Grade, grades), strict=True)),
+                                   dict(zip(rules.method_ids, attempts, strict=True)), key[-1])
+            found = self._expected[key] = Found({
+                "body": loaded.body.id, "standard": standard, "version": expected.version,
+                "expected": str(expected.overall) if expected.overall else None,
+                "rule": expected.rule + ("" if self.header.attempts_given else f" ({NOT_RECORDED})"),
+                "citation": expected.citation,
+                "components": dict(zip(rules.method_ids, grades, strict=True)),
+                "attempts": dict(zip(rules.method_ids, attempts, strict=True)) if self.header.attempts_given else None})
+        recorded = data["overall"]
+        return Answer(line, data["apprentice"]["id"], recorded, recorded == found.fields["expected"], found,
+                      {f: data[f] for f in ("body_id", "plan_version") if f in data})
+
+    def _body(self, data: dict[str, Any], problem: Callable[..., None]) -> LoadedBody | None:
+        """The row's body: the one its name names (checked against its EPAO id where both are given and the id is
+        mapped, and against --body where given), else the one its EPAO id is mapped to, else --body's."""
+        by_id = None
+        if "body_id" in data and not self.fixed:
+            by_id = self.body_ids.get(data["body_id"].upper())
+            if by_id is None and "body" not in data:
+                problem("body_id", f"{quote(data['body_id'])}: no installed body's document states its EPAO id, and "
+                        "--body-id maps none to this one", f'map it: --body-id "{data["body_id"]}=BODY" (BODY: an '
+                        "id, name or acronym from `epa bodies`)")
+                return None
+        name = data.get("body")
+        if name is None:
+            if by_id is None and self.fixed is None:
+                problem("body", "empty: every row needs the awarding body that recorded it")
+            return self.fixed or by_id
+        found = self._named.get(name)
+        if found is None:
+            try:
+                found = self.registry.named(name)
+            except InputError as exc:
+                found = exc
+            if len(self._named) < 4096:
+                self._named[name] = found
+        if isinstance(found, InputError):
+            if by_id is not None:  # (a name as Ofqual's register spells it need not be one epa knows: the id decides)
+                return by_id
+            mapping = f'map its EPAO id: --body-id "{data["body_id"]}=BODY"' if "body_id" in data else None
+            problem("body", found.message, "; ".join(filter(None, (found.hint, mapping))))
+            return None
+        if by_id is not None and by_id is not found:
+            problem("body_id", f"{quote(data['body_id'])} is mapped to {by_id.body.id}, but the row's body is "
+                    f"{found.body.id}", "correct the row, or the --body-id map")
+            return None
+        if self.fixed is not None and found is not self.fixed:
+            problem("body", f"the row's body is {found.body.id}, but --body names {self.fixed.body.id}",
+                    "leave --body out: each row is audited under the body it names")
+            return None
+        return found
+
+    def _ruleset(self, loaded: LoadedBody, standard: str, data: dict[str, Any], problem: Callable[..., None]
+                 ) -> Ruleset | None:
+        """The rules in force for the row, as ``grading.ruleset_for`` chooses them for a record: the version named,
+        else the one in force on the gateway date; with neither, the body's one version (several: refused)."""
+        named, on = data.get("document_version"), data.get("gateway_date")
+        key = (loaded.body.id, standard, named, on)
+        found = self._rules.get(key)
+        if found is None:
+            found = self._rules[key] = self._choose(loaded, standard, named, on)
+            if len(self._rules) > 4096:
+                self._rules.clear()
+        if isinstance(found, str):
+            problem("document_version" if named else "gateway_date", found, None if named else
+                    "give the gateway date (the version in force on it is used, as for `epa grade`), or the "
+                    "document's version (column document_version)")
+            return None
+        return found
+
+    def _choose(self, loaded: LoadedBody, standard: str, named: str | None, on: str | None) -> Ruleset | str:
+        versions = loaded.body.rulesets_for(standard)
+        spans = ", ".join(f"{r.document.version} from {r.document.effective_from or 'the start'}" for r in versions)
+        if named is not None:
+            if named not in {r.document.version for r in versions}:
+                return f"{loaded.body.id} has no version {quote(named)} of its {standard} rules ({spans})"
+        elif on is None:
+            if len(versions) > 1:
+                return (f"{loaded.body.id}'s {standard} rules have {len(versions)} versions ({spans}), and the row "
+                        "gives no gateway date to choose one by")
+            named = versions[0].document.version
+        record = _record(standard, dt.date.fromisoformat(on) if on else dt.date.min, [],
+                         {loaded.body.id: named} if named else {})
+        return ruleset_for(loaded, record)[0]
+
+    def _grade(self, loaded: LoadedBody, rules: Ruleset, grades: dict[str, Grade], attempts: dict[str, str],
+               exceptional: bool) -> Expected:
+        """The body's overall grade for the grades recorded, through ``grading.grade_overall`` (its hooks), and the
+        steps that decided it: the combination, and the cap where a resit or retake is recorded."""
+        on = rules.document.effective_from or dt.date(2000, 1, 1)  # (no window is judged: see the module's doc)
+        assessments = []
+        for m, g in grades.items():
+            if attempts[m] != "first":
+                assessments.append(Attempt(m, on, grade=Grade.FAIL, exceptional_circumstances=exceptional))
+            assessments.append(Attempt(m, on, kind=attempts[m], grade=g, exceptional_circumstances=exceptional))
+        result = grade_overall(loaded, _record(rules.standard, on, assessments,
+                                               {loaded.body.id: rules.document.version}))
+        explanation = result.steps + result.resit_steps
+        # The combination's steps, and where a resit or retake is recorded the cap's: the resit policy's first step
+        # (as grading cites it for a capped grade), not its windows, attempt limits or gateway.
+        later = any(kind != "first" for kind in attempts.values())
+        resit = [r for r in explanation if r.about == "resit"][:1] if later else []
+        steps = [r for r in explanation if r.about == "overall" or r in resit]
+        says = "; ".join(r.says.replace(f" on {on}", "") for r in steps)
+        # (not reached: every attempt is on one day, so no window is missed)
+        if result.decision and result.decision.full_retake_required:
+            says += "; the whole EPA must be taken again"
+        return Expected(result.overall, rules.document.version, says,
+                        "; ".join(dict.fromkeys(r.citation for r in steps)))
+
+
+def _record(standard: str, on: dt.date, assessments: list[Attempt], versions: dict[str, str]) -> Record:
+    return Record(standard, Apprentice("audit"), Gateway(on), tuple(assessments), versions)
+
+
+# --- the run -------------------------------------------------------------------------------------------------------
+
+class Summary:
+    """What the table shows: per body, the rows that follow and those that do not; the disagreements and the
+    rejected rows (the first SHOWN of each); plugin failures."""
+
+    def __init__(self) -> None:
+        self.bodies: dict[str, Counter[str]] = {}
+        self.disagreements: list[dict[str, Any]] = []
+        self.rejected: list[dict[str, Any]] = []
+        self.counts: Counter[str] = Counter()
+
+    def add(self, row: Answer | dict[str, Any]) -> None:
+        if isinstance(row, dict):  # an error row
+            kind = "failed" if row["error"].get("plugin") else "rejected"
+            self.counts[kind] += 1
+            if len(self.rejected) < SHOWN:
+                self.rejected.append(row)
+            return
+        agrees = "agree" if row.agrees else "disagree"
+        self.counts[agrees] += 1
+        body = row.found.fields["body"]
+        counts = self.bodies.get(body)
+        if counts is None:
+            counts = self.bodies[body] = Counter()
+        counts[agrees] += 1
+        if not row.agrees and len(self.disagreements) < SHOWN:
+            self.disagreements.append(row.as_dict())
+
+    def as_data(self, source: str, notes: list[str]) -> dict[str, Any]:
+        c = self.counts
+        return {"file": source, "rows": sum(c.values()), "agree": c["agree"], "disagree": c["disagree"],
+                "rejected": c["rejected"], "failed": c["failed"],
+                "bodies": {b: {"agree": n["agree"], "disagree": n["disagree"]} for b, n in sorted(self.bodies.items())},
+                "disagreements": self.disagreements, "rejected_rows": self.rejected, "notes": notes}
+
+
+def exit_code(data: dict[str, Any]) -> int:
+    """README "Exit codes": 1 when a plugin or epa failed on a row; else 2 when a row was rejected (the audit is
+    incomplete); else 1 when a recorded grade does not follow; else 0."""
+    if data["failed"]:
+        return EXIT_FAILURE
+    if data["rejected"]:
+        return EXIT_INPUT
+    return EXIT_FAILURE if data["disagree"] else EXIT_OK
+
+
+def _error_row(line: int, refusal: Refusal, plugin: str | None = None, hook: str | None = None) -> dict[str, Any]:
+    error: dict[str, Any] = {"message": refusal.message, "column": refusal.column, "hint": refusal.hint}
+    if len(refusal.problems) > 1:
+        error["problems"] = [{k: p[k] for k in ("column", "message", "hint")} for p in refusal.problems]
+    if plugin:
+        error["plugin"], error["hook"] = plugin, hook
+    return {"line": line, "apprentice": refusal.apprentice, "error": error}
+
+
+def _csv(row: Answer | dict[str, Any]) -> str:
+    if not isinstance(row, dict):
+        return row.csv()
+    e = row["error"]
+    text = (f"(column {e['column']}) " if e.get("column") else "") + e["message"] + \
+        (f" (hint: {e['hint']})" if e.get("hint") else "")
+    return csv_output.rows([[row["line"], row["apprentice"] or "", *[""] * 8, text]])
+
+
+def _json(row: Answer | dict[str, Any]) -> str:
+    return json.dumps(row if isinstance(row, dict) else row.as_dict(), ensure_ascii=False) + "\n"
+
+
+def rows(source: str, registry: Registry, *, body: LoadedBody | None, body_ids: dict[str, LoadedBody],
+         column_map: ColumnMap, sheet: str | None, stdin: IO[bytes] | None, notes: list[str]
+         ) -> Iterator[Answer | dict[str, Any]]:
+    """Every row of the outcomes file ``source`` (a path, or "-": ``stdin``), audited or an error row, in order.
+    What the user should know of the file's columns is added to ``notes`` once its header is read."""
+    methods = [m for s in registry.defined_standards() for m in s.method_ids]
+    methods = list(dict.fromkeys(methods))
+    headers: list[OutcomesHeader] = []
+
+    def heard(header: Any) -> None:
+        headers.append(header)
+        notes.extend(header.notes())
+        if not header.attempts_given:
+            notes.append(NOT_RECORDED)
+
+    auditor: Auditor | None = None
+    for line, what, payload in _items(source, methods, column_map, header_class(body is not None), sheet, stdin, heard):
+        if what == "error":
+            refusal = payload if isinstance(payload, Refusal) else Refusal(*payload)
+            yield _error_row(line, refusal)
+            continue
+        if auditor is None:
+            auditor = Auditor(registry, headers[0], body, body_ids)
+        data = payload[0]
+        try:
+            yield auditor.audit(line, data)
+        except RowProblems as exc:
+            yield _error_row(line, exc.refusal())
+        except PluginError as exc:
+            yield _error_row(line, Refusal(str(exc), None, apprentice=data["apprentice"].get("id")), exc.plugin,
+                             exc.hook)
+    if not headers:  # (an empty file is refused, not reported as an audit that found nothing wrong)
+        raise InputError("the file is empty: it has no header row, and no rows", where=_name(source),
+                         hint="the first line of an outcomes file names its columns (README \"Audit of recorded "
+                              "outcomes\")")
+
+
+def _name(source: str) -> str:
+    return "stdin" if source == "-" else source
+
+
+def _items(source: str, methods: list[str], column_map: ColumnMap, header: type[OutcomesHeader], sheet: str | None,
+           stdin: IO[bytes] | None, heard: Callable[[Any], None]) -> Iterator[Item]:
+    """The file's rows as the cohort's readers give them: CSV, or an Excel workbook's worksheet."""
+    if source == "-":
+        import sys
+
+        stream: IO[bytes] = stdin or sys.stdin.buffer
+        name = "stdin"
+    else:
+        try:
+            stream = Path(source).open("rb")  # noqa: SIM115 (closed below, in every case)
+        except OSError as exc:
+            raise InputError(f"cannot read the outcomes file: {exc.strerror}", where=source) from None
+        name = source
+    try:
+        if cohort_xlsx.is_workbook(source, cohort_xlsx.head(stream), name):
+            yield from cohort_xlsx.xlsx_items(stream if source == "-" else source, methods, name, sheet, column_map,
+                                              heard, header_class=header)
+            return
+        if sheet is not None:
+            raise InputError("--sheet names a worksheet of an Excel workbook; this file is not one", where=name)
+        if source != "-" and Path(source).suffix.lower() != ".csv":
+            raise InputError(f"cannot tell the file's format from its suffix {Path(source).suffix!r}", where=source,
+                             hint="an outcomes file is CSV (.csv) or an Excel workbook (.xlsx)")
+        yield from csv_items(physical_lines(stream, name), methods, name, column_map, heard, header_class=header)
+    finally:
+        if source != "-":
+            stream.close()
+
+
+def run(source: str, fmt: str, registry: Registry, write: Callable[[str], Any], *, body: str | None = None,
+        body_ids: dict[str, str] | None = None, column_map: ColumnMap | None = None, sheet: str | None = None,
+        stdin: IO[bytes] | None = None) -> dict[str, Any]:
+    """Audit every row of ``source``, writing each as it comes (``fmt`` csv or json; table: none), and return the
+    summary. ``body`` (every row's) and ``body_ids`` (an EPAO id's body) are named by id, name or acronym."""
+    summary, notes = Summary(), list[str]()
+    fixed = registry.named(body) if body else None  # (a name that names no body is refused before any output)
+    by_id = {epao: registry.named(named) for epao, named in (body_ids or {}).items()}
+    started = fmt != "csv"  # the CSV's header line goes out with the first row (an empty file writes nothing)
+    for row in rows(source, registry, body=fixed, body_ids=by_id, column_map=column_map or ColumnMap(),
+                    sheet=sheet, stdin=stdin, notes=notes):
+        summary.add(row)
+        if not started:
+            write(csv_output.rows([CSV_COLUMNS]))
+            started = True
+        if fmt == "csv":
+            write(_csv(row))
+        elif fmt == "json":
+            write(_json(row))
+    if not started:
+        write(csv_output.rows([CSV_COLUMNS]))
+    data = summary.as_data("<stdin>" if source == "-" else source, notes)
+    if fmt == "json":
+        write(json.dumps({"summary": data}, ensure_ascii=False) + "\n")
+    return data
+
+
+def render(console: Any, data: dict[str, Any]) -> None:
+    """The table: the counts, the rows that do not follow (first), the counts per body, then the rejected rows.
+    A rule's quotation of the document is left to --format csv and json; citations name the document by its short
+    title."""
+    import re
+
+    from rich.table import Table
+
+    from epa.tables import cite
+
+    console.print(f"[bold]Audit of {data['file']}[/]: {data['rows']} rows; {data['agree']} follow their body's rules, "
+                  f"{data['disagree']} do not, {data['rejected']} rejected"
+                  + (f", {data['failed']} failed in a plugin or epa" if data["failed"] else ""))
+    for note in data["notes"]:
+        console.print(f"note: {note}")
+    if data["disagreements"]:
+        table = Table(title="Recorded grades that do not follow", title_justify="left")
+        for name in ("line", "apprentice", "body", "recorded", "expected", "why (the rule, cited)"):
+            table.add_column(name, overflow="fold")
+        for r in data["disagreements"]:
+            rule = re.sub(r" ?\(“[^”]*”\)", "", r["rule"])
+            table.add_row(str(r["line"]), r["apprentice"], r["body"], r["recorded"], r["expected"] or "none",
+                          f"{rule} ({cite(r['citation'])})")
+        console.print(table)
+        if data["disagree"] > len(data["disagreements"]):
+            console.print(f"… and {data['disagree'] - len(data['disagreements'])} more: --format csv lists every row")
+    table = Table(title="Per body", title_justify="left")
+    for name in ("body", "rows", "follow", "do not follow"):
+        table.add_column(name, justify="left" if name == "body" else "right")
+    for b, n in data["bodies"].items():
+        table.add_row(b, str(n["agree"] + n["disagree"]), str(n["agree"]), str(n["disagree"]))
+    console.print(table)
+    if data["rejected_rows"]:
+        table = Table(title="Rejected rows (not audited)", title_justify="left")
+        for name in ("line", "apprentice", "why"):
+            table.add_column(name, overflow="fold")
+        for r in data["rejected_rows"]:
+            e = r["error"]
+            table.add_row(str(r["line"]), r["apprentice"] or "", (f"column {e['column']}: " if e.get("column") else "")
+                          + e["message"] + (f" (hint: {e['hint']})" if e.get("hint") else ""))
+        console.print(table)

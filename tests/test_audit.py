@@ -1,0 +1,344 @@
+"""`epa audit FILE` (issue 19): whether each recorded overall grade follows from the recorded component grades under
+the recording body's rules in force. tests/data/audit-planted.csv holds rows for every body of ours, some with a
+planted error; the audit must flag exactly those. Each row's expected grade below is worked out by hand from the
+body's document (the section is cited beside it), never by running the code."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from conftest import OUR_BODIES, fails, run
+from epa.testing import installed, source_text
+
+PLANTED = Path(__file__).resolve().parent / "data" / "audit-planted.csv"
+
+# apprentice -> (body, the overall grade the body's document gives, whether the row's recorded grade is planted wrong)
+HAND = {
+    # Highfield, 002 § Grading: the printed table gives distinction only for distinction in all three methods; "Fail
+    # any of the 3 assessment methods | Fail". § Retake and resit information: "The maximum grade awarded to a resit
+    # will be pass, unless Highfield identifies exceptional circumstances accounting for the original fail" (a resit
+    # only: a retake is not capped).
+    "H1": ("highfield", "pass", False),  # D,P,P: pass
+    "H2": ("highfield", "pass", True),  # D,P,P recorded distinction
+    "H3": ("highfield", "distinction", False),  # D,D,D
+    "H4": ("highfield", "pass", True),  # D,D,D after an observation resit: capped at pass
+    "H5": ("highfield", "distinction", False),  # the same with exceptional circumstances: the cap is lifted
+    "H6": ("highfield", "distinction", False),  # an observation retake: the cap names resits only
+    "H7": ("highfield", "fail", True),  # a fail in the observation recorded pass
+    # TQUK, 003 § Overall Grading: its table is led by the observation: "Distinction | Pass | Pass | Distinction"
+    # (project and discussion either grade), "Pass | Pass | Pass | Pass" likewise. § Resits and Retakes: "If a resit or
+    # retake is required, the overall EPA grade will be capped at a pass, unless Training Qualifications UK determines
+    # there are exceptional circumstances."
+    "T1": ("tqual", "distinction", False),  # observation D, project P, discussion P
+    "T2": ("tqual", "distinction", True),  # the same recorded pass
+    "T3": ("tqual", "pass", True),  # observation P, project D, discussion D recorded distinction
+    "T4": ("tqual", "pass", True),  # D,P,P after a project retake: capped at pass
+    "T5": ("tqual", "distinction", False),  # the same with exceptional circumstances
+    # NQual ST0071, 000 § Assessment Grading Breakdown: a table with no row for P,D,D; in words "To achieve a
+    # Distinction, the apprentice must achieve all Pass and all Distinction criteria" (all three distinction).
+    # § Re-sit / Re-take: "Where any assessment method must be re-sat or re-taken, the apprentice will be awarded a
+    # maximum EPA grade of Pass" (no exception for exceptional circumstances).
+    "N1": ("nqual", "pass", True),  # observation P, project D, discussion D recorded distinction: the rule in words
+    "N2": ("nqual", "distinction", False),  # D,D,D
+    "N3": ("nqual", "pass", True),  # D,D,D after a discussion resit, exceptional circumstances or not
+    # NQual ST0072, 001 § Grading & Criteria: no table; "Distinction: All Pass Criteria Achieved Plus: Apprentice
+    # Showcase - 7 out of 10; Observation - 4 out of 5; Professional Discussion - 3 out of 4" (all three together).
+    "N4": ("nqual", "pass", True),  # showcase D, observation D, discussion P recorded distinction
+    "N5": ("nqual", "distinction", False),  # D,D,D
+    "N6": ("nqual", "pass", False),  # D,D,D after a showcase resit recorded pass: § Re-sit / Re-take caps it
+    # Gateway Qualifications, 004 § 2.7 Grading requirements: "To achieve a distinction overall, the apprentice must
+    # achieve a distinction in all assessment methods"; § 4. Re-sits and re-takes: "a maximum EPA grade of pass,
+    # unless Gateway Qualifications determines there are exceptional circumstances". V1.0 is in force from January
+    # 2024, V1.1 from May 2024 (the change log): both combine alike.
+    "G1": ("gateway_quals", "pass", False),  # D,D,P, gateway 2024-06-03 (V1.1)
+    "G2": ("gateway_quals", "distinction", True),  # D,D,D recorded pass, gateway 2024-03-01 (V1.0)
+    "G3": ("gateway_quals", "fail", False),  # a fail in the observation
+    "G4": ("gateway_quals", "distinction", False),  # D,D,D after an observation resit, exceptional circumstances
+    "G5": ("gateway_quals", "pass", True),  # D,D,D after a project resit recorded distinction
+}
+VERSION = {"G1": "1.1", "G2": "1.0", "G3": "1.1"}
+
+
+def rows_of(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def body_file(tmp_path: Path, body: str) -> Path:
+    """The planted file's header and the rows of one body."""
+    lines = PLANTED.read_text(encoding="utf-8").splitlines()
+    kept = [lines[0]] + [line for line in lines[1:] if HAND[line.split(",")[0]][0] == body]
+    path = tmp_path / f"{body}.csv"
+    path.write_text("\n".join(kept) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("body", OUR_BODIES)
+def test_the_audit_flags_exactly_the_planted_rows_of_each_body(tmp_path, body):
+    if not installed(body):
+        pytest.skip(f"needs the body plugin {body} installed")
+    result = run("audit", str(body_file(tmp_path, body)), "--format", "csv")
+    rows = rows_of(result.stdout)
+    mine = {a: hand for a, hand in HAND.items() if hand[0] == body}
+    assert [r["apprentice"] for r in rows] == list(mine)  # one row per input row, in order
+    for r in rows:
+        _, expected, planted = mine[r["apprentice"]]
+        assert (r["body"], r["expected"], r["agrees"]) == (body, expected, "false" if planted else "true"), r
+        assert r["rule"] and " § " in r["citation"] and not r["error"]
+    assert result.exit_code == (1 if any(p for _, _, p in mine.values()) else 0)
+
+
+def test_the_whole_planted_file(tmp_path):
+    missing = [b for b in OUR_BODIES if not installed(b)]
+    if missing:
+        pytest.skip(f"needs every body of ours installed (missing: {', '.join(missing)})")
+    result = run("audit", str(PLANTED), "--format", "csv")
+    rows = rows_of(result.stdout)
+    assert {r["apprentice"] for r in rows if r["agrees"] == "false"} == {a for a, h in HAND.items() if h[2]}
+    assert {r["apprentice"]: r["version"] for r in rows if r["apprentice"] in VERSION} == VERSION
+    assert result.exit_code == 1  # some recorded grade does not follow
+
+
+@pytest.mark.skipif(not installed("tqual"), reason="needs the body plugin tqual installed")
+def test_each_disagreement_names_the_rule_and_its_citation(tmp_path):
+    rows = {r["apprentice"]: r for r in rows_of(run("audit", str(body_file(tmp_path, "tqual")), "--format",
+                                                    "csv").stdout)}
+    assert "printed row 3 of the combination table" in rows["T2"]["rule"]  # the observation-led row
+    assert rows["T2"]["citation"] == "003_3692b76548845e1c.txt § Overall Grading"
+    assert "capped at pass" in rows["T4"]["rule"]
+    assert "003_3692b76548845e1c.txt § Resits and Retakes" in rows["T4"]["citation"]
+
+
+@pytest.mark.skipif(not installed("nqual"), reason="needs the body plugin nqual installed")
+def test_nqual_rule_in_words_decides_where_no_table_row_does(tmp_path):
+    rows = {r["apprentice"]: r for r in rows_of(run("audit", str(body_file(tmp_path, "nqual")), "--format",
+                                                    "csv").stdout)}
+    assert "rule in words decides: pass" in rows["N1"]["rule"]
+    assert rows["N1"]["citation"] == "000_75563123dfdaaed6.txt § Assessment Grading Breakdown"
+    assert "rule in words decides: pass" in rows["N4"]["rule"]
+    assert "001_b8a29f12b00d3850.txt § Grading & Criteria" in rows["N4"]["citation"]
+
+
+# --- bad rows, and the columns they are in ------------------------------------------------------------------------
+
+def test_bad_rows_are_error_rows_naming_each_column_and_no_row_is_lost(tmp_path):
+    body = next((b for b in OUR_BODIES if installed(b) and b != "gateway_quals"), None)
+    if body is None:
+        pytest.skip("needs a body of ours with one version of its ST0071 rules installed")
+    path = tmp_path / "bad.csv"
+    path.write_text("Apprentice ID,Standard,Awarding Body,Observation,Project,Discussion,Showcase,Overall Grade\n"
+                    f"B1,ST0071,{body},Pass,Pass,Pass,,Pass\n"
+                    f"B2,ST0071,{body},Merit,Pass,Pass,,Distinktion\n"
+                    "B3,ST7777,No Such Body,Pass,Pass,Pass,,Pass\n"
+                    f"B4,ST0071,{body},Pass,,Pass,,Pass\n"
+                    f"B5,ST0071,{body},Pass,Pass,Pass,Pass,Pass\n"
+                    f"B6,ST9999,{body},Pass,Pass,Pass,,Pass\n"
+                    f",ST0071,{body},Pass,Pass,Pass,,\n", encoding="utf-8")
+    result = run("audit", str(path), "--format", "json")
+    assert result.exit_code == 2 and "Traceback" not in result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    rows, summary = lines[:-1], lines[-1]["summary"]
+    assert [r["line"] for r in rows] == [2, 3, 4, 5, 6, 7, 8]
+    assert rows[0]["agrees"] is True
+    assert [p["column"] for p in rows[1]["error"]["problems"]] == ["Observation", "Overall Grade"]
+    assert [p["column"] for p in rows[2]["error"]["problems"]] == ["Standard", "Awarding Body"]
+    assert "unknown body" in rows[2]["error"]["problems"][1]["message"]
+    assert rows[3]["error"]["column"] == "Project" and "no project grade" in rows[3]["error"]["message"]
+    assert rows[4]["error"]["column"] == "Showcase"
+    assert rows[5]["error"]["column"] == "Standard"
+    assert {p["column"] for p in rows[6]["error"]["problems"]} == {"Apprentice ID", "Overall Grade"}
+    assert (summary["rows"], summary["agree"], summary["rejected"]) == (7, 1, 6)
+
+
+def test_a_file_without_the_columns_an_audit_needs_is_refused_before_any_row(tmp_path):
+    path = tmp_path / "bare.csv"
+    path.write_text("Apprentice ID,Observation\nA,Pass\n", encoding="utf-8")
+    err = fails("audit", str(path))
+    assert "the standard (standard)" in err and "the overall grade recorded (overall)" in err
+    assert "awarding body" in err
+
+
+@pytest.mark.skipif(not installed("gateway_quals"), reason="needs the body plugin gateway_quals installed")
+def test_a_body_with_two_versions_needs_the_date_or_the_version(tmp_path):
+    path = tmp_path / "gq.csv"
+    path.write_text("ULN,StandardID,EPAO,Observation,Project,Discussion,Overall,Document Version\n"
+                    "1,ST0071,gateway_quals,Pass,Pass,Pass,Pass,\n"
+                    "2,ST0071,gateway_quals,Pass,Pass,Pass,Pass,1.0\n"
+                    "3,ST0071,gateway_quals,Pass,Pass,Pass,Pass,2.0\n", encoding="utf-8")
+    rows = rows_of(run("audit", str(path), "--format", "csv").stdout)
+    assert "no gateway date to choose one by" in rows[0]["error"]
+    assert (rows[1]["version"], rows[1]["agrees"]) == ("1.0", "true")
+    assert "no version '2.0'" in rows[2]["error"] and "(column Document Version)" in rows[2]["error"]
+
+
+# --- Ofqual's outcome-file names, and EPAO ids ----------------------------------------------------------------
+
+OFQUAL = ("ReportingDate,AwardingOrganisation,AwardingOrganisationID,StandardTitle,StandardID,"
+          "AssessmentPlanVersionNumber,QualificationNumber,ULN,CandidateIdentifierOther,Component 1,Component 2,"
+          "Component 3,EPA Grade\n")
+
+
+def test_ofqual_names_are_read_and_an_epao_id_is_mapped_never_guessed(tmp_path):
+    body = next((b for b in OUR_BODIES if installed(b) and b != "gateway_quals"), None)
+    if body is None:
+        pytest.skip("needs a body of ours with one version of its ST0071 rules installed")
+    path = tmp_path / "ofqual.csv"
+    path.write_text(OFQUAL + "2025-03-31,A Register Name Ltd,EPA0001,Customer service specialist,ST0071,1.2,-2,"
+                    "1234567890,,"
+                    "Fail,Pass,Pass,Fail\n"
+                    "2025-03-31,,EPA0001,Customer service specialist,ST0071,-2,-2,-2,LRN-7,Pass,Pass,Pass,Pass\n",
+                    encoding="utf-8")
+    grades = ("--column", "Component 1=observation", "--column", "Component 2=project", "--column",
+              "Component 3=discussion", "--strict")
+    unmapped = run("audit", str(path), "--format", "json", *grades)
+    assert unmapped.exit_code == 2
+    first = json.loads(unmapped.stdout.splitlines()[0])
+    assert first["error"]["column"] == "AwardingOrganisation" and '--body-id "EPA0001=BODY"' in first["error"]["hint"]
+    mapped = run("audit", str(path), "--format", "json", "--body-id", f"EPA0001={body}", *grades)
+    assert mapped.exit_code == 0, mapped.stderr
+    one, two = (json.loads(line) for line in mapped.stdout.splitlines()[:2])
+    assert (one["apprentice"], one["body"], one["body_id"], one["plan_version"], one["expected"]) == \
+        ("1234567890", body, "EPA0001", "1.2", "fail")
+    assert two["apprentice"] == "LRN-7" and "plan_version" not in two  # ULN -2: none; the other identifier
+
+
+def test_no_document_states_an_epao_id():
+    # The five documents name no EPAO id (EPAxxxx) of their body: none may be encoded (issue 19: never invent one).
+    for file in ("000_75563123dfdaaed6.txt", "001_b8a29f12b00d3850.txt", "002_a4f677c7c4e5fdb6.txt",
+                 "003_3692b76548845e1c.txt", "004_97be493b5d6ee5b2.txt"):
+        assert not re.search(r"\bEPA ?\d{4}\b", source_text(file)), file
+
+
+# --- attempts, formats, output --------------------------------------------------------------------------------
+
+@pytest.mark.skipif(not installed("tqual"), reason="needs the body plugin tqual installed")
+def test_without_attempt_columns_every_grade_is_a_first_attempt_and_each_row_says_so(tmp_path):
+    path = tmp_path / "first.csv"
+    path.write_text("apprentice,standard,body,observation,project,discussion,overall\n"
+                    "A,ST0071,tqual,Distinction,Pass,Pass,Pass\n", encoding="utf-8")
+    result = run("audit", str(path), "--format", "csv")
+    (row,) = rows_of(result.stdout)
+    assert (row["expected"], row["agrees"]) == ("distinction", "false")
+    assert "no resit or retake cap is applied" in row["rule"] and "records no attempts" in result.stderr
+
+
+@pytest.mark.skipif(not installed("tqual"), reason="needs the body plugin tqual installed")
+def test_the_table_shows_the_disagreements_first_then_the_counts_per_body(tmp_path):
+    result = run("audit", str(body_file(tmp_path, "tqual")))
+    assert result.exit_code == 1
+    text = result.stdout
+    assert "5 rows; 2 follow their body's rules, 3 do not, 0 rejected" in " ".join(text.split())
+    assert text.index("do not follow") < text.index("Per body")
+    assert all(a in text for a in ("T2", "T3", "T4")) and "T1" not in text
+
+
+@pytest.mark.skipif(not installed("tqual"), reason="needs the body plugin tqual installed")
+def test_out_writes_the_rows_to_a_file_and_the_table_to_the_screen(tmp_path):
+    out = tmp_path / "audit.csv"
+    result = run("audit", str(body_file(tmp_path, "tqual")), "--out", str(out))
+    assert result.exit_code == 1 and "Per body" in result.stdout
+    assert [r["agrees"] for r in rows_of(out.read_text(encoding="utf-8"))] == ["true", "false", "false", "false",
+                                                                             "true"]
+
+
+@pytest.mark.skipif(not installed("tqual"), reason="needs the body plugin tqual installed")
+def test_a_workbook_is_audited_as_its_csv_copy(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl", reason="the test extra's openpyxl writes the workbook")
+    pytest.importorskip("python_calamine", reason="epa reads workbooks with python-calamine")
+    text = body_file(tmp_path, "tqual")
+    book = openpyxl.Workbook()
+    for line in csv.reader(io.StringIO(text.read_text(encoding="utf-8"))):
+        book.active.append(line)
+    book.save(tmp_path / "tqual.xlsx")
+    from_csv = run("audit", str(text), "--format", "csv")
+    from_sheet = run("audit", str(tmp_path / "tqual.xlsx"), "--format", "csv")
+    assert (from_sheet.exit_code, from_sheet.stdout) == (from_csv.exit_code, from_csv.stdout)
+    assert from_csv.exit_code == 1 and len(rows_of(from_csv.stdout)) == 5
+
+
+def test_an_unknown_body_option_is_refused_before_any_output(tmp_path):
+    err = fails("audit", str(PLANTED), "--body", "nobody at all", "--format", "csv")
+    assert "unknown body" in err
+
+
+@pytest.mark.skipif(not (installed("tqual") and installed("highfield")), reason="needs tqual and highfield installed")
+def test_body_option_never_audits_another_body_s_row_under_its_rules(tmp_path):
+    path = tmp_path / "two.csv"
+    path.write_text("apprentice,standard,body,observation,project,discussion,overall\n"
+                    "A,ST0071,tqual,Distinction,Pass,Pass,Distinction\n"
+                    "B,ST0071,highfield,Distinction,Pass,Pass,Pass\n", encoding="utf-8")
+    rows = rows_of(run("audit", str(path), "--format", "csv", "--body", "TQUK").stdout)
+    assert rows[0]["agrees"] == "true"
+    assert "the row's body is highfield, but --body names tqual" in rows[1]["error"]
+
+
+def test_an_epao_id_alone_needs_a_map(tmp_path):
+    path = tmp_path / "ids.csv"
+    path.write_text("ULN,StandardID,AwardingOrganisationID,Observation,Project,Discussion,Overall\n"
+                    "1,ST0071,EPA0002,Pass,Pass,Pass,Pass\n", encoding="utf-8")
+    result = run("audit", str(path), "--format", "csv")
+    (row,) = rows_of(result.stdout)
+    assert result.exit_code == 2
+    assert row["error"].startswith("(column AwardingOrganisationID) 'EPA0002': no installed body's document states")
+    assert '--body-id "EPA0002=BODY"' in row["error"]
+
+
+# --- the README's example and its table of columns ------------------------------------------------------------
+
+def test_the_readme_example_flags_the_rows_it_says(monkeypatch):
+    from conftest import EXAMPLES
+
+    bodies = ("tqual", "highfield", "nqual", "gateway_quals")
+    if not all(installed(b) for b in bodies):
+        pytest.skip("the example names every body of ours")
+    result = run("audit", str(EXAMPLES / "st0071-outcomes.csv"), "--format", "csv")
+    rows = rows_of(result.stdout)
+    assert result.exit_code == 1
+    assert [(r["apprentice"], r["expected"], r["agrees"]) for r in rows] == [
+        ("E1", "distinction", "true"),  # TQUK: observation-led, 003 § Overall Grading
+        ("E2", "pass", "false"),  # Highfield: distinction only with all three, 002 § Grading
+        ("E3", "pass", "false"),  # NQual: the rule in words, 000 § Assessment Grading Breakdown
+        ("E4", "pass", "false"),  # Gateway Qualifications: capped after a resit, 004 § 4. Re-sits and re-takes
+        ("E5", "distinction", "true"),  # Highfield: exceptional circumstances lift the cap, 002
+        ("E6", "fail", "true")]
+
+
+def test_every_name_the_readme_table_lists_is_read_as_its_field():
+    from conftest import ROOT
+    from epa import audit_input, columns
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = text[text.index("| field | what it holds | also read as |"):]
+    table = table[:table.index("\n\n")]
+    methods = ("observation", "project", "discussion", "showcase")
+    known = audit_input.vocabulary(audit_input._kinds(methods), methods)
+    checked = 0
+    for line in table.splitlines()[2:]:
+        field, _, also = (cell.strip() for cell in line.strip("|").split("|"))
+        if field == "*M*":
+            wanted = set(methods)
+        elif field == "*M*`_attempt`":
+            wanted = {f"{m}_attempt" for m in methods}
+        else:
+            wanted = set(re.findall(r"`([^`]+)`", field)) | ({"candidate_other"} if field == "`apprentice`" else set())
+        for name in re.findall(r"`([^`]+)`", also):
+            if name not in ("-2", "candidate_other"):
+                assert known.get(columns.fold(name)) in wanted, (name, field)
+                checked += 1
+    assert checked > 20
+
+
+def test_an_empty_file_is_refused_and_a_header_alone_is_no_rows(tmp_path):
+    empty = tmp_path / "empty.csv"
+    empty.write_text("", encoding="utf-8")
+    assert "the file is empty" in fails("audit", str(empty))
+    assert run("audit", str(empty), "--format", "csv").stdout == ""  # nothing before the refusal
+    header = tmp_path / "header.csv"
+    header.write_text("standard,apprentice,body,overall\n", encoding="utf-8")
+    result = run("audit", str(header), "--format", "json")
+    assert result.exit_code == 0 and json.loads(result.stdout)["summary"]["rows"] == 0
