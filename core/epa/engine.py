@@ -290,13 +290,9 @@ class _RetakeWindow:
 def _combination_table(ruleset: Ruleset) -> dict[tuple[Grade, ...], Grade | None]:
     """The default's overall grade for every combination of grades (``defaults.combine_grades``): the first printed
     row that matches, else the rule in words the ruleset states as data (or the assessment-plan pattern)."""
-    methods, table = ruleset.method_ids, ruleset.combination
-    found: dict[tuple[Grade, ...], Grade | None] = {}
-    for grades in itertools.product(tuple(Grade), repeat=len(methods)):
-        combo = dict(zip(methods, grades, strict=True))
-        row = next((row for row in table.rows if row.matches(combo)), None)
-        found[grades] = row.overall if row else table.rule_in_words.rule.decide(combo)
-    return found
+    methods = ruleset.method_ids
+    return {grades: ruleset.combination.overall(dict(zip(methods, grades, strict=True)))
+            for grades in itertools.product(tuple(Grade), repeat=len(methods))}
 
 
 class CompiledRuleset:

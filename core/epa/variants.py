@@ -30,17 +30,12 @@ def _rule_in_words(grades: tuple[Grade, ...]) -> Grade:
     return Grade.DISTINCTION if all(g == Grade.DISTINCTION for g in grades) else Grade.PASS
 
 
-def _combined(r: Ruleset, loaded: LoadedBody | None) -> Callable[[dict[str, Grade]], Grade | None]:
-    """The rule that combines the body's grades, asked for its outcome: the body's own combine_grades hook where it
-    has one, else the default's data (the printed rows, then the rule in words)."""
+def _unprinted(r: Ruleset, loaded: LoadedBody | None) -> Callable[[dict[str, Grade]], Grade | None]:
+    """What decides a combination no printed row gives, asked for its outcome: the body's own combine_grades hook
+    where it has one (which decides every combination), else the rule in words."""
     if loaded is not None and "combine_grades" in loaded.own_hooks:
         return lambda combo: loaded.call("combine_grades", ruleset=r, components=combo).grade
-    words = r.combination.rule_in_words.rule
-
-    def data(combo: dict[str, Grade]) -> Grade:
-        row = next((row for row in r.combination.rows if row.matches(combo)), None)
-        return row.overall if row else words.decide(combo)
-    return data
+    return r.combination.rule_in_words.rule.decide
 
 
 def span(offset: Offset, anchor: str | None = None) -> str:
@@ -67,13 +62,13 @@ def variants(r: Ruleset, loaded: LoadedBody | None = None) -> list[dict[str, str
     elif words.decides is not None and not words.decides.every_method:
         out.append({"kind": "rule-in-words", "citation": words.citation,
                     "says": f"the document's rule in words, as data: {words.decides.says(r.method_ids)}"})
-    combined = _combined(r, loaded)
+    unprinted = _unprinted(r, loaded)
     differs = []
     try:
         for grades in itertools.product(list(Grade), repeat=len(r.method_ids)):
             combo = dict(zip(r.method_ids, grades, strict=True))
             row = None if hooked else next((row for row in table.rows if row.matches(combo)), None)
-            overall = row.overall if row else combined(combo)
+            overall = row.overall if row else unprinted(combo)
             if overall != _rule_in_words(grades):
                 differs.append((combo, row, overall))
     except PluginError as exc:  # the hook's own failure: said, not compared (conformance's `hooks` check fails it)

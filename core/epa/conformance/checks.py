@@ -476,7 +476,6 @@ def better_never_lowers(s: Subject) -> Iterator[Failure]:
 @check("rule-in-words", "the rule in words, the data that decides the combinations no printed row covers "
        "(rule_in_words.decides) and a combine_grades hook of the plugin's own agree")
 def rule_in_words(s: Subject) -> Iterator[Failure]:
-    from epa import defaults
     from epa.conformance.words import stated
 
     r = s.rules
@@ -510,7 +509,7 @@ def rule_in_words(s: Subject) -> Iterator[Failure]:
     def want(c: dict[str, Grade]) -> Grade:
         if words.decides is None and said is not None:
             return said[0].decide(c)
-        return defaults.combine_grades(r, c).grade  # type: ignore[return-value]  # the default always grades
+        return r.combination.overall(c)
 
     differ = [(c, got) for c in _combinations(r) if (got := s.combine(c)) != want(c)]
     if differ:
