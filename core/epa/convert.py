@@ -10,7 +10,7 @@ from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, overrid
 from cattrs.v import transform_error
 
 from epa.errors import InputError
-from epa.model import DeadlineRule, GatewayRule, Window
+from epa.model import DeadlineRule, GatewayRule, OverallInWords, Window
 
 T = TypeVar("T")
 
@@ -34,6 +34,31 @@ def _structure_gateway_rule(data: Any, cls: type) -> GatewayRule:
 
 
 converter.register_structure_hook(GatewayRule, _structure_gateway_rule)
+
+
+def _structure_overall(data: Any, cls: type) -> OverallInWords:
+    """A rule in words as the ruleset writes it: ``{fail: any, distinction: all | {at_least: N} | {methods: [...]}}``
+    (the schema has checked the shape)."""
+    if not isinstance(data, dict) or data.get("fail") != "any":
+        raise ValueError(f"decides: expected {{fail: any, distinction: ...}}, got {data!r}")
+    distinction = data.get("distinction")
+    if distinction == "all":
+        return OverallInWords()
+    if isinstance(distinction, dict) and isinstance(distinction.get("at_least"), int):
+        return OverallInWords(at_least=distinction["at_least"])
+    if isinstance(distinction, dict) and isinstance(distinction.get("methods"), list):
+        return OverallInWords(methods=tuple(str(m) for m in distinction["methods"]))
+    raise ValueError(f"decides.distinction: expected all, {{at_least: N}} or {{methods: [...]}}, got {distinction!r}")
+
+
+def _unstructure_overall(rule: OverallInWords) -> dict[str, Any]:
+    distinction: Any = ({"methods": list(rule.methods)} if rule.methods is not None else
+                        {"at_least": rule.at_least} if rule.at_least is not None else "all")
+    return {"fail": "any", "distinction": distinction}
+
+
+converter.register_structure_hook(OverallInWords, _structure_overall)
+converter.register_unstructure_hook(OverallInWords, _unstructure_overall)
 
 
 def structure(data: Any, cls: type[T], where: str) -> T:

@@ -20,6 +20,7 @@ from epa.model import (
     Grade,
     GradedAttempt,
     Outcome,
+    OverallInWords,
     Record,
     Requirement,
     ResitDecision,
@@ -43,13 +44,17 @@ def grade_component(ruleset: Ruleset, method: str, criteria_met: frozenset[str])
     def result(grade: Grade, *steps: Step) -> ComponentResult:
         return ComponentResult(method, grade, steps, pass_missing, d_met, d_missing)
 
-    if pass_missing:
+    pass_needed = rule.pass_threshold if rule and rule.pass_threshold else len(passes)
+    met_passes = len(passes) - len(pass_missing)
+    of_needed = f" ({pass_needed} needed)" if pass_needed < len(passes) else ""
+    if met_passes < pass_needed:
         return result(
             Grade.FAIL,
-            Step(f"{method}: {len(passes) - len(pass_missing)} of {len(passes)} pass criteria met; "
+            Step(f"{method}: {met_passes} of {len(passes)} pass criteria met{of_needed}; "
                  f"missing {', '.join(pass_missing)}: fail", rule_citation),
         )
-    all_passed = Step(f"{method}: all {len(passes)} pass criteria met", rule_citation)
+    all_passed = Step(f"{method}: all {len(passes)} pass criteria met" if not pass_missing else
+                      f"{method}: {met_passes} of {len(passes)} pass criteria met{of_needed}", rule_citation)
     needed = rule.distinction_threshold if rule and rule.distinction_threshold else len(distinctions)
     if not distinctions:
         return result(Grade.PASS, all_passed,
@@ -88,13 +93,8 @@ def combine_grades(ruleset: Ruleset, components: Mapping[str, Grade]) -> Outcome
             return Outcome(row.overall, (Step(
                 f"{shown}: printed row {number} of the combination table{printed} gives {row.overall}",
                 row.citation),))
-    grades = [components[m] for m in ruleset.method_ids]
-    if Grade.FAIL in grades:
-        overall = Grade.FAIL
-    elif all(g == Grade.DISTINCTION for g in grades):
-        overall = Grade.DISTINCTION
-    else:
-        overall = Grade.PASS
+    words = table.rule_in_words
+    overall = words.rule.decide(dict(components))
     if not table.rows:
         gap = "the document prints no combination table for"
     elif not table.complete:
@@ -103,9 +103,20 @@ def combine_grades(ruleset: Ruleset, components: Mapping[str, Grade]) -> Outcome
         gap = "no row of the table matches"
     return Outcome(overall, (
         Step(f"{shown}: {gap} this combination", table.citation),
-        Step(f"the document's rule in words decides: {overall} "
-             f"(“{table.rule_in_words.text}”)", table.rule_in_words.citation),
+        Step(f"the document's rule in words decides: {overall}{_why(words.rule, components, ruleset.method_ids)} "
+             f"(“{words.text}”)", words.citation),
     ))
+
+
+def _why(rule: OverallInWords, components: Mapping[str, Grade], methods: tuple[str, ...]) -> str:
+    """Why a rule in words other than every method's distinction gives its grade (that one says it itself)."""
+    if rule.every_method or Grade.FAIL in components.values():
+        return ""
+    if rule.methods is not None:
+        named = ", ".join(f"{m} {components[m]}" for m in rule.methods)
+        return f", as {named} (distinction in {' and '.join(rule.methods)} needed)"
+    count = sum(components[m] == Grade.DISTINCTION for m in methods)
+    return f", as {count} of the {len(methods)} methods are distinction ({rule.at_least} needed)"
 
 
 @hookimpl(trylast=True)

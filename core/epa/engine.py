@@ -25,6 +25,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import functools
+import itertools
 import operator
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
@@ -286,6 +287,14 @@ class _RetakeWindow:
         return any(a.date > due and not (lift and _exceptional(j, history)) for j, (a, _) in enumerate(history))
 
 
+def _combination_table(ruleset: Ruleset) -> dict[tuple[Grade, ...], Grade | None]:
+    """The default's overall grade for every combination of grades (``defaults.combine_grades``): the first printed
+    row that matches, else the rule in words the ruleset states as data (or the assessment-plan pattern)."""
+    methods = ruleset.method_ids
+    return {grades: ruleset.combination.overall(dict(zip(methods, grades, strict=True)))
+            for grades in itertools.product(tuple(Grade), repeat=len(methods))}
+
+
 class CompiledRuleset:
     """One body's ruleset, made ready to decide records."""
 
@@ -304,7 +313,10 @@ class CompiledRuleset:
                             self._needed(m)) for m in self.methods}
         self._assessed = {m: tuple((c.id, bits[c.id]) for c in ruleset.criteria_for(m)) for m in self.methods}
         self._components: dict[tuple[str, int], Grade] = {}
-        self._overall: dict[tuple[Grade, ...], Grade | None] = {}
+        # The combination, where the default decides it, worked out for every combination of grades now (the
+        # printed rows, then the rule in words: at most 3^methods); a body's own combine_grades is asked as needed.
+        self._overall: dict[tuple[Grade, ...], Grade | None] = (
+            {} if "combine_grades" in self._own else _combination_table(ruleset))
         self._provided, self._blocking = _gateway_checks(ruleset)
         journey = ruleset.journey
         self._resit_rules = journey.resit if journey else None
@@ -315,7 +327,8 @@ class CompiledRuleset:
         # What the grading loop and the decisions written out for the rulesets in force read (epa.graders).
         asks, rules = self._asks_resit, self._resit_rules
         self.rules = Rules(
-            self.body, [Method(m, *self._levels[m], self._asker(m)) for m in self.methods], self._overall,
+            self.body, [Method(m, *self._levels[m], self._asker(m), self._pass_needed(m)) for m in self.methods],
+            self._overall,
             self._combined, GradersJourney(
                 resits=self._asked_resits if asks else None, asks_resit=asks,
                 cap=(rules.cap.applies_to, rules.cap.exceptional_circumstances_lift) if rules and not asks else None,
@@ -324,6 +337,10 @@ class CompiledRuleset:
                 spread_days=min((_fewest_days(w.window.offset) for w in self._first_assessment_windows), default=0),
                 gateway=self._asked_gateway_ready if self._asks_gateway else None, provided=self._provided,
                 unmet=self._blocking))
+
+    def _pass_needed(self, method: str) -> int | None:
+        rule = self.ruleset.component_rules.get(method)
+        return rule.pass_threshold if rule else None
 
     def _needed(self, method: str) -> int:
         rule = self.ruleset.component_rules.get(method)

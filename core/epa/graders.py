@@ -72,6 +72,7 @@ class Method(NamedTuple):
     distinctions: int
     needed: int
     asked: Callable[[int], Grade] | None
+    pass_needed: int | None = None  # how many pass criteria a pass needs, where not all (the rule in words says)
 
 
 class Journey(NamedTuple):
@@ -171,8 +172,12 @@ class Graders:
 
 def _default_grade(method: Method) -> str:
     """The default's rule for the method (``defaults.grade_component``) as an expression over ``met``: a fail
-    unless every pass criterion is met, a distinction where enough distinction criteria are, else a pass."""
-    passed = f"FAIL if met & {method.passes:#x} != {method.passes:#x} else "
+    unless every pass criterion (or as many as its rule needs) is met, a distinction where enough distinction
+    criteria are, else a pass."""
+    if method.pass_needed is not None and method.pass_needed != method.passes.bit_count():
+        passed = f"FAIL if (met & {method.passes:#x}).bit_count() < {method.pass_needed} else "
+    else:
+        passed = f"FAIL if met & {method.passes:#x} != {method.passes:#x} else "
     if not method.distinctions:
         return passed + "PASS"
     return passed + f"DISTINCTION if (met & {method.distinctions:#x}).bit_count() >= {method.needed} else PASS"

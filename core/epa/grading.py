@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 from attrs import frozen
 
+from epa import defaults
 from epa.citations import documents
 from epa.contracts import describe
 from epa.errors import PluginError
@@ -192,6 +193,17 @@ def _grade_method(loaded: LoadedBody, ruleset: Ruleset, method: Method, record: 
     return detail, [g for g, *_ in counted], reasons, notes + latest_notes
 
 
+def _own_rule(loaded: LoadedBody, ruleset: Ruleset, components: dict[str, Grade], outcome: Outcome) -> list[Reason]:
+    """Where the body's own combine_grades hook decided the overall grade (not the default, which a hook may leave
+    a standard to), the explanation says so first: the body's own rule, the hook, and its rule in words, cited."""
+    if "combine_grades" not in loaded.own_hooks or outcome == defaults.combine_grades(ruleset, components):
+        return []
+    words = ruleset.combination.rule_in_words
+    shown = ", ".join(f"{m}={components[m]}" for m in ruleset.method_ids)
+    return [Reason("overall", f"{shown}: {loaded.body.name}'s own rule decides, by its combine_grades hook: "
+                   f"{outcome.grade} (its rule in words: “{words.text}”)", words.citation)]
+
+
 def _apply_resit_policy(loaded: LoadedBody, ruleset: Ruleset, record: Record, history: list[GradedAttempt],
                         overall: Grade | None) -> tuple[Grade | None, ResitDecision | None, list[Reason], list[Note]]:
     decision = loaded.call("resit_policy", ruleset=ruleset, record=record, history=tuple(history))
@@ -254,6 +266,7 @@ def grade_overall(loaded: LoadedBody, record: Record) -> Overall:
     else:
         outcome = _call(loaded, "combine_grades", Outcome, ruleset=ruleset, components=dict(components))
         overall = outcome.grade
+        steps += _own_rule(loaded, ruleset, components, outcome)  # type: ignore[arg-type]  # none is None here
         steps += [Reason("overall", s.says, s.citation) for s in outcome.steps]
     overall, decision, resit_steps, resit_notes = _apply_resit_policy(loaded, ruleset, record, history, overall)
     return Overall(ruleset, details, overall, decision, steps, resit_steps, notes, resit_notes)

@@ -71,7 +71,8 @@ def grade_component(
     Return an :class:`epa.ComponentResult` whose steps cite the rules applied.
     The answer must depend on the arguments alone: a cohort's engine
     (``epa.engine``) asks once per distinct set of criteria and reuses it.
-    First result wins. Default: pass when every pass criterion is met;
+    First result wins. Default: pass when every pass criterion is met (or as
+    many as ``ruleset.component_rules[method].pass_threshold`` says);
     distinction when, as well, every distinction criterion is met, or as many
     as ``ruleset.component_rules[method].distinction_threshold`` says.
     """
@@ -89,9 +90,12 @@ def combine_grades(ruleset: Ruleset, components: Mapping[str, Grade]) -> Outcome
     once per combination of grades and reuses it.
     First result wins. Default: the first row of ``ruleset.combination.rows``
     that matches, in printed order; where the printed table has no row, the
-    assessment-plan rule the documents state in words (any fail fails; all
-    distinctions make a distinction; otherwise a pass), cited to the
-    ruleset's ``combination.rule_in_words``.
+    rule in words the ruleset states as data (``rule_in_words.decides``), or
+    without it the assessment-plan rule the documents state in words (any fail
+    fails; all distinctions make a distinction; otherwise a pass), cited to the
+    ruleset's ``combination.rule_in_words``. A body's own implementation is
+    described (``epa plugins``, ``epa consistency``, explanations) as its own
+    rule, quoting ``rule_in_words.text``, and compared by what it gives.
     """
 
 

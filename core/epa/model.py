@@ -59,9 +59,14 @@ class Criterion:
 
 @frozen
 class ComponentRule:
+    """How one method's criteria make its grade, as the document states it for that method: a pass needs every
+    pass criterion (or at least ``pass_threshold`` of them); a distinction needs the pass and every distinction
+    criterion (or at least ``distinction_threshold`` of them)."""
+
     text: str
     citation: str
     distinction_threshold: int | None = None
+    pass_threshold: int | None = None
 
 
 @frozen
@@ -76,9 +81,58 @@ class CombinationRow:
 
 
 @frozen
+class OverallInWords:
+    """The overall rule a document states in words, as data (a ruleset's ``rule_in_words.decides``): a fail in
+    any method fails; otherwise a distinction where every method is a distinction (neither field set), at least
+    ``at_least`` of them are, or each method of ``methods`` is; otherwise a pass. Absent, the rule in words is
+    read as the assessment-plan pattern: every method."""
+
+    at_least: int | None = None
+    methods: tuple[str, ...] | None = None
+
+    def decide(self, grades: dict[str, Grade]) -> Grade:
+        """The overall grade of one grade per method."""
+        if Grade.FAIL in grades.values():
+            return Grade.FAIL
+        if self.methods is not None:
+            distinction = all(grades[m] == Grade.DISTINCTION for m in self.methods)
+        elif self.at_least is not None:
+            distinction = sum(g == Grade.DISTINCTION for g in grades.values()) >= self.at_least
+        else:
+            distinction = all(g == Grade.DISTINCTION for g in grades.values())
+        return Grade.DISTINCTION if distinction else Grade.PASS
+
+    def says(self, methods: tuple[str, ...]) -> str:
+        """The rule in the tool's words, for a ruleset of these methods."""
+        if self.methods is not None:
+            named = " and ".join(self.methods) if len(self.methods) < 3 else \
+                ", ".join(self.methods[:-1]) + f" and {self.methods[-1]}"
+            which = f"{named} {'is' if len(self.methods) == 1 else 'are'} distinction"
+        elif self.at_least is not None:
+            which = f"at least {self.at_least} of the {len(methods)} methods are distinction"
+        else:
+            which = f"all {len(methods)} methods are distinction"
+        return f"a fail in any method fails; distinction when {which}; otherwise pass"
+
+    @property
+    def every_method(self) -> bool:
+        """Whether this is the assessment-plan pattern: a distinction in every method."""
+        return self.methods is None and self.at_least is None
+
+
+EVERY_METHOD = OverallInWords()  # the assessment-plan pattern: what a rule in words without ``decides`` is read as
+
+
+@frozen
 class RuleInWords:
     text: str
     citation: str
+    decides: OverallInWords | None = None  # the text's rule as data; None: read as the assessment-plan pattern
+
+    @property
+    def rule(self) -> OverallInWords:
+        """The rule that decides the combinations the printed table leaves out."""
+        return self.decides or EVERY_METHOD
 
 
 @frozen
@@ -87,6 +141,12 @@ class Combination:
     complete: bool
     rows: tuple[CombinationRow, ...]
     rule_in_words: RuleInWords
+
+    def overall(self, grades: dict[str, Grade]) -> Grade:
+        """The overall grade the default gives one grade per method: the first printed row that matches, else the
+        rule in words (``defaults.combine_grades`` explains it; the engine compiles it)."""
+        row = next((row for row in self.rows if row.matches(grades)), None)
+        return row.overall if row else self.rule_in_words.rule.decide(grades)
 
 
 @frozen

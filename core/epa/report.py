@@ -45,7 +45,7 @@ def plugins(registry: Registry) -> list[dict[str, Any]]:
         "hooks": list(b.own_hooks),
         "standards_defined": [s.id for s in b.standards],
         "rulesets": [{"standard": r.standard, "version": r.document.version, "document": r.document.title,
-                      "variants": variants(r)} for r in b.body.rulesets],
+                      "variants": variants(r, b)} for r in b.body.rulesets],
     } for b in registry.bodies]
 
 

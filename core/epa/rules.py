@@ -62,6 +62,17 @@ def _check_ruleset(data: dict[str, Any], source: Source) -> None:
         if set(row["when"]) != methods:
             raise InputError(f"row columns {sorted(row['when'])} are not the methods {sorted(methods)}",
                              where=source.where(["combination", "rows", i, "when"]))
+    distinction = (data["combination"]["rule_in_words"].get("decides") or {}).get("distinction")
+    if isinstance(distinction, dict):
+        path = ["combination", "rule_in_words", "decides", "distinction"]
+        for i, method in enumerate(distinction.get("methods", ())):
+            if method not in methods:
+                raise InputError(f"the rule in words names method {method!r}, which the ruleset does not declare",
+                                 where=source.where([*path, "methods", i]), hint=did_you_mean(method, sorted(methods)))
+        if distinction.get("at_least", 0) > len(methods):
+            raise InputError(f"the rule in words needs a distinction in at least {distinction['at_least']} methods, "
+                             f"but the ruleset has {len(methods)}", where=source.where([*path, "at_least"]),
+                             hint="count the methods the document grades; at_least is at most that many")
 
 
 VERSION_FILE = ("based_on", "document", "changes")

@@ -294,7 +294,7 @@ def _component_rules(older: Ruleset, newer: Ruleset) -> list[dict[str, Any]]:
                 out.append(_found("threshold_changed", method, was.distinction_threshold, now.distinction_threshold,
                                   now.citation, f"{method}: distinction criteria needed: {before_n} → {after_n}",
                                   "component_rules", method))
-            before, after = _fields(was, now, ("text", "citation"))
+            before, after = _fields(was, now, ("text", "citation", "pass_threshold"))
             if before:
                 out.append(_found("component_rule_changed", method, before, after, now.citation,
                                   f"{method}: the grading rule's {' and '.join(before)} changed",
@@ -308,7 +308,7 @@ def _combination(older: Ruleset, newer: Ruleset) -> list[dict[str, Any]]:
         out.append(_found("combination_changed", "complete", was.complete, now.complete, now.citation,
                           f"the table is {'now' if now.complete else 'no longer'} complete", "combination", "complete"))
     if was.rule_in_words != now.rule_in_words:
-        before, after = _fields(was.rule_in_words, now.rule_in_words, ("text", "citation"))
+        before, after = _fields(was.rule_in_words, now.rule_in_words, ("text", "citation", "decides"))
         out.append(_found("combination_changed", "rule_in_words", before, after, now.rule_in_words.citation,
                           f"the rule in words: {' and '.join(before)} changed", "combination", "rule_in_words"))
     if was.citation != now.citation:

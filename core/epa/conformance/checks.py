@@ -23,7 +23,7 @@ from epa.conformance import witness
 from epa.convert import unstructure
 from epa.documents import json_path, read
 from epa.errors import InputError, PluginError, quote
-from epa.model import ComponentResult, Grade, Outcome, Ruleset
+from epa.model import ComponentResult, Grade, Outcome, OverallInWords, Ruleset
 from epa.registry import LoadedBody, Registry
 from epa.rules import JOURNEY_SUFFIX
 from epa.sources import has_section, sha256
@@ -305,12 +305,16 @@ def criteria(s: Subject) -> Iterator[Failure]:
                             f"$.methods[{r.method_ids.index(method)}]")
 
 
-@check("thresholds", "a distinction threshold never exceeds the criteria it counts")
+@check("thresholds", "a pass or distinction threshold never exceeds the criteria it counts")
 def thresholds(s: Subject) -> Iterator[Failure]:
     r = s.rules
-    if not any(rule.distinction_threshold for rule in r.component_rules.values()):
-        raise Skip("no distinction thresholds: each method needs all its distinction criteria")
+    if not any(rule.distinction_threshold or rule.pass_threshold for rule in r.component_rules.values()):
+        raise Skip("no thresholds: each method needs all its pass and all its distinction criteria")
     for method, rule in r.component_rules.items():
+        counted = len(r.criteria_for(method, "pass"))
+        if rule.pass_threshold is not None and not 1 <= rule.pass_threshold <= counted:
+            yield s.failure(f"{method}: a pass needs {rule.pass_threshold} of {counted} pass criteria",
+                            f"a threshold from 1 to {counted}", f"$.component_rules.{method}.pass_threshold")
         if rule.distinction_threshold is None:
             continue
         counted = len(r.criteria_for(method, "distinction"))
@@ -326,16 +330,23 @@ def _everything(r: Ruleset, method: str) -> frozenset[str]:
     return frozenset(c.id for c in r.criteria_for(method))
 
 
-@check("missing-pass-fails", "a method missing any one pass criterion fails, even with every distinction criterion, "
-       "and names the criterion missing")
+@check("missing-pass-fails", "a method missing any one pass criterion (or, where its rule needs only some, one "
+       "short of that many) fails, even with every distinction criterion, and names the criterion missing")
 def missing_pass_fails(s: Subject) -> Iterator[Failure]:
     r = s.rules
     for method in r.method_ids:
-        for c in r.criteria_for(method, "pass"):
-            met = _everything(r, method) - {c.id}
+        passes = r.criteria_for(method, "pass")
+        rule = r.component_rules.get(method)
+        # Where the rule in words needs only some of them, one short of that many: every pass criterion from the
+        # one missing on, so that each is named missing once.
+        short = max(1, len(passes) - rule.pass_threshold + 1) if rule and rule.pass_threshold else 1
+        for i, c in enumerate(passes):
+            others = {p.id for p in (passes[i + 1:] + passes[:i])[:short - 1]}
+            met = _everything(r, method) - {c.id} - others
             got = s.component(method, met)
             if got.grade != Grade.FAIL:
-                yield s.failure(f"{method} graded {got.grade} with pass criterion {c.id} missing", "fail",
+                missing = f"pass criteria {', '.join(sorted(others | {c.id}))}" if others else f"pass criterion {c.id}"
+                yield s.failure(f"{method} graded {got.grade} with {missing} missing", "fail",
                                 f"$.criteria[{r.criteria.index(c)}]", witness.criteria(s.body_id, r, {method: met}))
             elif c.id not in got.pass_missing:  # an apprentice told "fail" must be told what to meet
                 entry = "grade_component" if "grade_component" in s.loaded.own_hooks else \
@@ -465,6 +476,60 @@ def better_never_lowers(s: Subject) -> Iterator[Failure]:
                 yield s.failure(f"{_show(combo)} gives {before}, but with {method} {better[method]} it gives {after}",
                                 f"at least {before}", _row_entry(s, better, after),
                                 witness.recorded(s.body_id, r, better))
+
+
+@check("rule-in-words", "the rule in words, the data that decides the combinations no printed row covers "
+       "(rule_in_words.decides) and a combine_grades hook of the plugin's own agree")
+def rule_in_words(s: Subject) -> Iterator[Failure]:
+    from epa.conformance.words import stated
+
+    r = s.rules
+    words, methods = r.combination.rule_in_words, r.method_ids
+    said = stated(words.text)
+    hooked = "combine_grades" in s.loaded.own_hooks
+    if said is None and not (hooked and words.decides):
+        raise Skip("nothing to hold together: the rule in words states no count of methods this check reads"
+                   + ("" if words.decides or not hooked else
+                      ", and the plugin's combine_grades states its rule in code alone (state it as data in "
+                      "rule_in_words.decides where the vocabulary can, and this check holds the hook to it)"))
+    if said is not None and (words.decides is not None or not hooked):
+        rule, phrase = said
+        combo = next((c for c in _combinations(r) if rule.decide(c) != words.rule.decide(c)), None)
+        if combo is not None:
+            data = "its data decides" if words.decides else "without decides it is read as the assessment-plan pattern"
+            yield s.failure(f"the rule in words says “{phrase}” ({rule.says(methods)}), but {data}: "
+                            f"{words.rule.says(methods)}; {_show(combo)} gives {words.rule.decide(combo).value}",
+                            f"decides: {_decides(rule)}, as the text says (or a text that says what decides)",
+                            "$.combination.rule_in_words.decides" if words.decides else
+                            "$.combination.rule_in_words", witness.recorded(s.body_id, r, combo))
+    if not hooked:
+        return
+    # The hook against the rule the ruleset states: its data where it has decides, else what the text says.
+    if words.decides is not None:
+        stated_as = f"the ruleset's rows and rule in words ({words.rule.says(methods)})"
+    else:
+        assert said is not None  # (the Skip above)
+        stated_as = f"the rule in words “{said[1]}” ({said[0].says(methods)})"
+
+    def want(c: dict[str, Grade]) -> Grade:
+        if words.decides is None and said is not None:
+            return said[0].decide(c)
+        return r.combination.overall(c)
+
+    differ = [(c, got) for c in _combinations(r) if (got := s.combine(c)) != want(c)]
+    if differ:
+        combo, got = differ[0]
+        more = f" ({len(differ)} combinations differ)" if len(differ) > 1 else ""
+        yield s.failure(f"the plugin's combine_grades gives {got.value if got else got} for {_show(combo)}, where "
+                        f"{stated_as} gives {want(combo).value}{more}", "a hook that decides as its rule in words "
+                        "says", "combine_grades", witness.recorded(s.body_id, r, combo))
+
+
+def _decides(rule: OverallInWords) -> str:
+    """The rule as a ruleset writes it in rule_in_words.decides."""
+    distinction = (f"{{methods: [{', '.join(rule.methods)}]}}" if rule.methods is not None else
+                   f"{{at_least: {rule.at_least}}}" if rule.at_least is not None else "all")
+    return f"{{fail: any, distinction: {distinction}}}"
 
 
 def _rows(r: Ruleset, rows: list[int]) -> str:
