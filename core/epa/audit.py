@@ -51,7 +51,7 @@ class Expected:
     whole EPA again), the version of its rules, and the steps that decided it with their citations."""
 
     overall: Grade | None
-    version: str
+    version: str | None  # None: the document gives itself no version (one ruleset, nothing to pin)
     rule: str
     citation: str
 
@@ -69,7 +69,7 @@ class Found:
         if tail is None:
             f = self.fields
             tail = self.cells[recorded] = csv_output.rows([[
-                f["body"], f["standard"], f["version"], recorded, f["expected"] or "none",
+                f["body"], f["standard"], f["version"] or "", recorded, f["expected"] or "none",
                 "true" if agrees else "false", f["rule"], f["citation"], ""]])
         return tail
 
@@ -258,8 +258,9 @@ class Auditor:
             if attempts[m] != "first":
                 assessments.append(Attempt(m, on, grade=Grade.FAIL, exceptional_circumstances=exceptional))
             assessments.append(Attempt(m, on, kind=attempts[m], grade=g, exceptional_circumstances=exceptional))
+        version = rules.document.version
         result = grade_overall(loaded, _record(rules.standard, on, assessments,
-                                               {loaded.body.id: rules.document.version}))
+                                               {} if version is None else {loaded.body.id: version}))
         explanation = result.steps + result.resit_steps
         # The combination's steps, and where a resit or retake is recorded the cap's: the resit policy's first step
         # (as grading cites it for a capped grade), not its windows, attempt limits or gateway.
@@ -270,7 +271,7 @@ class Auditor:
         # (not reached: every attempt is on one day, so no window is missed)
         if result.decision and result.decision.full_retake_required:
             says += "; the whole EPA must be taken again"
-        return Expected(result.overall, rules.document.version, says,
+        return Expected(result.overall, version, says,
                         "; ".join(dict.fromkeys(r.citation for r in steps)))
 
 
