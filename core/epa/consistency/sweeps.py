@@ -269,6 +269,9 @@ def _profiles() -> Iterator[tuple[str, dict[str, Any]]]:
         yield f"a portfolio of {pieces} pieces", profile(20, "level2", "level2", portfolio_pieces=pieces)
     for words in (500, 501):
         yield f"a project proposal of {words} words", profile(20, "level2", "level2", project_proposal_words=words)
+    for item in (f for f, v in flags.items() if v is True):  # which bodies require each item of evidence
+        yield (f"every gateway item provided but {item.replace('_', ' ')}",
+               profile(20, "level2", "level2", **{item: False}))
 
 
 def gateway(subjects: list[Subject], standard: Standard, groups: Groups) -> None:

@@ -1,0 +1,130 @@
+"""The complete analysis on the installed bodies: region sizes held to brute force where the space is small
+enough to list, the swept findings' regions adding up to the heat map's disagreements, and ``--cohort``.
+
+Holds for any set of installed bodies: each test takes the standards that two or more installed bodies offer,
+and skips, saying why, where there are none.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from typing import Any
+
+import pytest
+
+from epa.consistency import analyse, subjects
+from epa.registry import Registry
+from epa.testing import fails, run
+
+REGISTRY = Registry.installed()
+SHARED = [s.id for s in REGISTRY.defined_standards() if len(list(REGISTRY.offering(s.id))) >= 2]
+SMALL = 16  # a method whose criteria (all bodies') number at most this is listed pattern by pattern
+
+needs_shared = pytest.mark.skipif(not SHARED, reason="no standard is offered by two installed bodies")
+
+
+def report(standard: str) -> dict[str, Any]:
+    return analyse(REGISTRY, standard)
+
+
+def small_methods() -> list[tuple[str, str]]:
+    out = []
+    for standard in SHARED:
+        current = subjects(REGISTRY, standard, None)
+        for method in REGISTRY.standard(standard).method_ids:
+            criteria = {c.id for s in current for c in s.ruleset.criteria_for(method)}
+            if len(criteria) <= SMALL:
+                out.append((standard, method))
+    return out
+
+
+def brute(standard: str, method: str) -> dict[tuple[str, ...], int]:
+    """Every pattern of the method's criteria met, each body's grade asked of its grade_component hook (the
+    default's or its own), counted by the bodies' joint grade."""
+    current = subjects(REGISTRY, standard, None)
+    criteria = sorted({c.id for s in current for c in s.ruleset.criteria_for(method)})
+    assessed = [frozenset(c.id for c in s.ruleset.criteria_for(method)) for s in current]
+    counts: dict[tuple[str, ...], int] = {}
+    for bits in itertools.product((False, True), repeat=len(criteria)):
+        met = frozenset(c for c, on in zip(criteria, bits, strict=True) if on)
+        joint = tuple(str(s.loaded.call("grade_component", ruleset=s.ruleset, method=method,
+                                        criteria_met=met & here).grade) for s, here in zip(current, assessed,
+                                                                                         strict=True))
+        counts[joint] = counts.get(joint, 0) + 1
+    return counts
+
+
+@needs_shared
+@pytest.mark.parametrize(("standard", "method"), small_methods() or [pytest.param(None, None, marks=pytest.mark.skip(
+    reason=f"no shared standard's method has at most {SMALL} criteria among the installed bodies"))])
+def test_method_regions_are_brute_force_counts(standard, method):
+    """Each pair's count of patterns graded differently, and each pattern finding's region, as listing every
+    pattern of the method's criteria and asking each body's grade_component gives them."""
+    data = report(standard)
+    counts = brute(standard, method)
+    labels = [b["id"] for b in data["bodies"]]
+    summary = next(m for m in data["complete"]["methods"] if m["method"] == method)
+    assert summary["sampled"] is None and summary["patterns"] == sum(counts.values())
+    for pair in data["complete"]["pairs"]:
+        a, b = (labels.index(x) for x in pair["bodies"])
+        assert pair["methods"][method]["inputs"] == sum(n for j, n in counts.items() if j[a] != j[b])
+    found = [f for f in data["findings"] if f["id"].startswith(f"criteria.{method}.patterns")]
+    assert {tuple(f["shows"]["values"][x] for x in labels): f["region"]["inputs"] for f in found} == {
+        joint: n for joint, n in counts.items() if len(set(joint)) > 1}
+
+
+@needs_shared
+@pytest.mark.parametrize("standard", SHARED or ["none"])
+def test_grading_regions_add_up_to_the_combinations_that_differ(standard):
+    """Every combination of component grades is swept, so the grading findings' regions are exact and add up to
+    the combinations on which the heat map shows the bodies differ; each pair's count is the heat map's."""
+    data = report(standard)
+    combos = data["heatmaps"]["combinations"]
+    differ = [c for c in combos if len(set(c["overall"].values())) > 1]
+    grading = [f for f in data["findings"] if f["area"] == "grading" and f["region"]]
+    assert sum(f["region"]["inputs"] for f in grading) == len(differ)
+    assert all(f["region"]["exact"] and f["region"]["of"] == len(combos) for f in grading)
+    for pair in data["complete"]["pairs"]:
+        a, b = pair["bodies"]
+        assert pair["combinations"]["inputs"] == sum(c["overall"][a] != c["overall"][b] for c in combos)
+        assert pair["combinations"]["of"] == len(combos)
+
+
+@needs_shared
+def test_every_swept_finding_says_how_large_its_region_is():
+    data = report(SHARED[0])
+    for f in data["findings"]:
+        if f["area"] in ("grading", "resits", "gateway") and f["cases"]:
+            region = f["region"]
+            assert region is not None and 0 < region["inputs"] <= region["of"], f["id"]
+            assert region["share"] == pytest.approx(region["inputs"] / region["of"], rel=1e-5)
+
+
+@needs_shared
+def test_cohort_gives_the_share_of_records_each_finding_touches(tmp_path):
+    """A cohort of three records: two findings' witnesses, and one record of another standard (if there is
+    one) or a bad line. Each witness's record touches its finding: 1 of the 2 records of the standard."""
+    standard = SHARED[0]
+    data = report(standard)
+    shown = [f for f in data["findings"] if f["shows"] and f["witness"] and "@" not in json.dumps(f["shows"])]
+    if len(shown) < 2:
+        pytest.skip(f"fewer than two findings with a witness on {standard}")
+    first, second = shown[0], next(f for f in shown if f["shows"] != shown[0]["shows"])
+    lines = [json.dumps({**f["witness"], "apprentice": {**f["witness"]["apprentice"], "id": f"A{i}"}})
+             for i, f in enumerate((first, second))] + ['{"standard": "ST0071", "not a record": true}']
+    cohort = tmp_path / "cohort.jsonl"
+    cohort.write_text("\n".join(lines) + "\n")
+    result = run("consistency", "--standard", standard, "--format", "json", "--cohort", str(cohort))
+    assert result.exit_code == 0, result.stderr
+    got = json.loads(result.stdout)["cohort"]
+    assert (got["records"], got["errors"]) == (2, 1)
+    for f in (first, second):
+        assert got["findings"][f["id"]]["inputs"] >= 1
+        assert got["findings"][f["id"]]["share"] == pytest.approx(got["findings"][f["id"]]["inputs"] / 2)
+
+
+def test_cohort_that_cannot_be_read_is_refused():
+    if not SHARED:
+        pytest.skip("no standard is offered by two installed bodies")
+    assert "no-such-cohort.csv" in fails("consistency", "--standard", SHARED[0], "--cohort", "no-such-cohort.csv")
