@@ -144,3 +144,40 @@ def test_the_bench_reports_the_analysis_beside_its_baseline_and_target():
                          check=True).stdout
     assert "of which the complete analysis" in out and "patterns of criteria counted" in out
     assert "analysis / baseline =" in out and "target: under 10 s" in out
+
+
+@needs_shared
+def test_gateway_profiles_are_every_combination_counted():
+    """Readiness over the product of the requirement fields' classes, counted group by group, is what listing
+    every profile of a reduced product (two items of evidence, a spread of English and maths classes, the time
+    on programme, a count) and grading each by every body gives."""
+    from epa.consistency import profiles
+
+    standard = SHARED[0]
+    current = subjects(REGISTRY, standard, None)
+    everything = profiles.groups(current)
+    evidence = [g for g in everything if len(g.values) == len(profiles.EVIDENCE_STATES)][:2]
+    others = [g for g in everything if g not in evidence]
+    reduced = [*evidence, *(profiles.Group(g.name, g.values[::max(1, len(g.values) // 12)]) for g in others[:3])]
+    if not reduced:
+        pytest.skip(f"no body offering {standard} states a gateway check a profile can show")
+    found, exact = profiles.counted(standard, current, reduced)
+    assert exact
+    expected: dict[tuple[bool, ...], int] = {}
+    for picked in itertools.product(*(g.values for g in reduced)):
+        params = {k: v for _, patch in picked for k, v in patch.items()}
+        joint = profiles.readiness(standard, current, params)
+        expected[joint] = expected.get(joint, 0) + 1
+    assert found == expected
+
+
+@needs_shared
+def test_each_pair_is_counted_over_every_gateway_profile():
+    data = report(SHARED[0])
+    gateway = data["complete"]["gateway"]
+    product = 1
+    for group in gateway["fields"]:
+        product *= group["classes"]
+    assert gateway["profiles"] == product
+    for pair in data["complete"]["pairs"]:
+        assert pair["gateway"]["of"] == product and 0 <= pair["gateway"]["inputs"] <= product

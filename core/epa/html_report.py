@@ -355,16 +355,21 @@ def _pairs(data: dict[str, Any]) -> str:
                         for m in methods)
         rows.append(f'<tr><th scope="row">{_body(names, a)} · {_body(names, b)}</th>{cells}'
                     f"<td>{int(pair['overall']['inputs']):,} ({_percent(pair['overall']['share'])})</td>"
-                    f"<td>{int(pair['combinations']['inputs'])} of {int(pair['combinations']['of'])}</td></tr>")
+                    f"<td>{int(pair['combinations']['inputs'])} of {int(pair['combinations']['of'])}</td>"
+                    + (f"<td>{int(pair['gateway']['inputs']):,} of {int(pair['gateway']['of']):,} "
+                       f"({_percent(pair['gateway']['share'])})</td>" if "gateway" in pair else "<td>—</td>")
+                    + "</tr>")
     sampled = [m["method"] for m in complete["methods"] if m.get("sampled") is not None]
     note = (f" Sampled, not counted: {', '.join(_e(m) for m in sampled)}." if sampled else
             " Every pattern counted: these are all the inputs on which each pair differs.")
     return (f'<h3 id="h-pairs">Inputs each pair of bodies grades differently</h3>'
             f'<p class="muted">Each method over every pattern of its criteria met; the overall grade over every '
             f"input ({int(complete['inputs']):,}: a pattern at each method); every combination of component "
-            f"grades.{note}</p>"
+            f"grades; readiness over every gateway profile (every class of every requirement field the bodies "
+            f"check, in every combination).{note}</p>"
             f'<div class="scroll"><table id="pairs"><thead><tr><th scope="col">Bodies</th>{head}'
-            f'<th scope="col">overall grade</th><th scope="col">combinations of component grades</th></tr></thead>'
+            f'<th scope="col">overall grade</th><th scope="col">combinations of component grades</th>'
+            f'<th scope="col">gateway profiles: ready or not</th></tr></thead>'
             f'<tbody>{"".join(rows)}</tbody></table></div>')
 
 

@@ -8,8 +8,11 @@ What ``epa consistency --format json`` gives as ``complete`` (``schemas/consiste
 - ``methods``: per method, the criteria any body assesses there, how many patterns of them there are (2^n), and
   whether they were counted (``sampled`` null) or sampled (how many patterns);
 - ``pairs``: for each pair of bodies, how many of those patterns each method grades differently, how many inputs
-  (a pattern at every method) get a different overall grade, and how many of the 3^methods combinations of
-  component grades get a different overall grade; each with its share.
+  (a pattern at every method) get a different overall grade, how many of the 3^methods combinations of
+  component grades get a different overall grade, and how many gateway profiles (``profiles``: every class of
+  every requirement field, in every combination) one finds ready and the other not; each with its share;
+- ``gateway``: how many profiles there are, whether they were counted exactly, and each group of fields with
+  its number of classes.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+from epa.consistency import profiles
 from epa.consistency.findings import Finding, Subject, names, pins, record, sides_by
 from epa.consistency.regions import Joint, MethodRegions, MethodRule, differing, method_regions, overall_regions, share
 from epa.grading import _call
@@ -131,9 +135,17 @@ def analyse(subjects: list[Subject], standard: Standard) -> tuple[list[tuple[Fin
                         "exact": exact},
             "combinations": {"inputs": (d := differing(combinations, a, b)), "of": n_combinations,
                              "share": share(d, n_combinations)}})
+    chosen = profiles.groups(subjects)
+    ready, ready_exact = profiles.counted(standard.id, subjects, chosen)
+    n_profiles = sum(ready.values())
+    for pair, ((a, _), (b, _)) in zip(pairs, itertools.combinations(enumerate(subjects), 2), strict=True):
+        pair["gateway"] = {"inputs": (d := differing(ready, a, b)), "of": n_profiles, "share": share(d, n_profiles),
+                           "exact": ready_exact}
     summary = {
         "methods": [{"method": r.method, "criteria": len(r.criteria), "patterns": r.total, "sampled": r.sampled}
                     for r in regions],
-        "inputs": inputs, "exact": exact, "pairs": pairs}
+        "inputs": inputs, "exact": exact, "pairs": pairs,
+        "gateway": {"profiles": n_profiles, "exact": ready_exact,
+                    "fields": [{"group": g.name, "classes": len(g.values)} for g in chosen]}}
     return method_findings(subjects, standard, regions), summary
 

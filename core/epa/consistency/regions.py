@@ -24,6 +24,7 @@ import itertools
 import math
 import random
 from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 from attrs import field, frozen
 
@@ -148,7 +149,7 @@ def overall_regions(methods: Sequence[MethodRegions], combine: Sequence[Combine]
     return out
 
 
-def differing(counts: Mapping[Joint, int], a: int, b: int) -> int:
+def differing(counts: Mapping[tuple[Any, ...], int], a: int, b: int) -> int:
     """How many of the inputs counted give bodies ``a`` and ``b`` (by position) different grades."""
     return sum(n for joint, n in counts.items() if joint[a] != joint[b])
 
