@@ -181,3 +181,27 @@ def test_each_pair_is_counted_over_every_gateway_profile():
     assert gateway["profiles"] == product
     for pair in data["complete"]["pairs"]:
         assert pair["gateway"]["of"] == product and 0 <= pair["gateway"]["inputs"] <= product
+
+
+@needs_shared
+@pytest.mark.parametrize("standard", SHARED or ["none"])
+def test_every_windows_boundary_is_tried(standard):
+    """Each resit or retake window any body states (in months, weeks or days) is tried on its last day and on
+    the day after, counted from the fail (the first assessment, in these histories)."""
+    import datetime as dt
+
+    from dateutil.relativedelta import relativedelta
+
+    from epa.consistency.findings import GATEWAY
+    from epa.consistency.sweeps import timings
+
+    current = subjects(REGISTRY, standard, None)
+    fail_day = GATEWAY + dt.timedelta(days=14)
+    tried = {fail_day + offset for _, offset in timings(current)}
+    for s in current:
+        resit = s.ruleset.journey.resit if s.ruleset.journey else None
+        for w in resit.windows if resit else ():
+            if w.offset.working_days is None:
+                due = fail_day + relativedelta(months=w.offset.months or 0, weeks=w.offset.weeks or 0,
+                                               days=w.offset.days or 0)
+                assert {due, due + dt.timedelta(days=1)} <= tried, (s.id, w.id)
