@@ -205,3 +205,23 @@ def test_every_windows_boundary_is_tried(standard):
                 due = fail_day + relativedelta(months=w.offset.months or 0, weeks=w.offset.weeks or 0,
                                                days=w.offset.days or 0)
                 assert {due, due + dt.timedelta(days=1)} <= tried, (s.id, w.id)
+
+
+@needs_shared
+def test_each_gateway_split_is_a_finding_with_its_exact_region():
+    """Every way the bodies split on readiness over every gateway profile is one finding, its region the number
+    of profiles, its witness a record on which each body's readiness is as the finding says."""
+    from epa.consistency import profiles
+
+    standard = SHARED[0]
+    current = subjects(REGISTRY, standard, None)
+    counts, exact = profiles.counted(standard, current)
+    data = report(standard)
+    labels = [b["id"] for b in data["bodies"]]
+    found = [f for f in data["findings"] if f["id"].startswith("gateway.profiles")]
+    assert {tuple(f["shows"]["values"][x] for x in labels): f["region"]["inputs"] for f in found} == {
+        joint: n for joint, n in counts.items() if len(set(joint)) > 1}
+    for f in found:
+        assert f["region"]["of"] == sum(counts.values()) and f["region"]["exact"] is exact
+        graded = {s.label: s.grade(f["witness"]).gateway.ready for s in current}
+        assert graded == f["shows"]["values"]

@@ -245,6 +245,12 @@ def _region(finding: dict[str, Any], cohort: dict[str, Any] | None) -> str:
     return f'<p class="region">{"; ".join(parts)}</p>' if parts else ""
 
 
+def _shown_by(cases: int) -> str:
+    if not cases:
+        return "from the rules data alone"
+    return "one input shows it" if cases == 1 else f"{cases:,} inputs show it"
+
+
 def _percent(share: float) -> str:
     value = 100 * float(share)
     return "0%" if value == 0 else f"{value:.3g}%" if value >= 0.001 else f"{value:.2e}%"
@@ -491,7 +497,7 @@ def _finding(finding: dict[str, Any], names: dict[str, str], documents: dict[tup
     return (f'<article class="finding" id="finding-{_e(finding["id"])}" data-area="{_e(finding["area"])}">'
             f'<h3>{_e(finding["summary"])}</h3>'
             f'<div class="meta"><span class="area">{_e(finding["area"])}</span> · <code>{_e(finding["id"])}</code>'
-            f' · {f"{cases:,} inputs show it" if cases else "from the rules data alone"}</div>'
+            f' · {_shown_by(cases)}</div>'
             f'{_region(finding, cohort)}'
             f'<div class="sides">{"".join(sides)}</div>{shows}{_witness_line(finding)}{witness}</article>')
 

@@ -136,7 +136,7 @@ def analyse(subjects: list[Subject], standard: Standard) -> tuple[list[tuple[Fin
             "combinations": {"inputs": (d := differing(combinations, a, b)), "of": n_combinations,
                              "share": share(d, n_combinations)}})
     chosen = profiles.groups(subjects)
-    ready, ready_exact = profiles.counted(standard.id, subjects, chosen)
+    ready, witnesses, ready_exact = profiles.witnessed(standard.id, subjects, chosen)
     n_profiles = sum(ready.values())
     for pair, ((a, _), (b, _)) in zip(pairs, itertools.combinations(enumerate(subjects), 2), strict=True):
         pair["gateway"] = {"inputs": (d := differing(ready, a, b)), "of": n_profiles, "share": share(d, n_profiles),
@@ -147,5 +147,38 @@ def analyse(subjects: list[Subject], standard: Standard) -> tuple[list[tuple[Fin
         "inputs": inputs, "exact": exact, "pairs": pairs,
         "gateway": {"profiles": n_profiles, "exact": ready_exact,
                     "fields": [{"group": g.name, "classes": len(g.values)} for g in chosen]}}
-    return method_findings(subjects, standard, regions), summary
+    return (method_findings(subjects, standard, regions)
+            + gateway_findings(subjects, standard, ready, witnesses, ready_exact), summary)
+
+
+def gateway_findings(subjects: list[Subject], standard: Standard, ready: dict[tuple[bool, ...], int],
+                     witnesses: dict[tuple[bool, ...], dict[str, Any]],
+                     exact: bool) -> list[tuple[Finding, dict[str, Any]]]:
+    """A finding for each way the bodies split on readiness over every gateway profile: how many profiles, and
+    the profile nearest to one every body accepts that shows it, with the requirements each body finds unmet."""
+    out = []
+    labels = [s.label for s in subjects]
+    total = sum(ready.values())
+    split = sorted(((j, n) for j, n in ready.items() if len(set(j)) > 1), key=lambda item: -item[1])
+    for number, (joint, n) in enumerate(split, 1):
+        data = profiles.profile(standard.id, subjects, witnesses[joint])
+        results = {s.label: s.grade(data) for s in subjects}
+
+        def says(label: str, results: dict[str, Any] = results) -> str:
+            gateway = results[label].gateway
+            unmet = [r.name for r in gateway.requirements if r.id in gateway.unmet]
+            return "ready" if gateway.ready else f"not ready ({'; '.join(unmet)})"
+        values = dict(zip(labels, joint, strict=True))
+        cited = {label: [q.citation for q in r.gateway.requirements if q.id in r.gateway.unmet]
+                 for label, r in results.items()}
+        sides = sides_by(values, {label: says(label) for label in labels}, cited)
+        space = "every gateway profile: every class of every requirement field the bodies check, in every combination"
+        summary = (f"Gateway readiness on {n:,} of {total:,} profiles ({_percent(n, total)}): "
+                   + "; ".join(f"{names(side.bodies)}: {'ready' if values[side.bodies[0]] else 'not ready'}"
+                               for side in sides)
+                   + f"; for example {profiles.described(witnesses[joint])}.")
+        finding = Finding("gateway.profiles" + (f".{number}" if number > 1 else ""), "gateway", summary, sides, data,
+                          {"row": "gateway_ready", "values": values}, n)
+        out.append((finding, region(n, total, space, exact)))
+    return out
 

@@ -111,6 +111,24 @@ def profile(standard: str, subjects: Sequence[Subject], params: dict[str, Any]) 
 Joint = tuple[bool, ...]
 
 
+def described(params: dict[str, Any]) -> str:
+    """A profile's parameters in words (those away from the baseline)."""
+    words = []
+    for key, value in params.items():
+        if key in BASELINE:
+            if value != BASELINE[key]:
+                words.append({"age": f"{value} at the start", "days": f"{value} days on programme",
+                              "ehcp": "an EHCP", "bsl": "English held as a BSL qualification"}.get(
+                    key, f"{key} {value or 'not recorded'}"))
+        elif value is None:
+            words.append(f"{key.replace('_', ' ')} not recorded")
+        elif value is False:
+            words.append(f"{key.replace('_', ' ')} not provided")
+        elif value is not True:
+            words.append(f"{key.replace('_', ' ')} {value}")
+    return ", ".join(words) or "every requirement met"
+
+
 def readiness(standard: str, subjects: Sequence[Subject], params: dict[str, Any]) -> Joint:
     data = profile(standard, subjects, params)
     return tuple(s.grade(data).gateway.ready for s in subjects)
@@ -120,18 +138,33 @@ def counted(standard: str, subjects: Sequence[Subject], chosen: Sequence[Group] 
             ) -> tuple[dict[Joint, int], bool]:
     """Every profile of the groups' product by the bodies' joint readiness; and whether that is exact (the
     baseline is ready for every body, and no body decides by its own hook)."""
+    counts, _, exact = witnessed(standard, subjects, chosen)
+    return counts, exact
+
+
+def witnessed(standard: str, subjects: Sequence[Subject], chosen: Sequence[Group] | None = None
+              ) -> tuple[dict[Joint, int], dict[Joint, dict[str, Any]], bool]:
+    """As ``counted``, with a profile for each joint readiness (its parameters): the one that moves the fewest
+    groups from a value every body accepts."""
     chosen = groups(subjects) if chosen is None else chosen
     base = readiness(standard, subjects, {})
     exact = all(base) and not any("gateway_requirements" in s.loaded.own_hooks for s in subjects)
-    total: dict[Joint, int] = {tuple(True for _ in subjects): 1}
+    everyone = tuple(True for _ in subjects)
+    # joint -> (profiles, (groups moved, parameters) of its witness)
+    total: dict[Joint, tuple[int, tuple[int, dict[str, Any]]]] = {everyone: (1, (0, {}))}
     for group in chosen:
-        here: dict[Joint, int] = {}
+        here: dict[Joint, tuple[int, tuple[int, dict[str, Any]]]] = {}
         for _, params in group.values:
             joint = readiness(standard, subjects, params)
-            here[joint] = here.get(joint, 0) + 1
-        combined: dict[Joint, int] = {}
-        for (a, n), (b, m) in itertools.product(total.items(), here.items()):
+            # Every body ready: the baseline stands for it in a witness (it is, where the count is exact).
+            n, seen = here.get(joint, (0, (0, {}) if joint == everyone and exact else (1, params)))
+            here[joint] = (n + 1, seen)
+        combined: dict[Joint, tuple[int, tuple[int, dict[str, Any]]]] = {}
+        for (a, (n, (ca, pa))), (b, (m, (cb, pb))) in itertools.product(total.items(), here.items()):
             joint = tuple(x and y for x, y in zip(a, b, strict=True))
-            combined[joint] = combined.get(joint, 0) + n * m
+            found, best = combined.get(joint, (0, (ca + cb, {**pa, **pb})))
+            if ca + cb < best[0]:
+                best = (ca + cb, {**pa, **pb})
+            combined[joint] = (found + n * m, best)
         total = combined
-    return total, exact
+    return ({j: n for j, (n, _) in total.items()}, {j: w for j, (_, (_, w)) in total.items()}, exact)
