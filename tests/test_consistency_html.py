@@ -99,8 +99,8 @@ def test_shows_header_findings_and_citations():
             assert escape(ambiguity["id"]) in page and escape(ambiguity["reading"]) in page
         for doc in body["documents"]:
             assert escape(doc["title"]) in page and escape(doc["version"]) in page
-    for area, count in data["cases"].items():
-        assert f"{area}: <strong>{count}</strong>" in page
+    for area, count in data["cases"].items():  # the inputs evaluated, apart from the findings' counts
+        assert f"<li>{area}: {count:,}</li>" in page.split('id="input-counts"', 1)[1]
     for finding in data["findings"]:
         assert f'id="finding-{finding["id"]}"' in page
         assert escape(finding["summary"]) in page
@@ -145,6 +145,108 @@ def test_every_string_is_escaped():
 
 
 # --- a real headless browser -----------------------------------------------------------------------------------
+
+def live() -> dict[str, Any] | None:
+    """The installed bodies' report of a standard two of them offer, or None (then a test says why it skips)."""
+    from epa.consistency import analyse
+    from epa.registry import Registry
+
+    registry = Registry.installed()
+    shared = [s.id for s in registry.defined_standards() if len(list(registry.offering(s.id))) >= 2]
+    return analyse(registry, shared[0]) if shared else None
+
+
+def reports() -> list[dict[str, Any]]:
+    found = live()
+    return [sample(), *([found] if found else [])]
+
+
+@pytest.mark.parametrize("data", reports(), ids=lambda d: "live" if "complete" in d else "sample")
+def test_the_page_opens_on_the_divergences(data):
+    """The first screen: the title, one sentence, then the top divergences, before the bodies, counts, filters
+    and heat maps; each with how the bodies split, what it changes, its region where known, and its witness."""
+    page = render(data)
+    body = page[page.index("<body>"):]
+    order = [body.index(marker) for marker in ('id="top"', 'id="filters"', 'id="bodies"', 'id="h-combinations"',
+                                               'id="h-criteria"', 'id="h-findings"')]
+    assert order == sorted(order)
+    assert re.findall(r"<h2[^>]*>(.*?)</h2>", body)[0] == "Top divergences"
+    top = body[body.index('id="top"'):body.index('id="filters"')]
+    items = re.findall(r"<li><div class=\"split\">(.*?)</li>", top, flags=re.S)
+    shown = [f for f in data["findings"] if f["shows"] and "@" not in f["id"]]
+    assert len(items) == min(8, len(shown)) and items
+    for item in items:
+        assert 'class="changes"' in item and "<strong>" in item  # what changes, and each side's value
+        assert 'class="witness-line"' in item
+        if "complete" in data:
+            assert 'class="region"' in item and " inputs (" in item
+
+
+@pytest.mark.parametrize("data", reports(), ids=lambda d: "live" if "complete" in d else "sample")
+def test_counts_agree_everywhere(data):
+    """The number of findings per area is the same in the header, the filters and the findings listed; the
+    inputs the sweeps evaluated are counted apart, labelled as inputs."""
+    page = render(data)
+    articles = re.findall(r'<article class="finding" id="[^"]+" data-area="([^"]+)"', page)
+    header = dict(re.findall(r'<li><a href="#h-findings">([^<]+)</a>: <strong>(\d+)</strong></li>',
+                             page.split('id="finding-counts"', 1)[1].split("</ul>", 1)[0]))
+    filters = dict(re.findall(r'name="area" value="([^"]+)" checked> [^<(]+\((\d+)\)', page))
+    expected = {area: str(articles.count(area)) for area in set(articles)}
+    assert header == filters == expected
+    assert f"<strong>{len(articles)}</strong> divergences" in page
+    assert f"<strong>{len(articles)}</strong> findings, by area" in page
+    inputs = page.split('id="input-counts"', 1)[1].split("</ul>", 1)[0]
+    assert "<strong>" not in inputs and "Inputs each sweep evaluated (not findings)" in page
+
+
+@pytest.mark.parametrize("data", reports(), ids=lambda d: "live" if "complete" in d else "sample")
+def test_wide_tables_scroll_on_a_phone(data):
+    """Every heat map (and the pairs table) sits in a box that scrolls sideways, and a narrow screen gets
+    narrower cells, one column of sides and wrapped criterion text."""
+    page = render(data)
+    assert len(re.findall(r'<table class="heat"', page)) == 2
+    assert len(re.findall(r'<div class="scroll"><table class="heat"', page)) == 2
+    css = "".join(tags(page).styles)
+    assert re.search(r"\.scroll \{[^}]*overflow-x: auto", css)
+    phone = css[css.index("@media (max-width: 40rem)"):]
+    assert ".heat td" in phone and ".sides { grid-template-columns: 1fr; }" in phone
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page
+
+
+@pytest.mark.parametrize("data", reports(), ids=lambda d: "live" if "complete" in d else "sample")
+def test_the_witness_is_shown_not_only_named(data):
+    """Each finding with a witness shows it in a line (each attempt's method and grade or criteria met),
+    outside the folded JSON, beside the row epa compare shows."""
+    from epa.report import witness_line
+
+    page = render(data)
+    for finding in data["findings"]:
+        if not finding["witness"]:
+            continue
+        article = page.split(f'id="finding-{finding["id"]}"', 1)[1].split("</article>", 1)[0]
+        line = witness_line(finding["witness"])
+        assert f'<p class="witness-line">Witness: {escape(line)}</p>' in article
+        assert "<details>" not in article.split('class="witness-line"', 1)[0].rsplit("</details>", 1)[-1]
+        for attempt in finding["witness"].get("assessments", ()):
+            assert attempt["method"] in line
+
+
+def test_the_table_output_shows_the_witness_and_the_region():
+    from epa.testing import run
+
+    data = live()
+    if data is None:
+        pytest.skip("no standard is offered by two installed bodies")
+    result = run("consistency", "--standard", data["standard"])
+    assert result.exit_code == 0, result.stderr
+    text = " ".join(result.stdout.replace("│", " ").split())
+    assert "(witness: overall differs)" not in text
+    shown = next(f for f in data["findings"] if f["shows"] and f["witness"] and f["witness"].get("assessments"))
+    first = shown["witness"]["assessments"][0]
+    assert f"witness: {first['method']}" in text  # the record itself, attempt by attempt
+    grading = next(f for f in data["findings"] if f["area"] == "grading" and f["region"])
+    assert f"{grading['region']['inputs']} of {grading['region']['of']} inputs" in text
+
 
 def chromium() -> str | None:
     return next((p for p in map(shutil.which, ("chromium", "chromium-browser", "google-chrome")) if p), None)
@@ -232,3 +334,34 @@ def test_screenshot(tmp_path):
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     assert struct.unpack(">II", png[16:24]) == (1280, 2000)
     assert len(png) > 40_000, "an empty page's screenshot is about 12 KB; this one shows nothing"
+
+
+MEASURE = """<script>
+addEventListener("load", function () {
+  var root = document.documentElement, top = document.getElementById("top").getBoundingClientRect();
+  document.body.setAttribute("data-overflow", String(root.scrollWidth - innerWidth));
+  document.body.setAttribute("data-top", String(Math.round(top.top)));
+});
+</script>"""
+
+
+@needs_chromium
+@pytest.mark.parametrize("width", [1366, 390])
+def test_first_screen_and_no_sideways_page_at_desktop_and_phone_widths(tmp_path, width):
+    """At 1366x900 and at 390 wide, the top divergences start on the first screen and the page itself never
+    scrolls sideways (the heat maps scroll inside their boxes). The page's policy is dropped so that the
+    measuring script may run."""
+    data = live() or sample()
+    html = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>', "", render(data))
+    html = html.replace("</body>", MEASURE + "</body>")
+    page = tmp_path / "report.html"
+    page.write_text(html, encoding="utf-8")
+    run = browse(page, tmp_path, f"--window-size={width},900", "--dump-dom")
+    assert run.returncode == 0, run.stderr[-2000:]
+    overflow = int(re.search(r'data-overflow="(-?\d+)"', run.stdout).group(1))
+    top = int(re.search(r'data-top="(-?\d+)"', run.stdout).group(1))
+    assert overflow <= 0, f"the page is {overflow} px wider than a {width}-px screen"
+    assert top < 900 / 2, f"the top divergences start {top} px down"
+    shot = tmp_path / f"report-{width}.png"
+    taken = browse(page, tmp_path, f"--screenshot={shot}", f"--window-size={width},900", "--hide-scrollbars")
+    assert taken.returncode == 0 and shot.is_file()

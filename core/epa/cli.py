@@ -643,7 +643,9 @@ def check_rules(files: tuple[Path, ...], sources: Path | None, limit: int) -> No
               help="table for a person, json for a program, html: one self-contained report to look at")
 @click.option("--out", type=click.Path(path_type=Path), callback=_output_file,
               help="write to this file, not the screen")
-def consistency(standard: str, body_ids: str | None, fmt: str, out: Path | None) -> None:
+@click.option("--cohort", "cohort_file", metavar="FILE",
+              help="a cohort (as --batch reads it): the share of its records each finding touches")
+def consistency(standard: str, body_ids: str | None, fmt: str, out: Path | None, cohort_file: str | None) -> None:
     """Find every divergence between the bodies offering a STANDARD: grades, criteria, gateway, resits,
     deadlines, tolerances, recommendations, each body's self-consistency and versions. Each finding says
     what differs, the bodies on each side with their citations, and the smallest record (a file
@@ -654,6 +656,10 @@ def consistency(standard: str, body_ids: str | None, fmt: str, out: Path | None)
     registry.offering(standard)
     chosen = [registry.named(b.strip()).body.id for b in body_ids.split(",") if b.strip()] if body_ids else None
     data = analyse(registry, standard, chosen)
+    if cohort_file is not None:
+        from epa.consistency.cohort import touched
+
+        data["cohort"] = touched(registry, standard, data["findings"], cohort_file)
     if fmt == "html":
         from epa.html_report import render
 

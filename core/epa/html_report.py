@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import itertools
 import json
 from collections.abc import Iterable
 from html import escape
 from typing import Any
 
 from epa.citations import label, titled
+from epa.report import witness_line
 
 AREAS = ("grading", "criteria", "gateway", "resits", "deadlines", "tolerances", "recommendations",
          "self-consistency", "reference", "versions")
@@ -78,6 +80,25 @@ thead th { background: #f3f5f7; font-size: .85rem; }
 details { margin-top: .5rem; }
 summary { cursor: pointer; color: #0b4f9c; }
 pre { background: #f6f8fa; border: 1px solid var(--line); padding: .5rem; overflow: auto; max-height: 24rem; }
+.scroll { overflow-x: auto; max-width: 100%; -webkit-overflow-scrolling: touch; }
+.scroll table { margin: .5rem 0 1rem; }
+.lede { font-size: 1.05rem; margin: .3rem 0 .6rem; }
+#top { border: 2px solid #b8860b; background: #fffbea; padding: .4rem 1rem .6rem; margin: .6rem 0 1rem; }
+#top h2 { margin: .3rem 0 .4rem; border: 0; }
+#top ol { margin: 0; padding-left: 1.4rem; }
+#top li { margin: .35rem 0 .6rem; }
+.changes { font-weight: bold; }
+.split { margin: .15rem 0; }
+.region, .witness-line { font-size: .85rem; color: var(--muted); margin: .1rem 0; overflow-wrap: anywhere; }
+.counts { margin: .3rem 0; }
+@media (max-width: 40rem) {
+  body { padding: .5rem .6rem 2rem; font-size: 14px; }
+  .heat td { min-width: 4.5rem; white-space: normal; }
+  .heat tbody th { white-space: normal; }
+  .crit-text { display: block; max-width: 12rem; margin-left: 0; }
+  .sides { grid-template-columns: 1fr; }
+  #filters label { white-space: normal; }
+}
 """
 
 SCRIPT = """
@@ -181,6 +202,100 @@ def _cite(citation: str, doc: dict[str, str] | None) -> str:
             f'</cite> <span class="muted">({_e(file)})</span>')
 
 
+ROWS = {"overall": "Overall grade", "gateway_ready": "Ready for gateway", "capped": "Grade capped at pass",
+        "full_retake_required": "The whole EPA again"}
+TOP = 8  # how many divergences the page opens on
+
+
+def _row_name(row: str) -> str:
+    return ROWS.get(row, f"The {row}'s grade")
+
+
+def _value(value: Any) -> str:
+    if value is True:
+        return "yes"
+    if value is False:
+        return "no"
+    return "no grade" if value is None else str(value)
+
+
+def _changes(finding: dict[str, Any], names: dict[str, str]) -> str:
+    """What the divergence changes for an apprentice: the row the witness shows, and each body's value."""
+    row = finding["shows"]
+    split: dict[str, list[str]] = {}
+    for body, value in row["values"].items():
+        split.setdefault(_value(value), []).append(body)
+    sides = "; ".join(", ".join(_body(names, b) for b in bodies) + f": <strong>{_e(value)}</strong>"
+                      for value, bodies in split.items())
+    return f'<span class="changes">{_e(_row_name(row["row"]))}</span> — {sides}'
+
+
+def _region(finding: dict[str, Any], cohort: dict[str, Any] | None) -> str:
+    """How many inputs the finding touches (and, with a cohort, how many of its records)."""
+    parts = []
+    region = finding.get("region")
+    if region:
+        kind = "" if region.get("exact") else " (not every input: the inputs swept)"
+        parts.append(f"{int(region['inputs']):,} of {int(region['of']):,} inputs ({_percent(region['share'])}): "
+                     f"{_e(region['space'])}{kind}")
+    touched = (cohort or {}).get("findings", {}).get(finding["id"])
+    if touched is not None:
+        parts.append(f"{int(touched['inputs']):,} of {int(touched['of']):,} records of the cohort "
+                     f"({_percent(touched['share'])})")
+    return f'<p class="region">{"; ".join(parts)}</p>' if parts else ""
+
+
+def _shown_by(cases: int) -> str:
+    if not cases:
+        return "from the rules data alone"
+    return "one input shows it" if cases == 1 else f"{cases:,} inputs show it"
+
+
+def _percent(share: float) -> str:
+    value = 100 * float(share)
+    return "0%" if value == 0 else f"{value:.3g}%" if value >= 0.001 else f"{value:.2e}%"
+
+
+def _witness_line(finding: dict[str, Any]) -> str:
+    return (f'<p class="witness-line">Witness: {_e(witness_line(finding["witness"]))}</p>'
+            if finding.get("witness") else "")
+
+
+def _ranked(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The divergences an apprentice record can show, largest first: those with a counted region before those
+    from one input, then those changing the overall grade, a component's grade, gateway, the resit rules;
+    within each, those touching the most of a cohort (where one is given), then the largest share of their
+    inputs. Taken area by area in turn, so that the first screen shows every kind of divergence there is."""
+    order = {"overall": 0, "gateway_ready": 2, "full_retake_required": 3, "capped": 4}
+    touched = (data.get("cohort") or {}).get("findings", {})
+
+    def key(f: dict[str, Any]) -> tuple[Any, ...]:
+        region = f.get("region") or {}
+        return (not region, order.get(f["shows"]["row"], 1), -float(touched.get(f["id"], {}).get("share", 0)),
+                -float(region.get("share", 0)), f["id"])
+    ranked = sorted((f for f in data["findings"] if f.get("shows") and "@" not in f["id"]), key=key)
+    by_area: dict[str, list[dict[str, Any]]] = {}
+    for f in ranked:
+        by_area.setdefault(f["area"], []).append(f)
+    turns = itertools.zip_longest(*by_area.values())
+    return [f for turn in turns for f in turn if f is not None]
+
+
+def _top(data: dict[str, Any], names: dict[str, str]) -> str:
+    ranked = _ranked(data)
+    if not ranked:
+        return ('<section id="top" aria-labelledby="h-top"><h2 id="h-top">Top divergences</h2>'
+                "<p>No apprentice record is graded differently by these bodies.</p></section>")
+    items = "".join(
+        f'<li><div class="split">{_changes(f, names)}</div>'
+        f'<div><a href="#finding-{_e(f["id"])}">{_e(f["summary"])}</a></div>'
+        f'{_region(f, data.get("cohort"))}{_witness_line(f)}</li>' for f in ranked[:TOP])
+    more = (f'<p class="muted">{len(ranked) - TOP} more that a record can show, and the rest, under '
+            f'<a href="#h-findings">Findings</a>.</p>' if len(ranked) > TOP else "")
+    return (f'<section id="top" aria-labelledby="h-top"><h2 id="h-top">Top divergences</h2>'
+            f"<ol>{items}</ol>{more}</section>")
+
+
 def _checkboxes(name: str, items: Iterable[tuple[str, str]]) -> str:
     return "".join(f'<label><input type="checkbox" name="{name}" value="{_e(value)}" checked> {label}</label>'
                    for value, label in items)
@@ -195,6 +310,23 @@ def _ambiguities(items: Iterable[dict[str, Any]], body: str, documents: dict[tup
     return f"<details><summary>{count} recorded ambiguities</summary><ul>{rows}</ul></details>" if count else ""
 
 
+def _area_counts(data: dict[str, Any]) -> list[tuple[str, int]]:
+    """Each area with findings, in the report's order, and how many: the same numbers in header and filters."""
+    present = [a for a in AREAS if any(f["area"] == a for f in data["findings"])]
+    present += sorted({f["area"] for f in data["findings"]} - set(present))
+    return [(a, sum(f["area"] == a for f in data["findings"])) for a in present]
+
+
+def _lede(data: dict[str, Any]) -> str:
+    findings = data["findings"]
+    shown = sum(1 for f in findings if f.get("shows"))
+    bodies = ", ".join(_e(b["name"]) for b in data["bodies"])
+    return (f"<header><h1>Consistency report: {_e(data['standard'])}</h1>"
+            f'<p class="lede"><strong>{len(findings)}</strong> divergences among {bodies}; '
+            f"<strong>{shown}</strong> of them change what an apprentice record gets. The largest first; "
+            f'everything after, <a href="#h-findings">by area</a>.</p></header>')
+
+
 def _header(data: dict[str, Any]) -> str:
     documents = _documents(data)
     bodies = "".join(
@@ -203,19 +335,52 @@ def _header(data: dict[str, Any]) -> str:
                     for d in b["documents"])
         + _ambiguities(b.get("ambiguities", ()), b["id"], documents) + "</li>" for b in data["bodies"])
     cases = data["cases"]
-    counts = "".join(f"<li>{_e(area)}: <strong>{int(n)}</strong></li>" for area, n in cases.items())
-    return (f"<header><h1>Consistency report: {_e(data['standard'])}</h1>"
-            f"<p>Where the awarding bodies offering {_e(data['standard'])} diverge, each divergence with the "
-            f"smallest apprentice record that shows it and the citations on each side.</p>"
-            f'<h2 id="bodies">Bodies and documents</h2><ul class="bodies">{bodies}</ul>'
-            f"<p><strong>{len(data['findings'])}</strong> findings from <strong>{sum(cases.values())}</strong> "
-            f'inputs evaluated:</p><ul class="inline">{counts}</ul></header>')
+    findings = "".join(f'<li><a href="#h-findings">{_e(area)}</a>: <strong>{n}</strong></li>'
+                       for area, n in _area_counts(data))
+    inputs = "".join(f"<li>{_e(area)}: {int(n):,}</li>" for area, n in cases.items())
+    return (f'<section aria-labelledby="bodies"><h2 id="bodies">Bodies, documents and counts</h2>'
+            f'<ul class="bodies">{bodies}</ul>'
+            f'<p class="counts"><strong>{len(data["findings"])}</strong> findings, by area:</p>'
+            f'<ul class="inline" id="finding-counts">{findings}</ul>'
+            f'<p class="counts muted">Inputs each sweep evaluated (not findings):</p>'
+            f'<ul class="inline muted" id="input-counts">{inputs}</ul>{_pairs(data)}</section>')
+
+
+def _pairs(data: dict[str, Any]) -> str:
+    """The complete analysis: how many inputs each pair of bodies grades differently."""
+    complete = data.get("complete")
+    if not complete or not complete.get("pairs"):
+        return ""
+    names = _names(data)
+    methods = [m["method"] for m in complete["methods"]]
+    head = "".join(f'<th scope="col">{_e(m)}: patterns of criteria met</th>' for m in methods)
+    rows = []
+    for pair in complete["pairs"]:
+        a, b = pair["bodies"]
+        cells = "".join(f"<td>{int(pair['methods'][m]['inputs']):,} of {int(pair['methods'][m]['of']):,}</td>"
+                        for m in methods)
+        rows.append(f'<tr><th scope="row">{_body(names, a)} · {_body(names, b)}</th>{cells}'
+                    f"<td>{int(pair['overall']['inputs']):,} ({_percent(pair['overall']['share'])})</td>"
+                    f"<td>{int(pair['combinations']['inputs'])} of {int(pair['combinations']['of'])}</td>"
+                    + (f"<td>{int(pair['gateway']['inputs']):,} of {int(pair['gateway']['of']):,} "
+                       f"({_percent(pair['gateway']['share'])})</td>" if "gateway" in pair else "<td>—</td>")
+                    + "</tr>")
+    sampled = [m["method"] for m in complete["methods"] if m.get("sampled") is not None]
+    note = (f" Sampled, not counted: {', '.join(_e(m) for m in sampled)}." if sampled else
+            " Every pattern counted: these are all the inputs on which each pair differs.")
+    return (f'<h3 id="h-pairs">Inputs each pair of bodies grades differently</h3>'
+            f'<p class="muted">Each method over every pattern of its criteria met; the overall grade over every '
+            f"input ({int(complete['inputs']):,}: a pattern at each method); every combination of component "
+            f"grades; readiness over every gateway profile (every class of every requirement field the bodies "
+            f"check, in every combination).{note}</p>"
+            f'<div class="scroll"><table id="pairs"><thead><tr><th scope="col">Bodies</th>{head}'
+            f'<th scope="col">overall grade</th><th scope="col">combinations of component grades</th>'
+            f'<th scope="col">gateway profiles: ready or not</th></tr></thead>'
+            f'<tbody>{"".join(rows)}</tbody></table></div>')
 
 
 def _filters(data: dict[str, Any]) -> str:
-    present = [a for a in AREAS if any(f["area"] == a for f in data["findings"])]
-    present += sorted({f["area"] for f in data["findings"]} - set(present))
-    areas = [(a, f"{_e(a)} ({sum(f['area'] == a for f in data['findings'])})") for a in present]
+    areas = [(a, f"{_e(a)} ({n})") for a, n in _area_counts(data)]
     bodies = _checkboxes("body", ((b["id"], _e(b["name"])) for b in data["bodies"]))
     return ('<form id="filters" hidden aria-label="Filters">'
             f"<fieldset><legend>Bodies</legend>{bodies}</fieldset>"
@@ -260,8 +425,8 @@ def _combinations(data: dict[str, Any]) -> str:
               '<li><span class="mark">&#8800; differs</span> bodies disagree</li></ul>')
     return (f'<section aria-labelledby="h-combinations"><h2 id="h-combinations">Overall grade for each combination of '
             f"component grades</h2>{legend}"
-            f'<table class="heat" id="combinations">{_heat_head(data, "Component grades")}'
-            f'<tbody>{"".join(rows)}</tbody></table></section>')
+            f'<div class="scroll"><table class="heat" id="combinations">{_heat_head(data, "Component grades")}'
+            f'<tbody>{"".join(rows)}</tbody></table></div></section>')
 
 
 def _criteria(data: dict[str, Any]) -> str:
@@ -297,11 +462,12 @@ def _criteria(data: dict[str, Any]) -> str:
               '<li><span class="mark">&#8800; differs</span> placements differ</li></ul>')
     return (f'<section aria-labelledby="h-criteria"><h2 id="h-criteria">Where each body assesses each criterion'
             f"</h2>{legend}"
-            f'<table class="heat" id="criteria">{_heat_head(data, "Criterion")}'
-            f'<tbody>{"".join(rows)}</tbody></table></section>')
+            f'<div class="scroll"><table class="heat" id="criteria">{_heat_head(data, "Criterion")}'
+            f'<tbody>{"".join(rows)}</tbody></table></div></section>')
 
 
-def _finding(finding: dict[str, Any], names: dict[str, str], documents: dict[tuple[str, str], dict[str, str]]) -> str:
+def _finding(finding: dict[str, Any], names: dict[str, str], documents: dict[tuple[str, str], dict[str, str]],
+             cohort: dict[str, Any] | None = None) -> str:
     sides = []
     for side in finding["sides"]:
         who = "".join(f'<li data-col="{_e(_base(b))}">{_body(names, b)}</li>' for b in side["bodies"])
@@ -319,7 +485,8 @@ def _finding(finding: dict[str, Any], names: dict[str, str], documents: dict[tup
         values = "".join(f'<tr data-col="{_e(_base(b))}"><th scope="row">{_body(names, b)}</th>'
                          f"<td>{_e(_text(v))}</td></tr>" for b, v in row["values"].items())
         shows = (f'<div class="shows"><code>epa compare</code> on the witness shows row <code>{_e(row["row"])}</code>:'
-                 f'<table><thead><tr><th scope="col">Body</th><th scope="col">{_e(row["row"])}</th></tr></thead>'
+                 f'<table class="witness"><thead><tr><th scope="col">Body</th>'
+                 f'<th scope="col">{_e(row["row"])}</th></tr></thead>'
                  f"<tbody>{values}</tbody></table></div>")
     if finding.get("witness") is not None:
         witness = (f"<details><summary>Witness record</summary>"
@@ -330,15 +497,17 @@ def _finding(finding: dict[str, Any], names: dict[str, str], documents: dict[tup
     return (f'<article class="finding" id="finding-{_e(finding["id"])}" data-area="{_e(finding["area"])}">'
             f'<h3>{_e(finding["summary"])}</h3>'
             f'<div class="meta"><span class="area">{_e(finding["area"])}</span> · <code>{_e(finding["id"])}</code>'
-            f' · {f"{cases} swept inputs show it" if cases else "from the rules data alone"}</div>'
-            f'<div class="sides">{"".join(sides)}</div>{shows}{witness}</article>')
+            f' · {_shown_by(cases)}</div>'
+            f'{_region(finding, cohort)}'
+            f'<div class="sides">{"".join(sides)}</div>{shows}{_witness_line(finding)}{witness}</article>')
 
 
 def render(data: dict[str, Any]) -> str:
     """The consistency JSON (``schemas/consistency.schema.json``) as one self-contained HTML document."""
     names = _names(data)
     documents = _documents(data)
-    findings = "".join(_finding(f, names, documents) for f in data["findings"]) or "<p>No divergence found.</p>"
+    findings = "".join(_finding(f, names, documents, data.get("cohort")) for f in data["findings"]) \
+        or "<p>No divergence found.</p>"
     policy = (f"default-src 'none'; style-src {_sha256(CSS)}; script-src {_sha256(SCRIPT)}; img-src data:; "
               "base-uri 'none'; form-action 'none'")
     return (
@@ -347,10 +516,11 @@ def render(data: dict[str, Any]) -> str:
         f'<meta http-equiv="Content-Security-Policy" content="{_e(policy)}">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>epa consistency: {_e(data['standard'])}</title><style>{CSS}</style></head>\n<body>"
-        f"{_header(data)}"
-        '<nav aria-label="Sections"><ul><li><a href="#h-combinations">Grade combinations</a></li>'
+        f"{_lede(data)}<main>{_top(data, names)}"
+        '<nav aria-label="Sections"><ul><li><a href="#bodies">Bodies and counts</a></li>'
+        '<li><a href="#h-combinations">Grade combinations</a></li>'
         '<li><a href="#h-criteria">Criteria</a></li><li><a href="#h-findings">Findings</a></li></ul></nav>'
-        f"{_filters(data)}<main>{_combinations(data)}{_criteria(data)}"
+        f"{_filters(data)}{_header(data)}{_combinations(data)}{_criteria(data)}"
         f'<section aria-labelledby="h-findings"><h2 id="h-findings">Findings</h2>{findings}</section></main>'
         f"<script>{SCRIPT}</script></body></html>\n"
     )

@@ -159,3 +159,27 @@ def _disagreements(results: Sequence[Decision]) -> list[str]:
     rows = ["overall", *methods[0], *JOURNEY_ROWS]
     columns = [overall, *zip(*grades, strict=True), *journey]
     return [row for row, column in zip(rows, columns, strict=True) if column.count(column[0]) != n]
+
+
+def witness_line(witness: dict[str, Any]) -> str:
+    """A witness record in one line, as a reader checks it against a finding: each attempt (method, kind, grade
+    or criteria met, date, exceptional circumstances), then what the apprentice and gateway give besides their
+    ids and dates (ages, levels, evidence not provided, counts) and any document version named."""
+    parts = []
+    for a in witness.get("assessments", ()):
+        kind = f" {a['kind']}" if a.get("kind", "first") != "first" else ""
+        what = a["grade"] if a.get("grade") else f"{len(a.get('criteria_met') or ())} criteria met"
+        ec = ", exceptional circumstances" if a.get("exceptional_circumstances") else ""
+        parts.append(f"{a['method']}{kind} {what} on {a.get('date', '?')}{ec}")
+    apprentice = {k: v for k, v in witness.get("apprentice", {}).items() if k != "id" and v not in (None, False)}
+    if apprentice:
+        parts.append("apprentice " + ", ".join(f"{k} {v}" if v is not True else k for k, v in apprentice.items()))
+    gateway = witness.get("gateway", {})
+    if gateway:
+        missing = [k for k, v in gateway.items() if v is False]
+        counts = [f"{k} {v}" for k, v in gateway.items() if isinstance(v, int) and not isinstance(v, bool)]
+        parts.append(f"gateway on {gateway.get('date', '?')}" + "".join(f", {k} not provided" for k in missing)
+                     + "".join(f", {c}" for c in counts))
+    if witness.get("document_versions"):
+        parts.append("versions " + ", ".join(f"{b} {v}" for b, v in witness["document_versions"].items()))
+    return "; ".join(parts) or "an empty record"

@@ -263,7 +263,7 @@ def conformance(console: Console, data: dict[str, Any]) -> None:
 
 @_trimmed
 def consistency(console: Console, data: dict[str, Any]) -> None:
-    cases = ", ".join(f"{n} {area}" for area, n in data["cases"].items())
+    cases = ", ".join(f"{n:,} {area}" for area, n in data["cases"].items())
     console.print(f"[bold]{data['standard']}[/]: {len(data['findings'])} findings across "
                   f"{', '.join(b['id'] for b in data['bodies'])} ({cases} inputs swept)", highlight=False)
     for area in dict.fromkeys(f["area"] for f in data["findings"]):
@@ -272,9 +272,23 @@ def consistency(console: Console, data: dict[str, Any]) -> None:
             sides = "\n".join(f"{', '.join(s['bodies'])}: {s['says']}"
                               + "".join(f"\n  {c}" for c in dict.fromkeys(c for cs in s["citations"].values()
                                                                          for c in cs)) for s in f["sides"])
-            shown = f"\n(witness: {f['shows']['row']} differs)" if f["shows"] else ""
+            shown = _witnessed(f)
             table.add_row(f"{f['id']}\n{f['summary']}{shown}", sides)
         _print(console, table)
+
+
+def _witnessed(f: dict[str, Any]) -> str:
+    """Under a consistency finding: its region's size, and the witness with each body's value on its row."""
+    from epa.report import witness_line
+
+    region = f.get("region")
+    text = (f"\n{region['inputs']:,} of {region['of']:,} inputs ({100 * region['share']:.3g}%)"
+            + ("" if region["exact"] else ", of those swept") if region else "")
+    if f.get("shows") and f.get("witness"):
+        values = "; ".join(f"{body} {'no grade' if v is None else {True: 'yes', False: 'no'}.get(v, v)}"
+                           for body, v in f["shows"]["values"].items())
+        text += f"\nwitness: {witness_line(f['witness'])}\n→ {f['shows']['row']}: {values}"
+    return text
 
 
 @_trimmed

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from epa.consistency import catalogue, sweeps
+from epa.consistency import catalogue, complete, sweeps
 from epa.consistency.findings import Finding, Subject
 from epa.errors import InputError
 from epa.registry import Registry
@@ -28,13 +28,34 @@ def subjects(registry: Registry, standard: str, bodies: list[str] | None) -> lis
     return [Subject(b, b.ruleset(standard)) for b in chosen]
 
 
+# What each sweep's findings are counted over: (the space, whether it is every input of its kind).
+SWEPT = {"grading": ("every combination of component grades", True),
+         "resits": ("the attempt histories swept: each method failed, then a resit or retake at each window's "
+                    "boundary, with and without exceptional circumstances", False),
+         "gateway": ("the gateway profiles swept: levels, ages, EHCP, BSL, days on programme, counts and each "
+                     "evidence item missing", False)}
+
+
+def _swept_region(finding: Finding, cases: dict[str, int]) -> dict[str, Any] | None:
+    """A swept finding's region: how many of its area's inputs show it (every combination, for grading)."""
+    if finding.area not in SWEPT or not finding.cases or finding.id.startswith("criteria."):
+        return None
+    space, exact = SWEPT[finding.area]
+    return complete.region(finding.cases, cases[finding.area], space, exact)
+
+
 def analyse(registry: Registry, standard: str, bodies: list[str] | None = None) -> dict[str, Any]:
     """What ``epa consistency --format json`` prints (see ``schemas/consistency.schema.json``)."""
     current = subjects(registry, standard, bodies)
     definition = registry.standard(standard)
     found, cases = sweeps.run(current, definition)
     found += sweeps.older_versions(current, definition, found)
-    found += catalogue.compare(current, definition)
+    findings = [{**f.as_data(), "region": _swept_region(f, cases)} for f in found]
+    counted, summary = complete.analyse(current, definition)
+    findings += [{**f.as_data(), "region": r} for f, r in counted]
+    cases["criteria patterns"] = sum(r["patterns"] if r["sampled"] is None else r["sampled"]
+                                     for r in summary["methods"])
+    findings += [{**f.as_data(), "region": None} for f in catalogue.compare(current, definition)]
     return {
         "standard": standard,
         "bodies": [{"id": s.label, "name": s.loaded.body.name,
@@ -43,7 +64,8 @@ def analyse(registry: Registry, standard: str, bodies: list[str] | None = None) 
                     "ambiguities": [{"id": a.id, "citation": a.citation, "text_says": a.text_says,
                                      "reading": a.reading} for a in s.ruleset.ambiguities]} for s in current],
         "cases": cases,
-        "findings": [f.as_data() for f in found],
+        "complete": summary,
+        "findings": findings,
         "heatmaps": {"combinations": sweeps.combination_map(current), "criteria": catalogue.criteria_map(current,
                                                                                                        definition)},
     }

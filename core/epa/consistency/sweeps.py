@@ -198,14 +198,37 @@ TIMINGS: list[tuple[str, relativedelta]] = [
 ]
 
 
-def _histories(standard: Standard, pinned: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+def timings(subjects: list[Subject]) -> list[tuple[str, relativedelta]]:
+    """TIMINGS, and each side of every window the bodies state (its last day, and the day after), where a window
+    falls elsewhere: every window's boundary is tried, whichever body states it. (Every window counts from the
+    fail or the first assessment, which in these histories are the same day.)"""
+    fail_day = GATEWAY + dt.timedelta(days=14)
+    out = list(TIMINGS)
+    seen = {fail_day + offset for _, offset in out}
+    for s in subjects:
+        resit = s.ruleset.journey.resit if s.ruleset.journey else None
+        for w in resit.windows if resit else ():
+            o = w.offset
+            if o.working_days is not None:
+                continue  # a window in working days: its boundary moves with the calendar; TIMINGS are tried
+            span = relativedelta(months=o.months or 0, weeks=o.weeks or 0, days=o.days or 0)
+            for when, offset in ((f"on the last day of {s.id}'s {w.name}", span),
+                                 (f"a day past {s.id}'s {w.name}", span + relativedelta(days=1))):
+                if fail_day + offset not in seen:
+                    seen.add(fail_day + offset)
+                    out.append((when, offset))
+    return out
+
+
+def _histories(standard: Standard, pinned: dict[str, Any],
+               tried: list[tuple[str, relativedelta]] = TIMINGS) -> Iterator[tuple[str, dict[str, Any]]]:
     fail_day = GATEWAY + dt.timedelta(days=14)
     for method in standard.method_ids:
         firsts = [{"method": method, "grade": "fail", "date": fail_day.isoformat()}]
         others = [m for m in standard.method_ids if m != method]
         firsts += [{"method": m, "grade": "distinction",
                     "date": (fail_day + dt.timedelta(days=7 * (i + 1))).isoformat()} for i, m in enumerate(others)]
-        for when, offset in TIMINGS:
+        for when, offset in tried:
             for kind in ("resit", "retake"):
                 for exceptional in (False, True):
                     redo = {"method": method, "kind": kind, "grade": "distinction",
@@ -230,7 +253,7 @@ def _resit_says(row: str, _label: str, value: Any) -> str:
 
 
 def resits(subjects: list[Subject], standard: Standard, groups: Groups) -> None:
-    for about, data in _histories(standard, pins(subjects)):
+    for about, data in _histories(standard, pins(subjects), timings(subjects)):
         results = {s.label: s.grade(data) for s in subjects}
         groups.cases += 1
         for row, words in RESIT_ROWS:
@@ -269,6 +292,9 @@ def _profiles() -> Iterator[tuple[str, dict[str, Any]]]:
         yield f"a portfolio of {pieces} pieces", profile(20, "level2", "level2", portfolio_pieces=pieces)
     for words in (500, 501):
         yield f"a project proposal of {words} words", profile(20, "level2", "level2", project_proposal_words=words)
+    for item in (f for f, v in flags.items() if v is True):  # which bodies require each item of evidence
+        yield (f"every gateway item provided but {item.replace('_', ' ')}",
+               profile(20, "level2", "level2", **{item: False}))
 
 
 def gateway(subjects: list[Subject], standard: Standard, groups: Groups) -> None:

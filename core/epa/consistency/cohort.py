@@ -1,0 +1,66 @@
+"""``epa consistency --cohort FILE``: the share of a real cohort's records each finding touches.
+
+The cohort is read and decided as ``epa compare --batch FILE --format json`` does (the same reading, the same
+engine, the same error rows). A record touches a finding when every body the finding names gives, on the row the
+finding's witness shows (the overall grade, a method's grade, gateway readiness, the cap or a full retake), the
+value the finding says it gives: the record shows the same split. Only records of the analysed standard count;
+a finding that names an older document version, or that no record can show, touches none.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from epa import batch
+from epa.consistency.complete import region
+
+
+def _value(result: dict[str, Any], row: str) -> Any:
+    """A body's value on a row of ``epa compare``, from its JSON result."""
+    if row == "overall":
+        return result.get("overall")
+    if row == "gateway_ready":
+        return result.get("gateway", {}).get("ready")
+    if row in ("capped", "full_retake_required"):
+        return result.get(row)
+    return result.get("components", {}).get(row)
+
+
+def _shown(value: Any) -> Any:
+    """A finding's value as a record's JSON gives it: grades as words, no grade as null."""
+    if isinstance(value, bool) or value is None:
+        return value
+    return None if str(value) in ("no grade", "None") else str(value)
+
+
+def touched(registry: Any, standard: str, findings: list[dict[str, Any]], source: str) -> dict[str, Any]:
+    """Decide every record of the cohort ``source`` and count, per finding (by id), the records that show its
+    split; returns ``{"file", "records", "errors", "other_standards", "findings": {id: region}}``."""
+    shown = [(f["id"], f["shows"]) for f in findings if f.get("shows")]
+    counts = dict.fromkeys((i for i, _ in shown), 0)
+    tally = {"records": 0, "errors": 0, "other_standards": 0}
+
+    def heard(text: str) -> None:
+        for line in text.splitlines():
+            if not line.strip():
+                continue
+            data = json.loads(line)
+            if "error" in data or "results" not in data:
+                tally["errors"] += 1
+                continue
+            if data.get("standard") != standard:
+                tally["other_standards"] += 1
+                continue
+            tally["records"] += 1
+            results = {r["body"]: r for r in data["results"]}
+            for ident, shows in shown:
+                if all(label in results and _value(results[label], shows["row"]) == _shown(v)
+                       for label, v in shows["values"].items()):
+                    counts[ident] += 1
+
+    batch.run(source, "json", summary=False, summary_only=False, workers=1, only=None, registry=registry,
+              write=heard, progress=False)
+    total = tally["records"]
+    return {"file": source, **tally,
+            "findings": {ident: region(n, total, f"the records of {source}") for ident, n in counts.items()}}

@@ -1,0 +1,227 @@
+"""The complete analysis on the installed bodies: region sizes held to brute force where the space is small
+enough to list, the swept findings' regions adding up to the heat map's disagreements, and ``--cohort``.
+
+Holds for any set of installed bodies: each test takes the standards that two or more installed bodies offer,
+and skips, saying why, where there are none.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from typing import Any
+
+import pytest
+
+from epa.consistency import analyse, subjects
+from epa.registry import Registry
+from epa.testing import fails, run
+
+REGISTRY = Registry.installed()
+SHARED = [s.id for s in REGISTRY.defined_standards() if len(list(REGISTRY.offering(s.id))) >= 2]
+SMALL = 16  # a method whose criteria (all bodies') number at most this is listed pattern by pattern
+
+needs_shared = pytest.mark.skipif(not SHARED, reason="no standard is offered by two installed bodies")
+
+
+def report(standard: str) -> dict[str, Any]:
+    return analyse(REGISTRY, standard)
+
+
+def small_methods() -> list[tuple[str, str]]:
+    out = []
+    for standard in SHARED:
+        current = subjects(REGISTRY, standard, None)
+        for method in REGISTRY.standard(standard).method_ids:
+            criteria = {c.id for s in current for c in s.ruleset.criteria_for(method)}
+            if len(criteria) <= SMALL:
+                out.append((standard, method))
+    return out
+
+
+def brute(standard: str, method: str) -> dict[tuple[str, ...], int]:
+    """Every pattern of the method's criteria met, each body's grade asked of its grade_component hook (the
+    default's or its own), counted by the bodies' joint grade."""
+    current = subjects(REGISTRY, standard, None)
+    criteria = sorted({c.id for s in current for c in s.ruleset.criteria_for(method)})
+    assessed = [frozenset(c.id for c in s.ruleset.criteria_for(method)) for s in current]
+    counts: dict[tuple[str, ...], int] = {}
+    for bits in itertools.product((False, True), repeat=len(criteria)):
+        met = frozenset(c for c, on in zip(criteria, bits, strict=True) if on)
+        joint = tuple(str(s.loaded.call("grade_component", ruleset=s.ruleset, method=method,
+                                        criteria_met=met & here).grade) for s, here in zip(current, assessed,
+                                                                                         strict=True))
+        counts[joint] = counts.get(joint, 0) + 1
+    return counts
+
+
+@needs_shared
+@pytest.mark.parametrize(("standard", "method"), small_methods() or [pytest.param(None, None, marks=pytest.mark.skip(
+    reason=f"no shared standard's method has at most {SMALL} criteria among the installed bodies"))])
+def test_method_regions_are_brute_force_counts(standard, method):
+    """Each pair's count of patterns graded differently, and each pattern finding's region, as listing every
+    pattern of the method's criteria and asking each body's grade_component gives them."""
+    data = report(standard)
+    counts = brute(standard, method)
+    labels = [b["id"] for b in data["bodies"]]
+    summary = next(m for m in data["complete"]["methods"] if m["method"] == method)
+    assert summary["sampled"] is None and summary["patterns"] == sum(counts.values())
+    for pair in data["complete"]["pairs"]:
+        a, b = (labels.index(x) for x in pair["bodies"])
+        assert pair["methods"][method]["inputs"] == sum(n for j, n in counts.items() if j[a] != j[b])
+    found = [f for f in data["findings"] if f["id"].startswith(f"criteria.{method}.patterns")]
+    assert {tuple(f["shows"]["values"][x] for x in labels): f["region"]["inputs"] for f in found} == {
+        joint: n for joint, n in counts.items() if len(set(joint)) > 1}
+
+
+@needs_shared
+@pytest.mark.parametrize("standard", SHARED or ["none"])
+def test_grading_regions_add_up_to_the_combinations_that_differ(standard):
+    """Every combination of component grades is swept, so the grading findings' regions are exact and add up to
+    the combinations on which the heat map shows the bodies differ; each pair's count is the heat map's."""
+    data = report(standard)
+    combos = data["heatmaps"]["combinations"]
+    differ = [c for c in combos if len(set(c["overall"].values())) > 1]
+    grading = [f for f in data["findings"] if f["area"] == "grading" and f["region"]]
+    assert sum(f["region"]["inputs"] for f in grading) == len(differ)
+    assert all(f["region"]["exact"] and f["region"]["of"] == len(combos) for f in grading)
+    for pair in data["complete"]["pairs"]:
+        a, b = pair["bodies"]
+        assert pair["combinations"]["inputs"] == sum(c["overall"][a] != c["overall"][b] for c in combos)
+        assert pair["combinations"]["of"] == len(combos)
+
+
+@needs_shared
+def test_every_swept_finding_says_how_large_its_region_is():
+    data = report(SHARED[0])
+    for f in data["findings"]:
+        if f["area"] in ("grading", "resits", "gateway") and f["cases"]:
+            region = f["region"]
+            assert region is not None and 0 < region["inputs"] <= region["of"], f["id"]
+            assert region["share"] == pytest.approx(region["inputs"] / region["of"], rel=1e-5)
+
+
+@needs_shared
+def test_cohort_gives_the_share_of_records_each_finding_touches(tmp_path):
+    """A cohort of three records: two findings' witnesses, and one record of another standard (if there is
+    one) or a bad line. Each witness's record touches its finding: 1 of the 2 records of the standard."""
+    standard = SHARED[0]
+    data = report(standard)
+    shown = [f for f in data["findings"] if f["shows"] and f["witness"] and "@" not in json.dumps(f["shows"])]
+    if len(shown) < 2:
+        pytest.skip(f"fewer than two findings with a witness on {standard}")
+    first, second = shown[0], next(f for f in shown if f["shows"] != shown[0]["shows"])
+    lines = [json.dumps({**f["witness"], "apprentice": {**f["witness"]["apprentice"], "id": f"A{i}"}})
+             for i, f in enumerate((first, second))] + ['{"standard": "ST0071", "not a record": true}']
+    cohort = tmp_path / "cohort.jsonl"
+    cohort.write_text("\n".join(lines) + "\n")
+    result = run("consistency", "--standard", standard, "--format", "json", "--cohort", str(cohort))
+    assert result.exit_code == 0, result.stderr
+    got = json.loads(result.stdout)["cohort"]
+    assert (got["records"], got["errors"]) == (2, 1)
+    for f in (first, second):
+        assert got["findings"][f["id"]]["inputs"] >= 1
+        assert got["findings"][f["id"]]["share"] == pytest.approx(got["findings"][f["id"]]["inputs"] / 2)
+
+
+def test_cohort_that_cannot_be_read_is_refused():
+    if not SHARED:
+        pytest.skip("no standard is offered by two installed bodies")
+    assert "no-such-cohort.csv" in fails("consistency", "--standard", SHARED[0], "--cohort", "no-such-cohort.csv")
+
+
+def test_the_bench_reports_the_analysis_beside_its_baseline_and_target():
+    """bench/consistency_bench.py times the whole analysis, the complete analysis in it, a baseline measured in
+    the same run and the 10 s target for ST0071 across four bodies, each as a ratio (no timing asserted here)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    if "ST0071" not in SHARED:
+        pytest.skip("ST0071 is not offered by two installed bodies")
+    bench = Path(__file__).resolve().parent.parent / "bench" / "consistency_bench.py"
+    out = subprocess.run([sys.executable, str(bench), "--repeat", "1"], capture_output=True, text=True, timeout=300,
+                         check=True).stdout
+    assert "of which the complete analysis" in out and "patterns of criteria counted" in out
+    assert "analysis / baseline =" in out and "target: under 10 s" in out
+
+
+@needs_shared
+def test_gateway_profiles_are_every_combination_counted():
+    """Readiness over the product of the requirement fields' classes, counted group by group, is what listing
+    every profile of a reduced product (two items of evidence, a spread of English and maths classes, the time
+    on programme, a count) and grading each by every body gives."""
+    from epa.consistency import profiles
+
+    standard = SHARED[0]
+    current = subjects(REGISTRY, standard, None)
+    everything = profiles.groups(current)
+    evidence = [g for g in everything if len(g.values) == len(profiles.EVIDENCE_STATES)][:2]
+    others = [g for g in everything if g not in evidence]
+    reduced = [*evidence, *(profiles.Group(g.name, g.values[::max(1, len(g.values) // 12)]) for g in others[:3])]
+    if not reduced:
+        pytest.skip(f"no body offering {standard} states a gateway check a profile can show")
+    found, exact = profiles.counted(standard, current, reduced)
+    assert exact
+    expected: dict[tuple[bool, ...], int] = {}
+    for picked in itertools.product(*(g.values for g in reduced)):
+        params = {k: v for _, patch in picked for k, v in patch.items()}
+        joint = profiles.readiness(standard, current, params)
+        expected[joint] = expected.get(joint, 0) + 1
+    assert found == expected
+
+
+@needs_shared
+def test_each_pair_is_counted_over_every_gateway_profile():
+    data = report(SHARED[0])
+    gateway = data["complete"]["gateway"]
+    product = 1
+    for group in gateway["fields"]:
+        product *= group["classes"]
+    assert gateway["profiles"] == product
+    for pair in data["complete"]["pairs"]:
+        assert pair["gateway"]["of"] == product and 0 <= pair["gateway"]["inputs"] <= product
+
+
+@needs_shared
+@pytest.mark.parametrize("standard", SHARED or ["none"])
+def test_every_windows_boundary_is_tried(standard):
+    """Each resit or retake window any body states (in months, weeks or days) is tried on its last day and on
+    the day after, counted from the fail (the first assessment, in these histories)."""
+    import datetime as dt
+
+    from dateutil.relativedelta import relativedelta
+
+    from epa.consistency.findings import GATEWAY
+    from epa.consistency.sweeps import timings
+
+    current = subjects(REGISTRY, standard, None)
+    fail_day = GATEWAY + dt.timedelta(days=14)
+    tried = {fail_day + offset for _, offset in timings(current)}
+    for s in current:
+        resit = s.ruleset.journey.resit if s.ruleset.journey else None
+        for w in resit.windows if resit else ():
+            if w.offset.working_days is None:
+                due = fail_day + relativedelta(months=w.offset.months or 0, weeks=w.offset.weeks or 0,
+                                               days=w.offset.days or 0)
+                assert {due, due + dt.timedelta(days=1)} <= tried, (s.id, w.id)
+
+
+@needs_shared
+def test_each_gateway_split_is_a_finding_with_its_exact_region():
+    """Every way the bodies split on readiness over every gateway profile is one finding, its region the number
+    of profiles, its witness a record on which each body's readiness is as the finding says."""
+    from epa.consistency import profiles
+
+    standard = SHARED[0]
+    current = subjects(REGISTRY, standard, None)
+    counts, exact = profiles.counted(standard, current)
+    data = report(standard)
+    labels = [b["id"] for b in data["bodies"]]
+    found = [f for f in data["findings"] if f["id"].startswith("gateway.profiles")]
+    assert {tuple(f["shows"]["values"][x] for x in labels): f["region"]["inputs"] for f in found} == {
+        joint: n for joint, n in counts.items() if len(set(joint)) > 1}
+    for f in found:
+        assert f["region"]["of"] == sum(counts.values()) and f["region"]["exact"] is exact
+        graded = {s.label: s.grade(f["witness"]).gateway.ready for s in current}
+        assert graded == f["shows"]["values"]
