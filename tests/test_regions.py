@@ -34,7 +34,8 @@ def random_rule(pool: list[str], draw: random.Random, hooked: bool = False) -> M
     distinctions = frozenset(c for c in placed if draw.random() < 0.4)
     passes = frozenset(placed) - distinctions
     needed = draw.randint(1, len(distinctions)) if distinctions and draw.random() < 0.5 else 0
-    return MethodRule(passes, distinctions, needed, hook(draw.randint(0, 1 << 30)) if hooked else None)
+    pass_needed = draw.randint(1, len(passes)) if passes and draw.random() < 0.3 else 0
+    return MethodRule(passes, distinctions, needed, hook(draw.randint(0, 1 << 30)) if hooked else None, pass_needed)
 
 
 def brute(rules: list[MethodRule]) -> dict[tuple[Grade | None, ...], list[frozenset[str]]]:
@@ -71,6 +72,16 @@ def test_method_regions_are_every_pattern_counted(seed):
     for joint, patterns in expected.items():  # the witness gives its joint grade, nearest to every criterion met
         assert tuple(r.grade(found.witness[joint]) for r in rules) == joint
         assert len(found.witness[joint]) == max(len(p) for p in patterns)
+
+
+def test_a_pair_split_only_by_a_pass_threshold():
+    """Hand count: A passes on 2 of P1..P3 (a rule in words' pass_threshold), B needs all 3. They differ exactly
+    where two of the three are met: C(3, 2) = 3 patterns of the 8, where A passes and B fails."""
+    a = MethodRule(frozenset({"P1", "P2", "P3"}), pass_needed=2)
+    b = MethodRule(frozenset({"P1", "P2", "P3"}))
+    assert a.grade(frozenset({"P1", "P3"})) is Grade.PASS and b.grade(frozenset({"P1", "P3"})) is Grade.FAIL
+    found = method_regions("m", [a, b])
+    assert found.counts == {(Grade.PASS, Grade.PASS): 1, (Grade.PASS, Grade.FAIL): 3, (Grade.FAIL, Grade.FAIL): 4}
 
 
 def test_a_pair_split_only_by_a_threshold():

@@ -34,7 +34,7 @@ from epa.fastrecord import RecordView, as_record, criteria_listed
 from epa.gateway import LEVELS, GatewayStatus
 from epa.graders import Graders, Method, Rules
 from epa.graders import Journey as GradersJourney
-from epa.grading import _apply_resit_policy, _call, _collect, ruleset_for
+from epa.grading import _apply_resit_policy, _collect, graded_call, ruleset_for
 from epa.model import (
     Attempt,
     Check,
@@ -361,7 +361,7 @@ class CompiledRuleset:
             if (grade := seen.get(key)) is None:
                 _bound(seen)
                 ids = frozenset(c for c, bit in assessed if met & bit)
-                grade = seen[key] = _call(self.loaded, "grade_component", ComponentResult, ruleset=self.ruleset,
+                grade = seen[key] = graded_call(self.loaded, "grade_component", ComponentResult, ruleset=self.ruleset,
                                           method=method, criteria_met=ids).grade
             return grade
         return asked
@@ -371,7 +371,7 @@ class CompiledRuleset:
         overall = self._overall.get(grades, self)
         if overall is self:
             components = dict(zip(self.methods, grades, strict=True))
-            overall = self._overall[grades] = _call(self.loaded, "combine_grades", Outcome, ruleset=self.ruleset,
+            overall = self._overall[grades] = graded_call(self.loaded, "combine_grades", Outcome, ruleset=self.ruleset,
                                                     components=components).grade
         return overall  # type: ignore[return-value]
 

@@ -126,7 +126,7 @@ def _assessed_here(ruleset: Ruleset, body_id: str, attempt: Attempt) -> tuple[fr
     return frozenset(used), notes
 
 
-def _call(loaded: LoadedBody, hook: str, expected: type[T], **kwargs: Any) -> T:
+def graded_call(loaded: LoadedBody, hook: str, expected: type[T], **kwargs: Any) -> T:
     """Call a firstresult hook whose answer must have a grade. ``LoadedBody.call`` has checked a plugin's answer
     against the hook's spec, field by field (``epa.contracts``); the spec allows an Outcome without a grade, which
     the core cannot use, and these isinstance checks are what a default's answer costs."""
@@ -158,7 +158,7 @@ def _grade_attempt(loaded: LoadedBody, ruleset: Ruleset, method: Method, attempt
         return ComponentDetail(attempt.grade, "recorded grade", attempt.date), [
             Reason(method.id, says, method.citation)], []
     met, set_aside = _assessed_here(ruleset, loaded.body.id, attempt)
-    result = _call(loaded, "grade_component", ComponentResult, ruleset=ruleset, method=method.id, criteria_met=met)
+    result = graded_call(loaded, "grade_component", ComponentResult, ruleset=ruleset, method=method.id, criteria_met=met)
     detail = ComponentDetail(result.grade, "criteria", attempt.date, result.pass_missing,
                              result.distinction_met, result.distinction_missing)
     return detail, [Reason(method.id, s.says, s.citation) for s in result.steps], set_aside
@@ -264,7 +264,7 @@ def grade_overall(loaded: LoadedBody, record: Record) -> Overall:
         steps.append(Reason("overall", f"no overall grade yet: awaiting {', '.join(missing)}",
                             ruleset.combination.citation))
     else:
-        outcome = _call(loaded, "combine_grades", Outcome, ruleset=ruleset, components=dict(components))
+        outcome = graded_call(loaded, "combine_grades", Outcome, ruleset=ruleset, components=dict(components))
         overall = outcome.grade
         steps += _own_rule(loaded, ruleset, components, outcome)  # type: ignore[arg-type]  # none is None here
         steps += [Reason("overall", s.says, s.citation) for s in outcome.steps]

@@ -25,7 +25,7 @@ from typing import Any
 from epa.consistency import profiles
 from epa.consistency.findings import Finding, Subject, names, pins, record, sides_by
 from epa.consistency.regions import Joint, MethodRegions, MethodRule, differing, method_regions, overall_regions, share
-from epa.grading import _call
+from epa.grading import graded_call
 from epa.model import ComponentResult, Grade, Standard
 
 
@@ -39,9 +39,9 @@ def rule(s: Subject, method: str) -> MethodRule:
     asked: Callable[[frozenset[str]], Grade] | None = None
     if "grade_component" in s.loaded.own_hooks:
         def asked(met: frozenset[str]) -> Grade:
-            return _call(s.loaded, "grade_component", ComponentResult, ruleset=ruleset, method=method,  # type: ignore[no-any-return]
+            return graded_call(s.loaded, "grade_component", ComponentResult, ruleset=ruleset, method=method,  # type: ignore[no-any-return]
                          criteria_met=met).grade
-    return MethodRule(passes, distinctions, needed, asked)
+    return MethodRule(passes, distinctions, needed, asked, component.pass_threshold or 0 if component else 0)
 
 
 def combiner(s: Subject) -> Callable[[tuple[Grade, ...]], Grade | None]:

@@ -40,13 +40,19 @@ Joint = tuple[Grade | None, ...]  # one grade per body, in the order the bodies 
 @frozen
 class MethodRule:
     """How one body grades one method: the criteria it assesses there, those at pass and at distinction, how many
-    distinction criteria a distinction needs, and its own grade_component hook (given the criteria met that it
-    assesses here), if it has one."""
+    distinction criteria a distinction needs, its own grade_component hook (given the criteria met that it
+    assesses here), if it has one, and how many pass criteria a pass needs (0: all of them)."""
 
     passes: frozenset[str]
     distinctions: frozenset[str] = frozenset()
     needed: int = 0
     asked: Callable[[frozenset[str]], Grade] | None = field(default=None, eq=False)
+    pass_needed: int = 0
+
+    @property
+    def counts_passes(self) -> bool:
+        """Whether how many pass criteria are met matters beyond "all or not" (a pass threshold below all)."""
+        return 0 < self.pass_needed < len(self.passes)
 
     @property
     def assessed(self) -> frozenset[str]:
@@ -56,7 +62,7 @@ class MethodRule:
         """The body's grade for an attempt meeting ``met`` (the default's rule, or the body's hook)."""
         if self.asked is not None:
             return self.asked(met & self.assessed)
-        if not self.passes <= met:
+        if len(self.passes & met) < (self.pass_needed or len(self.passes)):
             return Grade.FAIL
         if self.distinctions and len(self.distinctions & met) >= (self.needed or len(self.distinctions)):
             return Grade.DISTINCTION
@@ -85,8 +91,8 @@ class MethodRegions:
 
 def _atoms(rules: Sequence[MethodRule]) -> list[tuple[tuple[str, ...], bool]]:
     """The criteria any body assesses, grouped by how every body places them (a hooked body's each apart), each
-    group with whether its count matters beyond "all met or not" (a body counts it towards a distinction, or
-    a body's hook reads it)."""
+    group with whether its count matters beyond "all met or not" (a body counts it towards a distinction or
+    towards a pass threshold below all, or a body's hook reads it)."""
     everything = sorted(set().union(*(r.assessed for r in rules)))
     groups: dict[tuple[object, ...], list[str]] = {}
     for c in everything:
@@ -94,7 +100,8 @@ def _atoms(rules: Sequence[MethodRule]) -> list[tuple[tuple[str, ...], bool]]:
                     for r in rules)
         groups.setdefault(key, []).append(c)
     return [(tuple(ids), any(c in r.distinctions or (r.asked is not None and c in r.assessed)
-                             for r in rules for c in ids[:1])) for ids in groups.values()]
+                             or (r.counts_passes and c in r.passes) for r in rules for c in ids[:1]))
+            for ids in groups.values()]
 
 
 def _states(atom: tuple[tuple[str, ...], bool]) -> list[tuple[int, int]]:
