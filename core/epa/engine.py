@@ -361,8 +361,8 @@ class CompiledRuleset:
             if (grade := seen.get(key)) is None:
                 _bound(seen)
                 ids = frozenset(c for c, bit in assessed if met & bit)
-                grade = seen[key] = graded_call(self.loaded, "grade_component", ComponentResult, ruleset=self.ruleset,
-                                          method=method, criteria_met=ids).grade
+                grade = seen[key] = graded_call(self.loaded, "grade_component", ComponentResult,
+                                                ruleset=self.ruleset, method=method, criteria_met=ids).grade
             return grade
         return asked
 
@@ -371,8 +371,8 @@ class CompiledRuleset:
         overall = self._overall.get(grades, self)
         if overall is self:
             components = dict(zip(self.methods, grades, strict=True))
-            overall = self._overall[grades] = graded_call(self.loaded, "combine_grades", Outcome, ruleset=self.ruleset,
-                                                    components=components).grade
+            overall = self._overall[grades] = graded_call(self.loaded, "combine_grades", Outcome,
+                                                          ruleset=self.ruleset, components=components).grade
         return overall  # type: ignore[return-value]
 
     def _asked_gateway_ready(self, record: Record) -> bool:

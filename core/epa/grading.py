@@ -158,7 +158,8 @@ def _grade_attempt(loaded: LoadedBody, ruleset: Ruleset, method: Method, attempt
         return ComponentDetail(attempt.grade, "recorded grade", attempt.date), [
             Reason(method.id, says, method.citation)], []
     met, set_aside = _assessed_here(ruleset, loaded.body.id, attempt)
-    result = graded_call(loaded, "grade_component", ComponentResult, ruleset=ruleset, method=method.id, criteria_met=met)
+    result = graded_call(loaded, "grade_component", ComponentResult, ruleset=ruleset, method=method.id,
+                         criteria_met=met)
     detail = ComponentDetail(result.grade, "criteria", attempt.date, result.pass_missing,
                              result.distinction_met, result.distinction_missing)
     return detail, [Reason(method.id, s.says, s.citation) for s in result.steps], set_aside
