@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from epa.sources import has_section, locate, sources_dir
+from epa.sources import sources_dir
 from epa.testing import body, requires
-from epa.versions import report
 
 SEEDS = sources_dir()
 HIGHFIELD = "002_a4f677c7c4e5fdb6.txt"
@@ -30,6 +29,8 @@ def seed(file: str) -> Path:
     ("Assessing the practical observation (with Q&As)", "Employers/training providers should:"),
 ])
 def test_a_heading_printed_more_than_once_is_found_under_its_parent(parent, first_words):
+    from epa.sources import has_section, locate
+
     path = seed(HIGHFIELD)
     lines = path.read_text(encoding="utf-8").splitlines()
     at = locate(path, f"{parent} > Before the assessment")
@@ -42,6 +43,8 @@ def test_a_heading_printed_more_than_once_is_found_under_its_parent(parent, firs
 
 
 def test_three_before_the_assessment_citations_name_three_passages():
+    from epa.sources import has_section, locate
+
     path = seed(HIGHFIELD)
     parents = ("Assessing the work-based project (supported by an interview)",
                "Assessing the professional discussion (supported by portfolio of evidence)",
@@ -53,6 +56,8 @@ def test_three_before_the_assessment_citations_name_three_passages():
 # --- epa diff --body gateway_quals --from 1.0 --to 1.1 -------------------------------------------------------
 
 def _gq_diff():
+    from epa.versions import report
+
     return report(body("gateway_quals"), "ST0071", "1.0", "1.1")
 
 
