@@ -7,6 +7,8 @@ import itertools
 from pathlib import Path
 from typing import Any
 
+import attrs
+
 from epa.conformance.checks import CHECKS, Skip
 from epa.conformance.checks import Subject as CheckSubject
 from epa.consistency.findings import Finding, Quote, Side, Subject, names, sides_by
@@ -84,11 +86,13 @@ def _within(rule: Any) -> str:
 
 
 def _anchor(rule: Any) -> str:
-    return span(rule.offset, rule.from_).split(" ", 2)[2]
+    """'from first fail notified', 'back from first assessment': the date a rule counts from, in words."""
+    count = next(v for v in attrs.astuple(rule.offset) if v is not None)
+    return f"{'back from' if count < 0 else 'from'} {rule.from_.replace('_', ' ')}"
 
 
 def _anchor_reading(rule: Any) -> str:
-    return (f"{rule.id}: the document states no date to count its {span(rule.offset)} from; the tool counts "
+    return (f"{rule.id}: the document states no date to count its {span(rule.offset)} from; the tool counts it "
             f"{_anchor(rule)}")
 
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from epa.consistency.findings import Finding, Subject, names, record, sides_by
+from epa.consistency.findings import Finding, Subject, names, pins, record, sides_by
 from epa.model import CONDUCT_ASPECTS, Conduct
+from epa.variants import span
 
 NOT_STATED = "states nothing on it"
 
@@ -62,7 +63,7 @@ def portfolio_before_discussion(subjects: list[Subject]) -> list[Finding]:
         found = [d for d in (s.ruleset.journey.deadlines if s.ruleset.journey else ())
                  if d.event == "portfolio_submitted" and d.from_ == "discussion"]
         values[s.label] = tuple(sorted((d.strength, str(d.offset)) for d in found)) or NOT_STATED
-        says[s.label] = "; ".join(f"{_weeks(d)} before the discussion, "
+        says[s.label] = "; ".join(f"{span(d.offset)} before the discussion, "
                                   + ("advice ('should'): a miss is never a failure" if d.strength == "advice"
                                      else "required ('must')") for d in found) or NOT_STATED
         cited[s.label] = [d.citation for d in found]
@@ -70,12 +71,6 @@ def portfolio_before_discussion(subjects: list[Subject]) -> list[Finding]:
     f = _finding("deadlines.portfolio-before-discussion", "deadlines",
                  "The portfolio's submission before the professional discussion", values, says, cited, quotes)
     return [f] if f else []
-
-
-def _weeks(d: Any) -> str:
-    from epa.variants import span
-
-    return span(d.offset)
 
 
 # A body may still ask for the item in words, or check it otherwise (NQual's gateway form by its lead time).
@@ -107,7 +102,7 @@ def gateway_evidence(subjects: list[Subject], standard: str) -> list[Finding]:
             says[s.label] = "; ".join(f"{g.name}: {_item(g)}" for g in found) or NOT_READ
             cited[s.label] = [g.citation for g in found]
             quotes[s.label] = [(g.text, g.citation) for g in found]
-        witness = record(standard, [], gateway={**full, field: False})
+        witness = record(standard, [], gateway={**full, field: False}, **pins(subjects))
         ready = {s.label: s.grade(witness).gateway.ready for s in subjects}
         shows = {"row": "gateway_ready", "values": ready} if len(set(ready.values())) > 1 else None
         if (f := _finding(f"gateway.evidence.{field.replace('_', '-')}", "gateway",
