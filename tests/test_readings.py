@@ -299,7 +299,7 @@ def test_st0072_showcase_distinction_printed_twice_is_a_self_consistency_finding
     from epa.testing import registry
 
     found = {f["id"]: f for f in analyse(registry(), "ST0072", ["nqual"])["findings"]}
-    f = found["self-consistency.nqual.nqual-st0072-showcase-duplicate-distinction"]
+    f = found["self-consistency.nqual.nqual-st0072-showcase-printed-twice"]
     assert "Take ownership of customer issues" in f["sides"][0]["quotes"][0]["text"]
     assert "7 out of 10" in f["sides"][0]["readings"][0]
 

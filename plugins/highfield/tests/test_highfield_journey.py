@@ -223,9 +223,6 @@ def test_age_unknown_when_the_record_has_no_date_of_birth(tmp_path):
 
 # (requirement id, gateway field, mandatory, citation sentence)
 PROVIDED = [
-    # 002 § Portfolio of evidence: "The Portfolio Matrix must be fully completed, including a declaration by the
-    # apprentice to confirm that the portfolio is valid and attributable to the apprentice."
-    ("portfolio-matrix-declaration", "portfolio_declaration"),
     # 002 § Readiness for end-point assessment: "the apprentice must have gathered a portfolio of evidence to be put
     # forward as a basis for the professional discussion"
     ("portfolio-gathered", "portfolio"),
@@ -274,6 +271,23 @@ def test_employer_confidence_cannot_be_shown_by_the_record(tmp_path):
     out = grade(tmp_path, record())
     req = requirement(out, "employer-confident-ksbs")
     assert (req["mandatory"], req["status"]) == (True, "unknown")
+
+
+# 002 § Portfolio of evidence: "The portfolio must be accompanied by a Portfolio Matrix. ... The Portfolio Matrix must
+# be fully completed, including a declaration by the apprentice ..." -- it accompanies the portfolio, submitted "2
+# weeks prior to the professional discussion date": checked before the assessment, not at gateway (issue 19).
+@pytest.mark.parametrize("value, status", [(True, "met"), (False, "unmet"), (None, "unknown")])
+def test_portfolio_matrix_declaration_is_checked_with_the_portfolio_not_at_gateway(tmp_path, value, status):
+    gw = copy.deepcopy(GOOD_GATEWAY)
+    if value is None:
+        del gw["portfolio_declaration"]
+    else:
+        gw["portfolio_declaration"] = value
+    out = grade(tmp_path, record(gateway=gw))
+    req = requirement(out, "portfolio-matrix-declaration")
+    assert (req["mandatory"], req["stage"], req["status"]) == (True, "before_assessment", status)
+    assert out["gateway"]["ready"] is True
+    assert out["gateway"]["before_assessment_unmet"] == (["portfolio-matrix-declaration"] if status == "unmet" else [])
 
 
 # 002 § ID requirements: "Highfield Assessment will complete an identification check before starting any assessment
@@ -784,7 +798,8 @@ def test_journey_lists_gateway_deadlines_resits_with_citations(journey):
     # 002 § ID requirements: "an identification check before starting any assessment"
     assert (gateway["photo-id"]["strength"], gateway["photo-id"]["stage"]) == ("mandatory", "before_assessment")
     # the portfolio's size and submission and a proposal's resubmission come after gateway (issue 19)
-    after = {"photo-id", "portfolio-pieces", "portfolio-submitted", "project-proposal-resubmitted"}
+    after = {"photo-id", "portfolio-pieces", "portfolio-submitted", "project-proposal-resubmitted",
+             "portfolio-matrix-declaration"}
     assert all(g["stage"] == "before_assessment" for rid, g in gateway.items() if rid in after)
     assert all(g["stage"] == "gateway" for rid, g in gateway.items() if rid not in after)
     deadlines = {d["id"]: d for d in journey["deadlines"]}
