@@ -33,8 +33,10 @@ BODIES = ("--bodies", "tqual,nqual")
 #   Considerations) is unmet, so tqual is not ready; NQual asks no photo ID: ready. Pass by both.
 # Line 4, A-3: the observation failed: a method failed is an overall fail for both bodies (003 and 000 § Grading);
 #   ready for both.
-# Line 5, A-4: 3 portfolio pieces: TQUK asks 10 to 15 (003 § Portfolio of Evidence, mandatory): tqual not ready;
-#   NQual ready (its portfolio requirements are evidence the row does not hold: unknown, never blocking). Pass.
+# Line 5, A-4: 3 portfolio pieces: TQUK asks 10 to 15 "which will best support them in their professional
+#   discussion" (003 § Portfolio of Evidence): a selection for the discussion, checked before it, not at gateway
+#   (issue 19): ready; NQual ready (its portfolio requirements are evidence the row does not hold: unknown, never
+#   blocking). Pass.
 # Lines 6 and 7: the observation graded "great" and "superb": not a grade in any spelling: one reason (the value
 #   differs, the message's pattern does not), column observation.
 # Line 8: the gateway date "soon": no date in any form; column gateway_date.
@@ -93,7 +95,7 @@ def test_the_summary_gives_each_bodys_readiness_beside_its_grades(csv_cohort):
     summary = summary_of(str(csv_cohort))
     assert summary["outcomes"] == [
         outcome("nqual", "ST0071", 4, grades(passed=3, fail=1), ready=4, not_ready=0),
-        outcome("tqual", "ST0071", 4, grades(passed=3, fail=1), ready=2, not_ready=2)]
+        outcome("tqual", "ST0071", 4, grades(passed=3, fail=1), ready=3, not_ready=1)]
     # the fields consumers read already are still there, the same
     assert summary["overall"] == [{"body": "nqual", "records": 4, "grades": grades(passed=3, fail=1)},
                                   {"body": "tqual", "records": 4, "grades": grades(passed=3, fail=1)}]

@@ -95,7 +95,9 @@ def test_grading_regions_add_up_to_the_combinations_that_differ(standard):
 def test_every_swept_finding_says_how_large_its_region_is():
     data = report(SHARED[0])
     for f in data["findings"]:
-        if f["area"] in ("grading", "resits", "gateway") and f["cases"]:
+        # (gateway.evidence.* compare the rules' data, each tried on the one record lacking its item: their
+        # regions over every profile are the gateway.profiles findings')
+        if f["area"] in ("grading", "resits", "gateway") and f["cases"] and not f["id"].startswith("gateway.evidence."):
             region = f["region"]
             assert region is not None and 0 < region["inputs"] <= region["of"], f["id"]
             assert region["share"] == pytest.approx(region["inputs"] / region["of"], rel=1e-5)

@@ -55,6 +55,7 @@ class Criterion:
     citation: str
     ksbs: tuple[str, ...] = ()
     note: str | None = None
+    repeats: str | None = None  # the criterion this printed fragment or duplicate repeats: not compared as its own
 
 
 @frozen
@@ -157,6 +158,7 @@ class Ambiguity:
     reading: str
     why: str
     criteria: tuple[str, ...] = ()
+    contradiction: bool = False  # the document contradicts itself here: a self-consistency finding
 
 
 # --- journey rules: gateway, deadlines, resits, tolerances ------------------
@@ -262,6 +264,7 @@ class DeadlineRule:
     kind: str = "by"  # by | not_before
     event: str | None = None
     strength: str = "required"  # required | advice
+    from_reading: bool = False  # the document states no date to count from: `from_` is the tool's reading
 
 
 @frozen
@@ -297,6 +300,7 @@ class Window:
     text: str
     citation: str
     strength: str = "required"  # required | advice ('should complete ... within'): see DeadlineRule
+    from_reading: bool = False  # the document states no date to count from: `from_` is the tool's reading
 
 
 @frozen
@@ -353,6 +357,24 @@ class Recommendation:
     about: str | None = None
 
 
+CONDUCT_ASPECTS = ("mode", "project_subject", "mocks", "questioning_in_duration")
+
+
+@frozen
+class Conduct:
+    """How the document says an assessment is conducted, or who decides, where no record can show it: compared
+    between bodies by aspect (one of CONDUCT_ASPECTS) and method (``about``), never checked."""
+
+    id: str
+    aspect: str
+    value: str  # what the document says, as one word bodies are grouped by
+    says: str  # the value in words
+    text: str  # the document's sentence(s)
+    citation: str
+    about: str | None = None
+    strength: str = "required"
+
+
 @frozen
 class Journey:
     """A body's rules for the EPA around the grade: gateway, deadlines, resits, tolerances."""
@@ -366,6 +388,7 @@ class Journey:
     tolerances: tuple[Tolerance, ...]
     ambiguities: tuple[Ambiguity, ...] = ()
     recommendations: tuple[Recommendation, ...] = ()  # advice only: shown, never checked
+    conduct: tuple[Conduct, ...] = ()  # compared between bodies, never checked
 
     def deadline(self, deadline_id: str) -> DeadlineRule | None:
         return next((d for d in self.deadlines if d.id == deadline_id), None)
@@ -392,6 +415,17 @@ class Change:
 
 
 @frozen
+class LogEntry:
+    """What a version's change log states that no field of the rules records (``not_encoded``), or what the
+    version states that its log does not describe (``not_described``): shown by ``epa diff`` as such."""
+
+    kind: str  # not_encoded | not_described
+    summary: str
+    says: str  # the document's words
+    citation: str
+
+
+@frozen
 class Ruleset:
     """One body's rules for one standard, from one version of its document."""
 
@@ -408,6 +442,7 @@ class Ruleset:
     source_file: str | None = None  # the rules file it was loaded from, for messages that point at an entry
     based_on: str | None = None  # stored as changes to this document version of the same body's rules
     changes: tuple[Change, ...] = ()  # those changes, as the rules file states and cites them
+    log: tuple[LogEntry, ...] = ()  # what the change log states that no field records, and what it leaves out
     # Look-ups grading makes for every record, built once with the ruleset (not a field of the rules: not
     # compared, not unstructured, rebuilt by attrs.evolve).
     _index: _RulesetIndex = attrs.field(init=False, eq=False, repr=False, hash=False)

@@ -15,7 +15,7 @@ from epa import cache
 from epa.convert import structure, unstructure
 from epa.documents import Source, read, validate
 from epa.errors import InputError, did_you_mean
-from epa.model import Change, Journey, Ruleset, Standard
+from epa.model import Change, Journey, LogEntry, Ruleset, Standard
 from epa.timeline import NOT_METHODS
 from epa.versions import PathError, apply_change, render
 
@@ -75,7 +75,7 @@ def _check_ruleset(data: dict[str, Any], source: Source) -> None:
                              hint="count the methods the document grades; at_least is at most that many")
 
 
-VERSION_FILE = ("based_on", "document", "changes")
+VERSION_FILE = ("based_on", "document", "changes", "log")
 
 
 class _Resolved(Source):
@@ -108,7 +108,7 @@ def _derive(data: dict[str, Any], source: Source, loaded: Loaded,
                          "(its predecessor's file, in the same folder)", where=source.where(["changes"]))
     for key in data:
         if key not in VERSION_FILE:
-            raise InputError(f"a version file holds only based_on, document and changes; {key!r} comes from "
+            raise InputError(f"a version file holds only based_on, document, changes and log; {key!r} comes from "
                              f"{data['based_on']} (to change it, add an entry to changes)", where=source.where([key]))
     validate(data, "ruleset", source)
     base_path = source.path.parent / data["based_on"]
@@ -160,7 +160,8 @@ def _derive(data: dict[str, Any], source: Source, loaded: Loaded,
         raise InputError(f"{change['op']} {change['path']} leaves the ruleset invalid: {problem.where}: "
                          f"{problem.message}", hint=problem.hint,
                          where=source.where(["changes", culprit, "path" if change["op"] == "remove" else "value"]))
-    return resolved, {"based_on": base.document.version, "changes": tuple(changes)}
+    log = tuple(structure(entry, LogEntry, where=str(source.path)) for entry in data.get("log", ()))
+    return resolved, {"based_on": base.document.version, "changes": tuple(changes), "log": log}
 
 
 def load_standard(file: Path | Traversable) -> Standard:
@@ -205,7 +206,7 @@ def load_journey(file: Path | Traversable, methods: set[str]) -> Journey:
 
 def _check_journey_names(data: dict, source: Source, methods: set[str]) -> None:
     ids = [d["id"] for d in data["deadlines"]]
-    for section in ("gateway", "deadlines", "tolerances", "recommendations"):
+    for section in ("gateway", "deadlines", "tolerances", "recommendations", "conduct"):
         seen: set[str] = set()
         for i, rule in enumerate(data.get(section, [])):
             if rule["id"] in seen:
@@ -236,6 +237,7 @@ def _check_journey_names(data: dict, source: Source, methods: set[str]) -> None:
               for i, r in enumerate((data["resit"] or {}).get("rework", []))]
     named += [(["recommendations", i, "about"], r["about"])
               for i, r in enumerate(data.get("recommendations", [])) if "about" in r]
+    named += [(["conduct", i, "about"], c["about"]) for i, c in enumerate(data.get("conduct", [])) if "about" in c]
     for path, method in named:
         if method not in methods:
             raise InputError(f"names method {method!r}; this standard's methods are {sorted(methods)}",

@@ -33,11 +33,41 @@ def normalise(line: str) -> str:
     return re.sub(r"\s+", " ", line).strip().lower()
 
 
+# A heading the document prints more than once is cited under the heading above it that tells them apart:
+# 'Assessing the practical observation (with Q&As) > Before the assessment'.
+PATH = " > "
+
+
+@cache
+def _lines(path: Path) -> tuple[str, ...]:
+    return tuple(normalise(line) for line in path.read_text(encoding="utf-8").splitlines())
+
+
 @cache
 def _headings(path: Path) -> frozenset[str]:
-    return frozenset(normalise(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
+    return frozenset(line for line in _lines(path) if line)
 
 
 def has_section(path: Path, section: str) -> bool:
-    """Whether a cited section is a line of the document (a heading, or a table's title line)."""
-    return normalise(section) in _headings(path)
+    """Whether a cited section is a line of the document (a heading, or a table's title line), or a path of
+    headings that :func:`locate` finds."""
+    if PATH not in section:
+        return normalise(section) in _headings(path)
+    return locate(path, section) is not None
+
+
+def locate(path: Path, section: str) -> int | None:
+    """The line (counting from 0) a cited section names: its first line, or for a path 'A > B' the first B after
+    the last A (a contents page lists A before the body prints it); None where there is none."""
+    lines = _lines(path)
+    parts = [normalise(p) for p in section.split(PATH)]
+    found = [i for i, line in enumerate(lines) if line == parts[0]]
+    if not found:
+        return None
+    at = found[-1] if len(parts) > 1 else found[0]
+    for part in parts[1:]:
+        try:
+            at = lines.index(part, at + 1)
+        except ValueError:
+            return None
+    return at

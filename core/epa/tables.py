@@ -269,9 +269,7 @@ def consistency(console: Console, data: dict[str, Any]) -> None:
     for area in dict.fromkeys(f["area"] for f in data["findings"]):
         table = _table(area, "finding", "sides and citations")
         for f in (f for f in data["findings"] if f["area"] == area):
-            sides = "\n".join(f"{', '.join(s['bodies'])}: {s['says']}"
-                              + "".join(f"\n  {c}" for c in dict.fromkeys(c for cs in s["citations"].values()
-                                                                         for c in cs)) for s in f["sides"])
+            sides = "\n".join(f"{', '.join(s['bodies'])}: {s['says']}" + _quoted(s) for s in f["sides"])
             shown = _witnessed(f)
             table.add_row(f"{f['id']}\n{f['summary']}{shown}", sides)
         _print(console, table)
@@ -289,6 +287,23 @@ def _witnessed(f: dict[str, Any]) -> str:
                            for body, v in f["shows"]["values"].items())
         text += f"\nwitness: {witness_line(f['witness'])}\n→ {f['shows']['row']}: {values}"
     return text
+
+
+QUOTED = 240  # characters of a document's words a table shows; the JSON has them whole
+
+
+def _quoted(side: dict[str, Any]) -> str:
+    """A side's documents' words, each under its document's title, version and section; the citations it quotes
+    nothing from; and the tool's readings, labelled as such."""
+    out, quoted = [], set()
+    for q in side.get("quotes", ()):
+        words = q["text"] if len(q["text"]) <= QUOTED else q["text"][:QUOTED - 1].rstrip() + "…"
+        where = f"{q['document'].get('label') or q['document']['file']} § {q['section']}"
+        out.append(f"\n  “{words}”\n    — {q['body']}, {where}")
+        quoted.add(q["citation"])
+    out += [f"\n  {c}" for c in dict.fromkeys(c for cs in side["citations"].values() for c in cs) if c not in quoted]
+    out += [f"\n  the tool's reading: {r}" for r in side.get("readings", ())]
+    return "".join(out)
 
 
 @_trimmed
@@ -357,12 +372,22 @@ def diff(console: Console, data: dict[str, Any]) -> None:
         console.print(f"{title}: no differences", highlight=False)
         return
     table = _table(title, "what changed", "from", "to", "citation, and the changes the file declares")
+    logged = [d for d in data["differences"] if d["kind"] in LOGGED]
     for d in data["differences"]:
+        if d["kind"] in LOGGED:
+            continue
         cited = [d["citation"] or "—"] + [f"{c['op']} {c['path']}: “{c['says']}”\n  {c['citation']}"
                                           for c in d["declared"]]
         what = Text(d["summary"]).append(f"\n{d['kind']}", style="dim")  # Text: paths' [id] are not markup
         table.add_row(what, Text(_shown(d["from"])), Text(_shown(d["to"])), Text("\n".join(cited)))
     _print(console, table)
+    for d in logged:
+        console.print(Text(f"{LOGGED[d['kind']]}: {d['summary']}\n  “{d['says']}”\n  {d['citation']}"))
+
+
+# What a version's change log states that the rules do not record, or leaves out (the `log` of a version file).
+LOGGED = {"not_encoded": "The change log also states (nothing in the rules records it)",
+          "not_described": "The change log does not describe"}
 
 
 def _grade(value: Any) -> str:

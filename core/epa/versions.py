@@ -27,7 +27,7 @@ from typing import Any
 
 from epa.convert import unstructure
 from epa.errors import did_you_mean
-from epa.model import Change, Ruleset
+from epa.model import Change, LogEntry, Ruleset
 
 ROOTS = ("level", "methods", "criteria", "component_rules", "combination", "ambiguities")
 ID_LISTS = ("methods", "criteria", "ambiguities")  # lists whose entries a path names by id
@@ -398,10 +398,12 @@ def diff(older: Ruleset, newer: Ruleset, history: Iterable[Ruleset] = ()) -> lis
     if older.level != newer.level:
         found.append(_found("level", "level", older.level, newer.level, None,
                             f"level: {older.level} → {newer.level}", "level", None))
-    for part in (_methods, _criteria, _component_rules, _combination, _ambiguities):
+    for part in (_methods, _criteria, _component_rules, _combination):
         found += part(older, newer)
     for change in declared_between(older, newer, history):
         section, key = _match(change)
+        if section == "ambiguities":
+            continue  # the encoders' notes on the document, not the document: see readings_changed
         cited = {"op": change.op, "path": change.path, "citation": change.citation, "says": change.says}
         hits = [f for f in found if f["_match"][0] == section and (key is None or f["_match"][1] in (key, None))]
         for f in hits:
@@ -410,9 +412,36 @@ def diff(older: Ruleset, newer: Ruleset, history: Iterable[Ruleset] = ()) -> lis
             found.append({**_found("declared", change.entry or change.path, None, None, change.citation,
                                    f"{change.op} {change.path} (the rules compared are the same for it)", section, key),
                           "declared": [cited]})
+    for i, entry in enumerate(logged_between(older, newer, history)):
+        found.append({"kind": entry.kind, "id": f"log.{i + 1}",
+                      "summary": entry.summary, "from": None, "to": None, "citation": entry.citation,
+                      "declared": [], "says": entry.says, "_match": ("log", None)})
     for f in found:
         del f["_match"]
     return found
+
+
+def logged_between(older: Ruleset, newer: Ruleset, history: Iterable[Ruleset] = ()) -> tuple[LogEntry, ...]:
+    """What the change logs between two versions state that no field records, and what they leave out."""
+    versions = {r.document.version: r for r in history if r.standard == newer.standard and r.body == newer.body}
+    out: list[LogEntry] = []
+    current: Ruleset | None = newer
+    seen: set[str] = set()
+    while current is not None and current.document.version != older.document.version \
+            and current.document.version not in seen:
+        seen.add(current.document.version)
+        out[:0] = current.log
+        current = versions.get(current.based_on) if current.based_on else None
+    return tuple(out) if current is not None else ()
+
+
+def readings_changed(older: Ruleset, newer: Ruleset) -> list[dict[str, Any]]:
+    """How the recorded ambiguities (the encoders' readings of the document) changed between two versions:
+    bookkeeping beside the document's changes, never one of them."""
+    out = _ambiguities(older, newer)
+    for f in out:
+        del f["_match"]
+    return out
 
 
 def report(loaded: Any, standard: str | None, from_version: str, to_version: str) -> dict[str, Any]:
@@ -438,4 +467,5 @@ def report(loaded: Any, standard: str | None, from_version: str, to_version: str
                 "based_on": r.based_on}
 
     return {"body": loaded.body.id, "standard": standard, "from": about(older), "to": about(newer),
-            "differences": diff(older, newer, loaded.body.rulesets_for(standard))}
+            "differences": diff(older, newer, loaded.body.rulesets_for(standard)),
+            "readings_changed": readings_changed(older, newer)}

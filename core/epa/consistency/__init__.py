@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from epa.consistency import catalogue, complete, sweeps
-from epa.consistency.findings import Finding, Subject
+from epa.consistency import catalogue, complete, quotes, rule_data, sweeps
+from epa.consistency.findings import Finding, Subject, document_of
 from epa.errors import InputError
 from epa.registry import Registry
 
@@ -50,19 +50,28 @@ def analyse(registry: Registry, standard: str, bodies: list[str] | None = None) 
     definition = registry.standard(standard)
     found, cases = sweeps.run(current, definition)
     found += sweeps.older_versions(current, definition, found)
-    findings = [{**f.as_data(), "region": _swept_region(f, cases)} for f in found]
+    # a criterion a body prints as a fragment of another is a self-consistency finding, not a rule difference
+    repeated = tuple(f"criteria.{c.lower()}" for c in catalogue.repeated_criteria(current))
+    found = [f for f in found if not any(f.id == r or f.id.startswith(f"{r}.") for r in repeated)]
     counted, summary = complete.analyse(current, definition)
-    findings += [{**f.as_data(), "region": r} for f, r in counted]
     cases["criteria patterns"] = sum(r["patterns"] if r["sampled"] is None else r["sampled"]
                                      for r in summary["methods"])
-    findings += [{**f.as_data(), "region": None} for f in catalogue.compare(current, definition)]
+    stated = catalogue.compare(current, definition) + rule_data.compare(current, standard)
+    quotes.quote([*found, *(f for f, _ in counted), *stated], current)
+    documents = {s.label: document_of(s) for s in current} | {
+        f"{s.id}@{r.document.version}": document_of(Subject(s.loaded, r, pinned=True))
+        for s in current for r in s.loaded.body.rulesets_for(standard)}
+    findings = [{**f.as_data(documents), "region": _swept_region(f, cases)} for f in found]
+    findings += [{**f.as_data(documents), "region": r} for f, r in counted]
+    findings += [{**f.as_data(documents), "region": None} for f in stated]
     return {
         "standard": standard,
         "bodies": [{"id": s.label, "name": s.loaded.body.name,
                     "documents": [{"file": r.document.file, "title": r.document.title, "version": r.document.version}
                                   for r in s.loaded.body.rulesets_for(standard)],
                     "ambiguities": [{"id": a.id, "citation": a.citation, "text_says": a.text_says,
-                                     "reading": a.reading} for a in s.ruleset.ambiguities]} for s in current],
+                                     "reading": a.reading, "contradiction": a.contradiction}
+                                    for a in s.ruleset.ambiguities]} for s in current],
         "cases": cases,
         "complete": summary,
         "findings": findings,

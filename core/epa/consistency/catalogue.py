@@ -7,18 +7,21 @@ import itertools
 from pathlib import Path
 from typing import Any
 
+import attrs
+
 from epa.conformance.checks import CHECKS, Skip
 from epa.conformance.checks import Subject as CheckSubject
-from epa.consistency.findings import Finding, Side, Subject, names, sides_by
-from epa.model import Grade, Ruleset, Standard
+from epa.consistency.findings import Finding, Quote, Side, Subject, names, sides_by
+from epa.model import Grade, Recommendation, Ruleset, Standard
 from epa.variants import span, variants
 
 
-def _by_value(area: str, slug: str, what: str, values: dict[str, str],
-              citations: dict[str, list[str]]) -> Finding | None:
+def _by_value(area: str, slug: str, what: str, values: dict[str, str], citations: dict[str, list[str]],
+              quotes: dict[str, list[tuple[str, str]]] | None = None,
+              readings: dict[str, list[str]] | None = None) -> Finding | None:
     if len(set(values.values())) < 2:
         return None
-    sides = sides_by(values, values, citations)
+    sides = sides_by(values, values, citations, quotes, readings)
     return Finding(f"{area}.{slug}", area, f"{what}: " + "; ".join(f"{names(s.bodies)}: {s.says}" for s in sides) + ".",
                    sides)
 
@@ -28,15 +31,17 @@ def thresholds(subjects: list[Subject], standard: Standard) -> list[Finding]:
     for method in standard.method_ids:
         if not any((rule := s.ruleset.component_rules.get(method)) and rule.distinction_threshold for s in subjects):
             continue  # all-or-nothing everywhere: the distinction-set finding already shows what differs
-        values, cited = {}, {}
+        values, cited, quoted = {}, {}, {}
         for s in subjects:
             rule = s.ruleset.component_rules.get(method)
+            quoted[s.label] = [(rule.text, rule.citation)] if rule else []
             counted = len(s.ruleset.criteria_for(method, "distinction"))
             values[s.label] = (f"distinction with {rule.distinction_threshold} of {counted} distinction criteria"
                                if rule and rule.distinction_threshold else f"distinction with all {counted}"
                                if counted else "no distinction criteria (pass at most)")
             cited[s.label] = [rule.citation] if rule else []
-        if (f := _by_value("criteria", f"{method}.threshold", f"The {method}'s distinction threshold", values, cited)):
+        if (f := _by_value("criteria", f"{method}.threshold", f"The {method}'s distinction threshold", values, cited,
+                           quoted)):
             out.append(f)
     return out
 
@@ -44,6 +49,8 @@ def thresholds(subjects: list[Subject], standard: Standard) -> list[Finding]:
 def resit_rules(subjects: list[Subject]) -> list[Finding]:
     out = []
     caps, windows, rework, cited_caps, cited_windows, cited_rework = {}, {}, {}, {}, {}, {}
+    quotes: dict[str, dict[str, list[tuple[str, str]]]] = {"cap": {}, "windows": {}, "rework": {}}
+    readings: dict[str, list[str]] = {}
     for s in subjects:
         resit = s.ruleset.journey.resit if s.ruleset.journey else None
         if resit is None:
@@ -53,17 +60,40 @@ def resit_rules(subjects: list[Subject]) -> list[Finding]:
         caps[s.label] = f"{' and '.join(resit.cap.applies_to)} capped at {resit.cap.grade}, {lift} by exceptional " \
                         "circumstances"
         cited_caps[s.label] = [resit.cap.citation]
-        windows[s.label] = "; ".join(f"{span(w.offset, w.from_)}{_advice(w)}"
-                                     for w in resit.windows) or "no window"
+        quotes["cap"][s.label] = [(resit.cap.text, resit.cap.citation)]
+        windows[s.label] = "; ".join(f"{_within(w)}{_advice(w)}" for w in resit.windows) or "no window"
         cited_windows[s.label] = [w.citation for w in resit.windows]
+        quotes["windows"][s.label] = [(w.text, w.citation) for w in resit.windows]
+        readings[s.label] = [_anchor_reading(w) for w in resit.windows if w.from_reading]
         rework[s.label] = "; ".join(f"{r.method} reworked within {span(r.offset)}" for r in resit.rework) or "none"
         cited_rework[s.label] = [r.citation for r in resit.rework]
+        quotes["rework"][s.label] = [(r.text, r.citation) for r in resit.rework]
     for slug, what, values, cited in (("cap", "The resit and retake cap", caps, cited_caps),
                                       ("windows", "Resit and retake windows", windows, cited_windows),
                                       ("rework", "Rework", rework, cited_rework)):
-        if (f := _by_value("resits", slug, what, values, cited)):
+        if (f := _by_value("resits", slug, what, values, cited, quotes[slug],
+                           readings if slug == "windows" else None)):
             out.append(f)
     return out
+
+
+def _within(rule: Any) -> str:
+    """A window or deadline in words; where the document states no date to count from, the anchor is the tool's
+    reading and is said to be ('12 months (counted from first fail notified: the tool's reading)')."""
+    if not getattr(rule, "from_reading", False):
+        return span(rule.offset, rule.from_)
+    return f"{span(rule.offset)} (counted {_anchor(rule)}: the tool's reading, the document states no start)"
+
+
+def _anchor(rule: Any) -> str:
+    """'from first fail notified', 'back from first assessment': the date a rule counts from, in words."""
+    count = next(v for v in attrs.astuple(rule.offset) if v is not None)
+    return f"{'back from' if count < 0 else 'from'} {rule.from_.replace('_', ' ')}"
+
+
+def _anchor_reading(rule: Any) -> str:
+    return (f"{rule.id}: the document states no date to count its {span(rule.offset)} from; the tool counts it "
+            f"{_anchor(rule)}")
 
 
 def gateway_rules(subjects: list[Subject]) -> list[Finding]:
@@ -72,27 +102,32 @@ def gateway_rules(subjects: list[Subject]) -> list[Finding]:
     out = []
     kinds = ("english_maths", "days_on_programme", "months_on_programme", "count")
     for kind in kinds:
-        values, cited = {}, {}
+        values, cited, quoted = {}, {}, {}
         for s in subjects:
+            # a requirement deferring to the funding rules is stated: it is shown as stated, deferred
             rules = [g for g in (s.ruleset.journey.gateway if s.ruleset.journey else ())
-                     if g.check and getattr(g.check, kind) is not None]
-            values[s.label] = "; ".join(f"{g.name} ({'mandatory' if g.mandatory else 'not mandatory'})"
-                                        for g in rules) or "none"
+                     if g.check and (getattr(g.check, kind) is not None
+                                     or (kind == "english_maths" and g.check.deferred is not None))]
+            values[s.label] = "; ".join(f"{g.name} ({'mandatory' if g.mandatory else 'not mandatory'}"
+                                        + (f"; deferred to {g.check.deferred.to}" if g.check and g.check.deferred
+                                           else "") + ")" for g in rules) or "none"
             cited[s.label] = [g.citation for g in rules]
+            quoted[s.label] = [(g.text, g.citation) for g in rules]
         if (f := _by_value("gateway", f"rules.{kind.replace('_', '-')}", f"Gateway rules on {kind.replace('_', ' ')}",
-                           values, cited)):
+                           values, cited, quoted)):
             out.append(f)
     return out
 
 
 def deadlines(subjects: list[Subject]) -> list[Finding]:
-    values, cited = {}, {}
+    values, cited, quoted, readings = {}, {}, {}, {}
     for s in subjects:
         rules = s.ruleset.journey.deadlines if s.ruleset.journey else ()
-        values[s.label] = "; ".join(f"{d.name} ({span(d.offset, d.from_)}){_advice(d)}"
-                                    for d in rules) or "none"
+        values[s.label] = "; ".join(f"{d.name} ({_within(d)}){_advice(d)}" for d in rules) or "none"
         cited[s.label] = [d.citation for d in rules]
-    f = _by_value("deadlines", "all", "Deadlines", values, cited)
+        quoted[s.label] = [(d.text, d.citation) for d in rules]
+        readings[s.label] = [_anchor_reading(d) for d in rules if d.from_reading]
+    f = _by_value("deadlines", "all", "Deadlines", values, cited, quoted, readings)
     return [f] if f else []
 
 
@@ -101,14 +136,16 @@ def tolerances(subjects: list[Subject], standard: Standard) -> list[Finding]:
     measures = sorted({(t.method, t.measure) for s in subjects if s.ruleset.journey
                        for t in s.ruleset.journey.tolerances})
     for method, measure in measures:
-        values, cited = {}, {}
+        values, cited, quoted = {}, {}, {}
         for s in subjects:
             found = [t for t in (s.ruleset.journey.tolerances if s.ruleset.journey else ())
                      if (t.method, t.measure) == (method, measure)]
             values[s.label] = "; ".join(_tolerance(t) for t in found) or "not stated"
             cited[s.label] = [t.citation for t in found]
+            quoted[s.label] = [(t.text, t.citation) for t in found]
         slug = f"{method}.{measure.replace('_', '-')}"
-        if (f := _by_value("tolerances", slug, f"The {method}'s {measure.replace('_', ' ')}", values, cited)):
+        if (f := _by_value("tolerances", slug, f"The {method}'s {measure.replace('_', ' ')}", values, cited,
+                           quoted)):
             out.append(f)
     return out
 
@@ -132,13 +169,21 @@ def _advice(rule: Any) -> str:
 def recommendations(subjects: list[Subject]) -> list[Finding]:
     """Per topic (order, lead time, duration...), what each body advises: advice, never a failure."""
     out = []
-    advised = {s.label: s.ruleset.journey.recommendations if s.ruleset.journey else () for s in subjects}
+    advised: dict[str, list[Any]] = {}
+    for s in subjects:
+        journey = s.ruleset.journey
+        # a lead time worded 'should' is stored as an advice deadline, not a recommendation: it is advice on lead
+        # time all the same
+        lead = [Recommendation(d.id, "lead_time", d.text, d.citation) for d in (journey.deadlines if journey else ())
+                if d.strength == "advice"]
+        advised[s.label] = [*(journey.recommendations if journey else ()), *lead]
     for topic in sorted({r.topic for recs in advised.values() for r in recs}):
         values = {label: " / ".join(f"“{r.text}”" for r in recs if r.topic == topic) or "none stated"
                   for label, recs in advised.items()}
         cited = {label: [r.citation for r in recs if r.topic == topic] for label, recs in advised.items()}
+        quoted = {label: [(r.text, r.citation) for r in recs if r.topic == topic] for label, recs in advised.items()}
         if (f := _by_value("recommendations", topic.replace("_", "-"),
-                           f"Advice on {topic.replace('_', ' ')} (never a failure)", values, cited)):
+                           f"Advice on {topic.replace('_', ' ')} (never a failure)", values, cited, quoted)):
             out.append(f)
     return out
 
@@ -185,11 +230,27 @@ def self_consistency(subjects: list[Subject], standard: Standard) -> list[Findin
                                    [Side((s.label,), p.message, {s.label: (_cited(r, p.entry),)})],
                                    p.record, None, 1))
         for a in r.ambiguities:
-            if "contradict" in f"{a.text_says} {a.why} {a.reading}".lower():
+            if a.contradiction:
                 out.append(Finding(f"self-consistency.{s.label}.{a.id}", "self-consistency",
                                    f"{s.loaded.body.name}'s document contradicts itself: {a.text_says}",
-                                   [Side((s.label,), f"read as: {a.reading}", {s.label: (a.citation,)})]))
+                                   [Side((s.label,), f"read as: {a.reading}", {s.label: (a.citation,)},
+                                         (Quote(s.label, a.text_says, a.citation),), (a.reading,))]))
+        for c in r.criteria:
+            if c.repeats and (repeated := r.criterion(c.repeats)):
+                out.append(Finding(f"self-consistency.{s.label}.{c.id}-repeats-{c.repeats}", "self-consistency",
+                                   f"{s.loaded.body.name}'s document prints {c.id} (“{c.text}”), a fragment "
+                                   f"repeating {c.repeats}; it is graded as printed, and not compared with other "
+                                   "bodies as a criterion of its own.",
+                                   [Side((s.label,), f"{c.id} repeats {c.repeats}", {s.label: (c.citation,)},
+                                         (Quote(s.label, c.text, c.citation),
+                                          Quote(s.label, repeated.text, repeated.citation)))]))
     return out
+
+
+def repeated_criteria(subjects: list[Subject]) -> set[str]:
+    """The criteria some body prints as a fragment or duplicate of another (``repeats``): a difference in where
+    bodies place them is the printing, not a rule, so they are not compared as criteria of their own."""
+    return {c.id for s in subjects for c in s.ruleset.criteria if c.repeats}
 
 
 def reference(subjects: list[Subject]) -> list[Finding]:
@@ -233,7 +294,8 @@ def versions(subjects: list[Subject], standard: Standard) -> list[Finding]:
                     f"{s.loaded.body.name}, version {older.document.version} to {newer.document.version}: "
                     f"{change['summary']}.",
                     [Side((old,), f"before: {_shown(change['from'])}", {old: ()}),
-                     Side((new,), f"after: {_shown(change['to'])}", {new: tuple(dict.fromkeys(cited))})]))
+                     Side((new,), f"after: {_shown(change['to'])}", {new: tuple(dict.fromkeys(cited))},
+                          tuple(Quote(new, c["says"], c["citation"]) for c in change["declared"]))]))
     return out
 
 

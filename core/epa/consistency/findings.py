@@ -52,10 +52,25 @@ def pins(subjects: Iterable[Subject]) -> dict[str, Any]:
 
 
 @frozen
+class Quote:
+    """The document's own words for one body's side: the rule's text as the rules data holds it, and where."""
+
+    body: str  # the side's body label
+    text: str
+    citation: str
+
+
+@frozen
 class Side:
+    """The bodies on one side of a finding. ``says`` is the comparison's summary of their rule; ``quotes`` the
+    documents' own words behind it; ``readings`` what the tool reads into them that no document states (an anchor
+    a window counts from...), labelled so that no one takes it for the document's words."""
+
     bodies: tuple[str, ...]
     says: str
     citations: dict[str, tuple[str, ...]]
+    quotes: tuple[Quote, ...] = ()
+    readings: tuple[str, ...] = ()
 
 
 @attrs.define
@@ -68,20 +83,44 @@ class Finding:
     shows: dict[str, Any] | None = None
     cases: int = 0
 
-    def as_data(self) -> dict[str, Any]:
+    def as_data(self, documents: Mapping[str, Mapping[str, str]] | None = None) -> dict[str, Any]:
+        """As ``epa consistency`` writes it; ``documents`` (a body label -> its document's title and version)
+        names the document each quote comes from."""
         return {"id": self.id.lower().replace("_", "-").replace("@", "-v"), "area": self.area, "summary": self.summary,
                 "sides": [{"bodies": list(s.bodies), "says": s.says,
-                           "citations": {b: list(c) for b, c in s.citations.items()}} for s in self.sides],
+                           "citations": {b: list(c) for b, c in s.citations.items()},
+                           "quotes": [_quoted(q, (documents or {}).get(q.body)) for q in s.quotes],
+                           "readings": list(s.readings)} for s in self.sides],
                 "witness": self.witness, "shows": self.shows, "cases": self.cases}
 
 
+def _quoted(q: Quote, document: Mapping[str, str] | None) -> dict[str, Any]:
+    file, _, section = q.citation.partition(" § ")
+    return {"body": q.body, "text": " ".join(q.text.split()), "citation": q.citation, "section": section,
+            "document": {"file": file, **(document or {})}}
+
+
+def document_of(subject: Subject) -> dict[str, str]:
+    """The title, version and short label of the document a subject's quotes come from."""
+    from epa.citations import label
+
+    d = subject.ruleset.document
+    return {"title": d.title, "version": d.version, "label": label(subject.loaded.body.name, d.title, d.version)}
+
+
 def sides_by(values: Mapping[str, Any], says: Mapping[str, str],
-             citations: Mapping[str, Iterable[str]]) -> list[Side]:
-    """Bodies grouped by value, in order of first appearance; each side says what its first body says."""
+             citations: Mapping[str, Iterable[str]],
+             quotes: Mapping[str, Iterable[tuple[str, str]]] | None = None,
+             readings: Mapping[str, Iterable[str]] | None = None) -> list[Side]:
+    """Bodies grouped by value, in order of first appearance; each side says what its first body says, and quotes
+    each of its bodies' (text, citation) pairs from ``quotes``; ``readings`` are the tool's, per body."""
     groups: dict[Any, list[str]] = {}
     for body, value in values.items():
         groups.setdefault(_hashable(value), []).append(body)
-    return [Side(tuple(bodies), says[bodies[0]], {b: tuple(dict.fromkeys(citations.get(b, ()))) for b in bodies})
+    quotes, readings = quotes or {}, readings or {}
+    return [Side(tuple(bodies), says[bodies[0]], {b: tuple(dict.fromkeys(citations.get(b, ()))) for b in bodies},
+                 tuple(Quote(b, text, cited) for b in bodies for text, cited in dict.fromkeys(quotes.get(b, ()))),
+                 tuple(dict.fromkeys(r for b in bodies for r in readings.get(b, ()))))
             for bodies in groups.values()]
 
 

@@ -660,9 +660,13 @@ def test_journey_gateway_strength_follows_the_documents_words(journey):
     strength = {g["id"]: g["strength"] for g in journey["gateway"]}
     # GW "The EPA period should only start once the employer is satisfied ..."; "they should be comfortable with the
     # assessments"; § 2.7 "Gateway Qualifications recommends the provider to submit the apprentice's portfolio of
-    # evidence at the EPA Gateway stage." -- "should" / "recommends": recommendations
+    # evidence at the EPA Gateway stage." -- "should" / "recommends": recommendations. § 2.1 "Full-time apprentices
+    # will typically spend 15 months on-programme ... with a minimum of 20% off-the-job training" describes ("will
+    # typically" is not a must); § 2.1's "Apprentices must develop and maintain, within a portfolio ..." is a bullet of
+    # "it is recommended that employers consider the following": both recommended (issue 19)
     assert {rid for rid, s in strength.items() if s == "recommended"} == {
-        "employer-satisfied-competent", "comfortable-with-assessments", "portfolio-at-gateway"}
+        "employer-satisfied-competent", "comfortable-with-assessments", "portfolio-at-gateway",
+        "off-the-job-training", "portfolio-maintained"}
     # the document calls nothing at gateway "optional"; every other item is a "must" or "required"
     assert "optional" not in strength.values()
     assert all(g["stage"] == "gateway" for g in journey["gateway"])

@@ -223,9 +223,6 @@ def test_age_unknown_when_the_record_has_no_date_of_birth(tmp_path):
 
 # (requirement id, gateway field, mandatory, citation sentence)
 PROVIDED = [
-    # 002 § Portfolio of evidence: "The Portfolio Matrix must be fully completed, including a declaration by the
-    # apprentice to confirm that the portfolio is valid and attributable to the apprentice."
-    ("portfolio-matrix-declaration", "portfolio_declaration"),
     # 002 § Readiness for end-point assessment: "the apprentice must have gathered a portfolio of evidence to be put
     # forward as a basis for the professional discussion"
     ("portfolio-gathered", "portfolio"),
@@ -276,6 +273,23 @@ def test_employer_confidence_cannot_be_shown_by_the_record(tmp_path):
     assert (req["mandatory"], req["status"]) == (True, "unknown")
 
 
+# 002 § Portfolio of evidence: "The portfolio must be accompanied by a Portfolio Matrix. ... The Portfolio Matrix must
+# be fully completed, including a declaration by the apprentice ..." -- it accompanies the portfolio, submitted "2
+# weeks prior to the professional discussion date": checked before the assessment, not at gateway (issue 19).
+@pytest.mark.parametrize("value, status", [(True, "met"), (False, "unmet"), (None, "unknown")])
+def test_portfolio_matrix_declaration_is_checked_with_the_portfolio_not_at_gateway(tmp_path, value, status):
+    gw = copy.deepcopy(GOOD_GATEWAY)
+    if value is None:
+        del gw["portfolio_declaration"]
+    else:
+        gw["portfolio_declaration"] = value
+    out = grade(tmp_path, record(gateway=gw))
+    req = requirement(out, "portfolio-matrix-declaration")
+    assert (req["mandatory"], req["stage"], req["status"]) == (True, "before_assessment", status)
+    assert out["gateway"]["ready"] is True
+    assert out["gateway"]["before_assessment_unmet"] == (["portfolio-matrix-declaration"] if status == "unmet" else [])
+
+
 # 002 § ID requirements: "Highfield Assessment will complete an identification check before starting any assessment
 # and will accept the following as proof of an apprentice's identity" -- before an assessment, not at gateway. The
 # check is reported (met, unmet, unknown) but photo ID missing does not make the record not ready for gateway.
@@ -315,13 +329,15 @@ def test_photo_id_before_assessment_is_shown_by_epa_gateway_and_epa_journey(tmp_
 
 
 # 002 § Portfolio of evidence: "The evidence will consist of a minimum of 10 pieces of evidence to a maximum of
-# 15 pieces."
+# 15 pieces." The portfolio is submitted "2 weeks prior to the professional discussion date", not said to be checked
+# at gateway: the count is reported, and never makes the record not ready for gateway (issue 19).
 @pytest.mark.parametrize("pieces, status", [(9, "unmet"), (10, "met"), (15, "met"), (16, "unmet")])
 def test_portfolio_pieces_10_to_15(tmp_path, pieces, status):
     gw = {**GOOD_GATEWAY, "portfolio_pieces": pieces}
     out = grade(tmp_path, record(gateway=gw))
     assert requirement(out, "portfolio-pieces")["status"] == status
-    assert out["gateway"]["ready"] is (status == "met")
+    assert requirement(out, "portfolio-pieces")["stage"] == "before_assessment"
+    assert out["gateway"]["ready"] is True
 
 
 # 002 § Project proposal: "Highfield recommend this proposal should be 200-300 words." -- a recommendation only.
@@ -352,8 +368,10 @@ def test_proposal_resubmitted_within_1_week(tmp_path, resubmitted, status, req_s
     assert (d["date"], d["kind"], d["status"]) == ("2025-09-12", "by", status)
     assert d["citation"] == S_PROPOSAL
     req = requirement(out, "project-proposal-resubmitted")
-    assert (req["mandatory"], req["status"]) == (True, req_status)
-    assert out["gateway"]["ready"] is (req_status == "met")
+    assert (req["mandatory"], req["status"], req["stage"]) == (True, req_status, "before_assessment")
+    # the resubmission follows the assessor's review of a proposal made available at gateway: after gateway, so
+    # a late one is reported and never makes the record not ready for gateway (issue 19)
+    assert out["gateway"]["ready"] is True
 
 
 def test_proposal_resubmission_open_and_unknown(tmp_path):
@@ -388,8 +406,10 @@ def test_portfolio_2_weeks_before_the_discussion(tmp_path, submitted, status, re
     assert (d["date"], d["kind"], d["status"]) == ("2025-10-29", "by", status)
     assert d["citation"] == S_DISCUSSION
     req = requirement(out, "portfolio-submitted")
-    assert (req["mandatory"], req["status"]) == (True, req_status)
-    assert out["gateway"]["ready"] is (req_status == "met")
+    assert (req["mandatory"], req["status"], req["stage"]) == (True, req_status, "before_assessment")
+    # due 2 weeks before the discussion, not at gateway: a portfolio in 13 days before the discussion, weeks after
+    # gateway, is reported missed and never makes the record "NOT ready for gateway" (issue 19)
+    assert out["gateway"]["ready"] is True
 
 
 # Other dates the kit sets, each "by" the date worked out by hand.
@@ -777,7 +797,11 @@ def test_journey_lists_gateway_deadlines_resits_with_citations(journey):
     assert gateway["gateway-readiness-report-submitted"]["strength"] == "recommended"
     # 002 § ID requirements: "an identification check before starting any assessment"
     assert (gateway["photo-id"]["strength"], gateway["photo-id"]["stage"]) == ("mandatory", "before_assessment")
-    assert all(g["stage"] == "gateway" for rid, g in gateway.items() if rid != "photo-id")
+    # the portfolio's size and submission and a proposal's resubmission come after gateway (issue 19)
+    after = {"photo-id", "portfolio-pieces", "portfolio-submitted", "project-proposal-resubmitted",
+             "portfolio-matrix-declaration"}
+    assert all(g["stage"] == "before_assessment" for rid, g in gateway.items() if rid in after)
+    assert all(g["stage"] == "gateway" for rid, g in gateway.items() if rid not in after)
     deadlines = {d["id"]: d for d in journey["deadlines"]}
     assert {"portfolio-before-discussion", "proposal-resubmission", "report-before-interview",
             "observation-notice"} <= set(deadlines)
@@ -873,10 +897,11 @@ RECOMMENDATIONS = {
     # § Component 2: Interview: "A representative from the organisation could also be present but only to observe and
     # they should not be involved in conducting the interview or grading decision."
     "employer-representative": ("other", "project", "they should not be involved in conducting the interview or grading decision", "Component 2: Interview"),
-    # § Before the assessment (one per method): "Employers/training providers should: ..."
-    "project-before-the-assessment": ("preparation", "project", "give the apprentice time to work on their project and report during the end-point assessment window", "Before the assessment"),
-    "discussion-before-the-assessment": ("preparation", "discussion", "ensure the apprentice knows which criteria will be assessed", "Before the assessment"),
-    "observation-before-the-assessment": ("preparation", "observation", "ensure the apprentice knows which customer service specialist criteria will be assessed", "Before the assessment"),
+    # § Before the assessment, a heading printed once per method, cited under its method's heading (issue 19):
+    # "Employers/training providers should: ..."
+    "project-before-the-assessment": ("preparation", "project", "give the apprentice time to work on their project and report during the end-point assessment window", "Assessing the work-based project (supported by an interview) > Before the assessment"),
+    "discussion-before-the-assessment": ("preparation", "discussion", "ensure the apprentice knows which criteria will be assessed", "Assessing the professional discussion (supported by portfolio of evidence) > Before the assessment"),
+    "observation-before-the-assessment": ("preparation", "observation", "ensure the apprentice knows which customer service specialist criteria will be assessed", "Assessing the practical observation (with Q&As) > Before the assessment"),
     # § Work-based project interview - mock assessment: "It is suggested that a mock assessment is carried out ...
     # Highfield recommend that the apprentice experiences a mock interview in preparation for the real thing."; "the
     # mock interview should be 60 minutes (+/- 10%)"; "consider a recording of the mock assessment ..."

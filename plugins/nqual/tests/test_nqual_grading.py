@@ -193,7 +193,7 @@ SH_DIST = [
     "Explain why it is important to update their knowledge",
     "Provide appropriate explanations to customers in situations where a mutually beneficial outcome",
     "Respond in a professional manner to challenges and changes",
-    # printed twice word for word; one criterion (ambiguity nqual-st0072-showcase-duplicate-distinction):
+    # printed twice word for word; one criterion (ambiguity nqual-st0072-showcase-printed-twice):
     # the breakdown's "7 out of 10" needs 10 showcase distinction criteria
     "Take ownership of customer issues, taking the appropriate actions",
     "Review the effectiveness of their personal development plan",

@@ -509,7 +509,19 @@ def test_st0072_showcase_after_12_months_on_programme(tmp_path, start, gateway, 
     del data["schedule"]  # planned for a 2025-10-06 gateway; a later gateway would put them before it
     result = grade_data(tmp_path, data)
     assert requirement(result, "showcase-after-12-months")["status"] == status
-    assert ("showcase-after-12-months" in result["gateway"]["unmet"]) is (status == "unmet")
+    # "is compiled after" is a plain statement, not a "must", and the pack states no consequence: an 11-month
+    # record is shown the 12 months unmet and is never made not ready for gateway by it (issue 19)
+    assert "showcase-after-12-months" not in result["gateway"]["unmet"]
+    assert ("showcase-after-12-months" in result["gateway"]["recommendations_unmet"]) is (status == "unmet")
+
+
+@pytest.mark.parametrize("standard", ["ST0071", "ST0072"])
+def test_employer_confirmation_can_is_a_permission(standard):
+    # S71 and S72 § GATEWAY: "the employer can formally confirm that the apprentice is ready for EPA via Gateway":
+    # "can" is a permission, not a requirement (issue 19)
+    journey = run("journey", "--standard", standard, "--body", BODY, "--format", "json").json()[0]
+    gateway = {g["id"]: g for g in journey["gateway"]}
+    assert gateway["employer-confirms-ready"]["strength"] == "optional"
 
 
 # ======================================================================================= tolerances
@@ -636,7 +648,8 @@ def test_journey_command_st0071_window_consequence_and_stated_figures():
     # § GATEWAY: "The Gateway form must be sent to NQual ..." (mandatory)
     strengths = {g["id"]: g["strength"] for g in journey["gateway"]}
     assert (strengths["registration"], strengths["gateway-form"]) == ("recommended", "mandatory")
-    assert "optional" not in strengths.values()   # S71 uses no "optional"
+    # § GATEWAY: "the employer can formally confirm that the apprentice is ready": "can" is a permission (issue 19)
+    assert {rid for rid, s in strengths.items() if s == "optional"} == {"employer-confirms-ready"}
 
 
 # The table format runs too.
@@ -656,7 +669,8 @@ def test_journey_command_st0072_table():
 RECOMMENDATIONS_71 = {
     # S71 § INTRODUCTION: "An apprentice for Customer Service Specialist Level 3 should typically take up to 15
     # months on programme, although this may vary depending on previous experience."
-    "typical-time-on-programme": ("duration", None, "should typically take up to 15 months on programme", "INTRODUCTION"),
+    # time on programme is how the training before gateway runs: topic on_programme, not duration (issue 19)
+    "typical-time-on-programme": ("on_programme", None, "should typically take up to 15 months on programme", "INTRODUCTION"),
     # S71 § EPA Booking: "The training provider should complete the booking section on the Gateway Form or training
     # providers can arrange the booking via ACE360."
     "epa-booking": ("preparation", None, "The training provider should complete the booking section on the Gateway Form",
@@ -680,7 +694,8 @@ RECOMMENDATIONS_71 = {
 RECOMMENDATIONS_72 = {
     # S72 § INTRODUCTION: "An apprentice for Customer Service Practitioner Level 2 should typically take up to 12
     # months on programme, although this may vary depending on previous experience."
-    "typical-time-on-programme": ("duration", None, "should typically take up to 12 months on programme", "INTRODUCTION"),
+    "typical-time-on-programme": ("on_programme", None, "should typically take up to 12 months on programme",
+                                  "INTRODUCTION"),
     # S72 § Apprentice Showcase: "It is expected that the Portfolio Submission will include elements such as work-based
     # evidence, including customer feedback, recordings, manager statements, and witness statements."
     "showcase-evidence": ("evidence", "showcase",

@@ -324,8 +324,6 @@ def test_english_and_maths_deferred_to_funding_rules(tmp_path, english, maths):
     ("photo_id", "photo-id"),
     ("portfolio", "portfolio"),
     ("project_proposal", "project-proposal"),
-    # "... also requested sign a declaration to confirm that the English and maths requirements have been met"
-    ("english_maths_declaration", "english-maths-declaration"),
 ])
 def test_gateway_uploads(tmp_path, field, req_id):
     res = grade(tmp_path, record(gateway={field: False}))
@@ -341,9 +339,24 @@ def test_gateway_uploads(tmp_path, field, req_id):
     (9, "unmet"), (10, "met"), (15, "met"), (16, "unmet"),
 ])
 def test_portfolio_pieces_10_to_15(tmp_path, pieces, status):
+    # "... which will best support them in their professional discussion": the selection is for the discussion,
+    # not checked at gateway, so it is reported and never makes the record not ready (issue 19)
     res = grade(tmp_path, record(gateway={"portfolio_pieces": pieces}))
     assert requirement(res, "portfolio-pieces")["status"] == status
-    assert res["gateway"]["ready"] is (status == "met")
+    assert requirement(res, "portfolio-pieces")["stage"] == "before_assessment"
+    assert res["gateway"]["ready"] is True
+    assert ("portfolio-pieces" in res["gateway"]["before_assessment_unmet"]) is (status == "unmet")
+
+
+def test_english_maths_declaration_is_requested_not_required(tmp_path):
+    # 003 § Gateway Considerations: "At gateway, the training provider is also requested sign a declaration to
+    # confirm that the English and maths requirements have been met": a request, not a requirement (issue 19). A
+    # record without it is shown the declaration unmet, and is still ready for gateway.
+    res = grade(tmp_path, record(gateway={"english_maths_declaration": False}))
+    req = requirement(res, "english-maths-declaration")
+    assert (req["status"], req["mandatory"]) == ("unmet", False)
+    assert res["gateway"]["ready"] is True
+    assert "english-maths-declaration" in res["gateway"]["recommendations_unmet"]
 
 
 # ---------------------------------------------------------------------------------------------

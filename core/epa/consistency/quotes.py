@@ -1,0 +1,89 @@
+"""The documents' own words on each side of a finding the sweeps made: a sweep groups inputs by the citations of
+the rules that decided them, so each citation is matched to the texts of the rules (of the finding's area) that
+the body's data cites to it. Findings made from rule data quote their rules as they are made (``catalogue``,
+``rule_data``); this fills in the others.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+
+import attrs
+
+from epa.consistency.findings import Finding, Quote, Side, Subject
+from epa.model import Ruleset
+
+
+def _grading(r: Ruleset) -> Iterator[tuple[str, str]]:
+    yield r.combination.rule_in_words.text, r.combination.rule_in_words.citation
+    yield from ((row.printed, row.citation) for row in r.combination.rows if row.printed)
+    yield from ((rule.text, rule.citation) for rule in r.component_rules.values())
+
+
+def _resits(r: Ruleset) -> Iterator[tuple[str, str]]:
+    resit = r.journey.resit if r.journey else None
+    if resit is None:
+        return
+    for rule in (resit.cap, resit.no_resit_from_pass, resit.attempts, *resit.windows, *resit.rework,
+                 resit.retake_through_gateway):
+        if rule is not None:
+            yield rule.text, rule.citation
+
+
+def _gateway(r: Ruleset) -> Iterator[tuple[str, str]]:
+    yield from ((g.text, g.citation) for g in (r.journey.gateway if r.journey else ()))
+
+
+Rules = Callable[[Ruleset], Iterator[tuple[str, str]]]
+RULES: dict[str, Rules] = {"grading": _grading, "resits": _resits, "gateway": _gateway, "reference": _grading,
+                          "self-consistency": _grading}
+
+
+def _criterion_quotes(f: Finding, side: Side, by_label: dict[str, Subject]) -> tuple[Quote, ...]:
+    """A criterion finding quotes the criterion; a distinction-set finding each body's distinction criteria."""
+    parts = f.id.split(".")
+    out = []
+    for label in side.bodies:
+        s = by_label.get(label)
+        if s is None:
+            continue
+        if parts[-1] == "distinction-set" or (len(parts) > 2 and parts[2] == "distinction-set"):
+            out += [Quote(label, c.text, c.citation) for c in s.ruleset.criteria_for(parts[1], "distinction")]
+        else:
+            criterion = next((c for c in s.ruleset.criteria if c.id.lower() == parts[1]
+                              or c.id.lower() == ".".join(parts[1:3])), None)
+            if criterion is not None:
+                out.append(Quote(label, criterion.text, criterion.citation))
+    return tuple(out)
+
+
+def quote(findings: Iterable[Finding], subjects: list[Subject]) -> None:
+    """Give every side that quotes nothing the words of the rules its citations name, in place."""
+    by_label = {s.label: s for s in subjects} | {s.id: s for s in subjects}
+    for f in findings:
+        if all(side.quotes for side in f.sides):
+            continue
+        sides = []
+        for side in f.sides:
+            if side.quotes:
+                sides.append(side)
+                continue
+            if f.area == "criteria":
+                quotes = _criterion_quotes(f, side, by_label)
+            else:
+                quotes = tuple(_by_citation(side, by_label, RULES.get(f.area)))
+            sides.append(attrs.evolve(side, quotes=quotes))
+        f.sides = sides
+
+
+def _by_citation(side: Side, by_label: dict[str, Subject], rules: Rules | None) -> Iterator[Quote]:
+    if rules is None:
+        return
+    for label, cited in side.citations.items():
+        s = by_label.get(label)
+        if s is None:
+            continue
+        texts = list(rules(s.ruleset))
+        for citation in cited:
+            for text in dict.fromkeys(t for t, c in texts if c == citation):
+                yield Quote(label, text, citation)

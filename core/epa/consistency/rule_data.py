@@ -1,0 +1,131 @@
+"""Rule data compared where an outcome sweep cannot show the difference, or shows it only inside another finding:
+how an assessment is conducted and who decides (the journey files' ``conduct``), the force of the portfolio's
+lead time before the discussion, what each body asks for at gateway item by item, and whether a retake goes
+through gateway again. Each side quotes its document's words; a body that states nothing is said to.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from epa.consistency.findings import Finding, Subject, names, pins, record, sides_by
+from epa.model import CONDUCT_ASPECTS, Conduct
+from epa.variants import span
+
+NOT_STATED = "states nothing on it"
+
+_ASPECTS = {"mode": "How the {about} is held", "project_subject": "Who agrees the {about}'s subject, and when",
+            "mocks": "Mock assessments", "questioning_in_duration": "Whether the {about}'s questioning is inside its "
+                                                                    "stated duration"}
+
+
+def _finding(fid: str, area: str, what: str, values: dict[str, Any], says: dict[str, str],
+             cited: dict[str, list[str]], quotes: dict[str, list[tuple[str, str]]],
+             witness: dict[str, Any] | None = None, shows: dict[str, Any] | None = None) -> Finding | None:
+    if len(set(values.values())) < 2:
+        return None
+    sides = sides_by(values, says, cited, quotes)
+    return Finding(fid, area, f"{what}: " + "; ".join(f"{names(s.bodies)}: {s.says}" for s in sides) + ".", sides,
+                   witness, shows, 1 if witness else 0)
+
+
+def _advice(rule: Any) -> str:
+    return " (advice)" if getattr(rule, "strength", "required") == "advice" else ""
+
+
+def conduct(subjects: list[Subject]) -> list[Finding]:
+    """Per aspect (and method), what each body's document says; a body silent on it is shown as silent."""
+    stated: dict[str, list[Conduct]] = {s.label: list(s.ruleset.journey.conduct if s.ruleset.journey else ())
+                                        for s in subjects}
+    keys = sorted({(c.aspect, c.about or "") for rules in stated.values() for c in rules},
+                  key=lambda k: (CONDUCT_ASPECTS.index(k[0]), k[1]))
+    out = []
+    for aspect, about in keys:
+        values, says, cited, quotes = {}, {}, {}, {}
+        for label, rules in stated.items():
+            found = [c for c in rules if (c.aspect, c.about or "") == (aspect, about)]
+            values[label] = tuple(sorted(f"{c.value}{_advice(c)}" for c in found)) or NOT_STATED
+            says[label] = "; ".join(f"{c.says}{_advice(c)}" for c in found) or NOT_STATED
+            cited[label] = [c.citation for c in found]
+            quotes[label] = [(c.text, c.citation) for c in found]
+        slug = aspect.replace("_", "-") + (f".{about}" if about else "")
+        what = _ASPECTS[aspect].format(about=about or "assessment")
+        if (f := _finding(f"conduct.{slug}", "conduct", what, values, says, cited, quotes)):
+            out.append(f)
+    return out
+
+
+def portfolio_before_discussion(subjects: list[Subject]) -> list[Finding]:
+    """The portfolio's lead time before the professional discussion, compared by its force ('should' or 'must')
+    and its length: a deadline on the portfolio counted back from the discussion."""
+    values, says, cited, quotes = {}, {}, {}, {}
+    for s in subjects:
+        found = [d for d in (s.ruleset.journey.deadlines if s.ruleset.journey else ())
+                 if d.event == "portfolio_submitted" and d.from_ == "discussion"]
+        values[s.label] = tuple(sorted((d.strength, str(d.offset)) for d in found)) or NOT_STATED
+        says[s.label] = "; ".join(f"{span(d.offset)} before the discussion, "
+                                  + ("advice ('should'): a miss is never a failure" if d.strength == "advice"
+                                     else "required ('must')") for d in found) or NOT_STATED
+        cited[s.label] = [d.citation for d in found]
+        quotes[s.label] = [(d.text, d.citation) for d in found]
+    f = _finding("deadlines.portfolio-before-discussion", "deadlines",
+                 "The portfolio's submission before the professional discussion", values, says, cited, quotes)
+    return [f] if f else []
+
+
+# A body may still ask for the item in words, or check it otherwise (NQual's gateway form by its lead time).
+NOT_READ = "no gateway requirement of its document is decided by this item"
+EVIDENCE = ("photo_id", "gateway_form", "portfolio", "project_proposal", "portfolio_declaration",
+            "english_maths_declaration")
+
+
+def _item(rule: Any) -> str:
+    """A requirement's force and stage in words: what leaving the item out does to the record."""
+    if rule.stage != "gateway":
+        return f"{rule.strength}, checked before an assessment, not at gateway"
+    return {"mandatory": "required at gateway: without it, not ready",
+            "recommended": "recommended at gateway: without it, still ready",
+            "optional": "optional at gateway"}.get(rule.strength, rule.strength)
+
+
+def gateway_evidence(subjects: list[Subject], standard: str) -> list[Finding]:
+    """Per evidence item a record can show (photo ID, the gateway form, the portfolio...), which bodies require it
+    at gateway; the witness is a record providing everything but that item."""
+    out = []
+    full = {field: True for field in EVIDENCE}
+    for field in EVIDENCE:
+        values, says, cited, quotes = {}, {}, {}, {}
+        for s in subjects:
+            found = [g for g in (s.ruleset.journey.gateway if s.ruleset.journey else ())
+                     if g.check and g.check.provided and g.check.provided.field == field]
+            values[s.label] = tuple(sorted(_item(g) for g in found)) or NOT_READ
+            says[s.label] = "; ".join(f"{g.name}: {_item(g)}" for g in found) or NOT_READ
+            cited[s.label] = [g.citation for g in found]
+            quotes[s.label] = [(g.text, g.citation) for g in found]
+        witness = record(standard, [], gateway={**full, field: False}, **pins(subjects))
+        ready = {s.label: s.grade(witness).gateway.ready for s in subjects}
+        shows = {"row": "gateway_ready", "values": ready} if len(set(ready.values())) > 1 else None
+        if (f := _finding(f"gateway.evidence.{field.replace('_', '-')}", "gateway",
+                          f"Gateway evidence: {field.replace('_', ' ')}", values, says, cited, quotes,
+                          witness if shows else None, shows)):
+            out.append(f)
+    return out
+
+
+def retake_through_gateway(subjects: list[Subject]) -> list[Finding]:
+    values, says, cited, quotes = {}, {}, {}, {}
+    for s in subjects:
+        resit = s.ruleset.journey.resit if s.ruleset.journey else None
+        stated = resit.retake_through_gateway if resit else None
+        values[s.label] = stated is not None
+        says[s.label] = "a retake goes through gateway again" if stated else "the document is silent on it"
+        cited[s.label] = [stated.citation] if stated else []
+        quotes[s.label] = [(stated.text, stated.citation)] if stated else []
+    f = _finding("resits.retake-through-gateway", "resits", "Whether a retake goes through gateway again", values,
+                 says, cited, quotes)
+    return [f] if f else []
+
+
+def compare(subjects: list[Subject], standard: str) -> list[Finding]:
+    return (conduct(subjects) + portfolio_before_discussion(subjects) + gateway_evidence(subjects, standard)
+            + retake_through_gateway(subjects))

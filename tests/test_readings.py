@@ -1,0 +1,327 @@
+"""Issue 19: readings corrected against their sentences, and the consistency report's statements about them."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import pytest
+
+from epa.sources import sources_dir
+from epa.testing import body, requires
+
+SEEDS = sources_dir()
+HIGHFIELD = "002_a4f677c7c4e5fdb6.txt"
+
+
+def seed(file: str) -> Path:
+    path = SEEDS / file
+    if not path.is_file():
+        pytest.skip(f"source document {file} not found in {SEEDS} (set EPA_SOURCES)")
+    return path
+
+
+@pytest.mark.parametrize(("parent", "first_words"), [
+    # 002 prints "Before the assessment" three times, once under each method's "Assessing the ..." heading
+    ("Assessing the work-based project (supported by an interview)", "Employers/training providers should:"),
+    ("Assessing the professional discussion (supported by portfolio of evidence)",
+     "Employers/training providers should:"),
+    ("Assessing the practical observation (with Q&As)", "Employers/training providers should:"),
+])
+def test_a_heading_printed_more_than_once_is_found_under_its_parent(parent, first_words):
+    from epa.sources import has_section, locate
+
+    path = seed(HIGHFIELD)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    at = locate(path, f"{parent} > Before the assessment")
+    assert at is not None and lines[at] == "Before the assessment"
+    # the nearest "Assessing the ..." heading above the line found is the parent named, not the contents page
+    above = [i for i, line in enumerate(lines[:at]) if line.startswith("Assessing the ")]
+    assert lines[above[-1]] == parent and above[-1] > 100
+    assert first_words in "\n".join(lines[at:at + 4])
+    assert has_section(path, f"{parent} > Before the assessment")
+
+
+def test_three_before_the_assessment_citations_name_three_passages():
+    from epa.sources import has_section, locate
+
+    path = seed(HIGHFIELD)
+    parents = ("Assessing the work-based project (supported by an interview)",
+               "Assessing the professional discussion (supported by portfolio of evidence)",
+               "Assessing the practical observation (with Q&As)")
+    assert len({locate(path, f"{p} > Before the assessment") for p in parents}) == 3
+    assert not has_section(path, "Assessing the practical observation (with Q&As) > No such heading")
+
+
+# --- epa diff --body gateway_quals --from 1.0 --to 1.1 -------------------------------------------------------
+
+def _gq_diff():
+    from epa.versions import report
+
+    return report(body("gateway_quals"), "ST0071", "1.0", "1.1")
+
+
+@requires("gateway_quals")
+def test_gq_diff_lists_no_bookkeeping_as_a_document_change():
+    # the two ambiguity entries (an effective-from reading rewritten, a reconstruction note dropped) are the
+    # encoders' notes, not changes to the document
+    data = _gq_diff()
+    assert not [d for d in data["differences"] if d["kind"].startswith("ambiguity")]
+    assert {d["kind"] for d in data["readings_changed"]} == {"ambiguity_changed", "ambiguity_removed"}
+
+
+@requires("gateway_quals")
+def test_gq_diff_lists_what_the_change_log_states():
+    # 004 § Version and date Change detail Section/page reference: "pg5: standard reference number updated to
+    # v1.1, and assessment plan version number updated to ST0071/V1.1"; "pg16: practical observation - skills
+    # Business focused service delivery: Resolve complex issues ... moved to the professional discussion pg20";
+    # "V1.1 May 2024 New version of the assessment plan and the application of a temporary dispensation ..."
+    data = _gq_diff()
+    logged = [d for d in data["differences"] if d["kind"] in ("not_encoded", "not_described")]
+    says = {d["kind"]: [] for d in logged}
+    for d in logged:
+        says[d["kind"]].append(d["says"])
+    assert any("ST0071/V1.1" in s and "pg5" in s for s in says["not_encoded"])
+    assert any("Resolve complex issues" in s and "pg20" in s for s in says["not_encoded"])
+    [dispensation] = [d for d in logged if d["kind"] == "not_described"]
+    assert "temporary dispensation" in dispensation["says"] and "nowhere" in dispensation["summary"]
+    assert all(d["citation"] == "004_97be493b5d6ee5b2.txt § Version and date Change detail Section/page reference"
+               for d in logged)
+    # the one change the rules record is still there
+    assert [(d["kind"], d["id"]) for d in data["differences"] if d["kind"] == "criterion_moved"] == [
+        ("criterion_moved", "S1.5")]
+
+
+# --- the consistency report: what it says, and what it must not --------------------------------------------
+
+FOUR = ("gateway_quals", "highfield", "nqual", "tqual")
+needs_four = requires(*FOUR)
+
+
+@functools.cache
+def consistency() -> dict:
+    from epa.consistency import analyse
+    from epa.testing import registry
+
+    return analyse(registry(), "ST0071", list(FOUR))
+
+
+def finding(finding_id: str) -> dict:
+    found = [f for f in consistency()["findings"] if f["id"] == finding_id]
+    assert found, f"no finding {finding_id!r} among {[f['id'] for f in consistency()['findings']]}"
+    return found[0]
+
+
+def side(f: dict, body_id: str) -> dict:
+    return next(s for s in f["sides"] if body_id in s["bodies"])
+
+
+@needs_four
+def test_english_and_maths_deferred_to_the_funding_rules_is_stated_not_none():
+    # 000 § GATEWAY: "Evidence of achieving relevant maths and English qualifications if required by funding
+    # regulations or the employer"; 003 § Gateway Considerations: "... the English and maths requirements have been
+    # met in line with the funding rules". Both state the requirement, deferred: never "none".
+    f = finding("gateway.rules.english-maths")
+    for body_id, to in (("nqual", "funding regulations or the employer"), ("tqual", "funding rules")):
+        s = side(f, body_id)
+        assert s["says"] != "none" and f"deferred to {to}" in s["says"]
+        assert any("funding" in q["text"] for q in s["quotes"] if q["body"] == body_id)
+    assert "none" not in f["summary"].split("; ")[-1]
+
+
+@needs_four
+def test_nquals_should_lead_times_are_lead_time_advice():
+    # 000 § EPA TIMESCALE: "Training Providers should register apprentices ... a minimum of 90 days before
+    # assessment", "All evidence should be uploaded to NQual a minimum of 10 working days prior to EPA"; § PORTFOLIO
+    # SUBMISSION: "... should be submitted via ACE360 no later than 14 days prior to End-Point Assessment";
+    # § Professional Discussion ...: "This should be submitted to NQual two weeks prior to the Professional
+    # Discussion date." Four "should" lead times: NQual's advice on lead time is not "none stated".
+    s = side(finding("recommendations.lead-time"), "nqual")
+    assert s["says"] != "none stated"
+    texts = [q["text"] for q in s["quotes"]]
+    assert len(texts) == 4
+    assert any("90 days" in t for t in texts) and any("two weeks prior to the Professional Discussion" in t
+                                                      for t in texts)
+
+
+@needs_four
+def test_nquals_time_on_programme_is_on_programme_advice():
+    # 000 § INTRODUCTION: "An apprentice for Customer Service Specialist Level 3 should typically take up to 15
+    # months on programme": advice on the programme, not "none stated"; and not advice on duration
+    s = side(finding("recommendations.on-programme"), "nqual")
+    assert "15 months on programme" in s["says"]
+    duration = side(finding("recommendations.duration"), "nqual")
+    assert "15 months on programme" not in duration["says"]
+
+
+@needs_four
+def test_window_anchors_no_document_states_are_labelled_readings():
+    # 002 § Retake and resit information: "apprentices should complete retake/resits within 12 months"; 003
+    # § Resits and Retakes: "... should complete this within 12 months"; 000 § Re-sit / Re-take: "All assessment
+    # methods must be taken within a 12-month period". None says from when; 004 § 4: "within three months of the
+    # fail notification" does.
+    f = finding("resits.windows")
+    for body_id in ("highfield", "tqual", "nqual"):
+        s = side(f, body_id)
+        assert "the tool's reading" in s["says"]
+        assert s["readings"] and all("states no date" in r for r in s["readings"])
+    gq = side(f, "gateway_quals")
+    assert gq["says"] == "3 months from fail notified" and gq["readings"] == []
+    assert "from first fail notified (advice)" not in f["summary"]
+
+
+@needs_four
+def test_nq_prj_p1_is_a_printed_fragment_not_a_difference_between_bodies():
+    # 000 § Grading Descriptors for Work-Based Project ...: "Provides evidence to show how they identify how this
+    # information can be analysed, used and presented" printed just before S2.8, whose second half it repeats
+    ids = [f["id"] for f in consistency()["findings"]]
+    assert not [i for i in ids if i.startswith("criteria.nq.prj.p1")]
+    f = finding("self-consistency.nqual.nq.prj.p1-repeats-s2.8")
+    assert len(f["sides"][0]["quotes"]) == 2
+
+
+@needs_four
+def test_observation_mode_face_to_face_against_remote():
+    # 004 § 2.5: "... must occur in the apprentice's workplace and is carried out face to face"; 002 § Practical
+    # observation: "... the observation assessment may also take place remotely over web conferencing"
+    f = finding("conduct.mode.observation")
+    assert side(f, "gateway_quals")["bodies"] == ["gateway_quals"]
+    assert "face to face" in side(f, "gateway_quals")["quotes"][0]["text"]
+    assert "remotely" in side(f, "highfield")["quotes"][0]["text"]
+    assert side(f, "nqual")["says"] == side(f, "tqual")["says"] == "states nothing on it"
+
+
+@needs_four
+def test_who_agrees_the_projects_subject_and_when():
+    # 000 § Work-Based Project ...: "the subject of the project should be agreed with NQual at gateway"; 004 § 2.6:
+    # "The subject of the project report will be agreed with Gateway Qualifications during the EPA Planning
+    # Meeting ... the IEPA will make the final decision"
+    f = finding("conduct.project-subject.project")
+    nqual, gq = side(f, "nqual"), side(f, "gateway_quals")
+    assert nqual is not gq
+    assert "at gateway" in nqual["says"] and "(advice)" in nqual["says"]
+    assert "Planning Meeting" in gq["says"] and "IEPA" in gq["says"]
+    assert "EPA Planning Meeting" in gq["quotes"][0]["text"]
+
+
+@needs_four
+def test_mocks_a_responsibility_against_a_recommendation():
+    # 000 § MOCK OBSERVATION WITH Q&A: "It is the responsibility of the employer and training provider to complete
+    # a Mock Practical Observation"; 002 § Practical observation (with Q&As) mock assessment: "Highfield
+    # recommends that the apprentice completes a mock practical observation"
+    f = finding("conduct.mocks")
+    assert side(f, "nqual") is not side(f, "highfield")
+    assert "responsibility" in side(f, "nqual")["says"] and "(advice)" not in side(f, "nqual")["says"]
+    assert "recommended" in side(f, "highfield")["says"] and "(advice)" in side(f, "highfield")["says"]
+
+
+@needs_four
+def test_portfolio_before_the_discussion_should_against_must():
+    # 000: "This should be submitted to NQual two weeks prior to the Professional Discussion date."; 002: "The
+    # apprentice must submit the portfolio of evidence to Highfield Assessment 2 weeks before ..."; 003: "Apprentices
+    # must submit the portfolio of evidence two weeks prior to ..."; 004: "A completed portfolio of evidence must be
+    # submitted to Gateway Qualifications two weeks prior to the professional discussion."
+    f = finding("deadlines.portfolio-before-discussion")
+    assert [sorted(s["bodies"]) for s in f["sides"]] in ([["gateway_quals", "highfield", "tqual"], ["nqual"]],
+                                                          [["nqual"], ["gateway_quals", "highfield", "tqual"]])
+    assert "advice" in side(f, "nqual")["says"] and "required" in side(f, "tqual")["says"]
+
+
+@needs_four
+def test_tquks_questioning_follows_the_observation_highfields_is_inside_it():
+    # 003 § Questioning Session: "the question and answer session will last up to 10 minutes, following the
+    # 60-minute (+/-10%) practical observation"; 002 § Assessing the practical observation (with Q&As): "The
+    # observation must include questioning ..."
+    f = finding("conduct.questioning-in-duration.observation")
+    assert side(f, "tqual") is not side(f, "highfield")
+    assert "follows" in side(f, "tqual")["says"] and "part of the observation" in side(f, "highfield")["says"]
+
+
+@needs_four
+@pytest.mark.parametrize(("field", "required", "not_required"), [
+    # 003 § Gateway Considerations: "required to upload ... photo ID"; 002: an identification check "before
+    # starting any assessment" (not at gateway); 000 and 004 list no photo ID
+    ("photo-id", {"tqual"}, {"highfield", "nqual", "gateway_quals"}),
+    # 003: "work based project proposal"; 002: "The proposal must be made available to Highfield Assessment at
+    # gateway."; 000 and 004 ask for none at gateway
+    ("project-proposal", {"tqual", "highfield"}, {"nqual", "gateway_quals"}),
+])
+def test_gateway_evidence_compared_item_by_item(field, required, not_required):
+    from epa.testing import run
+
+    f = finding(f"gateway.evidence.{field}")
+    assert f["shows"]["row"] == "gateway_ready"
+    assert {b for b, ready in f["shows"]["values"].items() if not ready} == required
+    assert {b for b, ready in f["shows"]["values"].items() if ready} == not_required
+    # `epa compare` on the witness shows the same split
+    import json as _json
+    import tempfile
+
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as out:
+        _json.dump(f["witness"], out)
+    shown = run("compare", out.name, "--format", "json").json()
+    ready = {r["body"]: r["gateway"]["ready"] for r in shown["results"]}
+    assert {b for b in FOUR if ready.get(b) is False} == required
+
+
+@needs_four
+def test_retake_through_gateway_stated_or_silent():
+    # 002 § Retake and resit information and 003 § Resits and Retakes: "A retake requires the apprentice to
+    # undertake further learning and therefore they would need to go through the gateway process again."
+    f = finding("resits.retake-through-gateway")
+    assert sorted(side(f, "highfield")["bodies"]) == ["highfield", "tqual"]
+    assert side(f, "nqual")["says"] == "the document is silent on it"
+    assert sorted(side(f, "nqual")["bodies"]) == ["gateway_quals", "nqual"]
+
+
+@needs_four
+@pytest.mark.parametrize(("finding_id", "words"), [
+    # 000: "no later than 14 days prior to End-Point Assessment" against "two weeks prior to the Professional
+    # Discussion date"
+    ("self-consistency.nqual.nqual-st0071-portfolio-lead-time", "14 days prior to End-Point Assessment"),
+    # 002: the plan's order (project, discussion, observation) against "recommended to be before the professional
+    # discussion"
+    ("self-consistency.highfield.highfield-method-order-contradiction", "before the professional discussion"),
+    # 000 § END-POINT ASSESSMENT METHODS TABLE: S7 then S9
+    ("self-consistency.nqual.nqual-st0071-skills-numbering-skips-s8", "S9 Demonstrate"),
+])
+def test_contradictions_inside_one_document_are_self_consistency_findings(finding_id, words):
+    f = finding(finding_id)
+    [s] = f["sides"]
+    assert words in s["quotes"][0]["text"] and s["readings"]
+
+
+@requires("nqual")
+def test_st0072_showcase_distinction_printed_twice_is_a_self_consistency_finding():
+    # 001 § Grading Descriptors for Apprentice Showcase prints "Take ownership of customer issues, ..." twice in
+    # one distinction cell: 10 distinct criteria for "Apprentice Showcase - 7 out of 10"
+    from epa.consistency import analyse
+    from epa.testing import registry
+
+    found = {f["id"]: f for f in analyse(registry(), "ST0072", ["nqual"])["findings"]}
+    f = found["self-consistency.nqual.nqual-st0072-showcase-printed-twice"]
+    assert "Take ownership of customer issues" in f["sides"][0]["quotes"][0]["text"]
+    assert "7 out of 10" in f["sides"][0]["readings"][0]
+
+
+@needs_four
+def test_every_quote_names_its_document_title_version_and_section():
+    labels = {"gateway_quals": "Gateway Qualifications Spec v1.1", "highfield": "Highfield Assessment EPA Kit v5.0",
+              "nqual": "NQual Support Pack v1.2", "tqual": "TQUK Spec v1.2"}
+    quoted = 0
+    for f in consistency()["findings"]:
+        for s in f["sides"]:
+            for q in s["quotes"]:
+                quoted += 1
+                assert q["body"] in s["bodies"]
+                assert q["document"]["title"] and q["document"]["version"]
+                assert q["citation"] == f"{q['document']['file']} § {q['section']}"
+                if q["body"] in labels:
+                    assert q["document"]["label"] == labels[q["body"]]
+    assert quoted > 100
+    # the rule-data findings quote a side for every body that states something
+    for f in consistency()["findings"]:
+        if f["area"] in ("conduct", "tolerances", "deadlines") or f["id"].startswith("gateway.rules"):
+            for s in f["sides"]:
+                stated = [b for b in s["bodies"] if s["citations"].get(b)]
+                assert {q["body"] for q in s["quotes"]} == set(stated), (f["id"], s)
