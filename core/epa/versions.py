@@ -426,7 +426,7 @@ def logged_between(older: Ruleset, newer: Ruleset, history: Iterable[Ruleset] = 
     versions = {r.document.version: r for r in history if r.standard == newer.standard and r.body == newer.body}
     out: list[LogEntry] = []
     current: Ruleset | None = newer
-    seen: set[str] = set()
+    seen: set[str | None] = set()
     while current is not None and current.document.version != older.document.version \
             and current.document.version not in seen:
         seen.add(current.document.version)

@@ -83,7 +83,7 @@ class Finding:
     shows: dict[str, Any] | None = None
     cases: int = 0
 
-    def as_data(self, documents: Mapping[str, Mapping[str, str]] | None = None) -> dict[str, Any]:
+    def as_data(self, documents: Mapping[str, Mapping[str, str | None]] | None = None) -> dict[str, Any]:
         """As ``epa consistency`` writes it; ``documents`` (a body label -> its document's title and version)
         names the document each quote comes from."""
         return {"id": self.id.lower().replace("_", "-").replace("@", "-v"), "area": self.area, "summary": self.summary,
@@ -94,13 +94,13 @@ class Finding:
                 "witness": self.witness, "shows": self.shows, "cases": self.cases}
 
 
-def _quoted(q: Quote, document: Mapping[str, str] | None) -> dict[str, Any]:
+def _quoted(q: Quote, document: Mapping[str, str | None] | None) -> dict[str, Any]:
     file, _, section = q.citation.partition(" § ")
     return {"body": q.body, "text": " ".join(q.text.split()), "citation": q.citation, "section": section,
             "document": {"file": file, **(document or {})}}
 
 
-def document_of(subject: Subject) -> dict[str, str]:
+def document_of(subject: Subject) -> dict[str, str | None]:
     """The title, version and short label of the document a subject's quotes come from."""
     from epa.citations import label
 
