@@ -365,3 +365,22 @@ def test_first_screen_and_no_sideways_page_at_desktop_and_phone_widths(tmp_path,
     shot = tmp_path / f"report-{width}.png"
     taken = browse(page, tmp_path, f"--screenshot={shot}", f"--window-size={width},900", "--hide-scrollbars")
     assert taken.returncode == 0 and shot.is_file()
+
+
+def test_each_side_shows_its_documents_words_and_the_tools_readings_as_readings():
+    """Issue 19: "Every side quotes the document's own words ..., with the document's title, version and section;
+    the tool's own readings ... are labelled as readings" -- in the HTML as in the table."""
+    data = sample()
+    side = data["findings"][0]["sides"][0]
+    side["quotes"] = [{"body": "tqual", "text": "The overall grade <follows> the observation.",
+                       "citation": "003_3692b76548845e1c.txt § Overall Grading", "section": "Overall Grading",
+                       "document": {"file": "003_3692b76548845e1c.txt", "title": "TQUK Spec", "version": "1.2",
+                                    "label": "TQUK Spec v1.2"}}]
+    side["readings"] = ["counted from the day the fail was notified"]
+    page = render(data)
+    assert "The overall grade &lt;follows&gt; the observation." in page  # the words, escaped
+    quote = page[page.index("<blockquote"):page.index("</blockquote>")]
+    assert "Overall Grading" in quote and "003_3692b76548845e1c.txt" in quote  # which document, which section
+    assert "The tool's reading:</strong> counted from the day the fail was notified" in page
+    # A side that quotes nothing keeps its citations; a quoted citation is not listed twice.
+    assert page.count("§ Overall Grading") == render(sample()).count("§ Overall Grading")

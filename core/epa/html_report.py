@@ -71,6 +71,10 @@ thead th { background: #f3f5f7; font-size: .85rem; }
 .sides { display: grid; grid-template-columns: repeat(auto-fit, minmax(16rem, 1fr)); gap: .6rem; }
 .side { border: 1px solid var(--line); padding: .5rem .7rem; background: #fbfcfd; }
 .side p { margin: .2rem 0 .4rem; }
+.side blockquote { margin: .3rem 0 .5rem; padding: .1rem .6rem; border-left: 3px solid var(--line); }
+.side blockquote p { margin: 0 0 .2rem; font-style: italic; }
+.side blockquote footer { font-size: .85rem; }
+.side .reading { font-size: .9rem; background: #fff8e1; padding: .2rem .4rem; }
 .side .who { list-style: none; padding: 0; margin: 0; font-weight: bold; }
 .side .who li { display: inline; }
 .side .who li:not([hidden]) ~ li::before { content: ", "; }
@@ -466,19 +470,32 @@ def _criteria(data: dict[str, Any]) -> str:
             f'<tbody>{"".join(rows)}</tbody></table></div></section>')
 
 
+def _quotes(side: dict[str, Any], names: dict[str, str], documents: dict[tuple[str, str], dict[str, str]]) -> str:
+    """A side's documents' own words, each with its body, document and section; then the tool's readings, labelled
+    as readings (what no document states)."""
+    out = [f'<blockquote data-col="{_e(_base(q["body"]))}"><p>{_e(q["text"])}</p><footer>{_body(names, q["body"])}, '
+           f'{_cite(q["citation"], documents.get((q["body"], q["citation"].partition(" § ")[0])))}</footer>'
+           "</blockquote>" for q in side.get("quotes", ())]
+    out += [f'<p class="reading"><strong>The tool\'s reading:</strong> {_e(r)}</p>'
+            for r in side.get("readings", ())]
+    return "".join(out)
+
+
 def _finding(finding: dict[str, Any], names: dict[str, str], documents: dict[tuple[str, str], dict[str, str]],
              cohort: dict[str, Any] | None = None) -> str:
     sides = []
     for side in finding["sides"]:
         who = "".join(f'<li data-col="{_e(_base(b))}">{_body(names, b)}</li>' for b in side["bodies"])
+        quoted = {q["citation"] for q in side.get("quotes", ())}
         cites = "".join(
             f'<li data-col="{_e(_base(body))}">{_body(names, body)}: '
             + ("; ".join(_cite(c, documents.get((body, c.partition(" § ")[0]))) for c in refs)
                or '<span class="muted">no citation</span>')
-            + "</li>" for body, refs in side["citations"].items())
+            + "</li>" for body, refs in side["citations"].items() if not refs or set(refs) - quoted)
         sides.append(f'<section class="side" data-bodies="{_e(json.dumps([_base(b) for b in side["bodies"]]))}">'
                      f'<ul class="who" aria-label="Bodies">{who}</ul>'
-                     f'<p>{_e(side["says"])}</p><ul aria-label="Citations">{cites}</ul></section>')
+                     f'<p>{_e(side["says"])}</p>{_quotes(side, names, documents)}'
+                     + (f'<ul aria-label="Citations">{cites}</ul>' if cites else "") + "</section>")
     shows = ""
     if finding.get("shows"):
         row = finding["shows"]
