@@ -95,12 +95,24 @@ def test_grading_regions_add_up_to_the_combinations_that_differ(standard):
 def test_every_swept_finding_says_how_large_its_region_is():
     data = report(SHARED[0])
     for f in data["findings"]:
-        # (gateway.evidence.* compare the rules' data, each tried on the one record lacking its item: their
-        # regions over every profile are the gateway.profiles findings')
-        if f["area"] in ("grading", "resits", "gateway") and f["cases"] and not f["id"].startswith("gateway.evidence."):
+        if f["area"] in ("grading", "resits", "gateway") and f["cases"]:
             region = f["region"]
             assert region is not None and 0 < region["inputs"] <= region["of"], f["id"]
             assert region["share"] == pytest.approx(region["inputs"] / region["of"], rel=1e-5)
+
+
+@needs_shared
+def test_an_evidence_item_finding_is_as_large_as_the_profiles_split_as_its_witness_is():
+    """gateway.evidence.* compare the rules' data, each shown by the record lacking just that item: its region is
+    the gateway profiles on which the bodies split the same way (the gateway.profiles finding of that split)."""
+    data = report(SHARED[0])
+    profiles = {json.dumps(f["shows"], sort_keys=True): f["region"] for f in data["findings"]
+                if f["id"].startswith("gateway.profiles")}
+    evidence = [f for f in data["findings"] if f["id"].startswith("gateway.evidence.") and f["shows"]]
+    if not evidence:
+        pytest.skip("the installed bodies agree on every gateway evidence item")
+    for f in evidence:
+        assert f["region"] == profiles[json.dumps(f["shows"], sort_keys=True)], f["id"]
 
 
 @needs_shared

@@ -44,6 +44,12 @@ def _swept_region(finding: Finding, cases: dict[str, int]) -> dict[str, Any] | N
     return complete.region(finding.cases, cases[finding.area], space, exact)
 
 
+def _split(finding: Finding) -> tuple[Any, ...] | None:
+    """How the bodies split on the row a finding's witness shows (None: no record shows it)."""
+    shows = finding.shows
+    return (shows["row"], *sorted(shows["values"].items())) if shows else None
+
+
 def analyse(registry: Registry, standard: str, bodies: list[str] | None = None) -> dict[str, Any]:
     """What ``epa consistency --format json`` prints (see ``schemas/consistency.schema.json``)."""
     current = subjects(registry, standard, bodies)
@@ -63,7 +69,10 @@ def analyse(registry: Registry, standard: str, bodies: list[str] | None = None) 
         for s in current for r in s.loaded.body.rulesets_for(standard)}
     findings = [{**f.as_data(documents), "region": _swept_region(f, cases)} for f in found]
     findings += [{**f.as_data(documents), "region": r} for f, r in counted]
-    findings += [{**f.as_data(documents), "region": None} for f in stated]
+    # A stated finding a record shows (an evidence item one body requires at gateway) is as large as the gateway
+    # profiles on which the bodies split as its witness does: the complete analysis counted those.
+    splits = {_split(f): r for f, r in counted if f.id.startswith("gateway.profiles")}
+    findings += [{**f.as_data(documents), "region": splits.get(_split(f))} for f in stated]
     return {
         "standard": standard,
         "bodies": [{"id": s.label, "name": s.loaded.body.name,
