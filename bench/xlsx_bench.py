@@ -7,7 +7,10 @@ With ``--readers`` it also measures, for the choice of library, each installed r
 rows a second and the peak memory (a child process each): python-calamine (what epa uses), and openpyxl's streaming
 mode (read_only=True, values_only=True).
 
-    python bench/xlsx_bench.py [--records 100000] [--readers]
+    python bench/xlsx_bench.py [--records 100000] [--readers] [--before DIR]
+
+``--before DIR`` also grades both files with the epa package of another checkout (DIR/core first on PYTHONPATH: a
+clone at an earlier commit), each run in turn with this checkout's, for the ratio before a change beside after it.
 
 The workbook is written by openpyxl (the test extra has it), which puts each string inline in the sheet's XML and
 asks for formulas to be calculated on opening (so epa looks for formulas without values): the slowest form to read;
@@ -101,16 +104,20 @@ def write(folder: Path, n: int, writer: str) -> tuple[Path, Path]:
     return text, workbook
 
 
-def graded(path: Path) -> tuple[float, bytes]:
-    """`epa compare --batch` on the file: its CPU seconds (best of three) and its output."""
-    best, out = float("inf"), b""
+def graded(paths: list[Path], core: str | None = None) -> list[tuple[float, bytes]]:
+    """`epa compare --batch` on each file, in turn, three times (so that a busy machine slows each alike): its
+    CPU seconds (the best of three) and its output. ``core``: the folder of another checkout's epa package to run
+    instead (PYTHONPATH), for a figure from before a change beside the one after it."""
+    env = {**os.environ, "PYTHONPATH": core + os.pathsep + os.environ.get("PYTHONPATH", "")} if core else None
+    best, out = [float("inf")] * len(paths), [b""] * len(paths)
     for _ in range(3):
-        child = subprocess.Popen([sys.executable, "-m", "epa", "compare", "--batch", str(path), "--format", "csv"],
-                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-        out = child.stdout.read() if child.stdout else b""
-        _, _, usage = os.wait4(child.pid, 0)
-        best = min(best, usage.ru_utime + usage.ru_stime)
-    return best, out
+        for i, path in enumerate(paths):
+            child = subprocess.Popen([sys.executable, "-m", "epa", "compare", "--batch", str(path), "--format", "csv"],
+                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+            out[i] = child.stdout.read() if child.stdout else b""
+            _, _, usage = os.wait4(child.pid, 0)
+            best[i] = min(best[i], usage.ru_utime + usage.ru_stime)
+    return list(zip(best, out, strict=True))
 
 
 READERS = {
@@ -141,6 +148,8 @@ def main() -> None:
     parser.add_argument("--readers", action="store_true", help="also each reader alone: rows a second, peak memory")
     parser.add_argument("--writer", choices=["openpyxl", "xlsxwriter"], default="openpyxl",
                         help="what writes the workbook: openpyxl (strings inline) or xlsxwriter (shared, as Excel)")
+    parser.add_argument("--before", metavar="DIR", help="also run the epa of another checkout (e.g. a clone at an "
+                                                        "earlier commit) on the same files, for before and after")
     args = parser.parse_args()
     n = args.records
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
@@ -156,15 +165,17 @@ def main() -> None:
                     continue
                 seconds, peak, count = found
                 print(f"  {label}: {count / seconds:>9,.0f} rows/s alone, peak {peak:,.0f} MiB")
-        csv_seconds, csv_out = graded(text)
-        xlsx_seconds, xlsx_out = graded(workbook)
-    same = csv_out.replace(str(text).encode(), b"") == xlsx_out.replace(str(workbook).encode(), b"")
-    print(f"epa compare --batch --format csv, CPU seconds (best of 3, start-up included):\n"
-          f"  CSV   {csv_seconds:6.2f} s  {n / csv_seconds:>9,.0f} rows/s\n"
-          f"  .xlsx {xlsx_seconds:6.2f} s  {n / xlsx_seconds:>9,.0f} rows/s\n"
-          f"  ratio {xlsx_seconds / csv_seconds:.2f} (target: at most 1.50); output "
-          f"{'byte-identical' if same else 'DIFFERENT'}")
-
+        runs = [("", None)] + ([(f"before ({args.before})", str(Path(args.before).resolve() / "core"))]
+                               if args.before else [])
+        figures = [(label, graded([text, workbook], core)) for label, core in runs]
+    print("epa compare --batch --format csv, CPU seconds (best of 3, start-up included):")
+    for label, ((csv_seconds, csv_out), (xlsx_seconds, xlsx_out)) in figures:
+        same = csv_out.replace(str(text).encode(), b"") == xlsx_out.replace(str(workbook).encode(), b"")
+        print(f"{label or 'this checkout'}:\n"
+              f"  CSV   {csv_seconds:6.2f} s  {n / csv_seconds:>9,.0f} rows/s\n"
+              f"  .xlsx {xlsx_seconds:6.2f} s  {n / xlsx_seconds:>9,.0f} rows/s\n"
+              f"  ratio {xlsx_seconds / csv_seconds:.2f} (target: at most 1.50); output "
+              f"{'byte-identical' if same else 'DIFFERENT'}")
 
 if __name__ == "__main__":
     main()

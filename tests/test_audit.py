@@ -342,3 +342,26 @@ def test_an_empty_file_is_refused_and_a_header_alone_is_no_rows(tmp_path):
     header.write_text("standard,apprentice,body,overall\n", encoding="utf-8")
     result = run("audit", str(header), "--format", "json")
     assert result.exit_code == 0 and json.loads(result.stdout)["summary"]["rows"] == 0
+
+
+def test_a_month_first_gateway_date_column_is_refused_whole_as_a_cohorts_is(tmp_path):
+    """The gateway date chooses the rules in force. In a column that shows itself month first (12/25/2025 has no
+    25th month), 03/04/2025 may be 4 March: it is refused, never read day first, and its row is kept as an error
+    row; an ISO date in that column does not hang on the order and is read."""
+    body = next((b for b in OUR_BODIES if installed(b) and b != "gateway_quals"), None)
+    if body is None:
+        pytest.skip("needs a body of ours with one version of its ST0071 rules installed")
+    path = tmp_path / "us.csv"
+    path.write_text("Apprentice ID,Standard,Awarding Body,Gateway Date,Observation,Project,Discussion,Overall Grade\n"
+                    f"U1,ST0071,{body},03/04/2025,Pass,Pass,Pass,Pass\n"
+                    f"U2,ST0071,{body},12/25/2025,Pass,Pass,Pass,Pass\n"
+                    f"U3,ST0071,{body},2025-04-03,Pass,Pass,Pass,Pass\n", encoding="utf-8")
+    result = run("audit", str(path), "--format", "json")
+    assert result.exit_code == 2 and "Traceback" not in result.stderr
+    rows = [json.loads(line) for line in result.stdout.splitlines()][:-1]
+    assert [r["line"] for r in rows] == [2, 3, 4]
+    for row in rows[:2]:
+        problems = row["error"].get("problems") or [row["error"]]
+        assert [p["column"] for p in problems] == ["Gateway Date"], row
+        assert "12/25/2025" in problems[0]["message"]
+    assert rows[2]["agrees"] is True

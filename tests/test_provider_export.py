@@ -419,7 +419,8 @@ def test_every_problem_of_a_row_is_named_by_its_column(tmp_path):
     assert [p["column"] for p in error["problems"]] == ["Date of Birth", "Observation", "Project Date", "English"]
     assert error["message"].startswith("4 problems: column \"Date of Birth\": '31/02/2006' is not a date: "
                                        "February 2006 has no day 31; column \"Observation\": 'Merrit' is not a grade")
-    assert "column \"Project Date\": '01/13/2026' is not a UK date" in error["message"]
+    # (a value that can only be month first refuses its column's dates: see tests/test_cohort_review.py)
+    assert "column \"Project Date\": the dates in this column look month first (US): '01/13/2026'" in error["message"]
     assert "column \"English\": 'Level 7' is not a qualification level" in error["message"]
     assert error["problems"][0]["path"] == "$.apprentice.date_of_birth"
     as_csv = run("compare", "--batch", str(path), "--format", "csv")

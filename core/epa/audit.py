@@ -32,7 +32,7 @@ from attrs import frozen
 
 from epa import cohort_xlsx, columns, csv_output
 from epa.audit_input import OutcomesHeader, header_class, kind
-from epa.cohort_input import ColumnMap, Item, Refusal, RowProblems, csv_items, physical_lines
+from epa.cohort_input import ColumnMap, Item, Refusal, RowProblems, csv_items, month_first_columns, physical_lines
 from epa.errors import EXIT_FAILURE, EXIT_INPUT, EXIT_OK, InputError, PluginError, quote
 from epa.grading import grade_overall, ruleset_for
 from epa.model import Apprentice, Attempt, Gateway, Grade, Record, Ruleset
@@ -413,7 +413,10 @@ def _items(source: str, methods: list[str], column_map: ColumnMap, header: type[
         if source != "-" and Path(source).suffix.lower() != ".csv":
             raise InputError(f"cannot tell the file's format from its suffix {Path(source).suffix!r}", where=source,
                              hint="an outcomes file is CSV (.csv) or an Excel workbook (.xlsx)")
-        yield from csv_items(physical_lines(stream, name), methods, name, column_map, heard, header_class=header)
+        # (a date column found month first is refused whole, as a cohort's is; a pipe's dates are read row by row)
+        month_first = month_first_columns(stream, methods, name, column_map, header) if stream.seekable() else {}
+        yield from csv_items(physical_lines(stream, name), methods, name, column_map, heard, header_class=header,
+                             month_first=month_first)
     finally:
         if source != "-":
             stream.close()

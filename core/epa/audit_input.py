@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from epa import columns
-from epa.cohort_input import MAX_COLUMNS, ColumnMap, CsvHeader, RowProblems, Unread, _did_you_mean
+from epa.cohort_input import MAX_COLUMNS, ColumnMap, CsvHeader, MonthFirst, RowProblems, Unread, _did_you_mean
 from epa.errors import InputError, quote
 
 # The fields of an outcomes row besides each method's, and their other names. A name must not fold to another's.
@@ -107,6 +107,7 @@ class OutcomesHeader(CsvHeader):
         known = vocabulary(self.kinds_read, methods)
         self.names = [c.strip() for c in cells]
         self.width = len(self.names)
+        self.unchecked_dates = ""  # (as a cohort's: why the date columns could not be checked whole)
         self.ignored: list[Unread] = []
         self.left_out: list[Unread] = []
         mapped = {columns.fold(name): (name, field) for name, field in column_map.names}
@@ -161,6 +162,16 @@ class OutcomesHeader(CsvHeader):
         self.graded = frozenset(m for m in methods if m in holds)  # the methods whose grade has a column
         self.attempts_given = any(f"{m}_attempt" in holds for m in methods)
         self._memo: dict[tuple[str, str], Any] = {}
+
+    def date_columns(self) -> list[int]:
+        return [index for index, _, parse, _ in self.reading if parse is columns.parse_date]
+
+    def refuse_month_first(self, found: dict[int, tuple[str, int]]) -> None:
+        """As a cohort's header does (CsvHeader.refuse_month_first): a column found month first reads no date whose
+        day and month could be either way round."""
+        for at, (index, field, _, slot) in enumerate(self.reading):
+            if index in found:
+                self.reading[at] = (index, field, MonthFirst(*found[index]), slot)
 
     def record(self, cells: Sequence[str]) -> tuple[dict[str, Any], dict[tuple[Any, ...], str]] | None:
         """The row's fields, read (a method's grade and attempt under "grades" and "attempts"),

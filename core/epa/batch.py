@@ -24,6 +24,7 @@ import msgspec
 from epa import cohort_xlsx, csv_output, interrupts, report
 from epa.cohort_input import (  # the reading; MAX_RECORD and CsvHeader for callers that knew them here
     MAX_RECORD,  # noqa: F401
+    MAX_REREAD,
     ColumnMap,
     CsvHeader,
     Item,
@@ -32,11 +33,13 @@ from epa.cohort_input import (  # the reading; MAX_RECORD and CsvHeader for call
     Refusal,
     csv_items,
     json_items,
+    month_first_columns,
     physical_lines,
+    rewindable,
     sniff,
 )
 from epa.documents import loads
-from epa.errors import EXIT_FAILURE, EXIT_INPUT, EXIT_OK, InputError, PluginError
+from epa.errors import EXIT_FAILURE, EXIT_INPUT, EXIT_OK, InputError, PluginError, quote
 from epa.fastrecord import decode, from_data, view, view_of_data
 from epa.grading import grade
 from epa.model import Grade
@@ -455,6 +458,7 @@ class Summary:
         self.reasons: dict[tuple[str, str | None], _Reason] = {}
         self.rejected = 0
         self.not_read: list[str] = []  # a CSV or workbook cohort's columns epa has no field for, as the user named them
+        self.duplicates: list[dict[str, Any]] = []  # apprentice ids given on more than one row (see ApprenticeIds)
 
     def add(self, stats: list[Counted]) -> None:
         """Count a chunk's records."""
@@ -555,6 +559,7 @@ class Summary:
             "records_read": self.read,
             "results_written": self.written,
             "columns_not_read": self.not_read,
+            "duplicate_ids": self.duplicates,
             "errors": self.errors,
             "rejected": self.rejected,
             "plugin_failures": [{"plugin": f.plugin, "hook": f.hook, "records": n}
@@ -584,6 +589,65 @@ class Summary:
         }
 
 
+class ApprenticeIds:
+    """The apprentice id of each row of a CSV or workbook cohort, as its items pass to grading, and the lines of each
+    id given on more than one row: each row is graded on its own (never merged), and the user is told. At most
+    MAX_IDS distinct ids are remembered (memory stays bounded); past them, ids not seen yet are not checked."""
+
+    MAX_IDS = 1 << 20
+    SHOWN = 100  # ids named in the summary, each with its first LINES lines
+    LINES = 10
+
+    def __init__(self) -> None:
+        self.first: dict[str, int] = {}
+        self.again: dict[str, list[int]] = {}  # an id given again: its lines (the first one's too)
+        self.full = False
+
+    def watch(self, chunks: Iterable[list[Item]]) -> Iterator[list[Item]]:
+        """The chunks of items as they come, each row's id noted. (Per chunk, in C but for one list: a cohort's ids
+        are nearly always all different, and only a chunk that repeats one is looked at row by row.)"""
+        first = self.first
+        for chunk in chunks:
+            given = [(payload[0]["apprentice"]["id"] if kind == "csv" else payload.apprentice, line)
+                     for line, kind, payload in chunk if kind == "csv" or kind == "error" and type(payload) is Refusal
+                     and payload.apprentice is not None]
+            new = dict(reversed(given))  # each id's first line in the chunk
+            if len(new) == len(given) and first.keys().isdisjoint(new) and len(first) + len(new) <= self.MAX_IDS:
+                first.update(new)
+            else:
+                for ident, line in given:
+                    self._note(ident, line)
+            yield chunk
+
+    def _note(self, ident: str, line: int) -> None:
+        seen = self.first.get(ident)
+        if seen is None:
+            if len(self.first) < self.MAX_IDS:
+                self.first[ident] = line
+            else:
+                self.full = True
+        elif seen != line:
+            self.again.setdefault(ident, [seen]).append(line)
+
+    def found(self) -> list[dict[str, Any]]:
+        """Each id given more than once (in the order first given): how many rows, and the first lines."""
+        return [{"apprentice": ident, "records": len(lines), "lines": lines[:self.LINES]}
+                for ident, lines in sorted(self.again.items(), key=lambda il: il[1][0])[:self.SHOWN]]
+
+    def note(self) -> str | None:
+        """What stderr says of the ids given more than once, if any."""
+        if not self.again:
+            return None
+        shown = self.found()[:5]
+        named = "; ".join(f"{quote(d['apprentice'])} on lines {', '.join(map(str, d['lines']))}"
+                          + (" and more" if d["records"] > len(d["lines"]) else "") for d in shown)
+        more = f"; and {len(self.again) - len(shown)} more (the summary names them)" if len(self.again) > len(shown) \
+            else ""
+        bound = f" (ids after the first {self.MAX_IDS:,} different ones were not compared)" if self.full else ""
+        return (f"{len(self.again)} apprentice id{'s are' if len(self.again) > 1 else ' is'} given on more than one "
+                f"row, each row graded on its own (never merged): {named}{more}{bound}")
+
+
 # Where a rejected record's full error row is, when the rows went nowhere (the table alone).
 ROWS_ELSEWHERE = ("see them with --format csv or --format json (with --out FILE, written to a file beside this "
                   "summary)")
@@ -600,6 +664,10 @@ def render_summary(console: Any, data: dict[str, Any], source: str, rows_in: str
     if data["columns_not_read"]:
         console.print("Columns not read (epa has no field for them): " + ", ".join(data["columns_not_read"]),
                       highlight=False)
+    if data["duplicate_ids"]:
+        console.print("Apprentice ids given on more than one row (each row graded on its own): " + "; ".join(
+            f"{d['apprentice']} ({d['records']} rows: lines {', '.join(map(str, d['lines']))}"
+            + (", …)" if d["records"] > len(d["lines"]) else ")") for d in data["duplicate_ids"]), highlight=False)
     if data["rejected"]:
         _render_rejections(console, data, rows_in)
     if data["plugin_failures"]:
@@ -865,11 +933,13 @@ def _collecting_less() -> Iterator[None]:
 def run(source: str, fmt: str, *, summary: bool, summary_only: bool, workers: int, only: tuple[str, ...] | None,
         registry: Any, write: Callable[[str], Any], progress: bool,
         stdin: IO[bytes] | None = None, column_map: ColumnMap | None = None,
-        on_header: Callable[[CsvHeader], Any] | None = None, sheet: str | None = None) -> dict[str, Any]:
+        on_header: Callable[[CsvHeader], Any] | None = None, sheet: str | None = None,
+        on_duplicates: Callable[[str], Any] | None = None) -> dict[str, Any]:
     """Grade every record of the cohort ``source`` (a path, or "-" for ``stdin``: JSON Lines, CSV, or an Excel
     workbook's one visible worksheet or ``sheet``), writing each record's output as it comes; return the
     summary. A CSV or workbook cohort's columns are read by ``column_map`` too, and its header, once read, is
-    given to ``on_header`` (``header.ignored``: the columns not read)."""
+    given to ``on_header`` (``header.ignored``: the columns not read); apprentice ids given on more than one of its
+    rows, to ``on_duplicates`` (a sentence) when the run ends, and in the summary."""
     import sys
 
     if source == "-":
@@ -890,7 +960,9 @@ def run(source: str, fmt: str, *, summary: bool, summary_only: bool, workers: in
         if cohort_xlsx.is_workbook(source, cohort_xlsx.head(stream), name):
             kind, total = "xlsx", None
         elif source == "-":
-            kind, lines = sniff(lines)
+            if not _json_lines_ahead(stream):  # held (up to a bound): a CSV's date columns are read whole first
+                stream = rewindable(stream)[0]
+            kind, lines = sniff(physical_lines(stream, name))
         else:
             suffix = Path(source).suffix.lower()
             if suffix not in (".jsonl", ".ndjson", ".csv"):
@@ -912,9 +984,17 @@ def run(source: str, fmt: str, *, summary: bool, summary_only: bool, workers: in
             in_workbook = (_standard_ids(registry), set())
             items = cohort_xlsx.xlsx_items(stream if source == "-" else source, _input_methods(registry), name, sheet,
                                            column_map, heard, in_workbook)
+        elif kind == "jsonl":
+            items = json_items(lines)
         else:
-            items = json_items(lines) if kind == "jsonl" else csv_items(lines, _input_methods(registry), name,
-                                                                          column_map, heard)
+            month_first, unchecked = _month_first(stream, source, name, registry, column_map)
+
+            def told(header: CsvHeader) -> None:
+                header.unchecked_dates = unchecked
+                heard(header)
+
+            items = csv_items(lines, _input_methods(registry), name, column_map, told, month_first=month_first)
+        ids = ApprenticeIds()
         out_fmt = "table" if summary_only else fmt
         methods = None
         if out_fmt == "csv":  # the method columns of the standards the cohort holds (see standards_in)
@@ -926,7 +1006,8 @@ def run(source: str, fmt: str, *, summary: bool, summary_only: bool, workers: in
         bar = None
         done = (0, 0)  # how many records' output is written in full, and the last one's line: set as one
         try:
-            graded = _graded_in_order(_chunks(items), workers, only, name, out_fmt, registry, methods)
+            chunks = _chunks(items) if kind == "jsonl" else ids.watch(_chunks(items))  # (a JSON line's id is read
+            graded = _graded_in_order(chunks, workers, only, name, out_fmt, registry, methods)  # by its worker)
             with _collecting_less(), contextlib.closing(graded):
                 for text, stats, last in graded:
                     if text == "failed":
@@ -950,13 +1031,38 @@ def run(source: str, fmt: str, *, summary: bool, summary_only: bool, workers: in
         finally:
             if bar:
                 bar[0].stop()
+        counts.duplicates = ids.found()
         data = counts.as_data()
+        data_note = ids.note()
+        if data_note and on_duplicates is not None:
+            on_duplicates(data_note)
         if fmt == "json" and (summary or summary_only):
             write(json.dumps({"summary": data}, ensure_ascii=False) + "\n")
         return data
     finally:
         if source != "-":
             stream.close()
+
+
+def _json_lines_ahead(stream: IO[bytes]) -> bool:
+    """Whether standard input shows JSON Lines in what is already buffered (its first byte but blanks and a
+    byte-order mark is "{"): such a cohort streams as it comes, never held."""
+    peek = getattr(stream, "peek", None)
+    ahead = bytes(peek(1 << 16)) if peek is not None else b""
+    return ahead.removeprefix(b"\xef\xbb\xbf").lstrip(b" \t\r\n").startswith(b"{")
+
+
+def _month_first(stream: IO[bytes], source: str, name: str, registry: Any, column_map: ColumnMap | None
+                 ) -> tuple[dict[int, tuple[str, int]], str]:
+    """A CSV cohort's date columns found month first, read before grading (see month_first_columns); or none,
+    and why its columns could not be read whole (a pipe, or standard input past MAX_REREAD): a note to the user."""
+    if stream.seekable():
+        return month_first_columns(stream, _input_methods(registry), name, column_map), ""
+    why = (f"standard input is larger than {MAX_REREAD >> 20} MiB" if source == "-" else
+           "the cohort is not a file that can be read twice (a pipe)")
+    return {}, (f"{why}, so its date columns are not checked whole before grading: a month-first (US) date is "
+                "refused only where its day is over 12, and its column's other dates are read day first; give "
+                "--batch the file itself to have such a column refused whole")
 
 
 class _Standard(msgspec.Struct):

@@ -486,7 +486,8 @@ def _compare_batch(record: Path | None, batch_file: str | None, rows: Rows, work
             data = batch.run(batch_file, rows.fmt, summary=rows.summary and rows.summary_file is None,
                              summary_only=rows.summary_only, workers=workers, only=_chosen(), registry=_registry(),
                              write=write, progress=sys.stderr.isatty(), column_map=mapped,
-                             on_header=heard, sheet=sheet)
+                             on_header=heard, sheet=sheet,
+                             on_duplicates=lambda said: click.echo(f"note: {batch_file}: {said}", err=True))
     except (batch.Interrupted, batch.WorkerDied) as exc:
         with contextlib.suppress(OSError, ValueError):  # what was written is out; a closed stdout is not news here
             sys.stdout.flush()

@@ -15,6 +15,7 @@ import csv
 import operator
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from io import RawIOBase
 from pathlib import Path
 from typing import IO, Any, NamedTuple
 
@@ -43,10 +44,9 @@ REQUIRED = {"standard": "the standard", "apprentice": "the apprentice's id", "ga
 
 
 def _column_kinds(methods: Iterable[str]) -> dict[str, tuple[tuple[str, ...], columns.Parse | None]]:
-    """Every field a CSV cohort's column may hold: where its value goes in the record, and how it is read (None:
-    as it stands, the apprentice's id)."""
+    """Every field a CSV cohort's column may hold: where its value goes in the record, and how it is read."""
     kinds: dict[str, tuple[tuple[str, ...], columns.Parse | None]] = {
-        "standard": (("standard",), columns.parse_standard), "apprentice": (("apprentice", "id"), None),
+        "standard": (("standard",), columns.parse_standard), "apprentice": (("apprentice", "id"), columns.parse_id),
         "gateway_date": (("gateway", "date"), columns.parse_date)}
     for c in APPRENTICE:
         kinds[c] = ("apprentice", c), (columns.parse_level if c in ("english", "maths") else columns.parse_bool
@@ -102,6 +102,7 @@ class CsvHeader:
         known = columns.vocabulary(kinds, methods)
         self.names = [c.strip() for c in cells]
         self.width = len(self.names)
+        self.unchecked_dates = ""  # why the date columns could not be checked whole before the rows were read
         self.ignored: list[Unread] = []
         self.left_out: list[Unread] = []
         mapped = {columns.fold(name): (name, field) for name, field in column_map.names}
@@ -167,6 +168,20 @@ class CsvHeader:
             if kind[0] == "method":
                 self._method_columns.setdefault(kind[1], {})[kind[2]] = name
 
+    def date_columns(self) -> list[int]:
+        """The index of each column read as a date."""
+        return [entry[0] for entry in self.plan if entry[2] is columns.parse_date]
+
+    def refuse_month_first(self, found: dict[int, tuple[str, int]]) -> None:
+        """Refuse the dates of each date column ``found`` holds month first (its index: a value that can only be
+        month first, and its line): its other dates of numbers cannot be read day first (03/04/2025 may be 4 March),
+        so each row giving one is an error row naming the column, and none is read silently the wrong way round
+        (see MonthFirst)."""
+        for at, entry in enumerate(self.plan):
+            if entry[0] in found:
+                value, line = found[entry[0]]
+                self.plan[at] = (entry[0], None, MonthFirst(value, line), *entry[3:])
+
     def notes(self) -> list[str]:
         """What the user is told of the header: the columns not read, those left out as asked, and map entries
         that name no column (each line a sentence)."""
@@ -179,6 +194,8 @@ class CsvHeader:
             said.append("left out, as --column asked: " + ", ".join(map(str, self.left_out)))
         if self.unmatched:
             said.append("the column map names no column of this header: " + ", ".join(f'"{n}"' for n in self.unmatched))
+        if self.unchecked_dates:
+            said.append(self.unchecked_dates)
         return said
 
     def record(self, cells: Sequence[str]) -> tuple[dict[str, Any], dict[tuple[Any, ...], str]] | None:
@@ -265,6 +282,105 @@ class CsvHeader:
             where[("assessments", i)] = named.get("grade") or named.get("criteria_met") or named["date"]
             for part in cells:
                 where[("assessments", i, part)] = named[part]
+
+
+class MonthFirst:
+    """The reading of a date column found month first: each date written with its day and month in the writer's
+    order (03/04/2025) is refused, naming the value that shows the column month first; a date whose reading does
+    not hang on that order (ISO, a month's name, a spreadsheet's date cell) is read as ever."""
+
+    def __init__(self, value: str, line: int):
+        self.value, self.line = value, line
+
+    def __call__(self, value: str) -> Any:
+        if not columns.day_and_month(value):
+            return columns.parse_date(value)
+        raise columns.Problem(
+            f"the dates in this column look month first (US): {quote(self.value)} (line {self.line}) can only be "
+            "month/day/year" + ("" if value == self.value else f", so {quote(value)} is not read (day first, it may "
+                                                               "be another date)"), columns.MONTH_FIRST_HINT)
+
+
+def month_first_in(header: CsvHeader, rows: Iterable[tuple[int, Sequence[Any]]]) -> dict[int, tuple[str, int]]:
+    """Each date column of ``header`` whose text holds a value that can only be month first (see columns.month_first):
+    its index, that value and its line. A spreadsheet's date cell (not text) is never such a value."""
+    found: dict[int, tuple[str, int]] = {}
+    dates = header.date_columns()
+    for line, cells in rows:
+        width = len(cells)
+        for index in dates:
+            if index < width and index not in found:
+                cell = cells[index]
+                if cell.__class__ is str and columns.month_first(value := cell.strip()):
+                    found[index] = value, line
+    return found
+
+
+# A value shaped like a month-first date (the second number 13 to 31): bytes a file is searched for before it is
+# read for month-first date columns (a search for a literal is quick; a file without one needs no second reading).
+_MONTH_FIRST_SHAPES = tuple(re.compile(re.escape(sep) + rb"(?:1[3-9]|2\d|3[01])" + re.escape(sep))
+                            for sep in (b"/", b"-", b"."))
+MAX_REREAD = 64 << 20  # bytes of standard input held, so that its date columns are checked whole before grading
+
+
+def month_first_columns(stream: IO[bytes], methods: Iterable[str], name: str, column_map: ColumnMap | None = None,
+                        header_class: type[CsvHeader] | None = None) -> dict[int, tuple[str, int]]:
+    """The date columns of the seekable CSV cohort ``stream`` that are month first (see month_first_in), read
+    before its rows are graded; the stream is left where it was. Only a file holding a value of that shape is
+    read whole (as csv_items reads it, with ``header_class``'s header)."""
+    at = stream.tell()
+    try:
+        stream.seek(0)
+        tail = b""
+        while block := stream.read(1 << 20):
+            text = tail + block
+            if any(shape.search(text) for shape in _MONTH_FIRST_SHAPES):
+                break
+            tail = text[-4:]
+        else:
+            return {}
+        stream.seek(0)
+        headers: list[CsvHeader] = []
+        items = csv_items(physical_lines(stream, name), methods, name, column_map, headers.append,
+                          header_class=header_class, cells_only=True)
+        rows = ((line, cells) for line, kind, cells in items if kind == "cells")
+        first = next(rows, None)
+        if first is None:
+            return {}
+        return month_first_in(headers[0], _chain([first], rows))
+    finally:
+        stream.seek(at)
+
+
+def rewindable(stream: IO[bytes]) -> tuple[IO[bytes], bool]:
+    """``stream`` (standard input) as one that can be read twice, held in memory, when it is at most MAX_REREAD
+    bytes; else the same bytes, read once, and False."""
+    import io
+
+    head = stream.read(MAX_REREAD + 1)
+    if len(head) <= MAX_REREAD:
+        return io.BytesIO(head), True
+    return io.BufferedReader(_Joined(head, stream)), False
+
+
+class _Joined(RawIOBase):
+    """The bytes already read from a stream, then the rest of it."""
+
+    def __init__(self, head: bytes, rest: IO[bytes]):
+        self._head, self._at, self._rest = memoryview(head), 0, rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self._at < len(self._head):
+            n = min(len(buffer), len(self._head) - self._at)
+            buffer[:n] = self._head[self._at:self._at + n]
+            self._at += n
+            return n
+        data = self._rest.read(len(buffer))
+        buffer[:len(data)] = data
+        return len(data)
 
 
 _FIRST = operator.itemgetter(0)
@@ -484,8 +600,8 @@ def json_items(lines: Iterable[Line]) -> Iterator[Item]:
 
 
 def csv_items(lines: Iterable[Line], methods: Iterable[str], name: str, column_map: ColumnMap | None = None,
-              on_header: Callable[[CsvHeader], Any] | None = None,
-              header_class: type[CsvHeader] | None = None) -> Iterator[Item]:
+              on_header: Callable[[CsvHeader], Any] | None = None, header_class: type[CsvHeader] | None = None,
+              cells_only: bool = False, month_first: dict[int, tuple[str, int]] | None = None) -> Iterator[Item]:
     """One item per CSV record: a record may span lines inside a quoted cell, and its number is its first line's.
     A row of empty cells (a blank line, or Excel's ``,,,,``) is no record. ``column_map`` names columns as the user
     asked; ``on_header`` is given the header once it is read (its ignored columns are for the user to hear of);
@@ -494,6 +610,9 @@ def csv_items(lines: Iterable[Line], methods: Iterable[str], name: str, column_m
     A quote opens a quoted cell only as the cell's first character (as RFC 4180 and Excel read it): elsewhere it is
     text, so a stray quote in an id never joins the rows after it into one. A record past MAX_RECORD (a quoted cell
     that runs on, or is never closed) is one error item, its lines up to its end read only to find that end.
+
+    ``month_first``: the date columns found month first (month_first_columns), each value of which is refused;
+    ``cells_only``: each row's cells as they are, (line, "cells", cells), for that search.
     """
     header: CsvHeader | None = None
     cells = _Cells()
@@ -558,8 +677,13 @@ def csv_items(lines: Iterable[Line], methods: Iterable[str], name: str, column_m
             continue
         if header is None:
             header = (header_class or CsvHeader)(row, methods, f"{name}:{start}", column_map)
+            if month_first:
+                header.refuse_month_first(month_first)
             if on_header is not None:
                 on_header(header)
+            continue
+        if cells_only:
+            yield start, "cells", row
             continue
         item = row_item(header, start, row)
         if item is not None:

@@ -26,7 +26,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import IO, TYPE_CHECKING, Any
 
-from epa.cohort_input import MAX_COLUMNS, MAX_RECORD, ColumnMap, CsvHeader, Item, row_item
+from epa.cohort_input import MAX_COLUMNS, MAX_RECORD, ColumnMap, CsvHeader, Item, month_first_in, row_item
 from epa.errors import InputError, did_you_mean, quote
 
 if TYPE_CHECKING:  # (imported when a workbook is read: a CSV or JSON Lines cohort needs neither)
@@ -99,20 +99,24 @@ def xlsx_items(source: str | IO[bytes], methods: Iterable[str], name: str, sheet
             raise InputError(f"the workbook on standard input is larger than {MAX_STDIN >> 20} MiB", where=name,
                              hint="give the file's name to --batch, or save it as 'CSV UTF-8' and pipe that")
         source = io.BytesIO(data)
-    rows, (first_row, first_column), errors = _open(source, name, sheet, standards)
+    rows, (first_row, first_column), errors, again = _open(source, name, sheet, standards)
     by_row: dict[int, list[tuple[int, str]]] = {}
     for (row, column), text in errors.items():
         by_row.setdefault(row, []).append((column - first_column, text))
-    return _items(rows, first_row, methods, name, by_row, column_map, on_header, header_class or CsvHeader)
+    return _items(rows, first_row, methods, name, by_row, column_map, on_header, header_class or CsvHeader, again)
 
 
 def _items(rows: Iterator[list[Any]], first_row: int, methods: Iterable[str], name: str,
            errors: dict[int, list[tuple[int, str]]], column_map: ColumnMap | None,
-           on_header: Callable[[CsvHeader], Any] | None, header_class: type[CsvHeader] = CsvHeader) -> Iterator[Item]:
+           on_header: Callable[[CsvHeader], Any] | None, header_class: type[CsvHeader] = CsvHeader,
+           again: Callable[[], Iterator[list[Any]]] | None = None) -> Iterator[Item]:
+    """The items of ``rows``; ``again`` reads them once more, before the first record, for the date columns that
+    are month first (given only where the sheet holds text shaped so: see _check)."""
     header: CsvHeader | None = None
+    texts, text_class = _Texts(), str  # (locals: this is the one per-cell loop a workbook adds to a CSV's work)
     for number, row in enumerate(rows, first_row):
         try:
-            cells = [c if c.__class__ is str else _TEXT.get(c.__class__, _text)(c) for c in row]
+            cells = [c if c.__class__ is text_class else texts[c.__class__][c] for c in row]
         except _NotExact as exc:
             column = next(i for i, c in enumerate(row) if c.__class__ is float and c.is_integer() and abs(c) >= 1e15)
             where = f"column {column + 1}" + (f", {header.names[column]!r}" if header and column < len(header.names)
@@ -131,6 +135,9 @@ def _items(rows: Iterator[list[Any]], first_row: int, methods: Iterable[str], na
             continue  # a row of empty cells (Excel keeps formatted ones): no record
         if header is None:  # as csv_items reads its header: the same column map, the same notes
             header = header_class(cells, methods, f"{name}:{number}", column_map)
+            if again is not None:
+                header.refuse_month_first(month_first_in(header, ((n, row) for n, row in enumerate(again(), first_row)
+                                                                 if n > number)))
             if on_header is not None:
                 on_header(header)
             continue
@@ -177,12 +184,45 @@ _TEXT: dict[type, Callable[[Any], str]] = {float: _text, bool: {True: "true", Fa
                                             dt.date: dt.date.isoformat}
 
 
+def cell_text(value: Any) -> str:
+    """A cell's value as a CSV export holds it (see the module's doc)."""
+    return value if value.__class__ is str else _TEXT.get(value.__class__, _text)(value)
+
+
+class _Memo(dict[Any, str]):
+    """The text of each value of one class seen so far (a cohort's dates and numbers repeat: each is converted
+    once; at most _MEMO kept). A value whose text cannot be written raises, and is not kept."""
+
+    def __init__(self, convert: Callable[[Any], str]):
+        super().__init__()
+        self.convert = convert
+
+    def __missing__(self, value: Any) -> str:
+        text = self.convert(value)
+        if len(self) < _MEMO:
+            self[value] = text
+        return text
+
+
+class _Texts(dict[type, _Memo]):
+    """A _Memo for each class of cell value (by class: True, 1 and 1.0 are one key to a dict, not to a CSV)."""
+
+    def __missing__(self, kind: type) -> _Memo:
+        memo = self[kind] = _Memo(_TEXT.get(kind, _text))
+        return memo
+
+
+_MEMO = 1 << 12
+
+
 # --- the workbook, checked -----------------------------------------------------------------------------------
 
 def _open(source: str | IO[bytes], name: str, sheet: str | None, standards: Standards | None = None
-          ) -> tuple[Iterator[list[Any]], tuple[int, int], dict[tuple[int, int], str]]:
+          ) -> tuple[Iterator[list[Any]], tuple[int, int], dict[tuple[int, int], str],
+                     Callable[[], Iterator[list[Any]]] | None]:
     """The rows of the sheet asked for (or the one visible worksheet), the first one's row and column numbers,
-    and the cells holding an Excel error (such as #N/A), by row and column number, with the error's text.
+    the cells holding an Excel error (such as #N/A), by row and column number, with the error's text, and a way to
+    read the rows again where the sheet holds text shaped as a month-first date.
     ``standards``: ids (each with its lower-case bytes) to look for, and the set the ones found are added to."""
     import zipfile
 
@@ -197,7 +237,7 @@ def _open(source: str | IO[bytes], name: str, sheet: str | None, standards: Stan
                                  where=name, hint=f"if it is CSV, name it .csv; if it is a workbook, {_SAVE_AS}")
             with zipfile.ZipFile(stream) as archive:
                 title, part = _sheet(archive, name, sheet)
-                errors = _check(archive, part, name, title, standards)
+                errors, month_first = _check(archive, part, name, title, standards)
     except zipfile.BadZipFile as exc:
         raise InputError(f"the workbook is damaged: {exc}", where=name, hint=_SAVE_AS) from None
     except OSError as exc:
@@ -217,8 +257,8 @@ def _open(source: str | IO[bytes], name: str, sheet: str | None, standards: Stan
             raise
         raise InputError(f"the workbook cannot be read: {exc}", where=name, hint=_SAVE_AS) from None
     if used.start is None:
-        return iter(()), (1, 1), {}
-    return used.iter_rows(), (used.start[0] + 1, used.start[1] + 1), errors
+        return iter(()), (1, 1), {}, None
+    return used.iter_rows(), (used.start[0] + 1, used.start[1] + 1), errors, used.iter_rows if month_first else None
 
 
 class _kept:
@@ -293,6 +333,9 @@ _NO_VALUE = re.compile(rb"(?:</(?:\w+:)?f>|<(?:\w+:)?f\b[^>]*/>)\s*(?:<(?:\w+:)?
 _ERROR = re.compile(rb'<(?:\w+:)?c\b([^>]*\bt="e"[^>]*)>(?:\s*<(?:\w+:)?f\b[^>]*(?:/>|>[^<]*</(?:\w+:)?f>))?'
                     rb'\s*<(?:\w+:)?v>([^<]{1,40})</')
 _AT = re.compile(rb'\br="([A-Z]{1,3})(\d{1,7})"')
+_FORMULA = re.compile(rb"f[ />]")  # <f>, </f> or <f .../>: a formula (a search for a literal is quicker than ``in``)
+# Text (an inline or shared string) shaped as a month-first date, 12/25/2025 (not a formula's text result, <v>)
+_MONTH_FIRST_TEXT = re.compile(rb"<t\b[^>]*>\s*\d{1,2}([/.-])(?:1[3-9]|2\d|3[01])\1")
 MAX_ERRORS = 100_000  # error cells remembered; a worksheet with more has bigger problems than these
 
 
@@ -309,11 +352,13 @@ Standards = tuple[dict[str, bytes], set[str]]
 
 
 def _check(archive: zipfile.ZipFile, part: str, name: str, title: str,
-           standards: Standards | None = None) -> dict[tuple[int, int], str]:
+           standards: Standards | None = None) -> tuple[dict[tuple[int, int], str], bool]:
     """Refuse a workbook that could not be read in bounded memory and time, or would be read wrong: a zip bomb,
     a used range too large, formulas without values. The sheet's XML is read once, as a stream, each chunk
     searched with a few quick searches: this is most of the time a workbook takes beyond its CSV copy. Return
-    the cells holding an Excel error, which the reader gives as empty: a CSV export holds their text."""
+    the cells holding an Excel error, which the reader gives as empty (a CSV export holds their text), and whether
+    any text in the sheet is shaped as a month-first date (12/25/2025), for which its date columns are read whole
+    before grading (cohort_input.month_first_in)."""
     try:
         info = archive.getinfo(part)
     except KeyError:
@@ -328,31 +373,36 @@ def _check(archive: zipfile.ZipFile, part: str, name: str, title: str,
     # Excel and LibreOffice store every formula's value; a program that writes formulas without them asks the
     # reader to calculate on opening (fullCalcOnLoad): only then are the formulas looked for.
     uncalculated = b'fullCalcOnLoad="1"' in archive.read("xl/workbook.xml")
-    bottom, widest, formulas, tail = 0, b"A", 0, b""
+    bottom, widest, formulas, tail, month_first = 0, b"A", 0, b"", False
     errors: dict[tuple[int, int], str] = {}
+    needles = _needles(standards)
     with archive.open(info) as xml:  # (zipfile reads no more than the declared size, and checks its CRC)
         while chunk := xml.read(_CHUNK):
             text = tail + chunk
-            widest = max([widest, *_WIDE.findall(text)], key=lambda letters: (len(letters), letters))
-            value = max(text.rfind(tag) for tag in _VALUES)
+            if _WIDE.search(text):
+                widest = max([widest, *set(_WIDE.findall(text))], key=lambda letters: (len(letters), letters))
+            value = _last_value(text)
             at = text.rfind(_CELL_AT, 0, value) if value >= 0 else -1
             if at >= 0 and (digits := _ROW_NUMBER.match(text, at + len(_CELL_AT))):
                 bottom = max(bottom, int(digits[1]))
-            if b't="e"' in text:
+            # (every error the reader accepts is written with a "#", #N/A to #SPILL!: one byte, found at once)
+            if b"#" in text and b't="e"' in text:
                 for cell, error in _ERROR.findall(text):
                     if (found := _AT.search(cell)) and len(errors) < MAX_ERRORS:
                         errors[int(found[2]), _column(found[1])] = error.decode("utf-8", "replace")
-            if uncalculated and b"f>" in text:  # (</f>: a formula; its value is looked for only then)
+            if uncalculated and _FORMULA.search(text):  # (<f>, </f>, <f .../>: its value is looked for only then)
                 formulas += len(_NO_VALUE.findall(text))
-            if standards is not None:
-                _find(text, standards)
+            if needles:
+                _find(text, needles, standards)
+            month_first = month_first or bool(_MONTH_FIRST_TEXT.search(text))
             tail = text[-64:]  # a tag cut by the chunk's end is whole in the next one (a cell counted twice is
             # harmless: only the extremes are kept, and whether any formula lacks its value)
-    if standards is not None and "xl/sharedStrings.xml" in archive.namelist():  # (its size checked above)
+    if "xl/sharedStrings.xml" in archive.namelist():  # (its size checked above)
         with archive.open("xl/sharedStrings.xml") as shared:
             tail = b""
             while chunk := shared.read(_CHUNK):
-                _find(tail + chunk, standards)
+                _find(tail + chunk, needles, standards)
+                month_first = month_first or bool(_MONTH_FIRST_TEXT.search(tail + chunk))
                 tail = chunk[-64:]
     columns = _column(widest)
     if columns > MAX_COLUMNS:
@@ -366,15 +416,40 @@ def _check(archive: zipfile.ZipFile, part: str, name: str, title: str,
                          "was written by a program that did not calculate them), which would read as empty cells",
                          where=name, hint="open it in Excel or LibreOffice and save it: each formula's value is "
                                           "stored then; or save it as 'CSV UTF-8'")
-    return errors
+    return errors, month_first
 
 
-def _find(text: bytes, standards: Standards) -> None:
+def _last_value(text: bytes) -> int:
+    """Where the last value tag in ``text`` starts (-1: none): looked for near the end first, since a chunk of a
+    worksheet ends among its cells (a tag absent from the window is looked for in the whole chunk)."""
+    near = max(0, len(text) - _NEAR)
+    found = max([text.rfind(tag, near) for tag in _VALUES])
+    return found if found >= 0 or not near else max([text.rfind(tag) for tag in _VALUES])
+
+
+_NEAR = 1 << 14
+
+
+def _needles(standards: Standards | None) -> list[tuple[str, bytes, re.Pattern[bytes]]]:
+    """Each standard id to look for: its lower-case bytes, and a search for the longest run of them with no letter
+    (b"0071" of b"st0071"), which has no case: a text without it does not hold the id, and is not lowered."""
+    if standards is None:
+        return []
+    return [(s, i, re.compile(re.escape(max(re.split(rb"[a-z]+", i), key=len)))) for s, i in standards[0].items()]
+
+
+def _find(text: bytes, needles: list[tuple[str, bytes, re.Pattern[bytes]]], standards: Standards | None) -> None:
     """Add to the found set each standard whose id ``text`` holds, in any case (as a CSV cohort is scanned)."""
-    ids, found = standards
-    if len(found) < len(ids):
-        lowered = text.lower()
-        found.update(s for s, i in ids.items() if s not in found and i in lowered)
+    if standards is None:
+        return
+    found = standards[1]
+    lowered = None
+    for s, i, caseless in needles:
+        if s not in found and caseless.search(text):
+            if lowered is None:
+                lowered = text.lower()
+            if i in lowered:
+                found.add(s)
 
 
 def _size(archive: zipfile.ZipFile, part: str) -> int:

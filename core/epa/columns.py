@@ -163,8 +163,34 @@ def _read_date(value: str) -> str:
         return _day(value, _year(m[3]), _MONTHS[m[2]], int(m[1]))
     if text.isdigit() and len(text) == 5:
         raise Problem(f"{quote(value)} is not a date: it looks like a spreadsheet's date serial number",
-                      "format the column as a date (dd/mm/yyyy) in the spreadsheet before saving it as CSV")
+                      "format the column as a date in Excel (Format Cells > Date, dd/mm/yyyy) and save the file "
+                      "again, as a workbook or as CSV")
     raise Problem(f"{quote(value)} is not a date", _DATE_FORMS)
+
+
+def month_first(value: str) -> bool:
+    """Whether ``value`` is a date that can only be read month first, as 12/25/2025 (there is no month 25): one such
+    value shows its column is month first, so that the column's other dates (03/04/2025) cannot be read day first."""
+    found = _numbers(value)
+    return found is not None and 1 <= int(found[1]) <= 12 < int(found[3]) <= 31
+
+
+def day_and_month(value: str) -> bool:
+    """Whether ``value`` is a date of numbers with the day and month in an order the writer chose (03/04/2025, and a
+    time after it), not ISO, year first, a month's name or a spreadsheet's date cell (an ISO date by then)."""
+    return _numbers(value) is not None
+
+
+def _numbers(value: str) -> re.Match[str] | None:
+    found = _DMY.fullmatch(value)
+    if found is None:
+        timed = _TIME.fullmatch(value.casefold())
+        found = _DMY.fullmatch(timed.group(1).strip()) if timed else None
+    return found
+
+
+MONTH_FIRST_HINT = ("write the dates as ISO yyyy-mm-dd or day first, dd/mm/yyyy; or set the export's regional "
+                    "settings to the UK (day first) and export again")
 
 
 def _year(digits: str) -> int:
@@ -186,7 +212,11 @@ def _day(value: str, year: int, month: int, day: int) -> str:
 # Component grades: ST0071 and ST0072 grade each method fail, pass or distinction (their standards' `grades`).
 GRADES = {"fail": "fail", "failed": "fail", "f": "fail", "pass": "pass", "passed": "pass", "p": "pass",
           "distinction": "distinction", "dist": "distinction", "d": "distinction"}
-_OTHER_SCALES = {"merit", "m", "refer", "referred", "u", "ungraded", "unclassified"}
+_OTHER_SCALES = {"merit", "m", "u", "ungraded", "unclassified"}
+# A referral is no grade of these standards: none of the documents defines one; a method not passed is a fail
+# (003_3692b76548845e1c.txt: "If the apprentice does not meet all the pass criteria, this assessment will be graded
+# as a fail"). It is refused, never read as fail: the user says which it was.
+_REFERRAL = {"refer", "referral", "referred", "ref", "r"}
 
 
 def parse_grade(value: str) -> str:
@@ -194,9 +224,14 @@ def parse_grade(value: str) -> str:
     if found:
         return found
     word = value.casefold().strip(".")
+    if word in _REFERRAL:
+        raise Problem(f"{quote(value)} is not a grade these standards give: none of their documents defines a "
+                      "referral; a method whose pass criteria are not all met is graded fail",
+                      "write fail if the assessment was failed (a resit or retake is a later attempt, with its own "
+                      "date); leave the cell empty if it is not graded yet")
     if word in _OTHER_SCALES:
         raise Problem(f"{quote(value)} is not a grade these standards give: a method is graded fail, pass or "
-                      "distinction; there is no merit, refer or ungraded",
+                      "distinction; there is no merit or ungraded",
                       "write the grade the assessment gave: fail, pass or distinction")
     close = difflib.get_close_matches(word, ["fail", "pass", "distinction", "merit"], n=1, cutoff=0.6)
     if close and close[0] == "merit":
@@ -249,6 +284,20 @@ def parse_int(value: str) -> int:
     if _GROUPED.fullmatch(value):  # 1,200 (a quoted cell)
         return int(value.replace(",", ""))
     raise Problem(f"{quote(value)} is not a whole number")
+
+
+# A number as Excel writes one in scientific notation when its column is not Text (1.23457E+11, 1.2346E+09)
+_SCIENTIFIC = re.compile(r"[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d{1,3}")
+
+
+def parse_id(value: str) -> str:
+    """An apprentice's id as it stands; refused where Excel wrote it as a number in scientific notation, which has
+    lost the id's last digits (a ULN of 10 digits shown as 1.2346E+09): no id is read as another's."""
+    if ("E" in value or "e" in value) and _SCIENTIFIC.fullmatch(value):
+        raise Problem(f"{quote(value)} is a number in scientific notation, as Excel writes a long number in a column "
+                      "not formatted as Text: the id's last digits are lost, so it is not read",
+                      "format the id column as Text in Excel, type or paste the ids again, and export again")
+    return value
 
 
 _STANDARD = re.compile(r"st\s*-?\s*(\d{4})")

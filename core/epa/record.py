@@ -126,8 +126,12 @@ def _check_names(data: dict, source: Source, registry: Registry) -> None:
 def _check_dates(record: Record, source: Source) -> None:
     a, g = record.apprentice, record.gateway
     if a.date_of_birth and a.start_date and a.start_date <= a.date_of_birth:
-        raise InputError(f"apprenticeship start {a.start_date} is not after the date of birth {a.date_of_birth}",
-                         where=source.where(["apprentice", "start_date"]))
+        # (the date of birth is named: a birth year of two digits, 01/01/49, reads as 2049, and the start is the
+        # date a provider's records hold right far more often)
+        raise InputError(f"the date of birth {a.date_of_birth} is not before the apprenticeship start {a.start_date}",
+                         where=source.where(["apprentice", "date_of_birth"]),
+                         hint="check the date of birth: a two-digit year 00-49 is read as 2000-2049 (01/01/49 is "
+                              "2049), so write a birth year with four digits")
     if a.start_date and g.date < a.start_date:
         raise InputError(f"gateway {g.date} is before the apprenticeship start {a.start_date}",
                          where=source.where(["gateway", "date"]))

@@ -329,9 +329,17 @@ class Registry:
         raise InputError(f"unknown body {name!r}", hint=self._closest(name, choices))
 
     def _closest(self, name: str, choices: list[str]) -> str | None:
-        """'did you mean ...?' for the nearest of the bodies' ids and names, else every body."""
+        """'did you mean ...?' for a body id or name spelt nearly as ``name`` (a typing slip), else the body whose
+        names share the most telling words with it (a word fewer bodies' names hold tells more: "Highfield
+        Qualifications" is Highfield's, not the body whose name ends "Qualifications"), else the nearest by
+        spelling, else every body."""
         spelt = {fold(n): (n, b.body.id) for b in self.bodies for n in sorted(names_of(b.body))}
-        close = difflib.get_close_matches(fold(name), spelt, n=1, cutoff=0.6)
+        close = difflib.get_close_matches(fold(name), spelt, n=1, cutoff=0.85)
+        by_word = None if close else _shared_words(name, {b.body.id: sorted(names_of(b.body)) for b in self.bodies})
+        if by_word is not None:
+            body = self._bodies[by_word]
+            return f"did you mean {body.body.name!r} ({body.body.id})?"
+        close = close or difflib.get_close_matches(fold(name), spelt, n=1, cutoff=0.6)
         if close:
             alias, body_id = spelt[close[0]]
             return f"did you mean {body_id!r}?" if alias == body_id else f"did you mean {alias!r} ({body_id})?"
@@ -368,3 +376,21 @@ class Registry:
 
     def method_ids(self, standard: str) -> tuple[str, ...]:
         return self.standard(standard).method_ids
+
+
+def _words(name: str) -> set[str]:
+    return {w for w in re.split(r"[^a-z0-9]+", name.casefold()) if len(w) > 1}
+
+
+def _shared_words(name: str, names: dict[str, list[str]]) -> str | None:
+    """The one body (by id) whose ``names`` share the most telling words with ``name``, each word weighing one over
+    the number of bodies whose names hold it; None where no body's do, or two weigh the same."""
+    words = {body: set().union(*map(_words, spelt)) for body, spelt in names.items()}
+    given = _words(name)
+    holders = {w: sum(w in held for held in words.values()) for w in given}
+    weight = {body: sum(1 / holders[w] for w in given & held) for body, held in words.items()}
+    ranked = sorted(weight.items(), key=lambda bw: -bw[1])
+    if not ranked or ranked[0][1] == 0 or (len(ranked) > 1 and ranked[1][1] == ranked[0][1]):
+        return None
+    return ranked[0][0]
+

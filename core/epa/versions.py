@@ -466,6 +466,25 @@ def report(loaded: Any, standard: str | None, from_version: str, to_version: str
                 "effective_from": d.effective_from.isoformat() if d.effective_from else None,
                 "based_on": r.based_on}
 
+    history = loaded.body.rulesets_for(standard)
+    found = diff(older, newer, history)
+    for entry in found:  # beside each citation, the document it names (as compare, journey, ics and HTML give)
+        entry["documents"] = _documents(loaded.body.name, entry, [older, newer, *history] if
+                                        entry["kind"].endswith("_removed") else [newer, older, *history])
     return {"body": loaded.body.id, "standard": standard, "from": about(older), "to": about(newer),
-            "differences": diff(older, newer, loaded.body.rulesets_for(standard)),
-            "readings_changed": readings_changed(older, newer)}
+            "differences": found, "readings_changed": readings_changed(older, newer)}
+
+
+def _documents(body_name: str, entry: dict[str, Any], rulesets: list[Ruleset]) -> dict[str, dict[str, str | None]]:
+    """The title, version and label of each file an entry's citations (its own and its declared changes') name,
+    from the first of ``rulesets`` whose document is that file (the older version's first for what was removed)."""
+    from epa.citations import documents
+
+    files = {c.split(" § ", 1)[0] for c in (entry["citation"], *(d["citation"] for d in entry["declared"]))
+             if c and " § " in c}
+    found: dict[str, dict[str, str | None]] = {}
+    for r in rulesets:
+        d = r.document
+        if d.file in files and d.file not in found:
+            found.update(documents(body_name, d.file, d.title, d.version))
+    return dict(sorted(found.items()))
