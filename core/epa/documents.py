@@ -739,13 +739,18 @@ def validate(data: Any, schema_name: str, source: Source) -> None:
 
     if is_valid(data, schema_name):
         return
-    from jsonschema.exceptions import relevance
-
-    errors = sorted(_validator(schema_name).iter_errors(data), key=relevance)
-    if not errors:
+    explained = schema_errors(data, schema_name)
+    if not explained:
         return
-    explained = [_explain(e) for e in errors]
     message, hint, parts = explained[0]
     also = [f"\n  also: {source.where(p)}: {m}" + (f" ({h})" if h else "") for m, h, p in explained[1:5]]
-    more = f"\n  … and {len(errors) - 5} more" if len(errors) > 5 else ""
+    more = f"\n  … and {len(explained) - 5} more" if len(explained) > 5 else ""
     raise InputError(message + "".join(also) + more, where=source.where(parts), hint=hint)
+
+
+def schema_errors(data: Any, schema_name: str) -> list[tuple[str, str | None, list[Any]]]:
+    """Every schema violation of the data, the most relevant first, each as (message, hint, JSON path parts):
+    :func:`validate` raises the first few, ``epa check-rules`` lists and counts every one."""
+    from jsonschema.exceptions import relevance
+
+    return [_explain(e) for e in sorted(_validator(schema_name).iter_errors(data), key=relevance)]

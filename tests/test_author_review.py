@@ -1,0 +1,122 @@
+"""Issue 20's review, a rules author's path again: `epa check-rules` checks what `epa conformance` checks of a
+file's own text, every problem at its file, line and JSON path; errors are worded for what happened."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from test_author_kit import fill_in, load
+from test_plugin_new import generate
+
+from epa import conformance
+from epa.testing import run
+
+
+def filled(tmp_path: Path, body_id: str) -> tuple[Path, Path]:
+    """A scaffolded plugin with every placeholder replaced and its document in tmp_path: (rules file, journey)."""
+    folder = generate(tmp_path, body_id)
+    fill_in(folder, body_id, tmp_path)
+    rules = folder / f"epa_{body_id}/rules"
+    return rules / "ST0071.yaml", rules / "ST0071.journey.yaml"
+
+
+def said(result) -> str:
+    return " ".join(result.stdout.split())
+
+
+def line_of(path: Path, text: str) -> int:
+    return next(n for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if text in line)
+
+
+# --- 1. check-rules checks the hash and the placeholders, as conformance does -------------------------------
+
+
+def test_check_rules_passes_a_filled_in_file_as_conformance_does(tmp_path):
+    rules, journey = filled(tmp_path, "kap")
+    assert run("check-rules", str(rules), str(journey), "--sources", str(tmp_path)).exit_code == 0
+    outcomes = conformance.run(load(rules.parent.parent.parent, "kap"), sources=tmp_path)
+    assert [o for o in outcomes if o.status == "fail"] == []
+
+
+def test_check_rules_fails_a_null_sha256_saying_the_hash_to_declare(tmp_path):
+    rules, _ = filled(tmp_path, "kb")
+    digest = hashlib.sha256((tmp_path / "kb-st0071.txt").read_bytes()).hexdigest()
+    rules.write_text(rules.read_text(encoding="utf-8").replace(f"sha256: {digest}", "sha256: null"), encoding="utf-8")
+    result = run("check-rules", str(rules), "--sources", str(tmp_path))
+    assert result.exit_code == 1
+    assert f"{rules}:{line_of(rules, 'sha256: null')}: $.document.sha256: kb-st0071.txt declares no sha256" in said(result)
+    assert f"expected: sha256: {digest}" in said(result)
+    assert "1 problem in 1 of 1 file" in said(result)  # one problem, though two conformance checks see it
+
+
+def test_check_rules_fails_a_sha256_that_is_not_the_documents(tmp_path):
+    rules, _ = filled(tmp_path, "kc")
+    (tmp_path / "kc-st0071.txt").write_text("Another text\nGrading\n", encoding="utf-8")
+    result = run("check-rules", str(rules), "--sources", str(tmp_path))
+    assert result.exit_code == 1
+    assert f"{rules}:{line_of(rules, 'sha256: ')}: $.document.sha256:" in said(result)
+    assert "the citations were written against" in said(result)
+
+
+def test_check_rules_fails_a_placeholder_with_its_line_even_when_the_document_is_absent(tmp_path):
+    rules, _ = filled(tmp_path, "kd")
+    text = rules.read_text(encoding="utf-8")
+    rules.write_text(text.replace("  title: ", "  title: 'PLACEHOLDER: the title' # ", 1), encoding="utf-8")
+    for sources in (tmp_path, tmp_path / "absent"):
+        result = run("check-rules", str(rules), "--sources", str(sources))
+        assert result.exit_code == 1, result.stdout
+        assert (f"{rules}:{line_of(rules, 'PLACEHOLDER: the title')}: $.document.title: still a placeholder: "
+                "'PLACEHOLDER: the title'") in said(result)
+    assert "its hash and the citations of kd-st0071.txt were not checked" in said(result)  # (the absent folder)
+
+
+def test_check_rules_checks_a_journey_files_placeholders(tmp_path):
+    _, journey = filled(tmp_path, "ke")
+    text = journey.read_text(encoding="utf-8")
+    journey.write_text(text.replace("text: ", "text: 'PLACEHOLDER: words' # ", 1), encoding="utf-8")
+    result = run("check-rules", str(journey), "--sources", str(tmp_path))
+    assert result.exit_code == 1
+    assert f"{journey}:{line_of(journey, 'PLACEHOLDER: words')}: $.gateway[0].text: still a placeholder" in said(result)
+
+
+# --- 2. every problem at its file, line and JSON path; the summary counts them truly ---------------------------
+
+
+def test_check_rules_names_a_missing_section_by_line_and_path(tmp_path):
+    rules, journey = filled(tmp_path, "kf")
+    text = rules.read_text(encoding="utf-8")
+    rules.write_text(text.replace("§ Grading", "§ nowhere 1", 1), encoding="utf-8")
+    result = run("check-rules", str(rules), "--sources", str(tmp_path))
+    assert result.exit_code == 1
+    assert (f"{rules}:{line_of(rules, 'nowhere 1')}: $.methods[0].citation: cites section 'nowhere 1', which is "
+            "not a line of kf-st0071.txt") in said(result)
+    journey.write_text(journey.read_text(encoding="utf-8").replace("§ Grading", "§ nowhere 2", 1), encoding="utf-8")
+    result = run("check-rules", str(journey), "--sources", str(tmp_path))
+    assert f"{journey}:{line_of(journey, 'nowhere 2')}: $.gateway[0].citation: cites section" in said(result)
+
+
+def test_check_rules_counts_every_schema_error(tmp_path):
+    rules, _ = filled(tmp_path, "kg")
+    text = rules.read_text(encoding="utf-8")
+    wrong = text.count("level: pass")
+    assert wrong > 5  # more than a load error lists
+    rules.write_text(text.replace("level: pass", "level: pas"), encoding="utf-8")
+    result = run("check-rules", str(rules), "--sources", str(tmp_path), "--limit", "0")
+    assert result.exit_code == 1
+    assert f"{wrong} problems in 1 of 1 file" in said(result)
+    assert said(result).count("'pas' is not allowed here") == wrong
+    assert f"{rules}:{line_of(rules, 'level: pas')}:" in said(result)
+
+
+# --- 5. a wrong section heading at the citation's own line, one path ----------------------------------------
+
+
+def test_conformance_names_a_wrong_journey_section_at_the_citations_line(tmp_path):
+    rules, journey = filled(tmp_path, "kh")
+    journey.write_text(journey.read_text(encoding="utf-8").replace("§ Grading", "§ nowhere", 1), encoding="utf-8")
+    (outcome,) = conformance.run(load(rules.parent.parent.parent, "kh"), sources=tmp_path, only=["sources"])
+    (found,) = outcome.failures
+    assert (Path(found.file).name, found.entry, found.line) == \
+        ("ST0071.journey.yaml", "$.gateway[0].citation", line_of(journey, "§ nowhere"))
+    assert "$.journey" not in found.message
