@@ -6,11 +6,17 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+import pytest
 from test_author_kit import fill_in, load
+from test_conformance import base_rules, check, failures
 from test_plugin_new import generate
 
 from epa import conformance
-from epa.testing import run
+from epa.conformance import witness
+from epa.errors import PluginError
+from epa.grading import grade
+from epa.registry import Registry
+from epa.testing import make_plugin, run
 
 
 def filled(tmp_path: Path, body_id: str) -> tuple[Path, Path]:
@@ -120,3 +126,42 @@ def test_conformance_names_a_wrong_journey_section_at_the_citations_line(tmp_pat
     assert (Path(found.file).name, found.entry, found.line) == \
         ("ST0071.journey.yaml", "$.gateway[0].citation", line_of(journey, "§ nowhere"))
     assert "$.journey" not in found.message
+
+
+# --- 3. a hook that raises is named at the line of the plugin's code that raised -----------------------------
+
+
+def _award(components):
+    return components["x"]  # a bug: no method is called x (the line the failure names)
+
+
+RAISED_AT = _award.__code__.co_firstlineno + 1
+
+
+def test_a_hook_that_raises_is_named_at_the_line_that_raised_in_conformance():
+    def combine_grades(self, ruleset, components):
+        return _award(components)
+
+    rules = base_rules()
+    found = failures(check(("broken", make_plugin("broken", [rules], combine_grades=combine_grades)),
+                           "any-fail-fails"))
+    assert found
+    for failure in found:
+        assert (Path(failure.file).name, failure.line) == (Path(__file__).name, RAISED_AT)
+        assert "KeyError: 'x'" in failure.message and "says it returns" not in failure.expected
+        assert "raise" in failure.expected
+
+
+def test_a_hook_that_raises_is_named_at_the_line_that_raised_when_grading():
+    def combine_grades(self, ruleset, components):
+        return _award(components)
+
+    rules = base_rules()
+    reg = Registry([("broken", make_plugin("broken", [rules], combine_grades=combine_grades))])
+    record = witness.samples("broken", rules)[0]
+    with pytest.raises(PluginError) as info:
+        grade(reg.body("broken"), witness.structure(record))
+    said = str(info.value)
+    assert "'combine_grades'" in said and "KeyError: 'x'" in said
+    assert f"{Path(__file__)}:{RAISED_AT}" in said
+    assert (info.value.file, info.value.line) == (__file__, RAISED_AT)

@@ -12,9 +12,10 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+import attrs
 from attrs import frozen
 
-from epa.conformance.checks import CHECKS, Check, Failure, Skip, Subject, hook_source
+from epa.conformance.checks import CHECKS, Check, Failure, Skip, Subject, hook_failure
 from epa.errors import PluginError
 from epa.registry import LoadedBody, Registry
 from epa.sources import sources_dir
@@ -43,8 +44,7 @@ def _run_one(check: Check, subject: Subject) -> Outcome:
     except Skip as skip:
         return Outcome(check.id, subject.body_id, "skip", standard, version, reason=str(skip))
     except PluginError as exc:  # a hook that raises is a failure of the check that called it
-        file, line = hook_source(subject.loaded, exc.hook) if exc.hook in subject.loaded.own_hooks else (None, None)
-        failures = (Failure(str(exc), "the hook returns a result", exc.hook, file, line=line),)
+        failures = (attrs.evolve(hook_failure(subject.loaded, exc), message=str(exc)),)
     return Outcome(check.id, subject.body_id, "fail" if failures else "pass", standard, version, failures=failures)
 
 

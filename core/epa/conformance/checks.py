@@ -111,6 +111,16 @@ def hook_source(loaded: LoadedBody, hook: str) -> tuple[str | None, int | None]:
     return None, None
 
 
+def hook_failure(loaded: LoadedBody, exc: PluginError, record: dict[str, Any] | None = None) -> Failure:
+    """A hook's failure: one that raised at the line of the plugin's code it raised at, one that returned what its
+    spec does not allow at the hook's own ``def``."""
+    if exc.file is not None:
+        return Failure(exc.problem, f"{exc.hook} returns its answer, not raise an exception", exc.hook, exc.file,
+                       record, exc.line)
+    file, line = hook_source(loaded, exc.hook) if exc.hook in loaded.own_hooks else (None, None)
+    return Failure(exc.problem, f"what hookspecs.{exc.hook} says it returns", exc.hook, file, record, line)
+
+
 @frozen
 class Check:
     id: str
@@ -151,8 +161,7 @@ def hooks(s: Subject) -> Iterator[Failure]:
             try:
                 grade(s.loaded, witness.structure(data))
             except PluginError as exc:
-                file, line = hook_source(s.loaded, exc.hook)
-                yield Failure(exc.problem, f"what hookspecs.{exc.hook} says it returns", exc.hook, file, data, line)
+                yield hook_failure(s.loaded, exc, data)
 
 
 # --- what the author has still to write -------------------------------------------------------------------
