@@ -13,9 +13,10 @@ from test_plugin_new import generate
 
 from epa import conformance
 from epa.conformance import witness
-from epa.errors import PluginError
+from epa.errors import InputError, PluginError
 from epa.grading import grade
 from epa.registry import Registry
+from epa.rules import load_ruleset, load_rulesets
 from epa.testing import make_plugin, run
 
 
@@ -165,3 +166,40 @@ def test_a_hook_that_raises_is_named_at_the_line_that_raised_when_grading():
     assert "'combine_grades'" in said and "KeyError: 'x'" in said
     assert f"{Path(__file__)}:{RAISED_AT}" in said
     assert (info.value.file, info.value.line) == (__file__, RAISED_AT)
+
+
+# --- 4. the rule-in-words vocabulary's mistakes name its forms, with an example -----------------------------
+
+
+@pytest.mark.parametrize("distinction, shown", [("two", "'two'"), ("{at_least: 0}", "{at_least: 0}"),
+                                                ("{method: [observation]}", "{method: [observation]}")])
+def test_a_rule_in_words_outside_the_vocabulary_names_its_forms(tmp_path, distinction, shown):
+    rules, _ = filled(tmp_path, "ki")
+    text = rules.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    at = next(n for n, line in enumerate(lines) if line.strip() == "rule_in_words:")
+    lines.insert(at + 1, f"    decides: {{fail: any, distinction: {distinction}}}")
+    rules.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        load_ruleset(rules)
+    said = info.value.render()
+    assert f"{rules}:{at + 2}:" in said and "$.combination.rule_in_words.decides.distinction" in said
+    assert f"distinction: {shown} is none of its forms" in said
+    for form in ("all", "{at_least: N} with N a whole number from 1", "{methods: [..]}"):
+        assert form in said
+    assert "e.g. distinction: {at_least: 2}" in said
+    assert "is not valid under any" not in said and "{'" not in said
+
+
+# --- 6. a malformed citation's example is of the author's own document ------------------------------------
+
+
+def test_a_malformed_journey_citation_is_shown_with_the_authors_own_document(tmp_path):
+    _, journey = filled(tmp_path, "kj")
+    text = journey.read_text(encoding="utf-8")
+    journey.write_text(text.replace("kj-st0071.txt § Grading", "Grading", 1), encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        load_rulesets(journey.parent)
+    said = info.value.render()
+    assert "'Grading' is not a citation" in said and "e.g. 'kj-st0071.txt § " in said
+    assert "003_3692b76548845e1c" not in said
