@@ -6,12 +6,13 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+import attrs
 import pytest
 from test_author_kit import fill_in, load
 from test_conformance import base_rules, check, failures
 from test_plugin_new import generate
 
-from epa import conformance
+from epa import cli, conformance
 from epa.conformance import witness
 from epa.errors import InputError, PluginError
 from epa.grading import grade
@@ -203,3 +204,34 @@ def test_a_malformed_journey_citation_is_shown_with_the_authors_own_document(tmp
     said = info.value.render()
     assert "'Grading' is not a citation" in said and "e.g. 'kj-st0071.txt § " in said
     assert "003_3692b76548845e1c" not in said
+
+
+# --- 7. a rule in words the check cannot read is named as not checked, never "all checks pass" alone ---------
+
+
+def test_a_rule_in_words_the_check_cannot_read_is_named_in_the_summary(tmp_path, monkeypatch):
+    rules, _ = filled(tmp_path, "kk")
+    text = rules.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    at = next(n for n, line in enumerate(lines) if line.strip() == "rule_in_words:")
+    assert lines[at + 1].strip().startswith("text:")
+    lines[at + 1] = "    text: Fail if any method fails; Distinction in any two of the three methods."
+    rules.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    reg = load(rules.parent.parent.parent, "kk")
+    (outcome,) = conformance.run(reg, sources=tmp_path, only=["rule-in-words"])
+    assert (outcome.status, outcome.unchecked) == ("skip", True)
+    assert "Distinction in any two of the three methods." in outcome.reason
+    monkeypatch.setattr(cli, "_load", lambda only, keep_going=False: reg)
+    result = run("conformance", "kk", "--sources", str(tmp_path))
+    assert result.exit_code == 0, result.stdout
+    said = " ".join(result.stdout.split())
+    assert "all checks pass, but rule-in-words was not checked for kk ST0071" in said
+    assert said.endswith("(see the skips above)")
+
+
+def test_a_rule_in_words_that_states_no_count_of_methods_is_not_called_unchecked():
+    rules = base_rules()
+    words = attrs.evolve(rules.combination.rule_in_words, text="The overall grade is given by the table below.")
+    plain = attrs.evolve(rules, combination=attrs.evolve(rules.combination, rule_in_words=words))
+    (outcome,) = check(("plain", make_plugin("plain", [plain])), "rule-in-words")
+    assert (outcome.status, outcome.unchecked) == ("skip", False)

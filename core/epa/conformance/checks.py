@@ -35,6 +35,11 @@ class Skip(Exception):
     """The check does not apply to this subject; the message says why."""
 
 
+class NotChecked(Skip):
+    """The check applies, but was not made: what it reads is absent (a source document) or says what the check
+    cannot read (a rule in words). Never a pass: the summary names it."""
+
+
 @frozen
 class Failure:
     message: str  # what went wrong
@@ -503,12 +508,18 @@ def better_never_lowers(s: Subject) -> Iterator[Failure]:
 @check("rule-in-words", "the rule in words, the data that decides the combinations no printed row covers "
        "(rule_in_words.decides) and a combine_grades hook of the plugin's own agree")
 def rule_in_words(s: Subject) -> Iterator[Failure]:
-    from epa.conformance.words import stated
+    from epa.conformance.words import stated, unread
 
     r = s.rules
     words, methods = r.combination.rule_in_words, r.method_ids
     said = stated(words.text)
     hooked = "combine_grades" in s.loaded.own_hooks
+    sentence = unread(words.text)
+    if sentence is not None and not (hooked and words.decides):
+        raise NotChecked(f"not checked: the rule in words states a count of methods this check cannot read "
+                         f"(“{sentence}”; it reads “at least N methods”, “N or more methods”, “all methods”), so "
+                         "nothing holds it to what decides: state it in rule_in_words.decides and see that the "
+                         "explanations say what the document says")
     if said is None and not (hooked and words.decides):
         raise Skip("nothing to hold together: the rule in words states no count of methods this check reads"
                    + ("" if words.decides or not hooked else
@@ -683,7 +694,7 @@ def source_failures(r: Ruleset, folder: Path) -> Iterator[Failure]:
     in ``folder``."""
     reason = absent(r, folder)
     if reason:
-        raise Skip(reason)
+        raise NotChecked(reason)
     doc = r.document
     path = folder / doc.file
     actual = sha256(path)
