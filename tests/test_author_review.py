@@ -4,21 +4,26 @@ file's own text, every problem at its file, line and JSON path; errors are worde
 from __future__ import annotations
 
 import hashlib
+import subprocess
+import sys
 from pathlib import Path
 
 import attrs
 import pytest
 from test_author_kit import fill_in, load
-from test_conformance import base_rules, check, failures
+from test_conformance import ST0071, base_rules, check, failures
 from test_plugin_new import generate
+from test_rules_in_words import base, in_words
 
-from epa import cli, conformance
+import epa.testing
+from epa import Grade, cli, conformance, defaults
 from epa.conformance import witness
 from epa.errors import InputError, PluginError
 from epa.grading import grade
-from epa.registry import Registry
+from epa.model import OverallInWords
+from epa.registry import Registry, names_of
 from epa.rules import load_ruleset, load_rulesets
-from epa.testing import make_plugin, run
+from epa.testing import make_plugin, registry, run
 
 
 def filled(tmp_path: Path, body_id: str) -> tuple[Path, Path]:
@@ -235,3 +240,41 @@ def test_a_rule_in_words_that_states_no_count_of_methods_is_not_called_unchecked
     plain = attrs.evolve(rules, combination=attrs.evolve(rules.combination, rule_in_words=words))
     (outcome,) = check(("plain", make_plugin("plain", [plain])), "rule-in-words")
     assert (outcome.status, outcome.unchecked) == ("skip", False)
+
+
+# --- 8. the small things -----------------------------------------------------------------------------------
+
+
+def test_combine_without_a_method_names_it():
+    body = next((b for b in registry().bodies if ST0071 in b.body.standards), None)
+    if body is None:
+        pytest.skip("no installed body offers ST0071")
+    methods = body.ruleset(ST0071).method_ids
+    with pytest.raises(TypeError) as info:
+        epa.testing.combine(body.body.id, ST0071, **{m: "pass" for m in methods[1:]})
+    assert f"no grade for {methods[0]}" in str(info.value)
+    with pytest.raises(TypeError) as info:
+        epa.testing.combine(body.body.id, ST0071, **{m: "pass" for m in methods}, nowhere="pass")
+    assert "nowhere is not a method of it" in str(info.value)
+
+
+def test_one_method_of_the_three_is_distinction_in_the_explanation():
+    rules = in_words(base(), decides=OverallInWords(at_least=2))
+    methods = rules.method_ids
+    components = {methods[0]: Grade.PASS, methods[1]: Grade.PASS, methods[2]: Grade.DISTINCTION}
+    outcome = defaults.combine_grades(rules, components)
+    assert outcome.grade == Grade.PASS  # one distinction of three, two needed
+    assert "as 1 of the 3 methods is distinction (2 needed)" in outcome.steps[-1].says
+    assert "at least 1 of the 3 methods is distinction" in OverallInWords(at_least=1).says(methods)
+
+
+def test_pytest_epa_body_takes_a_bodys_acronym_as_body_does(tmp_path):
+    by_acronym = [(b.body.id, n) for b in registry().bodies for n in sorted(names_of(b.body))
+                  if n.isupper() and n != b.body.id and registry().named(n).body.id == b.body.id]
+    if not by_acronym:
+        pytest.skip("no installed body has an acronym of its own")
+    body_id, acronym = by_acronym[0]
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--epa-body", acronym,
+                           "-k", "loads"], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "1 passed" in done.stdout  # the body's `loads` check, collected under its id
