@@ -16,7 +16,7 @@ from test_plugin_new import generate
 from test_rules_in_words import base, in_words
 
 import epa.testing
-from epa import Grade, cli, conformance, defaults
+from epa import Grade, cli, conformance, defaults, scaffold
 from epa.conformance import witness
 from epa.errors import InputError, PluginError
 from epa.grading import grade
@@ -278,3 +278,23 @@ def test_pytest_epa_body_takes_a_bodys_acronym_as_body_does(tmp_path):
                            "-k", "loads"], cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "1 passed" in done.stdout  # the body's `loads` check, collected under its id
+
+
+def test_plugin_new_from_a_body_says_which_document_version_its_criteria_come_from():
+    body = next((b for b in registry().bodies if ST0071 in b.body.standards), None)
+    if body is None:
+        pytest.skip("no installed body offers ST0071")
+    doc = body.ruleset(ST0071).document
+    catalogue = scaffold.from_body(body, registry().standard(ST0071))
+    header = scaffold.files("omega", "Omega", registry().standard(ST0071), catalogue)["epa_omega/rules/ST0071.yaml"]
+    shown = f"v{doc.version}" if doc.version else doc.title
+    first = next(line for line in header.splitlines() if "The criteria are" in line)
+    assert body.body.name in first and shown in first and doc.file in first
+
+
+@pytest.mark.parametrize("body_id", ["om", "omega_with_a_long_id"])
+def test_the_generated_readmes_comments_are_in_one_column(body_id):
+    readme = scaffold.files(body_id, "Omega", registry().standard(ST0071))["README.md"]
+    commented = [line for line in readme.splitlines() if line.startswith("    ") and "  # " in line]
+    assert len(commented) == 3
+    assert len({line.index("# ") for line in commented}) == 1

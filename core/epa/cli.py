@@ -794,7 +794,9 @@ def plugin_new(body_id: str, name: str | None, standard: str, start_from: str | 
         written = scaffold.create(body_id, name, definition, folder, catalogue)
     except OSError as exc:
         raise OutputError(str(folder), exc.strerror or str(exc)) from None
-    _echo(f"wrote {len(written)} files to {folder}; next: pip install -e {folder} && epa conformance {body_id}")
+    source = f"; the criteria are {catalogue.source}'s, from {catalogue.document}" if catalogue else ""
+    _echo(f"wrote {len(written)} files to {folder}{source}; next: pip install -e {folder} && epa conformance "
+          f"{body_id}")
 
 
 def main(argv: list[str] | None = None) -> None:
