@@ -200,6 +200,6 @@ def report(results: list[Checked], limit: int) -> tuple[list[str], bool]:
         lines.append(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {failing} of {checked}{more}")
     else:
         skipped = sum(1 for r in results if r.skipped)
-        lines.append(f"ok: {checked}" + (f", the citations of {skipped} not checked (their source document is "
-                                          "not there)" if skipped else ""))
+        lines.append(f"ok: {checked}" + (f", the hash and citations of {skipped} not checked (their source "
+                                          "document is not there)" if skipped else ""))
     return lines, bool(problems)
