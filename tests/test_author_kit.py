@@ -195,7 +195,7 @@ def test_a_malformed_citation_is_shown_with_an_example(tmp_path):
         load_ruleset(rules)
     said = info.value.render()
     assert "does not match" not in said and "'Overall Grading' is not a citation" in said
-    assert "'003_3692b76548845e1c.txt § Overall Grading'" in said
+    assert "e.g. 'nu-st0071.txt § " in said  # the author's own document (issue 20's review)
 
 
 def test_a_malformed_journey_citation_names_the_journey_file_and_line(tmp_path):
@@ -216,10 +216,12 @@ def test_a_journey_rules_conformance_failure_names_the_journey_file_and_line(tmp
     text = journey.read_text(encoding="utf-8")
     journey.write_text(text.replace("omicron-st0071.txt § PLACEHOLDER section heading", "other.txt § Gateway", 1),
                        encoding="utf-8")
-    gateway_line = next(n for n, line in enumerate(text.splitlines(), 1) if "- id: english-maths" in line)
+    # the citation's own line, not its entry's first (issue 20's review)
+    cited_line = next(n for n, line in enumerate(text.splitlines(), 1) if "omicron-st0071.txt § " in line)
     (outcome,) = conformance.run(load(folder, "omicron"), only=["citations"])
     (found,) = outcome.failures
-    assert (Path(found.file).name, found.entry, found.line) == ("ST0071.journey.yaml", "$.gateway[0]", gateway_line)
+    assert (Path(found.file).name, found.entry, found.line) == \
+        ("ST0071.journey.yaml", "$.gateway[0].citation", cited_line)
     assert "other.txt" in found.message
 
 
@@ -229,10 +231,10 @@ def test_a_rules_failure_names_its_line(tmp_path):
     text = rules.read_text(encoding="utf-8")
     rules.write_text(text.replace("pi-st0071.txt § PLACEHOLDER section heading", "other.txt § Methods", 1),
                      encoding="utf-8")
-    method_line = next(n for n, line in enumerate(text.splitlines(), 1) if line.startswith("- id: "))
+    cited_line = next(n for n, line in enumerate(text.splitlines(), 1) if "pi-st0071.txt § " in line)
     (outcome,) = conformance.run(load(folder, "pi"), only=["citations"])
     (found,) = outcome.failures
-    assert (Path(found.file).name, found.entry, found.line) == ("ST0071.yaml", "$.methods[0]", method_line)
+    assert (Path(found.file).name, found.entry, found.line) == ("ST0071.yaml", "$.methods[0].citation", cited_line)
 
 
 def test_a_bug_in_a_plugins_own_combine_grades_is_blamed_on_its_module_and_line():

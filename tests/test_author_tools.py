@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from test_author_kit import fill_in
 from test_plugin_new import generate
 
 import epa.testing
@@ -37,12 +38,13 @@ def test_check_rules_is_a_command_of_the_installed_epa():
 def test_check_rules_skips_a_file_whose_source_document_is_absent_saying_why(tmp_path):
     folder = generate(tmp_path, "rho")
     rules = folder / "epa_rho/rules/ST0071.yaml"
+    fill_in(folder, "rho", tmp_path)  # every placeholder replaced, the hash of the document set
     missing = tmp_path / "no-such-folder"
     result = run("check-rules", str(rules), "--sources", str(missing))
     assert result.exit_code == 0, result.stdout + result.stderr
     said = " ".join(result.stdout.split())
     assert f"skip {rules}: source not found: the sources folder {missing} does not exist" in said
-    assert "rho-st0071.txt were not checked" in said
+    assert "its hash and the citations of rho-st0071.txt were not checked" in said
     sources = tmp_path / "sources"
     sources.mkdir()
     result = run("check-rules", str(rules), "--sources", str(sources))
@@ -53,19 +55,19 @@ def test_check_rules_skips_a_file_whose_source_document_is_absent_saying_why(tmp
 def test_check_rules_summarises_a_long_list_of_problems_with_a_limit_and_a_count(tmp_path):
     folder = generate(tmp_path, "sigma")
     rules = folder / "epa_sigma/rules/ST0071.yaml"
-    sources = tmp_path / "sources"
-    sources.mkdir()
+    fill_in(folder, "sigma", tmp_path)
     # the document is there, and has none of the sections cited: every citation is a problem
-    (sources / "sigma-st0071.txt").write_text("Sigma's EPA document\nGrading\n", encoding="utf-8")
-    cited = rules.read_text(encoding="utf-8").count("§ PLACEHOLDER section heading")
+    text = rules.read_text(encoding="utf-8")
+    cited = text.count("§ Grading")
     assert cited > 3
-    result = run("check-rules", str(rules), "--sources", str(sources), "--limit", "3")
+    rules.write_text(text.replace("§ Grading", "§ Nowhere"), encoding="utf-8")
+    result = run("check-rules", str(rules), "--sources", str(tmp_path), "--limit", "3")
     assert result.exit_code == 1
-    listed = [line for line in result.stdout.splitlines() if "citation section is not a line" in line]
+    listed = [line for line in result.stdout.splitlines() if "which is not a line of sigma-st0071.txt" in line]
     assert len(listed) == 3
     assert f"{cited} problems in 1 of 1 file; 3 shown (--limit 0 lists every one)" in " ".join(result.stdout.split())
-    every = run("check-rules", str(rules), "--sources", str(sources), "--limit", "0")
-    assert every.stdout.count("citation section is not a line") == cited
+    every = run("check-rules", str(rules), "--sources", str(tmp_path), "--limit", "0")
+    assert every.stdout.count("which is not a line of sigma-st0071.txt") == cited
 
 
 def test_check_rules_reports_a_file_that_does_not_load_and_a_missing_file_is_bad_input(tmp_path):

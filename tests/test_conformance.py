@@ -89,7 +89,7 @@ def test_a_citation_of_a_section_the_document_lacks_fails(tmp_path):
     moved = attrs.evolve(rules.methods[0], citation=f"{rules.document.file} § No Such Section")
     broken = attrs.evolve(rules, methods=(moved, *rules.methods[1:]))
     (found,) = failures(check(("broken", plugin(rules=broken)), "sources", sources_dir()))
-    assert found.entry == "$.methods[0]" and "No Such Section" in found.message
+    assert found.entry == "$.methods[0].citation" and "No Such Section" in found.message
 
 
 def test_unknown_body_or_check_is_bad_input():
@@ -125,7 +125,7 @@ def test_an_uncited_criterion():
     uncited = attrs.evolve(rules.criteria[0], citation="")
     broken = attrs.evolve(rules, criteria=(uncited, *rules.criteria[1:]))
     (found,) = failures(check(("broken", plugin(rules=broken)), "citations"))
-    assert found.entry == "$.criteria[0]" and "'<file> § <section>'" in found.expected
+    assert found.entry == "$.criteria[0].citation" and "'<document file> § <section heading>'" in found.expected
 
 
 def test_a_rule_where_more_criteria_lower_a_grade():

@@ -2,11 +2,14 @@
 its source document.
 
 A ruleset file, or a journey file (``<standard>.journey.yaml``, loaded with the rulesets beside it). Checks:
-everything epa loads them with (the JSON Schema, unique ids, methods and deadlines named), and that every
-citation's section is a line of the cited document in the sources folder (``--sources DIR``, else
-``EPA_SOURCES``, else ``../shared/seeds``). As ``epa conformance`` does, a file whose own document is not
-there is skipped, saying so: its citations are not checked, never passed. A citation of any other document
-that is not there is a problem: a rules file cites the document it encodes.
+everything epa loads them with (the JSON Schema, unique ids, methods and deadlines named), then what
+``epa conformance`` checks of the file's own text, with the same code: its ``placeholders`` (nothing left as
+``epa plugin new`` wrote it, a ``sha256`` set) and its ``sources`` (the document in the sources folder,
+``--sources DIR``, else ``EPA_SOURCES``, else ``../shared/seeds``, has the SHA-256 declared, and every cited
+section is a line of it). As ``epa conformance`` does, a file whose own document is not there has its sources
+skipped, saying so: its hash and citations are not checked, never passed. A citation of any other document
+that is not there is a problem: a rules file cites the document it encodes. Each problem names the file, line
+and JSON path.
 """
 
 from __future__ import annotations
@@ -18,10 +21,20 @@ from typing import Any
 
 from attrs import frozen
 
-from epa.documents import read
+from epa.conformance.checks import (
+    Failure,
+    Skip,
+    absent,
+    placeholder_failures,
+    section_failures,
+    source_failures,
+    written,
+)
+from epa.documents import read, schema_errors
 from epa.errors import InputError
+from epa.model import Ruleset
 from epa.rules import JOURNEY_SUFFIX, load_ruleset, load_rulesets
-from epa.sources import has_section, sources_dir
+from epa.sources import sources_dir
 
 
 @frozen
@@ -61,12 +74,26 @@ def _data(path: Path) -> Any:
 
 
 def load_problems(path: Path) -> list[str]:
-    """What epa reports loading the file: the schema and the cross-references, exactly as the platform loads them."""
+    """What epa reports loading the file, exactly as the platform loads it: every schema error of the file, each
+    at its line and JSON path, or the one problem loading stopped at (a cross-reference, or another file)."""
     try:
         load_rulesets(path.parent) if path.name.endswith(JOURNEY_SUFFIX) else load_ruleset(path)
     except InputError as exc:
-        return [exc.render()]
+        return _schema_problems(path) or [exc.render()]
     return []
+
+
+def _schema_problems(path: Path) -> list[str]:
+    """Each schema error of the file as written (a version stored as changes is checked once resolved: none)."""
+    try:
+        data, source = read(path)
+    except InputError as exc:
+        return [exc.render()]
+    if not isinstance(data, dict) or "based_on" in data or "changes" in data:
+        return []
+    kind = "journey" if path.name.endswith(JOURNEY_SUFFIX) else "ruleset"
+    return [f"{source.where(parts)}: {message}" + (f"\n  hint: {hint}" if hint else "")
+            for message, hint, parts in schema_errors(data, kind)]
 
 
 def document_of(path: Path) -> str:
@@ -86,46 +113,76 @@ def missing_documents(path: Path, sources: str | Path | None = None) -> list[str
     return sorted(file for file in cited_documents(path) if not (folder / file).is_file())
 
 
-def not_checked(path: Path, sources: str | Path | None = None) -> str | None:
-    """Why the file's citations cannot be checked (its own document is not in the sources folder), or None."""
-    folder = sources_dir(sources)
-    document = document_of(path)
-    if (folder / document).is_file():
-        return None
-    where = f"the sources folder {folder} does not exist" if not folder.is_dir() else f"{document} is not in {folder}"
-    return (f"source not found: {where}; the citations of {document} were not checked (give --sources DIR, or set "
-            "EPA_SOURCES, to the folder holding it)")
+def _rulesets(path: Path) -> list[Ruleset]:
+    """The rulesets the file is part of: the file's own, or (a journey file) its standard's, loaded with it."""
+    if not path.name.endswith(JOURNEY_SUFFIX):
+        return [load_ruleset(path)]
+    standard = path.name.removesuffix(JOURNEY_SUFFIX)
+    return [r for r in load_rulesets(path.parent) if r.standard == standard]
 
 
-def citation_problems(path: Path, sources: str | Path | None = None) -> list[str]:
-    """Every citation whose section is not a line of the cited document, or whose document (another than the
-    file's own) is not there. The file's own document absent: nothing is checked (see :func:`not_checked`)."""
-    folder = sources_dir(sources)
-    own = document_of(path)
-    missing = set(missing_documents(path, sources))
-    if own in missing:
-        return []
-    problems = [f"{path}: citations of {file} not checked: it is not in {folder} (--sources DIR or EPA_SOURCES)"
-                for file in sorted(missing)]
-    for cit in citations(_data(path)):
-        file, _, section = cit.partition(" § ")
-        if file not in missing and not has_section(folder / file, section):
-            problems.append(f"{path}: citation section is not a line of {file}: {section!r}")
-    return problems
+def _other_documents(r: Ruleset, folder: Path) -> Iterator[Failure]:
+    """The citations of documents other than the ruleset's own: each section checked where the document is
+    there, and each document that is not there a problem, at its first citation."""
+    from epa.conformance.checks import _cited
+    from epa.convert import unstructure
+
+    cited = [(entry, cit.partition(" § ")[0]) for entry, cit in _cited(unstructure(r)) if cit]
+    others = {file for _, file in cited} - {r.document.file}
+    yield from section_failures(r, folder, {file for file in others if (folder / file).is_file()})
+    for file in sorted(f for f in others if not (folder / f).is_file()):
+        entry = next(entry for entry, cites in cited if cites == file)
+        yield written(r, f"cites {file}, which is not in {folder}: its citations were not checked",
+                      f"{file} in the sources folder (--sources DIR or EPA_SOURCES)", entry)
+
+
+def _failures(path: Path, folder: Path) -> tuple[list[Failure], str | None]:
+    """The conformance checks of the file's own text (``placeholders``, ``sources``), and why the sources were
+    not checked (its document absent), or None."""
+    rulesets = _rulesets(path)
+    journey = path.name.endswith(JOURNEY_SUFFIX)
+    found: list[Failure] = []
+    skipped = None
+    for r in rulesets:
+        skipped = absent(r, folder)
+        if skipped:
+            continue
+        # the hash is the rules file's to declare: a journey file's citations are checked against the document
+        found += section_failures(r, folder, {r.document.file}) if journey else source_failures(r, folder)
+        found += _other_documents(r, folder)
+    found += placeholder_failures(rulesets)
+    here = path.resolve()
+    # Each entry once: versions of a standard share a journey file, and a null sha256 fails both checks (the
+    # sources check, which comes first, gives the hash to declare); then in the order the author reads the file.
+    once = {(f.entry, f.message if f.entry != "$.document.sha256" else ""): f
+            for f in reversed(found) if f.file is not None and Path(f.file).resolve() == here}
+    return sorted(once.values(), key=lambda f: f.line or 0), skipped
+
+
+def render(failure: Failure) -> str:
+    """A problem as the author finds it: file:line, JSON path, what is wrong and what was expected."""
+    place = f"{failure.file}:{failure.line}" if failure.line else str(failure.file)
+    return f"{place}: {failure.entry}: {failure.message}\n  expected: {failure.expected}"
 
 
 def check(path: Path, sources: str | Path | None = None) -> list[str]:
-    """Every problem with the file: how it loads, then (if it loads) its citations."""
-    return load_problems(path) or citation_problems(path, sources)
+    """Every problem with the file: how it loads, then (if it loads) its placeholders, hash and citations."""
+    return list(check_file(path, sources).problems)
 
 
 def check_file(path: Path, sources: str | Path | None = None) -> Checked:
-    """The file checked: a file that does not load has only that problem; one whose document is absent is skipped."""
+    """The file checked: a file that does not load has only those problems; one whose document is absent has
+    its sources skipped (its placeholders are still checked)."""
     loading = load_problems(path)
     if loading:
         return Checked(path, tuple(loading))
-    reason = not_checked(path, sources)
-    return Checked(path, tuple(citation_problems(path, sources)), reason)
+    try:
+        failures, skipped = _failures(path, sources_dir(sources))
+    except Skip as skip:  # (source_failures skips only on an absent document, found first above)
+        return Checked(path, (), str(skip))
+    reason = None if skipped is None else f"{skipped}; its hash and the citations of {document_of(path)} were " \
+        "not checked"
+    return Checked(path, tuple(render(f) for f in failures), reason)
 
 
 def report(results: list[Checked], limit: int) -> tuple[list[str], bool]:
@@ -143,6 +200,6 @@ def report(results: list[Checked], limit: int) -> tuple[list[str], bool]:
         lines.append(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {failing} of {checked}{more}")
     else:
         skipped = sum(1 for r in results if r.skipped)
-        lines.append(f"ok: {checked}" + (f", the citations of {skipped} not checked (their source document is "
-                                          "not there)" if skipped else ""))
+        lines.append(f"ok: {checked}" + (f", the hash and citations of {skipped} not checked (their source "
+                                          "document is not there)" if skipped else ""))
     return lines, bool(problems)

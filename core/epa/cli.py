@@ -623,11 +623,12 @@ def conformance(body_ids: tuple[str, ...], sources: Path | None, checks: tuple[s
 def check_rules(files: tuple[Path, ...], sources: Path | None, limit: int) -> None:
     """Check rules files on their own, before any plugin is installed: each ruleset or journey file
     (STANDARD.journey.yaml, loaded with the rulesets beside it) as epa loads it (the JSON Schema, unique ids,
-    methods and deadlines named), then every citation's section against the cited document in the sources
-    folder.
+    methods and deadlines named), then as `epa conformance` checks its text: no placeholder left, the sha256 of
+    the document in the sources folder the one declared, every cited section a line of it. Each problem is
+    named by file, line and JSON path.
 
-    As `epa conformance` does, a file whose source document is not there is skipped, saying so: its citations
-    are not checked, never passed. Exits 1 when any file has a problem, 0 when none has.
+    As `epa conformance` does, a file whose source document is not there has its hash and citations skipped,
+    saying so: not checked, never passed. Exits 1 when any file has a problem, 0 when none has.
     """
     from epa import check_rules as checker
 
@@ -794,7 +795,9 @@ def plugin_new(body_id: str, name: str | None, standard: str, start_from: str | 
         written = scaffold.create(body_id, name, definition, folder, catalogue)
     except OSError as exc:
         raise OutputError(str(folder), exc.strerror or str(exc)) from None
-    _echo(f"wrote {len(written)} files to {folder}; next: pip install -e {folder} && epa conformance {body_id}")
+    source = f"; the criteria are {catalogue.source}'s, from {catalogue.document}" if catalogue else ""
+    _echo(f"wrote {len(written)} files to {folder}{source}; next: pip install -e {folder} && epa conformance "
+          f"{body_id}")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -116,7 +116,8 @@ def _why(rule: OverallInWords, components: Mapping[str, Grade], methods: tuple[s
         named = ", ".join(f"{m} {components[m]}" for m in rule.methods)
         return f", as {named} (distinction in {' and '.join(rule.methods)} needed)"
     count = sum(components[m] == Grade.DISTINCTION for m in methods)
-    return f", as {count} of the {len(methods)} methods are distinction ({rule.at_least} needed)"
+    return f", as {count} of the {len(methods)} methods {'is' if count == 1 else 'are'} distinction " \
+           f"({rule.at_least} needed)"
 
 
 @hookimpl(trylast=True)

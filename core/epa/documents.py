@@ -672,8 +672,9 @@ def line_of(node: yaml.Node | None, parts: Sequence[Any]) -> tuple[int, int] | N
     return found
 
 
-def _explain(error: jsonschema.ValidationError) -> tuple[str, str | None, list[Any]]:
-    """Turn one schema error into (message, hint, path), naming the offending key where there is one."""
+def _explain(error: jsonschema.ValidationError, document: str | None = None) -> tuple[str, str | None, list[Any]]:
+    """Turn one schema error into (message, hint, path), naming the offending key where there is one. ``document``:
+    the file the rules encode, the example a malformed citation is shown with."""
     parts = list(error.absolute_path)
     rule: dict[str, Any] = error.schema if isinstance(error.schema, dict) else {}
     if error.validator == "additionalProperties":
@@ -685,6 +686,10 @@ def _explain(error: jsonschema.ValidationError) -> tuple[str, str | None, list[A
         choices = [str(c) for c in rule.get("enum", [])]
         return (f"{quote(error.instance)} is not allowed here",
                 did_you_mean(error.instance, choices) or "expected one of: " + ", ".join(choices), parts)
+    if error.validator in ("oneOf", "anyOf") and "x-message" in rule and "x-example" in rule:  # a vocabulary's
+        key = parts[-1] if parts and isinstance(parts[-1], str) else "it"
+        return (f"{key}: {_flow(error.instance)} is none of its forms: {rule['x-message']}",
+                f"e.g. {key}: {_flow(rule['x-example'])}", parts)
     if error.validator in ("oneOf", "anyOf") and "x-message" in rule:
         return rule["x-message"], None, parts
     if error.validator == "required":
@@ -692,8 +697,11 @@ def _explain(error: jsonschema.ValidationError) -> tuple[str, str | None, list[A
     if error.validator == "format":
         return f"{quote(error.instance)} is not a valid {error.validator_value} (expected YYYY-MM-DD)", None, parts
     if error.validator == "pattern" and "x-example" in rule:  # a citation's: what one looks like, not the pattern
+        example = rule["x-example"]
+        if document:  # the author's own document, not another body's
+            example = f"{document} § {example.partition(' § ')[2]}"
         return (f"{quote(error.instance)} is not a citation: expected '<document file> § <section heading>', the "
-                f"file name as the document block gives it, e.g. {quote(rule['x-example'])}", None, parts)
+                f"file name as the document block gives it, e.g. {quote(example)}", None, parts)
     if error.validator == "pattern" and "x-message" in rule:  # a date's: the year out of bounds, or malformed
         from epa.validation import is_date
 
@@ -739,13 +747,35 @@ def validate(data: Any, schema_name: str, source: Source) -> None:
 
     if is_valid(data, schema_name):
         return
-    from jsonschema.exceptions import relevance
-
-    errors = sorted(_validator(schema_name).iter_errors(data), key=relevance)
-    if not errors:
+    explained = schema_errors(data, schema_name)
+    if not explained:
         return
-    explained = [_explain(e) for e in errors]
     message, hint, parts = explained[0]
     also = [f"\n  also: {source.where(p)}: {m}" + (f" ({h})" if h else "") for m, h, p in explained[1:5]]
-    more = f"\n  … and {len(errors) - 5} more" if len(errors) > 5 else ""
+    more = f"\n  … and {len(explained) - 5} more" if len(explained) > 5 else ""
     raise InputError(message + "".join(also) + more, where=source.where(parts), hint=hint)
+
+
+def schema_errors(data: Any, schema_name: str) -> list[tuple[str, str | None, list[Any]]]:
+    """Every schema violation of the data, the most relevant first, each as (message, hint, JSON path parts):
+    :func:`validate` raises the first few, ``epa check-rules`` lists and counts every one."""
+    from jsonschema.exceptions import relevance
+
+    document = _document_of(data)
+    return [_explain(e, document) for e in sorted(_validator(schema_name).iter_errors(data), key=relevance)]
+
+
+def _document_of(data: Any) -> str | None:
+    """The document file rules data encodes (a ruleset's ``document.file``, a journey file's ``document``), where
+    it names one plainly."""
+    document = data.get("document") if isinstance(data, dict) else None
+    file = document.get("file") if isinstance(document, dict) else document
+    return file if isinstance(file, str) and file and not any(c in file for c in "/\\\n") else None
+
+
+def _flow(value: Any) -> str:
+    """A value as YAML writes it in one line ({at_least: 0}), for a message about a rules file."""
+    if isinstance(value, str):
+        return quote(value)
+    text = yaml.safe_dump(value, default_flow_style=True, width=1_000_000).strip().removesuffix("...").strip()
+    return text if len(text) <= 80 else text[:80] + "…"

@@ -75,8 +75,9 @@ class PluginError(Exception):
 
     exit_code = 1
 
-    def __init__(self, plugin: str, hook: str, problem: str):
-        self.plugin, self.hook, self.problem = plugin, hook, problem
+    def __init__(self, plugin: str, hook: str, problem: str, *, file: str | None = None, line: int | None = None):
+        # file and line: where in the plugin's own code the hook raised (``problem`` says it too), if it raised
+        self.plugin, self.hook, self.problem, self.file, self.line = plugin, hook, problem, file, line
         super().__init__(f"plugin {plugin!r} failed in hook {hook!r}: {problem}")
 
 

@@ -157,7 +157,7 @@ def call(plugin: str, hook: str, caller: Callable[..., Any], kwargs: Mapping[str
             raise
         if _raised_by_the_core(exc.__traceback__, caller):  # bad input (exit 2), or epa's own failure
             raise
-        raise _failure(plugin, hook, exc) from exc
+        raise _failure(plugin, hook, exc, _raised_at(exc.__traceback__, caller, plugin)) from exc
     finally:
         sys.stdout = saved
     if limit > 0 and (took := time.perf_counter() - started) > limit:  # no alarm, or one the hook caught
@@ -170,16 +170,47 @@ def call(plugin: str, hook: str, caller: Callable[..., Any], kwargs: Mapping[str
     return result
 
 
-def _failure(plugin: str, hook: str, exc: BaseException) -> PluginError:
-    """The plugin's failure that ``exc``, raised by its implementation of ``hook``, is."""
+def _failure(plugin: str, hook: str, exc: BaseException, at: tuple[str, int] | None = None) -> PluginError:
+    """The plugin's failure that ``exc``, raised by its implementation of ``hook`` (at a line of the plugin's own
+    code, where it is known), is."""
     if isinstance(exc, PluginError) and exc.plugin == plugin:  # its hook calling another, through a fence of its own
-        return PluginError(plugin, exc.hook, _cut(exc.problem))
+        return PluginError(plugin, exc.hook, _cut(exc.problem), file=exc.file, line=exc.line)
+    where = f" (raised at {at[0]}:{at[1]})" if at else ""
+    file, line = at or (None, None)
     if isinstance(exc, KeyboardInterrupt):
-        return PluginError(plugin, hook, "raised KeyboardInterrupt (the user did not press Ctrl-C)")
+        return PluginError(plugin, hook, f"raised KeyboardInterrupt (the user did not press Ctrl-C){where}",
+                           file=file, line=line)
     if isinstance(exc, SystemExit):
         return PluginError(plugin, hook, f"raised SystemExit({quote(exc.code)}): a hook must return its answer, not "
-                           "end the program")
-    return PluginError(plugin, hook, said(exc))
+                           f"end the program{where}", file=file, line=line)
+    return PluginError(plugin, hook, said(exc) + where, file=file, line=line)
+
+
+def _raised_at(tb: TracebackType | None, caller: Any, plugin: str) -> tuple[str, int] | None:
+    """The file and line of the plugin's own code the exception was raised at: the innermost frame of the
+    traceback inside the plugin's package (below its hook implementation), so that an author is sent to the line
+    that raised, not to the hook's ``def``, nor into epa or a library the plugin called. None where no
+    implementation of the plugin's is on the traceback (pluggy's own code, or a plugin being imported)."""
+    impls = getattr(caller, "get_hookimpls", None)
+    codes = {getattr(i.function, "__code__", None): i.function for i in (impls() if impls else ())
+             if i.plugin_name == plugin}
+    root, found = None, None
+    while tb is not None:
+        frame = tb.tb_frame
+        if root is None and frame.f_code in codes:
+            root = _package_root(codes[frame.f_code], frame.f_code.co_filename)
+        if root is not None and os.path.abspath(frame.f_code.co_filename).startswith(root):
+            found = (frame.f_code.co_filename, tb.tb_lineno)
+        tb = tb.tb_next
+    return found
+
+
+def _package_root(function: Any, filename: str) -> str:
+    """The folder of the top-level package a hook implementation is in (its own file, for a lone module)."""
+    package = (getattr(function, "__module__", None) or "").partition(".")[0]
+    module = sys.modules.get(package)
+    paths = list(getattr(module, "__path__", None) or ())
+    return os.path.abspath(paths[0]) + os.sep if paths else os.path.abspath(filename)
 
 
 def _raised_by_the_core(tb: TracebackType | None, caller: Any) -> bool:

@@ -110,7 +110,8 @@ class OverallInWords:
                 ", ".join(self.methods[:-1]) + f" and {self.methods[-1]}"
             which = f"{named} {'is' if len(self.methods) == 1 else 'are'} distinction"
         elif self.at_least is not None:
-            which = f"at least {self.at_least} of the {len(methods)} methods are distinction"
+            which = f"at least {self.at_least} of the {len(methods)} methods " \
+                    f"{'is' if self.at_least == 1 else 'are'} distinction"
         else:
             which = f"all {len(methods)} methods are distinction"
         return f"a fail in any method fails; distinction when {which}; otherwise pass"

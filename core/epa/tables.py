@@ -255,10 +255,20 @@ def conformance(console: Console, data: dict[str, Any]) -> None:
                           + (f", {more} not shown" if more > 0 else "")
                           + (f", the records of all but the first {RECORDS_SHOWN} not shown" if records else "")
                           + " (--format json lists every one, with its record)", highlight=False)
-    unchecked = sum(1 for r in data["results"] if r["check"] == "sources" and r["status"] == "skip")
-    but = f", but {unchecked} source document{'s' * (unchecked != 1)} {'were' if unchecked != 1 else 'was'} " \
-          "not checked (see the skips above)" if unchecked else ""
-    console.print("all checks pass" + but if data["passed"] else "some checks fail", highlight=False)
+    console.print("all checks pass" + _not_checked(data["results"]) if data["passed"] else "some checks fail",
+                  highlight=False)
+
+
+def _not_checked(results: list[dict[str, Any]]) -> str:
+    """What "all checks pass" leaves out: the source documents not checked, and each other check skipped though
+    it applies (a rule in words it cannot read), by body and ruleset."""
+    documents = sum(1 for r in results if r["check"] == "sources" and r["status"] == "skip")
+    said = [f"{documents} source document{'s' * (documents != 1)} {'were' if documents != 1 else 'was'} not "
+            "checked"] if documents else []
+    said += [f"{r['check']} was not checked for {r['body']}"
+             + (f" {versioned(r['standard'], r['version'])}" if r["standard"] else "")
+             for r in results if r.get("unchecked") and r["check"] != "sources"]
+    return f", but {'; '.join(said)} (see the skips above)" if said else ""
 
 
 @_trimmed

@@ -12,14 +12,15 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+import attrs
 from attrs import frozen
 
-from epa.conformance.checks import CHECKS, Check, Failure, Skip, Subject, hook_source
+from epa.conformance.checks import CHECKS, Check, Failure, NotChecked, Skip, Subject, hook_failure
 from epa.errors import PluginError
 from epa.registry import LoadedBody, Registry
 from epa.sources import sources_dir
 
-__all__ = ["CHECKS", "Check", "Failure", "Outcome", "Skip", "Subject", "check_body", "run"]
+__all__ = ["CHECKS", "Check", "Failure", "NotChecked", "Outcome", "Skip", "Subject", "check_body", "run"]
 
 
 @frozen
@@ -33,6 +34,7 @@ class Outcome:
     version: str | None = None
     reason: str | None = None  # why it was skipped
     failures: tuple[Failure, ...] = ()
+    unchecked: bool = False  # skipped, though the check applies: what it reads is absent or unreadable
 
 
 def _run_one(check: Check, subject: Subject) -> Outcome:
@@ -41,10 +43,10 @@ def _run_one(check: Check, subject: Subject) -> Outcome:
     try:
         failures = tuple(check.run(subject))
     except Skip as skip:
-        return Outcome(check.id, subject.body_id, "skip", standard, version, reason=str(skip))
+        return Outcome(check.id, subject.body_id, "skip", standard, version, reason=str(skip),
+                       unchecked=isinstance(skip, NotChecked))
     except PluginError as exc:  # a hook that raises is a failure of the check that called it
-        file, line = hook_source(subject.loaded, exc.hook) if exc.hook in subject.loaded.own_hooks else (None, None)
-        failures = (Failure(str(exc), "the hook returns a result", exc.hook, file, line=line),)
+        failures = (attrs.evolve(hook_failure(subject.loaded, exc), message=str(exc)),)
     return Outcome(check.id, subject.body_id, "fail" if failures else "pass", standard, version, failures=failures)
 
 

@@ -13,7 +13,7 @@ import inspect
 import itertools
 import os
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,11 @@ RANK = {Grade.FAIL: 0, Grade.PASS: 1, Grade.DISTINCTION: 2}
 
 class Skip(Exception):
     """The check does not apply to this subject; the message says why."""
+
+
+class NotChecked(Skip):
+    """The check applies, but was not made: what it reads is absent (a source document) or says what the check
+    cannot read (a rule in words). Never a pass: the summary names it."""
 
 
 @frozen
@@ -68,11 +73,7 @@ class Subject:
             return Failure(message, expected, entry, file, record, line)
         if self.ruleset is None:
             return Failure(message, expected, entry, None, record)
-        file, entry = _written_in(self.rules, entry)
-        if not (file and entry and entry.startswith("$")):  # a hook at fault, or no file
-            return Failure(message, expected, entry, file, record)
-        source = _read_quietly(file)
-        return Failure(message, expected, entry, file, record, line=source.line(_parts(entry)) if source else None)
+        return written(self.rules, message, expected, entry, record)
 
     def grade_component(self, method: str, met: frozenset[str]) -> Grade:
         return self.component(method, met).grade
@@ -90,6 +91,17 @@ class Subject:
         return outcome.grade
 
 
+def written(r: Ruleset, message: str, expected: str, entry: str | None = None,
+            record: dict[str, Any] | None = None) -> Failure:
+    """A failure of an entry of the ruleset, named where the author wrote it: the file (a journey rule in the
+    journey file), the JSON path in that file, and its line."""
+    file, entry = _written_in(r, entry)
+    if not (file and entry and entry.startswith("$")):  # a hook at fault, or no file
+        return Failure(message, expected, entry, file, record)
+    source = _read_quietly(file)
+    return Failure(message, expected, entry, file, record, line=source.line(_parts(entry)) if source else None)
+
+
 def hook_source(loaded: LoadedBody, hook: str) -> tuple[str | None, int | None]:
     """The file and line of the plugin's own implementation of a hook, or (None, None): one left to the
     defaults, or code whose source Python cannot find."""
@@ -102,6 +114,16 @@ def hook_source(loaded: LoadedBody, hook: str) -> tuple[str | None, int | None]:
             except (OSError, TypeError):
                 return None, None
     return None, None
+
+
+def hook_failure(loaded: LoadedBody, exc: PluginError, record: dict[str, Any] | None = None) -> Failure:
+    """A hook's failure: one that raised at the line of the plugin's code it raised at, one that returned what its
+    spec does not allow at the hook's own ``def``."""
+    if exc.file is not None:
+        return Failure(exc.problem, f"{exc.hook} returns its answer, not raise an exception", exc.hook, exc.file,
+                       record, exc.line)
+    file, line = hook_source(loaded, exc.hook) if exc.hook in loaded.own_hooks else (None, None)
+    return Failure(exc.problem, f"what hookspecs.{exc.hook} says it returns", exc.hook, file, record, line)
 
 
 @frozen
@@ -144,8 +166,7 @@ def hooks(s: Subject) -> Iterator[Failure]:
             try:
                 grade(s.loaded, witness.structure(data))
             except PluginError as exc:
-                file, line = hook_source(s.loaded, exc.hook)
-                yield Failure(exc.problem, f"what hookspecs.{exc.hook} says it returns", exc.hook, file, data, line)
+                yield hook_failure(s.loaded, exc, data)
 
 
 # --- what the author has still to write -------------------------------------------------------------------
@@ -156,13 +177,19 @@ MARK = "PLACEHOLDER"  # what `epa plugin new` writes wherever the author's own d
 @check("placeholders", f"nothing is left as `epa plugin new` wrote it: no {MARK} in a rule, citation, section or "
        "document title, and every document's sha256 set", "body")
 def placeholders(s: Subject) -> Iterator[Failure]:
-    # in the order the author reads the files: a long list shown in part still shows the document's block first
-    yield from sorted(_placeholders(s), key=lambda f: (f.file or "", f.line or 0))
+    yield from placeholder_failures(s.loaded.body.rulesets)
 
 
-def _placeholders(s: Subject) -> Iterator[Failure]:
+def placeholder_failures(rulesets: Iterable[Ruleset]) -> list[Failure]:
+    """Everything of the rulesets still as `epa plugin new` wrote it (the ``placeholders`` check, and
+    ``epa check-rules``), in the order the author reads the files: a long list shown in part still shows the
+    document's block first."""
+    return sorted(_placeholders(rulesets), key=lambda f: (f.file or "", f.line or 0))
+
+
+def _placeholders(rulesets: Iterable[Ruleset]) -> Iterator[Failure]:
     files: dict[str, _File | None] = {}  # each file once: versions of a standard share their journey file
-    for r in s.loaded.body.rulesets:
+    for r in rulesets:
         found: set[str] = set()
         for file in _files_of(r):
             if file in files:
@@ -481,12 +508,18 @@ def better_never_lowers(s: Subject) -> Iterator[Failure]:
 @check("rule-in-words", "the rule in words, the data that decides the combinations no printed row covers "
        "(rule_in_words.decides) and a combine_grades hook of the plugin's own agree")
 def rule_in_words(s: Subject) -> Iterator[Failure]:
-    from epa.conformance.words import stated
+    from epa.conformance.words import stated, unread
 
     r = s.rules
     words, methods = r.combination.rule_in_words, r.method_ids
     said = stated(words.text)
     hooked = "combine_grades" in s.loaded.own_hooks
+    sentence = unread(words.text)
+    if sentence is not None and not (hooked and words.decides):
+        raise NotChecked(f"not checked: the rule in words states a count of methods this check cannot read "
+                         f"(“{sentence}”; it reads “at least N methods”, “N or more methods”, “all methods”), so "
+                         "nothing holds it to what decides: state it in rule_in_words.decides and see that the "
+                         "explanations say what the document says")
     if said is None and not (hooked and words.decides):
         raise Skip("nothing to hold together: the rule in words states no count of methods this check reads"
                    + ("" if words.decides or not hooked else
@@ -604,12 +637,14 @@ def _result_validator(jsonschema: Any, output_schema: dict[str, Any]) -> Any:
 
 
 def _cited(value: Any, path: str = "$") -> Iterator[tuple[str, Any]]:
-    """(JSON path, citation) for every entry of the rules that carries a ``citation`` field."""
+    """(JSON path, citation) for every citation in the rules (any field whose name ends in ``citation``), the path
+    the citation's own: an error in it is shown at its line."""
     if isinstance(value, dict):
-        if "citation" in value:
-            yield path, value["citation"]
         for key, item in value.items():
-            yield from _cited(item, f"{path}.{key}")
+            if key.endswith("citation") and (item is None or isinstance(item, str)):
+                yield f"{path}.{key}", item
+            else:
+                yield from _cited(item, f"{path}.{key}")
     elif isinstance(value, list):
         for i, item in enumerate(value):
             yield from _cited(item, f"{path}[{i}]")
@@ -621,39 +656,62 @@ def citations(s: Subject) -> Iterator[Failure]:
     r = s.rules
     files = {d.file for d in s.loaded.body.documents}
     for path, citation in _cited(unstructure(r)):
+        if path.endswith(".effective_from_citation") and citation is None:
+            continue  # optional: a version the document gives no date for
         file, mark, section = (citation or "").partition(" § ")
         if not (mark and section.strip()):
-            yield s.failure(f"{path} cites {citation!r}",
-                            "'<file> § <section>', e.g. '003_3692b76548845e1c.txt § Overall Grading'", path)
+            yield s.failure(f"cites {quote(citation)}, which is not a citation",
+                            f"'<document file> § <section heading>', e.g. '{r.document.file} § <a section heading of "
+                            "it>'", path)
         elif file not in files:
-            yield s.failure(f"{path} cites {file}, which is not one of the body's documents ({', '.join(files)})",
+            yield s.failure(f"cites {file}, which is not one of the body's documents ({', '.join(sorted(files))})",
                             "a citation of a document the body declares", path)
 
 
 @check("sources", "each source document is the text the citations were written against (SHA-256), and every "
        "cited section is a line of it")
 def sources(s: Subject) -> Iterator[Failure]:
-    r = s.rules
+    yield from source_failures(s.rules, s.sources)
+
+
+def absent(r: Ruleset, folder: Path) -> str | None:
+    """Why the ruleset's document cannot be checked (it is not in the sources folder), or None: what the
+    ``sources`` check and ``epa check-rules`` skip with."""
     doc = r.document
-    path = s.sources / doc.file
-    if not path.is_file():
-        unchecked = "; the document was not checked" + (" (and the ruleset declares no sha256)"
-                                                         if doc.sha256 is None else "")
-        if not s.sources.is_dir():
-            raise Skip(f"source not found: the sources folder {s.sources} does not exist{unchecked} (give "
-                       "--sources DIR, or set EPA_SOURCES, to the folder holding the documents)")
-        raise Skip(f"source not found: {doc.file} is not in {s.sources}{unchecked} (give --sources DIR or set "
-                   "EPA_SOURCES)")
+    if (folder / doc.file).is_file():
+        return None
+    unchecked = "; the document was not checked" + (" (and the ruleset declares no sha256)"
+                                                     if doc.sha256 is None else "")
+    if not folder.is_dir():
+        return (f"source not found: the sources folder {folder} does not exist{unchecked} (give --sources DIR, or "
+                "set EPA_SOURCES, to the folder holding the documents)")
+    return f"source not found: {doc.file} is not in {folder}{unchecked} (give --sources DIR or set EPA_SOURCES)"
+
+
+def source_failures(r: Ruleset, folder: Path) -> Iterator[Failure]:
+    """The ``sources`` check of one ruleset (``epa check-rules`` runs it too): its document's SHA-256 is the one
+    declared, and each section its citations name is a line of it. Raises :class:`Skip` when the document is not
+    in ``folder``."""
+    reason = absent(r, folder)
+    if reason:
+        raise NotChecked(reason)
+    doc = r.document
+    path = folder / doc.file
     actual = sha256(path)
     if doc.sha256 is None:
-        yield s.failure(f"{doc.file} declares no sha256", f"sha256: {actual}", "$.document.sha256")
+        yield written(r, f"{doc.file} declares no sha256", f"sha256: {actual}", "$.document.sha256")
         return
     if actual != doc.sha256:
-        yield s.failure(f"{path} has SHA-256 {actual}, not the {doc.sha256} the citations were written against",
-                        "the document's text the rules cite", "$.document.sha256")
+        yield written(r, f"{path} has SHA-256 {actual}, not the {doc.sha256} the citations were written against",
+                      "the document's text the rules cite", "$.document.sha256")
         return
+    yield from section_failures(r, folder, {doc.file})
+
+
+def section_failures(r: Ruleset, folder: Path, files: set[str]) -> Iterator[Failure]:
+    """Each citation of one of ``files`` (documents in ``folder``) whose section is not a line of the document."""
     for entry, citation in _cited(unstructure(r)):
         file, _, section = (citation or "").partition(" § ")
-        if file == doc.file and section and not has_section(path, section):
-            yield s.failure(f"{entry} cites section {section!r}, which is not a line of {doc.file}",
-                            "a section heading of the document", entry)
+        if file in files and section and not has_section(folder / file, section):
+            yield written(r, f"cites section {quote(section)}, which is not a line of {file}",
+                          "a section heading of the document", entry)

@@ -45,3 +45,19 @@ def stated(text: str) -> tuple[OverallInWords, str] | None:
             found.append((OverallInWords(), sentence[every.start():every.end()]))
     rules = {rule for rule, _ in found}
     return found[0] if len(rules) == 1 else None
+
+
+_COUNTED = re.compile(r"\b(?:methods?|components?)\b")
+
+
+def unread(text: str) -> str | None:
+    """A sentence of the text that speaks of a distinction and of methods or components, where :func:`stated`
+    reads no rule in the text: one that states a count of methods this reader does not know ("any two of the
+    three methods", "most methods"), so the check that reads it was not made. None where no sentence does."""
+    if stated(text) is not None:
+        return None
+    for sentence in re.split(r"(?<=[.;])\s+", " ".join(text.split())):
+        lowered = sentence.lower()
+        if "distinction" in lowered and _COUNTED.search(lowered):
+            return sentence
+    return None

@@ -58,8 +58,18 @@ def ruleset(body_id: str, standard: str, version: str | None = None) -> Ruleset:
 
 
 def combine(body_id: str, standard: str, version: str | None = None, **grades: str) -> Grade:
-    """The body's overall grade for one grade per method, through its ``combine_grades`` hook."""
-    outcome = body(body_id).call("combine_grades", ruleset=ruleset(body_id, standard, version),
+    """The body's overall grade for one grade per method, through its ``combine_grades`` hook. A method left out,
+    or one the ruleset does not have, is a TypeError naming it (as a missing keyword argument is), not the
+    hook's KeyError."""
+    rules = ruleset(body_id, standard, version)
+    missing = [m for m in rules.method_ids if m not in grades]
+    unknown = [m for m in grades if m not in rules.method_ids]
+    if missing or unknown:
+        said = "; ".join(([f"no grade for {', '.join(missing)}"] if missing else [])
+                         + ([f"{', '.join(unknown)} is not a method of it"] if unknown else []))
+        raise TypeError(f"combine({body_id!r}, {standard!r}) needs one grade for each method of the ruleset "
+                        f"({', '.join(rules.method_ids)}): {said}")
+    outcome = body(body_id).call("combine_grades", ruleset=rules,
                                  components={m: Grade(g) for m, g in grades.items()})
     return outcome.grade
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -26,21 +27,41 @@ def pytest_configure(config: pytest.Config) -> None:
         os.environ["EPA_SOURCES"] = str(Path(sources).resolve())
     bodies = config.getoption("epa_body")
     if bodies:
-        _refuse_unknown(bodies)
+        bodies[:] = _ids(bodies)
         from epa.testing import contract
 
         config.args.append(contract.__file__)
 
 
-def _refuse_unknown(bodies: list[str]) -> None:
-    """A body id no installed plugin has stops the run, naming it: its checks would all skip, and a typo pass."""
+def _ids(bodies: list[str]) -> list[str]:
+    """The ids of the bodies named, as ``--body`` takes them elsewhere (an id, a name or an acronym:
+    ``Registry.named``). A name no installed plugin answers to stops the run, naming it: its checks would all
+    skip, and a typo pass."""
     from epa.errors import InputError
     from epa.registry import installed_candidates
 
     try:
-        installed_candidates(only=bodies)
+        ids = {c.name for c in installed_candidates()}
+        if all(b in ids for b in bodies):
+            return list(bodies)
+        from epa.testing import registry
+
+        loaded = registry()
+        return [b if b in ids else _named(loaded, b, ids) for b in bodies]
     except InputError as exc:
         raise pytest.UsageError(f"--epa-body: {exc.render()}") from None
+
+
+def _named(registry: Any, name: str, ids: set[str]) -> str:
+    """The id of the body a name or acronym names; an unknown one is refused as an unknown id is."""
+    from epa.errors import InputError, did_you_mean
+
+    try:
+        return str(registry.named(name).body.id)
+    except InputError as exc:
+        if "unknown body" in exc.message:  # as before: "no installed body", with the nearest id
+            raise InputError(f"no installed body {name!r}", hint=exc.hint or did_you_mean(name, ids)) from None
+        raise
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
