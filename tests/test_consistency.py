@@ -214,3 +214,32 @@ def test_a_threshold_beyond_its_criteria_is_cited_to_the_component_rule():
     acme = Registry([("acme", make_plugin("acme", [broken]))])
     found = [f for f in analyse(acme, ST0071)["findings"] if f["id"].startswith("self-consistency.acme.thresholds")]
     assert found and found[0]["sides"][0]["citations"] == {"acme": ["acme.txt § Grading the observation"]}
+
+
+# --- issue 19 review: each side says what its own bodies' documents say ------------------------------------
+
+
+@requires(*FOUR)
+def test_a_side_never_shows_one_bodys_rule_as_anothers():
+    # 003 lists a "work based project proposal" at gateway and never names Highfield: TQUK's side cannot read
+    # "made available to Highfield"
+    f = finding("gateway.evidence.project-proposal")
+    assert "Highfield" not in side_of(f, "tqual")["says"]
+    assert "Highfield" in side_of(f, "highfield")["says"]
+    # 002 never mentions an EHCP (hand count: 0 occurrences), so Highfield's reason for not ready cannot be GQ's
+    # "Entry Level 3 with an EHCP" rule
+    f = finding("gateway.ready")
+    assert "EHCP" not in side_of(f, "highfield")["says"] and "EHCP" in side_of(f, "gateway_quals")["says"]
+    # the first gateway profile's example is "english none, maths none, 18 at the start, project proposal words
+    # 501": TQUK defers English and maths, so its reason is the proposal's 500 words (003 § Gateway), not English
+    f = finding("gateway.profiles")
+    assert "500 words" in side_of(f, "tqual")["says"] and "English" not in side_of(f, "tqual")["says"]
+    # 002 § Practical observation: questioning inside "1 hour (+/- 10%)"; 004 § 2.5: 60 minutes, +10% only
+    f = finding("conduct.questioning-in-duration.observation")
+    assert side_of(f, "highfield")["bodies"] == ["highfield"]
+    assert "+/-" in side_of(f, "highfield")["says"] and "+/-" not in side_of(f, "gateway_quals")["says"]
+    # however the finding came about, bodies on one side say the same words
+    for f in report(ST0071, FOUR)["findings"]:
+        for s in f["sides"]:
+            own = {q["body"] for q in s["quotes"]}
+            assert own <= set(s["bodies"]), f["id"]

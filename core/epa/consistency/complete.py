@@ -174,8 +174,8 @@ def gateway_findings(subjects: list[Subject], standard: Standard, ready: dict[tu
         sides = sides_by(values, {label: says(label) for label in labels}, cited)
         space = "every gateway profile: every class of every requirement field the bodies check, in every combination"
         summary = (f"Gateway readiness on {n:,} of {total:,} profiles ({_percent(n, total)}): "
-                   + "; ".join(f"{names(side.bodies)}: {'ready' if values[side.bodies[0]] else 'not ready'}"
-                               for side in sides)
+                   + "; ".join(f"{names(b for b in labels if values[b] is outcome)}: "
+                               f"{'ready' if outcome else 'not ready'}" for outcome in dict.fromkeys(joint))
                    + f"; for example {profiles.described(witnesses[joint])}.")
         finding = Finding("gateway.profiles" + (f".{number}" if number > 1 else ""), "gateway", summary, sides, data,
                           {"row": "gateway_ready", "values": values}, n)

@@ -112,11 +112,12 @@ def sides_by(values: Mapping[str, Any], says: Mapping[str, str],
              citations: Mapping[str, Iterable[str]],
              quotes: Mapping[str, Iterable[tuple[str, str]]] | None = None,
              readings: Mapping[str, Iterable[str]] | None = None) -> list[Side]:
-    """Bodies grouped by value, in order of first appearance; each side says what its first body says, and quotes
-    each of its bodies' (text, citation) pairs from ``quotes``; ``readings`` are the tool's, per body."""
+    """Bodies grouped by value and by what they say, in order of first appearance: bodies share a side only where
+    their summaries are the same words, so no side shows one body's rule as another's. Each side quotes each of
+    its bodies' (text, citation) pairs from ``quotes``; ``readings`` are the tool's, per body."""
     groups: dict[Any, list[str]] = {}
     for body, value in values.items():
-        groups.setdefault(_hashable(value), []).append(body)
+        groups.setdefault((_hashable(value), says[body]), []).append(body)
     quotes, readings = quotes or {}, readings or {}
     return [Side(tuple(bodies), says[bodies[0]], {b: tuple(dict.fromkeys(citations.get(b, ()))) for b in bodies},
                  tuple(Quote(b, text, cited) for b in bodies for text, cited in dict.fromkeys(quotes.get(b, ()))),
