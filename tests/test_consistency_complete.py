@@ -239,3 +239,21 @@ def test_each_gateway_split_is_a_finding_with_its_exact_region():
         assert f["region"]["of"] == sum(counts.values()) and f["region"]["exact"] is exact
         graded = {s.label: s.grade(f["witness"]).gateway.ready for s in current}
         assert graded == f["shows"]["values"]
+
+
+@pytest.mark.skipif(not {"gateway_quals", "highfield", "nqual", "tqual"} <= {b.body.id for b in REGISTRY.bodies},
+                    reason="needs the four ST0071 bodies")
+def test_a_criterion_printed_again_as_a_fragment_is_no_difference_of_its_own():
+    # 000 § Grading Descriptors for Work-Based Project ...: NQ.PRJ.P1 repeats S2.8 (the data's ``repeats``); it is
+    # met exactly when S2.8 is, so the project's patterns are 2^25 over its 25 other criteria (26 printed, by hand).
+    # The one project difference is GQ's distinction set (K1.3 alone, 004 § 2.6) against the others' nine: all
+    # pass criteria and K1.3 met, the other 8 distinction criteria not all met, 2^8 - 1 = 255 patterns
+    data = analyse(REGISTRY, "ST0071", ["gateway_quals", "highfield", "nqual", "tqual"])
+    project = next(m for m in data["complete"]["methods"] if m["method"] == "project")
+    assert (project["criteria"], project["patterns"]) == (25, 2 ** 25)
+    pairs = {tuple(p["bodies"]): p["methods"]["project"]["inputs"] for p in data["complete"]["pairs"]}
+    assert pairs[("highfield", "nqual")] == pairs[("nqual", "tqual")] == 0
+    assert pairs[("gateway_quals", "nqual")] == pairs[("gateway_quals", "highfield")] == 255
+    patterns = [f for f in data["findings"] if f["id"].startswith("criteria.project.patterns")]
+    assert [f["region"]["inputs"] for f in patterns] == [255]
+    assert not [f["id"] for f in patterns if "NQ.PRJ.P1" in f["summary"]]

@@ -41,7 +41,13 @@ def rule(s: Subject, method: str) -> MethodRule:
         def asked(met: frozenset[str]) -> Grade:
             return graded_call(s.loaded, "grade_component", ComponentResult, ruleset=ruleset, method=method,  # type: ignore[no-any-return]
                          criteria_met=met).grade
-    return MethodRule(passes, distinctions, needed, asked, component.pass_threshold or 0 if component else 0)
+    ties = tuple(sorted((c.id, c.repeats) for c in ruleset.criteria if c.repeats and c.method == method))
+    return MethodRule(passes, distinctions, needed, asked, component.pass_threshold or 0 if component else 0, ties)
+
+
+def _with_repeats(met: frozenset[str], subjects: list[Subject]) -> list[str]:
+    """A witness's criteria met: with every criterion a body prints again (``repeats``) met where its original is."""
+    return sorted(met | {c.id for s in subjects for c in s.ruleset.criteria if c.repeats and c.repeats in met})
 
 
 def combiner(s: Subject) -> Callable[[tuple[Grade, ...]], Grade | None]:
@@ -97,7 +103,7 @@ def method_findings(subjects: list[Subject], standard: Standard,
             met = regions_m.witness[joint]
             unmet = [c for c in regions_m.criteria if c not in met]
             shown = ", ".join(unmet[:4]) + (f" and {len(unmet) - 4} more" if len(unmet) > 4 else "")
-            witness = record(standard.id, [{"method": m, "criteria_met": sorted(met)} if m == method
+            witness = record(standard.id, [{"method": m, "criteria_met": _with_repeats(met, subjects)} if m == method
                                            else {"method": m, "grade": "pass"} for m in standard.method_ids],
                              **pins(subjects))
             space = (f"every pattern of the {len(regions_m.criteria)} {method} criteria met"
