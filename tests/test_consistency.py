@@ -243,3 +243,29 @@ def test_a_side_never_shows_one_bodys_rule_as_anothers():
         for s in f["sides"]:
             own = {q["body"] for q in s["quotes"]}
             assert own <= set(s["bodies"]), f["id"]
+
+
+@requires(*FOUR)
+def test_an_answer_resting_on_the_tools_reading_says_so():
+    # 000 § GATEWAY defers English and maths "if required by funding regulations or the employer"; 003 § Gateway
+    # Considerations "in line with the funding rules": the tool checks neither, so NQual's and TQUK's "ready" is
+    # not the document's fact, and every such side says so and carries a reading
+    for f in report(ST0071, FOUR)["findings"]:
+        if not f["id"].startswith(("gateway.ready", "gateway.profiles")):
+            continue
+        for body in ("nqual", "tqual"):
+            s = side_of(f, body)
+            if s["says"].startswith("ready"):
+                assert "not checked" in s["says"], (f["id"], body)
+                assert any("english-maths" in r and "funding" in r for r in s["readings"]), (f["id"], body)
+    # 002 § Retake and resit information caps "a resit" only: Highfield's retake not capped is its recorded
+    # ambiguity highfield-resit-cap-resit-only, not the kit's words
+    f = finding("resits.capped.2")
+    assert any(r.startswith("highfield-resit-cap-resit-only") for r in side_of(f, "highfield")["readings"])
+    assert "tool's reading" in side_of(f, "highfield")["says"]
+    # 002, 003 and 000 state 12 months with no date to count from; 004 § 4 "within three months of the fail
+    # notification" states its own
+    f = finding("resits.full-retake-required.2")
+    for body in ("highfield", "tqual", "nqual"):
+        assert side_of(f, body)["readings"], body
+    assert not side_of(f, "gateway_quals")["readings"]

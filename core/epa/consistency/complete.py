@@ -23,7 +23,7 @@ from collections.abc import Callable
 from typing import Any
 
 from epa.consistency import profiles
-from epa.consistency.findings import Finding, Subject, names, pins, record, sides_by
+from epa.consistency.findings import Finding, Subject, names, pins, readiness, record, sides_by
 from epa.consistency.regions import Joint, MethodRegions, MethodRule, differing, method_regions, overall_regions, share
 from epa.grading import graded_call
 from epa.model import ComponentResult, Grade, Standard
@@ -169,15 +169,12 @@ def gateway_findings(subjects: list[Subject], standard: Standard, ready: dict[tu
     for number, (joint, n) in enumerate(split, 1):
         data = profiles.profile(standard.id, subjects, witnesses[joint])
         results = {s.label: s.grade(data) for s in subjects}
-
-        def says(label: str, results: dict[str, Any] = results) -> str:
-            gateway = results[label].gateway
-            unmet = [r.name for r in gateway.requirements if r.id in gateway.unmet]
-            return "ready" if gateway.ready else f"not ready ({'; '.join(unmet)})"
+        outcomes = {s.label: readiness(s, results[s.label]) for s in subjects}
         values = dict(zip(labels, joint, strict=True))
         cited = {label: [q.citation for q in r.gateway.requirements if q.id in r.gateway.unmet]
                  for label, r in results.items()}
-        sides = sides_by(values, {label: says(label) for label in labels}, cited)
+        sides = sides_by(values, {label: o[0] for label, o in outcomes.items()}, cited,
+                         readings={label: o[1] for label, o in outcomes.items()})
         space = "every gateway profile: every class of every requirement field the bodies check, in every combination"
         summary = (f"Gateway readiness on {n:,} of {total:,} profiles ({_percent(n, total)}): "
                    + "; ".join(f"{names(b for b in labels if values[b] is outcome)}: "

@@ -125,6 +125,24 @@ def sides_by(values: Mapping[str, Any], says: Mapping[str, str],
             for bodies in groups.values()]
 
 
+def readiness(s: Subject, result: BodyResult) -> tuple[str, list[str]]:
+    """A body's gateway outcome in words, with the tool's readings it rests on: "ready" where a requirement the
+    document defers to someone else (English and maths, to the funding rules) is not checked says so, since the
+    tool cannot know the funding rules' answer."""
+    gateway = result.gateway
+    if not gateway.ready:
+        unmet = [r.name for r in gateway.requirements if r.id in gateway.unmet]
+        return f"not ready ({'; '.join(unmet)})", []
+    rules = {g.id: g for g in (s.ruleset.journey.gateway if s.ruleset.journey else ())}
+    deferred = [(r, rules[r.id].check.deferred.to) for r in gateway.requirements  # type: ignore[union-attr]
+                if r.status == "deferred" and r.id in rules and rules[r.id].check and rules[r.id].check.deferred]
+    if not deferred:
+        return "ready", []
+    return ("ready (English and maths deferred by its document: not checked)",
+            [f"{r.id}: the document defers “{r.name}” to {to}, which the tool does not check: ready reads it as met"
+             for r, to in deferred])
+
+
 def _hashable(value: Any) -> Any:
     if isinstance(value, dict):
         return tuple(sorted((k, _hashable(v)) for k, v in value.items()))
