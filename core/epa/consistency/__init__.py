@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from epa.consistency import catalogue, complete, quotes, rule_data, sweeps
+from epa.consistency import catalogue, complete, profiles, quotes, rule_data, sweeps
 from epa.consistency.findings import Finding, Subject, document_of
 from epa.errors import InputError
 from epa.registry import Registry
@@ -44,10 +44,17 @@ def _swept_region(finding: Finding, cases: dict[str, int]) -> dict[str, Any] | N
     return complete.region(finding.cases, cases[finding.area], space, exact)
 
 
-def _split(finding: Finding) -> tuple[Any, ...] | None:
-    """How the bodies split on the row a finding's witness shows (None: no record shows it)."""
-    shows = finding.shows
-    return (shows["row"], *sorted(shows["values"].items())) if shows else None
+def _item_region(finding: Finding, alone: dict[str, dict[tuple[bool, ...], int]], gateway: dict[str, Any],
+                 current: list[Subject]) -> dict[str, Any] | None:
+    """A gateway evidence finding's region: the profiles its item alone splits as its witness does."""
+    if not finding.id.startswith("gateway.evidence.") or not finding.shows:
+        return None
+    item = finding.id.removeprefix("gateway.evidence.").replace("-", "_")
+    joint = tuple(finding.shows["values"][s.label] for s in current)
+    return complete.region(alone.get(item, {}).get(joint, 0), gateway["profiles"],
+                           f"every gateway profile: those in which the {item.replace('_', ' ')} alone (missing or "
+                           "not recorded) splits the bodies as the witness does, every other requirement met",
+                           gateway["exact"])
 
 
 def analyse(registry: Registry, standard: str, bodies: list[str] | None = None) -> dict[str, Any]:
@@ -70,9 +77,10 @@ def analyse(registry: Registry, standard: str, bodies: list[str] | None = None) 
     findings = [{**f.as_data(documents), "region": _swept_region(f, cases)} for f in found]
     findings += [{**f.as_data(documents), "region": r} for f, r in counted]
     # A stated finding a record shows (an evidence item one body requires at gateway) is as large as the gateway
-    # profiles on which the bodies split as its witness does: the complete analysis counted those.
-    splits = {_split(f): r for f, r in counted if f.id.startswith("gateway.profiles")}
-    findings += [{**f.as_data(documents), "region": splits.get(_split(f))} for f in stated]
+    # profiles in which that item alone, missing or not recorded, splits the bodies as its witness does.
+    alone = profiles.alone(standard, current)
+    findings += [{**f.as_data(documents), "region": _item_region(f, alone, summary["gateway"], current)}
+                 for f in stated]
     return {
         "standard": standard,
         "bodies": [{"id": s.label, "name": s.loaded.body.name,

@@ -143,6 +143,14 @@ def readiness(s: Subject, result: BodyResult) -> tuple[str, list[str]]:
              for r, to in deferred])
 
 
+def cause(row: str, results: Mapping[str, BodyResult]) -> dict[str, Any]:
+    """What decided a gateway split, for ``shows``: each body's unmet requirements on the witness. A cohort's
+    record shows the finding only where its bodies split so for the same requirements (``cohort``)."""
+    if row != "gateway_ready":
+        return {}
+    return {"unmet": {label: sorted(r.gateway.unmet) for label, r in results.items()}}
+
+
 def _hashable(value: Any) -> Any:
     if isinstance(value, dict):
         return tuple(sorted((k, _hashable(v)) for k, v in value.items()))

@@ -15,7 +15,7 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
-from epa.consistency.findings import GATEWAY, Finding, Subject, names, pins, readiness, record, sides_by
+from epa.consistency.findings import GATEWAY, Finding, Subject, cause, names, pins, readiness, record, sides_by
 from epa.grading import BodyResult
 from epa.model import Grade, Standard
 from epa.variants import span
@@ -63,7 +63,8 @@ class Groups:
         number = sum(1 for k in self.findings if k[0] == area and self.findings[k].id.startswith(f"{area}.{slug}"))
         self.findings[key] = Finding(f"{area}.{slug}" + (f".{number + 1}" if number else ""), area, summary,
                                      sides, witness, {"row": row, "values": {k: _jsonable(v) for k, v in
-                                                                             values.items()}}, 1)
+                                                                             values.items()}, **cause(row, results)},
+                                     1)
         return True
 
 
