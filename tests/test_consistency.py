@@ -269,3 +269,17 @@ def test_an_answer_resting_on_the_tools_reading_says_so():
     for body in ("highfield", "tqual", "nqual"):
         assert side_of(f, body)["readings"], body
     assert not side_of(f, "gateway_quals")["readings"]
+
+
+@requires(*FOUR)
+def test_gateway_rules_are_compared_at_the_stage_they_are_checked():
+    # 003 § Portfolio of Evidence: the 10 to 15 pieces are selected "to best support them in their professional
+    # discussion", and Highfield's portfolio comes in 2 weeks before the discussion (002 § Portfolio of evidence):
+    # both are checked before an assessment, so neither is a gateway rule on counts
+    at_gateway = finding("gateway.rules.count")
+    assert "pieces" not in side_of(at_gateway, "highfield")["says"]
+    assert "pieces" not in side_of(at_gateway, "tqual")["says"]
+    assert "500 words" in side_of(at_gateway, "tqual")["says"]  # 003 § Work-Based Project Proposal, at gateway
+    before = finding("gateway.rules.count.before-assessment")
+    assert "10 to 15" in side_of(before, "highfield")["says"] and "10 to 15" in side_of(before, "tqual")["says"]
+    assert side_of(before, "gateway_quals")["says"] == "none"

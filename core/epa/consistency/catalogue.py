@@ -98,23 +98,28 @@ def _anchor_reading(rule: Any) -> str:
 
 def gateway_rules(subjects: list[Subject]) -> list[Finding]:
     """Gateway requirements with a check, compared by what they check (English and maths, time on programme,
-    portfolio and proposal sizes)."""
+    portfolio and proposal sizes) and by when: those checked at gateway apart from those checked before an
+    assessment (``stage``), which decide no gateway."""
     out = []
     kinds = ("english_maths", "days_on_programme", "months_on_programme", "count")
-    for kind in kinds:
+    for kind, (stage, suffix, what) in itertools.product(kinds, (
+            ("gateway", "", "Gateway rules on {kind}"),
+            ("before_assessment", ".before-assessment", "Rules on {kind} checked before an assessment, not at "
+                                                        "gateway"))):
         values, cited, quoted = {}, {}, {}
         for s in subjects:
             # a requirement deferring to the funding rules is stated: it is shown as stated, deferred
             rules = [g for g in (s.ruleset.journey.gateway if s.ruleset.journey else ())
-                     if g.check and (getattr(g.check, kind) is not None
-                                     or (kind == "english_maths" and g.check.deferred is not None))]
+                     if g.stage == stage and g.check
+                     and (getattr(g.check, kind) is not None
+                          or (kind == "english_maths" and g.check.deferred is not None))]
             values[s.label] = "; ".join(f"{g.name} ({'mandatory' if g.mandatory else 'not mandatory'}"
                                         + (f"; deferred to {g.check.deferred.to}" if g.check and g.check.deferred
                                            else "") + ")" for g in rules) or "none"
             cited[s.label] = [g.citation for g in rules]
             quoted[s.label] = [(g.text, g.citation) for g in rules]
-        if (f := _by_value("gateway", f"rules.{kind.replace('_', '-')}", f"Gateway rules on {kind.replace('_', ' ')}",
-                           values, cited, quoted)):
+        if (f := _by_value("gateway", f"rules.{kind.replace('_', '-')}{suffix}",
+                           what.format(kind=kind.replace('_', ' ')), values, cited, quoted)):
             out.append(f)
     return out
 
