@@ -283,3 +283,15 @@ def test_gateway_rules_are_compared_at_the_stage_they_are_checked():
     before = finding("gateway.rules.count.before-assessment")
     assert "10 to 15" in side_of(before, "highfield")["says"] and "10 to 15" in side_of(before, "tqual")["says"]
     assert side_of(before, "gateway_quals")["says"] == "none"
+
+
+@requires(*FOUR)
+def test_an_observations_duration_says_whether_its_questioning_is_inside_it():
+    # 002 § Assessing the practical observation: "The observation must include questioning" within its hour;
+    # 003 § Questioning Session: "the question and answer session will last up to 10 minutes, following the
+    # 60-minute (+/-10%) practical observation": the same 60 minutes -10%/+10% are different time
+    f = finding("tolerances.observation.duration-minutes")
+    assert side_of(f, "highfield")["bodies"] == ["highfield"] and side_of(f, "tqual")["bodies"] == ["tqual"]
+    assert "questioning inside it" in side_of(f, "highfield")["says"]
+    assert "questioning after it" in side_of(f, "tqual")["says"]
+    assert any("Questioning Session" in q["citation"] for q in side_of(f, "tqual")["quotes"])

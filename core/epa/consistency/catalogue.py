@@ -145,14 +145,29 @@ def tolerances(subjects: list[Subject], standard: Standard) -> list[Finding]:
         for s in subjects:
             found = [t for t in (s.ruleset.journey.tolerances if s.ruleset.journey else ())
                      if (t.method, t.measure) == (method, measure)]
-            values[s.label] = "; ".join(_tolerance(t) for t in found) or "not stated"
-            cited[s.label] = [t.citation for t in found]
-            quoted[s.label] = [(t.text, t.citation) for t in found]
+            # a duration means different time where one body's questioning is inside it and another's after it
+            within = [c for c in (s.ruleset.journey.conduct if s.ruleset.journey else ())
+                      if c.aspect == "questioning_in_duration" and c.about == method] \
+                if measure == "duration_minutes" and found else []
+            values[s.label] = "; ".join(_tolerance(t) for t in found) + "".join(
+                f" ({_QUESTIONING.get(c.value, c.says)})" for c in within) or "not stated"
+            if found and not within and measure == "duration_minutes" and _questioning_stated(subjects, method):
+                values[s.label] += " (whether questioning is inside it: not stated)"
+            cited[s.label] = [t.citation for t in found] + [c.citation for c in within]
+            quoted[s.label] = [(t.text, t.citation) for t in found] + [(c.text, c.citation) for c in within]
         slug = f"{method}.{measure.replace('_', '-')}"
         if (f := _by_value("tolerances", slug, f"The {method}'s {measure.replace('_', ' ')}", values, cited,
                            quoted)):
             out.append(f)
     return out
+
+
+_QUESTIONING = {"included": "questioning inside it", "after_the_observation": "questioning after it, not counted in it"}
+
+
+def _questioning_stated(subjects: list[Subject], method: str) -> bool:
+    return any(c.aspect == "questioning_in_duration" and c.about == method
+               for s in subjects for c in (s.ruleset.journey.conduct if s.ruleset.journey else ()))
 
 
 def _tolerance(t: Any) -> str:
