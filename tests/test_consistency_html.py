@@ -248,6 +248,30 @@ def test_the_table_output_shows_the_witness_and_the_region():
     assert f"{grading['region']['inputs']} of {grading['region']['of']} inputs" in text
 
 
+def test_the_table_output_counts_findings_apart_from_inputs_and_shows_the_cohort_share(tmp_path):
+    from epa.testing import run
+
+    data = live()
+    if data is None:
+        pytest.skip("no standard is offered by two installed bodies")
+    shown = next((f for f in data["findings"] if f["shows"] and f["witness"] and "@" not in json.dumps(f["shows"])),
+                 None)
+    if shown is None:
+        pytest.skip("no finding has a witness")
+    cohort = tmp_path / "cohort.jsonl"
+    cohort.write_text(json.dumps(shown["witness"]) + "\n", encoding="utf-8")  # by hand: 1 of 1 records touches it
+    result = run("consistency", "--standard", data["standard"], "--cohort", str(cohort))
+    assert result.exit_code == 0, result.stderr
+    text = " ".join(result.stdout.replace("│", " ").split())
+    head = text[:text.index("Inputs each sweep evaluated (not findings)")]
+    assert "inputs swept" not in head and "criteria patterns" not in head  # the header's findings are findings
+    assert f"{len(data['findings'])} findings" in head
+    # the finding's column alone, its wrapped lines joined (whatever the terminal's width)
+    column = " ".join(" ".join(line.split("│")[1].split()) for line in result.stdout.splitlines()
+                      if line.count("│") >= 3)
+    assert "1 of 1 records of the cohort (100%)" in column
+
+
 def chromium() -> str | None:
     return next((p for p in map(shutil.which, ("chromium", "chromium-browser", "google-chrome")) if p), None)
 
