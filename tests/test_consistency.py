@@ -295,3 +295,18 @@ def test_an_observations_duration_says_whether_its_questioning_is_inside_it():
     assert "questioning inside it" in side_of(f, "highfield")["says"]
     assert "questioning after it" in side_of(f, "tqual")["says"]
     assert any("Questioning Session" in q["citation"] for q in side_of(f, "tqual")["quotes"])
+
+
+@requires(*FOUR)
+def test_a_pattern_finding_quotes_the_rule_and_the_criteria_that_decide_it():
+    # the observation with every criterion met but S2.3 and S2.7: Highfield fails it, for S2.3 is one of its pass
+    # criteria (002 § Grading the practical observation: "To achieve a pass, apprentices must achieve all of the
+    # pass criteria"); NQual assesses S2.3 at the discussion (000), so its side quotes no S2.3
+    f = finding("criteria.observation.patterns")
+    s23 = " ".join(registry().body("highfield").ruleset(ST0071).criterion("S2.3").text.split())
+    highfield = [q["text"] for q in side_of(f, "highfield")["quotes"] if q["body"] == "highfield"]
+    assert any("all of the pass criteria" in t for t in highfield) and s23 in highfield
+    assert s23 not in [q["text"] for q in side_of(f, "nqual")["quotes"]]
+    for f in report(ST0071, FOUR)["findings"]:
+        if ".patterns" in f["id"]:
+            assert all(s["quotes"] for s in f["sides"]), f["id"]
