@@ -310,3 +310,18 @@ def test_a_pattern_finding_quotes_the_rule_and_the_criteria_that_decide_it():
     for f in report(ST0071, FOUR)["findings"]:
         if ".patterns" in f["id"]:
             assert all(s["quotes"] for s in f["sides"]), f["id"]
+
+
+@requires(*FOUR)
+def test_a_swept_gateway_finding_names_the_counted_one_of_its_split():
+    # a 501-word proposal: TQUK alone not ready (003: "no more than 500 words"); over every profile the same split
+    # is one gateway.profiles finding, counted whatever its cause: the swept one says which, not a second divergence
+    findings = report(ST0071, FOUR)["findings"]
+    counted = {json.dumps([f["shows"]["row"], f["shows"]["values"]], sort_keys=True): f["id"] for f in findings
+               if f["id"].startswith("gateway.profiles")}
+    swept = [f for f in findings if f["id"].startswith("gateway.ready") and f["shows"]]
+    assert swept
+    for f in swept:
+        same = counted.get(json.dumps([f["shows"]["row"], f["shows"]["values"]], sort_keys=True))
+        if same:
+            assert f"{same}.)" in f["summary"], f["id"]

@@ -44,6 +44,18 @@ def _swept_region(finding: Finding, cases: dict[str, int]) -> dict[str, Any] | N
     return complete.region(finding.cases, cases[finding.area], space, exact)
 
 
+def _same_split(swept: list[Finding], counted: list[Finding]) -> None:
+    """A swept gateway finding (one profile, its cause) says which counted finding holds its split over every
+    profile, so that the two are not read as two divergences."""
+    exact = {(f.shows["row"], tuple(sorted(f.shows["values"].items()))): f.id for f in counted
+             if f.id.startswith("gateway.profiles") and f.shows}
+    for f in swept:
+        if f.id.startswith("gateway.ready") and f.shows:
+            same = exact.get((f.shows["row"], tuple(sorted(f.shows["values"].items()))))
+            f.summary += (f" (One swept profile and its cause; the same split counted over every profile, whatever "
+                          f"its cause: {same.replace('_', '-')}.)" if same else "")
+
+
 def _item_region(finding: Finding, alone: dict[str, dict[tuple[bool, ...], int]], gateway: dict[str, Any],
                  current: list[Subject]) -> dict[str, Any] | None:
     """A gateway evidence finding's region: the profiles its item alone splits as its witness does."""
@@ -69,6 +81,7 @@ def analyse(registry: Registry, standard: str, bodies: list[str] | None = None) 
     counted, summary = complete.analyse(current, definition)
     cases["criteria patterns"] = sum(r["patterns"] if r["sampled"] is None else r["sampled"]
                                      for r in summary["methods"])
+    _same_split(found, [f for f, _ in counted])
     stated = catalogue.compare(current, definition) + rule_data.compare(current, standard)
     quotes.quote([*found, *(f for f, _ in counted), *stated], current)
     documents = {s.label: document_of(s) for s in current} | {
