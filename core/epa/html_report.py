@@ -321,14 +321,25 @@ def _area_counts(data: dict[str, Any]) -> list[tuple[str, int]]:
     return [(a, sum(f["area"] == a for f in data["findings"])) for a in present]
 
 
+# Findings about one body alone (against itself, the assessment plan, or its own earlier version): no divergence
+# between bodies.
+ONE_BODY = ("self-consistency", "reference", "versions")
+
+
 def _lede(data: dict[str, Any]) -> str:
     findings = data["findings"]
-    shown = sum(1 for f in findings if f.get("shows"))
+    between = [f for f in findings if f["area"] not in ONE_BODY]
+    shown = sum(1 for f in between if f.get("shows"))
+    alone = len(findings) - len(between)
     bodies = ", ".join(_e(b["name"]) for b in data["bodies"])
     return (f"<header><h1>Consistency report: {_e(data['standard'])}</h1>"
-            f'<p class="lede"><strong>{len(findings)}</strong> divergences among {bodies}; '
-            f"<strong>{shown}</strong> of them change what an apprentice record gets. The largest first; "
-            f'everything after, <a href="#h-findings">by area</a>.</p></header>')
+            f'<p class="lede"><strong>{len(between)}</strong> divergences among {bodies}; '
+            f"<strong>{shown}</strong> of them change what an apprentice record gets"
+            + (f" (and {alone} findings about one body alone: its self-consistency, its departures from the "
+               "assessment plan, its versions)" if alone else "")
+            + ". First those a record can show, taken area by area in turn, each area's most telling first (what "
+            "they change, then their share of a cohort and of their inputs); everything after, "
+            '<a href="#h-findings">by area</a>.</p></header>')
 
 
 def _header(data: dict[str, Any]) -> str:
