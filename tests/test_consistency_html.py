@@ -394,6 +394,39 @@ def test_first_screen_and_no_sideways_page_at_desktop_and_phone_widths(tmp_path,
     assert taken.returncode == 0 and shot.is_file()
 
 
+HEAT = """<script>
+addEventListener("load", function () {
+  var box = document.querySelector("#criteria").parentNode, rows = document.querySelectorAll("#criteria tbody tr");
+  var line = parseFloat(getComputedStyle(document.body).lineHeight) || 20, tallest = 0;
+  rows.forEach(function (r) { tallest = Math.max(tallest, r.getBoundingClientRect().height); });
+  var th = rows[0].querySelector("th"), before = th.getBoundingClientRect().left;
+  box.scrollLeft = 200;
+  document.body.setAttribute("data-lines", String(Math.round(tallest / line)));
+  document.body.setAttribute("data-moved", String(Math.round(th.getBoundingClientRect().left - before)));
+  document.body.setAttribute("data-scrolled", String(box.scrollLeft));
+});
+</script>"""
+
+
+@needs_chromium
+def test_heat_maps_on_a_phone_keep_their_row_headers_and_short_rows(tmp_path):
+    """At 390 px the criteria heat map scrolls inside its box: its row headers (the criterion) stay in view as it
+    scrolls, and no row is more than three lines tall (a criterion's words are cut to one line, in full on hover
+    and in the findings)."""
+    data = live() or sample()
+    html = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>', "", render(data))
+    page = tmp_path / "report.html"
+    page.write_text(html.replace("</body>", HEAT + "</body>"), encoding="utf-8")
+    run = browse(page, tmp_path, "--window-size=390,900", "--dump-dom")
+    assert run.returncode == 0, run.stderr[-2000:]
+    lines = int(re.search(r'data-lines="(-?\d+)"', run.stdout).group(1))
+    moved = int(re.search(r'data-moved="(-?\d+)"', run.stdout).group(1))
+    scrolled = int(re.search(r'data-scrolled="(-?\d+)"', run.stdout).group(1))
+    assert lines <= 3, f"a heat-map row is {lines} lines tall at 390 px"
+    assert scrolled > 0, "the heat map does not scroll inside its box at 390 px"
+    assert moved == 0, f"the row headers moved {moved} px as the heat map scrolled"
+
+
 def test_each_side_shows_its_documents_words_and_the_tools_readings_as_readings():
     """Issue 19: "Every side quotes the document's own words ..., with the document's title, version and section;
     the tool's own readings ... are labelled as readings" -- in the HTML as in the table."""

@@ -43,6 +43,9 @@ th, td { border: 1px solid var(--line); padding: .2rem .5rem; text-align: left; 
 thead th { background: #f3f5f7; font-size: .85rem; }
 .heat td { text-align: center; min-width: 7.5rem; font-size: .85rem; white-space: nowrap; }
 .heat tbody th { font-weight: normal; white-space: nowrap; }
+/* the row headers stay in view while a wide heat map scrolls sideways in its box */
+.heat tbody th, .heat thead th:first-child { position: sticky; left: 0; z-index: 1; background: #fff; }
+.heat thead th:first-child { background: #f3f5f7; }
 .heat td.flag { min-width: 0; font-weight: bold; }
 .heat tr.differs th { background: var(--mark); box-shadow: inset 4px 0 0 #b8860b; }
 .heat tr.differs td.flag, .legend .mark { background: var(--mark); }
@@ -98,8 +101,9 @@ pre { background: #f6f8fa; border: 1px solid var(--line); padding: .5rem; overfl
 @media (max-width: 40rem) {
   body { padding: .5rem .6rem 2rem; font-size: 14px; }
   .heat td { min-width: 4.5rem; white-space: normal; }
-  .heat tbody th { white-space: normal; }
-  .crit-text { display: block; max-width: 12rem; margin-left: 0; }
+  .heat tbody th { white-space: normal; max-width: 9rem; }
+  /* one line of the criterion's words (in full on hover and in the findings), so a row is not a page tall */
+  .crit-text { display: block; max-width: 9rem; margin-left: 0; white-space: nowrap; }
   .sides { grid-template-columns: 1fr; }
   #filters label { white-space: normal; }
 }
