@@ -133,9 +133,9 @@ def readiness(s: Subject, result: BodyResult) -> tuple[str, list[str]]:
     if not gateway.ready:
         unmet = [r.name for r in gateway.requirements if r.id in gateway.unmet]
         return f"not ready ({'; '.join(unmet)})", []
-    rules = {g.id: g for g in (s.ruleset.journey.gateway if s.ruleset.journey else ())}
-    deferred = [(r, rules[r.id].check.deferred.to) for r in gateway.requirements  # type: ignore[union-attr]
-                if r.status == "deferred" and r.id in rules and rules[r.id].check and rules[r.id].check.deferred]
+    deferrals = {g.id: g.check.deferred.to for g in (s.ruleset.journey.gateway if s.ruleset.journey else ())
+                 if g.check is not None and g.check.deferred is not None}
+    deferred = [(r, deferrals[r.id]) for r in gateway.requirements if r.status == "deferred" and r.id in deferrals]
     if not deferred:
         return "ready", []
     return ("ready (English and maths deferred by its document: not checked)",

@@ -334,10 +334,15 @@ def gateway(subjects: list[Subject], standard: Standard, groups: Groups) -> None
         results = {s.label: s.grade(data) for s in subjects}
         groups.cases += 1
         outcomes = {s.label: readiness(s, results[s.label]) for s in subjects}
-        groups.add("gateway", "ready", "gateway_ready", results, data, about,
-                   lambda label, _, outcomes=outcomes: outcomes[label][0],
-                   lambda r: [q.citation for q in r.gateway.requirements if q.id in r.gateway.unmet],
-                   lambda label, _, outcomes=outcomes: outcomes[label][1])
+
+        def says(label: str, _: Any, outcomes: dict[str, tuple[str, list[str]]] = outcomes) -> str:
+            return outcomes[label][0]
+
+        def read(label: str, _: BodyResult, outcomes: dict[str, tuple[str, list[str]]] = outcomes) -> list[str]:
+            return outcomes[label][1]
+
+        groups.add("gateway", "ready", "gateway_ready", results, data, about, says,
+                   lambda r: [q.citation for q in r.gateway.requirements if q.id in r.gateway.unmet], read)
 
 
 # --- running them ---------------------------------------------------------------------------------------
