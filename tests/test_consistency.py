@@ -325,3 +325,15 @@ def test_a_swept_gateway_finding_names_the_counted_one_of_its_split():
         same = counted.get(json.dumps([f["shows"]["row"], f["shows"]["values"]], sort_keys=True))
         if same:
             assert f"{same}.)" in f["summary"], f["id"]
+
+
+@requires(*FOUR)
+def test_a_criterions_placement_read_from_an_unclear_table_carries_that_reading():
+    # 000's methods table and its grading descriptors disagree on S1.5 and S2.3 (recorded as NQual's ambiguities
+    # nqual-s2-table-vs-observation-descriptor and nqual-s5-table-vs-discussion-descriptor): where NQual assesses
+    # them is the tool's reading, shown as such on NQual's side
+    for ident, reading in (("criteria.s1.5", "nqual-s2-table-vs-observation-descriptor"),
+                           ("criteria.s2.3", "nqual-s5-table-vs-discussion-descriptor")):
+        f = finding(ident)
+        assert any(r.startswith(reading) for r in side_of(f, "nqual")["readings"]), ident
+        assert not any(r.startswith("nqual-") for r in side_of(f, "highfield")["readings"]), ident

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import attrs
+
 from epa.consistency import catalogue, complete, profiles, quotes, rule_data, sweeps
 from epa.consistency.findings import Finding, Subject, document_of
 from epa.errors import InputError
@@ -42,6 +44,23 @@ def _swept_region(finding: Finding, cases: dict[str, int]) -> dict[str, Any] | N
         return None
     space, exact = SWEPT[finding.area]
     return complete.region(finding.cases, cases[finding.area], space, exact)
+
+
+def _criterion_readings(found: list[Finding], current: list[Subject]) -> None:
+    """A criterion finding's sides carry, as readings, each body's recorded ambiguities about that criterion: where
+    it sits is, for that body, how the tool reads a garbled or unclear table (labelled, never the document's
+    words)."""
+    by_label = {s.label: s for s in current}
+    for f in found:
+        ident = f.id.removeprefix("criteria.")
+        if f.area != "criteria" or ident.split(".")[-1] in ("distinction-set", "patterns"):
+            continue
+        for i, side in enumerate(f.sides):
+            readings = [f"{a.id}: {a.reading}" for label in side.bodies if label in by_label
+                        for a in by_label[label].ruleset.ambiguities
+                        if any(c.lower() == ident or ident.startswith(f"{c.lower()}.") for c in a.criteria)]
+            if readings:
+                f.sides[i] = attrs.evolve(side, readings=tuple(dict.fromkeys((*side.readings, *readings))))
 
 
 def _same_split(swept: list[Finding], counted: list[Finding]) -> None:
@@ -82,6 +101,7 @@ def analyse(registry: Registry, standard: str, bodies: list[str] | None = None) 
     cases["criteria patterns"] = sum(r["patterns"] if r["sampled"] is None else r["sampled"]
                                      for r in summary["methods"])
     _same_split(found, [f for f, _ in counted])
+    _criterion_readings(found, current)
     stated = catalogue.compare(current, definition) + rule_data.compare(current, standard)
     quotes.quote([*found, *(f for f, _ in counted), *stated], current)
     documents = {s.label: document_of(s) for s in current} | {
