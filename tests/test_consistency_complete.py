@@ -305,3 +305,22 @@ def test_a_cohort_record_touches_a_gateway_finding_only_for_its_cause(tmp_path):
     assert touched[proposal]["inputs"] == 1  # C alone
     assert touched[photo]["inputs"] == touched["gateway.evidence.photo-id"]["inputs"] == 1  # B alone
     assert touched["gateway.evidence.gateway-form"]["inputs"] == 0  # A's bodies split so, for its maths
+
+
+@pytest.mark.skipif(not {"gateway_quals", "highfield", "nqual", "tqual"} <= {b.body.id for b in REGISTRY.bodies},
+                    reason="needs the four ST0071 bodies")
+def test_a_cohort_record_touches_a_criterions_finding_only_where_it_leaves_that_criterion_unmet(tmp_path):
+    # K1.4 and K4.7 are both project distinction criteria GQ does not assess (004 § 2.6 lists K1.3 alone): a record
+    # meeting every criterion but K1.4 splits the bodies exactly as one meeting every one but K4.7 does, by hand;
+    # it shows K1.4's finding, not K4.7's
+    data = analyse(REGISTRY, "ST0071", ["gateway_quals", "highfield", "nqual", "tqual"])
+    k14 = next(f for f in data["findings"] if f["id"] == "criteria.k1.4")
+    k47 = next(f for f in data["findings"] if f["id"] == "criteria.k4.7")
+    assert k14["shows"]["values"] == k47["shows"]["values"]
+    cohort = tmp_path / "cohort.jsonl"
+    cohort.write_text(json.dumps(k14["witness"]) + "\n", encoding="utf-8")
+    result = run("--bodies", "gateway_quals,highfield,nqual,tqual", "consistency", "--standard", "ST0071",
+                 "--cohort", str(cohort), "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    touched = result.json()["cohort"]["findings"]
+    assert touched["criteria.k1.4"]["inputs"] == 1 and touched["criteria.k4.7"]["inputs"] == 0

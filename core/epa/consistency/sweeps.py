@@ -166,7 +166,8 @@ def criteria(subjects: list[Subject], standard: Standard, groups: Groups) -> lis
             f"{term.id} (“{text[:90]}{'…' if len(text) > 90 else ''}”): "
             + "; ".join(f"{names(side.bodies)}: {side.says}" for side in sides) + ".",
             sides, data if row else None,
-            {"row": row, "values": {k: _jsonable(_row(row)(r)) for k, r in results.items()}} if row else None, 1))
+            {"row": row, "values": {k: _jsonable(_row(row)(r)) for k, r in results.items()}, "criterion": term.id}
+            if row else None, 1))
     return out
 
 
