@@ -62,7 +62,8 @@ class Quote:
 
 @frozen
 class Side:
-    """The bodies on one side of a finding. ``says`` is the comparison's summary of their rule; ``quotes`` the
+    """The bodies on one side of a finding: they give the same value and ``says`` the same of it (each body's own
+    rule, never one body's for all). ``says`` is the comparison's summary of their rule; ``quotes`` the
     documents' own words behind it; ``readings`` what the tool reads into them that no document states (an anchor
     a window counts from...), labelled so that no one takes it for the document's words."""
 
