@@ -214,3 +214,126 @@ def test_a_threshold_beyond_its_criteria_is_cited_to_the_component_rule():
     acme = Registry([("acme", make_plugin("acme", [broken]))])
     found = [f for f in analyse(acme, ST0071)["findings"] if f["id"].startswith("self-consistency.acme.thresholds")]
     assert found and found[0]["sides"][0]["citations"] == {"acme": ["acme.txt § Grading the observation"]}
+
+
+# --- issue 19 review: each side says what its own bodies' documents say ------------------------------------
+
+
+@requires(*FOUR)
+def test_a_side_never_shows_one_bodys_rule_as_anothers():
+    # 003 lists a "work based project proposal" at gateway and never names Highfield: TQUK's side cannot read
+    # "made available to Highfield"
+    f = finding("gateway.evidence.project-proposal")
+    assert "Highfield" not in side_of(f, "tqual")["says"]
+    assert "Highfield" in side_of(f, "highfield")["says"]
+    # 002 never mentions an EHCP (hand count: 0 occurrences), so Highfield's reason for not ready cannot be GQ's
+    # "Entry Level 3 with an EHCP" rule
+    f = finding("gateway.ready")
+    assert "EHCP" not in side_of(f, "highfield")["says"] and "EHCP" in side_of(f, "gateway_quals")["says"]
+    # the first gateway profile's example is "english none, maths none, 18 at the start, project proposal words
+    # 501": TQUK defers English and maths, so its reason is the proposal's 500 words (003 § Gateway), not English
+    f = finding("gateway.profiles")
+    assert "500 words" in side_of(f, "tqual")["says"] and "English" not in side_of(f, "tqual")["says"]
+    # 002 § Practical observation: questioning inside "1 hour (+/- 10%)"; 004 § 2.5: 60 minutes, +10% only
+    f = finding("conduct.questioning-in-duration.observation")
+    assert side_of(f, "highfield")["bodies"] == ["highfield"]
+    assert "+/-" in side_of(f, "highfield")["says"] and "+/-" not in side_of(f, "gateway_quals")["says"]
+    # however the finding came about, bodies on one side say the same words
+    for f in report(ST0071, FOUR)["findings"]:
+        for s in f["sides"]:
+            own = {q["body"] for q in s["quotes"]}
+            assert own <= set(s["bodies"]), f["id"]
+
+
+@requires(*FOUR)
+def test_an_answer_resting_on_the_tools_reading_says_so():
+    # 000 § GATEWAY defers English and maths "if required by funding regulations or the employer"; 003 § Gateway
+    # Considerations "in line with the funding rules": the tool checks neither, so NQual's and TQUK's "ready" is
+    # not the document's fact, and every such side says so and carries a reading
+    for f in report(ST0071, FOUR)["findings"]:
+        if not f["id"].startswith(("gateway.ready", "gateway.profiles")):
+            continue
+        for body in ("nqual", "tqual"):
+            s = side_of(f, body)
+            if s["says"].startswith("ready"):
+                assert "not checked" in s["says"], (f["id"], body)
+                assert any("english-maths" in r and "funding" in r for r in s["readings"]), (f["id"], body)
+    # 002 § Retake and resit information caps "a resit" only: Highfield's retake not capped is its recorded
+    # ambiguity highfield-resit-cap-resit-only, not the kit's words
+    f = finding("resits.capped.2")
+    assert any(r.startswith("highfield-resit-cap-resit-only") for r in side_of(f, "highfield")["readings"])
+    assert "tool's reading" in side_of(f, "highfield")["says"]
+    # 002, 003 and 000 state 12 months with no date to count from; 004 § 4 "within three months of the fail
+    # notification" states its own
+    f = finding("resits.full-retake-required.2")
+    for body in ("highfield", "tqual", "nqual"):
+        assert side_of(f, body)["readings"], body
+    assert not side_of(f, "gateway_quals")["readings"]
+
+
+@requires(*FOUR)
+def test_gateway_rules_are_compared_at_the_stage_they_are_checked():
+    # 003 § Portfolio of Evidence: the 10 to 15 pieces are selected "to best support them in their professional
+    # discussion", and Highfield's portfolio comes in 2 weeks before the discussion (002 § Portfolio of evidence):
+    # both are checked before an assessment, so neither is a gateway rule on counts
+    at_gateway = finding("gateway.rules.count")
+    assert "pieces" not in side_of(at_gateway, "highfield")["says"]
+    assert "pieces" not in side_of(at_gateway, "tqual")["says"]
+    assert "500 words" in side_of(at_gateway, "tqual")["says"]  # 003 § Work-Based Project Proposal, at gateway
+    before = finding("gateway.rules.count.before-assessment")
+    assert "10 to 15" in side_of(before, "highfield")["says"] and "10 to 15" in side_of(before, "tqual")["says"]
+    assert side_of(before, "gateway_quals")["says"] == "none"
+
+
+@requires(*FOUR)
+def test_an_observations_duration_says_whether_its_questioning_is_inside_it():
+    # 002 § Assessing the practical observation: "The observation must include questioning" within its hour;
+    # 003 § Questioning Session: "the question and answer session will last up to 10 minutes, following the
+    # 60-minute (+/-10%) practical observation": the same 60 minutes -10%/+10% are different time
+    f = finding("tolerances.observation.duration-minutes")
+    assert side_of(f, "highfield")["bodies"] == ["highfield"] and side_of(f, "tqual")["bodies"] == ["tqual"]
+    assert "questioning inside it" in side_of(f, "highfield")["says"]
+    assert "questioning after it" in side_of(f, "tqual")["says"]
+    assert any("Questioning Session" in q["citation"] for q in side_of(f, "tqual")["quotes"])
+
+
+@requires(*FOUR)
+def test_a_pattern_finding_quotes_the_rule_and_the_criteria_that_decide_it():
+    # the observation with every criterion met but S2.3 and S2.7: Highfield fails it, for S2.3 is one of its pass
+    # criteria (002 § Grading the practical observation: "To achieve a pass, apprentices must achieve all of the
+    # pass criteria"); NQual assesses S2.3 at the discussion (000), so its side quotes no S2.3
+    f = finding("criteria.observation.patterns")
+    s23 = " ".join(registry().body("highfield").ruleset(ST0071).criterion("S2.3").text.split())
+    highfield = [q["text"] for q in side_of(f, "highfield")["quotes"] if q["body"] == "highfield"]
+    assert any("all of the pass criteria" in t for t in highfield) and s23 in highfield
+    assert s23 not in [q["text"] for q in side_of(f, "nqual")["quotes"]]
+    for f in report(ST0071, FOUR)["findings"]:
+        if ".patterns" in f["id"]:
+            assert all(s["quotes"] for s in f["sides"]), f["id"]
+
+
+@requires(*FOUR)
+def test_a_swept_gateway_finding_names_the_counted_one_of_its_split():
+    # a 501-word proposal: TQUK alone not ready (003: "no more than 500 words"); over every profile the same split
+    # is one gateway.profiles finding, counted whatever its cause: the swept one says which, not a second divergence
+    findings = report(ST0071, FOUR)["findings"]
+    counted = {json.dumps([f["shows"]["row"], f["shows"]["values"]], sort_keys=True): f["id"] for f in findings
+               if f["id"].startswith("gateway.profiles")}
+    swept = [f for f in findings if f["id"].startswith("gateway.ready") and f["shows"]]
+    assert swept
+    for f in swept:
+        same = counted.get(json.dumps([f["shows"]["row"], f["shows"]["values"]], sort_keys=True))
+        if same:
+            assert f"{same}.)" in f["summary"], f["id"]
+
+
+@requires(*FOUR)
+def test_a_criterions_placement_read_from_an_unclear_table_carries_that_reading():
+    # 000's methods table and its grading descriptors disagree on S1.5 and S2.3 (recorded as NQual's ambiguities
+    # nqual-s2-table-vs-observation-descriptor and nqual-s5-table-vs-discussion-descriptor): where NQual assesses
+    # them is the tool's reading, shown as such on NQual's side
+    for ident, reading in (("criteria.s1.5", "nqual-s2-table-vs-observation-descriptor"),
+                           ("criteria.s2.3", "nqual-s5-table-vs-discussion-descriptor")):
+        f = finding(ident)
+        assert any(r.startswith(reading) for r in side_of(f, "nqual")["readings"]), ident
+        assert not any(r.startswith("nqual-") for r in side_of(f, "highfield")["readings"]), ident

@@ -104,15 +104,32 @@ def test_every_swept_finding_says_how_large_its_region_is():
 @needs_shared
 def test_an_evidence_item_finding_is_as_large_as_the_profiles_split_as_its_witness_is():
     """gateway.evidence.* compare the rules' data, each shown by the record lacking just that item: its region is
-    the gateway profiles on which the bodies split the same way (the gateway.profiles finding of that split)."""
+    the gateway profiles in which that item alone splits the bodies as the witness does, a part of the
+    gateway.profiles finding of that split (which counts every cause of it)."""
     data = report(SHARED[0])
-    profiles = {json.dumps(f["shows"], sort_keys=True): f["region"] for f in data["findings"]
-                if f["id"].startswith("gateway.profiles")}
+    def split(f: dict[str, Any]) -> str:
+        return json.dumps([f["shows"]["row"], f["shows"]["values"]], sort_keys=True)
+    profiles = {split(f): f["region"] for f in data["findings"] if f["id"].startswith("gateway.profiles")}
     evidence = [f for f in data["findings"] if f["id"].startswith("gateway.evidence.") and f["shows"]]
     if not evidence:
         pytest.skip("the installed bodies agree on every gateway evidence item")
     for f in evidence:
-        assert f["region"] == profiles[json.dumps(f["shows"], sort_keys=True)], f["id"]
+        whole = profiles[split(f)]
+        assert 0 < f["region"]["inputs"] <= whole["inputs"] and f["region"]["of"] == whole["of"], f["id"]
+
+
+@pytest.mark.skipif(not {"gateway_quals", "highfield", "nqual", "tqual"} <= {b.body.id for b in REGISTRY.bodies},
+                    reason="needs the four ST0071 bodies")
+def test_photo_id_alone_decides_as_many_profiles_as_counted_by_hand():
+    # 003 § Gateway asks for photo ID at gateway; no other body does (002 checks it before an assessment). Photo ID
+    # not provided is then the one class of its group giving TQUK alone not ready; every other group at a class all
+    # four accept: the four other required items provided or not recorded (2^4 = 16), the English and maths
+    # declaration in any state (3, recommended), portfolio pieces (4 classes, none blocking at gateway), proposal
+    # words but 501 (4 of 5), English and maths (110 of 288 classes), 366 days or more (1 of 2):
+    # 16·3·4·4·110 = 84,480 (not the 147,840 of the split whose example is a 501-word proposal)
+    data = analyse(REGISTRY, "ST0071", ["gateway_quals", "highfield", "nqual", "tqual"])
+    f = next(f for f in data["findings"] if f["id"] == "gateway.evidence.photo-id")
+    assert f["region"]["inputs"] == 16 * 3 * 4 * 4 * 110 == 84_480
 
 
 @needs_shared
@@ -239,3 +256,71 @@ def test_each_gateway_split_is_a_finding_with_its_exact_region():
         assert f["region"]["of"] == sum(counts.values()) and f["region"]["exact"] is exact
         graded = {s.label: s.grade(f["witness"]).gateway.ready for s in current}
         assert graded == f["shows"]["values"]
+
+
+@pytest.mark.skipif(not {"gateway_quals", "highfield", "nqual", "tqual"} <= {b.body.id for b in REGISTRY.bodies},
+                    reason="needs the four ST0071 bodies")
+def test_a_criterion_printed_again_as_a_fragment_is_no_difference_of_its_own():
+    # 000 § Grading Descriptors for Work-Based Project ...: NQ.PRJ.P1 repeats S2.8 (the data's ``repeats``); it is
+    # met exactly when S2.8 is, so the project's patterns are 2^25 over its 25 other criteria (26 printed, by hand).
+    # The one project difference is GQ's distinction set (K1.3 alone, 004 § 2.6) against the others' nine: all
+    # pass criteria and K1.3 met, the other 8 distinction criteria not all met, 2^8 - 1 = 255 patterns
+    data = analyse(REGISTRY, "ST0071", ["gateway_quals", "highfield", "nqual", "tqual"])
+    project = next(m for m in data["complete"]["methods"] if m["method"] == "project")
+    assert (project["criteria"], project["patterns"]) == (25, 2 ** 25)
+    pairs = {tuple(p["bodies"]): p["methods"]["project"]["inputs"] for p in data["complete"]["pairs"]}
+    assert pairs[("highfield", "nqual")] == pairs[("nqual", "tqual")] == 0
+    assert pairs[("gateway_quals", "nqual")] == pairs[("gateway_quals", "highfield")] == 255
+    patterns = [f for f in data["findings"] if f["id"].startswith("criteria.project.patterns")]
+    assert [f["region"]["inputs"] for f in patterns] == [255]
+    assert not [f["id"] for f in patterns if "NQ.PRJ.P1" in f["summary"]]
+
+
+@pytest.mark.skipif(not {"gateway_quals", "highfield", "nqual", "tqual"} <= {b.body.id for b in REGISTRY.bodies},
+                    reason="needs the four ST0071 bodies")
+def test_a_cohort_record_touches_a_gateway_finding_only_for_its_cause(tmp_path):
+    # By hand, three records every body finds ready but for one thing: A has no proposal-words column and maths at
+    # level 1, 17 at the start (GQ and Highfield: not ready for English and maths, 004 § 3 and 002 § Gateway);
+    # B's photo ID is not provided (TQUK alone not ready, 003 § Gateway); C's proposal is 501 words (TQUK not
+    # ready, 003: "no more than 500 words"). A shows neither the 501-word finding nor the gateway form's, though
+    # its bodies split as the gateway form's witness does; B touches photo ID's finding and not the proposal's.
+    cohort = tmp_path / "cohort.csv"
+    cohort.write_text(
+        "standard,apprentice,date_of_birth,start_date,english,maths,gateway_date,portfolio_pieces,photo_id,"
+        "project_proposal_words\n"
+        "ST0071,A,2007-01-20,2024-09-02,level2,level1,2025-12-01,12,yes,\n"
+        "ST0071,B,2000-01-20,2024-09-02,level2,level2,2025-12-01,12,no,\n"
+        "ST0071,C,2000-01-20,2024-09-02,level2,level2,2025-12-01,12,yes,501\n", encoding="utf-8")
+    result = run("--bodies", "gateway_quals,highfield,nqual,tqual", "consistency", "--standard", "ST0071",
+                 "--cohort", str(cohort), "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    data = result.json()
+    touched = data["cohort"]["findings"]
+    by_witness = {f["id"]: f for f in data["findings"]}
+    proposal = next(i for i, f in by_witness.items() if i.startswith("gateway.ready")
+                    and f["witness"]["gateway"].get("project_proposal_words") == 501)
+    photo = next(i for i, f in by_witness.items() if i.startswith("gateway.ready")
+                 and f["witness"]["gateway"].get("photo_id") is False)
+    assert data["cohort"]["records"] == 3
+    assert touched[proposal]["inputs"] == 1  # C alone
+    assert touched[photo]["inputs"] == touched["gateway.evidence.photo-id"]["inputs"] == 1  # B alone
+    assert touched["gateway.evidence.gateway-form"]["inputs"] == 0  # A's bodies split so, for its maths
+
+
+@pytest.mark.skipif(not {"gateway_quals", "highfield", "nqual", "tqual"} <= {b.body.id for b in REGISTRY.bodies},
+                    reason="needs the four ST0071 bodies")
+def test_a_cohort_record_touches_a_criterions_finding_only_where_it_leaves_that_criterion_unmet(tmp_path):
+    # K1.4 and K4.7 are both project distinction criteria GQ does not assess (004 § 2.6 lists K1.3 alone): a record
+    # meeting every criterion but K1.4 splits the bodies exactly as one meeting every one but K4.7 does, by hand;
+    # it shows K1.4's finding, not K4.7's
+    data = analyse(REGISTRY, "ST0071", ["gateway_quals", "highfield", "nqual", "tqual"])
+    k14 = next(f for f in data["findings"] if f["id"] == "criteria.k1.4")
+    k47 = next(f for f in data["findings"] if f["id"] == "criteria.k4.7")
+    assert k14["shows"]["values"] == k47["shows"]["values"]
+    cohort = tmp_path / "cohort.jsonl"
+    cohort.write_text(json.dumps(k14["witness"]) + "\n", encoding="utf-8")
+    result = run("--bodies", "gateway_quals,highfield,nqual,tqual", "consistency", "--standard", "ST0071",
+                 "--cohort", str(cohort), "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    touched = result.json()["cohort"]["findings"]
+    assert touched["criteria.k1.4"]["inputs"] == 1 and touched["criteria.k4.7"]["inputs"] == 0

@@ -193,7 +193,10 @@ def test_counts_agree_everywhere(data):
     filters = dict(re.findall(r'name="area" value="([^"]+)" checked> [^<(]+\((\d+)\)', page))
     expected = {area: str(articles.count(area)) for area in set(articles)}
     assert header == filters == expected
-    assert f"<strong>{len(articles)}</strong> divergences" in page
+    # self-consistency, reference and versions findings are about one body alone: no divergence between bodies
+    between = [a for a in articles if a not in ("self-consistency", "reference", "versions")]
+    assert f"<strong>{len(between)}</strong> divergences" in page
+    assert "The largest first" not in page  # the top is taken area by area in turn, not by size alone
     assert f"<strong>{len(articles)}</strong> findings, by area" in page
     inputs = page.split('id="input-counts"', 1)[1].split("</ul>", 1)[0]
     assert "<strong>" not in inputs and "Inputs each sweep evaluated (not findings)" in page
@@ -246,6 +249,30 @@ def test_the_table_output_shows_the_witness_and_the_region():
     assert f"witness: {first['method']}" in text  # the record itself, attempt by attempt
     grading = next(f for f in data["findings"] if f["area"] == "grading" and f["region"])
     assert f"{grading['region']['inputs']} of {grading['region']['of']} inputs" in text
+
+
+def test_the_table_output_counts_findings_apart_from_inputs_and_shows_the_cohort_share(tmp_path):
+    from epa.testing import run
+
+    data = live()
+    if data is None:
+        pytest.skip("no standard is offered by two installed bodies")
+    shown = next((f for f in data["findings"] if f["shows"] and f["witness"] and "@" not in json.dumps(f["shows"])),
+                 None)
+    if shown is None:
+        pytest.skip("no finding has a witness")
+    cohort = tmp_path / "cohort.jsonl"
+    cohort.write_text(json.dumps(shown["witness"]) + "\n", encoding="utf-8")  # by hand: 1 of 1 records touches it
+    result = run("consistency", "--standard", data["standard"], "--cohort", str(cohort))
+    assert result.exit_code == 0, result.stderr
+    text = " ".join(result.stdout.replace("│", " ").split())
+    head = text[:text.index("Inputs each sweep evaluated (not findings)")]
+    assert "inputs swept" not in head and "criteria patterns" not in head  # the header's findings are findings
+    assert f"{len(data['findings'])} findings" in head
+    # the finding's column alone, its wrapped lines joined (whatever the terminal's width)
+    column = " ".join(" ".join(line.split("│")[1].split()) for line in result.stdout.splitlines()
+                      if line.count("│") >= 3)
+    assert "1 of 1 records of the cohort (100%)" in column
 
 
 def chromium() -> str | None:
@@ -365,6 +392,39 @@ def test_first_screen_and_no_sideways_page_at_desktop_and_phone_widths(tmp_path,
     shot = tmp_path / f"report-{width}.png"
     taken = browse(page, tmp_path, f"--screenshot={shot}", f"--window-size={width},900", "--hide-scrollbars")
     assert taken.returncode == 0 and shot.is_file()
+
+
+HEAT = """<script>
+addEventListener("load", function () {
+  var box = document.querySelector("#criteria").parentNode, rows = document.querySelectorAll("#criteria tbody tr");
+  var line = parseFloat(getComputedStyle(document.body).lineHeight) || 20, tallest = 0;
+  rows.forEach(function (r) { tallest = Math.max(tallest, r.getBoundingClientRect().height); });
+  var th = rows[0].querySelector("th"), before = th.getBoundingClientRect().left;
+  box.scrollLeft = 200;
+  document.body.setAttribute("data-lines", String(Math.round(tallest / line)));
+  document.body.setAttribute("data-moved", String(Math.round(th.getBoundingClientRect().left - before)));
+  document.body.setAttribute("data-scrolled", String(box.scrollLeft));
+});
+</script>"""
+
+
+@needs_chromium
+def test_heat_maps_on_a_phone_keep_their_row_headers_and_short_rows(tmp_path):
+    """At 390 px the criteria heat map scrolls inside its box: its row headers (the criterion) stay in view as it
+    scrolls, and no row is more than three lines tall (a criterion's words are cut to one line, in full on hover
+    and in the findings)."""
+    data = live() or sample()
+    html = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>', "", render(data))
+    page = tmp_path / "report.html"
+    page.write_text(html.replace("</body>", HEAT + "</body>"), encoding="utf-8")
+    run = browse(page, tmp_path, "--window-size=390,900", "--dump-dom")
+    assert run.returncode == 0, run.stderr[-2000:]
+    lines = int(re.search(r'data-lines="(-?\d+)"', run.stdout).group(1))
+    moved = int(re.search(r'data-moved="(-?\d+)"', run.stdout).group(1))
+    scrolled = int(re.search(r'data-scrolled="(-?\d+)"', run.stdout).group(1))
+    assert lines <= 3, f"a heat-map row is {lines} lines tall at 390 px"
+    assert scrolled > 0, "the heat map does not scroll inside its box at 390 px"
+    assert moved == 0, f"the row headers moved {moved} px as the heat map scrolled"
 
 
 def test_each_side_shows_its_documents_words_and_the_tools_readings_as_readings():

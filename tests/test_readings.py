@@ -188,7 +188,13 @@ def test_observation_mode_face_to_face_against_remote():
     assert side(f, "gateway_quals")["bodies"] == ["gateway_quals"]
     assert "face to face" in side(f, "gateway_quals")["quotes"][0]["text"]
     assert "remotely" in side(f, "highfield")["quotes"][0]["text"]
-    assert side(f, "nqual")["says"] == side(f, "tqual")["says"] == "states nothing on it"
+    # 000 § Practical Observation with Q&As: "observed in their usual workplace ... be carried out on a one-to-one
+    # basis"; 003 § Practical Observation: "The practical observation must, therefore, take place in the
+    # apprentice's workplace." Neither is silent on it.
+    for who, words in (("nqual", "usual workplace"), ("tqual", "take place in the apprentice's workplace")):
+        assert side(f, who)["says"] != "states nothing on it"
+        assert any(words in q["text"] for q in side(f, who)["quotes"])
+    assert side(f, "nqual")["bodies"] == ["nqual", "tqual"]
 
 
 @needs_four

@@ -135,3 +135,14 @@ def test_overall_regions_are_every_input_counted(seed):
     assert found == expected
     for a, b in itertools.combinations(range(bodies), 2):
         assert differing(found, a, b) == sum(n for joint, n in expected.items() if joint[a] != joint[b])
+
+
+def test_a_repeated_criterion_is_met_with_the_one_it_repeats_and_adds_no_pattern():
+    # body A prints "R" again as a fragment of "b" (repeats): by hand, over the 3 criteria a, b, c: A and B (who
+    # does not print R) pass exactly when a, b and c are all met, so they never differ; 2^3 = 8 patterns
+    a = MethodRule(frozenset({"a", "b", "c", "R"}), ties=(("R", "b"),))
+    b = MethodRule(frozenset({"a", "b", "c"}))
+    regions = method_regions("m", [a, b])
+    assert regions.criteria == ("a", "b", "c") and regions.total == 8
+    assert regions.counts == {(Grade.PASS, Grade.PASS): 1, (Grade.FAIL, Grade.FAIL): 7}
+    assert differing(regions.counts, 0, 1) == 0

@@ -43,6 +43,9 @@ th, td { border: 1px solid var(--line); padding: .2rem .5rem; text-align: left; 
 thead th { background: #f3f5f7; font-size: .85rem; }
 .heat td { text-align: center; min-width: 7.5rem; font-size: .85rem; white-space: nowrap; }
 .heat tbody th { font-weight: normal; white-space: nowrap; }
+/* the row headers stay in view while a wide heat map scrolls sideways in its box */
+.heat tbody th, .heat thead th:first-child { position: sticky; left: 0; z-index: 1; background: #fff; }
+.heat thead th:first-child { background: #f3f5f7; }
 .heat td.flag { min-width: 0; font-weight: bold; }
 .heat tr.differs th { background: var(--mark); box-shadow: inset 4px 0 0 #b8860b; }
 .heat tr.differs td.flag, .legend .mark { background: var(--mark); }
@@ -98,8 +101,9 @@ pre { background: #f6f8fa; border: 1px solid var(--line); padding: .5rem; overfl
 @media (max-width: 40rem) {
   body { padding: .5rem .6rem 2rem; font-size: 14px; }
   .heat td { min-width: 4.5rem; white-space: normal; }
-  .heat tbody th { white-space: normal; }
-  .crit-text { display: block; max-width: 12rem; margin-left: 0; }
+  .heat tbody th { white-space: normal; max-width: 9rem; }
+  /* one line of the criterion's words (in full on hover and in the findings), so a row is not a page tall */
+  .crit-text { display: block; max-width: 9rem; margin-left: 0; white-space: nowrap; }
   .sides { grid-template-columns: 1fr; }
   #filters label { white-space: normal; }
 }
@@ -321,14 +325,25 @@ def _area_counts(data: dict[str, Any]) -> list[tuple[str, int]]:
     return [(a, sum(f["area"] == a for f in data["findings"])) for a in present]
 
 
+# Findings about one body alone (against itself, the assessment plan, or its own earlier version): no divergence
+# between bodies.
+ONE_BODY = ("self-consistency", "reference", "versions")
+
+
 def _lede(data: dict[str, Any]) -> str:
     findings = data["findings"]
-    shown = sum(1 for f in findings if f.get("shows"))
+    between = [f for f in findings if f["area"] not in ONE_BODY]
+    shown = sum(1 for f in between if f.get("shows"))
+    alone = len(findings) - len(between)
     bodies = ", ".join(_e(b["name"]) for b in data["bodies"])
     return (f"<header><h1>Consistency report: {_e(data['standard'])}</h1>"
-            f'<p class="lede"><strong>{len(findings)}</strong> divergences among {bodies}; '
-            f"<strong>{shown}</strong> of them change what an apprentice record gets. The largest first; "
-            f'everything after, <a href="#h-findings">by area</a>.</p></header>')
+            f'<p class="lede"><strong>{len(between)}</strong> divergences among {bodies}; '
+            f"<strong>{shown}</strong> of them change what an apprentice record gets"
+            + (f" (and {alone} findings about one body alone: its self-consistency, its departures from the "
+               "assessment plan, its versions)" if alone else "")
+            + ". First those a record can show, taken area by area in turn, each area's most telling first (what "
+            "they change, then their share of a cohort and of their inputs); everything after, "
+            '<a href="#h-findings">by area</a>.</p></header>')
 
 
 def _header(data: dict[str, Any]) -> str:

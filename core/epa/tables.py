@@ -6,6 +6,7 @@ import datetime as dt
 import functools
 import json
 import re
+from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
@@ -273,25 +274,36 @@ def _not_checked(results: list[dict[str, Any]]) -> str:
 
 @_trimmed
 def consistency(console: Console, data: dict[str, Any]) -> None:
+    # findings counted by area, apart from the inputs each sweep evaluated (which are no findings), as the HTML
+    areas = ", ".join(f"{n} {area}" for area, n in Counter(f["area"] for f in data["findings"]).items())
     cases = ", ".join(f"{n:,} {area}" for area, n in data["cases"].items())
     console.print(f"[bold]{data['standard']}[/]: {len(data['findings'])} findings across "
-                  f"{', '.join(b['id'] for b in data['bodies'])} ({cases} inputs swept)", highlight=False)
+                  f"{', '.join(b['id'] for b in data['bodies'])} (by area: {areas})\n"
+                  f"Inputs each sweep evaluated (not findings): {cases}", highlight=False)
+    cohort = data.get("cohort")
+    if cohort:
+        console.print(f"Cohort {cohort['file']}: {cohort['records']:,} records of the standard "
+                      f"({cohort['errors']:,} error rows, {cohort['other_standards']:,} of other standards)",
+                      highlight=False)
     for area in dict.fromkeys(f["area"] for f in data["findings"]):
         table = _table(area, "finding", "sides and citations")
         for f in (f for f in data["findings"] if f["area"] == area):
             sides = "\n".join(f"{', '.join(s['bodies'])}: {s['says']}" + _quoted(s) for s in f["sides"])
-            shown = _witnessed(f)
+            shown = _witnessed(f, (cohort or {}).get("findings", {}).get(f["id"]))
             table.add_row(f"{f['id']}\n{f['summary']}{shown}", sides)
         _print(console, table)
 
 
-def _witnessed(f: dict[str, Any]) -> str:
-    """Under a consistency finding: its region's size, and the witness with each body's value on its row."""
+def _witnessed(f: dict[str, Any], touched: dict[str, Any] | None = None) -> str:
+    """Under a consistency finding: its region's size, with a cohort the records of it the finding touches, and
+    the witness with each body's value on its row."""
     from epa.report import witness_line
 
     region = f.get("region")
     text = (f"\n{region['inputs']:,} of {region['of']:,} inputs ({100 * region['share']:.3g}%)"
             + ("" if region["exact"] else ", of those swept") if region else "")
+    if touched is not None:
+        text += f"\n{touched['inputs']:,} of {touched['of']:,} records of the cohort ({100 * touched['share']:.3g}%)"
     if f.get("shows") and f.get("witness"):
         values = "; ".join(f"{body} {'no grade' if v is None else {True: 'yes', False: 'no'}.get(v, v)}"
                            for body, v in f["shows"]["values"].items())

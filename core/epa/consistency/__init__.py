@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from epa.consistency import catalogue, complete, quotes, rule_data, sweeps
+import attrs
+
+from epa.consistency import catalogue, complete, profiles, quotes, rule_data, sweeps
 from epa.consistency.findings import Finding, Subject, document_of
 from epa.errors import InputError
 from epa.registry import Registry
@@ -44,10 +46,46 @@ def _swept_region(finding: Finding, cases: dict[str, int]) -> dict[str, Any] | N
     return complete.region(finding.cases, cases[finding.area], space, exact)
 
 
-def _split(finding: Finding) -> tuple[Any, ...] | None:
-    """How the bodies split on the row a finding's witness shows (None: no record shows it)."""
-    shows = finding.shows
-    return (shows["row"], *sorted(shows["values"].items())) if shows else None
+def _criterion_readings(found: list[Finding], current: list[Subject]) -> None:
+    """A criterion finding's sides carry, as readings, each body's recorded ambiguities about that criterion: where
+    it sits is, for that body, how the tool reads a garbled or unclear table (labelled, never the document's
+    words)."""
+    by_label = {s.label: s for s in current}
+    for f in found:
+        ident = f.id.removeprefix("criteria.")
+        if f.area != "criteria" or ident.split(".")[-1] in ("distinction-set", "patterns"):
+            continue
+        for i, side in enumerate(f.sides):
+            readings = [f"{a.id}: {a.reading}" for label in side.bodies if label in by_label
+                        for a in by_label[label].ruleset.ambiguities
+                        if any(c.lower() == ident or ident.startswith(f"{c.lower()}.") for c in a.criteria)]
+            if readings:
+                f.sides[i] = attrs.evolve(side, readings=tuple(dict.fromkeys((*side.readings, *readings))))
+
+
+def _same_split(swept: list[Finding], counted: list[Finding]) -> None:
+    """A swept gateway finding (one profile, its cause) says which counted finding holds its split over every
+    profile, so that the two are not read as two divergences."""
+    exact = {(f.shows["row"], tuple(sorted(f.shows["values"].items()))): f.id for f in counted
+             if f.id.startswith("gateway.profiles") and f.shows}
+    for f in swept:
+        if f.id.startswith("gateway.ready") and f.shows:
+            same = exact.get((f.shows["row"], tuple(sorted(f.shows["values"].items()))))
+            f.summary += (f" (One swept profile and its cause; the same split counted over every profile, whatever "
+                          f"its cause: {same.replace('_', '-')}.)" if same else "")
+
+
+def _item_region(finding: Finding, alone: dict[str, dict[tuple[bool, ...], int]], gateway: dict[str, Any],
+                 current: list[Subject]) -> dict[str, Any] | None:
+    """A gateway evidence finding's region: the profiles its item alone splits as its witness does."""
+    if not finding.id.startswith("gateway.evidence.") or not finding.shows:
+        return None
+    item = finding.id.removeprefix("gateway.evidence.").replace("-", "_")
+    joint = tuple(finding.shows["values"][s.label] for s in current)
+    return complete.region(alone.get(item, {}).get(joint, 0), gateway["profiles"],
+                           f"every gateway profile: those in which the {item.replace('_', ' ')} alone (missing or "
+                           "not recorded) splits the bodies as the witness does, every other requirement met",
+                           gateway["exact"])
 
 
 def analyse(registry: Registry, standard: str, bodies: list[str] | None = None) -> dict[str, Any]:
@@ -62,6 +100,8 @@ def analyse(registry: Registry, standard: str, bodies: list[str] | None = None) 
     counted, summary = complete.analyse(current, definition)
     cases["criteria patterns"] = sum(r["patterns"] if r["sampled"] is None else r["sampled"]
                                      for r in summary["methods"])
+    _same_split(found, [f for f, _ in counted])
+    _criterion_readings(found, current)
     stated = catalogue.compare(current, definition) + rule_data.compare(current, standard)
     quotes.quote([*found, *(f for f, _ in counted), *stated], current)
     documents = {s.label: document_of(s) for s in current} | {
@@ -70,9 +110,10 @@ def analyse(registry: Registry, standard: str, bodies: list[str] | None = None) 
     findings = [{**f.as_data(documents), "region": _swept_region(f, cases)} for f in found]
     findings += [{**f.as_data(documents), "region": r} for f, r in counted]
     # A stated finding a record shows (an evidence item one body requires at gateway) is as large as the gateway
-    # profiles on which the bodies split as its witness does: the complete analysis counted those.
-    splits = {_split(f): r for f, r in counted if f.id.startswith("gateway.profiles")}
-    findings += [{**f.as_data(documents), "region": splits.get(_split(f))} for f in stated]
+    # profiles in which that item alone, missing or not recorded, splits the bodies as its witness does.
+    alone = profiles.alone(standard, current)
+    findings += [{**f.as_data(documents), "region": _item_region(f, alone, summary["gateway"], current)}
+                 for f in stated]
     return {
         "standard": standard,
         "bodies": [{"id": s.label, "name": s.loaded.body.name,

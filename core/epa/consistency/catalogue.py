@@ -98,23 +98,28 @@ def _anchor_reading(rule: Any) -> str:
 
 def gateway_rules(subjects: list[Subject]) -> list[Finding]:
     """Gateway requirements with a check, compared by what they check (English and maths, time on programme,
-    portfolio and proposal sizes)."""
+    portfolio and proposal sizes) and by when: those checked at gateway apart from those checked before an
+    assessment (``stage``), which decide no gateway."""
     out = []
     kinds = ("english_maths", "days_on_programme", "months_on_programme", "count")
-    for kind in kinds:
+    for kind, (stage, suffix, what) in itertools.product(kinds, (
+            ("gateway", "", "Gateway rules on {kind}"),
+            ("before_assessment", ".before-assessment", "Rules on {kind} checked before an assessment, not at "
+                                                        "gateway"))):
         values, cited, quoted = {}, {}, {}
         for s in subjects:
             # a requirement deferring to the funding rules is stated: it is shown as stated, deferred
             rules = [g for g in (s.ruleset.journey.gateway if s.ruleset.journey else ())
-                     if g.check and (getattr(g.check, kind) is not None
-                                     or (kind == "english_maths" and g.check.deferred is not None))]
+                     if g.stage == stage and g.check
+                     and (getattr(g.check, kind) is not None
+                          or (kind == "english_maths" and g.check.deferred is not None))]
             values[s.label] = "; ".join(f"{g.name} ({'mandatory' if g.mandatory else 'not mandatory'}"
                                         + (f"; deferred to {g.check.deferred.to}" if g.check and g.check.deferred
                                            else "") + ")" for g in rules) or "none"
             cited[s.label] = [g.citation for g in rules]
             quoted[s.label] = [(g.text, g.citation) for g in rules]
-        if (f := _by_value("gateway", f"rules.{kind.replace('_', '-')}", f"Gateway rules on {kind.replace('_', ' ')}",
-                           values, cited, quoted)):
+        if (f := _by_value("gateway", f"rules.{kind.replace('_', '-')}{suffix}",
+                           what.format(kind=kind.replace('_', ' ')), values, cited, quoted)):
             out.append(f)
     return out
 
@@ -140,14 +145,29 @@ def tolerances(subjects: list[Subject], standard: Standard) -> list[Finding]:
         for s in subjects:
             found = [t for t in (s.ruleset.journey.tolerances if s.ruleset.journey else ())
                      if (t.method, t.measure) == (method, measure)]
-            values[s.label] = "; ".join(_tolerance(t) for t in found) or "not stated"
-            cited[s.label] = [t.citation for t in found]
-            quoted[s.label] = [(t.text, t.citation) for t in found]
+            # a duration means different time where one body's questioning is inside it and another's after it
+            within = [c for c in (s.ruleset.journey.conduct if s.ruleset.journey else ())
+                      if c.aspect == "questioning_in_duration" and c.about == method] \
+                if measure == "duration_minutes" and found else []
+            values[s.label] = "; ".join(_tolerance(t) for t in found) + "".join(
+                f" ({_QUESTIONING.get(c.value, c.says)})" for c in within) or "not stated"
+            if found and not within and measure == "duration_minutes" and _questioning_stated(subjects, method):
+                values[s.label] += " (whether questioning is inside it: not stated)"
+            cited[s.label] = [t.citation for t in found] + [c.citation for c in within]
+            quoted[s.label] = [(t.text, t.citation) for t in found] + [(c.text, c.citation) for c in within]
         slug = f"{method}.{measure.replace('_', '-')}"
         if (f := _by_value("tolerances", slug, f"The {method}'s {measure.replace('_', ' ')}", values, cited,
                            quoted)):
             out.append(f)
     return out
+
+
+_QUESTIONING = {"included": "questioning inside it", "after_the_observation": "questioning after it, not counted in it"}
+
+
+def _questioning_stated(subjects: list[Subject], method: str) -> bool:
+    return any(c.aspect == "questioning_in_duration" and c.about == method
+               for s in subjects for c in (s.ruleset.journey.conduct if s.ruleset.journey else ()))
 
 
 def _tolerance(t: Any) -> str:

@@ -3,8 +3,10 @@
 The cohort is read and decided as ``epa compare --batch FILE --format json`` does (the same reading, the same
 engine, the same error rows). A record touches a finding when every body the finding names gives, on the row the
 finding's witness shows (the overall grade, a method's grade, gateway readiness, the cap or a full retake), the
-value the finding says it gives: the record shows the same split. Only records of the analysed standard count;
-a finding that names an older document version, or that no record can show, touches none.
+value the finding says it gives: the record shows the same split; and, where the finding names its cause (a
+gateway finding's ``shows.unmet``: each body's unmet requirements on the witness; a criterion's
+``shows.criterion``, left unmet), for the same cause. Only records of the analysed standard count; a finding
+that names an older document version, or that no record can show, touches none.
 """
 
 from __future__ import annotations
@@ -34,6 +36,21 @@ def _shown(value: Any) -> Any:
     return None if str(value) in ("no grade", "None") else str(value)
 
 
+def _same_cause(results: dict[str, dict[str, Any]], shows: dict[str, Any]) -> bool:
+    """Whether the record's bodies split for the finding's cause: on a gateway finding, each body finds the same
+    requirements unmet as on the witness (a record not ready for another reason shows another rule); on a
+    criterion's finding, the record leaves that criterion unmet."""
+    unmet = shows.get("unmet")
+    if unmet is not None and any(sorted(results[label].get("gateway", {}).get("unmet", ())) != ids
+                                 for label, ids in unmet.items()):
+        return False
+    criterion = shows.get("criterion")
+    # a criterion's finding: the record leaves that criterion unmet (some body assessing it finds it missing)
+    return criterion is None or any(
+        criterion in (*d.get("pass_missing", ()), *d.get("distinction_missing", ()))
+        for r in results.values() for d in (r.get("component_details") or {}).values())
+
+
 def touched(registry: Any, standard: str, findings: list[dict[str, Any]], source: str) -> dict[str, Any]:
     """Decide every record of the cohort ``source`` and count, per finding (by id), the records that show its
     split; returns ``{"file", "records", "errors", "other_standards", "findings": {id: region}}``."""
@@ -56,7 +73,7 @@ def touched(registry: Any, standard: str, findings: list[dict[str, Any]], source
             results = {r["body"]: r for r in data["results"]}
             for ident, shows in shown:
                 if all(label in results and _value(results[label], shows["row"]) == _shown(v)
-                       for label, v in shows["values"].items()):
+                       for label, v in shows["values"].items()) and _same_cause(results, shows):
                     counts[ident] += 1
 
     batch.run(source, "json", summary=False, summary_only=False, workers=1, only=None, registry=registry,

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from typing import Any
 
 from epa.consistency import profiles
-from epa.consistency.findings import Finding, Subject, names, pins, record, sides_by
+from epa.consistency.findings import Finding, Subject, names, pins, readiness, record, sides_by
 from epa.consistency.regions import Joint, MethodRegions, MethodRule, differing, method_regions, overall_regions, share
 from epa.grading import graded_call
 from epa.model import ComponentResult, Grade, Standard
@@ -41,7 +41,13 @@ def rule(s: Subject, method: str) -> MethodRule:
         def asked(met: frozenset[str]) -> Grade:
             return graded_call(s.loaded, "grade_component", ComponentResult, ruleset=ruleset, method=method,  # type: ignore[no-any-return]
                          criteria_met=met).grade
-    return MethodRule(passes, distinctions, needed, asked, component.pass_threshold or 0 if component else 0)
+    ties = tuple(sorted((c.id, c.repeats) for c in ruleset.criteria if c.repeats and c.method == method))
+    return MethodRule(passes, distinctions, needed, asked, component.pass_threshold or 0 if component else 0, ties)
+
+
+def _with_repeats(met: frozenset[str], subjects: list[Subject]) -> list[str]:
+    """A witness's criteria met: with every criterion a body prints again (``repeats``) met where its original is."""
+    return sorted(met | {c.id for s in subjects for c in s.ruleset.criteria if c.repeats and c.repeats in met})
 
 
 def combiner(s: Subject) -> Callable[[tuple[Grade, ...]], Grade | None]:
@@ -97,7 +103,7 @@ def method_findings(subjects: list[Subject], standard: Standard,
             met = regions_m.witness[joint]
             unmet = [c for c in regions_m.criteria if c not in met]
             shown = ", ".join(unmet[:4]) + (f" and {len(unmet) - 4} more" if len(unmet) > 4 else "")
-            witness = record(standard.id, [{"method": m, "criteria_met": sorted(met)} if m == method
+            witness = record(standard.id, [{"method": m, "criteria_met": _with_repeats(met, subjects)} if m == method
                                            else {"method": m, "grade": "pass"} for m in standard.method_ids],
                              **pins(subjects))
             space = (f"every pattern of the {len(regions_m.criteria)} {method} criteria met"
@@ -163,19 +169,16 @@ def gateway_findings(subjects: list[Subject], standard: Standard, ready: dict[tu
     for number, (joint, n) in enumerate(split, 1):
         data = profiles.profile(standard.id, subjects, witnesses[joint])
         results = {s.label: s.grade(data) for s in subjects}
-
-        def says(label: str, results: dict[str, Any] = results) -> str:
-            gateway = results[label].gateway
-            unmet = [r.name for r in gateway.requirements if r.id in gateway.unmet]
-            return "ready" if gateway.ready else f"not ready ({'; '.join(unmet)})"
+        outcomes = {s.label: readiness(s, results[s.label]) for s in subjects}
         values = dict(zip(labels, joint, strict=True))
         cited = {label: [q.citation for q in r.gateway.requirements if q.id in r.gateway.unmet]
                  for label, r in results.items()}
-        sides = sides_by(values, {label: says(label) for label in labels}, cited)
+        sides = sides_by(values, {label: o[0] for label, o in outcomes.items()}, cited,
+                         readings={label: o[1] for label, o in outcomes.items()})
         space = "every gateway profile: every class of every requirement field the bodies check, in every combination"
         summary = (f"Gateway readiness on {n:,} of {total:,} profiles ({_percent(n, total)}): "
-                   + "; ".join(f"{names(side.bodies)}: {'ready' if values[side.bodies[0]] else 'not ready'}"
-                               for side in sides)
+                   + "; ".join(f"{names(b for b in labels if values[b] is outcome)}: "
+                               f"{'ready' if outcome else 'not ready'}" for outcome in dict.fromkeys(joint))
                    + f"; for example {profiles.described(witnesses[joint])}.")
         finding = Finding("gateway.profiles" + (f".{number}" if number > 1 else ""), "gateway", summary, sides, data,
                           {"row": "gateway_ready", "values": values}, n)

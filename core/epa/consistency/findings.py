@@ -62,7 +62,8 @@ class Quote:
 
 @frozen
 class Side:
-    """The bodies on one side of a finding. ``says`` is the comparison's summary of their rule; ``quotes`` the
+    """The bodies on one side of a finding: they give the same value and ``says`` the same of it (each body's own
+    rule, never one body's for all). ``says`` is the comparison's summary of their rule; ``quotes`` the
     documents' own words behind it; ``readings`` what the tool reads into them that no document states (an anchor
     a window counts from...), labelled so that no one takes it for the document's words."""
 
@@ -112,16 +113,43 @@ def sides_by(values: Mapping[str, Any], says: Mapping[str, str],
              citations: Mapping[str, Iterable[str]],
              quotes: Mapping[str, Iterable[tuple[str, str]]] | None = None,
              readings: Mapping[str, Iterable[str]] | None = None) -> list[Side]:
-    """Bodies grouped by value, in order of first appearance; each side says what its first body says, and quotes
-    each of its bodies' (text, citation) pairs from ``quotes``; ``readings`` are the tool's, per body."""
+    """Bodies grouped by value and by what they say, in order of first appearance: bodies share a side only where
+    their summaries are the same words, so no side shows one body's rule as another's. Each side quotes each of
+    its bodies' (text, citation) pairs from ``quotes``; ``readings`` are the tool's, per body."""
     groups: dict[Any, list[str]] = {}
     for body, value in values.items():
-        groups.setdefault(_hashable(value), []).append(body)
+        groups.setdefault((_hashable(value), says[body]), []).append(body)
     quotes, readings = quotes or {}, readings or {}
     return [Side(tuple(bodies), says[bodies[0]], {b: tuple(dict.fromkeys(citations.get(b, ()))) for b in bodies},
                  tuple(Quote(b, text, cited) for b in bodies for text, cited in dict.fromkeys(quotes.get(b, ()))),
                  tuple(dict.fromkeys(r for b in bodies for r in readings.get(b, ()))))
             for bodies in groups.values()]
+
+
+def readiness(s: Subject, result: BodyResult) -> tuple[str, list[str]]:
+    """A body's gateway outcome in words, with the tool's readings it rests on: "ready" where a requirement the
+    document defers to someone else (English and maths, to the funding rules) is not checked says so, since the
+    tool cannot know the funding rules' answer."""
+    gateway = result.gateway
+    if not gateway.ready:
+        unmet = [r.name for r in gateway.requirements if r.id in gateway.unmet]
+        return f"not ready ({'; '.join(unmet)})", []
+    deferrals = {g.id: g.check.deferred.to for g in (s.ruleset.journey.gateway if s.ruleset.journey else ())
+                 if g.check is not None and g.check.deferred is not None}
+    deferred = [(r, deferrals[r.id]) for r in gateway.requirements if r.status == "deferred" and r.id in deferrals]
+    if not deferred:
+        return "ready", []
+    return ("ready (English and maths deferred by its document: not checked)",
+            [f"{r.id}: the document defers “{r.name}” to {to}, which the tool does not check: ready reads it as met"
+             for r, to in deferred])
+
+
+def cause(row: str, results: Mapping[str, BodyResult]) -> dict[str, Any]:
+    """What decided a gateway split, for ``shows``: each body's unmet requirements on the witness. A cohort's
+    record shows the finding only where its bodies split so for the same requirements (``cohort``)."""
+    if row != "gateway_ready":
+        return {}
+    return {"unmet": {label: sorted(r.gateway.unmet) for label, r in results.items()}}
 
 
 def _hashable(value: Any) -> Any:

@@ -168,3 +168,23 @@ def witnessed(standard: str, subjects: Sequence[Subject], chosen: Sequence[Group
             combined[joint] = (found + n * m, best)
         total = combined
     return ({j: n for j, (n, _) in total.items()}, {j: w for j, (_, (_, w)) in total.items()}, exact)
+
+
+def alone(standard: str, subjects: Sequence[Subject], chosen: Sequence[Group] | None = None
+          ) -> dict[str, dict[Joint, int]]:
+    """Per group, the profiles in which that group alone splits the bodies: each of its classes with every other
+    group at a class every body accepts, by the joint readiness the class gives. (An evidence item's finding is
+    as large as the profiles its item, missing or not recorded, splits so; the other groups' classes every body
+    accepts multiply.)"""
+    chosen = groups(subjects) if chosen is None else chosen
+    everyone = tuple(True for _ in subjects)
+    joints = {g.name: [readiness(standard, subjects, params) for _, params in g.values] for g in chosen}
+    accepted = {name: sum(j == everyone for j in js) for name, js in joints.items()}
+    out: dict[str, dict[Joint, int]] = {}
+    for name, js in joints.items():
+        others = 1
+        for other, n in accepted.items():
+            others *= n if other != name else 1
+        for j in js:
+            out.setdefault(name, {})[j] = out.get(name, {}).get(j, 0) + others
+    return out

@@ -47,7 +47,9 @@ def _criterion_quotes(f: Finding, side: Side, by_label: dict[str, Subject]) -> t
         s = by_label.get(label)
         if s is None:
             continue
-        if parts[-1] == "distinction-set" or (len(parts) > 2 and parts[2] == "distinction-set"):
+        if len(parts) > 2 and parts[2] == "patterns":
+            out += _pattern_quotes(f, parts[1], label, s.ruleset)
+        elif parts[-1] == "distinction-set" or (len(parts) > 2 and parts[2] == "distinction-set"):
             out += [Quote(label, c.text, c.citation) for c in s.ruleset.criteria_for(parts[1], "distinction")]
         else:
             criterion = next((c for c in s.ruleset.criteria if c.id.lower() == parts[1]
@@ -55,6 +57,21 @@ def _criterion_quotes(f: Finding, side: Side, by_label: dict[str, Subject]) -> t
             if criterion is not None:
                 out.append(Quote(label, criterion.text, criterion.citation))
     return tuple(out)
+
+
+SHOWN = 4  # the unmet criteria a pattern finding quotes per body, at most (the summary names them all)
+
+
+def _pattern_quotes(f: Finding, method: str, label: str, r: Ruleset) -> list[Quote]:
+    """What decides a body's grade on a pattern finding's witness: its rule for the method (the threshold) and the
+    criteria it assesses there that the witness leaves unmet (a body that assesses none of them quotes the rule
+    alone)."""
+    met = next((set(a.get("criteria_met", ())) for a in (f.witness or {}).get("assessments", ())
+                if a.get("method") == method), set())
+    rule = r.component_rules.get(method)
+    out = [Quote(label, rule.text, rule.citation)] if rule else []
+    unmet = [c for c in r.criteria_for(method) if c.id not in met and not c.repeats]
+    return out + [Quote(label, c.text, c.citation) for c in unmet[:SHOWN]]
 
 
 def quote(findings: Iterable[Finding], subjects: list[Subject]) -> None:

@@ -48,6 +48,9 @@ class MethodRule:
     needed: int = 0
     asked: Callable[[frozenset[str]], Grade] | None = field(default=None, eq=False)
     pass_needed: int = 0
+    # (repeated, original): a criterion the document prints again as a fragment of another (``repeats``) is met
+    # exactly when the one it repeats is, so it is no pattern of its own
+    ties: tuple[tuple[str, str], ...] = ()
 
     @property
     def counts_passes(self) -> bool:
@@ -56,12 +59,21 @@ class MethodRule:
 
     @property
     def assessed(self) -> frozenset[str]:
-        return self.passes | self.distinctions
+        """The criteria whose patterns decide this body's grade: a repeated criterion stands as the one it repeats."""
+        repeated = {r for r, _ in self.ties}
+        return (self.passes | self.distinctions) - repeated | {o for _, o in self.ties}
+
+    @property
+    def tied(self) -> frozenset[str]:
+        """The criteria another of this body's criteria repeats (its pattern decides both)."""
+        return frozenset(o for _, o in self.ties)
 
     def grade(self, met: frozenset[str]) -> Grade:
-        """The body's grade for an attempt meeting ``met`` (the default's rule, or the body's hook)."""
+        """The body's grade for an attempt meeting ``met`` (the default's rule, or the body's hook); a repeated
+        criterion is met where the one it repeats is."""
+        met = met | {r for r, o in self.ties if o in met}
         if self.asked is not None:
-            return self.asked(met & self.assessed)
+            return self.asked(met & (self.passes | self.distinctions))
         if len(self.passes & met) < (self.pass_needed or len(self.passes)):
             return Grade.FAIL
         if self.distinctions and len(self.distinctions & met) >= (self.needed or len(self.distinctions)):
@@ -96,11 +108,11 @@ def _atoms(rules: Sequence[MethodRule]) -> list[tuple[tuple[str, ...], bool]]:
     everything = sorted(set().union(*(r.assessed for r in rules)))
     groups: dict[tuple[object, ...], list[str]] = {}
     for c in everything:
-        key = tuple((c in r.passes, c in r.distinctions) if r.asked is None else (c if c in r.assessed else None)
-                    for r in rules)
+        key = tuple((c in r.passes, c in r.distinctions, c in r.tied) if r.asked is None
+                    else (c if c in r.assessed else None) for r in rules)
         groups.setdefault(key, []).append(c)
     return [(tuple(ids), any(c in r.distinctions or (r.asked is not None and c in r.assessed)
-                             or (r.counts_passes and c in r.passes) for r in rules for c in ids[:1]))
+                             or (r.counts_passes and c in r.passes) or c in r.tied for r in rules for c in ids[:1]))
             for ids in groups.values()]
 
 

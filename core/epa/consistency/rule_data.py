@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from epa.consistency.findings import Finding, Subject, names, pins, record, sides_by
+from epa.consistency.findings import Finding, Subject, cause, names, pins, record, sides_by
 from epa.model import CONDUCT_ASPECTS, Conduct
 from epa.variants import span
 
@@ -103,8 +103,10 @@ def gateway_evidence(subjects: list[Subject], standard: str) -> list[Finding]:
             cited[s.label] = [g.citation for g in found]
             quotes[s.label] = [(g.text, g.citation) for g in found]
         witness = record(standard, [], gateway={**full, field: False}, **pins(subjects))
-        ready = {s.label: s.grade(witness).gateway.ready for s in subjects}
-        shows = {"row": "gateway_ready", "values": ready} if len(set(ready.values())) > 1 else None
+        results = {s.label: s.grade(witness) for s in subjects}
+        ready = {label: r.gateway.ready for label, r in results.items()}
+        shows = ({"row": "gateway_ready", "values": ready, **cause("gateway_ready", results)}
+                 if len(set(ready.values())) > 1 else None)
         if (f := _finding(f"gateway.evidence.{field.replace('_', '-')}", "gateway",
                           f"Gateway evidence: {field.replace('_', ' ')}", values, says, cited, quotes,
                           witness if shows else None, shows)):

@@ -15,9 +15,10 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
-from epa.consistency.findings import GATEWAY, Finding, Subject, names, pins, record, sides_by
+from epa.consistency.findings import GATEWAY, Finding, Subject, cause, names, pins, readiness, record, sides_by
 from epa.grading import BodyResult
 from epa.model import Grade, Standard
+from epa.variants import span
 
 Row = Callable[[BodyResult], Any]
 
@@ -40,8 +41,10 @@ class Groups:
         self.cases = 0
 
     def add(self, area: str, slug: str, row: str, results: dict[str, BodyResult], witness: dict[str, Any],
-            about: str, says: Callable[[str, Any], str], cited: Callable[[BodyResult], list[str]]) -> bool:
-        """Record one input; True when the bodies disagree on ``row``."""
+            about: str, says: Callable[[str, Any], str], cited: Callable[[BodyResult], list[str]],
+            readings: Callable[[str, BodyResult], list[str]] | None = None) -> bool:
+        """Record one input; True when the bodies disagree on ``row``. ``readings``: the tool's readings a body's
+        answer rests on (a window's anchor the document does not state...), labelled as such on its side."""
         values = {label: _row(row)(r) for label, r in results.items()}
         if len(set(values.values())) < 2:
             return False
@@ -50,13 +53,18 @@ class Groups:
         if key in self.findings:
             self.findings[key].cases += 1
             return True
-        sides = sides_by(values, {label: says(label, v) for label, v in values.items()}, citations)
+        read = {label: readings(label, r) for label, r in results.items()} if readings else {}
+        # an answer resting on the tool's reading says so in its words, not only in its readings
+        said = {label: says(label, v) + (" (on the tool's reading)" if read.get(label) and "not checked" not in
+                                         says(label, v) else "") for label, v in values.items()}
+        sides = sides_by(values, said, citations, readings=read)
         summary = f"{about[0].upper()}{about[1:]}: " + "; ".join(
             f"{names(s.bodies)}: {s.says}" for s in sides) + "."
         number = sum(1 for k in self.findings if k[0] == area and self.findings[k].id.startswith(f"{area}.{slug}"))
         self.findings[key] = Finding(f"{area}.{slug}" + (f".{number + 1}" if number else ""), area, summary,
                                      sides, witness, {"row": row, "values": {k: _jsonable(v) for k, v in
-                                                                             values.items()}}, 1)
+                                                                             values.items()}, **cause(row, results)},
+                                     1)
         return True
 
 
@@ -158,7 +166,8 @@ def criteria(subjects: list[Subject], standard: Standard, groups: Groups) -> lis
             f"{term.id} (“{text[:90]}{'…' if len(text) > 90 else ''}”): "
             + "; ".join(f"{names(side.bodies)}: {side.says}" for side in sides) + ".",
             sides, data if row else None,
-            {"row": row, "values": {k: _jsonable(_row(row)(r)) for k, r in results.items()}} if row else None, 1))
+            {"row": row, "values": {k: _jsonable(_row(row)(r)) for k, r in results.items()}, "criterion": term.id}
+            if row else None, 1))
     return out
 
 
@@ -252,13 +261,36 @@ def _resit_says(row: str, _label: str, value: Any) -> str:
     return str(value) if value else "no grade"
 
 
+def _resit_readings(row: str, subject: Subject, result: BodyResult, data: dict[str, Any]) -> list[str]:
+    """The tool's readings a body's resit answer rests on: a window counted from a date its document does not
+    state; a cap the document words for one route only, where the record takes the other (with the body's
+    recorded ambiguity about that cap)."""
+    resit = subject.ruleset.journey.resit if subject.ruleset.journey else None
+    if resit is None:
+        return []
+    cited = set(_steps("resit", *dict(RESIT_ROWS)[row])(result))
+    if row == "full_retake_required":
+        return [f"{w.id}: the document states no date to count its {span(w.offset)} from; the tool counts it from "
+                f"{w.from_.replace('_', ' ')}" for w in resit.windows if w.from_reading and w.citation in cited]
+    routes = {a["kind"] for a in data.get("assessments", ()) if a.get("kind")} - set(resit.cap.applies_to)
+    if row == "capped" and not result.capped and routes:
+        recorded = [f"{a.id}: {a.reading}" for a in subject.ruleset.ambiguities
+                    if a.citation == resit.cap.citation and "cap" in a.id.split("-")]
+        return recorded or [f"the document's cap names {' and '.join(resit.cap.applies_to)} only: the tool reads a "
+                            f"{' or '.join(sorted(routes))} as not capped"]
+    return []
+
+
 def resits(subjects: list[Subject], standard: Standard, groups: Groups) -> None:
+    by_label = {s.label: s for s in subjects}
     for about, data in _histories(standard, pins(subjects), timings(subjects)):
         results = {s.label: s.grade(data) for s in subjects}
         groups.cases += 1
         for row, words in RESIT_ROWS:
+            def read(label: str, result: BodyResult, row: str = row, data: dict[str, Any] = data) -> list[str]:
+                return _resit_readings(row, by_label[label], result, data)
             if groups.add("resits", row.replace("_", "-"), row, results, data, about,
-                          functools.partial(_resit_says, row), _steps("resit", *words)):
+                          functools.partial(_resit_says, row), _steps("resit", *words), read):
                 break  # the first row that differs is the finding; the rows after it follow from it
 
 
@@ -302,13 +334,16 @@ def gateway(subjects: list[Subject], standard: Standard, groups: Groups) -> None
         data = {**data, "standard": standard.id, **pins(subjects)}
         results = {s.label: s.grade(data) for s in subjects}
         groups.cases += 1
+        outcomes = {s.label: readiness(s, results[s.label]) for s in subjects}
 
-        def says(label: str, ready: bool, results: dict[str, BodyResult] = results) -> str:
-            unmet = [r.name for r in results[label].gateway.requirements if r.id in results[label].gateway.unmet]
-            return "ready" if ready else f"not ready ({'; '.join(unmet)})"
+        def says(label: str, _: Any, outcomes: dict[str, tuple[str, list[str]]] = outcomes) -> str:
+            return outcomes[label][0]
+
+        def read(label: str, _: BodyResult, outcomes: dict[str, tuple[str, list[str]]] = outcomes) -> list[str]:
+            return outcomes[label][1]
 
         groups.add("gateway", "ready", "gateway_ready", results, data, about, says,
-                   lambda r: [q.citation for q in r.gateway.requirements if q.id in r.gateway.unmet])
+                   lambda r: [q.citation for q in r.gateway.requirements if q.id in r.gateway.unmet], read)
 
 
 # --- running them ---------------------------------------------------------------------------------------
