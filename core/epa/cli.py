@@ -636,6 +636,41 @@ def consistency(standard: str, body_ids: str | None, fmt: str, out: Path | None)
     click.echo(f"wrote {len(data['findings'])} findings to {out}", err=True)
 
 
+@cli.command(epilog="""\b
+Exit codes: 0 stopped by SIGTERM or Ctrl-C, the requests in flight answered;
+1 a plugin or epa failed; 2 bad options, or the address cannot be listened
+on (e.g. the port is in use); 3 the --decision-log file cannot be written.""")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="the address to listen on: this machine only, unless another is given (0.0.0.0: every one)")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="0: any free port")
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True, help="server processes")
+@click.option("--decision-log", type=click.Path(path_type=Path, dir_okay=False), callback=_output_file,
+              metavar="FILE", help="append a JSON line per decision: time, record digest, rules digest, result "
+                                   "(apprentice ids masked)")
+@click.option("--log-identities", is_flag=True, help="with --decision-log: write apprentice ids as they are")
+@click.option("--max-body", type=click.IntRange(1), default=16 * 1024 * 1024, show_default=True, metavar="BYTES",
+              help="the largest record a request may send (413 above it)")
+@click.option("--max-batch-body", type=click.IntRange(1), default=64 * 1024 * 1024, show_default=True,
+              metavar="BYTES", help="the largest cohort POST /batch may send (413 above it)")
+@click.option("--batch-seconds", type=click.FloatRange(min=0.001), default=300.0, show_default=True,
+              help="a batch still grading after this long is stopped, its output ending in an error line")
+@click.option("--memo", type=click.IntRange(0), default=0, show_default=True, metavar="N",
+              help="remember the last N whole answers (0: none): the same request under the same rules is answered "
+                   "from memory")
+def serve(host: str, port: int, workers: int, decision_log: Path | None, log_identities: bool, max_body: int,
+          max_batch_body: int, batch_seconds: float, memo: int) -> None:
+    """Serve the commands' answers over HTTP (README, "Serve"): each endpoint answers with the JSON the matching
+    command prints with --format json; GET /openapi.json describes them, /docs to read."""
+    from epa.serve.run import run
+    from epa.serve.settings import Settings
+
+    if log_identities and decision_log is None:
+        raise click.UsageError("--log-identities goes with --decision-log")
+    run(host, port, workers, Settings(max_body=max_body, max_batch_body=max_batch_body, batch_seconds=batch_seconds,
+                                      decision_log=str(decision_log) if decision_log else None,
+                                      log_identities=log_identities, memo=memo, bodies=_named()))
+
+
 @cli.command()
 @FORMAT
 def plugins(fmt: str) -> None:
