@@ -156,8 +156,7 @@ def _embedded(name: str, prefix: str) -> dict[str, Any]:
 
     def point(node: Any) -> Any:
         if isinstance(node, dict):
-            return {k: (REF + prefix + v[len("#/$defs/"):] if k == "$ref" and isinstance(v, str)
-                        and v.startswith("#/$defs/") else point(v)) for k, v in node.items()}
+            return {k: _pointed(v, name) if k == "$ref" and isinstance(v, str) else point(v) for k, v in node.items()}
         if isinstance(node, list):
             return [point(v) for v in node]
         return node
@@ -166,6 +165,18 @@ def _embedded(name: str, prefix: str) -> dict[str, Any]:
     if "type" in source or "properties" in source:
         found[name] = point(source)
     return found
+
+
+def _pointed(ref: str, name: str) -> str:
+    """A reference to a definition (``#/$defs/X`` in schema ``name``, or in a schema by its $id, as a validator
+    may have rewritten it in the shared copy) pointed at its component."""
+    where, _, fragment = ref.partition("#")
+    if where:
+        name = next((n for n, _ in SCHEMAS if where.endswith(f"/{n}.schema.json")), name)
+    prefix = dict(SCHEMAS)[name]
+    if fragment.startswith("/$defs/"):
+        return REF + prefix + fragment[len("/$defs/"):]
+    return REF + name if where and not fragment.strip("/") else ref
 
 
 @cache
