@@ -10,11 +10,11 @@ import time
 from collections.abc import Sequence
 
 
-async def _client(host: str, port: int, requests: Sequence[bytes], latencies: list[float],
-                  bodies: list[bytes] | None) -> None:
+async def _client(host: str, port: int, requests: Sequence[tuple[int, bytes]], latencies: list[float],
+                  bodies: dict[int, bytes] | None) -> None:
     reader, writer = await asyncio.open_connection(host, port)
     try:
-        for request in requests:
+        for index, request in requests:
             start = time.perf_counter()
             writer.write(request)
             head = await reader.readuntil(b"\r\n\r\n")
@@ -28,7 +28,7 @@ async def _client(host: str, port: int, requests: Sequence[bytes], latencies: li
             if not head.startswith(b"HTTP/1.1 200"):
                 raise RuntimeError(f"{head.splitlines()[0]!r}: {body[:300]!r}")
             if bodies is not None:
-                bodies.append(body)
+                bodies[index] = body
     finally:
         writer.close()
 
@@ -40,19 +40,20 @@ def request(method: str, path: str, body: bytes = b"", content_type: str = "appl
 
 
 def load(host: str, port: int, requests: Sequence[bytes], clients: int,
-         keep_bodies: bool = False) -> tuple[float, list[float], list[bytes]]:
+         keep_bodies: bool = False) -> tuple[float, list[float], dict[int, bytes]]:
     """Send ``requests`` (round robin over ``clients`` connections); return the wall time, every latency and
-    (``keep_bodies``) every response body."""
+    (``keep_bodies``) every response body by its request's index."""
     latencies: list[float] = []
-    bodies: list[bytes] | None = [] if keep_bodies else None
-    shares = [requests[i::clients] for i in range(clients)]
+    bodies: dict[int, bytes] | None = {} if keep_bodies else None
+    numbered = list(enumerate(requests))
+    shares = [numbered[i::clients] for i in range(clients)]
 
     async def run() -> float:
         start = time.perf_counter()
         await asyncio.gather(*(_client(host, port, share, latencies, bodies) for share in shares if share))
         return time.perf_counter() - start
 
-    return asyncio.run(run()), latencies, bodies or []
+    return asyncio.run(run()), latencies, bodies or {}
 
 
 def percentile(values: Sequence[float], p: float) -> float:
