@@ -5,6 +5,7 @@ asked and stopped."""
 from __future__ import annotations
 
 import contextlib
+import csv
 import io
 import json
 import os
@@ -247,6 +248,25 @@ def test_a_batch_out_of_time_ends_with_an_error_line(registry) -> None:
         answer = hurried.post("/batch", content=raw, headers={"content-type": "application/jsonl"})
     last = json.loads(answer.text.splitlines()[-1])
     assert last["line"] == 0 and "--batch-seconds" in last["error"]["message"]
+
+
+def test_a_csv_batch_out_of_time_ends_with_an_error_row_of_the_headers_width(registry) -> None:
+    raw = (EXAMPLES / "st0071-cohort.csv").read_bytes()
+    raw += b"".join(raw.splitlines(keepends=True)[1:]) * 300
+    with TestClient(create_app(Settings(batch_seconds=0.001), registry)) as hurried:
+        answer = hurried.post("/batch?format=csv", content=raw, headers={"content-type": "text/csv"})
+    rows = list(csv.reader(io.StringIO(answer.text)))
+    assert rows[-1][0] == "0" and "--batch-seconds" in rows[-1][-1] and len(rows[-1]) == len(rows[0])
+    assert rows[0][-1] == "error"
+
+
+def test_a_cohort_over_the_batch_limit_is_413(registry) -> None:
+    raw = (EXAMPLES / "st0071-cohort.jsonl").read_bytes()
+    with TestClient(create_app(Settings(max_batch_body=len(raw) - 1), registry)) as small:
+        answer = small.post("/batch", content=raw, headers={"content-type": "application/jsonl"})
+        assert answer.status_code == 413 and "--max-batch-body" in answer.json()["hint"]
+        fits = small.post("/batch", content=raw[:raw.index(b"\n") + 1], headers={"content-type": "application/jsonl"})
+        assert fits.status_code == 200
 
 
 def test_a_plugin_failing_is_500_naming_it(registry, monkeypatch, client) -> None:

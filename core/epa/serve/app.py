@@ -340,6 +340,7 @@ async def _batch(s: Service, request: Request) -> Response:
     queue: asyncio.Queue[Any] = asyncio.Queue(QUEUED)
     stop = threading.Event()
     deadline = time.monotonic() + s.settings.batch_seconds
+    columns = [5]  # a CSV error row's cells: as many as the header the batch wrote first has
 
     def put(item: Any) -> None:
         sent = asyncio.run_coroutine_threadsafe(queue.put(item), loop)
@@ -358,6 +359,8 @@ async def _batch(s: Service, request: Request) -> Response:
         if time.monotonic() > deadline:
             raise _Stopped(f"the batch was stopped after {s.settings.batch_seconds:g} s (the server's "
                            "--batch-seconds): the output above is complete, the records after it were not graded")
+        if fmt == "csv" and columns == [5]:
+            columns[0] = text.split("\n", 1)[0].count(",") + 1  # (the header's names hold no comma)
         put(text.encode("utf-8"))
 
     def grade() -> None:
@@ -367,7 +370,7 @@ async def _batch(s: Service, request: Request) -> Response:
             put(_END)
         except _Stopped as exc:
             if exc.args and not stop.is_set():
-                put(_closing(fmt, str(exc)))
+                put(_closing(fmt, str(exc), columns[0]))
                 put(_END)
         except BaseException as exc:  # handed to the response: a refusal before any row, or a failure in the rows
             with contextlib.suppress(_Stopped):
@@ -395,7 +398,7 @@ async def _batch(s: Service, request: Request) -> Response:
                 if isinstance(item, BaseException):
                     message = str(item) if isinstance(item, PluginError | InputError) else \
                         f"internal error: {type(item).__name__}: {item}"
-                    yield _closing(fmt, message)
+                    yield _closing(fmt, message, columns[0])
                     break
                 yield item
                 item = await queue.get()
@@ -411,12 +414,13 @@ async def _batch(s: Service, request: Request) -> Response:
     return StreamingResponse(rows(), media_type=media_out, headers={DIGEST_HEADER: s.digest})
 
 
-def _closing(fmt: str, message: str) -> bytes:
-    """The last line of a batch stopped part way: an error line no record has (line 0)."""
+def _closing(fmt: str, message: str, columns: int) -> bytes:
+    """The last line of a batch stopped part way: an error line no record has (line 0); in CSV, a row of the
+    header's ``columns`` cells, the message in the last (the error column)."""
     if fmt == "csv":
         from epa.csv_output import rows
 
-        return rows([["0", "", "", "", "error: " + message]]).encode("utf-8")
+        return rows([["0", *[""] * (columns - 2), message]]).encode("utf-8")
     return (json.dumps({"line": 0, "error": {"message": message, "path": None, "hint": None}},
                        ensure_ascii=False) + "\n").encode("utf-8")
 
