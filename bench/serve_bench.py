@@ -8,7 +8,7 @@
 
     python bench/serve_bench.py                      # 4,000 requests over 500 distinct records, 32 clients
     python bench/serve_bench.py --workers 2          # the server with two processes
-    python bench/serve_bench.py --memo 1000          # with the memo of whole answers
+    python bench/serve_bench.py --memo 0             # every request decided, none answered from the memo
     python bench/serve_bench.py --batch-records 5000
 
 The server and the load generator share the machine (the issue's targets are for a 2-core machine running both).
@@ -94,11 +94,12 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=500, help="distinct records the requests cycle through")
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--workers", type=int, default=1)
-    parser.add_argument("--memo", type=int, default=0)
+    parser.add_argument("--memo", type=int, default=1000, help="the server's --memo (0: every request decided)")
     parser.add_argument("--batch-records", type=int, default=5000)
     args = parser.parse_args()
     registry = Registry.installed()
-    print(f"machine: {cpu()}; server and load generator together")
+    print(f"machine: {cpu()}; server and load generator together; load average {os.getloadavg()[0]:.1f} "
+          "before the run")
     bodies = [json.dumps(r).encode() for r in records(registry, args.records, seed=21)]
     port_option = ["--port", "8799"] if args.workers > 1 else ["--port", "0"]
     server, port = start([*port_option, "--workers", str(args.workers), "--memo", str(args.memo)])

@@ -304,11 +304,24 @@ def test_the_decision_log_masks_ids_unless_asked(registry, tmp_path, identities)
 def test_the_memo_gives_the_same_answer(registry) -> None:
     any_body()
     raw = RECORDS[0].read_bytes()
-    with TestClient(create_app(Settings(), registry)) as plain, \
+    with TestClient(create_app(Settings(memo=0), registry)) as plain, \
             TestClient(create_app(Settings(memo=8), registry)) as memo:
         first = memo.post("/compare", content=raw, headers=YAML)
         assert first.content == memo.post("/compare", content=raw, headers=YAML).content
         assert first.content == plain.post("/compare", content=raw, headers=YAML).content
+
+
+def test_the_memo_is_bounded_by_count_and_bytes() -> None:
+    from epa.serve.decisions import Memo
+
+    memo = Memo(2, budget=10)
+    for key in "abc":
+        memo.put((key,), (b"xxx", None))
+    assert memo.get(("a",)) is None and memo.get(("c",)) is not None  # three: the least recently used went
+    memo.put(("d",), (b"x" * 8, None))
+    assert memo.held <= 10 and memo.get(("d",)) is not None and memo.get(("b",)) is None
+    memo.put(("e",), (b"x" * 11, None))  # larger than the budget: never held
+    assert memo.get(("e",)) is None
 
 
 # --- the OpenAPI document -----------------------------------------------------------------------------------

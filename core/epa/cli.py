@@ -654,9 +654,9 @@ on (e.g. the port is in use); 3 the --decision-log file cannot be written.""")
               metavar="BYTES", help="the largest cohort POST /batch may send (413 above it)")
 @click.option("--batch-seconds", type=click.FloatRange(min=0.001), default=300.0, show_default=True,
               help="a batch still grading after this long is stopped, its output ending in an error line")
-@click.option("--memo", type=click.IntRange(0), default=0, show_default=True, metavar="N",
+@click.option("--memo", type=click.IntRange(0), default=1000, show_default=True, metavar="N",
               help="remember the last N whole answers (0: none): the same request under the same rules is answered "
-                   "from memory")
+                   "from memory (no answer depends on today's date)")
 def serve(host: str, port: int, workers: int, decision_log: Path | None, log_identities: bool, max_body: int,
           max_batch_body: int, batch_seconds: float, memo: int) -> None:
     """Serve the commands' answers over HTTP (README, "Serve"): each endpoint answers with the JSON the matching

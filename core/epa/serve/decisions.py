@@ -72,12 +72,13 @@ def masked(result: Any) -> Any:
 
 
 class Memo:
-    """Whole answers remembered, least recently used first out, at most ``size`` of them: keyed by the endpoint, its
-    query, the body's media type, the digest of its bytes and the rules' digest. It can only make an answer faster:
-    the same request under the same rules is the same answer (none depends on today's date)."""
+    """Whole answers remembered, least recently used first out, at most ``size`` of them and ``budget`` bytes of
+    their JSON (so that large records cannot make it large): keyed by the endpoint, its options, the body's media
+    type, the digest of its bytes and the rules' digest. It can only make an answer faster: the same request under
+    the same rules is the same answer (none depends on today's date)."""
 
-    def __init__(self, size: int):
-        self.size = size
+    def __init__(self, size: int, budget: int = 64 * 1024 * 1024):
+        self.size, self.budget, self.held = size, budget, 0
         self._answers: collections.OrderedDict[tuple[str, ...], tuple[bytes, Any]] = collections.OrderedDict()
 
     def get(self, key: tuple[str, ...]) -> tuple[bytes, Any] | None:
@@ -91,6 +92,9 @@ class Memo:
     def put(self, key: tuple[str, ...], answer: tuple[bytes, Any]) -> None:
         if not self.size:
             return
+        if key in self._answers or len(answer[0]) > self.budget:
+            return
         self._answers[key] = answer
-        if len(self._answers) > self.size:
-            self._answers.popitem(last=False)
+        self.held += len(answer[0])
+        while len(self._answers) > self.size or self.held > self.budget:
+            self.held -= len(self._answers.popitem(last=False)[1][0])

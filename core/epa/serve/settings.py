@@ -19,7 +19,9 @@ class Settings:
     batch_seconds: float = 300.0  # a batch still grading after this long is stopped, its output ending in an error
     decision_log: str | None = None  # a file the server appends a JSON line to per decision
     log_identities: bool = False  # write apprentice ids in the decision log as they are, not masked
-    memo: int = 0  # whole answers remembered (0: none), keyed by the request and the rules digest
+    # whole answers remembered (0: none), keyed by the request and the rules digest: a provider's system asks about
+    # the same apprentice again (a page shown twice); 1,000 compare answers of four bodies are about 35 MB
+    memo: int = 1000
     bodies: tuple[str, ...] | None = None  # --bodies: only these (ids, names or acronyms)
 
     def to_env(self) -> str:
