@@ -269,6 +269,22 @@ def test_a_cohort_over_the_batch_limit_is_413(registry) -> None:
         assert fits.status_code == 200
 
 
+def test_a_client_leaving_a_batch_part_way_frees_the_next_one(registry) -> None:
+    import httpx
+
+    raw = (EXAMPLES / "st0071-cohort.jsonl").read_bytes()
+    server, port = _started([])
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as c:
+            with c.stream("POST", "/batch", content=raw * 2000, headers={"content-type": "application/jsonl"}) as rows:
+                assert json.loads(next(rows.iter_lines()))["line"] == 1  # then the client goes
+            after = c.post("/batch", content=raw, headers={"content-type": "application/jsonl"})
+        assert after.status_code == 200 and len(after.text.splitlines()) == raw.count(b"\n")
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=10)
+
+
 def test_a_plugin_failing_is_500_naming_it(registry, monkeypatch) -> None:
     from epa import grading
     from epa.errors import PluginError

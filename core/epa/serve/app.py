@@ -341,17 +341,29 @@ async def _batch(s: Service, request: Request) -> Response:
                       hint="send the header Content-Type: application/jsonl or text/csv")
     fmt = "csv" if (_query(request, "format") == "csv" or (_accepts(request, "text/csv")
                                                           and _query(request, "format") != "json")) else "json"
-    raw = await s.body(request, s.settings.max_batch_body)
+    # One batch at a time, and its cohort read only once it is its turn: a queue of waiting uploads holds no memory.
+    # The lock is released by the grading thread when it ends (or here, should it never start), never by the
+    # response, whose clean-up a client going away can cut short.
     try:
         await asyncio.wait_for(s.batch_lock.acquire(), timeout=s.settings.batch_seconds)
     except TimeoutError:
         raise Problem(503, "busy", "another batch has been grading for longer than this server waits",
                       headers={"Retry-After": "10"}) from None
+    try:
+        raw = await asyncio.wait_for(s.body(request, s.settings.max_batch_body), timeout=s.settings.batch_seconds)
+    except TimeoutError:
+        s.batch_lock.release()
+        raise Problem(408, "request-timeout", f"the cohort was not sent within {s.settings.batch_seconds:g} s (the "
+                      "server's --batch-seconds)") from None
+    except BaseException:
+        s.batch_lock.release()
+        raise
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue[Any] = asyncio.Queue(QUEUED)
     stop = threading.Event()
     deadline = time.monotonic() + s.settings.batch_seconds
     columns = [5]  # a CSV error row's cells: as many as the header the batch wrote first has
+    written = [0]  # writes so far: the first (a CSV header) always goes out, so that an error row has its columns
 
     def put(item: Any) -> None:
         sent = asyncio.run_coroutine_threadsafe(queue.put(item), loop)
@@ -367,11 +379,12 @@ async def _batch(s: Service, request: Request) -> Response:
     def write(text: str) -> None:
         if stop.is_set():
             raise _Stopped
-        if time.monotonic() > deadline:
+        if written[0] and time.monotonic() > deadline:
             raise _Stopped(f"the batch was stopped after {s.settings.batch_seconds:g} s (the server's "
                            "--batch-seconds): the output above is complete, the records after it were not graded")
         if fmt == "csv" and columns == [5]:
             columns[0] = text.split("\n", 1)[0].count(",") + 1  # (the header's names hold no comma)
+        written[0] += 1
         put(text.encode("utf-8"))
 
     def grade() -> None:
@@ -387,13 +400,14 @@ async def _batch(s: Service, request: Request) -> Response:
             with contextlib.suppress(_Stopped):
                 put(exc)
                 put(_END)
+        finally:
+            with contextlib.suppress(RuntimeError):  # the event loop closed: the server has stopped
+                loop.call_soon_threadsafe(s.batch_lock.release)
 
     worker = threading.Thread(target=grade, name="epa-batch", daemon=True)
     worker.start()
     first = await queue.get()
     if isinstance(first, BaseException) or first is _END:
-        await asyncio.to_thread(worker.join)
-        s.batch_lock.release()
         if isinstance(first, InputError):
             raise problems.from_input_error(first, 422, "invalid-cohort")
         if isinstance(first, PluginError):
@@ -415,11 +429,9 @@ async def _batch(s: Service, request: Request) -> Response:
                 item = await queue.get()
         finally:
             stop.set()
-            with contextlib.suppress(asyncio.QueueEmpty):  # free a thread waiting to put
+            with contextlib.suppress(asyncio.QueueEmpty):  # free a thread waiting to put: it stops at its next write
                 while True:
                     queue.get_nowait()
-            await asyncio.to_thread(worker.join)
-            s.batch_lock.release()
 
     media_out = "text/csv; charset=utf-8" if fmt == "csv" else "application/jsonl"
     return StreamingResponse(rows(), media_type=media_out, headers={DIGEST_HEADER: s.digest})

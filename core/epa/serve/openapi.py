@@ -133,6 +133,7 @@ PATHS: dict[str, dict[str, Any]] = {
                                   {"$ref": REF + "batch_result"}, {"$ref": REF + "batch_error"}]},
                                   "schema": {"type": "string"}},
                                   "text/csv": {"schema": {"type": "string"}}}},
+                      "408": _problem("the cohort was not sent within the server's --batch-seconds"),
                       "413": _problem("the cohort is larger than the server's --max-batch-body"),
                       "415": _problem("a media type other than JSON Lines, CSV or a workbook"),
                       "422": _problem("a cohort refused before any record (its format, its CSV header)"),

@@ -17,7 +17,7 @@ TYPES = "https://epa.invalid/problems/"  # each kind of problem's type URI: this
 _WHERE = re.compile(r"^[^:]*(?::(\d+):(\d+))?(?:: (\$.*))?$", re.S)
 
 TITLES = {
-    400: "Bad request", 404: "Not found", 405: "Method not allowed", 406: "Not acceptable",
+    400: "Bad request", 404: "Not found", 405: "Method not allowed", 406: "Not acceptable", 408: "Request timeout",
     413: "Request body too large", 415: "Unsupported media type", 422: "Invalid record",
     500: "Internal error", 503: "Busy",
 }
