@@ -242,6 +242,23 @@ def test_a_cohort_given_to_a_record_endpoint_is_refused_pointing_at_batch(client
     assert answer.status_code in (400, 422) and "--batch" in answer.text
 
 
+def test_no_endpoint_reads_a_file_a_request_names(client) -> None:
+    any_body()
+    path = str(RECORDS[0])  # a record's file, named in the body and in the query: neither is read
+    for body in (path, "-", json.dumps(path)):
+        answer = client.post("/compare", content=body.encode(), headers=YAML)
+        assert answer.status_code in (400, 422) and "A-0" not in answer.text, answer.text
+    assert client.post(f"/batch?source={path}", content=b"", headers={"content-type": "text/csv"}).text == ""
+
+
+def test_an_empty_cohort_is_answered_with_no_rows_as_the_command_prints_none(client, monkeypatch) -> None:
+    for media in ("text/csv", "application/jsonl"):
+        answer = client.post("/batch", content=b"", headers={"content-type": media})
+        assert answer.status_code == 200 and answer.text == ""
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b""), encoding="utf-8"))
+    assert run("compare", "--batch", "-", "--format", "json").stdout == ""
+
+
 def test_a_batch_out_of_time_ends_with_an_error_line(registry) -> None:
     raw = (EXAMPLES / "st0071-cohort.jsonl").read_bytes() * 200
     with TestClient(create_app(Settings(batch_seconds=0.001), registry)) as hurried:

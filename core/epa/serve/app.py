@@ -406,15 +406,16 @@ async def _batch(s: Service, request: Request) -> Response:
 
     worker = threading.Thread(target=grade, name="epa-batch", daemon=True)
     worker.start()
+    media_out = "text/csv; charset=utf-8" if fmt == "csv" else "application/jsonl"
     first = await queue.get()
-    if isinstance(first, BaseException) or first is _END:
-        if isinstance(first, InputError):
-            raise problems.from_input_error(first, 422, "invalid-cohort")
-        if isinstance(first, PluginError):
-            raise problems.from_plugin_error(first)
-        if isinstance(first, BaseException):
-            raise first
-        first = b""
+    if first is _END:  # a cohort of no records: no rows, as the command prints none
+        return Response(b"", media_type=media_out, headers={DIGEST_HEADER: s.digest})
+    if isinstance(first, InputError):  # refused before any row: the cohort's format, its CSV header
+        raise problems.from_input_error(first, 422, "invalid-cohort")
+    if isinstance(first, PluginError):
+        raise problems.from_plugin_error(first)
+    if isinstance(first, BaseException):
+        raise first
 
     async def rows() -> AsyncIterator[bytes]:
         try:
@@ -433,7 +434,6 @@ async def _batch(s: Service, request: Request) -> Response:
                 while True:
                     queue.get_nowait()
 
-    media_out = "text/csv; charset=utf-8" if fmt == "csv" else "application/jsonl"
     return StreamingResponse(rows(), media_type=media_out, headers={DIGEST_HEADER: s.digest})
 
 
