@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from epa import __version__, errors, interrupts, outputs
+from epa import __version__, answers, errors, interrupts, outputs
 from epa.errors import InputError, OutputError, PluginError, did_you_mean
 
 # Start-up pays only for what a command uses: `epa --help` imports click and this module, nothing more (`epa
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from epa import report, tables
     from epa.grading import BodyResult
     from epa.model import Record, Standard
-    from epa.registry import LoadedBody, Registry
+    from epa.registry import Registry
 
 
 class _LazyModule:
@@ -44,12 +44,6 @@ class _LazyModule:
 if not TYPE_CHECKING:
     report = _LazyModule("epa.report")
     tables = _LazyModule("epa.tables")
-
-
-def grade_record(loaded: LoadedBody, record: Record) -> BodyResult:
-    from epa.grading import grade
-
-    return grade(loaded, record)
 
 
 def load_record(path: Path, registry: Registry) -> Record:
@@ -213,9 +207,7 @@ def criteria(standard: str, body: str | None, version: str | None, fmt: str) -> 
     """List the grading criteria of a standard: each with its method, level, words and citation."""
     if version and not body:
         raise click.UsageError("--version names a version of one body's document: give --body too")
-    registry = _registry()
-    registry.offering(standard)
-    data = report.criteria(registry, standard, body, version)
+    data = answers.criteria(_registry(), standard, body, version)
     _emit(fmt, data, lambda c: tables.criteria(c, data, per_body=body is not None))
 
 
@@ -238,26 +230,25 @@ def diff(body: str, from_version: str, to_version: str, standard: str | None, fm
     """List what changed between two versions of one body's document: criteria added, removed, moved or
     reworded, combination rows, grading rules, methods, ambiguities and the document's own details, each
     cited, with the changes a version file declares (and the document's words for them)."""
-    from epa import versions
-
-    data = versions.report(_registry().named(body), standard, from_version, to_version)
+    data = answers.diff(_registry(), body, from_version, to_version, standard)
     _emit(fmt, data, lambda c: tables.diff(c, data))
 
 
 def _graded(record: Path, body: str | None) -> tuple[Record, list[BodyResult]]:
     """Load a record and grade it by one body (checked to offer its standard) or every body that offers it."""
     registry = _registry()
-    loaded = registry.named(body) if body else None
+    if body:
+        registry.named(body)  # an unknown body is refused before the record is read
     rec = load_record(record, registry)
-    if loaded and rec.standard not in loaded.body.standards:
-        raise InputError(f"{loaded.body.id} does not offer {rec.standard}", where=str(record),
-                         hint="bodies offering it: " + ", ".join(b.body.id for b in registry.offering(rec.standard)))
-    return rec, [grade_record(b, rec) for b in ([loaded] if loaded else registry.offering(rec.standard))]
+    return rec, answers.graded(registry, rec, body, str(record))
+
+
+def _name(record: Path) -> str:
+    return "<stdin>" if str(record) == "-" else str(record)  # `-`: stdin
 
 
 def _about(rec: Record, record: Path) -> dict[str, Any]:
-    return {"standard": rec.standard, "record": "<stdin>" if str(record) == "-" else str(record),  # `-`: stdin
-            "apprentice": rec.apprentice.id}
+    return answers.about(rec, _name(record))
 
 
 RECORD = click.argument("record", type=click.Path(path_type=Path))
@@ -406,9 +397,8 @@ def compare(record: Path | None, show: tuple[str, ...], batch_file: str | None, 
         raise click.UsageError("--format csv, --summary, --summary-only, --out, --workers, --column, --columns, "
                                "--strict and --sheet go with --batch")
     rec, results = _graded(record, None)
-    differing = report.disagreements(results)
-    data = {**_about(rec, record), "differences": differing, "results": [report.result(r) for r in results]}
-    _emit(fmt, data, lambda c: tables.compare(c, results, differing, data, show))
+    data = answers.compare(rec, results, _name(record))
+    _emit(fmt, data, lambda c: tables.compare(c, results, data["differences"], data, show))
 
 
 class Rows:
@@ -545,7 +535,7 @@ def _write_summary(path: Path, data: dict[str, Any], source: str, rows_in: str |
 def gateway(body: str | None, record: Path, fmt: str) -> None:
     """Is the apprentice in RECORD ready for gateway? Each body's requirements: met, unmet or unknown."""
     rec, results = _graded(record, body)
-    data = {**_about(rec, record), "results": report.gateway(results)}
+    data = answers.gateway(rec, results, _name(record))
     _emit(fmt, data, lambda c: tables.gateway(c, results, data))
 
 
@@ -559,7 +549,7 @@ def timeline(body: str | None, ics: Path | None, record: Path, fmt: str) -> None
     """Every deadline each body's document sets for RECORD (EPA window, notice, submissions, results,
     resit, retake and rework), kept or missed, and recorded durations and word counts against tolerances."""
     rec, results = _graded(record, body)
-    data = {**_about(rec, record), "results": report.timeline(results)}
+    data = answers.timeline(rec, results, _name(record))
     if not ics:
         _emit(fmt, data, lambda c: tables.timeline(c, results, data))
         return
@@ -577,10 +567,8 @@ def timeline(body: str | None, ics: Path | None, record: Path, fmt: str) -> None
 def journey(standard: str, body: str | None, fmt: str) -> None:
     """List each body's journey rules for a standard, with citations: gateway requirements, deadlines,
     resit and retake policy, and tolerances."""
-    registry = _registry()
-    registry.offering(standard)
-    rules = report.journey_rules(registry, standard, body)
-    _emit(fmt, report.journey(rules, standard), lambda c: tables.journey(c, rules))
+    rules, data = answers.journey(_registry(), standard, body)
+    _emit(fmt, data, lambda c: tables.journey(c, rules))
 
 
 @cli.command()
@@ -652,12 +640,8 @@ def consistency(standard: str, body_ids: str | None, fmt: str, out: Path | None,
     deadlines, tolerances, recommendations, each body's self-consistency and versions. Each finding says
     what differs, the bodies on each side with their citations, and the smallest record (a file
     `epa compare` reproduces it with)."""
-    from epa.consistency import analyse
-
     registry = _registry()
-    registry.offering(standard)
-    chosen = [registry.named(b.strip()).body.id for b in body_ids.split(",") if b.strip()] if body_ids else None
-    data = analyse(registry, standard, chosen)
+    data = answers.consistency(registry, standard, body_ids)
     if cohort_file is not None:
         from epa.consistency.cohort import touched
 
@@ -751,6 +735,41 @@ def audit(outcomes: str, body: str | None, body_id_pairs: tuple[str, ...], fmt: 
     code = audits.exit_code(data)
     if code:
         raise SystemExit(code)
+
+
+@cli.command(epilog="""\b
+Exit codes: 0 stopped by SIGTERM or Ctrl-C, the requests in flight answered;
+1 a plugin or epa failed; 2 bad options, or the address cannot be listened
+on (e.g. the port is in use); 3 the --decision-log file cannot be written.""")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="the address to listen on: this machine only, unless another is given (0.0.0.0: every one)")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="0: any free port")
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True, help="server processes")
+@click.option("--decision-log", type=click.Path(path_type=Path, dir_okay=False), callback=_output_file,
+              metavar="FILE", help="append a JSON line per decision: time, record digest, rules digest, result "
+                                   "(apprentice ids masked)")
+@click.option("--log-identities", is_flag=True, help="with --decision-log: write apprentice ids as they are")
+@click.option("--max-body", type=click.IntRange(1), default=16 * 1024 * 1024, show_default=True, metavar="BYTES",
+              help="the largest record a request may send (413 above it)")
+@click.option("--max-batch-body", type=click.IntRange(1), default=64 * 1024 * 1024, show_default=True,
+              metavar="BYTES", help="the largest cohort POST /batch may send (413 above it)")
+@click.option("--batch-seconds", type=click.FloatRange(min=0.001), default=300.0, show_default=True,
+              help="a batch still grading after this long is stopped, its output ending in an error line")
+@click.option("--memo", type=click.IntRange(0), default=1000, show_default=True, metavar="N",
+              help="remember the last N whole answers (0: none): the same request under the same rules is answered "
+                   "from memory (no answer depends on today's date)")
+def serve(host: str, port: int, workers: int, decision_log: Path | None, log_identities: bool, max_body: int,
+          max_batch_body: int, batch_seconds: float, memo: int) -> None:
+    """Serve the commands' answers over HTTP (README, "Serve"): each endpoint answers with the JSON the matching
+    command prints with --format json; GET /openapi.json describes them, /docs to read."""
+    from epa.serve.run import run
+    from epa.serve.settings import Settings
+
+    if log_identities and decision_log is None:
+        raise click.UsageError("--log-identities goes with --decision-log")
+    run(host, port, workers, Settings(max_body=max_body, max_batch_body=max_batch_body, batch_seconds=batch_seconds,
+                                      decision_log=str(decision_log) if decision_log else None,
+                                      log_identities=log_identities, memo=memo, bodies=_named()))
 
 
 @cli.command()

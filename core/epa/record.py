@@ -20,11 +20,25 @@ def load_record(path: Path | str, registry: Registry) -> Record:
     Lines or an Excel workbook) is refused pointing to ``epa compare --batch``: by its suffix, by a workbook's
     signature, and, when the file is no record, by what its first lines hold."""
     raw, name, kind = read_bytes(path)
+    return record_from_bytes(raw, name, kind, registry)
+
+
+class Unreadable(InputError):
+    """A record that is not YAML or JSON text at all (not UTF-8, a syntax error): the service answers 400 for it,
+    where a record that reads but is no valid record is 422."""
+
+
+def record_from_bytes(raw: bytes, name: str, kind: str, registry: Registry) -> Record:
+    """One apprentice record from its bytes (``kind``: "json" or "yaml"), named ``name`` in errors: as
+    :func:`load_record`, whose second half it is (the service's request body takes it directly)."""
     cohort = _cohort_by_name(name) or _cohort_by_signature(raw)
     if cohort:
         raise _wrong_door(name, cohort)
     try:
-        data, source = parse(raw, name, kind)
+        try:
+            data, source = parse(raw, name, kind)
+        except InputError as exc:
+            raise Unreadable(exc.message, where=exc.where, hint=exc.hint) from None
         return record_from_data(data, source, registry, where=str(source.path))  # `-` is <stdin>
     except InputError:
         cohort = _cohort_by_content(raw)  # looked for only once the file failed as a record: a record never is

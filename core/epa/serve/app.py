@@ -1,0 +1,456 @@
+"""The ASGI application: each endpoint reads its input, asks :mod:`epa.answers` (as the command line does) and
+writes the JSON the command prints with ``--format json``.
+
+Framework: Starlette, measured against a hand-written ASGI app under uvicorn (README, "Serve"): it costs about
+0.03 ms a request more, under 3% of a compare's 1 ms, and brings routing, streaming and an in-process test client.
+A decision runs on the event loop's thread (a compare takes about a millisecond, and the plugin fence's time limit
+works only on the main thread); a batch runs on a thread of its own, one at a time (epa.batch keeps per-run state
+in its module), its output streamed through a bounded queue.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import contextlib
+import io
+import json
+import threading
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import msgspec
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+from epa import __version__, answers, report
+from epa.errors import InputError, PluginError
+from epa.record import Unreadable, record_from_bytes
+from epa.registry import Registry
+from epa.serve import problems
+from epa.serve.decisions import DecisionLog, Memo, record_digest, rules_digest
+from epa.serve.problems import Problem
+from epa.serve.settings import Settings
+
+NAME = "<stdin>"  # a request body is read as the command line reads standard input, and named as it is
+JSON_TYPES = {"application/json"}
+YAML_TYPES = {"application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"}
+JSONL_TYPES = {"application/jsonl", "application/x-ndjson", "application/x-jsonlines", "application/jsonlines"}
+CSV_TYPES = {"text/csv"}
+XLSX_TYPES = {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+DIGEST_HEADER = "Epa-Rules-Digest"
+QUEUED = 64  # chunks of a batch's output held while the client reads slowly: the thread waits beyond this
+
+
+class Service:
+    """The bodies in force, their digest, and what every endpoint shares."""
+
+    def __init__(self, settings: Settings, registry: Registry | None = None):
+        self.settings = settings
+        self.registry = registry if registry is not None else Registry.installed(settings.bodies)
+        self.digest = rules_digest(self.registry)
+        self.etag = f'"{self.digest.removeprefix("sha256:")}"'
+        self.log = DecisionLog(settings.decision_log, settings.log_identities) if settings.decision_log else None
+        self.memo = Memo(settings.memo)
+        self.batch_lock = asyncio.Lock()
+
+    # --- reading a request ---------------------------------------------------------------------------------
+
+    async def body(self, request: Request, limit: int) -> bytes:
+        """The request's body, refused (413) as soon as it is known to exceed ``limit``: by its Content-Length
+        before a byte is read, else while it is read."""
+        length = request.headers.get("content-length")
+        if length is not None and length.strip().isdigit() and int(length) > limit:
+            raise _too_large(limit)
+        chunks, size = [], 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise _too_large(limit)
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    async def record_body(self, request: Request) -> tuple[bytes, str]:
+        """The record's bytes and kind ("json" or "yaml"), by the request's media type (415 for any other)."""
+        media = _media_type(request)
+        if media in JSON_TYPES or media.endswith("+json"):
+            kind = "json"
+        elif media in YAML_TYPES:
+            kind = "yaml"
+        else:
+            raise Problem(415, "unsupported-media-type", f"a record is sent as application/json or application/yaml, "
+                          f"not {media or 'a body without a Content-Type'}",
+                          hint="send the header Content-Type: application/json (or application/yaml)")
+        return await self.body(request, self.settings.max_body), kind
+
+    def record(self, raw: bytes, kind: str) -> Any:
+        """The record, as the command line reads it from standard input. A valid JSON record, the common case, is
+        decoded straight into a Record as `compare --batch` decodes its lines (epa.fastrecord: the same Record,
+        about a tenth of the time); anything it cannot vouch for takes the command line's reading, which words
+        what is wrong."""
+        if kind == "json":
+            from epa import fastrecord
+
+            with contextlib.suppress(RecursionError):
+                found = fastrecord.decode(raw, self.registry)
+                if found is not None:
+                    return found
+        try:
+            return record_from_bytes(raw, NAME, kind, self.registry)
+        except Unreadable as exc:
+            raise problems.from_input_error(exc, 400, "malformed-record") from None
+        except InputError as exc:
+            raise problems.from_input_error(exc, 422, "invalid-record") from None
+
+    # --- answering ---------------------------------------------------------------------------------------------
+
+    def json(self, data: Any, request: Request, etag: bool = True) -> Response:
+        """A catalogue's answer: it depends on the rules alone, so the rules' digest is its ETag."""
+        if etag and self.etag in request.headers.get("if-none-match", ""):
+            return Response(status_code=304, headers={"ETag": self.etag, DIGEST_HEADER: self.digest})
+        headers = {"ETag": self.etag, DIGEST_HEADER: self.digest} if etag else {DIGEST_HEADER: self.digest}
+        return Response(_encode(data), media_type="application/json", headers=headers)
+
+    async def decide(self, request: Request, decide: Callable[[Any], Any], options: tuple[str, ...] = ()) -> Response:
+        """A decision on the record in the request's body: ``decide(record)`` gives the command's data, answered
+        with the rules' digest as a header and in the body, logged, and remembered (--memo)."""
+        raw, kind = await self.record_body(request)
+        key = (request.url.path, *options, kind, record_digest(raw), self.digest) if self.memo.size else ()
+        found = self.memo.get(key) if key else None
+        if found is None:
+            record = self.record(raw, kind)
+            data = _guarded(lambda: decide(record))
+            answer = {**data, "rules_digest": self.digest}
+            found = (_encode(answer), data)
+            if key:
+                self.memo.put(key, found)
+        if self.log is not None:
+            self.log.write(request.url.path, raw, self.digest, found[1])
+        return Response(found[0], media_type="application/json",
+                        headers={"ETag": self.etag, DIGEST_HEADER: self.digest})
+
+
+def _encode(data: Any) -> bytes:
+    try:
+        return msgspec.json.encode(data)
+    except UnicodeEncodeError:  # a lone surrogate in a record's text, which msgspec will not write (see epa.batch)
+        return json.dumps(data, ensure_ascii=True).encode()
+
+
+def _guarded(work: Callable[[], Any]) -> Any:
+    """Run ``work``: an InputError is the request's fault (422), a PluginError the plugin's (500, naming it)."""
+    try:
+        return work()
+    except InputError as exc:
+        raise problems.from_input_error(exc, 422, "invalid-record") from None
+    except PluginError as exc:
+        raise problems.from_plugin_error(exc) from None
+
+
+def _looked_up(work: Callable[[], Any], status: int = 404) -> Any:
+    """Run ``work`` that looks up what the URL names (a body, a standard, a version): an InputError is 404 (in the
+    path) or 400 (in the query), with the command line's did-you-mean as the hint."""
+    try:
+        return work()
+    except InputError as exc:
+        raise problems.from_input_error(exc, status, "not-found" if status == 404 else "bad-query") from None
+    except PluginError as exc:
+        raise problems.from_plugin_error(exc) from None
+
+
+def _media_type(request: Request) -> str:
+    return request.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+def _accepts(request: Request, media: str) -> bool:
+    return media in request.headers.get("accept", "").lower()
+
+
+def _too_large(limit: int) -> Problem:
+    return Problem(413, "body-too-large", f"the request body is larger than {limit} bytes",
+                   hint="a record is a few kilobytes; send a cohort to POST /batch, or start the server with a "
+                        "larger --max-body (--max-batch-body for /batch)")
+
+
+def _query(request: Request, name: str) -> str | None:
+    value = request.query_params.get(name)
+    return value.strip() or None if value is not None else None
+
+
+# --- the endpoints ------------------------------------------------------------------------------------------------
+
+def build(service: Service) -> Starlette:
+    s = service
+
+    async def health(request: Request) -> Response:
+        return s.json({"status": "ok", "version": __version__, "rules_digest": s.digest,
+                       "bodies": [b.body.id for b in s.registry.bodies]}, request, etag=False)
+
+    async def bodies(request: Request) -> Response:
+        return s.json(report.bodies(s.registry), request)
+
+    async def standards(request: Request) -> Response:
+        return s.json(report.standards(s.registry), request)
+
+    async def criteria(request: Request) -> Response:
+        standard = request.path_params["standard"]
+        body, version = _query(request, "body"), _query(request, "version")
+        if version and not body:
+            raise Problem(400, "bad-query", "version names a version of one body's document: give body too")
+        _looked_up(lambda: s.registry.offering(standard))
+        return s.json(_looked_up(lambda: answers.criteria(s.registry, standard, body, version), 400), request)
+
+    def body_id(request: Request) -> str:
+        name = request.path_params["body"]
+        return str(_looked_up(lambda: s.registry.named(name).body.id))
+
+    async def journey(request: Request) -> Response:
+        body = body_id(request)
+        standard = _query(request, "standard") or _only_standard(s.registry, body)
+        return s.json(_looked_up(lambda: answers.journey(s.registry, standard, body)[1], 400), request)
+
+    async def ambiguities(request: Request) -> Response:
+        body = body_id(request)
+        return s.json(_looked_up(lambda: report.ambiguities(s.registry, body)), request)
+
+    async def diff(request: Request) -> Response:
+        body = body_id(request)
+        versions = {name: _query(request, name) for name in ("from", "to")}
+        missing = [name for name, value in versions.items() if value is None]
+        if missing:
+            raise Problem(400, "bad-query", f"give the query parameter{'s' if len(missing) > 1 else ''} "
+                          + " and ".join(missing), hint="e.g. /bodies/tqual/diff?from=1.1&to=1.2 (the versions: "
+                          "GET /bodies)")
+        return s.json(_looked_up(lambda: answers.diff(s.registry, body, str(versions["from"]), str(versions["to"]),
+                                                      _query(request, "standard")), 400), request)
+
+    async def consistency(request: Request) -> Response:
+        standard = request.path_params["standard"]
+        _looked_up(lambda: s.registry.offering(standard))
+        data = _looked_up(lambda: answers.consistency(s.registry, standard, _query(request, "bodies")), 400)
+        if _accepts(request, "text/html"):
+            from epa.html_report import render
+
+            return HTMLResponse(render(data) + "\n", headers={"ETag": s.etag, DIGEST_HEADER: s.digest})
+        return s.json(data, request)
+
+    async def grade(request: Request) -> Response:
+        body = body_id(request)
+        return await s.decide(request, lambda rec: report.result(
+            answers.graded(s.registry, rec, body, NAME)[0]), (body,))
+
+    async def compare(request: Request) -> Response:
+        return await s.decide(request, lambda rec: answers.compare(
+            rec, answers.graded(s.registry, rec, None, NAME), NAME))
+
+    def one_body(request: Request) -> str | None:
+        name = _query(request, "body")
+        return None if name is None else str(_looked_up(lambda: s.registry.named(name).body.id, 400))
+
+    async def gateway(request: Request) -> Response:
+        body = one_body(request)
+        return await s.decide(request, lambda rec: answers.gateway(
+            rec, answers.graded(s.registry, rec, body, NAME), NAME), (body or "",))
+
+    async def timeline(request: Request) -> Response:
+        body = one_body(request)
+        if _accepts(request, "text/calendar"):
+            from epa.ics import calendar
+
+            raw, kind = await s.record_body(request)
+            record = s.record(raw, kind)
+            results = _guarded(lambda: answers.graded(s.registry, record, body, NAME))
+            return Response(calendar(record, results).to_ical(), media_type="text/calendar",
+                            headers={DIGEST_HEADER: s.digest})
+        return await s.decide(request, lambda rec: answers.timeline(
+            rec, answers.graded(s.registry, rec, body, NAME), NAME), (body or "",))
+
+    async def batch(request: Request) -> Response:
+        return await _batch(s, request)
+
+    async def openapi(request: Request) -> Response:
+        from epa.serve.openapi import document
+
+        return JSONResponse(document())
+
+    async def docs(request: Request) -> Response:
+        from epa.serve.openapi import document, page
+
+        return HTMLResponse(page(document()))
+
+    routes = [
+        Route("/health", health), Route("/bodies", bodies), Route("/standards", standards),
+        Route("/standards/{standard}/criteria", criteria), Route("/bodies/{body}/journey", journey),
+        Route("/bodies/{body}/ambiguities", ambiguities), Route("/bodies/{body}/diff", diff),
+        Route("/consistency/{standard}", consistency),
+        Route("/grade/{body}", grade, methods=["POST"]), Route("/compare", compare, methods=["POST"]),
+        Route("/gateway", gateway, methods=["POST"]), Route("/timeline", timeline, methods=["POST"]),
+        Route("/batch", batch, methods=["POST"]),
+        # POST /audit: one Route here, calling the audit's function in epa.answers, and its entry in openapi.PATHS
+        Route("/openapi.json", openapi), Route("/docs", docs),
+    ]
+
+    async def problem(request: Request, exc: Exception) -> Response:
+        if isinstance(exc, HTTPException):  # Starlette's own: an unknown path (404), a wrong method (405)
+            exc = Problem(exc.status_code, "not-found" if exc.status_code == 404 else "method-not-allowed",
+                          str(exc.detail), hint="the endpoints: GET /openapi.json, or /docs to read",
+                          headers=dict(exc.headers or {}))
+        if not isinstance(exc, Problem):  # epa's own failure: said without a traceback, as the command line does
+            exc = Problem(500, "internal-error", f"internal error: {type(exc).__name__}: {exc}")
+        return Response(exc.encode(request.url.path), status_code=exc.status, media_type=problems.MEDIA_TYPE,
+                        headers=exc.headers)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        if s.log is not None:
+            s.log.close()
+
+    return Starlette(routes=routes, lifespan=lifespan,
+                     exception_handlers={Problem: problem, HTTPException: problem, Exception: problem})
+
+
+def _only_standard(registry: Registry, body: str) -> str:
+    offered = registry.body(body).body.standards
+    if len(offered) == 1:
+        return offered[0]
+    raise Problem(400, "bad-query", f"{body} offers {len(offered)} standards: say which with ?standard=",
+                  hint="its standards: " + ", ".join(offered))
+
+
+# --- POST /batch ------------------------------------------------------------------------------------------------
+
+_END = object()
+
+
+class _Stopped(Exception):
+    """The client went away, or the batch ran out of time: the grading thread stops at its next write."""
+
+
+async def _batch(s: Service, request: Request) -> Response:
+    from epa import batch
+
+    media = _media_type(request)
+    if media not in JSONL_TYPES | CSV_TYPES | XLSX_TYPES:
+        raise Problem(415, "unsupported-media-type", f"a cohort is sent as JSON Lines (application/jsonl), CSV "
+                      f"(text/csv) or an Excel workbook, not {media or 'a body without a Content-Type'}",
+                      hint="send the header Content-Type: application/jsonl or text/csv")
+    fmt = "csv" if (_query(request, "format") == "csv" or (_accepts(request, "text/csv")
+                                                          and _query(request, "format") != "json")) else "json"
+    # One batch at a time, and its cohort read only once it is its turn: a queue of waiting uploads holds no memory.
+    # The lock is released by the grading thread when it ends (or here, should it never start), never by the
+    # response, whose clean-up a client going away can cut short.
+    try:
+        await asyncio.wait_for(s.batch_lock.acquire(), timeout=s.settings.batch_seconds)
+    except TimeoutError:
+        raise Problem(503, "busy", "another batch has been grading for longer than this server waits",
+                      headers={"Retry-After": "10"}) from None
+    try:
+        raw = await asyncio.wait_for(s.body(request, s.settings.max_batch_body), timeout=s.settings.batch_seconds)
+    except TimeoutError:
+        s.batch_lock.release()
+        raise Problem(408, "request-timeout", f"the cohort was not sent within {s.settings.batch_seconds:g} s (the "
+                      "server's --batch-seconds)") from None
+    except BaseException:
+        s.batch_lock.release()
+        raise
+    loop = asyncio.get_running_loop()
+    queue: asyncio.Queue[Any] = asyncio.Queue(QUEUED)
+    stop = threading.Event()
+    deadline = time.monotonic() + s.settings.batch_seconds
+    columns = [5]  # a CSV error row's cells: as many as the header the batch wrote first has
+    written = [0]  # writes so far: the first (a CSV header) always goes out, so that an error row has its columns
+
+    def put(item: Any) -> None:
+        sent = asyncio.run_coroutine_threadsafe(queue.put(item), loop)
+        while True:
+            try:
+                sent.result(timeout=0.25)
+                return
+            except concurrent.futures.TimeoutError:
+                if stop.is_set():
+                    sent.cancel()
+                    raise _Stopped from None
+
+    def write(text: str) -> None:
+        if stop.is_set():
+            raise _Stopped
+        if written[0] and time.monotonic() > deadline:
+            raise _Stopped(f"the batch was stopped after {s.settings.batch_seconds:g} s (the server's "
+                           "--batch-seconds): the output above is complete, the records after it were not graded")
+        if fmt == "csv" and columns == [5]:
+            columns[0] = text.split("\n", 1)[0].count(",") + 1  # (the header's names hold no comma)
+        written[0] += 1
+        put(text.encode("utf-8"))
+
+    def grade() -> None:
+        try:
+            batch.run("-", fmt, summary=False, summary_only=False, workers=1, only=None, registry=s.registry,
+                      write=write, progress=False, stdin=io.BytesIO(raw))
+            put(_END)
+        except _Stopped as exc:
+            if exc.args and not stop.is_set():
+                put(_closing(fmt, str(exc), columns[0]))
+                put(_END)
+        except BaseException as exc:  # handed to the response: a refusal before any row, or a failure in the rows
+            with contextlib.suppress(_Stopped):
+                put(exc)
+                put(_END)
+        finally:
+            with contextlib.suppress(RuntimeError):  # the event loop closed: the server has stopped
+                loop.call_soon_threadsafe(s.batch_lock.release)
+
+    worker = threading.Thread(target=grade, name="epa-batch", daemon=True)
+    worker.start()
+    media_out = "text/csv; charset=utf-8" if fmt == "csv" else "application/jsonl"
+    first = await queue.get()
+    if first is _END:  # a cohort of no records: no rows, as the command prints none
+        return Response(b"", media_type=media_out, headers={DIGEST_HEADER: s.digest})
+    if isinstance(first, InputError):  # refused before any row: the cohort's format, its CSV header
+        raise problems.from_input_error(first, 422, "invalid-cohort")
+    if isinstance(first, PluginError):
+        raise problems.from_plugin_error(first)
+    if isinstance(first, BaseException):
+        raise first
+
+    async def rows() -> AsyncIterator[bytes]:
+        try:
+            item = first
+            while item is not _END:
+                if isinstance(item, BaseException):
+                    message = str(item) if isinstance(item, PluginError | InputError) else \
+                        f"internal error: {type(item).__name__}: {item}"
+                    yield _closing(fmt, message, columns[0])
+                    break
+                yield item
+                item = await queue.get()
+        finally:
+            stop.set()
+            with contextlib.suppress(asyncio.QueueEmpty):  # free a thread waiting to put: it stops at its next write
+                while True:
+                    queue.get_nowait()
+
+    return StreamingResponse(rows(), media_type=media_out, headers={DIGEST_HEADER: s.digest})
+
+
+def _closing(fmt: str, message: str, columns: int) -> bytes:
+    """The last line of a batch stopped part way: an error line no record has (line 0); in CSV, a row of the
+    header's ``columns`` cells, the message in the last (the error column)."""
+    if fmt == "csv":
+        from epa.csv_output import rows
+
+        return rows([["0", *[""] * (columns - 2), message]]).encode("utf-8")
+    return (json.dumps({"line": 0, "error": {"message": message, "path": None, "hint": None}},
+                       ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def create_app(settings: Settings | None = None, registry: Registry | None = None) -> Starlette:
+    """The application: ``settings`` (default: as `epa serve` handed them to this worker process)."""
+    return build(Service(settings or Settings.from_env(), registry))
+
+
+Endpoint = Callable[[Request], Awaitable[Response]]

@@ -1,0 +1,100 @@
+"""What makes a decision replayable: the digest of the rules in force, the decision log, and the memo of answers.
+
+The rules' digest is a SHA-256 of everything an answer depends on besides the record: epa's version and, for
+each body, its plugin's distribution and version, the hooks it implements itself and every ruleset it ships (the
+document, criteria, combination, journey: the rules as loaded, not the files' paths), with the standards defined.
+The same record and the same digest give the same answer.
+"""
+
+from __future__ import annotations
+
+import collections
+import datetime as dt
+import hashlib
+import json
+import os
+import threading
+from typing import Any
+
+from epa.registry import Registry
+
+MASKED = "<masked>"  # an apprentice's id (or ULN, read as the id) in the decision log, unless --log-identities
+
+
+def rules_digest(registry: Registry) -> str:
+    from epa import __version__
+    from epa.convert import converter
+
+    rules: dict[str, Any] = {"epa": __version__, "bodies": [], "standards": []}
+    for loaded in sorted(registry.bodies, key=lambda b: b.body.id):
+        rulesets = [{k: v for k, v in converter.unstructure(r).items() if k != "source_file"}
+                    for r in loaded.body.rulesets]
+        rules["bodies"].append({"id": loaded.body.id, "name": loaded.body.name, "distribution": loaded.distribution,
+                                "version": loaded.version, "own_hooks": list(loaded.own_hooks), "rulesets": rulesets})
+    rules["standards"] = [converter.unstructure(s) for s in registry.defined_standards()]
+    text = json.dumps(rules, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
+
+
+def record_digest(raw: bytes) -> str:
+    return "sha256:" + hashlib.sha256(raw).hexdigest()
+
+
+class DecisionLog:
+    """``--decision-log FILE``: one JSON line appended per decision (time, endpoint, record digest, rules digest,
+    result), apprentice ids masked unless ``identities``. Each line is one ``write`` to a file opened for
+    appending, so lines from several worker processes do not interleave."""
+
+    def __init__(self, path: str, identities: bool):
+        self.identities = identities
+        self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)  # a log of decisions is private
+        self._lock = threading.Lock()
+
+    def write(self, endpoint: str, raw: bytes, digest: str, result: Any) -> None:
+        entry = {"time": dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+                 "endpoint": endpoint, "record_digest": record_digest(raw), "rules_digest": digest,
+                 "result": result if self.identities else masked(result)}
+        line = (json.dumps(entry, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+        with self._lock:
+            os.write(self._fd, line)
+
+    def close(self) -> None:
+        os.close(self._fd)
+
+
+def masked(result: Any) -> Any:
+    """The result with the apprentice's id (every ``apprentice`` member, at any depth) replaced by MASKED."""
+    if isinstance(result, dict):
+        return {k: MASKED if k == "apprentice" and isinstance(v, str) else masked(v) for k, v in result.items()}
+    if isinstance(result, list):
+        return [masked(v) for v in result]
+    return result
+
+
+class Memo:
+    """Whole answers remembered, least recently used first out, at most ``size`` of them and ``budget`` bytes of
+    their JSON (so that large records cannot make it large): keyed by the endpoint, its options, the body's media
+    type, the digest of its bytes and the rules' digest. It can only make an answer faster: the same request under
+    the same rules is the same answer (none depends on today's date)."""
+
+    def __init__(self, size: int, budget: int = 64 * 1024 * 1024):
+        self.size, self.budget, self.held = size, budget, 0
+        self._answers: collections.OrderedDict[tuple[str, ...], tuple[bytes, Any]] = collections.OrderedDict()
+
+    def get(self, key: tuple[str, ...]) -> tuple[bytes, Any] | None:
+        if not self.size:
+            return None
+        found = self._answers.get(key)
+        if found is not None:
+            self._answers.move_to_end(key)
+        return found
+
+    def put(self, key: tuple[str, ...], answer: tuple[bytes, Any]) -> None:
+        if not self.size:
+            return
+        if key in self._answers or len(answer[0]) > self.budget:
+            return
+        self._answers[key] = answer
+        self.held += len(answer[0])
+        while len(self._answers) > self.size or self.held > self.budget:
+            self.held -= len(self._answers.popitem(last=False)[1][0])

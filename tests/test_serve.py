@@ -1,0 +1,467 @@
+"""`epa serve` (issue 21): every endpoint and every error through an in-process client, its answers held equal to
+the command line's on every example and on a drawn cohort, its OpenAPI document valid, and the real server started,
+asked and stopped."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+import os
+import re
+import select
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from conftest import EXAMPLES, ROOT, any_body, run
+
+pytest.importorskip("starlette", reason="epa serve needs starlette (a dependency of epa)")
+pytest.importorskip("httpx", reason="the in-process client needs httpx (the test extra)")
+
+from starlette.testclient import TestClient  # noqa: E402
+
+from epa.serve.app import create_app  # noqa: E402
+from epa.serve.decisions import MASKED  # noqa: E402
+from epa.serve.settings import Settings  # noqa: E402
+
+pytestmark = pytest.mark.filterwarnings("ignore:.*httpx2:DeprecationWarning")  # starlette's notice about httpx's name
+
+RECORDS = [p for p in sorted(EXAMPLES.glob("*.yaml")) if "apprentice:" in p.read_text()]
+YAML = {"content-type": "application/yaml"}
+JSON = {"content-type": "application/json"}
+
+
+@pytest.fixture(scope="module")
+def client(registry) -> Iterator[TestClient]:
+    with TestClient(create_app(Settings(), registry)) as c:
+        yield c
+
+
+def cli_stdin(monkeypatch: pytest.MonkeyPatch, raw: bytes, *args: str) -> str:
+    """What `epa ARGS` prints with ``raw`` on standard input (in-process)."""
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(raw), encoding="utf-8"))
+    result = run(*args)
+    assert result.exit_code == 0, result.stderr
+    return result.stdout
+
+
+def without_digest(answer: dict, digest: str) -> dict:
+    assert answer.pop("rules_digest") == digest
+    return answer
+
+
+# --- answers equal to the command line's ---------------------------------------------------------------------
+
+def test_there_are_examples_to_compare() -> None:
+    assert len(RECORDS) >= 3, RECORDS
+
+
+@pytest.mark.parametrize("example", RECORDS, ids=lambda p: p.name)
+def test_every_decision_endpoint_answers_as_its_command_on_every_example(client, monkeypatch, example) -> None:
+    raw = example.read_bytes()
+    digest = client.get("/health").json()["rules_digest"]
+    body = any_body(json.loads(cli_stdin(monkeypatch, raw, "compare", "-", "--format", "json"))["standard"])
+    for path, args in (("/compare", ["compare"]), ("/gateway", ["gateway"]), ("/timeline", ["timeline"]),
+                       (f"/grade/{body}", ["grade", "--body", body])):
+        answer = client.post(path, content=raw, headers=YAML)
+        assert answer.status_code == 200, answer.text
+        assert answer.headers["epa-rules-digest"] == digest and digest.removeprefix("sha256:") in answer.headers["etag"]
+        expected = json.loads(cli_stdin(monkeypatch, raw, *args, "-", "--format", "json"))
+        assert without_digest(answer.json(), digest) == expected, path
+
+
+@pytest.mark.parametrize("cohort", ["st0071-cohort.jsonl", "st0071-cohort.csv", "provider-export.csv"])
+@pytest.mark.parametrize("fmt", ["json", "csv"])
+def test_batch_streams_the_bytes_the_command_prints_for_every_example_cohort(client, monkeypatch, cohort, fmt) -> None:
+    raw = (EXAMPLES / cohort).read_bytes()
+    media = "text/csv" if cohort.endswith(".csv") else "application/jsonl"
+    answer = client.post(f"/batch?format={fmt}", content=raw, headers={"content-type": media})
+    assert answer.status_code == 200, answer.text
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(raw), encoding="utf-8"))
+    expected = run("compare", "--batch", "-", "--format", fmt)  # exit 2 when a row is rejected: the rows still print
+    assert answer.text == expected.stdout
+    assert answer.headers["content-type"].startswith("text/csv" if fmt == "csv" else "application/jsonl")
+
+
+def test_a_drawn_cohort_is_answered_as_the_command_line_answers_it(client, registry, monkeypatch) -> None:
+    sys.path.insert(0, str(ROOT / "bench"))
+    from cohort import records
+
+    drawn = [json.dumps(r) for r in records(registry, 120, seed=21)]
+    raw = ("\n".join(drawn) + "\n").encode()
+    answer = client.post("/batch", content=raw, headers={"content-type": "application/jsonl"})
+    assert answer.text == cli_stdin(monkeypatch, raw, "compare", "--batch", "-", "--format", "json")
+    digest = client.get("/health").json()["rules_digest"]
+    for line in drawn[:12]:
+        single = client.post("/compare", content=line.encode(), headers=JSON)
+        expected = json.loads(cli_stdin(monkeypatch, line.encode(), "compare", "-", "--format", "json"))
+        assert without_digest(single.json(), digest) == expected
+
+
+@pytest.mark.parametrize(("path", "args"), [
+    ("/bodies", ["bodies"]), ("/standards", ["standards"]),
+    ("/standards/ST0071/criteria", ["criteria", "--standard", "ST0071"]),
+    ("/consistency/ST0071", ["consistency", "--standard", "ST0071"]),
+])
+def test_catalogues_answer_as_their_command_with_the_digest_as_etag(client, path, args) -> None:
+    any_body()
+    answer = client.get(path)
+    assert answer.status_code == 200, answer.text
+    assert answer.json() == json.loads(run(*args, "--format", "json").stdout)
+    again = client.get(path, headers={"if-none-match": answer.headers["etag"]})
+    assert again.status_code == 304 and again.content == b""
+
+
+def test_a_bodys_journey_ambiguities_and_diff_answer_as_their_command(client, registry) -> None:
+    body = any_body()
+    assert client.get(f"/bodies/{body}/journey").json() == \
+        json.loads(run("journey", "--standard", "ST0071", "--body", body, "--format", "json").stdout)
+    assert client.get(f"/bodies/{body}/ambiguities").json() == \
+        json.loads(run("ambiguities", "--body", body, "--format", "json").stdout)
+    with_versions = [b for b in registry.bodies if len(b.body.rulesets_for("ST0071")) > 1]
+    if not with_versions:
+        pytest.skip("no installed body has two document versions of ST0071 to diff")
+    loaded = with_versions[0]
+    old, new = (r.document.version for r in loaded.body.rulesets_for("ST0071")[-2:])
+    answer = client.get(f"/bodies/{loaded.body.id}/diff", params={"from": old, "to": new})
+    assert answer.json() == json.loads(run("diff", "--body", loaded.body.id, "--from", old, "--to", new,
+                                           "--format", "json").stdout)
+
+
+def test_timeline_as_a_calendar_and_consistency_as_the_html_report(client) -> None:
+    any_body()
+    raw = RECORDS[0].read_bytes()
+    calendar = client.post("/timeline", content=raw, headers={**YAML, "accept": "text/calendar"})
+    assert calendar.status_code == 200 and calendar.headers["content-type"].startswith("text/calendar")
+    assert calendar.text.startswith("BEGIN:VCALENDAR")
+    report = client.get("/consistency/ST0071", headers={"accept": "text/html"})
+    assert report.status_code == 200 and report.text.lstrip().lower().startswith("<!doctype html")
+
+
+def test_health_names_version_digest_and_bodies(client, registry) -> None:
+    health = client.get("/health").json()
+    assert health["status"] == "ok" and health["rules_digest"].startswith("sha256:")
+    assert health["bodies"] == [b.body.id for b in registry.bodies]
+
+
+def test_the_digest_changes_with_the_rules(registry) -> None:
+    from epa.registry import Registry
+    from epa.serve.decisions import rules_digest
+
+    if len(registry.bodies) < 2:
+        pytest.skip("needs two installed bodies")
+    fewer = Registry.installed([registry.bodies[0].body.id])
+    assert rules_digest(fewer) != rules_digest(registry)
+    assert rules_digest(Registry.installed(None)) == rules_digest(Registry.installed(None))
+
+
+# --- errors -------------------------------------------------------------------------------------------------
+
+def test_malformed_json_is_400_with_line_and_column(client) -> None:
+    answer = client.post("/compare", content=b'{"standard": "ST0071",', headers=JSON)
+    assert answer.status_code == 400
+    assert answer.headers["content-type"] == "application/problem+json"
+    problem = answer.json()
+    assert problem["status"] == 400 and problem["line"] == 1 and "JSON" in problem["detail"]
+    assert problem["instance"] == "/compare" and problem["type"].endswith("/malformed-record")
+
+
+def test_a_record_failing_the_schema_is_422_with_the_command_lines_message_path_and_hint(client, monkeypatch) -> None:
+    any_body()
+    import yaml
+
+    data = yaml.safe_load(RECORDS[0].read_text())
+    data["assessments"][0]["grade"] = "merit"  # not a grade: fail, pass or distinction
+    record = json.dumps(data, default=str).encode()
+    answer = client.post("/compare", content=record, headers=JSON)
+    assert answer.status_code == 422, answer.text
+    problem = answer.json()
+    assert re.fullmatch(r"\$\.assessments\[\d+\]\.grade", problem["path"]), problem
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(record), encoding="utf-8"))
+    said = run("compare", "-").stderr
+    assert problem["detail"] in said and problem["path"] in said
+    if problem.get("hint"):
+        assert problem["hint"] in said
+
+
+def test_an_unsupported_media_type_is_415(client) -> None:
+    answer = client.post("/compare", content=b"standard=ST0071",
+                         headers={"content-type": "application/x-www-form-urlencoded"})
+    assert answer.status_code == 415 and "Content-Type: application/json" in answer.json()["hint"]
+    assert client.post("/batch", content=b"{}", headers=JSON).status_code == 415
+
+
+def test_a_body_over_the_limit_is_413_before_it_is_read(registry) -> None:
+    sent = []
+
+    def chunks() -> Iterator[bytes]:
+        for _ in range(100):
+            sent.append(1)
+            yield b" " * 1024
+
+    with TestClient(create_app(Settings(max_body=4096), registry)) as small:
+        declared = small.post("/compare", content=chunks(), headers={**JSON, "content-length": str(100 * 1024)})
+        assert declared.status_code == 413 and declared.json()["status"] == 413
+        assert len(sent) < 100  # refused by its Content-Length, not read to the end
+        sent.clear()
+        chunked = small.post("/compare", content=chunks(), headers=JSON)  # no length: counted while read
+        assert chunked.status_code == 413
+        assert small.post("/compare", content=b" " * 4097, headers=JSON).status_code == 413
+
+
+def test_unknown_body_or_standard_is_404_with_did_you_mean(client) -> None:
+    body = any_body()
+    problem = client.get(f"/bodies/{body[:-1]}x/journey").json()
+    assert problem["status"] == 404 and "did you mean" in problem["hint"]
+    assert client.get("/standards/ST0017/criteria").status_code == 404
+    assert client.post(f"/grade/{body}x", content=RECORDS[0].read_bytes(), headers=YAML).status_code == 404
+    assert client.get("/nowhere").json()["status"] == 404
+    assert client.get("/compare").status_code == 405
+
+
+def test_diff_without_versions_and_a_body_not_offering_the_standard(client, registry) -> None:
+    body = any_body()
+    problem = client.get(f"/bodies/{body}/diff").json()
+    assert problem["status"] == 400 and "from and to" in problem["detail"]
+    record = (EXAMPLES / "st0072-distinction.yaml")
+    not_offering = [b.body.id for b in registry.bodies if "ST0072" not in b.body.standards]
+    if not record.exists() or not not_offering:
+        pytest.skip("needs an installed body that does not offer ST0072")
+    answer = client.post(f"/grade/{not_offering[0]}", content=record.read_bytes(), headers=YAML)
+    assert answer.status_code == 422 and "does not offer ST0072" in answer.json()["detail"]
+
+
+def test_a_cohort_given_to_a_record_endpoint_is_refused_pointing_at_batch(client) -> None:
+    answer = client.post("/compare", content=(EXAMPLES / "st0071-cohort.jsonl").read_bytes(), headers=JSON)
+    assert answer.status_code in (400, 422) and "--batch" in answer.text
+
+
+def test_no_endpoint_reads_a_file_a_request_names(client) -> None:
+    any_body()
+    path = str(RECORDS[0])  # a record's file, named in the body and in the query: neither is read
+    for body in (path, "-", json.dumps(path)):
+        answer = client.post("/compare", content=body.encode(), headers=YAML)
+        assert answer.status_code in (400, 422) and "A-0" not in answer.text, answer.text
+    assert client.post(f"/batch?source={path}", content=b"", headers={"content-type": "text/csv"}).text == ""
+
+
+def test_an_empty_cohort_is_answered_with_no_rows_as_the_command_prints_none(client, monkeypatch) -> None:
+    for media in ("text/csv", "application/jsonl"):
+        answer = client.post("/batch", content=b"", headers={"content-type": media})
+        assert answer.status_code == 200 and answer.text == ""
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b""), encoding="utf-8"))
+    assert run("compare", "--batch", "-", "--format", "json").stdout == ""
+
+
+def test_a_batch_out_of_time_ends_with_an_error_line(registry) -> None:
+    raw = (EXAMPLES / "st0071-cohort.jsonl").read_bytes() * 200
+    with TestClient(create_app(Settings(batch_seconds=0.001), registry)) as hurried:
+        answer = hurried.post("/batch", content=raw, headers={"content-type": "application/jsonl"})
+    last = json.loads(answer.text.splitlines()[-1])
+    assert last["line"] == 0 and "--batch-seconds" in last["error"]["message"]
+
+
+def test_a_csv_batch_out_of_time_ends_with_an_error_row_of_the_headers_width(registry) -> None:
+    raw = (EXAMPLES / "st0071-cohort.csv").read_bytes()
+    raw += b"".join(raw.splitlines(keepends=True)[1:]) * 300
+    with TestClient(create_app(Settings(batch_seconds=0.001), registry)) as hurried:
+        answer = hurried.post("/batch?format=csv", content=raw, headers={"content-type": "text/csv"})
+    rows = list(csv.reader(io.StringIO(answer.text)))
+    assert rows[-1][0] == "0" and "--batch-seconds" in rows[-1][-1] and len(rows[-1]) == len(rows[0])
+    assert rows[0][-1] == "error"
+
+
+def test_a_cohort_over_the_batch_limit_is_413(registry) -> None:
+    raw = (EXAMPLES / "st0071-cohort.jsonl").read_bytes()
+    with TestClient(create_app(Settings(max_batch_body=len(raw) - 1), registry)) as small:
+        answer = small.post("/batch", content=raw, headers={"content-type": "application/jsonl"})
+        assert answer.status_code == 413 and "--max-batch-body" in answer.json()["hint"]
+        fits = small.post("/batch", content=raw[:raw.index(b"\n") + 1], headers={"content-type": "application/jsonl"})
+        assert fits.status_code == 200
+
+
+def test_a_client_leaving_a_batch_part_way_frees_the_next_one(registry) -> None:
+    import httpx
+
+    raw = (EXAMPLES / "st0071-cohort.jsonl").read_bytes()
+    server, port = _started([])
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as c:
+            with c.stream("POST", "/batch", content=raw * 2000, headers={"content-type": "application/jsonl"}) as rows:
+                assert json.loads(next(rows.iter_lines()))["line"] == 1  # then the client goes
+            after = c.post("/batch", content=raw, headers={"content-type": "application/jsonl"})
+        assert after.status_code == 200 and len(after.text.splitlines()) == raw.count(b"\n")
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=10)
+
+
+def test_a_plugin_failing_is_500_naming_it(registry, monkeypatch) -> None:
+    from epa import grading
+    from epa.errors import PluginError
+
+    def failing(*args: object) -> None:
+        raise PluginError("someplugin", "combine_grades", "it broke")
+
+    monkeypatch.setattr(grading, "grade", failing)
+    any_body()
+    with TestClient(create_app(Settings(), registry)) as client:
+        problem = client.post("/compare", content=RECORDS[0].read_bytes(), headers=YAML).json()
+    assert problem["status"] == 500 and problem["plugin"] == "someplugin" and problem["hook"] == "combine_grades"
+
+
+# --- the decision log ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("identities", [False, True])
+def test_the_decision_log_masks_ids_unless_asked(registry, tmp_path, identities) -> None:
+    any_body()
+    log = tmp_path / "decisions.jsonl"
+    raw = RECORDS[0].read_bytes()
+    with TestClient(create_app(Settings(decision_log=str(log), log_identities=identities), registry)) as c:
+        answer = c.post("/compare", content=raw, headers=YAML).json()
+        c.post("/gateway", content=raw, headers=YAML)
+    entries = [json.loads(line) for line in log.read_text().splitlines()]
+    assert [e["endpoint"] for e in entries] == ["/compare", "/gateway"]
+    entry = entries[0]
+    assert entry["rules_digest"] == answer["rules_digest"] and entry["record_digest"].startswith("sha256:")
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", entry["time"])
+    assert entry["result"]["apprentice"] == (answer["apprentice"] if identities else MASKED)
+    assert (answer["apprentice"] in log.read_text()) is identities
+
+
+def test_the_memo_gives_the_same_answer(registry) -> None:
+    any_body()
+    raw = RECORDS[0].read_bytes()
+    with TestClient(create_app(Settings(memo=0), registry)) as plain, \
+            TestClient(create_app(Settings(memo=8), registry)) as memo:
+        first = memo.post("/compare", content=raw, headers=YAML)
+        assert first.content == memo.post("/compare", content=raw, headers=YAML).content
+        assert first.content == plain.post("/compare", content=raw, headers=YAML).content
+
+
+def test_the_memo_is_bounded_by_count_and_bytes() -> None:
+    from epa.serve.decisions import Memo
+
+    memo = Memo(2, budget=10)
+    for key in "abc":
+        memo.put((key,), (b"xxx", None))
+    assert memo.get(("a",)) is None and memo.get(("c",)) is not None  # three: the least recently used went
+    memo.put(("d",), (b"x" * 8, None))
+    assert memo.held <= 10 and memo.get(("d",)) is not None and memo.get(("b",)) is None
+    memo.put(("e",), (b"x" * 11, None))  # larger than the budget: never held
+    assert memo.get(("e",)) is None
+
+
+# --- the OpenAPI document -----------------------------------------------------------------------------------
+
+def test_openapi_is_valid_3_1_and_holds_the_schemas_and_every_route(client) -> None:
+    validator = pytest.importorskip("openapi_spec_validator", reason="needs openapi-spec-validator (test extra)")
+    doc = client.get("/openapi.json").json()
+    validator.validate(doc)
+    assert doc["openapi"].startswith("3.1")
+    from epa.documents import schema
+    assert doc["components"]["schemas"]["compare"] == json.loads(
+        json.dumps(schema("output")["$defs"]["compare"]).replace("#/$defs/", "#/components/schemas/"))
+    routes = {r.path for r in client.app.routes}
+    assert routes == set(doc["paths"])
+    page = client.get("/docs")
+    assert page.status_code == 200 and "/compare" in page.text and "<script" not in page.text
+
+
+def test_property_based_requests_from_the_openapi_document_never_meet_a_server_error(registry) -> None:
+    schemathesis = pytest.importorskip("schemathesis", reason="needs schemathesis (test extra)")
+    from hypothesis import HealthCheck, given, settings
+
+    any_body()
+    app = create_app(Settings(batch_seconds=5), registry)
+    schema = schemathesis.openapi.from_asgi("/openapi.json", app)
+    failures = []
+    for operation in schema.get_all_operations():
+        op = operation.ok()
+        if op.path in ("/batch", "/consistency/{standard}"):  # slow to draw for; covered above
+            continue
+
+        @settings(max_examples=10, deadline=None, database=None,
+                  suppress_health_check=list(HealthCheck), derandomize=True)
+        @given(case=op.as_strategy())
+        def check(case) -> None:
+            response = case.call()
+            if response.status_code >= 500:
+                failures.append(f"{case.method} {case.formatted_path}: {response.status_code} {response.text[:200]}")
+            if response.status_code >= 400:
+                assert response.headers["content-type"][0].startswith("application/problem+json")
+
+        check()
+    assert not failures, failures
+
+
+# --- the real server ----------------------------------------------------------------------------------------
+
+def _started(args: list[str]) -> tuple[subprocess.Popen, int]:
+    server = subprocess.Popen([sys.executable, "-m", "epa", "serve", "--port", "0", *args], stderr=subprocess.PIPE,
+                              text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    ready, _, _ = select.select([server.stderr], [], [], 10)
+    line = server.stderr.readline() if ready else ""
+    found = re.search(r"http://127\.0\.0\.1:(\d+)", line)
+    if not found:
+        server.kill()
+        pytest.fail(f"no address said: {line!r}")
+    return server, int(found.group(1))
+
+
+def test_the_server_answers_health_within_2s_and_stops_on_sigterm_finishing_requests(tmp_path) -> None:
+    import httpx
+
+    any_body()
+    start = time.monotonic()
+    server, port = _started([])
+    try:
+        base = f"http://127.0.0.1:{port}"
+        health = None
+        while health is None and time.monotonic() - start < 5:
+            with contextlib.suppress(httpx.TransportError):
+                health = httpx.get(base + "/health", timeout=1)
+        assert health is not None and health.status_code == 200
+        # the target (issue 21), from the process's start, on a machine not busier than its CPUs (a shared one
+        # running other suites gets the time its load takes from us)
+        allowed = 2.0 * max(1.0, os.getloadavg()[0] / (os.cpu_count() or 1))
+        assert time.monotonic() - start < allowed
+        cohort = (EXAMPLES / "st0071-cohort.jsonl").read_bytes() * 60  # graded well within run.GRACE
+        with httpx.Client(base_url=base, timeout=10) as c, \
+                c.stream("POST", "/batch", content=cohort, headers={"content-type": "application/jsonl"}) as rows:
+            assert rows.status_code == 200
+            server.send_signal(signal.SIGTERM)
+            lines = [json.loads(line) for line in rows.iter_lines() if line]
+        assert len(lines) == cohort.count(b"\n")  # the request in flight answered in full
+        assert all("error" not in line or line["line"] for line in lines)
+        assert server.wait(timeout=5 * max(1.0, os.getloadavg()[0] / (os.cpu_count() or 1))) == 0
+    finally:
+        if server.poll() is None:
+            server.kill()
+
+
+def test_a_port_in_use_is_exit_2_and_bad_options_too(tmp_path) -> None:
+    server, port = _started([])
+    try:
+        second = subprocess.run([sys.executable, "-m", "epa", "serve", "--port", str(port)], capture_output=True,
+                                text=True, timeout=30)
+        assert second.returncode == 2 and f"cannot listen on 127.0.0.1:{port}" in second.stderr
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=10)
+    assert run("serve", "--log-identities").exit_code == 2
+
+
+def test_other_commands_do_not_import_the_server() -> None:
+    any_body()
+    code = ("import sys\nfrom epa import cli\ntry:\n    cli.main(['compare', sys.argv[1], '--format', 'json'])\n"
+            "except SystemExit:\n    pass\nprint(sorted(m for m in sys.modules if m.split('.')[0] in "
+            "('starlette', 'uvicorn', 'httptools') or m.startswith('epa.serve')), file=sys.stderr)")
+    done = subprocess.run([sys.executable, "-c", code, str(RECORDS[0])], capture_output=True, text=True, timeout=30)
+    assert done.stderr.strip().splitlines()[-1] == "[]", done.stderr
