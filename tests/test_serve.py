@@ -89,6 +89,26 @@ def test_batch_streams_the_bytes_the_command_prints_for_every_example_cohort(cli
     assert answer.headers["content-type"].startswith("text/csv" if fmt == "csv" else "application/jsonl")
 
 
+@pytest.mark.parametrize("fmt", ["json", "csv"])
+def test_audit_answers_the_bytes_the_command_prints(client, monkeypatch, fmt) -> None:
+    """Issue 21: POST /audit "once the audit exists": the rows and summary `epa audit - --format F` prints."""
+    raw = (EXAMPLES / "st0071-outcomes.csv").read_bytes()
+    answer = client.post(f"/audit?format={fmt}", content=raw, headers={"content-type": "text/csv"})
+    assert answer.status_code == 200, answer.text
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(raw), encoding="utf-8"))
+    expected = run("audit", "-", "--format", fmt)  # exit 1 or 2 when a row does not follow or is rejected
+    assert expected.stdout and answer.text == expected.stdout
+    assert answer.headers["epa-rules-digest"] == client.get("/health").json()["rules_digest"]
+
+
+def test_audit_refuses_another_media_type_and_a_file_without_its_columns(client) -> None:
+    assert client.post("/audit", content=b"{}", headers=JSON).status_code == 415
+    answer = client.post("/audit", content=b"Name,Score\nA,1\n", headers={"content-type": "text/csv"})
+    assert answer.status_code == 422 and answer.headers["content-type"].startswith("application/problem+json")
+    assert "no column for" in answer.json()["detail"]
+    assert client.post("/audit?body=nosuchbody", content=b"x", headers={"content-type": "text/csv"}).status_code == 400
+
+
 def test_a_drawn_cohort_is_answered_as_the_command_line_answers_it(client, registry, monkeypatch) -> None:
     sys.path.insert(0, str(ROOT / "bench"))
     from cohort import records

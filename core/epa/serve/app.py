@@ -272,6 +272,9 @@ def build(service: Service) -> Starlette:
     async def batch(request: Request) -> Response:
         return await _batch(s, request)
 
+    async def audit(request: Request) -> Response:
+        return await _audit(s, request)
+
     async def openapi(request: Request) -> Response:
         from epa.serve.openapi import document
 
@@ -289,8 +292,7 @@ def build(service: Service) -> Starlette:
         Route("/consistency/{standard}", consistency),
         Route("/grade/{body}", grade, methods=["POST"]), Route("/compare", compare, methods=["POST"]),
         Route("/gateway", gateway, methods=["POST"]), Route("/timeline", timeline, methods=["POST"]),
-        Route("/batch", batch, methods=["POST"]),
-        # POST /audit: one Route here, calling the audit's function in epa.answers, and its entry in openapi.PATHS
+        Route("/batch", batch, methods=["POST"]), Route("/audit", audit, methods=["POST"]),
         Route("/openapi.json", openapi), Route("/docs", docs),
     ]
 
@@ -435,6 +437,41 @@ async def _batch(s: Service, request: Request) -> Response:
                     queue.get_nowait()
 
     return StreamingResponse(rows(), media_type=media_out, headers={DIGEST_HEADER: s.digest})
+
+
+# --- POST /audit ------------------------------------------------------------------------------------------------
+
+async def _audit(s: Service, request: Request) -> Response:
+    """As `epa audit - --format json` (or csv) prints for the same file: a row per input row, error rows included,
+    then (JSON) the summary line. An outcomes file is small beside a cohort (a row per apprentice, no evidence), so
+    it is answered whole, not streamed; it waits its turn as a batch does (--max-batch-body, --batch-seconds)."""
+    from epa import audit as audits
+
+    media = _media_type(request)
+    if media not in CSV_TYPES | XLSX_TYPES:
+        raise Problem(415, "unsupported-media-type", f"recorded outcomes are sent as CSV (text/csv) or an Excel "
+                      f"workbook, not {media or 'a body without a Content-Type'}", hint="send the header "
+                      "Content-Type: text/csv")
+    fmt = "csv" if (_query(request, "format") == "csv" or (_accepts(request, "text/csv")
+                                                          and _query(request, "format") != "json")) else "json"
+    named = _query(request, "body")
+    body = None if named is None else str(_looked_up(lambda: s.registry.named(named).body.id, 400))
+    raw = await asyncio.wait_for(s.body(request, s.settings.max_batch_body), timeout=s.settings.batch_seconds)
+    out: list[str] = []
+
+    def run() -> None:
+        audits.run("-", fmt, s.registry, out.append, body=body, stdin=io.BytesIO(raw))
+
+    try:
+        async with s.batch_lock:
+            await asyncio.wait_for(asyncio.to_thread(run), timeout=s.settings.batch_seconds)
+    except TimeoutError:
+        raise Problem(503, "timeout", f"the audit took longer than {s.settings.batch_seconds:g} s (the server's "
+                      "--batch-seconds)", hint="send fewer rows at a time") from None
+    except InputError as exc:  # refused before any row: its format, its header
+        raise problems.from_input_error(exc, 422, "invalid-outcomes") from None
+    media_out = "text/csv; charset=utf-8" if fmt == "csv" else "application/jsonl"
+    return Response("".join(out).encode("utf-8"), media_type=media_out, headers={DIGEST_HEADER: s.digest})
 
 
 def _closing(fmt: str, message: str, columns: int) -> bytes:

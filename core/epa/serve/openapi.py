@@ -138,6 +138,29 @@ PATHS: dict[str, dict[str, Any]] = {
                       "415": _problem("a media type other than JSON Lines, CSV or a workbook"),
                       "422": _problem("a cohort refused before any record (its format, its CSV header)"),
                       "503": _problem("another batch has been grading for longer than the server waits")}}},
+    "/audit": {"post": {
+        "summary": "Audit recorded outcomes: does each recorded overall grade follow from its component grades?",
+        "description": "As `epa audit - --format json` (or `--format csv`, asked for by `Accept: text/csv` or "
+                       "?format=csv) prints for the same file on standard input: a line per row (line, apprentice, "
+                       "body, standard, version, recorded, expected, agrees, rule, citation, or an error), then the "
+                       "summary line (JSON).",
+        "operationId": "audit",
+        "parameters": [{"name": "format", "in": "query", "schema": {"enum": ["json", "csv"]},
+                        "description": "the rows' format (default: by the Accept header, else json)"},
+                       _query("body", "the body that recorded every row (a file with no body column)")],
+        "requestBody": {"required": True, "description": "recorded outcomes: CSV or an Excel workbook",
+                        "content": {"text/csv": {"schema": {"type": "string"}},
+                                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                                        "schema": {"type": "string", "contentEncoding": "binary"}}}},
+        "responses": {"200": {"description": "one line per row, then (JSON) the summary",
+                              "headers": {"Epa-Rules-Digest": _DIGEST["Epa-Rules-Digest"]},
+                              "content": {"application/jsonl": {"schema": {"type": "string"}},
+                                          "text/csv": {"schema": {"type": "string"}}}},
+                      "400": _problem("an unknown body"),
+                      "413": _problem("the file is larger than the server's --max-batch-body"),
+                      "415": _problem("a media type other than CSV or a workbook"),
+                      "422": _problem("a file refused before any row (its format, its header)"),
+                      "503": _problem("the audit took longer than the server's --batch-seconds")}}},
     "/openapi.json": {"get": {"summary": "This document", "operationId": "openapi",
                               "responses": {"200": {"description": "OpenAPI 3.1",
                                                     "content": {"application/json": {"schema": {"type": "object"}}}}}}},
