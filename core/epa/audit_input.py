@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from epa import columns
-from epa.cohort_input import MAX_COLUMNS, ColumnMap, CsvHeader, MonthFirst, RowProblems, Unread, _did_you_mean
+from epa.cohort_input import MAX_COLUMNS, ColumnMap, CsvHeader, MonthFirst, RowProblems, match_columns
 from epa.errors import InputError, quote
 
 # The fields of an outcomes row besides each method's, and their other names. A name must not fold to another's.
@@ -108,36 +108,8 @@ class OutcomesHeader(CsvHeader):
         self.names = [c.strip() for c in cells]
         self.width = len(self.names)
         self.unchecked_dates = ""  # (as a cohort's: why the date columns could not be checked whole)
-        self.ignored: list[Unread] = []
-        self.left_out: list[Unread] = []
-        mapped = {columns.fold(name): (name, field) for name, field in column_map.names}
-        used: set[str] = set()
-        holds: dict[str, list[int]] = {}
-        for number, name in enumerate(self.names, 1):
-            key = columns.fold(name)
-            if key in mapped and name:
-                used.add(key)
-                field = mapped[key][1].strip()
-                if not field:
-                    self.left_out.append(Unread(name, number))
-                    continue
-                found = known.get(columns.fold(field))
-                if found is None:
-                    raise InputError(f"--column {quote(mapped[key][0] + '=' + field)}: an outcomes file has no field "
-                                     f"{quote(field)}", where=where, hint=_did_you_mean(field, known))
-            else:
-                found = known.get(key) if key else None
-            if found is None:
-                self.ignored.append(Unread(name, number, columns.suggestion(name, known) if key else None))
-            else:
-                holds.setdefault(found, []).append(number)
-        self.unmatched = [name for key, (name, _) in mapped.items() if key not in used]
-        for field, numbers in holds.items():
-            if len(numbers) > 1:
-                both = " and ".join(f'"{self.names[n - 1]}" (column {n})' for n in numbers[:2])
-                raise InputError(f"columns {both} both hold {field}", where=where,
-                                 hint=f'leave one out with --column "{self.names[numbers[-1] - 1]}=", or map it to '
-                                      "another field")
+        holds, self.ignored, self.left_out, self.unmatched = match_columns(self.names, known, column_map, where,
+                                                                           "an outcomes file")
         required = {"standard": "the standard", "overall": "the overall grade recorded"}
         if not ({"apprentice", "candidate_other"} & holds.keys()):
             required["apprentice"] = "the apprentice's id"

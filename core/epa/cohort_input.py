@@ -85,6 +85,45 @@ class Unread:
         return f"{named} (column {self.number}" + (f"; did you mean {self.suggestion}?)" if self.suggestion else ")")
 
 
+def match_columns(names: Sequence[str], known: dict[str, str], column_map: ColumnMap, where: str, what: str = "epa"
+                  ) -> tuple[dict[str, list[int]], list[Unread], list[Unread], list[str]]:
+    """Which field each of a header's column ``names`` holds: by the user's map, else by its name folded in
+    ``known`` (folded name -> field). Returns each field's columns (numbered from 1: more than one is refused), the
+    columns not read, those the map leaves out, and the map's names that name no column. ``what`` has the fields
+    (for a map naming a field it has not: "epa", "an outcomes file")."""
+    ignored: list[Unread] = []
+    left_out: list[Unread] = []
+    mapped = {columns.fold(name): (name, field) for name, field in column_map.names}
+    used: set[str] = set()
+    holds: dict[str, list[int]] = {}  # field -> the columns holding it
+    for number, name in enumerate(names, 1):
+        key = columns.fold(name)
+        if key in mapped and name:
+            used.add(key)
+            field = mapped[key][1].strip()
+            if not field:
+                left_out.append(Unread(name, number))
+                continue
+            found = known.get(columns.fold(field))
+            if found is None:
+                raise InputError(f"--column {quote(mapped[key][0] + '=' + field)}: {what} has no field {quote(field)}",
+                                 where=where, hint=_did_you_mean(field, known))
+        else:
+            found = known.get(key) if key else None
+        if found is None:
+            ignored.append(Unread(name, number, columns.suggestion(name, known) if key else None))
+        else:
+            holds.setdefault(found, []).append(number)
+    for field, numbers in holds.items():
+        if len(numbers) > 1:
+            both = " and ".join(f'"{names[n - 1]}" (column {n})' for n in numbers[:2])
+            more = f" (and {len(numbers) - 2} more columns)" if len(numbers) > 2 else ""
+            raise InputError(f"columns {both}{more} both hold {field}", where=where,
+                             hint=f'leave one out with --column "{names[numbers[-1] - 1]}=", or map it to another '
+                                  "field")
+    return holds, ignored, left_out, [name for key, (name, _) in mapped.items() if key not in used]
+
+
 class CsvHeader:
     """A CSV cohort's header, read once: which field each column holds (by its name folded, an alias, or the
     user's map), none twice, the record's core present; the columns not read (``ignored``) and left out as asked
@@ -103,37 +142,7 @@ class CsvHeader:
         self.names = [c.strip() for c in cells]
         self.width = len(self.names)
         self.unchecked_dates = ""  # why the date columns could not be checked whole before the rows were read
-        self.ignored: list[Unread] = []
-        self.left_out: list[Unread] = []
-        mapped = {columns.fold(name): (name, field) for name, field in column_map.names}
-        used: set[str] = set()
-        holds: dict[str, list[int]] = {}  # field -> the columns holding it
-        for number, name in enumerate(self.names, 1):
-            key = columns.fold(name)
-            if key in mapped and name:
-                used.add(key)
-                field = mapped[key][1].strip()
-                if not field:
-                    self.left_out.append(Unread(name, number))
-                    continue
-                found = known.get(columns.fold(field))
-                if found is None:
-                    raise InputError(f"--column {quote(mapped[key][0] + '=' + field)}: epa has no field {quote(field)}",
-                                     where=where, hint=_did_you_mean(field, known))
-            else:
-                found = known.get(key) if key else None
-            if found is None:
-                self.ignored.append(Unread(name, number, columns.suggestion(name, known) if key else None))
-            else:
-                holds.setdefault(found, []).append(number)
-        self.unmatched = [name for key, (name, _) in mapped.items() if key not in used]
-        for field, numbers in holds.items():
-            if len(numbers) > 1:
-                both = " and ".join(f'"{self.names[n - 1]}" (column {n})' for n in numbers[:2])
-                more = f" (and {len(numbers) - 2} more columns)" if len(numbers) > 2 else ""
-                raise InputError(f"columns {both}{more} both hold {field}", where=where,
-                                 hint=f'leave one out with --column "{self.names[numbers[-1] - 1]}=", or map it to '
-                                      "another field")
+        holds, self.ignored, self.left_out, self.unmatched = match_columns(self.names, known, column_map, where)
         missing = [f for f in REQUIRED if f not in holds]
         if missing:
             raise InputError("the header has no column for " + ", ".join(f"{REQUIRED[f]} ({f})" for f in missing)
