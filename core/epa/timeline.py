@@ -13,6 +13,7 @@ import attrs
 from attrs import frozen
 
 from epa.model import Attempt, Deadline, DeadlineRule, JourneyDates, Record, Ruleset, Tolerance
+from epa.plans import Table
 from epa.workdays import bank_holidays_between, describe, shift
 
 JOURNEY_DATES = tuple(f.name for f in attrs.fields(JourneyDates))
@@ -80,8 +81,23 @@ def event_dates(record: Record, ruleset: Ruleset, event: str) -> list[dt.date] |
 ADVICE_MISSED = " (advice: the document advises this rather than requiring it; not a failure)"
 
 
-def evaluate_deadline(rule: DeadlineRule, record: Record, ruleset: Ruleset) -> Deadline:
+def evaluate_deadline(rule: DeadlineRule, record: Record, ruleset: Ruleset, memo: Table | None = None
+                      ) -> Deadline:
+    """The deadline a rule sets for this record. With ``memo`` (an explanation's plan, ``epa.plans``), remembered
+    by what the deadline reads of the record: its anchor date, how it was found, and its event's dates."""
     anchor, found = anchor_date(record, ruleset, rule.from_)
+    events = event_dates(record, ruleset, rule.event) if rule.event and anchor is not None else None
+    if memo is None:
+        return _deadline(rule, ruleset, anchor, found, events)
+    key = (id(rule), anchor, found, tuple(events) if events else None)
+    deadline = memo.get(key)
+    if deadline is None:
+        deadline = memo.put(key, _deadline(rule, ruleset, anchor, found, events))
+    return deadline
+
+
+def _deadline(rule: DeadlineRule, ruleset: Ruleset, anchor: dt.date | None, found: str, events: list[dt.date] | None
+              ) -> Deadline:
     if anchor is None:
         return Deadline(rule.id, rule.name, None, rule.kind, "unknown",
                         f"{rule.name}: {describe(rule.offset)} {rule.from_.replace('_', ' ')}; the record has no date "
@@ -91,7 +107,6 @@ def evaluate_deadline(rule: DeadlineRule, record: Record, ruleset: Ruleset) -> D
     if rule.offset.working_days is not None and (skipped := bank_holidays_between(anchor, due)):
         says += "; skips bank holidays " + ", ".join(f"{name} {day}" for day, name in skipped)
     status = "open"
-    events = event_dates(record, ruleset, rule.event) if rule.event else None
     if events:
         late = [d for d in events if (d > due if rule.kind == "by" else d < due)]
         complete = rule.event != "every_method" or len(events) == len(ruleset.method_ids)
@@ -102,10 +117,10 @@ def evaluate_deadline(rule: DeadlineRule, record: Record, ruleset: Ruleset) -> D
     return Deadline(rule.id, rule.name, due, rule.kind, status, says, rule.citation, strength=rule.strength)
 
 
-def deadlines(ruleset: Ruleset, record: Record) -> list[Deadline]:
+def deadlines(ruleset: Ruleset, record: Record, memo: Table | None = None) -> list[Deadline]:
     if ruleset.journey is None:
         return []
-    return [evaluate_deadline(rule, record, ruleset) for rule in ruleset.journey.deadlines]
+    return [evaluate_deadline(rule, record, ruleset, memo) for rule in ruleset.journey.deadlines]
 
 
 @frozen
@@ -170,34 +185,46 @@ def _limits(rule: Tolerance, attempt: Attempt) -> tuple[float | None, float | No
     return low, high
 
 
-def tolerance_checks(ruleset: Ruleset, record: Record) -> list[ToleranceCheck]:
+def tolerance_checks(ruleset: Ruleset, record: Record, memo: Table | None = None) -> list[ToleranceCheck]:
+    """Each recorded measure against its tolerance. With ``memo`` (an explanation's plan, ``epa.plans``), each check
+    remembered by what it reads: the attempt's date, the measure's value and the attempt's duration (with their
+    types: 60 and 60.0 are written differently)."""
     checks = []
     for rule in ruleset.journey.tolerances if ruleset.journey else ():
         for attempt in record.attempts_at(rule.method):
             value = getattr(attempt, rule.measure)
             if value is None:
                 continue
-            measure = rule.measure.replace('_', ' ')
-            if no_tolerance_stated(rule):
-                assert rule.nominal is not None
-                diff = value - rule.nominal
-                off = "as stated" if diff == 0 else f"{abs(diff):g} {'over' if diff > 0 else 'under'}"
-                says = (f"{rule.method} on {attempt.date}: {measure} {value:g} against the stated {rule.nominal:g} "
-                        f"({off}); the document states no tolerance, so it is neither within nor outside one")
-                checks.append(ToleranceCheck(rule.id, rule.method, attempt.date, rule.measure, value, None, None,
-                                             None, says, rule.citation, "no_tolerance_stated", rule.strength))
+            if memo is None:
+                checks.append(_tolerance_check(rule, attempt, value))
                 continue
-            low, high = _limits(rule, attempt)
-            needs_duration = rule.max_percent_of_duration is not None and attempt.duration_minutes is None
-            ok = None if needs_duration and high is None else (low is None or value >= low) and (
-                high is None or value <= high)
-            status = {True: "within", False: "outside", None: "unknown"}[ok]
-            verdict = {True: "within", False: "outside", None: "cannot check (no duration_minutes)"}[ok]
-            span = f"{low:g}-{high:g}" if low is not None and high is not None else f"up to {high:g}" if high else ""
-            says = (f"{rule.method} on {attempt.date}: {measure} {value:g}, {verdict} "
-                    f"{allowed(rule)}{f' ({span})' if span else ''}")
-            if status == "outside" and rule.strength == "advice":
-                says += ADVICE_MISSED
-            checks.append(ToleranceCheck(rule.id, rule.method, attempt.date, rule.measure, value, low, high, ok,
-                                         says, rule.citation, status, rule.strength))
+            duration = attempt.duration_minutes
+            key = (id(rule), attempt.date, type(value), value, type(duration), duration)
+            check = memo.get(key)
+            checks.append(check if check is not None else memo.put(key, _tolerance_check(rule, attempt, value)))
     return checks
+
+
+def _tolerance_check(rule: Tolerance, attempt: Attempt, value: float) -> ToleranceCheck:
+    measure = rule.measure.replace('_', ' ')
+    if no_tolerance_stated(rule):
+        assert rule.nominal is not None
+        diff = value - rule.nominal
+        off = "as stated" if diff == 0 else f"{abs(diff):g} {'over' if diff > 0 else 'under'}"
+        says = (f"{rule.method} on {attempt.date}: {measure} {value:g} against the stated {rule.nominal:g} "
+                f"({off}); the document states no tolerance, so it is neither within nor outside one")
+        return ToleranceCheck(rule.id, rule.method, attempt.date, rule.measure, value, None, None,
+                              None, says, rule.citation, "no_tolerance_stated", rule.strength)
+    low, high = _limits(rule, attempt)
+    needs_duration = rule.max_percent_of_duration is not None and attempt.duration_minutes is None
+    ok = None if needs_duration and high is None else (low is None or value >= low) and (
+        high is None or value <= high)
+    status = {True: "within", False: "outside", None: "unknown"}[ok]
+    verdict = {True: "within", False: "outside", None: "cannot check (no duration_minutes)"}[ok]
+    span = f"{low:g}-{high:g}" if low is not None and high is not None else f"up to {high:g}" if high else ""
+    says = (f"{rule.method} on {attempt.date}: {measure} {value:g}, {verdict} "
+            f"{allowed(rule)}{f' ({span})' if span else ''}")
+    if status == "outside" and rule.strength == "advice":
+        says += ADVICE_MISSED
+    return ToleranceCheck(rule.id, rule.method, attempt.date, rule.measure, value, low, high, ok,
+                          says, rule.citation, status, rule.strength)
