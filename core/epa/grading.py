@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 from attrs import frozen
 
-from epa import defaults
+from epa import defaults, resits
 from epa.citations import documents
 from epa.contracts import describe
 from epa.errors import PluginError
@@ -218,7 +218,9 @@ def _own_rule(loaded: LoadedBody, ruleset: Ruleset, components: dict[str, Grade]
 
 def _apply_resit_policy(loaded: LoadedBody, ruleset: Ruleset, record: Record, history: list[GradedAttempt],
                         overall: Grade | None) -> tuple[Grade | None, ResitDecision | None, list[Reason], list[Note]]:
-    decision = loaded.call("resit_policy", ruleset=ruleset, record=record, history=tuple(history))
+    # Left to the defaults, their procedure is asked directly (the hook chain holds it alone: see epa.plans).
+    decision = loaded.call("resit_policy", ruleset=ruleset, record=record, history=tuple(history)) \
+        if "resit_policy" in loaded.own_hooks else resits.decide(ruleset, tuple(history))
     if decision is None:
         if any(g.attempt.kind != "first" for g in history):
             return overall, None, [], [Note("the record has resits or retakes, but this body encodes no resit "
