@@ -316,4 +316,4 @@ def grade(loaded: LoadedBody, record: Record) -> BodyResult:
                       capped=bool(decision and decision.capped),
                       full_retake_required=bool(decision and decision.full_retake_required),
                       deadlines=tuple(sorted(found, key=lambda d: (d.date is None, d.date or dt.date.min))),
-                      checks=tuple(tolerance_checks(ruleset, record, plan.tolerances)))
+                      checks=tuple(tolerance_checks(ruleset, record)))

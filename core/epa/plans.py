@@ -2,6 +2,8 @@
 
 A cohort's explanations repeat: the same criteria give the same component steps, the same grades the same
 combination, the same anchor and event dates the same deadline, the same evidence the same gateway requirement.
+(A tolerance check names its attempt's date, and a requirement counted in days or an age from the record's dates;
+they repeat too seldom to be worth remembering.)
 ``grading.grade`` asks a body's ``Plan`` for each piece by exactly the inputs the piece reads, and works out only
 what it has not seen (by the one procedure that states the rule: ``defaults``, ``timeline``, ``gateway``), so a
 remembered piece is the piece worked out anew.
@@ -32,7 +34,7 @@ if TYPE_CHECKING:  # at run time this module imports nothing of epa's: timeline 
 
 # Entries per table before it is forgotten (a cohort repeats its criteria, grades and dates, so it fills again
 # with what is asked now).
-REMEMBERED = 1 << 14
+REMEMBERED = 1 << 12
 # Plans kept (one per body and ruleset version in use; registries made and dropped, as tests do, are let go).
 PLANS = 256
 
@@ -77,7 +79,6 @@ class Plan:
         self.combinations = Table(on and "combine_grades" in self.remembers)  # grades in method order -> ...
         self.deadlines = Table(on)  # (rule id, anchor, how found, event dates) -> Deadline
         self.requirements = Table(on)  # (rule id, what its check reads) -> Requirement
-        self.tolerances = Table(on)  # (rule id, date, measure's value, duration) -> ToleranceCheck
 
 
 _plans: dict[tuple[int, int], Plan] = {}

@@ -185,46 +185,34 @@ def _limits(rule: Tolerance, attempt: Attempt) -> tuple[float | None, float | No
     return low, high
 
 
-def tolerance_checks(ruleset: Ruleset, record: Record, memo: Table | None = None) -> list[ToleranceCheck]:
-    """Each recorded measure against its tolerance. With ``memo`` (an explanation's plan, ``epa.plans``), each check
-    remembered by what it reads: the attempt's date, the measure's value and the attempt's duration (with their
-    types: 60 and 60.0 are written differently)."""
+def tolerance_checks(ruleset: Ruleset, record: Record) -> list[ToleranceCheck]:
     checks = []
     for rule in ruleset.journey.tolerances if ruleset.journey else ():
         for attempt in record.attempts_at(rule.method):
             value = getattr(attempt, rule.measure)
             if value is None:
                 continue
-            if memo is None:
-                checks.append(_tolerance_check(rule, attempt, value))
+            measure = rule.measure.replace('_', ' ')
+            if no_tolerance_stated(rule):
+                assert rule.nominal is not None
+                diff = value - rule.nominal
+                off = "as stated" if diff == 0 else f"{abs(diff):g} {'over' if diff > 0 else 'under'}"
+                says = (f"{rule.method} on {attempt.date}: {measure} {value:g} against the stated {rule.nominal:g} "
+                        f"({off}); the document states no tolerance, so it is neither within nor outside one")
+                checks.append(ToleranceCheck(rule.id, rule.method, attempt.date, rule.measure, value, None, None,
+                                             None, says, rule.citation, "no_tolerance_stated", rule.strength))
                 continue
-            duration = attempt.duration_minutes
-            key = (id(rule), attempt.date, type(value), value, type(duration), duration)
-            check = memo.get(key)
-            checks.append(check if check is not None else memo.put(key, _tolerance_check(rule, attempt, value)))
+            low, high = _limits(rule, attempt)
+            needs_duration = rule.max_percent_of_duration is not None and attempt.duration_minutes is None
+            ok = None if needs_duration and high is None else (low is None or value >= low) and (
+                high is None or value <= high)
+            status = {True: "within", False: "outside", None: "unknown"}[ok]
+            verdict = {True: "within", False: "outside", None: "cannot check (no duration_minutes)"}[ok]
+            span = f"{low:g}-{high:g}" if low is not None and high is not None else f"up to {high:g}" if high else ""
+            says = (f"{rule.method} on {attempt.date}: {measure} {value:g}, {verdict} "
+                    f"{allowed(rule)}{f' ({span})' if span else ''}")
+            if status == "outside" and rule.strength == "advice":
+                says += ADVICE_MISSED
+            checks.append(ToleranceCheck(rule.id, rule.method, attempt.date, rule.measure, value, low, high, ok,
+                                         says, rule.citation, status, rule.strength))
     return checks
-
-
-def _tolerance_check(rule: Tolerance, attempt: Attempt, value: float) -> ToleranceCheck:
-    measure = rule.measure.replace('_', ' ')
-    if no_tolerance_stated(rule):
-        assert rule.nominal is not None
-        diff = value - rule.nominal
-        off = "as stated" if diff == 0 else f"{abs(diff):g} {'over' if diff > 0 else 'under'}"
-        says = (f"{rule.method} on {attempt.date}: {measure} {value:g} against the stated {rule.nominal:g} "
-                f"({off}); the document states no tolerance, so it is neither within nor outside one")
-        return ToleranceCheck(rule.id, rule.method, attempt.date, rule.measure, value, None, None,
-                              None, says, rule.citation, "no_tolerance_stated", rule.strength)
-    low, high = _limits(rule, attempt)
-    needs_duration = rule.max_percent_of_duration is not None and attempt.duration_minutes is None
-    ok = None if needs_duration and high is None else (low is None or value >= low) and (
-        high is None or value <= high)
-    status = {True: "within", False: "outside", None: "unknown"}[ok]
-    verdict = {True: "within", False: "outside", None: "cannot check (no duration_minutes)"}[ok]
-    span = f"{low:g}-{high:g}" if low is not None and high is not None else f"up to {high:g}" if high else ""
-    says = (f"{rule.method} on {attempt.date}: {measure} {value:g}, {verdict} "
-            f"{allowed(rule)}{f' ({span})' if span else ''}")
-    if status == "outside" and rule.strength == "advice":
-        says += ADVICE_MISSED
-    return ToleranceCheck(rule.id, rule.method, attempt.date, rule.measure, value, low, high, ok,
-                          says, rule.citation, status, rule.strength)
