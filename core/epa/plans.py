@@ -77,8 +77,8 @@ class Plan:
         self.remembers = frozenset(h for h in PURE_BY_CONTRACT if h not in own or not _wrapped(loaded, h))
         self.components = Table(on and "grade_component" in self.remembers)  # (method, criteria listed) -> ...
         self.combinations = Table(on and "combine_grades" in self.remembers)  # grades in method order -> ...
-        self.deadlines = Table(on)  # (rule id, anchor, how found, event dates) -> Deadline
-        self.requirements = Table(on)  # (rule id, what its check reads) -> Requirement
+        self.deadlines = Table(on)  # (id() of the rule, anchor, how found, event dates) -> Deadline
+        self.requirements = Table(on)  # (id() of the rule, what its check reads) -> Requirement
 
 
 _plans: dict[tuple[int, int], Plan] = {}
