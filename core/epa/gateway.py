@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from attrs import frozen
 from dateutil.relativedelta import relativedelta
 
-from epa.model import Check, EnglishMaths, GatewayRule, Record, Requirement, Ruleset
+from epa.model import Check, Deadline, EnglishMaths, GatewayRule, Record, Requirement, Ruleset
+from epa.plans import Table
 from epa.timeline import evaluate_deadline
 
 LEVELS = ("none", "entry3", "level1", "level2", "level3")
@@ -84,7 +87,8 @@ def _english_maths(rule: EnglishMaths, record: Record) -> tuple[str, str]:
     return "met", f"{', '.join(found)}: {need}"
 
 
-def _status(check: Check | None, record: Record, ruleset: Ruleset) -> tuple[str, str]:
+def _status(check: Check | None, record: Record, ruleset: Ruleset, deadlines: Table | None = None
+            ) -> tuple[str, str]:
     g, a = record.gateway, record.apprentice
     if check is None:
         return "unknown", "the record cannot show this"
@@ -119,16 +123,52 @@ def _status(check: Check | None, record: Record, ruleset: Ruleset) -> tuple[str,
         if value is None:
             return "unknown", f"the record does not give gateway.{check.provided.field}"
         return ("met", "provided") if value else ("unmet", "not provided")
-    assert check.deadline and ruleset.journey, "the schema allows exactly these checks"
-    rule = ruleset.journey.deadline(check.deadline.id)
-    assert rule is not None, "load_journey checks deadline ids"
-    deadline = evaluate_deadline(rule, record, ruleset)
+    deadline = _checked(check, record, ruleset, deadlines)
     status = {"met": "met", "missed": "unmet"}.get(deadline.status, "unknown")
     return status, deadline.says
 
 
-def requirement(rule: GatewayRule, record: Record, ruleset: Ruleset) -> Requirement:
-    status, says = _status(rule.check, record, ruleset)
+def _reads(check: Check | None, record: Record, ruleset: Ruleset, deadlines: Table | None
+           ) -> tuple[Any, ...] | None:
+    """What ``_status`` reads of the record for this check, as a key to remember the requirement by (numbers with
+    their types, which are written differently); for a deadline's check, what its deadline (remembered) says.
+    None for a check that reads the record's dates (English and maths by age, days or months on programme): its
+    answer names them, so it seldom repeats and is not remembered."""
+    g, a = record.gateway, record.apprentice
+    if check is None:
+        return ()
+    if check.english_maths or check.days_on_programme or check.months_on_programme:
+        return None
+    if check.deferred:
+        return a.english, a.maths
+    if check.count or check.provided:
+        value = getattr(g, check.count.field if check.count else check.provided.field)  # type: ignore[union-attr]
+        return type(value), value
+    deadline = _checked(check, record, ruleset, deadlines)
+    return deadline.status, deadline.says
+
+
+def _checked(check: Check, record: Record, ruleset: Ruleset, deadlines: Table | None) -> Deadline:
+    """The deadline a gateway check reads."""
+    assert check.deadline and ruleset.journey, "the schema allows exactly these checks"
+    rule = ruleset.journey.deadline(check.deadline.id)
+    assert rule is not None, "load_journey checks deadline ids"
+    return evaluate_deadline(rule, record, ruleset, deadlines)
+
+
+def requirement(rule: GatewayRule, record: Record, ruleset: Ruleset, memo: Table | None = None,
+                deadlines: Table | None = None) -> Requirement:
+    """One gateway requirement evaluated against the record. With ``memo`` (an explanation's plan, ``epa.plans``),
+    remembered by what its check reads of the record (``_reads``); ``deadlines`` remembers a deadline's."""
+    if memo is None or (reads := _reads(rule.check, record, ruleset, deadlines)) is None:
+        return _requirement(rule, record, ruleset, deadlines)
+    key = (id(rule), reads)
+    found = memo.get(key)
+    return found if found is not None else memo.put(key, _requirement(rule, record, ruleset, deadlines))
+
+
+def _requirement(rule: GatewayRule, record: Record, ruleset: Ruleset, deadlines: Table | None) -> Requirement:
+    status, says = _status(rule.check, record, ruleset, deadlines)
     if rule.stage == "before_assessment":
         says = f"checked before an assessment starts, not at gateway: {says}"
     strength = rule.strength
@@ -141,5 +181,7 @@ def requirement(rule: GatewayRule, record: Record, ruleset: Ruleset) -> Requirem
     return Requirement(rule.id, rule.name, strength == "mandatory", status, says, rule.citation, strength, rule.stage)
 
 
-def requirements(ruleset: Ruleset, record: Record) -> list[Requirement]:
-    return [requirement(rule, record, ruleset) for rule in ruleset.journey.gateway] if ruleset.journey else []
+def requirements(ruleset: Ruleset, record: Record, memo: Table | None = None, deadlines: Table | None = None
+                 ) -> list[Requirement]:
+    return [requirement(rule, record, ruleset, memo, deadlines) for rule in ruleset.journey.gateway] \
+        if ruleset.journey else []

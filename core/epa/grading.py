@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 from attrs import frozen
 
-from epa import defaults
+from epa import defaults, gateway, resits, timeline
 from epa.citations import documents
 from epa.contracts import describe
 from epa.errors import PluginError
@@ -30,6 +30,7 @@ from epa.model import (
     ResitDecision,
     Ruleset,
 )
+from epa.plans import Plan, plan_for
 from epa.registry import LoadedBody
 from epa.timeline import ToleranceCheck, tolerance_checks
 
@@ -151,21 +152,28 @@ def _collect(loaded: LoadedBody, hook: str, expected: type[T], **kwargs: Any) ->
     return found
 
 
-def _grade_attempt(loaded: LoadedBody, ruleset: Ruleset, method: Method, attempt: Attempt
+def _grade_attempt(loaded: LoadedBody, plan: Plan, method: Method, attempt: Attempt
                    ) -> tuple[ComponentDetail, list[Reason], list[Note]]:
     if attempt.grade is not None:
         says = f"{method.id}: grade {attempt.grade} as recorded ({attempt.kind}, {attempt.date})"
         return ComponentDetail(attempt.grade, "recorded grade", attempt.date), [
             Reason(method.id, says, method.citation)], []
-    met, set_aside = _assessed_here(ruleset, loaded.body.id, attempt)
-    result = graded_call(loaded, "grade_component", ComponentResult, ruleset=ruleset, method=method.id,
-                         criteria_met=met)
+    # The criteria listed decide the criteria set aside and, by the hook's contract, its answer (see epa.plans).
+    key = (method.id, attempt.criteria_met)
+    found = plan.components.get(key)
+    if found is None:
+        met, set_aside = _assessed_here(plan.ruleset, loaded.body.id, attempt)
+        result = graded_call(loaded, "grade_component", ComponentResult, ruleset=plan.ruleset, method=method.id,
+                             criteria_met=met)
+        found = plan.components.put(key, (result, tuple(Reason(method.id, s.says, s.citation) for s in result.steps),
+                                          tuple(set_aside)))
+    result, reasons, set_aside = found
     detail = ComponentDetail(result.grade, "criteria", attempt.date, result.pass_missing,
                              result.distinction_met, result.distinction_missing)
-    return detail, [Reason(method.id, s.says, s.citation) for s in result.steps], set_aside
+    return detail, list(reasons), list(set_aside)
 
 
-def _grade_method(loaded: LoadedBody, ruleset: Ruleset, method: Method, record: Record
+def _grade_method(loaded: LoadedBody, plan: Plan, method: Method, record: Record
                   ) -> tuple[ComponentDetail, list[GradedAttempt], list[Reason], list[Note]]:
     """Grade every attempt at one method; the method's grade is its latest counted attempt's.
 
@@ -175,9 +183,10 @@ def _grade_method(loaded: LoadedBody, ruleset: Ruleset, method: Method, record: 
     counted: list[tuple[GradedAttempt, ComponentDetail, list[Reason], list[Note]]] = []
     notes: list[Note] = []
     for attempt in record.attempts_at(method.id):
-        detail, reasons, attempt_notes = _grade_attempt(loaded, ruleset, method, attempt)
+        detail, reasons, attempt_notes = _grade_attempt(loaded, plan, method, attempt)
         if counted and counted[-1][0].grade != Grade.FAIL:
-            rule = ruleset.journey.resit.no_resit_from_pass if ruleset.journey and ruleset.journey.resit else None
+            journey = plan.ruleset.journey
+            rule = journey.resit.no_resit_from_pass if journey and journey.resit else None
             notes.append(Note(f"{method.id} {attempt.kind} on {attempt.date} not counted: the attempt before it "
                               f"passes under this body's criteria, and resits and retakes follow a fail only"
                               + (f" (“{rule.text}”)" if rule else ""), rule.citation if rule else None))
@@ -207,7 +216,9 @@ def _own_rule(loaded: LoadedBody, ruleset: Ruleset, components: dict[str, Grade]
 
 def _apply_resit_policy(loaded: LoadedBody, ruleset: Ruleset, record: Record, history: list[GradedAttempt],
                         overall: Grade | None) -> tuple[Grade | None, ResitDecision | None, list[Reason], list[Note]]:
-    decision = loaded.call("resit_policy", ruleset=ruleset, record=record, history=tuple(history))
+    # Left to the defaults, their procedure is asked directly (the hook chain holds it alone: see epa.plans).
+    decision = loaded.call("resit_policy", ruleset=ruleset, record=record, history=tuple(history)) \
+        if "resit_policy" in loaded.own_hooks else resits.decide(ruleset, tuple(history))
     if decision is None:
         if any(g.attempt.kind != "first" for g in history):
             return overall, None, [], [Note("the record has resits or retakes, but this body encodes no resit "
@@ -247,10 +258,11 @@ def grade_overall(loaded: LoadedBody, record: Record) -> Overall:
     """The part of ``grade`` that decides the grades (each method's, combined, then the resit policy), without
     the gateway requirements, deadlines and tolerance checks: for `epa audit`, which asks it of recorded grades."""
     ruleset, steps, notes = ruleset_for(loaded, record)
+    plan = plan_for(loaded, ruleset)
     details: dict[str, ComponentDetail] = {}
     history: list[GradedAttempt] = []
     for method in ruleset.methods:
-        details[method.id], graded, method_steps, method_notes = _grade_method(loaded, ruleset, method, record)
+        details[method.id], graded, method_steps, method_notes = _grade_method(loaded, plan, method, record)
         history += graded
         steps += method_steps
         notes += method_notes
@@ -264,11 +276,16 @@ def grade_overall(loaded: LoadedBody, record: Record) -> Overall:
     if missing:
         steps.append(Reason("overall", f"no overall grade yet: awaiting {', '.join(missing)}",
                             ruleset.combination.citation))
-    else:
-        outcome = graded_call(loaded, "combine_grades", Outcome, ruleset=ruleset, components=dict(components))
-        overall = outcome.grade
-        steps += _own_rule(loaded, ruleset, components, outcome)  # type: ignore[arg-type]  # none is None here
-        steps += [Reason("overall", s.says, s.citation) for s in outcome.steps]
+    else:  # the grades in method order decide the hook's answer, by its contract (see epa.plans)
+        key = tuple(components.values())
+        combined = plan.combinations.get(key)
+        if combined is None:
+            outcome = graded_call(loaded, "combine_grades", Outcome, ruleset=ruleset, components=dict(components))
+            combined = plan.combinations.put(key, (outcome.grade, tuple(
+                _own_rule(loaded, ruleset, components, outcome)  # type: ignore[arg-type]  # none is None here
+                + [Reason("overall", s.says, s.citation) for s in outcome.steps])))
+        overall, combined_steps = combined
+        steps += combined_steps
     overall, decision, resit_steps, resit_notes = _apply_resit_policy(loaded, ruleset, record, history, overall)
     return Overall(ruleset, details, overall, decision, steps, resit_steps, notes, resit_notes)
 
@@ -276,9 +293,15 @@ def grade_overall(loaded: LoadedBody, record: Record) -> Overall:
 def grade(loaded: LoadedBody, record: Record) -> BodyResult:
     graded = grade_overall(loaded, record)
     ruleset, decision, notes = graded.ruleset, graded.decision, graded.notes
-    found = _collect(loaded, "deadlines", Deadline, ruleset=ruleset, record=record)
+    plan = plan_for(loaded, ruleset)
+    # Where the defaults alone implement a journey hook, their procedure is asked directly, its pieces remembered;
+    # a body's own hook is called, with the whole chain, every time (see epa.plans).
+    found = timeline.deadlines(ruleset, record, plan.deadlines) if plan.default_deadlines else _collect(
+        loaded, "deadlines", Deadline, ruleset=ruleset, record=record)
     found += decision.deadlines if decision else ()
-    requirements = _collect(loaded, "gateway_requirements", Requirement, ruleset=ruleset, record=record)
+    requirements = gateway.requirements(ruleset, record, plan.requirements, plan.deadlines) \
+        if plan.default_gateway else _collect(loaded, "gateway_requirements", Requirement, ruleset=ruleset,
+                                              record=record)
     if ruleset.journey is None:
         notes.append(Note(f"{loaded.body.id} encodes no gateway, deadline or resit rules for {record.standard}"))
     doc = ruleset.document

@@ -70,7 +70,8 @@ def grade_component(
 
     Return an :class:`epa.ComponentResult` whose steps cite the rules applied.
     The answer must depend on the arguments alone: a cohort's engine
-    (``epa.engine``) asks once per distinct set of criteria and reuses it.
+    (``epa.engine``) asks once per distinct set of criteria and reuses it,
+    and explaining (``epa.plans``) remembers it, steps included.
     First result wins. Default: pass when every pass criterion is met (or as
     many as ``ruleset.component_rules[method].pass_threshold`` says);
     distinction when, as well, every distinction criterion is met, or as many
@@ -87,7 +88,8 @@ def combine_grades(ruleset: Ruleset, components: Mapping[str, Grade]) -> Outcome
 
     Return an :class:`epa.Outcome` whose steps cite the rules applied.
     The answer must depend on the arguments alone: a cohort's engine asks
-    once per combination of grades and reuses it.
+    once per combination of grades and reuses it, and explaining
+    (``epa.plans``) remembers it, steps included.
     First result wins. Default: the first row of ``ruleset.combination.rows``
     that matches, in printed order; where the printed table has no row, the
     rule in words the ruleset states as data (``rule_in_words.decides``), or

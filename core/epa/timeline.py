@@ -13,6 +13,7 @@ import attrs
 from attrs import frozen
 
 from epa.model import Attempt, Deadline, DeadlineRule, JourneyDates, Record, Ruleset, Tolerance
+from epa.plans import Table
 from epa.workdays import bank_holidays_between, describe, shift
 
 JOURNEY_DATES = tuple(f.name for f in attrs.fields(JourneyDates))
@@ -80,8 +81,23 @@ def event_dates(record: Record, ruleset: Ruleset, event: str) -> list[dt.date] |
 ADVICE_MISSED = " (advice: the document advises this rather than requiring it; not a failure)"
 
 
-def evaluate_deadline(rule: DeadlineRule, record: Record, ruleset: Ruleset) -> Deadline:
+def evaluate_deadline(rule: DeadlineRule, record: Record, ruleset: Ruleset, memo: Table | None = None
+                      ) -> Deadline:
+    """The deadline a rule sets for this record. With ``memo`` (an explanation's plan, ``epa.plans``), remembered
+    by what the deadline reads of the record: its anchor date, how it was found, and its event's dates."""
     anchor, found = anchor_date(record, ruleset, rule.from_)
+    events = event_dates(record, ruleset, rule.event) if rule.event and anchor is not None else None
+    if memo is None:
+        return _deadline(rule, ruleset, anchor, found, events)
+    key = (id(rule), anchor, found, tuple(events) if events else None)
+    deadline = memo.get(key)
+    if deadline is None:
+        deadline = memo.put(key, _deadline(rule, ruleset, anchor, found, events))
+    return deadline
+
+
+def _deadline(rule: DeadlineRule, ruleset: Ruleset, anchor: dt.date | None, found: str, events: list[dt.date] | None
+              ) -> Deadline:
     if anchor is None:
         return Deadline(rule.id, rule.name, None, rule.kind, "unknown",
                         f"{rule.name}: {describe(rule.offset)} {rule.from_.replace('_', ' ')}; the record has no date "
@@ -91,7 +107,6 @@ def evaluate_deadline(rule: DeadlineRule, record: Record, ruleset: Ruleset) -> D
     if rule.offset.working_days is not None and (skipped := bank_holidays_between(anchor, due)):
         says += "; skips bank holidays " + ", ".join(f"{name} {day}" for day, name in skipped)
     status = "open"
-    events = event_dates(record, ruleset, rule.event) if rule.event else None
     if events:
         late = [d for d in events if (d > due if rule.kind == "by" else d < due)]
         complete = rule.event != "every_method" or len(events) == len(ruleset.method_ids)
@@ -102,10 +117,10 @@ def evaluate_deadline(rule: DeadlineRule, record: Record, ruleset: Ruleset) -> D
     return Deadline(rule.id, rule.name, due, rule.kind, status, says, rule.citation, strength=rule.strength)
 
 
-def deadlines(ruleset: Ruleset, record: Record) -> list[Deadline]:
+def deadlines(ruleset: Ruleset, record: Record, memo: Table | None = None) -> list[Deadline]:
     if ruleset.journey is None:
         return []
-    return [evaluate_deadline(rule, record, ruleset) for rule in ruleset.journey.deadlines]
+    return [evaluate_deadline(rule, record, ruleset, memo) for rule in ruleset.journey.deadlines]
 
 
 @frozen

@@ -1,0 +1,162 @@
+"""The speed of explaining (issue 18), each figure beside its baseline in the same run, the targets beside:
+
+- in-process, a synthetic ST0071 cohort (bench/cohort.py, journey included) already loaded: explaining a record
+  (``grading.grade`` for every body offering ST0071: every step, deadline and requirement as a cited sentence)
+  against deciding it (``Engine.decide``); target: explaining <= 5x deciding. Each explaining run starts with
+  nothing remembered (``epa.plans``), as a batch does, and fills its tables as it goes;
+- ``epa compare --batch FILE --format json --workers 1 --out FILE`` (every record explained and cited, written to a
+  file), records a second of the command's CPU time (its CPU time on a one-record cohort taken off), against the
+  parse floor (the fastest JSON parser installed reading the same JSON Lines file); target: within 25x the parse
+  floor, at least about 10,000 records a second;
+- the decision path, which must not fall by more than 10%: ``Engine.decide`` in-process, and the command's CSV rows
+  and summary alone (``--format csv``, ``--summary-only``), records a second of CPU time as above.
+
+``--before DIR`` runs every figure with the epa of another checkout too (DIR/core first on PYTHONPATH: a clone at
+an earlier commit), each run in turn with this checkout's, for before and after in the same run.
+
+In-process figures are the best of ``--repeat`` runs of CPU time; the command's, the best of ``--repeat`` runs.
+
+Run: python bench/explain_bench.py [--records 5000] [--before DIR]. Prints figures; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+# Run in a child process, with the epa under test first on the path: prints {"decide": s, "explain": s} per record.
+CHILD = r"""
+import json, sys, time
+from epa.engine import Engine
+from epa.fastrecord import decode
+from epa.grading import grade
+from epa.registry import Registry
+try:
+    from epa.plans import remembering
+except ImportError:  # before issue 18: nothing remembered
+    import contextlib
+    remembering = lambda on: contextlib.nullcontext()
+path, repeat = sys.argv[1], int(sys.argv[2])
+reg = Registry.installed()
+records = [decode(line, reg) for line in open(path, "rb").read().splitlines()]
+engine = Engine(reg)
+bodies = {s: reg.offering(s) for s in reg.standards()}
+def decide():
+    for r in records:
+        engine.decide(r)
+def explain():
+    with remembering(True):  # nothing remembered at the start of each run
+        for r in records:
+            for loaded in bodies[r.standard]:
+                grade(loaded, r)
+def best(fn):
+    fn()  # warm: the engine's graders compiled, the rules cache read
+    times = []
+    for _ in range(repeat):
+        start = time.process_time()
+        fn()
+        times.append(time.process_time() - start)
+    return min(times) / len(records)
+print(json.dumps({"decide": best(decide), "explain": best(explain)}))
+"""
+
+
+def _env(core: str | None) -> dict[str, str]:
+    env = dict(os.environ)
+    if core:
+        env["PYTHONPATH"] = core + os.pathsep + env.get("PYTHONPATH", "")
+    return env
+
+
+def _cpu(args: list[str], env: dict[str, str]) -> float:
+    """The CPU time (user and system) of a child process run to its end."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run(args, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def _command(path: Path, one: Path, options: list[str], env: dict[str, str], repeat: int, n: int,
+             out: Path) -> float:
+    """Records a second of the command's CPU time on the cohort, its CPU time on one record taken off."""
+    def run(source: Path) -> float:
+        return _cpu([sys.executable, "-m", "epa", "compare", "--batch", str(source), "--workers", "1", *options,
+                     *(["--out", str(out)] if "--summary-only" not in options else [])], env)
+    fixed = min(run(one) for _ in range(repeat))
+    return n / max(min(run(path) for _ in range(repeat)) - fixed, 1e-9)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--records", type=int, default=5000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--before", metavar="DIR", help="also run the epa of another checkout (e.g. a clone at an "
+                                                        "earlier commit), for before and after in the same run")
+    args = parser.parse_args()
+
+    from cohort import write_jsonl
+    from engine_bench import parser as json_parser
+
+    from epa.registry import Registry
+
+    runs = [("after (this checkout)", None)] + (
+        [(f"before ({args.before})", str(Path(args.before).resolve() / "core"))] if args.before else [])
+    with tempfile.TemporaryDirectory() as folder:
+        path = write_jsonl(Path(folder) / "cohort.jsonl", Registry.installed(), args.records)
+        one = Path(folder) / "one.jsonl"
+        one.write_bytes(path.read_bytes().split(b"\n", 1)[0] + b"\n")
+        out = Path(folder) / "out"
+        name, parse = json_parser()
+        lines = path.read_bytes().splitlines()
+        floor = []
+        for _ in range(args.repeat):
+            start = time.process_time()
+            for line in lines:
+                parse(line)
+            floor.append(time.process_time() - start)
+        parse_rate = args.records / min(floor)
+        print(f"{platform.python_implementation()} {platform.python_version()} on {platform.machine()}, "
+              f"{os.cpu_count()} cores; {args.records} ST0071 records (journey included), one worker; "
+              f"parse floor ({name}): {parse_rate:,.0f} records/s")
+        figures: dict[str, dict[str, float]] = {label: {} for label, _ in runs}
+        for label, core in runs:  # each checkout's in-process run, in turn
+            env = _env(core)
+            child = subprocess.run([sys.executable, "-c", CHILD, str(path), str(args.repeat)], env=env, check=True,
+                                   capture_output=True, text=True)
+            figures[label].update(json.loads(child.stdout.strip().splitlines()[-1]))
+        for fmt, options in (("json", ["--format", "json"]), ("csv", ["--format", "csv"]),
+                             ("summary", ["--summary-only"])):
+            for label, core in runs:
+                figures[label][fmt] = _command(path, one, options, _env(core), args.repeat, args.records, out)
+        for label, _ in runs:
+            f = figures[label]
+            ratio, json_ratio = f["explain"] / f["decide"], parse_rate / f["json"]
+            print(f"\n{label}")
+            print(f"  decide (Engine.decide)            {f['decide'] * 1e6:9.1f} us/record")
+            print(f"  explain (grading.grade, bodies)   {f['explain'] * 1e6:9.1f} us/record   {ratio:6.1f}x deciding"
+                  f"   target <= 5x: {'met' if ratio <= 5 else 'not met'}")
+            print(f"  --batch --format json             {f['json']:9,.0f} records/s  {json_ratio:6.1f}x the parse "
+                  f"floor   target <= 25x and ~10,000/s: {'met' if json_ratio <= 25 else 'not met'}")
+            print(f"  --batch --format csv (decisions)  {f['csv']:9,.0f} records/s")
+            print(f"  --batch --summary-only            {f['summary']:9,.0f} records/s")
+        if args.before:
+            after, before = (figures[label] for label, _ in runs)
+            print("\nafter / before (speed; decision path: must not fall below 0.90)")
+            print(f"  decide {before['decide'] / after['decide']:.2f}   csv {after['csv'] / before['csv']:.2f}   "
+                  f"summary {after['summary'] / before['summary']:.2f}   explain "
+                  f"{before['explain'] / after['explain']:.2f}   json {after['json'] / before['json']:.2f}")
+
+
+if __name__ == "__main__":
+    main()
