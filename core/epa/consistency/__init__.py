@@ -32,8 +32,11 @@ def subjects(registry: Registry, standard: str, bodies: list[str] | None) -> lis
 
 # What each sweep's findings are counted over: (the space, whether it is every input of its kind).
 SWEPT = {"grading": ("every combination of component grades", True),
-         "resits": ("the attempt histories swept: each method failed, then a resit or retake at each window's "
-                    "boundary, with and without exceptional circumstances", False),
+         "resits": ("every class of each method's attempt history, one method at a time (the others passed at "
+                    "distinction first time): its first grade, then none or one resit or retake (the documents set "
+                    "no limit; one is counted) of each grade, with or without exceptional circumstances, on a day "
+                    "in each interval between the windows' and rework deadlines' last days, up to two years",
+                    True),
          "gateway": ("the gateway profiles swept: levels, ages, EHCP, BSL, days on programme, counts and each "
                      "evidence item missing", False)}
 
