@@ -119,3 +119,48 @@ def test_resit_regions_are_exact_over_every_class():
     late = next(f for f in found if f["shows"]["row"] == "full_retake_required"
                 and f["shows"]["values"] == {"gateway_quals": True, "nqual": False})
     assert late["id"] == "resits.full-retake-required"
+
+
+@needs_bodies
+def test_joint_classes_count_every_combination(setting):
+    """A whole record's classes, every method's in every combination, listed one by one (two methods each a fail
+    then none or a resit or retake at distinction or fail, with or without exceptional circumstances, in each
+    interval; the third passed first time) and graded by both bodies: the counts by outcome are those the
+    analysis folds method by method without listing the product."""
+    import itertools
+
+    current, standard, _ = setting
+    varied, fixed = standard.method_ids[:2], standard.method_ids[2:]
+    choose = {m: list(histories.classes(m, current, HORIZON, FIRSTS, GRADES)) for m in varied}
+    choose |= {m: [histories.Class(m, Grade.PASS)] for m in fixed}
+    folded = histories.joint(current, standard, HORIZON, choose)
+    brute: Counter[Any] = Counter()
+    for chosen in itertools.product(*(choose[m] for m in standard.method_ids)):
+        data = histories._merged(standard, chosen, pins(current))
+        brute[_outcome({s.label: s.grade(data) for s in current})] += 1
+    assert brute == folded
+    assert sum(brute.values()) == len(choose[varied[0]]) * len(choose[varied[1]])
+    # a fail and a resit at distinction on day 91..365 of one method, the other a fail then a retake at
+    # distinction within three months, no exceptional circumstances: Gateway Qualifications the whole EPA again
+    # (its three months missed), NQual capped at pass (000: "a maximum EPA grade of Pass")
+    late = next(c for c in choose[varied[0]] if c.kind == "resit" and c.grade == Grade.DISTINCTION
+                and not c.exceptional and c.interval and c.interval[:2] == (91, 365))
+    early = next(c for c in choose[varied[1]] if c.kind == "retake" and c.grade == Grade.DISTINCTION
+                 and not c.exceptional and c.interval and c.interval[:2] == (1, 90))
+    data = histories._merged(standard, (late, early, *(choose[m][0] for m in fixed)), pins(current))
+    nqual, gq = (s.grade(data) for s in current)
+    assert (nqual.full_retake_required, nqual.capped) == (False, True) and gq.full_retake_required is True
+
+
+@needs_bodies
+def test_the_analysis_counts_every_whole_history():
+    """``complete.histories``: per_method classes to the power of the methods, each pair's differing classes
+    among them."""
+    data = analyse(REGISTRY, "ST0071", BODIES)
+    counted = data["complete"]["histories"]
+    current = subjects(REGISTRY, "ST0071", BODIES)
+    methods = len(REGISTRY.standard("ST0071").method_ids)
+    assert counted["classes"] == counted["per_method"] ** methods == histories.per_method(current) ** methods
+    assert counted["boundaries"] == [90, 365]  # 20 January 2025 + 3 months, + 12 months
+    for pair in data["complete"]["pairs"]:
+        assert pair["histories"]["of"] == counted["classes"] and 0 < pair["histories"]["inputs"] < counted["classes"]

@@ -28,7 +28,7 @@ from typing import Any
 
 from attrs import frozen
 
-from epa.consistency.findings import GATEWAY, Subject, record
+from epa.consistency.findings import GATEWAY, Subject, pins, record
 from epa.model import Grade, Standard
 from epa.workdays import shift
 
@@ -141,3 +141,51 @@ def per_method(subjects: Sequence[Subject], horizon: int = HORIZON) -> int:
 def joint_classes(subjects: Sequence[Subject], standard: Standard, horizon: int = HORIZON) -> int:
     """How many classes a whole record's histories have (every method's class, in every combination)."""
     return math.prod(per_method(subjects, horizon) for _ in standard.method_ids)
+
+
+Outcome = tuple[Any, ...]  # per body: (overall grade, capped, the whole EPA again)
+
+
+def _merged(standard: Standard, chosen: Sequence[Class], pinned: dict[str, Any]) -> dict[str, Any]:
+    """One record with each method's history as its class has it: the first attempts on one day, then the later
+    ones by day."""
+    firsts = [{"method": c.method, "grade": str(c.first), "date": FIRST.isoformat()} for c in chosen]
+    later = sorted((attempts(standard, c)[-1] for c in chosen if c.kind is not None), key=lambda a: a["date"])
+    return record(standard.id, [*firsts, *later], **pinned)
+
+
+def joint(subjects: Sequence[Subject], standard: Standard, horizon: int = HORIZON,
+          choose: dict[str, list[Class]] | None = None) -> dict[Outcome, int]:
+    """Every class of a whole record's history (every method's class, in every combination), counted by the
+    bodies' joint outcome, without listing the product: each method's classes are graded alone and kept by what
+    each body made of them (the method's grade, capped, the whole EPA again); the methods are folded one by one
+    on that, each body's caps and full retakes joined (any method's makes the record's); and each state left is
+    graded once, on a record joining one class per method, by every body. ``choose``: the classes per method
+    (every class, where not given)."""
+    pinned = pins(subjects)
+    # per body: the method grades so far, and whether any method so far capped it or needs the whole EPA again
+    start = tuple(((), False, False) for _ in subjects)
+    states: dict[tuple[Any, ...], tuple[int, tuple[Class, ...]]] = {start: (1, ())}
+    for method in standard.method_ids:
+        kept: dict[tuple[Any, ...], tuple[int, Class]] = {}
+        for c in (choose or {}).get(method) or list(classes(method, subjects, horizon)):
+            data = history_record(standard, c, pinned)
+            signature = tuple((r.components.get(method), r.capped, r.full_retake_required)
+                              for r in (s.grade(data) for s in subjects))
+            n, first = kept.get(signature, (0, c))
+            kept[signature] = (n + 1, first)
+        folded: dict[tuple[Any, ...], tuple[int, tuple[Class, ...]]] = {}
+        for state, (n, chosen) in states.items():
+            for signature, (m, c) in kept.items():
+                key = tuple(((*grades, grade), was_capped or capped, was_whole or whole)
+                            for (grades, was_capped, was_whole), (grade, capped, whole)
+                            in zip(state, signature, strict=True))
+                total, witness = folded.get(key, (0, (*chosen, c)))
+                folded[key] = (total + n * m, witness)
+        states = folded
+    out: dict[Outcome, int] = {}
+    for n, chosen in states.values():
+        data = _merged(standard, chosen, pinned)
+        outcome = tuple((r.overall, r.capped, r.full_retake_required) for r in (s.grade(data) for s in subjects))
+        out[outcome] = out.get(outcome, 0) + n
+    return out
