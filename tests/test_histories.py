@@ -164,3 +164,15 @@ def test_the_analysis_counts_every_whole_history():
     assert counted["boundaries"] == [90, 365]  # 20 January 2025 + 3 months, + 12 months
     for pair in data["complete"]["pairs"]:
         assert pair["histories"]["of"] == counted["classes"] and 0 < pair["histories"]["inputs"] < counted["classes"]
+
+
+@needs_bodies
+def test_a_bodys_own_resit_policy_makes_the_count_a_sample(setting):
+    """The classes cut the days at the windows the rules' data states; a body answering by its own resit_policy
+    hook may read the days otherwise, so its counts are not labelled exact."""
+    from types import SimpleNamespace
+
+    current, _, _ = setting
+    assert histories.by_the_data(current)  # neither body implements resit_policy
+    hooked = SimpleNamespace(loaded=SimpleNamespace(own_hooks=frozenset({"resit_policy"})))
+    assert not histories.by_the_data([*current, hooked])

@@ -154,9 +154,10 @@ def analyse(subjects: list[Subject], standard: Standard) -> tuple[list[tuple[Fin
                            "exact": ready_exact}
     outcomes = histories.joint(subjects, standard)
     n_histories = histories.joint_classes(subjects, standard)
+    by_data = histories.by_the_data(subjects)
     for pair, ((a, _), (b, _)) in zip(pairs, itertools.combinations(enumerate(subjects), 2), strict=True):
         pair["histories"] = {"inputs": (d := differing(outcomes, a, b)), "of": n_histories,
-                             "share": share(d, n_histories), "exact": True}
+                             "share": share(d, n_histories), "exact": by_data}
     summary = {
         "methods": [{"method": r.method, "criteria": len(r.criteria), "patterns": r.total, "sampled": r.sampled}
                     for r in regions],
@@ -165,7 +166,7 @@ def analyse(subjects: list[Subject], standard: Standard) -> tuple[list[tuple[Fin
                     "fields": [{"group": g.name, "classes": len(g.values)} for g in chosen]},
         "histories": {"classes": n_histories, "per_method": histories.per_method(subjects),
                       "boundaries": [day for day, _ in histories.boundaries(subjects)],
-                      "horizon_days": histories.HORIZON, "later_attempts": histories.LATER, "exact": True}}
+                      "horizon_days": histories.HORIZON, "later_attempts": histories.LATER, "exact": by_data}}
     return (method_findings(subjects, standard, regions)
             + gateway_findings(subjects, standard, ready, witnesses, ready_exact), summary)
 

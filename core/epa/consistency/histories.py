@@ -133,6 +133,12 @@ def history_record(standard: Standard, c: Class, pinned: dict[str, Any], day: in
     return record(standard.id, attempts(standard, c, day=day), **pinned)
 
 
+def by_the_data(subjects: Sequence[Subject]) -> bool:
+    """Whether every body's resit answer comes from its rules' data (the default ``resit_policy``), whose windows
+    ``boundaries`` reads: a body's own hook may read the days otherwise, so its classes are a sample of it."""
+    return not any("resit_policy" in s.loaded.own_hooks for s in subjects)
+
+
 def per_method(subjects: Sequence[Subject], horizon: int = HORIZON) -> int:
     """How many classes one method's history has."""
     return len(FIRST_GRADES) * (1 + len(intervals(subjects, horizon)) * len(KINDS) * 2 * len(GRADES))
