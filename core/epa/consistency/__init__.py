@@ -13,7 +13,7 @@ from typing import Any
 
 import attrs
 
-from epa.consistency import catalogue, complete, profiles, quotes, rule_data, sweeps
+from epa.consistency import catalogue, complete, histories, profiles, quotes, rule_data, sweeps
 from epa.consistency.findings import Finding, Subject, document_of
 from epa.errors import InputError
 from epa.registry import Registry
@@ -32,17 +32,22 @@ def subjects(registry: Registry, standard: str, bodies: list[str] | None) -> lis
 
 # What each sweep's findings are counted over: (the space, whether it is every input of its kind).
 SWEPT = {"grading": ("every combination of component grades", True),
-         "resits": ("the attempt histories swept: each method failed, then a resit or retake at each window's "
-                    "boundary, with and without exceptional circumstances", False),
+         "resits": ("every class of each method's attempt history, one method at a time (the others passed at "
+                    "distinction first time): its first grade, then none or one resit or retake (the documents set "
+                    "no limit; one is counted) of each grade, with or without exceptional circumstances, on a day "
+                    "in each interval between the windows' and rework deadlines' last days, up to two years",
+                    True),
          "gateway": ("the gateway profiles swept: levels, ages, EHCP, BSL, days on programme, counts and each "
                      "evidence item missing", False)}
 
 
-def _swept_region(finding: Finding, cases: dict[str, int]) -> dict[str, Any] | None:
+def _swept_region(finding: Finding, cases: dict[str, int], current: list[Subject]) -> dict[str, Any] | None:
     """A swept finding's region: how many of its area's inputs show it (every combination, for grading)."""
     if finding.area not in SWEPT or not finding.cases or finding.id.startswith("criteria."):
         return None
     space, exact = SWEPT[finding.area]
+    if finding.area == "resits" and not histories.by_the_data(current):
+        space, exact = space + " (a body's own resit_policy hook may read the days otherwise: a sample of it)", False
     return complete.region(finding.cases, cases[finding.area], space, exact)
 
 
@@ -107,7 +112,7 @@ def analyse(registry: Registry, standard: str, bodies: list[str] | None = None) 
     documents = {s.label: document_of(s) for s in current} | {
         f"{s.id}@{r.document.version}": document_of(Subject(s.loaded, r, pinned=True))
         for s in current for r in s.loaded.body.rulesets_for(standard)}
-    findings = [{**f.as_data(documents), "region": _swept_region(f, cases)} for f in found]
+    findings = [{**f.as_data(documents), "region": _swept_region(f, cases, current)} for f in found]
     findings += [{**f.as_data(documents), "region": r} for f, r in counted]
     # A stated finding a record shows (an evidence item one body requires at gateway) is as large as the gateway
     # profiles in which that item alone, missing or not recorded, splits the bodies as its witness does.

@@ -12,7 +12,12 @@ What ``epa consistency --format json`` gives as ``complete`` (``schemas/consiste
   component grades get a different overall grade, and how many gateway profiles (``profiles``: every class of
   every requirement field, in every combination) one finds ready and the other not; each with its share;
 - ``gateway``: how many profiles there are, whether they were counted exactly, and each group of fields with
-  its number of classes.
+  its number of classes;
+- ``histories``: how many classes of a whole record's attempt history there are (``per_method`` to the power of
+  the methods; ``histories``), the boundaries (days after the first attempt) that cut a later attempt's day into
+  intervals, the horizon and the later attempts counted per method; and per pair (``pairs[].histories``) how
+  many of those classes the two bodies give a different outcome (overall grade, capped, the whole EPA again),
+  whether from their resit rules or from how they combine the grades the history leaves.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from epa.consistency import profiles
+from epa.consistency import histories, profiles
 from epa.consistency.findings import Finding, Subject, names, pins, readiness, record, sides_by
 from epa.consistency.regions import Joint, MethodRegions, MethodRule, differing, method_regions, overall_regions, share
 from epa.grading import graded_call
@@ -147,12 +152,21 @@ def analyse(subjects: list[Subject], standard: Standard) -> tuple[list[tuple[Fin
     for pair, ((a, _), (b, _)) in zip(pairs, itertools.combinations(enumerate(subjects), 2), strict=True):
         pair["gateway"] = {"inputs": (d := differing(ready, a, b)), "of": n_profiles, "share": share(d, n_profiles),
                            "exact": ready_exact}
+    outcomes = histories.joint(subjects, standard)
+    n_histories = histories.joint_classes(subjects, standard)
+    by_data = histories.by_the_data(subjects)
+    for pair, ((a, _), (b, _)) in zip(pairs, itertools.combinations(enumerate(subjects), 2), strict=True):
+        pair["histories"] = {"inputs": (d := differing(outcomes, a, b)), "of": n_histories,
+                             "share": share(d, n_histories), "exact": by_data}
     summary = {
         "methods": [{"method": r.method, "criteria": len(r.criteria), "patterns": r.total, "sampled": r.sampled}
                     for r in regions],
         "inputs": inputs, "exact": exact, "pairs": pairs,
         "gateway": {"profiles": n_profiles, "exact": ready_exact,
-                    "fields": [{"group": g.name, "classes": len(g.values)} for g in chosen]}}
+                    "fields": [{"group": g.name, "classes": len(g.values)} for g in chosen]},
+        "histories": {"classes": n_histories, "per_method": histories.per_method(subjects),
+                      "boundaries": [day for day, _ in histories.boundaries(subjects)],
+                      "horizon_days": histories.HORIZON, "later_attempts": histories.LATER, "exact": by_data}}
     return (method_findings(subjects, standard, regions)
             + gateway_findings(subjects, standard, ready, witnesses, ready_exact), summary)
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
+from epa.consistency import histories
 from epa.consistency.findings import GATEWAY, Finding, Subject, cause, names, pins, readiness, record, sides_by
 from epa.grading import BodyResult
 from epa.model import Grade, Standard
@@ -196,57 +197,7 @@ def distinction_sets(subjects: list[Subject], standard: Standard) -> list[Findin
     return out
 
 
-# --- resits and retakes: histories around each window ------------------------------------------------------
-
-
-TIMINGS: list[tuple[str, relativedelta]] = [
-    ("two weeks", relativedelta(weeks=2)), ("one month and a day", relativedelta(months=1, days=1)),
-    ("three months", relativedelta(months=3)), ("three months and a day", relativedelta(months=3, days=1)),
-    ("six months and a day", relativedelta(months=6, days=1)), ("twelve months", relativedelta(months=12)),
-    ("twelve months and a day", relativedelta(months=12, days=1)),
-]
-
-
-def timings(subjects: list[Subject]) -> list[tuple[str, relativedelta]]:
-    """TIMINGS, and each side of every window the bodies state (its last day, and the day after), where a window
-    falls elsewhere: every window's boundary is tried, whichever body states it. (Every window counts from the
-    fail or the first assessment, which in these histories are the same day.)"""
-    fail_day = GATEWAY + dt.timedelta(days=14)
-    out = list(TIMINGS)
-    seen = {fail_day + offset for _, offset in out}
-    for s in subjects:
-        resit = s.ruleset.journey.resit if s.ruleset.journey else None
-        for w in resit.windows if resit else ():
-            o = w.offset
-            if o.working_days is not None:
-                continue  # a window in working days: its boundary moves with the calendar; TIMINGS are tried
-            span = relativedelta(months=o.months or 0, weeks=o.weeks or 0, days=o.days or 0)
-            for when, offset in ((f"on the last day of {s.id}'s {w.name}", span),
-                                 (f"a day past {s.id}'s {w.name}", span + relativedelta(days=1))):
-                if fail_day + offset not in seen:
-                    seen.add(fail_day + offset)
-                    out.append((when, offset))
-    return out
-
-
-def _histories(standard: Standard, pinned: dict[str, Any],
-               tried: list[tuple[str, relativedelta]] = TIMINGS) -> Iterator[tuple[str, dict[str, Any]]]:
-    fail_day = GATEWAY + dt.timedelta(days=14)
-    for method in standard.method_ids:
-        firsts = [{"method": method, "grade": "fail", "date": fail_day.isoformat()}]
-        others = [m for m in standard.method_ids if m != method]
-        firsts += [{"method": m, "grade": "distinction",
-                    "date": (fail_day + dt.timedelta(days=7 * (i + 1))).isoformat()} for i, m in enumerate(others)]
-        for when, offset in tried:
-            for kind in ("resit", "retake"):
-                for exceptional in (False, True):
-                    redo = {"method": method, "kind": kind, "grade": "distinction",
-                            "date": max(fail_day + offset, dt.date.fromisoformat(firsts[-1]["date"])
-                                        + dt.timedelta(days=1)).isoformat(),
-                            "exceptional_circumstances": exceptional}
-                    about = (f"a {kind} of the {method} at distinction {when} after its fail"
-                             f"{', with exceptional circumstances' if exceptional else ''}")
-                    yield about, record(standard.id, [*firsts, redo], **pinned)
+# --- resits and retakes: every class of every method's history ------------------------------------------------------
 
 
 # The rows a history can differ in, most telling first, and the words of the steps that decide each.
@@ -281,17 +232,44 @@ def _resit_readings(row: str, subject: Subject, result: BodyResult, data: dict[s
     return []
 
 
+def _first_time(subjects: list[Subject], standard: Standard, results: dict[str, BodyResult], pinned: dict[str, Any],
+                seen: dict[tuple[Any, ...], tuple[Any, ...]]) -> bool:
+    """Whether the bodies' overall grades are as they would be with each body's method grades at first attempt."""
+    grades = tuple(tuple(r.components.get(m) for m in standard.method_ids) for r in results.values())
+    if grades not in seen:
+        overall: list[Grade | None] = []
+        for s, graded in zip(subjects, grades, strict=True):
+            if None in graded:
+                overall.append(None)
+                continue
+            data = record(standard.id, [{"method": m, "grade": str(g)} for m, g in zip(standard.method_ids, graded,
+                                                                                        strict=True)], **pinned)
+            overall.append(s.grade(data).overall)
+        seen[grades] = tuple(overall)
+    return tuple(r.overall for r in results.values()) == seen[grades]
+
+
 def resits(subjects: list[Subject], standard: Standard, groups: Groups) -> None:
+    """Every class of every method's attempt history (``histories``), each graded once by every body."""
     by_label = {s.label: s for s in subjects}
-    for about, data in _histories(standard, pins(subjects), timings(subjects)):
-        results = {s.label: s.grade(data) for s in subjects}
-        groups.cases += 1
-        for row, words in RESIT_ROWS:
-            def read(label: str, result: BodyResult, row: str = row, data: dict[str, Any] = data) -> list[str]:
-                return _resit_readings(row, by_label[label], result, data)
-            if groups.add("resits", row.replace("_", "-"), row, results, data, about,
-                          functools.partial(_resit_says, row), _steps("resit", *words), read):
-                break  # the first row that differs is the finding; the rows after it follow from it
+    pinned = pins(subjects)
+    firsts: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+    for method in standard.method_ids:
+        for c in histories.classes(method, subjects):
+            data = histories.history_record(standard, c, pinned)
+            results = {s.label: s.grade(data) for s in subjects}
+            groups.cases += 1
+            # an overall grade the bodies split on as they do with the same grades at first attempt is the grading
+            # sweep's finding (a combination), not a resit rule's
+            same = _first_time(subjects, standard, results, pinned, firsts)
+            for row, words in RESIT_ROWS:
+                if row == "overall" and same:
+                    break
+                def read(label: str, result: BodyResult, row: str = row, data: dict[str, Any] = data) -> list[str]:
+                    return _resit_readings(row, by_label[label], result, data)
+                if groups.add("resits", row.replace("_", "-"), row, results, data, c.about(),
+                              functools.partial(_resit_says, row), _steps("resit", *words), read):
+                    break  # the first row that differs is the finding; the rows after it follow from it
 
 
 # --- gateway: apprentice profiles ------------------------------------------------------------------------
