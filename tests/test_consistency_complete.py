@@ -322,3 +322,16 @@ def test_a_cohort_record_touches_a_criterions_finding_only_where_it_leaves_that_
     assert result.exit_code == 0, result.stderr
     touched = result.json()["cohort"]["findings"]
     assert touched["criteria.k1.4"]["inputs"] == 1 and touched["criteria.k4.7"]["inputs"] == 0
+
+
+@needs_shared
+def test_a_gateway_profiles_summary_says_what_each_side_says():
+    """A summary is the first thing a reader sees (the HTML's top divergences): a ready that rests on the tool's
+    reading (English and maths deferred to the funding rules, not checked) is said so there too, and each not
+    ready gives its own body's reason, never a bare "ready" or another body's rule."""
+    data = report(SHARED[0])
+    found = [f for f in data["findings"] if f["id"].startswith("gateway.profiles")]
+    assert found
+    for f in found:
+        for side in f["sides"]:
+            assert side["says"] in f["summary"], (f["id"], side["says"])

@@ -190,9 +190,9 @@ def gateway_findings(subjects: list[Subject], standard: Standard, ready: dict[tu
         sides = sides_by(values, {label: o[0] for label, o in outcomes.items()}, cited,
                          readings={label: o[1] for label, o in outcomes.items()})
         space = "every gateway profile: every class of every requirement field the bodies check, in every combination"
+        # each side as it says (a ready resting on a deferral says so), never one body's reason as another's
         summary = (f"Gateway readiness on {n:,} of {total:,} profiles ({_percent(n, total)}): "
-                   + "; ".join(f"{names(b for b in labels if values[b] is outcome)}: "
-                               f"{'ready' if outcome else 'not ready'}" for outcome in dict.fromkeys(joint))
+                   + "; ".join(f"{names(side.bodies)}: {side.says}" for side in sides)
                    + f"; for example {profiles.described(witnesses[joint])}.")
         finding = Finding("gateway.profiles" + (f".{number}" if number > 1 else ""), "gateway", summary, sides, data,
                           {"row": "gateway_ready", "values": values}, n)
