@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 import signal
 import subprocess
@@ -560,3 +561,17 @@ def test_epas_own_failure_in_a_default_hook_is_never_the_plugins(rulesets, recor
     assert lines[1]["error"].get("plugin") is None  # (no plugin failed)
     assert lines[1]["error"]["message"].startswith("internal error: ZeroDivisionError: division by zero")
     assert (summary["summary"]["internal_errors"], summary["summary"]["plugin_failures"]) == (1, [])
+
+
+def test_where_a_hook_raised_is_named_from_its_package_not_the_installation_path(rulesets):
+    """A hook's failure names the line that raised from the plugin's own folder (as conformance names an author's
+    files), so that no message carries a checkout's or site-packages' path (a long one pushed the message past
+    its limit at a deep checkout)."""
+    def raises(self, ruleset, method, criteria_met):
+        raise ValueError("boom")
+
+    with pytest.raises(PluginError) as info:
+        _fenced(rulesets, grade_component=raises).call("grade_component", ruleset=rulesets[-1], method="m",
+                                                       criteria_met=frozenset())
+    assert info.value.file == Path(__file__).name and os.sep not in info.value.file
+    assert str(Path(__file__).parent) not in str(info.value)

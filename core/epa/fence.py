@@ -200,7 +200,9 @@ def _raised_at(tb: TracebackType | None, caller: Any, plugin: str) -> tuple[str,
         if root is None and frame.f_code in codes:
             root = _package_root(codes[frame.f_code], frame.f_code.co_filename)
         if root is not None and os.path.abspath(frame.f_code.co_filename).startswith(root):
-            found = (frame.f_code.co_filename, tb.tb_lineno)
+            # named from the package's own folder (epa_acme/__init__.py), as conformance names an author's files:
+            # the same wherever the plugin is installed, and never a long site-packages path in a message
+            found = (os.path.relpath(frame.f_code.co_filename, os.path.dirname(root.rstrip(os.sep))), tb.tb_lineno)
         tb = tb.tb_next
     return found
 
