@@ -112,10 +112,17 @@ def graded(paths: list[Path], core: str | None = None) -> list[tuple[float, byte
     best, out = [float("inf")] * len(paths), [b""] * len(paths)
     for _ in range(3):
         for i, path in enumerate(paths):
-            child = subprocess.Popen([sys.executable, "-m", "epa", "compare", "--batch", str(path), "--format", "csv"],
-                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
-            out[i] = child.stdout.read() if child.stdout else b""
-            _, _, usage = os.wait4(child.pid, 0)
+            with tempfile.TemporaryFile() as said:
+                child = subprocess.Popen([sys.executable, "-m", "epa", "compare", "--batch", str(path), "--format",
+                                          "csv"], stdout=subprocess.PIPE, stderr=said, env=env)
+                out[i] = child.stdout.read() if child.stdout else b""
+                _, status, usage = os.wait4(child.pid, 0)
+                code = os.waitstatus_to_exitcode(status)
+                lines = out[i].count(b"\n")
+                if code not in (0, 2) or lines < 2:  # a run that failed or graded nothing times nothing: say so
+                    said.seek(0)
+                    sys.exit(f"epa compare --batch {path.name}{f' ({core})' if core else ''} exited {code} with "
+                             f"{lines} lines out: {said.read().decode(errors='replace')[-500:]}")
             best[i] = min(best[i], usage.ru_utime + usage.ru_stime)
     return list(zip(best, out, strict=True))
 
