@@ -416,16 +416,18 @@ def test_every_problem_of_a_row_is_named_by_its_column(tmp_path):
     (line,) = _json_lines(result)
     valid(line, "batch_error")
     error = line["error"]
-    assert [p["column"] for p in error["problems"]] == ["Date of Birth", "Observation", "Project Date", "English"]
-    assert error["message"].startswith("4 problems: column \"Date of Birth\": '31/02/2006' is not a date: "
-                                       "February 2006 has no day 31; column \"Observation\": 'Merrit' is not a grade")
-    # (a value that can only be month first refuses its column's dates: see tests/test_cohort_review.py)
-    assert "column \"Project Date\": the dates in this column look month first (US): '01/13/2026'" in error["message"]
+    # 01/13/2026 can only be month first, so the file's dates of numbers are all refused (tests/test_cohort_review.py)
+    assert [p["column"] for p in error["problems"]] == ["Date of Birth", "Gateway Date", "Observation",
+                                                        "Observation Date", "Project Date", "English"]
+    assert error["message"].startswith("6 problems: column \"Date of Birth\": the dates in this file look month first")
+    said = {p["column"]: p["message"] for p in error["problems"]}
+    assert said["Observation"].startswith("'Merrit' is not a grade")
+    assert said["Project Date"].startswith("the dates in this file look month first (US): '01/13/2026'")
     assert "column \"English\": 'Level 7' is not a qualification level" in error["message"]
     assert error["problems"][0]["path"] == "$.apprentice.date_of_birth"
     as_csv = run("compare", "--batch", str(path), "--format", "csv")
     (row,) = list(csv.DictReader(io.StringIO(as_csv.stdout)))
-    assert row["apprentice"] == "A-9" and row["error"].startswith("4 problems: column \"Date of Birth\"")
+    assert row["apprentice"] == "A-9" and row["error"].startswith("6 problems: column \"Date of Birth\"")
 
 
 def test_one_problem_is_named_by_its_column_and_path(tmp_path):

@@ -182,14 +182,18 @@ class CsvHeader:
         return [entry[0] for entry in self.plan if entry[2] is columns.parse_date]
 
     def refuse_month_first(self, found: dict[int, tuple[str, int]]) -> None:
-        """Refuse the dates of each date column ``found`` holds month first (its index: a value that can only be
-        month first, and its line): its other dates of numbers cannot be read day first (03/04/2025 may be 4 March),
-        so each row giving one is an error row naming the column, and none is read silently the wrong way round
-        (see MonthFirst)."""
+        """Refuse the dates of every date column once ``found`` holds one month first (its index: a value that can
+        only be month first, and its line): one export comes from one regional setting, so no date of numbers in
+        the file can be read day first (03/04/2025 may be 4 March), in that column or another. Each row giving one
+        is an error row naming its column and the value (line, column) that shows the file month first, and none
+        is read silently the wrong way round (see MonthFirst)."""
+        if not found:
+            return
+        index, (value, line) = min(found.items(), key=lambda item: (item[1][1], item[0]))
+        shown = MonthFirst(value, line, self.names[index] if index < len(self.names) else "")
         for at, entry in enumerate(self.plan):
-            if entry[0] in found:
-                value, line = found[entry[0]]
-                self.plan[at] = (entry[0], None, MonthFirst(value, line), *entry[3:])
+            if entry[2] is columns.parse_date:
+                self.plan[at] = (entry[0], None, shown, *entry[3:])
 
     def notes(self) -> list[str]:
         """What the user is told of the header: the columns not read, those left out as asked, and map entries
@@ -298,14 +302,16 @@ class MonthFirst:
     order (03/04/2025) is refused, naming the value that shows the column month first; a date whose reading does
     not hang on that order (ISO, a month's name, a spreadsheet's date cell) is read as ever."""
 
-    def __init__(self, value: str, line: int):
-        self.value, self.line = value, line
+    def __init__(self, value: str, line: int, column: str = ""):
+        self.value, self.line, self.column = value, line, column
 
     def __call__(self, value: str) -> Any:
         if not columns.day_and_month(value):
             return columns.parse_date(value)
+        where = f"line {self.line}, column {quote(self.column)}" if self.column else f"line {self.line}"
         raise columns.Problem(
-            f"the dates in this column look month first (US): {quote(self.value)} (line {self.line}) can only be "
+            f"the dates in this {'file' if self.column else 'column'} look month first (US): {quote(self.value)} "
+            f"({where}) can only be "
             "month/day/year" + ("" if value == self.value else f", so {quote(value)} is not read (day first, it may "
                                                                "be another date)"), columns.MONTH_FIRST_HINT)
 
