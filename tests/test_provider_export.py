@@ -498,3 +498,21 @@ def test_a_grade_column_not_read_beside_a_date_read_is_refused(tmp_path):
     result = run("compare", "--batch", str(path), "--format", "csv", "--column", "Observation Grade Achieved=observation")
     assert result.exit_code == 0
     assert {r["observation"] for r in csv.DictReader(io.StringIO(result.stdout))} == {"pass"}
+
+
+@pytest.mark.parametrize("name", ["Observation Resit Grade", "Observation Re-sit Date", "Project Retake Grade",
+                                  "Discussion Re-take", "Professional Discussion Second Attempt"])
+def test_a_resit_or_retake_column_is_refused_before_any_row(tmp_path, name):
+    """A row holds one attempt per method: graded on the first alone, a failed observation resat at distinction would
+    come out fail with no cap, so the column is refused, never read as (or suggested for) the method's own."""
+    path = _write(tmp_path, f"Standard,Apprentice ID,Gateway Date,Observation,Observation Date,{name},Project,"
+                            "Project Date,Discussion,Discussion Date\n"
+                            "ST0071,A,01/12/2025,Fail,05/01/2026,Distinction,Pass,06/01/2026,Pass,07/01/2026\n")
+    result = run("compare", "--batch", str(path), "--format", "csv")
+    assert result.exit_code == 2 and len(result.stdout.splitlines()) <= 1  # no row graded (a CSV header at most)
+    assert f"column '{name}' (column 6) holds a later attempt at" in result.stderr
+    assert "give resits and retakes as JSON Lines (assessments)" in result.stderr
+    assert f'--column "{name}="' in result.stderr
+    left_out = run("compare", "--batch", str(path), "--format", "csv", "--column", f"{name}=")
+    assert left_out.exit_code == 0 and "did you mean" not in left_out.stderr
+    assert all(row["observation"] == "fail" for row in csv.DictReader(io.StringIO(left_out.stdout)))

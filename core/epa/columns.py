@@ -93,8 +93,28 @@ def vocabulary(fields: Iterable[str], methods: Iterable[str]) -> dict[str, str]:
     return names
 
 
+# Words naming an attempt after the first (folded): a cohort's row holds one attempt per method, so a column naming
+# a method with one of these is not that method's column (its grade would be the resit's, read as the first's).
+LATER_ATTEMPT = ("resit", "retake", "secondattempt", "2ndattempt", "reassessment")
+
+
+def later_attempt(name: str, methods: Iterable[str]) -> str | None:
+    """The method a column ``name`` names together with a resit or retake ("Observation Resit Grade",
+    "Project Re-take Date"), if it does."""
+    key = fold(name)
+    if not any(word in key for word in LATER_ATTEMPT):
+        return None
+    for method in methods:
+        if any(fold(alias) in key for alias in (method, *METHOD_ALIASES.get(method, ()))):
+            return method
+    return None
+
+
 def suggestion(name: str, names: dict[str, str]) -> str | None:
-    """The field a column name not in the vocabulary most resembles, if any is close."""
+    """The field a column name not in the vocabulary most resembles, if any is close (none for a resit's or
+    retake's column: the method's own field holds its first attempt)."""
+    if any(word in fold(name) for word in LATER_ATTEMPT):
+        return None
     close = difflib.get_close_matches(fold(name), list(names), n=1, cutoff=0.75)
     return names[close[0]] if close else None
 
