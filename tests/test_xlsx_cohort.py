@@ -4,6 +4,7 @@ file that is not a readable workbook get a clear answer. The workbooks are writt
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 import json
@@ -119,9 +120,26 @@ def test_a_cell_as_text(cell, text):
 
 def test_an_id_longer_than_excel_keeps_is_an_error_row_not_wrong_digits(tmp_path):
     rows = [HEADER[:3], ["ST0071", 12345678901234567890, dt.date(2025, 6, 2)], ["ST0071", "A-2", dt.date(2025, 6, 2)]]
-    (line, kind, (message, hint)), (_, good, _) = records(workbook(tmp_path / "c.xlsx", rows))
+    (line, kind, refused), (_, good, _) = records(workbook(tmp_path / "c.xlsx", rows))
     assert (line, kind, good) == (2, "error", "csv")
-    assert "15 significant digits" in message and "'apprentice'" in message and "Text" in hint
+    assert "15 significant digits" in refused.message and refused.column == "apprentice" and "Text" in refused.hint
+
+
+def test_a_long_number_refuses_a_row_only_in_a_column_epa_reads(tmp_path):
+    """Excel keeps 15 digits: a 17-digit employer account number (a column epa does not read, or one left out) is
+    not read, so its row is graded; in a column epa reads, the row is refused naming that column and the
+    apprentice."""
+    header = [*HEADER[:3], "Employer Account No", "portfolio_pieces"]
+    rows = [header, ["ST0071", "A-1", dt.date(2025, 6, 2), 12345678901234567, 12],
+            ["ST0071", "A-2", dt.date(2025, 6, 2), 1, 12345678901234567]]
+    path = workbook(tmp_path / "c.xlsx", rows)
+    for options in ((), ("--column", "Employer Account No=")):
+        result = run("compare", "--batch", str(path), "--format", "csv", *options)
+        rows = list(csv.DictReader(io.StringIO(result.stdout)))
+        assert {r["apprentice"] for r in rows if not r["error"]} == {"A-1"}, options  # graded
+        (refused,) = [r for r in rows if r["error"]]
+        assert refused["apprentice"] == "A-2" and "(column portfolio_pieces)" in refused["error"]
+        assert "15 significant digits" in refused["error"]
 
 
 def test_blank_formatted_rows_after_the_cohort_are_no_records(tmp_path, monkeypatch):

@@ -453,9 +453,22 @@ class RowProblems(InputError):
 
     def __init__(self, problems: Sequence[tuple[str, tuple[str, ...], columns.Problem]], data: dict[str, Any]):
         self.problems: tuple[dict[str, Any], ...] = tuple(
-            {"column": name, "path": _path(kind), "message": p.message, "hint": p.hint} for name, kind, p in problems)
+            {"column": name, "path": column_path(kind), "message": p.message, "hint": p.hint}
+            for name, kind, p in problems)
         ident = data.get("apprentice", {}).get("id")
-        self.apprentice = ident if isinstance(ident, str) else None
+        self._name(ident if isinstance(ident, str) else None)
+
+    @classmethod
+    def listed(cls, problems: Sequence[dict[str, Any]], apprentice: str | None) -> RowProblems:
+        """Problems already listed (each a dict as ``problems`` holds them), for the apprentice ``apprentice``."""
+        found = cls.__new__(cls)
+        found.problems = tuple(problems)
+        found._name(apprentice)
+        return found
+
+    def _name(self, apprentice: str | None) -> None:
+        self.apprentice = apprentice
+        problems = self.problems
         if len(problems) == 1:
             first = self.problems[0]
             super().__init__(first["message"], hint=first["hint"])
@@ -470,7 +483,7 @@ class RowProblems(InputError):
         return Refusal(self.message, self.hint, self.column, self.path, self.apprentice, self.problems)
 
 
-def _path(kind: tuple[str, ...]) -> str | None:
+def column_path(kind: tuple[str, ...]) -> str | None:
     """The JSON path a column's value takes (None for a method's, whose attempt has no index yet)."""
     return None if kind[0] == "method" else json_path(kind)
 
