@@ -302,3 +302,28 @@ def test_a_shared_formula_without_its_value_is_found_in_any_part_of_the_sheet(tm
     with pytest.raises(InputError) as caught:
         list(cohort_xlsx.xlsx_items(str(tmp_path / "shared.xlsx"), ["observation"], "shared.xlsx"))
     assert "1 formulas with no stored value" in caught.value.message
+
+
+def test_a_long_message_is_cut_only_within_one_quoted_value():
+    """The closing quote of "DOB" and the opening quote of "Discussion Date" hold no value between them: the text
+    there (one column's problem) is kept whole; a long quoted value is still cut to QUOTE_LIMIT characters."""
+    from epa.errors import QUOTE_LIMIT, cap_quoted
+
+    between = "the dates in this file look month first (US): '01/15/2000' (line 2) can only be month/day/year " * 4
+    message = f'2 problems: column "DOB": {between}; column "Discussion Date": {between}'
+    assert cap_quoted(message) == message
+    value = "x" * 400
+    assert cap_quoted(f"column 'A': {value!r} is not a grade") == \
+        f"column 'A': '{'x' * QUOTE_LIMIT}'… is not a grade"
+
+
+def test_a_month_first_file_names_each_columns_problem_whole_in_a_csv_error_cell(tmp_path):
+    path = tmp_path / "us.csv"
+    path.write_text("Standard,Learner Ref,DOB,Start Date,Gateway Date,Discussion,Discussion Date\n"
+                    "ST0071,U1,01/15/2000,09/02/2024,12/01/2025,Pass,01/19/2026\n"
+                    "ST0071,U2,03/04/2001,09/02/2024,11/03/2025,Pass,02/05/2026\n", encoding="utf-8")
+    (row,) = _rows(run("compare", "--batch", str(path), "--format", "csv").stdout)["U2"]
+    assert "…" not in row["error"]
+    for column, value in (("DOB", "03/04/2001"), ("Discussion Date", "02/05/2026")):
+        assert f'column "{column}": the dates in this file look month first' in row["error"]
+        assert f"so {value!r} is not read" in row["error"]
