@@ -327,3 +327,19 @@ def test_a_month_first_file_names_each_columns_problem_whole_in_a_csv_error_cell
     for column, value in (("DOB", "03/04/2001"), ("Discussion Date", "02/05/2026")):
         assert f'column "{column}": the dates in this file look month first' in row["error"]
         assert f"so {value!r} is not read" in row["error"]
+
+
+@pytest.mark.parametrize("command, example", [(("compare", "--summary-only", "--batch"), "st0071-cohort.csv"),
+                                              (("audit",), "st0071-outcomes.csv")])
+def test_a_long_file_name_heads_its_summary_shortened_in_the_middle_not_broken_mid_word(tmp_path, monkeypatch,
+                                                                                        command, example):
+    """As a single record's heading does (tables.shortened): the folders give way to '…', the file's name is whole."""
+    from conftest import EXAMPLES
+
+    monkeypatch.setenv("COLUMNS", "80")
+    folder = tmp_path / "cohorts-exported-from-the-management-information-system" / "autumn-term-regional-office"
+    folder.mkdir(parents=True)
+    path = folder / f"customer-service-specialist-{example}"
+    path.write_bytes((EXAMPLES / example).read_bytes())
+    first = run(*command, str(path)).stdout.splitlines()[0]
+    assert "…" in first and f"/customer-service-specialist-{example}" in first, first
