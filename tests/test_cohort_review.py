@@ -301,7 +301,7 @@ def test_a_shared_formula_without_its_value_is_found_in_any_part_of_the_sheet(tm
     monkeypatch.setattr(cohort_xlsx, "_CHUNK", 512)  # the last cell in a part of the sheet of its own
     with pytest.raises(InputError) as caught:
         list(cohort_xlsx.xlsx_items(str(tmp_path / "shared.xlsx"), ["observation"], "shared.xlsx"))
-    assert "1 formulas with no stored value" in caught.value.message
+    assert "1 formula with no stored value" in caught.value.message
 
 
 def test_a_long_message_is_cut_only_within_one_quoted_value():

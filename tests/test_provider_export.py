@@ -238,7 +238,7 @@ def test_strict_refuses_a_column_not_read_with_exit_2(tmp_path):
     result = run("compare", "--batch", str(EXPORT), "--strict", "--column", "Employer=", "--summary-only",
                  "--format", "json")
     assert result.exit_code == 0, result.stderr
-    assert f'note: {EXPORT}: left out, as --column asked: "Employer" (column 3)' in result.stderr
+    assert f'note: {EXPORT}: left out, as the column map (--column or --columns) asked: "Employer" (column 3)' in result.stderr
 
 
 def test_two_columns_for_one_field_are_an_error_naming_both_and_one_may_be_left_out(tmp_path):
@@ -516,3 +516,20 @@ def test_a_resit_or_retake_column_is_refused_before_any_row(tmp_path, name):
     left_out = run("compare", "--batch", str(path), "--format", "csv", "--column", f"{name}=")
     assert left_out.exit_code == 0 and "did you mean" not in left_out.stderr
     assert all(row["observation"] == "fail" for row in csv.DictReader(io.StringIO(left_out.stdout)))
+
+
+@pytest.mark.parametrize("written, level", [("Functional Skills Level 2", "level2"), ("FS L2", "level2"),
+                                            ("fs level 1", "level1"), ("Functional Skills Entry Level 3", "entry3")])
+def test_a_functional_skills_level_is_read_as_its_level(written, level):
+    from epa import columns
+
+    assert columns.parse_level(written) == level
+
+
+def test_a_functional_skills_name_without_a_level_it_has_gets_its_own_hint():
+    from epa import columns
+
+    for written in ("Functional Skills", "FS Level 3"):  # no level; Functional Skills stop at level 2
+        with pytest.raises(columns.Problem) as caught:
+            columns.parse_level(written)
+        assert "Functional Skills qualification's level" in caught.value.hint

@@ -187,7 +187,7 @@ def test_a_workbook_of_two_visible_worksheets_is_refused_without_sheet(tmp_path)
 def test_a_formula_gives_its_stored_value_and_one_without_a_value_is_refused(tmp_path):
     path = workbook(tmp_path / "c.xlsx", [HEADER[:3], ["ST0071", "=\"A-\"&1", dt.date(2025, 6, 2)]])
     stderr = fails("compare", "--batch", str(path))  # openpyxl stores no value with a formula
-    assert "formulas with no stored value" in stderr and "save it" in stderr
+    assert "has 1 formula with no stored value" in stderr and "save it" in stderr  # (not "1 formulas")
     # the same cell as Excel saves it: the formula and its value
     with zipfile.ZipFile(path) as old, zipfile.ZipFile(tmp_path / "d.xlsx", "w") as new:
         for info in old.infolist():
@@ -312,3 +312,9 @@ def test_a_workbook_on_standard_input_larger_than_its_bound_is_refused_not_held(
     monkeypatch.setattr(cohort_xlsx, "MAX_STDIN", 10)
     with pytest.raises(InputError, match="larger than"):
         cohort_xlsx.xlsx_items(io.BytesIO(cohort_xlsx.ZIP + bytes(20)), [], "stdin")
+
+
+def test_the_help_says_the_column_options_work_for_a_workbook_and_when_sheet_is_needed():
+    text = " ".join(run("compare", "--help").stdout.split())
+    assert "default: the first" not in text and "needed when more than one is visible" in text
+    assert "with a CSV --batch" not in text and text.count("with a CSV or .xlsx --batch") == 3

@@ -214,7 +214,8 @@ class CsvHeader:
             said.append(f"{len(self.ignored)} column{'s' if many else ''} not read (epa has no field for "
                         f"{'them' if many else 'it'}): " + ", ".join(map(str, self.ignored)))
         if self.left_out:
-            said.append("left out, as --column asked: " + ", ".join(map(str, self.left_out)))
+            said.append("left out, as the column map (--column or --columns) asked: "
+                        + ", ".join(map(str, self.left_out)))
         if self.unmatched:
             said.append("the column map names no column of this header: " + ", ".join(f'"{n}"' for n in self.unmatched))
         if self.unchecked_dates:

@@ -468,8 +468,9 @@ def _check(archive: zipfile.ZipFile, part: str, name: str, title: str,
         raise _too_large(name, title, f"its cells reach row {bottom:,} and {columns:,} columns, more than the "
                                       f"{MAX_CELLS:,} cells epa reads of a worksheet")
     if formulas:
-        raise InputError(f"the worksheet {quote(title)} has {formulas:,} formulas with no stored value (the workbook "
-                         "was written by a program that did not calculate them), which would read as empty cells",
+        raise InputError(f"the worksheet {quote(title)} has {formulas:,} formula{'s' if formulas > 1 else ''} with "
+                         "no stored value (the workbook was written by a program that did not calculate them), which "
+                         "would read as empty cells",
                          where=name, hint="open it in Excel or LibreOffice and save it: each formula's value is "
                                           "stored then; or save it as 'CSV UTF-8'")
     return errors, month_first
