@@ -533,3 +533,14 @@ def test_a_functional_skills_name_without_a_level_it_has_gets_its_own_hint():
         with pytest.raises(columns.Problem) as caught:
             columns.parse_level(written)
         assert "Functional Skills qualification's level" in caught.value.hint
+
+
+def test_a_windows_1252_byte_names_its_column_and_how_to_save_the_file(tmp_path):
+    path = tmp_path / "c.csv"
+    path.write_bytes("Standard,Learner Ref,Gateway Date,Surname\nST0071,A-1,01/12/2025,Zoë\n".encode("cp1252"))
+    result = run("compare", "--batch", str(path), "--format", "json", "--column", "Surname=apprentice",
+                 "--column", "Learner Ref=")
+    (line,) = _json_lines(result)
+    error = line["error"]
+    assert error["column"] == "Surname" and "0xeb" in error["message"] and "'Zoë'" in error["message"]
+    assert "CSV UTF-8" in error["hint"]

@@ -531,6 +531,29 @@ Line = tuple[int, bytes | None, bool]
 _UTF8_BOM = b"\xef\xbb\xbf"
 _OTHER_BOMS = ((b"\xff\xfe\x00\x00", "UTF-32 (little-endian)"), (b"\x00\x00\xfe\xff", "UTF-32 (big-endian)"),
                (b"\xff\xfe", "UTF-16 (little-endian)"), (b"\xfe\xff", "UTF-16 (big-endian)"))
+def _not_utf8(header: CsvHeader, text: bytes, exc: UnicodeDecodeError) -> Refusal:
+    """A row holding bytes that are not UTF-8 (a Windows-1252 export's é), refused naming the column they are in
+    (where the row's cells can be split) and the byte, with how to save the file."""
+    bad = text[exc.start:exc.end]
+    said = f"byte 0x{bad[0]:02x} at byte {exc.start + 1} of the record"
+    column = None
+    try:
+        cells = next(csv.reader([text.decode("utf-8", "surrogateescape")]), [])
+    except csv.Error:
+        cells = []
+    for index, cell in enumerate(cells):
+        if any("\udc80" <= c <= "\udcff" for c in cell):
+            names = getattr(header, "names", ())
+            column = names[index] if index < len(names) else None
+            if column is not None:
+                shown = cell.encode("utf-8", "surrogateescape").decode("cp1252", "replace").strip()
+                said += f", in {quote(shown)} if the file is Windows-1252"
+            break
+    return Refusal(f"undecodable bytes (not UTF-8): {said}",
+                   "save as CSV UTF-8 (Excel: Save As › CSV UTF-8), or convert it: "
+                   "iconv -f WINDOWS-1252 -t UTF-8 FILE > NEW", column)
+
+
 _SAVE_AS_UTF8 = ("save it as UTF-8 (Excel: Save As 'CSV UTF-8'; elsewhere an encoding choice when saving), or "
                  "convert it: iconv -f {encoding} -t UTF-8 FILE > NEW")
 
@@ -701,8 +724,7 @@ def csv_items(lines: Iterable[Line], methods: Iterable[str], name: str, column_m
             if header is None:
                 raise InputError(f"the header holds bytes that are not UTF-8 (at byte {exc.start + 1})",
                                  where=f"{name}:{start}", hint=_SAVE_AS_UTF8.format(encoding="ENCODING")) from None
-            yield start, "error", (f"undecodable bytes (not UTF-8) at byte {exc.start + 1} of the record",
-                                   "save the file as UTF-8")
+            yield start, "error", _not_utf8(header, text, exc)
             continue
         if header is None and "\x00" in decoded:
             raise InputError("the header holds NUL characters: is the file UTF-16 without a byte-order mark?",
