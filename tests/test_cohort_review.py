@@ -48,7 +48,8 @@ def _month_first_refused(rows: dict[str, list[dict[str, str]]]) -> None:
     for ident in ("A-1", "A-2"):  # each an error row naming the column, none dropped
         (row,) = rows[ident]
         assert "(column date_of_birth)" in row["error"], row
-        assert "the dates in this column look month first (US): '12/25/2006' (line 3)" in row["error"]
+        assert ("the dates in this file look month first (US): '12/25/2006' (line 3, column 'date_of_birth')"
+                in row["error"])
         assert "ISO yyyy-mm-dd" in row["error"] and "dd/mm/yyyy" in row["error"] and "regional settings" in row["error"]
     assert "'03/04/2006' is not read" in rows["A-1"][0]["error"]
     for ident in ("A-3", "A-4"):
@@ -77,14 +78,27 @@ def test_a_day_first_column_is_read_day_first(tmp_path):
     assert len(births) == 2  # both graded (03/04/2006 is 3 April: README "Values as people write them")
 
 
-def test_only_the_month_first_column_is_refused(tmp_path):
+def test_one_month_first_column_refuses_the_numeric_dates_of_every_date_column(tmp_path):
+    """One export comes from one regional setting: 01/19/2026 (no month 19) in Discussion Date shows the file month
+    first, so U6's 03/05/2006 is not read as 3 May 2006 (it may be 5 March), nor any other numeric date; ISO cells
+    are read (U1 gives its numeric date only in the column that shows the order)."""
     path = tmp_path / "us.csv"
-    path.write_text("standard,apprentice,gateway_date,date_of_birth,start_date\n"
-                    "ST0071,A-1,2025-12-01,03/04/2006,03/04/2024\n"
-                    "ST0071,A-2,2025-12-01,12/25/2006,05/04/2024\n", encoding="utf-8")
+    path.write_text("Standard,Learner Ref,DOB,Start Date,English,Maths,Gateway Date,Observation,Observation Date,"
+                    "Discussion,Discussion Date\n"
+                    "ST0071,U1,2000-01-01,2024-09-02,L2,L2,2025-12-01,Pass,2026-01-05,Pass,01/19/2026\n"
+                    "ST0071,U6,03/05/2006,04/02/2025,L1,L1,01/06/2026,Pass,2026-07-01,Pass,2026-07-02\n"
+                    "ST0071,U7,2006-05-03,2025-02-04,L2,L2,2026-06-01,Pass,2026-07-01,Pass,2026-07-02\n",
+                    encoding="utf-8")
     result = run("compare", "--batch", str(path), "--format", "json")
-    errors = [json.loads(line)["error"] for line in result.stdout.splitlines()]
-    assert [e["column"] for e in errors] == ["date_of_birth", "date_of_birth"]  # start_date is day first, read
+    assert result.exit_code == 2
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    errors = [line["error"] for line in lines if "error" in line]
+    by_column = {p["column"]: p["message"] for e in errors for p in e.get("problems", [e])}
+    assert set(by_column) == {"Discussion Date", "DOB", "Start Date", "Gateway Date"}, errors
+    for column, value in (("DOB", "03/05/2006"), ("Start Date", "04/02/2025"), ("Gateway Date", "01/06/2026")):
+        assert "'01/19/2026' (line 2, column 'Discussion Date')" in by_column[column]
+        assert f"{value!r} is not read" in by_column[column]
+    assert sum(1 for line in lines if "record" in line) == 1  # U7, all ISO, graded; U1 and U6 are error rows
 
 
 def test_a_month_first_column_on_standard_input_is_refused_whole():
@@ -287,4 +301,45 @@ def test_a_shared_formula_without_its_value_is_found_in_any_part_of_the_sheet(tm
     monkeypatch.setattr(cohort_xlsx, "_CHUNK", 512)  # the last cell in a part of the sheet of its own
     with pytest.raises(InputError) as caught:
         list(cohort_xlsx.xlsx_items(str(tmp_path / "shared.xlsx"), ["observation"], "shared.xlsx"))
-    assert "1 formulas with no stored value" in caught.value.message
+    assert "1 formula with no stored value" in caught.value.message
+
+
+def test_a_long_message_is_cut_only_within_one_quoted_value():
+    """The closing quote of "DOB" and the opening quote of "Discussion Date" hold no value between them: the text
+    there (one column's problem) is kept whole; a long quoted value is still cut to QUOTE_LIMIT characters."""
+    from epa.errors import QUOTE_LIMIT, cap_quoted
+
+    between = "the dates in this file look month first (US): '01/15/2000' (line 2) can only be month/day/year " * 4
+    message = f'2 problems: column "DOB": {between}; column "Discussion Date": {between}'
+    assert cap_quoted(message) == message
+    value = "x" * 400
+    assert cap_quoted(f"column 'A': {value!r} is not a grade") == \
+        f"column 'A': '{'x' * QUOTE_LIMIT}'… is not a grade"
+
+
+def test_a_month_first_file_names_each_columns_problem_whole_in_a_csv_error_cell(tmp_path):
+    path = tmp_path / "us.csv"
+    path.write_text("Standard,Learner Ref,DOB,Start Date,Gateway Date,Discussion,Discussion Date\n"
+                    "ST0071,U1,01/15/2000,09/02/2024,12/01/2025,Pass,01/19/2026\n"
+                    "ST0071,U2,03/04/2001,09/02/2024,11/03/2025,Pass,02/05/2026\n", encoding="utf-8")
+    (row,) = _rows(run("compare", "--batch", str(path), "--format", "csv").stdout)["U2"]
+    assert "…" not in row["error"]
+    for column, value in (("DOB", "03/04/2001"), ("Discussion Date", "02/05/2026")):
+        assert f'column "{column}": the dates in this file look month first' in row["error"]
+        assert f"so {value!r} is not read" in row["error"]
+
+
+@pytest.mark.parametrize("command, example", [(("compare", "--summary-only", "--batch"), "st0071-cohort.csv"),
+                                              (("audit",), "st0071-outcomes.csv")])
+def test_a_long_file_name_heads_its_summary_shortened_in_the_middle_not_broken_mid_word(tmp_path, monkeypatch,
+                                                                                        command, example):
+    """As a single record's heading does (tables.shortened): the folders give way to '…', the file's name is whole."""
+    from conftest import EXAMPLES
+
+    monkeypatch.setenv("COLUMNS", "80")
+    folder = tmp_path / "cohorts-exported-from-the-management-information-system" / "autumn-term-regional-office"
+    folder.mkdir(parents=True)
+    path = folder / f"customer-service-specialist-{example}"
+    path.write_bytes((EXAMPLES / example).read_bytes())
+    first = run(*command, str(path)).stdout.splitlines()[0]
+    assert "…" in first and f"/customer-service-specialist-{example}" in first, first

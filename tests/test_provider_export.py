@@ -238,7 +238,7 @@ def test_strict_refuses_a_column_not_read_with_exit_2(tmp_path):
     result = run("compare", "--batch", str(EXPORT), "--strict", "--column", "Employer=", "--summary-only",
                  "--format", "json")
     assert result.exit_code == 0, result.stderr
-    assert f'note: {EXPORT}: left out, as --column asked: "Employer" (column 3)' in result.stderr
+    assert f'note: {EXPORT}: left out, as the column map (--column or --columns) asked: "Employer" (column 3)' in result.stderr
 
 
 def test_two_columns_for_one_field_are_an_error_naming_both_and_one_may_be_left_out(tmp_path):
@@ -416,16 +416,18 @@ def test_every_problem_of_a_row_is_named_by_its_column(tmp_path):
     (line,) = _json_lines(result)
     valid(line, "batch_error")
     error = line["error"]
-    assert [p["column"] for p in error["problems"]] == ["Date of Birth", "Observation", "Project Date", "English"]
-    assert error["message"].startswith("4 problems: column \"Date of Birth\": '31/02/2006' is not a date: "
-                                       "February 2006 has no day 31; column \"Observation\": 'Merrit' is not a grade")
-    # (a value that can only be month first refuses its column's dates: see tests/test_cohort_review.py)
-    assert "column \"Project Date\": the dates in this column look month first (US): '01/13/2026'" in error["message"]
+    # 01/13/2026 can only be month first, so the file's dates of numbers are all refused (tests/test_cohort_review.py)
+    assert [p["column"] for p in error["problems"]] == ["Date of Birth", "Gateway Date", "Observation",
+                                                        "Observation Date", "Project Date", "English"]
+    assert error["message"].startswith("6 problems: column \"Date of Birth\": the dates in this file look month first")
+    said = {p["column"]: p["message"] for p in error["problems"]}
+    assert said["Observation"].startswith("'Merrit' is not a grade")
+    assert said["Project Date"].startswith("the dates in this file look month first (US): '01/13/2026'")
     assert "column \"English\": 'Level 7' is not a qualification level" in error["message"]
     assert error["problems"][0]["path"] == "$.apprentice.date_of_birth"
     as_csv = run("compare", "--batch", str(path), "--format", "csv")
     (row,) = list(csv.DictReader(io.StringIO(as_csv.stdout)))
-    assert row["apprentice"] == "A-9" and row["error"].startswith("4 problems: column \"Date of Birth\"")
+    assert row["apprentice"] == "A-9" and row["error"].startswith("6 problems: column \"Date of Birth\"")
 
 
 def test_one_problem_is_named_by_its_column_and_path(tmp_path):
@@ -496,3 +498,49 @@ def test_a_grade_column_not_read_beside_a_date_read_is_refused(tmp_path):
     result = run("compare", "--batch", str(path), "--format", "csv", "--column", "Observation Grade Achieved=observation")
     assert result.exit_code == 0
     assert {r["observation"] for r in csv.DictReader(io.StringIO(result.stdout))} == {"pass"}
+
+
+@pytest.mark.parametrize("name", ["Observation Resit Grade", "Observation Re-sit Date", "Project Retake Grade",
+                                  "Discussion Re-take", "Professional Discussion Second Attempt"])
+def test_a_resit_or_retake_column_is_refused_before_any_row(tmp_path, name):
+    """A row holds one attempt per method: graded on the first alone, a failed observation resat at distinction would
+    come out fail with no cap, so the column is refused, never read as (or suggested for) the method's own."""
+    path = _write(tmp_path, f"Standard,Apprentice ID,Gateway Date,Observation,Observation Date,{name},Project,"
+                            "Project Date,Discussion,Discussion Date\n"
+                            "ST0071,A,01/12/2025,Fail,05/01/2026,Distinction,Pass,06/01/2026,Pass,07/01/2026\n")
+    result = run("compare", "--batch", str(path), "--format", "csv")
+    assert result.exit_code == 2 and len(result.stdout.splitlines()) <= 1  # no row graded (a CSV header at most)
+    assert f"column '{name}' (column 6) holds a later attempt at" in result.stderr
+    assert "give resits and retakes as JSON Lines (assessments)" in result.stderr
+    assert f'--column "{name}="' in result.stderr
+    left_out = run("compare", "--batch", str(path), "--format", "csv", "--column", f"{name}=")
+    assert left_out.exit_code == 0 and "did you mean" not in left_out.stderr
+    assert all(row["observation"] == "fail" for row in csv.DictReader(io.StringIO(left_out.stdout)))
+
+
+@pytest.mark.parametrize("written, level", [("Functional Skills Level 2", "level2"), ("FS L2", "level2"),
+                                            ("fs level 1", "level1"), ("Functional Skills Entry Level 3", "entry3")])
+def test_a_functional_skills_level_is_read_as_its_level(written, level):
+    from epa import columns
+
+    assert columns.parse_level(written) == level
+
+
+def test_a_functional_skills_name_without_a_level_it_has_gets_its_own_hint():
+    from epa import columns
+
+    for written in ("Functional Skills", "FS Level 3"):  # no level; Functional Skills stop at level 2
+        with pytest.raises(columns.Problem) as caught:
+            columns.parse_level(written)
+        assert "Functional Skills qualification's level" in caught.value.hint
+
+
+def test_a_windows_1252_byte_names_its_column_and_how_to_save_the_file(tmp_path):
+    path = tmp_path / "c.csv"
+    path.write_bytes("Standard,Learner Ref,Gateway Date,Surname\nST0071,A-1,01/12/2025,Zoë\n".encode("cp1252"))
+    result = run("compare", "--batch", str(path), "--format", "json", "--column", "Surname=apprentice",
+                 "--column", "Learner Ref=")
+    (line,) = _json_lines(result)
+    error = line["error"]
+    assert error["column"] == "Surname" and "0xeb" in error["message"] and "'Zoë'" in error["message"]
+    assert "CSV UTF-8" in error["hint"]

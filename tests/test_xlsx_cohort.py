@@ -4,6 +4,7 @@ file that is not a readable workbook get a clear answer. The workbooks are writt
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 import json
@@ -119,9 +120,26 @@ def test_a_cell_as_text(cell, text):
 
 def test_an_id_longer_than_excel_keeps_is_an_error_row_not_wrong_digits(tmp_path):
     rows = [HEADER[:3], ["ST0071", 12345678901234567890, dt.date(2025, 6, 2)], ["ST0071", "A-2", dt.date(2025, 6, 2)]]
-    (line, kind, (message, hint)), (_, good, _) = records(workbook(tmp_path / "c.xlsx", rows))
+    (line, kind, refused), (_, good, _) = records(workbook(tmp_path / "c.xlsx", rows))
     assert (line, kind, good) == (2, "error", "csv")
-    assert "15 significant digits" in message and "'apprentice'" in message and "Text" in hint
+    assert "15 significant digits" in refused.message and refused.column == "apprentice" and "Text" in refused.hint
+
+
+def test_a_long_number_refuses_a_row_only_in_a_column_epa_reads(tmp_path):
+    """Excel keeps 15 digits: a 17-digit employer account number (a column epa does not read, or one left out) is
+    not read, so its row is graded; in a column epa reads, the row is refused naming that column and the
+    apprentice."""
+    header = [*HEADER[:3], "Employer Account No", "portfolio_pieces"]
+    rows = [header, ["ST0071", "A-1", dt.date(2025, 6, 2), 12345678901234567, 12],
+            ["ST0071", "A-2", dt.date(2025, 6, 2), 1, 12345678901234567]]
+    path = workbook(tmp_path / "c.xlsx", rows)
+    for options in ((), ("--column", "Employer Account No=")):
+        result = run("compare", "--batch", str(path), "--format", "csv", *options)
+        rows = list(csv.DictReader(io.StringIO(result.stdout)))
+        assert {r["apprentice"] for r in rows if not r["error"]} == {"A-1"}, options  # graded
+        (refused,) = [r for r in rows if r["error"]]
+        assert refused["apprentice"] == "A-2" and "(column portfolio_pieces)" in refused["error"]
+        assert "15 significant digits" in refused["error"]
 
 
 def test_blank_formatted_rows_after_the_cohort_are_no_records(tmp_path, monkeypatch):
@@ -169,7 +187,7 @@ def test_a_workbook_of_two_visible_worksheets_is_refused_without_sheet(tmp_path)
 def test_a_formula_gives_its_stored_value_and_one_without_a_value_is_refused(tmp_path):
     path = workbook(tmp_path / "c.xlsx", [HEADER[:3], ["ST0071", "=\"A-\"&1", dt.date(2025, 6, 2)]])
     stderr = fails("compare", "--batch", str(path))  # openpyxl stores no value with a formula
-    assert "formulas with no stored value" in stderr and "save it" in stderr
+    assert "has 1 formula with no stored value" in stderr and "save it" in stderr  # (not "1 formulas")
     # the same cell as Excel saves it: the formula and its value
     with zipfile.ZipFile(path) as old, zipfile.ZipFile(tmp_path / "d.xlsx", "w") as new:
         for info in old.infolist():
@@ -294,3 +312,9 @@ def test_a_workbook_on_standard_input_larger_than_its_bound_is_refused_not_held(
     monkeypatch.setattr(cohort_xlsx, "MAX_STDIN", 10)
     with pytest.raises(InputError, match="larger than"):
         cohort_xlsx.xlsx_items(io.BytesIO(cohort_xlsx.ZIP + bytes(20)), [], "stdin")
+
+
+def test_the_help_says_the_column_options_work_for_a_workbook_and_when_sheet_is_needed():
+    text = " ".join(run("compare", "--help").stdout.split())
+    assert "default: the first" not in text and "needed when more than one is visible" in text
+    assert "with a CSV --batch" not in text and text.count("with a CSV or .xlsx --batch") == 3

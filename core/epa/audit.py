@@ -455,11 +455,13 @@ def render(console: Any, data: dict[str, Any]) -> None:
     title."""
     import re
 
+    from rich.markup import escape
     from rich.table import Table
 
-    from epa.tables import cite
+    from epa.tables import cite, shortened
 
-    console.print(f"[bold]Audit of {data['file']}[/]: {data['rows']} rows; {data['agree']} follow their body's rules, "
+    file = escape(shortened(data["file"], console.width - len("Audit of :")))  # (one line, as batch's heading)
+    console.print(f"[bold]Audit of {file}[/]: {data['rows']} rows; {data['agree']} follow their body's rules, "
                   f"{data['disagree']} do not, {data['rejected']} rejected"
                   + (f", {data['failed']} failed in a plugin or epa" if data["failed"] else ""))
     for note in data["notes"]:

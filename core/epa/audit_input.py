@@ -139,11 +139,15 @@ class OutcomesHeader(CsvHeader):
         return [index for index, _, parse, _ in self.reading if parse is columns.parse_date]
 
     def refuse_month_first(self, found: dict[int, tuple[str, int]]) -> None:
-        """As a cohort's header does (CsvHeader.refuse_month_first): a column found month first reads no date whose
-        day and month could be either way round."""
-        for at, (index, field, _, slot) in enumerate(self.reading):
-            if index in found:
-                self.reading[at] = (index, field, MonthFirst(*found[index]), slot)
+        """As a cohort's header does (CsvHeader.refuse_month_first): once a column is found month first, no date
+        column of the file reads a date whose day and month could be either way round (one export, one setting)."""
+        if not found:
+            return
+        index, (value, line) = min(found.items(), key=lambda item: (item[1][1], item[0]))
+        shown = MonthFirst(value, line, self.names[index] if index < len(self.names) else "")
+        for at, (column, field, parse, slot) in enumerate(self.reading):
+            if parse is columns.parse_date:
+                self.reading[at] = (column, field, shown, slot)
 
     def record(self, cells: Sequence[str]) -> tuple[dict[str, Any], dict[tuple[Any, ...], str]] | None:
         """The row's fields, read (a method's grade and attempt under "grades" and "attempts"),

@@ -657,8 +657,12 @@ def render_summary(console: Any, data: dict[str, Any], source: str, rows_in: str
     """The summary as tables. ``rows_in``: where the rows (each rejected record's error row among them) were
     written, as the table names it: a file's path, or "standard output"; None: nowhere."""
     from rich.table import Table
+    from rich.text import Text
 
-    console.print(f"[bold]{source}[/]", highlight=False)
+    from epa.tables import shortened
+
+    # the file's folders shortened in the middle to fit one line, as a single record's heading is (never mid-word)
+    console.print(Text(shortened(source, console.width), style="bold"), highlight=False)
     console.print(f"{data['records_read']} records read, {data['results_written']} graded, {data['rejected']} rejected"
                   + "".join(f", {n} failed in {who}" for n, who in _failures(data) if n), highlight=False)
     if data["columns_not_read"]:

@@ -363,7 +363,8 @@ ISO or day first (08/12/2025, 8/12/25), never month first; grades, levels
 @click.argument("record", type=click.Path(path_type=Path), required=False)
 @SHOW
 @click.option("--batch", "batch_file", metavar="FILE|-", help="grade a cohort: JSON Lines, CSV or .xlsx (see below)")
-@click.option("--sheet", metavar="NAME", help="with --batch FILE.xlsx: the worksheet to read (default: the first)")
+@click.option("--sheet", metavar="NAME",
+              help="with --batch FILE.xlsx: the worksheet to read (needed when more than one is visible)")
 @click.option("--summary", "summary_to", is_flag=False, flag_value="-", metavar="[FILE]",
               help="with --batch: the summary too; alone: --format json ends with a {\"summary\": ...} line, "
                    "--format csv prints the table on stderr; FILE: write it there (.json: JSON, else the table)")
@@ -376,10 +377,10 @@ ISO or day first (08/12/2025, 8/12/25), never month first; grades, levels
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True,
               help="table for a person, json for a program; csv with --batch")
 @click.option("--column", "column_pairs", multiple=True, metavar='"NAME=FIELD"',
-              help="with a CSV --batch: read column NAME as FIELD (NAME= leaves it out); repeatable")
+              help="with a CSV or .xlsx --batch: read column NAME as FIELD (NAME= leaves it out); repeatable")
 @click.option("--columns", "columns_file", type=click.Path(path_type=Path, dir_okay=False), metavar="FILE",
-              help="with a CSV --batch: a YAML map of column names to fields (Learner Ref: apprentice)")
-@click.option("--strict", is_flag=True, help="with a CSV --batch: a column epa does not read is an error")
+              help="with a CSV or .xlsx --batch: a YAML map of column names to fields (Learner Ref: apprentice)")
+@click.option("--strict", is_flag=True, help="with a CSV or .xlsx --batch: a column epa does not read is an error")
 def compare(record: Path | None, show: tuple[str, ...], batch_file: str | None, summary_to: str | None,
             summary_only: bool, out: Path | None, workers: int, fmt: str, column_pairs: tuple[str, ...],
             columns_file: Path | None, strict: bool, sheet: str | None) -> None:

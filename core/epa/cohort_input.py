@@ -142,6 +142,16 @@ class CsvHeader:
         self.names = [c.strip() for c in cells]
         self.width = len(self.names)
         self.unchecked_dates = ""  # why the date columns could not be checked whole before the rows were read
+        mapped = {columns.fold(name) for name, _ in column_map.names}
+        for number, name in enumerate(self.names, 1):
+            method = columns.later_attempt(name, methods) if columns.fold(name) not in mapped else None
+            if method:  # read as the method's column, the row would be graded on one attempt of two
+                raise InputError(
+                    f"column {quote(name)} (column {number}) holds a later attempt at {method}: a CSV or .xlsx cohort "
+                    "holds one attempt per method (its grade, criteria and date), so a resit or retake cannot be "
+                    "graded from it", where=where,
+                    hint=f"give resits and retakes as JSON Lines (assessments), or leave the column out with "
+                         f"--column \"{name}=\" to grade the first attempts alone")
         holds, self.ignored, self.left_out, self.unmatched = match_columns(self.names, known, column_map, where)
         missing = [f for f in REQUIRED if f not in holds]
         if missing:
@@ -182,14 +192,18 @@ class CsvHeader:
         return [entry[0] for entry in self.plan if entry[2] is columns.parse_date]
 
     def refuse_month_first(self, found: dict[int, tuple[str, int]]) -> None:
-        """Refuse the dates of each date column ``found`` holds month first (its index: a value that can only be
-        month first, and its line): its other dates of numbers cannot be read day first (03/04/2025 may be 4 March),
-        so each row giving one is an error row naming the column, and none is read silently the wrong way round
-        (see MonthFirst)."""
+        """Refuse the dates of every date column once ``found`` holds one month first (its index: a value that can
+        only be month first, and its line): one export comes from one regional setting, so no date of numbers in
+        the file can be read day first (03/04/2025 may be 4 March), in that column or another. Each row giving one
+        is an error row naming its column and the value (line, column) that shows the file month first, and none
+        is read silently the wrong way round (see MonthFirst)."""
+        if not found:
+            return
+        index, (value, line) = min(found.items(), key=lambda item: (item[1][1], item[0]))
+        shown = MonthFirst(value, line, self.names[index] if index < len(self.names) else "")
         for at, entry in enumerate(self.plan):
-            if entry[0] in found:
-                value, line = found[entry[0]]
-                self.plan[at] = (entry[0], None, MonthFirst(value, line), *entry[3:])
+            if entry[2] is columns.parse_date:
+                self.plan[at] = (entry[0], None, shown, *entry[3:])
 
     def notes(self) -> list[str]:
         """What the user is told of the header: the columns not read, those left out as asked, and map entries
@@ -200,7 +214,8 @@ class CsvHeader:
             said.append(f"{len(self.ignored)} column{'s' if many else ''} not read (epa has no field for "
                         f"{'them' if many else 'it'}): " + ", ".join(map(str, self.ignored)))
         if self.left_out:
-            said.append("left out, as --column asked: " + ", ".join(map(str, self.left_out)))
+            said.append("left out, as the column map (--column or --columns) asked: "
+                        + ", ".join(map(str, self.left_out)))
         if self.unmatched:
             said.append("the column map names no column of this header: " + ", ".join(f'"{n}"' for n in self.unmatched))
         if self.unchecked_dates:
@@ -298,14 +313,16 @@ class MonthFirst:
     order (03/04/2025) is refused, naming the value that shows the column month first; a date whose reading does
     not hang on that order (ISO, a month's name, a spreadsheet's date cell) is read as ever."""
 
-    def __init__(self, value: str, line: int):
-        self.value, self.line = value, line
+    def __init__(self, value: str, line: int, column: str = ""):
+        self.value, self.line, self.column = value, line, column
 
     def __call__(self, value: str) -> Any:
         if not columns.day_and_month(value):
             return columns.parse_date(value)
+        where = f"line {self.line}, column {quote(self.column)}" if self.column else f"line {self.line}"
         raise columns.Problem(
-            f"the dates in this column look month first (US): {quote(self.value)} (line {self.line}) can only be "
+            f"the dates in this {'file' if self.column else 'column'} look month first (US): {quote(self.value)} "
+            f"({where}) can only be "
             "month/day/year" + ("" if value == self.value else f", so {quote(value)} is not read (day first, it may "
                                                                "be another date)"), columns.MONTH_FIRST_HINT)
 
@@ -437,9 +454,22 @@ class RowProblems(InputError):
 
     def __init__(self, problems: Sequence[tuple[str, tuple[str, ...], columns.Problem]], data: dict[str, Any]):
         self.problems: tuple[dict[str, Any], ...] = tuple(
-            {"column": name, "path": _path(kind), "message": p.message, "hint": p.hint} for name, kind, p in problems)
+            {"column": name, "path": column_path(kind), "message": p.message, "hint": p.hint}
+            for name, kind, p in problems)
         ident = data.get("apprentice", {}).get("id")
-        self.apprentice = ident if isinstance(ident, str) else None
+        self._name(ident if isinstance(ident, str) else None)
+
+    @classmethod
+    def listed(cls, problems: Sequence[dict[str, Any]], apprentice: str | None) -> RowProblems:
+        """Problems already listed (each a dict as ``problems`` holds them), for the apprentice ``apprentice``."""
+        found = cls.__new__(cls)
+        found.problems = tuple(problems)
+        found._name(apprentice)
+        return found
+
+    def _name(self, apprentice: str | None) -> None:
+        self.apprentice = apprentice
+        problems = self.problems
         if len(problems) == 1:
             first = self.problems[0]
             super().__init__(first["message"], hint=first["hint"])
@@ -454,7 +484,7 @@ class RowProblems(InputError):
         return Refusal(self.message, self.hint, self.column, self.path, self.apprentice, self.problems)
 
 
-def _path(kind: tuple[str, ...]) -> str | None:
+def column_path(kind: tuple[str, ...]) -> str | None:
     """The JSON path a column's value takes (None for a method's, whose attempt has no index yet)."""
     return None if kind[0] == "method" else json_path(kind)
 
@@ -501,6 +531,29 @@ Line = tuple[int, bytes | None, bool]
 _UTF8_BOM = b"\xef\xbb\xbf"
 _OTHER_BOMS = ((b"\xff\xfe\x00\x00", "UTF-32 (little-endian)"), (b"\x00\x00\xfe\xff", "UTF-32 (big-endian)"),
                (b"\xff\xfe", "UTF-16 (little-endian)"), (b"\xfe\xff", "UTF-16 (big-endian)"))
+def _not_utf8(header: CsvHeader, text: bytes, exc: UnicodeDecodeError) -> Refusal:
+    """A row holding bytes that are not UTF-8 (a Windows-1252 export's é), refused naming the column they are in
+    (where the row's cells can be split) and the byte, with how to save the file."""
+    bad = text[exc.start:exc.end]
+    said = f"byte 0x{bad[0]:02x} at byte {exc.start + 1} of the record"
+    column = None
+    try:
+        cells = next(csv.reader([text.decode("utf-8", "surrogateescape")]), [])
+    except csv.Error:
+        cells = []
+    for index, cell in enumerate(cells):
+        if any("\udc80" <= c <= "\udcff" for c in cell):
+            names = getattr(header, "names", ())
+            column = names[index] if index < len(names) else None
+            if column is not None:
+                shown = cell.encode("utf-8", "surrogateescape").decode("cp1252", "replace").strip()
+                said += f", in {quote(shown)} if the file is Windows-1252"
+            break
+    return Refusal(f"undecodable bytes (not UTF-8): {said}",
+                   "save as CSV UTF-8 (Excel: Save As › CSV UTF-8), or convert it: "
+                   "iconv -f WINDOWS-1252 -t UTF-8 FILE > NEW", column)
+
+
 _SAVE_AS_UTF8 = ("save it as UTF-8 (Excel: Save As 'CSV UTF-8'; elsewhere an encoding choice when saving), or "
                  "convert it: iconv -f {encoding} -t UTF-8 FILE > NEW")
 
@@ -671,8 +724,7 @@ def csv_items(lines: Iterable[Line], methods: Iterable[str], name: str, column_m
             if header is None:
                 raise InputError(f"the header holds bytes that are not UTF-8 (at byte {exc.start + 1})",
                                  where=f"{name}:{start}", hint=_SAVE_AS_UTF8.format(encoding="ENCODING")) from None
-            yield start, "error", (f"undecodable bytes (not UTF-8) at byte {exc.start + 1} of the record",
-                                   "save the file as UTF-8")
+            yield start, "error", _not_utf8(header, text, exc)
             continue
         if header is None and "\x00" in decoded:
             raise InputError("the header holds NUL characters: is the file UTF-16 without a byte-order mark?",

@@ -26,7 +26,18 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import IO, TYPE_CHECKING, Any
 
-from epa.cohort_input import MAX_COLUMNS, MAX_RECORD, ColumnMap, CsvHeader, Item, month_first_in, row_item
+from epa.cohort_input import (
+    MAX_COLUMNS,
+    MAX_RECORD,
+    ColumnMap,
+    CsvHeader,
+    Item,
+    Refusal,
+    RowProblems,
+    column_path,
+    month_first_in,
+    row_item,
+)
 from epa.errors import InputError, did_you_mean, quote
 
 if TYPE_CHECKING:  # (imported when a workbook is read: a CSV or JSON Lines cohort needs neither)
@@ -115,16 +126,19 @@ def _items(rows: Iterator[list[Any]], first_row: int, methods: Iterable[str], na
     header: CsvHeader | None = None
     texts, text_class = _Texts(), str  # (locals: this is the one per-cell loop a workbook adds to a CSV's work)
     for number, row in enumerate(rows, first_row):
+        lost: dict[int, str] | None = None
         try:
             cells = [c if c.__class__ is text_class else texts[c.__class__][c] for c in row]
         except _NotExact as exc:
             column = next(i for i, c in enumerate(row) if c.__class__ is float and c.is_integer() and abs(c) >= 1e15)
-            where = f"column {column + 1}" + (f", {header.names[column]!r}" if header and column < len(header.names)
-                                              else "")
             if header is None:
-                raise InputError(f"{exc} ({where})", where=f"{name}:{number}", hint=_NotExact.HINT) from None
-            yield number, "error", (f"{exc} ({where})", _NotExact.HINT)
-            continue
+                raise InputError(f"{exc} (column {column + 1})", where=f"{name}:{number}",
+                                 hint=_NotExact.HINT) from None
+            if getattr(header, "plan", None) is None:  # a header read another way: the row is refused, as ever
+                where = f"column {column + 1}" + (f", {header.names[column]!r}" if column < len(header.names) else "")
+                yield number, "error", (f"{exc} ({where})", _NotExact.HINT)
+                continue
+            cells, lost = _inexact(row, texts)
         for column, error in errors.get(number, ()) if errors else ():  # (the reader gives them as empty cells)
             if 0 <= column < len(cells):
                 cells[column] = error
@@ -146,11 +160,53 @@ def _items(rows: Iterator[list[Any]], first_row: int, methods: Iterable[str], na
                                     "that)", "is this sheet a cohort, one apprentice a row?")
             continue
         item = row_item(header, number, cells)
+        if lost:
+            item = _lost_digits(header, number, item, lost)
         if item is not None:
             yield item
     if header is None:
         raise InputError("the worksheet has no rows", where=name,
                          hint="its first row names the columns, as a CSV cohort's header does")
+
+
+def _inexact(row: list[Any], texts: _Texts) -> tuple[list[str], dict[int, str]]:
+    """A row's cells as text, each number Excel cannot hold exactly (see _text) an empty cell; and those numbers'
+    columns (index) with why."""
+    cells, lost = [], {}
+    for at, cell in enumerate(row):
+        try:
+            cells.append(cell if cell.__class__ is str else texts[cell.__class__][cell])
+        except _NotExact as exc:
+            cells.append("")
+            lost[at] = str(exc)
+    return cells, lost
+
+
+def _lost_digits(header: CsvHeader, number: int, item: Item | None, lost: dict[int, str]) -> Item | None:
+    """``item`` (the row read without the numbers in ``lost``), refused where epa reads one of their columns, each
+    named beside the row's other problems and its apprentice; a column epa does not read (or one left out) is not
+    read, so its number refuses nothing."""
+    mine = [{"column": name, "path": column_path(kind), "message": lost[index], "hint": _NotExact.HINT}
+            for index, _, _, _, _, kind, name in header.plan if index in lost]
+    if not mine:
+        return item
+    theirs: tuple[dict[str, Any], ...] = ()
+    apprentice = None
+    if item is not None and item[1] == "error":
+        other = item[2]
+        apprentice = other.apprentice if isinstance(other, Refusal) else None
+        if isinstance(other, Refusal) and other.problems:
+            theirs = tuple(other.problems)
+        else:
+            message, hint = other[0], other[1]
+            theirs = ({"column": getattr(other, "column", None), "path": getattr(other, "path", None),
+                       "message": message, "hint": hint},)
+    elif item is not None:
+        ident = item[2][0].get("apprentice", {}).get("id")
+        apprentice = ident if isinstance(ident, str) else None
+    named = {problem["column"] for problem in mine}  # (read empty there, so "missing" is said of them)
+    theirs = tuple(problem for problem in theirs if problem["column"] not in named)
+    return number, "error", RowProblems.listed([*mine, *theirs], apprentice).refusal()
 
 
 # --- cell values ---------------------------------------------------------------------------------------------
@@ -412,8 +468,9 @@ def _check(archive: zipfile.ZipFile, part: str, name: str, title: str,
         raise _too_large(name, title, f"its cells reach row {bottom:,} and {columns:,} columns, more than the "
                                       f"{MAX_CELLS:,} cells epa reads of a worksheet")
     if formulas:
-        raise InputError(f"the worksheet {quote(title)} has {formulas:,} formulas with no stored value (the workbook "
-                         "was written by a program that did not calculate them), which would read as empty cells",
+        raise InputError(f"the worksheet {quote(title)} has {formulas:,} formula{'s' if formulas > 1 else ''} with "
+                         "no stored value (the workbook was written by a program that did not calculate them), which "
+                         "would read as empty cells",
                          where=name, hint="open it in Excel or LibreOffice and save it: each formula's value is "
                                           "stored then; or save it as 'CSV UTF-8'")
     return errors, month_first

@@ -93,8 +93,28 @@ def vocabulary(fields: Iterable[str], methods: Iterable[str]) -> dict[str, str]:
     return names
 
 
+# Words naming an attempt after the first (folded): a cohort's row holds one attempt per method, so a column naming
+# a method with one of these is not that method's column (its grade would be the resit's, read as the first's).
+LATER_ATTEMPT = ("resit", "retake", "secondattempt", "2ndattempt", "reassessment")
+
+
+def later_attempt(name: str, methods: Iterable[str]) -> str | None:
+    """The method a column ``name`` names together with a resit or retake ("Observation Resit Grade",
+    "Project Re-take Date"), if it does."""
+    key = fold(name)
+    if not any(word in key for word in LATER_ATTEMPT):
+        return None
+    for method in methods:
+        if any(fold(alias) in key for alias in (method, *METHOD_ALIASES.get(method, ()))):
+            return method
+    return None
+
+
 def suggestion(name: str, names: dict[str, str]) -> str | None:
-    """The field a column name not in the vocabulary most resembles, if any is close."""
+    """The field a column name not in the vocabulary most resembles, if any is close (none for a resit's or
+    retake's column: the method's own field holds its first attempt)."""
+    if any(word in fold(name) for word in LATER_ATTEMPT):
+        return None
     close = difflib.get_close_matches(fold(name), list(names), n=1, cutoff=0.75)
     return names[close[0]] if close else None
 
@@ -247,12 +267,23 @@ LEVELS = {"none": "none", "entry3": "entry3", "e3": "entry3", "entrylevel3": "en
           **{f"{w}{n}": f"level{n}" for n in (1, 2, 3) for w in ("level", "l", "lvl", "lev")}}
 
 
+# A qualification's name before its level, as an MIS writes it ("Functional Skills Level 2", "FS L2"): the level
+# is the level either way (a Functional Skills qualification is named by its level).
+_QUALIFICATIONS = ("functionalskills", "functionalskill", "fs")
+
+
 def parse_level(value: str) -> str:
     found = LEVELS.get(value) or LEVELS.get(fold(value))
     if found:
         return found
     word = fold(value)
-    if word.startswith("gcse") or word.isdigit():
+    named = next((word[len(q):] for q in _QUALIFICATIONS if word.startswith(q)), None)
+    if named is not None and (found := LEVELS.get(named)) in ("entry3", "level1", "level2"):
+        return found  # (Functional Skills stop at level 2: "FS Level 3" is a slip, not read as either)
+    if named is not None:
+        hint = ("write the Functional Skills qualification's level: Entry 3, Level 1 or Level 2 (FS L2 is level2); "
+                "below Entry 3 is none")
+    elif word.startswith("gcse") or word.isdigit():
         hint = "write the level the qualification is at, as Level 2 or L2: a GCSE at grade 4-9 (A*-C) is level2, " \
                "1-3 (D-G) level1 (a number alone could be either)"
     elif word in ("entry1", "entry2", "e1", "e2", "entrylevel1", "entrylevel2"):

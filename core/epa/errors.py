@@ -10,7 +10,9 @@ from typing import Any
 QUOTE_LIMIT = 80  # characters of a value quoted in an error message
 # A long quoted value in a message (Python's repr of a string) that was not cut with quote(): long enough
 # that it cannot be prose between two apostrophes.
-_LONG_QUOTED = re.compile(r"'(?:[^'\\\n]|\\.){300,}'|\"(?:[^\"\\\n]|\\.){300,}\"")
+# A quoted value opens after no letter or digit (the closing quote of "DOB" in 'column "DOB": …' does not open one
+# reaching to the next column's name) and closes before none.
+_LONG_QUOTED = re.compile(r"(?<!\w)(?:'(?:[^'\\\n]|\\.){300,}'|\"(?:[^\"\\\n]|\\.){300,}\")(?!\w)")
 
 
 def quote(value: Any, limit: int = QUOTE_LIMIT) -> str:
