@@ -466,6 +466,35 @@ def test_the_server_answers_health_within_2s_and_stops_on_sigterm_finishing_requ
             server.kill()
 
 
+def test_sigterm_during_a_batch_longer_than_the_grace_ends_it_with_an_error_line_and_exit_0() -> None:
+    import httpx
+
+    any_body()
+    from epa.serve.run import GRACE
+
+    cohort = (EXAMPLES / "st0071-cohort.jsonl").read_bytes()
+    # far more records than GRACE seconds grade (a record takes about a millisecond): stopped part way
+    cohort *= int(GRACE * 20000 / cohort.count(b"\n")) + 1
+    server, port = _started([])
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as c, \
+                c.stream("POST", "/batch", content=cohort, headers={"content-type": "application/jsonl"}) as rows:
+            assert rows.status_code == 200
+            lines = rows.iter_lines()
+            assert json.loads(next(lines))["line"] == 1
+            server.send_signal(signal.SIGTERM)
+            rest = [json.loads(line) for line in lines if line]  # every line whole: none cut off
+        last = rest[-1]
+        assert last["line"] == 0 and "shutting down" in last["error"]["message"]
+        graded = [line["line"] for line in rest[:-1]]
+        assert len(graded) + 1 < cohort.count(b"\n") and f"after line {graded[-1]}" in last["error"]["message"]
+        assert server.wait(timeout=30) == 0
+        assert "Traceback" not in server.stderr.read()
+    finally:
+        if server.poll() is None:
+            server.kill()
+
+
 def test_a_port_in_use_is_exit_2_and_bad_options_too(tmp_path) -> None:
     server, port = _started([])
     try:

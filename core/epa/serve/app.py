@@ -13,8 +13,11 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import functools
 import io
 import json
+import re
+import signal
 import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -57,6 +60,17 @@ class Service:
         self.log = DecisionLog(settings.decision_log, settings.log_identities) if settings.decision_log else None
         self.memo = Memo(settings.memo)
         self.batch_lock = asyncio.Lock()
+        self.stopping = threading.Event()  # set on SIGTERM or Ctrl-C: a batch in flight stops at its next record
+
+    def hear_stop(self) -> None:
+        """Learn of a graceful stop when uvicorn does: its handlers of SIGTERM and SIGINT are wrapped, so that a
+        batch in flight ends within the grace uvicorn gives (run.GRACE) with its closing line, not cut off."""
+        if threading.current_thread() is not threading.main_thread():  # (an in-process test client)
+            return
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            before = signal.getsignal(sig)
+            if callable(before):
+                signal.signal(sig, functools.partial(_stop_heard, self.stopping, before))
 
     # --- reading a request ---------------------------------------------------------------------------------
 
@@ -132,6 +146,11 @@ class Service:
             self.log.write(request.url.path, raw, self.digest, found[1])
         return Response(found[0], media_type="application/json",
                         headers={"ETag": self.etag, DIGEST_HEADER: self.digest})
+
+
+def _stop_heard(stopping: threading.Event, before: Callable[..., Any], *args: Any) -> None:
+    stopping.set()
+    before(*args)
 
 
 def _encode(data: Any) -> bytes:
@@ -308,6 +327,7 @@ def build(service: Service) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        s.hear_stop()
         yield
         if s.log is not None:
             s.log.close()
@@ -327,6 +347,7 @@ def _only_standard(registry: Registry, body: str) -> str:
 # --- POST /batch ------------------------------------------------------------------------------------------------
 
 _END = object()
+_LINE = re.compile(r'(?:\{"line": ?)?(\d+)[,}]')  # a record's line, first in its JSON line or CSV row
 
 
 class _Stopped(Exception):
@@ -351,6 +372,9 @@ async def _batch(s: Service, request: Request) -> Response:
     except TimeoutError:
         raise Problem(503, "busy", "another batch has been grading for longer than this server waits",
                       headers={"Retry-After": "10"}) from None
+    if s.stopping.is_set():
+        s.batch_lock.release()
+        raise _shutting_down()
     try:
         raw = await asyncio.wait_for(s.body(request, s.settings.max_batch_body), timeout=s.settings.batch_seconds)
     except TimeoutError:
@@ -366,6 +390,7 @@ async def _batch(s: Service, request: Request) -> Response:
     deadline = time.monotonic() + s.settings.batch_seconds
     columns = [5]  # a CSV error row's cells: as many as the header the batch wrote first has
     written = [0]  # writes so far: the first (a CSV header) always goes out, so that an error row has its columns
+    graded = [""]  # the line of the last record written, when its output says it
 
     def put(item: Any) -> None:
         sent = asyncio.run_coroutine_threadsafe(queue.put(item), loop)
@@ -384,9 +409,16 @@ async def _batch(s: Service, request: Request) -> Response:
         if written[0] and time.monotonic() > deadline:
             raise _Stopped(f"the batch was stopped after {s.settings.batch_seconds:g} s (the server's "
                            "--batch-seconds): the output above is complete, the records after it were not graded")
+        if written[0] and s.stopping.is_set():
+            after = f"after line {graded[0]}" if graded[0] else "after the output above"
+            raise _Stopped(f"stopped: the server is shutting down; the records {after} were not graded (the output "
+                           "above is complete: send them again)")
         if fmt == "csv" and columns == [5]:
             columns[0] = text.split("\n", 1)[0].count(",") + 1  # (the header's names hold no comma)
         written[0] += 1
+        found = _LINE.match(text.rstrip("\n").rsplit("\n", 1)[-1])
+        if found:
+            graded[0] = found.group(1)
         put(text.encode("utf-8"))
 
     def grade() -> None:
@@ -472,6 +504,11 @@ async def _audit(s: Service, request: Request) -> Response:
         raise problems.from_input_error(exc, 422, "invalid-outcomes") from None
     media_out = "text/csv; charset=utf-8" if fmt == "csv" else "application/jsonl"
     return Response("".join(out).encode("utf-8"), media_type=media_out, headers={DIGEST_HEADER: s.digest})
+
+
+def _shutting_down() -> Problem:
+    return Problem(503, "shutting-down", "the server is shutting down", hint="send it again to a server running",
+                   headers={"Retry-After": "10"})
 
 
 def _closing(fmt: str, message: str, columns: int) -> bytes:
