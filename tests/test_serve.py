@@ -306,6 +306,63 @@ def test_a_cohort_over_the_batch_limit_is_413(registry) -> None:
         assert fits.status_code == 200
 
 
+def _asgi(app, path: str, headers: dict[str, str], receive) -> tuple[int, bytes]:
+    """The status and body ``app`` answers a POST to ``path`` whose body ``receive`` hands over as it pleases."""
+    import asyncio
+
+    sent: list[dict] = []
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
+             "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "", "server": ("t", 80),
+             "client": ("t", 1), "headers": [(k.encode(), v.encode()) for k, v in headers.items()]}
+    with contextlib.suppress(Exception):  # (Starlette raises an unhandled error again once it has answered it)
+        asyncio.run(app(scope, receive, send))
+    status = next(m["status"] for m in sent if m["type"] == "http.response.start")
+    return status, b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+
+
+@pytest.mark.parametrize("path,media", [("/audit", "text/csv"), ("/batch", "application/jsonl")])
+def test_a_file_sent_too_slowly_is_408(registry, path, media) -> None:
+    import asyncio
+
+    chunks = iter([{"type": "http.request", "body": b"line", "more_body": True}])
+
+    async def receive() -> dict:
+        found = next(chunks, None)
+        if found is None:
+            await asyncio.sleep(60)  # the rest never comes
+        return found
+
+    app = create_app(Settings(batch_seconds=0.2), registry)
+    status, body = _asgi(app, path, {"content-type": media}, receive)
+    assert status == 408 and "--batch-seconds" in json.loads(body)["detail"]
+
+
+def test_an_oversized_cohort_is_refused_by_its_content_length_while_another_batch_holds_the_lock(registry) -> None:
+    from epa.serve.app import Service, build
+
+    class Held:  # a batch grading that never ends
+        async def acquire(self) -> None:
+            import asyncio
+
+            await asyncio.sleep(3600)
+
+        def release(self) -> None:
+            pass
+
+    service = Service(Settings(max_batch_body=10, batch_seconds=0.5), registry)
+    service.batch_lock = Held()  # type: ignore[assignment]
+    with TestClient(build(service)) as c:
+        answer = c.post("/batch", content=b"x" * 11, headers={"content-type": "application/jsonl"})
+        assert answer.status_code == 413  # not 503 once --batch-seconds have passed waiting for the lock
+        assert "POST /batch" not in answer.json()["hint"] and "--max-batch-body" in answer.json()["hint"]
+        wrong = c.post("/batch", content=b"x", headers={"content-type": "application/xml"})
+        assert wrong.status_code == 415
+
+
 def test_a_client_leaving_a_batch_part_way_frees_the_next_one(registry) -> None:
     import httpx
 

@@ -74,17 +74,15 @@ class Service:
 
     # --- reading a request ---------------------------------------------------------------------------------
 
-    async def body(self, request: Request, limit: int) -> bytes:
+    async def body(self, request: Request, limit: int, cohort: bool = False) -> bytes:
         """The request's body, refused (413) as soon as it is known to exceed ``limit``: by its Content-Length
         before a byte is read, else while it is read."""
-        length = request.headers.get("content-length")
-        if length is not None and length.strip().isdigit() and int(length) > limit:
-            raise _too_large(limit)
+        _within(request, limit, cohort)
         chunks, size = [], 0
         async for chunk in request.stream():
             size += len(chunk)
             if size > limit:
-                raise _too_large(limit)
+                raise _too_large(limit, cohort)
             chunks.append(chunk)
         return b"".join(chunks)
 
@@ -189,10 +187,27 @@ def _accepts(request: Request, media: str) -> bool:
     return media in request.headers.get("accept", "").lower()
 
 
-def _too_large(limit: int) -> Problem:
-    return Problem(413, "body-too-large", f"the request body is larger than {limit} bytes",
-                   hint="a record is a few kilobytes; send a cohort to POST /batch, or start the server with a "
-                        "larger --max-body (--max-batch-body for /batch)")
+def _within(request: Request, limit: int, cohort: bool) -> None:
+    """Refuse (413) a body whose Content-Length says it exceeds ``limit``, before a byte of it is read."""
+    length = request.headers.get("content-length")
+    if length is not None and length.strip().isdigit() and int(length) > limit:
+        raise _too_large(limit, cohort)
+
+
+async def _cohort_body(s: Service, request: Request) -> bytes:
+    """A cohort's (or an outcomes file's) bytes, refused with 408 if they are not all sent within --batch-seconds."""
+    try:
+        return await asyncio.wait_for(s.body(request, s.settings.max_batch_body, cohort=True),
+                                      timeout=s.settings.batch_seconds)
+    except TimeoutError:
+        raise Problem(408, "request-timeout", f"the file was not sent within {s.settings.batch_seconds:g} s (the "
+                      "server's --batch-seconds)", hint="send it again, faster, or in parts") from None
+
+
+def _too_large(limit: int, cohort: bool) -> Problem:
+    hint = ("send the file in parts, or start the server with a larger --max-batch-body" if cohort else
+            "a record is a few kilobytes; send a cohort to POST /batch, or start the server with a larger --max-body")
+    return Problem(413, "body-too-large", f"the request body is larger than {limit} bytes", hint=hint)
 
 
 def _query(request: Request, name: str) -> str | None:
@@ -364,6 +379,7 @@ async def _batch(s: Service, request: Request) -> Response:
                       hint="send the header Content-Type: application/jsonl or text/csv")
     fmt = "csv" if (_query(request, "format") == "csv" or (_accepts(request, "text/csv")
                                                           and _query(request, "format") != "json")) else "json"
+    _within(request, s.settings.max_batch_body, True)  # refused now, not once the batch grading before it is done
     # One batch at a time, and its cohort read only once it is its turn: a queue of waiting uploads holds no memory.
     # The lock is released by the grading thread when it ends (or here, should it never start), never by the
     # response, whose clean-up a client going away can cut short.
@@ -376,11 +392,7 @@ async def _batch(s: Service, request: Request) -> Response:
         s.batch_lock.release()
         raise _shutting_down()
     try:
-        raw = await asyncio.wait_for(s.body(request, s.settings.max_batch_body), timeout=s.settings.batch_seconds)
-    except TimeoutError:
-        s.batch_lock.release()
-        raise Problem(408, "request-timeout", f"the cohort was not sent within {s.settings.batch_seconds:g} s (the "
-                      "server's --batch-seconds)") from None
+        raw = await _cohort_body(s, request)
     except BaseException:
         s.batch_lock.release()
         raise
@@ -488,7 +500,7 @@ async def _audit(s: Service, request: Request) -> Response:
                                                           and _query(request, "format") != "json")) else "json"
     named = _query(request, "body")
     body = None if named is None else str(_looked_up(lambda: s.registry.named(named).body.id, 400))
-    raw = await asyncio.wait_for(s.body(request, s.settings.max_batch_body), timeout=s.settings.batch_seconds)
+    raw = await _cohort_body(s, request)
     out: list[str] = []
 
     def run() -> None:
