@@ -558,6 +558,10 @@ def test_a_port_in_use_is_exit_2_and_bad_options_too(tmp_path) -> None:
         second = subprocess.run([sys.executable, "-m", "epa", "serve", "--port", str(port)], capture_output=True,
                                 text=True, timeout=30)
         assert second.returncode == 2 and f"cannot listen on 127.0.0.1:{port}" in second.stderr
+        workers = subprocess.run([sys.executable, "-m", "epa", "serve", "--port", str(port), "--workers", "2"],
+                                 capture_output=True, text=True, timeout=30)
+        assert workers.returncode == 2 and f"cannot listen on 127.0.0.1:{port}" in workers.stderr
+        assert "listening on" not in workers.stderr
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=10)
