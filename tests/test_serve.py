@@ -412,6 +412,35 @@ def test_the_decision_log_masks_ids_unless_asked(registry, tmp_path, identities)
     assert (answer["apprentice"] in log.read_text()) is identities
 
 
+@pytest.mark.parametrize("identities", [False, True])
+def test_the_decision_log_holds_every_decision_of_a_batch_an_audit_and_a_calendar(registry, tmp_path,
+                                                                                   identities) -> None:
+    any_body()
+    log = tmp_path / "decisions.jsonl"
+    cohort = (EXAMPLES / "st0071-cohort.jsonl").read_bytes()
+    cohort_csv = (EXAMPLES / "st0071-cohort.csv").read_bytes()
+    outcomes = (EXAMPLES / "st0071-outcomes.csv").read_bytes()
+    with TestClient(create_app(Settings(decision_log=str(log), log_identities=identities), registry)) as c:
+        rows = c.post("/batch", content=cohort, headers={"content-type": "application/jsonl"}).text.splitlines()
+        csv_rows = list(csv.DictReader(io.StringIO(c.post("/batch?format=csv", content=cohort_csv,
+                                                          headers={"content-type": "text/csv"}).text)))
+        audited = c.post("/audit?format=json", content=outcomes, headers={"content-type": "text/csv"}).text
+        c.post("/timeline", content=RECORDS[0].read_bytes(), headers={**YAML, "accept": "text/calendar"})
+    entries = [json.loads(line) for line in log.read_text().splitlines()]
+    batch = [e for e in entries if e["endpoint"] == "/batch"]
+    assert len(batch) == len(rows) + len(csv_rows)  # one per record (JSON), one per record and body (CSV)
+    assert [e["result"]["line"] for e in batch[:len(rows)]] == [json.loads(r)["line"] for r in rows]
+    assert all(e["cohort_digest"].startswith("sha256:") and e["rules_digest"].startswith("sha256:") for e in batch)
+    audit_rows = [json.loads(r) for r in audited.splitlines() if "summary" not in r]
+    assert [e["result"]["line"] for e in entries if e["endpoint"] == "/audit"] == [r["line"] for r in audit_rows]
+    calendar = [e for e in entries if e["endpoint"] == "/timeline"]
+    assert len(calendar) == 1 and calendar[0]["representation"] == "text/calendar"
+    ids = {json.loads(r)["apprentice"] for r in rows} | {r["apprentice"] for r in csv_rows} | \
+        {r["apprentice"] for r in audit_rows}
+    logged = {e["result"]["apprentice"] for e in batch + [e for e in entries if e["endpoint"] == "/audit"]}
+    assert logged == (ids if identities else {MASKED})
+
+
 def test_the_memo_gives_the_same_answer(registry) -> None:
     any_body()
     raw = RECORDS[0].read_bytes()

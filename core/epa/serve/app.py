@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import csv
 import functools
 import io
 import json
@@ -298,6 +299,9 @@ def build(service: Service) -> Starlette:
             raw, kind = await s.record_body(request)
             record = s.record(raw, kind)
             results = _guarded(lambda: answers.graded(s.registry, record, body, NAME))
+            if s.log is not None:  # the decision the calendar shows, logged as the JSON answer gives it
+                s.log.write(request.url.path, raw, s.digest, answers.timeline(record, results, NAME),
+                            representation="text/calendar")
             return Response(calendar(record, results).to_ical(), media_type="text/calendar",
                             headers={DIGEST_HEADER: s.digest})
         return await s.decide(request, lambda rec: answers.timeline(
@@ -403,6 +407,7 @@ async def _batch(s: Service, request: Request) -> Response:
     columns = [5]  # a CSV error row's cells: as many as the header the batch wrote first has
     written = [0]  # writes so far: the first (a CSV header) always goes out, so that an error row has its columns
     graded = [""]  # the line of the last record written, when its output says it
+    header: list[str] = []  # a CSV output's column names, for the decision log
 
     def put(item: Any) -> None:
         sent = asyncio.run_coroutine_threadsafe(queue.put(item), loop)
@@ -431,6 +436,9 @@ async def _batch(s: Service, request: Request) -> Response:
         found = _LINE.match(text.rstrip("\n").rsplit("\n", 1)[-1])
         if found:
             graded[0] = found.group(1)
+        if s.log is not None:
+            header.extend([] if header or fmt != "csv" else next(csv.reader(io.StringIO(text))))
+            s.log.write_rows(request.url.path, raw, s.digest, _rows(text, fmt, header))
         put(text.encode("utf-8"))
 
     def grade() -> None:
@@ -514,8 +522,19 @@ async def _audit(s: Service, request: Request) -> Response:
                       "--batch-seconds)", hint="send fewer rows at a time") from None
     except InputError as exc:  # refused before any row: its format, its header
         raise problems.from_input_error(exc, 422, "invalid-outcomes") from None
+    if s.log is not None:
+        header = next(csv.reader(io.StringIO(out[0])), []) if fmt == "csv" and out else []
+        s.log.write_rows(request.url.path, raw, s.digest, _rows("".join(out), fmt, header))
     media_out = "text/csv; charset=utf-8" if fmt == "csv" else "application/jsonl"
     return Response("".join(out).encode("utf-8"), media_type=media_out, headers={DIGEST_HEADER: s.digest})
+
+
+def _rows(text: str, fmt: str, header: list[str]) -> list[dict[str, Any]]:
+    """The rows of a batch's (or an audit's) output ``text``, each as a dict, for the decision log: a JSON line as
+    it is (not an audit's summary line), a CSV row by the ``header``'s names (not the header row)."""
+    if fmt != "csv":
+        return [row for row in (json.loads(line) for line in text.splitlines() if line.strip()) if "line" in row]
+    return [dict(zip(header, row, strict=False)) for row in csv.reader(io.StringIO(text)) if row and row != header]
 
 
 def _shutting_down() -> Problem:
