@@ -57,7 +57,6 @@ class Service:
         self.settings = settings
         self.registry = registry if registry is not None else Registry.installed(settings.bodies)
         self.digest = rules_digest(self.registry)
-        self.etag = f'"{self.digest.removeprefix("sha256:")}"'
         self.log = DecisionLog(settings.decision_log, settings.log_identities) if settings.decision_log else None
         self.memo = Memo(settings.memo)
         self.batch_lock = asyncio.Lock()
@@ -121,16 +120,31 @@ class Service:
 
     # --- answering ---------------------------------------------------------------------------------------------
 
-    def json(self, data: Any, request: Request, etag: bool = True) -> Response:
-        """A catalogue's answer: it depends on the rules alone, so the rules' digest is its ETag."""
-        if etag and self.etag in request.headers.get("if-none-match", ""):
-            return Response(status_code=304, headers={"ETag": self.etag, DIGEST_HEADER: self.digest})
-        headers = {"ETag": self.etag, DIGEST_HEADER: self.digest} if etag else {DIGEST_HEADER: self.digest}
-        return Response(_encode(data), media_type="application/json", headers=headers)
+    def json(self, data: Any, request: Request, etag: bool = True, vary: bool = False) -> Response:
+        """A catalogue's answer: it depends on the rules alone, so the rules' digest is its ETag (``vary``: the
+        URL has another representation, by Accept, whose ETag differs)."""
+        return self.cached(request, "json", lambda: Response(_encode(data), media_type="application/json"),
+                           etag, vary)
+
+    def cached(self, request: Request, representation: str, answer: Callable[[], Response], etag: bool = True,
+               vary: bool = False) -> Response:
+        """``answer()`` with the rules' digest; with ``etag``, the ETag of the rules' digest and the
+        ``representation`` (so that the HTML and the JSON of one URL differ), answered 304 when the request's
+        If-None-Match holds it."""
+        tag = f'"{self.digest.removeprefix("sha256:")}-{representation}"'
+        headers = {DIGEST_HEADER: self.digest, **({"ETag": tag} if etag else {})}
+        if vary:
+            headers["Vary"] = "Accept"
+        if etag and tag in request.headers.get("if-none-match", ""):
+            return Response(status_code=304, headers=headers)
+        response = answer()
+        response.headers.update(headers)
+        return response
 
     async def decide(self, request: Request, decide: Callable[[Any], Any], options: tuple[str, ...] = ()) -> Response:
         """A decision on the record in the request's body: ``decide(record)`` gives the command's data, answered
-        with the rules' digest as a header and in the body, logged, and remembered (--memo)."""
+        with the rules' digest as a header and in the body, logged, and remembered (--memo). No ETag: a POST's
+        answer is not asked for again by it, and the digest header says what the answer depends on."""
         raw, kind = await self.record_body(request)
         key = (request.url.path, *options, kind, record_digest(raw), self.digest) if self.memo.size else ()
         found = self.memo.get(key) if key else None
@@ -143,8 +157,7 @@ class Service:
                 self.memo.put(key, found)
         if self.log is not None:
             self.log.write(request.url.path, raw, self.digest, found[1])
-        return Response(found[0], media_type="application/json",
-                        headers={"ETag": self.etag, DIGEST_HEADER: self.digest})
+        return Response(found[0], media_type="application/json", headers={DIGEST_HEADER: self.digest})
 
 
 def _stop_heard(stopping: threading.Event, before: Callable[..., Any], *args: Any) -> None:
@@ -270,8 +283,8 @@ def build(service: Service) -> Starlette:
         if _accepts(request, "text/html"):
             from epa.html_report import render
 
-            return HTMLResponse(render(data) + "\n", headers={"ETag": s.etag, DIGEST_HEADER: s.digest})
-        return s.json(data, request)
+            return s.cached(request, "html", lambda: HTMLResponse(render(data) + "\n"), vary=True)
+        return s.json(data, request, vary=True)
 
     async def grade(request: Request) -> Response:
         body = body_id(request)
