@@ -270,6 +270,24 @@ def test_diff_without_versions_and_a_body_not_offering_the_standard(client, regi
     assert answer.status_code == 422 and "does not offer ST0072" in answer.json()["detail"]
 
 
+def test_refusals_say_what_a_request_gives_not_the_command_lines_options(client, registry) -> None:
+    any_body()
+    for path in ("/batch?format=xml", "/audit?format=xml"):
+        answer = client.post(path, content=b"x", headers={"content-type": "text/csv"})
+        assert answer.status_code == 400 and "json" in answer.json()["detail"] and "csv" in answer.json()["detail"]
+    header = b"standard,Who,gateway_date\nST0071,A1,2025-01-01\n"  # no column named for the apprentice's id
+    refused = client.post("/batch", content=header, headers={"content-type": "text/csv"})
+    problem = refused.json()
+    assert refused.status_code == 422 and problem["title"] == "Invalid cohort"
+    assert "--column" not in problem["detail"] + problem["hint"] and "?column=" in problem["hint"]
+    mapped = client.post("/batch?column=Who%3Dapprentice", content=header, headers={"content-type": "text/csv"})
+    assert mapped.status_code == 200 and json.loads(mapped.text.splitlines()[0])["apprentice"] == "A1"
+    several = [b.body.id for b in registry.bodies if len(b.body.standards) > 1]
+    if several:
+        diff = client.get(f"/bodies/{several[0]}/diff?from=1&to=2").json()
+        assert "--standard" not in diff["detail"] + diff.get("hint", "") and "?standard=" in diff["detail"]
+
+
 def test_a_cohort_given_to_a_record_endpoint_is_refused_pointing_at_batch(client) -> None:
     answer = client.post("/compare", content=(EXAMPLES / "st0071-cohort.jsonl").read_bytes(), headers=JSON)
     assert answer.status_code in (400, 422) and "--batch" in answer.text

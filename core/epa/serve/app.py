@@ -188,7 +188,8 @@ def _looked_up(work: Callable[[], Any], status: int = 404) -> Any:
     try:
         return work()
     except InputError as exc:
-        raise problems.from_input_error(exc, status, "not-found" if status == 404 else "bad-query") from None
+        raise _http_words(problems.from_input_error(exc, status, "not-found" if status == 404 else "bad-query")
+                          ) from None
     except PluginError as exc:
         raise problems.from_plugin_error(exc) from None
 
@@ -222,6 +223,39 @@ def _too_large(limit: int, cohort: bool) -> Problem:
     hint = ("send the file in parts, or start the server with a larger --max-batch-body" if cohort else
             "a record is a few kilobytes; send a cohort to POST /batch, or start the server with a larger --max-body")
     return Problem(413, "body-too-large", f"the request body is larger than {limit} bytes", hint=hint)
+
+
+def _rows_format(request: Request) -> str:
+    """A batch's or an audit's output: ?format=json or csv, else by Accept (text/csv), else JSON."""
+    asked = _query(request, "format")
+    if asked not in (None, "json", "csv"):
+        raise Problem(400, "bad-query", f"format is json or csv, not {asked!r}", hint="e.g. ?format=csv")
+    return asked or ("csv" if _accepts(request, "text/csv") else "json")
+
+
+def _column_map(request: Request) -> Any:
+    """``?column=NAME=FIELD`` (repeatable, URL-encoded), as the command line's --column: a CSV's or workbook's
+    column named for the field it holds, or left out (``NAME=``)."""
+    from epa.cohort_input import column_map
+
+    try:
+        return column_map(None, request.query_params.getlist("column"), strict=False)
+    except InputError as exc:
+        raise _http_words(problems.from_input_error(exc, 400, "bad-query")) from None
+
+
+_OPTION = re.compile(r'--(column|standard|body|bodies|version|from|to)(?![\w-])(?: "([^"]*)"| ?)')
+
+
+def _http_words(problem: Problem) -> Problem:
+    """The command line's words for an option said as the query parameter a request gives instead: --column "A=B"
+    is ?column=A=B, --standard is ?standard=."""
+    def said(text: str | None) -> str | None:
+        return None if text is None else _OPTION.sub(lambda m: f"?{m.group(1)}={m.group(2) or ''}", text)
+
+    problem.detail, problem.hint = str(said(problem.detail)), said(problem.hint)
+    problem.args = (problem.detail,)
+    return problem
 
 
 def _query(request: Request, name: str) -> str | None:
@@ -394,8 +428,8 @@ async def _batch(s: Service, request: Request) -> Response:
         raise Problem(415, "unsupported-media-type", f"a cohort is sent as JSON Lines (application/jsonl), CSV "
                       f"(text/csv) or an Excel workbook, not {media or 'a body without a Content-Type'}",
                       hint="send the header Content-Type: application/jsonl or text/csv")
-    fmt = "csv" if (_query(request, "format") == "csv" or (_accepts(request, "text/csv")
-                                                          and _query(request, "format") != "json")) else "json"
+    fmt = _rows_format(request)
+    mapped = _column_map(request)
     _within(request, s.settings.max_batch_body, True)  # refused now, not once the batch grading before it is done
     # One batch at a time, and its cohort read only once it is its turn: a queue of waiting uploads holds no memory.
     # The lock is released by the grading thread when it ends (or here, should it never start), never by the
@@ -457,7 +491,7 @@ async def _batch(s: Service, request: Request) -> Response:
     def grade() -> None:
         try:
             batch.run("-", fmt, summary=False, summary_only=False, workers=1, only=None, registry=s.registry,
-                      write=write, progress=False, stdin=io.BytesIO(raw))
+                      write=write, progress=False, stdin=io.BytesIO(raw), column_map=mapped)
             put(_END)
         except _Stopped as exc:
             if exc.args and not stop.is_set():
@@ -478,7 +512,7 @@ async def _batch(s: Service, request: Request) -> Response:
     if first is _END:  # a cohort of no records: no rows, as the command prints none
         return Response(b"", media_type=media_out, headers={DIGEST_HEADER: s.digest})
     if isinstance(first, InputError):  # refused before any row: the cohort's format, its CSV header
-        raise problems.from_input_error(first, 422, "invalid-cohort")
+        raise _http_words(problems.from_input_error(first, 422, "invalid-cohort"))
     if isinstance(first, PluginError):
         raise problems.from_plugin_error(first)
     if isinstance(first, BaseException):
@@ -517,15 +551,15 @@ async def _audit(s: Service, request: Request) -> Response:
         raise Problem(415, "unsupported-media-type", f"recorded outcomes are sent as CSV (text/csv) or an Excel "
                       f"workbook, not {media or 'a body without a Content-Type'}", hint="send the header "
                       "Content-Type: text/csv")
-    fmt = "csv" if (_query(request, "format") == "csv" or (_accepts(request, "text/csv")
-                                                          and _query(request, "format") != "json")) else "json"
+    fmt = _rows_format(request)
+    mapped = _column_map(request)
     named = _query(request, "body")
     body = None if named is None else str(_looked_up(lambda: s.registry.named(named).body.id, 400))
     raw = await _cohort_body(s, request)
     out: list[str] = []
 
     def run() -> None:
-        audits.run("-", fmt, s.registry, out.append, body=body, stdin=io.BytesIO(raw))
+        audits.run("-", fmt, s.registry, out.append, body=body, stdin=io.BytesIO(raw), column_map=mapped)
 
     try:
         async with s.batch_lock:
@@ -534,7 +568,7 @@ async def _audit(s: Service, request: Request) -> Response:
         raise Problem(503, "timeout", f"the audit took longer than {s.settings.batch_seconds:g} s (the server's "
                       "--batch-seconds)", hint="send fewer rows at a time") from None
     except InputError as exc:  # refused before any row: its format, its header
-        raise problems.from_input_error(exc, 422, "invalid-outcomes") from None
+        raise _http_words(problems.from_input_error(exc, 422, "invalid-outcomes")) from None
     if s.log is not None:
         header = next(csv.reader(io.StringIO(out[0])), []) if fmt == "csv" and out else []
         s.log.write_rows(request.url.path, raw, s.digest, _rows("".join(out), fmt, header))
