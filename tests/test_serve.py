@@ -394,6 +394,29 @@ def test_an_oversized_cohort_is_refused_by_its_content_length_while_another_batc
         assert wrong.status_code == 415
 
 
+def test_a_small_workbook_whose_used_range_is_huge_is_refused_not_expanded(client, tmp_path) -> None:
+    """The workbook reader holds the used range densely: a stray cell at AM100000 in a file of a few KB would be 3.9
+    million cells (AM1000000: 39 million, 1.4 GB); the service allows about a cell a byte sent."""
+    openpyxl = pytest.importorskip("openpyxl", reason="the test extra's openpyxl writes the workbook")
+    pytest.importorskip("python_calamine", reason="epa reads workbooks with python-calamine")
+    any_body("ST0071")
+    xlsx = {"content-type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+    book = openpyxl.Workbook()
+    book.active.append(["standard", "apprentice", "gateway_date"])
+    book.active.append(["ST0071", "A-1", "2025-06-02"])
+    book.save(tmp_path / "c.xlsx")
+    fine = client.post("/batch", content=(tmp_path / "c.xlsx").read_bytes(), headers=xlsx)
+    assert fine.status_code == 200 and len(fine.text.splitlines()) == 1
+    book.active["AM100000"] = "stray"
+    book.save(tmp_path / "c.xlsx")
+    raw = (tmp_path / "c.xlsx").read_bytes()
+    assert len(raw) < 10_000
+    for path in ("/batch", "/audit"):
+        refused = client.post(path, content=raw, headers=xlsx)
+        assert refused.status_code == 422 and "too large" in refused.json()["detail"], path
+        assert "100,000" in refused.json()["detail"]
+
+
 def test_a_client_leaving_a_batch_part_way_frees_the_next_one(registry) -> None:
     import httpx
 

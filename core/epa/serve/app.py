@@ -489,6 +489,7 @@ async def _batch(s: Service, request: Request) -> Response:
         put(text.encode("utf-8"))
 
     def grade() -> None:
+        _bound_workbook(raw)
         try:
             batch.run("-", fmt, summary=False, summary_only=False, workers=1, only=None, registry=s.registry,
                       write=write, progress=False, stdin=io.BytesIO(raw), column_map=mapped)
@@ -559,6 +560,7 @@ async def _audit(s: Service, request: Request) -> Response:
     out: list[str] = []
 
     def run() -> None:
+        _bound_workbook(raw)
         audits.run("-", fmt, s.registry, out.append, body=body, stdin=io.BytesIO(raw), column_map=mapped)
 
     try:
@@ -574,6 +576,20 @@ async def _audit(s: Service, request: Request) -> Response:
         s.log.write_rows(request.url.path, raw, s.digest, _rows("".join(out), fmt, header))
     media_out = "text/csv; charset=utf-8" if fmt == "csv" else "application/jsonl"
     return Response("".join(out).encode("utf-8"), media_type=media_out, headers={DIGEST_HEADER: s.digest})
+
+
+CELLS_A_BYTE = 1  # cells of a workbook's used range allowed per byte sent (a real cohort has about 0.2)
+CELLS_AT_LEAST = 1 << 20  # and however small the file: a 1,000-row, 1,000-column sheet
+
+
+def _bound_workbook(raw: bytes) -> None:
+    """Bound the cells a workbook's used range may expand to, on this thread, by the size sent: a cell at AM1000000
+    in a 5 KB file would have the reader hold 39 million (1.4 GB). A cohort's cells are in its file, so a real one
+    is far inside the bound (cohort_xlsx.MAX_CELLS stays the bound above it)."""
+    if raw[:4] == b"PK\x03\x04":
+        from epa.cohort_xlsx import CELLS_ALLOWED
+
+        CELLS_ALLOWED.set(max(CELLS_AT_LEAST, len(raw) * CELLS_A_BYTE))
 
 
 def _rows(text: str, fmt: str, header: list[str]) -> list[dict[str, Any]]:
