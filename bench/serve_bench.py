@@ -5,6 +5,9 @@
   of the same decisions (the record read, graded by every body, its JSON written) on one core.
 - POST /batch of a cohort as JSON Lines, beside `epa compare --batch FILE --format json` on the same file: the
   ratio of their times (the target: within 2x).
+- The time from starting `epa serve` to its first answer to GET /health (the target: 2 s), beside `epa --version`'s
+  start-up; and the time from SIGTERM to its exit with a batch in flight longer than the grace (the target: 5 s),
+  the batch's stream checked to end with its error line.
 
     python bench/serve_bench.py                      # 4,000 requests over 500 distinct records, 32 clients
     python bench/serve_bench.py --workers 2          # the server with two processes
@@ -37,10 +40,11 @@ from cohort import records  # noqa: E402
 from loadgen import load, percentile, request  # noqa: E402
 
 from epa import answers  # noqa: E402
-from epa.record import record_from_bytes  # noqa: E402
 from epa.registry import Registry  # noqa: E402
+from epa.serve.app import Service  # noqa: E402
+from epa.serve.settings import Settings  # noqa: E402
 
-TARGET_RATE, TARGET_P99, TARGET_BATCH = 400, 0.100, 2.0
+TARGET_RATE, TARGET_P99, TARGET_BATCH, TARGET_HEALTH, TARGET_STOP = 400, 0.100, 2.0, 2.0, 5.0
 
 
 def cpu() -> str:
@@ -50,12 +54,16 @@ def cpu() -> str:
 
 
 def in_process(registry: Registry, bodies: list[bytes], digest: str, rounds: int = 3) -> tuple[float, list[bytes]]:
-    """Decisions a second in this process, through the same functions as the service's POST /compare, and each
-    record's answer as the service writes it (with the rules' digest): what every answer under load must equal."""
+    """Decisions a second in this process, through the same functions as the service's POST /compare (the record
+    read as the service reads it: epa.fastrecord, the command line's reading where that cannot vouch for it), and
+    each record's answer as the service writes it (with the rules' digest): what every answer under load must
+    equal."""
     import msgspec
 
+    service = Service(Settings(memo=0), registry)
+
     def once(raw: bytes) -> bytes:
-        record = record_from_bytes(raw, "<stdin>", "json", registry)
+        record = service.record(raw, "json")
         data = answers.compare(record, answers.graded(registry, record, None, "<stdin>"), "<stdin>")
         return msgspec.json.encode({**data, "rules_digest": digest})
 
@@ -69,7 +77,9 @@ def in_process(registry: Registry, bodies: list[bytes], digest: str, rounds: int
     return len(bodies) / best, expected
 
 
-def start(options: list[str]) -> tuple[subprocess.Popen, int]:
+def start(options: list[str]) -> tuple[subprocess.Popen, int, float]:
+    """The server started, its port, and the seconds from starting its process to its first answer to /health."""
+    began = time.perf_counter()
     server = subprocess.Popen([sys.executable, "-m", "epa", "serve", *options], stderr=subprocess.PIPE, text=True,
                               env={**os.environ, "PYTHONUNBUFFERED": "1"})
     ready, _, _ = select.select([server.stderr], [], [], 30)
@@ -79,12 +89,12 @@ def start(options: list[str]) -> tuple[subprocess.Popen, int]:
         server.kill()
         raise SystemExit(f"the server did not start: {line!r}")
     port = int(found.group(1))
-    for _ in range(200):
+    for _ in range(2000):
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1).read()
-            return server, port
+            return server, port, time.perf_counter() - began
         except OSError:
-            time.sleep(0.05)
+            time.sleep(0.005)
     raise SystemExit("the server did not answer /health")
 
 
@@ -102,7 +112,13 @@ def main() -> None:
           "before the run")
     bodies = [json.dumps(r).encode() for r in records(registry, args.records, seed=21)]
     port_option = ["--port", "8799"] if args.workers > 1 else ["--port", "0"]
-    server, port = start([*port_option, "--workers", str(args.workers), "--memo", str(args.memo)])
+    server, port, health = start([*port_option, "--workers", str(args.workers), "--memo", str(args.memo)])
+    began = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "epa", "--version"], stdout=subprocess.DEVNULL, check=True)
+    version = time.perf_counter() - began
+    print(f"GET /health answered {health:.2f} s after the server's process started (target <= {TARGET_HEALTH:g} s: "
+          f"{'met' if health <= TARGET_HEALTH else 'NOT met'}), beside `epa --version` {version:.2f} s: "
+          f"{health / version:.1f}x")
     try:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/health") as health:
             digest = json.load(health)["rules_digest"]
@@ -143,9 +159,39 @@ def main() -> None:
         print(f"POST /batch, {args.batch_records} records as JSON Lines: {served_batch:.2f} s ({lines} lines) beside "
               f"the command line's --batch --format json {cli:.2f} s (exit {done.returncode}, start-up included): "
               f"{ratio:.2f}x (target <= {TARGET_BATCH:g}x: {'met' if ratio <= TARGET_BATCH else 'NOT met'})")
+        stopping(port, server, cohort_lines=args.batch_records)
     finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=10)
+        if server.poll() is None:
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=30)
+
+
+def stopping(port: int, server: subprocess.Popen, cohort_lines: int) -> None:
+    """SIGTERM with a batch in flight that grades for longer than uvicorn's grace: the seconds to the server's exit,
+    and whether the stream ended with the batch's error line (no line cut off)."""
+    import http.client
+
+    from epa.serve.run import GRACE
+
+    registry = Registry.installed()
+    drawn = [json.dumps(r) + "\n" for r in records(registry, 500, seed=7)]
+    size = max(cohort_lines, 40 * 500)  # far more than GRACE seconds grade
+    cohort = "".join(drawn[i % len(drawn)] for i in range(size)).encode()
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    connection.request("POST", "/batch", body=cohort, headers={"Content-Type": "application/jsonl"})
+    answer = connection.getresponse()
+    first = answer.readline()
+    began = time.perf_counter()
+    server.send_signal(signal.SIGTERM)
+    rest = answer.read().splitlines()
+    code = server.wait(timeout=60)
+    took = time.perf_counter() - began
+    last = json.loads(rest[-1]) if rest else json.loads(first)
+    ended = last.get("line") == 0 and "shutting down" in last.get("error", {}).get("message", "")
+    print(f"SIGTERM with a batch of {size:,} records in flight: exit {code} {took:.2f} s after it (target <= "
+          f"{TARGET_STOP:g} s: {'met' if took <= TARGET_STOP and code == 0 else 'NOT met'}; uvicorn's grace "
+          f"{GRACE:g} s); {len(rest) + 1:,} lines streamed, the last "
+          f"{'the error line saying the server is shutting down' if ended else 'NOT an error line: ' + repr(last)}")
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ program wrote and nothing calculated) is refused: grading would otherwise read t
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import posixpath
 import re
@@ -50,6 +51,9 @@ SUFFIXES = (".xlsx", ".xlsm")
 
 MAX_ROWS = 1_048_576  # Excel's own limit
 MAX_CELLS = 40_000_000  # rows x columns of the used range held in memory (about 1.3 GB): a cohort has far fewer
+# A lower bound, for this thread only (epa serve sets it from the upload's size, so that a few KB cannot ask for a
+# GB): a ContextVar, so that a thread grading one request does not bound another's
+CELLS_ALLOWED: contextvars.ContextVar[int] = contextvars.ContextVar("cells_allowed", default=MAX_CELLS)
 MAX_SHEET_XML = 2 << 30  # uncompressed bytes of the worksheet (a 100,000-row, 24-column cohort has about 100 MB)
 MAX_STRINGS_XML = 512 << 20  # uncompressed bytes of the shared strings, which the reader holds in memory
 MAX_SMALL_XML = 16 << 20  # uncompressed bytes of the workbook's list of sheets and its relationships
@@ -464,9 +468,11 @@ def _check(archive: zipfile.ZipFile, part: str, name: str, title: str,
     if columns > MAX_COLUMNS:
         raise _too_large(name, title, f"its cells reach column {widest[:8].decode()} ({columns:,}); a cohort has "
                                       f"at most {MAX_COLUMNS:,} columns")
-    if bottom > MAX_ROWS or bottom * columns > MAX_CELLS:
+    allowed = min(MAX_CELLS, CELLS_ALLOWED.get())
+    if bottom > MAX_ROWS or bottom * columns > allowed:
         raise _too_large(name, title, f"its cells reach row {bottom:,} and {columns:,} columns, more than the "
-                                      f"{MAX_CELLS:,} cells epa reads of a worksheet")
+                                      f"{allowed:,} cells epa reads of {'a' if allowed == MAX_CELLS else 'this'} "
+                                      "worksheet")
     if formulas:
         raise InputError(f"the worksheet {quote(title)} has {formulas:,} formula{'s' if formulas > 1 else ''} with "
                          "no stored value (the workbook was written by a program that did not calculate them), which "

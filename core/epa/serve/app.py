@@ -13,8 +13,12 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import csv
+import functools
 import io
 import json
+import re
+import signal
 import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -53,24 +57,32 @@ class Service:
         self.settings = settings
         self.registry = registry if registry is not None else Registry.installed(settings.bodies)
         self.digest = rules_digest(self.registry)
-        self.etag = f'"{self.digest.removeprefix("sha256:")}"'
         self.log = DecisionLog(settings.decision_log, settings.log_identities) if settings.decision_log else None
         self.memo = Memo(settings.memo)
         self.batch_lock = asyncio.Lock()
+        self.stopping = threading.Event()  # set on SIGTERM or Ctrl-C: a batch in flight stops at its next record
+
+    def hear_stop(self) -> None:
+        """Learn of a graceful stop when uvicorn does: its handlers of SIGTERM and SIGINT are wrapped, so that a
+        batch in flight ends within the grace uvicorn gives (run.GRACE) with its closing line, not cut off."""
+        if threading.current_thread() is not threading.main_thread():  # (an in-process test client)
+            return
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            before = signal.getsignal(sig)
+            if callable(before):
+                signal.signal(sig, functools.partial(_stop_heard, self.stopping, before))
 
     # --- reading a request ---------------------------------------------------------------------------------
 
-    async def body(self, request: Request, limit: int) -> bytes:
+    async def body(self, request: Request, limit: int, cohort: bool = False) -> bytes:
         """The request's body, refused (413) as soon as it is known to exceed ``limit``: by its Content-Length
         before a byte is read, else while it is read."""
-        length = request.headers.get("content-length")
-        if length is not None and length.strip().isdigit() and int(length) > limit:
-            raise _too_large(limit)
+        _within(request, limit, cohort)
         chunks, size = [], 0
         async for chunk in request.stream():
             size += len(chunk)
             if size > limit:
-                raise _too_large(limit)
+                raise _too_large(limit, cohort)
             chunks.append(chunk)
         return b"".join(chunks)
 
@@ -108,16 +120,31 @@ class Service:
 
     # --- answering ---------------------------------------------------------------------------------------------
 
-    def json(self, data: Any, request: Request, etag: bool = True) -> Response:
-        """A catalogue's answer: it depends on the rules alone, so the rules' digest is its ETag."""
-        if etag and self.etag in request.headers.get("if-none-match", ""):
-            return Response(status_code=304, headers={"ETag": self.etag, DIGEST_HEADER: self.digest})
-        headers = {"ETag": self.etag, DIGEST_HEADER: self.digest} if etag else {DIGEST_HEADER: self.digest}
-        return Response(_encode(data), media_type="application/json", headers=headers)
+    def json(self, data: Any, request: Request, etag: bool = True, vary: bool = False) -> Response:
+        """A catalogue's answer: it depends on the rules alone, so the rules' digest is its ETag (``vary``: the
+        URL has another representation, by Accept, whose ETag differs)."""
+        return self.cached(request, "json", lambda: Response(_encode(data), media_type="application/json"),
+                           etag, vary)
+
+    def cached(self, request: Request, representation: str, answer: Callable[[], Response], etag: bool = True,
+               vary: bool = False) -> Response:
+        """``answer()`` with the rules' digest; with ``etag``, the ETag of the rules' digest and the
+        ``representation`` (so that the HTML and the JSON of one URL differ), answered 304 when the request's
+        If-None-Match holds it."""
+        tag = f'"{self.digest.removeprefix("sha256:")}-{representation}"'
+        headers = {DIGEST_HEADER: self.digest, **({"ETag": tag} if etag else {})}
+        if vary:
+            headers["Vary"] = "Accept"
+        if etag and tag in request.headers.get("if-none-match", ""):
+            return Response(status_code=304, headers=headers)
+        response = answer()
+        response.headers.update(headers)
+        return response
 
     async def decide(self, request: Request, decide: Callable[[Any], Any], options: tuple[str, ...] = ()) -> Response:
         """A decision on the record in the request's body: ``decide(record)`` gives the command's data, answered
-        with the rules' digest as a header and in the body, logged, and remembered (--memo)."""
+        with the rules' digest as a header and in the body, logged, and remembered (--memo). No ETag: a POST's
+        answer is not asked for again by it, and the digest header says what the answer depends on."""
         raw, kind = await self.record_body(request)
         key = (request.url.path, *options, kind, record_digest(raw), self.digest) if self.memo.size else ()
         found = self.memo.get(key) if key else None
@@ -130,8 +157,12 @@ class Service:
                 self.memo.put(key, found)
         if self.log is not None:
             self.log.write(request.url.path, raw, self.digest, found[1])
-        return Response(found[0], media_type="application/json",
-                        headers={"ETag": self.etag, DIGEST_HEADER: self.digest})
+        return Response(found[0], media_type="application/json", headers={DIGEST_HEADER: self.digest})
+
+
+def _stop_heard(stopping: threading.Event, before: Callable[..., Any], *args: Any) -> None:
+    stopping.set()
+    before(*args)
 
 
 def _encode(data: Any) -> bytes:
@@ -157,7 +188,8 @@ def _looked_up(work: Callable[[], Any], status: int = 404) -> Any:
     try:
         return work()
     except InputError as exc:
-        raise problems.from_input_error(exc, status, "not-found" if status == 404 else "bad-query") from None
+        raise _http_words(problems.from_input_error(exc, status, "not-found" if status == 404 else "bad-query")
+                          ) from None
     except PluginError as exc:
         raise problems.from_plugin_error(exc) from None
 
@@ -170,10 +202,60 @@ def _accepts(request: Request, media: str) -> bool:
     return media in request.headers.get("accept", "").lower()
 
 
-def _too_large(limit: int) -> Problem:
-    return Problem(413, "body-too-large", f"the request body is larger than {limit} bytes",
-                   hint="a record is a few kilobytes; send a cohort to POST /batch, or start the server with a "
-                        "larger --max-body (--max-batch-body for /batch)")
+def _within(request: Request, limit: int, cohort: bool) -> None:
+    """Refuse (413) a body whose Content-Length says it exceeds ``limit``, before a byte of it is read."""
+    length = request.headers.get("content-length")
+    if length is not None and length.strip().isdigit() and int(length) > limit:
+        raise _too_large(limit, cohort)
+
+
+async def _cohort_body(s: Service, request: Request) -> bytes:
+    """A cohort's (or an outcomes file's) bytes, refused with 408 if they are not all sent within --batch-seconds."""
+    try:
+        return await asyncio.wait_for(s.body(request, s.settings.max_batch_body, cohort=True),
+                                      timeout=s.settings.batch_seconds)
+    except TimeoutError:
+        raise Problem(408, "request-timeout", f"the file was not sent within {s.settings.batch_seconds:g} s (the "
+                      "server's --batch-seconds)", hint="send it again, faster, or in parts") from None
+
+
+def _too_large(limit: int, cohort: bool) -> Problem:
+    hint = ("send the file in parts, or start the server with a larger --max-batch-body" if cohort else
+            "a record is a few kilobytes; send a cohort to POST /batch, or start the server with a larger --max-body")
+    return Problem(413, "body-too-large", f"the request body is larger than {limit} bytes", hint=hint)
+
+
+def _rows_format(request: Request) -> str:
+    """A batch's or an audit's output: ?format=json or csv, else by Accept (text/csv), else JSON."""
+    asked = _query(request, "format")
+    if asked not in (None, "json", "csv"):
+        raise Problem(400, "bad-query", f"format is json or csv, not {asked!r}", hint="e.g. ?format=csv")
+    return asked or ("csv" if _accepts(request, "text/csv") else "json")
+
+
+def _column_map(request: Request) -> Any:
+    """``?column=NAME=FIELD`` (repeatable, URL-encoded), as the command line's --column: a CSV's or workbook's
+    column named for the field it holds, or left out (``NAME=``)."""
+    from epa.cohort_input import column_map
+
+    try:
+        return column_map(None, request.query_params.getlist("column"), strict=False)
+    except InputError as exc:
+        raise _http_words(problems.from_input_error(exc, 400, "bad-query")) from None
+
+
+_OPTION = re.compile(r'--(column|standard|body|bodies|version|from|to)(?![\w-])(?: "([^"]*)"| ?)')
+
+
+def _http_words(problem: Problem) -> Problem:
+    """The command line's words for an option said as the query parameter a request gives instead: --column "A=B"
+    is ?column=A=B, --standard is ?standard=."""
+    def said(text: str | None) -> str | None:
+        return None if text is None else _OPTION.sub(lambda m: f"?{m.group(1)}={m.group(2) or ''}", text)
+
+    problem.detail, problem.hint = str(said(problem.detail)), said(problem.hint)
+    problem.args = (problem.detail,)
+    return problem
 
 
 def _query(request: Request, name: str) -> str | None:
@@ -235,8 +317,8 @@ def build(service: Service) -> Starlette:
         if _accepts(request, "text/html"):
             from epa.html_report import render
 
-            return HTMLResponse(render(data) + "\n", headers={"ETag": s.etag, DIGEST_HEADER: s.digest})
-        return s.json(data, request)
+            return s.cached(request, "html", lambda: HTMLResponse(render(data) + "\n"), vary=True)
+        return s.json(data, request, vary=True)
 
     async def grade(request: Request) -> Response:
         body = body_id(request)
@@ -264,6 +346,9 @@ def build(service: Service) -> Starlette:
             raw, kind = await s.record_body(request)
             record = s.record(raw, kind)
             results = _guarded(lambda: answers.graded(s.registry, record, body, NAME))
+            if s.log is not None:  # the decision the calendar shows, logged as the JSON answer gives it
+                s.log.write(request.url.path, raw, s.digest, answers.timeline(record, results, NAME),
+                            representation="text/calendar")
             return Response(calendar(record, results).to_ical(), media_type="text/calendar",
                             headers={DIGEST_HEADER: s.digest})
         return await s.decide(request, lambda rec: answers.timeline(
@@ -308,6 +393,7 @@ def build(service: Service) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        s.hear_stop()
         yield
         if s.log is not None:
             s.log.close()
@@ -327,6 +413,7 @@ def _only_standard(registry: Registry, body: str) -> str:
 # --- POST /batch ------------------------------------------------------------------------------------------------
 
 _END = object()
+_LINE = re.compile(r'(?:\{"line": ?)?(\d+)[,}]')  # a record's line, first in its JSON line or CSV row
 
 
 class _Stopped(Exception):
@@ -341,8 +428,9 @@ async def _batch(s: Service, request: Request) -> Response:
         raise Problem(415, "unsupported-media-type", f"a cohort is sent as JSON Lines (application/jsonl), CSV "
                       f"(text/csv) or an Excel workbook, not {media or 'a body without a Content-Type'}",
                       hint="send the header Content-Type: application/jsonl or text/csv")
-    fmt = "csv" if (_query(request, "format") == "csv" or (_accepts(request, "text/csv")
-                                                          and _query(request, "format") != "json")) else "json"
+    fmt = _rows_format(request)
+    mapped = _column_map(request)
+    _within(request, s.settings.max_batch_body, True)  # refused now, not once the batch grading before it is done
     # One batch at a time, and its cohort read only once it is its turn: a queue of waiting uploads holds no memory.
     # The lock is released by the grading thread when it ends (or here, should it never start), never by the
     # response, whose clean-up a client going away can cut short.
@@ -351,12 +439,11 @@ async def _batch(s: Service, request: Request) -> Response:
     except TimeoutError:
         raise Problem(503, "busy", "another batch has been grading for longer than this server waits",
                       headers={"Retry-After": "10"}) from None
-    try:
-        raw = await asyncio.wait_for(s.body(request, s.settings.max_batch_body), timeout=s.settings.batch_seconds)
-    except TimeoutError:
+    if s.stopping.is_set():
         s.batch_lock.release()
-        raise Problem(408, "request-timeout", f"the cohort was not sent within {s.settings.batch_seconds:g} s (the "
-                      "server's --batch-seconds)") from None
+        raise _shutting_down()
+    try:
+        raw = await _cohort_body(s, request)
     except BaseException:
         s.batch_lock.release()
         raise
@@ -366,6 +453,8 @@ async def _batch(s: Service, request: Request) -> Response:
     deadline = time.monotonic() + s.settings.batch_seconds
     columns = [5]  # a CSV error row's cells: as many as the header the batch wrote first has
     written = [0]  # writes so far: the first (a CSV header) always goes out, so that an error row has its columns
+    graded = [""]  # the line of the last record written, when its output says it
+    header: list[str] = []  # a CSV output's column names, for the decision log
 
     def put(item: Any) -> None:
         sent = asyncio.run_coroutine_threadsafe(queue.put(item), loop)
@@ -384,15 +473,26 @@ async def _batch(s: Service, request: Request) -> Response:
         if written[0] and time.monotonic() > deadline:
             raise _Stopped(f"the batch was stopped after {s.settings.batch_seconds:g} s (the server's "
                            "--batch-seconds): the output above is complete, the records after it were not graded")
+        if written[0] and s.stopping.is_set():
+            after = f"after line {graded[0]}" if graded[0] else "after the output above"
+            raise _Stopped(f"stopped: the server is shutting down; the records {after} were not graded (the output "
+                           "above is complete: send them again)")
         if fmt == "csv" and columns == [5]:
             columns[0] = text.split("\n", 1)[0].count(",") + 1  # (the header's names hold no comma)
         written[0] += 1
+        found = _LINE.match(text.rstrip("\n").rsplit("\n", 1)[-1])
+        if found:
+            graded[0] = found.group(1)
+        if s.log is not None:
+            header.extend([] if header or fmt != "csv" else next(csv.reader(io.StringIO(text))))
+            s.log.write_rows(request.url.path, raw, s.digest, _rows(text, fmt, header))
         put(text.encode("utf-8"))
 
     def grade() -> None:
+        _bound_workbook(raw)
         try:
             batch.run("-", fmt, summary=False, summary_only=False, workers=1, only=None, registry=s.registry,
-                      write=write, progress=False, stdin=io.BytesIO(raw))
+                      write=write, progress=False, stdin=io.BytesIO(raw), column_map=mapped)
             put(_END)
         except _Stopped as exc:
             if exc.args and not stop.is_set():
@@ -413,7 +513,7 @@ async def _batch(s: Service, request: Request) -> Response:
     if first is _END:  # a cohort of no records: no rows, as the command prints none
         return Response(b"", media_type=media_out, headers={DIGEST_HEADER: s.digest})
     if isinstance(first, InputError):  # refused before any row: the cohort's format, its CSV header
-        raise problems.from_input_error(first, 422, "invalid-cohort")
+        raise _http_words(problems.from_input_error(first, 422, "invalid-cohort"))
     if isinstance(first, PluginError):
         raise problems.from_plugin_error(first)
     if isinstance(first, BaseException):
@@ -452,15 +552,16 @@ async def _audit(s: Service, request: Request) -> Response:
         raise Problem(415, "unsupported-media-type", f"recorded outcomes are sent as CSV (text/csv) or an Excel "
                       f"workbook, not {media or 'a body without a Content-Type'}", hint="send the header "
                       "Content-Type: text/csv")
-    fmt = "csv" if (_query(request, "format") == "csv" or (_accepts(request, "text/csv")
-                                                          and _query(request, "format") != "json")) else "json"
+    fmt = _rows_format(request)
+    mapped = _column_map(request)
     named = _query(request, "body")
     body = None if named is None else str(_looked_up(lambda: s.registry.named(named).body.id, 400))
-    raw = await asyncio.wait_for(s.body(request, s.settings.max_batch_body), timeout=s.settings.batch_seconds)
+    raw = await _cohort_body(s, request)
     out: list[str] = []
 
     def run() -> None:
-        audits.run("-", fmt, s.registry, out.append, body=body, stdin=io.BytesIO(raw))
+        _bound_workbook(raw)
+        audits.run("-", fmt, s.registry, out.append, body=body, stdin=io.BytesIO(raw), column_map=mapped)
 
     try:
         async with s.batch_lock:
@@ -469,9 +570,39 @@ async def _audit(s: Service, request: Request) -> Response:
         raise Problem(503, "timeout", f"the audit took longer than {s.settings.batch_seconds:g} s (the server's "
                       "--batch-seconds)", hint="send fewer rows at a time") from None
     except InputError as exc:  # refused before any row: its format, its header
-        raise problems.from_input_error(exc, 422, "invalid-outcomes") from None
+        raise _http_words(problems.from_input_error(exc, 422, "invalid-outcomes")) from None
+    if s.log is not None:
+        header = next(csv.reader(io.StringIO(out[0])), []) if fmt == "csv" and out else []
+        s.log.write_rows(request.url.path, raw, s.digest, _rows("".join(out), fmt, header))
     media_out = "text/csv; charset=utf-8" if fmt == "csv" else "application/jsonl"
     return Response("".join(out).encode("utf-8"), media_type=media_out, headers={DIGEST_HEADER: s.digest})
+
+
+CELLS_A_BYTE = 1  # cells of a workbook's used range allowed per byte sent (a real cohort has about 0.2)
+CELLS_AT_LEAST = 1 << 20  # and however small the file: a 1,000-row, 1,000-column sheet
+
+
+def _bound_workbook(raw: bytes) -> None:
+    """Bound the cells a workbook's used range may expand to, on this thread, by the size sent: a cell at AM1000000
+    in a 5 KB file would have the reader hold 39 million (1.4 GB). A cohort's cells are in its file, so a real one
+    is far inside the bound (cohort_xlsx.MAX_CELLS stays the bound above it)."""
+    if raw[:4] == b"PK\x03\x04":
+        from epa.cohort_xlsx import CELLS_ALLOWED
+
+        CELLS_ALLOWED.set(max(CELLS_AT_LEAST, len(raw) * CELLS_A_BYTE))
+
+
+def _rows(text: str, fmt: str, header: list[str]) -> list[dict[str, Any]]:
+    """The rows of a batch's (or an audit's) output ``text``, each as a dict, for the decision log: a JSON line as
+    it is (not an audit's summary line), a CSV row by the ``header``'s names (not the header row)."""
+    if fmt != "csv":
+        return [row for row in (json.loads(line) for line in text.splitlines() if line.strip()) if "line" in row]
+    return [dict(zip(header, row, strict=False)) for row in csv.reader(io.StringIO(text)) if row and row != header]
+
+
+def _shutting_down() -> Problem:
+    return Problem(503, "shutting-down", "the server is shutting down", hint="send it again to a server running",
+                   headers={"Retry-After": "10"})
 
 
 def _closing(fmt: str, message: str, columns: int) -> bytes:

@@ -42,21 +42,32 @@ def record_digest(raw: bytes) -> str:
 
 class DecisionLog:
     """``--decision-log FILE``: one JSON line appended per decision (time, endpoint, record digest, rules digest,
-    result), apprentice ids masked unless ``identities``. Each line is one ``write`` to a file opened for
-    appending, so lines from several worker processes do not interleave."""
+    result; a cohort's rows, the cohort's digest), apprentice ids masked unless ``identities``. Each request's
+    lines are one ``write`` to a file opened for appending, so lines from several worker processes do not
+    interleave."""
 
     def __init__(self, path: str, identities: bool):
         self.identities = identities
         self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)  # a log of decisions is private
         self._lock = threading.Lock()
 
-    def write(self, endpoint: str, raw: bytes, digest: str, result: Any) -> None:
-        entry = {"time": dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
-                 "endpoint": endpoint, "record_digest": record_digest(raw), "rules_digest": digest,
-                 "result": result if self.identities else masked(result)}
-        line = (json.dumps(entry, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
-        with self._lock:
-            os.write(self._fd, line)
+    def write(self, endpoint: str, raw: bytes, digest: str, result: Any, **more: Any) -> None:
+        """A decision on one record, whose bytes are ``raw``."""
+        self._append({"endpoint": endpoint, "record_digest": record_digest(raw), **more}, digest, [result])
+
+    def write_rows(self, endpoint: str, raw: bytes, digest: str, rows: list[dict[str, Any]]) -> None:
+        """The decisions of a cohort (or an outcomes file) whose bytes are ``raw``: a line per row of its output
+        (each names its ``line`` in the file), all with the file's digest as ``cohort_digest``."""
+        self._append({"endpoint": endpoint, "cohort_digest": record_digest(raw)}, digest, rows)
+
+    def _append(self, fields: dict[str, Any], digest: str, results: list[Any]) -> None:
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        text = "".join(json.dumps({"time": now, **fields, "rules_digest": digest,
+                                   "result": result if self.identities else masked(result)},
+                                  ensure_ascii=False, separators=(",", ":")) + "\n" for result in results)
+        if text:
+            with self._lock:
+                os.write(self._fd, text.encode())
 
     def close(self) -> None:
         os.close(self._fd)

@@ -49,8 +49,9 @@ _RECORD_ERRORS = {"400": _problem("the body is not JSON or YAML text (message, l
                   "422": _problem("a record that fails the schema or its checks (message, JSON path, hint)"),
                   "500": _problem("a plugin failed (named with its hook), or epa did")}
 _DIGEST = {"Epa-Rules-Digest": {"description": "the digest of the rules in force (also the body's rules_digest)",
-                                "schema": {"type": "string"}},
-           "ETag": {"description": "the rules' digest, quoted", "schema": {"type": "string"}}}
+                                "schema": {"type": "string"}}}
+_TAGGED = {**_DIGEST, "ETag": {"description": "the rules' digest and the representation (json, html), quoted",
+                               "schema": {"type": "string"}}}
 
 
 def _decision(summary: str, answer: str, parameters: list[dict[str, Any]], extra: dict[str, Any] | None = None,
@@ -71,8 +72,8 @@ def _catalogue(summary: str, answer: str, operation: str, parameters: list[dict[
     content.update(extra or {})
     return {"get": {"summary": summary, "description": f"As `{command} --format json` prints.",
                     "operationId": operation, "parameters": parameters,
-                    "responses": {"200": {"description": "the answer", "headers": _DIGEST, "content": content},
-                                  "304": {"description": "unchanged: If-None-Match named the rules' digest"},
+                    "responses": {"200": {"description": "the answer", "headers": _TAGGED, "content": content},
+                                  "304": {"description": "unchanged: If-None-Match named this answer's ETag"},
                                   "400": _problem("a query parameter names nothing (with a did-you-mean)"),
                                   "404": _problem("the path names no body or standard (with a did-you-mean)")}}}
 

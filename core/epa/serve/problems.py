@@ -23,6 +23,10 @@ TITLES = {
 }
 
 
+SLUG_TITLES = {"invalid-cohort": "Invalid cohort", "invalid-outcomes": "Invalid outcomes file",
+               "shutting-down": "Shutting down"}  # where the status's title would say "record" or "busy" wrongly
+
+
 class Problem(Exception):
     """An error the service answers with a problem document."""
 
@@ -34,7 +38,8 @@ class Problem(Exception):
         self.extra = extra
 
     def document(self, instance: str) -> dict[str, Any]:
-        body: dict[str, Any] = {"type": TYPES + self.slug, "title": TITLES.get(self.status, "Error"),
+        title = SLUG_TITLES.get(self.slug) or TITLES.get(self.status, "Error")
+        body: dict[str, Any] = {"type": TYPES + self.slug, "title": title,
                                 "status": self.status, "detail": self.detail, "instance": instance}
         if self.path is not None:
             body["path"] = self.path

@@ -26,6 +26,7 @@ def run(host: str, port: int, workers: int, settings: Settings) -> None:
         if port == 0:
             raise InputError("--port 0 goes with one worker: give a port for --workers", hint="e.g. --port 8000")
         os.environ[ENV] = settings.to_env()  # each worker process builds its own application from these
+        _bound(host, port).close()  # a port in use said as one worker says it, not as uvicorn's error after ours
         _said(host, port, workers)
         _quiet_signals()
         uvicorn.run("epa.serve.app:create_app", factory=True, host=host, port=port, workers=workers, **options)
