@@ -407,14 +407,18 @@ def test_a_small_workbook_whose_used_range_is_huge_is_refused_not_expanded(clien
     book.save(tmp_path / "c.xlsx")
     fine = client.post("/batch", content=(tmp_path / "c.xlsx").read_bytes(), headers=xlsx)
     assert fine.status_code == 200 and len(fine.text.splitlines()) == 1
-    book.active["AM100000"] = "stray"
-    book.save(tmp_path / "c.xlsx")
-    raw = (tmp_path / "c.xlsx").read_bytes()
-    assert len(raw) < 10_000
-    for path in ("/batch", "/audit"):
-        refused = client.post(path, content=raw, headers=xlsx)
-        assert refused.status_code == 422 and "too large" in refused.json()["detail"], path
-        assert "100,000" in refused.json()["detail"]
+    for stray, bottom in (("AM100000", "100,000"), ("Z100000", "100,000")):  # (Z: a single letter, 2.6 million)
+        book = openpyxl.Workbook()
+        book.active.append(["standard", "apprentice", "gateway_date"])
+        book.active.append(["ST0071", "A-1", "2025-06-02"])
+        book.active[stray] = "stray"
+        book.save(tmp_path / "c.xlsx")
+        raw = (tmp_path / "c.xlsx").read_bytes()
+        assert len(raw) < 10_000
+        for path in ("/batch", "/audit"):
+            refused = client.post(path, content=raw, headers=xlsx)
+            assert refused.status_code == 422 and "too large" in refused.json()["detail"], (stray, path)
+            assert bottom in refused.json()["detail"]
 
 
 def test_a_client_leaving_a_batch_part_way_frees_the_next_one(registry) -> None:

@@ -433,7 +433,9 @@ def _check(archive: zipfile.ZipFile, part: str, name: str, title: str,
     # Excel and LibreOffice store every formula's value; a program that writes formulas without them asks the
     # reader to calculate on opening (fullCalcOnLoad): only then are the formulas looked for.
     uncalculated = b'fullCalcOnLoad="1"' in archive.read("xl/workbook.xml")
-    bottom, widest, formulas, tail, month_first = 0, b"A", 0, b"", False
+    # (single-letter columns are not searched for, to save a search per cell: a sheet is taken to reach Z, 26
+    # columns, unless a wider one is found, so that a stray cell at Z1048576 is counted as the 27 million it is)
+    bottom, widest, formulas, tail, month_first = 0, b"Z", 0, b"", False
     errors: dict[tuple[int, int], str] = {}
     needles = _needles(standards)
     with archive.open(info) as xml:  # (zipfile reads no more than the declared size, and checks its CRC)
