@@ -365,3 +365,17 @@ def test_a_month_first_gateway_date_column_is_refused_whole_as_a_cohorts_is(tmp_
         assert [p["column"] for p in problems] == ["Gateway Date"], row
         assert "12/25/2025" in problems[0]["message"]
     assert rows[2]["agrees"] is True
+
+
+@pytest.mark.parametrize("width", ["60", "80", "200"])
+def test_the_table_never_breaks_a_word_at_any_width(monkeypatch, width):
+    """As every table of epa's (README: "words are never broken"): a rule's words, each whole, at any width."""
+    if not any(installed(b) for b in OUR_BODIES):
+        pytest.skip("needs a body of ours installed")
+    example = Path(__file__).resolve().parent.parent / "examples" / "st0071-outcomes.csv"
+    rows = [json.loads(line) for line in run("audit", str(example), "--format", "json").stdout.splitlines()][:-1]
+    words = {w for r in rows if not r.get("agrees", True) for w in re.sub(r" ?\(“[^”]*”\)", "", r["rule"]).split()}
+    assert words, "the example has rows that do not follow"
+    monkeypatch.setenv("COLUMNS", width)
+    table = run("audit", str(example)).stdout
+    assert all(w in table for w in words if len(w) < int(width) - 20), [w for w in words if w not in table]

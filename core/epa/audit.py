@@ -458,7 +458,7 @@ def render(console: Any, data: dict[str, Any]) -> None:
     from rich.markup import escape
     from rich.table import Table
 
-    from epa.tables import cite, shortened
+    from epa.tables import cite, print_table, shortened
 
     file = escape(shortened(data["file"], console.width - len("Audit of :")))  # (one line, as batch's heading)
     console.print(f"[bold]Audit of {file}[/]: {data['rows']} rows; {data['agree']} follow their body's rules, "
@@ -474,7 +474,7 @@ def render(console: Any, data: dict[str, Any]) -> None:
             rule = re.sub(r" ?\(“[^”]*”\)", "", r["rule"])
             table.add_row(str(r["line"]), r["apprentice"], r["body"], r["recorded"], r["expected"] or "none",
                           f"{rule} ({cite(r['citation'])})")
-        console.print(table)
+        print_table(console, table)
         if data["disagree"] > len(data["disagreements"]):
             console.print(f"… and {data['disagree'] - len(data['disagreements'])} more: --format csv lists every row")
     table = Table(title="Per body", title_justify="left")
@@ -482,7 +482,7 @@ def render(console: Any, data: dict[str, Any]) -> None:
         table.add_column(name, justify="left" if name == "body" else "right")
     for b, n in data["bodies"].items():
         table.add_row(b, str(n["agree"] + n["disagree"]), str(n["agree"]), str(n["disagree"]))
-    console.print(table)
+    print_table(console, table)
     if data["rejected_rows"]:
         table = Table(title="Rejected rows (not audited)", title_justify="left")
         for name in ("line", "apprentice", "why"):
@@ -491,4 +491,4 @@ def render(console: Any, data: dict[str, Any]) -> None:
             e = r["error"]
             table.add_row(str(r["line"]), r["apprentice"] or "", (f"column {e['column']}: " if e.get("column") else "")
                           + e["message"] + (f" (hint: {e['hint']})" if e.get("hint") else ""))
-        console.print(table)
+        print_table(console, table)

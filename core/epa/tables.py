@@ -44,7 +44,7 @@ def _cited(cell: Any) -> Any:
 def _table(title: str, *columns: str) -> Table:
     table = _Table(title=title, title_justify="left", show_lines=False)
     for column in columns:
-        table.add_column(column, overflow="fold")  # a word wider than its column only; _print avoids that
+        table.add_column(column, overflow="fold")  # a word wider than its column only; print_table avoids that
     return table
 
 
@@ -170,9 +170,10 @@ def _words(cell: Any) -> tuple[int, int]:
     return max(words), max(lines)
 
 
-def _print(console: Console, table: Table) -> None:
+def print_table(console: Console, table: Table) -> None:
     """Print a table within the console's width without breaking a word: columns are given widths of at least
-    their widest word; where even that does not fit, each row is printed as a block of 'column  value' lines."""
+    their widest word; where even that does not fit, each row is printed as a block of 'column  value' lines.
+    (Public for the commands that build their own tables: epa audit.)"""
     columns = table.columns
     if not columns:
         console.print(table)
@@ -218,7 +219,7 @@ def bodies(console: Console, data: list[dict[str, Any]]) -> None:
             docs.append(f"{d['file']}\n", style="dim")
         docs.rstrip()
         table.add_row(Text(b["id"], style="bold").append(f"\n{b['name']}", style=""), docs)
-    _print(console, table)
+    print_table(console, table)
 
 
 STATUS = {"pass": "[green]pass[/]", "fail": "[bold red]FAIL[/]", "skip": "[yellow]skip[/]"}
@@ -235,7 +236,7 @@ def conformance(console: Console, data: dict[str, Any]) -> None:
     table = _table(title.format(sources), "check", *data["bodies"])
     for check in data["checks"]:
         table.add_row(check["id"], *(STATUS[data["summary"][b][check["id"]]] for b in data["bodies"]))
-    _print(console, table)
+    print_table(console, table)
     for r in data["results"]:
         if r["status"] == "skip":
             about = f" ({versioned(r['standard'], r['version'])})" if r["standard"] else ""
@@ -291,7 +292,7 @@ def consistency(console: Console, data: dict[str, Any]) -> None:
             sides = "\n".join(f"{', '.join(s['bodies'])}: {s['says']}" + _quoted(s) for s in f["sides"])
             shown = _witnessed(f, (cohort or {}).get("findings", {}).get(f["id"]))
             table.add_row(f"{f['id']}\n{f['summary']}{shown}", sides)
-        _print(console, table)
+        print_table(console, table)
 
 
 def _witnessed(f: dict[str, Any], touched: dict[str, Any] | None = None) -> str:
@@ -336,7 +337,7 @@ def plugins(console: Console, data: list[dict[str, Any]]) -> None:
                                                                        for v in r["variants"])
                            for r in p["rulesets"])
         table.add_row(p["id"], f"{p['distribution'] or '-'} {p['version'] or ''}".strip(), ", ".join(p["hooks"]), rules)
-    _print(console, table)
+    print_table(console, table)
 
 
 @_trimmed
@@ -345,7 +346,7 @@ def standards(console: Console, data: list[dict[str, Any]]) -> None:
     for s in data:
         table.add_row(s["standard"], s["name"], str(s["level"] or ""), ", ".join(s["methods"]),
                       ", ".join(s["bodies"]) or "none installed")
-    _print(console, table)
+    print_table(console, table)
 
 
 @_trimmed
@@ -354,7 +355,7 @@ def criteria(console: Console, data: list[dict[str, Any]], per_body: bool) -> No
         table = _table("Criteria", "id", "method", "level", "text", "citation")
         for c in data:
             table.add_row(c["id"], c["method"], c["level"], c["text"], c["citation"])
-        _print(console, table)
+        print_table(console, table)
         return
     # Across bodies: one row per criterion id, where each body assesses it — the catalogue differences.
     body_ids = list(dict.fromkeys(c["body"] for c in data))
@@ -366,7 +367,7 @@ def criteria(console: Console, data: list[dict[str, Any]], per_body: bool) -> No
         cells = [where.get(b, "—") for b in body_ids]
         style = "bold yellow" if len(set(cells)) > 1 else None
         table.add_row(cid, *cells, style=style)
-    _print(console, table)
+    print_table(console, table)
 
 
 @_trimmed
@@ -376,7 +377,7 @@ def ambiguities(console: Console, data: list[dict[str, Any]]) -> None:
     for a in data:
         table.add_row(f"{a['body']}\n{versioned(a['standard'], a['version'])}", f"{a['id']}\n{a['citation']}",
                       a["text_says"], a["reading"], a["why"])
-    _print(console, table)
+    print_table(console, table)
 
 
 def _shown(value: Any) -> str:
@@ -402,7 +403,7 @@ def diff(console: Console, data: dict[str, Any]) -> None:
                                           for c in d["declared"]]
         what = Text(d["summary"]).append(f"\n{d['kind']}", style="dim")  # Text: paths' [id] are not markup
         table.add_row(what, Text(_shown(d["from"])), Text(_shown(d["to"])), Text("\n".join(cited)))
-    _print(console, table)
+    print_table(console, table)
     for d in logged:
         console.print(Text(f"{LOGGED[d['kind']]}: {d['summary']}\n  “{d['says']}”\n  {d['citation']}"))
 
@@ -445,7 +446,7 @@ def result(console: Console, res: BodyResult, about: dict[str, Any] | None = Non
     table.add_row(Text("overall", style="bold"), Text(_grade(res.overall), style="bold"))
     for method, grade in res.components.items():
         table.add_row(method, _grade(grade))
-    _print(console, table)
+    print_table(console, table)
     console.print(f"{_journey_line(res)}", highlight=False)
     console.print(Text("Why", style="bold"))
     _explain(console, [res], None)
@@ -512,7 +513,7 @@ def _criteria_table(console: Console, results: list[BodyResult]) -> None:
         for method, d in res.component_details.items():
             table.add_row(res.body, method, _grade(d.grade), d.source, ", ".join(d.pass_missing) or "—",
                           ", ".join(d.distinction_missing) or "—")
-    _print(console, table)
+    print_table(console, table)
 
 
 def _checks_table(console: Console, results: list[BodyResult]) -> None:
@@ -523,7 +524,7 @@ def _checks_table(console: Console, results: list[BodyResult]) -> None:
     table = _table("Durations and word counts", "body", "method", "date", "status", "check", "citation")
     for body, c in checks:
         table.add_row(body, c.method, str(c.attempt_date), _status(c.status, c.strength), c.says, c.citation)
-    _print(console, table)
+    print_table(console, table)
 
 
 @_trimmed
@@ -548,7 +549,7 @@ def compare(console: Console, results: list[BodyResult], differing: list[str], a
         label = _ROW_LABEL.get(row, row) + (" ≠" if differs else "")
         table.add_row(Text(label, style="bold" if row == "overall" or differs else ""),
                       *(Text(c, style="bold yellow" if differs else "") for c in cells))
-    _print(console, table)
+    print_table(console, table)
     if not differing:
         console.print("All bodies agree.")
     else:
@@ -589,7 +590,7 @@ def _gateway_table(console: Console, results: list[BodyResult]) -> None:
         for r in res.gateway.requirements:
             table.add_row(r.name, Text(f"{_strength(r.strength, r.stage)}: ").append(_status(r.status)),
                           Text(r.says).append(f"\n{cite(r.citation, res)}", style="dim"))
-        _print(console, table)
+        print_table(console, table)
 
 
 @_trimmed
@@ -613,7 +614,7 @@ def _deadline_table(console: Console, results: list[BodyResult]) -> None:
             how.append("\nopen: the record does not show it yet — its date has passed", style="yellow")
         how.append(f"\n{cite(d.citation, res)}", style="dim")
         table.add_row(when, res.body, _status(d.status, d.strength), how)
-    _print(console, table)
+    print_table(console, table)
 
 
 @_trimmed
@@ -626,7 +627,7 @@ def timeline(console: Console, results: list[BodyResult], about: dict[str, Any] 
         table = _table("Durations and word counts", "body", "method", "date", "status", "check", "citation")
         for body, c in checks:
             table.add_row(body, c.method, str(c.attempt_date), _status(c.status, c.strength), c.says, c.citation)
-        _print(console, table)
+        print_table(console, table)
     for res in results:
         console.print(f"[bold]{res.body}[/bold]: overall {_grade(res.overall)}; {_journey_line(res)}",
                       highlight=False)
@@ -644,28 +645,28 @@ def journey(console: Console, bodies: list[tuple[str, str, Journey | None, Docum
         table = _table("Gateway", "id", "", "requirement", "check", "citation")
         for r in rules.gateway:
             table.add_row(r.id, _strength(r.strength, r.stage), r.name, _check_text(r.check), r.citation)
-        _print(console, table)
+        print_table(console, table)
         table = _table("Deadlines", "id", "deadline", "when", "citation")
         for d in rules.deadlines:
             kind = "not before" if d.kind == "not_before" else "by"
             table.add_row(d.id, d.name, f"{kind} {describe(d.offset)} {d.from_.replace('_', ' ')}{_advice(d.strength)}",
                           d.citation)
-        _print(console, table)
+        print_table(console, table)
         if rules.resit:
             table = _table("Resits and retakes", "rule", "citation")
             for line, citation in _resit_lines(rules.resit):
                 table.add_row(line, citation)
-            _print(console, table)
+            print_table(console, table)
         table = _table("Tolerances", "id", "method", "measure", "allowed", "citation")
         for t in rules.tolerances:
             table.add_row(t.id, t.method, t.measure.replace("_", " "), allowed(t) + _advice(t.strength), t.citation)
-        _print(console, table)
+        print_table(console, table)
         if rules.recommendations:
             table = _table("Recommendations (advice: never checked against a record, never a failure)",
                            "id", "topic", "about", "the document advises", "citation")
             for a in rules.recommendations:
                 table.add_row(a.id, a.topic.replace("_", " "), a.about or "—", a.text, a.citation)
-            _print(console, table)
+            print_table(console, table)
 
 
 def _advice(strength: str) -> str:
