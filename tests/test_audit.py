@@ -65,6 +65,14 @@ HAND = {
 VERSION = {"G1": "1.1", "G2": "1.0", "G3": "1.1"}
 
 
+def one_version_body() -> str:
+    """A body of ours with one version of its ST0071 rules (a row then needs no date or version), or a skip."""
+    body = next((b for b in OUR_BODIES if installed(b) and b != "gateway_quals"), None)
+    if body is None:
+        pytest.skip("needs a body of ours with one version of its ST0071 rules installed")
+    return body
+
+
 def rows_of(text: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text)))
 
@@ -127,9 +135,7 @@ def test_nqual_rule_in_words_decides_where_no_table_row_does(tmp_path):
 # --- bad rows, and the columns they are in ------------------------------------------------------------------------
 
 def test_bad_rows_are_error_rows_naming_each_column_and_no_row_is_lost(tmp_path):
-    body = next((b for b in OUR_BODIES if installed(b) and b != "gateway_quals"), None)
-    if body is None:
-        pytest.skip("needs a body of ours with one version of its ST0071 rules installed")
+    body = one_version_body()
     path = tmp_path / "bad.csv"
     path.write_text("Apprentice ID,Standard,Awarding Body,Observation,Project,Discussion,Showcase,Overall Grade\n"
                     f"B1,ST0071,{body},Pass,Pass,Pass,,Pass\n"
@@ -184,9 +190,7 @@ OFQUAL = ("ReportingDate,AwardingOrganisation,AwardingOrganisationID,StandardTit
 
 
 def test_ofqual_names_are_read_and_an_epao_id_is_mapped_never_guessed(tmp_path):
-    body = next((b for b in OUR_BODIES if installed(b) and b != "gateway_quals"), None)
-    if body is None:
-        pytest.skip("needs a body of ours with one version of its ST0071 rules installed")
+    body = one_version_body()
     path = tmp_path / "ofqual.csv"
     path.write_text(OFQUAL + "2025-03-31,A Register Name Ltd,EPA0001,Customer service specialist,ST0071,1.2,-2,"
                     "1234567890,,"
@@ -348,9 +352,7 @@ def test_a_month_first_gateway_date_column_is_refused_whole_as_a_cohorts_is(tmp_
     """The gateway date chooses the rules in force. In a column that shows itself month first (12/25/2025 has no
     25th month), 03/04/2025 may be 4 March: it is refused, never read day first, and its row is kept as an error
     row; an ISO date in that column does not hang on the order and is read."""
-    body = next((b for b in OUR_BODIES if installed(b) and b != "gateway_quals"), None)
-    if body is None:
-        pytest.skip("needs a body of ours with one version of its ST0071 rules installed")
+    body = one_version_body()
     path = tmp_path / "us.csv"
     path.write_text("Apprentice ID,Standard,Awarding Body,Gateway Date,Observation,Project,Discussion,Overall Grade\n"
                     f"U1,ST0071,{body},03/04/2025,Pass,Pass,Pass,Pass\n"
