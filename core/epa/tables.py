@@ -464,9 +464,11 @@ def _journey_line(res: BodyResult) -> str:
     return f"{ready}{unknown}{after}"
 
 
-def _explain(console: Console, results: list[BodyResult], about: set[str] | None) -> None:
+def _explain(console: Console, results: list[BodyResult], about: set[str] | None,
+             journey: dict[str, dict[str, Any]] | None = None) -> None:
     """Each result's explanation steps (those about `about` only, when given) and notes, each cited by the
-    document's short title, in a grid so that the text wraps on words beside the body's id."""
+    document's short title, in a grid so that the text wraps on words beside the body's id; then what each of
+    its deadlines and checks on a differing ``journey`` row says."""
     grid = Table.grid(padding=(0, 1))
     grid.add_column(no_wrap=True, style="bold")
     grid.add_column()
@@ -478,6 +480,11 @@ def _explain(console: Console, results: list[BodyResult], about: set[str] | None
         if "gateway_ready" in (about or ()):
             lines += [(f"gateway: {r.name}: {r.says}", r.citation) for r in res.gateway.requirements
                       if r.id in res.gateway.unmet]
+        for row, given in (journey or {}).items():
+            ids = given[res.body]["rules"] if res.body in given else ()
+            kind = "deadline" if row.startswith("deadline:") else "check"
+            lines += [(f"{kind}: {d.says}", d.citation) for d in (res.deadlines if kind == "deadline" else res.checks)
+                      if d.id in ids]
         for says, citation in lines:
             text = Text(says)
             if citation:
@@ -549,18 +556,34 @@ def compare(console: Console, results: list[BodyResult], differing: list[str], a
         label = _ROW_LABEL.get(row, row) + (" ≠" if differs else "")
         table.add_row(Text(label, style="bold" if row == "overall" or differs else ""),
                       *(Text(c, style="bold yellow" if differs else "") for c in cells))
+    journey = (about or {}).get("journey_differences") or {}
+    for row, given in journey.items():  # a deadline or check row: shown only where the bodies' verdicts differ
+        table.add_row(Text(_label(row) + " ≠", style="bold"),
+                      *(Text(given[r.body]["verdict"] if r.body in given else "—", style="bold yellow")
+                        for r in results))
     print_table(console, table)
     if not differing:
         console.print("All bodies agree.")
     else:
-        console.print(Text(f"Why they differ (≠ {', '.join(_ROW_LABEL.get(d, d) for d in differing)}):",
-                           style="bold"))
+        console.print(Text(f"Why they differ (≠ {', '.join(_label(d) for d in differing)}):", style="bold"))
         about_rows = set(differing) | ({"resit"} if {"capped", "full_retake_required"} & set(differing) else set())
-        _explain(console, results, about_rows)
+        _explain(console, results, about_rows, journey)
     _show_more(console, results, show)
 
 
 _ROW_LABEL = {"gateway_ready": "gateway ready", "capped": "capped at pass", "full_retake_required": "whole EPA again"}
+
+
+def _label(row: str) -> str:
+    """A comparison row in words: 'deadline portfolio submitted (from discussion)', 'check observation duration
+    minutes', or a JOURNEY_ROWS label."""
+    kind, _, rest = row.partition(":")
+    if kind == "deadline":
+        event, _, anchor = rest.partition(":")
+        return f"deadline {event.replace('_', ' ')} (from {anchor.replace('_', ' ')})"
+    if kind == "check":
+        return "check " + rest.replace(":", " ").replace("_", " ")
+    return _ROW_LABEL.get(row, row)
 
 
 _STATUS_STYLE = {"met": "green", "unmet": "bold red", "missed": "bold red", "unknown": "yellow",

@@ -117,7 +117,7 @@ def analyse(registry: Registry, standard: str, bodies: list[str] | None = None) 
     # A stated finding a record shows (an evidence item one body requires at gateway) is as large as the gateway
     # profiles in which that item alone, missing or not recorded, splits the bodies as its witness does.
     alone = profiles.alone(standard, current)
-    findings += [{**f.as_data(documents), "region": _item_region(f, alone, summary["gateway"], current)}
+    findings += [{**f.as_data(documents), "region": f.region or _item_region(f, alone, summary["gateway"], current)}
                  for f in stated]
     return {
         "standard": standard,

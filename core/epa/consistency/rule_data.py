@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from epa.consistency import journeys
 from epa.consistency.findings import Finding, Subject, cause, names, pins, record, sides_by
 from epa.model import CONDUCT_ASPECTS, Conduct
 from epa.variants import span
@@ -17,6 +18,13 @@ NOT_STATED = "states nothing on it"
 _ASPECTS = {"mode": "How the {about} is held", "project_subject": "Who agrees the {about}'s subject, and when",
             "mocks": "Mock assessments", "questioning_in_duration": "Whether the {about}'s questioning is inside its "
                                                                     "stated duration"}
+
+
+# Why no witness: a record gives one duration_minutes for an attempt, and each body's check reads it as its own
+# document counts the duration (timeline.tolerance_checks), so no record's checks can split on what it includes.
+_NO_RECORD_SHOWS = (" No record can show this: a record gives one duration (duration_minutes), which each body checks "
+                    "as the duration its own document states, with or without the questioning; the same minutes of "
+                    "observing and questioning are recorded differently for each.")
 
 
 def _finding(fid: str, area: str, what: str, values: dict[str, Any], says: dict[str, str],
@@ -51,6 +59,8 @@ def conduct(subjects: list[Subject]) -> list[Finding]:
         slug = aspect.replace("_", "-") + (f".{about}" if about else "")
         what = _ASPECTS[aspect].format(about=about or "assessment")
         if (f := _finding(f"conduct.{slug}", "conduct", what, values, says, cited, quotes)):
+            if aspect == "questioning_in_duration":
+                f.summary += _NO_RECORD_SHOWS
             out.append(f)
     return out
 
@@ -70,7 +80,9 @@ def portfolio_before_discussion(subjects: list[Subject]) -> list[Finding]:
         quotes[s.label] = [(d.text, d.citation) for d in found]
     f = _finding("deadlines.portfolio-before-discussion", "deadlines",
                  "The portfolio's submission before the professional discussion", values, says, cited, quotes)
-    return [f] if f else []
+    if f is None:
+        return []
+    return [journeys.witnessed(f, journeys.deadline(subjects, "portfolio_submitted", "discussion"))]
 
 
 # A body may still ask for the item in words, or check it otherwise (NQual's gateway form by its lead time).
