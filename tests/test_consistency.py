@@ -214,6 +214,24 @@ def test_the_portfolio_deadline_before_the_discussion_is_shown_by_a_record(tmp_p
 
 
 @requires(*FOUR)
+def test_a_cohort_record_touches_the_portfolio_finding_by_its_deadline_verdicts(tmp_path):
+    # Two records: the witness (13 days before the discussion: missed, advice for NQual) touches the finding; the
+    # same record with the portfolio 14 days before (on every body's due date: met for all) does not: 1 of 2.
+    f = finding("deadlines.portfolio-before-discussion")
+    on_time = json.loads(json.dumps(f["witness"]))
+    on_time["apprentice"]["id"] = "on-time"
+    on_time["dates"]["portfolio_submitted"] = (dt.date.fromisoformat(on_time["assessments"][0]["date"])
+                                               - dt.timedelta(days=14)).isoformat()
+    cohort = tmp_path / "cohort.jsonl"
+    cohort.write_text(json.dumps(f["witness"]) + "\n" + json.dumps(on_time) + "\n", encoding="utf-8")
+    out = run("--bodies", ",".join(FOUR), "consistency", "--standard", ST0071, "--format", "json",
+              "--cohort", str(cohort))
+    assert out.exit_code == 0, out.stderr
+    touched = out.json()["cohort"]["findings"]["deadlines.portfolio-before-discussion"]
+    assert (touched["inputs"], touched["of"]) == (1, 2)
+
+
+@requires(*FOUR)
 def test_the_observations_duration_and_questioning_limits_are_shown_by_a_record():
     # 004 § 2.5: "Duration 60 minutes (+10% at the discretion of the IEPA if required)": 60 to 66; 002 and 003:
     # 60 minutes +/-10%: 54 to 66; 000: "lasting 60 minutes", no tolerance (no verdict). By hand: the limits 54, 60
@@ -272,6 +290,14 @@ def test_json_table_and_html(tmp_path):
     written = run("consistency", "--standard", ST0071, "--format", "html", "--out", str(page))
     assert written.exit_code == 0, written.stderr
     assert page.read_text(encoding="utf-8").lstrip().lower().startswith("<!doctype html")
+
+
+@requires("tqual", "highfield")
+def test_a_body_named_twice_is_analysed_once():
+    # tqual and TQUK are one body (its id and its acronym): it was analysed twice, and the resit sweep failed
+    out = run("consistency", "--standard", ST0071, "--bodies", "tqual,TQUK,highfield", "--format", "json")
+    assert out.exit_code == 0, out.stderr
+    assert [b["id"] for b in out.json()["bodies"]] == ["tqual", "highfield"]
 
 
 def test_bad_requests():

@@ -188,6 +188,21 @@ def check_row(method: str, measure: str) -> str:
     return f"check:{method}:{measure}"
 
 
+def journey_row_words(row: str) -> str | None:
+    """A deadline's or check's row in words ('deadline portfolio submitted (from discussion)', 'check observation
+    duration minutes'); None for any other row."""
+    kind, _, rest = row.partition(":")
+    if kind == "deadline":
+        event, _, anchor = rest.partition(":")
+        return f"deadline {event.replace('_', ' ')} (from {anchor.replace('_', ' ')})"
+    if kind == "check":
+        return "check " + rest.replace(":", " ").replace("_", " ")
+    return None
+
+
+NO_VERDICT = "none stated"  # a body's value on a deadline's or check's row where its document states none
+
+
 def journey_verdicts(ruleset: Ruleset | None, deadlines: Iterable[Any], checks: Iterable[Any]
                      ) -> dict[str, tuple[str, list[str]]]:
     """One body's verdict on each deadline and check row, with the ids of its rules there (``deadlines`` and
@@ -225,16 +240,22 @@ def journey_rows(results: Sequence[BodyResult], rulesets: Sequence[Ruleset | Non
                                 for r, rs in zip(results, rulesets, strict=True)})
 
 
+MEASURES = ("duration_minutes", "questioning_minutes", "words")  # an attempt's, as a witness line names them
+
+
 def witness_line(witness: dict[str, Any]) -> str:
     """A witness record in one line, as a reader checks it against a finding: each attempt (method, kind, grade
-    or criteria met, date, exceptional circumstances), then what the apprentice and gateway give besides their
-    ids and dates (ages, levels, evidence not provided, counts) and any document version named."""
+    or criteria met, date, exceptional circumstances, what was measured), the journey's dates, then what the
+    apprentice and gateway give besides their ids and dates (ages, levels, evidence not provided, counts) and any
+    document version named."""
     parts = []
     for a in witness.get("assessments", ()):
         kind = f" {a['kind']}" if a.get("kind", "first") != "first" else ""
         what = a["grade"] if a.get("grade") else f"{len(a.get('criteria_met') or ())} criteria met"
         ec = ", exceptional circumstances" if a.get("exceptional_circumstances") else ""
-        parts.append(f"{a['method']}{kind} {what} on {a.get('date', '?')}{ec}")
+        measured = "".join(f", {k.replace('_', ' ')} {a[k]:g}" for k in MEASURES if a.get(k) is not None)
+        parts.append(f"{a['method']}{kind} {what} on {a.get('date', '?')}{ec}{measured}")
+    parts += [f"{k.replace('_', ' ')} on {v}" for k, v in witness.get("dates", {}).items() if v]
     apprentice = {k: v for k, v in witness.get("apprentice", {}).items() if k != "id" and v not in (None, False)}
     if apprentice:
         parts.append("apprentice " + ", ".join(f"{k} {v}" if v is not True else k for k, v in apprentice.items()))

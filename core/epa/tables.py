@@ -21,7 +21,7 @@ from epa.citations import label, short_title, versioned
 from epa.gateway import age_band
 from epa.grading import BodyResult
 from epa.model import Check, Document, Journey, ResitRules
-from epa.report import JOURNEY_ROWS
+from epa.report import JOURNEY_ROWS, NO_VERDICT, journey_row_words
 from epa.timeline import allowed
 from epa.workdays import describe
 
@@ -306,7 +306,8 @@ def _witnessed(f: dict[str, Any], touched: dict[str, Any] | None = None) -> str:
     if touched is not None:
         text += f"\n{touched['inputs']:,} of {touched['of']:,} records of the cohort ({100 * touched['share']:.3g}%)"
     if f.get("shows") and f.get("witness"):
-        values = "; ".join(f"{body} {'no grade' if v is None else {True: 'yes', False: 'no'}.get(v, v)}"
+        none = NO_VERDICT if journey_row_words(f["shows"]["row"]) else "no grade"
+        values = "; ".join(f"{body} {none if v is None else {True: 'yes', False: 'no'}.get(v, v)}"
                            for body, v in f["shows"]["values"].items())
         text += f"\nwitness: {witness_line(f['witness'])}\n→ {f['shows']['row']}: {values}"
     return text
@@ -542,9 +543,11 @@ def compare(console: Console, results: list[BodyResult], differing: list[str], a
     if about:
         header(console, about)
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-    table.add_column("", no_wrap=True)
+    journey = (about or {}).get("journey_differences") or {}
+    # a deadline's or check's label and verdict are long: they wrap on words where the table is narrow
+    table.add_column("", no_wrap=not journey)
     for r in results:
-        table.add_column(r.body, no_wrap=True, overflow="ellipsis")
+        table.add_column(r.body, no_wrap=not journey, overflow="ellipsis")
     methods = list(dict.fromkeys(m for r in results for m in r.components))
     yes_no = {True: "yes", False: "no"}
     for row in ["overall", *methods, *JOURNEY_ROWS]:
@@ -556,7 +559,6 @@ def compare(console: Console, results: list[BodyResult], differing: list[str], a
         label = _ROW_LABEL.get(row, row) + (" ≠" if differs else "")
         table.add_row(Text(label, style="bold" if row == "overall" or differs else ""),
                       *(Text(c, style="bold yellow" if differs else "") for c in cells))
-    journey = (about or {}).get("journey_differences") or {}
     for row, given in journey.items():  # a deadline or check row: shown only where the bodies' verdicts differ
         table.add_row(Text(_label(row) + " ≠", style="bold"),
                       *(Text(given[r.body]["verdict"] if r.body in given else "—", style="bold yellow")
@@ -575,15 +577,9 @@ _ROW_LABEL = {"gateway_ready": "gateway ready", "capped": "capped at pass", "ful
 
 
 def _label(row: str) -> str:
-    """A comparison row in words: 'deadline portfolio submitted (from discussion)', 'check observation duration
-    minutes', or a JOURNEY_ROWS label."""
-    kind, _, rest = row.partition(":")
-    if kind == "deadline":
-        event, _, anchor = rest.partition(":")
-        return f"deadline {event.replace('_', ' ')} (from {anchor.replace('_', ' ')})"
-    if kind == "check":
-        return "check " + rest.replace(":", " ").replace("_", " ")
-    return _ROW_LABEL.get(row, row)
+    """A comparison row in words: a deadline's or check's (``report.journey_row_words``), or a JOURNEY_ROWS
+    label."""
+    return journey_row_words(row) or _ROW_LABEL.get(row, row)
 
 
 _STATUS_STYLE = {"met": "green", "unmet": "bold red", "missed": "bold red", "unknown": "yellow",

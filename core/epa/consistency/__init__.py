@@ -22,7 +22,9 @@ __all__ = ["Finding", "Subject", "analyse"]
 
 
 def subjects(registry: Registry, standard: str, bodies: list[str] | None) -> list[Subject]:
-    chosen = [registry.body(b) for b in bodies] if bodies else list(registry.offering(standard))
+    # a body named twice (by its id and its acronym, say) is analysed once
+    chosen = list({b.body.id: b for b in map(registry.body, bodies)}.values()) if bodies \
+        else list(registry.offering(standard))
     for b in chosen:
         if standard not in b.body.standards:
             raise InputError(f"{b.body.id} does not offer {standard}",
