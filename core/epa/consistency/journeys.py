@@ -76,13 +76,16 @@ def _split(values: dict[str, str | None]) -> bool:
     return len({v for v in values.values() if v is not None}) > 1
 
 
-def _witnessed(subjects: Sequence[Subject], classes: list[dict[str, Any]], row: str, space: str) -> Shown | None:
+def _witnessed(subjects: Sequence[Subject], classes: list[dict[str, Any]], row: str, space: str,
+               split: Callable[[dict[str, str | None]], bool] | None = None) -> Shown | None:
+    """The first class that splits the bodies, and how many classes split them as it does: with ``split``, every
+    class it accepts (either way round); without, those giving every body the witness's verdict."""
     graded = [(data, _verdicts(subjects, data, row)) for data in classes]
-    first = next(((data, values) for data, values in graded if _split(values)), None)
+    first = next(((data, values) for data, values in graded if (split or _split)(values)), None)
     if first is None:
         return None
     data, values = first
-    same = sum(1 for _, v in graded if v == values)
+    same = sum(1 for _, v in graded if (split(v) if split else v == values))
     return Shown(data, {"row": row, "values": values}, region(same, len(classes), space))
 
 
@@ -148,3 +151,49 @@ def tolerance(subjects: Sequence[Subject], method: str, measure: str) -> Shown |
     space = f"every class of the {method}'s {measure.replace('_', ' ')}: each body's limits, and each range " \
             "below, between and above them"
     return _witnessed(subjects, [attempt(v) for v in values], check_row(method, measure), space)
+
+
+def questioning(subjects: Sequence[Subject], method: str) -> Shown | None:
+    """Whether the method's questioning is inside its duration, shown by records that say their duration counts
+    the questioning (``duration_includes_questioning``): the questioning held at the most minutes any body allows
+    it (10 for TQUK), the recorded duration swept over every class its bodies' limits cut, each body checking the
+    minutes its own document counts. The witness splits the bodies as the finding does: those counting the
+    questioning inside the duration on one side, those counting it after on the other."""
+    places = {s.label: next((c.value for c in (s.ruleset.journey.conduct if s.ruleset.journey else ())
+                             if c.aspect == "questioning_in_duration" and c.about == method), None) for s in subjects}
+    inside = [label for label, place in places.items() if place == "included"]
+    after = [label for label, place in places.items() if place == "after_the_observation"]
+    if not inside or not after:
+        return None
+    tolerances = [t for s in subjects for t in (s.ruleset.journey.tolerances if s.ruleset.journey else ())
+                  if t.method == method]
+    most = sorted(t.max for t in tolerances if t.measure == "questioning_minutes" and t.max is not None)
+    nominal = sorted(t.nominal for t in tolerances if t.measure == "duration_minutes" and t.nominal is not None)
+    if not most and not nominal:
+        return None
+    minutes = _tidy(most[-1] if most else nominal[0] * 15 / 100)
+    standard = subjects[0].ruleset.standard
+    pinned = pins(subjects)
+
+    def attempt(duration: float) -> dict[str, Any]:
+        return record(standard, [{"method": method, "grade": "pass", "date": (GATEWAY + dt.timedelta(days=28))
+                                  .isoformat(), "duration_minutes": duration, "questioning_minutes": minutes,
+                                  "duration_includes_questioning": True}], **pinned)
+
+    # a body counting the questioning after the duration reaches its limits with the questioning's minutes more
+    probe = attempt(minutes + 1)
+    points = [_tidy(x + (minutes if places[s.label] == "after_the_observation" else 0)) for s in subjects
+              for c in s.grade(probe).checks if (c.method, c.measure) == (method, "duration_minutes")
+              for x in (c.low, c.high) if x is not None]
+    durations = [d for d in _classes(points, lambda v: v - 1, lambda a, b: a + 1 if a + 1 < b else (a + b) / 2,
+                                     lambda v: v + 1) if d >= minutes]
+
+    def as_the_finding(values: dict[str, str | None]) -> bool:
+        sides = {values[label] for label in inside}, {values[label] for label in after}
+        return all(len(side) == 1 and None not in side for side in sides) and sides[0] != sides[1]
+
+    space = (f"every class of the {method}'s recorded duration, counting {minutes:g} minutes of questioning inside "
+             "it: each body's limits on the minutes its document counts, and each range below, between and above "
+             "them")
+    return _witnessed(subjects, [attempt(d) for d in durations], check_row(method, "duration_minutes"), space,
+                      as_the_finding)

@@ -20,13 +20,6 @@ _ASPECTS = {"mode": "How the {about} is held", "project_subject": "Who agrees th
                                                                     "stated duration"}
 
 
-# Why no witness: a record gives one duration_minutes for an attempt, and each body's check reads it as its own
-# document counts the duration (timeline.tolerance_checks), so no record's checks can split on what it includes.
-_NO_RECORD_SHOWS = (" No record can show this: a record gives one duration (duration_minutes), which each body checks "
-                    "as the duration its own document states, with or without the questioning; the same minutes of "
-                    "observing and questioning are recorded differently for each.")
-
-
 def _finding(fid: str, area: str, what: str, values: dict[str, Any], says: dict[str, str],
              cited: dict[str, list[str]], quotes: dict[str, list[tuple[str, str]]],
              witness: dict[str, Any] | None = None, shows: dict[str, Any] | None = None) -> Finding | None:
@@ -59,8 +52,8 @@ def conduct(subjects: list[Subject]) -> list[Finding]:
         slug = aspect.replace("_", "-") + (f".{about}" if about else "")
         what = _ASPECTS[aspect].format(about=about or "assessment")
         if (f := _finding(f"conduct.{slug}", "conduct", what, values, says, cited, quotes)):
-            if aspect == "questioning_in_duration":
-                f.summary += _NO_RECORD_SHOWS
+            if aspect == "questioning_in_duration" and about:
+                f = journeys.witnessed(f, journeys.questioning(subjects, about))
             out.append(f)
     return out
 
