@@ -272,6 +272,10 @@ def test_the_questioning_inside_or_after_the_observation_is_shown_by_a_record():
     [observation] = f["witness"]["assessments"]
     assert (observation["duration_minutes"], observation["questioning_minutes"],
             observation["duration_includes_questioning"]) == (60, 10, True)
+    # the witness's line (the table's and the page's) says what the duration counts
+    from epa.report import witness_line
+
+    assert "duration minutes 60 counting the questioning, questioning minutes 10" in witness_line(f["witness"])
 
 
 @requires(*FOUR)

@@ -253,7 +253,11 @@ def witness_line(witness: dict[str, Any]) -> str:
         kind = f" {a['kind']}" if a.get("kind", "first") != "first" else ""
         what = a["grade"] if a.get("grade") else f"{len(a.get('criteria_met') or ())} criteria met"
         ec = ", exceptional circumstances" if a.get("exceptional_circumstances") else ""
-        measured = "".join(f", {k.replace('_', ' ')} {a[k]:g}" for k in MEASURES if a.get(k) is not None)
+        counts = a.get("duration_includes_questioning")
+        counting = {"duration_minutes": "" if counts is None else " counting the questioning" if counts
+                    else " without the questioning"}
+        measured = "".join(f", {k.replace('_', ' ')} {a[k]:g}{counting.get(k, '')}" for k in MEASURES
+                           if a.get(k) is not None)
         parts.append(f"{a['method']}{kind} {what} on {a.get('date', '?')}{ec}{measured}")
     parts += [f"{k.replace('_', ' ')} on {v}" for k, v in witness.get("dates", {}).items() if v]
     apprentice = {k: v for k, v in witness.get("apprentice", {}).items() if k != "id" and v not in (None, False)}
