@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import json
 
@@ -51,7 +52,11 @@ def test_the_report_matches_its_schema():
         assert [a["id"] for a in body["ambiguities"]] == [a.id for a in rules.ambiguities]
 
 
-def value_in(result: dict, row: str):
+def value_in(result: dict, row: str, compared: dict | None = None):
+    """A body's value on a row of `epa compare --format json` (``compared``: the whole answer, for a deadline's or
+    a check's row: the body's verdict where the bodies' differ, None where it gives none)."""
+    if row.startswith(("deadline:", "check:")):
+        return ((compared or {}).get("journey_differences", {}).get(row, {}).get(result["body"]) or {}).get("verdict")
     if row == "overall":
         return result["overall"]
     if row == "gateway_ready":
@@ -61,9 +66,19 @@ def value_in(result: dict, row: str):
     return result["components"].get(row)
 
 
+# The divergences issue 19 lists that a record can show (with the four bodies' documents), each with its witness:
+# the portfolio's deadline before the discussion, gateway evidence item by item (by outcome), the observation's
+# duration and questioning limits, and whether its questioning is inside its duration (a check's verdict).
+SHOWN_BY_A_RECORD = ("deadlines.portfolio-before-discussion", "gateway.evidence.photo-id",
+                     "gateway.evidence.project-proposal", "tolerances.observation.duration-minutes",
+                     "tolerances.observation.questioning-minutes", "conduct.questioning-in-duration.observation")
+
+
 def test_every_witness_reproduces_its_finding_through_epa_compare(tmp_path):
     witnessed = [f for f in report()["findings"] if f["witness"] and f["shows"]]
     assert witnessed or len(report()["bodies"]) < 2
+    if set(FOUR) <= {b["id"] for b in report()["bodies"]}:
+        assert set(SHOWN_BY_A_RECORD) <= {f["id"] for f in witnessed}
     for i, f in enumerate(witnessed):
         path = tmp_path / f"witness-{i}.json"
         path.write_text(json.dumps(f["witness"]), encoding="utf-8")
@@ -72,7 +87,7 @@ def test_every_witness_reproduces_its_finding_through_epa_compare(tmp_path):
         assert result.exit_code == 0, (f["id"], result.stderr)
         out = result.json()
         assert f["shows"]["row"] in out["differences"], f["id"]
-        got = {r["body"]: value_in(r, f["shows"]["row"]) for r in out["results"]}
+        got = {r["body"]: value_in(r, f["shows"]["row"], out) for r in out["results"]}
         assert {label.split("@")[0]: v for label, v in f["shows"]["values"].items()} == got, f["id"]
 
 
@@ -166,6 +181,115 @@ def test_nqual_level_3_table_is_incomplete():
 
 
 @requires(*FOUR)
+def test_the_portfolio_deadline_before_the_discussion_is_shown_by_a_record(tmp_path, monkeypatch):
+    # 000 § Professional Discussion ...: "This should be submitted to NQual two weeks prior to the Professional
+    # Discussion date" (advice); 002: "must submit the portfolio of evidence ... 2 weeks before the set date of the
+    # professional discussion"; 003: "must submit the portfolio of evidence two weeks prior to the date of the
+    # professional discussion"; 004: "must be submitted ... two weeks prior to the professional discussion".
+    f = finding("deadlines.portfolio-before-discussion")
+    assert f["shows"] == {"row": "deadline:portfolio_submitted:discussion",
+                          "values": {"gateway_quals": "missed", "highfield": "missed", "nqual": "missed (advice)",
+                                     "tqual": "missed"}}
+    # By hand: every body's deadline is 14 days before the discussion, one due date; the portfolio's day falls
+    # before it, on it, after it, or is not recorded: 4 classes, and only "after it" splits the bodies. The
+    # witness is the first day after: 13 days before the discussion.
+    assert (f["region"]["inputs"], f["region"]["of"], f["region"]["exact"]) == (1, 4, True)
+    [discussion] = f["witness"]["assessments"]
+    assert discussion["method"] == "discussion"
+    assert dt.date.fromisoformat(discussion["date"]) - dt.date.fromisoformat(
+        f["witness"]["dates"]["portfolio_submitted"]) == dt.timedelta(days=13)
+    # `epa compare` shows the row, and each body's deadline beside it (NQual's marked advice)
+    path = tmp_path / "witness.json"
+    path.write_text(json.dumps(f["witness"]), encoding="utf-8")
+    out = run("--bodies", ",".join(FOUR), "compare", str(path), "--format", "json").json()
+    assert out["differences"] == ["deadline:portfolio_submitted:discussion"]
+    assert out["journey_differences"]["deadline:portfolio_submitted:discussion"]["nqual"] == {
+        "verdict": "missed (advice)", "rules": ["discussion-portfolio"]}
+    monkeypatch.setenv("COLUMNS", "300")
+    table = run("--bodies", ",".join(FOUR), "compare", str(path))
+    assert table.exit_code == 0, table.stderr
+    row = next(line for line in table.stdout.splitlines() if line.startswith("deadline portfolio submitted"))
+    assert row.split()[-5:] == ["missed", "missed", "missed", "(advice)", "missed"] and "≠" in row
+    assert "not a failure" in table.stdout  # NQual's deadline says why its miss is advice
+
+
+@requires(*FOUR)
+def test_a_cohort_record_touches_the_portfolio_finding_by_its_deadline_verdicts(tmp_path):
+    # Two records: the witness (13 days before the discussion: missed, advice for NQual) touches the finding; the
+    # same record with the portfolio 14 days before (on every body's due date: met for all) does not: 1 of 2.
+    f = finding("deadlines.portfolio-before-discussion")
+    on_time = json.loads(json.dumps(f["witness"]))
+    on_time["apprentice"]["id"] = "on-time"
+    on_time["dates"]["portfolio_submitted"] = (dt.date.fromisoformat(on_time["assessments"][0]["date"])
+                                               - dt.timedelta(days=14)).isoformat()
+    cohort = tmp_path / "cohort.jsonl"
+    cohort.write_text(json.dumps(f["witness"]) + "\n" + json.dumps(on_time) + "\n", encoding="utf-8")
+    out = run("--bodies", ",".join(FOUR), "consistency", "--standard", ST0071, "--format", "json",
+              "--cohort", str(cohort))
+    assert out.exit_code == 0, out.stderr
+    touched = out.json()["cohort"]["findings"]["deadlines.portfolio-before-discussion"]
+    assert (touched["inputs"], touched["of"]) == (1, 2)
+
+
+@requires(*FOUR)
+def test_the_observations_duration_and_questioning_limits_are_shown_by_a_record():
+    # 004 § 2.5: "Duration 60 minutes (+10% at the discretion of the IEPA if required)": 60 to 66; 002 and 003:
+    # 60 minutes +/-10%: 54 to 66; 000: "lasting 60 minutes", no tolerance (no verdict). By hand: the limits 54, 60
+    # and 66 cut the minutes into 7 classes (below 54, 54, between, 60, between, 66, above); 54 and the minutes
+    # between 54 and 60 split Gateway Qualifications (outside) from Highfield and TQUK (within): 2 of 7.
+    f = finding("tolerances.observation.duration-minutes")
+    assert f["shows"] == {"row": "check:observation:duration_minutes",
+                          "values": {"gateway_quals": "outside", "highfield": "within", "nqual": None,
+                                     "tqual": "within"}}
+    assert (f["region"]["inputs"], f["region"]["of"]) == (2, 7)
+    assert f["witness"]["assessments"][0]["duration_minutes"] == 54
+    # 003 § Questioning Session: "will last up to 10 minutes" (required) and "should not exceed 15% of the total time
+    # allowed" (advice); 002 and 004: 15% (advice) only. With the 60-minute observation 15% is 9 minutes: the limits
+    # 9 and 10 cut 5 classes (below 9, 9, between, 10, above); only above 10 splits a requirement (TQUK) from advice.
+    q = finding("tolerances.observation.questioning-minutes")
+    assert q["shows"]["values"] == {"gateway_quals": "outside (advice)", "highfield": "outside (advice)",
+                                    "nqual": None, "tqual": "outside"}
+    assert (q["region"]["inputs"], q["region"]["of"]) == (1, 5)
+    assert q["witness"]["assessments"][0]["questioning_minutes"] == 11
+
+
+@requires(*FOUR)
+def test_the_questioning_inside_or_after_the_observation_is_shown_by_a_record():
+    # 002 § Assessing the practical observation (with Q&As): "The observation must include questioning" in its
+    # "1 hour with a +/- 10% tolerance" (54 to 66); 004 § 2.5: "The observation must include questioning", "Duration
+    # 60 minutes (+10% ...)" (60 to 66); 003 § Questioning Session: the questioning "will last up to 10 minutes,
+    # following the 60-minute (+/-10%) practical observation" (54 to 66 without it).
+    # By hand, 10 minutes of questioning counted inside the recorded duration d: Highfield and Gateway
+    # Qualifications check d, TQUK d - 10. The limits on d: 54, 66 (Highfield), 60, 66 (GQ), 64, 76 (TQUK): 5 points,
+    # 11 classes (53, 54, 55, 60, 61, 64, 65, 66, 67, 76, 77). Those splitting the two inside from TQUK: 60 and 61
+    # (inside within, TQUK's 50 and 51 outside), 67 and 76 (inside outside, TQUK's 57 and 66 within): 4 of 11.
+    # The witness is the first: an hour with its 10 minutes of questioning.
+    f = finding("conduct.questioning-in-duration.observation")
+    assert f["shows"] == {"row": "check:observation:duration_minutes",
+                          "values": {"gateway_quals": "within", "highfield": "within", "nqual": None,
+                                     "tqual": "outside"}}
+    assert (f["region"]["inputs"], f["region"]["of"]) == (4, 11)
+    [observation] = f["witness"]["assessments"]
+    assert (observation["duration_minutes"], observation["questioning_minutes"],
+            observation["duration_includes_questioning"]) == (60, 10, True)
+    # the witness's line (the table's and the page's) says what the duration counts
+    from epa.report import witness_line
+
+    assert "duration minutes 60 counting the questioning, questioning minutes 10" in witness_line(f["witness"])
+
+
+@requires(*FOUR)
+@pytest.mark.parametrize("finding_id", ["conduct.mode.observation", "conduct.project-subject.project",
+                                        "conduct.mocks", "resits.retake-through-gateway"])
+def test_divergences_no_record_can_show_are_rule_data_findings(finding_id):
+    # How the observation is held, who agrees the project's subject, whose responsibility a mock is, and whether a
+    # retake goes through gateway again: a record carries none of them, and no outcome epa gives depends on them
+    # (a retake's new gateway is said in the explanation only), so each is compared as the documents' data.
+    f = finding(finding_id)
+    assert (f["witness"], f["shows"], f["region"]) == (None, None, None) and len(f["sides"]) > 1
+
+
+@requires(*FOUR)
 def test_differing_tolerances():
     # 004: observation 60 minutes "+10%"; 002 and 003: ±10%.
     f = finding("tolerances.observation.duration-minutes")
@@ -187,6 +311,14 @@ def test_json_table_and_html(tmp_path):
     written = run("consistency", "--standard", ST0071, "--format", "html", "--out", str(page))
     assert written.exit_code == 0, written.stderr
     assert page.read_text(encoding="utf-8").lstrip().lower().startswith("<!doctype html")
+
+
+@requires("tqual", "highfield")
+def test_a_body_named_twice_is_analysed_once():
+    # tqual and TQUK are one body (its id and its acronym): it was analysed twice, and the resit sweep failed
+    out = run("consistency", "--standard", ST0071, "--bodies", "tqual,TQUK,highfield", "--format", "json")
+    assert out.exit_code == 0, out.stderr
+    assert [b["id"] for b in out.json()["bodies"]] == ["tqual", "highfield"]
 
 
 def test_bad_requests():

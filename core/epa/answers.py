@@ -15,7 +15,7 @@ from epa.errors import InputError
 
 if TYPE_CHECKING:
     from epa.grading import BodyResult
-    from epa.model import Record
+    from epa.model import Record, Ruleset
     from epa.registry import Registry
     from epa.report import JourneyRules
 
@@ -67,11 +67,24 @@ def about(record: Record, name: str) -> dict[str, Any]:
     return {"standard": record.standard, "record": name, "apprentice": record.apprentice.id}
 
 
-def compare(record: Record, results: list[BodyResult], name: str) -> dict[str, Any]:
+def compare(record: Record, results: list[BodyResult], name: str, registry: Registry | None = None
+            ) -> dict[str, Any]:
+    """``differences``: the rows where the bodies disagree; with ``registry`` (the bodies that graded the record),
+    the deadline and check rows too, each body's verdict on them given under ``journey_differences`` (present
+    where one differs: ``report.journey_rows``)."""
     from epa import report
 
-    return {**about(record, name), "differences": report.disagreements(results),
+    journey = report.journey_rows(results, rulesets_of(registry, record, results)) if registry else {}
+    return {**about(record, name), "differences": [*report.disagreements(results), *journey],
+            **({"journey_differences": journey} if journey else {}),
             "results": [report.result(r) for r in results]}
+
+
+def rulesets_of(registry: Registry, record: Record, results: list[BodyResult]) -> list[Ruleset]:
+    """The ruleset each result was graded under: chosen again as grading chose it (``grading.ruleset_for``)."""
+    from epa.grading import ruleset_for
+
+    return [ruleset_for(registry.body(r.body), record)[0] for r in results]
 
 
 def gateway(record: Record, results: list[BodyResult], name: str) -> dict[str, Any]:

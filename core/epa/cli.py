@@ -398,7 +398,7 @@ def compare(record: Path | None, show: tuple[str, ...], batch_file: str | None, 
         raise click.UsageError("--format csv, --summary, --summary-only, --out, --workers, --column, --columns, "
                                "--strict and --sheet go with --batch")
     rec, results = _graded(record, None)
-    data = answers.compare(rec, results, _name(record))
+    data = answers.compare(rec, results, _name(record), _registry())
     _emit(fmt, data, lambda c: tables.compare(c, results, data["differences"], data, show))
 
 

@@ -79,6 +79,7 @@ class _Attempt(Struct, forbid_unknown_fields=True, omit_defaults=True, gc=False)
     duration_minutes: Annotated[float, Meta(gt=0, le=MAX_MINUTES)] | None = None
     questioning_minutes: Annotated[float, Meta(ge=0, le=MAX_MINUTES)] | None = None
     words: Words | None = None
+    duration_includes_questioning: bool | None = None
 
     @property
     def notified_on(self) -> dt.date:
@@ -285,7 +286,7 @@ def as_record(r: RecordView) -> Record:
     return Record(r.standard, Apprentice(*astuple(r.apprentice)), Gateway(*astuple(r.gateway)), tuple(
         Attempt(a.method, a.date, a.kind, a.notified, a.exceptional_circumstances,  # type: ignore[arg-type]
                 None if a.criteria_met is None else tuple(a.criteria_met), a.grade, a.duration_minutes,
-                a.questioning_minutes, a.words) for a in r.assessments),
+                a.questioning_minutes, a.words, a.duration_includes_questioning) for a in r.assessments),
         r.document_versions, JourneyDates(*astuple(r.dates)), r.schedule)  # type: ignore[arg-type]
 
 
@@ -342,6 +343,9 @@ def _filled(r: _Record, registry: Registry, known: _Known) -> bool:
         if date < previous or date > LATEST or (a.notified is not None and not date <= a.notified <= LATEST):
             return False
         previous = date
+        if a.duration_includes_questioning and a.questioning_minutes is not None and a.duration_minutes is not None \
+                and a.questioning_minutes > a.duration_minutes:
+            return False  # more questioning than the duration said to count it (record.py words the error)
         kind = a.kind
         if kind is None:
             a.kind = kind = "first"

@@ -17,7 +17,7 @@ from html import escape
 from typing import Any
 
 from epa.citations import label, titled
-from epa.report import witness_line
+from epa.report import NO_VERDICT, journey_row_words, witness_line
 
 AREAS = ("grading", "criteria", "gateway", "resits", "deadlines", "tolerances", "recommendations",
          "self-consistency", "reference", "versions")
@@ -216,15 +216,19 @@ TOP = 8  # how many divergences the page opens on
 
 
 def _row_name(row: str) -> str:
+    if (words := journey_row_words(row)) is not None:
+        return words[0].upper() + words[1:]
     return ROWS.get(row, f"The {row}'s grade")
 
 
-def _value(value: Any) -> str:
+def _value(value: Any, row: str = "") -> str:
     if value is True:
         return "yes"
     if value is False:
         return "no"
-    return "no grade" if value is None else str(value)
+    if value is None:
+        return NO_VERDICT if journey_row_words(row) else "no grade"
+    return str(value)
 
 
 def _changes(finding: dict[str, Any], names: dict[str, str]) -> str:
@@ -232,7 +236,7 @@ def _changes(finding: dict[str, Any], names: dict[str, str]) -> str:
     row = finding["shows"]
     split: dict[str, list[str]] = {}
     for body, value in row["values"].items():
-        split.setdefault(_value(value), []).append(body)
+        split.setdefault(_value(value, row["row"]), []).append(body)
     sides = "; ".join(", ".join(_body(names, b) for b in bodies) + f": <strong>{_e(value)}</strong>"
                       for value, bodies in split.items())
     return f'<span class="changes">{_e(_row_name(row["row"]))}</span> — {sides}'

@@ -601,6 +601,9 @@ class Attempt:
     duration_minutes: float | None = None
     questioning_minutes: float | None = None
     words: int | None = None
+    # whether duration_minutes counts the questioning_minutes (None: not said; each body reads it as its own
+    # document counts the duration): so that one record means the same minutes to every body (timeline)
+    duration_includes_questioning: bool | None = None
 
     @property
     def notified_on(self) -> dt.date:

@@ -11,7 +11,7 @@ from typing import Any
 from epa.convert import structure
 from epa.documents import Source, check_text, parse, read_bytes, validate
 from epa.errors import InputError, did_you_mean
-from epa.model import Grade, Record
+from epa.model import Attempt, Grade, Record
 from epa.registry import Registry
 
 
@@ -162,9 +162,21 @@ def _check_dates(record: Record, source: Source) -> None:
             raise InputError(f"assessment on {attempt.date} comes after one on {previous}",
                              where=source.where(["assessments", i, "date"]),
                              hint="list assessments in date order")
+        if _questioning_overruns(attempt):
+            raise InputError(f"{attempt.questioning_minutes:g} minutes of questioning inside a duration of "
+                             f"{attempt.duration_minutes:g}",
+                             where=source.where(["assessments", i, "questioning_minutes"]),
+                             hint="duration_includes_questioning: true says duration_minutes counts the questioning; "
+                                  "give the whole duration, or false if the questioning came after it")
         previous = attempt.date
     _check_journey_dates(record, source)
     _check_history(record, source)
+
+
+def _questioning_overruns(attempt: Attempt) -> bool:
+    """Whether the questioning is longer than a duration the record says counts it."""
+    return bool(attempt.duration_includes_questioning and attempt.questioning_minutes is not None
+                and attempt.duration_minutes is not None and attempt.questioning_minutes > attempt.duration_minutes)
 
 
 def _check_journey_dates(record: Record, source: Source) -> None:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from epa.citations import documents
 from epa.convert import unstructure
 from epa.errors import InputError
 from epa.grading import BodyResult
-from epa.model import Document, Journey
+from epa.model import DeadlineRule, Document, Journey, Ruleset
 from epa.registry import Registry
 
 if TYPE_CHECKING:
@@ -161,16 +161,105 @@ def _disagreements(results: Sequence[Decision]) -> list[str]:
     return [row for row, column in zip(rows, columns, strict=True) if column.count(column[0]) != n]
 
 
+# The rows a record's deadlines and tolerance checks add to `epa compare`'s ``differences``. Each body's rule ids
+# differ, so a deadline is matched across bodies by the event it governs and the date it counts from
+# (``deadline:portfolio_submitted:discussion``), a check by its method and measure
+# (``check:observation:duration_minutes``). A body's value on a row is its verdict: the worst of its deadlines (or
+# checks) there, in VERDICTS' order. The force of a rule counts only where it is not kept: a missed requirement
+# beside missed advice differs, a date met beside one met as advice does not. A body whose document states no such
+# deadline (or no tolerance for the measure: ``no_tolerance_stated``) gives no verdict and is not compared; a row
+# differs where two bodies' verdicts do.
+VERDICTS = ("missed", "outside", "missed (advice)", "outside (advice)", "unknown", "open", "met", "within")
+
+
+def verdict(status: str, strength: str) -> str | None:
+    """A deadline's or check's verdict for comparison (None: the document states no tolerance to be within)."""
+    if status == "no_tolerance_stated":
+        return None
+    return f"{status} (advice)" if strength == "advice" and status in ("missed", "outside") else status
+
+
+def deadline_row(rule: DeadlineRule) -> str | None:
+    """The comparison row of a journey deadline: None for one that governs no event a record can date."""
+    return f"deadline:{rule.event}:{rule.from_}" if rule.event else None
+
+
+def check_row(method: str, measure: str) -> str:
+    return f"check:{method}:{measure}"
+
+
+def journey_row_words(row: str) -> str | None:
+    """A deadline's or check's row in words ('deadline portfolio submitted (from discussion)', 'check observation
+    duration minutes'); None for any other row."""
+    kind, _, rest = row.partition(":")
+    if kind == "deadline":
+        event, _, anchor = rest.partition(":")
+        return f"deadline {event.replace('_', ' ')} (from {anchor.replace('_', ' ')})"
+    if kind == "check":
+        return "check " + rest.replace(":", " ").replace("_", " ")
+    return None
+
+
+NO_VERDICT = "none stated"  # a body's value on a deadline's or check's row where its document states none
+
+
+def journey_verdicts(ruleset: Ruleset | None, deadlines: Iterable[Any], checks: Iterable[Any]
+                     ) -> dict[str, tuple[str, list[str]]]:
+    """One body's verdict on each deadline and check row, with the ids of its rules there (``deadlines`` and
+    ``checks``: a result's, as objects with ``id``, ``status``, ``strength`` and, for a check, ``method`` and
+    ``measure``). Deadlines a body's own hook adds beyond its journey rules are not matched."""
+    found: dict[str, list[tuple[str, str]]] = {}
+    rules = {d.id: d for d in (ruleset.journey.deadlines if ruleset and ruleset.journey else ())}
+    for d in deadlines:
+        if (rule := rules.get(d.id)) is not None and (row := deadline_row(rule)) is not None \
+                and (said := verdict(d.status, d.strength)) is not None:
+            found.setdefault(row, []).append((said, d.id))
+    for c in checks:
+        if (said := verdict(c.status, c.strength)) is not None:
+            found.setdefault(check_row(c.method, c.measure), []).append((said, c.id))
+    return {row: (min((v for v, _ in pairs), key=VERDICTS.index), list(dict.fromkeys(i for _, i in pairs)))
+            for row, pairs in found.items()}
+
+
+def journey_differences(verdicts: Mapping[str, Mapping[str, tuple[str, list[str]]]]) -> dict[str, dict[str, Any]]:
+    """The deadline and check rows on which bodies' verdicts differ (``verdicts``: body -> ``journey_verdicts``),
+    each as {body: {"verdict", "rules"}} for the bodies giving one, in the order the rows first appear."""
+    rows = list(dict.fromkeys(row for by_row in verdicts.values() for row in by_row))
+    out = {}
+    for row in rows:
+        given = {body: by_row[row] for body, by_row in verdicts.items() if row in by_row}
+        if len({v for v, _ in given.values()}) > 1:
+            out[row] = {body: {"verdict": v, "rules": ids} for body, (v, ids) in given.items()}
+    return out
+
+
+def journey_rows(results: Sequence[BodyResult], rulesets: Sequence[Ruleset | None]
+                 ) -> dict[str, dict[str, Any]]:
+    """``journey_differences`` of graded results, each with the ruleset that graded it."""
+    return journey_differences({r.body: journey_verdicts(rs, r.deadlines, r.checks)
+                                for r, rs in zip(results, rulesets, strict=True)})
+
+
+MEASURES = ("duration_minutes", "questioning_minutes", "words")  # an attempt's, as a witness line names them
+
+
 def witness_line(witness: dict[str, Any]) -> str:
     """A witness record in one line, as a reader checks it against a finding: each attempt (method, kind, grade
-    or criteria met, date, exceptional circumstances), then what the apprentice and gateway give besides their
-    ids and dates (ages, levels, evidence not provided, counts) and any document version named."""
+    or criteria met, date, exceptional circumstances, what was measured), the journey's dates, then what the
+    apprentice and gateway give besides their ids and dates (ages, levels, evidence not provided, counts) and any
+    document version named."""
     parts = []
     for a in witness.get("assessments", ()):
         kind = f" {a['kind']}" if a.get("kind", "first") != "first" else ""
         what = a["grade"] if a.get("grade") else f"{len(a.get('criteria_met') or ())} criteria met"
         ec = ", exceptional circumstances" if a.get("exceptional_circumstances") else ""
-        parts.append(f"{a['method']}{kind} {what} on {a.get('date', '?')}{ec}")
+        counts = a.get("duration_includes_questioning")
+        counting = {"duration_minutes": "" if counts is None else " counting the questioning" if counts
+                    else " without the questioning"}
+        measured = "".join(f", {k.replace('_', ' ')} {a[k]:g}{counting.get(k, '')}" for k in MEASURES
+                           if a.get(k) is not None)
+        parts.append(f"{a['method']}{kind} {what} on {a.get('date', '?')}{ec}{measured}")
+    parts += [f"{k.replace('_', ' ')} on {v}" for k, v in witness.get("dates", {}).items() if v]
     apprentice = {k: v for k, v in witness.get("apprentice", {}).items() if k != "id" and v not in (None, False)}
     if apprentice:
         parts.append("apprentice " + ", ".join(f"{k} {v}" if v is not True else k for k, v in apprentice.items()))

@@ -21,7 +21,7 @@ from epa.citations import label, short_title, versioned
 from epa.gateway import age_band
 from epa.grading import BodyResult
 from epa.model import Check, Document, Journey, ResitRules
-from epa.report import JOURNEY_ROWS
+from epa.report import JOURNEY_ROWS, NO_VERDICT, journey_row_words
 from epa.timeline import allowed
 from epa.workdays import describe
 
@@ -306,7 +306,8 @@ def _witnessed(f: dict[str, Any], touched: dict[str, Any] | None = None) -> str:
     if touched is not None:
         text += f"\n{touched['inputs']:,} of {touched['of']:,} records of the cohort ({100 * touched['share']:.3g}%)"
     if f.get("shows") and f.get("witness"):
-        values = "; ".join(f"{body} {'no grade' if v is None else {True: 'yes', False: 'no'}.get(v, v)}"
+        none = NO_VERDICT if journey_row_words(f["shows"]["row"]) else "no grade"
+        values = "; ".join(f"{body} {none if v is None else {True: 'yes', False: 'no'}.get(v, v)}"
                            for body, v in f["shows"]["values"].items())
         text += f"\nwitness: {witness_line(f['witness'])}\n→ {f['shows']['row']}: {values}"
     return text
@@ -464,9 +465,11 @@ def _journey_line(res: BodyResult) -> str:
     return f"{ready}{unknown}{after}"
 
 
-def _explain(console: Console, results: list[BodyResult], about: set[str] | None) -> None:
+def _explain(console: Console, results: list[BodyResult], about: set[str] | None,
+             journey: dict[str, dict[str, Any]] | None = None) -> None:
     """Each result's explanation steps (those about `about` only, when given) and notes, each cited by the
-    document's short title, in a grid so that the text wraps on words beside the body's id."""
+    document's short title, in a grid so that the text wraps on words beside the body's id; then what each of
+    its deadlines and checks on a differing ``journey`` row says."""
     grid = Table.grid(padding=(0, 1))
     grid.add_column(no_wrap=True, style="bold")
     grid.add_column()
@@ -478,6 +481,11 @@ def _explain(console: Console, results: list[BodyResult], about: set[str] | None
         if "gateway_ready" in (about or ()):
             lines += [(f"gateway: {r.name}: {r.says}", r.citation) for r in res.gateway.requirements
                       if r.id in res.gateway.unmet]
+        for row, given in (journey or {}).items():
+            ids = given[res.body]["rules"] if res.body in given else ()
+            kind = "deadline" if row.startswith("deadline:") else "check"
+            lines += [(f"{kind}: {d.says}", d.citation) for d in (res.deadlines if kind == "deadline" else res.checks)
+                      if d.id in ids]
         for says, citation in lines:
             text = Text(says)
             if citation:
@@ -535,9 +543,11 @@ def compare(console: Console, results: list[BodyResult], differing: list[str], a
     if about:
         header(console, about)
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-    table.add_column("", no_wrap=True)
+    journey = (about or {}).get("journey_differences") or {}
+    # a deadline's or check's label and verdict are long: they wrap on words where the table is narrow
+    table.add_column("", no_wrap=not journey)
     for r in results:
-        table.add_column(r.body, no_wrap=True, overflow="ellipsis")
+        table.add_column(r.body, no_wrap=not journey, overflow="ellipsis")
     methods = list(dict.fromkeys(m for r in results for m in r.components))
     yes_no = {True: "yes", False: "no"}
     for row in ["overall", *methods, *JOURNEY_ROWS]:
@@ -549,18 +559,27 @@ def compare(console: Console, results: list[BodyResult], differing: list[str], a
         label = _ROW_LABEL.get(row, row) + (" ≠" if differs else "")
         table.add_row(Text(label, style="bold" if row == "overall" or differs else ""),
                       *(Text(c, style="bold yellow" if differs else "") for c in cells))
+    for row, given in journey.items():  # a deadline or check row: shown only where the bodies' verdicts differ
+        table.add_row(Text(_label(row) + " ≠", style="bold"),
+                      *(Text(given[r.body]["verdict"] if r.body in given else "—", style="bold yellow")
+                        for r in results))
     print_table(console, table)
     if not differing:
         console.print("All bodies agree.")
     else:
-        console.print(Text(f"Why they differ (≠ {', '.join(_ROW_LABEL.get(d, d) for d in differing)}):",
-                           style="bold"))
+        console.print(Text(f"Why they differ (≠ {', '.join(_label(d) for d in differing)}):", style="bold"))
         about_rows = set(differing) | ({"resit"} if {"capped", "full_retake_required"} & set(differing) else set())
-        _explain(console, results, about_rows)
+        _explain(console, results, about_rows, journey)
     _show_more(console, results, show)
 
 
 _ROW_LABEL = {"gateway_ready": "gateway ready", "capped": "capped at pass", "full_retake_required": "whole EPA again"}
+
+
+def _label(row: str) -> str:
+    """A comparison row in words: a deadline's or check's (``report.journey_row_words``), or a JOURNEY_ROWS
+    label."""
+    return journey_row_words(row) or _ROW_LABEL.get(row, row)
 
 
 _STATUS_STYLE = {"met": "green", "unmet": "bold red", "missed": "bold red", "unknown": "yellow",

@@ -172,17 +172,42 @@ def allowed(rule: Tolerance) -> str:
     return " and ".join(words)
 
 
-def _limits(rule: Tolerance, attempt: Attempt) -> tuple[float | None, float | None]:
+def _limits(rule: Tolerance, duration: float | None) -> tuple[float | None, float | None]:
     low = high = None
     if rule.nominal is not None and _has_range(rule):
         low = rule.nominal * (1 - (rule.minus_percent or 0) / 100)
         high = rule.nominal * (1 + (rule.plus_percent or 0) / 100)
     if rule.max is not None:
         high = rule.max if high is None else min(high, rule.max)
-    if rule.max_percent_of_duration is not None and attempt.duration_minutes is not None:
-        share = attempt.duration_minutes * rule.max_percent_of_duration / 100
+    if rule.max_percent_of_duration is not None and duration is not None:
+        share = duration * rule.max_percent_of_duration / 100
         high = share if high is None else min(high, share)
     return low, high
+
+
+def own_duration(ruleset: Ruleset, attempt: Attempt) -> tuple[float | None, str]:
+    """The attempt's duration as the body's document counts it, and how it was found ('' where as recorded).
+
+    A record that says whether its duration_minutes counts the questioning (``duration_includes_questioning``)
+    is read by each body as its document's ``conduct`` says the questioning sits: inside the duration (the
+    questioning added where the record left it out), or after it (taken away where the record counted it). A
+    record that does not say, or a body whose document does not, keeps the duration as recorded. None: the
+    questioning must be added or taken away and the record gives no questioning_minutes."""
+    recorded, includes = attempt.duration_minutes, attempt.duration_includes_questioning
+    place = next((c.value for c in (ruleset.journey.conduct if ruleset.journey else ())
+                  if c.aspect == "questioning_in_duration" and c.about == attempt.method), None)
+    if recorded is None or includes is None or place not in ("included", "after_the_observation") \
+            or includes is (place == "included"):
+        return recorded, ""
+    questioning = attempt.questioning_minutes
+    if questioning is None:
+        return None, "the document counts the duration " + ("with" if place == "included" else "without") + \
+            " the questioning, and the record gives no questioning_minutes"
+    if place == "included":
+        return recorded + questioning, f"{recorded:g} recorded and {questioning:g} of questioning, which the " \
+                                       "document counts inside the duration"
+    return recorded - questioning, f"{recorded:g} recorded less {questioning:g} of questioning, which the " \
+                                   "document counts after the duration"
 
 
 def tolerance_checks(ruleset: Ruleset, record: Record) -> list[ToleranceCheck]:
@@ -192,6 +217,16 @@ def tolerance_checks(ruleset: Ruleset, record: Record) -> list[ToleranceCheck]:
             value = getattr(attempt, rule.measure)
             if value is None:
                 continue
+            duration, counted = own_duration(ruleset, attempt)
+            if rule.measure == "duration_minutes":
+                if duration is None:
+                    checks.append(ToleranceCheck(
+                        rule.id, rule.method, attempt.date, rule.measure, value, None, None, None,
+                        f"{rule.method} on {attempt.date}: duration minutes {value:g} recorded with the questioning "
+                        f"{'in' if attempt.duration_includes_questioning else 'out'}; cannot check: {counted}",
+                        rule.citation, "unknown", rule.strength))
+                    continue
+                value = duration
             measure = rule.measure.replace('_', ' ')
             if no_tolerance_stated(rule):
                 assert rule.nominal is not None
@@ -202,15 +237,18 @@ def tolerance_checks(ruleset: Ruleset, record: Record) -> list[ToleranceCheck]:
                 checks.append(ToleranceCheck(rule.id, rule.method, attempt.date, rule.measure, value, None, None,
                                              None, says, rule.citation, "no_tolerance_stated", rule.strength))
                 continue
-            low, high = _limits(rule, attempt)
-            needs_duration = rule.max_percent_of_duration is not None and attempt.duration_minutes is None
+            low, high = _limits(rule, duration)
+            needs_duration = rule.max_percent_of_duration is not None and duration is None
             ok = None if needs_duration and high is None else (low is None or value >= low) and (
                 high is None or value <= high)
             status = {True: "within", False: "outside", None: "unknown"}[ok]
             verdict = {True: "within", False: "outside", None: "cannot check (no duration_minutes)"}[ok]
             span = f"{low:g}-{high:g}" if low is not None and high is not None else f"up to {high:g}" if high else ""
-            says = (f"{rule.method} on {attempt.date}: {measure} {value:g}, {verdict} "
-                    f"{allowed(rule)}{f' ({span})' if span else ''}")
+            how = f" ({counted})" if counted and rule.measure == "duration_minutes" else ""
+            says = (f"{rule.method} on {attempt.date}: {measure} {value:g}{how}, "
+                    f"{verdict} {allowed(rule)}{f' ({span})' if span else ''}")
+            if counted and rule.max_percent_of_duration is not None:
+                says += f" (of a duration of {duration:g}: {counted})"
             if status == "outside" and rule.strength == "advice":
                 says += ADVICE_MISSED
             checks.append(ToleranceCheck(rule.id, rule.method, attempt.date, rule.measure, value, low, high, ok,

@@ -22,7 +22,9 @@ __all__ = ["Finding", "Subject", "analyse"]
 
 
 def subjects(registry: Registry, standard: str, bodies: list[str] | None) -> list[Subject]:
-    chosen = [registry.body(b) for b in bodies] if bodies else list(registry.offering(standard))
+    # a body named twice (by its id and its acronym, say) is analysed once
+    chosen = list({b.body.id: b for b in map(registry.body, bodies)}.values()) if bodies \
+        else list(registry.offering(standard))
     for b in chosen:
         if standard not in b.body.standards:
             raise InputError(f"{b.body.id} does not offer {standard}",
@@ -117,7 +119,7 @@ def analyse(registry: Registry, standard: str, bodies: list[str] | None = None) 
     # A stated finding a record shows (an evidence item one body requires at gateway) is as large as the gateway
     # profiles in which that item alone, missing or not recorded, splits the bodies as its witness does.
     alone = profiles.alone(standard, current)
-    findings += [{**f.as_data(documents), "region": _item_region(f, alone, summary["gateway"], current)}
+    findings += [{**f.as_data(documents), "region": f.region or _item_region(f, alone, summary["gateway"], current)}
                  for f in stated]
     return {
         "standard": standard,

@@ -11,6 +11,7 @@ import attrs
 
 from epa.conformance.checks import CHECKS, Skip
 from epa.conformance.checks import Subject as CheckSubject
+from epa.consistency import journeys
 from epa.consistency.findings import Finding, Quote, Side, Subject, names, sides_by
 from epa.model import Grade, Recommendation, Ruleset, Standard
 from epa.variants import span, variants
@@ -158,7 +159,7 @@ def tolerances(subjects: list[Subject], standard: Standard) -> list[Finding]:
         slug = f"{method}.{measure.replace('_', '-')}"
         if (f := _by_value("tolerances", slug, f"The {method}'s {measure.replace('_', ' ')}", values, cited,
                            quoted)):
-            out.append(f)
+            out.append(journeys.witnessed(f, journeys.tolerance(subjects, method, measure)))
     return out
 
 

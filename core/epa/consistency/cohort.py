@@ -12,14 +12,25 @@ that names an older document version, or that no record can show, touches none.
 from __future__ import annotations
 
 import json
+from types import SimpleNamespace
 from typing import Any
 
 from epa import batch
 from epa.consistency.complete import region
+from epa.errors import InputError
+from epa.model import Ruleset
+from epa.report import journey_verdicts
+
+JOURNEY_ROWS = ("deadline:", "check:")  # a deadline's and a check's rows: report.journey_verdicts
 
 
-def _value(result: dict[str, Any], row: str) -> Any:
-    """A body's value on a row of ``epa compare``, from its JSON result."""
+def _value(result: dict[str, Any], row: str, ruleset: Ruleset | None = None) -> Any:
+    """A body's value on a row of ``epa compare``, from its JSON result (a deadline's or check's row: its verdict,
+    the deadlines matched to their rules in ``ruleset``, the one that graded it; None where it gives none)."""
+    if row.startswith(JOURNEY_ROWS):
+        verdicts = journey_verdicts(ruleset, [SimpleNamespace(**d) for d in result.get("deadlines", ())],
+                                    [SimpleNamespace(**c) for c in result.get("checks", ())])
+        return verdicts.get(row, (None, []))[0]
     if row == "overall":
         return result.get("overall")
     if row == "gateway_ready":
@@ -55,6 +66,14 @@ def touched(registry: Any, standard: str, findings: list[dict[str, Any]], source
     """Decide every record of the cohort ``source`` and count, per finding (by id), the records that show its
     split; returns ``{"file", "records", "errors", "other_standards", "findings": {id: region}}``."""
     shown = [(f["id"], f["shows"]) for f in findings if f.get("shows")]
+
+    def _ruleset(result: dict[str, Any]) -> Ruleset | None:
+        """The ruleset that graded a result (by its document's version), for matching its deadlines to rules."""
+        try:
+            return registry.body(result["body"]).ruleset(standard, (result.get("document") or {}).get("version"))
+        except InputError:
+            return None
+
     counts = dict.fromkeys((i for i, _ in shown), 0)
     tally = {"records": 0, "errors": 0, "other_standards": 0}
 
@@ -72,7 +91,9 @@ def touched(registry: Any, standard: str, findings: list[dict[str, Any]], source
             tally["records"] += 1
             results = {r["body"]: r for r in data["results"]}
             for ident, shows in shown:
-                if all(label in results and _value(results[label], shows["row"]) == _shown(v)
+                journey = shows["row"].startswith(JOURNEY_ROWS)
+                if all(label in results and _value(results[label], shows["row"],
+                                                   _ruleset(results[label]) if journey else None) == _shown(v)
                        for label, v in shows["values"].items()) and _same_cause(results, shows):
                     counts[ident] += 1
 

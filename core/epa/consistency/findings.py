@@ -83,6 +83,7 @@ class Finding:
     witness: dict[str, Any] | None = None
     shows: dict[str, Any] | None = None
     cases: int = 0
+    region: dict[str, Any] | None = None  # a stated finding's region, where a sweep of its own counted it
 
     def as_data(self, documents: Mapping[str, Mapping[str, str | None]] | None = None) -> dict[str, Any]:
         """As ``epa consistency`` writes it; ``documents`` (a body label -> its document's title and version)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from epa.consistency import journeys
 from epa.consistency.findings import Finding, Subject, cause, names, pins, record, sides_by
 from epa.model import CONDUCT_ASPECTS, Conduct
 from epa.variants import span
@@ -51,6 +52,8 @@ def conduct(subjects: list[Subject]) -> list[Finding]:
         slug = aspect.replace("_", "-") + (f".{about}" if about else "")
         what = _ASPECTS[aspect].format(about=about or "assessment")
         if (f := _finding(f"conduct.{slug}", "conduct", what, values, says, cited, quotes)):
+            if aspect == "questioning_in_duration" and about:
+                f = journeys.witnessed(f, journeys.questioning(subjects, about))
             out.append(f)
     return out
 
@@ -70,7 +73,9 @@ def portfolio_before_discussion(subjects: list[Subject]) -> list[Finding]:
         quotes[s.label] = [(d.text, d.citation) for d in found]
     f = _finding("deadlines.portfolio-before-discussion", "deadlines",
                  "The portfolio's submission before the professional discussion", values, says, cited, quotes)
-    return [f] if f else []
+    if f is None:
+        return []
+    return [journeys.witnessed(f, journeys.deadline(subjects, "portfolio_submitted", "discussion"))]
 
 
 # A body may still ask for the item in words, or check it otherwise (NQual's gateway form by its lead time).

@@ -327,7 +327,7 @@ def build(service: Service) -> Starlette:
 
     async def compare(request: Request) -> Response:
         return await s.decide(request, lambda rec: answers.compare(
-            rec, answers.graded(s.registry, rec, None, NAME), NAME))
+            rec, answers.graded(s.registry, rec, None, NAME), NAME, s.registry))
 
     def one_body(request: Request) -> str | None:
         name = _query(request, "body")

@@ -1,0 +1,199 @@
+"""Witnesses for the rule-data findings a record can show through a deadline's or a tolerance check's verdict
+(``report.journey_verdicts``: `epa compare` names the row ``deadline:EVENT:ANCHOR`` or ``check:METHOD:MEASURE``
+among its ``differences`` where the bodies' verdicts differ).
+
+A deadline row is swept over every class of its event's day: with the anchor's date fixed, each body's due date
+cuts the days, and each due day, each run of days before, between and after them, and the event not recorded is
+one class. A tolerance row likewise over the measure's value, cut at each body's limits (as its checks give them).
+Each class is graded once by every body; the witness is the first class (the earliest day, the smallest value)
+on which the bodies' verdicts split, and the finding's region is how many of the classes split as it does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar
+
+from attrs import frozen
+
+from epa.consistency.complete import region
+from epa.consistency.findings import GATEWAY, Finding, Subject, pins, record
+from epa.report import check_row, journey_verdicts
+from epa.timeline import JOURNEY_DATES
+from epa.workdays import shift
+
+T = TypeVar("T", dt.date, float)
+
+
+@frozen
+class Shown:
+    """A finding's witness record, the row and values `epa compare` shows on it, and the finding's region."""
+
+    witness: dict[str, Any]
+    shows: dict[str, Any]
+    region: dict[str, Any]
+
+
+def witnessed(finding: Finding, shown: Shown | None) -> Finding:
+    """The finding with the witness, row and region a sweep found (unchanged where none splits the bodies)."""
+    if shown is not None:
+        finding.witness, finding.shows, finding.region, finding.cases = \
+            shown.witness, shown.shows, shown.region, shown.region["inputs"]
+    return finding
+
+
+def _classes(points: Iterable[T], before: Callable[[T], T | None], between: Callable[[T, T], T | None],
+             after: Callable[[T], T]) -> list[T]:
+    """One value of each class the points cut a line into, smallest first: below the first point, each point,
+    between each two (where a value lies strictly between), above the last."""
+    cut: list[T] = sorted(set(points))
+    if not cut:
+        return []
+    first = before(cut[0])
+    out: list[T] = [] if first is None else [first]
+    for i, a in enumerate(cut):
+        out.append(a)
+        if i + 1 < len(cut) and (middle := between(a, cut[i + 1])) is not None:
+            out.append(middle)
+    out.append(after(cut[-1]))
+    return out
+
+
+def _tidy(limit: float) -> float:
+    """A limit as the document means it: 60 * 1.1 is 66, not 66.00000000000001."""
+    rounded = round(limit, 6)
+    return int(rounded) if rounded.is_integer() else rounded
+
+
+def _verdicts(subjects: Sequence[Subject], data: dict[str, Any], row: str) -> dict[str, str | None]:
+    results = {s.label: (s, s.grade(data)) for s in subjects}
+    return {label: journey_verdicts(s.ruleset, r.deadlines, r.checks).get(row, (None, []))[0]
+            for label, (s, r) in results.items()}
+
+
+def _split(values: dict[str, str | None]) -> bool:
+    return len({v for v in values.values() if v is not None}) > 1
+
+
+def _witnessed(subjects: Sequence[Subject], classes: list[dict[str, Any]], row: str, space: str,
+               split: Callable[[dict[str, str | None]], bool] | None = None) -> Shown | None:
+    """The first class that splits the bodies, and how many classes split them as it does: with ``split``, every
+    class it accepts (either way round); without, those giving every body the witness's verdict."""
+    graded = [(data, _verdicts(subjects, data, row)) for data in classes]
+    first = next(((data, values) for data, values in graded if (split or _split)(values)), None)
+    if first is None:
+        return None
+    data, values = first
+    same = sum(1 for _, v in graded if (split(v) if split else v == values))
+    return Shown(data, {"row": row, "values": values}, region(same, len(classes), space))
+
+
+def deadline(subjects: Sequence[Subject], event: str, anchor: str) -> Shown | None:
+    """The deadlines on ``event`` counted from ``anchor`` (a method's attempt, the gateway or a journey date), swept
+    over every class of the event's day; None where no class splits the bodies, or the record cannot date them."""
+    if event not in JOURNEY_DATES or not subjects:
+        return None
+    standard = subjects[0].ruleset.standard
+    methods = subjects[0].ruleset.method_ids
+    rules = [d for s in subjects for d in (s.ruleset.journey.deadlines if s.ruleset.journey else ())
+             if d.event == event and d.from_ == anchor]
+    day = GATEWAY + dt.timedelta(days=28)  # the anchor: four weeks after gateway, its own date where it is gateway
+    attempts: list[dict[str, Any]] = []
+    dates: dict[str, str] = {}
+    if anchor in methods:
+        attempts = [{"method": anchor, "grade": "pass", "date": day.isoformat()}]
+    elif anchor in JOURNEY_DATES:
+        dates[anchor] = day.isoformat()
+    elif anchor == "gateway":
+        day = GATEWAY
+    else:
+        return None
+    one = dt.timedelta(days=1)
+    days = _classes((shift(day, r.offset) for r in rules), lambda d: d - one,
+                    lambda a, b: a + one if a + one < b else None, lambda d: d + one)
+    pinned = pins(subjects)
+    classes = [record(standard, attempts, **pinned, dates={**dates, event: d.isoformat()}) for d in days]
+    classes.append(record(standard, attempts, **pinned, **({"dates": dates} if dates else {})))
+    space = (f"every class of the {event.replace('_', ' ')} day, the {anchor.replace('_', ' ')} fixed: on each "
+             "body's due date, before, between and after them, or not recorded")
+    return _witnessed(subjects, classes, f"deadline:{event}:{anchor}", space)
+
+
+def tolerance(subjects: Sequence[Subject], method: str, measure: str) -> Shown | None:
+    """A method's measure swept over every class of its value, cut at each body's limits for it (a questioning
+    share counted of the method's stated duration); None where no class splits the bodies."""
+    if not subjects:
+        return None
+    standard = subjects[0].ruleset.standard
+    tolerances = [t for s in subjects for t in (s.ruleset.journey.tolerances if s.ruleset.journey else ())
+                  if t.method == method]
+    durations = sorted(t.nominal for t in tolerances if t.measure == "duration_minutes" and t.nominal is not None)
+    base = {"method": method, "grade": "pass", "date": (GATEWAY + dt.timedelta(days=28)).isoformat(),
+            **({"duration_minutes": _tidy(durations[0])} if measure != "duration_minutes" and durations else {})}
+    pinned = pins(subjects)
+
+    def attempt(value: float) -> dict[str, Any]:
+        return record(standard, [{**base, measure: int(value) if measure == "words" else value}], **pinned)
+
+    # each body's limits, as its checks of one probe give them
+    probe = attempt(1)
+    limits = [_tidy(x) for s in subjects for c in s.grade(probe).checks if (c.method, c.measure) == (method, measure)
+              for x in (c.low, c.high) if x is not None]
+    whole = measure == "words"
+
+    def between(a: float, b: float) -> float | None:
+        middle = a + 1 if a + 1 < b else None if whole else (a + b) / 2
+        return middle if middle is None or a < middle < b else None
+
+    values = _classes(limits, lambda v: v - 1 if v - 1 > 0 else None if whole or v <= 0 else v / 2, between,
+                      lambda v: (int(v) + 1) if whole else v + 1)
+    space = f"every class of the {method}'s {measure.replace('_', ' ')}: each body's limits, and each range " \
+            "below, between and above them"
+    return _witnessed(subjects, [attempt(v) for v in values], check_row(method, measure), space)
+
+
+def questioning(subjects: Sequence[Subject], method: str) -> Shown | None:
+    """Whether the method's questioning is inside its duration, shown by records that say their duration counts
+    the questioning (``duration_includes_questioning``): the questioning held at the most minutes any body allows
+    it (10 for TQUK), the recorded duration swept over every class its bodies' limits cut, each body checking the
+    minutes its own document counts. The witness splits the bodies as the finding does: those counting the
+    questioning inside the duration on one side, those counting it after on the other."""
+    places = {s.label: next((c.value for c in (s.ruleset.journey.conduct if s.ruleset.journey else ())
+                             if c.aspect == "questioning_in_duration" and c.about == method), None) for s in subjects}
+    inside = [label for label, place in places.items() if place == "included"]
+    after = [label for label, place in places.items() if place == "after_the_observation"]
+    if not inside or not after:
+        return None
+    tolerances = [t for s in subjects for t in (s.ruleset.journey.tolerances if s.ruleset.journey else ())
+                  if t.method == method]
+    most = sorted(t.max for t in tolerances if t.measure == "questioning_minutes" and t.max is not None)
+    nominal = sorted(t.nominal for t in tolerances if t.measure == "duration_minutes" and t.nominal is not None)
+    if not most and not nominal:
+        return None
+    minutes = _tidy(most[-1] if most else nominal[0] * 15 / 100)
+    standard = subjects[0].ruleset.standard
+    pinned = pins(subjects)
+
+    def attempt(duration: float) -> dict[str, Any]:
+        return record(standard, [{"method": method, "grade": "pass", "date": (GATEWAY + dt.timedelta(days=28))
+                                  .isoformat(), "duration_minutes": duration, "questioning_minutes": minutes,
+                                  "duration_includes_questioning": True}], **pinned)
+
+    # a body counting the questioning after the duration reaches its limits with the questioning's minutes more
+    probe = attempt(minutes + 1)
+    points = [_tidy(x + (minutes if places[s.label] == "after_the_observation" else 0)) for s in subjects
+              for c in s.grade(probe).checks if (c.method, c.measure) == (method, "duration_minutes")
+              for x in (c.low, c.high) if x is not None]
+    durations = [d for d in _classes(points, lambda v: v - 1, lambda a, b: a + 1 if a + 1 < b else (a + b) / 2,
+                                     lambda v: v + 1) if d >= minutes]
+
+    def as_the_finding(values: dict[str, str | None]) -> bool:
+        sides = {values[label] for label in inside}, {values[label] for label in after}
+        return all(len(side) == 1 and None not in side for side in sides) and sides[0] != sides[1]
+
+    space = (f"every class of the {method}'s recorded duration, counting {minutes:g} minutes of questioning inside "
+             "it: each body's limits on the minutes its document counts, and each range below, between and above "
+             "them")
+    return _witnessed(subjects, [attempt(d) for d in durations], check_row(method, "duration_minutes"), space,
+                      as_the_finding)

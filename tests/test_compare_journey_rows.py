@@ -1,0 +1,68 @@
+"""`epa compare`: a deadline's and a tolerance check's verdicts are rows of `differences`, matched across bodies by
+the deadline's event and anchor (a check's method and measure), since each body's rule ids differ."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from conftest import OUR_BODIES, ROOT
+from epa.testing import ok_json, requires, run
+
+FOUR = ",".join(OUR_BODIES)
+PORTFOLIO = "deadline:portfolio_submitted:discussion"
+
+
+def _record(tmp_path, portfolio: str | None) -> str:
+    data = {"standard": "ST0071", "apprentice": {"id": "A1"}, "gateway": {"date": "2025-01-06"},
+            "assessments": [{"method": "discussion", "date": "2025-02-06", "grade": "pass"}]}
+    if portfolio:
+        data["dates"] = {"portfolio_submitted": portfolio}
+    path = tmp_path / "record.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return str(path)
+
+
+@requires(*OUR_BODIES)
+def test_a_missed_requirement_beside_missed_advice_differs(tmp_path):
+    # 000: the portfolio "should be submitted to NQual two weeks prior to the Professional Discussion date";
+    # 002, 003, 004: "must". Discussion 2025-02-06, due 2025-01-23; 2025-01-27 is 4 days late for all four.
+    out = ok_json("--bodies", FOUR, "compare", _record(tmp_path, "2025-01-27"), definition="compare")
+    assert out["differences"] == [PORTFOLIO]
+    assert {b: v["verdict"] for b, v in out["journey_differences"][PORTFOLIO].items()} == {
+        "gateway_quals": "missed", "highfield": "missed", "nqual": "missed (advice)", "tqual": "missed"}
+
+
+@requires(*OUR_BODIES)
+def test_a_date_kept_is_kept_whatever_the_force_of_its_rule(tmp_path):
+    # On the due date (2025-01-23, 14 days before the discussion) every body's deadline is met: the advice and the
+    # requirement agree, so nothing differs and the answer is as it was before deadlines were compared.
+    for portfolio in ("2025-01-23", None):  # kept, or not recorded (open for all)
+        out = ok_json("--bodies", FOUR, "compare", _record(tmp_path, portfolio), definition="compare")
+        assert out["differences"] == [] and "journey_differences" not in out
+
+
+@requires(*OUR_BODIES)
+def test_a_check_differs_where_one_body_is_outside_and_a_body_stating_no_tolerance_is_not_compared():
+    # examples/st0071-journey.yaml: a 58-minute observation. 004 § 2.5 "Duration 60 minutes (+10% ...)": 60 to 66,
+    # outside; 002 and 003: 60 minutes +/-10%, 54 to 66, within; 000 "lasting 60 minutes" states no tolerance, so
+    # NQual gives no verdict. Gateway readiness differs as before (maths level 1 at 17: 002 and 004).
+    out = ok_json("--bodies", FOUR, "compare", str(ROOT / "examples" / "st0071-journey.yaml"), definition="compare")
+    assert out["differences"] == ["gateway_ready", "check:observation:duration_minutes"]
+    assert out["journey_differences"] == {"check:observation:duration_minutes": {
+        "gateway_quals": {"verdict": "outside", "rules": ["observation-duration"]},
+        "highfield": {"verdict": "within", "rules": ["observation-duration"]},
+        "tqual": {"verdict": "within", "rules": ["observation-duration"]}}}
+
+
+@requires(*OUR_BODIES)
+def test_the_batch_compares_the_decisions_only(tmp_path):
+    # --batch (the engine's decisions, summarised) compares grades, readiness, the cap and a full retake: a cohort
+    # line keeps those rows, so its summary counts what the CSV rows show.
+    record = Path(_record(tmp_path, "2025-01-27"))
+    cohort = tmp_path / "cohort.jsonl"
+    cohort.write_text(record.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    result = run("--bodies", FOUR, "compare", "--batch", str(cohort), "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    line = json.loads(result.stdout.splitlines()[0])
+    assert line["differences"] == [] and "journey_differences" not in line
