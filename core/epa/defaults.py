@@ -12,7 +12,8 @@ from collections.abc import Iterator, Mapping, Sequence
 
 import pluggy
 
-from epa import gateway, resits, timeline
+from epa import gateway, resits
+from epa.families import deadlines as deadline_family
 from epa.model import (
     CombinationRow,
     ComponentResult,
@@ -127,7 +128,7 @@ def gateway_requirements(ruleset: Ruleset, record: Record) -> list[Requirement]:
 
 @hookimpl(trylast=True)
 def deadlines(ruleset: Ruleset, record: Record) -> list[Deadline]:
-    return timeline.deadlines(ruleset, record)
+    return deadline_family.deadlines(ruleset, record)
 
 
 @hookimpl(trylast=True)

@@ -30,6 +30,7 @@ import operator
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
+from epa.families import deadlines as deadline_family
 from epa.fastrecord import RecordView, as_record, criteria_listed
 from epa.gateway import LEVELS, GatewayStatus
 from epa.graders import Graders, Method, Rules
@@ -40,7 +41,6 @@ from epa.model import (
     Check,
     ComponentResult,
     Criterion,
-    DeadlineRule,
     Gateway,
     Grade,
     GradedAttempt,
@@ -52,7 +52,6 @@ from epa.model import (
     Window,
 )
 from epa.registry import LoadedBody, Registry
-from epa.timeline import JOURNEY_DATES, anchor_date, event_dates
 from epa.workdays import shift, whole_months
 
 _RANK = {level: i for i, level in enumerate(LEVELS)}
@@ -148,20 +147,7 @@ def _unmet(check: Check | None, ruleset: Ruleset) -> Unmet | str | None:
     assert check.deadline and ruleset.journey, "the schema allows exactly these checks (and provided)"
     rule = ruleset.journey.deadline(check.deadline.id)
     assert rule is not None, "load_journey checks deadline ids"
-    return _deadline_missed(rule, ruleset)
-
-
-def _day(name: str, ruleset: Ruleset) -> Callable[[Record], dt.date | None] | None:
-    """The record's date for a journey date or a method (its first attempt), as ``timeline`` reads it; None
-    for the anchors and events that need the whole record (first or final assessment, every method...)."""
-    if name in JOURNEY_DATES:
-        return lambda r: getattr(r.dates, name)
-    if name in ruleset.method_ids:
-        def first(r: Record) -> dt.date | None:
-            attempts = r.attempts_at(name)
-            return attempts[0].date if attempts else r.schedule.get(name)
-        return first
-    return None
+    return deadline_family.missed(rule, ruleset, _Due)  # its due dates remembered by the engine
 
 
 class _Due:
@@ -178,35 +164,6 @@ class _Due:
             _bound(self.dues)
             due = self.dues[anchor] = shift(anchor, self.offset)
         return due
-
-
-def _deadline_missed(rule: DeadlineRule, ruleset: Ruleset) -> Unmet:
-    """True when the record shows the deadline missed (``timeline.evaluate_deadline`` says "missed")."""
-    if rule.event is None:
-        return lambda r: False  # nothing to miss: the deadline is only ever open
-    anchor = {"gateway": lambda r: r.gateway.date, "epa_start": lambda r: r.dates.epa_start or r.gateway.date
-              }.get(rule.from_) or _day(rule.from_, ruleset)  # None: timeline.anchor_date works it out
-    event = _day(rule.event, ruleset) if rule.event in JOURNEY_DATES else None  # a method's event: its attempt
-    due, by = _Due(rule.offset), rule.kind == "by"
-
-    def start(r: Record) -> dt.date | None:
-        return anchor(r) if anchor is not None else anchor_date(r, ruleset, rule.from_)[0]
-
-    if event is not None:  # one date: the journey date the record gives, if any
-        def missed_once(r: Record) -> bool:
-            day = event(r)
-            if day is None or (begun := start(r)) is None:
-                return False
-            return day > due(begun) if by else day < due(begun)
-        return missed_once
-
-    def missed(r: Record) -> bool:
-        events = event_dates(r, ruleset, rule.event)  # type: ignore[arg-type]
-        if not events or (begun := start(r)) is None:
-            return False
-        end = due(begun)
-        return any(d > end if by else d < end for d in events)
-    return missed
 
 
 def _gateway_checks(ruleset: Ruleset) -> tuple[Callable[[Gateway], tuple[Any, ...]] | None, list[Unmet | str]]:

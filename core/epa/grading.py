@@ -12,10 +12,11 @@ from typing import Any, TypeVar
 
 from attrs import frozen
 
-from epa import defaults, gateway, resits, timeline
+from epa import defaults, gateway, resits
 from epa.citations import documents
 from epa.contracts import describe
 from epa.errors import PluginError
+from epa.families import deadlines as deadline_family
 from epa.gateway import GatewayStatus
 from epa.model import (
     Attempt,
@@ -296,7 +297,7 @@ def grade(loaded: LoadedBody, record: Record) -> BodyResult:
     plan = plan_for(loaded, ruleset)
     # Where the defaults alone implement a journey hook, their procedure is asked directly, its pieces remembered;
     # a body's own hook is called, with the whole chain, every time (see epa.plans).
-    found = timeline.deadlines(ruleset, record, plan.deadlines) if plan.default_deadlines else _collect(
+    found = deadline_family.deadlines(ruleset, record, plan.deadlines) if plan.default_deadlines else _collect(
         loaded, "deadlines", Deadline, ruleset=ruleset, record=record)
     found += decision.deadlines if decision else ()
     requirements = gateway.requirements(ruleset, record, plan.requirements, plan.deadlines) \

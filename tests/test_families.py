@@ -1,0 +1,124 @@
+"""Each rule family is stated once (``epa.families``, issue 18), and both paths read that one statement: the cohort
+engine's decision (``Engine.decide``) and the explanation (``grading.grade``, the default hooks).
+
+Each family's test changes the family's rule where it is stated and checks that the decision and the explanation
+change together: a second copy of the rule, in the engine or in the explained path, would not follow the change,
+and the test would fail. (``tests/test_decisions.py`` holds the two paths equal on drawn records; these hold them
+to one source.) The rulesets here are made up, on an installed body's ST0071 document, so that each test reads
+exactly the rule it names whatever bodies are installed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import operator
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import epa.families.deadlines
+from epa.engine import Engine
+from epa.grading import BodyResult, grade
+from epa.model import (
+    Apprentice,
+    Attempt,
+    Check,
+    DeadlineRef,
+    DeadlineRule,
+    Gateway,
+    GatewayRule,
+    Journey,
+    JourneyDates,
+    Offset,
+    Record,
+    Ruleset,
+)
+from epa.plans import remembering
+from epa.registry import Registry
+from epa.testing import make_plugin, registry
+
+BODY = "famtest"
+DAY = dt.date(2025, 6, 2)
+
+
+def _ruleset(**journey: Any) -> Ruleset:
+    """An installed body's ST0071 rules with a journey of only the rules given (skips where none is installed)."""
+    reg = registry()
+    offering = reg.offering("ST0071") if "ST0071" in reg.standards() else ()
+    if not offering:
+        pytest.skip("no installed body offers ST0071, whose document the test rules are written on")
+    base = offering[0].body.rulesets_for("ST0071")[-1]
+    rules = {"gateway": (), "deadlines": (), "resit": None, "tolerances": (), **journey}
+    return attrs.evolve(base, journey=Journey(BODY, "ST0071", base.document.file, **rules))
+
+
+def _both(ruleset: Ruleset, record: Record) -> tuple[Any, BodyResult]:
+    """The engine's decision and the explanation for the record, each worked out afresh (nothing remembered)."""
+    reg = Registry([(BODY, make_plugin(BODY, [ruleset]))])
+    with remembering(False):
+        explained = grade(reg.body(BODY), record)
+    [decided] = Engine(reg).decide(record)
+    return decided, explained
+
+
+def _record(methods: tuple[str, ...] = (), **dates: dt.date) -> Record:
+    return Record("ST0071", Apprentice("FAM-1"), Gateway(DAY), tuple(
+        Attempt(m, DAY + dt.timedelta(days=30 + i)) for i, m in enumerate(methods)), dates=JourneyDates(**dates))
+
+
+# --- deadlines -----------------------------------------------------------------------------------------------
+
+# Portfolio in at least 14 days before the EPA starts; a mandatory gateway requirement checks it.
+PORTFOLIO_IN = DeadlineRule("portfolio-in", "Portfolio in before EPA", "epa_start", Offset(days=-14), "...",
+                            "doc.txt § 1", event="portfolio_submitted")
+ON_TIME = GatewayRule("portfolio-on-time", "Portfolio on time", "...", "doc.txt § 2",
+                      Check(deadline=DeadlineRef("portfolio-in")))
+
+
+def test_a_deadline_is_late_where_its_family_says_for_both_paths(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Protects: lateness is stated once (``epa.families.deadlines.LATE``), read by the engine's gateway check on a
+    deadline and by the explained deadline alike. With ``by`` made to count the due day itself as late, both say
+    missed; a copy of the rule in the engine or in the explanation would still say met."""
+    ruleset = _ruleset(gateway=(ON_TIME,), deadlines=(PORTFOLIO_IN,))
+    start = DAY + dt.timedelta(days=28)
+    record = _record(epa_start=start, portfolio_submitted=start - dt.timedelta(days=14))  # on the due day itself
+
+    def said() -> tuple[bool, bool, str]:
+        decided, explained = _both(ruleset, record)
+        [deadline] = explained.deadlines
+        return decided.gateway_ready, explained.gateway.ready, deadline.status
+
+    assert said() == (True, True, "met")  # by the due day is in time
+    monkeypatch.setitem(epa.families.deadlines.LATE, "by", operator.ge)
+    assert said() == (False, False, "missed")
+
+
+ANCHORS = ("gateway", "epa_start", "first_assessment", "final_assessment", "registered")
+EVENTS = ("portfolio_submitted", "every_method", "results_notified", "first")  # first: the first method's attempt
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(anchor=st.sampled_from(ANCHORS), event=st.sampled_from(EVENTS), kind=st.sampled_from(["by", "not_before"]),
+       days=st.integers(-20, 20), shifts=st.lists(st.integers(-3, 3), min_size=3, max_size=3),
+       dated=st.booleans(), attempted=st.integers(0, 2))
+def test_a_deadline_is_missed_exactly_where_it_is_explained_missed(anchor: str, event: str, kind: str, days: int,
+                                                                   shifts: list[int], dated: bool,
+                                                                   attempted: int) -> None:
+    """The family's decision (``missed``, the engine's predicate) against its explanation (``evaluate_deadline``)
+    for anchors and events of every kind, the event's date on, before and after the due date."""
+    ruleset = _ruleset()
+    methods = ruleset.method_ids
+    rule = DeadlineRule("d", "d", anchor, Offset(days=days), "...", "doc.txt § 1", kind=kind,
+                        event=methods[0] if event == "first" else event)
+    around = DAY + dt.timedelta(days=days)
+    attempts = tuple(Attempt(m, around + dt.timedelta(days=shifts[i] + 40 * (anchor != "gateway")),
+                             notified=around + dt.timedelta(days=shifts[-1]))
+                     for i, m in enumerate(methods[:attempted]))
+    dates = JourneyDates(registered=DAY - dt.timedelta(days=30), epa_start=DAY + dt.timedelta(days=shifts[0]),
+                         portfolio_submitted=around + dt.timedelta(days=shifts[1])) if dated else JourneyDates()
+    record = Record("ST0071", Apprentice("FAM-2"), Gateway(DAY), attempts, dates=dates)
+    explained = epa.families.deadlines.evaluate_deadline(rule, record, ruleset)
+    assert epa.families.deadlines.missed(rule, ruleset)(record) == (explained.status == "missed")
