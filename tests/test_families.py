@@ -20,14 +20,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import epa.families.deadlines
+import epa.families.gateway
 from epa.engine import Engine
 from epa.grading import BodyResult, grade
 from epa.model import (
     Apprentice,
     Attempt,
     Check,
+    Count,
     DeadlineRef,
     DeadlineRule,
+    EnglishMaths,
     Gateway,
     GatewayRule,
     Journey,
@@ -122,3 +125,41 @@ def test_a_deadline_is_missed_exactly_where_it_is_explained_missed(anchor: str, 
     record = Record("ST0071", Apprentice("FAM-2"), Gateway(DAY), attempts, dates=dates)
     explained = epa.families.deadlines.evaluate_deadline(rule, record, ruleset)
     assert epa.families.deadlines.missed(rule, ruleset)(record) == (explained.status == "missed")
+
+
+# --- gateway requirements --------------------------------------------------------------------------------------
+
+ENGLISH_MATHS = GatewayRule("english-maths", "Level 2 English and maths", "...", "doc.txt § 3",
+                            Check(english_maths=EnglishMaths("level2")))
+PIECES = GatewayRule("pieces", "At least 10 pieces (recommended)", "...", "doc.txt § 4",
+                     Check(count=Count("portfolio_pieces", min=10)), strength="recommended")
+
+
+def _ready(ruleset: Ruleset, record: Record) -> tuple[bool, bool, tuple[str, ...]]:
+    decided, explained = _both(ruleset, record)
+    return decided.gateway_ready, explained.gateway.ready, tuple(r.status for r in explained.gateway.requirements)
+
+
+def test_english_and_maths_fall_short_where_their_family_says_for_both_paths(monkeypatch: pytest.MonkeyPatch
+                                                                             ) -> None:
+    """Protects: the levels that fall short of the one needed are stated once (``epa.families.gateway.below``),
+    read by the engine's English and maths expression and by the explained requirement alike (``engine.py`` wrote
+    the rule again before issue 18). With the needed level itself made to fall short, both say unmet."""
+    ruleset = _ruleset(gateway=(ENGLISH_MATHS,))
+    record = attrs.evolve(_record(), apprentice=Apprentice("FAM-3", english="level2", maths="level2"))
+    assert _ready(ruleset, record) == (True, True, ("met",))
+    levels = epa.families.gateway.LEVELS
+    monkeypatch.setattr(epa.families.gateway, "below", lambda level: levels[:levels.index(level) + 1])
+    assert _ready(ruleset, record) == (False, False, ("unmet",))
+
+
+def test_what_keeps_an_apprentice_from_gateway_is_stated_once_for_both_paths(monkeypatch: pytest.MonkeyPatch
+                                                                             ) -> None:
+    """Protects: which unmet requirements keep an apprentice from gateway is stated once
+    (``epa.families.gateway.blocks``), read by the engine as it compiles its checks and by ``GatewayStatus`` as it
+    explains readiness. Made to count a recommendation as blocking, both say not ready."""
+    ruleset = _ruleset(gateway=(PIECES,))
+    record = attrs.evolve(_record(), gateway=Gateway(DAY, portfolio_pieces=8))
+    assert _ready(ruleset, record) == (True, True, ("unmet",))  # a recommendation unmet: still ready
+    monkeypatch.setattr(epa.families.gateway, "blocks", lambda strength, stage: stage == "gateway")
+    assert _ready(ruleset, record) == (False, False, ("unmet",))

@@ -12,12 +12,13 @@ from typing import Any, TypeVar
 
 from attrs import frozen
 
-from epa import defaults, gateway, resits
+from epa import defaults, resits
 from epa.citations import documents
 from epa.contracts import describe
 from epa.errors import PluginError
 from epa.families import deadlines as deadline_family
-from epa.gateway import GatewayStatus
+from epa.families import gateway as gateway_family
+from epa.families.gateway import GatewayStatus
 from epa.model import (
     Attempt,
     ComponentResult,
@@ -300,7 +301,7 @@ def grade(loaded: LoadedBody, record: Record) -> BodyResult:
     found = deadline_family.deadlines(ruleset, record, plan.deadlines) if plan.default_deadlines else _collect(
         loaded, "deadlines", Deadline, ruleset=ruleset, record=record)
     found += decision.deadlines if decision else ()
-    requirements = gateway.requirements(ruleset, record, plan.requirements, plan.deadlines) \
+    requirements = gateway_family.requirements(ruleset, record, plan.requirements, plan.deadlines) \
         if plan.default_gateway else _collect(loaded, "gateway_requirements", Requirement, ruleset=ruleset,
                                               record=record)
     if ruleset.journey is None:

@@ -140,7 +140,8 @@ def deadlines(ruleset: Ruleset, record: Record, memo: Table | None = None) -> li
 Due = Callable[[Offset], Callable[[dt.date], dt.date]]  # an offset -> its due date from an anchor date
 
 
-def _shifting(offset: Offset) -> Callable[[dt.date], dt.date]:
+def shifting(offset: Offset) -> Callable[[dt.date], dt.date]:
+    """An offset's due date from an anchor date, worked out each time asked (the engine's ``_Due`` remembers)."""
     return lambda anchor: shift(anchor, offset)
 
 
@@ -158,7 +159,7 @@ def _day(name: str, ruleset: Ruleset) -> Callable[[Record], dt.date | None] | No
     return None
 
 
-def missed(rule: DeadlineRule, ruleset: Ruleset, due: Due = _shifting) -> Callable[[Record], bool]:
+def missed(rule: DeadlineRule, ruleset: Ruleset, due: Due = shifting) -> Callable[[Record], bool]:
     """A predicate true when the record shows the deadline missed (``evaluate_deadline`` says "missed"): the
     anchor and event dates read as ``anchor_date`` and ``event_dates`` read them, without their words. ``due``
     makes an offset's due-date function (the engine's remembers its answers by anchor date)."""
