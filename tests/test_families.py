@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 import epa.families.deadlines
 import epa.families.gateway
+import epa.families.tolerances
 from epa.engine import Engine
 from epa.grading import BodyResult, grade
 from epa.model import (
@@ -38,6 +39,7 @@ from epa.model import (
     Offset,
     Record,
     Ruleset,
+    Tolerance,
 )
 from epa.plans import remembering
 from epa.registry import Registry
@@ -163,3 +165,26 @@ def test_what_keeps_an_apprentice_from_gateway_is_stated_once_for_both_paths(mon
     assert _ready(ruleset, record) == (True, True, ("unmet",))  # a recommendation unmet: still ready
     monkeypatch.setattr(epa.families.gateway, "blocks", lambda strength, stage: stage == "gateway")
     assert _ready(ruleset, record) == (False, False, ("unmet",))
+
+
+# --- tolerances ------------------------------------------------------------------------------------------------
+
+def test_a_tolerance_check_says_what_its_family_decides(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Protects: a tolerance check's status, ``ok`` and sentence all come from the one decision
+    (``epa.families.tolerances.decide``, from the limits it works out), so the words cannot say "within" of a check
+    whose status is "outside"; the engine decides nothing from tolerances, and no other module states them. With
+    the limits narrowed, status, ``ok`` and words change together."""
+    ruleset = _ruleset()
+    method = ruleset.method_ids[0]
+    rule = Tolerance("duration", method, "duration_minutes", "...", "doc.txt § 5", nominal=60, minus_percent=10,
+                     plus_percent=10)
+    ruleset = attrs.evolve(ruleset, journey=attrs.evolve(ruleset.journey, tolerances=(rule,)))
+    record = attrs.evolve(_record(), assessments=(Attempt(method, DAY, duration_minutes=65),))
+
+    def checked() -> tuple[str, bool | None, str]:
+        [check] = _both(ruleset, record)[1].checks
+        return check.status, check.ok, check.says
+
+    assert checked() == ("within", True, f"{method} on {DAY}: duration minutes 65, within 60 -10% / +10% (54-66)")
+    monkeypatch.setattr(epa.families.tolerances, "_limits", lambda rule, attempt: (54.0, 64.0))
+    assert checked() == ("outside", False, f"{method} on {DAY}: duration minutes 65, outside 60 -10% / +10% (54-64)")

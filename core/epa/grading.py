@@ -19,6 +19,7 @@ from epa.errors import PluginError
 from epa.families import deadlines as deadline_family
 from epa.families import gateway as gateway_family
 from epa.families.gateway import GatewayStatus
+from epa.families.tolerances import ToleranceCheck, tolerance_checks
 from epa.model import (
     Attempt,
     ComponentResult,
@@ -34,7 +35,6 @@ from epa.model import (
 )
 from epa.plans import Plan, plan_for
 from epa.registry import LoadedBody
-from epa.timeline import ToleranceCheck, tolerance_checks
 
 T = TypeVar("T")
 
