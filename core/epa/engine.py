@@ -93,7 +93,7 @@ def _unmet(check: Check | None, ruleset: Ruleset) -> Unmet | str | None:
     return gateway_family.unmet(check, ruleset, _Due)
 
 
-_english_maths_unmet = gateway_family.english_maths_unmet
+_english_maths_unmet = gateway_family.english_maths_unmet  # the family's, by the name tests/test_decisions.py reads
 
 
 class _Due:
