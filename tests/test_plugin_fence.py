@@ -29,7 +29,7 @@ from pathlib import Path
 import pytest
 
 import epa
-import epa.timeline
+import epa.families.deadlines
 from epa import cli, contracts, fence, interrupts
 from epa.errors import InputError, PluginError
 from epa.model import ComponentResult, Deadline, Grade, Step
@@ -526,15 +526,15 @@ def test_the_users_ctrl_c_during_a_hook_stops_epa(rulesets, monkeypatch):
 
 @pytest.fixture
 def core_fails(monkeypatch) -> None:
-    """The core's default deadlines hook (``epa.defaults.deadlines``, in the timeline it asks) fails on the
+    """The core's default deadlines hook (``epa.defaults.deadlines``, in the deadline family it asks) fails on the
     record of apprentice BOOM, as a bug of epa's own would."""
-    real = epa.timeline.deadlines
+    real = epa.families.deadlines.deadlines
 
     def deadlines(ruleset, record, *memo):  # memo: what explaining remembers (epa.plans), where it asks directly
         if record.apprentice.id == "BOOM":
             raise ZeroDivisionError("division by zero")
         return real(ruleset, record, *memo)
-    monkeypatch.setattr(epa.timeline, "deadlines", deadlines)
+    monkeypatch.setattr(epa.families.deadlines, "deadlines", deadlines)
 
 
 @pytest.mark.parametrize("implements", ["register_body alone", "deadlines too"])

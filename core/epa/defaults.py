@@ -3,7 +3,8 @@
 Registered ``trylast`` in every body's plugin manager, as pytest ships its own
 plugins: a body's implementation, where it has one, is called first and wins.
 The journey hooks (gateway, deadlines, resits) evaluate the body's journey
-rules, which are data; the procedures live in their own modules.
+rules, which are data; the procedures live in their own modules (the gateway
+and deadline families in ``epa.families``, which the cohort engine reads too).
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from collections.abc import Iterator, Mapping, Sequence
 
 import pluggy
 
-from epa import gateway, resits, timeline
+from epa import resits
+from epa.families import deadlines as deadline_family
+from epa.families import gateway as gateway_family
 from epa.model import (
     CombinationRow,
     ComponentResult,
@@ -122,12 +125,12 @@ def _why(rule: OverallInWords, components: Mapping[str, Grade], methods: tuple[s
 
 @hookimpl(trylast=True)
 def gateway_requirements(ruleset: Ruleset, record: Record) -> list[Requirement]:
-    return gateway.requirements(ruleset, record)
+    return gateway_family.requirements(ruleset, record)
 
 
 @hookimpl(trylast=True)
 def deadlines(ruleset: Ruleset, record: Record) -> list[Deadline]:
-    return timeline.deadlines(ruleset, record)
+    return deadline_family.deadlines(ruleset, record)
 
 
 @hookimpl(trylast=True)

@@ -16,7 +16,8 @@ Hooks still decide. Each answer that a body's hook gives is asked of the hook: `
 combination of grades and, where the body implements it, ``grade_component`` once per distinct set of criteria
 met (both depend on their arguments alone, as ``hookspecs`` requires); ``gateway_requirements`` and
 ``resit_policy``, whose answers depend on the whole record, are called per record when the body implements
-them, and otherwise the engine evaluates the default's data the way ``epa.gateway`` and ``epa.resits`` do.
+them, and otherwise the engine evaluates the default's data the way ``epa.resits`` does, and as the gateway and
+deadline families (``epa.families``) decide it: their predicates and expressions are the ones they explain by.
 ``tests/test_decisions.py`` holds ``decide`` to ``grade`` record by record.
 """
 
@@ -30,8 +31,9 @@ import operator
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
+from epa.families import gateway as gateway_family
+from epa.families.gateway import GatewayStatus, Unmet
 from epa.fastrecord import RecordView, as_record, criteria_listed
-from epa.gateway import LEVELS, GatewayStatus
 from epa.graders import Graders, Method, Rules
 from epa.graders import Journey as GradersJourney
 from epa.grading import _apply_resit_policy, _collect, graded_call, ruleset_for
@@ -40,8 +42,6 @@ from epa.model import (
     Check,
     ComponentResult,
     Criterion,
-    DeadlineRule,
-    Gateway,
     Grade,
     GradedAttempt,
     Offset,
@@ -52,10 +52,7 @@ from epa.model import (
     Window,
 )
 from epa.registry import LoadedBody, Registry
-from epa.timeline import JOURNEY_DATES, anchor_date, event_dates
-from epa.workdays import shift, whole_months
-
-_RANK = {level: i for i, level in enumerate(LEVELS)}
+from epa.workdays import shift
 
 
 class Decision(NamedTuple):
@@ -91,77 +88,12 @@ def _bound(remembered: dict[Any, Any]) -> None:
         remembered.clear()
 
 
-Unmet = Callable[[Record], bool]
-
-
-def _english_maths_unmet(check: Check) -> str:
-    """The English and maths check, unmet, as an expression over ``record`` (see ``_unmet``): a subject's level
-    held falls short of the level needed (with an EHCP, of the lower level where one is set), unless British Sign
-    Language stands in for English; and, where the check has an age band, the apprentice's age at the start is
-    known and inside it (``gateway._english_maths``: one subject missing is unknown unless another is short)."""
-    em = check.english_maths
-    assert em is not None
-    short = tuple(level for level in LEVELS if _RANK[level] < _RANK[em.level])
-    short_with_ehcp = tuple(level for level in LEVELS if _RANK[level] < _RANK[em.ehcp_level or em.level])
-    below = (repr(short) if short == short_with_ehcp else
-             f"({short_with_ehcp!r} if record.apprentice.ehcp else {short!r})")
-    if not set(em.subjects) <= {"english", "maths"}:  # each is written into code below: a real check, not an assert
-        raise ValueError(f"English and maths subjects {em.subjects!r}: the journey schema allows english, maths")
-    # With British Sign Language, the English level held is the BSL qualification's: it counts only where the
-    # document makes it an alternative (otherwise English is not known, so not short).
-    subjects = [f"record.apprentice.{subject} in {below}" + (" and not record.apprentice.bsl" if
-                                                             subject == "english" and not em.bsl_for_english else "")
-                for subject in em.subjects]
-    unmet = "(" + " or ".join(f"({subject})" for subject in subjects) + ")" if subjects else "False"
-    if em.min_age is None and em.max_age is None:
-        return unmet
-    age = "WHOLE_YEARS(start, born)"  # in a chained comparison, worked out once
-    band = " <= ".join([*([str(int(em.min_age))] if em.min_age is not None else []), age,
-                        *([str(int(em.max_age))] if em.max_age is not None else [])])
-    return (f"{unmet} and (born := record.apprentice.date_of_birth) is not None and "
-            f"(start := record.apprentice.start_date) is not None and {band}")
-
-
 def _unmet(check: Check | None, ruleset: Ruleset) -> Unmet | str | None:
-    """A predicate that is true when the record shows the check unmet (as ``gateway._status`` says "unmet"), or
-    for the simpler checks the same written as a Python expression over ``record`` (for ``epa.graders`` to write
-    out; ``graders.predicate`` evaluates one alone), or None when it can never be unmet (no check, or a deferred
-    one). (A ``provided`` check is read with the others of its ruleset: see ``CompiledRuleset``.)"""
-    if check is None or check.deferred:
-        return None
-    if check.english_maths:
-        return _english_maths_unmet(check)
-    if check.days_on_programme:
-        return (f"(start := record.apprentice.start_date) is not None and "
-                f"(record.gateway.date - start).days < {int(check.days_on_programme.min)}")
-    if check.months_on_programme:
-        fewest = check.months_on_programme.min
-        return lambda r: r.apprentice.start_date is not None and whole_months(
-            r.gateway.date, r.apprentice.start_date) < fewest
-    if check.count:
-        field, low, high = check.count.field, check.count.min, check.count.max
-        if not field.isidentifier():  # written into code below: a real check, not an assert
-            raise ValueError(f"gateway count field {field!r}: the journey schema names the record's count fields")
-        outside = " or ".join([*([f"value < {int(low)}"] if low is not None else []),
-                               *([f"value > {int(high)}"] if high is not None else [])]) or "False"
-        return f"(value := record.gateway.{field}) is not None and ({outside})"
-    assert check.deadline and ruleset.journey, "the schema allows exactly these checks (and provided)"
-    rule = ruleset.journey.deadline(check.deadline.id)
-    assert rule is not None, "load_journey checks deadline ids"
-    return _deadline_missed(rule, ruleset)
+    """The gateway family's decision of a check (``epa.families.gateway.unmet``), a deadline's due dates remembered."""
+    return gateway_family.unmet(check, ruleset, _Due)
 
 
-def _day(name: str, ruleset: Ruleset) -> Callable[[Record], dt.date | None] | None:
-    """The record's date for a journey date or a method (its first attempt), as ``timeline`` reads it; None
-    for the anchors and events that need the whole record (first or final assessment, every method...)."""
-    if name in JOURNEY_DATES:
-        return lambda r: getattr(r.dates, name)
-    if name in ruleset.method_ids:
-        def first(r: Record) -> dt.date | None:
-            attempts = r.attempts_at(name)
-            return attempts[0].date if attempts else r.schedule.get(name)
-        return first
-    return None
+_english_maths_unmet = gateway_family.english_maths_unmet  # the family's, by the name tests/test_decisions.py reads
 
 
 class _Due:
@@ -178,61 +110,6 @@ class _Due:
             _bound(self.dues)
             due = self.dues[anchor] = shift(anchor, self.offset)
         return due
-
-
-def _deadline_missed(rule: DeadlineRule, ruleset: Ruleset) -> Unmet:
-    """True when the record shows the deadline missed (``timeline.evaluate_deadline`` says "missed")."""
-    if rule.event is None:
-        return lambda r: False  # nothing to miss: the deadline is only ever open
-    anchor = {"gateway": lambda r: r.gateway.date, "epa_start": lambda r: r.dates.epa_start or r.gateway.date
-              }.get(rule.from_) or _day(rule.from_, ruleset)  # None: timeline.anchor_date works it out
-    event = _day(rule.event, ruleset) if rule.event in JOURNEY_DATES else None  # a method's event: its attempt
-    due, by = _Due(rule.offset), rule.kind == "by"
-
-    def start(r: Record) -> dt.date | None:
-        return anchor(r) if anchor is not None else anchor_date(r, ruleset, rule.from_)[0]
-
-    if event is not None:  # one date: the journey date the record gives, if any
-        def missed_once(r: Record) -> bool:
-            day = event(r)
-            if day is None or (begun := start(r)) is None:
-                return False
-            return day > due(begun) if by else day < due(begun)
-        return missed_once
-
-    def missed(r: Record) -> bool:
-        events = event_dates(r, ruleset, rule.event)  # type: ignore[arg-type]
-        if not events or (begun := start(r)) is None:
-            return False
-        end = due(begun)
-        return any(d > end if by else d < end for d in events)
-    return missed
-
-
-def _gateway_checks(ruleset: Ruleset) -> tuple[Callable[[Gateway], tuple[Any, ...]] | None, list[Unmet | str]]:
-    """The ruleset's mandatory gateway-stage checks that can block: a getter of the gateway fields the record
-    must not show False (not provided), read in one call, and a predicate (or expression) for each other check,
-    true when the record shows it unmet."""
-    journey = ruleset.journey
-    provided: list[str] = []
-    blocking: list[tuple[int, Unmet | str]] = []
-    for rule in journey.gateway if journey else ():
-        assert journey is not None
-        if rule.strength != "mandatory" or rule.stage != "gateway":
-            continue
-        deadline = journey.deadline(rule.check.deadline.id) if rule.check and rule.check.deadline else None
-        if deadline and deadline.strength == "advice":
-            continue  # checked against advice: never blocks (as gateway.requirement reads it)
-        if rule.check and rule.check.provided and not rule.check.deferred:
-            provided.append(rule.check.provided.field)
-        elif (unmet := _unmet(rule.check, ruleset)) is not None:
-            assert rule.check is not None
-            blocking.append((2 if rule.check.english_maths else 1 if rule.check.deadline else 0, unmet))
-    # With the date first, the getter gives a tuple however few fields there are, and a date is never False.
-    getter = operator.attrgetter("date", *provided) if provided else None
-    # Readiness needs every check to hold, in any order: the cheapest are asked first (an age, or a deadline's
-    # dates, is worked out only for a record the others let through).
-    return getter, [unmet for _, unmet in sorted(blocking, key=lambda found: found[0])]
 
 
 Counted = Sequence[tuple[Attempt, Grade]]  # the attempts a body counts, in record order, with its grades
@@ -317,7 +194,7 @@ class CompiledRuleset:
         # printed rows, then the rule in words: at most 3^methods); a body's own combine_grades is asked as needed.
         self._overall: dict[tuple[Grade, ...], Grade | None] = (
             {} if "combine_grades" in self._own else _combination_table(ruleset))
-        self._provided, self._blocking = _gateway_checks(ruleset)
+        self._provided, self._blocking = gateway_family.checks(ruleset, _Due)
         journey = ruleset.journey
         self._resit_rules = journey.resit if journey else None
         # Only a window whose document says a miss means the whole EPA again decides anything (advice never does).

@@ -12,11 +12,14 @@ from typing import Any, TypeVar
 
 from attrs import frozen
 
-from epa import defaults, gateway, resits, timeline
+from epa import defaults, resits
 from epa.citations import documents
 from epa.contracts import describe
 from epa.errors import PluginError
-from epa.gateway import GatewayStatus
+from epa.families import deadlines as deadline_family
+from epa.families import gateway as gateway_family
+from epa.families.gateway import GatewayStatus
+from epa.families.tolerances import ToleranceCheck, tolerance_checks
 from epa.model import (
     Attempt,
     ComponentResult,
@@ -32,7 +35,6 @@ from epa.model import (
 )
 from epa.plans import Plan, plan_for
 from epa.registry import LoadedBody
-from epa.timeline import ToleranceCheck, tolerance_checks
 
 T = TypeVar("T")
 
@@ -296,10 +298,10 @@ def grade(loaded: LoadedBody, record: Record) -> BodyResult:
     plan = plan_for(loaded, ruleset)
     # Where the defaults alone implement a journey hook, their procedure is asked directly, its pieces remembered;
     # a body's own hook is called, with the whole chain, every time (see epa.plans).
-    found = timeline.deadlines(ruleset, record, plan.deadlines) if plan.default_deadlines else _collect(
+    found = deadline_family.deadlines(ruleset, record, plan.deadlines) if plan.default_deadlines else _collect(
         loaded, "deadlines", Deadline, ruleset=ruleset, record=record)
     found += decision.deadlines if decision else ()
-    requirements = gateway.requirements(ruleset, record, plan.requirements, plan.deadlines) \
+    requirements = gateway_family.requirements(ruleset, record, plan.requirements, plan.deadlines) \
         if plan.default_gateway else _collect(loaded, "gateway_requirements", Requirement, ruleset=ruleset,
                                               record=record)
     if ruleset.journey is None:

@@ -5,8 +5,8 @@ combination, the same anchor and event dates the same deadline, the same evidenc
 (A tolerance check names its attempt's date, and a requirement counted in days or an age from the record's dates;
 they repeat too seldom to be worth remembering.)
 ``grading.grade`` asks a body's ``Plan`` for each piece by exactly the inputs the piece reads, and works out only
-what it has not seen (by the one procedure that states the rule: ``defaults``, ``timeline``, ``gateway``), so a
-remembered piece is the piece worked out anew.
+what it has not seen (by the one procedure that states the rule: ``defaults``, or its rule family in
+``epa.families``), so a remembered piece is the piece worked out anew.
 
 What may be remembered is decided once per body, from which plugins implement each hook:
 
@@ -28,7 +28,7 @@ import contextlib
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:  # at run time this module imports nothing of epa's: timeline and gateway use its tables
+if TYPE_CHECKING:  # at run time this module imports nothing of epa's: the rule families use its tables
     from epa.model import Ruleset
     from epa.registry import LoadedBody
 
