@@ -379,3 +379,85 @@ def test_another_attrs_makes_other_object_entries(tmp_path: Path, monkeypatch: p
     finally:
         cache.objects_key.cache_clear()
 
+
+# --- the installed plugins, found without importlib.metadata on a warm start ----------------------------------
+
+ACME = '''
+"""acme: the rules of the installed body ACME_SOURCE names, as its own."""
+import os
+
+import attrs
+
+import epa
+from epa.registry import Registry, installed_candidates
+
+_source = Registry(installed_candidates([os.environ["ACME_SOURCE"]])).body(os.environ["ACME_SOURCE"]).body
+
+
+@epa.hookimpl
+def register_body():
+    return epa.Body(id="acme", name="Acme", rulesets=tuple(attrs.evolve(r, body="acme") for r in _source.rulesets))
+'''
+
+
+def bodies_listed(site: Path, cache_dir: Path, state: Path, source: str) -> list[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("EPA_DEBUG", "EPA_NO_CACHE", "EPA_BODIES")}
+    env.update(EPA_CACHE_DIR=str(cache_dir), XDG_STATE_HOME=str(state), PYTHONWARNINGS="ignore", ACME_SOURCE=source,
+               PYTHONPATH=os.pathsep.join(filter(None, [str(site), os.environ.get("PYTHONPATH")])))
+    done = subprocess.run([sys.executable, "-m", "epa", "bodies", "--format", "json"], capture_output=True,
+                          text=True, timeout=TIMEOUT, env=env)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return sorted(b["id"] for b in json.loads(done.stdout))
+
+
+def test_a_plugin_installed_or_removed_is_seen_with_the_cache_warm(tmp_path: Path) -> None:
+    """The installed plugins' entry points are cached; installing one (a dist-info folder appears on sys.path)
+    or removing it is seen at the next start, as importlib.metadata would see it."""
+    from epa.testing import install_plugin, registry
+
+    if not registry().bodies:
+        pytest.skip("no installed body to lend its rules")
+    source = registry().bodies[0].body.id
+    site, cache_dir, state = tmp_path / "site", tmp_path / "cache", tmp_path / "state"
+    site.mkdir()
+    before = bodies_listed(site, cache_dir, state, source)
+    assert "acme" not in before and list(cache_dir.glob("entry-points-*.json"))
+    assert bodies_listed(site, cache_dir, state, source) == before  # from the cache
+    install_plugin(site, "acme_found", ACME, "acme = acme_found")
+    assert bodies_listed(site, cache_dir, state, source) == sorted([*before, "acme"])
+    shutil.rmtree(site / "acme_found-0.1.dist-info")
+    assert bodies_listed(site, cache_dir, state, source) == before
+
+
+def test_an_entry_point_edited_in_place_is_seen(tmp_path: Path) -> None:
+    """An egg-info's entry_points.txt edited where it lies (a development install): the next start reads it."""
+    from epa import discovery
+
+    site = tmp_path / "site"
+    info = site / "acme_found.egg-info"
+    info.mkdir(parents=True)
+    (info / "PKG-INFO").write_text("Metadata-Version: 2.1\nName: acme-found\nVersion: 0.1\n", encoding="utf-8")
+    (info / "entry_points.txt").write_text("[epa]\nacme = acme_found\n", encoding="utf-8")
+    sys.path.insert(0, str(site))
+    try:
+        before = discovery.fingerprint()
+        (info / "entry_points.txt").write_text("[epa]\nacme = acme_found:plugin\n", encoding="utf-8")
+        assert discovery.fingerprint() != before
+    finally:
+        sys.path.remove(str(site))
+
+
+def test_the_entry_points_are_importlib_metadata_s(cache_env: Path) -> None:
+    """Cold (importlib.metadata asked) and warm (the cache read) give the same entry points, as importlib.metadata
+    gives them."""
+    from importlib.metadata import entry_points
+
+    from epa import discovery
+
+    expected = [(ep.name, ep.value, ep.dist.name if ep.dist else None, ep.dist.version if ep.dist else None)
+                for ep in entry_points(group="epa")]
+    cold = discovery.entry_points("epa")
+    assert list(cache_env.glob("entry-points-*.json"))
+    warm = discovery.entry_points("epa")
+    assert [tuple(e) for e in cold] == [tuple(e) for e in warm] == expected
+    assert [(e.dist.name, e.dist.version) if e.dist else None for e in warm] == [(e[2], e[3]) for e in expected]
