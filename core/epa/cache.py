@@ -40,7 +40,7 @@ from typing import Any
 _CORE = Path(__file__).resolve().parent
 
 FORMAT = b"epa-cache 2"  # the start of every entry's first line; a change of format makes old entries misses
-# The largest entry (one body's rulesets) is about 160 kB; a body with many standards and versions could reach a
+# The largest entry (one body's rulesets) is about 120 kB; a body with many standards and versions could reach a
 # few MB. Past this an entry is not written, and a file this large is not read (reading and hashing 16 MB takes
 # tens of milliseconds, not the seconds and gigabytes of parsing an unbounded file).
 MAX_BYTES = 16 * 1024 * 1024

@@ -125,6 +125,7 @@ def _derive(data: dict[str, Any], source: Source, loaded: Loaded,
     """A version file's whole ruleset: its predecessor's, with its document block and its changes applied in
     order; and the Ruleset fields that record them (based_on, changes)."""
     from epa.versions import PathError, apply_change
+
     if "based_on" not in data:
         raise InputError("changes belong to a version file, which names the ruleset it changes: add based_on "
                          "(its predecessor's file, in the same folder)", where=source.where(["changes"]))
