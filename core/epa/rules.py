@@ -32,11 +32,17 @@ def structure(data: Any, cls: type[_T], where: str) -> _T:
 
 @functools.cache
 def _model_classes() -> dict[tuple[str, str], type]:
-    """What a cache entry of rules may hold (``cache.get_objects``): the domain model's classes, and dates."""
+    """What a cache entry of rules may hold (``cache.get_objects``): the domain model's classes (those of its
+    module, or of the modules of its package once it is one), and dates."""
+    import sys
+
     from epa import model
 
-    found: dict[tuple[str, str], type] = {(c.__module__, c.__qualname__): c for c in vars(model).values()
-                                          if isinstance(c, type) and c.__module__ == model.__name__}
+    found: dict[tuple[str, str], type] = {(c.__module__, c.__qualname__): c
+                                          for name, module in list(sys.modules.items())
+                                          if name == model.__name__ or name.startswith(model.__name__ + ".")
+                                          for c in vars(module).values()
+                                          if isinstance(c, type) and c.__module__ == name}
     found[("datetime", "date")] = dt.date
     return found
 
