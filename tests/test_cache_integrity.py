@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import pickle
 import resource
 import shutil
 import subprocess
@@ -20,10 +21,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 
 from conftest import EXAMPLES
-from epa import cache
+from epa import cache, rules
+from epa.model import Grade, Ruleset
 from epa.testing import requires
 
 RECORD = str(EXAMPLES / "st0071-observation-distinction.yaml")
@@ -89,9 +92,16 @@ def same_answers(cache_dir: Path, state: Path, uncached: dict[tuple[str, ...], s
 
 
 def entries(cache_dir: Path, kind: str = "") -> list[Path]:
-    found = sorted(cache_dir.glob(f"{kind}*.json"))
+    found = sorted([*cache_dir.glob(f"{kind}*.json"), *cache_dir.glob(f"{kind}*{cache.OBJECTS}")])
     assert found, f"no {kind or 'cache'} entries in {cache_dir}"
     return found
+
+
+def hit(entry: Path) -> Any:
+    """What the cache gives for an entry (None: a miss), JSON or the rules' objects, as epa asks for it."""
+    if entry.suffix == cache.OBJECTS:
+        return cache.get_objects(entry.stem, rules._model_classes())
+    return cache.get(entry.stem)
 
 
 def edit(entry: Path, change: Callable[[Any], None]) -> None:
@@ -106,31 +116,35 @@ def edit(entry: Path, change: Callable[[Any], None]) -> None:
     entry.write_bytes(head + json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode())
 
 
-def payload(entry: Path) -> Any:
-    data = entry.read_bytes()
-    return json.loads(data if data.startswith((b"[", b"{")) else data.partition(b"\n")[2])
+def objects(entry: Path) -> Any:
+    """An entry of objects as pickle reads it (trusted here: the test's own cache)."""
+    return pickle.loads(entry.read_bytes().partition(b"\n")[2])  # noqa: S301
 
 
 def tqual_entry(cache_dir: Path) -> Path:
-    return next(e for e in entries(cache_dir, "rulesets-") if any(r["body"] == "tqual" for r in payload(e)))
+    return next(e for e in entries(cache_dir, "rulesets-") if any(r.body == "tqual" for r in objects(e)))
 
 
-def observation_distinction_rows(rulesets: list[dict]) -> list[dict]:
-    """TQUK's combination rows for observation distinction, project pass, discussion pass (overall distinction:
-    003 § Overall Grading)."""
-    return [row for r in rulesets if r["body"] == "tqual" for row in r["combination"]["rows"]
-            if row["when"] == {"observation": "distinction", "project": "pass", "discussion": "pass"}]
+def overall_pass(rulesets: tuple[Ruleset, ...]) -> tuple[Ruleset, ...]:
+    """TQUK's rules with the combination row for observation distinction, project pass, discussion pass (overall
+    distinction: 003 § Overall Grading) made to say pass."""
+    when = {"observation": "distinction", "project": "pass", "discussion": "pass"}
+    changed = []
+    for r in rulesets:
+        rows = r.combination.rows
+        if r.body == "tqual":
+            assert [row.overall for row in rows if row.when == when] == [Grade.DISTINCTION]
+            rows = tuple(attrs.evolve(row, overall=Grade.PASS) if row.when == when else row for row in rows)
+        changed.append(attrs.evolve(r, combination=attrs.evolve(r.combination, rows=rows)))
+    return tuple(changed)
 
 
 @requires("tqual")
 def test_an_edited_combination_row_changes_no_grade(warm: Path, filled: tuple[Path, Path],
                                                     uncached: dict[tuple[str, ...], str]) -> None:
-    def overall_pass(rulesets: list[dict]) -> None:
-        rows = observation_distinction_rows(rulesets)
-        assert [row["overall"] for row in rows] == ["distinction"]
-        rows[0]["overall"] = "pass"
-
-    edit(tqual_entry(warm), overall_pass)
+    entry = tqual_entry(warm)
+    head = entry.read_bytes().partition(b"\n")[0]  # the digest of the entry as written
+    entry.write_bytes(head + b"\n" + pickle.dumps(overall_pass(objects(entry)), protocol=cache.PICKLE_PROTOCOL))
     code, out, err = epa(*COMPARE, cache_dir=warm, state=filled[1])
     assert code == 0, err
     tqual = next(r for r in json.loads(out)["results"] if r["body"] == "tqual")
@@ -145,13 +159,12 @@ def test_an_entry_signed_with_another_secret_is_not_trusted(warm: Path, filled: 
     """A cache folder copied in from elsewhere (a CI cache, a shared folder) whose writer recomputed the digest
     with its own secret: a miss here, whose secret it is not."""
     entry = tqual_entry(warm)
-    rulesets = payload(entry)
-    observation_distinction_rows(rulesets)[0]["overall"] = "pass"
+    rulesets = overall_pass(objects(entry))
     monkeypatch.setenv("EPA_CACHE_DIR", str(warm))
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "elsewhere"))
     monkeypatch.delenv("EPA_NO_CACHE", raising=False)
-    cache.put(entry.stem, rulesets)
-    assert cache.get(entry.stem) == rulesets  # valid where it was written
+    cache.put_objects(entry.stem, rulesets, rules._model_classes())
+    assert hit(entry) == rulesets  # valid where it was written
     same_answers(warm, filled[1], uncached, (COMPARE,))
 
 
@@ -230,7 +243,11 @@ def test_a_spoiled_entry_is_a_miss_and_is_written_again(spoil: Callable[[Path, b
         spoil(entry, original)
     same_answers(warm, filled[1], uncached)
     for entry in spoiled:  # each was a miss, so its work was done again and the entry written as it was
-        assert not entry.is_symlink() and entry.read_bytes() == (filled[0] / entry.name).read_bytes(), entry.name
+        assert not entry.is_symlink() and entry.is_file(), entry.name
+        if entry.suffix == cache.OBJECTS:  # (a frozenset is pickled in an order each process's hashing picks)
+            assert objects(entry) == objects(filled[0] / entry.name), entry.name
+        else:
+            assert entry.read_bytes() == (filled[0] / entry.name).read_bytes(), entry.name
 
 
 def test_concurrent_writers_leave_a_clean_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
@@ -250,7 +267,7 @@ def test_concurrent_writers_leave_a_clean_cache(tmp_path: Path, monkeypatch: pyt
     monkeypatch.setenv("EPA_CACHE_DIR", str(cache_dir))
     monkeypatch.setenv("XDG_STATE_HOME", str(state))
     monkeypatch.delenv("EPA_NO_CACHE", raising=False)
-    assert all(cache.get(entry.stem) is not None for entry in entries(cache_dir))
+    assert all(hit(entry) is not None for entry in entries(cache_dir))
     same_answers(cache_dir, state, uncached, (COMPARE,))
 
 
@@ -303,3 +320,144 @@ def test_an_unusable_secret_is_replaced(cache_env: Path, tmp_path: Path) -> None
     secret.write_bytes(b"short")
     cache.put("probe-secret", [1])
     assert cache.get("probe-secret") == [1] and len(secret.read_bytes()) == cache.SECRET_BYTES
+
+
+# --- entries of objects ---------------------------------------------------------------------------------------
+
+
+class _Opens:
+    """Pickled, it asks the unpickler for ``open`` and to call it: a file made is code run."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return open, (str(self.path), "w")
+
+
+def test_a_signed_entry_naming_another_callable_is_a_miss_and_runs_nothing(cache_env: Path, tmp_path: Path) -> None:
+    """Someone holding the secret could sign anything; an entry of objects can still make only the model's
+    classes: one asking for ``open`` is a miss, and no file is made."""
+    cache.put_objects("probe-objects", (Grade.PASS,), rules._model_classes())
+    assert cache.get_objects("probe-objects", rules._model_classes()) == (Grade.PASS,)
+    made = tmp_path / "made-by-the-cache"
+    payload = pickle.dumps((Grade.PASS, _Opens(made)), protocol=cache.PICKLE_PROTOCOL)
+    secret = cache.read_bounded(cache.secret_file(), cache.SECRET_BYTES)
+    assert secret is not None
+    entry = cache_env / f"probe-objects{cache.OBJECTS}"
+    entry.write_bytes(cache._header(secret, "probe-objects", payload) + b"\n" + payload)
+    assert cache.get_objects("probe-objects", rules._model_classes()) is None
+    assert not made.exists()
+
+
+def test_objects_that_do_not_read_back_are_not_stored(cache_env: Path, tmp_path: Path) -> None:
+    cache.put_objects("probe-unlisted", (Grade.PASS, tmp_path), rules._model_classes())  # a Path is no model class
+    assert not (cache_env / f"probe-unlisted{cache.OBJECTS}").exists()
+
+
+def test_a_json_entry_is_never_read_as_objects_nor_objects_as_json(cache_env: Path) -> None:
+    cache.put("probe-kind", ["pass"])
+    cache.put_objects("probe-kind-objects", ("pass",), rules._model_classes())
+    assert cache.get_objects("probe-kind", rules._model_classes()) is None
+    assert cache.get("probe-kind-objects") is None
+
+
+def test_another_attrs_makes_other_object_entries(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """attrs writes and restores the model's objects (their __getstate__): another version installed, another
+    key, so no entry one attrs wrote is read by another."""
+    from attr import _make
+
+    stand_in = tmp_path / "_make.py"
+    stand_in.write_text("# attrs\n", encoding="utf-8")
+    monkeypatch.setattr(_make, "__file__", str(stand_in))
+    cache.objects_key.cache_clear()
+    try:
+        before = cache.objects_key()
+        stand_in.write_text("# attrs, another version\n", encoding="utf-8")
+        cache.objects_key.cache_clear()
+        assert cache.objects_key() != before
+    finally:
+        cache.objects_key.cache_clear()
+
+
+# --- the installed plugins, found without importlib.metadata on a warm start ----------------------------------
+
+ACME = '''
+"""acme: the rules of the installed body ACME_SOURCE names, as its own."""
+import os
+
+import attrs
+
+import epa
+from epa.registry import Registry, installed_candidates
+
+_source = Registry(installed_candidates([os.environ["ACME_SOURCE"]])).body(os.environ["ACME_SOURCE"]).body
+
+
+@epa.hookimpl
+def register_body():
+    return epa.Body(id="acme", name="Acme", rulesets=tuple(attrs.evolve(r, body="acme") for r in _source.rulesets))
+'''
+
+
+def bodies_listed(site: Path, cache_dir: Path, state: Path, source: str) -> list[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("EPA_DEBUG", "EPA_NO_CACHE", "EPA_BODIES")}
+    env.update(EPA_CACHE_DIR=str(cache_dir), XDG_STATE_HOME=str(state), PYTHONWARNINGS="ignore", ACME_SOURCE=source,
+               PYTHONPATH=os.pathsep.join(filter(None, [str(site), os.environ.get("PYTHONPATH")])))
+    done = subprocess.run([sys.executable, "-m", "epa", "bodies", "--format", "json"], capture_output=True,
+                          text=True, timeout=TIMEOUT, env=env)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return sorted(b["id"] for b in json.loads(done.stdout))
+
+
+def test_a_plugin_installed_or_removed_is_seen_with_the_cache_warm(tmp_path: Path) -> None:
+    """The installed plugins' entry points are cached; installing one (a dist-info folder appears on sys.path)
+    or removing it is seen at the next start, as importlib.metadata would see it."""
+    from epa.testing import install_plugin, registry
+
+    if not registry().bodies:
+        pytest.skip("no installed body to lend its rules")
+    source = registry().bodies[0].body.id
+    site, cache_dir, state = tmp_path / "site", tmp_path / "cache", tmp_path / "state"
+    site.mkdir()
+    before = bodies_listed(site, cache_dir, state, source)
+    assert "acme" not in before and list(cache_dir.glob("entry-points-*.json"))
+    assert bodies_listed(site, cache_dir, state, source) == before  # from the cache
+    install_plugin(site, "acme_found", ACME, "acme = acme_found")
+    assert bodies_listed(site, cache_dir, state, source) == sorted([*before, "acme"])
+    shutil.rmtree(site / "acme_found-0.1.dist-info")
+    assert bodies_listed(site, cache_dir, state, source) == before
+
+
+def test_an_entry_point_edited_in_place_is_seen(tmp_path: Path) -> None:
+    """An egg-info's entry_points.txt edited where it lies (a development install): the next start reads it."""
+    from epa import discovery
+
+    site = tmp_path / "site"
+    info = site / "acme_found.egg-info"
+    info.mkdir(parents=True)
+    (info / "PKG-INFO").write_text("Metadata-Version: 2.1\nName: acme-found\nVersion: 0.1\n", encoding="utf-8")
+    (info / "entry_points.txt").write_text("[epa]\nacme = acme_found\n", encoding="utf-8")
+    sys.path.insert(0, str(site))
+    try:
+        before = discovery.fingerprint()
+        (info / "entry_points.txt").write_text("[epa]\nacme = acme_found:plugin\n", encoding="utf-8")
+        assert discovery.fingerprint() != before
+    finally:
+        sys.path.remove(str(site))
+
+
+def test_the_entry_points_are_importlib_metadata_s(cache_env: Path) -> None:
+    """Cold (importlib.metadata asked) and warm (the cache read) give the same entry points, as importlib.metadata
+    gives them."""
+    from importlib.metadata import entry_points
+
+    from epa import discovery
+
+    expected = [(ep.name, ep.value, ep.dist.name if ep.dist else None, ep.dist.version if ep.dist else None)
+                for ep in entry_points(group="epa")]
+    cold = discovery.entry_points("epa")
+    assert list(cache_env.glob("entry-points-*.json"))
+    warm = discovery.entry_points("epa")
+    assert [tuple(e) for e in cold] == [tuple(e) for e in warm] == expected
+    assert [(e.dist.name, e.dist.version) if e.dist else None for e in warm] == [(e[2], e[3]) for e in expected]

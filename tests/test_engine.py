@@ -197,15 +197,47 @@ def _rules_folder() -> Path:
 def test_rulesets_from_the_cache_equal_those_read_from_the_files(cache_dir: Path) -> None:
     folder = _rules_folder()
     first = rules.load_rulesets(folder)
-    assert list(cache_dir.glob("rulesets-*.json"))
+    assert list(cache_dir.glob("rulesets-*.pickle"))
     again = rules.load_rulesets(folder)
     assert again == first and [r.source_file for r in again] == [r.source_file for r in first]
+    assert identical(again, first)  # field by field, of the same types: a tuple is no list, a Grade no str
+
+
+def identical(a: Any, b: Any, path: str = "$") -> bool:
+    """The same value of the same type all the way down (``==`` takes 1 for 1.0 and "pass" for Grade.PASS), the
+    fields attrs leaves out of ``==`` (a Ruleset's index of its criteria) included."""
+    import attrs
+
+    assert type(a) is type(b), (path, type(a), type(b))
+    if attrs.has(type(a)):
+        return all(identical(getattr(a, f.name), getattr(b, f.name), f"{path}.{f.name}") for f in attrs.fields(type(a)))
+    if hasattr(type(a), "__slots__") and not isinstance(a, (tuple, str)):  # the index: its slots
+        return all(identical(getattr(a, n), getattr(b, n), f"{path}.{n}") for n in type(a).__slots__)
+    if isinstance(a, (tuple, list)):
+        assert len(a) == len(b), path
+        return all(identical(x, y, f"{path}[{i}]") for i, (x, y) in enumerate(zip(a, b, strict=True)))
+    if isinstance(a, dict):
+        assert list(a) == list(b), path
+        return all(identical(a[k], b[k], f"{path}.{k}") and identical(k, k2, path) for k, k2 in zip(a, b, strict=True))
+    assert a == b, (path, a, b)
+    return True
+
+
+def test_standards_from_the_cache_equal_those_read_from_the_files(cache_dir: Path) -> None:
+    from importlib.resources import files
+
+    for file in sorted(p for p in (files("epa") / "standards").iterdir() if p.name.endswith(".yaml")):
+        first = rules.load_standard(file)
+        assert identical(rules.load_standard(file), first)
+    assert list(cache_dir.glob("standard-*.pickle"))
 
 
 def test_a_corrupt_cache_entry_is_read_again(cache_dir: Path) -> None:
     folder = _rules_folder()
     first = rules.load_rulesets(folder)
-    for entry in cache_dir.glob("rulesets-*.json"):
+    entries = list(cache_dir.glob("rulesets-*.pickle"))
+    assert entries
+    for entry in entries:
         entry.write_text('[{"body": 1}]' if entry.stat().st_size % 2 else "{not json", encoding="utf-8")
     assert rules.load_rulesets(folder) == first
 

@@ -9,8 +9,11 @@ import sys
 from importlib.metadata import version
 from pathlib import Path
 
+import pytest
+
 from conftest import EXAMPLES
 from epa import errors
+from epa.testing import registry
 
 # Run as the console script runs it; report, on standard error, which of the costly modules were imported.
 VERSION_RUN = """
@@ -63,4 +66,40 @@ def test_a_warm_compare_of_a_valid_record_does_not_import_jsonschema(tmp_path: P
     runs = [subprocess.run([sys.executable, "-c", COMPARE_RUN, record], capture_output=True, text=True, env=env,
                            timeout=120) for _ in range(2)]  # the first fills the cache
     assert runs[0].stdout == runs[1].stdout and "TQUK" in runs[1].stdout
+    assert runs[1].stderr.strip() == f"{errors.EXIT_OK} []"
+
+
+# Run `epa ARGS` in this process and report, on standard error, which of the modules a warm start does without.
+COMMAND_RUN = """
+import sys
+from epa.cli import main
+code = 0
+try:
+    main(sys.argv[1:])
+except SystemExit as exc:
+    code = exc.code
+print(code, sorted({"cattrs", "epa.convert", "importlib.metadata", "fastjsonschema", "jsonschema"} & set(sys.modules)),
+      file=sys.stderr)
+"""
+
+
+@pytest.mark.parametrize("command", [("compare",), ("compare", "--show", "all"), ("grade", "--body", "{body}"),
+                                     ("gateway",), ("timeline",)], ids=lambda c: " ".join(c))
+def test_a_warm_start_on_one_record_finds_the_bodies_reads_the_rules_and_the_record_without_their_libraries(
+        command: tuple[str, ...], tmp_path: Path) -> None:
+    """With the cache warm, a table for one valid record needs neither importlib.metadata (the installed bodies
+    come from the cache), nor cattrs (the rules are cached as objects, the record is read by the typed decoder,
+    and a table is drawn from the results themselves), nor a schema check compiled (the typed decoder vouches
+    for the record)."""
+    if not registry().bodies:
+        pytest.skip("no body is installed")
+    body = next((b.body.id for b in registry().bodies if "ST0071" in b.body.standards), None)
+    if body is None:
+        pytest.skip("no installed body offers ST0071, the example record's standard")
+    env = {**os.environ, "EPA_CACHE_DIR": str(tmp_path / "cache"), "XDG_STATE_HOME": str(tmp_path / "state")}
+    env.pop("EPA_NO_CACHE", None)
+    args = [c.format(body=body) for c in command] + [str(EXAMPLES / "st0071-observation-distinction.yaml")]
+    runs = [subprocess.run([sys.executable, "-c", COMMAND_RUN, *args], capture_output=True, text=True, env=env,
+                           timeout=120) for _ in range(2)]  # the first fills the cache
+    assert runs[0].stdout == runs[1].stdout and runs[1].stdout
     assert runs[1].stderr.strip() == f"{errors.EXIT_OK} []"

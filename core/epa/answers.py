@@ -74,10 +74,18 @@ def compare(record: Record, results: list[BodyResult], name: str, registry: Regi
     where one differs: ``report.journey_rows``)."""
     from epa import report
 
-    journey = report.journey_rows(results, rulesets_of(registry, record, results)) if registry else {}
-    return {**about(record, name), "differences": [*report.disagreements(results), *journey],
-            **({"journey_differences": journey} if journey else {}),
+    return {**about(record, name), **differences(record, results, registry),
             "results": [report.result(r) for r in results]}
+
+
+def differences(record: Record, results: list[BodyResult], registry: Registry | None = None) -> dict[str, Any]:
+    """``compare``'s rows where the bodies disagree, without the results' JSON (a table draws on the results
+    themselves, and needs no cattrs)."""
+    from epa import report
+
+    journey = report.journey_rows(results, rulesets_of(registry, record, results)) if registry else {}
+    return {"differences": [*report.disagreements(results), *journey],
+            **({"journey_differences": journey} if journey else {})}
 
 
 def rulesets_of(registry: Registry, record: Record, results: list[BodyResult]) -> list[Ruleset]:

@@ -1,9 +1,17 @@
 """A cache of work every start would otherwise repeat: rules already read and validated, and the bank-holiday
 calendar. Never needed for a correct answer, only for a fast one: no edit to the cache can change an answer.
 
-Each entry is a file (JSON, never pickle: nothing in it is executed) named by a hash of everything its value
-depends on: the contents of the data files it was made from, the epa version, and the size and modification
-time of epa's own modules and schemas (so that editing the code or a schema in a checkout invalidates it).
+Each entry is a file named by a hash of everything its value depends on: the contents of the data files it was
+made from, the epa version, and the size and modification time of epa's own modules and schemas (so that editing
+the code or a schema in a checkout invalidates it). Most entries are JSON. The rules, read at every start, are
+kept as the domain model's objects themselves (``get_objects``/``put_objects``, pickled), because building them
+again from JSON (parsing it, then structuring each of about 1,100 objects) cost more than any other step of a
+warm start. Unpickling can run code; here it cannot, for two reasons, either enough alone: an entry is
+unpickled only once its digest (below) has matched, so only a process holding the user's own secret can have
+written it, and such a process can already edit epa itself; and the unpickler can make only the classes its
+caller names (the model's), never look up any other callable, so even an entry that got past the digest could
+make no more than model objects. Such an entry's name is also keyed by the Python version and the pickle
+protocol, and by the attrs module that pickles the model's classes (its file's size and modification time).
 
 An entry's first line is the format and a digest of its name and its JSON, keyed (HMAC-SHA256) by a secret that
 lives outside the cache folder (``$XDG_STATE_HOME/epa/cache-key``, else ``~/.local/state/epa/cache-key``),
@@ -32,7 +40,7 @@ from typing import Any
 _CORE = Path(__file__).resolve().parent
 
 FORMAT = b"epa-cache 2"  # the start of every entry's first line; a change of format makes old entries misses
-# The largest entry (one body's rulesets) is about 160 kB; a body with many standards and versions could reach a
+# The largest entry (one body's rulesets) is about 120 kB; a body with many standards and versions could reach a
 # few MB. Past this an entry is not written, and a file this large is not read (reading and hashing 16 MB takes
 # tens of milliseconds, not the seconds and gigabytes of parsing an unbounded file).
 MAX_BYTES = 16 * 1024 * 1024
@@ -111,11 +119,18 @@ def put(name: str | None, value: Any) -> None:
     """Store atomically (a half-written entry is never read); any failure leaves no entry."""
     if name is None or (secret := _secret()) is None:
         return
+    try:
+        payload = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
+    except (TypeError, ValueError, RecursionError):
+        return
+    _write(secret, name, payload, ".json")
+
+
+def _write(secret: bytes, name: str, payload: bytes, suffix: str) -> None:
     import tempfile
 
     folder = directory()
     try:
-        payload = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
         entry = _header(secret, name, payload) + b"\n" + payload
         if len(entry) > MAX_BYTES:  # it would never be read back
             return
@@ -124,14 +139,78 @@ def put(name: str | None, value: Any) -> None:
         try:
             with os.fdopen(fd, "wb") as file:
                 file.write(entry)
-            os.replace(temporary, folder / f"{name}.json")
+            os.replace(temporary, folder / f"{name}{suffix}")
         except BaseException:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
             raise
-    except (OSError, TypeError, ValueError, RecursionError):
+    except OSError:
         return
-    _prune(folder, name.rsplit("-", 1)[0])
+    _prune(folder, name.rsplit("-", 1)[0], suffix)
+
+
+# --- entries of objects (see the module's docstring) ----------------------------------------------------------
+
+PICKLE_PROTOCOL = 5
+OBJECTS = ".pickle"  # their suffix: a JSON entry is never unpickled, nor an object entry parsed as JSON
+
+
+@cache
+def objects_key() -> str:
+    """What an object entry depends on besides epa's code: the Python version, the protocol, and the attrs module
+    that writes and restores the model's objects (another attrs installed, another file)."""
+    import sys
+
+    from attr import _make
+
+    stat = os.stat(_make.__file__)
+    return f"{sys.version} pickle {PICKLE_PROTOCOL} {_make.__file__}:{stat.st_size}:{stat.st_mtime_ns}"
+
+
+def get_objects(name: str | None, allowed: dict[tuple[str, str], type]) -> Any | None:
+    """The objects ``put_objects`` stored under this name, or None (a miss): read only once the entry's digest
+    matches, by an unpickler that can make only the classes ``allowed`` names (by module and name)."""
+    if name is None or (secret := _secret()) is None:
+        return None
+    data = read_bounded(directory() / f"{name}{OBJECTS}", MAX_BYTES)
+    if data is None:
+        return None
+    header, _, payload = data.partition(b"\n")
+    if not hmac.compare_digest(header, _header(secret, name, payload)):
+        return None
+    return _unpickled(payload, allowed)
+
+
+def put_objects(name: str | None, value: Any, allowed: dict[tuple[str, str], type]) -> None:
+    """Store objects, if they read back (with the same ``allowed`` classes) equal to ``value``; else nothing."""
+    if name is None or (secret := _secret()) is None:
+        return
+    import pickle
+
+    try:
+        payload = pickle.dumps(value, protocol=PICKLE_PROTOCOL)
+    except (pickle.PicklingError, TypeError, AttributeError, ValueError, RecursionError):
+        return
+    if _unpickled(payload, allowed) != value:  # a class not allowed, or an object that does not survive the trip
+        return
+    _write(secret, name, payload, OBJECTS)
+
+
+def _unpickled(payload: bytes, allowed: dict[tuple[str, str], type]) -> Any | None:
+    import io
+    import pickle
+
+    class Unpickler(pickle.Unpickler):
+        def find_class(self, module: str, name: str) -> Any:
+            try:
+                return allowed[(module, name)]
+            except KeyError:
+                raise pickle.UnpicklingError(f"{module}.{name} is not a class an entry may hold") from None
+
+    try:
+        return Unpickler(io.BytesIO(payload)).load()
+    except Exception:  # noqa: BLE001 - anything at all (a truncated or foreign payload): a miss
+        return None
 
 
 def _header(secret: bytes, name: str, payload: bytes) -> bytes:
@@ -208,9 +287,9 @@ def _make_secret(path: Path) -> bytes | None:
 KEEP = 32  # entries of each kind: the newest are kept, so edited rules do not fill the disk
 
 
-def _prune(folder: Path, kind: str) -> None:
+def _prune(folder: Path, kind: str, suffix: str = ".json") -> None:
     with contextlib.suppress(OSError):
-        entries = [e for e in os.scandir(folder) if e.name.startswith(f"{kind}-") and e.name.endswith(".json")]
+        entries = [e for e in os.scandir(folder) if e.name.startswith(f"{kind}-") and e.name.endswith(suffix)]
         if len(entries) > KEEP:
             entries.sort(key=lambda e: (e.stat().st_mtime_ns, e.name))
             for old in entries[:-KEEP]:

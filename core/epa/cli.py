@@ -316,7 +316,8 @@ def grade(body: str, record: Path, show: tuple[str, ...], fmt: str) -> None:
     """Grade an apprentice RECORD (YAML or JSON; - reads standard input) by one body's rules: the grade, why,
     and the gateway, resit and deadline answers around it (their detail with --show)."""
     rec, (res,) = _graded(record, body)
-    _emit(fmt, report.result(res), lambda c: tables.result(c, res, _about(rec, record), show))
+    data = report.result(res) if fmt == "json" else None  # (a table is drawn from the result itself)
+    _emit(fmt, data, lambda c: tables.result(c, res, _about(rec, record), show))
 
 
 BATCH_HELP = """\b
@@ -398,7 +399,9 @@ def compare(record: Path | None, show: tuple[str, ...], batch_file: str | None, 
         raise click.UsageError("--format csv, --summary, --summary-only, --out, --workers, --column, --columns, "
                                "--strict and --sheet go with --batch")
     rec, results = _graded(record, None)
-    data = answers.compare(rec, results, _name(record), _registry())
+    # A table is drawn from the results themselves: their JSON (cattrs) is made only for --format json.
+    data = answers.compare(rec, results, _name(record), _registry()) if fmt == "json" else \
+        {**_about(rec, record), **answers.differences(rec, results, _registry())}
     _emit(fmt, data, lambda c: tables.compare(c, results, data["differences"], data, show))
 
 
@@ -536,7 +539,7 @@ def _write_summary(path: Path, data: dict[str, Any], source: str, rows_in: str |
 def gateway(body: str | None, record: Path, fmt: str) -> None:
     """Is the apprentice in RECORD ready for gateway? Each body's requirements: met, unmet or unknown."""
     rec, results = _graded(record, body)
-    data = answers.gateway(rec, results, _name(record))
+    data = answers.gateway(rec, results, _name(record)) if fmt == "json" else _about(rec, record)  # as compare's
     _emit(fmt, data, lambda c: tables.gateway(c, results, data))
 
 
@@ -550,7 +553,7 @@ def timeline(body: str | None, ics: Path | None, record: Path, fmt: str) -> None
     """Every deadline each body's document sets for RECORD (EPA window, notice, submissions, results,
     resit, retake and rework), kept or missed, and recorded durations and word counts against tolerances."""
     rec, results = _graded(record, body)
-    data = answers.timeline(rec, results, _name(record))
+    data = answers.timeline(rec, results, _name(record)) if fmt == "json" else _about(rec, record)  # as compare's
     if not ics:
         _emit(fmt, data, lambda c: tables.timeline(c, results, data))
         return

@@ -15,6 +15,7 @@ an integer, a lone surrogate escape) or unsure, it returns None and the caller r
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import weakref
 from typing import Annotated, Any, Literal
@@ -182,11 +183,17 @@ def _decoder(registry: Registry) -> msgspec.json.Decoder[_Record]:
 
 
 class _Known:
-    """What a registry lets a record name: each standard's names (as lines first ask for them) and the decoder."""
+    """What a registry lets a record name: each standard's names (as lines first ask for them) and the decoder,
+    made when a line is first decoded (a record already parsed, from a file or a CSV row, needs none)."""
 
     def __init__(self, registry: Registry):
         self.names: dict[str, _Names] = {}  # only what is known: hostile input must not grow it
-        self.decoder = _decoder(registry)
+        self._registry = weakref.ref(registry)
+
+    @functools.cached_property
+    def decoder(self) -> msgspec.json.Decoder[_Record]:  # once made, an attribute of the instance (no call a line)
+        registry = self._registry()
+        return _DECODER if registry is None else _decoder(registry)
 
 
 _KNOWN: weakref.WeakKeyDictionary[Registry, _Known] = weakref.WeakKeyDictionary()

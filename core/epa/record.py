@@ -8,7 +8,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-from epa.convert import structure
 from epa.documents import Source, check_text, parse, read_bytes, validate
 from epa.errors import InputError, did_you_mean
 from epa.model import Attempt, Grade, Record
@@ -39,7 +38,7 @@ def record_from_bytes(raw: bytes, name: str, kind: str, registry: Registry) -> R
             data, source = parse(raw, name, kind)
         except InputError as exc:
             raise Unreadable(exc.message, where=exc.where, hint=exc.hint) from None
-        return record_from_data(data, source, registry, where=str(source.path))  # `-` is <stdin>
+        return record_from_data(data, source, registry, where=str(source.path), typed=True)  # `-` is <stdin>
     except InputError:
         cohort = _cohort_by_content(raw)  # looked for only once the file failed as a record: a record never is
         if cohort:
@@ -95,12 +94,23 @@ def _wrong_door(name: str, what: str) -> InputError:
                       where=name, hint=f"grade a cohort with: epa compare --batch {shown}")
 
 
-def record_from_data(data: Any, source: Source, registry: Registry, where: str) -> Record:
+def record_from_data(data: Any, source: Source, registry: Registry, where: str, *, typed: bool = False) -> Record:
     """Validate a record already parsed (from a file, a JSON line or a CSV row): ``source`` says where a JSON
-    path sits in the input (``<file>:<line>``) and ``where`` names the input itself."""
+    path sits in the input (``<file>:<line>``) and ``where`` names the input itself. ``typed``: first ask the
+    typed decoder (``fastrecord.from_data``, the same Record for any data it vouches for), so that a valid record
+    needs neither the schema's compiled check nor cattrs (both take longer to make than to run once); a cohort's
+    lines have asked it already."""
     check_text(data, source)  # first: a lone surrogate would make even the schema's message unwritable
+    if typed:
+        from epa.fastrecord import from_data
+
+        record = from_data(data, registry)
+        if record is not None:
+            return record
     validate(data, "record", source)
     _check_names(data, source, registry)
+    from epa.convert import structure
+
     record = structure(data, Record, where=where)
     _check_dates(record, source)
     return record

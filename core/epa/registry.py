@@ -16,7 +16,6 @@ import os
 import re
 from collections.abc import Callable, Iterable
 from functools import cache
-from importlib.metadata import entry_points
 from importlib.resources import files
 from typing import Any
 
@@ -24,6 +23,7 @@ import attrs
 import pluggy
 
 from epa import defaults, fence, hookspecs
+from epa.discovery import entry_points  # importlib.metadata's, cached
 from epa.errors import InputError, PluginError, did_you_mean, quote
 from epa.model import Body, Ruleset, Standard
 

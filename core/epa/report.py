@@ -6,7 +6,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from epa.citations import documents
-from epa.convert import unstructure
 from epa.errors import InputError
 from epa.grading import BodyResult
 from epa.model import DeadlineRule, Document, Journey, Ruleset
@@ -17,6 +16,13 @@ if TYPE_CHECKING:
 
 # `epa journey`'s rows: a body's id and name, its journey rules (None: it encodes none) and their document.
 JourneyRules = tuple[str, str, Journey | None, Document]
+
+
+def unstructure(value: Any) -> Any:
+    """``epa.convert.unstructure``: cattrs is imported only when JSON is made (a table is drawn from the objects)."""
+    from epa.convert import unstructure as plain
+
+    return plain(value)
 
 
 def bodies(registry: Registry) -> list[dict[str, Any]]:

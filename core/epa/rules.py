@@ -2,24 +2,49 @@
 
 from __future__ import annotations
 
-import contextlib
 import copy
+import datetime as dt
+import functools
 from collections.abc import Sequence
 from importlib.abc import Traversable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 
 from epa import cache
-from epa.convert import structure, unstructure
 from epa.documents import Source, read, validate
 from epa.errors import InputError, did_you_mean
 from epa.model import Change, Journey, LogEntry, Ruleset, Standard
 from epa.timeline import NOT_METHODS
-from epa.versions import PathError, apply_change, render
 
 JOURNEY_SUFFIX = ".journey.yaml"
+_T = TypeVar("_T")
+
+
+def structure(data: Any, cls: type[_T], where: str) -> _T:
+    """``epa.convert.structure``: cattrs is imported only when a file is read (a warm start's rules come from the
+    cache as the model's objects)."""
+    from epa.convert import structure as structured
+
+    return structured(data, cls, where)
+
+
+@functools.cache
+def _model_classes() -> dict[tuple[str, str], type]:
+    """What a cache entry of rules may hold (``cache.get_objects``): the domain model's classes (those of its
+    module, or of the modules of its package once it is one), and dates."""
+    import sys
+
+    from epa import model
+
+    found: dict[tuple[str, str], type] = {(c.__module__, c.__qualname__): c
+                                          for name, module in list(sys.modules.items())
+                                          if name == model.__name__ or name.startswith(model.__name__ + ".")
+                                          for c in vars(module).values()
+                                          if isinstance(c, type) and c.__module__ == name}
+    found[("datetime", "date")] = dt.date
+    return found
 
 
 def load_ruleset(file: Path | Traversable) -> Ruleset:
@@ -87,6 +112,8 @@ class _Resolved(Source):
         self.data = data
 
     def where(self, parts: Sequence[Any]) -> str:
+        from epa.versions import render
+
         return render(self.data, parts)
 
 
@@ -103,6 +130,8 @@ def _derive(data: dict[str, Any], source: Source, loaded: Loaded,
             chain: tuple[Path, ...]) -> tuple[dict[str, Any], dict[str, Any]]:
     """A version file's whole ruleset: its predecessor's, with its document block and its changes applied in
     order; and the Ruleset fields that record them (based_on, changes)."""
+    from epa.versions import PathError, apply_change
+
     if "based_on" not in data:
         raise InputError("changes belong to a version file, which names the ruleset it changes: add based_on "
                          "(its predecessor's file, in the same folder)", where=source.where(["changes"]))
@@ -167,13 +196,12 @@ def _derive(data: dict[str, Any], source: Source, loaded: Loaded,
 def load_standard(file: Path | Traversable) -> Standard:
     """Read and validate one standard's definition against ``schemas/standard.schema.json`` (cached as the
     rulesets are: see load_rulesets)."""
-    entry = cache.key("standard", [Path(str(file))])
-    hit = cache.get(entry)
-    if isinstance(hit, dict):
-        with contextlib.suppress(InputError):
-            return structure(hit, Standard, where=str(file))
+    entry = cache.key("standard-objects", [Path(str(file))], cache.objects_key())
+    hit = cache.get_objects(entry, _model_classes())
+    if type(hit) is Standard:
+        return hit
     standard = _read_standard(Path(str(file)))
-    cache.put(entry, unstructure(standard))
+    cache.put_objects(entry, standard, _model_classes())
     return standard
 
 
@@ -249,15 +277,14 @@ def load_rulesets(directory: Path | Traversable) -> tuple[Ruleset, ...]:
     rules of its standard (``<standard>.journey.yaml``) where the directory has them.
 
     Reading and validating them is most of what loading a body costs, at every start; so the rulesets are
-    cached (``epa.cache``), keyed by the files' contents and the code, and only structured again on a hit."""
+    cached (``epa.cache``) as the model's objects, keyed by the files' contents and the code."""
     files = sorted((p for p in directory.iterdir() if p.name.endswith((".yaml", ".yml"))), key=lambda p: p.name)
-    entry = cache.key("rulesets", [Path(str(p)) for p in files])
-    hit = cache.get(entry)
-    if isinstance(hit, list):
-        with contextlib.suppress(InputError):  # anything unexpected in the entry: read the files again
-            return tuple(structure(r, Ruleset, where=str(directory)) for r in hit)
+    entry = cache.key("rulesets-objects", [Path(str(p)) for p in files], cache.objects_key())
+    hit = cache.get_objects(entry, _model_classes())
+    if type(hit) is tuple and all(type(r) is Ruleset for r in hit):  # else (not what was stored): read the files
+        return hit
     rulesets = _read_rulesets(files)
-    cache.put(entry, [unstructure(r) for r in rulesets])
+    cache.put_objects(entry, rulesets, _model_classes())
     return rulesets
 
 

@@ -34,15 +34,12 @@ def _holidays() -> Any:
 @cache
 def _calendar() -> tuple[list[int], dict[int, str]]:
     """England and Wales bank holidays on weekdays from FIRST_YEAR to LAST_YEAR: sorted ordinals, and names.
-    Kept in epa's cache (keyed by the holidays package's version), so that a start need not import it."""
-    from importlib.metadata import PackageNotFoundError, version
-
+    Kept in epa's cache (keyed by the holidays package's installed metadata, which names its version), so that a
+    start need not import it, nor importlib.metadata to learn its version."""
     from epa import cache as stored
+    from epa.discovery import metadata_of
 
-    try:
-        entry = stored.key("bank-holidays", (), version("holidays"), f"{FIRST_YEAR}-{LAST_YEAR}")
-    except PackageNotFoundError:  # pragma: no cover - then importing it fails too
-        entry = None
+    entry = stored.key("bank-holidays", (), metadata_of("holidays"), f"{FIRST_YEAR}-{LAST_YEAR}")
     hit = stored.get(entry)
     if isinstance(hit, list) and all(isinstance(pair, list) and len(pair) == 2 and isinstance(pair[0], int)
                                      and isinstance(pair[1], str) for pair in hit):  # anything else: a miss
