@@ -303,3 +303,24 @@ def test_an_unusable_secret_is_replaced(cache_env: Path, tmp_path: Path) -> None
     secret.write_bytes(b"short")
     cache.put("probe-secret", [1])
     assert cache.get("probe-secret") == [1] and len(secret.read_bytes()) == cache.SECRET_BYTES
+
+
+@pytest.mark.parametrize("where", ["model.py", "consistency/cohort.py", "rules/families/window.py",
+                                   "standards/ST0071.yaml"])
+def test_an_edit_to_any_module_of_the_package_changes_the_key(where: str, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """The key names the code that made an entry, so an edit anywhere in the package, however deep (a module in a
+    subpackage such as consistency/, or in a subpackage of one), makes old entries misses: an entry made by the old
+    code would otherwise be served to the new, a silent wrong answer. The key is computed afresh for a copy of a
+    package laid out like epa's (``_code`` itself is computed once per process)."""
+    package = tmp_path / "epa"
+    for name in ("__init__.py", "model.py", "consistency/__init__.py", "consistency/cohort.py",
+                 "rules/__init__.py", "rules/families/__init__.py", "rules/families/window.py",
+                 "standards/ST0071.yaml"):
+        (package / name).parent.mkdir(parents=True, exist_ok=True)
+        (package / name).write_text("x = 1\n", encoding="utf-8")
+    monkeypatch.setattr(cache, "_CORE", package)
+    before = cache._code.__wrapped__()  # type: ignore[attr-defined]
+    assert cache._code.__wrapped__() == before  # type: ignore[attr-defined]
+    (package / where).write_text("x = 12\n", encoding="utf-8")  # one byte longer: the size alone differs
+    assert cache._code.__wrapped__() != before  # type: ignore[attr-defined]
