@@ -34,7 +34,7 @@ from epa.fastrecord import RecordView, as_record, criteria_listed
 from epa.gateway import LEVELS, GatewayStatus
 from epa.graders import Graders, Method, Rules
 from epa.graders import Journey as GradersJourney
-from epa.grading import _apply_resit_policy, _collect, graded_call, ruleset_for
+from epa.grading import apply_resit_policy, graded_call, hook_results, ruleset_for
 from epa.model import (
     Attempt,
     Check,
@@ -377,7 +377,7 @@ class CompiledRuleset:
 
     def _asked_gateway_ready(self, record: Record) -> bool:
         """Readiness from the body's own gateway_requirements hook (with the default's, as grading collects)."""
-        found = _collect(self.loaded, "gateway_requirements", Requirement, ruleset=self.ruleset, record=record)
+        found = hook_results(self.loaded, "gateway_requirements", Requirement, ruleset=self.ruleset, record=record)
         return GatewayStatus.of(found).ready
 
     def _spread(self, record: Record, counted: list[tuple[Attempt, Grade]]) -> bool:
@@ -406,7 +406,7 @@ class CompiledRuleset:
         """The overall grade after the body's own resit_policy hook (as grading applies it), whether the cap
         applied, and whether a full retake is required."""
         graded = [GradedAttempt(a, g) for a, g in counted]
-        overall, decision, _, _ = _apply_resit_policy(self.loaded, self.ruleset, record, graded, overall)
+        overall, decision, _, _ = apply_resit_policy(self.loaded, self.ruleset, record, graded, overall)
         return overall, bool(decision and decision.capped), bool(decision and decision.full_retake_required)
 
 

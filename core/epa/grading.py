@@ -140,7 +140,7 @@ def graded_call(loaded: LoadedBody, hook: str, expected: type[T], **kwargs: Any)
     return result
 
 
-def _collect(loaded: LoadedBody, hook: str, expected: type[T], **kwargs: Any) -> list[T]:
+def hook_results(loaded: LoadedBody, hook: str, expected: type[T], **kwargs: Any) -> list[T]:
     """Call a collecting hook: every implementation's list of ``expected``, concatenated (``LoadedBody.call`` has
     checked a plugin's, field by field)."""
     found: list[T] = []
@@ -214,8 +214,8 @@ def _own_rule(loaded: LoadedBody, ruleset: Ruleset, components: dict[str, Grade]
                    f"{outcome.grade} (its rule in words: “{words.text}”)", words.citation)]
 
 
-def _apply_resit_policy(loaded: LoadedBody, ruleset: Ruleset, record: Record, history: list[GradedAttempt],
-                        overall: Grade | None) -> tuple[Grade | None, ResitDecision | None, list[Reason], list[Note]]:
+def apply_resit_policy(loaded: LoadedBody, ruleset: Ruleset, record: Record, history: list[GradedAttempt],
+                       overall: Grade | None) -> tuple[Grade | None, ResitDecision | None, list[Reason], list[Note]]:
     # Left to the defaults, their procedure is asked directly (the hook chain holds it alone: see epa.plans).
     decision = loaded.call("resit_policy", ruleset=ruleset, record=record, history=tuple(history)) \
         if "resit_policy" in loaded.own_hooks else resits.decide(ruleset, tuple(history))
@@ -286,7 +286,7 @@ def grade_overall(loaded: LoadedBody, record: Record) -> Overall:
                 + [Reason("overall", s.says, s.citation) for s in outcome.steps])))
         overall, combined_steps = combined
         steps += combined_steps
-    overall, decision, resit_steps, resit_notes = _apply_resit_policy(loaded, ruleset, record, history, overall)
+    overall, decision, resit_steps, resit_notes = apply_resit_policy(loaded, ruleset, record, history, overall)
     return Overall(ruleset, details, overall, decision, steps, resit_steps, notes, resit_notes)
 
 
@@ -296,11 +296,11 @@ def grade(loaded: LoadedBody, record: Record) -> BodyResult:
     plan = plan_for(loaded, ruleset)
     # Where the defaults alone implement a journey hook, their procedure is asked directly, its pieces remembered;
     # a body's own hook is called, with the whole chain, every time (see epa.plans).
-    found = timeline.deadlines(ruleset, record, plan.deadlines) if plan.default_deadlines else _collect(
+    found = timeline.deadlines(ruleset, record, plan.deadlines) if plan.default_deadlines else hook_results(
         loaded, "deadlines", Deadline, ruleset=ruleset, record=record)
     found += decision.deadlines if decision else ()
     requirements = gateway.requirements(ruleset, record, plan.requirements, plan.deadlines) \
-        if plan.default_gateway else _collect(loaded, "gateway_requirements", Requirement, ruleset=ruleset,
+        if plan.default_gateway else hook_results(loaded, "gateway_requirements", Requirement, ruleset=ruleset,
                                               record=record)
     if ruleset.journey is None:
         notes.append(Note(f"{loaded.body.id} encodes no gateway, deadline or resit rules for {record.standard}"))
