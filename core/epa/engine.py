@@ -36,6 +36,7 @@ from epa.graders import Graders, Method, Rules
 from epa.graders import Journey as GradersJourney
 from epa.grading import apply_resit_policy, graded_call, hook_results, ruleset_for
 from epa.model import (
+    JOURNEY_DATES,
     Attempt,
     Check,
     ComponentResult,
@@ -52,7 +53,7 @@ from epa.model import (
     Window,
 )
 from epa.registry import LoadedBody, Registry
-from epa.timeline import JOURNEY_DATES, anchor_date, event_dates
+from epa.timeline import anchor_date, event_dates
 from epa.workdays import shift, whole_months
 
 _RANK = {level: i for i, level in enumerate(LEVELS)}

@@ -587,6 +587,14 @@ class JourneyDates:
     observation_notice: dt.date | None = None
 
 
+# The journey's vocabulary, shared by the rules' loader (which checks a deadline names a method) and the timeline and
+# engine (which date one): the journey dates a record can give, and the anchors and events that are not method ids
+# (see the journey schema's anchor and event).
+JOURNEY_DATES = tuple(f.name for f in attrs.fields(JourneyDates))
+NOT_METHODS = frozenset({"gateway", "first_assessment", "final_assessment", "every_method", "results_notified",
+                         *JOURNEY_DATES})
+
+
 @frozen
 class Attempt:
     """One attempt at one assessment method: the criteria met, or a grade already awarded."""

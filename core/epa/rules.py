@@ -15,8 +15,7 @@ from epa import cache
 from epa.convert import structure, unstructure
 from epa.documents import Source, read, validate
 from epa.errors import InputError, did_you_mean
-from epa.model import Change, Journey, LogEntry, Ruleset, Standard
-from epa.timeline import NOT_METHODS
+from epa.model import NOT_METHODS, Change, Journey, LogEntry, Ruleset, Standard
 from epa.versions import PathError, apply_change, render
 
 JOURNEY_SUFFIX = ".journey.yaml"

@@ -9,17 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-import attrs
 from attrs import frozen
 
-from epa.model import Attempt, Deadline, DeadlineRule, JourneyDates, Record, Ruleset, Tolerance
+from epa.model import JOURNEY_DATES, Attempt, Deadline, DeadlineRule, Record, Ruleset, Tolerance
 from epa.plans import Table
 from epa.workdays import bank_holidays_between, describe, shift
-
-JOURNEY_DATES = tuple(f.name for f in attrs.fields(JourneyDates))
-# Anchors and events that are not method ids (see the journey schema's anchor and event).
-NOT_METHODS = frozenset({"gateway", "first_assessment", "final_assessment", "every_method", "results_notified",
-                         *JOURNEY_DATES})
 
 
 def first_attempt(record: Record, method: str) -> Attempt | None:
