@@ -139,3 +139,56 @@ def test_no_module_reads_a_private_name_of_a_module_it_imports() -> None:
                     and _private(node.attr)):
                 found.append(f"{path.relative_to(PACKAGE.parent)}:{node.lineno}: {node.value.id}.{node.attr}")
     assert found == []
+
+
+_MUTATORS = {"append", "add", "clear", "extend", "insert", "pop", "popitem", "remove", "setdefault", "update"}
+
+
+def _module_state_changed(tree: ast.Module) -> list[str]:
+    """Where the module's own functions change state held at module level: a module-level dict, list or set written
+    to or cleared, a name rebound through ``global``, or an attribute of a module-level class assigned."""
+    containers = {target.id for node in tree.body if isinstance(node, ast.Assign | ast.AnnAssign)
+                  and isinstance(node.value, ast.Dict | ast.List | ast.Set | ast.DictComp | ast.ListComp | ast.SetComp)
+                  for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
+                  if isinstance(target, ast.Name)}
+    classes = {node.name for node in tree.body if isinstance(node, ast.ClassDef)}
+    found = []
+    for function in ast.walk(tree):
+        if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        for node in ast.walk(function):
+            if isinstance(node, ast.Global):
+                found += [f"{function.name}: global {name}" for name in node.names]
+            elif isinstance(node, ast.Assign | ast.AugAssign | ast.AnnAssign):
+                for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
+                    for part in ast.walk(target):
+                        if (isinstance(part, ast.Subscript) and isinstance(part.value, ast.Name)
+                                and part.value.id in containers):
+                            found.append(f"{function.name}: {part.value.id}[...] =")
+                        elif (isinstance(part, ast.Attribute) and isinstance(part.value, ast.Name)
+                              and part.value.id in classes):
+                            found.append(f"{function.name}: {part.value.id}.{part.attr} =")
+            elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                  and isinstance(node.func.value, ast.Name) and node.func.value.id in containers
+                  and node.func.attr in _MUTATORS):
+                found.append(f"{function.name}: {node.func.value.id}.{node.func.attr}()")
+    return found
+
+
+def test_the_state_finder_sees_module_level_state_changed() -> None:
+    changed = _module_state_changed(ast.parse(
+        "_SEEN = {}\nclass _W:\n    fmt = 'json'\n"
+        "def f(k):\n    _SEEN[k] = 1\n    _SEEN.clear()\n    _W.fmt = 'csv'\n"
+        "def g():\n    global _N\n    _N = 1\n"
+        "def h(seen):\n    seen[1] = 2\n    local = {}\n    local.clear()\n"))
+    assert sorted(changed) == ["f: _SEEN.clear()", "f: _SEEN[...] =", "f: _W.fmt =", "g: global _N"]
+
+
+def test_the_batch_keeps_no_state_at_module_level() -> None:
+    """A cohort's run holds what it remembers in an object of its own (made once per run, in each worker process by
+    its start): nothing one run leaves behind at module level can change the next run's output."""
+    batch = [name for name in MODULES if name.split(".")[1:2] == ["batch"]]
+    assert batch
+    changed = {name: found for name in batch
+               if (found := _module_state_changed(ast.parse(MODULES[name].read_text(encoding="utf-8"))))}
+    assert changed == {}

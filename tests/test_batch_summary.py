@@ -300,8 +300,8 @@ def test_a_grade_without_its_column_is_an_error_never_left_out():
     from epa.model import Grade
 
     registry = epa.testing.registry()
-    epa.batch.init_worker(None, "cohort.jsonl", "csv", registry, ("observation",))
+    grader = epa.batch.Grader(registry, "cohort.jsonl", "csv", ("observation",))
     decision = Decision("a_body", Grade.PASS, ("observation", "showcase"), (Grade.PASS, Grade.PASS), True, False,
                         False)
     with pytest.raises(RuntimeError, match="no column for method showcase"):
-        epa.batch._decided("ST0072", [decision])
+        epa.batch._decided(grader, "ST0072", [decision])
