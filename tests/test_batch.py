@@ -550,9 +550,9 @@ def test_the_rows_that_differ_are_named_by_method_not_by_position():
     decisions (tuples) and for explained results (read by attribute)."""
     import dataclasses
 
-    from epa.engine import Decision
     from epa.model import Grade
     from epa.report import disagreements
+    from epa.results import Decision
 
     @dataclasses.dataclass
     class Explained:  # an explained result's attributes, as BodyResult has them
@@ -589,8 +589,8 @@ def test_the_rows_that_differ_are_named_by_method_not_by_position():
 def test_csv_rows_read_back_as_written(ident):
     """Each body's row reads back to its cells whatever the apprentice's id holds (a comma, a quote, a line
     break, a carriage return); rows are written as the csv module writes them, line by line."""
-    from epa.engine import Decision
     from epa.model import Grade
+    from epa.results import Decision
 
     reg = epa.testing.registry()
     grader = epa.batch.Grader(reg, "cohort.jsonl", "csv")

@@ -26,9 +26,9 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from epa import report, tables
-    from epa.grading import BodyResult
     from epa.model import Record, Standard
     from epa.registry import Registry
+    from epa.results import BodyResult
 
 
 class _LazyModule:

@@ -13,20 +13,8 @@ from collections.abc import Iterator, Mapping, Sequence
 import pluggy
 
 from epa import gateway, resits, timeline
-from epa.model import (
-    CombinationRow,
-    ComponentResult,
-    Deadline,
-    Grade,
-    GradedAttempt,
-    Outcome,
-    OverallInWords,
-    Record,
-    Requirement,
-    ResitDecision,
-    Ruleset,
-    Step,
-)
+from epa.model import CombinationRow, Grade, OverallInWords, Record, Ruleset
+from epa.results import ComponentResult, Deadline, GradedAttempt, Outcome, Requirement, ResitDecision, Step
 
 hookimpl = pluggy.HookimplMarker("epa")
 

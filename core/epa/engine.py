@@ -28,10 +28,10 @@ import functools
 import itertools
 import operator
 from collections.abc import Callable, Sequence
-from typing import Any, NamedTuple
+from typing import Any
 
 from epa.fastrecord import RecordView, as_record, criteria_listed
-from epa.gateway import LEVELS, GatewayStatus
+from epa.gateway import LEVELS
 from epa.graders import Graders, Method, Rules
 from epa.graders import Journey as GradersJourney
 from epa.grading import apply_resit_policy, graded_call, hook_results, ruleset_for
@@ -39,44 +39,24 @@ from epa.model import (
     JOURNEY_DATES,
     Attempt,
     Check,
-    ComponentResult,
     Criterion,
     DeadlineRule,
     Gateway,
     Grade,
-    GradedAttempt,
     Offset,
-    Outcome,
     Record,
-    Requirement,
     Ruleset,
     Window,
 )
 from epa.registry import LoadedBody, Registry
+from epa.results import ComponentResult, Decision, GatewayStatus, GradedAttempt, Outcome, Requirement
 from epa.timeline import anchor_date, event_dates
 from epa.workdays import shift, whole_months
 
 _RANK = {level: i for i, level in enumerate(LEVELS)}
 
 
-class Decision(NamedTuple):
-    """What one body decides for one record; the same values as the ``BodyResult`` of ``grade``, each method's
-    grade given by ``methods`` (the ruleset's, in its order) and ``grades`` alike. (A named tuple: made once per
-    body and record, where an attrs frozen class takes several times as long to make; and hashable, so that a
-    cohort's batch can remember what it writes for each distinct set of decisions.)"""
 
-    body: str
-    overall: Grade | None
-    methods: tuple[str, ...]
-    grades: tuple[Grade | None, ...]
-    gateway_ready: bool
-    capped: bool
-    full_retake_required: bool
-
-    @property
-    def components(self) -> dict[str, Grade | None]:
-        """Each method's grade, by method id (as ``BodyResult.components``)."""
-        return dict(zip(self.methods, self.grades, strict=True))
 
 
 # What the engine remembers by what a record gives (a plugin's grades by criteria met, a window's or deadline's

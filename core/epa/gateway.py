@@ -4,41 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from attrs import frozen
 from dateutil.relativedelta import relativedelta
 
-from epa.model import Check, Deadline, EnglishMaths, GatewayRule, Record, Requirement, Ruleset
+from epa.model import Check, EnglishMaths, GatewayRule, Record, Ruleset
 from epa.plans import Table
+from epa.results import Deadline, Requirement
 from epa.timeline import evaluate_deadline
 
 LEVELS = ("none", "entry3", "level1", "level2", "level3")
 
 
-@frozen
-class GatewayStatus:
-    """``ready`` is false only when the record shows a mandatory gateway-stage requirement unmet (``unmet``);
-    a requirement the record holds no evidence for is listed under ``unknown`` and does not by itself make
-    ``ready`` false. Unmet requirements that do not decide readiness are listed by why: a recommendation
-    (``recommendations_unmet``), an item the document calls optional (``optional_unmet``), or a mandatory
-    item the document checks before an assessment starts rather than at gateway (``before_assessment_unmet``)."""
 
-    ready: bool
-    unmet: tuple[str, ...]
-    unknown: tuple[str, ...]
-    recommendations_unmet: tuple[str, ...]
-    requirements: tuple[Requirement, ...]
-    optional_unmet: tuple[str, ...] = ()
-    before_assessment_unmet: tuple[str, ...] = ()
-
-    @classmethod
-    def of(cls, requirements: list[Requirement]) -> GatewayStatus:
-        def unmet(strength: str, stage: str | None = None) -> tuple[str, ...]:
-            return tuple(r.id for r in requirements if r.status == "unmet" and r.strength == strength
-                         and (stage is None or r.stage == stage))
-        blocking = unmet("mandatory", "gateway")
-        unknown = tuple(r.id for r in requirements if r.status in ("unknown", "deferred"))
-        return cls(not blocking, blocking, unknown, unmet("recommended"), tuple(requirements),
-                   optional_unmet=unmet("optional"), before_assessment_unmet=unmet("mandatory", "before_assessment"))
 
 
 def age_at_start(record: Record) -> int | None:

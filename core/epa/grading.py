@@ -10,81 +10,30 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, TypeVar
 
-from attrs import frozen
-
 from epa import defaults, gateway, resits, timeline
 from epa.citations import documents
 from epa.contracts import describe
 from epa.errors import PluginError
-from epa.gateway import GatewayStatus
-from epa.model import (
-    Attempt,
-    ComponentResult,
-    Deadline,
-    Grade,
-    GradedAttempt,
-    Method,
-    Outcome,
-    Record,
-    Requirement,
-    ResitDecision,
-    Ruleset,
-)
+from epa.model import Attempt, Grade, Method, Record, Ruleset
 from epa.plans import Plan, plan_for
 from epa.registry import LoadedBody
-from epa.timeline import ToleranceCheck, tolerance_checks
+from epa.results import (
+    BodyResult,
+    ComponentDetail,
+    ComponentResult,
+    Deadline,
+    GatewayStatus,
+    GradedAttempt,
+    Note,
+    Outcome,
+    Overall,
+    Reason,
+    Requirement,
+    ResitDecision,
+)
+from epa.timeline import tolerance_checks
 
 T = TypeVar("T")
-
-
-@frozen
-class Note:
-    """Something the reader should know that is not a rule applied: evidence set aside, a gap in the rules."""
-
-    says: str
-    citation: str | None = None
-
-
-@frozen
-class Reason:
-    """A step of the explanation, tagged with what it decided: a method id, "overall" or "version"."""
-
-    about: str
-    says: str
-    citation: str
-
-
-@frozen
-class ComponentDetail:
-    grade: Grade | None
-    source: str  # "criteria" | "recorded grade" | "no attempt"
-    attempt_date: dt.date | None = None
-    pass_missing: tuple[str, ...] = ()
-    distinction_met: tuple[str, ...] = ()
-    distinction_missing: tuple[str, ...] = ()
-
-
-@frozen
-class BodyResult:
-    body: str
-    body_name: str
-    standard: str
-    document: dict[str, str | None]  # file, title, version (None where the document gives none)
-    documents: dict[str, dict[str, str | None]]  # the file each citation names -> its title, version and label
-    overall: Grade | None
-    components: dict[str, Grade | None]
-    component_details: dict[str, ComponentDetail]
-    explanation: tuple[Reason, ...]
-    notes: tuple[Note, ...]
-    gateway: GatewayStatus
-    capped: bool
-    full_retake_required: bool
-    deadlines: tuple[Deadline, ...]
-    checks: tuple[ToleranceCheck, ...]
-
-    @property
-    def gateway_ready(self) -> bool:  # as the engine's Decision names it
-        return self.gateway.ready
 
 
 def ruleset_for(loaded: LoadedBody, record: Record) -> tuple[Ruleset, list[Reason], list[Note]]:
@@ -238,20 +187,7 @@ def apply_resit_policy(loaded: LoadedBody, ruleset: Ruleset, record: Record, his
     return overall, decision, steps, []
 
 
-@frozen
-class Overall:
-    """A record's grades by one body, before its journey: the rules in force, each method's grade, the overall
-    grade after the resit policy, and the steps and notes of each (those of the resit policy apart, as the
-    explanation orders them)."""
 
-    ruleset: Ruleset
-    details: dict[str, ComponentDetail]
-    overall: Grade | None
-    decision: ResitDecision | None
-    steps: list[Reason]
-    resit_steps: list[Reason]
-    notes: list[Note]
-    resit_notes: list[Note]
 
 
 def grade_overall(loaded: LoadedBody, record: Record) -> Overall:

@@ -21,9 +21,9 @@ from rich.text import Text
 
 from epa.citations import label, short_title, versioned
 from epa.gateway import age_band
-from epa.grading import BodyResult
 from epa.model import Check, Document, Journey, ResitRules
 from epa.report import JOURNEY_ROWS
+from epa.results import BodyResult
 from epa.timeline import allowed
 from epa.workdays import describe
 

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from attrs import frozen
-
-from epa.model import JOURNEY_DATES, Attempt, Deadline, DeadlineRule, Record, Ruleset, Tolerance
+from epa.model import JOURNEY_DATES, Attempt, DeadlineRule, Record, Ruleset, Tolerance
 from epa.plans import Table
+from epa.results import Deadline, ToleranceCheck
 from epa.workdays import bank_holidays_between, describe, shift
 
 
@@ -117,29 +116,7 @@ def deadlines(ruleset: Ruleset, record: Record, memo: Table | None = None) -> li
     return [evaluate_deadline(rule, record, ruleset, memo) for rule in ruleset.journey.deadlines]
 
 
-@frozen
-class ToleranceCheck:
-    """A recorded duration or word count against the document's tolerance.
 
-    status: within | outside | unknown (the limit depends on a measure the record lacks) |
-    no_tolerance_stated (the document states a figure and no tolerance: the value is reported against it,
-    neither within nor outside). ``ok`` is true / false / null (the last two statuses). strength: the
-    tolerance's, ``required`` or ``advice`` (its sentence advises: 'should'): ``outside`` with ``advice`` is shown as
-    advice and counts as a failure nowhere.
-    """
-
-    id: str
-    method: str
-    attempt_date: dt.date
-    measure: str
-    value: float
-    low: float | None
-    high: float | None
-    ok: bool | None
-    says: str
-    citation: str
-    status: str
-    strength: str = "required"  # required | advice: an advice check ``outside`` is reported, never a failure
 
 
 def _has_range(rule: Tolerance) -> bool:

@@ -23,8 +23,9 @@ from epa.conformance import witness
 from epa.convert import unstructure
 from epa.documents import json_path, read
 from epa.errors import InputError, PluginError, quote
-from epa.model import ComponentResult, Grade, Outcome, OverallInWords, Ruleset
+from epa.model import Grade, OverallInWords, Ruleset
 from epa.registry import LoadedBody, Registry
+from epa.results import ComponentResult, Outcome
 from epa.rules import JOURNEY_SUFFIX
 from epa.sources import has_section, sha256
 

@@ -31,7 +31,8 @@ from epa.consistency import histories, profiles
 from epa.consistency.findings import Finding, Subject, names, pins, readiness, record, sides_by
 from epa.consistency.regions import Joint, MethodRegions, MethodRule, differing, method_regions, overall_regions, share
 from epa.grading import graded_call
-from epa.model import ComponentResult, Grade, Standard
+from epa.model import Grade, Standard
+from epa.results import ComponentResult
 
 
 def rule(s: Subject, method: str) -> MethodRule:
