@@ -88,6 +88,13 @@ MOVES = {
 PACKAGE_MOVES = {"families": "rules"}
 # Folders of data that move with the module that reads them.
 FOLDERS = {"standards": "rules/standards"}
+# Classes that moved between modules (old module before the move -> the names): the result types, spread over five
+# modules before, are in one (results, then model/results). `from epa.grading import BodyResult, grade` is split.
+RESULTS = ("Step", "ComponentResult", "Outcome", "Requirement", "Deadline", "GradedAttempt", "ResitDecision")
+NAME_MOVES = {("model", name): "results" for name in RESULTS}
+NAME_MOVES |= {("grading", name): "results" for name in ("Note", "Reason", "ComponentDetail", "BodyResult", "Overall")}
+NAME_MOVES |= {("gateway", "GatewayStatus"): "results", ("timeline", "ToleranceCheck"): "results",
+               ("engine", "Decision"): "results"}
 # Names defined twice for different things, renamed where they are not the model's (module after the move -> {old
 # name: new name}). The model's Check (a gateway check), Outcome (a grade and its steps), Method and Journey keep
 # their names: they are the plugin API (`epa.Outcome`). Renamed wherever the name is defined or imported from its
@@ -210,6 +217,9 @@ class Names:
     def __init__(self) -> None:
         self.moves = {**MOVES, **family_moves()}
         self.new = set(self.moves.values())
+        # (module, name) -> the module the name is in now, keyed by the module's old name and its new one
+        self.name_moves = {(module, name): self.rewrite_dotted(target) for (old, name), target in NAME_MOVES.items()
+                           for module in (old, self.moves.get(old, old))}
         for package in {*PACKAGES, *PACKAGE_MOVES.values()}:
             if (PKG / package).is_dir():
                 self.new |= {f"{package}.{p.stem}" for p in (PKG / package).glob("*.py") if p.stem != "__init__"}
@@ -218,6 +228,10 @@ class Names:
     def rewrite_dotted(self, dotted: str) -> str:
         """``a.b.c`` (after ``epa.``) as it is named after the move."""
         parts = dotted.split(".")
+        for cut in range(len(parts) - 1, 0, -1):  # epa.grading.BodyResult -> epa.model.results.BodyResult
+            moved = getattr(self, "name_moves", {}).get((".".join(parts[:cut]), parts[cut]))
+            if moved is not None:
+                return ".".join([moved, *parts[cut:]])
         if len(parts) >= 2 and f"{parts[0]}.{parts[1]}" in self.new:
             return dotted  # already in the new layout (epa.engine.compiled...)
         if len(parts) >= 2 and f"{parts[0]}.{parts[1]}" in self.moves:
@@ -263,6 +277,14 @@ def _statement(indent: str, module: str, names: list[str], comment: str, width: 
     return f"{indent}from {module} import ({comment}\n{body}{indent})"
 
 
+def _wrapped(line: str, width: int = 120) -> str:
+    """A one-line from-import past the width, parenthesised one name a line."""
+    found = re.match(r"^([ \t]*)from (\S+) import ([^(#\n]*)$", line)
+    if len(line) <= width or found is None:
+        return line
+    return _statement(found.group(1), found.group(2), [n.strip() for n in found.group(3).split(",")], "", width)
+
+
 def _alias(name: str, alias: str | None) -> str:
     return name if alias is None or alias == name else f"{name} as {alias}"
 
@@ -270,6 +292,23 @@ def _alias(name: str, alias: str | None) -> str:
 def rewrite_from(match: re.Match[str], names: Names, problems: list[str]) -> str:
     indent, module, clause, comment = match.group(1), match.group(2).lstrip("."), match.group(3), match.group(4) or ""
     imported = _names(clause)
+    if module and any((module, name) in names.name_moves for name, _ in imported or ()):
+        # from epa.grading import BodyResult, grade: the moved names from where they are now, the rest as ever
+        staying = [(n, a) for n, a in imported or () if (module, n) not in names.name_moves]
+        lines = []
+        if staying:
+            rest = f"{indent}from epa.{module} import {', '.join(_alias(n, a) for n, a in staying)}{comment}"
+            lines.append(_FROM.sub(lambda m: rewrite_from(m, names, problems), rest))
+        by_target: dict[str, list[str]] = {}
+        for name, alias in imported or ():
+            if (module, name) in names.name_moves:
+                by_target.setdefault(f"epa.{names.name_moves[(module, name)]}", []).append(_alias(name, alias))
+        lines += [_statement(indent, target, moved, "" if staying else comment) for target, moved in by_target.items()]
+        return "\n".join(_wrapped(line) for line in lines)
+    if module and imported is None and any(f"import {name}" in clause or f" {name}," in clause or f" {name}\n" in clause
+                                           for (m, name) in names.name_moves if m == module):
+        problems.append(f"a `from epa.{module} import` with a comment inside imports a name that moved: split it by "
+                        f"hand: {match.group(0).strip()[:100]}")
     if module:
         if module in names.new and module.split(".")[0] not in names.moves:
             return match.group(0)
