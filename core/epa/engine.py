@@ -308,7 +308,8 @@ class CompiledRuleset:
         # What the grading loop and the decisions written out for the rulesets in force read (epa.graders).
         asks, rules = self._asks_resit, self._resit_rules
         self.rules = Rules(
-            self.body, [Method(m, *self._levels[m], self._asker(m), self._pass_needed(m)) for m in self.methods],
+            self.body,
+            [Method(m, *self._levels[m], self._asker(m), self._pass_needed(m)) for m in self.methods],
             self._overall,
             self._combined, GradersJourney(
                 resits=self._asked_resits if asks else None, asks_resit=asks,

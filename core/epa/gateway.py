@@ -134,8 +134,9 @@ def _checked(check: Check, record: Record, ruleset: Ruleset, deadlines: Table | 
 
 def requirement(rule: GatewayRule, record: Record, ruleset: Ruleset, memo: Table | None = None,
                 deadlines: Table | None = None) -> Requirement:
-    """One gateway requirement evaluated against the record. With ``memo`` (an explanation's plan, ``epa.plans``),
-    remembered by what its check reads of the record (``_reads``); ``deadlines`` remembers a deadline's."""
+    """One gateway requirement evaluated against the record. With ``memo`` (an explanation's plan,
+    ``epa.plans``), remembered by what its check reads of the record (``_reads``); ``deadlines`` remembers a
+    deadline's."""
     if memo is None or (reads := _reads(rule.check, record, ruleset, deadlines)) is None:
         return _requirement(rule, record, ruleset, deadlines)
     key = (id(rule), reads)

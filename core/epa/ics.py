@@ -77,7 +77,8 @@ def _source(citation: str, res: BodyResult) -> str:
 
 
 def write(path: Path, record: Record, results: list[BodyResult]) -> int:
-    """Write the calendar, whole or not at all (:func:`epa.outputs.write_file`); return how many events it holds."""
+    """Write the calendar, whole or not at all (:func:`epa.outputs.write_file`); return how many events it
+    holds."""
     cal = calendar(record, results)
     write_file(path, cal.to_ical())
     return len(cal.walk("VEVENT"))

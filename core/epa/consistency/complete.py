@@ -125,7 +125,8 @@ def method_findings(subjects: list[Subject], standard: Standard,
     return out
 
 
-def analyse(subjects: list[Subject], standard: Standard) -> tuple[list[tuple[Finding, dict[str, Any]]], dict[str, Any]]:
+def analyse(subjects: list[Subject],
+            standard: Standard) -> tuple[list[tuple[Finding, dict[str, Any]]], dict[str, Any]]:
     """The method findings and the ``complete`` summary (see the module's docstring)."""
     regions = [method_regions(m, [rule(s, m) for s in subjects]) for m in standard.method_ids]
     combine = [combiner(s) for s in subjects]
