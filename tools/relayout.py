@@ -95,6 +95,8 @@ NAME_MOVES = {("model", name): "results" for name in RESULTS}
 NAME_MOVES |= {("grading", name): "results" for name in ("Note", "Reason", "ComponentDetail", "BodyResult", "Overall")}
 NAME_MOVES |= {("gateway", "GatewayStatus"): "results", ("timeline", "ToleranceCheck"): "results",
                ("engine", "Decision"): "results"}
+# The journey's vocabulary, which the rules' loader read from the timeline, is the model's.
+NAME_MOVES |= {("timeline", "NOT_METHODS"): "model", ("timeline", "JOURNEY_DATES"): "model"}
 # Names defined twice for different things, renamed where they are not the model's (module after the move -> {old
 # name: new name}). The model's Check (a gateway check), Outcome (a grade and its steps), Method and Journey keep
 # their names: they are the plugin API (`epa.Outcome`). Renamed wherever the name is defined or imported from its
@@ -434,6 +436,8 @@ def rename(name: str, text: str, exported: dict[tuple[str, str], set[str]]) -> s
 def rewrite(check: bool, report: list[str], done: list[str]) -> list[Path]:
     names = Names()
     changed = []
+    moved_attribute = re.compile(r"(?<![\w.])(" + "|".join(sorted({re.escape(m) for m, _ in NAME_MOVES})) + r")\.("
+                                 + "|".join(sorted({re.escape(n) for _, n in NAME_MOVES})) + r")\b")
     bare = re.compile(r"(?<![\w/.-])(" + "|".join(re.escape(old) for old in names.moves if "." not in old)
                       + r")\.py\b")
     texts = {}
@@ -469,6 +473,11 @@ def rewrite(check: bool, report: list[str], done: list[str]) -> list[Path]:
                             for n, line in enumerate(new.splitlines(), 1) if len(line) > 120 and line not in before)
         report.extend(f"{name}: {p}" for p in problems)
         for number, line in enumerate(new.splitlines(), 1):
+            for found in moved_attribute.finditer(line) if name.endswith(".py") else ():
+                target = names.name_moves.get((found.group(1), found.group(2)))
+                if target is not None:
+                    report.append(f"{name}:{number}: reads {found.group(0)}, which is in epa.{target} now: import "
+                                  "it from there by hand")
             for found in bare.finditer(line):
                 new_path = names.moves[found.group(1)].replace(".", "/")
                 report.append(f"{name}:{number}: mentions {found.group(0)} (now {new_path}.py): reword by hand")
