@@ -364,14 +364,21 @@ def test_what_the_batch_remembers_stays_bounded_and_changes_nothing(tmp_path, mo
     """What each distinct set of decisions comes to, and each decision's CSV row, is forgotten past
     ``OUTPUTS_REMEMBERED`` entries: the same bytes out, CSV rows and summary alike."""
     path, _ = cohort(tmp_path, n=120, every=40)
+    graders: list[epa.batch.Grader] = []  # each run's, in this process (one worker)
+    made = epa.batch.Grader.__init__
+
+    def making(self, *args, **kwargs):
+        made(self, *args, **kwargs)
+        graders.append(self)
+    monkeypatch.setattr(epa.batch.Grader, "__init__", making)
     runs = [("--summary-only", "--format", "json"), ("--format", "csv")]
-    unbounded = [run("compare", "--batch", str(path), *options) for options in runs]
-    assert len(epa.batch._DECIDED) > 2  # (left by the last run) the cohort has more than the bound below
+    unbounded = [run("compare", "--batch", str(path), *options, "--workers", "1") for options in runs]
+    assert len(graders) == 2 and len(graders[-1].remembered) > 2  # the cohort has more than the bound below
     monkeypatch.setattr(epa.batch, "OUTPUTS_REMEMBERED", 2)
     bounded = []
     for options in runs:
-        bounded.append(run("compare", "--batch", str(path), *options))
-        assert len(epa.batch._DECIDED) <= 2 and len(epa.batch._ROWS) <= 2
+        bounded.append(run("compare", "--batch", str(path), *options, "--workers", "1"))
+        assert len(graders[-1].remembered) <= 2 and len(graders[-1].rows) <= 2
     for before, after in zip(unbounded, bounded, strict=True):
         assert before.exit_code == after.exit_code == 2
         assert before.stdout.encode() == after.stdout.encode() and before.stdout
@@ -543,9 +550,9 @@ def test_the_rows_that_differ_are_named_by_method_not_by_position():
     decisions (tuples) and for explained results (read by attribute)."""
     import dataclasses
 
-    from epa.engine import Decision
     from epa.model import Grade
     from epa.report import disagreements
+    from epa.results import Decision
 
     @dataclasses.dataclass
     class Explained:  # an explained result's attributes, as BodyResult has them
@@ -582,15 +589,15 @@ def test_the_rows_that_differ_are_named_by_method_not_by_position():
 def test_csv_rows_read_back_as_written(ident):
     """Each body's row reads back to its cells whatever the apprentice's id holds (a comma, a quote, a line
     break, a carriage return); rows are written as the csv module writes them, line by line."""
-    from epa.engine import Decision
     from epa.model import Grade
+    from epa.results import Decision
 
     reg = epa.testing.registry()
-    epa.batch.init_worker(None, "cohort.jsonl", "csv", reg)
-    methods = epa.batch._Worker.methods
+    grader = epa.batch.Grader(reg, "cohort.jsonl", "csv")
+    methods = grader.methods
     results = [Decision("a_body", Grade.PASS, methods[:1], (Grade.FAIL,) * len(methods[:1]), True, False, False),
                Decision("b_body", None, (), (), False, True, True)]
-    written = epa.batch._csv_results(12, ident, epa.batch._decided("ST0000", results))
+    written = epa.batch._csv_results(12, ident, epa.batch._decided(grader, "ST0000", results))
     cells = [["12", ident, "a_body", "pass", *(["fail"] + [""] * (len(methods) - 1) if methods else []),
               "true", "false", "false", ""],
              ["12", ident, "b_body", "", *[""] * len(methods), "false", "true", "true", ""]]

@@ -296,12 +296,12 @@ def test_a_standard_spelt_with_escapes_still_gets_its_columns(tmp_path):
 def test_a_grade_without_its_column_is_an_error_never_left_out():
     """The columns are chosen before the run: should a decision grade a method they lack (epa's own mistake), the
     row is refused loudly rather than written without that grade."""
-    from epa.engine import Decision
     from epa.model import Grade
+    from epa.results import Decision
 
     registry = epa.testing.registry()
-    epa.batch.init_worker(None, "cohort.jsonl", "csv", registry, ("observation",))
+    grader = epa.batch.Grader(registry, "cohort.jsonl", "csv", ("observation",))
     decision = Decision("a_body", Grade.PASS, ("observation", "showcase"), (Grade.PASS, Grade.PASS), True, False,
                         False)
     with pytest.raises(RuntimeError, match="no column for method showcase"):
-        epa.batch._decided("ST0072", [decision])
+        epa.batch._decided(grader, "ST0072", [decision])

@@ -461,3 +461,24 @@ def test_the_entry_points_are_importlib_metadata_s(cache_env: Path) -> None:
     warm = discovery.entry_points("epa")
     assert [tuple(e) for e in cold] == [tuple(e) for e in warm] == expected
     assert [(e.dist.name, e.dist.version) if e.dist else None for e in warm] == [(e[2], e[3]) for e in expected]
+
+
+@pytest.mark.parametrize("where", ["cli.py", "consistency/cohort.py", "rules/families/window.py",
+                                   "standards/ST0071.yaml"])
+def test_an_edit_to_any_module_of_the_package_changes_the_key(where: str, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """The key names the code that made an entry, so an edit anywhere in the package, however deep (a module in a
+    subpackage such as consistency/, or in a subpackage of one), makes old entries misses: an entry made by the old
+    code would otherwise be served to the new, a silent wrong answer. The key is computed afresh for a copy of a
+    package laid out like epa's (``_code`` itself is computed once per process)."""
+    package = tmp_path / "epa"
+    for name in ("__init__.py", "cli.py", "consistency/__init__.py", "consistency/cohort.py",
+                 "rules/__init__.py", "rules/families/__init__.py", "rules/families/window.py",
+                 "standards/ST0071.yaml"):
+        (package / name).parent.mkdir(parents=True, exist_ok=True)
+        (package / name).write_text("x = 1\n", encoding="utf-8")
+    monkeypatch.setattr(cache, "_CORE", package)
+    before = cache._code.__wrapped__()  # type: ignore[attr-defined]
+    assert cache._code.__wrapped__() == before  # type: ignore[attr-defined]
+    (package / where).write_text("x = 12\n", encoding="utf-8")  # one byte longer: the size alone differs
+    assert cache._code.__wrapped__() != before  # type: ignore[attr-defined]

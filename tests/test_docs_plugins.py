@@ -36,9 +36,10 @@ from epa.conformance import CHECKS
 from epa.documents import schema
 from epa.errors import InputError, did_you_mean
 from epa.grading import grade
-from epa.model import Grade, GradedAttempt, Record, Ruleset
+from epa.model import Grade, Record, Ruleset
 from epa.record import load_record
 from epa.registry import HOOKS, Candidate, LoadedBody, Registry, installed_candidates
+from epa.results import GradedAttempt
 from epa.testing import dump_record, requires, run
 
 ROOT = Path(__file__).resolve().parent.parent

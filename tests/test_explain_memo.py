@@ -22,9 +22,10 @@ import epa
 from epa import defaults
 from epa.errors import InputError
 from epa.grading import grade
-from epa.model import ComponentResult, Deadline, Grade, Outcome, Record, Step
+from epa.model import Grade, Record
 from epa.plans import remembering
 from epa.registry import Registry, installed_candidates
+from epa.results import ComponentResult, Deadline, Outcome, Step
 
 OWN = "ownrules"
 

@@ -15,9 +15,9 @@ from typing import Any, NamedTuple
 
 import pytest
 
-from epa.engine import Decision
 from epa.graders import Graders, Journey, Method, Rules
 from epa.model import Grade
+from epa.results import Decision
 
 F, P, D = Grade.FAIL, Grade.PASS, Grade.DISTINCTION
 BITS = {f"c{i}": 1 << i for i in range(8)}  # criterion id c<i> is bit i

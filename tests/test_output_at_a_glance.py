@@ -300,3 +300,24 @@ def test_dash_h_works_on_every_command(command):
     result = run(*command, "-h")
     assert result.exit_code == 0 and result.stdout.startswith("Usage: epa ")
     assert result.stdout == run(*command, "--help").stdout
+
+
+def test_a_table_names_a_document_by_the_titles_it_was_given_and_no_others() -> None:
+    """Tables show a citation's document by its short title from the registry the rendering was given
+    (``tables.citing``); nothing is remembered from an earlier command's output: the same process printing a table
+    afterwards, with no titles given, names the file as the JSON does (before issue 18, a module-level dict filled by
+    any earlier output was read by every later one)."""
+    from epa import tables
+    from epa.registry import Registry
+
+    registry = Registry.installed()
+    if not registry.bodies:
+        pytest.skip("no body plugin is installed")
+    document = registry.bodies[0].body.rulesets[0].document
+    cited = f"{document.file} § Overall Grading"
+    printed = run("compare", str(ROOT / "examples" / "st0071-observation-distinction.yaml"))
+    assert printed.exit_code == 0 and " § " in printed.stdout, printed.stderr
+    assert tables.cite(cited) == cited
+    with tables.citing(tables.document_titles(registry)):
+        assert tables.cite(cited) != cited and tables.cite(cited).endswith(" § Overall Grading")
+    assert tables.cite(cited) == cited

@@ -32,8 +32,9 @@ import epa
 import epa.families.deadlines
 from epa import cli, contracts, fence, interrupts
 from epa.errors import InputError, PluginError
-from epa.model import ComponentResult, Deadline, Grade, Step
+from epa.model import Grade
 from epa.registry import Registry
+from epa.results import ComponentResult, Deadline, Step
 from epa.testing import install_plugin, make_plugin, registry, run
 
 PLUGIN = textwrap.dedent('''

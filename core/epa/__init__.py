@@ -20,23 +20,17 @@ if TYPE_CHECKING:
         Body,
         Combination,
         CombinationRow,
-        ComponentResult,
         Criterion,
-        Deadline,
         Document,
         Grade,
-        GradedAttempt,
         Journey,
         Method,
-        Outcome,
         Record,
-        Requirement,
-        ResitDecision,
         Ruleset,
         Standard,
-        Step,
         Term,
     )
+    from epa.results import ComponentResult, Deadline, GradedAttempt, Outcome, Requirement, ResitDecision, Step
     from epa.rules import load_journey, load_ruleset, load_rulesets, load_standard
 
     hookimpl: pluggy.HookimplMarker
@@ -51,6 +45,7 @@ __all__ = [
 __version__ = "0.1.0"  # the one place it is written: pyproject.toml reads it from here
 
 _RULES = ("load_journey", "load_ruleset", "load_rulesets", "load_standard")
+_RESULTS = ("ComponentResult", "Deadline", "GradedAttempt", "Outcome", "Requirement", "ResitDecision", "Step")
 
 
 def __getattr__(name: str) -> Any:
@@ -60,6 +55,8 @@ def __getattr__(name: str) -> Any:
         value: Any = pluggy.HookimplMarker("epa")  # a body plugin's hook implementations: ``@epa.hookimpl``
     elif name in _RULES:
         value = getattr(import_module("epa.rules"), name)
+    elif name in _RESULTS:
+        value = getattr(import_module("epa.results"), name)
     elif name in __all__:
         value = getattr(import_module("epa.model"), name)
     else:

@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Any
 from epa.errors import InputError
 
 if TYPE_CHECKING:
-    from epa.grading import BodyResult
     from epa.model import Record, Ruleset
     from epa.registry import Registry
     from epa.report import JourneyRules
+    from epa.results import BodyResult
 
 
 def criteria(registry: Registry, standard: str, body: str | None, version: str | None) -> list[dict[str, Any]]:

@@ -2,8 +2,8 @@
 standard, each component's grade and the overall grade that body recorded (a provider's export, or an awarding
 organisation's return to Ofqual).
 
-Columns are matched by meaning, as a cohort's are (``epa.columns``: folded names, the cohort's aliases, ``--column``,
-``--columns``, ``--strict``), and read by the cohort's own readers (``cohort_input.csv_items``,
+Columns are matched by meaning, as a cohort's are (``epa.columns``: folded names, the cohort's aliases,
+``--column``, ``--columns``, ``--strict``), and read by the cohort's own readers (``cohort_input.csv_items``,
 ``cohort_xlsx.xlsx_items``) with this module's header in place of the cohort's: the same bounds, encodings, error
 rows and workbook checks.
 

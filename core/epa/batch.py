@@ -51,35 +51,34 @@ CHUNK = 256  # records graded per task: large enough that a worker's round trip 
 
 # --- grading (in this process or a worker) ------------------------------------------------------------
 
-class _Worker:
-    registry: Any = None
-    engine: Any = None  # epa.engine.Engine: the decisions, where the output needs no explanation
-    name = ""
-    fmt = "json"
-    methods: tuple[str, ...] = ()
-    plain = True  # every body id is a plain CSV cell (see _csv_results)
-    broken: list[Any] | None = None  # why a worker process could not load the bodies (see grade_chunk)
-    methods_of: dict[tuple[str, ...], bool] = {}  # a ruleset's methods, each found among the CSV's columns
+class Grader:
+    """One run's grading, made once per run: in this process, or in each worker process by its start
+    (``_start_worker``, from the arguments the process was started with). It holds the bodies and the compiled
+    engine, the output's format and method columns, and what the run remembers (what each distinct set of
+    decisions comes to, each decision's CSV row), bounded; nothing of a run is kept at module level for the next."""
 
+    def __init__(self, registry: Any, name: str, fmt: str, methods: tuple[str, ...] | None = None):
+        """``methods``: the CSV's method columns (default: every defined standard's, see output_methods)."""
+        from epa.engine import Engine
 
-def init_worker(only: tuple[str, ...] | None, name: str, fmt: str, registry: Any = None,
-                methods: tuple[str, ...] | None = None) -> None:
-    """Load the bodies once per process (or use the ones given, in this process); ``methods``: the CSV's method
-    columns (default: every defined standard's, see output_methods)."""
-    if registry is None:
+        self.registry, self.name, self.fmt = registry, name, fmt
+        self.engine = Engine(registry)  # the decisions, where the output needs no explanation
+        self.methods = output_methods(registry) if methods is None else methods
+        self.plain = not any(_QUOTED.search(loaded.body.id) for loaded in registry.bodies)  # see _csv_results
+        self.methods_of: dict[tuple[str, ...], bool] = {}  # a ruleset's methods, each found among the CSV's columns
+        # A cohort has few distinct sets of decisions (grades, readiness, cap and retake per body): what each comes
+        # to is worked out once (the rows that differ, the CSV cells), and remembered up to a bound; so is each
+        # body's decision as CSV cells and a row of them (a set of decisions is new far more often than one is).
+        self.remembered: dict[tuple[Any, ...], Decided] = {}
+        self.rows: dict[Any, tuple[tuple[str, ...], str]] = {}
+
+    @classmethod
+    def loading(cls, only: tuple[str, ...] | None, name: str, fmt: str,
+                methods: tuple[str, ...] | None = None) -> Grader:
+        """A grader for the installed bodies (``only`` these), loaded once per process."""
         from epa.registry import Registry
 
-        registry = Registry.installed(only)
-    from epa.engine import Engine
-
-    _Worker.registry, _Worker.name, _Worker.fmt = registry, name, fmt
-    _Worker.engine = Engine(registry)
-    _Worker.methods = output_methods(registry) if methods is None else methods
-    _Worker.plain = not any(_QUOTED.search(loaded.body.id) for loaded in registry.bodies)
-    _DECIDED.clear()  # what these hold depends on the format and the methods
-    _ROWS.clear()
-    _Worker.methods_of = {}
-
+        return cls(Registry.installed(only), name, fmt, methods)
 
 def output_methods(registry: Any, standards: Iterable[str] | None = None) -> tuple[str, ...]:
     """The method columns of CSV output: the methods of the ``standards`` given (default: every defined standard),
@@ -138,16 +137,16 @@ class Rejected(NamedTuple):
 Counted = Stat | Failed | Rejected  # what the summary counts of one record
 
 
-def _error(line: int, message: str, path: str | None, hint: str | None, column: str | None,
+def _error(g: Grader, line: int, message: str, path: str | None, hint: str | None, column: str | None,
            apprentice: str | None, failed: Failed | None = None,
            problems: Sequence[dict[str, Any]] = ()) -> tuple[str, Rejected | Failed]:
     """A record's error row, and what the summary counts of it: ``failed``, else the reason it was rejected."""
     counted = failed if failed is not None else Rejected(message, column or path, hint, line)
-    if _Worker.fmt == "csv":
+    if g.fmt == "csv":
         text = (f"{path}: " if path else "") + (f"(column {column}) " if column else "") + message
         text = text.replace("\n  ", "; ") + (f" (hint: {hint})" if hint else "")
-        return _csv_rows([[line, apprentice or "", "", "", *[""] * len(_Worker.methods), "", "", "", text]]), counted
-    if _Worker.fmt == "table":
+        return _csv_rows([[line, apprentice or "", "", "", *[""] * len(g.methods), "", "", "", text]]), counted
+    if g.fmt == "table":
         return "", counted
     error: dict[str, Any] = {"message": message, "path": path, "hint": hint}
     if column:
@@ -184,53 +183,46 @@ class Decided(NamedTuple):
     joined: tuple[str, ...] | None = None
 
 
-# A cohort has few distinct sets of decisions (grades, readiness, cap and retake per body): what each comes to
-# is worked out once (the rows that differ, the CSV cells), and remembered up to a bound.
-_DECIDED: dict[tuple[Any, ...], Decided] = {}
-OUTPUTS_REMEMBERED = 1 << 14
+OUTPUTS_REMEMBERED = 1 << 14  # sets of decisions, and decisions, a grader remembers (see Grader)
 
 
-def _decided(standard: str, results: Sequence[Any]) -> Decided:
+def _decided(g: Grader, standard: str, results: Sequence[Any]) -> Decided:
     """What the engine's Decisions for a record of ``standard`` come to (see Decided), remembered."""
     key = (standard, *results)
-    found = _DECIDED.get(key)
+    found = g.remembered.get(key)
     if found is None:
-        if len(_DECIDED) >= OUTPUTS_REMEMBERED:
-            _DECIDED.clear()
+        if len(g.remembered) >= OUTPUTS_REMEMBERED:
+            g.remembered.clear()
         stat = _stat(standard, results, report.disagreements(results))
-        if _Worker.fmt != "csv":
+        if g.fmt != "csv":
             found = Decided(stat)
         else:
-            rows = [_ROWS.get(r) or _row(r) for r in results]
+            rows = [g.rows.get(r) or _row(g, r) for r in results]
             found = Decided(stat, tuple(cells for cells, _ in rows), ("", *(row for _, row in rows))
-                            if _Worker.plain else None)
-        _DECIDED[key] = found
+                            if g.plain else None)
+        g.remembered[key] = found
     return found
 
 
-# Each body's decision, as CSV cells and a row of them (a set of decisions is new far more often than one is).
-_ROWS: dict[Any, tuple[tuple[str, ...], str]] = {}
-
-
-def _row(r: Any) -> tuple[tuple[str, ...], str]:
-    if len(_ROWS) >= OUTPUTS_REMEMBERED:
-        _ROWS.clear()
-    if r.methods not in _Worker.methods_of:  # once per ruleset's methods
-        _check_columns(r.methods)
-    cells = (r.body, _cell(r.overall), *map(_cell, map(r.components.get, _Worker.methods)), _cell(r.gateway_ready),
+def _row(g: Grader, r: Any) -> tuple[tuple[str, ...], str]:
+    if len(g.rows) >= OUTPUTS_REMEMBERED:
+        g.rows.clear()
+    if r.methods not in g.methods_of:  # once per ruleset's methods
+        _check_columns(g, r.methods)
+    cells = (r.body, _cell(r.overall), *map(_cell, map(r.components.get, g.methods)), _cell(r.gateway_ready),
              _cell(r.capped), _cell(r.full_retake_required), "")
-    found = _ROWS[r] = cells, ",".join(cells) + "\n"
+    found = g.rows[r] = cells, ",".join(cells) + "\n"
     return found
 
 
-def _check_columns(methods: tuple[str, ...]) -> None:
+def _check_columns(g: Grader, methods: tuple[str, ...]) -> None:
     """A body's decision grades methods the CSV has no column for: the columns are chosen before the run from the
     standards the cohort holds (see ``standards_in``), so this is epa's own mistake, and the record's error row
     says so (never a grade silently left out)."""
-    missing = [m for m in methods if m not in _Worker.methods]
+    missing = [m for m in methods if m not in g.methods]
     if missing:
         raise RuntimeError(f"the CSV has no column for method {', '.join(missing)}")
-    _Worker.methods_of[methods] = True
+    g.methods_of[methods] = True
 
 
 def _stat(standard: str, results: Sequence[Any], differing: list[str]) -> Stat:
@@ -246,11 +238,11 @@ _WORDS: dict[Grade | None, str | None] = {None: None, **{g: g.value for g in Gra
 _WORD = _WORDS.__getitem__
 
 
-def _decided_chunk(items: list[Item]) -> tuple[str, list[Counted]]:
+def _decided_chunk(g: Grader, items: list[Item]) -> tuple[str, list[Counted]]:
     """As ``grade_item`` for each item, for CSV rows and the summary, the common case taken directly: a record
     fastrecord vouches for, decided by the compiled engine; anything else (an error, a line to check) is left to
     ``grade_item``. (One loop, not a call per record: at tens of thousands of records a second, a call shows.)"""
-    registry, decide, rows = _Worker.registry, _Worker.engine.decide_listed, _Worker.fmt == "csv"
+    registry, decide, rows = g.registry, g.engine.decide_listed, g.fmt == "csv"
     texts, stats = [], []
     for item in items:
         line, kind, payload = item
@@ -258,36 +250,36 @@ def _decided_chunk(items: list[Item]) -> tuple[str, list[Counted]]:
         record = view(payload, registry, criteria=False) if kind == "json" else None
         results = None if record is None else decide(record)
         if record is None or results is None:
-            text, stat = grade_item(item)
+            text, stat = grade_item(g, item)
         else:
-            found = _DECIDED.get((record.standard, *results)) or _decided(record.standard, results)
+            found = g.remembered.get((record.standard, *results)) or _decided(g, record.standard, results)
             text, stat = _csv_results(line, record.apprentice.id, found) if rows else "", found.stat
         texts.append(text)
         stats.append(stat)
     return "".join(texts), stats
 
 
-def _decided_output(line: int, record: Any, results: Sequence[Any]) -> tuple[str, Stat]:
+def _decided_output(g: Grader, line: int, record: Any, results: Sequence[Any]) -> tuple[str, Stat]:
     """A decided record's CSV rows (none for the summary alone) and what the summary counts of it."""
-    found = _decided(record.standard, results)
-    return ("" if _Worker.fmt == "table" else _csv_results(line, record.apprentice.id, found)), found.stat
+    found = _decided(g, record.standard, results)
+    return ("" if g.fmt == "table" else _csv_results(line, record.apprentice.id, found)), found.stat
 
 
-def grade_item(item: Item) -> tuple[str, Counted]:
+def grade_item(g: Grader, item: Item) -> tuple[str, Counted]:
     """One record's output text (a JSON line, or CSV rows) and what the summary counts of it. Whatever goes
     wrong with one record is that record's error row and the run goes on: its data refused (exit 2 at the
     end), a plugin's failure on it, naming the plugin and hook, or epa's own bug (exit 1 at the end). Only
     the user's Ctrl-C or SIGTERM goes through."""
     try:
-        return _graded_item(item)
+        return _graded_item(g, item)
     except PluginError as exc:
-        return _error(item[0], _capped(str(exc)), None, None, None, None, Failed(exc.plugin, exc.hook))
+        return _error(g, item[0], _capped(str(exc)), None, None, None, None, Failed(exc.plugin, exc.hook))
     except BaseException as exc:  # a SystemExit or KeyboardInterrupt too: one record's, unless the user's
         if _stops_the_run(exc):
             raise
         said = _capped(str(exc))
-        return _error(item[0], f"internal error: {type(exc).__name__}{': ' + said if said else ''}, please report it",
-                      None, None, None, None, Failed(None, None))
+        return _error(g, item[0], f"internal error: {type(exc).__name__}{': ' + said if said else ''}, please report "
+                      "it", None, None, None, None, Failed(None, None))
 
 
 def _stops_the_run(exc: BaseException) -> bool:
@@ -302,12 +294,12 @@ def _capped(text: str, limit: int = 500) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
 
-def _graded_item(item: Item) -> tuple[str, Counted]:
+def _graded_item(g: Grader, item: Item) -> tuple[str, Counted]:
     line, kind, payload = item
-    name, registry = _Worker.name, _Worker.registry
+    name, registry = g.name, g.registry
     if kind == "error":  # (message, hint), or a Refusal naming a CSV row's columns and its apprentice
         refused = Refusal(*payload)
-        return _error(line, refused.message, refused.path, refused.hint, refused.column, refused.apprentice,
+        return _error(g, line, refused.message, refused.path, refused.hint, refused.column, refused.apprentice,
                       problems=refused.problems)
     data: Any = None
     locator = None
@@ -315,7 +307,7 @@ def _graded_item(item: Item) -> tuple[str, Counted]:
         # A valid record, the common case, is decoded straight into a Record, or the view of one the engine reads
         # where no explanation is written; anything fastrecord cannot vouch for takes the path that names the
         # line (and CSV column), the JSON path and what is wrong.
-        decided = _Worker.fmt in ("csv", "table")
+        decided = g.fmt in ("csv", "table")
         if kind == "json":
             record: Any = (view if decided else decode)(payload, registry)
         else:
@@ -326,10 +318,10 @@ def _graded_item(item: Item) -> tuple[str, Counted]:
             record = record_from_data(data, locator, registry, where=locator.prefix)
         # CSV rows and the summary show decisions only: the compiled engine's, without the explanations
         # that JSON output carries (tests/test_decisions.py holds the two to the same decisions).
-        results = _Worker.engine.decide(record) if decided else [
+        results = g.engine.decide(record) if decided else [
             grade(b, record) for b in registry.offering(record.standard)]
     except RecursionError:
-        return _error(line, "the record nests too deeply to check", None, None, None, None)
+        return _error(g, line, "the record nests too deeply to check", None, None, None, None)
     except InputError as exc:
         locator = locator or Located(name, line, payload[1] if kind == "csv" else None)
         path, parts = None, None
@@ -342,9 +334,9 @@ def _graded_item(item: Item) -> tuple[str, Counted]:
             ident = data["apprentice"].get("id")
             apprentice = ident if isinstance(ident, str) else None
         column = locator.column(parts) if parts is not None else None
-        return _error(line, exc.message, path, exc.hint, column, apprentice)
+        return _error(g, line, exc.message, path, exc.hint, column, apprentice)
     if decided:
-        return _decided_output(line, record, results)
+        return _decided_output(g, line, record, results)
     differing = report.disagreements(results)
     stat = _stat(record.standard, results, differing)
     out = {"line": line, "standard": record.standard, "record": f"{name}:{line}", "apprentice": record.apprentice.id,
@@ -364,17 +356,15 @@ def _parts(path: str) -> list[Any]:
     return [int(i) if i else key for key, i in _PART.findall(path)]
 
 
-def grade_chunk(items: list[Item]) -> tuple[str, list[Any]]:
+def grade_chunk(g: Grader, items: list[Item]) -> tuple[str, list[Any]]:
     """A chunk's output text and what the summary counts of each record. CSV rows and the summary take
     ``_decided_chunk``, one loop for speed; should anything in it fail, the chunk's records are graded one by
-    one, so that the failure is one record's error row and the rest are graded as ever. A worker that cannot
-    grade at all says so as ("failed", ...), re-raised in the parent (exceptions with keyword arguments do not
-    survive pickling)."""
-    if _Worker.broken is not None:
-        return "failed", _Worker.broken
-    if _Worker.fmt != "json":
+    one, so that the failure is one record's error row and the rest are graded as ever. (A worker that cannot
+    grade at all answers each chunk with ("failed", why) instead, see _work, re-raised in the parent: exceptions
+    with keyword arguments do not survive pickling.)"""
+    if g.fmt != "json":
         try:
-            text, stats = _decided_chunk(items)
+            text, stats = _decided_chunk(g, items)
             return _writable(text), stats
         except BaseException as exc:
             if _stops_the_run(exc):
@@ -383,7 +373,7 @@ def grade_chunk(items: list[Item]) -> tuple[str, list[Any]]:
     for item in items:
         if interrupts.received():  # the user's stop, should a library have caught the KeyboardInterrupt
             raise KeyboardInterrupt
-        text, stat = grade_item(item)
+        text, stat = grade_item(g, item)
         texts.append(text)
         counted.append(stat)
     return _writable("".join(texts)), counted
@@ -806,9 +796,9 @@ def _graded_in_order(chunks: Iterator[list[Item]], workers: int, only: tuple[str
     """Each chunk's output text, what the summary counts of each record, and the chunk's last line, in input
     order. Whoever stops reading early closes this: the workers are stopped then, mid-chunk as they may be."""
     if workers <= 1:
-        init_worker(only, name, fmt, registry, methods)
+        g = Grader.loading(only, name, fmt, methods) if registry is None else Grader(registry, name, fmt, methods)
         for chunk in chunks:
-            yield *grade_chunk(chunk), chunk[-1][0]
+            yield *grade_chunk(g, chunk), chunk[-1][0]
         return
     import multiprocessing
 
@@ -865,7 +855,7 @@ def _work(pipe: Any, parents: Any, only: tuple[str, ...] | None, name: str, fmt:
           methods: tuple[str, ...] | None = None) -> None:
     """A worker process: grade each chunk the pipe brings until it brings None or closes."""
     parents.close()  # (a forked copy of the parent's end would keep the pipe open should the parent die)
-    _start_worker(only, name, fmt, methods)
+    grader = _start_worker(only, name, fmt, methods)
     while True:
         try:
             chunk = pipe.recv()
@@ -873,23 +863,25 @@ def _work(pipe: Any, parents: Any, only: tuple[str, ...] | None, name: str, fmt:
             return
         if chunk is None:
             return
-        pipe.send(grade_chunk(chunk))
+        pipe.send(("failed", grader) if isinstance(grader, list) else grade_chunk(grader, chunk))
 
 
-def _start_worker(only: tuple[str, ...] | None, name: str, fmt: str, methods: tuple[str, ...] | None = None) -> None:
+def _start_worker(only: tuple[str, ...] | None, name: str, fmt: str,
+                  methods: tuple[str, ...] | None = None) -> Grader | list[Any]:
     """A worker process's start. SIGINT is left to the parent, which stops its workers; SIGTERM takes its
     default (the parent's handler, inherited at the fork, would raise KeyboardInterrupt here and print a
-    traceback). A failure to load the bodies is kept for grade_chunk to report, not a traceback either."""
+    traceback). Its grader, or why the bodies would not load: each chunk is answered with that (see grade_chunk),
+    not a traceback either."""
     import signal
 
     interrupts.ignore_in_worker()
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     try:
-        init_worker(only, name, fmt, methods=methods)
+        return Grader.loading(only, name, fmt, methods)
     except PluginError as exc:
-        _Worker.broken = ["plugin", exc.plugin, exc.hook, exc.problem]
+        return ["plugin", exc.plugin, exc.hook, exc.problem]
     except Exception as exc:
-        _Worker.broken = ["internal", type(exc).__name__, str(exc)]
+        return ["internal", type(exc).__name__, str(exc)]
 
 
 def _stop(team: list[tuple[Any, Any]], finished: bool) -> None:

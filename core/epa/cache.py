@@ -69,19 +69,31 @@ def secret_file() -> Path:
 
 @cache
 def _code() -> str:
-    """What epa's code and schemas are: its version, and every module's and schema's size and mtime."""
+    """What epa's code and schemas are: its version, and the size and mtime of every module, schema and data file
+    in the package, at any depth (an edit to a module in a subpackage must change the key as surely as one at the
+    top), and in the schemas folder."""
     from epa import __version__
 
     parts = [__version__]
     schemas = _CORE / "schemas"
-    folders = [_CORE, _CORE / "standards", schemas if schemas.is_dir() else _CORE.parents[1] / "schemas"]
-    for folder in folders:
-        with contextlib.suppress(OSError):
-            for entry in sorted(os.scandir(folder), key=lambda e: e.name):
-                if entry.is_file() and entry.name.endswith((".py", ".json", ".yaml")):
-                    stat = entry.stat()
-                    parts.append(f"{entry.path}:{stat.st_size}:{stat.st_mtime_ns}")
+    for folder in (_CORE, schemas if schemas.is_dir() else _CORE.parents[1] / "schemas"):
+        parts.extend(_files(folder))
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def _files(folder: Path) -> list[str]:
+    """``path:size:mtime`` of every .py, .json and .yaml file under ``folder``, in a fixed order; none if it is
+    unreadable. Bytecode caches are skipped: they are written by running the code, not by editing it."""
+    found = []
+    for root, dirs, names in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(names):
+            if name.endswith((".py", ".json", ".yaml")):
+                path = os.path.join(root, name)
+                with contextlib.suppress(OSError):
+                    stat = os.stat(path)
+                    found.append(f"{path}:{stat.st_size}:{stat.st_mtime_ns}")
+    return found
 
 
 def key(kind: str, files: Iterable[Path] = (), *extra: str) -> str | None:

@@ -124,10 +124,10 @@ def _rulesets(path: Path) -> list[Ruleset]:
 def _other_documents(r: Ruleset, folder: Path) -> Iterator[Failure]:
     """The citations of documents other than the ruleset's own: each section checked where the document is
     there, and each document that is not there a problem, at its first citation."""
-    from epa.conformance.checks import _cited
+    from epa.conformance.checks import citations_in
     from epa.convert import unstructure
 
-    cited = [(entry, cit.partition(" § ")[0]) for entry, cit in _cited(unstructure(r)) if cit]
+    cited = [(entry, cit.partition(" § ")[0]) for entry, cit in citations_in(unstructure(r)) if cit]
     others = {file for _, file in cited} - {r.document.file}
     yield from section_failures(r, folder, {file for file in others if (folder / file).is_file()})
     for file in sorted(f for f in others if not (folder / f).is_file()):

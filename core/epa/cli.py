@@ -26,9 +26,9 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from epa import report, tables
-    from epa.grading import BodyResult
     from epa.model import Record, Standard
     from epa.registry import Registry
+    from epa.results import BodyResult
 
 
 class _LazyModule:
@@ -89,9 +89,10 @@ def _emit(fmt: str, data: Any, render: Callable[[Console], None], registry: Regi
     if fmt == "json":
         _echo(json.dumps(data, indent=2, ensure_ascii=False))
     else:
+        titles = {}
         with contextlib.suppress(PluginError):  # citations in tables name the document by its short title
-            tables.label_documents(registry or _registry())
-        with outputs.writing_stdout():
+            titles = tables.document_titles(registry or _registry())
+        with outputs.writing_stdout(), tables.citing(titles):
             render(_Console(soft_wrap=False, width=_width()))
 
 
@@ -659,8 +660,7 @@ def consistency(standard: str, body_ids: str | None, fmt: str, out: Path | None,
     else:
         console = _Console(soft_wrap=False, width=140 if out else _width(),
                            record=True, file=io.StringIO() if out else None)
-        tables.label_documents(registry)
-        with outputs.writing_stdout():
+        with outputs.writing_stdout(), tables.citing(tables.document_titles(registry)):
             tables.consistency(console, data)
         if not out:
             return

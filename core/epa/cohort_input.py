@@ -28,7 +28,10 @@ from epa.errors import InputError, quote
 MAX_RECORD = 1 << 20  # bytes one record (a JSON line, a CSV row, line end included) may hold; more: an error item
 MAX_SKIP = 64 << 20  # bytes of one line (or CSV record) read past before reading stops: the input has no line ends
 MAX_COLUMNS = 1000  # columns a CSV header may name (a cohort has a few dozen: more is refused before any check)
-csv.field_size_limit(MAX_RECORD)  # a cell may be as long as its record (the csv module's default is 128 KiB)
+# A cell may be as long as its record (the csv module's default is 128 KiB). The limit is the csv module's, one per
+# process: set once, here, and only ever raised, never set and put back per run, which would race between the
+# server's threads (one thread putting the default back while another reads a long cell).
+csv.field_size_limit(max(csv.field_size_limit(), MAX_RECORD))
 
 # --- CSV columns ---------------------------------------------------------------------------------------
 

@@ -1,6 +1,6 @@
 """What each hook must return, checked before the core uses a plugin's answer.
 
-The type is the one the hook's specification (``epa.hookspecs``) names; the result classes of ``epa.model`` are
+The type is the one the hook's specification (``epa.hookspecs``) names; the result classes (``epa.results``) are
 checked field by field, deeply, by the types their fields declare (a Deadline's date is a ``datetime.date`` or
 None, a ComponentResult's steps a list or tuple of Step, a str a str, a Grade a Grade), and the fields that hold
 one of a few words (a Deadline's status...) for those words, as ``schemas/output.schema.json`` lists them. A bad
@@ -21,19 +21,20 @@ from typing import Any
 
 import attrs
 
-from epa import hookspecs, model
+from epa import hookspecs, model, results
 from epa.errors import quote
 
 # The words a result's string fields may hold, as the output schema lists them.
 WORDS: dict[tuple[type, str], tuple[str, ...]] = {
-    (model.Requirement, "status"): ("met", "unmet", "unknown", "deferred", "not_applicable"),
-    (model.Requirement, "strength"): ("mandatory", "recommended", "optional"),
-    (model.Requirement, "stage"): ("gateway", "before_assessment"),
-    (model.Deadline, "kind"): ("by", "not_before"),
-    (model.Deadline, "status"): ("met", "missed", "open", "unknown"),
-    (model.Deadline, "strength"): ("required", "advice"),
+    (results.Requirement, "status"): ("met", "unmet", "unknown", "deferred", "not_applicable"),
+    (results.Requirement, "strength"): ("mandatory", "recommended", "optional"),
+    (results.Requirement, "stage"): ("gateway", "before_assessment"),
+    (results.Deadline, "kind"): ("by", "not_before"),
+    (results.Deadline, "status"): ("met", "missed", "open", "unknown"),
+    (results.Deadline, "strength"): ("required", "advice"),
 }
 SHALLOW = (model.Ruleset, model.Standard)
+_API = (model.__name__, results.__name__)  # the modules of the classes a plugin names as epa.X
 
 Check = Callable[[Any], None]  # returns, or raises _Bad
 
@@ -103,7 +104,7 @@ def describe(value: Any) -> str:
         n = len(value)
         return f"a {kind.__name__} of {n} item{'' if n == 1 else 's'}"
     name = kind.__name__[:80]
-    return f"an epa.{name}" if kind.__module__ == model.__name__ else f"a {name} object"
+    return f"an epa.{name}" if kind.__module__ in _API else f"a {name} object"
 
 
 @functools.cache
@@ -214,7 +215,7 @@ def _mapping(key: _Type, value_type: _Type) -> _Type:
 
 
 def _attrs_class(cls: Any) -> _Type:  # (an attrs class: Any, as attrs' own functions type them)
-    expected = f"epa.{cls.__name__}" if cls.__module__ == model.__name__ else cls.__name__
+    expected = f"epa.{cls.__name__}" if cls.__module__ in _API else cls.__name__
     if issubclass(cls, SHALLOW):
         return _instance(cls, expected, expected)
     attrs.resolve_types(cls)

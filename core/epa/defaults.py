@@ -16,20 +16,8 @@ import pluggy
 from epa import resits
 from epa.families import deadlines as deadline_family
 from epa.families import gateway as gateway_family
-from epa.model import (
-    CombinationRow,
-    ComponentResult,
-    Deadline,
-    Grade,
-    GradedAttempt,
-    Outcome,
-    OverallInWords,
-    Record,
-    Requirement,
-    ResitDecision,
-    Ruleset,
-    Step,
-)
+from epa.model import CombinationRow, Grade, OverallInWords, Record, Ruleset
+from epa.results import ComponentResult, Deadline, GradedAttempt, Outcome, Requirement, ResitDecision, Step
 
 hookimpl = pluggy.HookimplMarker("epa")
 

@@ -13,13 +13,13 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache, partial
-from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 import yaml
 
 from epa.errors import InputError, did_you_mean, quote
+from epa.jsonschemas import schema
 
 if TYPE_CHECKING:  # jsonschema is imported when a document is checked with it: a warm start checks one record
     import jsonschema
@@ -59,15 +59,6 @@ for _loader in (_Loader, _PyLoader):
         for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
     }
     _loader.add_implicit_resolver(_NUMBER, _ANY_NUMBER, list("-+0123456789."))
-
-
-@cache
-def schema(name: str) -> dict[str, Any]:
-    """One of the JSON Schemas: shipped in the wheel as ``epa/schemas``, copied from the repository's
-    ``schemas/``; an editable install reads that folder directly."""
-    packaged = files("epa") / "schemas" / f"{name}.schema.json"
-    source = packaged if packaged.is_file() else Path(__file__).parents[2] / "schemas" / f"{name}.schema.json"
-    return json.loads(source.read_text(encoding="utf-8"))
 
 
 # Hostile input is refused before anything recursive or expanding runs: these bound the time and memory any

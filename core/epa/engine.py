@@ -29,51 +29,27 @@ import functools
 import itertools
 import operator
 from collections.abc import Callable, Sequence
-from typing import Any, NamedTuple
+from typing import Any
 
 from epa.families import gateway as gateway_family
-from epa.families.gateway import GatewayStatus, Unmet
+from epa.families.gateway import Unmet
 from epa.fastrecord import RecordView, as_record, criteria_listed
 from epa.graders import Graders, Method, Rules
 from epa.graders import Journey as GradersJourney
-from epa.grading import _apply_resit_policy, _collect, graded_call, ruleset_for
+from epa.grading import apply_resit_policy, graded_call, hook_results, ruleset_for
 from epa.model import (
     Attempt,
     Check,
-    ComponentResult,
     Criterion,
     Grade,
-    GradedAttempt,
     Offset,
-    Outcome,
     Record,
-    Requirement,
     Ruleset,
     Window,
 )
 from epa.registry import LoadedBody, Registry
+from epa.results import ComponentResult, Decision, GradedAttempt, Outcome, Requirement
 from epa.workdays import shift
-
-
-class Decision(NamedTuple):
-    """What one body decides for one record; the same values as the ``BodyResult`` of ``grade``, each method's
-    grade given by ``methods`` (the ruleset's, in its order) and ``grades`` alike. (A named tuple: made once per
-    body and record, where an attrs frozen class takes several times as long to make; and hashable, so that a
-    cohort's batch can remember what it writes for each distinct set of decisions.)"""
-
-    body: str
-    overall: Grade | None
-    methods: tuple[str, ...]
-    grades: tuple[Grade | None, ...]
-    gateway_ready: bool
-    capped: bool
-    full_retake_required: bool
-
-    @property
-    def components(self) -> dict[str, Grade | None]:
-        """Each method's grade, by method id (as ``BodyResult.components``)."""
-        return dict(zip(self.methods, self.grades, strict=True))
-
 
 # What the engine remembers by what a record gives (a plugin's grades by criteria met, a window's or deadline's
 # due dates by the date they count from) is forgotten past this many entries of each, so that a cohort of any
@@ -204,7 +180,8 @@ class CompiledRuleset:
         # What the grading loop and the decisions written out for the rulesets in force read (epa.graders).
         asks, rules = self._asks_resit, self._resit_rules
         self.rules = Rules(
-            self.body, [Method(m, *self._levels[m], self._asker(m), self._pass_needed(m)) for m in self.methods],
+            self.body,
+            [Method(m, *self._levels[m], self._asker(m), self._pass_needed(m)) for m in self.methods],
             self._overall,
             self._combined, GradersJourney(
                 resits=self._asked_resits if asks else None, asks_resit=asks,
@@ -254,8 +231,8 @@ class CompiledRuleset:
 
     def _asked_gateway_ready(self, record: Record) -> bool:
         """Readiness from the body's own gateway_requirements hook (with the default's, as grading collects)."""
-        found = _collect(self.loaded, "gateway_requirements", Requirement, ruleset=self.ruleset, record=record)
-        return GatewayStatus.of(found).ready
+        found = hook_results(self.loaded, "gateway_requirements", Requirement, ruleset=self.ruleset, record=record)
+        return gateway_family.gateway_status(found).ready
 
     def _spread(self, record: Record, counted: list[tuple[Attempt, Grade]]) -> bool:
         """Whether the attempts span past a window counted from the first assessment (a record lists its
@@ -283,7 +260,7 @@ class CompiledRuleset:
         """The overall grade after the body's own resit_policy hook (as grading applies it), whether the cap
         applied, and whether a full retake is required."""
         graded = [GradedAttempt(a, g) for a, g in counted]
-        overall, decision, _, _ = _apply_resit_policy(self.loaded, self.ruleset, record, graded, overall)
+        overall, decision, _, _ = apply_resit_policy(self.loaded, self.ruleset, record, graded, overall)
         return overall, bool(decision and decision.capped), bool(decision and decision.full_retake_required)
 
 

@@ -128,7 +128,7 @@ class Graders:
 
     - ``grades(record)``: each body's (id, overall grade the combination gives, each method's grade) before the
       resit rules (the overall is None until every method has a grade);
-    - ``decide(record, listed=False)``: each body's ``decision`` (``epa.engine.Decision``): the grades, the
+    - ``decide(record, listed=False)``: each body's ``decision`` (``epa.results.Decision``): the grades, the
       overall grade after the resit rules, gateway readiness, the cap and a required full retake, as its journey
       says. With ``listed``, the record's criteria ids are checked as they are read as bits, and None is given
       where an attempt repeats one or lists one outside the vocabulary (which the record's schema refuses: a

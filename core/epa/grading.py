@@ -10,83 +10,31 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, TypeVar
 
-from attrs import frozen
-
 from epa import defaults, resits
 from epa.citations import documents
 from epa.contracts import describe
 from epa.errors import PluginError
 from epa.families import deadlines as deadline_family
 from epa.families import gateway as gateway_family
-from epa.families.gateway import GatewayStatus
-from epa.families.tolerances import ToleranceCheck, tolerance_checks
-from epa.model import (
-    Attempt,
-    ComponentResult,
-    Deadline,
-    Grade,
-    GradedAttempt,
-    Method,
-    Outcome,
-    Record,
-    Requirement,
-    ResitDecision,
-    Ruleset,
-)
+from epa.model import Attempt, Grade, Method, Record, Ruleset
 from epa.plans import Plan, plan_for
 from epa.registry import LoadedBody
+from epa.results import (
+    BodyResult,
+    ComponentDetail,
+    ComponentResult,
+    Deadline,
+    GradedAttempt,
+    Note,
+    Outcome,
+    Overall,
+    Reason,
+    Requirement,
+    ResitDecision,
+)
+from epa.timeline import tolerance_checks
 
 T = TypeVar("T")
-
-
-@frozen
-class Note:
-    """Something the reader should know that is not a rule applied: evidence set aside, a gap in the rules."""
-
-    says: str
-    citation: str | None = None
-
-
-@frozen
-class Reason:
-    """A step of the explanation, tagged with what it decided: a method id, "overall" or "version"."""
-
-    about: str
-    says: str
-    citation: str
-
-
-@frozen
-class ComponentDetail:
-    grade: Grade | None
-    source: str  # "criteria" | "recorded grade" | "no attempt"
-    attempt_date: dt.date | None = None
-    pass_missing: tuple[str, ...] = ()
-    distinction_met: tuple[str, ...] = ()
-    distinction_missing: tuple[str, ...] = ()
-
-
-@frozen
-class BodyResult:
-    body: str
-    body_name: str
-    standard: str
-    document: dict[str, str | None]  # file, title, version (None where the document gives none)
-    documents: dict[str, dict[str, str | None]]  # the file each citation names -> its title, version and label
-    overall: Grade | None
-    components: dict[str, Grade | None]
-    component_details: dict[str, ComponentDetail]
-    explanation: tuple[Reason, ...]
-    notes: tuple[Note, ...]
-    gateway: GatewayStatus
-    capped: bool
-    full_retake_required: bool
-    deadlines: tuple[Deadline, ...]
-    checks: tuple[ToleranceCheck, ...]
-
-    @property
-    def gateway_ready(self) -> bool:  # as the engine's Decision names it
-        return self.gateway.ready
 
 
 def ruleset_for(loaded: LoadedBody, record: Record) -> tuple[Ruleset, list[Reason], list[Note]]:
@@ -142,7 +90,7 @@ def graded_call(loaded: LoadedBody, hook: str, expected: type[T], **kwargs: Any)
     return result
 
 
-def _collect(loaded: LoadedBody, hook: str, expected: type[T], **kwargs: Any) -> list[T]:
+def hook_results(loaded: LoadedBody, hook: str, expected: type[T], **kwargs: Any) -> list[T]:
     """Call a collecting hook: every implementation's list of ``expected``, concatenated (``LoadedBody.call`` has
     checked a plugin's, field by field)."""
     found: list[T] = []
@@ -216,8 +164,8 @@ def _own_rule(loaded: LoadedBody, ruleset: Ruleset, components: dict[str, Grade]
                    f"{outcome.grade} (its rule in words: “{words.text}”)", words.citation)]
 
 
-def _apply_resit_policy(loaded: LoadedBody, ruleset: Ruleset, record: Record, history: list[GradedAttempt],
-                        overall: Grade | None) -> tuple[Grade | None, ResitDecision | None, list[Reason], list[Note]]:
+def apply_resit_policy(loaded: LoadedBody, ruleset: Ruleset, record: Record, history: list[GradedAttempt],
+                       overall: Grade | None) -> tuple[Grade | None, ResitDecision | None, list[Reason], list[Note]]:
     # Left to the defaults, their procedure is asked directly (the hook chain holds it alone: see epa.plans).
     decision = loaded.call("resit_policy", ruleset=ruleset, record=record, history=tuple(history)) \
         if "resit_policy" in loaded.own_hooks else resits.decide(ruleset, tuple(history))
@@ -240,20 +188,7 @@ def _apply_resit_policy(loaded: LoadedBody, ruleset: Ruleset, record: Record, hi
     return overall, decision, steps, []
 
 
-@frozen
-class Overall:
-    """A record's grades by one body, before its journey: the rules in force, each method's grade, the overall
-    grade after the resit policy, and the steps and notes of each (those of the resit policy apart, as the
-    explanation orders them)."""
 
-    ruleset: Ruleset
-    details: dict[str, ComponentDetail]
-    overall: Grade | None
-    decision: ResitDecision | None
-    steps: list[Reason]
-    resit_steps: list[Reason]
-    notes: list[Note]
-    resit_notes: list[Note]
 
 
 def grade_overall(loaded: LoadedBody, record: Record) -> Overall:
@@ -288,7 +223,7 @@ def grade_overall(loaded: LoadedBody, record: Record) -> Overall:
                 + [Reason("overall", s.says, s.citation) for s in outcome.steps])))
         overall, combined_steps = combined
         steps += combined_steps
-    overall, decision, resit_steps, resit_notes = _apply_resit_policy(loaded, ruleset, record, history, overall)
+    overall, decision, resit_steps, resit_notes = apply_resit_policy(loaded, ruleset, record, history, overall)
     return Overall(ruleset, details, overall, decision, steps, resit_steps, notes, resit_notes)
 
 
@@ -298,11 +233,11 @@ def grade(loaded: LoadedBody, record: Record) -> BodyResult:
     plan = plan_for(loaded, ruleset)
     # Where the defaults alone implement a journey hook, their procedure is asked directly, its pieces remembered;
     # a body's own hook is called, with the whole chain, every time (see epa.plans).
-    found = deadline_family.deadlines(ruleset, record, plan.deadlines) if plan.default_deadlines else _collect(
+    found = deadline_family.deadlines(ruleset, record, plan.deadlines) if plan.default_deadlines else hook_results(
         loaded, "deadlines", Deadline, ruleset=ruleset, record=record)
     found += decision.deadlines if decision else ()
     requirements = gateway_family.requirements(ruleset, record, plan.requirements, plan.deadlines) \
-        if plan.default_gateway else _collect(loaded, "gateway_requirements", Requirement, ruleset=ruleset,
+        if plan.default_gateway else hook_results(loaded, "gateway_requirements", Requirement, ruleset=ruleset,
                                               record=record)
     if ruleset.journey is None:
         notes.append(Note(f"{loaded.body.id} encodes no gateway, deadline or resit rules for {record.standard}"))
@@ -312,7 +247,7 @@ def grade(loaded: LoadedBody, record: Record) -> BodyResult:
                       documents(loaded.body.name, doc.file, doc.title, doc.version),
                       graded.overall, {m: d.grade for m, d in graded.details.items()}, graded.details,
                       tuple(graded.steps + graded.resit_steps), tuple(notes + graded.resit_notes),
-                      GatewayStatus.of(requirements),
+                      gateway_family.gateway_status(requirements),
                       capped=bool(decision and decision.capped),
                       full_retake_required=bool(decision and decision.full_retake_required),
                       deadlines=tuple(sorted(found, key=lambda d: (d.date is None, d.date or dt.date.min))),

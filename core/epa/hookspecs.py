@@ -13,19 +13,8 @@ from collections.abc import Mapping, Sequence
 
 import pluggy
 
-from epa.model import (
-    Body,
-    ComponentResult,
-    Deadline,
-    Grade,
-    GradedAttempt,
-    Outcome,
-    Record,
-    Requirement,
-    ResitDecision,
-    Ruleset,
-    Standard,
-)
+from epa.model import Body, Grade, Record, Ruleset, Standard
+from epa.results import ComponentResult, Deadline, GradedAttempt, Outcome, Requirement, ResitDecision
 
 hookspec = pluggy.HookspecMarker("epa")
 

@@ -20,9 +20,9 @@ from pathlib import Path
 import icalendar
 
 from epa.citations import titled
-from epa.grading import BodyResult
 from epa.model import Record
 from epa.outputs import write_file
+from epa.results import BodyResult
 
 # RFC 5545 TEXT has no place for a control character but a tab, and no escape for one but a line break: each
 # of the others (NUL, a vertical tab, DEL, ...) is shown as U+FFFD, the character that stands for one not shown.
@@ -77,7 +77,8 @@ def _source(citation: str, res: BodyResult) -> str:
 
 
 def write(path: Path, record: Record, results: list[BodyResult]) -> int:
-    """Write the calendar, whole or not at all (:func:`epa.outputs.write_file`); return how many events it holds."""
+    """Write the calendar, whole or not at all (:func:`epa.outputs.write_file`); return how many events it
+    holds."""
     cal = calendar(record, results)
     write_file(path, cal.to_ical())
     return len(cal.walk("VEVENT"))

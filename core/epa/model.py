@@ -587,6 +587,14 @@ class JourneyDates:
     observation_notice: dt.date | None = None
 
 
+# The journey's vocabulary, shared by the rules' loader (which checks a deadline names a method) and the timeline and
+# engine (which date one): the journey dates a record can give, and the anchors and events that are not method ids
+# (see the journey schema's anchor and event).
+JOURNEY_DATES = tuple(f.name for f in attrs.fields(JourneyDates))
+NOT_METHODS = frozenset({"gateway", "first_assessment", "final_assessment", "every_method", "results_notified",
+                         *JOURNEY_DATES})
+
+
 @frozen
 class Attempt:
     """One attempt at one assessment method: the criteria met, or a grade already awarded."""
@@ -631,87 +639,3 @@ class Record:
         return self._by_method.get(method, ())
 
 
-# --- results ---------------------------------------------------------------
-
-
-@frozen
-class Step:
-    """One step of an explanation: what was decided, and the rule (citation) that decided it."""
-
-    says: str
-    citation: str
-
-
-@frozen
-class ComponentResult:
-    method: str
-    grade: Grade
-    steps: tuple[Step, ...]
-    pass_missing: tuple[str, ...] = ()
-    distinction_met: tuple[str, ...] = ()
-    distinction_missing: tuple[str, ...] = ()
-
-
-@frozen
-class Outcome:
-    grade: Grade | None
-    steps: tuple[Step, ...]
-
-
-@frozen
-class Requirement:
-    """One gateway requirement evaluated against a record.
-
-    status: met | unmet | unknown (the record holds no evidence) | deferred (the document defers
-    to someone else; shown as unknown) | not_applicable (e.g. an age band the apprentice is not in).
-    strength: mandatory | recommended | optional (default: from ``mandatory``, false read as recommended).
-    stage: gateway | before_assessment (checked before an assessment starts, not at gateway).
-    """
-
-    id: str
-    name: str
-    mandatory: bool
-    status: str
-    says: str
-    citation: str
-    strength: str = attrs.field(
-        default=attrs.Factory(lambda self: "mandatory" if self.mandatory else "recommended", takes_self=True))
-    stage: str = "gateway"
-
-
-@frozen
-class Deadline:
-    """A date the document implies for this record, and whether the record shows it kept.
-
-    status: met | missed | open (the record does not yet show the event) | unknown (the record lacks
-    the date it counts from: see ``needs``). strength: the rule's, ``required`` or ``advice``; an advice
-    deadline ``missed`` is a fact reported, never a failure.
-    """
-
-    id: str
-    name: str
-    date: dt.date | None
-    kind: str  # by | not_before
-    status: str
-    says: str
-    citation: str
-    needs: str | None = None
-    strength: str = "required"  # required | advice
-
-
-@frozen
-class GradedAttempt:
-    """An attempt and the grade this body gives it."""
-
-    attempt: Attempt
-    grade: Grade
-
-
-@frozen
-class ResitDecision:
-    """What a body's resit policy makes of the record's attempt history."""
-
-    capped: bool
-    full_retake_required: bool
-    steps: tuple[Step, ...] = ()
-    deadlines: tuple[Deadline, ...] = ()

@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING, Any
 
 from epa.citations import documents
 from epa.errors import InputError
-from epa.grading import BodyResult
 from epa.model import DeadlineRule, Document, Journey, Ruleset
 from epa.registry import Registry
+from epa.results import BodyResult
 
 if TYPE_CHECKING:
-    from epa.engine import Decision
+    from epa.results import Decision
 
 # `epa journey`'s rows: a body's id and name, its journey rules (None: it encodes none) and their document.
 JourneyRules = tuple[str, str, Journey | None, Document]

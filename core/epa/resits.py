@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from epa.model import Deadline, Grade, GradedAttempt, ResitDecision, ResitRules, Rework, Ruleset, Step, Window
+from epa.model import Grade, ResitRules, Rework, Ruleset, Window
+from epa.results import Deadline, GradedAttempt, ResitDecision, Step
 from epa.timeline import ADVICE_MISSED
 from epa.workdays import describe, shift
 

@@ -15,8 +15,7 @@ import attrs
 from epa import cache
 from epa.documents import Source, read, validate
 from epa.errors import InputError, did_you_mean
-from epa.model import Change, Journey, LogEntry, Ruleset, Standard
-from epa.timeline import NOT_METHODS
+from epa.model import NOT_METHODS, Change, Journey, LogEntry, Ruleset, Standard
 
 JOURNEY_SUFFIX = ".journey.yaml"
 _T = TypeVar("_T")

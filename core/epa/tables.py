@@ -7,7 +7,9 @@ import functools
 import json
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from rich import box
@@ -19,9 +21,9 @@ from rich.text import Text
 
 from epa.citations import label, short_title, versioned
 from epa.gateway import age_band
-from epa.grading import BodyResult
 from epa.model import Check, Document, Journey, ResitRules
 from epa.report import JOURNEY_ROWS, NO_VERDICT, journey_row_words
+from epa.results import BodyResult
 from epa.timeline import allowed
 from epa.workdays import describe
 
@@ -51,16 +53,31 @@ def _table(title: str, *columns: str) -> Table:
 # ---------------------------------------------------------------------------------------- citations
 # A citation is '<file> § <section>' (stable, in JSON); a table shows the document by a short title made from
 # the ruleset's own `document` (body name, kind of document, version): 'TQUK Spec v1.2 § Overall Grading'.
-_DOCUMENTS: dict[str, tuple[str, str | None]] = {}  # file -> (short title without the version, newest version)
+# The titles are the run's registry's, given to the rendering explicitly (``with citing(document_titles(r)):``),
+# never remembered between renderings: a table printed outside that block names the file, as the JSON does.
+_TITLES: ContextVar[Mapping[str, tuple[str, str | None]] | None] = ContextVar("epa_document_titles", default=None)
 _CITED = re.compile(r"(?<![\w.-])([\w.-]+\.(?:txt|pdf|md|html?|docx?))(?= § )")
 
 
-def label_documents(registry: Any) -> None:
-    """Learn the short title of every loaded ruleset's document (the newest version where one file has several)."""
+def document_titles(registry: Any) -> dict[str, tuple[str, str | None]]:
+    """The short title of every loaded ruleset's document by its file (the newest version where one file has
+    several): file -> (short title without the version, version)."""
+    titles = {}
     for loaded in registry.bodies:
         for ruleset in loaded.body.rulesets:
             doc = ruleset.document
-            _DOCUMENTS[doc.file] = (short_title(loaded.body.name, doc.title), doc.version)
+            titles[doc.file] = (short_title(loaded.body.name, doc.title), doc.version)
+    return titles
+
+
+@contextmanager
+def citing(titles: Mapping[str, tuple[str, str | None]]) -> Iterator[None]:
+    """Within the block, tables show a citation's document by these short titles (see :func:`cite`)."""
+    token = _TITLES.set(titles)
+    try:
+        yield
+    finally:
+        _TITLES.reset(token)
 
 
 def cite(text: str, res: BodyResult | None = None) -> str:
@@ -69,7 +86,7 @@ def cite(text: str, res: BodyResult | None = None) -> str:
         file = match.group(1)
         if res is not None and file == res.document["file"]:
             return label(res.body_name, res.document["title"] or "", res.document["version"])
-        known = _DOCUMENTS.get(file)
+        known = (_TITLES.get() or {}).get(file)
         return versioned(*known) if known else file
     return _CITED.sub(named, text) if " § " in text else text
 

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from epa.families.deadlines import (  # noqa: F401  (kept for their importers)
     ADVICE_MISSED,
-    JOURNEY_DATES,
-    NOT_METHODS,
     anchor_date,
     deadlines,
     evaluate_deadline,

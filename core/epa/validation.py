@@ -73,7 +73,7 @@ def compiled(schema_name: str) -> Callable[[Any], bool] | None:
         import fastjsonschema
     except ImportError:  # pragma: no cover - fastjsonschema is a dependency; a broken install still validates
         return None
-    from epa.documents import schema
+    from epa.jsonschemas import schema
 
     definition = schema(schema_name)
     if not _keywords(definition, set()) <= _SHARED | {"format:date"}:

@@ -14,8 +14,8 @@ after?, citation, says}``; its path addresses a value of the ruleset:
 
 ``set`` replaces a value that is there; ``remove`` deletes one (an entry, or an optional field); ``add`` adds an
 entry to the list the path names (at the end, or ``before``/``after`` the entry named by id or position), or a
-field that is not there yet. The loader (:func:`epa.rules.load_ruleset`) applies them with :func:`apply_change`, then
-validates the result as a whole ruleset.
+field that is not there yet. The loader (:func:`epa.rules.load_ruleset`) applies them with :func:`apply_change`,
+then validates the result as a whole ruleset.
 """
 
 from __future__ import annotations

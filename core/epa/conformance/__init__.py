@@ -20,7 +20,8 @@ from epa.errors import PluginError
 from epa.registry import LoadedBody, Registry
 from epa.sources import sources_dir
 
-__all__ = ["CHECKS", "Check", "Failure", "NotChecked", "Outcome", "Skip", "Subject", "check_body", "run"]
+__all__ = ["CHECKS", "Check", "Failure", "NotChecked", "Outcome", "Skip", "Subject",
+           "check_body", "run"]
 
 
 @frozen

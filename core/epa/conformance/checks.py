@@ -23,8 +23,9 @@ from epa.conformance import witness
 from epa.convert import unstructure
 from epa.documents import json_path, read
 from epa.errors import InputError, PluginError, quote
-from epa.model import ComponentResult, Grade, Outcome, OverallInWords, Ruleset
+from epa.model import Grade, OverallInWords, Ruleset
 from epa.registry import LoadedBody, Registry
+from epa.results import ComponentResult, Outcome
 from epa.rules import JOURNEY_SUFFIX
 from epa.sources import has_section, sha256
 
@@ -636,7 +637,7 @@ def _result_validator(jsonschema: Any, output_schema: dict[str, Any]) -> Any:
 # --- citations ---------------------------------------------------------------------------------------------
 
 
-def _cited(value: Any, path: str = "$") -> Iterator[tuple[str, Any]]:
+def citations_in(value: Any, path: str = "$") -> Iterator[tuple[str, Any]]:
     """(JSON path, citation) for every citation in the rules (any field whose name ends in ``citation``), the path
     the citation's own: an error in it is shown at its line."""
     if isinstance(value, dict):
@@ -644,10 +645,10 @@ def _cited(value: Any, path: str = "$") -> Iterator[tuple[str, Any]]:
             if key.endswith("citation") and (item is None or isinstance(item, str)):
                 yield f"{path}.{key}", item
             else:
-                yield from _cited(item, f"{path}.{key}")
+                yield from citations_in(item, f"{path}.{key}")
     elif isinstance(value, list):
         for i, item in enumerate(value):
-            yield from _cited(item, f"{path}[{i}]")
+            yield from citations_in(item, f"{path}[{i}]")
 
 
 @check("citations", "every method, criterion, rule, requirement, deadline and ambiguity cites its body's document "
@@ -655,7 +656,7 @@ def _cited(value: Any, path: str = "$") -> Iterator[tuple[str, Any]]:
 def citations(s: Subject) -> Iterator[Failure]:
     r = s.rules
     files = {d.file for d in s.loaded.body.documents}
-    for path, citation in _cited(unstructure(r)):
+    for path, citation in citations_in(unstructure(r)):
         if path.endswith(".effective_from_citation") and citation is None:
             continue  # optional: a version the document gives no date for
         file, mark, section = (citation or "").partition(" § ")
@@ -710,7 +711,7 @@ def source_failures(r: Ruleset, folder: Path) -> Iterator[Failure]:
 
 def section_failures(r: Ruleset, folder: Path, files: set[str]) -> Iterator[Failure]:
     """Each citation of one of ``files`` (documents in ``folder``) whose section is not a line of the document."""
-    for entry, citation in _cited(unstructure(r)):
+    for entry, citation in citations_in(unstructure(r)):
         file, _, section = (citation or "").partition(" § ")
         if file in files and section and not has_section(folder / file, section):
             yield written(r, f"cites section {quote(section)}, which is not a line of {file}",

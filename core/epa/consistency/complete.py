@@ -31,7 +31,8 @@ from epa.consistency import histories, profiles
 from epa.consistency.findings import Finding, Subject, names, pins, readiness, record, sides_by
 from epa.consistency.regions import Joint, MethodRegions, MethodRule, differing, method_regions, overall_regions, share
 from epa.grading import graded_call
-from epa.model import ComponentResult, Grade, Standard
+from epa.model import Grade, Standard
+from epa.results import ComponentResult
 
 
 def rule(s: Subject, method: str) -> MethodRule:
@@ -124,7 +125,8 @@ def method_findings(subjects: list[Subject], standard: Standard,
     return out
 
 
-def analyse(subjects: list[Subject], standard: Standard) -> tuple[list[tuple[Finding, dict[str, Any]]], dict[str, Any]]:
+def analyse(subjects: list[Subject],
+            standard: Standard) -> tuple[list[tuple[Finding, dict[str, Any]]], dict[str, Any]]:
     """The method findings and the ``complete`` summary (see the module's docstring)."""
     regions = [method_regions(m, [rule(s, m) for s in subjects]) for m in standard.method_ids]
     combine = [combiner(s) for s in subjects]

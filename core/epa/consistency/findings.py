@@ -10,9 +10,10 @@ import attrs
 from attrs import frozen
 
 from epa.convert import structure
-from epa.grading import BodyResult, grade
+from epa.grading import grade
 from epa.model import Record, Ruleset
 from epa.registry import LoadedBody
+from epa.results import BodyResult
 
 GATEWAY = dt.date(2025, 1, 6)
 

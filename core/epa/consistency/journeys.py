@@ -19,8 +19,8 @@ from attrs import frozen
 
 from epa.consistency.complete import region
 from epa.consistency.findings import GATEWAY, Finding, Subject, pins, record
+from epa.model import JOURNEY_DATES
 from epa.report import check_row, journey_verdicts
-from epa.timeline import JOURNEY_DATES
 from epa.workdays import shift
 
 T = TypeVar("T", dt.date, float)

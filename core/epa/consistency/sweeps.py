@@ -17,8 +17,8 @@ from dateutil.relativedelta import relativedelta
 
 from epa.consistency import histories
 from epa.consistency.findings import GATEWAY, Finding, Subject, cause, names, pins, readiness, record, sides_by
-from epa.grading import BodyResult
 from epa.model import Grade, Standard
+from epa.results import BodyResult
 from epa.variants import span
 
 Row = Callable[[BodyResult], Any]

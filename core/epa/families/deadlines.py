@@ -15,16 +15,10 @@ import datetime as dt
 import operator
 from collections.abc import Callable
 
-import attrs
-
-from epa.model import Attempt, Deadline, DeadlineRule, JourneyDates, Offset, Record, Ruleset
+from epa.model import JOURNEY_DATES, Attempt, DeadlineRule, Offset, Record, Ruleset
 from epa.plans import Table
+from epa.results import Deadline
 from epa.workdays import bank_holidays_between, describe, shift
-
-JOURNEY_DATES = tuple(f.name for f in attrs.fields(JourneyDates))
-# Anchors and events that are not method ids (see the journey schema's anchor and event).
-NOT_METHODS = frozenset({"gateway", "first_assessment", "final_assessment", "every_method", "results_notified",
-                         *JOURNEY_DATES})
 
 # Whether an event on a date is late against the due date, by the deadline's kind: after it for ``by``, before it
 # for ``not_before``.

@@ -7,7 +7,7 @@ default ``gateway_requirements`` hook) and decided by ``unmet`` (the cohort engi
 checks a Python expression ``epa.graders`` writes into its text), the two side by side and reading the same
 pieces: the levels below the one needed (``below``), the age band (``in_band``), the age and months counted as
 ``epa.workdays`` counts them. Which requirements can keep an apprentice from gateway is ``blocks``, read by
-``GatewayStatus.of`` and by the engine alike.
+``gateway_status`` and by the engine alike.
 """
 
 from __future__ import annotations
@@ -16,11 +16,10 @@ import operator
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from attrs import frozen
-
 from epa.families import deadlines as deadline_family
-from epa.model import Check, Deadline, DeadlineRule, EnglishMaths, GatewayRule, Journey, Record, Requirement, Ruleset
+from epa.model import Check, DeadlineRule, EnglishMaths, GatewayRule, Journey, Record, Ruleset
 from epa.plans import Table
+from epa.results import Deadline, GatewayStatus, Requirement
 from epa.workdays import whole_months, whole_years
 
 LEVELS = ("none", "entry3", "level1", "level2", "level3")
@@ -32,31 +31,16 @@ def blocks(strength: str, stage: str) -> bool:
     return strength == "mandatory" and stage == "gateway"
 
 
-@frozen
-class GatewayStatus:
-    """``ready`` is false only when the record shows a mandatory gateway-stage requirement unmet (``unmet``);
-    a requirement the record holds no evidence for is listed under ``unknown`` and does not by itself make
-    ``ready`` false. Unmet requirements that do not decide readiness are listed by why: a recommendation
-    (``recommendations_unmet``), an item the document calls optional (``optional_unmet``), or a mandatory
-    item the document checks before an assessment starts rather than at gateway (``before_assessment_unmet``)."""
-
-    ready: bool
-    unmet: tuple[str, ...]
-    unknown: tuple[str, ...]
-    recommendations_unmet: tuple[str, ...]
-    requirements: tuple[Requirement, ...]
-    optional_unmet: tuple[str, ...] = ()
-    before_assessment_unmet: tuple[str, ...] = ()
-
-    @classmethod
-    def of(cls, requirements: list[Requirement]) -> GatewayStatus:
-        def unmet(strength: str, stage: str | None = None) -> tuple[str, ...]:
-            return tuple(r.id for r in requirements if r.status == "unmet" and r.strength == strength
-                         and (stage is None or r.stage == stage))
-        blocking = tuple(r.id for r in requirements if r.status == "unmet" and blocks(r.strength, r.stage))
-        unknown = tuple(r.id for r in requirements if r.status in ("unknown", "deferred"))
-        return cls(not blocking, blocking, unknown, unmet("recommended"), tuple(requirements),
-                   optional_unmet=unmet("optional"), before_assessment_unmet=unmet("mandatory", "before_assessment"))
+def gateway_status(requirements: list[Requirement]) -> GatewayStatus:
+    """The record's gateway status from its requirements: ready unless one that ``blocks`` is unmet."""
+    def unmet(strength: str, stage: str | None = None) -> tuple[str, ...]:
+        return tuple(r.id for r in requirements if r.status == "unmet" and r.strength == strength
+                     and (stage is None or r.stage == stage))
+    blocking = tuple(r.id for r in requirements if r.status == "unmet" and blocks(r.strength, r.stage))
+    unknown = tuple(r.id for r in requirements if r.status in ("unknown", "deferred"))
+    return GatewayStatus(not blocking, blocking, unknown, unmet("recommended"), tuple(requirements),
+                         optional_unmet=unmet("optional"),
+                         before_assessment_unmet=unmet("mandatory", "before_assessment"))
 
 
 def strength(rule: GatewayRule, journey: Journey | None) -> str:

@@ -9,37 +9,9 @@ and an advice tolerance outside is never a failure.
 
 from __future__ import annotations
 
-import datetime as dt
-
-from attrs import frozen
-
 from epa.families.deadlines import ADVICE_MISSED
 from epa.model import Attempt, Record, Ruleset, Tolerance
-
-
-@frozen
-class ToleranceCheck:
-    """A recorded duration or word count against the document's tolerance.
-
-    status: within | outside | unknown (the limit depends on a measure the record lacks) |
-    no_tolerance_stated (the document states a figure and no tolerance: the value is reported against it,
-    neither within nor outside). ``ok`` is true / false / null (the last two statuses). strength: the
-    tolerance's, ``required`` or ``advice`` (its sentence advises: 'should'): ``outside`` with ``advice`` is shown as
-    advice and counts as a failure nowhere.
-    """
-
-    id: str
-    method: str
-    attempt_date: dt.date
-    measure: str
-    value: float
-    low: float | None
-    high: float | None
-    ok: bool | None
-    says: str
-    citation: str
-    status: str
-    strength: str = "required"  # required | advice: an advice check ``outside`` is reported, never a failure
+from epa.results import ToleranceCheck
 
 
 def _has_range(rule: Tolerance) -> bool:

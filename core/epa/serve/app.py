@@ -168,7 +168,7 @@ def _stop_heard(stopping: threading.Event, before: Callable[..., Any], *args: An
 def _encode(data: Any) -> bytes:
     try:
         return msgspec.json.encode(data)
-    except UnicodeEncodeError:  # a lone surrogate in a record's text, which msgspec will not write (see epa.batch)
+    except UnicodeEncodeError:  # a lone surrogate in a record's text, which msgspec will not write (epa.batch)
         return json.dumps(data, ensure_ascii=True).encode()
 
 

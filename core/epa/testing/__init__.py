@@ -24,7 +24,7 @@ import pluggy
 import pytest
 import yaml
 
-from epa.documents import schema
+from epa.jsonschemas import schema
 from epa.model import Body, Grade, Ruleset
 from epa.registry import LoadedBody, Registry
 from epa.sources import sources_dir
