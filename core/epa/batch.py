@@ -394,7 +394,7 @@ def _raise(failure: list[Any]) -> None:
 # out, so that records refused for the same reason with different values count as one reason.
 _QUOTED_VALUE = re.compile(r"(?<!\w)'(?:[^'\\\n]|\\.)*'(?!\w)|(?<!\w)\"(?:[^\"\\\n]|\\.)*\"(?!\w)")
 _DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
-_NUMBERED = re.compile(r"\b(column|byte|line) \d+")
+_NUMBERED = re.compile(r"\b(column|byte offset|byte|line) \d+")
 _INDEX = re.compile(r"\[\d+\]")
 REASONS_KEPT = 1000  # distinct reasons counted apart; the rest (a hostile file's endless variety) count as one
 LINES_SHOWN = 3  # the first lines shown for each reason

@@ -68,15 +68,10 @@ _AT_LINE = re.compile(re.escape(LINE) + r"(?::\d+:(\d+))?(?:: (\$.*))?$", re.S)
 def json_line(raw: bytes, where: str) -> Any:
     """A cohort's line, read as a record file's JSON is read (``documents``: the same bounds, refusals and
     words), its errors pointed at the line ``where`` with their JSON path kept, or else their column."""
-    from epa.documents import loads  # (documents imports this module)
+    from epa.documents import decode, loads  # (documents imports this module)
 
     try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"undecodable bytes (not UTF-8) at column {exc.start + 1}", where=where,
-                         hint="save the file as UTF-8") from None
-    try:
-        return loads(text.rstrip("\r\n"), LINE, "json")[0]
+        return loads(decode(raw, LINE).rstrip("\r\n"), LINE, "json")[0]
     except InputError as exc:
         found = _AT_LINE.match(exc.where or "")
         column, path = found.groups() if found else (None, None)
