@@ -72,18 +72,15 @@ def refusal(r: Any, registry: Registry, names: Names, *, criteria: bool = True) 
             return Refusal(("schedule", method), f"{standard} has no assessment method {method!r} to schedule",
                            did_you_mean(method, names.method_ids))
     gateway = r.gateway.date
-    misnamed = misdated = out_of_turn = previous = None
+    misdated = out_of_turn = previous = None
     latest: dict[str, Any] = {}  # each method's attempt so far
     for a in r.assessments:  # (an attempt's index is looked for only once it is at fault: see _at)
-        method, date, notified = a.method, a.date, a.notified
-        if misnamed is None:
-            ids = a.criteria_met
-            if method not in methods:
-                misnamed = Refusal(("assessments", _at(r, a), "method"),
-                                   f"{standard} has no assessment method {method!r}",
-                                   did_you_mean(method, names.method_ids))
-            elif criteria and ids is not None and len(names.criteria.intersection(ids)) != len(ids):
-                misnamed = _criterion_refusal(standard, _at(r, a), ids, names.criteria)
+        method, date, notified, ids = a.method, a.date, a.notified, a.criteria_met
+        if method not in methods:  # a name: said before any date or turn, of this attempt or an earlier one
+            return Refusal(("assessments", _at(r, a), "method"), f"{standard} has no assessment method {method!r}",
+                           did_you_mean(method, names.method_ids))
+        if criteria and ids is not None and len(names.criteria.intersection(ids)) != len(ids):
+            return _criterion_refusal(standard, _at(r, a), ids, names.criteria)
         if misdated is None:
             if date < gateway:
                 misdated = Refusal(("assessments", _at(r, a), "date"),
@@ -104,7 +101,7 @@ def refusal(r: Any, registry: Registry, names: Names, *, criteria: bool = True) 
         if out_of_turn is None and (
                 (kind != "first") if before is None else (kind == "first" or before.grade not in _NOT_PASSED)):
             out_of_turn = _out_of_turn(r, _at(r, a))
-    return misnamed or _apprentice_dates(r) or misdated or _journey_dates(r) or out_of_turn
+    return _apprentice_dates(r) or misdated or _journey_dates(r) or out_of_turn
 
 
 def unknown_criterion(r: Any, known: frozenset[str]) -> Refusal | None:
