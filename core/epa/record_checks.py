@@ -62,12 +62,13 @@ def refusal(r: Any, registry: Registry, names: Names, *, criteria: bool = True) 
     The reasons come in this order: a document version, a scheduled method, then an attempt's method or criteria;
     the apprentice's dates; an attempt's dates; the journey's dates; an attempt out of turn. The attempts are
     walked once (a cohort's fast path asks this of every record), keeping the first fault of each kind."""
-    for body, version in r.document_versions.items():
-        found = names.version_refusal(registry, body, version)
-        if found is not None:
-            return found
-    standard, methods = r.standard, names.methods
-    for method in r.schedule:
+    standard, methods, schedule = r.standard, names.methods, r.schedule
+    if r.document_versions:  # (asked first: most records name none, nor schedule any method)
+        for body, version in r.document_versions.items():
+            found = names.version_refusal(registry, body, version)
+            if found is not None:
+                return found
+    for method in schedule or ():
         if method not in methods:
             return Refusal(("schedule", method), f"{standard} has no assessment method {method!r} to schedule",
                            did_you_mean(method, names.method_ids))
@@ -101,7 +102,7 @@ def refusal(r: Any, registry: Registry, names: Names, *, criteria: bool = True) 
         if out_of_turn is None and (
                 (kind != "first") if before is None else (kind == "first" or before.grade not in _NOT_PASSED)):
             out_of_turn = _out_of_turn(r, _at(r, a))
-    return _apprentice_dates(r) or misdated or _journey_dates(r) or out_of_turn
+    return _apprentice_dates(r) or misdated or _journey_dates(r, schedule) or out_of_turn
 
 
 def unknown_criterion(r: Any, known: frozenset[str]) -> Refusal | None:
@@ -151,7 +152,7 @@ def _apprentice_dates(r: Any) -> Refusal | None:
     return None
 
 
-def _journey_dates(r: Any) -> Refusal | None:
+def _journey_dates(r: Any, schedule: dict[str, Any]) -> Refusal | None:
     """Dates that cannot come before gateway, or before the event they answer."""
     gateway, d = r.gateway.date, r.dates
     epa_start, planning_meeting = d.epa_start, d.planning_meeting
@@ -167,7 +168,7 @@ def _journey_dates(r: Any) -> Refusal | None:
         if resubmitted < rejected:
             return Refusal(("dates", "proposal_resubmitted"),
                            f"proposal resubmitted on {resubmitted}, before it was rejected ({rejected})")
-    for method, day in r.schedule.items():
+    for method, day in schedule.items() if schedule else ():
         if day < gateway:
             return Refusal(("schedule", method), f"{method} scheduled on {day}, before gateway ({gateway})")
     return None
