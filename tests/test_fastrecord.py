@@ -288,7 +288,7 @@ def _dated(registry: Registry, change) -> bytes:
     return line(data)
 
 
-DATED = {  # each breaks one of record._check_dates' rules (the slow path says which)
+DATED = {  # each breaks one of epa.record_checks' rules (the slow path says which)
     "start on the date of birth": lambda d: d["apprentice"].update(start_date="2000-01-01"),
     "gateway before the start": lambda d: d["apprentice"].update(start_date="2025-06-01"),
     "notified before the assessment": lambda d: d["assessments"][0].update(notified="2025-01-20"),

@@ -38,7 +38,7 @@ from epa.cohort_input import (  # the reading; MAX_RECORD and CsvHeader for call
     rewindable,
     sniff,
 )
-from epa.documents import loads
+from epa.documents import json_line
 from epa.errors import EXIT_FAILURE, EXIT_INPUT, EXIT_OK, InputError, PluginError, quote
 from epa.fastrecord import decode, from_data, view, view_of_data
 from epa.grading import grade
@@ -88,27 +88,7 @@ def output_methods(registry: Any, standards: Iterable[str] | None = None) -> tup
                                for m in s.method_ids))
 
 
-def _parse_json(raw: bytes, where: str) -> Any:
-    """A line fastrecord could not vouch for, read as a record file's JSON is read (``documents.loads``: one
-    reader, one set of refusals and words), its errors pointed at the line ``where`` with their JSON path kept."""
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"undecodable bytes (not UTF-8) at column {exc.start + 1}", where=where,
-                         hint="save the file as UTF-8") from None
-    try:
-        return loads(text.rstrip("\r\n"), _LINE, "json")[0]
-    except InputError as exc:
-        found = _AT_LINE.match(exc.where or "")
-        column, path = found.groups() if found else (None, None)
-        message = exc.message.replace("the file ", "the line ", 1) if exc.where == _LINE else exc.message
-        message += f" (column {column})" if column and not path else ""
-        raise InputError(message, where=f"{where}: {path}" if path else where,
-                         hint=exc.hint or "each line holds one whole record as a JSON object") from None
-
-
-_LINE = "<line>"  # the name documents.loads puts in its errors' where, for _parse_json to replace
-_AT_LINE = re.compile(r"<line>(?::\d+:(\d+))?(?:: (\$.*))?$", re.S)
+_parse_json = json_line  # a line fastrecord could not vouch for, read as a record file's JSON is read
 
 
 # What the summary counts of a graded record: (standard, each body's outcome, the rows that differ). An outcome is
@@ -404,7 +384,7 @@ def _raise(failure: list[Any]) -> None:
 # out, so that records refused for the same reason with different values count as one reason.
 _QUOTED_VALUE = re.compile(r"(?<!\w)'(?:[^'\\\n]|\\.)*'(?!\w)|(?<!\w)\"(?:[^\"\\\n]|\\.)*\"(?!\w)")
 _DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
-_NUMBERED = re.compile(r"\b(column|byte|line) \d+")
+_NUMBERED = re.compile(r"\b(column|byte offset|byte|line) \d+")
 _INDEX = re.compile(r"\[\d+\]")
 REASONS_KEPT = 1000  # distinct reasons counted apart; the rest (a hostile file's endless variety) count as one
 LINES_SHOWN = 3  # the first lines shown for each reason

@@ -24,8 +24,8 @@ import attrs
 from epa import columns
 from epa.documents import Source, json_path
 from epa.errors import InputError, quote
+from epa.hostile import LINE_TOO_LONG, MAX_RECORD  # bytes one record may hold; more: an error item
 
-MAX_RECORD = 1 << 20  # bytes one record (a JSON line, a CSV row, line end included) may hold; more: an error item
 MAX_SKIP = 64 << 20  # bytes of one line (or CSV record) read past before reading stops: the input has no line ends
 MAX_COLUMNS = 1000  # columns a CSV header may name (a cohort has a few dozen: more is refused before any check)
 # A cell may be as long as its record (the csv module's default is 128 KiB). The limit is the csv module's, one per
@@ -639,8 +639,7 @@ class _CarriageReturnLines:
 Item = tuple[int, str, Any]  # (line, "json" | "csv" | "error", payload); an error's payload is (message, hint)
 
 _MiB = MAX_RECORD >> 20
-_TOO_LONG = (f"the line is longer than {_MiB} MiB (a record is at most that)",
-             "one record a line; is the file JSON Lines?")
+_TOO_LONG = LINE_TOO_LONG
 _STOPPED = (f"no line end in the {MAX_SKIP >> 20} MiB after this line's start: reading stopped here, and the rest of "
             "the input is not read", "is the input a cohort (JSON Lines or CSV), or a device or binary file?")
 

@@ -19,6 +19,19 @@ from typing import TYPE_CHECKING, Any, cast
 import yaml
 
 from epa.errors import InputError, did_you_mean, quote
+from epa.hostile import (
+    LINE,
+    MAX_ALIAS_NODES,
+    MAX_ALIASES,
+    MAX_BYTES,
+    MAX_DEPTH,
+    MAX_DIGITS,
+    no_record,
+    not_utf8,
+    too_deep,
+    too_large,
+    utf16,
+)
 from epa.jsonschemas import schema
 
 if TYPE_CHECKING:  # jsonschema is imported when a document is checked with it: a warm start checks one record
@@ -61,14 +74,9 @@ for _loader in (_Loader, _PyLoader):
     _loader.add_implicit_resolver(_NUMBER, _ANY_NUMBER, list("-+0123456789."))
 
 
-# Hostile input is refused before anything recursive or expanding runs: these bound the time and memory any
-# file can cost. A record or rules file nests 6 deep and uses no aliases; the limits leave room for both.
-MAX_BYTES = 16 * 1024 * 1024   # a record is a few kilobytes, the largest rules file about 100 KB
-MAX_DEPTH = 64                 # lists and mappings inside each other
-MAX_ALIASES = 100              # YAML aliases (*name) in one file
-MAX_ALIAS_NODES = 10_000       # nodes the aliases would add if expanded (a "billion laughs" adds billions)
+# Hostile input is refused before anything recursive or expanding runs: the bounds (epa.hostile) on the time and
+# memory any file can cost, named here too for those who knew them here.
 STDIN = "-"                    # the argument that reads standard input
-_MAX_DIGITS = 4300             # Python reads no longer integer from text (sys.get_int_max_str_digits)
 
 # What a record or rules file may hold: the JSON data model (YAML's merge key aside).
 _PLAIN_TAGS = {_TAG + t: t for t in ("str", "int", "float", "bool", "null", "seq", "map")}
@@ -125,8 +133,7 @@ def read_bytes(path: Path | str) -> tuple[bytes, str, str]:
         except OSError as exc:
             raise InputError(f"cannot read the file: {exc.strerror or exc}", where=name) from None
     if len(raw) > MAX_BYTES:
-        raise InputError(f"the file is larger than {MAX_BYTES // (1024 * 1024)} MiB", where=name,
-                         hint="a record is a few kilobytes; is this the right file?")
+        raise too_large(name)
     return raw, name, kind
 
 
@@ -159,15 +166,11 @@ def _read_capped(stream: Any) -> bytes:
 def decode(raw: bytes, name: str) -> str:
     """UTF-8 text, a byte-order mark allowed (and dropped); anything else is refused naming the line and byte."""
     if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        raise InputError("the file is UTF-16 text", where=name, hint="save it as UTF-8")
+        raise utf16(name)
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise InputError(f"byte 0x{raw[exc.start]:02x} (byte offset {exc.start}) is not UTF-8 text",
-                         where=f"{name}:{line}:{column}",
-                         hint="save the file as UTF-8 (it may be Latin-1 or Windows-1252)") from None
+        raise not_utf8(raw, exc.start, name) from None
 
 
 def loads(text: str, name: str, kind: str = "yaml") -> tuple[Any, Source]:
@@ -180,13 +183,13 @@ def loads(text: str, name: str, kind: str = "yaml") -> tuple[Any, Source]:
     if kind == "json":
         data = _loads_json(text, name)
         if data is None:
-            raise _no_record(name, "holds only null")
+            raise no_record(name, "holds only null")
         return data, Source(Path(name), text)
     node, data, merges = _compose(text, name)
     if node is None:
-        raise _no_record(name, "is empty (nothing but blank lines or comments)")
+        raise no_record(name, "is empty (nothing but blank lines or comments)")
     if data is None:
-        raise _no_record(name, "holds only null (~, null, or a lone ---)")
+        raise no_record(name, "holds only null (~, null, or a lone ---)")
     source = Source(Path(name), text, node)
     if not merges:
         return data, source
@@ -197,12 +200,6 @@ def loads(text: str, name: str, kind: str = "yaml") -> tuple[Any, Source]:
         raise _yaml_error(exc, name) from None
     finally:
         loader.dispose()
-
-
-def _no_record(name: str, what: str) -> InputError:
-    return InputError(f"the file {what}: it holds no record", where=name,
-                      hint="a record is a mapping of fields (standard:, apprentice:, gateway: ...), as in "
-                           "examples/; is this the right file?")
 
 
 def _line_column(text: str, pos: int) -> tuple[int, int]:
@@ -294,8 +291,7 @@ class _Composer:
                     self.anchors[event.anchor] = (node, 1, data)
             elif kind is seq_start or kind is map_start:
                 if len(stack) >= MAX_DEPTH:
-                    raise InputError(f"lists and mappings nest more than {MAX_DEPTH} deep",
-                                     where=self._where(event.start_mark), hint="a record nests 4 deep")
+                    raise too_deep(self._where(event.start_mark))
                 cls = yaml.SequenceNode if kind is seq_start else yaml.MappingNode
                 collection = cls(self._tag(cls, event, None), [], event.start_mark, None, flow_style=event.flow_style)
                 stack.append(_Frame(collection, [] if kind is seq_start else {}, event.anchor))
@@ -345,7 +341,7 @@ class _Composer:
             raise InputError(f"the tag {tag.replace(_TAG, '!!')} is not allowed here",
                              where=self._where(event.start_mark),
                              hint="a record holds strings, numbers, booleans, lists and mappings only")
-        if tag == _TAG + "int" and value is not None and len(value) > _MAX_DIGITS:
+        if tag == _TAG + "int" and value is not None and len(value) > MAX_DIGITS:
             raise InputError(f"a number of {len(value):,} digits", where=self._where(event.start_mark),
                              hint="is this the right file?")
         if tag == _TAG + "float" and value is not None:
@@ -359,7 +355,7 @@ class _Composer:
         """int or float for a number both YAML 1.1 and 1.2 read alike (plain decimal); any other form a refusal
         saying how to write it: 010 is 8 to YAML 1.1 and 10 to 1.2, 1:02 is 62 or text, 1e3 text or 1000.0,
         1_000 and 0b1 numbers or text, and 0x3A a number a person may have meant as text."""
-        if len(value) > _MAX_DIGITS:
+        if len(value) > MAX_DIGITS:
             raise InputError(f"a number of {len(value):,} digits", where=self._where(event.start_mark),
                              hint="is this the right file?")
         if _DECIMAL_INT.fullmatch(value):
@@ -479,7 +475,7 @@ def _lone_surrogate(value: str, exc: UnicodeEncodeError, where: str) -> InputErr
 def _loads_json(text: str, name: str) -> Any:
     """JSON, with nesting checked without recursion before the (recursive) parser runs."""
     if not text.strip(" \t\r\n"):
-        raise _no_record(name, "is empty")
+        raise no_record(name, "is empty")
     if text.count("[") + text.count("{") > MAX_DEPTH and _json_depth(text) > MAX_DEPTH:
         _scan_json(text, name, depth_only=True)  # says where
     try:
@@ -554,8 +550,7 @@ def _scan_json(text: str, name: str, depth_only: bool = False) -> None:
         first = token[0]
         if first in "[{":
             if len(stack) >= MAX_DEPTH:
-                raise InputError(f"lists and mappings nest more than {MAX_DEPTH} deep", where=where(pos),
-                                 hint="a record nests 4 deep")
+                raise too_deep(where(pos))
             stack.append([True, None, {}, True] if first == "{" else [False, 0, None, False])
         elif first in "]}":
             if stack:
@@ -588,7 +583,7 @@ def _scan_json(text: str, name: str, depth_only: bool = False) -> None:
                 _no_lone_surrogate(token, partial(where, pos))
         elif depth_only:
             continue
-        elif len(token) > _MAX_DIGITS:
+        elif len(token) > MAX_DIGITS:
             raise InputError(f"a number of {len(token):,} digits", where=where(pos), hint="is this the right file?")
         elif "N" in token or "I" in token or float(token) in (float("inf"), float("-inf")):
             raise InputError(f"{quote(token)} is not a finite number", where=where(pos),
@@ -770,3 +765,19 @@ def _flow(value: Any) -> str:
         return quote(value)
     text = yaml.safe_dump(value, default_flow_style=True, width=1_000_000).strip().removesuffix("...").strip()
     return text if len(text) <= 80 else text[:80] + "…"
+
+
+_AT_LINE = re.compile(re.escape(LINE) + r"(?::\d+:(\d+))?(?:: (\$.*))?$", re.S)
+
+
+def json_line(raw: bytes, where: str) -> Any:
+    """A cohort's line, read as a record file's JSON is read (the same bounds, refusals and words,
+    ``epa.hostile``), its errors pointed at the line ``where`` with their JSON path kept, or else their column."""
+    try:
+        return loads(decode(raw, LINE).rstrip("\r\n"), LINE, "json")[0]
+    except InputError as exc:
+        found = _AT_LINE.match(exc.where or "")
+        column, path = found.groups() if found else (None, None)
+        message = exc.message + (f" (column {column})" if column and not path else "")
+        raise InputError(message, where=f"{where}: {path}" if path else where,
+                         hint=exc.hint or "each line holds one whole record as a JSON object") from None

@@ -25,6 +25,7 @@ from msgspec import Meta, Struct
 
 from epa.errors import InputError
 from epa.model import Apprentice, Attempt, Gateway, Grade, JourneyDates, Record
+from epa.record_checks import Names, refusal, unknown_criterion
 from epa.registry import Registry
 
 # --- the schema as Structs ---------------------------------------------------------------------------------
@@ -151,18 +152,7 @@ def _keys_once(raw: bytes, r: _Record) -> bool:
     return len(found) - found.count(b"") == held
 
 
-# --- the checks a schema cannot express --------------------------------------------------------------------
-
-
-class _Names:
-    """What a record may name for one standard, looked up once per registry."""
-
-    __slots__ = ("methods", "versions")
-
-    def __init__(self, registry: Registry, standard: str):
-        registry.offering(standard)  # InputError: unknown, or no installed body offers it
-        self.methods = frozenset(registry.method_ids(standard))
-        self.versions: set[tuple[str, str]] = set()  # (body, document version) found known
+# --- what a registry lets a record name -----------------------------------------------------------------------
 
 
 def _decoder(registry: Registry) -> msgspec.json.Decoder[_Record]:
@@ -187,7 +177,7 @@ class _Known:
     made when a line is first decoded (a record already parsed, from a file or a CSV row, needs none)."""
 
     def __init__(self, registry: Registry):
-        self.names: dict[str, _Names] = {}  # only what is known: hostile input must not grow it
+        self.names: dict[str, Names] = {}  # only what is known: hostile input must not grow it
         self._registry = weakref.ref(registry)
 
     @functools.cached_property
@@ -209,26 +199,14 @@ def _known(registry: Registry) -> _Known:
     return _LAST[1]  # type: ignore[no-any-return]
 
 
-def _names(registry: Registry, known: _Known, standard: str) -> _Names | None:
+def _names(registry: Registry, known: _Known, standard: str) -> Names | None:
     names = known.names.get(standard)
     if names is None:
         try:
-            names = known.names[standard] = _Names(registry, standard)
+            names = known.names[standard] = Names(registry, standard)
         except InputError:  # a line naming something unknown goes to the slow path, which says what
             return None
     return names
-
-
-def _known_version(registry: Registry, names: _Names, standard: str, body: str, version: str) -> bool:
-    if (body, version) not in names.versions:
-        try:
-            registry.body(body).ruleset(standard, version)
-        except InputError:
-            return False
-        names.versions.add((body, version))
-    return True
-
-
 
 
 # --- decoding ----------------------------------------------------------------------------------------------
@@ -256,9 +234,7 @@ def view(raw: bytes, registry: Registry, *, criteria: bool = True) -> RecordView
 def criteria_listed(r: RecordView, registry: Registry) -> bool:
     """Whether each attempt of a view lists only criteria ids its standard has, none twice (as many ids known as
     listed)."""
-    vocabulary = registry.criterion_ids(r.standard)
-    return all(len(vocabulary.intersection(ids)) == len(ids) for a in r.assessments or ()
-               if (ids := a.criteria_met) is not None)
+    return r.assessments is None or unknown_criterion(r, registry.criterion_ids(r.standard)) is None
 
 
 def view_of_data(data: Any, registry: Registry) -> RecordView | None:
@@ -298,25 +274,23 @@ def as_record(r: RecordView) -> Record:
 
 
 def _filled(r: _Record, registry: Registry, known: _Known) -> bool:
-    """Whether a decoded line passes the checks the schema cannot express, its defaults filled in on the way;
-    False: the slow path must answer. These are ``record._check_names`` and ``_check_dates``, asked as one yes or
-    no in one pass over the attempts (the slow path words the error; tests/test_fastrecord.py holds the two to
-    the same answers on records drawn from the schema), all but the criteria ids (``criteria_listed``), and the
-    schema's bounds on dates (EARLIEST to LATEST), which msgspec cannot check. A date that must come on or after
-    another is bounded below by it: gateway is bounded both ways, and the attempts and schedule above only."""
+    """Whether a decoded line passes what the schema says and msgspec cannot check, its defaults filled in on the
+    way, and then the checks the schema cannot express (``record_checks.refusal``, all but the criteria ids:
+    ``criteria_listed``); False: the slow path must answer, and words the refusal. What the schema says here is
+    that an attempt gives criteria_met or grade (its oneOf) and its bounds on dates (EARLIEST to LATEST). A date
+    that must come on or after another is bounded below by it: gateway is bounded both ways, and the attempts
+    and schedule above only."""
     names = known.names.get(r.standard) or _names(registry, known, r.standard)
     if names is None:
         return False
     if r.document_versions is None:
         r.document_versions = {}
-    elif not all(_known_version(registry, names, r.standard, body, v) for body, v in r.document_versions.items()):
-        return False
     gateway = r.gateway.date
     if not EARLIEST <= gateway <= LATEST:
         return False
     if r.schedule is None:
         r.schedule = {}
-    elif not names.methods.issuperset(r.schedule) or any(not gateway <= day <= LATEST for day in r.schedule.values()):
+    elif any(day > LATEST for day in r.schedule.values()):
         return False
     p = r.apprentice
     if p.ehcp is None:
@@ -324,49 +298,26 @@ def _filled(r: _Record, registry: Registry, known: _Known) -> bool:
     if p.bsl is None:
         p.bsl = False
     start, born = p.start_date, p.date_of_birth
-    if start is not None and ((born is not None and start <= born) or gateway < start or start < EARLIEST):
+    if (start is not None and start < EARLIEST) or (born is not None and not EARLIEST <= born <= LATEST):
         return False
-    if born is not None and not EARLIEST <= born <= LATEST:
-        return False
-    d = r.dates
-    if d is None:
+    if r.dates is None:
         r.dates = _Dates()
-    elif ((d.epa_start is not None and d.epa_start < gateway) or (d.planning_meeting is not None and
-          d.planning_meeting < gateway) or (d.proposal_resubmitted is not None and (
-              d.proposal_rejected is None or d.proposal_resubmitted < d.proposal_rejected))
-          or not _within_bounds(msgspec.structs.astuple(d))):
+    elif not _within_bounds(msgspec.structs.astuple(r.dates)):
         return False
     if r.assessments is None:
         r.assessments = []
-        return True
-    methods = names.methods
-    previous = gateway  # each attempt is on or after gateway, and on or after the one before
-    latest: dict[str, _Attempt] = {}  # each method's attempt so far
     for a in r.assessments:
-        ids, method = a.criteria_met, a.method
-        if method not in methods or (ids is None) == (a.grade is None):  # the schema's oneOf
-            return False
-        date = a.date
-        if date < previous or date > LATEST or (a.notified is not None and not date <= a.notified <= LATEST):
-            return False
-        previous = date
-        if a.duration_includes_questioning and a.questioning_minutes is not None and a.duration_minutes is not None \
-                and a.questioning_minutes > a.duration_minutes:
-            return False  # more questioning than the duration said to count it (record.py words the error)
-        kind = a.kind
-        if kind is None:
-            a.kind = kind = "first"
+        if a.kind is None:
+            a.kind = "first"
         if a.exceptional_circumstances is None:
             a.exceptional_circumstances = False
-        # A first attempt comes first; a resit or retake follows one at the same method that did not pass.
-        before = latest.get(method)
-        latest[method] = a
-        if (kind != "first") if before is None else (kind == "first" or before.grade not in _NOT_PASSED):
+        notified = a.notified
+        if (a.criteria_met is None) == (a.grade is None) or (notified is not None and notified > LATEST):
             return False
-    return True
-
-
-_NOT_PASSED = (None, Grade.FAIL)  # an earlier attempt a resit or retake may follow
+    # (the attempts come in date order, or refusal() says so: the last is the latest)
+    if r.assessments and r.assessments[-1].date > LATEST:
+        return False
+    return refusal(r, registry, names, criteria=False) is None
 
 
 def _within_bounds(days: tuple[dt.date | None, ...]) -> bool:

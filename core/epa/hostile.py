@@ -1,0 +1,59 @@
+"""Hostile input, bounded and refused the same way wherever a record comes from: a file (a record or a rules
+file), standard input, or one line of a cohort (JSON Lines). The one reader of JSON and YAML text is
+``documents.loads``, which checks these bounds before anything recursive or expanding runs; this module holds the
+bounds, the words of each refusal, and :func:`json_line`, which reads a cohort's line with that reader.
+
+Issue 18: the line reader (``batch._parse_json``) and the file reader each had their own depth limit and words.
+"""
+
+from __future__ import annotations
+
+from epa.errors import InputError
+
+# What any input may cost: a record or rules file nests 6 deep and uses no aliases; the limits leave room for both.
+MAX_BYTES = 16 * 1024 * 1024   # a file: a record is a few kilobytes, the largest rules file about 100 KB
+MAX_RECORD = 1 << 20           # one record of a cohort (a JSON line, a CSV record, line end included): a cohort is
+                               # read a record at a time and graded many at once, so each is bounded more tightly
+MAX_DEPTH = 64                 # lists and mappings inside each other
+MAX_ALIASES = 100              # YAML aliases (*name) in one file
+MAX_ALIAS_NODES = 10_000       # nodes the aliases would add if expanded (a "billion laughs" adds billions)
+MAX_DIGITS = 4300              # Python reads no longer integer from text (sys.get_int_max_str_digits)
+
+LINE = "<line>"  # the name a cohort's line is read under, in documents.loads' errors; json_line replaces it
+LINE_TOO_LONG = (f"the line is longer than {MAX_RECORD >> 20} MiB (a record is at most that)",
+                 "one record a line; is the file JSON Lines?")  # (message, hint) of a cohort's error item
+
+
+def unit(name: str) -> str:
+    """What the text named ``name`` is to its reader: a cohort's line, or a file."""
+    return "line" if name == LINE else "file"
+
+
+def too_large(name: str) -> InputError:
+    return InputError(f"the file is larger than {MAX_BYTES // (1024 * 1024)} MiB", where=name,
+                      hint="a record is a few kilobytes; is this the right file?")
+
+
+def too_deep(where: str) -> InputError:
+    return InputError(f"lists and mappings nest more than {MAX_DEPTH} deep", where=where, hint="a record nests 4 deep")
+
+
+def utf16(name: str) -> InputError:
+    return InputError(f"the {unit(name)} is UTF-16 text", where=name, hint="save it as UTF-8")
+
+
+def not_utf8(raw: bytes, start: int, name: str) -> InputError:
+    """Bytes that are not UTF-8 at byte ``start`` of ``raw``, named by their value and offset; ``where`` gives
+    the line and column in a file (a cohort's line is one line: its column is the offset's)."""
+    line = raw.count(b"\n", 0, start) + 1
+    column = start - (raw.rfind(b"\n", 0, start) + 1) + 1
+    return InputError(f"byte 0x{raw[start]:02x} (byte offset {start}) is not UTF-8 text",
+                      where=name if name == LINE else f"{name}:{line}:{column}",
+                      hint="save the file as UTF-8 (it may be Latin-1 or Windows-1252)")
+
+
+def no_record(name: str, what: str) -> InputError:
+    """A file or line that holds no record (``what``: "is empty", "holds only null"...)."""
+    return InputError(f"the {unit(name)} {what}: it holds no record", where=name,
+                      hint="a record is a mapping of fields (standard:, apprentice:, gateway: ...), as in "
+                           "examples/; is this the right file?")
