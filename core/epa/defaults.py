@@ -13,6 +13,7 @@ from collections.abc import Iterator, Mapping, Sequence
 import pluggy
 
 from epa import gateway, resits, timeline
+from epa.families import grading as component
 from epa.model import (
     CombinationRow,
     ComponentResult,
@@ -33,43 +34,7 @@ hookimpl = pluggy.HookimplMarker("epa")
 
 @hookimpl(trylast=True)
 def grade_component(ruleset: Ruleset, method: str, criteria_met: frozenset[str]) -> ComponentResult:
-    rule = ruleset.component_rules.get(method)
-    rule_citation = rule.citation if rule else ruleset.combination.rule_in_words.citation
-    passes = ruleset.criteria_for(method, "pass")
-    distinctions = ruleset.criteria_for(method, "distinction")
-    pass_missing = tuple(c.id for c in passes if c.id not in criteria_met)
-    d_met = tuple(c.id for c in distinctions if c.id in criteria_met)
-    d_missing = tuple(c.id for c in distinctions if c.id not in criteria_met)
-
-    def result(grade: Grade, *steps: Step) -> ComponentResult:
-        return ComponentResult(method, grade, steps, pass_missing, d_met, d_missing)
-
-    pass_needed = rule.pass_threshold if rule and rule.pass_threshold else len(passes)
-    met_passes = len(passes) - len(pass_missing)
-    of_needed = f" ({pass_needed} needed)" if pass_needed < len(passes) else ""
-    if met_passes < pass_needed:
-        return result(
-            Grade.FAIL,
-            Step(f"{method}: {met_passes} of {len(passes)} pass criteria met{of_needed}; "
-                 f"missing {', '.join(pass_missing)}: fail", rule_citation),
-        )
-    all_passed = Step(f"{method}: all {len(passes)} pass criteria met" if not pass_missing else
-                      f"{method}: {met_passes} of {len(passes)} pass criteria met{of_needed}", rule_citation)
-    needed = rule.distinction_threshold if rule and rule.distinction_threshold else len(distinctions)
-    if not distinctions:
-        return result(Grade.PASS, all_passed,
-                      Step(f"{method}: this body sets no distinction criteria here: pass", rule_citation))
-    if len(d_met) >= needed:
-        return result(
-            Grade.DISTINCTION, all_passed,
-            Step(f"{method}: {len(d_met)} of {len(distinctions)} distinction criteria met "
-                 f"({needed} needed): distinction", rule_citation),
-        )
-    return result(
-        Grade.PASS, all_passed,
-        Step(f"{method}: {len(d_met)} of {len(distinctions)} distinction criteria met "
-             f"({needed} needed; missing {', '.join(d_missing)}): pass", rule_citation),
-    )
+    return component.explain(ruleset, method, criteria_met)
 
 
 def _printed_rows(rows: Sequence[CombinationRow]) -> Iterator[tuple[int, CombinationRow]]:

@@ -30,6 +30,7 @@ import operator
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
+from epa.families import grading as component
 from epa.fastrecord import RecordView, as_record, criteria_listed
 from epa.gateway import LEVELS, GatewayStatus
 from epa.graders import Graders, Method, Rules
@@ -39,7 +40,6 @@ from epa.model import (
     Attempt,
     Check,
     ComponentResult,
-    Criterion,
     DeadlineRule,
     Gateway,
     Grade,
@@ -307,10 +307,10 @@ class CompiledRuleset:
         # A body's own journey hooks are asked per record; otherwise the engine reads the default's data.
         self._asks_gateway, self._asks_resit = "gateway_requirements" in self._own, "resit_policy" in self._own
 
-        def mask(criteria: Sequence[Criterion]) -> int:
-            return functools.reduce(operator.or_, (bits[c.id] for c in criteria), 0)
-        self._levels = {m: (mask(ruleset.criteria_for(m, "pass")), mask(ruleset.criteria_for(m, "distinction")),
-                            self._needed(m)) for m in self.methods}
+        def mask(ids: Sequence[str]) -> int:
+            return functools.reduce(operator.or_, (bits[c] for c in ids), 0)
+        # Each method's criteria and thresholds, as the default's rule reads them (epa.families.grading).
+        self._thresholds = {m: component.Thresholds.of(ruleset, m) for m in self.methods}
         self._assessed = {m: tuple((c.id, bits[c.id]) for c in ruleset.criteria_for(m)) for m in self.methods}
         self._components: dict[tuple[str, int], Grade] = {}
         # The combination, where the default decides it, worked out for every combination of grades now (the
@@ -327,7 +327,8 @@ class CompiledRuleset:
         # What the grading loop and the decisions written out for the rulesets in force read (epa.graders).
         asks, rules = self._asks_resit, self._resit_rules
         self.rules = Rules(
-            self.body, [Method(m, *self._levels[m], self._asker(m), self._pass_needed(m)) for m in self.methods],
+            self.body, [Method(m, mask(t.passes), mask(t.distinctions), t.distinction_needed, self._asker(m),
+                               t.pass_needed) for m, t in self._thresholds.items()],
             self._overall,
             self._combined, GradersJourney(
                 resits=self._asked_resits if asks else None, asks_resit=asks,
@@ -337,15 +338,6 @@ class CompiledRuleset:
                 spread_days=min((_fewest_days(w.window.offset) for w in self._first_assessment_windows), default=0),
                 gateway=self._asked_gateway_ready if self._asks_gateway else None, provided=self._provided,
                 unmet=self._blocking))
-
-    def _pass_needed(self, method: str) -> int | None:
-        rule = self.ruleset.component_rules.get(method)
-        return rule.pass_threshold if rule else None
-
-    def _needed(self, method: str) -> int:
-        rule = self.ruleset.component_rules.get(method)
-        every = len(self.ruleset.criteria_for(method, "distinction"))
-        return rule.distinction_threshold if rule and rule.distinction_threshold else every
 
     def _asker(self, method: str) -> Callable[[int], Grade] | None:
         """Where the body implements grade_component, its answer for the criteria an attempt lists (as bits;

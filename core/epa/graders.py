@@ -28,6 +28,7 @@ For one body whose two methods are graded by the default's rule, the generated `
                 if met is None:  # each distinct default rule the bodies apply to the method, once
                     d0 = attempt.grade
                 else:
+                    # observation: pass C1, C2, C3; distinction C4, C5 (written after the line: each mask's ids)
                     d0 = FAIL if met & 0x7 != 0x7 else DISTINCTION if (met & 0x18).bit_count() >= 2 else PASS
                 if g0_0 is None or g0_0 is FAIL:  # counted until one is not a fail
                     g0_0 = d0
@@ -56,6 +57,7 @@ import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
+from epa.families import grading as component
 from epa.model import Grade
 from epa.workdays import whole_years
 
@@ -143,7 +145,8 @@ class Graders:
                  vocabulary: Iterable[str] | None = None):
         known = set(bits) if vocabulary is None else set(vocabulary)
         unlisted = any(c not in known for c in bits)
-        self.source = "\n".join([*_decide(panel, unlisted), "", *_grades(panel), ""])
+        named = _named(bits)
+        self.source = "\n".join([*_decide(panel, unlisted, named), "", *_grades(panel, named), ""])
         # A file name of its own, its text in linecache: a traceback through these functions shows their lines.
         # (Named by the text, so that the same rules compiled again share one entry rather than add another.)
         filename = f"<epa rules {name} {hashlib.sha256(self.source.encode()).hexdigest()[:12]}>"
@@ -171,19 +174,26 @@ class Graders:
 
 
 def _default_grade(method: Method) -> str:
-    """The default's rule for the method (``defaults.grade_component``) as an expression over ``met``: a fail
-    unless every pass criterion (or as many as its rule needs) is met, a distinction where enough distinction
-    criteria are, else a pass."""
-    if method.pass_needed is not None and method.pass_needed != method.passes.bit_count():
-        passed = f"FAIL if (met & {method.passes:#x}).bit_count() < {method.pass_needed} else "
-    else:
-        passed = f"FAIL if met & {method.passes:#x} != {method.passes:#x} else "
-    if not method.distinctions:
-        return passed + "PASS"
-    return passed + f"DISTINCTION if (met & {method.distinctions:#x}).bit_count() >= {method.needed} else PASS"
+    """The default's rule for the method (``defaults.grade_component``), as ``epa.families.grading`` writes it."""
+    return component.expression(method.passes, method.distinctions, method.needed, method.pass_needed)
 
 
-def _loop(panel: Sequence[Rules], *, history: bool, unlisted: bool = False) -> list[str]:
+def _named(bits: Mapping[str, int]) -> Callable[[int], str]:
+    """The criterion ids a mask stands for, in bit order, as a comment beside it names them."""
+    by_bit = sorted((bit, c) for c, bit in bits.items())
+
+    def named(mask: int) -> str:
+        return ", ".join(c for bit, c in by_bit if mask & bit) or "none"
+    return named
+
+
+def _masks(method: Method, named: Callable[[int], str]) -> str:
+    """A comment naming the criteria each mask of the method's rule stands for."""
+    distinctions = f"distinction {named(method.distinctions)}" if method.distinctions else "no distinction criteria"
+    return f"  # {method.id}: pass {named(method.passes)}; {distinctions}"
+
+
+def _loop(panel: Sequence[Rules], named: Callable[[int], str], *, history: bool, unlisted: bool = False) -> list[str]:
     """The record's attempts read once: each body's grade for each of its methods as ``g<body>_<method>``; with
     ``history``, also each body's ``counted_<body>`` (attempt, grade), ``failed_<body>``, ``again_<body>`` (a
     resit or retake was counted) and ``capped_<body>`` (one its cap applies to, not lifted), and with ``listed``
@@ -230,13 +240,16 @@ def _loop(panel: Sequence[Rules], *, history: bool, unlisted: bool = False) -> l
         lines.append(f"        {'if' if n == 0 else 'elif'} method == {method_id!r}:")
         # The attempt's grade under each distinct default rule the bodies apply (most share one), worked out once.
         shared: dict[str, str] = {}
+        masks: dict[str, str] = {}  # each rule's comment: the criterion ids its masks stand for
         for _, _, method in by:
             if method.asked is None:
-                shared.setdefault(_default_grade(method), f"d{len(shared)}")
+                rule = _default_grade(method)
+                shared.setdefault(rule, f"d{len(shared)}")
+                masks.setdefault(rule, _masks(method, named))
         if shared:
             lines += ["            if met is None:", f"                {' = '.join(shared.values())} = attempt.grade",
                       "            else:"]
-            lines += [f"                {name} = {rule}" for rule, name in shared.items()]
+            lines += [f"                {name} = {rule}{masks[rule]}" for rule, name in shared.items()]
         for b, k, method in by:
             grade = f"g{b}_{k}"
             lines.append(f"            if {grade} is None or {grade} is FAIL:  # counted until one is not a fail")
@@ -280,8 +293,8 @@ def _combination(b: int, rules: Rules) -> list[str]:
             f"        if overall_{b} is OVERALL_{b}:", f"            overall_{b} = COMBINED_{b}(grades_{b})"]
 
 
-def _grades(panel: Sequence[Rules]) -> list[str]:
-    lines = ["def grades(record):", *_loop(panel, history=False)]
+def _grades(panel: Sequence[Rules], named: Callable[[int], str]) -> list[str]:
+    lines = ["def grades(record):", *_loop(panel, named, history=False)]
     for b, rules in enumerate(panel):
         lines += _combination(b, rules)
     found = ", ".join(f"(BODY_{b}, overall_{b}, grades_{b})" for b in range(len(panel)))
@@ -318,8 +331,8 @@ def _journey(b: int, journey: Journey) -> list[str]:
     return [*lines, f"    ready_{b} = {ready}"]
 
 
-def _decide(panel: Sequence[Rules], unlisted: bool) -> list[str]:
-    lines = ["def decide(record, listed=False):", *_loop(panel, history=True, unlisted=unlisted)]
+def _decide(panel: Sequence[Rules], unlisted: bool, named: Callable[[int], str]) -> list[str]:
+    lines = ["def decide(record, listed=False):", *_loop(panel, named, history=True, unlisted=unlisted)]
     for b, rules in enumerate(panel):
         lines += [*_combination(b, rules), *_journey(b, rules.journey)]
     made = ", ".join(f"NEW(DECISION, (BODY_{b}, overall_{b}, METHODS_{b}, grades_{b}, ready_{b}, capped_{b}, "

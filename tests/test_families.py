@@ -1,0 +1,90 @@
+"""Each rule family is stated in one place (issue 18, "One semantics per rule family"): ``epa.families.<family>``
+decides, explains and writes the cohort's compiled code, and both paths read it. Each test changes the family's
+rule where it is stated and checks that the explained path (``grading.grade``, through the default hooks) and
+the compiled one (``Engine.decide``, through ``epa.graders``) both follow; and, where the family states its rule
+both as Python and as the text it writes, that the two agree."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from epa import plans
+from epa.batch import Located
+from epa.engine import Engine
+from epa.errors import InputError
+from epa.families import grading as component
+from epa.grading import grade
+from epa.model import Grade, Record
+from epa.record import record_from_data
+from epa.registry import Registry
+from epa.testing import make_plugin, registry
+
+
+def _acme(**hooks: Any) -> Registry:
+    """A body with an installed body's ST0071 rules and the default hooks (or ``hooks``), loaded afresh."""
+    try:
+        loaded = registry().offering("ST0071")[0]
+    except InputError:
+        pytest.skip("no installed body offers ST0071")
+    return Registry([("acme", make_plugin("acme", loaded.body.rulesets_for("ST0071")[-1:], **hooks))])
+
+
+def _record(reg: Registry, attempts: list[dict[str, Any]], gateway: str = "2026-01-05") -> Record:
+    data = {"standard": "ST0071", "apprentice": {"id": "A-1"}, "gateway": {"date": gateway}, "assessments": attempts}
+    return record_from_data(data, Located("generated", 1), reg, where="generated:1")
+
+
+def _both(reg: Registry, record: Record) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    """What the explained path and the compiled one decide, each afresh (nothing remembered from before)."""
+    with plans.remembering(False):
+        explained = grade(reg.offering("ST0071")[0], record)
+    decided = Engine(reg).decide(record)[0]
+    return ((explained.components, explained.overall, explained.capped, explained.full_retake_required),
+            (decided.components, decided.overall, decided.capped, decided.full_retake_required))
+
+
+# --- component grading -----------------------------------------------------------------------------------------
+
+def test_component_thresholds_are_read_from_the_family_by_both_paths(monkeypatch: pytest.MonkeyPatch) -> None:
+    reg = _acme()
+    ruleset = reg.offering("ST0071")[0].body.rulesets_for("ST0071")[-1]
+    method, *others = ruleset.method_ids
+    passes = [c.id for c in ruleset.criteria_for(method, "pass")]
+    if len(passes) < 2:
+        pytest.skip(f"{method} has fewer than two pass criteria")
+    attempts = [{"method": method, "date": "2026-01-10", "criteria_met": passes[1:]},
+                *({"method": m, "date": "2026-01-11", "grade": "pass"} for m in others)]
+    record = _record(reg, attempts)
+    explained, decided = _both(reg, record)
+    assert explained == decided and explained[0][method] == Grade.FAIL  # one pass criterion missing: a fail
+
+    # The rule changed where it is stated (a pass needing one pass criterion fewer): both paths follow.
+    stated = component.Thresholds.of
+
+    def one_fewer(cls: type, ruleset: Any, method: str) -> component.Thresholds:
+        found = stated(ruleset, method)
+        return attrs.evolve(found, pass_needed=found.pass_needed - 1)
+    monkeypatch.setattr(component.Thresholds, "of", classmethod(one_fewer))
+    explained, decided = _both(_acme(), record)
+    assert explained == decided and explained[0][method] == Grade.PASS
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(passes=st.integers(0, 6), distinctions=st.integers(0, 4), data=st.data())
+def test_the_written_rule_decides_as_the_family_decides(passes: int, distinctions: int, data: st.DataObject) -> None:
+    """``expression`` (what the compiled code runs) gives ``decide``'s grade for every criteria met."""
+    pass_needed = data.draw(st.integers(1, passes)) if passes else 0
+    needed = data.draw(st.integers(1, distinctions)) if distinctions else 0
+    rule = component.Thresholds("m", tuple(f"P{i}" for i in range(passes)),
+                                tuple(f"D{i}" for i in range(distinctions)), pass_needed, needed, "x § 1")
+    pass_mask, distinction_mask = (1 << passes) - 1, ((1 << distinctions) - 1) << passes
+    written = eval(f"lambda met: {component.expression(pass_mask, distinction_mask, needed, pass_needed)}",  # noqa: S307
+                   {"FAIL": Grade.FAIL, "PASS": Grade.PASS, "DISTINCTION": Grade.DISTINCTION})
+    for met in range(1 << (passes + distinctions)):
+        assert written(met) == component.decide(rule, (met & pass_mask).bit_count(),
+                                                (met & distinction_mask).bit_count()), met
