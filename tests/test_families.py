@@ -17,6 +17,7 @@ from epa import plans
 from epa.batch import Located
 from epa.engine import Engine
 from epa.errors import InputError
+from epa.families import combination
 from epa.families import grading as component
 from epa.grading import grade
 from epa.model import Grade, Record
@@ -88,3 +89,20 @@ def test_the_written_rule_decides_as_the_family_decides(passes: int, distinction
     for met in range(1 << (passes + distinctions)):
         assert written(met) == component.decide(rule, (met & pass_mask).bit_count(),
                                                 (met & distinction_mask).bit_count()), met
+
+
+# --- combination -----------------------------------------------------------------------------------------------
+
+def test_the_combination_is_read_from_the_family_by_both_paths(monkeypatch: pytest.MonkeyPatch) -> None:
+    reg = _acme()
+    methods = reg.method_ids("ST0071")
+    record = _record(reg, [{"method": m, "date": "2026-01-10", "grade": "pass"} for m in methods])
+    explained, decided = _both(reg, record)
+    assert explained == decided and explained[1] == Grade.PASS  # a pass in every method: a pass (every document)
+
+    # The rule changed where it is stated (every pass made a distinction): both paths follow.
+    stated = combination.decide
+    monkeypatch.setattr(combination, "decide", lambda table, grades: (
+        Grade.DISTINCTION if (found := stated(table, grades)) is Grade.PASS else found))
+    explained, decided = _both(_acme(), record)
+    assert explained == decided and explained[1] == Grade.DISTINCTION

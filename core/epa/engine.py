@@ -25,11 +25,11 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import functools
-import itertools
 import operator
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
+from epa.families import combination
 from epa.families import grading as component
 from epa.fastrecord import RecordView, as_record, criteria_listed
 from epa.gateway import LEVELS, GatewayStatus
@@ -287,14 +287,6 @@ class _RetakeWindow:
         return any(a.date > due and not (lift and _exceptional(j, history)) for j, (a, _) in enumerate(history))
 
 
-def _combination_table(ruleset: Ruleset) -> dict[tuple[Grade, ...], Grade | None]:
-    """The default's overall grade for every combination of grades (``defaults.combine_grades``): the first printed
-    row that matches, else the rule in words the ruleset states as data (or the assessment-plan pattern)."""
-    methods = ruleset.method_ids
-    return {grades: ruleset.combination.overall(dict(zip(methods, grades, strict=True)))
-            for grades in itertools.product(tuple(Grade), repeat=len(methods))}
-
-
 class CompiledRuleset:
     """One body's ruleset, made ready to decide records."""
 
@@ -316,7 +308,7 @@ class CompiledRuleset:
         # The combination, where the default decides it, worked out for every combination of grades now (the
         # printed rows, then the rule in words: at most 3^methods); a body's own combine_grades is asked as needed.
         self._overall: dict[tuple[Grade, ...], Grade | None] = (
-            {} if "combine_grades" in self._own else _combination_table(ruleset))
+            {} if "combine_grades" in self._own else combination.table(ruleset))
         self._provided, self._blocking = _gateway_checks(ruleset)
         journey = ruleset.journey
         self._resit_rules = journey.resit if journey else None
