@@ -19,6 +19,7 @@ from epa.engine import Engine
 from epa.errors import InputError
 from epa.families import combination
 from epa.families import grading as component
+from epa.families import history as attempt_history
 from epa.grading import grade
 from epa.model import Grade, Record
 from epa.record import record_from_data
@@ -106,3 +107,57 @@ def test_the_combination_is_read_from_the_family_by_both_paths(monkeypatch: pyte
         Grade.DISTINCTION if (found := stated(table, grades)) is Grade.PASS else found))
     explained, decided = _both(_acme(), record)
     assert explained == decided and explained[1] == Grade.DISTINCTION
+
+
+# --- attempt history and the cap ---------------------------------------------------------------------------------
+
+def _capped_resit(reg: Registry) -> tuple[Record, str]:
+    """A record whose first method fails, then is resat with a distinction, every other method a distinction; and
+    the kind the body's cap applies to (a resit where it caps one)."""
+    ruleset = reg.offering("ST0071")[0].body.rulesets_for("ST0071")[-1]
+    cap = ruleset.journey.resit.cap if ruleset.journey and ruleset.journey.resit else None
+    kinds = attempt_history.capping_kinds(cap.applies_to) if cap else ()
+    if not kinds:
+        pytest.skip("the body's rules cap no resit or retake")
+    method, *others = ruleset.method_ids
+    attempts = [{"method": method, "date": "2026-01-10", "grade": "fail"},
+                *({"method": m, "date": "2026-01-11", "grade": "distinction"} for m in others),
+                {"method": method, "date": "2026-02-02", "kind": kinds[0], "grade": "distinction"}]
+    return _record(reg, attempts), kinds[0]
+
+
+def test_the_cap_is_read_from_the_family_by_both_paths(monkeypatch: pytest.MonkeyPatch) -> None:
+    reg = _acme()
+    record, kind = _capped_resit(reg)
+    explained, decided = _both(reg, record)
+    # A capped resit or retake with distinctions everywhere: capped at pass (every body's cap is at pass).
+    assert explained == decided and explained[1:3] == (Grade.PASS, True), kind
+
+    # The rule changed where it is stated (the cap applies to no kind of attempt): both paths follow.
+    monkeypatch.setattr(attempt_history, "capping_kinds", lambda applies_to: ())
+    explained, decided = _both(_acme(), record)
+    assert explained == decided and explained[1:3] == (Grade.DISTINCTION, False)
+
+
+def test_an_attempt_counts_as_the_family_says_on_both_paths(monkeypatch: pytest.MonkeyPatch) -> None:
+    reg = _acme()
+    ruleset = reg.offering("ST0071")[0].body.rulesets_for("ST0071")[-1]
+    method, *others = ruleset.method_ids
+    if not ruleset.criteria_for(method, "distinction"):
+        pytest.skip(f"{method} has no distinction criteria")
+    # Every pass criterion met and no distinction criterion: a pass; then a resit meeting every criterion, a
+    # distinction, not counted (resits follow a fail only).
+    passes = [c.id for c in ruleset.criteria_for(method, "pass")]
+    record = _record(reg, [{"method": method, "date": "2026-01-10", "criteria_met": passes},
+                           *({"method": m, "date": "2026-01-10", "grade": "pass"} for m in others),
+                           {"method": method, "date": "2026-02-02", "kind": "resit",
+                            "criteria_met": [c.id for c in ruleset.criteria_for(method)]}])
+    methods = ruleset.method_ids
+    explained, decided = _both(reg, record)
+    assert explained[0] == decided[0] and explained[0][methods[0]] == Grade.PASS
+
+    # The rule changed where it is stated (every attempt counts, the latest deciding): both paths follow.
+    monkeypatch.setattr(attempt_history, "counts", lambda last: True)
+    monkeypatch.setattr(attempt_history, "counts_expression", lambda last: "True")
+    explained, decided = _both(_acme(), record)
+    assert explained[0] == decided[0] and explained[0][methods[0]] == Grade.DISTINCTION

@@ -31,6 +31,7 @@ from typing import Any, NamedTuple
 
 from epa.families import combination
 from epa.families import grading as component
+from epa.families.history import Counted, exceptional
 from epa.fastrecord import RecordView, as_record, criteria_listed
 from epa.gateway import LEVELS, GatewayStatus
 from epa.graders import Graders, Method, Rules
@@ -235,20 +236,6 @@ def _gateway_checks(ruleset: Ruleset) -> tuple[Callable[[Gateway], tuple[Any, ..
     return getter, [unmet for _, unmet in sorted(blocking, key=lambda found: found[0])]
 
 
-Counted = Sequence[tuple[Attempt, Grade]]  # the attempts a body counts, in record order, with its grades
-
-
-def _exceptional(i: int, history: Counted) -> bool:
-    """As ``resits._exceptional``: recorded on the attempt, or on the one before it at the same method."""
-    attempt = history[i][0]
-    if attempt.exceptional_circumstances:
-        return True
-    for before, _ in reversed(history[:i]):
-        if before.method == attempt.method:
-            return before.exceptional_circumstances
-    return False
-
-
 def _fewest_days(offset: Offset) -> int:
     """The fewest calendar days an offset can span from any date: at least as many as it says of days and of
     working days, seven a week and 28 a month; 0 for one that can reach back."""
@@ -273,7 +260,7 @@ class _RetakeWindow:
             due_by: dict[str, dt.date] = {}  # each method's latest attempt, where it failed: when the next is due
             for j, (a, grade) in enumerate(history):
                 due = due_by.pop(a.method, None)
-                if due is not None and a.date > due and not (lift and _exceptional(j, history)):
+                if due is not None and a.date > due and not (lift and exceptional(j, history)):
                     return True
                 if grade is Grade.FAIL:
                     due_by[a.method] = self.due(a.notified_on)
@@ -281,10 +268,10 @@ class _RetakeWindow:
         if start == "first_fail_notified":  # the first fail governs every resit and retake
             failed = next(a for a, grade in history if grade is Grade.FAIL)
             due = self.due(failed.notified_on)
-            return any(a.kind != "first" and a.date > due and not (lift and _exceptional(j, history))
+            return any(a.kind != "first" and a.date > due and not (lift and exceptional(j, history))
                        for j, (a, _) in enumerate(history))
         due = self.due(history[0][0].date)  # first_assessment: the first attempt counted governs them all
-        return any(a.date > due and not (lift and _exceptional(j, history)) for j, (a, _) in enumerate(history))
+        return any(a.date > due and not (lift and exceptional(j, history)) for j, (a, _) in enumerate(history))
 
 
 class CompiledRuleset:

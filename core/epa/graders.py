@@ -58,6 +58,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from epa.families import grading as component
+from epa.families import history as attempt_history
 from epa.model import Grade
 from epa.workdays import whole_years
 
@@ -252,7 +253,8 @@ def _loop(panel: Sequence[Rules], named: Callable[[int], str], *, history: bool,
             lines += [f"                {name} = {rule}{masks[rule]}" for rule, name in shared.items()]
         for b, k, method in by:
             grade = f"g{b}_{k}"
-            lines.append(f"            if {grade} is None or {grade} is FAIL:  # counted until one is not a fail")
+            counts = attempt_history.counts_expression(grade)
+            lines.append(f"            if {counts}:  # counted until one is not a fail")
             if method.asked is None:
                 lines.append(f"                {grade} = {shared[_default_grade(method)]}")
             else:
@@ -265,8 +267,7 @@ def _loop(panel: Sequence[Rules], named: Callable[[int], str], *, history: bool,
                           "                if later:", f"                    again_{b} = True"]
                 kinds, lift = _cap(panel[b])
                 if kinds:
-                    lifted = f" and not (ec or ec{b}_{k})" if lift else ""
-                    lines += [f"                    if kind in {kinds!r}{lifted}:",
+                    lines += [f"                    if {attempt_history.capping_test(kinds, lift, f'ec{b}_{k}')}:",
                               f"                        capped_{b} = True"]
                 if lift:
                     lines.append(f"                ec{b}_{k} = ec")
@@ -279,7 +280,7 @@ def _cap(rules: Rules) -> tuple[tuple[str, ...], bool]:
     cap = rules.journey.cap
     if cap is None or rules.journey.asks_resit:
         return (), False
-    kinds = tuple(kind for kind in cap[0] if kind != "first")
+    kinds = attempt_history.capping_kinds(cap[0])
     return kinds, bool(kinds) and cap[1]
 
 
@@ -320,7 +321,7 @@ def _journey(b: int, journey: Journey) -> list[str]:
                       f"        overall_{b}, full_retake_{b} = None, True"]
             capped = "elif"
         if journey.cap is not None:
-            lines += [f"    {capped} capped_{b} and overall_{b} is DISTINCTION:", f"        overall_{b} = PASS"]
+            lines += attempt_history.cap_lines(capped, f"capped_{b}", f"overall_{b}")
     if journey.gateway is not None:
         ready = f"GATEWAY_{b}(record)  # the body's own gateway_requirements"
     else:

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from epa.model import Deadline, Grade, GradedAttempt, ResitDecision, ResitRules, Rework, Ruleset, Step, Window
+from epa.families import history as attempt_history
+from epa.model import Deadline, Grade, GradedAttempt, ResitDecision, Rework, Ruleset, Step, Window
 from epa.timeline import ADVICE_MISSED
 from epa.workdays import describe, shift
 
@@ -25,24 +26,6 @@ def _exceptional(g: GradedAttempt, history: Sequence[GradedAttempt]) -> bool:
     tie them to "the original fail")."""
     before = [h for h in history[:history.index(g)] if h.attempt.method == g.attempt.method]
     return g.attempt.exceptional_circumstances or bool(before and before[-1].attempt.exceptional_circumstances)
-
-
-def _cap(rules: ResitRules, history: Sequence[GradedAttempt]) -> tuple[bool, list[Step]]:
-    cap = rules.cap
-    later = [g for g in history if g.attempt.kind != "first"]
-    capping = [g for g in later if g.attempt.kind in cap.applies_to]
-    if not capping:
-        kinds = sorted({g.attempt.kind for g in later})
-        return False, [Step(f"no cap: the document caps the grade after a {' or '.join(cap.applies_to)}, and the "
-                            f"record has only a {' and '.join(kinds)}", cap.citation)]
-    shown = ", ".join(_label(g) for g in capping)
-    exceptional = all(_exceptional(g, history) for g in capping)
-    if exceptional and cap.exceptional_circumstances_lift:
-        return False, [Step(f"{shown}: exceptional circumstances recorded, which this document lets lift the cap "
-                            f"at {cap.grade}: not capped", cap.citation)]
-    why = (": exceptional circumstances are recorded, but this document gives no exception to the cap"
-           if exceptional else "")
-    return True, [Step(f"{shown}: overall grade capped at {cap.grade}{why}", cap.citation)]
 
 
 def _after(history: Sequence[GradedAttempt], failed: GradedAttempt) -> GradedAttempt | None:
@@ -113,7 +96,7 @@ def decide(ruleset: Ruleset, history: Sequence[GradedAttempt]) -> ResitDecision 
     if rules is None:
         return None
     later = [g for g in history if g.attempt.kind != "first"]
-    capped, steps = _cap(rules, history) if later else (False, [])
+    capped, steps = attempt_history.explain_cap(rules.cap, history) if later else (False, [])
     deadlines, full_retake = [], False
     if any(g.grade == Grade.FAIL for g in history):
         for window in rules.windows:
