@@ -6,6 +6,7 @@ both as Python and as the text it writes, that the two agree."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import attrs
@@ -17,23 +18,26 @@ from epa import plans
 from epa.batch import Located
 from epa.engine import Engine
 from epa.errors import InputError
-from epa.families import combination
+from epa.families import combination, windows
 from epa.families import grading as component
 from epa.families import history as attempt_history
 from epa.grading import grade
-from epa.model import Grade, Record
+from epa.model import Grade, Record, Ruleset
 from epa.record import record_from_data
 from epa.registry import Registry
 from epa.testing import make_plugin, registry
 
 
-def _acme(**hooks: Any) -> Registry:
-    """A body with an installed body's ST0071 rules and the default hooks (or ``hooks``), loaded afresh."""
+def _acme(having: Callable[[Ruleset], bool] = lambda ruleset: True, **hooks: Any) -> Registry:
+    """A body with the ST0071 rules of the first installed body whose latest rules are ``having``, and the default
+    hooks (or ``hooks``), loaded afresh."""
     try:
-        loaded = registry().offering("ST0071")[0]
+        found = [r for loaded in registry().offering("ST0071") if having(r := loaded.body.rulesets_for("ST0071")[-1])]
     except InputError:
-        pytest.skip("no installed body offers ST0071")
-    return Registry([("acme", make_plugin("acme", loaded.body.rulesets_for("ST0071")[-1:], **hooks))])
+        found = []
+    if not found:
+        pytest.skip("no installed body offers ST0071 with the rules this test needs")
+    return Registry([("acme", make_plugin("acme", found[:1], **hooks))])
 
 
 def _record(reg: Registry, attempts: list[dict[str, Any]], gateway: str = "2026-01-05") -> Record:
@@ -161,3 +165,27 @@ def test_an_attempt_counts_as_the_family_says_on_both_paths(monkeypatch: pytest.
     monkeypatch.setattr(attempt_history, "counts_expression", lambda last: "True")
     explained, decided = _both(_acme(), record)
     assert explained[0] == decided[0] and explained[0][methods[0]] == Grade.DISTINCTION
+
+
+# --- resit and retake windows ----------------------------------------------------------------------------------
+
+def _retake_windows(ruleset: Ruleset, decides: Callable[[Any], bool] = windows.decides_retake) -> bool:
+    """Whether the rules set a window whose miss means the whole EPA again (as the family says before a test
+    changes it)."""
+    return bool(ruleset.journey and ruleset.journey.resit and any(decides(w) for w in ruleset.journey.resit.windows))
+
+
+def test_a_window_is_read_from_the_family_by_both_paths(monkeypatch: pytest.MonkeyPatch) -> None:
+    reg = _acme(_retake_windows)
+    method, *others = reg.method_ids("ST0071")
+    # A fail, then a resit three years on: late for any window the bodies set (three or twelve months).
+    record = _record(reg, [{"method": method, "date": "2026-01-10", "grade": "fail"},
+                           *({"method": m, "date": "2026-01-11", "grade": "pass"} for m in others),
+                           {"method": method, "date": "2029-01-10", "kind": "resit", "grade": "pass"}])
+    explained, decided = _both(reg, record)
+    assert explained == decided and (explained[1], explained[3]) == (None, True)  # the whole EPA again
+
+    # The rule changed where it is stated (a missed window never means the whole EPA again): both paths follow.
+    monkeypatch.setattr(windows, "decides_retake", lambda window: False)
+    explained, decided = _both(_acme(_retake_windows), record)
+    assert explained == decided and (explained[1], explained[3]) == (Grade.PASS, False)

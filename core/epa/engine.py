@@ -16,7 +16,8 @@ Hooks still decide. Each answer that a body's hook gives is asked of the hook: `
 combination of grades and, where the body implements it, ``grade_component`` once per distinct set of criteria
 met (both depend on their arguments alone, as ``hookspecs`` requires); ``gateway_requirements`` and
 ``resit_policy``, whose answers depend on the whole record, are called per record when the body implements
-them, and otherwise the engine evaluates the default's data the way ``epa.gateway`` and ``epa.resits`` do.
+them, and otherwise the engine evaluates the default's data the way ``epa.gateway`` and ``epa.resits`` do (the
+grading, combination, cap and window rules by asking their families, ``epa.families``, which state each once).
 ``tests/test_decisions.py`` holds ``decide`` to ``grade`` record by record.
 """
 
@@ -29,9 +30,8 @@ import operator
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
-from epa.families import combination
+from epa.families import combination, windows
 from epa.families import grading as component
-from epa.families.history import Counted, exceptional
 from epa.fastrecord import RecordView, as_record, criteria_listed
 from epa.gateway import LEVELS, GatewayStatus
 from epa.graders import Graders, Method, Rules
@@ -236,42 +236,15 @@ def _gateway_checks(ruleset: Ruleset) -> tuple[Callable[[Gateway], tuple[Any, ..
     return getter, [unmet for _, unmet in sorted(blocking, key=lambda found: found[0])]
 
 
-def _fewest_days(offset: Offset) -> int:
-    """The fewest calendar days an offset can span from any date: at least as many as it says of days and of
-    working days, seven a week and 28 a month; 0 for one that can reach back."""
-    parts = (offset.months or 0, offset.weeks or 0, offset.days or 0, offset.working_days or 0)
-    return 0 if min(parts) < 0 else 28 * parts[0] + 7 * parts[1] + parts[2] + parts[3]
-
-
-class _RetakeWindow:
-    """A resit or retake window whose miss, the document says, means the whole EPA again; its due dates are
-    remembered by the date they count from (a cohort repeats its dates)."""
+class _RetakeWindow(windows.RetakeWindow):
+    """A window whose miss means the whole EPA again, its due dates remembered by the date they count from (a
+    cohort repeats its dates)."""
 
     def __init__(self, window: Window):
-        self.window, self.lift = window, window.exceptional_circumstances_lift
-        self.due = _Due(window.offset)
+        super().__init__(window, _Due(window.offset))
 
-    def missed(self, history: Counted) -> bool:
-        """Whether the record misses it (beyond exceptional circumstances), as ``resits._window`` decides: an
-        attempt it governs later than due, unless exceptional circumstances lift the window from it. (``history``
-        holds a fail: only a fail opens a window.)"""
-        start, lift = self.window.from_, self.lift
-        if start == "fail_notified":  # each fail governs the next attempt at its method
-            due_by: dict[str, dt.date] = {}  # each method's latest attempt, where it failed: when the next is due
-            for j, (a, grade) in enumerate(history):
-                due = due_by.pop(a.method, None)
-                if due is not None and a.date > due and not (lift and exceptional(j, history)):
-                    return True
-                if grade is Grade.FAIL:
-                    due_by[a.method] = self.due(a.notified_on)
-            return False
-        if start == "first_fail_notified":  # the first fail governs every resit and retake
-            failed = next(a for a, grade in history if grade is Grade.FAIL)
-            due = self.due(failed.notified_on)
-            return any(a.kind != "first" and a.date > due and not (lift and exceptional(j, history))
-                       for j, (a, _) in enumerate(history))
-        due = self.due(history[0][0].date)  # first_assessment: the first attempt counted governs them all
-        return any(a.date > due and not (lift and exceptional(j, history)) for j, (a, _) in enumerate(history))
+
+_fewest_days = windows.fewest_days  # (by the name tests/test_decisions.py holds to the offsets)
 
 
 class CompiledRuleset:
@@ -300,8 +273,8 @@ class CompiledRuleset:
         journey = ruleset.journey
         self._resit_rules = journey.resit if journey else None
         # Only a window whose document says a miss means the whole EPA again decides anything (advice never does).
-        self._retake_windows = tuple(_RetakeWindow(w) for w in self._resit_rules.windows if w.consequence ==
-                                     "full_retake" and w.strength != "advice") if self._resit_rules else ()
+        self._retake_windows = tuple(_RetakeWindow(w) for w in self._resit_rules.windows if windows.decides_retake(w)
+                                     ) if self._resit_rules else ()
         self._first_assessment_windows = tuple(w for w in self._retake_windows if w.window.from_ == "first_assessment")
         # What the grading loop and the decisions written out for the rulesets in force read (epa.graders).
         asks, rules = self._asks_resit, self._resit_rules
@@ -314,7 +287,8 @@ class CompiledRuleset:
                 cap=(rules.cap.applies_to, rules.cap.exceptional_circumstances_lift) if rules and not asks else None,
                 missed=self._missed if self._retake_windows and not asks else None,
                 spread=self._spread if self._first_assessment_windows and not asks else None,
-                spread_days=min((_fewest_days(w.window.offset) for w in self._first_assessment_windows), default=0),
+                spread_days=min((windows.fewest_days(w.window.offset) for w in self._first_assessment_windows),
+                                default=0),
                 gateway=self._asked_gateway_ready if self._asks_gateway else None, provided=self._provided,
                 unmet=self._blocking))
 
@@ -355,16 +329,16 @@ class CompiledRuleset:
         """Whether the attempts span past a window counted from the first assessment (a record lists its
         attempts in date order): only then can one be missed."""
         attempts = record.assessments
-        windows = self._first_assessment_windows
+        spanning = self._first_assessment_windows
         first, last = attempts[0].date, attempts[-1].date
-        for window in windows:
+        for window in spanning:
             if last > window.due(first):
                 break
         else:
             return False  # the counted attempts span no further than all of them
         dates = [a.date for a, _ in counted]
         first, last = min(dates), max(dates)
-        return any(last > w.due(first) for w in windows)
+        return any(last > w.due(first) for w in spanning)
 
     def _missed(self, counted: list[tuple[Attempt, Grade]], again: bool) -> bool:
         """Whether the attempts counted (a fail among them) miss a window that means the whole EPA again, as

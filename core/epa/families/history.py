@@ -47,6 +47,12 @@ def exceptional(i: int, history: Counted) -> bool:
     return False
 
 
+def next_at_method(i: int, history: Counted) -> int | None:
+    """The place of the attempt counted next at the ``i``-th attempt's method, if any."""
+    method = history[i][0].method
+    return next((j for j in range(i + 1, len(history)) if history[j][0].method == method), None)
+
+
 def capping_kinds(applies_to: Sequence[str]) -> tuple[str, ...]:
     """The kinds of attempt the cap applies to: a resit or retake (a first attempt never caps)."""
     return tuple(kind for kind in applies_to if kind != "first")
