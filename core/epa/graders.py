@@ -7,7 +7,11 @@ readiness. Written generically, these steps look up each method's attempts and m
 and body, whether the body asks its own hook, whether a method has a distinction level, and which journey rules
 the ruleset has. Written out for the rulesets in force, the record's attempts are read once for every body, each
 body's methods unrolled in the loop, and the masks, thresholds and those choices fixed in the text. The text is
-kept (``Graders.source``: print it to read what the rulesets run) and shown in tracebacks.
+kept (``Graders.source``: print it to read what the rulesets run) and shown in tracebacks, each mask commented
+with the criterion ids it stands for. Before it is compiled its syntax tree is checked: every name it reads is
+defined, and every field it reads of a record or attempt is one the Record and the view of a cohort's line both
+have (``UnsoundCode`` otherwise, naming the line); the rules' parts are written by their families
+(``epa.families``).
 ``tests/test_graders.py`` takes every branch of the template; ``tests/test_decisions.py`` holds the decisions to
 ``grade``'s for the installed bodies.
 
@@ -50,12 +54,19 @@ For one body whose two methods are graded by the default's rule, the generated `
 
 from __future__ import annotations
 
+import ast
+import builtins
 import functools
 import hashlib
 import linecache
 import operator
+import types
+import typing
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
+
+import attrs
+import msgspec
 
 from epa.families import grading as component
 from epa.families import history as attempt_history
@@ -169,9 +180,87 @@ class Graders:
                 f"SPREAD_{b}": journey.spread, f"MISSED_{b}": journey.missed,
                 f"GATEWAY_{b}": journey.gateway, f"PROVIDED_{b}": journey.provided,
                 **{f"UNMET_{b}_{k}": unmet for k, unmet in enumerate(journey.unmet) if not isinstance(unmet, str)}})
-        exec(compile(self.source, filename, "exec"), namespace)  # noqa: S102 (our own text, from numbers and ids)
+        code = compile(_checked(self.source, filename, namespace), filename, "exec")
+        exec(code, namespace)  # noqa: S102 (our own text, from numbers and ids, checked by _checked)
         self.decide: Callable[..., list[Any] | None] = namespace["decide"]
         self.grades: Callable[[Any], list[tuple[str, Grade | None, tuple[Grade | None, ...]]]] = namespace["grades"]
+
+
+class UnsoundCode(ValueError):
+    """The text written for a set of rulesets reads a name it does not define, or a field a record does not have
+    (a rule naming a field the record schema lacks): refused when compiled, not found by a record that reaches it."""
+
+
+# What the written text reads a record as: each name it reads fields of, and the types of record it may be
+# (the attrs Record, or the view of one a cohort's line is decoded to), by the path from the record.
+_READ_AS: Mapping[str, tuple[str, ...]] = {"record": (), "attempt": ("assessments", "[]")}
+
+
+def _path(node: ast.expr) -> tuple[str, tuple[str, ...]] | None:
+    """A chain of fields read from a name (``record.assessments[-1].date``): the name and each step ("[]": an
+    item of a sequence); None for anything else."""
+    steps: list[str] = []
+    while isinstance(node, ast.Attribute | ast.Subscript):
+        steps.append(node.attr if isinstance(node, ast.Attribute) else "[]")
+        node = node.value
+    return (node.id, tuple(reversed(steps))) if isinstance(node, ast.Name) else None
+
+
+@functools.cache
+def _hints(of: type) -> dict[str, Any]:
+    return typing.get_type_hints(of)
+
+
+def _field(of: Any, step: str) -> Any:
+    """The type of ``step`` read from a value of type ``of``: None where it is read but not followed (a property
+    or method, a value the record schema does not type further); LookupError where it is not there."""
+    args = [a for a in typing.get_args(of) if a is not type(None)]
+    if isinstance(of, types.UnionType) or typing.get_origin(of) is typing.Union:
+        of = args[0] if len(args) == 1 else None
+    if step == "[]":
+        return typing.get_args(of)[0] if typing.get_origin(of) in (list, tuple) else None
+    if not isinstance(of, type) or not (attrs.has(of) or issubclass(of, msgspec.Struct)):
+        return None
+    hints = _hints(of)
+    if step in hints:
+        return hints[step]
+    if hasattr(of, step):
+        return None
+    raise LookupError(step)
+
+
+def _reads(root: str, steps: tuple[str, ...]) -> None:
+    """Check that each type of record has every field of ``root`` + ``steps`` (LookupError: one it lacks)."""
+    from epa.fastrecord import RecordView
+    from epa.model import Record
+
+    for of in (Record, RecordView):
+        for step in (*_READ_AS[root], *steps):
+            if of is not None:
+                of = _field(of, step)
+
+
+def _checked(source: str, filename: str, namespace: Mapping[str, Any]) -> ast.Module:
+    """The written text's syntax tree, once every name it reads is defined (by the text, ``namespace`` or the
+    builtins) and every field it reads of a record or attempt is one both the Record and the view of one have."""
+    tree = ast.parse(source, filename)
+    defined = set(namespace) | set(dir(builtins)) | {
+        node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)} | {
+        a.arg for node in ast.walk(tree) if isinstance(node, ast.FunctionDef) for a in node.args.args} | {
+        node.name for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)}
+    lines = source.splitlines()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and node.id not in defined:
+            raise UnsoundCode(f"{filename} line {node.lineno} reads {node.id}, which it does not define: "
+                              f"{lines[node.lineno - 1].strip()}")
+        if isinstance(node, ast.Attribute) and (found := _path(node)) and found[0] in _READ_AS:
+            try:
+                _reads(*found)
+            except LookupError as missing:
+                shown = ".".join(found[1]).replace(".[]", "[]")
+                raise UnsoundCode(f"{filename} line {node.lineno} reads {found[0]}.{shown}, but a record has no "
+                                  f"field {missing}: {lines[node.lineno - 1].strip()}") from None
+    return tree
 
 
 def _default_grade(method: Method) -> str:
