@@ -15,7 +15,8 @@ engine asks it through ``RetakeWindow``), and ``explain`` gives each window's de
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+import functools
+from collections.abc import Callable, Iterator, Sequence
 from typing import NamedTuple
 
 from epa.families.history import Counted, exceptional, next_at_method
@@ -43,31 +44,58 @@ def decides_retake(window: Window) -> bool:
     return window.consequence == "full_retake" and window.strength != "advice"
 
 
-def spans(window: Window, history: Counted, due: Due | None = None) -> list[Span]:
-    """What the window governs in a history holding a fail (only a fail opens a window), in record order."""
-    fails = [i for i, (_, grade) in enumerate(history) if grade is Grade.FAIL]
-    opened: list[tuple[int, dt.date, tuple[int, ...]]]
-    if window.from_ == "fail_notified":
-        opened = [(i, history[i][0].notified_on, () if (j := next_at_method(i, history)) is None else (j,))
-                  for i in fails]
-    elif window.from_ == "first_fail_notified":
-        opened = [(fails[0], history[fails[0]][0].notified_on,
-                   tuple(j for j, (a, _) in enumerate(history) if a.kind != "first"))]
+def _opened(window: Window, history: Counted) -> Iterator[tuple[int, dt.date, Sequence[int]]]:
+    """Each time the window opens in a history holding a fail (only a fail opens one): the place of the fail that
+    opens it, the date it counts from, and the places of the attempts it governs."""
+    if window.from_ == "fail_notified":  # each fail governs the next attempt at its method
+        for i, (attempt, grade) in enumerate(history):
+            if grade is Grade.FAIL:
+                j = next_at_method(i, history)
+                yield i, attempt.notified_on, () if j is None else (j,)
+        return
+    first = next(i for i, (_, grade) in enumerate(history) if grade is Grade.FAIL)
+    if window.from_ == "first_fail_notified":  # the first fail governs every resit and retake
+        yield first, history[first][0].notified_on, [j for j, (a, _) in enumerate(history) if a.kind != "first"]
     else:  # first_assessment: every attempt, first ones too
-        opened = [(fails[0], history[0][0].date, tuple(range(len(history))))]
-    lift = window.exceptional_circumstances_lift
-    found = []
-    for failed, anchor, governed in opened:
+        yield first, history[0][0].date, range(len(history))
+
+
+def spans(window: Window, history: Counted, due: Due | None = None) -> list[Span]:
+    """What the window governs in a history holding a fail, and what is late, in record order: an attempt it
+    governs dated after it, excused where exceptional circumstances are recorded for it and the document lets
+    them lift the window."""
+    lift, found = window.exceptional_circumstances_lift, []
+    for failed, anchor, governed in _opened(window, history):
         by = due(anchor) if due is not None else shift(anchor, window.offset)
         late = tuple(j for j in governed if history[j][0].date > by)
-        found.append(Span(failed, anchor, by, governed, late,
+        found.append(Span(failed, anchor, by, tuple(governed), late,
                           tuple(j for j in late if lift and exceptional(j, history))))
     return found
 
 
 def missed(window: Window, history: Counted, due: Due | None = None) -> bool:
-    """Whether an attempt the window governs is late beyond exceptional circumstances."""
-    return any(len(span.late) > len(span.excused) for span in spans(window, history, due))
+    """Whether an attempt the window governs is late beyond exceptional circumstances: a span with more attempts
+    late than excused. ``spans``' reading, written for a cohort's engine, which asks it per record: one pass,
+    stopping at the first such attempt (tests/test_decisions.py holds the two equal on drawn histories)."""
+    if due is None:
+        def due(anchor: dt.date) -> dt.date:
+            return shift(anchor, window.offset)
+    start, lift = window.from_, window.exceptional_circumstances_lift
+    if start == "fail_notified":  # each fail governs the next attempt at its method
+        due_by: dict[str, dt.date] = {}  # each method's attempt counted last, where it failed: when the next is due
+        for j, (a, grade) in enumerate(history):
+            by = due_by.pop(a.method, None)
+            if by is not None and a.date > by and not (lift and exceptional(j, history)):
+                return True
+            if grade is Grade.FAIL:
+                due_by[a.method] = due(a.notified_on)
+        return False
+    if start == "first_fail_notified":  # the first fail governs every resit and retake
+        by = due(next(a for a, grade in history if grade is Grade.FAIL).notified_on)
+        return any(a.kind != "first" and a.date > by and not (lift and exceptional(j, history))
+                   for j, (a, _) in enumerate(history))
+    by = due(history[0][0].date)  # first_assessment: the first attempt counted governs them all
+    return any(a.date > by and not (lift and exceptional(j, history)) for j, (a, _) in enumerate(history))
 
 
 class RetakeWindow:
@@ -76,9 +104,8 @@ class RetakeWindow:
 
     def __init__(self, window: Window, due: Due):
         self.window, self.due = window, due
-
-    def missed(self, history: Counted) -> bool:
-        return missed(self.window, history, self.due)
+        # missed(history): ``missed`` for this window and due dates (a partial: no Python call of its own per record).
+        self.missed: Callable[[Counted], bool] = functools.partial(missed, window, due=due)
 
 
 def fewest_days(offset: Offset) -> int:
