@@ -242,24 +242,37 @@ def _reads(root: str, steps: tuple[str, ...]) -> None:
 
 def _checked(source: str, filename: str, namespace: Mapping[str, Any]) -> ast.Module:
     """The written text's syntax tree, once every name it reads is defined (by the text, ``namespace`` or the
-    builtins) and every field it reads of a record or attempt is one both the Record and the view of one have."""
+    builtins) and every field it reads of a record or attempt is one both the Record and the view of one have.
+    (One walk of the tree: it is made once per set of rules in force, and a cohort's run waits for it.)"""
     tree = ast.parse(source, filename)
-    defined = set(namespace) | set(dir(builtins)) | {
-        node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)} | {
-        a.arg for node in ast.walk(tree) if isinstance(node, ast.FunctionDef) for a in node.args.args} | {
-        node.name for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)}
-    lines = source.splitlines()
+    defined = set(namespace) | set(dir(builtins))
+    read: list[ast.Name] = []
+    fields: dict[tuple[str, tuple[str, ...]], ast.Attribute] = {}  # each chain read, and where first
     for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and node.id not in defined:
-            raise UnsoundCode(f"{filename} line {node.lineno} reads {node.id}, which it does not define: "
-                              f"{lines[node.lineno - 1].strip()}")
-        if isinstance(node, ast.Attribute) and (found := _path(node)) and found[0] in _READ_AS:
-            try:
-                _reads(*found)
-            except LookupError as missing:
-                shown = ".".join(found[1]).replace(".[]", "[]")
-                raise UnsoundCode(f"{filename} line {node.lineno} reads {found[0]}.{shown}, but a record has no "
-                                  f"field {missing}: {lines[node.lineno - 1].strip()}") from None
+        if isinstance(node, ast.Name):
+            if isinstance(node.ctx, ast.Store):
+                defined.add(node.id)
+            else:
+                read.append(node)
+        elif isinstance(node, ast.Attribute):
+            found = _path(node)
+            if found is not None and found[0] in _READ_AS:
+                fields.setdefault(found, node)
+        elif isinstance(node, ast.FunctionDef):
+            defined.add(node.name)
+            defined.update(a.arg for a in node.args.args)
+    lines = source.splitlines()
+    for name in read:
+        if name.id not in defined:
+            raise UnsoundCode(f"{filename} line {name.lineno} reads {name.id}, which it does not define: "
+                              f"{lines[name.lineno - 1].strip()}")
+    for (root, steps), node in fields.items():
+        try:
+            _reads(root, steps)
+        except LookupError as missing:
+            shown = ".".join(steps).replace(".[]", "[]")
+            raise UnsoundCode(f"{filename} line {node.lineno} reads {root}.{shown}, but a record has no field "
+                              f"{missing}: {lines[node.lineno - 1].strip()}") from None
     return tree
 
 
