@@ -345,3 +345,38 @@ def test_a_failure_inside_the_written_out_code_shows_its_line():
     shown = "".join(traceback.format_exception(caught.value))
     assert "<epa rules test " in shown and "g0_0 = ASKED_0_0(met)  # the body's own grade_component" in shown
     assert "g0_0 = ASKED_0_0(met)" in graders.source
+
+
+# --- the text checked when compiled (issue 18: generated code validated, each mask commented) ---------------------
+
+def test_a_name_or_field_the_text_cannot_read_is_refused_when_compiled():
+    """A rule whose written expression reads a field no record has, or a name nothing defines, is refused as the
+    text is compiled (not when a record first reaches the line), naming what it read."""
+    from epa.graders import UnsoundCode
+
+    for wrong, named in [("record.gateway.photo_idd is None", r"record\.gateway\.photo_idd"),
+                         ("record.apprentice.age < 16", r"record\.apprentice\.age"),
+                         ("record.assessments[-1].dated is None", r"record\.assessments\[\]\.dated"),
+                         ("NOWHERE(record)", "NOWHERE")]:
+        with pytest.raises(UnsoundCode, match=named):
+            made(OBSERVATION, journey=Journey(unmet=[wrong]))
+    # Fields both the Record and a cohort line's view have are compiled.
+    made(OBSERVATION, journey=Journey(unmet=["record.gateway.photo_id is None and record.apprentice.ehcp",
+                                             "record.assessments[-1].date is None"]))
+
+
+def test_each_mask_in_the_text_is_commented_with_the_criterion_ids_it_stands_for():
+    import re
+
+    graders = made(OBSERVATION, DISCUSSION)
+    commented = 0
+    for line in graders.source.splitlines():
+        code, _, comment = line.partition("#")
+        masks = [int(mask, 16) for mask in re.findall(r"\b0x[0-9a-f]+\b", code)]
+        if masks:
+            commented += 1
+            assert set(re.findall(r"\bc\d+\b", comment)) == {c for mask in masks for c in ids(mask)}, line
+    # observation's rule (pass c0-c2, distinction c3-c4) and discussion's (pass c5-c6), in decide and in grades.
+    assert commented == 4
+    assert "# observation: pass c0, c1, c2; distinction c3, c4" in graders.source
+    assert "# discussion: pass c5, c6; no distinction criteria" in graders.source

@@ -16,8 +16,9 @@ Hooks still decide. Each answer that a body's hook gives is asked of the hook: `
 combination of grades and, where the body implements it, ``grade_component`` once per distinct set of criteria
 met (both depend on their arguments alone, as ``hookspecs`` requires); ``gateway_requirements`` and
 ``resit_policy``, whose answers depend on the whole record, are called per record when the body implements
-them, and otherwise the engine evaluates the default's data the way ``epa.resits`` does, and as the gateway and
-deadline families (``epa.families``) decide it: their predicates and expressions are the ones they explain by.
+them, and otherwise the engine evaluates the default's data as the rule families (``epa.families``) state it:
+component grading, combination, the cap, windows, gateway requirements and deadlines, each stated once, their
+predicates and expressions the ones they explain by.
 ``tests/test_decisions.py`` holds ``decide`` to ``grade`` record by record.
 """
 
@@ -26,12 +27,13 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import functools
-import itertools
 import operator
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from epa.families import combination, windows
 from epa.families import gateway as gateway_family
+from epa.families import grading as component
 from epa.families.gateway import Unmet
 from epa.fastrecord import RecordView, as_record, criteria_listed
 from epa.graders import Graders, Method, Rules
@@ -40,7 +42,6 @@ from epa.grading import apply_resit_policy, graded_call, hook_results, ruleset_f
 from epa.model import (
     Attempt,
     Check,
-    Criterion,
     Grade,
     Offset,
     Record,
@@ -88,64 +89,15 @@ class _Due:
         return due
 
 
-Counted = Sequence[tuple[Attempt, Grade]]  # the attempts a body counts, in record order, with its grades
-
-
-def _exceptional(i: int, history: Counted) -> bool:
-    """As ``resits._exceptional``: recorded on the attempt, or on the one before it at the same method."""
-    attempt = history[i][0]
-    if attempt.exceptional_circumstances:
-        return True
-    for before, _ in reversed(history[:i]):
-        if before.method == attempt.method:
-            return before.exceptional_circumstances
-    return False
-
-
-def _fewest_days(offset: Offset) -> int:
-    """The fewest calendar days an offset can span from any date: at least as many as it says of days and of
-    working days, seven a week and 28 a month; 0 for one that can reach back."""
-    parts = (offset.months or 0, offset.weeks or 0, offset.days or 0, offset.working_days or 0)
-    return 0 if min(parts) < 0 else 28 * parts[0] + 7 * parts[1] + parts[2] + parts[3]
-
-
-class _RetakeWindow:
-    """A resit or retake window whose miss, the document says, means the whole EPA again; its due dates are
-    remembered by the date they count from (a cohort repeats its dates)."""
+class _RetakeWindow(windows.RetakeWindow):
+    """A window whose miss means the whole EPA again, its due dates remembered by the date they count from (a
+    cohort repeats its dates)."""
 
     def __init__(self, window: Window):
-        self.window, self.lift = window, window.exceptional_circumstances_lift
-        self.due = _Due(window.offset)
-
-    def missed(self, history: Counted) -> bool:
-        """Whether the record misses it (beyond exceptional circumstances), as ``resits._window`` decides: an
-        attempt it governs later than due, unless exceptional circumstances lift the window from it. (``history``
-        holds a fail: only a fail opens a window.)"""
-        start, lift = self.window.from_, self.lift
-        if start == "fail_notified":  # each fail governs the next attempt at its method
-            due_by: dict[str, dt.date] = {}  # each method's latest attempt, where it failed: when the next is due
-            for j, (a, grade) in enumerate(history):
-                due = due_by.pop(a.method, None)
-                if due is not None and a.date > due and not (lift and _exceptional(j, history)):
-                    return True
-                if grade is Grade.FAIL:
-                    due_by[a.method] = self.due(a.notified_on)
-            return False
-        if start == "first_fail_notified":  # the first fail governs every resit and retake
-            failed = next(a for a, grade in history if grade is Grade.FAIL)
-            due = self.due(failed.notified_on)
-            return any(a.kind != "first" and a.date > due and not (lift and _exceptional(j, history))
-                       for j, (a, _) in enumerate(history))
-        due = self.due(history[0][0].date)  # first_assessment: the first attempt counted governs them all
-        return any(a.date > due and not (lift and _exceptional(j, history)) for j, (a, _) in enumerate(history))
+        super().__init__(window, _Due(window.offset))
 
 
-def _combination_table(ruleset: Ruleset) -> dict[tuple[Grade, ...], Grade | None]:
-    """The default's overall grade for every combination of grades (``defaults.combine_grades``): the first printed
-    row that matches, else the rule in words the ruleset states as data (or the assessment-plan pattern)."""
-    methods = ruleset.method_ids
-    return {grades: ruleset.combination.overall(dict(zip(methods, grades, strict=True)))
-            for grades in itertools.product(tuple(Grade), repeat=len(methods))}
+_fewest_days = windows.fewest_days  # (by the name tests/test_decisions.py holds to the offsets)
 
 
 class CompiledRuleset:
@@ -160,46 +112,38 @@ class CompiledRuleset:
         # A body's own journey hooks are asked per record; otherwise the engine reads the default's data.
         self._asks_gateway, self._asks_resit = "gateway_requirements" in self._own, "resit_policy" in self._own
 
-        def mask(criteria: Sequence[Criterion]) -> int:
-            return functools.reduce(operator.or_, (bits[c.id] for c in criteria), 0)
-        self._levels = {m: (mask(ruleset.criteria_for(m, "pass")), mask(ruleset.criteria_for(m, "distinction")),
-                            self._needed(m)) for m in self.methods}
+        def mask(ids: Sequence[str]) -> int:
+            return functools.reduce(operator.or_, (bits[c] for c in ids), 0)
+        # Each method's criteria and thresholds, as the default's rule reads them (epa.families.grading).
+        self._thresholds = {m: component.Thresholds.of(ruleset, m) for m in self.methods}
         self._assessed = {m: tuple((c.id, bits[c.id]) for c in ruleset.criteria_for(m)) for m in self.methods}
         self._components: dict[tuple[str, int], Grade] = {}
         # The combination, where the default decides it, worked out for every combination of grades now (the
         # printed rows, then the rule in words: at most 3^methods); a body's own combine_grades is asked as needed.
         self._overall: dict[tuple[Grade, ...], Grade | None] = (
-            {} if "combine_grades" in self._own else _combination_table(ruleset))
+            {} if "combine_grades" in self._own else combination.table(ruleset))
         self._provided, self._blocking = gateway_family.checks(ruleset, _Due)
         journey = ruleset.journey
         self._resit_rules = journey.resit if journey else None
         # Only a window whose document says a miss means the whole EPA again decides anything (advice never does).
-        self._retake_windows = tuple(_RetakeWindow(w) for w in self._resit_rules.windows if w.consequence ==
-                                     "full_retake" and w.strength != "advice") if self._resit_rules else ()
+        self._retake_windows = tuple(_RetakeWindow(w) for w in self._resit_rules.windows if windows.decides_retake(w)
+                                     ) if self._resit_rules else ()
         self._first_assessment_windows = tuple(w for w in self._retake_windows if w.window.from_ == "first_assessment")
         # What the grading loop and the decisions written out for the rulesets in force read (epa.graders).
         asks, rules = self._asks_resit, self._resit_rules
         self.rules = Rules(
-            self.body,
-            [Method(m, *self._levels[m], self._asker(m), self._pass_needed(m)) for m in self.methods],
+            self.body, [Method(m, mask(t.passes), mask(t.distinctions), t.distinction_needed, self._asker(m),
+                               t.pass_needed) for m, t in self._thresholds.items()],
             self._overall,
             self._combined, GradersJourney(
                 resits=self._asked_resits if asks else None, asks_resit=asks,
                 cap=(rules.cap.applies_to, rules.cap.exceptional_circumstances_lift) if rules and not asks else None,
                 missed=self._missed if self._retake_windows and not asks else None,
                 spread=self._spread if self._first_assessment_windows and not asks else None,
-                spread_days=min((_fewest_days(w.window.offset) for w in self._first_assessment_windows), default=0),
+                spread_days=min((windows.fewest_days(w.window.offset) for w in self._first_assessment_windows),
+                                default=0),
                 gateway=self._asked_gateway_ready if self._asks_gateway else None, provided=self._provided,
                 unmet=self._blocking))
-
-    def _pass_needed(self, method: str) -> int | None:
-        rule = self.ruleset.component_rules.get(method)
-        return rule.pass_threshold if rule else None
-
-    def _needed(self, method: str) -> int:
-        rule = self.ruleset.component_rules.get(method)
-        every = len(self.ruleset.criteria_for(method, "distinction"))
-        return rule.distinction_threshold if rule and rule.distinction_threshold else every
 
     def _asker(self, method: str) -> Callable[[int], Grade] | None:
         """Where the body implements grade_component, its answer for the criteria an attempt lists (as bits;
@@ -238,16 +182,16 @@ class CompiledRuleset:
         """Whether the attempts span past a window counted from the first assessment (a record lists its
         attempts in date order): only then can one be missed."""
         attempts = record.assessments
-        windows = self._first_assessment_windows
+        spanning = self._first_assessment_windows
         first, last = attempts[0].date, attempts[-1].date
-        for window in windows:
+        for window in spanning:
             if last > window.due(first):
                 break
         else:
             return False  # the counted attempts span no further than all of them
         dates = [a.date for a, _ in counted]
         first, last = min(dates), max(dates)
-        return any(last > w.due(first) for w in windows)
+        return any(last > w.due(first) for w in spanning)
 
     def _missed(self, counted: list[tuple[Attempt, Grade]], again: bool) -> bool:
         """Whether the attempts counted (a fail among them) miss a window that means the whole EPA again, as

@@ -7,7 +7,11 @@ readiness. Written generically, these steps look up each method's attempts and m
 and body, whether the body asks its own hook, whether a method has a distinction level, and which journey rules
 the ruleset has. Written out for the rulesets in force, the record's attempts are read once for every body, each
 body's methods unrolled in the loop, and the masks, thresholds and those choices fixed in the text. The text is
-kept (``Graders.source``: print it to read what the rulesets run) and shown in tracebacks.
+kept (``Graders.source``: print it to read what the rulesets run) and shown in tracebacks, each mask commented
+with the criterion ids it stands for. Before it is compiled its syntax tree is checked: every name it reads is
+defined, and every field it reads of a record or attempt is one the Record and the view of a cohort's line both
+have (``UnsoundCode`` otherwise, naming the line); the rules' parts are written by their families
+(``epa.families``).
 ``tests/test_graders.py`` takes every branch of the template; ``tests/test_decisions.py`` holds the decisions to
 ``grade``'s for the installed bodies.
 
@@ -28,6 +32,7 @@ For one body whose two methods are graded by the default's rule, the generated `
                 if met is None:  # each distinct default rule the bodies apply to the method, once
                     d0 = attempt.grade
                 else:
+                    # observation: pass C1, C2, C3; distinction C4, C5 (written after the line: each mask's ids)
                     d0 = FAIL if met & 0x7 != 0x7 else DISTINCTION if (met & 0x18).bit_count() >= 2 else PASS
                 if g0_0 is None or g0_0 is FAIL:  # counted until one is not a fail
                     g0_0 = d0
@@ -49,13 +54,22 @@ For one body whose two methods are graded by the default's rule, the generated `
 
 from __future__ import annotations
 
+import ast
+import builtins
 import functools
 import hashlib
 import linecache
 import operator
+import types
+import typing
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
+import attrs
+import msgspec
+
+from epa.families import grading as component
+from epa.families import history as attempt_history
 from epa.model import Grade
 from epa.workdays import whole_years
 
@@ -143,7 +157,8 @@ class Graders:
                  vocabulary: Iterable[str] | None = None):
         known = set(bits) if vocabulary is None else set(vocabulary)
         unlisted = any(c not in known for c in bits)
-        self.source = "\n".join([*_decide(panel, unlisted), "", *_grades(panel), ""])
+        named = _named(bits)
+        self.source = "\n".join([*_decide(panel, unlisted, named), "", *_grades(panel, named), ""])
         # A file name of its own, its text in linecache: a traceback through these functions shows their lines.
         # (Named by the text, so that the same rules compiled again share one entry rather than add another.)
         filename = f"<epa rules {name} {hashlib.sha256(self.source.encode()).hexdigest()[:12]}>"
@@ -165,25 +180,123 @@ class Graders:
                 f"SPREAD_{b}": journey.spread, f"MISSED_{b}": journey.missed,
                 f"GATEWAY_{b}": journey.gateway, f"PROVIDED_{b}": journey.provided,
                 **{f"UNMET_{b}_{k}": unmet for k, unmet in enumerate(journey.unmet) if not isinstance(unmet, str)}})
-        exec(compile(self.source, filename, "exec"), namespace)  # noqa: S102 (our own text, from numbers and ids)
+        code = compile(_checked(self.source, filename, namespace), filename, "exec")
+        exec(code, namespace)  # noqa: S102 (our own text, from numbers and ids, checked by _checked)
         self.decide: Callable[..., list[Any] | None] = namespace["decide"]
         self.grades: Callable[[Any], list[tuple[str, Grade | None, tuple[Grade | None, ...]]]] = namespace["grades"]
 
 
+class UnsoundCode(ValueError):
+    """The text written for a set of rulesets reads a name it does not define, or a field a record does not have
+    (a rule naming a field the record schema lacks): refused when compiled, not found by a record that reaches it."""
+
+
+# What the written text reads a record as: each name it reads fields of, and the types of record it may be
+# (the attrs Record, or the view of one a cohort's line is decoded to), by the path from the record.
+_READ_AS: Mapping[str, tuple[str, ...]] = {"record": (), "attempt": ("assessments", "[]")}
+
+
+def _path(node: ast.expr) -> tuple[str, tuple[str, ...]] | None:
+    """A chain of fields read from a name (``record.assessments[-1].date``): the name and each step ("[]": an
+    item of a sequence); None for anything else."""
+    steps: list[str] = []
+    while isinstance(node, ast.Attribute | ast.Subscript):
+        steps.append(node.attr if isinstance(node, ast.Attribute) else "[]")
+        node = node.value
+    return (node.id, tuple(reversed(steps))) if isinstance(node, ast.Name) else None
+
+
+@functools.cache
+def _hints(of: type) -> dict[str, Any]:
+    return typing.get_type_hints(of)
+
+
+def _field(of: Any, step: str) -> Any:
+    """The type of ``step`` read from a value of type ``of``: None where it is read but not followed (a property
+    or method, a value the record schema does not type further); LookupError where it is not there."""
+    args = [a for a in typing.get_args(of) if a is not type(None)]
+    if isinstance(of, types.UnionType) or typing.get_origin(of) is typing.Union:
+        of = args[0] if len(args) == 1 else None
+    if step == "[]":
+        return typing.get_args(of)[0] if typing.get_origin(of) in (list, tuple) else None
+    if not isinstance(of, type) or not (attrs.has(of) or issubclass(of, msgspec.Struct)):
+        return None
+    hints = _hints(of)
+    if step in hints:
+        return hints[step]
+    if hasattr(of, step):
+        return None
+    raise LookupError(step)
+
+
+def _reads(root: str, steps: tuple[str, ...]) -> None:
+    """Check that each type of record has every field of ``root`` + ``steps`` (LookupError: one it lacks)."""
+    from epa.fastrecord import RecordView
+    from epa.model import Record
+
+    for of in (Record, RecordView):
+        for step in (*_READ_AS[root], *steps):
+            if of is not None:
+                of = _field(of, step)
+
+
+def _checked(source: str, filename: str, namespace: Mapping[str, Any]) -> ast.Module:
+    """The written text's syntax tree, once every name it reads is defined (by the text, ``namespace`` or the
+    builtins) and every field it reads of a record or attempt is one both the Record and the view of one have.
+    (One walk of the tree: it is made once per set of rules in force, and a cohort's run waits for it.)"""
+    tree = ast.parse(source, filename)
+    defined = set(namespace) | set(dir(builtins))
+    read: list[ast.Name] = []
+    fields: dict[tuple[str, tuple[str, ...]], ast.Attribute] = {}  # each chain read, and where first
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            if isinstance(node.ctx, ast.Store):
+                defined.add(node.id)
+            else:
+                read.append(node)
+        elif isinstance(node, ast.Attribute):
+            found = _path(node)
+            if found is not None and found[0] in _READ_AS:
+                fields.setdefault(found, node)
+        elif isinstance(node, ast.FunctionDef):
+            defined.add(node.name)
+            defined.update(a.arg for a in node.args.args)
+    lines = source.splitlines()
+    for name in read:
+        if name.id not in defined:
+            raise UnsoundCode(f"{filename} line {name.lineno} reads {name.id}, which it does not define: "
+                              f"{lines[name.lineno - 1].strip()}")
+    for (root, steps), node in fields.items():
+        try:
+            _reads(root, steps)
+        except LookupError as missing:
+            shown = ".".join(steps).replace(".[]", "[]")
+            raise UnsoundCode(f"{filename} line {node.lineno} reads {root}.{shown}, but a record has no field "
+                              f"{missing}: {lines[node.lineno - 1].strip()}") from None
+    return tree
+
+
 def _default_grade(method: Method) -> str:
-    """The default's rule for the method (``defaults.grade_component``) as an expression over ``met``: a fail
-    unless every pass criterion (or as many as its rule needs) is met, a distinction where enough distinction
-    criteria are, else a pass."""
-    if method.pass_needed is not None and method.pass_needed != method.passes.bit_count():
-        passed = f"FAIL if (met & {method.passes:#x}).bit_count() < {method.pass_needed} else "
-    else:
-        passed = f"FAIL if met & {method.passes:#x} != {method.passes:#x} else "
-    if not method.distinctions:
-        return passed + "PASS"
-    return passed + f"DISTINCTION if (met & {method.distinctions:#x}).bit_count() >= {method.needed} else PASS"
+    """The default's rule for the method (``defaults.grade_component``), as ``epa.families.grading`` writes it."""
+    return component.expression(method.passes, method.distinctions, method.needed, method.pass_needed)
 
 
-def _loop(panel: Sequence[Rules], *, history: bool, unlisted: bool = False) -> list[str]:
+def _named(bits: Mapping[str, int]) -> Callable[[int], str]:
+    """The criterion ids a mask stands for, in bit order, as a comment beside it names them."""
+    by_bit = sorted((bit, c) for c, bit in bits.items())
+
+    def named(mask: int) -> str:
+        return ", ".join(c for bit, c in by_bit if mask & bit) or "none"
+    return named
+
+
+def _masks(method: Method, named: Callable[[int], str]) -> str:
+    """A comment naming the criteria each mask of the method's rule stands for."""
+    distinctions = f"distinction {named(method.distinctions)}" if method.distinctions else "no distinction criteria"
+    return f"  # {method.id}: pass {named(method.passes)}; {distinctions}"
+
+
+def _loop(panel: Sequence[Rules], named: Callable[[int], str], *, history: bool, unlisted: bool = False) -> list[str]:
     """The record's attempts read once: each body's grade for each of its methods as ``g<body>_<method>``; with
     ``history``, also each body's ``counted_<body>`` (attempt, grade), ``failed_<body>``, ``again_<body>`` (a
     resit or retake was counted) and ``capped_<body>`` (one its cap applies to, not lifted), and with ``listed``
@@ -230,16 +343,20 @@ def _loop(panel: Sequence[Rules], *, history: bool, unlisted: bool = False) -> l
         lines.append(f"        {'if' if n == 0 else 'elif'} method == {method_id!r}:")
         # The attempt's grade under each distinct default rule the bodies apply (most share one), worked out once.
         shared: dict[str, str] = {}
+        masks: dict[str, str] = {}  # each rule's comment: the criterion ids its masks stand for
         for _, _, method in by:
             if method.asked is None:
-                shared.setdefault(_default_grade(method), f"d{len(shared)}")
+                rule = _default_grade(method)
+                shared.setdefault(rule, f"d{len(shared)}")
+                masks.setdefault(rule, _masks(method, named))
         if shared:
             lines += ["            if met is None:", f"                {' = '.join(shared.values())} = attempt.grade",
                       "            else:"]
-            lines += [f"                {name} = {rule}" for rule, name in shared.items()]
+            lines += [f"                {name} = {rule}{masks[rule]}" for rule, name in shared.items()]
         for b, k, method in by:
             grade = f"g{b}_{k}"
-            lines.append(f"            if {grade} is None or {grade} is FAIL:  # counted until one is not a fail")
+            counts = attempt_history.counts_expression(grade)
+            lines.append(f"            if {counts}:  # counted until one is not a fail")
             if method.asked is None:
                 lines.append(f"                {grade} = {shared[_default_grade(method)]}")
             else:
@@ -252,8 +369,7 @@ def _loop(panel: Sequence[Rules], *, history: bool, unlisted: bool = False) -> l
                           "                if later:", f"                    again_{b} = True"]
                 kinds, lift = _cap(panel[b])
                 if kinds:
-                    lifted = f" and not (ec or ec{b}_{k})" if lift else ""
-                    lines += [f"                    if kind in {kinds!r}{lifted}:",
+                    lines += [f"                    if {attempt_history.capping_test(kinds, lift, f'ec{b}_{k}')}:",
                               f"                        capped_{b} = True"]
                 if lift:
                     lines.append(f"                ec{b}_{k} = ec")
@@ -266,7 +382,7 @@ def _cap(rules: Rules) -> tuple[tuple[str, ...], bool]:
     cap = rules.journey.cap
     if cap is None or rules.journey.asks_resit:
         return (), False
-    kinds = tuple(kind for kind in cap[0] if kind != "first")
+    kinds = attempt_history.capping_kinds(cap[0])
     return kinds, bool(kinds) and cap[1]
 
 
@@ -280,8 +396,8 @@ def _combination(b: int, rules: Rules) -> list[str]:
             f"        if overall_{b} is OVERALL_{b}:", f"            overall_{b} = COMBINED_{b}(grades_{b})"]
 
 
-def _grades(panel: Sequence[Rules]) -> list[str]:
-    lines = ["def grades(record):", *_loop(panel, history=False)]
+def _grades(panel: Sequence[Rules], named: Callable[[int], str]) -> list[str]:
+    lines = ["def grades(record):", *_loop(panel, named, history=False)]
     for b, rules in enumerate(panel):
         lines += _combination(b, rules)
     found = ", ".join(f"(BODY_{b}, overall_{b}, grades_{b})" for b in range(len(panel)))
@@ -307,7 +423,7 @@ def _journey(b: int, journey: Journey) -> list[str]:
                       f"        overall_{b}, full_retake_{b} = None, True"]
             capped = "elif"
         if journey.cap is not None:
-            lines += [f"    {capped} capped_{b} and overall_{b} is DISTINCTION:", f"        overall_{b} = PASS"]
+            lines += attempt_history.cap_lines(capped, f"capped_{b}", f"overall_{b}")
     if journey.gateway is not None:
         ready = f"GATEWAY_{b}(record)  # the body's own gateway_requirements"
     else:
@@ -318,8 +434,8 @@ def _journey(b: int, journey: Journey) -> list[str]:
     return [*lines, f"    ready_{b} = {ready}"]
 
 
-def _decide(panel: Sequence[Rules], unlisted: bool) -> list[str]:
-    lines = ["def decide(record, listed=False):", *_loop(panel, history=True, unlisted=unlisted)]
+def _decide(panel: Sequence[Rules], unlisted: bool, named: Callable[[int], str]) -> list[str]:
+    lines = ["def decide(record, listed=False):", *_loop(panel, named, history=True, unlisted=unlisted)]
     for b, rules in enumerate(panel):
         lines += [*_combination(b, rules), *_journey(b, rules.journey)]
     made = ", ".join(f"NEW(DECISION, (BODY_{b}, overall_{b}, METHODS_{b}, grades_{b}, ready_{b}, capped_{b}, "

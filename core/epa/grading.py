@@ -16,6 +16,7 @@ from epa.contracts import describe
 from epa.errors import PluginError
 from epa.families import deadlines as deadline_family
 from epa.families import gateway as gateway_family
+from epa.families import history as attempt_history
 from epa.model import Attempt, Grade, Method, Record, Ruleset
 from epa.plans import Plan, plan_for
 from epa.registry import LoadedBody
@@ -134,7 +135,7 @@ def _grade_method(loaded: LoadedBody, plan: Plan, method: Method, record: Record
     notes: list[Note] = []
     for attempt in record.attempts_at(method.id):
         detail, reasons, attempt_notes = _grade_attempt(loaded, plan, method, attempt)
-        if counted and counted[-1][0].grade != Grade.FAIL:
+        if not attempt_history.counts(counted[-1][0].grade if counted else None):
             journey = plan.ruleset.journey
             rule = journey.resit.no_resit_from_pass if journey and journey.resit else None
             notes.append(Note(f"{method.id} {attempt.kind} on {attempt.date} not counted: the attempt before it "
@@ -182,9 +183,10 @@ def apply_resit_policy(loaded: LoadedBody, ruleset: Ruleset, record: Record, his
     if decision.full_retake_required:
         return None, decision, steps + [Reason("overall", "no overall grade: a window was missed, so the whole EPA "
                                                "must be taken again", decision.steps[-1].citation)], []
-    if decision.capped and overall == Grade.DISTINCTION:
-        return Grade.PASS, decision, steps + [Reason("overall", "distinction capped at pass",
-                                                     decision.steps[0].citation)], []
+    lowered = attempt_history.explain_capped_overall(overall) if decision.capped else None
+    if lowered is not None:
+        return attempt_history.capped_overall(overall), decision, steps + [
+            Reason("overall", lowered, decision.steps[0].citation)], []
     return overall, decision, steps, []
 
 

@@ -144,12 +144,6 @@ class Combination:
     rows: tuple[CombinationRow, ...]
     rule_in_words: RuleInWords
 
-    def overall(self, grades: dict[str, Grade]) -> Grade:
-        """The overall grade the default gives one grade per method: the first printed row that matches, else the
-        rule in words (``defaults.combine_grades`` explains it; the engine compiles it)."""
-        row = next((row for row in self.rows if row.matches(grades)), None)
-        return row.overall if row else self.rule_in_words.rule.decide(grades)
-
 
 @frozen
 class Ambiguity:

@@ -23,6 +23,7 @@ from epa.conformance import witness
 from epa.convert import unstructure
 from epa.documents import json_path, read
 from epa.errors import InputError, PluginError, quote
+from epa.families import combination
 from epa.model import Grade, OverallInWords, Ruleset
 from epa.registry import LoadedBody, Registry
 from epa.results import ComponentResult, Outcome
@@ -548,7 +549,7 @@ def rule_in_words(s: Subject) -> Iterator[Failure]:
     def want(c: dict[str, Grade]) -> Grade:
         if words.decides is None and said is not None:
             return said[0].decide(c)
-        return r.combination.overall(c)
+        return combination.decide(r.combination, c)
 
     differ = [(c, got) for c in _combinations(r) if (got := s.combine(c)) != want(c)]
     if differ:
