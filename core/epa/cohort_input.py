@@ -181,7 +181,8 @@ class CsvHeader:
                             kinds[field][0], self.names[n - 1]) for field, (n,) in holds.items())
         self.kinds = {kinds[field][0]: self.names[n - 1] for field, (n,) in holds.items()}
         # The column each JSON path comes from is the same for every row but an attempt's (its index is the row's)
-        self._where = {kind: name for kind, name in self.kinds.items() if kind[0] != "method"}
+        self._where: dict[tuple[Any, ...], str] = {kind: name for kind, name in self.kinds.items()
+                                                   if kind[0] != "method"}
         self._where.update({("schedule", kind[1]): name for kind, name in self.kinds.items() if kind[2:] == ("date",)})
         self._method_columns: dict[str, dict[str, str]] = {}
         for kind, name in self.kinds.items():
@@ -463,14 +464,14 @@ def _row_reader(plan: Sequence[tuple[Any, ...]]) -> tuple[Callable[..., tuple[di
         place = [f"data[{key!r}] = v"] if not part else [
             f"if {local} is None:", f"    {local} = {made} = {{}}", f"{local}[{slot!r}] = {value}"]
         if memo is not None:
-            body += [f"v = get{i}(cells[{index}])  # column {index + 1}, {'.'.join(kind)}", "if v is None:",
+            body += [f"v = get{i}(cells[{index}])  # column {index + 1}: {'.'.join(kind)!r}", "if v is None:",
                      f"    v = missed(E{i}, cells[{index}], problems)", "if v is not EMPTY:",
                      *("    " + line for line in place)]
         elif parse is None:
-            body += [f"v = cells[{index}].strip()  # column {index + 1}, {'.'.join(kind)}", "if v:",
+            body += [f"v = cells[{index}].strip()  # column {index + 1}: {'.'.join(kind)!r}", "if v:",
                      *("    " + line for line in place)]
         else:
-            body += [f"v = cells[{index}].strip()  # column {index + 1}, {'.'.join(kind)}", "if v:", "    try:",
+            body += [f"v = cells[{index}].strip()  # column {index + 1}: {'.'.join(kind)!r}", "if v:", "    try:",
                      f"        v = parse{i}(v)", "    except Problem as problem:",
                      f"        problems.append((N{i}, K{i}, problem))", "    else:",
                      *("        " + line for line in place)]
