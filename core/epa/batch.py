@@ -578,6 +578,12 @@ class ApprenticeIds:
         are nearly always all different, and only a chunk that repeats one is looked at row by row.)"""
         first = self.first
         for chunk in chunks:
+            # (the common chunk: every item a record, each id given once: its ids and lines as one dict)
+            new = {payload[0]["apprentice"]["id"]: line for line, kind, payload in chunk if kind == "csv"}
+            if len(new) == len(chunk) and first.keys().isdisjoint(new) and len(first) + len(new) <= self.MAX_IDS:
+                first.update(new)
+                yield chunk
+                continue
             given = [(payload[0]["apprentice"]["id"] if kind == "csv" else payload.apprentice, line)
                      for line, kind, payload in chunk if kind == "csv" or kind == "error" and type(payload) is Refusal
                      and payload.apprentice is not None]

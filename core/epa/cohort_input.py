@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import operator
 import re
+import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from io import RawIOBase
 from pathlib import Path
@@ -183,12 +184,20 @@ class CsvHeader:
                             kinds[field][0], self.names[n - 1]) for field, (n,) in holds.items())
         self.kinds = {kinds[field][0]: self.names[n - 1] for field, (n,) in holds.items()}
         # The column each JSON path comes from is the same for every row but an attempt's (its index is the row's)
-        self._where = {kind: name for kind, name in self.kinds.items() if kind[0] != "method"}
+        self._where: dict[tuple[Any, ...], str] = {kind: name for kind, name in self.kinds.items()
+                                                   if kind[0] != "method"}
         self._where.update({("schedule", kind[1]): name for kind, name in self.kinds.items() if kind[2:] == ("date",)})
         self._method_columns: dict[str, dict[str, str]] = {}
         for kind, name in self.kinds.items():
             if kind[0] == "method":
                 self._method_columns.setdefault(kind[1], {})[kind[2]] = name
+        self._wheres: dict[tuple[Any, ...], dict[tuple[Any, ...], str]] = {}  # see _attempts
+        self._compile()
+
+    def _compile(self) -> None:
+        """Write out ``record``'s reading of a row's cells for this header (see _row_reader)."""
+        self._need = self.plan[-1][0] + 1 if self.plan else 0
+        self._read, self.source = _row_reader(self.plan)
 
     def date_columns(self) -> list[int]:
         """The index of each column read as a date."""
@@ -207,6 +216,7 @@ class CsvHeader:
         for at, entry in enumerate(self.plan):
             if entry[2] is columns.parse_date:
                 self.plan[at] = (entry[0], None, shown, *entry[3:])
+        self._compile()
 
     def notes(self) -> list[str]:
         """What the user is told of the header: the columns not read, those left out as asked, and map entries
@@ -228,43 +238,21 @@ class CsvHeader:
     def record(self, cells: Sequence[str]) -> tuple[dict[str, Any], dict[tuple[Any, ...], str]] | None:
         """The record a row says (as a YAML record would), and which column each JSON path came from; None for a
         row of empty cells (no record). Every cell that cannot be read is named in one RowProblems."""
-        if len(cells) > self.width and any(c.strip() for c in cells[self.width:]):
+        width = len(cells)
+        if width > self.width and any(c.strip() for c in cells[self.width:]):
             raise InputError(f"the row has {len(cells)} cells, the header names {self.width} columns",
                              hint="a cell holding a comma must be quoted")
         data: dict[str, Any] = {}
         attempts: dict[str, dict[str, Any]] = {}
         problems: list[tuple[str, tuple[str, ...], columns.Problem]] = []
-        width = len(cells)
-        for index, memo, parse, part, key, kind, name in self.plan:
-            if index >= width:
-                break
-            value = cells[index].strip()
-            if not value:
-                continue
-            typed: Any
-            if parse is None:
-                typed = value
-            elif memo is None or (typed := memo.get(value)) is None:
-                try:
-                    typed = parse(value)
-                except columns.Problem as problem:
-                    problems.append((name, kind, problem))
-                    continue
-                if memo is not None and len(memo) < _REMEMBER:
-                    memo[value] = typed
-            if not part:
-                data[key] = typed
-            elif part == "method":
-                attempts.setdefault(key, {})[kind[2]] = typed
-            else:
-                (data.get(part) or data.setdefault(part, {}))[key] = typed
+        if width < self._need:  # a short row: the columns it does not reach are empty
+            cells = [*cells, *[""] * (self._need - width)]
+        data, attempts = self._read(cells, problems)
         if not data and not attempts and not problems and not any(c.strip() for c in cells):
             return None  # a row of empty cells, as a spreadsheet writes after its last row
         if not ("standard" in data and "id" in data.get("apprentice", ()) and "date" in data.get("gateway", ())):
             self._missing(data, problems)
-        where = self._where.copy()
-        if attempts:
-            self._attempts(data, where, attempts, problems)
+        where = self._attempts(data, attempts, problems) if attempts else self._where.copy()
         if problems:
             problems.sort(key=lambda p: self.names.index(p[0]))  # in the header's order
             raise RowProblems(problems, data)
@@ -278,12 +266,16 @@ class CsvHeader:
             if given is None and not any(k == kind for _, k, _ in problems):
                 problems.append((self.kinds[kind], kind, columns.Problem(f"empty: every record needs {what}")))
 
-    def _attempts(self, data: dict[str, Any], where: dict[tuple[Any, ...], str], attempts: dict[str, dict[str, Any]],
-                  problems: list[Any]) -> None:
+    def _attempts(self, data: dict[str, Any], attempts: dict[str, dict[str, Any]], problems: list[Any]
+                  ) -> dict[tuple[Any, ...], str]:
         """Each method's cells as an attempt (a grade or the criteria met, and its date) or, a date alone, as a
-        booked attempt in the record's schedule."""
+        booked attempt in the record's schedule; and the column of each JSON path of the record. (Those depend on
+        the attempts' methods, order and cells alone: worked out once for each such shape, a handful a cohort.)"""
         kept = []
         for method, cells in attempts.items():
+            if len(cells) == 2 and "date" in cells:  # a date, and a grade or the criteria met: an attempt
+                kept.append((cells["date"], method, cells))
+                continue
             named = self._method_columns[method]
             if "date" in cells and len(cells) == 1:
                 data.setdefault("schedule", {})[method] = cells["date"]
@@ -300,15 +292,23 @@ class CsvHeader:
                     f"an attempt at the {method} with no date", f'give its date in column "{date}"' if date else
                     f"add a column {method}_date for its date")))
             else:
-                kept.append((cells["date"], method, cells, named))
+                kept.append((cells["date"], method, cells))
         if len(kept) > 1:
             kept.sort(key=_FIRST)  # stable: header order on a day
-        if kept:
-            data["assessments"] = [{"method": method, **cells} for _, method, cells, _ in kept]
-        for i, (_, _, cells, named) in enumerate(kept):
-            where[("assessments", i)] = named.get("grade") or named.get("criteria_met") or named["date"]
-            for part in cells:
-                where[("assessments", i, part)] = named[part]
+        if not kept:
+            return self._where.copy()
+        data["assessments"] = [{"method": method, **cells} for _, method, cells in kept]
+        shape = tuple([(method, *cells) for _, method, cells in kept])
+        where = self._wheres.get(shape)
+        if where is None:
+            where = self._where.copy()
+            for i, (_, method, cells) in enumerate(kept):
+                named = self._method_columns[method]
+                where[("assessments", i)] = named.get("grade") or named.get("criteria_met") or named["date"]
+                for part in cells:
+                    where[("assessments", i, part)] = named[part]
+            self._wheres[shape] = where
+        return where.copy()
 
 
 class MonthFirst:
@@ -413,6 +413,99 @@ class _Joined(RawIOBase):
 
 
 _FIRST = operator.itemgetter(0)
+_EMPTY = object()  # what a memo holds for a cell that is empty but for spaces (or one that cannot be read)
+
+
+def _row_reader(plan: Sequence[tuple[Any, ...]]) -> tuple[Callable[..., tuple[dict[str, Any], dict[str, Any]]], str]:
+    """A header's reading of a row, written out as one Python function of its cells (and the list its problems go
+    in), with the function's text: a cohort has many rows and one header, so the columns are unrolled, each cell
+    read by its index and put where it goes with no loop or test of its kind per row (in a loop those take about
+    as long as the reading itself). A value of a column whose values repeat (columns.REMEMBERED, and the criteria
+    met: see _criteria) is looked up in its memo by the cell as it stands, so a repeated value, or an empty cell,
+    costs one look-up; others are stripped and read each time. Each part of the record (``apprentice``...) and
+    each method's attempt is made at its first value, as the columns come, so the record is the one a loop over
+    the plan builds. For the bench's 24 columns, with its start::
+
+        def read(cells, problems):
+            data = {}
+            attempts = {}
+            p0 = p1 = p2 = a0 = a1 = a2 = None
+            v = get0(cells[0])  # column 1, standard
+            if v is None:
+                v = missed(E0, cells[0], problems)
+            if v is not EMPTY:
+                data['standard'] = v
+            v = cells[1].strip()  # column 2, apprentice.id
+            if v:
+                try:
+                    v = parse1(v)
+                except Problem as problem:
+                    problems.append((N1, K1, problem))
+                else:
+                    if p0 is None:
+                        p0 = data['apprentice'] = {}
+                    p0['id'] = v
+            ...
+            return data, attempts
+
+    Nothing of the file is in the text: column names, memos and parsers are names in its namespace."""
+    namespace: dict[str, Any] = {"EMPTY": _EMPTY, "Problem": columns.Problem, "missed": _missed}
+    parts: dict[str, str] = {}  # a part of the record, or a method: its local name
+    body = []
+    for i, (index, memo, parse, part, key, kind, name) in enumerate(plan):
+        if parse is columns.parse_criteria:  # (a list: remembered per column, as a tuple)
+            memo, parse = {}, _criteria
+        namespace.update({f"get{i}": memo.get if memo is not None else None, f"E{i}": (memo, parse, name, kind),
+                          f"parse{i}": parse, f"N{i}": name, f"K{i}": kind})
+        if part == "method":
+            local = parts.setdefault(f"method {key}", f"a{len(parts)}")
+            made, slot = f"attempts[{key!r}]", kind[2]
+        elif part:
+            local = parts.setdefault(part, f"p{len(parts)}")
+            made, slot = f"data[{part!r}]", key
+        value = "list(v)" if parse is _criteria else "v"
+        place = [f"data[{key!r}] = v"] if not part else [
+            f"if {local} is None:", f"    {local} = {made} = {{}}", f"{local}[{slot!r}] = {value}"]
+        if memo is not None:
+            body += [f"v = get{i}(cells[{index}])  # column {index + 1}: {'.'.join(kind)!r}", "if v is None:",
+                     f"    v = missed(E{i}, cells[{index}], problems)", "if v is not EMPTY:",
+                     *("    " + line for line in place)]
+        elif parse is None:
+            body += [f"v = cells[{index}].strip()  # column {index + 1}: {'.'.join(kind)!r}", "if v:",
+                     *("    " + line for line in place)]
+        else:
+            body += [f"v = cells[{index}].strip()  # column {index + 1}: {'.'.join(kind)!r}", "if v:", "    try:",
+                     f"        v = parse{i}(v)", "    except Problem as problem:",
+                     f"        problems.append((N{i}, K{i}, problem))", "    else:",
+                     *("        " + line for line in place)]
+    locals_ = " = ".join([*parts.values(), "None"]) if parts else "pass"
+    source = "\n".join(["def read(cells, problems):", "    data = {}", "    attempts = {}", f"    {locals_}",
+                        *("    " + line for line in body), "    return data, attempts", ""])
+    exec(compile(source, "<epa row reader>", "exec"), namespace)  # noqa: S102 (our own text: indices and field names)
+    return namespace["read"], source
+
+
+def _missed(entry: tuple[dict[str, Any], columns.Parse, str, tuple[str, ...]], cell: str,
+            problems: list[tuple[str, tuple[str, ...], columns.Problem]]) -> Any:
+    """A cell its column's memo does not hold yet: its value read (and remembered, up to _REMEMBER), _EMPTY for a
+    cell of spaces; or, where it cannot be read, its problem noted and _EMPTY (such a value is read again)."""
+    memo, parse, name, kind = entry
+    value = cell.strip()
+    if not value:
+        typed = _EMPTY
+    else:
+        try:
+            typed = parse(value)
+        except columns.Problem as problem:
+            problems.append((name, kind, problem))
+            return _EMPTY
+    if len(memo) < _REMEMBER:
+        memo[cell] = typed
+    return typed
+
+
+def _criteria(value: str) -> tuple[str, ...]:
+    return tuple([sys.intern(c) for c in columns.parse_criteria(value)])
 _REMEMBER = 1 << 12  # distinct values remembered per parser and header (a cohort's dates and words: a few hundred)
 _REQUIRED_KINDS = {"standard": ("standard",), "apprentice": ("apprentice", "id"), "gateway_date": ("gateway", "date")}
 

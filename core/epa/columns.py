@@ -353,6 +353,7 @@ def parse_criteria(value: str) -> list[str]:
     return [c.strip() for c in _CRITERIA.split(value) if c.strip()]
 
 
-# Parsers whose cells repeat across a cohort (a few hundred dates, a handful of words): a reader may remember what
-# each value read as (see CsvHeader.record). An id, a number or a list of criteria is read afresh each time.
-REMEMBERED = (parse_date, parse_grade, parse_level, parse_bool, parse_standard)
+# Parsers whose cells repeat across a cohort (a few hundred dates, a handful of words, counts): a reader may
+# remember what each value read as (see CsvHeader.record). An id is read afresh each time; the criteria met are
+# remembered by the reader itself (a list: each record gets its own).
+REMEMBERED = (parse_date, parse_grade, parse_level, parse_bool, parse_standard, parse_int)
