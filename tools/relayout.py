@@ -3,7 +3,7 @@
 A tool for this one move, not part of the product. Run it from anywhere in a clean checkout, then look at what it
 reports, run the tests, and commit:
 
-    python3 tools/relayout.py            # moves the files (git mv) and rewrites the references
+    PATH=.venv/bin:$PATH python3 tools/relayout.py   # moves (git mv), rewrites; ruff on PATH sorts the imports
     python3 tools/relayout.py --check    # changes nothing: lists what it would move and rewrite; exit 1 if anything
 
 It is idempotent: on a tree already laid out it changes nothing (a second run reports "nothing to do"), and on a tree
@@ -17,7 +17,10 @@ What it does, in order:
    rewrites: dotted names (``epa.grading.grade``, ``"epa.batch._Worker"`` as a monkeypatch target, ``'epa.model' in
    sys.modules``, mypy overrides, entry points); ``from epa import a, b`` split into one statement per new place,
    each module keeping its local name (``from epa.engine import explained as grading``); paths
-   (``core/epa/grading.py`` -> ``core/epa/engine/explained.py``); and the few EDITS a deeper module needs.
+   (``core/epa/grading.py`` -> ``core/epa/engine/explained.py``); and the few EDITS a deeper module needs. A class
+   that moved between modules (NAME_MOVES: the result types, now in model/results.py) is imported from where it is
+   now; a class defined twice for different things (RENAMES) is renamed as a Python name wherever it is defined or
+   imported from its module, never in prose.
 3. Sorts the imports of the Python files it changed (``ruff check --select I --fix``) when ruff is installed.
 4. Reports what it could not do: a module at the top of core/epa that no list places (a module someone added to
    the flat layout: add it to MOVES or KEEP and run again), a file whose old and new paths both exist, a bare
@@ -58,6 +61,8 @@ MOVES = {
     "cohort_input": "inputs.cohort_input",
     "cohort_xlsx": "inputs.cohort_xlsx",
     "audit_input": "inputs.audit_input",
+    "hostile": "inputs.hostile",  # (branch s6-rec: the one hostile-input reader's bounds and words)
+    "record_checks": "inputs.record_checks",  # (s6-rec: a record's checks, stated once)
     # rules/: the rules as data, loaded, versioned and cited; the rule families' semantics (epa.families.X -> below)
     "rules": "rules.load",
     "versions": "rules.versions",
@@ -109,12 +114,15 @@ RENAMES = {
     "batch.cohort": {"Outcome": "BodyOutcome"},
     "consistency.histories": {"Outcome": "HistoryOutcome"},
     "contracts": {"Check": "FieldCheck"},
+    "inputs.columns": {"Problem": "BadCell"},  # (serve.problems.Problem is an HTTP problem)
+    "audit": {"Summary": "AuditSummary"},  # (batch.cohort.Summary is a batch's)
 }
 # What stays at the top: the public entry points, the plugin interface (hookspecs, the core's own trylast plugin
 # `defaults`, the hook contracts and the fence every hook call goes through, the registry that wires them), what
 # every command shares (errors, cache, interrupts), and the commands that are one module each.
 KEEP = {"__init__", "__main__", "cli", "errors", "registry", "hookspecs", "defaults", "contracts", "fence", "cache",
-        "interrupts", "answers", "audit", "check_rules", "scaffold"}
+        "interrupts", "answers", "audit", "check_rules", "scaffold",
+        "discovery"}  # (branch s6-start: finding the installed plugins, the registry's)
 # Subpackages that stay as they are.
 KEEP_PACKAGES = {"conformance", "consistency", "serve", "testing"}
 PACKAGES = {
@@ -192,6 +200,10 @@ def move(check: bool, report: list[str], done: list[str]) -> None:
         else:
             old.rename(new)
             report.append(f"{rel(old)} was not tracked: moved, not added to git")
+    for old in [*FOLDERS, *PACKAGE_MOVES]:  # a folder emptied by the move (bytecode aside) goes
+        folder = PKG / old
+        if not check and folder.is_dir() and all(p.name == "__pycache__" for p in folder.iterdir()):
+            shutil.rmtree(folder)
     for package, doc in PACKAGES.items():
         init = PKG / package / "__init__.py"
         if (PKG / package).is_dir() and not init.exists():
@@ -202,9 +214,20 @@ def move(check: bool, report: list[str], done: list[str]) -> None:
     for old in PACKAGE_MOVES:
         if (PKG / old).is_dir() and any(p.suffix == ".py" and p.stem != "__init__" for p in (PKG / old).iterdir()):
             report.append(f"{rel(PKG / old)}/ still holds modules after the move")
+        elif (PKG / old / "__init__.py").exists() and _docstring_only(PKG / old / "__init__.py"):
+            done.append(f"remove {rel(PKG / old / '__init__.py')} (a docstring only: epa.{PACKAGE_MOVES[old]} has "
+                        "its own)")
+            if not check:
+                git("rm", "-q", "-f", rel(PKG / old / "__init__.py"))
+                shutil.rmtree(PKG / old, ignore_errors=True)
         elif (PKG / old / "__init__.py").exists():
             report.append(f"{rel(PKG / old / '__init__.py')}: its modules moved to epa.{PACKAGE_MOVES[old]}; merge "
                           f"what it defines into {rel(PKG / PACKAGE_MOVES[old] / '__init__.py')} by hand and delete it")
+
+
+def _docstring_only(path: Path) -> bool:
+    body = ast.parse(path.read_text(encoding="utf-8")).body
+    return len(body) <= 1 and all(isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant) for n in body)
 
 
 def rel(path: Path) -> str:
@@ -401,24 +424,32 @@ def rename(name: str, text: str, exported: dict[tuple[str, str], set[str]]) -> s
     here = module_of(name)
     everywhere: dict[str, str] = {}  # old -> new for every use in this file
     at: dict[tuple[int, int], tuple[str, str]] = {}  # (line, column) of an aliased import's name -> (old, new)
+    attributes: dict[tuple[str, str], str] = {}  # (a module's local name, old) -> new: columns.Problem
+    imported = _from_imports(text)
     for (module, old), modules in exported.items():
         new = RENAMES[module][old]
+        for source, alias in imported:
+            if f"{source}.{alias.name}".lstrip(".") in modules:  # from epa.inputs import columns
+                attributes[(alias.asname or alias.name, old)] = new
         if here in modules:
             everywhere[old] = new
-        for source, alias in _from_imports(text):
+        for source, alias in imported:
             if alias.name == old and source in modules and source != here:
                 if alias.asname in (None, old):
                     everywhere[old] = new
                 else:
                     at[(alias.lineno, alias.col_offset)] = (old, new)
-    if not everywhere and not at:
+    if not everywhere and not at and not attributes:
         return text
     lines = text.splitlines(keepends=True)
     edits = []
-    previous = None
+    previous = before = None
     for token in tokenize.generate_tokens(io.StringIO(text).readline):
         if token.type == tokenize.NAME and token.start in at and at[token.start][0] == token.string:
             edits.append((token.start, token.end, at[token.start][1]))
+        elif (token.type == tokenize.NAME and previous is not None and previous.string == "." and before is not None
+              and (before.string, token.string) in attributes):
+            edits.append((token.start, token.end, attributes[(before.string, token.string)]))
         elif (token.type == tokenize.NAME and token.string in everywhere
               and not (previous is not None and previous.string == ".")):  # model.Check is the model's
             edits.append((token.start, token.end, everywhere[token.string]))
@@ -426,7 +457,7 @@ def rename(name: str, text: str, exported: dict[tuple[str, str], set[str]]) -> s
                 and token.string[0] in "'\"" and len(token.string) == len(token.string[1:-1]) + 2:
             edits.append((token.start, token.end, token.string[0] + everywhere[token.string[1:-1]] + token.string[0]))
         if token.type not in (tokenize.NL, tokenize.COMMENT):
-            previous = token
+            previous, before = token, previous
     for (row, col), (_, end_col), new in reversed(edits):  # one line each: names and short strings
         line = lines[row - 1]
         lines[row - 1] = line[:col] + new + line[end_col:]
@@ -438,8 +469,10 @@ def rewrite(check: bool, report: list[str], done: list[str]) -> list[Path]:
     changed = []
     moved_attribute = re.compile(r"(?<![\w.])(" + "|".join(sorted({re.escape(m) for m, _ in NAME_MOVES})) + r")\.("
                                  + "|".join(sorted({re.escape(n) for _, n in NAME_MOVES})) + r")\b")
-    bare = re.compile(r"(?<![\w/.-])(" + "|".join(re.escape(old) for old in names.moves if "." not in old)
-                      + r")\.py\b")
+    # A file named without its folder: reported where the move renamed it (grading.py is engine/explained.py); a
+    # name the file keeps in its new folder (gateway.py) is left as prose names it.
+    bare = re.compile(r"(?<![\w/.-])(" + "|".join(re.escape(old) for old, new in names.moves.items()
+                                                  if "." not in old and new.rpartition(".")[2] != old) + r")\.py\b")
     texts = {}
     for name in git("ls-files").splitlines():
         path = ROOT / name
@@ -515,6 +548,13 @@ def unplaced(report: list[str]) -> None:
                 KEEP_PACKAGES | set(PACKAGES) | set(PACKAGE_MOVES) | set(FOLDERS)):
             report.append(f"{rel(path)}/: a package or folder this script does not know (add it to KEEP_PACKAGES, "
                           f"PACKAGE_MOVES or FOLDERS)")
+    defined: dict[str, list[str]] = {}
+    for path in sorted(PKG.rglob("*.py")):
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.ClassDef):
+                defined.setdefault(node.name, []).append(rel(path))
+    report.extend(f"class {name} is defined in {' and '.join(paths)}: keep one, or give them distinct names (RENAMES)"
+                  for name, paths in sorted(defined.items()) if len(paths) > 1)
     for path in sorted(PKG.rglob("*.py")):
         text = path.read_text(encoding="utf-8")
         if re.search(r"^\s*from \.+\w* import", text, re.M) and path.parent.name in PACKAGES:
