@@ -115,7 +115,9 @@ RENAMES = {
     "consistency.histories": {"Outcome": "HistoryOutcome"},
     "contracts": {"Check": "FieldCheck"},
     "inputs.columns": {"Problem": "BadCell"},  # (serve.problems.Problem is an HTTP problem)
-    "audit": {"Summary": "AuditSummary"},  # (batch.cohort.Summary is a batch's)
+    "audit": {"Summary": "AuditSummary", "Found": "AuditAnswer"},  # (batch.cohort.Summary is a batch's;
+    # discovery.Found is an entry point found)
+    "inputs.cohort_input": {"Refusal": "RowRefusal"},  # (inputs.record_checks.Refusal: a record's, by JSON path)
 }
 # What stays at the top: the public entry points, the plugin interface (hookspecs, the core's own trylast plugin
 # `defaults`, the hook contracts and the fence every hook call goes through, the registry that wires them), what
