@@ -3,9 +3,9 @@ ST0071, beside the parse-only floor (the fastest JSON parser installed reading t
 measured in the same run, with the issue's targets printed beside:
 
 - decoded, validated and decided, journey included: each JSON line decoded and checked as
-  ``epa compare --batch`` does (``epa.fastrecord.decode``: msgspec typed decoding against Structs that mirror
+  ``epa compare --batch`` does (``epa.inputs.fastrecord.decode``: msgspec typed decoding against Structs that mirror
   the record schema, the slow path where it cannot vouch), then each body's decisions from the compiled
-  engine (``epa.engine.Engine.decide``: component and overall grades, gateway readiness, cap, full retake):
+  engine (``epa.engine.compiled.Engine.decide``: component and overall grades, gateway readiness, cap, full retake):
   at least 20,000 records a second on one core, and within 20 times the parse floor;
 - grading alone (records already loaded, no journey data): each body's component grades and their
   combination (``Engine.grades``): at least 100,000 records a second;
@@ -44,14 +44,14 @@ from pathlib import Path
 
 import jsonschema
 
-from epa.documents import Source, schema
-from epa.engine import Engine
-from epa.fastrecord import RecordView, decode, view
-from epa.grading import grade
-from epa.model import Record
-from epa.record import record_from_data
+from epa.engine.compiled import Engine
+from epa.engine.explained import grade
+from epa.inputs.documents import Source, schema
+from epa.inputs.fastrecord import RecordView, decode, view
+from epa.inputs.record import record_from_data
+from epa.inputs.validation import compiled
+from epa.model.domain import Record
 from epa.registry import Registry
-from epa.validation import compiled
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from cohort import write_jsonl  # noqa: E402

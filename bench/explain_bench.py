@@ -3,7 +3,7 @@
 - in-process, a synthetic ST0071 cohort (bench/cohort.py, journey included) already loaded: explaining a record
   (``grading.grade`` for every body offering ST0071: every step, deadline and requirement as a cited sentence)
   against deciding it (``Engine.decide``); target: explaining <= 5x deciding. Each explaining run starts with
-  nothing remembered (``epa.plans``), as a batch does, and fills its tables as it goes;
+  nothing remembered (``epa.engine.plans``), as a batch does, and fills its tables as it goes;
 - ``epa compare --batch FILE --format json --workers 1 --out FILE`` (every record explained and cited, written to a
   file), records a second of the command's CPU time (its CPU time on a one-record cohort taken off), against the
   parse floor (the fastest JSON parser installed reading the same JSON Lines file); target: within 25x the parse
@@ -38,12 +38,12 @@ sys.path.insert(0, str(HERE))
 # Run in a child process, with the epa under test first on the path: prints {"decide": s, "explain": s} per record.
 CHILD = r"""
 import json, sys, time
-from epa.engine import Engine
-from epa.fastrecord import decode
-from epa.grading import grade
+from epa.engine.compiled import Engine
+from epa.inputs.fastrecord import decode
+from epa.engine.explained import grade
 from epa.registry import Registry
 try:
-    from epa.plans import remembering
+    from epa.engine.plans import remembering
 except ImportError:  # before issue 18: nothing remembered
     import contextlib
     remembering = lambda on: contextlib.nullcontext()

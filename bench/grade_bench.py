@@ -11,10 +11,10 @@ import statistics
 import time
 from pathlib import Path
 
-from epa.grading import grade
-from epa.ics import calendar
-from epa.record import load_record
+from epa.engine.explained import grade
+from epa.inputs.record import load_record
 from epa.registry import Registry
+from epa.views.ics import calendar
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 

@@ -55,7 +55,7 @@ def cpu() -> str:
 
 def in_process(registry: Registry, bodies: list[bytes], digest: str, rounds: int = 3) -> tuple[float, list[bytes]]:
     """Decisions a second in this process, through the same functions as the service's POST /compare (the record
-    read as the service reads it: epa.fastrecord, the command line's reading where that cannot vouch for it), and
+    read as the service reads it: epa.inputs.fastrecord, the command line's reading where that cannot vouch for it), and
     each record's answer as the service writes it (with the rules' digest): what every answer under load must
     equal."""
     import msgspec

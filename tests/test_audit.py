@@ -314,7 +314,7 @@ def test_the_readme_example_flags_the_rows_it_says(monkeypatch):
 
 def test_every_name_the_readme_table_lists_is_read_as_its_field():
     from conftest import ROOT
-    from epa import audit_input, columns
+    from epa.inputs import audit_input, columns
 
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     table = text[text.index("| field | what it holds | also read as |"):]

@@ -21,7 +21,7 @@ import epa
 from epa import Grade, cli, conformance, defaults, scaffold
 from epa.errors import InputError, PluginError
 from epa.registry import Candidate, Registry
-from epa.rules import load_ruleset, load_rulesets
+from epa.rules.load import load_ruleset, load_rulesets
 from epa.testing import fails, make_plugin, registry, run
 
 

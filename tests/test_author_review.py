@@ -18,11 +18,11 @@ from test_rules_in_words import base, in_words
 import epa.testing
 from epa import Grade, cli, conformance, defaults, scaffold
 from epa.conformance import witness
+from epa.engine.explained import grade
 from epa.errors import InputError, PluginError
-from epa.grading import grade
-from epa.model import OverallInWords
+from epa.model.domain import OverallInWords
 from epa.registry import Registry, names_of
-from epa.rules import load_ruleset, load_rulesets
+from epa.rules.load import load_ruleset, load_rulesets
 from epa.testing import make_plugin, registry, run
 
 

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-import epa.batch
-import epa.documents
+import epa.batch.cohort
+import epa.inputs.documents
 import epa.testing
 from conftest import EXAMPLES, any_body, body_plugin, fails, run, use_plugins, valid
-from epa.documents import read
+from epa.inputs.documents import read
 
 # --- cohorts -------------------------------------------------------------------------------------------
 
@@ -174,7 +174,7 @@ def test_lines_that_are_not_records_are_error_rows_and_the_run_goes_on(tmp_path)
         b'{"a": NaN}',
         b'{"standard": "ST0071", "standard": "ST0072"}',  # a duplicate key
         b"[1, 2]",  # JSON, not a record
-        b"x" * (epa.batch.MAX_RECORD + 10),  # longer than a record may be
+        b"x" * (epa.batch.cohort.MAX_RECORD + 10),  # longer than a record may be
         good,
     ]
     path = tmp_path / "c.jsonl"
@@ -186,7 +186,7 @@ def test_lines_that_are_not_records_are_error_rows_and_the_run_goes_on(tmp_path)
     assert "error" not in records[0] and "error" not in records[7]
     messages = [r["error"]["message"] for r in records[1:7]]
     assert "not UTF-8" in messages[0]
-    assert f"nest more than {epa.documents.MAX_DEPTH} deep" in messages[1]
+    assert f"nest more than {epa.inputs.documents.MAX_DEPTH} deep" in messages[1]
     assert "NaN" in messages[2]
     assert "duplicate key 'standard'" in messages[3]
     assert "is not of type 'object'" in messages[4]
@@ -350,7 +350,7 @@ def test_dash_sniffs_csv(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("fmt", ["json", "csv"])
 def test_two_workers_write_the_same_bytes_as_one(tmp_path, monkeypatch, fmt):
-    monkeypatch.setattr(epa.batch, "CHUNK", 16)  # many chunks in flight, so order is really at stake
+    monkeypatch.setattr(epa.batch.cohort, "CHUNK", 16)  # many chunks in flight, so order is really at stake
     path, _ = cohort(tmp_path, n=120, every=40)
     extra = ["--summary"] if fmt == "json" else []
     one = run("compare", "--batch", str(path), "--format", fmt, *extra, "--workers", "1")
@@ -364,17 +364,17 @@ def test_what_the_batch_remembers_stays_bounded_and_changes_nothing(tmp_path, mo
     """What each distinct set of decisions comes to, and each decision's CSV row, is forgotten past
     ``OUTPUTS_REMEMBERED`` entries: the same bytes out, CSV rows and summary alike."""
     path, _ = cohort(tmp_path, n=120, every=40)
-    graders: list[epa.batch.Grader] = []  # each run's, in this process (one worker)
-    made = epa.batch.Grader.__init__
+    graders: list[epa.batch.cohort.Grader] = []  # each run's, in this process (one worker)
+    made = epa.batch.cohort.Grader.__init__
 
     def making(self, *args, **kwargs):
         made(self, *args, **kwargs)
         graders.append(self)
-    monkeypatch.setattr(epa.batch.Grader, "__init__", making)
+    monkeypatch.setattr(epa.batch.cohort.Grader, "__init__", making)
     runs = [("--summary-only", "--format", "json"), ("--format", "csv")]
     unbounded = [run("compare", "--batch", str(path), *options, "--workers", "1") for options in runs]
     assert len(graders) == 2 and len(graders[-1].remembered) > 2  # the cohort has more than the bound below
-    monkeypatch.setattr(epa.batch, "OUTPUTS_REMEMBERED", 2)
+    monkeypatch.setattr(epa.batch.cohort, "OUTPUTS_REMEMBERED", 2)
     bounded = []
     for options in runs:
         bounded.append(run("compare", "--batch", str(path), *options, "--workers", "1"))
@@ -391,13 +391,13 @@ def test_a_run_puts_the_garbage_collector_back_as_it_found_it(tmp_path, monkeypa
 
     path, _ = cohort(tmp_path, n=40, every=20)
     seen: list[tuple[tuple[int, int, int], int]] = []
-    real = epa.batch._graded_in_order
+    real = epa.batch.cohort._graded_in_order
 
     def graded(*args, **kwargs):
         for found in real(*args, **kwargs):
             seen.append((gc.get_threshold(), gc.get_freeze_count()))
             yield found
-    monkeypatch.setattr(epa.batch, "_graded_in_order", graded)
+    monkeypatch.setattr(epa.batch.cohort, "_graded_in_order", graded)
     before = gc.get_threshold(), gc.get_freeze_count()
     assert run("compare", "--batch", str(path), "--format", "csv").exit_code == 2
     assert seen and all(threshold != before[0] and frozen > 0 for threshold, frozen in seen)
@@ -550,9 +550,9 @@ def test_the_rows_that_differ_are_named_by_method_not_by_position():
     decisions (tuples) and for explained results (read by attribute)."""
     import dataclasses
 
-    from epa.model import Grade
-    from epa.report import disagreements
-    from epa.results import Decision
+    from epa.model.domain import Grade
+    from epa.model.results import Decision
+    from epa.views.report import disagreements
 
     @dataclasses.dataclass
     class Explained:  # an explained result's attributes, as BodyResult has them
@@ -589,15 +589,15 @@ def test_the_rows_that_differ_are_named_by_method_not_by_position():
 def test_csv_rows_read_back_as_written(ident):
     """Each body's row reads back to its cells whatever the apprentice's id holds (a comma, a quote, a line
     break, a carriage return); rows are written as the csv module writes them, line by line."""
-    from epa.model import Grade
-    from epa.results import Decision
+    from epa.model.domain import Grade
+    from epa.model.results import Decision
 
     reg = epa.testing.registry()
-    grader = epa.batch.Grader(reg, "cohort.jsonl", "csv")
+    grader = epa.batch.cohort.Grader(reg, "cohort.jsonl", "csv")
     methods = grader.methods
     results = [Decision("a_body", Grade.PASS, methods[:1], (Grade.FAIL,) * len(methods[:1]), True, False, False),
                Decision("b_body", None, (), (), False, True, True)]
-    written = epa.batch._csv_results(12, ident, epa.batch._decided(grader, "ST0000", results))
+    written = epa.batch.cohort._csv_results(12, ident, epa.batch.cohort._decided(grader, "ST0000", results))
     cells = [["12", ident, "a_body", "pass", *(["fail"] + [""] * (len(methods) - 1) if methods else []),
               "true", "false", "false", ""],
              ["12", ident, "b_body", "", *[""] * len(methods), "false", "true", "true", ""]]

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 
-import epa.batch
+import epa.batch.cohort
 from conftest import ROOT, any_body, run, valid
 from epa.registry import Registry
 from epa.testing import install_plugin
@@ -180,14 +180,14 @@ def test_the_summary_counts_the_same_errors_as_the_json_lines_and_the_csv_rows(v
 def test_epas_own_failure_on_one_record_in_the_fast_path_is_that_records_error_row(tmp_path, monkeypatch):
     """Where the loop that decides a whole chunk fails, the chunk's records are decided one by one: the record
     that fails is an 'internal error' row (exit 1), the rest of its chunk graded as ever."""
-    real = epa.batch.view
+    real = epa.batch.cohort.view
 
     def view(payload, *args, **kwargs):
         if b'"A-0000003"' in payload:
             raise RuntimeError("a bug")
         return real(payload, *args, **kwargs)
 
-    monkeypatch.setattr(epa.batch, "view", view)
+    monkeypatch.setattr(epa.batch.cohort, "view", view)
     path = tmp_path / "cohort.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in cohort_records(10)), encoding="utf-8")
     done = run("compare", "--batch", str(path), "--format", "csv")

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-import epa.batch
-import epa.outputs
+import epa.batch.cohort
 import epa.testing
+import epa.views.outputs
 from epa.errors import OutputError
 from epa.testing import requires, run, valid
 
@@ -249,15 +249,15 @@ def test_file_outputs_are_checked_before_the_run(csv_cohort, tmp_path):
 def test_a_streamed_file_is_whole_or_not_at_all(tmp_path):
     target = tmp_path / "rows.csv"
     target.write_text("old\n", encoding="utf-8")
-    with pytest.raises(KeyboardInterrupt), epa.outputs.streaming_file(target) as write:
+    with pytest.raises(KeyboardInterrupt), epa.views.outputs.streaming_file(target) as write:
         write("new,partial\n")
         raise KeyboardInterrupt  # Ctrl-C mid-run
     assert target.read_text(encoding="utf-8") == "old\n" and os.listdir(tmp_path) == ["rows.csv"]
-    with epa.outputs.streaming_file(target) as write:
+    with epa.views.outputs.streaming_file(target) as write:
         write("new\n")
         write("rows\n")
     assert target.read_text(encoding="utf-8") == "new\nrows\n" and os.listdir(tmp_path) == ["rows.csv"]
-    with pytest.raises(OutputError), epa.outputs.streaming_file(tmp_path / "no" / "x.csv"):
+    with pytest.raises(OutputError), epa.views.outputs.streaming_file(tmp_path / "no" / "x.csv"):
         pass
 
 
@@ -296,12 +296,12 @@ def test_a_standard_spelt_with_escapes_still_gets_its_columns(tmp_path):
 def test_a_grade_without_its_column_is_an_error_never_left_out():
     """The columns are chosen before the run: should a decision grade a method they lack (epa's own mistake), the
     row is refused loudly rather than written without that grade."""
-    from epa.model import Grade
-    from epa.results import Decision
+    from epa.model.domain import Grade
+    from epa.model.results import Decision
 
     registry = epa.testing.registry()
-    grader = epa.batch.Grader(registry, "cohort.jsonl", "csv", ("observation",))
+    grader = epa.batch.cohort.Grader(registry, "cohort.jsonl", "csv", ("observation",))
     decision = Decision("a_body", Grade.PASS, ("observation", "showcase"), (Grade.PASS, Grade.PASS), True, False,
                         False)
     with pytest.raises(RuntimeError, match="no column for method showcase"):
-        epa.batch._decided(grader, "ST0072", [decision])
+        epa.batch.cohort._decided(grader, "ST0072", [decision])

@@ -25,8 +25,9 @@ import attrs
 import pytest
 
 from conftest import EXAMPLES
-from epa import cache, rules
-from epa.model import Grade, Ruleset
+from epa import cache
+from epa.model.domain import Grade, Ruleset
+from epa.rules import load as rules
 from epa.testing import requires
 
 RECORD = str(EXAMPLES / "st0071-observation-distinction.yaml")

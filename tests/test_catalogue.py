@@ -9,8 +9,8 @@ import pytest
 
 from conftest import OUR_BODIES, ROOT
 from epa import check_rules
-from epa.convert import unstructure
-from epa.sources import sources_dir
+from epa.model.convert import unstructure
+from epa.rules.sources import sources_dir
 from epa.testing import requires
 
 RULESETS = sorted(ROOT.glob("plugins/*/epa_*/rules/*.yaml"))
@@ -68,7 +68,7 @@ def test_st0071_ids_are_highfield_codes_or_named_extras(registry):
 
 
 def test_st0071_vocabulary_is_highfield_codes_and_named_extras(registry):
-    # The core's ST0071 vocabulary (core/epa/standards/ST0071.yaml), which every body's ids come from, whichever
+    # The core's ST0071 vocabulary (core/epa/rules/standards/ST0071.yaml), which every body's ids come from, whichever
     # bodies are installed: Highfield's codes, and ids of their own for criteria only other bodies have.
     vocabulary = registry.standard("ST0071").criterion_ids
     assert {"K1.1", "B5.2", "S1.5", "K4.7", "X.PROFESSIONAL-IMAGE"} <= vocabulary

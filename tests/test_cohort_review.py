@@ -19,7 +19,8 @@ import threading
 import pytest
 
 from conftest import any_body, run, valid
-from epa import batch, cohort_input
+from epa.batch import cohort as batch
+from epa.inputs import cohort_input
 from epa.registry import Registry
 
 HEADER = "standard,apprentice,gateway_date,date_of_birth,observation,observation_date"
@@ -221,18 +222,18 @@ def test_a_birth_year_read_as_2049_names_the_date_of_birth_column(tmp_path):
 
 
 def test_a_date_serial_number_hint_fits_a_workbook():
-    from epa.columns import Problem, parse_date
+    from epa.inputs.columns import BadCell, parse_date
 
-    with pytest.raises(Problem) as caught:
+    with pytest.raises(BadCell) as caught:
         parse_date("45999")
     assert "Excel" in caught.value.hint and "before saving it as CSV" not in caught.value.hint
 
 
 @pytest.mark.parametrize("written", ["Referral", "Refer", "referred", "REFER"])
 def test_a_referral_is_refused_saying_the_documents_grade_fail(written):
-    from epa.columns import Problem, parse_grade
+    from epa.inputs.columns import BadCell, parse_grade
 
-    with pytest.raises(Problem) as caught:
+    with pytest.raises(BadCell) as caught:
         parse_grade(written)
     assert "referral" in caught.value.message and "graded fail" in caught.value.message  # never read as fail
     assert "write fail if the assessment was failed" in caught.value.hint
@@ -280,8 +281,8 @@ def test_a_shared_formula_without_its_value_is_found_in_any_part_of_the_sheet(tm
     pytest.importorskip("python_calamine", reason="epa reads workbooks with python-calamine")
     import zipfile
 
-    from epa import cohort_xlsx
     from epa.errors import InputError
+    from epa.inputs import cohort_xlsx
 
     book = openpyxl.Workbook()  # (openpyxl asks for formulas to be calculated on opening: fullCalcOnLoad)
     book.active.append(["standard", "apprentice", "gateway_date", "observation", "observation_date"])

@@ -14,7 +14,7 @@ import pytest
 import epa
 from epa import Grade, cli, conformance, defaults
 from epa.registry import Registry
-from epa.sources import sources_dir
+from epa.rules.sources import sources_dir
 from epa.testing import make_plugin, ok_json, registry, run, valid
 
 ST0071 = "ST0071"

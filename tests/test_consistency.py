@@ -11,9 +11,9 @@ import jsonschema
 import pytest
 
 from epa.consistency import analyse
-from epa.documents import schema
 from epa.errors import InputError
-from epa.model import ComponentRule
+from epa.inputs.documents import schema
+from epa.model.domain import ComponentRule
 from epa.registry import Registry
 from epa.testing import fails, make_plugin, registry, requires, run
 
@@ -273,7 +273,7 @@ def test_the_questioning_inside_or_after_the_observation_is_shown_by_a_record():
     assert (observation["duration_minutes"], observation["questioning_minutes"],
             observation["duration_includes_questioning"]) == (60, 10, True)
     # the witness's line (the table's and the page's) says what the duration counts
-    from epa.report import witness_line
+    from epa.views.report import witness_line
 
     assert "duration minutes 60 counting the questioning, questioning minutes 10" in witness_line(f["witness"])
 

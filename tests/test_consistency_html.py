@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from epa.html_report import render
+from epa.views.html_report import render
 
 SAMPLE = Path(__file__).resolve().parent / "data" / "consistency-sample.json"
 
@@ -220,7 +220,7 @@ def test_wide_tables_scroll_on_a_phone(data):
 def test_the_witness_is_shown_not_only_named(data):
     """Each finding with a witness shows it in a line (each attempt's method and grade or criteria met),
     outside the folded JSON, beside the row epa compare shows."""
-    from epa.report import witness_line
+    from epa.views.report import witness_line
 
     page = render(data)
     for finding in data["findings"]:

@@ -13,9 +13,9 @@ import textwrap
 
 import pytest
 
-import epa.batch
+import epa.batch.cohort
 from conftest import any_body, fails, run
-from epa.cohort_input import MAX_COLUMNS, MAX_RECORD, physical_lines
+from epa.inputs.cohort_input import MAX_COLUMNS, MAX_RECORD, physical_lines
 
 HEADER = "standard,apprentice,gateway_date"
 
@@ -304,7 +304,7 @@ def test_a_utf8_byte_order_mark_is_accepted(tmp_path):
 
 
 def test_a_messy_cohort_gives_the_same_bytes_from_two_workers(tmp_path, monkeypatch):
-    monkeypatch.setattr(epa.batch, "CHUNK", 2)
+    monkeypatch.setattr(epa.batch.cohort, "CHUNK", 2)
     note = "x\n" * (MAX_RECORD // 2 + 10)
     text = "\n".join([HEADER, row('A-"1'), row("=1+1"), 'ST0071,"' + note + '",2025-06-02', row("A-4"),
                       "ST0071,A-5,not-a-date", 'ST0071,"A-6\nsecond line",2025-06-02', row("@A-7")]) + "\n"

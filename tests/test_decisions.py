@@ -1,10 +1,10 @@
-"""The compiled engine (``epa.engine``) decides as grading does: for every record tried, each body's component
+"""The compiled engine (``epa.engine.compiled``) decides as grading does: for every record tried, each body's component
 and overall grades, gateway readiness, cap and full retake from ``Engine.decide`` equal those of
 ``grading.grade``, and ``Engine.grades`` gives the combination before the resit rules. Records come from the
 example files, from a strategy that explores what the record schema allows for the installed bodies'
 standards (journey dates, resits, retakes, exceptional circumstances, named versions), and from bodies whose
 plugins override each deciding hook, whose answers must still win; each both as a Record and as the view of one
-that a cohort's line decodes to (``epa.fastrecord``). (Speed: bench/engine_bench.py.)"""
+that a cohort's line decodes to (``epa.inputs.fastrecord``). (Speed: bench/engine_bench.py.)"""
 
 from __future__ import annotations
 
@@ -23,13 +23,13 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 import epa
-from epa.documents import read
-from epa.engine import Engine
+from epa.engine.compiled import Engine
+from epa.engine.explained import grade, ruleset_for
 from epa.errors import InputError
-from epa.fastrecord import RecordView, view_of_data
-from epa.grading import grade, ruleset_for
-from epa.model import Grade, Record
-from epa.record import record_from_data
+from epa.inputs.documents import read
+from epa.inputs.fastrecord import RecordView, view_of_data
+from epa.inputs.record import record_from_data
+from epa.model.domain import Grade, Record
 from epa.registry import Registry
 from epa.testing import make_plugin, registry
 
@@ -51,7 +51,7 @@ def _decided(engine: Engine, record: Record | RecordView) -> list[tuple[Any, ...
 
 
 def _view(reg: Registry, data: dict[str, Any]) -> RecordView:
-    """The view of a valid record that a cohort's line decodes to (``epa.fastrecord``), which the engine reads
+    """The view of a valid record that a cohort's line decodes to (``epa.inputs.fastrecord``), which the engine reads
     as the Record it stands for."""
     found = view_of_data(copy.deepcopy(data), reg)
     assert found is not None, data
@@ -59,7 +59,7 @@ def _view(reg: Registry, data: dict[str, Any]) -> RecordView:
 
 
 def _load(reg: Registry, data: dict[str, Any]) -> Record:
-    from epa.batch import Located
+    from epa.batch.cohort import Located
 
     return record_from_data(data, Located("generated", 1), reg, where="generated:1")
 
@@ -393,13 +393,13 @@ def test_what_the_engine_remembers_stays_bounded(monkeypatch: pytest.MonkeyPatch
     """A cohort of any size runs in bounded memory: what the engine remembers by due date or set of criteria is
     forgotten past ``REMEMBERED`` entries, and the decisions do not change; the rules in force are remembered by
     span of gateway dates, of which a standard has one more than the dates its versions come in."""
-    import epa.engine
+    import epa.engine.compiled
 
-    monkeypatch.setattr(epa.engine, "REMEMBERED", 4)
+    monkeypatch.setattr(epa.engine.compiled, "REMEMBERED", 4)
     reg = registry()
     standard = _standards(reg)[0]
     methods = reg.method_ids(standard)
-    before = {id(found) for found in gc.get_objects() if isinstance(found, epa.engine._Due)}  # other engines'
+    before = {id(found) for found in gc.get_objects() if isinstance(found, epa.engine.compiled._Due)}  # other engines'
     engine = Engine(reg)
     for day in range(12):
         gateway = dt.date(2026, 1, 5) + dt.timedelta(days=day)
@@ -413,7 +413,7 @@ def test_what_the_engine_remembers_stays_bounded(monkeypatch: pytest.MonkeyPatch
         assert _decided(engine, record) == _decided(engine, _view(reg, data)) == _decided_by_grading(reg, record)
         assert len(engine._spans[standard][1]) == 1 + len(_changes(reg, standard))
         # Every due date remembered: the retake windows' and the gateway deadlines'.
-        dues = [found for found in gc.get_objects() if isinstance(found, epa.engine._Due) and id(found) not in before]
+        dues = [found for found in gc.get_objects() if isinstance(found, epa.engine.compiled._Due) and id(found) not in before]
         assert dues and all(len(due.dues) <= 4 for due in dues)
 
 
@@ -457,9 +457,9 @@ _NEXT_ONLY = [_tried("a", "2026-01-05", "first", Grade.FAIL), _tried("a", "2026-
 def test_a_retake_window_is_missed_as_the_resit_rules_say(history: list[Any], start: str, lift: bool) -> None:
     """Every kind of window (counted from each fail's notice, the first fail's, or the first assessment), with and
     without exceptional circumstances lifting it, as ``resits`` decides: the engine's restatement of it."""
-    from epa.engine import _RetakeWindow
-    from epa.model import Offset, Window
-    from epa.resits import _window
+    from epa.engine.compiled import _RetakeWindow
+    from epa.engine.resits import _window
+    from epa.model.domain import Offset, Window
 
     window = Window("w", "window", start, Offset(months=3), lift, "full_retake", "", "x § 1")
     graded = [epa.GradedAttempt(a, g) for a, g in history]
@@ -488,10 +488,10 @@ def test_english_and_maths_are_unmet_as_the_gateway_says(level: str, ehcp_level:
                                                           bsl: bool, born: int | None) -> None:
     """Every form of the check (levels, an EHCP's lower level, British Sign Language for English, subjects, an age
     band) against every apprentice: the engine's expression is true exactly where ``gateway`` says "unmet"."""
-    from epa.engine import _english_maths_unmet
-    from epa.gateway import _english_maths
-    from epa.graders import predicate
-    from epa.model import Apprentice, Check, EnglishMaths, Gateway
+    from epa.engine.compiled import _english_maths_unmet
+    from epa.engine.graders import predicate
+    from epa.model.domain import Apprentice, Check, EnglishMaths, Gateway
+    from epa.rules.gateway import english_maths as _english_maths
 
     rule = EnglishMaths(level, subjects, *ages, ehcp_level, bsl_for_english)
     apprentice = Apprentice("A", born and dt.date(born, 5, 1), born and dt.date(2024, 9, 1), english, maths, ehcp, bsl)
@@ -511,10 +511,10 @@ def test_counts_and_days_on_programme_are_unmet_as_the_gateway_says(low: int | N
                                                                     started: int | None) -> None:
     """A count within bounds (either or both), and days from the start to gateway, at and around each bound: the
     engine's check, as its written-out expression, is true exactly where ``gateway`` says "unmet"."""
-    from epa.engine import _unmet
-    from epa.gateway import _status
-    from epa.graders import predicate
-    from epa.model import Apprentice, Check, Count, Gateway, Minimum
+    from epa.engine.compiled import _unmet
+    from epa.engine.graders import predicate
+    from epa.model.domain import Apprentice, Check, Count, Gateway, Minimum
+    from epa.rules.gateway import status as _status
 
     gateway = dt.date(2025, 10, 1)
     start = None if started is None else gateway - dt.timedelta(days=started)
@@ -533,9 +533,9 @@ def test_counts_and_days_on_programme_are_unmet_as_the_gateway_says(low: int | N
 def test_an_offset_spans_at_least_its_fewest_days(day: dt.date, unit: str, n: int) -> None:
     """Attempts spanning fewer days than a first-assessment window's fewest cannot miss it (engine._fewest_days);
     an offset back in time promises no span at all."""
-    from epa.engine import _fewest_days
-    from epa.model import Offset
-    from epa.workdays import shift
+    from epa.engine.compiled import _fewest_days
+    from epa.model.domain import Offset
+    from epa.rules.workdays import shift
 
     offset = Offset(**{unit: n})
     assert (shift(day, offset) - day).days >= _fewest_days(offset) if n >= 0 else _fewest_days(offset) == 0

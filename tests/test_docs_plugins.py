@@ -33,13 +33,13 @@ import yaml
 
 from epa import cli, hookspecs
 from epa.conformance import CHECKS
-from epa.documents import schema
+from epa.engine.explained import grade
 from epa.errors import InputError, did_you_mean
-from epa.grading import grade
-from epa.model import Grade, Record, Ruleset
-from epa.record import load_record
+from epa.inputs.documents import schema
+from epa.inputs.record import load_record
+from epa.model.domain import Grade, Record, Ruleset
+from epa.model.results import GradedAttempt
 from epa.registry import HOOKS, Candidate, LoadedBody, Registry, installed_candidates
-from epa.results import GradedAttempt
 from epa.testing import dump_record, requires, run
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -28,7 +28,7 @@ import epa
 import epa.testing
 from conftest import EXAMPLES, any_body, fails, ok_json, run, valid, write
 from epa.errors import InputError
-from epa.model import Body
+from epa.model.domain import Body
 from epa.registry import Registry
 from epa.testing import requires
 

@@ -21,13 +21,15 @@ import jsonschema
 import pytest
 from dateutil.relativedelta import relativedelta
 
-from epa import cache, rules, workdays
-from epa.documents import Source, schema
+from epa import cache
 from epa.errors import InputError
-from epa.model import Ruleset
-from epa.record import load_record
+from epa.inputs.documents import Source, schema
+from epa.inputs.record import load_record
+from epa.inputs.validation import compiled
+from epa.model.domain import Ruleset
+from epa.rules import load as rules
+from epa.rules import workdays
 from epa.testing import dump_record, registry
-from epa.validation import compiled
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
@@ -38,7 +40,7 @@ def _examples() -> list[dict[str, Any]]:
 
 def _plain(path: Path) -> dict[str, Any]:
     """An example record as the record schema sees it (dates as strings)."""
-    from epa.documents import read
+    from epa.inputs.documents import read
 
     return read(path)[0]
 
@@ -174,7 +176,7 @@ def test_whole_months_between_two_dates_agree_with_dateutil() -> None:
 
 
 def test_ten_working_days_skip_christmas() -> None:
-    from epa.model import Offset
+    from epa.model.domain import Offset
 
     # 19 Dec 2025 (Fri) + 10 working days: 25, 26 Dec and 1 Jan are bank holidays.
     assert workdays.shift(dt.date(2025, 12, 19), Offset(working_days=10)) == dt.date(2026, 1, 7)
@@ -272,7 +274,7 @@ def test_an_unwritable_cache_is_no_failure(tmp_path: Path, monkeypatch: pytest.M
 
 def test_start_up_imports_only_what_the_command_uses() -> None:
     code = ("import sys, epa.cli; heavy = {'rich', 'jsonschema', 'yaml', 'holidays', 'icalendar', 'cattrs', "
-            "'fastjsonschema', 'epa.model', 'epa.grading', 'epa.registry'}; print(sorted(heavy & set(sys.modules)))")
+            "'fastjsonschema', 'epa.model.domain', 'epa.engine.explained', 'epa.registry'}; print(sorted(heavy & set(sys.modules)))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                           env={**os.environ, "PYTHONWARNINGS": "ignore"})
     assert done.stdout.strip() == "[]"

@@ -1,4 +1,4 @@
-"""Explaining remembers its pieces (``epa.plans``, issue 18), and a remembered explanation is the one worked out
+"""Explaining remembers its pieces (``epa.engine.plans``, issue 18), and a remembered explanation is the one worked out
 anew: on drawn records, the installed bodies and a body with its own rules by hook; a hook whose contract lets its
 answer depend on more than its arguments (a body's own deadlines), or one a plugin wraps, is asked every time.
 """
@@ -20,12 +20,12 @@ from test_decisions import _load, records
 
 import epa
 from epa import defaults
+from epa.engine.explained import grade
+from epa.engine.plans import remembering
 from epa.errors import InputError
-from epa.grading import grade
-from epa.model import Grade, Record
-from epa.plans import remembering
+from epa.model.domain import Grade, Record
+from epa.model.results import ComponentResult, Deadline, Outcome, Step
 from epa.registry import Registry, installed_candidates
-from epa.results import ComponentResult, Deadline, Outcome, Step
 
 OWN = "ownrules"
 
@@ -68,7 +68,7 @@ def _registry() -> Registry:
 
 
 def _written(results: list[Any]) -> bytes:
-    """The results as --format json writes them (msgspec, as epa.batch: 65 and 65.0 are written apart)."""
+    """The results as --format json writes them (msgspec, as epa.batch.cohort: 65 and 65.0 are written apart)."""
     return msgspec.json.encode(results)
 
 

@@ -1,4 +1,4 @@
-"""The fast record decoder (epa.fastrecord) against the slow path it stands in for: it answers only with the
+"""The fast record decoder (epa.inputs.fastrecord) against the slow path it stands in for: it answers only with the
 Record the slow path gives, and leaves every line it cannot vouch for (None) to the slow path."""
 
 from __future__ import annotations
@@ -17,12 +17,12 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from epa.batch import Located, _parse_json
-from epa.documents import schema
+from epa.batch.cohort import Located, _parse_json
 from epa.errors import InputError
-from epa.fastrecord import decode, from_data
-from epa.model import Grade, Record
-from epa.record import record_from_data
+from epa.inputs.documents import schema
+from epa.inputs.fastrecord import decode, from_data
+from epa.inputs.record import record_from_data
+from epa.model.domain import Grade, Record
 from epa.registry import Registry
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -288,7 +288,7 @@ def _dated(registry: Registry, change) -> bytes:
     return line(data)
 
 
-DATED = {  # each breaks one of epa.record_checks' rules (the slow path says which)
+DATED = {  # each breaks one of epa.inputs.record_checks' rules (the slow path says which)
     "start on the date of birth": lambda d: d["apprentice"].update(start_date="2000-01-01"),
     "gateway before the start": lambda d: d["apprentice"].update(start_date="2025-06-01"),
     "notified before the assessment": lambda d: d["assessments"][0].update(notified="2025-01-20"),
@@ -375,7 +375,7 @@ def test_parsed_records_drawn_from_the_schema_with_known_names(registry, data):
 
 
 def test_every_row_of_the_example_csv_cohort(registry):
-    from epa.batch import CsvHeader, output_methods
+    from epa.batch.cohort import CsvHeader, output_methods
 
     rows = list(csv.reader((ROOT / "examples" / "st0071-cohort.csv").read_text(encoding="utf-8").splitlines()))
     header = CsvHeader(rows[0], output_methods(registry), "cohort.csv:1")
@@ -408,8 +408,8 @@ def test_the_structs_mirror_their_attrs_classes():
     (the gateway date aside) must be None, the Struct's."""
     import attrs
 
-    from epa.fastrecord import _Apprentice, _Attempt, _Dates, _Gateway, _Record
-    from epa.model import Apprentice, Attempt, Gateway, JourneyDates
+    from epa.inputs.fastrecord import _Apprentice, _Attempt, _Dates, _Gateway, _Record
+    from epa.model.domain import Apprentice, Attempt, Gateway, JourneyDates
 
     for struct, cls in ((_Record, Record), (_Apprentice, Apprentice), (_Gateway, Gateway), (_Attempt, Attempt),
                         (_Dates, JourneyDates)):
@@ -423,7 +423,7 @@ def test_a_view_reads_as_its_record(registry):
     (a list where the Record has a tuple), the defaults filled in, and the Record's methods answer alike."""
     import attrs
 
-    from epa.fastrecord import as_record, view
+    from epa.inputs.fastrecord import as_record, view
 
     def alike(fast: Any, record: Any) -> None:
         for field in attrs.fields(type(record)):

@@ -19,12 +19,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import epa.families.deadlines
-import epa.families.gateway
-import epa.families.tolerances
-from epa.engine import Engine
-from epa.grading import BodyResult, grade
-from epa.model import (
+import epa.rules.deadlines
+import epa.rules.gateway
+import epa.rules.tolerances
+from epa.engine.compiled import Engine
+from epa.engine.explained import grade
+from epa.engine.plans import remembering
+from epa.model.domain import (
     Apprentice,
     Attempt,
     Check,
@@ -41,7 +42,7 @@ from epa.model import (
     Ruleset,
     Tolerance,
 )
-from epa.plans import remembering
+from epa.model.results import BodyResult
 from epa.registry import Registry
 from epa.testing import make_plugin, registry
 
@@ -84,7 +85,7 @@ ON_TIME = GatewayRule("portfolio-on-time", "Portfolio on time", "...", "doc.txt 
 
 
 def test_a_deadline_is_late_where_its_family_says_for_both_paths(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Protects: lateness is stated once (``epa.families.deadlines.LATE``), read by the engine's gateway check on a
+    """Protects: lateness is stated once (``epa.rules.deadlines.LATE``), read by the engine's gateway check on a
     deadline and by the explained deadline alike. With ``by`` made to count the due day itself as late, both say
     missed; a copy of the rule in the engine or in the explanation would still say met."""
     ruleset = _ruleset(gateway=(ON_TIME,), deadlines=(PORTFOLIO_IN,))
@@ -97,7 +98,7 @@ def test_a_deadline_is_late_where_its_family_says_for_both_paths(monkeypatch: py
         return decided.gateway_ready, explained.gateway.ready, deadline.status
 
     assert said() == (True, True, "met")  # by the due day is in time
-    monkeypatch.setitem(epa.families.deadlines.LATE, "by", operator.ge)
+    monkeypatch.setitem(epa.rules.deadlines.LATE, "by", operator.ge)
     assert said() == (False, False, "missed")
 
 
@@ -125,8 +126,8 @@ def test_a_deadline_is_missed_exactly_where_it_is_explained_missed(anchor: str, 
     dates = JourneyDates(registered=DAY - dt.timedelta(days=30), epa_start=DAY + dt.timedelta(days=shifts[0]),
                          portfolio_submitted=around + dt.timedelta(days=shifts[1])) if dated else JourneyDates()
     record = Record("ST0071", Apprentice("FAM-2"), Gateway(DAY), attempts, dates=dates)
-    explained = epa.families.deadlines.evaluate_deadline(rule, record, ruleset)
-    assert epa.families.deadlines.missed(rule, ruleset)(record) == (explained.status == "missed")
+    explained = epa.rules.deadlines.evaluate_deadline(rule, record, ruleset)
+    assert epa.rules.deadlines.missed(rule, ruleset)(record) == (explained.status == "missed")
 
 
 # --- gateway requirements --------------------------------------------------------------------------------------
@@ -144,26 +145,26 @@ def _ready(ruleset: Ruleset, record: Record) -> tuple[bool, bool, tuple[str, ...
 
 def test_english_and_maths_fall_short_where_their_family_says_for_both_paths(monkeypatch: pytest.MonkeyPatch
                                                                              ) -> None:
-    """Protects: the levels that fall short of the one needed are stated once (``epa.families.gateway.below``),
-    read by the engine's English and maths expression and by the explained requirement alike (``engine.py`` wrote
+    """Protects: the levels that fall short of the one needed are stated once (``epa.rules.gateway.below``),
+    read by the engine's English and maths expression and by the explained requirement alike (the engine wrote
     the rule again before issue 18). With the needed level itself made to fall short, both say unmet."""
     ruleset = _ruleset(gateway=(ENGLISH_MATHS,))
     record = attrs.evolve(_record(), apprentice=Apprentice("FAM-3", english="level2", maths="level2"))
     assert _ready(ruleset, record) == (True, True, ("met",))
-    levels = epa.families.gateway.LEVELS
-    monkeypatch.setattr(epa.families.gateway, "below", lambda level: levels[:levels.index(level) + 1])
+    levels = epa.rules.gateway.LEVELS
+    monkeypatch.setattr(epa.rules.gateway, "below", lambda level: levels[:levels.index(level) + 1])
     assert _ready(ruleset, record) == (False, False, ("unmet",))
 
 
 def test_what_keeps_an_apprentice_from_gateway_is_stated_once_for_both_paths(monkeypatch: pytest.MonkeyPatch
                                                                              ) -> None:
     """Protects: which unmet requirements keep an apprentice from gateway is stated once
-    (``epa.families.gateway.blocks``), read by the engine as it compiles its checks and by ``GatewayStatus`` as it
+    (``epa.rules.gateway.blocks``), read by the engine as it compiles its checks and by ``GatewayStatus`` as it
     explains readiness. Made to count a recommendation as blocking, both say not ready."""
     ruleset = _ruleset(gateway=(PIECES,))
     record = attrs.evolve(_record(), gateway=Gateway(DAY, portfolio_pieces=8))
     assert _ready(ruleset, record) == (True, True, ("unmet",))  # a recommendation unmet: still ready
-    monkeypatch.setattr(epa.families.gateway, "blocks", lambda strength, stage: stage == "gateway")
+    monkeypatch.setattr(epa.rules.gateway, "blocks", lambda strength, stage: stage == "gateway")
     assert _ready(ruleset, record) == (False, False, ("unmet",))
 
 
@@ -171,7 +172,7 @@ def test_what_keeps_an_apprentice_from_gateway_is_stated_once_for_both_paths(mon
 
 def test_a_tolerance_check_says_what_its_family_decides(monkeypatch: pytest.MonkeyPatch) -> None:
     """Protects: a tolerance check's status, ``ok`` and sentence all come from the one decision
-    (``epa.families.tolerances.decide``, from the limits it works out), so the words cannot say "within" of a check
+    (``epa.rules.tolerances.decide``, from the limits it works out), so the words cannot say "within" of a check
     whose status is "outside"; the engine decides nothing from tolerances, and no other module states them. With
     the limits narrowed, status, ``ok`` and words change together."""
     ruleset = _ruleset()
@@ -186,5 +187,5 @@ def test_a_tolerance_check_says_what_its_family_decides(monkeypatch: pytest.Monk
         return check.status, check.ok, check.says
 
     assert checked() == ("within", True, f"{method} on {DAY}: duration minutes 65, within 60 -10% / +10% (54-66)")
-    monkeypatch.setattr(epa.families.tolerances, "_limits", lambda rule, attempt: (54.0, 64.0))
+    monkeypatch.setattr(epa.rules.tolerances, "_limits", lambda rule, attempt: (54.0, 64.0))
     assert checked() == ("outside", False, f"{method} on {DAY}: duration minutes 65, outside 60 -10% / +10% (54-64)")

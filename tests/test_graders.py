@@ -1,4 +1,4 @@
-"""The grading loop and decisions written out for the rulesets in force (``epa.graders``), on methods and
+"""The grading loop and decisions written out for the rulesets in force (``epa.engine.graders``), on methods and
 journeys made up here, so that every branch of the generated text is taken whatever bodies are installed.
 (``tests/test_decisions.py`` holds the written-out decisions to ``grade``'s on the installed bodies.)
 
@@ -15,9 +15,9 @@ from typing import Any, NamedTuple
 
 import pytest
 
-from epa.graders import Graders, Journey, Method, Rules
-from epa.model import Grade
-from epa.results import Decision
+from epa.engine.graders import CompiledJourney, CompiledMethod, Graders, Rules
+from epa.model.domain import Grade
+from epa.model.results import Decision
 
 F, P, D = Grade.FAIL, Grade.PASS, Grade.DISTINCTION
 BITS = {f"c{i}": 1 << i for i in range(8)}  # criterion id c<i> is bit i
@@ -45,17 +45,17 @@ class Record(NamedTuple):
 
 # observation: pass criteria bits 0-2, distinction bits 3-4, a distinction needs 1 of them (a threshold);
 # discussion: pass criteria bits 5-6 and no distinction criteria.
-OBSERVATION = Method("observation", 0b00111, 0b11000, 1, None)
-DISCUSSION = Method("discussion", 0b1100000, 0, 0, None)
+OBSERVATION = CompiledMethod("observation", 0b00111, 0b11000, 1, None)
+DISCUSSION = CompiledMethod("discussion", 0b1100000, 0, 0, None)
 
 
 def lowest(grades: tuple[Grade, ...]) -> Grade:
     return min(grades, key=list(Grade).index)
 
 
-def made(*methods: Method, journey: Journey | None = None) -> Graders:
+def made(*methods: CompiledMethod, journey: CompiledJourney | None = None) -> Graders:
     """Graders for one body whose combination is the lowest grade (fail before pass before distinction)."""
-    return Graders("test", [Rules("acme", methods, {}, lowest, journey or Journey())], BITS, Decision)
+    return Graders("test", [Rules("acme", methods, {}, lowest, journey or CompiledJourney())], BITS, Decision)
 
 
 def ids(met: int) -> tuple[str, ...]:
@@ -123,7 +123,7 @@ def test_listed_gives_none_for_an_id_repeated_or_outside_the_vocabulary():
     """``decide(record, listed=True)`` checks ids as the schema does (the vocabulary here lacks c3, a distinction
     criterion the rules know); without ``listed``, a repeated id counts once and one no ruleset knows not at all."""
     vocabulary = [c for c in BITS if c != "c3"]
-    graders = Graders("test", [Rules("acme", [OBSERVATION], {}, lowest, Journey())], BITS, Decision, vocabulary)
+    graders = Graders("test", [Rules("acme", [OBSERVATION], {}, lowest, CompiledJourney())], BITS, Decision, vocabulary)
     listed = Record([Tried("observation", ("c0", "c1", "c2"), None, "first")])
     assert graders.decide(listed, True) == graders.decide(listed) == [decided(graders, listed)]
     assert decided(graders, listed).overall == P
@@ -143,17 +143,17 @@ def test_an_attempt_at_a_method_the_rules_do_not_have_is_not_graded():
 def test_attempts_are_counted_until_one_is_not_a_fail():
     """A resit follows a fail; an attempt after a pass is not counted (the latest counted grade stands)."""
     resat = record(observation=[(Attempt(F), None), (Attempt(P, "resit"), None), (Attempt(D, "retake"), None)])
-    assert decided(made(OBSERVATION, journey=Journey()), resat).components == {"observation": P}
+    assert decided(made(OBSERVATION, journey=CompiledJourney()), resat).components == {"observation": P}
     assert graded(made(OBSERVATION), resat) == (P, (P,))
 
 
 def test_each_body_is_graded_by_its_own_rules_from_one_reading_of_the_attempts():
     """Bodies in force together: each its own methods (in its own order, or lacking one), masks, combination
     and count of attempts, the same as each alone."""
-    strict = Rules("strict", [OBSERVATION._replace(needed=2), DISCUSSION], {}, lowest, Journey())
+    strict = Rules("strict", [OBSERVATION._replace(needed=2), DISCUSSION], {}, lowest, CompiledJourney())
     lenient = Rules("lenient", [DISCUSSION._replace(passes=0b0100000), OBSERVATION._replace(passes=0b1)], {},
-                    lambda grades: max(grades, key=list(Grade).index), Journey())
-    only = Rules("only", [OBSERVATION], {}, lowest, Journey())
+                    lambda grades: max(grades, key=list(Grade).index), CompiledJourney())
+    only = Rules("only", [OBSERVATION], {}, lowest, CompiledJourney())
     panel = [strict, lenient, only]
     together = Graders("test", panel, BITS, Decision)
     records = [record(observation=[(Attempt(), 0b01011), (Attempt(kind="resit"), 0b01111)],
@@ -194,7 +194,7 @@ def test_a_remembered_combination_is_read_and_only_a_new_one_asked():
         return P
 
     remembered: dict[Any, Grade | None] = {(D, D): F}
-    graders = Graders("test", [Rules("acme", (OBSERVATION, DISCUSSION), remembered, combined, Journey())], BITS,
+    graders = Graders("test", [Rules("acme", (OBSERVATION, DISCUSSION), remembered, combined, CompiledJourney())], BITS,
                       Decision)
     assert graded(graders, record(observation=[(Attempt(D), None)], discussion=[(Attempt(D), None)]))[0] == F
     both = record(observation=[(Attempt(D), None)], discussion=[(Attempt(F), None)])
@@ -205,7 +205,7 @@ def test_a_remembered_combination_is_read_and_only_a_new_one_asked():
 
 # The cap as resits._cap applies it: a resit or retake of a kind the document caps, unless exceptional
 # circumstances lift it from every such attempt (recorded on it, or on the attempt before it at its method).
-CAP = Journey(cap=(("resit", "retake"), True))
+CAP = CompiledJourney(cap=(("resit", "retake"), True))
 
 
 def after_cap(graders: Graders, rec: Record) -> tuple[Grade | None, bool]:
@@ -227,7 +227,7 @@ def test_a_resit_or_retake_caps_a_distinction_at_pass():
 
 
 def test_the_cap_applies_only_to_the_kinds_the_document_names():
-    resits_only = made(OBSERVATION, journey=Journey(cap=(("resit",), True)))
+    resits_only = made(OBSERVATION, journey=CompiledJourney(cap=(("resit",), True)))
     assert after_cap(resits_only, record(observation=[(Attempt(F), None), (Attempt(D, "retake"), None)])) == (D, False)
     assert after_cap(resits_only, record(observation=[(Attempt(F), None), (Attempt(D, "resit"), None)])) == (P, True)
 
@@ -237,7 +237,7 @@ def test_exceptional_circumstances_lift_the_cap_where_the_document_lets_them():
     on_the_resit = record(observation=[(Attempt(F), None), (Attempt(D, "resit", True), None)])
     on_the_fail = record(observation=[(Attempt(F, exceptional=True), None), (Attempt(D, "resit"), None)])
     assert after_cap(capping, on_the_resit) == after_cap(capping, on_the_fail) == (D, False)
-    no_exception = made(OBSERVATION, journey=Journey(cap=(("resit", "retake"), False)))
+    no_exception = made(OBSERVATION, journey=CompiledJourney(cap=(("resit", "retake"), False)))
     assert after_cap(no_exception, on_the_resit) == (P, True)
     # Recorded at another method: not the fail this resit follows.
     elsewhere = record(discussion=[(Attempt(F, exceptional=True), None), (Attempt(P, "resit"), None)],
@@ -259,7 +259,7 @@ def test_a_window_is_asked_only_where_it_can_be_missed_and_a_miss_means_no_grade
         asked.append(([(a.kind, g) for a, g in counted], again))
         return True
 
-    windows = Journey(cap=(("resit", "retake"), True), missed=missed)
+    windows = CompiledJourney(cap=(("resit", "retake"), True), missed=missed)
     passed = record(observation=[(Attempt(D), None)])
     failed_once = record(observation=[(Attempt(F), None)])
     resat = record(observation=[(Attempt(F), None), (Attempt(D, "resit"), None)])
@@ -271,14 +271,14 @@ def test_a_window_is_asked_only_where_it_can_be_missed_and_a_miss_means_no_grade
     # Missed: the whole EPA again, no overall grade; the cap is still said to apply.
     assert (decision.overall, decision.full_retake_required, decision.capped) == (None, True, True)
 
-    spread = Journey(missed=missed, spread=lambda record, counted: True)
+    spread = CompiledJourney(missed=missed, spread=lambda record, counted: True)
     asked.clear()
     assert decided(made(OBSERVATION, journey=spread), failed_once).full_retake_required is True
     assert asked == [([("first", F)], False)]  # a fail whose attempts span a first-assessment window
 
     # A window counted from the first assessment that spans at least 30 days: attempts 29 days apart cannot miss
     # it, and the spread is not asked; 30 days apart, it is.
-    spans = made(OBSERVATION, DISCUSSION, journey=Journey(missed=missed, spread=lambda record, counted: True,
+    spans = made(OBSERVATION, DISCUSSION, journey=CompiledJourney(missed=missed, spread=lambda record, counted: True,
                                                           spread_days=30))
     asked.clear()
     decided(spans, record(days=29, discussion=[(Attempt(F), None), (Attempt(F, "resit"), None)]))
@@ -297,7 +297,7 @@ def test_a_body_s_own_resit_policy_is_asked_for_every_record():
         called.append(([(a.method, a.kind, g) for a, g in counted], failed, again))
         return None, True, True
 
-    own = made(OBSERVATION, DISCUSSION, journey=Journey(resits=resits, asks_resit=True, cap=(("resit",), False)))
+    own = made(OBSERVATION, DISCUSSION, journey=CompiledJourney(resits=resits, asks_resit=True, cap=(("resit",), False)))
     decision = decided(own, Record([Tried("discussion", None, F, "first"), Tried("observation", None, D, "first"),
                                     Tried("discussion", None, P, "resit")]))
     # The attempts counted reach it in record order, and its answer stands (the ruleset's cap is not applied).
@@ -319,18 +319,18 @@ def test_gateway_readiness():
     def passed(gateway: Gateway | None) -> Record:
         return record(gateway, observation=[(Attempt(P), None)])
 
-    provided = made(OBSERVATION, journey=Journey(provided=operator.attrgetter("date", "photo_id")))
+    provided = made(OBSERVATION, journey=CompiledJourney(provided=operator.attrgetter("date", "photo_id")))
     assert decided(provided, passed(Gateway(photo_id=True))).gateway_ready is True
     assert decided(provided, passed(Gateway(photo_id=None))).gateway_ready is True  # not shown: not unmet
     assert decided(provided, passed(Gateway(photo_id=False))).gateway_ready is False
-    unmet = made(OBSERVATION, journey=Journey(unmet=[lambda r: False, lambda r: r.gateway.photo_id is None]))
+    unmet = made(OBSERVATION, journey=CompiledJourney(unmet=[lambda r: False, lambda r: r.gateway.photo_id is None]))
     assert decided(unmet, passed(Gateway(photo_id=None))).gateway_ready is False
     assert decided(unmet, passed(Gateway(photo_id=True))).gateway_ready is True
-    written = made(OBSERVATION, journey=Journey(unmet=["record.gateway.photo_id is None"]))  # an expression
+    written = made(OBSERVATION, journey=CompiledJourney(unmet=["record.gateway.photo_id is None"]))  # an expression
     assert "not (record.gateway.photo_id is None)" in written.source
     assert decided(written, passed(Gateway(photo_id=None))).gateway_ready is False
     assert decided(written, passed(Gateway(photo_id=True))).gateway_ready is True
-    own = made(OBSERVATION, journey=Journey(gateway=lambda r: False))
+    own = made(OBSERVATION, journey=CompiledJourney(gateway=lambda r: False))
     assert decided(own, passed(Gateway())).gateway_ready is False
     assert decided(made(OBSERVATION), passed(None)).gateway_ready is True  # nothing to check
 
@@ -352,16 +352,16 @@ def test_a_failure_inside_the_written_out_code_shows_its_line():
 def test_a_name_or_field_the_text_cannot_read_is_refused_when_compiled():
     """A rule whose written expression reads a field no record has, or a name nothing defines, is refused as the
     text is compiled (not when a record first reaches the line), naming what it read."""
-    from epa.graders import UnsoundCode
+    from epa.engine.graders import UnsoundCode
 
     for wrong, named in [("record.gateway.photo_idd is None", r"record\.gateway\.photo_idd"),
                          ("record.apprentice.age < 16", r"record\.apprentice\.age"),
                          ("record.assessments[-1].dated is None", r"record\.assessments\[\]\.dated"),
                          ("NOWHERE(record)", "NOWHERE")]:
         with pytest.raises(UnsoundCode, match=named):
-            made(OBSERVATION, journey=Journey(unmet=[wrong]))
+            made(OBSERVATION, journey=CompiledJourney(unmet=[wrong]))
     # Fields both the Record and a cohort line's view have are compiled.
-    made(OBSERVATION, journey=Journey(unmet=["record.gateway.photo_id is None and record.apprentice.ehcp",
+    made(OBSERVATION, journey=CompiledJourney(unmet=["record.gateway.photo_id is None and record.apprentice.ehcp",
                                              "record.assessments[-1].date is None"]))
 
 

@@ -1,7 +1,7 @@
 """Each rule family is stated in one place (issue 18, "One semantics per rule family"): ``epa.families.<family>``
 decides, explains and writes the cohort's compiled code, and both paths read it. Each test changes the family's
 rule where it is stated and checks that the explained path (``grading.grade``, through the default hooks) and
-the compiled one (``Engine.decide``, through ``epa.graders``) both follow; and, where the family states its rule
+the compiled one (``Engine.decide``, through ``epa.engine.graders``) both follow; and, where the family states its rule
 both as Python and as the text it writes, that the two agree."""
 
 from __future__ import annotations
@@ -14,17 +14,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from epa import plans
-from epa.batch import Located
-from epa.engine import Engine
+from epa.batch.cohort import Located
+from epa.engine import plans
+from epa.engine.compiled import Engine
+from epa.engine.explained import grade
 from epa.errors import InputError
-from epa.families import combination, windows
-from epa.families import grading as component
-from epa.families import history as attempt_history
-from epa.grading import grade
-from epa.model import Grade, Record, Ruleset
-from epa.record import record_from_data
+from epa.inputs.record import record_from_data
+from epa.model.domain import Grade, Record, Ruleset
 from epa.registry import Registry
+from epa.rules import combination, windows
+from epa.rules import grading as component
+from epa.rules import history as attempt_history
 from epa.testing import make_plugin, registry
 
 

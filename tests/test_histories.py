@@ -16,7 +16,7 @@ import pytest
 
 from epa.consistency import analyse, histories, subjects
 from epa.consistency.findings import pins
-from epa.model import Grade
+from epa.model.domain import Grade
 from epa.registry import Registry
 
 REGISTRY = Registry.installed()

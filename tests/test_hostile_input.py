@@ -24,9 +24,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import EXAMPLES, any_body, fails, run, write
-from epa.documents import MAX_ALIASES, MAX_BYTES, MAX_DEPTH, schema
 from epa.errors import InputError
-from epa.rules import load_standard
+from epa.inputs.documents import MAX_ALIASES, MAX_BYTES, MAX_DEPTH, schema
+from epa.rules.load import load_standard
 
 GOOD = textwrap.dedent("""\
     standard: ST0071
@@ -399,7 +399,7 @@ def test_fuzz_truncated_and_corrupted_examples(fuzz_dir, example, as_json, cut, 
 
 
 def test_a_merge_key_still_works_and_lines_stay_true(tmp_path):
-    from epa.documents import read
+    from epa.inputs.documents import read
 
     data, source = read(write(tmp_path, "base: &b {x: 1, y: 2}\nother:\n  <<: *b\n  y: 3\n"))
     assert data["other"] == {"x": 1, "y": 3}

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import pytest
 
-from epa import hostile
-from epa.batch import _parse_json
-from epa.documents import parse
+from epa.batch.cohort import _parse_json
 from epa.errors import InputError
+from epa.inputs import hostile
+from epa.inputs.documents import parse
 
 RECORD = b'{"standard": "ST0071", "apprentice": {"id": "A-1"}, "gateway": {"date": "2025-01-01"}}'
 
@@ -77,7 +77,7 @@ def test_one_depth_limit_for_a_file_and_a_line(depth):
 
 def test_the_summary_counts_bytes_not_utf8_as_one_reason_wherever_they_are():
     """Its table of the commonest reasons counts lines refused alike as one reason, their offsets aside."""
-    from epa.batch import reason_pattern
+    from epa.batch.cohort import reason_pattern
 
     assert reason_pattern("byte 0xe9 (byte offset 48) is not UTF-8 text") == \
         reason_pattern("byte 0xe9 (byte offset 7) is not UTF-8 text")

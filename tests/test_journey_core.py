@@ -26,9 +26,9 @@ from conftest import (
     write,
 )
 from epa.errors import InputError
-from epa.model import Offset
+from epa.model.domain import Offset
+from epa.rules.workdays import describe, shift
 from epa.testing import requires
-from epa.workdays import describe, shift
 
 JOURNEY = str(EXAMPLES / "st0071-journey.yaml")
 D = dt.date
@@ -195,7 +195,7 @@ def test_compare_example_journey_differs_by_body():
 
 
 def test_timeline_writes_an_icalendar_file(tmp_path):
-    target = tmp_path / "epa.ics"
+    target = tmp_path / "epa.views.ics"
     result = run("timeline", JOURNEY, "--ics", str(target), "--format", "json")
     assert result.exit_code == 0, result.stderr
     dated = [d for r in result.json()["results"] for d in r["deadlines"] if d["date"]]
@@ -213,7 +213,7 @@ def test_timeline_writes_an_icalendar_file(tmp_path):
 
 
 def test_timeline_ics_to_a_missing_folder_is_an_output_failure(tmp_path):
-    target = tmp_path / "no" / "such" / "epa.ics"
+    target = tmp_path / "no" / "such" / "epa.views.ics"
     message = fails("timeline", JOURNEY, "--ics", str(target), code=3)  # not bad input: README, "Exit codes"
     assert f"cannot write {target}: the folder" in message
 
@@ -453,7 +453,7 @@ def _twin(strength: str | None) -> object:
     observation, each with ``strength``; None: a twin with none of them (the control)."""
     import attrs
 
-    from epa.model import (
+    from epa.model.domain import (
         AttemptLimit,
         Cap,
         Check,

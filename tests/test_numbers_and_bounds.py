@@ -5,7 +5,7 @@ clearly (issue 16).
   refused with its line and path and a hint saying how to write it, never read as a different number.
 - Every date and bounded number of a record is checked against the bounds README "Value bounds" documents, at
   and one past each edge, by every way a record comes in: a YAML file, a JSON file, a cohort's JSON line and
-  CSV row, where the fast decoder (epa.fastrecord) must refuse exactly what the schema path refuses.
+  CSV row, where the fast decoder (epa.inputs.fastrecord) must refuse exactly what the schema path refuses.
 """
 
 from __future__ import annotations
@@ -24,11 +24,11 @@ import pytest
 import yaml
 
 from conftest import EXAMPLES, ROOT, any_body, fails, run, write
-from epa.batch import CsvHeader, Located, _parse_json
-from epa.documents import loads, schema
+from epa.batch.cohort import CsvHeader, Located, _parse_json
 from epa.errors import InputError
-from epa.fastrecord import EARLIEST, LATEST, MAX_MINUTES, MAX_PIECES, MAX_WORDS, decode, from_data
-from epa.record import record_from_data
+from epa.inputs.documents import loads, schema
+from epa.inputs.fastrecord import EARLIEST, LATEST, MAX_MINUTES, MAX_PIECES, MAX_WORDS, decode, from_data
+from epa.inputs.record import record_from_data
 from epa.registry import Registry
 
 RECORD = textwrap.dedent("""\
@@ -228,7 +228,7 @@ def test_a_lone_surrogate_in_a_record_file_is_refused(tmp_path, text, where, fmt
 
 def test_a_lone_surrogate_in_yaml_is_refused_by_either_parser():
     # libyaml refuses the escape in its own words; the pure-Python parser epa falls back on accepts it
-    from epa.documents import _compose_with, _PyLoader
+    from epa.inputs.documents import _compose_with, _PyLoader
 
     with pytest.raises(InputError) as caught:
         _compose_with(_PyLoader, 'apprentice:\n  id: "A\\ud800"\n', "record.yaml")
@@ -522,7 +522,7 @@ def test_a_far_date_and_a_huge_number_in_a_cohort_are_error_rows(tmp_path):
 def test_deep_nesting_is_found_by_epa_whatever_libyaml_refuses_first(monkeypatch):
     """libyaml (PyYAML 6.0.4) stops a line of 1,000 opening brackets in its own words before its first event
     reaches epa's check; epa then reads the file again with PyYAML's pure-Python parser, which finds the depth."""
-    from epa import documents
+    from epa.inputs import documents
 
     real = documents._compose_with
 

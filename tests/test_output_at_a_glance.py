@@ -185,7 +185,7 @@ def test_a_long_record_path_is_shortened_in_the_middle_never_broken(monkeypatch,
     ("st0071-journey.yaml", 10, "st0071-journey.yaml"),  # nothing shorter fits: whole, to wrap on words around it
 ])
 def test_paths_are_shortened_in_the_middle_at_word_ends(path, room, shown):
-    from epa.tables import shortened
+    from epa.views.tables import shortened
 
     assert shortened(path, room) == shown
 
@@ -214,7 +214,7 @@ def test_width_is_columns_when_set_else_80_when_piped(monkeypatch):
 @pytest.mark.parametrize("args", [["compare", JOURNEY, "--show", "all"], ["timeline", JOURNEY],
                                   ["gateway", JOURNEY]])
 def test_table_citations_name_the_document_by_title_and_version(monkeypatch, args):
-    from epa.tables import short_title
+    from epa.views.tables import short_title
 
     data = ok_json(*args, definition={"compare": "compare", "timeline": "timeline", "gateway": "gateway"}[args[0]])
     wide = _at(1000, monkeypatch, *args)  # one line a cell: each citation whole
@@ -228,7 +228,7 @@ def test_table_citations_name_the_document_by_title_and_version(monkeypatch, arg
 
 
 def test_short_titles_come_from_the_ruleset_document():
-    from epa.tables import short_title
+    from epa.views.tables import short_title
 
     assert short_title("Training Qualifications UK (TQUK)",
                        "TQUK Level 3 ... V1.2 - Standard Specification") == "TQUK Spec"
@@ -307,8 +307,8 @@ def test_a_table_names_a_document_by_the_titles_it_was_given_and_no_others() -> 
     (``tables.citing``); nothing is remembered from an earlier command's output: the same process printing a table
     afterwards, with no titles given, names the file as the JSON does (before issue 18, a module-level dict filled by
     any earlier output was read by every later one)."""
-    from epa import tables
     from epa.registry import Registry
+    from epa.views import tables
 
     registry = Registry.installed()
     if not registry.bodies:

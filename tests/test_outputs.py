@@ -256,7 +256,7 @@ def test_an_id_cannot_add_lines_to_the_calendar(tmp_path: Path, python_options: 
 
 
 def test_a_control_character_is_shown_as_the_replacement_character() -> None:
-    from epa.ics import Text
+    from epa.views.ics import Text
 
     # RFC 5545 TEXT allows no control character but a tab, and has no escape for one.
     assert Text("a\x00b\x1bc\x7fd\te").to_ical() == "a\ufffdb\ufffdc\ufffdd\te".encode()
@@ -265,14 +265,14 @@ def test_a_control_character_is_shown_as_the_replacement_character() -> None:
 # Ctrl-C (SIGINT) or SIGTERM: exit 130, one short line, no traceback.
 INTERRUPTED = """
 import os, signal, sys, time
-import epa.report
+import epa.views.report
 from epa.cli import main
 
 def interrupted(*args, **kwargs):
     os.kill(os.getpid(), signal.{signal})
     time.sleep(30)  # the signal arrives long before
 
-epa.report.bodies = interrupted
+epa.views.report.bodies = interrupted
 main(["bodies"])
 """
 
@@ -289,7 +289,7 @@ def test_ctrl_c_while_grading_exits_130(monkeypatch: pytest.MonkeyPatch) -> None
     def interrupted(*args: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("epa.grading.grade", interrupted)
+    monkeypatch.setattr("epa.engine.explained.grade", interrupted)
     result = run("grade", "--body", any_body(), str(JOURNEY))
     assert result.exit_code == errors.EXIT_INTERRUPTED
     assert result.stderr.startswith("interrupted") and "Traceback" not in result.stderr
@@ -306,7 +306,7 @@ def test_an_interrupt_reported_already_gets_no_second_message(monkeypatch: pytes
         stop.reported = True  # type: ignore[attr-defined]
         raise stop
 
-    monkeypatch.setattr("epa.grading.grade", interrupted_with_a_message)
+    monkeypatch.setattr("epa.engine.explained.grade", interrupted_with_a_message)
     result = run("grade", "--body", any_body(), str(JOURNEY))
     assert result.exit_code == errors.EXIT_INTERRUPTED
     assert result.stderr == "interrupted: 3 records written; the output is incomplete\n"
@@ -314,16 +314,16 @@ def test_an_interrupt_reported_already_gets_no_second_message(monkeypatch: pytes
 
 # No safety check is an assert: each of these guards code the engine writes and compiles from a ruleset.
 def test_a_count_field_that_is_not_a_name_is_refused_without_asserts() -> None:
-    from epa.engine import _unmet
-    from epa.model import Check, Count
+    from epa.engine.compiled import _unmet
+    from epa.model.domain import Check, Count
 
     with pytest.raises(ValueError, match="count field"):
         _unmet(Check(count=Count(field="x) or __import__('os') or (y", min=1)), None)  # type: ignore[arg-type]
 
 
 def test_an_english_maths_subject_outside_the_schema_is_refused_without_asserts() -> None:
-    from epa.engine import _unmet
-    from epa.model import Check, EnglishMaths
+    from epa.engine.compiled import _unmet
+    from epa.model.domain import Check, EnglishMaths
 
     check = Check(english_maths=EnglishMaths(level="level2", subjects=("english", "__import__('os')")))
     with pytest.raises(ValueError, match="subjects"):

@@ -29,12 +29,12 @@ from pathlib import Path
 import pytest
 
 import epa
-import epa.families.deadlines
+import epa.rules.deadlines
 from epa import cli, contracts, fence, interrupts
 from epa.errors import InputError, PluginError
-from epa.model import Grade
+from epa.model.domain import Grade
+from epa.model.results import ComponentResult, Deadline, Step
 from epa.registry import Registry
-from epa.results import ComponentResult, Deadline, Step
 from epa.testing import install_plugin, make_plugin, registry, run
 
 PLUGIN = textwrap.dedent('''
@@ -449,7 +449,7 @@ def test_the_defaults_input_error_stays_the_users(rulesets, monkeypatch):
     def refuses(ruleset, history):
         raise InputError("a date out of range", where="record.yaml: $.gateway.date")
 
-    monkeypatch.setattr(epa.resits, "decide", refuses)  # what the default resit_policy asks
+    monkeypatch.setattr(epa.engine.resits, "decide", refuses)  # what the default resit_policy asks
     with pytest.raises(InputError, match="a date out of range"):
         _fenced(rulesets, resit_policy=passes).call("resit_policy", ruleset=rulesets[-1], record=None, history=())
 
@@ -529,13 +529,13 @@ def test_the_users_ctrl_c_during_a_hook_stops_epa(rulesets, monkeypatch):
 def core_fails(monkeypatch) -> None:
     """The core's default deadlines hook (``epa.defaults.deadlines``, in the deadline family it asks) fails on the
     record of apprentice BOOM, as a bug of epa's own would."""
-    real = epa.families.deadlines.deadlines
+    real = epa.rules.deadlines.deadlines
 
-    def deadlines(ruleset, record, *memo):  # memo: what explaining remembers (epa.plans), where it asks directly
+    def deadlines(ruleset, record, *memo):  # memo: what explaining remembers (epa.engine.plans), where it asks directly
         if record.apprentice.id == "BOOM":
             raise ZeroDivisionError("division by zero")
         return real(ruleset, record, *memo)
-    monkeypatch.setattr(epa.families.deadlines, "deadlines", deadlines)
+    monkeypatch.setattr(epa.rules.deadlines, "deadlines", deadlines)
 
 
 @pytest.mark.parametrize("implements", ["register_body alone", "deadlines too"])

@@ -33,7 +33,7 @@ def _cells(path: Path) -> list[list[str]]:
 
 
 def _header(cells, column_map=None, methods=("observation", "project", "discussion")):
-    from epa.cohort_input import CsvHeader
+    from epa.inputs.cohort_input import CsvHeader
 
     return CsvHeader(cells, methods, "cohort.csv:1", column_map)
 
@@ -201,8 +201,8 @@ def test_a_method_column_goes_by_the_methods_names(name, field):
 
 
 def test_no_alias_is_another_fields_name_and_none_means_two_fields():
-    from epa.cohort_input import _column_kinds
-    from epa.columns import ALIASES, METHOD_ALIASES, METHOD_PARTS, fold, vocabulary
+    from epa.inputs.cohort_input import _column_kinds
+    from epa.inputs.columns import ALIASES, METHOD_ALIASES, METHOD_PARTS, fold, vocabulary
 
     methods = ("observation", "project", "discussion", "showcase")
     fields = _column_kinds(methods)
@@ -301,7 +301,7 @@ def test_a_missing_core_column_names_what_it_holds_and_the_columns_not_read(tmp_
     # two-digit years: 00-49 are 2000-2049, 50-99 are 1950-1999 (README "CSV columns")
     ("01/05/49", "2049-05-01"), ("01/05/50", "1950-05-01"), ("01/05/06", "2006-05-01")])
 def test_dates_as_people_write_them(written, iso):
-    from epa.columns import parse_date
+    from epa.inputs.columns import parse_date
 
     assert parse_date(written) == iso
 
@@ -312,9 +312,9 @@ def test_dates_as_people_write_them(written, iso):
     ("25-12-08", "a two-digit year is read only with '/'"), ("45999", "date serial number"),
     ("08/12/2025 09:30", "has a time of day"), ("next Tuesday", "is not a date")])
 def test_a_date_not_read_says_why(written, said):
-    from epa.columns import Problem, parse_date
+    from epa.inputs.columns import BadCell, parse_date
 
-    with pytest.raises(Problem) as caught:
+    with pytest.raises(BadCell) as caught:
         parse_date(written)
     assert said in caught.value.message
 
@@ -322,9 +322,9 @@ def test_a_date_not_read_says_why(written, said):
 def test_a_month_first_date_warns_that_the_columns_other_dates_were_misread():
     """A month-first column's dates with a day up to 12 read as day first without a word: the refusal of the ones
     that cannot be read so says what that means for the others (found by review)."""
-    from epa.columns import Problem, parse_date
+    from epa.inputs.columns import BadCell, parse_date
 
-    with pytest.raises(Problem) as caught:
+    with pytest.raises(BadCell) as caught:
         parse_date("03/13/2025")
     assert caught.value.hint.startswith("write it 13/03/2025 or as YYYY-MM-DD")
     assert "if the column is month first, its dates with a day up to 12 were misread too" in caught.value.hint
@@ -334,19 +334,19 @@ def test_a_month_first_date_warns_that_the_columns_other_dates_were_misread():
     ("Distinction", "distinction"), ("DISTINCTION", "distinction"), ("PASS", "pass"), ("Pass", "pass"),
     ("passed", "pass"), ("P", "pass"), ("D", "distinction"), ("Fail", "fail"), ("Failed", "fail")])
 def test_grades_in_any_case_and_their_synonyms(written, grade):
-    from epa.columns import parse_grade
+    from epa.inputs.columns import parse_grade
 
     assert parse_grade(written) == grade
 
 
 def test_merit_is_refused_clearly_and_a_misspelling_gets_a_suggestion():
-    from epa.columns import Problem, parse_grade
+    from epa.inputs.columns import BadCell, parse_grade
 
-    with pytest.raises(Problem) as merit:
+    with pytest.raises(BadCell) as merit:
         parse_grade("Merit")
-    # ST0071's grades (core/epa/standards/ST0071.yaml, from the assessment plan): fail, pass, distinction
+    # ST0071's grades (core/epa/rules/standards/ST0071.yaml, from the assessment plan): fail, pass, distinction
     assert "no merit" in merit.value.message and "fail, pass or distinction" in merit.value.message
-    with pytest.raises(Problem) as misspelt:
+    with pytest.raises(BadCell) as misspelt:
         parse_grade("Distinktion")
     assert misspelt.value.hint == "did you mean 'distinction'?"
 
@@ -355,7 +355,7 @@ def test_merit_is_refused_clearly_and_a_misspelling_gets_a_suggestion():
     ("Level 2", "level2"), ("level 2", "level2"), ("L2", "level2"), ("Level2", "level2"),
     ("Entry 3", "entry3"), ("E3", "entry3"), ("Entry Level 3", "entry3"), ("None", "none"), ("L1", "level1")])
 def test_levels_as_people_write_them(written, level):
-    from epa.columns import parse_level
+    from epa.inputs.columns import parse_level
 
     assert parse_level(written) == level
 
@@ -366,9 +366,9 @@ def test_levels_as_people_write_them(written, level):
                                                ("3", "a number alone could be either"), ("2", "GCSE at grade 4-9"),
                                                ("1", "a number alone could be either")])
 def test_a_level_not_read_says_how_to_write_it(written, hint):
-    from epa.columns import Problem, parse_level
+    from epa.inputs.columns import BadCell, parse_level
 
-    with pytest.raises(Problem) as caught:
+    with pytest.raises(BadCell) as caught:
         parse_level(written)
     assert hint in caught.value.hint
 
@@ -376,7 +376,7 @@ def test_a_level_not_read_says_how_to_write_it(written, hint):
 @pytest.mark.parametrize(("written", "value"), [("Y", True), ("Yes", True), ("TRUE", True), ("1", True),
                                                 ("n", False), ("No", False), ("FALSE", False), ("0", False)])
 def test_booleans_in_any_case(written, value):
-    from epa.columns import parse_bool
+    from epa.inputs.columns import parse_bool
 
     assert parse_bool(written) is value
 
@@ -464,7 +464,7 @@ def test_a_later_check_still_names_the_column_as_the_header_spells_it(tmp_path):
 
 
 def test_the_readme_lists_every_alias_and_method_name():
-    from epa.columns import ALIASES, METHOD_ALIASES
+    from epa.inputs.columns import ALIASES, METHOD_ALIASES
 
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     for field, aliases in ALIASES.items():
@@ -521,16 +521,16 @@ def test_a_resit_or_retake_column_is_refused_before_any_row(tmp_path, name):
 @pytest.mark.parametrize("written, level", [("Functional Skills Level 2", "level2"), ("FS L2", "level2"),
                                             ("fs level 1", "level1"), ("Functional Skills Entry Level 3", "entry3")])
 def test_a_functional_skills_level_is_read_as_its_level(written, level):
-    from epa import columns
+    from epa.inputs import columns
 
     assert columns.parse_level(written) == level
 
 
 def test_a_functional_skills_name_without_a_level_it_has_gets_its_own_hint():
-    from epa import columns
+    from epa.inputs import columns
 
     for written in ("Functional Skills", "FS Level 3"):  # no level; Functional Skills stop at level 2
-        with pytest.raises(columns.Problem) as caught:
+        with pytest.raises(columns.BadCell) as caught:
             columns.parse_level(written)
         assert "Functional Skills qualification's level" in caught.value.hint
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from epa.sources import sources_dir
+from epa.rules.sources import sources_dir
 from epa.testing import body, requires
 
 SEEDS = sources_dir()
@@ -29,7 +29,7 @@ def seed(file: str) -> Path:
     ("Assessing the practical observation (with Q&As)", "Employers/training providers should:"),
 ])
 def test_a_heading_printed_more_than_once_is_found_under_its_parent(parent, first_words):
-    from epa.sources import has_section, locate
+    from epa.rules.sources import has_section, locate
 
     path = seed(HIGHFIELD)
     lines = path.read_text(encoding="utf-8").splitlines()
@@ -43,7 +43,7 @@ def test_a_heading_printed_more_than_once_is_found_under_its_parent(parent, firs
 
 
 def test_three_before_the_assessment_citations_name_three_passages():
-    from epa.sources import has_section, locate
+    from epa.rules.sources import has_section, locate
 
     path = seed(HIGHFIELD)
     parents = ("Assessing the work-based project (supported by an interview)",
@@ -56,7 +56,7 @@ def test_three_before_the_assessment_citations_name_three_passages():
 # --- epa diff --body gateway_quals --from 1.0 --to 1.1 -------------------------------------------------------
 
 def _gq_diff():
-    from epa.versions import report
+    from epa.rules.versions import report
 
     return report(body("gateway_quals"), "ST0071", "1.0", "1.1")
 

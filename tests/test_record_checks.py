@@ -1,6 +1,6 @@
-"""The checks a record must pass beyond its JSON Schema are stated once (epa.record_checks) and both readers of a
+"""The checks a record must pass beyond its JSON Schema are stated once (epa.inputs.record_checks) and both readers of a
 record give the same refusal for each: the checked path (record.record_from_data, which words it) and the typed
-fast decoder of a cohort's lines (epa.fastrecord, which leaves the line to the checked path). Issue 18: "one set
+fast decoder of a cohort's lines (epa.inputs.fastrecord, which leaves the line to the checked path). Issue 18: "one set
 of validity checks" (they were written twice, fastrecord._filled and record._check_names/_check_dates).
 
 Each check below breaks one rule of a valid record; the message, the JSON path and the hint are the ones the
@@ -15,11 +15,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from epa import fastrecord
-from epa.batch import Located, _parse_json
+from epa.batch.cohort import Located, _parse_json
 from epa.errors import InputError
-from epa.record import record_from_data
-from epa.record_checks import Names, refusal
+from epa.inputs import fastrecord
+from epa.inputs.record import record_from_data
+from epa.inputs.record_checks import Names, refusal
 from epa.registry import Registry
 
 STANDARD = "ST0071"

@@ -1,5 +1,5 @@
-"""The record is defined once: schemas/record.schema.json is the contract. The attrs model (epa.model), the typed
-decoder (epa.fastrecord's Structs) and a cohort's CSV columns (epa.cohort_input) are held to it here, field by
+"""The record is defined once: schemas/record.schema.json is the contract. The attrs model (epa.model.domain), the typed
+decoder (epa.inputs.fastrecord's Structs) and a cohort's CSV columns (epa.inputs.cohort_input) are held to it here, field by
 field, so that a field added, renamed, made required or given another kind in one of them and not the others fails
 this test, not a provider's cohort.
 
@@ -17,9 +17,9 @@ from pathlib import Path
 import attrs
 import pytest
 
-from epa import cohort_input
-from epa.fastrecord import _Apprentice, _Attempt, _Dates, _Gateway, _Record
-from epa.model import Apprentice, Attempt, Gateway, JourneyDates, Record
+from epa.inputs import cohort_input
+from epa.inputs.fastrecord import _Apprentice, _Attempt, _Dates, _Gateway, _Record
+from epa.model.domain import Apprentice, Attempt, Gateway, JourneyDates, Record
 
 SCHEMA = json.loads((Path(__file__).resolve().parent.parent / "schemas" / "record.schema.json").read_text())
 
@@ -96,8 +96,8 @@ def test_the_model_and_the_decoder_have_the_schemas_fields(path):
     schema = _object(path)
     cls, struct = PARTS[path]
     fields = set(schema["properties"])
-    assert {f.name for f in attrs.fields(cls) if f.init} == fields, f"epa.model.{cls.__name__} against {path}"
-    assert set(struct.__struct_fields__) == fields, f"epa.fastrecord.{struct.__name__} against {path}"
+    assert {f.name for f in attrs.fields(cls) if f.init} == fields, f"epa.model.domain.{cls.__name__} against {path}"
+    assert set(struct.__struct_fields__) == fields, f"epa.inputs.fastrecord.{struct.__name__} against {path}"
     assert schema.get("additionalProperties") is False, f"{path}: an unknown field must be refused"
 
 
@@ -107,10 +107,10 @@ def test_what_the_schema_requires_has_no_default_and_nothing_else_is_required(pa
     cls, struct = PARTS[path]
     required = set(schema.get("required", ()))
     without_default = {f.name for f in attrs.fields(cls) if f.init and f.default is attrs.NOTHING}
-    assert without_default == required, f"epa.model.{cls.__name__} against {path}"
+    assert without_default == required, f"epa.model.domain.{cls.__name__} against {path}"
     defaults = dict(zip(struct.__struct_fields__[-len(struct.__struct_defaults__):], struct.__struct_defaults__,
                         strict=True)) if struct.__struct_defaults__ else {}
-    assert set(struct.__struct_fields__) - set(defaults) == required, f"epa.fastrecord.{struct.__name__} against {path}"
+    assert set(struct.__struct_fields__) - set(defaults) == required, f"epa.inputs.fastrecord.{struct.__name__} against {path}"
 
 
 @pytest.mark.parametrize("path", PARTS)
@@ -121,8 +121,8 @@ def test_each_field_holds_the_same_kind_of_value_in_all_three(path):
     struct_hints = typing.get_type_hints(struct, include_extras=True)
     for name, node in schema["properties"].items():
         kind = _kind(node)
-        assert _python_kind(model_hints[name]) == kind, f"epa.model.{cls.__name__}.{name}: the schema says {kind}"
-        assert _python_kind(struct_hints[name]) == kind, f"epa.fastrecord.{struct.__name__}.{name}: the schema says {kind}"
+        assert _python_kind(model_hints[name]) == kind, f"epa.model.domain.{cls.__name__}.{name}: the schema says {kind}"
+        assert _python_kind(struct_hints[name]) == kind, f"epa.inputs.fastrecord.{struct.__name__}.{name}: the schema says {kind}"
 
 
 def test_every_field_a_csv_can_give_is_a_field_of_the_schema_of_its_kind():

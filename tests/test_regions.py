@@ -14,7 +14,7 @@ import random
 import pytest
 
 from epa.consistency.regions import MethodRule, differing, method_regions, overall_regions
-from epa.model import Grade
+from epa.model.domain import Grade
 
 
 def subsets(items: list[str]) -> list[frozenset[str]]:

@@ -6,7 +6,7 @@ spaces reads as empty cells do. Expected records are written by hand from the ro
 
 from __future__ import annotations
 
-from epa.cohort_input import ColumnMap, CsvHeader
+from epa.inputs.cohort_input import ColumnMap, CsvHeader
 
 METHODS = ("observation", "project", "discussion")
 

@@ -26,13 +26,14 @@ from test_conformance import check, failures
 from test_decisions import _decided, _decided_by_grading, _load
 
 import epa
-from epa import Grade, cli, defaults, report
-from epa.engine import Engine
+from epa import Grade, cli, defaults
+from epa.engine.compiled import Engine
 from epa.errors import InputError
-from epa.model import ComponentRule, OverallInWords, RuleInWords, Ruleset
+from epa.model.domain import ComponentRule, OverallInWords, RuleInWords, Ruleset
 from epa.registry import Registry, installed_candidates
-from epa.rules import load_ruleset
+from epa.rules.load import load_ruleset
 from epa.testing import make_plugin, registry, requires, run
+from epa.views import report
 
 ST0071 = "ST0071"
 TWO_OR_MORE = ("A fail in any assessment method is a fail overall. A distinction overall needs a distinction in two "
@@ -355,8 +356,8 @@ def test_the_text_reader_knows_its_phrases_and_no_more():
 
 
 def test_the_schemas_example_of_the_vocabulary_is_one_the_loader_reads():
-    from epa.convert import structure
-    from epa.documents import schema
+    from epa.inputs.documents import schema
+    from epa.model.convert import structure
 
     example = schema("ruleset")["$defs"]["overall_in_words"]["x-example"]
     assert structure(example, OverallInWords, where="schema") == OverallInWords(at_least=2)

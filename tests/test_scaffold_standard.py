@@ -15,7 +15,7 @@ from test_plugin_new import generate
 from conftest import ROOT, any_body
 from epa import cli, conformance, scaffold
 from epa.registry import core_standards
-from epa.sources import normalise
+from epa.rules.sources import normalise
 from epa.testing import fails, ok_json, registry, run, source_text
 
 KIT = "002_a4f677c7c4e5fdb6.txt"  # Highfield's kit: its criteria are the assessment plan's (INDEX.md)
@@ -85,9 +85,9 @@ def test_the_standards_placements_are_the_cited_lists(tmp_path):
 
 def test_a_standard_placing_a_criterion_in_a_method_it_lacks_is_refused(tmp_path):
     from epa.errors import InputError
-    from epa.rules import load_standard
+    from epa.rules.load import load_standard
 
-    text = (Path(scaffold.__file__).parent / "standards" / "ST0072.yaml").read_text(encoding="utf-8")
+    text = (Path(scaffold.__file__).parent / "rules" / "standards" / "ST0072.yaml").read_text(encoding="utf-8")
     broken = tmp_path / "ST0072.yaml"
     broken.write_text(text.replace("method: showcase", "method: showcse", 1), encoding="utf-8")
     with pytest.raises(InputError) as info:
@@ -200,7 +200,7 @@ def test_a_document_without_a_version_loads_conforms_and_is_shown_without_one(tm
 
 def test_a_version_file_of_a_document_without_a_version_is_refused(tmp_path):
     from epa.errors import InputError
-    from epa.rules import load_rulesets
+    from epa.rules.load import load_rulesets
 
     folder = generate(tmp_path, "eta2")
     rules = folder / "epa_eta2/rules"

@@ -438,7 +438,7 @@ def test_a_client_leaving_a_batch_part_way_frees_the_next_one(registry) -> None:
 
 
 def test_a_plugin_failing_is_500_naming_it(registry, monkeypatch) -> None:
-    from epa import grading
+    from epa.engine import explained as grading
     from epa.errors import PluginError
 
     def failing(*args: object) -> None:
@@ -529,7 +529,7 @@ def test_openapi_is_valid_3_1_and_holds_the_schemas_and_every_route(client) -> N
     doc = client.get("/openapi.json").json()
     validator.validate(doc)
     assert doc["openapi"].startswith("3.1")
-    from epa.documents import schema
+    from epa.inputs.documents import schema
     assert doc["components"]["schemas"]["compare"] == json.loads(
         json.dumps(schema("output")["$defs"]["compare"]).replace("#/$defs/", "#/components/schemas/"))
     routes = {r.path for r in client.app.routes}

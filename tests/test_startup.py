@@ -53,7 +53,7 @@ try:
     main(["compare", sys.argv[1]])
 except SystemExit as exc:
     code = exc.code
-print(code, sorted({"jsonschema", "icalendar", "holidays", "epa.html_report"} & set(sys.modules)), file=sys.stderr)
+print(code, sorted({"jsonschema", "icalendar", "holidays", "epa.views.html_report"} & set(sys.modules)), file=sys.stderr)
 """
 
 
@@ -78,7 +78,7 @@ try:
     main(sys.argv[1:])
 except SystemExit as exc:
     code = exc.code
-print(code, sorted({"cattrs", "epa.convert", "importlib.metadata", "fastjsonschema", "jsonschema"} & set(sys.modules)),
+print(code, sorted({"cattrs", "epa.model.convert", "importlib.metadata", "fastjsonschema", "jsonschema"} & set(sys.modules)),
       file=sys.stderr)
 """
 

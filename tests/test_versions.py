@@ -15,9 +15,10 @@ import pytest
 import yaml
 
 import epa
-from epa import cli, versions
+from epa import cli
 from epa.errors import InputError
 from epa.registry import Registry
+from epa.rules import versions
 from epa.testing import fails, make_plugin, ok_json, registry, run
 
 CITE = "acme-st0071.txt § 3 Criteria"
@@ -304,7 +305,7 @@ def test_a_bad_version_file(tmp_path, head, field, says):
 
 
 def test_the_schema_documents_the_version_file_form():
-    from epa.documents import schema
+    from epa.inputs.documents import schema
 
     ruleset = schema("ruleset")
     assert {"based_on", "changes"} <= set(ruleset["properties"])

@@ -15,7 +15,7 @@ import zipfile
 import pytest
 
 from conftest import any_body, fails, run
-from epa import cohort_xlsx
+from epa.inputs import cohort_xlsx
 
 openpyxl = pytest.importorskip("openpyxl", reason="the test extra's openpyxl writes the workbooks")
 pytest.importorskip("python_calamine", reason="epa reads workbooks with python-calamine")
@@ -301,7 +301,7 @@ def test_a_workbook_on_standard_input_is_known_by_its_first_bytes(tmp_path):
 def test_epa_version_does_not_import_the_workbook_reader():
     found = subprocess.run([sys.executable, "-c", "import sys; from epa.cli import main\n"
                             "try: main(['--version'])\nexcept SystemExit: pass\n"
-                            "print('python_calamine' in sys.modules, 'epa.cohort_xlsx' in sys.modules)"],
+                            "print('python_calamine' in sys.modules, 'epa.inputs.cohort_xlsx' in sys.modules)"],
                            capture_output=True, text=True, timeout=60)
     assert found.stdout.split()[-2:] == ["False", "False"]
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pluggy
 
-    from epa.model import (
+    from epa.model.domain import (
         Ambiguity,
         Attempt,
         Body,
@@ -30,8 +30,8 @@ if TYPE_CHECKING:
         Standard,
         Term,
     )
-    from epa.results import ComponentResult, Deadline, GradedAttempt, Outcome, Requirement, ResitDecision, Step
-    from epa.rules import load_journey, load_ruleset, load_rulesets, load_standard
+    from epa.model.results import ComponentResult, Deadline, GradedAttempt, Outcome, Requirement, ResitDecision, Step
+    from epa.rules.load import load_journey, load_ruleset, load_rulesets, load_standard
 
     hookimpl: pluggy.HookimplMarker
 
@@ -54,11 +54,11 @@ def __getattr__(name: str) -> Any:
 
         value: Any = pluggy.HookimplMarker("epa")  # a body plugin's hook implementations: ``@epa.hookimpl``
     elif name in _RULES:
-        value = getattr(import_module("epa.rules"), name)
+        value = getattr(import_module("epa.rules.load"), name)
     elif name in _RESULTS:
-        value = getattr(import_module("epa.results"), name)
+        value = getattr(import_module("epa.model.results"), name)
     elif name in __all__:
-        value = getattr(import_module("epa.model"), name)
+        value = getattr(import_module("epa.model.domain"), name)
     else:
         raise AttributeError(f"module 'epa' has no attribute {name!r}")
     globals()[name] = value  # once: later look-ups do not come here

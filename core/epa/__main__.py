@@ -18,7 +18,8 @@ def main() -> None:
 def _print_version() -> None:
     """Print what ``epa --version`` prints through click, with the command line's exit codes: 0, or 0 when the
     reader has gone (``| head``); 3 when standard output is closed or cannot be written (a full disk)."""
-    from epa import __version__, errors, outputs
+    from epa import __version__, errors
+    from epa.views import outputs
 
     outputs.stand_in_if_closed()
     try:

@@ -14,28 +14,28 @@ from typing import TYPE_CHECKING, Any
 from epa.errors import InputError
 
 if TYPE_CHECKING:
-    from epa.model import Record, Ruleset
+    from epa.model.domain import Record, Ruleset
+    from epa.model.results import BodyResult
     from epa.registry import Registry
-    from epa.report import JourneyRules
-    from epa.results import BodyResult
+    from epa.views.report import JourneyRules
 
 
 def criteria(registry: Registry, standard: str, body: str | None, version: str | None) -> list[dict[str, Any]]:
-    from epa import report
+    from epa.views import report
 
     registry.offering(standard)  # an unknown standard is refused with a did-you-mean
     return report.criteria(registry, standard, body, version)
 
 
 def diff(registry: Registry, body: str, from_version: str, to_version: str, standard: str | None) -> dict[str, Any]:
-    from epa import versions
+    from epa.rules import versions
 
     return versions.report(registry.named(body), standard, from_version, to_version)
 
 
 def journey(registry: Registry, standard: str, body: str | None) -> tuple[list[JourneyRules], list[dict[str, Any]]]:
     """The journey rules (for the tables) and their data."""
-    from epa import report
+    from epa.views import report
 
     registry.offering(standard)
     rules = report.journey_rules(registry, standard, body)
@@ -53,7 +53,7 @@ def consistency(registry: Registry, standard: str, body_ids: str | None) -> dict
 
 def graded(registry: Registry, record: Record, body: str | None, where: str) -> list[BodyResult]:
     """The record graded by one body (checked to offer its standard) or by every body that offers it."""
-    from epa.grading import grade
+    from epa.engine.explained import grade
 
     loaded = registry.named(body) if body else None
     if loaded and record.standard not in loaded.body.standards:
@@ -72,7 +72,7 @@ def compare(record: Record, results: list[BodyResult], name: str, registry: Regi
     """``differences``: the rows where the bodies disagree; with ``registry`` (the bodies that graded the record),
     the deadline and check rows too, each body's verdict on them given under ``journey_differences`` (present
     where one differs: ``report.journey_rows``)."""
-    from epa import report
+    from epa.views import report
 
     return {**about(record, name), **differences(record, results, registry),
             "results": [report.result(r) for r in results]}
@@ -81,7 +81,7 @@ def compare(record: Record, results: list[BodyResult], name: str, registry: Regi
 def differences(record: Record, results: list[BodyResult], registry: Registry | None = None) -> dict[str, Any]:
     """``compare``'s rows where the bodies disagree, without the results' JSON (a table draws on the results
     themselves, and needs no cattrs)."""
-    from epa import report
+    from epa.views import report
 
     journey = report.journey_rows(results, rulesets_of(registry, record, results)) if registry else {}
     return {"differences": [*report.disagreements(results), *journey],
@@ -90,18 +90,18 @@ def differences(record: Record, results: list[BodyResult], registry: Registry | 
 
 def rulesets_of(registry: Registry, record: Record, results: list[BodyResult]) -> list[Ruleset]:
     """The ruleset each result was graded under: chosen again as grading chose it (``grading.ruleset_for``)."""
-    from epa.grading import ruleset_for
+    from epa.engine.explained import ruleset_for
 
     return [ruleset_for(registry.body(r.body), record)[0] for r in results]
 
 
 def gateway(record: Record, results: list[BodyResult], name: str) -> dict[str, Any]:
-    from epa import report
+    from epa.views import report
 
     return {**about(record, name), "results": report.gateway(results)}
 
 
 def timeline(record: Record, results: list[BodyResult], name: str) -> dict[str, Any]:
-    from epa import report
+    from epa.views import report
 
     return {**about(record, name), "results": report.timeline(results)}

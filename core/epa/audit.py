@@ -1,7 +1,7 @@
 """`epa audit FILE`: whether each recorded overall grade follows from the component grades recorded beside it,
 under the recording body's own rules in force.
 
-Each row (read by ``epa.audit_input``) names a body, a standard, each component's grade and the overall grade
+Each row (read by ``epa.inputs.audit_input``) names a body, a standard, each component's grade and the overall grade
 recorded. The expected overall grade is what ``grading.grade_overall`` (the part of ``grading.grade`` that decides
 the grades) gives a record holding those component grades as recorded grades: the body's own ``combine_grades``
 (its printed table, else its rule in words, as every other command combines them) and its ``resit_policy`` (the
@@ -30,12 +30,21 @@ from typing import IO, Any, NamedTuple
 
 from attrs import frozen
 
-from epa import cohort_xlsx, columns, csv_output
-from epa.audit_input import OutcomesHeader, header_class, kind
-from epa.cohort_input import ColumnMap, Item, Refusal, RowProblems, csv_items, month_first_columns, physical_lines
+from epa.batch import csv_output
+from epa.engine.explained import grade_overall, ruleset_for
 from epa.errors import EXIT_FAILURE, EXIT_INPUT, EXIT_OK, InputError, PluginError, quote
-from epa.grading import grade_overall, ruleset_for
-from epa.model import Apprentice, Attempt, Gateway, Grade, Record, Ruleset
+from epa.inputs import cohort_xlsx, columns
+from epa.inputs.audit_input import OutcomesHeader, header_class, kind
+from epa.inputs.cohort_input import (
+    ColumnMap,
+    Item,
+    RowProblems,
+    RowRefusal,
+    csv_items,
+    month_first_columns,
+    physical_lines,
+)
+from epa.model.domain import Apprentice, Attempt, Gateway, Grade, Record, Ruleset
 from epa.registry import LoadedBody, Registry
 
 CSV_COLUMNS = ("line", "apprentice", "body", "standard", "version", "recorded", "expected", "agrees", "rule",
@@ -56,7 +65,7 @@ class Expected:
     citation: str
 
 
-class Found:
+class AuditAnswer:
     """What rows with the same body, version, grades, attempts and exceptional circumstances are answered alike:
     the output's fields after the recorded grade, and their CSV cells for each grade recorded (written once)."""
 
@@ -82,7 +91,7 @@ class Answer(NamedTuple):
     apprentice: str
     recorded: str
     agrees: bool
-    found: Found
+    found: AuditAnswer
     given: dict[str, str]
 
     def as_dict(self) -> dict[str, Any]:
@@ -108,15 +117,15 @@ class Auditor:
         self.body_ids = {k.strip().upper(): v for k, v in (body_ids or {}).items()}
         self._named: dict[str, LoadedBody | InputError] = {}
         self._rules: dict[tuple[str, str, str | None, str | None], Ruleset | str] = {}
-        self._expected: dict[tuple[Any, ...], Found] = {}
+        self._expected: dict[tuple[Any, ...], AuditAnswer] = {}
 
     def audit(self, line: int, data: dict[str, Any]) -> Answer:
         """One row's answer (see CSV_COLUMNS); RowProblems naming every column that stops it being audited."""
-        problems: list[tuple[str, tuple[str, ...], columns.Problem]] = []
+        problems: list[tuple[str, tuple[str, ...], columns.BadCell]] = []
 
         def problem(field: str, message: str, hint: str | None = None) -> None:
             named = self.header.column.get(field) or self.header.column.get("body") or self.header.column["overall"]
-            problems.append((named, kind(field), columns.Problem(message, hint)))
+            problems.append((named, kind(field), columns.BadCell(message, hint)))
 
         loaded = self._body(data, problem)
         body_id = loaded.body.id if loaded else ""
@@ -164,7 +173,7 @@ class Auditor:
         if found is None:
             expected = self._grade(loaded, rules, dict(zip(rules.method_ids, map(Grade, grades), strict=True)),
                                    dict(zip(rules.method_ids, attempts, strict=True)), key[-1])
-            found = self._expected[key] = Found({
+            found = self._expected[key] = AuditAnswer({
                 "body": loaded.body.id, "standard": standard, "version": expected.version,
                 "expected": str(expected.overall) if expected.overall else None,
                 "rule": expected.rule + ("" if self.header.attempts_given else f" ({NOT_RECORDED})"),
@@ -281,7 +290,7 @@ def _record(standard: str, on: dt.date, assessments: list[Attempt], versions: di
 
 # --- the run -------------------------------------------------------------------------------------------------------
 
-class Summary:
+class AuditSummary:
     """What the table shows: per body, the rows that follow and those that do not; the disagreements and the
     rejected rows (the first SHOWN of each); plugin failures."""
 
@@ -326,7 +335,7 @@ def exit_code(data: dict[str, Any]) -> int:
     return EXIT_FAILURE if data["disagree"] else EXIT_OK
 
 
-def _error_row(line: int, refusal: Refusal, plugin: str | None = None, hook: str | None = None) -> dict[str, Any]:
+def _error_row(line: int, refusal: RowRefusal, plugin: str | None = None, hook: str | None = None) -> dict[str, Any]:
     error: dict[str, Any] = {"message": refusal.message, "column": refusal.column, "hint": refusal.hint}
     if len(refusal.problems) > 1:
         error["problems"] = [{k: p[k] for k in ("column", "message", "hint")} for p in refusal.problems]
@@ -366,7 +375,7 @@ def rows(source: str, registry: Registry, *, body: LoadedBody | None, body_ids: 
     auditor: Auditor | None = None
     for line, what, payload in _items(source, methods, column_map, header_class(body is not None), sheet, stdin, heard):
         if what == "error":
-            refusal = payload if isinstance(payload, Refusal) else Refusal(*payload)
+            refusal = payload if isinstance(payload, RowRefusal) else RowRefusal(*payload)
             yield _error_row(line, refusal)
             continue
         if auditor is None:
@@ -377,7 +386,7 @@ def rows(source: str, registry: Registry, *, body: LoadedBody | None, body_ids: 
         except RowProblems as exc:
             yield _error_row(line, exc.refusal())
         except PluginError as exc:
-            yield _error_row(line, Refusal(str(exc), None, apprentice=data["apprentice"].get("id")), exc.plugin,
+            yield _error_row(line, RowRefusal(str(exc), None, apprentice=data["apprentice"].get("id")), exc.plugin,
                              exc.hook)
     if not headers:  # (an empty file is refused, not reported as an audit that found nothing wrong)
         raise InputError("the file is empty: it has no header row, and no rows", where=_name(source),
@@ -427,7 +436,7 @@ def run(source: str, fmt: str, registry: Registry, write: Callable[[str], Any], 
         stdin: IO[bytes] | None = None) -> dict[str, Any]:
     """Audit every row of ``source``, writing each as it comes (``fmt`` csv or json; table: none), and return the
     summary. ``body`` (every row's) and ``body_ids`` (an EPAO id's body) are named by id, name or acronym."""
-    summary, notes = Summary(), list[str]()
+    summary, notes = AuditSummary(), list[str]()
     fixed = registry.named(body) if body else None  # (a name that names no body is refused before any output)
     by_id = {epao: registry.named(named) for epao, named in (body_ids or {}).items()}
     started = fmt != "csv"  # the CSV's header line goes out with the first row (an empty file writes nothing)
@@ -458,7 +467,7 @@ def render(console: Any, data: dict[str, Any]) -> None:
     from rich.markup import escape
     from rich.table import Table
 
-    from epa.tables import cite, print_table, shortened
+    from epa.views.tables import cite, print_table, shortened
 
     file = escape(shortened(data["file"], console.width - len("Audit of :")))  # (one line, as batch's heading)
     console.print(f"[bold]Audit of {file}[/]: {data['rows']} rows; {data['agree']} follow their body's rules, "

@@ -30,11 +30,11 @@ from epa.conformance.checks import (
     source_failures,
     written,
 )
-from epa.documents import read, schema_errors
 from epa.errors import InputError
-from epa.model import Ruleset
-from epa.rules import JOURNEY_SUFFIX, load_ruleset, load_rulesets
-from epa.sources import sources_dir
+from epa.inputs.documents import read, schema_errors
+from epa.model.domain import Ruleset
+from epa.rules.load import JOURNEY_SUFFIX, load_ruleset, load_rulesets
+from epa.rules.sources import sources_dir
 
 
 @frozen
@@ -125,7 +125,7 @@ def _other_documents(r: Ruleset, folder: Path) -> Iterator[Failure]:
     """The citations of documents other than the ruleset's own: each section checked where the document is
     there, and each document that is not there a problem, at its first citation."""
     from epa.conformance.checks import citations_in
-    from epa.convert import unstructure
+    from epa.model.convert import unstructure
 
     cited = [(entry, cit.partition(" § ")[0]) for entry, cit in citations_in(unstructure(r)) if cit]
     others = {file for _, file in cited} - {r.document.file}

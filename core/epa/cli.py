@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from epa import __version__, answers, errors, interrupts, outputs
+from epa import __version__, answers, errors, interrupts
 from epa.errors import InputError, OutputError, PluginError, did_you_mean
+from epa.views import outputs
 
 # Start-up pays only for what a command uses: `epa --help` imports click and this module, nothing more (`epa
 # --version` is answered before either, by epa.__main__).
@@ -25,10 +26,10 @@ from epa.errors import InputError, OutputError, PluginError, did_you_mean
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from epa import report, tables
-    from epa.model import Record, Standard
+    from epa.model.domain import Record, Standard
+    from epa.model.results import BodyResult
     from epa.registry import Registry
-    from epa.results import BodyResult
+    from epa.views import report, tables
 
 
 class _LazyModule:
@@ -42,18 +43,18 @@ class _LazyModule:
 
 
 if not TYPE_CHECKING:
-    report = _LazyModule("epa.report")
-    tables = _LazyModule("epa.tables")
+    report = _LazyModule("epa.views.report")
+    tables = _LazyModule("epa.views.tables")
 
 
 def load_record(path: Path, registry: Registry) -> Record:
-    from epa.record import load_record
+    from epa.inputs.record import load_record
 
     return load_record(path, registry)
 
 
 def write_ics(path: Path, record: Record, results: list[BodyResult]) -> int:
-    from epa.ics import write
+    from epa.views.ics import write
 
     return write(path, record, results)
 
@@ -453,8 +454,8 @@ def _same_file(a: Path, b: Path) -> bool:
 def _compare_batch(record: Path | None, batch_file: str | None, rows: Rows, workers: int,
                    column_pairs: tuple[str, ...] = (), columns_file: Path | None = None, strict: bool = False,
                    sheet: str | None = None) -> None:
-    from epa import batch
-    from epa.cohort_input import column_map
+    from epa.batch import cohort as batch
+    from epa.inputs.cohort_input import column_map
 
     if record is not None or batch_file is None:
         raise click.UsageError("give a RECORD, or a cohort with --batch FILE|-, not both" if record
@@ -521,7 +522,7 @@ SUMMARY_WIDTH = 100  # the columns of a summary's table written to a file
 def _write_summary(path: Path, data: dict[str, Any], source: str, rows_in: str | None) -> None:
     """The summary, to its own file: JSON (as the last line of --format json --summary) when it is named .json, else
     the table as text."""
-    from epa import batch
+    from epa.batch import cohort as batch
 
     if path.suffix.lower() == ".json":
         text = json.dumps({"summary": data}, indent=2, ensure_ascii=False)
@@ -652,7 +653,7 @@ def consistency(standard: str, body_ids: str | None, fmt: str, out: Path | None,
 
         data["cohort"] = touched(registry, standard, data["findings"], cohort_file)
     if fmt == "html":
-        from epa.html_report import render
+        from epa.views.html_report import render
 
         text = render(data)
     elif fmt == "json":
@@ -709,7 +710,7 @@ def audit(outcomes: str, body: str | None, body_id_pairs: tuple[str, ...], fmt: 
     recording body's rules in force? FILE (CSV or .xlsx; - reads standard input) holds one row per apprentice;
     each row is answered with the grade its body's rules give, and the rule and citation."""
     from epa import audit as audits
-    from epa.cohort_input import column_map
+    from epa.inputs.cohort_input import column_map
 
     rows_fmt = fmt  # what the rows are written as ("table": none)
     if out is not None and fmt == "table":

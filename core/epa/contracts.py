@@ -1,6 +1,6 @@
 """What each hook must return, checked before the core uses a plugin's answer.
 
-The type is the one the hook's specification (``epa.hookspecs``) names; the result classes (``epa.results``) are
+The type is the one the hook's specification (``epa.hookspecs``) names; the result classes (``epa.model.results``) are
 checked field by field, deeply, by the types their fields declare (a Deadline's date is a ``datetime.date`` or
 None, a ComponentResult's steps a list or tuple of Step, a str a str, a Grade a Grade), and the fields that hold
 one of a few words (a Deadline's status...) for those words, as ``schemas/output.schema.json`` lists them. A bad
@@ -21,8 +21,10 @@ from typing import Any
 
 import attrs
 
-from epa import hookspecs, model, results
+from epa import hookspecs
 from epa.errors import quote
+from epa.model import domain as model
+from epa.model import results
 
 # The words a result's string fields may hold, as the output schema lists them.
 WORDS: dict[tuple[type, str], tuple[str, ...]] = {
@@ -36,7 +38,7 @@ WORDS: dict[tuple[type, str], tuple[str, ...]] = {
 SHALLOW = (model.Ruleset, model.Standard)
 _API = (model.__name__, results.__name__)  # the modules of the classes a plugin names as epa.X
 
-Check = Callable[[Any], None]  # returns, or raises _Bad
+FieldCheck = Callable[[Any], None]  # returns, or raises _Bad
 
 
 class _Bad(Exception):
@@ -50,7 +52,7 @@ class _Bad(Exception):
 
 @attrs.frozen
 class _Type:
-    check: Check
+    check: FieldCheck
     expected: str  # "epa.Deadline", "a date or None"
     plural: str  # "epa.Deadline", "dates or None": after "a list of"
 
@@ -126,7 +128,7 @@ def _type(hint: Any) -> _Type:
               int: ("a whole number", "whole numbers"), float: ("a number", "numbers")}
     if hint in simple:
         return _simple(hint, *simple[hint])
-    raise TypeError(f"epa.contracts cannot check a {hint!r}")  # a new kind of field in epa.model: add it here
+    raise TypeError(f"epa.contracts cannot check a {hint!r}")  # a new kind of field in epa.model.domain: add it here
 
 
 def _instance(cls: type, expected: str, plural: str) -> _Type:

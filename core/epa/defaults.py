@@ -13,13 +13,13 @@ from collections.abc import Mapping, Sequence
 
 import pluggy
 
-from epa import resits
-from epa.families import combination
-from epa.families import deadlines as deadline_family
-from epa.families import gateway as gateway_family
-from epa.families import grading as component
-from epa.model import Grade, Record, Ruleset
-from epa.results import ComponentResult, Deadline, GradedAttempt, Outcome, Requirement, ResitDecision
+from epa.engine import resits
+from epa.model.domain import Grade, Record, Ruleset
+from epa.model.results import ComponentResult, Deadline, GradedAttempt, Outcome, Requirement, ResitDecision
+from epa.rules import combination
+from epa.rules import deadlines as deadline_family
+from epa.rules import gateway as gateway_family
+from epa.rules import grading as component
 
 hookimpl = pluggy.HookimplMarker("epa")
 

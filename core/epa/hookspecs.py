@@ -13,8 +13,8 @@ from collections.abc import Mapping, Sequence
 
 import pluggy
 
-from epa.model import Body, Grade, Record, Ruleset, Standard
-from epa.results import ComponentResult, Deadline, GradedAttempt, Outcome, Requirement, ResitDecision
+from epa.model.domain import Body, Grade, Record, Ruleset, Standard
+from epa.model.results import ComponentResult, Deadline, GradedAttempt, Outcome, Requirement, ResitDecision
 
 hookspec = pluggy.HookspecMarker("epa")
 
@@ -59,8 +59,8 @@ def grade_component(
 
     Return an :class:`epa.ComponentResult` whose steps cite the rules applied.
     The answer must depend on the arguments alone: a cohort's engine
-    (``epa.engine``) asks once per distinct set of criteria and reuses it,
-    and explaining (``epa.plans``) remembers it, steps included.
+    (``epa.engine.compiled``) asks once per distinct set of criteria and reuses it,
+    and explaining (``epa.engine.plans``) remembers it, steps included.
     First result wins. Default: pass when every pass criterion is met (or as
     many as ``ruleset.component_rules[method].pass_threshold`` says);
     distinction when, as well, every distinction criterion is met, or as many
@@ -78,7 +78,7 @@ def combine_grades(ruleset: Ruleset, components: Mapping[str, Grade]) -> Outcome
     Return an :class:`epa.Outcome` whose steps cite the rules applied.
     The answer must depend on the arguments alone: a cohort's engine asks
     once per combination of grades and reuses it, and explaining
-    (``epa.plans``) remembers it, steps included.
+    (``epa.engine.plans``) remembers it, steps included.
     First result wins. Default: the first row of ``ruleset.combination.rows``
     that matches, in printed order; where the printed table has no row, the
     rule in words the ruleset states as data (``rule_in_words.decides``), or

@@ -25,7 +25,7 @@ import pluggy
 from epa import defaults, fence, hookspecs
 from epa.discovery import entry_points  # importlib.metadata's, cached
 from epa.errors import InputError, PluginError, did_you_mean, quote
-from epa.model import Body, Ruleset, Standard
+from epa.model.domain import Body, Ruleset, Standard
 
 ENTRY_POINT_GROUP = "epa"
 HOOKS = tuple(sorted(name for name in dir(hookspecs) if hasattr(getattr(hookspecs, name), "epa_spec")))
@@ -79,9 +79,9 @@ class Candidate:
 
 @cache
 def core_standards() -> tuple[Standard, ...]:
-    from epa.rules import load_standard
+    from epa.rules.load import load_standard
 
-    folder = files("epa") / "standards"
+    folder = files("epa") / "rules" / "standards"
     return tuple(load_standard(p) for p in sorted(folder.iterdir(), key=lambda p: p.name) if p.name.endswith(".yaml"))
 
 

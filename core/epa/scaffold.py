@@ -22,9 +22,9 @@ import attrs
 import yaml
 from attrs import frozen
 
-from epa.citations import label
 from epa.errors import InputError
-from epa.model import Criterion, Standard
+from epa.model.domain import Criterion, Standard
+from epa.rules.citations import label
 
 if TYPE_CHECKING:
     from epa.registry import LoadedBody

@@ -15,17 +15,17 @@ from typing import Any
 import attrs
 from attrs import frozen
 
-from epa.conformance.checks import CHECKS, Check, Failure, NotChecked, Skip, Subject, hook_failure
+from epa.conformance.checks import CHECKS, CheckedBody, ConformanceCheck, Failure, NotChecked, Skip, hook_failure
 from epa.errors import PluginError
 from epa.registry import LoadedBody, Registry
-from epa.sources import sources_dir
+from epa.rules.sources import sources_dir
 
-__all__ = ["CHECKS", "Check", "Failure", "NotChecked", "Outcome", "Skip", "Subject",
+__all__ = ["CHECKS", "ConformanceCheck", "Failure", "NotChecked", "CheckOutcome", "Skip", "CheckedBody",
            "check_body", "run"]
 
 
 @frozen
-class Outcome:
+class CheckOutcome:
     """One check of one body (and, for ruleset checks, one standard and document version)."""
 
     check: str
@@ -38,44 +38,44 @@ class Outcome:
     unchecked: bool = False  # skipped, though the check applies: what it reads is absent or unreadable
 
 
-def _run_one(check: Check, subject: Subject) -> Outcome:
+def _run_one(check: ConformanceCheck, subject: CheckedBody) -> CheckOutcome:
     r = subject.ruleset
     standard, version = (r.standard, r.document.version) if r else (None, None)
     try:
         failures = tuple(check.run(subject))
     except Skip as skip:
-        return Outcome(check.id, subject.body_id, "skip", standard, version, reason=str(skip),
+        return CheckOutcome(check.id, subject.body_id, "skip", standard, version, reason=str(skip),
                        unchecked=isinstance(skip, NotChecked))
     except PluginError as exc:  # a hook that raises is a failure of the check that called it
         failures = (attrs.evolve(hook_failure(subject.loaded, exc), message=str(exc)),)
-    return Outcome(check.id, subject.body_id, "fail" if failures else "pass", standard, version, failures=failures)
+    return CheckOutcome(check.id, subject.body_id, "fail" if failures else "pass", standard, version, failures=failures)
 
 
 def check_body(loaded: LoadedBody | None, registry: Registry, sources: Path, *, body_id: str | None = None,
-               failed: PluginError | None = None, only: Iterable[str] | None = None) -> list[Outcome]:
+               failed: PluginError | None = None, only: Iterable[str] | None = None) -> list[CheckOutcome]:
     """Every check (or those named in ``only``) against one body; a body that failed to load fails ``loads``
     and skips the rest."""
     chosen = [c for c in CHECKS if only is None or c.id in set(only)]
     name = loaded.body.id if loaded else body_id or "?"
     if loaded is None:
         problem = Failure(str(failed), "the plugin loads: its hooks are epa hooks, its ids agree", None)
-        return [Outcome(c.id, name, "fail", failures=(problem,)) if c.id == "loads"
-                else Outcome(c.id, name, "skip", reason="the plugin did not load") for c in chosen]
+        return [CheckOutcome(c.id, name, "fail", failures=(problem,)) if c.id == "loads"
+                else CheckOutcome(c.id, name, "skip", reason="the plugin did not load") for c in chosen]
     out = []
     for check in chosen:
         if check.scope == "body":
-            out.append(_run_one(check, Subject(loaded, None, registry, sources)))
+            out.append(_run_one(check, CheckedBody(loaded, None, registry, sources)))
         else:
-            out += [_run_one(check, Subject(loaded, r, registry, sources)) for r in loaded.body.rulesets]
+            out += [_run_one(check, CheckedBody(loaded, r, registry, sources)) for r in loaded.body.rulesets]
     return out
 
 
 def run(registry: Registry, bodies: Iterable[str] | None = None, sources: Path | str | None = None,
-        only: Iterable[str] | None = None) -> list[Outcome]:
+        only: Iterable[str] | None = None) -> list[CheckOutcome]:
     """Run the suite against the named bodies (default: every one the registry loaded or failed to load)."""
     folder = sources_dir(sources)
     names = list(bodies) if bodies is not None else sorted([b.body.id for b in registry.bodies] + list(registry.failed))
-    out: list[Outcome] = []
+    out: list[CheckOutcome] = []
     for name in names:
         if name in registry.failed:
             out += check_body(None, registry, folder, body_id=name, failed=registry.failed[name], only=only)
@@ -84,9 +84,9 @@ def run(registry: Registry, bodies: Iterable[str] | None = None, sources: Path |
     return out
 
 
-def as_data(outcomes: list[Outcome], sources: Path | str | None = None) -> dict[str, Any]:
+def as_data(outcomes: list[CheckOutcome], sources: Path | str | None = None) -> dict[str, Any]:
     """What ``epa conformance --format json`` prints."""
-    from epa.convert import unstructure
+    from epa.model.convert import unstructure
 
     bodies = list(dict.fromkeys(o.body for o in outcomes))
     ran = {o.check for o in outcomes}
@@ -100,7 +100,7 @@ def as_data(outcomes: list[Outcome], sources: Path | str | None = None) -> dict[
     }
 
 
-def summarise(outcomes: list[Outcome]) -> dict[str, str]:
+def summarise(outcomes: list[CheckOutcome]) -> dict[str, str]:
     """Per check: fail if any of its outcomes failed, skip if all were skipped, else pass."""
     out: dict[str, str] = {}
     for check in dict.fromkeys(o.check for o in outcomes):

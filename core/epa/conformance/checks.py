@@ -20,15 +20,15 @@ from typing import Any
 from attrs import frozen
 
 from epa.conformance import witness
-from epa.convert import unstructure
-from epa.documents import json_path, read
 from epa.errors import InputError, PluginError, quote
-from epa.families import combination
-from epa.model import Grade, OverallInWords, Ruleset
+from epa.inputs.documents import json_path, read
+from epa.model.convert import unstructure
+from epa.model.domain import Grade, OverallInWords, Ruleset
+from epa.model.results import ComponentResult, Outcome
 from epa.registry import LoadedBody, Registry
-from epa.results import ComponentResult, Outcome
-from epa.rules import JOURNEY_SUFFIX
-from epa.sources import has_section, sha256
+from epa.rules import combination
+from epa.rules.load import JOURNEY_SUFFIX
+from epa.rules.sources import has_section, sha256
 
 RANK = {Grade.FAIL: 0, Grade.PASS: 1, Grade.DISTINCTION: 2}
 
@@ -53,7 +53,7 @@ class Failure:
 
 
 @frozen
-class Subject:
+class CheckedBody:
     loaded: LoadedBody
     ruleset: Ruleset | None  # None for checks of the body as a whole
     registry: Registry
@@ -129,20 +129,20 @@ def hook_failure(loaded: LoadedBody, exc: PluginError, record: dict[str, Any] | 
 
 
 @frozen
-class Check:
+class ConformanceCheck:
     id: str
     title: str
     scope: str  # body | ruleset
-    run: Callable[[Subject], Iterator[Failure]]
+    run: Callable[[CheckedBody], Iterator[Failure]]
 
 
-CHECKS: list[Check] = []
+CHECKS: list[ConformanceCheck] = []
 
 
-def check(check_id: str, title: str, scope: str = "ruleset") -> Callable[[Callable[[Subject], Iterator[Failure]]],
-                                                                         Callable[[Subject], Iterator[Failure]]]:
-    def register(fn: Callable[[Subject], Iterator[Failure]]) -> Callable[[Subject], Iterator[Failure]]:
-        CHECKS.append(Check(check_id, title, scope, fn))
+def check(check_id: str, title: str, scope: str = "ruleset") -> Callable[[Callable[[CheckedBody], Iterator[Failure]]],
+                                                                         Callable[[CheckedBody], Iterator[Failure]]]:
+    def register(fn: Callable[[CheckedBody], Iterator[Failure]]) -> Callable[[CheckedBody], Iterator[Failure]]:
+        CHECKS.append(ConformanceCheck(check_id, title, scope, fn))
         return fn
     return register
 
@@ -151,7 +151,7 @@ def check(check_id: str, title: str, scope: str = "ruleset") -> Callable[[Callab
 
 
 @check("loads", "the plugin loads: its hooks are epa hooks and its ids agree with its entry point", "body")
-def loads(s: Subject) -> Iterator[Failure]:
+def loads(s: CheckedBody) -> Iterator[Failure]:
     # Loading already enforced it (a plugin that broke it is reported by `run` as failing here).
     body = s.loaded.body
     if not body.rulesets:
@@ -159,8 +159,8 @@ def loads(s: Subject) -> Iterator[Failure]:
 
 
 @check("hooks", "every hook returns what its spec says: grading typical records, and a resit, calls each one", "body")
-def hooks(s: Subject) -> Iterator[Failure]:
-    from epa.grading import grade
+def hooks(s: CheckedBody) -> Iterator[Failure]:
+    from epa.engine.explained import grade
 
     for r in s.loaded.body.rulesets:
         resit = witness.resit(s.body_id, r, r.method_ids[0], "resit")
@@ -178,7 +178,7 @@ MARK = "PLACEHOLDER"  # what `epa plugin new` writes wherever the author's own d
 
 @check("placeholders", f"nothing is left as `epa plugin new` wrote it: no {MARK} in a rule, citation, section or "
        "document title, and every document's sha256 set", "body")
-def placeholders(s: Subject) -> Iterator[Failure]:
+def placeholders(s: CheckedBody) -> Iterator[Failure]:
     yield from placeholder_failures(s.loaded.body.rulesets)
 
 
@@ -224,7 +224,7 @@ class _File:
     """A rules file as read for the placeholders check: its data, and where each entry is."""
 
     data: Any
-    where: Any  # epa.documents.Source
+    where: Any  # epa.inputs.documents.Source
 
     def line(self, parts: list[Any]) -> int | None:
         """The entry's line; None when the file does not hold the whole path (a version stored as changes)."""
@@ -313,7 +313,7 @@ def _placeholder(text: str, parts: list[Any], file: str | None, line: int | None
 
 
 @check("criteria", "criterion ids are unique and the standard's, methods are the standard's, each has criteria")
-def criteria(s: Subject) -> Iterator[Failure]:
+def criteria(s: CheckedBody) -> Iterator[Failure]:
     r, standard = s.rules, s.registry.standard(s.rules.standard)
     if set(r.method_ids) != set(standard.method_ids):
         yield s.failure(f"methods {sorted(r.method_ids)} are not {standard.id}'s {sorted(standard.method_ids)}",
@@ -335,7 +335,7 @@ def criteria(s: Subject) -> Iterator[Failure]:
 
 
 @check("thresholds", "a pass or distinction threshold never exceeds the criteria it counts")
-def thresholds(s: Subject) -> Iterator[Failure]:
+def thresholds(s: CheckedBody) -> Iterator[Failure]:
     r = s.rules
     if not any(rule.distinction_threshold or rule.pass_threshold for rule in r.component_rules.values()):
         raise Skip("no thresholds: each method needs all its pass and all its distinction criteria")
@@ -361,7 +361,7 @@ def _everything(r: Ruleset, method: str) -> frozenset[str]:
 
 @check("missing-pass-fails", "a method missing any one pass criterion (or, where its rule needs only some, one "
        "short of that many) fails, even with every distinction criterion, and names the criterion missing")
-def missing_pass_fails(s: Subject) -> Iterator[Failure]:
+def missing_pass_fails(s: CheckedBody) -> Iterator[Failure]:
     r = s.rules
     for method in r.method_ids:
         passes = r.criteria_for(method, "pass")
@@ -387,7 +387,7 @@ def missing_pass_fails(s: Subject) -> Iterator[Failure]:
 
 @check("distinction-count", "with every pass criterion, a method's grade follows the count of distinction criteria "
        "met: pass below the threshold (all of them when none is set), distinction from it")
-def distinction_count(s: Subject) -> Iterator[Failure]:
+def distinction_count(s: CheckedBody) -> Iterator[Failure]:
     r = s.rules
     for method in r.method_ids:
         passes = frozenset(c.id for c in r.criteria_for(method, "pass"))
@@ -407,7 +407,7 @@ def distinction_count(s: Subject) -> Iterator[Failure]:
 
 @check("more-criteria-never-lower", "meeting one more criterion never lowers a method's grade (a sweep from "
        "nothing, all pass criteria and everything, then a property-based search)")
-def more_never_lower(s: Subject) -> Iterator[Failure]:
+def more_never_lower(s: CheckedBody) -> Iterator[Failure]:
     r = s.rules
     for method in r.method_ids:
         found = _lowering_sweep(s, method) or _lowering_search(s, method)
@@ -422,11 +422,11 @@ def more_never_lower(s: Subject) -> Iterator[Failure]:
                         witness.criteria(s.body_id, r, {method: more}))
 
 
-def _lowers(s: Subject, method: str, met: frozenset[str], extra: str) -> bool:
+def _lowers(s: CheckedBody, method: str, met: frozenset[str], extra: str) -> bool:
     return RANK[s.grade_component(method, met | {extra})] < RANK[s.grade_component(method, met)]
 
 
-def _lowering_sweep(s: Subject, method: str) -> tuple[frozenset[str], str] | None:
+def _lowering_sweep(s: CheckedBody, method: str) -> tuple[frozenset[str], str] | None:
     everything = _everything(s.rules, method)
     passes = frozenset(c.id for c in s.rules.criteria_for(method, "pass"))
     for base in (frozenset(), passes, everything):
@@ -436,7 +436,7 @@ def _lowering_sweep(s: Subject, method: str) -> tuple[frozenset[str], str] | Non
     return None
 
 
-def _lowering_search(s: Subject, method: str) -> tuple[frozenset[str], str] | None:
+def _lowering_search(s: CheckedBody, method: str) -> tuple[frozenset[str], str] | None:
     """Hypothesis, deterministic and without a database, finds and shrinks a counterexample."""
     from hypothesis import HealthCheck, find, settings
     from hypothesis import strategies as st
@@ -462,7 +462,7 @@ def _combinations(r: Ruleset) -> Iterator[dict[str, Grade]]:
 
 
 @check("any-fail-fails", "a fail in any method fails the EPA, and only a fail does")
-def any_fail_fails(s: Subject) -> Iterator[Failure]:
+def any_fail_fails(s: CheckedBody) -> Iterator[Failure]:
     r = s.rules
     for combo in _combinations(s.rules):
         failed = Grade.FAIL in combo.values()
@@ -474,7 +474,7 @@ def any_fail_fails(s: Subject) -> Iterator[Failure]:
 
 @check("table", "the combination table decides every combination, and no two rows that match one disagree "
        "(a table the ruleset calls complete has a row for each)")
-def table(s: Subject) -> Iterator[Failure]:
+def table(s: CheckedBody) -> Iterator[Failure]:
     r = s.rules
     for combo in _combinations(r):
         rows = [i for i, row in enumerate(r.combination.rows) if row.matches(combo)]
@@ -492,7 +492,7 @@ def table(s: Subject) -> Iterator[Failure]:
 
 
 @check("better-never-lowers-overall", "a better grade in one method never lowers the overall grade")
-def better_never_lowers(s: Subject) -> Iterator[Failure]:
+def better_never_lowers(s: CheckedBody) -> Iterator[Failure]:
     r = s.rules
     overall = {tuple(c.values()): s.combine(c) for c in _combinations(r)}
     for combo in _combinations(r):
@@ -509,7 +509,7 @@ def better_never_lowers(s: Subject) -> Iterator[Failure]:
 
 @check("rule-in-words", "the rule in words, the data that decides the combinations no printed row covers "
        "(rule_in_words.decides) and a combine_grades hook of the plugin's own agree")
-def rule_in_words(s: Subject) -> Iterator[Failure]:
+def rule_in_words(s: CheckedBody) -> Iterator[Failure]:
     from epa.conformance.words import stated, unread
 
     r = s.rules
@@ -580,7 +580,7 @@ def _show(combo: Mapping[str, Grade]) -> str:
     return ", ".join(f"{m}={g.value}" for m, g in combo.items())
 
 
-def _row_entry(s: Subject, combo: Mapping[str, Grade], got: Grade | None) -> str:
+def _row_entry(s: CheckedBody, combo: Mapping[str, Grade], got: Grade | None) -> str:
     """What decided a combination's grade: the first row that matches it where that row gives the grade, else a
     combine_grades hook of the plugin's own, else the row, else the rule in words the default applies."""
     rows = s.rules.combination.rows
@@ -596,8 +596,8 @@ def _row_entry(s: Subject, combo: Mapping[str, Grade], got: Grade | None) -> str
 
 
 @check("resit-cap", "a resit or retake never beats the body's cap")
-def resit_cap(s: Subject) -> Iterator[Failure]:
-    from epa.grading import grade
+def resit_cap(s: CheckedBody) -> Iterator[Failure]:
+    from epa.engine.explained import grade
 
     r = s.rules
     if not (r.journey and r.journey.resit):
@@ -614,11 +614,11 @@ def resit_cap(s: Subject) -> Iterator[Failure]:
 
 
 @check("output", "grading is deterministic and every result matches schemas/output.schema.json")
-def output(s: Subject) -> Iterator[Failure]:
+def output(s: CheckedBody) -> Iterator[Failure]:
     import jsonschema
 
-    from epa.documents import schema
-    from epa.grading import grade
+    from epa.engine.explained import grade
+    from epa.inputs.documents import schema
 
     validator = _result_validator(jsonschema, schema("output"))
     for data in witness.samples(s.body_id, s.rules):
@@ -654,7 +654,7 @@ def citations_in(value: Any, path: str = "$") -> Iterator[tuple[str, Any]]:
 
 @check("citations", "every method, criterion, rule, requirement, deadline and ambiguity cites its body's document "
        "as '<file> § <section>'")
-def citations(s: Subject) -> Iterator[Failure]:
+def citations(s: CheckedBody) -> Iterator[Failure]:
     r = s.rules
     files = {d.file for d in s.loaded.body.documents}
     for path, citation in citations_in(unstructure(r)):
@@ -672,7 +672,7 @@ def citations(s: Subject) -> Iterator[Failure]:
 
 @check("sources", "each source document is the text the citations were written against (SHA-256), and every "
        "cited section is a line of it")
-def sources(s: Subject) -> Iterator[Failure]:
+def sources(s: CheckedBody) -> Iterator[Failure]:
     yield from source_failures(s.rules, s.sources)
 
 

@@ -10,8 +10,8 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from epa.convert import structure as _structure
-from epa.model import Grade, Record, Ruleset
+from epa.model.convert import structure as _structure
+from epa.model.domain import Grade, Record, Ruleset
 
 GATEWAY = dt.date(2025, 1, 6)
 

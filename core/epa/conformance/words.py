@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from epa.model import OverallInWords
+from epa.model.domain import OverallInWords
 
 _NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
 _NUMBER = r"(\d+|" + "|".join(_NUMBERS) + r")"

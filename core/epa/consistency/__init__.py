@@ -14,14 +14,14 @@ from typing import Any
 import attrs
 
 from epa.consistency import catalogue, complete, histories, profiles, quotes, rule_data, sweeps
-from epa.consistency.findings import Finding, Subject, document_of
+from epa.consistency.findings import Finding, SweptBody, document_of
 from epa.errors import InputError
 from epa.registry import Registry
 
-__all__ = ["Finding", "Subject", "analyse"]
+__all__ = ["Finding", "SweptBody", "analyse"]
 
 
-def subjects(registry: Registry, standard: str, bodies: list[str] | None) -> list[Subject]:
+def subjects(registry: Registry, standard: str, bodies: list[str] | None) -> list[SweptBody]:
     # a body named twice (by its id and its acronym, say) is analysed once
     chosen = list({b.body.id: b for b in map(registry.body, bodies)}.values()) if bodies \
         else list(registry.offering(standard))
@@ -29,7 +29,7 @@ def subjects(registry: Registry, standard: str, bodies: list[str] | None) -> lis
         if standard not in b.body.standards:
             raise InputError(f"{b.body.id} does not offer {standard}",
                              hint="bodies offering it: " + ", ".join(o.body.id for o in registry.offering(standard)))
-    return [Subject(b, b.ruleset(standard)) for b in chosen]
+    return [SweptBody(b, b.ruleset(standard)) for b in chosen]
 
 
 # What each sweep's findings are counted over: (the space, whether it is every input of its kind).
@@ -43,7 +43,7 @@ SWEPT = {"grading": ("every combination of component grades", True),
                      "evidence item missing", False)}
 
 
-def _swept_region(finding: Finding, cases: dict[str, int], current: list[Subject]) -> dict[str, Any] | None:
+def _swept_region(finding: Finding, cases: dict[str, int], current: list[SweptBody]) -> dict[str, Any] | None:
     """A swept finding's region: how many of its area's inputs show it (every combination, for grading)."""
     if finding.area not in SWEPT or not finding.cases or finding.id.startswith("criteria."):
         return None
@@ -53,7 +53,7 @@ def _swept_region(finding: Finding, cases: dict[str, int], current: list[Subject
     return complete.region(finding.cases, cases[finding.area], space, exact)
 
 
-def _criterion_readings(found: list[Finding], current: list[Subject]) -> None:
+def _criterion_readings(found: list[Finding], current: list[SweptBody]) -> None:
     """A criterion finding's sides carry, as readings, each body's recorded ambiguities about that criterion: where
     it sits is, for that body, how the tool reads a garbled or unclear table (labelled, never the document's
     words)."""
@@ -83,7 +83,7 @@ def _same_split(swept: list[Finding], counted: list[Finding]) -> None:
 
 
 def _item_region(finding: Finding, alone: dict[str, dict[tuple[bool, ...], int]], gateway: dict[str, Any],
-                 current: list[Subject]) -> dict[str, Any] | None:
+                 current: list[SweptBody]) -> dict[str, Any] | None:
     """A gateway evidence finding's region: the profiles its item alone splits as its witness does."""
     if not finding.id.startswith("gateway.evidence.") or not finding.shows:
         return None
@@ -112,7 +112,7 @@ def analyse(registry: Registry, standard: str, bodies: list[str] | None = None) 
     stated = catalogue.compare(current, definition) + rule_data.compare(current, standard)
     quotes.quote([*found, *(f for f, _ in counted), *stated], current)
     documents = {s.label: document_of(s) for s in current} | {
-        f"{s.id}@{r.document.version}": document_of(Subject(s.loaded, r, pinned=True))
+        f"{s.id}@{r.document.version}": document_of(SweptBody(s.loaded, r, pinned=True))
         for s in current for r in s.loaded.body.rulesets_for(standard)}
     findings = [{**f.as_data(documents), "region": _swept_region(f, cases, current)} for f in found]
     findings += [{**f.as_data(documents), "region": r} for f, r in counted]

@@ -10,11 +10,11 @@ from typing import Any
 import attrs
 
 from epa.conformance.checks import CHECKS, Skip
-from epa.conformance.checks import Subject as CheckSubject
+from epa.conformance.checks import CheckedBody as CheckSubject
 from epa.consistency import journeys
-from epa.consistency.findings import Finding, Quote, Side, Subject, names, sides_by
-from epa.model import Grade, Recommendation, Ruleset, Standard
-from epa.variants import span, variants
+from epa.consistency.findings import Finding, Quote, Side, SweptBody, names, sides_by
+from epa.model.domain import Grade, Recommendation, Ruleset, Standard
+from epa.views.variants import span, variants
 
 
 def _by_value(area: str, slug: str, what: str, values: dict[str, str], citations: dict[str, list[str]],
@@ -27,7 +27,7 @@ def _by_value(area: str, slug: str, what: str, values: dict[str, str], citations
                    sides)
 
 
-def thresholds(subjects: list[Subject], standard: Standard) -> list[Finding]:
+def thresholds(subjects: list[SweptBody], standard: Standard) -> list[Finding]:
     out = []
     for method in standard.method_ids:
         if not any((rule := s.ruleset.component_rules.get(method)) and rule.distinction_threshold for s in subjects):
@@ -47,7 +47,7 @@ def thresholds(subjects: list[Subject], standard: Standard) -> list[Finding]:
     return out
 
 
-def resit_rules(subjects: list[Subject]) -> list[Finding]:
+def resit_rules(subjects: list[SweptBody]) -> list[Finding]:
     out = []
     caps, windows, rework, cited_caps, cited_windows, cited_rework = {}, {}, {}, {}, {}, {}
     quotes: dict[str, dict[str, list[tuple[str, str]]]] = {"cap": {}, "windows": {}, "rework": {}}
@@ -97,7 +97,7 @@ def _anchor_reading(rule: Any) -> str:
             f"{_anchor(rule)}")
 
 
-def gateway_rules(subjects: list[Subject]) -> list[Finding]:
+def gateway_rules(subjects: list[SweptBody]) -> list[Finding]:
     """Gateway requirements with a check, compared by what they check (English and maths, time on programme,
     portfolio and proposal sizes) and by when: those checked at gateway apart from those checked before an
     assessment (``stage``), which decide no gateway."""
@@ -125,7 +125,7 @@ def gateway_rules(subjects: list[Subject]) -> list[Finding]:
     return out
 
 
-def deadlines(subjects: list[Subject]) -> list[Finding]:
+def deadlines(subjects: list[SweptBody]) -> list[Finding]:
     values, cited, quoted, readings = {}, {}, {}, {}
     for s in subjects:
         rules = s.ruleset.journey.deadlines if s.ruleset.journey else ()
@@ -137,7 +137,7 @@ def deadlines(subjects: list[Subject]) -> list[Finding]:
     return [f] if f else []
 
 
-def tolerances(subjects: list[Subject], standard: Standard) -> list[Finding]:
+def tolerances(subjects: list[SweptBody], standard: Standard) -> list[Finding]:
     out = []
     measures = sorted({(t.method, t.measure) for s in subjects if s.ruleset.journey
                        for t in s.ruleset.journey.tolerances})
@@ -166,7 +166,7 @@ def tolerances(subjects: list[Subject], standard: Standard) -> list[Finding]:
 _QUESTIONING = {"included": "questioning inside it", "after_the_observation": "questioning after it, not counted in it"}
 
 
-def _questioning_stated(subjects: list[Subject], method: str) -> bool:
+def _questioning_stated(subjects: list[SweptBody], method: str) -> bool:
     return any(c.aspect == "questioning_in_duration" and c.about == method
                for s in subjects for c in (s.ruleset.journey.conduct if s.ruleset.journey else ()))
 
@@ -187,7 +187,7 @@ def _advice(rule: Any) -> str:
     return " (advice)" if getattr(rule, "strength", "required") == "advice" else ""
 
 
-def recommendations(subjects: list[Subject]) -> list[Finding]:
+def recommendations(subjects: list[SweptBody]) -> list[Finding]:
     """Per topic (order, lead time, duration...), what each body advises: advice, never a failure."""
     out = []
     advised: dict[str, list[Any]] = {}
@@ -218,7 +218,7 @@ def _cited(r: Ruleset, entry: str | None) -> str:
     return r.combination.citation
 
 
-def self_consistency(subjects: list[Subject], standard: Standard) -> list[Finding]:
+def self_consistency(subjects: list[SweptBody], standard: Standard) -> list[Finding]:
     """Each body against itself: tables with gaps, overlaps or a non-monotone order, thresholds over their
     criteria (the conformance checks), and the contradictions its document's recorded ambiguities describe."""
     from epa.registry import Registry
@@ -268,13 +268,13 @@ def self_consistency(subjects: list[Subject], standard: Standard) -> list[Findin
     return out
 
 
-def repeated_criteria(subjects: list[Subject]) -> set[str]:
+def repeated_criteria(subjects: list[SweptBody]) -> set[str]:
     """The criteria some body prints as a fragment or duplicate of another (``repeats``): a difference in where
     bodies place them is the printing, not a rule, so they are not compared as criteria of their own."""
     return {c.id for s in subjects for c in s.ruleset.criteria if c.repeats}
 
 
-def reference(subjects: list[Subject]) -> list[Finding]:
+def reference(subjects: list[SweptBody]) -> list[Finding]:
     """Each body against the assessment-plan pattern every document states in words (the core's defaults)."""
     out = []
     for s in subjects:
@@ -298,9 +298,9 @@ def _shown(value: Any) -> str:
     return "none" if value is None else str(value)
 
 
-def versions(subjects: list[Subject], standard: Standard) -> list[Finding]:
+def versions(subjects: list[SweptBody], standard: Standard) -> list[Finding]:
     """What changed between consecutive versions of each body's document (``epa diff``), cited."""
-    from epa.versions import diff
+    from epa.rules.versions import diff
 
     out = []
     for s in subjects:
@@ -320,14 +320,14 @@ def versions(subjects: list[Subject], standard: Standard) -> list[Finding]:
     return out
 
 
-def criteria_map(subjects: list[Subject], standard: Standard) -> list[dict[str, Any]]:
+def criteria_map(subjects: list[SweptBody], standard: Standard) -> list[dict[str, Any]]:
     return [{"id": t.id, "text": " ".join(t.text.split()),
              "placement": {s.label: ({"method": c.method, "level": c.level} if (c := s.ruleset.criterion(t.id))
                                      else None) for s in subjects}}
             for t in standard.criteria]
 
 
-def compare(subjects: list[Subject], standard: Standard) -> list[Finding]:
+def compare(subjects: list[SweptBody], standard: Standard) -> list[Finding]:
     return (thresholds(subjects, standard) + resit_rules(subjects) + gateway_rules(subjects) + deadlines(subjects)
             + tolerances(subjects, standard) + recommendations(subjects) + self_consistency(subjects, standard)
             + reference(subjects) + versions(subjects, standard))

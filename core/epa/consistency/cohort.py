@@ -15,11 +15,11 @@ import json
 from types import SimpleNamespace
 from typing import Any
 
-from epa import batch
+from epa.batch import cohort as batch
 from epa.consistency.complete import region
 from epa.errors import InputError
-from epa.model import Ruleset
-from epa.report import journey_verdicts
+from epa.model.domain import Ruleset
+from epa.views.report import journey_verdicts
 
 JOURNEY_ROWS = ("deadline:", "check:")  # a deadline's and a check's rows: report.journey_verdicts
 

@@ -9,17 +9,17 @@ from typing import Any
 import attrs
 from attrs import frozen
 
-from epa.convert import structure
-from epa.grading import grade
-from epa.model import Record, Ruleset
+from epa.engine.explained import grade
+from epa.model.convert import structure
+from epa.model.domain import Record, Ruleset
+from epa.model.results import BodyResult
 from epa.registry import LoadedBody
-from epa.results import BodyResult
 
 GATEWAY = dt.date(2025, 1, 6)
 
 
 @frozen
-class Subject:
+class SweptBody:
     """One body's rules as the sweep grades them: its newest version, or an older one pinned by the witness."""
 
     loaded: LoadedBody
@@ -45,7 +45,7 @@ class Subject:
         return grade(self.loaded, structure(record, Record, where="consistency sweep"))
 
 
-def pins(subjects: Iterable[Subject]) -> dict[str, Any]:
+def pins(subjects: Iterable[SweptBody]) -> dict[str, Any]:
     """The ``document_versions`` a sweep's records name, so that each body is graded under the version the
     findings describe (and a witness, run through `epa compare`, is too)."""
     named = {s.id: s.ruleset.document.version for s in subjects if s.needs_pin}
@@ -103,9 +103,9 @@ def _quoted(q: Quote, document: Mapping[str, str | None] | None) -> dict[str, An
             "document": {"file": file, **(document or {})}}
 
 
-def document_of(subject: Subject) -> dict[str, str | None]:
+def document_of(subject: SweptBody) -> dict[str, str | None]:
     """The title, version and short label of the document a subject's quotes come from."""
-    from epa.citations import label
+    from epa.rules.citations import label
 
     d = subject.ruleset.document
     return {"title": d.title, "version": d.version, "label": label(subject.loaded.body.name, d.title, d.version)}
@@ -128,7 +128,7 @@ def sides_by(values: Mapping[str, Any], says: Mapping[str, str],
             for bodies in groups.values()]
 
 
-def readiness(s: Subject, result: BodyResult) -> tuple[str, list[str]]:
+def readiness(s: SweptBody, result: BodyResult) -> tuple[str, list[str]]:
     """A body's gateway outcome in words, with the tool's readings it rests on: "ready" where a requirement the
     document defers to someone else (English and maths, to the funding rules) is not checked says so, since the
     tool cannot know the funding rules' answer."""

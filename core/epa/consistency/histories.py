@@ -28,9 +28,9 @@ from typing import Any
 
 from attrs import frozen
 
-from epa.consistency.findings import GATEWAY, Subject, pins, record
-from epa.model import Grade, Standard
-from epa.workdays import shift
+from epa.consistency.findings import GATEWAY, SweptBody, pins, record
+from epa.model.domain import Grade, Standard
+from epa.rules.workdays import shift
 
 FIRST = GATEWAY + dt.timedelta(days=14)  # every method's first attempt, and its fail notified the same day
 HORIZON = 730  # the last day after FIRST a later attempt is tried on: two years, past every window stated
@@ -40,7 +40,7 @@ GRADES = (Grade.DISTINCTION, Grade.PASS, Grade.FAIL)  # a witness at distinction
 FIRST_GRADES = (Grade.FAIL, Grade.PASS, Grade.DISTINCTION)
 
 
-def boundaries(subjects: Sequence[Subject], first: dt.date = FIRST) -> list[tuple[int, str]]:
+def boundaries(subjects: Sequence[SweptBody], first: dt.date = FIRST) -> list[tuple[int, str]]:
     """The last day of every window and rework deadline any body states, as days after ``first`` (the anchor of
     each in these histories: the first assessment and the fail notified are that day), earliest first, each
     with the words of what it bounds."""
@@ -56,7 +56,7 @@ def boundaries(subjects: Sequence[Subject], first: dt.date = FIRST) -> list[tupl
     return sorted(out.items())
 
 
-def intervals(subjects: Sequence[Subject], horizon: int = HORIZON,
+def intervals(subjects: Sequence[SweptBody], horizon: int = HORIZON,
               first: dt.date = FIRST) -> list[tuple[int, int, str]]:
     """The days 1..``horizon`` after ``first`` cut at every boundary: (first day, last day, words), each interval's
     days alike to every window."""
@@ -101,7 +101,7 @@ class Class:
                 f"{', with exceptional circumstances' if self.exceptional else ''}")
 
 
-def classes(method: str, subjects: Sequence[Subject], horizon: int = HORIZON,
+def classes(method: str, subjects: Sequence[SweptBody], horizon: int = HORIZON,
             first_grades: Sequence[Grade] = FIRST_GRADES, grades: Sequence[Grade] = GRADES,
             kinds: Sequence[str] = KINDS) -> Iterator[Class]:
     """Every class of the method's history, a fail then an early resit first (the witnesses nearest the old
@@ -133,23 +133,23 @@ def history_record(standard: Standard, c: Class, pinned: dict[str, Any], day: in
     return record(standard.id, attempts(standard, c, day=day), **pinned)
 
 
-def by_the_data(subjects: Sequence[Subject]) -> bool:
+def by_the_data(subjects: Sequence[SweptBody]) -> bool:
     """Whether every body's resit answer comes from its rules' data (the default ``resit_policy``), whose windows
     ``boundaries`` reads: a body's own hook may read the days otherwise, so its classes are a sample of it."""
     return not any("resit_policy" in s.loaded.own_hooks for s in subjects)
 
 
-def per_method(subjects: Sequence[Subject], horizon: int = HORIZON) -> int:
+def per_method(subjects: Sequence[SweptBody], horizon: int = HORIZON) -> int:
     """How many classes one method's history has."""
     return len(FIRST_GRADES) * (1 + len(intervals(subjects, horizon)) * len(KINDS) * 2 * len(GRADES))
 
 
-def joint_classes(subjects: Sequence[Subject], standard: Standard, horizon: int = HORIZON) -> int:
+def joint_classes(subjects: Sequence[SweptBody], standard: Standard, horizon: int = HORIZON) -> int:
     """How many classes a whole record's histories have (every method's class, in every combination)."""
     return math.prod(per_method(subjects, horizon) for _ in standard.method_ids)
 
 
-Outcome = tuple[Any, ...]  # per body: (overall grade, capped, the whole EPA again)
+HistoryOutcome = tuple[Any, ...]  # per body: (overall grade, capped, the whole EPA again)
 
 
 def _merged(standard: Standard, chosen: Sequence[Class], pinned: dict[str, Any]) -> dict[str, Any]:
@@ -160,8 +160,8 @@ def _merged(standard: Standard, chosen: Sequence[Class], pinned: dict[str, Any])
     return record(standard.id, [*firsts, *later], **pinned)
 
 
-def joint(subjects: Sequence[Subject], standard: Standard, horizon: int = HORIZON,
-          choose: dict[str, list[Class]] | None = None) -> dict[Outcome, int]:
+def joint(subjects: Sequence[SweptBody], standard: Standard, horizon: int = HORIZON,
+          choose: dict[str, list[Class]] | None = None) -> dict[HistoryOutcome, int]:
     """Every class of a whole record's history (every method's class, in every combination), counted by the
     bodies' joint outcome, without listing the product: each method's classes are graded alone and kept by what
     each body made of them (the method's grade, capped, the whole EPA again); the methods are folded one by one
@@ -189,7 +189,7 @@ def joint(subjects: Sequence[Subject], standard: Standard, horizon: int = HORIZO
                 total, witness = folded.get(key, (0, (*chosen, c)))
                 folded[key] = (total + n * m, witness)
         states = folded
-    out: dict[Outcome, int] = {}
+    out: dict[HistoryOutcome, int] = {}
     for n, chosen in states.values():
         data = _merged(standard, chosen, pinned)
         outcome = tuple((r.overall, r.capped, r.full_retake_required) for r in (s.grade(data) for s in subjects))

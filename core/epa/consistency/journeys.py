@@ -18,10 +18,10 @@ from typing import Any, TypeVar
 from attrs import frozen
 
 from epa.consistency.complete import region
-from epa.consistency.findings import GATEWAY, Finding, Subject, pins, record
-from epa.model import JOURNEY_DATES
-from epa.report import check_row, journey_verdicts
-from epa.workdays import shift
+from epa.consistency.findings import GATEWAY, Finding, SweptBody, pins, record
+from epa.model.domain import JOURNEY_DATES
+from epa.rules.workdays import shift
+from epa.views.report import check_row, journey_verdicts
 
 T = TypeVar("T", dt.date, float)
 
@@ -66,7 +66,7 @@ def _tidy(limit: float) -> float:
     return int(rounded) if rounded.is_integer() else rounded
 
 
-def _verdicts(subjects: Sequence[Subject], data: dict[str, Any], row: str) -> dict[str, str | None]:
+def _verdicts(subjects: Sequence[SweptBody], data: dict[str, Any], row: str) -> dict[str, str | None]:
     results = {s.label: (s, s.grade(data)) for s in subjects}
     return {label: journey_verdicts(s.ruleset, r.deadlines, r.checks).get(row, (None, []))[0]
             for label, (s, r) in results.items()}
@@ -76,7 +76,7 @@ def _split(values: dict[str, str | None]) -> bool:
     return len({v for v in values.values() if v is not None}) > 1
 
 
-def _witnessed(subjects: Sequence[Subject], classes: list[dict[str, Any]], row: str, space: str,
+def _witnessed(subjects: Sequence[SweptBody], classes: list[dict[str, Any]], row: str, space: str,
                split: Callable[[dict[str, str | None]], bool] | None = None) -> Shown | None:
     """The first class that splits the bodies, and how many classes split them as it does: with ``split``, every
     class it accepts (either way round); without, those giving every body the witness's verdict."""
@@ -89,7 +89,7 @@ def _witnessed(subjects: Sequence[Subject], classes: list[dict[str, Any]], row: 
     return Shown(data, {"row": row, "values": values}, region(same, len(classes), space))
 
 
-def deadline(subjects: Sequence[Subject], event: str, anchor: str) -> Shown | None:
+def deadline(subjects: Sequence[SweptBody], event: str, anchor: str) -> Shown | None:
     """The deadlines on ``event`` counted from ``anchor`` (a method's attempt, the gateway or a journey date), swept
     over every class of the event's day; None where no class splits the bodies, or the record cannot date them."""
     if event not in JOURNEY_DATES or not subjects:
@@ -120,7 +120,7 @@ def deadline(subjects: Sequence[Subject], event: str, anchor: str) -> Shown | No
     return _witnessed(subjects, classes, f"deadline:{event}:{anchor}", space)
 
 
-def tolerance(subjects: Sequence[Subject], method: str, measure: str) -> Shown | None:
+def tolerance(subjects: Sequence[SweptBody], method: str, measure: str) -> Shown | None:
     """A method's measure swept over every class of its value, cut at each body's limits for it (a questioning
     share counted of the method's stated duration); None where no class splits the bodies."""
     if not subjects:
@@ -153,7 +153,7 @@ def tolerance(subjects: Sequence[Subject], method: str, measure: str) -> Shown |
     return _witnessed(subjects, [attempt(v) for v in values], check_row(method, measure), space)
 
 
-def questioning(subjects: Sequence[Subject], method: str) -> Shown | None:
+def questioning(subjects: Sequence[SweptBody], method: str) -> Shown | None:
     """Whether the method's questioning is inside its duration, shown by records that say their duration counts
     the questioning (``duration_includes_questioning``): the questioning held at the most minutes any body allows
     it (10 for TQUK), the recorded duration swept over every class its bodies' limits cut, each body checking the

@@ -28,8 +28,8 @@ from typing import Any
 from attrs import frozen
 from dateutil.relativedelta import relativedelta
 
-from epa.consistency.findings import GATEWAY, Subject, pins, record
-from epa.gateway import LEVELS
+from epa.consistency.findings import GATEWAY, SweptBody, pins, record
+from epa.rules.gateway import LEVELS
 
 # What every body accepts: where each group stands while another is varied.
 BASELINE: dict[str, Any] = {"age": 25, "english": "level2", "maths": "level2", "ehcp": False, "bsl": False,
@@ -46,7 +46,7 @@ class Group:
     values: tuple[tuple[str, dict[str, Any]], ...]
 
 
-def _checks(subjects: Sequence[Subject]) -> list[Any]:
+def _checks(subjects: Sequence[SweptBody]) -> list[Any]:
     return [rule.check for s in subjects if s.ruleset.journey for rule in s.ruleset.journey.gateway
             if rule.check is not None and not rule.check.deferred]
 
@@ -57,7 +57,7 @@ def _classes(thresholds: set[int]) -> list[int]:
     return [ordered[0] - 1, *ordered] if ordered else []
 
 
-def groups(subjects: Sequence[Subject]) -> list[Group]:
+def groups(subjects: Sequence[SweptBody]) -> list[Group]:
     """The groups of fields the bodies' gateway checks read, each with every class of its values."""
     checks = _checks(subjects)
     out: list[Group] = []
@@ -93,7 +93,7 @@ def groups(subjects: Sequence[Subject]) -> list[Group]:
     return out
 
 
-def profile(standard: str, subjects: Sequence[Subject], params: dict[str, Any]) -> dict[str, Any]:
+def profile(standard: str, subjects: Sequence[SweptBody], params: dict[str, Any]) -> dict[str, Any]:
     """The record of a profile: the baseline, every item of evidence provided, with ``params`` in their place."""
     p = {**BASELINE, **params}
     start = GATEWAY - dt.timedelta(days=p["days"])
@@ -129,12 +129,12 @@ def described(params: dict[str, Any]) -> str:
     return ", ".join(words) or "every requirement met"
 
 
-def readiness(standard: str, subjects: Sequence[Subject], params: dict[str, Any]) -> Joint:
+def readiness(standard: str, subjects: Sequence[SweptBody], params: dict[str, Any]) -> Joint:
     data = profile(standard, subjects, params)
     return tuple(s.grade(data).gateway.ready for s in subjects)
 
 
-def counted(standard: str, subjects: Sequence[Subject], chosen: Sequence[Group] | None = None
+def counted(standard: str, subjects: Sequence[SweptBody], chosen: Sequence[Group] | None = None
             ) -> tuple[dict[Joint, int], bool]:
     """Every profile of the groups' product by the bodies' joint readiness; and whether that is exact (the
     baseline is ready for every body, and no body decides by its own hook)."""
@@ -142,7 +142,7 @@ def counted(standard: str, subjects: Sequence[Subject], chosen: Sequence[Group] 
     return counts, exact
 
 
-def witnessed(standard: str, subjects: Sequence[Subject], chosen: Sequence[Group] | None = None
+def witnessed(standard: str, subjects: Sequence[SweptBody], chosen: Sequence[Group] | None = None
               ) -> tuple[dict[Joint, int], dict[Joint, dict[str, Any]], bool]:
     """As ``counted``, with a profile for each joint readiness (its parameters): the one that moves the fewest
     groups from a value every body accepts."""
@@ -170,7 +170,7 @@ def witnessed(standard: str, subjects: Sequence[Subject], chosen: Sequence[Group
     return ({j: n for j, (n, _) in total.items()}, {j: w for j, (_, (_, w)) in total.items()}, exact)
 
 
-def alone(standard: str, subjects: Sequence[Subject], chosen: Sequence[Group] | None = None
+def alone(standard: str, subjects: Sequence[SweptBody], chosen: Sequence[Group] | None = None
           ) -> dict[str, dict[Joint, int]]:
     """Per group, the profiles in which that group alone splits the bodies: each of its classes with every other
     group at a class every body accepts, by the joint readiness the class gives. (An evidence item's finding is

@@ -10,8 +10,8 @@ from collections.abc import Callable, Iterable, Iterator
 
 import attrs
 
-from epa.consistency.findings import Finding, Quote, Side, Subject
-from epa.model import Ruleset
+from epa.consistency.findings import Finding, Quote, Side, SweptBody
+from epa.model.domain import Ruleset
 
 
 def _grading(r: Ruleset) -> Iterator[tuple[str, str]]:
@@ -39,7 +39,7 @@ RULES: dict[str, Rules] = {"grading": _grading, "resits": _resits, "gateway": _g
                           "self-consistency": _grading}
 
 
-def _criterion_quotes(f: Finding, side: Side, by_label: dict[str, Subject]) -> tuple[Quote, ...]:
+def _criterion_quotes(f: Finding, side: Side, by_label: dict[str, SweptBody]) -> tuple[Quote, ...]:
     """A criterion finding quotes the criterion; a distinction-set finding each body's distinction criteria."""
     parts = f.id.split(".")
     out = []
@@ -74,7 +74,7 @@ def _pattern_quotes(f: Finding, method: str, label: str, r: Ruleset) -> list[Quo
     return out + [Quote(label, c.text, c.citation) for c in unmet[:SHOWN]]
 
 
-def quote(findings: Iterable[Finding], subjects: list[Subject]) -> None:
+def quote(findings: Iterable[Finding], subjects: list[SweptBody]) -> None:
     """Give every side that quotes nothing the words of the rules its citations name, in place."""
     by_label = {s.label: s for s in subjects} | {s.id: s for s in subjects}
     for f in findings:
@@ -93,7 +93,7 @@ def quote(findings: Iterable[Finding], subjects: list[Subject]) -> None:
         f.sides = sides
 
 
-def _by_citation(side: Side, by_label: dict[str, Subject], rules: Rules | None) -> Iterator[Quote]:
+def _by_citation(side: Side, by_label: dict[str, SweptBody], rules: Rules | None) -> Iterator[Quote]:
     if rules is None:
         return
     for label, cited in side.citations.items():

@@ -28,7 +28,7 @@ from typing import Any
 
 from attrs import field, frozen
 
-from epa.model import Grade
+from epa.model.domain import Grade
 
 # The most states (products of atom counts) a method is enumerated over; past it, it is sampled.
 LIMIT = 1 << 18

@@ -16,10 +16,10 @@ from typing import Any
 from dateutil.relativedelta import relativedelta
 
 from epa.consistency import histories
-from epa.consistency.findings import GATEWAY, Finding, Subject, cause, names, pins, readiness, record, sides_by
-from epa.model import Grade, Standard
-from epa.results import BodyResult
-from epa.variants import span
+from epa.consistency.findings import GATEWAY, Finding, SweptBody, cause, names, pins, readiness, record, sides_by
+from epa.model.domain import Grade, Standard
+from epa.model.results import BodyResult
+from epa.views.variants import span
 
 Row = Callable[[BodyResult], Any]
 
@@ -108,7 +108,7 @@ def combinations(methods: tuple[str, ...]) -> list[dict[str, Grade]]:
     return sorted(combos, key=lambda c: sum(g != Grade.PASS for g in c.values()))
 
 
-def grading(subjects: list[Subject], standard: Standard, groups: Groups) -> None:
+def grading(subjects: list[SweptBody], standard: Standard, groups: Groups) -> None:
     for combo in combinations(standard.method_ids):
         data = record(standard.id, [{"method": m, "grade": str(g)} for m, g in combo.items()], **pins(subjects))
         results = {s.label: s.grade(data) for s in subjects}
@@ -117,7 +117,7 @@ def grading(subjects: list[Subject], standard: Standard, groups: Groups) -> None
                    lambda _, v: str(v), _steps("overall"))
 
 
-def combination_map(subjects: list[Subject]) -> list[dict[str, Any]]:
+def combination_map(subjects: list[SweptBody]) -> list[dict[str, Any]]:
     methods = subjects[0].ruleset.method_ids if subjects else ()
     out = []
     for combo in combinations(methods):
@@ -132,21 +132,21 @@ def combination_map(subjects: list[Subject]) -> list[dict[str, Any]]:
 # --- criteria: each criterion missing, and each method's distinction set -------------------------------------
 
 
-def _everything(subjects: list[Subject], method: str, level: str | None = None) -> set[str]:
+def _everything(subjects: list[SweptBody], method: str, level: str | None = None) -> set[str]:
     return {c.id for s in subjects for c in s.ruleset.criteria_for(method, level)}
 
 
-def _criteria_record(subjects: list[Subject], standard: Standard, met: dict[str, set[str]]) -> dict[str, Any]:
+def _criteria_record(subjects: list[SweptBody], standard: Standard, met: dict[str, set[str]]) -> dict[str, Any]:
     return record(standard.id, [{"method": m, "criteria_met": sorted(met[m])} for m in standard.method_ids],
                   **pins(subjects))
 
 
-def _placement(s: Subject, criterion: str) -> str:
+def _placement(s: SweptBody, criterion: str) -> str:
     c = s.ruleset.criterion(criterion)
     return f"{c.method}, {c.level}" if c else "not assessed"
 
 
-def criteria(subjects: list[Subject], standard: Standard, groups: Groups) -> list[Finding]:
+def criteria(subjects: list[SweptBody], standard: Standard, groups: Groups) -> list[Finding]:
     """A finding per criterion the bodies place differently, shown by a record meeting every criterion but it."""
     out = []
     everything = {m: _everything(subjects, m) for m in standard.method_ids}
@@ -172,7 +172,7 @@ def criteria(subjects: list[Subject], standard: Standard, groups: Groups) -> lis
     return out
 
 
-def distinction_sets(subjects: list[Subject], standard: Standard) -> list[Finding]:
+def distinction_sets(subjects: list[SweptBody], standard: Standard) -> list[Finding]:
     """Per method, the distinction criteria each body counts: a record meeting every pass criterion and the
     smallest body's distinction set shows that body's distinction beside the others' pass."""
     out = []
@@ -212,7 +212,7 @@ def _resit_says(row: str, _label: str, value: Any) -> str:
     return str(value) if value else "no grade"
 
 
-def _resit_readings(row: str, subject: Subject, result: BodyResult, data: dict[str, Any]) -> list[str]:
+def _resit_readings(row: str, subject: SweptBody, result: BodyResult, data: dict[str, Any]) -> list[str]:
     """The tool's readings a body's resit answer rests on: a window counted from a date its document does not
     state; a cap the document words for one route only, where the record takes the other (with the body's
     recorded ambiguity about that cap)."""
@@ -232,7 +232,7 @@ def _resit_readings(row: str, subject: Subject, result: BodyResult, data: dict[s
     return []
 
 
-def _first_time(subjects: list[Subject], standard: Standard, results: dict[str, BodyResult], pinned: dict[str, Any],
+def _first_time(subjects: list[SweptBody], standard: Standard, results: dict[str, BodyResult], pinned: dict[str, Any],
                 seen: dict[tuple[Any, ...], tuple[Any, ...]]) -> bool:
     """Whether the bodies' overall grades are as they would be with each body's method grades at first attempt."""
     grades = tuple(tuple(r.components.get(m) for m in standard.method_ids) for r in results.values())
@@ -249,7 +249,7 @@ def _first_time(subjects: list[Subject], standard: Standard, results: dict[str, 
     return tuple(r.overall for r in results.values()) == seen[grades]
 
 
-def resits(subjects: list[Subject], standard: Standard, groups: Groups) -> None:
+def resits(subjects: list[SweptBody], standard: Standard, groups: Groups) -> None:
     """Every class of every method's attempt history (``histories``), each graded once by every body."""
     by_label = {s.label: s for s in subjects}
     pinned = pins(subjects)
@@ -307,7 +307,7 @@ def _profiles() -> Iterator[tuple[str, dict[str, Any]]]:
                profile(20, "level2", "level2", **{item: False}))
 
 
-def gateway(subjects: list[Subject], standard: Standard, groups: Groups) -> None:
+def gateway(subjects: list[SweptBody], standard: Standard, groups: Groups) -> None:
     for about, data in _profiles():
         data = {**data, "standard": standard.id, **pins(subjects)}
         results = {s.label: s.grade(data) for s in subjects}
@@ -327,7 +327,7 @@ def gateway(subjects: list[Subject], standard: Standard, groups: Groups) -> None
 # --- running them ---------------------------------------------------------------------------------------
 
 
-def run(subjects: list[Subject], standard: Standard) -> tuple[list[Finding], dict[str, int]]:
+def run(subjects: list[SweptBody], standard: Standard) -> tuple[list[Finding], dict[str, int]]:
     cases: dict[str, int] = {}
     found: list[Finding] = []
     for area, sweep in (("grading", grading), ("resits", resits), ("gateway", gateway)):
@@ -341,7 +341,7 @@ def run(subjects: list[Subject], standard: Standard) -> tuple[list[Finding], dic
     return found, cases
 
 
-def older_versions(subjects: list[Subject], standard: Standard, found: list[Finding]) -> list[Finding]:
+def older_versions(subjects: list[SweptBody], standard: Standard, found: list[Finding]) -> list[Finding]:
     """The grading and criteria findings with each body's older document versions in its newest's place,
     where the older version sides differently: e.g. a criterion it placed elsewhere before a change."""
     known = {(f.id, tuple(side.bodies for side in f.sides)) for f in found}
@@ -349,7 +349,7 @@ def older_versions(subjects: list[Subject], standard: Standard, found: list[Find
     for i, s in enumerate(subjects):
         history = s.loaded.body.rulesets_for(standard.id)
         for j, older in enumerate(history[:-1]):
-            swapped = [*subjects[:i], Subject(s.loaded, older, pinned=True), *subjects[i + 1:]]
+            swapped = [*subjects[:i], SweptBody(s.loaded, older, pinned=True), *subjects[i + 1:]]
             groups = Groups()
             grading(swapped, standard, groups)
             candidates = list(groups.findings.values()) + criteria(swapped, standard, Groups()) \

@@ -4,7 +4,7 @@ writes the JSON the command prints with ``--format json``.
 Framework: Starlette, measured against a hand-written ASGI app under uvicorn (README, "Serve"): it costs about
 0.03 ms a request more, under 3% of a compare's 1 ms, and brings routing, streaming and an in-process test client.
 A decision runs on the event loop's thread (a compare takes about a millisecond, and the plugin fence's time limit
-works only on the main thread); a batch runs on a thread of its own, one at a time (epa.batch keeps per-run state
+works only on the main thread); a batch runs on a thread of its own, one at a time (epa.batch.cohort keeps per-run state
 in its module), its output streamed through a bounded queue.
 """
 
@@ -31,14 +31,15 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from epa import __version__, answers, report
+from epa import __version__, answers
 from epa.errors import InputError, PluginError
-from epa.record import Unreadable, record_from_bytes
+from epa.inputs.record import Unreadable, record_from_bytes
 from epa.registry import Registry
 from epa.serve import problems
 from epa.serve.decisions import DecisionLog, Memo, record_digest, rules_digest
 from epa.serve.problems import Problem
 from epa.serve.settings import Settings
+from epa.views import report
 
 NAME = "<stdin>"  # a request body is read as the command line reads standard input, and named as it is
 JSON_TYPES = {"application/json"}
@@ -101,11 +102,11 @@ class Service:
 
     def record(self, raw: bytes, kind: str) -> Any:
         """The record, as the command line reads it from standard input. A valid JSON record, the common case, is
-        decoded straight into a Record as `compare --batch` decodes its lines (epa.fastrecord: the same Record,
+        decoded straight into a Record as `compare --batch` decodes its lines (epa.inputs.fastrecord: the same Record,
         about a tenth of the time); anything it cannot vouch for takes the command line's reading, which words
         what is wrong."""
         if kind == "json":
-            from epa import fastrecord
+            from epa.inputs import fastrecord
 
             with contextlib.suppress(RecursionError):
                 found = fastrecord.decode(raw, self.registry)
@@ -168,7 +169,7 @@ def _stop_heard(stopping: threading.Event, before: Callable[..., Any], *args: An
 def _encode(data: Any) -> bytes:
     try:
         return msgspec.json.encode(data)
-    except UnicodeEncodeError:  # a lone surrogate in a record's text, which msgspec will not write (epa.batch)
+    except UnicodeEncodeError:  # a lone surrogate in a record's text, which msgspec will not write (epa.batch.cohort)
         return json.dumps(data, ensure_ascii=True).encode()
 
 
@@ -236,7 +237,7 @@ def _rows_format(request: Request) -> str:
 def _column_map(request: Request) -> Any:
     """``?column=NAME=FIELD`` (repeatable, URL-encoded), as the command line's --column: a CSV's or workbook's
     column named for the field it holds, or left out (``NAME=``)."""
-    from epa.cohort_input import column_map
+    from epa.inputs.cohort_input import column_map
 
     try:
         return column_map(None, request.query_params.getlist("column"), strict=False)
@@ -315,7 +316,7 @@ def build(service: Service) -> Starlette:
         _looked_up(lambda: s.registry.offering(standard))
         data = _looked_up(lambda: answers.consistency(s.registry, standard, _query(request, "bodies")), 400)
         if _accepts(request, "text/html"):
-            from epa.html_report import render
+            from epa.views.html_report import render
 
             return s.cached(request, "html", lambda: HTMLResponse(render(data) + "\n"), vary=True)
         return s.json(data, request, vary=True)
@@ -341,7 +342,7 @@ def build(service: Service) -> Starlette:
     async def timeline(request: Request) -> Response:
         body = one_body(request)
         if _accepts(request, "text/calendar"):
-            from epa.ics import calendar
+            from epa.views.ics import calendar
 
             raw, kind = await s.record_body(request)
             record = s.record(raw, kind)
@@ -421,7 +422,7 @@ class _Stopped(Exception):
 
 
 async def _batch(s: Service, request: Request) -> Response:
-    from epa import batch
+    from epa.batch import cohort as batch
 
     media = _media_type(request)
     if media not in JSONL_TYPES | CSV_TYPES | XLSX_TYPES:
@@ -587,7 +588,7 @@ def _bound_workbook(raw: bytes) -> None:
     in a 5 KB file would have the reader hold 39 million (1.4 GB). A cohort's cells are in its file, so a real one
     is far inside the bound (cohort_xlsx.MAX_CELLS stays the bound above it)."""
     if raw[:4] == b"PK\x03\x04":
-        from epa.cohort_xlsx import CELLS_ALLOWED
+        from epa.inputs.cohort_xlsx import CELLS_ALLOWED
 
         CELLS_ALLOWED.set(max(CELLS_AT_LEAST, len(raw) * CELLS_A_BYTE))
 
@@ -609,7 +610,7 @@ def _closing(fmt: str, message: str, columns: int) -> bytes:
     """The last line of a batch stopped part way: an error line no record has (line 0); in CSV, a row of the
     header's ``columns`` cells, the message in the last (the error column)."""
     if fmt == "csv":
-        from epa.csv_output import rows
+        from epa.batch.csv_output import rows
 
         return rows([["0", *[""] * (columns - 2), message]]).encode("utf-8")
     return (json.dumps({"line": 0, "error": {"message": message, "path": None, "hint": None}},

@@ -23,7 +23,7 @@ MASKED = "<masked>"  # an apprentice's id (or ULN, read as the id) in the decisi
 
 def rules_digest(registry: Registry) -> str:
     from epa import __version__
-    from epa.convert import converter
+    from epa.model.convert import converter
 
     rules: dict[str, Any] = {"epa": __version__, "bodies": [], "standards": []}
     for loaded in sorted(registry.bodies, key=lambda b: b.body.id):

@@ -15,7 +15,7 @@ from functools import cache
 from typing import Any
 
 from epa import __version__
-from epa.jsonschemas import schema
+from epa.inputs.jsonschemas import schema
 
 REF = "#/components/schemas/"
 # (file, the prefix its $defs take in components): the output schema's definitions keep their names

@@ -24,10 +24,10 @@ import pluggy
 import pytest
 import yaml
 
-from epa.jsonschemas import schema
-from epa.model import Body, Grade, Ruleset
+from epa.inputs.jsonschemas import schema
+from epa.model.domain import Body, Grade, Ruleset
 from epa.registry import LoadedBody, Registry
-from epa.sources import sources_dir
+from epa.rules.sources import sources_dir
 
 hookimpl = pluggy.HookimplMarker("epa")
 
@@ -220,9 +220,9 @@ def flat(text: str) -> str:
 def assert_advice_only(body_id: str, path: Path, recommendation_ids: set[str]) -> None:
     """Graded through the CLI, the record is ready for gateway; no recommendation is among its requirements,
     deadlines or checks; and grading it by the same body with its recommendations removed changes nothing."""
-    from epa.convert import unstructure
-    from epa.grading import grade
-    from epa.record import load_record
+    from epa.engine.explained import grade
+    from epa.inputs.record import load_record
+    from epa.model.convert import unstructure
 
     result = run("grade", "--body", body_id, str(path), "--format", "json")
     assert result.exit_code == 0, result.stderr

@@ -20,7 +20,7 @@ from collections.abc import Callable
 
 import pytest
 
-from epa.conformance import CHECKS, Outcome, run
+from epa.conformance import CHECKS, CheckOutcome, run
 from epa.registry import Registry
 
 
@@ -30,7 +30,7 @@ def _registry() -> Registry:
     return Registry.installed(keep_going=True)
 
 
-def _outcomes(body_id: str, check_id: str) -> list[Outcome]:
+def _outcomes(body_id: str, check_id: str) -> list[CheckOutcome]:
     registry = _registry()
     if body_id not in registry.failed and body_id not in {b.body.id for b in registry.bodies}:
         pytest.skip(f"the body plugin {body_id!r} is not installed (or is left out by EPA_BODIES)")

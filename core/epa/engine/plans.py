@@ -1,0 +1,108 @@
+"""What explaining a record remembers, per body and version of its rules (issue 18).
+
+A cohort's explanations repeat: the same criteria give the same component steps, the same grades the same
+combination, the same anchor and event dates the same deadline, the same evidence the same gateway requirement.
+(A tolerance check names its attempt's date, and a requirement counted in days or an age from the record's dates;
+they repeat too seldom to be worth remembering.)
+``grading.grade`` asks a body's ``Plan`` for each piece by exactly the inputs the piece reads, and works out only
+what it has not seen (by the one procedure that states the rule: ``defaults``, or its rule family in
+``epa.families``), so a remembered piece is the piece worked out anew.
+
+What may be remembered is decided once per body, from which plugins implement each hook:
+
+- a hook left to the core's defaults: the default's answer, a function of the ruleset and the piece's inputs;
+- a body's own ``grade_component`` or ``combine_grades``: its answer, which the hook contract
+  (``epa.hookspecs``) says depends on its arguments alone (as the cohort engine already relies on);
+- a body's own collecting or journey hook (``gateway_requirements``, ``deadlines``, ``resit_policy``), whose
+  answer the contract lets depend on anything, or any hook a plugin wraps: never; the whole hook chain is called
+  per record, as before.
+
+Each table is bounded (``REMEMBERED`` entries, then forgotten and filled again), so a cohort of any size runs
+in bounded memory; a table can only make an answer faster (issue 16's rule for caches): ``remembering(False)``
+turns every table off, and tests/test_explain_memo.py holds the two to the same explanations.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # at run time this module imports nothing of epa's: the rule families use its tables
+    from epa.model.domain import Ruleset
+    from epa.registry import LoadedBody
+
+# Entries per table before it is forgotten (a cohort repeats its criteria, grades and dates, so it fills again
+# with what is asked now).
+REMEMBERED = 1 << 12
+# Plans kept (one per body and ruleset version in use; registries made and dropped, as tests do, are let go).
+PLANS = 256
+
+# Hooks whose answer the contract says depends on their arguments alone (hookspecs.grade_component and
+# combine_grades: "The answer must depend on the arguments alone").
+PURE_BY_CONTRACT = frozenset({"grade_component", "combine_grades"})
+
+
+class Table(dict[Any, Any]):
+    """A bounded memo: ``put`` forgets everything once the table holds ``REMEMBERED`` entries."""
+
+    def __init__(self, on: bool):
+        super().__init__()
+        self.on = on
+
+    def put(self, key: Any, value: Any) -> Any:
+        if self.on:
+            if len(self) >= REMEMBERED:
+                self.clear()
+            self[key] = value
+        return value
+
+
+def _wrapped(loaded: LoadedBody, hook: str) -> bool:
+    """Whether any implementation of ``hook`` is a wrapper (old or new style), which may change any answer."""
+    return any(i.hookwrapper or getattr(i, "wrapper", False) for i in getattr(loaded.hooks, hook).get_hookimpls())
+
+
+class Plan:
+    """One body's ruleset, ready to explain records: which hooks the core may answer itself (the defaults
+    alone implement them), which answers may be remembered, and the tables that remember them."""
+
+    def __init__(self, loaded: LoadedBody, ruleset: Ruleset, on: bool):
+        self.loaded, self.ruleset = loaded, ruleset  # held, so that the ids keying PLANS stay theirs
+        own = set(loaded.own_hooks)
+        # The defaults alone answer these: the core asks its own procedure directly, its pieces remembered.
+        self.default_deadlines = "deadlines" not in own
+        self.default_gateway = "gateway_requirements" not in own
+        # Answers that may be remembered, whoever gives them (see the module's docstring).
+        self.remembers = frozenset(h for h in PURE_BY_CONTRACT if h not in own or not _wrapped(loaded, h))
+        self.components = Table(on and "grade_component" in self.remembers)  # (method, criteria listed) -> ...
+        self.combinations = Table(on and "combine_grades" in self.remembers)  # grades in method order -> ...
+        self.deadlines = Table(on)  # (id() of the rule, anchor, how found, event dates) -> Deadline
+        self.requirements = Table(on)  # (id() of the rule, what its check reads) -> Requirement
+
+
+_plans: dict[tuple[int, int], Plan] = {}
+_on = [True]
+
+
+def plan_for(loaded: LoadedBody, ruleset: Ruleset) -> Plan:
+    key = (id(loaded), id(ruleset))
+    plan = _plans.get(key)
+    if plan is None or plan.loaded is not loaded or plan.ruleset is not ruleset:
+        if len(_plans) >= PLANS:
+            _plans.clear()
+        plan = _plans[key] = Plan(loaded, ruleset, _on[0])
+    return plan
+
+
+@contextlib.contextmanager
+def remembering(on: bool) -> Iterator[None]:
+    """Within: every plan made afresh, remembering (the default) or not (each piece worked out every time)."""
+    before = _on[0]
+    _on[0] = on
+    _plans.clear()
+    try:
+        yield
+    finally:
+        _on[0] = before
+        _plans.clear()

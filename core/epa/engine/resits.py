@@ -1,0 +1,71 @@
+"""A body's resit and retake rules applied to the record's attempt history (the default ``resit_policy``).
+
+The grade cap (its rule stated in ``epa.rules.history``), the resit and
+retake windows (``epa.rules.windows``), and rework deadlines, each step
+cited. A missed window has the consequence its document states: the whole EPA
+again (``full_retake``, which the caller reports instead of a grade), or, where
+the document states none (``none_stated``), the miss is reported and nothing
+else follows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from epa.model.domain import Grade, Rework, Ruleset
+from epa.model.results import Deadline, GradedAttempt, ResitDecision, Step
+from epa.rules import history as attempt_history
+from epa.rules import windows
+from epa.rules.deadlines import ADVICE_MISSED
+from epa.rules.workdays import describe, shift
+
+# The window procedure, by the name tests/test_decisions.py holds the engine's decision to.
+_window = windows.explain
+
+
+def _rework(rework: Rework, history: Sequence[GradedAttempt]) -> tuple[list[Deadline], list[Step]]:
+    """The rework deadline after each fail of the method, kept when the next attempt is on or before it."""
+    pairs = [(g.attempt, g.grade) for g in history]
+    fails = [i for i, g in enumerate(history) if g.grade == Grade.FAIL and g.attempt.method == rework.method]
+    deadlines, steps = [], []
+    for i, failed in enumerate(fails):
+        notified = history[failed].attempt.notified_on
+        due = shift(notified, rework.offset)
+        says = f"{rework.name}: by {due} ({describe(rework.offset)} the fail notified {notified})"
+        redo = None if (after := attempt_history.next_at_method(failed, pairs)) is None else history[after]
+        status = "open" if redo is None else "met" if redo.attempt.date <= due else "missed"
+        if redo and status == "missed":
+            says += f"; reworked on {redo.attempt.date}, late: the document does not say what follows"
+            says += ADVICE_MISSED if rework.strength == "advice" else ""
+            steps.append(Step(says, rework.citation))
+        deadline_id = rework.id + (f".{i + 1}" if len(fails) > 1 else "")
+        deadlines.append(Deadline(deadline_id, rework.name, due, "by", status, says, rework.citation,
+                                  strength=rework.strength))
+    return deadlines, steps
+
+
+def decide(ruleset: Ruleset, history: Sequence[GradedAttempt]) -> ResitDecision | None:
+    rules = ruleset.journey.resit if ruleset.journey else None
+    if rules is None:
+        return None
+    later = [g for g in history if g.attempt.kind != "first"]
+    capped, steps = attempt_history.explain_cap(rules.cap, history) if later else (False, [])
+    deadlines, full_retake = [], False
+    if any(g.grade == Grade.FAIL for g in history):
+        for window in rules.windows:
+            found, missed, window_steps = windows.explain(window, history)
+            deadlines += found
+            full_retake |= missed
+            steps += window_steps
+        for rework in rules.rework:
+            found, rework_steps = _rework(rework, history)
+            deadlines += found
+            steps += rework_steps
+    if later:
+        limit = rules.attempts.limit
+        steps.append(Step(f"number of resits and retakes: {'no limit set' if limit is None else f'at most {limit}'} "
+                          f"(“{rules.attempts.text}”)", rules.attempts.citation))
+    if rules.retake_through_gateway and any(g.attempt.kind == "retake" for g in later):
+        steps.append(Step(f"a retake goes through gateway again (“{rules.retake_through_gateway.text}”)",
+                          rules.retake_through_gateway.citation))
+    return ResitDecision(capped, full_retake, tuple(steps), tuple(deadlines))

@@ -1,0 +1,204 @@
+"""Reading a file of recorded outcomes for `epa audit`: one row per apprentice, naming the awarding body, the
+standard, each component's grade and the overall grade that body recorded (a provider's export, or an awarding
+organisation's return to Ofqual).
+
+Columns are matched by meaning, as a cohort's are (``epa.inputs.columns``: folded names, the cohort's aliases,
+``--column``, ``--columns``, ``--strict``), and read by the cohort's own readers (``cohort_input.csv_items``,
+``cohort_xlsx.xlsx_items``) with this module's header in place of the cohort's: the same bounds, encodings, error
+rows and workbook checks.
+
+Ofqual's "End-point assessment outcomes - file format" (gov.uk, updated 12 February 2024 and 6 March 2025) names
+the columns of an awarding organisation's return: ReportingDate (1), AwardingOrganisation (2),
+AwardingOrganisationID (3, ``EPAxxxx``), StandardTitle (4), StandardID (5, ``STxxxx``), AssessmentPlanVersionNumber
+(6, ``-2`` where not available), QualificationNumber (7), ULN (8, ``-2`` where the apprentice has none) and
+CandidateIdentifierOther (9). Each is read here by that name. The names of its component and overall grade columns
+could not be read from the copy of the specification this was written from, so none is assumed: name them with
+``--column "NAME=observation"`` (or ``overall``) where they differ from the names below.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from epa.errors import InputError, quote
+from epa.inputs import columns
+from epa.inputs.cohort_input import MAX_COLUMNS, ColumnMap, CsvHeader, MonthFirst, RowProblems, match_columns
+
+# The fields of an outcomes row besides each method's, and their other names. A name must not fold to another's.
+ALIASES: dict[str, tuple[str, ...]] = {
+    "standard": (*columns.ALIASES["standard"], "StandardID"),
+    "apprentice": columns.ALIASES["apprentice"],
+    "candidate_other": ("CandidateIdentifierOther", "Other Candidate Identifier"),
+    "body": ("Awarding Body", "AwardingOrganisation", "Awarding Organisation", "EPAO", "EPAO Name",
+             "End-Point Assessment Organisation", "End Point Assessment Organisation", "Assessment Organisation"),
+    "body_id": ("AwardingOrganisationID", "Awarding Organisation ID", "EPAO ID", "EPAO Number", "EPAO Reference"),
+    "overall": ("Overall Grade", "Overall Result", "Overall Outcome", "EPA Grade", "EPA Result", "EPA Outcome",
+                "Overall EPA Grade", "Final Grade", "Achievement Grade"),
+    "document_version": ("Document Version", "Rules Version", "Specification Version"),
+    "plan_version": ("AssessmentPlanVersionNumber", "Assessment Plan Version", "Assessment Plan Version Number",
+                     "Plan Version"),
+    "gateway_date": columns.ALIASES["gateway_date"],
+    "exceptional_circumstances": ("Exceptional Circumstances", "EC", "Exceptional Circumstances Applied"),
+    # Ofqual's fields the audit has no use for: read (so that --strict takes an Ofqual return as it is), not used.
+    "reporting_date": ("ReportingDate",),
+    "standard_title": ("StandardTitle",),
+    "qualification_number": ("QualificationNumber",),
+}
+UNUSED = ("reporting_date", "standard_title", "qualification_number")
+# A method M's attempt column ("Observation Attempt"): whether its grade came from a first attempt, a resit or a retake.
+ATTEMPT_WORDS = ("Attempt", "Attempt Type", "Attempt Kind", "Kind")
+ATTEMPTS = {"first": "first", "firstattempt": "first", "1st": "first", "resit": "resit", "retake": "retake"}
+NOT_AVAILABLE = "-2"  # Ofqual's value for a ULN or plan version that is not available
+
+
+def parse_attempt(value: str) -> str:
+    found = ATTEMPTS.get(columns.fold(value))
+    if found:
+        return found
+    if value.strip().isdigit():
+        raise columns.BadCell(f"{quote(value)} is an attempt number: it does not say whether the attempt was a resit "
+                              "or a retake, which some documents cap differently", "write first, resit or retake")
+    raise columns.BadCell(f"{quote(value)} is not an attempt", "write first, resit or retake (also re-sit, re-take)")
+
+
+def _kinds(methods: Iterable[str]) -> dict[str, columns.Parse | None]:
+    """Every field an outcomes column may hold, and how its value is read (None: as it stands)."""
+    kinds: dict[str, columns.Parse | None] = {
+        "standard": columns.parse_standard, "apprentice": None, "candidate_other": None, "body": None,
+        "body_id": None, "overall": columns.parse_grade, "document_version": None, "plan_version": None,
+        "gateway_date": columns.parse_date, "exceptional_circumstances": columns.parse_bool,
+        **{field: None for field in UNUSED}}
+    for m in methods:
+        kinds.update({m: columns.parse_grade, f"{m}_attempt": parse_attempt})
+    return kinds
+
+
+def vocabulary(fields: Iterable[str], methods: Iterable[str]) -> dict[str, str]:
+    """Every folded name an outcomes column may have, and its field: the fields' own names, ALIASES, and each
+    method's names as a cohort's grade column and its attempt column. (A method's date or criteria are not read:
+    the audit checks the grades recorded.)"""
+    fields = tuple(fields)
+    names = {k: v for k, v in columns.vocabulary(fields, methods).items() if v in fields}
+    for field, aliases in ALIASES.items():
+        for alias in aliases:
+            names.setdefault(columns.fold(alias), field)
+    for m in methods:
+        for name in (m, *columns.METHOD_ALIASES.get(m, ())):
+            for word in ATTEMPT_WORDS:
+                names.setdefault(columns.fold(f"{name} {word}"), f"{m}_attempt")
+    return names
+
+
+class OutcomesHeader(CsvHeader):
+    """An outcomes file's header: which field each column holds (by name, alias or the user's map), none twice,
+    and the columns an audit needs present: the standard, the apprentice, the overall grade and, unless ``--body``
+    names it for every row (``body_given``), the body by name or EPAO id. Each row is read by ``record``."""
+
+    body_given = False
+
+    def __init__(self, cells: Sequence[str], methods: Iterable[str], where: str, column_map: ColumnMap | None = None):
+        if len(cells) > MAX_COLUMNS:
+            raise InputError(f"the header has {len(cells)} columns; a file's header names at most {MAX_COLUMNS}",
+                             where=where, hint="the first line of an outcomes file names its columns, each once")
+        column_map = column_map or ColumnMap()
+        methods = tuple(methods)
+        self.kinds_read = _kinds(methods)
+        known = vocabulary(self.kinds_read, methods)
+        self.names = [c.strip() for c in cells]
+        self.width = len(self.names)
+        self.unchecked_dates = ""  # (as a cohort's: why the date columns could not be checked whole)
+        holds, self.ignored, self.left_out, self.unmatched = match_columns(self.names, known, column_map, where,
+                                                                           "an outcomes file")
+        required = {"standard": "the standard", "overall": "the overall grade recorded"}
+        if not ({"apprentice", "candidate_other"} & holds.keys()):
+            required["apprentice"] = "the apprentice's id"
+        if not self.body_given and not ({"body", "body_id"} & holds.keys()):
+            required["body"] = "the awarding body (or name it for every row with --body)"
+        missing = [f for f in required if f not in holds]
+        if missing:
+            raise InputError("the header has no column for " + ", ".join(f"{required[f]} ({f})" for f in missing)
+                             + (f"; columns not read: {', '.join(map(str, self.ignored))}" if self.ignored else ""),
+                             where=where, hint=f'name the column that holds it: --column "YOUR NAME={missing[0]}" '
+                                               '(README "Audit of recorded outcomes" lists the names read)')
+        if column_map.strict and self.ignored:
+            raise InputError("columns epa does not read (--strict): " + ", ".join(map(str, self.ignored)),
+                             where=where, hint='map each to a field with --column "NAME=FIELD", or leave it out '
+                                               'with --column "NAME="')
+        self.column = {field: self.names[numbers[0] - 1] for field, numbers in holds.items()}
+        slots: dict[str, tuple[str | None, str]] = {f: (bucket, m) for m in methods for f, bucket in
+                 ((m, "grades"), (f"{m}_attempt", "attempts"))}
+        # Each column read, in order: (index, field, how it is read, where it goes: ("grades", method) or (None, field))
+        self.reading = sorted((numbers[0] - 1, field, self.kinds_read[field], slots.get(field, (None, field)))
+                              for field, numbers in holds.items() if field not in UNUSED)
+        self.graded = frozenset(m for m in methods if m in holds)  # the methods whose grade has a column
+        self.attempts_given = any(f"{m}_attempt" in holds for m in methods)
+        self._memo: dict[tuple[str, str], Any] = {}
+
+    def date_columns(self) -> list[int]:
+        return [index for index, _, parse, _ in self.reading if parse is columns.parse_date]
+
+    def refuse_month_first(self, found: dict[int, tuple[str, int]]) -> None:
+        """As a cohort's header does (CsvHeader.refuse_month_first): once a column is found month first, no date
+        column of the file reads a date whose day and month could be either way round (one export, one setting)."""
+        if not found:
+            return
+        index, (value, line) = min(found.items(), key=lambda item: (item[1][1], item[0]))
+        shown = MonthFirst(value, line, self.names[index] if index < len(self.names) else "")
+        for at, (column, field, parse, slot) in enumerate(self.reading):
+            if parse is columns.parse_date:
+                self.reading[at] = (column, field, shown, slot)
+
+    def record(self, cells: Sequence[str]) -> tuple[dict[str, Any], dict[tuple[Any, ...], str]] | None:
+        """The row's fields, read (a method's grade and attempt under "grades" and "attempts"),
+        and the column each came from; None for a row of empty cells. Every cell that cannot be read is named in
+        one RowProblems."""
+        if len(cells) > self.width and any(c.strip() for c in cells[self.width:]):
+            raise InputError(f"the row has {len(cells)} cells, the header names {self.width} columns",
+                             hint="a cell holding a comma must be quoted")
+        if not any(c.strip() for c in cells):
+            return None
+        data: dict[str, Any] = {"grades": {}, "attempts": {}}
+        problems: list[tuple[str, tuple[str, ...], columns.BadCell]] = []
+        for index, field, parse, (bucket, key) in self.reading:
+            value = cells[index].strip() if index < len(cells) else ""
+            if not value or (value == NOT_AVAILABLE and field in ("apprentice", "plan_version")):
+                continue
+            if parse is not None:
+                memo = (field, value)
+                typed = self._memo.get(memo)
+                if typed is None:
+                    try:
+                        typed = parse(value)
+                    except columns.BadCell as problem:
+                        problems.append((self.column[field], kind(field), problem))
+                        continue
+                    if len(self._memo) < 4096:
+                        self._memo[memo] = typed
+                value = typed
+            if bucket is None:
+                data[key] = value
+            else:
+                data[bucket][key] = value
+        ident = data.get("apprentice") or data.get("candidate_other")
+        data["apprentice"] = {"id": ident} if ident else {}
+        for field, what in (("standard", "the standard"), ("overall", "the overall grade recorded")):
+            if field not in data and not any(k == kind(field) for _, k, _ in problems):
+                problems.append((self.column[field], kind(field), columns.BadCell(f"empty: every row needs {what}")))
+        if not ident:
+            named = self.column.get("apprentice") or self.column["candidate_other"]
+            problems.append((named, kind("apprentice"), columns.BadCell(
+                "empty: every row needs the apprentice's id (a ULN, or another identifier)")))
+        if problems:
+            raise RowProblems(sorted(problems, key=lambda p: self.names.index(p[0])), data)
+        return data, {}
+
+
+def kind(field: str) -> tuple[str, ...]:
+    """The JSON path a field's problem names (a method's has none: RowProblems names its column)."""
+    return ("apprentice", "id") if field == "apprentice" else (field,)
+
+
+def header_class(body_given: bool) -> type[OutcomesHeader]:
+    """The header for a file whose rows name their body, or (``body_given``) one that ``--body`` names."""
+    return type("OutcomesHeaderWithBody", (OutcomesHeader,), {"body_given": True}) if body_given else OutcomesHeader

@@ -1,0 +1,951 @@
+"""Reading a cohort for `epa compare --batch`: its physical lines, bounded, and its records (JSON Lines, or CSV rows
+turned into the records a YAML file would hold), each with the line it starts on.
+
+Every size is bounded, whatever the input: a line or a CSV record longer than MAX_RECORD is an error as soon as that
+much is read (nothing more of it is kept; it is one error item) and reading goes on where it ends; a line (or a
+quoted CSV cell) that runs on past MAX_SKIP is the input's last item, a refusal, so that even a device that never
+writes a line end is read to an end. Lines end with "\\n" or "\\r\\n", and, from the first line that shows one on,
+with a bare "\\r" too (as classic Mac OS and some exports write them). The input is UTF-8 (a byte-order
+mark is allowed); UTF-16 and UTF-32 are refused, naming the encoding and how to save the file as UTF-8.
+"""
+
+from __future__ import annotations
+
+import csv
+import operator
+import re
+import sys
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from io import RawIOBase
+from pathlib import Path
+from typing import IO, Any, NamedTuple
+
+import attrs
+
+from epa.errors import InputError, quote
+from epa.inputs import columns
+from epa.inputs.documents import Source, json_path
+from epa.inputs.hostile import LINE_TOO_LONG, MAX_RECORD  # bytes one record may hold; more: an error item
+
+MAX_SKIP = 64 << 20  # bytes of one line (or CSV record) read past before reading stops: the input has no line ends
+MAX_COLUMNS = 1000  # columns a CSV header may name (a cohort has a few dozen: more is refused before any check)
+# A cell may be as long as its record (the csv module's default is 128 KiB). The limit is the csv module's, one per
+# process: set once, here, and only ever raised, never set and put back per run, which would race between the
+# server's threads (one thread putting the default back while another reads a long cell).
+csv.field_size_limit(max(csv.field_size_limit(), MAX_RECORD))
+
+# --- CSV columns ---------------------------------------------------------------------------------------
+
+APPRENTICE = ("date_of_birth", "start_date", "english", "maths", "ehcp", "bsl")
+GATEWAY = ("portfolio_pieces", "project_proposal_words", "photo_id", "gateway_form", "portfolio",
+           "project_proposal", "portfolio_declaration", "english_maths_declaration")
+DATES = ("registered", "evidence_submitted", "epa_start", "planning_meeting", "proposal_rejected",
+         "proposal_resubmitted", "portfolio_submitted", "project_report_submitted", "observation_notice")
+BOOLEANS = {"ehcp", "bsl", "photo_id", "gateway_form", "portfolio", "project_proposal", "portfolio_declaration",
+            "english_maths_declaration"}
+INTEGERS = {"portfolio_pieces", "project_proposal_words"}
+REQUIRED = {"standard": "the standard", "apprentice": "the apprentice's id", "gateway_date": "the gateway date"}
+
+
+def _column_kinds(methods: Iterable[str]) -> dict[str, tuple[tuple[str, ...], columns.Parse | None]]:
+    """Every field a CSV cohort's column may hold: where its value goes in the record, and how it is read."""
+    kinds: dict[str, tuple[tuple[str, ...], columns.Parse | None]] = {
+        "standard": (("standard",), columns.parse_standard), "apprentice": (("apprentice", "id"), columns.parse_id),
+        "gateway_date": (("gateway", "date"), columns.parse_date)}
+    for c in APPRENTICE:
+        kinds[c] = ("apprentice", c), (columns.parse_level if c in ("english", "maths") else columns.parse_bool
+                                       if c in BOOLEANS else columns.parse_date)
+    for c in GATEWAY:
+        kinds[c] = ("gateway", c), columns.parse_bool if c in BOOLEANS else columns.parse_int
+    kinds.update({c: (("dates", c), columns.parse_date) for c in DATES})
+    for m in methods:
+        kinds.update({m: (("method", m, "grade"), columns.parse_grade),
+                      f"{m}_criteria": (("method", m, "criteria_met"), columns.parse_criteria),
+                      f"{m}_date": (("method", m, "date"), columns.parse_date)})
+    return kinds
+
+
+@attrs.frozen
+class ColumnMap:
+    """The user's names for columns (``--column "Learner Ref=apprentice"``, ``--columns FILE``): each column name
+    (as the header spells it, or folded alike) and the field it holds, "" to leave the column out; and whether a
+    column epa does not read is an error (``--strict``)."""
+
+    names: tuple[tuple[str, str], ...] = ()
+    strict: bool = False
+
+
+@attrs.frozen
+class Unread:
+    """A column of the header that epa does not read: its name as the header spells it, its number (from 1), and
+    the field it most resembles, if one is close."""
+
+    name: str
+    number: int
+    suggestion: str | None = None
+
+    def __str__(self) -> str:
+        named = f'"{self.name}"' if self.name else "(no name)"
+        return f"{named} (column {self.number}" + (f"; did you mean {self.suggestion}?)" if self.suggestion else ")")
+
+
+def match_columns(names: Sequence[str], known: dict[str, str], column_map: ColumnMap, where: str, what: str = "epa"
+                  ) -> tuple[dict[str, list[int]], list[Unread], list[Unread], list[str]]:
+    """Which field each of a header's column ``names`` holds: by the user's map, else by its name folded in
+    ``known`` (folded name -> field). Returns each field's columns (numbered from 1: more than one is refused), the
+    columns not read, those the map leaves out, and the map's names that name no column. ``what`` has the fields
+    (for a map naming a field it has not: "epa", "an outcomes file")."""
+    ignored: list[Unread] = []
+    left_out: list[Unread] = []
+    mapped = {columns.fold(name): (name, field) for name, field in column_map.names}
+    used: set[str] = set()
+    holds: dict[str, list[int]] = {}  # field -> the columns holding it
+    for number, name in enumerate(names, 1):
+        key = columns.fold(name)
+        if key in mapped and name:
+            used.add(key)
+            field = mapped[key][1].strip()
+            if not field:
+                left_out.append(Unread(name, number))
+                continue
+            found = known.get(columns.fold(field))
+            if found is None:
+                raise InputError(f"--column {quote(mapped[key][0] + '=' + field)}: {what} has no field {quote(field)}",
+                                 where=where, hint=_did_you_mean(field, known))
+        else:
+            found = known.get(key) if key else None
+        if found is None:
+            ignored.append(Unread(name, number, columns.suggestion(name, known) if key else None))
+        else:
+            holds.setdefault(found, []).append(number)
+    for field, numbers in holds.items():
+        if len(numbers) > 1:
+            both = " and ".join(f'"{names[n - 1]}" (column {n})' for n in numbers[:2])
+            more = f" (and {len(numbers) - 2} more columns)" if len(numbers) > 2 else ""
+            raise InputError(f"columns {both}{more} both hold {field}", where=where,
+                             hint=f'leave one out with --column "{names[numbers[-1] - 1]}=", or map it to another '
+                                  "field")
+    return holds, ignored, left_out, [name for key, (name, _) in mapped.items() if key not in used]
+
+
+class CsvHeader:
+    """A CSV cohort's header, read once: which field each column holds (by its name folded, an alias, or the
+    user's map), none twice, the record's core present; the columns not read (``ignored``) and left out as asked
+    (``left_out``); map entries that name no column (``unmatched``).
+
+    A row is read by ``record(cells)`` (an .xlsx row too: its cells as strings, dates as ISO strings)."""
+
+    def __init__(self, cells: Sequence[str], methods: Iterable[str], where: str, column_map: ColumnMap | None = None):
+        if len(cells) > MAX_COLUMNS:
+            raise InputError(f"the header has {len(cells)} columns; a cohort's header names at most {MAX_COLUMNS}",
+                             where=where, hint="the first line of a CSV cohort names its columns, each once")
+        column_map = column_map or ColumnMap()
+        methods = tuple(methods)
+        kinds = _column_kinds(methods)
+        known = columns.vocabulary(kinds, methods)
+        self.names = [c.strip() for c in cells]
+        self.width = len(self.names)
+        self.unchecked_dates = ""  # why the date columns could not be checked whole before the rows were read
+        mapped = {columns.fold(name) for name, _ in column_map.names}
+        for number, name in enumerate(self.names, 1):
+            method = columns.later_attempt(name, methods) if columns.fold(name) not in mapped else None
+            if method:  # read as the method's column, the row would be graded on one attempt of two
+                raise InputError(
+                    f"column {quote(name)} (column {number}) holds a later attempt at {method}: a CSV or .xlsx cohort "
+                    "holds one attempt per method (its grade, criteria and date), so a resit or retake cannot be "
+                    "graded from it", where=where,
+                    hint=f"give resits and retakes as JSON Lines (assessments), or leave the column out with "
+                         f"--column \"{name}=\" to grade the first attempts alone")
+        holds, self.ignored, self.left_out, self.unmatched = match_columns(self.names, known, column_map, where)
+        missing = [f for f in REQUIRED if f not in holds]
+        if missing:
+            raise InputError("the header has no column for " + ", ".join(f"{REQUIRED[f]} ({f})" for f in missing)
+                             + (f"; columns not read: {', '.join(map(str, self.ignored))}" if self.ignored else ""),
+                             where=where, hint="name the column that holds it: --column \"YOUR NAME=" + missing[0]
+                             + "\" (README \"CSV columns\" lists the names read without one)")
+        for unread in self.ignored:  # a grade column not read would make every graded attempt a booking
+            method = (unread.suggestion or "").removesuffix("_criteria")
+            if (f"{method}_date" in holds and method not in holds and f"{method}_criteria" not in holds
+                    and method in methods):
+                raise InputError(f"{unread} is not read, but {self.names[holds[method + '_date'][0] - 1]!r} is: "
+                                 f"with no grade or criteria column for {method}, every {method} would be read as "
+                                 "booked, not graded", where=where,
+                                 hint=f'read it with --column "{unread.name}={unread.suggestion}", or leave it out '
+                                      f'with --column "{unread.name}=" if it holds no grade')
+        if column_map.strict and self.ignored:
+            raise InputError("columns epa does not read (--strict): " + ", ".join(map(str, self.ignored)),
+                             where=where, hint='map each to a field with --column "NAME=FIELD", or leave it out '
+                                               'with --column "NAME="')
+        # Each column read, in order: (index, how it is read, the record's part it goes in ("" for the top, "method"
+        # for an attempt's), its key there, its JSON path (an attempt's: ("method", method, field)), its name).
+        # (and what each value of a column read as, where a column's values repeat: see columns.REMEMBERED)
+        memos: dict[Any, dict[str, Any]] = {parse: {} for parse in columns.REMEMBERED}
+        self.plan = sorted((n - 1, memos.get(kinds[field][1]), kinds[field][1], *_slot(kinds[field][0]),
+                            kinds[field][0], self.names[n - 1]) for field, (n,) in holds.items())
+        self.kinds = {kinds[field][0]: self.names[n - 1] for field, (n,) in holds.items()}
+        # The column each JSON path comes from is the same for every row but an attempt's (its index is the row's)
+        self._where: dict[tuple[Any, ...], str] = {kind: name for kind, name in self.kinds.items()
+                                                   if kind[0] != "method"}
+        self._where.update({("schedule", kind[1]): name for kind, name in self.kinds.items() if kind[2:] == ("date",)})
+        self._method_columns: dict[str, dict[str, str]] = {}
+        for kind, name in self.kinds.items():
+            if kind[0] == "method":
+                self._method_columns.setdefault(kind[1], {})[kind[2]] = name
+        self._wheres: dict[tuple[Any, ...], dict[tuple[Any, ...], str]] = {}  # see _attempts
+        self._compile()
+
+    def _compile(self) -> None:
+        """Write out ``record``'s reading of a row's cells for this header (see _row_reader)."""
+        self._need = self.plan[-1][0] + 1 if self.plan else 0
+        self._read, self.source = _row_reader(self.plan)
+
+    def date_columns(self) -> list[int]:
+        """The index of each column read as a date."""
+        return [entry[0] for entry in self.plan if entry[2] is columns.parse_date]
+
+    def refuse_month_first(self, found: dict[int, tuple[str, int]]) -> None:
+        """Refuse the dates of every date column once ``found`` holds one month first (its index: a value that can
+        only be month first, and its line): one export comes from one regional setting, so no date of numbers in
+        the file can be read day first (03/04/2025 may be 4 March), in that column or another. Each row giving one
+        is an error row naming its column and the value (line, column) that shows the file month first, and none
+        is read silently the wrong way round (see MonthFirst)."""
+        if not found:
+            return
+        index, (value, line) = min(found.items(), key=lambda item: (item[1][1], item[0]))
+        shown = MonthFirst(value, line, self.names[index] if index < len(self.names) else "")
+        for at, entry in enumerate(self.plan):
+            if entry[2] is columns.parse_date:
+                self.plan[at] = (entry[0], None, shown, *entry[3:])
+        self._compile()
+
+    def notes(self) -> list[str]:
+        """What the user is told of the header: the columns not read, those left out as asked, and map entries
+        that name no column (each line a sentence)."""
+        said = []
+        if self.ignored:
+            many = len(self.ignored) > 1
+            said.append(f"{len(self.ignored)} column{'s' if many else ''} not read (epa has no field for "
+                        f"{'them' if many else 'it'}): " + ", ".join(map(str, self.ignored)))
+        if self.left_out:
+            said.append("left out, as the column map (--column or --columns) asked: "
+                        + ", ".join(map(str, self.left_out)))
+        if self.unmatched:
+            said.append("the column map names no column of this header: " + ", ".join(f'"{n}"' for n in self.unmatched))
+        if self.unchecked_dates:
+            said.append(self.unchecked_dates)
+        return said
+
+    def record(self, cells: Sequence[str]) -> tuple[dict[str, Any], dict[tuple[Any, ...], str]] | None:
+        """The record a row says (as a YAML record would), and which column each JSON path came from; None for a
+        row of empty cells (no record). Every cell that cannot be read is named in one RowProblems."""
+        width = len(cells)
+        if width > self.width and any(c.strip() for c in cells[self.width:]):
+            raise InputError(f"the row has {len(cells)} cells, the header names {self.width} columns",
+                             hint="a cell holding a comma must be quoted")
+        data: dict[str, Any] = {}
+        attempts: dict[str, dict[str, Any]] = {}
+        problems: list[tuple[str, tuple[str, ...], columns.BadCell]] = []
+        if width < self._need:  # a short row: the columns it does not reach are empty
+            cells = [*cells, *[""] * (self._need - width)]
+        data, attempts = self._read(cells, problems)
+        if not data and not attempts and not problems and not any(c.strip() for c in cells):
+            return None  # a row of empty cells, as a spreadsheet writes after its last row
+        if not ("standard" in data and "id" in data.get("apprentice", ()) and "date" in data.get("gateway", ())):
+            self._missing(data, problems)
+        where = self._attempts(data, attempts, problems) if attempts else self._where.copy()
+        if problems:
+            problems.sort(key=lambda p: self.names.index(p[0]))  # in the header's order
+            raise RowProblems(problems, data)
+        return data, where
+
+    def _missing(self, data: dict[str, Any], problems: list[Any]) -> None:
+        """A required cell left empty, named by its column (one that cannot be read is named already)."""
+        for field, what in REQUIRED.items():
+            kind = _REQUIRED_KINDS[field]
+            given = data.get(kind[0]) if len(kind) == 1 else data.get(kind[0], {}).get(kind[1])
+            if given is None and not any(k == kind for _, k, _ in problems):
+                problems.append((self.kinds[kind], kind, columns.BadCell(f"empty: every record needs {what}")))
+
+    def _attempts(self, data: dict[str, Any], attempts: dict[str, dict[str, Any]], problems: list[Any]
+                  ) -> dict[tuple[Any, ...], str]:
+        """Each method's cells as an attempt (a grade or the criteria met, and its date) or, a date alone, as a
+        booked attempt in the record's schedule; and the column of each JSON path of the record. (Those depend on
+        the attempts' methods, order and cells alone: worked out once for each such shape, a handful a cohort.)"""
+        kept = []
+        for method, cells in attempts.items():
+            if len(cells) == 2 and "date" in cells:  # a date, and a grade or the criteria met: an attempt
+                kept.append((cells["date"], method, cells))
+                continue
+            named = self._method_columns[method]
+            if "date" in cells and len(cells) == 1:
+                data.setdefault("schedule", {})[method] = cells["date"]
+            elif "grade" in cells and "criteria_met" in cells:
+                problems.append((named["grade"], ("method", method, "grade"), columns.BadCell(
+                    f'a grade ({quote(cells["grade"])}) and the criteria met (column "{named["criteria_met"]}"): '
+                    "an attempt gives one", "keep the grade the assessment gave, or the criteria met, not both")))
+            elif "date" not in cells:
+                if any(kind == ("method", method, "date") for _, kind, _ in problems):
+                    continue  # its date is named already
+                given = named.get("grade") or named["criteria_met"]
+                date = named.get("date")
+                problems.append((given, ("method", method, "date"), columns.BadCell(
+                    f"an attempt at the {method} with no date", f'give its date in column "{date}"' if date else
+                    f"add a column {method}_date for its date")))
+            else:
+                kept.append((cells["date"], method, cells))
+        if len(kept) > 1:
+            kept.sort(key=_FIRST)  # stable: header order on a day
+        if not kept:
+            return self._where.copy()
+        data["assessments"] = [{"method": method, **cells} for _, method, cells in kept]
+        shape = tuple([(method, *cells) for _, method, cells in kept])
+        where = self._wheres.get(shape)
+        if where is None:
+            where = self._where.copy()
+            for i, (_, method, cells) in enumerate(kept):
+                named = self._method_columns[method]
+                where[("assessments", i)] = named.get("grade") or named.get("criteria_met") or named["date"]
+                for part in cells:
+                    where[("assessments", i, part)] = named[part]
+            self._wheres[shape] = where
+        return where.copy()
+
+
+class MonthFirst:
+    """The reading of a date column found month first: each date written with its day and month in the writer's
+    order (03/04/2025) is refused, naming the value that shows the column month first; a date whose reading does
+    not hang on that order (ISO, a month's name, a spreadsheet's date cell) is read as ever."""
+
+    def __init__(self, value: str, line: int, column: str = ""):
+        self.value, self.line, self.column = value, line, column
+
+    def __call__(self, value: str) -> Any:
+        if not columns.day_and_month(value):
+            return columns.parse_date(value)
+        where = f"line {self.line}, column {quote(self.column)}" if self.column else f"line {self.line}"
+        raise columns.BadCell(
+            f"the dates in this {'file' if self.column else 'column'} look month first (US): {quote(self.value)} "
+            f"({where}) can only be "
+            "month/day/year" + ("" if value == self.value else f", so {quote(value)} is not read (day first, it may "
+                                                               "be another date)"), columns.MONTH_FIRST_HINT)
+
+
+def month_first_in(header: CsvHeader, rows: Iterable[tuple[int, Sequence[Any]]]) -> dict[int, tuple[str, int]]:
+    """Each date column of ``header`` whose text holds a value that can only be month first (see columns.month_first):
+    its index, that value and its line. A spreadsheet's date cell (not text) is never such a value."""
+    found: dict[int, tuple[str, int]] = {}
+    dates = header.date_columns()
+    for line, cells in rows:
+        width = len(cells)
+        for index in dates:
+            if index < width and index not in found:
+                cell = cells[index]
+                if cell.__class__ is str and columns.month_first(value := cell.strip()):
+                    found[index] = value, line
+    return found
+
+
+# A value shaped like a month-first date (the second number 13 to 31): bytes a file is searched for before it is
+# read for month-first date columns (a search for a literal is quick; a file without one needs no second reading).
+_MONTH_FIRST_SHAPES = tuple(re.compile(re.escape(sep) + rb"(?:1[3-9]|2\d|3[01])" + re.escape(sep))
+                            for sep in (b"/", b"-", b"."))
+MAX_REREAD = 64 << 20  # bytes of standard input held, so that its date columns are checked whole before grading
+
+
+def month_first_columns(stream: IO[bytes], methods: Iterable[str], name: str, column_map: ColumnMap | None = None,
+                        header_class: type[CsvHeader] | None = None) -> dict[int, tuple[str, int]]:
+    """The date columns of the seekable CSV cohort ``stream`` that are month first (see month_first_in), read
+    before its rows are graded; the stream is left where it was. Only a file holding a value of that shape is
+    read whole (as csv_items reads it, with ``header_class``'s header)."""
+    at = stream.tell()
+    try:
+        stream.seek(0)
+        tail = b""
+        while block := stream.read(1 << 20):
+            text = tail + block
+            if any(shape.search(text) for shape in _MONTH_FIRST_SHAPES):
+                break
+            tail = text[-4:]
+        else:
+            return {}
+        stream.seek(0)
+        headers: list[CsvHeader] = []
+        items = csv_items(physical_lines(stream, name), methods, name, column_map, headers.append,
+                          header_class=header_class, cells_only=True)
+        rows = ((line, cells) for line, kind, cells in items if kind == "cells")
+        first = next(rows, None)
+        if first is None:
+            return {}
+        return month_first_in(headers[0], _chain([first], rows))
+    finally:
+        stream.seek(at)
+
+
+def rewindable(stream: IO[bytes]) -> tuple[IO[bytes], bool]:
+    """``stream`` (standard input) as one that can be read twice, held in memory, when it is at most MAX_REREAD
+    bytes; else the same bytes, read once, and False."""
+    import io
+
+    head = stream.read(MAX_REREAD + 1)
+    if len(head) <= MAX_REREAD:
+        return io.BytesIO(head), True
+    return io.BufferedReader(_Joined(head, stream)), False
+
+
+class _Joined(RawIOBase):
+    """The bytes already read from a stream, then the rest of it."""
+
+    def __init__(self, head: bytes, rest: IO[bytes]):
+        self._head, self._at, self._rest = memoryview(head), 0, rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self._at < len(self._head):
+            n = min(len(buffer), len(self._head) - self._at)
+            buffer[:n] = self._head[self._at:self._at + n]
+            self._at += n
+            return n
+        data = self._rest.read(len(buffer))
+        buffer[:len(data)] = data
+        return len(data)
+
+
+_FIRST = operator.itemgetter(0)
+_EMPTY = object()  # what a memo holds for a cell that is empty but for spaces (or one that cannot be read)
+
+
+def _row_reader(plan: Sequence[tuple[Any, ...]]) -> tuple[Callable[..., tuple[dict[str, Any], dict[str, Any]]], str]:
+    """A header's reading of a row, written out as one Python function of its cells (and the list its problems go
+    in), with the function's text: a cohort has many rows and one header, so the columns are unrolled, each cell
+    read by its index and put where it goes with no loop or test of its kind per row (in a loop those take about
+    as long as the reading itself). A value of a column whose values repeat (columns.REMEMBERED, and the criteria
+    met: see _criteria) is looked up in its memo by the cell as it stands, so a repeated value, or an empty cell,
+    costs one look-up; others are stripped and read each time. Each part of the record (``apprentice``...) and
+    each method's attempt is made at its first value, as the columns come, so the record is the one a loop over
+    the plan builds. For the bench's 24 columns, with its start::
+
+        def read(cells, problems):
+            data = {}
+            attempts = {}
+            p0 = p1 = p2 = a0 = a1 = a2 = None
+            v = get0(cells[0])  # column 1, standard
+            if v is None:
+                v = missed(E0, cells[0], problems)
+            if v is not EMPTY:
+                data['standard'] = v
+            v = cells[1].strip()  # column 2, apprentice.id
+            if v:
+                try:
+                    v = parse1(v)
+                except Problem as problem:
+                    problems.append((N1, K1, problem))
+                else:
+                    if p0 is None:
+                        p0 = data['apprentice'] = {}
+                    p0['id'] = v
+            ...
+            return data, attempts
+
+    Nothing of the file is in the text: column names, memos and parsers are names in its namespace."""
+    namespace: dict[str, Any] = {"EMPTY": _EMPTY, "Problem": columns.BadCell, "missed": _missed}
+    parts: dict[str, str] = {}  # a part of the record, or a method: its local name
+    body = []
+    for i, (index, memo, parse, part, key, kind, name) in enumerate(plan):
+        if parse is columns.parse_criteria:  # (a list: remembered per column, as a tuple)
+            memo, parse = {}, _criteria
+        namespace.update({f"get{i}": memo.get if memo is not None else None, f"E{i}": (memo, parse, name, kind),
+                          f"parse{i}": parse, f"N{i}": name, f"K{i}": kind})
+        if part == "method":
+            local = parts.setdefault(f"method {key}", f"a{len(parts)}")
+            made, slot = f"attempts[{key!r}]", kind[2]
+        elif part:
+            local = parts.setdefault(part, f"p{len(parts)}")
+            made, slot = f"data[{part!r}]", key
+        value = "list(v)" if parse is _criteria else "v"
+        place = [f"data[{key!r}] = v"] if not part else [
+            f"if {local} is None:", f"    {local} = {made} = {{}}", f"{local}[{slot!r}] = {value}"]
+        if memo is not None:
+            body += [f"v = get{i}(cells[{index}])  # column {index + 1}: {'.'.join(kind)!r}", "if v is None:",
+                     f"    v = missed(E{i}, cells[{index}], problems)", "if v is not EMPTY:",
+                     *("    " + line for line in place)]
+        elif parse is None:
+            body += [f"v = cells[{index}].strip()  # column {index + 1}: {'.'.join(kind)!r}", "if v:",
+                     *("    " + line for line in place)]
+        else:
+            body += [f"v = cells[{index}].strip()  # column {index + 1}: {'.'.join(kind)!r}", "if v:", "    try:",
+                     f"        v = parse{i}(v)", "    except Problem as problem:",
+                     f"        problems.append((N{i}, K{i}, problem))", "    else:",
+                     *("        " + line for line in place)]
+    locals_ = " = ".join([*parts.values(), "None"]) if parts else "pass"
+    source = "\n".join(["def read(cells, problems):", "    data = {}", "    attempts = {}", f"    {locals_}",
+                        *("    " + line for line in body), "    return data, attempts", ""])
+    exec(compile(source, "<epa row reader>", "exec"), namespace)  # noqa: S102 (our own text: indices and field names)
+    return namespace["read"], source
+
+
+def _missed(entry: tuple[dict[str, Any], columns.Parse, str, tuple[str, ...]], cell: str,
+            problems: list[tuple[str, tuple[str, ...], columns.BadCell]]) -> Any:
+    """A cell its column's memo does not hold yet: its value read (and remembered, up to _REMEMBER), _EMPTY for a
+    cell of spaces; or, where it cannot be read, its problem noted and _EMPTY (such a value is read again)."""
+    memo, parse, name, kind = entry
+    value = cell.strip()
+    if not value:
+        typed = _EMPTY
+    else:
+        try:
+            typed = parse(value)
+        except columns.BadCell as problem:
+            problems.append((name, kind, problem))
+            return _EMPTY
+    if len(memo) < _REMEMBER:
+        memo[cell] = typed
+    return typed
+
+
+def _criteria(value: str) -> tuple[str, ...]:
+    return tuple([sys.intern(c) for c in columns.parse_criteria(value)])
+_REMEMBER = 1 << 12  # distinct values remembered per parser and header (a cohort's dates and words: a few hundred)
+_REQUIRED_KINDS = {"standard": ("standard",), "apprentice": ("apprentice", "id"), "gateway_date": ("gateway", "date")}
+
+
+def column_map(file: Path | None, pairs: Iterable[str], strict: bool) -> ColumnMap:
+    """The user's column map: ``--columns FILE`` (a YAML mapping, ``Learner Ref: apprentice``; a field left empty
+    or ``~`` leaves the column out), then each ``--column "NAME=FIELD"`` (which wins over the file's)."""
+    names: dict[str, tuple[str, str]] = {}
+    if file is not None:
+        from epa.inputs.documents import read
+
+        data, _ = read(file)
+        if not isinstance(data, dict):
+            raise InputError("a column map is a YAML mapping of a column's name to a field", where=str(file),
+                             hint="one line a column, e.g.  Learner Ref: apprentice  (Employer: ~ leaves it out)")
+        for name, field in data.items():
+            if not isinstance(name, str | int) or not isinstance(field, str | None):
+                raise InputError(f"{quote(name)}: {quote(field)} is not a column's name and a field's",
+                                 where=str(file), hint="quote a name or field YAML reads as a number or yes/no")
+            names[columns.fold(str(name))] = (str(name), field or "")
+    for pair in pairs:
+        name, equals, field = pair.partition("=")
+        if not equals or not name.strip():
+            raise InputError(f"--column {quote(pair)}: expected NAME=FIELD", hint='e.g. --column "Learner Ref='
+                             'apprentice"; --column "Employer=" leaves a column out')
+        names[columns.fold(name)] = (name.strip(), field)
+    return ColumnMap(tuple(names.values()), strict)
+
+
+def _slot(kind: tuple[str, ...]) -> tuple[str, str]:
+    """The part of the record a field's value goes in ("" the top, "method" an attempt's cells) and its key."""
+    return ("", kind[0]) if len(kind) == 1 else (kind[0], kind[1])
+
+
+def _did_you_mean(field: str, known: dict[str, str]) -> str:
+    close = columns.suggestion(field, known)
+    return f"did you mean {close}?" if close else "README \"CSV columns\" lists the fields"
+
+
+class RowProblems(InputError):
+    """Every cell of a CSV row that cannot be read, each named by its column as the header spells it."""
+
+    def __init__(self, problems: Sequence[tuple[str, tuple[str, ...], columns.BadCell]], data: dict[str, Any]):
+        self.problems: tuple[dict[str, Any], ...] = tuple(
+            {"column": name, "path": column_path(kind), "message": p.message, "hint": p.hint}
+            for name, kind, p in problems)
+        ident = data.get("apprentice", {}).get("id")
+        self._name(ident if isinstance(ident, str) else None)
+
+    @classmethod
+    def listed(cls, problems: Sequence[dict[str, Any]], apprentice: str | None) -> RowProblems:
+        """Problems already listed (each a dict as ``problems`` holds them), for the apprentice ``apprentice``."""
+        found = cls.__new__(cls)
+        found.problems = tuple(problems)
+        found._name(apprentice)
+        return found
+
+    def _name(self, apprentice: str | None) -> None:
+        self.apprentice = apprentice
+        problems = self.problems
+        if len(problems) == 1:
+            first = self.problems[0]
+            super().__init__(first["message"], hint=first["hint"])
+            self.column, self.path = first["column"], first["path"]
+        else:
+            super().__init__(f"{len(problems)} problems: " + "; ".join(
+                f'column "{p["column"]}": {p["message"]}' + (f" ({p['hint']})" if p["hint"] else "")
+                for p in self.problems))
+            self.column = self.path = None
+
+    def refusal(self) -> RowRefusal:
+        return RowRefusal(self.message, self.hint, self.column, self.path, self.apprentice, self.problems)
+
+
+def column_path(kind: tuple[str, ...]) -> str | None:
+    """The JSON path a column's value takes (None for a method's, whose attempt has no index yet)."""
+    return None if kind[0] == "method" else json_path(kind)
+
+
+class RowRefusal(NamedTuple):
+    """An error item's payload: why a record is refused, and a hint; for a CSV row's cells, also the column and
+    JSON path (one problem), the apprentice's id where it was read, and every problem (see RowProblems)."""
+
+    message: str
+    hint: str | None
+    column: str | None = None
+    path: str | None = None
+    apprentice: str | None = None
+    problems: tuple[dict[str, Any], ...] = ()
+
+
+class Located(Source):
+    """Where a JSON path sits in a cohort: ``<file>:<line>``, and for CSV the column it came from."""
+
+    def __init__(self, name: str, line: int, columns: dict[tuple[Any, ...], str] | None = None):
+        self.path, self.text, self._node = Path(name), "", None  # Source's fields; where() needs none of them
+        self.name, self.line, self.columns = name, line, columns or {}
+
+    @property
+    def prefix(self) -> str:
+        return f"{self.name}:{self.line}"
+
+    def where(self, parts: Sequence[Any]) -> str:
+        return f"{self.prefix}: {json_path(parts)}"
+
+    def column(self, parts: Sequence[Any]) -> str | None:
+        for n in range(len(parts), 0, -1):
+            if tuple(parts[:n]) in self.columns:
+                return self.columns[tuple(parts[:n])]
+        return None
+
+
+# --- physical lines ------------------------------------------------------------------------------------
+
+# (line number, bytes, whether they end the line). A line longer than MAX_RECORD comes in pieces of at most
+# MAX_RECORD + 1 bytes under one number, the last one ending it; (number, None, True): reading stopped there.
+Line = tuple[int, bytes | None, bool]
+
+_UTF8_BOM = b"\xef\xbb\xbf"
+_OTHER_BOMS = ((b"\xff\xfe\x00\x00", "UTF-32 (little-endian)"), (b"\x00\x00\xfe\xff", "UTF-32 (big-endian)"),
+               (b"\xff\xfe", "UTF-16 (little-endian)"), (b"\xfe\xff", "UTF-16 (big-endian)"))
+def _not_utf8(header: CsvHeader, text: bytes, exc: UnicodeDecodeError) -> RowRefusal:
+    """A row holding bytes that are not UTF-8 (a Windows-1252 export's é), refused naming the column they are in
+    (where the row's cells can be split) and the byte, with how to save the file."""
+    bad = text[exc.start:exc.end]
+    said = f"byte 0x{bad[0]:02x} at byte {exc.start + 1} of the record"
+    column = None
+    try:
+        cells = next(csv.reader([text.decode("utf-8", "surrogateescape")]), [])
+    except csv.Error:
+        cells = []
+    for index, cell in enumerate(cells):
+        if any("\udc80" <= c <= "\udcff" for c in cell):
+            names = getattr(header, "names", ())
+            column = names[index] if index < len(names) else None
+            if column is not None:
+                shown = cell.encode("utf-8", "surrogateescape").decode("cp1252", "replace").strip()
+                said += f", in {quote(shown)} if the file is Windows-1252"
+            break
+    return RowRefusal(f"undecodable bytes (not UTF-8): {said}",
+                   "save as CSV UTF-8 (Excel: Save As › CSV UTF-8), or convert it: "
+                   "iconv -f WINDOWS-1252 -t UTF-8 FILE > NEW", column)
+
+
+_SAVE_AS_UTF8 = ("save it as UTF-8 (Excel: Save As 'CSV UTF-8'; elsewhere an encoding choice when saving), or "
+                 "convert it: iconv -f {encoding} -t UTF-8 FILE > NEW")
+
+
+def physical_lines(stream: IO[bytes], name: str = "the input") -> Iterator[Line]:
+    """Each line of ``stream`` (see Line), at most MAX_RECORD + 1 bytes held at a time."""
+    first = stream.readline(MAX_RECORD + 1)
+    for mark, encoding in _OTHER_BOMS:
+        if first.startswith(mark):
+            raise InputError(f"the cohort is {encoding}, by the byte-order mark it starts with; epa reads UTF-8",
+                             where=f"{name}:1", hint=_SAVE_AS_UTF8.format(encoding=encoding.split()[0]))
+    first = first.removeprefix(_UTF8_BOM)
+    reader: Any = stream
+    ends_line: tuple[bytes, ...] = (b"\n",)
+    number, piece = 0, first
+    while piece:
+        if reader is stream and _bare_return(piece):
+            # From here on "\r" ends a line too, whichever line first shows one: a file whose line ends change
+            # part-way must not fold many records into one. (The C readline stays for files that never do.)
+            reader, ends_line = _CarriageReturnLines(stream, piece), (b"\r", b"\n")
+            piece = reader.readline(MAX_RECORD + 1)
+        number += 1
+        if len(piece) <= MAX_RECORD or piece.endswith(ends_line):
+            yield number, piece, True
+            piece = reader.readline(MAX_RECORD + 1)
+            continue
+        # Too long: its first piece goes out at once (an error as soon as the limit is read), the rest in pieces.
+        read = 0
+        while True:
+            read += len(piece)
+            ends = len(piece) <= MAX_RECORD or piece.endswith(ends_line)
+            yield number, piece, ends
+            if ends:
+                break
+            if read > MAX_SKIP:
+                yield number, None, True
+                return
+            piece = reader.readline(MAX_RECORD + 1)
+        piece = reader.readline(MAX_RECORD + 1)
+
+
+def _bare_return(piece: bytes) -> bool:
+    """Whether ``piece`` holds a "\r" that is not the start of "\r\n" (two searches for a CRLF line)."""
+    at = piece.find(b"\r")
+    while at != -1:
+        if piece[at + 1:at + 2] != b"\n":
+            return True
+        at = piece.find(b"\r", at + 2)
+    return False
+
+
+class _CarriageReturnLines:
+    """``readline(limit)`` over a stream whose lines end with "\\r", "\\r\\n" or "\\n", after the bytes already read."""
+
+    _END = re.compile(rb"\r\n?|\n")
+
+    def __init__(self, stream: IO[bytes], start: bytes):
+        self._stream, self._buffer, self._at, self._eof = stream, start, 0, False
+
+    def readline(self, limit: int) -> bytes:
+        while True:
+            end = min(len(self._buffer), self._at + limit)
+            found = self._END.search(self._buffer, self._at, end)
+            # (a "\r" last in what was read may be the start of "\r\n"; a pipe's read may come short of a line)
+            if found and (found.end() < len(self._buffer) or found.group() != b"\r" or self._eof):
+                stop = found.end()
+                break
+            if end - self._at >= limit or self._eof:
+                stop = end
+                break
+            more = self._stream.read(limit + 1)
+            self._eof = not more
+            self._buffer, self._at = self._buffer[self._at:] + more, 0
+        line, self._at = self._buffer[self._at:stop], stop
+        return line
+
+
+# --- records -------------------------------------------------------------------------------------------
+
+Item = tuple[int, str, Any]  # (line, "json" | "csv" | "error", payload); an error's payload is (message, hint)
+
+_MiB = MAX_RECORD >> 20
+_TOO_LONG = LINE_TOO_LONG
+_STOPPED = (f"no line end in the {MAX_SKIP >> 20} MiB after this line's start: reading stopped here, and the rest of "
+            "the input is not read", "is the input a cohort (JSON Lines or CSV), or a device or binary file?")
+
+# A record past MAX_RECORD is decided on when the limit is read: nothing more of it is kept, and its one error item
+# goes out where it ends (or where reading stops), so that each physical record is one item, read = results + errors.
+
+
+def json_items(lines: Iterable[Line]) -> Iterator[Item]:
+    """One item per non-blank line: the JSON text, or an error (a line too long; where reading stopped)."""
+    cut = 0  # a line whose first piece was too long: its other pieces are passed over
+    for number, raw, ends in lines:
+        if raw is None:
+            yield number, "error", _STOPPED
+            return
+        if number == cut:
+            if ends:
+                yield number, "error", _TOO_LONG
+        elif not ends:
+            cut = number
+        elif raw and not raw.isspace():  # (asked without stripping: no copy of each line)
+            yield number, "json", raw
+
+
+def csv_items(lines: Iterable[Line], methods: Iterable[str], name: str, column_map: ColumnMap | None = None,
+              on_header: Callable[[CsvHeader], Any] | None = None, header_class: type[CsvHeader] | None = None,
+              cells_only: bool = False, month_first: dict[int, tuple[str, int]] | None = None) -> Iterator[Item]:
+    """One item per CSV record: a record may span lines inside a quoted cell, and its number is its first line's.
+    A row of empty cells (a blank line, or Excel's ``,,,,``) is no record. ``column_map`` names columns as the user
+    asked; ``on_header`` is given the header once it is read (its ignored columns are for the user to hear of);
+    ``header_class`` reads the header and each row (default CsvHeader: a cohort's; `epa audit` reads its own).
+
+    A quote opens a quoted cell only as the cell's first character (as RFC 4180 and Excel read it): elsewhere it is
+    text, so a stray quote in an id never joins the rows after it into one. A record past MAX_RECORD (a quoted cell
+    that runs on, or is never closed) is one error item, its lines up to its end read only to find that end.
+
+    ``month_first``: the date columns found month first (month_first_columns), each value of which is refused;
+    ``cells_only``: each row's cells as they are, (line, "cells", cells), for that search.
+    """
+    header: CsvHeader | None = None
+    cells = _Cells()
+    parts: list[bytes] = []
+    start = size = 0
+    last = 0  # the last line read
+    skipping = False  # the record is past MAX_RECORD: its end is looked for, nothing kept
+    cut_in = ""  # the quoted cell it was inside when it went past, if it was
+    for number, raw, ends in lines:
+        if raw is None:
+            if header is None:
+                raise InputError(_STOPPED[0], where=f"{name}:{number}", hint=_STOPPED[1])
+            yield (start, "error", _stopped(cut_in)) if skipping or parts else (number, "error", _STOPPED)
+            return
+        last = number
+        if not parts and not skipping:  # a record starts here
+            if ends and not raw.strip(_BLANK):
+                continue  # a blank line, or a row of empty cells: no record
+            start, size = number, 0
+            cells.reset()
+        if parts or skipping or not ends or b'"' in raw:  # not the common case: one line, no quote
+            cells.read(raw, number)
+            size += len(raw)
+            if skipping:
+                if size > MAX_SKIP:
+                    yield start, "error", _stopped(cut_in)
+                    return
+            elif size > MAX_RECORD:
+                if header is None:
+                    raise InputError(f"the header is longer than {_MiB} MiB", where=f"{name}:{start}",
+                                     hint="the first line of a CSV cohort names its columns, each once")
+                parts, skipping, cut_in = [], True, cells.quoted_cell(header) if cells.quoted else ""
+            else:
+                parts.append(raw)
+            if not ends or cells.quoted:
+                continue
+            if skipping:
+                yield start, "error", _too_long(cut_in, start, number)
+                skipping = False
+                continue
+            text, parts = b"".join(parts), []
+        else:
+            text = raw
+        try:
+            decoded = text.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            if header is None:
+                raise InputError(f"the header holds bytes that are not UTF-8 (at byte {exc.start + 1})",
+                                 where=f"{name}:{start}", hint=_SAVE_AS_UTF8.format(encoding="ENCODING")) from None
+            yield start, "error", _not_utf8(header, text, exc)
+            continue
+        if header is None and "\x00" in decoded:
+            raise InputError("the header holds NUL characters: is the file UTF-16 without a byte-order mark?",
+                             where=f"{name}:{start}", hint=_SAVE_AS_UTF8.format(encoding="UTF-16"))
+        try:
+            row = next(csv.reader([decoded]), [])
+        except csv.Error as exc:  # e.g. a bare carriage return in an unquoted cell
+            if header is None:
+                raise InputError(f"the CSV header cannot be read: {exc}", where=f"{name}:{start}") from None
+            yield start, "error", (f"the CSV row cannot be read: {exc}", "quote a cell that holds a line break")
+            continue
+        if header is None:
+            header = (header_class or CsvHeader)(row, methods, f"{name}:{start}", column_map)
+            if month_first:
+                header.refuse_month_first(month_first)
+            if on_header is not None:
+                on_header(header)
+            continue
+        if cells_only:
+            yield start, "cells", row
+            continue
+        item = row_item(header, start, row)
+        if item is not None:
+            yield item
+    if skipping or parts:  # the input ended inside a quoted cell
+        where = cut_in or cells.quoted_cell(header)
+        if header is None:
+            raise InputError(f"{where} is never closed", where=f"{name}:{start}", hint=_CLOSE_THE_QUOTE)
+        yield start, "error", (f"{where} is never closed: every line after it, to the end of the input (line "
+                               f"{last}), was read as part of that cell", _CLOSE_THE_QUOTE)
+
+
+def row_item(header: CsvHeader, line: int, cells: Sequence[str]) -> Item | None:
+    """A row's item, at the line it starts on: its record (with the column of each JSON path), or an error naming
+    every cell that cannot be read; None for a row of empty cells. (An .xlsx row is read the same way.)"""
+    try:
+        read = header.record(cells)
+    except RowProblems as exc:
+        return line, "error", exc.refusal()
+    except InputError as exc:
+        return line, "error", RowRefusal(exc.message, exc.hint)
+    return None if read is None else (line, "csv", read)
+
+
+_BLANK = b" \t\r\n,"  # what a line of empty cells holds
+
+_CLOSE_THE_QUOTE = ("close the quote (\"); a quote inside a quoted cell is written twice (\"\"), and one that is "
+                    "not a cell's first character is text")
+
+
+def _too_long(cut_in: str, start: int, end: int) -> tuple[str, str]:
+    if not cut_in:
+        return _TOO_LONG[0], "one record a line; is the file CSV?"
+    return (f"the record (lines {start} to {end}) is longer than {_MiB} MiB: {cut_in} runs on past that",
+            _CLOSE_THE_QUOTE)
+
+
+def _stopped(cut_in: str) -> tuple[str, str]:
+    if not cut_in:
+        return _STOPPED
+    return (f"{cut_in} is still open after {MAX_SKIP >> 20} MiB: reading stopped here, and the rest of the input "
+            "is not read", _CLOSE_THE_QUOTE)
+
+
+_START, _UNQUOTED, _QUOTED, _QUOTE_IN_QUOTED = range(4)  # where a CSV record's text stands, as the csv module reads
+
+
+class _Cells:
+    """Whether a CSV record is inside a quoted cell after each of its pieces, read as the csv module reads a row
+    (its default dialect): a quote opens a quoted cell only as the cell's first character, two quotes inside one
+    are a quote, and a quote followed by anything else closes it (what follows is text)."""
+
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        self.state, self.cell, self.opened = _START, 0, 0  # opened: the line the last quoted cell opened on
+
+    @property
+    def quoted(self) -> bool:
+        return self.state == _QUOTED
+
+    def read(self, data: bytes, line: int) -> None:
+        state, cell, at, end = self.state, self.cell, 0, len(data)
+        while at < end:
+            if state == _QUOTED:
+                found = data.find(b'"', at)
+                if found < 0:
+                    break
+                state, at = _QUOTE_IN_QUOTED, found + 1
+            elif state == _QUOTE_IN_QUOTED:
+                if data[at] == 0x22:  # a doubled quote: a quote in the cell's text
+                    state, at = _QUOTED, at + 1
+                else:
+                    state = _UNQUOTED  # the cell closed; what follows it up to a comma is text
+            elif state == _START and data[at] == 0x22:
+                state, at, self.opened = _QUOTED, at + 1, line
+            else:
+                found = data.find(b",", at)
+                if found < 0:
+                    state = _UNQUOTED
+                    break
+                state, at, cell = _START, found + 1, cell + 1
+        self.state, self.cell = state, cell
+
+    def quoted_cell(self, header: CsvHeader | None) -> str:
+        """The quoted cell the record is in, for a message: the line it opened on, and its column."""
+        column = f"column {self.cell + 1}"
+        if header is not None and self.cell < len(header.names):
+            column += f", {header.names[self.cell]!r}"
+        return f"the quoted cell opened on line {self.opened} ({column})"
+
+
+def sniff(lines: Iterator[Line]) -> tuple[str, Iterator[Line]]:
+    """"jsonl" when the first non-blank line starts with '{', else "csv"; and the lines, none lost."""
+    seen: list[Line] = []
+    kind = "csv"
+    for line in lines:
+        seen.append(line)
+        raw = line[1]
+        if raw is None or raw.strip():
+            kind = "jsonl" if raw is not None and raw.lstrip().startswith(b"{") else "csv"
+            break
+    return kind, _chain(seen, lines)
+
+
+def _chain(first: list[Any], rest: Iterator[Any]) -> Iterator[Any]:
+    yield from first
+    yield from rest

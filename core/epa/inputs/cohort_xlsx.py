@@ -1,0 +1,530 @@
+"""Reading a cohort from an Excel workbook (.xlsx, .xlsm) for `epa compare --batch`: one worksheet's rows, each
+turned into the strings a CSV row of the same cells would hold and read by the same CsvHeader, so that a workbook
+and its "CSV UTF-8" copy give the same records, checks and error rows (a row's number is its line).
+
+The reader is python-calamine (Rust), chosen by measurement (bench/xlsx_bench.py --readers): on a 100,000-row sheet
+it reads about ten times as many rows a second as openpyxl's streaming mode, with which a workbook would take about
+three times as long to grade as its CSV. It is imported only when a workbook is read. It holds the sheet's used range
+in memory (about 32 bytes a cell, dense), so before it reads anything the workbook is checked here, with the
+standard library, against bounds that keep that memory and time small whatever the file: the zip's declared sizes
+(a zip bomb), the sheet's used range in rows, columns and cells, and formulas written without a value.
+
+Cell values become text as a CSV export of the sheet would hold them: a string as it is; a number as Excel shows it
+in General format (15 significant digits, an integer-valued one without ".0" or an exponent, so that an id Excel
+stored as a number, such as a ULN, stays its digits); a date cell as an ISO date (YYYY-MM-DD), never a number or
+a US reading, and a date and time at midnight as its date; TRUE/FALSE as "true"/"false"; an error cell as its text
+(#N/A), which the checks then refuse; an empty cell as "". A
+formula gives the value Excel calculated and stored with it; a workbook whose formulas have no stored value (one a
+program wrote and nothing calculated) is refused: grading would otherwise read those cells as empty.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import datetime as dt
+import posixpath
+import re
+from collections.abc import Callable, Iterable, Iterator
+from typing import IO, TYPE_CHECKING, Any
+
+from epa.errors import InputError, did_you_mean, quote
+from epa.inputs.cohort_input import (
+    MAX_COLUMNS,
+    MAX_RECORD,
+    ColumnMap,
+    CsvHeader,
+    Item,
+    RowProblems,
+    RowRefusal,
+    column_path,
+    month_first_in,
+    row_item,
+)
+
+if TYPE_CHECKING:  # (imported when a workbook is read: a CSV or JSON Lines cohort needs neither)
+    import zipfile
+    from xml.etree import ElementTree
+
+ZIP = b"PK\x03\x04"  # every .xlsx is a zip
+OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an Excel 97-2003 workbook (.xls), or any password-protected workbook
+SUFFIXES = (".xlsx", ".xlsm")
+
+MAX_ROWS = 1_048_576  # Excel's own limit
+MAX_CELLS = 40_000_000  # rows x columns of the used range held in memory (about 1.3 GB): a cohort has far fewer
+# A lower bound, for this thread only (epa serve sets it from the upload's size, so that a few KB cannot ask for a
+# GB): a ContextVar, so that a thread grading one request does not bound another's
+CELLS_ALLOWED: contextvars.ContextVar[int] = contextvars.ContextVar("cells_allowed", default=MAX_CELLS)
+MAX_SHEET_XML = 2 << 30  # uncompressed bytes of the worksheet (a 100,000-row, 24-column cohort has about 100 MB)
+MAX_STRINGS_XML = 512 << 20  # uncompressed bytes of the shared strings, which the reader holds in memory
+MAX_SMALL_XML = 16 << 20  # uncompressed bytes of the workbook's list of sheets and its relationships
+MAX_STDIN = 512 << 20  # bytes of a workbook read from standard input (a zip is read from its end: held whole)
+_CHUNK = 1 << 20
+
+_SAVE_AS = "open it in Excel and save it as 'Excel Workbook (.xlsx)', or as 'CSV UTF-8'"
+
+
+def is_workbook(source: str, first: bytes, name: str) -> bool:
+    """Whether the cohort ``source`` ("-": standard input) is a workbook: by its name, or on standard input by its
+    first bytes. A workbook that cannot be read, or one named as text (CSV, JSON Lines), is refused, saying what
+    it is and what to do."""
+    suffix = posixpath.splitext(source.lower())[1] if source != "-" else ""
+    if suffix in SUFFIXES:
+        return True
+    if first.startswith(OLE) or (suffix == ".xls" and not first.startswith(ZIP)):
+        raise _ole(name)
+    if first.startswith(ZIP):
+        if source == "-":
+            return True
+        raise InputError(f"this is an Excel workbook (.xlsx: it is a zip file), though its name ends {suffix!r}",
+                         where=name, hint="name it .xlsx and give it to --batch as it is (epa reads workbooks), or "
+                                          "save it from Excel as 'CSV UTF-8'")
+    return False
+
+
+def _ole(where: str) -> InputError:
+    return InputError("this is an Excel 97-2003 workbook (.xls) or a password-protected workbook; epa reads .xlsx "
+                      "workbooks without a password, and CSV", where=where,
+                      hint=f"remove the password if it has one (File > Info > Protect Workbook), then {_SAVE_AS}")
+
+
+def head(stream: IO[bytes]) -> bytes:
+    """The first bytes of ``stream``, left to be read again."""
+    peek = getattr(stream, "peek", None)
+    if peek is not None:
+        return bytes(peek(8)[:8])
+    if stream.seekable():
+        at = stream.tell()
+        first = stream.read(8)
+        stream.seek(at)
+        return first
+    return b""
+
+
+def xlsx_items(source: str | IO[bytes], methods: Iterable[str], name: str, sheet: str | None = None,
+               column_map: ColumnMap | None = None, on_header: Callable[[CsvHeader], Any] | None = None,
+               standards: Standards | None = None, header_class: type[CsvHeader] | None = None) -> Iterator[Item]:
+    """One item per non-empty row after the header (the sheet's first non-empty row), as csv_items gives them:
+    (row, "csv", (record, columns)) or (row, "error", (message, hint)). ``source`` is a path, or a stream read
+    whole (standard input). A workbook that cannot be read safely is refused here, before any item."""
+    import io
+
+    if not isinstance(source, str):
+        data = source.read(MAX_STDIN + 1)
+        if len(data) > MAX_STDIN:
+            raise InputError(f"the workbook on standard input is larger than {MAX_STDIN >> 20} MiB", where=name,
+                             hint="give the file's name to --batch, or save it as 'CSV UTF-8' and pipe that")
+        source = io.BytesIO(data)
+    rows, (first_row, first_column), errors, again = _open(source, name, sheet, standards)
+    by_row: dict[int, list[tuple[int, str]]] = {}
+    for (row, column), text in errors.items():
+        by_row.setdefault(row, []).append((column - first_column, text))
+    return _items(rows, first_row, methods, name, by_row, column_map, on_header, header_class or CsvHeader, again)
+
+
+def _items(rows: Iterator[list[Any]], first_row: int, methods: Iterable[str], name: str,
+           errors: dict[int, list[tuple[int, str]]], column_map: ColumnMap | None,
+           on_header: Callable[[CsvHeader], Any] | None, header_class: type[CsvHeader] = CsvHeader,
+           again: Callable[[], Iterator[list[Any]]] | None = None) -> Iterator[Item]:
+    """The items of ``rows``; ``again`` reads them once more, before the first record, for the date columns that
+    are month first (given only where the sheet holds text shaped so: see _check)."""
+    header: CsvHeader | None = None
+    texts, text_class = _Texts(), str  # (locals: this is the one per-cell loop a workbook adds to a CSV's work)
+    for number, row in enumerate(rows, first_row):
+        lost: dict[int, str] | None = None
+        try:
+            cells = [c if c.__class__ is text_class else texts[c.__class__][c] for c in row]
+        except _NotExact as exc:
+            column = next(i for i, c in enumerate(row) if c.__class__ is float and c.is_integer() and abs(c) >= 1e15)
+            if header is None:
+                raise InputError(f"{exc} (column {column + 1})", where=f"{name}:{number}",
+                                 hint=_NotExact.HINT) from None
+            if getattr(header, "plan", None) is None:  # a header read another way: the row is refused, as ever
+                where = f"column {column + 1}" + (f", {header.names[column]!r}" if column < len(header.names) else "")
+                yield number, "error", (f"{exc} ({where})", _NotExact.HINT)
+                continue
+            cells, lost = _inexact(row, texts)
+        for column, error in errors.get(number, ()) if errors else ():  # (the reader gives them as empty cells)
+            if 0 <= column < len(cells):
+                cells[column] = error
+        while cells and not cells[-1]:
+            cells.pop()
+        text = "".join(cells)
+        if not text or text.isspace():
+            continue  # a row of empty cells (Excel keeps formatted ones): no record
+        if header is None:  # as csv_items reads its header: the same column map, the same notes
+            header = header_class(cells, methods, f"{name}:{number}", column_map)
+            if again is not None:
+                header.refuse_month_first(month_first_in(header, ((n, row) for n, row in enumerate(again(), first_row)
+                                                                 if n > number)))
+            if on_header is not None:
+                on_header(header)
+            continue
+        if len(text) > MAX_RECORD:
+            yield number, "error", (f"the row holds more than {MAX_RECORD >> 20} MiB of text (a record is at most "
+                                    "that)", "is this sheet a cohort, one apprentice a row?")
+            continue
+        item = row_item(header, number, cells)
+        if lost:
+            item = _lost_digits(header, number, item, lost)
+        if item is not None:
+            yield item
+    if header is None:
+        raise InputError("the worksheet has no rows", where=name,
+                         hint="its first row names the columns, as a CSV cohort's header does")
+
+
+def _inexact(row: list[Any], texts: _Texts) -> tuple[list[str], dict[int, str]]:
+    """A row's cells as text, each number Excel cannot hold exactly (see _text) an empty cell; and those numbers'
+    columns (index) with why."""
+    cells, lost = [], {}
+    for at, cell in enumerate(row):
+        try:
+            cells.append(cell if cell.__class__ is str else texts[cell.__class__][cell])
+        except _NotExact as exc:
+            cells.append("")
+            lost[at] = str(exc)
+    return cells, lost
+
+
+def _lost_digits(header: CsvHeader, number: int, item: Item | None, lost: dict[int, str]) -> Item | None:
+    """``item`` (the row read without the numbers in ``lost``), refused where epa reads one of their columns, each
+    named beside the row's other problems and its apprentice; a column epa does not read (or one left out) is not
+    read, so its number refuses nothing."""
+    mine = [{"column": name, "path": column_path(kind), "message": lost[index], "hint": _NotExact.HINT}
+            for index, _, _, _, _, kind, name in header.plan if index in lost]
+    if not mine:
+        return item
+    theirs: tuple[dict[str, Any], ...] = ()
+    apprentice = None
+    if item is not None and item[1] == "error":
+        other = item[2]
+        apprentice = other.apprentice if isinstance(other, RowRefusal) else None
+        if isinstance(other, RowRefusal) and other.problems:
+            theirs = tuple(other.problems)
+        else:
+            message, hint = other[0], other[1]
+            theirs = ({"column": getattr(other, "column", None), "path": getattr(other, "path", None),
+                       "message": message, "hint": hint},)
+    elif item is not None:
+        ident = item[2][0].get("apprentice", {}).get("id")
+        apprentice = ident if isinstance(ident, str) else None
+    named = {problem["column"] for problem in mine}  # (read empty there, so "missing" is said of them)
+    theirs = tuple(problem for problem in theirs if problem["column"] not in named)
+    return number, "error", RowProblems.listed([*mine, *theirs], apprentice).refusal()
+
+
+# --- cell values ---------------------------------------------------------------------------------------------
+
+_MIDNIGHT = dt.time()
+
+
+class _NotExact(ValueError):
+    HINT = "format the column as Text in Excel and type the ids again (Excel keeps 15 digits of a number)"
+
+
+def _text(value: Any) -> str:
+    """A cell's value as a CSV export of it holds it (see the module's doc)."""
+    if value.__class__ is float:
+        if value.is_integer():
+            if abs(value) < 1e15:
+                return str(int(value))
+            raise _NotExact(f"a cell holds the number {value:.15g}: Excel keeps 15 significant digits of a number, so "
+                            "an id this long has lost its last digits")
+        return f"{value:.15g}"
+    if value.__class__ is bool:
+        return "true" if value else "false"
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == _MIDNIGHT else value.isoformat()
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    return str(value)
+
+
+_TEXT: dict[type, Callable[[Any], str]] = {float: _text, bool: {True: "true", False: "false"}.__getitem__,
+                                            dt.date: dt.date.isoformat}
+
+
+def cell_text(value: Any) -> str:
+    """A cell's value as a CSV export holds it (see the module's doc)."""
+    return value if value.__class__ is str else _TEXT.get(value.__class__, _text)(value)
+
+
+class _Memo(dict[Any, str]):
+    """The text of each value of one class seen so far (a cohort's dates and numbers repeat: each is converted
+    once; at most _MEMO kept). A value whose text cannot be written raises, and is not kept."""
+
+    def __init__(self, convert: Callable[[Any], str]):
+        super().__init__()
+        self.convert = convert
+
+    def __missing__(self, value: Any) -> str:
+        text = self.convert(value)
+        if len(self) < _MEMO:
+            self[value] = text
+        return text
+
+
+class _Texts(dict[type, _Memo]):
+    """A _Memo for each class of cell value (by class: True, 1 and 1.0 are one key to a dict, not to a CSV)."""
+
+    def __missing__(self, kind: type) -> _Memo:
+        memo = self[kind] = _Memo(_TEXT.get(kind, _text))
+        return memo
+
+
+_MEMO = 1 << 12
+
+
+# --- the workbook, checked -----------------------------------------------------------------------------------
+
+def _open(source: str | IO[bytes], name: str, sheet: str | None, standards: Standards | None = None
+          ) -> tuple[Iterator[list[Any]], tuple[int, int], dict[tuple[int, int], str],
+                     Callable[[], Iterator[list[Any]]] | None]:
+    """The rows of the sheet asked for (or the one visible worksheet), the first one's row and column numbers,
+    the cells holding an Excel error (such as #N/A), by row and column number, with the error's text, and a way to
+    read the rows again where the sheet holds text shaped as a month-first date.
+    ``standards``: ids (each with its lower-case bytes) to look for, and the set the ones found are added to."""
+    import zipfile
+
+    try:
+        with open(source, "rb") if isinstance(source, str) else _kept(source) as stream:
+            first = stream.read(8)
+            stream.seek(0)
+            if first.startswith(OLE):
+                raise _ole(name)
+            if not first.startswith(ZIP):
+                raise InputError("this is not an Excel workbook (.xlsx files are zip files; this one is not)",
+                                 where=name, hint=f"if it is CSV, name it .csv; if it is a workbook, {_SAVE_AS}")
+            with zipfile.ZipFile(stream) as archive:
+                title, part = _sheet(archive, name, sheet)
+                errors, month_first = _check(archive, part, name, title, standards)
+    except zipfile.BadZipFile as exc:
+        raise InputError(f"the workbook is damaged: {exc}", where=name, hint=_SAVE_AS) from None
+    except OSError as exc:
+        raise InputError(f"cannot read the workbook: {exc.strerror or exc}", where=name) from None
+    import python_calamine
+
+    try:
+        book = python_calamine.CalamineWorkbook.from_object(source)
+        used = book.get_sheet_by_name(title)
+    except python_calamine.PasswordError:
+        raise _ole(name) from None
+    except Exception as exc:  # the reader's own errors (XmlError, ZipError, CalamineError, WorksheetNotFound)
+        raise InputError(f"the workbook cannot be read: {type(exc).__name__}: {exc}", where=name,
+                         hint=_SAVE_AS) from None
+    except BaseException as exc:  # a panic in the reader's Rust code is pyo3's PanicException, a BaseException
+        if type(exc).__name__ != "PanicException":
+            raise
+        raise InputError(f"the workbook cannot be read: {exc}", where=name, hint=_SAVE_AS) from None
+    if used.start is None:
+        return iter(()), (1, 1), {}, None
+    return used.iter_rows(), (used.start[0] + 1, used.start[1] + 1), errors, used.iter_rows if month_first else None
+
+
+class _kept:
+    """A stream left open (the caller owns it) in a ``with``."""
+
+    def __init__(self, stream: IO[bytes]):
+        self.stream = stream
+
+    def __enter__(self) -> IO[bytes]:
+        return self.stream
+
+    def __exit__(self, *_: object) -> None:
+        self.stream.seek(0)
+
+
+def _small_xml(archive: zipfile.ZipFile, part: str, name: str) -> ElementTree.Element:
+    from xml.etree import ElementTree
+
+    info = archive.getinfo(part)
+    if info.file_size > MAX_SMALL_XML:
+        raise InputError(f"the workbook's {part} is {info.file_size:,} bytes uncompressed, more than a workbook's "
+                         "list of sheets ever holds", where=name, hint=_SAVE_AS)
+    try:
+        return ElementTree.fromstring(archive.read(part))
+    except ElementTree.ParseError as exc:
+        raise InputError(f"the workbook's {part} is not XML: {exc}", where=name, hint=_SAVE_AS) from None
+
+
+def _sheet(archive: zipfile.ZipFile, name: str, wanted: str | None) -> tuple[str, str]:
+    """The worksheet to read (``wanted``, else the one visible worksheet): its title and the zip part holding it."""
+    try:
+        book = _small_xml(archive, "xl/workbook.xml", name)
+        rels = _small_xml(archive, "xl/_rels/workbook.xml.rels", name)
+    except KeyError:
+        raise InputError("this zip file is not an Excel workbook (it has no xl/workbook.xml)", where=name,
+                         hint=_SAVE_AS) from None
+    targets = {r.get("Id"): r.get("Target", "") for r in rels}
+    sheets = []  # (title, part, visible): worksheets only (a chart sheet's part is under xl/chartsheets)
+    for s in book.iter():
+        if s.tag.rpartition("}")[2] != "sheet":  # (by its local name: Strict Open XML has other namespaces)
+            continue
+        target = targets.get(next((v for k, v in s.attrib.items() if k.endswith("}id")), None), "")
+        part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+        if part.startswith("xl/worksheets/"):
+            sheets.append((s.get("name", ""), part, s.get("state", "visible") == "visible"))
+    if wanted is not None:
+        for title, part, _ in sheets:
+            if title == wanted:
+                return title, part
+        titles = [t for t, _, _ in sheets]
+        raise InputError(f"the workbook has no worksheet {quote(wanted)}", where=name,
+                         hint=did_you_mean(wanted, titles) or "its worksheets: " + ", ".join(map(quote, titles)))
+    shown = [(title, part) for title, part, visible in sheets if visible]
+    if len(shown) > 1:  # which one is the cohort is not epa's to guess (Excel saves the active one as CSV)
+        raise InputError(f"the workbook has {len(shown)} worksheets: which one is the cohort?", where=name,
+                         hint="name it with --sheet NAME: " + ", ".join(quote(title) for title, _ in shown))
+    if shown:
+        return shown[0]
+    raise InputError("the workbook has no visible worksheet", where=name, hint=_SAVE_AS)
+
+
+# A cell in a column past Z: its column letters (a cohort's sheet seldom has one, so the search is quick)
+_WIDE = re.compile(rb'r="([A-Z]{2,})\d')
+# The last cell holding a value in a chunk: its value (<v>, or an inline string's <is>), then its position before it.
+# Cells that only carry formatting (Excel keeps them on rows nobody filled) hold no value: the reader skips them.
+_VALUES = (b"<v>", b"<is>", b":v>", b":is>")
+_CELL_AT = b' r="'
+_ROW_NUMBER = re.compile(rb"[A-Z]{1,3}(\d+)")
+# A formula written without a value: </f> (or <f .../>) then the cell's end, or an empty <v/>
+_NO_VALUE = re.compile(rb"(?:</(?:\w+:)?f>|<(?:\w+:)?f\b[^>]*/>)\s*(?:<(?:\w+:)?v\s*/>\s*)?</(?:\w+:)?c>")
+# A cell holding an error, <c r="B7" t="e"><v>#N/A</v></c> (a formula may stand before its value): the tag, the text
+_ERROR = re.compile(rb'<(?:\w+:)?c\b([^>]*\bt="e"[^>]*)>(?:\s*<(?:\w+:)?f\b[^>]*(?:/>|>[^<]*</(?:\w+:)?f>))?'
+                    rb'\s*<(?:\w+:)?v>([^<]{1,40})</')
+_AT = re.compile(rb'\br="([A-Z]{1,3})(\d{1,7})"')
+_FORMULA = re.compile(rb"f[ />]")  # <f>, </f> or <f .../>: a formula (a search for a literal is quicker than ``in``)
+# Text (an inline or shared string) shaped as a month-first date, 12/25/2025 (not a formula's text result, <v>)
+_MONTH_FIRST_TEXT = re.compile(rb"<t\b[^>]*>\s*\d{1,2}([/.-])(?:1[3-9]|2\d|3[01])\1")
+MAX_ERRORS = 100_000  # error cells remembered; a worksheet with more has bigger problems than these
+
+
+def _column(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
+
+
+# Standard ids to look for in a workbook's text, each with its lower-case bytes, and the set of those found: read in
+# the one pass over its XML that _check makes anyway (batch.run's CSV columns are those of the standards found).
+Standards = tuple[dict[str, bytes], set[str]]
+
+
+def _check(archive: zipfile.ZipFile, part: str, name: str, title: str,
+           standards: Standards | None = None) -> tuple[dict[tuple[int, int], str], bool]:
+    """Refuse a workbook that could not be read in bounded memory and time, or would be read wrong: a zip bomb,
+    a used range too large, formulas without values. The sheet's XML is read once, as a stream, each chunk
+    searched with a few quick searches: this is most of the time a workbook takes beyond its CSV copy. Return
+    the cells holding an Excel error, which the reader gives as empty (a CSV export holds their text), and whether
+    any text in the sheet is shaped as a month-first date (12/25/2025), for which its date columns are read whole
+    before grading (cohort_input.month_first_in)."""
+    try:
+        info = archive.getinfo(part)
+    except KeyError:
+        raise InputError(f"the workbook lists the worksheet {quote(title)} but does not hold it", where=name,
+                         hint=_SAVE_AS) from None
+    for what, size, limit in ((f"the worksheet {quote(title)}", info.file_size, MAX_SHEET_XML),
+                              ("the shared strings", _size(archive, "xl/sharedStrings.xml"), MAX_STRINGS_XML)):
+        if size > limit:
+            raise InputError(f"{what} is {size:,} bytes uncompressed, more than the {limit >> 20:,} MiB epa reads "
+                             "of a workbook (is it a zip bomb?)", where=name,
+                             hint="save the cohort as 'CSV UTF-8': CSV is read as a stream, whatever its size")
+    # Excel and LibreOffice store every formula's value; a program that writes formulas without them asks the
+    # reader to calculate on opening (fullCalcOnLoad): only then are the formulas looked for.
+    uncalculated = b'fullCalcOnLoad="1"' in archive.read("xl/workbook.xml")
+    # (single-letter columns are not searched for, to save a search per cell: a sheet is taken to reach Z, 26
+    # columns, unless a wider one is found, so that a stray cell at Z1048576 is counted as the 27 million it is)
+    bottom, widest, formulas, tail, month_first = 0, b"Z", 0, b"", False
+    errors: dict[tuple[int, int], str] = {}
+    needles = _needles(standards)
+    with archive.open(info) as xml:  # (zipfile reads no more than the declared size, and checks its CRC)
+        while chunk := xml.read(_CHUNK):
+            text = tail + chunk
+            if _WIDE.search(text):
+                widest = max([widest, *set(_WIDE.findall(text))], key=lambda letters: (len(letters), letters))
+            value = _last_value(text)
+            at = text.rfind(_CELL_AT, 0, value) if value >= 0 else -1
+            if at >= 0 and (digits := _ROW_NUMBER.match(text, at + len(_CELL_AT))):
+                bottom = max(bottom, int(digits[1]))
+            # (every error the reader accepts is written with a "#", #N/A to #SPILL!: one byte, found at once)
+            if b"#" in text and b't="e"' in text:
+                for cell, error in _ERROR.findall(text):
+                    if (found := _AT.search(cell)) and len(errors) < MAX_ERRORS:
+                        errors[int(found[2]), _column(found[1])] = error.decode("utf-8", "replace")
+            if uncalculated and _FORMULA.search(text):  # (<f>, </f>, <f .../>: its value is looked for only then)
+                formulas += len(_NO_VALUE.findall(text))
+            if needles:
+                _find(text, needles, standards)
+            month_first = month_first or bool(_MONTH_FIRST_TEXT.search(text))
+            tail = text[-64:]  # a tag cut by the chunk's end is whole in the next one (a cell counted twice is
+            # harmless: only the extremes are kept, and whether any formula lacks its value)
+    if "xl/sharedStrings.xml" in archive.namelist():  # (its size checked above)
+        with archive.open("xl/sharedStrings.xml") as shared:
+            tail = b""
+            while chunk := shared.read(_CHUNK):
+                _find(tail + chunk, needles, standards)
+                month_first = month_first or bool(_MONTH_FIRST_TEXT.search(tail + chunk))
+                tail = chunk[-64:]
+    columns = _column(widest)
+    if columns > MAX_COLUMNS:
+        raise _too_large(name, title, f"its cells reach column {widest[:8].decode()} ({columns:,}); a cohort has "
+                                      f"at most {MAX_COLUMNS:,} columns")
+    allowed = min(MAX_CELLS, CELLS_ALLOWED.get())
+    if bottom > MAX_ROWS or bottom * columns > allowed:
+        raise _too_large(name, title, f"its cells reach row {bottom:,} and {columns:,} columns, more than the "
+                                      f"{allowed:,} cells epa reads of {'a' if allowed == MAX_CELLS else 'this'} "
+                                      "worksheet")
+    if formulas:
+        raise InputError(f"the worksheet {quote(title)} has {formulas:,} formula{'s' if formulas > 1 else ''} with "
+                         "no stored value (the workbook was written by a program that did not calculate them), which "
+                         "would read as empty cells",
+                         where=name, hint="open it in Excel or LibreOffice and save it: each formula's value is "
+                                          "stored then; or save it as 'CSV UTF-8'")
+    return errors, month_first
+
+
+def _last_value(text: bytes) -> int:
+    """Where the last value tag in ``text`` starts (-1: none): looked for near the end first, since a chunk of a
+    worksheet ends among its cells (a tag absent from the window is looked for in the whole chunk)."""
+    near = max(0, len(text) - _NEAR)
+    found = max([text.rfind(tag, near) for tag in _VALUES])
+    return found if found >= 0 or not near else max([text.rfind(tag) for tag in _VALUES])
+
+
+_NEAR = 1 << 14
+
+
+def _needles(standards: Standards | None) -> list[tuple[str, bytes, re.Pattern[bytes]]]:
+    """Each standard id to look for: its lower-case bytes, and a search for the longest run of them with no letter
+    (b"0071" of b"st0071"), which has no case: a text without it does not hold the id, and is not lowered."""
+    if standards is None:
+        return []
+    return [(s, i, re.compile(re.escape(max(re.split(rb"[a-z]+", i), key=len)))) for s, i in standards[0].items()]
+
+
+def _find(text: bytes, needles: list[tuple[str, bytes, re.Pattern[bytes]]], standards: Standards | None) -> None:
+    """Add to the found set each standard whose id ``text`` holds, in any case (as a CSV cohort is scanned)."""
+    if standards is None:
+        return
+    found = standards[1]
+    lowered = None
+    for s, i, caseless in needles:
+        if s not in found and caseless.search(text):
+            if lowered is None:
+                lowered = text.lower()
+            if i in lowered:
+                found.add(s)
+
+
+def _size(archive: zipfile.ZipFile, part: str) -> int:
+    try:
+        return archive.getinfo(part).file_size
+    except KeyError:
+        return 0
+
+
+def _too_large(name: str, title: str, why: str) -> InputError:
+    return InputError(f"the worksheet {quote(title)} is too large to read: {why}", where=name,
+                      hint="delete the rows and columns beyond the cohort (a stray cell far away makes the sheet "
+                           "that large), or save it as 'CSV UTF-8'")

@@ -1,0 +1,359 @@
+"""A CSV cohort's columns and values as providers write them: the names an MIS or a spreadsheet gives each field
+(matched after folding case, spaces, punctuation and ``_``), and values as people type them (UK dates,
+``Distinction``, ``Level 2``, ``Y``), each read into the record's own form or refused with a reason.
+
+The vocabulary is data: ALIASES (a field's other names), METHOD_ALIASES and METHOD_PARTS (a method's columns), and
+the value words below. README "Cohorts" documents them; tests/test_provider_export.py holds them to it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from epa.errors import quote
+
+
+def fold(name: str) -> str:
+    """A column name as it is matched: lower case, letters and digits only ("Date of Birth" -> "dateofbirth")."""
+    return "".join(filter(str.isalnum, name.casefold()))
+
+
+# --- columns -------------------------------------------------------------------------------------------
+
+# Each field's names besides its own (date_of_birth is also read as "Date of Birth", "date-of-birth", "DOB"):
+# what MIS exports and spreadsheets call it, ILR field names among them (LearnRefNumber, ULN, DateOfBirth,
+# LearnStartDate). A name here must not fold to another field's name (a test holds them apart).
+ALIASES: dict[str, tuple[str, ...]] = {
+    "standard": ("Standard Reference", "Standard Ref", "Apprenticeship Standard", "Standard Code", "IfATE Reference"),
+    "apprentice": ("Apprentice ID", "Apprentice Ref", "Apprentice Reference", "Apprentice Number", "Learner ID",
+                   "Learner Ref", "Learner Reference", "Learner Number", "Learner Ref Number", "LearnRefNumber", "ULN",
+                   "Unique Learner Number", "Student ID", "ID"),
+    "date_of_birth": ("DOB", "Birth Date", "Birthdate", "D.O.B."),
+    "start_date": ("Apprenticeship Start", "Apprenticeship Start Date", "Learning Start Date", "LearnStartDate",
+                   "Programme Start Date", "Start"),
+    "english": ("English Level", "English Achieved", "English Qualification", "Functional Skills English",
+                "FS English"),
+    "maths": ("Math", "Mathematics", "Maths Level", "Math Level", "Maths Achieved", "Maths Qualification",
+              "Functional Skills Maths", "FS Maths"),
+    "ehcp": ("EHC Plan", "Education Health and Care Plan"),
+    "bsl": ("British Sign Language",),
+    "gateway_date": ("Date of Gateway", "Gateway Passed Date", "Gateway Completion Date", "Gateway Meeting Date"),
+    "portfolio_pieces": ("Portfolio Evidence Pieces", "Pieces of Evidence", "Evidence Pieces", "Portfolio Items"),
+    "project_proposal_words": ("Proposal Words", "Proposal Word Count", "Project Proposal Word Count"),
+    "photo_id": ("Photo ID Checked", "Photographic ID", "ID Checked", "Photo ID Seen"),
+    "gateway_form": ("Gateway Readiness Report", "Readiness Report", "Gateway Meeting Record"),
+    "portfolio": ("Portfolio Complete", "Portfolio of Evidence"),
+    "project_proposal": ("Proposal", "Project Proposal Received"),
+    "portfolio_declaration": ("Portfolio Authenticity Declaration", "Authenticity Declaration"),
+    "english_maths_declaration": ("English and Maths Declaration", "English & Maths Declaration",
+                                  "English Maths Evidence", "English and Maths Evidence"),
+    "registered": ("Registration Date", "Registered Date", "EPA Registration Date", "Date Registered"),
+    "evidence_submitted": ("Evidence Submitted Date", "Gateway Evidence Submitted"),
+    "epa_start": ("EPA Start Date", "EPA Period Start"),
+    "planning_meeting": ("Planning Meeting Date",),
+    "proposal_rejected": ("Proposal Rejected Date",),
+    "proposal_resubmitted": ("Proposal Resubmitted Date",),
+    "portfolio_submitted": ("Portfolio Submitted Date",),
+    "project_report_submitted": ("Project Report Submitted Date",),
+    "observation_notice": ("Observation Notice Date",),
+}
+
+# A method's other names (its columns are these with METHOD_PARTS after them), from the standards' method names.
+METHOD_ALIASES: dict[str, tuple[str, ...]] = {
+    "observation": ("Practical Observation", "Observation with Q&A", "Obs"),
+    "project": ("Work-based Project", "Work Based Project"),
+    "discussion": ("Professional Discussion",),
+    "showcase": ("Showcase Portfolio", "Showcase Presentation", "Apprentice Showcase"),
+}
+# A method M's columns: its grade ("M", "M Grade", ...), the criteria met and the attempt's date.
+METHOD_PARTS: dict[str, tuple[str, ...]] = {
+    "": ("", "Grade", "Result", "Outcome"),
+    "_criteria": ("Criteria", "Criteria Met"),
+    # (not "Booking Date" or "Date Booked": in MIS exports they are often when the booking was made)
+    "_date": ("Date", "Assessment Date", "Booked", "Booked Date", "Booked For"),
+}
+
+
+def vocabulary(fields: Iterable[str], methods: Iterable[str]) -> dict[str, str]:
+    """Every folded name a column may have, and the field it means: the fields' own names first."""
+    names = {fold(f): f for f in fields}
+    for field, aliases in ALIASES.items():
+        if field in names.values():
+            for alias in aliases:
+                names.setdefault(fold(alias), field)
+    for m in methods:
+        for name in (m, *METHOD_ALIASES.get(m, ())):
+            for part, words in METHOD_PARTS.items():
+                for word in words:
+                    names.setdefault(fold(f"{name} {word}"), m + part)
+    return names
+
+
+# Words naming an attempt after the first (folded): a cohort's row holds one attempt per method, so a column naming
+# a method with one of these is not that method's column (its grade would be the resit's, read as the first's).
+LATER_ATTEMPT = ("resit", "retake", "secondattempt", "2ndattempt", "reassessment")
+
+
+def later_attempt(name: str, methods: Iterable[str]) -> str | None:
+    """The method a column ``name`` names together with a resit or retake ("Observation Resit Grade",
+    "Project Re-take Date"), if it does."""
+    key = fold(name)
+    if not any(word in key for word in LATER_ATTEMPT):
+        return None
+    for method in methods:
+        if any(fold(alias) in key for alias in (method, *METHOD_ALIASES.get(method, ()))):
+            return method
+    return None
+
+
+def suggestion(name: str, names: dict[str, str]) -> str | None:
+    """The field a column name not in the vocabulary most resembles, if any is close (none for a resit's or
+    retake's column: the method's own field holds its first attempt)."""
+    if any(word in fold(name) for word in LATER_ATTEMPT):
+        return None
+    close = difflib.get_close_matches(fold(name), list(names), n=1, cutoff=0.75)
+    return names[close[0]] if close else None
+
+
+# --- values --------------------------------------------------------------------------------------------
+
+class BadCell(Exception):
+    """A cell's value that cannot be read as its field's: what is wrong, and a hint."""
+
+    def __init__(self, message: str, hint: str | None = None):
+        super().__init__(message)
+        self.message, self.hint = message, hint
+
+
+Parse = Callable[[str], Any]
+
+PIVOT = 50  # a two-digit year yy is 20yy below PIVOT, else 19yy (00-49: 2000-2049; 50-99: 1950-1999)
+_ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DMY = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})")
+_YMD = re.compile(r"(\d{4})([/.])(\d{1,2})\2(\d{1,2})")
+_NAMED = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?[ -]([a-z]{3,9})\.?[ ,-]+(\d{4}|\d{2})")
+_TIME = re.compile(r"(.+?)[ t](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?")
+_MONTHS = {name: n for n, names in enumerate(
+    (("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",), ("jun", "june"),
+     ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
+     ("dec", "december")), 1) for name in names}
+_DATE_FORMS = "write it as 2025-12-08, or day first as 08/12/2025"
+_dates: dict[str, str] = {}  # a cohort has few distinct dates: each is read once (bounded)
+
+
+def parse_date(value: str) -> str:
+    """A date as ISO 8601 (YYYY-MM-DD), from ISO, UK day-first forms (08/12/2025, 8-12-2025, 08.12.2025, 8/12/25),
+    year-first with / or . (2025/12/08), or a month named (8 Dec 2025, 08-Dec-25); a time of midnight after it (as
+    a spreadsheet writes a date cell) is allowed. Never read month first: 01/13/2025 is refused."""
+    found = _dates.get(value)
+    if found is None:
+        found = _read_date(value)
+        if len(_dates) >= 4096:
+            _dates.clear()
+        _dates[value] = found
+    return found
+
+
+def _read_date(value: str) -> str:
+    text = value.casefold()
+    timed = _TIME.fullmatch(text)
+    if timed:
+        if any(int(t or 0) for t in timed.group(2, 3, 4)):
+            raise BadCell(f"{quote(value)} has a time of day: a date alone is expected", _DATE_FORMS)
+        text = timed.group(1).strip()
+    if _ISO.fullmatch(text):
+        return _day(value, int(text[:4]), int(text[5:7]), int(text[8:]))
+    if m := _YMD.fullmatch(text):
+        return _day(value, int(m[1]), int(m[3]), int(m[4]))
+    if m := _DMY.fullmatch(text):
+        day, month, year = int(m[1]), int(m[3]), m[4]
+        if len(year) == 2 and m[2] != "/":
+            raise BadCell(f"{quote(value)} is not a date epa reads: a two-digit year is read only with '/', as in "
+                          "8/12/25; with '-' or '.' it could be year first", _DATE_FORMS)
+        if month > 12 and day <= 12:
+            raise BadCell(f"{quote(value)} is not a UK date (day/month/year): there is no month {month}; a US date "
+                          "(month first) is never read", f"write it {month:02d}/{day:02d}/{year} or as YYYY-MM-DD; if "
+                          "the column is month first, its dates with a day up to 12 were misread too")
+        return _day(value, _year(year), month, day)
+    if (m := _NAMED.fullmatch(text)) and m[2] in _MONTHS:
+        return _day(value, _year(m[3]), _MONTHS[m[2]], int(m[1]))
+    if text.isdigit() and len(text) == 5:
+        raise BadCell(f"{quote(value)} is not a date: it looks like a spreadsheet's date serial number",
+                      "format the column as a date in Excel (Format Cells > Date, dd/mm/yyyy) and save the file "
+                      "again, as a workbook or as CSV")
+    raise BadCell(f"{quote(value)} is not a date", _DATE_FORMS)
+
+
+def month_first(value: str) -> bool:
+    """Whether ``value`` is a date that can only be read month first, as 12/25/2025 (there is no month 25): one such
+    value shows its column is month first, so that the column's other dates (03/04/2025) cannot be read day first."""
+    found = _numbers(value)
+    return found is not None and 1 <= int(found[1]) <= 12 < int(found[3]) <= 31
+
+
+def day_and_month(value: str) -> bool:
+    """Whether ``value`` is a date of numbers with the day and month in an order the writer chose (03/04/2025, and a
+    time after it), not ISO, year first, a month's name or a spreadsheet's date cell (an ISO date by then)."""
+    return _numbers(value) is not None
+
+
+def _numbers(value: str) -> re.Match[str] | None:
+    found = _DMY.fullmatch(value)
+    if found is None:
+        timed = _TIME.fullmatch(value.casefold())
+        found = _DMY.fullmatch(timed.group(1).strip()) if timed else None
+    return found
+
+
+MONTH_FIRST_HINT = ("write the dates as ISO yyyy-mm-dd or day first, dd/mm/yyyy; or set the export's regional "
+                    "settings to the UK (day first) and export again")
+
+
+def _year(digits: str) -> int:
+    year = int(digits)
+    return year if len(digits) == 4 else year + (2000 if year < PIVOT else 1900)
+
+
+def _day(value: str, year: int, month: int, day: int) -> str:
+    try:
+        date = dt.date(year, month, day)
+    except ValueError:
+        if 1 <= month <= 12:
+            name = dt.date(2000, month, 1).strftime("%B")
+            raise BadCell(f"{quote(value)} is not a date: {name} {year} has no day {day}") from None
+        raise BadCell(f"{quote(value)} is not a date: there is no month {month}", _DATE_FORMS) from None
+    return date.isoformat()  # (its bounds are the record schema's, checked with the record's other values)
+
+
+# Component grades: ST0071 and ST0072 grade each method fail, pass or distinction (their standards' `grades`).
+GRADES = {"fail": "fail", "failed": "fail", "f": "fail", "pass": "pass", "passed": "pass", "p": "pass",
+          "distinction": "distinction", "dist": "distinction", "d": "distinction"}
+_OTHER_SCALES = {"merit", "m", "u", "ungraded", "unclassified"}
+# A referral is no grade of these standards: none of the documents defines one; a method not passed is a fail
+# (003_3692b76548845e1c.txt: "If the apprentice does not meet all the pass criteria, this assessment will be graded
+# as a fail"). It is refused, never read as fail: the user says which it was.
+_REFERRAL = {"refer", "referral", "referred", "ref", "r"}
+
+
+def parse_grade(value: str) -> str:
+    found = GRADES.get(value) or GRADES.get(value.casefold().rstrip("."))
+    if found:
+        return found
+    word = value.casefold().strip(".")
+    if word in _REFERRAL:
+        raise BadCell(f"{quote(value)} is not a grade these standards give: none of their documents defines a "
+                      "referral; a method whose pass criteria are not all met is graded fail",
+                      "write fail if the assessment was failed (a resit or retake is a later attempt, with its own "
+                      "date); leave the cell empty if it is not graded yet")
+    if word in _OTHER_SCALES:
+        raise BadCell(f"{quote(value)} is not a grade these standards give: a method is graded fail, pass or "
+                      "distinction; there is no merit or ungraded",
+                      "write the grade the assessment gave: fail, pass or distinction")
+    close = difflib.get_close_matches(word, ["fail", "pass", "distinction", "merit"], n=1, cutoff=0.6)
+    if close and close[0] == "merit":
+        raise BadCell(f"{quote(value)} is not a grade: these standards have no merit; a method is graded fail, pass "
+                      "or distinction", "write the grade the assessment gave")
+    raise BadCell(f"{quote(value)} is not a grade", f"did you mean {close[0]!r}?" if close
+                  else "a grade is fail, pass or distinction; leave the cell empty when it is not graded yet")
+
+
+# English and maths: the highest level achieved (the record's none | entry3 | level1 | level2 | level3).
+# Never a bare number: 2 could be a level or a GCSE grade (a GCSE at grade 2 is level 1), and 1 a yes.
+LEVELS = {"none": "none", "entry3": "entry3", "e3": "entry3", "entrylevel3": "entry3", "el3": "entry3",
+          **{f"{w}{n}": f"level{n}" for n in (1, 2, 3) for w in ("level", "l", "lvl", "lev")}}
+
+
+# A qualification's name before its level, as an MIS writes it ("Functional Skills Level 2", "FS L2"): the level
+# is the level either way (a Functional Skills qualification is named by its level).
+_QUALIFICATIONS = ("functionalskills", "functionalskill", "fs")
+
+
+def parse_level(value: str) -> str:
+    found = LEVELS.get(value) or LEVELS.get(fold(value))
+    if found:
+        return found
+    word = fold(value)
+    named = next((word[len(q):] for q in _QUALIFICATIONS if word.startswith(q)), None)
+    if named is not None and (found := LEVELS.get(named)) in ("entry3", "level1", "level2"):
+        return found  # (Functional Skills stop at level 2: "FS Level 3" is a slip, not read as either)
+    if named is not None:
+        hint = ("write the Functional Skills qualification's level: Entry 3, Level 1 or Level 2 (FS L2 is level2); "
+                "below Entry 3 is none")
+    elif word.startswith("gcse") or word.isdigit():
+        hint = "write the level the qualification is at, as Level 2 or L2: a GCSE at grade 4-9 (A*-C) is level2, " \
+               "1-3 (D-G) level1 (a number alone could be either)"
+    elif word in ("entry1", "entry2", "e1", "e2", "entrylevel1", "entrylevel2"):
+        hint = "below entry level 3 is none"
+    else:
+        hint = "a level is none, Entry 3, Level 1, Level 2 or Level 3; also written entry3, L2, level2"
+    raise BadCell(f"{quote(value)} is not a qualification level", hint)
+
+
+BOOLEANS = {"true": True, "yes": True, "y": True, "1": True, "false": False, "no": False, "n": False, "0": False}
+
+
+def parse_bool(value: str) -> bool:
+    found = BOOLEANS.get(value)
+    if found is None:
+        found = BOOLEANS.get(value.casefold())
+        if found is None:
+            raise BadCell(f"{quote(value)} is not yes or no", "write yes or no; also y/n, true/false, 1/0")
+    return found
+
+
+_INT = re.compile(r"[+-]?\d{1,12}")
+_GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+")
+
+
+def parse_int(value: str) -> int:
+    if _INT.fullmatch(value):
+        return int(value)
+    if _GROUPED.fullmatch(value):  # 1,200 (a quoted cell)
+        return int(value.replace(",", ""))
+    raise BadCell(f"{quote(value)} is not a whole number")
+
+
+# A number as Excel writes one in scientific notation when its column is not Text (1.23457E+11, 1.2346E+09)
+_SCIENTIFIC = re.compile(r"[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d{1,3}")
+
+
+def parse_id(value: str) -> str:
+    """An apprentice's id as it stands; refused where Excel wrote it as a number in scientific notation, which has
+    lost the id's last digits (a ULN of 10 digits shown as 1.2346E+09): no id is read as another's."""
+    if ("E" in value or "e" in value) and _SCIENTIFIC.fullmatch(value):
+        raise BadCell(f"{quote(value)} is a number in scientific notation, as Excel writes a long number in a column "
+                      "not formatted as Text: the id's last digits are lost, so it is not read",
+                      "format the id column as Text in Excel, type or paste the ids again, and export again")
+    return value
+
+
+_STANDARD = re.compile(r"st\s*-?\s*(\d{4})")
+
+
+def parse_standard(value: str) -> str:
+    """ST0071 as written, or in any case and spacing (st0071, ST 0071); anything else is left to the registry."""
+    if value[:2] == "ST" and value[2:].isdigit():
+        return value
+    found = _STANDARD.fullmatch(value.casefold())
+    return f"ST{found[1]}" if found else value
+
+
+_CRITERIA = re.compile(r"[;,\n]")
+
+
+def parse_criteria(value: str) -> list[str]:
+    """The criteria met, separated by ';' (or ',' or a line break, in a quoted cell)."""
+    ids = value.split(";")
+    if "" not in ids and " " not in value and "," not in value and "\n" not in value and "\t" not in value:
+        return ids  # as epa writes them: K1.1;K1.2
+    return [c.strip() for c in _CRITERIA.split(value) if c.strip()]
+
+
+# Parsers whose cells repeat across a cohort (a few hundred dates, a handful of words, counts): a reader may
+# remember what each value read as (see CsvHeader.record). An id is read afresh each time; the criteria met are
+# remembered by the reader itself (a list: each record gets its own).
+REMEMBERED = (parse_date, parse_grade, parse_level, parse_bool, parse_standard, parse_int)

@@ -1,0 +1,784 @@
+"""Reading YAML/JSON files and validating them against our JSON Schemas, with errors a person can act on.
+
+Every error names the file, the line and column where we can find it, the
+JSON path, what was expected and, where one helps, a suggestion.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cache, partial
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
+
+import yaml
+
+from epa.errors import InputError, did_you_mean, quote
+from epa.inputs.hostile import (
+    LINE,
+    MAX_ALIAS_NODES,
+    MAX_ALIASES,
+    MAX_BYTES,
+    MAX_DEPTH,
+    MAX_DIGITS,
+    no_record,
+    not_utf8,
+    too_deep,
+    too_large,
+    utf16,
+)
+from epa.inputs.jsonschemas import schema
+
+if TYPE_CHECKING:  # jsonschema is imported when a document is checked with it: a warm start checks one record
+    import jsonschema
+
+_Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when PyYAML has it: 5-10x faster
+
+
+class _Loader(_Base):  # type: ignore[valid-type,misc]
+    """SafeLoader that leaves dates as strings, so an impossible date such as
+    2025-02-30 becomes a schema error with a path instead of a ValueError, and that tags anything YAML 1.1 or
+    YAML 1.2 would read as a number _NUMBER, for :meth:`_Composer._number_tag` to settle."""
+
+
+class _PyLoader(yaml.SafeLoader):
+    """The same in pure Python, for a file libyaml refuses before its first event reaches us: libyaml's scanner
+    reads far ahead on a line of opening brackets and stops at a nesting limit of its own (PyYAML 6.0.4: 1,000
+    deep, in its own words), where this scanner looks at most 1,024 characters ahead."""
+
+
+_TAG = "tag:yaml.org,2002:"
+_NUMBER = "tag:epa.invalid,2026:number"  # our own: a plain value YAML 1.1 or 1.2 would read as a number
+_YAML11_INT, _YAML11_FLOAT = (next(rx for tag, rx in yaml.SafeLoader.yaml_implicit_resolvers["1"] if tag == _TAG + t)
+                              for t in ("int", "float"))
+_YAML12_INT = re.compile(r"[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+")  # the 1.2 core schema's
+_YAML12_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)"
+                           r"|\.(?:nan|NaN|NAN)")
+# The forms both versions read as the same number: plain decimal (a float with a point, its exponent signed).
+_DECIMAL_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
+_DECIMAL_FLOAT = re.compile(r"[-+]?[0-9]+\.[0-9]*(?:[eE][-+][0-9]+)?|\.[0-9]+(?:[eE][-+][0-9]+)?"
+                            r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)")
+_ANY_NUMBER = re.compile("^(?:" + "|".join(f"(?:{rx.pattern})" for rx in (_YAML11_INT, _YAML11_FLOAT, _YAML12_INT,
+                                                                          _YAML12_FLOAT)) + ")$", re.X)
+
+for _loader in (_Loader, _PyLoader):
+    _loader.yaml_implicit_resolvers = {
+        first: [(tag, rx) for tag, rx in resolvers if tag not in (_TAG + "timestamp", _TAG + "int", _TAG + "float")]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    _loader.add_implicit_resolver(_NUMBER, _ANY_NUMBER, list("-+0123456789."))
+
+
+# Hostile input is refused before anything recursive or expanding runs: the bounds (epa.inputs.hostile) on the time and
+# memory any file can cost, named here too for those who knew them here.
+STDIN = "-"                    # the argument that reads standard input
+
+# What a record or rules file may hold: the JSON data model (YAML's merge key aside).
+_PLAIN_TAGS = {_TAG + t: t for t in ("str", "int", "float", "bool", "null", "seq", "map")}
+_KIND = {"int": "a number", "float": "a number", "bool": "a boolean", "null": "null"}
+
+
+@dataclass
+class Source:
+    """A file we read, able to say where a JSON path sits in it (from the node tree kept from reading YAML;
+    JSON is composed again only when an error needs it)."""
+
+    path: Path
+    text: str
+    _node: yaml.Node | None = field(default=None, repr=False)
+
+    def position(self, parts: Sequence[Any]) -> tuple[int, int] | None:
+        """1-based (line, column) of the value at a JSON path, as far down the path as the file goes."""
+        if self._node is None:
+            with contextlib.suppress(InputError, yaml.YAMLError, ValueError):  # JSON is YAML, its numbers aside
+                self._node = _compose(self.text, str(self.path), json_text=True)[0]
+        return line_of(self._node, parts)
+
+    def where(self, parts: Sequence[Any]) -> str:
+        pos = self.position(parts)
+        place = f"{self.path}:{pos[0]}:{pos[1]}" if pos else str(self.path)
+        return f"{place}: {json_path(parts)}"
+
+
+def read(path: Path | str) -> tuple[Any, Source]:
+    """Parse a YAML or JSON file (by its suffix; ``-`` reads standard input, JSON when it starts with ``{`` or
+    ``[``), refusing hostile input with an InputError: see :func:`loads`."""
+    return parse(*read_bytes(path))
+
+
+def parse(raw: bytes, name: str, kind: str) -> tuple[Any, Source]:
+    """Parse what :func:`read_bytes` read: UTF-8 text (see :func:`decode`), then YAML or JSON (:func:`loads`)."""
+    return loads(decode(raw, name), name, kind)
+
+
+def read_bytes(path: Path | str) -> tuple[bytes, str, str]:
+    """A file's bytes (``-``: standard input), its name for errors, and its kind: "json" or "yaml"; a file
+    larger than MAX_BYTES, missing or unreadable is an InputError."""
+    if str(path) == STDIN:
+        name, raw = "<stdin>", _read_stdin()
+        kind = "json" if raw.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"[") else "yaml"
+    else:
+        path = Path(path)
+        name, kind = str(path), "json" if path.suffix.lower() == ".json" else "yaml"
+        try:
+            with path.open("rb") as f:
+                raw = _read_capped(f)
+        except FileNotFoundError:
+            raise InputError("no such file", where=name) from None
+        except OSError as exc:
+            raise InputError(f"cannot read the file: {exc.strerror or exc}", where=name) from None
+    if len(raw) > MAX_BYTES:
+        raise too_large(name)
+    return raw, name, kind
+
+
+def _read_stdin() -> bytes:
+    import sys
+
+    stream = sys.stdin
+    if stream is None:
+        raise InputError("no standard input to read", where="<stdin>")
+    if stream.isatty():
+        print("reading the record from standard input (end it with Ctrl-D)", file=sys.stderr)
+    buffer = getattr(stream, "buffer", None)
+    return _read_capped(buffer) if buffer is not None else stream.read(MAX_BYTES + 1).encode("utf-8")
+
+
+def _read_capped(stream: Any) -> bytes:
+    """At most MAX_BYTES + 1 bytes (one more tells the input is too large), in chunks: ``read(MAX_BYTES + 1)``
+    would allocate the whole 16 MiB for every small record."""
+    chunks: list[bytes] = []
+    size = 0
+    while size <= MAX_BYTES:
+        chunk = stream.read(1 << 16)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
+
+
+def decode(raw: bytes, name: str) -> str:
+    """UTF-8 text, a byte-order mark allowed (and dropped); anything else is refused naming the line and byte."""
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise utf16(name)
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise not_utf8(raw, exc.start, name) from None
+
+
+def loads(text: str, name: str, kind: str = "yaml") -> tuple[Any, Source]:
+    """Parse YAML or JSON text (``kind``), named ``name`` in errors. Refused, each with an InputError naming the
+    line and JSON path: nesting deeper than MAX_DEPTH and YAML aliases beyond MAX_ALIASES / MAX_ALIAS_NODES
+    (checked before anything recursive or expanding runs), duplicate keys, keys that are not strings, NaN and
+    infinities, YAML numbers YAML 1.1 and 1.2 read differently (:meth:`_Composer._number_tag`), lone surrogate
+    escapes, tags beyond the JSON data model, syntax errors, and a file that holds nothing (or only null)."""
+    text = text.removeprefix("\ufeff")
+    if kind == "json":
+        data = _loads_json(text, name)
+        if data is None:
+            raise no_record(name, "holds only null")
+        return data, Source(Path(name), text)
+    node, data, merges = _compose(text, name)
+    if node is None:
+        raise no_record(name, "is empty (nothing but blank lines or comments)")
+    if data is None:
+        raise no_record(name, "holds only null (~, null, or a lone ---)")
+    source = Source(Path(name), text, node)
+    if not merges:
+        return data, source
+    loader = _Loader("")  # YAML merge keys (<<: *base): PyYAML applies them to nodes of their own (it rewrites
+    try:                  # the nodes it merges, which must keep saying where each value was written)
+        return loader.construct_document(_compose(text, name)[0]), source
+    except yaml.MarkedYAMLError as exc:
+        raise _yaml_error(exc, name) from None
+    finally:
+        loader.dispose()
+
+
+def _line_column(text: str, pos: int) -> tuple[int, int]:
+    """The 1-based line and column of a character index in the text."""
+    return text.count("\n", 0, pos) + 1, pos - (text.rfind("\n", 0, pos) + 1) + 1
+
+
+def _yaml_error(exc: yaml.YAMLError, name: str, text: str = "") -> InputError:
+    if isinstance(exc, yaml.MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        where = f"{name}:{mark.line + 1}:{mark.column + 1}" if mark else name
+        return InputError(f"YAML syntax error: {exc.problem or exc}", where=where)
+    if isinstance(exc, yaml.reader.ReaderError):  # a control character: position is a character index
+        line, column = _line_column(text, exc.position)
+        return InputError(f"character {exc.character!r} is not allowed in YAML (control characters are not)",
+                          where=f"{name}:{line}:{column}")
+    return InputError(f"YAML error: {exc}", where=name)
+
+
+def _compose(text: str, name: str, json_text: bool = False) -> tuple[yaml.Node | None, Any, bool]:
+    """YAML text to its node tree and its data, without recursion: a loop over the parser's events (libyaml's
+    where present) that refuses, as each event arrives, what :func:`loads` refuses, so a bomb or deep nesting
+    fails at once. Returns (node, data, whether merge keys need applying). ``json_text``: the text is JSON,
+    composed for its nodes' positions only, its numbers (unambiguous in JSON: 1e3) left as text."""
+    try:
+        return _compose_with(_Loader, text, name, json_text)
+    except yaml.YAMLError as exc:
+        if _Base is yaml.SafeLoader or text.count("[") + text.count("{") <= MAX_DEPTH:  # (no libyaml: no retry)
+            raise _yaml_error(exc, name, text) from None
+    try:  # libyaml may have stopped at a nesting limit of its own, before we could see the depth (see _PyLoader)
+        return _compose_with(_PyLoader, text, name, json_text)
+    except yaml.YAMLError as exc:
+        raise _yaml_error(exc, name, text) from None
+
+
+def _compose_with(loader_class: type, text: str, name: str,
+                  json_text: bool = False) -> tuple[yaml.Node | None, Any, bool]:
+    loader = loader_class(text)
+    try:
+        composer = _Composer(loader, name, json_text)
+        return composer.compose(), composer.data, composer.merges
+    finally:
+        loader.dispose()
+
+
+class _Frame:
+    __slots__ = ("node", "data", "anchor", "size", "key", "keys", "index")
+
+    def __init__(self, node: yaml.CollectionNode, data: list[Any] | dict[str, Any], anchor: str | None):
+        self.node, self.data, self.anchor, self.size = node, data, anchor, 1
+        self.key: yaml.Node | None = None  # a mapping's key awaiting its value
+        self.keys: dict[str, yaml.Node] = {}
+        self.index = 0
+
+
+class _Composer:
+    """Builds the node tree (for line numbers) and the data together, in one loop over the parser's events."""
+
+    def __init__(self, loader: Any, name: str, json_text: bool = False):
+        self.loader, self.name, self.json_text = loader, name, json_text
+        self.stack: list[_Frame] = []
+        self.anchors: dict[str, tuple[yaml.Node, int, Any]] = {}
+        self.aliases = self.alias_nodes = 0
+        self.merges = False  # a YAML merge key (<<): the data is then constructed from the nodes by PyYAML
+        self.data: Any = None
+
+    def compose(self) -> yaml.Node | None:
+        get, peek = self.loader.get_event, self.loader.peek_event
+        get()  # stream start
+        if type(peek()) is yaml.StreamEndEvent:
+            return None
+        get()  # document start
+        stack = self.stack
+        scalar_event, alias_event = yaml.ScalarEvent, yaml.AliasEvent
+        seq_start, map_start = yaml.SequenceStartEvent, yaml.MappingStartEvent
+        str_tag, merge_tag = _TAG + "str", _TAG + "merge"
+        node: yaml.Node
+        while True:
+            event = get()
+            kind = type(event)
+            if kind is scalar_event:
+                value = event.value
+                if event.style == '"' and not value.isascii():
+                    self._encodable(value, event)  # a \uD800 escape: a lone surrogate (libyaml refuses it)
+                tag = self._tag(yaml.ScalarNode, event, value)
+                node = yaml.ScalarNode(tag, value, event.start_mark, event.end_mark, style=event.style)
+                size, data = 1, value if tag in (str_tag, merge_tag) else self._scalar(node)
+                if event.anchor is not None:
+                    self.anchors[event.anchor] = (node, 1, data)
+            elif kind is seq_start or kind is map_start:
+                if len(stack) >= MAX_DEPTH:
+                    raise too_deep(self._where(event.start_mark))
+                cls = yaml.SequenceNode if kind is seq_start else yaml.MappingNode
+                collection = cls(self._tag(cls, event, None), [], event.start_mark, None, flow_style=event.flow_style)
+                stack.append(_Frame(collection, [] if kind is seq_start else {}, event.anchor))
+                continue
+            elif kind is alias_event:
+                node, size, data = self._alias(event)
+            elif kind is yaml.SequenceEndEvent or kind is yaml.MappingEndEvent:
+                frame = stack.pop()
+                node, size, data = frame.node, frame.size, frame.data
+                node.end_mark = event.end_mark
+                if frame.anchor is not None:
+                    self.anchors[frame.anchor] = (node, size, data)
+            else:  # pragma: no cover - the parser sends nothing else inside a document
+                raise InputError(f"unexpected YAML event {kind.__name__}", where=self._where(event.start_mark))
+            if not stack:
+                self.data = data
+                break
+            self._add(stack[-1], node, size, data)
+        get()  # document end
+        if type(peek()) is not yaml.StreamEndEvent:
+            raise InputError("more than one YAML document (a line '---' or '...' inside the file)",
+                             where=self._where(peek().start_mark), hint="one record per file")
+        return node
+
+    def _scalar(self, node: yaml.ScalarNode) -> Any:
+        try:
+            return self.loader.yaml_constructors[node.tag](self.loader, node)
+        except (ValueError, OverflowError) as exc:
+            raise InputError(f"{quote(node.value)} cannot be read as a {node.tag.replace(_TAG, '')}: {exc}",
+                             where=self._where(node.start_mark)) from None
+
+    def _encodable(self, value: str, event: Any) -> None:
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise _lone_surrogate(value, exc, self._where(event.start_mark)) from None
+
+    def _tag(self, kind: type, event: Any, value: str | None) -> str:
+        tag = event.tag
+        if tag is None or tag == "!":
+            tag = self.loader.resolve(kind, value, event.implicit)
+        if tag == _NUMBER:
+            tag = _TAG + "str" if self.json_text else self._number_tag(value, event)  # type: ignore[arg-type]
+        elif tag in (_TAG + "int", _TAG + "float") and value is not None and _ANY_NUMBER.match(value):
+            self._number_tag(value, event)  # written !!int 010: refused alike; a plain decimal keeps the tag
+        if tag not in _PLAIN_TAGS and tag != _TAG + "merge":
+            raise InputError(f"the tag {tag.replace(_TAG, '!!')} is not allowed here",
+                             where=self._where(event.start_mark),
+                             hint="a record holds strings, numbers, booleans, lists and mappings only")
+        if tag == _TAG + "int" and value is not None and len(value) > MAX_DIGITS:
+            raise InputError(f"a number of {len(value):,} digits", where=self._where(event.start_mark),
+                             hint="is this the right file?")
+        if tag == _TAG + "float" and value is not None:
+            number = self.loader.construct_yaml_float(yaml.ScalarNode(tag, value))
+            if number != number or number in (float("inf"), float("-inf")):
+                raise InputError(f"{quote(value)} is not a finite number", where=self._where(event.start_mark),
+                                 hint="NaN and infinities are not allowed; give a number, or leave the field out")
+        return tag
+
+    def _number_tag(self, value: str, event: Any) -> str:
+        """int or float for a number both YAML 1.1 and 1.2 read alike (plain decimal); any other form a refusal
+        saying how to write it: 010 is 8 to YAML 1.1 and 10 to 1.2, 1:02 is 62 or text, 1e3 text or 1000.0,
+        1_000 and 0b1 numbers or text, and 0x3A a number a person may have meant as text."""
+        if len(value) > MAX_DIGITS:
+            raise InputError(f"a number of {len(value):,} digits", where=self._where(event.start_mark),
+                             hint="is this the right file?")
+        if _DECIMAL_INT.fullmatch(value):
+            return _TAG + "int"
+        if _DECIMAL_FLOAT.fullmatch(value):
+            return _TAG + "float"
+        old, new = self._as_yaml11(value), _as_yaml12(value)
+        number = new if not isinstance(new, str) else old
+        if isinstance(number, float) and not math.isfinite(number):
+            raise InputError(f"{quote(value)} is not a finite number", where=self._where(event.start_mark),
+                             hint="NaN and infinities are not allowed; give a number, or leave the field out")
+        if old == new:
+            problem = f"{quote(value)} is not written as a plain decimal number (YAML reads it as {_plain(new)})"
+        else:
+            problem = f"{quote(value)} means {_plain(old)} to YAML 1.1 and {_plain(new)} to YAML 1.2"
+        raise InputError(problem, where=self._where(event.start_mark),
+                         hint=f"write {_plain(number)}, or {quote(value)} quoted if a string is meant")
+
+    def _as_yaml11(self, value: str) -> Any:
+        """What YAML 1.1 (PyYAML's own reading) makes of a plain value: a number, or the text itself."""
+        for tag, rx, construct in ((_TAG + "int", _YAML11_INT, self.loader.construct_yaml_int),
+                                   (_TAG + "float", _YAML11_FLOAT, self.loader.construct_yaml_float)):
+            if rx.fullmatch(value):
+                return construct(yaml.ScalarNode(tag, value))
+        return value
+
+    def _alias(self, event: Any) -> tuple[yaml.Node, int, Any]:
+        where = self._where(event.start_mark)
+        if any(frame.anchor == event.anchor for frame in self.stack):
+            raise InputError(f"the alias *{event.anchor[:80]} refers to a list or mapping that contains it",
+                             where=where, hint="a record cannot contain itself")
+        if event.anchor not in self.anchors:
+            raise InputError(f"the alias *{event.anchor[:80]} names no anchor (&{event.anchor[:80]}) before it",
+                             where=where)
+        node, size, data = self.anchors[event.anchor]
+        self.aliases += 1
+        self.alias_nodes += size
+        if self.aliases > MAX_ALIASES or self.alias_nodes > MAX_ALIAS_NODES:
+            raise InputError(f"YAML aliases (*name) would expand to more than {MAX_ALIASES} aliases or "
+                             f"{MAX_ALIAS_NODES:,} values: refused, unexpanded", where=where,
+                             hint="write the values out; a record needs no aliases")
+        return node, size, data
+
+    def _add(self, frame: _Frame, node: yaml.Node, size: int, data: Any) -> None:
+        frame.size += size
+        collection = frame.node
+        if type(collection) is yaml.SequenceNode:
+            collection.value.append(node)
+            frame.data.append(data)  # type: ignore[union-attr]
+            frame.index += 1
+            return
+        if frame.key is None:  # a key
+            if node.tag == _TAG + "merge":
+                self.merges = True
+            elif not isinstance(node, yaml.ScalarNode) or node.tag != _TAG + "str":
+                kind = _KIND.get(node.tag.replace(_TAG, ""), "a list or mapping")
+                shown = quote(node.value) if isinstance(node, yaml.ScalarNode) and node.value else "an empty key"
+                raise InputError(f"a key must be a string, but {shown} is read as {kind}",
+                                 where=self._where(node.start_mark, node),
+                                 hint="quote the key (e.g. 'no': or '1':)" if isinstance(node, yaml.ScalarNode)
+                                 else None)
+            elif node.value in frame.keys:
+                first = frame.keys[node.value].start_mark.line + 1
+                raise InputError(f"duplicate key {quote(node.value)} (first at line {first}, again at line "
+                                 f"{node.start_mark.line + 1})", where=self._where(node.start_mark, node),
+                                 hint="give each key once; YAML would silently keep the last")
+            else:
+                frame.keys[node.value] = node
+            frame.key = node
+        else:
+            collection.value.append((frame.key, node))
+            frame.data[frame.key.value] = data  # type: ignore[call-overload]
+            frame.key = None
+
+    def _where(self, mark: Any, key: yaml.Node | None = None) -> str:
+        """``name:line:column: $.path`` of an event; ``key``: of that mapping key, itself named in the path."""
+        parts: list[Any] = []
+        for frame in self.stack:
+            if isinstance(frame.node, yaml.SequenceNode):
+                parts.append(frame.index)
+            elif frame.key is not None:
+                parts.append(frame.key.value if isinstance(frame.key, yaml.ScalarNode) else "?")
+        if key is not None and key.value != "":
+            parts.append(key.value if isinstance(key, yaml.ScalarNode) else "?")
+        return f"{self.name}:{mark.line + 1}:{mark.column + 1}: {json_path(parts)}"
+
+
+def _as_yaml12(value: str) -> Any:
+    """What YAML 1.2's core schema makes of a plain value: a number, or the text itself."""
+    if _YAML12_INT.fullmatch(value):
+        return int(value[2:], 8 if value[1] == "o" else 16) if value[:2] in ("0o", "0x") else int(value)
+    if _YAML12_FLOAT.fullmatch(value):
+        return float(value.lower().replace(".inf", "inf").replace(".nan", "nan"))
+    return value
+
+
+def _plain(reading: Any) -> str:
+    """A reading in a message: a number as plain decimal (a form both YAML versions read alike), or "text"."""
+    if isinstance(reading, str):
+        return "text"
+    if isinstance(reading, int) or (reading.is_integer() and abs(reading) < 1e15):
+        return str(int(reading))
+    text = repr(reading)
+    mantissa, _, exponent = text.partition("e")
+    if exponent and "." not in mantissa:
+        mantissa += ".0"
+    return f"{mantissa}e{exponent}" if exponent else text
+
+
+def _lone_surrogate(value: str, exc: UnicodeEncodeError, where: str) -> InputError:
+    code = ord(value[exc.start])
+    return InputError(f"the text {quote(value)} holds a lone surrogate escape (\\u{code:04x}), which is no "
+                      "character", where=where,
+                      hint="write the character itself (as UTF-8), or both halves of its surrogate pair")
+
+
+def _loads_json(text: str, name: str) -> Any:
+    """JSON, with nesting checked without recursion before the (recursive) parser runs."""
+    if not text.strip(" \t\r\n"):
+        raise no_record(name, "is empty")
+    if text.count("[") + text.count("{") > MAX_DEPTH and _json_depth(text) > MAX_DEPTH:
+        _scan_json(text, name, depth_only=True)  # says where
+    try:
+        data = json.loads(text, object_pairs_hook=_pairs, parse_constant=_constant, parse_float=_float)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"JSON syntax error: {exc.msg}", where=f"{name}:{exc.lineno}:{exc.colno}") from None
+    except (_Refused, ValueError, RecursionError):  # duplicate key, NaN, 1e999, an integer of 5,000 digits
+        _scan_json(text, name)
+        raise InputError("the JSON holds a duplicate key or a number that cannot be read", where=name) from None
+    if "\\u" in text and _SURROGATE_ESCAPE.search(text):  # perhaps a lone surrogate, which no output can write
+        _scan_json(text, name)
+    return data
+
+
+_JSON_STRING = re.compile(r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"')
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_BRACKETS = re.compile(r"[\[\]{}]")
+
+
+def _json_depth(text: str) -> int:
+    """How deep JSON's lists and objects nest (the strings taken out), counted without recursion; 0 when it
+    cannot be deeper than MAX_DEPTH."""
+    bare = _JSON_STRING.sub("", text)
+    if bare.count("[") + bare.count("{") <= MAX_DEPTH:
+        return 0  # cannot nest deeper: the usual case, settled without the loop
+    depth = deepest = 0
+    for bracket in _BRACKETS.findall(bare):
+        if bracket in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth -= 1
+    return deepest
+
+
+class _Refused(Exception):
+    """Raised inside json.loads; :func:`_scan_json` then finds where."""
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        raise _Refused
+    return out
+
+
+def _constant(name: str) -> Any:
+    raise _Refused
+
+
+def _float(text: str) -> float:
+    number = float(text)
+    if number in (float("inf"), float("-inf")):
+        raise _Refused
+    return number
+
+
+_JSON_TOKEN = re.compile(r'"(?:[^"\\\n]|\\.)*"?|[\[\]{},:]|-?(?:NaN|Infinity)|-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?')
+
+
+def _scan_json(text: str, name: str, depth_only: bool = False) -> None:
+    """Walk JSON's tokens with an explicit stack (no recursion), raising an InputError with line and path at
+    the first nesting too deep, duplicate key, non-finite number (NaN, Infinity, 1e999) or lone surrogate."""
+    stack: list[list[Any]] = []  # [is_object, key or index, keys seen {key: line}, expecting a key]
+
+    def where(pos: int) -> str:
+        line, column = _line_column(text, pos)
+        return f"{name}:{line}:{column}: {json_path([f[1] for f in stack if f[1] is not None])}"
+
+    for match in _JSON_TOKEN.finditer(text):
+        token, pos = match.group(), match.start()
+        first = token[0]
+        if first in "[{":
+            if len(stack) >= MAX_DEPTH:
+                raise too_deep(where(pos))
+            stack.append([True, None, {}, True] if first == "{" else [False, 0, None, False])
+        elif first in "]}":
+            if stack:
+                stack.pop()
+        elif first == ",":
+            if stack and stack[-1][0]:
+                stack[-1][3] = True
+                stack[-1][1] = None
+            elif stack:
+                stack[-1][1] += 1
+        elif first == ":":
+            if stack and stack[-1][0]:
+                stack[-1][3] = False
+        elif first == '"':
+            if stack and stack[-1][0] and stack[-1][3]:
+                try:
+                    key = json.loads(token)
+                except ValueError:
+                    key = token.strip('"')
+                line = _line_column(text, pos)[0]
+                seen = stack[-1][2]
+                if key in seen and not depth_only:
+                    stack[-1][1] = key
+                    lines = f" (first at line {seen[key]}, again at line {line})" if seen[key] != line else ""
+                    raise InputError(f"duplicate key {quote(key)}{lines}", where=where(pos),
+                                     hint="give each key once; JSON readers differ on which wins")
+                seen[key] = line
+                stack[-1][1] = key
+            if not depth_only and "\\u" in token:  # (a key is named in its own path, as it was set just above)
+                _no_lone_surrogate(token, partial(where, pos))
+        elif depth_only:
+            continue
+        elif len(token) > MAX_DIGITS:
+            raise InputError(f"a number of {len(token):,} digits", where=where(pos), hint="is this the right file?")
+        elif "N" in token or "I" in token or float(token) in (float("inf"), float("-inf")):
+            raise InputError(f"{quote(token)} is not a finite number", where=where(pos),
+                             hint="NaN and infinities are not JSON numbers; give a number, or leave the field out")
+
+
+def _no_lone_surrogate(token: str, where: Callable[[], str]) -> None:
+    """Refuse a JSON string token whose escapes make a lone surrogate (``"\\ud800"``)."""
+    try:
+        value = json.loads(token)
+    except ValueError:
+        return  # not a whole string: the parser words it
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise _lone_surrogate(value, exc, where()) from None
+
+
+def check_text(data: Any, source: Source) -> None:
+    """Refuse data (JSON types) whose keys or strings hold a lone surrogate, as JSON's ``"\\ud800"`` escape
+    decodes to: no output could write it. (:func:`loads` refuses one in a file; this is for data parsed
+    elsewhere, as a cohort's lines are.) Encoding the whole in C is the quick check; a failure is walked for its
+    path, without recursion."""
+    try:
+        json.dumps(data, ensure_ascii=False, default=str).encode("utf-8")
+        return
+    except UnicodeEncodeError:
+        pass
+    todo: list[tuple[Any, tuple[Any, ...]]] = [(data, ())]
+    while todo:
+        value, parts = todo.pop()
+        if isinstance(value, dict):
+            todo.extend((key, (*parts, key)) for key in value)  # a key is named in its own path
+            todo.extend((item, (*parts, key)) for key, item in value.items())
+        elif isinstance(value, list):
+            todo.extend((item, (*parts, i)) for i, item in enumerate(value))
+        elif isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                raise _lone_surrogate(value, exc, source.where(parts)) from None
+
+
+def json_path(parts: Iterable[Any]) -> str:
+    parts = list(parts)
+    if len(parts) > 16:  # deep nesting: the start and the end
+        return f"{json_path(parts[:8])}…({len(parts) - 12} more)…{json_path(parts[-4:])[1:]}"
+    out = "$"
+    for part in parts:
+        text = str(part)
+        if not text.isascii():  # a lone surrogate (in a key) would make the message unwritable: escaped
+            text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+        out += f"[{part}]" if isinstance(part, int) else f".{text if len(text) <= 80 else text[:80] + '…'}"
+    return out
+
+
+def line_of(node: yaml.Node | None, parts: Sequence[Any]) -> tuple[int, int] | None:
+    """1-based (line, column) of the value at a JSON path, as far down the path as the file goes."""
+    found = None
+    for part in parts:
+        if node is None:
+            break
+        found = (node.start_mark.line + 1, node.start_mark.column + 1)
+        if isinstance(node, yaml.MappingNode):
+            node = next((v for k, v in node.value if k.value == str(part)), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            node = node.value[part]
+        else:
+            node = None
+    if node is not None:
+        found = (node.start_mark.line + 1, node.start_mark.column + 1)
+    return found
+
+
+def _explain(error: jsonschema.ValidationError, document: str | None = None) -> tuple[str, str | None, list[Any]]:
+    """Turn one schema error into (message, hint, path), naming the offending key where there is one. ``document``:
+    the file the rules encode, the example a malformed citation is shown with."""
+    parts = list(error.absolute_path)
+    rule: dict[str, Any] = error.schema if isinstance(error.schema, dict) else {}
+    if error.validator == "additionalProperties":
+        allowed = list(rule.get("properties", {}))
+        extra = sorted(set(error.instance if isinstance(error.instance, dict) else ()) - set(allowed))
+        key = extra[0] if extra else "?"
+        return (f"unknown field {quote(key)}", did_you_mean(key, allowed), [*parts, key])
+    if error.validator == "enum" and isinstance(error.instance, str):
+        choices = [str(c) for c in rule.get("enum", [])]
+        return (f"{quote(error.instance)} is not allowed here",
+                did_you_mean(error.instance, choices) or "expected one of: " + ", ".join(choices), parts)
+    if error.validator in ("oneOf", "anyOf") and "x-message" in rule and "x-example" in rule:  # a vocabulary's
+        key = parts[-1] if parts and isinstance(parts[-1], str) else "it"
+        return (f"{key}: {_flow(error.instance)} is none of its forms: {rule['x-message']}",
+                f"e.g. {key}: {_flow(rule['x-example'])}", parts)
+    if error.validator in ("oneOf", "anyOf") and "x-message" in rule:
+        return rule["x-message"], None, parts
+    if error.validator == "required":
+        return error.message, None, parts
+    if error.validator == "format":
+        return f"{quote(error.instance)} is not a valid {error.validator_value} (expected YYYY-MM-DD)", None, parts
+    if error.validator == "pattern" and "x-example" in rule:  # a citation's: what one looks like, not the pattern
+        example = rule["x-example"]
+        if document:  # the author's own document, not another body's
+            example = f"{document} § {example.partition(' § ')[2]}"
+        return (f"{quote(error.instance)} is not a citation: expected '<document file> § <section heading>', the "
+                f"file name as the document block gives it, e.g. {quote(example)}", None, parts)
+    if error.validator == "pattern" and "x-message" in rule:  # a date's: the year out of bounds, or malformed
+        from epa.inputs.validation import is_date
+
+        problem = "is out of range" if is_date(str(error.instance)) else "is not a valid date"
+        return f"{quote(error.instance)} {problem}: expected {rule['x-message']}", _BOUNDS, parts
+    if error.validator in ("maximum", "minimum", "exclusiveMinimum") and "maximum" in rule:
+        digits = len(str(abs(int(cast(Any, error.instance)))))  # (finite: NaN and infinities never get this far)
+        shown = quote(error.instance) if digits <= 20 else f"a number of {digits:,} digits"
+        return f"{shown} is out of range: expected {_range(rule)}", _BOUNDS, parts
+    return _short_message(error), None, parts
+
+
+_BOUNDS = 'see "Value bounds" in the README'
+
+
+def _range(rule: dict[str, Any]) -> str:
+    """The range a bounded number's schema allows, in words: "a whole number from 0 to 1,000,000"."""
+    kind = "a whole number" if rule.get("type") == "integer" else "a number"
+    if "exclusiveMinimum" in rule:
+        return f"{kind} above {rule['exclusiveMinimum']:,} and at most {rule['maximum']:,}"
+    return f"{kind} from {rule.get('minimum', 0):,} to {rule['maximum']:,}"
+
+
+def _short_message(error: jsonschema.ValidationError) -> str:
+    """jsonschema's message, with the value it quotes cut to QUOTE_LIMIT characters."""
+    if isinstance(error.instance, str | int | float | bool | None) and len(error.message) < 200:
+        return error.message
+    shown = repr(error.instance)
+    return error.message.replace(shown, quote(error.instance)) if shown in error.message else error.message
+
+
+@cache
+def _validator(schema_name: str) -> jsonschema.Draft202012Validator:
+    """Built once per schema: a batch with many rejected records words each failure without rebuilding it."""
+    import jsonschema
+
+    return jsonschema.Draft202012Validator(schema(schema_name), format_checker=jsonschema.FormatChecker())
+
+
+def validate(data: Any, schema_name: str, source: Source) -> None:
+    """Raise InputError listing every schema violation (up to five), the most relevant first."""
+    from epa.inputs.validation import is_valid  # a check compiled once per schema: valid data skips jsonschema
+
+    if is_valid(data, schema_name):
+        return
+    explained = schema_errors(data, schema_name)
+    if not explained:
+        return
+    message, hint, parts = explained[0]
+    also = [f"\n  also: {source.where(p)}: {m}" + (f" ({h})" if h else "") for m, h, p in explained[1:5]]
+    more = f"\n  … and {len(explained) - 5} more" if len(explained) > 5 else ""
+    raise InputError(message + "".join(also) + more, where=source.where(parts), hint=hint)
+
+
+def schema_errors(data: Any, schema_name: str) -> list[tuple[str, str | None, list[Any]]]:
+    """Every schema violation of the data, the most relevant first, each as (message, hint, JSON path parts):
+    :func:`validate` raises the first few, ``epa check-rules`` lists and counts every one."""
+    from jsonschema.exceptions import relevance
+
+    document = _document_of(data)
+    return [_explain(e, document) for e in sorted(_validator(schema_name).iter_errors(data), key=relevance)]
+
+
+def _document_of(data: Any) -> str | None:
+    """The document file rules data encodes (a ruleset's ``document.file``, a journey file's ``document``), where
+    it names one plainly."""
+    document = data.get("document") if isinstance(data, dict) else None
+    file = document.get("file") if isinstance(document, dict) else document
+    return file if isinstance(file, str) and file and not any(c in file for c in "/\\\n") else None
+
+
+def _flow(value: Any) -> str:
+    """A value as YAML writes it in one line ({at_least: 0}), for a message about a rules file."""
+    if isinstance(value, str):
+        return quote(value)
+    text = yaml.safe_dump(value, default_flow_style=True, width=1_000_000).strip().removesuffix("...").strip()
+    return text if len(text) <= 80 else text[:80] + "…"
+
+
+_AT_LINE = re.compile(re.escape(LINE) + r"(?::\d+:(\d+))?(?:: (\$.*))?$", re.S)
+
+
+def json_line(raw: bytes, where: str) -> Any:
+    """A cohort's line, read as a record file's JSON is read (the same bounds, refusals and words,
+    ``epa.inputs.hostile``), its errors pointed at the line ``where`` with their JSON path kept, or else their
+    column."""
+    try:
+        return loads(decode(raw, LINE).rstrip("\r\n"), LINE, "json")[0]
+    except InputError as exc:
+        found = _AT_LINE.match(exc.where or "")
+        column, path = found.groups() if found else (None, None)
+        message = exc.message + (f" (column {column})" if column and not path else "")
+        raise InputError(message, where=f"{where}: {path}" if path else where,
+                         hint=exc.hint or "each line holds one whole record as a JSON object") from None

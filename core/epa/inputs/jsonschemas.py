@@ -1,0 +1,21 @@
+"""The JSON Schemas (Draft 2020-12) that are the contract for records, rulesets, journeys, standards and outputs.
+
+Read by the documents' reader and by the compiled checks alike, so neither imports the other to find them.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+
+@cache
+def schema(name: str) -> dict[str, Any]:
+    """One of the JSON Schemas: shipped in the wheel as ``epa/schemas``, copied from the repository's
+    ``schemas/``; an editable install reads that folder directly."""
+    packaged = files("epa") / "schemas" / f"{name}.schema.json"
+    source = packaged if packaged.is_file() else Path(__file__).parents[3] / "schemas" / f"{name}.schema.json"
+    return json.loads(source.read_text(encoding="utf-8"))

@@ -1,0 +1,122 @@
+"""Loading an apprentice record: syntax, schema, then the checks a schema cannot express."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from epa.errors import InputError
+from epa.inputs.documents import Source, check_text, parse, read_bytes, validate
+from epa.inputs.record_checks import Names, refusal
+from epa.model.domain import Record
+from epa.registry import Registry
+
+
+def load_record(path: Path | str, registry: Registry) -> Record:
+    """One apprentice record from a YAML or JSON file (``-``: standard input). A cohort given here (CSV, JSON
+    Lines or an Excel workbook) is refused pointing to ``epa compare --batch``: by its suffix, by a workbook's
+    signature, and, when the file is no record, by what its first lines hold."""
+    raw, name, kind = read_bytes(path)
+    return record_from_bytes(raw, name, kind, registry)
+
+
+class Unreadable(InputError):
+    """A record that is not YAML or JSON text at all (not UTF-8, a syntax error): the service answers 400 for it,
+    where a record that reads but is no valid record is 422."""
+
+
+def record_from_bytes(raw: bytes, name: str, kind: str, registry: Registry) -> Record:
+    """One apprentice record from its bytes (``kind``: "json" or "yaml"), named ``name`` in errors: as
+    :func:`load_record`, whose second half it is (the service's request body takes it directly)."""
+    cohort = _cohort_by_name(name) or _cohort_by_signature(raw)
+    if cohort:
+        raise _wrong_door(name, cohort)
+    try:
+        try:
+            data, source = parse(raw, name, kind)
+        except InputError as exc:
+            raise Unreadable(exc.message, where=exc.where, hint=exc.hint) from None
+        return record_from_data(data, source, registry, where=str(source.path), typed=True)  # `-` is <stdin>
+    except InputError:
+        cohort = _cohort_by_content(raw)  # looked for only once the file failed as a record: a record never is
+        if cohort:
+            raise _wrong_door(name, cohort) from None
+        raise
+
+
+# What a cohort's file is called, and how it starts: what `epa compare --batch` reads, not a single record.
+_COHORT_SUFFIXES = {".csv": "a CSV file", ".jsonl": "a JSON Lines file", ".ndjson": "a JSON Lines file",
+                    ".xlsx": "an Excel workbook", ".xlsm": "an Excel workbook", ".xls": "an Excel workbook"}
+_SIGNATURES = ((b"PK\x03\x04", "an Excel workbook (or another zip archive)"),
+               (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an Excel 97-2003 workbook"))
+# A CSV header: two or more names separated by commas, such as a spreadsheet writes ("Apprentice ID", date_of_birth).
+_CSV_HEADER = re.compile(r"""\s*"?[\w .()/#&'-]+"?\s*(?:,\s*"?[\w .()/#&'-]*"?\s*)+""")
+
+
+def _cohort_by_name(name: str) -> str | None:
+    return _COHORT_SUFFIXES.get(Path(name).suffix.lower()) if name != "<stdin>" else None
+
+
+def _cohort_by_signature(raw: bytes) -> str | None:
+    return next((what for signature, what in _SIGNATURES if raw.startswith(signature)), None)
+
+
+def _cohort_by_content(raw: bytes) -> str | None:
+    """CSV when the first line is a CSV header (and the next, if any, has as many cells), JSON Lines when the
+    first two lines are JSON objects each. YAML's comments are no part of either."""
+    text = raw[:65536].decode("utf-8-sig", "replace")
+    lines = [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    if lines and ":" not in lines[0] and _CSV_HEADER.fullmatch(lines[0]) and \
+            len({len(row) for row in csv.reader(lines[:2])}) == 1:
+        return "CSV text"
+    if len(lines) >= 2 and all(_json_object(line) for line in lines[:2]):
+        return "JSON Lines text (one JSON object a line)"
+    return None
+
+
+def _json_object(line: str) -> bool:
+    if not (line.startswith("{") and line.endswith("}")):
+        return False
+    try:
+        return isinstance(json.loads(line), dict)
+    except ValueError:
+        return False
+
+
+def _wrong_door(name: str, what: str) -> InputError:
+    """A cohort given where one record goes: the command that grades a cohort, with this file."""
+    import shlex  # only for this message
+
+    shown = "-" if name == "<stdin>" else shlex.quote(name)
+    return InputError(f"this is {what}, a cohort of records; this command takes one record (YAML or JSON)",
+                      where=name, hint=f"grade a cohort with: epa compare --batch {shown}")
+
+
+def record_from_data(data: Any, source: Source, registry: Registry, where: str, *, typed: bool = False) -> Record:
+    """Validate a record already parsed (from a file, a JSON line or a CSV row): ``source`` says where a JSON
+    path sits in the input (``<file>:<line>``) and ``where`` names the input itself. ``typed``: first ask the
+    typed decoder (``fastrecord.from_data``, the same Record for any data it vouches for), so that a valid record
+    needs neither the schema's compiled check nor cattrs (both take longer to make than to run once); a cohort's
+    lines have asked it already."""
+    check_text(data, source)  # first: a lone surrogate would make even the schema's message unwritable
+    if typed:
+        from epa.inputs.fastrecord import from_data
+
+        record = from_data(data, registry)
+        if record is not None:
+            return record
+    validate(data, "record", source)
+    try:
+        names = Names(registry, data["standard"])
+    except InputError as exc:
+        raise InputError(exc.message, where=source.where(["standard"]), hint=exc.hint) from None
+    from epa.model.convert import structure
+
+    record = structure(data, Record, where=where)  # (a record the schema passed always structures)
+    found = refusal(record, registry, names)
+    if found is not None:
+        raise InputError(found.message, where=source.where(found.parts), hint=found.hint)
+    return record

@@ -1,0 +1,184 @@
+"""The deadline family: the dates a body's document sets, counted from the record's dates, and whether each was kept.
+
+A deadline counts from an anchor date in the record and, where the record dates the event it governs, says
+whether it was kept: for a ``by`` deadline an event after the due date is late, for a ``not_before`` one an event
+before it (``LATE``). Nothing is guessed: a deadline whose anchor the record lacks is listed with what it needs.
+
+Stated once, here, for both paths: ``evaluate_deadline`` explains a deadline (the cited sentence, for
+``grading.grade`` and the default ``deadlines`` hook); ``missed`` decides, for the cohort engine, whether a record
+shows it missed, reading the same anchor and event dates and asking the same ``LATE``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import operator
+from collections.abc import Callable
+
+from epa.engine.plans import Table
+from epa.model.domain import JOURNEY_DATES, Attempt, DeadlineRule, Offset, Record, Ruleset
+from epa.model.results import Deadline
+from epa.rules.workdays import bank_holidays_between, describe, shift
+
+# Whether an event on a date is late against the due date, by the deadline's kind: after it for ``by``, before it
+# for ``not_before``.
+LATE: dict[str, Callable[[dt.date, dt.date], bool]] = {"by": operator.gt, "not_before": operator.lt}
+
+# Appended to what a missed advice deadline (or an outside advice tolerance) says: a fact, never a failure.
+ADVICE_MISSED = " (advice: the document advises this rather than requiring it; not a failure)"
+
+
+def first_attempt(record: Record, method: str) -> Attempt | None:
+    return next(iter(record.attempts_at(method)), None)
+
+
+def _method_date(record: Record, method: str) -> dt.date | None:
+    attempt = first_attempt(record, method)
+    return attempt.date if attempt else record.schedule.get(method)
+
+
+def anchor_date(record: Record, ruleset: Ruleset, anchor: str) -> tuple[dt.date | None, str]:
+    """The record's date for an anchor, and how it was found (for the explanation, or what is needed)."""
+    if anchor == "gateway":
+        return record.gateway.date, f"gateway on {record.gateway.date}"
+    if anchor == "epa_start":
+        if record.dates.epa_start:
+            return record.dates.epa_start, f"EPA start on {record.dates.epa_start}"
+        return record.gateway.date, f"EPA start, taken as the gateway date {record.gateway.date} (no dates.epa_start)"
+    if anchor in JOURNEY_DATES:
+        day = getattr(record.dates, anchor)
+        return day, f"{anchor.replace('_', ' ')} on {day}" if day else f"dates.{anchor}"
+    if anchor in ruleset.method_ids:
+        day = _method_date(record, anchor)
+        return day, f"the {anchor} on {day}" if day else f"a date for the {anchor} (an attempt or schedule.{anchor})"
+    dated = {m: _method_date(record, m) for m in ruleset.method_ids}
+    if anchor == "first_assessment":
+        known = [d for d in dated.values() if d]
+        return (min(known), f"the first assessment on {min(known)}") if known else (
+            None, "an assessment date (an attempt or schedule)")
+    if anchor == "final_assessment":
+        if not all(dated.values()):
+            return None, "a date for every method (attempts or schedule)"
+        last = max([*dated.values(), *(a.date for a in record.assessments)])  # type: ignore[type-var]
+        return last, f"the final assessment on {last}"
+    raise AssertionError(f"the journey schema allows no anchor {anchor!r}")
+
+
+def event_dates(record: Record, ruleset: Ruleset, event: str) -> list[dt.date] | None:
+    """The record's dates for an event; None while the record does not show it (all of it, for every_method)."""
+    if event in JOURNEY_DATES:
+        day = getattr(record.dates, event)
+        return [day] if day else None
+    if event in ruleset.method_ids:
+        attempt = first_attempt(record, event)
+        return [attempt.date] if attempt else None
+    if event == "every_method":
+        firsts = [first_attempt(record, m) for m in ruleset.method_ids]
+        return [a.date for a in firsts if a] or None
+    if event == "results_notified":  # the final assessment's: only once every method has been attempted
+        if not record.assessments or not all(first_attempt(record, m) for m in ruleset.method_ids):
+            return None
+        last = record.assessments[-1]
+        return [last.notified] if last.notified else None
+    raise AssertionError(f"the journey schema allows no event {event!r}")
+
+
+# --- explaining ---------------------------------------------------------------------------------------------
+
+def evaluate_deadline(rule: DeadlineRule, record: Record, ruleset: Ruleset, memo: Table | None = None
+                      ) -> Deadline:
+    """The deadline a rule sets for this record. With ``memo`` (an explanation's plan, ``epa.engine.plans``), remembered
+    by what the deadline reads of the record: its anchor date, how it was found, and its event's dates."""
+    anchor, found = anchor_date(record, ruleset, rule.from_)
+    events = event_dates(record, ruleset, rule.event) if rule.event and anchor is not None else None
+    if memo is None:
+        return _deadline(rule, ruleset, anchor, found, events)
+    key = (id(rule), anchor, found, tuple(events) if events else None)
+    deadline = memo.get(key)
+    if deadline is None:
+        deadline = memo.put(key, _deadline(rule, ruleset, anchor, found, events))
+    return deadline
+
+
+def _deadline(rule: DeadlineRule, ruleset: Ruleset, anchor: dt.date | None, found: str, events: list[dt.date] | None
+              ) -> Deadline:
+    if anchor is None:
+        return Deadline(rule.id, rule.name, None, rule.kind, "unknown",
+                        f"{rule.name}: {describe(rule.offset)} {rule.from_.replace('_', ' ')}; the record has no date "
+                        f"for that", rule.citation, needs=found, strength=rule.strength)
+    due = shift(anchor, rule.offset)
+    says = f"{rule.name}: {'by' if rule.kind == 'by' else 'not before'} {due} ({describe(rule.offset)} {found})"
+    if rule.offset.working_days is not None and (skipped := bank_holidays_between(anchor, due)):
+        says += "; skips bank holidays " + ", ".join(f"{name} {day}" for day, name in skipped)
+    status = "open"
+    if events:
+        is_late = LATE[rule.kind]
+        late = [d for d in events if is_late(d, due)]
+        complete = rule.event != "every_method" or len(events) == len(ruleset.method_ids)
+        status = "missed" if late else "met" if complete else "open"
+        says += f"; {rule.event.replace('_', ' ')} on {', '.join(map(str, events))}: {status}"  # type: ignore[union-attr]
+        if status == "missed" and rule.strength == "advice":
+            says += ADVICE_MISSED
+    return Deadline(rule.id, rule.name, due, rule.kind, status, says, rule.citation, strength=rule.strength)
+
+
+def deadlines(ruleset: Ruleset, record: Record, memo: Table | None = None) -> list[Deadline]:
+    """Every deadline of the ruleset's journey for the record (the default ``deadlines`` hook's answer)."""
+    if ruleset.journey is None:
+        return []
+    return [evaluate_deadline(rule, record, ruleset, memo) for rule in ruleset.journey.deadlines]
+
+
+# --- deciding (the cohort engine) ---------------------------------------------------------------------------
+
+Due = Callable[[Offset], Callable[[dt.date], dt.date]]  # an offset -> its due date from an anchor date
+
+
+def shifting(offset: Offset) -> Callable[[dt.date], dt.date]:
+    """An offset's due date from an anchor date, worked out each time asked (the engine's ``_Due`` remembers)."""
+    return lambda anchor: shift(anchor, offset)
+
+
+def _day(name: str, ruleset: Ruleset) -> Callable[[Record], dt.date | None] | None:
+    """The record's date for a journey date or a method (its first attempt, else its schedule), as
+    ``anchor_date`` reads it; None for the anchors and events that need the whole record (first or final
+    assessment, every method...)."""
+    if name in JOURNEY_DATES:
+        return lambda r: getattr(r.dates, name)
+    if name in ruleset.method_ids:
+        def first(r: Record) -> dt.date | None:
+            attempts = r.attempts_at(name)
+            return attempts[0].date if attempts else r.schedule.get(name)
+        return first
+    return None
+
+
+def missed(rule: DeadlineRule, ruleset: Ruleset, due: Due = shifting) -> Callable[[Record], bool]:
+    """A predicate true when the record shows the deadline missed (``evaluate_deadline`` says "missed"): the
+    anchor and event dates read as ``anchor_date`` and ``event_dates`` read them, without their words. ``due``
+    makes an offset's due-date function (the engine's remembers its answers by anchor date)."""
+    if rule.event is None:
+        return lambda r: False  # nothing to miss: the deadline is only ever open
+    anchor = {"gateway": lambda r: r.gateway.date, "epa_start": lambda r: r.dates.epa_start or r.gateway.date
+              }.get(rule.from_) or _day(rule.from_, ruleset)  # None: anchor_date works it out
+    event = _day(rule.event, ruleset) if rule.event in JOURNEY_DATES else None  # a method's event: its attempt
+    due_from, is_late = due(rule.offset), LATE[rule.kind]
+
+    def start(r: Record) -> dt.date | None:
+        return anchor(r) if anchor is not None else anchor_date(r, ruleset, rule.from_)[0]
+
+    if event is not None:  # one date: the journey date the record gives, if any
+        def missed_once(r: Record) -> bool:
+            day = event(r)
+            if day is None or (begun := start(r)) is None:
+                return False
+            return is_late(day, due_from(begun))
+        return missed_once
+
+    def missed_any(r: Record) -> bool:
+        events = event_dates(r, ruleset, rule.event)  # type: ignore[arg-type]
+        if not events or (begun := start(r)) is None:
+            return False
+        end = due_from(begun)
+        return any(is_late(d, end) for d in events)
+    return missed_any

@@ -1,0 +1,90 @@
+"""Component grading: how one method's criteria make its grade (the default ``grade_component``).
+
+A method is a fail unless every pass criterion is met (or as many as its rule in words states,
+``ComponentRule.pass_threshold``); then a distinction where every distinction criterion is met (or as many as
+``distinction_threshold`` states), else a pass; a method with no distinction criteria is a pass at best. The
+rule is stated here once: ``Thresholds.of`` reads it from a ruleset, ``decide`` applies it to counts,
+``explain`` gives its cited steps (``defaults.grade_component``), and ``expression`` writes it as Python over
+the criteria met as bits, for the cohort's compiled code (``epa.engine.graders``).
+"""
+
+from __future__ import annotations
+
+from attrs import frozen
+
+from epa.model.domain import Grade, Ruleset
+from epa.model.results import ComponentResult, Step
+
+
+@frozen
+class Thresholds:
+    """One method's criteria and how many of each level its grade needs, with the citation of its rule."""
+
+    method: str
+    passes: tuple[str, ...]  # the method's pass criteria ids, in the ruleset's order
+    distinctions: tuple[str, ...]
+    pass_needed: int
+    distinction_needed: int
+    citation: str
+
+    @classmethod
+    def of(cls, ruleset: Ruleset, method: str) -> Thresholds:
+        rule = ruleset.component_rules.get(method)
+        passes = tuple(c.id for c in ruleset.criteria_for(method, "pass"))
+        distinctions = tuple(c.id for c in ruleset.criteria_for(method, "distinction"))
+        # Absent, a threshold is every criterion of its level (the schema makes a stated one at least 1).
+        return cls(method, passes, distinctions,
+                   rule.pass_threshold if rule and rule.pass_threshold else len(passes),
+                   rule.distinction_threshold if rule and rule.distinction_threshold else len(distinctions),
+                   rule.citation if rule else ruleset.combination.rule_in_words.citation)
+
+
+def decide(rule: Thresholds, passes_met: int, distinctions_met: int) -> Grade:
+    """The grade of an attempt meeting this many of the method's pass and distinction criteria."""
+    if passes_met < rule.pass_needed:
+        return Grade.FAIL
+    if rule.distinctions and distinctions_met >= rule.distinction_needed:
+        return Grade.DISTINCTION
+    return Grade.PASS
+
+
+def explain(ruleset: Ruleset, method: str, criteria_met: frozenset[str]) -> ComponentResult:
+    """The default ``grade_component``: the grade ``decide`` gives, with its cited steps."""
+    rule = Thresholds.of(ruleset, method)
+    citation, passes, distinctions = rule.citation, rule.passes, rule.distinctions
+    pass_missing = tuple(c for c in passes if c not in criteria_met)
+    d_met = tuple(c for c in distinctions if c in criteria_met)
+    d_missing = tuple(c for c in distinctions if c not in criteria_met)
+    met_passes = len(passes) - len(pass_missing)
+    grade = decide(rule, met_passes, len(d_met))
+
+    def result(*steps: Step) -> ComponentResult:
+        return ComponentResult(method, grade, steps, pass_missing, d_met, d_missing)
+
+    pass_needed, needed = rule.pass_needed, rule.distinction_needed
+    of_needed = f" ({pass_needed} needed)" if pass_needed < len(passes) else ""
+    if grade is Grade.FAIL:
+        return result(Step(f"{method}: {met_passes} of {len(passes)} pass criteria met{of_needed}; "
+                           f"missing {', '.join(pass_missing)}: fail", citation))
+    all_passed = Step(f"{method}: all {len(passes)} pass criteria met" if not pass_missing else
+                      f"{method}: {met_passes} of {len(passes)} pass criteria met{of_needed}", citation)
+    if not distinctions:
+        return result(all_passed, Step(f"{method}: this body sets no distinction criteria here: pass", citation))
+    if grade is Grade.DISTINCTION:
+        return result(all_passed, Step(f"{method}: {len(d_met)} of {len(distinctions)} distinction criteria met "
+                                       f"({needed} needed): distinction", citation))
+    return result(all_passed, Step(f"{method}: {len(d_met)} of {len(distinctions)} distinction criteria met "
+                                   f"({needed} needed; missing {', '.join(d_missing)}): pass", citation))
+
+
+def expression(passes: int, distinctions: int, needed: int, pass_needed: int | None = None) -> str:
+    """``decide`` as a Python expression over ``met``, the criteria an attempt meets as bits: ``passes`` and
+    ``distinctions`` the masks of the method's criteria at each level, ``needed`` how many distinction criteria a
+    distinction needs, ``pass_needed`` how many pass criteria a pass needs (None: all)."""
+    if pass_needed is not None and pass_needed != passes.bit_count():
+        passed = f"FAIL if (met & {passes:#x}).bit_count() < {int(pass_needed)} else "
+    else:
+        passed = f"FAIL if met & {passes:#x} != {passes:#x} else "
+    if not distinctions:
+        return passed + "PASS"
+    return passed + f"DISTINCTION if (met & {distinctions:#x}).bit_count() >= {int(needed)} else PASS"

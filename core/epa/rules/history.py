@@ -1,0 +1,112 @@
+"""Attempt history and the grade cap: which attempts a body counts, and when a resit or retake caps the grade.
+
+Every document offers a resit or retake after a fail only, never to improve a pass: at each method an attempt
+counts while the method has none counted yet or the one counted last failed (``counts``), and the method's grade
+is its latest counted attempt's. Exceptional circumstances are recorded on a resit or retake, or on the fail it
+follows (a document may tie them to "the original fail"): ``exceptional``. The cap: a counted attempt of a kind
+the document caps (``Cap.applies_to``, a resit or retake) caps the overall grade, unless exceptional
+circumstances are recorded for it and the document lets them lift the cap (``capped``); a capped distinction is
+a pass (``CAPPED``: the journey schema allows a cap at pass only).
+
+Stated here once: the explained path asks ``counts``, ``explain_cap`` and ``capped_overall``
+(``epa.engine.explained``, ``epa.engine.resits``); the cohort's compiled code is written from ``counts_expression``,
+``capping_kinds``, ``capping_test`` and ``cap_lines`` (``epa.engine.graders``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from epa.model.domain import Attempt, Cap, Grade
+from epa.model.results import GradedAttempt, Step
+
+# A capped overall grade: this one becomes that one (the journey schema's cap.grade allows "pass" alone).
+CAPPED = (Grade.DISTINCTION, Grade.PASS)
+
+Counted = Sequence[tuple[Attempt, Grade]]  # the attempts a body counts, in record order, with its grades
+
+
+def counts(last: Grade | None) -> bool:
+    """Whether the next attempt at a method counts, given the grade of the one counted last there (None: none)."""
+    return last is None or last is Grade.FAIL
+
+
+def counts_expression(last: str) -> str:
+    """``counts`` as a Python expression over the name holding the grade counted last."""
+    return f"{last} is None or {last} is FAIL"
+
+
+def exceptional(i: int, history: Counted) -> bool:
+    """Whether exceptional circumstances are recorded for the ``i``-th attempt counted: on it, or on the attempt
+    counted before it at the same method."""
+    attempt = history[i][0]
+    if attempt.exceptional_circumstances:
+        return True
+    for before, _ in reversed(history[:i]):
+        if before.method == attempt.method:
+            return before.exceptional_circumstances
+    return False
+
+
+def next_at_method(i: int, history: Counted) -> int | None:
+    """The place of the attempt counted next at the ``i``-th attempt's method, if any."""
+    method = history[i][0].method
+    return next((j for j in range(i + 1, len(history)) if history[j][0].method == method), None)
+
+
+def capping_kinds(applies_to: Sequence[str]) -> tuple[str, ...]:
+    """The kinds of attempt the cap applies to: a resit or retake (a first attempt never caps)."""
+    return tuple(kind for kind in applies_to if kind != "first")
+
+
+def _capping(cap: Cap, history: Counted) -> list[int]:
+    kinds = capping_kinds(cap.applies_to)
+    return [i for i, (attempt, _) in enumerate(history) if attempt.kind in kinds]
+
+
+def _lifted(cap: Cap, i: int, history: Counted) -> bool:
+    return cap.exceptional_circumstances_lift and exceptional(i, history)
+
+
+def capped(cap: Cap, history: Counted) -> bool:
+    """Whether the attempts counted cap the overall grade: one the cap applies to that is not lifted from it."""
+    return any(not _lifted(cap, i, history) for i in _capping(cap, history))
+
+
+def capped_overall(overall: Grade | None) -> Grade | None:
+    """The overall grade under the cap."""
+    return CAPPED[1] if overall is CAPPED[0] else overall
+
+
+def explain_cap(cap: Cap, history: Sequence[GradedAttempt]) -> tuple[bool, list[Step]]:
+    """``capped``, with its cited step (for a history holding a resit or retake)."""
+    pairs = [(g.attempt, g.grade) for g in history]
+    capping = _capping(cap, pairs)
+    if not capping:
+        kinds = sorted({g.attempt.kind for g in history if g.attempt.kind != "first"})
+        return False, [Step(f"no cap: the document caps the grade after a {' or '.join(cap.applies_to)}, and the "
+                            f"record has only a {' and '.join(kinds)}", cap.citation)]
+    shown = ", ".join(f"{a.method} {a.kind} on {a.date}" for a, _ in (pairs[i] for i in capping))
+    if not capped(cap, pairs):
+        return False, [Step(f"{shown}: exceptional circumstances recorded, which this document lets lift the cap "
+                            f"at {cap.grade}: not capped", cap.citation)]
+    why = (": exceptional circumstances are recorded, but this document gives no exception to the cap"
+           if all(exceptional(i, pairs) for i in capping) else "")
+    return True, [Step(f"{shown}: overall grade capped at {cap.grade}{why}", cap.citation)]
+
+
+def explain_capped_overall(overall: Grade | None) -> str | None:
+    """The step saying the cap lowered ``overall``, or None where it does not."""
+    return f"{CAPPED[0]} capped at {CAPPED[1]}" if capped_overall(overall) is not overall else None
+
+
+def capping_test(kinds: tuple[str, ...], lift: bool, before: str) -> str:
+    """Whether a counted resit or retake (``kind``, ``ec`` its exceptional circumstances; ``before``, the name
+    holding those of the attempt counted before it at its method) caps the grade, as a Python expression: the
+    cap applies to its kind and is not lifted from it."""
+    return f"kind in {kinds!r}" + (f" and not (ec or {before})" if lift else "")
+
+
+def cap_lines(keyword: str, capped: str, overall: str) -> list[str]:
+    """The cap applied to the overall grade, as Python lines (``keyword``: ``if`` or ``elif``)."""
+    return [f"    {keyword} {capped} and {overall} is {CAPPED[0].name}:", f"        {overall} = {CAPPED[1].name}"]

@@ -1,0 +1,307 @@
+"""Loading a body's rulesets from its data files (the public helper body plugins call)."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import functools
+from collections.abc import Sequence
+from importlib.abc import Traversable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import attrs
+
+from epa import cache
+from epa.errors import InputError, did_you_mean
+from epa.inputs.documents import Source, read, validate
+from epa.model.domain import NOT_METHODS, Change, Journey, LogEntry, Ruleset, Standard
+
+JOURNEY_SUFFIX = ".journey.yaml"
+_T = TypeVar("_T")
+
+
+def structure(data: Any, cls: type[_T], where: str) -> _T:
+    """``epa.model.convert.structure``: cattrs is imported only when a file is read (a warm start's rules come from the
+    cache as the model's objects)."""
+    from epa.model.convert import structure as structured
+
+    return structured(data, cls, where)
+
+
+@functools.cache
+def _model_classes() -> dict[tuple[str, str], type]:
+    """What a cache entry of rules may hold (``cache.get_objects``): the domain model's classes (those of its
+    module, or of the modules of its package once it is one), and dates."""
+    import sys
+
+    from epa.model import domain as model
+
+    found: dict[tuple[str, str], type] = {(c.__module__, c.__qualname__): c
+                                          for name, module in list(sys.modules.items())
+                                          if name == model.__name__ or name.startswith(model.__name__ + ".")
+                                          for c in vars(module).values()
+                                          if isinstance(c, type) and c.__module__ == name}
+    found[("datetime", "date")] = dt.date
+    return found
+
+
+def load_ruleset(file: Path | Traversable) -> Ruleset:
+    """Read and validate one ruleset file against ``schemas/ruleset.schema.json``: a whole ruleset, or a later
+    version stored as its predecessor (``based_on``, a file in the same folder, read first) plus ``changes``."""
+    return _load_ruleset(Path(str(file)), {}, ())[1]
+
+
+Loaded = dict[Path, tuple[dict[str, Any], Ruleset]]  # each file read once: its (resolved) data and its ruleset
+
+
+def _load_ruleset(path: Path, loaded: Loaded, chain: tuple[Path, ...]) -> tuple[dict[str, Any], Ruleset]:
+    key = path.resolve()
+    if key in loaded:
+        return loaded[key]
+    data, source = read(path)
+    extra: dict[str, Any] = {}
+    if isinstance(data, dict) and ("based_on" in data or "changes" in data):
+        data, extra = _derive(data, source, loaded, (*chain, key))
+    else:
+        validate(data, "ruleset", source)
+        _check_ruleset(data, source)
+    ruleset = attrs.evolve(structure(data, Ruleset, where=str(source.path)), source_file=str(source.path), **extra)
+    loaded[key] = (data, ruleset)
+    return data, ruleset
+
+
+def _check_ruleset(data: dict[str, Any], source: Source) -> None:
+    """What the schema cannot say: ids unique, criteria and rows naming the declared methods."""
+    methods = {m["id"] for m in data["methods"]}
+    seen: set[str] = set()
+    for i, criterion in enumerate(data["criteria"]):
+        if criterion["id"] in seen:
+            raise InputError(f"criterion id {criterion['id']!r} appears twice", where=source.where(["criteria", i]))
+        seen.add(criterion["id"])
+        if criterion["method"] not in methods:
+            raise InputError(f"criterion names method {criterion['method']!r}, which the ruleset does not declare",
+                             where=source.where(["criteria", i, "method"]))
+    for i, row in enumerate(data["combination"]["rows"]):
+        if set(row["when"]) != methods:
+            raise InputError(f"row columns {sorted(row['when'])} are not the methods {sorted(methods)}",
+                             where=source.where(["combination", "rows", i, "when"]))
+    distinction = (data["combination"]["rule_in_words"].get("decides") or {}).get("distinction")
+    if isinstance(distinction, dict):
+        path = ["combination", "rule_in_words", "decides", "distinction"]
+        for i, method in enumerate(distinction.get("methods", ())):
+            if method not in methods:
+                raise InputError(f"the rule in words names method {method!r}, which the ruleset does not declare",
+                                 where=source.where([*path, "methods", i]), hint=did_you_mean(method, sorted(methods)))
+        if distinction.get("at_least", 0) > len(methods):
+            raise InputError(f"the rule in words needs a distinction in at least {distinction['at_least']} methods, "
+                             f"but the ruleset has {len(methods)}", where=source.where([*path, "at_least"]),
+                             hint="count the methods the document grades; at_least is at most that many")
+
+
+VERSION_FILE = ("based_on", "document", "changes", "log")
+
+
+class _Resolved(Source):
+    """The ruleset a version file's changes make, which no file holds: a place in it is named as a change path
+    names it (criteria[S1.5].level)."""
+
+    def __init__(self, data: dict[str, Any], path: Path):
+        super().__init__(path, "")
+        self.data = data
+
+    def where(self, parts: Sequence[Any]) -> str:
+        from epa.rules.versions import render
+
+        return render(self.data, parts)
+
+
+def _invalid(data: dict[str, Any], path: Path) -> InputError | None:
+    try:
+        validate(data, "ruleset", _Resolved(data, path))
+        _check_ruleset(data, _Resolved(data, path))
+    except InputError as exc:
+        return exc
+    return None
+
+
+def _derive(data: dict[str, Any], source: Source, loaded: Loaded,
+            chain: tuple[Path, ...]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A version file's whole ruleset: its predecessor's, with its document block and its changes applied in
+    order; and the Ruleset fields that record them (based_on, changes)."""
+    from epa.rules.versions import PathError, apply_change
+
+    if "based_on" not in data:
+        raise InputError("changes belong to a version file, which names the ruleset it changes: add based_on "
+                         "(its predecessor's file, in the same folder)", where=source.where(["changes"]))
+    for key in data:
+        if key not in VERSION_FILE:
+            raise InputError(f"a version file holds only based_on, document, changes and log; {key!r} comes from "
+                             f"{data['based_on']} (to change it, add an entry to changes)", where=source.where([key]))
+    validate(data, "ruleset", source)
+    base_path = source.path.parent / data["based_on"]
+    if base_path.resolve() in chain:
+        cycle = " → ".join([*(p.name for p in chain), base_path.name])
+        raise InputError(f"based_on makes a cycle: {cycle}", where=source.where(["based_on"]))
+    if not base_path.is_file() or base_path.name.endswith(JOURNEY_SUFFIX):
+        others = [p.name for p in source.path.parent.iterdir() if p.name.endswith((".yaml", ".yml"))
+                  and not p.name.endswith(JOURNEY_SUFFIX) and p.name != source.path.name]
+        raise InputError(f"based_on names {data['based_on']!r}, which is not a ruleset file in "
+                         f"{source.path.parent}", where=source.where(["based_on"]),
+                         hint=did_you_mean(data["based_on"], others))
+    base_data, base = _load_ruleset(base_path, loaded, chain)
+    old, new = base_data["document"], data["document"]
+    if not (new.get("version") and old.get("version")):  # a later version of a document that gives none
+        raise InputError(f"a version file is a later version of {data['based_on']}'s document: both documents "
+                         "give their versions", where=source.where(["document"] if not new.get("version") else
+                                                                  ["based_on"]),
+                         hint="give document.version here, and in the ruleset it is based on")
+    if new["version"] == old["version"]:
+        raise InputError(f"version {new['version']!r} is {data['based_on']}'s too: a version file is a later "
+                         "version of its predecessor's document", where=source.where(["document", "version"]))
+    if old.get("effective_from") and new["effective_from"] <= old["effective_from"]:
+        raise InputError(f"effective_from {new['effective_from']} is not after {data['based_on']}'s "
+                         f"({old['effective_from']}): a version file is a later version",
+                         where=source.where(["document", "effective_from"]))
+    resolved = {**copy.deepcopy(base_data), "document": new}
+    changes = []
+    for i, change in enumerate(data["changes"]):
+        try:
+            entry = apply_change(resolved, change)
+        except PathError as exc:
+            raise InputError(f"{change['op']} {change['path']}: {exc.message}",
+                             where=source.where(["changes", i, exc.field]), hint=exc.hint) from None
+        placed = {k: str(change[k]) for k in ("before", "after") if k in change}
+        changes.append(Change(op=change["op"], path=change["path"], citation=change["citation"],
+                              says=change["says"], value=change.get("value"), entry=entry, **placed))
+    if _invalid(resolved, source.path):
+        # Name the change that made it invalid: the last after which a valid ruleset became an invalid one.
+        state, culprit, problem, ok = {**copy.deepcopy(base_data), "document": new}, 0, None, True
+        for i, change in enumerate(data["changes"]):
+            apply_change(state, change)
+            found = _invalid(state, source.path)
+            if found and ok:
+                culprit, problem = i, found
+            ok = found is None
+        assert problem is not None
+        change = data["changes"][culprit]
+        raise InputError(f"{change['op']} {change['path']} leaves the ruleset invalid: {problem.where}: "
+                         f"{problem.message}", hint=problem.hint,
+                         where=source.where(["changes", culprit, "path" if change["op"] == "remove" else "value"]))
+    log = tuple(structure(entry, LogEntry, where=str(source.path)) for entry in data.get("log", ()))
+    return resolved, {"based_on": base.document.version, "changes": tuple(changes), "log": log}
+
+
+def load_standard(file: Path | Traversable) -> Standard:
+    """Read and validate one standard's definition against ``schemas/standard.schema.json`` (cached as the
+    rulesets are: see load_rulesets)."""
+    entry = cache.key("standard-objects", [Path(str(file))], cache.objects_key())
+    hit = cache.get_objects(entry, _model_classes())
+    if type(hit) is Standard:
+        return hit
+    standard = _read_standard(Path(str(file)))
+    cache.put_objects(entry, standard, _model_classes())
+    return standard
+
+
+def _read_standard(path: Path) -> Standard:
+    data, source = read(path)
+    validate(data, "standard", source)
+    for key in ("methods", "criteria"):
+        seen: set[str] = set()
+        for i, item in enumerate(data[key]):
+            if item["id"] in seen:
+                raise InputError(f"{key} id {item['id']!r} appears twice", where=source.where([key, i, "id"]))
+            seen.add(item["id"])
+    methods = [m["id"] for m in data["methods"]]
+    for i, item in enumerate(data["criteria"]):
+        if "method" in item and item["method"] not in methods:
+            raise InputError(f"criterion {item['id']!r} is placed in the method {item['method']!r}, which the standard "
+                             "does not have", where=source.where(["criteria", i, "method"]),
+                             hint=did_you_mean(item["method"], methods) or f"one of {', '.join(methods)}")
+    return structure(data, Standard, where=str(source.path))
+
+
+def load_journey(file: Path | Traversable, methods: set[str]) -> Journey:
+    """Read and validate one journey file against ``schemas/journey.schema.json``; ``methods`` are the
+    standard's method ids, which the file's method names must be."""
+    data, source = read(Path(str(file)))
+    validate(data, "journey", source)
+    _check_journey_names(data, source, methods)
+    return structure(data, Journey, where=str(source.path))
+
+
+def _check_journey_names(data: dict, source: Source, methods: set[str]) -> None:
+    ids = [d["id"] for d in data["deadlines"]]
+    for section in ("gateway", "deadlines", "tolerances", "recommendations", "conduct"):
+        seen: set[str] = set()
+        for i, rule in enumerate(data.get(section, [])):
+            if rule["id"] in seen:
+                raise InputError(f"{section} id {rule['id']!r} appears twice", where=source.where([section, i, "id"]))
+            seen.add(rule["id"])
+    advice = {d["id"] for d in data["deadlines"] if d.get("strength") == "advice"}
+    for i, rule in enumerate(data["gateway"]):
+        ref = (rule.get("check") or {}).get("deadline")
+        if ref and ref["id"] not in ids:
+            raise InputError(f"gateway requirement names deadline {ref['id']!r}, which the file does not declare",
+                             where=source.where(["gateway", i, "check", "deadline", "id"]))
+        if ref and ref["id"] in advice and (rule.get("strength") == "mandatory" or rule.get("mandatory") is True):
+            raise InputError(f"a mandatory gateway requirement is checked against deadline {ref['id']!r}, which is "
+                             "advice (strength: advice)", where=source.where(["gateway", i, "check", "deadline", "id"]),
+                             hint="give the requirement the strength its sentence has (recommended), or the deadline "
+                                  "strength: required")
+    for i, window in enumerate((data["resit"] or {}).get("windows", [])):
+        if window.get("strength") == "advice" and window["consequence"] != "none_stated":
+            raise InputError(f"window {window['id']!r} is advice (strength: advice) but states a consequence "
+                             f"({window['consequence']}); advice is never a failure",
+                             where=source.where(["resit", "windows", i, "strength"]),
+                             hint="a window whose sentence says what follows a miss is strength: required")
+    # The schema allows any standard's method names; each must be one of this standard's.
+    named = [(["deadlines", i, key], rule[key]) for i, rule in enumerate(data["deadlines"])
+             for key in ("from", "event") if rule.get(key) is not None and rule[key] not in NOT_METHODS]
+    named += [(["tolerances", i, "method"], t["method"]) for i, t in enumerate(data["tolerances"])]
+    named += [(["resit", "rework", i, "method"], r["method"])
+              for i, r in enumerate((data["resit"] or {}).get("rework", []))]
+    named += [(["recommendations", i, "about"], r["about"])
+              for i, r in enumerate(data.get("recommendations", [])) if "about" in r]
+    named += [(["conduct", i, "about"], c["about"]) for i, c in enumerate(data.get("conduct", [])) if "about" in c]
+    for path, method in named:
+        if method not in methods:
+            raise InputError(f"names method {method!r}; this standard's methods are {sorted(methods)}",
+                             where=source.where(path), hint=did_you_mean(method, sorted(methods)))
+
+
+def load_rulesets(directory: Path | Traversable) -> tuple[Ruleset, ...]:
+    """Every ``*.yaml`` ruleset in a plugin's data directory, in file-name order, each with the journey
+    rules of its standard (``<standard>.journey.yaml``) where the directory has them.
+
+    Reading and validating them is most of what loading a body costs, at every start; so the rulesets are
+    cached (``epa.cache``) as the model's objects, keyed by the files' contents and the code."""
+    files = sorted((p for p in directory.iterdir() if p.name.endswith((".yaml", ".yml"))), key=lambda p: p.name)
+    entry = cache.key("rulesets-objects", [Path(str(p)) for p in files], cache.objects_key())
+    hit = cache.get_objects(entry, _model_classes())
+    if type(hit) is tuple and all(type(r) is Ruleset for r in hit):  # else (not what was stored): read the files
+        return hit
+    rulesets = _read_rulesets(files)
+    cache.put_objects(entry, rulesets, _model_classes())
+    return rulesets
+
+
+def _read_rulesets(files: list[Traversable]) -> tuple[Ruleset, ...]:
+    seen: Loaded = {}  # a version file's predecessor is read once, for both
+    rulesets = [_load_ruleset(Path(str(p)), seen, ())[1] for p in files if not p.name.endswith(JOURNEY_SUFFIX)]
+    journeys = {p.name.removesuffix(JOURNEY_SUFFIX): p for p in files if p.name.endswith(JOURNEY_SUFFIX)}
+    loaded: dict[str, Journey] = {}
+    for standard, path in journeys.items():
+        versions = [r for r in rulesets if r.standard == standard]
+        if not versions:
+            raise InputError(f"journey rules for {standard}, but no ruleset for that standard", where=str(path))
+        journey = loaded[standard] = load_journey(path, set(versions[0].method_ids))
+        for ruleset in versions:
+            if (journey.body, journey.document) != (ruleset.body, ruleset.document.file):
+                raise InputError(f"journey file is {journey.body}'s {journey.document}, but the ruleset is "
+                                 f"{ruleset.body}'s {ruleset.document.file}", where=str(path))
+    return tuple(
+        attrs.evolve(r, journey=j, ambiguities=r.ambiguities + j.ambiguities) if (j := loaded.get(r.standard)) else r
+        for r in rulesets
+    )

@@ -1,0 +1,150 @@
+"""Resit and retake windows: by when a resit or retake must be taken after a fail.
+
+A window counts from each fail's notice (``fail_notified``: it governs the next attempt at the fail's method),
+from the first fail's notice (``first_fail_notified``: every resit and retake), or from the first attempt
+(``first_assessment``: every attempt). An attempt it governs dated after it is late, unless exceptional
+circumstances are recorded for it (``epa.rules.history.exceptional``) and the document lets them lift the
+window. A window missed has the consequence its document states: the whole EPA again (``full_retake``; never
+for advice), or, where the document states none (``none_stated``), the miss is reported and nothing follows.
+
+Stated here once: ``spans`` finds what each window governs and what is late, ``missed`` decides (the cohort
+engine asks it through ``RetakeWindow``), and ``explain`` gives each window's deadlines and cited steps
+(``epa.engine.resits``, the default ``resit_policy``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Callable, Iterator, Sequence
+from typing import NamedTuple
+
+from epa.model.domain import Grade, Offset, Window
+from epa.model.results import Deadline, GradedAttempt, Step
+from epa.rules.deadlines import ADVICE_MISSED
+from epa.rules.history import Counted, exceptional, next_at_method
+from epa.rules.workdays import describe, shift
+
+Due = Callable[[dt.date], dt.date]  # a window's due date from the date it counts from
+
+
+class Span(NamedTuple):
+    """One window as the record opens it: the fail that opens it (its place in the history), the date it counts
+    from and its due date, and the places of the attempts it governs, of those late, and of those excused."""
+
+    failed: int
+    anchor: dt.date
+    due: dt.date
+    governed: tuple[int, ...]
+    late: tuple[int, ...]
+    excused: tuple[int, ...]
+
+
+def decides_retake(window: Window) -> bool:
+    """Whether missing the window means the whole EPA again (advice is never a failure)."""
+    return window.consequence == "full_retake" and window.strength != "advice"
+
+
+def _opened(window: Window, history: Counted) -> Iterator[tuple[int, dt.date, Sequence[int]]]:
+    """Each time the window opens in a history holding a fail (only a fail opens one): the place of the fail that
+    opens it, the date it counts from, and the places of the attempts it governs."""
+    if window.from_ == "fail_notified":  # each fail governs the next attempt at its method
+        for i, (attempt, grade) in enumerate(history):
+            if grade is Grade.FAIL:
+                j = next_at_method(i, history)
+                yield i, attempt.notified_on, () if j is None else (j,)
+        return
+    first = next(i for i, (_, grade) in enumerate(history) if grade is Grade.FAIL)
+    if window.from_ == "first_fail_notified":  # the first fail governs every resit and retake
+        yield first, history[first][0].notified_on, [j for j, (a, _) in enumerate(history) if a.kind != "first"]
+    else:  # first_assessment: every attempt, first ones too
+        yield first, history[0][0].date, range(len(history))
+
+
+def spans(window: Window, history: Counted, due: Due | None = None) -> list[Span]:
+    """What the window governs in a history holding a fail, and what is late, in record order: an attempt it
+    governs dated after it, excused where exceptional circumstances are recorded for it and the document lets
+    them lift the window."""
+    lift, found = window.exceptional_circumstances_lift, []
+    for failed, anchor, governed in _opened(window, history):
+        by = due(anchor) if due is not None else shift(anchor, window.offset)
+        late = tuple(j for j in governed if history[j][0].date > by)
+        found.append(Span(failed, anchor, by, tuple(governed), late,
+                          tuple(j for j in late if lift and exceptional(j, history))))
+    return found
+
+
+def missed(window: Window, history: Counted, due: Due | None = None) -> bool:
+    """Whether an attempt the window governs is late beyond exceptional circumstances: a span with more attempts
+    late than excused. ``spans``' reading, written for a cohort's engine, which asks it per record: one pass,
+    stopping at the first such attempt (tests/test_decisions.py holds the two equal on drawn histories)."""
+    if due is None:
+        def due(anchor: dt.date) -> dt.date:
+            return shift(anchor, window.offset)
+    start, lift = window.from_, window.exceptional_circumstances_lift
+    if start == "fail_notified":  # each fail governs the next attempt at its method
+        due_by: dict[str, dt.date] = {}  # each method's attempt counted last, where it failed: when the next is due
+        for j, (a, grade) in enumerate(history):
+            by = due_by.pop(a.method, None)
+            if by is not None and a.date > by and not (lift and exceptional(j, history)):
+                return True
+            if grade is Grade.FAIL:
+                due_by[a.method] = due(a.notified_on)
+        return False
+    if start == "first_fail_notified":  # the first fail governs every resit and retake
+        by = due(next(a for a, grade in history if grade is Grade.FAIL).notified_on)
+        return any(a.kind != "first" and a.date > by and not (lift and exceptional(j, history))
+                   for j, (a, _) in enumerate(history))
+    by = due(history[0][0].date)  # first_assessment: the first attempt counted governs them all
+    return any(a.date > by and not (lift and exceptional(j, history)) for j, (a, _) in enumerate(history))
+
+
+class RetakeWindow:
+    """A window whose miss means the whole EPA again (``decides_retake``), with its due dates (``due``: a cohort's
+    engine remembers them by the date they count from)."""
+
+    def __init__(self, window: Window, due: Due):
+        self.window, self.due = window, due
+        # missed(history): ``missed`` for this window and due dates (a partial: no Python call of its own per record).
+        self.missed: Callable[[Counted], bool] = functools.partial(missed, window, due=due)
+
+
+def fewest_days(offset: Offset) -> int:
+    """The fewest calendar days an offset can span from any date: at least as many as it says of days and of
+    working days, seven a week and 28 a month; 0 for one that can reach back. (Attempts spanning fewer days than
+    a window counted from the first assessment cannot miss it.)"""
+    parts = (offset.months or 0, offset.weeks or 0, offset.days or 0, offset.working_days or 0)
+    return 0 if min(parts) < 0 else 28 * parts[0] + 7 * parts[1] + parts[2] + parts[3]
+
+
+def _label(g: GradedAttempt) -> str:
+    return f"{g.attempt.method} {g.attempt.kind} on {g.attempt.date}"
+
+
+def explain(window: Window, history: Sequence[GradedAttempt]) -> tuple[list[Deadline], bool, list[Step]]:
+    """The window's deadlines, whether missing it (beyond any exceptional circumstances) means the whole EPA
+    again, and the cited steps."""
+    found = spans(window, [(g.attempt, g.grade) for g in history])
+    deadlines, retake, steps = [], False, []
+    for i, span in enumerate(found):
+        suffix = f".{history[span.failed].attempt.method}" + (f".{i + 1}" if len(found) > 1 else "")
+        deadline_id = window.id + (suffix if window.from_ == "fail_notified" else "")
+        status = "missed" if span.late else "met" if span.governed else "open"
+        says = f"{window.name}: by {span.due} ({describe(window.offset)} {span.anchor})"
+        if span.late:
+            says += f"; {', '.join(_label(history[j]) for j in span.late)} came after it"
+            if window.strength == "advice":
+                says += ADVICE_MISSED
+        deadlines.append(Deadline(deadline_id, window.name, span.due, "by", status, says, window.citation,
+                                  strength=window.strength))
+        if span.excused:
+            steps.append(Step(f"{says}, but exceptional circumstances are recorded, which this document lets lift "
+                              "the window", window.citation))
+        if len(span.late) > len(span.excused):
+            if decides_retake(window):
+                retake = True
+                steps.append(Step(f"{says}: the whole EPA must be taken again", window.citation))
+            else:  # none_stated: reported, and nothing follows that the document does not state
+                steps.append(Step(f"{says}: the window was missed; the document states no consequence for missing "
+                                  f"it (“{window.text}”), so none is applied", window.citation))
+    return deadlines, retake, steps

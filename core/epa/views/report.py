@@ -1,0 +1,281 @@
+"""What each command says, as plain data (for JSON) — the table views render the same data."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from epa.errors import InputError
+from epa.model.domain import DeadlineRule, Document, Journey, Ruleset
+from epa.model.results import BodyResult
+from epa.registry import Registry
+from epa.rules.citations import documents
+
+if TYPE_CHECKING:
+    from epa.model.results import Decision
+
+# `epa journey`'s rows: a body's id and name, its journey rules (None: it encodes none) and their document.
+JourneyRules = tuple[str, str, Journey | None, Document]
+
+
+def unstructure(value: Any) -> Any:
+    """``epa.model.convert.unstructure``: cattrs is imported only when JSON is made (a table is drawn from the
+    objects)."""
+    from epa.model.convert import unstructure as plain
+
+    return plain(value)
+
+
+def bodies(registry: Registry) -> list[dict[str, Any]]:
+    return [{
+        "id": b.body.id,
+        "name": b.body.name,
+        "standards": list(b.body.standards),
+        "documents": [{
+            "standard": r.standard,
+            "version": r.document.version,
+            "title": r.document.title,
+            "file": r.document.file,
+            "effective_from": r.document.effective_from.isoformat() if r.document.effective_from else None,
+        } for r in b.body.rulesets],
+    } for b in registry.bodies]
+
+
+def plugins(registry: Registry) -> list[dict[str, Any]]:
+    from epa.views.variants import variants
+
+    return [{
+        "id": b.body.id,
+        "name": b.body.name,
+        "distribution": b.distribution,
+        "version": b.version,
+        "hooks": list(b.own_hooks),
+        "standards_defined": [s.id for s in b.standards],
+        "rulesets": [{"standard": r.standard, "version": r.document.version, "document": r.document.title,
+                      "variants": variants(r, b)} for r in b.body.rulesets],
+    } for b in registry.bodies]
+
+
+def standards(registry: Registry) -> list[dict[str, Any]]:
+    """Every defined standard (the core's and any a plugin adds), and the loaded bodies offering it."""
+    return [{"standard": s.id, "name": s.name, "level": s.level, "methods": list(s.method_ids),
+             "bodies": [b.body.id for b in registry.bodies if s.id in b.body.standards]}
+            for s in registry.defined_standards()]
+
+
+def criteria(registry: Registry, standard: str, body: str | None, version: str | None) -> list[dict[str, Any]]:
+    chosen = [registry.named(body)] if body else list(registry.offering(standard))
+    if body and standard not in chosen[0].body.standards:
+        raise InputError(f"{chosen[0].body.id} does not offer {standard}",
+                         hint="it offers " + ", ".join(chosen[0].body.standards))
+    out = []
+    for loaded in chosen:
+        ruleset = loaded.ruleset(standard, version if body else None)
+        cited = _documents(loaded.body.name, ruleset.document)
+        for c in ruleset.criteria:
+            out.append({"body": loaded.body.id, "version": ruleset.document.version, **unstructure(c),
+                        "documents": cited})
+    return out
+
+
+def ambiguities(registry: Registry, body: str | None) -> list[dict[str, Any]]:
+    chosen = [registry.named(body)] if body else registry.bodies
+    out = []
+    for loaded in chosen:
+        for r in loaded.body.rulesets:
+            cited = _documents(loaded.body.name, r.document)
+            for a in r.ambiguities:
+                out.append({"body": loaded.body.id, "standard": r.standard, "version": r.document.version,
+                            **unstructure(a), "criteria": list(a.criteria), "documents": cited})
+    return out
+
+
+def _documents(body_name: str, doc: Document) -> dict[str, dict[str, str | None]]:
+    """Beside a citation: the document its file names, by title, version and label (``epa.rules.citations``)."""
+    return documents(body_name, doc.file, doc.title, doc.version)
+
+
+def result(res: BodyResult) -> dict[str, Any]:
+    return unstructure(res)  # type: ignore[no-any-return]
+
+
+def _about(res: BodyResult) -> dict[str, Any]:
+    return {"body": res.body, "body_name": res.body_name, "document": res.document, "documents": res.documents}
+
+
+def gateway(results: list[BodyResult]) -> list[dict[str, Any]]:
+    return [{**_about(r), "gateway": unstructure(r.gateway)} for r in results]
+
+
+def timeline(results: list[BodyResult]) -> list[dict[str, Any]]:
+    return [{**_about(r), "overall": r.overall, "capped": r.capped, "full_retake_required": r.full_retake_required,
+             "deadlines": unstructure(r.deadlines), "checks": unstructure(r.checks)} for r in results]
+
+
+def journey_rules(registry: Registry, standard: str, body: str | None) -> list[JourneyRules]:
+    """Each body's journey rules for a standard (id, name, rules, the document they come from): what `epa
+    journey` lists."""
+    chosen = [registry.named(body)] if body else list(registry.offering(standard))
+    if body and standard not in chosen[0].body.standards:
+        raise InputError(f"{chosen[0].body.id} does not offer {standard}",
+                         hint="it offers " + ", ".join(chosen[0].body.standards))
+    return [(b.body.id, b.body.name, b.ruleset(standard).journey, b.ruleset(standard).document) for b in chosen]
+
+
+def journey(rules: list[JourneyRules], standard: str) -> list[dict[str, Any]]:
+    empty: dict[str, Any] = {"document": None, "gateway": [], "deadlines": [], "resit": None, "tolerances": [],
+                             "ambiguities": [], "recommendations": []}
+    return [{**(unstructure(j) if j else empty), "body": body_id, "body_name": name, "standard": standard,
+             "documents": _documents(name, doc)}
+            for body_id, name, j, doc in rules]
+
+
+JOURNEY_ROWS = {"gateway_ready": lambda r: r.gateway_ready, "capped": lambda r: r.capped,
+                "full_retake_required": lambda r: r.full_retake_required}
+
+
+def disagreements(results: Sequence[BodyResult | Decision]) -> list[str]:
+    """The rows where the bodies do not all agree: 'overall', a method id, or one of JOURNEY_ROWS (of
+    explained results, or of the engine's decisions alike)."""
+    if not results:
+        return []
+    if isinstance(results[0], tuple):  # the engine's Decisions, a cohort's: their columns read at once
+        return _disagreements(results)  # type: ignore[arg-type]
+    return _by_attribute(results)
+
+
+def _by_attribute(results: Sequence[BodyResult | Decision]) -> list[str]:
+    first = list(results[0].components)
+    same_methods = all(list(r.components) == first for r in results)  # in the same order, too
+    methods = first if same_methods else list(dict.fromkeys(m for r in results for m in r.components))
+    rows = ["overall", *methods, *JOURNEY_ROWS]
+    # One row of cells per body, read down the columns: a cohort asks this of every record.
+    cells = [(r.overall, *(r.components.values() if same_methods else (r.components.get(m) for m in methods)),
+              r.gateway_ready, r.capped, r.full_retake_required) for r in results]  # JOURNEY_ROWS, in order
+    return [row for row, column in zip(rows, zip(*cells, strict=True), strict=True)
+            if column.count(column[0]) != len(column)]
+
+
+def _disagreements(results: Sequence[Decision]) -> list[str]:
+    """As ``disagreements``, for the engine's Decisions (named tuples: body, overall, methods, grades and the
+    JOURNEY_ROWS, in that order)."""
+    _, overall, methods, grades, *journey = zip(*results, strict=True)
+    n = len(results)
+    if methods.count(methods[0]) != n:  # the bodies' methods differ, or are in another order
+        return _by_attribute(results)
+    rows = ["overall", *methods[0], *JOURNEY_ROWS]
+    columns = [overall, *zip(*grades, strict=True), *journey]
+    return [row for row, column in zip(rows, columns, strict=True) if column.count(column[0]) != n]
+
+
+# The rows a record's deadlines and tolerance checks add to `epa compare`'s ``differences``. Each body's rule ids
+# differ, so a deadline is matched across bodies by the event it governs and the date it counts from
+# (``deadline:portfolio_submitted:discussion``), a check by its method and measure
+# (``check:observation:duration_minutes``). A body's value on a row is its verdict: the worst of its deadlines (or
+# checks) there, in VERDICTS' order. The force of a rule counts only where it is not kept: a missed requirement
+# beside missed advice differs, a date met beside one met as advice does not. A body whose document states no such
+# deadline (or no tolerance for the measure: ``no_tolerance_stated``) gives no verdict and is not compared; a row
+# differs where two bodies' verdicts do.
+VERDICTS = ("missed", "outside", "missed (advice)", "outside (advice)", "unknown", "open", "met", "within")
+
+
+def verdict(status: str, strength: str) -> str | None:
+    """A deadline's or check's verdict for comparison (None: the document states no tolerance to be within)."""
+    if status == "no_tolerance_stated":
+        return None
+    return f"{status} (advice)" if strength == "advice" and status in ("missed", "outside") else status
+
+
+def deadline_row(rule: DeadlineRule) -> str | None:
+    """The comparison row of a journey deadline: None for one that governs no event a record can date."""
+    return f"deadline:{rule.event}:{rule.from_}" if rule.event else None
+
+
+def check_row(method: str, measure: str) -> str:
+    return f"check:{method}:{measure}"
+
+
+def journey_row_words(row: str) -> str | None:
+    """A deadline's or check's row in words ('deadline portfolio submitted (from discussion)', 'check observation
+    duration minutes'); None for any other row."""
+    kind, _, rest = row.partition(":")
+    if kind == "deadline":
+        event, _, anchor = rest.partition(":")
+        return f"deadline {event.replace('_', ' ')} (from {anchor.replace('_', ' ')})"
+    if kind == "check":
+        return "check " + rest.replace(":", " ").replace("_", " ")
+    return None
+
+
+NO_VERDICT = "none stated"  # a body's value on a deadline's or check's row where its document states none
+
+
+def journey_verdicts(ruleset: Ruleset | None, deadlines: Iterable[Any], checks: Iterable[Any]
+                     ) -> dict[str, tuple[str, list[str]]]:
+    """One body's verdict on each deadline and check row, with the ids of its rules there (``deadlines`` and
+    ``checks``: a result's, as objects with ``id``, ``status``, ``strength`` and, for a check, ``method`` and
+    ``measure``). Deadlines a body's own hook adds beyond its journey rules are not matched."""
+    found: dict[str, list[tuple[str, str]]] = {}
+    rules = {d.id: d for d in (ruleset.journey.deadlines if ruleset and ruleset.journey else ())}
+    for d in deadlines:
+        if (rule := rules.get(d.id)) is not None and (row := deadline_row(rule)) is not None \
+                and (said := verdict(d.status, d.strength)) is not None:
+            found.setdefault(row, []).append((said, d.id))
+    for c in checks:
+        if (said := verdict(c.status, c.strength)) is not None:
+            found.setdefault(check_row(c.method, c.measure), []).append((said, c.id))
+    return {row: (min((v for v, _ in pairs), key=VERDICTS.index), list(dict.fromkeys(i for _, i in pairs)))
+            for row, pairs in found.items()}
+
+
+def journey_differences(verdicts: Mapping[str, Mapping[str, tuple[str, list[str]]]]) -> dict[str, dict[str, Any]]:
+    """The deadline and check rows on which bodies' verdicts differ (``verdicts``: body -> ``journey_verdicts``),
+    each as {body: {"verdict", "rules"}} for the bodies giving one, in the order the rows first appear."""
+    rows = list(dict.fromkeys(row for by_row in verdicts.values() for row in by_row))
+    out = {}
+    for row in rows:
+        given = {body: by_row[row] for body, by_row in verdicts.items() if row in by_row}
+        if len({v for v, _ in given.values()}) > 1:
+            out[row] = {body: {"verdict": v, "rules": ids} for body, (v, ids) in given.items()}
+    return out
+
+
+def journey_rows(results: Sequence[BodyResult], rulesets: Sequence[Ruleset | None]
+                 ) -> dict[str, dict[str, Any]]:
+    """``journey_differences`` of graded results, each with the ruleset that graded it."""
+    return journey_differences({r.body: journey_verdicts(rs, r.deadlines, r.checks)
+                                for r, rs in zip(results, rulesets, strict=True)})
+
+
+MEASURES = ("duration_minutes", "questioning_minutes", "words")  # an attempt's, as a witness line names them
+
+
+def witness_line(witness: dict[str, Any]) -> str:
+    """A witness record in one line, as a reader checks it against a finding: each attempt (method, kind, grade
+    or criteria met, date, exceptional circumstances, what was measured), the journey's dates, then what the
+    apprentice and gateway give besides their ids and dates (ages, levels, evidence not provided, counts) and any
+    document version named."""
+    parts = []
+    for a in witness.get("assessments", ()):
+        kind = f" {a['kind']}" if a.get("kind", "first") != "first" else ""
+        what = a["grade"] if a.get("grade") else f"{len(a.get('criteria_met') or ())} criteria met"
+        ec = ", exceptional circumstances" if a.get("exceptional_circumstances") else ""
+        counts = a.get("duration_includes_questioning")
+        counting = {"duration_minutes": "" if counts is None else " counting the questioning" if counts
+                    else " without the questioning"}
+        measured = "".join(f", {k.replace('_', ' ')} {a[k]:g}{counting.get(k, '')}" for k in MEASURES
+                           if a.get(k) is not None)
+        parts.append(f"{a['method']}{kind} {what} on {a.get('date', '?')}{ec}{measured}")
+    parts += [f"{k.replace('_', ' ')} on {v}" for k, v in witness.get("dates", {}).items() if v]
+    apprentice = {k: v for k, v in witness.get("apprentice", {}).items() if k != "id" and v not in (None, False)}
+    if apprentice:
+        parts.append("apprentice " + ", ".join(f"{k} {v}" if v is not True else k for k, v in apprentice.items()))
+    gateway = witness.get("gateway", {})
+    if gateway:
+        missing = [k for k, v in gateway.items() if v is False]
+        counts = [f"{k} {v}" for k, v in gateway.items() if isinstance(v, int) and not isinstance(v, bool)]
+        parts.append(f"gateway on {gateway.get('date', '?')}" + "".join(f", {k} not provided" for k in missing)
+                     + "".join(f", {c}" for c in counts))
+    if witness.get("document_versions"):
+        parts.append("versions " + ", ".join(f"{b} {v}" for b, v in witness["document_versions"].items()))
+    return "; ".join(parts) or "an empty record"
