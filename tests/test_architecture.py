@@ -192,3 +192,14 @@ def test_the_batch_keeps_no_state_at_module_level() -> None:
     changed = {name: found for name in batch
                if (found := _module_state_changed(ast.parse(MODULES[name].read_text(encoding="utf-8"))))}
     assert changed == {}
+
+
+def test_no_two_modules_define_a_class_of_the_same_name() -> None:
+    """A name means one thing across the package: the model's Check (a gateway check), Outcome, Method and Journey
+    are not also a conformance check, a check's outcome, a compiled method and a compiled journey (issue 18)."""
+    defined: dict[str, list[str]] = {}
+    for name, path in MODULES.items():
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.ClassDef):
+                defined.setdefault(node.name, []).append(name)
+    assert {name: modules for name, modules in defined.items() if len(modules) > 1} == {}
