@@ -228,7 +228,7 @@ def identical(a: Any, b: Any, path: str = "$") -> bool:
 def test_standards_from_the_cache_equal_those_read_from_the_files(cache_dir: Path) -> None:
     from importlib.resources import files
 
-    for file in sorted(p for p in (files("epa") / "standards").iterdir() if p.name.endswith(".yaml")):
+    for file in sorted(p for p in (files("epa") / "rules" / "standards").iterdir() if p.name.endswith(".yaml")):
         first = rules.load_standard(file)
         assert identical(rules.load_standard(file), first)
     assert list(cache_dir.glob("standard-*.pickle"))
