@@ -179,7 +179,8 @@ def test_the_page_opens_on_the_divergences(data):
         assert 'class="changes"' in item and "<strong>" in item  # what changes, and each side's value
         assert 'class="witness-line"' in item
         if "complete" in data:
-            assert 'class="region"' in item and " inputs (" in item
+            # the count, in the units it counts (inputs, gateway profiles, classes of a day or a value)
+            assert 'class="region"' in item and re.search(r"[\d,]+ of [\d,]+ [a-z][^<(]* \(", item)
 
 
 @pytest.mark.parametrize("data", reports(), ids=lambda d: "live" if "complete" in d else "sample")

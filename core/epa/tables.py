@@ -301,8 +301,11 @@ def _witnessed(f: dict[str, Any], touched: dict[str, Any] | None = None) -> str:
     from epa.report import witness_line
 
     region = f.get("region")
-    text = (f"\n{region['inputs']:,} of {region['of']:,} inputs ({100 * region['share']:.3g}%)"
-            + ("" if region["exact"] else ", of those swept") if region else "")
+    if region and region.get("counted", True):
+        text = (f"\n{region['inputs']:,} of {region['of']:,} {region.get('unit', 'inputs')} "
+                f"({100 * region['share']:.3g}%)" + ("" if region["exact"] else ", of those swept"))
+    else:
+        text = f"\n{region['reason']}" if region else ""
     if touched is not None:
         text += f"\n{touched['inputs']:,} of {touched['of']:,} records of the cohort ({100 * touched['share']:.3g}%)"
     if f.get("shows") and f.get("witness"):

@@ -76,10 +76,22 @@ def _percent(part: int, whole: int) -> str:
     return f"{value:.3g}%" if value >= 0.001 else f"{value:.2e}%"
 
 
-def region(inputs: int, of: int, space: str, exact: bool = True, sampled: int | None = None) -> dict[str, Any]:
-    """A finding's region: how many inputs show it, of how many in the space counted, and its share."""
-    return {"inputs": inputs, "of": of, "share": share(inputs, of), "space": space, "exact": exact,
+def region(inputs: int, of: int, space: str, exact: bool = True, sampled: int | None = None,
+           unit: str = "inputs") -> dict[str, Any]:
+    """A finding's region: how many inputs show it, of how many in the space counted, and its share. ``unit``
+    names what is counted: "inputs" where each is one pattern of an apprentice's input (criteria met, component
+    grades), else the classes a range of values stands for ("classes of the portfolio submitted day (...)"),
+    so that no share of classes is read as a share of apprentices."""
+    return {"inputs": inputs, "of": of, "share": share(inputs, of), "unit": unit, "space": space, "exact": exact,
             "sampled": sampled}
+
+
+PROFILES = "gateway profiles (each a class of every requirement field, in combination)"
+
+
+def not_counted(reason: str) -> dict[str, Any]:
+    """The region of a finding no count is made of, saying why (``reason``: "no record shows this: ...")."""
+    return {"counted": False, "reason": reason}
 
 
 def _citation(s: Subject, method: str) -> list[str]:
@@ -196,6 +208,6 @@ def gateway_findings(subjects: list[Subject], standard: Standard, ready: dict[tu
                    + f"; for example {profiles.described(witnesses[joint])}.")
         finding = Finding("gateway.profiles" + (f".{number}" if number > 1 else ""), "gateway", summary, sides, data,
                           {"row": "gateway_ready", "values": values}, n)
-        out.append((finding, region(n, total, space, exact)))
+        out.append((finding, region(n, total, space, exact, unit=PROFILES)))
     return out
 
