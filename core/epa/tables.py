@@ -564,7 +564,7 @@ def compare(console: Console, results: list[BodyResult], differing: list[str], a
                       *(Text(c, style="bold yellow" if differs else "") for c in cells))
     for row, given in journey.items():  # a deadline or check row: shown only where the bodies' verdicts differ
         table.add_row(Text(_label(row) + " ≠", style="bold"),
-                      *(Text(given[r.body]["verdict"] if r.body in given else "—", style="bold yellow")
+                      *(Text(given[r.body]["verdict"] if r.body in given else NO_VERDICT, style="bold yellow")
                         for r in results))
     print_table(console, table)
     if not differing:
