@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from epa.testing import ok_json, requires, run
+from epa.documents import schema
+from epa.testing import ok_json, registry, requires, run
 
 # 002 § Assessing the practical observation (with Q&As): "The observation must include questioning", "lasting 1 hour
 # with a +/- 10% tolerance either way": 54 to 66 minutes with the questioning. 003 § Questioning Session: "the
@@ -85,3 +86,42 @@ def test_more_questioning_than_the_duration_counting_it_is_refused(tmp_path):
     cohort.write_text(Path(path).read_text(encoding="utf-8").strip() + "\n", encoding="utf-8")
     batch = run("compare", "--batch", str(cohort), "--format", "csv")
     assert batch.exit_code == 2 and "20 minutes of questioning" in batch.stdout
+
+
+@requires(*BODIES)
+def test_a_duration_checks_value_is_as_the_schema_and_readme_say(tmp_path):
+    # 60 minutes recorded counting 10 of questioning: TQUK counts 50 (003: the questioning follows its observation),
+    # the others 60; 60 counting questioning of no stated length: TQUK cannot count its minutes (unknown) and its
+    # value is the 60 as recorded. The schema and README say exactly that.
+    assert _durations(tmp_path, duration_minutes=60, questioning_minutes=10, duration_includes_questioning=True) == {
+        "highfield": ("within", 60), "tqual": ("outside", 50), "gateway_quals": ("within", 60)}
+    assert _durations(tmp_path, duration_minutes=60, duration_includes_questioning=True)["tqual"] == ("unknown", 60)
+    check = schema("output")["$defs"]["tolerance_check"]["properties"]
+    value = " ".join(check["value"]["description"].split())
+    assert "50 for a body counting it after the duration" in value and "value is the figure as recorded" in value
+    assert "questioning_minutes the record does not give" in check["status"]["description"]
+    readme = Path(__file__).resolve().parents[1] / "README.md"
+    if readme.is_file():
+        text = " ".join(readme.read_text(encoding="utf-8").split())
+        assert "60 for Highfield, 50 for TQUK" in text and "`value` is the figure as recorded" in text
+
+
+@requires(*BODIES)
+def test_tquks_subtraction_cites_its_questioning_session_and_the_table_says_none_stated(tmp_path, monkeypatch):
+    # 003 § Questioning Session: "the question and answer session will last up to 10 minutes, following the
+    # 60-minute (+/-10%) practical observation": where the 10 minutes are taken away, the reason cites that section
+    # (the duration's own sentence is § Practical Observation).
+    out = ok_json("--bodies", ",".join(BODIES), "compare", _record(tmp_path, duration_minutes=60,
+                  questioning_minutes=10, duration_includes_questioning=True), definition="compare")
+    tqual = next(r for r in out["results"] if r["body"] == "tqual")
+    [check] = [c for c in tqual["checks"] if c["id"] == "observation-duration"]
+    assert "counts after the duration (003_3692b76548845e1c.txt § Questioning Session)" in check["says"]
+    # NQual states no tolerance for the observation: compare's table says "none stated", as the consistency report
+    # does, where the bodies' verdicts differ
+    if "nqual" in {b.body.id for b in registry().bodies}:
+        monkeypatch.setenv("COLUMNS", "300")
+        table = run("--bodies", ",".join((*BODIES, "nqual")), "compare", _record(tmp_path, duration_minutes=60,
+                    questioning_minutes=10, duration_includes_questioning=True))
+        assert table.exit_code == 0, table.stderr
+        row = next(line for line in table.stdout.splitlines() if line.startswith("check observation duration"))
+        assert "none stated" in row and "—" not in row

@@ -32,6 +32,10 @@ def subjects(registry: Registry, standard: str, bodies: list[str] | None) -> lis
     return [SweptBody(b, b.ruleset(standard)) for b in chosen]
 
 
+# What each sweep's findings count, where not inputs: a class of attempt history or a gateway profile stands for
+# every history or profile like it, whatever the number of apprentices in it.
+UNITS = {"resits": "classes of attempt history", "gateway": "gateway profiles swept"}
+
 # What each sweep's findings are counted over: (the space, whether it is every input of its kind).
 SWEPT = {"grading": ("every combination of component grades", True),
          "resits": ("every class of each method's attempt history, one method at a time (the others passed at "
@@ -50,7 +54,41 @@ def _swept_region(finding: Finding, cases: dict[str, int], current: list[SweptBo
     space, exact = SWEPT[finding.area]
     if finding.area == "resits" and not histories.by_the_data(current):
         space, exact = space + " (a body's own resit_policy hook may read the days otherwise: a sample of it)", False
-    return complete.region(finding.cases, cases[finding.area], space, exact)
+    return complete.region(finding.cases, cases[finding.area], space, exact, unit=UNITS.get(finding.area, "inputs"))
+
+
+# Why a finding has no count, by area: what no record shows, or where the inputs it changes are counted instead.
+NOT_COUNTED = {
+    "criteria": "not counted on its own: its witness is one input (this criterion alone unmet); every pattern of "
+                "the method's criteria is counted in the criteria.<method>.patterns findings",
+    "resits": "rule data compared: the attempt histories it changes are counted in the resits findings a record "
+              "shows (capped, the whole EPA again)",
+    "gateway": "rule data compared: the gateway profiles it changes are counted in the gateway.profiles findings",
+    "deadlines": "rule data compared: a deadline a record can date is compared by its verdicts in a finding of its "
+                 "own, where the bodies' verdicts differ",
+    "tolerances": "no record shows this: on no value of the measure do two bodies' verdicts differ (a body stating "
+                  "no tolerance gives none)",
+    "recommendations": "no record shows this: rule data only (advice, never a failure: no outcome depends on it)",
+    "self-consistency": "no record shows this: rule data only (the document's own words, which no outcome a record "
+                        "gets tells apart)",
+    "reference": "rule data only: a departure from the assessment-plan pattern; the inputs it changes are counted "
+                 "in the grading and criteria findings",
+    "versions": "rule data only: a change between two versions of one document (a record is graded by the "
+                "version in force)",
+    "conduct": "no record shows this: rule data only (a record carries nothing of it, and no outcome epa gives "
+               "depends on it)",
+}
+
+
+def _not_counted(finding: Finding) -> dict[str, Any]:
+    """The region of a finding no sweep counted: why, said plainly (a gateway evidence item leaving no body's
+    readiness changed, a criterion's one input)."""
+    if finding.id.startswith("gateway.evidence."):
+        return complete.not_counted("no record shows this: leaving the item out changes no body's gateway readiness")
+    if finding.area == "self-consistency" and finding.witness:
+        return complete.not_counted("not counted: one input shows it (its witness); the document's rule is checked "
+                                    "against itself, not swept")
+    return complete.not_counted(NOT_COUNTED.get(finding.area, "no record shows this: rule data only"))
 
 
 def _criterion_readings(found: list[Finding], current: list[SweptBody]) -> None:
@@ -92,7 +130,7 @@ def _item_region(finding: Finding, alone: dict[str, dict[tuple[bool, ...], int]]
     return complete.region(alone.get(item, {}).get(joint, 0), gateway["profiles"],
                            f"every gateway profile: those in which the {item.replace('_', ' ')} alone (missing or "
                            "not recorded) splits the bodies as the witness does, every other requirement met",
-                           gateway["exact"])
+                           gateway["exact"], unit=complete.PROFILES)
 
 
 def analyse(registry: Registry, standard: str, bodies: list[str] | None = None) -> dict[str, Any]:
@@ -114,13 +152,14 @@ def analyse(registry: Registry, standard: str, bodies: list[str] | None = None) 
     documents = {s.label: document_of(s) for s in current} | {
         f"{s.id}@{r.document.version}": document_of(SweptBody(s.loaded, r, pinned=True))
         for s in current for r in s.loaded.body.rulesets_for(standard)}
-    findings = [{**f.as_data(documents), "region": _swept_region(f, cases, current)} for f in found]
+    findings = [{**f.as_data(documents), "region": _swept_region(f, cases, current) or _not_counted(f)}
+                for f in found]
     findings += [{**f.as_data(documents), "region": r} for f, r in counted]
     # A stated finding a record shows (an evidence item one body requires at gateway) is as large as the gateway
     # profiles in which that item alone, missing or not recorded, splits the bodies as its witness does.
     alone = profiles.alone(standard, current)
-    findings += [{**f.as_data(documents), "region": f.region or _item_region(f, alone, summary["gateway"], current)}
-                 for f in stated]
+    findings += [{**f.as_data(documents), "region": f.region or _item_region(f, alone, summary["gateway"], current)
+                  or _not_counted(f)} for f in stated]
     return {
         "standard": standard,
         "bodies": [{"id": s.label, "name": s.loaded.body.name,

@@ -252,10 +252,13 @@ def self_consistency(subjects: list[SweptBody], standard: Standard) -> list[Find
                                    p.record, None, 1))
         for a in r.ambiguities:
             if a.contradiction:
-                out.append(Finding(f"self-consistency.{s.label}.{a.id}", "self-consistency",
-                                   f"{s.loaded.body.name}'s document contradicts itself: {a.text_says}",
-                                   [Side((s.label,), f"read as: {a.reading}", {s.label: (a.citation,)},
-                                         (Quote(s.label, a.text_says, a.citation),), (a.reading,))]))
+                # two deadlines its reading keeps both of: a record shows them disagreeing
+                out.append(journeys.witnessed(
+                    Finding(f"self-consistency.{s.label}.{a.id}", "self-consistency",
+                            f"{s.loaded.body.name}'s document contradicts itself: {a.text_says}",
+                            [Side((s.label,), f"read as: {a.reading}", {s.label: (a.citation,)},
+                                  (Quote(s.label, a.text_says, a.citation),), (a.reading,))]),
+                    journeys.contradiction(s, a.rules) if a.rules else None))
         for c in r.criteria:
             if c.repeats and (repeated := r.criterion(c.repeats)):
                 out.append(Finding(f"self-consistency.{s.label}.{c.id}-repeats-{c.repeats}", "self-consistency",

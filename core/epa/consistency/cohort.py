@@ -5,21 +5,26 @@ engine, the same error rows). A record touches a finding when every body the fin
 finding's witness shows (the overall grade, a method's grade, gateway readiness, the cap or a full retake), the
 value the finding says it gives: the record shows the same split; and, where the finding names its cause (a
 gateway finding's ``shows.unmet``: each body's unmet requirements on the witness; a criterion's
-``shows.criterion``, left unmet), for the same cause. Only records of the analysed standard count; a finding
-that names an older document version, or that no record can show, touches none.
+``shows.criterion``, left unmet), for the same cause. On a deadline's or a tolerance check's row a record
+touches the finding where its verdicts split the bodies as the finding's region counts its classes
+(``journeys.splits``): a record of any value in a class the region counts, not only the witness's value. Only
+records of the analysed standard count; a finding that names an older document version, or that no record can
+show, touches none.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
 
-from epa.batch import cohort as batch
+from epa import batch
+from epa.consistency import journeys
 from epa.consistency.complete import region
 from epa.errors import InputError
-from epa.model.domain import Ruleset
-from epa.views.report import journey_verdicts
+from epa.model import Ruleset
+from epa.report import journey_verdicts, verdict
 
 JOURNEY_ROWS = ("deadline:", "check:")  # a deadline's and a check's rows: report.journey_verdicts
 
@@ -62,6 +67,27 @@ def _same_cause(results: dict[str, dict[str, Any]], shows: dict[str, Any]) -> bo
         for r in results.values() for d in (r.get("component_details") or {}).values())
 
 
+def _shows(results: dict[str, dict[str, Any]], shows: dict[str, Any],
+           ruleset_of: Callable[[dict[str, Any]], Ruleset | None]) -> bool:
+    """Whether one record's results (body label -> its JSON result) show the finding's split. A deadline's or a
+    check's row is read as `epa compare` reads it (``journey_verdicts``) and judged as the finding's region counts
+    its classes (``journeys.splits``: the witness's verdicts, or its sides either way round); one body's deadlines
+    disagreeing (``shows.rules``) as its region does (``journeys.disagree``)."""
+    row = shows["row"]
+    if "rules" in shows:
+        [label] = shows["values"]
+        if label not in results:
+            return False
+        given = {d["id"]: verdict(d["status"], d["strength"]) for d in results[label].get("deadlines", ())}
+        return journeys.disagree({i: given.get(i) for i in shows["rules"]})
+    if row.startswith(JOURNEY_ROWS):
+        values = {label: _value(results[label], row, ruleset_of(results[label])) if label in results else None
+                  for label in shows["values"]}
+        return journeys.splits(shows, values)
+    return all(label in results and _value(results[label], row) == _shown(v)
+               for label, v in shows["values"].items()) and _same_cause(results, shows)
+
+
 def touched(registry: Any, standard: str, findings: list[dict[str, Any]], source: str) -> dict[str, Any]:
     """Decide every record of the cohort ``source`` and count, per finding (by id), the records that show its
     split; returns ``{"file", "records", "errors", "other_standards", "findings": {id: region}}``."""
@@ -91,14 +117,12 @@ def touched(registry: Any, standard: str, findings: list[dict[str, Any]], source
             tally["records"] += 1
             results = {r["body"]: r for r in data["results"]}
             for ident, shows in shown:
-                journey = shows["row"].startswith(JOURNEY_ROWS)
-                if all(label in results and _value(results[label], shows["row"],
-                                                   _ruleset(results[label]) if journey else None) == _shown(v)
-                       for label, v in shows["values"].items()) and _same_cause(results, shows):
+                if _shows(results, shows, _ruleset):
                     counts[ident] += 1
 
     batch.run(source, "json", summary=False, summary_only=False, workers=1, only=None, registry=registry,
               write=heard, progress=False)
     total = tally["records"]
     return {"file": source, **tally,
-            "findings": {ident: region(n, total, f"the records of {source}") for ident, n in counts.items()}}
+            "findings": {ident: region(n, total, f"the records of {source}", unit="records")
+                         for ident, n in counts.items()}}

@@ -28,14 +28,13 @@ from collections.abc import Callable
 from typing import Any
 
 from epa.consistency import histories, profiles
-from epa.consistency.findings import Finding, SweptBody, names, pins, readiness, record, sides_by
+from epa.consistency.findings import Finding, Subject, names, pins, readiness, record, sides_by
 from epa.consistency.regions import Joint, MethodRegions, MethodRule, differing, method_regions, overall_regions, share
-from epa.engine.explained import graded_call
-from epa.model.domain import Grade, Standard
-from epa.model.results import ComponentResult
+from epa.grading import graded_call
+from epa.model import ComponentResult, Grade, Standard
 
 
-def rule(s: SweptBody, method: str) -> MethodRule:
+def rule(s: Subject, method: str) -> MethodRule:
     """How the subject's body grades the method: its criteria and threshold, or its own grade_component."""
     ruleset = s.ruleset
     passes = frozenset(c.id for c in ruleset.criteria_for(method, "pass"))
@@ -51,12 +50,12 @@ def rule(s: SweptBody, method: str) -> MethodRule:
     return MethodRule(passes, distinctions, needed, asked, component.pass_threshold or 0 if component else 0, ties)
 
 
-def _with_repeats(met: frozenset[str], subjects: list[SweptBody]) -> list[str]:
+def _with_repeats(met: frozenset[str], subjects: list[Subject]) -> list[str]:
     """A witness's criteria met: with every criterion a body prints again (``repeats``) met where its original is."""
     return sorted(met | {c.id for s in subjects for c in s.ruleset.criteria if c.repeats and c.repeats in met})
 
 
-def combiner(s: SweptBody) -> Callable[[tuple[Grade, ...]], Grade | None]:
+def combiner(s: Subject) -> Callable[[tuple[Grade, ...]], Grade | None]:
     """The subject's combine_grades (for the standard's methods in order), asked once per combination."""
     seen: dict[tuple[Grade, ...], Grade | None] = {}
     methods = s.ruleset.method_ids
@@ -77,13 +76,25 @@ def _percent(part: int, whole: int) -> str:
     return f"{value:.3g}%" if value >= 0.001 else f"{value:.2e}%"
 
 
-def region(inputs: int, of: int, space: str, exact: bool = True, sampled: int | None = None) -> dict[str, Any]:
-    """A finding's region: how many inputs show it, of how many in the space counted, and its share."""
-    return {"inputs": inputs, "of": of, "share": share(inputs, of), "space": space, "exact": exact,
+def region(inputs: int, of: int, space: str, exact: bool = True, sampled: int | None = None,
+           unit: str = "inputs") -> dict[str, Any]:
+    """A finding's region: how many inputs show it, of how many in the space counted, and its share. ``unit``
+    names what is counted: "inputs" where each is one pattern of an apprentice's input (criteria met, component
+    grades), else the classes a range of values stands for ("classes of the portfolio submitted day (...)"),
+    so that no share of classes is read as a share of apprentices."""
+    return {"inputs": inputs, "of": of, "share": share(inputs, of), "unit": unit, "space": space, "exact": exact,
             "sampled": sampled}
 
 
-def _citation(s: SweptBody, method: str) -> list[str]:
+PROFILES = "gateway profiles (each a class of every requirement field, in combination)"
+
+
+def not_counted(reason: str) -> dict[str, Any]:
+    """The region of a finding no count is made of, saying why (``reason``: "no record shows this: ...")."""
+    return {"counted": False, "reason": reason}
+
+
+def _citation(s: Subject, method: str) -> list[str]:
     component = s.ruleset.component_rules.get(method)
     return [component.citation if component else s.ruleset.combination.rule_in_words.citation]
 
@@ -92,7 +103,7 @@ def _says(grade: Grade | None) -> str:
     return str(grade) if grade else "no grade"
 
 
-def method_findings(subjects: list[SweptBody], standard: Standard,
+def method_findings(subjects: list[Subject], standard: Standard,
                     regions: list[MethodRegions]) -> list[tuple[Finding, dict[str, Any]]]:
     """A finding for each joint grade on which the bodies split at one method, with the pattern nearest to every
     criterion met that shows it (the other methods graded pass) and how many patterns do."""
@@ -125,8 +136,7 @@ def method_findings(subjects: list[SweptBody], standard: Standard,
     return out
 
 
-def analyse(subjects: list[SweptBody],
-            standard: Standard) -> tuple[list[tuple[Finding, dict[str, Any]]], dict[str, Any]]:
+def analyse(subjects: list[Subject], standard: Standard) -> tuple[list[tuple[Finding, dict[str, Any]]], dict[str, Any]]:
     """The method findings and the ``complete`` summary (see the module's docstring)."""
     regions = [method_regions(m, [rule(s, m) for s in subjects]) for m in standard.method_ids]
     combine = [combiner(s) for s in subjects]
@@ -173,7 +183,7 @@ def analyse(subjects: list[SweptBody],
             + gateway_findings(subjects, standard, ready, witnesses, ready_exact), summary)
 
 
-def gateway_findings(subjects: list[SweptBody], standard: Standard, ready: dict[tuple[bool, ...], int],
+def gateway_findings(subjects: list[Subject], standard: Standard, ready: dict[tuple[bool, ...], int],
                      witnesses: dict[tuple[bool, ...], dict[str, Any]],
                      exact: bool) -> list[tuple[Finding, dict[str, Any]]]:
     """A finding for each way the bodies split on readiness over every gateway profile: how many profiles, and
@@ -198,6 +208,6 @@ def gateway_findings(subjects: list[SweptBody], standard: Standard, ready: dict[
                    + f"; for example {profiles.described(witnesses[joint])}.")
         finding = Finding("gateway.profiles" + (f".{number}" if number > 1 else ""), "gateway", summary, sides, data,
                           {"row": "gateway_ready", "values": values}, n)
-        out.append((finding, region(n, total, space, exact)))
+        out.append((finding, region(n, total, space, exact, unit=PROFILES)))
     return out
 

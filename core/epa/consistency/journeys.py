@@ -18,10 +18,10 @@ from typing import Any, TypeVar
 from attrs import frozen
 
 from epa.consistency.complete import region
-from epa.consistency.findings import GATEWAY, Finding, SweptBody, pins, record
-from epa.model.domain import JOURNEY_DATES
-from epa.rules.workdays import shift
-from epa.views.report import check_row, journey_verdicts
+from epa.consistency.findings import GATEWAY, Finding, Subject, pins, record
+from epa.report import check_row, deadline_row, journey_verdicts, verdict
+from epa.timeline import JOURNEY_DATES
+from epa.workdays import shift
 
 T = TypeVar("T", dt.date, float)
 
@@ -66,7 +66,7 @@ def _tidy(limit: float) -> float:
     return int(rounded) if rounded.is_integer() else rounded
 
 
-def _verdicts(subjects: Sequence[SweptBody], data: dict[str, Any], row: str) -> dict[str, str | None]:
+def _verdicts(subjects: Sequence[Subject], data: dict[str, Any], row: str) -> dict[str, str | None]:
     results = {s.label: (s, s.grade(data)) for s in subjects}
     return {label: journey_verdicts(s.ruleset, r.deadlines, r.checks).get(row, (None, []))[0]
             for label, (s, r) in results.items()}
@@ -76,20 +76,35 @@ def _split(values: dict[str, str | None]) -> bool:
     return len({v for v in values.values() if v is not None}) > 1
 
 
-def _witnessed(subjects: Sequence[SweptBody], classes: list[dict[str, Any]], row: str, space: str,
-               split: Callable[[dict[str, str | None]], bool] | None = None) -> Shown | None:
-    """The first class that splits the bodies, and how many classes split them as it does: with ``split``, every
-    class it accepts (either way round); without, those giving every body the witness's verdict."""
+def splits(shows: dict[str, Any], values: dict[str, str | None]) -> bool:
+    """Whether bodies' verdicts ``values`` (label -> verdict, on the row ``shows`` names) split them as the
+    finding does: with ``shows["sides"]``, the bodies of each side give one verdict and the sides differ (either
+    way round); without, every body gives the witness's verdict. The finding's region counts its classes by this,
+    and ``--cohort`` its records, so that the two count the same thing."""
+    sides = shows.get("sides")
+    if not sides:
+        return all(values.get(label) == v for label, v in shows["values"].items())
+    given = [{values.get(label) for label in side} for side in sides]
+    return all(len(g) == 1 and None not in g for g in given) and len({next(iter(g)) for g in given}) == len(given)
+
+
+def _witnessed(subjects: Sequence[Subject], classes: list[dict[str, Any]], row: str, space: str, unit: str,
+               sides: list[list[str]] | None = None) -> Shown | None:
+    """The first class that splits the bodies, and how many classes split them as it does (``splits``: with
+    ``sides``, every class splitting those sides either way round; without, those giving every body the
+    witness's verdict)."""
     graded = [(data, _verdicts(subjects, data, row)) for data in classes]
-    first = next(((data, values) for data, values in graded if (split or _split)(values)), None)
+    first = next(((data, values) for data, values in graded
+                  if (splits({"values": values, "sides": sides}, values) if sides else _split(values))), None)
     if first is None:
         return None
     data, values = first
-    same = sum(1 for _, v in graded if (split(v) if split else v == values))
-    return Shown(data, {"row": row, "values": values}, region(same, len(classes), space))
+    shows: dict[str, Any] = {"row": row, "values": values, **({"sides": sides} if sides else {})}
+    same = sum(1 for _, v in graded if splits(shows, v))
+    return Shown(data, shows, region(same, len(classes), space, unit=unit))
 
 
-def deadline(subjects: Sequence[SweptBody], event: str, anchor: str) -> Shown | None:
+def deadline(subjects: Sequence[Subject], event: str, anchor: str) -> Shown | None:
     """The deadlines on ``event`` counted from ``anchor`` (a method's attempt, the gateway or a journey date), swept
     over every class of the event's day; None where no class splits the bodies, or the record cannot date them."""
     if event not in JOURNEY_DATES or not subjects:
@@ -117,10 +132,10 @@ def deadline(subjects: Sequence[SweptBody], event: str, anchor: str) -> Shown | 
     classes.append(record(standard, attempts, **pinned, **({"dates": dates} if dates else {})))
     space = (f"every class of the {event.replace('_', ' ')} day, the {anchor.replace('_', ' ')} fixed: on each "
              "body's due date, before, between and after them, or not recorded")
-    return _witnessed(subjects, classes, f"deadline:{event}:{anchor}", space)
+    return _witnessed(subjects, classes, f"deadline:{event}:{anchor}", space, day_classes(event))
 
 
-def tolerance(subjects: Sequence[SweptBody], method: str, measure: str) -> Shown | None:
+def tolerance(subjects: Sequence[Subject], method: str, measure: str) -> Shown | None:
     """A method's measure swept over every class of its value, cut at each body's limits for it (a questioning
     share counted of the method's stated duration); None where no class splits the bodies."""
     if not subjects:
@@ -150,10 +165,12 @@ def tolerance(subjects: Sequence[SweptBody], method: str, measure: str) -> Shown
                       lambda v: (int(v) + 1) if whole else v + 1)
     space = f"every class of the {method}'s {measure.replace('_', ' ')}: each body's limits, and each range " \
             "below, between and above them"
-    return _witnessed(subjects, [attempt(v) for v in values], check_row(method, measure), space)
+    unit = (f"classes of the {method}'s {measure.replace('_', ' ')} (each body's limits, and the ranges below, "
+            "between and above them)")
+    return _witnessed(subjects, [attempt(v) for v in values], check_row(method, measure), space, unit)
 
 
-def questioning(subjects: Sequence[SweptBody], method: str) -> Shown | None:
+def questioning(subjects: Sequence[Subject], method: str) -> Shown | None:
     """Whether the method's questioning is inside its duration, shown by records that say their duration counts
     the questioning (``duration_includes_questioning``): the questioning held at the most minutes any body allows
     it (10 for TQUK), the recorded duration swept over every class its bodies' limits cut, each body checking the
@@ -188,12 +205,71 @@ def questioning(subjects: Sequence[SweptBody], method: str) -> Shown | None:
     durations = [d for d in _classes(points, lambda v: v - 1, lambda a, b: a + 1 if a + 1 < b else (a + b) / 2,
                                      lambda v: v + 1) if d >= minutes]
 
-    def as_the_finding(values: dict[str, str | None]) -> bool:
-        sides = {values[label] for label in inside}, {values[label] for label in after}
-        return all(len(side) == 1 and None not in side for side in sides) and sides[0] != sides[1]
-
     space = (f"every class of the {method}'s recorded duration, counting {minutes:g} minutes of questioning inside "
              "it: each body's limits on the minutes its document counts, and each range below, between and above "
              "them")
-    return _witnessed(subjects, [attempt(d) for d in durations], check_row(method, "duration_minutes"), space,
-                      as_the_finding)
+    unit = (f"classes of the {method}'s recorded duration (each body's limits, and the ranges below, between and "
+            "above them)")
+    return _witnessed(subjects, [attempt(d) for d in durations], check_row(method, "duration_minutes"), space, unit,
+                      [inside, after])
+
+
+def day_classes(event: str) -> str:
+    """What a deadline's region counts: classes of the event's day, never apprentices."""
+    return (f"classes of the {event.replace('_', ' ')} day (on each due date, before, between and after them, or "
+            "not recorded)")
+
+
+def contradiction(subject: Subject, rules: Sequence[str]) -> Shown | None:
+    """Two of one body's deadlines on the same event, counted from different dates (``rules``: their ids, as its
+    document's recorded contradiction names them), shown disagreeing: the anchors fixed (the first assessment
+    four weeks after gateway, a method named as an anchor two weeks later), the event's day swept over every
+    class the two due dates cut, the witness the first day on which one is kept and the other not. ``shows``
+    names the first's row and, under ``rules``, each deadline's verdict (`epa compare` gives both in the body's
+    ``deadlines``)."""
+    found = [d for d in (subject.ruleset.journey.deadlines if subject.ruleset.journey else ()) if d.id in rules]
+    if len(found) != 2 or found[0].event != found[1].event or found[0].from_ == found[1].from_ \
+            or found[0].event not in JOURNEY_DATES:
+        return None
+    methods = subject.ruleset.method_ids
+    named = [d.from_ for d in found if d.from_ in methods]
+    if any(d.from_ not in methods and d.from_ != "first_assessment" for d in found):
+        return None
+    first = GATEWAY + dt.timedelta(days=28)
+    later = first + dt.timedelta(days=14)
+    others = [m for m in methods if m not in named]
+    if not others:
+        return None
+    attempts = [{"method": others[0], "grade": "pass", "date": first.isoformat()}]
+    attempts += [{"method": m, "grade": "pass", "date": later.isoformat()} for m in named]
+    anchor = {m: later for m in named} | {"first_assessment": first}
+    one = dt.timedelta(days=1)
+    days = _classes((shift(anchor[d.from_], d.offset) for d in found), lambda d: d - one,
+                    lambda a, b: a + one if a + one < b else None, lambda d: d + one)
+    event = found[0].event
+    pinned = pins([subject])
+    classes = [record(subject.ruleset.standard, attempts, **pinned, dates={event: d.isoformat()}) for d in days]
+    classes.append(record(subject.ruleset.standard, attempts, **pinned))
+    ids = [d.id for d in found]
+
+    def verdicts(data: dict[str, Any]) -> dict[str, str | None]:
+        given = {d.id: verdict(d.status, d.strength) for d in subject.grade(data).deadlines}
+        return {i: given.get(i) for i in ids}
+
+    graded = [(data, verdicts(data)) for data in classes]
+    split = [(data, v) for data, v in graded if disagree(v)]
+    if not split:
+        return None
+    data, values = split[0]
+    row = deadline_row(found[0]) or ""
+    shows = {"row": row, "values": {subject.label: _verdicts([subject], data, row)[subject.label]}, "rules": values}
+    space = (f"every class of the {event.replace('_', ' ')} day, the first assessment and "
+             + ", ".join(named) + " fixed (two weeks apart): on each due date, before, between and after them, "
+             "or not recorded")
+    return Shown(data, shows, region(len(split), len(classes), space, unit=day_classes(event)))
+
+
+def disagree(verdicts: dict[str, str | None]) -> bool:
+    """Whether one body's deadlines (id -> verdict) disagree: one kept, another not (a verdict missing counts
+    as none)."""
+    return None not in verdicts.values() and len(set(verdicts.values())) > 1

@@ -9,9 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from epa.consistency import journeys
-from epa.consistency.findings import Finding, SweptBody, cause, names, pins, record, sides_by
-from epa.model.domain import CONDUCT_ASPECTS, Conduct
-from epa.views.variants import span
+from epa.consistency.complete import not_counted
+from epa.consistency.findings import Finding, Subject, cause, names, pins, record, sides_by
+from epa.model import CONDUCT_ASPECTS, Conduct
+from epa.variants import span
 
 NOT_STATED = "states nothing on it"
 
@@ -22,10 +23,11 @@ _ASPECTS = {"mode": "How the {about} is held", "project_subject": "Who agrees th
 
 def _finding(fid: str, area: str, what: str, values: dict[str, Any], says: dict[str, str],
              cited: dict[str, list[str]], quotes: dict[str, list[tuple[str, str]]],
-             witness: dict[str, Any] | None = None, shows: dict[str, Any] | None = None) -> Finding | None:
+             witness: dict[str, Any] | None = None, shows: dict[str, Any] | None = None,
+             readings: dict[str, list[str]] | None = None) -> Finding | None:
     if len(set(values.values())) < 2:
         return None
-    sides = sides_by(values, says, cited, quotes)
+    sides = sides_by(values, says, cited, quotes, readings)
     return Finding(fid, area, f"{what}: " + "; ".join(f"{names(s.bodies)}: {s.says}" for s in sides) + ".", sides,
                    witness, shows, 1 if witness else 0)
 
@@ -34,31 +36,46 @@ def _advice(rule: Any) -> str:
     return " (advice)" if getattr(rule, "strength", "required") == "advice" else ""
 
 
-def conduct(subjects: list[SweptBody]) -> list[Finding]:
+def conduct(subjects: list[Subject]) -> list[Finding]:
     """Per aspect (and method), what each body's document says; a body silent on it is shown as silent."""
     stated: dict[str, list[Conduct]] = {s.label: list(s.ruleset.journey.conduct if s.ruleset.journey else ())
                                         for s in subjects}
     keys = sorted({(c.aspect, c.about or "") for rules in stated.values() for c in rules},
                   key=lambda k: (CONDUCT_ASPECTS.index(k[0]), k[1]))
     out = []
+    by_label = {s.label: s for s in subjects}
     for aspect, about in keys:
-        values, says, cited, quotes = {}, {}, {}, {}
+        values, says, cited, quotes, readings = {}, {}, {}, {}, {}
         for label, rules in stated.items():
             found = [c for c in rules if (c.aspect, c.about or "") == (aspect, about)]
             values[label] = tuple(sorted(f"{c.value}{_advice(c)}" for c in found)) or NOT_STATED
             says[label] = "; ".join(f"{c.says}{_advice(c)}" for c in found) or NOT_STATED
             cited[label] = [c.citation for c in found]
             quotes[label] = [(c.text, c.citation) for c in found]
+            readings[label] = _recorded(by_label[label], aspect, about, found)
         slug = aspect.replace("_", "-") + (f".{about}" if about else "")
         what = _ASPECTS[aspect].format(about=about or "assessment")
-        if (f := _finding(f"conduct.{slug}", "conduct", what, values, says, cited, quotes)):
+        if (f := _finding(f"conduct.{slug}", "conduct", what, values, says, cited, quotes, readings=readings)):
             if aspect == "questioning_in_duration" and about:
                 f = journeys.witnessed(f, journeys.questioning(subjects, about))
+            if f.region is None:
+                f.region = not_counted(f"no record shows this: rule data only ({what[0].lower()}{what[1:]}: a "
+                                       "record carries nothing of it, and no outcome epa gives depends on it)")
             out.append(f)
     return out
 
 
-def portfolio_before_discussion(subjects: list[SweptBody]) -> list[Finding]:
+def _recorded(s: Subject, aspect: str, about: str, found: list[Conduct]) -> list[str]:
+    """A body's recorded ambiguities on an aspect, as its side's readings: those naming its rule on it, or, for
+    the questioning inside a duration, its tolerances on that method (a body silent on the aspect may record why,
+    as NQual does of its observation's 60 minutes beside its mock's 60 and 15)."""
+    ids = {c.id for c in found}
+    if aspect == "questioning_in_duration":
+        ids |= {t.id for t in (s.ruleset.journey.tolerances if s.ruleset.journey else ()) if t.method == about}
+    return [f"{a.id}: {a.reading}" for a in s.ruleset.ambiguities if ids & set(a.rules)]
+
+
+def portfolio_before_discussion(subjects: list[Subject]) -> list[Finding]:
     """The portfolio's lead time before the professional discussion, compared by its force ('should' or 'must')
     and its length: a deadline on the portfolio counted back from the discussion."""
     values, says, cited, quotes = {}, {}, {}, {}
@@ -93,7 +110,7 @@ def _item(rule: Any) -> str:
             "optional": "optional at gateway"}.get(rule.strength, rule.strength)
 
 
-def gateway_evidence(subjects: list[SweptBody], standard: str) -> list[Finding]:
+def gateway_evidence(subjects: list[Subject], standard: str) -> list[Finding]:
     """Per evidence item a record can show (photo ID, the gateway form, the portfolio...), which bodies require it
     at gateway; the witness is a record providing everything but that item."""
     out = []
@@ -119,7 +136,7 @@ def gateway_evidence(subjects: list[SweptBody], standard: str) -> list[Finding]:
     return out
 
 
-def retake_through_gateway(subjects: list[SweptBody]) -> list[Finding]:
+def retake_through_gateway(subjects: list[Subject]) -> list[Finding]:
     values, says, cited, quotes = {}, {}, {}, {}
     for s in subjects:
         resit = s.ruleset.journey.resit if s.ruleset.journey else None
@@ -130,9 +147,12 @@ def retake_through_gateway(subjects: list[SweptBody]) -> list[Finding]:
         quotes[s.label] = [(stated.text, stated.citation)] if stated else []
     f = _finding("resits.retake-through-gateway", "resits", "Whether a retake goes through gateway again", values,
                  says, cited, quotes)
+    if f:
+        f.region = not_counted("no record shows this: rule data only (a retake's new gateway is said in the "
+                               "explanation; no outcome epa gives depends on it)")
     return [f] if f else []
 
 
-def compare(subjects: list[SweptBody], standard: str) -> list[Finding]:
+def compare(subjects: list[Subject], standard: str) -> list[Finding]:
     return (conduct(subjects) + portfolio_before_discussion(subjects) + gateway_evidence(subjects, standard)
             + retake_through_gateway(subjects))

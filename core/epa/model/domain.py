@@ -154,6 +154,9 @@ class Ambiguity:
     why: str
     criteria: tuple[str, ...] = ()
     contradiction: bool = False  # the document contradicts itself here: a self-consistency finding
+    # the ids of the journey rules (deadlines, tolerances) it is about: a contradiction between two deadlines is
+    # shown by a record on which their verdicts differ; a body's reading stands beside a finding on those rules
+    rules: tuple[str, ...] = ()
 
 
 # --- journey rules: gateway, deadlines, resits, tolerances ------------------

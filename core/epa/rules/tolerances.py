@@ -60,20 +60,23 @@ def own_duration(ruleset: Ruleset, attempt: Attempt) -> tuple[float | None, str]
     record that does not say, or a body whose document does not, keeps the duration as recorded. None: the
     questioning must be added or taken away and the record gives no questioning_minutes."""
     recorded, includes = attempt.duration_minutes, attempt.duration_includes_questioning
-    place = next((c.value for c in (ruleset.journey.conduct if ruleset.journey else ())
-                  if c.aspect == "questioning_in_duration" and c.about == attempt.method), None)
-    if recorded is None or includes is None or place not in ("included", "after_the_observation") \
+    rule = next((c for c in (ruleset.journey.conduct if ruleset.journey else ())
+                 if c.aspect == "questioning_in_duration" and c.about == attempt.method), None)
+    place = rule.value if rule else None
+    if recorded is None or includes is None or rule is None or place not in ("included", "after_the_observation") \
             or includes is (place == "included"):
         return recorded, ""
+    # the reason cites the sentence placing the questioning, not the duration's own (TQUK's § Questioning Session)
+    cited = f" ({rule.citation})"
     questioning = attempt.questioning_minutes
     if questioning is None:
         return None, "the document counts the duration " + ("with" if place == "included" else "without") + \
-            " the questioning, and the record gives no questioning_minutes"
+            f" the questioning{cited}, and the record gives no questioning_minutes"
     if place == "included":
         return recorded + questioning, f"{recorded:g} recorded and {questioning:g} of questioning, which the " \
-                                       "document counts inside the duration"
+                                       f"document counts inside the duration{cited}"
     return recorded - questioning, f"{recorded:g} recorded less {questioning:g} of questioning, which the " \
-                                   "document counts after the duration"
+                                   f"document counts after the duration{cited}"
 
 
 # A check's ``ok`` by its status (None: neither within nor outside).

@@ -246,10 +246,12 @@ def _region(finding: dict[str, Any], cohort: dict[str, Any] | None) -> str:
     """How many inputs the finding touches (and, with a cohort, how many of its records)."""
     parts = []
     region = finding.get("region")
-    if region:
+    if region and region.get("counted", True):
         kind = "" if region.get("exact") else " (not every input: the inputs swept)"
-        parts.append(f"{int(region['inputs']):,} of {int(region['of']):,} inputs ({_percent(region['share'])}): "
-                     f"{_e(region['space'])}{kind}")
+        parts.append(f"{int(region['inputs']):,} of {int(region['of']):,} {_e(region.get('unit', 'inputs'))} "
+                     f"({_percent(region['share'])}): {_e(region['space'])}{kind}")
+    elif region:
+        parts.append(_e(region["reason"]))
     touched = (cohort or {}).get("findings", {}).get(finding["id"])
     if touched is not None:
         parts.append(f"{int(touched['inputs']):,} of {int(touched['of']):,} records of the cohort "
@@ -283,6 +285,7 @@ def _ranked(data: dict[str, Any]) -> list[dict[str, Any]]:
 
     def key(f: dict[str, Any]) -> tuple[Any, ...]:
         region = f.get("region") or {}
+        region = region if region.get("counted", True) else {}
         return (not region, order.get(f["shows"]["row"], 1), -float(touched.get(f["id"], {}).get("share", 0)),
                 -float(region.get("share", 0)), f["id"])
     ranked = sorted((f for f in data["findings"] if f.get("shows") and "@" not in f["id"]), key=key)

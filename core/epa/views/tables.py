@@ -318,8 +318,11 @@ def _witnessed(f: dict[str, Any], touched: dict[str, Any] | None = None) -> str:
     from epa.views.report import witness_line
 
     region = f.get("region")
-    text = (f"\n{region['inputs']:,} of {region['of']:,} inputs ({100 * region['share']:.3g}%)"
-            + ("" if region["exact"] else ", of those swept") if region else "")
+    if region and region.get("counted", True):
+        text = (f"\n{region['inputs']:,} of {region['of']:,} {region.get('unit', 'inputs')} "
+                f"({100 * region['share']:.3g}%)" + ("" if region["exact"] else ", of those swept"))
+    else:
+        text = f"\n{region['reason']}" if region else ""
     if touched is not None:
         text += f"\n{touched['inputs']:,} of {touched['of']:,} records of the cohort ({100 * touched['share']:.3g}%)"
     if f.get("shows") and f.get("witness"):
@@ -578,7 +581,7 @@ def compare(console: Console, results: list[BodyResult], differing: list[str], a
                       *(Text(c, style="bold yellow" if differs else "") for c in cells))
     for row, given in journey.items():  # a deadline or check row: shown only where the bodies' verdicts differ
         table.add_row(Text(_label(row) + " ≠", style="bold"),
-                      *(Text(given[r.body]["verdict"] if r.body in given else "—", style="bold yellow")
+                      *(Text(given[r.body]["verdict"] if r.body in given else NO_VERDICT, style="bold yellow")
                         for r in results))
     print_table(console, table)
     if not differing:
