@@ -10,7 +10,7 @@ import json
 import jsonschema
 from test_consistency import FOUR, ST0071, finding, report, side_of
 
-from epa.documents import schema
+from epa.inputs.documents import schema
 from epa.testing import requires, run
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from epa.documents import schema
+from epa.inputs.documents import schema
 from epa.testing import ok_json, registry, requires, run
 
 # 002 § Assessing the practical observation (with Q&As): "The observation must include questioning", "lasting 1 hour

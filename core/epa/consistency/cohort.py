@@ -19,12 +19,12 @@ from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
 
-from epa import batch
+from epa.batch import cohort as batch
 from epa.consistency import journeys
 from epa.consistency.complete import region
 from epa.errors import InputError
-from epa.model import Ruleset
-from epa.report import journey_verdicts, verdict
+from epa.model.domain import Ruleset
+from epa.views.report import journey_verdicts, verdict
 
 JOURNEY_ROWS = ("deadline:", "check:")  # a deadline's and a check's rows: report.journey_verdicts
 

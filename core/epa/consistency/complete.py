@@ -28,13 +28,14 @@ from collections.abc import Callable
 from typing import Any
 
 from epa.consistency import histories, profiles
-from epa.consistency.findings import Finding, Subject, names, pins, readiness, record, sides_by
+from epa.consistency.findings import Finding, SweptBody, names, pins, readiness, record, sides_by
 from epa.consistency.regions import Joint, MethodRegions, MethodRule, differing, method_regions, overall_regions, share
-from epa.grading import graded_call
-from epa.model import ComponentResult, Grade, Standard
+from epa.engine.explained import graded_call
+from epa.model.domain import Grade, Standard
+from epa.model.results import ComponentResult
 
 
-def rule(s: Subject, method: str) -> MethodRule:
+def rule(s: SweptBody, method: str) -> MethodRule:
     """How the subject's body grades the method: its criteria and threshold, or its own grade_component."""
     ruleset = s.ruleset
     passes = frozenset(c.id for c in ruleset.criteria_for(method, "pass"))
@@ -50,12 +51,12 @@ def rule(s: Subject, method: str) -> MethodRule:
     return MethodRule(passes, distinctions, needed, asked, component.pass_threshold or 0 if component else 0, ties)
 
 
-def _with_repeats(met: frozenset[str], subjects: list[Subject]) -> list[str]:
+def _with_repeats(met: frozenset[str], subjects: list[SweptBody]) -> list[str]:
     """A witness's criteria met: with every criterion a body prints again (``repeats``) met where its original is."""
     return sorted(met | {c.id for s in subjects for c in s.ruleset.criteria if c.repeats and c.repeats in met})
 
 
-def combiner(s: Subject) -> Callable[[tuple[Grade, ...]], Grade | None]:
+def combiner(s: SweptBody) -> Callable[[tuple[Grade, ...]], Grade | None]:
     """The subject's combine_grades (for the standard's methods in order), asked once per combination."""
     seen: dict[tuple[Grade, ...], Grade | None] = {}
     methods = s.ruleset.method_ids
@@ -94,7 +95,7 @@ def not_counted(reason: str) -> dict[str, Any]:
     return {"counted": False, "reason": reason}
 
 
-def _citation(s: Subject, method: str) -> list[str]:
+def _citation(s: SweptBody, method: str) -> list[str]:
     component = s.ruleset.component_rules.get(method)
     return [component.citation if component else s.ruleset.combination.rule_in_words.citation]
 
@@ -103,7 +104,7 @@ def _says(grade: Grade | None) -> str:
     return str(grade) if grade else "no grade"
 
 
-def method_findings(subjects: list[Subject], standard: Standard,
+def method_findings(subjects: list[SweptBody], standard: Standard,
                     regions: list[MethodRegions]) -> list[tuple[Finding, dict[str, Any]]]:
     """A finding for each joint grade on which the bodies split at one method, with the pattern nearest to every
     criterion met that shows it (the other methods graded pass) and how many patterns do."""
@@ -136,7 +137,8 @@ def method_findings(subjects: list[Subject], standard: Standard,
     return out
 
 
-def analyse(subjects: list[Subject], standard: Standard) -> tuple[list[tuple[Finding, dict[str, Any]]], dict[str, Any]]:
+def analyse(subjects: list[SweptBody], standard: Standard
+            ) -> tuple[list[tuple[Finding, dict[str, Any]]], dict[str, Any]]:
     """The method findings and the ``complete`` summary (see the module's docstring)."""
     regions = [method_regions(m, [rule(s, m) for s in subjects]) for m in standard.method_ids]
     combine = [combiner(s) for s in subjects]
@@ -183,7 +185,7 @@ def analyse(subjects: list[Subject], standard: Standard) -> tuple[list[tuple[Fin
             + gateway_findings(subjects, standard, ready, witnesses, ready_exact), summary)
 
 
-def gateway_findings(subjects: list[Subject], standard: Standard, ready: dict[tuple[bool, ...], int],
+def gateway_findings(subjects: list[SweptBody], standard: Standard, ready: dict[tuple[bool, ...], int],
                      witnesses: dict[tuple[bool, ...], dict[str, Any]],
                      exact: bool) -> list[tuple[Finding, dict[str, Any]]]:
     """A finding for each way the bodies split on readiness over every gateway profile: how many profiles, and

@@ -18,10 +18,10 @@ from typing import Any, TypeVar
 from attrs import frozen
 
 from epa.consistency.complete import region
-from epa.consistency.findings import GATEWAY, Finding, Subject, pins, record
-from epa.report import check_row, deadline_row, journey_verdicts, verdict
-from epa.timeline import JOURNEY_DATES
-from epa.workdays import shift
+from epa.consistency.findings import GATEWAY, Finding, SweptBody, pins, record
+from epa.model.domain import JOURNEY_DATES
+from epa.rules.workdays import shift
+from epa.views.report import check_row, deadline_row, journey_verdicts, verdict
 
 T = TypeVar("T", dt.date, float)
 
@@ -66,7 +66,7 @@ def _tidy(limit: float) -> float:
     return int(rounded) if rounded.is_integer() else rounded
 
 
-def _verdicts(subjects: Sequence[Subject], data: dict[str, Any], row: str) -> dict[str, str | None]:
+def _verdicts(subjects: Sequence[SweptBody], data: dict[str, Any], row: str) -> dict[str, str | None]:
     results = {s.label: (s, s.grade(data)) for s in subjects}
     return {label: journey_verdicts(s.ruleset, r.deadlines, r.checks).get(row, (None, []))[0]
             for label, (s, r) in results.items()}
@@ -88,7 +88,7 @@ def splits(shows: dict[str, Any], values: dict[str, str | None]) -> bool:
     return all(len(g) == 1 and None not in g for g in given) and len({next(iter(g)) for g in given}) == len(given)
 
 
-def _witnessed(subjects: Sequence[Subject], classes: list[dict[str, Any]], row: str, space: str, unit: str,
+def _witnessed(subjects: Sequence[SweptBody], classes: list[dict[str, Any]], row: str, space: str, unit: str,
                sides: list[list[str]] | None = None) -> Shown | None:
     """The first class that splits the bodies, and how many classes split them as it does (``splits``: with
     ``sides``, every class splitting those sides either way round; without, those giving every body the
@@ -104,7 +104,7 @@ def _witnessed(subjects: Sequence[Subject], classes: list[dict[str, Any]], row: 
     return Shown(data, shows, region(same, len(classes), space, unit=unit))
 
 
-def deadline(subjects: Sequence[Subject], event: str, anchor: str) -> Shown | None:
+def deadline(subjects: Sequence[SweptBody], event: str, anchor: str) -> Shown | None:
     """The deadlines on ``event`` counted from ``anchor`` (a method's attempt, the gateway or a journey date), swept
     over every class of the event's day; None where no class splits the bodies, or the record cannot date them."""
     if event not in JOURNEY_DATES or not subjects:
@@ -135,7 +135,7 @@ def deadline(subjects: Sequence[Subject], event: str, anchor: str) -> Shown | No
     return _witnessed(subjects, classes, f"deadline:{event}:{anchor}", space, day_classes(event))
 
 
-def tolerance(subjects: Sequence[Subject], method: str, measure: str) -> Shown | None:
+def tolerance(subjects: Sequence[SweptBody], method: str, measure: str) -> Shown | None:
     """A method's measure swept over every class of its value, cut at each body's limits for it (a questioning
     share counted of the method's stated duration); None where no class splits the bodies."""
     if not subjects:
@@ -170,7 +170,7 @@ def tolerance(subjects: Sequence[Subject], method: str, measure: str) -> Shown |
     return _witnessed(subjects, [attempt(v) for v in values], check_row(method, measure), space, unit)
 
 
-def questioning(subjects: Sequence[Subject], method: str) -> Shown | None:
+def questioning(subjects: Sequence[SweptBody], method: str) -> Shown | None:
     """Whether the method's questioning is inside its duration, shown by records that say their duration counts
     the questioning (``duration_includes_questioning``): the questioning held at the most minutes any body allows
     it (10 for TQUK), the recorded duration swept over every class its bodies' limits cut, each body checking the
@@ -220,7 +220,7 @@ def day_classes(event: str) -> str:
             "not recorded)")
 
 
-def contradiction(subject: Subject, rules: Sequence[str]) -> Shown | None:
+def contradiction(subject: SweptBody, rules: Sequence[str]) -> Shown | None:
     """Two of one body's deadlines on the same event, counted from different dates (``rules``: their ids, as its
     document's recorded contradiction names them), shown disagreeing: the anchors fixed (the first assessment
     four weeks after gateway, a method named as an anchor two weeks later), the event's day swept over every

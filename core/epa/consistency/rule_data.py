@@ -10,9 +10,9 @@ from typing import Any
 
 from epa.consistency import journeys
 from epa.consistency.complete import not_counted
-from epa.consistency.findings import Finding, Subject, cause, names, pins, record, sides_by
-from epa.model import CONDUCT_ASPECTS, Conduct
-from epa.variants import span
+from epa.consistency.findings import Finding, SweptBody, cause, names, pins, record, sides_by
+from epa.model.domain import CONDUCT_ASPECTS, Conduct
+from epa.views.variants import span
 
 NOT_STATED = "states nothing on it"
 
@@ -36,7 +36,7 @@ def _advice(rule: Any) -> str:
     return " (advice)" if getattr(rule, "strength", "required") == "advice" else ""
 
 
-def conduct(subjects: list[Subject]) -> list[Finding]:
+def conduct(subjects: list[SweptBody]) -> list[Finding]:
     """Per aspect (and method), what each body's document says; a body silent on it is shown as silent."""
     stated: dict[str, list[Conduct]] = {s.label: list(s.ruleset.journey.conduct if s.ruleset.journey else ())
                                         for s in subjects}
@@ -65,7 +65,7 @@ def conduct(subjects: list[Subject]) -> list[Finding]:
     return out
 
 
-def _recorded(s: Subject, aspect: str, about: str, found: list[Conduct]) -> list[str]:
+def _recorded(s: SweptBody, aspect: str, about: str, found: list[Conduct]) -> list[str]:
     """A body's recorded ambiguities on an aspect, as its side's readings: those naming its rule on it, or, for
     the questioning inside a duration, its tolerances on that method (a body silent on the aspect may record why,
     as NQual does of its observation's 60 minutes beside its mock's 60 and 15)."""
@@ -75,7 +75,7 @@ def _recorded(s: Subject, aspect: str, about: str, found: list[Conduct]) -> list
     return [f"{a.id}: {a.reading}" for a in s.ruleset.ambiguities if ids & set(a.rules)]
 
 
-def portfolio_before_discussion(subjects: list[Subject]) -> list[Finding]:
+def portfolio_before_discussion(subjects: list[SweptBody]) -> list[Finding]:
     """The portfolio's lead time before the professional discussion, compared by its force ('should' or 'must')
     and its length: a deadline on the portfolio counted back from the discussion."""
     values, says, cited, quotes = {}, {}, {}, {}
@@ -110,7 +110,7 @@ def _item(rule: Any) -> str:
             "optional": "optional at gateway"}.get(rule.strength, rule.strength)
 
 
-def gateway_evidence(subjects: list[Subject], standard: str) -> list[Finding]:
+def gateway_evidence(subjects: list[SweptBody], standard: str) -> list[Finding]:
     """Per evidence item a record can show (photo ID, the gateway form, the portfolio...), which bodies require it
     at gateway; the witness is a record providing everything but that item."""
     out = []
@@ -136,7 +136,7 @@ def gateway_evidence(subjects: list[Subject], standard: str) -> list[Finding]:
     return out
 
 
-def retake_through_gateway(subjects: list[Subject]) -> list[Finding]:
+def retake_through_gateway(subjects: list[SweptBody]) -> list[Finding]:
     values, says, cited, quotes = {}, {}, {}, {}
     for s in subjects:
         resit = s.ruleset.journey.resit if s.ruleset.journey else None
@@ -153,6 +153,6 @@ def retake_through_gateway(subjects: list[Subject]) -> list[Finding]:
     return [f] if f else []
 
 
-def compare(subjects: list[Subject], standard: str) -> list[Finding]:
+def compare(subjects: list[SweptBody], standard: str) -> list[Finding]:
     return (conduct(subjects) + portfolio_before_discussion(subjects) + gateway_evidence(subjects, standard)
             + retake_through_gateway(subjects))
