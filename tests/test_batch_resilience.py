@@ -435,3 +435,23 @@ def test_a_worker_killed_mid_run_is_exit_1_with_a_message_never_a_hang(slow, tmp
     assert "Traceback" not in stderr, stderr
     assert re.search(r"error: a worker process ended unexpectedly .*: the first \d+ records' output is written in "
                      r"full .*; the output is incomplete", stderr), stderr
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "table"])
+def test_a_line_nested_deeper_than_any_parser_goes_is_one_error_row_in_every_format(tmp_path: Path, fmt: str) -> None:
+    """A line of 100,000 nested lists inside a record-like object: the scan for the standards a cohort names (done
+    before grading, for the CSV's columns) met msgspec's RecursionError and the whole run ended as an internal
+    error (exit 1, no rows: every other record's answer lost, with --format csv only). It is one rejected line:
+    the records around it are graded, exit 2."""
+    good = [json.dumps(r) for r in cohort_records(2)]
+    deep = '{"standard": "ST0071", "x": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    path = tmp_path / "deep.jsonl"
+    path.write_text("\n".join([good[0], deep, good[1]]) + "\n", encoding="utf-8")
+    done = command("compare", "--batch", str(path), "--format", fmt)
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert b"internal error" not in done.stderr
+    out = done.stdout.decode("utf-8")
+    if fmt == "table":  # the summary
+        assert "3 records read, 2 graded, 1 rejected" in out
+    else:
+        assert all(record["apprentice"]["id"] in out for record in cohort_records(2))

@@ -1092,7 +1092,7 @@ def _standards_in_lines(stream: IO[bytes], ids: dict[str, bytes]) -> set[str]:
             break
         try:
             standard = _STANDARD_OF(raw).standard
-        except msgspec.DecodeError:
+        except (msgspec.DecodeError, RecursionError):  # (nested deeper than msgspec goes: the grading refuses it)
             lowered = raw.lower()
             found.update(s for s, i in ids.items() if i in lowered)
             continue
