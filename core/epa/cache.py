@@ -111,15 +111,22 @@ def key(kind: str, files: Iterable[Path] = (), *extra: str) -> str | None:
     return f"{kind}-{digest.hexdigest()[:40]}"
 
 
-def get(name: str | None) -> Any | None:
-    """The entry's value, or None (a miss) unless the entry is exactly what ``put`` wrote under this name."""
+def _signed(name: str | None, suffix: str) -> bytes | None:
+    """The payload of the entry ``name`` + ``suffix``, or None (a miss) unless its digest is the one this secret
+    gives its name and payload: only then may its bytes be parsed."""
     if name is None or (secret := _secret()) is None:
         return None
-    data = read_bounded(directory() / f"{name}.json", MAX_BYTES)
+    data = read_bounded(directory() / f"{name}{suffix}", MAX_BYTES)
     if data is None:
         return None
     header, _, payload = data.partition(b"\n")
-    if not hmac.compare_digest(header, _header(secret, name, payload)):
+    return payload if hmac.compare_digest(header, _header(secret, name, payload)) else None
+
+
+def get(name: str | None) -> Any | None:
+    """The entry's value, or None (a miss) unless the entry is exactly what ``put`` wrote under this name."""
+    payload = _signed(name, ".json")
+    if payload is None:
         return None
     try:
         return json.loads(payload)
@@ -182,15 +189,8 @@ def objects_key() -> str:
 def get_objects(name: str | None, allowed: dict[tuple[str, str], type]) -> Any | None:
     """The objects ``put_objects`` stored under this name, or None (a miss): read only once the entry's digest
     matches, by an unpickler that can make only the classes ``allowed`` names (by module and name)."""
-    if name is None or (secret := _secret()) is None:
-        return None
-    data = read_bounded(directory() / f"{name}{OBJECTS}", MAX_BYTES)
-    if data is None:
-        return None
-    header, _, payload = data.partition(b"\n")
-    if not hmac.compare_digest(header, _header(secret, name, payload)):
-        return None
-    return _unpickled(payload, allowed)
+    payload = _signed(name, OBJECTS)
+    return None if payload is None else _unpickled(payload, allowed)
 
 
 def put_objects(name: str | None, value: Any, allowed: dict[tuple[str, str], type]) -> None:
