@@ -1,4 +1,4 @@
-"""Each rule family is stated once (``epa.families``, issue 18), and both paths read that one statement: the cohort
+"""Each rule family is stated once (``epa.rules``, issue 18), and both paths read that one statement: the cohort
 engine's decision (``Engine.decide``) and the explanation (``grading.grade``, the default hooks).
 
 Each family's test changes the family's rule where it is stated and checks that the decision and the explanation

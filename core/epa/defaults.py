@@ -4,7 +4,7 @@ Registered ``trylast`` in every body's plugin manager, as pytest ships its own
 plugins: a body's implementation, where it has one, is called first and wins.
 The journey hooks (gateway, deadlines, resits) evaluate the body's journey
 rules, which are data; the procedures live in their own modules (the gateway
-and deadline families in ``epa.families``, which the cohort engine reads too).
+and deadline families in ``epa.rules``, which the cohort engine reads too).
 """
 
 from __future__ import annotations

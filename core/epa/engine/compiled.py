@@ -16,7 +16,7 @@ Hooks still decide. Each answer that a body's hook gives is asked of the hook: `
 combination of grades and, where the body implements it, ``grade_component`` once per distinct set of criteria
 met (both depend on their arguments alone, as ``hookspecs`` requires); ``gateway_requirements`` and
 ``resit_policy``, whose answers depend on the whole record, are called per record when the body implements
-them, and otherwise the engine evaluates the default's data as the rule families (``epa.families``) state it:
+them, and otherwise the engine evaluates the default's data as the rule families (``epa.rules``) state it:
 component grading, combination, the cap, windows, gateway requirements and deadlines, each stated once, their
 predicates and expressions the ones they explain by.
 ``tests/test_decisions.py`` holds ``decide`` to ``grade`` record by record.

@@ -11,7 +11,7 @@ kept (``Graders.source``: print it to read what the rulesets run) and shown in t
 with the criterion ids it stands for. Before it is compiled its syntax tree is checked: every name it reads is
 defined, and every field it reads of a record or attempt is one the Record and the view of a cohort's line both
 have (``UnsoundCode`` otherwise, naming the line); the rules' parts are written by their families
-(``epa.families``).
+(``epa.rules``).
 ``tests/test_graders.py`` takes every branch of the template; ``tests/test_decisions.py`` holds the decisions to
 ``grade``'s for the installed bodies.
 

@@ -6,7 +6,7 @@ combination, the same anchor and event dates the same deadline, the same evidenc
 they repeat too seldom to be worth remembering.)
 ``grading.grade`` asks a body's ``Plan`` for each piece by exactly the inputs the piece reads, and works out only
 what it has not seen (by the one procedure that states the rule: ``defaults``, or its rule family in
-``epa.families``), so a remembered piece is the piece worked out anew.
+``epa.rules``), so a remembered piece is the piece worked out anew.
 
 What may be remembered is decided once per body, from which plugins implement each hook:
 
