@@ -11,8 +11,9 @@
 - the decision path, which must not fall by more than 10%: ``Engine.decide`` in-process, and the command's CSV rows
   and summary alone (``--format csv``, ``--summary-only``), records a second of CPU time as above.
 
-``--before DIR`` runs every figure with the epa of another checkout too (DIR/core first on PYTHONPATH: a clone at
-an earlier commit), each run in turn with this checkout's, for before and after in the same run.
+``--before DIR`` runs every figure with the epa of another checkout too (DIR/core and its bodies, DIR/plugins/*,
+first on PYTHONPATH: a clone at an earlier commit), each run in turn with this checkout's, for before and after in
+the same run.
 
 In-process figures are the best of ``--repeat`` runs of CPU time; the command's, the best of ``--repeat`` runs.
 
@@ -38,15 +39,24 @@ sys.path.insert(0, str(HERE))
 # Run in a child process, with the epa under test first on the path: prints {"decide": s, "explain": s} per record.
 CHILD = r"""
 import json, sys, time
-from epa.engine.compiled import Engine
-from epa.inputs.fastrecord import decode
-from epa.engine.explained import grade
+import importlib
 from epa.registry import Registry
-try:
-    from epa.engine.plans import remembering
-except ImportError:  # before issue 18: nothing remembered
+def first(*names):  # the module under its name in issue 18's layout, else in the flat package before it
+    for name in names:
+        try:
+            return importlib.import_module(name)
+        except ImportError:
+            pass
+    return None
+Engine = first("epa.engine.compiled", "epa.engine").Engine
+decode = first("epa.inputs.fastrecord", "epa.fastrecord").decode
+grade = first("epa.engine.explained", "epa.grading").grade
+plans = first("epa.engine.plans", "epa.plans")
+if plans is None:  # before issue 18: nothing remembered
     import contextlib
     remembering = lambda on: contextlib.nullcontext()
+else:
+    remembering = plans.remembering
 path, repeat = sys.argv[1], int(sys.argv[2])
 reg = Registry.installed()
 records = [decode(line, reg) for line in open(path, "rb").read().splitlines()]
@@ -73,9 +83,13 @@ print(json.dumps({"decide": best(decide), "explain": best(explain)}))
 
 
 def _env(core: str | None) -> dict[str, str]:
+    """The environment to run another checkout's epa in: its core and its own bodies (DIR/plugins/<id>/, which
+    its core can read: a later body's rules may use fields an earlier core refuses) first on PYTHONPATH."""
     env = dict(os.environ)
     if core:
-        env["PYTHONPATH"] = core + os.pathsep + env.get("PYTHONPATH", "")
+        plugins = Path(core).parent / "plugins"
+        bodies = sorted(str(p) for p in plugins.glob("*") if (p / "pyproject.toml").is_file())
+        env["PYTHONPATH"] = os.pathsep.join([core, *bodies, *filter(None, [env.get("PYTHONPATH")])])
     return env
 
 
