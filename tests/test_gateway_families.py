@@ -1,5 +1,6 @@
-"""Each rule family is stated once (``epa.rules``, issue 18), and both paths read that one statement: the cohort
-engine's decision (``Engine.decide``) and the explanation (``grading.grade``, the default hooks).
+"""Each rule family is stated once (a module of its own under ``core/epa/rules/``, issue 18), and both paths read
+that one statement: the cohort engine's decision (``Engine.decide``) and the explanation (``grading.grade``, the
+default hooks).
 
 Each family's test changes the family's rule where it is stated and checks that the decision and the explanation
 change together: a second copy of the rule, in the engine or in the explained path, would not follow the change,

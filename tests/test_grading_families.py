@@ -1,4 +1,4 @@
-"""Each rule family is stated in one place (issue 18, "One semantics per rule family"): ``epa.rules.<family>``
+"""Each rule family is stated in one place (issue 18, "One semantics per rule family"): ``core/epa/rules/<family>.py``
 decides, explains and writes the cohort's compiled code, and both paths read it. Each test changes the family's
 rule where it is stated and checks that the explained path (``grading.grade``, through the default hooks) and
 the compiled one (``Engine.decide``, through ``epa.engine.graders``) both follow; and, where the family states its rule

@@ -130,10 +130,12 @@ KEEP_PACKAGES = {"conformance", "consistency", "serve", "testing"}
 PACKAGES = {
     "model": "What the rules and records are (domain), and what grading answers (results): attrs classes, no logic.",
     "inputs": "Reading input: records and cohorts (JSON, YAML, CSV, Excel), hostile input refused, record checks.",
-    "rules": "The rules as data: loading and validating rulesets, versions, source documents, citations, the\n"
-             "working-day calendar, and the standards the core ships.",
-    "engine": "Deciding and explaining: the compiled cohort engine, the explained hook-by-hook path, and the rules\n"
-              "the default hooks apply (gateway, timeline, resits).",
+    "rules": "The rules: loading and validating rulesets, versions, source documents, citations, the working-day\n"
+             "calendar, the standards the core ships, and one module per rule family (grading, combination, history,\n"
+             "windows, gateway, deadlines, tolerances), each stating its rule once for deciding, explaining and the\n"
+             "compiled engine.",
+    "engine": "Deciding and explaining: the compiled cohort engine, the code it writes, the explained hook-by-hook\n"
+              "path and what explaining remembers, all reading the rule families in ``epa.rules``.",
     "batch": "A cohort at a time: `epa compare --batch`, its workers and its CSV cells.",
     "views": "What a person or a program reads: tables, the HTML report, calendars, JSON reports, written files.",
 }

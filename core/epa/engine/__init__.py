@@ -1,2 +1,2 @@
-"""Deciding and explaining: the compiled cohort engine, the explained hook-by-hook path, and the rules
-the default hooks apply (gateway, timeline, resits)."""
+"""Deciding and explaining: the compiled cohort engine, the code it writes, the explained hook-by-hook path and
+what explaining remembers, all reading the rule families in ``epa.rules``."""
