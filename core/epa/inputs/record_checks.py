@@ -60,8 +60,9 @@ def refusal(r: Any, registry: Registry, names: Names, *, criteria: bool = True) 
     read them as bits: see :func:`unknown_criterion`).
 
     The reasons come in this order: a document version, a scheduled method, then an attempt's method or criteria;
-    the apprentice's dates; an attempt's dates; the journey's dates; an attempt out of turn. The attempts are
-    walked once (a cohort's fast path asks this of every record), keeping the first fault of each kind."""
+    the apprentice's dates; an attempt's dates (or its questioning minutes); the journey's dates; an attempt out
+    of turn. The attempts are walked once (a cohort's fast path asks this of every record), keeping the first
+    fault of each kind."""
     standard, methods, schedule = r.standard, names.methods, r.schedule
     if r.document_versions:  # (asked first: most records name none, nor schedule any method)
         for body, version in r.document_versions.items():
@@ -73,7 +74,8 @@ def refusal(r: Any, registry: Registry, names: Names, *, criteria: bool = True) 
             return Refusal(("schedule", method), f"{standard} has no assessment method {method!r} to schedule",
                            did_you_mean(method, names.method_ids))
     gateway = r.gateway.date
-    misdated = out_of_turn = previous = None
+    # attempt_fault: the first attempt's dates out of order, or its questioning longer than a duration said to count it
+    attempt_fault = out_of_turn = previous = None
     latest: dict[str, Any] = {}  # each method's attempt so far
     for a in r.assessments:  # (an attempt's index is looked for only once it is at fault: see _at)
         method, date, notified, ids = a.method, a.date, a.notified, a.criteria_met
@@ -82,21 +84,21 @@ def refusal(r: Any, registry: Registry, names: Names, *, criteria: bool = True) 
                            did_you_mean(method, names.method_ids))
         if criteria and ids is not None and len(names.criteria.intersection(ids)) != len(ids):
             return _criterion_refusal(standard, _at(r, a), ids, names.criteria)
-        if misdated is None:
+        if attempt_fault is None:
             if date < gateway:
-                misdated = Refusal(("assessments", _at(r, a), "date"),
+                attempt_fault = Refusal(("assessments", _at(r, a), "date"),
                                    f"assessment on {date} is before gateway ({gateway})",
                                    "assessments take place after gateway")
             elif notified is not None and notified < date:
-                misdated = Refusal(("assessments", _at(r, a), "notified"),
+                attempt_fault = Refusal(("assessments", _at(r, a), "notified"),
                                    f"result notified on {notified}, before the assessment on {date}")
             elif previous is not None and date < previous:
-                misdated = Refusal(("assessments", _at(r, a), "date"),
+                attempt_fault = Refusal(("assessments", _at(r, a), "date"),
                                    f"assessment on {date} comes after one on {previous}",
                                    "list assessments in date order")
             elif a.duration_includes_questioning and a.questioning_minutes is not None \
                     and a.duration_minutes is not None and a.questioning_minutes > a.duration_minutes:
-                misdated = Refusal(("assessments", _at(r, a), "questioning_minutes"),
+                attempt_fault = Refusal(("assessments", _at(r, a), "questioning_minutes"),
                                    f"{a.questioning_minutes:g} minutes of questioning inside a duration of "
                                    f"{a.duration_minutes:g}",
                                    "duration_includes_questioning: true says duration_minutes counts the "
@@ -109,7 +111,7 @@ def refusal(r: Any, registry: Registry, names: Names, *, criteria: bool = True) 
         if out_of_turn is None and (
                 (kind != "first") if before is None else (kind == "first" or before.grade not in _NOT_PASSED)):
             out_of_turn = _out_of_turn(r, _at(r, a))
-    return _apprentice_dates(r) or misdated or _journey_dates(r, schedule) or out_of_turn
+    return _apprentice_dates(r) or attempt_fault or _journey_dates(r, schedule) or out_of_turn
 
 
 def unknown_criterion(r: Any, known: frozenset[str]) -> Refusal | None:
