@@ -31,7 +31,7 @@ import operator
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from epa.engine.explained import apply_resit_policy, graded_call, hook_results, ruleset_for
+from epa.engine.explained import apply_resit_policy, grade, graded_call, hook_results, ruleset_for
 from epa.engine.graders import CompiledJourney as GradersJourney
 from epa.engine.graders import CompiledMethod, Graders, Rules
 from epa.inputs.fastrecord import RecordView, as_record, criteria_listed
@@ -44,7 +44,7 @@ from epa.model.domain import (
     Ruleset,
     Window,
 )
-from epa.model.results import ComponentResult, Decision, GradedAttempt, Outcome, Requirement
+from epa.model.results import BodyResult, ComponentResult, Decision, GradedAttempt, Outcome, Requirement
 from epa.registry import LoadedBody, Registry
 from epa.rules import combination, windows
 from epa.rules import gateway as gateway_family
@@ -297,6 +297,11 @@ class Engine:
         if hooked and not isinstance(record, Record):
             record = as_record(record)
         return graders.decide(record)  # type: ignore[return-value]  # (not None: only with listed)
+
+    def explain(self, record: Record, body: LoadedBody | None = None) -> list[BodyResult]:
+        """Each body offering the record's standard (or ``body`` alone), in the registry's order: its result for the
+        record with every step, requirement, deadline and check cited (what ``decide`` decides, explained)."""
+        return [grade(b, record) for b in ([body] if body else self.registry.offering(record.standard))]
 
     def decide_listed(self, record: RecordView) -> list[Decision] | None:
         """As ``decide``, for a view whose criteria ids are not yet checked (``fastrecord.view`` with
