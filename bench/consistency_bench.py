@@ -15,6 +15,7 @@ import time
 
 from epa.consistency import analyse, complete
 from epa.consistency.findings import SweptBody, record
+from epa.engine.compiled import Engine
 from epa.registry import Registry
 
 
@@ -37,7 +38,7 @@ def main() -> None:
     cases = sum(swept.values())
 
     typical = record(args.standard, [{"method": m, "grade": "pass"} for m in definition.method_ids])
-    subjects = [SweptBody(b, b.ruleset(args.standard)) for b in bodies]
+    subjects = [SweptBody(b, b.ruleset(args.standard), engine=Engine.of(registry)) for b in bodies]
     start = time.perf_counter()
     for _ in range(cases):
         for s in subjects:

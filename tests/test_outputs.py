@@ -289,7 +289,7 @@ def test_ctrl_c_while_grading_exits_130(monkeypatch: pytest.MonkeyPatch) -> None
     def interrupted(*args: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("epa.engine.explained.grade", interrupted)
+    monkeypatch.setattr("epa.engine.compiled.Engine.explain", interrupted)
     result = run("grade", "--body", any_body(), str(JOURNEY))
     assert result.exit_code == errors.EXIT_INTERRUPTED
     assert result.stderr.startswith("interrupted") and "Traceback" not in result.stderr
@@ -306,7 +306,7 @@ def test_an_interrupt_reported_already_gets_no_second_message(monkeypatch: pytes
         stop.reported = True  # type: ignore[attr-defined]
         raise stop
 
-    monkeypatch.setattr("epa.engine.explained.grade", interrupted_with_a_message)
+    monkeypatch.setattr("epa.engine.compiled.Engine.explain", interrupted_with_a_message)
     result = run("grade", "--body", any_body(), str(JOURNEY))
     assert result.exit_code == errors.EXIT_INTERRUPTED
     assert result.stderr == "interrupted: 3 records written; the output is incomplete\n"

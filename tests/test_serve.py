@@ -438,13 +438,13 @@ def test_a_client_leaving_a_batch_part_way_frees_the_next_one(registry) -> None:
 
 
 def test_a_plugin_failing_is_500_naming_it(registry, monkeypatch) -> None:
-    from epa.engine import explained as grading
+    from epa.engine.compiled import Engine
     from epa.errors import PluginError
 
     def failing(*args: object) -> None:
         raise PluginError("someplugin", "combine_grades", "it broke")
 
-    monkeypatch.setattr(grading, "grade", failing)
+    monkeypatch.setattr(Engine, "explain", failing)
     any_body()
     with TestClient(create_app(Settings(), registry)) as client:
         problem = client.post("/compare", content=RECORDS[0].read_bytes(), headers=YAML).json()

@@ -52,14 +52,15 @@ def consistency(registry: Registry, standard: str, body_ids: str | None) -> dict
 
 
 def graded(registry: Registry, record: Record, body: str | None, where: str) -> list[BodyResult]:
-    """The record graded by one body (checked to offer its standard) or by every body that offers it."""
-    from epa.engine.explained import grade
+    """The record explained by one body (checked to offer its standard) or by every body that offers it, as the
+    registry's engine explains it (``Engine.explain``)."""
+    from epa.engine.compiled import Engine
 
     loaded = registry.named(body) if body else None
     if loaded and record.standard not in loaded.body.standards:
         raise InputError(f"{loaded.body.id} does not offer {record.standard}", where=where,
                          hint="bodies offering it: " + ", ".join(b.body.id for b in registry.offering(record.standard)))
-    return [grade(b, record) for b in ([loaded] if loaded else registry.offering(record.standard))]
+    return Engine.of(registry).explain(record, loaded)
 
 
 def about(record: Record, name: str) -> dict[str, Any]:
@@ -89,10 +90,11 @@ def differences(record: Record, results: list[BodyResult], registry: Registry | 
 
 
 def rulesets_of(registry: Registry, record: Record, results: list[BodyResult]) -> list[Ruleset]:
-    """The ruleset each result was graded under: chosen again as grading chose it (``grading.ruleset_for``)."""
-    from epa.engine.explained import ruleset_for
+    """The ruleset each result was graded under: chosen again as the engine chose it (``Engine.ruleset``)."""
+    from epa.engine.compiled import Engine
 
-    return [ruleset_for(registry.body(r.body), record)[0] for r in results]
+    engine = Engine.of(registry)
+    return [engine.ruleset(record, registry.body(r.body)) for r in results]
 
 
 def gateway(record: Record, results: list[BodyResult], name: str) -> dict[str, Any]:

@@ -2,12 +2,12 @@
 under the recording body's own rules in force.
 
 Each row (read by ``epa.inputs.audit_input``) names a body, a standard, each component's grade and the overall grade
-recorded. The expected overall grade is what ``grading.grade_overall`` (the part of ``grading.grade`` that decides
-the grades) gives a record holding those component grades as recorded grades: the body's own ``combine_grades``
+recorded. The expected overall grade is what ``Engine.overall`` (the part of ``Engine.explain`` that decides the
+grades) gives a record holding those component grades as recorded grades: the body's own ``combine_grades``
 (its printed table, else its rule in words, as every other command combines them) and its ``resit_policy`` (the
 cap after a resit or retake). Nothing here combines grades.
 
-The rules in force are chosen as for any record (``grading.ruleset_for``): the version the row names
+The rules in force are chosen as for any record (``Engine.ruleset``): the version the row names
 (``document_version``), else the version in force on the row's gateway date; a body with one version for the
 standard needs neither. Attempts: a method recorded as a resit or retake is read as a fail followed by that attempt,
 so that the body's cap applies (lifted where the row records exceptional circumstances and the document lets them
@@ -31,7 +31,7 @@ from typing import IO, Any, NamedTuple
 from attrs import frozen
 
 from epa.batch import csv_output
-from epa.engine.explained import grade_overall, ruleset_for
+from epa.engine.compiled import Engine
 from epa.errors import EXIT_FAILURE, EXIT_INPUT, EXIT_OK, InputError, PluginError, quote
 from epa.inputs import cohort_xlsx, columns
 from epa.inputs.audit_input import OutcomesHeader, header_class, kind
@@ -114,6 +114,7 @@ class Auditor:
     def __init__(self, registry: Registry, header: OutcomesHeader, body: LoadedBody | None = None,
                  body_ids: dict[str, LoadedBody] | None = None):
         self.registry, self.header, self.fixed = registry, header, body
+        self.engine = Engine.of(registry)
         self.body_ids = {k.strip().upper(): v for k, v in (body_ids or {}).items()}
         self._named: dict[str, LoadedBody | InputError] = {}
         self._rules: dict[tuple[str, str, str | None, str | None], Ruleset | str] = {}
@@ -226,7 +227,7 @@ class Auditor:
 
     def _ruleset(self, loaded: LoadedBody, standard: str, data: dict[str, Any], problem: Callable[..., None]
                  ) -> Ruleset | None:
-        """The rules in force for the row, as ``grading.ruleset_for`` chooses them for a record: the version named,
+        """The rules in force for the row, as ``Engine.ruleset`` chooses them for a record: the version named,
         else the one in force on the gateway date; with neither, the body's one version (several: refused)."""
         named, on = data.get("document_version"), data.get("gateway_date")
         key = (loaded.body.id, standard, named, on)
@@ -255,11 +256,11 @@ class Auditor:
             named = versions[0].document.version
         record = _record(standard, dt.date.fromisoformat(on) if on else dt.date.min, [],
                          {loaded.body.id: named} if named else {})
-        return ruleset_for(loaded, record)[0]
+        return self.engine.ruleset(record, loaded)
 
     def _grade(self, loaded: LoadedBody, rules: Ruleset, grades: dict[str, Grade], attempts: dict[str, str],
                exceptional: bool) -> Expected:
-        """The body's overall grade for the grades recorded, through ``grading.grade_overall`` (its hooks), and the
+        """The body's overall grade for the grades recorded, through ``Engine.overall`` (its hooks), and the
         steps that decided it: the combination, and the cap where a resit or retake is recorded."""
         on = rules.document.effective_from or dt.date(2000, 1, 1)  # (no window is judged: see the module's doc)
         assessments = []
@@ -268,8 +269,8 @@ class Auditor:
                 assessments.append(Attempt(m, on, grade=Grade.FAIL, exceptional_circumstances=exceptional))
             assessments.append(Attempt(m, on, kind=attempts[m], grade=g, exceptional_circumstances=exceptional))
         version = rules.document.version
-        result = grade_overall(loaded, _record(rules.standard, on, assessments,
-                                               {} if version is None else {loaded.body.id: version}))
+        result = self.engine.overall(_record(rules.standard, on, assessments,
+                                             {} if version is None else {loaded.body.id: version}), loaded)
         explanation = result.steps + result.resit_steps
         # The combination's steps, and where a resit or retake is recorded the cap's: the resit policy's first step
         # (as grading cites it for a capped grade), not its windows, attempt limits or gateway.

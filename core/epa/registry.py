@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable, Iterable
 from functools import cache
 from importlib.resources import files
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 import pluggy
@@ -28,6 +28,7 @@ from epa.errors import InputError, PluginError, did_you_mean, quote
 from epa.model.domain import Body, Ruleset, Standard
 
 ENTRY_POINT_GROUP = "epa"
+T = TypeVar("T")
 HOOKS = tuple(sorted(name for name in dir(hookspecs) if hasattr(getattr(hookspecs, name), "epa_spec")))
 
 
@@ -234,6 +235,7 @@ class Registry:
     def __init__(self, plugins: Iterable[tuple[str, object] | Candidate], *, keep_going: bool = False):
         self._bodies: dict[str, LoadedBody] = {}
         self.failed: dict[str, PluginError] = {}
+        self._kept: dict[Callable[[Registry], Any], Any] = {}  # see kept
         self._standards: dict[str, tuple[str, Standard]] = {s.id: ("epa", s) for s in core_standards()}
         for plugin in plugins:
             candidate = plugin if isinstance(plugin, Candidate) else Candidate(plugin[0], _given(plugin[1]))
@@ -293,6 +295,15 @@ class Registry:
                 picked._add_standards(loaded)
                 picked._bodies[loaded.body.id] = loaded
         return picked
+
+    def kept(self, make: Callable[[Registry], T]) -> T:
+        """What ``make`` makes of these bodies, made when first asked and kept with them: the one engine every command
+        decides and explains through (``epa.engine.compiled.Engine.of``), which this module, imported by it, does
+        not name."""
+        found = self._kept.get(make)
+        if found is None:
+            found = self._kept[make] = make(self)
+        return found  # type: ignore[no-any-return]  # (what make made)
 
     @property
     def bodies(self) -> tuple[LoadedBody, ...]:

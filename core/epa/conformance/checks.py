@@ -24,7 +24,7 @@ from epa.errors import InputError, PluginError, quote
 from epa.inputs.documents import json_path, read
 from epa.model.convert import unstructure
 from epa.model.domain import Grade, OverallInWords, Ruleset
-from epa.model.results import ComponentResult, Outcome
+from epa.model.results import BodyResult, ComponentResult, Outcome
 from epa.registry import LoadedBody, Registry
 from epa.rules import combination
 from epa.rules.load import JOURNEY_SUFFIX
@@ -62,6 +62,13 @@ class CheckedBody:
     @property
     def body_id(self) -> str:
         return self.loaded.body.id
+
+    def explain(self, data: dict[str, Any]) -> BodyResult:
+        """A witness record explained by this body, as every command explains it (the registry's engine), its own
+        hooks asked as grading asks them."""
+        from epa.engine.compiled import Engine
+
+        return Engine.of(self.registry).explain(witness.structure(data), self.loaded)[0]
 
     @property
     def rules(self) -> Ruleset:
@@ -160,13 +167,11 @@ def loads(s: CheckedBody) -> Iterator[Failure]:
 
 @check("hooks", "every hook returns what its spec says: grading typical records, and a resit, calls each one", "body")
 def hooks(s: CheckedBody) -> Iterator[Failure]:
-    from epa.engine.explained import grade
-
     for r in s.loaded.body.rulesets:
         resit = witness.resit(s.body_id, r, r.method_ids[0], "resit")
         for data in [*witness.samples(s.body_id, r), resit]:
             try:
-                grade(s.loaded, witness.structure(data))
+                s.explain(data)
             except PluginError as exc:
                 yield hook_failure(s.loaded, exc, data)
 
@@ -597,8 +602,6 @@ def _row_entry(s: CheckedBody, combo: Mapping[str, Grade], got: Grade | None) ->
 
 @check("resit-cap", "a resit or retake never beats the body's cap")
 def resit_cap(s: CheckedBody) -> Iterator[Failure]:
-    from epa.engine.explained import grade
-
     r = s.rules
     if not (r.journey and r.journey.resit):
         raise Skip("the body encodes no resit policy for this standard")
@@ -606,7 +609,7 @@ def resit_cap(s: CheckedBody) -> Iterator[Failure]:
     for kind in cap.applies_to:
         for method in r.method_ids:
             data = witness.resit(s.body_id, r, method, kind)
-            result = grade(s.loaded, witness.structure(data))
+            result = s.explain(data)
             if result.overall and RANK[result.overall] > RANK[cap.grade]:
                 yield s.failure(f"a {kind} of the {method} after a fail, with distinctions elsewhere, gives "
                                 f"{result.overall}", f"at most {cap.grade} (“{cap.text}”)",
@@ -617,13 +620,12 @@ def resit_cap(s: CheckedBody) -> Iterator[Failure]:
 def output(s: CheckedBody) -> Iterator[Failure]:
     import jsonschema
 
-    from epa.engine.explained import grade
     from epa.inputs.documents import schema
 
     validator = _result_validator(jsonschema, schema("output"))
     for data in witness.samples(s.body_id, s.rules):
-        first = unstructure(grade(s.loaded, witness.structure(data)))
-        if unstructure(grade(s.loaded, witness.structure(data))) != first:
+        first = unstructure(s.explain(data))
+        if unstructure(s.explain(data)) != first:
             yield s.failure("grading the same record twice gave two results", "identical results", None, data)
         for error in list(validator.iter_errors(first))[:3]:
             path = "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)

@@ -15,6 +15,7 @@ import attrs
 
 from epa.consistency import catalogue, complete, histories, profiles, quotes, rule_data, sweeps
 from epa.consistency.findings import Finding, SweptBody, document_of
+from epa.engine.compiled import Engine
 from epa.errors import InputError
 from epa.registry import Registry
 
@@ -29,7 +30,8 @@ def subjects(registry: Registry, standard: str, bodies: list[str] | None) -> lis
         if standard not in b.body.standards:
             raise InputError(f"{b.body.id} does not offer {standard}",
                              hint="bodies offering it: " + ", ".join(o.body.id for o in registry.offering(standard)))
-    return [SweptBody(b, b.ruleset(standard)) for b in chosen]
+    engine = Engine.of(registry)
+    return [SweptBody(b, b.ruleset(standard), engine=engine) for b in chosen]
 
 
 # What each sweep's findings count, where not inputs: a class of attempt history or a gateway profile stands for
@@ -150,7 +152,7 @@ def analyse(registry: Registry, standard: str, bodies: list[str] | None = None) 
     stated = catalogue.compare(current, definition) + rule_data.compare(current, standard)
     quotes.quote([*found, *(f for f, _ in counted), *stated], current)
     documents = {s.label: document_of(s) for s in current} | {
-        f"{s.id}@{r.document.version}": document_of(SweptBody(s.loaded, r, pinned=True))
+        f"{s.id}@{r.document.version}": document_of(attrs.evolve(s, ruleset=r, pinned=True))
         for s in current for r in s.loaded.body.rulesets_for(standard)}
     findings = [{**f.as_data(documents), "region": _swept_region(f, cases, current) or _not_counted(f)}
                 for f in found]

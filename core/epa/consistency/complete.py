@@ -30,13 +30,12 @@ from typing import Any
 from epa.consistency import histories, profiles
 from epa.consistency.findings import Finding, SweptBody, names, pins, readiness, record, sides_by
 from epa.consistency.regions import Joint, MethodRegions, MethodRule, differing, method_regions, overall_regions, share
-from epa.engine.explained import graded_call
 from epa.model.domain import Grade, Standard
-from epa.model.results import ComponentResult
 
 
 def rule(s: SweptBody, method: str) -> MethodRule:
-    """How the subject's body grades the method: its criteria and threshold, or its own grade_component."""
+    """How the subject's body grades the method: its criteria and threshold, or its own grade_component (asked as
+    grading asks it, through the engine)."""
     ruleset = s.ruleset
     passes = frozenset(c.id for c in ruleset.criteria_for(method, "pass"))
     distinctions = frozenset(c.id for c in ruleset.criteria_for(method, "distinction"))
@@ -45,8 +44,7 @@ def rule(s: SweptBody, method: str) -> MethodRule:
     asked: Callable[[frozenset[str]], Grade] | None = None
     if "grade_component" in s.loaded.own_hooks:
         def asked(met: frozenset[str]) -> Grade:
-            return graded_call(s.loaded, "grade_component", ComponentResult, ruleset=ruleset, method=method,  # type: ignore[no-any-return]
-                         criteria_met=met).grade
+            return s.engine.component(s.loaded, ruleset, method, met).grade
     ties = tuple(sorted((c.id, c.repeats) for c in ruleset.criteria if c.repeats and c.method == method))
     return MethodRule(passes, distinctions, needed, asked, component.pass_threshold or 0 if component else 0, ties)
 

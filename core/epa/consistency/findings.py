@@ -4,27 +4,31 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 from attrs import frozen
 
-from epa.engine.explained import grade
 from epa.model.convert import structure
 from epa.model.domain import Record, Ruleset
 from epa.model.results import BodyResult
 from epa.registry import LoadedBody
+
+if TYPE_CHECKING:
+    from epa.engine.compiled import Engine
 
 GATEWAY = dt.date(2025, 1, 6)
 
 
 @frozen
 class SweptBody:
-    """One body's rules as the sweep grades them: its newest version, or an older one pinned by the witness."""
+    """One body's rules as the sweep grades them: its newest version, or an older one pinned by the witness;
+    ``engine``: the registry's (``Engine.of``), which explains each record the sweep grades."""
 
     loaded: LoadedBody
     ruleset: Ruleset
     pinned: bool = False
+    engine: Engine = attrs.field(kw_only=True, eq=False, repr=False)
 
     @property
     def id(self) -> str:
@@ -42,7 +46,13 @@ class SweptBody:
         return self.ruleset is not (in_force[-1] if in_force else versions[0])
 
     def grade(self, record: dict[str, Any]) -> BodyResult:
-        return grade(self.loaded, structure(record, Record, where="consistency sweep"))
+        """The body's result for a sweep's record, under this version of its rules: a version not in force on the
+        sweep's gateway date is named in the record (as ``pins`` names it for a witness) should the record not name
+        it already, so that the pin, not the engine's choice by date, decides."""
+        if self.needs_pin and record.get("document_versions", {}).get(self.id) is None:
+            record = {**record, "document_versions": {**record.get("document_versions", {}),
+                                                      self.id: self.ruleset.document.version}}
+        return self.engine.explain(structure(record, Record, where="consistency sweep"), self.loaded)[0]
 
 
 def pins(subjects: Iterable[SweptBody]) -> dict[str, Any]:

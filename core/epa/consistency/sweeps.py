@@ -13,6 +13,7 @@ import itertools
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import attrs
 from dateutil.relativedelta import relativedelta
 
 from epa.consistency import histories
@@ -349,7 +350,7 @@ def older_versions(subjects: list[SweptBody], standard: Standard, found: list[Fi
     for i, s in enumerate(subjects):
         history = s.loaded.body.rulesets_for(standard.id)
         for j, older in enumerate(history[:-1]):
-            swapped = [*subjects[:i], SweptBody(s.loaded, older, pinned=True), *subjects[i + 1:]]
+            swapped = [*subjects[:i], attrs.evolve(s, ruleset=older, pinned=True), *subjects[i + 1:]]
             groups = Groups()
             grading(swapped, standard, groups)
             candidates = list(groups.findings.values()) + criteria(swapped, standard, Groups()) \

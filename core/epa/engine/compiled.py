@@ -29,11 +29,9 @@ import datetime as dt
 import functools
 import operator
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from epa.engine.explained import apply_resit_policy, grade, graded_call, hook_results, ruleset_for
-from epa.engine.graders import CompiledJourney as GradersJourney
-from epa.engine.graders import CompiledMethod, Graders, Rules
+from epa.engine.explained import apply_resit_policy, grade, grade_overall, graded_call, hook_results, ruleset_for
 from epa.inputs.fastrecord import RecordView, as_record, criteria_listed
 from epa.model.domain import (
     Attempt,
@@ -44,13 +42,17 @@ from epa.model.domain import (
     Ruleset,
     Window,
 )
-from epa.model.results import BodyResult, ComponentResult, Decision, GradedAttempt, Outcome, Requirement
+from epa.model.results import BodyResult, ComponentResult, Decision, GradedAttempt, Outcome, Overall, Requirement
 from epa.registry import LoadedBody, Registry
 from epa.rules import combination, windows
 from epa.rules import gateway as gateway_family
 from epa.rules import grading as component
 from epa.rules.gateway import Unmet
 from epa.rules.workdays import shift
+
+if TYPE_CHECKING:  # (the code writer is imported when a ruleset is first compiled: explaining a record, as a
+    # one-record `epa compare` does, needs none, and start-up pays only for what a command uses)
+    from epa.engine.graders import Graders
 
 # What the engine remembers by what a record gives (a plugin's grades by criteria met, a window's or deadline's
 # due dates by the date they count from) is forgotten past this many entries of each, so that a cohort of any
@@ -105,6 +107,9 @@ class CompiledRuleset:
 
     def __init__(self, loaded: LoadedBody, ruleset: Ruleset, bits: dict[str, int]):
         """``bits``: one bit for each criterion id of the standard (every body's, so shared by all of them)."""
+        from epa.engine.graders import CompiledJourney as GradersJourney
+        from epa.engine.graders import CompiledMethod, Rules
+
         self.loaded, self.ruleset = loaded, ruleset
         self.methods = ruleset.method_ids
         self.body = loaded.body.id
@@ -209,7 +214,17 @@ class CompiledRuleset:
 
 
 class Engine:
-    """Every installed body's rulesets, compiled as records first need them."""
+    """Every installed body's rulesets, compiled as records first need them. Every command decides and explains
+    through one (``Engine.of``): ``decide`` for a cohort's rows and summary, ``explain`` for each result a person or
+    a program reads, and the few questions beside them that the audit, the consistency analysis and the
+    conformance suite ask (``ruleset``, ``overall``, ``component``)."""
+
+    @classmethod
+    def of(cls, registry: Registry) -> Engine:
+        """The registry's one engine, made when first asked and kept with the registry, so that every command and
+        analysis using these bodies shares what it has compiled. Making one compiles nothing: a ruleset is compiled
+        when a record first needs it."""
+        return registry.kept(cls)
 
     def __init__(self, registry: Registry):
         self.registry = registry
@@ -243,6 +258,8 @@ class Engine:
         key = tuple(chosen)
         found = self._graders.get(key)
         if found is None:
+            from epa.engine.graders import Graders
+
             name = f"{standard} " + ", ".join(f"{c.body} {c.ruleset.document.version}" for c in chosen)
             found = self._graders[key] = Graders(name, [c.rules for c in chosen], self._bits_for(standard), Decision,
                                                  self.registry.criterion_ids(standard))
@@ -302,6 +319,23 @@ class Engine:
         """Each body offering the record's standard (or ``body`` alone), in the registry's order: its result for the
         record with every step, requirement, deadline and check cited (what ``decide`` decides, explained)."""
         return [grade(b, record) for b in ([body] if body else self.registry.offering(record.standard))]
+
+    def ruleset(self, record: Record, body: LoadedBody) -> Ruleset:
+        """The version of the body's rules that grades the record (and ``explain`` explains it by): the version the
+        record names, else the latest in force on its gateway date, else the earliest."""
+        return ruleset_for(body, record)[0]
+
+    def overall(self, record: Record, body: LoadedBody) -> Overall:
+        """The part of ``explain`` that decides the grades, explained: each method's, combined, then the resit
+        policy (the cap, a window missed); without the gateway requirements, deadlines and tolerance checks. For
+        `epa audit`, which asks it of recorded grades."""
+        return grade_overall(body, record)
+
+    def component(self, body: LoadedBody, ruleset: Ruleset, method: str, met: frozenset[str]) -> ComponentResult:
+        """The body's grade for one method from the criteria met (its ``grade_component`` hook, or the default's
+        rule), as grading asks it: the answer held to the hook's contract, a PluginError naming the hook where it
+        breaks it. ``met``: ids the ruleset assesses in ``method`` (grading sets any other aside first)."""
+        return graded_call(body, "grade_component", ComponentResult, ruleset=ruleset, method=method, criteria_met=met)
 
     def decide_listed(self, record: RecordView) -> list[Decision] | None:
         """As ``decide``, for a view whose criteria ids are not yet checked (``fastrecord.view`` with
