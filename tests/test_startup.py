@@ -103,3 +103,49 @@ def test_a_warm_start_on_one_record_finds_the_bodies_reads_the_rules_and_the_rec
                            timeout=120) for _ in range(2)]  # the first fills the cache
     assert runs[0].stdout == runs[1].stdout and runs[1].stdout
     assert runs[1].stderr.strip() == f"{errors.EXIT_OK} []"
+
+
+# Run `epa ARGS` as the console script runs it (epa.__main__), and report, on standard error, whether the cyclic
+# garbage collector was on when the command ended.
+COLLECTOR_RUN = """
+import gc, sys
+sys.argv = ["epa", *sys.argv[1:]]
+from epa.__main__ import main
+code = 0
+try:
+    main()
+except SystemExit as exc:
+    code = exc.code
+print(code, gc.isenabled(), file=sys.stderr)
+"""
+
+
+def _collector_on(tmp_path: Path, *args: str) -> tuple[int, bool]:
+    env = {**os.environ, "EPA_CACHE_DIR": str(tmp_path / "cache"), "XDG_STATE_HOME": str(tmp_path / "state")}
+    done = subprocess.run([sys.executable, "-c", COLLECTOR_RUN, *args], capture_output=True, text=True, env=env,
+                          timeout=120)
+    code, on = done.stderr.split()[-2:]
+    return int(code), on == "True"
+
+
+def test_a_one_record_command_starts_and_ends_with_the_collector_off(tmp_path: Path) -> None:
+    # starting (imports, classes, the rules read from the cache) is nearly all of such a command's work, and the
+    # collector's scans of it find nearly nothing: epa.__main__ turns it off, and a bounded command leaves it so
+    if not registry().offering("ST0071"):
+        pytest.skip("no installed body offers ST0071, the example record's standard")
+    record = str(EXAMPLES / "st0071-observation-distinction.yaml")
+    assert _collector_on(tmp_path, "compare", record) == (errors.EXIT_OK, False)
+    assert _collector_on(tmp_path, "bodies", "--format", "json") == (errors.EXIT_OK, False)
+
+
+@pytest.mark.parametrize("args", [("compare", "--batch", "{cohort}", "--format", "csv"), ("audit", "--help"),
+                                  ("consistency", "--help"), ("conformance", "--help"), ("plugin", "new", "--help")],
+                         ids=lambda a: " ".join(a))
+def test_a_command_whose_work_grows_with_its_input_runs_with_the_collector_on(args: tuple[str, ...],
+                                                                              tmp_path: Path) -> None:
+    # a cohort, an audit, the analyses, the service: their garbage is collected as usual (cli.BOUNDED names the
+    # commands that keep it off, and `compare --batch` turns it on though `compare` is one of them)
+    if "{cohort}" in args and not registry().offering("ST0071"):
+        pytest.skip("no installed body offers ST0071, the example cohort's standard")
+    cohort = str(EXAMPLES / "st0071-cohort.jsonl")
+    assert _collector_on(tmp_path, *(a.format(cohort=cohort) for a in args)) == (errors.EXIT_OK, True)
