@@ -3,6 +3,7 @@ command line are imported, with what click would print; the timings are bench/st
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -179,3 +180,37 @@ def test_a_warm_compare_in_json_reads_the_cached_rules_without_the_pickle_module
                            timeout=120) for _ in range(2)]  # the first fills the cache
     assert runs[0].stdout == runs[1].stdout and '"results"' in runs[1].stdout
     assert runs[1].stderr.strip() == f"{errors.EXIT_OK} []"
+
+
+# Run `epa ARGS` in this process and report, on standard error, whether it imported PyYAML.
+YAML_RUN = """
+import sys
+from epa.cli import main
+code = 0
+try:
+    main(sys.argv[1:])
+except SystemExit as exc:
+    code = exc.code
+print(code, "yaml" in sys.modules, file=sys.stderr)
+"""
+
+
+@pytest.mark.parametrize("command", [("bodies",), ("standards", "--format", "json"), ("plugins",),
+                                     ("compare", "{record}"), ("gateway", "{record}", "--format", "json")],
+                         ids=lambda c: " ".join(c))
+def test_a_warm_start_that_reads_no_yaml_does_not_import_pyyaml(command: tuple[str, ...], tmp_path: Path) -> None:
+    """PyYAML is imported to read YAML text: with the rules from the cache, a command given no file, or a record
+    written as JSON, reads none."""
+    if not registry().offering("ST0071"):
+        pytest.skip("no installed body offers ST0071, the example record's standard")
+    from epa.inputs.documents import read
+
+    record = tmp_path / "record.json"  # the example record, as JSON (its dates as the text YAML read them as)
+    record.write_text(json.dumps(read(EXAMPLES / "st0071-observation-distinction.yaml")[0]), encoding="utf-8")
+    env = {**os.environ, "EPA_CACHE_DIR": str(tmp_path / "cache"), "XDG_STATE_HOME": str(tmp_path / "state")}
+    env.pop("EPA_NO_CACHE", None)
+    args = [c.format(record=record) for c in command]
+    runs = [subprocess.run([sys.executable, "-c", YAML_RUN, *args], capture_output=True, text=True, env=env,
+                           timeout=120) for _ in range(2)]  # the first fills the cache
+    assert runs[0].stdout == runs[1].stdout and runs[1].stdout
+    assert runs[1].stderr.strip() == f"{errors.EXIT_OK} False"
