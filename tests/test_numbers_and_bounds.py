@@ -524,15 +524,15 @@ def test_deep_nesting_is_found_by_epa_whatever_libyaml_refuses_first(monkeypatch
     reaches epa's check; epa then reads the file again with PyYAML's pure-Python parser, which finds the depth."""
     from epa.inputs import documents
 
-    real = documents._compose_with
+    real, made = documents._compose_with, documents._yaml()
 
     def libyaml_refuses(loader_class: type, *args: Any) -> Any:
-        if loader_class is documents._Loader:
+        if loader_class is made.loader:
             raise yaml.YAMLError("any words of libyaml's own")
         return real(loader_class, *args)
 
     monkeypatch.setattr(documents, "_compose_with", libyaml_refuses)
-    monkeypatch.setattr(documents, "_Base", object)  # as where libyaml is installed
+    monkeypatch.setattr(documents, "_yaml", lambda: made._replace(libyaml=True))  # as where libyaml is installed
     with pytest.raises(InputError) as caught:
         loads('{"a": ' + "[" * 200 + "]" * 200 + "}", "record.yaml")
     assert "nest more than 64 deep" in caught.value.message and "libyaml" not in str(caught.value)

@@ -3,6 +3,7 @@ command line are imported, with what click would print; the timings are bench/st
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -24,11 +25,13 @@ try:
     main()
 except SystemExit as exc:
     code = exc.code
-print(code, sorted({"click", "epa.cli", "importlib.metadata", "rich", "yaml"} & set(sys.modules)), file=sys.stderr)
+print(code, sorted({"click", "difflib", "epa.cli", "importlib.metadata", "rich", "yaml"} & set(sys.modules)),
+      file=sys.stderr)
 """
 
 
 def test_epa_version_imports_neither_click_nor_the_command_line() -> None:
+    # nor difflib: errors.did_you_mean imports it when a name is misspelt, not when epa.errors is imported
     done = subprocess.run([sys.executable, "-c", VERSION_RUN], capture_output=True, text=True, timeout=60)
     assert done.stderr.strip() == f"{errors.EXIT_OK} []"
     assert done.stdout == f"epa, version {version('epa')}\n"  # the installed distribution's version
@@ -78,8 +81,8 @@ try:
     main(sys.argv[1:])
 except SystemExit as exc:
     code = exc.code
-print(code, sorted({"cattrs", "epa.model.convert", "importlib.metadata", "fastjsonschema", "jsonschema"} & set(sys.modules)),
-      file=sys.stderr)
+print(code, sorted({"cattrs", "csv", "difflib", "epa.model.convert", "importlib.metadata", "fastjsonschema",
+                    "jsonschema"} & set(sys.modules)), file=sys.stderr)
 """
 
 
@@ -90,7 +93,8 @@ def test_a_warm_start_on_one_record_finds_the_bodies_reads_the_rules_and_the_rec
     """With the cache warm, a table for one valid record needs neither importlib.metadata (the installed bodies
     come from the cache), nor cattrs (the rules are cached as objects, the record is read by the typed decoder,
     and a table is drawn from the results themselves), nor a schema check compiled (the typed decoder vouches
-    for the record)."""
+    for the record); nor difflib (a did-you-mean for a misspelt name) nor csv (a cohort given as a record), which
+    only a refusal needs."""
     if not registry().bodies:
         pytest.skip("no body is installed")
     body = next((b.body.id for b in registry().bodies if "ST0071" in b.body.standards), None)
@@ -103,3 +107,110 @@ def test_a_warm_start_on_one_record_finds_the_bodies_reads_the_rules_and_the_rec
                            timeout=120) for _ in range(2)]  # the first fills the cache
     assert runs[0].stdout == runs[1].stdout and runs[1].stdout
     assert runs[1].stderr.strip() == f"{errors.EXIT_OK} []"
+
+
+# Run `epa ARGS` as the console script runs it (epa.__main__), and report, on standard error, whether the cyclic
+# garbage collector was on when the command ended.
+COLLECTOR_RUN = """
+import gc, sys
+sys.argv = ["epa", *sys.argv[1:]]
+from epa.__main__ import main
+code = 0
+try:
+    main()
+except SystemExit as exc:
+    code = exc.code
+print(code, gc.isenabled(), file=sys.stderr)
+"""
+
+
+def _collector_on(tmp_path: Path, *args: str) -> tuple[int, bool]:
+    env = {**os.environ, "EPA_CACHE_DIR": str(tmp_path / "cache"), "XDG_STATE_HOME": str(tmp_path / "state")}
+    done = subprocess.run([sys.executable, "-c", COLLECTOR_RUN, *args], capture_output=True, text=True, env=env,
+                          timeout=120)
+    code, on = done.stderr.split()[-2:]
+    return int(code), on == "True"
+
+
+def test_a_one_record_command_starts_and_ends_with_the_collector_off(tmp_path: Path) -> None:
+    # starting (imports, classes, the rules read from the cache) is nearly all of such a command's work, and the
+    # collector's scans of it find nearly nothing: epa.__main__ turns it off, and a bounded command leaves it so
+    if not registry().offering("ST0071"):
+        pytest.skip("no installed body offers ST0071, the example record's standard")
+    record = str(EXAMPLES / "st0071-observation-distinction.yaml")
+    assert _collector_on(tmp_path, "compare", record) == (errors.EXIT_OK, False)
+    assert _collector_on(tmp_path, "bodies", "--format", "json") == (errors.EXIT_OK, False)
+
+
+@pytest.mark.parametrize("args", [("compare", "--batch", "{cohort}", "--format", "csv"), ("audit", "--help"),
+                                  ("consistency", "--help"), ("conformance", "--help"), ("plugin", "new", "--help")],
+                         ids=lambda a: " ".join(a))
+def test_a_command_whose_work_grows_with_its_input_runs_with_the_collector_on(args: tuple[str, ...],
+                                                                              tmp_path: Path) -> None:
+    # a cohort, an audit, the analyses, the service: their garbage is collected as usual (cli.BOUNDED names the
+    # commands that keep it off, and `compare --batch` turns it on though `compare` is one of them)
+    if "{cohort}" in args and not registry().offering("ST0071"):
+        pytest.skip("no installed body offers ST0071, the example cohort's standard")
+    cohort = str(EXAMPLES / "st0071-cohort.jsonl")
+    assert _collector_on(tmp_path, *(a.format(cohort=cohort) for a in args)) == (errors.EXIT_OK, True)
+
+
+# Run `epa compare RECORD --format json` in this process and report, on standard error, which modules it imported.
+JSON_RUN = """
+import sys
+from epa.cli import main
+code = 0
+try:
+    main(["compare", sys.argv[1], "--format", "json"])
+except SystemExit as exc:
+    code = exc.code
+print(code, sorted({"csv", "difflib", "pickle"} & set(sys.modules)), file=sys.stderr)
+"""
+
+
+def test_a_warm_compare_in_json_reads_the_cached_rules_without_the_pickle_module(tmp_path: Path) -> None:
+    # the cache's entries are read by CPython's own unpickler (_pickle), which pickle.Unpickler is: the pickle
+    # module around it (its pure-Python pickler, 1.5 ms to import) is for writing an entry, after a miss
+    if not registry().offering("ST0071"):
+        pytest.skip("no installed body offers ST0071, the example record's standard")
+    env = {**os.environ, "EPA_CACHE_DIR": str(tmp_path / "cache"), "XDG_STATE_HOME": str(tmp_path / "state")}
+    env.pop("EPA_NO_CACHE", None)
+    record = str(EXAMPLES / "st0071-observation-distinction.yaml")
+    runs = [subprocess.run([sys.executable, "-c", JSON_RUN, record], capture_output=True, text=True, env=env,
+                           timeout=120) for _ in range(2)]  # the first fills the cache
+    assert runs[0].stdout == runs[1].stdout and '"results"' in runs[1].stdout
+    assert runs[1].stderr.strip() == f"{errors.EXIT_OK} []"
+
+
+# Run `epa ARGS` in this process and report, on standard error, whether it imported PyYAML.
+YAML_RUN = """
+import sys
+from epa.cli import main
+code = 0
+try:
+    main(sys.argv[1:])
+except SystemExit as exc:
+    code = exc.code
+print(code, "yaml" in sys.modules, file=sys.stderr)
+"""
+
+
+@pytest.mark.parametrize("command", [("bodies",), ("standards", "--format", "json"), ("plugins",),
+                                     ("compare", "{record}"), ("gateway", "{record}", "--format", "json")],
+                         ids=lambda c: " ".join(c))
+def test_a_warm_start_that_reads_no_yaml_does_not_import_pyyaml(command: tuple[str, ...], tmp_path: Path) -> None:
+    """PyYAML is imported to read YAML text: with the rules from the cache, a command given no file, or a record
+    written as JSON, reads none."""
+    if not registry().offering("ST0071"):
+        pytest.skip("no installed body offers ST0071, the example record's standard")
+    from epa.inputs.documents import read
+
+    record = tmp_path / "record.json"  # the example record, as JSON (its dates as the text YAML read them as)
+    record.write_text(json.dumps(read(EXAMPLES / "st0071-observation-distinction.yaml")[0]), encoding="utf-8")
+    env = {**os.environ, "EPA_CACHE_DIR": str(tmp_path / "cache"), "XDG_STATE_HOME": str(tmp_path / "state")}
+    env.pop("EPA_NO_CACHE", None)
+    args = [c.format(record=record) for c in command]
+    runs = [subprocess.run([sys.executable, "-c", YAML_RUN, *args], capture_output=True, text=True, env=env,
+                           timeout=120) for _ in range(2)]  # the first fills the cache
+    assert runs[0].stdout == runs[1].stdout and runs[1].stdout
+    assert runs[1].stderr.strip() == f"{errors.EXIT_OK} False"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import gc
 import io
 import json
 import os
@@ -148,9 +149,23 @@ class _ReadsArguments(click.Command):
             outputs.reader_gone()
 
 
+# The commands whose work is bounded by one record or the installed rules: for these the collector epa.__main__
+# turned off stays off to the end (see there); any other command turns it on as it is chosen, and so does
+# `compare --batch`. A command added later collects garbage as usual unless it is named here.
+BOUNDED = frozenset({"compare", "grade", "gateway", "timeline", "bodies", "standards", "criteria", "ambiguities",
+                     "journey", "diff", "plugins"})
+
+
 class _Group(_ReadsArguments, click.Group):
     command_class = _ReadsArguments
     group_class = type  # a group inside it (`epa plugin`) is one of these too
+
+    def resolve_command(self, ctx: click.Context, args: list[str]) -> tuple[str | None, click.Command | None,
+                                                                          list[str]]:
+        name, command, rest = super().resolve_command(ctx, args)
+        if name not in BOUNDED:
+            gc.enable()
+        return name, command, rest
 
     def invoke(self, ctx: click.Context) -> Any:
         # click's own main() turns a closed pipe into exit 1, and Ctrl-C into a blank line and Abort, before ours
@@ -457,6 +472,7 @@ def _compare_batch(record: Path | None, batch_file: str | None, rows: Rows, work
     from epa.batch import cohort as batch
     from epa.inputs.cohort_input import column_map
 
+    gc.enable()  # a cohort's work grows with it: the collector runs (see BOUNDED)
     if record is not None or batch_file is None:
         raise click.UsageError("give a RECORD, or a cohort with --batch FILE|-, not both" if record
                                else "missing a RECORD (or a cohort: --batch FILE|-)")

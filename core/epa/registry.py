@@ -11,12 +11,11 @@ silently graded by the defaults.
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 from collections.abc import Callable, Iterable
 from functools import cache
-from importlib.resources import files
+from pathlib import Path
 from typing import Any, TypeVar
 
 import attrs
@@ -82,7 +81,9 @@ class Candidate:
 def core_standards() -> tuple[Standard, ...]:
     from epa.rules.load import load_standard
 
-    folder = files("epa") / "rules" / "standards"
+    # the package's own folder, as importlib.resources.files("epa") gives it for an installed package, without
+    # importing importlib.resources (and tempfile, zipfile...) at every start
+    folder = Path(__file__).parent / "rules" / "standards"
     return tuple(load_standard(p) for p in sorted(folder.iterdir(), key=lambda p: p.name) if p.name.endswith(".yaml"))
 
 
@@ -344,6 +345,8 @@ class Registry:
         names share the most telling words with it (a word fewer bodies' names hold tells more: "Highfield
         Qualifications" is Highfield's, not the body whose name ends "Qualifications"), else the nearest by
         spelling, else every body."""
+        import difflib  # only when a body is misnamed: not at every start
+
         spelt = {fold(n): (n, b.body.id) for b in self.bodies for n in sorted(names_of(b.body))}
         close = difflib.get_close_matches(fold(name), spelt, n=1, cutoff=0.85)
         by_word = None if close else _shared_words(name, {b.body.id: sorted(names_of(b.body)) for b in self.bodies})

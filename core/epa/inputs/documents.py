@@ -14,9 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache, partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
-
-import yaml
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from epa.errors import InputError, did_you_mean, quote
 from epa.inputs.hostile import (
@@ -36,26 +34,10 @@ from epa.inputs.jsonschemas import schema
 
 if TYPE_CHECKING:  # jsonschema is imported when a document is checked with it: a warm start checks one record
     import jsonschema
-
-_Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when PyYAML has it: 5-10x faster
-
-
-class _Loader(_Base):  # type: ignore[valid-type,misc]
-    """SafeLoader that leaves dates as strings, so an impossible date such as
-    2025-02-30 becomes a schema error with a path instead of a ValueError, and that tags anything YAML 1.1 or
-    YAML 1.2 would read as a number _NUMBER, for :meth:`_Composer._number_tag` to settle."""
-
-
-class _PyLoader(yaml.SafeLoader):
-    """The same in pure Python, for a file libyaml refuses before its first event reaches us: libyaml's scanner
-    reads far ahead on a line of opening brackets and stops at a nesting limit of its own (PyYAML 6.0.4: 1,000
-    deep, in its own words), where this scanner looks at most 1,024 characters ahead."""
-
+    import yaml  # imported when YAML is read (_yaml()): a warm start that reads none (JSON, the cached rules) does not
 
 _TAG = "tag:yaml.org,2002:"
 _NUMBER = "tag:epa.invalid,2026:number"  # our own: a plain value YAML 1.1 or 1.2 would read as a number
-_YAML11_INT, _YAML11_FLOAT = (next(rx for tag, rx in yaml.SafeLoader.yaml_implicit_resolvers["1"] if tag == _TAG + t)
-                              for t in ("int", "float"))
 _YAML12_INT = re.compile(r"[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+")  # the 1.2 core schema's
 _YAML12_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)"
                            r"|\.(?:nan|NaN|NAN)")
@@ -63,15 +45,57 @@ _YAML12_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0
 _DECIMAL_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
 _DECIMAL_FLOAT = re.compile(r"[-+]?[0-9]+\.[0-9]*(?:[eE][-+][0-9]+)?|\.[0-9]+(?:[eE][-+][0-9]+)?"
                             r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)")
-_ANY_NUMBER = re.compile("^(?:" + "|".join(f"(?:{rx.pattern})" for rx in (_YAML11_INT, _YAML11_FLOAT, _YAML12_INT,
-                                                                          _YAML12_FLOAT)) + ")$", re.X)
 
-for _loader in (_Loader, _PyLoader):
-    _loader.yaml_implicit_resolvers = {
-        first: [(tag, rx) for tag, rx in resolvers if tag not in (_TAG + "timestamp", _TAG + "int", _TAG + "float")]
-        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-    }
-    _loader.add_implicit_resolver(_NUMBER, _ANY_NUMBER, list("-+0123456789."))
+
+class _Yaml(NamedTuple):
+    """What reading YAML needs from PyYAML, made once, when the first YAML text is read (:func:`_yaml`)."""
+
+    loader: type  # libyaml's parser when PyYAML has it (5-10x faster), else PyYAML's own
+    py_loader: type  # PyYAML's own, for a file libyaml refuses (see :func:`_compose`)
+    libyaml: bool  # whether ``loader`` is libyaml's
+    int11: re.Pattern[str]  # YAML 1.1's plain int and float (PyYAML's own resolvers)
+    float11: re.Pattern[str]
+    any_number: re.Pattern[str]  # anything YAML 1.1 or 1.2 would read as a number
+
+
+@cache
+def _yaml() -> _Yaml:
+    import yaml
+
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    class _Loader(base):  # type: ignore[valid-type,misc]
+        """SafeLoader that leaves dates as strings, so an impossible date such as
+        2025-02-30 becomes a schema error with a path instead of a ValueError, and that tags anything YAML 1.1 or
+        YAML 1.2 would read as a number _NUMBER, for :meth:`_Composer._number_tag` to settle."""
+
+    class _PyLoader(yaml.SafeLoader):
+        """The same in pure Python, for a file libyaml refuses before its first event reaches us: libyaml's scanner
+        reads far ahead on a line of opening brackets and stops at a nesting limit of its own (PyYAML 6.0.4: 1,000
+        deep, in its own words), where this scanner looks at most 1,024 characters ahead."""
+
+    int11, float11 = (next(rx for tag, rx in yaml.SafeLoader.yaml_implicit_resolvers["1"] if tag == _TAG + t)
+                      for t in ("int", "float"))
+    any_number = re.compile("^(?:" + "|".join(f"(?:{rx.pattern})" for rx in (int11, float11, _YAML12_INT,
+                                                                             _YAML12_FLOAT)) + ")$", re.X)
+    for loader in (_Loader, _PyLoader):
+        loader.yaml_implicit_resolvers = {
+            first: [(tag, rx) for tag, rx in resolvers if tag not in (_TAG + "timestamp", _TAG + "int", _TAG + "float")]
+            for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+        }
+        loader.add_implicit_resolver(_NUMBER, any_number, list("-+0123456789."))
+    return _Yaml(_Loader, _PyLoader, base is not yaml.SafeLoader, int11, float11, any_number)
+
+
+_MADE_BY_YAML = {"_Loader": "loader", "_PyLoader": "py_loader", "_YAML11_INT": "int11", "_YAML11_FLOAT": "float11",
+                 "_ANY_NUMBER": "any_number"}
+
+
+def __getattr__(name: str) -> Any:
+    """The names these were once made under at import (``documents._Loader``), made on first use."""
+    if name in _MADE_BY_YAML:
+        return getattr(_yaml(), _MADE_BY_YAML[name])
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # Hostile input is refused before anything recursive or expanding runs: the bounds (epa.inputs.hostile) on the time and
@@ -95,6 +119,8 @@ class Source:
     def position(self, parts: Sequence[Any]) -> tuple[int, int] | None:
         """1-based (line, column) of the value at a JSON path, as far down the path as the file goes."""
         if self._node is None:
+            import yaml
+
             with contextlib.suppress(InputError, yaml.YAMLError, ValueError):  # JSON is YAML, its numbers aside
                 self._node = _compose(self.text, str(self.path), json_text=True)[0]
         return line_of(self._node, parts)
@@ -193,8 +219,10 @@ def loads(text: str, name: str, kind: str = "yaml") -> tuple[Any, Source]:
     source = Source(Path(name), text, node)
     if not merges:
         return data, source
-    loader = _Loader("")  # YAML merge keys (<<: *base): PyYAML applies them to nodes of their own (it rewrites
-    try:                  # the nodes it merges, which must keep saying where each value was written)
+    import yaml
+
+    loader = _yaml().loader("")  # YAML merge keys (<<: *base): PyYAML applies them to nodes of their own (it
+    try:                         # rewrites the nodes it merges, which must keep saying where each value was written)
         return loader.construct_document(_compose(text, name)[0]), source
     except yaml.MarkedYAMLError as exc:
         raise _yaml_error(exc, name) from None
@@ -208,6 +236,8 @@ def _line_column(text: str, pos: int) -> tuple[int, int]:
 
 
 def _yaml_error(exc: yaml.YAMLError, name: str, text: str = "") -> InputError:
+    import yaml
+
     if isinstance(exc, yaml.MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
         where = f"{name}:{mark.line + 1}:{mark.column + 1}" if mark else name
@@ -224,13 +254,16 @@ def _compose(text: str, name: str, json_text: bool = False) -> tuple[yaml.Node |
     where present) that refuses, as each event arrives, what :func:`loads` refuses, so a bomb or deep nesting
     fails at once. Returns (node, data, whether merge keys need applying). ``json_text``: the text is JSON,
     composed for its nodes' positions only, its numbers (unambiguous in JSON: 1e3) left as text."""
+    import yaml
+
+    made = _yaml()
     try:
-        return _compose_with(_Loader, text, name, json_text)
+        return _compose_with(made.loader, text, name, json_text)
     except yaml.YAMLError as exc:
-        if _Base is yaml.SafeLoader or text.count("[") + text.count("{") <= MAX_DEPTH:  # (no libyaml: no retry)
+        if not made.libyaml or text.count("[") + text.count("{") <= MAX_DEPTH:  # (no libyaml: no retry)
             raise _yaml_error(exc, name, text) from None
     try:  # libyaml may have stopped at a nesting limit of its own, before we could see the depth (see _PyLoader)
-        return _compose_with(_PyLoader, text, name, json_text)
+        return _compose_with(made.py_loader, text, name, json_text)
     except yaml.YAMLError as exc:
         raise _yaml_error(exc, name, text) from None
 
@@ -267,6 +300,8 @@ class _Composer:
         self.data: Any = None
 
     def compose(self) -> yaml.Node | None:
+        import yaml
+
         get, peek = self.loader.get_event, self.loader.peek_event
         get()  # stream start
         if type(peek()) is yaml.StreamEndEvent:
@@ -330,12 +365,14 @@ class _Composer:
             raise _lone_surrogate(value, exc, self._where(event.start_mark)) from None
 
     def _tag(self, kind: type, event: Any, value: str | None) -> str:
+        import yaml
+
         tag = event.tag
         if tag is None or tag == "!":
             tag = self.loader.resolve(kind, value, event.implicit)
         if tag == _NUMBER:
             tag = _TAG + "str" if self.json_text else self._number_tag(value, event)  # type: ignore[arg-type]
-        elif tag in (_TAG + "int", _TAG + "float") and value is not None and _ANY_NUMBER.match(value):
+        elif tag in (_TAG + "int", _TAG + "float") and value is not None and _yaml().any_number.match(value):
             self._number_tag(value, event)  # written !!int 010: refused alike; a plain decimal keeps the tag
         if tag not in _PLAIN_TAGS and tag != _TAG + "merge":
             raise InputError(f"the tag {tag.replace(_TAG, '!!')} is not allowed here",
@@ -376,8 +413,11 @@ class _Composer:
 
     def _as_yaml11(self, value: str) -> Any:
         """What YAML 1.1 (PyYAML's own reading) makes of a plain value: a number, or the text itself."""
-        for tag, rx, construct in ((_TAG + "int", _YAML11_INT, self.loader.construct_yaml_int),
-                                   (_TAG + "float", _YAML11_FLOAT, self.loader.construct_yaml_float)):
+        import yaml
+
+        made = _yaml()
+        for tag, rx, construct in ((_TAG + "int", made.int11, self.loader.construct_yaml_int),
+                                   (_TAG + "float", made.float11, self.loader.construct_yaml_float)):
             if rx.fullmatch(value):
                 return construct(yaml.ScalarNode(tag, value))
         return value
@@ -400,6 +440,8 @@ class _Composer:
         return node, size, data
 
     def _add(self, frame: _Frame, node: yaml.Node, size: int, data: Any) -> None:
+        import yaml
+
         frame.size += size
         collection = frame.node
         if type(collection) is yaml.SequenceNode:
@@ -432,6 +474,8 @@ class _Composer:
 
     def _where(self, mark: Any, key: yaml.Node | None = None) -> str:
         """``name:line:column: $.path`` of an event; ``key``: of that mapping key, itself named in the path."""
+        import yaml
+
         parts: list[Any] = []
         for frame in self.stack:
             if isinstance(frame.node, yaml.SequenceNode):
@@ -642,6 +686,10 @@ def json_path(parts: Iterable[Any]) -> str:
 
 def line_of(node: yaml.Node | None, parts: Sequence[Any]) -> tuple[int, int] | None:
     """1-based (line, column) of the value at a JSON path, as far down the path as the file goes."""
+    if node is None:  # no node tree (and so no YAML read)
+        return None
+    import yaml
+
     found = None
     for part in parts:
         if node is None:
@@ -763,6 +811,8 @@ def _flow(value: Any) -> str:
     """A value as YAML writes it in one line ({at_least: 0}), for a message about a rules file."""
     if isinstance(value, str):
         return quote(value)
+    import yaml
+
     text = yaml.safe_dump(value, default_flow_style=True, width=1_000_000).strip().removesuffix("...").strip()
     return text if len(text) <= 80 else text[:80] + "…"
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 from functools import cache
-from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +15,6 @@ from typing import Any
 def schema(name: str) -> dict[str, Any]:
     """One of the JSON Schemas: shipped in the wheel as ``epa/schemas``, copied from the repository's
     ``schemas/``; an editable install reads that folder directly."""
-    packaged = files("epa") / "schemas" / f"{name}.schema.json"
+    packaged = Path(__file__).parents[1] / "schemas" / f"{name}.schema.json"  # files("epa"), as registry reads it
     source = packaged if packaged.is_file() else Path(__file__).parents[3] / "schemas" / f"{name}.schema.json"
     return json.loads(source.read_text(encoding="utf-8"))

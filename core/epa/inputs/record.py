@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import re
 from pathlib import Path
@@ -67,6 +66,8 @@ def _cohort_by_signature(raw: bytes) -> str | None:
 def _cohort_by_content(raw: bytes) -> str | None:
     """CSV when the first line is a CSV header (and the next, if any, has as many cells), JSON Lines when the
     first two lines are JSON objects each. YAML's comments are no part of either."""
+    import csv  # only for a file that failed as a record
+
     text = raw[:65536].decode("utf-8-sig", "replace")
     lines = [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
     if lines and ":" not in lines[0] and _CSV_HEADER.fullmatch(lines[0]) and \
