@@ -6,9 +6,8 @@ import copy
 import datetime as dt
 import functools
 from collections.abc import Sequence
-from importlib.abc import Traversable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 
@@ -16,6 +15,9 @@ from epa import cache
 from epa.errors import InputError, did_you_mean
 from epa.inputs.documents import Source, read, validate
 from epa.model.domain import NOT_METHODS, Change, Journey, LogEntry, Ruleset, Standard
+
+if TYPE_CHECKING:  # (importlib.abc would bring importlib.resources, tempfile and zipfile to every start)
+    from importlib.abc import Traversable
 
 JOURNEY_SUFFIX = ".journey.yaml"
 _T = TypeVar("_T")
