@@ -494,10 +494,12 @@ def _compare_batch(record: Path | None, batch_file: str | None, rows: Rows, work
 
     try:
         with contextlib.ExitStack() as files:
-            write = files.enter_context(outputs.streaming_file(rows.out)) if rows.out else outputs.write_stdout
+            to_file = files.enter_context(outputs.streaming_file(rows.out)) if rows.out else None
             data = batch.run(batch_file, rows.fmt, summary=rows.summary and rows.summary_file is None,
                              summary_only=rows.summary_only, workers=workers, only=_chosen(), registry=_registry(),
-                             write=write, progress=sys.stderr.isatty(), column_map=mapped,
+                             write=to_file or outputs.write_stdout,
+                             write_bytes=to_file or outputs.write_stdout_bytes,  # (JSON lines, as bytes)
+                             progress=sys.stderr.isatty(), column_map=mapped,
                              on_header=heard, sheet=sheet,
                              on_duplicates=lambda said: click.echo(f"note: {batch_file}: {said}", err=True))
     except (batch.Interrupted, batch.WorkerDied) as exc:

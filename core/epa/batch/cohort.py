@@ -23,7 +23,7 @@ import msgspec
 
 from epa import interrupts
 from epa.batch import csv_output
-from epa.engine.explained import grade
+from epa.batch.json_lines import add_line
 from epa.errors import EXIT_FAILURE, EXIT_INPUT, EXIT_OK, InputError, PluginError, quote
 from epa.inputs import cohort_xlsx
 from epa.inputs.cohort_input import (  # the reading; MAX_RECORD and CsvHeader for callers that knew them here
@@ -48,8 +48,9 @@ from epa.inputs.record import record_from_data
 from epa.model.domain import Grade
 from epa.views import report
 
-_ENCODE = msgspec.json.Encoder().encode
 CHUNK = 256  # records graded per task: large enough that a worker's round trip is small beside its work
+# A chunk's output: CSV rows as text; JSON lines as UTF-8 bytes, written as they are (never decoded and encoded again).
+Output = str | bytearray
 
 
 # --- grading (in this process or a worker) ------------------------------------------------------------
@@ -248,13 +249,14 @@ def _decided_output(g: Grader, line: int, record: Any, results: Sequence[Any]) -
     return ("" if g.fmt == "table" else _csv_results(line, record.apprentice.id, found)), found.stat
 
 
-def grade_item(g: Grader, item: Item) -> tuple[str, Counted]:
+def grade_item(g: Grader, item: Item, out: bytearray | None = None) -> tuple[str, Counted]:
     """One record's output text (a JSON line, or CSV rows) and what the summary counts of it. Whatever goes
     wrong with one record is that record's error row and the run goes on: its data refused (exit 2 at the
     end), a plugin's failure on it, naming the plugin and hook, or epa's own bug (exit 1 at the end). Only
-    the user's Ctrl-C or SIGTERM goes through."""
+    the user's Ctrl-C or SIGTERM goes through. A JSON line is written as UTF-8 bytes at the end of ``out`` where
+    it is given (a chunk's, see grade_chunk), its text then empty; an error row is text."""
     try:
-        return _graded_item(g, item)
+        return _graded_item(g, item, out)
     except PluginError as exc:
         return _error(g, item[0], _capped(str(exc)), None, None, None, None, Failed(exc.plugin, exc.hook))
     except BaseException as exc:  # a SystemExit or KeyboardInterrupt too: one record's, unless the user's
@@ -277,7 +279,7 @@ def _capped(text: str, limit: int = 500) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
 
-def _graded_item(g: Grader, item: Item) -> tuple[str, Counted]:
+def _graded_item(g: Grader, item: Item, out: bytearray | None = None) -> tuple[str, Counted]:
     line, kind, payload = item
     name, registry = g.name, g.registry
     if kind == "error":  # (message, hint), or a Refusal naming a CSV row's columns and its apprentice
@@ -301,8 +303,7 @@ def _graded_item(g: Grader, item: Item) -> tuple[str, Counted]:
             record = record_from_data(data, locator, registry, where=locator.prefix)
         # CSV rows and the summary show decisions only: the compiled engine's, without the explanations
         # that JSON output carries (tests/test_decisions.py holds the two to the same decisions).
-        results = g.engine.decide(record) if decided else [
-            grade(b, record) for b in registry.offering(record.standard)]
+        results = g.engine.decide(record) if decided else g.engine.explain(record)
     except RecursionError:
         return _error(g, line, "the record nests too deeply to check", None, None, None, None)
     except InputError as exc:
@@ -322,14 +323,11 @@ def _graded_item(g: Grader, item: Item) -> tuple[str, Counted]:
         return _decided_output(g, line, record, results)
     differing = report.disagreements(results)
     stat = _stat(record.standard, results, differing)
-    out = {"line": line, "standard": record.standard, "record": f"{name}:{line}", "apprentice": record.apprentice.id,
-           "differences": differing, "results": results}
-    # msgspec writes the attrs results as report.result unstructures them (field order, ISO dates, grade
-    # words), several times faster than unstructuring and json.dumps; records hold no NaN (refused on input).
-    try:
-        return _ENCODE(out).decode() + "\n", stat
-    except UnicodeEncodeError:  # a string holding a lone surrogate, which msgspec will not write (see _writable)
-        return json.dumps(msgspec.to_builtins(out), ensure_ascii=False, separators=(",", ":")) + "\n", stat
+    # msgspec writes the attrs results as report.result unstructures them (field order, ISO dates, grade words),
+    # as UTF-8, into the chunk's buffer (epa.batch.json_lines); records hold no NaN (refused on input).
+    written = bytearray() if out is None else out
+    add_line(written, line, record.standard, f"{name}:{line}", record.apprentice.id, differing, results)
+    return (written.decode() if out is None else ""), stat
 
 
 _PART = re.compile(r"\.([^.\[]+)|\[(\d+)\]")
@@ -339,19 +337,21 @@ def _parts(path: str) -> list[Any]:
     return [int(i) if i else key for key, i in _PART.findall(path)]
 
 
-def grade_chunk(g: Grader, items: list[Item]) -> tuple[str, list[Any]]:
-    """A chunk's output text and what the summary counts of each record. CSV rows and the summary take
-    ``_decided_chunk``, one loop for speed; should anything in it fail, the chunk's records are graded one by
-    one, so that the failure is one record's error row and the rest are graded as ever. (A worker that cannot
+def grade_chunk(g: Grader, items: list[Item]) -> tuple[Output, list[Any]]:
+    """A chunk's output (CSV rows as text, JSON lines as UTF-8 bytes) and what the summary counts of each record.
+    JSON lines take ``_json_chunk``; CSV rows and the summary take ``_decided_chunk``, one loop for speed; should
+    anything in it fail, the chunk's records are graded one by one, so that the failure is one record's error row
+    and the rest are graded as ever. (A worker that cannot
     grade at all answers each chunk with ("failed", why) instead, see _work, re-raised in the parent: exceptions
     with keyword arguments do not survive pickling.)"""
-    if g.fmt != "json":
-        try:
-            text, stats = _decided_chunk(g, items)
-            return _writable(text), stats
-        except BaseException as exc:
-            if _stops_the_run(exc):
-                raise
+    if g.fmt == "json":
+        return _json_chunk(g, items)
+    try:
+        text, stats = _decided_chunk(g, items)
+        return _writable(text), stats
+    except BaseException as exc:
+        if _stops_the_run(exc):
+            raise
     texts, counted = [], []
     for item in items:
         if interrupts.received():  # the user's stop, should a library have caught the KeyboardInterrupt
@@ -360,6 +360,28 @@ def grade_chunk(g: Grader, items: list[Item]) -> tuple[str, list[Any]]:
         texts.append(text)
         counted.append(stat)
     return _writable("".join(texts)), counted
+
+
+def _json_chunk(g: Grader, items: list[Item]) -> tuple[bytearray, list[Counted]]:
+    """A chunk's JSON lines as UTF-8 bytes, each record's written straight into the chunk's buffer (never text
+    encoded again), an error row in its place should anything fail; and what the summary counts of each record."""
+    out = bytearray()
+    counted = []
+    for item in items:
+        if interrupts.received():  # the user's stop, should a library have caught the KeyboardInterrupt
+            raise KeyboardInterrupt
+        start = len(out)
+        text, stat = grade_item(g, item, out)
+        if text:  # an error row (whatever the record's line had written is taken back first)
+            del out[start:]
+            out += _utf8(text)
+        counted.append(stat)
+    return out, counted
+
+
+def _utf8(text: str) -> bytes:
+    """``text`` as UTF-8, a lone surrogate written as its JSON escape: the bytes ``_writable(text)`` is written as."""
+    return text.encode("utf-8", "backslashreplace")
 
 
 def _writable(text: str) -> str:
@@ -782,8 +804,8 @@ class WorkerDied(Exception):
 
 def _graded_in_order(chunks: Iterator[list[Item]], workers: int, only: tuple[str, ...] | None, name: str,
                      fmt: str, registry: Any, methods: tuple[str, ...] | None = None
-                     ) -> Generator[tuple[str, list[Any], int], None, None]:
-    """Each chunk's output text, what the summary counts of each record, and the chunk's last line, in input
+                     ) -> Generator[tuple[Output, list[Any], int], None, None]:
+    """Each chunk's output, what the summary counts of each record, and the chunk's last line, in input
     order. Whoever stops reading early closes this: the workers are stopped then, mid-chunk as they may be."""
     if workers <= 1:
         g = Grader.loading(only, name, fmt, methods) if registry is None else Grader(registry, name, fmt, methods)
@@ -827,7 +849,7 @@ def _graded_in_order(chunks: Iterator[list[Item]], workers: int, only: tuple[str
         _stop(team, finished)
 
 
-def _result(process: Any, pipe: Any, line: int) -> tuple[str, list[Any], int]:
+def _result(process: Any, pipe: Any, line: int) -> tuple[Output, list[Any], int]:
     """A worker's result for its chunk, or WorkerDied when it ends first."""
     from multiprocessing.connection import wait
 
@@ -920,12 +942,15 @@ def run(source: str, fmt: str, *, summary: bool, summary_only: bool, workers: in
         registry: Any, write: Callable[[str], Any], progress: bool,
         stdin: IO[bytes] | None = None, column_map: ColumnMap | None = None,
         on_header: Callable[[CsvHeader], Any] | None = None, sheet: str | None = None,
-        on_duplicates: Callable[[str], Any] | None = None) -> dict[str, Any]:
+        on_duplicates: Callable[[str], Any] | None = None,
+        write_bytes: Callable[[bytes | bytearray], Any] | None = None) -> dict[str, Any]:
     """Grade every record of the cohort ``source`` (a path, or "-" for ``stdin``: JSON Lines, CSV, or an Excel
     workbook's one visible worksheet or ``sheet``), writing each record's output as it comes; return the
     summary. A CSV or workbook cohort's columns are read by ``column_map`` too, and its header, once read, is
     given to ``on_header`` (``header.ignored``: the columns not read); apprentice ids given on more than one of its
-    rows, to ``on_duplicates`` (a sentence) when the run ends, and in the summary."""
+    rows, to ``on_duplicates`` (a sentence) when the run ends, and in the summary. JSON lines are made as UTF-8
+    bytes: given to ``write_bytes`` as they are where it is given (a file, or standard output's buffer), else
+    decoded for ``write``; all else is text, for ``write``."""
     import sys
 
     if source == "-":
@@ -996,10 +1021,15 @@ def run(source: str, fmt: str, *, summary: bool, summary_only: bool, workers: in
             graded = _graded_in_order(chunks, workers, only, name, out_fmt, registry, methods)  # by its worker)
             with _collecting_less(), contextlib.closing(graded):
                 for text, stats, last in graded:
-                    if text == "failed":
-                        _raise(stats)
-                    if text:
-                        write(text)
+                    if isinstance(text, str):
+                        if text == "failed":
+                            _raise(stats)
+                        if text:
+                            write(text)
+                    elif write_bytes is not None:
+                        write_bytes(text)
+                    elif text:
+                        write(text.decode("utf-8"))
                     counts.add(stats)
                     done = counts.read, last
                     if interrupts.received():  # a KeyboardInterrupt some library caught and dropped

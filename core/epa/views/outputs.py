@@ -13,13 +13,14 @@ The command line imports this module at start-up, so it imports nothing the comm
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import os
 import stat
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from epa.errors import OutputError
 
@@ -69,8 +70,9 @@ def write_file(path: Path, content: bytes) -> None:
 
 
 @contextlib.contextmanager
-def streaming_file(path: Path) -> Iterator[Callable[[str], None]]:
-    """Write text to ``path`` as it comes (``with streaming_file(path) as write: write(text)``), whole or not at all:
+def streaming_file(path: Path) -> Iterator[Callable[[str | bytes | bytearray], None]]:
+    """Write text (as UTF-8) or UTF-8 bytes (as they are) to ``path`` as it comes (``with streaming_file(path) as
+    write: write(text)``), whole or not at all:
     as write_file, the text goes to a temporary file in the same folder, renamed over the target (with the mode a
     plain write would leave) when the block ends; an exception in it (Ctrl-C and SIGTERM too) removes the temporary
     file and leaves the old one as it was. For output too large to hold, such as a cohort's rows. A target that is
@@ -80,18 +82,18 @@ def streaming_file(path: Path) -> Iterator[Callable[[str], None]]:
     target = Path(os.path.realpath(path))
     try:
         if existing is not None and not stat.S_ISREG(existing.st_mode):
-            stream = open(path, "w", encoding="utf-8", newline="")  # noqa: SIM115 (closed below, in every case)
+            stream = open(path, "wb")  # noqa: SIM115 (closed below, in every case)
         else:
             import tempfile  # only when a file is written
 
             fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-            stream = os.fdopen(fd, "w", encoding="utf-8", newline="")
+            stream = os.fdopen(fd, "wb")
     except OSError as exc:
         raise OutputError(str(path), _reason(exc)) from None
 
-    def write(text: str) -> None:
+    def write(text: str | bytes | bytearray) -> None:
         try:
-            stream.write(text)
+            stream.write(text.encode("utf-8") if isinstance(text, str) else text)
         except OSError as exc:
             raise OutputError(str(path), _reason(exc)) from None
 
@@ -201,6 +203,30 @@ def write_stdout(text: str) -> None:
     has gone)."""
     with writing_stdout():
         sys.stdout.write(text)
+
+
+def write_stdout_bytes(data: bytes | bytearray) -> None:
+    """Write UTF-8 ``data`` to standard output: as it is, to its binary buffer, where its text would be written as
+    the same bytes (UTF-8, and "\\n" not translated); else decoded and written as text. OutputError when it cannot
+    be written (BrokenPipeError: the reader has gone)."""
+    with writing_stdout():
+        stream = sys.stdout
+        buffer = getattr(stream, "buffer", None) if _utf8_as_is(stream) else None
+        if buffer is None:
+            stream.write(data.decode("utf-8"))
+        else:
+            stream.flush()  # what was written as text goes first
+            buffer.write(data)
+
+
+def _utf8_as_is(stream: Any) -> bool:
+    """Whether text written to ``stream`` reaches its buffer as its UTF-8 bytes: encoded as UTF-8, and a newline
+    written as "\\n" (as it is but on Windows, where standard output writes "\\r\\n")."""
+    encoding = getattr(stream, "encoding", None)
+    try:
+        return os.linesep == "\n" and isinstance(encoding, str) and codecs.lookup(encoding).name == "utf-8"
+    except LookupError:
+        return False
 
 
 def flush_stdout() -> None:
