@@ -209,9 +209,6 @@ def test_no_two_modules_define_a_class_of_the_same_name() -> None:
 # it only through the engine (``Engine.explain`` and the questions beside it), so that what the engine compiles
 # serves them all; tests may import it, as the oracle (issue 18).
 EXPLAINED = "epa.engine.explained"
-# Modules outside the engine still importing it whose change is another branch's, each with what removes it: the
-# test fails once one no longer does, so that the entry goes with it.
-NOT_YET = {"epa.batch.cohort": "branch s7-jsonout explains the JSON batch through Engine.explain"}
 
 
 def _importing(target: str) -> set[str]:
@@ -222,6 +219,4 @@ def _importing(target: str) -> set[str]:
 def test_only_the_engine_imports_the_explained_path() -> None:
     importing = _importing(EXPLAINED)
     assert "epa.engine.compiled" in importing  # the finder sees an import of it (the engine's own)
-    outside = {name for name in importing if not name.startswith("epa.engine.")}
-    assert outside - set(NOT_YET) == set()
-    assert set(NOT_YET) - outside == set(), "no longer imports it: take it out of NOT_YET"
+    assert {name for name in importing if not name.startswith("epa.engine.")} == set()
