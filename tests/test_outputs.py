@@ -336,3 +336,16 @@ def test_the_readme_lists_every_exit_code() -> None:
     listed = {int(code) for code in re.findall(r"^\| `(\d+)` \|", section, flags=re.MULTILINE)}
     assert listed == {errors.EXIT_OK, errors.EXIT_FAILURE, errors.EXIT_INPUT, errors.EXIT_OUTPUT,
                       errors.EXIT_INTERRUPTED}
+
+
+@pytest.mark.parametrize("command", [("compare", "RECORD"), ("grade", "--body", "BODY", "RECORD"),
+                                     ("timeline", "RECORD"), ("consistency", "--standard", "ST0071")], ids=" ".join)
+def test_a_standard_output_that_cannot_show_the_answer_is_exit_3_saying_how_to_fix_it(command: tuple[str, ...]
+                                                                                        ) -> None:
+    """A terminal set to ASCII (PYTHONIOENCODING, an old locale) cannot show the citations' dashes and quotes nor a
+    table's "≠": the user's set-up, not epa's failure, so exit 3 naming standard output and the way round it, not
+    an internal error."""
+    done = epa(*_filled(command), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+               env={**os.environ, "PYTHONIOENCODING": "ascii"})
+    refused_output(done, "standard output")
+    assert "its encoding (ascii) cannot show" in done.stderr and "PYTHONIOENCODING=utf-8" in done.stderr
