@@ -85,23 +85,55 @@ def event_dates(record: Record, ruleset: Ruleset, event: str) -> list[dt.date] |
 
 # --- explaining ---------------------------------------------------------------------------------------------
 
-def evaluate_deadline(rule: DeadlineRule, record: Record, ruleset: Ruleset, memo: Table | None = None
-                      ) -> Deadline:
+class RecordDates:
+    """What the deadline family reads of one record for one ruleset, each read once however many deadlines and
+    gateway checks ask: each anchor's date and how it was found (``anchor_date``), each event's dates
+    (``event_dates``, as a tuple, None while the record does not show the event)."""
+
+    __slots__ = ("record", "ruleset", "_anchors", "_events")
+
+    def __init__(self, record: Record, ruleset: Ruleset):
+        self.record, self.ruleset = record, ruleset
+        self._anchors: dict[str, tuple[dt.date | None, str]] = {}
+        self._events: dict[str, tuple[dt.date, ...] | None] = {}
+
+    def anchor(self, name: str) -> tuple[dt.date | None, str]:
+        found = self._anchors.get(name)
+        if found is None:
+            found = self._anchors[name] = anchor_date(self.record, self.ruleset, name)
+        return found
+
+    def events(self, name: str) -> tuple[dt.date, ...] | None:
+        if name in self._events:
+            return self._events[name]
+        found = event_dates(self.record, self.ruleset, name)
+        events = self._events[name] = tuple(found) if found else None
+        return events
+
+
+def evaluate_deadline(rule: DeadlineRule, record: Record, ruleset: Ruleset, memo: Table | None = None,
+                      dates: RecordDates | None = None) -> Deadline:
     """The deadline a rule sets for this record. With ``memo`` (an explanation's plan, ``epa.engine.plans``), remembered
-    by what the deadline reads of the record: its anchor date, how it was found, and its event's dates."""
-    anchor, found = anchor_date(record, ruleset, rule.from_)
-    events = event_dates(record, ruleset, rule.event) if rule.event and anchor is not None else None
+    by what the deadline reads of the record: its anchor date, how it was found, and its event's dates. ``dates``:
+    the record's dates as read for the ruleset already (by another deadline or gateway check)."""
+    return deadline_for(rule, dates or RecordDates(record, ruleset), memo)
+
+
+def deadline_for(rule: DeadlineRule, dates: RecordDates, memo: Table | None = None) -> Deadline:
+    """``evaluate_deadline`` from the record's dates as read for the ruleset."""
+    anchor, found = dates.anchor(rule.from_)
+    events = dates.events(rule.event) if rule.event and anchor is not None else None
     if memo is None:
-        return _deadline(rule, ruleset, anchor, found, events)
-    key = (id(rule), anchor, found, tuple(events) if events else None)
+        return _deadline(rule, dates.ruleset, anchor, found, events)
+    key = (id(rule), anchor, found, events)
     deadline = memo.get(key)
     if deadline is None:
-        deadline = memo.put(key, _deadline(rule, ruleset, anchor, found, events))
+        deadline = memo.put(key, _deadline(rule, dates.ruleset, anchor, found, events))
     return deadline
 
 
-def _deadline(rule: DeadlineRule, ruleset: Ruleset, anchor: dt.date | None, found: str, events: list[dt.date] | None
-              ) -> Deadline:
+def _deadline(rule: DeadlineRule, ruleset: Ruleset, anchor: dt.date | None, found: str,
+              events: tuple[dt.date, ...] | None) -> Deadline:
     if anchor is None:
         return Deadline(rule.id, rule.name, None, rule.kind, "unknown",
                         f"{rule.name}: {describe(rule.offset)} {rule.from_.replace('_', ' ')}; the record has no date "
@@ -122,11 +154,22 @@ def _deadline(rule: DeadlineRule, ruleset: Ruleset, anchor: dt.date | None, foun
     return Deadline(rule.id, rule.name, due, rule.kind, status, says, rule.citation, strength=rule.strength)
 
 
-def deadlines(ruleset: Ruleset, record: Record, memo: Table | None = None) -> list[Deadline]:
+def deadlines(ruleset: Ruleset, record: Record, memo: Table | None = None, dates: RecordDates | None = None
+              ) -> list[Deadline]:
     """Every deadline of the ruleset's journey for the record (the default ``deadlines`` hook's answer)."""
     if ruleset.journey is None:
         return []
-    return [evaluate_deadline(rule, record, ruleset, memo) for rule in ruleset.journey.deadlines]
+    dates = dates or RecordDates(record, ruleset)
+    return [deadline_for(rule, dates, memo) for rule in ruleset.journey.deadlines]
+
+
+def _when(deadline: Deadline) -> tuple[bool, dt.date]:
+    return deadline.date is None, deadline.date or dt.date.min
+
+
+def in_order(found: list[Deadline]) -> tuple[Deadline, ...]:
+    """Deadlines as an explanation lists them: by date, those without one last."""
+    return tuple(sorted(found, key=_when))
 
 
 # --- deciding (the cohort engine) ---------------------------------------------------------------------------

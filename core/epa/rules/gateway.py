@@ -153,9 +153,10 @@ def _count_bounds(low: int | None, high: int | None) -> str:
         f"at least {low}" if low is not None else f"at most {high}")
 
 
-def status(check: Check | None, record: Record, ruleset: Ruleset, deadlines: Table | None = None
-           ) -> tuple[str, str]:
-    """A check's status against the record (met, unmet, unknown, deferred, not_applicable) and what it says."""
+def status(check: Check | None, record: Record, ruleset: Ruleset, deadlines: Table | None = None,
+           dates: deadline_family.RecordDates | None = None) -> tuple[str, str]:
+    """A check's status against the record (met, unmet, unknown, deferred, not_applicable) and what it says.
+    ``dates``: the record's dates as read for the ruleset already (``deadline_family.RecordDates``)."""
     g, a = record.gateway, record.apprentice
     if check is None:
         return "unknown", "the record cannot show this"
@@ -187,27 +188,32 @@ def status(check: Check | None, record: Record, ruleset: Ruleset, deadlines: Tab
         if value is None:
             return "unknown", f"the record does not give gateway.{check.provided.field}"
         return ("met", "provided") if value else ("unmet", "not provided")
-    deadline = _checked(check, record, ruleset, deadlines)
+    deadline = _checked(check, record, ruleset, deadlines, dates)
     found = {"met": "met", "missed": "unmet"}.get(deadline.status, "unknown")
     return found, deadline.says
 
 
-def reads(check: Check | None, record: Record, ruleset: Ruleset, deadlines: Table | None) -> tuple[Any, ...] | None:
+def reads(check: Check | None, record: Record, ruleset: Ruleset, deadlines: Table | None,
+          dates: deadline_family.RecordDates | None = None) -> tuple[Any, ...]:
     """What ``status`` reads of the record for this check, as a key to remember the requirement by (numbers with
-    their types, which are written differently); for a deadline's check, what its deadline (remembered) says.
-    None for a check that reads the record's dates (English and maths by age, days or months on programme): its
-    answer names them, so it seldom repeats and is not remembered."""
+    their types, which are written differently); for a deadline's check, what its deadline (remembered) says; for
+    English and maths, the levels held, the plan and BSL flags, and where the check has an age band the age at the
+    start (all ``english_maths`` reads); for days or months on programme, the start and gateway dates."""
     g, a = record.gateway, record.apprentice
     if check is None:
         return ()
-    if check.english_maths or check.days_on_programme or check.months_on_programme:
-        return None
+    if check.english_maths:
+        em = check.english_maths
+        age = age_at_start(record) if em.min_age is not None or em.max_age is not None else None
+        return age, a.english, a.maths, a.ehcp, a.bsl
+    if check.days_on_programme or check.months_on_programme:
+        return a.start_date, g.date
     if check.deferred:
         return a.english, a.maths
     if check.count or check.provided:
         value = getattr(g, check.count.field if check.count else check.provided.field)  # type: ignore[union-attr]
         return type(value), value
-    deadline = _checked(check, record, ruleset, deadlines)
+    deadline = _checked(check, record, ruleset, deadlines, dates)
     return deadline.status, deadline.says
 
 
@@ -219,36 +225,40 @@ def _deadline_rule(check: Check, ruleset: Ruleset) -> DeadlineRule:
     return rule
 
 
-def _checked(check: Check, record: Record, ruleset: Ruleset, deadlines: Table | None) -> Deadline:
+def _checked(check: Check, record: Record, ruleset: Ruleset, deadlines: Table | None,
+             dates: deadline_family.RecordDates | None) -> Deadline:
     """The deadline a gateway check reads."""
-    return deadline_family.evaluate_deadline(_deadline_rule(check, ruleset), record, ruleset, deadlines)
+    return deadline_family.evaluate_deadline(_deadline_rule(check, ruleset), record, ruleset, deadlines, dates)
 
 
 def requirement(rule: GatewayRule, record: Record, ruleset: Ruleset, memo: Table | None = None,
-                deadlines: Table | None = None) -> Requirement:
+                deadlines: Table | None = None, dates: deadline_family.RecordDates | None = None) -> Requirement:
     """One gateway requirement evaluated against the record. With ``memo`` (an explanation's plan,
     ``epa.engine.plans``), remembered by what its check reads of the record (``reads``); ``deadlines`` remembers a
-    deadline's."""
-    if memo is None or (key_read := reads(rule.check, record, ruleset, deadlines)) is None:
-        return _requirement(rule, record, ruleset, deadlines)
-    key = (id(rule), key_read)
+    deadline's; ``dates``: the record's dates as read for the ruleset already."""
+    if memo is None:
+        return _requirement(rule, record, ruleset, deadlines, dates)
+    key = (id(rule), reads(rule.check, record, ruleset, deadlines, dates))
     found = memo.get(key)
-    return found if found is not None else memo.put(key, _requirement(rule, record, ruleset, deadlines))
+    return found if found is not None else memo.put(key, _requirement(rule, record, ruleset, deadlines, dates))
 
 
-def _requirement(rule: GatewayRule, record: Record, ruleset: Ruleset, deadlines: Table | None) -> Requirement:
-    found, says = status(rule.check, record, ruleset, deadlines)
+def _requirement(rule: GatewayRule, record: Record, ruleset: Ruleset, deadlines: Table | None,
+                 dates: deadline_family.RecordDates | None) -> Requirement:
+    found, says = status(rule.check, record, ruleset, deadlines, dates)
     if rule.stage == "before_assessment":
         says = f"checked before an assessment starts, not at gateway: {says}"
     checked = strength(rule, ruleset.journey)
     return Requirement(rule.id, rule.name, checked == "mandatory", found, says, rule.citation, checked, rule.stage)
 
 
-def requirements(ruleset: Ruleset, record: Record, memo: Table | None = None, deadlines: Table | None = None
-                 ) -> list[Requirement]:
+def requirements(ruleset: Ruleset, record: Record, memo: Table | None = None, deadlines: Table | None = None,
+                 dates: deadline_family.RecordDates | None = None) -> list[Requirement]:
     """Every gateway requirement of the ruleset's journey for the record (the default hook's answer)."""
-    return [requirement(rule, record, ruleset, memo, deadlines) for rule in ruleset.journey.gateway] \
-        if ruleset.journey else []
+    if ruleset.journey is None:
+        return []
+    dates = dates or deadline_family.RecordDates(record, ruleset)
+    return [requirement(rule, record, ruleset, memo, deadlines, dates) for rule in ruleset.journey.gateway]
 
 
 # --- every check: decided (the cohort engine) ----------------------------------------------------------------
