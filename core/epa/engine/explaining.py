@@ -83,7 +83,7 @@ class Explainer:
         journey = self.journey = ruleset.journey
         # None: the body's own hook answers (called per record); else the default's rules, asked directly.
         self.deadline_rules = (journey.deadlines if journey else ()) if plan.default_deadlines else None
-        self.gateway_rules = (journey.gateway if journey else ()) if plan.default_gateway else None
+        self.requirements = gateway_family.Requirements(ruleset) if plan.default_gateway else None
         self.tolerances = journey.tolerances if journey else ()
         doc = ruleset.document
         # Shared by every result, as ``documents`` is (never changed once made).
@@ -159,11 +159,9 @@ class Explainer:
                                                                record=record)
         if decision:
             found_deadlines += decision.deadlines
-        requirements: list[Requirement] = [
-            gateway_family.requirement(rule, record, ruleset, plan.requirements, plan.deadlines, dates)
-            for rule in self.gateway_rules
-        ] if self.gateway_rules is not None else hook_results(loaded, "gateway_requirements", Requirement,
-                                                              ruleset=ruleset, record=record)
+        requirements: list[Requirement] = self.requirements(
+            record, plan.requirements, plan.deadlines, dates) if self.requirements is not None else hook_results(
+            loaded, "gateway_requirements", Requirement, ruleset=ruleset, record=record)
         gateway = gateway_family.gateway_status(requirements)
         if self.journey is None:
             notes.append(no_journey(self.body, record.standard))

@@ -193,28 +193,50 @@ def status(check: Check | None, record: Record, ruleset: Ruleset, deadlines: Tab
     return found, deadline.says
 
 
-def reads(check: Check | None, record: Record, ruleset: Ruleset, deadlines: Table | None,
-          dates: deadline_family.RecordDates | None = None) -> tuple[Any, ...]:
-    """What ``status`` reads of the record for this check, as a key to remember the requirement by (numbers with
-    their types, which are written differently); for a deadline's check, what its deadline (remembered) says; for
-    English and maths, the levels held, the plan and BSL flags, and where the check has an age band the age at the
-    start (all ``english_maths`` reads); for days or months on programme, the start and gateway dates."""
-    g, a = record.gateway, record.apprentice
+Read = Callable[[Record, "Table | None", "deadline_family.RecordDates | None"], tuple[Any, ...]]
+
+
+def reader(check: Check | None, ruleset: Ruleset) -> Read:
+    """What ``status`` reads of the record for this check, as a function of the record (with a deadline's memo
+    and the record's dates as read, for a deadline's check) giving a key to remember the requirement by: numbers
+    with their types, which are written differently; for a deadline's check, what its deadline (remembered) says;
+    for English and maths, the levels held, the plan and BSL flags, and where the check has an age band the age at
+    the start (all ``english_maths`` reads); for days or months on programme, the start and gateway dates. Made
+    once per check by a compiled explanation (``epa.engine.explaining``), so that which kind of check it is is not
+    asked per record."""
     if check is None:
-        return ()
+        return lambda record, deadlines, dates: ()
     if check.english_maths:
         em = check.english_maths
-        age = age_at_start(record) if em.min_age is not None or em.max_age is not None else None
-        return age, a.english, a.maths, a.ehcp, a.bsl
+        banded = em.min_age is not None or em.max_age is not None
+
+        def english_maths_read(record: Record, deadlines: Table | None, dates: Any) -> tuple[Any, ...]:
+            a = record.apprentice
+            return age_at_start(record) if banded else None, a.english, a.maths, a.ehcp, a.bsl
+        return english_maths_read
     if check.days_on_programme or check.months_on_programme:
-        return a.start_date, g.date
+        return lambda record, deadlines, dates: (record.apprentice.start_date, record.gateway.date)
     if check.deferred:
-        return a.english, a.maths
+        return lambda record, deadlines, dates: (record.apprentice.english, record.apprentice.maths)
     if check.count or check.provided:
-        value = getattr(g, check.count.field if check.count else check.provided.field)  # type: ignore[union-attr]
-        return type(value), value
-    deadline = _checked(check, record, ruleset, deadlines, dates)
-    return deadline.status, deadline.says
+        field = check.count.field if check.count else check.provided.field  # type: ignore[union-attr]
+
+        def value_read(record: Record, deadlines: Table | None, dates: Any) -> tuple[Any, ...]:
+            value = getattr(record.gateway, field)
+            return type(value), value
+        return value_read
+    rule = _deadline_rule(check, ruleset)
+
+    def deadline_read(record: Record, deadlines: Table | None, dates: Any) -> tuple[Any, ...]:
+        deadline = deadline_family.evaluate_deadline(rule, record, ruleset, deadlines, dates)
+        return deadline.status, deadline.says
+    return deadline_read
+
+
+def reads(check: Check | None, record: Record, ruleset: Ruleset, deadlines: Table | None,
+          dates: deadline_family.RecordDates | None = None) -> tuple[Any, ...]:
+    """``reader``'s key for this check and record."""
+    return reader(check, ruleset)(record, deadlines, dates)
 
 
 def _deadline_rule(check: Check, ruleset: Ruleset) -> DeadlineRule:
@@ -241,6 +263,28 @@ def requirement(rule: GatewayRule, record: Record, ruleset: Ruleset, memo: Table
     key = (id(rule), reads(rule.check, record, ruleset, deadlines, dates))
     found = memo.get(key)
     return found if found is not None else memo.put(key, _requirement(rule, record, ruleset, deadlines, dates))
+
+
+class Requirements:
+    """The default ``gateway_requirements`` for one ruleset, compiled for a body's explanation: each rule with its
+    check's ``reader``, so that a record's requirements are remembered by what each reads (as ``requirement``
+    remembers one)."""
+
+    def __init__(self, ruleset: Ruleset):
+        self.ruleset = ruleset
+        self.rules = tuple((rule, id(rule), reader(rule.check, ruleset))
+                           for rule in (ruleset.journey.gateway if ruleset.journey else ()))
+
+    def __call__(self, record: Record, memo: Table, deadlines: Table | None,
+                 dates: deadline_family.RecordDates) -> list[Requirement]:
+        ruleset, found = self.ruleset, []
+        for rule, rule_id, read in self.rules:
+            key = (rule_id, read(record, deadlines, dates))
+            requirement = memo.get(key)
+            if requirement is None:
+                requirement = memo.put(key, _requirement(rule, record, ruleset, deadlines, dates))
+            found.append(requirement)
+        return found
 
 
 def _requirement(rule: GatewayRule, record: Record, ruleset: Ruleset, deadlines: Table | None,
