@@ -82,7 +82,7 @@ class Explainer:
         self.own_resits = "resit_policy" in loaded.own_hooks
         journey = self.journey = ruleset.journey
         # None: the body's own hook answers (called per record); else the default's rules, asked directly.
-        self.deadline_rules = (journey.deadlines if journey else ()) if plan.default_deadlines else None
+        self.deadlines = deadline_family.Deadlines(ruleset) if plan.default_deadlines else None
         self.requirements = gateway_family.Requirements(ruleset) if plan.default_gateway else None
         self.tolerances = journey.tolerances if journey else ()
         doc = ruleset.document
@@ -153,10 +153,8 @@ class Explainer:
             overall, decision, resit_steps, resit_notes = found
 
         dates = deadline_family.RecordDates(record, ruleset)  # read once, for the deadlines and the gateway checks
-        found_deadlines: list[Deadline] = [
-            deadline_family.deadline_for(rule, dates, plan.deadlines) for rule in self.deadline_rules
-        ] if self.deadline_rules is not None else hook_results(loaded, "deadlines", Deadline, ruleset=ruleset,
-                                                               record=record)
+        found_deadlines: list[Deadline] = self.deadlines(dates, plan.deadlines) if self.deadlines is not None \
+            else hook_results(loaded, "deadlines", Deadline, ruleset=ruleset, record=record)
         if decision:
             found_deadlines += decision.deadlines
         requirements: list[Requirement] = self.requirements(

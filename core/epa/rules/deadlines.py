@@ -132,6 +132,28 @@ def deadline_for(rule: DeadlineRule, dates: RecordDates, memo: Table | None = No
     return deadline
 
 
+class Deadlines:
+    """The default ``deadlines`` for one ruleset, compiled for a body's explanation: each rule with the anchor and
+    event it reads, so that a record's deadlines are remembered as ``deadline_for`` remembers one."""
+
+    def __init__(self, ruleset: Ruleset):
+        self.ruleset = ruleset
+        self.rules = tuple((rule, id(rule), rule.from_, rule.event)
+                           for rule in (ruleset.journey.deadlines if ruleset.journey else ()))
+
+    def __call__(self, dates: RecordDates, memo: Table) -> list[Deadline]:
+        ruleset, found = self.ruleset, []
+        for rule, rule_id, start, event in self.rules:
+            anchor, how = dates.anchor(start)
+            events = dates.events(event) if event and anchor is not None else None
+            key = (rule_id, anchor, how, events)
+            deadline = memo.get(key)
+            if deadline is None:
+                deadline = memo.put(key, _deadline(rule, ruleset, anchor, how, events))
+            found.append(deadline)
+        return found
+
+
 def _deadline(rule: DeadlineRule, ruleset: Ruleset, anchor: dt.date | None, found: str,
               events: tuple[dt.date, ...] | None) -> Deadline:
     if anchor is None:
