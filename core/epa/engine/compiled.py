@@ -1,8 +1,10 @@
 """Deciding a cohort fast: each body's rules compiled once, then only the decisions computed per record.
 
-``grading.grade`` explains a record: every step, deadline and requirement as a cited sentence, which is what
-one apprentice's comparison shows. A cohort's CSV rows and summary need only the decisions: the component and
-overall grades, gateway readiness, the cap and a required full retake. ``Engine.decide`` computes those from
+``Engine.explain`` explains a record: every step, deadline and requirement as a cited sentence, which is what
+one apprentice's comparison shows, each body's explanation compiled once per version of its rules
+(``epa.engine.explaining``; ``epa.engine.explained.grade``, hook by hook, is its oracle). A cohort's CSV rows
+and summary need only the decisions: the component and overall grades, gateway readiness, the cap and a required
+full retake. ``Engine.decide`` computes those from
 what it builds once per ruleset: the criteria of each method and level as bit sets over the standard's
 criterion ids (a record's criteria become one integer per attempt, shared by every body, and a method is
 graded with two masks and a bit count), the combination table as a lookup, each mandatory gateway check as a

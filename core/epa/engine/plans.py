@@ -5,7 +5,8 @@ combination, the same anchor and event dates the same deadline, the same evidenc
 (an age or days on programme by the dates it is counted from), the same measures on the same day the same
 tolerance check. (A detail or step naming an attempt's date, and a resit or retake's steps, repeat too seldom to
 be worth remembering.)
-``grading.grade`` asks a body's ``Plan`` for each piece by exactly the inputs the piece reads, and works out only
+``grading.grade`` and ``Engine.explain`` (through the compiled explanation a plan holds, ``epa.engine.explaining``)
+ask a body's ``Plan`` for each piece by exactly the inputs the piece reads, and work out only
 what it has not seen (by the one procedure that states the rule: ``defaults``, or its rule family in
 ``epa.rules``), so a remembered piece is the piece worked out anew.
 
