@@ -8,8 +8,8 @@ implement each hook, who answers each piece:
 
 - a hook left to the core's defaults is answered by its rule family (``epa.rules``), asked directly, each piece
   remembered by exactly what it reads of the record (an attempt's criteria or recorded grade and date, the grades
-  combined, the history the resit procedure reads, a deadline's anchor and event dates, a gateway check's
-  evidence, a tolerance's measures);
+  combined, a history with no fail or resit, a deadline's anchor and event dates, a gateway check's evidence; a
+  tolerance check, a detail naming an attempt's date, and a resit's steps are worked out per record);
 - a body's own ``grade_component`` or ``combine_grades`` is asked once per distinct argument (pure by contract);
 - a body's own collecting or journey hook (``gateway_requirements``, ``deadlines``, ``resit_policy``), or any hook a
   plugin wraps, is called per record with the whole hook chain, as ``grade`` calls it.
@@ -48,7 +48,6 @@ from epa.model.results import (
     Note,
     Reason,
     Requirement,
-    ToleranceCheck,
 )
 from epa.registry import LoadedBody
 from epa.rules import deadlines as deadline_family
@@ -80,11 +79,10 @@ class Explainer:
         self.methods: tuple[Method, ...] = tuple(ruleset.methods)
         self.method_ids = frozenset(ruleset.method_ids)
         self.own_resits = "resit_policy" in loaded.own_hooks
-        journey = self.journey = ruleset.journey
+        self.journey = ruleset.journey
         # None: the body's own hook answers (called per record); else the default's rules, asked directly.
         self.deadlines = deadline_family.Deadlines(ruleset) if plan.default_deadlines else None
         self.requirements = gateway_family.Requirements(ruleset) if plan.default_gateway else None
-        self.tolerances = journey.tolerances if journey else ()
         doc = ruleset.document
         # Shared by every result, as ``documents`` is (never changed once made).
         self.document = {"file": doc.file, "title": doc.title, "version": doc.version}
@@ -167,17 +165,5 @@ class Explainer:
                           details, tuple(steps + resit_steps), tuple(notes + resit_notes), gateway,
                           capped=bool(decision and decision.capped),
                           full_retake_required=bool(decision and decision.full_retake_required),
-                          deadlines=deadline_family.in_order(found_deadlines), checks=self._checks(record))
-
-    def _checks(self, record: Record) -> tuple[ToleranceCheck, ...]:
-        """Every tolerance check, each remembered by what it reads of its attempt."""
-        table, ruleset, found = self.plan.checks, self.ruleset, []
-        for rule in self.tolerances:
-            for attempt in record.attempts_at(rule.method):
-                key = (id(rule), tolerances.reads(rule, attempt))
-                check = table.get(key, _NONE)
-                if check is _NONE:
-                    check = table.put(key, tolerances.check(ruleset, rule, attempt))
-                if check is not None:
-                    found.append(check)
-        return tuple(found)
+                          deadlines=deadline_family.in_order(found_deadlines),
+                          checks=tuple(tolerances.tolerance_checks(ruleset, record)))

@@ -3,9 +3,8 @@
 Stated once, here: ``decide`` gives a measure's status against its tolerance (within, outside, unknown where the
 limit depends on a measure the record lacks, or no_tolerance_stated where the document states a figure and no
 tolerance) and the limits it was checked against; ``tolerance_checks`` explains each (the cited check, for
-``grading.grade``), from ``decide``'s answer, one measure at a time by ``check``, whose inputs ``reads`` names (a
-compiled explanation remembers a check by them). The cohort engine decides nothing from tolerances: a check is shown,
-and an advice tolerance outside is never a failure.
+``grading.grade``), from ``decide``'s answer, one measure at a time by ``check``. The cohort engine decides
+nothing from tolerances: a check is shown, and an advice tolerance outside is never a failure.
 """
 
 from __future__ import annotations
@@ -101,15 +100,6 @@ def tolerance_checks(ruleset: Ruleset, record: Record) -> list[ToleranceCheck]:
     """Every recorded measure the ruleset's journey sets a tolerance for, checked and explained."""
     return [found for rule in (ruleset.journey.tolerances if ruleset.journey else ())
             for attempt in record.attempts_at(rule.method) if (found := check(ruleset, rule, attempt)) is not None]
-
-
-def reads(rule: Tolerance, attempt: Attempt) -> tuple[object, ...]:
-    """What ``check`` reads of the attempt, as a key to remember its answer by (numbers with their types, which
-    are written differently): the date it names, the measure, and what ``own_duration`` reads."""
-    value, duration, questioning = getattr(attempt, rule.measure), attempt.duration_minutes, \
-        attempt.questioning_minutes
-    return (attempt.date, value, type(value), duration, type(duration), attempt.duration_includes_questioning,
-            questioning, type(questioning))
 
 
 def check(ruleset: Ruleset, rule: Tolerance, attempt: Attempt) -> ToleranceCheck | None:
