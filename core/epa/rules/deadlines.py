@@ -244,12 +244,12 @@ def missed(rule: DeadlineRule, ruleset: Ruleset, due: Due = shifting) -> Callabl
     if rule.event is None:
         return lambda r: False  # nothing to miss: the deadline is only ever open
     anchor = {"gateway": lambda r: r.gateway.date, "epa_start": lambda r: r.dates.epa_start or r.gateway.date
-              }.get(rule.from_) or _day(rule.from_, ruleset)  # None: anchor_date works it out
+              }.get(rule.from_) or _day(rule.from_, ruleset)  # None: anchor_read works it out
     event = _day(rule.event, ruleset) if rule.event in JOURNEY_DATES else None  # a method's event: its attempt
     due_from, is_late = due(rule.offset), LATE[rule.kind]
 
     def start(r: Record) -> dt.date | None:
-        return anchor(r) if anchor is not None else anchor_date(r, ruleset, rule.from_)[0]
+        return anchor(r) if anchor is not None else anchor_read(r, ruleset, rule.from_)[0]
 
     if event is not None:  # one date: the journey date the record gives, if any
         def missed_once(r: Record) -> bool:
