@@ -1,8 +1,10 @@
 """Deciding a cohort fast: each body's rules compiled once, then only the decisions computed per record.
 
-``grading.grade`` explains a record: every step, deadline and requirement as a cited sentence, which is what
-one apprentice's comparison shows. A cohort's CSV rows and summary need only the decisions: the component and
-overall grades, gateway readiness, the cap and a required full retake. ``Engine.decide`` computes those from
+``Engine.explain`` explains a record: every step, deadline and requirement as a cited sentence, which is what
+one apprentice's comparison shows, each body's explanation compiled once per version of its rules
+(``epa.engine.explaining``; ``epa.engine.explained.grade``, hook by hook, is its oracle). A cohort's CSV rows
+and summary need only the decisions: the component and overall grades, gateway readiness, the cap and a required
+full retake. ``Engine.decide`` computes those from
 what it builds once per ruleset: the criteria of each method and level as bit sets over the standard's
 criterion ids (a record's criteria become one integer per attempt, shared by every body, and a method is
 graded with two masks and a bit count), the combination table as a lookup, each mandatory gateway check as a
@@ -31,7 +33,9 @@ import operator
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from epa.engine.explained import apply_resit_policy, grade, grade_overall, graded_call, hook_results, ruleset_for
+from epa.engine import explaining
+from epa.engine.explained import apply_resit_policy, grade_overall, graded_call, hook_results, ruleset_for
+from epa.engine.plans import plan_for
 from epa.inputs.fastrecord import RecordView, as_record, criteria_listed
 from epa.model.domain import (
     Attempt,
@@ -42,7 +46,17 @@ from epa.model.domain import (
     Ruleset,
     Window,
 )
-from epa.model.results import BodyResult, ComponentResult, Decision, GradedAttempt, Outcome, Overall, Requirement
+from epa.model.results import (
+    BodyResult,
+    ComponentResult,
+    Decision,
+    GradedAttempt,
+    Note,
+    Outcome,
+    Overall,
+    Reason,
+    Requirement,
+)
 from epa.registry import LoadedBody, Registry
 from epa.rules import combination, windows
 from epa.rules import gateway as gateway_family
@@ -240,6 +254,8 @@ class Engine:
         # graders of the rules in force, once a record asks.
         self._spans: dict[str, tuple[list[dt.date], list[tuple[bool, Graders] | None]]] = {}
         self._bits: dict[str, dict[str, int]] = {}  # per standard, a bit for each criterion id
+        # ruleset_for's answer per body and what it reads of a record (see _version)
+        self._versions: dict[tuple[Any, ...], tuple[LoadedBody, Ruleset, tuple[Reason, ...], tuple[Note, ...]]] = {}
 
     def _for(self, loaded: LoadedBody, record: Record) -> CompiledRuleset:
         """The body's compiled rules in the version ``grading.ruleset_for`` picks (``_chosen`` remembers it)."""
@@ -315,10 +331,35 @@ class Engine:
             record = as_record(record)
         return graders.decide(record)  # type: ignore[return-value]  # (not None: only with listed)
 
-    def explain(self, record: Record, body: LoadedBody | None = None) -> list[BodyResult]:
+    def explain(self, record: Record | RecordView, body: LoadedBody | None = None) -> list[BodyResult]:
         """Each body offering the record's standard (or ``body`` alone), in the registry's order: its result for the
-        record with every step, requirement, deadline and check cited (what ``decide`` decides, explained)."""
-        return [grade(b, record) for b in ([body] if body else self.registry.offering(record.standard))]
+        record with every step, requirement, deadline and check cited (what ``decide`` decides, explained), as
+        ``epa.engine.explained.grade`` gives it, assembled by each body's compiled explanation
+        (``epa.engine.explaining``) from pieces remembered by what they read."""
+        if not isinstance(record, Record):
+            record = as_record(record)
+        assessments = record.assessments
+        placed, listed = explaining.places(assessments), {a.method for a in assessments}
+        results = []
+        for loaded in [body] if body else self.registry.offering(record.standard):
+            ruleset, steps, notes = self._version(loaded, record)
+            plan = plan_for(loaded, ruleset)
+            explainer = plan.explainer
+            if explainer is None:
+                explainer = plan.explainer = explaining.Explainer(loaded, plan)
+            results.append(explainer.explain(record, list(steps), list(notes), placed, listed))
+        return results
+
+    def _version(self, loaded: LoadedBody, record: Record) -> tuple[Ruleset, tuple[Reason, ...], tuple[Note, ...]]:
+        """``ruleset_for``'s answer, remembered by what it reads: the body, the standard, the version the record
+        names for the body, and the gateway date."""
+        key = (id(loaded), record.standard, record.document_versions.get(loaded.body.id), record.gateway.date)
+        found = self._versions.get(key)
+        if found is None or found[0] is not loaded:  # (the body held in the answer, so that its id stays its own)
+            _bound(self._versions)
+            ruleset, steps, notes = ruleset_for(loaded, record)
+            found = self._versions[key] = (loaded, ruleset, tuple(steps), tuple(notes))
+        return found[1:]
 
     def ruleset(self, record: Record, body: LoadedBody) -> Ruleset:
         """The version of the body's rules that grades the record (and ``explain`` explains it by): the version the

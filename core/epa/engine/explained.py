@@ -107,22 +107,63 @@ def hook_results(loaded: LoadedBody, hook: str, expected: type[T], **kwargs: Any
 def _grade_attempt(loaded: LoadedBody, plan: Plan, method: Method, attempt: Attempt
                    ) -> tuple[ComponentDetail, list[Reason], list[Note]]:
     if attempt.grade is not None:
-        says = f"{method.id}: grade {attempt.grade} as recorded ({attempt.kind}, {attempt.date})"
-        return ComponentDetail(attempt.grade, "recorded grade", attempt.date), [
-            Reason(method.id, says, method.citation)], []
-    # The criteria listed decide the criteria set aside and, by the hook's contract, its answer (see epa.engine.plans).
-    key = (method.id, attempt.criteria_met)
-    found = plan.components.get(key)
-    if found is None:
-        met, set_aside = _assessed_here(plan.ruleset, loaded.body.id, attempt)
-        result = graded_call(loaded, "grade_component", ComponentResult, ruleset=plan.ruleset, method=method.id,
-                             criteria_met=met)
-        found = plan.components.put(key, (result, tuple(Reason(method.id, s.says, s.citation) for s in result.steps),
-                                          tuple(set_aside)))
-    result, reasons, set_aside = found
+        detail, reason = recorded(method, attempt)
+        return detail, [reason], []
+    result, reasons, set_aside = component_answer(loaded, plan, method.id, attempt)
     detail = ComponentDetail(result.grade, "criteria", attempt.date, result.pass_missing,
                              result.distinction_met, result.distinction_missing)
     return detail, list(reasons), list(set_aside)
+
+
+def recorded(method: Method, attempt: Attempt) -> tuple[ComponentDetail, Reason]:
+    """An attempt whose grade is recorded: its detail, and the step saying so."""
+    says = f"{method.id}: grade {attempt.grade} as recorded ({attempt.kind}, {attempt.date})"
+    return ComponentDetail(attempt.grade, "recorded grade", attempt.date), Reason(method.id, says, method.citation)
+
+
+def not_counted(ruleset: Ruleset, method: str, attempt: Attempt) -> Note:
+    """The note on a resit or retake after an attempt this body passes, which is not counted."""
+    journey = ruleset.journey
+    rule = journey.resit.no_resit_from_pass if journey and journey.resit else None
+    return Note(f"{method} {attempt.kind} on {attempt.date} not counted: the attempt before it passes under this "
+                f"body's criteria, and resits and retakes follow a fail only" + (f" (“{rule.text}”)" if rule else ""),
+                rule.citation if rule else None)
+
+
+def graded_from_latest(method: str, latest: GradedAttempt | Attempt, earlier: list[tuple[Attempt, Grade]]) -> Note:
+    """The note on a method graded from its latest counted attempt, naming the earlier ones."""
+    attempt = latest.attempt if isinstance(latest, GradedAttempt) else latest
+    shown = ", ".join(f"{a.kind} on {a.date}: {g}" for a, g in earlier)
+    return Note(f"{method}: graded from the latest attempt ({attempt.kind}, {attempt.date}); earlier: {shown}")
+
+
+def awaiting(ruleset: Ruleset, missing: list[str]) -> Reason:
+    """The step saying no overall grade is given yet, for want of these methods' grades."""
+    return Reason("overall", f"no overall grade yet: awaiting {', '.join(missing)}", ruleset.combination.citation)
+
+
+def no_method(body: str) -> Note:
+    return Note(f"{body} has no method for some attempts in the record; not counted")
+
+
+def no_journey(body: str, standard: str) -> Note:
+    return Note(f"{body} encodes no gateway, deadline or resit rules for {standard}")
+
+
+def component_answer(loaded: LoadedBody, plan: Plan, method: str, attempt: Attempt
+                     ) -> tuple[ComponentResult, tuple[Reason, ...], tuple[Note, ...]]:
+    """The grade_component hook's answer for the criteria an attempt lists, its steps as reasons, and the notes
+    on the criteria set aside before asking it (ids this body does not assess at the method), remembered."""
+    # The criteria listed decide the criteria set aside and, by the hook's contract, its answer (see epa.engine.plans).
+    key = (method, attempt.criteria_met)
+    found = plan.components.get(key)
+    if found is None:
+        met, set_aside = _assessed_here(plan.ruleset, loaded.body.id, attempt)
+        result = graded_call(loaded, "grade_component", ComponentResult, ruleset=plan.ruleset, method=method,
+                             criteria_met=met)
+        found = plan.components.put(key, (result, tuple(Reason(method, s.says, s.citation) for s in result.steps),
+                                          tuple(set_aside)))
+    return found  # type: ignore[no-any-return]
 
 
 def _grade_method(loaded: LoadedBody, plan: Plan, method: Method, record: Record
@@ -137,11 +178,7 @@ def _grade_method(loaded: LoadedBody, plan: Plan, method: Method, record: Record
     for attempt in record.attempts_at(method.id):
         detail, reasons, attempt_notes = _grade_attempt(loaded, plan, method, attempt)
         if not attempt_history.counts(counted[-1][0].grade if counted else None):
-            journey = plan.ruleset.journey
-            rule = journey.resit.no_resit_from_pass if journey and journey.resit else None
-            notes.append(Note(f"{method.id} {attempt.kind} on {attempt.date} not counted: the attempt before it "
-                              f"passes under this body's criteria, and resits and retakes follow a fail only"
-                              + (f" (“{rule.text}”)" if rule else ""), rule.citation if rule else None))
+            notes.append(not_counted(plan.ruleset, method.id, attempt))
             continue
         assert detail.grade is not None
         counted.append((GradedAttempt(attempt, detail.grade), detail, reasons, attempt_notes))
@@ -149,9 +186,7 @@ def _grade_method(loaded: LoadedBody, plan: Plan, method: Method, record: Record
         return ComponentDetail(None, "no attempt"), [], [], notes
     *earlier, (latest, detail, reasons, latest_notes) = counted
     if earlier:
-        shown = ", ".join(f"{g.attempt.kind} on {g.attempt.date}: {g.grade}" for g, *_ in earlier)
-        notes.append(Note(f"{method.id}: graded from the latest attempt ({latest.attempt.kind}, "
-                          f"{latest.attempt.date}); earlier: {shown}"))
+        notes.append(graded_from_latest(method.id, latest, [(g.attempt, g.grade) for g, *_ in earlier]))
     return detail, [g for g, *_ in counted], reasons, notes + latest_notes
 
 
@@ -191,7 +226,18 @@ def apply_resit_policy(loaded: LoadedBody, ruleset: Ruleset, record: Record, his
     return overall, decision, steps, []
 
 
-
+def combined(loaded: LoadedBody, plan: Plan, components: dict[str, Grade]) -> tuple[Grade | None, tuple[Reason, ...]]:
+    """The combine_grades hook's answer for one grade per method (in method order), with its steps as reasons,
+    remembered: the grades decide the hook's answer, by its contract (see epa.engine.plans)."""
+    key = tuple(components.values())
+    found = plan.combinations.get(key)
+    if found is None:
+        ruleset = plan.ruleset
+        outcome = graded_call(loaded, "combine_grades", Outcome, ruleset=ruleset, components=dict(components))
+        found = plan.combinations.put(key, (outcome.grade, tuple(
+            _own_rule(loaded, ruleset, components, outcome)
+            + [Reason("overall", s.says, s.citation) for s in outcome.steps])))
+    return found  # type: ignore[no-any-return]
 
 
 def grade_overall(loaded: LoadedBody, record: Record) -> Overall:
@@ -207,24 +253,16 @@ def grade_overall(loaded: LoadedBody, record: Record) -> Overall:
         steps += method_steps
         notes += method_notes
     if any(a.method not in ruleset.method_ids for a in record.assessments):
-        notes.append(Note(f"{loaded.body.id} has no method for some attempts in the record; not counted"))
+        notes.append(no_method(loaded.body.id))
     history.sort(key=lambda g: record.assessments.index(g.attempt))
 
     components = {m: d.grade for m, d in details.items()}
     missing = [m for m, g in components.items() if g is None]
     overall: Grade | None = None
     if missing:
-        steps.append(Reason("overall", f"no overall grade yet: awaiting {', '.join(missing)}",
-                            ruleset.combination.citation))
-    else:  # the grades in method order decide the hook's answer, by its contract (see epa.engine.plans)
-        key = tuple(components.values())
-        combined = plan.combinations.get(key)
-        if combined is None:
-            outcome = graded_call(loaded, "combine_grades", Outcome, ruleset=ruleset, components=dict(components))
-            combined = plan.combinations.put(key, (outcome.grade, tuple(
-                _own_rule(loaded, ruleset, components, outcome)  # type: ignore[arg-type]  # none is None here
-                + [Reason("overall", s.says, s.citation) for s in outcome.steps])))
-        overall, combined_steps = combined
+        steps.append(awaiting(ruleset, missing))
+    else:
+        overall, combined_steps = combined(loaded, plan, components)  # type: ignore[arg-type]  # none is None here
         steps += combined_steps
     overall, decision, resit_steps, resit_notes = apply_resit_policy(loaded, ruleset, record, history, overall)
     return Overall(ruleset, details, overall, decision, steps, resit_steps, notes, resit_notes)
@@ -236,14 +274,15 @@ def grade(loaded: LoadedBody, record: Record) -> BodyResult:
     plan = plan_for(loaded, ruleset)
     # Where the defaults alone implement a journey hook, their procedure is asked directly, its pieces remembered;
     # a body's own hook is called, with the whole chain, every time (see epa.engine.plans).
-    found = deadline_family.deadlines(ruleset, record, plan.deadlines) if plan.default_deadlines else hook_results(
-        loaded, "deadlines", Deadline, ruleset=ruleset, record=record)
+    dates = deadline_family.RecordDates(record, ruleset)  # read once, for the deadlines and the gateway checks
+    found = deadline_family.deadlines(ruleset, record, plan.deadlines, dates) if plan.default_deadlines else \
+        hook_results(loaded, "deadlines", Deadline, ruleset=ruleset, record=record)
     found += decision.deadlines if decision else ()
-    requirements = gateway_family.requirements(ruleset, record, plan.requirements, plan.deadlines) \
+    requirements = gateway_family.requirements(ruleset, record, plan.requirements, plan.deadlines, dates) \
         if plan.default_gateway else hook_results(loaded, "gateway_requirements", Requirement, ruleset=ruleset,
                                               record=record)
     if ruleset.journey is None:
-        notes.append(Note(f"{loaded.body.id} encodes no gateway, deadline or resit rules for {record.standard}"))
+        notes.append(no_journey(loaded.body.id, record.standard))
     doc = ruleset.document
     return BodyResult(loaded.body.id, loaded.body.name, record.standard,
                       {"file": doc.file, "title": doc.title, "version": doc.version},
@@ -253,5 +292,5 @@ def grade(loaded: LoadedBody, record: Record) -> BodyResult:
                       gateway_family.gateway_status(requirements),
                       capped=bool(decision and decision.capped),
                       full_retake_required=bool(decision and decision.full_retake_required),
-                      deadlines=tuple(sorted(found, key=lambda d: (d.date is None, d.date or dt.date.min))),
+                      deadlines=deadline_family.in_order(found),
                       checks=tuple(tolerance_checks(ruleset, record)))

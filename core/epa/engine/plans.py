@@ -1,10 +1,12 @@
 """What explaining a record remembers, per body and version of its rules (issue 18).
 
 A cohort's explanations repeat: the same criteria give the same component steps, the same grades the same
-combination, the same anchor and event dates the same deadline, the same evidence the same gateway requirement.
-(A tolerance check names its attempt's date, and a requirement counted in days or an age from the record's dates;
-they repeat too seldom to be worth remembering.)
-``grading.grade`` asks a body's ``Plan`` for each piece by exactly the inputs the piece reads, and works out only
+combination, the same anchor and event dates the same deadline, the same evidence the same gateway requirement
+(an age or days on programme by the dates it is counted from). (A tolerance check, a detail or step naming an
+attempt's date, and a resit's or retake's steps repeat too seldom to be worth remembering: a synthetic cohort's
+tolerance checks were 60% new, and remembering them cost more than it saved.)
+``grading.grade`` and ``Engine.explain`` (through the compiled explanation a plan holds, ``epa.engine.explaining``)
+ask a body's ``Plan`` for each piece by exactly the inputs the piece reads, and work out only
 what it has not seen (by the one procedure that states the rule: ``defaults``, or its rule family in
 ``epa.rules``), so a remembered piece is the piece worked out anew.
 
@@ -79,6 +81,10 @@ class Plan:
         self.combinations = Table(on and "combine_grades" in self.remembers)  # grades in method order -> ...
         self.deadlines = Table(on)  # (id() of the rule, anchor, how found, event dates) -> Deadline
         self.requirements = Table(on)  # (id() of the rule, what its check reads) -> Requirement
+        # What the engine's compiled explanation (epa.engine.explaining) remembers besides, the same way:
+        # the default resit procedure's answer for a history with no fail, resit or retake, by the grade before it.
+        self.resits = Table(on and "resit_policy" not in own)
+        self.explainer: Any = None  # the compiled explanation, made when the engine first asks
 
 
 _plans: dict[tuple[int, int], Plan] = {}

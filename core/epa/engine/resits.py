@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from epa.model.domain import Grade, Rework, Ruleset
+from epa.model.domain import Attempt, Grade, Rework, Ruleset
 from epa.model.results import Deadline, GradedAttempt, ResitDecision, Step
 from epa.rules import history as attempt_history
 from epa.rules import windows
@@ -42,6 +42,16 @@ def _rework(rework: Rework, history: Sequence[GradedAttempt]) -> tuple[list[Dead
         deadlines.append(Deadline(deadline_id, rework.name, due, "by", status, says, rework.citation,
                                   strength=rework.strength))
     return deadlines, steps
+
+
+def reads(history: Sequence[tuple[Attempt, Grade]]) -> tuple[object, ...]:
+    """What ``decide`` reads of a history (the attempts counted, in record order, with their grades), as a key to
+    remember its answer by: nothing where no attempt failed and none is a resit or retake (then it decides nothing
+    but that, the same for every such history), else each attempt's method, kind, dates, exceptional circumstances
+    and grade."""
+    if all(a.kind == "first" and g is not Grade.FAIL for a, g in history):
+        return ()
+    return tuple((a.method, a.kind, a.date, a.notified, a.exceptional_circumstances, g) for a, g in history)
 
 
 def decide(ruleset: Ruleset, history: Sequence[GradedAttempt]) -> ResitDecision | None:

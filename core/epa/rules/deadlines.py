@@ -37,31 +37,47 @@ def _method_date(record: Record, method: str) -> dt.date | None:
     return attempt.date if attempt else record.schedule.get(method)
 
 
-def anchor_date(record: Record, ruleset: Ruleset, anchor: str) -> tuple[dt.date | None, str]:
-    """The record's date for an anchor, and how it was found (for the explanation, or what is needed)."""
+def anchor_read(record: Record, ruleset: Ruleset, anchor: str) -> tuple[dt.date | None, bool]:
+    """The record's date for an anchor, and whether it was taken from another (an EPA start the record does not
+    give, taken as the gateway date): all ``anchor_words`` needs to say how it was found."""
     if anchor == "gateway":
-        return record.gateway.date, f"gateway on {record.gateway.date}"
+        return record.gateway.date, False
     if anchor == "epa_start":
-        if record.dates.epa_start:
-            return record.dates.epa_start, f"EPA start on {record.dates.epa_start}"
-        return record.gateway.date, f"EPA start, taken as the gateway date {record.gateway.date} (no dates.epa_start)"
+        return (record.dates.epa_start, False) if record.dates.epa_start else (record.gateway.date, True)
     if anchor in JOURNEY_DATES:
-        day = getattr(record.dates, anchor)
-        return day, f"{anchor.replace('_', ' ')} on {day}" if day else f"dates.{anchor}"
+        return getattr(record.dates, anchor) or None, False
     if anchor in ruleset.method_ids:
-        day = _method_date(record, anchor)
-        return day, f"the {anchor} on {day}" if day else f"a date for the {anchor} (an attempt or schedule.{anchor})"
+        return _method_date(record, anchor), False
     dated = {m: _method_date(record, m) for m in ruleset.method_ids}
     if anchor == "first_assessment":
         known = [d for d in dated.values() if d]
-        return (min(known), f"the first assessment on {min(known)}") if known else (
-            None, "an assessment date (an attempt or schedule)")
+        return (min(known) if known else None), False
     if anchor == "final_assessment":
         if not all(dated.values()):
-            return None, "a date for every method (attempts or schedule)"
-        last = max([*dated.values(), *(a.date for a in record.assessments)])  # type: ignore[type-var]
-        return last, f"the final assessment on {last}"
+            return None, False
+        return max([*dated.values(), *(a.date for a in record.assessments)]), False  # type: ignore[type-var]
     raise AssertionError(f"the journey schema allows no anchor {anchor!r}")
+
+
+def anchor_words(anchor: str, day: dt.date | None, taken: bool) -> str:
+    """How an anchor's date was found (for the explanation), or, without one, what is needed."""
+    if anchor == "gateway":
+        return f"gateway on {day}"
+    if anchor == "epa_start":
+        return f"EPA start, taken as the gateway date {day} (no dates.epa_start)" if taken else f"EPA start on {day}"
+    if anchor in JOURNEY_DATES:
+        return f"{anchor.replace('_', ' ')} on {day}" if day else f"dates.{anchor}"
+    if anchor == "first_assessment":
+        return f"the first assessment on {day}" if day else "an assessment date (an attempt or schedule)"
+    if anchor == "final_assessment":
+        return f"the final assessment on {day}" if day else "a date for every method (attempts or schedule)"
+    return f"the {anchor} on {day}" if day else f"a date for the {anchor} (an attempt or schedule.{anchor})"
+
+
+def anchor_date(record: Record, ruleset: Ruleset, anchor: str) -> tuple[dt.date | None, str]:
+    """The record's date for an anchor, and how it was found (for the explanation, or what is needed)."""
+    day, taken = anchor_read(record, ruleset, anchor)
+    return day, anchor_words(anchor, day, taken)
 
 
 def event_dates(record: Record, ruleset: Ruleset, event: str) -> list[dt.date] | None:
@@ -85,23 +101,80 @@ def event_dates(record: Record, ruleset: Ruleset, event: str) -> list[dt.date] |
 
 # --- explaining ---------------------------------------------------------------------------------------------
 
-def evaluate_deadline(rule: DeadlineRule, record: Record, ruleset: Ruleset, memo: Table | None = None
-                      ) -> Deadline:
+class RecordDates:
+    """What the deadline family reads of one record for one ruleset, each read once however many deadlines and
+    gateway checks ask: each anchor's date and whether it was taken from another (``anchor_read``), each event's
+    dates (``event_dates``, as a tuple, None while the record does not show the event)."""
+
+    __slots__ = ("record", "ruleset", "_anchors", "_events")
+
+    def __init__(self, record: Record, ruleset: Ruleset):
+        self.record, self.ruleset = record, ruleset
+        self._anchors: dict[str, tuple[dt.date | None, bool]] = {}
+        self._events: dict[str, tuple[dt.date, ...] | None] = {}
+
+    def anchor(self, name: str) -> tuple[dt.date | None, bool]:
+        """``anchor_read``'s answer (``anchor_words`` says how it was found)."""
+        found = self._anchors.get(name)
+        if found is None:
+            found = self._anchors[name] = anchor_read(self.record, self.ruleset, name)
+        return found
+
+    def events(self, name: str) -> tuple[dt.date, ...] | None:
+        if name in self._events:
+            return self._events[name]
+        found = event_dates(self.record, self.ruleset, name)
+        events = self._events[name] = tuple(found) if found else None
+        return events
+
+
+def evaluate_deadline(rule: DeadlineRule, record: Record, ruleset: Ruleset, memo: Table | None = None,
+                      dates: RecordDates | None = None) -> Deadline:
     """The deadline a rule sets for this record. With ``memo`` (an explanation's plan, ``epa.engine.plans``), remembered
-    by what the deadline reads of the record: its anchor date, how it was found, and its event's dates."""
-    anchor, found = anchor_date(record, ruleset, rule.from_)
-    events = event_dates(record, ruleset, rule.event) if rule.event and anchor is not None else None
+    by what the deadline reads of the record: its anchor date, whether it was taken from another, and its event's
+    dates (how the anchor date was found is worded from these, ``anchor_words``, only when worked out). ``dates``:
+    the record's dates as read for the ruleset already (by another deadline or gateway check)."""
+    return deadline_for(rule, dates or RecordDates(record, ruleset), memo)
+
+
+def deadline_for(rule: DeadlineRule, dates: RecordDates, memo: Table | None = None) -> Deadline:
+    """``evaluate_deadline`` from the record's dates as read for the ruleset."""
+    anchor, taken = dates.anchor(rule.from_)
+    events = dates.events(rule.event) if rule.event and anchor is not None else None
     if memo is None:
-        return _deadline(rule, ruleset, anchor, found, events)
-    key = (id(rule), anchor, found, tuple(events) if events else None)
+        return _deadline(rule, dates.ruleset, anchor, anchor_words(rule.from_, anchor, taken), events)
+    key = (id(rule), anchor, taken, events)
     deadline = memo.get(key)
     if deadline is None:
-        deadline = memo.put(key, _deadline(rule, ruleset, anchor, found, events))
+        deadline = memo.put(key, _deadline(rule, dates.ruleset, anchor, anchor_words(rule.from_, anchor, taken),
+                                           events))
     return deadline
 
 
-def _deadline(rule: DeadlineRule, ruleset: Ruleset, anchor: dt.date | None, found: str, events: list[dt.date] | None
-              ) -> Deadline:
+class Deadlines:
+    """The default ``deadlines`` for one ruleset, compiled for a body's explanation: each rule with the anchor and
+    event it reads, so that a record's deadlines are remembered as ``deadline_for`` remembers one."""
+
+    def __init__(self, ruleset: Ruleset):
+        self.ruleset = ruleset
+        self.rules = tuple((rule, id(rule), rule.from_, rule.event)
+                           for rule in (ruleset.journey.deadlines if ruleset.journey else ()))
+
+    def __call__(self, dates: RecordDates, memo: Table) -> list[Deadline]:
+        ruleset, found = self.ruleset, []
+        for rule, rule_id, start, event in self.rules:
+            anchor, taken = dates.anchor(start)
+            events = dates.events(event) if event and anchor is not None else None
+            key = (rule_id, anchor, taken, events)
+            deadline = memo.get(key)
+            if deadline is None:
+                deadline = memo.put(key, _deadline(rule, ruleset, anchor, anchor_words(start, anchor, taken), events))
+            found.append(deadline)
+        return found
+
+
+def _deadline(rule: DeadlineRule, ruleset: Ruleset, anchor: dt.date | None, found: str,
+              events: tuple[dt.date, ...] | None) -> Deadline:
     if anchor is None:
         return Deadline(rule.id, rule.name, None, rule.kind, "unknown",
                         f"{rule.name}: {describe(rule.offset)} {rule.from_.replace('_', ' ')}; the record has no date "
@@ -122,11 +195,22 @@ def _deadline(rule: DeadlineRule, ruleset: Ruleset, anchor: dt.date | None, foun
     return Deadline(rule.id, rule.name, due, rule.kind, status, says, rule.citation, strength=rule.strength)
 
 
-def deadlines(ruleset: Ruleset, record: Record, memo: Table | None = None) -> list[Deadline]:
+def deadlines(ruleset: Ruleset, record: Record, memo: Table | None = None, dates: RecordDates | None = None
+              ) -> list[Deadline]:
     """Every deadline of the ruleset's journey for the record (the default ``deadlines`` hook's answer)."""
     if ruleset.journey is None:
         return []
-    return [evaluate_deadline(rule, record, ruleset, memo) for rule in ruleset.journey.deadlines]
+    dates = dates or RecordDates(record, ruleset)
+    return [deadline_for(rule, dates, memo) for rule in ruleset.journey.deadlines]
+
+
+def _when(deadline: Deadline) -> tuple[bool, dt.date]:
+    return deadline.date is None, deadline.date or dt.date.min
+
+
+def in_order(found: list[Deadline]) -> tuple[Deadline, ...]:
+    """Deadlines as an explanation lists them: by date, those without one last."""
+    return tuple(sorted(found, key=_when))
 
 
 # --- deciding (the cohort engine) ---------------------------------------------------------------------------
@@ -160,12 +244,12 @@ def missed(rule: DeadlineRule, ruleset: Ruleset, due: Due = shifting) -> Callabl
     if rule.event is None:
         return lambda r: False  # nothing to miss: the deadline is only ever open
     anchor = {"gateway": lambda r: r.gateway.date, "epa_start": lambda r: r.dates.epa_start or r.gateway.date
-              }.get(rule.from_) or _day(rule.from_, ruleset)  # None: anchor_date works it out
+              }.get(rule.from_) or _day(rule.from_, ruleset)  # None: anchor_read works it out
     event = _day(rule.event, ruleset) if rule.event in JOURNEY_DATES else None  # a method's event: its attempt
     due_from, is_late = due(rule.offset), LATE[rule.kind]
 
     def start(r: Record) -> dt.date | None:
-        return anchor(r) if anchor is not None else anchor_date(r, ruleset, rule.from_)[0]
+        return anchor(r) if anchor is not None else anchor_read(r, ruleset, rule.from_)[0]
 
     if event is not None:  # one date: the journey date the record gives, if any
         def missed_once(r: Record) -> bool:

@@ -153,9 +153,10 @@ def _count_bounds(low: int | None, high: int | None) -> str:
         f"at least {low}" if low is not None else f"at most {high}")
 
 
-def status(check: Check | None, record: Record, ruleset: Ruleset, deadlines: Table | None = None
-           ) -> tuple[str, str]:
-    """A check's status against the record (met, unmet, unknown, deferred, not_applicable) and what it says."""
+def status(check: Check | None, record: Record, ruleset: Ruleset, deadlines: Table | None = None,
+           dates: deadline_family.RecordDates | None = None) -> tuple[str, str]:
+    """A check's status against the record (met, unmet, unknown, deferred, not_applicable) and what it says.
+    ``dates``: the record's dates as read for the ruleset already (``deadline_family.RecordDates``)."""
     g, a = record.gateway, record.apprentice
     if check is None:
         return "unknown", "the record cannot show this"
@@ -187,28 +188,55 @@ def status(check: Check | None, record: Record, ruleset: Ruleset, deadlines: Tab
         if value is None:
             return "unknown", f"the record does not give gateway.{check.provided.field}"
         return ("met", "provided") if value else ("unmet", "not provided")
-    deadline = _checked(check, record, ruleset, deadlines)
+    deadline = _checked(check, record, ruleset, deadlines, dates)
     found = {"met": "met", "missed": "unmet"}.get(deadline.status, "unknown")
     return found, deadline.says
 
 
-def reads(check: Check | None, record: Record, ruleset: Ruleset, deadlines: Table | None) -> tuple[Any, ...] | None:
-    """What ``status`` reads of the record for this check, as a key to remember the requirement by (numbers with
-    their types, which are written differently); for a deadline's check, what its deadline (remembered) says.
-    None for a check that reads the record's dates (English and maths by age, days or months on programme): its
-    answer names them, so it seldom repeats and is not remembered."""
-    g, a = record.gateway, record.apprentice
+Read = Callable[[Record, "Table | None", "deadline_family.RecordDates | None"], tuple[Any, ...]]
+
+
+def reader(check: Check | None, ruleset: Ruleset) -> Read:
+    """What ``status`` reads of the record for this check, as a function of the record (with a deadline's memo
+    and the record's dates as read, for a deadline's check) giving a key to remember the requirement by: numbers
+    with their types, which are written differently; for a deadline's check, what its deadline (remembered) says;
+    for English and maths, the levels held, the plan and BSL flags, and where the check has an age band the age at
+    the start (all ``english_maths`` reads); for days or months on programme, the start and gateway dates. Made
+    once per check by a compiled explanation (``epa.engine.explaining``), so that which kind of check it is is not
+    asked per record."""
     if check is None:
-        return ()
-    if check.english_maths or check.days_on_programme or check.months_on_programme:
-        return None
+        return lambda record, deadlines, dates: ()
+    if check.english_maths:
+        em = check.english_maths
+        banded = em.min_age is not None or em.max_age is not None
+
+        def english_maths_read(record: Record, deadlines: Table | None, dates: Any) -> tuple[Any, ...]:
+            a = record.apprentice
+            return age_at_start(record) if banded else None, a.english, a.maths, a.ehcp, a.bsl
+        return english_maths_read
+    if check.days_on_programme or check.months_on_programme:
+        return lambda record, deadlines, dates: (record.apprentice.start_date, record.gateway.date)
     if check.deferred:
-        return a.english, a.maths
+        return lambda record, deadlines, dates: (record.apprentice.english, record.apprentice.maths)
     if check.count or check.provided:
-        value = getattr(g, check.count.field if check.count else check.provided.field)  # type: ignore[union-attr]
-        return type(value), value
-    deadline = _checked(check, record, ruleset, deadlines)
-    return deadline.status, deadline.says
+        field = check.count.field if check.count else check.provided.field  # type: ignore[union-attr]
+
+        def value_read(record: Record, deadlines: Table | None, dates: Any) -> tuple[Any, ...]:
+            value = getattr(record.gateway, field)
+            return type(value), value
+        return value_read
+    rule = _deadline_rule(check, ruleset)
+
+    def deadline_read(record: Record, deadlines: Table | None, dates: Any) -> tuple[Any, ...]:
+        deadline = deadline_family.evaluate_deadline(rule, record, ruleset, deadlines, dates)
+        return deadline.status, deadline.says
+    return deadline_read
+
+
+def reads(check: Check | None, record: Record, ruleset: Ruleset, deadlines: Table | None,
+          dates: deadline_family.RecordDates | None = None) -> tuple[Any, ...]:
+    """``reader``'s key for this check and record."""
+    return reader(check, ruleset)(record, deadlines, dates)
 
 
 def _deadline_rule(check: Check, ruleset: Ruleset) -> DeadlineRule:
@@ -219,36 +247,62 @@ def _deadline_rule(check: Check, ruleset: Ruleset) -> DeadlineRule:
     return rule
 
 
-def _checked(check: Check, record: Record, ruleset: Ruleset, deadlines: Table | None) -> Deadline:
+def _checked(check: Check, record: Record, ruleset: Ruleset, deadlines: Table | None,
+             dates: deadline_family.RecordDates | None) -> Deadline:
     """The deadline a gateway check reads."""
-    return deadline_family.evaluate_deadline(_deadline_rule(check, ruleset), record, ruleset, deadlines)
+    return deadline_family.evaluate_deadline(_deadline_rule(check, ruleset), record, ruleset, deadlines, dates)
 
 
 def requirement(rule: GatewayRule, record: Record, ruleset: Ruleset, memo: Table | None = None,
-                deadlines: Table | None = None) -> Requirement:
+                deadlines: Table | None = None, dates: deadline_family.RecordDates | None = None) -> Requirement:
     """One gateway requirement evaluated against the record. With ``memo`` (an explanation's plan,
     ``epa.engine.plans``), remembered by what its check reads of the record (``reads``); ``deadlines`` remembers a
-    deadline's."""
-    if memo is None or (key_read := reads(rule.check, record, ruleset, deadlines)) is None:
-        return _requirement(rule, record, ruleset, deadlines)
-    key = (id(rule), key_read)
+    deadline's; ``dates``: the record's dates as read for the ruleset already."""
+    if memo is None:
+        return _requirement(rule, record, ruleset, deadlines, dates)
+    key = (id(rule), reads(rule.check, record, ruleset, deadlines, dates))
     found = memo.get(key)
-    return found if found is not None else memo.put(key, _requirement(rule, record, ruleset, deadlines))
+    return found if found is not None else memo.put(key, _requirement(rule, record, ruleset, deadlines, dates))
 
 
-def _requirement(rule: GatewayRule, record: Record, ruleset: Ruleset, deadlines: Table | None) -> Requirement:
-    found, says = status(rule.check, record, ruleset, deadlines)
+class Requirements:
+    """The default ``gateway_requirements`` for one ruleset, compiled for a body's explanation: each rule with its
+    check's ``reader``, so that a record's requirements are remembered by what each reads (as ``requirement``
+    remembers one)."""
+
+    def __init__(self, ruleset: Ruleset):
+        self.ruleset = ruleset
+        self.rules = tuple((rule, id(rule), reader(rule.check, ruleset))
+                           for rule in (ruleset.journey.gateway if ruleset.journey else ()))
+
+    def __call__(self, record: Record, memo: Table, deadlines: Table | None,
+                 dates: deadline_family.RecordDates) -> list[Requirement]:
+        ruleset, found = self.ruleset, []
+        for rule, rule_id, read in self.rules:
+            key = (rule_id, read(record, deadlines, dates))
+            requirement = memo.get(key)
+            if requirement is None:
+                requirement = memo.put(key, _requirement(rule, record, ruleset, deadlines, dates))
+            found.append(requirement)
+        return found
+
+
+def _requirement(rule: GatewayRule, record: Record, ruleset: Ruleset, deadlines: Table | None,
+                 dates: deadline_family.RecordDates | None) -> Requirement:
+    found, says = status(rule.check, record, ruleset, deadlines, dates)
     if rule.stage == "before_assessment":
         says = f"checked before an assessment starts, not at gateway: {says}"
     checked = strength(rule, ruleset.journey)
     return Requirement(rule.id, rule.name, checked == "mandatory", found, says, rule.citation, checked, rule.stage)
 
 
-def requirements(ruleset: Ruleset, record: Record, memo: Table | None = None, deadlines: Table | None = None
-                 ) -> list[Requirement]:
+def requirements(ruleset: Ruleset, record: Record, memo: Table | None = None, deadlines: Table | None = None,
+                 dates: deadline_family.RecordDates | None = None) -> list[Requirement]:
     """Every gateway requirement of the ruleset's journey for the record (the default hook's answer)."""
-    return [requirement(rule, record, ruleset, memo, deadlines) for rule in ruleset.journey.gateway] \
-        if ruleset.journey else []
+    if ruleset.journey is None:
+        return []
+    dates = dates or deadline_family.RecordDates(record, ruleset)
+    return [requirement(rule, record, ruleset, memo, deadlines, dates) for rule in ruleset.journey.gateway]
 
 
 # --- every check: decided (the cohort engine) ----------------------------------------------------------------

@@ -3,8 +3,8 @@
 Stated once, here: ``decide`` gives a measure's status against its tolerance (within, outside, unknown where the
 limit depends on a measure the record lacks, or no_tolerance_stated where the document states a figure and no
 tolerance) and the limits it was checked against; ``tolerance_checks`` explains each (the cited check, for
-``grading.grade``), from ``decide``'s answer. The cohort engine decides nothing from tolerances: a check is shown,
-and an advice tolerance outside is never a failure.
+``grading.grade``), from ``decide``'s answer, one measure at a time by ``check``. The cohort engine decides
+nothing from tolerances: a check is shown, and an advice tolerance outside is never a failure.
 """
 
 from __future__ import annotations
@@ -98,27 +98,28 @@ def decide(rule: Tolerance, duration: float | None, value: float) -> tuple[str, 
 
 def tolerance_checks(ruleset: Ruleset, record: Record) -> list[ToleranceCheck]:
     """Every recorded measure the ruleset's journey sets a tolerance for, checked and explained."""
-    checks = []
-    for rule in ruleset.journey.tolerances if ruleset.journey else ():
-        for attempt in record.attempts_at(rule.method):
-            value = getattr(attempt, rule.measure)
-            if value is None:
-                continue
-            duration, counted = own_duration(ruleset, attempt)
-            if rule.measure == "duration_minutes":
-                if duration is None:
-                    checks.append(ToleranceCheck(
-                        rule.id, rule.method, attempt.date, rule.measure, value, None, None, None,
-                        f"{rule.method} on {attempt.date}: duration minutes {value:g} recorded with the questioning "
-                        f"{'in' if attempt.duration_includes_questioning else 'out'}; cannot check: {counted}",
-                        rule.citation, "unknown", rule.strength))
-                    continue
-                value = duration
-            status, low, high = decide(rule, duration, value)
-            checks.append(ToleranceCheck(rule.id, rule.method, attempt.date, rule.measure, value, low, high, OK[status],
-                                         _says(rule, attempt, value, status, low, high, duration, counted),
-                                         rule.citation, status, rule.strength))
-    return checks
+    return [found for rule in (ruleset.journey.tolerances if ruleset.journey else ())
+            for attempt in record.attempts_at(rule.method) if (found := check(ruleset, rule, attempt)) is not None]
+
+
+def check(ruleset: Ruleset, rule: Tolerance, attempt: Attempt) -> ToleranceCheck | None:
+    """The attempt's measure checked against the tolerance and explained; None where the attempt records none."""
+    value = getattr(attempt, rule.measure)
+    if value is None:
+        return None
+    duration, counted = own_duration(ruleset, attempt)
+    if rule.measure == "duration_minutes":
+        if duration is None:
+            return ToleranceCheck(
+                rule.id, rule.method, attempt.date, rule.measure, value, None, None, None,
+                f"{rule.method} on {attempt.date}: duration minutes {value:g} recorded with the questioning "
+                f"{'in' if attempt.duration_includes_questioning else 'out'}; cannot check: {counted}",
+                rule.citation, "unknown", rule.strength)
+        value = duration
+    status, low, high = decide(rule, duration, value)
+    return ToleranceCheck(rule.id, rule.method, attempt.date, rule.measure, value, low, high, OK[status],
+                          _says(rule, attempt, value, status, low, high, duration, counted),
+                          rule.citation, status, rule.strength)
 
 
 def _says(rule: Tolerance, attempt: Attempt, value: float, status: str, low: float | None, high: float | None,

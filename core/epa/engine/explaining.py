@@ -1,0 +1,169 @@
+"""Explaining a record fast: each body's ruleset compiled once to explain records (issue 18), for ``Engine.explain``.
+
+``epa.engine.explained.grade`` explains a record hook by hook and stays as the oracle (tests/test_explain_oracle.py
+holds the two equal, field by field and as JSON). An ``Explainer`` gives the same ``BodyResult`` by assembling
+remembered pieces: it is made once per body and version of its rules (held by that version's ``Plan``, whose
+tables it fills, so that ``plans.remembering(False)`` turns it off too), and decides there, from which plugins
+implement each hook, who answers each piece:
+
+- a hook left to the core's defaults is answered by its rule family (``epa.rules``), asked directly, each piece
+  remembered by exactly what it reads of the record (an attempt's criteria or recorded grade and date, the grades
+  combined, a history with no fail or resit, a deadline's anchor and event dates, a gateway check's evidence; a
+  tolerance check, a detail naming an attempt's date, and a resit's steps are worked out per record);
+- a body's own ``grade_component`` or ``combine_grades`` is asked once per distinct argument (pure by contract);
+- a body's own collecting or journey hook (``gateway_requirements``, ``deadlines``, ``resit_policy``), or any hook a
+  plugin wraps, is called per record with the whole hook chain, as ``grade`` calls it.
+
+A record's inputs are read once per ruleset: the dates each deadline and gateway check counts from
+(``deadlines.RecordDates``), and once per record for every body, where each attempt stands in the record. Every
+sentence comes from the one function that states it (the rule families, ``epa.engine.resits``, and the notes and
+steps ``epa.engine.explained`` words); a remembered piece is the same object each time it is given (a writer may
+remember what it writes for it by identity).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from epa.engine import resits
+from epa.engine.explained import (
+    apply_resit_policy,
+    awaiting,
+    combined,
+    component_answer,
+    graded_from_latest,
+    hook_results,
+    no_journey,
+    no_method,
+    not_counted,
+    recorded,
+)
+from epa.engine.plans import Plan
+from epa.model.domain import Attempt, Grade, Method, Record
+from epa.model.results import (
+    BodyResult,
+    ComponentDetail,
+    Deadline,
+    GradedAttempt,
+    Note,
+    Reason,
+    Requirement,
+)
+from epa.registry import LoadedBody
+from epa.rules import deadlines as deadline_family
+from epa.rules import gateway as gateway_family
+from epa.rules import history as attempt_history
+from epa.rules import tolerances
+from epa.rules.citations import documents
+
+_NONE = object()  # a table's answer not yet remembered (where None is an answer)
+NO_ATTEMPT = ComponentDetail(None, "no attempt")
+
+
+def places(assessments: Sequence[Attempt]) -> dict[int, int]:
+    """Where each attempt (by id()) stands in the record, as ``grade`` orders a history: at the first attempt equal
+    to it (two attempts can be equal only at the same method and date, so only then is it looked for)."""
+    found = {id(a): i for i, a in enumerate(assessments)}
+    if len({(a.method, a.date) for a in assessments}) < len(assessments):
+        found = {id(a): assessments.index(a) for a in assessments}
+    return found
+
+
+class Explainer:
+    """One body's ruleset, compiled to explain records (see the module's docstring)."""
+
+    def __init__(self, loaded: LoadedBody, plan: Plan):
+        ruleset = self.ruleset = plan.ruleset
+        self.loaded, self.plan = loaded, plan
+        self.body, self.name = loaded.body.id, loaded.body.name
+        self.methods: tuple[Method, ...] = tuple(ruleset.methods)
+        self.method_ids = frozenset(ruleset.method_ids)
+        self.own_resits = "resit_policy" in loaded.own_hooks
+        self.journey = ruleset.journey
+        # None: the body's own hook answers (called per record); else the default's rules, asked directly.
+        self.deadlines = deadline_family.Deadlines(ruleset) if plan.default_deadlines else None
+        self.requirements = gateway_family.Requirements(ruleset) if plan.default_gateway else None
+        doc = ruleset.document
+        # Shared by every result, as ``documents`` is (never changed once made).
+        self.document = {"file": doc.file, "title": doc.title, "version": doc.version}
+        self.documents = documents(loaded.body.name, doc.file, doc.title, doc.version)
+
+    def _attempt(self, method: Method, attempt: Attempt) -> tuple[ComponentDetail, tuple[Reason, ...],
+                                                                   tuple[Note, ...]]:
+        """An attempt's detail, steps and the notes on criteria set aside: the hook's answer remembered by the
+        criteria listed (the detail names the attempt's date, which seldom repeats: made each time)."""
+        if attempt.grade is not None:
+            detail, reason = recorded(method, attempt)
+            return detail, (reason,), ()
+        result, reasons, set_aside = component_answer(self.loaded, self.plan, method.id, attempt)
+        return ComponentDetail(result.grade, "criteria", attempt.date, result.pass_missing, result.distinction_met,
+                               result.distinction_missing), reasons, set_aside
+
+    def explain(self, record: Record, steps: list[Reason], notes: list[Note], placed: dict[int, int],
+                listed: set[str]) -> BodyResult:
+        """The body's result for the record, as ``grade`` gives it. ``steps`` and ``notes``: those of the version
+        chosen (``ruleset_for``'s, a fresh list each); ``placed``: ``places`` of the record's attempts;
+        ``listed``: the methods the record's attempts name."""
+        loaded, plan, ruleset = self.loaded, self.plan, self.ruleset
+        details: dict[str, ComponentDetail] = {}
+        history: list[tuple[Attempt, Grade]] = []
+        for method in self.methods:
+            mid = method.id
+            counted: list[tuple[Attempt, Grade, ComponentDetail, tuple[Reason, ...], tuple[Note, ...]]] = []
+            for attempt in record.attempts_at(mid):
+                detail, reasons, set_aside = self._attempt(method, attempt)
+                if not attempt_history.counts(counted[-1][1] if counted else None):
+                    notes.append(not_counted(ruleset, mid, attempt))
+                    continue
+                counted.append((attempt, detail.grade, detail, reasons, set_aside))  # type: ignore[arg-type]
+            if not counted:
+                details[mid] = NO_ATTEMPT
+                continue
+            latest = counted[-1]
+            if len(counted) > 1:
+                notes.append(graded_from_latest(mid, latest[0], [(a, g) for a, g, *_ in counted[:-1]]))
+            details[mid] = latest[2]
+            steps += latest[3]
+            notes += latest[4]
+            history += [(a, g) for a, g, *_ in counted]
+        if not listed <= self.method_ids:
+            notes.append(no_method(self.body))
+        if len(history) > 1:
+            history.sort(key=lambda counted: placed[id(counted[0])])
+
+        components = {m: d.grade for m, d in details.items()}
+        overall: Grade | None = None
+        if None in components.values():
+            steps.append(awaiting(ruleset, [m for m, g in components.items() if g is None]))
+        else:
+            overall, combined_steps = combined(loaded, plan, components)  # type: ignore[arg-type]  # none is None
+            steps += combined_steps
+        # The body's own hook is called with the whole chain every time; the default procedure, where the history
+        # holds a fail or a resit (its steps and deadlines then name their dates, seldom repeated), too.
+        if self.own_resits or resits.reads(history):
+            overall, decision, resit_steps, resit_notes = apply_resit_policy(
+                loaded, ruleset, record, [GradedAttempt(a, g) for a, g in history], overall)
+        else:  # nothing for the default procedure to decide but that: remembered by the grade before it
+            found = plan.resits.get(overall, _NONE)
+            if found is _NONE:
+                found = plan.resits.put(overall, apply_resit_policy(
+                    loaded, ruleset, record, [GradedAttempt(a, g) for a, g in history], overall))
+            overall, decision, resit_steps, resit_notes = found
+
+        dates = deadline_family.RecordDates(record, ruleset)  # read once, for the deadlines and the gateway checks
+        found_deadlines: list[Deadline] = self.deadlines(dates, plan.deadlines) if self.deadlines is not None \
+            else hook_results(loaded, "deadlines", Deadline, ruleset=ruleset, record=record)
+        if decision:
+            found_deadlines += decision.deadlines
+        requirements: list[Requirement] = self.requirements(
+            record, plan.requirements, plan.deadlines, dates) if self.requirements is not None else hook_results(
+            loaded, "gateway_requirements", Requirement, ruleset=ruleset, record=record)
+        gateway = gateway_family.gateway_status(requirements)
+        if self.journey is None:
+            notes.append(no_journey(self.body, record.standard))
+        return BodyResult(self.body, self.name, record.standard, self.document, self.documents, overall, components,
+                          details, tuple(steps + resit_steps), tuple(notes + resit_notes), gateway,
+                          capped=bool(decision and decision.capped),
+                          full_retake_required=bool(decision and decision.full_retake_required),
+                          deadlines=deadline_family.in_order(found_deadlines),
+                          checks=tuple(tolerances.tolerance_checks(ruleset, record)))
