@@ -364,7 +364,7 @@ class Engine:
     def ruleset(self, record: Record, body: LoadedBody) -> Ruleset:
         """The version of the body's rules that grades the record (and ``explain`` explains it by): the version the
         record names, else the latest in force on its gateway date, else the earliest."""
-        return ruleset_for(body, record)[0]
+        return self._version(body, record)[0]
 
     def overall(self, record: Record, body: LoadedBody) -> Overall:
         """The part of ``explain`` that decides the grades, explained: each method's, combined, then the resit
