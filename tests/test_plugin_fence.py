@@ -527,15 +527,22 @@ def test_the_users_ctrl_c_during_a_hook_stops_epa(rulesets, monkeypatch):
 
 @pytest.fixture
 def core_fails(monkeypatch) -> None:
-    """The core's default deadlines hook (``epa.defaults.deadlines``, in the deadline family it asks) fails on the
-    record of apprentice BOOM, as a bug of epa's own would."""
-    real = epa.rules.deadlines.deadlines
+    """The core's default deadlines (the deadline family's, as the default hook asks it and as a body's compiled
+    explanation asks it where the defaults alone implement the hook) fail on the record of apprentice BOOM, as a bug
+    of epa's own would."""
+    real, compiled = epa.rules.deadlines.deadlines, epa.rules.deadlines.Deadlines.__call__
 
     def deadlines(ruleset, record, *memo):  # memo: what explaining remembers (epa.engine.plans), where it asks directly
         if record.apprentice.id == "BOOM":
             raise ZeroDivisionError("division by zero")
         return real(ruleset, record, *memo)
+
+    def deadlines_compiled(self, dates, memo):
+        if dates.record.apprentice.id == "BOOM":
+            raise ZeroDivisionError("division by zero")
+        return compiled(self, dates, memo)
     monkeypatch.setattr(epa.rules.deadlines, "deadlines", deadlines)
+    monkeypatch.setattr(epa.rules.deadlines.Deadlines, "__call__", deadlines_compiled)
 
 
 @pytest.mark.parametrize("implements", ["register_body alone", "deadlines too"])
