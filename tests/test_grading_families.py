@@ -46,10 +46,13 @@ def _record(reg: Registry, attempts: list[dict[str, Any]], gateway: str = "2026-
 
 
 def _both(reg: Registry, record: Record) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
-    """What the explained path and the compiled one decide, each afresh (nothing remembered from before)."""
+    """What the explained path and the compiled one decide, each afresh (nothing remembered from before); the
+    compiled explanation (``Engine.explain``) reads the same family as the oracle, so it says the same."""
     with plans.remembering(False):
         explained = grade(reg.offering("ST0071")[0], record)
-    decided = Engine(reg).decide(record)[0]
+    engine = Engine(reg)
+    assert engine.explain(record) == [explained]
+    decided = engine.decide(record)[0]
     return ((explained.components, explained.overall, explained.capped, explained.full_retake_required),
             (decided.components, decided.overall, decided.capped, decided.full_retake_required))
 
