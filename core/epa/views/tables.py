@@ -295,9 +295,12 @@ def consistency(console: Console, data: dict[str, Any]) -> None:
     # findings counted by area, apart from the inputs each sweep evaluated (which are no findings), as the HTML
     areas = ", ".join(f"{n} {area}" for area, n in Counter(f["area"] for f in data["findings"]).items())
     cases = ", ".join(f"{n:,} {area}" for area, n in data["cases"].items())
+    counted = ", ".join(f"{n:,} {area}" for area, n in data.get("counted", {}).items() if n)
     console.print(f"[bold]{data['standard']}[/]: {len(data['findings'])} findings across "
                   f"{', '.join(b['id'] for b in data['bodies'])} (by area: {areas})\n"
-                  f"Inputs each sweep evaluated (not findings): {cases}", highlight=False)
+                  f"Inputs each sweep evaluated (not findings): {cases}"
+                  + (f"\nCovered by counting, not evaluated one by one: {counted}" if counted else ""),
+                  highlight=False)
     cohort = data.get("cohort")
     if cohort:
         console.print(f"Cohort {cohort['file']}: {cohort['records']:,} records of the standard "
