@@ -205,3 +205,32 @@ def test_a_standard_only_bodies_left_out_offer_says_so(tmp_path, monkeypatch):
     assert "no installed body offers" not in message
     assert "no body among those chosen with --bodies (or EPA_BODIES) offers standard 'ST0072'" in message
     assert all(b in message for b in offering)  # the hint names the bodies left out
+
+
+@pytest.mark.parametrize("written, shown, hint", [
+    ("no", "false", 'unquoted, no is read as false: quote it ("no")'),  # YAML 1.1's boolean
+    ("yes", "true", 'unquoted, yes is read as true: quote it ("yes")'),
+    ("12", "12", 'quote it ("12")'),
+    ("1.5", "1.5", 'quote it ("1.5")'),
+])
+def test_a_value_yaml_reads_as_a_boolean_or_number_where_text_is_meant(tmp_path, written, shown, hint):
+    """The value as the file holds it in JSON terms, never Python's (False, 'string'), and a hint to quote it."""
+    any_body("ST0071")
+    message = fails("compare", write(tmp_path, GOOD.replace("id: A-1", f"id: {written}")))
+    assert f"$.apprentice.id: {shown} " in message and hint in message
+    assert "False" not in message and "True" not in message and "'string'" not in message
+
+
+def test_a_value_in_json_where_text_is_meant_gets_the_same_words(tmp_path):
+    any_body("ST0071")
+    text = '{"standard": "ST0071", "apprentice": {"id": false}, "gateway": {"date": "2025-12-01"}}'
+    message = fails("compare", write(tmp_path, text, "record.json"))
+    assert "$.apprentice.id: false " in message and 'quote it ("false")' in message and "False" not in message
+
+
+def test_a_list_where_one_value_is_meant_is_shown_as_json(tmp_path):
+    """grade: [pass] is a list of one grade: shown as JSON writes it, with the one value to give instead."""
+    any_body("ST0071")
+    message = fails("compare", write(tmp_path, GOOD.replace("kind: first", "kind: first\n    grade: [pass]")))
+    assert '$.assessments[0].grade: ["pass"] ' in message and "['pass']" not in message
+    assert "give one value, not a list: 'pass'" in message

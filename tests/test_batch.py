@@ -189,7 +189,7 @@ def test_lines_that_are_not_records_are_error_rows_and_the_run_goes_on(tmp_path)
     assert f"nest more than {epa.inputs.documents.MAX_DEPTH} deep" in messages[1]
     assert "NaN" in messages[2]
     assert "duplicate key 'standard'" in messages[3]
-    assert "is not of type 'object'" in messages[4]
+    assert "is not a mapping" in messages[4]
     assert "longer than" in messages[5]
     assert summary["summary"]["errors"] == 6 and summary["summary"]["results_written"] == 2
 
