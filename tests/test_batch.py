@@ -148,7 +148,7 @@ def test_a_blank_line_is_no_record_whatever_it_holds(tmp_path, blank):
         assert lines == [2, 4]
     path.write_bytes(b"\xef\xbb\xbf")  # a byte-order mark and nothing else: an empty file, no cohort (as a CSV one)
     result = run("compare", "--batch", str(path), "--format", "json", "--summary")
-    assert result.exit_code == 2 and "the file is empty" in result.stderr
+    assert result.exit_code == 2 and " is empty: " in result.stderr
 
 
 def test_every_record_graded_exits_0_and_summary_only_prints_the_summary(tmp_path):

@@ -765,8 +765,8 @@ def json_items(lines: Iterable[Line], name: str | None = None) -> Iterator[Item]
         elif raw and not raw.isspace():  # (asked without stripping: no copy of each line)
             yield number, "json", raw
     if empty:
-        raise InputError("the file is empty: it holds no line, or blank lines only, so no record", where=name,
-                         hint=_EMPTY_JSONL)
+        raise InputError(f"the {'file' if name and name != 'stdin' else 'input'} is empty: it holds no line, or "
+                         "blank lines only, so no record", where=name, hint=_EMPTY_JSONL)
 
 
 _EMPTY_JSONL = ("a JSON Lines cohort holds one record a line, each a JSON object as the record schema has it "
