@@ -8,6 +8,7 @@ with the reason, when no Chromium binary is installed.
 from __future__ import annotations
 
 import copy
+import io
 import json
 import re
 import shutil
@@ -19,7 +20,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from rich.console import Console
 
+from epa.views import tables
 from epa.views.html_report import render
 
 SAMPLE = Path(__file__).resolve().parent / "data" / "consistency-sample.json"
@@ -450,12 +453,6 @@ def test_each_side_shows_its_documents_words_and_the_tools_readings_as_readings(
 def test_patterns_counted_are_not_listed_as_evaluated():
     """The patterns the complete analysis covers by counting are listed apart from the inputs the sweeps evaluated,
     in the page and in the table: a report once said it had evaluated ST0072's 2^40 patterns."""
-    import io
-
-    from rich.console import Console
-
-    from epa.views import tables
-
     data = sample()
     page = render(data)
     inputs = page.split('id="input-counts"', 1)[1].split("</ul>", 1)[0]

@@ -756,8 +756,8 @@ def _short_message(error: jsonschema.ValidationError) -> str:
 
 
 # A JSON Schema type in words, as a message says what was expected.
-_TYPES = {"string": "a string", "integer": "a whole number", "number": "a number", "boolean": "a boolean (true or false)",
-          "array": "a list", "object": "a mapping", "null": "null"}
+_TYPES = {"string": "a string", "integer": "a whole number", "number": "a number",
+          "boolean": "a boolean (true or false)", "array": "a list", "object": "a mapping", "null": "null"}
 
 
 def json_terms(value: Any) -> str:
