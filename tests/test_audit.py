@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from conftest import OUR_BODIES, fails, run
-from epa.testing import installed, source_text
+from epa.testing import installed, registry, source_text
 
 PLANTED = Path(__file__).resolve().parent / "data" / "audit-planted.csv"
 
@@ -381,3 +381,18 @@ def test_the_table_never_breaks_a_word_at_any_width(monkeypatch, width):
     monkeypatch.setenv("COLUMNS", width)
     table = run("audit", str(example)).stdout
     assert all(w in table for w in words if len(w) < int(width) - 20), [w for w in words if w not in table]
+
+
+def test_a_standard_no_chosen_body_offers_is_not_said_to_be_offered_by_none_installed(tmp_path):
+    """With --bodies leaving out every body offering the row's standard, "none installed" would be false."""
+    loaded = registry().bodies
+    offering = {b.body.id for b in loaded if "ST0072" in b.body.standards}
+    others = [b.body.id for b in loaded if b.body.id not in offering]
+    if not offering or not others:
+        pytest.skip("needs an installed body offering ST0072 and one that does not")
+    path = tmp_path / "outcomes.csv"
+    path.write_text("ULN,StandardID,AwardingOrganisation,Observation,Project,Discussion,Overall\n"
+                    f"1,ST0072,{others[0]},Pass,Pass,Pass,Pass\n", encoding="utf-8")
+    (row,) = rows_of(run("--bodies", others[0], "audit", str(path), "--format", "csv").stdout)
+    assert f"{others[0]} does not offer ST0072" in row["error"] and "none installed" not in row["error"]
+    assert "none among those chosen with --bodies (or EPA_BODIES)" in row["error"]

@@ -167,3 +167,70 @@ def test_bad_ruleset_file_in_a_plugin_is_reported_with_its_path(tmp_path):
     with pytest.raises(PluginError) as info:
         Registry([("x", Plugin())])
     assert "ST0071.yaml" in str(info.value) and "required property" in str(info.value)
+
+
+def _chosen_and_left_out(standard: str) -> tuple[str, str]:
+    """A body offering ``standard`` to choose with --bodies, and another installed body to leave out."""
+    bodies = [b.body.id for b in epa.testing.registry().bodies]
+    chosen = any_body(standard)
+    others = [b for b in bodies if b != chosen]
+    if not others:
+        pytest.skip("needs two installed bodies: one to choose with --bodies, one to leave out")
+    return chosen, others[0]
+
+
+def test_a_record_naming_a_body_left_out_by_bodies_says_so(tmp_path, monkeypatch):
+    """The body is installed, so "unknown body" would be false: it is not among those --bodies chose."""
+    monkeypatch.delenv("EPA_BODIES", raising=False)
+    chosen, left_out = _chosen_and_left_out("ST0071")
+    record = write(tmp_path, GOOD + f"document_versions: {{{left_out}: '1.0'}}\n")
+    message = fails("--bodies", chosen, "compare", record)
+    assert f"$.document_versions.{left_out}" in message and "unknown body" not in message
+    assert "not among the bodies chosen with --bodies (or EPA_BODIES)" in message
+    assert f"add {left_out} to --bodies" in message
+    message = fails("--bodies", chosen, "grade", "--body", left_out, record)
+    assert "not among the bodies chosen with --bodies" in message and "unknown body" not in message
+
+
+def test_a_standard_only_bodies_left_out_offer_says_so(tmp_path, monkeypatch):
+    """ST0072 with --bodies naming only bodies that do not offer it: "no installed body offers" would be false
+    where an installed body left out offers it."""
+    monkeypatch.delenv("EPA_BODIES", raising=False)
+    registry = epa.testing.registry()
+    offering = {b.body.id for b in registry.bodies if "ST0072" in b.body.standards}
+    others = [b.body.id for b in registry.bodies if b.body.id not in offering]
+    if not offering or not others:
+        pytest.skip("needs an installed body offering ST0072 and one that does not")
+    message = fails("--bodies", others[0], "compare", str(EXAMPLES / "st0072-distinction.yaml"))
+    assert "no installed body offers" not in message
+    assert "no body among those chosen with --bodies (or EPA_BODIES) offers standard 'ST0072'" in message
+    assert all(b in message for b in offering)  # the hint names the bodies left out
+
+
+@pytest.mark.parametrize("written, shown, hint", [
+    ("no", "false", 'unquoted, no is read as false: quote it ("no")'),  # YAML 1.1's boolean
+    ("yes", "true", 'unquoted, yes is read as true: quote it ("yes")'),
+    ("12", "12", 'quote it ("12")'),
+    ("1.5", "1.5", 'quote it ("1.5")'),
+])
+def test_a_value_yaml_reads_as_a_boolean_or_number_where_text_is_meant(tmp_path, written, shown, hint):
+    """The value as the file holds it in JSON terms, never Python's (False, 'string'), and a hint to quote it."""
+    any_body("ST0071")
+    message = fails("compare", write(tmp_path, GOOD.replace("id: A-1", f"id: {written}")))
+    assert f"$.apprentice.id: {shown} " in message and hint in message
+    assert "False" not in message and "True" not in message and "'string'" not in message
+
+
+def test_a_value_in_json_where_text_is_meant_gets_the_same_words(tmp_path):
+    any_body("ST0071")
+    text = '{"standard": "ST0071", "apprentice": {"id": false}, "gateway": {"date": "2025-12-01"}}'
+    message = fails("compare", write(tmp_path, text, "record.json"))
+    assert "$.apprentice.id: false " in message and 'quote it ("false")' in message and "False" not in message
+
+
+def test_a_list_where_one_value_is_meant_is_shown_as_json(tmp_path):
+    """grade: [pass] is a list of one grade: shown as JSON writes it, with the one value to give instead."""
+    any_body("ST0071")
+    message = fails("compare", write(tmp_path, GOOD.replace("kind: first", "kind: first\n    grade: [pass]")))
+    assert '$.assessments[0].grade: ["pass"] ' in message and "['pass']" not in message
+    assert "give one value, not a list: 'pass'" in message

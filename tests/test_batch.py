@@ -146,9 +146,9 @@ def test_a_blank_line_is_no_record_whatever_it_holds(tmp_path, blank):
         lines = [r["line"] for r in json_lines(result.stdout)] if fmt == "json" else sorted(
             {int(r["line"]) for r in csv.DictReader(io.StringIO(result.stdout))})
         assert lines == [2, 4]
-    path.write_bytes(b"\xef\xbb\xbf")  # a byte-order mark and nothing else
+    path.write_bytes(b"\xef\xbb\xbf")  # a byte-order mark and nothing else: an empty file, no cohort (as a CSV one)
     result = run("compare", "--batch", str(path), "--format", "json", "--summary")
-    assert result.exit_code == 0 and json_lines(result.stdout)[0]["summary"]["records_read"] == 0
+    assert result.exit_code == 2 and " is empty: " in result.stderr
 
 
 def test_every_record_graded_exits_0_and_summary_only_prints_the_summary(tmp_path):
@@ -189,7 +189,7 @@ def test_lines_that_are_not_records_are_error_rows_and_the_run_goes_on(tmp_path)
     assert f"nest more than {epa.inputs.documents.MAX_DEPTH} deep" in messages[1]
     assert "NaN" in messages[2]
     assert "duplicate key 'standard'" in messages[3]
-    assert "is not of type 'object'" in messages[4]
+    assert "is not a mapping" in messages[4]
     assert "longer than" in messages[5]
     assert summary["summary"]["errors"] == 6 and summary["summary"]["results_written"] == 2
 

@@ -8,6 +8,7 @@ with the reason, when no Chromium binary is installed.
 from __future__ import annotations
 
 import copy
+import io
 import json
 import re
 import shutil
@@ -19,7 +20,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from rich.console import Console
 
+from epa.views import tables
 from epa.views.html_report import render
 
 SAMPLE = Path(__file__).resolve().parent / "data" / "consistency-sample.json"
@@ -445,3 +448,20 @@ def test_each_side_shows_its_documents_words_and_the_tools_readings_as_readings(
     assert "The tool's reading:</strong> counted from the day the fail was notified" in page
     # A side that quotes nothing keeps its citations; a quoted citation is not listed twice.
     assert page.count("§ Overall Grading") == render(sample()).count("§ Overall Grading")
+
+
+def test_patterns_counted_are_not_listed_as_evaluated():
+    """The patterns the complete analysis covers by counting are listed apart from the inputs the sweeps evaluated,
+    in the page and in the table: a report once said it had evaluated ST0072's 2^40 patterns."""
+    data = sample()
+    page = render(data)
+    inputs = page.split('id="input-counts"', 1)[1].split("</ul>", 1)[0]
+    counted = page.split('id="counted"', 1)[1].split("</ul>", 1)[0]
+    assert "37,765,120" not in inputs and "criteria patterns: 120<" in inputs
+    assert "criteria patterns: 37,765,120" in counted and "Covered by counting, not evaluated one by one" in page
+    out = io.StringIO()
+    tables.consistency(Console(file=out, width=400, color_system=None), data)
+    lines = out.getvalue().splitlines()
+    evaluated = next(line for line in lines if line.startswith("Inputs each sweep evaluated"))
+    assert "37,765,120" not in evaluated and "120 criteria patterns" in evaluated
+    assert "Covered by counting, not evaluated one by one: 37,765,120 criteria patterns" in lines

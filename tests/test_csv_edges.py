@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import subprocess
 import sys
 import textwrap
@@ -314,3 +315,21 @@ def test_a_messy_cohort_gives_the_same_bytes_from_two_workers(tmp_path, monkeypa
     two = run("compare", "--batch", str(path), "--format", "csv", "--workers", "2")
     assert one.exit_code == two.exit_code == 2
     assert one.stdout.encode() == two.stdout.encode() and one.stdout.count("\n") > 8
+
+
+@pytest.mark.parametrize("text", [b"", b"\n", b"\r\n\r\n  \n"])
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl"])
+def test_an_empty_file_is_no_cohort(tmp_path, text, suffix):
+    """No header row (CSV) or no record line (JSON Lines): refused, exit 2, saying the file is empty and what a
+    cohort file needs, as a header missing its columns is refused; not a cohort of 0 records."""
+    path = tmp_path / f"c{suffix}"
+    path.write_bytes(text)
+    message = fails("compare", "--batch", str(path))
+    assert re.search(r"the (file|input) is empty", message)
+    needs = "first line names its columns" if suffix == ".csv" else "one record a line"
+    assert needs in message
+
+
+def test_a_header_with_no_rows_is_a_cohort_of_none(tmp_path):
+    code, rows = graded(tmp_path, HEADER + "\n", "json", "--summary")
+    assert code == 0 and rows[-1]["summary"]["records_read"] == 0

@@ -79,7 +79,19 @@ def test_a_cohort_by_its_content_is_refused_naming_the_batch_option(tmp_path, na
     else:
         path.write_bytes(content)
     err = fails("compare", str(path))
-    assert f"{BATCH_HINT} {path}" in err, err
+    # a workbook is read by --batch under an .xlsx name only (its other names are taken for text)
+    assert f"{BATCH_HINT} {path.with_suffix('.xlsx') if content is None else path}" in err, err
+
+
+@pytest.mark.parametrize("name", ["cohort.csv", "cohort.jsonl", "cohort.ndjson"])
+def test_a_workbook_named_as_text_is_called_a_workbook(tmp_path, name):
+    """An .xlsx renamed .csv is a workbook by its first bytes (as --batch finds it), not "a CSV file"; --batch
+    reads it named .xlsx."""
+    path = _workbook(tmp_path / name)
+    err = fails("compare", str(path))
+    assert "Excel workbook" in err and "by its first bytes" in err and f"its name ends {path.suffix!r}" in err
+    assert "CSV file" not in err and "JSON Lines file" not in err
+    assert f"{BATCH_HINT} {path.with_suffix('.xlsx')}" in err
 
 
 def test_a_cohort_on_standard_input_is_refused_naming_the_batch_option(monkeypatch):

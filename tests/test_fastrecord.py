@@ -456,5 +456,5 @@ def test_a_null_is_refused_but_the_word_in_a_string_is_read(registry):
         raw = line({"standard": STANDARD, "apprentice": {"id": "A", "english": None},
                     "gateway": {"date": "2025-01-01"}}).replace(b'"id":"A"', f'"id":"{ident}"'.encode())
         assert b"null" in raw and decode(raw, registry) is None
-        with pytest.raises(InputError, match="None is not one of"):
+        with pytest.raises(InputError, match="null is not allowed here"):
             slow(raw, registry)

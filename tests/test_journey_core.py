@@ -557,3 +557,17 @@ def test_strength_defaults_to_required(tmp_path):
                           "citation: acme.txt § A}"))
     journey = epa.load_journey(path, ST0071_METHODS)
     assert (journey.deadlines[0].strength, journey.tolerances[0].strength) == ("required", "required")
+
+
+def test_a_deadline_on_every_method_lists_their_first_attempts_in_date_order():
+    """The example's first attempts are the project on 2025-11-10, the discussion on 2025-11-12 and the
+    observation on 2025-11-17 (the project's resit on 2025-12-11 is no first attempt): each body's window over
+    every method lists them in that order and says they are first attempts, whatever order its methods are in."""
+    every = {(j["body"], d["id"]) for j in ok_json("journey", "--standard", "ST0071", definition="journey")
+             for d in j["deadlines"] if d["event"] == "every_method"}
+    listed = [d["says"] for r in ok_json("timeline", JOURNEY, definition="timeline")["results"]
+              for d in r["deadlines"] if (r["body"], d["id"]) in every]
+    if not listed:
+        pytest.skip("no installed body sets a deadline on every method's first attempt for ST0071")
+    for says in listed:
+        assert "each method's first attempt on 2025-11-10, 2025-11-12, 2025-11-17: " in says

@@ -321,3 +321,31 @@ def test_a_table_names_a_document_by_the_titles_it_was_given_and_no_others() -> 
     with tables.citing(tables.document_titles(registry)):
         assert tables.cite(cited) != cited and tables.cite(cited).endswith(" § Overall Grading")
     assert tables.cite(cited) == cited
+
+
+@requires(*OUR_BODIES)
+@pytest.mark.parametrize("columns", [20, 24, 30, 40])
+@pytest.mark.parametrize("record", [JOURNEY, CRITERIA])
+def test_narrow_terminals_print_a_row_at_a_time_with_every_word_whole(monkeypatch, tmp_path, record, columns):
+    """Narrower than a body id beside a grade ('gateway_quals distinction'), each value goes under its header: at
+    20 columns the tables once printed 'overal' + 'l' and 'distin' + 'ction'. (The record is copied to a short
+    name: a path wider than the terminal is the header's, cut where its words end.)"""
+    (tmp_path / "r.yaml").write_bytes((ROOT / record).read_bytes())
+    monkeypatch.chdir(tmp_path)
+    narrow = _at(columns, monkeypatch, *OURS, "compare", "r.yaml")
+    wide = _at(1000, monkeypatch, *OURS, "compare", "r.yaml")
+    assert _tokens(narrow) - _tokens(wide) == set()
+    assert {"overall", "distinction", "gateway_quals"} <= set(narrow.split())
+
+
+@requires(*OUR_BODIES)
+@pytest.mark.parametrize("columns", [80, 90, 100])
+def test_a_differing_rows_marker_stays_beside_its_values(monkeypatch, columns):
+    """A label that wraps ('check observation duration minutes ≠', the example's observation of 58 minutes that
+    Gateway Qualifications' 60 -0%/+10% puts outside and the others' ±10% within) keeps its ≠ on the line
+    with the row's values, not on a line of its own."""
+    out = _at(columns, monkeypatch, *OURS, "compare", JOURNEY)
+    table = out.split("Why they differ", 1)[0].splitlines()
+    marked = [line for line in table if "≠" in line]
+    assert any("minutes ≠" in line for line in marked)
+    assert [line for line in marked if line.rstrip().endswith("≠")] == []

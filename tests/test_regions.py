@@ -146,3 +146,19 @@ def test_a_repeated_criterion_is_met_with_the_one_it_repeats_and_adds_no_pattern
     assert regions.criteria == ("a", "b", "c") and regions.total == 8
     assert regions.counts == {(Grade.PASS, Grade.PASS): 1, (Grade.FAIL, Grade.FAIL): 7}
     assert differing(regions.counts, 0, 1) == 0
+
+
+def test_a_counted_method_says_how_many_patterns_it_graded():
+    """Hand count: A assesses P1, P2 at pass and D1, D2 at distinction (one needed); B the same passes only. The
+    passes are one group whose count does not matter (all met, or not: 2 states), the distinctions one whose count
+    does (0, 1 or 2 met: 3 states), so 2 x 3 = 6 patterns are graded for the 2^4 = 16 counted."""
+    found = method_regions("m", [MethodRule(frozenset({"P1", "P2"}), frozenset({"D1", "D2"}), 1),
+                                 MethodRule(frozenset({"P1", "P2"}))])
+    assert (found.total, found.graded, found.sampled) == (16, 6, None)
+    assert sum(found.counts.values()) == 16
+
+
+def test_a_sampled_method_graded_its_sample():
+    pool = [f"C{i}" for i in range(12)]
+    rules = [MethodRule(frozenset(), frozenset(pool), 6, hook(1)), MethodRule(frozenset(pool[:6]))]
+    assert method_regions("m", rules, limit=100, sample=500).graded == 500

@@ -299,15 +299,18 @@ def test_no_endpoint_reads_a_file_a_request_names(client) -> None:
     for body in (path, "-", json.dumps(path)):
         answer = client.post("/compare", content=body.encode(), headers=YAML)
         assert answer.status_code in (400, 422) and "A-0" not in answer.text, answer.text
-    assert client.post(f"/batch?source={path}", content=b"", headers={"content-type": "text/csv"}).text == ""
+    answer = client.post(f"/batch?source={path}", content=b"", headers={"content-type": "text/csv"})
+    assert answer.status_code == 422 and " is empty: " in answer.text and "A-0" not in answer.text  # the body read
 
 
-def test_an_empty_cohort_is_answered_with_no_rows_as_the_command_prints_none(client, monkeypatch) -> None:
+def test_an_empty_cohort_is_refused_as_the_command_refuses_it(client, monkeypatch) -> None:
+    """No header row, no record line: no cohort, from a request as from a file or standard input."""
     for media in ("text/csv", "application/jsonl"):
         answer = client.post("/batch", content=b"", headers={"content-type": media})
-        assert answer.status_code == 200 and answer.text == ""
+        assert answer.status_code == 422 and "the input is empty" in answer.json()["detail"], answer.text
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b""), encoding="utf-8"))
-    assert run("compare", "--batch", "-", "--format", "json").stdout == ""
+    result = run("compare", "--batch", "-", "--format", "json")
+    assert result.exit_code == 2 and result.stdout == "" and "the input is empty" in result.stderr
 
 
 def test_a_batch_out_of_time_ends_with_an_error_line(registry) -> None:

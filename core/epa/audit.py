@@ -145,7 +145,9 @@ class Auditor:
             if known and loaded is not None:
                 offering = [b.body.id for b in self.registry.bodies if standard in b.body.standards]
                 problem("body", f"{loaded.body.id} does not offer {standard}",
-                        "bodies offering it: " + (", ".join(offering) or "none installed"))
+                        "bodies offering it: " + (", ".join(offering) or (
+                            "none among those chosen with --bodies (or EPA_BODIES)" if self.registry.left_out
+                            else "none installed")))
         grades: list[str] = []
         if rules is not None:
             for m in rules.method_ids:

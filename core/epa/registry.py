@@ -238,6 +238,9 @@ class Registry:
         self.failed: dict[str, PluginError] = {}
         self._kept: dict[Callable[[Registry], Any], Any] = {}  # see kept
         self._standards: dict[str, tuple[str, Standard]] = {s.id: ("epa", s) for s in core_standards()}
+        # the installed bodies --bodies (or EPA_BODIES) left out, by id: a record or a standard naming one is
+        # refused for that reason, not as unknown (set by ``installed``)
+        self.left_out: tuple[str, ...] = ()
         for plugin in plugins:
             candidate = plugin if isinstance(plugin, Candidate) else Candidate(plugin[0], _given(plugin[1]))
             try:
@@ -277,11 +280,15 @@ class Registry:
         found = _entry_points()
         wanted = _wanted(only)
         if wanted is None or all(name in found for name in wanted):
-            return cls(_candidates(found, sorted(found) if wanted is None else sorted(set(wanted))),
-                       keep_going=keep_going)
+            registry = cls(_candidates(found, sorted(found) if wanted is None else sorted(set(wanted))),
+                           keep_going=keep_going)
+            registry.left_out = tuple(sorted(set(found) - set(wanted or found)))
+            return registry
         everyone = cls(_candidates(found, sorted(found)), keep_going=True)
         chosen = {name if name in found else everyone.named(name).body.id for name in wanted}
-        return everyone._only(chosen, keep_going=keep_going)
+        registry = everyone._only(chosen, keep_going=keep_going)
+        registry.left_out = tuple(sorted(set(found) - chosen))
+        return registry
 
     def _only(self, chosen: set[str], *, keep_going: bool) -> Registry:
         """A registry of the chosen bodies, already loaded here; a chosen one that failed to load fails (or, with
@@ -338,7 +345,17 @@ class Registry:
         if meant:
             raise InputError(f"{name!r} names {len(meant)} bodies: {', '.join(choices)}",
                              hint="name one by its id: " + ", ".join(b.body.id for b in meant))
+        left_out = next((b for b in self.left_out if fold(b) == key), None)
+        if left_out is not None:
+            raise InputError(f"body {left_out!r} is installed but not among the bodies chosen with --bodies (or "
+                             "EPA_BODIES)", hint=self._choose_also(left_out))
         raise InputError(f"unknown body {name!r}", hint=self._closest(name, choices))
+
+    def _choose_also(self, wanted: str) -> str:
+        """What to do about a body (or a standard's bodies) left out by --bodies: choose it too, or every body."""
+        chosen = ", ".join(b.body.id for b in self.bodies) or "none"
+        return f"chosen: {chosen}; add {wanted} to --bodies (or EPA_BODIES), or leave --bodies out to use every " \
+            "installed body"
 
     def _closest(self, name: str, choices: list[str]) -> str | None:
         """'did you mean ...?' for a body id or name spelt nearly as ``name`` (a typing slip), else the body whose
@@ -378,6 +395,10 @@ class Registry:
         """Bodies that offer a standard; an unknown standard, or one no loaded body offers, is bad input."""
         found = tuple(b for b in self.bodies if standard in b.body.standards)
         if not found:
+            if standard in self._standards and self.left_out:  # a body --bodies left out may offer it
+                raise InputError(f"no body among those chosen with --bodies (or EPA_BODIES) offers standard "
+                                 f"{standard!r}", hint=f"installed but not chosen: {', '.join(self.left_out)}; "
+                                 + self._choose_also("a body that offers it"))
             if standard in self._standards:
                 raise InputError(f"no installed body offers standard {standard!r}",
                                  hint="installed bodies offer: " + (", ".join(self.standards()) or "nothing"))

@@ -145,8 +145,10 @@ def analyse(registry: Registry, standard: str, bodies: list[str] | None = None) 
     repeated = tuple(f"criteria.{c.lower()}" for c in catalogue.repeated_criteria(current))
     found = [f for f in found if not any(f.id == r or f.id.startswith(f"{r}.") for r in repeated)]
     counted, summary = complete.analyse(current, definition)
-    cases["criteria patterns"] = sum(r["patterns"] if r["sampled"] is None else r["sampled"]
-                                     for r in summary["methods"])
+    # The patterns graded one by one are inputs evaluated; the 2^n patterns a counted method covers are not (each
+    # graded pattern stands for those alike to it), so they are reported apart, as covered by counting.
+    cases["criteria patterns"] = sum(r["graded"] for r in summary["methods"])
+    covered = {"criteria patterns": sum(r["patterns"] for r in summary["methods"] if r["sampled"] is None)}
     _same_split(found, [f for f, _ in counted])
     _criterion_readings(found, current)
     stated = catalogue.compare(current, definition) + rule_data.compare(current, standard)
@@ -171,6 +173,7 @@ def analyse(registry: Registry, standard: str, bodies: list[str] | None = None) 
                                      "reading": a.reading, "contradiction": a.contradiction}
                                     for a in s.ruleset.ambiguities]} for s in current],
         "cases": cases,
+        "counted": covered,
         "complete": summary,
         "findings": findings,
         "heatmaps": {"combinations": sweeps.combination_map(current), "criteria": catalogue.criteria_map(current,

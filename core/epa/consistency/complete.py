@@ -6,7 +6,8 @@ differently.
 What ``epa consistency --format json`` gives as ``complete`` (``schemas/consistency.schema.json``):
 
 - ``methods``: per method, the criteria any body assesses there, how many patterns of them there are (2^n), and
-  whether they were counted (``sampled`` null) or sampled (how many patterns);
+  whether they were counted (``sampled`` null) or sampled (how many patterns), and how many patterns the bodies
+  graded one by one (``graded``: a counted method grades one pattern for each group of patterns alike);
 - ``pairs``: for each pair of bodies, how many of those patterns each method grades differently, how many inputs
   (a pattern at every method) get a different overall grade, how many of the 3^methods combinations of
   component grades get a different overall grade, and how many gateway profiles (``profiles``: every class of
@@ -171,7 +172,8 @@ def analyse(subjects: list[SweptBody], standard: Standard
         pair["histories"] = {"inputs": (d := differing(outcomes, a, b)), "of": n_histories,
                              "share": share(d, n_histories), "exact": by_data}
     summary = {
-        "methods": [{"method": r.method, "criteria": len(r.criteria), "patterns": r.total, "sampled": r.sampled}
+        "methods": [{"method": r.method, "criteria": len(r.criteria), "patterns": r.total, "sampled": r.sampled,
+                     "graded": r.graded}
                     for r in regions],
         "inputs": inputs, "exact": exact, "pairs": pairs,
         "gateway": {"profiles": n_profiles, "exact": ready_exact,

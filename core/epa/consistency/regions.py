@@ -86,7 +86,8 @@ class MethodRegions:
     """Every pattern of one method's criteria met, by the bodies' joint grades: how many patterns give each
     joint grade (``counts``), and for each the pattern nearest to every criterion met (``witness``). ``total``:
     the patterns there are (2^criteria); ``sampled``: None where every pattern was counted, else how many were
-    drawn at random (then ``counts`` are of those)."""
+    drawn at random (then ``counts`` are of those); ``graded``: how many patterns the bodies graded one by one
+    (a counted method's each stands for every pattern alike to it, so far fewer than ``total``)."""
 
     method: str
     criteria: tuple[str, ...]
@@ -94,6 +95,7 @@ class MethodRegions:
     witness: dict[Joint, frozenset[str]]
     total: int
     sampled: int | None = None
+    graded: int = 0
 
     @property
     def space(self) -> int:
@@ -143,15 +145,17 @@ def method_regions(method: str, rules: Sequence[MethodRule], *, limit: int = LIM
             counts[joint] = counts.get(joint, 0) + 1
             if joint not in witness or len(met) > len(witness[joint]):
                 witness[joint] = met
-        return MethodRegions(method, criteria, counts, witness, total, sample)
+        return MethodRegions(method, criteria, counts, witness, total, sample, sample)
     # Most met first: the first pattern to give a joint grade is the nearest to every criterion met.
+    graded = 0
     for chosen in itertools.product(*states):
+        graded += 1
         met = frozenset(c for (ids, _), (k, _) in zip(atoms, chosen, strict=True) for c in ids[:k])
         joint = tuple(r.grade(met) for r in rules)
         counts[joint] = counts.get(joint, 0) + math.prod(weight for _, weight in chosen)
         if joint not in witness or len(met) > len(witness[joint]):
             witness[joint] = met
-    return MethodRegions(method, criteria, counts, witness, total)
+    return MethodRegions(method, criteria, counts, witness, total, graded=graded)
 
 
 Combine = Callable[[tuple[Grade, ...]], Grade | None]

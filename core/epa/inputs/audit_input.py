@@ -96,6 +96,7 @@ class OutcomesHeader(CsvHeader):
     names it for every row (``body_given``), the body by name or EPAO id. Each row is read by ``record``."""
 
     body_given = False
+    EMPTY_HINT = None  # `epa audit` refuses an empty file in its own words
 
     def __init__(self, cells: Sequence[str], methods: Iterable[str], where: str, column_map: ColumnMap | None = None):
         if len(cells) > MAX_COLUMNS:

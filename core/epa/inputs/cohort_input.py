@@ -135,6 +135,12 @@ class CsvHeader:
 
     A row is read by ``record(cells)`` (an .xlsx row too: its cells as strings, dates as ISO strings)."""
 
+    # What a file with no header row at all is told it needs (csv_items refuses it: no header, no cohort); None
+    # where the reader refuses an empty file in its own words (`epa audit`'s OutcomesHeader).
+    EMPTY_HINT: str | None = (
+        "a CSV cohort's first line names its columns (at least standard, apprentice and gateway_date, and a "
+        "grade column per method), then one record a row (README \"Cohorts: `epa compare --batch`\")")
+
     def __init__(self, cells: Sequence[str], methods: Iterable[str], where: str, column_map: ColumnMap | None = None):
         if len(cells) > MAX_COLUMNS:
             raise InputError(f"the header has {len(cells)} columns; a cohort's header names at most {MAX_COLUMNS}",
@@ -740,10 +746,14 @@ _STOPPED = (f"no line end in the {MAX_SKIP >> 20} MiB after this line's start: r
 # goes out where it ends (or where reading stops), so that each physical record is one item, read = results + errors.
 
 
-def json_items(lines: Iterable[Line]) -> Iterator[Item]:
-    """One item per non-blank line: the JSON text, or an error (a line too long; where reading stopped)."""
+def json_items(lines: Iterable[Line], name: str | None = None) -> Iterator[Item]:
+    """One item per non-blank line: the JSON text, or an error (a line too long; where reading stopped). A file
+    without one non-blank line is no cohort: refused (``name``: the file, for the message), as a CSV file without
+    a header is."""
     cut = 0  # a line whose first piece was too long: its other pieces are passed over
+    empty = True
     for number, raw, ends in lines:
+        empty = False if raw is None or raw.strip() else empty
         if raw is None:
             yield number, "error", _STOPPED
             return
@@ -754,6 +764,13 @@ def json_items(lines: Iterable[Line]) -> Iterator[Item]:
             cut = number
         elif raw and not raw.isspace():  # (asked without stripping: no copy of each line)
             yield number, "json", raw
+    if empty:
+        raise InputError(f"the {'file' if name and name != 'stdin' else 'input'} is empty: it holds no line, or "
+                         "blank lines only, so no record", where=name, hint=_EMPTY_JSONL)
+
+
+_EMPTY_JSONL = ("a JSON Lines cohort holds one record a line, each a JSON object as the record schema has it "
+                "(README \"Cohorts: `epa compare --batch`\")")
 
 
 def csv_items(lines: Iterable[Line], methods: Iterable[str], name: str, column_map: ColumnMap | None = None,
@@ -844,6 +861,10 @@ def csv_items(lines: Iterable[Line], methods: Iterable[str], name: str, column_m
         item = row_item(header, start, row)
         if item is not None:
             yield item
+    empty_hint = (header_class or CsvHeader).EMPTY_HINT
+    if header is None and not (skipping or parts) and empty_hint:  # no header row: no cohort, not one of 0 records
+        raise InputError(f"the {'input' if name == 'stdin' else 'file'} is empty: it has no header row, and no rows"
+                         + (" (blank lines only)" if last else ""), where=name, hint=empty_hint)
     if skipping or parts:  # the input ended inside a quoted cell
         where = cut_in or cells.quoted_cell(header)
         if header is None:

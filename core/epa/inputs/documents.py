@@ -16,7 +16,7 @@ from functools import cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
-from epa.errors import InputError, did_you_mean, quote
+from epa.errors import QUOTE_LIMIT, InputError, did_you_mean, quote
 from epa.inputs.hostile import (
     LINE,
     MAX_ALIAS_NODES,
@@ -129,6 +129,13 @@ class Source:
         pos = self.position(parts)
         place = f"{self.path}:{pos[0]}:{pos[1]}" if pos else str(self.path)
         return f"{place}: {json_path(parts)}"
+
+    def written(self, parts: Sequence[Any]) -> str | None:
+        """The value at a JSON path as the file writes it, where it is one unquoted scalar (YAML's ``no``, which
+        it reads as false), else None."""
+        self.position(parts)  # composes the node tree where it is not kept
+        node = node_at(self._node, parts)
+        return node.value if isinstance(node, yaml.ScalarNode) and not node.style else None  # plain: no quotes
 
 
 def read(path: Path | str) -> tuple[Any, Source]:
@@ -684,6 +691,18 @@ def json_path(parts: Iterable[Any]) -> str:
     return out
 
 
+def node_at(node: yaml.Node | None, parts: Sequence[Any]) -> yaml.Node | None:
+    """The node of the value at a JSON path, or None where the file holds none there."""
+    for part in parts:
+        if isinstance(node, yaml.MappingNode):
+            node = next((v for k, v in node.value if k.value == str(part)), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            node = node.value[part]
+        else:
+            return None
+    return node
+
+
 def line_of(node: yaml.Node | None, parts: Sequence[Any]) -> tuple[int, int] | None:
     """1-based (line, column) of the value at a JSON path, as far down the path as the file goes."""
     if node is None:  # no node tree (and so no YAML read)
@@ -706,11 +725,27 @@ def line_of(node: yaml.Node | None, parts: Sequence[Any]) -> tuple[int, int] | N
     return found
 
 
-def _explain(error: jsonschema.ValidationError, document: str | None = None) -> tuple[str, str | None, list[Any]]:
-    """Turn one schema error into (message, hint, path), naming the offending key where there is one. ``document``:
-    the file the rules encode, the example a malformed citation is shown with."""
+def _explain(error: jsonschema.ValidationError, document: str | None = None,
+             written: Callable[[Sequence[Any]], str | None] | None = None) -> tuple[str, str | None, list[Any]]:
+    """Turn one schema error into (message, hint, path), naming the offending key where there is one, each value
+    shown as the file writes it in JSON terms (false, ["pass"]), never as Python's. ``document``: the file the
+    rules encode, the example a malformed citation is shown with; ``written``: the file's unquoted scalar at a
+    path, to say how it was read."""
     parts = list(error.absolute_path)
     rule: dict[str, Any] = error.schema if isinstance(error.schema, dict) else {}
+    as_written = written(parts) if written is not None and not isinstance(error.instance, str) else None
+    if error.validator == "type":
+        value: Any = error.validator_value
+        wanted = [str(t) for t in (value if isinstance(value, list) else [value])]
+        hint = _read_as(as_written, error.instance) if "string" in wanted else None
+        return f"{json_terms(error.instance)} is not {' or '.join(_TYPES.get(t, t) for t in wanted)}", hint, parts
+    if error.validator == "enum" and not isinstance(error.instance, str):
+        choices = [c if isinstance(c, str) else json_terms(c) for c in rule.get("enum", [])]
+        alone = error.instance[0] if isinstance(error.instance, list) and len(error.instance) == 1 else None
+        hint = (_read_as(as_written, error.instance) if as_written in choices
+                else f"give one value, not a list: {json_terms(alone)}" if alone in rule.get("enum", [])
+                else "expected one of: " + ", ".join(choices))
+        return f"{json_terms(error.instance)} is not allowed here", hint, parts
     if error.validator == "additionalProperties":
         allowed = list(rule.get("properties", {}))
         extra = sorted(set(error.instance if isinstance(error.instance, dict) else ()) - set(allowed))
@@ -760,11 +795,39 @@ def _range(rule: dict[str, Any]) -> str:
 
 
 def _short_message(error: jsonschema.ValidationError) -> str:
-    """jsonschema's message, with the value it quotes cut to QUOTE_LIMIT characters."""
-    if isinstance(error.instance, str | int | float | bool | None) and len(error.message) < 200:
+    """jsonschema's message, with the value it quotes shown in JSON terms (``json_terms``) and cut to QUOTE_LIMIT
+    characters."""
+    if isinstance(error.instance, str) and len(error.message) < 200:
         return error.message
-    shown = repr(error.instance)
-    return error.message.replace(shown, quote(error.instance)) if shown in error.message else error.message
+    python = repr(error.instance)
+    return error.message.replace(python, json_terms(error.instance)) if python in error.message else error.message
+
+
+# A JSON Schema type in words, as a message says what was expected.
+_TYPES = {"string": "a string", "integer": "a whole number", "number": "a number",
+          "boolean": "a boolean (true or false)", "array": "a list", "object": "a mapping", "null": "null"}
+
+
+def json_terms(value: Any) -> str:
+    """A value for an error message in the terms the file is written in: a string quoted (``quote``), anything
+    else as JSON writes it (false, 1.5, null, ["pass"]), cut to about QUOTE_LIMIT characters."""
+    if isinstance(value, str):
+        return quote(value)
+    if isinstance(value, list | dict) and quote(value).endswith(" items)"):  # too large to show: its size
+        return quote(value).replace("(…)", "[…]")
+    try:
+        text = json.dumps(value, ensure_ascii=False, default=str)
+    except ValueError:  # (a NaN or an infinity never gets this far: the reader refuses them)
+        return quote(value)
+    return text if len(text) <= QUOTE_LIMIT else text[:QUOTE_LIMIT] + "…"
+
+
+def _read_as(written: str | None, value: Any) -> str | None:
+    """Where a text was meant: the file wrote it unquoted, so it was read as a boolean or a number."""
+    if written is None or isinstance(value, str | list | dict):
+        return None
+    read = "" if written == json_terms(value) else f"unquoted, {written} is read as {json_terms(value)}: "
+    return f'{read}quote it ("{written}") where the text is meant'
 
 
 @cache
@@ -781,7 +844,7 @@ def validate(data: Any, schema_name: str, source: Source) -> None:
 
     if is_valid(data, schema_name):
         return
-    explained = schema_errors(data, schema_name)
+    explained = schema_errors(data, schema_name, source)
     if not explained:
         return
     message, hint, parts = explained[0]
@@ -790,13 +853,16 @@ def validate(data: Any, schema_name: str, source: Source) -> None:
     raise InputError(message + "".join(also) + more, where=source.where(parts), hint=hint)
 
 
-def schema_errors(data: Any, schema_name: str) -> list[tuple[str, str | None, list[Any]]]:
+def schema_errors(data: Any, schema_name: str, source: Source | None = None) -> list[tuple[str, str | None, list[Any]]]:
     """Every schema violation of the data, the most relevant first, each as (message, hint, JSON path parts):
-    :func:`validate` raises the first few, ``epa check-rules`` lists and counts every one."""
+    :func:`validate` raises the first few, ``epa check-rules`` lists and counts every one. ``source``: the file,
+    to say how a value it writes unquoted was read."""
     from jsonschema.exceptions import relevance
 
     document = _document_of(data)
-    return [_explain(e, document) for e in sorted(_validator(schema_name).iter_errors(data), key=relevance)]
+    written = source.written if source is not None else None
+    return [_explain(e, document, written)
+            for e in sorted(_validator(schema_name).iter_errors(data), key=relevance)]
 
 
 def _document_of(data: Any) -> str | None:

@@ -30,7 +30,10 @@ class Unreadable(InputError):
 def record_from_bytes(raw: bytes, name: str, kind: str, registry: Registry) -> Record:
     """One apprentice record from its bytes (``kind``: "json" or "yaml"), named ``name`` in errors: as
     :func:`load_record`, whose second half it is (the service's request body takes it directly)."""
-    cohort = _cohort_by_name(name) or _cohort_by_signature(raw)
+    workbook = _workbook_by_signature(raw, name)  # first: a workbook renamed .csv is a workbook, not CSV text
+    if workbook:
+        raise workbook
+    cohort = _cohort_by_name(name)
     if cohort:
         raise _wrong_door(name, cohort)
     try:
@@ -49,8 +52,9 @@ def record_from_bytes(raw: bytes, name: str, kind: str, registry: Registry) -> R
 # What a cohort's file is called, and how it starts: what `epa compare --batch` reads, not a single record.
 _COHORT_SUFFIXES = {".csv": "a CSV file", ".jsonl": "a JSON Lines file", ".ndjson": "a JSON Lines file",
                     ".xlsx": "an Excel workbook", ".xlsm": "an Excel workbook", ".xls": "an Excel workbook"}
-_SIGNATURES = ((b"PK\x03\x04", "an Excel workbook (or another zip archive)"),
-               (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an Excel 97-2003 workbook"))
+# A workbook's first bytes, what they make it, the suffixes it is named with, and whether --batch reads it as it is.
+_SIGNATURES = ((b"PK\x03\x04", "an Excel workbook (or another zip archive)", (".xlsx", ".xlsm"), True),
+               (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an Excel 97-2003 workbook", (".xls",), False))
 # A CSV header: two or more names separated by commas, such as a spreadsheet writes ("Apprentice ID", date_of_birth).
 _CSV_HEADER = re.compile(r"""\s*"?[\w .()/#&'-]+"?\s*(?:,\s*"?[\w .()/#&'-]*"?\s*)+""")
 
@@ -59,8 +63,27 @@ def _cohort_by_name(name: str) -> str | None:
     return _COHORT_SUFFIXES.get(Path(name).suffix.lower()) if name != "<stdin>" else None
 
 
-def _cohort_by_signature(raw: bytes) -> str | None:
-    return next((what for signature, what in _SIGNATURES if raw.startswith(signature)), None)
+def _workbook_by_signature(raw: bytes, name: str) -> InputError | None:
+    """A workbook given where one record goes, by its first bytes, whatever its name: what it is (and, where its
+    name says otherwise, so), and how --batch reads it (named .xlsx; an .xls saved as .xlsx first)."""
+    import shlex  # only for this message
+
+    found = next(((what, named, reads) for signature, what, named, reads in _SIGNATURES if raw.startswith(signature)),
+                 None)
+    if found is None:
+        return None
+    what, named, reads = found
+    suffix = Path(name).suffix.lower() if name != "<stdin>" else ""
+    if reads and (name == "<stdin>" or suffix in named):
+        return _wrong_door(name, what)
+    if suffix not in named:
+        what += f", by its first bytes, though its name ends {suffix!r}" if suffix else ", by its first bytes"
+    renamed = shlex.quote(str(Path(name).with_suffix(".xlsx")) if name != "<stdin>" else "FILE.xlsx")
+    hint = (f"name it .xlsx and grade it as a cohort: epa compare --batch {renamed}" if reads else
+            f"open it in Excel, save it as 'Excel Workbook (.xlsx)', and grade that as a cohort: epa compare --batch "
+            f"{renamed}")
+    return InputError(f"this is {what}, a cohort of records; this command takes one record (YAML or JSON)",
+                      where=name, hint=hint)
 
 
 def _cohort_by_content(raw: bytes) -> str | None:

@@ -28,6 +28,11 @@ LATE: dict[str, Callable[[dt.date, dt.date], bool]] = {"by": operator.gt, "not_b
 ADVICE_MISSED = " (advice: the document advises this rather than requiring it; not a failure)"
 
 
+# An event's words where its id's alone would say more than it reads: every_method is each method's first attempt
+# (a resit or retake is governed by the resit rules, each body recording that reading as an ambiguity).
+EVENT_WORDS = {"every_method": "each method's first attempt"}
+
+
 def first_attempt(record: Record, method: str) -> Attempt | None:
     return next(iter(record.attempts_at(method)), None)
 
@@ -88,9 +93,9 @@ def event_dates(record: Record, ruleset: Ruleset, event: str) -> list[dt.date] |
     if event in ruleset.method_ids:
         attempt = first_attempt(record, event)
         return [attempt.date] if attempt else None
-    if event == "every_method":
+    if event == "every_method":  # in date order, as they are listed: the methods' order says nothing of when
         firsts = [first_attempt(record, m) for m in ruleset.method_ids]
-        return [a.date for a in firsts if a] or None
+        return sorted(a.date for a in firsts if a) or None
     if event == "results_notified":  # the final assessment's: only once every method has been attempted
         if not record.assessments or not all(first_attempt(record, m) for m in ruleset.method_ids):
             return None
@@ -189,7 +194,8 @@ def _deadline(rule: DeadlineRule, ruleset: Ruleset, anchor: dt.date | None, foun
         late = [d for d in events if is_late(d, due)]
         complete = rule.event != "every_method" or len(events) == len(ruleset.method_ids)
         status = "missed" if late else "met" if complete else "open"
-        says += f"; {rule.event.replace('_', ' ')} on {', '.join(map(str, events))}: {status}"  # type: ignore[union-attr]
+        event = rule.event or ""  # events are only found for a rule that names its event
+        says += f"; {EVENT_WORDS.get(event, event.replace('_', ' '))} on {', '.join(map(str, events))}: {status}"
         if status == "missed" and rule.strength == "advice":
             says += ADVICE_MISSED
     return Deadline(rule.id, rule.name, due, rule.kind, status, says, rule.citation, strength=rule.strength)

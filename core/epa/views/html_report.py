@@ -369,7 +369,15 @@ def _header(data: dict[str, Any]) -> str:
             f'<p class="counts"><strong>{len(data["findings"])}</strong> findings, by area:</p>'
             f'<ul class="inline" id="finding-counts">{findings}</ul>'
             f'<p class="counts muted">Inputs each sweep evaluated (not findings):</p>'
-            f'<ul class="inline muted" id="input-counts">{inputs}</ul>{_pairs(data)}</section>')
+            f'<ul class="inline muted" id="input-counts">{inputs}</ul>{_counted(data)}{_pairs(data)}</section>')
+
+
+def _counted(data: dict[str, Any]) -> str:
+    """The inputs the complete analysis covers by counting (each graded pattern standing for those alike to it):
+    apart from the inputs evaluated, which they are not."""
+    counted = "".join(f"<li>{_e(area)}: {int(n):,}</li>" for area, n in data.get("counted", {}).items() if n)
+    return (f'<p class="counts muted">Covered by counting, not evaluated one by one:</p>'
+            f'<ul class="inline muted" id="counted">{counted}</ul>') if counted else ""
 
 
 def _pairs(data: dict[str, Any]) -> str:

@@ -212,16 +212,46 @@ def print_table(console: Console, table: Table) -> None:
         return
     if table.title:
         console.print(Text(str(table.title), style="italic"))
-    head = min(14, max(cell_len(str(c.header)) for c in columns))  # a longer header wraps on its words
+    # a longer header wraps on its words, never inside one (a body id is a header here: never cut)
+    head = max(min(14, max(cell_len(str(c.header)) for c in columns)), *(_words(c.header)[0] for c in columns))
     for row in zip(*(c.cells for c in columns), strict=True):
+        shown = [(str(column.header) or "·", cell) for column, cell in zip(columns, row, strict=True)
+                 if (cell.plain if isinstance(cell, Text) else str(cell)).strip()]
+        if head + 1 + max((_words(cell)[0] for _, cell in shown), default=0) > console.width:
+            _stacked(console, shown)  # no room for a value's widest word beside the headers: each under its own
+            continue
         grid = Table.grid(padding=(0, 1))
         grid.add_column(style="dim", width=head)
         grid.add_column(overflow="fold")
-        for column, cell in zip(columns, row, strict=True):
-            if (cell.plain if isinstance(cell, Text) else str(cell)).strip():
-                grid.add_row(str(column.header) or "·", cell)
+        for name, cell in shown:
+            grid.add_row(name, cell)
         console.print(grid)
         console.print()
+
+
+def _stacked(console: Console, shown: list[tuple[str, Any]], style: str = "dim", end: bool = True) -> None:
+    """A row as 'header' lines, each value under its header, wrapped on its words: a word wider than the console
+    is printed whole, past the edge, rather than broken."""
+    for name, cell in shown:
+        if name:
+            console.print(Text(name, style=style), overflow="ignore", crop=False)
+        for line in (cell if isinstance(cell, Text) else Text(str(cell))).split("\n"):
+            for piece in _on_words(line, max(console.width - 2, 1)):
+                console.print(Text("  ") + piece, overflow="ignore", crop=False)
+    if end:
+        console.print()
+
+
+def _on_words(line: Text, width: int) -> list[Text]:
+    """The line cut where words end into pieces of at most ``width`` cells (a longer word a piece of its own)."""
+    starts = [0]
+    for word in re.finditer(r"\S+", line.plain):
+        if word.start() > starts[-1] and cell_len(line.plain[starts[-1]:word.end()]) > width:
+            starts.append(word.start())
+    pieces = list(line.divide(starts[1:]))
+    for piece in pieces:
+        piece.rstrip()  # the space a cut was made at
+    return pieces
 
 
 @_trimmed
@@ -295,9 +325,12 @@ def consistency(console: Console, data: dict[str, Any]) -> None:
     # findings counted by area, apart from the inputs each sweep evaluated (which are no findings), as the HTML
     areas = ", ".join(f"{n} {area}" for area, n in Counter(f["area"] for f in data["findings"]).items())
     cases = ", ".join(f"{n:,} {area}" for area, n in data["cases"].items())
+    counted = ", ".join(f"{n:,} {area}" for area, n in data.get("counted", {}).items() if n)
     console.print(f"[bold]{data['standard']}[/]: {len(data['findings'])} findings across "
                   f"{', '.join(b['id'] for b in data['bodies'])} (by area: {areas})\n"
-                  f"Inputs each sweep evaluated (not findings): {cases}", highlight=False)
+                  f"Inputs each sweep evaluated (not findings): {cases}"
+                  + (f"\nCovered by counting, not evaluated one by one: {counted}" if counted else ""),
+                  highlight=False)
     cohort = data.get("cohort")
     if cohort:
         console.print(f"Cohort {cohort['file']}: {cohort['records']:,} records of the standard "
@@ -490,9 +523,7 @@ def _explain(console: Console, results: list[BodyResult], about: set[str] | None
     """Each result's explanation steps (those about `about` only, when given) and notes, each cited by the
     document's short title, in a grid so that the text wraps on words beside the body's id; then what each of
     its deadlines and checks on a differing ``journey`` row says."""
-    grid = Table.grid(padding=(0, 1))
-    grid.add_column(no_wrap=True, style="bold")
-    grid.add_column()
+    rows: list[tuple[str, Text]] = []
     for res in results:
         first = True
         lines: list[tuple[str, str | None]] = [(r.says, r.citation) for r in res.explanation
@@ -510,8 +541,17 @@ def _explain(console: Console, results: list[BodyResult], about: set[str] | None
             text = Text(says)
             if citation:
                 text.append(f"\n{cite(citation, res)}", style="dim")
-            grid.add_row(res.body if first and len(results) > 1 else "" if len(results) > 1 else "•", text)
+            rows.append((res.body if first and len(results) > 1 else "" if len(results) > 1 else "•", text))
             first = False
+    widest = max((cell_len(name) for name, _ in rows), default=0)
+    if widest + 1 + max((_words(text)[0] for _, text in rows), default=0) > console.width:
+        _stacked(console, rows, "bold", end=False)  # no room for a word beside the body's id: the text under it
+        return
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True, style="bold")
+    grid.add_column()
+    for name, text in rows:
+        grid.add_row(name, text)
     console.print(grid)
 
 
@@ -566,8 +606,8 @@ def compare(console: Console, results: list[BodyResult], differing: list[str], a
     journey = (about or {}).get("journey_differences") or {}
     # a deadline's or check's label and verdict are long: they wrap on words where the table is narrow
     table.add_column("", no_wrap=not journey)
-    for r in results:
-        table.add_column(r.body, no_wrap=not journey, overflow="ellipsis")
+    for r in results:  # a wrapped label's last line, its ≠ marker, beside the values (a row's lines are its label's)
+        table.add_column(r.body, no_wrap=not journey, overflow="ellipsis", vertical="bottom")
     methods = list(dict.fromkeys(m for r in results for m in r.components))
     yes_no = {True: "yes", False: "no"}
     for row in ["overall", *methods, *JOURNEY_ROWS]:
