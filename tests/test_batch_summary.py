@@ -305,3 +305,21 @@ def test_a_grade_without_its_column_is_an_error_never_left_out():
                         False)
     with pytest.raises(RuntimeError, match="no column for method showcase"):
         epa.batch.cohort._decided(grader, "ST0072", [decision])
+
+
+@pytest.mark.parametrize("width", ["40", "60"])
+def test_a_narrow_terminal_never_cuts_a_body_id_in_the_outcome_tables(monkeypatch, width):
+    """At 60 columns a 1,000-record cohort's gateway readiness table printed 'gateway_qua…': an id cut is no id. The
+    numbers may wrap; each installed body's id is printed whole in both outcome tables."""
+    monkeypatch.setenv("COLUMNS", width)
+    cohort = Path(__file__).resolve().parent.parent / "examples" / "st0071-cohort.jsonl"
+    result = run("compare", "--batch", str(cohort), "--summary-only")
+    bodies = [b.body.id for b in epa.testing.registry().offering("ST0071")]
+    if not bodies:
+        pytest.skip("no installed body offers ST0071, the example cohort's standard")
+    table = result.stdout
+    outcomes = table[table.index("Overall grades per body"):table.index("Rows that differ")]
+    readiness = outcomes.index("Gateway readiness")
+    for part in (outcomes[:readiness], outcomes[readiness:]):
+        for body in bodies:
+            assert f"│ {body} " in part, (body, part)

@@ -742,7 +742,10 @@ def _render_outcomes(console: Any, data: dict[str, Any]) -> None:
     for table, columns in ((grades, ("distinction", "pass", "fail", "none")),
                            (journey, ("ready", "not ready", "capped", "full retake"))):
         for col in ("body", *(["standard"] if mixed else []), "records", *columns):
-            table.add_column(col, justify="left" if col in ("body", "standard") else "right")
+            # A body's id is never cut, however narrow the terminal (the numbers wrap instead).
+            ids = col == "body"
+            table.add_column(col, justify="left" if col in ("body", "standard") else "right", no_wrap=ids,
+                             min_width=max((len(r["body"]) for r in data["outcomes"]), default=0) if ids else None)
     for row in data["outcomes"]:
         first = (row["body"], *([row["standard"]] if mixed else []), str(row["records"]))
         grades.add_row(*first, *(str(v) for v in row["grades"].values()))
@@ -996,7 +999,7 @@ def run(source: str, fmt: str, *, summary: bool, summary_only: bool, workers: in
             items = cohort_xlsx.xlsx_items(stream if source == "-" else source, _input_methods(registry), name, sheet,
                                            column_map, heard, in_workbook)
         elif kind == "jsonl":
-            items = json_items(lines)
+            items = json_items(lines, name)
         else:
             month_first, unchecked = _month_first(stream, source, name, registry, column_map)
 
