@@ -133,6 +133,8 @@ class Source:
     def written(self, parts: Sequence[Any]) -> str | None:
         """The value at a JSON path as the file writes it, where it is one unquoted scalar (YAML's ``no``, which
         it reads as false), else None."""
+        import yaml
+
         self.position(parts)  # composes the node tree where it is not kept
         node = node_at(self._node, parts)
         return node.value if isinstance(node, yaml.ScalarNode) and not node.style else None  # plain: no quotes
@@ -693,6 +695,8 @@ def json_path(parts: Iterable[Any]) -> str:
 
 def node_at(node: yaml.Node | None, parts: Sequence[Any]) -> yaml.Node | None:
     """The node of the value at a JSON path, or None where the file holds none there."""
+    import yaml
+
     for part in parts:
         if isinstance(node, yaml.MappingNode):
             node = next((v for k, v in node.value if k.value == str(part)), None)
