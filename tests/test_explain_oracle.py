@@ -259,3 +259,32 @@ def test_a_remembered_piece_is_the_same_object_each_time() -> None:
             x is y for x, y in zip(a.gateway.requirements, b.gateway.requirements, strict=True))
         assert all(x is y for x, y in zip(a.deadlines, b.deadlines, strict=True))
         assert a.document is b.document and a.documents is b.documents
+
+
+def test_a_check_built_in_code_with_two_kinds_is_remembered_by_what_its_words_read() -> None:
+    """Found by an adversarial review: a gateway check built in code (not from a journey file, whose schema allows
+    one kind) that is both deferred and counted in days on programme is worded as deferred, from the English and
+    maths levels, but was remembered by the start and gateway dates, so a second record with the same dates and
+    other levels was given the first one's sentence. Each key must read what the words read."""
+    from epa.model.domain import Deferred
+
+    found = [r for b in registry().bodies for r in b.body.rulesets_for("ST0071") if r.journey and any(
+        g.check and (g.check.days_on_programme or g.check.months_on_programme) for g in r.journey.gateway)]
+    if not found:
+        pytest.skip("no installed body's ST0071 rules count time on programme at gateway")
+
+    def deferred_too(ruleset: Any) -> Any:
+        gateway = tuple(attrs.evolve(g, check=attrs.evolve(g.check, deferred=Deferred("funding rules")))
+                        if g.check and (g.check.days_on_programme or g.check.months_on_programme) else g
+                        for g in ruleset.journey.gateway)
+        return attrs.evolve(ruleset, journey=attrs.evolve(ruleset.journey, gateway=gateway))
+    reg = Registry([("own", make_plugin("own", [deferred_too(found[0])]))])
+
+    def record(english: str) -> Record:
+        return _load(reg, {"standard": "ST0071", "apprentice": {"id": "X", "start_date": "2023-01-02",
+                                                                  "english": english},
+                           "gateway": {"date": "2024-06-03"}, "assessments": []})
+    engine = Engine(reg)
+    engine.explain(record("level1"))
+    second = record("level3")
+    _same(engine.explain(second), _oracle(reg, second))

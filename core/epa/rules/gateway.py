@@ -214,10 +214,11 @@ def reader(check: Check | None, ruleset: Ruleset) -> Read:
             a = record.apprentice
             return age_at_start(record) if banded else None, a.english, a.maths, a.ehcp, a.bsl
         return english_maths_read
-    if check.days_on_programme or check.months_on_programme:
-        return lambda record, deadlines, dates: (record.apprentice.start_date, record.gateway.date)
+    # (the kinds asked in ``status``'s order: a check built in code with two kinds is read as status reads it)
     if check.deferred:
         return lambda record, deadlines, dates: (record.apprentice.english, record.apprentice.maths)
+    if check.days_on_programme or check.months_on_programme:
+        return lambda record, deadlines, dates: (record.apprentice.start_date, record.gateway.date)
     if check.count or check.provided:
         field = check.count.field if check.count else check.provided.field  # type: ignore[union-attr]
 
