@@ -258,7 +258,7 @@ class Engine:
         self._versions: dict[tuple[Any, ...], tuple[LoadedBody, Ruleset, tuple[Reason, ...], tuple[Note, ...]]] = {}
 
     def _for(self, loaded: LoadedBody, record: Record) -> CompiledRuleset:
-        """The body's compiled rules in the version ``grading.ruleset_for`` picks (``_chosen`` remembers it)."""
+        """The body's compiled rules in the version ``explained.ruleset_for`` picks (``_chosen`` remembers it)."""
         return self.compiled(loaded, ruleset_for(loaded, record)[0])
 
     def compiled(self, loaded: LoadedBody, ruleset: Ruleset) -> CompiledRuleset:

@@ -5,7 +5,7 @@ combination, the same anchor and event dates the same deadline, the same evidenc
 (an age or days on programme by the dates it is counted from). (A tolerance check, a detail or step naming an
 attempt's date, and a resit's or retake's steps repeat too seldom to be worth remembering: a synthetic cohort's
 tolerance checks were 60% new, and remembering them cost more than it saved.)
-``grading.grade`` and ``Engine.explain`` (through the compiled explanation a plan holds, ``epa.engine.explaining``)
+``explained.grade`` and ``Engine.explain`` (through the compiled explanation a plan holds, ``epa.engine.explaining``)
 ask a body's ``Plan`` for each piece by exactly the inputs the piece reads, and work out only
 what it has not seen (by the one procedure that states the rule: ``defaults``, or its rule family in
 ``epa.rules``), so a remembered piece is the piece worked out anew.

@@ -5,7 +5,7 @@ whether it was kept: for a ``by`` deadline an event after the due date is late, 
 before it (``LATE``). Nothing is guessed: a deadline whose anchor the record lacks is listed with what it needs.
 
 Stated once, here, for both paths: ``evaluate_deadline`` explains a deadline (the cited sentence, for
-``grading.grade`` and the default ``deadlines`` hook); ``missed`` decides, for the cohort engine, whether a record
+an explanation and the default ``deadlines`` hook); ``missed`` decides, for the cohort engine, whether a record
 shows it missed, reading the same anchor and event dates and asking the same ``LATE``.
 """
 

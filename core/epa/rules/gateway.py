@@ -2,7 +2,7 @@
 silent), and whether the apprentice is ready.
 
 Stated once, here, for both paths. Each kind of check (English and maths, days or months on programme, a count,
-a field provided, a deadline kept) is explained by ``status`` (the cited requirement, for ``grading.grade`` and the
+a field provided, a deadline kept) is explained by ``status`` (the cited requirement, for an explanation and the
 default ``gateway_requirements`` hook) and decided by ``unmet`` (the cohort engine's predicate, or for the simpler
 checks a Python expression ``epa.engine.graders`` writes into its text), the two side by side and reading the same
 pieces: the levels below the one needed (``below``), the age band (``in_band``), the age and months counted as

@@ -3,7 +3,7 @@
 Stated once, here: ``decide`` gives a measure's status against its tolerance (within, outside, unknown where the
 limit depends on a measure the record lacks, or no_tolerance_stated where the document states a figure and no
 tolerance) and the limits it was checked against; ``tolerance_checks`` explains each (the cited check, for
-``grading.grade``), from ``decide``'s answer, one measure at a time by ``check``. The cohort engine decides
+an explanation), from ``decide``'s answer, one measure at a time by ``check``. The cohort engine decides
 nothing from tolerances: a check is shown, and an advice tolerance outside is never a failure.
 """
 
