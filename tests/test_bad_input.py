@@ -207,6 +207,19 @@ def test_a_standard_only_bodies_left_out_offer_says_so(tmp_path, monkeypatch):
     assert all(b in message for b in offering)  # the hint names the bodies left out
 
 
+def test_bodies_naming_no_body_does_not_say_none_is_installed(monkeypatch):
+    """`--bodies ,` chooses no body: the refusal must say none was chosen, not that no installed body offers the
+    standard (a review found it said so with four installed)."""
+    monkeypatch.delenv("EPA_BODIES", raising=False)
+    offering = [b.body.id for b in epa.testing.registry().bodies if "ST0071" in b.body.standards]
+    if not offering:
+        pytest.skip("needs an installed body offering ST0071, the example record's standard")
+    message = fails("--bodies", ",", "compare", str(EXAMPLES / "st0071-journey.yaml"))
+    assert "no installed body offers" not in message
+    assert "no body among those chosen with --bodies (or EPA_BODIES) offers standard 'ST0071'" in message
+    assert all(b in message for b in offering)
+
+
 @pytest.mark.parametrize("written, shown, hint", [
     ("no", "false", 'unquoted, no is read as false: quote it ("no")'),  # YAML 1.1's boolean
     ("yes", "true", 'unquoted, yes is read as true: quote it ("yes")'),

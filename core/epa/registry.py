@@ -282,7 +282,7 @@ class Registry:
         if wanted is None or all(name in found for name in wanted):
             registry = cls(_candidates(found, sorted(found) if wanted is None else sorted(set(wanted))),
                            keep_going=keep_going)
-            registry.left_out = tuple(sorted(set(found) - set(wanted or found)))
+            registry.left_out = tuple(sorted(set(found) - set(found if wanted is None else wanted)))
             return registry
         everyone = cls(_candidates(found, sorted(found)), keep_going=True)
         chosen = {name if name in found else everyone.named(name).body.id for name in wanted}

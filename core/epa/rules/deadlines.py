@@ -79,12 +79,6 @@ def anchor_words(anchor: str, day: dt.date | None, taken: bool) -> str:
     return f"the {anchor} on {day}" if day else f"a date for the {anchor} (an attempt or schedule.{anchor})"
 
 
-def anchor_date(record: Record, ruleset: Ruleset, anchor: str) -> tuple[dt.date | None, str]:
-    """The record's date for an anchor, and how it was found (for the explanation, or what is needed)."""
-    day, taken = anchor_read(record, ruleset, anchor)
-    return day, anchor_words(anchor, day, taken)
-
-
 def event_dates(record: Record, ruleset: Ruleset, event: str) -> list[dt.date] | None:
     """The record's dates for an event; None while the record does not show it (all of it, for every_method)."""
     if event in JOURNEY_DATES:
@@ -157,25 +151,15 @@ def deadline_for(rule: DeadlineRule, dates: RecordDates, memo: Table | None = No
 
 
 class Deadlines:
-    """The default ``deadlines`` for one ruleset, compiled for a body's explanation: each rule with the anchor and
-    event it reads, so that a record's deadlines are remembered as ``deadline_for`` remembers one."""
+    """The default ``deadlines`` for one ruleset, for a body's compiled explanation: each of its rules' deadlines
+    as ``deadline_for`` works it out and remembers it (one key, stated there)."""
 
     def __init__(self, ruleset: Ruleset):
         self.ruleset = ruleset
-        self.rules = tuple((rule, id(rule), rule.from_, rule.event)
-                           for rule in (ruleset.journey.deadlines if ruleset.journey else ()))
+        self.rules = ruleset.journey.deadlines if ruleset.journey else ()
 
     def __call__(self, dates: RecordDates, memo: Table) -> list[Deadline]:
-        ruleset, found = self.ruleset, []
-        for rule, rule_id, start, event in self.rules:
-            anchor, taken = dates.anchor(start)
-            events = dates.events(event) if event and anchor is not None else None
-            key = (rule_id, anchor, taken, events)
-            deadline = memo.get(key)
-            if deadline is None:
-                deadline = memo.put(key, _deadline(rule, ruleset, anchor, anchor_words(start, anchor, taken), events))
-            found.append(deadline)
-        return found
+        return [deadline_for(rule, dates, memo) for rule in self.rules]
 
 
 def _deadline(rule: DeadlineRule, ruleset: Ruleset, anchor: dt.date | None, found: str,
@@ -231,7 +215,7 @@ def shifting(offset: Offset) -> Callable[[dt.date], dt.date]:
 
 def _day(name: str, ruleset: Ruleset) -> Callable[[Record], dt.date | None] | None:
     """The record's date for a journey date or a method (its first attempt, else its schedule), as
-    ``anchor_date`` reads it; None for the anchors and events that need the whole record (first or final
+    ``anchor_read`` reads it; None for the anchors and events that need the whole record (first or final
     assessment, every method...)."""
     if name in JOURNEY_DATES:
         return lambda r: getattr(r.dates, name)
@@ -245,7 +229,7 @@ def _day(name: str, ruleset: Ruleset) -> Callable[[Record], dt.date | None] | No
 
 def missed(rule: DeadlineRule, ruleset: Ruleset, due: Due = shifting) -> Callable[[Record], bool]:
     """A predicate true when the record shows the deadline missed (``evaluate_deadline`` says "missed"): the
-    anchor and event dates read as ``anchor_date`` and ``event_dates`` read them, without their words. ``due``
+    anchor and event dates read as ``anchor_read`` and ``event_dates`` read them, without their words. ``due``
     makes an offset's due-date function (the engine's remembers its answers by anchor date)."""
     if rule.event is None:
         return lambda r: False  # nothing to miss: the deadline is only ever open
