@@ -349,3 +349,18 @@ def test_a_standard_output_that_cannot_show_the_answer_is_exit_3_saying_how_to_f
                env={**os.environ, "PYTHONIOENCODING": "ascii"})
     refused_output(done, "standard output")
     assert "its encoding (ascii) cannot show" in done.stderr and "PYTHONIOENCODING=utf-8" in done.stderr
+
+
+def test_an_encoding_failure_not_of_standard_output_is_an_internal_error(monkeypatch, capsys) -> None:
+    """Only standard output's own encoding failing is the user's set-up (exit 3); any other UnicodeEncodeError is
+    epa's failure, said in a line (exit 1), never a traceback."""
+    from epa import cli
+
+    def fails(*args: object, **kwargs: object) -> None:
+        raise UnicodeEncodeError("latin-1", "≠", 0, 1, "ordinal not in range(256)")
+    monkeypatch.setattr(cli, "_registry", fails)
+    monkeypatch.delenv("EPA_DEBUG", raising=False)
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["bodies"])
+    assert exited.value.code == errors.EXIT_FAILURE
+    assert capsys.readouterr().err.startswith("internal error: UnicodeEncodeError")

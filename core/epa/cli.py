@@ -872,16 +872,14 @@ def main(argv: list[str] | None = None) -> None:
     except PluginError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(errors.EXIT_FAILURE)
-    except UnicodeEncodeError as exc:
-        if os.environ.get("EPA_DEBUG") or not _unshowable(exc):
-            raise
-        click.echo(f"error: cannot write standard output: its encoding ({exc.encoding}) cannot show "
-                   f"{exc.object[exc.start]!r} (U+{ord(exc.object[exc.start]):04X}); set PYTHONIOENCODING=utf-8 "
-                   "(or a UTF-8 locale), or use --out FILE where the command offers it", err=True)
-        sys.exit(errors.EXIT_OUTPUT)
     except Exception as exc:
         if os.environ.get("EPA_DEBUG"):
             raise
+        if isinstance(exc, UnicodeEncodeError) and _unshowable(exc):
+            click.echo(f"error: cannot write standard output: its encoding ({exc.encoding}) cannot show "
+                       f"{exc.object[exc.start]!r} (U+{ord(exc.object[exc.start]):04X}); set PYTHONIOENCODING=utf-8 "
+                       "(or a UTF-8 locale), or use --out FILE where the command offers it", err=True)
+            sys.exit(errors.EXIT_OUTPUT)
         click.echo(f"internal error: {type(exc).__name__}: {exc} (set EPA_DEBUG=1 for a traceback)", err=True)
         sys.exit(errors.EXIT_FAILURE)
 
