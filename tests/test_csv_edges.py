@@ -333,3 +333,21 @@ def test_an_empty_file_is_no_cohort(tmp_path, text, suffix):
 def test_a_header_with_no_rows_is_a_cohort_of_none(tmp_path):
     code, rows = graded(tmp_path, HEADER + "\n", "json", "--summary")
     assert code == 0 and rows[-1]["summary"]["records_read"] == 0
+
+
+@pytest.mark.parametrize("text", ["", "standard,apprentice\r\n"])
+def test_a_refused_cohort_writes_no_csv_header_to_standard_output(tmp_path, text):
+    """An empty file or a header missing a column is refused (exit 2) before any row: standard output stays empty,
+    never a CSV header a script keeping stdout would take for a cohort of none."""
+    path = tmp_path / "c.csv"
+    path.write_text(text, encoding="utf-8")
+    result = run("compare", "--batch", str(path), "--format", "csv")
+    assert result.exit_code == 2 and result.stdout == ""
+
+
+def test_a_header_with_no_rows_is_a_csv_of_its_header_alone(tmp_path):
+    path = tmp_path / "c.csv"
+    path.write_text(HEADER + "\n", encoding="utf-8")
+    result = run("compare", "--batch", str(path), "--format", "csv")
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[0].startswith("line,apprentice,body,overall,") and result.stdout.count("\n") == 1

@@ -1015,8 +1015,10 @@ def run(source: str, fmt: str, *, summary: bool, summary_only: bool, workers: in
             found = tuple(sorted(in_workbook[1])) if in_workbook else None if source == "-" else standards_in(
                 Path(source), registry)
             methods = output_methods(registry, found)
-            write(_csv_rows([["line", "apprentice", "body", "overall", *methods, "gateway_ready",
-                              "capped", "full_retake_required", "error"]]))
+        # A CSV's header row goes out with its first row, or at the end of a cohort of none: never before the
+        # cohort's own header is read, which may refuse it (an empty file, a column missing), leaving stdout empty.
+        heading = _csv_rows([["line", "apprentice", "body", "overall", *methods, "gateway_ready", "capped",
+                              "full_retake_required", "error"]]) if methods is not None else ""
         bar = None
         done = (0, 0)  # how many records' output is written in full, and the last one's line: set as one
         try:
@@ -1024,6 +1026,9 @@ def run(source: str, fmt: str, *, summary: bool, summary_only: bool, workers: in
             graded = _graded_in_order(chunks, workers, only, name, out_fmt, registry, methods)  # by its worker)
             with _collecting_less(), contextlib.closing(graded):
                 for text, stats, last in graded:
+                    if heading and text != "failed":
+                        write(heading)
+                        heading = ""
                     if isinstance(text, str):
                         if text == "failed":
                             _raise(stats)
@@ -1050,6 +1055,8 @@ def run(source: str, fmt: str, *, summary: bool, summary_only: bool, workers: in
         finally:
             if bar:
                 bar[0].stop()
+        if heading:  # a cohort of no records: its CSV is the header row alone
+            write(heading)
         counts.duplicates = ids.found()
         data = counts.as_data()
         data_note = ids.note()
