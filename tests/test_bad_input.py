@@ -205,6 +205,20 @@ def test_a_standard_only_bodies_left_out_offer_says_so(tmp_path, monkeypatch):
     assert "no installed body offers" not in message
     assert "no body among those chosen with --bodies (or EPA_BODIES) offers standard 'ST0072'" in message
     assert all(b in message for b in offering)  # the hint names the bodies left out
+    named = message.split("offering it: ")[1].split(";")[0].split(", ")
+    assert set(named) == offering  # and only those that offer the standard
+
+
+def test_a_body_left_out_named_by_its_name_says_it_was_left_out(monkeypatch):
+    """`--bodies nqual grade --body TQUK` said "unknown body 'TQUK'": a body left out is known by its name and
+    acronym too, not only its id."""
+    monkeypatch.delenv("EPA_BODIES", raising=False)
+    bodies = epa.testing.registry().bodies
+    if len(bodies) < 2:
+        pytest.skip("needs two installed bodies")
+    chosen, other = bodies[0].body, bodies[1].body
+    message = fails("--bodies", chosen.id, "grade", "--body", other.name, str(EXAMPLES / "st0071-journey.yaml"))
+    assert f"body '{other.id}' is installed but not among the bodies chosen with --bodies" in message
 
 
 def test_bodies_naming_no_body_does_not_say_none_is_installed(monkeypatch):

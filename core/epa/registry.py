@@ -346,6 +346,9 @@ class Registry:
             raise InputError(f"{name!r} names {len(meant)} bodies: {', '.join(choices)}",
                              hint="name one by its id: " + ", ".join(b.body.id for b in meant))
         left_out = next((b for b in self.left_out if fold(b) == key), None)
+        if left_out is None and self.left_out:  # by a name or acronym: the bodies left out loaded, on this refusal only
+            others = Registry.installed(self.left_out, keep_going=True).bodies
+            left_out = next((b.body.id for b in others if key in {fold(n) for n in names_of(b.body)}), None)
         if left_out is not None:
             raise InputError(f"body {left_out!r} is installed but not among the bodies chosen with --bodies (or "
                              "EPA_BODIES)", hint=self._choose_also(left_out))
@@ -395,9 +398,12 @@ class Registry:
         """Bodies that offer a standard; an unknown standard, or one no loaded body offers, is bad input."""
         found = tuple(b for b in self.bodies if standard in b.body.standards)
         if not found:
-            if standard in self._standards and self.left_out:  # a body --bodies left out may offer it
+            # A body --bodies left out may offer it (they are loaded to see, on this refusal only).
+            others = [b.body.id for b in Registry.installed(self.left_out, keep_going=True).bodies
+                      if standard in b.body.standards] if standard in self._standards and self.left_out else []
+            if others:
                 raise InputError(f"no body among those chosen with --bodies (or EPA_BODIES) offers standard "
-                                 f"{standard!r}", hint=f"installed but not chosen: {', '.join(self.left_out)}; "
+                                 f"{standard!r}", hint=f"installed but not chosen, offering it: {', '.join(others)}; "
                                  + self._choose_also("a body that offers it"))
             if standard in self._standards:
                 raise InputError(f"no installed body offers standard {standard!r}",
