@@ -226,6 +226,13 @@ def _given(module: object) -> Callable[[], object]:
     return lambda: module
 
 
+def _left_out(registry: Registry) -> tuple[LoadedBody, ...]:
+    """The installed bodies --bodies (or EPA_BODIES) left out, loaded: asked by a refusal only (a body named by its
+    name or acronym, a standard only they offer), and kept (``Registry.kept``), so that a cohort's every record of
+    such a standard does not load them again."""
+    return Registry.installed(registry.left_out, keep_going=True).bodies
+
+
 class Registry:
     """The bodies and standards available to this run, by id.
 
@@ -347,8 +354,8 @@ class Registry:
                              hint="name one by its id: " + ", ".join(b.body.id for b in meant))
         left_out = next((b for b in self.left_out if fold(b) == key), None)
         if left_out is None and self.left_out:  # by a name or acronym: the bodies left out loaded, on this refusal only
-            others = Registry.installed(self.left_out, keep_going=True).bodies
-            left_out = next((b.body.id for b in others if key in {fold(n) for n in names_of(b.body)}), None)
+            left_out = next((b.body.id for b in self.kept(_left_out) if key in {fold(n) for n in names_of(b.body)}),
+                            None)
         if left_out is not None:
             raise InputError(f"body {left_out!r} is installed but not among the bodies chosen with --bodies (or "
                              "EPA_BODIES)", hint=self._choose_also(left_out))
@@ -399,7 +406,7 @@ class Registry:
         found = tuple(b for b in self.bodies if standard in b.body.standards)
         if not found:
             # A body --bodies left out may offer it (they are loaded to see, on this refusal only).
-            others = [b.body.id for b in Registry.installed(self.left_out, keep_going=True).bodies
+            others = [b.body.id for b in self.kept(_left_out)
                       if standard in b.body.standards] if standard in self._standards and self.left_out else []
             if others:
                 raise InputError(f"no body among those chosen with --bodies (or EPA_BODIES) offers standard "
