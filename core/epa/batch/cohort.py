@@ -1015,10 +1015,18 @@ def run(source: str, fmt: str, *, summary: bool, summary_only: bool, workers: in
             found = tuple(sorted(in_workbook[1])) if in_workbook else None if source == "-" else standards_in(
                 Path(source), registry)
             methods = output_methods(registry, found)
-        # A CSV's header row goes out with its first row, or at the end of a cohort of none: never before the
-        # cohort's own header is read, which may refuse it (an empty file, a column missing), leaving stdout empty.
-        heading = _csv_rows([["line", "apprentice", "body", "overall", *methods, "gateway_ready", "capped",
-                              "full_retake_required", "error"]]) if methods is not None else ""
+        # A CSV's header row goes out once the cohort's first record is read (before it is graded: kept, should epa
+        # be stopped in it), or at the end of a cohort of none; never before the cohort's own header is read, which
+        # may refuse it (an empty file, a column missing), leaving standard output empty.
+        heading = [_csv_rows([["line", "apprentice", "body", "overall", *methods, "gateway_ready", "capped",
+                               "full_retake_required", "error"]])] if methods is not None else []
+
+        def headed(items: Iterable[Item]) -> Iterator[Item]:
+            for item in items:
+                while heading:
+                    write(heading.pop())
+                yield item
+        items = headed(items)
         bar = None
         done = (0, 0)  # how many records' output is written in full, and the last one's line: set as one
         try:
@@ -1026,9 +1034,6 @@ def run(source: str, fmt: str, *, summary: bool, summary_only: bool, workers: in
             graded = _graded_in_order(chunks, workers, only, name, out_fmt, registry, methods)  # by its worker)
             with _collecting_less(), contextlib.closing(graded):
                 for text, stats, last in graded:
-                    if heading and text != "failed":
-                        write(heading)
-                        heading = ""
                     if isinstance(text, str):
                         if text == "failed":
                             _raise(stats)
@@ -1055,8 +1060,8 @@ def run(source: str, fmt: str, *, summary: bool, summary_only: bool, workers: in
         finally:
             if bar:
                 bar[0].stop()
-        if heading:  # a cohort of no records: its CSV is the header row alone
-            write(heading)
+        while heading:  # a cohort of no records: its CSV is the header row alone
+            write(heading.pop())
         counts.duplicates = ids.found()
         data = counts.as_data()
         data_note = ids.note()
