@@ -64,6 +64,16 @@ def _load(reg: Registry, data: dict[str, Any]) -> Record:
     return record_from_data(data, Located("generated", 1), reg, where="generated:1")
 
 
+def example_record(reg: Registry, path: Path) -> tuple[dict[str, Any], Record]:
+    """An example record file, read as a command reads it (its data, and the Record); skips, saying why, where no
+    installed body offers it."""
+    data, source = read(path)
+    try:
+        return data, record_from_data(data, source, reg, where=str(path))
+    except InputError as exc:
+        pytest.skip(f"{path.name}: no installed body offers it ({exc.message})")
+
+
 def _standards(reg: Registry) -> list[str]:
     offered = sorted({s for loaded in reg.bodies for s in loaded.body.standards})
     if not offered:
@@ -74,11 +84,7 @@ def _standards(reg: Registry) -> list[str]:
 @pytest.mark.parametrize("path", RECORD_FILES, ids=lambda p: p.name)
 def test_every_example_record_is_decided_as_grading_decides(path: Path) -> None:
     reg = registry()
-    data, source = read(path)
-    try:
-        record = record_from_data(data, source, reg, where=str(path))
-    except InputError as exc:
-        pytest.skip(f"{path.name}: no installed body offers it ({exc.message})")
+    data, record = example_record(reg, path)
     expected = _decided_by_grading(reg, record)
     assert _decided(Engine(reg), record) == expected
     assert _decided(Engine(reg), _view(reg, json.loads(json.dumps(data, default=str)))) == expected

@@ -131,23 +131,29 @@ def cohorts(draw: Any, reg: Registry) -> list[dict[str, Any]]:
     return drawn
 
 
+def accepted(reg: Registry, drawn: list[dict[str, Any]]) -> list[Record]:
+    """The drawn records the schema and the bodies accept (a drawn cohort may hold one they refuse)."""
+    found = []
+    for data in drawn:
+        try:
+            found.append(_load(reg, data))
+        except InputError:
+            continue
+    return found
+
+
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                    HealthCheck.filter_too_much])
 @given(st.data())
 def test_a_remembered_explanation_is_the_one_worked_out_anew(data: st.DataObject) -> None:
     reg = _registry()
-    loaded = []
-    for drawn in data.draw(cohorts(reg)):
-        try:
-            loaded.append(_load(reg, drawn))
-        except InputError:
-            continue
-    assume(loaded)
+    cohort = accepted(reg, data.draw(cohorts(reg)))
+    assume(cohort)
     with remembering(False):
-        fresh = [_explained(reg, record) for record in loaded]
+        fresh = [_explained(reg, record) for record in cohort]
     with remembering(True):  # each record after the first finds pieces the ones before it left
-        remembered = [_explained(reg, record) for record in loaded]
-        again = [_explained(reg, record) for record in loaded]
+        remembered = [_explained(reg, record) for record in cohort]
+        again = [_explained(reg, record) for record in cohort]
     assert remembered == fresh
     assert again == fresh
 

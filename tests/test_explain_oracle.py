@@ -20,16 +20,14 @@ import pluggy
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from test_decisions import RECORD_FILES, _load, _view, records
-from test_explain_memo import _own_combination, _own_component, cohorts
+from test_decisions import RECORD_FILES, _load, _view, example_record, records
+from test_explain_memo import _own_combination, _own_component, accepted, cohorts
 
 import epa
 from epa.engine import plans
 from epa.engine.compiled import Engine
 from epa.engine.explained import grade
 from epa.errors import InputError
-from epa.inputs.documents import read
-from epa.inputs.record import record_from_data
 from epa.model.domain import Grade, Record
 from epa.model.results import BodyResult, Deadline, Requirement, ResitDecision, Step
 from epa.registry import Registry, installed_candidates
@@ -127,16 +125,6 @@ def _hooked() -> Registry:
                      ("wrapped", _Wrapper(offering[0].body))])
 
 
-def _loaded(reg: Registry, drawn: list[dict[str, Any]]) -> list[Record]:
-    found = []
-    for data in drawn:
-        try:
-            found.append(_load(reg, data))
-        except InputError:
-            continue
-    return found
-
-
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                    HealthCheck.filter_too_much])
 @given(st.data())
@@ -165,7 +153,7 @@ def test_a_cohort_is_explained_as_the_oracle_explains_it_whoever_decides(data: s
     """Records sharing what makes pieces repeat, by the installed bodies and by bodies whose own hooks or a
     wrapper decide."""
     reg = _hooked()
-    loaded = _loaded(reg, data.draw(cohorts(reg)))
+    loaded = accepted(reg, data.draw(cohorts(reg)))
     assume(loaded)
     _explained_as_the_oracle(reg, Engine(reg), loaded)
 
@@ -192,11 +180,7 @@ def test_a_record_naming_each_version_is_explained_as_the_oracle_explains_it() -
 @pytest.mark.parametrize("path", RECORD_FILES, ids=lambda p: p.name)
 def test_every_example_record_is_explained_as_the_oracle_explains_it(path: Path) -> None:
     reg = registry()
-    data, source = read(path)
-    try:
-        record = record_from_data(data, source, reg, where=str(path))
-    except InputError as exc:
-        pytest.skip(f"{path.name}: no installed body offers it ({exc.message})")
+    _, record = example_record(reg, path)
     _explained_as_the_oracle(reg, Engine(reg), [record])
     engine = Engine(reg)
     for loaded in reg.offering(record.standard):  # one body alone, as `epa grade --body` asks

@@ -22,8 +22,8 @@ import msgspec
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from test_decisions import _load
-from test_explain_memo import _registry, cohorts
+from test_decisions import _load, example_record
+from test_explain_memo import _registry, accepted, cohorts
 
 import epa
 import epa.testing
@@ -79,26 +79,16 @@ def test_any_drawn_cohort_is_written_as_msgspec_writes_it(data: st.DataObject) -
     """Records as the schema allows them (tests/test_decisions.py's strategy), in cohorts that repeat what makes
     pieces repeat (tests/test_explain_memo.py's), graded by the installed bodies and one with its own rules."""
     reg = _registry()
-    loaded = []
-    for drawn in data.draw(cohorts(reg)):
-        try:
-            loaded.append(_load(reg, drawn))
-        except InputError:
-            continue
-    assume(loaded)
-    for line in _explained(reg, loaded):
+    cohort = accepted(reg, data.draw(cohorts(reg)))
+    assume(cohort)
+    for line in _explained(reg, cohort):
         assert _written(line) == _expected(line)
 
 
 @pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.yaml")), ids=lambda p: p.name)
 def test_every_example_record_is_written_as_msgspec_writes_it(path: Path) -> None:
     reg = epa.testing.registry()
-    data, source = read(path)
-    try:
-        record = record_from_data(data, source, reg, where=str(path))
-    except InputError as exc:
-        pytest.skip(f"{path.name}: no installed body offers it ({exc.message})")
-    [line] = _explained(reg, [record])
+    [line] = _explained(reg, [example_record(reg, path)[1]])
     assert _written(line) == _expected(line)
 
 
