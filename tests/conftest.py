@@ -33,6 +33,14 @@ def registry() -> Registry:
     return epa.testing.registry()
 
 
+def offering(standard: str) -> Registry:
+    """The loaded bodies, skipping the test (saying why) where none offers ``standard``."""
+    loaded = epa.testing.registry()
+    if not any(standard in b.body.standards for b in loaded.bodies):
+        pytest.skip(f"no installed body offers {standard}")
+    return loaded
+
+
 def any_body(standard: str = "ST0071", prefer: str = "highfield") -> str:
     """A loaded body offering ``standard`` (``prefer`` when it is loaded), for a test of the core that does
     not depend on one body's rules; skips, with the reason, when no loaded body offers the standard."""

@@ -17,6 +17,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import offering
 from epa.batch.cohort import Located, _parse_json
 from epa.errors import InputError
 from epa.inputs.documents import schema
@@ -34,10 +35,7 @@ STANDARD = "ST0071"
 
 @pytest.fixture(scope="module")
 def registry() -> Registry:
-    loaded = Registry.installed()
-    if not any(STANDARD in b.body.standards for b in loaded.bodies):
-        pytest.skip(f"no installed body offers {STANDARD}")
-    return loaded
+    return offering(STANDARD)
 
 
 def slow(raw: bytes, registry: Registry) -> Record:

@@ -15,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import offering
 from epa.batch.cohort import Located, _parse_json
 from epa.errors import InputError
 from epa.inputs import fastrecord
@@ -27,10 +28,7 @@ STANDARD = "ST0071"
 
 @pytest.fixture(scope="module")
 def registry() -> Registry:
-    loaded = Registry.installed()
-    if not any(STANDARD in b.body.standards for b in loaded.bodies):
-        pytest.skip(f"no installed body offers {STANDARD}")
-    return loaded
+    return offering(STANDARD)
 
 
 def _valid(registry: Registry) -> dict[str, Any]:
