@@ -467,15 +467,15 @@ def render(console: Any, data: dict[str, Any]) -> None:
     title."""
     import re
 
-    from rich.markup import escape
     from rich.table import Table
+    from rich.text import Text
 
     from epa.views.tables import cite, print_table, shortened
 
-    file = escape(shortened(data["file"], console.width - len("Audit of :")))  # (one line, as batch's heading)
-    console.print(f"[bold]Audit of {file}[/]: {data['rows']} rows; {data['agree']} follow their body's rules, "
-                  f"{data['disagree']} do not, {data['rejected']} rejected"
-                  + (f", {data['failed']} failed in a plugin or epa" if data["failed"] else ""))
+    file = shortened(data["file"], console.width - len("Audit of :"))  # (one line, as batch's heading)
+    console.print(Text(f"Audit of {file}", style="bold").append(
+        f": {data['rows']} rows; {data['agree']} follow their body's rules, {data['disagree']} do not, "
+        f"{data['rejected']} rejected" + (f", {data['failed']} failed in a plugin or epa" if data["failed"] else "")))
     for note in data["notes"]:
         console.print(f"note: {note}")
     if data["disagreements"]:

@@ -81,7 +81,10 @@ def _console_class() -> type[Console]:
 
 
 def _Console(**options: Any) -> Console:  # a function, so that rich is imported only when a table is printed
-    console = _console_class()(**options)
+    # No markup or emoji codes read in what is printed: a record's values, a plugin's words and a file's name are
+    # shown as they are ("[/x]" in a cell would stop the command, ":thumbs_up:" would show as an emoji). The views
+    # style text with rich's Text, never markup.
+    console = _console_class()(markup=False, emoji=False, **options)
     console.push_render_hook(tables.TrimEveryLine())  # no line of any table ends in spaces, the summary's too
     return console
 

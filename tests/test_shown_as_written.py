@@ -1,0 +1,57 @@
+"""What a person's file holds is shown as it is written: a value, an apprentice id or a file name that looks like
+rich's markup ("[/x]", "[bold]…[/bold]") or an emoji code (":thumbs_up:") is printed character for character in
+every table and heading, never read as styling (where "[/x]" stopped the whole cohort with an internal error) and
+never turned into a picture the file does not hold."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import EXAMPLES, run
+
+MARKUP_LIKE = ["[/x]", "[bold]X[/bold]", ":thumbs_up:", "[link=https://example.org]y"]
+
+
+@pytest.fixture(autouse=True)
+def wide(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "250")  # one value per table line, whatever the terminal
+
+
+def _cohort_line(grade: str) -> str:
+    record = json.loads((EXAMPLES / "st0071-cohort.jsonl").read_text(encoding="utf-8").splitlines()[0])
+    record["assessments"][0]["grade"] = grade
+    return json.dumps(record) + "\n"
+
+
+@pytest.mark.parametrize("value", MARKUP_LIKE)
+def test_a_refused_value_is_quoted_as_written_in_the_cohort_summary(tmp_path, value):
+    cohort = tmp_path / "cohort.jsonl"
+    cohort.write_text(_cohort_line(value), encoding="utf-8")
+    result = run("compare", "--batch", str(cohort))
+    assert result.exit_code == 2, result.stderr  # the record is refused: the user's input, not epa, was wrong
+    assert f"'{value}' is not allowed here" in result.stdout
+    assert "👍" not in result.stdout
+
+
+def test_a_column_named_like_markup_is_named_as_it_is_among_those_not_read(tmp_path):
+    rows = (EXAMPLES / "st0071-cohort.csv").read_text(encoding="utf-8").splitlines()
+    cohort = tmp_path / "cohort.csv"
+    cohort.write_text("\n".join([rows[0] + ",[/x],:thumbs_up:", *(row + ",," for row in rows[1:])]) + "\n",
+                      encoding="utf-8")
+    result = run("compare", "--batch", str(cohort))
+    assert result.exit_code == 0, result.stderr
+    assert 'Columns not read (epa has no field for them): "[/x]" (column 16), ":thumbs_up:" (column 17)' in result.stdout
+
+
+def test_the_audit_shows_a_refused_row_and_its_file_as_written(tmp_path):
+    rows = (EXAMPLES / "st0071-outcomes.csv").read_text(encoding="utf-8").splitlines()
+    header, first = rows[0], rows[1].split(",")
+    first[0], first[4] = "[/x]", ":thumbs_up:"  # the apprentice id, and an observation grade no body gives
+    outcomes = tmp_path / "[red]outcomes.csv"
+    outcomes.write_text("\n".join([header, ",".join(first)]) + "\n", encoding="utf-8")
+    result = run("audit", str(outcomes))
+    assert result.exit_code == 2, (result.stdout, result.stderr)
+    assert "Audit of " in result.stdout and "[red]outcomes.csv" in result.stdout
+    assert "[/x]" in result.stdout and ":thumbs_up:" in result.stdout and "👍" not in result.stdout
