@@ -9,7 +9,8 @@ from typing import Any
 import attrs
 import pytest
 
-from epa.model import domain, results
+import epa.model.domain as domain
+import epa.model.results as results
 from epa.model.frozen import frozen
 
 MODEL = sorted((c for module in (domain, results) for c in vars(module).values()
