@@ -82,7 +82,7 @@ try:
 except SystemExit as exc:
     code = exc.code
 print(code, sorted({"cattrs", "csv", "difflib", "epa.model.convert", "importlib.metadata", "importlib.resources",
-                    "fastjsonschema", "jsonschema", "zipfile"} & set(sys.modules)), file=sys.stderr)
+                    "fastjsonschema", "jsonschema", "shlex", "zipfile"} & set(sys.modules)), file=sys.stderr)
 """
 
 
@@ -93,8 +93,8 @@ def test_a_warm_start_on_one_record_finds_the_bodies_reads_the_rules_and_the_rec
     """With the cache warm, a table for one valid record needs neither importlib.metadata (the installed bodies
     come from the cache), nor cattrs (the rules are cached as objects, the record is read by the typed decoder,
     and a table is drawn from the results themselves), nor a schema check compiled (the typed decoder vouches
-    for the record); nor difflib (a did-you-mean for a misspelt name) nor csv (a cohort given as a record), which
-    only a refusal needs; nor importlib.resources and zipfile (the bodies' rules are read from their folders, and
+    for the record); nor difflib (a did-you-mean for a misspelt name), csv (a cohort given as a record) nor shlex
+    (the command to grade it, quoted), which only a refusal needs; nor importlib.resources and zipfile (the bodies' rules are read from their folders, and
     the cached rules need no reading at all)."""
     if not registry().bodies:
         pytest.skip("no body is installed")

@@ -538,24 +538,26 @@ def _loads_json(text: str, name: str) -> Any:
     except (_Refused, ValueError, RecursionError):  # duplicate key, NaN, 1e999, an integer of 5,000 digits
         _scan_json(text, name)
         raise InputError("the JSON holds a duplicate key or a number that cannot be read", where=name) from None
-    if "\\u" in text and _SURROGATE_ESCAPE.search(text):  # perhaps a lone surrogate, which no output can write
+    if "\\u" in text and re.search(_SURROGATE_ESCAPE, text):  # perhaps a lone surrogate, which no output can write
         _scan_json(text, name)
     return data
 
 
-_JSON_STRING = re.compile(r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"')
-_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
-_BRACKETS = re.compile(r"[\[\]{}]")
+# Patterns only a file out of the ordinary needs (nested deep, a \u escape, a refusal to point at): compiled on first
+# use, by re's own cache, not by every start that reads a record.
+_JSON_STRING = r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"'
+_SURROGATE_ESCAPE = r"\\u[dD][89a-fA-F]"
+_BRACKETS = r"[\[\]{}]"
 
 
 def _json_depth(text: str) -> int:
     """How deep JSON's lists and objects nest (the strings taken out), counted without recursion; 0 when it
     cannot be deeper than MAX_DEPTH."""
-    bare = _JSON_STRING.sub("", text)
+    bare = re.sub(_JSON_STRING, "", text)
     if bare.count("[") + bare.count("{") <= MAX_DEPTH:
         return 0  # cannot nest deeper: the usual case, settled without the loop
     depth = deepest = 0
-    for bracket in _BRACKETS.findall(bare):
+    for bracket in re.findall(_BRACKETS, bare):
         if bracket in "[{":
             depth += 1
             deepest = max(deepest, depth)
@@ -586,7 +588,7 @@ def _float(text: str) -> float:
     return number
 
 
-_JSON_TOKEN = re.compile(r'"(?:[^"\\\n]|\\.)*"?|[\[\]{},:]|-?(?:NaN|Infinity)|-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?')
+_JSON_TOKEN = r'"(?:[^"\\\n]|\\.)*"?|[\[\]{},:]|-?(?:NaN|Infinity)|-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?'  # (as above)
 
 
 def _scan_json(text: str, name: str, depth_only: bool = False) -> None:
@@ -598,7 +600,7 @@ def _scan_json(text: str, name: str, depth_only: bool = False) -> None:
         line, column = _line_column(text, pos)
         return f"{name}:{line}:{column}: {json_path([f[1] for f in stack if f[1] is not None])}"
 
-    for match in _JSON_TOKEN.finditer(text):
+    for match in re.finditer(_JSON_TOKEN, text):
         token, pos = match.group(), match.start()
         first = token[0]
         if first in "[{":
@@ -887,7 +889,7 @@ def _flow(value: Any) -> str:
     return text if len(text) <= 80 else text[:80] + "…"
 
 
-_AT_LINE = re.compile(re.escape(LINE) + r"(?::\d+:(\d+))?(?:: (\$.*))?$", re.S)
+_AT_LINE = re.escape(LINE) + r"(?::\d+:(\d+))?(?:: (\$.*))?$"  # a refused line's place (as above)
 
 
 def json_line(raw: bytes, where: str) -> Any:
@@ -897,7 +899,7 @@ def json_line(raw: bytes, where: str) -> Any:
     try:
         return loads(decode(raw, LINE).rstrip("\r\n"), LINE, "json")[0]
     except InputError as exc:
-        found = _AT_LINE.match(exc.where or "")
+        found = re.match(_AT_LINE, exc.where or "", re.S)
         column, path = found.groups() if found else (None, None)
         message = exc.message + (f" (column {column})" if column and not path else "")
         raise InputError(message, where=f"{where}: {path}" if path else where,

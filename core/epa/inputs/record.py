@@ -66,12 +66,12 @@ def _cohort_by_name(name: str) -> str | None:
 def _workbook_by_signature(raw: bytes, name: str) -> InputError | None:
     """A workbook given where one record goes, by its first bytes, whatever its name: what it is (and, where its
     name says otherwise, so), and how --batch reads it (named .xlsx; an .xls saved as .xlsx first)."""
-    import shlex  # only for this message
-
     found = next(((what, named, reads) for signature, what, named, reads in _SIGNATURES if raw.startswith(signature)),
                  None)
     if found is None:
         return None
+    import shlex  # only for this message (every record is looked at here: a record is no workbook)
+
     what, named, reads = found
     suffix = Path(name).suffix.lower() if name != "<stdin>" else ""
     if reads and (name == "<stdin>" or suffix in named):

@@ -12,7 +12,8 @@ import enum
 from typing import Any
 
 import attrs
-from attrs import frozen
+
+from epa.model.frozen import frozen
 
 
 class Grade(enum.StrEnum):

@@ -12,9 +12,9 @@ import datetime as dt
 from typing import NamedTuple
 
 import attrs
-from attrs import frozen
 
 from epa.model.domain import Attempt, Grade, Ruleset
+from epa.model.frozen import frozen
 
 
 @frozen
