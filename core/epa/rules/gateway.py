@@ -302,7 +302,7 @@ def requirements(ruleset: Ruleset, record: Record, memo: Table | None = None, de
     """Every gateway requirement of the ruleset's journey for the record (the default hook's answer)."""
     if ruleset.journey is None:
         return []
-    dates = dates or deadline_family.RecordDates(record, ruleset)
+    dates = dates or deadline_family.RecordDates(record, ruleset.method_ids)
     return [requirement(rule, record, ruleset, memo, deadlines, dates) for rule in ruleset.journey.gateway]
 
 
