@@ -211,4 +211,4 @@ class Explainer:
                           capped=bool(decision and decision.capped),
                           full_retake_required=bool(decision and decision.full_retake_required),
                           deadlines=deadline_family.in_order(found_deadlines),
-                          checks=tuple(self.checks(record)))
+                          checks=tuple(self.checks(record, plan.checks)))

@@ -169,10 +169,14 @@ def deadline_for(rule: DeadlineRule, dates: RecordDates, memo: Table | None = No
         deadline = _deadline(rule, len(dates.method_ids), anchor, anchor_words(rule.from_, anchor, taken), events)
     else:
         key = (rule_id, anchor, taken, events)
-        deadline = memo.get(key)
+        deadline = memo.get(key) or memo.recall(key)
         if deadline is None:
-            deadline = memo.put(key, _deadline(rule, len(dates.method_ids), anchor,
-                                               anchor_words(rule.from_, anchor, taken), events))
+            found, due = anchor_words(rule.from_, anchor, taken), None
+            if events and anchor is not None:  # a record's event dates seldom repeat, its anchor's date often:
+                # the due date and what is said of it remembered too, by all they read (the rule, anchor, taken)
+                part = (rule_id, anchor, taken)
+                due = memo.get(part) or memo.recall(part) or memo.put(part, _due(rule, anchor, found))
+            deadline = memo.put(key, _deadline(rule, len(dates.method_ids), anchor, found, events, due))
     dates.found[rule_id] = deadline
     return deadline
 
@@ -190,28 +194,36 @@ class Deadlines:
 
 
 def _deadline(rule: DeadlineRule, methods: int, anchor: dt.date | None, found: str,
-              events: tuple[dt.date, ...] | None) -> Deadline:
+              events: tuple[dt.date, ...] | None, due: tuple[dt.date, str] | None = None) -> Deadline:
     """The deadline, worked out: ``methods``, how many methods the ruleset has (every_method's event is complete
-    when each has been attempted); ``found``, how the anchor's date was found (``anchor_words``)."""
+    when each has been attempted); ``found``, how the anchor's date was found (``anchor_words``); ``due``, ``_due``'s
+    answer for the rule and anchor, where the caller has it."""
     if anchor is None:
         return Deadline(rule.id, rule.name, None, rule.kind, "unknown",
                         f"{rule.name}: {describe(rule.offset)} {rule.from_.replace('_', ' ')}; the record has no date "
                         f"for that", rule.citation, needs=found, strength=rule.strength)
-    due = shift(anchor, rule.offset)
-    says = f"{rule.name}: {'by' if rule.kind == 'by' else 'not before'} {due} ({describe(rule.offset)} {found})"
-    if rule.offset.working_days is not None and (skipped := bank_holidays_between(anchor, due)):
-        says += "; skips bank holidays " + ", ".join(f"{name} {day}" for day, name in skipped)
+    day, says = due or _due(rule, anchor, found)
     status = "open"
     if events:
         is_late = LATE[rule.kind]
-        late = [d for d in events if is_late(d, due)]
+        late = [d for d in events if is_late(d, day)]
         complete = rule.event != "every_method" or len(events) == methods
         status = "missed" if late else "met" if complete else "open"
         event = rule.event or ""  # events are only found for a rule that names its event
         says += f"; {EVENT_WORDS.get(event, event.replace('_', ' '))} on {', '.join(map(str, events))}: {status}"
         if status == "missed" and rule.strength == "advice":
             says += ADVICE_MISSED
-    return Deadline(rule.id, rule.name, due, rule.kind, status, says, rule.citation, strength=rule.strength)
+    return Deadline(rule.id, rule.name, day, rule.kind, status, says, rule.citation, strength=rule.strength)
+
+
+def _due(rule: DeadlineRule, anchor: dt.date, found: str) -> tuple[dt.date, str]:
+    """A deadline's due date from its anchor's date, and what it says before its event: all it reads is the rule,
+    the anchor's date and how that was found (``found``)."""
+    due = shift(anchor, rule.offset)
+    says = f"{rule.name}: {'by' if rule.kind == 'by' else 'not before'} {due} ({describe(rule.offset)} {found})"
+    if rule.offset.working_days is not None and (skipped := bank_holidays_between(anchor, due)):
+        says += "; skips bank holidays " + ", ".join(f"{name} {day}" for day, name in skipped)
+    return due, says
 
 
 def deadlines(ruleset: Ruleset, record: Record, memo: Table | None = None, dates: RecordDates | None = None

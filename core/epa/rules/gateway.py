@@ -32,15 +32,28 @@ def blocks(strength: str, stage: str) -> bool:
 
 
 def gateway_status(requirements: list[Requirement]) -> GatewayStatus:
-    """The record's gateway status from its requirements: ready unless one that ``blocks`` is unmet."""
-    def unmet(strength: str, stage: str | None = None) -> tuple[str, ...]:
-        return tuple(r.id for r in requirements if r.status == "unmet" and r.strength == strength
-                     and (stage is None or r.stage == stage))
-    blocking = tuple(r.id for r in requirements if r.status == "unmet" and blocks(r.strength, r.stage))
-    unknown = tuple(r.id for r in requirements if r.status in ("unknown", "deferred"))
-    return GatewayStatus(not blocking, blocking, unknown, unmet("recommended"), tuple(requirements),
-                         optional_unmet=unmet("optional"),
-                         before_assessment_unmet=unmet("mandatory", "before_assessment"))
+    """The record's gateway status from its requirements: ready unless one that ``blocks`` is unmet. The unmet
+    that do not block are listed by why: a recommendation, an optional item, or a mandatory one checked before an
+    assessment starts (each list in the requirements' order)."""
+    blocking: list[str] = []
+    unknown: list[str] = []
+    recommended: list[str] = []
+    optional: list[str] = []
+    before_assessment: list[str] = []
+    for r in requirements:
+        if r.status == "unmet":
+            if blocks(r.strength, r.stage):
+                blocking.append(r.id)
+            elif r.strength == "recommended":
+                recommended.append(r.id)
+            elif r.strength == "optional":
+                optional.append(r.id)
+            elif r.strength == "mandatory" and r.stage == "before_assessment":
+                before_assessment.append(r.id)
+        elif r.status in ("unknown", "deferred"):
+            unknown.append(r.id)
+    return GatewayStatus(not blocking, tuple(blocking), tuple(unknown), tuple(recommended), tuple(requirements),
+                         optional_unmet=tuple(optional), before_assessment_unmet=tuple(before_assessment))
 
 
 def strength(rule: GatewayRule, journey: Journey | None) -> str:
