@@ -21,8 +21,8 @@ What may be remembered is decided once per body, from which plugins implement ea
   per record, as before.
 
 Each table is bounded (``REMEMBERED`` entries a generation, two generations kept: see ``Table``), so a cohort of
-any size runs in bounded memory; a table can only make an answer faster (issue 16's rule for caches): ``remembering(False)``
-turns every table off, and tests/test_explain_memo.py holds the two to the same explanations.
+any size runs in bounded memory; a table can only make an answer faster (issue 16's rule for caches):
+``remembering(False)`` turns every table off, and tests/test_explain_memo.py holds the two to the same explanations.
 """
 
 from __future__ import annotations
