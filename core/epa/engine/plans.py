@@ -47,14 +47,16 @@ PURE_BY_CONTRACT = frozenset({"grade_component", "combine_grades"})
 
 
 class Table(dict[Any, Any]):
-    """A bounded memo of two generations: once the table holds ``REMEMBERED`` entries, ``put`` starts a new one and
-    keeps the last (its entries forgotten at the next), from which ``recall`` gives back an entry (kept in the new
-    one) where ``get`` finds none: so what a cohort keeps asking stays remembered however many pieces it asks
-    once (a deadline naming a record's attempt dates), and at most twice ``REMEMBERED`` entries are held."""
+    """A bounded memo of two generations: once the table holds ``size`` entries (``scale`` times ``REMEMBERED``),
+    ``put`` starts a new one and keeps the last (its entries forgotten at the next), from which ``recall`` gives
+    back an entry (kept in the new one) where ``get`` finds none: so what a cohort keeps asking stays remembered
+    however many pieces it asks once (a deadline naming a record's attempt dates), and at most twice ``size``
+    entries are held."""
 
-    def __init__(self, on: bool):
+    def __init__(self, on: bool, scale: int = 1):
         super().__init__()
         self.on = on
+        self.size = scale * REMEMBERED  # entries a generation
         self.older: dict[Any, Any] = {}
 
     def recall(self, key: Any) -> Any:
@@ -64,7 +66,7 @@ class Table(dict[Any, Any]):
 
     def put(self, key: Any, value: Any) -> Any:
         if self.on:
-            if len(self) >= REMEMBERED:
+            if len(self) >= self.size:
                 self.older = dict(self)
                 self.clear()
             self[key] = value
@@ -90,7 +92,9 @@ class Plan:
         self.remembers = frozenset(h for h in PURE_BY_CONTRACT if h not in own or not _wrapped(loaded, h))
         self.components = Table(on and "grade_component" in self.remembers)  # (method, criteria listed) -> ...
         self.combinations = Table(on and "combine_grades" in self.remembers)  # grades in method order -> ...
-        self.deadlines = Table(on)  # (id() of the rule, anchor, how found, event dates) -> Deadline
+        # (id() of the rule, anchor, how found, event dates) -> Deadline, and (id() of the rule, anchor, how found) ->
+        # its due date and words: sized for what repeats, each rule's due date from a few years' anchor dates
+        self.deadlines = Table(on, 4)
         self.requirements = Table(on)  # (id() of the rule, what its check reads) -> Requirement
         # What the engine's compiled explanation (epa.engine.explaining) remembers besides, the same way:
         # the default resit procedure's answer for a history with no fail, resit or retake, by the grade before it.

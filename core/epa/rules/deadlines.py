@@ -235,13 +235,15 @@ def deadlines(ruleset: Ruleset, record: Record, memo: Table | None = None, dates
     return [deadline_for(rule, dates, memo) for rule in ruleset.journey.deadlines]
 
 
-def _when(deadline: Deadline) -> tuple[bool, dt.date]:
-    return deadline.date is None, deadline.date or dt.date.min
+_DATE = operator.attrgetter("date")
 
 
 def in_order(found: list[Deadline]) -> tuple[Deadline, ...]:
-    """Deadlines as an explanation lists them: by date, those without one last."""
-    return tuple(sorted(found, key=_when))
+    """Deadlines as an explanation lists them: by date, those without one last (each part in the order found)."""
+    dated = [d for d in found if d.date is not None]
+    if len(dated) == len(found):
+        return tuple(sorted(found, key=_DATE))
+    return (*sorted(dated, key=_DATE), *(d for d in found if d.date is None))
 
 
 # --- deciding (the cohort engine) ---------------------------------------------------------------------------

@@ -286,15 +286,16 @@ class Requirements:
 
     def __init__(self, ruleset: Ruleset):
         self.ruleset = ruleset
-        self.rules = tuple((rule, id(rule), reader(rule.check, ruleset))
+        # each rule, with its key where its check reads nothing of the record (else None), its id and ``reader``
+        self.rules = tuple((rule, (id(rule), ()) if rule.check is None else None, id(rule), reader(rule.check, ruleset))
                            for rule in (ruleset.journey.gateway if ruleset.journey else ()))
 
     def __call__(self, record: Record, memo: Table, deadlines: Table | None,
                  dates: deadline_family.RecordDates) -> list[Requirement]:
         ruleset, found = self.ruleset, []
-        for rule, rule_id, read in self.rules:
-            key = (rule_id, read(record, deadlines, dates))
-            requirement = memo.get(key)
+        for rule, fixed, rule_id, read in self.rules:
+            key = fixed or (rule_id, read(record, deadlines, dates))
+            requirement = memo.get(key) or memo.recall(key)
             if requirement is None:
                 requirement = memo.put(key, _requirement(rule, record, ruleset, deadlines, dates))
             found.append(requirement)
