@@ -6,19 +6,22 @@ remembered pieces: it is made once per body and version of its rules (held by th
 tables it fills, so that ``plans.remembering(False)`` turns it off too), and decides there, from which plugins
 implement each hook, who answers each piece:
 
-- a hook left to the core's defaults is answered by its rule family (``epa.rules``), asked directly, each piece
-  remembered by exactly what it reads of the record (an attempt's criteria or recorded grade and date, the grades
-  combined, a history with no fail or resit, a deadline's anchor and event dates, a gateway check's evidence; a
-  tolerance check, a detail naming an attempt's date, and a resit's steps are worked out per record);
+- a hook left to the core's defaults is answered by its rule family (``epa.rules``), asked directly (combine_grades,
+  whose answer is remembered by the grades and seldom asked, through its hook), each piece remembered by exactly
+  what it reads of the record: an attempt's criteria (the detail, naming its date, made each time), the grades
+  combined, a history with no fail or resit, a deadline's anchor and event dates (its due date and words by the
+  anchor alone too), a gateway check's evidence, a tolerance check's measures (its words naming the attempt's
+  date written each time); a recorded grade's step and a resit's steps and deadlines are worked out per record;
 - a body's own ``grade_component`` or ``combine_grades`` is asked once per distinct argument (pure by contract);
 - a body's own collecting or journey hook (``gateway_requirements``, ``deadlines``, ``resit_policy``), or any hook a
   plugin wraps, is called per record with the whole hook chain, as ``grade`` calls it.
 
-A record's inputs are read once per ruleset: the dates each deadline and gateway check counts from
-(``deadlines.RecordDates``), and once per record for every body, where each attempt stands in the record. Every
-sentence comes from the one function that states it (the rule families, ``epa.engine.resits``, and the notes and
-steps ``epa.engine.explained`` words); a remembered piece is the same object each time it is given (a writer may
-remember what it writes for it by identity).
+A record's inputs are read once for every body: the dates each deadline and gateway check counts from
+(``deadlines.RecordDates``, shared by the bodies whose rulesets have the same method ids, the one thing of a
+ruleset it reads), each deadline once however many gateway checks read it, and where each attempt stands in the
+record. Every sentence comes from the one function that states it (the rule families, ``epa.engine.resits``, and
+the notes and steps ``epa.engine.explained`` words); a remembered piece is the same object each time it is given
+(a writer may remember what it writes for it by identity).
 """
 
 from __future__ import annotations
