@@ -185,7 +185,7 @@ class Explainer:
             steps += combined_steps
         # The body's own hook is called with the whole chain every time; the default procedure, where the history
         # holds a fail or a resit (its steps and deadlines then name their dates, seldom repeated), too.
-        if self.own_resits or resits.reads(history):
+        if self.own_resits or not resits.plain(history):
             overall, decision, resit_steps, resit_notes = apply_resit_policy(
                 loaded, ruleset, record, [GradedAttempt(a, g) for a, g in history], overall)
         else:  # nothing for the default procedure to decide but that: remembered by the grade before it
