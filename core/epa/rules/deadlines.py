@@ -279,10 +279,10 @@ def missed(rule: DeadlineRule, ruleset: Ruleset, due: Due = shifting) -> Callabl
     anchor = {"gateway": lambda r: r.gateway.date, "epa_start": lambda r: r.dates.epa_start or r.gateway.date
               }.get(rule.from_) or _day(rule.from_, ruleset)  # None: anchor_read works it out
     event = _day(rule.event, ruleset) if rule.event in JOURNEY_DATES else None  # a method's event: its attempt
-    due_from, is_late = due(rule.offset), LATE[rule.kind]
+    due_from, is_late, ids = due(rule.offset), LATE[rule.kind], ruleset.method_ids
 
     def start(r: Record) -> dt.date | None:
-        return anchor(r) if anchor is not None else anchor_read(r, ruleset, rule.from_)[0]
+        return anchor(r) if anchor is not None else _anchor_read(r, ids, rule.from_)[0]
 
     if event is not None:  # one date: the journey date the record gives, if any
         def missed_once(r: Record) -> bool:
@@ -293,7 +293,7 @@ def missed(rule: DeadlineRule, ruleset: Ruleset, due: Due = shifting) -> Callabl
         return missed_once
 
     def missed_any(r: Record) -> bool:
-        events = event_dates(r, ruleset, rule.event)  # type: ignore[arg-type]
+        events = _event_dates(r, ids, rule.event)  # type: ignore[arg-type]
         if not events or (begun := start(r)) is None:
             return False
         end = due_from(begun)
