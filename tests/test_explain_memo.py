@@ -243,3 +243,21 @@ def test_a_pure_hook_is_asked_once_for_each_distinct_argument() -> None:
     with remembering(False):
         grade(loaded, record), grade(loaded, record)
     assert len(calls) == 2 * methods
+
+
+def test_a_table_keeps_its_last_generation_and_no_more(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A full table starts a new generation and keeps the last one, whose entries ``recall`` gives back (and keeps
+    in the new one); the one before is forgotten. A table not remembering keeps nothing."""
+    from epa.engine import plans
+
+    monkeypatch.setattr(plans, "REMEMBERED", 2)
+    table = plans.Table(True)
+    for key in "abc":  # c starts a new generation: a and b are the last one's
+        table.put(key, key.upper())
+    assert dict(table) == {"c": "C"} and table.get("a") is None
+    assert table.recall("a") == "A" and table.get("a") == "A"  # given back, and kept
+    table.put("d", "D")  # c and a full: a new generation, holding d; c and a the last one's; b forgotten
+    assert dict(table) == {"d": "D"} and table.recall("b") is None and table.recall("c") == "C"
+    off = plans.Table(False)
+    off.put("a", "A")
+    assert not off and off.recall("a") is None

@@ -340,6 +340,7 @@ class Engine:
             record = as_record(record)
         assessments = record.assessments
         placed, listed = explaining.places(assessments), {a.method for a in assessments}
+        read: dict[tuple[str, ...], Any] = {}  # the record's dates, read once for every body (explaining.Explainer)
         results = []
         for loaded in [body] if body else self.registry.offering(record.standard):
             ruleset, steps, notes = self._version(loaded, record)
@@ -347,7 +348,7 @@ class Engine:
             explainer = plan.explainer
             if explainer is None:
                 explainer = plan.explainer = explaining.Explainer(loaded, plan)
-            results.append(explainer.explain(record, list(steps), list(notes), placed, listed))
+            results.append(explainer.explain(record, list(steps), list(notes), placed, listed, read))
         return results
 
     def _version(self, loaded: LoadedBody, record: Record) -> tuple[Ruleset, tuple[Reason, ...], tuple[Note, ...]]:

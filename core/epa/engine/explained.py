@@ -64,7 +64,7 @@ def ruleset_for(loaded: LoadedBody, record: Record) -> tuple[Ruleset, list[Reaso
     return chosen, steps, []
 
 
-def _assessed_here(ruleset: Ruleset, body_id: str, attempt: Attempt) -> tuple[frozenset[str], list[Note]]:
+def assessed_here(ruleset: Ruleset, body_id: str, attempt: Attempt) -> tuple[frozenset[str], list[Note]]:
     """Split the criteria an attempt claims into those this body assesses in this method, and notes."""
     used, notes = set(), []
     for cid in attempt.criteria_met or ():
@@ -158,7 +158,7 @@ def component_answer(loaded: LoadedBody, plan: Plan, method: str, attempt: Attem
     key = (method, attempt.criteria_met)
     found = plan.components.get(key)
     if found is None:
-        met, set_aside = _assessed_here(plan.ruleset, loaded.body.id, attempt)
+        met, set_aside = assessed_here(plan.ruleset, loaded.body.id, attempt)
         result = graded_call(loaded, "grade_component", ComponentResult, ruleset=plan.ruleset, method=method,
                              criteria_met=met)
         found = plan.components.put(key, (result, tuple(Reason(method, s.says, s.citation) for s in result.steps),
@@ -274,7 +274,7 @@ def grade(loaded: LoadedBody, record: Record) -> BodyResult:
     plan = plan_for(loaded, ruleset)
     # Where the defaults alone implement a journey hook, their procedure is asked directly, its pieces remembered;
     # a body's own hook is called, with the whole chain, every time (see epa.engine.plans).
-    dates = deadline_family.RecordDates(record, ruleset)  # read once, for the deadlines and the gateway checks
+    dates = deadline_family.RecordDates(record, ruleset.method_ids)  # read once, for the deadlines and gateway checks
     found = deadline_family.deadlines(ruleset, record, plan.deadlines, dates) if plan.default_deadlines else \
         hook_results(loaded, "deadlines", Deadline, ruleset=ruleset, record=record)
     found += decision.deadlines if decision else ()

@@ -1,10 +1,11 @@
 """What explaining a record remembers, per body and version of its rules (issue 18).
 
 A cohort's explanations repeat: the same criteria give the same component steps, the same grades the same
-combination, the same anchor and event dates the same deadline, the same evidence the same gateway requirement
-(an age or days on programme by the dates it is counted from). (A tolerance check, a detail or step naming an
-attempt's date, and a resit's or retake's steps repeat too seldom to be worth remembering: a synthetic cohort's
-tolerance checks were 60% new, and remembering them cost more than it saved.)
+combination, the same anchor and event dates the same deadline (the same anchor date the same due date and its
+words), the same evidence the same gateway requirement (an age or days on programme by the dates it is counted
+from), the same measures the same tolerance finding (its words after the attempt's date, which is written per
+check). (A detail or step naming an attempt's date, and a resit's or retake's steps repeat too seldom to be worth
+remembering.)
 ``explained.grade`` and ``Engine.explain`` (through the compiled explanation a plan holds, ``epa.engine.explaining``)
 ask a body's ``Plan`` for each piece by exactly the inputs the piece reads, and work out only
 what it has not seen (by the one procedure that states the rule: ``defaults``, or its rule family in
@@ -19,9 +20,9 @@ What may be remembered is decided once per body, from which plugins implement ea
   answer the contract lets depend on anything, or any hook a plugin wraps: never; the whole hook chain is called
   per record, as before.
 
-Each table is bounded (``REMEMBERED`` entries, then forgotten and filled again), so a cohort of any size runs
-in bounded memory; a table can only make an answer faster (issue 16's rule for caches): ``remembering(False)``
-turns every table off, and tests/test_explain_memo.py holds the two to the same explanations.
+Each table is bounded (``REMEMBERED`` entries a generation, two generations kept: see ``Table``), so a cohort of
+any size runs in bounded memory; a table can only make an answer faster (issue 16's rule for caches):
+``remembering(False)`` turns every table off, and tests/test_explain_memo.py holds the two to the same explanations.
 """
 
 from __future__ import annotations
@@ -46,15 +47,27 @@ PURE_BY_CONTRACT = frozenset({"grade_component", "combine_grades"})
 
 
 class Table(dict[Any, Any]):
-    """A bounded memo: ``put`` forgets everything once the table holds ``REMEMBERED`` entries."""
+    """A bounded memo of two generations: once the table holds ``size`` entries (``scale`` times ``REMEMBERED``),
+    ``put`` starts a new one and keeps the last (its entries forgotten at the next), from which ``recall`` gives
+    back an entry (kept in the new one) where ``get`` finds none: so what a cohort keeps asking stays remembered
+    however many pieces it asks once (a deadline naming a record's attempt dates), and at most twice ``size``
+    entries are held."""
 
-    def __init__(self, on: bool):
+    def __init__(self, on: bool, scale: int = 1):
         super().__init__()
         self.on = on
+        self.size = scale * REMEMBERED  # entries a generation
+        self.older: dict[Any, Any] = {}
+
+    def recall(self, key: Any) -> Any:
+        """The entry the last generation holds for ``key`` (None: none), kept in this one."""
+        found = self.older.get(key)
+        return found if found is None else self.put(key, found)
 
     def put(self, key: Any, value: Any) -> Any:
         if self.on:
-            if len(self) >= REMEMBERED:
+            if len(self) >= self.size:
+                self.older = dict(self)
                 self.clear()
             self[key] = value
         return value
@@ -79,11 +92,15 @@ class Plan:
         self.remembers = frozenset(h for h in PURE_BY_CONTRACT if h not in own or not _wrapped(loaded, h))
         self.components = Table(on and "grade_component" in self.remembers)  # (method, criteria listed) -> ...
         self.combinations = Table(on and "combine_grades" in self.remembers)  # grades in method order -> ...
-        self.deadlines = Table(on)  # (id() of the rule, anchor, how found, event dates) -> Deadline
+        # (id() of the rule, anchor, how found, event dates) -> Deadline, and (id() of the rule, anchor, how found) ->
+        # its due date and words: sized for what repeats, each rule's due date from a few years' anchor dates
+        self.deadlines = Table(on, 4)
         self.requirements = Table(on)  # (id() of the rule, what its check reads) -> Requirement
         # What the engine's compiled explanation (epa.engine.explaining) remembers besides, the same way:
         # the default resit procedure's answer for a history with no fail, resit or retake, by the grade before it.
         self.resits = Table(on and "resit_policy" not in own)
+        # a tolerance check's finding and words after the attempt's date, by all else it reads (tolerances.reads)
+        self.checks = Table(on)
         self.explainer: Any = None  # the compiled explanation, made when the engine first asks
 
 

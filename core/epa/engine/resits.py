@@ -44,14 +44,10 @@ def _rework(rework: Rework, history: Sequence[GradedAttempt]) -> tuple[list[Dead
     return deadlines, steps
 
 
-def reads(history: Sequence[tuple[Attempt, Grade]]) -> tuple[object, ...]:
-    """What ``decide`` reads of a history (the attempts counted, in record order, with their grades), as a key to
-    remember its answer by: nothing where no attempt failed and none is a resit or retake (then it decides nothing
-    but that, the same for every such history), else each attempt's method, kind, dates, exceptional circumstances
-    and grade."""
-    if all(a.kind == "first" and g is not Grade.FAIL for a, g in history):
-        return ()
-    return tuple((a.method, a.kind, a.date, a.notified, a.exceptional_circumstances, g) for a, g in history)
+def plain(history: Sequence[tuple[Attempt, Grade]]) -> bool:
+    """Whether no attempt of a history (the attempts counted, with their grades) failed and none is a resit or
+    retake: then ``decide`` decides nothing but that, the same for every such history."""
+    return all(a.kind == "first" and g is not Grade.FAIL for a, g in history)
 
 
 def decide(ruleset: Ruleset, history: Sequence[GradedAttempt]) -> ResitDecision | None:

@@ -34,26 +34,32 @@ EVENT_WORDS = {"every_method": "each method's first attempt"}
 
 
 def first_attempt(record: Record, method: str) -> Attempt | None:
-    return next(iter(record.attempts_at(method)), None)
+    attempts = record.attempts_at(method)
+    return attempts[0] if attempts else None
 
 
 def _method_date(record: Record, method: str) -> dt.date | None:
-    attempt = first_attempt(record, method)
-    return attempt.date if attempt else record.schedule.get(method)
+    attempts = record.attempts_at(method)
+    return attempts[0].date if attempts else record.schedule.get(method)
 
 
 def anchor_read(record: Record, ruleset: Ruleset, anchor: str) -> tuple[dt.date | None, bool]:
     """The record's date for an anchor, and whether it was taken from another (an EPA start the record does not
     give, taken as the gateway date): all ``anchor_words`` needs to say how it was found."""
+    return _anchor_read(record, ruleset.method_ids, anchor)
+
+
+def _anchor_read(record: Record, method_ids: tuple[str, ...], anchor: str) -> tuple[dt.date | None, bool]:
+    """``anchor_read``, which reads of the ruleset its method ids alone."""
     if anchor == "gateway":
         return record.gateway.date, False
     if anchor == "epa_start":
         return (record.dates.epa_start, False) if record.dates.epa_start else (record.gateway.date, True)
     if anchor in JOURNEY_DATES:
         return getattr(record.dates, anchor) or None, False
-    if anchor in ruleset.method_ids:
+    if anchor in method_ids:
         return _method_date(record, anchor), False
-    dated = {m: _method_date(record, m) for m in ruleset.method_ids}
+    dated = {m: _method_date(record, m) for m in method_ids}
     if anchor == "first_assessment":
         known = [d for d in dated.values() if d]
         return (min(known) if known else None), False
@@ -81,17 +87,22 @@ def anchor_words(anchor: str, day: dt.date | None, taken: bool) -> str:
 
 def event_dates(record: Record, ruleset: Ruleset, event: str) -> list[dt.date] | None:
     """The record's dates for an event; None while the record does not show it (all of it, for every_method)."""
+    return _event_dates(record, ruleset.method_ids, event)
+
+
+def _event_dates(record: Record, method_ids: tuple[str, ...], event: str) -> list[dt.date] | None:
+    """``event_dates``, which reads of the ruleset its method ids alone."""
     if event in JOURNEY_DATES:
         day = getattr(record.dates, event)
         return [day] if day else None
-    if event in ruleset.method_ids:
+    if event in method_ids:
         attempt = first_attempt(record, event)
         return [attempt.date] if attempt else None
     if event == "every_method":  # in date order, as they are listed: the methods' order says nothing of when
-        firsts = [first_attempt(record, m) for m in ruleset.method_ids]
+        firsts = [first_attempt(record, m) for m in method_ids]
         return sorted(a.date for a in firsts if a) or None
     if event == "results_notified":  # the final assessment's: only once every method has been attempted
-        if not record.assessments or not all(first_attempt(record, m) for m in ruleset.method_ids):
+        if not record.assessments or not all(first_attempt(record, m) for m in method_ids):
             return None
         last = record.assessments[-1]
         return [last.notified] if last.notified else None
@@ -101,29 +112,35 @@ def event_dates(record: Record, ruleset: Ruleset, event: str) -> list[dt.date] |
 # --- explaining ---------------------------------------------------------------------------------------------
 
 class RecordDates:
-    """What the deadline family reads of one record for one ruleset, each read once however many deadlines and
-    gateway checks ask: each anchor's date and whether it was taken from another (``anchor_read``), each event's
-    dates (``event_dates``, as a tuple, None while the record does not show the event)."""
+    """What the deadline family reads of one record for rulesets of these methods, each read once however many
+    deadlines, gateway checks and bodies ask: each anchor's date and whether it was taken from another
+    (``anchor_read``), each event's dates (``event_dates``, as a tuple, None while the record does not show the
+    event), and each deadline worked out for the record (``deadline_for``, by its rule). All of them read of a
+    ruleset its method ids alone: so bodies whose rulesets have the same method ids, in the same order, may share
+    one record's (``epa.engine.explaining`` does)."""
 
-    __slots__ = ("record", "ruleset", "_anchors", "_events")
+    __slots__ = ("record", "method_ids", "anchors", "events_read", "found")
 
-    def __init__(self, record: Record, ruleset: Ruleset):
-        self.record, self.ruleset = record, ruleset
-        self._anchors: dict[str, tuple[dt.date | None, bool]] = {}
-        self._events: dict[str, tuple[dt.date, ...] | None] = {}
+    def __init__(self, record: Record, method_ids: tuple[str, ...]):
+        self.record, self.method_ids = record, method_ids
+        self.anchors: dict[str, tuple[dt.date | None, bool]] = {}
+        self.events_read: dict[str, tuple[dt.date, ...] | None] = {}
+        # id() of a deadline rule -> its deadline for the record (the rule is held by its ruleset while the record
+        # is explained, so its id is its own)
+        self.found: dict[int, Deadline] = {}
 
     def anchor(self, name: str) -> tuple[dt.date | None, bool]:
         """``anchor_read``'s answer (``anchor_words`` says how it was found)."""
-        found = self._anchors.get(name)
+        found = self.anchors.get(name)
         if found is None:
-            found = self._anchors[name] = anchor_read(self.record, self.ruleset, name)
+            found = self.anchors[name] = _anchor_read(self.record, self.method_ids, name)
         return found
 
     def events(self, name: str) -> tuple[dt.date, ...] | None:
-        if name in self._events:
-            return self._events[name]
-        found = event_dates(self.record, self.ruleset, name)
-        events = self._events[name] = tuple(found) if found else None
+        if name in self.events_read:
+            return self.events_read[name]
+        found = _event_dates(self.record, self.method_ids, name)
+        events = self.events_read[name] = tuple(found) if found else None
         return events
 
 
@@ -133,20 +150,34 @@ def evaluate_deadline(rule: DeadlineRule, record: Record, ruleset: Ruleset, memo
     by what the deadline reads of the record: its anchor date, whether it was taken from another, and its event's
     dates (how the anchor date was found is worded from these, ``anchor_words``, only when worked out). ``dates``:
     the record's dates as read for the ruleset already (by another deadline or gateway check)."""
-    return deadline_for(rule, dates or RecordDates(record, ruleset), memo)
+    return deadline_for(rule, dates or RecordDates(record, ruleset.method_ids), memo)
 
 
 def deadline_for(rule: DeadlineRule, dates: RecordDates, memo: Table | None = None) -> Deadline:
-    """``evaluate_deadline`` from the record's dates as read for the ruleset."""
-    anchor, taken = dates.anchor(rule.from_)
-    events = dates.events(rule.event) if rule.event and anchor is not None else None
+    """``evaluate_deadline`` from the record's dates as read for the ruleset: worked out once per record (then
+    given from ``dates``), and with ``memo`` remembered across records by the key stated here (the rule, and what
+    it reads of the record: its anchor's date, whether that was taken from another, its event's dates)."""
+    rule_id = id(rule)
+    deadline = dates.found.get(rule_id)
+    if deadline is not None:
+        return deadline
+    anchor, taken = dates.anchors.get(rule.from_) or dates.anchor(rule.from_)
+    event = rule.event
+    events = (dates.events_read[event] if event in dates.events_read else dates.events(event)) \
+        if event and anchor is not None else None
     if memo is None:
-        return _deadline(rule, dates.ruleset, anchor, anchor_words(rule.from_, anchor, taken), events)
-    key = (id(rule), anchor, taken, events)
-    deadline = memo.get(key)
-    if deadline is None:
-        deadline = memo.put(key, _deadline(rule, dates.ruleset, anchor, anchor_words(rule.from_, anchor, taken),
-                                           events))
+        deadline = _deadline(rule, len(dates.method_ids), anchor, anchor_words(rule.from_, anchor, taken), events)
+    else:
+        key = (rule_id, anchor, taken, events)
+        deadline = memo.get(key) or memo.recall(key)
+        if deadline is None:
+            found, due = anchor_words(rule.from_, anchor, taken), None
+            if events and anchor is not None:  # a record's event dates seldom repeat, its anchor's date often:
+                # the due date and what is said of it remembered too, by all they read (the rule, anchor, taken)
+                part = (rule_id, anchor, taken)
+                due = memo.get(part) or memo.recall(part) or memo.put(part, _due(rule, anchor, found))
+            deadline = memo.put(key, _deadline(rule, len(dates.method_ids), anchor, found, events, due))
+    dates.found[rule_id] = deadline
     return deadline
 
 
@@ -162,27 +193,37 @@ class Deadlines:
         return [deadline_for(rule, dates, memo) for rule in self.rules]
 
 
-def _deadline(rule: DeadlineRule, ruleset: Ruleset, anchor: dt.date | None, found: str,
-              events: tuple[dt.date, ...] | None) -> Deadline:
+def _deadline(rule: DeadlineRule, methods: int, anchor: dt.date | None, found: str,
+              events: tuple[dt.date, ...] | None, due: tuple[dt.date, str] | None = None) -> Deadline:
+    """The deadline, worked out: ``methods``, how many methods the ruleset has (every_method's event is complete
+    when each has been attempted); ``found``, how the anchor's date was found (``anchor_words``); ``due``, ``_due``'s
+    answer for the rule and anchor, where the caller has it."""
     if anchor is None:
         return Deadline(rule.id, rule.name, None, rule.kind, "unknown",
                         f"{rule.name}: {describe(rule.offset)} {rule.from_.replace('_', ' ')}; the record has no date "
                         f"for that", rule.citation, needs=found, strength=rule.strength)
-    due = shift(anchor, rule.offset)
-    says = f"{rule.name}: {'by' if rule.kind == 'by' else 'not before'} {due} ({describe(rule.offset)} {found})"
-    if rule.offset.working_days is not None and (skipped := bank_holidays_between(anchor, due)):
-        says += "; skips bank holidays " + ", ".join(f"{name} {day}" for day, name in skipped)
+    day, says = due or _due(rule, anchor, found)
     status = "open"
     if events:
         is_late = LATE[rule.kind]
-        late = [d for d in events if is_late(d, due)]
-        complete = rule.event != "every_method" or len(events) == len(ruleset.method_ids)
+        late = [d for d in events if is_late(d, day)]
+        complete = rule.event != "every_method" or len(events) == methods
         status = "missed" if late else "met" if complete else "open"
         event = rule.event or ""  # events are only found for a rule that names its event
         says += f"; {EVENT_WORDS.get(event, event.replace('_', ' '))} on {', '.join(map(str, events))}: {status}"
         if status == "missed" and rule.strength == "advice":
             says += ADVICE_MISSED
-    return Deadline(rule.id, rule.name, due, rule.kind, status, says, rule.citation, strength=rule.strength)
+    return Deadline(rule.id, rule.name, day, rule.kind, status, says, rule.citation, strength=rule.strength)
+
+
+def _due(rule: DeadlineRule, anchor: dt.date, found: str) -> tuple[dt.date, str]:
+    """A deadline's due date from its anchor's date, and what it says before its event: all it reads is the rule,
+    the anchor's date and how that was found (``found``)."""
+    due = shift(anchor, rule.offset)
+    says = f"{rule.name}: {'by' if rule.kind == 'by' else 'not before'} {due} ({describe(rule.offset)} {found})"
+    if rule.offset.working_days is not None and (skipped := bank_holidays_between(anchor, due)):
+        says += "; skips bank holidays " + ", ".join(f"{name} {day}" for day, name in skipped)
+    return due, says
 
 
 def deadlines(ruleset: Ruleset, record: Record, memo: Table | None = None, dates: RecordDates | None = None
@@ -190,17 +231,19 @@ def deadlines(ruleset: Ruleset, record: Record, memo: Table | None = None, dates
     """Every deadline of the ruleset's journey for the record (the default ``deadlines`` hook's answer)."""
     if ruleset.journey is None:
         return []
-    dates = dates or RecordDates(record, ruleset)
+    dates = dates or RecordDates(record, ruleset.method_ids)
     return [deadline_for(rule, dates, memo) for rule in ruleset.journey.deadlines]
 
 
-def _when(deadline: Deadline) -> tuple[bool, dt.date]:
-    return deadline.date is None, deadline.date or dt.date.min
+_DATE = operator.attrgetter("date")
 
 
 def in_order(found: list[Deadline]) -> tuple[Deadline, ...]:
-    """Deadlines as an explanation lists them: by date, those without one last."""
-    return tuple(sorted(found, key=_when))
+    """Deadlines as an explanation lists them: by date, those without one last (each part in the order found)."""
+    dated = [d for d in found if d.date is not None]
+    if len(dated) == len(found):
+        return tuple(sorted(found, key=_DATE))
+    return (*sorted(dated, key=_DATE), *(d for d in found if d.date is None))
 
 
 # --- deciding (the cohort engine) ---------------------------------------------------------------------------
@@ -236,10 +279,10 @@ def missed(rule: DeadlineRule, ruleset: Ruleset, due: Due = shifting) -> Callabl
     anchor = {"gateway": lambda r: r.gateway.date, "epa_start": lambda r: r.dates.epa_start or r.gateway.date
               }.get(rule.from_) or _day(rule.from_, ruleset)  # None: anchor_read works it out
     event = _day(rule.event, ruleset) if rule.event in JOURNEY_DATES else None  # a method's event: its attempt
-    due_from, is_late = due(rule.offset), LATE[rule.kind]
+    due_from, is_late, ids = due(rule.offset), LATE[rule.kind], ruleset.method_ids
 
     def start(r: Record) -> dt.date | None:
-        return anchor(r) if anchor is not None else anchor_read(r, ruleset, rule.from_)[0]
+        return anchor(r) if anchor is not None else _anchor_read(r, ids, rule.from_)[0]
 
     if event is not None:  # one date: the journey date the record gives, if any
         def missed_once(r: Record) -> bool:
@@ -250,7 +293,7 @@ def missed(rule: DeadlineRule, ruleset: Ruleset, due: Due = shifting) -> Callabl
         return missed_once
 
     def missed_any(r: Record) -> bool:
-        events = event_dates(r, ruleset, rule.event)  # type: ignore[arg-type]
+        events = _event_dates(r, ids, rule.event)  # type: ignore[arg-type]
         if not events or (begun := start(r)) is None:
             return False
         end = due_from(begun)

@@ -32,15 +32,28 @@ def blocks(strength: str, stage: str) -> bool:
 
 
 def gateway_status(requirements: list[Requirement]) -> GatewayStatus:
-    """The record's gateway status from its requirements: ready unless one that ``blocks`` is unmet."""
-    def unmet(strength: str, stage: str | None = None) -> tuple[str, ...]:
-        return tuple(r.id for r in requirements if r.status == "unmet" and r.strength == strength
-                     and (stage is None or r.stage == stage))
-    blocking = tuple(r.id for r in requirements if r.status == "unmet" and blocks(r.strength, r.stage))
-    unknown = tuple(r.id for r in requirements if r.status in ("unknown", "deferred"))
-    return GatewayStatus(not blocking, blocking, unknown, unmet("recommended"), tuple(requirements),
-                         optional_unmet=unmet("optional"),
-                         before_assessment_unmet=unmet("mandatory", "before_assessment"))
+    """The record's gateway status from its requirements: ready unless one that ``blocks`` is unmet. The unmet
+    that do not block are listed by why: a recommendation, an optional item, or a mandatory one checked before an
+    assessment starts (each list in the requirements' order)."""
+    blocking: list[str] = []
+    unknown: list[str] = []
+    recommended: list[str] = []
+    optional: list[str] = []
+    before_assessment: list[str] = []
+    for r in requirements:
+        if r.status == "unmet":
+            if blocks(r.strength, r.stage):
+                blocking.append(r.id)
+            elif r.strength == "recommended":
+                recommended.append(r.id)
+            elif r.strength == "optional":
+                optional.append(r.id)
+            elif r.strength == "mandatory" and r.stage == "before_assessment":
+                before_assessment.append(r.id)
+        elif r.status in ("unknown", "deferred"):
+            unknown.append(r.id)
+    return GatewayStatus(not blocking, tuple(blocking), tuple(unknown), tuple(recommended), tuple(requirements),
+                         optional_unmet=tuple(optional), before_assessment_unmet=tuple(before_assessment))
 
 
 def strength(rule: GatewayRule, journey: Journey | None) -> str:
@@ -273,15 +286,16 @@ class Requirements:
 
     def __init__(self, ruleset: Ruleset):
         self.ruleset = ruleset
-        self.rules = tuple((rule, id(rule), reader(rule.check, ruleset))
+        # each rule, with its key where its check reads nothing of the record (else None), its id and ``reader``
+        self.rules = tuple((rule, (id(rule), ()) if rule.check is None else None, id(rule), reader(rule.check, ruleset))
                            for rule in (ruleset.journey.gateway if ruleset.journey else ()))
 
     def __call__(self, record: Record, memo: Table, deadlines: Table | None,
                  dates: deadline_family.RecordDates) -> list[Requirement]:
         ruleset, found = self.ruleset, []
-        for rule, rule_id, read in self.rules:
-            key = (rule_id, read(record, deadlines, dates))
-            requirement = memo.get(key)
+        for rule, fixed, rule_id, read in self.rules:
+            key = fixed or (rule_id, read(record, deadlines, dates))
+            requirement = memo.get(key) or memo.recall(key)
             if requirement is None:
                 requirement = memo.put(key, _requirement(rule, record, ruleset, deadlines, dates))
             found.append(requirement)
@@ -302,7 +316,7 @@ def requirements(ruleset: Ruleset, record: Record, memo: Table | None = None, de
     """Every gateway requirement of the ruleset's journey for the record (the default hook's answer)."""
     if ruleset.journey is None:
         return []
-    dates = dates or deadline_family.RecordDates(record, ruleset)
+    dates = dates or deadline_family.RecordDates(record, ruleset.method_ids)
     return [requirement(rule, record, ruleset, memo, deadlines, dates) for rule in ruleset.journey.gateway]
 
 

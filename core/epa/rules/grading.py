@@ -48,9 +48,11 @@ def decide(rule: Thresholds, passes_met: int, distinctions_met: int) -> Grade:
     return Grade.PASS
 
 
-def explain(ruleset: Ruleset, method: str, criteria_met: frozenset[str]) -> ComponentResult:
-    """The default ``grade_component``: the grade ``decide`` gives, with its cited steps."""
-    rule = Thresholds.of(ruleset, method)
+def explain(ruleset: Ruleset, method: str, criteria_met: frozenset[str], rule: Thresholds | None = None
+            ) -> ComponentResult:
+    """The default ``grade_component``: the grade ``decide`` gives, with its cited steps. ``rule``: the method's
+    ``Thresholds.of(ruleset, method)``, where the caller has it already."""
+    rule = rule if rule is not None else Thresholds.of(ruleset, method)
     citation, passes, distinctions = rule.citation, rule.passes, rule.distinctions
     pass_missing = tuple(c for c in passes if c not in criteria_met)
     d_met = tuple(c for c in distinctions if c in criteria_met)

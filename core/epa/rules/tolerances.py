@@ -9,9 +9,14 @@ nothing from tolerances: a check is shown, and an advice tolerance outside is ne
 
 from __future__ import annotations
 
-from epa.model.domain import Attempt, Record, Ruleset, Tolerance
+from typing import TYPE_CHECKING, Any
+
+from epa.model.domain import Attempt, Conduct, Record, Ruleset, Tolerance
 from epa.model.results import ToleranceCheck
 from epa.rules.deadlines import ADVICE_MISSED
+
+if TYPE_CHECKING:
+    from epa.engine.plans import Table
 
 
 def _has_range(rule: Tolerance) -> bool:
@@ -51,6 +56,12 @@ def _limits(rule: Tolerance, duration: float | None) -> tuple[float | None, floa
     return low, high
 
 
+def _placing(ruleset: Ruleset, method: str) -> Conduct | None:
+    """Where the body's document places the questioning of an attempt at ``method`` (its ``conduct`` rule)."""
+    return next((c for c in (ruleset.journey.conduct if ruleset.journey else ())
+                 if c.aspect == "questioning_in_duration" and c.about == method), None)
+
+
 def own_duration(ruleset: Ruleset, attempt: Attempt) -> tuple[float | None, str]:
     """The attempt's duration as the body's document counts it, and how it was found ('' where as recorded).
 
@@ -59,9 +70,12 @@ def own_duration(ruleset: Ruleset, attempt: Attempt) -> tuple[float | None, str]
     questioning added where the record left it out), or after it (taken away where the record counted it). A
     record that does not say, or a body whose document does not, keeps the duration as recorded. None: the
     questioning must be added or taken away and the record gives no questioning_minutes."""
+    return _own_duration(_placing(ruleset, attempt.method), attempt)
+
+
+def _own_duration(rule: Conduct | None, attempt: Attempt) -> tuple[float | None, str]:
+    """``own_duration``, ``rule`` the conduct rule placing the questioning at the attempt's method (``_placing``)."""
     recorded, includes = attempt.duration_minutes, attempt.duration_includes_questioning
-    rule = next((c for c in (ruleset.journey.conduct if ruleset.journey else ())
-                 if c.aspect == "questioning_in_duration" and c.about == attempt.method), None)
     place = rule.value if rule else None
     if recorded is None or includes is None or rule is None or place not in ("included", "after_the_observation") \
             or includes is (place == "included"):
@@ -98,43 +112,84 @@ def decide(rule: Tolerance, duration: float | None, value: float) -> tuple[str, 
 
 def tolerance_checks(ruleset: Ruleset, record: Record) -> list[ToleranceCheck]:
     """Every recorded measure the ruleset's journey sets a tolerance for, checked and explained."""
-    return [found for rule in (ruleset.journey.tolerances if ruleset.journey else ())
-            for attempt in record.attempts_at(rule.method) if (found := check(ruleset, rule, attempt)) is not None]
+    return Checks(ruleset)(record)
 
 
 def check(ruleset: Ruleset, rule: Tolerance, attempt: Attempt) -> ToleranceCheck | None:
     """The attempt's measure checked against the tolerance and explained; None where the attempt records none."""
-    value = getattr(attempt, rule.measure)
-    if value is None:
+    return _check(rule, _placing(ruleset, attempt.method), allowed(rule), attempt)
+
+
+class Checks:
+    """``tolerance_checks`` for one ruleset, each tolerance made ready once (where its method's questioning sits,
+    what it allows in words), for a body's compiled explanation (``epa.engine.explaining``) to check records by:
+    with a memo (an explanation's plan, ``epa.engine.plans``), what a check finds and says after the attempt's date
+    is remembered by all it reads (``reads``)."""
+
+    def __init__(self, ruleset: Ruleset):
+        self.rules = tuple((rule, rule.method, _placing(ruleset, rule.method), allowed(rule))
+                           for rule in (ruleset.journey.tolerances if ruleset.journey else ()))
+
+    def __call__(self, record: Record, memo: Table | None = None) -> list[ToleranceCheck]:
+        return [found for rule, method, placing, allows in self.rules for attempt in record.attempts_at(method)
+                if (found := _check(rule, placing, allows, attempt, memo)) is not None]
+
+
+def reads(rule: Tolerance, attempt: Attempt) -> tuple[Any, ...]:
+    """All a check reads of an attempt but its date (which ``_check`` words apart), as a key to remember what it
+    finds by: the measure and the attempt's duration, questioning and whether one includes the other, each with
+    its type (65 and 65.0 are written apart; True and 1 are read apart)."""
+    value, duration = getattr(attempt, rule.measure), attempt.duration_minutes
+    includes, questioning = attempt.duration_includes_questioning, attempt.questioning_minutes
+    return (id(rule), value, type(value), duration, type(duration), includes, type(includes), questioning,
+            type(questioning))
+
+
+def _check(rule: Tolerance, placing: Conduct | None, allows: str, attempt: Attempt, memo: Table | None = None
+           ) -> ToleranceCheck | None:
+    """``check``, ``placing`` where the questioning sits at the rule's method, ``allows`` ``allowed(rule)``; with
+    ``memo``, what it finds remembered by ``reads``."""
+    if getattr(attempt, rule.measure) is None:
         return None
-    duration, counted = own_duration(ruleset, attempt)
+    if memo is None:
+        found = _found(rule, placing, allows, attempt)
+    else:
+        key = reads(rule, attempt)
+        found = memo.get(key) or memo.recall(key) or memo.put(key, _found(rule, placing, allows, attempt))
+    value, low, high, status, says = found
+    return ToleranceCheck(rule.id, rule.method, attempt.date, rule.measure, value, low, high, OK[status],
+                          f"{rule.method} on {attempt.date}: {says}", rule.citation, status, rule.strength)
+
+
+def _found(rule: Tolerance, placing: Conduct | None, allows: str, attempt: Attempt
+           ) -> tuple[float, float | None, float | None, str, str]:
+    """What a check finds of an attempt that records the measure: the value checked, its limits, the status, and
+    what it says after the attempt's method and date."""
+    value = getattr(attempt, rule.measure)
+    duration, counted = _own_duration(placing, attempt)
     if rule.measure == "duration_minutes":
         if duration is None:
-            return ToleranceCheck(
-                rule.id, rule.method, attempt.date, rule.measure, value, None, None, None,
-                f"{rule.method} on {attempt.date}: duration minutes {value:g} recorded with the questioning "
-                f"{'in' if attempt.duration_includes_questioning else 'out'}; cannot check: {counted}",
-                rule.citation, "unknown", rule.strength)
+            return value, None, None, "unknown", (
+                f"duration minutes {value:g} recorded with the questioning "
+                f"{'in' if attempt.duration_includes_questioning else 'out'}; cannot check: {counted}")
         value = duration
     status, low, high = decide(rule, duration, value)
-    return ToleranceCheck(rule.id, rule.method, attempt.date, rule.measure, value, low, high, OK[status],
-                          _says(rule, attempt, value, status, low, high, duration, counted),
-                          rule.citation, status, rule.strength)
+    return value, low, high, status, _says(rule, allows, value, status, low, high, duration, counted)
 
 
-def _says(rule: Tolerance, attempt: Attempt, value: float, status: str, low: float | None, high: float | None,
+def _says(rule: Tolerance, allows: str, value: float, status: str, low: float | None, high: float | None,
           duration: float | None, counted: str) -> str:
+    """What a check says after the attempt's method and date."""
     measure = rule.measure.replace('_', ' ')
     if status == "no_tolerance_stated":
         diff = value - rule.nominal  # type: ignore[operator]  # (no_tolerance_stated: a nominal is stated)
         off = "as stated" if diff == 0 else f"{abs(diff):g} {'over' if diff > 0 else 'under'}"
-        return (f"{rule.method} on {attempt.date}: {measure} {value:g} against the stated {rule.nominal:g} "
+        return (f"{measure} {value:g} against the stated {rule.nominal:g} "
                 f"({off}); the document states no tolerance, so it is neither within nor outside one")
     verdict = "cannot check (no duration_minutes)" if status == "unknown" else status
     span = f"{low:g}-{high:g}" if low is not None and high is not None else f"up to {high:g}" if high else ""
     how = f" ({counted})" if counted and rule.measure == "duration_minutes" else ""
-    says = (f"{rule.method} on {attempt.date}: {measure} {value:g}{how}, {verdict} "
-            f"{allowed(rule)}{f' ({span})' if span else ''}")
+    says = f"{measure} {value:g}{how}, {verdict} {allows}{f' ({span})' if span else ''}"
     if counted and rule.max_percent_of_duration is not None:
         says += f" (of a duration of {duration:g}: {counted})"
     if status == "outside" and rule.strength == "advice":
