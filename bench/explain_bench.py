@@ -111,7 +111,7 @@ if None not in (cohort_input, json_lines, cohort, outputs, first("epa.views.repo
     differing = first("epa.views.report").disagreements  # each line's rows that differ, as the command writes them
     heads = [(i, r.standard, f"{path}:{i}", r.apprentice.id, differing(results))
              for i, (r, results) in enumerate(zip(records, answers), 1)]
-    chunk = cohort.CHUNK
+    chunk = min(cohort.CHUNK, getattr(cohort, "JSON_CHUNK", cohort.CHUNK))  # the records of a chunk of JSON lines
     def read():  # each line read, decoded and checked into a Record, as the command does
         with open(path, "rb") as stream:
             for _, kind, raw in cohort_input.json_items(cohort_input.physical_lines(stream, path), path):
