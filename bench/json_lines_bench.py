@@ -14,12 +14,22 @@ every distinct piece (step, note, requirement, deadline, check, component detail
 ``Engine.explain`` that remembers its pieces gives them (msgspec encodes either alike). The last lines add the
 stages up, before and after, and after with explaining at the issue's target (5x deciding, about 35 us here).
 
+Two other ways of making the line are timed beside (issue 18, session 8), each checked to give the writer's bytes:
+"as Structs", each result (and its gateway status) re-made as a msgspec Struct of the same fields (msgspec writes
+an attrs object's fields in name order; a Struct's are written in the order declared, so they are declared so),
+which msgspec encodes a little faster than an attrs object; and "fragments", every gateway requirement, reason, note
+and deadline encoded once and remembered by identity as ``msgspec.Raw`` (each held beside its object, so that its
+id cannot be another object's while it is remembered), a piece not yet remembered encoded alone, the line then one
+encode of the Structs holding the fragments. Neither is used unless it is faster than ``add_line``.
+
 Run: python bench/json_lines_bench.py [--records 3000] [--repeat 3]. Prints figures; asserts nothing.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
+import operator
 import os
 import sys
 import tempfile
@@ -34,6 +44,7 @@ import msgspec
 from epa.batch.json_lines import add_line
 from epa.engine.compiled import Engine
 from epa.inputs.fastrecord import decode
+from epa.model.results import BodyResult, GatewayStatus
 from epa.registry import Registry
 from epa.views import report
 
@@ -58,6 +69,53 @@ def shared(results: list[list[Any]]) -> list[list[Any]]:
                           checks=pieces(r.checks), component_details={m: of(d) for m, d in r.component_details.items()},
                           gateway=attrs.evolve(r.gateway, requirements=pieces(r.gateway.requirements)))
              for r in rs] for rs in results]
+
+
+def _struct_of(cls: type) -> tuple[type, Callable[[Any], tuple[Any, ...]], dict[str, int]]:
+    """A msgspec Struct with an attrs class's fields, in the order msgspec writes the attrs class's (by name); what
+    reads them off an instance, in that order (in C); and where each field stands."""
+    names = sorted(f.name for f in attrs.fields(cls))
+    struct = msgspec.defstruct(f"_{cls.__name__}", [(name, Any) for name in names], gc=False)
+    return struct, operator.attrgetter(*names), {name: i for i, name in enumerate(names)}
+
+
+class _Alternative:
+    """A line made from Structs standing for the results, their pieces (``remember``) as remembered fragments."""
+
+    def __init__(self, remember: bool):
+        self.remember = remember
+        self.result, self.result_fields, at = _struct_of(BodyResult)
+        self.gateway, self.gateway_fields, gateway_at = _struct_of(GatewayStatus)
+        self.at = at["gateway"], at["explanation"], at["notes"], at["deadlines"], gateway_at["requirements"]
+        self.fragments: dict[int, tuple[Any, msgspec.Raw]] = {}  # id(piece) -> (the piece, held; its bytes)
+        self.encode = msgspec.json.Encoder().encode
+        self.encode_into = msgspec.json.Encoder().encode_into
+
+    def pieces(self, items: tuple[Any, ...]) -> list[msgspec.Raw]:
+        fragments, encode = self.fragments, self.encode
+        found = []
+        for piece in items:
+            known = fragments.get(id(piece))
+            if known is None:
+                known = fragments[id(piece)] = (piece, msgspec.Raw(encode(piece)))
+            found.append(known[1])
+        return found
+
+    def of(self, r: Any) -> Any:
+        gateway_at, explanation_at, notes_at, deadlines_at, requirements_at = self.at
+        fields, gateway = list(self.result_fields(r)), list(self.gateway_fields(r.gateway))
+        if self.remember:
+            gateway[requirements_at] = self.pieces(r.gateway.requirements)
+            for at in (explanation_at, notes_at, deadlines_at):
+                fields[at] = self.pieces(fields[at])
+        fields[gateway_at] = self.gateway(*gateway)
+        return self.result(*fields)
+
+    def add_line(self, out: bytearray, line: int, standard: str, record: str, apprentice: str,
+                 differences: list[str], results: list[Any]) -> None:
+        self.encode_into({"line": line, "standard": standard, "record": record, "apprentice": apprentice,
+                          "differences": differences, "results": list(map(self.of, results))}, out, -1)
+        out += b"\n"
 
 
 def best(fn: Callable[[], Any], repeat: int, n: int) -> tuple[float, Any]:
@@ -96,12 +154,14 @@ def main() -> None:
                             for (i, s, name, a, d), rs in zip(heads[c:c + CHUNK], results[c:c + CHUNK], strict=True))
                     for c in range(0, n, CHUNK)]
 
-        def assembled(results: list[list[Any]]) -> list[bytearray]:
+        def assembled(results: list[list[Any]], remember: bool | None = None) -> list[bytearray]:
+            """The chunks' lines by add_line, or (``remember`` given) by an _Alternative, new for the run."""
+            add = add_line if remember is None else _Alternative(remember).add_line
             chunks = []
             for c in range(0, n, CHUNK):
                 out = bytearray()
                 for (i, s, name, a, d), rs in zip(heads[c:c + CHUNK], results[c:c + CHUNK], strict=True):
-                    add_line(out, i, s, name, a, d, rs)
+                    add(out, i, s, name, a, d, rs)
                 chunks.append(out)
             return chunks
 
@@ -112,6 +172,12 @@ def main() -> None:
         per["assemble after, pieces shared"], _ = best(lambda: assembled(together), args.repeat, n)
         if b"".join(chunks) != "".join(texts).encode("utf-8"):
             raise SystemExit("the writer's bytes differ from the plain encoding's")
+        for label, remember in (("as Structs", False), ("fragments", True)):
+            for given, pieces in (("", results), (", pieces shared", together)):
+                per[f"assemble {label}{given}"], other = best(
+                    functools.partial(assembled, pieces, remember), args.repeat, n)
+                if b"".join(other) != b"".join(chunks):
+                    raise SystemExit(f"the line {label} differs from the writer's")
         out = Path(folder) / "out.jsonl"
 
         def write_text() -> None:

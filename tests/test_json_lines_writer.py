@@ -28,6 +28,7 @@ from test_explain_memo import _registry, accepted, cohorts
 import epa
 import epa.testing
 from conftest import EXAMPLES, run, use_plugins
+from epa.batch import cohort as batch
 from epa.batch.json_lines import add_line
 from epa.engine.compiled import Engine
 from epa.engine.plans import remembering
@@ -252,6 +253,30 @@ def test_the_installed_command_writes_msgspecs_bytes_to_standard_output(cohort_f
                            "--summary", "--workers", workers], capture_output=True, check=False)
     assert done.returncode == 2, done.stderr.decode(errors="replace")
     _check_output(done.stdout, expected_output)
+
+
+def test_json_lines_go_out_in_chunks_of_at_most_json_chunk_records_the_same_bytes(cohort_file, expected_output) -> None:
+    """A chunk's JSON lines, some 40 kB each, are made in one buffer and written whole: where they go out as bytes (a
+    file, standard output's buffer), at most JSON_CHUNK records a chunk (CHUNK's 256 made a 10 MB buffer that the
+    kernel mapped afresh for every chunk, costing about as much as the lines' encoding), the error row in its place
+    among them, each chunk after the one before: the same bytes. Given to ``write`` as text (the server's /batch,
+    which stops a batch on shutdown only between writes), CHUNK's chunks as before."""
+    def chunked(as_bytes: bool) -> list[bytes]:
+        writes: list[bytes] = []
+        batch.run(str(cohort_file), "json", summary=True, summary_only=False, workers=1, only=None,
+                  registry=epa.testing.registry(), write=lambda text: writes.append(text.encode("utf-8")),
+                  write_bytes=(lambda chunk: writes.append(bytes(chunk))) if as_bytes else None, progress=False)
+        *chunks, summary = writes
+        assert summary.startswith(b'{"summary"')
+        _check_output(b"".join(writes), expected_output)
+        return chunks
+
+    def sizes(size: int) -> list[int]:
+        return [size] * (301 // size) + ([301 % size] if 301 % size else [])
+
+    assert 1 < batch.JSON_CHUNK < batch.CHUNK < 301
+    assert [chunk.count(b"\n") for chunk in chunked(as_bytes=True)] == sizes(batch.JSON_CHUNK)
+    assert [chunk.count(b"\n") for chunk in chunked(as_bytes=False)] == sizes(batch.CHUNK)
 
 
 def test_a_cohort_of_pieces_made_anew_is_written_as_msgspec_writes_it(monkeypatch, tmp_path) -> None:

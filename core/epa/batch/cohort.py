@@ -49,6 +49,13 @@ from epa.model.domain import Grade
 from epa.views import report
 
 CHUNK = 256  # records graded per task: large enough that a worker's round trip is small beside its work
+# Records a chunk of JSON lines written as bytes holds (at most; CHUNK if less). A line is some 40 kB, and a chunk's
+# lines are made in one buffer: 256 of them (10 MB) were mapped afresh by the kernel for every chunk, its page faults
+# costing about as much as the lines' encoding (bench/explain_bench.py, the JSON command's floor); a buffer of 32
+# lines is reused by the allocator, and a worker's round trip stays small beside explaining 32 records. (Lines given
+# to ``write`` as text, as the server's /batch takes them, keep CHUNK's chunks: the server stops a batch on shutdown
+# only between writes, so that a cohort of up to CHUNK records in flight is answered whole.)
+JSON_CHUNK = 32
 # A chunk's output: CSV rows as text; JSON lines as UTF-8 bytes, written as they are (never decoded and encoded again).
 Output = str | bytearray
 
@@ -1030,7 +1037,8 @@ def run(source: str, fmt: str, *, summary: bool, summary_only: bool, workers: in
         bar = None
         done = (0, 0)  # how many records' output is written in full, and the last one's line: set as one
         try:
-            chunks = _chunks(items) if kind == "jsonl" else ids.watch(_chunks(items))  # (a JSON line's id is read
+            chunks = _chunks(items, min(CHUNK, JSON_CHUNK) if out_fmt == "json" and write_bytes is not None else None)
+            chunks = chunks if kind == "jsonl" else ids.watch(chunks)  # (a JSON line's id is read
             graded = _graded_in_order(chunks, workers, only, name, out_fmt, registry, methods)  # by its worker)
             with _collecting_less(), contextlib.closing(graded):
                 for text, stats, last in graded:

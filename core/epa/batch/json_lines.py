@@ -13,6 +13,14 @@ takes to encode the piece in C; and a cohort's pieces repeat less than that need
 component detail name the record's own dates), so most lines held pieces to encode anyway. What the plain encoding
 cost beyond msgspec was the text: each line decoded to a string and encoded again on its way to the file, about as
 long as the encoding itself. That is what this module saves.
+
+Measured again in session 8 (bench/json_lines_bench.py times both beside ``add_line``, each checked to give its
+bytes): the pieces remembered by identity as ``msgspec.Raw`` fragments, each held beside its object so that its id
+cannot be reused while it is remembered, were still slower (about 130 us a line against 71); the results re-made as
+msgspec Structs, which msgspec encodes a little faster than attrs objects, no faster once made (77 against 71). What
+the line costs is msgspec's per-field work on some 140 attrs objects (a requirement's eight fields take it longer than
+its sentence), and any Python that touches each piece costs about as much. bench/explain_bench.py prints the JSON
+command's floor beside it: reading, encoding and writing the lines with explaining answered from a table.
 """
 
 from __future__ import annotations
