@@ -87,6 +87,8 @@ TOLERANCE_PAIRS = {
     "a word count": ({"words": 500}, {"words": 2500}),
     "a word count's type": ({"words": 500}, {"words": 500.0}),
     "questioning without a duration": ({"questioning_minutes": 10}, {"questioning_minutes": 40}),
+    "nought and minus nought (equal, written apart: 0 and -0)": (
+        {"duration_minutes": 60, "questioning_minutes": 0.0}, {"duration_minutes": 60, "questioning_minutes": -0.0}),
     "the duration a share of it is of": ({"duration_minutes": 60, "questioning_minutes": 10},
                                          {"duration_minutes": 30, "questioning_minutes": 10}),
 }

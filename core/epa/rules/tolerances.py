@@ -137,12 +137,11 @@ class Checks:
 
 def reads(rule: Tolerance, attempt: Attempt) -> tuple[Any, ...]:
     """All a check reads of an attempt but its date (which ``_check`` words apart), as a key to remember what it
-    finds by: the measure and the attempt's duration, questioning and whether one includes the other, each with
-    its type (65 and 65.0 are written apart; True and 1 are read apart)."""
-    value, duration = getattr(attempt, rule.measure), attempt.duration_minutes
-    includes, questioning = attempt.duration_includes_questioning, attempt.questioning_minutes
-    return (id(rule), value, type(value), duration, type(duration), includes, type(includes), questioning,
-            type(questioning))
+    finds by: the measure and the attempt's duration, questioning and whether one includes the other, each as its
+    repr. Values that are equal may be written apart (65 and 65.0; 0.0 and -0.0, "0" and "-0"), or read apart
+    (True and 1): their reprs differ, and a float's repr is exact."""
+    return (id(rule), repr(getattr(attempt, rule.measure)), repr(attempt.duration_minutes),
+            repr(attempt.duration_includes_questioning), repr(attempt.questioning_minutes))
 
 
 def _check(rule: Tolerance, placing: Conduct | None, allows: str, attempt: Attempt, memo: Table | None = None
