@@ -55,3 +55,17 @@ def test_the_audit_shows_a_refused_row_and_its_file_as_written(tmp_path):
     assert result.exit_code == 2, (result.stdout, result.stderr)
     assert "Audit of " in result.stdout and "[red]outcomes.csv" in result.stdout
     assert "[/x]" in result.stdout and ":thumbs_up:" in result.stdout and "👍" not in result.stdout
+
+
+def test_in_colour_only_the_styled_word_is_styled(monkeypatch):
+    """A body's name is bold on its gateway line, and what follows it is not (ECMA-48: ESC[1m bold, ESC[0m reset)."""
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    result = run("gateway", str(EXAMPLES / "st0071-journey.yaml"))
+    assert result.exit_code == 0, result.stderr
+    lines = [line for line in result.stdout.splitlines() if "ready for gateway" in line]
+    assert lines
+    for line in lines:
+        body = line.split("\x1b[0m", 1)[0].removeprefix("\x1b[1m")
+        assert line.startswith(f"\x1b[1m{body}\x1b[0m: "), repr(line)
+        assert "\x1b[1m" not in line[len(body) + 8:], repr(line)  # nothing after the name is bold

@@ -473,9 +473,10 @@ def render(console: Any, data: dict[str, Any]) -> None:
     from epa.views.tables import cite, print_table, shortened
 
     file = shortened(data["file"], console.width - len("Audit of :"))  # (one line, as batch's heading)
-    console.print(Text(f"Audit of {file}", style="bold").append(
-        f": {data['rows']} rows; {data['agree']} follow their body's rules, {data['disagree']} do not, "
-        f"{data['rejected']} rejected" + (f", {data['failed']} failed in a plugin or epa" if data["failed"] else "")))
+    console.print(console.highlighter(Text.assemble(  # its numbers highlighted, as printed text is
+        (f"Audit of {file}", "bold"), f": {data['rows']} rows; {data['agree']} follow their body's rules, "
+        f"{data['disagree']} do not, {data['rejected']} rejected"
+        + (f", {data['failed']} failed in a plugin or epa" if data["failed"] else ""))))
     for note in data["notes"]:
         console.print(f"note: {note}")
     if data["disagreements"]:

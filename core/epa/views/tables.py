@@ -269,12 +269,13 @@ def bodies(console: Console, data: list[dict[str, Any]]) -> None:
     print_table(console, table)
 
 
-# A check's status as the conformance table and its lines show it (a fresh Text each time: rich may change one).
+# A check's status, the word and its style, as the conformance table and its lines show it.
 STATUS = {"pass": ("pass", "green"), "fail": ("FAIL", "bold red"), "skip": ("skip", "yellow")}
 
 
 def _check_status(status: str) -> Text:
-    return Text(*STATUS[status])
+    """The status as a cell: the word styled, not the cell's padding (a fresh Text each time: rich may change one)."""
+    return Text.assemble(STATUS[status])
 
 
 FAILURES_SHOWN = 40  # of one check's failures, in the table (placeholders lists a generated plugin's in file order)
@@ -292,13 +293,13 @@ def conformance(console: Console, data: dict[str, Any]) -> None:
     for r in data["results"]:
         if r["status"] == "skip":
             about = f" ({versioned(r['standard'], r['version'])})" if r["standard"] else ""
-            console.print(_check_status("skip").append(f" {r['body']} {r['check']}{about}: {r['reason']}"))
+            console.print(Text.assemble(STATUS["skip"], f" {r['body']} {r['check']}{about}: {r['reason']}"))
     for r in data["results"]:
         for n, f in enumerate(r["failures"][:FAILURES_SHOWN]):
             file = f"{f['file']}:{f['line']}" if f["file"] and f.get("line") else f["file"]
             where = " ".join(p for p in (r["standard"], r["version"] and f"v{r['version']}", file, f["entry"]) if p)
-            console.print(_check_status("fail").append(f" {r['body']} {r['check']}: {where}\n  {f['message']}\n"
-                                                       f"  expected: {f['expected']}"))
+            console.print(Text.assemble(STATUS["fail"], f" {r['body']} {r['check']}: {where}\n  {f['message']}\n"
+                                                        f"  expected: {f['expected']}"))
             if f["record"] and n < RECORDS_SHOWN:
                 console.print(f"  shown by the record: {json.dumps(f['record'])}", highlight=False, soft_wrap=True)
         more = len(r["failures"]) - FAILURES_SHOWN
@@ -331,7 +332,7 @@ def consistency(console: Console, data: dict[str, Any]) -> None:
     areas = ", ".join(f"{n} {area}" for area, n in Counter(f["area"] for f in data["findings"]).items())
     cases = ", ".join(f"{n:,} {area}" for area, n in data["cases"].items())
     counted = ", ".join(f"{n:,} {area}" for area, n in data.get("counted", {}).items() if n)
-    console.print(Text(data["standard"], style="bold").append(
+    console.print(Text.assemble((data["standard"], "bold"),
         f": {len(data['findings'])} findings across {', '.join(b['id'] for b in data['bodies'])} (by area: {areas})\n"
         f"Inputs each sweep evaluated (not findings): {cases}"
         + (f"\nCovered by counting, not evaluated one by one: {counted}" if counted else "")))
@@ -564,7 +565,7 @@ def _show_more(console: Console, results: list[BodyResult], show: tuple[str, ...
     if "gateway" in show:
         _gateway_table(console, results)
         for res in results:
-            console.print(Text(res.body, style="bold").append(f": {_journey_line(res)}"))
+            console.print(Text.assemble((res.body, "bold"), f": {_journey_line(res)}"))
     if "deadlines" in show:
         _deadline_table(console, results)
     if "checks" in show:
@@ -682,7 +683,7 @@ def gateway(console: Console, results: list[BodyResult], about: dict[str, Any] |
         header(console, about)
     _gateway_table(console, results)
     for res in results:
-        console.print(Text(res.body, style="bold").append(f": {_journey_line(res)}"))
+        console.print(Text.assemble((res.body, "bold"), f": {_journey_line(res)}"))
 
 
 def _deadline_table(console: Console, results: list[BodyResult]) -> None:
@@ -712,7 +713,7 @@ def timeline(console: Console, results: list[BodyResult], about: dict[str, Any] 
             table.add_row(body, c.method, str(c.attempt_date), _status(c.status, c.strength), c.says, c.citation)
         print_table(console, table)
     for res in results:
-        console.print(Text(res.body, style="bold").append(f": overall {_grade(res.overall)}; {_journey_line(res)}"))
+        console.print(Text.assemble((res.body, "bold"), f": overall {_grade(res.overall)}; {_journey_line(res)}"))
 
 
 @_trimmed
