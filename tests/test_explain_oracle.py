@@ -26,10 +26,10 @@ from test_explain_memo import _own_combination, _own_component, accepted, cohort
 import epa
 from epa.engine import plans
 from epa.engine.compiled import Engine
-from epa.engine.explained import grade
+from epa.engine.explained import grade, grade_overall
 from epa.errors import InputError
 from epa.model.domain import Grade, Record
-from epa.model.results import BodyResult, Deadline, Requirement, ResitDecision, Step
+from epa.model.results import BodyResult, Deadline, Overall, Requirement, ResitDecision, Step
 from epa.registry import Registry, installed_candidates
 from epa.testing import make_plugin, registry
 
@@ -175,6 +175,28 @@ def test_a_record_naming_each_version_is_explained_as_the_oracle_explains_it() -
                 tried += 1
     if not tried:
         pytest.skip("no body is installed")
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                   HealthCheck.filter_too_much])
+@given(st.data())
+def test_the_grades_alone_are_decided_as_the_oracle_decides_them_whoever_decides(data: st.DataObject) -> None:
+    """``Engine.overall`` (what `epa audit` asks of recorded grades: each method's grade, combined, then the resit
+    policy) assembled by the compiled explanation, equal to ``grade_overall`` field by field, each record asked
+    twice of one engine (the second time from what the first remembered), by the installed bodies and by bodies
+    whose own hooks or a wrapper decide."""
+    reg = _hooked()
+    loaded = accepted(reg, data.draw(cohorts(reg)))
+    assume(loaded)
+    engine = Engine(reg)
+    for _ in range(2):
+        for record in loaded:
+            for body in reg.offering(record.standard):
+                with plans.remembering(False):
+                    want = grade_overall(body, record)
+                got = engine.overall(record, body)
+                for field in attrs.fields(Overall):
+                    assert getattr(got, field.name) == getattr(want, field.name), (body.body.id, field.name)
 
 
 @pytest.mark.parametrize("path", RECORD_FILES, ids=lambda p: p.name)

@@ -16,6 +16,7 @@ import pytest
 from conftest import EXAMPLES, any_body
 from epa.consistency import complete, subjects
 from epa.consistency.findings import GATEWAY, SweptBody, record
+from epa.engine import explained
 from epa.engine.compiled import Engine
 from epa.model.domain import Grade
 from epa.model.results import ComponentResult, Step
@@ -99,6 +100,22 @@ def test_the_audit_asks_the_engine_for_the_rules_in_force_and_the_overall_grade(
     result = run("audit", str(EXAMPLES / "st0071-outcomes.csv"), "--format", "csv")
     assert result.exit_code in (0, 1), result.stderr  # (1: a recorded grade that does not follow)
     assert {"ruleset", "overall"} <= set(asked) and "explain" not in asked
+
+
+def test_the_audit_s_grades_are_assembled_by_the_compiled_explanation_not_the_oracle(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """``Engine.overall`` is the compiled explanation's grading part; ``grade_overall``, hook by hook, stays the
+    oracle only (tests/test_explain_oracle.py holds the two equal). The oracle's every path starts by choosing the
+    version of the rules by its module's ``ruleset_for``, which fails here; the engine holds its own."""
+    any_body()
+
+    def oracle(*args: object) -> None:
+        raise AssertionError("the audit graded by the hook-by-hook path")
+
+    monkeypatch.setattr(explained, "ruleset_for", oracle)
+    result = run("audit", str(EXAMPLES / "st0071-outcomes.csv"), "--format", "csv")
+    assert result.exit_code in (0, 1), result.stderr  # (1: a recorded grade that does not follow)
+    assert "the audit graded by" not in result.stderr
 
 
 def test_the_conformance_suite_explains_its_witnesses_through_the_engine(asked: list[str]) -> None:

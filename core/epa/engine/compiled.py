@@ -34,7 +34,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from epa.engine import explaining
-from epa.engine.explained import apply_resit_policy, grade_overall, graded_call, hook_results, ruleset_for
+from epa.engine.explained import apply_resit_policy, graded_call, hook_results, ruleset_for
 from epa.engine.plans import plan_for
 from epa.inputs.fastrecord import RecordView, as_record, criteria_listed
 from epa.model.domain import (
@@ -343,13 +343,20 @@ class Engine:
         read: dict[tuple[str, ...], Any] = {}  # the record's dates, read once for every body (explaining.Explainer)
         results = []
         for loaded in [body] if body else self.registry.offering(record.standard):
-            ruleset, steps, notes = self._version(loaded, record)
-            plan = plan_for(loaded, ruleset)
-            explainer = plan.explainer
-            if explainer is None:
-                explainer = plan.explainer = explaining.Explainer(loaded, plan)
+            explainer, steps, notes = self._explainer(loaded, record)
             results.append(explainer.explain(record, list(steps), list(notes), placed, listed, read))
         return results
+
+    def _explainer(self, loaded: LoadedBody, record: Record) -> tuple[explaining.Explainer, tuple[Reason, ...],
+                                                                       tuple[Note, ...]]:
+        """The compiled explanation of the version of the body's rules that grades the record (made once per
+        version, held by its plan), and the steps and notes of choosing that version."""
+        ruleset, steps, notes = self._version(loaded, record)
+        plan = plan_for(loaded, ruleset)
+        explainer = plan.explainer
+        if explainer is None:
+            explainer = plan.explainer = explaining.Explainer(loaded, plan)
+        return explainer, steps, notes
 
     def _version(self, loaded: LoadedBody, record: Record) -> tuple[Ruleset, tuple[Reason, ...], tuple[Note, ...]]:
         """``ruleset_for``'s answer, remembered by what it reads: the body, the standard, the version the record
@@ -370,8 +377,12 @@ class Engine:
     def overall(self, record: Record, body: LoadedBody) -> Overall:
         """The part of ``explain`` that decides the grades, explained: each method's, combined, then the resit
         policy (the cap, a window missed); without the gateway requirements, deadlines and tolerance checks. For
-        `epa audit`, which asks it of recorded grades."""
-        return grade_overall(body, record)
+        `epa audit`, which asks it of recorded grades. Assembled by the body's compiled explanation, as ``explain``
+        (``epa.engine.explained.grade_overall`` is its oracle)."""
+        explainer, steps, notes = self._explainer(body, record)
+        assessments = record.assessments
+        return explainer.overall(record, list(steps), list(notes), explaining.places(assessments),
+                                 {a.method for a in assessments})
 
     def component(self, body: LoadedBody, ruleset: Ruleset, method: str, met: frozenset[str]) -> ComponentResult:
         """The body's grade for one method from the criteria met (its ``grade_component`` hook, or the default's

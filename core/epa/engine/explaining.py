@@ -51,8 +51,10 @@ from epa.model.results import (
     Deadline,
     GradedAttempt,
     Note,
+    Overall,
     Reason,
     Requirement,
+    ResitDecision,
 )
 from epa.registry import LoadedBody
 from epa.rules import deadlines as deadline_family
@@ -136,6 +138,36 @@ class Explainer:
         each set of method ids (``RecordDates``, which reads of a ruleset its method ids alone), shared by every
         body explaining the record."""
         loaded, plan, ruleset = self.loaded, self.plan, self.ruleset
+        components, details, overall, decision, resit_steps, resit_notes = self._graded(
+            record, steps, notes, placed, listed)
+        dates = read.get(self.in_order)  # read once, for the deadlines and gateway checks of every body
+        if dates is None:
+            dates = read[self.in_order] = deadline_family.RecordDates(record, self.in_order)
+        found_deadlines: list[Deadline] = self.deadlines(dates, plan.deadlines) if self.deadlines is not None \
+            else hook_results(loaded, "deadlines", Deadline, ruleset=ruleset, record=record)
+        if decision and decision.deadlines:
+            found_deadlines += decision.deadlines
+        requirements: list[Requirement] = self.requirements(
+            record, plan.requirements, plan.deadlines, dates) if self.requirements is not None else hook_results(
+            loaded, "gateway_requirements", Requirement, ruleset=ruleset, record=record)
+        gateway = gateway_family.gateway_status(requirements)
+        if self.journey is None:
+            notes.append(no_journey(self.body, record.standard))
+        return BodyResult(self.body, self.name, record.standard, self.document, self.documents, overall, components,
+                          details, tuple(steps + resit_steps) if resit_steps else tuple(steps),
+                          tuple(notes + resit_notes) if resit_notes else tuple(notes), gateway,
+                          capped=bool(decision and decision.capped),
+                          full_retake_required=bool(decision and decision.full_retake_required),
+                          deadlines=deadline_family.in_order(found_deadlines),
+                          checks=tuple(self.checks(record, plan.checks)))
+
+    def _graded(self, record: Record, steps: list[Reason], notes: list[Note], placed: dict[int, int],
+                listed: set[str]) -> tuple[dict[str, Grade | None], dict[str, ComponentDetail], Grade | None,
+                                           ResitDecision | None, list[Reason], list[Note]]:
+        """Each method's grade and detail, the overall grade after the resit policy, its decision, steps and notes
+        (``steps`` and ``notes`` extended with the methods' and the combination's): ``explain``'s and
+        ``overall``'s common part."""
+        loaded, plan, ruleset = self.loaded, self.plan, self.ruleset
         details: dict[str, ComponentDetail] = {}
         components: dict[str, Grade | None] = {}
         history: list[tuple[Attempt, Grade]] = []
@@ -194,24 +226,11 @@ class Explainer:
                 found = plan.resits.put(overall, apply_resit_policy(
                     loaded, ruleset, record, [GradedAttempt(a, g) for a, g in history], overall))
             overall, decision, resit_steps, resit_notes = found
+        return components, details, overall, decision, resit_steps, resit_notes
 
-        dates = read.get(self.in_order)  # read once, for the deadlines and gateway checks of every body
-        if dates is None:
-            dates = read[self.in_order] = deadline_family.RecordDates(record, self.in_order)
-        found_deadlines: list[Deadline] = self.deadlines(dates, plan.deadlines) if self.deadlines is not None \
-            else hook_results(loaded, "deadlines", Deadline, ruleset=ruleset, record=record)
-        if decision and decision.deadlines:
-            found_deadlines += decision.deadlines
-        requirements: list[Requirement] = self.requirements(
-            record, plan.requirements, plan.deadlines, dates) if self.requirements is not None else hook_results(
-            loaded, "gateway_requirements", Requirement, ruleset=ruleset, record=record)
-        gateway = gateway_family.gateway_status(requirements)
-        if self.journey is None:
-            notes.append(no_journey(self.body, record.standard))
-        return BodyResult(self.body, self.name, record.standard, self.document, self.documents, overall, components,
-                          details, tuple(steps + resit_steps) if resit_steps else tuple(steps),
-                          tuple(notes + resit_notes) if resit_notes else tuple(notes), gateway,
-                          capped=bool(decision and decision.capped),
-                          full_retake_required=bool(decision and decision.full_retake_required),
-                          deadlines=deadline_family.in_order(found_deadlines),
-                          checks=tuple(self.checks(record, plan.checks)))
+    def overall(self, record: Record, steps: list[Reason], notes: list[Note], placed: dict[int, int],
+                listed: set[str]) -> Overall:
+        """The part of ``explain`` that decides the grades, as ``grade_overall`` gives it (arguments as
+        ``explain``'s): each method's grade, combined, then the resit policy; no journey."""
+        _, details, overall, decision, resit_steps, resit_notes = self._graded(record, steps, notes, placed, listed)
+        return Overall(self.ruleset, details, overall, decision, steps, list(resit_steps), notes, list(resit_notes))
