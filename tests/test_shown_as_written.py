@@ -1,13 +1,14 @@
 """What a person's file holds is shown as it is written: a value, an apprentice id or a file name that looks like
 rich's markup ("[/x]", "[bold]…[/bold]") or an emoji code (":thumbs_up:") is printed character for character in
 every table and heading, never read as styling (where "[/x]" stopped the whole cohort with an internal error) and
-never turned into a picture the file does not hold."""
+never turned into a picture the file does not hold; and a control character in one never reaches the terminal."""
 
 from __future__ import annotations
 
 import json
 
 import pytest
+import yaml
 
 from conftest import EXAMPLES, run
 
@@ -69,3 +70,17 @@ def test_in_colour_only_the_styled_word_is_styled(monkeypatch):
         body = line.split("\x1b[0m", 1)[0].removeprefix("\x1b[1m")
         assert line.startswith(f"\x1b[1m{body}\x1b[0m: "), repr(line)
         assert "\x1b[1m" not in line[len(body) + 8:], repr(line)  # nothing after the name is bold
+
+
+def test_a_control_character_in_a_value_never_reaches_the_terminal(tmp_path):
+    """An apprentice id holding an escape sequence (ESC [31m, red), a bell and a carriage return: the table shows
+    the rest of the id, and none of the control characters, which a terminal would act on."""
+    record = yaml.safe_load((EXAMPLES / "st0071-journey.yaml").read_text(encoding="utf-8"))
+    record["apprentice"]["id"] = "A\x1b[31mRED\x1b[0m\x07\rX\x9b2J"
+    path = tmp_path / "record.json"
+    path.write_text(json.dumps(record, default=str), encoding="utf-8")
+    for command in (["compare", "--show", "all"], ["gateway"], ["timeline"]):
+        result = run(*command, str(path))
+        assert result.exit_code == 0, result.stderr
+        assert "A[31mRED[0mX2J" in result.stdout
+        assert not any(c in result.stdout for c in "\x1b\x07\r\x9b"), command
