@@ -107,6 +107,12 @@ def _echo(text: str) -> None:
         click.echo(text)
 
 
+def _warn(text: str) -> None:
+    """A note or an error on standard error, its control characters left out (``errors.printable``): it names
+    files, columns and a plugin's words as they are."""
+    click.echo(errors.printable(text), err=True)
+
+
 def _width() -> int | None:
     """The table width: COLUMNS when set, else the terminal's width (None: rich measures it), else 80."""
     columns = os.environ.get("COLUMNS", "").strip()
@@ -490,10 +496,10 @@ def _compare_batch(record: Path | None, batch_file: str | None, rows: Rows, work
     def heard(header: Any) -> None:  # the CSV header, read: its columns not read are named once, before any row
         headers.append(header)
         for note in header.notes():
-            click.echo(f"note: {batch_file}: {note}", err=True)
+            _warn(f"note: {batch_file}: {note}")
         if header.ignored:
-            click.echo('  hint: read one with --column "NAME=FIELD", leave it out with --column "NAME="; --strict '
-                       "refuses a cohort with columns epa does not read", err=True)
+            _warn('  hint: read one with --column "NAME=FIELD", leave it out with --column "NAME="; --strict '
+                       "refuses a cohort with columns epa does not read")
 
     try:
         with contextlib.ExitStack() as files:
@@ -504,7 +510,7 @@ def _compare_batch(record: Path | None, batch_file: str | None, rows: Rows, work
                              write_bytes=to_file or outputs.write_stdout_bytes,  # (JSON lines, as bytes)
                              progress=sys.stderr.isatty(), column_map=mapped,
                              on_header=heard, sheet=sheet,
-                             on_duplicates=lambda said: click.echo(f"note: {batch_file}: {said}", err=True))
+                             on_duplicates=lambda said: _warn(f"note: {batch_file}: {said}"))
     except (batch.Interrupted, batch.WorkerDied) as exc:
         with contextlib.suppress(OSError, ValueError):  # what was written is out; a closed stdout is not news here
             sys.stdout.flush()
@@ -516,7 +522,7 @@ def _compare_batch(record: Path | None, batch_file: str | None, rows: Rows, work
         else:  # a write the signal cut short may have put out part of the next records' output too
             done = f"the first {exc.records} records' output is written in full" + \
                 (f" (to line {exc.line} of the cohort)" if exc.records else "")
-        click.echo(f"{stopped}: {done}; the output is incomplete", err=True)
+        _warn(f"{stopped}: {done}; the output is incomplete")
         raise SystemExit(EXIT_INTERRUPTED if isinstance(exc, batch.Interrupted) else EXIT_FAILURE) from None
     if rows.summary_file is not None:
         _write_summary(rows.summary_file, data, batch_file, rows.rows_in())
@@ -528,11 +534,11 @@ def _compare_batch(record: Path | None, batch_file: str | None, rows: Rows, work
             batch.render_summary(_Console(stderr=True, soft_wrap=False, width=_width()), data, batch_file,
                                  rows.rows_in())
     if not headers and (column_pairs or columns_file or strict):
-        click.echo(f"note: {batch_file} is not CSV: --column, --columns and --strict name CSV columns, and were not "
-                   "used", err=True)
+        _warn(f"note: {batch_file} is not CSV: --column, --columns and --strict name CSV columns, and were not "
+                   "used")
     note = batch.failure_note(data)
     if note:
-        click.echo(f"error: {note}", err=True)
+        _warn(f"error: {note}")
     if batch.exit_code(data):
         raise SystemExit(batch.exit_code(data))
 
@@ -584,7 +590,7 @@ def timeline(body: str | None, ics: Path | None, record: Path, fmt: str) -> None
     try:
         _emit(fmt, data, lambda c: tables.timeline(c, results, data))
     finally:  # said even when standard output fails or its reader has gone
-        click.echo(f"wrote {count} deadlines to {ics}", err=True)
+        _warn(f"wrote {count} deadlines to {ics}")
 
 
 @cli.command()
@@ -691,7 +697,7 @@ def consistency(standard: str, body_ids: str | None, fmt: str, out: Path | None,
         _echo(text)
         return
     outputs.write_file(out, (text + "\n").encode("utf-8"))
-    click.echo(f"wrote {len(data['findings'])} findings to {out}", err=True)
+    _warn(f"wrote {len(data['findings'])} findings to {out}")
 
 
 AUDIT_HELP = """\b
@@ -757,7 +763,7 @@ def audit(outcomes: str, body: str | None, body_id_pairs: tuple[str, ...], fmt: 
     else:
         outputs.flush_stdout()
         for note in data["notes"]:
-            click.echo(f"note: {outcomes}: {note}", err=True)
+            _warn(f"note: {outcomes}: {note}")
     code = audits.exit_code(data)
     if code:
         raise SystemExit(code)
@@ -867,23 +873,23 @@ def main(argv: list[str] | None = None) -> None:
         exc.show()
         sys.exit(exc.exit_code)
     except InputError as exc:
-        click.echo(f"error: {exc.render()}", err=True)
+        _warn(f"error: {exc.render()}")
         sys.exit(errors.EXIT_INPUT)
     except OutputError as exc:
-        click.echo(f"error: {exc}", err=True)
+        _warn(f"error: {exc}")
         sys.exit(errors.EXIT_OUTPUT)
     except PluginError as exc:
-        click.echo(f"error: {exc}", err=True)
+        _warn(f"error: {exc}")
         sys.exit(errors.EXIT_FAILURE)
     except Exception as exc:
         if os.environ.get("EPA_DEBUG"):
             raise
         if isinstance(exc, UnicodeEncodeError) and _unshowable(exc):
-            click.echo(f"error: cannot write standard output: its encoding ({exc.encoding}) cannot show "
+            _warn(f"error: cannot write standard output: its encoding ({exc.encoding}) cannot show "
                        f"{exc.object[exc.start]!r} (U+{ord(exc.object[exc.start]):04X}); set PYTHONIOENCODING=utf-8 "
-                       "(or a UTF-8 locale), or use --out FILE where the command offers it", err=True)
+                       "(or a UTF-8 locale), or use --out FILE where the command offers it")
             sys.exit(errors.EXIT_OUTPUT)
-        click.echo(f"internal error: {type(exc).__name__}: {exc} (set EPA_DEBUG=1 for a traceback)", err=True)
+        _warn(f"internal error: {type(exc).__name__}: {exc} (set EPA_DEBUG=1 for a traceback)")
         sys.exit(errors.EXIT_FAILURE)
 
 
@@ -907,5 +913,5 @@ def _interrupted(exc: KeyboardInterrupt) -> int:
     itself (``SystemExit(errors.EXIT_INTERRUPTED)``), and nothing is added."""
     if not getattr(exc, "reported", False):
         with contextlib.suppress(OSError):  # a closed or full standard error must not turn this into a traceback
-            click.echo("interrupted: epa stopped before finishing; any output is incomplete", err=True)
+            _warn("interrupted: epa stopped before finishing; any output is incomplete")
     return errors.EXIT_INTERRUPTED

@@ -14,6 +14,17 @@ QUOTE_LIMIT = 80  # characters of a value quoted in an error message
 _LONG_QUOTED = re.compile(r"(?<!\w)(?:'(?:[^'\\\n]|\\.){300,}'|\"(?:[^\"\\\n]|\\.){300,}\")(?!\w)")
 
 
+# Control characters but tab and newline (C0, DEL, C1): in a record's value, a column's name or a file's name they
+# would reach the terminal as they are, an escape sequence recolouring or clearing it or forging a line.
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """Text for a person's terminal: its control characters left out (``CONTROL``). A value a message quotes
+    (``quote``) shows its escapes instead."""
+    return CONTROL.sub("", text) if CONTROL.search(text) else text
+
+
 def quote(value: Any, limit: int = QUOTE_LIMIT) -> str:
     """``repr(value)`` for an error message, cut to about ``limit`` characters with an ellipsis: a hostile file
     must not make an error message as large as itself."""

@@ -19,6 +19,7 @@ from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
+from epa.errors import CONTROL
 from epa.model.domain import Check, Document, Journey, ResitRules
 from epa.model.results import BodyResult
 from epa.rules.citations import label, short_title, versioned
@@ -92,16 +93,10 @@ def cite(text: str, res: BodyResult | None = None) -> str:
 
 
 # ---------------------------------------------------------------------------------------- fitting the width
-# Control characters but tab and newline (C0, DEL, C1): in a record's value or a file's name they would reach the
-# terminal as they are, an escape sequence recolouring or clearing it, or forging a line. rich measures them as no
-# width, so leaving them out keeps every table's layout; an error message quotes a value with its escapes shown.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
 class _Trimmed:
     """A renderable's lines without trailing spaces (rich pads every cell, a title and a grid's last column to
     the full width, which a person copying a table or a program reading it does not want), and without control
-    characters (``_CONTROL``)."""
+    characters (``epa.errors.CONTROL``)."""
 
     def __init__(self, renderable: RenderableType) -> None:
         self.renderable = renderable
@@ -109,8 +104,8 @@ class _Trimmed:
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Segment]:
         line: list[Segment] = []
         for segment in console.render(self.renderable, options):
-            if not segment.control and _CONTROL.search(segment.text):
-                segment = Segment(_CONTROL.sub("", segment.text), segment.style)
+            if not segment.control and CONTROL.search(segment.text):  # (rich measures them as no width: the
+                segment = Segment(CONTROL.sub("", segment.text), segment.style)  # layout stays as it is)
             if segment.control or "\n" not in segment.text:
                 line.append(segment)
                 continue
