@@ -30,6 +30,15 @@ print(code, sorted({"click", "difflib", "epa.cli", "importlib.metadata", "rich",
 """
 
 
+def _warm_runs(tmp_path: Path, script: str, *args: str) -> list[subprocess.CompletedProcess[str]]:
+    """``script`` run twice in a fresh interpreter with ``args``, on a cache of its own (the first run fills it, so
+    the second starts warm)."""
+    env = {**os.environ, "EPA_CACHE_DIR": str(tmp_path / "cache"), "XDG_STATE_HOME": str(tmp_path / "state")}
+    env.pop("EPA_NO_CACHE", None)
+    return [subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True, env=env,
+                           timeout=120) for _ in range(2)]
+
+
 def test_epa_version_imports_neither_click_nor_the_command_line() -> None:
     # nor difflib: errors.did_you_mean imports it when a name is misspelt, not when epa.errors is imported
     done = subprocess.run([sys.executable, "-c", VERSION_RUN], capture_output=True, text=True, timeout=60)
@@ -63,11 +72,8 @@ print(code, sorted({"jsonschema", "icalendar", "holidays", "epa.views.html_repor
 def test_a_warm_compare_of_a_valid_record_does_not_import_jsonschema(tmp_path: Path) -> None:
     # jsonschema words what is wrong with a document; a valid record is checked by the compiled check alone,
     # and the rules come validated from the cache
-    env = {**os.environ, "EPA_CACHE_DIR": str(tmp_path / "cache"), "XDG_STATE_HOME": str(tmp_path / "state")}
-    env.pop("EPA_NO_CACHE", None)
     record = str(EXAMPLES / "st0071-observation-distinction.yaml")
-    runs = [subprocess.run([sys.executable, "-c", COMPARE_RUN, record], capture_output=True, text=True, env=env,
-                           timeout=120) for _ in range(2)]  # the first fills the cache
+    runs = _warm_runs(tmp_path, COMPARE_RUN, record)
     assert runs[0].stdout == runs[1].stdout and "TQUK" in runs[1].stdout
     assert runs[1].stderr.strip() == f"{errors.EXIT_OK} []"
 
@@ -102,11 +108,8 @@ def test_a_warm_start_on_one_record_finds_the_bodies_reads_the_rules_and_the_rec
     body = next((b.body.id for b in registry().bodies if "ST0071" in b.body.standards), None)
     if body is None:
         pytest.skip("no installed body offers ST0071, the example record's standard")
-    env = {**os.environ, "EPA_CACHE_DIR": str(tmp_path / "cache"), "XDG_STATE_HOME": str(tmp_path / "state")}
-    env.pop("EPA_NO_CACHE", None)
     args = [c.format(body=body) for c in command] + [str(EXAMPLES / "st0071-observation-distinction.yaml")]
-    runs = [subprocess.run([sys.executable, "-c", COMMAND_RUN, *args], capture_output=True, text=True, env=env,
-                           timeout=120) for _ in range(2)]  # the first fills the cache
+    runs = _warm_runs(tmp_path, COMMAND_RUN, *args)
     assert runs[0].stdout == runs[1].stdout and runs[1].stdout
     assert runs[1].stderr.strip() == f"{errors.EXIT_OK} []"
 
@@ -181,11 +184,8 @@ def test_a_warm_compare_in_json_reads_the_cached_rules_without_the_pickle_module
     # module around it (its pure-Python pickler, 1.5 ms to import) is for writing an entry, after a miss
     if not registry().offering("ST0071"):
         pytest.skip("no installed body offers ST0071, the example record's standard")
-    env = {**os.environ, "EPA_CACHE_DIR": str(tmp_path / "cache"), "XDG_STATE_HOME": str(tmp_path / "state")}
-    env.pop("EPA_NO_CACHE", None)
     record = str(EXAMPLES / "st0071-observation-distinction.yaml")
-    runs = [subprocess.run([sys.executable, "-c", JSON_RUN, record], capture_output=True, text=True, env=env,
-                           timeout=120) for _ in range(2)]  # the first fills the cache
+    runs = _warm_runs(tmp_path, JSON_RUN, record)
     assert runs[0].stdout == runs[1].stdout and '"results"' in runs[1].stdout
     assert runs[1].stderr.strip() == f"{errors.EXIT_OK} []"
 
@@ -215,10 +215,7 @@ def test_a_warm_start_that_reads_no_yaml_does_not_import_pyyaml(command: tuple[s
 
     record = tmp_path / "record.json"  # the example record, as JSON (its dates as the text YAML read them as)
     record.write_text(json.dumps(read(EXAMPLES / "st0071-observation-distinction.yaml")[0]), encoding="utf-8")
-    env = {**os.environ, "EPA_CACHE_DIR": str(tmp_path / "cache"), "XDG_STATE_HOME": str(tmp_path / "state")}
-    env.pop("EPA_NO_CACHE", None)
     args = [c.format(record=record) for c in command]
-    runs = [subprocess.run([sys.executable, "-c", YAML_RUN, *args], capture_output=True, text=True, env=env,
-                           timeout=120) for _ in range(2)]  # the first fills the cache
+    runs = _warm_runs(tmp_path, YAML_RUN, *args)
     assert runs[0].stdout == runs[1].stdout and runs[1].stdout
     assert runs[1].stderr.strip() == f"{errors.EXIT_OK} False"
