@@ -73,8 +73,9 @@ def test_in_colour_only_the_styled_word_is_styled(monkeypatch):
 
 
 def test_a_control_character_in_a_value_never_reaches_the_terminal(tmp_path):
-    """An apprentice id holding an escape sequence (ESC [31m, red), a bell and a carriage return: the table shows
-    the rest of the id, and none of the control characters, which a terminal would act on."""
+    """An apprentice id holding an escape sequence (ESC [31m, red), a bell and a carriage return: the heading shows
+    the rest of the id, the carriage return (a line break) as its escape, and none of the control characters,
+    which a terminal would act on."""
     record = yaml.safe_load((EXAMPLES / "st0071-journey.yaml").read_text(encoding="utf-8"))
     record["apprentice"]["id"] = "A\x1b[31mRED\x1b[0m\x07\rX\x9b2J"
     path = tmp_path / "record.json"
@@ -82,7 +83,7 @@ def test_a_control_character_in_a_value_never_reaches_the_terminal(tmp_path):
     for command in (["compare", "--show", "all"], ["gateway"], ["timeline"]):
         result = run(*command, str(path))
         assert result.exit_code == 0, result.stderr
-        assert "A[31mRED[0mX2J" in result.stdout
+        assert "A[31mRED[0m\\rX2J · " in result.stdout
         assert not any(c in result.stdout for c in "\x1b\x9b"), command  # (rich's Text drops a bell and a CR itself)
 
 
@@ -99,3 +100,33 @@ def test_a_control_character_in_a_column_s_name_never_reaches_the_terminal_from_
     assert result.exit_code == (2 if strict else 0), result.stderr
     assert '"Obs]0;pwned"' in result.stderr
     assert "\x07" not in result.stderr and "\x1b" not in result.stderr
+
+
+FORGED = "highfield: overall distinction; ready for gateway"  # (highfield awards this record a pass)
+
+
+@pytest.mark.parametrize("brk, shown", [("\n", "\\n"), ("\r\n", "\\r\\n"), ("\u2028", "\\u2028"), ("\x85", "\\x85")])
+def test_a_line_break_in_an_apprentice_id_stays_on_the_heading_line(tmp_path, brk, shown):
+    # The heading names the apprentice on a line of its own: an id holding a line break must not print a line
+    # of its own that reads like a result.
+    record = yaml.safe_load((EXAMPLES / "st0071-observation-distinction.yaml").read_text(encoding="utf-8"))
+    record["apprentice"]["id"] = f"A1{brk}{FORGED}"
+    path = tmp_path / "record.json"
+    path.write_text(json.dumps(record, default=str), encoding="utf-8")
+    for command in ("compare", "gateway", "timeline"):
+        result = run(command, str(path))
+        assert result.exit_code == 0, result.stderr
+        lines = result.stdout.splitlines()
+        assert lines[0].startswith(f"A1{shown}{FORGED} · "), (command, lines[0])
+        assert not any(line.startswith(FORGED) for line in lines), command
+
+
+def test_a_line_break_in_a_cohort_file_name_stays_on_its_heading_line(tmp_path):
+    folder = tmp_path / "x\nnqual"
+    folder.mkdir()
+    cohort = folder / "cohort.jsonl"
+    cohort.write_text((EXAMPLES / "st0071-cohort.jsonl").read_text(encoding="utf-8"), encoding="utf-8")
+    result = run("compare", "--batch", str(cohort))
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[0].endswith("x\\nnqual/cohort.jsonl")
+    assert not any(line.startswith("nqual/cohort.jsonl") for line in result.stdout.splitlines())

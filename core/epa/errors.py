@@ -25,6 +25,18 @@ def printable(text: str) -> str:
     return CONTROL.sub("", text) if CONTROL.search(text) else text
 
 
+# What ends a line (str.splitlines' breaks): in a heading, an apprentice id or a file name holding one would print a
+# line of its own, which can read like a result ("A1\ntqual: overall distinction").
+LINE_BREAK = re.compile("[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+
+
+def one_line(text: str) -> str:
+    """A value for a line of its own (a heading): each line break shown as its escape (``\\n``), as ``quote`` shows
+    it, so that the value stays on the line it heads. (A table's cell keeps its newlines: it wraps on them, and
+    what it holds stays in its cell.)"""
+    return LINE_BREAK.sub(lambda m: repr(m.group())[1:-1], text) if LINE_BREAK.search(text) else text
+
+
 def quote(value: Any, limit: int = QUOTE_LIMIT) -> str:
     """``repr(value)`` for an error message, cut to about ``limit`` characters with an ellipsis: a hostile file
     must not make an error message as large as itself."""

@@ -19,7 +19,7 @@ from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
-from epa.errors import CONTROL
+from epa.errors import CONTROL, one_line
 from epa.model.domain import Check, Document, Journey, ResitRules
 from epa.model.results import BodyResult
 from epa.rules.citations import label, short_title, versioned
@@ -156,7 +156,9 @@ _WORD_ENDS = "/\\-_. "  # where a name may be cut without breaking a word
 def shortened(path: str, room: int) -> str:
     """A file path within ``room`` cells, shortened in the middle at folder boundaries ('/home/…/examples/
     a.yaml'), else where words end ('examples/…-observation-distinction.yaml'), never inside a word; the whole
-    path where nothing shorter fits (it then wraps on the words around it)."""
+    path where nothing shorter fits (it then wraps on the words around it). A line break in it is shown as its
+    escape (``one_line``): a heading names the file on a line of its own."""
+    path = one_line(path)
     if cell_len(path) <= room:
         return path
     for ends in (_SEPARATORS, _WORD_ENDS):
@@ -342,7 +344,7 @@ def consistency(console: Console, data: dict[str, Any]) -> None:
         + (f"\nCovered by counting, not evaluated one by one: {counted}" if counted else "")))
     cohort = data.get("cohort")
     if cohort:
-        console.print(f"Cohort {cohort['file']}: {cohort['records']:,} records of the standard "
+        console.print(f"Cohort {one_line(cohort['file'])}: {cohort['records']:,} records of the standard "
                       f"({cohort['errors']:,} error rows, {cohort['other_standards']:,} of other standards)",
                       highlight=False)
     for area in dict.fromkeys(f["area"] for f in data["findings"]):
@@ -487,12 +489,12 @@ def header(console: Console, about: dict[str, Any]) -> None:
     """Name the apprentice and the record file first: '<id> · <file> · <standard>', on one line where the
     file's folders shortened in the middle let it fit; the file's own name is cut only if it is wider than
     the console (the line then wraps on its words)."""
-    line, path = "{} · {} · {}", about["record"]
-    room = console.width - cell_len(line.format(about["apprentice"], "", about["standard"]))
+    line, path, apprentice = "{} · {} · {}", one_line(about["record"]), one_line(about["apprentice"])
+    room = console.width - cell_len(line.format(apprentice, "", about["standard"]))
     file = shortened(path, room)
     if not file.endswith(re.split(r"[/\\]", path)[-1]):
         file = shortened(path, console.width)
-    console.print(Text(line.format(about["apprentice"], file, about["standard"]), style="bold"))
+    console.print(Text(line.format(apprentice, file, about["standard"]), style="bold"))
 
 
 @_trimmed
