@@ -155,7 +155,7 @@ def live() -> dict[str, Any] | None:
     from epa.registry import Registry
 
     registry = Registry.installed()
-    shared = [s.id for s in registry.defined_standards() if len(list(registry.offering(s.id))) >= 2]
+    shared = [s for s in registry.standards() if len(registry.offering(s)) >= 2]
     return analyse(registry, shared[0]) if shared else None
 
 
@@ -417,7 +417,9 @@ def test_heat_maps_on_a_phone_keep_their_row_headers_and_short_rows(tmp_path):
     """At 390 px the criteria heat map scrolls inside its box: its row headers (the criterion) stay in view as it
     scrolls, and no row is more than three lines tall (a criterion's words are cut to one line, in full on hover
     and in the findings)."""
-    data = live() or sample()
+    data = live()
+    if data is None:  # (the sample's heat map is a few columns wide: it has nothing to scroll)
+        pytest.skip("needs two installed bodies offering one standard: their criteria heat map is wide enough to scroll")
     html = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>', "", render(data))
     page = tmp_path / "report.html"
     page.write_text(html.replace("</body>", HEAT + "</body>"), encoding="utf-8")

@@ -72,9 +72,11 @@ print(code, sorted({"jsonschema", "icalendar", "holidays", "epa.views.html_repor
 def test_a_warm_compare_of_a_valid_record_does_not_import_jsonschema(tmp_path: Path) -> None:
     # jsonschema words what is wrong with a document; a valid record is checked by the compiled check alone,
     # and the rules come validated from the cache
+    if not any("ST0071" in b.body.standards for b in registry().bodies):
+        pytest.skip("no installed body offers ST0071, the example record's standard")
     record = str(EXAMPLES / "st0071-observation-distinction.yaml")
     runs = _warm_runs(tmp_path, COMPARE_RUN, record)
-    assert runs[0].stdout == runs[1].stdout and "TQUK" in runs[1].stdout
+    assert runs[0].stdout == runs[1].stdout and runs[1].stdout.startswith("A-0001 · ")  # (the record's heading)
     assert runs[1].stderr.strip() == f"{errors.EXIT_OK} []"
 
 
