@@ -247,3 +247,24 @@ def test_a_combination_failing_with_no_component_failed():
     broken = attrs.evolve(rules, combination=attrs.evolve(rules.combination, rows=(bad_row, *rules.combination.rows)))
     (found,) = failures(check(("broken", plugin(rules=broken)), "any-fail-fails"))
     assert found.expected == "pass or distinction" and found.entry == "$.combination.rows[0]"
+
+
+def test_a_combine_grades_hook_contradicting_the_printed_table():
+    # A hook of the plugin's own that never awards distinction: any fail still fails and nothing is left
+    # undecided, but every ST0071 document prints "Distinction Distinction Distinction | Distinction" (e.g.
+    # 002_a4f677c7c4e5fdb6.txt § Grading), so the table does not decide what the plugin gives.
+    rules = base_rules()
+    every = {m: Grade.DISTINCTION for m in rules.method_ids}
+    printed = [i for i, row in enumerate(rules.combination.rows) if row.matches(every)]
+    assert printed and rules.combination.rows[printed[0]].overall == Grade.DISTINCTION
+
+    def never_distinction(self, ruleset, components):
+        return epa.Outcome(grade=Grade.FAIL if Grade.FAIL in components.values() else Grade.PASS, steps=())
+
+    found = failures(check(("broken", plugin(combine_grades=never_distinction)), "table"))
+    assert found, "a hook contradicting the printed table passed the table check"
+    assert all(f.entry == "combine_grades" and f.expected == "distinction, as the printed row says" for f in found)
+    shown = next(f for f in found if all(a["grade"] == "distinction" for a in f.record["assessments"]))
+    assert f"row {printed[0] + 1} of the table" in shown.message and "gives pass" in shown.message
+    # The rows decide alike for the default, which takes the first row that matches: the installed body passes.
+    assert failures(check(("unbroken", plugin()), "table")) == []

@@ -491,8 +491,17 @@ def table(s: CheckedBody) -> Iterator[Failure]:
             yield s.failure(f"no row of the table matches {_show(combo)}, but the ruleset says the table is "
                             "complete", "a row for every combination, or complete: false with the gap recorded",
                             "$.combination.rows", witness.recorded(s.body_id, r, combo))
-        if s.combine(combo) is None:
+        got = s.combine(combo)
+        if got is None:
             yield s.failure(f"{_show(combo)} is left undecided", "an overall grade", "combine_grades",
+                            witness.recorded(s.body_id, r, combo))
+        elif len(overalls) == 1 and got not in overalls:
+            # A printed row decides it, whatever decides: a combine_grades of the plugin's own that gives another
+            # grade contradicts the document's own table (the default takes the row, so only a hook can).
+            (printed,) = overalls
+            yield s.failure(f"{_show(combo)} gives {got.value}, where row {rows[0] + 1} of the table, counting from 1 "
+                            f"($.combination.rows[{rows[0]}]), gives {printed.value}",
+                            f"{printed.value}, as the printed row says", "combine_grades",
                             witness.recorded(s.body_id, r, combo))
 
 
