@@ -182,7 +182,8 @@ MARK = "PLACEHOLDER"  # what `epa plugin new` writes wherever the author's own d
 
 
 @check("placeholders", f"nothing is left as `epa plugin new` wrote it: no {MARK} in a rule, citation, section or "
-       "document title, and every document's sha256 set", "body")
+       "document title (nor the scaffold's words for the document's, the mark deleted), and every document's "
+       "sha256 set", "body")
 def placeholders(s: CheckedBody) -> Iterator[Failure]:
     yield from placeholder_failures(s.loaded.body.rulesets)
 
@@ -291,10 +292,29 @@ def _read_once(file: str, _mtime: int, _size: int) -> _File | None:
     return _File(data, where)
 
 
+# What `epa plugin new` writes after the mark where only the author's document can speak (epa.scaffold): an author
+# who deletes the mark and keeps these words has still written nothing of the document.
+SCAFFOLD_WORDS = ("the version your document gives itself", "what your document says is needed at gateway",
+                  "your document's words on the grade a resit or retake can reach", "resits follow a fail only",
+                  "how many resits or retakes",
+                  "any fail fails; distinction in every method gives a distinction; otherwise a pass")
+SCAFFOLD_SECTION = "section heading"  # the citations' section, "<file> § PLACEHOLDER section heading"
+
+
+def _scaffolded(text: str, parts: tuple[Any, ...]) -> bool:
+    """Whether a text is still as `epa plugin new` wrote it: with the mark, or its words with the mark deleted."""
+    if MARK in text:
+        return True
+    words = " ".join(text.split())
+    if parts and isinstance(parts[-1], str) and parts[-1].endswith("citation"):
+        return words.partition(" § ")[2].strip().lower() == SCAFFOLD_SECTION
+    return words.lstrip(": ").startswith(SCAFFOLD_WORDS)
+
+
 def _marked(value: Any, parts: tuple[Any, ...] = ()) -> Iterator[tuple[list[Any], str]]:
-    """(JSON path parts, text) of every text that still holds the placeholder mark."""
+    """(JSON path parts, text) of every text still as `epa plugin new` wrote it (:func:`_scaffolded`)."""
     if isinstance(value, str):
-        if MARK in value:
+        if _scaffolded(value, parts):
             yield list(parts), value
     elif isinstance(value, dict):
         for key, item in value.items():
