@@ -74,13 +74,24 @@ def test_the_conformance_table_lists_the_placeholders_with_their_lines(tmp_path,
     assert f"ST0071.yaml:{title_line} $.document.title" in result.stdout.replace("\n", " ")
 
 
+def in_its_words(text: str) -> str:
+    """A generated rules file with the scaffold's words for the document's own (its version, rule in words, gateway
+    and resit texts) replaced by the document's, as an author replaces them (deleting the mark alone leaves the
+    scaffold's words, which the placeholders check fails); the title is kept, the mark deleted."""
+    text = re.sub(r"(?m)^(  version: )'PLACEHOLDER: .*'$", r"\g<1>'1.0'", text)
+    text = text.replace("'PLACEHOLDER: any fail fails; distinction in every method gives a distinction; otherwise a "
+                        "pass'", "'A fail in any method is a fail overall. A distinction in every method is a "
+                        "distinction overall; otherwise a pass.'")
+    return re.sub(r"'PLACEHOLDER: (?!(?:[^']|'')*EPA document for)(?:[^']|'')*'", "'The rules, in words.'", text)
+
+
 def fill_in(folder: Path, body_id: str, sources: Path) -> None:
     """What an author does: every placeholder replaced with the document's words, and its hash set."""
     document = sources / f"{body_id}-st0071.txt"
     document.write_text("Zeta EPA document\nGrading\nThe rules, in words.\n", encoding="utf-8")
     digest = hashlib.sha256(document.read_bytes()).hexdigest()
     for path in (folder / f"epa_{body_id}" / "rules").glob("*.yaml"):
-        text = path.read_text(encoding="utf-8").replace("PLACEHOLDER section heading", "Grading")
+        text = in_its_words(path.read_text(encoding="utf-8").replace("PLACEHOLDER section heading", "Grading"))
         text = text.replace("PLACEHOLDER: ", "").replace("sha256: null", f"sha256: {digest}")
         text = re.sub(r"PLACEHOLDER \(from .*?\): ", "", text)  # each criterion confirmed as the standard words it
         path.write_text(text, encoding="utf-8")

@@ -71,6 +71,11 @@ def fill_in(folder: Path, sources: Path, body_id: str) -> None:
         text = path.read_text(encoding="utf-8").replace("PLACEHOLDER section heading", "Grading")
         text = re.sub(r"PLACEHOLDER \(from the standard\): ", "", text)  # the document words them as the standard
         text = re.sub(r"(?m)^  version: .*\n(?:    .*\n)*", "", text)  # the line, and any it wraps onto
+        text = text.replace("'PLACEHOLDER: any fail fails; distinction in every method gives a distinction; "
+                            "otherwise a pass'", "'A fail in any method is a fail overall. A distinction in every "
+                            "method is a distinction overall; otherwise a pass.'")
+        # the gateway and resit texts in the document's words, not the scaffold's (the title's mark deleted)
+        text = re.sub(r"'PLACEHOLDER: (?!(?:[^']|'')*EPA document for)(?:[^']|'')*'", "'The rules, in words.'", text)
         path.write_text(text.replace("PLACEHOLDER: ", ""), encoding="utf-8")
 
 

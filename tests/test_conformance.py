@@ -247,3 +247,63 @@ def test_a_combination_failing_with_no_component_failed():
     broken = attrs.evolve(rules, combination=attrs.evolve(rules.combination, rows=(bad_row, *rules.combination.rows)))
     (found,) = failures(check(("broken", plugin(rules=broken)), "any-fail-fails"))
     assert found.expected == "pass or distinction" and found.entry == "$.combination.rows[0]"
+
+
+def test_a_combine_grades_hook_contradicting_the_printed_table():
+    # A hook of the plugin's own that never awards distinction: any fail still fails and nothing is left
+    # undecided, but every ST0071 document prints "Distinction Distinction Distinction | Distinction" (e.g.
+    # 002_a4f677c7c4e5fdb6.txt § Grading), so the table does not decide what the plugin gives.
+    rules = base_rules()
+    every = {m: Grade.DISTINCTION for m in rules.method_ids}
+    printed = [i for i, row in enumerate(rules.combination.rows) if row.matches(every)]
+    assert printed and rules.combination.rows[printed[0]].overall == Grade.DISTINCTION
+
+    def never_distinction(self, ruleset, components):
+        return epa.Outcome(grade=Grade.FAIL if Grade.FAIL in components.values() else Grade.PASS, steps=())
+
+    found = failures(check(("broken", plugin(combine_grades=never_distinction)), "table"))
+    assert found, "a hook contradicting the printed table passed the table check"
+    assert all(f.entry == "combine_grades" and f.expected == "distinction, as the printed row says" for f in found)
+    shown = next(f for f in found if all(a["grade"] == "distinction" for a in f.record["assessments"]))
+    assert f"row {printed[0] + 1} of the table" in shown.message and "gives pass" in shown.message
+    # The rows decide alike for the default, which takes the first row that matches: the installed body passes.
+    assert failures(check(("unbroken", plugin()), "table")) == []
+
+
+def _decided(ruleset, components, steps):
+    """The overall grade the ruleset's own table and rule in words give, explained by ``steps``."""
+    from epa.rules import combination
+
+    return epa.Outcome(grade=combination.decide(ruleset.combination, components), steps=steps)
+
+
+def test_a_hook_that_grades_rightly_but_cites_nothing_fails_citations():
+    # Every grade a regulator reads must cite the rule applied (hookspecs: "an Outcome whose steps cite the rules
+    # applied"): right answers explained by no step, or by a document the body does not declare, are not conformant.
+    silent = plugin(combine_grades=lambda self, ruleset, components: _decided(ruleset, components, ()))
+    (found,) = failures(check(("broken", silent), "citations"))
+    assert found.entry == "combine_grades" and "with no step citing the rule that decides it" in found.message
+    assert "(27 answers of combine_grades are so)" in found.message  # 3 methods, 3 grades each
+    assert len(found.record["assessments"]) == len(base_rules().method_ids)
+
+    elsewhere = (epa.Step(says="as agreed", citation="nowhere.txt § Nothing"),)
+    cites_elsewhere = plugin(combine_grades=lambda self, ruleset, components: _decided(ruleset, components, elsewhere))
+    (found,) = failures(check(("broken", cites_elsewhere), "citations"))
+    assert found.entry == "combine_grades" and "nowhere.txt § Nothing" in found.message
+
+    def uncited_resit(self, ruleset, record, history):
+        return epa.ResitDecision(capped=True, full_retake_required=False, steps=elsewhere)
+
+    found = failures(check(("broken", plugin(resit_policy=uncited_resit)), "citations"))
+    assert [f.entry for f in found] == ["explanation"] and "nowhere.txt § Nothing" in found[0].message
+    assert failures(check(("unbroken", plugin()), "citations")) == []  # the body's own rules cite themselves
+
+
+def test_a_hook_citing_a_section_its_document_lacks_fails_citations():
+    rules = base_rules()
+    if not (sources_dir() / rules.document.file).is_file():
+        pytest.skip(f"source document {rules.document.file} not found in {sources_dir()}")
+    nowhere = (epa.Step(says="as printed", citation=f"{rules.document.file} § No Such Section"),)
+    broken = plugin(combine_grades=lambda self, ruleset, components: _decided(ruleset, components, nowhere))
+    (found,) = failures(check(("broken", broken), "citations", sources_dir()))
+    assert found.entry == "combine_grades" and "No Such Section" in found.message

@@ -117,6 +117,18 @@ def test_tquk_observation_led_overall_grade():
 
 
 @requires(*FOUR)
+def test_the_overall_grade_finding_shows_the_table_readings_it_rests_on():
+    # 003 § Overall Grading prints a garbled table ("Pass Pass Pass Pass / Distinction Distinction / Distinction Pass
+    # Pass Distinction / Distinction Distinction"); which rows it prints is the tool's reading (ambiguity
+    # tqual-overall-grading-table-garbled), and so is NQual's overall grade for D/P/D and D/D/P, two of the finding's
+    # three inputs, which 000 § Assessment Grading Breakdown prints no row for (nqual-combination-table-incomplete).
+    # A divergence that rests on a reading shows it beside the side it decides, not the document's words alone.
+    f = finding("grading.overall")
+    assert any(r.startswith("tqual-overall-grading-table-garbled: ") for r in side_of(f, "tqual")["readings"])
+    assert any(r.startswith("nqual-combination-table-incomplete: ") for r in side_of(f, "nqual")["readings"])
+
+
+@requires(*FOUR)
 def test_gateway_qualifications_project_distinction_criteria():
     # 004 § Appendix 2 grades one project distinction descriptor (K1.3); 002's project lists nine.
     f = finding("criteria.project.distinction-set")

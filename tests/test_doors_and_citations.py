@@ -224,9 +224,10 @@ def test_a_records_document_versions_name_a_body_by_its_id_only(tmp_path):
 
 
 # ------------------------------------------------------------------------------------------ citations
-def _documents_of(registry: Registry) -> dict[tuple[str, str], tuple[str, str]]:
-    """(body id, version) -> (file, title), from the rulesets themselves."""
-    return {(b.body.id, r.document.version): (r.document.file, r.document.title)
+def _documents_of(registry: Registry) -> dict[tuple[str, str], tuple[str, str, str | None]]:
+    """(body id, version) -> (file, title, the version of the text its citations read), from the rulesets
+    themselves (Gateway Qualifications' V1.0 rules cite V1.1's text, 004: the version its citations name)."""
+    return {(b.body.id, r.document.version): (r.document.file, r.document.title, r.document.text_version)
             for b in registry.bodies for r in b.body.rulesets}
 
 
@@ -239,9 +240,9 @@ def _citations(data: object) -> list[str]:
 
 
 def _check_documents(result: dict, known: dict) -> None:
-    file, title = known[(result["body"], result["document"]["version"])]
+    file, title, text = known[(result["body"], result["document"]["version"])]
     entry = result["documents"][file]
-    assert (entry["title"], entry["version"]) == (title, result["document"]["version"])
+    assert (entry["title"], entry["version"]) == (title, text)
     cited = {c.split(" § ")[0] for c in _citations(result)}
     assert cited and cited <= set(result["documents"]), cited
 
@@ -265,9 +266,9 @@ def test_criteria_and_ambiguities_rows_name_each_cited_document(registry):
         ok_json("ambiguities", definition="ambiguities")
     assert rows
     for row in rows:
-        file, title = known[(row["body"], row["version"])]
+        file, title, text = known[(row["body"], row["version"])]
         assert row["citation"].split(" § ")[0] == file
-        assert (row["documents"][file]["title"], row["documents"][file]["version"]) == (title, row["version"])
+        assert (row["documents"][file]["title"], row["documents"][file]["version"]) == (title, text)
 
 
 def test_batch_json_results_carry_the_documents_too(registry):

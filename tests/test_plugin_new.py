@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import re
 import site
 import subprocess
 import sys
@@ -87,3 +88,24 @@ def seeing_these_packages(env_dir: Path) -> None:
 
 def python_in(env_dir: Path) -> Path:
     return env_dir / ("Scripts" if os.name == "nt" else "bin") / "python"
+
+
+def test_deleting_only_the_mark_still_leaves_a_placeholder(tmp_path):
+    # An author who deletes "PLACEHOLDER: " and keeps the words the scaffold wrote for the document's has written
+    # nothing of the document: the version, the rule in words, the gateway and resit texts and the section headings
+    # are still the scaffold's, and conformance still fails on each. The criteria, which the scaffold takes from the
+    # standard for the author to keep where the document words them alike, are not.
+    folder = generate(tmp_path, "theta")
+    for rules in (folder / "epa_theta/rules").glob("*.yaml"):
+        text = rules.read_text(encoding="utf-8")
+        text = re.sub(r"PLACEHOLDER(?: \(from [^)]*\))?: ", "", text).replace("PLACEHOLDER section heading",
+                                                                             "section heading")
+        assert "PLACEHOLDER" not in "".join(line for line in text.splitlines() if not line.startswith("#"))
+        rules.write_text(text, encoding="utf-8")
+    reg = Registry([("theta", load_generated(folder, "theta"))], keep_going=True)
+    (outcome,) = conformance.run(reg, only=["placeholders"])
+    entries = {f.entry for f in outcome.failures}
+    assert outcome.status == "fail"
+    assert {"$.document.version", "$.combination.rule_in_words.text", "$.criteria[0].citation",
+            "$.gateway[0].text", "$.gateway[0].citation", "$.resit.cap.text", "$.resit.attempts.text"} <= entries
+    assert "$.criteria[0].text" not in entries

@@ -58,3 +58,39 @@ def test_nqual_level_2_distinction_thresholds():
     assert found == {"showcase: distinction with 7 of 10 distinction criteria",
                      "observation: distinction with 4 of 5 distinction criteria",
                      "discussion: distinction with 3 of 4 distinction criteria"}
+
+
+@requires("tqual")
+def test_tquk_table_departs_from_the_pattern_not_from_words_its_document_does_not_state():
+    # 003 § Overall Grading states no distinction rule in words: "the grades are combined as described in the
+    # table below"; only the table speaks of distinction. Its table departs from the assessment-plan pattern, not
+    # from a rule in words of its own (which would be a contradiction in the document).
+    (v,) = [v for v in variants(ok_json("plugins", definition="plugins"), "tqual") if v["kind"] == "combination"]
+    assert "rule in words" not in v["says"]
+    assert v["says"].startswith("its printed table grades 3 combinations otherwise than the assessment-plan pattern")
+    found = run("consistency", "--standard", "ST0071", "--format", "json").json()["findings"]
+    (reference,) = [f for f in found if f["id"] == "reference.tqual.combination"]
+    assert "rule in words" not in reference["summary"]
+
+
+@requires("highfield", "tqual")
+def test_a_resit_window_the_document_only_advises_is_listed_as_advice():
+    # 002 § Retake and resit information: "apprentices should complete retake/resits within 12 months";
+    # 003 § Resits and Retakes: "the apprentice should complete this within 12 months".
+    data = ok_json("plugins", definition="plugins")
+    for body in ("highfield", "tqual"):
+        (window,) = [v for v in variants(data, body) if v["kind"] == "window"]
+        assert "12 months from first fail notified (advice)" in window["says"]
+
+
+@requires("gateway_quals")
+def test_a_missed_window_exceptional_circumstances_lift_says_so():
+    # 004 § 4. Re-sits and re-takes: "... otherwise the entire EPA must be taken again, unless in the opinion of
+    # Gateway Qualifications exceptional circumstances apply outside the control of the apprentice or their employer."
+    windows = [v for v in variants(ok_json("plugins", definition="plugins"), "gateway_quals") if v["kind"] == "window"]
+    assert windows and all(v["says"].endswith("missed: the whole EPA again; exceptional circumstances lift it")
+                           for v in windows)
+    # NQual's 12 months (000 § Re-sit / Re-take) gives no exception, and is a requirement ("must"), not advice.
+    if "nqual" in {b.body.id for b in registry().bodies}:
+        (nqual,) = [v for v in variants(ok_json("plugins", definition="plugins"), "nqual") if v["kind"] == "window"]
+        assert nqual["says"].endswith("missed: the whole EPA again") and "(advice)" not in nqual["says"]

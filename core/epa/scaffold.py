@@ -94,7 +94,7 @@ def from_body(loaded: LoadedBody, standard: Standard) -> Catalogue:
     rules = loaded.ruleset(standard.id)
     doc = rules.document
     return Catalogue(loaded.body.name, rules.criteria,
-                     f"{label(loaded.body.name, doc.title, doc.version)} ({doc.file})")
+                     f"{label(loaded.body.name, doc.title, doc.text_version)} ({doc.file})")
 
 
 def ruleset(body: str, name: str, standard: Standard, document: str, catalogue: Catalogue) -> dict[str, Any]:

@@ -182,7 +182,8 @@ MARK = "PLACEHOLDER"  # what `epa plugin new` writes wherever the author's own d
 
 
 @check("placeholders", f"nothing is left as `epa plugin new` wrote it: no {MARK} in a rule, citation, section or "
-       "document title, and every document's sha256 set", "body")
+       "document title (nor the scaffold's words for the document's, the mark deleted), and every document's "
+       "sha256 set", "body")
 def placeholders(s: CheckedBody) -> Iterator[Failure]:
     yield from placeholder_failures(s.loaded.body.rulesets)
 
@@ -291,10 +292,29 @@ def _read_once(file: str, _mtime: int, _size: int) -> _File | None:
     return _File(data, where)
 
 
+# What `epa plugin new` writes after the mark where only the author's document can speak (epa.scaffold): an author
+# who deletes the mark and keeps these words has still written nothing of the document.
+SCAFFOLD_WORDS = ("the version your document gives itself", "what your document says is needed at gateway",
+                  "your document's words on the grade a resit or retake can reach", "resits follow a fail only",
+                  "how many resits or retakes",
+                  "any fail fails; distinction in every method gives a distinction; otherwise a pass")
+SCAFFOLD_SECTION = "section heading"  # the citations' section, "<file> § PLACEHOLDER section heading"
+
+
+def _scaffolded(text: str, parts: tuple[Any, ...]) -> bool:
+    """Whether a text is still as `epa plugin new` wrote it: with the mark, or its words with the mark deleted."""
+    if MARK in text:
+        return True
+    words = " ".join(text.split())
+    if parts and isinstance(parts[-1], str) and parts[-1].endswith("citation"):
+        return words.partition(" § ")[2].strip().lower() == SCAFFOLD_SECTION
+    return words.lstrip(": ").startswith(SCAFFOLD_WORDS)
+
+
 def _marked(value: Any, parts: tuple[Any, ...] = ()) -> Iterator[tuple[list[Any], str]]:
-    """(JSON path parts, text) of every text that still holds the placeholder mark."""
+    """(JSON path parts, text) of every text still as `epa plugin new` wrote it (:func:`_scaffolded`)."""
     if isinstance(value, str):
-        if MARK in value:
+        if _scaffolded(value, parts):
             yield list(parts), value
     elif isinstance(value, dict):
         for key, item in value.items():
@@ -491,8 +511,17 @@ def table(s: CheckedBody) -> Iterator[Failure]:
             yield s.failure(f"no row of the table matches {_show(combo)}, but the ruleset says the table is "
                             "complete", "a row for every combination, or complete: false with the gap recorded",
                             "$.combination.rows", witness.recorded(s.body_id, r, combo))
-        if s.combine(combo) is None:
+        got = s.combine(combo)
+        if got is None:
             yield s.failure(f"{_show(combo)} is left undecided", "an overall grade", "combine_grades",
+                            witness.recorded(s.body_id, r, combo))
+        elif len(overalls) == 1 and got not in overalls:
+            # A printed row decides it, whatever decides: a combine_grades of the plugin's own that gives another
+            # grade contradicts the document's own table (the default takes the row, so only a hook can).
+            (printed,) = overalls
+            yield s.failure(f"{_show(combo)} gives {got.value}, where row {rows[0] + 1} of the table, counting from 1 "
+                            f"($.combination.rows[{rows[0]}]), gives {printed.value}",
+                            f"{printed.value}, as the printed row says", "combine_grades",
                             witness.recorded(s.body_id, r, combo))
 
 
@@ -654,8 +683,8 @@ def citations_in(value: Any, path: str = "$") -> Iterator[tuple[str, Any]]:
             yield from citations_in(item, f"{path}[{i}]")
 
 
-@check("citations", "every method, criterion, rule, requirement, deadline and ambiguity cites its body's document "
-       "as '<file> § <section>'")
+@check("citations", "every method, criterion, rule, requirement, deadline and ambiguity, and every step that explains "
+       "a grade, cites its body's document as '<file> § <section>' (a section it has, where it is at hand)")
 def citations(s: CheckedBody) -> Iterator[Failure]:
     r = s.rules
     files = {d.file for d in s.loaded.body.documents}
@@ -670,6 +699,64 @@ def citations(s: CheckedBody) -> Iterator[Failure]:
         elif file not in files:
             yield s.failure(f"cites {file}, which is not one of the body's documents ({', '.join(sorted(files))})",
                             "a citation of a document the body declares", path)
+    yield from _explained(s, files)
+
+
+def _explained(s: CheckedBody, files: set[str]) -> Iterator[Failure]:
+    """What the grading hooks answer is cited too: every combination's overall grade, and each method's grade with
+    nothing, every pass and every criterion met, explained by at least one step, each citing a section of the
+    body's own documents (a hook of the plugin's own can answer rightly and cite nothing, or a document it lacks).
+    The first answer of each hook that does not is shown, with how many."""
+    r = s.rules
+    expected = (f"steps citing the rule applied as '<document file> § <section heading>' of the body's documents "
+                f"({', '.join(sorted(files))})")
+
+    def cited(citation: str | None) -> bool:
+        file, mark, section = (citation or "").partition(" § ")
+        if not (mark and section.strip()) or file not in files:
+            return False
+        document = s.sources / file  # a document at hand has the section; one absent is the sources check's skip
+        return not document.is_file() or has_section(document, section)
+
+    # the citations a hook's answer was failed for, and the rules' own (failed above at their entries, where wrong):
+    # a record's explanation is failed only for what neither has said
+    shown: set[str | None] = {citation for _, citation in citations_in(unstructure(r))}
+
+    def uncited(steps: Iterable[Any]) -> str | None:
+        if not steps:
+            return "with no step citing the rule that decides it"
+        for step in steps:
+            if (citation := getattr(step, "citation", None)) not in shown and not cited(citation):
+                shown.add(citation)
+                return f"citing {quote(citation)}, not a section of the body's documents"
+        return None
+
+    found: list[tuple[str, str, dict[str, Any]]] = []
+    for combo in _combinations(r):
+        outcome = s.loaded.call("combine_grades", ruleset=r, components=dict(combo))
+        if isinstance(outcome, Outcome) and outcome.grade is not None and (why := uncited(outcome.steps)):
+            found.append(("combine_grades", f"{_show(combo)} gives {outcome.grade.value} {why}",
+                          witness.recorded(s.body_id, r, combo)))
+    for method in r.method_ids:
+        for met in (frozenset(), frozenset(c.id for c in r.criteria_for(method, "pass")),
+                    frozenset(c.id for c in r.criteria_for(method))):
+            result = s.loaded.call("grade_component", ruleset=r, method=method, criteria_met=met)
+            if isinstance(result, ComponentResult) and (why := uncited(result.steps)):
+                found.append(("grade_component", f"{method} with {len(met)} criteria met gives "
+                              f"{getattr(result.grade, 'value', result.grade)} {why}",
+                              witness.criteria(s.body_id, r, {method: met})))
+    # and whatever else explains a record (gateway, deadlines, a resit's steps, checks): each citation the body's
+    for data in [*witness.samples(s.body_id, r), witness.resit(s.body_id, r, r.method_ids[0], "resit")]:
+        for path, citation in citations_in(unstructure(s.explain(data))):
+            if citation is not None and citation not in shown and not cited(citation):
+                found.append(("explanation", f"a record's {path} cites {quote(citation)}, not a section of the "
+                              "body's documents", data))
+                break
+    for hook in dict.fromkeys(h for h, _, _ in found):
+        mine = [(message, record) for h, message, record in found if h == hook]
+        more = (f" ({len(mine)} {'records explained' if hook == 'explanation' else 'answers of ' + hook} are so)"
+                if len(mine) > 1 else "")
+        yield s.failure(f"{hook}: {mine[0][0]}{more}", expected, hook, mine[0][1])
 
 
 @check("sources", "each source document is the text the citations were written against (SHA-256), and every "

@@ -110,6 +110,24 @@ def _criterion_readings(found: list[Finding], current: list[SweptBody]) -> None:
                 f.sides[i] = attrs.evolve(side, readings=tuple(dict.fromkeys((*side.readings, *readings))))
 
 
+COMBINATION = "combination"  # an ambiguity's ``rules`` naming the combination table
+
+
+def _table_readings(found: list[Finding], current: list[SweptBody]) -> None:
+    """A grading finding's sides carry, as readings, each body's recorded ambiguities about its combination table
+    (``rules: [combination]``): the overall grade a garbled or incomplete table gives is, for that body, how the
+    tool reads it (labelled, never the document's words), and the finding rests on it."""
+    by_label = {s.label: s for s in current}
+    for f in found:
+        if f.area != "grading":
+            continue
+        for i, side in enumerate(f.sides):
+            readings = [f"{a.id}: {a.reading}" for label in side.bodies if label in by_label
+                        for a in by_label[label].ruleset.ambiguities if COMBINATION in a.rules]
+            if readings:
+                f.sides[i] = attrs.evolve(side, readings=tuple(dict.fromkeys((*side.readings, *readings))))
+
+
 def _same_split(swept: list[Finding], counted: list[Finding]) -> None:
     """A swept gateway finding (one profile, its cause) says which counted finding holds its split over every
     profile, so that the two are not read as two divergences."""
@@ -151,6 +169,7 @@ def analyse(registry: Registry, standard: str, bodies: list[str] | None = None) 
     covered = {"criteria patterns": sum(r["patterns"] for r in summary["methods"] if r["sampled"] is None)}
     _same_split(found, [f for f, _ in counted])
     _criterion_readings(found, current)
+    _table_readings(found, current)
     stated = catalogue.compare(current, definition) + rule_data.compare(current, standard)
     quotes.quote([*found, *(f for f, _ in counted), *stated], current)
     documents = {s.label: document_of(s) for s in current} | {

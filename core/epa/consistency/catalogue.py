@@ -278,7 +278,7 @@ def repeated_criteria(subjects: list[SweptBody]) -> set[str]:
 
 
 def reference(subjects: list[SweptBody]) -> list[Finding]:
-    """Each body against the assessment-plan pattern every document states in words (the core's defaults)."""
+    """Each body against the assessment-plan pattern the documents state in words (the core's defaults)."""
     out = []
     for s in subjects:
         for v in variants(s.ruleset, s.loaded):

@@ -118,7 +118,8 @@ def document_of(subject: SweptBody) -> dict[str, str | None]:
     from epa.rules.citations import label
 
     d = subject.ruleset.document
-    return {"title": d.title, "version": d.version, "label": label(subject.loaded.body.name, d.title, d.version)}
+    return {"title": d.title, "version": d.text_version,
+            "label": label(subject.loaded.body.name, d.title, d.text_version)}
 
 
 def sides_by(values: Mapping[str, Any], says: Mapping[str, str],

@@ -286,7 +286,7 @@ def grade(loaded: LoadedBody, record: Record) -> BodyResult:
     doc = ruleset.document
     return BodyResult(loaded.body.id, loaded.body.name, record.standard,
                       {"file": doc.file, "title": doc.title, "version": doc.version},
-                      documents(loaded.body.name, doc.file, doc.title, doc.version),
+                      documents(loaded.body.name, doc.file, doc.title, doc.text_version),
                       graded.overall, {m: d.grade for m, d in graded.details.items()}, graded.details,
                       tuple(graded.steps + graded.resit_steps), tuple(notes + graded.resit_notes),
                       gateway_family.gateway_status(requirements),

@@ -99,7 +99,7 @@ class Explainer:
         doc = ruleset.document
         # Shared by every result, as ``documents`` is (never changed once made).
         self.document = {"file": doc.file, "title": doc.title, "version": doc.version}
-        self.documents = documents(loaded.body.name, doc.file, doc.title, doc.version)
+        self.documents = documents(loaded.body.name, doc.file, doc.title, doc.text_version)
         self.no_method = no_method(self.body)
 
     def _component(self, mid: str, attempt: Attempt) -> tuple[ComponentResult, tuple[Reason, ...],

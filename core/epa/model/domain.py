@@ -28,7 +28,9 @@ class Grade(enum.StrEnum):
 @frozen
 class Document:
     """A source document the rules come from: ``sha256`` is of the text its citations were written against;
-    ``version`` None where the document gives itself none (an undated web page): shown without one."""
+    ``version`` None where the document gives itself none (an undated web page): shown without one.
+    ``cited_version``: the version of that text, where it is not the version the rules encode (a version
+    reconstructed from a later one's change log cites the later one's text)."""
 
     file: str
     title: str
@@ -38,6 +40,12 @@ class Document:
     published: dt.date | None = None
     effective_from: dt.date | None = None
     effective_from_citation: str | None = None
+    cited_version: str | None = None
+
+    @property
+    def text_version(self) -> str | None:
+        """The version of the text the citations name: what a citation's label says, never a version not read."""
+        return self.cited_version or self.version
 
 
 @frozen

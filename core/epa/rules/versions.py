@@ -486,5 +486,5 @@ def _documents(body_name: str, entry: dict[str, Any], rulesets: list[Ruleset]) -
     for r in rulesets:
         d = r.document
         if d.file in files and d.file not in found:
-            found.update(documents(body_name, d.file, d.title, d.version))
+            found.update(documents(body_name, d.file, d.title, d.text_version))
     return dict(sorted(found.items()))

@@ -92,7 +92,7 @@ def ambiguities(registry: Registry, body: str | None) -> list[dict[str, Any]]:
 
 def _documents(body_name: str, doc: Document) -> dict[str, dict[str, str | None]]:
     """Beside a citation: the document its file names, by title, version and label (``epa.rules.citations``)."""
-    return documents(body_name, doc.file, doc.title, doc.version)
+    return documents(body_name, doc.file, doc.title, doc.text_version)
 
 
 def result(res: BodyResult) -> dict[str, Any]:

@@ -85,6 +85,8 @@ def cite(text: str, res: BodyResult | None = None) -> str:
     """Every '<file> § ' in text as '<short title> v<version> § ' (the result's own version for its document)."""
     def named(match: re.Match[str]) -> str:
         file = match.group(1)
+        if res is not None and file in res.documents:  # the text's version, where not the rules' (Document)
+            return str(res.documents[file]["label"])
         if res is not None and file == res.document["file"]:
             return label(res.body_name, res.document["title"] or "", res.document["version"])
         known = (_TITLES.get() or {}).get(file)
@@ -730,7 +732,7 @@ def journey(console: Console, bodies: list[tuple[str, str, Journey | None, Docum
             console.print(header + "no journey rules")
             continue
         # the document the rules come from, as every citation below names it: short title, version, full title
-        console.print(header + f"{label(name, doc.title, doc.version)}: {doc.title} ({rules.document})")
+        console.print(header + f"{label(name, doc.title, doc.text_version)}: {doc.title} ({rules.document})")
         table = _table("Gateway", "id", "", "requirement", "check", "citation")
         for r in rules.gateway:
             table.add_row(r.id, _strength(r.strength, r.stage), r.name, _check_text(r.check), r.citation)

@@ -16,18 +16,33 @@ from typing import TYPE_CHECKING
 import attrs
 
 from epa.errors import PluginError
-from epa.model.domain import Grade, Offset, Ruleset
+from epa.model.domain import Grade, Offset, RuleInWords, Ruleset
 
 if TYPE_CHECKING:
     from epa.registry import LoadedBody
 
 
 def _rule_in_words(grades: tuple[Grade, ...]) -> Grade:
-    """The assessment-plan pattern every document states in words, and the reference a body's rule is compared
-    with: any fail fails; a distinction in every method gives a distinction; otherwise a pass."""
+    """The assessment-plan pattern the documents state in words (TQUK's states none: its table decides), and the
+    reference a body's rule is compared with: any fail fails; a distinction in every method gives a distinction;
+    otherwise a pass."""
     if Grade.FAIL in grades:
         return Grade.FAIL
     return Grade.DISTINCTION if all(g == Grade.DISTINCTION for g in grades) else Grade.PASS
+
+
+def _advice(strength: str) -> str:
+    return " (advice)" if strength == "advice" else ""  # as the status words mark a rule only advised
+
+
+def _in_its_words(words: RuleInWords) -> bool:
+    """Whether the document's own rule in words states the distinction rule that decides (as data, or in a phrase
+    the conformance reader knows): only then does a printed row that departs from it depart from the document's
+    words. A text that states none (TQUK's "combined as described in the table below") is departed from by
+    nothing; its table departs from the assessment-plan pattern alone."""
+    from epa.conformance.words import stated
+
+    return words.decides is not None or stated(words.text) is not None
 
 
 def _unprinted(r: Ruleset, loaded: LoadedBody | None) -> Callable[[dict[str, Grade]], Grade | None]:
@@ -77,7 +92,7 @@ def variants(r: Ruleset, loaded: LoadedBody | None = None) -> list[dict[str, str
     if differs:
         combo, row, overall = differs[0]
         shown = ", ".join(f"{m} {g}" for m, g in combo.items())
-        if row is not None and words.rule.every_method:  # a printed row departs from the rule in words
+        if row is not None and words.rule.every_method and _in_its_words(words):  # its table against its words
             says = f"{len(differs)} combinations graded otherwise than the rule in words, e.g. {shown} gives {overall}"
         else:
             by = "its own rule (its combine_grades hook)" if hooked else "its rule in words" if row is None else \
@@ -105,11 +120,15 @@ def variants(r: Ruleset, loaded: LoadedBody | None = None) -> list[dict[str, str
                     "says": f"{' and '.join(resit.cap.applies_to)} capped at {resit.cap.grade}; "
                             f"{lift} by exceptional circumstances"})
         for w in resit.windows:
+            # as the document words it: a window it only advises, and one exceptional circumstances lift
             out.append({"kind": "window", "citation": w.citation,
-                        "says": f"{w.name}: {span(w.offset, w.from_)}; "
+                        "says": f"{w.name}: {span(w.offset, w.from_)}{_advice(w.strength)}; "
                                 + ("missed: the whole EPA again" if w.consequence == "full_retake"
-                                   else "missed: the document states no consequence")})
+                                   else "missed: the document states no consequence")
+                                + ("; exceptional circumstances lift it" if w.exceptional_circumstances_lift
+                                   else "")})
         for rw in resit.rework:
             out.append({"kind": "rework", "citation": rw.citation,
-                        "says": f"{rw.name}: {rw.method} reworked within {span(rw.offset)} of the fail"})
+                        "says": f"{rw.name}: {rw.method} reworked within {span(rw.offset)} of the fail"
+                                f"{_advice(rw.strength)}"})
     return out

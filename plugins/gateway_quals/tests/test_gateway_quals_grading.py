@@ -510,3 +510,19 @@ def test_cli_version_selection_sweep(tmp_path, gateway, pin, version):
     # S1.5 in the observation: V1.0 -> D/D/D Distinction; V1.1 -> discussion fails -> Fail (TABLE fail row).
     assert data["overall"] == (D if version == "1.0" else F)
     _check_citations(data)
+
+
+def test_cli_v10_citations_name_the_text_they_read_v11():
+    # INDEX.md: 004 is the EPA Standard Specification V1.1; "its change log also describes V1.0". V1.0's own text
+    # is not at hand, so a record graded by V1.0's rules cites V1.1's sections (004 § 2.7 Grading requirements, its
+    # table): each citation names V1.1, the text read, never a "Spec v1.0 § ..." no one has read. The rules in force
+    # are still V1.0's.
+    record = RECORDS / "gateway_quals-s15-observation-2024-03-01.yaml"
+    data = _grade(record)
+    assert data["document"]["version"] == "1.0"
+    assert data["documents"][SEED]["version"] == "1.1"
+    assert data["documents"][SEED]["label"].endswith(" v1.1")
+    table = run("grade", "--body", BODY, str(record))
+    said = " ".join(table.stdout.split())
+    assert table.exit_code == 0 and "Spec v1.1 § 2.7 Grading requirements" in said
+    assert "Spec v1.0 §" not in said
