@@ -213,6 +213,29 @@ def test_a_cell_holding_an_excel_error_is_its_text_as_in_the_csv_not_an_empty_ce
     assert output(sheet, "--format", "json") == output(text, "--format", "json")
 
 
+def test_a_cohort_below_empty_rows_has_its_own_row_numbers_and_error_cells(tmp_path):
+    """A sheet whose first rows are empty (the cohort pasted at B3) was read with every row number two too high, and
+    its error cells put two rows up: a #N/A grade in row 5 replaced the header's "observation" (row 3), so that
+    every observation was read as booked, not graded, and nothing said so (found by review)."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    rows = [["standard", "apprentice", "gateway_date", "observation", "observation_date"],
+            ["ST0071", "A-1", dt.date(2025, 6, 2), "pass", dt.date(2025, 6, 20)],
+            ["ST0071", "A-2", dt.date(2025, 6, 2), "#N/A", dt.date(2025, 6, 20)],
+            ["ST0071", "A-3", "12/25/2025", "pass", dt.date(2026, 1, 5)]]
+    for r, row in enumerate(rows, 3):  # rows 1 and 2 empty; column A empty
+        for c, value in enumerate(row, 2):
+            sheet.cell(r, c, value)
+    sheet["E5"].data_type = "e"  # A-2's grade, an error cell (t="e")
+    book.save(tmp_path / "c.xlsx")
+    (line, kind, (first, _)), (line2, kind2, refused), (line3, kind3, month_first) = records(tmp_path / "c.xlsx")
+    assert (line, kind) == (4, "csv") and first["assessments"] == [
+        {"method": "observation", "grade": "pass", "date": "2025-06-20"}]
+    assert (line2, kind2) == (5, "error") and "'#N/A' is not a grade" in refused[0]
+    # the value showing the file month first is named at its own row, as its CSV copy names it
+    assert (line3, kind3) == (6, "error") and "'12/25/2025' (line 6, column 'gateway_date')" in month_first[0]
+
+
 def test_a_workbook_counting_dates_from_1904_gives_the_same_dates(tmp_path):
     from openpyxl.utils.datetime import CALENDAR_MAC_1904
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextvars
 import datetime as dt
+import itertools
 import posixpath
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -318,7 +319,15 @@ def _open(source: str | IO[bytes], name: str, sheet: str | None, standards: Stan
         raise InputError(f"the workbook cannot be read: {exc}", where=name, hint=_SAVE_AS) from None
     if used.start is None:
         return iter(()), (1, 1), {}, None
-    return used.iter_rows(), (used.start[0] + 1, used.start[1] + 1), errors, used.iter_rows if month_first else None
+    top, left = used.start
+
+    def rows() -> Iterator[list[Any]]:
+        # The reader gives the used range's columns, but its rows from the sheet's first: one empty row for each row
+        # above the range comes first. Skipped, so that the first row given is row top + 1 (a row's number is its
+        # line, and an error cell is put in its own row, not one `top` rows above it: found by review)
+        return itertools.islice(used.iter_rows(), top, None)
+
+    return rows(), (top + 1, left + 1), errors, rows if month_first else None
 
 
 class _kept:
