@@ -41,6 +41,7 @@ from epa.inputs.cohort_input import (
     month_first_in,
     row_item,
 )
+from epa.inputs.columns import standard_search
 
 if TYPE_CHECKING:  # (imported when a workbook is read: a CSV or JSON Lines cohort needs neither)
     import zipfile
@@ -504,25 +505,30 @@ def _last_value(text: bytes) -> int:
 _NEAR = 1 << 14
 
 
-def _needles(standards: Standards | None) -> list[tuple[str, bytes, re.Pattern[bytes]]]:
-    """Each standard id to look for: its lower-case bytes, and a search for the longest run of them with no letter
-    (b"0071" of b"st0071"), which has no case: a text without it does not hold the id, and is not lowered."""
+Needle = tuple[str, bytes, re.Pattern[bytes], re.Pattern[bytes]]
+
+
+def _needles(standards: Standards | None) -> list[Needle]:
+    """Each standard id to look for: its lower-case bytes, a search for the longest run of them with no letter
+    (b"0071" of b"st0071"), which has no case: a text without it does not hold the id, and is not lowered; and a
+    search for the id in each form a row's cell is read as it (st 0071: columns.standard_search)."""
     if standards is None:
         return []
-    return [(s, i, re.compile(re.escape(max(re.split(rb"[a-z]+", i), key=len)))) for s, i in standards[0].items()]
+    return [(s, i, re.compile(re.escape(max(re.split(rb"[a-z]+", i), key=len))), standard_search(s))
+            for s, i in standards[0].items()]
 
 
-def _find(text: bytes, needles: list[tuple[str, bytes, re.Pattern[bytes]]], standards: Standards | None) -> None:
+def _find(text: bytes, needles: list[Needle], standards: Standards | None) -> None:
     """Add to the found set each standard whose id ``text`` holds, in any case (as a CSV cohort is scanned)."""
     if standards is None:
         return
     found = standards[1]
     lowered = None
-    for s, i, caseless in needles:
+    for s, i, caseless, forms in needles:
         if s not in found and caseless.search(text):
             if lowered is None:
                 lowered = text.lower()
-            if i in lowered:
+            if i in lowered or forms.search(lowered):
                 found.add(s)
 
 

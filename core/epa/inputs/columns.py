@@ -342,6 +342,23 @@ def parse_standard(value: str) -> str:
     return f"ST{found[1]}" if found else value
 
 
+# The whitespace parse_standard's \s reads between "ST" and the digits (str.isspace: a no-break space, as Excel and
+# web pages write one, among them), as UTF-8: a cohort's text is searched as bytes (standard_search).
+_SPACES = [c for c in map(chr, (*range(0x80), 0x85, 0xA0, 0x1680, *range(0x2000, 0x200B), 0x2028, 0x2029, 0x202F,
+                                0x205F, 0x3000)) if c.isspace()]
+_SPACE = b"(?:" + b"|".join(re.escape(c.encode("utf-8")) for c in _SPACES) + b")*"
+
+
+def standard_search(standard: str) -> re.Pattern[bytes]:
+    """A search of a cohort's text (UTF-8, lower case) for ``standard``'s id in each form parse_standard reads as
+    that id (st0071, st 0071, st-0071): the method columns of a cohort's CSV output are those of the standards found
+    so, and a record read as one not found would have no column for its methods."""
+    found = re.fullmatch(r"ST(\d{4})", standard)
+    if found is None:
+        return re.compile(re.escape(standard.lower().encode("utf-8")))
+    return re.compile(b"st" + _SPACE + b"-?" + _SPACE + found[1].encode("ascii"))
+
+
 _CRITERIA = re.compile(r"[;,\n]")
 
 
