@@ -251,6 +251,18 @@ def test_two_columns_for_one_field_are_an_error_naming_both_and_one_may_be_left_
     assert _json_lines(result)[0]["apprentice"] == "L-1"
 
 
+@pytest.mark.parametrize("second", ["Observation", "OBSERVATION", "observation "])
+def test_two_columns_of_one_name_are_an_error_asking_for_one_to_be_renamed(tmp_path, second):
+    """The hint said to leave one out with --column "Observation=", which leaves out both (a map names a column by
+    its name): every observation was then read as booked, not graded, exit 0 (found by review)."""
+    path = _write(tmp_path, f"Standard,ULN,Gateway Date,Observation,{second},Observation Date\n"
+                            "ST0071,L-1,01/12/2025,Pass,Fail,05/01/2026\n")
+    stderr = fails("compare", "--batch", str(path))
+    assert f'{path}:1: columns "Observation" (column 4) and "{second.strip()}" (column 5) both hold observation' in stderr
+    assert f'hint: rename one of the columns named "{second.strip()}" in the file' in stderr
+    assert "--column" not in stderr
+
+
 def test_a_column_map_names_the_rest(tmp_path):
     path = _write(tmp_path, "Std,Learner No,GW,Obs Result,Obs Day\nST0071,L-7,01/12/2025,Pass,05/01/2026\n")
     given = ["--column", "Std=standard", "--column", "learner no=apprentice", "--column", "GW=Gateway Date"]

@@ -122,9 +122,12 @@ def match_columns(names: Sequence[str], known: dict[str, str], column_map: Colum
         if len(numbers) > 1:
             both = " and ".join(f'"{names[n - 1]}" (column {n})' for n in numbers[:2])
             more = f" (and {len(numbers) - 2} more columns)" if len(numbers) > 2 else ""
-            raise InputError(f"columns {both}{more} both hold {field}", where=where,
-                             hint=f'leave one out with --column "{names[numbers[-1] - 1]}=", or map it to another '
-                                  "field")
+            named = [columns.fold(names[n - 1]) for n in numbers]
+            # (a map names a column by its name: one of two alike would leave out or map both, the field unread)
+            hint = (f'rename one of the columns named "{names[numbers[-1] - 1]}" in the file: a column map names '
+                    "columns by their names, so it cannot tell them apart" if len(set(named)) < len(named) else
+                    f'leave one out with --column "{names[numbers[-1] - 1]}=", or map it to another field')
+            raise InputError(f"columns {both}{more} both hold {field}", where=where, hint=hint)
     return holds, ignored, left_out, [name for key, (name, _) in mapped.items() if key not in used]
 
 
