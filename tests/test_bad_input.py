@@ -52,6 +52,8 @@ def test_the_good_record_is_good(tmp_path):
                                                    "did you mean 'observation'?", "$.assessments[0].method"]),
     ("[K3.3, K3.4]", "[K3.3, K3.44]", ["no body knows criterion 'K3.44'", "$.assessments[0].criteria_met[1]",
                                        "did you mean"]),
+    # a criterion in another case: that criterion suggested, not the first as close (k3.3 was offered S3.3)
+    ("[K3.3, K3.4]", "[K3.3, k3.4]", ["no body knows criterion 'k3.4'", "did you mean 'K3.4'?"]),
     # impossible dates
     ("notified: 2026-01-30", "notified: 2026-01-10", ["notified on 2026-01-10, before the assessment",
                                                       "$.assessments[0].notified"]),
