@@ -513,7 +513,10 @@ def test_a_grade_column_not_read_beside_a_date_read_is_refused(tmp_path):
 
 
 @pytest.mark.parametrize("name", ["Observation Resit Grade", "Observation Re-sit Date", "Project Retake Grade",
-                                  "Discussion Re-take", "Professional Discussion Second Attempt"])
+                                  "Discussion Re-take", "Professional Discussion Second Attempt",
+                                  # a later attempt by its number (these were a note, and the row graded fail)
+                                  "Observation Grade 2", "Observation Grade (Attempt 2)", "Second Observation Grade",
+                                  "Observation 2", "Project Attempt 2 Grade", "Obs 2nd Result"])
 def test_a_resit_or_retake_column_is_refused_before_any_row(tmp_path, name):
     """A row holds one attempt per method: graded on the first alone, a failed observation resat at distinction would
     come out fail with no cap, so the column is refused, never read as (or suggested for) the method's own."""

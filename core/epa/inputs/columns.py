@@ -98,14 +98,26 @@ def vocabulary(fields: Iterable[str], methods: Iterable[str]) -> dict[str, str]:
 LATER_ATTEMPT = ("resit", "retake", "secondattempt", "2ndattempt", "reassessment")
 
 
+# An attempt's number or order in a column's name (folded): a method's own column with one of these in it is a later
+# attempt's ("Observation 2", "Observation Grade (Attempt 2)", "Second Observation Grade"), the first attempt being
+# the column without it.
+_LATER_NUMBER = re.compile(r"second|2nd|third|3rd|(?:attempt|sitting)?[2-9]")
+
+
 def later_attempt(name: str, methods: Iterable[str]) -> str | None:
     """The method a column ``name`` names together with a resit or retake ("Observation Resit Grade",
-    "Project Re-take Date"), if it does."""
+    "Project Re-take Date"), or a later attempt's number ("Observation Grade 2", "Second Observation Grade"), if it
+    does."""
     key = fold(name)
-    if not any(word in key for word in LATER_ATTEMPT):
+    resit = any(word in key for word in LATER_ATTEMPT)
+    numbered = [key[:m.start()] + key[m.end():] for m in _LATER_NUMBER.finditer(key)]
+    if not resit and not numbered:
         return None
     for method in methods:
-        if any(fold(alias) in key for alias in (method, *METHOD_ALIASES.get(method, ()))):
+        names = (method, *METHOD_ALIASES.get(method, ()))
+        if resit and any(fold(alias) in key for alias in names):
+            return method
+        if numbered and {fold(f"{n} {w}") for n in names for ws in METHOD_PARTS.values() for w in ws} & {*numbered}:
             return method
     return None
 
