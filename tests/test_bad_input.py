@@ -68,6 +68,21 @@ def test_bad_record(tmp_path, old, new, expected):
         assert fragment in message
 
 
+@pytest.mark.parametrize("name, text", [
+    ("records.json", '[{"standard": "ST0071"}, {"standard": "ST0071"}]'),
+    ("records.yaml", "- standard: ST0071\n- standard: ST0071\n"),
+])
+def test_a_list_of_records_is_told_how_each_command_reads_them(tmp_path, name, text):
+    """A JSON array of records was "$: […] (2 items) is not a mapping", with no hint; and given to --batch, told to
+    name it .jsonl, which reads each line of the array as a record."""
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    message = fails("compare", str(path))
+    assert "this is a list of 2 records, not one record" in message and "one record a line (.jsonl)" in message
+    batch = fails("compare", "--batch", str(path))
+    assert "epa compare FILE" in batch and "one record a line (not a JSON array)" in batch
+
+
 def test_attempts_out_of_order(tmp_path):
     text = GOOD + "  - method: project\n    date: 2026-01-05\n    grade: pass\n"
     message = fails("compare", write(tmp_path, text))

@@ -989,8 +989,10 @@ def run(source: str, fmt: str, *, summary: bool, summary_only: bool, workers: in
             suffix = Path(source).suffix.lower()
             if suffix not in (".jsonl", ".ndjson", ".csv"):
                 raise InputError(f"cannot tell the cohort's format from its suffix {suffix!r}", where=source,
-                                 hint="name it .jsonl (JSON Lines) or .csv (or .xlsx, a workbook), or pipe it to "
-                                      "`--batch -`")
+                                 hint="a record file is graded without --batch (epa compare FILE); a cohort is JSON "
+                                      "Lines, one record a line (not a JSON array), named .jsonl" if suffix in
+                                      (".json", ".yaml", ".yml") else "name it .jsonl (JSON Lines) or .csv (or .xlsx, "
+                                      "a workbook), or pipe it to `--batch -`")
             kind = "csv" if suffix == ".csv" else "jsonl"
         counts = Summary()
 
