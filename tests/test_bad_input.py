@@ -42,7 +42,10 @@ def test_the_good_record_is_good(tmp_path):
     # schema violations: JSON path, line, and a suggestion
     ("kind: first", "kind: frist", ["$.assessments[0].kind", "record.yaml:11:", "did you mean 'first'?"]),
     ("    notified:", "    notifed:", ["unknown field 'notifed'", "$.assessments[0].notifed", "did you mean 'notified'?"]),
-    ("  date: 2025-12-01", "  date: 2025-02-30", ["'2025-02-30' is not a valid date", "$.gateway.date"]),
+    ("  date: 2025-12-01", "  date: 2025-02-30", ["'2025-02-30' is not a valid date", "$.gateway.date",
+                                                  # why, as a CSV cohort's date is told (it said "expected YYYY-MM-DD")
+                                                  "February 2025 has no day 30"]),
+    ("  date: 2025-12-01", "  date: 2025-13-01", ["'2025-13-01' is not a valid date: there is no month 13"]),
     ("criteria_met: [K3.3, K3.4]", "criteria_met: [K3.3]\n    grade: pass", ["either criteria_met", "$.assessments[0]"]),
     ("apprentice:\n  id: A-1\n", "apprentice:\n  name: A-1\n", ["unknown field 'name'", "also: ", "'id' is a required property"]),
     # names the rules do not know
