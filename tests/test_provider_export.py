@@ -550,6 +550,18 @@ def test_a_resit_or_retake_column_is_refused_before_any_row(tmp_path, name):
     assert all(row["observation"] == "fail" for row in csv.DictReader(io.StringIO(left_out.stdout)))
 
 
+@pytest.mark.parametrize("written, number", [("12", 12), ("1,200", 1200), ("12.0", 12), ("+7.00", 7)])
+def test_a_whole_number_is_read_as_people_and_programs_write_it(written, number):
+    """pandas writes an integer column with empty cells as 12.0: that was "'12.0' is not a whole number", where a
+    workbook's 12.0 and a JSON record's are 12."""
+    from epa.inputs import columns
+
+    assert columns.parse_int(written) == number
+    for other in ("12.5", "12.", "1.2e1"):
+        with pytest.raises(columns.BadCell, match="is not a whole number"):
+            columns.parse_int(other)
+
+
 @pytest.mark.parametrize("written, level", [("Functional Skills Level 2", "level2"), ("FS L2", "level2"),
                                             ("fs level 1", "level1"), ("Functional Skills Entry Level 3", "entry3")])
 def test_a_functional_skills_level_is_read_as_its_level(written, level):

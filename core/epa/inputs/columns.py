@@ -319,6 +319,7 @@ def parse_bool(value: str) -> bool:
 
 _INT = re.compile(r"[+-]?\d{1,12}")
 _GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+")
+_POINT_ZERO = re.compile(r"([+-]?\d{1,12})\.0+")  # 12.0: a whole number as pandas writes an integer column with gaps
 
 
 def parse_int(value: str) -> int:
@@ -326,6 +327,8 @@ def parse_int(value: str) -> int:
         return int(value)
     if _GROUPED.fullmatch(value):  # 1,200 (a quoted cell)
         return int(value.replace(",", ""))
+    if found := _POINT_ZERO.fullmatch(value):  # (as a workbook's 12.0 is 12, and a JSON record's 12.0)
+        return int(found[1])
     raise BadCell(f"{quote(value)} is not a whole number")
 
 
