@@ -406,7 +406,7 @@ _AT = re.compile(rb'\br="([A-Z]{1,3})(\d{1,7})"')
 _FORMULA = re.compile(rb"f[ />]")  # <f>, </f> or <f .../>: a formula (a search for a literal is quicker than ``in``)
 # Text (an inline or shared string) shaped as a month-first date, 12/25/2025 (not a formula's text result, <v>)
 _MONTH_FIRST_TEXT = re.compile(rb"<t\b[^>]*>\s*\d{1,2}([/.-])(?:1[3-9]|2\d|3[01])\1")
-MAX_ERRORS = 100_000  # error cells remembered; a worksheet with more has bigger problems than these
+MAX_ERRORS = 100_000  # error cells remembered; a worksheet with more is refused (the reader gives them as empty)
 
 
 def _column(letters: bytes) -> int:
@@ -460,8 +460,15 @@ def _check(archive: zipfile.ZipFile, part: str, name: str, title: str,
             # (every error the reader accepts is written with a "#", #N/A to #SPILL!: one byte, found at once)
             if b"#" in text and b't="e"' in text:
                 for cell, error in _ERROR.findall(text):
-                    if (found := _AT.search(cell)) and len(errors) < MAX_ERRORS:
-                        errors[int(found[2]), _column(found[1])] = error.decode("utf-8", "replace")
+                    if found := _AT.search(cell):
+                        where = int(found[2]), _column(found[1])
+                        if len(errors) >= MAX_ERRORS and where not in errors:  # (one more would be read as empty)
+                            raise InputError(f"the worksheet {quote(title)} has more than {MAX_ERRORS:,} cells holding "
+                                             "an Excel error (#N/A, #VALUE!...), more than epa keeps in mind to read "
+                                             "each as its text", where=name,
+                                             hint="replace the errors (a formula's IFERROR, or the values pasted as "
+                                                  "values), or save the sheet as 'CSV UTF-8', which holds their text")
+                        errors[where] = error.decode("utf-8", "replace")
             if uncalculated and _FORMULA.search(text):  # (<f>, </f>, <f .../>: its value is looked for only then)
                 formulas += len(_NO_VALUE.findall(text))
             if needles:
