@@ -292,6 +292,22 @@ def test_an_epao_id_alone_needs_a_map(tmp_path):
     assert '--body-id "EPA0002=BODY"' in row["error"]
 
 
+def test_an_epao_id_in_the_body_column_is_read_through_the_map(tmp_path):
+    """A file whose body column holds the EPAO id (EPA0002) was "unknown body 'EPA0002'", even with --body-id
+    EPA0002=... given, and its hint did not name --body-id."""
+    body = one_version_body()
+    path = tmp_path / "ids.csv"
+    path.write_text("ULN,StandardID,EPAO,Observation,Project,Discussion,Overall\n"
+                    "1,ST0071,EPA0002,Pass,Pass,Pass,Pass\n", encoding="utf-8")
+    (row,) = rows_of(run("audit", str(path), "--format", "csv").stdout)
+    assert "unknown body 'EPA0002'" in row["error"] and '--body-id "EPA0002=BODY"' in row["error"]
+    mapped = run("audit", str(path), "--format", "csv", "--body-id", f"EPA0002={body}")
+    assert mapped.exit_code == 0, mapped.stderr
+    (row,) = rows_of(mapped.stdout)
+    # every method passed: a pass overall, under any body's combination (no body gives more for pass, pass, pass)
+    assert (row["body"], row["expected"], row["agrees"]) == (body, "pass", "true")
+
+
 # --- the README's example and its table of columns ------------------------------------------------------------
 
 def test_the_readme_example_flags_the_rows_it_says(monkeypatch):

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -49,6 +50,7 @@ from epa.registry import LoadedBody, Registry
 
 CSV_COLUMNS = ("line", "apprentice", "body", "standard", "version", "recorded", "expected", "agrees", "rule",
                "citation", "error")
+_EPAO_ID = re.compile(r"(?i)epa\d{4}")  # an EPAO's id on the register (EPA0001), as Ofqual's file gives it
 NOT_RECORDED = ("the file records no attempts: every grade is read as a first attempt, so no resit or retake cap "
                 "is applied")
 SHOWN = 50  # the disagreements and the rejected rows the table lists (every one is in --format csv and json)
@@ -214,7 +216,11 @@ class Auditor:
         if isinstance(found, InputError):
             if by_id is not None:  # (a name as Ofqual's register spells it need not be one epa knows: the id decides)
                 return by_id
-            mapping = f'map its EPAO id: --body-id "{data["body_id"]}=BODY"' if "body_id" in data else None
+            # (the body's column may hold its EPAO id, EPA0001, as the register names it: --body-id maps it)
+            found = self.body_ids.get(name.strip().upper()) or found
+        if isinstance(found, InputError):
+            epao = data.get("body_id") or (name if _EPAO_ID.fullmatch(name.strip()) else None)
+            mapping = f'map its EPAO id: --body-id "{epao.strip()}=BODY"' if epao else None
             problem("body", found.message, "; ".join(filter(None, (found.hint, mapping))))
             return None
         if by_id is not None and by_id is not found:
