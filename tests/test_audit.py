@@ -308,6 +308,23 @@ def test_an_epao_id_in_the_body_column_is_read_through_the_map(tmp_path):
     assert (row["body"], row["expected"], row["agrees"]) == (body, "pass", "true")
 
 
+def test_an_attempt_left_empty_is_read_as_a_first_attempt_and_the_rule_says_so(tmp_path):
+    """In a file with attempt columns an empty attempt cell was read as a first attempt without a word (a file with
+    none says so on every row): a grade its body capped after an unrecorded resit was then said not to follow."""
+    body = one_version_body()
+    path = tmp_path / "attempts.csv"
+    path.write_text("ULN,Standard,EPAO,Observation,Project,Discussion,Observation Attempt,Overall\n"
+                    f"1,ST0071,{body},Pass,Pass,Pass,,Pass\n"
+                    f"2,ST0071,{body},Pass,Pass,Pass,first,Pass\n", encoding="utf-8")
+    result = run("audit", str(path), "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    empty, given = rows_of(result.stdout)
+    assert empty["rule"].endswith("(the row records no attempt for observation, project, discussion: read as first "
+                                  "attempts, so no resit or retake cap is applied to them)")
+    assert given["rule"].endswith("(the row records no attempt for project, discussion: read as first attempts, so "
+                                  "no resit or retake cap is applied to them)")
+
+
 # --- the README's example and its table of columns ------------------------------------------------------------
 
 def test_the_readme_example_flags_the_rows_it_says(monkeypatch):
