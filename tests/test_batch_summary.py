@@ -324,13 +324,15 @@ def test_the_scan_finds_a_standard_in_every_spacing_a_cell_is_read_in():
     """Each character a cell's standard may hold between ST and its digits (parse_standard) is found by the scan."""
     import sys
 
-    from epa.inputs.columns import parse_standard, standard_search
+    from epa.inputs.columns import parse_standard, standard_finder
 
-    search = standard_search("ST0072")
+    holds = standard_finder("ST0072")
     for c in map(chr, range(sys.maxunicode + 1)):
         if c.isspace() or c == "-":
-            for cell in (f"ST{c}0072", f"st {c}0072"):
-                assert (parse_standard(cell) == "ST0072") == bool(search.search(cell.encode("utf-8").lower())), cell
+            for cell in (f"ST{c}0072", f"st {c}0072", f"x,ST{c}0072,"):
+                read = parse_standard(cell.strip("x,")) == "ST0072"
+                assert read == holds(cell.encode("utf-8").lower()), cell
+    assert not holds(b"st0071,1000723456") and holds(b"st0072")
 
 
 def test_a_grade_without_its_column_is_an_error_never_left_out():

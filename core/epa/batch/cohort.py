@@ -42,7 +42,7 @@ from epa.inputs.cohort_input import (  # the reading; MAX_RECORD and CsvHeader f
     rewindable,
     sniff,
 )
-from epa.inputs.columns import standard_search
+from epa.inputs.columns import standard_finder
 from epa.inputs.documents import json_line
 from epa.inputs.fastrecord import decode, from_data, view, view_of_data
 from epa.inputs.record import record_from_data
@@ -1163,13 +1163,11 @@ def _standards_in_lines(stream: IO[bytes], ids: dict[str, bytes]) -> set[str]:
 def _standards_in_csv(stream: IO[bytes], ids: dict[str, bytes]) -> set[str]:
     found: set[str] = set()
     tail = b""
-    # An id as the rows read it (st 0072, st-0072: columns.standard_search), looked for where its digits are
-    searches = {s: (standard_search(s), max(re.split(rb"[a-z]+", i), key=len)) for s, i in ids.items()}
-    overlap = max(map(len, ids.values()), default=1) + 32  # an id across two blocks (and the spaces in it)
+    holds = {s: standard_finder(s) for s in ids}  # an id as the rows read it (st 0072, st-0072), too
+    overlap = max(map(len, ids.values()), default=1) + 64  # an id across two blocks (and the spaces in it)
     while len(found) < len(ids) and (block := stream.read(1 << 20)):
         text = tail + block.lower()
-        found.update(s for s, i in ids.items() if s not in found and (
-            i in text or searches[s][1] in text and searches[s][0].search(text)))
+        found.update(s for s, i in ids.items() if s not in found and (i in text or holds[s](text)))
         tail = text[-overlap:]
     return found
 

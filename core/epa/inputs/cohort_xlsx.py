@@ -41,7 +41,7 @@ from epa.inputs.cohort_input import (
     month_first_in,
     row_item,
 )
-from epa.inputs.columns import standard_search
+from epa.inputs.columns import standard_finder
 
 if TYPE_CHECKING:  # (imported when a workbook is read: a CSV or JSON Lines cohort needs neither)
     import zipfile
@@ -512,16 +512,16 @@ def _last_value(text: bytes) -> int:
 _NEAR = 1 << 14
 
 
-Needle = tuple[str, bytes, re.Pattern[bytes], re.Pattern[bytes]]
+Needle = tuple[str, bytes, re.Pattern[bytes], Callable[[bytes], bool]]
 
 
 def _needles(standards: Standards | None) -> list[Needle]:
     """Each standard id to look for: its lower-case bytes, a search for the longest run of them with no letter
     (b"0071" of b"st0071"), which has no case: a text without it does not hold the id, and is not lowered; and a
-    search for the id in each form a row's cell is read as it (st 0071: columns.standard_search)."""
+    finder of the id in each form a row's cell is read as it (st 0071: columns.standard_finder)."""
     if standards is None:
         return []
-    return [(s, i, re.compile(re.escape(max(re.split(rb"[a-z]+", i), key=len))), standard_search(s))
+    return [(s, i, re.compile(re.escape(max(re.split(rb"[a-z]+", i), key=len))), standard_finder(s))
             for s, i in standards[0].items()]
 
 
@@ -535,7 +535,7 @@ def _find(text: bytes, needles: list[Needle], standards: Standards | None) -> No
         if s not in found and caseless.search(text):
             if lowered is None:
                 lowered = text.lower()
-            if i in lowered or forms.search(lowered):
+            if i in lowered or forms(lowered):
                 found.add(s)
 
 
