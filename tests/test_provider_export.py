@@ -280,6 +280,13 @@ def test_a_header_that_is_not_the_first_comma_separated_line_is_told_why(tmp_pat
     assert f"hint: {hint}" in fails("audit", str(_write(tmp_path, outcomes, "o.csv")))
 
 
+def test_a_header_read_in_part_by_the_map_is_not_said_to_be_a_title(tmp_path):
+    path = _write(tmp_path, "Std,Learner No,GW\nST0071,A,01/12/2025\n")
+    stderr = fails("compare", "--batch", str(path), "--column", "Std=standard", "--column", "Learner No=apprentice")
+    assert "the header has no column for the gateway date" in stderr and "title" not in stderr
+    assert 'hint: name the column that holds it: --column "YOUR NAME=gateway_date"' in stderr
+
+
 def test_a_column_map_names_the_rest(tmp_path):
     path = _write(tmp_path, "Std,Learner No,GW,Obs Result,Obs Day\nST0071,L-7,01/12/2025,Pass,05/01/2026\n")
     given = ["--column", "Std=standard", "--column", "learner no=apprentice", "--column", "GW=Gateway Date"]

@@ -128,7 +128,7 @@ class OutcomesHeader(CsvHeader):
         if missing:
             raise InputError("the header has no column for " + ", ".join(f"{required[f]} ({f})" for f in missing)
                              + (f"; columns not read: {', '.join(map(str, self.ignored))}" if self.ignored else ""),
-                             where=where, hint=header_hint(self.names, known) or
+                             where=where, hint=header_hint(self.names, known, holds) or
                              f'name the column that holds it: --column "YOUR NAME={missing[0]}" '
                              '(README "Audit of recorded outcomes" lists the names read)')
         if column_map.strict and self.ignored:

@@ -170,7 +170,7 @@ class CsvHeader:
         if missing:
             raise InputError("the header has no column for " + ", ".join(f"{REQUIRED[f]} ({f})" for f in missing)
                              + (f"; columns not read: {', '.join(map(str, self.ignored))}" if self.ignored else ""),
-                             where=where, hint=header_hint(self.names, known) or
+                             where=where, hint=header_hint(self.names, known, holds) or
                              "name the column that holds it: --column \"YOUR NAME=" + missing[0]
                              + "\" (README \"CSV columns\" lists the names read without one)")
         for unread in self.ignored:  # a grade column not read would make every graded attempt a booking
@@ -545,10 +545,10 @@ def column_map(file: Path | None, pairs: Iterable[str], strict: bool) -> ColumnM
     return ColumnMap(tuple(names.values()), strict)
 
 
-def header_hint(names: Sequence[str], known: dict[str, str]) -> str | None:
+def header_hint(names: Sequence[str], known: dict[str, str], matched: Iterable[str]) -> str | None:
     """Why a header lacking its core columns may be no header, as a hint: its names separated by ';' or a tab (a
     spreadsheet saved in a locale whose list separator is not ','), Excel's "sep=" line first, or a title above it
-    (a first line naming no column epa knows)."""
+    (a first line with no column read, by name or by the user's map: ``matched``, the fields found)."""
     if names and names[0].casefold().startswith("sep="):
         return (f"the first line, {quote(','.join(names))}, is Excel's note of the separator, not the header: delete "
                 "it (or save the sheet as 'CSV UTF-8'), so that the header is the first line")
@@ -557,7 +557,7 @@ def header_hint(names: Sequence[str], known: dict[str, str]) -> str | None:
         if len(split) > len(names) and sum(columns.fold(part) in known for part in split) >= 2:
             return (f"the header's names are separated by {called}: epa reads CSV separated by commas; save the sheet "
                     "as 'CSV UTF-8 (Comma delimited)'")
-    if not any(columns.fold(name) in known for name in names):
+    if not any(matched):
         return ("the first line names no column epa reads: if it is a title or a note above the header, delete it "
                 "(and any line under it) so that the header, naming the columns, is the first line")
     return None
