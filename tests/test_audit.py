@@ -292,6 +292,39 @@ def test_an_epao_id_alone_needs_a_map(tmp_path):
     assert '--body-id "EPA0002=BODY"' in row["error"]
 
 
+def test_an_epao_id_in_the_body_column_is_read_through_the_map(tmp_path):
+    """A file whose body column holds the EPAO id (EPA0002) was "unknown body 'EPA0002'", even with --body-id
+    EPA0002=... given, and its hint did not name --body-id."""
+    body = one_version_body()
+    path = tmp_path / "ids.csv"
+    path.write_text("ULN,StandardID,EPAO,Observation,Project,Discussion,Overall\n"
+                    "1,ST0071,EPA0002,Pass,Pass,Pass,Pass\n", encoding="utf-8")
+    (row,) = rows_of(run("audit", str(path), "--format", "csv").stdout)
+    assert "unknown body 'EPA0002'" in row["error"] and '--body-id "EPA0002=BODY"' in row["error"]
+    mapped = run("audit", str(path), "--format", "csv", "--body-id", f"EPA0002={body}")
+    assert mapped.exit_code == 0, mapped.stderr
+    (row,) = rows_of(mapped.stdout)
+    # every method passed: a pass overall, under any body's combination (no body gives more for pass, pass, pass)
+    assert (row["body"], row["expected"], row["agrees"]) == (body, "pass", "true")
+
+
+def test_an_attempt_left_empty_is_read_as_a_first_attempt_and_the_rule_says_so(tmp_path):
+    """In a file with attempt columns an empty attempt cell was read as a first attempt without a word (a file with
+    none says so on every row): a grade its body capped after an unrecorded resit was then said not to follow."""
+    body = one_version_body()
+    path = tmp_path / "attempts.csv"
+    path.write_text("ULN,Standard,EPAO,Observation,Project,Discussion,Observation Attempt,Overall\n"
+                    f"1,ST0071,{body},Pass,Pass,Pass,,Pass\n"
+                    f"2,ST0071,{body},Pass,Pass,Pass,first,Pass\n", encoding="utf-8")
+    result = run("audit", str(path), "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    empty, given = rows_of(result.stdout)
+    assert empty["rule"].endswith("(the row records no attempt for observation, project, discussion: read as first "
+                                  "attempts, so no resit or retake cap is applied to them)")
+    assert given["rule"].endswith("(the row records no attempt for project, discussion: read as first attempts, so "
+                                  "no resit or retake cap is applied to them)")
+
+
 # --- the README's example and its table of columns ------------------------------------------------------------
 
 def test_the_readme_example_flags_the_rows_it_says(monkeypatch):

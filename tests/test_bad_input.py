@@ -42,7 +42,10 @@ def test_the_good_record_is_good(tmp_path):
     # schema violations: JSON path, line, and a suggestion
     ("kind: first", "kind: frist", ["$.assessments[0].kind", "record.yaml:11:", "did you mean 'first'?"]),
     ("    notified:", "    notifed:", ["unknown field 'notifed'", "$.assessments[0].notifed", "did you mean 'notified'?"]),
-    ("  date: 2025-12-01", "  date: 2025-02-30", ["'2025-02-30' is not a valid date", "$.gateway.date"]),
+    ("  date: 2025-12-01", "  date: 2025-02-30", ["'2025-02-30' is not a valid date", "$.gateway.date",
+                                                  # why, as a CSV cohort's date is told (it said "expected YYYY-MM-DD")
+                                                  "February 2025 has no day 30"]),
+    ("  date: 2025-12-01", "  date: 2025-13-01", ["'2025-13-01' is not a valid date: there is no month 13"]),
     ("criteria_met: [K3.3, K3.4]", "criteria_met: [K3.3]\n    grade: pass", ["either criteria_met", "$.assessments[0]"]),
     ("apprentice:\n  id: A-1\n", "apprentice:\n  name: A-1\n", ["unknown field 'name'", "also: ", "'id' is a required property"]),
     # names the rules do not know
@@ -52,6 +55,8 @@ def test_the_good_record_is_good(tmp_path):
                                                    "did you mean 'observation'?", "$.assessments[0].method"]),
     ("[K3.3, K3.4]", "[K3.3, K3.44]", ["no body knows criterion 'K3.44'", "$.assessments[0].criteria_met[1]",
                                        "did you mean"]),
+    # a criterion in another case: that criterion suggested, not the first as close (k3.3 was offered S3.3)
+    ("[K3.3, K3.4]", "[K3.3, k3.4]", ["no body knows criterion 'k3.4'", "did you mean 'K3.4'?"]),
     # impossible dates
     ("notified: 2026-01-30", "notified: 2026-01-10", ["notified on 2026-01-10, before the assessment",
                                                       "$.assessments[0].notified"]),
@@ -64,6 +69,21 @@ def test_bad_record(tmp_path, old, new, expected):
     message = fails("grade", "--body", any_body("ST0071"), write(tmp_path, GOOD.replace(old, new, 1)))
     for fragment in expected:
         assert fragment in message
+
+
+@pytest.mark.parametrize("name, text", [
+    ("records.json", '[{"standard": "ST0071"}, {"standard": "ST0071"}]'),
+    ("records.yaml", "- standard: ST0071\n- standard: ST0071\n"),
+])
+def test_a_list_of_records_is_told_how_each_command_reads_them(tmp_path, name, text):
+    """A JSON array of records was "$: […] (2 items) is not a mapping", with no hint; and given to --batch, told to
+    name it .jsonl, which reads each line of the array as a record."""
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    message = fails("compare", str(path))
+    assert "this is a list of 2 records, not one record" in message and "one record a line (.jsonl)" in message
+    batch = fails("compare", "--batch", str(path))
+    assert "epa compare FILE" in batch and "one record a line (not a JSON array)" in batch
 
 
 def test_attempts_out_of_order(tmp_path):

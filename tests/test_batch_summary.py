@@ -293,6 +293,48 @@ def test_a_standard_spelt_with_escapes_still_gets_its_columns(tmp_path):
     assert [(r["body"], r["showcase"]) for r in rows] == [("nqual", "distinction")]
 
 
+@pytest.mark.parametrize("written", ["ST 0072", "st-0072", "ST\u00a00072", "st0072"])
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_a_standard_written_as_the_rows_read_it_gets_its_columns(tmp_path, written, suffix):
+    """A cell's standard is read in any case and spacing ("ST 0072", "st-0072", a no-break space as Excel writes
+    one), but the scan for the CSV's columns looked for "st0072" alone: the record was graded, its showcase had no
+    column, and the row was an internal error, exit 1 (found by review)."""
+    cells = [["standard", "apprentice", "gateway_date", "showcase", "showcase_date", "observation", "observation_date",
+              "discussion", "discussion_date"],
+             [written, "J-3", "2025-11-03", "distinction", "2025-11-24", "distinction", "2025-12-08", "distinction",
+              "2025-12-15"]]
+    path = tmp_path / f"c{suffix}"
+    if suffix == ".csv":
+        path.write_text("".join(",".join(r) + "\n" for r in cells), encoding="utf-8")
+    else:
+        openpyxl = pytest.importorskip("openpyxl", reason="the test extra's openpyxl writes the workbook")
+        book = openpyxl.Workbook()
+        for r in cells:
+            book.active.append(r)
+        book.save(path)
+    result = run(*BODIES, "compare", "--batch", str(path), "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    # ST0072 is NQual's alone: every method distinction, a distinction overall (001 § Grading & Criteria)
+    assert [(r["body"], r["showcase"], r["overall"], r["error"]) for r in rows] == [
+        ("nqual", "distinction", "distinction", "")]
+    assert result.exit_code == 0
+
+
+def test_the_scan_finds_a_standard_in_every_spacing_a_cell_is_read_in():
+    """Each character a cell's standard may hold between ST and its digits (parse_standard) is found by the scan."""
+    import sys
+
+    from epa.inputs.columns import parse_standard, standard_finder
+
+    holds = standard_finder("ST0072")
+    for c in map(chr, range(sys.maxunicode + 1)):
+        if c.isspace() or c == "-":
+            for cell in (f"ST{c}0072", f"st {c}0072", f"x,ST{c}0072,"):
+                read = parse_standard(cell.strip("x,")) == "ST0072"
+                assert read == holds(cell.encode("utf-8").lower()), cell
+    assert not holds(b"st0071,1000723456") and holds(b"st0072")
+
+
 def test_a_grade_without_its_column_is_an_error_never_left_out():
     """The columns are chosen before the run: should a decision grade a method they lack (epa's own mistake), the
     row is refused loudly rather than written without that grade."""

@@ -251,6 +251,42 @@ def test_two_columns_for_one_field_are_an_error_naming_both_and_one_may_be_left_
     assert _json_lines(result)[0]["apprentice"] == "L-1"
 
 
+@pytest.mark.parametrize("second", ["Observation", "OBSERVATION", "observation "])
+def test_two_columns_of_one_name_are_an_error_asking_for_one_to_be_renamed(tmp_path, second):
+    """The hint said to leave one out with --column "Observation=", which leaves out both (a map names a column by
+    its name): every observation was then read as booked, not graded, exit 0 (found by review)."""
+    path = _write(tmp_path, f"Standard,ULN,Gateway Date,Observation,{second},Observation Date\n"
+                            "ST0071,L-1,01/12/2025,Pass,Fail,05/01/2026\n")
+    stderr = fails("compare", "--batch", str(path))
+    assert f'{path}:1: columns "Observation" (column 4) and "{second.strip()}" (column 5) both hold observation' in stderr
+    assert f'hint: rename one of the columns named "{second.strip()}" in the file' in stderr
+    assert "--column" not in stderr
+
+
+@pytest.mark.parametrize("text, hint", [
+    ("Standard;Apprentice ID;Gateway Date\nST0071;A;01/12/2025\n", "the header's names are separated by semicolons"),
+    ("Standard\tApprentice ID\tGateway Date\nST0071\tA\t01/12/2025\n", "the header's names are separated by tabs"),
+    ("sep=,\nStandard,Apprentice ID,Gateway Date\nST0071,A,01/12/2025\n", "the first line, 'sep=,', is Excel's note of the separator"),
+    ("Cohort export 2025,,\nStandard,Apprentice ID,Gateway Date\nST0071,A,01/12/2025\n",
+     "the first line names no column epa reads: if it is a title or a note above the header, delete it"),
+])
+def test_a_header_that_is_not_the_first_comma_separated_line_is_told_why(tmp_path, text, hint):
+    """A European Excel's semicolons, a tab-separated export, Excel's "sep=," line or a title above the header were
+    each told only to name the column holding the standard with --column."""
+    stderr = fails("compare", "--batch", str(_write(tmp_path, text)))
+    assert "the header has no column for the standard" in stderr and f"hint: {hint}" in stderr
+    outcomes = text.replace("Gateway Date", "EPAO;Overall Grade" if ";" in text else "EPAO\tOverall Grade"
+                            if "\t" in text else "EPAO,Overall Grade")
+    assert f"hint: {hint}" in fails("audit", str(_write(tmp_path, outcomes, "o.csv")))
+
+
+def test_a_header_read_in_part_by_the_map_is_not_said_to_be_a_title(tmp_path):
+    path = _write(tmp_path, "Std,Learner No,GW\nST0071,A,01/12/2025\n")
+    stderr = fails("compare", "--batch", str(path), "--column", "Std=standard", "--column", "Learner No=apprentice")
+    assert "the header has no column for the gateway date" in stderr and "title" not in stderr
+    assert 'hint: name the column that holds it: --column "YOUR NAME=gateway_date"' in stderr
+
+
 def test_a_column_map_names_the_rest(tmp_path):
     path = _write(tmp_path, "Std,Learner No,GW,Obs Result,Obs Day\nST0071,L-7,01/12/2025,Pass,05/01/2026\n")
     given = ["--column", "Std=standard", "--column", "learner no=apprentice", "--column", "GW=Gateway Date"]
@@ -501,7 +537,10 @@ def test_a_grade_column_not_read_beside_a_date_read_is_refused(tmp_path):
 
 
 @pytest.mark.parametrize("name", ["Observation Resit Grade", "Observation Re-sit Date", "Project Retake Grade",
-                                  "Discussion Re-take", "Professional Discussion Second Attempt"])
+                                  "Discussion Re-take", "Professional Discussion Second Attempt",
+                                  # a later attempt by its number (these were a note, and the row graded fail)
+                                  "Observation Grade 2", "Observation Grade (Attempt 2)", "Second Observation Grade",
+                                  "Observation 2", "Project Attempt 2 Grade", "Obs 2nd Result"])
 def test_a_resit_or_retake_column_is_refused_before_any_row(tmp_path, name):
     """A row holds one attempt per method: graded on the first alone, a failed observation resat at distinction would
     come out fail with no cap, so the column is refused, never read as (or suggested for) the method's own."""
@@ -516,6 +555,18 @@ def test_a_resit_or_retake_column_is_refused_before_any_row(tmp_path, name):
     left_out = run("compare", "--batch", str(path), "--format", "csv", "--column", f"{name}=")
     assert left_out.exit_code == 0 and "did you mean" not in left_out.stderr
     assert all(row["observation"] == "fail" for row in csv.DictReader(io.StringIO(left_out.stdout)))
+
+
+@pytest.mark.parametrize("written, number", [("12", 12), ("1,200", 1200), ("12.0", 12), ("+7.00", 7)])
+def test_a_whole_number_is_read_as_people_and_programs_write_it(written, number):
+    """pandas writes an integer column with empty cells as 12.0: that was "'12.0' is not a whole number", where a
+    workbook's 12.0 and a JSON record's are 12."""
+    from epa.inputs import columns
+
+    assert columns.parse_int(written) == number
+    for other in ("12.5", "12.", "1.2e1"):
+        with pytest.raises(columns.BadCell, match="is not a whole number"):
+            columns.parse_int(other)
 
 
 @pytest.mark.parametrize("written, level", [("Functional Skills Level 2", "level2"), ("FS L2", "level2"),

@@ -15,6 +15,7 @@ import zipfile
 import pytest
 
 from conftest import any_body, fails, run
+from epa.errors import InputError
 from epa.inputs import cohort_xlsx
 
 openpyxl = pytest.importorskip("openpyxl", reason="the test extra's openpyxl writes the workbooks")
@@ -211,6 +212,42 @@ def test_a_cell_holding_an_excel_error_is_its_text_as_in_the_csv_not_an_empty_ce
     text = csv_file(tmp_path / "c.csv", [HEADER[:4], ["ST0071", "A-1", "#N/A", "#VALUE!"],
                                          ["ST0071", "A-2", "2025-06-02", "true"]])
     assert output(sheet, "--format", "json") == output(text, "--format", "json")
+
+
+def test_a_cohort_below_empty_rows_has_its_own_row_numbers_and_error_cells(tmp_path):
+    """A sheet whose first rows are empty (the cohort pasted at B3) was read with every row number two too high, and
+    its error cells put two rows up: a #N/A grade in row 5 replaced the header's "observation" (row 3), so that
+    every observation was read as booked, not graded, and nothing said so (found by review)."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    rows = [["standard", "apprentice", "gateway_date", "observation", "observation_date"],
+            ["ST0071", "A-1", dt.date(2025, 6, 2), "pass", dt.date(2025, 6, 20)],
+            ["ST0071", "A-2", dt.date(2025, 6, 2), "#N/A", dt.date(2025, 6, 20)],
+            ["ST0071", "A-3", "12/25/2025", "pass", dt.date(2026, 1, 5)]]
+    for r, row in enumerate(rows, 3):  # rows 1 and 2 empty; column A empty
+        for c, value in enumerate(row, 2):
+            sheet.cell(r, c, value)
+    sheet["E5"].data_type = "e"  # A-2's grade, an error cell (t="e")
+    book.save(tmp_path / "c.xlsx")
+    (line, kind, (first, _)), (line2, kind2, refused), (line3, kind3, month_first) = records(tmp_path / "c.xlsx")
+    assert (line, kind) == (4, "csv") and first["assessments"] == [
+        {"method": "observation", "grade": "pass", "date": "2025-06-20"}]
+    assert (line2, kind2) == (5, "error") and "'#N/A' is not a grade" in refused[0]
+    # the value showing the file month first is named at its own row, as its CSV copy names it
+    assert (line3, kind3) == (6, "error") and "'12/25/2025' (line 6, column 'gateway_date')" in month_first[0]
+
+
+def test_more_error_cells_than_are_kept_in_mind_refuse_the_workbook(tmp_path, monkeypatch):
+    """Error cells past the number kept were read as the reader gives them, empty: a #N/A grade became an attempt
+    not made, without a word (found by review). Past the bound the workbook is refused, saying what to do."""
+    rows = [HEADER[:4], *[["ST0071", f"A-{n}", dt.date(2025, 6, 2), "#N/A"] for n in range(3)]]
+    path = workbook(tmp_path / "c.xlsx", rows)
+    monkeypatch.setattr(cohort_xlsx, "MAX_ERRORS", 3)
+    assert [kind for _, kind, _ in records(path)] == ["error"] * 3  # each '#N/A' is not yes or no
+    monkeypatch.setattr(cohort_xlsx, "MAX_ERRORS", 2)
+    with pytest.raises(InputError, match="more than 2 cells holding an Excel error") as refused:
+        records(path)
+    assert "CSV UTF-8" in refused.value.hint
 
 
 def test_a_workbook_counting_dates_from_1904_gives_the_same_dates(tmp_path):

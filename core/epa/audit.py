@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -49,8 +50,18 @@ from epa.registry import LoadedBody, Registry
 
 CSV_COLUMNS = ("line", "apprentice", "body", "standard", "version", "recorded", "expected", "agrees", "rule",
                "citation", "error")
+_EPAO_ID = re.compile(r"(?i)epa\d{4}")  # an EPAO's id on the register (EPA0001), as Ofqual's file gives it
 NOT_RECORDED = ("the file records no attempts: every grade is read as a first attempt, so no resit or retake cap "
                 "is applied")
+
+
+def _unrecorded(methods: tuple[str, ...]) -> str:
+    """What the rule adds where a file with attempt columns leaves a row's attempt at ``methods`` empty."""
+    read, them = ("first attempts", "them") if len(methods) > 1 else ("a first attempt", "it")
+    return f"the row records no attempt for {', '.join(methods)}: read as {read}, so no resit or retake cap is " \
+           f"applied to {them}"
+
+
 SHOWN = 50  # the disagreements and the rejected rows the table lists (every one is in --format csv and json)
 
 
@@ -170,16 +181,20 @@ class Auditor:
         if problems or loaded is None or rules is None:  # (each way to leave them None adds a problem)
             raise RowProblems(sorted(problems, key=lambda p: self.header.names.index(p[0])), data)
         attempts = tuple(data["attempts"].get(m, "first") for m in rules.method_ids)
+        # (an attempt a file with attempt columns leaves empty is read as a first one too, and the rule says so)
+        unrecorded = tuple(m for m in rules.method_ids if m not in data["attempts"]) if self.header.attempts_given \
+            else ()
         key = (loaded.body.id, standard, rules.document.version, tuple(grades), attempts,
-               bool(data.get("exceptional_circumstances")))
+               bool(data.get("exceptional_circumstances")), unrecorded)
         found = self._expected.get(key)
         if found is None:
             expected = self._grade(loaded, rules, dict(zip(rules.method_ids, map(Grade, grades), strict=True)),
-                                   dict(zip(rules.method_ids, attempts, strict=True)), key[-1])
+                                   dict(zip(rules.method_ids, attempts, strict=True)), key[-2])
             found = self._expected[key] = AuditAnswer({
                 "body": loaded.body.id, "standard": standard, "version": expected.version,
                 "expected": str(expected.overall) if expected.overall else None,
-                "rule": expected.rule + ("" if self.header.attempts_given else f" ({NOT_RECORDED})"),
+                "rule": expected.rule + (f" ({NOT_RECORDED})" if not self.header.attempts_given else
+                                         f" ({_unrecorded(unrecorded)})" if unrecorded else ""),
                 "citation": expected.citation,
                 "components": dict(zip(rules.method_ids, grades, strict=True)),
                 "attempts": dict(zip(rules.method_ids, attempts, strict=True)) if self.header.attempts_given else None})
@@ -214,7 +229,11 @@ class Auditor:
         if isinstance(found, InputError):
             if by_id is not None:  # (a name as Ofqual's register spells it need not be one epa knows: the id decides)
                 return by_id
-            mapping = f'map its EPAO id: --body-id "{data["body_id"]}=BODY"' if "body_id" in data else None
+            # (the body's column may hold its EPAO id, EPA0001, as the register names it: --body-id maps it)
+            found = self.body_ids.get(name.strip().upper()) or found
+        if isinstance(found, InputError):
+            epao = data.get("body_id") or (name if _EPAO_ID.fullmatch(name.strip()) else None)
+            mapping = f'map its EPAO id: --body-id "{epao.strip()}=BODY"' if epao else None
             problem("body", found.message, "; ".join(filter(None, (found.hint, mapping))))
             return None
         if by_id is not None and by_id is not found:

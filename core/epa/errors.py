@@ -110,7 +110,9 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
     import difflib  # only when a name is misspelt: not at every start
 
     options = sorted(set(choices))
-    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
+    # the name in another case first: difflib rates k3.3 as close to S3.3 as to K3.3, and offered S3.3
+    close = [o for o in options if o.casefold() == word.casefold()][:1] or difflib.get_close_matches(
+        word, options, n=1, cutoff=0.6)
     if close:
         return f"did you mean {close[0]!r}?"
     if options and len(options) <= 12:

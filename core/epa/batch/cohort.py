@@ -42,6 +42,7 @@ from epa.inputs.cohort_input import (  # the reading; MAX_RECORD and CsvHeader f
     rewindable,
     sniff,
 )
+from epa.inputs.columns import standard_finder
 from epa.inputs.documents import json_line
 from epa.inputs.fastrecord import decode, from_data, view, view_of_data
 from epa.inputs.record import record_from_data
@@ -988,8 +989,10 @@ def run(source: str, fmt: str, *, summary: bool, summary_only: bool, workers: in
             suffix = Path(source).suffix.lower()
             if suffix not in (".jsonl", ".ndjson", ".csv"):
                 raise InputError(f"cannot tell the cohort's format from its suffix {suffix!r}", where=source,
-                                 hint="name it .jsonl (JSON Lines) or .csv (or .xlsx, a workbook), or pipe it to "
-                                      "`--batch -`")
+                                 hint="a record file is graded without --batch (epa compare FILE); a cohort is JSON "
+                                      "Lines, one record a line (not a JSON array), named .jsonl" if suffix in
+                                      (".json", ".yaml", ".yml") else "name it .jsonl (JSON Lines) or .csv (or .xlsx, "
+                                      "a workbook), or pipe it to `--batch -`")
             kind = "csv" if suffix == ".csv" else "jsonl"
         counts = Summary()
 
@@ -1160,10 +1163,11 @@ def _standards_in_lines(stream: IO[bytes], ids: dict[str, bytes]) -> set[str]:
 def _standards_in_csv(stream: IO[bytes], ids: dict[str, bytes]) -> set[str]:
     found: set[str] = set()
     tail = b""
-    overlap = max(map(len, ids.values()), default=1)  # an id across two blocks
+    holds = {s: standard_finder(s) for s in ids}  # an id as the rows read it (st 0072, st-0072), too
+    overlap = max(map(len, ids.values()), default=1) + 64  # an id across two blocks (and the spaces in it)
     while len(found) < len(ids) and (block := stream.read(1 << 20)):
         text = tail + block.lower()
-        found.update(s for s, i in ids.items() if s not in found and i in text)
+        found.update(s for s, i in ids.items() if s not in found and (i in text or holds[s](text)))
         tail = text[-overlap:]
     return found
 

@@ -23,7 +23,15 @@ from typing import Any
 
 from epa.errors import InputError, quote
 from epa.inputs import columns
-from epa.inputs.cohort_input import MAX_COLUMNS, ColumnMap, CsvHeader, MonthFirst, RowProblems, match_columns
+from epa.inputs.cohort_input import (
+    MAX_COLUMNS,
+    ColumnMap,
+    CsvHeader,
+    MonthFirst,
+    RowProblems,
+    header_hint,
+    match_columns,
+)
 
 # The fields of an outcomes row besides each method's, and their other names. A name must not fold to another's.
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -120,8 +128,9 @@ class OutcomesHeader(CsvHeader):
         if missing:
             raise InputError("the header has no column for " + ", ".join(f"{required[f]} ({f})" for f in missing)
                              + (f"; columns not read: {', '.join(map(str, self.ignored))}" if self.ignored else ""),
-                             where=where, hint=f'name the column that holds it: --column "YOUR NAME={missing[0]}" '
-                                               '(README "Audit of recorded outcomes" lists the names read)')
+                             where=where, hint=header_hint(self.names, known, holds) or
+                             f'name the column that holds it: --column "YOUR NAME={missing[0]}" '
+                             '(README "Audit of recorded outcomes" lists the names read)')
         if column_map.strict and self.ignored:
             raise InputError("columns epa does not read (--strict): " + ", ".join(map(str, self.ignored)),
                              where=where, hint='map each to a field with --column "NAME=FIELD", or leave it out '

@@ -122,9 +122,12 @@ def match_columns(names: Sequence[str], known: dict[str, str], column_map: Colum
         if len(numbers) > 1:
             both = " and ".join(f'"{names[n - 1]}" (column {n})' for n in numbers[:2])
             more = f" (and {len(numbers) - 2} more columns)" if len(numbers) > 2 else ""
-            raise InputError(f"columns {both}{more} both hold {field}", where=where,
-                             hint=f'leave one out with --column "{names[numbers[-1] - 1]}=", or map it to another '
-                                  "field")
+            named = [columns.fold(names[n - 1]) for n in numbers]
+            # (a map names a column by its name: one of two alike would leave out or map both, the field unread)
+            hint = (f'rename one of the columns named "{names[numbers[-1] - 1]}" in the file: a column map names '
+                    "columns by their names, so it cannot tell them apart" if len(set(named)) < len(named) else
+                    f'leave one out with --column "{names[numbers[-1] - 1]}=", or map it to another field')
+            raise InputError(f"columns {both}{more} both hold {field}", where=where, hint=hint)
     return holds, ignored, left_out, [name for key, (name, _) in mapped.items() if key not in used]
 
 
@@ -167,7 +170,8 @@ class CsvHeader:
         if missing:
             raise InputError("the header has no column for " + ", ".join(f"{REQUIRED[f]} ({f})" for f in missing)
                              + (f"; columns not read: {', '.join(map(str, self.ignored))}" if self.ignored else ""),
-                             where=where, hint="name the column that holds it: --column \"YOUR NAME=" + missing[0]
+                             where=where, hint=header_hint(self.names, known, holds) or
+                             "name the column that holds it: --column \"YOUR NAME=" + missing[0]
                              + "\" (README \"CSV columns\" lists the names read without one)")
         for unread in self.ignored:  # a grade column not read would make every graded attempt a booking
             method = (unread.suggestion or "").removesuffix("_criteria")
@@ -539,6 +543,24 @@ def column_map(file: Path | None, pairs: Iterable[str], strict: bool) -> ColumnM
                              'apprentice"; --column "Employer=" leaves a column out')
         names[columns.fold(name)] = (name.strip(), field)
     return ColumnMap(tuple(names.values()), strict)
+
+
+def header_hint(names: Sequence[str], known: dict[str, str], matched: Iterable[str]) -> str | None:
+    """Why a header lacking its core columns may be no header, as a hint: its names separated by ';' or a tab (a
+    spreadsheet saved in a locale whose list separator is not ','), Excel's "sep=" line first, or a title above it
+    (a first line with no column read, by name or by the user's map: ``matched``, the fields found)."""
+    if names and names[0].casefold().startswith("sep="):
+        return (f"the first line, {quote(','.join(names))}, is Excel's note of the separator, not the header: delete "
+                "it (or save the sheet as 'CSV UTF-8'), so that the header is the first line")
+    for separator, called in ((";", "semicolons"), ("\t", "tabs")):
+        split = [part for name in names for part in name.split(separator)]
+        if len(split) > len(names) and sum(columns.fold(part) in known for part in split) >= 2:
+            return (f"the header's names are separated by {called}: epa reads CSV separated by commas; save the sheet "
+                    "as 'CSV UTF-8 (Comma delimited)'")
+    if not any(matched):
+        return ("the first line names no column epa reads: if it is a title or a note above the header, delete it "
+                "(and any line under it) so that the header, naming the columns, is the first line")
+    return None
 
 
 def _slot(kind: tuple[str, ...]) -> tuple[str, str]:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextvars
 import datetime as dt
+import itertools
 import posixpath
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -40,6 +41,7 @@ from epa.inputs.cohort_input import (
     month_first_in,
     row_item,
 )
+from epa.inputs.columns import standard_finder
 
 if TYPE_CHECKING:  # (imported when a workbook is read: a CSV or JSON Lines cohort needs neither)
     import zipfile
@@ -318,7 +320,15 @@ def _open(source: str | IO[bytes], name: str, sheet: str | None, standards: Stan
         raise InputError(f"the workbook cannot be read: {exc}", where=name, hint=_SAVE_AS) from None
     if used.start is None:
         return iter(()), (1, 1), {}, None
-    return used.iter_rows(), (used.start[0] + 1, used.start[1] + 1), errors, used.iter_rows if month_first else None
+    top, left = used.start
+
+    def rows() -> Iterator[list[Any]]:
+        # The reader gives the used range's columns, but its rows from the sheet's first: one empty row for each row
+        # above the range comes first. Skipped, so that the first row given is row top + 1 (a row's number is its
+        # line, and an error cell is put in its own row, not one `top` rows above it: found by review)
+        return itertools.islice(used.iter_rows(), top, None)
+
+    return rows(), (top + 1, left + 1), errors, rows if month_first else None
 
 
 class _kept:
@@ -396,7 +406,7 @@ _AT = re.compile(rb'\br="([A-Z]{1,3})(\d{1,7})"')
 _FORMULA = re.compile(rb"f[ />]")  # <f>, </f> or <f .../>: a formula (a search for a literal is quicker than ``in``)
 # Text (an inline or shared string) shaped as a month-first date, 12/25/2025 (not a formula's text result, <v>)
 _MONTH_FIRST_TEXT = re.compile(rb"<t\b[^>]*>\s*\d{1,2}([/.-])(?:1[3-9]|2\d|3[01])\1")
-MAX_ERRORS = 100_000  # error cells remembered; a worksheet with more has bigger problems than these
+MAX_ERRORS = 100_000  # error cells remembered; a worksheet with more is refused (the reader gives them as empty)
 
 
 def _column(letters: bytes) -> int:
@@ -450,8 +460,15 @@ def _check(archive: zipfile.ZipFile, part: str, name: str, title: str,
             # (every error the reader accepts is written with a "#", #N/A to #SPILL!: one byte, found at once)
             if b"#" in text and b't="e"' in text:
                 for cell, error in _ERROR.findall(text):
-                    if (found := _AT.search(cell)) and len(errors) < MAX_ERRORS:
-                        errors[int(found[2]), _column(found[1])] = error.decode("utf-8", "replace")
+                    if found := _AT.search(cell):
+                        where = int(found[2]), _column(found[1])
+                        if len(errors) >= MAX_ERRORS and where not in errors:  # (one more would be read as empty)
+                            raise InputError(f"the worksheet {quote(title)} has more than {MAX_ERRORS:,} cells holding "
+                                             "an Excel error (#N/A, #VALUE!...), more than epa keeps in mind to read "
+                                             "each as its text", where=name,
+                                             hint="replace the errors (a formula's IFERROR, or the values pasted as "
+                                                  "values), or save the sheet as 'CSV UTF-8', which holds their text")
+                        errors[where] = error.decode("utf-8", "replace")
             if uncalculated and _FORMULA.search(text):  # (<f>, </f>, <f .../>: its value is looked for only then)
                 formulas += len(_NO_VALUE.findall(text))
             if needles:
@@ -495,25 +512,30 @@ def _last_value(text: bytes) -> int:
 _NEAR = 1 << 14
 
 
-def _needles(standards: Standards | None) -> list[tuple[str, bytes, re.Pattern[bytes]]]:
-    """Each standard id to look for: its lower-case bytes, and a search for the longest run of them with no letter
-    (b"0071" of b"st0071"), which has no case: a text without it does not hold the id, and is not lowered."""
+Needle = tuple[str, bytes, re.Pattern[bytes], Callable[[bytes], bool]]
+
+
+def _needles(standards: Standards | None) -> list[Needle]:
+    """Each standard id to look for: its lower-case bytes, a search for the longest run of them with no letter
+    (b"0071" of b"st0071"), which has no case: a text without it does not hold the id, and is not lowered; and a
+    finder of the id in each form a row's cell is read as it (st 0071: columns.standard_finder)."""
     if standards is None:
         return []
-    return [(s, i, re.compile(re.escape(max(re.split(rb"[a-z]+", i), key=len)))) for s, i in standards[0].items()]
+    return [(s, i, re.compile(re.escape(max(re.split(rb"[a-z]+", i), key=len))), standard_finder(s))
+            for s, i in standards[0].items()]
 
 
-def _find(text: bytes, needles: list[tuple[str, bytes, re.Pattern[bytes]]], standards: Standards | None) -> None:
+def _find(text: bytes, needles: list[Needle], standards: Standards | None) -> None:
     """Add to the found set each standard whose id ``text`` holds, in any case (as a CSV cohort is scanned)."""
     if standards is None:
         return
     found = standards[1]
     lowered = None
-    for s, i, caseless in needles:
+    for s, i, caseless, forms in needles:
         if s not in found and caseless.search(text):
             if lowered is None:
                 lowered = text.lower()
-            if i in lowered:
+            if i in lowered or forms(lowered):
                 found.add(s)
 
 

@@ -98,14 +98,26 @@ def vocabulary(fields: Iterable[str], methods: Iterable[str]) -> dict[str, str]:
 LATER_ATTEMPT = ("resit", "retake", "secondattempt", "2ndattempt", "reassessment")
 
 
+# An attempt's number or order in a column's name (folded): a method's own column with one of these in it is a later
+# attempt's ("Observation 2", "Observation Grade (Attempt 2)", "Second Observation Grade"), the first attempt being
+# the column without it.
+_LATER_NUMBER = re.compile(r"second|2nd|third|3rd|(?:attempt|sitting)?[2-9]")
+
+
 def later_attempt(name: str, methods: Iterable[str]) -> str | None:
     """The method a column ``name`` names together with a resit or retake ("Observation Resit Grade",
-    "Project Re-take Date"), if it does."""
+    "Project Re-take Date"), or a later attempt's number ("Observation Grade 2", "Second Observation Grade"), if it
+    does."""
     key = fold(name)
-    if not any(word in key for word in LATER_ATTEMPT):
+    resit = any(word in key for word in LATER_ATTEMPT)
+    numbered = [key[:m.start()] + key[m.end():] for m in _LATER_NUMBER.finditer(key)]
+    if not resit and not numbered:
         return None
     for method in methods:
-        if any(fold(alias) in key for alias in (method, *METHOD_ALIASES.get(method, ()))):
+        names = (method, *METHOD_ALIASES.get(method, ()))
+        if resit and any(fold(alias) in key for alias in names):
+            return method
+        if numbered and {fold(f"{n} {w}") for n in names for ws in METHOD_PARTS.values() for w in ws} & {*numbered}:
             return method
     return None
 
@@ -307,6 +319,7 @@ def parse_bool(value: str) -> bool:
 
 _INT = re.compile(r"[+-]?\d{1,12}")
 _GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+")
+_POINT_ZERO = re.compile(r"([+-]?\d{1,12})\.0+")  # 12.0: a whole number as pandas writes an integer column with gaps
 
 
 def parse_int(value: str) -> int:
@@ -314,6 +327,8 @@ def parse_int(value: str) -> int:
         return int(value)
     if _GROUPED.fullmatch(value):  # 1,200 (a quoted cell)
         return int(value.replace(",", ""))
+    if found := _POINT_ZERO.fullmatch(value):  # (as a workbook's 12.0 is 12, and a JSON record's 12.0)
+        return int(found[1])
     raise BadCell(f"{quote(value)} is not a whole number")
 
 
@@ -340,6 +355,36 @@ def parse_standard(value: str) -> str:
         return value
     found = _STANDARD.fullmatch(value.casefold())
     return f"ST{found[1]}" if found else value
+
+
+# The whitespace parse_standard's \s reads between "ST" and the digits (str.isspace: a no-break space, as Excel and
+# web pages write one, among them), as UTF-8: a cohort's text is searched as bytes (standard_finder).
+_SPACES = [c for c in map(chr, (*range(0x80), 0x85, 0xA0, 0x1680, *range(0x2000, 0x200B), 0x2028, 0x2029, 0x202F,
+                                0x205F, 0x3000)) if c.isspace()]
+_SPACE = b"(?:" + b"|".join(re.escape(c.encode("utf-8")) for c in _SPACES) + b")*"
+
+
+def standard_finder(standard: str) -> Callable[[bytes], bool]:
+    """Whether a cohort's text (UTF-8, lower case) holds ``standard``'s id in a form parse_standard reads as that id
+    (st0071, st 0071, st-0071): the method columns of a cohort's CSV output are those of the standards found so, and
+    a record read as one not found would have no column for its methods. The id's digits are looked for, then what
+    is before them (a cohort's text holds its own standard's "st" on every row: a search from "st" is slow)."""
+    found = re.fullmatch(r"ST(\d{4})", standard)
+    if found is None:
+        needle = standard.lower().encode("utf-8")
+        return lambda text: needle in text
+    digits = found[1].encode("ascii")
+    before = re.compile(b"st" + _SPACE + b"-?" + _SPACE + b"\\Z")
+
+    def holds(text: bytes) -> bool:
+        at = text.find(digits)
+        while at >= 0:
+            if before.search(text, max(0, at - 64), at):
+                return True
+            at = text.find(digits, at + 1)
+        return False
+
+    return holds
 
 
 _CRITERIA = re.compile(r"[;,\n]")

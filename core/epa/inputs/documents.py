@@ -7,6 +7,7 @@ JSON path, what was expected and, where one helps, a suggestion.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 import math
 import re
@@ -770,7 +771,8 @@ def _explain(error: jsonschema.ValidationError, document: str | None = None,
     if error.validator == "required":
         return error.message, None, parts
     if error.validator == "format":
-        return f"{quote(error.instance)} is not a valid {error.validator_value} (expected YYYY-MM-DD)", None, parts
+        why = _no_such_day(error.instance)
+        return f"{quote(error.instance)} is not a valid {error.validator_value}{why}", None, parts
     if error.validator == "pattern" and "x-example" in rule:  # a citation's: what one looks like, not the pattern
         example = rule["x-example"]
         if document:  # the author's own document, not another body's
@@ -790,6 +792,20 @@ def _explain(error: jsonschema.ValidationError, document: str | None = None,
 
 
 _BOUNDS = 'see "Value bounds" in the README'
+
+
+def _no_such_day(value: Any) -> str:
+    """Why a value written YYYY-MM-DD is no date (2025-02-29: February 2025 has no day 29), as the CSV's dates are
+    told; else the form expected."""
+    found = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", value) if isinstance(value, str) else None
+    if found is None:
+        return " (expected YYYY-MM-DD)"
+    year, month, day = map(int, found.groups())
+    if year == 0:
+        return ": there is no year 0"
+    if not 1 <= month <= 12:
+        return f": there is no month {month}"
+    return f": {dt.date(2000, month, 1):%B} {year} has no day {day}"
 
 
 def _range(rule: dict[str, Any]) -> str:

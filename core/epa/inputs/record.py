@@ -41,6 +41,8 @@ def record_from_bytes(raw: bytes, name: str, kind: str, registry: Registry) -> R
             data, source = parse(raw, name, kind)
         except InputError as exc:
             raise Unreadable(exc.message, where=exc.where, hint=exc.hint) from None
+        if isinstance(data, list) and data and all(isinstance(item, dict) for item in data):
+            raise _records_listed(name, len(data))
         return record_from_data(data, source, registry, where=str(source.path), typed=True)  # `-` is <stdin>
     except InputError:
         cohort = _cohort_by_content(raw)  # looked for only once the file failed as a record: a record never is
@@ -108,6 +110,16 @@ def _json_object(line: str) -> bool:
         return isinstance(json.loads(line), dict)
     except ValueError:
         return False
+
+
+def _records_listed(name: str, count: int) -> InputError:
+    """A list of records (a JSON array, a YAML list) given where one record goes: neither command reads a list, so
+    say how each does read them (it was "$: […] is not a mapping", and no hint)."""
+    many = f"a list of {count} records" if count > 1 else "a list holding a record"
+    return InputError(f"this is {many}, not one record: a record is a mapping of fields (standard:, apprentice:, "
+                      "gateway: ...)", where=name,
+                      hint="give each record a file of its own, or grade them as a cohort: JSON Lines, one record a "
+                           "line (.jsonl), with epa compare --batch FILE.jsonl")
 
 
 def _wrong_door(name: str, what: str) -> InputError:
