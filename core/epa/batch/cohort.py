@@ -1042,17 +1042,20 @@ def run(source: str, fmt: str, *, summary: bool, summary_only: bool, workers: in
             graded = _graded_in_order(chunks, workers, only, name, out_fmt, registry, methods)  # by its worker)
             with _collecting_less(), contextlib.closing(graded):
                 for text, stats, last in graded:
-                    if isinstance(text, str):
-                        if text == "failed":
-                            _raise(stats)
-                        if text:
-                            write(text)
-                    elif write_bytes is not None:
-                        write_bytes(text)
-                    elif text:
-                        write(text.decode("utf-8"))
-                    counts.add(stats)
-                    done = counts.read, last
+                    # A chunk is written and counted as one, Ctrl-C held till both are done: what the interruption
+                    # says was written is then exact (a signal between the two made it a chunk short).
+                    with interrupts.held():
+                        if isinstance(text, str):
+                            if text == "failed":
+                                _raise(stats)
+                            if text:
+                                write(text)
+                        elif write_bytes is not None:
+                            write_bytes(text)
+                        elif text:
+                            write(text.decode("utf-8"))
+                        counts.add(stats)
+                        done = counts.read, last
                     if interrupts.received():  # a KeyboardInterrupt some library caught and dropped
                         raise KeyboardInterrupt
                     if progress and bar is None:  # started once the workers are: no thread is running at a fork
