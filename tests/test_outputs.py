@@ -104,6 +104,66 @@ def test_a_reader_gone_before_the_first_byte_is_exit_0(args: tuple[str, ...]) ->
     assert done.returncode == 0 and done.stderr == ""
 
 
+# A cohort's reader that stops reading (`epa compare --batch … | head`): the run stops, and its exit code is what the
+# records graded by then come to (README "Exit codes"). On 095f814 it was 0 whatever they held, or 2 as it happened
+# (the pipe's end met mid-run or at the final flush).
+def _cohort_rejecting_its_first_line(tmp_path: Path, valid_lines: int) -> Path:
+    records = (EXAMPLES / "st0071-cohort.jsonl").read_text(encoding="utf-8").splitlines()
+    path = tmp_path / "cohort.jsonl"
+    path.write_text('{"standard": "ST0071"}\n' + "".join(records[i % len(records)] + "\n"
+                                                       for i in range(valid_lines)), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(("fmt", "workers"), [("json", "1"), ("json", "2"), ("csv", "1"), ("csv", "2")])
+def test_a_cohort_whose_reader_stops_exits_as_the_records_graded_by_then_say(tmp_path: Path, fmt: str,
+                                                                            workers: str) -> None:
+    any_body()
+    cohort = _cohort_rejecting_its_first_line(tmp_path, 3000)
+    proc = subprocess.Popen([sys.executable, "-m", "epa", "compare", "--batch", str(cohort), "--format", fmt,
+                             "--workers", workers], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    first = [proc.stdout.readline() for _ in range(1 if fmt == "json" else 2)]  # (CSV: the header, then a row)
+    proc.stdout.close()  # `| head -1`: the reader goes, having read the first line's error row
+    stderr = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == errors.EXIT_INPUT, stderr
+    assert b'"line": 1, "error"' in first[0] if fmt == "json" else first[1].startswith(b"1,")
+    assert "Traceback" not in stderr
+    said = re.search(r"note: standard output's reader stopped reading: (\d+) records graded by then \(to line "
+                     r"(\d+) of the cohort\), 1 of them rejected; any after them were not", stderr)
+    assert said and said[1] == said[2] and 1 <= int(said[1]) < 3001, stderr  # it stopped early
+
+
+@pytest.mark.parametrize("option", ["table", "--out"])
+def test_a_cohort_summary_whose_reader_stops_exits_as_the_cohort_says(tmp_path: Path, option: str) -> None:
+    # The whole cohort is graded before its summary's table is printed: its exit code is the cohort's.
+    any_body()
+    cohort = _cohort_rejecting_its_first_line(tmp_path, 3)
+    rows = tmp_path / "rows.csv"
+    reader, writer = os.pipe()
+    os.close(reader)  # gone before the first byte
+    try:
+        done = epa("compare", "--batch", str(cohort), *(("--out", str(rows)) if option == "--out" else ()),
+                   stdout=writer, stderr=subprocess.PIPE)
+    finally:
+        os.close(writer)
+    assert done.returncode == errors.EXIT_INPUT and "Traceback" not in done.stderr, done.stderr
+    if option == "--out":
+        assert len(rows.read_text(encoding="utf-8").splitlines()) > 4  # the rows written all the same
+
+
+def test_a_valid_cohort_whose_reader_stops_is_exit_0_and_says_nothing(tmp_path: Path) -> None:
+    any_body()
+    records = (EXAMPLES / "st0071-cohort.jsonl").read_text(encoding="utf-8").splitlines()
+    cohort = tmp_path / "cohort.jsonl"
+    cohort.write_text("".join(records[i % len(records)] + "\n" for i in range(3000)), encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, "-m", "epa", "compare", "--batch", str(cohort), "--format", "json"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.readline()
+    proc.stdout.close()
+    assert proc.wait(timeout=120) == 0
+    assert proc.stderr.read() == b""
+
+
 def test_a_consistency_report_to_a_file_needs_no_standard_output(tmp_path: Path) -> None:
     report = tmp_path / "report.json"
     done = epa("consistency", "--standard", "ST0071", "--format", "json", "--out", str(report),

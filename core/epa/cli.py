@@ -74,8 +74,9 @@ def _console_class() -> type[Console]:
     from rich.console import Console
 
     class PipeSafeConsole(Console):
-        def on_broken_pipe(self) -> None:  # rich's own handler would exit 1
-            outputs.reader_gone()
+        def on_broken_pipe(self) -> None:  # rich's own handler would exit 1: the command says what it means
+            self.quiet = True  # (as rich's: nothing more is printed)
+            raise BrokenPipeError
 
     return PipeSafeConsole
 
@@ -511,6 +512,12 @@ def _compare_batch(record: Path | None, batch_file: str | None, rows: Rows, work
                              progress=sys.stderr.isatty(), column_map=mapped,
                              on_header=heard, sheet=sheet,
                              on_duplicates=lambda said: _warn(f"note: {batch_file}: {said}"))
+    except batch.ReaderGone as exc:  # (`| head`): the records graded by then say the exit code
+        if exc.code:
+            failed = f", {exc.failed} failed in a plugin or epa" if exc.failed else ""
+            _warn(f"note: standard output's reader stopped reading: {exc.records} records graded by then (to line "
+                  f"{exc.line} of the cohort), {exc.rejected} of them rejected{failed}; any after them were not")
+        outputs.reader_gone(exc.code)
     except (batch.Interrupted, batch.WorkerDied) as exc:
         with contextlib.suppress(OSError, ValueError):  # what was written is out; a closed stdout is not news here
             sys.stdout.flush()
@@ -526,8 +533,11 @@ def _compare_batch(record: Path | None, batch_file: str | None, rows: Rows, work
         raise SystemExit(EXIT_INTERRUPTED if isinstance(exc, batch.Interrupted) else EXIT_FAILURE) from None
     if rows.summary_file is not None:
         _write_summary(rows.summary_file, data, batch_file, rows.rows_in())
-    if rows.table_to() == "stdout":
-        _emit("table", data, lambda c: batch.render_summary(c, data, batch_file, rows.rows_in()))
+    try:
+        if rows.table_to() == "stdout":
+            _emit("table", data, lambda c: batch.render_summary(c, data, batch_file, rows.rows_in()))
+    except BrokenPipeError:  # (`| head`): every record was graded, and the exit code says so
+        outputs.reader_gone(batch.exit_code(data))
     outputs.flush_stdout()
     if rows.table_to() == "stderr":
         with contextlib.suppress(OSError):  # the rows are written: a closed stderr loses only the summary

@@ -803,6 +803,19 @@ class Interrupted(KeyboardInterrupt):
         self.records, self.line = records, line
 
 
+class ReaderGone(Exception):
+    """Standard output's reader stopped reading (``| head``), and the run with it: ``records`` records were graded,
+    to ``line`` of the cohort (those whose output was being written among them), ``rejected`` of them rejected and
+    ``failed`` failed in a plugin or epa; ``code`` is the exit code they come to (see exit_code). Any after them
+    were not read."""
+
+    def __init__(self, counts: Summary, line: int):
+        super().__init__("standard output's reader stopped reading")
+        data = counts.as_data()
+        self.records, self.line, self.rejected, self.code = counts.read, line, counts.rejected, exit_code(data)
+        self.failed = data["internal_errors"] + sum(f["records"] for f in data["plugin_failures"])
+
+
 class WorkerDied(Exception):
     """A worker process ended mid-run (killed, out of memory): the output of the first ``records`` records is
     written in full, the last at ``line`` of the cohort, and no more."""
@@ -1045,15 +1058,20 @@ def run(source: str, fmt: str, *, summary: bool, summary_only: bool, workers: in
                     # A chunk is written and counted as one, Ctrl-C held till both are done: what the interruption
                     # says was written is then exact (a signal between the two made it a chunk short).
                     with interrupts.held():
-                        if isinstance(text, str):
-                            if text == "failed":
-                                _raise(stats)
-                            if text:
-                                write(text)
-                        elif write_bytes is not None:
-                            write_bytes(text)
-                        elif text:
-                            write(text.decode("utf-8"))
+                        if isinstance(text, str) and text == "failed":
+                            _raise(stats)
+                        try:
+                            if isinstance(text, str):
+                                if text:
+                                    write(text)
+                            elif write_bytes is not None:
+                                write_bytes(text)
+                            elif text:
+                                write(text.decode("utf-8"))
+                        except BrokenPipeError:  # the reader gone: this chunk was graded, and counts (ReaderGone)
+                            counts.add(stats)
+                            done = counts.read, last
+                            raise
                         counts.add(stats)
                         done = counts.read, last
                     if interrupts.received():  # a KeyboardInterrupt some library caught and dropped
@@ -1064,6 +1082,8 @@ def run(source: str, fmt: str, *, summary: bool, summary_only: bool, workers: in
                         bar[0].update(bar[1], completed=stream.tell() if total else None, records=counts.read)
         except KeyboardInterrupt:
             raise Interrupted(*done) from None
+        except BrokenPipeError:
+            raise ReaderGone(counts, done[1]) from None
         except WorkerDied as exc:
             if interrupts.received():  # SIGTERM to the process group: the workers went first
                 raise Interrupted(*done) from None

@@ -239,11 +239,11 @@ def flush_stdout() -> None:
         _stdout_to_devnull()
 
 
-def reader_gone() -> NoReturn:
+def reader_gone(code: int = 0) -> NoReturn:
     """The reader (e.g. ``| head``) stopped reading: not a failure. Point stdout at devnull, so that Python's final
-    flush does not fail too, and exit 0."""
+    flush does not fail too, and exit 0, or ``code``: what the work done says (a cohort's rejected records)."""
     _stdout_to_devnull()
-    raise SystemExit(0)
+    raise SystemExit(code)
 
 
 def _stdout_to_devnull() -> None:
