@@ -164,6 +164,27 @@ def test_a_valid_cohort_whose_reader_stops_is_exit_0_and_says_nothing(tmp_path: 
     assert proc.stderr.read() == b""
 
 
+@requires("highfield", "tqual")
+@pytest.mark.parametrize("fmt", ["csv", "json", "table"])
+def test_an_audit_whose_reader_stops_exits_as_the_rows_audited_by_then_say(tmp_path: Path, fmt: str) -> None:
+    # The first row's recorded grade does not follow (Highfield's row 5 gives pass: README "Audit of recorded
+    # outcomes"); then 3,000 that do. On 095f814, `| head` made it exit 0.
+    header, follows, does_not = (EXAMPLES / "st0071-outcomes.csv").read_text(encoding="utf-8").splitlines()[:3]
+    outcomes = tmp_path / "outcomes.csv"
+    outcomes.write_text("\n".join([header, does_not, *[follows] * 3000]) + "\n", encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, "-m", "epa", "audit", str(outcomes), "--format", fmt],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.readline()
+    proc.stdout.close()
+    stderr = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == errors.EXIT_FAILURE, stderr
+    assert "Traceback" not in stderr
+    if fmt != "table":  # (the table comes once every row is audited)
+        said = re.search(r"note: standard output's reader stopped reading: (\d+) rows audited by then, 1 not "
+                         r"following, 0 rejected, 0 failed; any after them were not", stderr)
+        assert said and 1 <= int(said[1]) < 3001, stderr
+
+
 def test_a_consistency_report_to_a_file_needs_no_standard_output(tmp_path: Path) -> None:
     report = tmp_path / "report.json"
     done = epa("consistency", "--standard", "ST0071", "--format", "json", "--out", str(report),

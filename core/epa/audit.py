@@ -328,6 +328,15 @@ class AuditSummary:
                 "disagreements": self.disagreements, "rejected_rows": self.rejected, "notes": notes}
 
 
+class ReaderGone(Exception):
+    """Standard output's reader stopped reading (``| head``), and the audit with it: ``data`` is the summary of the
+    rows audited by then (the one being written among them); the rest were not read."""
+
+    def __init__(self, data: dict[str, Any]):
+        super().__init__("standard output's reader stopped reading")
+        self.data = data
+
+
 def exit_code(data: dict[str, Any]) -> int:
     """README "Exit codes": 1 when a plugin or epa failed on a row; else 2 when a row was rejected (the audit is
     incomplete); else 1 when a recorded grade does not follow; else 0."""
@@ -443,16 +452,19 @@ def run(source: str, fmt: str, registry: Registry, write: Callable[[str], Any], 
     fixed = registry.named(body) if body else None  # (a name that names no body is refused before any output)
     by_id = {epao: registry.named(named) for epao, named in (body_ids or {}).items()}
     started = fmt != "csv"  # the CSV's header line goes out with the first row (an empty file writes nothing)
-    for row in rows(source, registry, body=fixed, body_ids=by_id, column_map=column_map or ColumnMap(),
-                    sheet=sheet, stdin=stdin, notes=notes):
-        summary.add(row)
-        if not started:
-            write(csv_output.rows([CSV_COLUMNS]))
-            started = True
-        if fmt == "csv":
-            write(_csv(row))
-        elif fmt == "json":
-            write(_json(row))
+    try:
+        for row in rows(source, registry, body=fixed, body_ids=by_id, column_map=column_map or ColumnMap(),
+                        sheet=sheet, stdin=stdin, notes=notes):
+            summary.add(row)
+            if not started:
+                write(csv_output.rows([CSV_COLUMNS]))
+                started = True
+            if fmt == "csv":
+                write(_csv(row))
+            elif fmt == "json":
+                write(_json(row))
+    except BrokenPipeError:
+        raise ReaderGone(summary.as_data("<stdin>" if source == "-" else source, notes)) from None
     if not started:
         write(csv_output.rows([CSV_COLUMNS]))
     data = summary.as_data("<stdin>" if source == "-" else source, notes)

@@ -764,12 +764,23 @@ def audit(outcomes: str, body: str | None, body_id_pairs: tuple[str, ...], fmt: 
             raise click.UsageError(f'--body-id {pair!r}: expected "EPAxxxx=BODY"')
         ids[epao.strip()] = named.strip()
     mapped = column_map(columns_file, column_pairs, strict)
-    with contextlib.ExitStack() as files:
-        write = files.enter_context(outputs.streaming_file(out)) if out else outputs.write_stdout
-        data = audits.run(outcomes, rows_fmt, _registry(), write, body=body, body_ids=ids, column_map=mapped,
-                          sheet=sheet)
+    try:
+        with contextlib.ExitStack() as files:
+            write = files.enter_context(outputs.streaming_file(out)) if out else outputs.write_stdout
+            data = audits.run(outcomes, rows_fmt, _registry(), write, body=body, body_ids=ids, column_map=mapped,
+                              sheet=sheet)
+    except audits.ReaderGone as exc:  # (`| head`): the rows audited by then say the exit code
+        code, done = audits.exit_code(exc.data), exc.data
+        if code:
+            _warn(f"note: standard output's reader stopped reading: {done['rows']} rows audited by then, "
+                  f"{done['disagree']} not following, {done['rejected']} rejected, {done['failed']} failed; any "
+                  "after them were not")
+        outputs.reader_gone(code)
     if fmt == "table" or out is not None:
-        _emit("table", data, lambda c: audits.render(c, data))
+        try:
+            _emit("table", data, lambda c: audits.render(c, data))
+        except BrokenPipeError:  # (`| head`): every row was audited, and the exit code says so
+            outputs.reader_gone(audits.exit_code(data))
     else:
         outputs.flush_stdout()
         for note in data["notes"]:
