@@ -525,7 +525,7 @@ async def _batch(s: Service, request: Request) -> Response:
             item = first
             while item is not _END:
                 if isinstance(item, BaseException):
-                    message = str(item) if isinstance(item, PluginError | InputError) else \
+                    message = str(item) if isinstance(item, PluginError | InputError | Problem) else \
                         f"internal error: {type(item).__name__}: {item}"
                     yield _closing(fmt, message, columns[0])
                     break
