@@ -87,3 +87,31 @@ def seeing_these_packages(env_dir: Path) -> None:
 
 def python_in(env_dir: Path) -> Path:
     return env_dir / ("Scripts" if os.name == "nt" else "bin") / "python"
+
+
+def _small_disk() -> None:
+    import resource
+    import signal
+
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # the write fails with EFBIG, as a full disk's would
+    resource.setrlimit(resource.RLIMIT_FSIZE, (2000, 2000))
+
+
+def test_a_full_disk_part_way_leaves_no_half_made_plugin(tmp_path):
+    # On 095f814 the files written before the failure stayed (a rules file cut short among them), and a second try
+    # was refused: "the folder exists and is not empty".
+    target = tmp_path / "epa-zeta"
+    done = subprocess.run([sys.executable, "-m", "epa", "plugin", "new", "zeta", "--dir", str(target)],
+                          capture_output=True, text=True, timeout=120, preexec_fn=_small_disk)
+    assert done.returncode == 3, done.stderr
+    assert f"error: cannot write {target}: " in done.stderr and "Traceback" not in done.stderr
+    assert list(tmp_path.iterdir()) == []  # neither the plugin nor a temporary folder
+    assert generate(tmp_path) == target  # and it can be made there afterwards
+
+
+def test_an_empty_folder_is_filled_with_the_mode_a_new_one_has(tmp_path):
+    target = tmp_path / "epa-zeta"
+    target.mkdir()
+    empty_mode = target.stat().st_mode
+    generate(tmp_path)
+    assert target.stat().st_mode == empty_mode and (target / "pyproject.toml").is_file()
