@@ -552,6 +552,31 @@ def test_a_decision_log_line_cut_short_is_taken_back_and_the_decision_not_given(
     assert len(lines) == 2 and all(json.loads(line)["endpoint"] == "/compare" for line in lines)
 
 
+@pytest.mark.parametrize(("path", "media"), [("/compare", b"application/yaml"), ("/batch", b"application/jsonl"),
+                                             ("/audit", b"text/csv")])
+def test_a_client_gone_part_way_through_its_body_is_no_failure_of_the_servers(registry, path, media) -> None:
+    # On 095f814 starlette's ClientDisconnect went through as epa's own failure: a traceback in the server's log
+    # ("Exception in ASGI application"), here raised out of the application.
+    import asyncio
+
+    app = create_app(Settings(), registry)
+    messages = [{"type": "http.request", "body": b"standard: ST0071\n", "more_body": True}, {"type": "http.disconnect"}]
+    sent: list[dict] = []
+
+    async def receive() -> dict:
+        return messages.pop(0) if messages else {"type": "http.disconnect"}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
+             "path": path, "raw_path": path.encode(), "root_path": "", "query_string": b"",
+             "headers": [(b"content-type", media), (b"content-length", b"5000")], "server": ("testserver", 80),
+             "client": ("testclient", 50000)}
+    asyncio.run(app(scope, receive, send))
+    assert sent[0]["status"] == 400 and b"client-disconnected" in sent[1]["body"]
+
+
 def test_the_memo_gives_the_same_answer(registry) -> None:
     any_body()
     raw = RECORDS[0].read_bytes()

@@ -27,7 +27,7 @@ from typing import Any
 import msgspec
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
@@ -80,11 +80,14 @@ class Service:
         before a byte is read, else while it is read."""
         _within(request, limit, cohort)
         chunks, size = [], 0
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > limit:
-                raise _too_large(limit, cohort)
-            chunks.append(chunk)
+        try:
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > limit:
+                    raise _too_large(limit, cohort)
+                chunks.append(chunk)
+        except ClientDisconnect:  # the client went away part way: no failure of the server's (nor a traceback)
+            raise Problem(400, "client-disconnected", "the client went away before the whole body was sent") from None
         return b"".join(chunks)
 
     async def record_body(self, request: Request) -> tuple[bytes, str]:
