@@ -185,6 +185,40 @@ def test_an_audit_whose_reader_stops_exits_as_the_rows_audited_by_then_say(tmp_p
         assert said and 1 <= int(said[1]) < 3001, stderr
 
 
+# A file epa writes that names a file it reads would replace it: refused (a usage error, exit 2) before any work,
+# the file left as it was. On 095f814 the calendar replaced the record, the report the cohort, the rows the column
+# map (a hard link to the cohort was not seen as the cohort either).
+READ_AND_WRITTEN = {
+    "timeline --ics the record": (("timeline", "READ", "--ics", "WRITTEN"), JOURNEY, "the record being read"),
+    "consistency --out the cohort": (("consistency", "--standard", "ST0071", "--cohort", "READ", "--out", "WRITTEN"),
+                                     EXAMPLES / "st0071-cohort.csv", "the cohort being read"),
+    "compare --batch --out the column map": (
+        ("compare", "--batch", str(EXAMPLES / "st0071-cohort.csv"), "--columns", "READ", "--out", "WRITTEN",
+         "--format", "csv"),
+        None, "the column map being read"),
+    "audit --out the column map": (("audit", str(EXAMPLES / "st0071-outcomes.csv"), "--columns", "READ", "--out",
+                                    "WRITTEN", "--format", "csv"), None, "the column map being read"),
+    "compare --batch --out a hard link to the cohort": (
+        ("compare", "--batch", "READ", "--out", "LINK"), EXAMPLES / "st0071-cohort.jsonl", "the cohort being read"),
+}
+
+
+@pytest.mark.parametrize("case", READ_AND_WRITTEN)
+def test_an_output_naming_a_file_read_is_refused_and_the_file_kept(tmp_path: Path, case: str) -> None:
+    args, source, said = READ_AND_WRITTEN[case]
+    read = tmp_path / ("map.yaml" if source is None else source.name)
+    read.write_bytes(b"Learner Ref: apprentice\n" if source is None else source.read_bytes())
+    before = read.read_bytes()
+    link = tmp_path / f"link{read.suffix}"
+    os.link(read, link)
+    written = str(link if "LINK" in args else read)
+    done = epa(*[{"READ": str(read), "WRITTEN": str(read), "LINK": str(link)}.get(a, a) for a in args],
+               capture_output=True)
+    assert done.returncode == errors.EXIT_INPUT, done.stderr
+    assert f"{written} is {said}: give another file" in done.stderr
+    assert read.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == sorted([read.name, link.name])
+
+
 def test_a_consistency_report_to_a_file_needs_no_standard_output(tmp_path: Path) -> None:
     report = tmp_path / "report.json"
     done = epa("consistency", "--standard", "ST0071", "--format", "json", "--out", str(report),

@@ -473,7 +473,19 @@ class Rows:
 
 
 def _same_file(a: Path, b: Path) -> bool:
-    return os.path.realpath(a) == os.path.realpath(b)
+    """Whether two paths name one file: by its path, links followed, or (a hard link) by the file itself."""
+    if os.path.realpath(a) == os.path.realpath(b):
+        return True
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one of them is not there (yet)
+        return False
+
+
+def _not_read(written: Path | None, option: str, read: str | Path | None, what: str) -> None:
+    """A file the command writes that names a file it reads (which the output would replace) is a usage error."""
+    if written is not None and read is not None and str(read) != "-" and _same_file(written, Path(read)):
+        raise click.UsageError(f"{option} {written} is {what}: give another file")
 
 
 def _compare_batch(record: Path | None, batch_file: str | None, rows: Rows, workers: int,
@@ -487,8 +499,8 @@ def _compare_batch(record: Path | None, batch_file: str | None, rows: Rows, work
         raise click.UsageError("give a RECORD, or a cohort with --batch FILE|-, not both" if record
                                else "missing a RECORD (or a cohort: --batch FILE|-)")
     for given, option in ((rows.out, "--out"), (rows.summary_file, "--summary")):
-        if given is not None and batch_file != "-" and _same_file(given, Path(batch_file)):
-            raise click.UsageError(f"{option} {given} is the cohort being read: give another file")
+        _not_read(given, option, batch_file, "the cohort being read")
+        _not_read(given, option, columns_file, "the column map being read")
     from epa.errors import EXIT_FAILURE, EXIT_INTERRUPTED
 
     mapped = column_map(columns_file, column_pairs, strict)
@@ -591,6 +603,7 @@ def gateway(body: str | None, record: Path, fmt: str) -> None:
 def timeline(body: str | None, ics: Path | None, record: Path, fmt: str) -> None:
     """Every deadline each body's document sets for RECORD (EPA window, notice, submissions, results,
     resit, retake and rework), kept or missed, and recorded durations and word counts against tolerances."""
+    _not_read(ics, "--ics", record, "the record being read")
     rec, results = _graded(record, body)
     data = answers.timeline(rec, results, _name(record)) if fmt == "json" else _about(rec, record)  # as compare's
     if not ics:
@@ -683,6 +696,7 @@ def consistency(standard: str, body_ids: str | None, fmt: str, out: Path | None,
     deadlines, tolerances, recommendations, each body's self-consistency and versions. Each finding says
     what differs, the bodies on each side with their citations, and the smallest record (a file
     `epa compare` reproduces it with)."""
+    _not_read(out, "--out", cohort_file, "the cohort being read")
     registry = _registry()
     data = answers.consistency(registry, standard, body_ids)
     if cohort_file is not None:
@@ -755,8 +769,8 @@ def audit(outcomes: str, body: str | None, body_id_pairs: tuple[str, ...], fmt: 
         if out.suffix.lower() not in kinds:
             raise click.UsageError(f"--out {out}: name it .csv or .jsonl, or give --format csv or --format json")
         rows_fmt = kinds[out.suffix.lower()]
-    if out is not None and outcomes != "-" and _same_file(out, Path(outcomes)):
-        raise click.UsageError(f"--out {out} is the file being read: give another file")
+    _not_read(out, "--out", outcomes, "the file being read")
+    _not_read(out, "--out", columns_file, "the column map being read")
     ids = {}
     for pair in body_id_pairs:
         epao, equals, named = pair.partition("=")
