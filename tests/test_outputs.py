@@ -244,6 +244,20 @@ def test_a_failed_write_leaves_the_old_file_as_it_was_and_no_temporary_file(tmp_
     assert [p.name for p in tmp_path.iterdir()] == ["kept.txt"]  # no temporary file left
 
 
+@pytest.mark.parametrize("command", [("compare", str(JOURNEY), "--format", "json"),
+                                     ("journey", "--standard", "ST0071", "--format", "json"),
+                                     ("consistency", "--standard", "ST0071", "--format", "html")], ids=" ".join)
+def test_standard_output_unbuffered_and_cut_short_is_exit_3(tmp_path: Path, command: tuple[str, ...]) -> None:
+    # PYTHONUNBUFFERED (as many container images set it): the file takes the first 2,000 bytes of a write and says
+    # so, and Python's text layer dropped the rest without a word. On 095f814: exit 0, the output cut short.
+    any_body()
+    with (tmp_path / "out.txt").open("wb") as out:
+        done = epa(*command, stdout=out, stderr=subprocess.PIPE, preexec_fn=_small_disk,
+                   env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    refused_output(done, "standard output")
+    assert "File too large" in done.stderr
+
+
 @pytest.mark.parametrize("failing", ["fsync", "replace"])
 def test_a_write_failing_at_any_step_keeps_the_old_calendar(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                             failing: str) -> None:

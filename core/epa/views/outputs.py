@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import errno
 import os
 import stat
 import sys
@@ -180,9 +181,50 @@ class ClosedStdout:
 
 
 def stand_in_if_closed() -> None:
-    """Put a :class:`ClosedStdout` in place of a closed standard output, before a command runs."""
+    """Put a :class:`ClosedStdout` in place of a closed standard output, before a command runs; and see that what
+    is written to standard output is written whole (see written_whole)."""
     if sys.stdout is None:
         sys.stdout = ClosedStdout()  # type: ignore[assignment]
+    else:
+        written_whole()
+
+
+def written_whole() -> None:
+    """Unbuffered (PYTHONUNBUFFERED, ``python -u``), Python writes standard output's text straight to its file, and
+    a write the file takes only part of (the disk full, the file-size limit reached, a signal meanwhile) returns how
+    much went out, which the text layer drops without a word: the output cut short, and exit 0. There, standard
+    output's text is written through a layer that writes the rest, so that the failure is met (exit 3) or the
+    write completed. (Buffered, as by default, Python's own buffer does this already.)"""
+    import io
+
+    stream = sys.stdout
+    raw = getattr(stream, "buffer", None)
+    if not isinstance(raw, io.FileIO) or os.linesep != "\n" or not isinstance(stream, io.TextIOWrapper):
+        return
+    file: io.FileIO = raw
+
+    class Whole(io.RawIOBase):
+        def writable(self) -> bool:
+            return True
+
+        def fileno(self) -> int:
+            return file.fileno()
+
+        def isatty(self) -> bool:
+            return file.isatty()
+
+        def write(self, data: Any) -> int:
+            view = memoryview(data).cast("B")
+            done = 0
+            while done < len(view):
+                wrote = file.write(view[done:])
+                if wrote is None:  # a non-blocking descriptor that would block: as Python's own buffer says it
+                    raise BlockingIOError(errno.EAGAIN, os.strerror(errno.EAGAIN), done)
+                done += wrote
+            return done
+
+    sys.stdout = io.TextIOWrapper(Whole(), encoding=stream.encoding, errors=stream.errors, newline="\n",
+                                  line_buffering=stream.line_buffering, write_through=True)
 
 
 @contextlib.contextmanager
