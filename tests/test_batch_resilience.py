@@ -22,6 +22,7 @@ import signal
 import subprocess
 import sys
 import time
+from itertools import islice
 from pathlib import Path
 
 import pytest
@@ -210,6 +211,7 @@ import signal
 import sys
 import threading
 import time
+from itertools import islice
 
 import attrs
 
@@ -494,3 +496,42 @@ def test_an_interrupt_just_after_a_write_names_every_record_written(tmp_path, fm
     assert written == (64 if fmt == "json" else 256)  # two chunks of 32 lines; one chunk of 256 records' rows
     assert f"interrupted: the first {written} records' output is written in full (to line {written} of the " \
            "cohort); the output is incomplete" in stderr
+
+
+# A cohort whose reading fails (an I/O error: a failing disk, a network file system gone) is input that could not
+# be read, exit 2 naming the file and the line, as a record file that cannot be read is; on 095f814 it was epa's own
+# failure ("internal error: OSError: [Errno 5] …", exit 1).
+@pytest.mark.skipif(not Path("/proc/self/mem").exists(), reason="needs Linux's /proc/self/mem, whose reading fails")
+@pytest.mark.parametrize("args", [("compare", "--batch", "COHORT.jsonl", "--format", "json"),
+                                  ("compare", "--batch", "COHORT.csv", "--format", "csv"),
+                                  ("audit", "COHORT.csv"),
+                                  ("consistency", "--standard", "ST0071", "--cohort", "COHORT.csv")], ids=" ".join)
+def test_a_cohort_that_cannot_be_read_is_bad_input_naming_it(tmp_path, args):
+    any_body()
+    named = {}
+    for arg in args:
+        if arg.startswith("COHORT"):
+            named[arg] = tmp_path / arg
+            named[arg].symlink_to("/proc/self/mem")  # (the reading process's own memory: reading at 0 fails)
+    done = command(*[str(named.get(arg, arg)) for arg in args])
+    stderr = done.stderr.decode()
+    assert done.returncode == 2, stderr
+    assert "cannot read the cohort: Input/output error" in stderr and "internal error" not in stderr
+
+
+def test_a_cohort_whose_reading_fails_part_way_names_the_line_it_could_not_read():
+    from epa.errors import InputError
+    from epa.inputs.cohort_input import physical_lines
+
+    class Failing(io.BytesIO):
+        def readline(self, limit=-1):
+            if self.tell() >= 4:  # two lines read
+                raise OSError(5, "Input/output error")
+            return super().readline(limit)
+
+    lines = physical_lines(Failing(b"a\nb\nc\n"), "cohort.jsonl")
+    assert [raw for _, raw, _ in islice(lines, 2)] == [b"a\n", b"b\n"]
+    with pytest.raises(InputError) as failed:
+        next(lines)
+    assert (failed.value.message, failed.value.where) == ("cannot read the cohort: Input/output error",
+                                                          "cohort.jsonl:3")

@@ -425,7 +425,7 @@ def _items(source: str, methods: list[str], column_map: ColumnMap, header: type[
             raise InputError(f"cannot read the outcomes file: {exc.strerror}", where=source) from None
         name = source
     try:
-        if cohort_xlsx.is_workbook(source, cohort_xlsx.head(stream), name):
+        if cohort_xlsx.is_workbook(source, cohort_xlsx.head(stream, name), name):
             yield from cohort_xlsx.xlsx_items(stream if source == "-" else source, methods, name, sheet, column_map,
                                               heard, header_class=header)
             return

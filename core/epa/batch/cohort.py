@@ -991,7 +991,7 @@ def run(source: str, fmt: str, *, summary: bool, summary_only: bool, workers: in
         name = source
     try:
         lines: Iterator[Line] = physical_lines(stream, name)
-        if cohort_xlsx.is_workbook(source, cohort_xlsx.head(stream), name):
+        if cohort_xlsx.is_workbook(source, cohort_xlsx.head(stream, name), name):
             kind, total = "xlsx", None
         elif source == "-":
             if not _json_lines_ahead(stream):  # held (up to a bound): a CSV's date columns are read whole first
