@@ -535,3 +535,22 @@ def test_a_cohort_whose_reading_fails_part_way_names_the_line_it_could_not_read(
         next(lines)
     assert (failed.value.message, failed.value.where) == ("cannot read the cohort: Input/output error",
                                                           "cohort.jsonl:3")
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_an_audit_interrupted_says_exactly_which_rows_are_written(tmp_path, fmt):
+    # On 095f814 it said only "epa stopped before finishing; any output is incomplete".
+    any_body()
+    outcomes = tmp_path / "outcomes.csv"
+    header, *rows = (ROOT / "examples" / "st0071-outcomes.csv").read_text(encoding="utf-8").splitlines()
+    outcomes.write_text("\n".join([header, *rows * 50]) + "\n", encoding="utf-8")
+    script = INTERRUPTED_AFTER_A_WRITE.replace("len(writes) == 2", "len(writes) == 4")  # (CSV: the header first)
+    done = subprocess.run([sys.executable, "-c", script, "audit", str(outcomes), "--format", fmt],
+                          capture_output=True, timeout=TIMEOUT)
+    stderr = done.stderr.decode()
+    assert done.returncode == 130 and "Traceback" not in stderr, stderr
+    written = done.stdout.decode().splitlines()[1 if fmt == "csv" else 0:]
+    assert len(written) == (3 if fmt == "csv" else 4)
+    assert f"interrupted: the first {len(written)} rows' output is written in full (to line {len(written) + 1} of " \
+           f"{outcomes}); the output is incomplete" in stderr

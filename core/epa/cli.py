@@ -783,11 +783,23 @@ def audit(outcomes: str, body: str | None, body_id_pairs: tuple[str, ...], fmt: 
             write = files.enter_context(outputs.streaming_file(out)) if out else outputs.write_stdout
             data = audits.run(outcomes, rows_fmt, _registry(), write, body=body, body_ids=ids, column_map=mapped,
                               sheet=sheet)
+    except audits.Interrupted as exc:
+        with contextlib.suppress(OSError, ValueError):  # what was written is out; a closed stdout is not news here
+            sys.stdout.flush()
+        if out is not None:
+            done = f"{exc.rows} rows audited, nothing written to {out} (left as it was), no table written"
+        elif rows_fmt == "table":
+            done = f"{exc.rows} rows audited, no table written"
+        else:
+            done = f"the first {exc.rows} rows' output is written in full" + \
+                (f" (to line {exc.line} of {'standard input' if outcomes == '-' else outcomes})" if exc.rows else "")
+        _warn(f"interrupted: {done}; the output is incomplete")
+        raise SystemExit(errors.EXIT_INTERRUPTED) from None
     except audits.ReaderGone as exc:  # (`| head`): the rows audited by then say the exit code
-        code, done = audits.exit_code(exc.data), exc.data
+        code, seen = audits.exit_code(exc.data), exc.data
         if code:
-            _warn(f"note: standard output's reader stopped reading: {done['rows']} rows audited by then, "
-                  f"{done['disagree']} not following, {done['rejected']} rejected, {done['failed']} failed; any "
+            _warn(f"note: standard output's reader stopped reading: {seen['rows']} rows audited by then, "
+                  f"{seen['disagree']} not following, {seen['rejected']} rejected, {seen['failed']} failed; any "
                   "after them were not")
         outputs.reader_gone(code)
     if fmt == "table" or out is not None:
