@@ -258,6 +258,20 @@ def test_standard_output_unbuffered_and_cut_short_is_exit_3(tmp_path: Path, comm
     assert "File too large" in done.stderr
 
 
+@pytest.mark.parametrize("option", ["--ics", "--out", "--dir"])
+def test_a_file_named_near_the_longest_name_is_written(tmp_path: Path, option: str) -> None:
+    # 250 characters, where a name may have 255: on 095f814 the temporary file's name (14 characters longer) was
+    # refused, exit 3 "File name too long", for a name the file system takes.
+    any_body()
+    target = tmp_path / ("x" * 246 + {"--ics": ".ics", "--out": ".csv", "--dir": ""}[option])
+    args = {"--ics": ("timeline", str(JOURNEY), "--ics", str(target)),
+            "--out": ("compare", "--batch", str(EXAMPLES / "st0071-cohort.jsonl"), "--out", str(target)),
+            "--dir": ("plugin", "new", "zeta", "--dir", str(target))}[option]
+    done = epa(*args, capture_output=True)
+    assert done.returncode == 0, done.stderr
+    assert [p.name for p in tmp_path.iterdir()] == [target.name] and target.stat().st_size
+
+
 @pytest.mark.parametrize("failing", ["fsync", "replace"])
 def test_a_write_failing_at_any_step_keeps_the_old_calendar(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                             failing: str) -> None:

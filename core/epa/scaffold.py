@@ -219,7 +219,8 @@ def _write_whole(target: Path, made: dict[str, str]) -> None:
     import tempfile
 
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"))
+    # (its name cut short as epa.views.outputs cuts a temporary file's: a target named near the limit is writable)
+    staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name[:64]}.", suffix=".tmp"))
     try:
         for relative, text in made.items():
             path = staging / relative

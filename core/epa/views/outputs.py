@@ -87,7 +87,7 @@ def streaming_file(path: Path) -> Iterator[Callable[[str | bytes | bytearray], N
         else:
             import tempfile  # only when a file is written
 
-            fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+            fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=_temporary(target), suffix=".tmp")
             stream = os.fdopen(fd, "wb")
     except OSError as exc:
         raise OutputError(str(path), _reason(exc)) from None
@@ -121,6 +121,15 @@ def streaming_file(path: Path) -> Iterator[Callable[[str | bytes | bytearray], N
         _sync_folder(target.parent)
 
 
+def _temporary(target: Path) -> str:
+    """The start of a temporary file's name beside ``target``: its name, cut short so that the temporary's (14
+    characters longer) is no longer than a name the file system takes wherever ``target``'s is (255 bytes)."""
+    return f".{target.name[:MAX_NAME_SHOWN]}."
+
+
+MAX_NAME_SHOWN = 64  # characters of the target's name a temporary file's name repeats
+
+
 def _stat(path: Path) -> os.stat_result | None:
     """What ``path`` names, links followed; None when nothing is there yet."""
     try:
@@ -134,7 +143,7 @@ def _stat(path: Path) -> os.stat_result | None:
 def _replace(target: Path, content: bytes, mode: int) -> None:
     import tempfile  # only when a file is written
 
-    fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=_temporary(target), suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as stream:
             stream.write(content)
