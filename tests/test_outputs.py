@@ -133,6 +133,25 @@ def test_a_cohort_whose_reader_stops_exits_as_the_records_graded_by_then_say(tmp
     assert said and said[1] == said[2] and 1 <= int(said[1]) < 3001, stderr  # it stopped early
 
 
+def test_a_cohort_whose_reader_stops_says_its_summary_file_was_not_written(tmp_path: Path) -> None:
+    # On 095f814: exit 0 and not a word, the --summary file never written.
+    any_body()
+    records = (EXAMPLES / "st0071-cohort.jsonl").read_text(encoding="utf-8").splitlines()
+    cohort = tmp_path / "cohort.jsonl"
+    cohort.write_text("".join(records[i % len(records)] + "\n" for i in range(3000)), encoding="utf-8")
+    summary = tmp_path / "summary.json"
+    proc = subprocess.Popen([sys.executable, "-m", "epa", "compare", "--batch", str(cohort), "--format", "json",
+                             "--summary", str(summary)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.readline()
+    proc.stdout.close()
+    stderr = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 0, stderr
+    assert re.search(r"note: standard output's reader stopped reading: \d+ records graded by then \(to line \d+ of "
+                     r"the cohort\), 0 of them rejected; any after them were not; no summary written to "
+                     + re.escape(str(summary)), stderr), stderr
+    assert not summary.exists()
+
+
 @pytest.mark.parametrize("option", ["table", "--out"])
 def test_a_cohort_summary_whose_reader_stops_exits_as_the_cohort_says(tmp_path: Path, option: str) -> None:
     # The whole cohort is graded before its summary's table is printed: its exit code is the cohort's.

@@ -525,10 +525,12 @@ def _compare_batch(record: Path | None, batch_file: str | None, rows: Rows, work
                              on_header=heard, sheet=sheet,
                              on_duplicates=lambda said: _warn(f"note: {batch_file}: {said}"))
     except batch.ReaderGone as exc:  # (`| head`): the records graded by then say the exit code
-        if exc.code:
+        if exc.code or rows.summary_file is not None:
             failed = f", {exc.failed} failed in a plugin or epa" if exc.failed else ""
+            unwritten = f"; no summary written to {rows.summary_file}" if rows.summary_file is not None else ""
             _warn(f"note: standard output's reader stopped reading: {exc.records} records graded by then (to line "
-                  f"{exc.line} of the cohort), {exc.rejected} of them rejected{failed}; any after them were not")
+                  f"{exc.line} of the cohort), {exc.rejected} of them rejected{failed}; any after them were not"
+                  f"{unwritten}")
         outputs.reader_gone(exc.code)
     except (batch.Interrupted, batch.WorkerDied) as exc:
         with contextlib.suppress(OSError, ValueError):  # what was written is out; a closed stdout is not news here
