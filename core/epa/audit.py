@@ -329,7 +329,7 @@ class AuditSummary:
                 "disagreements": self.disagreements, "rejected_rows": self.rejected, "notes": notes}
 
 
-class Interrupted(KeyboardInterrupt):
+class AuditInterrupted(KeyboardInterrupt):
     """The user's Ctrl-C or SIGTERM stopped the audit: the output of the first ``rows`` rows is written in full, the
     last at ``line`` of the file (0: none), and no more."""
 
@@ -338,7 +338,7 @@ class Interrupted(KeyboardInterrupt):
         self.rows, self.line = rows, line
 
 
-class ReaderGone(Exception):
+class AuditReaderGone(Exception):
     """Standard output's reader stopped reading (``| head``), and the audit with it: ``data`` is the summary of the
     rows audited by then (the one being written among them); the rest were not read."""
 
@@ -477,9 +477,9 @@ def run(source: str, fmt: str, registry: Registry, write: Callable[[str], Any], 
                     write(_json(row))
                 done = (done[0] + 1, row.line if isinstance(row, Answer) else row["line"])
     except BrokenPipeError:
-        raise ReaderGone(summary.as_data("<stdin>" if source == "-" else source, notes)) from None
+        raise AuditReaderGone(summary.as_data("<stdin>" if source == "-" else source, notes)) from None
     except KeyboardInterrupt:
-        raise Interrupted(*done) from None
+        raise AuditInterrupted(*done) from None
     if not started:
         write(csv_output.rows([CSV_COLUMNS]))
     data = summary.as_data("<stdin>" if source == "-" else source, notes)

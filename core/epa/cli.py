@@ -785,7 +785,7 @@ def audit(outcomes: str, body: str | None, body_id_pairs: tuple[str, ...], fmt: 
             write = files.enter_context(outputs.streaming_file(out)) if out else outputs.write_stdout
             data = audits.run(outcomes, rows_fmt, _registry(), write, body=body, body_ids=ids, column_map=mapped,
                               sheet=sheet)
-    except audits.Interrupted as exc:
+    except audits.AuditInterrupted as exc:
         with contextlib.suppress(OSError, ValueError):  # what was written is out; a closed stdout is not news here
             sys.stdout.flush()
         if out is not None:
@@ -797,7 +797,7 @@ def audit(outcomes: str, body: str | None, body_id_pairs: tuple[str, ...], fmt: 
                 (f" (to line {exc.line} of {'standard input' if outcomes == '-' else outcomes})" if exc.rows else "")
         _warn(f"interrupted: {done}; the output is incomplete")
         raise SystemExit(errors.EXIT_INTERRUPTED) from None
-    except audits.ReaderGone as exc:  # (`| head`): the rows audited by then say the exit code
+    except audits.AuditReaderGone as exc:  # (`| head`): the rows audited by then say the exit code
         code, seen = audits.exit_code(exc.data), exc.data
         if code:
             _warn(f"note: standard output's reader stopped reading: {seen['rows']} rows audited by then, "
