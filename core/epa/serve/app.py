@@ -461,7 +461,12 @@ async def _batch(s: Service, request: Request) -> Response:
     header: list[str] = []  # a CSV output's column names, for the decision log
 
     def put(item: Any) -> None:
-        sent = asyncio.run_coroutine_threadsafe(queue.put(item), loop)
+        putting = queue.put(item)
+        try:
+            sent = asyncio.run_coroutine_threadsafe(putting, loop)
+        except RuntimeError:  # the event loop has closed (the server stopped): no one reads any more
+            putting.close()
+            raise _Stopped from None
         while True:
             try:
                 sent.result(timeout=0.25)
