@@ -293,6 +293,22 @@ def test_an_entry_at_the_size_bound_is_kept_and_one_past_it_is_not(cache_env: Pa
     assert not (cache_env / "probe-past.json").exists() and cache.get("probe-past") is None
 
 
+def test_no_home_for_the_cache_folder_is_no_cache_not_a_failure(cache_env: Path, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    # The secret kept under XDG_STATE_HOME, no EPA_CACHE_DIR nor XDG_CACHE_HOME, and no home directory to be found
+    # (a service account without one): on 095f814 Path.home()'s RuntimeError went through every start, exit 1.
+    monkeypatch.delenv("EPA_CACHE_DIR")
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setattr(Path, "home", staticmethod(no_home))
+    cache.put("probe-homeless", [1])
+    assert cache.get("probe-homeless") is None
+    assert list(tmp_path.glob("**/probe-homeless*")) == []
+
+
 def test_an_entry_renamed_to_another_name_is_a_miss(cache_env: Path) -> None:
     cache.put("probe-one", [1])
     os.replace(cache_env / "probe-one.json", cache_env / "probe-two.json")

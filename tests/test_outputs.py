@@ -104,6 +104,140 @@ def test_a_reader_gone_before_the_first_byte_is_exit_0(args: tuple[str, ...]) ->
     assert done.returncode == 0 and done.stderr == ""
 
 
+# A cohort's reader that stops reading (`epa compare --batch … | head`): the run stops, and its exit code is what the
+# records graded by then come to (README "Exit codes"). On 095f814 it was 0 whatever they held, or 2 as it happened
+# (the pipe's end met mid-run or at the final flush).
+def _cohort_rejecting_its_first_line(tmp_path: Path, valid_lines: int) -> Path:
+    records = (EXAMPLES / "st0071-cohort.jsonl").read_text(encoding="utf-8").splitlines()
+    path = tmp_path / "cohort.jsonl"
+    path.write_text('{"standard": "ST0071"}\n' + "".join(records[i % len(records)] + "\n"
+                                                       for i in range(valid_lines)), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(("fmt", "workers"), [("json", "1"), ("json", "2"), ("csv", "1"), ("csv", "2")])
+def test_a_cohort_whose_reader_stops_exits_as_the_records_graded_by_then_say(tmp_path: Path, fmt: str,
+                                                                            workers: str) -> None:
+    any_body()
+    cohort = _cohort_rejecting_its_first_line(tmp_path, 3000)
+    proc = subprocess.Popen([sys.executable, "-m", "epa", "compare", "--batch", str(cohort), "--format", fmt,
+                             "--workers", workers], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    first = [proc.stdout.readline() for _ in range(1 if fmt == "json" else 2)]  # (CSV: the header, then a row)
+    proc.stdout.close()  # `| head -1`: the reader goes, having read the first line's error row
+    stderr = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == errors.EXIT_INPUT, stderr
+    assert b'"line": 1, "error"' in first[0] if fmt == "json" else first[1].startswith(b"1,")
+    assert "Traceback" not in stderr
+    said = re.search(r"note: standard output's reader stopped reading: (\d+) records graded by then \(to line "
+                     r"(\d+) of the cohort\), 1 of them rejected; any after them were not", stderr)
+    assert said and said[1] == said[2] and 1 <= int(said[1]) < 3001, stderr  # it stopped early
+
+
+def test_a_cohort_whose_reader_stops_says_its_summary_file_was_not_written(tmp_path: Path) -> None:
+    # On 095f814: exit 0 and not a word, the --summary file never written.
+    any_body()
+    records = (EXAMPLES / "st0071-cohort.jsonl").read_text(encoding="utf-8").splitlines()
+    cohort = tmp_path / "cohort.jsonl"
+    cohort.write_text("".join(records[i % len(records)] + "\n" for i in range(3000)), encoding="utf-8")
+    summary = tmp_path / "summary.json"
+    proc = subprocess.Popen([sys.executable, "-m", "epa", "compare", "--batch", str(cohort), "--format", "json",
+                             "--summary", str(summary)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.readline()
+    proc.stdout.close()
+    stderr = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 0, stderr
+    assert re.search(r"note: standard output's reader stopped reading: \d+ records graded by then \(to line \d+ of "
+                     r"the cohort\), 0 of them rejected; any after them were not; no summary written to "
+                     + re.escape(str(summary)), stderr), stderr
+    assert not summary.exists()
+
+
+@pytest.mark.parametrize("option", ["table", "--out"])
+def test_a_cohort_summary_whose_reader_stops_exits_as_the_cohort_says(tmp_path: Path, option: str) -> None:
+    # The whole cohort is graded before its summary's table is printed: its exit code is the cohort's.
+    any_body()
+    cohort = _cohort_rejecting_its_first_line(tmp_path, 3)
+    rows = tmp_path / "rows.csv"
+    reader, writer = os.pipe()
+    os.close(reader)  # gone before the first byte
+    try:
+        done = epa("compare", "--batch", str(cohort), *(("--out", str(rows)) if option == "--out" else ()),
+                   stdout=writer, stderr=subprocess.PIPE)
+    finally:
+        os.close(writer)
+    assert done.returncode == errors.EXIT_INPUT and "Traceback" not in done.stderr, done.stderr
+    if option == "--out":
+        assert len(rows.read_text(encoding="utf-8").splitlines()) > 4  # the rows written all the same
+
+
+def test_a_valid_cohort_whose_reader_stops_is_exit_0_and_says_nothing(tmp_path: Path) -> None:
+    any_body()
+    records = (EXAMPLES / "st0071-cohort.jsonl").read_text(encoding="utf-8").splitlines()
+    cohort = tmp_path / "cohort.jsonl"
+    cohort.write_text("".join(records[i % len(records)] + "\n" for i in range(3000)), encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, "-m", "epa", "compare", "--batch", str(cohort), "--format", "json"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.readline()
+    proc.stdout.close()
+    assert proc.wait(timeout=120) == 0
+    assert proc.stderr.read() == b""
+
+
+@requires("highfield", "tqual")
+@pytest.mark.parametrize("fmt", ["csv", "json", "table"])
+def test_an_audit_whose_reader_stops_exits_as_the_rows_audited_by_then_say(tmp_path: Path, fmt: str) -> None:
+    # The first row's recorded grade does not follow (Highfield's row 5 gives pass: README "Audit of recorded
+    # outcomes"); then 3,000 that do. On 095f814, `| head` made it exit 0.
+    header, follows, does_not = (EXAMPLES / "st0071-outcomes.csv").read_text(encoding="utf-8").splitlines()[:3]
+    outcomes = tmp_path / "outcomes.csv"
+    outcomes.write_text("\n".join([header, does_not, *[follows] * 3000]) + "\n", encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, "-m", "epa", "audit", str(outcomes), "--format", fmt],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.readline()
+    proc.stdout.close()
+    stderr = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == errors.EXIT_FAILURE, stderr
+    assert "Traceback" not in stderr
+    if fmt != "table":  # (the table comes once every row is audited)
+        said = re.search(r"note: standard output's reader stopped reading: (\d+) rows audited by then, 1 not "
+                         r"following, 0 rejected, 0 failed; any after them were not", stderr)
+        assert said and 1 <= int(said[1]) < 3001, stderr
+
+
+# A file epa writes that names a file it reads would replace it: refused (a usage error, exit 2) before any work,
+# the file left as it was. On 095f814 the calendar replaced the record, the report the cohort, the rows the column
+# map (a hard link to the cohort was not seen as the cohort either).
+READ_AND_WRITTEN = {
+    "timeline --ics the record": (("timeline", "READ", "--ics", "WRITTEN"), JOURNEY, "the record being read"),
+    "consistency --out the cohort": (("consistency", "--standard", "ST0071", "--cohort", "READ", "--out", "WRITTEN"),
+                                     EXAMPLES / "st0071-cohort.csv", "the cohort being read"),
+    "compare --batch --out the column map": (
+        ("compare", "--batch", str(EXAMPLES / "st0071-cohort.csv"), "--columns", "READ", "--out", "WRITTEN",
+         "--format", "csv"),
+        None, "the column map being read"),
+    "audit --out the column map": (("audit", str(EXAMPLES / "st0071-outcomes.csv"), "--columns", "READ", "--out",
+                                    "WRITTEN", "--format", "csv"), None, "the column map being read"),
+    "compare --batch --out a hard link to the cohort": (
+        ("compare", "--batch", "READ", "--out", "LINK"), EXAMPLES / "st0071-cohort.jsonl", "the cohort being read"),
+}
+
+
+@pytest.mark.parametrize("case", READ_AND_WRITTEN)
+def test_an_output_naming_a_file_read_is_refused_and_the_file_kept(tmp_path: Path, case: str) -> None:
+    args, source, said = READ_AND_WRITTEN[case]
+    read = tmp_path / ("map.yaml" if source is None else source.name)
+    read.write_bytes(b"Learner Ref: apprentice\n" if source is None else source.read_bytes())
+    before = read.read_bytes()
+    link = tmp_path / f"link{read.suffix}"
+    os.link(read, link)
+    written = str(link if "LINK" in args else read)
+    done = epa(*[{"READ": str(read), "WRITTEN": str(read), "LINK": str(link)}.get(a, a) for a in args],
+               capture_output=True)
+    assert done.returncode == errors.EXIT_INPUT, done.stderr
+    assert f"{written} is {said}: give another file" in done.stderr
+    assert read.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == sorted([read.name, link.name])
+
+
 def test_a_consistency_report_to_a_file_needs_no_standard_output(tmp_path: Path) -> None:
     report = tmp_path / "report.json"
     done = epa("consistency", "--standard", "ST0071", "--format", "json", "--out", str(report),
@@ -127,6 +261,34 @@ def test_a_failed_write_leaves_the_old_file_as_it_was_and_no_temporary_file(tmp_
     refused_output(done, str(target))
     assert target.read_text(encoding="utf-8") == "the old file\n"
     assert [p.name for p in tmp_path.iterdir()] == ["kept.txt"]  # no temporary file left
+
+
+@pytest.mark.parametrize("command", [("compare", str(JOURNEY), "--format", "json"),
+                                     ("journey", "--standard", "ST0071", "--format", "json"),
+                                     ("consistency", "--standard", "ST0071", "--format", "html")], ids=" ".join)
+def test_standard_output_unbuffered_and_cut_short_is_exit_3(tmp_path: Path, command: tuple[str, ...]) -> None:
+    # PYTHONUNBUFFERED (as many container images set it): the file takes the first 2,000 bytes of a write and says
+    # so, and Python's text layer dropped the rest without a word. On 095f814: exit 0, the output cut short.
+    any_body()
+    with (tmp_path / "out.txt").open("wb") as out:
+        done = epa(*command, stdout=out, stderr=subprocess.PIPE, preexec_fn=_small_disk,
+                   env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    refused_output(done, "standard output")
+    assert "File too large" in done.stderr
+
+
+@pytest.mark.parametrize("option", ["--ics", "--out", "--dir"])
+def test_a_file_named_near_the_longest_name_is_written(tmp_path: Path, option: str) -> None:
+    # 250 characters, where a name may have 255: on 095f814 the temporary file's name (14 characters longer) was
+    # refused, exit 3 "File name too long", for a name the file system takes.
+    any_body()
+    target = tmp_path / ("x" * 246 + {"--ics": ".ics", "--out": ".csv", "--dir": ""}[option])
+    args = {"--ics": ("timeline", str(JOURNEY), "--ics", str(target)),
+            "--out": ("compare", "--batch", str(EXAMPLES / "st0071-cohort.jsonl"), "--out", str(target)),
+            "--dir": ("plugin", "new", "zeta", "--dir", str(target))}[option]
+    done = epa(*args, capture_output=True)
+    assert done.returncode == 0, done.stderr
+    assert [p.name for p in tmp_path.iterdir()] == [target.name] and target.stat().st_size
 
 
 @pytest.mark.parametrize("failing", ["fsync", "replace"])

@@ -109,3 +109,31 @@ def test_deleting_only_the_mark_still_leaves_a_placeholder(tmp_path):
     assert {"$.document.version", "$.combination.rule_in_words.text", "$.criteria[0].citation",
             "$.gateway[0].text", "$.gateway[0].citation", "$.resit.cap.text", "$.resit.attempts.text"} <= entries
     assert "$.criteria[0].text" not in entries
+
+
+def _small_disk() -> None:
+    import resource
+    import signal
+
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # the write fails with EFBIG, as a full disk's would
+    resource.setrlimit(resource.RLIMIT_FSIZE, (2000, 2000))
+
+
+def test_a_full_disk_part_way_leaves_no_half_made_plugin(tmp_path):
+    # On 095f814 the files written before the failure stayed (a rules file cut short among them), and a second try
+    # was refused: "the folder exists and is not empty".
+    target = tmp_path / "epa-zeta"
+    done = subprocess.run([sys.executable, "-m", "epa", "plugin", "new", "zeta", "--dir", str(target)],
+                          capture_output=True, text=True, timeout=120, preexec_fn=_small_disk)
+    assert done.returncode == 3, done.stderr
+    assert f"error: cannot write {target}: " in done.stderr and "Traceback" not in done.stderr
+    assert list(tmp_path.iterdir()) == []  # neither the plugin nor a temporary folder
+    assert generate(tmp_path) == target  # and it can be made there afterwards
+
+
+def test_an_empty_folder_is_filled_with_the_mode_a_new_one_has(tmp_path):
+    target = tmp_path / "epa-zeta"
+    target.mkdir()
+    empty_mode = target.stat().st_mode
+    generate(tmp_path)
+    assert target.stat().st_mode == empty_mode and (target / "pyproject.toml").is_file()

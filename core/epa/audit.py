@@ -31,6 +31,7 @@ from typing import IO, Any, NamedTuple
 
 from attrs import frozen
 
+from epa import interrupts
 from epa.batch import csv_output
 from epa.engine.compiled import Engine
 from epa.errors import EXIT_FAILURE, EXIT_INPUT, EXIT_OK, InputError, PluginError, quote
@@ -347,6 +348,24 @@ class AuditSummary:
                 "disagreements": self.disagreements, "rejected_rows": self.rejected, "notes": notes}
 
 
+class AuditInterrupted(KeyboardInterrupt):
+    """The user's Ctrl-C or SIGTERM stopped the audit: the output of the first ``rows`` rows is written in full, the
+    last at ``line`` of the file (0: none), and no more."""
+
+    def __init__(self, rows: int, line: int):
+        super().__init__(f"interrupted after {rows} rows")
+        self.rows, self.line = rows, line
+
+
+class AuditReaderGone(Exception):
+    """Standard output's reader stopped reading (``| head``), and the audit with it: ``data`` is the summary of the
+    rows audited by then (the one being written among them); the rest were not read."""
+
+    def __init__(self, data: dict[str, Any]):
+        super().__init__("standard output's reader stopped reading")
+        self.data = data
+
+
 def exit_code(data: dict[str, Any]) -> int:
     """README "Exit codes": 1 when a plugin or epa failed on a row; else 2 when a row was rejected (the audit is
     incomplete); else 1 when a recorded grade does not follow; else 0."""
@@ -435,7 +454,7 @@ def _items(source: str, methods: list[str], column_map: ColumnMap, header: type[
             raise InputError(f"cannot read the outcomes file: {exc.strerror}", where=source) from None
         name = source
     try:
-        if cohort_xlsx.is_workbook(source, cohort_xlsx.head(stream), name):
+        if cohort_xlsx.is_workbook(source, cohort_xlsx.head(stream, name), name):
             yield from cohort_xlsx.xlsx_items(stream if source == "-" else source, methods, name, sheet, column_map,
                                               heard, header_class=header)
             return
@@ -462,16 +481,24 @@ def run(source: str, fmt: str, registry: Registry, write: Callable[[str], Any], 
     fixed = registry.named(body) if body else None  # (a name that names no body is refused before any output)
     by_id = {epao: registry.named(named) for epao, named in (body_ids or {}).items()}
     started = fmt != "csv"  # the CSV's header line goes out with the first row (an empty file writes nothing)
-    for row in rows(source, registry, body=fixed, body_ids=by_id, column_map=column_map or ColumnMap(),
-                    sheet=sheet, stdin=stdin, notes=notes):
-        summary.add(row)
-        if not started:
-            write(csv_output.rows([CSV_COLUMNS]))
-            started = True
-        if fmt == "csv":
-            write(_csv(row))
-        elif fmt == "json":
-            write(_json(row))
+    done = (0, 0)  # rows whose output is written in full, and the last one's line: set as one
+    try:
+        for row in rows(source, registry, body=fixed, body_ids=by_id, column_map=column_map or ColumnMap(),
+                        sheet=sheet, stdin=stdin, notes=notes):
+            summary.add(row)
+            with interrupts.held():  # a row written and counted as one: what an interruption says is exact
+                if not started:
+                    write(csv_output.rows([CSV_COLUMNS]))
+                    started = True
+                if fmt == "csv":
+                    write(_csv(row))
+                elif fmt == "json":
+                    write(_json(row))
+                done = (done[0] + 1, row.line if isinstance(row, Answer) else row["line"])
+    except BrokenPipeError:
+        raise AuditReaderGone(summary.as_data("<stdin>" if source == "-" else source, notes)) from None
+    except KeyboardInterrupt:
+        raise AuditInterrupted(*done) from None
     if not started:
         write(csv_output.rows([CSV_COLUMNS]))
     data = summary.as_data("<stdin>" if source == "-" else source, notes)

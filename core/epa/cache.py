@@ -116,7 +116,11 @@ def _signed(name: str | None, suffix: str) -> bytes | None:
     gives its name and payload: only then may its bytes be parsed."""
     if name is None or (secret := _secret()) is None:
         return None
-    data = read_bounded(directory() / f"{name}{suffix}", MAX_BYTES)
+    try:
+        folder = directory()
+    except RuntimeError:  # no home directory to keep it in (nor EPA_CACHE_DIR, XDG_CACHE_HOME): nothing cached
+        return None
+    data = read_bounded(folder / f"{name}{suffix}", MAX_BYTES)
     if data is None:
         return None
     header, _, payload = data.partition(b"\n")
@@ -148,8 +152,8 @@ def put(name: str | None, value: Any) -> None:
 def _write(secret: bytes, name: str, payload: bytes, suffix: str) -> None:
     import tempfile
 
-    folder = directory()
     try:
+        folder = directory()
         entry = _header(secret, name, payload) + b"\n" + payload
         if len(entry) > MAX_BYTES:  # it would never be read back
             return
@@ -163,7 +167,7 @@ def _write(secret: bytes, name: str, payload: bytes, suffix: str) -> None:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
             raise
-    except OSError:
+    except (OSError, RuntimeError):  # (RuntimeError: no home directory for the cache folder)
         return
     _prune(folder, name.rsplit("-", 1)[0], suffix)
 

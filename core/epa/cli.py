@@ -74,8 +74,9 @@ def _console_class() -> type[Console]:
     from rich.console import Console
 
     class PipeSafeConsole(Console):
-        def on_broken_pipe(self) -> None:  # rich's own handler would exit 1
-            outputs.reader_gone()
+        def on_broken_pipe(self) -> None:  # rich's own handler would exit 1: the command says what it means
+            self.quiet = True  # (as rich's: nothing more is printed)
+            raise BrokenPipeError
 
     return PipeSafeConsole
 
@@ -472,7 +473,19 @@ class Rows:
 
 
 def _same_file(a: Path, b: Path) -> bool:
-    return os.path.realpath(a) == os.path.realpath(b)
+    """Whether two paths name one file: by its path, links followed, or (a hard link) by the file itself."""
+    if os.path.realpath(a) == os.path.realpath(b):
+        return True
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one of them is not there (yet)
+        return False
+
+
+def _not_read(written: Path | None, option: str, read: str | Path | None, what: str) -> None:
+    """A file the command writes that names a file it reads (which the output would replace) is a usage error."""
+    if written is not None and read is not None and str(read) != "-" and _same_file(written, Path(read)):
+        raise click.UsageError(f"{option} {written} is {what}: give another file")
 
 
 def _compare_batch(record: Path | None, batch_file: str | None, rows: Rows, workers: int,
@@ -486,8 +499,8 @@ def _compare_batch(record: Path | None, batch_file: str | None, rows: Rows, work
         raise click.UsageError("give a RECORD, or a cohort with --batch FILE|-, not both" if record
                                else "missing a RECORD (or a cohort: --batch FILE|-)")
     for given, option in ((rows.out, "--out"), (rows.summary_file, "--summary")):
-        if given is not None and batch_file != "-" and _same_file(given, Path(batch_file)):
-            raise click.UsageError(f"{option} {given} is the cohort being read: give another file")
+        _not_read(given, option, batch_file, "the cohort being read")
+        _not_read(given, option, columns_file, "the column map being read")
     from epa.errors import EXIT_FAILURE, EXIT_INTERRUPTED
 
     mapped = column_map(columns_file, column_pairs, strict)
@@ -511,6 +524,14 @@ def _compare_batch(record: Path | None, batch_file: str | None, rows: Rows, work
                              progress=sys.stderr.isatty(), column_map=mapped,
                              on_header=heard, sheet=sheet,
                              on_duplicates=lambda said: _warn(f"note: {batch_file}: {said}"))
+    except batch.ReaderGone as exc:  # (`| head`): the records graded by then say the exit code
+        if exc.code or rows.summary_file is not None:
+            failed = f", {exc.failed} failed in a plugin or epa" if exc.failed else ""
+            unwritten = f"; no summary written to {rows.summary_file}" if rows.summary_file is not None else ""
+            _warn(f"note: standard output's reader stopped reading: {exc.records} records graded by then (to line "
+                  f"{exc.line} of the cohort), {exc.rejected} of them rejected{failed}; any after them were not"
+                  f"{unwritten}")
+        outputs.reader_gone(exc.code)
     except (batch.Interrupted, batch.WorkerDied) as exc:
         with contextlib.suppress(OSError, ValueError):  # what was written is out; a closed stdout is not news here
             sys.stdout.flush()
@@ -526,8 +547,11 @@ def _compare_batch(record: Path | None, batch_file: str | None, rows: Rows, work
         raise SystemExit(EXIT_INTERRUPTED if isinstance(exc, batch.Interrupted) else EXIT_FAILURE) from None
     if rows.summary_file is not None:
         _write_summary(rows.summary_file, data, batch_file, rows.rows_in())
-    if rows.table_to() == "stdout":
-        _emit("table", data, lambda c: batch.render_summary(c, data, batch_file, rows.rows_in()))
+    try:
+        if rows.table_to() == "stdout":
+            _emit("table", data, lambda c: batch.render_summary(c, data, batch_file, rows.rows_in()))
+    except BrokenPipeError:  # (`| head`): every record was graded, and the exit code says so
+        outputs.reader_gone(batch.exit_code(data))
     outputs.flush_stdout()
     if rows.table_to() == "stderr":
         with contextlib.suppress(OSError):  # the rows are written: a closed stderr loses only the summary
@@ -581,6 +605,7 @@ def gateway(body: str | None, record: Path, fmt: str) -> None:
 def timeline(body: str | None, ics: Path | None, record: Path, fmt: str) -> None:
     """Every deadline each body's document sets for RECORD (EPA window, notice, submissions, results,
     resit, retake and rework), kept or missed, and recorded durations and word counts against tolerances."""
+    _not_read(ics, "--ics", record, "the record being read")
     rec, results = _graded(record, body)
     data = answers.timeline(rec, results, _name(record)) if fmt == "json" else _about(rec, record)  # as compare's
     if not ics:
@@ -673,6 +698,7 @@ def consistency(standard: str, body_ids: str | None, fmt: str, out: Path | None,
     deadlines, tolerances, recommendations, each body's self-consistency and versions. Each finding says
     what differs, the bodies on each side with their citations, and the smallest record (a file
     `epa compare` reproduces it with)."""
+    _not_read(out, "--out", cohort_file, "the cohort being read")
     registry = _registry()
     data = answers.consistency(registry, standard, body_ids)
     if cohort_file is not None:
@@ -745,8 +771,8 @@ def audit(outcomes: str, body: str | None, body_id_pairs: tuple[str, ...], fmt: 
         if out.suffix.lower() not in kinds:
             raise click.UsageError(f"--out {out}: name it .csv or .jsonl, or give --format csv or --format json")
         rows_fmt = kinds[out.suffix.lower()]
-    if out is not None and outcomes != "-" and _same_file(out, Path(outcomes)):
-        raise click.UsageError(f"--out {out} is the file being read: give another file")
+    _not_read(out, "--out", outcomes, "the file being read")
+    _not_read(out, "--out", columns_file, "the column map being read")
     ids = {}
     for pair in body_id_pairs:
         epao, equals, named = pair.partition("=")
@@ -754,12 +780,35 @@ def audit(outcomes: str, body: str | None, body_id_pairs: tuple[str, ...], fmt: 
             raise click.UsageError(f'--body-id {pair!r}: expected "EPAxxxx=BODY"')
         ids[epao.strip()] = named.strip()
     mapped = column_map(columns_file, column_pairs, strict)
-    with contextlib.ExitStack() as files:
-        write = files.enter_context(outputs.streaming_file(out)) if out else outputs.write_stdout
-        data = audits.run(outcomes, rows_fmt, _registry(), write, body=body, body_ids=ids, column_map=mapped,
-                          sheet=sheet)
+    try:
+        with contextlib.ExitStack() as files:
+            write = files.enter_context(outputs.streaming_file(out)) if out else outputs.write_stdout
+            data = audits.run(outcomes, rows_fmt, _registry(), write, body=body, body_ids=ids, column_map=mapped,
+                              sheet=sheet)
+    except audits.AuditInterrupted as exc:
+        with contextlib.suppress(OSError, ValueError):  # what was written is out; a closed stdout is not news here
+            sys.stdout.flush()
+        if out is not None:
+            done = f"{exc.rows} rows audited, nothing written to {out} (left as it was), no table written"
+        elif rows_fmt == "table":
+            done = f"{exc.rows} rows audited, no table written"
+        else:
+            done = f"the first {exc.rows} rows' output is written in full" + \
+                (f" (to line {exc.line} of {'standard input' if outcomes == '-' else outcomes})" if exc.rows else "")
+        _warn(f"interrupted: {done}; the output is incomplete")
+        raise SystemExit(errors.EXIT_INTERRUPTED) from None
+    except audits.AuditReaderGone as exc:  # (`| head`): the rows audited by then say the exit code
+        code, seen = audits.exit_code(exc.data), exc.data
+        if code:
+            _warn(f"note: standard output's reader stopped reading: {seen['rows']} rows audited by then, "
+                  f"{seen['disagree']} not following, {seen['rejected']} rejected, {seen['failed']} failed; any "
+                  "after them were not")
+        outputs.reader_gone(code)
     if fmt == "table" or out is not None:
-        _emit("table", data, lambda c: audits.render(c, data))
+        try:
+            _emit("table", data, lambda c: audits.render(c, data))
+        except BrokenPipeError:  # (`| head`): every row was audited, and the exit code says so
+            outputs.reader_gone(audits.exit_code(data))
     else:
         outputs.flush_stdout()
         for note in data["notes"]:

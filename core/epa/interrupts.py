@@ -7,6 +7,9 @@ failure). Batch workers ignore SIGINT (their parent stops them), so there it is 
 
 A second SIGINT or SIGTERM, the first received already, ends the process at once (``stop_now``): whatever caught
 the first (a hook catching BaseException in a loop) cannot keep epa running against the user's wish.
+
+``held()`` holds the first signal back for the length of a block (a batch's chunk written and counted as one, so
+that what the interruption says was written is exact), raising it when the block ends.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from typing import Any
 
 _received = False
 _stopping = False  # stop_now has begun: a signal meanwhile (a flush blocked on a full pipe) exits without it
+_holding = False  # inside held(): the first signal is recorded, and raised when the block ends
 
 
 def received() -> bool:
@@ -32,7 +36,27 @@ def _handler(signum: int, frame: Any) -> None:
     if _received:
         stop_now("interrupted again: stopping now; the output is incomplete", 130)
     _received = True
-    raise KeyboardInterrupt
+    if not _holding:
+        raise KeyboardInterrupt
+
+
+class held:
+    """``with held(): ...``: a Ctrl-C or SIGTERM arriving in the block is raised as KeyboardInterrupt when it ends
+    (unless the block raised something else), never halfway through it; a second one still ends epa at once (see
+    ``stop_now``). For the main thread only, where the handler runs; elsewhere the block runs as it is."""
+
+    def __enter__(self) -> None:
+        global _holding
+        self.holding = threading.current_thread() is threading.main_thread() and not _holding
+        if self.holding:
+            _holding = True
+
+    def __exit__(self, kind: type[BaseException] | None, *rest: object) -> None:
+        global _holding
+        if self.holding:
+            _holding = False
+            if kind is None and _received:
+                raise KeyboardInterrupt
 
 
 def stop_now(line: str, code: int) -> None:

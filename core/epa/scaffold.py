@@ -9,6 +9,7 @@ installed plugin already has is refused: installing the new one would silently r
 from __future__ import annotations
 
 import json
+import os
 import re
 import shlex
 from importlib.metadata import PackageNotFoundError, distribution, distributions, entry_points
@@ -205,13 +206,35 @@ def create(body: str, name: str | None, standard: Standard, target: Path,
     refuse_taken(body)
     if target.exists() and any(target.iterdir()):
         raise InputError("the folder exists and is not empty", where=str(target), hint="give --dir a new folder")
-    written = []
-    for relative, text in files(body, name or body.replace("_", " ").title(), standard, catalogue).items():
-        path = target / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-        written.append(path)
-    return written
+    made = files(body, name or body.replace("_", " ").title(), standard, catalogue)
+    _write_whole(Path(os.path.realpath(target)), made)
+    return [target / relative for relative in made]
+
+
+def _write_whole(target: Path, made: dict[str, str]) -> None:
+    """The plugin's files written into a new folder beside ``target``, renamed into its place once all are written:
+    a full disk or Ctrl-C part way leaves no half-made plugin (which would then be refused as a folder not
+    empty), and no temporary folder."""
+    import shutil
+    import tempfile
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # (its name cut short as epa.views.outputs cuts a temporary file's: a target named near the limit is writable)
+    staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name[:64]}.", suffix=".tmp"))
+    try:
+        for relative, text in made.items():
+            path = staging / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        mask = os.umask(0o022)  # reading the umask means setting it: put it straight back
+        os.umask(mask)
+        os.chmod(staging, 0o777 & ~mask)  # as a plain mkdir would have made it (mkdtemp's is the user's alone)
+        if target.is_dir():
+            target.rmdir()  # empty (checked above); rename(2) would replace it too, but not everywhere
+        os.rename(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
 
 
 GITIGNORE = """__pycache__/

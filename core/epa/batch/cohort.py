@@ -804,6 +804,19 @@ class Interrupted(KeyboardInterrupt):
         self.records, self.line = records, line
 
 
+class ReaderGone(Exception):
+    """Standard output's reader stopped reading (``| head``), and the run with it: ``records`` records were graded,
+    to ``line`` of the cohort (those whose output was being written among them), ``rejected`` of them rejected and
+    ``failed`` failed in a plugin or epa; ``code`` is the exit code they come to (see exit_code). Any after them
+    were not read."""
+
+    def __init__(self, counts: Summary, line: int):
+        super().__init__("standard output's reader stopped reading")
+        data = counts.as_data()
+        self.records, self.line, self.rejected, self.code = counts.read, line, counts.rejected, exit_code(data)
+        self.failed = data["internal_errors"] + sum(f["records"] for f in data["plugin_failures"])
+
+
 class WorkerDied(Exception):
     """A worker process ended mid-run (killed, out of memory): the output of the first ``records`` records is
     written in full, the last at ``line`` of the cohort, and no more."""
@@ -979,7 +992,7 @@ def run(source: str, fmt: str, *, summary: bool, summary_only: bool, workers: in
         name = source
     try:
         lines: Iterator[Line] = physical_lines(stream, name)
-        if cohort_xlsx.is_workbook(source, cohort_xlsx.head(stream), name):
+        if cohort_xlsx.is_workbook(source, cohort_xlsx.head(stream, name), name):
             kind, total = "xlsx", None
         elif source == "-":
             if not _json_lines_ahead(stream):  # held (up to a bound): a CSV's date columns are read whole first
@@ -1045,17 +1058,25 @@ def run(source: str, fmt: str, *, summary: bool, summary_only: bool, workers: in
             graded = _graded_in_order(chunks, workers, only, name, out_fmt, registry, methods)  # by its worker)
             with _collecting_less(), contextlib.closing(graded):
                 for text, stats, last in graded:
-                    if isinstance(text, str):
-                        if text == "failed":
+                    # A chunk is written and counted as one, Ctrl-C held till both are done: what the interruption
+                    # says was written is then exact (a signal between the two made it a chunk short).
+                    with interrupts.held():
+                        if isinstance(text, str) and text == "failed":
                             _raise(stats)
-                        if text:
-                            write(text)
-                    elif write_bytes is not None:
-                        write_bytes(text)
-                    elif text:
-                        write(text.decode("utf-8"))
-                    counts.add(stats)
-                    done = counts.read, last
+                        try:
+                            if isinstance(text, str):
+                                if text:
+                                    write(text)
+                            elif write_bytes is not None:
+                                write_bytes(text)
+                            elif text:
+                                write(text.decode("utf-8"))
+                        except BrokenPipeError:  # the reader gone: this chunk was graded, and counts (ReaderGone)
+                            counts.add(stats)
+                            done = counts.read, last
+                            raise
+                        counts.add(stats)
+                        done = counts.read, last
                     if interrupts.received():  # a KeyboardInterrupt some library caught and dropped
                         raise KeyboardInterrupt
                     if progress and bar is None:  # started once the workers are: no thread is running at a fork
@@ -1064,6 +1085,8 @@ def run(source: str, fmt: str, *, summary: bool, summary_only: bool, workers: in
                         bar[0].update(bar[1], completed=stream.tell() if total else None, records=counts.read)
         except KeyboardInterrupt:
             raise Interrupted(*done) from None
+        except BrokenPipeError:
+            raise ReaderGone(counts, done[1]) from None
         except WorkerDied as exc:
             if interrupts.received():  # SIGTERM to the process group: the workers went first
                 raise Interrupted(*done) from None

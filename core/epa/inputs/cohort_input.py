@@ -11,6 +11,7 @@ mark is allowed); UTF-16 and UTF-32 are refused, naming the encoding and how to 
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import operator
 import re
@@ -367,7 +368,10 @@ def month_first_columns(stream: IO[bytes], methods: Iterable[str], name: str, co
     """The date columns of the seekable CSV cohort ``stream`` that are month first (see month_first_in), read
     before its rows are graded; the stream is left where it was. Only a file holding a value of that shape is
     read whole (as csv_items reads it, with ``header_class``'s header)."""
-    at = stream.tell()
+    try:
+        at = stream.tell()
+    except OSError as exc:
+        raise unreadable(exc, name) from None
     try:
         stream.seek(0)
         tail = b""
@@ -387,8 +391,11 @@ def month_first_columns(stream: IO[bytes], methods: Iterable[str], name: str, co
         if first is None:
             return {}
         return month_first_in(headers[0], _chain([first], rows))
+    except OSError as exc:
+        raise unreadable(exc, name) from None
     finally:
-        stream.seek(at)
+        with contextlib.suppress(OSError):  # (met already, where it fails)
+            stream.seek(at)
 
 
 def rewindable(stream: IO[bytes]) -> tuple[IO[bytes], bool]:
@@ -684,39 +691,49 @@ _SAVE_AS_UTF8 = ("save it as UTF-8 (Excel: Save As 'CSV UTF-8'; elsewhere an enc
 
 def physical_lines(stream: IO[bytes], name: str = "the input") -> Iterator[Line]:
     """Each line of ``stream`` (see Line), at most MAX_RECORD + 1 bytes held at a time."""
-    first = stream.readline(MAX_RECORD + 1)
-    for mark, encoding in _OTHER_BOMS:
-        if first.startswith(mark):
-            raise InputError(f"the cohort is {encoding}, by the byte-order mark it starts with; epa reads UTF-8",
-                             where=f"{name}:1", hint=_SAVE_AS_UTF8.format(encoding=encoding.split()[0]))
-    first = first.removeprefix(_UTF8_BOM)
-    reader: Any = stream
-    ends_line: tuple[bytes, ...] = (b"\n",)
-    number, piece = 0, first
-    while piece:
-        if reader is stream and _bare_return(piece):
-            # From here on "\r" ends a line too, whichever line first shows one: a file whose line ends change
-            # part-way must not fold many records into one. (The C readline stays for files that never do.)
-            reader, ends_line = _CarriageReturnLines(stream, piece), (b"\r", b"\n")
+    number = 0
+    try:
+        first = stream.readline(MAX_RECORD + 1)
+        for mark, encoding in _OTHER_BOMS:
+            if first.startswith(mark):
+                raise InputError(f"the cohort is {encoding}, by the byte-order mark it starts with; epa reads UTF-8",
+                                 where=f"{name}:1", hint=_SAVE_AS_UTF8.format(encoding=encoding.split()[0]))
+        first = first.removeprefix(_UTF8_BOM)
+        reader: Any = stream
+        ends_line: tuple[bytes, ...] = (b"\n",)
+        number, piece = 0, first
+        while piece:
+            if reader is stream and _bare_return(piece):
+                # From here on "\r" ends a line too, whichever line first shows one: a file whose line ends change
+                # part-way must not fold many records into one. (The C readline stays for files that never do.)
+                reader, ends_line = _CarriageReturnLines(stream, piece), (b"\r", b"\n")
+                piece = reader.readline(MAX_RECORD + 1)
+            number += 1
+            if len(piece) <= MAX_RECORD or piece.endswith(ends_line):
+                yield number, piece, True
+                piece = reader.readline(MAX_RECORD + 1)
+                continue
+            # Too long: its first piece goes out at once (an error as soon as the limit is read), the rest in pieces.
+            read = 0
+            while True:
+                read += len(piece)
+                ends = len(piece) <= MAX_RECORD or piece.endswith(ends_line)
+                yield number, piece, ends
+                if ends:
+                    break
+                if read > MAX_SKIP:
+                    yield number, None, True
+                    return
+                piece = reader.readline(MAX_RECORD + 1)
             piece = reader.readline(MAX_RECORD + 1)
-        number += 1
-        if len(piece) <= MAX_RECORD or piece.endswith(ends_line):
-            yield number, piece, True
-            piece = reader.readline(MAX_RECORD + 1)
-            continue
-        # Too long: its first piece goes out at once (an error as soon as the limit is read), the rest in pieces.
-        read = 0
-        while True:
-            read += len(piece)
-            ends = len(piece) <= MAX_RECORD or piece.endswith(ends_line)
-            yield number, piece, ends
-            if ends:
-                break
-            if read > MAX_SKIP:
-                yield number, None, True
-                return
-            piece = reader.readline(MAX_RECORD + 1)
-        piece = reader.readline(MAX_RECORD + 1)
+    except OSError as exc:  # (a failing disk, a network file system gone): the cohort could not be read
+        raise unreadable(exc, f"{name}:{number + 1}") from None
+
+
+def unreadable(exc: OSError, where: str) -> InputError:
+    """A cohort whose reading failed (an I/O error): bad input, exit 2, as a record file that cannot be read is,
+    never epa's own failure."""
+    return InputError(f"cannot read the cohort: {exc.strerror or exc}", where=where)
 
 
 def _bare_return(piece: bytes) -> bool:

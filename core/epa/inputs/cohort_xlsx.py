@@ -40,6 +40,7 @@ from epa.inputs.cohort_input import (
     column_path,
     month_first_in,
     row_item,
+    unreadable,
 )
 from epa.inputs.columns import standard_finder
 
@@ -89,16 +90,19 @@ def _ole(where: str) -> InputError:
                       hint=f"remove the password if it has one (File > Info > Protect Workbook), then {_SAVE_AS}")
 
 
-def head(stream: IO[bytes]) -> bytes:
+def head(stream: IO[bytes], name: str = "the cohort") -> bytes:
     """The first bytes of ``stream``, left to be read again."""
-    peek = getattr(stream, "peek", None)
-    if peek is not None:
-        return bytes(peek(8)[:8])
-    if stream.seekable():
-        at = stream.tell()
-        first = stream.read(8)
-        stream.seek(at)
-        return first
+    try:
+        peek = getattr(stream, "peek", None)
+        if peek is not None:
+            return bytes(peek(8)[:8])
+        if stream.seekable():
+            at = stream.tell()
+            first = stream.read(8)
+            stream.seek(at)
+            return first
+    except OSError as exc:
+        raise unreadable(exc, name) from None
     return b""
 
 

@@ -27,7 +27,7 @@ from typing import Any
 import msgspec
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
@@ -80,11 +80,14 @@ class Service:
         before a byte is read, else while it is read."""
         _within(request, limit, cohort)
         chunks, size = [], 0
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > limit:
-                raise _too_large(limit, cohort)
-            chunks.append(chunk)
+        try:
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > limit:
+                    raise _too_large(limit, cohort)
+                chunks.append(chunk)
+        except ClientDisconnect:  # the client went away part way: no failure of the server's (nor a traceback)
+            raise Problem(400, "client-disconnected", "the client went away before the whole body was sent") from None
         return b"".join(chunks)
 
     async def record_body(self, request: Request) -> tuple[bytes, str]:
@@ -458,7 +461,12 @@ async def _batch(s: Service, request: Request) -> Response:
     header: list[str] = []  # a CSV output's column names, for the decision log
 
     def put(item: Any) -> None:
-        sent = asyncio.run_coroutine_threadsafe(queue.put(item), loop)
+        putting = queue.put(item)
+        try:
+            sent = asyncio.run_coroutine_threadsafe(putting, loop)
+        except RuntimeError:  # the event loop has closed (the server stopped): no one reads any more
+            putting.close()
+            raise _Stopped from None
         while True:
             try:
                 sent.result(timeout=0.25)
@@ -525,7 +533,7 @@ async def _batch(s: Service, request: Request) -> Response:
             item = first
             while item is not _END:
                 if isinstance(item, BaseException):
-                    message = str(item) if isinstance(item, PluginError | InputError) else \
+                    message = str(item) if isinstance(item, PluginError | InputError | Problem) else \
                         f"internal error: {type(item).__name__}: {item}"
                     yield _closing(fmt, message, columns[0])
                     break

@@ -9,6 +9,7 @@ The same record and the same digest give the same answer.
 from __future__ import annotations
 
 import collections
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -16,7 +17,9 @@ import os
 import threading
 from typing import Any
 
+from epa.errors import OutputError
 from epa.registry import Registry
+from epa.serve.problems import Problem
 
 MASKED = "<masked>"  # an apprentice's id (or ULN, read as the id) in the decision log, unless --log-identities
 
@@ -47,7 +50,7 @@ class DecisionLog:
     interleave."""
 
     def __init__(self, path: str, identities: bool):
-        self.identities = identities
+        self.path, self.identities = path, identities
         self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)  # a log of decisions is private
         self._lock = threading.Lock()
 
@@ -67,7 +70,24 @@ class DecisionLog:
                                   ensure_ascii=False, separators=(",", ":")) + "\n" for result in results)
         if text:
             with self._lock:
-                os.write(self._fd, text.encode())
+                self._write(memoryview(text.encode()))
+
+    def _write(self, data: memoryview) -> None:
+        """Append ``data`` whole, or refuse the decision (503, naming the log and why: a full disk, the file-size
+        limit) having taken back what part of it went in: a line cut short would run into the next request's line,
+        losing it too. No decision is given that the log does not hold. (Not guarded against another worker process
+        appending in between: on a full disk its write fails as well.)"""
+        done = 0
+        try:
+            while done < len(data):  # os.write may write part (the disk or the size limit reached) and say so
+                done += os.write(self._fd, data[done:])
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                if done:
+                    os.ftruncate(self._fd, os.fstat(self._fd).st_size - done)
+            said = OutputError(self.path, exc.strerror or str(exc))
+            raise Problem(503, "decision-log-unwritable", f"{said}: the decision was not given",
+                          hint="free space for the decision log, then send it again") from None
 
     def close(self) -> None:
         os.close(self._fd)

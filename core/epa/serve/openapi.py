@@ -47,7 +47,8 @@ _RECORD_ERRORS = {"400": _problem("the body is not JSON or YAML text (message, l
                   "413": _problem("the body is larger than the server's --max-body"),
                   "415": _problem("a media type other than application/json or application/yaml"),
                   "422": _problem("a record that fails the schema or its checks (message, JSON path, hint)"),
-                  "500": _problem("a plugin failed (named with its hook), or epa did")}
+                  "500": _problem("a plugin failed (named with its hook), or epa did"),
+                  "503": _problem("the decision log cannot be written (a full disk): the decision was not given")}
 _DIGEST = {"Epa-Rules-Digest": {"description": "the digest of the rules in force (also the body's rules_digest)",
                                 "schema": {"type": "string"}}}
 _TAGGED = {**_DIGEST, "ETag": {"description": "the rules' digest and the representation (json, html), quoted",
@@ -138,7 +139,8 @@ PATHS: dict[str, dict[str, Any]] = {
                       "413": _problem("the cohort is larger than the server's --max-batch-body"),
                       "415": _problem("a media type other than JSON Lines, CSV or a workbook"),
                       "422": _problem("a cohort refused before any record (its format, its CSV header)"),
-                      "503": _problem("another batch has been grading for longer than the server waits")}}},
+                      "503": _problem("another batch has been grading for longer than the server waits, or the "
+                                      "decision log cannot be written")}}},
     "/audit": {"post": {
         "summary": "Audit recorded outcomes: does each recorded overall grade follow from its component grades?",
         "description": "As `epa audit - --format json` (or `--format csv`, asked for by `Accept: text/csv` or "
@@ -161,7 +163,8 @@ PATHS: dict[str, dict[str, Any]] = {
                       "413": _problem("the file is larger than the server's --max-batch-body"),
                       "415": _problem("a media type other than CSV or a workbook"),
                       "422": _problem("a file refused before any row (its format, its header)"),
-                      "503": _problem("the audit took longer than the server's --batch-seconds")}}},
+                      "503": _problem("the audit took longer than the server's --batch-seconds, or the decision "
+                                      "log cannot be written")}}},
     "/openapi.json": {"get": {"summary": "This document", "operationId": "openapi",
                               "responses": {"200": {"description": "OpenAPI 3.1",
                                                     "content": {"application/json": {"schema": {"type": "object"}}}}}}},

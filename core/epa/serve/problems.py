@@ -24,7 +24,8 @@ TITLES = {
 
 
 SLUG_TITLES = {"invalid-cohort": "Invalid cohort", "invalid-outcomes": "Invalid outcomes file",
-               "shutting-down": "Shutting down"}  # where the status's title would say "record" or "busy" wrongly
+               "shutting-down": "Shutting down",  # where the status's title would say "record" or "busy" wrongly
+               "decision-log-unwritable": "Decision log unwritable"}
 
 
 class Problem(Exception):

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import errno
 import os
 import stat
 import sys
@@ -86,7 +87,7 @@ def streaming_file(path: Path) -> Iterator[Callable[[str | bytes | bytearray], N
         else:
             import tempfile  # only when a file is written
 
-            fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+            fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=_temporary(target), suffix=".tmp")
             stream = os.fdopen(fd, "wb")
     except OSError as exc:
         raise OutputError(str(path), _reason(exc)) from None
@@ -120,6 +121,15 @@ def streaming_file(path: Path) -> Iterator[Callable[[str | bytes | bytearray], N
         _sync_folder(target.parent)
 
 
+def _temporary(target: Path) -> str:
+    """The start of a temporary file's name beside ``target``: its name, cut short so that the temporary's (14
+    characters longer) is no longer than a name the file system takes wherever ``target``'s is (255 bytes)."""
+    return f".{target.name[:MAX_NAME_SHOWN]}."
+
+
+MAX_NAME_SHOWN = 64  # characters of the target's name a temporary file's name repeats
+
+
 def _stat(path: Path) -> os.stat_result | None:
     """What ``path`` names, links followed; None when nothing is there yet."""
     try:
@@ -133,7 +143,7 @@ def _stat(path: Path) -> os.stat_result | None:
 def _replace(target: Path, content: bytes, mode: int) -> None:
     import tempfile  # only when a file is written
 
-    fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=_temporary(target), suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as stream:
             stream.write(content)
@@ -180,9 +190,50 @@ class ClosedStdout:
 
 
 def stand_in_if_closed() -> None:
-    """Put a :class:`ClosedStdout` in place of a closed standard output, before a command runs."""
+    """Put a :class:`ClosedStdout` in place of a closed standard output, before a command runs; and see that what
+    is written to standard output is written whole (see written_whole)."""
     if sys.stdout is None:
         sys.stdout = ClosedStdout()  # type: ignore[assignment]
+    else:
+        written_whole()
+
+
+def written_whole() -> None:
+    """Unbuffered (PYTHONUNBUFFERED, ``python -u``), Python writes standard output's text straight to its file, and
+    a write the file takes only part of (the disk full, the file-size limit reached, a signal meanwhile) returns how
+    much went out, which the text layer drops without a word: the output cut short, and exit 0. There, standard
+    output's text is written through a layer that writes the rest, so that the failure is met (exit 3) or the
+    write completed. (Buffered, as by default, Python's own buffer does this already.)"""
+    import io
+
+    stream = sys.stdout
+    raw = getattr(stream, "buffer", None)
+    if not isinstance(raw, io.FileIO) or os.linesep != "\n" or not isinstance(stream, io.TextIOWrapper):
+        return
+    file: io.FileIO = raw
+
+    class Whole(io.RawIOBase):
+        def writable(self) -> bool:
+            return True
+
+        def fileno(self) -> int:
+            return file.fileno()
+
+        def isatty(self) -> bool:
+            return file.isatty()
+
+        def write(self, data: Any) -> int:
+            view = memoryview(data).cast("B")
+            done = 0
+            while done < len(view):
+                wrote = file.write(view[done:])
+                if wrote is None:  # a non-blocking descriptor that would block: as Python's own buffer says it
+                    raise BlockingIOError(errno.EAGAIN, os.strerror(errno.EAGAIN), done)
+                done += wrote
+            return done
+
+    sys.stdout = io.TextIOWrapper(Whole(), encoding=stream.encoding, errors=stream.errors, newline="\n",
+                                  line_buffering=stream.line_buffering, write_through=True)
 
 
 @contextlib.contextmanager
@@ -239,11 +290,11 @@ def flush_stdout() -> None:
         _stdout_to_devnull()
 
 
-def reader_gone() -> NoReturn:
+def reader_gone(code: int = 0) -> NoReturn:
     """The reader (e.g. ``| head``) stopped reading: not a failure. Point stdout at devnull, so that Python's final
-    flush does not fail too, and exit 0."""
+    flush does not fail too, and exit 0, or ``code``: what the work done says (a cohort's rejected records)."""
     _stdout_to_devnull()
-    raise SystemExit(0)
+    raise SystemExit(code)
 
 
 def _stdout_to_devnull() -> None:
