@@ -430,3 +430,25 @@ def test_a_standard_no_chosen_body_offers_is_not_said_to_be_offered_by_none_inst
     (row,) = rows_of(run("--bodies", others[0], "audit", str(path), "--format", "csv").stdout)
     assert f"{others[0]} does not offer ST0072" in row["error"] and "none installed" not in row["error"]
     assert "none among those chosen with --bodies (or EPA_BODIES)" in row["error"]
+
+
+@pytest.mark.parametrize("later", ["Observation Grade 2", "Observation Resit Grade", "Second Observation Grade"])
+def test_a_later_attempt_s_grade_column_is_refused_not_audited_on_the_first_attempt(tmp_path, later):
+    """A row whose observation failed and was resat at a pass, the pass in a column of its own: read on the first
+    attempt's grade alone, TQUK's row "A fail in any assessment component will result in a fail overall"
+    (003 § Overall Grading) would call the recorded pass wrong. The file is refused, naming the column; mapped as
+    its hint says (the later grade read as the observation's), the row follows: Pass, Pass, Pass gives Pass."""
+    if not installed("tqual"):
+        pytest.skip("needs TQUK's rules installed")
+    path = tmp_path / "outcomes.csv"
+    path.write_text("Apprentice ID,Standard,EPAO,Gateway Date,Observation Grade,"
+                    f"{later},Project Grade,Discussion Grade,Overall Grade\n"
+                    "E1,ST0071,TQUK,03/03/2025,Fail,Pass,Pass,Pass,Pass\n", encoding="utf-8")
+    refused = run("audit", str(path), "--format", "csv")
+    assert refused.exit_code == 2 and refused.stdout == ""
+    assert f"'{later}' (column 6) holds a later attempt at observation" in refused.stderr
+    mapped = run("audit", str(path), "--format", "csv", "--column", "Observation Grade=",
+                 "--column", f"{later}=observation")
+    assert mapped.exit_code == 0, mapped.stderr
+    row = next(csv.DictReader(io.StringIO(mapped.stdout)))
+    assert (row["recorded"], row["expected"], row["agrees"]) == ("pass", "pass", "true")
