@@ -179,6 +179,26 @@ def test_an_id_in_scientific_notation_is_refused_with_how_to_keep_its_digits(tmp
     assert third["apprentice"] == "1234567890"  # an id of digits is read as it stands
 
 
+def test_an_id_excel_keeps_as_text_with_a_formula_is_read_as_excel_shows_it(tmp_path):
+    # ="00123" is how an export keeps an id's leading zeros when Excel opens it: Excel shows 00123. Read as it
+    # stands, the id was '="00123"', another apprentice's id than the same one in a JSON record.
+    path = tmp_path / "ids.csv"
+    path.write_text('standard,ULN,gateway_date\nST0071,="0012345678",2025-12-01\n'
+                    'ST0071,"=""A """"7"""" B""",2025-12-01\nST0071,0012345678,2025-12-01\n', encoding="utf-8")
+    first, second, third = (json.loads(line) for line in run("compare", "--batch", str(path), "--format",
+                                                              "json").stdout.splitlines())
+    assert first["apprentice"] == third["apprentice"] == "0012345678"
+    assert second["apprentice"] == 'A "7" B'  # a quote inside the formula's text is written twice there
+
+
+def test_the_audit_reads_an_id_excel_keeps_as_text_with_a_formula_as_excel_shows_it(tmp_path):
+    path = tmp_path / "outcomes.csv"
+    path.write_text('ULN,StandardID,Awarding Body,Overall Grade\n="0012345678",ST0071,nosuchbody,pass\n',
+                    encoding="utf-8")
+    (row,) = (json.loads(line) for line in run("audit", str(path), "--format", "json").stdout.splitlines()[:-1])
+    assert row["apprentice"] == "0012345678"
+
+
 def test_an_id_typed_in_scientific_notation_in_a_workbook_is_refused(tmp_path):
     openpyxl = pytest.importorskip("openpyxl", reason="the test extra's openpyxl writes the workbook")
     pytest.importorskip("python_calamine", reason="epa reads workbooks with python-calamine")

@@ -73,8 +73,8 @@ def parse_attempt(value: str) -> str:
 def _kinds(methods: Iterable[str]) -> dict[str, columns.Parse | None]:
     """Every field an outcomes column may hold, and how its value is read (None: as it stands)."""
     kinds: dict[str, columns.Parse | None] = {
-        "standard": columns.parse_standard, "apprentice": None, "candidate_other": None, "body": None,
-        "body_id": None, "overall": columns.parse_grade, "document_version": None, "plan_version": None,
+        "standard": columns.parse_standard, "apprentice": columns.parse_id, "candidate_other": columns.parse_id,
+        "body": None, "body_id": None, "overall": columns.parse_grade, "document_version": None, "plan_version": None,
         "gateway_date": columns.parse_date, "exceptional_circumstances": columns.parse_bool,
         **{field: None for field in UNUSED}}
     for m in methods:

@@ -337,8 +337,12 @@ _SCIENTIFIC = re.compile(r"[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d{1,3}")
 
 
 def parse_id(value: str) -> str:
-    """An apprentice's id as it stands; refused where Excel wrote it as a number in scientific notation, which has
-    lost the id's last digits (a ULN of 10 digits shown as 1.2346E+09): no id is read as another's."""
+    """An apprentice's id as it stands, or as Excel shows one written ``="00123"`` (a formula giving text, as an
+    export writes an id to keep its leading zeros: the id is 00123, not the formula); refused where Excel wrote it
+    as a number in scientific notation, which has lost the id's last digits (a ULN of 10 digits shown as
+    1.2346E+09): no id is read as another's."""
+    if value[:2] == '="' and value[-1] == '"' and len(value) > 3:
+        value = value[2:-1].replace('""', '"')  # (a quote inside the formula's text is written twice)
     if ("E" in value or "e" in value) and _SCIENTIFIC.fullmatch(value):
         raise BadCell(f"{quote(value)} is a number in scientific notation, as Excel writes a long number in a column "
                       "not formatted as Text: the id's last digits are lost, so it is not read",
