@@ -554,3 +554,50 @@ def test_an_audit_interrupted_says_exactly_which_rows_are_written(tmp_path, fmt)
     assert len(written) == (3 if fmt == "csv" else 4)
     assert f"interrupted: the first {len(written)} rows' output is written in full (to line {len(written) + 1} of " \
            f"{outcomes}); the output is incomplete" in stderr
+
+
+# A write that blocks (a pipe whose reader reads no more: `| less` left waiting) holds the chunk it writes, and the
+# Ctrl-C held till the chunk is written and counted (interrupts.held) must not wait on it for ever: on 890f157 the
+# first Ctrl-C or SIGTERM was held as long as the write blocked, and epa ran on till a second one.
+BLOCKED_AFTER_A_WRITE = """
+import os, signal, sys, time
+import epa.views.outputs as outputs
+from epa.cli import main
+
+writes = []
+
+def blocked_after_one(write):
+    def writing(data):
+        if writes:  # the second write: the signal comes, and the reader reads no more
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(3600)
+        write(data)
+        writes.append(data)
+    return writing
+
+outputs.write_stdout = blocked_after_one(outputs.write_stdout)
+outputs.write_stdout_bytes = blocked_after_one(outputs.write_stdout_bytes)
+main(sys.argv[1:])
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+@pytest.mark.parametrize("args", [("compare", "--batch", "COHORT", "--format", "json"), ("audit", "OUTCOMES", "--format",
+                                                                                         "json")], ids=" ".join)
+def test_an_interrupt_during_a_blocked_write_still_stops_epa(tmp_path, args):
+    any_body()
+    cohort, outcomes = tmp_path / "cohort.jsonl", tmp_path / "outcomes.csv"
+    records = cohort_records(20)
+    cohort.write_text("".join(json.dumps(records[i % 20]) + "\n" for i in range(300)), encoding="utf-8")
+    header, *rows = (ROOT / "examples" / "st0071-outcomes.csv").read_text(encoding="utf-8").splitlines()
+    outcomes.write_text("\n".join([header, *rows * 50]) + "\n", encoding="utf-8")
+    named = {"COHORT": str(cohort), "OUTCOMES": str(outcomes)}
+    try:
+        done = subprocess.run([sys.executable, "-c", BLOCKED_AFTER_A_WRITE, *(named.get(a, a) for a in args)],
+                              capture_output=True, timeout=TIMEOUT)
+    except subprocess.TimeoutExpired:
+        pytest.fail("the interrupt was held while the write blocked: epa did not stop")
+    stderr = done.stderr.decode()
+    assert done.returncode == 130 and "Traceback" not in stderr, stderr
+    written = len(done.stdout.decode().splitlines())  # the first write's lines, whole; the second's never began
+    assert written and f"interrupted: the first {written} " in stderr, stderr
