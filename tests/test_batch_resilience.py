@@ -601,3 +601,52 @@ def test_an_interrupt_during_a_blocked_write_still_stops_epa(tmp_path, args):
     assert done.returncode == 130 and "Traceback" not in stderr, stderr
     written = len(done.stdout.decode().splitlines())  # the first write's lines, whole; the second's never began
     assert written and f"interrupted: the first {written} " in stderr, stderr
+
+
+# An --out that is a device or a pipe is written in place as the rows come (outputs.streaming_file): an interruption
+# leaves them there. On 890f157 (and, for compare --batch, 095f814) stderr said "nothing written to /dev/null (left
+# as it was)" of rows it had written.
+INTERRUPTED_AFTER_TWO_WRITES_TO_OUT = """
+import contextlib, os, signal, sys
+import epa.views.outputs as outputs
+from epa.cli import main
+
+opened = outputs.streaming_file
+
+@contextlib.contextmanager
+def streaming_file(path):
+    with opened(path) as write:
+        writes = []
+        def writing(data):
+            write(data)
+            writes.append(data)
+            if len(writes) == 2:
+                os.kill(os.getpid(), signal.SIGINT)
+        yield writing
+
+outputs.streaming_file = streaming_file
+main(sys.argv[1:])
+"""
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/null") or sys.platform == "win32", reason="POSIX signals and /dev/null")
+@pytest.mark.parametrize("command", ["compare", "audit"])
+def test_an_interrupt_says_what_an_out_written_in_place_holds(tmp_path, command):
+    any_body()
+    if command == "compare":
+        cohort = tmp_path / "cohort.jsonl"
+        records = cohort_records(20)
+        cohort.write_text("".join(json.dumps(records[i % 20]) + "\n" for i in range(300)), encoding="utf-8")
+        args, said = ("compare", "--batch", str(cohort), "--format", "json"), \
+            "the first 64 records' output is written in full to /dev/null (to line 64 of the cohort)"
+    else:
+        outcomes = tmp_path / "outcomes.csv"
+        header, *rows = (ROOT / "examples" / "st0071-outcomes.csv").read_text(encoding="utf-8").splitlines()
+        outcomes.write_text("\n".join([header, *rows * 50]) + "\n", encoding="utf-8")
+        args, said = ("audit", str(outcomes), "--format", "json"), \
+            f"the first 2 rows' output is written in full to /dev/null (to line 3 of {outcomes})"
+    done = subprocess.run([sys.executable, "-c", INTERRUPTED_AFTER_TWO_WRITES_TO_OUT, *args, "--out", "/dev/null"],
+                          capture_output=True, timeout=TIMEOUT)
+    stderr = done.stderr.decode()
+    assert done.returncode == 130 and "Traceback" not in stderr, stderr
+    assert f"interrupted: {said}" in stderr and "left as it was" not in stderr, stderr
