@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 import csv
+import errno
 import io
 import json
 import os
@@ -516,7 +517,7 @@ def test_a_cohort_that_cannot_be_read_is_bad_input_naming_it(tmp_path, args):
     done = command(*[str(named.get(arg, arg)) for arg in args])
     stderr = done.stderr.decode()
     assert done.returncode == 2, stderr
-    assert "cannot read the cohort: Input/output error" in stderr and "internal error" not in stderr
+    assert f"cannot read the cohort: {os.strerror(errno.EIO)}" in stderr and "internal error" not in stderr
 
 
 def test_a_cohort_whose_reading_fails_part_way_names_the_line_it_could_not_read():
