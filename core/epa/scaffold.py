@@ -221,7 +221,8 @@ def _write_whole(target: Path, made: dict[str, str]) -> None:
 
     target.parent.mkdir(parents=True, exist_ok=True)
     # (its name cut short as epa.views.outputs cuts a temporary file's: a target named near the limit is writable)
-    staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name[:64]}.", suffix=".tmp"))
+    staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{os.fsdecode(os.fsencode(target.name)[:64])}.",
+                                    suffix=".tmp"))
     try:
         for relative, text in made.items():
             path = staging / relative
