@@ -26,7 +26,7 @@ _received = False
 _stopping = False  # stop_now has begun: a signal meanwhile (a flush blocked on a full pipe) exits without it
 _holding = False  # inside held(): the first signal is recorded, and raised when the block ends
 _before_alarm: Any = None  # while a held signal's alarm is set: SIGALRM's handler before it (the hook fence's)
-HELD_AT_MOST = 1.0  # seconds a held signal waits for its block to end (README: every process stops within a second)
+HELD_AT_MOST = 0.5  # seconds a held signal waits for its block to end (README: every process stops within a second)
 
 
 def received() -> bool:
