@@ -215,14 +215,15 @@ def _write_whole(target: Path, made: dict[str, str]) -> None:
     """The plugin's files written into a new folder beside ``target``, renamed into its place once all are written:
     a full disk or Ctrl-C part way leaves no half-made plugin (which would then be refused as a folder not
     empty), and no temporary folder. An empty folder given (``--dir .``) is kept, and filled: what was written
-    is moved into it (see _fill)."""
+    in a folder inside it is moved into it (see _fill)."""
     import shutil
     import tempfile
 
     target.parent.mkdir(parents=True, exist_ok=True)
-    # (its name cut short as epa.views.outputs cuts a temporary file's: a target named near the limit is writable)
-    staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{os.fsdecode(os.fsencode(target.name)[:64])}.",
-                                    suffix=".tmp"))
+    # (its name cut short as epa.views.outputs cuts a temporary file's: a target named near the limit is writable;
+    # an empty folder given is written in, asking nothing of the folder it is in, which may be read-only)
+    staging = Path(tempfile.mkdtemp(dir=target, prefix=".epa-plugin-new.") if target.is_dir() else tempfile.mkdtemp(
+        dir=target.parent, prefix=f".{os.fsdecode(os.fsencode(target.name)[:64])}.", suffix=".tmp"))
     try:
         for relative, text in made.items():
             path = staging / relative
