@@ -46,6 +46,9 @@ def test_the_good_record_is_good(tmp_path):
                                                   # why, as a CSV cohort's date is told (it said "expected YYYY-MM-DD")
                                                   "February 2025 has no day 30"]),
     ("  date: 2025-12-01", "  date: 2025-13-01", ["'2025-13-01' is not a valid date: there is no month 13"]),
+    # digits other than ASCII's are no date's, whatever day they name (on 890f157: "January 2025 has no day 1")
+    ("  date: 2025-12-01", "  date: \"\u0662\u0660\u0662\u0665-\u0661\u0662-\u0660\u0661\"",
+     ["is not a valid date (expected YYYY-MM-DD)"]),
     ("criteria_met: [K3.3, K3.4]", "criteria_met: [K3.3]\n    grade: pass", ["either criteria_met", "$.assessments[0]"]),
     ("apprentice:\n  id: A-1\n", "apprentice:\n  name: A-1\n", ["unknown field 'name'", "also: ", "'id' is a required property"]),
     # names the rules do not know

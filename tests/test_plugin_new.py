@@ -131,6 +131,39 @@ def test_a_full_disk_part_way_leaves_no_half_made_plugin(tmp_path):
     assert generate(tmp_path) == target  # and it can be made there afterwards
 
 
+def test_an_empty_folder_given_is_filled_and_kept(tmp_path):
+    # `epa plugin new zeta --dir .` in an empty folder: on 890f157 the folder was replaced by another of the same
+    # name, so the shell that ran it was left in a folder deleted, and the next step it printed, `pip install -e .`,
+    # failed there.
+    target = tmp_path / "epa-zeta"
+    target.mkdir()
+    before = target.stat()
+    generate(tmp_path)
+    after = target.stat()
+    assert (after.st_ino, after.st_dev) == (before.st_ino, before.st_dev)
+    assert (target / "pyproject.toml").is_file() and sorted(p.name for p in tmp_path.iterdir()) == ["epa-zeta"]
+
+
+def test_an_empty_folder_given_in_a_folder_not_writable_is_filled(tmp_path, monkeypatch):
+    # (a volume mounted at /plugin, writable, in a root folder that is not): as on 095f814, which wrote the files
+    # into the folder; on 890f157 the folder they were written in first was made beside it, and refused.
+    import tempfile
+
+    target = tmp_path / "epa-zeta"
+    target.mkdir()
+    made = tempfile.mkdtemp
+
+    def mkdtemp(*args, dir=None, **kwargs):
+        if Path(dir) == tmp_path:
+            raise PermissionError(13, "Permission denied", str(dir))
+        return made(*args, dir=dir, **kwargs)
+
+    monkeypatch.setattr(tempfile, "mkdtemp", mkdtemp)
+    generate(tmp_path)
+    assert sorted(p.name for p in target.iterdir()) == sorted(["README.md", "pyproject.toml", "epa_zeta", "tests",
+                                                               ".gitignore"])
+
+
 def test_an_empty_folder_is_filled_with_the_mode_a_new_one_has(tmp_path):
     target = tmp_path / "epa-zeta"
     target.mkdir()

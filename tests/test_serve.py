@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import errno
 import io
 import json
 import os
@@ -519,7 +520,7 @@ def test_a_decision_the_log_cannot_hold_is_not_given_and_is_503_naming_the_log(r
             assert answer.status_code == 503, answer.text
             problem = answer.json()
             assert problem["type"].endswith("/decision-log-unwritable")
-            assert problem["detail"] == "cannot write /dev/full: No space left on device: the decision was not given"
+            assert problem["detail"] == f"cannot write /dev/full: {os.strerror(errno.ENOSPC)}: the decision was not given"
 
 
 # The file-size limit cuts the second decision's line short (os.write writes what fits and says so): on 095f814 that

@@ -482,6 +482,17 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
+def _in_place(out: Path) -> bool:
+    """Whether ``--out`` names what is written to in place as the rows come (a device, a pipe: see
+    outputs.streaming_file), not a file replaced whole at the end, so that an interruption leaves what was written."""
+    import stat
+
+    try:
+        return not stat.S_ISREG(os.stat(out).st_mode)
+    except OSError:  # nothing there yet: a file
+        return False
+
+
 def _not_read(written: Path | None, option: str, read: str | Path | None, what: str) -> None:
     """A file the command writes that names a file it reads (which the output would replace) is a usage error."""
     if written is not None and read is not None and str(read) != "-" and _same_file(written, Path(read)):
@@ -536,13 +547,15 @@ def _compare_batch(record: Path | None, batch_file: str | None, rows: Rows, work
         with contextlib.suppress(OSError, ValueError):  # what was written is out; a closed stdout is not news here
             sys.stdout.flush()
         stopped = "interrupted" if isinstance(exc, batch.Interrupted) else f"error: {exc.reason}"
-        if rows.out is not None:
+        if rows.out is not None and not _in_place(rows.out):
             done = f"{exc.records} records graded, nothing written to {rows.out} (left as it was), no summary written"
         elif rows.fmt == "table" or rows.summary_only:
             done = f"{exc.records} records graded, no summary written"
         else:  # a write the signal cut short may have put out part of the next records' output too
             done = f"the first {exc.records} records' output is written in full" + \
-                (f" (to line {exc.line} of the cohort)" if exc.records else "")
+                (f" to {rows.out}" if rows.out is not None else "") + \
+                (f" (to line {exc.line} of the cohort)" if exc.records else "") + \
+                (", no summary written" if rows.out is not None else "")
         _warn(f"{stopped}: {done}; the output is incomplete")
         raise SystemExit(EXIT_INTERRUPTED if isinstance(exc, batch.Interrupted) else EXIT_FAILURE) from None
     if rows.summary_file is not None:
@@ -788,13 +801,14 @@ def audit(outcomes: str, body: str | None, body_id_pairs: tuple[str, ...], fmt: 
     except audits.AuditInterrupted as exc:
         with contextlib.suppress(OSError, ValueError):  # what was written is out; a closed stdout is not news here
             sys.stdout.flush()
-        if out is not None:
+        if out is not None and not _in_place(out):
             done = f"{exc.rows} rows audited, nothing written to {out} (left as it was), no table written"
         elif rows_fmt == "table":
             done = f"{exc.rows} rows audited, no table written"
         else:
-            done = f"the first {exc.rows} rows' output is written in full" + \
-                (f" (to line {exc.line} of {'standard input' if outcomes == '-' else outcomes})" if exc.rows else "")
+            done = f"the first {exc.rows} rows' output is written in full" + (f" to {out}" if out else "") + \
+                (f" (to line {exc.line} of {'standard input' if outcomes == '-' else outcomes})" if exc.rows else "") \
+                + (", no table written" if out else "")
         _warn(f"interrupted: {done}; the output is incomplete")
         raise SystemExit(errors.EXIT_INTERRUPTED) from None
     except audits.AuditReaderGone as exc:  # (`| head`): the rows audited by then say the exit code

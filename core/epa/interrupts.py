@@ -9,7 +9,8 @@ A second SIGINT or SIGTERM, the first received already, ends the process at once
 the first (a hook catching BaseException in a loop) cannot keep epa running against the user's wish.
 
 ``held()`` holds the first signal back for the length of a block (a batch's chunk written and counted as one, so
-that what the interruption says was written is exact), raising it when the block ends.
+that what the interruption says was written is exact), raising it when the block ends, or HELD_AT_MOST seconds
+after it came where the block is still running (a write blocked on a pipe whose reader reads no more).
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from typing import Any
 _received = False
 _stopping = False  # stop_now has begun: a signal meanwhile (a flush blocked on a full pipe) exits without it
 _holding = False  # inside held(): the first signal is recorded, and raised when the block ends
+_before_alarm: Any = None  # while a held signal's alarm is set: SIGALRM's handler before it (the hook fence's)
+HELD_AT_MOST = 0.5  # seconds a held signal waits for its block to end (README: every process stops within a second)
 
 
 def received() -> bool:
@@ -38,12 +41,34 @@ def _handler(signum: int, frame: Any) -> None:
     _received = True
     if not _holding:
         raise KeyboardInterrupt
+    # Held: raised as the block ends, which a write to a full pipe whose reader reads no more may never do; so it is
+    # raised in the block (where it is waiting) if it has not ended in HELD_AT_MOST seconds. (The block's work is then
+    # not finished, and not counted: what the interruption says is still exact.)
+    global _before_alarm
+    if hasattr(signal, "setitimer") and _before_alarm is None:
+        _before_alarm = signal.signal(signal.SIGALRM, _overdue)
+        signal.setitimer(signal.ITIMER_REAL, HELD_AT_MOST)
+
+
+def _overdue(signum: int, frame: Any) -> None:
+    if _holding:
+        raise KeyboardInterrupt
+
+
+def _no_alarm() -> None:
+    """The alarm a held signal set, taken back, and SIGALRM's handler put back as it was."""
+    global _before_alarm
+    if _before_alarm is not None:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, _before_alarm)
+        _before_alarm = None
 
 
 class held:
     """``with held(): ...``: a Ctrl-C or SIGTERM arriving in the block is raised as KeyboardInterrupt when it ends
-    (unless the block raised something else), never halfway through it; a second one still ends epa at once (see
-    ``stop_now``). For the main thread only, where the handler runs; elsewhere the block runs as it is."""
+    (unless the block raised something else), not halfway through it unless it is still running HELD_AT_MOST
+    seconds later; a second one still ends epa at once (see ``stop_now``). For the main thread only, where the
+    handler runs; elsewhere the block runs as it is."""
 
     def __enter__(self) -> None:
         global _holding
@@ -55,6 +80,7 @@ class held:
         global _holding
         if self.holding:
             _holding = False
+            _no_alarm()
             if kind is None and _received:
                 raise KeyboardInterrupt
 

@@ -214,26 +214,55 @@ def create(body: str, name: str | None, standard: Standard, target: Path,
 def _write_whole(target: Path, made: dict[str, str]) -> None:
     """The plugin's files written into a new folder beside ``target``, renamed into its place once all are written:
     a full disk or Ctrl-C part way leaves no half-made plugin (which would then be refused as a folder not
-    empty), and no temporary folder."""
+    empty), and no temporary folder. An empty folder given (``--dir .``) is kept, and filled: what was written
+    in a folder inside it is moved into it (see _fill)."""
     import shutil
     import tempfile
 
     target.parent.mkdir(parents=True, exist_ok=True)
-    # (its name cut short as epa.views.outputs cuts a temporary file's: a target named near the limit is writable)
-    staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name[:64]}.", suffix=".tmp"))
+    # (its name cut short as epa.views.outputs cuts a temporary file's: a target named near the limit is writable;
+    # an empty folder given is written in, asking nothing of the folder it is in, which may be read-only)
+    staging = Path(tempfile.mkdtemp(dir=target, prefix=".epa-plugin-new.") if target.is_dir() else tempfile.mkdtemp(
+        dir=target.parent, prefix=f".{os.fsdecode(os.fsencode(target.name)[:64])}.", suffix=".tmp"))
     try:
         for relative, text in made.items():
             path = staging / relative
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
+        if target.is_dir():  # empty (checked above)
+            _fill(target, staging)
+            staging.rmdir()
+            return
         mask = os.umask(0o022)  # reading the umask means setting it: put it straight back
         os.umask(mask)
         os.chmod(staging, 0o777 & ~mask)  # as a plain mkdir would have made it (mkdtemp's is the user's alone)
-        if target.is_dir():
-            target.rmdir()  # empty (checked above); rename(2) would replace it too, but not everywhere
         os.rename(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def _fill(target: Path, staging: Path) -> None:
+    """Move each of the plugin's top-level files and folders, written whole in ``staging``, into the empty folder
+    ``target``, Ctrl-C held till all are moved; one that cannot be moved takes back those that were. The folder
+    itself is kept, not replaced: a shell in it (``--dir .``) would be left in a folder deleted, where the next
+    step, ``pip install -e .``, fails, and the folder's owner, group and mode would be mkdtemp's."""
+    import shutil
+
+    from epa import interrupts
+
+    moved: list[Path] = []
+    try:
+        with interrupts.held():
+            for entry in sorted(staging.iterdir()):
+                os.rename(entry, target / entry.name)
+                moved.append(target / entry.name)
+    except BaseException:
+        for path in moved:
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
         raise
 
 

@@ -797,7 +797,8 @@ _BOUNDS = 'see "Value bounds" in the README'
 def _no_such_day(value: Any) -> str:
     """Why a value written YYYY-MM-DD is no date (2025-02-29: February 2025 has no day 29), as the CSV's dates are
     told; else the form expected."""
-    found = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", value) if isinstance(value, str) else None
+    # (ASCII digits: the schema's dates are; int() would read '٢٠٢٥' as 2025, and a day that exists be said not to)
+    found = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", value, re.ASCII) if isinstance(value, str) else None
     if found is None:
         return " (expected YYYY-MM-DD)"
     year, month, day = map(int, found.groups())

@@ -123,11 +123,12 @@ def streaming_file(path: Path) -> Iterator[Callable[[str | bytes | bytearray], N
 
 def _temporary(target: Path) -> str:
     """The start of a temporary file's name beside ``target``: its name, cut short so that the temporary's (14
-    characters longer) is no longer than a name the file system takes wherever ``target``'s is (255 bytes)."""
-    return f".{target.name[:MAX_NAME_SHOWN]}."
+    bytes longer) is no longer than a name the file system takes wherever ``target``'s is (255 bytes). Cut by bytes,
+    not characters: 64 characters of 4 bytes each (an emoji) are 256."""
+    return f".{os.fsdecode(os.fsencode(target.name)[:MAX_NAME_SHOWN])}."
 
 
-MAX_NAME_SHOWN = 64  # characters of the target's name a temporary file's name repeats
+MAX_NAME_SHOWN = 64  # bytes of the target's name a temporary file's name repeats
 
 
 def _stat(path: Path) -> os.stat_result | None:
