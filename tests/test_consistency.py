@@ -126,6 +126,10 @@ def test_the_overall_grade_finding_shows_the_table_readings_it_rests_on():
     f = finding("grading.overall")
     assert any(r.startswith("tqual-overall-grading-table-garbled: ") for r in side_of(f, "tqual")["readings"])
     assert any(r.startswith("nqual-combination-table-incomplete: ") for r in side_of(f, "nqual")["readings"])
+    # Gateway Qualifications' garbled fail row (A fail in any method: fail, as every body reads it) is no reading
+    # a split between distinction and pass rests on.
+    assert not any(r.startswith("gateway-quals-combination-fail-row-garbled: ")
+                   for side in f["sides"] for r in side["readings"])
 
 
 @requires(*FOUR)
