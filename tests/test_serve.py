@@ -19,7 +19,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from conftest import EXAMPLES, ROOT, any_body, run
+from conftest import EXAMPLES, ROOT, any_body, offering, run
 
 pytest.importorskip("starlette", reason="epa serve needs starlette (a dependency of epa)")
 pytest.importorskip("httpx", reason="the in-process client needs httpx (the test extra)")
@@ -114,6 +114,7 @@ def test_audit_refuses_another_media_type_and_a_file_without_its_columns(client)
 
 
 def test_a_drawn_cohort_is_answered_as_the_command_line_answers_it(client, registry, monkeypatch) -> None:
+    offering("ST0071", "the standard of the cohort bench/cohort.py draws")
     sys.path.insert(0, str(ROOT / "bench"))
     from cohort import records
 
