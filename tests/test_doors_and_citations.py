@@ -216,6 +216,18 @@ def test_names_come_from_the_body_and_its_documents_and_an_ambiguous_one_gets_th
     assert {"acme_b", "Acme Awards (AA)", "AA", "Acme Awards", "Acme"} <= names_of(registry.named("aa").body)
 
 
+@pytest.mark.parametrize("others", [(), (("tq", "Training Qualifications UK (TQUK)"),)],
+                         ids=["two bodies", "three bodies"])
+def test_a_name_mixing_two_bodies_words_suggests_the_body_its_own_name_word_names(others):
+    """"Highfield Qualifications": "Highfield" is by itself a name of Highfield's (its leading word), "Qualifications"
+    only a word inside Gateway Qualifications' name. With two bodies installed each word is held by one body's
+    names and they weighed the same, so the spelling alone chose, and suggested Gateway Qualifications."""
+    registry = _bodies(("hf", "Highfield Assessment"), ("gq", "Gateway Qualifications"), *others)
+    with pytest.raises(InputError) as caught:
+        registry.named("Highfield Qualifications")
+    assert caught.value.hint == "did you mean 'Highfield Assessment' (hf)?"
+
+
 @requires("tqual")
 def test_a_records_document_versions_name_a_body_by_its_id_only(tmp_path):
     text = RECORD.read_text(encoding="utf-8") + "document_versions:\n  TQUK: '1.2'\n"
