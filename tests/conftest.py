@@ -36,6 +36,7 @@ def registry() -> Registry:
 
 
 def offered(standard: str) -> bool:
+    """Whether some loaded body offers ``standard`` (the core defines ST0071 and ST0072; a body offers them)."""
     return any(standard in b.body.standards for b in epa.testing.registry().bodies)
 
 
