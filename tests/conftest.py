@@ -7,6 +7,8 @@ a test of the core uses whichever body offers what it needs (:func:`any_body`).
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -33,12 +35,48 @@ def registry() -> Registry:
     return epa.testing.registry()
 
 
-def offering(standard: str) -> Registry:
-    """The loaded bodies, skipping the test (saying why) where none offers ``standard``."""
-    loaded = epa.testing.registry()
-    if not any(standard in b.body.standards for b in loaded.bodies):
-        pytest.skip(f"no installed body offers {standard}")
-    return loaded
+def offered(standard: str) -> bool:
+    """Whether some loaded body offers ``standard`` (the core defines ST0071 and ST0072; a body offers them)."""
+    return any(standard in b.body.standards for b in epa.testing.registry().bodies)
+
+
+def offering(standard: str, why: str = "") -> Registry:
+    """The loaded bodies, skipping the test where none offers ``standard``; ``why`` says what of the test is of
+    that standard (the skip's reason reads "no installed body offers ST0071, <why>")."""
+    if not offered(standard):
+        pytest.skip(f"no installed body offers {standard}" + (f", {why}" if why else ""))
+    return epa.testing.registry()
+
+
+def needs_offered(standard: str, why: str) -> pytest.MarkDecorator:
+    """:func:`offering` as a mark, for a parametrised test or a whole module: ``@needs_offered("ST0071", "the
+    standard the commands name")``."""
+    return pytest.mark.skipif(not offered(standard), reason=f"no installed body offers {standard}, {why}")
+
+
+def needs_a_body(why: str = "the command checks the installed bodies") -> pytest.MarkDecorator:
+    """Skip unless some body is installed, for a test whose answer is about the installed bodies (``why``)."""
+    return pytest.mark.skipif(not epa.testing.registry().bodies, reason=f"no body is installed, and {why}")
+
+
+def needs_its_standards(args: Sequence[str]) -> list[pytest.MarkDecorator]:
+    """Marks skipping a command's test, saying why, where no installed body offers a standard the command names
+    (``--standard ST0071``) or a record it reads is of (an example file such as ``examples/st0071-journey.yaml``)."""
+    needed: dict[str, str] = {}
+    for i, arg in enumerate(args):
+        if arg == "--standard" and i + 1 < len(args):
+            needed.setdefault(args[i + 1], "the standard the command names")
+        name = Path(arg).name
+        if re.fullmatch(r"st\d{4}-.+", name, flags=re.IGNORECASE):
+            needed.setdefault(name.split("-")[0].upper(), f"the standard of examples/{name}")
+    return [needs_offered(standard, why) for standard, why in needed.items()]
+
+
+def example(name: str) -> Path:
+    """The example file ``examples/<name>``, skipping the test where no installed body offers its standard (the
+    file name's first word: ``st0071-journey.yaml`` is of ST0071)."""
+    offering(name.split("-")[0].upper(), f"the standard of examples/{name}")
+    return EXAMPLES / name
 
 
 def any_body(standard: str = "ST0071", prefer: str = "highfield") -> str:

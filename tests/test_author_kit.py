@@ -18,6 +18,7 @@ from test_conformance import base_rules, check, failures
 from test_plugin_new import generate
 
 import epa
+from conftest import needs_a_body
 from epa import Grade, cli, conformance, defaults, scaffold
 from epa.errors import InputError, PluginError
 from epa.registry import Candidate, Registry
@@ -126,6 +127,7 @@ def test_a_placeholder_written_in_code_is_found_too():
     assert found.entry == "$.criteria[0].text" and "PLACEHOLDER: to do" in found.message
 
 
+@needs_a_body("`epa conformance` checks the installed bodies' documents")
 def test_a_missing_sources_folder_is_named_and_the_documents_not_checked(tmp_path):
     missing = tmp_path / "no-such-folder"
     result = run("conformance", "--sources", str(missing))

@@ -11,7 +11,7 @@ import textwrap
 import pytest
 
 import epa
-from conftest import EXAMPLES, any_body, body_plugin, fails, run, use_plugins, write
+from conftest import EXAMPLES, any_body, body_plugin, fails, offering, run, use_plugins, write
 from epa.errors import PluginError
 from epa.registry import Registry
 from epa.testing import requires
@@ -90,6 +90,7 @@ def test_a_list_of_records_is_told_how_each_command_reads_them(tmp_path, name, t
 
 
 def test_attempts_out_of_order(tmp_path):
+    offering("ST0071", "the standard of the record the test writes (the order of attempts is checked once its standard is known)")
     text = GOOD + "  - method: project\n    date: 2026-01-05\n    grade: pass\n"
     message = fails("compare", write(tmp_path, text))
     assert "$.assessments[1].date" in message and "date order" in message

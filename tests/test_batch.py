@@ -16,7 +16,7 @@ import pytest
 import epa.batch.cohort
 import epa.inputs.documents
 import epa.testing
-from conftest import EXAMPLES, any_body, body_plugin, fails, run, use_plugins, valid
+from conftest import EXAMPLES, any_body, body_plugin, fails, offering, run, use_plugins, valid
 from epa.inputs.documents import read
 
 # --- cohorts -------------------------------------------------------------------------------------------
@@ -303,6 +303,7 @@ def test_a_repeated_or_unknown_criterion_id_is_an_error_row_whatever_the_output(
 
 
 def test_an_unknown_csv_column_is_named_with_a_suggestion_and_strict_refuses_it(tmp_path):
+    offering("ST0071", "the standard of the cohort the test grades")
     path = tmp_path / "c.csv"
     path.write_text("standard,apprentice,gateway_date,obsrvation\nST0071,A-1,2025-12-01,pass\n", encoding="utf-8")
     result = run("compare", "--batch", str(path), "--format", "json")

@@ -24,7 +24,7 @@ from typing import Any
 import attrs
 import pytest
 
-from conftest import EXAMPLES
+from conftest import EXAMPLES, offering
 from epa import cache
 from epa.model.domain import Grade, Ruleset
 from epa.rules import load as rules
@@ -36,6 +36,7 @@ COMPARE = ("compare", RECORD, "--format", "json")
 TIMELINE = ("timeline", RECORD, "--format", "json")
 BATCH = ("compare", "--batch", COHORT, "--format", "csv")
 COMMANDS = (COMPARE, TIMELINE, BATCH)
+WHY = "the standard of examples/st0071-observation-distinction.yaml and st0071-cohort.jsonl, which the commands read"
 TIMEOUT = 60  # seconds: a guard against a hang, not a measure of speed
 MEMORY = 1024 ** 3  # 1 GiB of address space: reading a 2 GiB entry whole fails
 
@@ -58,6 +59,7 @@ def epa(*args: str, cache_dir: Path, state: Path, no_cache: bool = False) -> tup
 @pytest.fixture(scope="module")
 def uncached(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, ...], str]:
     """Each command's stdout with the cache off: the answer every cached run must give."""
+    offering("ST0071", WHY)
     folder = tmp_path_factory.mktemp("uncached")
     answers = {}
     for command in COMMANDS:
@@ -71,6 +73,7 @@ def uncached(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, ...], 
 @pytest.fixture(scope="module")
 def filled(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """A cache every command has filled, and the state folder holding the secret it was written with."""
+    offering("ST0071", WHY)
     folder = tmp_path_factory.mktemp("filled")
     for command in COMMANDS:
         code, _, err = epa(*command, cache_dir=folder / "cache", state=folder / "state")

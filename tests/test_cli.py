@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import EXAMPLES, OUR_BODIES, any_body, ok_json, run
+from conftest import EXAMPLES, OUR_BODIES, any_body, needs_a_body, needs_its_standards, ok_json, run
 from epa.testing import installed, requires
 
 OBS_DISTINCTION = str(EXAMPLES / "st0071-observation-distinction.yaml")
@@ -36,8 +36,14 @@ def _body_id(name: str) -> str:
         return name
 
 
+def _needs(args: list[str]) -> list[pytest.MarkDecorator]:
+    """What the command needs installed: the bodies it names, a body offering each standard it names or reads a
+    record of, and for `epa conformance`, some body to check."""
+    return [requires(*_named_bodies(args)), *needs_its_standards(args)] + ([needs_a_body()] * ("conformance" in args))
+
+
 def _needing_its_bodies(args: list[str]):
-    return pytest.param(args, marks=requires(*_named_bodies(args)))
+    return pytest.param(args, marks=_needs(args))
 
 
 @pytest.mark.parametrize("args", [_needing_its_bodies(a) for a in [
@@ -191,7 +197,7 @@ def _readme_commands() -> list[str]:
     return [part.strip() for line in lines for part in line.split("&&") if part.strip().startswith("epa ")]
 
 
-@pytest.mark.parametrize("command", [pytest.param(c, marks=requires(*_named_bodies(c.split())))
+@pytest.mark.parametrize("command", [pytest.param(c, marks=_needs(c.split()))
                                      for c in _readme_commands()])
 def test_readme_commands_run(command, tmp_path, monkeypatch):
     import shlex

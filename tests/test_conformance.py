@@ -12,6 +12,7 @@ import attrs
 import pytest
 
 import epa
+from conftest import needs_a_body
 from epa import Grade, cli, conformance, defaults
 from epa.registry import Registry
 from epa.rules.sources import sources_dir
@@ -47,6 +48,7 @@ def failures(outcomes):
 # --- every installed body -----------------------------------------------------------------------------------
 
 
+@needs_a_body("`epa conformance` checks the installed bodies")
 def test_every_installed_body_passes_every_check_that_applies(tmp_path):
     data = ok_json("conformance", definition="conformance")
     assert data["passed"] is True
@@ -55,6 +57,7 @@ def test_every_installed_body_passes_every_check_that_applies(tmp_path):
     assert all(r["status"] != "fail" for r in data["results"])
 
 
+@needs_a_body("`epa conformance` checks the installed bodies")
 def test_conformance_table_names_every_body_and_check():
     result = run("conformance")
     assert result.exit_code == 0, result.stdout + result.stderr
@@ -65,6 +68,7 @@ def test_conformance_table_names_every_body_and_check():
     assert "all checks pass" in result.stdout
 
 
+@needs_a_body("`epa conformance` checks the installed bodies")
 def test_source_checks_skip_with_the_reason_when_the_documents_are_absent(tmp_path):
     data = ok_json("conformance", "--sources", str(tmp_path), "--check", "sources", definition="conformance")
     assert data["passed"] is True
@@ -90,6 +94,18 @@ def test_a_citation_of_a_section_the_document_lacks_fails(tmp_path):
     broken = attrs.evolve(rules, methods=(moved, *rules.methods[1:]))
     (found,) = failures(check(("broken", plugin(rules=broken)), "sources", sources_dir()))
     assert found.entry == "$.methods[0].citation" and "No Such Section" in found.message
+
+
+@pytest.mark.parametrize("fmt", ["table", "json"])
+def test_with_no_body_installed_nothing_is_checked_and_that_is_said_not_passed(monkeypatch, fmt):
+    """An empty matrix and "all checks pass", exit 0, was a pass to a script though nothing was checked: it is an
+    error saying so (exit 2, nothing on standard output), in either format (README, "Exit codes")."""
+    monkeypatch.setattr(cli, "_load", lambda only, keep_going=False: Registry([], keep_going=keep_going))
+    result = run("conformance", "--format", fmt)
+    assert result.exit_code == 2, result.stdout + result.stderr
+    assert result.stdout == ""
+    assert result.stderr.startswith("error: no body is installed, so nothing was checked\n")
+    assert "all checks pass" not in result.stderr and "epa plugin new" in result.stderr
 
 
 def test_unknown_body_or_check_is_bad_input():

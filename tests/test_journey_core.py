@@ -18,6 +18,8 @@ from conftest import (
     body_plugin,
     fails,
     ids,
+    needs_its_standards,
+    offering,
     ok_json,
     only,
     reused_body,
@@ -148,7 +150,11 @@ def _body_of(args: list[str]) -> list[str]:
     return [args[args.index("--body") + 1]] if "--body" in args else []
 
 
-@pytest.mark.parametrize("args,definition", [pytest.param(a, d, marks=requires(*_body_of(a))) for a, d in [
+def _needs(args: list[str]) -> list[pytest.MarkDecorator]:
+    return [requires(*_body_of(args)), *needs_its_standards(args)]
+
+
+@pytest.mark.parametrize("args,definition", [pytest.param(a, d, marks=_needs(a)) for a, d in [
     (["gateway", JOURNEY], "gateway"),
     (["gateway", "--body", "highfield", JOURNEY], "gateway"),
     (["timeline", JOURNEY], "timeline"),
@@ -162,7 +168,7 @@ def test_commands_print_json_matching_the_output_schema(args, definition):
     ok_json(*args, definition=definition)
 
 
-@pytest.mark.parametrize("args", [pytest.param(a, marks=requires(*_body_of(a))) for a in [
+@pytest.mark.parametrize("args", [pytest.param(a, marks=_needs(a)) for a in [
     ["gateway", JOURNEY], ["timeline", JOURNEY], ["journey", "--standard", "ST0071"],
     ["grade", "--body", "highfield", JOURNEY], ["compare", JOURNEY]]])
 def test_commands_print_tables(args):
@@ -172,6 +178,7 @@ def test_commands_print_tables(args):
 
 
 def test_every_rule_listed_by_journey_cites_its_bodys_document():
+    offering("ST0071", "the standard the command names")
     for body in ok_json("journey", "--standard", "ST0071", definition="journey"):
         cited = [r["citation"] for r in body["gateway"] + body["deadlines"] + body["tolerances"]
                  + body["recommendations"]]
@@ -195,6 +202,7 @@ def test_compare_example_journey_differs_by_body():
 
 
 def test_timeline_writes_an_icalendar_file(tmp_path):
+    offering("ST0071", "the standard of examples/st0071-journey.yaml")
     target = tmp_path / "epa.views.ics"
     result = run("timeline", JOURNEY, "--ics", str(target), "--format", "json")
     assert result.exit_code == 0, result.stderr
@@ -563,6 +571,7 @@ def test_a_deadline_on_every_method_lists_their_first_attempts_in_date_order():
     """The example's first attempts are the project on 2025-11-10, the discussion on 2025-11-12 and the
     observation on 2025-11-17 (the project's resit on 2025-12-11 is no first attempt): each body's window over
     every method lists them in that order and says they are first attempts, whatever order its methods are in."""
+    offering("ST0071", "the standard of examples/st0071-journey.yaml")
     every = {(j["body"], d["id"]) for j in ok_json("journey", "--standard", "ST0071", definition="journey")
              for d in j["deadlines"] if d["event"] == "every_method"}
     listed = [d["says"] for r in ok_json("timeline", JOURNEY, definition="timeline")["results"]

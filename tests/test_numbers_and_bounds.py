@@ -353,7 +353,7 @@ def _changed_path(inside: dict[str, Any], outside: dict[str, Any]) -> str:
 
 @pytest.fixture(scope="module")
 def registry() -> Registry:
-    return offering("ST0071")
+    return offering("ST0071", "the standard of the records the tests write")
 
 
 def _as_yaml(data: dict[str, Any]) -> str:
@@ -481,6 +481,7 @@ def test_dates_in_year_9999_are_bad_input_not_a_plugins_failure(tmp_path):
 
 def test_a_record_on_the_last_day_is_graded_with_its_deadlines(tmp_path):
     """Deadlines counted on from the latest date a record may hold stay within what dates can hold."""
+    offering("ST0071", "the standard of the record the test grades")
     text = FAR.replace("9999-12-01", "2099-12-31").replace("9999-12-05", "2099-12-31") \
         .replace("9999-12-20", "2099-12-31").replace("9999-12-30", "2099-12-31")
     result = run("compare", "--format", "json", write(tmp_path, text))

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from conftest import OUR_BODIES, ROOT, any_body, ok_json, run
+from conftest import OUR_BODIES, ROOT, any_body, needs_its_standards, ok_json, run
 from epa import cli
 from epa.testing import requires
 
@@ -211,8 +211,8 @@ def test_width_is_columns_when_set_else_80_when_piped(monkeypatch):
 
 
 # ---------------------------------------------------------------------------------------- citations by title
-@pytest.mark.parametrize("args", [["compare", JOURNEY, "--show", "all"], ["timeline", JOURNEY],
-                                  ["gateway", JOURNEY]])
+@pytest.mark.parametrize("args", [pytest.param(args, marks=needs_its_standards(args)) for args in [
+    ["compare", JOURNEY, "--show", "all"], ["timeline", JOURNEY], ["gateway", JOURNEY]]])
 def test_table_citations_name_the_document_by_title_and_version(monkeypatch, args):
     from epa.views.tables import short_title
 

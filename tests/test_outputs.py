@@ -18,11 +18,21 @@ import icalendar
 import pytest
 import yaml
 
-from conftest import EXAMPLES, ROOT, any_body, dump_record, run
+from conftest import EXAMPLES, ROOT, any_body, dump_record, example, offering, run
 from epa import errors
 from epa.testing import requires
 
-JOURNEY = EXAMPLES / "st0071-journey.yaml"
+JOURNEY = EXAMPLES / "st0071-journey.yaml"  # as it is, for a test refusing an output before the record is read
+
+
+def journey() -> Path:
+    """The example journey record, for a test that grades it (skipping where no installed body offers ST0071)."""
+    return example(JOURNEY.name)
+
+
+def consistency() -> tuple[str, ...]:
+    offering("ST0071", "the standard the command names")
+    return ("consistency", "--standard", "ST0071")
 
 
 def epa(*args: str, python_options: tuple[str, ...] = (), **popen: object) -> subprocess.CompletedProcess[str]:
@@ -48,8 +58,11 @@ COMMANDS = pytest.mark.parametrize("command", PRINTING, ids=" ".join)
 
 
 def _filled(command: tuple[str, ...]) -> list[str]:
-    """The command with a body that offers ST0071 (skipping when none is installed) and the example record."""
-    named = {"RECORD": str(JOURNEY), "BODY": any_body() if "BODY" in command else ""}
+    """The command with a body that offers ST0071 and the example record (skipping, saying why, when the command
+    needs them and no installed body offers ST0071)."""
+    if "ST0071" in command:
+        offering("ST0071", "the standard the command names")
+    named = {"RECORD": str(journey()) if "RECORD" in command else "", "BODY": any_body() if "BODY" in command else ""}
     return [named.get(arg, arg) for arg in command]
 
 
@@ -84,7 +97,7 @@ def test_a_reader_that_stops_reading_is_no_failure_and_the_calendar_is_still_wri
     os.close(reader)
     calendar = tmp_path / "d.ics"
     try:
-        done = epa("timeline", str(JOURNEY), "--ics", str(calendar), stdout=writer, stderr=subprocess.PIPE)
+        done = epa("timeline", str(journey()), "--ics", str(calendar), stdout=writer, stderr=subprocess.PIPE)
     finally:
         os.close(writer)
     assert done.returncode == 0, done.stderr
@@ -240,7 +253,7 @@ def test_an_output_naming_a_file_read_is_refused_and_the_file_kept(tmp_path: Pat
 
 def test_a_consistency_report_to_a_file_needs_no_standard_output(tmp_path: Path) -> None:
     report = tmp_path / "report.json"
-    done = epa("consistency", "--standard", "ST0071", "--format", "json", "--out", str(report),
+    done = epa(*consistency(), "--format", "json", "--out", str(report),
                stderr=subprocess.PIPE, preexec_fn=lambda: os.close(1))
     assert done.returncode == 0, done.stderr
     assert "findings" in json.loads(report.read_text(encoding="utf-8"))
@@ -256,7 +269,7 @@ def _small_disk() -> None:
 def test_a_failed_write_leaves_the_old_file_as_it_was_and_no_temporary_file(tmp_path: Path, option: str) -> None:
     target = tmp_path / "kept.txt"
     target.write_text("the old file\n", encoding="utf-8")
-    args = ("timeline", str(JOURNEY)) if option == "--ics" else ("consistency", "--standard", "ST0071")
+    args = ("timeline", str(journey())) if option == "--ics" else consistency()
     done = epa(*args, option, str(target), stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=_small_disk)
     refused_output(done, str(target))
     assert target.read_text(encoding="utf-8") == "the old file\n"
@@ -303,7 +316,7 @@ def test_a_write_failing_at_any_step_keeps_the_old_calendar(tmp_path: Path, monk
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
     monkeypatch.setattr(os, failing, no_space)
-    result = run("timeline", str(JOURNEY), "--format", "json", "--ics", str(calendar))
+    result = run("timeline", str(journey()), "--format", "json", "--ics", str(calendar))
     assert result.exit_code == errors.EXIT_OUTPUT, result.stderr
     assert f"error: cannot write {calendar}: {os.strerror(errno.ENOSPC)}" in result.stderr
     assert calendar.read_bytes() == b"the old calendar\r\n"
@@ -316,8 +329,8 @@ def test_a_written_file_has_the_mode_a_plain_write_gives(tmp_path: Path) -> None
     existing.chmod(0o604)
     old_mask = os.umask(0o027)
     try:
-        assert run("timeline", str(JOURNEY), "--format", "json", "--ics", str(new)).exit_code == 0
-        assert run("timeline", str(JOURNEY), "--format", "json", "--ics", str(existing)).exit_code == 0
+        assert run("timeline", str(journey()), "--format", "json", "--ics", str(new)).exit_code == 0
+        assert run("timeline", str(journey()), "--format", "json", "--ics", str(existing)).exit_code == 0
     finally:
         os.umask(old_mask)
     assert stat.S_IMODE(new.stat().st_mode) == 0o640  # 0666 less the umask 027
@@ -329,7 +342,7 @@ def test_a_link_is_followed_and_stays_a_link(tmp_path: Path) -> None:
     real, link = tmp_path / "real.ics", tmp_path / "link.ics"
     real.write_bytes(b"old")
     link.symlink_to(real)
-    assert run("timeline", str(JOURNEY), "--format", "json", "--ics", str(link)).exit_code == 0
+    assert run("timeline", str(journey()), "--format", "json", "--ics", str(link)).exit_code == 0
     assert link.is_symlink() and real.read_bytes().startswith(b"BEGIN:VCALENDAR")
 
 
@@ -369,7 +382,7 @@ def test_a_device_is_written_in_place_and_a_full_one_is_exit_3() -> None:
     # and its failure named like any other.
     if not Path("/dev/full").exists():
         pytest.skip("needs /dev/full (Linux)")
-    done = epa("timeline", str(JOURNEY), "--ics", "/dev/full", stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    done = epa("timeline", str(journey()), "--ics", "/dev/full", stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     refused_output(done, "/dev/full")
     assert stat.S_ISCHR(os.stat("/dev/full").st_mode)
 
@@ -377,7 +390,7 @@ def test_a_device_is_written_in_place_and_a_full_one_is_exit_3() -> None:
 def test_a_pipe_that_takes_the_calendar_gets_it_whole() -> None:
     if not Path("/dev/stdout").exists():
         pytest.skip("needs /dev/stdout")
-    done = epa("timeline", str(JOURNEY), "--format", "json", "--ics", "/dev/stdout", stdout=subprocess.PIPE,
+    done = epa("timeline", str(journey()), "--format", "json", "--ics", "/dev/stdout", stdout=subprocess.PIPE,
                stderr=subprocess.PIPE)
     assert done.returncode == 0, done.stderr
     start = done.stdout.index("BEGIN:VCALENDAR")
@@ -397,7 +410,7 @@ def _unfolded_lines(calendar: bytes) -> list[str]:
 
 @pytest.mark.parametrize("python_options", [(), ("-O",)], ids=["asserts", "python -O"])
 def test_an_id_cannot_add_lines_to_the_calendar(tmp_path: Path, python_options: tuple[str, ...]) -> None:
-    data = yaml.safe_load(JOURNEY.read_text(encoding="utf-8"))
+    data = yaml.safe_load(journey().read_text(encoding="utf-8"))
     data["apprentice"]["id"] = HOSTILE_ID
     record, calendar = dump_record(tmp_path, data), tmp_path / "d.ics"
     done = epa("timeline", str(record), "--format", "json", "--ics", str(calendar), python_options=python_options,

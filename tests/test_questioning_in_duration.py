@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import offering
 from epa.inputs.documents import schema
 from epa.testing import ok_json, registry, requires, run
 
@@ -76,6 +77,7 @@ def test_the_questioning_share_is_of_the_duration_each_body_counts(tmp_path):
 
 
 def test_more_questioning_than_the_duration_counting_it_is_refused(tmp_path):
+    offering("ST0071", "the standard of the record the test writes (the duration is checked once its standard is known)")
     path = _record(tmp_path, duration_minutes=15, questioning_minutes=20, duration_includes_questioning=True)
     result = run("compare", path)
     assert result.exit_code == 2 and "Traceback" not in result.stderr

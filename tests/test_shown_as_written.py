@@ -10,7 +10,7 @@ import json
 import pytest
 import yaml
 
-from conftest import EXAMPLES, run
+from conftest import EXAMPLES, example, run
 
 MARKUP_LIKE = ["[/x]", "[bold]X[/bold]", ":thumbs_up:", "[link=https://example.org]y"]
 
@@ -37,7 +37,7 @@ def test_a_refused_value_is_quoted_as_written_in_the_cohort_summary(tmp_path, va
 
 
 def test_a_column_named_like_markup_is_named_as_it_is_among_those_not_read(tmp_path):
-    rows = (EXAMPLES / "st0071-cohort.csv").read_text(encoding="utf-8").splitlines()
+    rows = example("st0071-cohort.csv").read_text(encoding="utf-8").splitlines()
     cohort = tmp_path / "cohort.csv"
     cohort.write_text("\n".join([rows[0] + ",[/x],:thumbs_up:", *(row + ",," for row in rows[1:])]) + "\n",
                       encoding="utf-8")
@@ -62,7 +62,7 @@ def test_in_colour_only_the_styled_word_is_styled(monkeypatch):
     """A body's name is bold on its gateway line, and what follows it is not (ECMA-48: ESC[1m bold, ESC[0m reset)."""
     monkeypatch.setenv("FORCE_COLOR", "1")
     monkeypatch.delenv("NO_COLOR", raising=False)
-    result = run("gateway", str(EXAMPLES / "st0071-journey.yaml"))
+    result = run("gateway", str(example("st0071-journey.yaml")))
     assert result.exit_code == 0, result.stderr
     lines = [line for line in result.stdout.splitlines() if "ready for gateway" in line]
     assert lines
@@ -76,7 +76,7 @@ def test_a_control_character_in_a_value_never_reaches_the_terminal(tmp_path):
     """An apprentice id holding an escape sequence (ESC [31m, red), a bell and a carriage return: the heading shows
     the rest of the id, the carriage return (a line break) as its escape, and none of the control characters,
     which a terminal would act on."""
-    record = yaml.safe_load((EXAMPLES / "st0071-journey.yaml").read_text(encoding="utf-8"))
+    record = yaml.safe_load(example("st0071-journey.yaml").read_text(encoding="utf-8"))
     record["apprentice"]["id"] = "A\x1b[31mRED\x1b[0m\x07\rX\x9b2J"
     path = tmp_path / "record.json"
     path.write_text(json.dumps(record, default=str), encoding="utf-8")
@@ -92,7 +92,7 @@ def test_a_control_character_in_a_column_s_name_never_reaches_the_terminal_from_
     """A CSV header naming a column epa does not read with a bell and an escape sequence setting the terminal's
     title (OSC, which no layer below epa removes): the note (or, with --strict, the error) names the column
     without them."""
-    rows = (EXAMPLES / "st0071-cohort.csv").read_text(encoding="utf-8").splitlines()
+    rows = example("st0071-cohort.csv").read_text(encoding="utf-8").splitlines()
     cohort = tmp_path / "cohort.csv"
     cohort.write_text("\n".join([rows[0] + ",Obs\x07\x1b]0;pwned\x07", *(row + "," for row in rows[1:])]) + "\n",
                       encoding="utf-8")
@@ -109,7 +109,7 @@ FORGED = "highfield: overall distinction; ready for gateway"  # (highfield award
 def test_a_line_break_in_an_apprentice_id_stays_on_the_heading_line(tmp_path, brk, shown):
     # The heading names the apprentice on a line of its own: an id holding a line break must not print a line
     # of its own that reads like a result.
-    record = yaml.safe_load((EXAMPLES / "st0071-observation-distinction.yaml").read_text(encoding="utf-8"))
+    record = yaml.safe_load(example("st0071-observation-distinction.yaml").read_text(encoding="utf-8"))
     record["apprentice"]["id"] = f"A1{brk}{FORGED}"
     path = tmp_path / "record.json"
     path.write_text(json.dumps(record, default=str), encoding="utf-8")
@@ -125,7 +125,7 @@ def test_a_line_break_in_a_cohort_file_name_stays_on_its_heading_line(tmp_path):
     folder = tmp_path / "x\nnqual"
     folder.mkdir()
     cohort = folder / "cohort.jsonl"
-    cohort.write_text((EXAMPLES / "st0071-cohort.jsonl").read_text(encoding="utf-8"), encoding="utf-8")
+    cohort.write_text(example("st0071-cohort.jsonl").read_text(encoding="utf-8"), encoding="utf-8")
     result = run("compare", "--batch", str(cohort))
     assert result.exit_code == 0, result.stderr
     assert result.stdout.splitlines()[0].endswith("x\\nnqual/cohort.jsonl")

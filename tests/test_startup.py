@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EXAMPLES
+from conftest import EXAMPLES, offering
 from epa import cli, errors
 from epa.testing import registry
 
@@ -72,8 +72,7 @@ print(code, sorted({"jsonschema", "icalendar", "holidays", "epa.views.html_repor
 def test_a_warm_compare_of_a_valid_record_does_not_import_jsonschema(tmp_path: Path) -> None:
     # jsonschema words what is wrong with a document; a valid record is checked by the compiled check alone,
     # and the rules come validated from the cache
-    if not any("ST0071" in b.body.standards for b in registry().bodies):
-        pytest.skip("no installed body offers ST0071, the example record's standard")
+    offering("ST0071", "the standard of examples/st0071-observation-distinction.yaml")
     record = str(EXAMPLES / "st0071-observation-distinction.yaml")
     runs = _warm_runs(tmp_path, COMPARE_RUN, record)
     assert runs[0].stdout == runs[1].stdout and runs[1].stdout.startswith("A-0001 · ")  # (the record's heading)
@@ -105,11 +104,8 @@ def test_a_warm_start_on_one_record_finds_the_bodies_reads_the_rules_and_the_rec
     for the record); nor difflib (a did-you-mean for a misspelt name), csv (a cohort given as a record) nor shlex
     (the command to grade it, quoted), which only a refusal needs; nor importlib.resources and zipfile (the bodies' rules are read from their folders, and
     the cached rules need no reading at all); nor rich's table of emoji codes (nothing printed is read as one)."""
-    if not registry().bodies:
-        pytest.skip("no body is installed")
-    body = next((b.body.id for b in registry().bodies if "ST0071" in b.body.standards), None)
-    if body is None:
-        pytest.skip("no installed body offers ST0071, the example record's standard")
+    offering("ST0071", "the standard of examples/st0071-observation-distinction.yaml")
+    body = next(b.body.id for b in registry().bodies if "ST0071" in b.body.standards)
     args = [c.format(body=body) for c in command] + [str(EXAMPLES / "st0071-observation-distinction.yaml")]
     runs = _warm_runs(tmp_path, COMMAND_RUN, *args)
     assert runs[0].stdout == runs[1].stdout and runs[1].stdout
@@ -142,8 +138,7 @@ def _collector_on(tmp_path: Path, *args: str) -> tuple[int, bool]:
 def test_a_one_record_command_starts_and_ends_with_the_collector_off(tmp_path: Path) -> None:
     # starting (imports, classes, the rules read from the cache) is nearly all of such a command's work, and the
     # collector's scans of it find nearly nothing: epa.__main__ turns it off, and a bounded command leaves it so
-    if not registry().offering("ST0071"):
-        pytest.skip("no installed body offers ST0071, the example record's standard")
+    offering("ST0071", "the standard of examples/st0071-observation-distinction.yaml")
     record = str(EXAMPLES / "st0071-observation-distinction.yaml")
     assert _collector_on(tmp_path, "compare", record) == (errors.EXIT_OK, False)
     assert _collector_on(tmp_path, "bodies", "--format", "json") == (errors.EXIT_OK, False)
@@ -162,8 +157,8 @@ def test_a_command_whose_work_grows_with_its_input_runs_with_the_collector_on(ar
                                                                               tmp_path: Path) -> None:
     # a cohort, an audit, the analyses, the service: their garbage is collected as usual (cli.BOUNDED names the
     # commands that keep it off, and `compare --batch` turns it on though `compare` is one of them)
-    if "{cohort}" in args and not registry().offering("ST0071"):
-        pytest.skip("no installed body offers ST0071, the example cohort's standard")
+    if "{cohort}" in args:
+        offering("ST0071", "the standard of examples/st0071-cohort.jsonl")
     cohort = str(EXAMPLES / "st0071-cohort.jsonl")
     assert _collector_on(tmp_path, *(a.format(cohort=cohort) for a in args)) == (errors.EXIT_OK, True)
 
@@ -184,8 +179,7 @@ print(code, sorted({"csv", "difflib", "pickle"} & set(sys.modules)), file=sys.st
 def test_a_warm_compare_in_json_reads_the_cached_rules_without_the_pickle_module(tmp_path: Path) -> None:
     # the cache's entries are read by CPython's own unpickler (_pickle), which pickle.Unpickler is: the pickle
     # module around it (its pure-Python pickler, 1.5 ms to import) is for writing an entry, after a miss
-    if not registry().offering("ST0071"):
-        pytest.skip("no installed body offers ST0071, the example record's standard")
+    offering("ST0071", "the standard of examples/st0071-observation-distinction.yaml")
     record = str(EXAMPLES / "st0071-observation-distinction.yaml")
     runs = _warm_runs(tmp_path, JSON_RUN, record)
     assert runs[0].stdout == runs[1].stdout and '"results"' in runs[1].stdout
@@ -211,8 +205,8 @@ print(code, "yaml" in sys.modules, file=sys.stderr)
 def test_a_warm_start_that_reads_no_yaml_does_not_import_pyyaml(command: tuple[str, ...], tmp_path: Path) -> None:
     """PyYAML is imported to read YAML text: with the rules from the cache, a command given no file, or a record
     written as JSON, reads none."""
-    if not registry().offering("ST0071"):
-        pytest.skip("no installed body offers ST0071, the example record's standard")
+    if "{record}" in command:
+        offering("ST0071", "the standard of examples/st0071-observation-distinction.yaml")
     from epa.inputs.documents import read
 
     record = tmp_path / "record.json"  # the example record, as JSON (its dates as the text YAML read them as)

@@ -655,7 +655,7 @@ def conformance(body_ids: tuple[str, ...], sources: Path | None, checks: tuple[s
     Prints a matrix of bodies against checks (pass: the check holds; fail: it does not; skip: it could not run,
     e.g. the source document is absent, with the reason), then each failure with the ruleset
     file and entry, what was expected, and a record `epa grade` reproduces it with. Exits 1 when any
-    check fails, 0 when none does.
+    check fails, 0 when none does, 2 when no body is installed (nothing was checked).
     """
     from epa import conformance as suite
 
@@ -665,6 +665,9 @@ def conformance(body_ids: tuple[str, ...], sources: Path | None, checks: tuple[s
     for check_id in checks:
         if check_id not in {c.id for c in suite.CHECKS}:
             raise InputError(f"no check {check_id!r}", hint=did_you_mean(check_id, [c.id for c in suite.CHECKS]))
+    if not registry.bodies and not registry.failed:  # an empty matrix is no pass: a script must not read it as one
+        raise InputError("no body is installed, so nothing was checked",
+                         hint="install a body plugin with pip, or start one of your own with `epa plugin new`")
     outcomes = suite.run(registry, body_ids or None, sources, checks or None)
     data = suite.as_data(outcomes, sources)
     _emit(fmt, data, lambda c: tables.conformance(c, data), registry)

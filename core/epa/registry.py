@@ -432,13 +432,17 @@ def _words(name: str) -> set[str]:
 
 def _shared_words(name: str, names: dict[str, list[str]]) -> str | None:
     """The one body (by id) whose ``names`` share the most telling words with ``name``, each word weighing one over
-    the number of bodies whose names hold it; None where no body's do, or two weigh the same."""
+    the number of bodies whose names hold it; between bodies weighing the same, the one more of whose names are such
+    a word by itself ("Highfield", Highfield Assessment's leading word, tells more than the "Qualifications" inside
+    "Gateway Qualifications", which with two bodies installed weighs as much); None where no body's names share a
+    word, or two still tie."""
     words = {body: set().union(*map(_words, spelt)) for body, spelt in names.items()}
     given = _words(name)
     holders = {w: sum(w in held for held in words.values()) for w in given}
-    weight = {body: sum(1 / holders[w] for w in given & held) for body, held in words.items()}
-    ranked = sorted(weight.items(), key=lambda bw: -bw[1])
-    if not ranked or ranked[0][1] == 0 or (len(ranked) > 1 and ranked[1][1] == ranked[0][1]):
+    rank = {body: (sum(1 / holders[w] for w in given & held), len(given & {fold(n) for n in names[body]}))
+            for body, held in words.items()}
+    ranked = sorted(rank.items(), key=lambda br: br[1], reverse=True)
+    if not ranked or ranked[0][1][0] == 0 or (len(ranked) > 1 and ranked[1][1] == ranked[0][1]):
         return None
     return ranked[0][0]
 
