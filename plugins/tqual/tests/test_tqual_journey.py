@@ -776,3 +776,16 @@ def test_recommendations_never_make_a_record_unready(tmp_path):
                         {"method": "project", "date": "2026-01-26", "grade": "pass"}],
     }
     assert_advice_only(BODY, dump_record(tmp_path, record), set(RECOMMENDATIONS))
+
+
+def test_the_observation_s_mode_cites_the_heading_over_both_sentences_it_quotes():
+    # 003 § Observation with Q&A holds "Planning the Observation" ("- be carried out on a one-to-one basis.") and
+    # then "Practical Observation" ("... must, therefore, take place in the apprentice's workplace."): a citation
+    # of the second heading alone does not hold the first sentence.
+    (mode,) = [c for c in journey_rules(BODY, "ST0071")["conduct"] if c["id"] == "observation-mode"]
+    lines = [line.strip() for line in source_text(SEED).splitlines()]
+    heading = mode["citation"].removeprefix(f"{SEED} § ")
+    start = max(i for i, line in enumerate(lines) if line == heading)  # (the heading in the text, not the contents)
+    quoted = [lines.index("- be carried out on a one-to-one basis."),
+              next(i for i, line in enumerate(lines) if "take place in the apprentice's workplace" in line)]
+    assert all(start < i for i in quoted), (heading, start, quoted)
