@@ -502,3 +502,25 @@ def test_an_edit_to_any_module_of_the_package_changes_the_key(where: str, tmp_pa
     assert cache._code.__wrapped__() == before  # type: ignore[attr-defined]
     (package / where).write_text("x = 12\n", encoding="utf-8")  # one byte longer: the size alone differs
     assert cache._code.__wrapped__() != before  # type: ignore[attr-defined]
+
+
+def test_the_cached_rules_are_keyed_by_the_libraries_that_read_them(tmp_path, monkeypatch):
+    """Rules read by one PyYAML, jsonschema, fastjsonschema or cattrs are not another's: an upgrade (which writes
+    the package's files afresh) makes the cached rules a miss, read again by the new library. Here a package of
+    each name first on sys.path stands in for one, rewritten as an upgrade rewrites it."""
+    from epa import cache
+
+    for package in cache.RULE_READERS:
+        folder = tmp_path / package
+        folder.mkdir()
+        (folder / "__init__.py").write_text("__version__ = '1.0'\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    cache.objects_key.cache_clear()
+    before = cache.objects_key()
+    for package in cache.RULE_READERS:
+        (tmp_path / package / "__init__.py").write_text("__version__ = '1.0.1'\n", encoding="utf-8")
+        cache.objects_key.cache_clear()
+        after = cache.objects_key()
+        assert after != before, package
+        before = after
+    cache.objects_key.cache_clear()

@@ -11,7 +11,8 @@ unpickled only once its digest (below) has matched, so only a process holding th
 written it, and such a process can already edit epa itself; and the unpickler can make only the classes its
 caller names (the model's), never look up any other callable, so even an entry that got past the digest could
 make no more than model objects. Such an entry's name is also keyed by the Python version and the pickle
-protocol, and by the attrs module that pickles the model's classes (its file's size and modification time).
+protocol, by the attrs module that pickles the model's classes (its file's size and modification time), and by
+the libraries that read, check and build the rules (PyYAML, jsonschema, fastjsonschema, cattrs: likewise).
 
 An entry's first line is the format and a digest of its name and its JSON, keyed (HMAC-SHA256) by a secret that
 lives outside the cache folder (``$XDG_STATE_HOME/epa/cache-key``, else ``~/.local/state/epa/cache-key``),
@@ -178,16 +179,36 @@ PICKLE_PROTOCOL = 5
 OBJECTS = ".pickle"  # their suffix: a JSON entry is never unpickled, nor an object entry parsed as JSON
 
 
+# The libraries that read, check and build the rules from their files: another version of one may read them
+# otherwise (or refuse them), so the rules it read are not the new one's.
+RULE_READERS = ("yaml", "jsonschema", "fastjsonschema", "cattrs")
+
+
 @cache
 def objects_key() -> str:
-    """What an object entry depends on besides epa's code: the Python version, the protocol, and the attrs module
-    that writes and restores the model's objects (another attrs installed, another file)."""
+    """What an object entry depends on besides epa's code: the Python version, the protocol, the attrs module
+    that writes and restores the model's objects (another attrs installed, another file), and the libraries that
+    read the rules (``RULE_READERS``, as ``_installed`` finds them)."""
     import sys
 
     from attr import _make
 
     stat = os.stat(_make.__file__)
-    return f"{sys.version} pickle {PICKLE_PROTOCOL} {_make.__file__}:{stat.st_size}:{stat.st_mtime_ns}"
+    return " ".join([f"{sys.version} pickle {PICKLE_PROTOCOL} {_make.__file__}:{stat.st_size}:{stat.st_mtime_ns}",
+                     *map(_installed, RULE_READERS)])
+
+
+def _installed(package: str) -> str:
+    """``path:size:mtime`` of a package's ``__init__.py`` where import would find it first on ``sys.path``, found
+    without importing it (a warm start imports none of them): an upgrade writes it afresh. '' where none is."""
+    import sys
+
+    for folder in sys.path:
+        path = os.path.join(folder or ".", package, "__init__.py")
+        with contextlib.suppress(OSError):
+            stat = os.stat(path)
+            return f"{path}:{stat.st_size}:{stat.st_mtime_ns}"
+    return f"{package}:-"
 
 
 def get_objects(name: str | None, allowed: dict[tuple[str, str], type]) -> Any | None:
