@@ -541,3 +541,28 @@ def test_an_encoding_failure_not_of_standard_output_is_an_internal_error(monkeyp
         cli.main(["bodies"])
     assert exited.value.code == errors.EXIT_FAILURE
     assert capsys.readouterr().err.startswith("internal error: UnicodeEncodeError")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_a_summary_file_that_cannot_be_written_says_the_rows_were(tmp_path: Path, fmt: str) -> None:
+    # On b39950b: "error: cannot write /dev/full: No space left on device" alone, exit 3, with every row written in
+    # full to --out: a user would take the cohort for lost.
+    bodies = len(offering("ST0071").offering("ST0071"))
+    rows = tmp_path / f"rows.{fmt}"
+    done = epa("compare", "--batch", str(EXAMPLES / "st0071-cohort.jsonl"), "--format", fmt, "--out", str(rows),
+               "--summary", "/dev/full", capture_output=True)
+    assert done.returncode == errors.EXIT_OUTPUT, done.stderr
+    assert done.stderr.strip() == (f"error: cannot write /dev/full: {os.strerror(errno.ENOSPC)} (every record's "
+                                   f"output is written in full to {rows}; only the summary is missing)")
+    records = (EXAMPLES / "st0071-cohort.jsonl").read_text(encoding="utf-8").splitlines()
+    written = rows.read_text(encoding="utf-8").splitlines()
+    # CSV: the header, and a row per record and body; JSON: a line per record
+    assert len(written) == (1 + len(records) * bodies if fmt == "csv" else len(records))
+
+
+def test_a_summary_alone_that_cannot_be_written_says_nothing_of_rows(tmp_path: Path) -> None:
+    any_body()
+    done = epa("compare", "--batch", str(EXAMPLES / "st0071-cohort.jsonl"), "--summary-only", "--summary",
+               "/dev/full", capture_output=True)
+    assert done.returncode == errors.EXIT_OUTPUT, done.stderr
+    assert done.stderr.strip() == f"error: cannot write /dev/full: {os.strerror(errno.ENOSPC)}"

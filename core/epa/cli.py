@@ -493,6 +493,21 @@ def _in_place(out: Path) -> bool:
         return False
 
 
+def _left(count: int, items: str, verb: str, out: Path | None, rows_unwritten: bool, line: int, source: str,
+          closing: str) -> str:
+    """What a cohort command (``compare --batch``, ``audit``) stopped after ``count`` ``items`` left written: a file
+    replaced whole at the end (``--out``) is left as it was; rows written as they came (standard output, or an
+    ``--out`` written in place) are whole up to the last counted, which ended at ``line`` of ``source``; the
+    ``closing`` part (the summary, the table) never. A write the signal cut short may have put out part of the next
+    items' output too, so only the counted ones are said to be whole."""
+    if out is not None and not _in_place(out):
+        return f"{count} {items} {verb}, nothing written to {out} (left as it was), no {closing} written"
+    if rows_unwritten:
+        return f"{count} {items} {verb}, no {closing} written"
+    return f"the first {count} {items}' output is written in full" + (f" to {out}" if out is not None else "") + \
+        (f" (to line {line} of {source})" if count else "") + (f", no {closing} written" if out is not None else "")
+
+
 def _not_read(written: Path | None, option: str, read: str | Path | None, what: str) -> None:
     """A file the command writes that names a file it reads (which the output would replace) is a usage error."""
     if written is not None and read is not None and str(read) != "-" and _same_file(written, Path(read)):
@@ -547,19 +562,19 @@ def _compare_batch(record: Path | None, batch_file: str | None, rows: Rows, work
         with contextlib.suppress(OSError, ValueError):  # what was written is out; a closed stdout is not news here
             sys.stdout.flush()
         stopped = "interrupted" if isinstance(exc, batch.Interrupted) else f"error: {exc.reason}"
-        if rows.out is not None and not _in_place(rows.out):
-            done = f"{exc.records} records graded, nothing written to {rows.out} (left as it was), no summary written"
-        elif rows.fmt == "table" or rows.summary_only:
-            done = f"{exc.records} records graded, no summary written"
-        else:  # a write the signal cut short may have put out part of the next records' output too
-            done = f"the first {exc.records} records' output is written in full" + \
-                (f" to {rows.out}" if rows.out is not None else "") + \
-                (f" (to line {exc.line} of the cohort)" if exc.records else "") + \
-                (", no summary written" if rows.out is not None else "")
+        done = _left(exc.records, "records", "graded", rows.out, rows.fmt == "table" or rows.summary_only, exc.line,
+                     "the cohort", "summary")
         _warn(f"{stopped}: {done}; the output is incomplete")
         raise SystemExit(EXIT_INTERRUPTED if isinstance(exc, batch.Interrupted) else EXIT_FAILURE) from None
     if rows.summary_file is not None:
-        _write_summary(rows.summary_file, data, batch_file, rows.rows_in())
+        try:
+            _write_summary(rows.summary_file, data, batch_file, rows.rows_in())
+        except OutputError as exc:
+            if rows.rows_in() is None:  # no rows: the summary was all there was to write
+                raise
+            # The rows are out already: said, lest the user take the whole cohort for lost and grade it again.
+            raise OutputError(exc.output, f"{exc.reason} (every record's output is written in full to "
+                                          f"{rows.rows_in()}; only the summary is missing)") from None
     try:
         if rows.table_to() == "stdout":
             _emit("table", data, lambda c: batch.render_summary(c, data, batch_file, rows.rows_in()))
@@ -804,14 +819,8 @@ def audit(outcomes: str, body: str | None, body_id_pairs: tuple[str, ...], fmt: 
     except audits.AuditInterrupted as exc:
         with contextlib.suppress(OSError, ValueError):  # what was written is out; a closed stdout is not news here
             sys.stdout.flush()
-        if out is not None and not _in_place(out):
-            done = f"{exc.rows} rows audited, nothing written to {out} (left as it was), no table written"
-        elif rows_fmt == "table":
-            done = f"{exc.rows} rows audited, no table written"
-        else:
-            done = f"the first {exc.rows} rows' output is written in full" + (f" to {out}" if out else "") + \
-                (f" (to line {exc.line} of {'standard input' if outcomes == '-' else outcomes})" if exc.rows else "") \
-                + (", no table written" if out else "")
+        done = _left(exc.rows, "rows", "audited", out, rows_fmt == "table", exc.line,
+                     "standard input" if outcomes == "-" else str(outcomes), "table")
         _warn(f"interrupted: {done}; the output is incomplete")
         raise SystemExit(errors.EXIT_INTERRUPTED) from None
     except audits.AuditReaderGone as exc:  # (`| head`): the rows audited by then say the exit code
