@@ -745,3 +745,38 @@ def test_other_commands_do_not_import_the_server() -> None:
             "('starlette', 'uvicorn', 'httptools') or m.startswith('epa.serve')), file=sys.stderr)")
     done = subprocess.run([sys.executable, "-c", code, str(RECORDS[0])], capture_output=True, text=True, timeout=30)
     assert done.stderr.strip().splitlines()[-1] == "[]", done.stderr
+
+
+def test_a_decision_taken_back_leaves_another_workers_line_whole(tmp_path, monkeypatch) -> None:
+    # Two worker processes append to one log. The first request's write fails part-way (a full disk); while it is
+    # failing, the other worker appends its line. On b39950b the first took back "the file's size less what it wrote",
+    # cutting the other worker's line (a decision given, and lost from the log); the file is now locked meanwhile.
+    import threading
+
+    from epa.serve import decisions
+
+    log = tmp_path / "decisions.jsonl"
+    log.write_bytes(b'{"before":1}\n')
+    failing, other = decisions.DecisionLog(str(log), False), decisions.DecisionLog(str(log), False)
+    write, calls = os.write, []
+
+    def part_then_full(fd: int, data: object) -> int:
+        if threading.current_thread() is not threading.main_thread():  # the other worker's write
+            return write(fd, data)
+        calls.append(fd)
+        if len(calls) == 1:
+            written = write(fd, bytes(data)[:7])  # part of the line goes in
+            appender.start()
+            appender.join(0.5)  # the other worker appends now, unless the log is locked
+            return written
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    appender = threading.Thread(target=other.write, args=("/compare", b"a record", "sha256:r", {"overall": "pass"}))
+    monkeypatch.setattr(os, "write", part_then_full)
+    with pytest.raises(Exception, match="the decision was not given"):
+        failing.write("/compare", b"another record", "sha256:r", {"overall": "fail"})
+    appender.join(5)
+    monkeypatch.undo()
+    lines = log.read_bytes().splitlines()
+    assert lines[0] == b'{"before":1}' and len(lines) == 2, lines
+    assert json.loads(lines[1])["result"] == {"overall": "pass"}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import collections
 import contextlib
 import datetime as dt
+import fcntl
 import hashlib
 import json
 import os
@@ -75,19 +76,25 @@ class DecisionLog:
     def _write(self, data: memoryview) -> None:
         """Append ``data`` whole, or refuse the decision (503, naming the log and why: a full disk, the file-size
         limit) having taken back what part of it went in: a line cut short would run into the next request's line,
-        losing it too. No decision is given that the log does not hold. (Not guarded against another worker process
-        appending in between: on a full disk its write fails as well.)"""
-        done = 0
+        losing it too. No decision is given that the log does not hold. The file is locked (``flock``) while a
+        request's lines go in and, where they fail, are taken back: another worker process appending in between
+        would have its line cut by the taking back."""
+        fcntl.flock(self._fd, fcntl.LOCK_EX)
         try:
-            while done < len(data):  # os.write may write part (the disk or the size limit reached) and say so
-                done += os.write(self._fd, data[done:])
-        except OSError as exc:
-            with contextlib.suppress(OSError):
-                if done:
-                    os.ftruncate(self._fd, os.fstat(self._fd).st_size - done)
-            said = OutputError(self.path, exc.strerror or str(exc))
-            raise Problem(503, "decision-log-unwritable", f"{said}: the decision was not given",
-                          hint="free space for the decision log, then send it again") from None
+            start, done = None, 0
+            try:
+                start = os.fstat(self._fd).st_size  # where this request's lines begin (appended: at the end)
+                while done < len(data):  # os.write may write part (the disk or the size limit reached) and say so
+                    done += os.write(self._fd, data[done:])
+            except OSError as exc:
+                with contextlib.suppress(OSError):
+                    if done and start is not None:
+                        os.ftruncate(self._fd, start)
+                said = OutputError(self.path, exc.strerror or str(exc))
+                raise Problem(503, "decision-log-unwritable", f"{said}: the decision was not given",
+                              hint="free space for the decision log, then send it again") from None
+        finally:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
 
     def close(self) -> None:
         os.close(self._fd)
