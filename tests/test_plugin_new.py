@@ -170,3 +170,14 @@ def test_an_empty_folder_is_filled_with_the_mode_a_new_one_has(tmp_path):
     empty_mode = target.stat().st_mode
     generate(tmp_path)
     assert target.stat().st_mode == empty_mode and (target / "pyproject.toml").is_file()
+
+
+def test_a_folder_an_interrupted_plugin_new_left_is_named_in_the_refusal(tmp_path):
+    # `kill -9` while the plugin's files are moved into an empty --dir leaves the folder they were written in (its
+    # name starting .epa-plugin-new.): on b39950b the retry was refused "not empty", the hint "give --dir a new
+    # folder", with nothing naming the hidden folder that made it so.
+    target = tmp_path / "epa-zeta"
+    (target / ".epa-plugin-new.k2x9q1").mkdir(parents=True)
+    said = fails("plugin", "new", "zeta", "--dir", str(target))
+    assert "not empty" in said
+    assert "it holds .epa-plugin-new.k2x9q1, which an epa plugin new stopped part way (killed) left" in said

@@ -205,10 +205,16 @@ def create(body: str, name: str | None, standard: Standard, target: Path,
         raise InputError(f"{body!r} is not a body id", hint="lower case letters, digits and _, starting with a letter")
     refuse_taken(body)
     if target.exists() and any(target.iterdir()):
-        raise InputError("the folder exists and is not empty", where=str(target), hint="give --dir a new folder")
+        left = sorted(e.name for e in target.iterdir() if e.name.startswith(STAGING))
+        raise InputError("the folder exists and is not empty", where=str(target), hint=(
+            f"it holds {left[0]}, which an epa plugin new stopped part way (killed) left: empty the folder, or give "
+            "--dir a new folder") if left else "give --dir a new folder")
     made = files(body, name or body.replace("_", " ").title(), standard, catalogue)
     _write_whole(Path(os.path.realpath(target)), made)
     return [target / relative for relative in made]
+
+
+STAGING = ".epa-plugin-new."  # the start of the name of the folder a plugin is written in, inside an empty --dir
 
 
 def _write_whole(target: Path, made: dict[str, str]) -> None:
@@ -222,7 +228,7 @@ def _write_whole(target: Path, made: dict[str, str]) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     # (its name cut short as epa.views.outputs cuts a temporary file's: a target named near the limit is writable;
     # an empty folder given is written in, asking nothing of the folder it is in, which may be read-only)
-    staging = Path(tempfile.mkdtemp(dir=target, prefix=".epa-plugin-new.") if target.is_dir() else tempfile.mkdtemp(
+    staging = Path(tempfile.mkdtemp(dir=target, prefix=STAGING) if target.is_dir() else tempfile.mkdtemp(
         dir=target.parent, prefix=f".{os.fsdecode(os.fsencode(target.name)[:64])}.", suffix=".tmp"))
     try:
         for relative, text in made.items():
