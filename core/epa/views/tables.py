@@ -442,8 +442,9 @@ def ambiguities(console: Console, data: list[dict[str, Any]]) -> None:
     table = _table("Ambiguities in the documents, and the readings encoded", "body", "id", "text says",
                    "reading", "why")
     for a in data:
+        decides = "".join(f"\ndecides {', '.join(f'{m} {g}' for m, g in c.items())}" for c in a.get("combinations", ()))
         table.add_row(f"{a['body']}\n{versioned(a['standard'], a['version'])}", f"{a['id']}\n{a['citation']}",
-                      a["text_says"], a["reading"], a["why"])
+                      a["text_says"], a["reading"] + decides, a["why"])
     print_table(console, table)
 
 
