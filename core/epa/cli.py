@@ -345,7 +345,9 @@ Status words in the tables:
   (advice)        the rule is advice ('should'): never a failure
   must, should, optional
                   how strongly the document asks for a gateway requirement
-  capped at pass  a resit or retake caps the overall grade at pass
+  capped at pass  a resit or retake caps the overall grade at pass (or,
+                  where the document caps the resit's own grade, that
+                  method's grade: the combination then decides)
   whole EPA again a window with a full-retake consequence was missed
   ≠               the bodies differ on this row
 """

@@ -644,10 +644,12 @@ def resit_cap(s: CheckedBody) -> Iterator[Failure]:
         for method in r.method_ids:
             data = witness.resit(s.body_id, r, method, kind)
             result = s.explain(data)
-            if result.overall and RANK[result.overall] > RANK[cap.grade]:
-                yield s.failure(f"a {kind} of the {method} after a fail, with distinctions elsewhere, gives "
-                                f"{result.overall}", f"at most {cap.grade} (“{cap.text}”)",
-                                "$.resit.cap", data)
+            # the grade the document caps: the overall grade, or the resat method's own (Cap.caps method)
+            capped, what = (result.components.get(method), f"the {method} graded") if cap.caps == "method" \
+                else (result.overall, "gives")
+            if capped and RANK[capped] > RANK[cap.grade]:
+                yield s.failure(f"a {kind} of the {method} after a fail, with distinctions elsewhere, {what} "
+                                f"{capped}", f"at most {cap.grade} (“{cap.text}”)", "$.resit.cap", data)
 
 
 @check("output", "grading is deterministic and every result matches schemas/output.schema.json")

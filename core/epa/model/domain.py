@@ -290,6 +290,7 @@ class Cap:
     exceptional_circumstances_lift: bool
     text: str
     citation: str
+    caps: str = "overall"  # overall (the EPA's grade) | method (the resat or retaken attempt's own grade)
 
 
 @frozen
