@@ -78,7 +78,8 @@ def test_the_conformance_table_lists_the_placeholders_with_their_lines(tmp_path,
 def in_its_words(text: str) -> str:
     """A generated rules file with the scaffold's words for the document's own (its version, rule in words, gateway
     and resit texts) replaced by the document's, as an author replaces them (deleting the mark alone leaves the
-    scaffold's words, which the placeholders check fails); the title is kept, the mark deleted."""
+    scaffold's words, which the placeholders check fails), the title too."""
+    text = re.sub(r"(?m)^(  title: )'?PLACEHOLDER: .*$", r"\g<1>Zeta EPA document", text)
     text = re.sub(r"(?m)^(  version: )'PLACEHOLDER: .*'$", r"\g<1>'1.0'", text)
     text = text.replace("'PLACEHOLDER: any fail fails; distinction in every method gives a distinction; otherwise a "
                         "pass'", "'A fail in any method is a fail overall. A distinction in every method is a "
@@ -106,6 +107,20 @@ def test_once_every_placeholder_is_replaced_every_check_passes(tmp_path):
     outcomes = conformance.run(load(folder, "lam"), sources=sources)
     assert [o for o in outcomes if o.status == "fail"] == []
     assert {o.status for o in outcomes if o.check in ("placeholders", "sources", "citations")} == {"pass"}
+
+
+def test_a_title_left_as_generated_with_its_mark_deleted_is_a_placeholder(tmp_path):
+    """Deleting the mark from the generated title "PLACEHOLDER: Nu's EPA document for ST0071" left the scaffold's
+    words, not the document's title, and the placeholders check passed it: it is named as the other texts are."""
+    folder = generate(tmp_path, "nu")
+    fill_in(folder, "nu", tmp_path)
+    rules = folder / "epa_nu/rules/ST0071.yaml"
+    text = rules.read_text(encoding="utf-8")
+    rules.write_text(text.replace("title: Zeta EPA document", "title: Nu's EPA document for ST0071"), encoding="utf-8")
+    (outcome,) = conformance.run(load(folder, "nu"), only=["placeholders"])
+    (found,) = outcome.failures
+    assert found.entry == "$.document.title" and "Nu's EPA document for ST0071" in found.message
+    assert found.expected == "your document's title, as it gives it"
 
 
 def test_a_null_sha256_alone_is_a_placeholder(tmp_path):

@@ -74,8 +74,9 @@ def fill_in(folder: Path, sources: Path, body_id: str) -> None:
         text = text.replace("'PLACEHOLDER: any fail fails; distinction in every method gives a distinction; "
                             "otherwise a pass'", "'A fail in any method is a fail overall. A distinction in every "
                             "method is a distinction overall; otherwise a pass.'")
-        # the gateway and resit texts in the document's words, not the scaffold's (the title's mark deleted)
-        text = re.sub(r"'PLACEHOLDER: (?!(?:[^']|'')*EPA document for)(?:[^']|'')*'", "'The rules, in words.'", text)
+        text = re.sub(r"(?m)^(  title: )'?PLACEHOLDER: .*$", rf"\g<1>{lines[0]}", text)  # the document's title
+        # the gateway and resit texts in the document's words, not the scaffold's
+        text = re.sub(r"'PLACEHOLDER: (?:[^']|'')*'", "'The rules, in words.'", text)
         path.write_text(text.replace("PLACEHOLDER: ", ""), encoding="utf-8")
 
 

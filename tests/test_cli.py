@@ -5,7 +5,11 @@ from __future__ import annotations
 import pytest
 
 from conftest import EXAMPLES, OUR_BODIES, any_body, needs_a_body, needs_its_standards, ok_json, run
+from epa import cli
+from epa.registry import Registry
 from epa.testing import installed, requires
+
+NO_BODY_NO_TABLE = ("bodies", "plugins", "ambiguities")  # lists of the bodies' things: with no body, no table
 
 OBS_DISTINCTION = str(EXAMPLES / "st0071-observation-distinction.yaml")
 SAME_CRITERIA = str(EXAMPLES / "st0071-criteria.yaml")
@@ -38,8 +42,9 @@ def _body_id(name: str) -> str:
 
 def _needs(args: list[str]) -> list[pytest.MarkDecorator]:
     """What the command needs installed: the bodies it names, a body offering each standard it names or reads a
-    record of, and for `epa conformance`, some body to check."""
-    return [requires(*_named_bodies(args)), *needs_its_standards(args)] + ([needs_a_body()] * ("conformance" in args))
+    record of, and for `epa conformance` and the lists of the bodies' things, some body (with none, no table)."""
+    some_body = "conformance" in args or args[0] in NO_BODY_NO_TABLE
+    return [requires(*_named_bodies(args)), *needs_its_standards(args)] + ([needs_a_body()] * some_body)
 
 
 def _needing_its_bodies(args: list[str]):
@@ -56,6 +61,29 @@ def test_every_command_prints_a_table_by_default(args):
     assert result.exit_code == 0, result.stderr
     assert result.stdout.strip() and not result.stderr
     assert not result.stdout.lstrip().startswith(("[", "{"))
+
+
+@pytest.mark.parametrize("fmt", ["table", "json"])
+@pytest.mark.parametrize("command", NO_BODY_NO_TABLE)
+def test_a_list_with_no_body_installed_says_so_and_how_to_get_one(monkeypatch, command, fmt):
+    """With no body installed these printed an empty table and nothing else, exit 0, as if the bodies had nothing to
+    list: now a person is told none is installed and how to install or start one (on standard error, as `epa
+    conformance` says it); a program still reads an empty list. An empty list is no failure: exit 0 (README, "Exit
+    codes": done, a list with nothing to list too)."""
+    monkeypatch.setattr(cli, "_load", lambda only, keep_going=False: Registry([], keep_going=keep_going))
+    result = run(command, "--format", fmt)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == ("[]\n" if fmt == "json" else "")
+    assert result.stderr.splitlines()[0] == "note: no body is installed, so there is nothing to list"
+    assert "pip" in result.stderr and "epa plugin new" in result.stderr
+
+
+@needs_a_body("the bodies --bodies names are installed ones")
+def test_a_list_whose_bodies_option_chooses_none_says_that_rather_than_none_installed():
+    """`--bodies ,` chooses no body: the note must not say that none is installed."""
+    result = run("--bodies", ",", "bodies")
+    assert result.exit_code == 0 and result.stdout == ""
+    assert "--bodies (or EPA_BODIES) chooses no body" in result.stderr and "installed" not in result.stderr.split("\n")[0]
 
 
 def test_bodies_lists_every_loaded_body(registry):

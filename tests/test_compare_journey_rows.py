@@ -46,9 +46,11 @@ def test_a_date_kept_is_kept_whatever_the_force_of_its_rule(tmp_path):
 def test_a_check_differs_where_one_body_is_outside_and_a_body_stating_no_tolerance_is_not_compared():
     # examples/st0071-journey.yaml: a 58-minute observation. 004 § 2.5 "Duration 60 minutes (+10% ...)": 60 to 66,
     # outside; 002 and 003: 60 minutes +/-10%, 54 to 66, within; 000 "lasting 60 minutes" states no tolerance, so
-    # NQual gives no verdict. Gateway readiness differs as before (maths level 1 at 17: 002 and 004).
+    # NQual gives no verdict. Gateway readiness differs as before (maths level 1 at 17: 002 and 004). The project,
+    # failed and resat with a distinction: 002 § Retake and resit information "The maximum grade awarded to a resit
+    # will be pass" caps Highfield's project at pass; the others cap the overall grade, not the method's.
     out = ok_json("--bodies", FOUR, "compare", str(ROOT / "examples" / "st0071-journey.yaml"), definition="compare")
-    assert out["differences"] == ["gateway_ready", "check:observation:duration_minutes"]
+    assert out["differences"] == ["project", "gateway_ready", "check:observation:duration_minutes"]
     assert out["journey_differences"] == {"check:observation:duration_minutes": {
         "gateway_quals": {"verdict": "outside", "rules": ["observation-duration"]},
         "highfield": {"verdict": "within", "rules": ["observation-duration"]},

@@ -9,12 +9,15 @@ import json
 import attrs
 import jsonschema
 import pytest
+import yaml
 
+from epa import scaffold
 from epa.consistency import analyse
 from epa.errors import InputError
 from epa.inputs.documents import schema
-from epa.model.domain import ComponentRule
-from epa.registry import Registry
+from epa.model.domain import ComponentRule, Grade
+from epa.registry import Registry, core_standards
+from epa.rules.load import load_ruleset
 from epa.testing import fails, make_plugin, registry, requires, run
 
 ST0071 = "ST0071"
@@ -124,8 +127,13 @@ def test_the_overall_grade_finding_shows_the_table_readings_it_rests_on():
     # three inputs, which 000 § Assessment Grading Breakdown prints no row for (nqual-combination-table-incomplete).
     # A divergence that rests on a reading shows it beside the side it decides, not the document's words alone.
     f = finding("grading.overall")
-    assert any(r.startswith("tqual-overall-grading-table-garbled: ") for r in side_of(f, "tqual")["readings"])
-    assert any(r.startswith("nqual-combination-table-incomplete: ") for r in side_of(f, "nqual")["readings"])
+    # Each reading names the finding's combinations it decides, and no other: NQual's, the two its table leaves out
+    # (it prints D/P/P: "Distinction Pass Pass Pass"); TQUK's, the two the other reading of its table (two sub-rows
+    # under merged cells: P/P/P, P/D/D, D/P/P, D/D/D) leaves undecided, not D/P/P, which both readings print.
+    decided = ("(decides 2 of this finding's 3 combinations: observation distinction, project pass, discussion "
+               "distinction; observation distinction, project distinction, discussion pass): ")
+    assert any(r.startswith(f"tqual-overall-grading-table-garbled {decided}") for r in side_of(f, "tqual")["readings"])
+    assert any(r.startswith(f"nqual-combination-table-incomplete {decided}") for r in side_of(f, "nqual")["readings"])
     # Gateway Qualifications' garbled fail row (A fail in any method: fail, as every body reads it) is no reading
     # a split between distinction and pass rests on.
     assert not any(r.startswith("gateway-quals-combination-fail-row-garbled: ")
@@ -374,6 +382,50 @@ def test_a_threshold_beyond_its_criteria_is_cited_to_the_component_rule():
     acme = Registry([("acme", make_plugin("acme", [broken]))])
     found = [f for f in analyse(acme, ST0071)["findings"] if f["id"].startswith("self-consistency.acme.thresholds")]
     assert found and found[0]["sides"][0]["citations"] == {"acme": ["acme.txt § Grading the observation"]}
+
+
+def _table_read(combinations: tuple[dict[str, Grade], ...]) -> list[str]:
+    """The readings beside TQUK's side of the overall-grade finding of TQUK's rules against Highfield's (observation
+    distinction with anything but a fail elsewhere but D/D/D), its table reading naming ``combinations``."""
+    tqual, highfield = (registry().body(b).body.rulesets_for(ST0071)[-1] for b in ("tqual", "highfield"))
+    read = [attrs.evolve(a, combinations=combinations) if "combination" in a.rules else a for a in tqual.ambiguities]
+    pair = Registry([("acme", make_plugin("acme", [attrs.evolve(tqual, ambiguities=tuple(read))])),
+                     ("beta", make_plugin("beta", [highfield]))])
+    (f,) = [f for f in analyse(pair, ST0071)["findings"] if f["area"] == "grading"]
+    assert f["cases"] == 3  # D/P/P, D/P/D, D/D/P: acme distinction, beta pass
+    return side_of(f, "acme")["readings"]
+
+
+@requires("tqual", "highfield")
+def test_a_combination_reading_is_shown_only_beside_a_finding_holding_a_combination_it_decides():
+    """A combination reading was attached to every grading finding of its body, whatever combinations the finding
+    holds: one deciding none of them is not shown, and one naming none says it may not bear on the finding."""
+    p_d_d = {"observation": Grade.PASS, "project": Grade.DISTINCTION, "discussion": Grade.DISTINCTION}
+    assert _table_read((p_d_d,)) == []  # pass overall for both bodies: no finding of theirs holds it
+    d_d_p = {**p_d_d, "observation": Grade.DISTINCTION, "discussion": Grade.PASS}
+    (said,) = _table_read((p_d_d, d_d_p))
+    assert said.startswith("tqual-overall-grading-table-garbled (decides 1 of this finding's 3 combinations: "
+                           "observation distinction, project distinction, discussion pass): ")
+    (said,) = _table_read(())
+    assert said.startswith("tqual-overall-grading-table-garbled (a reading of the combination table that does not "
+                           "say which combinations it decides: it may not bear on this finding): ")
+
+
+@pytest.mark.parametrize("named", [["observation", "project"], ["observation", "project", "discussion", "portfolio"]])
+def test_a_combination_reading_names_every_method_of_its_ruleset(tmp_path, named):
+    """A reading's combination is of every method the ruleset declares, each with its grade: any other is refused
+    where it is written, as a combination row naming other columns is."""
+    st0071 = next(s for s in core_standards() if s.id == ST0071)
+    rules = yaml.safe_load(scaffold.files("acme", "Acme", st0071)["epa_acme/rules/ST0071.yaml"])
+    rules["ambiguities"] = [{"id": "acme-table", "citation": "acme.txt § Grading", "text_says": "a garbled table",
+                             "reading": "read so", "why": "garbled", "rules": ["combination"],
+                             "combinations": [dict.fromkeys(named, "pass")]}]
+    path = tmp_path / "ST0071.yaml"
+    path.write_text(yaml.safe_dump(rules, sort_keys=False), encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_ruleset(path)
+    assert "the reading's combination names" in caught.value.message
+    assert "$.ambiguities[0].combinations[0]" in str(caught.value.where)
 
 
 # --- issue 19 review: each side says what its own bodies' documents say ------------------------------------

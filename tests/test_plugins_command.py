@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from conftest import needs_a_body
 from epa.testing import ok_json, registry, requires, run
 
 
@@ -21,6 +22,7 @@ def test_every_loaded_body_is_listed_with_its_hooks_and_rules():
         assert p["rulesets"]
 
 
+@needs_a_body("with none, `epa plugins` prints no table (tests/test_cli.py)")
 def test_table_runs():
     result = run("plugins")
     assert result.exit_code == 0 and "Body plugins" in result.stdout

@@ -102,6 +102,23 @@ def _emit(fmt: str, data: Any, render: Callable[[Console], None], registry: Regi
             render(_Console(soft_wrap=False, width=_width()))
 
 
+def _listed(fmt: str, data: Any, render: Callable[[Console], None], registry: Registry) -> None:
+    """A list of the bodies' things (bodies, plugins, ambiguities). With no body to list them from, an empty
+    table would look like an answer: a person is told why on standard error instead (a program still reads
+    ``[]``), and it is no failure: exit 0, a list with nothing in it (README, "Exit codes")."""
+    if registry.bodies:
+        _emit(fmt, data, render, registry)
+        return
+    if fmt == "json":
+        _emit(fmt, data, render, registry)
+    if _named() is None:
+        _warn("note: no body is installed, so there is nothing to list\n"
+              "  hint: install a body plugin with pip, or start one of your own with `epa plugin new`")
+    else:
+        _warn("note: --bodies (or EPA_BODIES) chooses no body, so there is nothing to list\n"
+              "  hint: name an installed body, or leave --bodies out for every one")
+
+
 def _echo(text: str) -> None:
     """Print a line on standard output; OutputError (exit 3) when it is closed or cannot be written."""
     with outputs.writing_stdout():
@@ -213,8 +230,9 @@ def cli(bodies: str | None, hook_timeout: float | None) -> None:
 @FORMAT
 def bodies(fmt: str) -> None:
     """List the installed awarding bodies, their standards and document versions."""
-    data = report.bodies(_registry())
-    _emit(fmt, data, lambda c: tables.bodies(c, data))
+    registry = _registry()
+    data = report.bodies(registry)
+    _listed(fmt, data, lambda c: tables.bodies(c, data), registry)
 
 
 @cli.command()
@@ -243,8 +261,9 @@ def criteria(standard: str, body: str | None, version: str | None, fmt: str) -> 
 @FORMAT
 def ambiguities(body: str | None, fmt: str) -> None:
     """List where the documents are ambiguous, garbled or contradictory, and the reading encoded."""
-    data = report.ambiguities(_registry(), body)
-    _emit(fmt, data, lambda c: tables.ambiguities(c, data))
+    registry = _registry()
+    data = report.ambiguities(registry, body)
+    _listed(fmt, data, lambda c: tables.ambiguities(c, data), registry)
 
 
 @cli.command()
@@ -326,7 +345,9 @@ Status words in the tables:
   (advice)        the rule is advice ('should'): never a failure
   must, should, optional
                   how strongly the document asks for a gateway requirement
-  capped at pass  a resit or retake caps the overall grade at pass
+  capped at pass  a resit or retake caps the overall grade at pass (or,
+                  where the document caps the resit's own grade, that
+                  method's grade: the combination then decides)
   whole EPA again a window with a full-retake consequence was missed
   ≠               the bodies differ on this row
 """
@@ -884,8 +905,9 @@ def serve(host: str, port: int, workers: int, decision_log: Path | None, log_ide
 def plugins(fmt: str) -> None:
     """List the installed body plugins: distribution and version, the hooks each implements itself, the
     standards and document versions it ships, and the variants its data sets apart from the defaults."""
-    data = report.plugins(_registry())
-    _emit(fmt, data, lambda c: tables.plugins(c, data))
+    registry = _registry()
+    data = report.plugins(registry)
+    _listed(fmt, data, lambda c: tables.plugins(c, data), registry)
 
 
 @cli.group()

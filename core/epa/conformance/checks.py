@@ -299,6 +299,9 @@ SCAFFOLD_WORDS = ("the version your document gives itself", "what your document 
                   "how many resits or retakes",
                   "any fail fails; distinction in every method gives a distinction; otherwise a pass")
 SCAFFOLD_SECTION = "section heading"  # the citations' section, "<file> § PLACEHOLDER section heading"
+# The document's title as written, "PLACEHOLDER: <body name>'s EPA document for <standard>": the name and the
+# standard are the author's, so the words around them are what give it away.
+SCAFFOLD_TITLE = re.compile(r".+'s EPA document for \S+")
 
 
 def _scaffolded(text: str, parts: tuple[Any, ...]) -> bool:
@@ -308,6 +311,8 @@ def _scaffolded(text: str, parts: tuple[Any, ...]) -> bool:
     words = " ".join(text.split())
     if parts and isinstance(parts[-1], str) and parts[-1].endswith("citation"):
         return words.partition(" § ")[2].strip().lower() == SCAFFOLD_SECTION
+    if parts[-2:] == ("document", "title"):
+        return SCAFFOLD_TITLE.fullmatch(words.lstrip(": ")) is not None
     return words.lstrip(": ").startswith(SCAFFOLD_WORDS)
 
 
@@ -639,10 +644,12 @@ def resit_cap(s: CheckedBody) -> Iterator[Failure]:
         for method in r.method_ids:
             data = witness.resit(s.body_id, r, method, kind)
             result = s.explain(data)
-            if result.overall and RANK[result.overall] > RANK[cap.grade]:
-                yield s.failure(f"a {kind} of the {method} after a fail, with distinctions elsewhere, gives "
-                                f"{result.overall}", f"at most {cap.grade} (“{cap.text}”)",
-                                "$.resit.cap", data)
+            # the grade the document caps: the overall grade, or the resat method's own (Cap.caps method)
+            capped, what = (result.components.get(method), f"the {method} graded") if cap.caps == "method" \
+                else (result.overall, "gives")
+            if capped and RANK[capped] > RANK[cap.grade]:
+                yield s.failure(f"a {kind} of the {method} after a fail, with distinctions elsewhere, {what} "
+                                f"{capped}", f"at most {cap.grade} (“{cap.text}”)", "$.resit.cap", data)
 
 
 @check("output", "grading is deterministic and every result matches schemas/output.schema.json")

@@ -17,6 +17,7 @@ from epa.consistency import catalogue, complete, histories, profiles, quotes, ru
 from epa.consistency.findings import Finding, SweptBody, document_of
 from epa.engine.compiled import Engine
 from epa.errors import InputError
+from epa.model.domain import Ambiguity, Grade
 from epa.registry import Registry
 
 __all__ = ["Finding", "SweptBody", "analyse"]
@@ -115,17 +116,33 @@ COMBINATION = "combination"  # an ambiguity's ``rules`` naming the combination t
 
 def _table_readings(found: list[Finding], current: list[SweptBody]) -> None:
     """A grading finding's sides carry, as readings, each body's recorded ambiguities about its combination table
-    (``rules: [combination]``): the overall grade a garbled or incomplete table gives is, for that body, how the
-    tool reads it (labelled, never the document's words), and the finding rests on it."""
+    (``rules: [combination]``) that decide one of the finding's combinations: the overall grade a garbled or
+    incomplete table gives is, for that body, how the tool reads it (labelled, never the document's words), and
+    the finding rests on it where it holds a combination the reading decides (``Ambiguity.combinations``, named
+    beside it). A reading naming none is shown beside each, saying it may not bear on it."""
     by_label = {s.label: s for s in current}
     for f in found:
         if f.area != "grading":
             continue
         for i, side in enumerate(f.sides):
-            readings = [f"{a.id}: {a.reading}" for label in side.bodies if label in by_label
-                        for a in by_label[label].ruleset.ambiguities if COMBINATION in a.rules]
+            readings = [said for label in side.bodies if label in by_label
+                        for a in by_label[label].ruleset.ambiguities if COMBINATION in a.rules
+                        if (said := _table_reading(a, f.inputs))]
             if readings:
                 f.sides[i] = attrs.evolve(side, readings=tuple(dict.fromkeys((*side.readings, *readings))))
+
+
+def _table_reading(a: Ambiguity, combinations: list[dict[str, Grade]]) -> str | None:
+    """A combination reading as a grading finding's side shows it: the finding's combinations it decides, or
+    that it names none; None where it decides none of the finding's."""
+    if not a.combinations:
+        return f"{a.id} (a reading of the combination table that does not say which combinations it decides: it " \
+               f"may not bear on this finding): {a.reading}"
+    decided = [c for c in combinations if c in a.combinations]
+    if not decided:
+        return None
+    shown = "; ".join(", ".join(f"{m} {g}" for m, g in c.items()) for c in decided)
+    return f"{a.id} (decides {len(decided)} of this finding's {len(combinations)} combinations: {shown}): {a.reading}"
 
 
 def _same_split(swept: list[Finding], counted: list[Finding]) -> None:

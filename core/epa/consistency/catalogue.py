@@ -14,6 +14,7 @@ from epa.conformance.checks import CheckedBody as CheckSubject
 from epa.consistency import journeys
 from epa.consistency.findings import Finding, Quote, Side, SweptBody, names, sides_by
 from epa.model.domain import Grade, Recommendation, Ruleset, Standard
+from epa.rules import history as attempt_history
 from epa.views.variants import span, variants
 
 
@@ -58,8 +59,8 @@ def resit_rules(subjects: list[SweptBody]) -> list[Finding]:
             caps[s.label] = windows[s.label] = rework[s.label] = "no resit rules encoded"
             continue
         lift = "lifted" if resit.cap.exceptional_circumstances_lift else "not lifted"
-        caps[s.label] = f"{' and '.join(resit.cap.applies_to)} capped at {resit.cap.grade}, {lift} by exceptional " \
-                        "circumstances"
+        caps[s.label] = f"{' and '.join(resit.cap.applies_to)} capped at {resit.cap.grade}" \
+                        f"{attempt_history.capped_grade(resit.cap)}, {lift} by exceptional circumstances"
         cited_caps[s.label] = [resit.cap.citation]
         quotes["cap"][s.label] = [(resit.cap.text, resit.cap.citation)]
         windows[s.label] = "; ".join(f"{_within(w)}{_advice(w)}" for w in resit.windows) or "no window"

@@ -95,6 +95,8 @@ class Finding:
     shows: dict[str, Any] | None = None
     cases: int = 0
     region: dict[str, Any] | None = None  # a stated finding's region, where a sweep of its own counted it
+    # the inputs it holds, where its sweep keeps them (grading: each combination of component grades); not written
+    inputs: list[Any] = attrs.field(factory=list, eq=False)
 
     def as_data(self, documents: Mapping[str, Mapping[str, str | None]] | None = None) -> dict[str, Any]:
         """As ``epa consistency`` writes it; ``documents`` (a body label -> its document's title and version)

@@ -44,9 +44,10 @@ class Groups:
 
     def add(self, area: str, slug: str, row: str, results: dict[str, BodyResult], witness: dict[str, Any],
             about: str, says: Callable[[str, Any], str], cited: Callable[[BodyResult], list[str]],
-            readings: Callable[[str, BodyResult], list[str]] | None = None) -> bool:
+            readings: Callable[[str, BodyResult], list[str]] | None = None, kept: Any = None) -> bool:
         """Record one input; True when the bodies disagree on ``row``. ``readings``: the tool's readings a body's
-        answer rests on (a window's anchor the document does not state...), labelled as such on its side."""
+        answer rests on (a window's anchor the document does not state...), labelled as such on its side;
+        ``kept``: what of the input its finding keeps (``Finding.inputs``), where given."""
         values = {label: _row(row)(r) for label, r in results.items()}
         if len(set(values.values())) < 2:
             return False
@@ -54,6 +55,8 @@ class Groups:
         key = (area, row, _rule_difference(values, citations))
         if key in self.findings:
             self.findings[key].cases += 1
+            if kept is not None:
+                self.findings[key].inputs.append(kept)
             return True
         read = {label: readings(label, r) for label, r in results.items()} if readings else {}
         # an answer resting on the tool's reading says so in its words, not only in its readings
@@ -66,7 +69,7 @@ class Groups:
         self.findings[key] = Finding(f"{area}.{slug}" + (f".{number + 1}" if number else ""), area, summary,
                                      sides, witness, {"row": row, "values": {k: _jsonable(v) for k, v in
                                                                              values.items()}, **cause(row, results)},
-                                     1)
+                                     1, inputs=[] if kept is None else [kept])
         return True
 
 
@@ -115,7 +118,7 @@ def grading(subjects: list[SweptBody], standard: Standard, groups: Groups) -> No
         results = {s.label: s.grade(data) for s in subjects}
         groups.cases += 1
         groups.add("grading", "overall", "overall", results, data, f"with {_grades(combo)}",
-                   lambda _, v: str(v), _steps("overall"))
+                   lambda _, v: str(v), _steps("overall"), kept=combo)
 
 
 def combination_map(subjects: list[SweptBody]) -> list[dict[str, Any]]:

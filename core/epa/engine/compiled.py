@@ -157,6 +157,7 @@ class CompiledRuleset:
             self._combined, GradersJourney(
                 resits=self._asked_resits if asks else None, asks_resit=asks,
                 cap=(rules.cap.applies_to, rules.cap.exceptional_circumstances_lift) if rules and not asks else None,
+                cap_method=bool(rules and not asks and rules.cap.caps == "method"),
                 missed=self._missed if self._retake_windows and not asks else None,
                 spread=self._spread if self._first_assessment_windows and not asks else None,
                 spread_days=min((windows.fewest_days(w.window.offset) for w in self._first_assessment_windows),

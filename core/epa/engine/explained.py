@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, TypeVar
 
+import attrs
+
 from epa import defaults
 from epa.contracts import describe
 from epa.engine import resits
@@ -201,6 +203,27 @@ def _own_rule(loaded: LoadedBody, ruleset: Ruleset, components: dict[str, Grade]
                    f"{outcome.grade} (its rule in words: “{words.text}”)", words.citation)]
 
 
+def cap_attempts(loaded: LoadedBody, ruleset: Ruleset, history: list[tuple[Attempt, Grade]],
+                 details: dict[str, ComponentDetail], steps: list[Reason]) -> None:
+    """Where the document caps the resit's own grade (``Cap.caps`` method) and the default resit policy applies
+    (a body's own resit_policy decides its cap itself), each method whose last counted attempt the cap lowers is
+    given the capped grade (``details``), with its step, before the combination decides from it; ``history``:
+    the attempts counted, in record order."""
+    resit = ruleset.journey.resit if ruleset.journey else None
+    if resit is None or not caps_attempts(loaded, ruleset):
+        return
+    for i in attempt_history.capped_attempts(resit.cap, history):
+        attempt = history[i][0]
+        details[attempt.method] = attrs.evolve(details[attempt.method], grade=attempt_history.CAPPED[1])
+        steps.append(Reason(attempt.method, attempt_history.explain_capped_attempt(attempt), resit.cap.citation))
+
+
+def caps_attempts(loaded: LoadedBody, ruleset: Ruleset) -> bool:
+    """Whether ``cap_attempts`` applies the cap (then the overall grade is not capped again)."""
+    resit = ruleset.journey.resit if ruleset.journey else None
+    return bool(resit and resit.cap.caps == "method" and "resit_policy" not in loaded.own_hooks)
+
+
 def apply_resit_policy(loaded: LoadedBody, ruleset: Ruleset, record: Record, history: list[GradedAttempt],
                        overall: Grade | None) -> tuple[Grade | None, ResitDecision | None, list[Reason], list[Note]]:
     # Left to the defaults, their procedure is asked directly (the hook chain holds it alone: see epa.engine.plans).
@@ -219,7 +242,8 @@ def apply_resit_policy(loaded: LoadedBody, ruleset: Ruleset, record: Record, his
     if decision.full_retake_required:
         return None, decision, steps + [Reason("overall", "no overall grade: a window was missed, so the whole EPA "
                                                "must be taken again", decision.steps[-1].citation)], []
-    lowered = attempt_history.explain_capped_overall(overall) if decision.capped else None
+    lowered = attempt_history.explain_capped_overall(overall) \
+        if decision.capped and not caps_attempts(loaded, ruleset) else None
     if lowered is not None:
         return attempt_history.capped_overall(overall), decision, steps + [
             Reason("overall", lowered, decision.steps[0].citation)], []
@@ -255,6 +279,8 @@ def grade_overall(loaded: LoadedBody, record: Record) -> Overall:
     if any(a.method not in ruleset.method_ids for a in record.assessments):
         notes.append(no_method(loaded.body.id))
     history.sort(key=lambda g: record.assessments.index(g.attempt))
+    if caps_attempts(loaded, ruleset):
+        cap_attempts(loaded, ruleset, [(g.attempt, g.grade) for g in history], details, steps)
 
     components = {m: d.grade for m, d in details.items()}
     missing = [m for m, g in components.items() if g is None]

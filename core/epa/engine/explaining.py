@@ -33,6 +33,8 @@ from epa.engine.explained import (
     apply_resit_policy,
     assessed_here,
     awaiting,
+    cap_attempts,
+    caps_attempts,
     combined,
     component_answer,
     graded_from_latest,
@@ -89,6 +91,7 @@ class Explainer:
         own = loaded.own_hooks
         self.own_resits = "resit_policy" in own
         self.journey = ruleset.journey
+        self.caps_attempts = caps_attempts(loaded, ruleset)
         # None: the body's own hook answers (called per record); else the default's rules, asked directly.
         self.deadlines = deadline_family.Deadlines(ruleset) if plan.default_deadlines else None
         self.requirements = gateway_family.Requirements(ruleset) if plan.default_gateway else None
@@ -208,6 +211,9 @@ class Explainer:
             notes.append(self.no_method)
         if len(history) > 1:
             history.sort(key=lambda counted: placed[id(counted[0])])
+        if self.caps_attempts and not resits.plain(history):
+            cap_attempts(loaded, ruleset, history, details, steps)
+            components.update((m, details[m].grade) for m in components)
 
         overall: Grade | None = None
         if missing:

@@ -97,7 +97,8 @@ class CompiledJourney(NamedTuple):
     record order, whether one of them failed and whether one was a resit or retake. Otherwise the ruleset's resit
     data is applied in the text: ``cap`` is (the kinds of attempt the cap applies to, whether exceptional
     circumstances lift it), and a distinction is capped at pass where a counted attempt of those kinds is not
-    lifted (recorded on it, or on the attempt before it at its method); ``missed(counted, again)`` says whether a
+    lifted (recorded on it, or on the attempt before it at its method), or, with ``cap_method``, that attempt's own
+    distinction is a pass before the combination; ``missed(counted, again)`` says whether a
     window whose miss means the whole EPA again was missed, asked only where a counted attempt failed and either
     a resit or retake was counted or ``spread(record, counted)`` says the attempts span a window counted from the
     first assessment (None: the ruleset has no such window; it is asked only where the record's attempts span at
@@ -111,6 +112,7 @@ class CompiledJourney(NamedTuple):
     resits: Callable[..., tuple[Grade | None, bool, bool]] | None = None
     asks_resit: bool = False
     cap: tuple[tuple[str, ...], bool] | None = None
+    cap_method: bool = False  # the cap lowers the capped attempt's own grade, not the overall grade (Cap.caps)
     missed: Callable[[list[tuple[Any, Grade]], bool], bool] | None = None
     spread: Callable[[Any, list[tuple[Any, Grade]]], bool] | None = None
     spread_days: int = 0
@@ -371,6 +373,8 @@ def _loop(panel: Sequence[Rules], named: Callable[[int], str], *, history: bool,
                 if kinds:
                     lines += [f"                    if {attempt_history.capping_test(kinds, lift, f'ec{b}_{k}')}:",
                               f"                        capped_{b} = True"]
+                    if panel[b].journey.cap_method:
+                        lines += attempt_history.attempt_cap_lines(grade)
                 if lift:
                     lines.append(f"                ec{b}_{k} = ec")
     return lines
@@ -422,7 +426,7 @@ def _journey(b: int, journey: CompiledJourney) -> list[str]:
             lines += [f"    if failed_{b} and (again_{b}{spread}) and MISSED_{b}(counted_{b}, again_{b}):",
                       f"        overall_{b}, full_retake_{b} = None, True"]
             capped = "elif"
-        if journey.cap is not None:
+        if journey.cap is not None and not journey.cap_method:  # a method's cap was applied in the loop
             lines += attempt_history.cap_lines(capped, f"capped_{b}", f"overall_{b}")
     if journey.gateway is not None:
         ready = f"GATEWAY_{b}(record)  # the body's own gateway_requirements"

@@ -166,6 +166,9 @@ class Ambiguity:
     # the ids of the journey rules (deadlines, tolerances) it is about: a contradiction between two deadlines is
     # shown by a record on which their verdicts differ; a body's reading stands beside a finding on those rules
     rules: tuple[str, ...] = ()
+    # with rules [combination]: the combinations of method grades (method id -> grade) whose overall grade the
+    # reading decides; none named, it may bear on any
+    combinations: tuple[dict[str, Grade], ...] = ()
 
 
 # --- journey rules: gateway, deadlines, resits, tolerances ------------------
@@ -287,6 +290,7 @@ class Cap:
     exceptional_circumstances_lift: bool
     text: str
     citation: str
+    caps: str = "overall"  # overall (the EPA's grade) | method (the resat or retaken attempt's own grade)
 
 
 @frozen

@@ -6,7 +6,9 @@ is its latest counted attempt's. Exceptional circumstances are recorded on a res
 follows (a document may tie them to "the original fail"): ``exceptional``. The cap: a counted attempt of a kind
 the document caps (``Cap.applies_to``, a resit or retake) caps the overall grade, unless exceptional
 circumstances are recorded for it and the document lets them lift the cap (``capped``); a capped distinction is
-a pass (``CAPPED``: the journey schema allows a cap at pass only).
+a pass (``CAPPED``: the journey schema allows a cap at pass only). Where the document caps the resit's own grade
+(``Cap.caps`` method), the attempt's grade is capped instead (``capped_attempts``), before the combination
+decides the overall grade from it.
 
 Stated here once: the explained path asks ``counts``, ``explain_cap`` and ``capped_overall``
 (``epa.engine.explained``, ``epa.engine.resits``); the cohort's compiled code is written from ``counts_expression``,
@@ -92,7 +94,32 @@ def explain_cap(cap: Cap, history: Sequence[GradedAttempt]) -> tuple[bool, list[
                             f"at {cap.grade}: not capped", cap.citation)]
     why = (": exceptional circumstances are recorded, but this document gives no exception to the cap"
            if all(exceptional(i, pairs) for i in capping) else "")
-    return True, [Step(f"{shown}: overall grade capped at {cap.grade}{why}", cap.citation)]
+    capped_grade = METHOD_CAPPED if cap.caps == "method" else "overall grade capped at"
+    return True, [Step(f"{shown}: {capped_grade} {cap.grade}{why}", cap.citation)]
+
+
+# The cap step's words where the document caps the resat or retaken attempt's own grade (read by a result's table).
+METHOD_CAPPED = "its own grade capped at"
+
+
+def capped_grade(cap: Cap) -> str:
+    """What a summary of the cap says it caps, after "capped at pass": nothing for the overall grade (what every
+    cap was until a document capped the resit's own grade), else that."""
+    return " (its own grade: the combination then decides the overall grade)" if cap.caps == "method" else ""
+
+
+def capped_attempts(cap: Cap, history: Counted) -> list[int]:
+    """Where the document caps the resit's own grade (``Cap.caps`` method): the counted attempts whose grade the
+    cap lowers, those it applies to, not lifted, graded distinction (each the last counted at its method: a
+    distinction ends the count)."""
+    if cap.caps != "method":
+        return []
+    return [i for i in _capping(cap, history) if history[i][1] is CAPPED[0] and not _lifted(cap, i, history)]
+
+
+def explain_capped_attempt(attempt: Attempt) -> str:
+    """The step saying the cap lowered an attempt's own grade."""
+    return f"{attempt.method}: {CAPPED[0]} capped at {CAPPED[1]}, the grade of its {attempt.kind} on {attempt.date}"
 
 
 def explain_capped_overall(overall: Grade | None) -> str | None:
@@ -105,6 +132,13 @@ def capping_test(kinds: tuple[str, ...], lift: bool, before: str) -> str:
     holding those of the attempt counted before it at its method) caps the grade, as a Python expression: the
     cap applies to its kind and is not lifted from it."""
     return f"kind in {kinds!r}" + (f" and not (ec or {before})" if lift else "")
+
+
+def attempt_cap_lines(grade: str) -> list[str]:
+    """The cap applied to the grade of the attempt just counted (``Cap.caps`` method), as Python lines indented to
+    follow a ``capping_test``'s ``if``."""
+    indent = " " * 24
+    return [f"{indent}if {grade} is {CAPPED[0].name}:", f"{indent}    {grade} = {CAPPED[1].name}"]
 
 
 def cap_lines(keyword: str, capped: str, overall: str) -> list[str]:

@@ -88,6 +88,12 @@ def _check_ruleset(data: dict[str, Any], source: Source) -> None:
         if set(row["when"]) != methods:
             raise InputError(f"row columns {sorted(row['when'])} are not the methods {sorted(methods)}",
                              where=source.where(["combination", "rows", i, "when"]))
+    for i, ambiguity in enumerate(data["ambiguities"]):
+        for k, combination in enumerate(ambiguity.get("combinations", ())):
+            if set(combination) != methods:
+                raise InputError(f"the reading's combination names {sorted(combination)}, not the methods "
+                                 f"{sorted(methods)}", where=source.where(["ambiguities", i, "combinations", k]),
+                                 hint="name every method the ruleset declares, each with its grade")
     distinction = (data["combination"]["rule_in_words"].get("decides") or {}).get("distinction")
     if isinstance(distinction, dict):
         path = ["combination", "rule_in_words", "decides", "distinction"]

@@ -85,8 +85,11 @@ def ambiguities(registry: Registry, body: str | None) -> list[dict[str, Any]]:
         for r in loaded.body.rulesets:
             cited = _documents(loaded.body.name, r.document)
             for a in r.ambiguities:
-                out.append({"body": loaded.body.id, "standard": r.standard, "version": r.document.version,
-                            **unstructure(a), "criteria": list(a.criteria), "documents": cited})
+                entry = {"body": loaded.body.id, "standard": r.standard, "version": r.document.version,
+                         **unstructure(a), "criteria": list(a.criteria), "documents": cited}
+                if not a.combinations:  # named by combination readings alone
+                    del entry["combinations"]
+                out.append(entry)
     return out
 
 

@@ -24,6 +24,7 @@ from epa.model.domain import Check, Document, Journey, ResitRules
 from epa.model.results import BodyResult
 from epa.rules.citations import label, short_title, versioned
 from epa.rules.gateway import age_band
+from epa.rules.history import METHOD_CAPPED, capped_grade
 from epa.rules.tolerances import allowed
 from epa.rules.workdays import describe
 from epa.views.report import JOURNEY_ROWS, NO_VERDICT, journey_row_words
@@ -442,8 +443,9 @@ def ambiguities(console: Console, data: list[dict[str, Any]]) -> None:
     table = _table("Ambiguities in the documents, and the readings encoded", "body", "id", "text says",
                    "reading", "why")
     for a in data:
+        decides = "".join(f"\ndecides {', '.join(f'{m} {g}' for m, g in c.items())}" for c in a.get("combinations", ()))
         table.add_row(f"{a['body']}\n{versioned(a['standard'], a['version'])}", f"{a['id']}\n{a['citation']}",
-                      a["text_says"], a["reading"], a["why"])
+                      a["text_says"], a["reading"] + decides, a["why"])
     print_table(console, table)
 
 
@@ -527,6 +529,8 @@ def _journey_line(res: BodyResult) -> str:
     if g.before_assessment_unmet:
         unknown += f"; unmet, needed before an assessment starts: {', '.join(g.before_assessment_unmet)}"
     after = ("; the whole EPA must be taken again" if res.full_retake_required
+             else "; the resit's or retake's own grade capped at pass" if res.capped and any(
+                 METHOD_CAPPED in r.says for r in res.explanation if r.about == "resit")
              else "; overall grade capped at pass (resit or retake)" if res.capped else "")
     return f"{ready}{unknown}{after}"
 
@@ -767,8 +771,8 @@ def _advice(strength: str) -> str:
 def _resit_lines(resit: ResitRules) -> list[tuple[str, str]]:
     cap = resit.cap
     lifted = "lift it" if cap.exceptional_circumstances_lift else "do not lift it"
-    lines = [(f"grade capped at {cap.grade} after a {' or '.join(cap.applies_to)}; exceptional circumstances "
-              f"{lifted}", cap.citation),
+    lines = [(f"grade capped at {cap.grade} after a {' or '.join(cap.applies_to)}{capped_grade(cap)}; exceptional "
+              f"circumstances {lifted}", cap.citation),
              ("no resit or retake to improve a pass", resit.no_resit_from_pass.citation),
              (f"number of attempts: {resit.attempts.limit or 'no limit set'}", resit.attempts.citation)]
     for w in resit.windows:

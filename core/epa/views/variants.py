@@ -17,6 +17,7 @@ import attrs
 
 from epa.errors import PluginError
 from epa.model.domain import Grade, Offset, RuleInWords, Ruleset
+from epa.rules import history as attempt_history
 
 if TYPE_CHECKING:
     from epa.registry import LoadedBody
@@ -117,7 +118,8 @@ def variants(r: Ruleset, loaded: LoadedBody | None = None) -> list[dict[str, str
     if resit:
         lift = "lifted" if resit.cap.exceptional_circumstances_lift else "not lifted"
         out.append({"kind": "cap", "citation": resit.cap.citation,
-                    "says": f"{' and '.join(resit.cap.applies_to)} capped at {resit.cap.grade}; "
+                    "says": f"{' and '.join(resit.cap.applies_to)} capped at {resit.cap.grade}"
+                            f"{attempt_history.capped_grade(resit.cap)}; "
                             f"{lift} by exceptional circumstances"})
         for w in resit.windows:
             # as the document words it: a window it only advises, and one exceptional circumstances lift

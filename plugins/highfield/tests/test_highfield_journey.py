@@ -503,6 +503,26 @@ def test_exceptional_circumstances_with_a_resit_pass_give_pass(tmp_path):
     assert (out["overall"], out["capped"]) == (P, False)
 
 
+def test_the_cap_is_on_the_resit_s_own_grade(tmp_path):
+    """002 § Retake and resit information: "The maximum grade awarded to a resit will be pass", a resit being of "any
+    individual assessment component": the resat project's grade is pass, though its resit met distinction (read so:
+    ambiguity highfield-maximum-grade-of-a-resit); the tool said distinction, capping only the overall grade. 002 §
+    Grading then decides from the methods: project pass, discussion distinction, observation distinction is
+    "Pass | Distinction | Distinction | Pass" -> pass, the overall grade either reading gives."""
+    out = grade_file("highfield-journey-resit-capped.yaml")
+    assert out["components"] == {"observation": D, "project": P, "discussion": D}
+    assert (out["overall"], out["capped"]) == (P, True)
+    (capped,) = [e for e in out["explanation"] if e["about"] == "project" and "capped" in e["says"]]
+    assert capped["citation"] == S_RESIT and "resit on 2025-12-11" in capped["says"]
+    # exceptional circumstances lift it from the resit's grade: 002 § Grading "Distinction | Distinction |
+    # Distinction | Distinction"
+    out = grade_file("highfield-journey-resit-exceptional.yaml")
+    assert (out["components"]["project"], out["overall"], out["capped"]) == (D, D, False)
+    # a retake is not capped (highfield-resit-cap-resit-only): its distinction stands
+    rec = record(assessments=[*FAILED_PROJECT, attempt("project", "2026-02-16", D, kind="retake")])
+    assert grade(tmp_path, rec)["components"]["project"] == D
+
+
 def test_cap_applies_to_a_resit_of_any_method(tmp_path):
     # 002 § Retake and resit information: "Apprentices are able to retake/resit any individual assessment component
     # ... The maximum grade awarded to a resit will be pass". Discussion failed and resat with a distinction.
@@ -511,6 +531,7 @@ def test_cap_applies_to_a_resit_of_any_method(tmp_path):
                               attempt("discussion", "2025-12-15", D, kind="resit")])
     out = grade(tmp_path, rec)
     assert (out["overall"], out["capped"], out["full_retake_required"]) == (P, True, False)
+    assert out["components"]["discussion"] == P  # the resit's own grade, capped
 
 
 def test_retake_is_not_capped(tmp_path):
