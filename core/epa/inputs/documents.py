@@ -798,7 +798,8 @@ def _no_such_day(value: Any) -> str:
     """Why a value written YYYY-MM-DD is no date (2025-02-29: February 2025 has no day 29), as the CSV's dates are
     told; else the form expected."""
     # (ASCII digits: the schema's dates are; int() would read '٢٠٢٥' as 2025, and a day that exists be said not to)
-    found = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", value, re.ASCII) if isinstance(value, str) else None
+    found = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", _date_written(value), re.ASCII) if isinstance(value, str) \
+        else None
     if found is None:
         return " (expected YYYY-MM-DD)"
     year, month, day = map(int, found.groups())
@@ -807,6 +808,16 @@ def _no_such_day(value: Any) -> str:
     if not 1 <= month <= 12:
         return f": there is no month {month}"
     return f": {dt.date(2000, month, 1):%B} {year} has no day {day}"
+
+
+def _date_written(value: str) -> str:
+    """The date written before a time of day (epa.inputs.dates), else the value."""
+    from epa.inputs.dates import ZonedTime, without_time
+
+    try:
+        return without_time(value)
+    except ZonedTime as exc:
+        return exc.day
 
 
 def _range(rule: dict[str, Any]) -> str:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable, Iterator
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -144,6 +146,7 @@ def record_from_data(data: Any, source: Source, registry: Registry, where: str, 
         record = from_data(data, registry)
         if record is not None:
             return record
+    _take_off_times(data, source)
     validate(data, "record", source)
     try:
         names = Names(registry, data["standard"])
@@ -156,3 +159,57 @@ def record_from_data(data: Any, source: Source, registry: Registry, where: str, 
     if found is not None:
         raise InputError(found.message, where=source.where(found.parts), hint=found.hint)
     return record
+
+
+def _take_off_times(data: Any, source: Source) -> None:
+    """Each date of the record written with a time of day (``2026-01-20T09:30``) made its date, in place, as
+    epa.inputs.dates has it; one with a time zone is refused at its path. A date not written YYYY-MM-DD before its
+    time is left as written, for the schema to refuse as it stands."""
+    from epa.inputs.dates import ZonedTime, without_time
+    from epa.inputs.validation import is_date
+
+    for parts, holder, key in _dates_in(data):
+        value = holder[key]
+        try:
+            day = without_time(value)
+        except ZonedTime as exc:
+            if is_date(exc.day):
+                raise InputError(exc.message, where=source.where(parts), hint=exc.hint) from None
+            continue
+        if day != value and is_date(day):
+            holder[key] = day
+
+
+def _dates_in(data: Any) -> Iterator[tuple[tuple[Any, ...], Any, Any]]:
+    """Each string where the record schema has a date: its JSON path (as parts), the list or mapping holding it, and
+    its key there."""
+    for path in _date_paths():
+        places: list[tuple[tuple[Any, ...], Any, Any, Any]] = [((), None, None, data)]  # (parts, holder, key, value)
+        for step in path:
+            places = [((*parts, k), value, k, value[k]) for parts, _, _, value in places for k in _keys(value, step)]
+        yield from ((parts, holder, key) for parts, holder, key, value in places if isinstance(value, str))
+
+
+def _keys(node: Any, step: str) -> Iterable[Any]:
+    """The keys of ``node`` a path's ``step`` goes to ("*": each)."""
+    if isinstance(node, dict):
+        return node.keys() if step == "*" else (step,) if step in node else ()
+    return range(len(node)) if isinstance(node, list) and step == "*" else ()
+
+
+@cache
+def _date_paths() -> tuple[tuple[str, ...], ...]:
+    """The paths of the record schema's dates ("*": each item of a list, or value of a mapping), read from it."""
+    from epa.inputs.jsonschemas import schema
+
+    paths: list[tuple[str, ...]] = []
+    todo: list[tuple[tuple[str, ...], Any]] = [((), schema("record"))]
+    while todo:
+        path, node = todo.pop()
+        if not isinstance(node, dict):
+            continue
+        if node.get("$ref") == "#/$defs/date":
+            paths.append(path)
+        todo.extend(((*path, name), sub) for name, sub in node.get("properties", {}).items())
+        todo.extend(((*path, "*"), node[k]) for k in ("items", "additionalProperties") if isinstance(node.get(k), dict))
+    return tuple(sorted(paths))
