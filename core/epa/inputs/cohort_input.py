@@ -690,7 +690,8 @@ _SAVE_AS_UTF8 = ("save it as UTF-8 (Excel: Save As 'CSV UTF-8'; elsewhere an enc
 
 
 def physical_lines(stream: IO[bytes], name: str = "the input") -> Iterator[Line]:
-    """Each line of ``stream`` (see Line), at most MAX_RECORD + 1 bytes held at a time."""
+    """Each line of ``stream`` (see Line), at most MAX_RECORD + 1 bytes held at a time; a Ctrl-Z ending the input
+    (``_DOS_EOF``) left out."""
     number = 0
     try:
         first = stream.readline(MAX_RECORD + 1)
@@ -709,6 +710,16 @@ def physical_lines(stream: IO[bytes], name: str = "the input") -> Iterator[Line]
                 reader, ends_line = _CarriageReturnLines(stream, piece), (b"\r", b"\n")
                 piece = reader.readline(MAX_RECORD + 1)
             number += 1
+            if piece.endswith(_DOS_EOF) and len(piece) <= MAX_RECORD:
+                after = reader.readline(MAX_RECORD + 1)
+                if not after:  # the input's last line: its Ctrl-Z marks the end of the file, and is no data
+                    piece = piece.rstrip(b"\r\n")[:-1]
+                    if piece:
+                        yield number, piece, True
+                    return
+                yield number, piece, True
+                piece = after
+                continue
             if len(piece) <= MAX_RECORD or piece.endswith(ends_line):
                 yield number, piece, True
                 piece = reader.readline(MAX_RECORD + 1)
@@ -728,6 +739,11 @@ def physical_lines(stream: IO[bytes], name: str = "the input") -> Iterator[Line]
             piece = reader.readline(MAX_RECORD + 1)
     except OSError as exc:  # (a failing disk, a network file system gone): the cohort could not be read
         raise unreadable(exc, f"{name}:{number + 1}") from None
+
+
+# DOS's end-of-file mark (Ctrl-Z), which old MIS exports still write after the last line: ignored there, alone on the
+# last line or at the very end of the input (anywhere else it is data, and refused as such).
+_DOS_EOF = (b"\x1a", b"\x1a\n", b"\x1a\r\n", b"\x1a\r")
 
 
 def unreadable(exc: OSError, where: str) -> InputError:
