@@ -81,8 +81,8 @@ def test_a_blank_id_is_refused_in_a_record_as_in_a_csv_row(tmp_path, blank, suff
     path = tmp_path / f"record{suffix}"
     path.write_text(json.dumps(_example_record(id=blank), indent=2))
     said = fails("compare", str(path))
-    assert f"record{suffix}:3:" in said and "$.apprentice.id: " in said
-    assert "blank: every record needs the apprentice's id" in said
+    assert f"record{suffix}:4:11: " in said and "$.apprentice.id: " in said
+    assert "is blank: every record needs the apprentice's id" in said
 
 
 def test_a_blank_id_is_an_error_row_in_a_json_lines_cohort(tmp_path):
