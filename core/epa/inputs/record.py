@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from epa.errors import InputError
-from epa.inputs.documents import Source, check_text, parse, read_bytes, validate
+from epa.inputs.documents import NumberForm, Source, check_text, expects_text, parse, read_bytes, validate
 from epa.inputs.record_checks import Names, refusal
 from epa.model.domain import Record
 from epa.registry import Registry
@@ -42,6 +42,8 @@ def record_from_bytes(raw: bytes, name: str, kind: str, registry: Registry) -> R
         try:
             data, source = parse(raw, name, kind)
         except InputError as exc:
+            if isinstance(exc, NumberForm) and expects_text("record", exc.parts):
+                exc = exc.in_text()
             raise Unreadable(exc.message, where=exc.where, hint=exc.hint) from None
         if isinstance(data, list) and data and all(isinstance(item, dict) for item in data):
             raise _records_listed(name, len(data))
