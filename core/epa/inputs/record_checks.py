@@ -61,8 +61,8 @@ def refusal(r: Any, registry: Registry, names: Names, *, criteria: bool = True) 
 
     The reasons come in this order: a blank apprentice id; a document version, a scheduled method, then an
     attempt's method or criteria; the apprentice's dates; an attempt's dates (or its questioning minutes); the
-    journey's dates; an attempt out of turn. The attempts are walked once (a cohort's fast path asks this of every record), keeping the first
-    fault of each kind."""
+    journey's dates; an attempt out of turn. The attempts are walked once (a cohort's fast path asks this of every
+    record), keeping the first fault of each kind."""
     standard, methods, schedule = r.standard, names.methods, r.schedule
     if r.apprentice.id.isspace():  # (a CSV cell is stripped, so there it is empty: refused as every record's id)
         return Refusal(("apprentice", "id"), f"{quote(r.apprentice.id)} is blank: every record needs the apprentice's "
