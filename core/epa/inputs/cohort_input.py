@@ -534,14 +534,13 @@ def column_map(file: Path | None, pairs: Iterable[str], strict: bool) -> ColumnM
     if file is not None:
         from epa.inputs.documents import read
 
-        data, _ = read(file)
+        data, source = read(file)
         if not isinstance(data, dict):
             raise InputError("a column map is a YAML mapping of a column's name to a field", where=str(file),
                              hint="one line a column, e.g.  Learner Ref: apprentice  (Employer: ~ leaves it out)")
         for name, field in data.items():
-            if not isinstance(name, str | int) or not isinstance(field, str | None):
-                raise InputError(f"{quote(name)}: {quote(field)} is not a column's name and a field's",
-                                 where=str(file), hint="quote a name or field YAML reads as a number or yes/no")
+            if not isinstance(field, str | None):
+                raise _not_a_field(name, field, source)
             names[columns.fold(str(name))] = (str(name), field or "")
     for pair in pairs:
         name, equals, field = pair.partition("=")
@@ -550,6 +549,23 @@ def column_map(file: Path | None, pairs: Iterable[str], strict: bool) -> ColumnM
                              'apprentice"; --column "Employer=" leaves a column out')
         names[columns.fold(name)] = (name.strip(), field)
     return ColumnMap(tuple(names.values()), strict)
+
+
+def _not_a_field(name: str, field: Any, source: Any) -> InputError:
+    """A column map's entry whose value YAML reads as no field's name (``Employer: no`` is false), said as the file
+    writes it, at its line and column."""
+    at = source.position([name])
+    written = source.written([name]) or quote(field)
+    if isinstance(field, bool):
+        word = str(field).lower()
+        read = f"{written} (a yes/no)" if written.casefold() == word else f"{written}, read as {word} (a yes/no)"
+    elif isinstance(field, int | float):
+        read = f"{written}, read as a number"
+    else:
+        read = "a list" if isinstance(field, list) else "a mapping"
+    return InputError(f"the column {quote(name)} is mapped to {read}, not a field",
+                      where=f"{source.path}:{at[0]}:{at[1]}" if at else str(source.path),
+                      hint=f"write the field it holds ({name}: FIELD), or ~ to leave it out ({name}: ~)")
 
 
 def header_hint(names: Sequence[str], known: dict[str, str], matched: Iterable[str]) -> str | None:
