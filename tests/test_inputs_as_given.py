@@ -192,6 +192,8 @@ def test_a_list_of_records_given_to_grade_names_the_cohort_command_for_its_body(
     said = fails("grade", "--body", body, _listed(tmp_path))
     assert "this is a list of 2 records, not one record" in said
     assert f"epa --bodies {body} compare --batch FILE.jsonl" in said
+    cohort = str(EXAMPLES / "st0071-cohort.csv")
+    assert f"grade a cohort with: epa --bodies {body} compare --batch {cohort}" in fails("grade", "--body", body, cohort)
 
 
 def test_a_list_of_records_given_to_compare_names_compare_batch(tmp_path):
