@@ -27,7 +27,8 @@ ZONED = ["2026-01-20T23:30:00-05:00", "2026-01-20T09:30:00Z", "2026-01-20 09:30 
 @pytest.mark.parametrize(("written", "iso"), [
     ("20/01/2026 09:30", "2026-01-20"), ("20/01/2026 09:30:15", "2026-01-20"), ("2026-01-20 09:30:00", "2026-01-20"),
     ("2026-01-20T09:30", "2026-01-20"), ("2026-01-20t09:30", "2026-01-20"), ("20-Jan-2026 17:45", "2026-01-20"),
-    ("8/12/25 23:59", "2025-12-08"), ("20/01/2026 00:00", "2026-01-20")])
+    ("8/12/25 23:59", "2025-12-08"), ("20/01/2026 00:00", "2026-01-20"), ("20/01/2026 9:30 AM", "2026-01-20"),
+    ("20/01/2026 12:05:00 pm", "2026-01-20")])
 def test_a_csv_date_with_a_time_of_day_is_its_date_read_day_first(written, iso):
     assert parse_date(written) == iso
 
@@ -38,7 +39,7 @@ def test_a_csv_date_with_a_time_of_day_is_its_date_read_day_first(written, iso):
     ("20/01/2026 09:30 UTC", "(UTC): which day it is depends on the zone"),
     ("31/02/2026 09:30", "February 2026 has no day 31"),  # an impossible date stays refused, with or without a time
     ("01/13/2026 09:30", "there is no month 13"),  # never month first
-    ("20/01/2026 25:00", "is not a date")])  # no time of day: not taken off
+    ("20/01/2026 25:00", "is not a date"), ("20/01/2026 13:00 PM", "is not a date")])  # no time of day: kept
 def test_a_csv_date_with_a_zone_or_no_such_day_is_refused(written, said):
     with pytest.raises(BadCell) as caught:
         parse_date(written)

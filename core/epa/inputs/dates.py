@@ -1,5 +1,5 @@
 """A date written with a time of day after it, as MIS exports and spreadsheets write one (``2026-01-20 09:30:00``,
-``20/01/2026 09:30``, ``2026-01-20T09:30``, an Excel cell holding a date and time): the rule every input that reads
+``20/01/2026 09:30``, ``20/01/2026 9:30 AM``, ``2026-01-20T09:30``, an Excel cell holding a date and time): the rule every input that reads
 a date follows (a record's YAML or JSON, a cohort's CSV, workbook or JSON Lines, an outcomes file, a request's body).
 
 With no time zone, it is read as its date: the assessment (or the birth, the gateway...) happened that day, and no
@@ -16,9 +16,9 @@ import re
 
 from epa.errors import quote
 
-# The date (any text), then a space or "T", then HH:MM[:SS[.fraction]], then, perhaps, a zone: Z, UTC, GMT or an
-# offset (+01:00, -0500, +01).
-_TIMED = re.compile(r"(.+?)(?:\s+|[tT])(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?"
+# The date (any text), then a space or "T", then HH:MM[:SS[.fraction]] (with AM or PM, a 12-hour clock's), then,
+# perhaps, a zone: Z, UTC, GMT or an offset (+01:00, -0500, +01).
+_TIMED = re.compile(r"(.+?)(?:\s+|[tT])(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?(\s*(?i:[ap]\.?m\.?))?"
                     r"\s*([zZ]|(?i:utc|gmt)|[+-]\d{2}(?::?\d{2})?)?")
 
 
@@ -40,9 +40,9 @@ def without_time(value: str) -> str:
     if timed is None:
         return value
     hours, minutes, seconds = (int(t or 0) for t in timed.group(2, 3, 4))
-    if hours > 23 or minutes > 59 or seconds > 59:
+    if hours > (12 if timed.group(5) else 23) or (timed.group(5) and hours == 0) or minutes > 59 or seconds > 59:
         return value
     day = timed.group(1).strip()
-    if timed.group(5):
-        raise ZonedTime(value, day, timed.group(5))
+    if timed.group(6):
+        raise ZonedTime(value, day, timed.group(6))
     return day
