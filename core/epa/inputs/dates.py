@@ -1,6 +1,7 @@
 """A date written with a time of day after it, as MIS exports and spreadsheets write one (``2026-01-20 09:30:00``,
-``20/01/2026 09:30``, ``20/01/2026 9:30 AM``, ``2026-01-20T09:30``, an Excel cell holding a date and time): the rule every input that reads
-a date follows (a record's YAML or JSON, a cohort's CSV, workbook or JSON Lines, an outcomes file, a request's body).
+``20/01/2026 09:30``, ``20/01/2026 9:30 AM``, ``2026-01-20T09:30``, an Excel cell holding a date and time): the
+rule every input that reads a date follows (a record's YAML or JSON, a cohort's CSV, workbook or JSON Lines, an
+outcomes file, a request's body).
 
 With no time zone, it is read as its date: the assessment (or the birth, the gateway...) happened that day, and no
 rule reads the time. Midnight (``00:00``, how Excel stores a date-only cell typed as a date and time) is that date
