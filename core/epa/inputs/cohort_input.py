@@ -726,7 +726,8 @@ def physical_lines(stream: IO[bytes], name: str = "the input") -> Iterator[Line]
                 reader, ends_line = _CarriageReturnLines(stream, piece), (b"\r", b"\n")
                 piece = reader.readline(MAX_RECORD + 1)
             number += 1
-            if piece.endswith(_DOS_EOF) and len(piece) <= MAX_RECORD:
+            # (a line ending "\n", the common case, is looked at further only when it is short enough to be "\x1a\r\n")
+            if (len(piece) < 4 or piece[-1] != 10) and piece.endswith(_DOS_EOF) and len(piece) <= MAX_RECORD:
                 after = reader.readline(MAX_RECORD + 1)
                 if not after:  # the input's last line: its Ctrl-Z marks the end of the file, and is no data
                     piece = piece.rstrip(b"\r\n")[:-1]
