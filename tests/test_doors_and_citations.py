@@ -56,9 +56,12 @@ def _one_record_commands(body: str) -> list[list[str]]:
 @pytest.mark.parametrize("command", ["compare", "grade", "gateway", "timeline"])
 def test_a_cohort_by_its_suffix_is_refused_naming_the_batch_option(tmp_path, kind, command):
     path = {"csv": COHORT_CSV, "jsonl": COHORT_JSONL, "xlsx": _workbook(tmp_path / "cohort.xlsx")}[kind]
-    args = {"grade": ["grade", "--body", any_body()]}.get(command, [command])
+    body = any_body()
+    args = {"grade": ["grade", "--body", body]}.get(command, [command])
     err = fails(*args, str(path))
-    assert f"{BATCH_HINT} {path}" in err, err
+    # (epa grade grades by one body: its cohort by that body alone, with --bodies)
+    hint = f"epa --bodies {body} compare --batch" if command == "grade" else BATCH_HINT
+    assert f"{hint} {path}" in err, err
     assert "cohort" in err
 
 

@@ -36,7 +36,7 @@ from epa.batch import csv_output
 from epa.engine.compiled import Engine
 from epa.errors import EXIT_FAILURE, EXIT_INPUT, EXIT_OK, InputError, PluginError, quote
 from epa.inputs import cohort_xlsx, columns
-from epa.inputs.audit_input import OutcomesHeader, header_class, kind
+from epa.inputs.audit_input import NO_OVERALL, OutcomesHeader, header_class, kind
 from epa.inputs.cohort_input import (
     ColumnMap,
     Item,
@@ -179,6 +179,8 @@ class Auditor:
                     problem(m, f"{standard} has no {m} under {body_id}'s rules ({', '.join(rules.method_ids)}), "
                             f"but the row gives it {quote(given)}",
                             "leave the cell empty for this standard")
+        if "overall" not in data:  # (named here, beside the component grades the row lacks: OutcomesHeader.record)
+            problem("overall", NO_OVERALL)
         if problems or loaded is None or rules is None:  # (each way to leave them None adds a problem)
             raise RowProblems(sorted(problems, key=lambda p: self.header.names.index(p[0])), data)
         attempts = tuple(data["attempts"].get(m, "first") for m in rules.method_ids)
@@ -430,13 +432,15 @@ def rows(source: str, registry: Registry, *, body: LoadedBody | None, body_ids: 
             yield _error_row(line, RowRefusal(str(exc), None, apprentice=data["apprentice"].get("id")), exc.plugin,
                              exc.hook)
     if not headers:  # (an empty file is refused, not reported as an audit that found nothing wrong)
-        raise InputError("the file is empty: it has no header row, and no rows", where=_name(source),
+        raise InputError(f"the {'input' if source == '-' else 'file'} is empty: it has no header row, and no rows",
+                         where=_name(source),
                          hint="the first line of an outcomes file names its columns (README \"Audit of recorded "
                               "outcomes\")")
 
 
 def _name(source: str) -> str:
-    return "stdin" if source == "-" else source
+    """The name of the outcomes file in messages: standard input is ``<stdin>``, as a record's is."""
+    return "<stdin>" if source == "-" else source
 
 
 def _items(source: str, methods: list[str], column_map: ColumnMap, header: type[OutcomesHeader], sheet: str | None,
@@ -445,8 +449,10 @@ def _items(source: str, methods: list[str], column_map: ColumnMap, header: type[
     if source == "-":
         import sys
 
+        if stdin is None and sys.stdin is None:  # (closed, or none given: `epa audit - <&-`)
+            raise InputError("no standard input to read", where=_name(source))
         stream: IO[bytes] = stdin or sys.stdin.buffer
-        name = "stdin"
+        name = _name(source)
     else:
         try:
             stream = Path(source).open("rb")  # noqa: SIM115 (closed below, in every case)
@@ -496,12 +502,12 @@ def run(source: str, fmt: str, registry: Registry, write: Callable[[str], Any], 
                     write(_json(row))
                 done = (done[0] + 1, row.line if isinstance(row, Answer) else row["line"])
     except BrokenPipeError:
-        raise AuditReaderGone(summary.as_data("<stdin>" if source == "-" else source, notes)) from None
+        raise AuditReaderGone(summary.as_data(_name(source), notes)) from None
     except KeyboardInterrupt:
         raise AuditInterrupted(*done) from None
     if not started:
         write(csv_output.rows([CSV_COLUMNS]))
-    data = summary.as_data("<stdin>" if source == "-" else source, notes)
+    data = summary.as_data(_name(source), notes)
     if fmt == "json":
         write(json.dumps({"summary": data}, ensure_ascii=False) + "\n")
     return data

@@ -48,10 +48,12 @@ if not TYPE_CHECKING:
     tables = _LazyModule("epa.views.tables")
 
 
-def load_record(path: Path, registry: Registry) -> Record:
-    from epa.inputs.record import load_record
+def load_record(path: Path, registry: Registry, body: str | None = None) -> Record:
+    """The record at ``path``; a cohort given in its place is sent to `epa compare --batch`, with ``--bodies`` for a
+    command given one body (`epa grade --body B`)."""
+    from epa.inputs.record import COMPARE, Cohorts, load_record
 
-    return load_record(path, registry)
+    return load_record(path, registry, Cohorts(f"epa --bodies {body} compare --batch") if body else COMPARE)
 
 
 def write_ics(path: Path, record: Record, results: list[BodyResult]) -> int:
@@ -283,9 +285,8 @@ def diff(body: str, from_version: str, to_version: str, standard: str | None, fm
 def _graded(record: Path, body: str | None) -> tuple[Record, list[BodyResult]]:
     """Load a record and grade it by one body (checked to offer its standard) or every body that offers it."""
     registry = _registry()
-    if body:
-        registry.named(body)  # an unknown body is refused before the record is read
-    rec = load_record(record, registry)
+    named = registry.named(body).body.id if body else None  # an unknown body is refused before the record is read
+    rec = load_record(record, registry, named)
     return rec, answers.graded(registry, rec, body, str(record))
 
 

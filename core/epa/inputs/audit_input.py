@@ -21,6 +21,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import attrs
+
 from epa.errors import InputError, quote
 from epa.inputs import columns
 from epa.inputs.cohort_input import (
@@ -130,6 +132,11 @@ class OutcomesHeader(CsvHeader):
                          f'out with --column "{name}=" if it holds no grade')
         holds, self.ignored, self.left_out, self.unmatched = match_columns(self.names, known, column_map, where,
                                                                            "an outcomes file")
+        # A method's date or criteria column (a cohort's "Observation Date") means no field the audit reads: the
+        # field its name resembles (observation_attempt) is not what it holds.
+        unmeant = {name for name, field in columns.vocabulary((), methods).items() if field not in methods}
+        self.ignored = [attrs.evolve(u, suggestion=None) if columns.fold(u.name) in unmeant else u
+                        for u in self.ignored]
         required = {"standard": "the standard", "overall": "the overall grade recorded"}
         if not ({"apprentice", "candidate_other"} & holds.keys()):
             required["apprentice"] = "the apprentice's id"
@@ -203,16 +210,22 @@ class OutcomesHeader(CsvHeader):
                 data[bucket][key] = value
         ident = data.get("apprentice") or data.get("candidate_other")
         data["apprentice"] = {"id": ident} if ident else {}
-        for field, what in (("standard", "the standard"), ("overall", "the overall grade recorded")):
-            if field not in data and not any(k == kind(field) for _, k, _ in problems):
-                problems.append((self.column[field], kind(field), columns.BadCell(f"empty: every row needs {what}")))
+        if "standard" not in data and not any(k == kind("standard") for _, k, _ in problems):
+            problems.append((self.column["standard"], kind("standard"), columns.BadCell(NO_STANDARD)))
         if not ident:
             named = self.column.get("apprentice") or self.column["candidate_other"]
             problems.append((named, kind("apprentice"), columns.BadCell(
                 "empty: every row needs the apprentice's id (a ULN, or another identifier)")))
         if problems:
+            # (an empty overall grade alone is named by the audit, beside any component grade the row lacks)
+            if "overall" not in data and not any(k == kind("overall") for _, k, _ in problems):
+                problems.append((self.column["overall"], kind("overall"), columns.BadCell(NO_OVERALL)))
             raise RowProblems(sorted(problems, key=lambda p: self.names.index(p[0])), data)
         return data, {}
+
+
+NO_STANDARD = "empty: every row needs the standard"
+NO_OVERALL = "empty: every row needs the overall grade recorded"
 
 
 def kind(field: str) -> tuple[str, ...]:

@@ -534,14 +534,13 @@ def column_map(file: Path | None, pairs: Iterable[str], strict: bool) -> ColumnM
     if file is not None:
         from epa.inputs.documents import read
 
-        data, _ = read(file)
+        data, source = read(file)
         if not isinstance(data, dict):
             raise InputError("a column map is a YAML mapping of a column's name to a field", where=str(file),
                              hint="one line a column, e.g.  Learner Ref: apprentice  (Employer: ~ leaves it out)")
         for name, field in data.items():
-            if not isinstance(name, str | int) or not isinstance(field, str | None):
-                raise InputError(f"{quote(name)}: {quote(field)} is not a column's name and a field's",
-                                 where=str(file), hint="quote a name or field YAML reads as a number or yes/no")
+            if not isinstance(field, str | None):
+                raise _not_a_field(name, field, source)
             names[columns.fold(str(name))] = (str(name), field or "")
     for pair in pairs:
         name, equals, field = pair.partition("=")
@@ -550,6 +549,23 @@ def column_map(file: Path | None, pairs: Iterable[str], strict: bool) -> ColumnM
                              'apprentice"; --column "Employer=" leaves a column out')
         names[columns.fold(name)] = (name.strip(), field)
     return ColumnMap(tuple(names.values()), strict)
+
+
+def _not_a_field(name: str, field: Any, source: Any) -> InputError:
+    """A column map's entry whose value YAML reads as no field's name (``Employer: no`` is false), said as the file
+    writes it, at its line and column."""
+    at = source.position([name])
+    written = source.written([name]) or quote(field)
+    if isinstance(field, bool):
+        word = str(field).lower()
+        read = f"{written} (a yes/no)" if written.casefold() == word else f"{written}, read as {word} (a yes/no)"
+    elif isinstance(field, int | float):
+        read = f"{written}, read as a number"
+    else:
+        read = "a list" if isinstance(field, list) else "a mapping"
+    return InputError(f"the column {quote(name)} is mapped to {read}, not a field",
+                      where=f"{source.path}:{at[0]}:{at[1]}" if at else str(source.path),
+                      hint=f"write the field it holds ({name}: FIELD), or ~ to leave it out ({name}: ~)")
 
 
 def header_hint(names: Sequence[str], known: dict[str, str], matched: Iterable[str]) -> str | None:
@@ -690,7 +706,8 @@ _SAVE_AS_UTF8 = ("save it as UTF-8 (Excel: Save As 'CSV UTF-8'; elsewhere an enc
 
 
 def physical_lines(stream: IO[bytes], name: str = "the input") -> Iterator[Line]:
-    """Each line of ``stream`` (see Line), at most MAX_RECORD + 1 bytes held at a time."""
+    """Each line of ``stream`` (see Line), at most MAX_RECORD + 1 bytes held at a time; a Ctrl-Z ending the input
+    (``_DOS_EOF``) left out."""
     number = 0
     try:
         first = stream.readline(MAX_RECORD + 1)
@@ -709,6 +726,17 @@ def physical_lines(stream: IO[bytes], name: str = "the input") -> Iterator[Line]
                 reader, ends_line = _CarriageReturnLines(stream, piece), (b"\r", b"\n")
                 piece = reader.readline(MAX_RECORD + 1)
             number += 1
+            # (a line ending "\n", the common case, is looked at further only when it is short enough to be "\x1a\r\n")
+            if (len(piece) < 4 or piece[-1] != 10) and piece.endswith(_DOS_EOF) and len(piece) <= MAX_RECORD:
+                after = reader.readline(MAX_RECORD + 1)
+                if not after:  # the input's last line: its Ctrl-Z marks the end of the file, and is no data
+                    piece = piece.rstrip(b"\r\n")[:-1]
+                    if piece:
+                        yield number, piece, True
+                    return
+                yield number, piece, True
+                piece = after
+                continue
             if len(piece) <= MAX_RECORD or piece.endswith(ends_line):
                 yield number, piece, True
                 piece = reader.readline(MAX_RECORD + 1)
@@ -728,6 +756,11 @@ def physical_lines(stream: IO[bytes], name: str = "the input") -> Iterator[Line]
             piece = reader.readline(MAX_RECORD + 1)
     except OSError as exc:  # (a failing disk, a network file system gone): the cohort could not be read
         raise unreadable(exc, f"{name}:{number + 1}") from None
+
+
+# DOS's end-of-file mark (Ctrl-Z), which old MIS exports still write after the last line: ignored there, alone on the
+# last line or at the very end of the input (anywhere else it is data, and refused as such).
+_DOS_EOF = (b"\x1a", b"\x1a\n", b"\x1a\r\n", b"\x1a\r")
 
 
 def unreadable(exc: OSError, where: str) -> InputError:

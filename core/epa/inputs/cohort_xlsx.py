@@ -12,7 +12,8 @@ standard library, against bounds that keep that memory and time small whatever t
 Cell values become text as a CSV export of the sheet would hold them: a string as it is; a number as Excel shows it
 in General format (15 significant digits, an integer-valued one without ".0" or an exponent, so that an id Excel
 stored as a number, such as a ULN, stays its digits); a date cell as an ISO date (YYYY-MM-DD), never a number or
-a US reading, and a date and time at midnight as its date; TRUE/FALSE as "true"/"false"; an error cell as its text
+a US reading, and a date and time at midnight as its date (another time as an ISO date and time, which a date
+column reads as its date: epa.inputs.dates); TRUE/FALSE as "true"/"false"; an error cell as its text
 (#N/A), which the checks then refuse; an empty cell as "". A
 formula gives the value Excel calculated and stored with it; a workbook whose formulas have no stored value (one a
 program wrote and nothing calculated) is refused: grading would otherwise read those cells as empty.

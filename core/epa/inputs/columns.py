@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from epa.errors import quote
+from epa.inputs.dates import ZonedTime, without_time
 
 
 def fold(name: str) -> str:
@@ -148,7 +149,6 @@ _ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DMY = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})")
 _YMD = re.compile(r"(\d{4})([/.])(\d{1,2})\2(\d{1,2})")
 _NAMED = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?[ -]([a-z]{3,9})\.?[ ,-]+(\d{4}|\d{2})")
-_TIME = re.compile(r"(.+?)[ t](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?")
 _MONTHS = {name: n for n, names in enumerate(
     (("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",), ("jun", "june"),
      ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
@@ -159,8 +159,9 @@ _dates: dict[str, str] = {}  # a cohort has few distinct dates: each is read onc
 
 def parse_date(value: str) -> str:
     """A date as ISO 8601 (YYYY-MM-DD), from ISO, UK day-first forms (08/12/2025, 8-12-2025, 08.12.2025, 8/12/25),
-    year-first with / or . (2025/12/08), or a month named (8 Dec 2025, 08-Dec-25); a time of midnight after it (as
-    a spreadsheet writes a date cell) is allowed. Never read month first: 01/13/2025 is refused."""
+    year-first with / or . (2025/12/08), or a month named (8 Dec 2025, 08-Dec-25); a time of day after any of these
+    is read as epa.inputs.dates has it (taken off; with a time zone, refused). Never read month first: 01/13/2025
+    is refused."""
     found = _dates.get(value)
     if found is None:
         found = _read_date(value)
@@ -171,12 +172,10 @@ def parse_date(value: str) -> str:
 
 
 def _read_date(value: str) -> str:
-    text = value.casefold()
-    timed = _TIME.fullmatch(text)
-    if timed:
-        if any(int(t or 0) for t in timed.group(2, 3, 4)):
-            raise BadCell(f"{quote(value)} has a time of day: a date alone is expected", _DATE_FORMS)
-        text = timed.group(1).strip()
+    try:
+        text = without_time(value).casefold()
+    except ZonedTime as exc:
+        raise BadCell(exc.message, exc.hint) from None
     if _ISO.fullmatch(text):
         return _day(value, int(text[:4]), int(text[5:7]), int(text[8:]))
     if m := _YMD.fullmatch(text):
@@ -216,8 +215,10 @@ def day_and_month(value: str) -> bool:
 def _numbers(value: str) -> re.Match[str] | None:
     found = _DMY.fullmatch(value)
     if found is None:
-        timed = _TIME.fullmatch(value.casefold())
-        found = _DMY.fullmatch(timed.group(1).strip()) if timed else None
+        try:
+            found = _DMY.fullmatch(without_time(value))
+        except ZonedTime as exc:
+            found = _DMY.fullmatch(exc.day)
     return found
 
 

@@ -418,8 +418,7 @@ class _Composer:
             problem = f"{quote(value)} is not written as a plain decimal number (YAML reads it as {_plain(new)})"
         else:
             problem = f"{quote(value)} means {_plain(old)} to YAML 1.1 and {_plain(new)} to YAML 1.2"
-        raise InputError(problem, where=self._where(event.start_mark),
-                         hint=f"write {_plain(number)}, or {quote(value)} quoted if a string is meant")
+        raise NumberForm(problem, self._where(event.start_mark), value, _plain(number), self._parts())
 
     def _as_yaml11(self, value: str) -> Any:
         """What YAML 1.1 (PyYAML's own reading) makes of a plain value: a number, or the text itself."""
@@ -484,6 +483,10 @@ class _Composer:
 
     def _where(self, mark: Any, key: yaml.Node | None = None) -> str:
         """``name:line:column: $.path`` of an event; ``key``: of that mapping key, itself named in the path."""
+        return f"{self.name}:{mark.line + 1}:{mark.column + 1}: {json_path(self._parts(key))}"
+
+    def _parts(self, key: yaml.Node | None = None) -> list[Any]:
+        """The JSON path (as parts) of the value being read; ``key``: of that mapping key."""
         import yaml
 
         parts: list[Any] = []
@@ -494,7 +497,21 @@ class _Composer:
                 parts.append(frame.key.value if isinstance(frame.key, yaml.ScalarNode) else "?")
         if key is not None and key.value != "":
             parts.append(key.value if isinstance(key, yaml.ScalarNode) else "?")
-        return f"{self.name}:{mark.line + 1}:{mark.column + 1}: {json_path(parts)}"
+        return parts
+
+
+class NumberForm(InputError):
+    """A plain YAML value two YAML versions read differently, or as a number not written in plain decimal (1e3,
+    010, 0x3A): how to write it depends on the field, which the reader of the document knows (:meth:`in_text`)."""
+
+    def __init__(self, problem: str, where: str, value: str, number: str, parts: Sequence[Any]):
+        super().__init__(problem, where=where, hint=f"write {number}, or {quote(value)} quoted if a string is meant")
+        self.value, self.number, self.parts = value, number, tuple(parts)
+
+    def in_text(self) -> InputError:
+        """The refusal where the field is text (an id, a version): quoting it comes first."""
+        return InputError(self.message, where=self.where, hint=f"write {quote(self.value)} quoted (the field is "
+                          f"text), or {quote(self.number)} if the number {self.number} is meant")
 
 
 def _as_yaml12(value: str) -> Any:
@@ -798,7 +815,8 @@ def _no_such_day(value: Any) -> str:
     """Why a value written YYYY-MM-DD is no date (2025-02-29: February 2025 has no day 29), as the CSV's dates are
     told; else the form expected."""
     # (ASCII digits: the schema's dates are; int() would read '٢٠٢٥' as 2025, and a day that exists be said not to)
-    found = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", value, re.ASCII) if isinstance(value, str) else None
+    found = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", _date_written(value), re.ASCII) if isinstance(value, str) \
+        else None
     if found is None:
         return " (expected YYYY-MM-DD)"
     year, month, day = map(int, found.groups())
@@ -807,6 +825,16 @@ def _no_such_day(value: Any) -> str:
     if not 1 <= month <= 12:
         return f": there is no month {month}"
     return f": {dt.date(2000, month, 1):%B} {year} has no day {day}"
+
+
+def _date_written(value: str) -> str:
+    """The date written before a time of day (epa.inputs.dates), else the value."""
+    from epa.inputs.dates import ZonedTime, without_time
+
+    try:
+        return without_time(value)
+    except ZonedTime as exc:
+        return exc.day
 
 
 def _range(rule: dict[str, Any]) -> str:
@@ -859,6 +887,24 @@ def _validator(schema_name: str) -> jsonschema.Draft202012Validator:
     import jsonschema
 
     return jsonschema.Draft202012Validator(schema(schema_name), format_checker=jsonschema.FormatChecker())
+
+
+def expects_text(schema_name: str, parts: Sequence[Any]) -> bool:
+    """Whether the schema's value at a JSON path is text: a string, or one of an enum of strings."""
+    definition = schema(schema_name)
+    node: Any = definition
+    for part in (*parts, None):
+        while isinstance(node, dict) and isinstance(node.get("$ref"), str) and node["$ref"].startswith("#/$defs/"):
+            node = definition.get("$defs", {}).get(node["$ref"][len("#/$defs/"):])
+        if part is None or not isinstance(node, dict):
+            break
+        if isinstance(part, int):
+            node = node.get("items")
+        else:
+            node = node.get("properties", {}).get(part, node.get("additionalProperties"))
+    if not isinstance(node, dict):
+        return False
+    return node.get("type") == "string" or bool(node.get("enum")) and all(isinstance(v, str) for v in node["enum"])
 
 
 def validate(data: Any, schema_name: str, source: Source) -> None:

@@ -1,6 +1,6 @@
-"""The checks a record must pass that its JSON Schema cannot express, stated once: what it names belongs to its
-standard (document versions, methods, criteria), its dates come in an order that can happen, and each resit or
-retake follows a failed attempt.
+"""The checks a record must pass that its JSON Schema cannot express, stated once: its apprentice's id is not blank,
+what it names belongs to its standard (document versions, methods, criteria), its dates come in an order that can
+happen, and each resit or retake follows a failed attempt.
 
 Both readers of a record ask :func:`refusal`. ``record.record_from_data`` (the checked path) raises what it
 returns as an InputError at its JSON path; ``fastrecord`` (the typed decoder of a cohort's lines) needs only
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from epa.errors import InputError, did_you_mean
+from epa.errors import InputError, did_you_mean, quote
 from epa.model.domain import Grade
 from epa.registry import Registry
 
@@ -59,11 +59,14 @@ def refusal(r: Any, registry: Registry, names: Names, *, criteria: bool = True) 
     each attempt's criteria ids are the standard's is left to the caller (fastrecord's callers check them as they
     read them as bits: see :func:`unknown_criterion`).
 
-    The reasons come in this order: a document version, a scheduled method, then an attempt's method or criteria;
-    the apprentice's dates; an attempt's dates (or its questioning minutes); the journey's dates; an attempt out
-    of turn. The attempts are walked once (a cohort's fast path asks this of every record), keeping the first
-    fault of each kind."""
+    The reasons come in this order: a blank apprentice id; a document version, a scheduled method, then an
+    attempt's method or criteria; the apprentice's dates; an attempt's dates (or its questioning minutes); the
+    journey's dates; an attempt out of turn. The attempts are walked once (a cohort's fast path asks this of every
+    record), keeping the first fault of each kind."""
     standard, methods, schedule = r.standard, names.methods, r.schedule
+    if r.apprentice.id.isspace():  # (a CSV cell is stripped, so there it is empty: refused as every record's id)
+        return Refusal(("apprentice", "id"), f"{quote(r.apprentice.id)} is blank: every record needs the apprentice's "
+                       "id", "give the apprentice's id (a ULN, or the provider's own reference)")
     if r.document_versions:  # (asked first: most records name none, nor schedule any method)
         for body, version in r.document_versions.items():
             found = names.version_refusal(registry, body, version)

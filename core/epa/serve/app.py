@@ -33,7 +33,7 @@ from starlette.routing import Route
 
 from epa import __version__, answers
 from epa.errors import InputError, PluginError
-from epa.inputs.record import Unreadable, record_from_bytes
+from epa.inputs.record import Cohorts, Unreadable, record_from_bytes
 from epa.registry import Registry
 from epa.serve import problems
 from epa.serve.decisions import DecisionLog, Memo, record_digest, rules_digest
@@ -42,6 +42,7 @@ from epa.serve.settings import Settings
 from epa.views import report
 
 NAME = "<stdin>"  # a request body is read as the command line reads standard input, and named as it is
+BATCH = Cohorts(endpoint="POST /batch", taker="this endpoint")  # where a cohort sent in a record's place goes
 JSON_TYPES = {"application/json"}
 YAML_TYPES = {"application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"}
 JSONL_TYPES = {"application/jsonl", "application/x-ndjson", "application/x-jsonlines", "application/jsonlines"}
@@ -116,7 +117,7 @@ class Service:
                 if found is not None:
                     return found
         try:
-            return record_from_bytes(raw, NAME, kind, self.registry)
+            return record_from_bytes(raw, NAME, kind, self.registry, BATCH)
         except Unreadable as exc:
             raise problems.from_input_error(exc, 400, "malformed-record") from None
         except InputError as exc:
