@@ -119,17 +119,16 @@ class OutcomesHeader(CsvHeader):
         self.names = [c.strip() for c in cells]
         self.width = len(self.names)
         self.unchecked_dates = ""  # (as a cohort's: why the date columns could not be checked whole)
-        mapped = {columns.fold(name) for name, _ in column_map.names}
-        for number, name in enumerate(self.names, 1):
-            method = columns.later_attempt(name, methods) if columns.fold(name) not in mapped else None
-            if method:  # not read, the row would be audited on the first attempt's grade: a false "does not follow"
-                raise InputError(
-                    f"column {quote(name)} (column {number}) holds a later attempt at {method}: an outcomes file "
-                    f"records one grade per method, the one that counts, with its attempt (first, resit or retake) "
-                    f"in a column of its own, so a row cannot be audited on the first attempt's grade", where=where,
-                    hint=f'read it as the grade with --column "{name}={method}" (and the first attempt\'s grade '
-                         f'column left out, --column "NAME="), with its attempt as {method}_attempt; or leave it '
-                         f'out with --column "{name}=" if it holds no grade')
+        later = columns.first_later_attempt(self.names, methods, (name for name, _ in column_map.names))
+        if later:  # not read, the row would be audited on the first attempt's grade: a false "does not follow"
+            number, name, method = later
+            raise InputError(
+                f"column {quote(name)} (column {number}) holds a later attempt at {method}: an outcomes file "
+                f"records one grade per method, the one that counts, with its attempt (first, resit or retake) "
+                f"in a column of its own, so a row cannot be audited on the first attempt's grade", where=where,
+                hint=f'read it as the grade with --column "{name}={method}" (and the first attempt\'s grade '
+                     f'column left out, --column "NAME="), with its attempt as {method}_attempt; or leave it '
+                     f'out with --column "{name}=" if it holds no grade')
         holds, self.ignored, self.left_out, self.unmatched = match_columns(self.names, known, column_map, where,
                                                                            "an outcomes file")
         # A method's date or criteria column (a cohort's "Observation Date") means no field the audit reads: the

@@ -156,16 +156,15 @@ class CsvHeader:
         self.names = [c.strip() for c in cells]
         self.width = len(self.names)
         self.unchecked_dates = ""  # why the date columns could not be checked whole before the rows were read
-        mapped = {columns.fold(name) for name, _ in column_map.names}
-        for number, name in enumerate(self.names, 1):
-            method = columns.later_attempt(name, methods) if columns.fold(name) not in mapped else None
-            if method:  # read as the method's column, the row would be graded on one attempt of two
-                raise InputError(
-                    f"column {quote(name)} (column {number}) holds a later attempt at {method}: a CSV or .xlsx cohort "
-                    "holds one attempt per method (its grade, criteria and date), so a resit or retake cannot be "
-                    "graded from it", where=where,
-                    hint=f"give resits and retakes as JSON Lines (assessments), or leave the column out with "
-                         f"--column \"{name}=\" to grade the first attempts alone")
+        later = columns.first_later_attempt(self.names, methods, (name for name, _ in column_map.names))
+        if later:  # read as the method's column, the row would be graded on one attempt of two
+            number, name, method = later
+            raise InputError(
+                f"column {quote(name)} (column {number}) holds a later attempt at {method}: a CSV or .xlsx cohort "
+                "holds one attempt per method (its grade, criteria and date), so a resit or retake cannot be "
+                "graded from it", where=where,
+                hint=f"give resits and retakes as JSON Lines (assessments), or leave the column out with "
+                     f"--column \"{name}=\" to grade the first attempts alone")
         holds, self.ignored, self.left_out, self.unmatched = match_columns(self.names, known, column_map, where)
         missing = [f for f in REQUIRED if f not in holds]
         if missing:

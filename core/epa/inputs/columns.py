@@ -123,6 +123,19 @@ def later_attempt(name: str, methods: Iterable[str]) -> str | None:
     return None
 
 
+def first_later_attempt(names: Iterable[str], methods: Iterable[str],
+                        mapped: Iterable[str]) -> tuple[int, str, str] | None:
+    """The first of a header's column ``names`` (numbered from 1) that holds a later attempt at a method (see
+    ``later_attempt``), with that method, unless a column map names it (``mapped``: the names it maps, as given):
+    a cohort and an outcomes file each hold one attempt per method, and each says why in its own words."""
+    methods, given = tuple(methods), {fold(name) for name in mapped}
+    for number, name in enumerate(names, 1):
+        method = later_attempt(name, methods) if fold(name) not in given else None
+        if method:
+            return number, name, method
+    return None
+
+
 def suggestion(name: str, names: dict[str, str]) -> str | None:
     """The field a column name not in the vocabulary most resembles, if any is close (none for a resit's or
     retake's column: the method's own field holds its first attempt)."""
