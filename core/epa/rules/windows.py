@@ -126,11 +126,12 @@ def explain(window: Window, history: Sequence[GradedAttempt]) -> tuple[list[Dead
     again, and the cited steps."""
     found = spans(window, [(g.attempt, g.grade) for g in history])
     deadlines, retake, steps = [], False, []
+    each_fail, several, offset = window.from_ == "fail_notified", len(found) > 1, describe(window.offset)
     for i, span in enumerate(found):
-        suffix = f".{history[span.failed].attempt.method}" + (f".{i + 1}" if len(found) > 1 else "")
-        deadline_id = window.id + (suffix if window.from_ == "fail_notified" else "")
+        deadline_id = window.id + (f".{history[span.failed].attempt.method}" + (f".{i + 1}" if several else "")
+                                   if each_fail else "")
         status = "missed" if span.late else "met" if span.governed else "open"
-        says = f"{window.name}: by {span.due} ({describe(window.offset)} {span.anchor})"
+        says = f"{window.name}: by {span.due} ({offset} {span.anchor})"
         if span.late:
             says += f"; {', '.join(_label(history[j]) for j in span.late)} came after it"
             if window.strength == "advice":
