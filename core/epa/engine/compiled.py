@@ -255,6 +255,9 @@ class Engine:
         # graders of the rules in force, once a record asks.
         self._spans: dict[str, tuple[list[dt.date], list[tuple[bool, Graders] | None]]] = {}
         self._bits: dict[str, dict[str, int]] = {}  # per standard, a bit for each criterion id
+        # Per standard, the bodies offering it, in the registry's order (registry.offering's answer: explain asks it
+        # of every record)
+        self._explaining: dict[str, tuple[LoadedBody, ...]] = {}
         # ruleset_for's answer per body and what it reads of a record (see _version)
         self._versions: dict[tuple[Any, ...], tuple[LoadedBody, Ruleset, tuple[Reason, ...], tuple[Note, ...]]] = {}
 
@@ -343,10 +346,15 @@ class Engine:
         placed, listed = explaining.places(assessments), {a.method for a in assessments}
         read: dict[tuple[str, ...], Any] = {}  # the record's dates, read once for every body (explaining.Explainer)
         results = []
-        for loaded in [body] if body else self.registry.offering(record.standard):
+        for loaded in (body,) if body else self._explaining.get(record.standard) or self._explained(record.standard):
             explainer, steps, notes = self._explainer(loaded, record)
             results.append(explainer.explain(record, list(steps), list(notes), placed, listed, read))
         return results
+
+    def _explained(self, standard: str) -> tuple[LoadedBody, ...]:
+        """The bodies offering the standard, remembered (a standard no body offers is refused each time asked)."""
+        found = self._explaining[standard] = self.registry.offering(standard)
+        return found
 
     def _explainer(self, loaded: LoadedBody, record: Record) -> tuple[explaining.Explainer, tuple[Reason, ...],
                                                                        tuple[Note, ...]]:

@@ -127,12 +127,13 @@ class Checks:
     is remembered by all it reads (``reads``)."""
 
     def __init__(self, ruleset: Ruleset):
-        self.rules = tuple((rule, rule.method, _placing(ruleset, rule.method), allowed(rule))
+        self.rules = tuple((rule, rule.method, rule.measure, _placing(ruleset, rule.method), allowed(rule))
                            for rule in (ruleset.journey.tolerances if ruleset.journey else ()))
 
     def __call__(self, record: Record, memo: Table | None = None) -> list[ToleranceCheck]:
-        return [found for rule, method, placing, allows in self.rules for attempt in record.attempts_at(method)
-                if (found := _check(rule, placing, allows, attempt, memo)) is not None]
+        # (an attempt that records no such measure is passed over here: most attempts record few)
+        return [_measured(rule, placing, allows, attempt, memo) for rule, method, measure, placing, allows in self.rules
+                for attempt in record.attempts_at(method) if getattr(attempt, measure) is not None]
 
 
 def reads(rule: Tolerance, attempt: Attempt) -> tuple[Any, ...]:
@@ -150,6 +151,12 @@ def _check(rule: Tolerance, placing: Conduct | None, allows: str, attempt: Attem
     ``memo``, what it finds remembered by ``reads``."""
     if getattr(attempt, rule.measure) is None:
         return None
+    return _measured(rule, placing, allows, attempt, memo)
+
+
+def _measured(rule: Tolerance, placing: Conduct | None, allows: str, attempt: Attempt, memo: Table | None = None
+              ) -> ToleranceCheck:
+    """``_check`` of an attempt that records the rule's measure."""
     if memo is None:
         found = _found(rule, placing, allows, attempt)
     else:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 from epa.model.domain import Grade, Offset, Window
@@ -45,20 +45,20 @@ def decides_retake(window: Window) -> bool:
     return window.consequence == "full_retake" and window.strength != "advice"
 
 
-def _opened(window: Window, history: Counted) -> Iterator[tuple[int, dt.date, Sequence[int]]]:
+def _opened(window: Window, history: Counted) -> list[tuple[int, dt.date, Sequence[int]]]:
     """Each time the window opens in a history holding a fail (only a fail opens one): the place of the fail that
     opens it, the date it counts from, and the places of the attempts it governs."""
     if window.from_ == "fail_notified":  # each fail governs the next attempt at its method
+        found: list[tuple[int, dt.date, Sequence[int]]] = []
         for i, (attempt, grade) in enumerate(history):
             if grade is Grade.FAIL:
                 j = next_at_method(i, history)
-                yield i, attempt.notified_on, () if j is None else (j,)
-        return
+                found.append((i, attempt.notified_on, () if j is None else (j,)))
+        return found
     first = next(i for i, (_, grade) in enumerate(history) if grade is Grade.FAIL)
     if window.from_ == "first_fail_notified":  # the first fail governs every resit and retake
-        yield first, history[first][0].notified_on, [j for j, (a, _) in enumerate(history) if a.kind != "first"]
-    else:  # first_assessment: every attempt, first ones too
-        yield first, history[0][0].date, range(len(history))
+        return [(first, history[first][0].notified_on, [j for j, (a, _) in enumerate(history) if a.kind != "first"])]
+    return [(first, history[0][0].date, range(len(history)))]  # first_assessment: every attempt, first ones too
 
 
 def spans(window: Window, history: Counted, due: Due | None = None) -> list[Span]:
@@ -126,11 +126,12 @@ def explain(window: Window, history: Sequence[GradedAttempt]) -> tuple[list[Dead
     again, and the cited steps."""
     found = spans(window, [(g.attempt, g.grade) for g in history])
     deadlines, retake, steps = [], False, []
+    each_fail, several, offset = window.from_ == "fail_notified", len(found) > 1, describe(window.offset)
     for i, span in enumerate(found):
-        suffix = f".{history[span.failed].attempt.method}" + (f".{i + 1}" if len(found) > 1 else "")
-        deadline_id = window.id + (suffix if window.from_ == "fail_notified" else "")
+        deadline_id = window.id + (f".{history[span.failed].attempt.method}" + (f".{i + 1}" if several else "")
+                                   if each_fail else "")
         status = "missed" if span.late else "met" if span.governed else "open"
-        says = f"{window.name}: by {span.due} ({describe(window.offset)} {span.anchor})"
+        says = f"{window.name}: by {span.due} ({offset} {span.anchor})"
         if span.late:
             says += f"; {', '.join(_label(history[j]) for j in span.late)} came after it"
             if window.strength == "advice":

@@ -148,6 +148,24 @@ def disagreements(results: Sequence[BodyResult | Decision]) -> list[str]:
 
 
 def _by_attribute(results: Sequence[BodyResult | Decision]) -> list[str]:
+    """``disagreements`` of results read by attribute (explained results). A cohort's JSON lines ask this of every
+    record: the common case (every body grading the same methods, in the same order) read in one pass, each body's
+    row of cells made once; a record whose bodies all agree is told by its rows alone."""
+    methods = tuple(results[0].components)
+    rows = []
+    for r in results:
+        components = r.components
+        if tuple(components) != methods:
+            return _by_methods(results)
+        rows.append((r.overall, *components.values(), r.gateway_ready, r.capped, r.full_retake_required))
+    if rows.count(rows[0]) == len(rows):
+        return []
+    return [row for row, column in zip(("overall", *methods, *JOURNEY_ROWS), zip(*rows, strict=True), strict=True)
+            if column.count(column[0]) != len(column)]
+
+
+def _by_methods(results: Sequence[BodyResult | Decision]) -> list[str]:
+    """``_by_attribute`` for bodies whose methods differ (or are in another order)."""
     first = list(results[0].components)
     same_methods = all(list(r.components) == first for r in results)  # in the same order, too
     methods = first if same_methods else list(dict.fromkeys(m for r in results for m in r.components))
@@ -165,7 +183,7 @@ def _disagreements(results: Sequence[Decision]) -> list[str]:
     _, overall, methods, grades, *journey = zip(*results, strict=True)
     n = len(results)
     if methods.count(methods[0]) != n:  # the bodies' methods differ, or are in another order
-        return _by_attribute(results)
+        return _by_methods(results)
     rows = ["overall", *methods[0], *JOURNEY_ROWS]
     columns = [overall, *zip(*grades, strict=True), *journey]
     return [row for row, column in zip(rows, columns, strict=True) if column.count(column[0]) != n]
