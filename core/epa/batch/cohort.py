@@ -1063,6 +1063,7 @@ def run(source: str, fmt: str, *, summary: bool, summary_only: bool, workers: in
                     with interrupts.held():
                         if isinstance(text, str) and text == "failed":
                             _raise(stats)
+                        gone = None
                         try:
                             if isinstance(text, str):
                                 if text:
@@ -1071,12 +1072,12 @@ def run(source: str, fmt: str, *, summary: bool, summary_only: bool, workers: in
                                 write_bytes(text)
                             elif text:
                                 write(text.decode("utf-8"))
-                        except BrokenPipeError:  # the reader gone: this chunk was graded, and counts (ReaderGone)
-                            counts.add(stats)
-                            done = counts.read, last
-                            raise
+                        except BrokenPipeError as exc:  # the reader gone: this chunk was graded, and counts too
+                            gone = exc
                         counts.add(stats)
                         done = counts.read, last
+                        if gone is not None:
+                            raise gone  # (ReaderGone, below)
                     if interrupts.received():  # a KeyboardInterrupt some library caught and dropped
                         raise KeyboardInterrupt
                     if progress and bar is None:  # started once the workers are: no thread is running at a fork
