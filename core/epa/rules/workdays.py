@@ -7,7 +7,6 @@ stale. England's calendar (subdivision ENG) is Wales's too.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from bisect import bisect_right
 from functools import cache, lru_cache
@@ -81,6 +80,8 @@ def add_months(day: dt.date, months: int) -> dt.date:
     year, month = divmod(index, 12)
     if day.day <= 28:  # every month has the day
         return day.replace(year=year, month=month + 1)
+    import calendar  # (here, where a month's length is asked: not at every start)
+
     return day.replace(year=year, month=month + 1, day=min(day.day, calendar.monthrange(year, month + 1)[1]))
 
 
