@@ -46,7 +46,7 @@ except ImportError:  # pragma: no cover - not CPython
 try:
     from _operator import _compare_digest as compare_digest
 except ImportError:  # pragma: no cover - not CPython
-    from hmac import compare_digest
+    from hmac import compare_digest  # type: ignore[no-redef]  # (the same function, typed apart)
 
 _CORE = Path(__file__).resolve().parent
 
