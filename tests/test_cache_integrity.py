@@ -109,8 +109,15 @@ def hit(entry: Path) -> Any:
 
 
 def edit(entry: Path, change: Callable[[Any], None]) -> None:
-    """Change an entry's JSON as a person with an editor would: any first line that is not JSON is kept as it was."""
+    """Change an entry's JSON as a person with an editor would: any first line that is not JSON is kept as it was.
+    An entry of objects (the rules, the entry points, the calendar) is changed as pickle reads and writes it."""
     data = entry.read_bytes()
+    if entry.suffix == cache.OBJECTS:
+        first, _, payload = data.partition(b"\n")
+        value = pickle.loads(payload)  # noqa: S301 - the test's own cache
+        change(value)
+        entry.write_bytes(first + b"\n" + pickle.dumps(value, protocol=cache.PICKLE_PROTOCOL))
+        return
     head = b""
     if not data.startswith((b"[", b"{")):
         first, _, data = data.partition(b"\n")
@@ -441,7 +448,7 @@ def test_a_plugin_installed_or_removed_is_seen_with_the_cache_warm(tmp_path: Pat
     site, cache_dir, state = tmp_path / "site", tmp_path / "cache", tmp_path / "state"
     site.mkdir()
     before = bodies_listed(site, cache_dir, state, source)
-    assert "acme" not in before and list(cache_dir.glob("entry-points-*.json"))
+    assert "acme" not in before and list(cache_dir.glob(f"entry-points-*{cache.OBJECTS}"))
     assert bodies_listed(site, cache_dir, state, source) == before  # from the cache
     install_plugin(site, "acme_found", ACME, "acme = acme_found")
     assert bodies_listed(site, cache_dir, state, source) == sorted([*before, "acme"])
@@ -477,7 +484,7 @@ def test_the_entry_points_are_importlib_metadata_s(cache_env: Path) -> None:
     expected = [(ep.name, ep.value, ep.dist.name if ep.dist else None, ep.dist.version if ep.dist else None)
                 for ep in entry_points(group="epa")]
     cold = discovery.entry_points("epa")
-    assert list(cache_env.glob("entry-points-*.json"))
+    assert list(cache_env.glob(f"entry-points-*{cache.OBJECTS}"))
     warm = discovery.entry_points("epa")
     assert [tuple(e) for e in cold] == [tuple(e) for e in warm] == expected
     assert [(e.dist.name, e.dist.version) if e.dist else None for e in warm] == [(e[2], e[3]) for e in expected]

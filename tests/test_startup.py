@@ -215,3 +215,33 @@ def test_a_warm_start_that_reads_no_yaml_does_not_import_pyyaml(command: tuple[s
     runs = _warm_runs(tmp_path, YAML_RUN, *args)
     assert runs[0].stdout == runs[1].stdout and runs[1].stdout
     assert runs[1].stderr.strip() == f"{errors.EXIT_OK} False"
+
+
+# Run `epa ARGS` in this process and report, on standard error, which of the standard modules that a table for one
+# record has no use for it imported.
+STANDARD_RUN = """
+import sys
+from epa.cli import main
+code = 0
+try:
+    main(sys.argv[1:])
+except SystemExit as exc:
+    code = exc.code
+print(code, sorted({"_hashlib", "calendar", "hashlib", "hmac", "json", "signal"} & set(sys.modules)), file=sys.stderr)
+"""
+
+
+@pytest.mark.parametrize("command", [("compare",), ("grade", "--body", "{body}"), ("gateway",)],
+                         ids=lambda c: " ".join(c))
+def test_a_warm_table_for_one_record_imports_no_openssl_json_signal_enums_or_calendar(command: tuple[str, ...],
+                                                                                    tmp_path: Path) -> None:
+    """The cache signs and names its entries with CPython's BLAKE2 (hashlib and hmac load OpenSSL's libcrypto);
+    its entries a warm start reads are objects, not JSON, and a table is no JSON (json is imported by --format json
+    and a JSON file); the fence and the Ctrl-C handler use _signal (signal makes enums at import); a month's length
+    (calendar) is asked only of a date past the 28th moved by months, which this record's rules do not ask."""
+    offering("ST0071", "the standard of examples/st0071-observation-distinction.yaml")
+    body = next(b.body.id for b in registry().bodies if "ST0071" in b.body.standards)
+    args = [c.format(body=body) for c in command] + [str(EXAMPLES / "st0071-observation-distinction.yaml")]
+    runs = _warm_runs(tmp_path, STANDARD_RUN, *args)
+    assert runs[0].stdout == runs[1].stdout and runs[1].stdout
+    assert runs[1].stderr.strip() == f"{errors.EXIT_OK} []"

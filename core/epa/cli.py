@@ -6,7 +6,6 @@ import contextlib
 import functools
 import gc
 import io
-import json
 import os
 import sys
 from collections.abc import Callable
@@ -95,7 +94,7 @@ def _Console(**options: Any) -> Console:  # a function, so that rich is imported
 def _emit(fmt: str, data: Any, render: Callable[[Console], None], registry: Registry | None = None) -> None:
     """Print data as JSON, or render it as tables; ``registry``: the bodies already loaded, if any."""
     if fmt == "json":
-        _echo(json.dumps(data, indent=2, ensure_ascii=False))
+        _echo(_dumps(data))
     else:
         titles = {}
         with contextlib.suppress(PluginError):  # citations in tables name the document by its short title
@@ -119,6 +118,13 @@ def _listed(fmt: str, data: Any, render: Callable[[Console], None], registry: Re
     else:
         _warn("note: --bodies (or EPA_BODIES) chooses no body, so there is nothing to list\n"
               "  hint: name an installed body, or leave --bodies out for every one")
+
+
+def _dumps(data: Any) -> str:
+    """What --format json prints. (json is imported here, not at every start: a table needs none of it.)"""
+    import json
+
+    return json.dumps(data, indent=2, ensure_ascii=False)
 
 
 def _echo(text: str) -> None:
@@ -626,7 +632,7 @@ def _write_summary(path: Path, data: dict[str, Any], source: str, rows_in: str |
     from epa.batch import cohort as batch
 
     if path.suffix.lower() == ".json":
-        text = json.dumps({"summary": data}, indent=2, ensure_ascii=False)
+        text = _dumps({"summary": data})
     else:
         written = io.StringIO()
         batch.render_summary(_Console(soft_wrap=False, width=SUMMARY_WIDTH, file=written, color_system=None), data,
@@ -763,7 +769,7 @@ def consistency(standard: str, body_ids: str | None, fmt: str, out: Path | None,
 
         text = render(data)
     elif fmt == "json":
-        text = json.dumps(data, indent=2, ensure_ascii=False)
+        text = _dumps(data)
     else:
         console = _Console(soft_wrap=False, width=140 if out else _width(),
                            record=True, file=io.StringIO() if out else None)

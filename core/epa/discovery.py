@@ -58,7 +58,9 @@ _PATTERN = re.compile(r"(?P<module>[\w.]+)\s*(:\s*(?P<attr>[\w.]+)\s*)?((?P<extr
 def entry_points(group: str) -> list[Found]:
     """The entry points of ``group``, in the order ``importlib.metadata.entry_points(group=...)`` gives them."""
     entry = cache.key("entry-points", (), group, fingerprint())
-    hit = cache.get(entry)
+    # kept as an object entry (lists of strings, which the unpickler makes without naming any class): reading a JSON
+    # one would import json, which a warm start otherwise does without
+    hit = cache.get_objects(entry, {})
     if isinstance(hit, list) and all(isinstance(e, list) and len(e) == 4 and all(isinstance(v, str) for v in e[:2])
                                      and all(v is None or isinstance(v, str) for v in e[2:]) for e in hit):
         return [Found(*e) for e in hit]
@@ -66,7 +68,7 @@ def entry_points(group: str) -> list[Found]:
 
     listed = [Found(ep.name, ep.value, ep.dist.name if ep.dist else None, ep.dist.version if ep.dist else None)
               for ep in found(group=group)]
-    cache.put(entry, [list(e) for e in listed])
+    cache.put_objects(entry, [list(e) for e in listed], {})
     return listed
 
 

@@ -32,9 +32,8 @@ Not fenced, as no fence inside the process can: ``os._exit``, a crash in C code,
 
 from __future__ import annotations
 
-import _signal
+import _signal  # (see epa.interrupts)
 import os
-import signal
 import sys
 import threading
 import time
@@ -115,20 +114,20 @@ def _arm(plugin: str, hook: str, limit: float, started: float) -> bool:
     global _armed, _running
     if _armed or threading.current_thread() is not threading.main_thread():
         return False
-    handler = _signal.getsignal(signal.SIGALRM)  # signal.getsignal's own wrapping takes longer than the call
+    handler = _signal.getsignal(_signal.SIGALRM)  # signal.getsignal's own wrapping takes longer than the call
     if handler is not _alarm:
-        if handler not in (signal.SIG_DFL, None):
+        if handler not in (_signal.SIG_DFL, None):
             return False
-        signal.signal(signal.SIGALRM, _alarm)
+        _signal.signal(_signal.SIGALRM, _alarm)
     _armed = True
     _running = (plugin, hook, started, limit)
-    signal.setitimer(signal.ITIMER_REAL, limit, REPEAT)
+    _signal.setitimer(_signal.ITIMER_REAL, limit, REPEAT)
     return True
 
 
 def _disarm() -> None:
     global _armed
-    signal.setitimer(signal.ITIMER_REAL, 0)
+    _signal.setitimer(_signal.ITIMER_REAL, 0)
     _armed = False
 
 

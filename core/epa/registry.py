@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable, Iterable
 from functools import cache
 from pathlib import Path
+from types import FunctionType, MethodType, ModuleType
 from typing import Any, TypeVar
 
 import attrs
@@ -87,6 +88,30 @@ def core_standards() -> tuple[Standard, ...]:
     return tuple(load_standard(p) for p in sorted(folder.iterdir(), key=lambda p: p.name) if p.name.endswith(".yaml"))
 
 
+class _Manager(pluggy.PluginManager):
+    """pluggy's plugin manager, asked about a module's attributes only where one could be a hook. pluggy looks up
+    each name ``dir()`` gives with ``inspect.getattr_static`` (so as not to run a class's properties), about 10 µs a
+    name, for the hook specifications, the defaults and the plugin, for every body: most of a module's names are
+    its imports and constants, which are no hook whatever they are marked with (pluggy takes functions, methods
+    and static or class methods alone). What it is asked about it decides as it always does."""
+
+    def parse_hookspec_opts(self, module_or_class: Any, name: str) -> Any:
+        if isinstance(module_or_class, ModuleType) and not _hookable(module_or_class, name):
+            return None
+        return super().parse_hookspec_opts(module_or_class, name)
+
+    def parse_hookimpl_opts(self, plugin: Any, name: str) -> Any:
+        if isinstance(plugin, ModuleType) and not _hookable(plugin, name):
+            return None
+        return super().parse_hookimpl_opts(plugin, name)
+
+
+def _hookable(module: ModuleType, name: str) -> bool:
+    """Whether a module's attribute could be a hook to pluggy: a function, a bound method, a static or class
+    method (as a module's own attribute, which ``getattr_static`` finds before any other)."""
+    return isinstance(vars(module).get(name), FunctionType | MethodType | staticmethod | classmethod)
+
+
 def _check_hooks(name: str, pm: pluggy.PluginManager, module: object) -> tuple[str, ...]:
     """The hooks the plugin implements; one the specs do not name is an error (pluggy's check_pending,
     with the nearest real hook named)."""
@@ -109,7 +134,7 @@ def load_body(candidate: Candidate) -> LoadedBody:
             raise
         shipped = f" (distribution {candidate.distribution})" if candidate.distribution else ""
         raise PluginError(name, "import", f"cannot import{shipped}: {exc.problem}") from exc
-    pm = pluggy.PluginManager(ENTRY_POINT_GROUP)
+    pm = _Manager(ENTRY_POINT_GROUP)
     pm.add_hookspecs(hookspecs)
     pm.register(defaults, name="epa.defaults")
     try:

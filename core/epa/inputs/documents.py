@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import json
 import math
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -545,6 +544,8 @@ def _lone_surrogate(value: str, exc: UnicodeEncodeError, where: str) -> InputErr
 
 def _loads_json(text: str, name: str) -> Any:
     """JSON, with nesting checked without recursion before the (recursive) parser runs."""
+    import json
+
     if not text.strip(" \t\r\n"):
         raise no_record(name, "is empty")
     if text.count("[") + text.count("{") > MAX_DEPTH and _json_depth(text) > MAX_DEPTH:
@@ -612,6 +613,8 @@ _JSON_TOKEN = r'"(?:[^"\\\n]|\\.)*"?|[\[\]{},:]|-?(?:NaN|Infinity)|-?\d+(?:\.\d+
 def _scan_json(text: str, name: str, depth_only: bool = False) -> None:
     """Walk JSON's tokens with an explicit stack (no recursion), raising an InputError with line and path at
     the first nesting too deep, duplicate key, non-finite number (NaN, Infinity, 1e999) or lone surrogate."""
+    import json
+
     stack: list[list[Any]] = []  # [is_object, key or index, keys seen {key: line}, expecting a key]
 
     def where(pos: int) -> str:
@@ -665,6 +668,8 @@ def _scan_json(text: str, name: str, depth_only: bool = False) -> None:
 
 def _no_lone_surrogate(token: str, where: Callable[[], str]) -> None:
     """Refuse a JSON string token whose escapes make a lone surrogate (``"\\ud800"``)."""
+    import json
+
     try:
         value = json.loads(token)
     except ValueError:
@@ -680,6 +685,8 @@ def check_text(data: Any, source: Source) -> None:
     decodes to: no output could write it. (:func:`loads` refuses one in a file; this is for data parsed
     elsewhere, as a cohort's lines are.) Encoding the whole in C is the quick check; a failure is walked for its
     path, without recursion."""
+    import json
+
     try:
         json.dumps(data, ensure_ascii=False, default=str).encode("utf-8")
         return
@@ -862,6 +869,8 @@ _TYPES = {"string": "a string", "integer": "a whole number", "number": "a number
 def json_terms(value: Any) -> str:
     """A value for an error message in the terms the file is written in: a string quoted (``quote``), anything
     else as JSON writes it (false, 1.5, null, ["pass"]), cut to about QUOTE_LIMIT characters."""
+    import json
+
     if isinstance(value, str):
         return quote(value)
     if isinstance(value, list | dict) and quote(value).endswith(" items)"):  # too large to show: its size

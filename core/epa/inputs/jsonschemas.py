@@ -5,7 +5,6 @@ Read by the documents' reader and by the compiled checks alike, so neither impor
 
 from __future__ import annotations
 
-import json
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -17,4 +16,6 @@ def schema(name: str) -> dict[str, Any]:
     ``schemas/``; an editable install reads that folder directly."""
     packaged = Path(__file__).parents[1] / "schemas" / f"{name}.schema.json"  # files("epa"), as registry reads it
     source = packaged if packaged.is_file() else Path(__file__).parents[3] / "schemas" / f"{name}.schema.json"
+    import json  # (not at every start: a warm one reads no schema)
+
     return json.loads(source.read_text(encoding="utf-8"))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Iterator
 from functools import cache
@@ -64,7 +63,8 @@ def record_from_bytes(raw: bytes, name: str, kind: str, registry: Registry, coho
             raise Unreadable(exc.message, where=exc.where, hint=exc.hint) from None
         if isinstance(data, list) and data and all(isinstance(item, dict) for item in data):
             raise _records_listed(name, len(data), cohorts)
-        return record_from_data(data, source, registry, where=str(source.path), typed=True)  # `-` is <stdin>
+        return record_from_data(data, source, registry, where=str(source.path), typed=True,  # `-` is <stdin>
+                                read=True)
     except InputError:
         cohort = _cohort_by_content(raw)  # looked for only once the file failed as a record: a record never is
         if cohort:
@@ -126,6 +126,8 @@ def _cohort_by_content(raw: bytes) -> str | None:
 def _json_object(line: str) -> bool:
     if not (line.startswith("{") and line.endswith("}")):
         return False
+    import json
+
     try:
         return isinstance(json.loads(line), dict)
     except ValueError:
@@ -155,13 +157,16 @@ def _wrong_door(name: str, what: str, cohorts: Cohorts) -> InputError:
                       where=name, hint=hint)
 
 
-def record_from_data(data: Any, source: Source, registry: Registry, where: str, *, typed: bool = False) -> Record:
+def record_from_data(data: Any, source: Source, registry: Registry, where: str, *, typed: bool = False,
+                     read: bool = False) -> Record:
     """Validate a record already parsed (from a file, a JSON line or a CSV row): ``source`` says where a JSON
     path sits in the input (``<file>:<line>``) and ``where`` names the input itself. ``typed``: first ask the
     typed decoder (``fastrecord.from_data``, the same Record for any data it vouches for), so that a valid record
     needs neither the schema's compiled check nor cattrs (both take longer to make than to run once); a cohort's
-    lines have asked it already."""
-    check_text(data, source)  # first: a lone surrogate would make even the schema's message unwritable
+    lines have asked it already. ``read``: the data is what ``documents.parse`` read from a file's text, which
+    refuses a lone surrogate as it reads (so the check for one is not made twice, nor json imported for it)."""
+    if not read:
+        check_text(data, source)  # first: a lone surrogate would make even the schema's message unwritable
     if typed:
         from epa.inputs.fastrecord import from_data
 

@@ -7,7 +7,6 @@ stale. England's calendar (subdivision ENG) is Wales's too.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from bisect import bisect_right
 from functools import cache, lru_cache
@@ -40,14 +39,14 @@ def _calendar() -> tuple[list[int], dict[int, str]]:
     from epa.discovery import metadata_of
 
     entry = stored.key("bank-holidays", (), metadata_of("holidays"), f"{FIRST_YEAR}-{LAST_YEAR}")
-    hit = stored.get(entry)
+    hit = stored.get_objects(entry, {})  # (an object entry of lists: a warm start need not import json to read it)
     if isinstance(hit, list) and all(isinstance(pair, list) and len(pair) == 2 and isinstance(pair[0], int)
                                      and isinstance(pair[1], str) for pair in hit):  # anything else: a miss
         names = dict(hit)
     else:
         found = _country(years=range(FIRST_YEAR, LAST_YEAR + 1))
         names = {d.toordinal(): name for d, name in found.items() if d.weekday() < 5}
-        stored.put(entry, sorted(names.items()))
+        stored.put_objects(entry, [list(pair) for pair in sorted(names.items())], {})
     return sorted(names), names
 
 
@@ -81,6 +80,8 @@ def add_months(day: dt.date, months: int) -> dt.date:
     year, month = divmod(index, 12)
     if day.day <= 28:  # every month has the day
         return day.replace(year=year, month=month + 1)
+    import calendar  # (here, where a month's length is asked: not at every start)
+
     return day.replace(year=year, month=month + 1, day=min(day.day, calendar.monthrange(year, month + 1)[1]))
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import json
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
@@ -133,7 +132,9 @@ def _rstrip(line: list[Segment]) -> list[Segment]:
 
 class TrimEveryLine(RenderHook):
     def process_renderables(self, renderables: list[Any]) -> list[Any]:
-        return [_Trimmed(r) for r in renderables]
+        # once: a view's own hook (``_trimmed``) and the command line's console's both see what is printed, and
+        # trimming trimmed lines again only costs the time (a tenth of drawing a compare's table)
+        return [r if isinstance(r, _Trimmed) else _Trimmed(r) for r in renderables]
 
 
 _P = ParamSpec("_P")
@@ -310,6 +311,8 @@ def conformance(console: Console, data: dict[str, Any]) -> None:
             console.print(Text.assemble(STATUS["fail"], f" {r['body']} {r['check']}: {where}\n  {f['message']}\n"
                                                         f"  expected: {f['expected']}"))
             if f["record"] and n < RECORDS_SHOWN:
+                import json
+
                 console.print(f"  shown by the record: {json.dumps(f['record'])}", highlight=False, soft_wrap=True)
         more = len(r["failures"]) - FAILURES_SHOWN
         records = sum(1 for f in r["failures"][RECORDS_SHOWN:FAILURES_SHOWN] if f["record"])
