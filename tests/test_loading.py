@@ -180,3 +180,54 @@ def test_rules_for_a_standard_nobody_defines_are_rejected():
 
     with pytest.raises(PluginError, match="ST9998, a standard neither the core nor the plugin defines"):
         Registry([("acme", Plugin())])
+
+
+def test_a_hook_pluggy_would_skip_for_what_wraps_it_is_refused_naming_it():
+    # pluggy (1.6 on) takes plain functions, methods and static or class methods as hooks, and skips anything else
+    # without a word: on b39950b a body whose combine_grades was wrapped by functools.cache loaded, own hooks
+    # ('register_body',), and the default combination graded its records in place of the body's own rule.
+    import functools
+    import types
+
+    offering = [b for b in registry().bodies if "ST0071" in b.body.standards]
+    if not offering:
+        pytest.skip("no installed body offers ST0071")
+    rules = (attrs.evolve(offering[0].ruleset("ST0071"), body="acme"),)
+    module = types.ModuleType("acme_cached")
+
+    @epa.hookimpl
+    def register_body():
+        return epa.Body(id="acme", name="Acme", rulesets=rules)
+
+    @epa.hookimpl
+    @functools.cache
+    def combine_grades(ruleset, components):
+        return None
+
+    module.register_body, module.combine_grades = register_body, combine_grades
+    with pytest.raises(PluginError) as info:
+        Registry([("acme", module)])
+    assert info.value.plugin == "acme" and info.value.hook == "combine_grades"
+    assert "'combine_grades' is marked @hookimpl, but it is a _lru_cache_wrapper, not a function" in str(info.value)
+
+
+def test_a_module_plugin_with_a_plain_hook_and_marked_helpers_loads():
+    # A module's imports and constants are no hooks, marked or not; its marked functions are.
+    import types
+
+    offering = [b for b in registry().bodies if "ST0071" in b.body.standards]
+    if not offering:
+        pytest.skip("no installed body offers ST0071")
+    rules = (attrs.evolve(offering[0].ruleset("ST0071"), body="acme"),)
+    module = types.ModuleType("acme_plain")
+
+    @epa.hookimpl
+    def register_body():
+        return epa.Body(id="acme", name="Acme", rulesets=rules)
+
+    @epa.hookimpl
+    def combine_grades(ruleset, components):
+        return None
+
+    module.register_body, module.combine_grades, module.attrs, module.LIMIT = register_body, combine_grades, attrs, 3
+    assert Registry([("acme", module)]).body("acme").own_hooks == ("combine_grades", "register_body")

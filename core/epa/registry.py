@@ -92,8 +92,9 @@ class _Manager(pluggy.PluginManager):
     """pluggy's plugin manager, asked about a module's attributes only where one could be a hook. pluggy looks up
     each name ``dir()`` gives with ``inspect.getattr_static`` (so as not to run a class's properties), about 10 µs a
     name, for the hook specifications, the defaults and the plugin, for every body: most of a module's names are
-    its imports and constants, which are no hook whatever they are marked with (pluggy takes functions, methods
-    and static or class methods alone). What it is asked about it decides as it always does."""
+    its imports and constants, which are no hook (pluggy takes functions, methods and static or class methods
+    alone; before 1.6, any routine). Anything marked as a hook is asked about, whatever it is, and what pluggy is
+    asked about it decides as it always does (``_marked_but_skipped`` then refuses a mark pluggy did not take)."""
 
     def parse_hookspec_opts(self, module_or_class: Any, name: str) -> Any:
         if isinstance(module_or_class, ModuleType) and not _hookable(module_or_class, name):
@@ -108,8 +109,38 @@ class _Manager(pluggy.PluginManager):
 
 def _hookable(module: ModuleType, name: str) -> bool:
     """Whether a module's attribute could be a hook to pluggy: a function, a bound method, a static or class
-    method (as a module's own attribute, which ``getattr_static`` finds before any other)."""
-    return isinstance(vars(module).get(name), FunctionType | MethodType | staticmethod | classmethod)
+    method (as a module's own attribute, which ``getattr_static`` finds before any other), or anything marked."""
+    value = vars(module).get(name)
+    return isinstance(value, FunctionType | MethodType | staticmethod | classmethod) or _mark(value) is not None
+
+
+_MARKS = (f"{ENTRY_POINT_GROUP}_impl", f"{ENTRY_POINT_GROUP}_spec")  # where pluggy's markers keep their options
+
+
+def _mark(value: object) -> str | None:
+    """The hook marker ``value`` carries in its own ``__dict__`` (read without running any of its code), if any."""
+    try:
+        own = object.__getattribute__(value, "__dict__")
+    except (AttributeError, TypeError):
+        return None
+    return next((m for m in _MARKS if isinstance(own, dict) and m in own), None)
+
+
+def _marked_but_skipped(name: str, plugin: object, own: tuple[str, ...]) -> None:
+    """A plugin's attribute marked ``@hookimpl`` that pluggy did not take as a hook (since pluggy 1.6 it takes
+    plain functions, methods and static or class methods alone: a function wrapped by ``functools.cache`` is
+    skipped without a word) is refused: left unsaid, the body's documented rule would silently give way to the
+    default's."""
+    try:
+        attributes = dict(object.__getattribute__(plugin, "__dict__"))
+    except (AttributeError, TypeError):
+        return
+    for attribute, value in attributes.items():
+        if attribute not in own and _mark(value) == _MARKS[0]:
+            raise PluginError(name, attribute, f"{quote(attribute)} is marked @hookimpl, but it is a "
+                              f"{type(value).__name__}, not a function, so pluggy does not call it and the default "
+                              "would answer in its place; mark a plain function (and remember its answers inside "
+                              "it, if it must: functools.cache's wrapper is no function)")
 
 
 def _check_hooks(name: str, pm: pluggy.PluginManager, module: object) -> tuple[str, ...]:
@@ -142,6 +173,7 @@ def load_body(candidate: Candidate) -> LoadedBody:
     except pluggy.PluginValidationError as exc:
         raise PluginError(name, "register", str(exc)) from exc
     own = _check_hooks(name, pm, module)
+    _marked_but_skipped(name, module, own)
     # Fenced like every hook; an InputError in register_body (its own data files) is the plugin's failure.
     body = fence.call(name, "register_body", pm.hook.register_body, {})
     standards = [s for part in fence.call(name, "register_standards", pm.hook.register_standards, {}) for s in part]
