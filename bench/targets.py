@@ -1,11 +1,13 @@
-"""Every figure issue 9 sets a target for, each printed beside its target, in one command:
+"""Every figure issues 9 and 18 set a target for, each printed beside its target, in one command:
 
-    python bench/targets.py             # start-up, grading throughput, and batch memory at 10,000 and 100,000
+    python bench/targets.py             # start-up, grading throughput, batch memory at 10,000 and 100,000,
+                                        # and explaining and the JSON command
     python bench/targets.py --full      # batch memory at 100,000 and 1,000,000 records, and the 1,000,000
                                         # records' CSV rows from one worker and two compared (takes long)
 
 It runs bench/startup_bench.py (which builds a fresh venv in a temporary folder first, about 15 s),
-bench/engine_bench.py and bench/batch_bench.py in turn (each can be run alone; see their docstrings).
+bench/engine_bench.py, bench/batch_bench.py and bench/explain_bench.py in turn (each can be run alone, and the last
+with --before DIR for an earlier checkout beside this one; see their docstrings).
 Prints figures; asserts nothing.
 """
 
@@ -28,6 +30,7 @@ def main() -> None:
         ["startup_bench.py"],
         ["engine_bench.py", "--records", str(args.records)],
         ["batch_bench.py", "--sizes", *(["100000,1000000", "--identical"] if args.full else ["10000,100000"])],
+        ["explain_bench.py", "--records", str(args.records)],
     ]
     failed = 0
     for script, *options in runs:
