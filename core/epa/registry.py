@@ -126,6 +126,12 @@ def _mark(value: object) -> str | None:
     return next((m for m in _MARKS if isinstance(own, dict) and m in own), None)
 
 
+def _hook_named(attribute: str, marked: object) -> str:
+    """The hook a marked attribute implements: its ``specname``, where its mark gives one, else its own name."""
+    options = object.__getattribute__(marked, "__dict__")[_MARKS[0]]
+    return (options.get("specname") if isinstance(options, dict) else None) or attribute
+
+
 def _marked_but_skipped(name: str, plugin: object, own: tuple[str, ...]) -> None:
     """A plugin's attribute marked ``@hookimpl`` that pluggy did not take as a hook (since pluggy 1.6 it takes
     plain functions, methods and static or class methods alone: a function wrapped by ``functools.cache`` is
@@ -136,7 +142,7 @@ def _marked_but_skipped(name: str, plugin: object, own: tuple[str, ...]) -> None
     except (AttributeError, TypeError):
         return
     for attribute, value in attributes.items():
-        if attribute not in own and _mark(value) == _MARKS[0]:
+        if _mark(value) == _MARKS[0] and _hook_named(attribute, value) not in own:
             raise PluginError(name, attribute, f"{quote(attribute)} is marked @hookimpl, but it is a "
                               f"{type(value).__name__}, not a function, so pluggy does not call it and the default "
                               "would answer in its place; mark a plain function (and remember its answers inside "
