@@ -257,3 +257,35 @@ def test_a_hook_marked_with_a_specname_loads_under_the_hook_it_names():
 
     module.register_body, module.my_combination = register_body, my_combination
     assert Registry([("acme", module)]).body("acme").own_hooks == ("combine_grades", "register_body")
+
+
+def test_a_plugin_object_s_method_pluggy_would_skip_is_refused_too():
+    # docs/plugins.md: a hook may be "a method of a plugin object", and one pluggy would skip is an error at load.
+    # On 006c38a only the object's own attributes were looked at, not its class's, so a method wrapped by
+    # functools.cache loaded silently (own hooks: register_body alone) and the default combination graded in its place.
+    import functools
+
+    offering = [b for b in registry().bodies if "ST0071" in b.body.standards]
+    if not offering:
+        pytest.skip("no installed body offers ST0071")
+    rules = (attrs.evolve(offering[0].ruleset("ST0071"), body="acme"),)
+
+    class Acme:
+        @epa.hookimpl
+        def register_body(self):
+            return epa.Body(id="acme", name="Acme", rulesets=rules)
+
+    class Cached:
+        @epa.hookimpl
+        @functools.cache  # noqa: B019 - the wrapping refused here
+        def combine_grades(self, ruleset, components):
+            return None
+
+    class CachedAcme(Acme, Cached):  # the wrapped method found on a base class, too
+        pass
+
+    for plugin in (Cached(), CachedAcme(), CachedAcme):
+        with pytest.raises(PluginError) as info:
+            Registry([("acme", plugin)])
+        assert info.value.plugin == "acme" and info.value.hook == "combine_grades"
+    assert Registry([("acme", Acme())]).body("acme").own_hooks == ("register_body",)

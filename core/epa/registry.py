@@ -137,16 +137,28 @@ def _marked_but_skipped(name: str, plugin: object, own: tuple[str, ...]) -> None
     plain functions, methods and static or class methods alone: a function wrapped by ``functools.cache`` is
     skipped without a word) is refused: left unsaid, the body's documented rule would silently give way to the
     default's."""
-    try:
-        attributes = dict(object.__getattribute__(plugin, "__dict__"))
-    except (AttributeError, TypeError):
-        return
-    for attribute, value in attributes.items():
+    for attribute, value in _attributes(plugin).items():
         if _mark(value) == _MARKS[0] and _hook_named(attribute, value) not in own:
             raise PluginError(name, attribute, f"{quote(attribute)} is marked @hookimpl, but it is a "
                               f"{type(value).__name__}, not a function, so pluggy does not call it and the default "
                               "would answer in its place; mark a plain function (and remember its answers inside "
                               "it, if it must: functools.cache's wrapper is no function)")
+
+
+def _attributes(plugin: object) -> dict[str, object]:
+    """A plugin's attributes as pluggy finds them, read without running any of its code: a module's own; an
+    object's own, then its class's and their bases' (a method is its class's); a class's, then its bases'."""
+    owners = [plugin] if isinstance(plugin, ModuleType) else \
+        list(plugin.__mro__[:-1]) if isinstance(plugin, type) else [plugin, *type(plugin).__mro__[:-1]]
+    found: dict[str, object] = {}
+    for owner in owners:
+        try:
+            held = object.__getattribute__(owner, "__dict__")
+        except (AttributeError, TypeError):
+            continue
+        for attribute, value in dict(held).items():
+            found.setdefault(attribute, value)
+    return found
 
 
 def _check_hooks(name: str, pm: pluggy.PluginManager, module: object) -> tuple[str, ...]:
