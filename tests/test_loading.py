@@ -208,7 +208,9 @@ def test_a_hook_pluggy_would_skip_for_what_wraps_it_is_refused_naming_it():
     with pytest.raises(PluginError) as info:
         Registry([("acme", module)])
     assert info.value.plugin == "acme" and info.value.hook == "combine_grades"
-    assert "'combine_grades' is marked @hookimpl, but it is a _lru_cache_wrapper, not a function" in str(info.value)
+    # (the wrapper's class named as Python names it: its name is functools' own, not ours to assert)
+    assert f"'combine_grades' is marked @hookimpl, but it is a {type(combine_grades).__name__}, not a function" \
+        in str(info.value)
 
 
 def test_a_module_plugin_with_a_plain_hook_and_marked_helpers_loads():
@@ -231,3 +233,59 @@ def test_a_module_plugin_with_a_plain_hook_and_marked_helpers_loads():
 
     module.register_body, module.combine_grades, module.attrs, module.LIMIT = register_body, combine_grades, attrs, 3
     assert Registry([("acme", module)]).body("acme").own_hooks == ("combine_grades", "register_body")
+
+
+def test_a_hook_marked_with_a_specname_loads_under_the_hook_it_names():
+    # pluggy's @hookimpl(specname=...) lets a function of another name implement a hook: pluggy takes it, and the
+    # check for marks pluggy skipped looked for the function's own name among the hooks, refusing the body with
+    # "'my_combination' is marked @hookimpl, but it is a function, not a function" (on 006c38a).
+    import types
+
+    offering = [b for b in registry().bodies if "ST0071" in b.body.standards]
+    if not offering:
+        pytest.skip("no installed body offers ST0071")
+    rules = (attrs.evolve(offering[0].ruleset("ST0071"), body="acme"),)
+    module = types.ModuleType("acme_specname")
+
+    @epa.hookimpl
+    def register_body():
+        return epa.Body(id="acme", name="Acme", rulesets=rules)
+
+    @epa.hookimpl(specname="combine_grades")
+    def my_combination(ruleset, components):
+        return None
+
+    module.register_body, module.my_combination = register_body, my_combination
+    assert Registry([("acme", module)]).body("acme").own_hooks == ("combine_grades", "register_body")
+
+
+def test_a_plugin_object_s_method_pluggy_would_skip_is_refused_too():
+    # docs/plugins.md: a hook may be "a method of a plugin object", and one pluggy would skip is an error at load.
+    # On 006c38a only the object's own attributes were looked at, not its class's, so a method wrapped by
+    # functools.cache loaded silently (own hooks: register_body alone) and the default combination graded in its place.
+    import functools
+
+    offering = [b for b in registry().bodies if "ST0071" in b.body.standards]
+    if not offering:
+        pytest.skip("no installed body offers ST0071")
+    rules = (attrs.evolve(offering[0].ruleset("ST0071"), body="acme"),)
+
+    class Acme:
+        @epa.hookimpl
+        def register_body(self):
+            return epa.Body(id="acme", name="Acme", rulesets=rules)
+
+    class Cached:
+        @epa.hookimpl
+        @functools.cache  # noqa: B019 - the wrapping refused here
+        def combine_grades(self, ruleset, components):
+            return None
+
+    class CachedAcme(Acme, Cached):  # the wrapped method found on a base class, too
+        pass
+
+    for plugin in (Cached(), CachedAcme(), CachedAcme):
+        with pytest.raises(PluginError) as info:
+            Registry([("acme", plugin)])
+        assert info.value.plugin == "acme" and info.value.hook == "combine_grades"
+    assert Registry([("acme", Acme())]).body("acme").own_hooks == ("register_body",)

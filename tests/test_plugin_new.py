@@ -181,3 +181,16 @@ def test_a_folder_an_interrupted_plugin_new_left_is_named_in_the_refusal(tmp_pat
     said = fails("plugin", "new", "zeta", "--dir", str(target))
     assert "not empty" in said
     assert "it holds .epa-plugin-new.k2x9q1, which an epa plugin new stopped part way (killed) left" in said
+
+
+def test_a_folder_holding_files_beside_an_interrupted_plugin_new_s_is_not_to_be_emptied(tmp_path):
+    # On 006c38a the hint for a folder holding a left staging folder said "empty the folder", whatever else it held:
+    # given a folder of the user's own work, that is advice to delete it. The staging folder alone is epa's.
+    target = tmp_path / "work"
+    (target / ".epa-plugin-new.k2x9q1").mkdir(parents=True)
+    (target / "notes.txt").write_text("mine", encoding="utf-8")
+    said = fails("plugin", "new", "zeta", "--dir", str(target))
+    assert "empty the folder" not in said
+    assert "it holds .epa-plugin-new.k2x9q1, which an epa plugin new stopped part way (killed) left: remove that " \
+        "folder (the others are not epa's), or give --dir a new folder" in " ".join(said.split())
+    assert (target / "notes.txt").read_text(encoding="utf-8") == "mine"

@@ -126,21 +126,39 @@ def _mark(value: object) -> str | None:
     return next((m for m in _MARKS if isinstance(own, dict) and m in own), None)
 
 
+def _hook_named(attribute: str, marked: object) -> str:
+    """The hook a marked attribute implements: its ``specname``, where its mark gives one, else its own name."""
+    options = object.__getattribute__(marked, "__dict__")[_MARKS[0]]
+    return (options.get("specname") if isinstance(options, dict) else None) or attribute
+
+
 def _marked_but_skipped(name: str, plugin: object, own: tuple[str, ...]) -> None:
     """A plugin's attribute marked ``@hookimpl`` that pluggy did not take as a hook (since pluggy 1.6 it takes
     plain functions, methods and static or class methods alone: a function wrapped by ``functools.cache`` is
     skipped without a word) is refused: left unsaid, the body's documented rule would silently give way to the
     default's."""
-    try:
-        attributes = dict(object.__getattribute__(plugin, "__dict__"))
-    except (AttributeError, TypeError):
-        return
-    for attribute, value in attributes.items():
-        if attribute not in own and _mark(value) == _MARKS[0]:
+    for attribute, value in _attributes(plugin).items():
+        if _mark(value) == _MARKS[0] and _hook_named(attribute, value) not in own:
             raise PluginError(name, attribute, f"{quote(attribute)} is marked @hookimpl, but it is a "
                               f"{type(value).__name__}, not a function, so pluggy does not call it and the default "
                               "would answer in its place; mark a plain function (and remember its answers inside "
                               "it, if it must: functools.cache's wrapper is no function)")
+
+
+def _attributes(plugin: object) -> dict[str, object]:
+    """A plugin's attributes as pluggy finds them, read without running any of its code: a module's own; an
+    object's own, then its class's and their bases' (a method is its class's); a class's, then its bases'."""
+    owners = [plugin] if isinstance(plugin, ModuleType) else \
+        list(plugin.__mro__[:-1]) if isinstance(plugin, type) else [plugin, *type(plugin).__mro__[:-1]]
+    found: dict[str, object] = {}
+    for owner in owners:
+        try:
+            held = object.__getattribute__(owner, "__dict__")
+        except (AttributeError, TypeError):
+            continue
+        for attribute, value in dict(held).items():
+            found.setdefault(attribute, value)
+    return found
 
 
 def _check_hooks(name: str, pm: pluggy.PluginManager, module: object) -> tuple[str, ...]:

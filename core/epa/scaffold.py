@@ -205,10 +205,14 @@ def create(body: str, name: str | None, standard: Standard, target: Path,
         raise InputError(f"{body!r} is not a body id", hint="lower case letters, digits and _, starting with a letter")
     refuse_taken(body)
     if target.exists() and any(target.iterdir()):
-        left = sorted(e.name for e in target.iterdir() if e.name.startswith(STAGING))
+        entries = sorted(e.name for e in target.iterdir())
+        left = [e for e in entries if e.startswith(STAGING)]
+        # (the staging folder alone is said to be removable: "empty the folder" would have a user delete their own
+        # files along with it where the folder holds more)
         raise InputError("the folder exists and is not empty", where=str(target), hint=(
-            f"it holds {left[0]}, which an epa plugin new stopped part way (killed) left: empty the folder, or give "
-            "--dir a new folder") if left else "give --dir a new folder")
+            f"it holds {left[0]}, which an epa plugin new stopped part way (killed) left: remove " +
+            ("it" if left == entries else "that folder (the others are not epa's)") + ", or give --dir a new folder")
+            if left else "give --dir a new folder")
     made = files(body, name or body.replace("_", " ").title(), standard, catalogue)
     _write_whole(Path(os.path.realpath(target)), made)
     return [target / relative for relative in made]
