@@ -780,3 +780,20 @@ def test_a_decision_taken_back_leaves_another_workers_line_whole(tmp_path, monke
     lines = log.read_bytes().splitlines()
     assert lines[0] == b'{"before":1}' and len(lines) == 2, lines
     assert json.loads(lines[1])["result"] == {"overall": "pass"}
+
+
+def test_a_decision_log_on_a_file_system_without_locks_is_still_written(tmp_path, monkeypatch) -> None:
+    # NFS without its lock service answers flock with ENOLCK: the review found each request then an internal error
+    # (a bare OSError), where b39950b appended; the lines now go in unlocked, as they did then.
+    import fcntl
+
+    from epa.serve import decisions
+
+    def no_locks(fd: int, operation: int) -> None:
+        raise OSError(errno.ENOLCK, os.strerror(errno.ENOLCK))
+
+    monkeypatch.setattr(fcntl, "flock", no_locks)
+    log = tmp_path / "decisions.jsonl"
+    decisions.DecisionLog(str(log), False).write("/compare", b"a record", "sha256:r", {"overall": "pass"})
+    (line,) = log.read_text(encoding="utf-8").splitlines()
+    assert json.loads(line)["result"] == {"overall": "pass"}

@@ -77,9 +77,15 @@ class DecisionLog:
         """Append ``data`` whole, or refuse the decision (503, naming the log and why: a full disk, the file-size
         limit) having taken back what part of it went in: a line cut short would run into the next request's line,
         losing it too. No decision is given that the log does not hold. The file is locked (``flock``) while a
-        request's lines go in and, where they fail, are taken back: another worker process appending in between
-        would have its line cut by the taking back."""
-        fcntl.flock(self._fd, fcntl.LOCK_EX)
+        request's lines go in and, where they fail, are taken back to where they began: another worker process
+        appending in between would have its line cut by the taking back. Where the file system takes no lock (NFS
+        without its lock service), they go in unlocked, and what went in is taken back from the end, as before
+        there was a lock."""
+        try:
+            fcntl.flock(self._fd, fcntl.LOCK_EX)
+            locked = True
+        except OSError:
+            locked = False
         try:
             start, done = None, 0
             try:
@@ -88,13 +94,16 @@ class DecisionLog:
                     done += os.write(self._fd, data[done:])
             except OSError as exc:
                 with contextlib.suppress(OSError):
-                    if done and start is not None:
-                        os.ftruncate(self._fd, start)
+                    if done:
+                        os.ftruncate(self._fd, start if locked and start is not None
+                                     else os.fstat(self._fd).st_size - done)
                 said = OutputError(self.path, exc.strerror or str(exc))
                 raise Problem(503, "decision-log-unwritable", f"{said}: the decision was not given",
                               hint="free space for the decision log, then send it again") from None
         finally:
-            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            if locked:
+                with contextlib.suppress(OSError):
+                    fcntl.flock(self._fd, fcntl.LOCK_UN)
 
     def close(self) -> None:
         os.close(self._fd)
