@@ -74,7 +74,7 @@ def _example_record(**apprentice) -> dict:
     return data
 
 
-@pytest.mark.parametrize("blank", ["  ", "\t", "\u00a0"])
+@pytest.mark.parametrize("blank", ["  ", "\t", "\u00a0", "\u200b", "\ufeff "])  # (zero-width, BOM: no mark shown)
 @pytest.mark.parametrize("suffix", [".yaml", ".json"])
 def test_a_blank_id_is_refused_in_a_record_as_in_a_csv_row(tmp_path, blank, suffix):
     any_body()

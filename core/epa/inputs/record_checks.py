@@ -12,6 +12,7 @@ the attempt history; nothing is built for a record that passes.
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any, NamedTuple
 
 from epa.errors import InputError, did_you_mean, quote
@@ -53,6 +54,17 @@ class Names:
         return None
 
 
+def blank(text: str) -> bool:
+    """Whether ``text`` shows nothing: white space, or characters that take no room (a zero-width space, a byte
+    order mark, a control character) and nothing else. (An id is nearly always printable: only one that is not is
+    looked at character by character.)"""
+    return text.isspace() or (not text.isprintable() and all(
+        c.isspace() or unicodedata.category(c) in _NOTHING_SHOWN for c in text))
+
+
+_NOTHING_SHOWN = {"Cf", "Cc", "Zs", "Zl", "Zp"}  # format and control characters, separators
+
+
 def refusal(r: Any, registry: Registry, names: Names, *, criteria: bool = True) -> Refusal | None:
     """The first reason the record ``r`` (a Record or a view of one, its defaults filled in) cannot be graded by
     the registry's bodies, or None (``names``: the registry's for its standard). Without ``criteria``, whether
@@ -64,7 +76,7 @@ def refusal(r: Any, registry: Registry, names: Names, *, criteria: bool = True) 
     journey's dates; an attempt out of turn. The attempts are walked once (a cohort's fast path asks this of every
     record), keeping the first fault of each kind."""
     standard, methods, schedule = r.standard, names.methods, r.schedule
-    if r.apprentice.id.isspace():  # (a CSV cell is stripped, so there it is empty: refused as every record's id)
+    if blank(r.apprentice.id):  # (a CSV cell is stripped, so there it is empty: refused as every record's id)
         return Refusal(("apprentice", "id"), f"{quote(r.apprentice.id)} is blank: every record needs the apprentice's "
                        "id", "give the apprentice's id (a ULN, or the provider's own reference)")
     if r.document_versions:  # (asked first: most records name none, nor schedule any method)
