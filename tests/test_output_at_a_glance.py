@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from conftest import OUR_BODIES, ROOT, any_body, needs_its_standards, ok_json, run
+from conftest import OUR_BODIES, ROOT, any_body, needs_a_body, needs_its_standards, ok_json, run
 from epa import cli
 from epa.testing import requires
 
@@ -120,7 +120,7 @@ def test_json_output_is_unchanged_by_show():
 def _commands() -> list:
     st0071, st0072 = "ST0071", "ST0072"
     cases = [
-        (["bodies"], ()), (["standards"], ()), (["plugins"], ()),
+        (["bodies"], None), (["standards"], ()), (["plugins"], None),  # (None: a table of the bodies, some body)
         (["criteria", "--standard", st0071], ("highfield",)),
         (["criteria", "--standard", st0071, "--body", "gateway_quals"], ("gateway_quals",)),
         (["ambiguities", "--body", "nqual"], ("nqual",)),
@@ -136,8 +136,9 @@ def _commands() -> list:
         (["diff", "--body", "gateway_quals", "--from", "1.0", "--to", "1.1"], ("gateway_quals",)),
         (["consistency", "--standard", st0072], ("nqual",)),
     ]
-    return [pytest.param(args, marks=requires(*bodies), id=" ".join(a.rsplit("/", 1)[-1] for a in args))
-            for args, bodies in cases]
+    return [pytest.param(args, marks=needs_a_body("with none the command prints no table (it says so)")
+                         if bodies is None else requires(*bodies),
+                         id=" ".join(a.rsplit("/", 1)[-1] for a in args)) for args, bodies in cases]
 
 
 @pytest.mark.parametrize("args", _commands())
