@@ -59,6 +59,16 @@ def needs_a_body(why: str = "the command checks the installed bodies") -> pytest
     return pytest.mark.skipif(not epa.testing.registry().bodies, reason=f"no body is installed, and {why}")
 
 
+# The commands that list the bodies' things: with no body installed they print no table, only a note (exit 0).
+LISTING = {("bodies",), ("ambiguities",), ("plugins",)}
+
+
+def prints_a_list(command: Sequence[str]) -> None:
+    """Skip, saying why, a test of what a listing command (LISTING, as a table) prints, where no body is installed."""
+    if tuple(command) in LISTING and not epa.testing.registry().bodies:
+        pytest.skip(f"no body is installed, so epa {command[0]} prints no table, only a note on standard error")
+
+
 def needs_its_standards(args: Sequence[str]) -> list[pytest.MarkDecorator]:
     """Marks skipping a command's test, saying why, where no installed body offers a standard the command names
     (``--standard ST0071``) or a record it reads is of (an example file such as ``examples/st0071-journey.yaml``)."""

@@ -18,7 +18,7 @@ import icalendar
 import pytest
 import yaml
 
-from conftest import EXAMPLES, ROOT, any_body, dump_record, example, offering, run
+from conftest import EXAMPLES, ROOT, any_body, dump_record, example, offering, prints_a_list, run
 from epa import errors
 from epa.testing import requires
 
@@ -62,6 +62,7 @@ def _filled(command: tuple[str, ...]) -> list[str]:
     needs them and no installed body offers ST0071)."""
     if "ST0071" in command:
         offering("ST0071", "the standard the command names")
+    prints_a_list(command)
     named = {"RECORD": str(journey()) if "RECORD" in command else "", "BODY": any_body() if "BODY" in command else ""}
     return [named.get(arg, arg) for arg in command]
 
@@ -108,6 +109,7 @@ def test_a_reader_that_stops_reading_is_no_failure_and_the_calendar_is_still_wri
 
 @pytest.mark.parametrize("args", [("--help",), ("bodies",)], ids=" ".join)
 def test_a_reader_gone_before_the_first_byte_is_exit_0(args: tuple[str, ...]) -> None:
+    prints_a_list(args)
     reader, writer = os.pipe()
     os.close(reader)
     try:

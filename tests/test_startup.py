@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EXAMPLES, offering
+from conftest import EXAMPLES, offering, prints_a_list
 from epa import cli, errors
 from epa.testing import registry
 
@@ -205,6 +205,7 @@ print(code, "yaml" in sys.modules, file=sys.stderr)
 def test_a_warm_start_that_reads_no_yaml_does_not_import_pyyaml(command: tuple[str, ...], tmp_path: Path) -> None:
     """PyYAML is imported to read YAML text: with the rules from the cache, a command given no file, or a record
     written as JSON, reads none."""
+    prints_a_list(command)
     if "{record}" in command:
         offering("ST0071", "the standard of examples/st0071-observation-distinction.yaml")
     from epa.inputs.documents import read
