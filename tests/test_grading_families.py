@@ -163,9 +163,11 @@ def test_an_attempt_counts_as_the_family_says_on_both_paths(monkeypatch: pytest.
     explained, decided = _both(reg, record)
     assert explained[0] == decided[0] and explained[0][methods[0]] == Grade.PASS
 
-    # The rule changed where it is stated (every attempt counts, the latest deciding): both paths follow.
+    # The rule changed where it is stated (every attempt counts, the latest deciding): both paths follow. (With no
+    # cap: where a document caps the resit's own grade, as Highfield's does, the resit's distinction is a pass.)
     monkeypatch.setattr(attempt_history, "counts", lambda last: True)
     monkeypatch.setattr(attempt_history, "counts_expression", lambda last: "True")
+    monkeypatch.setattr(attempt_history, "capping_kinds", lambda applies_to: ())
     explained, decided = _both(_acme(), record)
     assert explained[0] == decided[0] and explained[0][methods[0]] == Grade.DISTINCTION
 
