@@ -3,6 +3,9 @@ error each name the plugin; --bodies and EPA_BODIES pick bodies; standards do no
 
 from __future__ import annotations
 
+import functools
+import types
+
 import attrs
 import pytest
 
@@ -182,31 +185,41 @@ def test_rules_for_a_standard_nobody_defines_are_rejected():
         Registry([("acme", Plugin())])
 
 
-def test_a_hook_pluggy_would_skip_for_what_wraps_it_is_refused_naming_it():
-    # pluggy (1.6 on) takes plain functions, methods and static or class methods as hooks, and skips anything else
-    # without a word: on b39950b a body whose combine_grades was wrapped by functools.cache loaded, own hooks
-    # ('register_body',), and the default combination graded its records in place of the body's own rule.
-    import functools
-    import types
-
+def _acme_rules() -> tuple[epa.Ruleset, ...]:
+    """The first installed ST0071 body's rules, as acme's (skipping, saying why, where none is installed)."""
     offering = [b for b in registry().bodies if "ST0071" in b.body.standards]
     if not offering:
         pytest.skip("no installed body offers ST0071")
-    rules = (attrs.evolve(offering[0].ruleset("ST0071"), body="acme"),)
-    module = types.ModuleType("acme_cached")
+    return (attrs.evolve(offering[0].ruleset("ST0071"), body="acme"),)
+
+
+def _module_plugin(**attributes: object) -> types.ModuleType:
+    """A body plugin as an entry point loads one, a module: its ``register_body`` gives ``_acme_rules``, and
+    ``attributes`` (hooks, imports, constants) stand beside it."""
+    rules = _acme_rules()
+    module = types.ModuleType("acme_plugin")
 
     @epa.hookimpl
     def register_body():
         return epa.Body(id="acme", name="Acme", rulesets=rules)
 
+    module.register_body = register_body
+    for name, value in attributes.items():
+        setattr(module, name, value)
+    return module
+
+
+def test_a_hook_pluggy_would_skip_for_what_wraps_it_is_refused_naming_it():
+    # pluggy (1.6 on) takes plain functions, methods and static or class methods as hooks, and skips anything else
+    # without a word: on b39950b a body whose combine_grades was wrapped by functools.cache loaded, own hooks
+    # ('register_body',), and the default combination graded its records in place of the body's own rule.
     @epa.hookimpl
     @functools.cache
     def combine_grades(ruleset, components):
         return None
 
-    module.register_body, module.combine_grades = register_body, combine_grades
     with pytest.raises(PluginError) as info:
-        Registry([("acme", module)])
+        Registry([("acme", _module_plugin(combine_grades=combine_grades))])
     assert info.value.plugin == "acme" and info.value.hook == "combine_grades"
     # (the wrapper's class named as Python names it: its name is functools' own, not ours to assert)
     assert f"'combine_grades' is marked @hookimpl, but it is a {type(combine_grades).__name__}, not a function" \
@@ -215,23 +228,11 @@ def test_a_hook_pluggy_would_skip_for_what_wraps_it_is_refused_naming_it():
 
 def test_a_module_plugin_with_a_plain_hook_and_marked_helpers_loads():
     # A module's imports and constants are no hooks, marked or not; its marked functions are.
-    import types
-
-    offering = [b for b in registry().bodies if "ST0071" in b.body.standards]
-    if not offering:
-        pytest.skip("no installed body offers ST0071")
-    rules = (attrs.evolve(offering[0].ruleset("ST0071"), body="acme"),)
-    module = types.ModuleType("acme_plain")
-
-    @epa.hookimpl
-    def register_body():
-        return epa.Body(id="acme", name="Acme", rulesets=rules)
-
     @epa.hookimpl
     def combine_grades(ruleset, components):
         return None
 
-    module.register_body, module.combine_grades, module.attrs, module.LIMIT = register_body, combine_grades, attrs, 3
+    module = _module_plugin(combine_grades=combine_grades, attrs=attrs, LIMIT=3)
     assert Registry([("acme", module)]).body("acme").own_hooks == ("combine_grades", "register_body")
 
 
@@ -239,23 +240,11 @@ def test_a_hook_marked_with_a_specname_loads_under_the_hook_it_names():
     # pluggy's @hookimpl(specname=...) lets a function of another name implement a hook: pluggy takes it, and the
     # check for marks pluggy skipped looked for the function's own name among the hooks, refusing the body with
     # "'my_combination' is marked @hookimpl, but it is a function, not a function" (on 006c38a).
-    import types
-
-    offering = [b for b in registry().bodies if "ST0071" in b.body.standards]
-    if not offering:
-        pytest.skip("no installed body offers ST0071")
-    rules = (attrs.evolve(offering[0].ruleset("ST0071"), body="acme"),)
-    module = types.ModuleType("acme_specname")
-
-    @epa.hookimpl
-    def register_body():
-        return epa.Body(id="acme", name="Acme", rulesets=rules)
-
     @epa.hookimpl(specname="combine_grades")
     def my_combination(ruleset, components):
         return None
 
-    module.register_body, module.my_combination = register_body, my_combination
+    module = _module_plugin(my_combination=my_combination)
     assert Registry([("acme", module)]).body("acme").own_hooks == ("combine_grades", "register_body")
 
 
@@ -263,12 +252,7 @@ def test_a_plugin_object_s_method_pluggy_would_skip_is_refused_too():
     # docs/plugins.md: a hook may be "a method of a plugin object", and one pluggy would skip is an error at load.
     # On 006c38a only the object's own attributes were looked at, not its class's, so a method wrapped by
     # functools.cache loaded silently (own hooks: register_body alone) and the default combination graded in its place.
-    import functools
-
-    offering = [b for b in registry().bodies if "ST0071" in b.body.standards]
-    if not offering:
-        pytest.skip("no installed body offers ST0071")
-    rules = (attrs.evolve(offering[0].ruleset("ST0071"), body="acme"),)
+    rules = _acme_rules()
 
     class Acme:
         @epa.hookimpl
