@@ -30,6 +30,17 @@ print(code, sorted({"click", "difflib", "epa.cli", "importlib.metadata", "rich",
 """
 
 
+def _warm_table(tmp_path: Path, script: str, command: tuple[str, ...]) -> str:
+    """``script`` run warm on ``command`` and the example record (``{body}`` a body offering its standard), as
+    ``_warm_runs`` runs it: what the warm run said on standard error, its table checked to be the cold run's."""
+    offering("ST0071", "the standard of examples/st0071-observation-distinction.yaml")
+    body = next(b.body.id for b in registry().bodies if "ST0071" in b.body.standards)
+    args = [c.format(body=body) for c in command] + [str(EXAMPLES / "st0071-observation-distinction.yaml")]
+    runs = _warm_runs(tmp_path, script, *args)
+    assert runs[0].stdout == runs[1].stdout and runs[1].stdout
+    return runs[1].stderr.strip()
+
+
 def _warm_runs(tmp_path: Path, script: str, *args: str) -> list[subprocess.CompletedProcess[str]]:
     """``script`` run twice in a fresh interpreter with ``args``, on a cache of its own (the first run fills it, so
     the second starts warm)."""
@@ -104,12 +115,7 @@ def test_a_warm_start_on_one_record_finds_the_bodies_reads_the_rules_and_the_rec
     for the record); nor difflib (a did-you-mean for a misspelt name), csv (a cohort given as a record) nor shlex
     (the command to grade it, quoted), which only a refusal needs; nor importlib.resources and zipfile (the bodies' rules are read from their folders, and
     the cached rules need no reading at all); nor rich's table of emoji codes (nothing printed is read as one)."""
-    offering("ST0071", "the standard of examples/st0071-observation-distinction.yaml")
-    body = next(b.body.id for b in registry().bodies if "ST0071" in b.body.standards)
-    args = [c.format(body=body) for c in command] + [str(EXAMPLES / "st0071-observation-distinction.yaml")]
-    runs = _warm_runs(tmp_path, COMMAND_RUN, *args)
-    assert runs[0].stdout == runs[1].stdout and runs[1].stdout
-    assert runs[1].stderr.strip() == f"{errors.EXIT_OK} []"
+    assert _warm_table(tmp_path, COMMAND_RUN, command) == f"{errors.EXIT_OK} []"
 
 
 # Run `epa ARGS` as the console script runs it (epa.__main__), and report, on standard error, whether the cyclic
@@ -244,9 +250,4 @@ def test_a_warm_table_for_one_record_imports_no_openssl_json_signal_enums_or_cal
     its entries a warm start reads are objects, not JSON, and a table is no JSON (json is imported by --format json
     and a JSON file); the fence and the Ctrl-C handler use _signal (signal makes enums at import); a month's length
     (calendar) is asked only of a date past the 28th moved by months, which this record's rules do not ask."""
-    offering("ST0071", "the standard of examples/st0071-observation-distinction.yaml")
-    body = next(b.body.id for b in registry().bodies if "ST0071" in b.body.standards)
-    args = [c.format(body=body) for c in command] + [str(EXAMPLES / "st0071-observation-distinction.yaml")]
-    runs = _warm_runs(tmp_path, STANDARD_RUN, *args)
-    assert runs[0].stdout == runs[1].stdout and runs[1].stdout
-    assert runs[1].stderr.strip() == f"{errors.EXIT_OK} []"
+    assert _warm_table(tmp_path, STANDARD_RUN, command) == f"{errors.EXIT_OK} []"
