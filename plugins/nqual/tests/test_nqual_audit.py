@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from epa.testing import requires, run
+from epa.testing import dump_record, requires, run
 
 pytestmark = requires("nqual")
 
@@ -40,3 +40,33 @@ def test_the_document_version_reading_is_recorded(standard, source, printed):
     assert len(found) == 1, f"no ambiguity records what {source}'s version number names"
     [entry] = found
     assert entry["version"] in entry["reading"]  # the reading says which number the tool labels the document by
+
+
+def grade(tmp_path, data: dict) -> dict:
+    path = dump_record(tmp_path, data)
+    result = run("grade", "--body", BODY, str(path), "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    return result.json()
+
+
+# S71 § Re-sit / Re-take: "All assessment methods must be taken within a 12-month period, otherwise the entire EPA
+# will need to be resat / retaken." (S72: "within a 6-month period"); S71 / S72 § GATEWAY: "All EPA activity will
+# take place no later than 3 months from Gateway." (no consequence stated). An EPA with no fail whose last first
+# attempt comes 13 months after the first: gateway 2025-09-15 + 3 months = 2025-12-15, so the 3-month window is
+# missed. The tool checks the 12- (6-) month period only once a fail has opened it, so it asks for no full retake
+# here: the reading the ruleset now records (at 482b50f its reading said "first attempts included" and nothing of
+# this case, which the sentence read alone would send back to the start).
+@pytest.mark.parametrize("standard, methods, window", [
+    ("ST0071", ("observation", "project", "discussion"), "nqual-st0071-resit-window-anchor"),
+    ("ST0072", ("showcase", "observation", "discussion"), "nqual-st0072-resit-window-anchor"),
+])
+def test_a_fail_free_epa_past_the_period_is_the_recorded_reading(tmp_path, standard, methods, window):
+    dates = ("2025-10-06", "2025-10-20", "2026-11-03")
+    data = {"standard": standard, "apprentice": {"id": "NQ-SPREAD"}, "gateway": {"date": "2025-09-15"},
+            "assessments": [{"method": m, "date": d, "grade": "pass"} for m, d in zip(methods, dates, strict=True)]}
+    result = grade(tmp_path, data)
+    [epa_window] = [d for d in result["deadlines"] if d["id"] == "epa-window"]
+    assert (epa_window["date"], epa_window["status"]) == ("2025-12-15", "missed")
+    assert (result["overall"], result["full_retake_required"]) == ("pass", False)
+    [reading] = [a["reading"] for a in ambiguities(standard) if a["id"] == window]
+    assert "no fail" in reading and "never as needing the whole EPA again" in reading
