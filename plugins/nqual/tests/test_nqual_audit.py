@@ -70,3 +70,32 @@ def test_a_fail_free_epa_past_the_period_is_the_recorded_reading(tmp_path, stand
     assert (result["overall"], result["full_retake_required"]) == ("pass", False)
     [reading] = [a["reading"] for a in ambiguities(standard) if a["id"] == window]
     assert "no fail" in reading and "never as needing the whole EPA again" in reading
+
+
+# S71 § GATEWAY and S72 § GATEWAY: "The Gateway form must be sent to NQual a minimum of 10 working days before
+# End-Point Assessment is carried out, along with the evidence listed above." A record saying the form was not sent
+# (gateway.gateway_form false) is not ready, however early its evidence went in; one saying it was, with the
+# evidence in 10 working days before the first assessment (Mon 2025-10-06 - 10 working days = Mon 2025-09-22), is.
+# At 482b50f only the lead time was checked (against dates.evidence_submitted): the form itself never was, so a
+# record without it was ready.
+@pytest.mark.parametrize("standard, methods", [
+    ("ST0071", ("observation", "project", "discussion")),
+    ("ST0072", ("showcase", "observation", "discussion")),
+])
+@pytest.mark.parametrize("sent", [False, True])
+def test_the_gateway_form_must_be_sent(tmp_path, standard, methods, sent):
+    dates = ("2025-10-06", "2025-10-20", "2025-10-20")
+    data = {"standard": standard,
+            "apprentice": {"id": "NQ-FORM", "date_of_birth": "2004-04-12", "start_date": "2024-05-06",
+                           "english": "level2", "maths": "level2"},
+            "gateway": {"date": "2025-09-15", "portfolio": True, "portfolio_pieces": 12, "portfolio_declaration": True,
+                        "gateway_form": sent},
+            "dates": {"evidence_submitted": "2025-09-15"},
+            "assessments": [{"method": m, "date": d, "grade": "pass"} for m, d in zip(methods, dates, strict=True)]}
+    result = grade(tmp_path, data)
+    [lead_time] = [d for d in result["deadlines"] if d["id"] == "gateway-form-10-working-days"]
+    assert (lead_time["date"], lead_time["status"]) == ("2025-09-22", "met")
+    assert result["gateway"]["ready"] is sent
+    form = {r["id"]: r for r in result["gateway"]["requirements"]}["gateway-form-sent"]
+    assert (form["status"], form["mandatory"]) == ("met" if sent else "unmet", True)   # "must be sent"
+    assert form["citation"] == f"{S71 if standard == 'ST0071' else S72} § GATEWAY"
