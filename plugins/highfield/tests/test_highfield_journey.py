@@ -993,6 +993,22 @@ def test_recommendations_are_encoded_as_the_document_states():
     assert {a["id"] for a in ambiguities} >= NEW_AMBIGUITIES
 
 
+def test_the_observation_place_contradiction_is_recorded():
+    # 002 § Practical observation (The Highfield approach): "clarification has been provided by Ofqual that the
+    # observation assessment may also take place remotely over web conferencing"; 002 § Assessing the practical
+    # observation (with Q&As): "The practical observation must take place in the apprentice's workplace." The kit
+    # says both; the reading (conduct observation-mode: the workplace, or remotely) is recorded with the two sentences.
+    ambiguities = run("ambiguities", "--body", BODY, "--format", "json").json()
+    (entry,) = [a for a in ambiguities if a["id"] == "highfield-observation-workplace-or-remote"]
+    said = flat(entry["text_says"])
+    text = flat(source_text(DOC))
+    for words in ("may also take place remotely over web conferencing",
+                  "The practical observation must take place in the apprentice's workplace."):
+        assert flat(words) in said and flat(words) in text
+    conduct = {c["id"]: c for c in journey_rules(BODY, STD)["conduct"]}
+    assert conduct["observation-mode"]["value"] == "face_to_face_or_remote"
+
+
 def test_recommendations_quote_the_document():
     text = flat(source_text(DOC))
     for rid, (_, _, words, _) in RECOMMENDATIONS.items():
