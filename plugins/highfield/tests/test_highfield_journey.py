@@ -1032,3 +1032,31 @@ def test_recommendations_never_make_a_record_unready(tmp_path):
                         {"method": "project", "date": "2025-10-20", "grade": "pass"}],
     }
     assert_advice_only(BODY, dump_record(tmp_path, record), set(RECOMMENDATIONS))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Citations: each names one place in the kit
+# ---------------------------------------------------------------------------------------------------------------
+
+def _heading(line: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", "", line).replace("**", "").split()).lower()
+
+
+def test_every_citation_names_one_place_in_the_kit():
+    # A heading the kit prints more than once is cited under the heading above it ('A > B'), so that a reader finds
+    # the one meant. "Providing a positive customer experience" heads a table in § The Customer Service Specialist
+    # apprenticeship standard and a list in each method's criteria (4 places); the contents page repeats the chapter
+    # headings with their page numbers ("Assessing the ... (with Q&As)\t57"), which do not count.
+    text = source_text(DOC)
+    lines = [_heading(line) for line in text.splitlines() if not re.search(r"\t\d+\s*$", line)]
+    from epa_highfield import RULES
+    cited = {m.group(1).strip() for path in RULES.glob("*.yaml")
+             for m in re.finditer(re.escape(DOC) + r" § ([^\"'\n]+)", path.read_text(encoding="utf-8"))}
+    assert cited
+    for section in sorted(cited):
+        parent, _, child = section.rpartition(" > ")
+        if parent:
+            assert lines.count(_heading(parent)) == 1, section
+            assert _heading(child) in lines[lines.index(_heading(parent)):], section
+        else:
+            assert lines.count(_heading(section)) == 1, section
