@@ -751,9 +751,28 @@ def test_observation_questioning_share(tmp_path, questioning, ok):
         attempt("observation", "2025-11-10", P, duration_minutes=60, questioning_minutes=questioning)]))
     c = check(out, "observation-questioning-share")
     assert (c["ok"], c["status"], c["strength"]) == (ok, "within" if ok else "outside", "advice")
-    assert c["high"] == pytest.approx(9)
+    assert c["high"] == pytest.approx(9.9)   # 15% of the 66 minutes allowed (below)
     assert ("not a failure" in c["says"]) is (not ok)
     assert out["gateway"]["ready"] is True and out["full_retake_required"] is False
+
+
+# The same sentence measures the share against "the total time allowed for the practical observation", and the time
+# allowed is "1 hour with a +/- 10% tolerance either way" (same section): at most 66 minutes, so at most 9.9 minutes
+# of questioning (15% of 66) however long the observation took (ambiguity highfield-questioning-share-of-time-allowed:
+# read as the most the kit allows, not the 60 minutes before the tolerance, which would allow 9). A share of the
+# recorded duration is not of the time allowed: 9 minutes in a 58-minute observation (15% of 58 = 8.7) is within the
+# advice, and 10 minutes in a 70-minute one (15% of 70 = 10.5) is not, 70 being more time than the kit allows.
+@pytest.mark.parametrize("minutes, questioning, status", [
+    (58, 9, "within"), (54, 9.5, "within"), (66, 9.9, "within"), (66, 10, "outside"), (70, 10, "outside"),
+    (None, 9, "within"),   # the limit does not depend on a duration the record may lack
+])
+def test_observation_questioning_share_is_of_the_time_allowed(tmp_path, minutes, questioning, status):
+    extra = {"questioning_minutes": questioning} | ({} if minutes is None else {"duration_minutes": minutes})
+    out = grade(tmp_path, record(assessments=[attempt("observation", "2025-11-10", P, **extra)]))
+    c = check(out, "observation-questioning-share")
+    assert (c["status"], c["strength"]) == (status, "advice")
+    assert c["high"] == pytest.approx(9.9)
+    assert out["gateway"]["ready"] is True and out["full_retake_required"] is False   # advice: never a failure
 
 
 # Every deadline and tolerance of 002 is worded "must" / "will" / "is to be", except the questioning share ("should
@@ -974,6 +993,22 @@ def test_recommendations_are_encoded_as_the_document_states():
     assert {a["id"] for a in ambiguities} >= NEW_AMBIGUITIES
 
 
+def test_the_observation_place_contradiction_is_recorded():
+    # 002 § Practical observation (The Highfield approach): "clarification has been provided by Ofqual that the
+    # observation assessment may also take place remotely over web conferencing"; 002 § Assessing the practical
+    # observation (with Q&As): "The practical observation must take place in the apprentice's workplace." The kit
+    # says both; the reading (conduct observation-mode: the workplace, or remotely) is recorded with the two sentences.
+    ambiguities = run("ambiguities", "--body", BODY, "--format", "json").json()
+    (entry,) = [a for a in ambiguities if a["id"] == "highfield-observation-workplace-or-remote"]
+    said = flat(entry["text_says"])
+    text = flat(source_text(DOC))
+    for words in ("may also take place remotely over web conferencing",
+                  "The practical observation must take place in the apprentice's workplace."):
+        assert flat(words) in said and flat(words) in text
+    conduct = {c["id"]: c for c in journey_rules(BODY, STD)["conduct"]}
+    assert conduct["observation-mode"]["value"] == "face_to_face_or_remote"
+
+
 def test_recommendations_quote_the_document():
     text = flat(source_text(DOC))
     for rid, (_, _, words, _) in RECOMMENDATIONS.items():
@@ -997,3 +1032,31 @@ def test_recommendations_never_make_a_record_unready(tmp_path):
                         {"method": "project", "date": "2025-10-20", "grade": "pass"}],
     }
     assert_advice_only(BODY, dump_record(tmp_path, record), set(RECOMMENDATIONS))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Citations: each names one place in the kit
+# ---------------------------------------------------------------------------------------------------------------
+
+def _heading(line: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", "", line).replace("**", "").split()).lower()
+
+
+def test_every_citation_names_one_place_in_the_kit():
+    # A heading the kit prints more than once is cited under the heading above it ('A > B'), so that a reader finds
+    # the one meant. "Providing a positive customer experience" heads a table in § The Customer Service Specialist
+    # apprenticeship standard and a list in each method's criteria (4 places); the contents page repeats the chapter
+    # headings with their page numbers ("Assessing the ... (with Q&As)\t57"), which do not count.
+    text = source_text(DOC)
+    lines = [_heading(line) for line in text.splitlines() if not re.search(r"\t\d+\s*$", line)]
+    from epa_highfield import RULES
+    cited = {m.group(1).strip() for path in RULES.glob("*.yaml")
+             for m in re.finditer(re.escape(DOC) + r" § ([^\"'\n]+)", path.read_text(encoding="utf-8"))}
+    assert cited
+    for section in sorted(cited):
+        parent, _, child = section.rpartition(" > ")
+        if parent:
+            assert lines.count(_heading(parent)) == 1, section
+            assert _heading(child) in lines[lines.index(_heading(parent)):], section
+        else:
+            assert lines.count(_heading(section)) == 1, section
