@@ -674,6 +674,11 @@ def test_journey_resit_rules(journey):
     assert {k: v for k, v in window["offset"].items() if v is not None} == {"months": 3}
     assert window["exceptional_circumstances_lift"] is True
     assert window["consequence"] == "full_retake"          # RES "otherwise the entire EPA must be taken again"
+    # § 3. Results notification and enquiries about results: "Results notification will take place once all
+    # assessments have been completed." -- what "the fail notification" is where a record dates none
+    assert window["notified_once_all_assessed"] == {
+        "text": "Results notification will take place once all assessments have been completed.",
+        "citation": f"{SEED} § 3. Results notification and enquiries about results"}
     assert resit["rework"] == []                           # RES describes no rework
     assert resit["attempts"]["limit"] is None              # RES sets no number of attempts
 
@@ -722,10 +727,14 @@ def test_journey_gateway_strength_follows_the_documents_words(journey):
     assert all(g["stage"] == "gateway" for g in journey["gateway"])
 
 
-def test_journey_table_format():
+def test_journey_table_format(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "400")  # one line per cell
     result = run("journey", "--standard", "ST0071", "--body", BODY)
     assert result.exit_code == 0, result.stderr
     assert "Gateway Qualifications" in result.stdout or BODY in result.stdout
+    # the re-sit window's row says how an undated fail notification is counted (§ 3, as above)
+    assert "the record does not date is counted from the last assessment" in flat(result.stdout)
+    assert "Results notification will take place once all assessments have been completed." in flat(result.stdout)
 
 
 # ---------------------------------------------------------------------------------------- recommendations
