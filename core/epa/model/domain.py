@@ -312,6 +312,9 @@ class Window:
     citation: str
     strength: str = "required"  # required | advice ('should complete ... within'): see DeadlineRule
     from_reading: bool = False  # the document states no date to count from: `from_` is the tool's reading
+    # the document notifies results only once all assessments are completed: an undated fail notification is
+    # not before the last first attempt (``epa.rules.windows.notice``)
+    notified_once_all_assessed: Cited | None = None
 
 
 @frozen

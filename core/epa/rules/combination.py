@@ -58,8 +58,8 @@ def explain(ruleset: Ruleset, components: Mapping[str, Grade]) -> Outcome:
     if found is not None:
         number, row = found
         printed = f" (“{' '.join(row.printed.split())}”)" if row.printed else ""
-        return Outcome(overall, (Step(
-            f"{shown}: printed row {number} of the combination table{printed} gives {overall}", row.citation),))
+        return Outcome(overall, (Step(f"{shown}: printed row {number} of the combination table{printed} gives "
+                                      f"{overall}{_reading(ruleset, components)}", row.citation),))
     words = combination.rule_in_words
     if not combination.rows:
         gap = "the document prints no combination table for"
@@ -72,6 +72,20 @@ def explain(ruleset: Ruleset, components: Mapping[str, Grade]) -> Outcome:
         Step(f"the document's rule in words decides: {overall}{_why(words.rule, components, ruleset.method_ids)} "
              f"(“{words.text}”)", words.citation),
     ))
+
+
+def _reading(ruleset: Ruleset, components: Mapping[str, Grade]) -> str:
+    """Where the printed row deciding ``components`` is the tool's reading of a garbled or ambiguous table (a
+    recorded ambiguity about the table, ``rules: [combination]``, names this combination among those its reading
+    decides), words saying so, naming the ambiguity; '' for a row the document prints plainly."""
+    grades = dict(components)
+    named = [a.id for a in ruleset.ambiguities if COMBINATION in a.rules and grades in a.combinations]
+    return (f"; the document's table does not print this combination plainly: the row is the tool's reading of it "
+            f"(ambiguity {', '.join(named)}, shown by `epa ambiguities`)" if named else "")
+
+
+# An ambiguity's ``rules`` naming the combination table.
+COMBINATION = "combination"
 
 
 def _why(rule: OverallInWords, components: Mapping[str, Grade], methods: tuple[str, ...]) -> str:

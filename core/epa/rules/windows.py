@@ -2,7 +2,9 @@
 
 A window counts from each fail's notice (``fail_notified``: it governs the next attempt at the fail's method),
 from the first fail's notice (``first_fail_notified``: every resit and retake), or from the first attempt
-(``first_assessment``: every attempt). An attempt it governs dated after it is late, unless exceptional
+(``first_assessment``: every attempt). A fail's notice is the date the record gives it, else the fail's own date,
+or, where the document notifies results only once all assessments are completed, the day the last of them was
+held (``notice``). An attempt it governs dated after it is late, unless exceptional
 circumstances are recorded for it (``epa.rules.history.exceptional``) and the document lets them lift the
 window. A window missed has the consequence its document states: the whole EPA again (``full_retake``; never
 for advice), or, where the document states none (``none_stated``), the miss is reported and nothing follows.
@@ -45,19 +47,34 @@ def decides_retake(window: Window) -> bool:
     return window.consequence == "full_retake" and window.strength != "advice"
 
 
+def _all_assessed(history: Counted) -> dt.date:
+    """The day the last first attempt at any method was held: when all the assessments had been completed."""
+    return max(a.date for a, _ in history if a.kind == "first")
+
+
+def notice(window: Window, history: Counted, failed: int) -> dt.date:
+    """When the fail at place ``failed`` of the history was notified: the date the record gives, else the fail's
+    own date; but where the document notifies results only once all assessments are completed
+    (``notified_once_all_assessed``), an undated notification is not before the last first attempt."""
+    attempt = history[failed][0]
+    if attempt.notified is not None or window.notified_once_all_assessed is None:
+        return attempt.notified_on
+    return max(attempt.date, _all_assessed(history))
+
+
 def _opened(window: Window, history: Counted) -> list[tuple[int, dt.date, Sequence[int]]]:
     """Each time the window opens in a history holding a fail (only a fail opens one): the place of the fail that
     opens it, the date it counts from, and the places of the attempts it governs."""
     if window.from_ == "fail_notified":  # each fail governs the next attempt at its method
         found: list[tuple[int, dt.date, Sequence[int]]] = []
-        for i, (attempt, grade) in enumerate(history):
+        for i, (_, grade) in enumerate(history):
             if grade is Grade.FAIL:
                 j = next_at_method(i, history)
-                found.append((i, attempt.notified_on, () if j is None else (j,)))
+                found.append((i, notice(window, history, i), () if j is None else (j,)))
         return found
     first = next(i for i, (_, grade) in enumerate(history) if grade is Grade.FAIL)
     if window.from_ == "first_fail_notified":  # the first fail governs every resit and retake
-        return [(first, history[first][0].notified_on, [j for j, (a, _) in enumerate(history) if a.kind != "first"])]
+        return [(first, notice(window, history, first), [j for j, (a, _) in enumerate(history) if a.kind != "first"])]
     return [(first, history[0][0].date, range(len(history)))]  # first_assessment: every attempt, first ones too
 
 
@@ -82,6 +99,8 @@ def missed(window: Window, history: Counted, due: Due | None = None) -> bool:
         def due(anchor: dt.date) -> dt.date:
             return shift(anchor, window.offset)
     start, lift = window.from_, window.exceptional_circumstances_lift
+    # an undated notification, where the document notifies results once all assessments are completed (``notice``)
+    assessed = _all_assessed(history) if window.notified_once_all_assessed is not None else None
     if start == "fail_notified":  # each fail governs the next attempt at its method
         due_by: dict[str, dt.date] = {}  # each method's attempt counted last, where it failed: when the next is due
         for j, (a, grade) in enumerate(history):
@@ -89,10 +108,11 @@ def missed(window: Window, history: Counted, due: Due | None = None) -> bool:
             if by is not None and a.date > by and not (lift and exceptional(j, history)):
                 return True
             if grade is Grade.FAIL:
-                due_by[a.method] = due(a.notified_on)
+                due_by[a.method] = due(a.notified_on if assessed is None or a.notified is not None
+                                       else max(a.date, assessed))
         return False
     if start == "first_fail_notified":  # the first fail governs every resit and retake
-        by = due(next(a for a, grade in history if grade is Grade.FAIL).notified_on)
+        by = due(notice(window, history, next(i for i, (_, grade) in enumerate(history) if grade is Grade.FAIL)))
         return any(a.kind != "first" and a.date > by and not (lift and exceptional(j, history))
                    for j, (a, _) in enumerate(history))
     by = due(history[0][0].date)  # first_assessment: the first attempt counted governs them all
@@ -121,6 +141,16 @@ def _label(g: GradedAttempt) -> str:
     return f"{g.attempt.method} {g.attempt.kind} on {g.attempt.date}"
 
 
+def _undated(window: Window, failed: GradedAttempt, span: Span) -> str:
+    """Why a window counts from a day other than the fail's, where the record dates no notification of it and the
+    document notifies results once all assessments are completed (``notice``); '' otherwise."""
+    rule = window.notified_once_all_assessed
+    if rule is None or failed.attempt.notified is not None or span.anchor == failed.attempt.date:
+        return ""
+    return (f", when the last assessment was held: the record dates no notification of the {failed.attempt.method} "
+            f"fail on {failed.attempt.date}, and “{rule.text}” ({rule.citation})")
+
+
 def explain(window: Window, history: Sequence[GradedAttempt]) -> tuple[list[Deadline], bool, list[Step]]:
     """The window's deadlines, whether missing it (beyond any exceptional circumstances) means the whole EPA
     again, and the cited steps."""
@@ -131,7 +161,7 @@ def explain(window: Window, history: Sequence[GradedAttempt]) -> tuple[list[Dead
         deadline_id = window.id + (f".{history[span.failed].attempt.method}" + (f".{i + 1}" if several else "")
                                    if each_fail else "")
         status = "missed" if span.late else "met" if span.governed else "open"
-        says = f"{window.name}: by {span.due} ({offset} {span.anchor})"
+        says = f"{window.name}: by {span.due} ({offset} {span.anchor}{_undated(window, history[span.failed], span)})"
         if span.late:
             says += f"; {', '.join(_label(history[j]) for j in span.late)} came after it"
             if window.strength == "advice":

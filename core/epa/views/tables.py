@@ -782,8 +782,11 @@ def _resit_lines(resit: ResitRules) -> list[tuple[str, str]]:
         lifted = "; exceptional circumstances lift it" if w.exceptional_circumstances_lift else ""
         missed = ("else the whole EPA again" if w.consequence == "full_retake"
                   else "the document states no consequence for missing it")
+        undated = ("; a fail notification the record does not date is counted from the last assessment, where later "
+                   f"(“{w.notified_once_all_assessed.text}”, {w.notified_once_all_assessed.citation})"
+                   if w.notified_once_all_assessed else "")
         lines.append((f"{w.name}: by {describe(w.offset)} {w.from_.replace('_', ' ')}, {missed}{lifted}"
-                       f"{_advice(w.strength)}", w.citation))
+                       f"{_advice(w.strength)}{undated}", w.citation))
     for r in resit.rework:
         lines.append((f"{r.name}: the {r.method} reworked by {describe(r.offset)} the fail notification"
                       f"{_advice(r.strength)}", r.citation))

@@ -21,6 +21,9 @@ Section citations used below (all in 004_97be493b5d6ee5b2.txt):
 from __future__ import annotations
 
 import copy
+import csv
+import io
+import json
 import re
 from pathlib import Path
 
@@ -347,16 +350,63 @@ def test_late_resit_with_exceptional_circumstances_is_not_full_retake(tmp_path):
     assert out["overall"] == "pass"
 
 
-# Record schema: "notified: When the result was notified; defaults to date." RES counts from "the fail
-# notification": project fail 2025-11-10, no notified -> 2025-11-10 + 3 months = 2026-02-10.
-@pytest.mark.parametrize("resit_date,full_retake,status", [("2026-02-10", False, "met"),
-                                                           ("2026-02-11", True, "missed")])
-def test_notified_defaults_to_the_assessment_date(tmp_path, resit_date, full_retake, status):
+# RES counts from "the fail notification", and § 3. Results notification and enquiries about results says when
+# that is: "Results notification will take place once all assessments have been completed." A record that dates
+# no notification: project fail 2025-11-10, discussion 2025-11-12, observation 2025-11-17 -> the fail cannot be
+# notified before 2025-11-17; 2025-11-17 + 3 months = 2026-02-17 (not 2025-11-10 + 3 months = 2026-02-10).
+@pytest.mark.parametrize("resit_date,full_retake,status", [("2026-02-11", False, "met"),
+                                                           ("2026-02-17", False, "met"),
+                                                           ("2026-02-18", True, "missed")])
+def test_an_undated_notification_is_once_all_assessments_are_completed(tmp_path, resit_date, full_retake, status):
     out = grade(project_resit(tmp_path, resit_date, notified=None))
     window = deadline(out, f"{WINDOW}.project")
-    assert window["date"] == "2026-02-10"
+    assert window["date"] == "2026-02-17"
     assert window["status"] == status
     assert out["full_retake_required"] is full_retake
+    assert (out["overall"] is None) is full_retake
+    # the deadline says what it counts from, and why
+    assert "2025-11-17" in window["says"] and "once all assessments have been completed" in window["says"]
+
+
+# § 3 and RES as above, for a fail long before the other methods: project failed 2024-06-10 (no notification
+# dated), discussion 2024-08-01, observation 2024-08-28 -> notified no earlier than 2024-08-28; + 3 months =
+# 2024-11-28, so the resit on 2024-10-01 is in time: TAB "Pass Pass Pass -> Pass", RES "a maximum EPA grade of
+# pass". Counted from the assessment (2024-06-10 + 3 months = 2024-09-10) it would be late and the whole EPA
+# taken again. The same record in a cohort (--batch) is decided alike.
+def test_a_fail_before_the_other_methods_is_notified_after_them(tmp_path):
+    record = {"standard": "ST0071", "apprentice": {"id": "GQ-NOTIFIED-AFTER-ALL"}, "gateway": {"date": "2024-06-03"},
+              "assessments": [{"method": "project", "date": "2024-06-10", "grade": "fail"},
+                              {"method": "discussion", "date": "2024-08-01", "grade": "pass"},
+                              {"method": "observation", "date": "2024-08-28", "grade": "pass"},
+                              {"method": "project", "date": "2024-10-01", "kind": "resit", "grade": "pass"}]}
+    out = grade(dump_record(tmp_path, record))
+    window = deadline(out, f"{WINDOW}.project")
+    assert (window["date"], window["status"]) == ("2024-11-28", "met")
+    assert (out["overall"], out["capped"], out["full_retake_required"]) == ("pass", True, False)
+    cohort = tmp_path / "cohort.jsonl"
+    cohort.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    for form in ("json", "csv"):  # explained, and decided by the cohort's engine
+        batch = run("--bodies", BODY, "compare", "--batch", str(cohort), "--format", form)
+        assert batch.exit_code == 0, batch.stderr
+        if form == "json":
+            (row,) = json.loads(batch.stdout)["results"]
+        else:
+            (row,) = csv.DictReader(io.StringIO(batch.stdout))
+        assert (str(row["overall"]), str(row["full_retake_required"]).lower()) == ("pass", "false"), form
+
+
+# RES: a notification the record dates is the one counted from, even before the other methods were assessed:
+# project fail notified 2024-06-14 + 3 months = 2024-09-14; the resit on 2024-10-01 is late -> the whole EPA again.
+def test_a_dated_notification_is_counted_from_as_recorded(tmp_path):
+    record = {"standard": "ST0071", "apprentice": {"id": "GQ-NOTIFIED-AS-RECORDED"}, "gateway": {"date": "2024-06-03"},
+              "assessments": [{"method": "project", "date": "2024-06-10", "notified": "2024-06-14", "grade": "fail"},
+                              {"method": "discussion", "date": "2024-08-01", "grade": "pass"},
+                              {"method": "observation", "date": "2024-08-28", "grade": "pass"},
+                              {"method": "project", "date": "2024-10-01", "kind": "resit", "grade": "pass"}]}
+    out = grade(dump_record(tmp_path, record))
+    window = deadline(out, f"{WINDOW}.project")
+    assert (window["date"], window["status"]) == ("2024-09-14", "missed")
+    assert (out["overall"], out["full_retake_required"]) == (None, True)
 
 
 # TAB: "Failure of any component of the EPA will result in an overall failure of the EPA"; RES: the resit is
@@ -624,6 +674,11 @@ def test_journey_resit_rules(journey):
     assert {k: v for k, v in window["offset"].items() if v is not None} == {"months": 3}
     assert window["exceptional_circumstances_lift"] is True
     assert window["consequence"] == "full_retake"          # RES "otherwise the entire EPA must be taken again"
+    # § 3. Results notification and enquiries about results: "Results notification will take place once all
+    # assessments have been completed." -- what "the fail notification" is where a record dates none
+    assert window["notified_once_all_assessed"] == {
+        "text": "Results notification will take place once all assessments have been completed.",
+        "citation": f"{SEED} § 3. Results notification and enquiries about results"}
     assert resit["rework"] == []                           # RES describes no rework
     assert resit["attempts"]["limit"] is None              # RES sets no number of attempts
 
@@ -672,10 +727,14 @@ def test_journey_gateway_strength_follows_the_documents_words(journey):
     assert all(g["stage"] == "gateway" for g in journey["gateway"])
 
 
-def test_journey_table_format():
+def test_journey_table_format(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "400")  # one line per cell
     result = run("journey", "--standard", "ST0071", "--body", BODY)
     assert result.exit_code == 0, result.stderr
     assert "Gateway Qualifications" in result.stdout or BODY in result.stdout
+    # the re-sit window's row says how an undated fail notification is counted (§ 3, as above)
+    assert "the record does not date is counted from the last assessment" in flat(result.stdout)
+    assert "Results notification will take place once all assessments have been completed." in flat(result.stdout)
 
 
 # ---------------------------------------------------------------------------------------- recommendations

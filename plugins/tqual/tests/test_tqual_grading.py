@@ -32,6 +32,7 @@ import itertools
 from pathlib import Path
 
 import pytest
+import yaml
 
 from epa import Grade
 from epa.testing import body, combine, grade_component, ids, requires, ruleset, run
@@ -306,7 +307,8 @@ def test_overall_table_covers_all_27():
     for combo in ALL:
         got = body(BODY).call("combine_grades", ruleset=rules,
                             components=dict(zip(METHODS, map(Grade, combo), strict=True)))
-        # decided by a printed row, each citing the Overall Grading section
+        # decided by a printed row, each citing the Overall Grading section (the four combinations the extraction
+        # does not print plainly say the row is a reading: below)
         assert len(got.steps) == 1 and "row" in got.steps[0].says, combo
         assert got.steps[0].citation == OVERALL, combo
 
@@ -448,3 +450,39 @@ def test_cli_resit_caps_overall_at_pass():
     out = _grade("tqual-resit-cap.yaml")
     assert out["components"] == {"observation": "distinction", "project": "pass", "discussion": "pass"}
     assert out["overall"] == "pass"
+
+
+# The four combinations the table's garbled extraction does not plainly print (003 § Overall Grading: its
+# second lines "Distinction | Distinction" sit under the project and discussion columns with nothing under the
+# observation or overall grade, so a line of its own would print only P/D/D and D/D/D): their grade is the
+# reading of the table, and the explanation says so rather than only "printed row N gives ...". The rows the
+# extraction prints whole on one line (P/P/P -> Pass, D/P/P -> Distinction) need no such word.
+READ_NOT_PRINTED = [("pass", "pass", "distinction"), ("pass", "distinction", "pass"),
+                    ("distinction", "pass", "distinction"), ("distinction", "distinction", "pass")]
+
+
+def _overall_steps(tmp_path: Path, observation: str, project: str, discussion: str) -> list[str]:
+    record = {"standard": STANDARD, "apprentice": {"id": "TQ-READING"}, "gateway": {"date": "2025-09-01"},
+              "assessments": [{"method": "project", "date": "2025-09-29", "grade": project},
+                              {"method": "discussion", "date": "2025-10-20", "grade": discussion},
+                              {"method": "observation", "date": "2025-11-03", "grade": observation}]}
+    path = tmp_path / "record.yaml"
+    path.write_text(yaml.safe_dump(record), encoding="utf-8")
+    result = run("grade", "--body", BODY, str(path), "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    return [s["says"] for s in result.json()["explanation"] if s["about"] == "overall"]
+
+
+@pytest.mark.parametrize(("observation", "project", "discussion"), READ_NOT_PRINTED,
+                         ids=["/".join(c) for c in READ_NOT_PRINTED])
+def test_a_combination_the_table_does_not_plainly_print_is_said_to_be_a_reading(tmp_path, observation, project,
+                                                                                 discussion):
+    says = _overall_steps(tmp_path, observation, project, discussion)
+    assert any("tqual-overall-grading-table-garbled" in s and "reading" in s for s in says), says
+
+
+@pytest.mark.parametrize(("observation", "project", "discussion"),
+                         [("pass", "pass", "pass"), ("distinction", "pass", "pass")], ids=["P/P/P", "D/P/P"])
+def test_a_combination_printed_on_one_line_is_not_said_to_be_a_reading(tmp_path, observation, project, discussion):
+    says = _overall_steps(tmp_path, observation, project, discussion)
+    assert not any("tqual-overall-grading-table-garbled" in s for s in says), says
