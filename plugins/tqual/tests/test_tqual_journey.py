@@ -527,12 +527,15 @@ def test_observation_60_minutes_plus_minus_10_percent(tmp_path, minutes, ok):
     # observation. Therefore, the question and answer session will last up to 10 minutes, following the
     # 60-minute (+/-10%) practical observation." The questioning comes after the observation and "will last up
     # to 10 minutes" (required); the 15% it is derived from is worded "should not exceed" (advice), so both are
-    # shown and only the 10 minutes can fail. share_ok: questioning <= 15% of the observation's duration.
-    (60, 10, True, False),   # 10 minutes after 60: within the 10; 15% of 60 = 9 < 10: outside (advice)
-    (60, 9, True, True),     # 9 = 15% of 60
-    (54, 10, True, False),   # after a 54-minute observation (60 -10%): still "up to 10 minutes"; 15% = 8.1
-    (66, 11, False, False),  # 11 > 10; 15% of 66 = 9.9
-    (80, 11, False, True),   # 11 > 10; 15% of 80 = 12
+    # shown and only the 10 minutes can fail. share_ok: questioning <= 9.9, 15% of the 66 minutes the observation is
+    # allowed (003 § Practical Observation: "lasting 60 minutes, with a permitted 10% (+/-) variance"), whatever it took
+    # (the reading tqual-questioning-15-percent-vs-10-minutes).
+    (60, 10, True, False),   # 10 minutes after 60: within the 10; outside the advised 9.9
+    (60, 9, True, True),
+    (58, 9, True, True),     # examples/st0071-journey.yaml: 15% of the 58 minutes it took (8.7) is not the measure
+    (54, 10, True, False),   # after a 54-minute observation (60 -10%): still "up to 10 minutes"
+    (66, 11, False, False),  # 11 > 10 and > 9.9
+    (80, 11, False, False),  # a longer observation allows no more questioning: 11 > 9.9
 ])
 def test_questioning_follows_the_observation_up_to_10_minutes(tmp_path, duration, questioning, ok, share_ok):
     res = grade(tmp_path, record(assessments=observation_with(duration_minutes=duration,
@@ -546,7 +549,7 @@ def test_questioning_follows_the_observation_up_to_10_minutes(tmp_path, duration
     share = check(res, "observation-questioning-share")
     assert (share["ok"], share["status"], share["strength"]) == (
         share_ok, "within" if share_ok else "outside", "advice")
-    assert share["high"] == pytest.approx(duration * 15 / 100)
+    assert share["high"] == pytest.approx(9.9)
     assert share["citation"] == QUESTIONING
     # the questioning follows the observation, so it is not part of the observation's 60 minutes (+/-10%):
     # 003 § Practical Observation "lasting 60 minutes, with a permitted 10% (+/-) variance" -> 54 to 66
@@ -556,7 +559,7 @@ def test_questioning_follows_the_observation_up_to_10_minutes(tmp_path, duration
 def test_questioning_beyond_the_advised_15_percent_is_shown_as_advice_and_fails_nothing(tmp_path, monkeypatch):
     # 003 § Questioning Session: "The questioning period should not exceed 15% ..." (advice) "... Therefore, the
     # question and answer session will last up to 10 minutes" (required). 10 minutes after a 60-minute
-    # observation: outside the advised 9 minutes, within the 10; the grade (observation distinction, project
+    # observation: outside the advised 9.9 minutes (15% of the 66 allowed), within the 10; the grade (observation distinction, project
     # pass, discussion pass: 003 § Overall Grading "Distinction  Pass  Pass  Distinction") is untouched.
     path = dump_record(tmp_path, record(assessments=observation_with(duration_minutes=60, questioning_minutes=10)))
     res = run("grade", "--body", BODY, str(path), "--format", "json").json()
@@ -649,7 +652,9 @@ def test_epa_journey_lists_the_documents_rules():
     # § Questioning Session: "The questioning period should not exceed 15% of the total time allowed for the
     # practical observation." -- "should": advice, beside the required 10 minutes
     share = tolerances["observation-questioning-share"]
-    assert (share["max_percent_of_duration"], share["strength"], share["citation"]) == (15, "advice", QUESTIONING)
+    # practical observation", allowed "60 minutes, with a permitted 10% (+/-) variance": 15% of 66 = 9.9
+    assert (share["max"], share["max_percent_of_duration"], share["strength"], share["citation"]) == (
+        9.9, None, "advice", QUESTIONING)
     assert "should not exceed 15%" in share["text"]
     # § Resits and Retakes: "the apprentice should complete this within 12 months" -- no consequence stated,
     # and "should": advice
