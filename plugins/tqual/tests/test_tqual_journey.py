@@ -794,3 +794,17 @@ def test_the_observation_s_mode_cites_the_heading_over_both_sentences_it_quotes(
     quoted = [lines.index("- be carried out on a one-to-one basis."),
               next(i for i, line in enumerate(lines) if "take place in the apprentice's workplace" in line)]
     assert all(start < i for i in quoted), (heading, start, quoted)
+
+
+
+def test_the_proposal_over_500_words_reading_is_recorded():
+    # 003 § Work-Based Project Proposal: "Prior to gateway ... the apprentice will need to write a work-based project
+    # proposal ... in no more than 500 words"; § Work-Based Project Report Overview: "a work-based project proposal
+    # submitted at gateway". Read as a bar to gateway (test_project_proposal_at_most_500_words), though the document
+    # states no consequence of a longer one beyond the assessor's acceptance (one week to rework it): a reading,
+    # recorded with the one against it.
+    listed = run("ambiguities", "--body", BODY, "--format", "json")
+    assert listed.exit_code == 0, listed.stderr
+    [entry] = [a for a in listed.json() if "no more than 500 words" in a["text_says"]]
+    assert entry["citation"] == PROPOSAL
+    assert "project-proposal-words" in entry["reading"] and "states no consequence" in entry["why"]
