@@ -29,9 +29,14 @@ def _rework(rework: Rework, history: Sequence[GradedAttempt]) -> tuple[list[Dead
     fails = [i for i, g in enumerate(history) if g.grade == Grade.FAIL and g.attempt.method == rework.method]
     deadlines, steps = [], []
     for i, failed in enumerate(fails):
-        notified = history[failed].attempt.notified_on
+        attempt = history[failed].attempt
+        notified = attempt.notified_on
         due = shift(notified, rework.offset)
-        says = f"{rework.name}: by {due} ({describe(rework.offset)} the fail notified {notified})"
+        # An undated notification is counted from the assessment (the record schema's rule), said as such: naming the
+        # day "notified" would state a date the record never gave.
+        counted = f"the fail notified {notified}" if attempt.notified is not None else \
+            f"the fail on {notified}, the record dating no notification of it"
+        says = f"{rework.name}: by {due} ({describe(rework.offset)} {counted})"
         redo = None if (after := attempt_history.next_at_method(failed, pairs)) is None else history[after]
         status = "open" if redo is None else "met" if redo.attempt.date <= due else "missed"
         if redo and status == "missed":

@@ -208,6 +208,22 @@ def test_project_rework_within_one_month_of_the_fail(tmp_path, notified, redo_da
     assert rework["citation"] == RESITS
 
 
+
+@pytest.mark.parametrize(("notified", "counted"), [
+    # A record dating the notification: counted from it, and said so.
+    ("2025-11-20", "1 month after the fail notified 2025-11-20"),
+    # A record dating none: counted from the assessment (schemas/record.schema.json, assessments[].notified), and said
+    # so, never as a notification on a day the record does not give.
+    (None, "1 month after the fail on 2025-11-14, the record dating no notification of it"),
+])
+def test_the_rework_deadline_says_what_it_counts_from(tmp_path, notified, counted):
+    failed = {"method": "project", "date": "2025-11-14", "grade": "fail"} | ({"notified": notified} if notified else {})
+    first = [{"method": "discussion", "date": "2025-11-05", "grade": "pass"},
+             {"method": "observation", "date": "2025-11-06", "grade": "pass"}, failed]
+    rework = deadline(grade(tmp_path, record(assessments=first)), "project-rework")
+    assert f"({counted})" in rework["says"]
+    assert ("notified" in rework["says"]) is (notified is not None)
+
 # ---------------------------------------------------------------------------------------------
 # The 12-month window for resits and retakes (anchored, per the journey file's reading
 # `tqual-resit-window-anchor`, on the first fail's notification).
