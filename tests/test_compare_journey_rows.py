@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import OUR_BODIES, ROOT
+from conftest import OUR_BODIES, ROOT, offering
 from epa.testing import ok_json, requires, run
 
 FOUR = ",".join(OUR_BODIES)
@@ -79,3 +79,20 @@ def test_the_batch_compares_the_decisions_only(tmp_path):
     assert result.exit_code == 0, result.stderr
     line = json.loads(result.stdout.splitlines()[0])
     assert line["differences"] == [] and "journey_differences" not in line
+
+
+def test_gateway_ready_is_shown_beside_how_many_requirements_have_no_evidence(tmp_path, monkeypatch):
+    # A record giving its gateway date and nothing else of its gateway: "ready" (no mandatory requirement shown unmet,
+    # README) must not read as shown ready. The table counts, beside it, the requirements each body lists `unknown`.
+    offering("ST0071", "the record the test compares")
+    data = {"standard": "ST0071", "apprentice": {"id": "A1"}, "gateway": {"date": "2025-01-06"},
+            "assessments": [{"method": "discussion", "date": "2025-02-06", "grade": "pass"}]}
+    path = tmp_path / "record.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    results = ok_json("compare", str(path), definition="compare")["results"]
+    unknown = [len(r["gateway"]["unknown"]) for r in results]
+    monkeypatch.setenv("COLUMNS", "200")  # one line a row
+    table = run("compare", str(path))
+    assert table.exit_code == 0, table.stderr
+    shown = [line.split()[2:] for line in table.stdout.splitlines() if line.startswith("gateway unknown ")]
+    assert shown == ([[str(n) for n in unknown]] if any(unknown) else [])

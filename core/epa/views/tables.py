@@ -639,6 +639,10 @@ def compare(console: Console, results: list[BodyResult], differing: list[str], a
         label = _ROW_LABEL.get(row, row) + (" ≠" if differs else "")
         table.add_row(Text(label, style="bold" if row == "overall" or differs else ""),
                       *(Text(c, style="bold yellow" if differs else "") for c in cells))
+        if row == "gateway_ready" and any(r.gateway.unknown for r in results):
+            # "ready" means no mandatory requirement shown unmet: beside it, how many the record holds no evidence
+            # for, so that a record with none is not read as shown ready (never a difference: not compared)
+            table.add_row("gateway unknown", *(str(len(r.gateway.unknown)) for r in results))
     for row, given in journey.items():  # a deadline or check row: shown only where the bodies' verdicts differ
         table.add_row(Text(_label(row) + " ≠", style="bold"),
                       *(Text(given[r.body]["verdict"] if r.body in given else NO_VERDICT, style="bold yellow")
