@@ -206,7 +206,8 @@ def test_a_plugin_deadline_without_a_consequence_claims_none_either_way(tmp_path
     assert silent == "by 2 weeks before observation"
     assert none_stated == "by 2 weeks before observation, the document states no consequence for missing it"
     # (a table names a cited document by its short title, here the reused body's)
-    assert said.startswith("by 2 weeks before observation, else the observation is rearranged (") and \
+    assert said.startswith("by 2 weeks before observation, the document states what follows a miss: the observation "
+                           "is rearranged (") and \
         said.endswith(" § Elsewhere)"), said
     rows = {j["body"]: j["deadlines"][0] for j in ok_json("journey", "--standard", "ST0071", "--format", "json",
                                                           definition="journey")}

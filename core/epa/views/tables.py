@@ -775,7 +775,7 @@ def _if_missed(rule: DeadlineRule) -> str:
     if not isinstance(consequence, Consequence):  # NONE_STATED
         return ", the document states no consequence for missing it"
     where = "" if consequence.citation == rule.citation else f" ({consequence.citation})"
-    return f", else {consequence.says}{where}"
+    return f", the document states what follows a miss: {consequence.says}{where}"
 
 
 def _advice(strength: str) -> str:
