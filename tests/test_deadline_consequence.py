@@ -214,6 +214,19 @@ def test_a_plugin_deadline_without_a_consequence_claims_none_either_way(tmp_path
     assert "consequence" not in rows["silent"] and rows["none"]["consequence"] == NONE_STATED
 
 
+def test_only_none_stated_claims_that_none_is_stated():
+    # a rule built in code, past the schema, with a value the schema refuses: no claim either way
+    from epa.rules.deadlines import consequence_words
+
+    rule = DeadlineRule("notice", "Notice", "observation", Offset(weeks=-2), "x", "acme.txt § A",
+                        event="observation_notice", consequence="full_retake")
+    assert consequence_words(rule) == ""
+    assert consequence_words(attrs.evolve(rule, consequence=NONE_STATED)) == \
+        " (the document states no consequence for missing it)"
+    assert consequence_words(attrs.evolve(rule, consequence=NONE_STATED, strength="advice")) == \
+        " (advice: the document advises this rather than requiring it; not a failure)"
+
+
 # --- the journey file: the schema and the loader check it ---------------------------------------------------------
 
 def _journey(tmp_path, consequence: str, strength: str = "required"):

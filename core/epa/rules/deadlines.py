@@ -16,7 +16,7 @@ import operator
 from collections.abc import Callable
 
 from epa.engine.plans import Table
-from epa.model.domain import JOURNEY_DATES, Attempt, Consequence, DeadlineRule, Offset, Record, Ruleset
+from epa.model.domain import JOURNEY_DATES, NONE_STATED, Attempt, Consequence, DeadlineRule, Offset, Record, Ruleset
 from epa.model.results import Deadline
 from epa.rules.workdays import bank_holidays_between, describe, shift
 
@@ -38,10 +38,8 @@ def consequence_words(rule: DeadlineRule) -> str:
     if rule.strength == "advice":
         return ADVICE_MISSED
     consequence = rule.consequence
-    if consequence is None:
-        return ""
-    if not isinstance(consequence, Consequence):  # NONE_STATED, the one other value the schema allows
-        return NO_CONSEQUENCE
+    if not isinstance(consequence, Consequence):  # NONE_STATED claims none; anything else (None) claims nothing
+        return NO_CONSEQUENCE if consequence == NONE_STATED else ""
     where = "" if consequence.citation == rule.citation else f", {consequence.citation}"
     return f" (the document states what follows: {consequence.says}{where})"
 

@@ -19,7 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 from epa.errors import CONTROL, one_line
-from epa.model.domain import Check, Consequence, DeadlineRule, Document, Journey, ResitRules
+from epa.model.domain import NONE_STATED, Check, Consequence, DeadlineRule, Document, Journey, ResitRules
 from epa.model.results import BodyResult
 from epa.rules.citations import label, short_title, versioned
 from epa.rules.gateway import age_band
@@ -770,10 +770,8 @@ def journey(console: Console, bodies: list[tuple[str, str, Journey | None, Docum
 def _if_missed(rule: DeadlineRule) -> str:
     """What follows a missed deadline, as its resit windows' rows say it: nothing where the plugin does not say."""
     consequence = rule.consequence
-    if consequence is None:
-        return ""
-    if not isinstance(consequence, Consequence):  # NONE_STATED
-        return ", the document states no consequence for missing it"
+    if not isinstance(consequence, Consequence):
+        return ", the document states no consequence for missing it" if consequence == NONE_STATED else ""
     where = "" if consequence.citation == rule.citation else f" ({consequence.citation})"
     return f", the document states what follows a miss: {consequence.says}{where}"
 
