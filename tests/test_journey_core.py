@@ -326,7 +326,7 @@ def test_bad_journey_file_is_reported_with_its_path(tmp_path, edit, expected):
 @pytest.mark.parametrize("edit,expected", [
     # every resit window says what the document states follows a missed one
     (lambda t: t.replace("    consequence: none_stated\n", "", 1), "'consequence' is a required property"),
-    (lambda t: t.replace("consequence: none_stated", "consequence: whole_epa", 1), "'whole_epa' is not allowed"),
+    (lambda t: t.replace("    consequence: none_stated", "    consequence: whole_epa", 1), "'whole_epa' is not allowed"),
     # a gateway requirement gives its strength, or the older mandatory flag, not both
     (lambda t: t.replace("  strength: optional\n", "  strength: optional\n  mandatory: false\n", 1),
      "gives its strength"),

@@ -10,7 +10,7 @@ from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, overrid
 from cattrs.v import transform_error
 
 from epa.errors import InputError
-from epa.model.domain import DeadlineRule, GatewayRule, OverallInWords, Window
+from epa.model.domain import NONE_STATED, Consequence, DeadlineRule, GatewayRule, OverallInWords, Window
 
 T = TypeVar("T")
 
@@ -19,9 +19,30 @@ converter.register_structure_hook(dt.date, lambda value, _: dt.date.fromisoforma
 converter.register_unstructure_hook(dt.date, lambda value: value.isoformat())
 
 # Journey files say "from", a Python keyword; the classes say from_.
-for _cls in (DeadlineRule, Window):
-    converter.register_structure_hook(_cls, make_dict_structure_fn(_cls, converter, from_=override(rename="from")))
-    converter.register_unstructure_hook(_cls, make_dict_unstructure_fn(_cls, converter, from_=override(rename="from")))
+converter.register_structure_hook(Window, make_dict_structure_fn(Window, converter, from_=override(rename="from")))
+converter.register_unstructure_hook(Window, make_dict_unstructure_fn(Window, converter, from_=override(rename="from")))
+
+
+def _structure_consequence(data: Any, _: Any) -> Consequence | str | None:
+    """A deadline's consequence as a journey file gives it: none_stated, or {says, text, citation} (the schema has
+    checked the shape)."""
+    if data is None or data == NONE_STATED:
+        return data  # type: ignore[no-any-return]
+    if isinstance(data, dict):
+        return converter.structure(data, Consequence)
+    raise ValueError(f"consequence: expected {NONE_STATED} or {{says, text, citation}}, got {data!r}")
+
+
+def _unstructure_consequence(value: Consequence | str | None) -> Any:
+    return converter.unstructure(value, Consequence) if isinstance(value, Consequence) else value
+
+
+converter.register_structure_hook(DeadlineRule, make_dict_structure_fn(
+    DeadlineRule, converter, from_=override(rename="from"), consequence=override(struct_hook=_structure_consequence)))
+# (a deadline whose plugin does not say has none written, as its file has none: nothing new is shown for it)
+converter.register_unstructure_hook(DeadlineRule, make_dict_unstructure_fn(
+    DeadlineRule, converter, from_=override(rename="from"),
+    consequence=override(unstruct_hook=_unstructure_consequence, omit_if_default=True)))
 
 _gateway_rule = make_dict_structure_fn(GatewayRule, converter)
 

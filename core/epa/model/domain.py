@@ -258,12 +258,28 @@ class GatewayRule:
 
 STRENGTHS = ("required", "advice")
 
+# A deadline's consequence where its document states none: a miss is reported, and nothing is said to follow.
+NONE_STATED = "none_stated"
+
+
+@frozen
+class Consequence:
+    """What a document states follows a missed deadline: ``says``, the document's words as a clause ('apprentices
+    will not be accepted at EPA Gateway'), from its sentence ``text``, cited. Words only: nothing the tool decides
+    follows from it."""
+
+    says: str
+    text: str
+    citation: str
+
 
 @frozen
 class DeadlineRule:
     """A date the document sets. strength: the word of its sentence, ``required`` ('must', 'will', 'required',
     'needs to') or ``advice`` ('should', 'recommended', 'advised', 'ideally'): an advice deadline that is not
-    kept is still reported ``missed``, marked advice, and never counts as a failure."""
+    kept is still reported ``missed``, marked advice, and never counts as a failure. consequence: what the document
+    states follows a miss (a ``Consequence``), ``NONE_STATED`` where it states none, or None where the plugin does
+    not say (then nothing is claimed either way)."""
 
     id: str
     name: str
@@ -275,6 +291,7 @@ class DeadlineRule:
     event: str | None = None
     strength: str = "required"  # required | advice
     from_reading: bool = False  # the document states no date to count from: `from_` is the tool's reading
+    consequence: Consequence | str | None = None  # a Consequence | NONE_STATED | None (the plugin does not say)
 
 
 @frozen

@@ -16,7 +16,7 @@ import operator
 from collections.abc import Callable
 
 from epa.engine.plans import Table
-from epa.model.domain import JOURNEY_DATES, Attempt, DeadlineRule, Offset, Record, Ruleset
+from epa.model.domain import JOURNEY_DATES, NONE_STATED, Attempt, Consequence, DeadlineRule, Offset, Record, Ruleset
 from epa.model.results import Deadline
 from epa.rules.workdays import bank_holidays_between, describe, shift
 
@@ -26,6 +26,22 @@ LATE: dict[str, Callable[[dt.date, dt.date], bool]] = {"by": operator.gt, "not_b
 
 # Appended to what a missed advice deadline (or an outside advice tolerance) says: a fact, never a failure.
 ADVICE_MISSED = " (advice: the document advises this rather than requiring it; not a failure)"
+
+# Appended to what a missed required deadline says whose document states no consequence (``NONE_STATED``).
+NO_CONSEQUENCE = " (the document states no consequence for missing it)"
+
+
+def consequence_words(rule: DeadlineRule) -> str:
+    """What a missed deadline adds to what it says: advice's words for an advice one; for a required one, the
+    consequence its document states (with that sentence's citation where it is not the deadline's), that it
+    states none, or, where the plugin does not say (None), nothing."""
+    if rule.strength == "advice":
+        return ADVICE_MISSED
+    consequence = rule.consequence
+    if not isinstance(consequence, Consequence):  # NONE_STATED claims none; anything else (None) claims nothing
+        return NO_CONSEQUENCE if consequence == NONE_STATED else ""
+    where = "" if consequence.citation == rule.citation else f", {consequence.citation}"
+    return f" (the document states what follows: {consequence.says}{where})"
 
 
 # An event's words where its id's alone would say more than it reads: every_method is each method's first attempt
@@ -211,8 +227,8 @@ def _deadline(rule: DeadlineRule, methods: int, anchor: dt.date | None, found: s
         status = "missed" if late else "met" if complete else "open"
         event = rule.event or ""  # events are only found for a rule that names its event
         says += f"; {EVENT_WORDS.get(event, event.replace('_', ' '))} on {', '.join(map(str, events))}: {status}"
-        if status == "missed" and rule.strength == "advice":
-            says += ADVICE_MISSED
+        if status == "missed":
+            says += consequence_words(rule)
     return Deadline(rule.id, rule.name, day, rule.kind, status, says, rule.citation, strength=rule.strength)
 
 

@@ -258,6 +258,13 @@ def _check_journey_names(data: dict, source: Source, methods: set[str]) -> None:
                              "advice (strength: advice)", where=source.where(["gateway", i, "check", "deadline", "id"]),
                              hint="give the requirement the strength its sentence has (recommended), or the deadline "
                                   "strength: required")
+    for i, deadline in enumerate(data["deadlines"]):
+        if deadline.get("strength") == "advice" and isinstance(deadline.get("consequence"), dict):
+            raise InputError(f"deadline {deadline['id']!r} is advice (strength: advice) but states a consequence "
+                             f"({deadline['consequence']['says']!r}); advice is never a failure",
+                             where=source.where(["deadlines", i, "consequence"]),
+                             hint="a deadline whose sentence says what follows a miss is strength: required; "
+                                  "an advice one's consequence is none_stated")
     for i, window in enumerate((data["resit"] or {}).get("windows", [])):
         if window.get("strength") == "advice" and window["consequence"] != "none_stated":
             raise InputError(f"window {window['id']!r} is advice (strength: advice) but states a consequence "

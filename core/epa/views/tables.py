@@ -19,7 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 from epa.errors import CONTROL, one_line
-from epa.model.domain import Check, Document, Journey, ResitRules
+from epa.model.domain import NONE_STATED, Check, Consequence, DeadlineRule, Document, Journey, ResitRules
 from epa.model.results import BodyResult
 from epa.rules.citations import label, short_title, versioned
 from epa.rules.gateway import age_band
@@ -751,8 +751,8 @@ def journey(console: Console, bodies: list[tuple[str, str, Journey | None, Docum
         table = _table("Deadlines", "id", "deadline", "when", "citation")
         for d in rules.deadlines:
             kind = "not before" if d.kind == "not_before" else "by"
-            table.add_row(d.id, d.name, f"{kind} {describe(d.offset)} {d.from_.replace('_', ' ')}{_advice(d.strength)}",
-                          d.citation)
+            table.add_row(d.id, d.name, f"{kind} {describe(d.offset)} {d.from_.replace('_', ' ')}{_if_missed(d)}"
+                                        f"{_advice(d.strength)}", d.citation)
         print_table(console, table)
         if rules.resit:
             table = _table("Resits and retakes", "rule", "citation")
@@ -769,6 +769,15 @@ def journey(console: Console, bodies: list[tuple[str, str, Journey | None, Docum
             for a in rules.recommendations:
                 table.add_row(a.id, a.topic.replace("_", " "), a.about or "—", a.text, a.citation)
             print_table(console, table)
+
+
+def _if_missed(rule: DeadlineRule) -> str:
+    """What follows a missed deadline, as its resit windows' rows say it: nothing where the plugin does not say."""
+    consequence = rule.consequence
+    if not isinstance(consequence, Consequence):
+        return ", the document states no consequence for missing it" if consequence == NONE_STATED else ""
+    where = "" if consequence.citation == rule.citation else f" ({consequence.citation})"
+    return f", the document states what follows a miss: {consequence.says}{where}"
 
 
 def _advice(strength: str) -> str:
