@@ -141,14 +141,20 @@ def _label(g: GradedAttempt) -> str:
     return f"{g.attempt.method} {g.attempt.kind} on {g.attempt.date}"
 
 
-def _undated(window: Window, failed: GradedAttempt, span: Span) -> str:
-    """Why a window counts from a day other than the fail's, where the record dates no notification of it and the
-    document notifies results once all assessments are completed (``notice``); '' otherwise."""
+def _counted_from(window: Window, failed: GradedAttempt, span: Span) -> str:
+    """What the date a window counts from is, beside it: the fail notified that day, the fail itself where the record
+    dates no notification, the last assessment where the document notifies results only once all are completed
+    (``notice``), or the first assessment."""
+    attempt = failed.attempt
+    if window.from_ == "first_assessment":
+        return f"the first assessment on {span.anchor}"
+    if attempt.notified is not None:
+        return f"the {attempt.method} fail notified {span.anchor}"
     rule = window.notified_once_all_assessed
-    if rule is None or failed.attempt.notified is not None or span.anchor == failed.attempt.date:
-        return ""
-    return (f", when the last assessment was held: the record dates no notification of the {failed.attempt.method} "
-            f"fail on {failed.attempt.date}, and “{rule.text}” ({rule.citation})")
+    if rule is not None and span.anchor != attempt.date:
+        return (f"{span.anchor}, when the last assessment was held: the record dates no notification of the "
+                f"{attempt.method} fail on {attempt.date}, and “{rule.text}” ({rule.citation})")
+    return f"the {attempt.method} fail on {span.anchor}, the record dating no notification of it"
 
 
 def explain(window: Window, history: Sequence[GradedAttempt]) -> tuple[list[Deadline], bool, list[Step]]:
@@ -161,7 +167,7 @@ def explain(window: Window, history: Sequence[GradedAttempt]) -> tuple[list[Dead
         deadline_id = window.id + (f".{history[span.failed].attempt.method}" + (f".{i + 1}" if several else "")
                                    if each_fail else "")
         status = "missed" if span.late else "met" if span.governed else "open"
-        says = f"{window.name}: by {span.due} ({offset} {span.anchor}{_undated(window, history[span.failed], span)})"
+        says = f"{window.name}: by {span.due} ({offset} {_counted_from(window, history[span.failed], span)})"
         if span.late:
             says += f"; {', '.join(_label(history[j]) for j in span.late)} came after it"
             if window.strength == "advice":

@@ -1,0 +1,47 @@
+"""A resit or retake window's deadline says what the date it counts from is (epa.rules.windows.explain), so that
+"3 months after 2025-06-26" is never left for the reader to work out: a fail notified that day, a fail the record
+dates no notification of, the last assessment (a document notifying results once all are completed), or the first
+assessment. The dates are worked by hand from the offsets."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from epa.model.domain import Attempt, Cited, Grade, Offset, Window
+from epa.model.results import GradedAttempt
+from epa.rules import windows
+
+
+def _window(start: str, once_all_assessed: bool = False) -> Window:
+    rule = Cited("Results notification will take place once all assessments have been completed.", "doc § 3")
+    return Window("w", "Within three months", start, Offset(months=3), False, "none_stated", "text", "doc § 4",
+                  notified_once_all_assessed=rule if once_all_assessed else None)
+
+
+def _history(notified: dt.date | None) -> list[GradedAttempt]:
+    return [GradedAttempt(Attempt("project", dt.date(2025, 6, 10), notified=notified), Grade.FAIL),
+            GradedAttempt(Attempt("observation", dt.date(2025, 6, 20)), Grade.PASS),
+            GradedAttempt(Attempt("project", dt.date(2025, 8, 1), kind="resit"), Grade.PASS)]
+
+
+@pytest.mark.parametrize(("start", "once_all", "notified", "says"), [
+    # each fail's notice, dated by the record: 2025-06-12 + 3 months = 2025-09-12
+    ("fail_notified", False, dt.date(2025, 6, 12), "by 2025-09-12 (3 months after the project fail notified 2025-06-12)"),
+    # undated: counted from the fail itself, 2025-06-10 + 3 months, and said to be
+    ("fail_notified", False, None,
+     "by 2025-09-10 (3 months after the project fail on 2025-06-10, the record dating no notification of it)"),
+    ("first_fail_notified", False, None,
+     "by 2025-09-10 (3 months after the project fail on 2025-06-10, the record dating no notification of it)"),
+    # undated, results notified once all are completed: the observation on 2025-06-20 was the last, + 3 months
+    ("fail_notified", True, None,
+     "by 2025-09-20 (3 months after 2025-06-20, when the last assessment was held: the record dates no notification "
+     "of the project fail on 2025-06-10, and “Results notification will take place once all assessments have been "
+     "completed.” (doc § 3))"),
+    # from the first assessment, 2025-06-10
+    ("first_assessment", False, None, "by 2025-09-10 (3 months after the first assessment on 2025-06-10)"),
+])
+def test_a_window_says_what_it_counts_from(start, once_all, notified, says):
+    [deadline], _, _ = windows.explain(_window(start, once_all), _history(notified))
+    assert deadline.says == f"Within three months: {says}"
