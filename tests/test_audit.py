@@ -9,6 +9,8 @@ import csv
 import io
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -400,6 +402,27 @@ def test_a_month_first_gateway_date_column_is_refused_whole_as_a_cohorts_is(tmp_
         assert [p["column"] for p in problems] == ["Gateway Date"], row
         assert "12/25/2025" in problems[0]["message"]
     assert rows[2]["agrees"] is True
+
+
+def test_a_month_first_file_piped_in_is_refused_whole_as_the_same_file_named_is(tmp_path):
+    """Standard input from a pipe cannot be read twice, so on 482b50f its dates were read row by row: 03/04/2025
+    above the 12/25/2025 that shows the file month first was read as 3 April (and 03/04/2025 below it too), where
+    the same file named was refused whole. It is held (as compare --batch holds a piped cohort), so both agree."""
+    body = one_version_body()
+    text = ("Apprentice ID,Standard,Awarding Body,Gateway Date,Observation,Project,Discussion,Overall Grade\n"
+            f"U1,ST0071,{body},03/04/2025,Pass,Pass,Pass,Pass\n"
+            f"U2,ST0071,{body},12/25/2025,Pass,Pass,Pass,Pass\n"
+            f"U3,ST0071,{body},03/04/2025,Pass,Pass,Pass,Pass\n")
+    path = tmp_path / "us.csv"
+    path.write_text(text, encoding="utf-8")
+    named = run("audit", str(path), "--format", "csv")
+    piped = subprocess.run([sys.executable, "-m", "epa", "audit", "-", "--format", "csv"], input=text.encode(),
+                           capture_output=True, timeout=120, check=False)
+    assert piped.returncode == named.exit_code == 2, piped.stderr
+    rows = rows_of(piped.stdout.decode())
+    assert [r["line"] for r in rows] == ["2", "3", "4"]
+    assert all("12/25/2025" in r["error"] and r["expected"] == "" for r in rows), rows
+    assert piped.stdout.decode() == named.stdout
 
 
 @pytest.mark.parametrize("width", ["60", "80", "200"])
