@@ -172,6 +172,38 @@ def test_timeline_as_a_calendar_and_consistency_as_the_html_report(client) -> No
     assert report.status_code == 200 and report.text.lstrip().lower().startswith("<!doctype html")
 
 
+@pytest.mark.parametrize(("accept", "html"), [
+    ("text/html", True), ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", True),  # a browser's
+    ("application/json, text/html;q=0.5", False), ("text/html;q=0", False), ("*/*", False), ("", False),
+    ("application/json;q=0, text/html;q=0.1", True)])
+def test_the_representation_is_the_one_accept_prefers_not_any_it_names(client, accept, html) -> None:
+    """RFC 9110 § 12.5.1: a media range's weight says how much it is wanted, and q=0 that it is not. On 482b50f any
+    Accept naming text/html (text/calendar, text/csv) anywhere was answered with it: a client preferring JSON, or
+    refusing HTML outright, was given HTML (a calendar, CSV) its JSON reader could not read."""
+    any_body()
+    report = client.get("/consistency/ST0071", headers={"accept": accept})
+    assert report.status_code == 200
+    assert report.headers["content-type"].startswith("text/html" if html else "application/json"), accept
+
+
+@pytest.mark.parametrize("accept", ["application/json, text/calendar;q=0.5", "text/calendar;q=0"])
+def test_a_timeline_refusing_or_preferring_less_the_calendar_is_answered_as_json(client, accept) -> None:
+    any_body()
+    answer = client.post("/timeline", content=RECORDS[0].read_bytes(), headers={**YAML, "accept": accept})
+    assert answer.status_code == 200 and answer.headers["content-type"] == "application/json", answer.text[:200]
+    assert "deadlines" in json.dumps(answer.json())
+
+
+@pytest.mark.parametrize(("accept", "fmt"), [("application/json, text/csv;q=0.5", "json"), ("text/csv;q=0", "json"),
+                                              ("text/csv", "csv"), ("text/csv;q=0.9, application/json;q=0.1", "csv"),
+                                              ("application/jsonl, text/csv;q=0.5", "json")])
+def test_an_audits_rows_are_csv_only_where_accept_prefers_csv(client, accept, fmt) -> None:
+    raw = (EXAMPLES / "st0071-outcomes.csv").read_bytes()
+    answer = client.post("/audit", content=raw, headers={"content-type": "text/csv", "accept": accept})
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["content-type"].startswith("text/csv" if fmt == "csv" else "application/jsonl"), accept
+
+
 def test_the_html_and_the_json_of_one_url_have_different_etags_and_vary_by_accept(client) -> None:
     any_body()
     html = client.get("/consistency/ST0071", headers={"accept": "text/html"})

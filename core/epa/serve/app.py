@@ -204,7 +204,33 @@ def _media_type(request: Request) -> str:
 
 
 def _accepts(request: Request, media: str) -> bool:
-    return media in request.headers.get("accept", "").lower()
+    """Whether the request's Accept asks for ``media`` in place of the JSON every endpoint answers by default: it
+    names ``media`` itself with a weight above zero, and no higher a weight for JSON (RFC 9110 § 12.5.1). A
+    browser's ``text/html,...,*/*;q=0.8`` asks for the HTML; ``application/json, text/html;q=0.5`` and
+    ``text/html;q=0`` (not HTML) for the JSON; ``*/*`` alone for the default, JSON."""
+    weights: dict[str, float] = {}
+    for part in request.headers.get("accept", "").lower().split(","):
+        kind, _, params = part.partition(";")
+        weights.setdefault(kind.strip(), _weight(params))
+    named = weights.get(media, 0.0)
+    # JSON's weight is its most specific range's (application/json;q=0, */* refuses JSON); a batch's JSON is JSON Lines
+    named_json = [weights[k] for k in ("application/json", *sorted(JSONL_TYPES)) if k in weights]
+    json_weight = max(named_json) if named_json else next(
+        (weights[k] for k in ("application/*", "*/*") if k in weights), 0.0)
+    return named > 0 and named >= json_weight
+
+
+def _weight(params: str) -> float:
+    """A media range's weight, ``q=`` among its parameters (1 where it gives none, 0 where it is unreadable)."""
+    for param in params.split(";"):
+        name, _, value = param.partition("=")
+        if name.strip() == "q":
+            try:
+                weight = float(value.strip())
+            except ValueError:
+                return 0.0
+            return weight if 0 <= weight <= 1 else 0.0
+    return 1.0
 
 
 def _within(request: Request, limit: int, cohort: bool) -> None:
