@@ -404,6 +404,21 @@ def test_a_month_first_gateway_date_column_is_refused_whole_as_a_cohorts_is(tmp_
     assert rows[2]["agrees"] is True
 
 
+def test_an_id_refused_is_named_once_not_also_said_to_be_empty(tmp_path):
+    """A ULN Excel wrote in scientific notation (1.23457E+9: its last digits lost) is refused, naming its column. On
+    482b50f the row said two problems, the second that the same cell was "empty: every row needs the apprentice's
+    id", which it was not. (compare --batch names the one problem.)"""
+    body = one_version_body()
+    path = tmp_path / "sci.csv"
+    path.write_text("ULN,Standard,Awarding Body,Observation,Project,Discussion,Overall Grade\n"
+                    f"1.23457E+9,ST0071,{body},Pass,Pass,Pass,Pass\n", encoding="utf-8")
+    result = run("audit", str(path), "--format", "json")
+    assert result.exit_code == 2, result.stderr
+    error = json.loads(result.stdout.splitlines()[0])["error"]
+    assert "problems" not in error and error["column"] == "ULN", error
+    assert "scientific notation" in error["message"] and "empty" not in error["message"], error
+
+
 def test_a_month_first_file_piped_in_is_refused_whole_as_the_same_file_named_is(tmp_path):
     """Standard input from a pipe cannot be read twice, so on 482b50f its dates were read row by row: 03/04/2025
     above the 12/25/2025 that shows the file month first was read as 3 April (and 03/04/2025 below it too), where

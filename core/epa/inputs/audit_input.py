@@ -211,7 +211,8 @@ class OutcomesHeader(CsvHeader):
         data["apprentice"] = {"id": ident} if ident else {}
         if "standard" not in data and not any(k == kind("standard") for _, k, _ in problems):
             problems.append((self.column["standard"], kind("standard"), columns.BadCell(NO_STANDARD)))
-        if not ident:
+        unread = {kind("apprentice"), kind("candidate_other")}  # an id given but refused is not an empty one
+        if not ident and not any(k in unread for _, k, _ in problems):
             named = self.column.get("apprentice") or self.column["candidate_other"]
             problems.append((named, kind("apprentice"), columns.BadCell(
                 "empty: every row needs the apprentice's id (a ULN, or another identifier)")))
