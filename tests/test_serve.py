@@ -542,6 +542,39 @@ def test_the_decision_log_holds_every_decision_of_a_batch_an_audit_and_a_calenda
     assert logged == (ids if identities else {MASKED})
 
 
+@pytest.mark.parametrize("identities", [False, True])
+def test_an_id_an_error_row_quotes_is_masked_in_the_decision_log_too(registry, tmp_path, identities) -> None:
+    """README: the log writes the apprentice's id as <masked> unless --log-identities. An id that could not be read
+    is quoted by its row's error instead: a ULN given as a JSON number (1234567890 is not a string; the hint: quote
+    it ("1234567890")), alone or in an "also:" line, in a JSON or a CSV row, and a ULN in scientific notation in a
+    cohort's or an audit's CSV. On 482b50f each went into the log as it stands."""
+    any_body()
+    log = tmp_path / "decisions.jsonl"
+    first = json.loads((EXAMPLES / "st0071-cohort.jsonl").read_text().splitlines()[0])
+    numbered = {**first, "apprentice": {**first["apprentice"], "id": 1234567890}}
+    ungated = {k: v for k, v in numbered.items() if k != "gateway"}  # the id's problem then said in an "also:" line
+    lines = "".join(json.dumps(r) + "\n" for r in (numbered, ungated)).encode()
+    header, row = (EXAMPLES / "st0071-cohort.csv").read_text().splitlines()[:2]
+    cells = row.split(",")
+    cells[header.split(",").index("apprentice")] = "1.23456E+9"
+    cohort = f"{header}\n{','.join(cells)}\n".encode()
+    outcomes = ("ULN,Standard,Awarding Body,Observation,Project,Discussion,Overall Grade\n"
+                f"1.23456E+9,ST0071,{any_body()},Pass,Pass,Pass,Pass\n").encode()
+    with TestClient(create_app(Settings(decision_log=str(log), log_identities=identities), registry)) as c:
+        said = ""
+        for fmt in ("json", "csv"):
+            said += c.post(f"/batch?format={fmt}", content=lines, headers={"content-type": "application/jsonl"}).text
+            said += c.post(f"/batch?format={fmt}", content=cohort, headers={"content-type": "text/csv"}).text
+            said += c.post(f"/audit?format={fmt}", content=outcomes, headers={"content-type": "text/csv"}).text
+    assert said.count("1234567890") >= 4 and said.count("1.23456E+9") >= 4  # (the client is told: it sent them)
+    logged = log.read_text()
+    assert len(logged.splitlines()) == 2 * (2 + 1 + 1)
+    assert ("1234567890" in logged) is identities and ("1.23456E+9" in logged) is identities
+    if not identities:  # what went wrong is still said
+        assert logged.count(f"{MASKED} is not a string") == 4
+        assert logged.count(f"{MASKED} is a number in scientific notation") >= 4
+
+
 def test_a_decision_the_log_cannot_hold_is_not_given_and_is_503_naming_the_log(registry) -> None:
     # On 095f814: 500 "internal error: OSError: [Errno 28] …", as if epa had failed.
     if not os.path.exists("/dev/full"):
