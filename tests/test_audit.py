@@ -419,6 +419,20 @@ def test_an_id_refused_is_named_once_not_also_said_to_be_empty(tmp_path):
     assert "scientific notation" in error["message"] and "empty" not in error["message"], error
 
 
+def test_the_table_of_rejected_rows_says_how_many_more_it_does_not_list(tmp_path):
+    """The table lists the first 50 rejected rows (audit.SHOWN), as it lists the first 50 that do not follow, and
+    says how many more there are, as that list does. On 482b50f 60 rows without their overall grade were listed 50,
+    and the table ended there, as though those were all."""
+    body = one_version_body()
+    path = tmp_path / "ungraded.csv"
+    path.write_text("Apprentice ID,Standard,Awarding Body,Observation,Project,Discussion,Overall Grade\n" + "".join(
+        f"U{n},ST0071,{body},Pass,Pass,Pass,\n" for n in range(1, 61)), encoding="utf-8")
+    result = run("audit", str(path))
+    assert result.exit_code == 2, result.stderr
+    assert "60 rejected" in result.stdout and "U50" in result.stdout and "U51 " not in result.stdout
+    assert "… and 10 more: --format csv lists every row" in result.stdout
+
+
 def test_a_month_first_file_piped_in_is_refused_whole_as_the_same_file_named_is(tmp_path):
     """Standard input from a pipe cannot be read twice, so on 482b50f its dates were read row by row: 03/04/2025
     above the 12/25/2025 that shows the file month first was read as 3 April (and 03/04/2025 below it too), where

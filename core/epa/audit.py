@@ -562,3 +562,6 @@ def render(console: Any, data: dict[str, Any]) -> None:
             table.add_row(str(r["line"]), r["apprentice"] or "", (f"column {e['column']}: " if e.get("column") else "")
                           + e["message"] + (f" (hint: {e['hint']})" if e.get("hint") else ""))
         print_table(console, table)
+        unlisted = data["rejected"] + data["failed"] - len(data["rejected_rows"])
+        if unlisted > 0:  # (as the disagreements: the table lists the first SHOWN)
+            console.print(f"… and {unlisted} more: --format csv lists every row")
