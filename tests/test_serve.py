@@ -464,6 +464,37 @@ def test_a_small_workbook_whose_used_range_is_huge_is_refused_not_expanded(clien
             assert bottom in refused.json()["detail"]
 
 
+def test_a_workbook_of_several_worksheets_is_read_by_the_one_sheet_names(client, monkeypatch, tmp_path) -> None:
+    """A workbook with a notes sheet beside the cohort (or the outcomes) is refused until --sheet names one. On
+    482b50f the service took no ?sheet=, so such a workbook could not be sent at all, and the refusal's hint said
+    --sheet NAME, which a request cannot give; the answer is now the command's with --sheet."""
+    openpyxl = pytest.importorskip("openpyxl", reason="the test extra's openpyxl writes the workbook")
+    pytest.importorskip("python_calamine", reason="epa reads workbooks with python-calamine")
+    body = any_body("ST0071")
+    xlsx = {"content-type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+    for path, rows, args in (
+            ("/batch", [["standard", "apprentice", "gateway_date"], ["ST0071", "A-1", "2025-06-02"]],
+             ("compare", "--batch")),
+            ("/audit", [["Apprentice ID", "Standard", "Awarding Body", "Observation", "Project", "Discussion",
+                         "Overall Grade"], ["A-1", "ST0071", body, "Pass", "Pass", "Pass", "Pass"]], ("audit",))):
+        book = openpyxl.Workbook()
+        book.active.title = "Notes"
+        book.active.append(["exported from the MIS"])
+        learners = book.create_sheet("Learners")
+        for row in rows:
+            learners.append(row)
+        book.save(tmp_path / "c.xlsx")
+        raw = (tmp_path / "c.xlsx").read_bytes()
+        refused = client.post(path, content=raw, headers=xlsx).json()
+        assert refused["status"] == 422 and "?sheet=NAME" in refused["hint"] and "--sheet" not in refused["hint"]
+        answer = client.post(f"{path}?sheet=Learners&format=csv", content=raw, headers=xlsx)
+        assert answer.status_code == 200, answer.text
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(raw), encoding="utf-8"))
+        assert answer.text == run(*args, "-", "--sheet", "Learners", "--format", "csv").stdout
+        csv_given = client.post(f"{path}?sheet=Learners", content=b"a,b\n", headers={"content-type": "text/csv"})
+        assert csv_given.status_code == 422 and csv_given.json()["detail"].startswith("?sheet names a worksheet")
+
+
 def test_a_client_leaving_a_batch_part_way_frees_the_next_one(registry) -> None:
     import httpx
 

@@ -275,14 +275,18 @@ def _column_map(request: Request) -> Any:
         raise _http_words(problems.from_input_error(exc, 400, "bad-query")) from None
 
 
-_OPTION = re.compile(r'--(column|standard|body|bodies|version|from|to)(?![\w-])(?: "([^"]*)"| ?)')
+_OPTION = re.compile(r'--(column|standard|body|bodies|version|from|to|sheet)(?![\w-])(?: "([^"]*)"| ?)'
+                     r'(?=([a-z]+\b)?)')
 
 
 def _http_words(problem: Problem) -> Problem:
     """The command line's words for an option said as the query parameter a request gives instead: --column "A=B"
-    is ?column=A=B, --standard is ?standard=."""
+    is ?column=A=B, --standard is ?standard=, and the option as a word of a sentence ("--sheet names a worksheet")
+    the parameter's name ("?sheet names a worksheet")."""
     def said(text: str | None) -> str | None:
-        return None if text is None else _OPTION.sub(lambda m: f"?{m.group(1)}={m.group(2) or ''}", text)
+        return None if text is None else _OPTION.sub(
+            lambda m: f"?{m.group(1)} " if m.group(3) and m.group(2) is None and m.group().endswith(" ") else
+            f"?{m.group(1)}={m.group(2) or ''}", text)
 
     problem.detail, problem.hint = str(said(problem.detail)), said(problem.hint)
     problem.args = (problem.detail,)
@@ -461,6 +465,7 @@ async def _batch(s: Service, request: Request) -> Response:
                       hint="send the header Content-Type: application/jsonl or text/csv")
     fmt = _rows_format(request)
     mapped = _column_map(request)
+    sheet = _query(request, "sheet")
     _within(request, s.settings.max_batch_body, True)  # refused now, not once the batch grading before it is done
     # One batch at a time, and its cohort read only once it is its turn: a queue of waiting uploads holds no memory.
     # The lock is released by the grading thread when it ends (or here, should it never start), never by the
@@ -528,7 +533,7 @@ async def _batch(s: Service, request: Request) -> Response:
         _bound_workbook(raw)
         try:
             batch.run("-", fmt, summary=False, summary_only=False, workers=1, only=None, registry=s.registry,
-                      write=write, progress=False, stdin=io.BytesIO(raw), column_map=mapped)
+                      write=write, progress=False, stdin=io.BytesIO(raw), column_map=mapped, sheet=sheet)
             put(_END)
         except _Stopped as exc:
             if exc.args and not stop.is_set():
@@ -590,14 +595,14 @@ async def _audit(s: Service, request: Request) -> Response:
                       "Content-Type: text/csv")
     fmt = _rows_format(request)
     mapped = _column_map(request)
-    named = _query(request, "body")
+    named, sheet = _query(request, "body"), _query(request, "sheet")
     body = None if named is None else str(_looked_up(lambda: s.registry.named(named).body.id, 400))
     raw = await _cohort_body(s, request)
     out: list[str] = []
 
     def run() -> None:
         _bound_workbook(raw)
-        audits.run("-", fmt, s.registry, out.append, body=body, stdin=io.BytesIO(raw), column_map=mapped)
+        audits.run("-", fmt, s.registry, out.append, body=body, stdin=io.BytesIO(raw), column_map=mapped, sheet=sheet)
 
     try:
         async with s.batch_lock:

@@ -40,6 +40,12 @@ def _problem(description: str) -> dict[str, Any]:
     return {"description": description, "content": {"application/problem+json": {"schema": {"$ref": REF + "problem"}}}}
 
 
+# A CSV's or a workbook's columns and worksheet, as the command line's --column and --sheet name them
+_TABLE = [{"name": "column", "in": "query", "required": False, "schema": {"type": "array", "items": {"type": "string"}},
+           "style": "form", "explode": True, "description": "NAME=FIELD: the column NAME holds FIELD, or (NAME=) is "
+           "left out, as --column (repeatable)"},
+          _query("sheet", "the workbook's worksheet to read, as --sheet (needed where it has more than one)")]
+
 _RECORD_BODY = {"required": True, "description": "one apprentice record (schemas/record.schema.json), as JSON or YAML",
                 "content": {"application/json": {"schema": {"$ref": REF + "record"}},
                             "application/yaml": {"schema": {"$ref": REF + "record"}}}}
@@ -123,7 +129,7 @@ PATHS: dict[str, dict[str, Any]] = {
                        "or ?format=csv) prints for the same cohort on standard input.",
         "operationId": "batch",
         "parameters": [{"name": "format", "in": "query", "schema": {"enum": ["json", "csv"]},
-                        "description": "the rows' format (default: by the Accept header, else json)"}],
+                        "description": "the rows' format (default: by the Accept header, else json)"}, *_TABLE],
         "requestBody": {"required": True, "description": "a cohort: JSON Lines, CSV, or an Excel workbook",
                         "content": {"application/jsonl": {"schema": {"type": "string"}},
                                     "text/csv": {"schema": {"type": "string"}},
@@ -135,6 +141,7 @@ PATHS: dict[str, dict[str, Any]] = {
                                   {"$ref": REF + "batch_result"}, {"$ref": REF + "batch_error"}]},
                                   "schema": {"type": "string"}},
                                   "text/csv": {"schema": {"type": "string"}}}},
+                      "400": _problem("an unreadable ?format= or ?column="),
                       "408": _problem("the cohort was not sent within the server's --batch-seconds"),
                       "413": _problem("the cohort is larger than the server's --max-batch-body"),
                       "415": _problem("a media type other than JSON Lines, CSV or a workbook"),
@@ -150,7 +157,7 @@ PATHS: dict[str, dict[str, Any]] = {
         "operationId": "audit",
         "parameters": [{"name": "format", "in": "query", "schema": {"enum": ["json", "csv"]},
                         "description": "the rows' format (default: by the Accept header, else json)"},
-                       _query("body", "the body that recorded every row (a file with no body column)")],
+                       _query("body", "the body that recorded every row (a file with no body column)"), *_TABLE],
         "requestBody": {"required": True, "description": "recorded outcomes: CSV or an Excel workbook",
                         "content": {"text/csv": {"schema": {"type": "string"}},
                                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
@@ -159,7 +166,7 @@ PATHS: dict[str, dict[str, Any]] = {
                               "headers": {"Epa-Rules-Digest": _DIGEST["Epa-Rules-Digest"]},
                               "content": {"application/jsonl": {"schema": {"type": "string"}},
                                           "text/csv": {"schema": {"type": "string"}}}},
-                      "400": _problem("an unknown body"),
+                      "400": _problem("an unknown body, or an unreadable ?format= or ?column="),
                       "413": _problem("the file is larger than the server's --max-batch-body"),
                       "415": _problem("a media type other than CSV or a workbook"),
                       "422": _problem("a file refused before any row (its format, its header)"),
