@@ -52,6 +52,10 @@ def cli_stdin(monkeypatch: pytest.MonkeyPatch, raw: bytes, *args: str) -> str:
     return result.stdout
 
 
+def rows_of(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
 def without_digest(answer: dict, digest: str) -> dict:
     assert answer.pop("rules_digest") == digest
     return answer
@@ -104,6 +108,23 @@ def test_audit_answers_the_bytes_the_command_prints(client, monkeypatch, fmt) ->
     expected = run("audit", "-", "--format", fmt)  # exit 1 or 2 when a row does not follow or is rejected
     assert expected.stdout and answer.text == expected.stdout
     assert answer.headers["epa-rules-digest"] == client.get("/health").json()["rules_digest"]
+
+
+def test_audit_maps_an_epao_id_as_the_command_does_with_body_id(client, monkeypatch) -> None:
+    """A row naming its body by EPAO id alone (Ofqual's AwardingOrganisationID), an id no installed document states,
+    is refused with the hint to map it with --body-id. On 482b50f a request could not: the service took no
+    ?body-id=, so such a file could not be audited over HTTP at all."""
+    body = any_body("ST0071")
+    raw = (b"ULN,StandardID,AwardingOrganisationID,Observation,Project,Discussion,Overall Grade\n"
+           b"1,ST0071,EPA9999,Pass,Pass,Pass,Pass\n")
+    csv_ = {"content-type": "text/csv"}
+    answer = client.post(f"/audit?format=csv&body-id=EPA9999={body}", content=raw, headers=csv_)
+    assert answer.status_code == 200 and rows_of(answer.text)[0]["body"] == body, answer.text
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(raw), encoding="utf-8"))
+    assert answer.text == run("audit", "-", "--body-id", f"EPA9999={body}", "--format", "csv").stdout
+    for pair, says in (("EPA9999", "expected EPAxxxx=BODY"), ("EPA9999=nobody", "unknown body 'nobody'")):
+        refused = client.post("/audit", params={"body-id": pair}, content=raw, headers=csv_)
+        assert refused.status_code == 400 and says in refused.json()["detail"], refused.text
 
 
 def test_audit_refuses_another_media_type_and_a_file_without_its_columns(client) -> None:

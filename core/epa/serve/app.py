@@ -275,7 +275,7 @@ def _column_map(request: Request) -> Any:
         raise _http_words(problems.from_input_error(exc, 400, "bad-query")) from None
 
 
-_OPTION = re.compile(r'--(column|standard|body|bodies|version|from|to|sheet)(?![\w-])(?: "([^"]*)"| ?)'
+_OPTION = re.compile(r'--(column|standard|body-id|body|bodies|version|from|to|sheet)(?![\w-])(?: "([^"]*)"| ?)'
                      r'(?=([a-z]+\b)?)')
 
 
@@ -597,12 +597,14 @@ async def _audit(s: Service, request: Request) -> Response:
     mapped = _column_map(request)
     named, sheet = _query(request, "body"), _query(request, "sheet")
     body = None if named is None else str(_looked_up(lambda: s.registry.named(named).body.id, 400))
+    body_ids = _body_ids(s.registry, request)
     raw = await _cohort_body(s, request)
     out: list[str] = []
 
     def run() -> None:
         _bound_workbook(raw)
-        audits.run("-", fmt, s.registry, out.append, body=body, stdin=io.BytesIO(raw), column_map=mapped, sheet=sheet)
+        audits.run("-", fmt, s.registry, out.append, body=body, body_ids=body_ids, stdin=io.BytesIO(raw),
+                   column_map=mapped, sheet=sheet)
 
     try:
         async with s.batch_lock:
@@ -617,6 +619,19 @@ async def _audit(s: Service, request: Request) -> Response:
         s.log.write_rows(request.url.path, raw, s.digest, _rows("".join(out), fmt, header))
     media_out = "text/csv; charset=utf-8" if fmt == "csv" else "application/jsonl"
     return Response("".join(out).encode("utf-8"), media_type=media_out, headers={DIGEST_HEADER: s.digest})
+
+
+def _body_ids(registry: Registry, request: Request) -> dict[str, str]:
+    """``?body-id=EPAxxxx=BODY`` (repeatable), as the command line's --body-id: the body an EPAO id in the file's
+    AwardingOrganisationID column names, where no installed body's document states it."""
+    ids = {}
+    for pair in request.query_params.getlist("body-id"):
+        epao, equals, named = pair.partition("=")
+        if not equals or not epao.strip() or not named.strip():
+            raise Problem(400, "bad-query", f"?body-id={pair!r}: expected EPAxxxx=BODY",
+                          hint="e.g. ?body-id=EPA0002=tqual (BODY: an id, name or acronym from GET /bodies)")
+        ids[epao.strip()] = str(_looked_up(functools.partial(registry.named, named.strip()), 400).body.id)
+    return ids
 
 
 CELLS_A_BYTE = 1  # cells of a workbook's used range allowed per byte sent (a real cohort has about 0.2)
