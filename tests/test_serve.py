@@ -291,6 +291,24 @@ def test_an_unsupported_media_type_is_415(client) -> None:
     assert client.post("/batch", content=b"{}", headers=JSON).status_code == 415
 
 
+@pytest.mark.parametrize(("path", "media", "example"), [
+    ("/compare", "application/yaml", "st0071-observation-distinction.yaml"), ("/batch", "text/csv", "st0071-cohort.csv"),
+    ("/audit", "text/csv", "st0071-outcomes.csv")])
+def test_a_compressed_body_is_refused_as_compressed_not_as_text_that_is_not_utf8(client, path, media, example) -> None:
+    """RFC 9110 § 8.4.1: a content coding the server does not take is 415. On 482b50f a gzip-compressed record or
+    cohort was read as text, and the answer said its bytes were not UTF-8, to save it as UTF-8 (Latin-1?)."""
+    import gzip
+
+    raw = gzip.compress((EXAMPLES / example).read_bytes())
+    answer = client.post(path, content=raw, headers={"content-type": media, "content-encoding": "gzip"})
+    problem = answer.json()
+    assert answer.status_code == 415 and "gzip" in problem["detail"] and "UTF-8" not in json.dumps(problem)
+    assert "uncompressed" in problem["hint"]
+    plain = client.post(path, content=(EXAMPLES / example).read_bytes(),
+                        headers={"content-type": media, "content-encoding": "identity"})
+    assert plain.status_code == 200, plain.text
+
+
 def test_a_body_over_the_limit_is_413_before_it_is_read(registry) -> None:
     sent = []
 

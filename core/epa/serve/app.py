@@ -200,6 +200,12 @@ def _looked_up(work: Callable[[], Any], status: int = 404) -> Any:
 
 
 def _media_type(request: Request) -> str:
+    """The request body's media type; a body sent compressed (a Content-Encoding other than identity) is refused
+    (415, RFC 9110 § 8.4.1), where its bytes would be read as text and said not to be UTF-8."""
+    coding = request.headers.get("content-encoding", "").strip().lower()
+    if coding not in ("", "identity"):
+        raise Problem(415, "unsupported-media-type", f"the body is sent {coding}-encoded (Content-Encoding: {coding}); "
+                      "the service reads it as sent", hint="send it uncompressed, without the Content-Encoding header")
     return request.headers.get("content-type", "").split(";")[0].strip().lower()
 
 

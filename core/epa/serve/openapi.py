@@ -51,7 +51,7 @@ _RECORD_BODY = {"required": True, "description": "one apprentice record (schemas
                             "application/yaml": {"schema": {"$ref": REF + "record"}}}}
 _RECORD_ERRORS = {"400": _problem("the body is not JSON or YAML text (message, line and column, hint)"),
                   "413": _problem("the body is larger than the server's --max-body"),
-                  "415": _problem("a media type other than application/json or application/yaml"),
+                  "415": _problem("a media type other than application/json or application/yaml, or a compressed body"),
                   "422": _problem("a record that fails the schema or its checks (message, JSON path, hint)"),
                   "500": _problem("a plugin failed (named with its hook), or epa did"),
                   "503": _problem("the decision log cannot be written (a full disk): the decision was not given")}
@@ -144,7 +144,7 @@ PATHS: dict[str, dict[str, Any]] = {
                       "400": _problem("an unreadable ?format= or ?column="),
                       "408": _problem("the cohort was not sent within the server's --batch-seconds"),
                       "413": _problem("the cohort is larger than the server's --max-batch-body"),
-                      "415": _problem("a media type other than JSON Lines, CSV or a workbook"),
+                      "415": _problem("a media type other than JSON Lines, CSV or a workbook, or a compressed body"),
                       "422": _problem("a cohort refused before any record (its format, its CSV header)"),
                       "503": _problem("another batch has been grading for longer than the server waits, or the "
                                       "decision log cannot be written")}}},
@@ -171,7 +171,7 @@ PATHS: dict[str, dict[str, Any]] = {
                                           "text/csv": {"schema": {"type": "string"}}}},
                       "400": _problem("an unknown body, or an unreadable ?format=, ?column= or ?body-id="),
                       "413": _problem("the file is larger than the server's --max-batch-body"),
-                      "415": _problem("a media type other than CSV or a workbook"),
+                      "415": _problem("a media type other than CSV or a workbook, or a compressed body"),
                       "422": _problem("a file refused before any row (its format, its header)"),
                       "503": _problem("the audit took longer than the server's --batch-seconds, or the decision "
                                       "log cannot be written")}}},
