@@ -367,6 +367,23 @@ def test_refusals_say_what_a_request_gives_not_the_command_lines_options(client,
         assert "--standard" not in diff["detail"] + diff.get("hint", "") and "?standard=" in diff["detail"]
 
 
+@pytest.mark.parametrize(("method", "url", "meant"), [
+    ("POST", "/gateway?bdy=BODY", "body"), ("POST", "/timeline?bodies=BODY", "body"), ("POST", "/compare?body=BODY", None),
+    ("GET", "/standards/ST0071/criteria?bdy=BODY", "body"), ("GET", "/consistency/ST0071?body=BODY", "bodies"),
+    ("GET", "/bodies?x=1", None)])
+def test_a_query_parameter_the_endpoint_does_not_take_is_refused_not_left_unread(client, method, url, meant) -> None:
+    """On 482b50f a query parameter an endpoint does not take was left unread: ?bdy=tqual (misspelt) or ?bodies=tqual
+    (the command line's --bodies) on /gateway or /timeline answered for every body, another question than the one
+    asked, with nothing to say the filter was not applied."""
+    body = any_body("ST0071")
+    answer = client.request(method, url.replace("BODY", body), content=RECORDS[0].read_bytes() if method == "POST"
+                            else None, headers=YAML if method == "POST" else {})
+    problem = answer.json()
+    assert answer.status_code == 400 and problem["type"].endswith("/bad-query"), answer.text[:300]
+    assert "has no query parameter" in problem["detail"]
+    assert (f"did you mean {meant!r}?" if meant else "query parameter") in problem["hint"]
+
+
 def test_a_cohort_given_to_a_record_endpoint_is_refused_pointing_at_batch(client) -> None:
     answer = client.post("/compare", content=(EXAMPLES / "st0071-cohort.jsonl").read_bytes(), headers=JSON)
     assert answer.status_code in (400, 422) and "POST /batch" in answer.json()["hint"]

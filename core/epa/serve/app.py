@@ -421,6 +421,7 @@ def build(service: Service) -> Starlette:
         Route("/batch", batch, methods=["POST"]), Route("/audit", audit, methods=["POST"]),
         Route("/openapi.json", openapi), Route("/docs", docs),
     ]
+    routes = [Route(r.path, _asking_only(r.path, r.endpoint), methods=r.methods) for r in routes]
 
     async def problem(request: Request, exc: Exception) -> Response:
         if isinstance(exc, HTTPException):  # Starlette's own: an unknown path (404), a wrong method (405)
@@ -441,6 +442,28 @@ def build(service: Service) -> Starlette:
 
     return Starlette(routes=routes, lifespan=lifespan,
                      exception_handlers={Problem: problem, HTTPException: problem, Exception: problem})
+
+
+def _asking_only(path: str, endpoint: Endpoint) -> Endpoint:
+    """``endpoint``, refusing (400) a query parameter the OpenAPI document does not give ``path``: a misspelt one
+    (?bdy=tqual, ?fromat=csv) or one the command line has but the endpoint not (?bodies= on /timeline) would be
+    left unread, and the answer given to another question than the one asked."""
+    from epa.errors import did_you_mean, quote
+    from epa.serve.openapi import PATHS
+
+    if path not in PATHS:  # (the document itself, and the page that shows it)
+        return endpoint
+    names = sorted({p["name"] for op in PATHS[path].values() for p in op.get("parameters", ()) if p["in"] == "query"})
+
+    async def asked(request: Request) -> Response:
+        unknown = [name for name in request.query_params if name not in names]
+        if unknown:
+            raise Problem(400, "bad-query", f"{path} has no query parameter {quote(unknown[0])}",
+                          hint=(did_you_mean(unknown[0], names) if names else None) or
+                          ("its query parameters: " + ", ".join(names) if names else "it takes no query parameters"))
+        return await endpoint(request)
+
+    return asked
 
 
 def _only_standard(registry: Registry, body: str) -> str:

@@ -49,7 +49,8 @@ _TABLE = [{"name": "column", "in": "query", "required": False, "schema": {"type"
 _RECORD_BODY = {"required": True, "description": "one apprentice record (schemas/record.schema.json), as JSON or YAML",
                 "content": {"application/json": {"schema": {"$ref": REF + "record"}},
                             "application/yaml": {"schema": {"$ref": REF + "record"}}}}
-_RECORD_ERRORS = {"400": _problem("the body is not JSON or YAML text (message, line and column, hint)"),
+_RECORD_ERRORS = {"400": _problem("the body is not JSON or YAML text (message, line and column, hint), or a query "
+                                  "parameter is not one it takes"),
                   "413": _problem("the body is larger than the server's --max-body"),
                   "415": _problem("a media type other than application/json or application/yaml, or a compressed body"),
                   "422": _problem("a record that fails the schema or its checks (message, JSON path, hint)"),
@@ -81,7 +82,8 @@ def _catalogue(summary: str, answer: str, operation: str, parameters: list[dict[
                     "operationId": operation, "parameters": parameters,
                     "responses": {"200": {"description": "the answer", "headers": _TAGGED, "content": content},
                                   "304": {"description": "unchanged: If-None-Match named this answer's ETag"},
-                                  "400": _problem("a query parameter names nothing (with a did-you-mean)"),
+                                  "400": _problem("a query parameter names nothing, or is not one it takes "
+                                                  "(with a did-you-mean)"),
                                   "404": _problem("the path names no body or standard (with a did-you-mean)")}}}
 
 
