@@ -384,6 +384,20 @@ def test_a_query_parameter_the_endpoint_does_not_take_is_refused_not_left_unread
     assert (f"did you mean {meant!r}?" if meant else "query parameter") in problem["hint"]
 
 
+def test_a_query_parameter_given_twice_is_refused_unless_it_is_repeatable(client) -> None:
+    """On 482b50f /gateway?body=A&body=B answered for B alone, A unread."""
+    bodies = [b.body.id for b in offering("ST0071").bodies][:2]
+    if len(bodies) < 2:
+        pytest.skip("needs two bodies offering ST0071")
+    twice = client.post("/gateway", params=[("body", bodies[0]), ("body", bodies[1])], content=RECORDS[0].read_bytes(),
+                        headers=YAML)
+    assert twice.status_code == 400 and "is given 2 times" in twice.json()["detail"], twice.text[:300]
+    header = b"standard,Who,Learner,gateway_date\nST0071,A1,B1,2025-01-01\n"
+    repeated = client.post("/batch", params=[("column", "Who=apprentice"), ("column", "Learner=")], content=header,
+                           headers={"content-type": "text/csv"})
+    assert repeated.status_code == 200 and json.loads(repeated.text.splitlines()[0])["apprentice"] == "A1"
+
+
 def test_a_cohort_given_to_a_record_endpoint_is_refused_pointing_at_batch(client) -> None:
     answer = client.post("/compare", content=(EXAMPLES / "st0071-cohort.jsonl").read_bytes(), headers=JSON)
     assert answer.status_code in (400, 422) and "POST /batch" in answer.json()["hint"]

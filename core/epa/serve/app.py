@@ -453,7 +453,9 @@ def _asking_only(path: str, endpoint: Endpoint) -> Endpoint:
 
     if path not in PATHS:  # (the document itself, and the page that shows it)
         return endpoint
-    names = sorted({p["name"] for op in PATHS[path].values() for p in op.get("parameters", ()) if p["in"] == "query"})
+    params = [p for op in PATHS[path].values() for p in op.get("parameters", ()) if p["in"] == "query"]
+    names = sorted({p["name"] for p in params})
+    once = {p["name"] for p in params if p["schema"].get("type") != "array"}  # (the others are repeatable)
 
     async def asked(request: Request) -> Response:
         unknown = [name for name in request.query_params if name not in names]
@@ -461,6 +463,10 @@ def _asking_only(path: str, endpoint: Endpoint) -> Endpoint:
             raise Problem(400, "bad-query", f"{path} has no query parameter {quote(unknown[0])}",
                           hint=(did_you_mean(unknown[0], names) if names else None) or
                           ("its query parameters: " + ", ".join(names) if names else "it takes no query parameters"))
+        twice = [name for name in once if len(request.query_params.getlist(name)) > 1]
+        if twice:  # (one of them would be read, the others not)
+            raise Problem(400, "bad-query", f"the query parameter {twice[0]} is given "
+                          f"{len(request.query_params.getlist(twice[0]))} times", hint="give it once")
         return await endpoint(request)
 
     return asked
