@@ -410,7 +410,9 @@ def test_no_endpoint_reads_a_file_a_request_names(client) -> None:
         answer = client.post("/compare", content=body.encode(), headers=YAML)
         assert answer.status_code in (400, 422) and "A-0" not in answer.text, answer.text
     answer = client.post(f"/batch?source={path}", content=b"", headers={"content-type": "text/csv"})
-    assert answer.status_code == 422 and " is empty: " in answer.text and "A-0" not in answer.text  # the body read
+    assert answer.status_code == 400 and "no query parameter 'source'" in answer.text and "A-0" not in answer.text
+    answer = client.post("/batch", content=b"", headers={"content-type": "text/csv"})
+    assert answer.status_code == 422 and " is empty: " in answer.text  # the body read
 
 
 def test_an_empty_cohort_is_refused_as_the_command_refuses_it(client, monkeypatch) -> None:
