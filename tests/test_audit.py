@@ -433,6 +433,23 @@ def test_the_table_of_rejected_rows_says_how_many_more_it_does_not_list(tmp_path
     assert "… and 10 more: --format csv lists every row" in result.stdout
 
 
+def test_a_gateway_date_before_every_version_took_effect_is_said_not_passed_over(tmp_path):
+    """Gateway Qualifications' V1.0 took effect in January 2024 (004 § Version and date: "V1.0 January 2024
+    Document created"): a row whose gateway was in June 2023 is under no version in force. `epa grade` reads such a record under the earliest
+    version and says so (a note); on 482b50f the audit read it so and said nothing, as though 1.0 were in force."""
+    if not installed("gateway_quals"):
+        pytest.skip("needs Gateway Qualifications, whose ST0071 versions take effect on dates")
+    path = tmp_path / "early.csv"
+    path.write_text("ULN,Standard,EPAO,Gateway Date,Observation,Project,Discussion,Overall Grade\n"
+                    "E1,ST0071,Gateway Qualifications,01/06/2023,Pass,Pass,Pass,Pass\n"
+                    "E2,ST0071,Gateway Qualifications,01/06/2024,Pass,Pass,Pass,Pass\n", encoding="utf-8")
+    rows = rows_of(run("audit", str(path), "--format", "csv").stdout)
+    assert [(r["version"], r["expected"], r["agrees"]) for r in rows] == [("1.0", "pass", "true"), ("1.1", "pass", "true")]
+    assert "gateway 2023-06-01 is before the earliest version's effective date (2024-01-01); graded under version " \
+           "1.0" in rows[0]["rule"]
+    assert "earliest version" not in rows[1]["rule"]
+
+
 def test_a_month_first_file_piped_in_is_refused_whole_as_the_same_file_named_is(tmp_path):
     """Standard input from a pipe cannot be read twice, so on 482b50f its dates were read row by row: 03/04/2025
     above the 12/25/2025 that shows the file month first was read as 3 April (and 03/04/2025 below it too), where

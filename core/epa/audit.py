@@ -188,17 +188,19 @@ class Auditor:
         # (an attempt a file with attempt columns leaves empty is read as a first one too, and the rule says so)
         unrecorded = tuple(m for m in rules.method_ids if m not in data["attempts"]) if self.header.attempts_given \
             else ()
+        early = _before_every_version(loaded, rules, data)
         key = (loaded.body.id, standard, rules.document.version, tuple(grades), attempts,
-               bool(data.get("exceptional_circumstances")), unrecorded)
+               bool(data.get("exceptional_circumstances")), unrecorded, early)
         found = self._expected.get(key)
         if found is None:
             expected = self._grade(loaded, rules, dict(zip(rules.method_ids, map(Grade, grades), strict=True)),
-                                   dict(zip(rules.method_ids, attempts, strict=True)), key[-2])
+                                   dict(zip(rules.method_ids, attempts, strict=True)), key[-3])
             found = self._expected[key] = AuditAnswer({
                 "body": loaded.body.id, "standard": standard, "version": expected.version,
                 "expected": str(expected.overall) if expected.overall else None,
                 "rule": expected.rule + (f" ({NOT_RECORDED})" if not self.header.attempts_given else
-                                         f" ({_unrecorded(unrecorded)})" if unrecorded else ""),
+                                         f" ({_unrecorded(unrecorded)})" if unrecorded else "")
+                + (f" ({early})" if early else ""),
                 "citation": expected.citation,
                 "components": dict(zip(rules.method_ids, grades, strict=True)),
                 "attempts": dict(zip(rules.method_ids, attempts, strict=True)) if self.header.attempts_given else None})
@@ -308,6 +310,19 @@ class Auditor:
             says += "; the whole EPA must be taken again"
         return Expected(result.overall, version, says,
                         "; ".join(dict.fromkeys(r.citation for r in steps)))
+
+
+def _before_every_version(loaded: LoadedBody, rules: Ruleset, data: dict[str, Any]) -> str | None:
+    """What the rule says where the row's gateway date (and no version named) is before every version of the body's
+    rules took effect: read under the earliest, as `epa grade` reads such a record and says (engine.explained)."""
+    on = data.get("gateway_date")
+    if on is None or "document_version" in data:
+        return None
+    day = dt.date.fromisoformat(on)
+    if any((r.document.effective_from or dt.date.min) <= day for r in loaded.body.rulesets_for(rules.standard)):
+        return None
+    return (f"gateway {on} is before the earliest version's effective date ({rules.document.effective_from}); "
+            f"graded under version {rules.document.version}")
 
 
 def _record(standard: str, on: dt.date, assessments: list[Attempt], versions: dict[str, str]) -> Record:
