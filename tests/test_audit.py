@@ -450,6 +450,24 @@ def test_a_gateway_date_before_every_version_took_effect_is_said_not_passed_over
     assert "earliest version" not in rows[1]["rule"]
 
 
+def test_a_row_repeating_the_header_is_one_problem_saying_so(tmp_path):
+    """Two outcomes exports joined into one: on 482b50f the repeated header was a row of nine problems, one per
+    cell, its apprentice 'Apprentice ID'; it is one problem saying the header repeats, and the rows after it are
+    audited."""
+    body = one_version_body()
+    header = "Apprentice ID,Standard,Awarding Body,Observation,Project,Discussion,Overall Grade"
+    row = f"ST0071,{body},Pass,Pass,Pass,Pass"
+    path = tmp_path / "joined.csv"
+    path.write_text(f"{header}\nA1,{row}\n{header}\nA2,{row}\n", encoding="utf-8")
+    result = run("audit", str(path), "--format", "json")
+    assert result.exit_code == 2, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()][:-1]
+    assert [(r["line"], r["apprentice"], r.get("agrees")) for r in lines] == [(2, "A1", True), (3, None, None),
+                                                                              (4, "A2", True)]
+    assert lines[1]["error"]["message"].startswith("the row repeats the header's column names")
+    assert "problems" not in lines[1]["error"]
+
+
 def test_a_month_first_file_piped_in_is_refused_whole_as_the_same_file_named_is(tmp_path):
     """Standard input from a pipe cannot be read twice, so on 482b50f its dates were read row by row: 03/04/2025
     above the 12/25/2025 that shows the file month first was read as 3 April (and 03/04/2025 below it too), where
