@@ -468,6 +468,26 @@ def test_a_row_repeating_the_header_is_one_problem_saying_so(tmp_path):
     assert "problems" not in lines[1]["error"]
 
 
+def test_an_apprentice_audited_on_two_rows_for_one_standard_is_said(tmp_path):
+    """compare --batch says which apprentice ids a cohort gives on more than one row; on 482b50f the audit audited
+    and counted a repeated apprentice twice without a word (two exports joined: the counts per body too high)."""
+    body = one_version_body()
+    row = f"ST0071,{body},Pass,Pass,Pass,Pass"
+    path = tmp_path / "twice.csv"
+    path.write_text("Apprentice ID,Standard,Awarding Body,Observation,Project,Discussion,Overall Grade\n"
+                    f"A1,{row}\nA2,{row}\nA1,{row}\n", encoding="utf-8")
+    result = run("audit", str(path), "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    summary = json.loads(result.stdout.splitlines()[-1])["summary"]
+    assert summary["rows"] == 3 and summary["agree"] == 3  # each row audited on its own
+    said = "1 apprentice is audited on more than one row for one standard, each row audited and counted on its own " \
+           "(never merged): 'A1' (ST0071) on lines 2, 4"
+    assert said in summary["notes"] and said in result.stderr.replace("\n", " ")
+    path.write_text("Apprentice ID,Standard,Awarding Body,Observation,Project,Discussion,Overall Grade\n"
+                    f"A1,{row}\nA2,{row}\n", encoding="utf-8")
+    assert "more than one row" not in run("audit", str(path), "--format", "json").stdout
+
+
 def test_a_month_first_file_piped_in_is_refused_whole_as_the_same_file_named_is(tmp_path):
     """Standard input from a pipe cannot be read twice, so on 482b50f its dates were read row by row: 03/04/2025
     above the 12/25/2025 that shows the file month first was read as 3 April (and 03/04/2025 below it too), where

@@ -432,6 +432,7 @@ def rows(source: str, registry: Registry, *, body: LoadedBody | None, body_ids: 
             notes.append(NOT_RECORDED)
 
     auditor: Auditor | None = None
+    given = GivenTwice()
     for line, what, payload in _items(source, methods, column_map, header_class(body is not None), sheet, stdin, heard):
         if what == "error":
             refusal = payload if isinstance(payload, RowRefusal) else RowRefusal(*payload)
@@ -441,17 +442,55 @@ def rows(source: str, registry: Registry, *, body: LoadedBody | None, body_ids: 
             auditor = Auditor(registry, headers[0], body, body_ids)
         data = payload[0]
         try:
-            yield auditor.audit(line, data)
+            answer = auditor.audit(line, data)
+            given.note(answer.apprentice, answer.found.fields["standard"], line)
+            yield answer
         except RowProblems as exc:
             yield _error_row(line, exc.refusal())
         except PluginError as exc:
             yield _error_row(line, RowRefusal(str(exc), None, apprentice=data["apprentice"].get("id")), exc.plugin,
                              exc.hook)
+    said = given.said()
+    if said:
+        notes.append(said)
     if not headers:  # (an empty file is refused, not reported as an audit that found nothing wrong)
         raise InputError(f"the {'input' if source == '-' else 'file'} is empty: it has no header row, and no rows",
                          where=_name(source),
                          hint="the first line of an outcomes file names its columns (README \"Audit of recorded "
                               "outcomes\")")
+
+
+class GivenTwice:
+    """The lines of each apprentice audited on more than one row for one standard (two exports joined, a row per
+    attempt): each row is audited and counted on its own, and the user is told, as compare --batch tells of an id
+    given twice. (An apprentice on two standards is two EPAs, not a repeat.) At most MAX distinct are remembered."""
+
+    MAX = 1 << 20
+    SHOWN = 5
+
+    def __init__(self) -> None:
+        self.first: dict[tuple[str, str], int] = {}
+        self.again: dict[tuple[str, str], list[int]] = {}
+
+    def note(self, apprentice: str, standard: str, line: int) -> None:
+        key = (apprentice, standard)
+        seen = self.first.get(key)
+        if seen is None:
+            if len(self.first) < self.MAX:
+                self.first[key] = line
+        else:
+            self.again.setdefault(key, [seen]).append(line)
+
+    def said(self) -> str | None:
+        if not self.again:
+            return None
+        shown = list(self.again.items())[:self.SHOWN]
+        named = "; ".join(f"{quote(ident)} ({standard}) on lines {', '.join(map(str, lines[:10]))}"
+                          + (" and more" if len(lines) > 10 else "") for (ident, standard), lines in shown)
+        more = f"; and {len(self.again) - len(shown)} more" if len(self.again) > len(shown) else ""
+        many = len(self.again) > 1
+        return (f"{len(self.again)} apprentice{'s are' if many else ' is'} audited on more than one row for one "
+                f"standard, each row audited and counted on its own (never merged): {named}{more}")
 
 
 def _name(source: str) -> str:
