@@ -488,6 +488,21 @@ def test_an_apprentice_audited_on_two_rows_for_one_standard_is_said(tmp_path):
     assert "more than one row" not in run("audit", str(path), "--format", "json").stdout
 
 
+def test_a_uln_of_minus_2_is_not_said_to_be_empty(tmp_path):
+    """Ofqual's file format writes -2 for a ULN that is not available (audit_input's module doc): a row with it and no
+    other identifier has no id, and the row says the cell holds -2; on 482b50f it said the cell was empty."""
+    body = one_version_body()
+    path = tmp_path / "na.csv"
+    path.write_text("ULN,CandidateIdentifierOther,Standard,Awarding Body,Observation,Project,Discussion,Overall Grade\n"
+                    f"-2,,ST0071,{body},Pass,Pass,Pass,Pass\n,,ST0071,{body},Pass,Pass,Pass,Pass\n"
+                    f"-2,C-7,ST0071,{body},Pass,Pass,Pass,Pass\n", encoding="utf-8")
+    rows = rows_of(run("audit", str(path), "--format", "csv").stdout)
+    assert rows[0]["error"] == "(column ULN) -2 (Ofqual's value for no ULN), and CandidateIdentifierOther is empty: " \
+                               "every row needs the apprentice's id (a ULN, or another identifier)"
+    assert rows[1]["error"].startswith("(column ULN) empty: every row needs the apprentice's id")
+    assert (rows[2]["apprentice"], rows[2]["agrees"]) == ("C-7", "true")
+
+
 def test_a_month_first_file_piped_in_is_refused_whole_as_the_same_file_named_is(tmp_path):
     """Standard input from a pipe cannot be read twice, so on 482b50f its dates were read row by row: 03/04/2025
     above the 12/25/2025 that shows the file month first was read as 3 April (and 03/04/2025 below it too), where

@@ -214,14 +214,23 @@ class OutcomesHeader(CsvHeader):
         unread = {kind("apprentice"), kind("candidate_other")}  # an id given but refused is not an empty one
         if not ident and not any(k in unread for _, k, _ in problems):
             named = self.column.get("apprentice") or self.column["candidate_other"]
+            uln = self.column.get("apprentice")
+            said = "empty" if uln is None or self._cell(cells, uln) != NOT_AVAILABLE else \
+                f"{NOT_AVAILABLE} (Ofqual's value for no ULN)" + (
+                    f", and {self.column['candidate_other']} is empty" if "candidate_other" in self.column else "")
             problems.append((named, kind("apprentice"), columns.BadCell(
-                "empty: every row needs the apprentice's id (a ULN, or another identifier)")))
+                f"{said}: every row needs the apprentice's id (a ULN, or another identifier)")))
         if problems:
             # (an empty overall grade alone is named by the audit, beside any component grade the row lacks)
             if "overall" not in data and not any(k == kind("overall") for _, k, _ in problems):
                 problems.append((self.column["overall"], kind("overall"), columns.BadCell(NO_OVERALL)))
             raise RowProblems(sorted(problems, key=lambda p: self.names.index(p[0])), data)
         return data, {}
+
+
+    def _cell(self, cells: Sequence[str], name: str) -> str:
+        index = self.names.index(name)
+        return cells[index].strip() if index < len(cells) else ""
 
 
 NO_STANDARD = "empty: every row needs the standard"
