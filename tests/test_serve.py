@@ -443,6 +443,20 @@ def test_a_csv_batch_out_of_time_ends_with_an_error_row_of_the_headers_width(reg
     assert rows[0][-1] == "error"
 
 
+def test_an_audit_out_of_time_is_503_titled_as_a_time_limit_not_as_busy(registry, monkeypatch) -> None:
+    """On 482b50f the problem's title was "Busy" (the 503's), where the server was not busy: the audit had run past
+    the server's --batch-seconds."""
+    import epa.audit
+
+    monkeypatch.setattr(epa.audit, "run", lambda *args, **kwargs: time.sleep(0.5))
+    with TestClient(create_app(Settings(batch_seconds=0.05), registry)) as c:
+        answer = c.post("/audit", content=(EXAMPLES / "st0071-outcomes.csv").read_bytes(),
+                        headers={"content-type": "text/csv"})
+    problem = answer.json()
+    assert answer.status_code == 503 and problem["title"] == "Time limit reached", problem
+    assert "took longer than 0.05 s" in problem["detail"]
+
+
 def test_a_cohort_over_the_batch_limit_is_413(registry) -> None:
     raw = (EXAMPLES / "st0071-cohort.jsonl").read_bytes()
     with TestClient(create_app(Settings(max_batch_body=len(raw) - 1), registry)) as small:
