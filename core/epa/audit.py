@@ -315,11 +315,12 @@ class Auditor:
 def _before_every_version(loaded: LoadedBody, rules: Ruleset, data: dict[str, Any]) -> str | None:
     """What the rule says where the row's gateway date (and no version named) is before every version of the body's
     rules took effect: read under the earliest, as `epa grade` reads such a record and says (engine.explained)."""
-    on = data.get("gateway_date")
-    if on is None or "document_version" in data:
+    on, took_effect = data.get("gateway_date"), rules.document.effective_from
+    if on is None or took_effect is None or "document_version" in data:  # (most rows: asked nothing more)
         return None
     day = dt.date.fromisoformat(on)
-    if any((r.document.effective_from or dt.date.min) <= day for r in loaded.body.rulesets_for(rules.standard)):
+    if day >= took_effect or any((r.document.effective_from or dt.date.min) <= day
+                                 for r in loaded.body.rulesets_for(rules.standard)):
         return None
     return (f"gateway {on} is before the earliest version's effective date ({rules.document.effective_from}); "
             f"graded under version {rules.document.version}")
@@ -433,6 +434,7 @@ def rows(source: str, registry: Registry, *, body: LoadedBody | None, body_ids: 
 
     auditor: Auditor | None = None
     given = GivenTwice()
+    first = given.first
     for line, what, payload in _items(source, methods, column_map, header_class(body is not None), sheet, stdin, heard):
         if what == "error":
             refusal = payload if isinstance(payload, RowRefusal) else RowRefusal(*payload)
@@ -443,7 +445,11 @@ def rows(source: str, registry: Registry, *, body: LoadedBody | None, body_ids: 
         data = payload[0]
         try:
             answer = auditor.audit(line, data)
-            given.note(answer.apprentice, answer.found.fields["standard"], line)
+            key = (answer.apprentice, answer.found.fields["standard"])
+            if key in first:  # (inline: a row's one look-up, every row)
+                given.again_at(key, line)
+            elif len(first) < given.MAX:
+                first[key] = line
             yield answer
         except RowProblems as exc:
             yield _error_row(line, exc.refusal())
@@ -472,14 +478,9 @@ class GivenTwice:
         self.first: dict[tuple[str, str], int] = {}
         self.again: dict[tuple[str, str], list[int]] = {}
 
-    def note(self, apprentice: str, standard: str, line: int) -> None:
-        key = (apprentice, standard)
-        seen = self.first.get(key)
-        if seen is None:
-            if len(self.first) < self.MAX:
-                self.first[key] = line
-        else:
-            self.again.setdefault(key, [seen]).append(line)
+    def again_at(self, key: tuple[str, str], line: int) -> None:
+        """The apprentice and standard ``key``, first at ``first[key]``, audited again at ``line``."""
+        self.again.setdefault(key, [self.first[key]]).append(line)
 
     def said(self) -> str | None:
         if not self.again:

@@ -211,8 +211,7 @@ class OutcomesHeader(CsvHeader):
         data["apprentice"] = {"id": ident} if ident else {}
         if "standard" not in data and not any(k == kind("standard") for _, k, _ in problems):
             problems.append((self.column["standard"], kind("standard"), columns.BadCell(NO_STANDARD)))
-        unread = {kind("apprentice"), kind("candidate_other")}  # an id given but refused is not an empty one
-        if not ident and not any(k in unread for _, k, _ in problems):
+        if not ident and not any(k in _ID_KINDS for _, k, _ in problems):  # (an id refused is not an empty one)
             named = self.column.get("apprentice") or self.column["candidate_other"]
             uln = self.column.get("apprentice")
             said = "empty" if uln is None or self._cell(cells, uln) != NOT_AVAILABLE else \
@@ -240,6 +239,9 @@ NO_OVERALL = "empty: every row needs the overall grade recorded"
 def kind(field: str) -> tuple[str, ...]:
     """The JSON path a field's problem names (a method's has none: RowProblems names its column)."""
     return ("apprentice", "id") if field == "apprentice" else (field,)
+
+
+_ID_KINDS = frozenset({kind("apprentice"), kind("candidate_other")})  # the problems of an id given but refused
 
 
 def header_class(body_given: bool) -> type[OutcomesHeader]:
