@@ -9,6 +9,8 @@ import csv
 import io
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -400,6 +402,126 @@ def test_a_month_first_gateway_date_column_is_refused_whole_as_a_cohorts_is(tmp_
         assert [p["column"] for p in problems] == ["Gateway Date"], row
         assert "12/25/2025" in problems[0]["message"]
     assert rows[2]["agrees"] is True
+
+
+def test_an_id_refused_is_named_once_not_also_said_to_be_empty(tmp_path):
+    """A ULN Excel wrote in scientific notation (1.23457E+9: its last digits lost) is refused, naming its column. On
+    482b50f the row said two problems, the second that the same cell was "empty: every row needs the apprentice's
+    id", which it was not. (compare --batch names the one problem.)"""
+    body = one_version_body()
+    path = tmp_path / "sci.csv"
+    path.write_text("ULN,Standard,Awarding Body,Observation,Project,Discussion,Overall Grade\n"
+                    f"1.23457E+9,ST0071,{body},Pass,Pass,Pass,Pass\n", encoding="utf-8")
+    result = run("audit", str(path), "--format", "json")
+    assert result.exit_code == 2, result.stderr
+    error = json.loads(result.stdout.splitlines()[0])["error"]
+    assert "problems" not in error and error["column"] == "ULN", error
+    assert "scientific notation" in error["message"] and "empty" not in error["message"], error
+
+
+def test_the_table_of_rejected_rows_says_how_many_more_it_does_not_list(tmp_path):
+    """The table lists the first 50 rejected rows (audit.SHOWN), as it lists the first 50 that do not follow, and
+    says how many more there are, as that list does. On 482b50f 60 rows without their overall grade were listed 50,
+    and the table ended there, as though those were all."""
+    body = one_version_body()
+    path = tmp_path / "ungraded.csv"
+    path.write_text("Apprentice ID,Standard,Awarding Body,Observation,Project,Discussion,Overall Grade\n" + "".join(
+        f"U{n},ST0071,{body},Pass,Pass,Pass,\n" for n in range(1, 61)), encoding="utf-8")
+    result = run("audit", str(path))
+    assert result.exit_code == 2, result.stderr
+    assert "60 rejected" in result.stdout and "U50" in result.stdout and "U51 " not in result.stdout
+    assert "… and 10 more: --format csv lists every row" in result.stdout
+
+
+def test_a_gateway_date_before_every_version_took_effect_is_said_not_passed_over(tmp_path):
+    """Gateway Qualifications' V1.0 took effect in January 2024 (004 § Version and date: "V1.0 January 2024
+    Document created"): a row whose gateway was in June 2023 is under no version in force. `epa grade` reads such a record under the earliest
+    version and says so (a note); on 482b50f the audit read it so and said nothing, as though 1.0 were in force."""
+    if not installed("gateway_quals"):
+        pytest.skip("needs Gateway Qualifications, whose ST0071 versions take effect on dates")
+    path = tmp_path / "early.csv"
+    path.write_text("ULN,Standard,EPAO,Gateway Date,Observation,Project,Discussion,Overall Grade\n"
+                    "E1,ST0071,Gateway Qualifications,01/06/2023,Pass,Pass,Pass,Pass\n"
+                    "E2,ST0071,Gateway Qualifications,01/06/2024,Pass,Pass,Pass,Pass\n", encoding="utf-8")
+    rows = rows_of(run("audit", str(path), "--format", "csv").stdout)
+    assert [(r["version"], r["expected"], r["agrees"]) for r in rows] == [("1.0", "pass", "true"), ("1.1", "pass", "true")]
+    assert "gateway 2023-06-01 is before the earliest version's effective date (2024-01-01); graded under version " \
+           "1.0" in rows[0]["rule"]
+    assert "earliest version" not in rows[1]["rule"]
+
+
+def test_a_row_repeating_the_header_is_one_problem_saying_so(tmp_path):
+    """Two outcomes exports joined into one: on 482b50f the repeated header was a row of nine problems, one per
+    cell, its apprentice 'Apprentice ID'; it is one problem saying the header repeats, and the rows after it are
+    audited."""
+    body = one_version_body()
+    header = "Apprentice ID,Standard,Awarding Body,Observation,Project,Discussion,Overall Grade"
+    row = f"ST0071,{body},Pass,Pass,Pass,Pass"
+    path = tmp_path / "joined.csv"
+    path.write_text(f"{header}\nA1,{row}\n{header}\nA2,{row}\n", encoding="utf-8")
+    result = run("audit", str(path), "--format", "json")
+    assert result.exit_code == 2, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()][:-1]
+    assert [(r["line"], r["apprentice"], r.get("agrees")) for r in lines] == [(2, "A1", True), (3, None, None),
+                                                                              (4, "A2", True)]
+    assert lines[1]["error"]["message"].startswith("the row repeats the header's column names")
+    assert "problems" not in lines[1]["error"]
+
+
+def test_an_apprentice_audited_on_two_rows_for_one_standard_is_said(tmp_path):
+    """compare --batch says which apprentice ids a cohort gives on more than one row; on 482b50f the audit audited
+    and counted a repeated apprentice twice without a word (two exports joined: the counts per body too high)."""
+    body = one_version_body()
+    row = f"ST0071,{body},Pass,Pass,Pass,Pass"
+    path = tmp_path / "twice.csv"
+    path.write_text("Apprentice ID,Standard,Awarding Body,Observation,Project,Discussion,Overall Grade\n"
+                    f"A1,{row}\nA2,{row}\nA1,{row}\n", encoding="utf-8")
+    result = run("audit", str(path), "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    summary = json.loads(result.stdout.splitlines()[-1])["summary"]
+    assert summary["rows"] == 3 and summary["agree"] == 3  # each row audited on its own
+    said = "1 apprentice is audited on more than one row for one standard, each row audited and counted on its own " \
+           "(never merged): 'A1' (ST0071) on lines 2, 4"
+    assert said in summary["notes"] and said in result.stderr.replace("\n", " ")
+    path.write_text("Apprentice ID,Standard,Awarding Body,Observation,Project,Discussion,Overall Grade\n"
+                    f"A1,{row}\nA2,{row}\n", encoding="utf-8")
+    assert "more than one row" not in run("audit", str(path), "--format", "json").stdout
+
+
+def test_a_uln_of_minus_2_is_not_said_to_be_empty(tmp_path):
+    """Ofqual's file format writes -2 for a ULN that is not available (audit_input's module doc): a row with it and no
+    other identifier has no id, and the row says the cell holds -2; on 482b50f it said the cell was empty."""
+    body = one_version_body()
+    path = tmp_path / "na.csv"
+    path.write_text("ULN,CandidateIdentifierOther,Standard,Awarding Body,Observation,Project,Discussion,Overall Grade\n"
+                    f"-2,,ST0071,{body},Pass,Pass,Pass,Pass\n,,ST0071,{body},Pass,Pass,Pass,Pass\n"
+                    f"-2,C-7,ST0071,{body},Pass,Pass,Pass,Pass\n", encoding="utf-8")
+    rows = rows_of(run("audit", str(path), "--format", "csv").stdout)
+    assert rows[0]["error"] == "(column ULN) -2 (Ofqual's value for no ULN), and CandidateIdentifierOther is empty: " \
+                               "every row needs the apprentice's id (a ULN, or another identifier)"
+    assert rows[1]["error"].startswith("(column ULN) empty: every row needs the apprentice's id")
+    assert (rows[2]["apprentice"], rows[2]["agrees"]) == ("C-7", "true")
+
+
+def test_a_month_first_file_piped_in_is_refused_whole_as_the_same_file_named_is(tmp_path):
+    """Standard input from a pipe cannot be read twice, so on 482b50f its dates were read row by row: 03/04/2025
+    above the 12/25/2025 that shows the file month first was read as 3 April (and 03/04/2025 below it too), where
+    the same file named was refused whole. It is held (as compare --batch holds a piped cohort), so both agree."""
+    body = one_version_body()
+    text = ("Apprentice ID,Standard,Awarding Body,Gateway Date,Observation,Project,Discussion,Overall Grade\n"
+            f"U1,ST0071,{body},03/04/2025,Pass,Pass,Pass,Pass\n"
+            f"U2,ST0071,{body},12/25/2025,Pass,Pass,Pass,Pass\n"
+            f"U3,ST0071,{body},03/04/2025,Pass,Pass,Pass,Pass\n")
+    path = tmp_path / "us.csv"
+    path.write_text(text, encoding="utf-8")
+    named = run("audit", str(path), "--format", "csv")
+    piped = subprocess.run([sys.executable, "-m", "epa", "audit", "-", "--format", "csv"], input=text.encode(),
+                           capture_output=True, timeout=120, check=False)
+    assert piped.returncode == named.exit_code == 2, piped.stderr
+    rows = rows_of(piped.stdout.decode())
+    assert [r["line"] for r in rows] == ["2", "3", "4"]
+    assert all("12/25/2025" in r["error"] and r["expected"] == "" for r in rows), rows
+    assert piped.stdout.decode() == named.stdout
 
 
 @pytest.mark.parametrize("width", ["60", "80", "200"])

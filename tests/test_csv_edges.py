@@ -150,6 +150,19 @@ def test_a_formula_in_a_csv_cohort_is_escaped_on_the_way_out(tmp_path):
 # --- size -----------------------------------------------------------------------------------------------------
 
 
+def test_a_row_repeating_the_header_is_one_problem_saying_so(tmp_path):
+    """Two exports joined into one file repeat the header between them. On 482b50f that row was refused with a
+    problem per cell ("'gateway_date' is not a date", "'standard' is not a standard"...), its apprentice said to be
+    'apprentice'; it is one problem saying the header repeats. The rows around it are read as ever."""
+    text = "\n".join([HEADER, row("A-1"), " standard , apprentice,gateway_date", row("A-2")]) + "\n"
+    code, lines = graded(tmp_path, text, "json")
+    assert code == 2 and [ln["line"] for ln in lines] == [2, 3, 4]
+    assert lines[1]["error"]["message"].startswith("the row repeats the header's column names")
+    assert "delete the row" in lines[1]["error"]["hint"] and "apprentice" not in lines[1]
+    _, rows = graded(tmp_path, text, "csv")
+    assert by_line(rows) == {2: {"A-1"}, 3: {""}, 4: {"A-2"}}
+
+
 def test_a_header_of_too_many_columns_is_refused_at_once(tmp_path):
     path = tmp_path / "c.csv"
     path.write_text(",".join(["standard"] * 100_000) + "\n" + row("A-1") + "\n", encoding="utf-8")

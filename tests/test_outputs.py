@@ -434,7 +434,7 @@ def test_an_id_cannot_add_lines_to_the_calendar(tmp_path: Path, python_options: 
 
     parsed = icalendar.Calendar.from_ical(calendar.read_bytes())
     uids = sorted(str(e["UID"]) for e in parsed.walk("VEVENT"))
-    assert uids == sorted(f"{HOSTILE_ID_READ_BACK}.{body}.{deadline}@epa" for body, deadline in dated)
+    assert uids == sorted(f"{HOSTILE_ID_READ_BACK}.ST0071.{body}.{deadline}@epa" for body, deadline in dated)
 
 
 def test_a_control_character_is_shown_as_the_replacement_character() -> None:

@@ -52,6 +52,10 @@ def cli_stdin(monkeypatch: pytest.MonkeyPatch, raw: bytes, *args: str) -> str:
     return result.stdout
 
 
+def rows_of(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
 def without_digest(answer: dict, digest: str) -> dict:
     assert answer.pop("rules_digest") == digest
     return answer
@@ -104,6 +108,23 @@ def test_audit_answers_the_bytes_the_command_prints(client, monkeypatch, fmt) ->
     expected = run("audit", "-", "--format", fmt)  # exit 1 or 2 when a row does not follow or is rejected
     assert expected.stdout and answer.text == expected.stdout
     assert answer.headers["epa-rules-digest"] == client.get("/health").json()["rules_digest"]
+
+
+def test_audit_maps_an_epao_id_as_the_command_does_with_body_id(client, monkeypatch) -> None:
+    """A row naming its body by EPAO id alone (Ofqual's AwardingOrganisationID), an id no installed document states,
+    is refused with the hint to map it with --body-id. On 482b50f a request could not: the service took no
+    ?body-id=, so such a file could not be audited over HTTP at all."""
+    body = any_body("ST0071")
+    raw = (b"ULN,StandardID,AwardingOrganisationID,Observation,Project,Discussion,Overall Grade\n"
+           b"1,ST0071,EPA9999,Pass,Pass,Pass,Pass\n")
+    csv_ = {"content-type": "text/csv"}
+    answer = client.post(f"/audit?format=csv&body-id=EPA9999={body}", content=raw, headers=csv_)
+    assert answer.status_code == 200 and rows_of(answer.text)[0]["body"] == body, answer.text
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(raw), encoding="utf-8"))
+    assert answer.text == run("audit", "-", "--body-id", f"EPA9999={body}", "--format", "csv").stdout
+    for pair, says in (("EPA9999", "expected EPAxxxx=BODY"), ("EPA9999=nobody", "unknown body 'nobody'")):
+        refused = client.post("/audit", params={"body-id": pair}, content=raw, headers=csv_)
+        assert refused.status_code == 400 and says in refused.json()["detail"], refused.text
 
 
 def test_audit_refuses_another_media_type_and_a_file_without_its_columns(client) -> None:
@@ -172,6 +193,38 @@ def test_timeline_as_a_calendar_and_consistency_as_the_html_report(client) -> No
     assert report.status_code == 200 and report.text.lstrip().lower().startswith("<!doctype html")
 
 
+@pytest.mark.parametrize(("accept", "html"), [
+    ("text/html", True), ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", True),  # a browser's
+    ("application/json, text/html;q=0.5", False), ("text/html;q=0", False), ("*/*", False), ("", False),
+    ("application/json;q=0, text/html;q=0.1", True)])
+def test_the_representation_is_the_one_accept_prefers_not_any_it_names(client, accept, html) -> None:
+    """RFC 9110 § 12.5.1: a media range's weight says how much it is wanted, and q=0 that it is not. On 482b50f any
+    Accept naming text/html (text/calendar, text/csv) anywhere was answered with it: a client preferring JSON, or
+    refusing HTML outright, was given HTML (a calendar, CSV) its JSON reader could not read."""
+    any_body()
+    report = client.get("/consistency/ST0071", headers={"accept": accept})
+    assert report.status_code == 200
+    assert report.headers["content-type"].startswith("text/html" if html else "application/json"), accept
+
+
+@pytest.mark.parametrize("accept", ["application/json, text/calendar;q=0.5", "text/calendar;q=0"])
+def test_a_timeline_refusing_or_preferring_less_the_calendar_is_answered_as_json(client, accept) -> None:
+    any_body()
+    answer = client.post("/timeline", content=RECORDS[0].read_bytes(), headers={**YAML, "accept": accept})
+    assert answer.status_code == 200 and answer.headers["content-type"] == "application/json", answer.text[:200]
+    assert "deadlines" in json.dumps(answer.json())
+
+
+@pytest.mark.parametrize(("accept", "fmt"), [("application/json, text/csv;q=0.5", "json"), ("text/csv;q=0", "json"),
+                                              ("text/csv", "csv"), ("text/csv;q=0.9, application/json;q=0.1", "csv"),
+                                              ("application/jsonl, text/csv;q=0.5", "json")])
+def test_an_audits_rows_are_csv_only_where_accept_prefers_csv(client, accept, fmt) -> None:
+    raw = (EXAMPLES / "st0071-outcomes.csv").read_bytes()
+    answer = client.post("/audit", content=raw, headers={"content-type": "text/csv", "accept": accept})
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["content-type"].startswith("text/csv" if fmt == "csv" else "application/jsonl"), accept
+
+
 def test_the_html_and_the_json_of_one_url_have_different_etags_and_vary_by_accept(client) -> None:
     any_body()
     html = client.get("/consistency/ST0071", headers={"accept": "text/html"})
@@ -238,6 +291,24 @@ def test_an_unsupported_media_type_is_415(client) -> None:
     assert client.post("/batch", content=b"{}", headers=JSON).status_code == 415
 
 
+@pytest.mark.parametrize(("path", "media", "example"), [
+    ("/compare", "application/yaml", "st0071-observation-distinction.yaml"), ("/batch", "text/csv", "st0071-cohort.csv"),
+    ("/audit", "text/csv", "st0071-outcomes.csv")])
+def test_a_compressed_body_is_refused_as_compressed_not_as_text_that_is_not_utf8(client, path, media, example) -> None:
+    """RFC 9110 § 8.4.1: a content coding the server does not take is 415. On 482b50f a gzip-compressed record or
+    cohort was read as text, and the answer said its bytes were not UTF-8, to save it as UTF-8 (Latin-1?)."""
+    import gzip
+
+    raw = gzip.compress((EXAMPLES / example).read_bytes())
+    answer = client.post(path, content=raw, headers={"content-type": media, "content-encoding": "gzip"})
+    problem = answer.json()
+    assert answer.status_code == 415 and "gzip" in problem["detail"] and "UTF-8" not in json.dumps(problem)
+    assert "uncompressed" in problem["hint"]
+    plain = client.post(path, content=(EXAMPLES / example).read_bytes(),
+                        headers={"content-type": media, "content-encoding": "identity"})
+    assert plain.status_code == 200, plain.text
+
+
 def test_a_body_over_the_limit_is_413_before_it_is_read(registry) -> None:
     sent = []
 
@@ -296,6 +367,37 @@ def test_refusals_say_what_a_request_gives_not_the_command_lines_options(client,
         assert "--standard" not in diff["detail"] + diff.get("hint", "") and "?standard=" in diff["detail"]
 
 
+@pytest.mark.parametrize(("method", "url", "meant"), [
+    ("POST", "/gateway?bdy=BODY", "body"), ("POST", "/timeline?bodies=BODY", "body"), ("POST", "/compare?body=BODY", None),
+    ("GET", "/standards/ST0071/criteria?bdy=BODY", "body"), ("GET", "/consistency/ST0071?body=BODY", "bodies"),
+    ("GET", "/bodies?x=1", None)])
+def test_a_query_parameter_the_endpoint_does_not_take_is_refused_not_left_unread(client, method, url, meant) -> None:
+    """On 482b50f a query parameter an endpoint does not take was left unread: ?bdy=tqual (misspelt) or ?bodies=tqual
+    (the command line's --bodies) on /gateway or /timeline answered for every body, another question than the one
+    asked, with nothing to say the filter was not applied."""
+    body = any_body("ST0071")
+    answer = client.request(method, url.replace("BODY", body), content=RECORDS[0].read_bytes() if method == "POST"
+                            else None, headers=YAML if method == "POST" else {})
+    problem = answer.json()
+    assert answer.status_code == 400 and problem["type"].endswith("/bad-query"), answer.text[:300]
+    assert "has no query parameter" in problem["detail"]
+    assert (f"did you mean {meant!r}?" if meant else "query parameter") in problem["hint"]
+
+
+def test_a_query_parameter_given_twice_is_refused_unless_it_is_repeatable(client) -> None:
+    """On 482b50f /gateway?body=A&body=B answered for B alone, A unread."""
+    bodies = [b.body.id for b in offering("ST0071").bodies][:2]
+    if len(bodies) < 2:
+        pytest.skip("needs two bodies offering ST0071")
+    twice = client.post("/gateway", params=[("body", bodies[0]), ("body", bodies[1])], content=RECORDS[0].read_bytes(),
+                        headers=YAML)
+    assert twice.status_code == 400 and "is given 2 times" in twice.json()["detail"], twice.text[:300]
+    header = b"standard,Who,Learner,gateway_date\nST0071,A1,B1,2025-01-01\n"
+    repeated = client.post("/batch", params=[("column", "Who=apprentice"), ("column", "Learner=")], content=header,
+                           headers={"content-type": "text/csv"})
+    assert repeated.status_code == 200 and json.loads(repeated.text.splitlines()[0])["apprentice"] == "A1"
+
+
 def test_a_cohort_given_to_a_record_endpoint_is_refused_pointing_at_batch(client) -> None:
     answer = client.post("/compare", content=(EXAMPLES / "st0071-cohort.jsonl").read_bytes(), headers=JSON)
     assert answer.status_code in (400, 422) and "POST /batch" in answer.json()["hint"]
@@ -308,7 +410,9 @@ def test_no_endpoint_reads_a_file_a_request_names(client) -> None:
         answer = client.post("/compare", content=body.encode(), headers=YAML)
         assert answer.status_code in (400, 422) and "A-0" not in answer.text, answer.text
     answer = client.post(f"/batch?source={path}", content=b"", headers={"content-type": "text/csv"})
-    assert answer.status_code == 422 and " is empty: " in answer.text and "A-0" not in answer.text  # the body read
+    assert answer.status_code == 400 and "no query parameter 'source'" in answer.text and "A-0" not in answer.text
+    answer = client.post("/batch", content=b"", headers={"content-type": "text/csv"})
+    assert answer.status_code == 422 and " is empty: " in answer.text  # the body read
 
 
 def test_an_empty_cohort_is_refused_as_the_command_refuses_it(client, monkeypatch) -> None:
@@ -337,6 +441,20 @@ def test_a_csv_batch_out_of_time_ends_with_an_error_row_of_the_headers_width(reg
     rows = list(csv.reader(io.StringIO(answer.text)))
     assert rows[-1][0] == "0" and "--batch-seconds" in rows[-1][-1] and len(rows[-1]) == len(rows[0])
     assert rows[0][-1] == "error"
+
+
+def test_an_audit_out_of_time_is_503_titled_as_a_time_limit_not_as_busy(registry, monkeypatch) -> None:
+    """On 482b50f the problem's title was "Busy" (the 503's), where the server was not busy: the audit had run past
+    the server's --batch-seconds."""
+    import epa.audit
+
+    monkeypatch.setattr(epa.audit, "run", lambda *args, **kwargs: time.sleep(0.5))
+    with TestClient(create_app(Settings(batch_seconds=0.05), registry)) as c:
+        answer = c.post("/audit", content=(EXAMPLES / "st0071-outcomes.csv").read_bytes(),
+                        headers={"content-type": "text/csv"})
+    problem = answer.json()
+    assert answer.status_code == 503 and problem["title"] == "Time limit reached", problem
+    assert "took longer than 0.05 s" in problem["detail"]
 
 
 def test_a_cohort_over_the_batch_limit_is_413(registry) -> None:
@@ -432,6 +550,37 @@ def test_a_small_workbook_whose_used_range_is_huge_is_refused_not_expanded(clien
             assert bottom in refused.json()["detail"]
 
 
+def test_a_workbook_of_several_worksheets_is_read_by_the_one_sheet_names(client, monkeypatch, tmp_path) -> None:
+    """A workbook with a notes sheet beside the cohort (or the outcomes) is refused until --sheet names one. On
+    482b50f the service took no ?sheet=, so such a workbook could not be sent at all, and the refusal's hint said
+    --sheet NAME, which a request cannot give; the answer is now the command's with --sheet."""
+    openpyxl = pytest.importorskip("openpyxl", reason="the test extra's openpyxl writes the workbook")
+    pytest.importorskip("python_calamine", reason="epa reads workbooks with python-calamine")
+    body = any_body("ST0071")
+    xlsx = {"content-type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+    for path, rows, args in (
+            ("/batch", [["standard", "apprentice", "gateway_date"], ["ST0071", "A-1", "2025-06-02"]],
+             ("compare", "--batch")),
+            ("/audit", [["Apprentice ID", "Standard", "Awarding Body", "Observation", "Project", "Discussion",
+                         "Overall Grade"], ["A-1", "ST0071", body, "Pass", "Pass", "Pass", "Pass"]], ("audit",))):
+        book = openpyxl.Workbook()
+        book.active.title = "Notes"
+        book.active.append(["exported from the MIS"])
+        learners = book.create_sheet("Learners")
+        for row in rows:
+            learners.append(row)
+        book.save(tmp_path / "c.xlsx")
+        raw = (tmp_path / "c.xlsx").read_bytes()
+        refused = client.post(path, content=raw, headers=xlsx).json()
+        assert refused["status"] == 422 and "?sheet=NAME" in refused["hint"] and "--sheet" not in refused["hint"]
+        answer = client.post(f"{path}?sheet=Learners&format=csv", content=raw, headers=xlsx)
+        assert answer.status_code == 200, answer.text
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(raw), encoding="utf-8"))
+        assert answer.text == run(*args, "-", "--sheet", "Learners", "--format", "csv").stdout
+        csv_given = client.post(f"{path}?sheet=Learners", content=b"a,b\n", headers={"content-type": "text/csv"})
+        assert csv_given.status_code == 422 and csv_given.json()["detail"].startswith("?sheet names a worksheet")
+
+
 def test_a_client_leaving_a_batch_part_way_frees_the_next_one(registry) -> None:
     import httpx
 
@@ -508,6 +657,39 @@ def test_the_decision_log_holds_every_decision_of_a_batch_an_audit_and_a_calenda
         {r["apprentice"] for r in audit_rows}
     logged = {e["result"]["apprentice"] for e in batch + [e for e in entries if e["endpoint"] == "/audit"]}
     assert logged == (ids if identities else {MASKED})
+
+
+@pytest.mark.parametrize("identities", [False, True])
+def test_an_id_an_error_row_quotes_is_masked_in_the_decision_log_too(registry, tmp_path, identities) -> None:
+    """README: the log writes the apprentice's id as <masked> unless --log-identities. An id that could not be read
+    is quoted by its row's error instead: a ULN given as a JSON number (1234567890 is not a string; the hint: quote
+    it ("1234567890")), alone or in an "also:" line, in a JSON or a CSV row, and a ULN in scientific notation in a
+    cohort's or an audit's CSV. On 482b50f each went into the log as it stands."""
+    any_body()
+    log = tmp_path / "decisions.jsonl"
+    first = json.loads((EXAMPLES / "st0071-cohort.jsonl").read_text().splitlines()[0])
+    numbered = {**first, "apprentice": {**first["apprentice"], "id": 1234567890}}
+    ungated = {k: v for k, v in numbered.items() if k != "gateway"}  # the id's problem then said in an "also:" line
+    lines = "".join(json.dumps(r) + "\n" for r in (numbered, ungated)).encode()
+    header, row = (EXAMPLES / "st0071-cohort.csv").read_text().splitlines()[:2]
+    cells = row.split(",")
+    cells[header.split(",").index("apprentice")] = "1.23456E+9"
+    cohort = f"{header}\n{','.join(cells)}\n".encode()
+    outcomes = ("ULN,Standard,Awarding Body,Observation,Project,Discussion,Overall Grade\n"
+                f"1.23456E+9,ST0071,{any_body()},Pass,Pass,Pass,Pass\n").encode()
+    with TestClient(create_app(Settings(decision_log=str(log), log_identities=identities), registry)) as c:
+        said = ""
+        for fmt in ("json", "csv"):
+            said += c.post(f"/batch?format={fmt}", content=lines, headers={"content-type": "application/jsonl"}).text
+            said += c.post(f"/batch?format={fmt}", content=cohort, headers={"content-type": "text/csv"}).text
+            said += c.post(f"/audit?format={fmt}", content=outcomes, headers={"content-type": "text/csv"}).text
+    assert said.count("1234567890") >= 4 and said.count("1.23456E+9") >= 4  # (the client is told: it sent them)
+    logged = log.read_text()
+    assert len(logged.splitlines()) == 2 * (2 + 1 + 1)
+    assert ("1234567890" in logged) is identities and ("1.23456E+9" in logged) is identities
+    if not identities:  # what went wrong is still said
+        assert logged.count(f"{MASKED} is not a string") == 4
+        assert logged.count(f"{MASKED} is a number in scientific notation") >= 4
 
 
 def test_a_decision_the_log_cannot_hold_is_not_given_and_is_503_naming_the_log(registry) -> None:

@@ -45,6 +45,7 @@ from epa.inputs.cohort_input import (
     csv_items,
     month_first_columns,
     physical_lines,
+    rewindable,
 )
 from epa.model.domain import Apprentice, Attempt, Gateway, Grade, Record, Ruleset
 from epa.registry import LoadedBody, Registry
@@ -187,17 +188,19 @@ class Auditor:
         # (an attempt a file with attempt columns leaves empty is read as a first one too, and the rule says so)
         unrecorded = tuple(m for m in rules.method_ids if m not in data["attempts"]) if self.header.attempts_given \
             else ()
+        early = _before_every_version(loaded, rules, data)
         key = (loaded.body.id, standard, rules.document.version, tuple(grades), attempts,
-               bool(data.get("exceptional_circumstances")), unrecorded)
+               bool(data.get("exceptional_circumstances")), unrecorded, early)
         found = self._expected.get(key)
         if found is None:
             expected = self._grade(loaded, rules, dict(zip(rules.method_ids, map(Grade, grades), strict=True)),
-                                   dict(zip(rules.method_ids, attempts, strict=True)), key[-2])
+                                   dict(zip(rules.method_ids, attempts, strict=True)), key[-3])
             found = self._expected[key] = AuditAnswer({
                 "body": loaded.body.id, "standard": standard, "version": expected.version,
                 "expected": str(expected.overall) if expected.overall else None,
                 "rule": expected.rule + (f" ({NOT_RECORDED})" if not self.header.attempts_given else
-                                         f" ({_unrecorded(unrecorded)})" if unrecorded else ""),
+                                         f" ({_unrecorded(unrecorded)})" if unrecorded else "")
+                + (f" ({early})" if early else ""),
                 "citation": expected.citation,
                 "components": dict(zip(rules.method_ids, grades, strict=True)),
                 "attempts": dict(zip(rules.method_ids, attempts, strict=True)) if self.header.attempts_given else None})
@@ -309,6 +312,20 @@ class Auditor:
                         "; ".join(dict.fromkeys(r.citation for r in steps)))
 
 
+def _before_every_version(loaded: LoadedBody, rules: Ruleset, data: dict[str, Any]) -> str | None:
+    """What the rule says where the row's gateway date (and no version named) is before every version of the body's
+    rules took effect: read under the earliest, as `epa grade` reads such a record and says (engine.explained)."""
+    on, took_effect = data.get("gateway_date"), rules.document.effective_from
+    if on is None or took_effect is None or "document_version" in data:  # (most rows: asked nothing more)
+        return None
+    day = dt.date.fromisoformat(on)
+    if day >= took_effect or any((r.document.effective_from or dt.date.min) <= day
+                                 for r in loaded.body.rulesets_for(rules.standard)):
+        return None
+    return (f"gateway {on} is before the earliest version's effective date ({rules.document.effective_from}); "
+            f"graded under version {rules.document.version}")
+
+
 def _record(standard: str, on: dt.date, assessments: list[Attempt], versions: dict[str, str]) -> Record:
     return Record(standard, Apprentice("audit"), Gateway(on), tuple(assessments), versions)
 
@@ -416,6 +433,8 @@ def rows(source: str, registry: Registry, *, body: LoadedBody | None, body_ids: 
             notes.append(NOT_RECORDED)
 
     auditor: Auditor | None = None
+    given = GivenTwice()
+    first = given.first
     for line, what, payload in _items(source, methods, column_map, header_class(body is not None), sheet, stdin, heard):
         if what == "error":
             refusal = payload if isinstance(payload, RowRefusal) else RowRefusal(*payload)
@@ -425,17 +444,54 @@ def rows(source: str, registry: Registry, *, body: LoadedBody | None, body_ids: 
             auditor = Auditor(registry, headers[0], body, body_ids)
         data = payload[0]
         try:
-            yield auditor.audit(line, data)
+            answer = auditor.audit(line, data)
+            key = (answer.apprentice, answer.found.fields["standard"])
+            if key in first:  # (inline: a row's one look-up, every row)
+                given.again_at(key, line)
+            elif len(first) < given.MAX:
+                first[key] = line
+            yield answer
         except RowProblems as exc:
             yield _error_row(line, exc.refusal())
         except PluginError as exc:
             yield _error_row(line, RowRefusal(str(exc), None, apprentice=data["apprentice"].get("id")), exc.plugin,
                              exc.hook)
+    said = given.said()
+    if said:
+        notes.append(said)
     if not headers:  # (an empty file is refused, not reported as an audit that found nothing wrong)
         raise InputError(f"the {'input' if source == '-' else 'file'} is empty: it has no header row, and no rows",
                          where=_name(source),
                          hint="the first line of an outcomes file names its columns (README \"Audit of recorded "
                               "outcomes\")")
+
+
+class GivenTwice:
+    """The lines of each apprentice audited on more than one row for one standard (two exports joined, a row per
+    attempt): each row is audited and counted on its own, and the user is told, as compare --batch tells of an id
+    given twice. (An apprentice on two standards is two EPAs, not a repeat.) At most MAX distinct are remembered."""
+
+    MAX = 1 << 20
+    SHOWN = 5
+
+    def __init__(self) -> None:
+        self.first: dict[tuple[str, str], int] = {}
+        self.again: dict[tuple[str, str], list[int]] = {}
+
+    def again_at(self, key: tuple[str, str], line: int) -> None:
+        """The apprentice and standard ``key``, first at ``first[key]``, audited again at ``line``."""
+        self.again.setdefault(key, [self.first[key]]).append(line)
+
+    def said(self) -> str | None:
+        if not self.again:
+            return None
+        shown = list(self.again.items())[:self.SHOWN]
+        named = "; ".join(f"{quote(ident)} ({standard}) on lines {', '.join(map(str, lines[:10]))}"
+                          + (" and more" if len(lines) > 10 else "") for (ident, standard), lines in shown)
+        more = f"; and {len(self.again) - len(shown)} more" if len(self.again) > len(shown) else ""
+        many = len(self.again) > 1
+        return (f"{len(self.again)} apprentice{'s are' if many else ' is'} audited on more than one row for one "
+                f"standard, each row audited and counted on its own (never merged): {named}{more}")
 
 
 def _name(source: str) -> str:
@@ -469,7 +525,11 @@ def _items(source: str, methods: list[str], column_map: ColumnMap, header: type[
         if source != "-" and Path(source).suffix.lower() != ".csv":
             raise InputError(f"cannot tell the file's format from its suffix {Path(source).suffix!r}", where=source,
                              hint="an outcomes file is CSV (.csv) or an Excel workbook (.xlsx)")
-        # (a date column found month first is refused whole, as a cohort's is; a pipe's dates are read row by row)
+        # A date column found month first is refused whole, as a cohort's is: a pipe is held (up to a bound, as
+        # compare --batch holds one) so that its dates are read whole first, not row by row (03/04/2025 read day
+        # first above the 12/25/2025 that shows the file month first).
+        if not stream.seekable():
+            stream = rewindable(stream)[0]
         month_first = month_first_columns(stream, methods, name, column_map, header) if stream.seekable() else {}
         yield from csv_items(physical_lines(stream, name), methods, name, column_map, heard, header_class=header,
                              month_first=month_first)
@@ -557,3 +617,6 @@ def render(console: Any, data: dict[str, Any]) -> None:
             table.add_row(str(r["line"]), r["apprentice"] or "", (f"column {e['column']}: " if e.get("column") else "")
                           + e["message"] + (f" (hint: {e['hint']})" if e.get("hint") else ""))
         print_table(console, table)
+        unlisted = data["rejected"] + data["failed"] - len(data["rejected_rows"])
+        if unlisted > 0:  # (as the disagreements: the table lists the first SHOWN)
+            console.print(f"… and {unlisted} more: --format csv lists every row")

@@ -211,16 +211,25 @@ class OutcomesHeader(CsvHeader):
         data["apprentice"] = {"id": ident} if ident else {}
         if "standard" not in data and not any(k == kind("standard") for _, k, _ in problems):
             problems.append((self.column["standard"], kind("standard"), columns.BadCell(NO_STANDARD)))
-        if not ident:
+        if not ident and not any(k in _ID_KINDS for _, k, _ in problems):  # (an id refused is not an empty one)
             named = self.column.get("apprentice") or self.column["candidate_other"]
+            uln = self.column.get("apprentice")
+            said = "empty" if uln is None or self._cell(cells, uln) != NOT_AVAILABLE else \
+                f"{NOT_AVAILABLE} (Ofqual's value for no ULN)" + (
+                    f", and {self.column['candidate_other']} is empty" if "candidate_other" in self.column else "")
             problems.append((named, kind("apprentice"), columns.BadCell(
-                "empty: every row needs the apprentice's id (a ULN, or another identifier)")))
+                f"{said}: every row needs the apprentice's id (a ULN, or another identifier)")))
         if problems:
             # (an empty overall grade alone is named by the audit, beside any component grade the row lacks)
             if "overall" not in data and not any(k == kind("overall") for _, k, _ in problems):
                 problems.append((self.column["overall"], kind("overall"), columns.BadCell(NO_OVERALL)))
             raise RowProblems(sorted(problems, key=lambda p: self.names.index(p[0])), data)
         return data, {}
+
+
+    def _cell(self, cells: Sequence[str], name: str) -> str:
+        index = self.names.index(name)
+        return cells[index].strip() if index < len(cells) else ""
 
 
 NO_STANDARD = "empty: every row needs the standard"
@@ -230,6 +239,9 @@ NO_OVERALL = "empty: every row needs the overall grade recorded"
 def kind(field: str) -> tuple[str, ...]:
     """The JSON path a field's problem names (a method's has none: RowProblems names its column)."""
     return ("apprentice", "id") if field == "apprentice" else (field,)
+
+
+_ID_KINDS = frozenset({kind("apprentice"), kind("candidate_other")})  # the problems of an id given but refused
 
 
 def header_class(body_given: bool) -> type[OutcomesHeader]:

@@ -950,10 +950,23 @@ def row_item(header: CsvHeader, line: int, cells: Sequence[str]) -> Item | None:
     try:
         read = header.record(cells)
     except RowProblems as exc:
+        if _repeats_header(header, cells):  # (looked for in a row refused, never in one read)
+            return line, "error", RowRefusal(*REPEATED_HEADER)
         return line, "error", exc.refusal()
     except InputError as exc:
         return line, "error", RowRefusal(exc.message, exc.hint)
     return None if read is None else (line, "csv", read)
+
+
+REPEATED_HEADER = ("the row repeats the header's column names: two files joined into one, or the header written "
+                   "again?", "delete the row: the rows after it are read by the first header's columns")
+
+
+def _repeats_header(header: CsvHeader, cells: Sequence[Any]) -> bool:
+    names: list[str] = header.names
+    return bool(names) and len(cells) >= len(names) and all(
+        isinstance(c, str) and c.strip() == n for c, n in zip(cells, names, strict=False)) and not any(
+        str(c).strip() for c in cells[len(names):])
 
 
 _BLANK = b" \t\r\n,"  # what a line of empty cells holds

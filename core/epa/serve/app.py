@@ -200,11 +200,43 @@ def _looked_up(work: Callable[[], Any], status: int = 404) -> Any:
 
 
 def _media_type(request: Request) -> str:
+    """The request body's media type; a body sent compressed (a Content-Encoding other than identity) is refused
+    (415, RFC 9110 § 8.4.1), where its bytes would be read as text and said not to be UTF-8."""
+    coding = request.headers.get("content-encoding", "").strip().lower()
+    if coding not in ("", "identity"):
+        raise Problem(415, "unsupported-media-type", f"the body is sent {coding}-encoded (Content-Encoding: {coding}); "
+                      "the service reads it as sent", hint="send it uncompressed, without the Content-Encoding header")
     return request.headers.get("content-type", "").split(";")[0].strip().lower()
 
 
 def _accepts(request: Request, media: str) -> bool:
-    return media in request.headers.get("accept", "").lower()
+    """Whether the request's Accept asks for ``media`` in place of the JSON every endpoint answers by default: it
+    names ``media`` itself with a weight above zero, and no higher a weight for JSON (RFC 9110 § 12.5.1). A
+    browser's ``text/html,...,*/*;q=0.8`` asks for the HTML; ``application/json, text/html;q=0.5`` and
+    ``text/html;q=0`` (not HTML) for the JSON; ``*/*`` alone for the default, JSON."""
+    weights: dict[str, float] = {}
+    for part in request.headers.get("accept", "").lower().split(","):
+        kind, _, params = part.partition(";")
+        weights.setdefault(kind.strip(), _weight(params))
+    named = weights.get(media, 0.0)
+    # JSON's weight is its most specific range's (application/json;q=0, */* refuses JSON); a batch's JSON is JSON Lines
+    named_json = [weights[k] for k in ("application/json", *sorted(JSONL_TYPES)) if k in weights]
+    json_weight = max(named_json) if named_json else next(
+        (weights[k] for k in ("application/*", "*/*") if k in weights), 0.0)
+    return named > 0 and named >= json_weight
+
+
+def _weight(params: str) -> float:
+    """A media range's weight, ``q=`` among its parameters (1 where it gives none, 0 where it is unreadable)."""
+    for param in params.split(";"):
+        name, _, value = param.partition("=")
+        if name.strip() == "q":
+            try:
+                weight = float(value.strip())
+            except ValueError:
+                return 0.0
+            return weight if 0 <= weight <= 1 else 0.0
+    return 1.0
 
 
 def _within(request: Request, limit: int, cohort: bool) -> None:
@@ -249,14 +281,18 @@ def _column_map(request: Request) -> Any:
         raise _http_words(problems.from_input_error(exc, 400, "bad-query")) from None
 
 
-_OPTION = re.compile(r'--(column|standard|body|bodies|version|from|to)(?![\w-])(?: "([^"]*)"| ?)')
+_OPTION = re.compile(r'--(column|standard|body-id|body|bodies|version|from|to|sheet)(?![\w-])(?: "([^"]*)"| ?)'
+                     r'(?=([a-z]+\b)?)')
 
 
 def _http_words(problem: Problem) -> Problem:
     """The command line's words for an option said as the query parameter a request gives instead: --column "A=B"
-    is ?column=A=B, --standard is ?standard=."""
+    is ?column=A=B, --standard is ?standard=, and the option as a word of a sentence ("--sheet names a worksheet")
+    the parameter's name ("?sheet names a worksheet")."""
     def said(text: str | None) -> str | None:
-        return None if text is None else _OPTION.sub(lambda m: f"?{m.group(1)}={m.group(2) or ''}", text)
+        return None if text is None else _OPTION.sub(
+            lambda m: f"?{m.group(1)} " if m.group(3) and m.group(2) is None and m.group().endswith(" ") else
+            f"?{m.group(1)}={m.group(2) or ''}", text)
 
     problem.detail, problem.hint = str(said(problem.detail)), said(problem.hint)
     problem.args = (problem.detail,)
@@ -385,6 +421,7 @@ def build(service: Service) -> Starlette:
         Route("/batch", batch, methods=["POST"]), Route("/audit", audit, methods=["POST"]),
         Route("/openapi.json", openapi), Route("/docs", docs),
     ]
+    routes = [Route(r.path, _asking_only(r.path, r.endpoint), methods=r.methods) for r in routes]
 
     async def problem(request: Request, exc: Exception) -> Response:
         if isinstance(exc, HTTPException):  # Starlette's own: an unknown path (404), a wrong method (405)
@@ -405,6 +442,34 @@ def build(service: Service) -> Starlette:
 
     return Starlette(routes=routes, lifespan=lifespan,
                      exception_handlers={Problem: problem, HTTPException: problem, Exception: problem})
+
+
+def _asking_only(path: str, endpoint: Endpoint) -> Endpoint:
+    """``endpoint``, refusing (400) a query parameter the OpenAPI document does not give ``path``: a misspelt one
+    (?bdy=tqual, ?fromat=csv) or one the command line has but the endpoint not (?bodies= on /timeline) would be
+    left unread, and the answer given to another question than the one asked."""
+    from epa.errors import did_you_mean, quote
+    from epa.serve.openapi import PATHS
+
+    if path not in PATHS:  # (the document itself, and the page that shows it)
+        return endpoint
+    params = [p for op in PATHS[path].values() for p in op.get("parameters", ()) if p["in"] == "query"]
+    names = sorted({p["name"] for p in params})
+    once = {p["name"] for p in params if p["schema"].get("type") != "array"}  # (the others are repeatable)
+
+    async def asked(request: Request) -> Response:
+        unknown = [name for name in request.query_params if name not in names]
+        if unknown:
+            raise Problem(400, "bad-query", f"{path} has no query parameter {quote(unknown[0])}",
+                          hint=(did_you_mean(unknown[0], names) if names else None) or
+                          ("its query parameters: " + ", ".join(names) if names else "it takes no query parameters"))
+        twice = [name for name in once if len(request.query_params.getlist(name)) > 1]
+        if twice:  # (one of them would be read, the others not)
+            raise Problem(400, "bad-query", f"the query parameter {twice[0]} is given "
+                          f"{len(request.query_params.getlist(twice[0]))} times", hint="give it once")
+        return await endpoint(request)
+
+    return asked
 
 
 def _only_standard(registry: Registry, body: str) -> str:
@@ -435,6 +500,7 @@ async def _batch(s: Service, request: Request) -> Response:
                       hint="send the header Content-Type: application/jsonl or text/csv")
     fmt = _rows_format(request)
     mapped = _column_map(request)
+    sheet = _query(request, "sheet")
     _within(request, s.settings.max_batch_body, True)  # refused now, not once the batch grading before it is done
     # One batch at a time, and its cohort read only once it is its turn: a queue of waiting uploads holds no memory.
     # The lock is released by the grading thread when it ends (or here, should it never start), never by the
@@ -502,7 +568,7 @@ async def _batch(s: Service, request: Request) -> Response:
         _bound_workbook(raw)
         try:
             batch.run("-", fmt, summary=False, summary_only=False, workers=1, only=None, registry=s.registry,
-                      write=write, progress=False, stdin=io.BytesIO(raw), column_map=mapped)
+                      write=write, progress=False, stdin=io.BytesIO(raw), column_map=mapped, sheet=sheet)
             put(_END)
         except _Stopped as exc:
             if exc.args and not stop.is_set():
@@ -564,14 +630,16 @@ async def _audit(s: Service, request: Request) -> Response:
                       "Content-Type: text/csv")
     fmt = _rows_format(request)
     mapped = _column_map(request)
-    named = _query(request, "body")
+    named, sheet = _query(request, "body"), _query(request, "sheet")
     body = None if named is None else str(_looked_up(lambda: s.registry.named(named).body.id, 400))
+    body_ids = _body_ids(s.registry, request)
     raw = await _cohort_body(s, request)
     out: list[str] = []
 
     def run() -> None:
         _bound_workbook(raw)
-        audits.run("-", fmt, s.registry, out.append, body=body, stdin=io.BytesIO(raw), column_map=mapped)
+        audits.run("-", fmt, s.registry, out.append, body=body, body_ids=body_ids, stdin=io.BytesIO(raw),
+                   column_map=mapped, sheet=sheet)
 
     try:
         async with s.batch_lock:
@@ -586,6 +654,19 @@ async def _audit(s: Service, request: Request) -> Response:
         s.log.write_rows(request.url.path, raw, s.digest, _rows("".join(out), fmt, header))
     media_out = "text/csv; charset=utf-8" if fmt == "csv" else "application/jsonl"
     return Response("".join(out).encode("utf-8"), media_type=media_out, headers={DIGEST_HEADER: s.digest})
+
+
+def _body_ids(registry: Registry, request: Request) -> dict[str, str]:
+    """``?body-id=EPAxxxx=BODY`` (repeatable), as the command line's --body-id: the body an EPAO id in the file's
+    AwardingOrganisationID column names, where no installed body's document states it."""
+    ids = {}
+    for pair in request.query_params.getlist("body-id"):
+        epao, equals, named = pair.partition("=")
+        if not equals or not epao.strip() or not named.strip():
+            raise Problem(400, "bad-query", f"?body-id={pair!r}: expected EPAxxxx=BODY",
+                          hint="e.g. ?body-id=EPA0002=tqual (BODY: an id, name or acronym from GET /bodies)")
+        ids[epao.strip()] = str(_looked_up(functools.partial(registry.named, named.strip()), 400).body.id)
+    return ids
 
 
 CELLS_A_BYTE = 1  # cells of a workbook's used range allowed per byte sent (a real cohort has about 0.2)

@@ -15,6 +15,7 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import threading
 from typing import Any
 
@@ -110,12 +111,53 @@ class DecisionLog:
 
 
 def masked(result: Any) -> Any:
-    """The result with the apprentice's id (every ``apprentice`` member, at any depth) replaced by MASKED."""
+    """The result with the apprentice's id (every ``apprentice`` member, at any depth) replaced by MASKED, and
+    where an error row's words quote an id that could not be read, that too (see _unquoted_ids)."""
     if isinstance(result, dict):
-        return {k: MASKED if k == "apprentice" and isinstance(v, str) else masked(v) for k, v in result.items()}
+        return {k: MASKED if k == "apprentice" and isinstance(v, str) else _masked_error(v) if k == "error" else
+                masked(v) for k, v in result.items()}
     if isinstance(result, list):
         return [masked(v) for v in result]
     return result
+
+
+# What an error's words may quote of an id: a quoted string (cut with "…"), a list or mapping, or a number.
+_VALUE = re.compile(r"""'(?:[^'\\\n]|\\.)*'…?|"(?:[^"\\\n]|\\.)*"…?"""
+                    r"""|\[[^\]\n]*\]|\{[^}\n]*\}|(?<![\w.])[-+]?\d[\w.+,]*""")
+_ABOUT_ID = re.compile(r"\$\.apprentice\.id: [^\n]*")  # a problem with the id, in a CSV cell or an "also:" line
+_APPRENTICE = re.compile(r"(\$\.apprentice: )[^\n]*?(?= is not )")  # the apprentice given as another type of value
+_LEADING = re.compile(r"^[^\n]*?(?= is not )")  # the same, where the error's path says it is the apprentice
+_SCIENTIFIC = re.compile(r"'[^'\n]*'(?= is a number in scientific notation)")  # an id Excel cut (columns.parse_id)
+
+
+def _unquoted_ids(text: str, about_id: bool = False) -> str:
+    """``text`` with every value it quotes of an apprentice id masked: a record's id that was not a string (``1234567890
+    is not a string``, its hint ``quote it ("1234567890")``), a problem at ``$.apprentice.id`` anywhere in it (a CSV
+    row's error cell, an "also:" line), and an id in scientific notation (a ULN whose last digits Excel lost);
+    ``about_id``: the whole text is about the id (an error whose path is ``$.apprentice.id``)."""
+    if about_id:
+        text = _VALUE.sub(MASKED, text)
+    text = _ABOUT_ID.sub(lambda m: _VALUE.sub(MASKED, m.group()), text)
+    text = _APPRENTICE.sub(lambda m: m.group(1) + MASKED, text)
+    return _SCIENTIFIC.sub(MASKED, text)
+
+
+def _masked_error(error: Any) -> Any:
+    """An error row's error (a CSV row's cell, or a JSON row's message, hint and problems) with the ids it quotes
+    masked (see _unquoted_ids)."""
+    if isinstance(error, str):
+        return _unquoted_ids(error)
+    if isinstance(error, list):
+        return [_masked_error(e) for e in error]
+    if not isinstance(error, dict):
+        return error
+    path = error.get("path")
+    out = {k: _masked_error(v) if k == "problems" else
+           _unquoted_ids(v, path == "$.apprentice.id") if k in ("message", "hint") and isinstance(v, str) else v
+           for k, v in error.items()}
+    if path == "$.apprentice" and isinstance(out.get("message"), str):  # (1234567890 is not a mapping)
+        out["message"] = _LEADING.sub(MASKED, out["message"], count=1)
+    return out
 
 
 class Memo:

@@ -40,12 +40,19 @@ def _problem(description: str) -> dict[str, Any]:
     return {"description": description, "content": {"application/problem+json": {"schema": {"$ref": REF + "problem"}}}}
 
 
+# A CSV's or a workbook's columns and worksheet, as the command line's --column and --sheet name them
+_TABLE = [{"name": "column", "in": "query", "required": False, "schema": {"type": "array", "items": {"type": "string"}},
+           "style": "form", "explode": True, "description": "NAME=FIELD: the column NAME holds FIELD, or (NAME=) is "
+           "left out, as --column (repeatable)"},
+          _query("sheet", "the workbook's worksheet to read, as --sheet (needed where it has more than one)")]
+
 _RECORD_BODY = {"required": True, "description": "one apprentice record (schemas/record.schema.json), as JSON or YAML",
                 "content": {"application/json": {"schema": {"$ref": REF + "record"}},
                             "application/yaml": {"schema": {"$ref": REF + "record"}}}}
-_RECORD_ERRORS = {"400": _problem("the body is not JSON or YAML text (message, line and column, hint)"),
+_RECORD_ERRORS = {"400": _problem("the body is not JSON or YAML text (message, line and column, hint), or a query "
+                                  "parameter is not one it takes"),
                   "413": _problem("the body is larger than the server's --max-body"),
-                  "415": _problem("a media type other than application/json or application/yaml"),
+                  "415": _problem("a media type other than application/json or application/yaml, or a compressed body"),
                   "422": _problem("a record that fails the schema or its checks (message, JSON path, hint)"),
                   "500": _problem("a plugin failed (named with its hook), or epa did"),
                   "503": _problem("the decision log cannot be written (a full disk): the decision was not given")}
@@ -75,7 +82,8 @@ def _catalogue(summary: str, answer: str, operation: str, parameters: list[dict[
                     "operationId": operation, "parameters": parameters,
                     "responses": {"200": {"description": "the answer", "headers": _TAGGED, "content": content},
                                   "304": {"description": "unchanged: If-None-Match named this answer's ETag"},
-                                  "400": _problem("a query parameter names nothing (with a did-you-mean)"),
+                                  "400": _problem("a query parameter names nothing, or is not one it takes "
+                                                  "(with a did-you-mean)"),
                                   "404": _problem("the path names no body or standard (with a did-you-mean)")}}}
 
 
@@ -123,7 +131,7 @@ PATHS: dict[str, dict[str, Any]] = {
                        "or ?format=csv) prints for the same cohort on standard input.",
         "operationId": "batch",
         "parameters": [{"name": "format", "in": "query", "schema": {"enum": ["json", "csv"]},
-                        "description": "the rows' format (default: by the Accept header, else json)"}],
+                        "description": "the rows' format (default: by the Accept header, else json)"}, *_TABLE],
         "requestBody": {"required": True, "description": "a cohort: JSON Lines, CSV, or an Excel workbook",
                         "content": {"application/jsonl": {"schema": {"type": "string"}},
                                     "text/csv": {"schema": {"type": "string"}},
@@ -135,9 +143,10 @@ PATHS: dict[str, dict[str, Any]] = {
                                   {"$ref": REF + "batch_result"}, {"$ref": REF + "batch_error"}]},
                                   "schema": {"type": "string"}},
                                   "text/csv": {"schema": {"type": "string"}}}},
+                      "400": _problem("an unreadable ?format= or ?column="),
                       "408": _problem("the cohort was not sent within the server's --batch-seconds"),
                       "413": _problem("the cohort is larger than the server's --max-batch-body"),
-                      "415": _problem("a media type other than JSON Lines, CSV or a workbook"),
+                      "415": _problem("a media type other than JSON Lines, CSV or a workbook, or a compressed body"),
                       "422": _problem("a cohort refused before any record (its format, its CSV header)"),
                       "503": _problem("another batch has been grading for longer than the server waits, or the "
                                       "decision log cannot be written")}}},
@@ -150,7 +159,10 @@ PATHS: dict[str, dict[str, Any]] = {
         "operationId": "audit",
         "parameters": [{"name": "format", "in": "query", "schema": {"enum": ["json", "csv"]},
                         "description": "the rows' format (default: by the Accept header, else json)"},
-                       _query("body", "the body that recorded every row (a file with no body column)")],
+                       _query("body", "the body that recorded every row (a file with no body column)"),
+                       {"name": "body-id", "in": "query", "required": False,
+                        "schema": {"type": "array", "items": {"type": "string"}}, "style": "form", "explode": True,
+                        "description": "EPAxxxx=BODY: the body an EPAO id names, as --body-id (repeatable)"}, *_TABLE],
         "requestBody": {"required": True, "description": "recorded outcomes: CSV or an Excel workbook",
                         "content": {"text/csv": {"schema": {"type": "string"}},
                                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
@@ -159,9 +171,9 @@ PATHS: dict[str, dict[str, Any]] = {
                               "headers": {"Epa-Rules-Digest": _DIGEST["Epa-Rules-Digest"]},
                               "content": {"application/jsonl": {"schema": {"type": "string"}},
                                           "text/csv": {"schema": {"type": "string"}}}},
-                      "400": _problem("an unknown body"),
+                      "400": _problem("an unknown body, or an unreadable ?format=, ?column= or ?body-id="),
                       "413": _problem("the file is larger than the server's --max-batch-body"),
-                      "415": _problem("a media type other than CSV or a workbook"),
+                      "415": _problem("a media type other than CSV or a workbook, or a compressed body"),
                       "422": _problem("a file refused before any row (its format, its header)"),
                       "503": _problem("the audit took longer than the server's --batch-seconds, or the decision "
                                       "log cannot be written")}}},

@@ -25,7 +25,8 @@ TITLES = {
 
 SLUG_TITLES = {"invalid-cohort": "Invalid cohort", "invalid-outcomes": "Invalid outcomes file",
                "shutting-down": "Shutting down",  # where the status's title would say "record" or "busy" wrongly
-               "decision-log-unwritable": "Decision log unwritable"}
+               "decision-log-unwritable": "Decision log unwritable",
+               "timeout": "Time limit reached"}  # (an audit longer than --batch-seconds: not the server busy)
 
 
 class Problem(Exception):

@@ -1,8 +1,10 @@
 """Deadlines as an iCalendar file (RFC 5545), so a provider can put them in a calendar.
 
 One all-day event per dated deadline; the description carries the rule's
-words, the document's title, version and section, and the citation. UIDs are stable (apprentice, body, deadline id), so
-importing a newer file updates events rather than duplicating them.
+words, the document's title, version and section, and the citation. UIDs are stable (apprentice, standard, body,
+deadline id), so importing a newer file updates events rather than duplicating them; the standard is in it because
+one apprentice may take two standards with one body (a level 2 then a level 3), whose deadlines share their ids: each
+calendar's events would replace the other's.
 
 Every text value is escaped here, as RFC 5545 § 3.3.11 says, whatever its
 property: icalendar leaves an X- property such as X-WR-CALNAME verbatim, and
@@ -51,7 +53,7 @@ def calendar(record: Record, results: list[BodyResult]) -> icalendar.Calendar:
             if deadline.date is None:
                 continue
             event = icalendar.Event()
-            event.add("uid", Text(f"{record.apprentice.id}.{res.body}.{deadline.id}@epa"))
+            event.add("uid", Text(f"{record.apprentice.id}.{record.standard}.{res.body}.{deadline.id}@epa"))
             event.add("dtstamp", stamp)
             event.add("dtstart", deadline.date)
             event.add("dtend", deadline.date + dt.timedelta(days=1))

@@ -735,7 +735,7 @@ def test_timeline_writes_a_valid_icalendar_file(tmp_path):
     assert len(events) == len(CALENDAR)
     seen = {}
     for event in events:
-        match = re.fullmatch(r"TQ-J-CAL\.tqual\.(.+)@epa", str(event["UID"]))
+        match = re.fullmatch(r"TQ-J-CAL\.ST0071\.tqual\.(.+)@epa", str(event["UID"]))
         assert match, event["UID"]
         seen[match.group(1)] = event
     assert set(seen) == set(CALENDAR)
