@@ -159,7 +159,7 @@ def test_bad_rows_are_error_rows_naming_each_column_and_no_row_is_lost(tmp_path)
     assert rows[3]["error"]["column"] == "Project" and "no project grade" in rows[3]["error"]["message"]
     assert rows[4]["error"]["column"] == "Showcase"
     assert rows[5]["error"]["column"] == "Standard"
-    assert {p["column"] for p in rows[6]["error"]["problems"]} == {"Apprentice ID", "Overall Grade"}
+    assert rows[6]["error"]["column"] == "Apprentice ID" and "problems" not in rows[6]["error"]  # (not graded yet)
     assert (summary["rows"], summary["agree"], summary["rejected"]) == (7, 1, 6)
 
 
@@ -421,12 +421,12 @@ def test_an_id_refused_is_named_once_not_also_said_to_be_empty(tmp_path):
 
 def test_the_table_of_rejected_rows_says_how_many_more_it_does_not_list(tmp_path):
     """The table lists the first 50 rejected rows (audit.SHOWN), as it lists the first 50 that do not follow, and
-    says how many more there are, as that list does. On 482b50f 60 rows without their overall grade were listed 50,
-    and the table ended there, as though those were all."""
+    says how many more there are, as that list does. On 482b50f 60 rejected rows were listed 50, and the table ended
+    there, as though those were all."""
     body = one_version_body()
-    path = tmp_path / "ungraded.csv"
+    path = tmp_path / "unknown.csv"
     path.write_text("Apprentice ID,Standard,Awarding Body,Observation,Project,Discussion,Overall Grade\n" + "".join(
-        f"U{n},ST0071,{body},Pass,Pass,Pass,\n" for n in range(1, 61)), encoding="utf-8")
+        f"U{n},ST9999,{body},Pass,Pass,Pass,Pass\n" for n in range(1, 61)), encoding="utf-8")
     result = run("audit", str(path))
     assert result.exit_code == 2, result.stderr
     assert "60 rejected" in result.stdout and "U50" in result.stdout and "U51 " not in result.stdout
@@ -574,3 +574,41 @@ def test_a_later_attempt_s_grade_column_is_refused_not_audited_on_the_first_atte
     assert mapped.exit_code == 0, mapped.stderr
     row = next(csv.DictReader(io.StringIO(mapped.stdout)))
     assert (row["recorded"], row["expected"], row["agrees"]) == ("pass", "pass", "true")
+
+
+def test_a_row_not_graded_yet_is_neither_audited_nor_rejected(tmp_path):
+    """An export taken while EPAs are in progress holds rows booked or assessed in part, their overall grade not yet
+    recorded (the grade hint says to leave such a cell empty). Such a row records nothing to audit: it is neither a
+    rejected row (exit 2, 'every row needs the overall grade recorded', before this session) nor a disagreement. Where
+    every component's grade is recorded, what the body's rules give is shown beside it (the grade to record). By
+    hand: three passes combine to pass under every body's rules (each document: a pass in every method is a pass)."""
+    body = one_version_body()
+    path = tmp_path / "in-progress.csv"
+    path.write_text("Apprentice ID,Standard,Awarding Body,Observation,Project,Discussion,Overall Grade\n"
+                    f"G1,ST0071,{body},Pass,Pass,Pass,Pass\n"    # graded: follows
+                    f"G2,ST0071,{body},Pass,Pass,Pass,\n"        # every component graded, the overall not yet
+                    f"G3,ST0071,{body},Pass,,,\n"               # assessed in part
+                    f"G4,ST0071,{body},,,,\n", encoding="utf-8")  # booked
+    result = run("audit", str(path), "--format", "json")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    *rows, last = (json.loads(line) for line in result.stdout.splitlines())
+    summary = last["summary"]
+    assert (summary["rows"], summary["agree"], summary["disagree"], summary["not_graded"], summary["rejected"]) == (
+        4, 1, 0, 3, 0)
+    assert [(r["recorded"], r["agrees"], r["expected"]) for r in rows] == [
+        ("pass", True, "pass"), (None, None, "pass"), (None, None, None), (None, None, None)]
+    assert all(r["rule"].startswith("not graded yet: the row records no overall grade") for r in rows[1:])
+    assert rows[2]["components"] == {"observation": "pass", "project": None, "discussion": None}
+    table = run("audit", str(path))
+    assert table.exit_code == 0 and "3 not graded yet" in table.stdout
+
+
+def test_a_row_not_graded_yet_with_a_problem_is_rejected_for_that_problem_alone(tmp_path):
+    body = one_version_body()
+    path = tmp_path / "in-progress.csv"
+    path.write_text("Apprentice ID,Standard,Awarding Body,Observation,Project,Discussion,Overall Grade\n"
+                    f"G1,ST0071,{body},Merit,,,\n", encoding="utf-8")
+    result = run("audit", str(path), "--format", "csv")
+    assert result.exit_code == 2
+    row = result.stdout.splitlines()[1]
+    assert "(column Observation)" in row and "overall grade" not in row

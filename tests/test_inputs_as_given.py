@@ -167,19 +167,23 @@ def test_audit_suggests_no_attempt_column_for_a_methods_date(tmp_path):
     assert "did you mean observation_attempt" not in result.stdout + result.stderr
 
 
-def test_audit_names_both_an_empty_overall_grade_and_an_empty_component_grade(tmp_path):
+def test_audit_names_an_empty_component_grade_where_the_overall_grade_is_recorded(tmp_path):
     body = any_body()
     header, first, *_ = (EXAMPLES / "st0071-outcomes.csv").read_text().splitlines()
     cells = first.split(",")
     names = header.split(",")
-    cells[names.index("Observation Grade")] = cells[names.index("Overall Grade")] = ""
+    cells[names.index("Observation Grade")] = ""
     cells[names.index("EPAO")] = body  # (the example's first row is TQUK's, which may not be installed)
     path = tmp_path / "outcomes.csv"
     path.write_text(f"{header}\n{','.join(cells)}\n")
     (row, _) = (json.loads(line) for line in run("audit", str(path), "--format", "json").stdout.splitlines())
-    assert [p["column"] for p in row["error"]["problems"]] == ["Observation Grade", "Overall Grade"]
-    assert "every row needs the overall grade recorded" in row["error"]["problems"][1]["message"]
-    assert "the row gives no observation grade" in row["error"]["problems"][0]["message"]
+    assert row["error"]["column"] == "Observation Grade"
+    assert "the row gives no observation grade" in row["error"]["message"]
+    # with the overall grade empty too, the row is not graded yet: nothing to audit, and no error
+    cells[names.index("Overall Grade")] = ""
+    path.write_text(f"{header}\n{','.join(cells)}\n")
+    (row, _) = (json.loads(line) for line in run("audit", str(path), "--format", "json").stdout.splitlines())
+    assert "error" not in row and (row["recorded"], row["agrees"]) == (None, None)
 
 
 # --- a list of records, by the command given it -------------------------------------------------------------

@@ -36,7 +36,7 @@ from epa.batch import csv_output
 from epa.engine.compiled import Engine
 from epa.errors import EXIT_FAILURE, EXIT_INPUT, EXIT_OK, InputError, PluginError, quote
 from epa.inputs import cohort_xlsx, columns
-from epa.inputs.audit_input import NO_OVERALL, OutcomesHeader, header_class, kind
+from epa.inputs.audit_input import OutcomesHeader, header_class, kind
 from epa.inputs.cohort_input import (
     ColumnMap,
     Item,
@@ -65,6 +65,8 @@ def _unrecorded(methods: tuple[str, ...]) -> str:
 
 
 SHOWN = 50  # the disagreements and the rejected rows the table lists (every one is in --format csv and json)
+# A row recording no overall grade (booked, assessed in part, awaiting its result): nothing to audit, never an error.
+NOT_GRADED = "not graded yet: the row records no overall grade, so nothing is audited"
 
 
 @frozen
@@ -86,24 +88,32 @@ class AuditAnswer:
         self.fields = fields
         self.cells: dict[str, str] = {}
 
-    def csv_tail(self, recorded: str, agrees: bool) -> str:
-        tail = self.cells.get(recorded)
+    def rule(self, recorded: str | None) -> str:
+        """The rule as a row recording ``recorded`` reads it: a row not graded yet says so first."""
+        rule = self.fields["rule"]
+        return rule if recorded is not None else f"{NOT_GRADED}; {rule}" if rule else NOT_GRADED
+
+    def csv_tail(self, recorded: str | None, agrees: bool | None) -> str:
+        tail = self.cells.get(recorded or "")
         if tail is None:
             f = self.fields
-            tail = self.cells[recorded] = csv_output.rows([[
-                f["body"], f["standard"], f["version"] or "", recorded, f["expected"] or "none",
-                "true" if agrees else "false", f["rule"], f["citation"], ""]])
+            expected = f["expected"] or ("none" if f["rule"] else "")  # (no rule: the grades are not all recorded)
+            tail = self.cells[recorded or ""] = csv_output.rows([[
+                f["body"], f["standard"], f["version"] or "", recorded or "", expected,
+                "" if agrees is None else "true" if agrees else "false", self.rule(recorded), f["citation"], ""]])
         return tail
 
 
 class Answer(NamedTuple):
     """One row audited: its line, the apprentice, the overall grade recorded, whether the body's rules give it,
-    what they give (``found``), and the row's EPAO id and plan version where it gives them."""
+    what they give (``found``), and the row's EPAO id and plan version where it gives them. A row not graded yet
+    records no overall grade (None) and neither agrees nor disagrees (None); what the body's rules give is still
+    shown where every component's grade is recorded."""
 
     line: int
     apprentice: str
-    recorded: str
-    agrees: bool
+    recorded: str | None
+    agrees: bool | None
     found: AuditAnswer
     given: dict[str, str]
 
@@ -111,7 +121,7 @@ class Answer(NamedTuple):
         f = self.found.fields
         return {"line": self.line, "apprentice": self.apprentice, "body": f["body"], "standard": f["standard"],
                 "version": f["version"], "recorded": self.recorded, "expected": f["expected"], "agrees": self.agrees,
-                "rule": f["rule"], "citation": f["citation"], "components": f["components"],
+                "rule": self.found.rule(self.recorded), "citation": f["citation"], "components": f["components"],
                 "attempts": f["attempts"], **self.given}
 
     def csv(self) -> str:
@@ -170,9 +180,10 @@ class Auditor:
                             f"components {body_id} combines for {standard} ({', '.join(rules.method_ids)})",
                             f'name it with --column "YOUR NAME={m}"')
                 elif given is None:
-                    problem(m, f"empty: {body_id} combines the overall grade from every component "
-                            f"({', '.join(rules.method_ids)}); the row gives no {m} grade",
-                            "give every component's grade: an overall grade is not audited from some of them")
+                    if "overall" in data:  # (a row not graded yet may lack some: nothing of it is audited)
+                        problem(m, f"empty: {body_id} combines the overall grade from every component "
+                                f"({', '.join(rules.method_ids)}); the row gives no {m} grade",
+                                "give every component's grade: an overall grade is not audited from some of them")
                 else:
                     grades.append(given)
             for m, given in data["grades"].items():
@@ -180,10 +191,16 @@ class Auditor:
                     problem(m, f"{standard} has no {m} under {body_id}'s rules ({', '.join(rules.method_ids)}), "
                             f"but the row gives it {quote(given)}",
                             "leave the cell empty for this standard")
-        if "overall" not in data:  # (named here, beside the component grades the row lacks: OutcomesHeader.record)
-            problem("overall", NO_OVERALL)
         if problems or loaded is None or rules is None:  # (each way to leave them None adds a problem)
             raise RowProblems(sorted(problems, key=lambda p: self.header.names.index(p[0])), data)
+        recorded = data.get("overall")
+        given = {f: data[f] for f in ("body_id", "plan_version") if f in data}
+        if len(grades) < len(rules.method_ids):  # not graded yet, and some component's grade not recorded either
+            return Answer(line, data["apprentice"]["id"], None, None, AuditAnswer({
+                "body": loaded.body.id, "standard": standard, "version": rules.document.version, "expected": None,
+                "rule": "", "citation": "", "components": {m: data["grades"].get(m) for m in rules.method_ids},
+                "attempts": {m: data["attempts"].get(m, "first") for m in rules.method_ids}
+                if self.header.attempts_given else None}), given)
         attempts = tuple(data["attempts"].get(m, "first") for m in rules.method_ids)
         # (an attempt a file with attempt columns leaves empty is read as a first one too, and the rule says so)
         unrecorded = tuple(m for m in rules.method_ids if m not in data["attempts"]) if self.header.attempts_given \
@@ -204,9 +221,8 @@ class Auditor:
                 "citation": expected.citation,
                 "components": dict(zip(rules.method_ids, grades, strict=True)),
                 "attempts": dict(zip(rules.method_ids, attempts, strict=True)) if self.header.attempts_given else None})
-        recorded = data["overall"]
-        return Answer(line, data["apprentice"]["id"], recorded, recorded == found.fields["expected"], found,
-                      {f: data[f] for f in ("body_id", "plan_version") if f in data})
+        return Answer(line, data["apprentice"]["id"], recorded,
+                      None if recorded is None else recorded == found.fields["expected"], found, given)
 
     def _body(self, data: dict[str, Any], problem: Callable[..., None]) -> LoadedBody | None:
         """The row's body: the one its name names (checked against its EPAO id where both are given and the id is
@@ -349,21 +365,22 @@ class AuditSummary:
             if len(self.rejected) < SHOWN:
                 self.rejected.append(row)
             return
-        agrees = "agree" if row.agrees else "disagree"
+        agrees = "not_graded" if row.agrees is None else "agree" if row.agrees else "disagree"
         self.counts[agrees] += 1
         body = row.found.fields["body"]
         counts = self.bodies.get(body)
         if counts is None:
             counts = self.bodies[body] = Counter()
         counts[agrees] += 1
-        if not row.agrees and len(self.disagreements) < SHOWN:
+        if row.agrees is False and len(self.disagreements) < SHOWN:
             self.disagreements.append(row.as_dict())
 
     def as_data(self, source: str, notes: list[str]) -> dict[str, Any]:
         c = self.counts
         return {"file": source, "rows": sum(c.values()), "agree": c["agree"], "disagree": c["disagree"],
-                "rejected": c["rejected"], "failed": c["failed"],
-                "bodies": {b: {"agree": n["agree"], "disagree": n["disagree"]} for b, n in sorted(self.bodies.items())},
+                "not_graded": c["not_graded"], "rejected": c["rejected"], "failed": c["failed"],
+                "bodies": {b: {"agree": n["agree"], "disagree": n["disagree"], "not_graded": n["not_graded"]}
+                           for b, n in sorted(self.bodies.items())},
                 "disagreements": self.disagreements, "rejected_rows": self.rejected, "notes": notes}
 
 
@@ -587,7 +604,8 @@ def render(console: Any, data: dict[str, Any]) -> None:
     file = shortened(data["file"], console.width - len("Audit of :"))  # (one line, as batch's heading)
     console.print(console.highlighter(Text.assemble(  # its numbers highlighted, as printed text is
         (f"Audit of {file}", "bold"), f": {data['rows']} rows; {data['agree']} follow their body's rules, "
-        f"{data['disagree']} do not, {data['rejected']} rejected"
+        f"{data['disagree']} do not, "
+        + (f"{data['not_graded']} not graded yet, " if data["not_graded"] else "") + f"{data['rejected']} rejected"
         + (f", {data['failed']} failed in a plugin or epa" if data["failed"] else ""))))
     for note in data["notes"]:
         console.print(f"note: {note}")
@@ -603,10 +621,12 @@ def render(console: Any, data: dict[str, Any]) -> None:
         if data["disagree"] > len(data["disagreements"]):
             console.print(f"… and {data['disagree'] - len(data['disagreements'])} more: --format csv lists every row")
     table = Table(title="Per body", title_justify="left")
-    for name in ("body", "rows", "follow", "do not follow"):
+    waiting = data["not_graded"] > 0  # (a column only where some row is not graded yet)
+    for name in ("body", "rows", "follow", "do not follow", *(("not graded yet",) if waiting else ())):
         table.add_column(name, justify="left" if name == "body" else "right")
     for b, n in data["bodies"].items():
-        table.add_row(b, str(n["agree"] + n["disagree"]), str(n["agree"]), str(n["disagree"]))
+        table.add_row(b, str(n["agree"] + n["disagree"] + n["not_graded"]), str(n["agree"]), str(n["disagree"]),
+                      *((str(n["not_graded"]),) if waiting else ()))
     print_table(console, table)
     if data["rejected_rows"]:
         table = Table(title="Rejected rows (not audited)", title_justify="left")

@@ -219,10 +219,7 @@ class OutcomesHeader(CsvHeader):
                     f", and {self.column['candidate_other']} is empty" if "candidate_other" in self.column else "")
             problems.append((named, kind("apprentice"), columns.BadCell(
                 f"{said}: every row needs the apprentice's id (a ULN, or another identifier)")))
-        if problems:
-            # (an empty overall grade alone is named by the audit, beside any component grade the row lacks)
-            if "overall" not in data and not any(k == kind("overall") for _, k, _ in problems):
-                problems.append((self.column["overall"], kind("overall"), columns.BadCell(NO_OVERALL)))
+        if problems:  # (an empty overall grade is none of them: the row is not graded yet, epa.audit)
             raise RowProblems(sorted(problems, key=lambda p: self.names.index(p[0])), data)
         return data, {}
 
@@ -233,7 +230,6 @@ class OutcomesHeader(CsvHeader):
 
 
 NO_STANDARD = "empty: every row needs the standard"
-NO_OVERALL = "empty: every row needs the overall grade recorded"
 
 
 def kind(field: str) -> tuple[str, ...]:
