@@ -238,6 +238,22 @@ def test_the_html_and_the_json_of_one_url_have_different_etags_and_vary_by_accep
     assert again.status_code == 304
 
 
+def test_a_consistency_report_the_client_holds_is_answered_304_without_analysing_again(client, monkeypatch) -> None:
+    # The report depends on the rules alone (its ETag is their digest): a client holding it is answered 304 before
+    # the analysis (about a second, on the server's event loop) is run again; a bad query is refused all the same.
+    any_body()
+    import epa.consistency
+
+    tag = client.get("/consistency/ST0071").headers["etag"]
+    analysed = []
+    real = epa.consistency.analyse
+    monkeypatch.setattr(epa.consistency, "analyse", lambda *a, **k: analysed.append(a) or real(*a, **k))
+    again = client.get("/consistency/ST0071", headers={"if-none-match": tag})
+    assert again.status_code == 304 and analysed == []
+    bad = client.get("/consistency/ST0071?bodies=no-such-body", headers={"if-none-match": tag})
+    assert bad.status_code == 400 and analysed == []
+    assert client.get("/consistency/ST0071").status_code == 200 and len(analysed) == 1
+
 def test_health_names_version_digest_and_bodies(client, registry) -> None:
     health = client.get("/health").json()
     assert health["status"] == "ok" and health["rules_digest"].startswith("sha256:")

@@ -46,9 +46,14 @@ def consistency(registry: Registry, standard: str, body_ids: str | None) -> dict
     """The divergences between the bodies offering ``standard`` (``body_ids``: "ID,ID" as typed, else all)."""
     from epa.consistency import analyse
 
+    return analyse(registry, standard, consistency_bodies(registry, standard, body_ids))
+
+
+def consistency_bodies(registry: Registry, standard: str, body_ids: str | None) -> list[str] | None:
+    """What ``consistency`` is asked of, checked before any analysis (an InputError naming what is unknown): the
+    bodies ``body_ids`` names by id, name or acronym, or None (every body offering ``standard``)."""
     registry.offering(standard)
-    chosen = [registry.named(b.strip()).body.id for b in body_ids.split(",") if b.strip()] if body_ids else None
-    return analyse(registry, standard, chosen)
+    return [registry.named(b.strip()).body.id for b in body_ids.split(",") if b.strip()] if body_ids else None
 
 
 def graded(registry: Registry, record: Record, body: str | None, where: str) -> list[BodyResult]:
