@@ -733,8 +733,8 @@ def test_journey_table_format(monkeypatch):
     assert result.exit_code == 0, result.stderr
     assert "Gateway Qualifications" in result.stdout or BODY in result.stdout
     # the re-sit window's row says how an undated fail notification is counted (§ 3, as above)
-    assert "the record does not date is counted from the day every method had been assessed once" in \
-        flat(result.stdout)
+    assert "the record does not date is counted from the day the last of the record's first assessments was held" \
+        in flat(result.stdout)
     assert "Results notification will take place once all assessments have been completed." in flat(result.stdout)
 
 
