@@ -34,14 +34,32 @@ def _history(notified: dt.date | None) -> list[GradedAttempt]:
      "by 2025-09-10 (3 months after the project fail on 2025-06-10, the record dating no notification of it)"),
     ("first_fail_notified", False, None,
      "by 2025-09-10 (3 months after the project fail on 2025-06-10, the record dating no notification of it)"),
-    # undated, results notified once all are completed: the observation on 2025-06-20 was the last, + 3 months
+    # undated, results notified once all are completed: the observation on 2025-06-20 was the last of the record's
+    # first assessments (the project's resit on 2025-08-01 is later, and not what is counted from), + 3 months
     ("fail_notified", True, None,
-     "by 2025-09-20 (3 months after 2025-06-20, when the last assessment was held: the record dates no notification "
-     "of the project fail on 2025-06-10, and “Results notification will take place once all assessments have been "
-     "completed.” (doc § 3))"),
+     "by 2025-09-20 (3 months after 2025-06-20, when the last of the record's first assessments was held: the record "
+     "dates no notification of the project fail on 2025-06-10, and “Results notification will take place once all "
+     "assessments have been completed.” (doc § 3))"),
     # from the first assessment, 2025-06-10
     ("first_assessment", False, None, "by 2025-09-10 (3 months after the first assessment on 2025-06-10)"),
 ])
 def test_a_window_says_what_it_counts_from(start, once_all, notified, says):
     [deadline], _, _ = windows.explain(_window(start, once_all), _history(notified))
     assert deadline.says == f"Within three months: {says}"
+
+
+def test_the_date_an_undated_notification_counts_from_is_named_as_the_last_first_assessment():
+    # Results notified "once all assessments have been completed" (the window's rule): an undated fail is counted from
+    # the last of the record's first assessments, the discussion's on 2025-06-20 (the windows module's reading), though
+    # the record holds a later assessment, the observation's resit on 2025-07-01. Naming 2025-06-20 "when the last
+    # assessment was held" would name it as something it is not. 2025-06-20 + 3 months = 2025-09-20.
+    history = [GradedAttempt(Attempt("project", dt.date(2025, 6, 10)), Grade.FAIL),
+               GradedAttempt(Attempt("observation", dt.date(2025, 6, 12)), Grade.FAIL),
+               GradedAttempt(Attempt("discussion", dt.date(2025, 6, 20)), Grade.PASS),
+               GradedAttempt(Attempt("observation", dt.date(2025, 7, 1), kind="resit"), Grade.PASS)]
+    deadlines, _, _ = windows.explain(_window("fail_notified", True), history)
+    says = {d.id: d.says for d in deadlines}
+    assert says["w.project.1"].startswith(
+        "Within three months: by 2025-09-20 (3 months after 2025-06-20, when the last of the record's first "
+        "assessments was held: the record dates no notification of the project fail on 2025-06-10, and "), says
+    assert "last assessment" not in " ".join(says.values())

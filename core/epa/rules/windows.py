@@ -3,8 +3,8 @@
 A window counts from each fail's notice (``fail_notified``: it governs the next attempt at the fail's method),
 from the first fail's notice (``first_fail_notified``: every resit and retake), or from the first attempt
 (``first_assessment``: every attempt). A fail's notice is the date the record gives it, else the fail's own date,
-or, where the document notifies results only once all assessments are completed, the day the last of them was
-held (``notice``). An attempt it governs dated after it is late, unless exceptional
+or, where the document notifies results only once all assessments are completed, the day the last of the record's
+first assessments was held, where later (``notice``). An attempt it governs dated after it is late, unless exceptional
 circumstances are recorded for it (``epa.rules.history.exceptional``) and the document lets them lift the
 window. A window missed has the consequence its document states: the whole EPA again (``full_retake``; never
 for advice), or, where the document states none (``none_stated``), the miss is reported and nothing follows.
@@ -143,8 +143,8 @@ def _label(g: GradedAttempt) -> str:
 
 def _counted_from(window: Window, failed: GradedAttempt, span: Span) -> str:
     """What the date a window counts from is, beside it: the fail notified that day, the fail itself where the record
-    dates no notification, the last assessment where the document notifies results only once all are completed
-    (``notice``), or the first assessment."""
+    dates no notification, the day the last of the record's first assessments was held where the document notifies
+    results only once all are completed (``notice``), or the first assessment."""
     attempt = failed.attempt
     if window.from_ == "first_assessment":
         return f"the first assessment on {span.anchor}"
@@ -152,8 +152,10 @@ def _counted_from(window: Window, failed: GradedAttempt, span: Span) -> str:
         return f"the {attempt.method} fail notified {span.anchor}"
     rule = window.notified_once_all_assessed
     if rule is not None and span.anchor != attempt.date:
-        return (f"{span.anchor}, when the last assessment was held: the record dates no notification of the "
-                f"{attempt.method} fail on {attempt.date}, and “{rule.text}” ({rule.citation})")
+        # (``notice``: a resit or retake may come after it, so not "the last assessment"; and a record may not yet
+        # hold every method's first assessment, so not "when every method had been assessed")
+        return (f"{span.anchor}, when the last of the record's first assessments was held: the record dates no "
+                f"notification of the {attempt.method} fail on {attempt.date}, and “{rule.text}” ({rule.citation})")
     return f"the {attempt.method} fail on {span.anchor}, the record dating no notification of it"
 
 

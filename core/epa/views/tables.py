@@ -795,7 +795,8 @@ def _resit_lines(resit: ResitRules) -> list[tuple[str, str]]:
         lifted = "; exceptional circumstances lift it" if w.exceptional_circumstances_lift else ""
         missed = ("else the whole EPA again" if w.consequence == "full_retake"
                   else "the document states no consequence for missing it")
-        undated = ("; a fail notification the record does not date is counted from the last assessment, where later "
+        undated = ("; a fail notification the record does not date is counted from the day the last of the record's "
+                   "first assessments was held, where later "
                    f"(“{w.notified_once_all_assessed.text}”, {w.notified_once_all_assessed.citation})"
                    if w.notified_once_all_assessed else "")
         lines.append((f"{w.name}: by {describe(w.offset)} {w.from_.replace('_', ' ')}, {missed}{lifted}"

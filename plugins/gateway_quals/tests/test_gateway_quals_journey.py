@@ -728,12 +728,13 @@ def test_journey_gateway_strength_follows_the_documents_words(journey):
 
 
 def test_journey_table_format(monkeypatch):
-    monkeypatch.setenv("COLUMNS", "400")  # one line per cell
+    monkeypatch.setenv("COLUMNS", "1000")  # one line per cell
     result = run("journey", "--standard", "ST0071", "--body", BODY)
     assert result.exit_code == 0, result.stderr
     assert "Gateway Qualifications" in result.stdout or BODY in result.stdout
     # the re-sit window's row says how an undated fail notification is counted (§ 3, as above)
-    assert "the record does not date is counted from the last assessment" in flat(result.stdout)
+    assert "the record does not date is counted from the day the last of the record's first assessments was held" \
+        in flat(result.stdout)
     assert "Results notification will take place once all assessments have been completed." in flat(result.stdout)
 
 
