@@ -251,6 +251,7 @@ def test_days_on_programme(tmp_path, start, gateway_date, status):
     record = base()
     record["apprentice"]["start_date"] = start
     record["gateway"]["date"] = gateway_date
+    record["dates"]["evidence_submitted"] = gateway_date  # in on the day (GW), so that time on programme alone decides
     gw = gateway(dump_record(tmp_path, record))
     assert requirement(gw, "minimum-time-on-programme")["status"] == status
     assert gw["ready"] is (status == "met")
@@ -582,6 +583,22 @@ def test_gateway_evidence_before_gateway(tmp_path, submitted, status):
     record["dates"]["evidence_submitted"] = submitted
     found = deadline(timeline(dump_record(tmp_path, record)), "gateway-evidence-before-gateway")
     assert (found["date"], found["status"]) == ("2025-09-03", status)
+
+
+# GW: "... the following evidence is required ... Apprentices will not be accepted at EPA Gateway if the evidence
+#     required is not sufficiently met.": evidence in after the gateway date is a mandatory requirement unmet, and
+#     the record is not ready (the base record meets every other gateway-stage requirement it evidences); none
+#     dated: unknown, which does not by itself make the record not ready.
+@pytest.mark.parametrize("submitted,status,ready", [("2025-09-03", "met", True), ("2025-09-04", "unmet", False),
+                                                    (None, "unknown", True)])
+def test_gateway_evidence_in_late_is_not_accepted_at_gateway(tmp_path, submitted, status, ready):
+    record = base()
+    record["dates"]["evidence_submitted"] = submitted
+    if submitted is None:
+        del record["dates"]["evidence_submitted"]
+    gw = gateway(dump_record(tmp_path, record))
+    assert requirement(gw, "gateway-evidence-in-time")["status"] == status
+    assert gw["ready"] is ready
 
 
 # --------------------------------------------------------------------------------------------
