@@ -20,7 +20,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from conftest import EXAMPLES, ROOT, any_body, offering, run
+from conftest import EXAMPLES, ROOT, any_body, offered, offering, run
 
 pytest.importorskip("starlette", reason="epa serve needs starlette (a dependency of epa)")
 pytest.importorskip("httpx", reason="the in-process client needs httpx (the test extra)")
@@ -115,8 +115,9 @@ def test_audit_maps_an_epao_id_as_the_command_does_with_body_id(client, monkeypa
     is refused with the hint to map it with --body-id. On 482b50f a request could not: the service took no
     ?body-id=, so such a file could not be audited over HTTP at all."""
     body = any_body("ST0071")
-    raw = (b"ULN,StandardID,AwardingOrganisationID,Observation,Project,Discussion,Overall Grade\n"
-           b"1,ST0071,EPA9999,Pass,Pass,Pass,Pass\n")
+    # (the gateway date chooses the version of a body with several: Gateway Qualifications')
+    raw = (b"ULN,StandardID,AwardingOrganisationID,Gateway Date,Observation,Project,Discussion,Overall Grade\n"
+           b"1,ST0071,EPA9999,03/03/2025,Pass,Pass,Pass,Pass\n")
     csv_ = {"content-type": "text/csv"}
     answer = client.post(f"/audit?format=csv&body-id=EPA9999={body}", content=raw, headers=csv_)
     assert answer.status_code == 200 and rows_of(answer.text)[0]["body"] == body, answer.text
@@ -322,7 +323,8 @@ def test_a_compressed_body_is_refused_as_compressed_not_as_text_that_is_not_utf8
     assert "uncompressed" in problem["hint"]
     plain = client.post(path, content=(EXAMPLES / example).read_bytes(),
                         headers={"content-type": media, "content-encoding": "identity"})
-    assert plain.status_code == 200, plain.text
+    # read as it is: answered where a body offers ST0071 (else the record is refused for that, never as compressed)
+    assert plain.status_code == 200 if offered("ST0071") else plain.status_code != 415, plain.text
 
 
 def test_a_body_over_the_limit_is_413_before_it_is_read(registry) -> None:
