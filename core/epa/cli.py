@@ -353,8 +353,8 @@ Status words in the tables:
   must, should, optional
                   how strongly the document asks for a gateway requirement
   gateway ready   no mandatory gateway requirement is shown unmet
-  gateway unknown how many gateway requirements the record holds no
-                  evidence for (--show gateway lists them)
+  gateway unknown compare's table: how many gateway requirements the record
+                  holds no evidence for (--show gateway lists them)
   capped at pass  a resit or retake caps the overall grade at pass (or,
                   where the document caps the resit's own grade, that
                   method's grade: the combination then decides)
