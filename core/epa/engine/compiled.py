@@ -109,8 +109,8 @@ class _RetakeWindow(windows.RetakeWindow):
     """A window whose miss means the whole EPA again, its due dates remembered by the date they count from (a
     cohort repeats its dates)."""
 
-    def __init__(self, window: Window):
-        super().__init__(window, _Due(window.offset))
+    def __init__(self, window: Window, methods: int | None = None):
+        super().__init__(window, _Due(window.offset), methods)
 
 
 _fewest_days = windows.fewest_days  # (by the name tests/test_decisions.py holds to the offsets)
@@ -145,8 +145,8 @@ class CompiledRuleset:
         journey = ruleset.journey
         self._resit_rules = journey.resit if journey else None
         # Only a window whose document says a miss means the whole EPA again decides anything (advice never does).
-        self._retake_windows = tuple(_RetakeWindow(w) for w in self._resit_rules.windows if windows.decides_retake(w)
-                                     ) if self._resit_rules else ()
+        self._retake_windows = tuple(_RetakeWindow(w, len(ruleset.method_ids)) for w in self._resit_rules.windows
+                                     if windows.decides_retake(w)) if self._resit_rules else ()
         self._first_assessment_windows = tuple(w for w in self._retake_windows if w.window.from_ == "first_assessment")
         # What the grading loop and the decisions written out for the rulesets in force read (epa.engine.graders).
         asks, rules = self._asks_resit, self._resit_rules

@@ -64,7 +64,7 @@ def decide(ruleset: Ruleset, history: Sequence[GradedAttempt]) -> ResitDecision 
     deadlines, full_retake = [], False
     if any(g.grade == Grade.FAIL for g in history):
         for window in rules.windows:
-            found, missed, window_steps = windows.explain(window, history)
+            found, missed, window_steps = windows.explain(window, history, len(ruleset.method_ids))
             deadlines += found
             full_retake |= missed
             steps += window_steps

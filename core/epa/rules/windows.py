@@ -35,8 +35,8 @@ class Span(NamedTuple):
     from and its due date, and the places of the attempts it governs, of those late, and of those excused."""
 
     failed: int
-    anchor: dt.date
-    due: dt.date
+    anchor: dt.date | None  # None: not yet notified (``notice``), so the window is not yet counted
+    due: dt.date | None
     governed: tuple[int, ...]
     late: tuple[int, ...]
     excused: tuple[int, ...]
@@ -52,38 +52,51 @@ def _all_assessed(history: Counted) -> dt.date:
     return max(a.date for a, _ in history if a.kind == "first")
 
 
-def notice(window: Window, history: Counted, failed: int) -> dt.date:
+def _all_first(history: Counted, methods: int | None) -> bool:
+    """Whether the history holds a first attempt at each of the ruleset's ``methods`` (None: not known, taken as
+    yes)."""
+    return methods is None or len({a.method for a, _ in history if a.kind == "first"}) >= methods
+
+
+def notice(window: Window, history: Counted, failed: int, methods: int | None = None) -> dt.date | None:
     """When the fail at place ``failed`` of the history was notified: the date the record gives, else the fail's
     own date; but where the document notifies results only once all assessments are completed
-    (``notified_once_all_assessed``), an undated notification is not before the last first attempt."""
+    (``notified_once_all_assessed``), an undated notification is not before the last first attempt, and is not yet
+    made (None) while the history lacks a first attempt at one of the ruleset's ``methods``."""
     attempt = history[failed][0]
     if attempt.notified is not None or window.notified_once_all_assessed is None:
         return attempt.notified_on
-    return max(attempt.date, _all_assessed(history))
+    return max(attempt.date, _all_assessed(history)) if _all_first(history, methods) else None
 
 
-def _opened(window: Window, history: Counted) -> list[tuple[int, dt.date, Sequence[int]]]:
+def _opened(window: Window, history: Counted, methods: int | None) -> list[tuple[int, dt.date | None, Sequence[int]]]:
     """Each time the window opens in a history holding a fail (only a fail opens one): the place of the fail that
-    opens it, the date it counts from, and the places of the attempts it governs."""
+    opens it, the date it counts from (None: not yet notified, ``notice``), and the places of the attempts it
+    governs."""
     if window.from_ == "fail_notified":  # each fail governs the next attempt at its method
-        found: list[tuple[int, dt.date, Sequence[int]]] = []
+        found: list[tuple[int, dt.date | None, Sequence[int]]] = []
         for i, (_, grade) in enumerate(history):
             if grade is Grade.FAIL:
                 j = next_at_method(i, history)
-                found.append((i, notice(window, history, i), () if j is None else (j,)))
+                found.append((i, notice(window, history, i, methods), () if j is None else (j,)))
         return found
     first = next(i for i, (_, grade) in enumerate(history) if grade is Grade.FAIL)
     if window.from_ == "first_fail_notified":  # the first fail governs every resit and retake
-        return [(first, notice(window, history, first), [j for j, (a, _) in enumerate(history) if a.kind != "first"])]
+        return [(first, notice(window, history, first, methods),
+                 [j for j, (a, _) in enumerate(history) if a.kind != "first"])]
     return [(first, history[0][0].date, range(len(history)))]  # first_assessment: every attempt, first ones too
 
 
-def spans(window: Window, history: Counted, due: Due | None = None) -> list[Span]:
+def spans(window: Window, history: Counted, due: Due | None = None, methods: int | None = None) -> list[Span]:
     """What the window governs in a history holding a fail, and what is late, in record order: an attempt it
     governs dated after it, excused where exceptional circumstances are recorded for it and the document lets
-    them lift the window."""
+    them lift the window. ``methods``: how many methods the ruleset has (``notice``). A window not yet counted
+    (its fail not yet notified) holds nothing late."""
     lift, found = window.exceptional_circumstances_lift, []
-    for failed, anchor, governed in _opened(window, history):
+    for failed, anchor, governed in _opened(window, history, methods):
+        if anchor is None:
+            found.append(Span(failed, None, None, tuple(governed), (), ()))
+            continue
         by = due(anchor) if due is not None else shift(anchor, window.offset)
         late = tuple(j for j in governed if history[j][0].date > by)
         found.append(Span(failed, anchor, by, tuple(governed), late,
@@ -91,7 +104,7 @@ def spans(window: Window, history: Counted, due: Due | None = None) -> list[Span
     return found
 
 
-def missed(window: Window, history: Counted, due: Due | None = None) -> bool:
+def missed(window: Window, history: Counted, due: Due | None = None, methods: int | None = None) -> bool:
     """Whether an attempt the window governs is late beyond exceptional circumstances: a span with more attempts
     late than excused. ``spans``' reading, written for a cohort's engine, which asks it per record: one pass,
     stopping at the first such attempt (tests/test_decisions.py holds the two equal on drawn histories)."""
@@ -101,18 +114,23 @@ def missed(window: Window, history: Counted, due: Due | None = None) -> bool:
     start, lift = window.from_, window.exceptional_circumstances_lift
     # an undated notification, where the document notifies results once all assessments are completed (``notice``)
     assessed = _all_assessed(history) if window.notified_once_all_assessed is not None else None
+    unnotified = assessed is not None and not _all_first(history, methods)  # an undated fail: not yet notified
     if start == "fail_notified":  # each fail governs the next attempt at its method
         due_by: dict[str, dt.date] = {}  # each method's attempt counted last, where it failed: when the next is due
         for j, (a, grade) in enumerate(history):
             by = due_by.pop(a.method, None)
             if by is not None and a.date > by and not (lift and exceptional(j, history)):
                 return True
-            if grade is Grade.FAIL:
+            if grade is Grade.FAIL and not (unnotified and a.notified is None):
                 due_by[a.method] = due(a.notified_on if assessed is None or a.notified is not None
                                        else max(a.date, assessed))
         return False
     if start == "first_fail_notified":  # the first fail governs every resit and retake
-        by = due(notice(window, history, next(i for i, (_, grade) in enumerate(history) if grade is Grade.FAIL)))
+        anchor = notice(window, history, next(i for i, (_, grade) in enumerate(history) if grade is Grade.FAIL),
+                        methods)
+        if anchor is None:
+            return False
+        by = due(anchor)
         return any(a.kind != "first" and a.date > by and not (lift and exceptional(j, history))
                    for j, (a, _) in enumerate(history))
     by = due(history[0][0].date)  # first_assessment: the first attempt counted governs them all
@@ -123,10 +141,11 @@ class RetakeWindow:
     """A window whose miss means the whole EPA again (``decides_retake``), with its due dates (``due``: a cohort's
     engine remembers them by the date they count from)."""
 
-    def __init__(self, window: Window, due: Due):
+    def __init__(self, window: Window, due: Due, methods: int | None = None):
         self.window, self.due = window, due
-        # missed(history): ``missed`` for this window and due dates (a partial: no Python call of its own per record).
-        self.missed: Callable[[Counted], bool] = functools.partial(missed, window, due=due)
+        # missed(history): ``missed`` for this window, due dates and ruleset's number of methods (a partial: no
+        # Python call of its own per record).
+        self.missed: Callable[[Counted], bool] = functools.partial(missed, window, due=due, methods=methods)
 
 
 def fewest_days(offset: Offset) -> int:
@@ -159,15 +178,26 @@ def _counted_from(window: Window, failed: GradedAttempt, span: Span) -> str:
     return f"the {attempt.method} fail on {span.anchor}, the record dating no notification of it"
 
 
-def explain(window: Window, history: Sequence[GradedAttempt]) -> tuple[list[Deadline], bool, list[Step]]:
+def explain(window: Window, history: Sequence[GradedAttempt], methods: int | None = None
+            ) -> tuple[list[Deadline], bool, list[Step]]:
     """The window's deadlines, whether missing it (beyond any exceptional circumstances) means the whole EPA
-    again, and the cited steps."""
-    found = spans(window, [(g.attempt, g.grade) for g in history])
+    again, and the cited steps. ``methods``: how many methods the ruleset has (``notice``)."""
+    found = spans(window, [(g.attempt, g.grade) for g in history], methods=methods)
     deadlines, retake, steps = [], False, []
     each_fail, several, offset = window.from_ == "fail_notified", len(found) > 1, describe(window.offset)
     for i, span in enumerate(found):
         deadline_id = window.id + (f".{history[span.failed].attempt.method}" + (f".{i + 1}" if several else "")
                                    if each_fail else "")
+        if span.anchor is None:  # (``notice``: the document notifies results once all are completed)
+            failed, rule = history[span.failed].attempt, window.notified_once_all_assessed
+            said = f", and “{rule.text}” ({rule.citation}), which the record does not yet show" if rule else ""
+            deadlines.append(Deadline(
+                deadline_id, window.name, None, "by", "unknown",
+                f"{window.name}: not yet counted: the record dates no notification of the {failed.method} fail on "
+                f"{failed.date}{said}", window.citation,
+                needs=f"the {failed.method} fail's notified date, or every method's first assessment (results are "
+                      "notified once all assessments are completed)", strength=window.strength))
+            continue
         status = "missed" if span.late else "met" if span.governed else "open"
         says = f"{window.name}: by {span.due} ({offset} {_counted_from(window, history[span.failed], span)})"
         if span.late:

@@ -396,6 +396,28 @@ def test_a_fail_before_the_other_methods_is_notified_after_them(tmp_path):
         assert (str(row["overall"]), str(row["full_retake_required"]).lower()) == ("pass", "false"), form
 
 
+# § 3 and RES, for a record not yet holding every method's first attempt: observation failed 2025-01-20 (no
+# notification dated) and resat 2025-06-02, project and discussion not yet assessed. "Results notification will take
+# place once all assessments have been completed": no results notified yet, so the three months have not begun and
+# the resit is not late (counted from the fail, 2025-04-20, it was, and the whole EPA would be taken again). The
+# window is unknown until the record dates the notification or every method's first attempt. The cohort's engine
+# decides alike.
+def test_a_fail_before_every_method_is_assessed_opens_no_window_yet(tmp_path):
+    record = {"standard": "ST0071", "apprentice": {"id": "GQ-PARTIAL"}, "gateway": {"date": "2025-01-06"},
+              "assessments": [{"method": "observation", "date": "2025-01-20", "grade": "fail"},
+                              {"method": "observation", "date": "2025-06-02", "kind": "resit", "grade": "pass"}]}
+    out = grade(dump_record(tmp_path, record))
+    window = deadline(out, f"{WINDOW}.observation")
+    assert (window["date"], window["status"]) == (None, "unknown")
+    assert "not yet counted" in window["says"] and "notified date" in window["needs"]
+    assert out["full_retake_required"] is False
+    cohort = tmp_path / "cohort.jsonl"
+    cohort.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    batch = run("--bodies", BODY, "compare", "--batch", str(cohort), "--format", "csv")
+    assert batch.exit_code == 0, batch.stderr
+    (row,) = csv.DictReader(io.StringIO(batch.stdout))
+    assert row["full_retake_required"] == "false"
+
 # RES: a notification the record dates is the one counted from, even before the other methods were assessed:
 # project fail notified 2024-06-14 + 3 months = 2024-09-14; the resit on 2024-10-01 is late -> the whole EPA again.
 def test_a_dated_notification_is_counted_from_as_recorded(tmp_path):
