@@ -97,6 +97,19 @@ def check(out: dict, rule_id: str, attempt_date: str | None = None) -> dict:
     return found[0]
 
 
+def cohort_row(tmp_path: Path, record: dict, form: str) -> dict:
+    """The record's one row (its result, for json) as `compare --batch` gives it in ``form``, this body alone."""
+    cohort = tmp_path / "cohort.jsonl"
+    cohort.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    batch = run("--bodies", BODY, "compare", "--batch", str(cohort), "--format", form)
+    assert batch.exit_code == 0, batch.stderr
+    if form == "json":
+        (row,) = json.loads(batch.stdout)["results"]
+    else:
+        (row,) = csv.DictReader(io.StringIO(batch.stdout))
+    return row
+
+
 def apprentice(tmp_path: Path, **fields) -> Path:
     """The base record (gateway form in, 366 days on programme) with the apprentice's fields replaced."""
     record = base()
@@ -384,15 +397,8 @@ def test_a_fail_before_the_other_methods_is_notified_after_them(tmp_path):
     window = deadline(out, f"{WINDOW}.project")
     assert (window["date"], window["status"]) == ("2024-11-28", "met")
     assert (out["overall"], out["capped"], out["full_retake_required"]) == ("pass", True, False)
-    cohort = tmp_path / "cohort.jsonl"
-    cohort.write_text(json.dumps(record) + "\n", encoding="utf-8")
     for form in ("json", "csv"):  # explained, and decided by the cohort's engine
-        batch = run("--bodies", BODY, "compare", "--batch", str(cohort), "--format", form)
-        assert batch.exit_code == 0, batch.stderr
-        if form == "json":
-            (row,) = json.loads(batch.stdout)["results"]
-        else:
-            (row,) = csv.DictReader(io.StringIO(batch.stdout))
+        row = cohort_row(tmp_path, record, form)
         assert (str(row["overall"]), str(row["full_retake_required"]).lower()) == ("pass", "false"), form
 
 
@@ -411,12 +417,8 @@ def test_a_fail_before_every_method_is_assessed_opens_no_window_yet(tmp_path):
     assert (window["date"], window["status"]) == (None, "unknown")
     assert "not yet counted" in window["says"] and "notified date" in window["needs"]
     assert out["full_retake_required"] is False
-    cohort = tmp_path / "cohort.jsonl"
-    cohort.write_text(json.dumps(record) + "\n", encoding="utf-8")
-    batch = run("--bodies", BODY, "compare", "--batch", str(cohort), "--format", "csv")
-    assert batch.exit_code == 0, batch.stderr
-    (row,) = csv.DictReader(io.StringIO(batch.stdout))
-    assert row["full_retake_required"] == "false"
+    assert cohort_row(tmp_path, record, "csv")["full_retake_required"] == "false"
+
 
 # RES: a notification the record dates is the one counted from, even before the other methods were assessed:
 # project fail notified 2024-06-14 + 3 months = 2024-09-14; the resit on 2024-10-01 is late -> the whole EPA again.
