@@ -19,6 +19,7 @@ from epa.engine.compiled import Engine
 from epa.errors import InputError
 from epa.model.domain import Ambiguity, Grade
 from epa.registry import Registry
+from epa.rules.combination import COMBINATION
 
 __all__ = ["Finding", "SweptBody", "analyse"]
 
@@ -109,9 +110,6 @@ def _criterion_readings(found: list[Finding], current: list[SweptBody]) -> None:
                         if any(c.lower() == ident or ident.startswith(f"{c.lower()}.") for c in a.criteria)]
             if readings:
                 f.sides[i] = attrs.evolve(side, readings=tuple(dict.fromkeys((*side.readings, *readings))))
-
-
-COMBINATION = "combination"  # an ambiguity's ``rules`` naming the combination table
 
 
 def _table_readings(found: list[Finding], current: list[SweptBody]) -> None:

@@ -74,6 +74,10 @@ def explain(ruleset: Ruleset, components: Mapping[str, Grade]) -> Outcome:
     ))
 
 
+# An ambiguity's ``rules`` naming the combination table.
+COMBINATION = "combination"
+
+
 def _reading(ruleset: Ruleset, components: Mapping[str, Grade]) -> str:
     """Where the printed row deciding ``components`` is the tool's reading of a garbled or ambiguous table (a
     recorded ambiguity about the table, ``rules: [combination]``, names this combination among those its reading
@@ -82,10 +86,6 @@ def _reading(ruleset: Ruleset, components: Mapping[str, Grade]) -> str:
     named = [a.id for a in ruleset.ambiguities if COMBINATION in a.rules and grades in a.combinations]
     return (f"; the document's table does not print this combination plainly: the row is the tool's reading of it "
             f"(ambiguity {', '.join(named)}, shown by `epa ambiguities`)" if named else "")
-
-
-# An ambiguity's ``rules`` naming the combination table.
-COMBINATION = "combination"
 
 
 def _why(rule: OverallInWords, components: Mapping[str, Grade], methods: tuple[str, ...]) -> str:
