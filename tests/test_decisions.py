@@ -467,20 +467,25 @@ _NEXT_ONLY = [_tried("a", "2026-01-05", "first", Grade.FAIL), _tried("a", "2026-
 
 @settings(max_examples=300, deadline=None, derandomize=True)
 @given(history=_history(), start=st.sampled_from(["fail_notified", "first_fail_notified", "first_assessment"]),
-       lift=st.booleans())
-@example(history=_NOTICE_COUNTS, start="first_fail_notified", lift=False)
-@example(history=_NOTICE_COUNTS, start="fail_notified", lift=False)
-@example(history=_NEXT_ONLY, start="fail_notified", lift=False)
-def test_a_retake_window_is_missed_as_the_resit_rules_say(history: list[Any], start: str, lift: bool) -> None:
+       lift=st.booleans(), once_all=st.booleans(), methods=st.integers(1, 3))
+@example(history=_NOTICE_COUNTS, start="first_fail_notified", lift=False, once_all=False, methods=2)
+@example(history=_NOTICE_COUNTS, start="fail_notified", lift=False, once_all=False, methods=2)
+@example(history=_NEXT_ONLY, start="fail_notified", lift=False, once_all=False, methods=2)
+def test_a_retake_window_is_missed_as_the_resit_rules_say(history: list[Any], start: str, lift: bool, once_all: bool,
+                                                         methods: int) -> None:
     """Every kind of window (counted from each fail's notice, the first fail's, or the first assessment), with and
-    without exceptional circumstances lifting it, as ``resits`` decides: the engine's restatement of it."""
+    without exceptional circumstances lifting it, and with and without results notified only once all assessments
+    are completed (in rulesets of more or fewer methods than the history holds first attempts at), as ``resits``
+    decides: the engine's restatement of it."""
     from epa.engine.compiled import _RetakeWindow
     from epa.engine.resits import _window
-    from epa.model.domain import Offset, Window
+    from epa.model.domain import Cited, Offset, Window
 
-    window = Window("w", "window", start, Offset(months=3), lift, "full_retake", "", "x § 1")
+    notified = Cited("Results notification will take place once all assessments have been completed.", "x § 3")
+    window = Window("w", "window", start, Offset(months=3), lift, "full_retake", "", "x § 1",
+                    notified_once_all_assessed=notified if once_all else None)
     graded = [epa.GradedAttempt(a, g) for a, g in history]
-    assert _RetakeWindow(window).missed(history) == _window(window, graded)[1]
+    assert _RetakeWindow(window, methods).missed(history) == _window(window, graded, methods)[1]
 
 
 # --- English and maths, whichever installed body checks which ---------------------------------------------

@@ -20,6 +20,9 @@ def _window(start: str, once_all_assessed: bool = False) -> Window:
                   notified_once_all_assessed=rule if once_all_assessed else None)
 
 
+METHODS = 2  # the ruleset's methods: the project and the observation, each held first in _history
+
+
 def _history(notified: dt.date | None) -> list[GradedAttempt]:
     return [GradedAttempt(Attempt("project", dt.date(2025, 6, 10), notified=notified), Grade.FAIL),
             GradedAttempt(Attempt("observation", dt.date(2025, 6, 20)), Grade.PASS),
@@ -44,7 +47,7 @@ def _history(notified: dt.date | None) -> list[GradedAttempt]:
     ("first_assessment", False, None, "by 2025-09-10 (3 months after the first assessment on 2025-06-10)"),
 ])
 def test_a_window_says_what_it_counts_from(start, once_all, notified, says):
-    [deadline], _, _ = windows.explain(_window(start, once_all), _history(notified))
+    [deadline], _, _ = windows.explain(_window(start, once_all), _history(notified), METHODS)
     assert deadline.says == f"Within three months: {says}"
 
 
@@ -57,7 +60,7 @@ def test_the_date_an_undated_notification_counts_from_is_named_as_the_last_first
                GradedAttempt(Attempt("observation", dt.date(2025, 6, 12)), Grade.FAIL),
                GradedAttempt(Attempt("discussion", dt.date(2025, 6, 20)), Grade.PASS),
                GradedAttempt(Attempt("observation", dt.date(2025, 7, 1), kind="resit"), Grade.PASS)]
-    deadlines, _, _ = windows.explain(_window("fail_notified", True), history)
+    deadlines, _, _ = windows.explain(_window("fail_notified", True), history, 3)  # its three methods, each held
     says = {d.id: d.says for d in deadlines}
     assert says["w.project.1"].startswith(
         "Within three months: by 2025-09-20 (3 months after 2025-06-20, when the last of the record's first "

@@ -109,7 +109,7 @@ class _RetakeWindow(windows.RetakeWindow):
     """A window whose miss means the whole EPA again, its due dates remembered by the date they count from (a
     cohort repeats its dates)."""
 
-    def __init__(self, window: Window, methods: int | None = None):
+    def __init__(self, window: Window, methods: int):
         super().__init__(window, _Due(window.offset), methods)
 
 

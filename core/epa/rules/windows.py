@@ -52,13 +52,12 @@ def _all_assessed(history: Counted) -> dt.date:
     return max(a.date for a, _ in history if a.kind == "first")
 
 
-def _all_first(history: Counted, methods: int | None) -> bool:
-    """Whether the history holds a first attempt at each of the ruleset's ``methods`` (None: not known, taken as
-    yes)."""
-    return methods is None or len({a.method for a, _ in history if a.kind == "first"}) >= methods
+def _all_first(history: Counted, methods: int) -> bool:
+    """Whether the history holds a first attempt at each of the ruleset's ``methods`` (how many it has)."""
+    return len({a.method for a, _ in history if a.kind == "first"}) >= methods
 
 
-def notice(window: Window, history: Counted, failed: int, methods: int | None = None) -> dt.date | None:
+def notice(window: Window, history: Counted, failed: int, methods: int) -> dt.date | None:
     """When the fail at place ``failed`` of the history was notified: the date the record gives, else the fail's
     own date; but where the document notifies results only once all assessments are completed
     (``notified_once_all_assessed``), an undated notification is not before the last first attempt, and is not yet
@@ -69,7 +68,7 @@ def notice(window: Window, history: Counted, failed: int, methods: int | None = 
     return max(attempt.date, _all_assessed(history)) if _all_first(history, methods) else None
 
 
-def _opened(window: Window, history: Counted, methods: int | None) -> list[tuple[int, dt.date | None, Sequence[int]]]:
+def _opened(window: Window, history: Counted, methods: int) -> list[tuple[int, dt.date | None, Sequence[int]]]:
     """Each time the window opens in a history holding a fail (only a fail opens one): the place of the fail that
     opens it, the date it counts from (None: not yet notified, ``notice``), and the places of the attempts it
     governs."""
@@ -87,7 +86,7 @@ def _opened(window: Window, history: Counted, methods: int | None) -> list[tuple
     return [(first, history[0][0].date, range(len(history)))]  # first_assessment: every attempt, first ones too
 
 
-def spans(window: Window, history: Counted, due: Due | None = None, methods: int | None = None) -> list[Span]:
+def spans(window: Window, history: Counted, methods: int, due: Due | None = None) -> list[Span]:
     """What the window governs in a history holding a fail, and what is late, in record order: an attempt it
     governs dated after it, excused where exceptional circumstances are recorded for it and the document lets
     them lift the window. ``methods``: how many methods the ruleset has (``notice``). A window not yet counted
@@ -104,7 +103,7 @@ def spans(window: Window, history: Counted, due: Due | None = None, methods: int
     return found
 
 
-def missed(window: Window, history: Counted, due: Due | None = None, methods: int | None = None) -> bool:
+def missed(window: Window, history: Counted, methods: int, due: Due | None = None) -> bool:
     """Whether an attempt the window governs is late beyond exceptional circumstances: a span with more attempts
     late than excused. ``spans``' reading, written for a cohort's engine, which asks it per record: one pass,
     stopping at the first such attempt (tests/test_decisions.py holds the two equal on drawn histories)."""
@@ -112,18 +111,14 @@ def missed(window: Window, history: Counted, due: Due | None = None, methods: in
         def due(anchor: dt.date) -> dt.date:
             return shift(anchor, window.offset)
     start, lift = window.from_, window.exceptional_circumstances_lift
-    # an undated notification, where the document notifies results once all assessments are completed (``notice``)
-    assessed = _all_assessed(history) if window.notified_once_all_assessed is not None else None
-    unnotified = assessed is not None and not _all_first(history, methods)  # an undated fail: not yet notified
     if start == "fail_notified":  # each fail governs the next attempt at its method
         due_by: dict[str, dt.date] = {}  # each method's attempt counted last, where it failed: when the next is due
         for j, (a, grade) in enumerate(history):
             by = due_by.pop(a.method, None)
             if by is not None and a.date > by and not (lift and exceptional(j, history)):
                 return True
-            if grade is Grade.FAIL and not (unnotified and a.notified is None):
-                due_by[a.method] = due(a.notified_on if assessed is None or a.notified is not None
-                                       else max(a.date, assessed))
+            if grade is Grade.FAIL and (anchor := notice(window, history, j, methods)) is not None:
+                due_by[a.method] = due(anchor)  # (None: not yet notified, so nothing it governs is late)
         return False
     if start == "first_fail_notified":  # the first fail governs every resit and retake
         anchor = notice(window, history, next(i for i, (_, grade) in enumerate(history) if grade is Grade.FAIL),
@@ -141,11 +136,11 @@ class RetakeWindow:
     """A window whose miss means the whole EPA again (``decides_retake``), with its due dates (``due``: a cohort's
     engine remembers them by the date they count from)."""
 
-    def __init__(self, window: Window, due: Due, methods: int | None = None):
+    def __init__(self, window: Window, due: Due, methods: int):
         self.window, self.due = window, due
         # missed(history): ``missed`` for this window, due dates and ruleset's number of methods (a partial: no
         # Python call of its own per record).
-        self.missed: Callable[[Counted], bool] = functools.partial(missed, window, due=due, methods=methods)
+        self.missed: Callable[[Counted], bool] = functools.partial(missed, window, methods=methods, due=due)
 
 
 def fewest_days(offset: Offset) -> int:
@@ -178,11 +173,10 @@ def _counted_from(window: Window, failed: GradedAttempt, span: Span) -> str:
     return f"the {attempt.method} fail on {span.anchor}, the record dating no notification of it"
 
 
-def explain(window: Window, history: Sequence[GradedAttempt], methods: int | None = None
-            ) -> tuple[list[Deadline], bool, list[Step]]:
+def explain(window: Window, history: Sequence[GradedAttempt], methods: int) -> tuple[list[Deadline], bool, list[Step]]:
     """The window's deadlines, whether missing it (beyond any exceptional circumstances) means the whole EPA
     again, and the cited steps. ``methods``: how many methods the ruleset has (``notice``)."""
-    found = spans(window, [(g.attempt, g.grade) for g in history], methods=methods)
+    found = spans(window, [(g.attempt, g.grade) for g in history], methods)
     deadlines, retake, steps = [], False, []
     each_fail, several, offset = window.from_ == "fail_notified", len(found) > 1, describe(window.offset)
     for i, span in enumerate(found):
