@@ -804,6 +804,17 @@ def test_deadline_and_tolerance_strength_follows_each_sentence(journey):
     assert [r["strength"] for r in journey["resit"]["rework"]] == ["required"]
 
 
+# Which deadlines count from a date the kit names, and which from the tool's reading of a date it leaves unstated:
+#   § Component 2: Interview: "The interview will take place before the 3-month end-point assessment period." names
+#     no start for the 3 months (read as the start of the EPA: ambiguity highfield-epa-window-before-3-months);
+#   § Component 1: Work-based project report: "completed within 2 months from the start of the EPA" names its start;
+#   the others count from a stated event: "2 weeks prior to the professional discussion date", "within 1 week" of the
+#   proposal not being approved, "following gateway", "2 weeks' notice of the date it is set to take place".
+def test_a_deadline_whose_start_the_kit_does_not_state_is_shown_as_a_reading(journey):
+    readings = {d["id"] for d in journey["deadlines"] if d["from_reading"]}
+    assert readings == {"epa-window-3-months"}
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # The rules as data: `epa journey`
 # ---------------------------------------------------------------------------------------------------------------
