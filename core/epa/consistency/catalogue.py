@@ -13,8 +13,9 @@ from epa.conformance.checks import CHECKS, Skip
 from epa.conformance.checks import CheckedBody as CheckSubject
 from epa.consistency import journeys
 from epa.consistency.findings import Finding, Quote, Side, SweptBody, names, sides_by
-from epa.model.domain import Grade, Recommendation, Ruleset, Standard
+from epa.model.domain import Ambiguity, Grade, Recommendation, Ruleset, Standard
 from epa.rules import history as attempt_history
+from epa.rules.tolerances import no_tolerance_stated
 from epa.views.variants import span, variants
 
 
@@ -143,25 +144,33 @@ def tolerances(subjects: list[SweptBody], standard: Standard) -> list[Finding]:
     measures = sorted({(t.method, t.measure) for s in subjects if s.ruleset.journey
                        for t in s.ruleset.journey.tolerances})
     for method, measure in measures:
-        values, cited, quoted = {}, {}, {}
+        values, cited, quoted, readings = {}, {}, {}, {}
         for s in subjects:
             found = [t for t in (s.ruleset.journey.tolerances if s.ruleset.journey else ())
                      if (t.method, t.measure) == (method, measure)]
+            read = {t.id: [a for a in s.ruleset.ambiguities if t.id in a.rules] for t in found}
             # a duration means different time where one body's questioning is inside it and another's after it
             within = [c for c in (s.ruleset.journey.conduct if s.ruleset.journey else ())
                       if c.aspect == "questioning_in_duration" and c.about == method] \
                 if measure == "duration_minutes" and found else []
-            values[s.label] = "; ".join(_tolerance(t) for t in found) + "".join(
+            values[s.label] = "; ".join(_tolerance(t) + _on_reading(read[t.id]) for t in found) + "".join(
                 f" ({_QUESTIONING.get(c.value, c.says)})" for c in within) or "not stated"
             if found and not within and measure == "duration_minutes" and _questioning_stated(subjects, method):
                 values[s.label] += " (whether questioning is inside it: not stated)"
             cited[s.label] = [t.citation for t in found] + [c.citation for c in within]
             quoted[s.label] = [(t.text, t.citation) for t in found] + [(c.text, c.citation) for c in within]
+            readings[s.label] = [f"{a.id}: {a.reading}" for a in dict.fromkeys(a for t in found for a in read[t.id])]
         slug = f"{method}.{measure.replace('_', '-')}"
         if (f := _by_value("tolerances", slug, f"The {method}'s {measure.replace('_', ' ')}", values, cited,
-                           quoted)):
+                           quoted, readings)):
             out.append(journeys.witnessed(f, journeys.tolerance(subjects, method, measure)))
     return out
+
+
+def _on_reading(ambiguities: list[Ambiguity]) -> str:
+    """A tolerance whose figure is the tool's reading of an ambiguous sentence (a recorded ambiguity naming it in
+    ``rules``) says so, naming the ambiguity: its reading stands on the side's readings."""
+    return f" (on the tool's reading: {', '.join(a.id for a in ambiguities)})" if ambiguities else ""
 
 
 _QUESTIONING = {"included": "questioning inside it", "after_the_observation": "questioning after it, not counted in it"}
@@ -176,6 +185,9 @@ def _tolerance(t: Any) -> str:
     parts = [f"{t.nominal:g}" if t.nominal is not None else ""]
     if t.minus_percent is not None or t.plus_percent is not None:
         parts.append(f"-{t.minus_percent or 0:g}%/+{t.plus_percent or 0:g}%")
+    elif no_tolerance_stated(t):
+        # a figure with no tolerance is reported against, never judged (no_tolerance_stated): not 'exactly 60'
+        parts.append("(no tolerance stated)")
     if t.max is not None:
         parts.append(f"at most {t.max:g}")
     if t.max_percent_of_duration is not None:
