@@ -171,3 +171,40 @@ def test_a_tolerance_no_ambiguity_names_carries_no_reading(measure):
     f = found[f"tolerances.observation.{measure.replace('_', '-')}"]
     acme = side_of(f, "acme")
     assert acme["readings"] == [] and "the tool's reading" not in acme["says"]
+
+
+# --- resit windows: what follows a missed one ----------------------------------------------------------------
+
+
+@requires(*FOUR)
+def test_resit_windows_say_what_their_documents_state_follows_a_miss():
+    # 004 § 4. Re-sits and re-takes: "within three months of the fail notification, otherwise the entire EPA must be
+    # taken again, unless in the opinion of Gateway Qualifications exceptional circumstances apply"; 000 § Re-sit /
+    # Re-take: "within a 12-month period, otherwise the entire EPA will need to be resat / retaken" (no exception);
+    # 002 and 003: "should complete ... within 12 months", no consequence stated. The windows' lengths alone hid
+    # that two bodies send a late resit back to the whole EPA and two state nothing.
+    f = findings()["resits.windows"]
+    assert side_of(f, "gateway_quals")["says"] == \
+        "3 months from fail notified, missed: the whole EPA again unless exceptional circumstances apply"
+    assert side_of(f, "nqual")["says"].endswith(", missed: the whole EPA again")
+    for body in ("highfield", "tqual"):
+        assert side_of(f, body)["says"].endswith("(advice), missed: the document states no consequence"), body
+
+
+# --- versions: a change-log entry the rules do not record -----------------------------------------------------
+
+
+@requires("gateway_quals")
+def test_a_change_log_entry_the_rules_do_not_record_is_quoted_not_shown_as_none_before_and_after():
+    # 004 § Version and date Change detail: "pg5: standard reference number updated to v1.1, and assessment plan
+    # version number updated to ST0071/V1.1": a change the log states and no rule holds; "before: none" and "after:
+    # none" said the version numbers were none, and the log's words were not quoted
+    logged = [f for f in findings().values() if f["area"] == "versions" and "pg5" in f["summary"]]
+    assert len(logged) == 1
+    [side] = logged[0]["sides"]
+    assert side["says"] == "stated by the change log; nothing in the rules records it"
+    assert [q["text"] for q in side["quotes"]] == [
+        "pg5: standard reference number updated to v1.1, and assessment plan version number updated to ST0071/V1.1"]
+    for f in findings().values():
+        if f["area"] == "versions":
+            assert not any(s["says"] in ("before: none", "after: none") for s in f["sides"]), f["id"]

@@ -64,7 +64,7 @@ def resit_rules(subjects: list[SweptBody]) -> list[Finding]:
                         f"{attempt_history.capped_grade(resit.cap)}, {lift} by exceptional circumstances"
         cited_caps[s.label] = [resit.cap.citation]
         quotes["cap"][s.label] = [(resit.cap.text, resit.cap.citation)]
-        windows[s.label] = "; ".join(f"{_within(w)}{_advice(w)}" for w in resit.windows) or "no window"
+        windows[s.label] = "; ".join(f"{_within(w)}{_advice(w)}{_missed(w)}" for w in resit.windows) or "no window"
         cited_windows[s.label] = [w.citation for w in resit.windows]
         quotes["windows"][s.label] = [(w.text, w.citation) for w in resit.windows]
         readings[s.label] = [_anchor_reading(w) for w in resit.windows if w.from_reading]
@@ -78,6 +78,15 @@ def resit_rules(subjects: list[SweptBody]) -> list[Finding]:
                            readings if slug == "windows" else None)):
             out.append(f)
     return out
+
+
+def _missed(window: Any) -> str:
+    """What its document states follows a window missed: the whole EPA again (and whether exceptional circumstances
+    lift that), or no consequence; two windows of one length with different consequences are different rules."""
+    if window.consequence != "full_retake":
+        return ", missed: the document states no consequence"
+    return ", missed: the whole EPA again" + (" unless exceptional circumstances apply"
+                                              if window.exceptional_circumstances_lift else "")
 
 
 def _within(rule: Any) -> str:
@@ -326,14 +335,26 @@ def versions(subjects: list[SweptBody], standard: Standard) -> list[Finding]:
             for i, change in enumerate(d for d in diff(older, newer, history) if d["kind"] != "document"):
                 cited = [change["citation"]] if change["citation"] else []
                 cited += [c["citation"] for c in change["declared"]]
+                fid = f"versions.{s.id}.{older.document.version}-{newer.document.version}.{i + 1}"
+                what = f"{s.loaded.body.name}, version {older.document.version} to {newer.document.version}: "
+                if change["kind"] in LOGGED:
+                    # a change-log entry the rules do not record: no value before or after, the log's own words
+                    out.append(Finding(fid, "versions", f"{what}{change['summary']} ({LOGGED[change['kind']]}).",
+                                       [Side((new,), LOGGED[change["kind"]], {new: tuple(dict.fromkeys(cited))},
+                                             tuple(Quote(new, change["says"], c) for c in cited[:1]))]))
+                    continue
                 out.append(Finding(
-                    f"versions.{s.id}.{older.document.version}-{newer.document.version}.{i + 1}", "versions",
-                    f"{s.loaded.body.name}, version {older.document.version} to {newer.document.version}: "
-                    f"{change['summary']}.",
+                    fid, "versions", f"{what}{change['summary']}.",
                     [Side((old,), f"before: {_shown(change['from'])}", {old: ()}),
                      Side((new,), f"after: {_shown(change['to'])}", {new: tuple(dict.fromkeys(cited))},
                           tuple(Quote(new, c["says"], c["citation"]) for c in change["declared"]))]))
     return out
+
+
+# What a version's change log states that its rules do not record (``epa diff``'s ``not_encoded``), or leaves out
+# (``not_described``): words of the log, never a value the rules hold before or after.
+LOGGED = {"not_encoded": "stated by the change log; nothing in the rules records it",
+          "not_described": "the change log's entry does not describe it; nothing in the rules records it"}
 
 
 def criteria_map(subjects: list[SweptBody], standard: Standard) -> list[dict[str, Any]]:
