@@ -208,3 +208,21 @@ def test_a_change_log_entry_the_rules_do_not_record_is_quoted_not_shown_as_none_
     for f in findings().values():
         if f["area"] == "versions":
             assert not any(s["says"] in ("before: none", "after: none") for s in f["sides"]), f["id"]
+
+
+# --- reference: a printed table's departure resting on a reading of it ------------------------------------------
+
+
+@requires("tqual")
+def test_a_tables_departure_from_the_plan_carries_the_table_reading_it_rests_on():
+    # 003 § Overall Grading prints "Distinction Pass Pass Distinction" and, on a second line, "Distinction
+    # Distinction" under the project and discussion only (tqual-overall-grading-table-garbled reads the lines as
+    # stacked cells). Against the assessment-plan pattern (distinction only in every method) the table as read
+    # grades D/P/P, D/P/D and D/D/P distinction: D/P/P is the first line's own; D/P/D and D/D/P are the reading's
+    # (it decides P/P/D, P/D/P, D/P/D, D/D/P). The finding said "its printed table" with no reading beside it.
+    f = findings()["reference.tqual.combination"]
+    [side] = f["sides"]
+    assert "its printed table grades 3 combinations" in side["says"]
+    assert [r.split(": Reconstructed")[0] for r in side["readings"]] == [
+        "tqual-overall-grading-table-garbled (decides 2 of this finding's 3 combinations: observation distinction, "
+        "project pass, discussion distinction; observation distinction, project distinction, discussion pass)"]

@@ -117,10 +117,13 @@ def _table_readings(found: list[Finding], current: list[SweptBody]) -> None:
     (``rules: [combination]``) that decide one of the finding's combinations: the overall grade a garbled or
     incomplete table gives is, for that body, how the tool reads it (labelled, never the document's words), and
     the finding rests on it where it holds a combination the reading decides (``Ambiguity.combinations``, named
-    beside it). A reading naming none is shown beside each, saying it may not bear on it."""
+    beside it). A reading naming none is shown beside each, saying it may not bear on it. So does a body's
+    reference finding on its printed table (the combinations it grades otherwise than the assessment-plan
+    pattern): what the table prints there may be the reading's."""
     by_label = {s.label: s for s in current}
     for f in found:
-        if f.area != "grading":
+        # a grading finding, or a body's printed table against the assessment-plan pattern (its combinations)
+        if f.area != "grading" and not (f.area == "reference" and f.inputs):
             continue
         for i, side in enumerate(f.sides):
             readings = [said for label in side.bodies if label in by_label
@@ -184,8 +187,8 @@ def analyse(registry: Registry, standard: str, bodies: list[str] | None = None) 
     covered = {"criteria patterns": sum(r["patterns"] for r in summary["methods"] if r["sampled"] is None)}
     _same_split(found, [f for f, _ in counted])
     _criterion_readings(found, current)
-    _table_readings(found, current)
     stated = catalogue.compare(current, definition) + rule_data.compare(current, standard)
+    _table_readings([*found, *stated], current)
     quotes.quote([*found, *(f for f, _ in counted), *stated], current)
     documents = {s.label: document_of(s) for s in current} | {
         f"{s.id}@{r.document.version}": document_of(attrs.evolve(s, ruleset=r, pinned=True))

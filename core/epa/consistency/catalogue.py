@@ -16,7 +16,7 @@ from epa.consistency.findings import Finding, Quote, Side, SweptBody, names, sid
 from epa.model.domain import Ambiguity, Grade, Recommendation, Ruleset, Standard
 from epa.rules import history as attempt_history
 from epa.rules.tolerances import no_tolerance_stated
-from epa.views.variants import span, variants
+from epa.views.variants import plan_pattern, span, variants
 
 
 def _by_value(area: str, slug: str, what: str, values: dict[str, str], citations: dict[str, list[str]],
@@ -307,13 +307,30 @@ def reference(subjects: list[SweptBody]) -> list[Finding]:
             if v["kind"] in ("combination", "threshold"):
                 out.append(Finding(f"reference.{s.label}.{v['kind']}", "reference",
                                    f"{s.loaded.body.name} departs from the assessment-plan pattern: {v['says']}.",
-                                   [Side((s.label,), v["says"], {s.label: (v["citation"],)})]))
+                                   [Side((s.label,), v["says"], {s.label: (v["citation"],)})],
+                                   inputs=_printed_otherwise(s) if v["kind"] == "combination" else []))
     # ids stay unique: a body with several thresholds has one finding per threshold
     seen: dict[str, int] = {}
     for f in out:
         seen[f.id] = seen.get(f.id, 0) + 1
         if seen[f.id] > 1:
             f.id += f".{seen[f.id]}"
+    return out
+
+
+def _printed_otherwise(s: SweptBody) -> list[dict[str, Grade]]:
+    """The combinations a body's printed table grades otherwise than the assessment-plan pattern: the inputs of its
+    reference finding, by which a reading of its table (``rules: [combination]``) that decides one is shown beside
+    it, as beside a grading finding (none where its own hook combines: no printed row decides)."""
+    r = s.ruleset
+    if "combine_grades" in s.loaded.own_hooks:
+        return []
+    out = []
+    for grades in itertools.product(list(Grade), repeat=len(r.method_ids)):
+        combo = dict(zip(r.method_ids, grades, strict=True))
+        row = next((row for row in r.combination.rows if row.matches(combo)), None)
+        if row is not None and row.overall != plan_pattern(grades):
+            out.append(combo)
     return out
 
 
