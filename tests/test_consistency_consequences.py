@@ -4,6 +4,7 @@ readings of an ambiguous sentence, each side citing its own body's words."""
 from __future__ import annotations
 
 import functools
+import json
 
 import attrs
 import pytest
@@ -11,7 +12,7 @@ import pytest
 from epa.consistency import analyse
 from epa.model.domain import Ruleset
 from epa.registry import Registry
-from epa.testing import make_plugin, registry, requires
+from epa.testing import make_plugin, registry, requires, run
 
 ST0071 = "ST0071"
 FOUR = ("gateway_quals", "highfield", "nqual", "tqual")
@@ -226,3 +227,29 @@ def test_a_tables_departure_from_the_plan_carries_the_table_reading_it_rests_on(
     assert [r.split(": Reconstructed")[0] for r in side["readings"]] == [
         "tqual-overall-grading-table-garbled (decides 2 of this finding's 3 combinations: observation distinction, "
         "project pass, discussion distinction; observation distinction, project distinction, discussion pass)"]
+
+
+# --- deadlines: what the region of the list of deadlines claims ---------------------------------------------------
+
+
+@requires("nqual", "tqual")
+def test_the_deadline_lists_region_does_not_claim_every_split_deadline_has_a_finding(tmp_path):
+    # 000 § GATEWAY: "All EPA activity will take place no later than 3 months from Gateway."; 003 § EPA Window: "All
+    # EPA components must be completed within three months of the start of the end-point assessment period." By
+    # hand: gateway 2025-01-06, EPA start 2025-02-03, first attempts 20-22 April 2025: after 6 April (3 months from
+    # gateway), before 3 May (3 months from the EPA's start): NQual's window missed, TQUK's met. No finding
+    # compares those verdicts, so the list's region may not say that each such deadline has a finding of its own.
+    record = {"standard": ST0071, "apprentice": {"id": "w"}, "gateway": {"date": "2025-01-06"},
+              "dates": {"epa_start": "2025-02-03"},
+              "assessments": [{"method": m, "grade": "pass", "date": f"2025-04-{day}"}
+                              for m, day in zip(newest("nqual").method_ids, (20, 21, 22), strict=False)]}
+    path = tmp_path / "record.json"
+    path.write_text(json.dumps(record), encoding="utf-8")
+    results = {r["body"]: r for r in run("compare", str(path), "--format", "json").json()["results"]}
+    status = {body: next(d["status"] for d in results[body]["deadlines"] if d["id"] == "epa-window")
+              for body in ("nqual", "tqual")}
+    assert status == {"nqual": "missed", "tqual": "met"}
+    reason = findings()["deadlines.all"]["region"]["reason"]
+    assert "compared by its verdicts in a finding of its own" not in reason
+    assert reason.startswith("rule data compared, not swept: the bodies' verdicts on a record dating these "
+                             "deadlines may differ")

@@ -68,8 +68,10 @@ NOT_COUNTED = {
     "resits": "rule data compared: the attempt histories it changes are counted in the resits findings a record "
               "shows (capped, the whole EPA again)",
     "gateway": "rule data compared: the gateway profiles it changes are counted in the gateway.profiles findings",
-    "deadlines": "rule data compared: a deadline a record can date is compared by its verdicts in a finding of its "
-                 "own, where the bodies' verdicts differ",
+    "deadlines": "rule data compared, not swept: the bodies' verdicts on a record dating these deadlines may differ "
+                 "(one counting a deadline from gateway, another from the EPA's start), and no sweep counts the "
+                 "records on which they do (only the portfolio's lead time before the discussion is swept, "
+                 "deadlines.portfolio-before-discussion)",
     "tolerances": "no record shows this: on no value of the measure do two bodies' verdicts differ (a body stating "
                   "no tolerance gives none)",
     "recommendations": "no record shows this: rule data only (advice, never a failure: no outcome depends on it)",
@@ -87,6 +89,9 @@ NOT_COUNTED = {
 def _not_counted(finding: Finding) -> dict[str, Any]:
     """The region of a finding no sweep counted: why, said plainly (a gateway evidence item leaving no body's
     readiness changed, a criterion's one input)."""
+    if finding.id == "deadlines.portfolio-before-discussion":
+        return complete.not_counted("no record shows this: on no day of the portfolio's submission do two bodies' "
+                                    "verdicts differ")
     if finding.id.startswith("gateway.evidence."):
         return complete.not_counted("no record shows this: leaving the item out changes no body's gateway readiness")
     if finding.area == "self-consistency" and finding.witness:
