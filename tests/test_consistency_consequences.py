@@ -253,3 +253,13 @@ def test_the_deadline_lists_region_does_not_claim_every_split_deadline_has_a_fin
     assert "compared by its verdicts in a finding of its own" not in reason
     assert reason.startswith("rule data compared, not swept: the bodies' verdicts on a record dating these "
                              "deadlines may differ")
+
+
+@requires("nqual")
+def test_a_numbering_gap_is_not_called_a_contradiction():
+    # 000's skills table runs "S7 Explore and interpret the customer experience ..." then "S9 Demonstrate a
+    # cost-conscious mind-set ...": no S8. A gap is no two statements that cannot both hold; the finding said the
+    # document "contradicts itself". Every recorded inconsistency (a gap, a contradiction) is said to be one.
+    f = findings()["self-consistency.nqual.nqual-st0071-skills-numbering-skips-s8"]
+    assert "contradicts" not in f["summary"]
+    assert f["summary"].startswith("NQual's document is inconsistent with itself: ")

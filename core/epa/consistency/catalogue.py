@@ -277,7 +277,7 @@ def self_consistency(subjects: list[SweptBody], standard: Standard) -> list[Find
                 # two deadlines its reading keeps both of: a record shows them disagreeing
                 out.append(journeys.witnessed(
                     Finding(f"self-consistency.{s.label}.{a.id}", "self-consistency",
-                            f"{s.loaded.body.name}'s document contradicts itself: {a.text_says}",
+                            f"{s.loaded.body.name}'s document is inconsistent with itself: {a.text_says}",
                             [Side((s.label,), f"read as: {a.reading}", {s.label: (a.citation,)},
                                   (Quote(s.label, a.text_says, a.citation),), (a.reading,))]),
                     journeys.contradiction(s, a.rules) if a.rules else None))
