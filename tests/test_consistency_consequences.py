@@ -263,3 +263,16 @@ def test_a_numbering_gap_is_not_called_a_contradiction():
     f = findings()["self-consistency.nqual.nqual-st0071-skills-numbering-skips-s8"]
     assert "contradicts" not in f["summary"]
     assert f["summary"].startswith("NQual's document is inconsistent with itself: ")
+
+
+@requires("highfield", "nqual")
+def test_a_gateway_rules_force_is_worded_as_its_document_words_it():
+    # 000 § PORTFOLIO OF EVIDENCE: "The Portfolio of Evidence should typically contain between 10-15 pieces"
+    # (advice); 002: "The requirements for English and maths are optional for apprentices aged 19+ at the start"
+    # (a permission). Both were "(not mandatory)": advice and a permission shown as one.
+    count = findings()["gateway.rules.count"]
+    assert "Portfolio of Evidence typically 10-15 pieces (recommended: advice, never a failure)" in \
+        side_of(count, "nqual")["says"]
+    english = side_of(findings()["gateway.rules.english-maths"], "highfield")["says"]
+    assert "(aged 19+ at the start, optional) (optional: a permission)" in english
+    assert "not mandatory" not in english

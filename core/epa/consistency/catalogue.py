@@ -108,6 +108,12 @@ def _anchor_reading(rule: Any) -> str:
             f"{_anchor(rule)}")
 
 
+# A gateway requirement's force as its document words it: 'should' is advice, 'can' a permission, and neither is
+# shown as the other ('not mandatory' said both).
+STRENGTHS = {"mandatory": "mandatory", "recommended": "recommended: advice, never a failure",
+             "optional": "optional: a permission"}
+
+
 def gateway_rules(subjects: list[SweptBody]) -> list[Finding]:
     """Gateway requirements with a check, compared by what they check (English and maths, time on programme,
     portfolio and proposal sizes) and by when: those checked at gateway apart from those checked before an
@@ -125,7 +131,7 @@ def gateway_rules(subjects: list[SweptBody]) -> list[Finding]:
                      if g.stage == stage and g.check
                      and (getattr(g.check, kind) is not None
                           or (kind == "english_maths" and g.check.deferred is not None))]
-            values[s.label] = "; ".join(f"{g.name} ({'mandatory' if g.mandatory else 'not mandatory'}"
+            values[s.label] = "; ".join(f"{g.name} ({STRENGTHS.get(g.strength, g.strength)}"
                                         + (f"; deferred to {g.check.deferred.to}" if g.check and g.check.deferred
                                            else "") + ")" for g in rules) or "none"
             cited[s.label] = [g.citation for g in rules]
