@@ -110,8 +110,8 @@ def _anchor_reading(rule: Any) -> str:
 
 # A gateway requirement's force as its document words it: 'should' is advice, 'can' a permission, and neither is
 # shown as the other ('not mandatory' said both).
-STRENGTHS = {"mandatory": "mandatory", "recommended": "recommended: advice, never a failure",
-             "optional": "optional: a permission"}
+GATEWAY_FORCE = {"mandatory": "mandatory", "recommended": "recommended: advice, never a failure",
+                 "optional": "optional: a permission"}
 
 
 def gateway_rules(subjects: list[SweptBody]) -> list[Finding]:
@@ -131,7 +131,7 @@ def gateway_rules(subjects: list[SweptBody]) -> list[Finding]:
                      if g.stage == stage and g.check
                      and (getattr(g.check, kind) is not None
                           or (kind == "english_maths" and g.check.deferred is not None))]
-            values[s.label] = "; ".join(f"{g.name} ({STRENGTHS.get(g.strength, g.strength)}"
+            values[s.label] = "; ".join(f"{g.name} ({GATEWAY_FORCE.get(g.strength, g.strength)}"
                                         + (f"; deferred to {g.check.deferred.to}" if g.check and g.check.deferred
                                            else "") + ")" for g in rules) or "none"
             cited[s.label] = [g.citation for g in rules]

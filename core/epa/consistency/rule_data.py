@@ -99,6 +99,7 @@ def portfolio_before_discussion(subjects: list[SweptBody]) -> list[Finding]:
 # What a deadline whose plugin gives no consequence (None) claims: nothing either way, so it is never shown as none
 # stated, and never makes a consequence finding on its own.
 NOT_SAID = "its rules do not say (no claim either way)"
+NO_DEADLINE = "no deadline on this event"
 
 
 def _consequence(d: DeadlineRule) -> str | None:
@@ -112,7 +113,7 @@ def _consequence(d: DeadlineRule) -> str | None:
 
 
 def deadline_consequences(subjects: list[SweptBody]) -> list[Finding]:
-    """Per event a record can date, what each body's document states follows a missed deadline on it: one stating
+    """Per event a deadline governs, what each body's document states follows a missed deadline on it: one stating
     a consequence where another states none, or two stating different ones. A body with no deadline on the event,
     or whose plugin does not say (no consequence given), makes no claim: it is shown as such, and is no side of
     the difference."""
@@ -151,8 +152,6 @@ def deadline_consequences(subjects: list[SweptBody]) -> list[Finding]:
             out.append(f)
     return out
 
-
-NO_DEADLINE = "no deadline on this event"
 
 
 # A body may still ask for the item in words, or check it otherwise (NQual's gateway form by its lead time).
