@@ -159,14 +159,16 @@ def test_window_anchors_no_document_states_are_labelled_readings():
     # 002 § Retake and resit information: "apprentices should complete retake/resits within 12 months"; 003
     # § Resits and Retakes: "... should complete this within 12 months"; 000 § Re-sit / Re-take: "All assessment
     # methods must be taken within a 12-month period". None says from when; 004 § 4: "within three months of the
-    # fail notification" does.
+    # fail notification" does (and, "otherwise the entire EPA must be taken again, unless ... exceptional
+    # circumstances apply", what follows a miss).
     f = finding("resits.windows")
     for body_id in ("highfield", "tqual", "nqual"):
         s = side(f, body_id)
         assert "the tool's reading" in s["says"]
         assert s["readings"] and all("states no date" in r for r in s["readings"])
     gq = side(f, "gateway_quals")
-    assert gq["says"] == "3 months from fail notified" and gq["readings"] == []
+    assert gq["says"] == ("3 months from fail notified, missed: the whole EPA again unless exceptional "
+                          "circumstances apply") and gq["readings"] == []
     assert "from first fail notified (advice)" not in f["summary"]
 
 

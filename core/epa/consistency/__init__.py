@@ -68,8 +68,10 @@ NOT_COUNTED = {
     "resits": "rule data compared: the attempt histories it changes are counted in the resits findings a record "
               "shows (capped, the whole EPA again)",
     "gateway": "rule data compared: the gateway profiles it changes are counted in the gateway.profiles findings",
-    "deadlines": "rule data compared: a deadline a record can date is compared by its verdicts in a finding of its "
-                 "own, where the bodies' verdicts differ",
+    "deadlines": "rule data compared, not swept: the bodies' verdicts on a record dating these deadlines may differ "
+                 "(one counting a deadline from gateway, another from the EPA's start), and no sweep counts the "
+                 "records on which they do (only the portfolio's lead time before the discussion is swept, "
+                 "deadlines.portfolio-before-discussion)",
     "tolerances": "no record shows this: on no value of the measure do two bodies' verdicts differ (a body stating "
                   "no tolerance gives none)",
     "recommendations": "no record shows this: rule data only (advice, never a failure: no outcome depends on it)",
@@ -87,6 +89,9 @@ NOT_COUNTED = {
 def _not_counted(finding: Finding) -> dict[str, Any]:
     """The region of a finding no sweep counted: why, said plainly (a gateway evidence item leaving no body's
     readiness changed, a criterion's one input)."""
+    if finding.id == "deadlines.portfolio-before-discussion":
+        return complete.not_counted("no record shows this: on no day of the portfolio's submission do two bodies' "
+                                    "verdicts differ")
     if finding.id.startswith("gateway.evidence."):
         return complete.not_counted("no record shows this: leaving the item out changes no body's gateway readiness")
     if finding.area == "self-consistency" and finding.witness:
@@ -117,10 +122,13 @@ def _table_readings(found: list[Finding], current: list[SweptBody]) -> None:
     (``rules: [combination]``) that decide one of the finding's combinations: the overall grade a garbled or
     incomplete table gives is, for that body, how the tool reads it (labelled, never the document's words), and
     the finding rests on it where it holds a combination the reading decides (``Ambiguity.combinations``, named
-    beside it). A reading naming none is shown beside each, saying it may not bear on it."""
+    beside it). A reading naming none is shown beside each, saying it may not bear on it. So does a body's
+    reference finding on its printed table (the combinations it grades otherwise than the assessment-plan
+    pattern): what the table prints there may be the reading's."""
     by_label = {s.label: s for s in current}
     for f in found:
-        if f.area != "grading":
+        # a grading finding, or a body's printed table against the assessment-plan pattern (its combinations)
+        if f.area != "grading" and not (f.area == "reference" and f.inputs):
             continue
         for i, side in enumerate(f.sides):
             readings = [said for label in side.bodies if label in by_label
@@ -184,8 +192,8 @@ def analyse(registry: Registry, standard: str, bodies: list[str] | None = None) 
     covered = {"criteria patterns": sum(r["patterns"] for r in summary["methods"] if r["sampled"] is None)}
     _same_split(found, [f for f, _ in counted])
     _criterion_readings(found, current)
-    _table_readings(found, current)
     stated = catalogue.compare(current, definition) + rule_data.compare(current, standard)
+    _table_readings([*found, *stated], current)
     quotes.quote([*found, *(f for f, _ in counted), *stated], current)
     documents = {s.label: document_of(s) for s in current} | {
         f"{s.id}@{r.document.version}": document_of(attrs.evolve(s, ruleset=r, pinned=True))

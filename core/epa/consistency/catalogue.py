@@ -13,9 +13,10 @@ from epa.conformance.checks import CHECKS, Skip
 from epa.conformance.checks import CheckedBody as CheckSubject
 from epa.consistency import journeys
 from epa.consistency.findings import Finding, Quote, Side, SweptBody, names, sides_by
-from epa.model.domain import Grade, Recommendation, Ruleset, Standard
+from epa.model.domain import Ambiguity, Grade, Recommendation, Ruleset, Standard
 from epa.rules import history as attempt_history
-from epa.views.variants import span, variants
+from epa.rules.tolerances import no_tolerance_stated
+from epa.views.variants import plan_pattern, span, variants
 
 
 def _by_value(area: str, slug: str, what: str, values: dict[str, str], citations: dict[str, list[str]],
@@ -63,7 +64,7 @@ def resit_rules(subjects: list[SweptBody]) -> list[Finding]:
                         f"{attempt_history.capped_grade(resit.cap)}, {lift} by exceptional circumstances"
         cited_caps[s.label] = [resit.cap.citation]
         quotes["cap"][s.label] = [(resit.cap.text, resit.cap.citation)]
-        windows[s.label] = "; ".join(f"{_within(w)}{_advice(w)}" for w in resit.windows) or "no window"
+        windows[s.label] = "; ".join(f"{_within(w)}{_advice(w)}{_missed(w)}" for w in resit.windows) or "no window"
         cited_windows[s.label] = [w.citation for w in resit.windows]
         quotes["windows"][s.label] = [(w.text, w.citation) for w in resit.windows]
         readings[s.label] = [_anchor_reading(w) for w in resit.windows if w.from_reading]
@@ -77,6 +78,15 @@ def resit_rules(subjects: list[SweptBody]) -> list[Finding]:
                            readings if slug == "windows" else None)):
             out.append(f)
     return out
+
+
+def _missed(window: Any) -> str:
+    """What its document states follows a window missed: the whole EPA again (and whether exceptional circumstances
+    lift that), or no consequence; two windows of one length with different consequences are different rules."""
+    if window.consequence != "full_retake":
+        return ", missed: the document states no consequence"
+    return ", missed: the whole EPA again" + (" unless exceptional circumstances apply"
+                                              if window.exceptional_circumstances_lift else "")
 
 
 def _within(rule: Any) -> str:
@@ -98,6 +108,12 @@ def _anchor_reading(rule: Any) -> str:
             f"{_anchor(rule)}")
 
 
+# A gateway requirement's force as its document words it: 'should' is advice, 'can' a permission, and neither is
+# shown as the other ('not mandatory' said both).
+GATEWAY_FORCE = {"mandatory": "mandatory", "recommended": "recommended: advice, never a failure",
+                 "optional": "optional: a permission"}
+
+
 def gateway_rules(subjects: list[SweptBody]) -> list[Finding]:
     """Gateway requirements with a check, compared by what they check (English and maths, time on programme,
     portfolio and proposal sizes) and by when: those checked at gateway apart from those checked before an
@@ -115,7 +131,7 @@ def gateway_rules(subjects: list[SweptBody]) -> list[Finding]:
                      if g.stage == stage and g.check
                      and (getattr(g.check, kind) is not None
                           or (kind == "english_maths" and g.check.deferred is not None))]
-            values[s.label] = "; ".join(f"{g.name} ({'mandatory' if g.mandatory else 'not mandatory'}"
+            values[s.label] = "; ".join(f"{g.name} ({GATEWAY_FORCE.get(g.strength, g.strength)}"
                                         + (f"; deferred to {g.check.deferred.to}" if g.check and g.check.deferred
                                            else "") + ")" for g in rules) or "none"
             cited[s.label] = [g.citation for g in rules]
@@ -143,25 +159,33 @@ def tolerances(subjects: list[SweptBody], standard: Standard) -> list[Finding]:
     measures = sorted({(t.method, t.measure) for s in subjects if s.ruleset.journey
                        for t in s.ruleset.journey.tolerances})
     for method, measure in measures:
-        values, cited, quoted = {}, {}, {}
+        values, cited, quoted, readings = {}, {}, {}, {}
         for s in subjects:
             found = [t for t in (s.ruleset.journey.tolerances if s.ruleset.journey else ())
                      if (t.method, t.measure) == (method, measure)]
+            read = {t.id: [a for a in s.ruleset.ambiguities if t.id in a.rules] for t in found}
             # a duration means different time where one body's questioning is inside it and another's after it
             within = [c for c in (s.ruleset.journey.conduct if s.ruleset.journey else ())
                       if c.aspect == "questioning_in_duration" and c.about == method] \
                 if measure == "duration_minutes" and found else []
-            values[s.label] = "; ".join(_tolerance(t) for t in found) + "".join(
+            values[s.label] = "; ".join(_tolerance(t) + _on_reading(read[t.id]) for t in found) + "".join(
                 f" ({_QUESTIONING.get(c.value, c.says)})" for c in within) or "not stated"
             if found and not within and measure == "duration_minutes" and _questioning_stated(subjects, method):
                 values[s.label] += " (whether questioning is inside it: not stated)"
             cited[s.label] = [t.citation for t in found] + [c.citation for c in within]
             quoted[s.label] = [(t.text, t.citation) for t in found] + [(c.text, c.citation) for c in within]
+            readings[s.label] = [f"{a.id}: {a.reading}" for a in dict.fromkeys(a for t in found for a in read[t.id])]
         slug = f"{method}.{measure.replace('_', '-')}"
         if (f := _by_value("tolerances", slug, f"The {method}'s {measure.replace('_', ' ')}", values, cited,
-                           quoted)):
+                           quoted, readings)):
             out.append(journeys.witnessed(f, journeys.tolerance(subjects, method, measure)))
     return out
+
+
+def _on_reading(ambiguities: list[Ambiguity]) -> str:
+    """A tolerance whose figure is the tool's reading of an ambiguous sentence (a recorded ambiguity naming it in
+    ``rules``) says so, naming the ambiguity: its reading stands on the side's readings."""
+    return f" (on the tool's reading: {', '.join(a.id for a in ambiguities)})" if ambiguities else ""
 
 
 _QUESTIONING = {"included": "questioning inside it", "after_the_observation": "questioning after it, not counted in it"}
@@ -176,6 +200,9 @@ def _tolerance(t: Any) -> str:
     parts = [f"{t.nominal:g}" if t.nominal is not None else ""]
     if t.minus_percent is not None or t.plus_percent is not None:
         parts.append(f"-{t.minus_percent or 0:g}%/+{t.plus_percent or 0:g}%")
+    elif no_tolerance_stated(t):
+        # a figure with no tolerance is reported against, never judged (no_tolerance_stated): not 'exactly 60'
+        parts.append("(no tolerance stated)")
     if t.max is not None:
         parts.append(f"at most {t.max:g}")
     if t.max_percent_of_duration is not None:
@@ -256,7 +283,7 @@ def self_consistency(subjects: list[SweptBody], standard: Standard) -> list[Find
                 # two deadlines its reading keeps both of: a record shows them disagreeing
                 out.append(journeys.witnessed(
                     Finding(f"self-consistency.{s.label}.{a.id}", "self-consistency",
-                            f"{s.loaded.body.name}'s document contradicts itself: {a.text_says}",
+                            f"{s.loaded.body.name}'s document is inconsistent with itself: {a.text_says}",
                             [Side((s.label,), f"read as: {a.reading}", {s.label: (a.citation,)},
                                   (Quote(s.label, a.text_says, a.citation),), (a.reading,))]),
                     journeys.contradiction(s, a.rules) if a.rules else None))
@@ -286,13 +313,30 @@ def reference(subjects: list[SweptBody]) -> list[Finding]:
             if v["kind"] in ("combination", "threshold"):
                 out.append(Finding(f"reference.{s.label}.{v['kind']}", "reference",
                                    f"{s.loaded.body.name} departs from the assessment-plan pattern: {v['says']}.",
-                                   [Side((s.label,), v["says"], {s.label: (v["citation"],)})]))
+                                   [Side((s.label,), v["says"], {s.label: (v["citation"],)})],
+                                   inputs=_printed_otherwise(s) if v["kind"] == "combination" else []))
     # ids stay unique: a body with several thresholds has one finding per threshold
     seen: dict[str, int] = {}
     for f in out:
         seen[f.id] = seen.get(f.id, 0) + 1
         if seen[f.id] > 1:
             f.id += f".{seen[f.id]}"
+    return out
+
+
+def _printed_otherwise(s: SweptBody) -> list[dict[str, Grade]]:
+    """The combinations a body's printed table grades otherwise than the assessment-plan pattern: the inputs of its
+    reference finding, by which a reading of its table (``rules: [combination]``) that decides one is shown beside
+    it, as beside a grading finding (none where its own hook combines: no printed row decides)."""
+    r = s.ruleset
+    if "combine_grades" in s.loaded.own_hooks:
+        return []
+    out = []
+    for grades in itertools.product(list(Grade), repeat=len(r.method_ids)):
+        combo = dict(zip(r.method_ids, grades, strict=True))
+        row = next((row for row in r.combination.rows if row.matches(combo)), None)
+        if row is not None and row.overall != plan_pattern(grades):
+            out.append(combo)
     return out
 
 
@@ -314,14 +358,26 @@ def versions(subjects: list[SweptBody], standard: Standard) -> list[Finding]:
             for i, change in enumerate(d for d in diff(older, newer, history) if d["kind"] != "document"):
                 cited = [change["citation"]] if change["citation"] else []
                 cited += [c["citation"] for c in change["declared"]]
+                fid = f"versions.{s.id}.{older.document.version}-{newer.document.version}.{i + 1}"
+                what = f"{s.loaded.body.name}, version {older.document.version} to {newer.document.version}: "
+                if change["kind"] in LOGGED:
+                    # a change-log entry the rules do not record: no value before or after, the log's own words
+                    out.append(Finding(fid, "versions", f"{what}{change['summary']} ({LOGGED[change['kind']]}).",
+                                       [Side((new,), LOGGED[change["kind"]], {new: tuple(dict.fromkeys(cited))},
+                                             tuple(Quote(new, change["says"], c) for c in cited[:1]))]))
+                    continue
                 out.append(Finding(
-                    f"versions.{s.id}.{older.document.version}-{newer.document.version}.{i + 1}", "versions",
-                    f"{s.loaded.body.name}, version {older.document.version} to {newer.document.version}: "
-                    f"{change['summary']}.",
+                    fid, "versions", f"{what}{change['summary']}.",
                     [Side((old,), f"before: {_shown(change['from'])}", {old: ()}),
                      Side((new,), f"after: {_shown(change['to'])}", {new: tuple(dict.fromkeys(cited))},
                           tuple(Quote(new, c["says"], c["citation"]) for c in change["declared"]))]))
     return out
+
+
+# What a version's change log states that its rules do not record (``epa diff``'s ``not_encoded``), or leaves out
+# (``not_described``): words of the log, never a value the rules hold before or after.
+LOGGED = {"not_encoded": "stated by the change log; nothing in the rules records it",
+          "not_described": "the change log's entry does not describe it; nothing in the rules records it"}
 
 
 def criteria_map(subjects: list[SweptBody], standard: Standard) -> list[dict[str, Any]]:

@@ -11,7 +11,8 @@ from typing import Any
 from epa.consistency import journeys
 from epa.consistency.complete import not_counted
 from epa.consistency.findings import Finding, SweptBody, cause, names, pins, record, sides_by
-from epa.model.domain import CONDUCT_ASPECTS, Conduct
+from epa.model.domain import CONDUCT_ASPECTS, NONE_STATED, Conduct, Consequence, DeadlineRule
+from epa.rules.deadlines import EVENT_WORDS
 from epa.views.variants import span
 
 NOT_STATED = "states nothing on it"
@@ -95,6 +96,64 @@ def portfolio_before_discussion(subjects: list[SweptBody]) -> list[Finding]:
     return [journeys.witnessed(f, journeys.deadline(subjects, "portfolio_submitted", "discussion"))]
 
 
+# What a deadline whose plugin gives no consequence (None) claims: nothing either way, so it is never shown as none
+# stated, and never makes a consequence finding on its own.
+NOT_SAID = "its rules do not say (no claim either way)"
+NO_DEADLINE = "no deadline on this event"
+
+
+def _consequence(d: DeadlineRule) -> str | None:
+    """What a deadline's document states follows a miss, in words (the consequence's clause, or that it states
+    none, an advice one marked so); None where the plugin does not say."""
+    if isinstance(d.consequence, Consequence):
+        return d.consequence.says
+    if d.consequence == NONE_STATED:
+        return "the document states no consequence" + (" (advice: never a failure)" if d.strength == "advice" else "")
+    return None
+
+
+def deadline_consequences(subjects: list[SweptBody]) -> list[Finding]:
+    """Per event a deadline governs, what each body's document states follows a missed deadline on it: one stating
+    a consequence where another states none, or two stating different ones. A body with no deadline on the event,
+    or whose plugin does not say (no consequence given), makes no claim: it is shown as such, and is no side of
+    the difference."""
+    by_event: dict[str, dict[str, list[DeadlineRule]]] = {}
+    for s in subjects:
+        for d in (s.ruleset.journey.deadlines if s.ruleset.journey else ()):
+            if d.event:
+                by_event.setdefault(d.event, {}).setdefault(s.label, []).append(d)
+    out = []
+    for event, rules in by_event.items():
+        # a body's claim: the consequences its deadlines on the event state (or that they state none), whatever
+        # their number or force (advice or not: compared in the deadline findings)
+        claims = {label: frozenset(d.consequence.says if isinstance(d.consequence, Consequence) else NONE_STATED
+                                   for d in found if d.consequence is not None) for label, found in rules.items()}
+        if len({c for c in claims.values() if c}) < 2:
+            continue
+        values, says, cited, quotes, readings = {}, {}, {}, {}, {}
+        for s in subjects:
+            found = rules.get(s.label, [])
+            values[s.label] = tuple(sorted(claims.get(s.label, ()))) or (NOT_SAID if found else NO_DEADLINE)
+            says[s.label] = "; ".join(f"{d.name} ({span(d.offset, d.from_)}): {_consequence(d) or NOT_SAID}"
+                                      for d in found) or NO_DEADLINE
+            stated = [d.consequence for d in found if isinstance(d.consequence, Consequence)]
+            cited[s.label] = [d.citation for d in found] + [c.citation for c in stated]
+            quotes[s.label] = [(d.text, d.citation) for d in found] + [(c.text, c.citation) for c in stated]
+            ids = {d.id for d in found}
+            readings[s.label] = [f"{a.id}: {a.reading}" for a in s.ruleset.ambiguities if ids & set(a.rules)]
+        words = EVENT_WORDS.get(event, event.replace("_", " "))
+        f = _finding(f"deadlines.consequence.{event.replace('_', '-')}", "deadlines",
+                     f"What the documents state follows a missed deadline on {words}", values, says, cited, quotes,
+                     readings=readings)
+        if f is not None:
+            f.region = not_counted("no record shows this: rule data only (a consequence is the document's words: "
+                                   "what a record's missed deadline does to its outcome is compared by its verdicts "
+                                   "in the deadline findings)")
+            out.append(f)
+    return out
+
+
+
 # A body may still ask for the item in words, or check it otherwise (NQual's gateway form by its lead time).
 NOT_READ = "no gateway requirement of its document is decided by this item"
 EVIDENCE = ("photo_id", "gateway_form", "portfolio", "project_proposal", "portfolio_declaration",
@@ -154,5 +213,5 @@ def retake_through_gateway(subjects: list[SweptBody]) -> list[Finding]:
 
 
 def compare(subjects: list[SweptBody], standard: str) -> list[Finding]:
-    return (conduct(subjects) + portfolio_before_discussion(subjects) + gateway_evidence(subjects, standard)
-            + retake_through_gateway(subjects))
+    return (conduct(subjects) + portfolio_before_discussion(subjects) + deadline_consequences(subjects)
+            + gateway_evidence(subjects, standard) + retake_through_gateway(subjects))

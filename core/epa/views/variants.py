@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from epa.registry import LoadedBody
 
 
-def _rule_in_words(grades: tuple[Grade, ...]) -> Grade:
+def plan_pattern(grades: tuple[Grade, ...]) -> Grade:
     """The assessment-plan pattern the documents state in words (TQUK's states none: its table decides), and the
     reference a body's rule is compared with: any fail fails; a distinction in every method gives a distinction;
     otherwise a pass."""
@@ -85,7 +85,7 @@ def variants(r: Ruleset, loaded: LoadedBody | None = None) -> list[dict[str, str
             combo = dict(zip(r.method_ids, grades, strict=True))
             row = None if hooked else next((row for row in table.rows if row.matches(combo)), None)
             overall = row.overall if row else unprinted(combo)
-            if overall != _rule_in_words(grades):
+            if overall != plan_pattern(grades):
                 differs.append((combo, row, overall))
     except PluginError as exc:  # the hook's own failure: said, not compared (conformance's `hooks` check fails it)
         out.append({"kind": "own-rule", "citation": words.citation, "says": f"not compared: {exc}"})
