@@ -11,6 +11,7 @@ import zipfile
 
 import pytest
 
+import epa.testing
 from conftest import any_body, run
 from epa.inputs import cohort_xlsx
 
@@ -102,6 +103,22 @@ def test_a_time_a_hair_before_midnight_moves_no_deadline(tmp_path):
     for body in json.loads(result.stdout.splitlines()[0])["results"]:
         window = [d for d in body["deadlines"] if "3 months after" in d["says"]]
         assert window and all(d["date"] == "2025-09-02" for d in window), body["body"]  # 2 June + 3 months
+
+
+def test_an_audits_gateway_a_hair_before_midnight_picks_the_version_in_force_that_day(tmp_path):
+    """Gateway Qualifications' ST0071 specification is version 1.0 from 2024-01-01 and 1.1 from 2024-05-01 (004 §
+    Version and date): a gateway on 30 April 2024 (Excel's day 45,412) at 23:59:59.9999, read as 1 May, was audited
+    against 1.1."""
+    if "gateway_quals" not in {b.body.id for b in epa.testing.registry().bodies}:
+        pytest.skip("needs the gateway_quals body, whose versions change on 2024-05-01")
+    names = ["Apprentice ID", "Standard", "Awarding Body", "Gateway Date", "Observation", "Project", "Discussion",
+             "Overall Grade"]
+    row = [text("G1"), text("ST0071"), text("Gateway Qualifications"), number("45412.999999999", DATE_TIME),
+           *[text("Pass")] * 4]
+    result = run("audit", str(workbook(tmp_path / "outcomes.xlsx", [[text(n) for n in names], row])),
+                 "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout.splitlines()[0])["version"] == "1.0"
 
 
 def test_excels_29_february_1900_is_refused_not_read_as_the_28th(tmp_path):
