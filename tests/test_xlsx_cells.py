@@ -135,6 +135,21 @@ def test_excels_29_february_1900_is_refused_not_read_as_the_28th(tmp_path):
     assert third[:2] == (4, "csv") and third[2][0]["gateway"] == {"date": "2025-06-02", "portfolio_pieces": 60}
 
 
+def test_a_formulas_text_shaped_as_a_month_first_date_makes_its_column_month_first(tmp_path):
+    """A month-first date in a workbook's text shows its column is month first, and every date of numbers in it is
+    refused (03/04/2025 may be 4 March). A formula's text result, TEXT(A2,"mm/dd/yyyy"), was not searched: the
+    column's 03/04/2025 was read as 3 April, without a word, as it is not in the same text typed."""
+    def formula_text(value):
+        return f'<c t="str"><f>TEXT(Z2,"mm/dd/yyyy")</f><v>{value}</v></c>'
+
+    for cell in (formula_text, text):
+        path = workbook(tmp_path / "c.xlsx", [HEADER[:3], [text("ST0071"), text("A-1"), cell("03/04/2025")],
+                                              [text("ST0071"), text("A-2"), cell("12/25/2025")]])
+        first, second = items(path)
+        assert first[:2] == (2, "error") and "look month first (US)" in first[2].message, cell
+        assert second[:2] == (3, "error") and "look month first (US)" in second[2].message, cell
+
+
 # --- error cells ----------------------------------------------------------------------------------------------
 
 GRADED = [text("standard"), text("apprentice"), text("gateway_date"), text("observation")]
