@@ -40,7 +40,7 @@ def error(value, formula=None):
     return f'<c t="e">{f"<f>{formula}</f>" if formula else ""}<v>{value}</v></c>'
 
 
-def workbook(path, rows, *, date1904=False, calc="", places=True):
+def workbook(path, rows, *, date1904=False, calc="", places=True, merged=()):
     """A workbook of one worksheet, 'Cohort': ``rows`` of cells as XML (each cell given its place, r="B7", unless
     ``places`` is false, as the format allows)."""
     body = []
@@ -60,8 +60,9 @@ def workbook(path, rows, *, date1904=False, calc="", places=True):
                       f'{system}/><sheets><sheet name="Cohort" sheetId="1" '
                       f'r:id="r1"/></sheets>{calc}</workbook>')
         book.writestr("xl/styles.xml", _STYLES)
+        merges = "".join(f'<mergeCell ref="{ref}"/>' for ref in merged)
         book.writestr("xl/worksheets/sheet1.xml", f'<worksheet xmlns="{_MAIN}"><sheetData>{"".join(body)}'
-                      '</sheetData></worksheet>')
+                      f'</sheetData>{f"<mergeCells>{merges}</mergeCells>" if merges else ""}</worksheet>')
     return path
 
 
@@ -202,3 +203,23 @@ def test_uncalculated_formulas_are_refused_however_the_flag_is_written(tmp_path,
                     calc=f'<calcPr fullCalcOnLoad="{flag}"/>')
     result = run("compare", "--batch", str(path))
     assert result.exit_code == 2 and "1 formula with no stored value" in result.stderr
+
+
+# --- merged cells -------------------------------------------------------------------------------------------------
+
+def test_merged_cells_emptying_a_column_read_are_named_in_a_note(tmp_path):
+    """A standard merged down rows 2 to 4 shows ST0071 on each, but Excel keeps a merged range's value in its first
+    cell: rows 3 and 4 were refused for an empty standard with nothing to say why. They still are (as the CSV copy's
+    are), and a note names the merged cells and what to do; a merged range in a column not read, or in the header
+    row, is not named."""
+    any_body("ST0071")
+    names = [*HEADER[:3], text("Notes"), text("")]
+    rows = [names, [text("ST0071"), text("A-1"), number("45810", DATE), text("see"), text("")],
+            [text(""), text("A-2"), number("45810", DATE), text("")], [text(""), text("A-3"), number("45810", DATE)]]
+    path = workbook(tmp_path / "c.xlsx", rows, merged=["A2:A4", "D2:D4", "D1:E1"])
+    result = run("compare", "--batch", str(path), "--format", "csv")
+    assert result.exit_code == 2
+    notes = [line for line in result.stderr.splitlines() if "merged cells" in line]
+    assert len(notes) == 1 and "(A2:A4)" in notes[0] and "unmerge" in notes[0]
+    path = workbook(tmp_path / "c.xlsx", rows, merged=["D2:D4", "D1:E1"])
+    assert "merged cells (" not in run("compare", "--batch", str(path), "--format", "csv").stderr

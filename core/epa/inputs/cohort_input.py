@@ -228,9 +228,11 @@ class CsvHeader:
                 self.plan[at] = (entry[0], None, shown, *entry[3:])
         self._compile()
 
+    sheet_notes: tuple[str, ...] = ()  # what a workbook's reader says of its sheet (cohort_xlsx: merged cells)
+
     def notes(self) -> list[str]:
         """What the user is told of the header: the columns not read, those left out as asked, and map entries
-        that name no column (each line a sentence)."""
+        that name no column (each line a sentence); then what the reader says of a workbook's sheet."""
         said = []
         if self.ignored:
             many = len(self.ignored) > 1
@@ -243,7 +245,7 @@ class CsvHeader:
             said.append("the column map names no column of this header: " + ", ".join(f'"{n}"' for n in self.unmatched))
         if self.unchecked_dates:
             said.append(self.unchecked_dates)
-        return said
+        return [*said, *self.sheet_notes]
 
     def record(self, cells: Sequence[str]) -> tuple[dict[str, Any], dict[tuple[Any, ...], str]] | None:
         """The record a row says (as a YAML record would), and which column each JSON path came from; None for a

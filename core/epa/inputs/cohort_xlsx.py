@@ -121,19 +121,53 @@ def xlsx_items(source: str | IO[bytes], methods: Iterable[str], name: str, sheet
             raise InputError(f"the workbook on standard input is larger than {MAX_STDIN >> 20} MiB", where=name,
                              hint="give the file's name to --batch, or save it as 'CSV UTF-8' and pipe that")
         source = io.BytesIO(data)
-    rows, (first_row, first_column), errors, again = _open(source, name, sheet, standards)
+    rows, (first_row, first_column), errors, again, merged = _open(source, name, sheet, standards)
     by_row: dict[int, list[tuple[int, Cell]]] = {}
     for (row, column), text in errors.items():
         by_row.setdefault(row, []).append((column - first_column, text))
-    return _items(rows, first_row, methods, name, by_row, column_map, on_header, header_class or CsvHeader, again)
+    return _items(rows, first_row, methods, name, by_row, column_map, on_header, header_class or CsvHeader, again,
+                  (first_column, merged))
+
+
+Merged = list[tuple[tuple[int, int], tuple[int, int]]]  # merged ranges: (first row, column), (last...), from 0
+
+
+def _merged_notes(merged: Merged, first_column: int, header: CsvHeader, header_row: int) -> tuple[str, ...]:
+    """A note of the merged cells that leave a column read empty below the header (Excel keeps a merged range's
+    value in its first cell), if any: each row below it was refused as missing a value the user sees on screen,
+    with nothing to say why (found by the hunt)."""
+    read = {entry[0] for entry in getattr(header, "plan", None) or ()} or set(range(header.width))
+    emptied = []
+    for (top, left), (bottom, right) in merged:
+        for column in range(left, right + 1):
+            first = top + (column == left)  # (the range's first cell holds its value)
+            if column + 1 - first_column in read and first <= bottom and bottom + 1 > header_row:
+                emptied.append(f"{_letters(left + 1)}{top + 1}:{_letters(right + 1)}{bottom + 1}")
+                break
+    if not emptied:
+        return ()
+    return (f"merged cells ({', '.join(emptied[:5])}{', ...' if len(emptied) > 5 else ''}) leave the rows below "
+            "their first empty in the columns epa reads, as a CSV copy holds them (a merged cell's value is in its "
+            "first cell only): unmerge them and fill each row's value in (Merge & Center, then Fill Down)",)
+
+
+def _letters(column: int) -> str:
+    """A column's letters from its number (1: A, 27: AA)."""
+    letters = ""
+    while column:
+        column, rest = divmod(column - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
 
 
 def _items(rows: Iterator[list[Any]], first_row: int, methods: Iterable[str], name: str,
            errors: dict[int, list[tuple[int, Cell]]], column_map: ColumnMap | None,
            on_header: Callable[[CsvHeader], Any] | None, header_class: type[CsvHeader] = CsvHeader,
-           again: Callable[[], Iterator[list[Any]]] | None = None) -> Iterator[Item]:
+           again: Callable[[], Iterator[list[Any]]] | None = None,
+           merged: tuple[int, Merged] | None = None) -> Iterator[Item]:
     """The items of ``rows``; ``again`` reads them once more, before the first record, for the date columns that
-    are month first (given only where the sheet holds text shaped so: see _check)."""
+    are month first (given only where the sheet holds text shaped so: see _check); ``merged``: the sheet's first
+    column's number and its merged ranges."""
     header: CsvHeader | None = None
     texts, text_class = _Texts(), str  # (locals: this is the one per-cell loop a workbook adds to a CSV's work)
     for number, row in enumerate(rows, first_row):
@@ -166,6 +200,8 @@ def _items(rows: Iterator[list[Any]], first_row: int, methods: Iterable[str], na
             if again is not None:
                 header.refuse_month_first(month_first_in(header, ((n, row) for n, row in enumerate(again(), first_row)
                                                                  if n > number)))
+            if merged and merged[1]:
+                header.sheet_notes = _merged_notes(merged[1], merged[0], header, number)
             if on_header is not None:
                 on_header(header)
             continue
@@ -289,10 +325,10 @@ _MEMO = 1 << 12
 
 def _open(source: str | IO[bytes], name: str, sheet: str | None, standards: Standards | None = None
           ) -> tuple[Iterator[list[Any]], tuple[int, int], dict[tuple[int, int], Cell],
-                     Callable[[], Iterator[list[Any]]] | None]:
+                     Callable[[], Iterator[list[Any]]] | None, Merged]:
     """The rows of the sheet asked for (or the one visible worksheet), the first one's row and column numbers,
-    the cells holding an Excel error (such as #N/A), by row and column number, with the error's text, and a way to
-    read the rows again where the sheet holds text shaped as a month-first date.
+    the cells holding an Excel error (such as #N/A), by row and column number, with the error's text, a way to
+    read the rows again where the sheet holds text shaped as a month-first date, and its merged ranges.
     ``standards``: ids (each with its lower-case bytes) to look for, and the set the ones found are added to."""
     import zipfile
 
@@ -327,7 +363,7 @@ def _open(source: str | IO[bytes], name: str, sheet: str | None, standards: Stan
             raise
         raise InputError(f"the workbook cannot be read: {exc}", where=name, hint=_SAVE_AS) from None
     if used.start is None:
-        return iter(()), (1, 1), {}, None
+        return iter(()), (1, 1), {}, None, []
     top, left = used.start
 
     def rows() -> Iterator[list[Any]]:
@@ -336,7 +372,7 @@ def _open(source: str | IO[bytes], name: str, sheet: str | None, standards: Stan
         # line, and an error cell is put in its own row, not one `top` rows above it: found by review)
         return itertools.islice(used.iter_rows(), top, None)
 
-    return rows(), (top + 1, left + 1), errors, rows if month_first else None
+    return rows(), (top + 1, left + 1), errors, rows if month_first else None, used.merged_cell_ranges or []
 
 
 class _kept:
