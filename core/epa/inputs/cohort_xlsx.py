@@ -617,7 +617,7 @@ def _tail(text: bytes) -> bytes:
     prefixed = text.rfind(b":c ", near)  # (<x:c r=...>: Strict Open XML's prefix, a few letters before it)
     if prefixed > at:
         at = text.rfind(b"<", max(near, prefixed - 16), prefixed)
-    return text[min(at, len(text) - 64) if at >= 0 else -64:]
+    return text[max(0, min(at, len(text) - 64)) if at >= 0 else -64:]
 
 
 def _last_value(text: bytes) -> int:
