@@ -1,10 +1,13 @@
 """Workbooks as programs and Excel write them, cell by cell: date cells whose number python-calamine reads as
 another day than Excel shows (a time a hair before midnight, Excel's 29 February 1900), error cells however
-they fall in the worksheet's XML, and formulas a program left uncalculated. The workbooks are written here as
-XML, since openpyxl writes neither a formula's stored value nor a cell without its place."""
+they fall in the worksheet's XML, formulas a program left uncalculated, merged cells; and a CSV's stray quote.
+The workbooks are written here as XML, since openpyxl writes neither a formula's stored value nor a cell without
+its place."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 import zipfile
@@ -223,3 +226,24 @@ def test_merged_cells_emptying_a_column_read_are_named_in_a_note(tmp_path):
     assert len(notes) == 1 and "(A2:A4)" in notes[0] and "unmerge" in notes[0]
     path = workbook(tmp_path / "c.xlsx", rows, merged=["D2:D4", "D1:E1"])
     assert "merged cells (" not in run("compare", "--batch", str(path), "--format", "csv").stderr
+
+
+# --- CSV: a stray quote -------------------------------------------------------------------------------------------
+
+def test_a_stray_quote_closed_rows_later_is_an_error_row_not_records_lost(tmp_path):
+    """A note typed with a quote at its start ("Excellent) opens a quoted cell that a quote rows later closes: the
+    records between were read as part of the note, lost, and the first row graded, exit 0. It is an error row at
+    its first line; the rows after the cell are read as ever, and a note holding a line break is no such row."""
+    any_body("ST0071")
+    path = tmp_path / "c.csv"
+    path.write_text('standard,apprentice,gateway_date,notes\r\n'
+                    'ST0071,A-1,02/06/2025,"Excellent work\r\n'
+                    'ST0071,A-2,02/06/2025,on time\r\n'
+                    'ST0071,A-3,02/06/2025,"Late" again\r\n'
+                    'ST0071,A-4,02/06/2025,"Two lines,\r\nof a note"\r\n', encoding="utf-8")
+    result = run("compare", "--batch", str(path), "--format", "csv", "--column", "notes=")
+    assert result.exit_code == 2
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [(r["line"], r["apprentice"]) for r in rows if r["error"]] == [("2", "")]
+    assert "opened on line 2 (column 4, 'notes') runs to line 4" in rows[0]["error"]
+    assert {r["apprentice"] for r in rows if not r["error"]} == {"A-4"}

@@ -931,6 +931,12 @@ def csv_items(lines: Iterable[Line], methods: Iterable[str], name: str, column_m
         if cells_only:
             yield start, "cells", row
             continue
+        if number > start and (joined := _joined_rows(header, row)) is not None:
+            yield start, "error", (f"the quoted cell opened on line {start} ({joined}) runs to line {number} and "
+                                   "holds lines with a row's commas: its quote took in the records after it, each "
+                                   "of which is lost unless the quote is closed where the cell ends",
+                                   _CLOSE_THE_QUOTE)
+            continue
         item = row_item(header, start, row)
         if item is not None:
             yield item
@@ -972,6 +978,19 @@ def _repeats_header(header: CsvHeader, cells: Sequence[Any]) -> bool:
 
 
 _BLANK = b" \t\r\n,"  # what a line of empty cells holds
+
+def _joined_rows(header: CsvHeader, row: Sequence[str]) -> str | None:
+    """The column (number and name) of a cell of a row read across lines that holds, after a line break, a line with
+    as many commas as the header has separators: a quote at a cell's start that was never meant as one (a note
+    typed "Excellent...) made one cell of the rows up to the next quote, each of those records lost from the
+    cohort, the row graded without a word (found by the hunt). A line break in a cell, as a note holds one, has
+    fewer commas after it (a cohort's header has at least three columns: two at least)."""
+    least = max(header.width - 1, 2)
+    for index, cell in enumerate(row):
+        if "\n" in cell and any(line.count(",") >= least for line in cell.split("\n")[1:]):
+            return f"column {index + 1}" + (f", {header.names[index]!r}" if index < len(header.names) else "")
+    return None
+
 
 _CLOSE_THE_QUOTE = ("close the quote (\"); a quote inside a quoted cell is written twice (\"\"), and one that is "
                     "not a cell's first character is text")
