@@ -247,3 +247,25 @@ def test_a_stray_quote_closed_rows_later_is_an_error_row_not_records_lost(tmp_pa
     assert [(r["line"], r["apprentice"]) for r in rows if r["error"]] == [("2", "")]
     assert "opened on line 2 (column 4, 'notes') runs to line 4" in rows[0]["error"]
     assert {r["apprentice"] for r in rows if not r["error"]} == {"A-4"}
+
+
+# --- worksheets ---------------------------------------------------------------------------------------------------
+
+def test_empty_worksheets_beside_the_cohort_ask_for_no_sheet(tmp_path):
+    """A workbook from an old Excel's template has Sheet1 to Sheet3: the cohort on one, two empty. It was refused,
+    '3 worksheets: which one is the cohort?'; an empty sheet is no cohort. Two sheets holding values are still the
+    user's to choose between."""
+    openpyxl = pytest.importorskip("openpyxl", reason="the test extra's openpyxl writes the workbook")
+    book = openpyxl.Workbook()
+    book.active.title = "Sheet1"
+    book.active.append(["standard", "apprentice", "gateway_date"])
+    book.active.append(["ST0071", "A-1", "02/06/2025"])
+    book.create_sheet("Sheet2")
+    book.create_sheet("Sheet3")["C7"].number_format = "dd/mm/yyyy"  # (formatted, no value)
+    book.save(tmp_path / "c.xlsx")
+    [(line, kind, (record, _))] = items(tmp_path / "c.xlsx")
+    assert (line, kind, record["gateway"]) == (2, "csv", {"date": "2025-06-02"})
+    book["Sheet2"]["A1"] = "notes"
+    book.save(tmp_path / "c.xlsx")
+    result = run("compare", "--batch", str(tmp_path / "c.xlsx"))
+    assert result.exit_code == 2 and "2 worksheets" in result.stderr and "'Sheet3'" not in result.stderr

@@ -426,12 +426,28 @@ def _sheet(archive: zipfile.ZipFile, name: str, wanted: str | None) -> tuple[str
         raise InputError(f"the workbook has no worksheet {quote(wanted)}", where=name,
                          hint=did_you_mean(wanted, titles) or "its worksheets: " + ", ".join(map(quote, titles)))
     shown = [(title, part) for title, part, visible in sheets if visible]
+    if len(shown) > 1:  # an empty worksheet is no cohort (an old Excel's new workbook has Sheet1 to Sheet3)
+        shown = [(title, part) for title, part in shown if _holds_values(archive, part)] or shown
     if len(shown) > 1:  # which one is the cohort is not epa's to guess (Excel saves the active one as CSV)
         raise InputError(f"the workbook has {len(shown)} worksheets: which one is the cohort?", where=name,
                          hint="name it with --sheet NAME: " + ", ".join(quote(title) for title, _ in shown))
     if shown:
         return shown[0]
     raise InputError("the workbook has no visible worksheet", where=name, hint=_SAVE_AS)
+
+
+def _holds_values(archive: zipfile.ZipFile, part: str) -> bool:
+    """Whether the worksheet ``part`` holds any cell with a value (one too large to look through, or not there, is
+    taken to: it is checked, or refused, as the sheet read)."""
+    try:
+        info = archive.getinfo(part)
+    except KeyError:
+        return True
+    if info.file_size > MAX_SMALL_XML:
+        return True
+    with archive.open(info) as xml:
+        text = xml.read()
+    return any(tag in text for tag in _VALUES)
 
 
 # A cell in a column past Z: its column letters (a cohort's sheet seldom has one, so the search is quick)
