@@ -269,3 +269,28 @@ def test_empty_worksheets_beside_the_cohort_ask_for_no_sheet(tmp_path):
     book.save(tmp_path / "c.xlsx")
     result = run("compare", "--batch", str(tmp_path / "c.xlsx"))
     assert result.exit_code == 2 and "2 worksheets" in result.stderr and "'Sheet3'" not in result.stderr
+
+
+def _zip(path, members):
+    with zipfile.ZipFile(path, "w") as archive:
+        for member, content in members.items():
+            archive.writestr(member, content)
+    return path
+
+
+@pytest.mark.parametrize("name", ["cohort.ods", "cohort.xlsx"])
+def test_an_opendocument_spreadsheet_is_called_one(tmp_path, name):
+    """LibreOffice's own format (.ods) is a zip too: it was 'an Excel workbook ... name it .xlsx', and so named,
+    'not an Excel workbook (it has no xl/workbook.xml)'. It is named, with how to save it as epa reads it."""
+    path = _zip(tmp_path / name, {"mimetype": "application/vnd.oasis.opendocument.spreadsheet", "content.xml": "<x/>"})
+    for command in ("compare", "audit"):
+        result = run(command, *(["--batch"] if command == "compare" else []), str(path))
+        assert result.exit_code == 2 and "Traceback" not in result.stderr
+        assert "OpenDocument spreadsheet (.ods" in result.stderr and "Excel workbook" in result.stderr
+        assert "name it .xlsx" not in result.stderr and "(.xlsx)" in result.stderr
+
+
+def test_a_zip_holding_no_workbook_is_not_called_one(tmp_path):
+    path = _zip(tmp_path / "report.docx", {"word/document.xml": "<x/>"})
+    stderr = run("compare", "--batch", str(path)).stderr
+    assert "zip file holding no Excel workbook" in stderr and "name it .xlsx" not in stderr

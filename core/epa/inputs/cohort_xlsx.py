@@ -79,10 +79,49 @@ def is_workbook(source: str, first: bytes, name: str) -> bool:
     if first.startswith(ZIP):
         if source == "-":
             return True
+        kind = _zip_kind(source)
+        if kind == "ods":
+            raise _ods(name)
+        if kind != "xlsx":  # (a Word document, a zip of files: not a workbook, whatever its name says)
+            raise InputError("this is a zip file holding no Excel workbook (a Word document, an archive...): epa "
+                             "reads CSV and .xlsx workbooks", where=name,
+                             hint="give the CSV file or the Excel workbook (.xlsx) itself")
         raise InputError(f"this is an Excel workbook (.xlsx: it is a zip file), though its name ends {suffix!r}",
                          where=name, hint="name it .xlsx and give it to --batch as it is (epa reads workbooks), or "
                                           "save it from Excel as 'CSV UTF-8'")
     return False
+
+
+def _zip_kind(path: str) -> str | None:
+    """"xlsx" for a zip holding an Excel workbook, "ods" for an OpenDocument spreadsheet (LibreOffice's own), else
+    None (a zip that cannot be read is taken for a workbook: reading it says what is wrong)."""
+    import os
+    import zipfile
+
+    if not os.path.isfile(path):  # (a pipe is not opened twice)
+        return "xlsx"
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return "xlsx" if "xl/workbook.xml" in archive.namelist() else "ods" if _is_ods(archive) else None
+    except (OSError, zipfile.BadZipFile):
+        return "xlsx"
+
+
+def _is_ods(archive: zipfile.ZipFile) -> bool:
+    """Whether the zip is an OpenDocument spreadsheet: its "mimetype" member says so."""
+    try:
+        return archive.getinfo("mimetype").file_size < 100 and archive.read("mimetype").startswith(_ODS)
+    except KeyError:
+        return False
+
+
+_ODS = b"application/vnd.oasis.opendocument.spreadsheet"
+
+
+def _ods(where: str) -> InputError:
+    return InputError("this is an OpenDocument spreadsheet (.ods, as LibreOffice and Google Sheets save one), not an "
+                      "Excel workbook; epa reads .xlsx workbooks and CSV", where=where,
+                      hint="save it as 'Excel 2007-365 (.xlsx)' (LibreOffice: File > Save As) or as CSV UTF-8")
 
 
 def _ole(where: str) -> InputError:
@@ -407,6 +446,8 @@ def _sheet(archive: zipfile.ZipFile, name: str, wanted: str | None) -> tuple[str
         book = _small_xml(archive, "xl/workbook.xml", name)
         rels = _small_xml(archive, "xl/_rels/workbook.xml.rels", name)
     except KeyError:
+        if _is_ods(archive):
+            raise _ods(name) from None
         raise InputError("this zip file is not an Excel workbook (it has no xl/workbook.xml)", where=name,
                          hint=_SAVE_AS) from None
     targets = {r.get("Id"): r.get("Target", "") for r in rels}
