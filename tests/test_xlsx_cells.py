@@ -294,3 +294,16 @@ def test_a_zip_holding_no_workbook_is_not_called_one(tmp_path):
     path = _zip(tmp_path / "report.docx", {"word/document.xml": "<x/>"})
     stderr = run("compare", "--batch", str(path)).stderr
     assert "zip file holding no Excel workbook" in stderr and "name it .xlsx" not in stderr
+
+
+def test_two_csv_utf8_exports_joined_are_told_as_a_header_repeated(tmp_path):
+    """Two "CSV UTF-8" exports joined (cat a.csv b.csv): the second's byte-order mark starts its header row, which
+    was then no repeated header but a row of bad values, its apprentice said to be 'apprentice'."""
+    any_body("ST0071")
+    export = "\ufeffstandard,apprentice,gateway_date\r\nST0071,A-1,02/06/2025\r\n"
+    path = tmp_path / "joined.csv"
+    path.write_text(export + export.replace("A-1", "A-2"), encoding="utf-8")
+    rows = list(csv.DictReader(io.StringIO(run("compare", "--batch", str(path), "--format", "csv").stdout)))
+    [refused] = [r for r in rows if r["error"]]
+    assert (refused["line"], refused["apprentice"]) == ("3", "")
+    assert "repeats the header's column names" in refused["error"]

@@ -971,13 +971,16 @@ REPEATED_HEADER = ("the row repeats the header's column names: two files joined 
 
 
 def _repeats_header(header: CsvHeader, cells: Sequence[Any]) -> bool:
+    """Whether a row repeats the header's names: its first cell's byte-order mark too (two "CSV UTF-8" exports
+    joined with cat or copy: the second's mark starts its header row)."""
     names: list[str] = header.names
     return bool(names) and len(cells) >= len(names) and all(
-        isinstance(c, str) and c.strip() == n for c, n in zip(cells, names, strict=False)) and not any(
-        str(c).strip() for c in cells[len(names):])
+        isinstance(c, str) and c.strip().lstrip("\ufeff") == n for c, n in zip(cells, names, strict=False)
+    ) and not any(str(c).strip() for c in cells[len(names):])
 
 
 _BLANK = b" \t\r\n,"  # what a line of empty cells holds
+
 
 def _joined_rows(header: CsvHeader, row: Sequence[str]) -> str | None:
     """The column (number and name) of a cell of a row read across lines that holds, after a line break, a line with
