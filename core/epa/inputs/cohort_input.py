@@ -228,9 +228,11 @@ class CsvHeader:
                 self.plan[at] = (entry[0], None, shown, *entry[3:])
         self._compile()
 
+    sheet_notes: tuple[str, ...] = ()  # what a workbook's reader says of its sheet (cohort_xlsx: merged cells)
+
     def notes(self) -> list[str]:
         """What the user is told of the header: the columns not read, those left out as asked, and map entries
-        that name no column (each line a sentence)."""
+        that name no column (each line a sentence); then what the reader says of a workbook's sheet."""
         said = []
         if self.ignored:
             many = len(self.ignored) > 1
@@ -243,7 +245,7 @@ class CsvHeader:
             said.append("the column map names no column of this header: " + ", ".join(f'"{n}"' for n in self.unmatched))
         if self.unchecked_dates:
             said.append(self.unchecked_dates)
-        return said
+        return [*said, *self.sheet_notes]
 
     def record(self, cells: Sequence[str]) -> tuple[dict[str, Any], dict[tuple[Any, ...], str]] | None:
         """The record a row says (as a YAML record would), and which column each JSON path came from; None for a
@@ -929,6 +931,12 @@ def csv_items(lines: Iterable[Line], methods: Iterable[str], name: str, column_m
         if cells_only:
             yield start, "cells", row
             continue
+        if number > start and (joined := _joined_rows(header, row)) is not None:
+            yield start, "error", (f"the quoted cell opened on line {start} ({joined}) runs to line {number} and "
+                                   "holds lines with a row's commas: its quote took in the records after it, each "
+                                   "of which is lost unless the quote is closed where the cell ends",
+                                   _CLOSE_THE_QUOTE)
+            continue
         item = row_item(header, start, row)
         if item is not None:
             yield item
@@ -963,13 +971,29 @@ REPEATED_HEADER = ("the row repeats the header's column names: two files joined 
 
 
 def _repeats_header(header: CsvHeader, cells: Sequence[Any]) -> bool:
+    """Whether a row repeats the header's names: its first cell's byte-order mark too (two "CSV UTF-8" exports
+    joined with cat or copy: the second's mark starts its header row)."""
     names: list[str] = header.names
     return bool(names) and len(cells) >= len(names) and all(
-        isinstance(c, str) and c.strip() == n for c, n in zip(cells, names, strict=False)) and not any(
-        str(c).strip() for c in cells[len(names):])
+        isinstance(c, str) and c.strip().lstrip("\ufeff") == n for c, n in zip(cells, names, strict=False)
+    ) and not any(str(c).strip() for c in cells[len(names):])
 
 
 _BLANK = b" \t\r\n,"  # what a line of empty cells holds
+
+
+def _joined_rows(header: CsvHeader, row: Sequence[str]) -> str | None:
+    """The column (number and name) of a cell of a row read across lines that holds, after a line break, a line with
+    as many commas as the header has separators: a quote at a cell's start that was never meant as one (a note
+    typed "Excellent...) made one cell of the rows up to the next quote, each of those records lost from the
+    cohort, the row graded without a word (found by the hunt). A line break in a cell, as a note holds one, has
+    fewer commas after it (a cohort's header has at least three columns: two at least)."""
+    least = max(header.width - 1, 2)
+    for index, cell in enumerate(row):
+        if "\n" in cell and any(line.count(",") >= least for line in cell.split("\n")[1:]):
+            return f"column {index + 1}" + (f", {header.names[index]!r}" if index < len(header.names) else "")
+    return None
+
 
 _CLOSE_THE_QUOTE = ("close the quote (\"); a quote inside a quoted cell is written twice (\"\"), and one that is "
                     "not a cell's first character is text")

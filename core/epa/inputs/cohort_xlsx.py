@@ -79,10 +79,49 @@ def is_workbook(source: str, first: bytes, name: str) -> bool:
     if first.startswith(ZIP):
         if source == "-":
             return True
+        kind = _zip_kind(source)
+        if kind == "ods":
+            raise _ods(name)
+        if kind != "xlsx":  # (a Word document, a zip of files: not a workbook, whatever its name says)
+            raise InputError("this is a zip file holding no Excel workbook (a Word document, an archive...): epa "
+                             "reads CSV and .xlsx workbooks", where=name,
+                             hint="give the CSV file or the Excel workbook (.xlsx) itself")
         raise InputError(f"this is an Excel workbook (.xlsx: it is a zip file), though its name ends {suffix!r}",
                          where=name, hint="name it .xlsx and give it to --batch as it is (epa reads workbooks), or "
                                           "save it from Excel as 'CSV UTF-8'")
     return False
+
+
+def _zip_kind(path: str) -> str | None:
+    """"xlsx" for a zip holding an Excel workbook, "ods" for an OpenDocument spreadsheet (LibreOffice's own), else
+    None (a zip that cannot be read is taken for a workbook: reading it says what is wrong)."""
+    import os
+    import zipfile
+
+    if not os.path.isfile(path):  # (a pipe is not opened twice)
+        return "xlsx"
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return "xlsx" if "xl/workbook.xml" in archive.namelist() else "ods" if _is_ods(archive) else None
+    except (OSError, zipfile.BadZipFile):
+        return "xlsx"
+
+
+def _is_ods(archive: zipfile.ZipFile) -> bool:
+    """Whether the zip is an OpenDocument spreadsheet: its "mimetype" member says so."""
+    try:
+        return archive.getinfo("mimetype").file_size < 100 and archive.read("mimetype").startswith(_ODS)
+    except KeyError:
+        return False
+
+
+_ODS = b"application/vnd.oasis.opendocument.spreadsheet"
+
+
+def _ods(where: str) -> InputError:
+    return InputError("this is an OpenDocument spreadsheet (.ods, as LibreOffice and Google Sheets save one), not an "
+                      "Excel workbook; epa reads .xlsx workbooks and CSV", where=where,
+                      hint="save it as 'Excel 2007-365 (.xlsx)' (LibreOffice: File > Save As) or as CSV UTF-8")
 
 
 def _ole(where: str) -> InputError:
@@ -121,19 +160,53 @@ def xlsx_items(source: str | IO[bytes], methods: Iterable[str], name: str, sheet
             raise InputError(f"the workbook on standard input is larger than {MAX_STDIN >> 20} MiB", where=name,
                              hint="give the file's name to --batch, or save it as 'CSV UTF-8' and pipe that")
         source = io.BytesIO(data)
-    rows, (first_row, first_column), errors, again = _open(source, name, sheet, standards)
-    by_row: dict[int, list[tuple[int, str]]] = {}
+    rows, (first_row, first_column), errors, again, merged = _open(source, name, sheet, standards)
+    by_row: dict[int, list[tuple[int, Cell]]] = {}
     for (row, column), text in errors.items():
         by_row.setdefault(row, []).append((column - first_column, text))
-    return _items(rows, first_row, methods, name, by_row, column_map, on_header, header_class or CsvHeader, again)
+    return _items(rows, first_row, methods, name, by_row, column_map, on_header, header_class or CsvHeader, again,
+                  (first_column, merged))
+
+
+Merged = list[tuple[tuple[int, int], tuple[int, int]]]  # merged ranges: (first row, column), (last...), from 0
+
+
+def _merged_notes(merged: Merged, first_column: int, header: CsvHeader, header_row: int) -> tuple[str, ...]:
+    """A note of the merged cells that leave a column read empty below the header (Excel keeps a merged range's
+    value in its first cell), if any: each row below it was refused as missing a value the user sees on screen,
+    with nothing to say why (found by the hunt)."""
+    read = {entry[0] for entry in getattr(header, "plan", None) or ()} or set(range(header.width))
+    emptied = []
+    for (top, left), (bottom, right) in merged:
+        for column in range(left, right + 1):
+            first = top + (column == left)  # (the range's first cell holds its value)
+            if column + 1 - first_column in read and first <= bottom and bottom + 1 > header_row:
+                emptied.append(f"{_letters(left + 1)}{top + 1}:{_letters(right + 1)}{bottom + 1}")
+                break
+    if not emptied:
+        return ()
+    return (f"merged cells ({', '.join(emptied[:5])}{', ...' if len(emptied) > 5 else ''}) leave the rows below "
+            "their first empty in the columns epa reads, as a CSV copy holds them (a merged cell's value is in its "
+            "first cell only): unmerge them and fill each row's value in (Merge & Center, then Fill Down)",)
+
+
+def _letters(column: int) -> str:
+    """A column's letters from its number (1: A, 27: AA)."""
+    letters = ""
+    while column:
+        column, rest = divmod(column - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
 
 
 def _items(rows: Iterator[list[Any]], first_row: int, methods: Iterable[str], name: str,
-           errors: dict[int, list[tuple[int, str]]], column_map: ColumnMap | None,
+           errors: dict[int, list[tuple[int, Cell]]], column_map: ColumnMap | None,
            on_header: Callable[[CsvHeader], Any] | None, header_class: type[CsvHeader] = CsvHeader,
-           again: Callable[[], Iterator[list[Any]]] | None = None) -> Iterator[Item]:
+           again: Callable[[], Iterator[list[Any]]] | None = None,
+           merged: tuple[int, Merged] | None = None) -> Iterator[Item]:
     """The items of ``rows``; ``again`` reads them once more, before the first record, for the date columns that
-    are month first (given only where the sheet holds text shaped so: see _check)."""
+    are month first (given only where the sheet holds text shaped so: see _check); ``merged``: the sheet's first
+    column's number and its merged ranges."""
     header: CsvHeader | None = None
     texts, text_class = _Texts(), str  # (locals: this is the one per-cell loop a workbook adds to a CSV's work)
     for number, row in enumerate(rows, first_row):
@@ -152,7 +225,10 @@ def _items(rows: Iterator[list[Any]], first_row: int, methods: Iterable[str], na
             cells, lost = _inexact(row, texts)
         for column, error in errors.get(number, ()) if errors else ():  # (the reader gives them as empty cells)
             if 0 <= column < len(cells):
-                cells[column] = error
+                if isinstance(error, str):
+                    cells[column] = error
+                elif isinstance(row[column], dt.date):  # (a date and time too)
+                    cells[column] = error.text()
         while cells and not cells[-1]:
             cells.pop()
         text = "".join(cells)
@@ -163,6 +239,8 @@ def _items(rows: Iterator[list[Any]], first_row: int, methods: Iterable[str], na
             if again is not None:
                 header.refuse_month_first(month_first_in(header, ((n, row) for n, row in enumerate(again(), first_row)
                                                                  if n > number)))
+            if merged and merged[1]:
+                header.sheet_notes = _merged_notes(merged[1], merged[0], header, number)
             if on_header is not None:
                 on_header(header)
             continue
@@ -285,11 +363,11 @@ _MEMO = 1 << 12
 # --- the workbook, checked -----------------------------------------------------------------------------------
 
 def _open(source: str | IO[bytes], name: str, sheet: str | None, standards: Standards | None = None
-          ) -> tuple[Iterator[list[Any]], tuple[int, int], dict[tuple[int, int], str],
-                     Callable[[], Iterator[list[Any]]] | None]:
+          ) -> tuple[Iterator[list[Any]], tuple[int, int], dict[tuple[int, int], Cell],
+                     Callable[[], Iterator[list[Any]]] | None, Merged]:
     """The rows of the sheet asked for (or the one visible worksheet), the first one's row and column numbers,
-    the cells holding an Excel error (such as #N/A), by row and column number, with the error's text, and a way to
-    read the rows again where the sheet holds text shaped as a month-first date.
+    the cells holding an Excel error (such as #N/A), by row and column number, with the error's text, a way to
+    read the rows again where the sheet holds text shaped as a month-first date, and its merged ranges.
     ``standards``: ids (each with its lower-case bytes) to look for, and the set the ones found are added to."""
     import zipfile
 
@@ -324,7 +402,7 @@ def _open(source: str | IO[bytes], name: str, sheet: str | None, standards: Stan
             raise
         raise InputError(f"the workbook cannot be read: {exc}", where=name, hint=_SAVE_AS) from None
     if used.start is None:
-        return iter(()), (1, 1), {}, None
+        return iter(()), (1, 1), {}, None, []
     top, left = used.start
 
     def rows() -> Iterator[list[Any]]:
@@ -333,7 +411,7 @@ def _open(source: str | IO[bytes], name: str, sheet: str | None, standards: Stan
         # line, and an error cell is put in its own row, not one `top` rows above it: found by review)
         return itertools.islice(used.iter_rows(), top, None)
 
-    return rows(), (top + 1, left + 1), errors, rows if month_first else None
+    return rows(), (top + 1, left + 1), errors, rows if month_first else None, used.merged_cell_ranges or []
 
 
 class _kept:
@@ -368,6 +446,8 @@ def _sheet(archive: zipfile.ZipFile, name: str, wanted: str | None) -> tuple[str
         book = _small_xml(archive, "xl/workbook.xml", name)
         rels = _small_xml(archive, "xl/_rels/workbook.xml.rels", name)
     except KeyError:
+        if _is_ods(archive):
+            raise _ods(name) from None
         raise InputError("this zip file is not an Excel workbook (it has no xl/workbook.xml)", where=name,
                          hint=_SAVE_AS) from None
     targets = {r.get("Id"): r.get("Target", "") for r in rels}
@@ -387,12 +467,28 @@ def _sheet(archive: zipfile.ZipFile, name: str, wanted: str | None) -> tuple[str
         raise InputError(f"the workbook has no worksheet {quote(wanted)}", where=name,
                          hint=did_you_mean(wanted, titles) or "its worksheets: " + ", ".join(map(quote, titles)))
     shown = [(title, part) for title, part, visible in sheets if visible]
+    if len(shown) > 1:  # an empty worksheet is no cohort (an old Excel's new workbook has Sheet1 to Sheet3)
+        shown = [(title, part) for title, part in shown if _holds_values(archive, part)] or shown
     if len(shown) > 1:  # which one is the cohort is not epa's to guess (Excel saves the active one as CSV)
         raise InputError(f"the workbook has {len(shown)} worksheets: which one is the cohort?", where=name,
                          hint="name it with --sheet NAME: " + ", ".join(quote(title) for title, _ in shown))
     if shown:
         return shown[0]
     raise InputError("the workbook has no visible worksheet", where=name, hint=_SAVE_AS)
+
+
+def _holds_values(archive: zipfile.ZipFile, part: str) -> bool:
+    """Whether the worksheet ``part`` holds any cell with a value (one too large to look through, or not there, is
+    taken to: it is checked, or refused, as the sheet read)."""
+    try:
+        info = archive.getinfo(part)
+    except KeyError:
+        return True
+    if info.file_size > MAX_SMALL_XML:
+        return True
+    with archive.open(info) as xml:
+        text = xml.read()
+    return any(tag in text for tag in _VALUES)
 
 
 # A cell in a column past Z: its column letters (a cohort's sheet seldom has one, so the search is quick)
@@ -409,9 +505,19 @@ _ERROR = re.compile(rb'<(?:\w+:)?c\b([^>]*\bt="e"[^>]*)>(?:\s*<(?:\w+:)?f\b[^>]*
                     rb'\s*<(?:\w+:)?v>([^<]{1,40})</')
 _AT = re.compile(rb'\br="([A-Z]{1,3})(\d{1,7})"')
 _FORMULA = re.compile(rb"f[ />]")  # <f>, </f> or <f .../>: a formula (a search for a literal is quicker than ``in``)
-# Text (an inline or shared string) shaped as a month-first date, 12/25/2025 (not a formula's text result, <v>)
-_MONTH_FIRST_TEXT = re.compile(rb"<t\b[^>]*>\s*\d{1,2}([/.-])(?:1[3-9]|2\d|3[01])\1")
+# Text shaped as a month-first date, 12/25/2025: an inline or shared string's (<t>), or a formula's text result
+# (<v>: TEXT(A2,"mm/dd/yyyy"), passed over before, so its column's 03/04/2025 was read as 3 April; a number's <v>
+# never holds two of / . -)
+_MONTH_FIRST_TEXT = re.compile(rb"<(?:\w+:)?(?:t\b[^>]*|v)>\s*\d{1,2}([/.-])(?:1[3-9]|2\d|3[01])\1")
 MAX_ERRORS = 100_000  # error cells remembered; a worksheet with more is refused (the reader gives them as empty)
+_FULL_CALC = re.compile(rb"""fullCalcOnLoad=["'](?:1|true)["']""")  # (an XML boolean is 1 or true)
+_DATE_1904 = re.compile(rb"""date1904=["'](?:1|true)["']""")
+# A number the reader gives as another day than Excel's, if its cell is a date: a time a hair before midnight
+# (23:59:59.9999: the reader rounds it to the millisecond, which carries into the next day), and Excel's
+# 29 February 1900 (the serial 60), which never was. Its tag, and the number as written.
+_SERIAL = re.compile(rb'<(?:\w+:)?c\b([^>]*)>(?:\s*<(?:\w+:)?f\b[^>]*(?:/>|>[^<]*</(?:\w+:)?f>))?'
+                     rb'\s*<(?:\w+:)?v>(\d{1,7}\.99999999\d*|60(?:\.\d+)?)</')
+_TAIL = 64 << 10  # bytes of a chunk read again with the next, at most: a cell's start is looked for within them
 
 
 def _column(letters: bytes) -> int:
@@ -427,7 +533,7 @@ Standards = tuple[dict[str, bytes], set[str]]
 
 
 def _check(archive: zipfile.ZipFile, part: str, name: str, title: str,
-           standards: Standards | None = None) -> tuple[dict[tuple[int, int], str], bool]:
+           standards: Standards | None = None) -> tuple[dict[tuple[int, int], Cell], bool]:
     """Refuse a workbook that could not be read in bounded memory and time, or would be read wrong: a zip bomb,
     a used range too large, formulas without values. The sheet's XML is read once, as a stream, each chunk
     searched with a few quick searches: this is most of the time a workbook takes beyond its CSV copy. Return
@@ -447,11 +553,13 @@ def _check(archive: zipfile.ZipFile, part: str, name: str, title: str,
                              hint="save the cohort as 'CSV UTF-8': CSV is read as a stream, whatever its size")
     # Excel and LibreOffice store every formula's value; a program that writes formulas without them asks the
     # reader to calculate on opening (fullCalcOnLoad): only then are the formulas looked for.
-    uncalculated = b'fullCalcOnLoad="1"' in archive.read("xl/workbook.xml")
+    book = archive.read("xl/workbook.xml")
+    uncalculated = _FULL_CALC.search(book) is not None
+    from_1900 = _DATE_1904.search(book) is None
     # (single-letter columns are not searched for, to save a search per cell: a sheet is taken to reach Z, 26
     # columns, unless a wider one is found, so that a stray cell at Z1048576 is counted as the 27 million it is)
     bottom, widest, formulas, tail, month_first = 0, b"Z", 0, b"", False
-    errors: dict[tuple[int, int], str] = {}
+    errors: dict[tuple[int, int], Cell] = {}
     needles = _needles(standards)
     with archive.open(info) as xml:  # (zipfile reads no more than the declared size, and checks its CRC)
         while chunk := xml.read(_CHUNK):
@@ -465,22 +573,23 @@ def _check(archive: zipfile.ZipFile, part: str, name: str, title: str,
             # (every error the reader accepts is written with a "#", #N/A to #SPILL!: one byte, found at once)
             if b"#" in text and b't="e"' in text:
                 for cell, error in _ERROR.findall(text):
-                    if found := _AT.search(cell):
-                        where = int(found[2]), _column(found[1])
-                        if len(errors) >= MAX_ERRORS and where not in errors:  # (one more would be read as empty)
-                            raise InputError(f"the worksheet {quote(title)} has more than {MAX_ERRORS:,} cells holding "
-                                             "an Excel error (#N/A, #VALUE!...), more than epa keeps in mind to read "
-                                             "each as its text", where=name,
-                                             hint="replace the errors (a formula's IFERROR, or the values pasted as "
-                                                  "values), or save the sheet as 'CSV UTF-8', which holds their text")
-                        errors[where] = error.decode("utf-8", "replace")
+                    where = _at(cell, name, title, "an Excel error (#N/A...)")
+                    if len(errors) >= MAX_ERRORS and where not in errors:  # (one more would be read as empty)
+                        raise InputError(f"the worksheet {quote(title)} has more than {MAX_ERRORS:,} cells holding "
+                                         "an Excel error (#N/A, #VALUE!...), more than epa keeps in mind to read "
+                                         "each as its text", where=name,
+                                         hint="replace the errors (a formula's IFERROR, or the values pasted as "
+                                              "values), or save the sheet as 'CSV UTF-8', which holds their text")
+                    errors[where] = error.decode("utf-8", "replace")
+            if b"99999999" in text or (from_1900 and (b">60<" in text or b">60." in text)):
+                _serials(text, errors, from_1900, name, title)
             if uncalculated and _FORMULA.search(text):  # (<f>, </f>, <f .../>: its value is looked for only then)
-                formulas += len(_NO_VALUE.findall(text))
+                formulas += sum(1 for f in _NO_VALUE.finditer(text) if f.end() > len(tail))  # (once: not the tail's)
             if needles:
                 _find(text, needles, standards)
             month_first = month_first or bool(_MONTH_FIRST_TEXT.search(text))
-            tail = text[-64:]  # a tag cut by the chunk's end is whole in the next one (a cell counted twice is
-            # harmless: only the extremes are kept, and whether any formula lacks its value)
+            tail = _tail(text)  # a cell cut by the chunk's end is whole in the next one (a cell read twice is
+            # harmless: only the extremes are kept, a cell's error or serial by its place, formulas counted once)
     if "xl/sharedStrings.xml" in archive.namelist():  # (its size checked above)
         with archive.open("xl/sharedStrings.xml") as shared:
             tail = b""
@@ -504,6 +613,68 @@ def _check(archive: zipfile.ZipFile, part: str, name: str, title: str,
                          where=name, hint="open it in Excel or LibreOffice and save it: each formula's value is "
                                           "stored then; or save it as 'CSV UTF-8'")
     return errors, month_first
+
+
+def _at(cell: bytes, name: str, title: str, what: str) -> tuple[int, int]:
+    """The row and column of a cell from its tag's attributes; a cell written without its place (r="B7", which the
+    format lets a program leave out) is refused: the reader would give its value, and epa could not put the
+    cell's own in its place."""
+    found = _AT.search(cell)
+    if found is None:
+        raise InputError(f"the worksheet {quote(title)} holds {what} in a cell written without its place "
+                         "(r=\"B7\", which a program may leave out), so epa cannot read it right", where=name,
+                         hint="open the workbook in Excel or LibreOffice and save it (each cell's place is written "
+                              "then), or save the sheet as 'CSV UTF-8'")
+    return int(found[2]), _column(found[1])
+
+
+class _Serial(float):
+    """A date cell's number that the reader gives as another day than Excel's (see _SERIAL): its text, as Excel
+    shows it, in place of the reader's date, if the reader gives a date there (the same number in a cell of
+    another format, a count of 60, is that number)."""
+
+    from_1900 = True
+
+    def text(self) -> str:
+        days = int(self)  # (its day is the number's whole part: a time never carries into the next day)
+        time = dt.timedelta(milliseconds=min(int((self - days) * 86_400_000), 86_399_999))
+        if self.from_1900 and days == 60:  # Excel's 29 February 1900 (Lotus 1-2-3's), which the date reader refuses
+            return "1900-02-29" + (f"T{dt.datetime.min + time:%H:%M:%S}" if time else "")
+        # (Excel counts the days before its 29 February from 31 December 1899, those after it from the 30th)
+        epoch = dt.datetime(1899, 12, 31 if days < 60 else 30) if self.from_1900 else dt.datetime(1904, 1, 1)
+        return _text(epoch + dt.timedelta(days=days) + time)
+
+
+# A cell the reader gives other than a CSV export holds it, and what it holds: an error's text, or a date's number
+Cell = str | _Serial
+
+
+def _serials(text: bytes, found: dict[tuple[int, int], Cell], from_1900: bool, name: str, title: str) -> None:
+    """Add to ``found`` each cell in ``text`` of a number the reader gives as another day than Excel would (see
+    _SERIAL), by its row and column."""
+    for cell, number in _SERIAL.findall(text):
+        where = _at(cell, name, title, "a number epa reads itself where it is a date (60, or a time a hair "
+                                                "before midnight)")
+        if where not in found:
+            if len(found) >= MAX_ERRORS:
+                raise InputError(f"the worksheet {quote(title)} has more than {MAX_ERRORS:,} cells holding an Excel "
+                                 "error or a time a hair before midnight, more than epa keeps in mind", where=name,
+                                 hint="save the sheet as 'CSV UTF-8'")
+            serial = _Serial(number)
+            serial.from_1900 = from_1900
+            found[where] = serial
+
+
+def _tail(text: bytes) -> bytes:
+    """The end of a chunk read again with the next one: from the start of the last cell in it, so that a cell cut
+    by the chunk's end is whole in the next (an error cell with its formula is longer than a tag: one cut so was
+    read as empty, found by the hunt), and at least the last 64 bytes (a tag cut so)."""
+    near = max(0, len(text) - _TAIL)
+    at = max(text.rfind(b"<c ", near), text.rfind(b"<c>", near))
+    prefixed = text.rfind(b":c ", near)  # (<x:c r=...>: Strict Open XML's prefix, a few letters before it)
+    if prefixed > at:
+        at = text.rfind(b"<", max(near, prefixed - 16), prefixed)
+    return text[max(0, min(at, len(text) - 64)) if at >= 0 else -64:]
 
 
 def _last_value(text: bytes) -> int:

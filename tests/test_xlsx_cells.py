@@ -1,0 +1,309 @@
+"""Workbooks as programs and Excel write them, cell by cell: date cells whose number python-calamine reads as
+another day than Excel shows (a time a hair before midnight, Excel's 29 February 1900), error cells however
+they fall in the worksheet's XML, formulas a program left uncalculated, merged cells; and a CSV's stray quote.
+The workbooks are written here as XML, since openpyxl writes neither a formula's stored value nor a cell without
+its place."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import zipfile
+
+import pytest
+
+import epa.testing
+from conftest import any_body, run
+from epa.inputs import cohort_xlsx
+
+pytest.importorskip("python_calamine", reason="epa reads workbooks with python-calamine")
+
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PACKAGE = "http://schemas.openxmlformats.org/package/2006/relationships"
+# cell formats (s="N"): 0 General, 1 a date (built-in format 14), 2 a date and time (22)
+_STYLES = (f'<styleSheet xmlns="{_MAIN}"><fonts count="1"><font/></fonts><fills count="1"><fill/></fills>'
+           '<borders count="1"><border/></borders><cellStyleXfs count="1"><xf/></cellStyleXfs><cellXfs count="3">'
+           '<xf numFmtId="0"/><xf numFmtId="14" applyNumberFormat="1"/><xf numFmtId="22" applyNumberFormat="1"/>'
+           '</cellXfs></styleSheet>')
+GENERAL, DATE, DATE_TIME = 0, 1, 2
+
+
+def text(value):
+    return f'<c t="inlineStr"><is><t>{value}</t></is></c>'
+
+
+def number(value, style=GENERAL):
+    return f'<c s="{style}"><v>{value}</v></c>'
+
+
+def error(value, formula=None):
+    return f'<c t="e">{f"<f>{formula}</f>" if formula else ""}<v>{value}</v></c>'
+
+
+def workbook(path, rows, *, date1904=False, calc="", places=True, merged=()):
+    """A workbook of one worksheet, 'Cohort': ``rows`` of cells as XML (each cell given its place, r="B7", unless
+    ``places`` is false, as the format allows)."""
+    body = []
+    for line, cells in enumerate(rows, 1):
+        placed = [re.sub(r"^<c", f'<c r="{chr(65 + i)}{line}"', c) if places else c for i, c in enumerate(cells)]
+        body.append(f'<row r="{line}">{"".join(placed)}</row>')
+    with zipfile.ZipFile(path, "w") as book:
+        book.writestr("[Content_Types].xml", '<Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+                      'content-types"><Default Extension="xml" ContentType="application/xml"/></Types>')
+        book.writestr("_rels/.rels", f'<Relationships xmlns="{_PACKAGE}"><Relationship Id="r1" Type="{_RELS}/'
+                      'officeDocument" Target="xl/workbook.xml"/></Relationships>')
+        book.writestr("xl/_rels/workbook.xml.rels", f'<Relationships xmlns="{_PACKAGE}"><Relationship Id="r1" '
+                      f'Type="{_RELS}/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="r2" '
+                      f'Type="{_RELS}/styles" Target="styles.xml"/></Relationships>')
+        system = ' date1904="1"' if date1904 else ""
+        book.writestr("xl/workbook.xml", f'<workbook xmlns="{_MAIN}" xmlns:r="{_RELS}"><workbookPr'
+                      f'{system}/><sheets><sheet name="Cohort" sheetId="1" '
+                      f'r:id="r1"/></sheets>{calc}</workbook>')
+        book.writestr("xl/styles.xml", _STYLES)
+        merges = "".join(f'<mergeCell ref="{ref}"/>' for ref in merged)
+        book.writestr("xl/worksheets/sheet1.xml", f'<worksheet xmlns="{_MAIN}"><sheetData>{"".join(body)}'
+                      f'</sheetData>{f"<mergeCells>{merges}</mergeCells>" if merges else ""}</worksheet>')
+    return path
+
+
+def items(path):
+    return list(cohort_xlsx.xlsx_items(str(path), ["observation"], path.name))
+
+
+HEADER = [text("standard"), text("apprentice"), text("gateway_date"), text("portfolio_pieces")]
+
+
+# --- date cells -----------------------------------------------------------------------------------------------
+
+# 45,810 days after Excel's day 0 (30 December 1899, day 1 being 1 January 1900 and day 60 its 29 February, which
+# Excel counts) is 2 June 2025; after the 1904 system's day 0 (1 January 1904), 3 June 2029.
+@pytest.mark.parametrize("serial, date1904, day", [
+    ("45810.999999999", False, "2025-06-02"),  # 23:59:59.99991: the reader rounded it to the 3rd's midnight
+    ("45810.9999999999", False, "2025-06-02"),
+    ("45810.99999999", False, "2025-06-02"),  # 23:59:59.999 (read right before too)
+    ("45810.999999999", True, "2029-06-03"),
+    ("45810", False, "2025-06-02"),
+    ("59", False, "1900-02-28"), ("61", False, "1900-03-01"), ("1", False, "1900-01-01"),
+    ("60", True, "1904-03-01"),  # (1904 is a leap year: day 59 is 29 February)
+])
+def test_a_date_cell_is_the_day_excel_shows(tmp_path, serial, date1904, day):
+    for style in (DATE, DATE_TIME):
+        path = workbook(tmp_path / "c.xlsx", [HEADER, [text("ST0071"), text("A-1"), number(serial, style)]],
+                        date1904=date1904)
+        [(line, kind, (record, _))] = items(path)
+        assert (line, kind, record["gateway"]) == (2, "csv", {"date": day})
+
+
+def test_a_time_a_hair_before_midnight_moves_no_deadline(tmp_path):
+    """The gateway on 2 June 2025 at 23:59:59.9999 was read as 3 June: each deadline counted from it a day late."""
+    any_body("ST0071")
+    path = workbook(tmp_path / "c.xlsx", [HEADER, [text("ST0071"), text("A-1"), number("45810.999999999", DATE_TIME),
+                                                   number("12")]])
+    result = run("compare", "--batch", str(path), "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    for body in json.loads(result.stdout.splitlines()[0])["results"]:
+        window = [d for d in body["deadlines"] if "3 months after" in d["says"]]
+        assert window and all(d["date"] == "2025-09-02" for d in window), body["body"]  # 2 June + 3 months
+
+
+def test_an_audits_gateway_a_hair_before_midnight_picks_the_version_in_force_that_day(tmp_path):
+    """Gateway Qualifications' ST0071 specification is version 1.0 from 2024-01-01 and 1.1 from 2024-05-01 (004 §
+    Version and date): a gateway on 30 April 2024 (Excel's day 45,412) at 23:59:59.9999, read as 1 May, was audited
+    against 1.1."""
+    if "gateway_quals" not in {b.body.id for b in epa.testing.registry().bodies}:
+        pytest.skip("needs the gateway_quals body, whose versions change on 2024-05-01")
+    names = ["Apprentice ID", "Standard", "Awarding Body", "Gateway Date", "Observation", "Project", "Discussion",
+             "Overall Grade"]
+    row = [text("G1"), text("ST0071"), text("Gateway Qualifications"), number("45412.999999999", DATE_TIME),
+           *[text("Pass")] * 4]
+    result = run("audit", str(workbook(tmp_path / "outcomes.xlsx", [[text(n) for n in names], row])),
+                 "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout.splitlines()[0])["version"] == "1.0"
+
+
+def test_excels_29_february_1900_is_refused_not_read_as_the_28th(tmp_path):
+    """Excel's day 60 is 29 February 1900, a day that never was (kept from Lotus 1-2-3): the reader gave
+    28 February, the day before, as it gives day 59. Refused as the same text in a CSV is; the number 60 in a cell
+    not formatted as a date is 60."""
+    path = workbook(tmp_path / "c.xlsx", [HEADER, [text("ST0071"), text("A-1"), number("60", DATE), number("60")],
+                                          [text("ST0071"), text("A-2"), number("60.5", DATE_TIME)],
+                                          [text("ST0071"), text("A-3"), number("45810", DATE), number("60")]])
+    first, second, third = items(path)
+    for (line, kind, refused), expected in zip((first, second), (2, 3), strict=True):
+        assert (line, kind, refused.column) == (expected, "error", "gateway_date")
+        assert refused.message.startswith("'1900-02-29") and "is not a date: February 1900 has no day 29" in refused.message
+    assert third[:2] == (4, "csv") and third[2][0]["gateway"] == {"date": "2025-06-02", "portfolio_pieces": 60}
+
+
+def test_a_formulas_text_shaped_as_a_month_first_date_makes_its_column_month_first(tmp_path):
+    """A month-first date in a workbook's text shows its column is month first, and every date of numbers in it is
+    refused (03/04/2025 may be 4 March). A formula's text result, TEXT(A2,"mm/dd/yyyy"), was not searched: the
+    column's 03/04/2025 was read as 3 April, without a word, as it is not in the same text typed."""
+    def formula_text(value):
+        return f'<c t="str"><f>TEXT(Z2,"mm/dd/yyyy")</f><v>{value}</v></c>'
+
+    for cell in (formula_text, text):
+        path = workbook(tmp_path / "c.xlsx", [HEADER[:3], [text("ST0071"), text("A-1"), cell("03/04/2025")],
+                                              [text("ST0071"), text("A-2"), cell("12/25/2025")]])
+        first, second = items(path)
+        assert first[:2] == (2, "error") and "look month first (US)" in first[2].message, cell
+        assert second[:2] == (3, "error") and "look month first (US)" in second[2].message, cell
+
+
+# --- error cells ----------------------------------------------------------------------------------------------
+
+GRADED = [text("standard"), text("apprentice"), text("gateway_date"), text("observation")]
+LOOKUP = "IFERROR(VLOOKUP(B{0},Grades!$A$2:$F$5000,4,FALSE),NA())"  # (a grade looked up: #N/A where none is found)
+
+
+def test_an_error_cell_cut_by_a_chunks_end_is_still_its_text(tmp_path, monkeypatch):
+    """The worksheet's XML is searched a chunk at a time, the last 64 bytes read again with the next: an error
+    cell with its formula, longer than that, cut by a chunk's end was found in neither, and its #N/A grade read as
+    the reader gives it, empty: an attempt not made, without a word. Every chunk size finds every one."""
+    rows = [GRADED, *[[text("ST0071"), text(f"A-{n}"), number("45810", DATE), error("#N/A", LOOKUP.format(n))]
+                      for n in range(2, 40)]]
+    path = workbook(tmp_path / "c.xlsx", rows)
+    size = zipfile.ZipFile(path).getinfo("xl/worksheets/sheet1.xml").file_size
+    for chunk in range(256, size, 97):
+        monkeypatch.setattr(cohort_xlsx, "_CHUNK", chunk)
+        found = items(path)
+        assert len(found) == 38 and {kind for _, kind, _ in found} == {"error"}, chunk
+        assert all("'#N/A' is not a grade" in refused.message for _, _, refused in found), chunk
+
+
+@pytest.mark.parametrize("cell", [error("#N/A"), number("45810.999999999", DATE)])
+def test_a_cell_epa_must_place_itself_written_without_its_place_is_refused(tmp_path, cell):
+    """The format lets a program leave out each cell's place (r="D2"): the reader places the cells by their order,
+    but epa's search for error cells (and dates it reads itself) went by the place alone, so a #N/A grade in such
+    a workbook was read as empty, an attempt not made. Refused, saying how to have the places written."""
+    path = workbook(tmp_path / "c.xlsx", [GRADED, [text("ST0071"), text("A-1"), number("45810", DATE), cell]],
+                    places=False)
+    result = run("compare", "--batch", str(path))
+    assert result.exit_code == 2 and "Traceback" not in result.stderr
+    assert "written without its place" in result.stderr and "save it" in result.stderr
+
+
+def test_a_workbook_of_cells_without_places_and_none_to_place_is_read(tmp_path):
+    path = workbook(tmp_path / "c.xlsx", [[*GRADED, text("observation_date")], [
+        text("ST0071"), text("A-1"), number("45810", DATE), text("pass"), number("45826", DATE)]], places=False)
+    [(line, kind, (record, _))] = items(path)
+    assert (line, kind) == (2, "csv")
+    assert record["assessments"] == [{"method": "observation", "grade": "pass", "date": "2025-06-18"}]
+
+
+# --- formulas ---------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("flag", ["1", "true"])
+def test_uncalculated_formulas_are_refused_however_the_flag_is_written(tmp_path, flag):
+    """A workbook whose program asks for its formulas to be calculated on opening writes fullCalcOnLoad, an XML
+    boolean: "1" or "true". With "true" the formulas without a value were not looked for, and read as empty."""
+    path = workbook(tmp_path / "c.xlsx", [GRADED, [text("ST0071"), text("A-1"), number("45810", DATE),
+                                                   '<c t="str"><f>Grades!D2</f></c>']],
+                    calc=f'<calcPr fullCalcOnLoad="{flag}"/>')
+    result = run("compare", "--batch", str(path))
+    assert result.exit_code == 2 and "1 formula with no stored value" in result.stderr
+
+
+# --- merged cells -------------------------------------------------------------------------------------------------
+
+def test_merged_cells_emptying_a_column_read_are_named_in_a_note(tmp_path):
+    """A standard merged down rows 2 to 4 shows ST0071 on each, but Excel keeps a merged range's value in its first
+    cell: rows 3 and 4 were refused for an empty standard with nothing to say why. They still are (as the CSV copy's
+    are), and a note names the merged cells and what to do; a merged range in a column not read, or in the header
+    row, is not named."""
+    any_body("ST0071")
+    names = [*HEADER[:3], text("Notes"), text("")]
+    rows = [names, [text("ST0071"), text("A-1"), number("45810", DATE), text("see"), text("")],
+            [text(""), text("A-2"), number("45810", DATE), text("")], [text(""), text("A-3"), number("45810", DATE)]]
+    path = workbook(tmp_path / "c.xlsx", rows, merged=["A2:A4", "D2:D4", "D1:E1"])
+    result = run("compare", "--batch", str(path), "--format", "csv")
+    assert result.exit_code == 2
+    notes = [line for line in result.stderr.splitlines() if "merged cells" in line]
+    assert len(notes) == 1 and "(A2:A4)" in notes[0] and "unmerge" in notes[0]
+    path = workbook(tmp_path / "c.xlsx", rows, merged=["D2:D4", "D1:E1"])
+    assert "merged cells (" not in run("compare", "--batch", str(path), "--format", "csv").stderr
+
+
+# --- CSV: a stray quote -------------------------------------------------------------------------------------------
+
+def test_a_stray_quote_closed_rows_later_is_an_error_row_not_records_lost(tmp_path):
+    """A note typed with a quote at its start ("Excellent) opens a quoted cell that a quote rows later closes: the
+    records between were read as part of the note, lost, and the first row graded, exit 0. It is an error row at
+    its first line; the rows after the cell are read as ever, and a note holding a line break is no such row."""
+    any_body("ST0071")
+    path = tmp_path / "c.csv"
+    path.write_text('standard,apprentice,gateway_date,notes\r\n'
+                    'ST0071,A-1,02/06/2025,"Excellent work\r\n'
+                    'ST0071,A-2,02/06/2025,on time\r\n'
+                    'ST0071,A-3,02/06/2025,"Late" again\r\n'
+                    'ST0071,A-4,02/06/2025,"Two lines,\r\nof a note"\r\n', encoding="utf-8")
+    result = run("compare", "--batch", str(path), "--format", "csv", "--column", "notes=")
+    assert result.exit_code == 2
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [(r["line"], r["apprentice"]) for r in rows if r["error"]] == [("2", "")]
+    assert "opened on line 2 (column 4, 'notes') runs to line 4" in rows[0]["error"]
+    assert {r["apprentice"] for r in rows if not r["error"]} == {"A-4"}
+
+
+# --- worksheets ---------------------------------------------------------------------------------------------------
+
+def test_empty_worksheets_beside_the_cohort_ask_for_no_sheet(tmp_path):
+    """A workbook from an old Excel's template has Sheet1 to Sheet3: the cohort on one, two empty. It was refused,
+    '3 worksheets: which one is the cohort?'; an empty sheet is no cohort. Two sheets holding values are still the
+    user's to choose between."""
+    openpyxl = pytest.importorskip("openpyxl", reason="the test extra's openpyxl writes the workbook")
+    book = openpyxl.Workbook()
+    book.active.title = "Sheet1"
+    book.active.append(["standard", "apprentice", "gateway_date"])
+    book.active.append(["ST0071", "A-1", "02/06/2025"])
+    book.create_sheet("Sheet2")
+    book.create_sheet("Sheet3")["C7"].number_format = "dd/mm/yyyy"  # (formatted, no value)
+    book.save(tmp_path / "c.xlsx")
+    [(line, kind, (record, _))] = items(tmp_path / "c.xlsx")
+    assert (line, kind, record["gateway"]) == (2, "csv", {"date": "2025-06-02"})
+    book["Sheet2"]["A1"] = "notes"
+    book.save(tmp_path / "c.xlsx")
+    result = run("compare", "--batch", str(tmp_path / "c.xlsx"))
+    assert result.exit_code == 2 and "2 worksheets" in result.stderr and "'Sheet3'" not in result.stderr
+
+
+def _zip(path, members):
+    with zipfile.ZipFile(path, "w") as archive:
+        for member, content in members.items():
+            archive.writestr(member, content)
+    return path
+
+
+@pytest.mark.parametrize("name", ["cohort.ods", "cohort.xlsx"])
+def test_an_opendocument_spreadsheet_is_called_one(tmp_path, name):
+    """LibreOffice's own format (.ods) is a zip too: it was 'an Excel workbook ... name it .xlsx', and so named,
+    'not an Excel workbook (it has no xl/workbook.xml)'. It is named, with how to save it as epa reads it."""
+    path = _zip(tmp_path / name, {"mimetype": "application/vnd.oasis.opendocument.spreadsheet", "content.xml": "<x/>"})
+    for command in ("compare", "audit"):
+        result = run(command, *(["--batch"] if command == "compare" else []), str(path))
+        assert result.exit_code == 2 and "Traceback" not in result.stderr
+        assert "OpenDocument spreadsheet (.ods" in result.stderr and "Excel workbook" in result.stderr
+        assert "name it .xlsx" not in result.stderr and "(.xlsx)" in result.stderr
+
+
+def test_a_zip_holding_no_workbook_is_not_called_one(tmp_path):
+    path = _zip(tmp_path / "report.docx", {"word/document.xml": "<x/>"})
+    stderr = run("compare", "--batch", str(path)).stderr
+    assert "zip file holding no Excel workbook" in stderr and "name it .xlsx" not in stderr
+
+
+def test_two_csv_utf8_exports_joined_are_told_as_a_header_repeated(tmp_path):
+    """Two "CSV UTF-8" exports joined (cat a.csv b.csv): the second's byte-order mark starts its header row, which
+    was then no repeated header but a row of bad values, its apprentice said to be 'apprentice'."""
+    any_body("ST0071")
+    export = "\ufeffstandard,apprentice,gateway_date\r\nST0071,A-1,02/06/2025\r\n"
+    path = tmp_path / "joined.csv"
+    path.write_text(export + export.replace("A-1", "A-2"), encoding="utf-8")
+    rows = list(csv.DictReader(io.StringIO(run("compare", "--batch", str(path), "--format", "csv").stdout)))
+    [refused] = [r for r in rows if r["error"]]
+    assert (refused["line"], refused["apprentice"]) == ("3", "")
+    assert "repeats the header's column names" in refused["error"]
