@@ -74,6 +74,27 @@ def test_bad_record(tmp_path, old, new, expected):
         assert fragment in message
 
 
+# A date written otherwise than YYYY-MM-DD: said once (its bounds' pattern fails too, and was an "also:" line
+# saying the same), with the days it can name, day first as UK dates are written, never one chosen for the user.
+# (A hand reading: 01/12/2025 is 1 December 2025 day first, 12 January 2025 month first; 20251201 is 1 December.)
+@pytest.mark.parametrize("new, said, hint", [
+    ("  date: '01/12/2025'", "'01/12/2025' is not a valid date (expected YYYY-MM-DD)",
+     "write it YYYY-MM-DD: 2025-12-01 if 1 December 2025 is meant or 2025-01-12 if 12 January 2025 is meant"),
+    ("  date: '25/12/2025'", "'25/12/2025' is not a valid date (expected YYYY-MM-DD)",
+     "write it YYYY-MM-DD: 2025-12-25 if 25 December 2025 is meant"),
+    # unquoted, YAML reads a number: quoting it (the hint was 'quote it ("20251201")') gives no date either
+    ("  date: 20251201", "20251201 is not a date", "write it YYYY-MM-DD: 2025-12-01 if 1 December 2025 is meant"),
+    ("  date: '2025/12/01'", "'2025/12/01' is not a valid date (expected YYYY-MM-DD)",
+     "write it YYYY-MM-DD: 2025-12-01 if 1 December 2025 is meant"),
+])
+def test_a_date_in_another_form_is_told_once_with_the_days_it_can_name(tmp_path, new, said, hint):
+    message = fails("grade", "--body", any_body("ST0071"),
+                    write(tmp_path, GOOD.replace("  date: 2025-12-01", new, 1)))
+    assert f"$.gateway.date: {said}" in message
+    assert f"hint: {hint}" in message
+    assert "also:" not in message and "quote it" not in message
+
+
 @pytest.mark.parametrize("name, text", [
     ("records.json", '[{"standard": "ST0071"}, {"standard": "ST0071"}]'),
     ("records.yaml", "- standard: ST0071\n- standard: ST0071\n"),

@@ -765,6 +765,9 @@ def _explain(error: jsonschema.ValidationError, document: str | None = None,
     parts = list(error.absolute_path)
     rule: dict[str, Any] = error.schema if isinstance(error.schema, dict) else {}
     as_written = written(parts) if written is not None and not isinstance(error.instance, str) else None
+    if error.validator == "type" and rule.get("format") == "date" and not isinstance(error.instance, list | dict):
+        # (a number, not "a string": quoting 20250602 gives a text no more a date than the number was)
+        return f"{json_terms(error.instance)} is not a date", _write_date(as_written or error.instance), parts
     if error.validator == "type":
         value: Any = error.validator_value
         wanted = [str(t) for t in (value if isinstance(value, list) else [value])]
@@ -796,7 +799,8 @@ def _explain(error: jsonschema.ValidationError, document: str | None = None,
         return error.message, None, parts
     if error.validator == "format":
         why = _no_such_day(error.instance)
-        return f"{quote(error.instance)} is not a valid {error.validator_value}{why}", None, parts
+        hint = _write_date(error.instance) if why == _NOT_ISO else None
+        return f"{quote(error.instance)} is not a valid {error.validator_value}{why}", hint, parts
     if error.validator == "pattern" and "x-example" in rule:  # a citation's: what one looks like, not the pattern
         example = rule["x-example"]
         if document:  # the author's own document, not another body's
@@ -825,13 +829,41 @@ def _no_such_day(value: Any) -> str:
     found = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", _date_written(value), re.ASCII) if isinstance(value, str) \
         else None
     if found is None:
-        return " (expected YYYY-MM-DD)"
+        return _NOT_ISO
     year, month, day = map(int, found.groups())
     if year == 0:
         return ": there is no year 0"
     if not 1 <= month <= 12:
         return f": there is no month {month}"
     return f": {dt.date(2000, month, 1):%B} {year} has no day {day}"
+
+
+_NOT_ISO = " (expected YYYY-MM-DD)"
+
+
+def _write_date(value: Any) -> str:
+    """How to write a date a record gives in another form: the days it can name, day first (as UK dates are
+    written) then month first, never one chosen for the user; else the form with an example."""
+    text = str(value).strip()
+    whole = re.fullmatch(r"(\d{4})(\d{2})(\d{2})", text, re.ASCII)  # 20250602, as some exports write a day
+    parts = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", text, re.ASCII)
+    year_first = re.fullmatch(r"(\d{4})[/.](\d{1,2})[/.](\d{1,2})", text, re.ASCII)  # 2025/06/02
+    if whole or year_first:
+        found = whole or year_first
+        days = [(int(found[1]), int(found[2]), int(found[3]))]
+    elif parts:
+        first, second, year = int(parts[1]), int(parts[2]), int(parts[3])
+        days = list(dict.fromkeys([(year, second, first), (year, first, second)]))
+    else:
+        days = []
+    readings = []
+    for year, month, day in days:
+        with contextlib.suppress(ValueError):
+            readings.append(dt.date(year, month, day))
+    if not readings:
+        return "write it YYYY-MM-DD, e.g. 2025-06-02 for 2 June 2025"
+    meant = " or ".join(f"{d:%Y-%m-%d} if {d.day} {d:%B %Y} is meant" for d in readings)
+    return f"write it YYYY-MM-DD: {meant}"
 
 
 def _date_written(value: str) -> str:
@@ -939,8 +971,11 @@ def schema_errors(data: Any, schema_name: str, source: Source | None = None) -> 
 
     document = _document_of(data)
     written = source.written if source is not None else None
-    return [_explain(e, document, written)
-            for e in sorted(_validator(schema_name).iter_errors(data), key=relevance)]
+    errors = sorted(_validator(schema_name).iter_errors(data), key=relevance)
+    # A date that is no date breaks its format and its bounds' pattern alike: the format's words say why, once
+    no_dates = {tuple(e.absolute_path) for e in errors if e.validator == "format"}
+    return [_explain(e, document, written) for e in errors
+            if not (e.validator == "pattern" and tuple(e.absolute_path) in no_dates)]
 
 
 def _document_of(data: Any) -> str | None:
