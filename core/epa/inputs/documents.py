@@ -848,8 +848,7 @@ def _write_date(value: Any) -> str:
     whole = re.fullmatch(r"(\d{4})(\d{2})(\d{2})", text, re.ASCII)  # 20250602, as some exports write a day
     parts = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", text, re.ASCII)
     year_first = re.fullmatch(r"(\d{4})[/.](\d{1,2})[/.](\d{1,2})", text, re.ASCII)  # 2025/06/02
-    if whole or year_first:
-        found = whole or year_first
+    if found := whole or year_first:
         days = [(int(found[1]), int(found[2]), int(found[3]))]
     elif parts:
         first, second, year = int(parts[1]), int(parts[2]), int(parts[3])
