@@ -595,27 +595,41 @@ def _compare_batch(record: Path | None, batch_file: str | None, rows: Rows, work
         stopped = "interrupted" if isinstance(exc, batch.Interrupted) else f"error: {exc.reason}"
         done = _left(exc.records, "records", "graded", rows.out, rows.fmt == "table" or rows.summary_only, exc.line,
                      "the cohort", "summary")
-        _warn(f"{stopped}: {done}; the output is incomplete")
+        held = getattr(exc, "failed", None)  # a write that failed as the signal was held
+        _warn(f"{stopped}: {done}; the output is incomplete" + (f" (and {held})" if held else ""))
         raise SystemExit(EXIT_INTERRUPTED if isinstance(exc, batch.Interrupted) else EXIT_FAILURE) from None
-    if rows.summary_file is not None:
-        try:
-            _write_summary(rows.summary_file, data, batch_file, rows.rows_in())
-        except OutputError as exc:
-            if rows.rows_in() is None:  # no rows: the summary was all there was to write
-                raise
-            # The rows are out already: said, lest the user take the whole cohort for lost and grade it again.
-            raise OutputError(exc.output, f"{exc.reason} (every record's output is written in full to "
-                                          f"{rows.rows_in()}; only the summary is missing)") from None
+    except outputs.FileInterrupted as exc:  # every record graded, as the rows' file was put in place
+        summary = f"no summary written to {rows.summary_file} (left as it was)" if rows.summary_file is not None \
+            else "no summary written"
+        done = f"every record's output is written in full to {exc.output}; {summary}" if exc.whole else \
+            f"every record was graded, nothing written to {exc.output} (left as it was), {summary}"
+        _warn(f"interrupted: {done}; the output is incomplete")
+        raise SystemExit(EXIT_INTERRUPTED) from None
+    summary_written = False
     try:
-        if rows.table_to() == "stdout":
-            _emit("table", data, lambda c: batch.render_summary(c, data, batch_file, rows.rows_in()))
-    except BrokenPipeError:  # (`| head`): every record was graded, and the exit code says so
-        outputs.reader_gone(batch.exit_code(data))
-    outputs.flush_stdout()
-    if rows.table_to() == "stderr":
-        with contextlib.suppress(OSError):  # the rows are written: a closed stderr loses only the summary
-            batch.render_summary(_Console(stderr=True, soft_wrap=False, width=_width()), data, batch_file,
-                                 rows.rows_in())
+        if rows.summary_file is not None:
+            try:
+                _write_summary(rows.summary_file, data, batch_file, rows.rows_in())
+                summary_written = True
+            except OutputError as exc:
+                if rows.rows_in() is None:  # no rows: the summary was all there was to write
+                    raise
+                # The rows are out already: said, lest the user take the whole cohort for lost and grade it again.
+                raise OutputError(exc.output, f"{exc.reason} (every record's output is written in full to "
+                                              f"{rows.rows_in()}; only the summary is missing)") from None
+        try:
+            if rows.table_to() == "stdout":
+                _emit("table", data, lambda c: batch.render_summary(c, data, batch_file, rows.rows_in()))
+        except BrokenPipeError:  # (`| head`): every record was graded, and the exit code says so
+            outputs.reader_gone(batch.exit_code(data))
+        outputs.flush_stdout()
+        if rows.table_to() == "stderr":
+            with contextlib.suppress(OSError):  # the rows are written: a closed stderr loses only the summary
+                batch.render_summary(_Console(stderr=True, soft_wrap=False, width=_width()), data, batch_file,
+                                     rows.rows_in())
+    except KeyboardInterrupt as exc:
+        _warn(f"interrupted: {_summary_interrupted(rows, exc, summary_written)}")
+        raise SystemExit(EXIT_INTERRUPTED) from None
     if not headers and (column_pairs or columns_file or strict):
         _warn(f"note: {batch_file} is not CSV: --column, --columns and --strict name CSV columns, and were not "
                    "used")
@@ -624,6 +638,27 @@ def _compare_batch(record: Path | None, batch_file: str | None, rows: Rows, work
         _warn(f"error: {note}")
     if batch.exit_code(data):
         raise SystemExit(batch.exit_code(data))
+
+
+def _summary_interrupted(rows: Rows, stop: KeyboardInterrupt, summary_written: bool) -> str:
+    """What a cohort's outputs hold where Ctrl-C or SIGTERM came after every record was graded and written: as the
+    summary's file was put in place (``stop`` a FileInterrupted: written in full or left as it was; its table, printed
+    after it, not begun), or after it (``summary_written``), as its table was printed."""
+    said = [f"every record's output is written in full to {rows.out or outputs.STDOUT}" if rows.rows_in() else
+            "every record was graded"]
+    table = rows.table_to()
+    if isinstance(stop, outputs.FileInterrupted):
+        said.append(f"the summary is written in full to {stop.output}" if stop.whole else
+                    f"no summary written to {stop.output} (left as it was)")
+        complete = stop.whole and table is None
+    else:
+        if summary_written:
+            said.append(f"the summary is written in full to {rows.summary_file}")
+        if table is not None:
+            said.append(f"the summary's table on {outputs.STDOUT if table == 'stdout' else 'standard error'} may "
+                        "be cut short")
+        complete = table is None
+    return "; ".join(said) + ("" if complete else "; the output is incomplete")
 
 
 SUMMARY_WIDTH = 100  # the columns of a summary's table written to a file
@@ -961,7 +996,20 @@ def plugin_new(body_id: str, name: str | None, standard: str, start_from: str | 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: each failure exits with its code and a message, never a traceback (set EPA_DEBUG=1 to see
     one): bad input 2, an output that cannot be written 3, a plugin or epa itself 1, Ctrl-C or SIGTERM 130
-    (README, "Exit codes")."""
+    (README, "Exit codes"). Standard error that cannot take a message (``2>/dev/full``) is an output that could not
+    be written: exit 3, whatever else the command met, but an interruption (130)."""
+    with outputs.watching_stderr() as stderr:
+        try:
+            _main(argv)
+        except SystemExit as exc:
+            if stderr.failed is not None and exc.code != errors.EXIT_INTERRUPTED:
+                raise SystemExit(errors.EXIT_OUTPUT) from None
+            raise
+        if stderr.failed is not None:
+            raise SystemExit(errors.EXIT_OUTPUT)
+
+
+def _main(argv: list[str] | None) -> None:
     interrupts.install()
     outputs.stand_in_if_closed()
     try:
@@ -1018,7 +1066,12 @@ def _interrupted(exc: KeyboardInterrupt) -> int:
     """Ctrl-C or SIGTERM: a short line on standard error, exit 130. Code that said more already (the batch: how
     many records were written) marks the KeyboardInterrupt it re-raises with ``reported = True``, or exits 130
     itself (``SystemExit(errors.EXIT_INTERRUPTED)``), and nothing is added."""
+    if isinstance(exc, outputs.FileInterrupted):  # as a file was put in place: which way it went
+        said = f"{exc.output} is written in full, but epa stopped before finishing: any other output is incomplete" \
+            if exc.whole else f"nothing written to {exc.output} (left as it was); the output is incomplete"
+    else:
+        said = "epa stopped before finishing; any output is incomplete"
     if not getattr(exc, "reported", False):
         with contextlib.suppress(OSError):  # a closed or full standard error must not turn this into a traceback
-            _warn("interrupted: epa stopped before finishing; any output is incomplete")
+            _warn(f"interrupted: {said}")
     return errors.EXIT_INTERRUPTED

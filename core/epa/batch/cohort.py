@@ -24,7 +24,7 @@ import msgspec
 from epa import interrupts
 from epa.batch import csv_output
 from epa.batch.json_lines import add_line
-from epa.errors import EXIT_FAILURE, EXIT_INPUT, EXIT_OK, InputError, PluginError, quote
+from epa.errors import EXIT_FAILURE, EXIT_INPUT, EXIT_OK, InputError, OutputError, PluginError, quote
 from epa.inputs import cohort_xlsx
 from epa.inputs.cohort_input import (  # the reading; MAX_RECORD and CsvHeader for callers that knew them here
     MAX_RECORD,  # noqa: F401
@@ -797,11 +797,18 @@ def _chunks(items: Iterable[Item], size: int | None = None) -> Iterator[list[Ite
 class Interrupted(KeyboardInterrupt):
     """The user's Ctrl-C or SIGTERM stopped the run: the output of the first ``records`` records is written in
     full, the last at ``line`` of the cohort (0: none). Some of what follows may be written too (a write the
-    signal cut short), but no more than that."""
+    signal cut short), but no more than that. ``failed``: a write that failed as the signal was held (see
+    interrupts.held), which the interruption is said with, else None."""
 
-    def __init__(self, records: int, line: int):
+    def __init__(self, records: int, line: int, failed: str | None = None):
         super().__init__(f"interrupted after {records} records")
-        self.records, self.line = records, line
+        self.records, self.line, self.failed = records, line, failed
+
+    @classmethod
+    def after(cls, stop: KeyboardInterrupt, done: tuple[int, int]) -> Interrupted:
+        """The Interrupted ``stop`` comes to, ``done`` (records written in full, the last one's line) by then."""
+        context = stop.__context__
+        return cls(*done, str(context) if isinstance(context, OSError | OutputError) else None)
 
 
 class ReaderGone(Exception):
@@ -1084,8 +1091,8 @@ def run(source: str, fmt: str, *, summary: bool, summary_only: bool, workers: in
                         bar = _progress(total)
                     if bar:
                         bar[0].update(bar[1], completed=stream.tell() if total else None, records=counts.read)
-        except KeyboardInterrupt:
-            raise Interrupted(*done) from None
+        except KeyboardInterrupt as exc:
+            raise Interrupted.after(exc, done) from None
         except BrokenPipeError:
             raise ReaderGone(counts, done[1]) from None
         except WorkerDied as exc:
@@ -1095,15 +1102,18 @@ def run(source: str, fmt: str, *, summary: bool, summary_only: bool, workers: in
         finally:
             if bar:
                 bar[0].stop()
-        while heading:  # a cohort of no records: its CSV is the header row alone
-            write(heading.pop())
-        counts.duplicates = ids.found()
-        data = counts.as_data()
-        data_note = ids.note()
-        if data_note and on_duplicates is not None:
-            on_duplicates(data_note)
-        if fmt == "json" and (summary or summary_only):
-            write(json.dumps({"summary": data}, ensure_ascii=False) + "\n")
+        try:  # every record is graded and written: a stop now is said as one after the last of them
+            while heading:  # a cohort of no records: its CSV is the header row alone
+                write(heading.pop())
+            counts.duplicates = ids.found()
+            data = counts.as_data()
+            data_note = ids.note()
+            if data_note and on_duplicates is not None:
+                on_duplicates(data_note)
+            if fmt == "json" and (summary or summary_only):
+                write(json.dumps({"summary": data}, ensure_ascii=False) + "\n")
+        except KeyboardInterrupt as exc:
+            raise Interrupted.after(exc, done) from None
         return data
     finally:
         if source != "-":

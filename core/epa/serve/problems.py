@@ -91,7 +91,7 @@ def from_input_error(exc: InputError, status: int, slug: str) -> Problem:
                      **({"line": at_line, "column": at_column} if at_line is not None else {})})
     if also:
         extra["also"], detail = also, _ALSO.sub("", detail)
-    return Problem(status, slug, _server_words(detail), hint=_server_words(exc.hint), path=path, **extra)
+    return Problem(status, slug, str(_server_words(detail)), hint=_server_words(exc.hint), path=path, **extra)
 
 
 def _where(where: str) -> tuple[int | None, int, str | None]:
