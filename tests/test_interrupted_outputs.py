@@ -8,7 +8,9 @@ at the moment it tests. On 9677339:
 - a signal held while a chunk was written (interrupts.held) was dropped when the write failed: exit 3, the user's
   Ctrl-C forgotten;
 - a standard error that could not take a message (``2>/dev/full``, ``2>&-``) made a traceback no one could read and
-  exit 1 (or hid itself: exit 0, or the input error's 2), never the output failure's 3.
+  exit 1 (or hid itself: exit 0, or the input error's 2), never the output failure's 3;
+- an output that was the input, through standard input, replaced it; and standard output appended to the cohort
+  being read grew it without end.
 """
 
 from __future__ import annotations
@@ -33,11 +35,12 @@ COHORT = EXAMPLES / "st0071-cohort.jsonl"
 RECORDS = len([line for line in COHORT.read_text(encoding="utf-8").splitlines() if line.strip()])  # one a line
 
 
-def epa(script: str, *args: str, env: dict[str, str] | None = None, **popen: object) -> subprocess.CompletedProcess:
+def epa(script: str, *args: str, env: dict[str, str] | None = None, timeout: float = TIMEOUT,
+        **popen: object) -> subprocess.CompletedProcess:
     """``epa ARGS`` in its own process, after ``script`` (Python run first: the patch that sends the signal)."""
     code = f"import sys\n{script}\nfrom epa.cli import main\nmain(sys.argv[1:])\n"
     options = {"capture_output": True} if not {"stdout", "stderr"} & set(popen) else {}
-    return subprocess.run([sys.executable, "-c", code, *args], text=True, timeout=TIMEOUT,
+    return subprocess.run([sys.executable, "-c", code, *args], text=True, timeout=timeout,
                           env={**os.environ, **(env or {})}, **options, **popen)  # type: ignore[call-overload]
 
 
@@ -260,3 +263,48 @@ def test_standard_error_failing_is_remembered_and_its_reader_gone_is_not() -> No
     closed = WatchedStderr(None)
     closed.write("error: z\n")
     assert closed.failed == "it is closed"
+
+
+# An output that is the input: through standard input (`--out cohort.csv < cohort.csv`, `--out /dev/stdin`) the file
+# read was replaced by the output on 9677339 (the check compared paths, and "-" names none); standard output appended
+# to the cohort being read (`>> cohort.csv`) read its own rows back as records, the file growing without end (as
+# `cat f >> f`; 900,000 lines in a minute from a 2,000-line cohort).
+OUTCOMES = EXAMPLES / "st0071-outcomes.csv"
+
+
+@pytest.mark.parametrize("args", [
+    ("compare", "--batch", "-", "--format", "csv", "--out", "INPUT"),
+    ("compare", "--batch", "-", "--format", "csv", "--out", "/dev/stdin"),
+    ("compare", "--batch", "-", "--summary", "INPUT"),
+    ("audit", "-", "--format", "csv", "--out", "INPUT"),
+    ("timeline", "-", "--ics", "/dev/stdin"),
+], ids=" ".join)
+def test_an_output_that_is_the_file_standard_input_reads_is_refused_and_the_file_kept(tmp_path, args) -> None:
+    any_body()
+    if "/dev/stdin" in args and not Path("/dev/stdin").exists():
+        pytest.skip("needs /dev/stdin")
+    source = {"compare": COHORT.with_suffix(".csv"), "audit": OUTCOMES, "timeline": JOURNEY}[args[0]]
+    given = tmp_path / source.name
+    given.write_bytes(source.read_bytes())
+    with open(given, "rb") as stdin:
+        done = epa("", *[str(given) if a == "INPUT" else a for a in args], stdin=stdin, stdout=subprocess.PIPE,
+                   stderr=subprocess.PIPE)
+    assert done.returncode == errors.EXIT_INPUT, done.stderr
+    assert "(standard input): give another file" in done.stderr and "Traceback" not in done.stderr
+    assert given.read_bytes() == source.read_bytes() and not leftovers(tmp_path)
+
+
+@pytest.mark.parametrize("args", [("compare", "--batch", "INPUT", "--format", "csv"),
+                                  ("compare", "--batch", "-", "--format", "json"),
+                                  ("audit", "INPUT", "--format", "csv")], ids=" ".join)
+def test_standard_output_appended_to_the_file_being_read_is_refused(tmp_path, args) -> None:
+    any_body()
+    source = OUTCOMES if args[0] == "audit" else COHORT.with_suffix(".csv")
+    given = tmp_path / source.name
+    given.write_bytes(source.read_bytes())
+    with open(given, "ab") as appended, open(given, "rb") as stdin:
+        done = epa("", *[str(given) if a == "INPUT" else a for a in args], stdin=stdin, stdout=appended,
+                   stderr=subprocess.PIPE, timeout=60)
+    assert done.returncode == errors.EXIT_INPUT, done.stderr
+    assert "standard output is the " in done.stderr and "being read" in done.stderr
+    assert given.read_bytes() == source.read_bytes()

@@ -540,9 +540,44 @@ def _left(count: int, items: str, verb: str, out: Path | None, rows_unwritten: b
 
 
 def _not_read(written: Path | None, option: str, read: str | Path | None, what: str) -> None:
-    """A file the command writes that names a file it reads (which the output would replace) is a usage error."""
-    if written is not None and read is not None and str(read) != "-" and _same_file(written, Path(read)):
+    """A file the command writes that names a file it reads (which the output would replace) is a usage error: by
+    its path, or (``read`` "-") as the file standard input is (``--out cohort.csv < cohort.csv``, ``--out
+    /dev/stdin``)."""
+    if written is None or read is None:
+        return
+    if str(read) == "-":
+        if _standard_input_is(written):
+            raise click.UsageError(f"{option} {written} is {what} (standard input): give another file")
+    elif _same_file(written, Path(read)):
         raise click.UsageError(f"{option} {written} is {what}: give another file")
+
+
+def _standard_input_is(path: Path) -> bool:
+    """Whether standard input is the regular file ``path`` names (links followed)."""
+    import stat
+
+    try:
+        given, named = os.fstat(sys.stdin.fileno()), os.stat(path)
+    except (OSError, ValueError, AttributeError):  # not there yet, closed, or no descriptor (a test's stream)
+        return False
+    return stat.S_ISREG(given.st_mode) and (given.st_dev, given.st_ino) == (named.st_dev, named.st_ino)
+
+
+def _stdout_not_read(read: str | None, what: str) -> None:
+    """Standard output that is the file being read (``epa … cohort.csv >> cohort.csv``) is a usage error: each row
+    written would be read back as another record, the file growing without end (as ``cat f >> f`` would, which cat
+    refuses), and with ``>`` the shell has emptied it already."""
+    import stat
+
+    if read is None:
+        return
+    try:
+        written = os.fstat(sys.stdout.fileno())
+        given = os.fstat(sys.stdin.fileno()) if read == "-" else os.stat(read)
+    except (OSError, ValueError, AttributeError):  # no such file (refused as input later), or no descriptor
+        return
+    if stat.S_ISREG(written.st_mode) and (written.st_dev, written.st_ino) == (given.st_dev, given.st_ino):
+        raise click.UsageError(f"standard output is {what}: send it to another file (or use --out FILE)")
 
 
 def _compare_batch(record: Path | None, batch_file: str | None, rows: Rows, workers: int,
@@ -558,6 +593,7 @@ def _compare_batch(record: Path | None, batch_file: str | None, rows: Rows, work
     for given, option in ((rows.out, "--out"), (rows.summary_file, "--summary")):
         _not_read(given, option, batch_file, "the cohort being read")
         _not_read(given, option, columns_file, "the column map being read")
+    _stdout_not_read(batch_file, "the cohort being read")
     from epa.errors import EXIT_FAILURE, EXIT_INTERRUPTED
 
     mapped = column_map(columns_file, column_pairs, strict)
@@ -870,6 +906,7 @@ def audit(outcomes: str, body: str | None, body_id_pairs: tuple[str, ...], fmt: 
         rows_fmt = kinds[out.suffix.lower()]
     _not_read(out, "--out", outcomes, "the file being read")
     _not_read(out, "--out", columns_file, "the column map being read")
+    _stdout_not_read(outcomes, "the file being read")
     ids = {}
     for pair in body_id_pairs:
         epao, equals, named = pair.partition("=")
