@@ -19,6 +19,7 @@ import errno
 import io
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -308,3 +309,60 @@ def test_standard_output_appended_to_the_file_being_read_is_refused(tmp_path, ar
     assert done.returncode == errors.EXIT_INPUT, done.stderr
     assert "standard output is the " in done.stderr and "being read" in done.stderr
     assert given.read_bytes() == source.read_bytes()
+
+
+# Standard output failing part way through a cohort (a disk filling): on 9677339 the error said only "cannot write
+# standard output: No space left on device", not which records' output had been written in full before it.
+FAILING_AFTER_TWO_WRITES = """
+import errno, os
+import epa.views.outputs as outputs
+from epa.errors import OutputError
+writes = []
+def failing(write):
+    def writing(data):
+        if len(writes) == 2:
+            raise OutputError(outputs.STDOUT, os.strerror(errno.ENOSPC))
+        write(data)
+        writes.append(data)
+    return writing
+outputs.write_stdout = failing(outputs.write_stdout)
+outputs.write_stdout_bytes = failing(outputs.write_stdout_bytes)
+"""
+
+
+@pytest.mark.parametrize("command", ["compare", "audit"])
+def test_standard_output_failing_part_way_says_how_much_is_whole(tmp_path, command) -> None:
+    any_body()
+    if command == "compare":
+        given = tmp_path / "cohort.jsonl"
+        lines = [line for line in COHORT.read_text(encoding="utf-8").splitlines() if line.strip()]
+        given.write_text("\n".join(lines[i % len(lines)] for i in range(100)) + "\n", encoding="utf-8")
+        args = ("compare", "--batch", str(given), "--format", "json")
+        said = "the first 64 records' output is written in full (to line 64 of the cohort)"  # two chunks of 32
+    else:
+        given = tmp_path / "outcomes.csv"
+        header, *rows = OUTCOMES.read_text(encoding="utf-8").splitlines()
+        given.write_text("\n".join([header, *rows * 10]) + "\n", encoding="utf-8")
+        args = ("audit", str(given), "--format", "json")
+        said = f"the first 2 rows' output is written in full (to line 3 of {given})"  # a row a write, after the header
+    done = epa(FAILING_AFTER_TWO_WRITES, *args)
+    assert done.returncode == errors.EXIT_OUTPUT and "Traceback" not in done.stderr, done.stderr
+    assert done.stderr == f"error: cannot write standard output: {os.strerror(errno.ENOSPC)}; {said}; the output " \
+                          "is incomplete\n"
+    assert len(done.stdout.splitlines()) == (64 if command == "compare" else 2)
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGXFSZ"), reason="needs a file-size limit (POSIX)")
+def test_an_out_file_failing_part_way_says_it_was_left_as_it_was(tmp_path) -> None:
+    any_body()
+    out = tmp_path / "rows.jsonl"
+    out.write_text("old\n")
+    # A file-size limit (its signal ignored) makes the real write fail, as a full disk would.
+    script = "import resource, signal\nsignal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n" \
+             "resource.setrlimit(resource.RLIMIT_FSIZE, (100, resource.RLIM_INFINITY))"
+    done = epa(script, "compare", "--batch", str(COHORT), "--format", "json", "--out", str(out))
+    assert done.returncode == errors.EXIT_OUTPUT and "Traceback" not in done.stderr, done.stderr
+    assert done.stderr.startswith(f"error: cannot write {out}: ")
+    assert done.stderr.endswith(f"; 0 records graded, nothing written to {out} (left as it was), no summary "
+                                "written; the output is incomplete\n"), done.stderr
+    assert out.read_text() == "old\n" and not leftovers(tmp_path)

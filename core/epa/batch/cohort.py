@@ -24,7 +24,7 @@ import msgspec
 from epa import interrupts
 from epa.batch import csv_output
 from epa.batch.json_lines import add_line
-from epa.errors import EXIT_FAILURE, EXIT_INPUT, EXIT_OK, InputError, OutputError, PluginError, quote
+from epa.errors import EXIT_FAILURE, EXIT_INPUT, EXIT_OK, InputError, OutputCutShort, OutputError, PluginError, quote
 from epa.inputs import cohort_xlsx
 from epa.inputs.cohort_input import (  # the reading; MAX_RECORD and CsvHeader for callers that knew them here
     MAX_RECORD,  # noqa: F401
@@ -1095,6 +1095,8 @@ def run(source: str, fmt: str, *, summary: bool, summary_only: bool, workers: in
             raise Interrupted.after(exc, done) from None
         except BrokenPipeError:
             raise ReaderGone(counts, done[1]) from None
+        except OutputError as exc:  # a full disk part way: how much was written by then is said with it
+            raise OutputCutShort(exc, *done) from None
         except WorkerDied as exc:
             if interrupts.received():  # SIGTERM to the process group: the workers went first
                 raise Interrupted(*done) from None
