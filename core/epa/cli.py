@@ -664,7 +664,8 @@ def _compare_batch(record: Path | None, batch_file: str | None, rows: Rows, work
             outputs.reader_gone(batch.exit_code(data))
         outputs.flush_stdout()
         if rows.table_to() == "stderr":
-            with contextlib.suppress(OSError):  # the rows are written: a closed stderr loses only the summary
+            # The rows are written: a standard error that cannot take the summary loses only it (exit 3: see main)
+            with contextlib.suppress(OSError):
                 batch.render_summary(_Console(stderr=True, soft_wrap=False, width=_width()), data, batch_file,
                                      rows.rows_in())
     except KeyboardInterrupt as exc:
