@@ -366,3 +366,19 @@ def test_an_out_file_failing_part_way_says_it_was_left_as_it_was(tmp_path) -> No
     assert done.stderr.endswith(f"; 0 records graded, nothing written to {out} (left as it was), no summary "
                                 "written; the output is incomplete\n"), done.stderr
     assert out.read_text() == "old\n" and not leftovers(tmp_path)
+
+
+@pytest.mark.skipif(not FULL.exists(), reason="needs /dev/full, a device every write to fails")
+def test_the_version_with_both_streams_full_is_exit_3() -> None:
+    """`epa --version` is answered before the command line is loaded (epa.__main__); on 9677339 its error message,
+    to a full standard error too, was a traceback and exit 1."""
+    with open(FULL, "w") as full:
+        done = subprocess.run([sys.executable, "-m", "epa", "--version"], stdout=full, stderr=full, timeout=TIMEOUT)
+    assert done.returncode == errors.EXIT_OUTPUT
+
+
+def test_the_version_with_both_streams_closed_is_exit_3() -> None:
+    done = subprocess.run([sys.executable, "-c", "import os, runpy, sys\nos.close(1); os.close(2)\n"
+                           "sys.stdout = sys.stderr = None\nsys.argv = ['epa', '--version']\n"
+                           "runpy.run_module('epa', run_name='__main__')"], timeout=TIMEOUT)
+    assert done.returncode == errors.EXIT_OUTPUT
