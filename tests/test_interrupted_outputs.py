@@ -201,6 +201,21 @@ def test_a_signal_held_while_a_write_fails_is_exit_130_saying_both(tmp_path) -> 
                           f"{os.strerror(errno.ENOSPC)})\n"
 
 
+def test_a_signal_held_as_the_reader_goes_is_exit_130(tmp_path) -> None:
+    """Ctrl-C to a pipeline (`epa … | head`) reaches both: where the reader's going is met as the signal is held, the
+    stop is still the user's (130), not a reader gone (exit 0), and a reader gone is no failure to name beside it."""
+    any_body()
+    cohort = tmp_path / "cohort.jsonl"
+    lines = [line for line in COHORT.read_text(encoding="utf-8").splitlines() if line.strip()]
+    cohort.write_text("\n".join(lines[i % len(lines)] for i in range(100)) + "\n", encoding="utf-8")
+    script = HELD_THEN_FAILED.replace("raise OutputError(outputs.STDOUT, os.strerror(errno.ENOSPC))",
+                                      "raise BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE))")
+    done = epa(script, "compare", "--batch", str(cohort), "--format", "json")
+    assert done.returncode == errors.EXIT_INTERRUPTED and "Traceback" not in done.stderr, done.stderr
+    assert done.stderr == "interrupted: the first 32 records' output is written in full (to line 32 of the cohort); " \
+                          "the output is incomplete\n"
+
+
 def test_an_audit_whose_signal_is_held_while_a_write_fails_is_exit_130(tmp_path) -> None:
     any_body()
     outcomes = tmp_path / "outcomes.csv"

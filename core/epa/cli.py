@@ -626,8 +626,10 @@ def _compare_batch(record: Path | None, batch_file: str | None, rows: Rows, work
                   f"{unwritten}")
         outputs.reader_gone(exc.code)
     except (batch.Interrupted, batch.WorkerDied) as exc:
-        with contextlib.suppress(OSError, ValueError):  # what was written is out; a closed stdout is not news here
-            sys.stdout.flush()
+        # What was written is out; a closed or full stdout is not news here, nor a reader gone (a Ctrl-C to `| head`
+        # reaches both): flush_stdout points it at devnull then, so that Python's own flush at exit cannot fail too.
+        with contextlib.suppress(OutputError, ValueError):
+            outputs.flush_stdout()
         stopped = "interrupted" if isinstance(exc, batch.Interrupted) else f"error: {exc.reason}"
         done = _left(exc.records, "records", "graded", rows.out, rows.fmt == "table" or rows.summary_only, exc.line,
                      "the cohort", "summary")
@@ -925,8 +927,10 @@ def audit(outcomes: str, body: str | None, body_id_pairs: tuple[str, ...], fmt: 
             data = audits.run(outcomes, rows_fmt, _registry(), write, body=body, body_ids=ids, column_map=mapped,
                               sheet=sheet)
     except audits.AuditInterrupted as exc:
-        with contextlib.suppress(OSError, ValueError):  # what was written is out; a closed stdout is not news here
-            sys.stdout.flush()
+        # What was written is out; a closed or full stdout is not news here, nor a reader gone (a Ctrl-C to `| head`
+        # reaches both): flush_stdout points it at devnull then, so that Python's own flush at exit cannot fail too.
+        with contextlib.suppress(OutputError, ValueError):
+            outputs.flush_stdout()
         done = _left(exc.rows, "rows", "audited", out, rows_fmt == "table", exc.line,
                      "standard input" if outcomes == "-" else str(outcomes), "table")
         _warn(f"interrupted: {done}; the output is incomplete")

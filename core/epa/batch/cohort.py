@@ -808,7 +808,7 @@ class Interrupted(KeyboardInterrupt):
     def after(cls, stop: KeyboardInterrupt, done: tuple[int, int]) -> Interrupted:
         """The Interrupted ``stop`` comes to, ``done`` (records written in full, the last one's line) by then."""
         context = stop.__context__
-        return cls(*done, str(context) if isinstance(context, OSError | OutputError) else None)
+        return cls(*done, str(context) if isinstance(context, OutputError) else None)  # (a reader gone: no failure)
 
 
 class ReaderGone(Exception):
@@ -1059,6 +1059,7 @@ def run(source: str, fmt: str, *, summary: bool, summary_only: bool, workers: in
         items = headed(items)
         bar = None
         done = (0, 0)  # how many records' output is written in full, and the last one's line: set as one
+        graded_to = 0  # the last line graded and counted (the chunk whose write met the reader gone too)
         try:
             chunks = _chunks(items, min(CHUNK, JSON_CHUNK) if out_fmt == "json" and write_bytes is not None else None)
             chunks = chunks if kind == "jsonl" else ids.watch(chunks)  # (a JSON line's id is read
@@ -1082,9 +1083,10 @@ def run(source: str, fmt: str, *, summary: bool, summary_only: bool, workers: in
                         except BrokenPipeError as exc:  # the reader gone: this chunk was graded, and counts too
                             gone = exc
                         counts.add(stats)
-                        done = counts.read, last
-                        if gone is not None:
+                        graded_to = last
+                        if gone is not None:  # (counted as graded, not as written: a held Ctrl-C says the written)
                             raise gone  # (ReaderGone, below)
+                        done = counts.read, last
                     if interrupts.received():  # a KeyboardInterrupt some library caught and dropped
                         raise KeyboardInterrupt
                     if progress and bar is None:  # started once the workers are: no thread is running at a fork
@@ -1094,7 +1096,7 @@ def run(source: str, fmt: str, *, summary: bool, summary_only: bool, workers: in
         except KeyboardInterrupt as exc:
             raise Interrupted.after(exc, done) from None
         except BrokenPipeError:
-            raise ReaderGone(counts, done[1]) from None
+            raise ReaderGone(counts, graded_to) from None
         except OutputError as exc:  # a full disk part way: how much was written by then is said with it
             raise OutputCutShort(exc, *done) from None
         except WorkerDied as exc:
