@@ -35,7 +35,12 @@ def _print_version() -> None:
             outputs.reader_gone()
         outputs.flush_stdout()
     except errors.OutputError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        if sys.stderr is not None:  # (closed: None, where print would write to standard output)
+            try:
+                sys.stderr.write(f"error: {exc}\n")
+                sys.stderr.flush()
+            except OSError:  # standard error full too: the exit code says it alone
+                pass
         sys.exit(errors.EXIT_OUTPUT)
     sys.exit(errors.EXIT_OK)
 

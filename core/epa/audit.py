@@ -34,7 +34,7 @@ from attrs import frozen
 from epa import interrupts
 from epa.batch import csv_output
 from epa.engine.compiled import Engine
-from epa.errors import EXIT_FAILURE, EXIT_INPUT, EXIT_OK, InputError, PluginError, quote
+from epa.errors import EXIT_FAILURE, EXIT_INPUT, EXIT_OK, InputError, OutputCutShort, OutputError, PluginError, quote
 from epa.inputs import cohort_xlsx, columns
 from epa.inputs.audit_input import OutcomesHeader, header_class, kind
 from epa.inputs.cohort_input import (
@@ -582,6 +582,8 @@ def run(source: str, fmt: str, registry: Registry, write: Callable[[str], Any], 
         raise AuditReaderGone(summary.as_data(_name(source), notes)) from None
     except KeyboardInterrupt:
         raise AuditInterrupted(*done) from None
+    except OutputError as exc:  # a full disk part way: how much was written by then is said with it
+        raise OutputCutShort(exc, *done) from None
     if not started:
         write(csv_output.rows([CSV_COLUMNS]))
     data = summary.as_data(_name(source), notes)

@@ -540,9 +540,44 @@ def _left(count: int, items: str, verb: str, out: Path | None, rows_unwritten: b
 
 
 def _not_read(written: Path | None, option: str, read: str | Path | None, what: str) -> None:
-    """A file the command writes that names a file it reads (which the output would replace) is a usage error."""
-    if written is not None and read is not None and str(read) != "-" and _same_file(written, Path(read)):
+    """A file the command writes that names a file it reads (which the output would replace) is a usage error: by
+    its path, or (``read`` "-") as the file standard input is (``--out cohort.csv < cohort.csv``, ``--out
+    /dev/stdin``)."""
+    if written is None or read is None:
+        return
+    if str(read) == "-":
+        if _standard_input_is(written):
+            raise click.UsageError(f"{option} {written} is {what} (standard input): give another file")
+    elif _same_file(written, Path(read)):
         raise click.UsageError(f"{option} {written} is {what}: give another file")
+
+
+def _standard_input_is(path: Path) -> bool:
+    """Whether standard input is the regular file ``path`` names (links followed)."""
+    import stat
+
+    try:
+        given, named = os.fstat(sys.stdin.fileno()), os.stat(path)
+    except (OSError, ValueError, AttributeError):  # not there yet, closed, or no descriptor (a test's stream)
+        return False
+    return stat.S_ISREG(given.st_mode) and (given.st_dev, given.st_ino) == (named.st_dev, named.st_ino)
+
+
+def _stdout_not_read(read: str | None, what: str) -> None:
+    """Standard output that is the file being read (``epa … cohort.csv >> cohort.csv``) is a usage error: each row
+    written would be read back as another record, the file growing without end (as ``cat f >> f`` would, which cat
+    refuses), and with ``>`` the shell has emptied it already."""
+    import stat
+
+    if read is None:
+        return
+    try:
+        written = os.fstat(sys.stdout.fileno())
+        given = os.fstat(sys.stdin.fileno()) if read == "-" else os.stat(read)
+    except (OSError, ValueError, AttributeError):  # no such file (refused as input later), or no descriptor
+        return
+    if stat.S_ISREG(written.st_mode) and (written.st_dev, written.st_ino) == (given.st_dev, given.st_ino):
+        raise click.UsageError(f"standard output is {what}: send it to another file (or use --out FILE)")
 
 
 def _compare_batch(record: Path | None, batch_file: str | None, rows: Rows, workers: int,
@@ -558,6 +593,7 @@ def _compare_batch(record: Path | None, batch_file: str | None, rows: Rows, work
     for given, option in ((rows.out, "--out"), (rows.summary_file, "--summary")):
         _not_read(given, option, batch_file, "the cohort being read")
         _not_read(given, option, columns_file, "the column map being read")
+    _stdout_not_read(batch_file, "the cohort being read")
     from epa.errors import EXIT_FAILURE, EXIT_INTERRUPTED
 
     mapped = column_map(columns_file, column_pairs, strict)
@@ -590,32 +626,53 @@ def _compare_batch(record: Path | None, batch_file: str | None, rows: Rows, work
                   f"{unwritten}")
         outputs.reader_gone(exc.code)
     except (batch.Interrupted, batch.WorkerDied) as exc:
-        with contextlib.suppress(OSError, ValueError):  # what was written is out; a closed stdout is not news here
-            sys.stdout.flush()
+        # What was written is out; a closed or full stdout is not news here, nor a reader gone (a Ctrl-C to `| head`
+        # reaches both): flush_stdout points it at devnull then, so that Python's own flush at exit cannot fail too.
+        with contextlib.suppress(OutputError, ValueError):
+            outputs.flush_stdout()
         stopped = "interrupted" if isinstance(exc, batch.Interrupted) else f"error: {exc.reason}"
         done = _left(exc.records, "records", "graded", rows.out, rows.fmt == "table" or rows.summary_only, exc.line,
                      "the cohort", "summary")
-        _warn(f"{stopped}: {done}; the output is incomplete")
+        held = getattr(exc, "failed", None)  # a write that failed as the signal was held
+        _warn(f"{stopped}: {done}; the output is incomplete" + (f" (and {held})" if held else ""))
         raise SystemExit(EXIT_INTERRUPTED if isinstance(exc, batch.Interrupted) else EXIT_FAILURE) from None
-    if rows.summary_file is not None:
-        try:
-            _write_summary(rows.summary_file, data, batch_file, rows.rows_in())
-        except OutputError as exc:
-            if rows.rows_in() is None:  # no rows: the summary was all there was to write
-                raise
-            # The rows are out already: said, lest the user take the whole cohort for lost and grade it again.
-            raise OutputError(exc.output, f"{exc.reason} (every record's output is written in full to "
-                                          f"{rows.rows_in()}; only the summary is missing)") from None
+    except errors.OutputCutShort as exc:
+        done = _left(exc.done, "records", "graded", rows.out, rows.fmt == "table" or rows.summary_only, exc.line,
+                     "the cohort", "summary") if exc.done or rows.out else "no record's output was written in full"
+        raise OutputError(exc.output, f"{exc.reason}; {done}; the output is incomplete") from None
+    except outputs.FileInterrupted as exc:  # every record graded, as the rows' file was put in place
+        summary = f"no summary written to {rows.summary_file} (left as it was)" if rows.summary_file is not None \
+            else "no summary written"
+        done = f"every record's output is written in full to {exc.output}; {summary}" if exc.whole else \
+            f"every record was graded, nothing written to {exc.output} (left as it was), {summary}"
+        _warn(f"interrupted: {done}; the output is incomplete")
+        raise SystemExit(EXIT_INTERRUPTED) from None
+    summary_written = False
     try:
-        if rows.table_to() == "stdout":
-            _emit("table", data, lambda c: batch.render_summary(c, data, batch_file, rows.rows_in()))
-    except BrokenPipeError:  # (`| head`): every record was graded, and the exit code says so
-        outputs.reader_gone(batch.exit_code(data))
-    outputs.flush_stdout()
-    if rows.table_to() == "stderr":
-        with contextlib.suppress(OSError):  # the rows are written: a closed stderr loses only the summary
-            batch.render_summary(_Console(stderr=True, soft_wrap=False, width=_width()), data, batch_file,
-                                 rows.rows_in())
+        if rows.summary_file is not None:
+            try:
+                _write_summary(rows.summary_file, data, batch_file, rows.rows_in())
+                summary_written = True
+            except OutputError as exc:
+                if rows.rows_in() is None:  # no rows: the summary was all there was to write
+                    raise
+                # The rows are out already: said, lest the user take the whole cohort for lost and grade it again.
+                raise OutputError(exc.output, f"{exc.reason} (every record's output is written in full to "
+                                              f"{rows.rows_in()}; only the summary is missing)") from None
+        try:
+            if rows.table_to() == "stdout":
+                _emit("table", data, lambda c: batch.render_summary(c, data, batch_file, rows.rows_in()))
+        except BrokenPipeError:  # (`| head`): every record was graded, and the exit code says so
+            outputs.reader_gone(batch.exit_code(data))
+        outputs.flush_stdout()
+        if rows.table_to() == "stderr":
+            # The rows are written: a standard error that cannot take the summary loses only it (exit 3: see main)
+            with contextlib.suppress(OSError):
+                batch.render_summary(_Console(stderr=True, soft_wrap=False, width=_width()), data, batch_file,
+                                     rows.rows_in())
+    except KeyboardInterrupt as exc:
+        _warn(f"interrupted: {_summary_interrupted(rows, exc, summary_written)}")
+        raise SystemExit(EXIT_INTERRUPTED) from None
     if not headers and (column_pairs or columns_file or strict):
         _warn(f"note: {batch_file} is not CSV: --column, --columns and --strict name CSV columns, and were not "
                    "used")
@@ -624,6 +681,27 @@ def _compare_batch(record: Path | None, batch_file: str | None, rows: Rows, work
         _warn(f"error: {note}")
     if batch.exit_code(data):
         raise SystemExit(batch.exit_code(data))
+
+
+def _summary_interrupted(rows: Rows, stop: KeyboardInterrupt, summary_written: bool) -> str:
+    """What a cohort's outputs hold where Ctrl-C or SIGTERM came after every record was graded and written: as the
+    summary's file was put in place (``stop`` a FileInterrupted: written in full or left as it was; its table, printed
+    after it, not begun), or after it (``summary_written``), as its table was printed."""
+    said = [f"every record's output is written in full to {rows.out or outputs.STDOUT}" if rows.rows_in() else
+            "every record was graded"]
+    table = rows.table_to()
+    if isinstance(stop, outputs.FileInterrupted):
+        said.append(f"the summary is written in full to {stop.output}" if stop.whole else
+                    f"no summary written to {stop.output} (left as it was)")
+        complete = stop.whole and table is None
+    else:
+        if summary_written:
+            said.append(f"the summary is written in full to {rows.summary_file}")
+        if table is not None:
+            said.append(f"the summary's table on {outputs.STDOUT if table == 'stdout' else 'standard error'} may "
+                        "be cut short")
+        complete = table is None
+    return "; ".join(said) + ("" if complete else "; the output is incomplete")
 
 
 SUMMARY_WIDTH = 100  # the columns of a summary's table written to a file
@@ -835,6 +913,7 @@ def audit(outcomes: str, body: str | None, body_id_pairs: tuple[str, ...], fmt: 
         rows_fmt = kinds[out.suffix.lower()]
     _not_read(out, "--out", outcomes, "the file being read")
     _not_read(out, "--out", columns_file, "the column map being read")
+    _stdout_not_read(outcomes, "the file being read")
     ids = {}
     for pair in body_id_pairs:
         epao, equals, named = pair.partition("=")
@@ -848,12 +927,19 @@ def audit(outcomes: str, body: str | None, body_id_pairs: tuple[str, ...], fmt: 
             data = audits.run(outcomes, rows_fmt, _registry(), write, body=body, body_ids=ids, column_map=mapped,
                               sheet=sheet)
     except audits.AuditInterrupted as exc:
-        with contextlib.suppress(OSError, ValueError):  # what was written is out; a closed stdout is not news here
-            sys.stdout.flush()
+        # What was written is out; a closed or full stdout is not news here, nor a reader gone (a Ctrl-C to `| head`
+        # reaches both): flush_stdout points it at devnull then, so that Python's own flush at exit cannot fail too.
+        with contextlib.suppress(OutputError, ValueError):
+            outputs.flush_stdout()
         done = _left(exc.rows, "rows", "audited", out, rows_fmt == "table", exc.line,
                      "standard input" if outcomes == "-" else str(outcomes), "table")
         _warn(f"interrupted: {done}; the output is incomplete")
         raise SystemExit(errors.EXIT_INTERRUPTED) from None
+    except errors.OutputCutShort as exc:
+        done = _left(exc.done, "rows", "audited", out, rows_fmt == "table", exc.line,
+                     "standard input" if outcomes == "-" else str(outcomes), "table") if exc.done or out else \
+            "no row's output was written in full"
+        raise OutputError(exc.output, f"{exc.reason}; {done}; the output is incomplete") from None
     except audits.AuditReaderGone as exc:  # (`| head`): the rows audited by then say the exit code
         code, seen = audits.exit_code(exc.data), exc.data
         if code:
@@ -961,7 +1047,20 @@ def plugin_new(body_id: str, name: str | None, standard: str, start_from: str | 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: each failure exits with its code and a message, never a traceback (set EPA_DEBUG=1 to see
     one): bad input 2, an output that cannot be written 3, a plugin or epa itself 1, Ctrl-C or SIGTERM 130
-    (README, "Exit codes")."""
+    (README, "Exit codes"). Standard error that cannot take a message (``2>/dev/full``) is an output that could not
+    be written: exit 3, whatever else the command met, but an interruption (130)."""
+    with outputs.watching_stderr() as stderr:
+        try:
+            _main(argv)
+        except SystemExit as exc:
+            if stderr.failed is not None and exc.code != errors.EXIT_INTERRUPTED:
+                raise SystemExit(errors.EXIT_OUTPUT) from None
+            raise
+        if stderr.failed is not None:
+            raise SystemExit(errors.EXIT_OUTPUT)
+
+
+def _main(argv: list[str] | None) -> None:
     interrupts.install()
     outputs.stand_in_if_closed()
     try:
@@ -1018,7 +1117,12 @@ def _interrupted(exc: KeyboardInterrupt) -> int:
     """Ctrl-C or SIGTERM: a short line on standard error, exit 130. Code that said more already (the batch: how
     many records were written) marks the KeyboardInterrupt it re-raises with ``reported = True``, or exits 130
     itself (``SystemExit(errors.EXIT_INTERRUPTED)``), and nothing is added."""
+    if isinstance(exc, outputs.FileInterrupted):  # as a file was put in place: which way it went
+        said = f"{exc.output} is written in full, but epa stopped before finishing: any other output is incomplete" \
+            if exc.whole else f"nothing written to {exc.output} (left as it was); the output is incomplete"
+    else:
+        said = "epa stopped before finishing; any output is incomplete"
     if not getattr(exc, "reported", False):
         with contextlib.suppress(OSError):  # a closed or full standard error must not turn this into a traceback
-            _warn("interrupted: epa stopped before finishing; any output is incomplete")
+            _warn(f"interrupted: {said}")
     return errors.EXIT_INTERRUPTED

@@ -131,6 +131,16 @@ class OutputError(Exception):
         super().__init__(f"cannot write {output}: {reason}")
 
 
+class OutputCutShort(OutputError):
+    """An output that failed part way through a cohort's rows: the first ``done`` items' output (the last at
+    ``line`` of the input; 0: none) was handed to it in full by then, and no more items were graded. What of that
+    the user has depends on the output (a file replaced whole at the end has none of it): the command says."""
+
+    def __init__(self, failed: OutputError, done: int, line: int):
+        super().__init__(failed.output, failed.reason)
+        self.done, self.line = done, line
+
+
 # The exit codes every command uses (README "Exit codes").
 EXIT_OK = 0
 EXIT_FAILURE = 1  # a plugin failed (named with its hook), or epa itself did

@@ -65,10 +65,12 @@ def _no_alarm() -> None:
 
 
 class held:
-    """``with held(): ...``: a Ctrl-C or SIGTERM arriving in the block is raised as KeyboardInterrupt when it ends
-    (unless the block raised something else), not halfway through it unless it is still running HELD_AT_MOST
-    seconds later; a second one still ends epa at once (see ``stop_now``). For the main thread only, where the
-    handler runs; elsewhere the block runs as it is."""
+    """``with held(): ...``: a Ctrl-C or SIGTERM arriving in the block is raised as KeyboardInterrupt when it ends,
+    not halfway through it unless it is still running HELD_AT_MOST seconds later; a second one still ends epa at
+    once (see ``stop_now``). Where the block failed too (a write to a full disk, a reader gone), the interruption
+    is raised all the same, the failure its ``__context__``: the user's stop is what epa exits with (130, README
+    "Exit codes"), never hidden by what failed meanwhile. For the main thread only, where the handler runs;
+    elsewhere the block runs as it is."""
 
     def __enter__(self) -> None:
         global _holding
@@ -81,7 +83,7 @@ class held:
         if self.holding:
             _holding = False
             _no_alarm()
-            if kind is None and _received:
+            if _received and (kind is None or issubclass(kind, Exception)):
                 raise KeyboardInterrupt
 
 

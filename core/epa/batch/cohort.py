@@ -24,7 +24,7 @@ import msgspec
 from epa import interrupts
 from epa.batch import csv_output
 from epa.batch.json_lines import add_line
-from epa.errors import EXIT_FAILURE, EXIT_INPUT, EXIT_OK, InputError, PluginError, quote
+from epa.errors import EXIT_FAILURE, EXIT_INPUT, EXIT_OK, InputError, OutputCutShort, OutputError, PluginError, quote
 from epa.inputs import cohort_xlsx
 from epa.inputs.cohort_input import (  # the reading; MAX_RECORD and CsvHeader for callers that knew them here
     MAX_RECORD,  # noqa: F401
@@ -797,11 +797,18 @@ def _chunks(items: Iterable[Item], size: int | None = None) -> Iterator[list[Ite
 class Interrupted(KeyboardInterrupt):
     """The user's Ctrl-C or SIGTERM stopped the run: the output of the first ``records`` records is written in
     full, the last at ``line`` of the cohort (0: none). Some of what follows may be written too (a write the
-    signal cut short), but no more than that."""
+    signal cut short), but no more than that. ``failed``: a write that failed as the signal was held (see
+    interrupts.held), which the interruption is said with, else None."""
 
-    def __init__(self, records: int, line: int):
+    def __init__(self, records: int, line: int, failed: str | None = None):
         super().__init__(f"interrupted after {records} records")
-        self.records, self.line = records, line
+        self.records, self.line, self.failed = records, line, failed
+
+    @classmethod
+    def after(cls, stop: KeyboardInterrupt, done: tuple[int, int]) -> Interrupted:
+        """The Interrupted ``stop`` comes to, ``done`` (records written in full, the last one's line) by then."""
+        context = stop.__context__
+        return cls(*done, str(context) if isinstance(context, OutputError) else None)  # (a reader gone: no failure)
 
 
 class ReaderGone(Exception):
@@ -1052,6 +1059,7 @@ def run(source: str, fmt: str, *, summary: bool, summary_only: bool, workers: in
         items = headed(items)
         bar = None
         done = (0, 0)  # how many records' output is written in full, and the last one's line: set as one
+        graded_to = 0  # the last line graded and counted (the chunk whose write met the reader gone too)
         try:
             chunks = _chunks(items, min(CHUNK, JSON_CHUNK) if out_fmt == "json" and write_bytes is not None else None)
             chunks = chunks if kind == "jsonl" else ids.watch(chunks)  # (a JSON line's id is read
@@ -1075,19 +1083,22 @@ def run(source: str, fmt: str, *, summary: bool, summary_only: bool, workers: in
                         except BrokenPipeError as exc:  # the reader gone: this chunk was graded, and counts too
                             gone = exc
                         counts.add(stats)
-                        done = counts.read, last
-                        if gone is not None:
+                        graded_to = last
+                        if gone is not None:  # (counted as graded, not as written: a held Ctrl-C says the written)
                             raise gone  # (ReaderGone, below)
+                        done = counts.read, last
                     if interrupts.received():  # a KeyboardInterrupt some library caught and dropped
                         raise KeyboardInterrupt
                     if progress and bar is None:  # started once the workers are: no thread is running at a fork
                         bar = _progress(total)
                     if bar:
                         bar[0].update(bar[1], completed=stream.tell() if total else None, records=counts.read)
-        except KeyboardInterrupt:
-            raise Interrupted(*done) from None
+        except KeyboardInterrupt as exc:
+            raise Interrupted.after(exc, done) from None
         except BrokenPipeError:
-            raise ReaderGone(counts, done[1]) from None
+            raise ReaderGone(counts, graded_to) from None
+        except OutputError as exc:  # a full disk part way: how much was written by then is said with it
+            raise OutputCutShort(exc, *done) from None
         except WorkerDied as exc:
             if interrupts.received():  # SIGTERM to the process group: the workers went first
                 raise Interrupted(*done) from None
@@ -1095,15 +1106,18 @@ def run(source: str, fmt: str, *, summary: bool, summary_only: bool, workers: in
         finally:
             if bar:
                 bar[0].stop()
-        while heading:  # a cohort of no records: its CSV is the header row alone
-            write(heading.pop())
-        counts.duplicates = ids.found()
-        data = counts.as_data()
-        data_note = ids.note()
-        if data_note and on_duplicates is not None:
-            on_duplicates(data_note)
-        if fmt == "json" and (summary or summary_only):
-            write(json.dumps({"summary": data}, ensure_ascii=False) + "\n")
+        try:  # every record is graded and written: a stop now is said as one after the last of them
+            while heading:  # a cohort of no records: its CSV is the header row alone
+                write(heading.pop())
+            counts.duplicates = ids.found()
+            data = counts.as_data()
+            data_note = ids.note()
+            if data_note and on_duplicates is not None:
+                on_duplicates(data_note)
+            if fmt == "json" and (summary or summary_only):
+                write(json.dumps({"summary": data}, ensure_ascii=False) + "\n")
+        except KeyboardInterrupt as exc:
+            raise Interrupted.after(exc, done) from None
         return data
     finally:
         if source != "-":

@@ -26,6 +26,7 @@ from typing import Any
 
 import msgspec
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
@@ -136,15 +137,22 @@ class Service:
         """``answer()`` with the rules' digest; with ``etag``, the ETag of the rules' digest and the
         ``representation`` (so that the HTML and the JSON of one URL differ), answered 304 when the request's
         If-None-Match holds it."""
-        tag = f'"{self.digest.removeprefix("sha256:")}-{representation}"'
+        tag = self._tag(representation)
         headers = {DIGEST_HEADER: self.digest, **({"ETag": tag} if etag else {})}
         if vary:
             headers["Vary"] = "Accept"
-        if etag and tag in request.headers.get("if-none-match", ""):
+        if etag and self.held(request, representation):
             return Response(status_code=304, headers=headers)
         response = answer()
         response.headers.update(headers)
         return response
+
+    def held(self, request: Request, representation: str) -> bool:
+        """Whether the request's If-None-Match holds the ETag ``cached`` gives ``representation`` (answered 304)."""
+        return self._tag(representation) in request.headers.get("if-none-match", "")
+
+    def _tag(self, representation: str) -> str:
+        return f'"{self.digest.removeprefix("sha256:")}-{representation}"'
 
     async def decide(self, request: Request, decide: Callable[[Any], Any], options: tuple[str, ...] = ()) -> Response:
         """A decision on the record in the request's body: ``decide(record)`` gives the command's data, answered
@@ -281,7 +289,7 @@ def _column_map(request: Request) -> Any:
         raise _http_words(problems.from_input_error(exc, 400, "bad-query")) from None
 
 
-_OPTION = re.compile(r'--(column|standard|body-id|body|bodies|version|from|to|sheet)(?![\w-])(?: "([^"]*)"| ?)'
+_OPTION = re.compile(r'--(column|standard|body-id|body|version|from|to|sheet)(?![\w-])(?: "([^"]*)"| ?)'
                      r'(?=([a-z]+\b)?)')
 
 
@@ -356,17 +364,24 @@ def build(service: Service) -> Starlette:
         _looked_up(lambda: s.registry.offering(standard))
         bodies = _looked_up(lambda: answers.consistency_bodies(s.registry, standard, _query(request, "bodies")), 400)
 
-        def analysed() -> dict[str, Any]:  # (about a second: only once If-None-Match has not answered 304)
+        html = _accepts(request, "text/html")
+
+        def answered() -> bytes:
             from epa.consistency import analyse
 
-            return dict(_looked_up(lambda: analyse(s.registry, standard, bodies), 400))
-
-        if _accepts(request, "text/html"):
+            data = dict(_looked_up(lambda: analyse(s.registry, standard, bodies), 400))
+            if not html:
+                return _encode(data)
             from epa.views.html_report import render
 
-            return s.cached(request, "html", lambda: HTMLResponse(render(analysed()) + "\n"), vary=True)
-        return s.cached(request, "json", lambda: Response(_encode(analysed()), media_type="application/json"),
-                        vary=True)
+            return (render(data) + "\n").encode("utf-8")
+
+        representation = "html" if html else "json"
+        # The analysis takes about a second: made off the event loop (which answers other requests meanwhile), and
+        # only once If-None-Match has not answered 304.
+        made = b"" if s.held(request, representation) else await run_in_threadpool(answered)
+        return s.cached(request, representation, lambda: HTMLResponse(made) if html else Response(
+            made, media_type="application/json"), vary=True)
 
     async def grade(request: Request) -> Response:
         body = body_id(request)

@@ -234,7 +234,13 @@ def document() -> dict[str, Any]:
                        "detail": {"type": "string"}, "instance": {"type": "string"},
                        "path": {"type": "string", "description": "where in the record, as a JSON path"},
                        "line": {"type": "integer"}, "column": {"type": "integer"},
-                       "hint": {"type": "string"}, "plugin": {"type": "string"}, "hook": {"type": "string"}}}
+                       "hint": {"type": "string"}, "plugin": {"type": "string"}, "hook": {"type": "string"},
+                       "also": {"type": "array", "description": "the record's further problems (up to four), each "
+                                "with its own detail, JSON path, line and column", "items": {
+                                    "type": "object", "required": ["detail"], "properties": {
+                                        "detail": {"type": "string"}, "path": {"type": "string"},
+                                        "line": {"type": "integer"}, "column": {"type": "integer"}}}},
+                       "more": {"type": "integer", "description": "how many further problems past those in also"}}}
     return {"openapi": "3.1.0",
             "info": {"title": "epa", "version": __version__, "license": {"name": "MIT", "identifier": "MIT"},
                      "description": "Executable, cited End-Point Assessment rules for UK apprenticeships: each "

@@ -54,15 +54,59 @@ class Problem(Exception):
         return msgspec.json.encode(self.document(instance))
 
 
+# The command line's further problems with a record, each a line of the message: "\n  also: <stdin>:1:1: $.x: what"
+# (documents.validate), then "\n  … and N more".
+_ALSO = re.compile(r"\n  also: (?P<where>[^:\n]*(?::\d+:\d+)?(?:: \$(?:[^\s']|'[^']*')*)?): (?P<detail>[^\n]*)")
+_MORE = re.compile(r"\n  … and (\d+) more$")
+
+# What the command line says of the bodies chosen with --bodies is, to a server's client, the bodies the server was
+# started with: something it cannot change, so not a query parameter (only /consistency takes ?bodies=, for another
+# purpose), nor advice to choose them. A command it names has its endpoint's name instead.
+_SERVER_WORDS = (
+    (re.compile(r"`epa criteria --standard ([^`\s]+)` lists the criteria"), r"GET /standards/\1/criteria lists them"),
+    (re.compile(r"chosen: (.*?); add .*? to --bodies \(or EPA_BODIES\), or leave --bodies out to use every installed "
+                r"body"), r"served: \1; a server started without --bodies (or EPA_BODIES) serves every installed body"),
+    (re.compile(r"chosen with --bodies \(or EPA_BODIES\)"), "this server serves (its --bodies, or EPA_BODIES)"),
+    (re.compile(r"installed but not chosen"), "installed but not served"),
+)
+
+
 def from_input_error(exc: InputError, status: int, slug: str) -> Problem:
     """The command line's InputError as a problem: its message, hint, and the JSON path (line and column) its
-    ``where`` names."""
-    found = _WHERE.match(exc.where or "")
-    line, column, path = found.groups() if found else (None, None, None)
+    ``where`` names. The further problems the command line lists on "also:" lines are ``also``, each with its own
+    detail and JSON path (and ``more``: how many past them), not lines of the detail naming standard input; and
+    the bodies the command line says were chosen with --bodies are those the server serves."""
+    line, column, path = _where(exc.where or "")
     extra: dict[str, Any] = {}
-    if line:
-        extra["line"], extra["column"] = int(line), int(column or 0)
-    return Problem(status, slug, exc.message, hint=exc.hint, path=path, **extra)
+    if line is not None:
+        extra["line"], extra["column"] = line, column
+    detail = exc.message
+    more = _MORE.search(detail)
+    if more:
+        extra["more"], detail = int(more.group(1)), detail[:more.start()]
+    also = []
+    for found in _ALSO.finditer(detail):
+        at_line, at_column, at_path = _where(found.group("where"))
+        also.append({"detail": found.group("detail"), **({"path": at_path} if at_path is not None else {}),
+                     **({"line": at_line, "column": at_column} if at_line is not None else {})})
+    if also:
+        extra["also"], detail = also, _ALSO.sub("", detail)
+    return Problem(status, slug, str(_server_words(detail)), hint=_server_words(exc.hint), path=path, **extra)
+
+
+def _where(where: str) -> tuple[int | None, int, str | None]:
+    """The line, column and JSON path a ``where`` names (None, 0, None: none of them)."""
+    found = _WHERE.match(where)
+    line, column, path = found.groups() if found else (None, None, None)
+    return (int(line) if line else None), int(column or 0), path
+
+
+def _server_words(text: str | None) -> str | None:
+    if text is None:
+        return text
+    for pattern, replacement in _SERVER_WORDS:
+        text = pattern.sub(replacement, text)
+    return text
 
 
 def from_plugin_error(exc: PluginError) -> Problem:

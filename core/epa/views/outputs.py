@@ -28,6 +28,16 @@ from epa.errors import OutputError
 STDOUT = "standard output"  # how a message names it
 
 
+class FileInterrupted(KeyboardInterrupt):
+    """Ctrl-C or SIGTERM came as the file ``output`` was being put in place (synced, renamed): ``whole`` says which
+    way it went, the file written in full (the rename done) or left as it was (no temporary file left behind), so
+    that the interruption can say which the user has."""
+
+    def __init__(self, output: str, whole: bool):
+        super().__init__(f"interrupted as {output} was written")
+        self.output, self.whole = output, whole
+
+
 def check_file(path: Path) -> None:
     """Refuse, before any work is done, a file output that cannot be written: its folder is missing or not a
     folder, or the folder (or an existing file) is not writable, or the path is a folder."""
@@ -56,7 +66,8 @@ def write_file(path: Path, content: bytes) -> None:
     is synced to disk and renamed over the target, with the mode a plain write would leave (an existing file's
     own mode; a new file's 0666 less the umask). A link is followed and its target replaced. A target that is not
     a regular file (a terminal, a pipe, ``/dev/stdout``, ``/dev/full``) cannot be renamed over: it is written in
-    place, as there is no old file to keep. Any failure raises OutputError naming ``path``.
+    place, as there is no old file to keep. Any failure raises OutputError naming ``path``; Ctrl-C or SIGTERM,
+    FileInterrupted saying whether the file was written in full or left as it was.
     """
     existing = _stat(path)
     try:
@@ -65,7 +76,7 @@ def write_file(path: Path, content: bytes) -> None:
                 stream.write(content)
             return
         mode = stat.S_IMODE(existing.st_mode) if existing else 0o666 & ~_umask()
-        _replace(Path(os.path.realpath(path)), content, mode)
+        _replace(path, Path(os.path.realpath(path)), content, mode)
     except OSError as exc:
         raise OutputError(str(path), _reason(exc)) from None
 
@@ -76,7 +87,8 @@ def streaming_file(path: Path) -> Iterator[Callable[[str | bytes | bytearray], N
     write: write(text)``), whole or not at all:
     as write_file, the text goes to a temporary file in the same folder, renamed over the target (with the mode a
     plain write would leave) when the block ends; an exception in it (Ctrl-C and SIGTERM too) removes the temporary
-    file and leaves the old one as it was. For output too large to hold, such as a cohort's rows. A target that is
+    file and leaves the old one as it was; Ctrl-C or SIGTERM as the file is put in place raises FileInterrupted,
+    saying which of the two the user has. For output too large to hold, such as a cohort's rows. A target that is
     not a regular file is written in place. Any failure to write raises OutputError naming ``path``."""
     existing = _stat(path)
     temporary = None
@@ -100,16 +112,6 @@ def streaming_file(path: Path) -> Iterator[Callable[[str | bytes | bytearray], N
 
     try:
         yield write
-        try:
-            stream.flush()
-            if temporary is not None:
-                os.fsync(stream.fileno())  # the data is on disk before the name points at it
-            stream.close()
-            if temporary is not None:
-                os.chmod(temporary, stat.S_IMODE(existing.st_mode) if existing else 0o666 & ~_umask())
-                os.replace(temporary, target)
-        except OSError as exc:
-            raise OutputError(str(path), _reason(exc)) from None
     except BaseException:  # a failed write, a failed run, or Ctrl-C: the old file stays, the temporary goes
         with contextlib.suppress(OSError, ValueError):
             stream.close()
@@ -117,8 +119,42 @@ def streaming_file(path: Path) -> Iterator[Callable[[str | bytes | bytearray], N
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
         raise
-    if temporary is not None:
-        _sync_folder(target.parent)
+    if temporary is None:  # written in place: nothing to put in place
+        try:
+            stream.close()
+        except OSError as exc:
+            raise OutputError(str(path), _reason(exc)) from None
+        return
+    _put_in_place(path, stream, temporary, target, stat.S_IMODE(existing.st_mode) if existing else 0o666 & ~_umask())
+
+
+def _put_in_place(path: Path, stream: Any, temporary: str, target: Path, mode: int) -> None:
+    """The temporary file ``stream`` writes, synced and renamed over ``target``; on any failure removed, the old file
+    left as it was. Ctrl-C or SIGTERM is held meanwhile (a rename is quick; a sync may not be, and a held signal is
+    raised all the same after interrupts.HELD_AT_MOST): raised as FileInterrupted, saying whether the rename was
+    done, read from the file system itself (the temporary file gone: renamed), not from how far this code got."""
+    from epa import interrupts
+
+    try:
+        with interrupts.held():
+            stream.flush()
+            os.fsync(stream.fileno())  # the data is on disk before the name points at it
+            stream.close()
+            os.chmod(temporary, mode)
+            os.replace(temporary, target)
+            _sync_folder(target.parent)
+    except BaseException as exc:
+        with contextlib.suppress(OSError, ValueError):
+            stream.close()
+        whole = not os.path.lexists(temporary)
+        if not whole:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+        if isinstance(exc, KeyboardInterrupt):
+            raise FileInterrupted(str(path), whole) from None
+        if isinstance(exc, OSError):
+            raise OutputError(str(path), _reason(exc)) from None
+        raise
 
 
 def _temporary(target: Path) -> str:
@@ -141,22 +177,22 @@ def _stat(path: Path) -> os.stat_result | None:
         raise OutputError(str(path), _reason(exc)) from None
 
 
-def _replace(target: Path, content: bytes, mode: int) -> None:
+def _replace(path: Path, target: Path, content: bytes, mode: int) -> None:
     import tempfile  # only when a file is written
 
     fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=_temporary(target), suffix=".tmp")
+    stream = os.fdopen(fd, "wb")
     try:
-        with os.fdopen(fd, "wb") as stream:
-            stream.write(content)
-            stream.flush()
-            os.fsync(stream.fileno())  # the data is on disk before the name points at it
-        os.chmod(temporary, mode)
-        os.replace(temporary, target)
-    except BaseException:  # a failed write, or Ctrl-C: the old file stays, the temporary goes
+        stream.write(content)
+    except BaseException as exc:  # a failed write, or Ctrl-C: the old file stays, the temporary goes
+        with contextlib.suppress(OSError, ValueError):
+            stream.close()
         with contextlib.suppress(OSError):
             os.unlink(temporary)
+        if isinstance(exc, KeyboardInterrupt):
+            raise FileInterrupted(str(path), whole=False) from None
         raise
-    _sync_folder(target.parent)
+    _put_in_place(path, stream, temporary, target, mode)
 
 
 def _sync_folder(folder: Path) -> None:
@@ -235,6 +271,61 @@ def written_whole() -> None:
 
     sys.stdout = io.TextIOWrapper(Whole(), encoding=stream.encoding, errors=stream.errors, newline="\n",
                                   line_buffering=stream.line_buffering, write_through=True)
+
+
+class WatchedStderr:
+    """Standard error, standing in for it while a command runs: a message it cannot take (a full disk, an I/O
+    error, a closed descriptor: ``2>/dev/full``, ``2>&-``) is remembered in ``failed``, not raised, so that it is
+    neither a traceback (which could not be shown either) nor the end of the work; the command then exits 3 (an
+    output could not be written: see epa.cli.main). A reader gone (a pipe's) is no failure, as on standard output.
+    Once it has failed, its descriptor is pointed at devnull, so that Python's own flush at exit cannot fail too."""
+
+    def __init__(self, stream: Any):
+        self.stream = stream
+        self.failed: str | None = None
+
+    def write(self, text: str) -> int:
+        if self.stream is None:
+            self.failed = self.failed or "it is closed"
+            return len(text)
+        try:
+            return int(self.stream.write(text))
+        except OSError as exc:
+            self._lost(exc)
+            return len(text)
+
+    def flush(self) -> None:
+        if self.stream is not None:
+            try:
+                self.stream.flush()
+            except OSError as exc:
+                self._lost(exc)
+
+    def isatty(self) -> bool:
+        return self.stream is not None and bool(self.stream.isatty())
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.stream, name)
+
+    def _lost(self, exc: OSError) -> None:
+        if not isinstance(exc, BrokenPipeError):
+            self.failed = self.failed or _reason(exc)
+        with contextlib.suppress(AttributeError, OSError, ValueError):  # (an in-memory stream has no descriptor)
+            fd = self.stream.fileno()
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, fd)
+            os.close(devnull)
+
+
+@contextlib.contextmanager
+def watching_stderr() -> Iterator[WatchedStderr]:
+    """Standard error watched (``WatchedStderr``) for the length of the block, put back as it was after."""
+    before = sys.stderr
+    watched = sys.stderr = WatchedStderr(before)  # type: ignore[assignment]
+    try:
+        yield watched  # type: ignore[misc]
+    finally:
+        sys.stderr = before
 
 
 @contextlib.contextmanager

@@ -1,0 +1,138 @@
+"""`epa serve`'s problem details say what the request sent (its JSON paths, its query parameters, the server it
+asked), not the command line's words; and the consistency analysis runs off the event loop.
+
+On 9677339 a record with several problems was answered with one detail of several lines, each further problem an
+"also: <stdin>:LINE:COLUMN: $.path: ..." line (the command line's way of listing them, naming a standard input the
+client never used); a body or standard the server's --bodies left out was said as "chosen with ?bodies=(or
+EPA_BODIES)" (no such query parameter: the server's own option, which a client cannot change) or "--bodies"; an
+unknown criterion's hint named a command (`epa criteria --standard ST0071`); and /consistency analysed on the
+event loop, every other request waiting about a second for it."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Iterator
+
+import pytest
+
+from conftest import any_body, offering, run
+
+pytest.importorskip("starlette", reason="epa serve needs starlette (a dependency of epa)")
+pytest.importorskip("httpx", reason="the in-process client needs httpx (the test extra)")
+
+from starlette.testclient import TestClient  # noqa: E402
+
+from epa.serve.app import create_app  # noqa: E402
+from epa.serve.settings import Settings  # noqa: E402
+
+pytestmark = pytest.mark.filterwarnings("ignore:.*httpx2:DeprecationWarning")  # starlette's notice about httpx's name
+
+JSON = {"content-type": "application/json"}
+
+
+@pytest.fixture(scope="module")
+def client(registry) -> Iterator[TestClient]:
+    with TestClient(create_app(Settings(), registry)) as c:
+        yield c
+
+
+def no_command_line_words(problem: dict) -> None:
+    said = problem["detail"] + problem.get("hint", "")
+    assert "\n" not in problem["detail"] and "also:" not in said and "<stdin>" not in said, problem
+    assert "--bodies" not in said.replace("its --bodies", "").replace("without --bodies", "") and "?bodies" not in said
+    assert "`epa " not in said, problem
+
+
+def test_a_records_further_problems_are_listed_each_with_its_json_path(client) -> None:
+    any_body()
+    # Five problems, each at the path and column (1-based) of its value: $.apprentice.id (a number, not the string
+    # the schema asks for), $.gateway.date (a number, not a date), $.assessments[0] (no date; neither criteria_met
+    # nor grade: two problems) and $.assessments[0].method (a number).
+    raw = '{"standard": "ST0071", "apprentice": {"id": 5}, "gateway": {"date": 7}, "assessments": [{"method": 1}]}'
+    column = {"$.apprentice.id": raw.index("5}") + 1, "$.gateway.date": raw.index("7}") + 1,
+              "$.assessments[0]": raw.index('{"method"') + 1, "$.assessments[0].method": raw.index("1}]") + 1}
+    answer = client.post("/compare", content=raw, headers=JSON)
+    problem = answer.json()
+    assert answer.status_code == 422, problem
+    no_command_line_words(problem)
+    found = [(problem["path"], problem["line"], problem["column"])]
+    found += [(also["path"], also["line"], also["column"]) for also in problem["also"]]
+    assert sorted(found) == sorted([(path, 1, at) for path, at in column.items()] + [("$.assessments[0]", 1,
+                                                                                       column["$.assessments[0]"])])
+    assert all(also["detail"] and "\n" not in also["detail"] for also in problem["also"])
+    assert "more" not in problem  # five problems: every one listed
+
+
+def test_problems_past_the_ones_listed_are_counted_as_the_command_line_counts_them(client, tmp_path) -> None:
+    any_body()
+    # Ten dates that are numbers: the first problem as the detail, four in also (as the command line lists them),
+    # the rest counted, as many as the command line says there are.
+    record = {"standard": "ST0071", "apprentice": {"id": "A"}, "gateway": {"date": "2025-01-01"},
+              "assessments": [{"method": "project", "date": i} for i in range(10)]}
+    problem = client.post("/compare", content=json.dumps(record), headers=JSON).json()
+    no_command_line_words(problem)
+    (tmp_path / "record.json").write_text(json.dumps(record), encoding="utf-8")
+    said = run("compare", str(tmp_path / "record.json")).stderr
+    assert len(problem["also"]) == 4 == said.count("\n  also: ")
+    assert f"\n  … and {problem['more']} more\n" in said
+    assert {problem["path"], *(a["path"] for a in problem["also"])} == {f"$.assessments[{i}].date" for i in range(5)}
+
+
+def test_an_unknown_criterion_is_pointed_to_the_endpoint_listing_the_criteria(client) -> None:
+    any_body()
+    raw = json.dumps({"standard": "ST0071", "apprentice": {"id": "A"}, "gateway": {"date": "2025-01-01"},
+                      "assessments": [{"method": "project", "date": "2025-01-01",
+                                                       "criteria_met": ["QQQQQQQQ"]}]})
+    problem = client.post("/compare", content=raw, headers=JSON).json()
+    assert problem["path"] == "$.assessments[0].criteria_met[0]"
+    if "did you mean" not in problem["hint"] and "expected one of" not in problem["hint"]:
+        assert problem["hint"] == "GET /standards/ST0071/criteria lists them"
+    no_command_line_words(problem)
+
+
+def test_a_body_the_server_does_not_serve_is_said_as_the_servers_choice(registry) -> None:
+    served = any_body()
+    others = [b.body for b in registry.bodies if b.body.id != served]
+    if not others:
+        pytest.skip("needs two installed bodies: one served, one left out")
+    left_out = others[0]
+    standard = left_out.standards[0]
+    with TestClient(create_app(Settings(bodies=(served,)))) as c:
+        asked = [c.get(f"/bodies/{left_out.id}/journey"), c.get(f"/standards/{standard}/criteria?body={left_out.id}")]
+        if standard not in registry.named(served).body.standards:  # the standard is left out with its body
+            asked.append(c.get(f"/consistency/{standard}"))
+            asked.append(c.post("/compare", content=json.dumps({"standard": standard, "apprentice": {"id": "A"}}),
+                                headers=JSON))
+    for answer in asked:
+        problem = answer.json()
+        assert answer.status_code in (400, 404, 422), problem
+        no_command_line_words(problem)
+        assert "this server serves (its --bodies, or EPA_BODIES)" in problem["detail"], problem
+        assert f"served: {served}" in problem["hint"], problem
+
+
+def test_the_consistency_analysis_runs_off_the_event_loop_with_the_same_answer(client, monkeypatch) -> None:
+    offering("ST0071", "the standard analysed")
+    import epa.consistency
+
+    before = client.get("/consistency/ST0071").json()
+    on_the_loop = []
+    real = epa.consistency.analyse
+
+    def analyse(*args, **kwargs):
+        try:
+            asyncio.get_running_loop()
+            on_the_loop.append(True)
+        except RuntimeError:  # no loop running in this thread: a worker thread
+            on_the_loop.append(False)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(epa.consistency, "analyse", analyse)
+    answer = client.get("/consistency/ST0071", headers={"if-none-match": ""})
+    html = client.get("/consistency/ST0071", headers={"accept": "text/html"})
+    assert answer.status_code == 200 and html.status_code == 200 and html.text.startswith("<")
+    assert on_the_loop == [False, False]
+    assert answer.json() == before
+    unknown = client.get("/consistency/ST0071?bodies=no-such-body")  # a refusal from the worker thread, as before
+    assert unknown.status_code == 400 and unknown.json()["title"] == "Bad request"
