@@ -231,8 +231,11 @@ def recommendations(subjects: list[SweptBody]) -> list[Finding]:
                   for label, recs in advised.items()}
         cited = {label: [r.citation for r in recs if r.topic == topic] for label, recs in advised.items()}
         quoted = {label: [(r.text, r.citation) for r in recs if r.topic == topic] for label, recs in advised.items()}
+        # advice that is the tool's reading of its sentence (a 'must' among 'should's) names its recorded ambiguity
+        readings = {s.label: [f"{a.id}: {a.reading}" for a in s.ruleset.ambiguities
+                              if {r.id for r in advised[s.label] if r.topic == topic} & set(a.rules)] for s in subjects}
         if (f := _by_value("recommendations", topic.replace("_", "-"),
-                           f"Advice on {topic.replace('_', ' ')} (never a failure)", values, cited, quoted)):
+                           f"Advice on {topic.replace('_', ' ')} (never a failure)", values, cited, quoted, readings)):
             out.append(f)
     return out
 

@@ -175,7 +175,7 @@ def gateway_evidence(subjects: list[SweptBody], standard: str) -> list[Finding]:
     out = []
     full = {field: True for field in EVIDENCE}
     for field in EVIDENCE:
-        values, says, cited, quotes = {}, {}, {}, {}
+        values, says, cited, quotes, readings = {}, {}, {}, {}, {}
         for s in subjects:
             found = [g for g in (s.ruleset.journey.gateway if s.ruleset.journey else ())
                      if g.check and g.check.provided and g.check.provided.field == field]
@@ -183,6 +183,9 @@ def gateway_evidence(subjects: list[SweptBody], standard: str) -> list[Finding]:
             says[s.label] = "; ".join(f"{g.name}: {_item(g)}" for g in found) or NOT_READ
             cited[s.label] = [g.citation for g in found]
             quotes[s.label] = [(g.text, g.citation) for g in found]
+            # a requirement's force or stage may be the tool's reading of its sentence (its recorded ambiguity)
+            ids = {g.id for g in found}
+            readings[s.label] = [f"{a.id}: {a.reading}" for a in s.ruleset.ambiguities if ids & set(a.rules)]
         witness = record(standard, [], gateway={**full, field: False}, **pins(subjects))
         results = {s.label: s.grade(witness) for s in subjects}
         ready = {label: r.gateway.ready for label, r in results.items()}
@@ -190,7 +193,7 @@ def gateway_evidence(subjects: list[SweptBody], standard: str) -> list[Finding]:
                  if len(set(ready.values())) > 1 else None)
         if (f := _finding(f"gateway.evidence.{field.replace('_', '-')}", "gateway",
                           f"Gateway evidence: {field.replace('_', ' ')}", values, says, cited, quotes,
-                          witness if shows else None, shows)):
+                          witness if shows else None, shows, readings)):
             out.append(f)
     return out
 

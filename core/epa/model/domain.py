@@ -163,8 +163,9 @@ class Ambiguity:
     why: str
     criteria: tuple[str, ...] = ()
     contradiction: bool = False  # the document contradicts itself here: a self-consistency finding
-    # the ids of the journey rules (deadlines, tolerances) it is about: a contradiction between two deadlines is
-    # shown by a record on which their verdicts differ; a body's reading stands beside a finding on those rules
+    # the ids of the rules its reading decides (journey rules' ids, `combination`, `component_rules.<method>`,
+    # `resit.cap` ...: see the schemas): a contradiction between two deadlines is shown by a record on which their
+    # verdicts differ; a body's reading stands beside a finding on those rules
     rules: tuple[str, ...] = ()
     # with rules [combination]: the combinations of method grades (method id -> grade) whose overall grade the
     # reading decides; none named, it may bear on any
