@@ -2,7 +2,8 @@
 the standard, or the reading is shown beside nothing. And advice whose sentence says 'must' is advice only on a
 recorded reading: the guide's "'should' is advice", so a 'must' shown as advice without one is a defect.
 
-Holds for any set of installed bodies (each ruleset is checked on its own)."""
+Holds for any set of installed bodies (each ruleset is checked on its own); a plugin's rules naming another rule
+are refused as they are read (the last test), so a third party's plugin is held to it too."""
 
 from __future__ import annotations
 
@@ -11,31 +12,16 @@ import re
 import attrs
 import pytest
 
+from epa.errors import InputError
 from epa.model.domain import Ambiguity, Ruleset
+from epa.rules import readings
+from epa.rules.load import load_rulesets
 from epa.testing import registry
-
-# Parts of a ruleset a reading may decide that have no id of their own (the schemas' ``rules`` description).
-RESIT_PARTS = ("cap", "attempts", "no_resit_from_pass", "retake_through_gateway")
-
-
-def defined(ruleset: Ruleset) -> set[str]:
-    """Every name an ambiguity of ``ruleset`` may give in ``rules``."""
-    names = {"combination"} | {f"component_rules.{m}" for m in ruleset.component_rules}
-    journey = ruleset.journey
-    if journey is None:
-        return names
-    names |= {r.id for r in (*journey.gateway, *journey.deadlines, *journey.tolerances, *journey.recommendations,
-                             *journey.conduct)}
-    if journey.resit is not None:
-        names |= {r.id for r in (*journey.resit.windows, *journey.resit.rework)}
-        names |= {f"resit.{part}" for part in RESIT_PARTS if getattr(journey.resit, part) is not None}
-    return names
 
 
 def undefined(ruleset: Ruleset) -> list[str]:
     """'<ambiguity>: <name>' for each name an ambiguity gives that its ruleset does not define."""
-    names = defined(ruleset)
-    return [f"{a.id}: {name}" for a in ruleset.ambiguities for name in a.rules if name not in names]
+    return [f"{a.id}: {name}" for a, _, name in readings.undefined(ruleset)]
 
 
 def _rulesets() -> list[tuple[str, Ruleset]]:
@@ -78,3 +64,31 @@ def _must_as_advice(ruleset: Ruleset) -> list[str]:
 def test_a_recommendation_quoting_must_rests_on_a_recorded_reading(ruleset):
     # "should" is advice; a 'must' the data shows as advice ("never a failure") is the tool's reading or a defect
     assert _must_as_advice(ruleset) == []
+
+
+def test_a_plugins_reading_naming_a_rule_its_rules_do_not_define_is_refused_as_they_are_read(tmp_path):
+    # a third party's plugin, not only the bodies installed here: its journey file's reading names a gateway
+    # requirement 'english-math' (a typo of its own 'english-maths'), refused with the file, line and JSON path,
+    # and the id meant
+    from test_plugin_new import generate
+
+    rules = generate(tmp_path, "upsilon") / "epa_upsilon/rules"
+    journey = rules / "ST0071.journey.yaml"
+    text = journey.read_text(encoding="utf-8")
+    assert "\nambiguities: []\n" in text and "- id: english-maths\n" in text
+    journey.write_text(text.replace("\nambiguities: []\n", """
+ambiguities:
+- id: upsilon-english-maths-level
+  citation: "upsilon-st0071.txt § Gateway"
+  text_says: English and maths as the funding rules require.
+  reading: Level 2 in both.
+  why: The level is not stated.
+  rules: [english-math]
+"""), encoding="utf-8")
+    line = journey.read_text(encoding="utf-8").splitlines().index("  rules: [english-math]") + 1
+    with pytest.raises(InputError) as info:
+        load_rulesets(rules)
+    said = info.value.render()
+    assert "'upsilon-english-maths-level' names rule 'english-math'" in said
+    assert f"ST0071.journey.yaml:{line}:" in said and "$.ambiguities[0].rules[0]" in said
+    assert "did you mean 'english-maths'?" in said

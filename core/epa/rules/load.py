@@ -316,7 +316,30 @@ def _read_rulesets(files: list[Traversable]) -> tuple[Ruleset, ...]:
             if (journey.body, journey.document) != (ruleset.body, ruleset.document.file):
                 raise InputError(f"journey file is {journey.body}'s {journey.document}, but the ruleset is "
                                  f"{ruleset.body}'s {ruleset.document.file}", where=str(path))
-    return tuple(
+    combined = tuple(
         attrs.evolve(r, journey=j, ambiguities=r.ambiguities + j.ambiguities) if (j := loaded.get(r.standard)) else r
         for r in rulesets
     )
+    for ruleset in combined:
+        _check_readings(ruleset, journeys.get(ruleset.standard))
+    return combined
+
+
+def _check_readings(ruleset: Ruleset, journey_file: Traversable | None) -> None:
+    """A reading names only rules the body defines (``epa.rules.readings``): refused with the file and place of
+    the first that names another. Its ambiguity is in the ruleset's file or, after those, the journey file's."""
+    from epa.rules.readings import defined, undefined
+
+    wrong = undefined(ruleset)
+    if not wrong:
+        return
+    ambiguity, k, name = wrong[0]
+    i = ruleset.ambiguities.index(ambiguity)
+    own = len(ruleset.ambiguities) - (len(ruleset.journey.ambiguities) if ruleset.journey else 0)
+    in_journey = i >= own and journey_file is not None
+    path = str(journey_file) if in_journey else ruleset.source_file
+    place = ["ambiguities", i - own if in_journey else i, "rules", k]
+    raise InputError(f"the reading {ambiguity.id!r} names rule {name!r}, which {ruleset.body}'s {ruleset.standard} "
+                     "rules do not define", where=read(Path(path))[1].where(place) if path else None,
+                     hint=did_you_mean(name, sorted(defined(ruleset))) or "name a rule by its id (the ruleset "
+                     "schema's ambiguities.rules says which names a reading may give)")
