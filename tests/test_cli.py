@@ -151,6 +151,17 @@ def test_ambiguities_lists_readings_with_citations():
     assert {"nqual-s2-table-vs-observation-descriptor", "nqual-observation-page-break-column"} <= nqual
 
 
+@requires("highfield")
+def test_the_ambiguities_table_names_the_rules_and_criteria_each_reading_decides(monkeypatch):
+    # as the JSON does: 002 § Component 2: Interview, "The interview will take place before the 3-month end-point
+    # assessment period." is read as the deadline epa-window-3-months; the kit's two listings of K3.3
+    # ("Demonstrates" / "Demonstrate") as that criterion's wording
+    monkeypatch.setenv("COLUMNS", "80")  # (a reading's cell is wide enough at 80 for either line whole)
+    lines = [line.strip(" │") for line in run("ambiguities", "--body", "highfield").stdout.splitlines()]
+    assert "rules: epa-window-3-months" in lines
+    assert "criteria: K3.3" in lines
+
+
 @requires(*OUR_BODIES)
 def test_compare_observation_distinction_tqual_alone_awards_distinction():
     data = ok_json(*OURS, "compare", OBS_DISTINCTION, definition="compare")

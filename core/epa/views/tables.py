@@ -447,6 +447,7 @@ def ambiguities(console: Console, data: list[dict[str, Any]]) -> None:
                    "reading", "why")
     for a in data:
         decides = "".join(f"\ndecides {', '.join(f'{m} {g}' for m, g in c.items())}" for c in a.get("combinations", ()))
+        decides += "".join(f"\n{what}: {', '.join(a[what])}" for what in ("rules", "criteria") if a.get(what))
         table.add_row(f"{a['body']}\n{versioned(a['standard'], a['version'])}", f"{a['id']}\n{a['citation']}",
                       a["text_says"], a["reading"] + decides, a["why"])
     print_table(console, table)
