@@ -922,6 +922,35 @@ def test_sigterm_during_a_batch_longer_than_the_grace_ends_it_with_an_error_line
             server.kill()
 
 
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full, a device every write to fails")
+def test_a_server_whose_standard_error_is_full_serves_on_and_exits_3() -> None:
+    # README "Exit codes of epa serve": 3 where standard error could not take its log; the answers go on
+    import socket
+
+    import httpx
+
+    any_body()
+    with socket.socket() as free:  # (the server cannot say its port: what it says is lost)
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    with open("/dev/full", "w") as full:
+        server = subprocess.Popen([sys.executable, "-m", "epa", "serve", "--port", str(port)], stderr=full,
+                                  stdout=subprocess.DEVNULL)
+    try:
+        health = None
+        for _ in range(300):
+            with contextlib.suppress(httpx.TransportError):
+                health = httpx.get(f"http://127.0.0.1:{port}/health", timeout=5)
+                break
+            time.sleep(0.1)
+        assert health is not None and health.status_code == 200
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(timeout=30) == 3
+    finally:
+        if server.poll() is None:
+            server.kill()
+
+
 def test_a_port_in_use_is_exit_2_and_bad_options_too(tmp_path) -> None:
     server, port = _started([])
     try:

@@ -964,7 +964,8 @@ def audit(outcomes: str, body: str | None, body_id_pairs: tuple[str, ...], fmt: 
 @cli.command(epilog="""\b
 Exit codes: 0 stopped by SIGTERM or Ctrl-C, the requests in flight answered;
 1 a plugin or epa failed; 2 bad options, or the address cannot be listened
-on (e.g. the port is in use); 3 the --decision-log file cannot be written.""")
+on (e.g. the port is in use); 3 the --decision-log file cannot be written, or
+standard error could not take its log (the server serves on).""")
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="the address to listen on: this machine only, unless another is given (0.0.0.0: every one)")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="0: any free port")
