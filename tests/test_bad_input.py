@@ -74,6 +74,19 @@ def test_bad_record(tmp_path, old, new, expected):
         assert fragment in message
 
 
+# An assessment booked and not graded yet, written under assessments with its date alone: told where it goes
+# (the record schema's schedule: "planned dates of methods not yet attempted"); one giving both is not told so.
+def test_a_booked_assessment_without_a_grade_is_told_to_go_under_schedule(tmp_path):
+    booked = GOOD.replace("    criteria_met: [K3.3, K3.4]\n", "")
+    assert booked != GOOD
+    message = fails("grade", "--body", any_body("ST0071"), write(tmp_path, booked))
+    assert "$.assessments[0]: an assessment gives either criteria_met" in message
+    assert "hint: an assessment booked and not graded yet goes under schedule" in message
+    both = GOOD.replace("criteria_met: [K3.3, K3.4]", "criteria_met: [K3.3, K3.4]\n    grade: pass")
+    message = fails("grade", "--body", any_body("ST0071"), write(tmp_path, both))
+    assert "either criteria_met" in message and "schedule" not in message
+
+
 # A date written otherwise than YYYY-MM-DD: said once (its bounds' pattern fails too, and was an "also:" line
 # saying the same), with the days it can name, day first as UK dates are written, never one chosen for the user.
 # (A hand reading: 01/12/2025 is 1 December 2025 day first, 12 January 2025 month first; 20251201 is 1 December.)

@@ -794,7 +794,9 @@ def _explain(error: jsonschema.ValidationError, document: str | None = None,
         return (f"{key}: {_flow(error.instance)} is none of its forms: {rule['x-message']}",
                 f"e.g. {key}: {_flow(rule['x-example'])}", parts)
     if error.validator in ("oneOf", "anyOf") and "x-message" in rule:
-        return rule["x-message"], None, parts
+        given = {k for form in rule[error.validator] for k in form.get("required", ())} & set(error.instance) \
+            if isinstance(error.instance, dict) else {None}
+        return rule["x-message"], None if given else rule.get("x-hint-neither"), parts  # (none of its forms' keys)
     if error.validator == "required":
         return error.message, None, parts
     if error.validator == "format":
