@@ -151,14 +151,14 @@ ASSESSMENTS = ("first_assessment", "final_assessment")
 
 def event(subjects: Sequence[SweptBody], event: str) -> Shown | None:
     """Every deadline the bodies set on ``event`` (a journey date, or each method's first attempt), whatever date
-    each counts from, swept over every class of the event's day: the dates they count from fixed (gateway on its
-    own date, a journey date four weeks after it, the methods' first attempts a week apart from then), each body's
-    due date cuts the days, and each due day, each run of days before, between and after them, and the event not
-    recorded is one class. A body's verdict is its worst on the event (``report.event_verdicts``), so that two
-    bodies counting one event from different dates (NQual's 3-month window from gateway, TQUK's from the EPA's
-    start) are compared. For every method, the class's day is the last first attempt's, the methods attempted on
-    consecutive days up to it. None where no class splits the bodies, or the record cannot date the event apart
-    from what its deadlines count from."""
+    each counts from, swept over every class of the event's day: the dates they count from fixed (gateway on its own
+    date, a journey date four weeks after it, the methods' first attempts a week apart from then, only those the
+    deadlines count from), each body's due date cuts the days, and each due day, each run of days before, between
+    and after them, and the event not recorded is one class. A body's verdict is its worst on the event
+    (``report.event_verdicts``), so that two bodies counting one event from different dates (NQual's 3-month window
+    from gateway, TQUK's from the EPA's start) are compared. For every method, the class's day is the last first
+    attempt's, the methods attempted on consecutive days up to it. None where no class splits the bodies, or the
+    record cannot date the event apart from what its deadlines count from."""
     if not subjects or (event not in JOURNEY_DATES and event != "every_method"):
         return None
     standard = subjects[0].ruleset.standard
@@ -175,8 +175,10 @@ def event(subjects: Sequence[SweptBody], event: str) -> Shown | None:
           "first_assessment": min(attempted.values(), default=start),
           "final_assessment": max(attempted.values(), default=start)}
     dates = {a: start.isoformat() for a in sorted(anchors) if a in JOURNEY_DATES}
-    fixed = [{"method": m, "grade": "pass", "date": d.isoformat()} for m, d in attempted.items()] \
-        if anchors & {*methods, *ASSESSMENTS} else []
+    # only the attempts the anchors need (the first method for the first assessment, every one for the final)
+    needed = set(methods) if "final_assessment" in anchors else \
+        anchors & set(methods) | ({methods[0]} if "first_assessment" in anchors and methods else set())
+    fixed = [{"method": m, "grade": "pass", "date": d.isoformat()} for m, d in attempted.items() if m in needed]
     one = dt.timedelta(days=1)
     days = _classes((shift(on[r.from_], r.offset) for r in rules), lambda d: d - one,
                     lambda a, b: a + one if a + one < b else None, lambda d: d + one)
