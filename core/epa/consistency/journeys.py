@@ -1,10 +1,13 @@
 """Witnesses for the rule-data findings a record can show through a deadline's or a tolerance check's verdict
 (``report.journey_verdicts``: `epa compare` names the row ``deadline:EVENT:ANCHOR`` or ``check:METHOD:MEASURE``
-among its ``differences`` where the bodies' verdicts differ).
+among its ``differences`` where the bodies' verdicts differ), or through each body's verdict on an event whatever
+date its deadlines count from (``report.event_verdicts``: the row ``deadline:EVENT``, its deadlines' statuses
+among each body's ``deadlines`` in `epa compare`).
 
 A deadline row is swept over every class of its event's day: with the anchor's date fixed, each body's due date
 cuts the days, and each due day, each run of days before, between and after them, and the event not recorded is
-one class. A tolerance row likewise over the measure's value, cut at each body's limits (as its checks give them).
+one class; an event's row likewise, each date its bodies' deadlines count from fixed (``event``). A tolerance row
+likewise over the measure's value, cut at each body's limits (as its checks give them).
 Each class is graded once by every body; the witness is the first class (the earliest day, the smallest value)
 on which the bodies' verdicts split, and the finding's region is how many of the classes split as it does.
 """

@@ -1,6 +1,7 @@
 """Rule data compared where an outcome sweep cannot show the difference, or shows it only inside another finding:
 how an assessment is conducted and who decides (the journey files' ``conduct``), the force of the portfolio's
-lead time before the discussion, what each body asks for at gateway item by item, and whether a retake goes
+lead time before the discussion, the bodies' verdicts on each event their deadlines govern whatever date each
+counts from (a record shows them), what each body asks for at gateway item by item, and whether a retake goes
 through gateway again. Each side quotes its document's words; a body that states nothing is said to.
 """
 
