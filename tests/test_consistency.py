@@ -71,11 +71,15 @@ def value_in(result: dict, row: str, compared: dict | None = None):
 
 def event_verdict(result: dict, event: str) -> str | None:
     """A body's worst verdict on an event's deadlines in its `epa compare` result (its rules' ids on the event, in
-    any of its versions): a required miss, then advice missed, unknown, open, met; None where it sets none."""
-    ids = {d.id for r in registry().body(result["body"]).body.rulesets_for(ST0071) if r.journey
-           for d in r.journey.deadlines if d.event == event}
+    any of its versions; for 'resit' its resit windows, for 'rework' its rework deadlines, each deadline's id its
+    rule's, then the failed method's): a required miss, then advice missed, unknown, open, met; None where it sets
+    none."""
+    rulesets = [r for r in registry().body(result["body"]).body.rulesets_for(ST0071) if r.journey]
+    ids = {d.id for r in rulesets for d in r.journey.deadlines if d.event == event}
+    ids |= {w.id for r in rulesets if r.journey.resit for w in (
+        r.journey.resit.windows if event == "resit" else r.journey.resit.rework if event == "rework" else ())}
     given = [d["status"] + (" (advice)" if d["strength"] == "advice" and d["status"] == "missed" else "")
-             for d in result["deadlines"] if d["id"] in ids]
+             for d in result["deadlines"] if d["id"].split(".")[0] in ids]
     order = ("missed", "missed (advice)", "unknown", "open", "met")
     return min(given, key=order.index) if given else None
 

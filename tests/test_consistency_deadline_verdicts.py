@@ -222,3 +222,57 @@ def test_the_observations_notice_and_the_proposals_resubmission_make_no_finding(
     assert {"deadlines.verdicts.every-method", "deadlines.verdicts.evidence-submitted",
             "deadlines.verdicts.project-report-submitted", "deadlines.verdicts.portfolio-submitted"} <= set(found)
 
+
+
+# --- after a fail: the resit and retake windows, the rework ----------------------------------------------------------
+
+
+@requires("gateway_quals", "nqual")
+def test_a_resit_three_months_from_the_fails_notification_against_twelve_from_the_first_assessment(tmp_path):
+    # 004 § 4. Re-sits and re-takes: within three months of the fail notification; § 3: "Results notification will
+    # take place once all assessments have been completed.": the observation failed on 2025-02-03, the discussion
+    # (the last first attempt) on 2025-02-17, so notified 2025-02-17, + 3 months = 2025-05-17. 000 § Re-sit /
+    # Re-take: all methods within 12 months (counted from the first assessment, the tool's reading): 2025-02-03 + 12
+    # months = 2026-02-03. A resit on 2025-05-18: Gateway Qualifications missed, NQual met.
+    f = findings(registry(), ["gateway_quals", "nqual"])["deadlines.verdicts.resit"]
+    assert f["shows"] == {"row": "deadline:resit", "values": {"gateway_quals": "missed", "nqual": "met"}}
+    attempts = f["witness"]["assessments"]
+    assert [(a["method"], a["grade"], a["date"]) for a in attempts[:1]] == [("observation", "fail", "2025-02-03")]
+    assert attempts[-1] == {"method": "observation", "kind": "resit", "grade": "pass", "date": "2025-05-18"}
+    assert side_of(f, "gateway_quals")["says"] == "missed: 3 months from fail notified, required, due 2025-05-17"
+    nq = side_of(f, "nqual")
+    assert nq["says"] == ("met: 12 months from first assessment, required, due 2026-02-03 (counted from the tool's "
+                          "reading of its start)")
+    assert nq["readings"][0] == ("all-methods-12-months: the document states no date to count its 12 months from; "
+                                 "the tool counts it from first assessment")
+    assert side_of(f, "gateway_quals")["citations"] == {"gateway_quals": ["004_97be493b5d6ee5b2.txt § 4. Re-sits and "
+                                                                          "re-takes"]}
+    status = compared(tmp_path, f["witness"], "gateway_quals,nqual")
+    assert status["gateway_quals"]["resit-within-three-months.observation"] == "missed"
+    assert status["nqual"]["all-methods-12-months"] == "met"
+
+
+@requires("highfield", "tqual")
+def test_the_same_rework_and_resit_windows_make_no_finding():
+    # 002 and 003 § Resits and Retakes: a failed project reworked within one month, required; resits and retakes
+    # within 12 months, 'should' (advice), from the first fail (the tool's reading at both): no record splits them.
+    found = findings(registry(), ["highfield", "tqual"])
+    assert "deadlines.verdicts.rework" not in found and "deadlines.verdicts.resit" not in found
+
+
+@requires("tqual")
+def test_a_rework_of_another_length_is_a_finding():
+    # 'beta' gives the failed project two weeks to rework, acme one month (003 § Resits and Retakes). The project, the
+    # second method, failed on 2025-02-10 (no notification dated: counted from the fail): beta's due 2025-02-24,
+    # acme's 2025-03-10. A rework on 2025-02-25: acme met, beta missed.
+    tq = newest("tqual")
+    resit = tq.journey.resit
+    two_weeks = attrs.evolve(resit, rework=tuple(attrs.evolve(r, offset=Offset(weeks=2)) for r in resit.rework))
+    pair = Registry([("acme", make_plugin("acme", [tq])), ("beta", make_plugin("beta", [
+        attrs.evolve(tq, journey=attrs.evolve(tq.journey, resit=two_weeks))]))])
+    f = findings(pair)["deadlines.verdicts.rework"]
+    assert f["shows"]["values"] == {"acme": "met", "beta": "missed"}
+    assert f["witness"]["assessments"][-1] == {"method": "project", "kind": "resit", "grade": "pass",
+                                               "date": "2025-02-25"}
+    assert side_of(f, "acme")["says"] == "met: 1 month from fail notified, required, due 2025-03-10"
+    assert side_of(f, "beta")["says"] == "missed: 2 weeks from fail notified, required, due 2025-02-24"

@@ -24,7 +24,7 @@ from epa.consistency.complete import region
 from epa.consistency.findings import GATEWAY, Finding, SweptBody, pins, record
 from epa.model.domain import JOURNEY_DATES, Ruleset
 from epa.rules.workdays import shift
-from epa.views.report import check_row, deadline_row, event_row, event_verdicts, journey_verdicts, verdict
+from epa.views.report import REWORK, check_row, deadline_row, event_row, event_verdicts, journey_verdicts, verdict
 
 T = TypeVar("T", dt.date, float)
 
@@ -203,6 +203,53 @@ def event(subjects: Sequence[SweptBody], event: str) -> Shown | None:
     space = (f"every class of the {day.replace('_', ' ')} day, the {fixing} fixed: on each body's due date, before, "
              "between and after them, or not recorded")
     return _witnessed(subjects, classes, event_row(event), space, day_classes(day))
+
+
+def after_a_fail(subjects: Sequence[SweptBody], event: str) -> Shown | None:
+    """The bodies' resit windows (``event`` RESIT) or rework deadlines (REWORK), swept over every class of the day of
+    the attempt after a fail: the first attempts a week apart from four weeks after gateway, the first method's (the
+    rework's method's) failed and no notification dated, each body's due date (as it counts it: from the fail, from
+    its notification once every method is assessed, or from the first assessment) cuts the days after the last
+    first attempt, and each due day, each run of days before, between and after them, and no resit recorded, is one
+    class. None where no class splits the bodies."""
+    if not subjects or not subjects[0].ruleset.method_ids:
+        return None
+    resits = [s.ruleset.journey.resit for s in subjects if s.ruleset.journey and s.ruleset.journey.resit]
+    methods = subjects[0].ruleset.method_ids
+    if event == REWORK:
+        reworked = {r.method for resit in resits for r in resit.rework}
+        if len(reworked) != 1 or not reworked <= set(methods):  # one method's rework is swept
+            return None
+        [method] = reworked
+    else:
+        method = methods[0]
+    standard, pinned = subjects[0].ruleset.standard, pins(subjects)
+    start = GATEWAY + dt.timedelta(days=28)
+    firsts = [{"method": m, "grade": "fail" if m == method else "pass",
+               "date": (start + dt.timedelta(days=7 * i)).isoformat()} for i, m in enumerate(methods)]
+    last = start + dt.timedelta(days=7 * (len(methods) - 1))
+
+    def dated(day: dt.date | None) -> dict[str, Any]:
+        again = [{"method": method, "kind": "resit", "grade": "pass", "date": day.isoformat()}] if day else []
+        return record(standard, firsts + again, **pinned)
+
+    row = event_row(event)
+    # each body's due dates, as its rules count them on a record with a resit after every first attempt
+    probe = dated(last + dt.timedelta(days=1))
+    due = []
+    for s in subjects:
+        given = s.grade(probe).deadlines
+        ids = row_verdicts(s.ruleset, given, ()).get(row, ("", []))[1]
+        due += [d.date for d in given if d.id in ids and d.date is not None]
+    one = dt.timedelta(days=1)
+    days = [d for d in _classes(due, lambda d: d - one, lambda a, b: a + one if a + one < b else None,
+                                lambda d: d + one) if d > last]
+    classes = [dated(d) for d in days] + [dated(None)]
+    what = f"the {method}'s {'rework' if event == REWORK else 'resit'}"
+    space = (f"every class of {what}'s day after its fail, the first attempts fixed a week apart: on each body's "
+             "due date, before, between and after them, or no resit recorded")
+    return _witnessed(subjects, classes, row, space,
+                      f"classes of {what}'s day (on each due date, before, between and after them, or not recorded)")
 
 
 def tolerance(subjects: Sequence[SweptBody], method: str, measure: str) -> Shown | None:

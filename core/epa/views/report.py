@@ -260,13 +260,28 @@ def journey_verdicts(ruleset: Ruleset | None, deadlines: Iterable[Any], checks: 
 
 def event_verdicts(ruleset: Ruleset | None, deadlines: Iterable[Any]) -> dict[str, tuple[str, list[str]]]:
     """One body's verdict on each event its journey deadlines govern, whatever date each counts from
-    (``event_row``): the worst of its deadlines on the event, with their ids, as ``journey_verdicts`` gives a row's."""
+    (``event_row``): the worst of its deadlines on the event, with their ids, as ``journey_verdicts`` gives a row's;
+    its resit windows' on the row ``deadline:resit`` and its rework deadlines' on ``deadline:rework``."""
     found: dict[str, list[tuple[str, str]]] = {}
-    rules = {d.id: d for d in (ruleset.journey.deadlines if ruleset and ruleset.journey else ())}
+    journey = ruleset.journey if ruleset else None
+    rules = {d.id: d for d in (journey.deadlines if journey else ())}
+    # a resit window's or rework deadline's id is its rule's, then the method and fail it counts from: '.observation'
+    resit = journey.resit if journey else None
+    later = {**{w.id: RESIT for w in (resit.windows if resit else ())},
+             **{r.id: REWORK for r in (resit.rework if resit else ())}}
     for d in deadlines:
-        if (rule := rules.get(d.id)) is not None and rule.event and (said := verdict(d.status, d.strength)) is not None:
-            found.setdefault(event_row(rule.event), []).append((said, d.id))
+        if (said := verdict(d.status, d.strength)) is None:
+            continue
+        if (rule := rules.get(d.id)) is not None:
+            if rule.event:
+                found.setdefault(event_row(rule.event), []).append((said, d.id))
+        elif (event := later.get(d.id.split(".", 1)[0])) is not None:
+            found.setdefault(event_row(event), []).append((said, d.id))
     return _worst(found)
+
+
+# The events of a resit window's and a rework deadline's rows (``event_row``): the attempt after a fail
+RESIT, REWORK = "resit", "rework"
 
 
 def _worst(found: Mapping[str, list[tuple[str, str]]]) -> dict[str, tuple[str, list[str]]]:
