@@ -69,6 +69,21 @@ def value_in(result: dict, row: str, compared: dict | None = None):
     return result["components"].get(row)
 
 
+def event_verdict(result: dict, event: str) -> str | None:
+    """A body's worst verdict on an event's deadlines in its `epa compare` result (its rules' ids on the event, in
+    any of its versions; for 'resit' its resit windows, for 'rework' its rework deadlines, each deadline's id its
+    rule's, then the failed method's): a required miss, then advice missed, unknown, open, met; None where it sets
+    none."""
+    rulesets = [r for r in registry().body(result["body"]).body.rulesets_for(ST0071) if r.journey]
+    ids = {d.id for r in rulesets for d in r.journey.deadlines if d.event == event}
+    ids |= {w.id for r in rulesets if r.journey.resit for w in (
+        r.journey.resit.windows if event == "resit" else r.journey.resit.rework if event == "rework" else ())}
+    given = [d["status"] + (" (advice)" if d["strength"] == "advice" and d["status"] == "missed" else "")
+             for d in result["deadlines"] if d["id"].split(".")[0] in ids]
+    order = ("missed", "missed (advice)", "unknown", "open", "met")
+    return min(given, key=order.index) if given else None
+
+
 # The divergences issue 19 lists that a record can show (with the four bodies' documents), each with its witness:
 # the portfolio's deadline before the discussion, gateway evidence item by item (by outcome), the observation's
 # duration and questioning limits, and whether its questioning is inside its duration (a check's verdict).
@@ -97,6 +112,13 @@ def test_every_witness_reproduces_its_finding_through_epa_compare(tmp_path):
                                              else "") for d in mine["deadlines"]}
             assert {i: given.get(i) for i in f["shows"]["rules"]} == f["shows"]["rules"], f["id"]
             assert len(set(f["shows"]["rules"].values())) > 1, f["id"]
+            continue
+        if f["shows"]["row"].count(":") == 1:
+            # an event's row (deadline:EVENT): each body's deadlines on the event, whatever dates they count from,
+            # are among its `deadlines` in compare's results; its verdict is the worst of them
+            got = {r["body"]: event_verdict(r, f["shows"]["row"].split(":")[1]) for r in out["results"]}
+            assert {label.split("@")[0]: v for label, v in f["shows"]["values"].items()} == got, f["id"]
+            assert len({v for v in got.values() if v is not None}) > 1, f["id"]
             continue
         assert f["shows"]["row"] in out["differences"], f["id"]
         got = {r["body"]: value_in(r, f["shows"]["row"], out) for r in out["results"]}

@@ -237,8 +237,9 @@ def test_the_deadline_lists_region_does_not_claim_every_split_deadline_has_a_fin
     # 000 § GATEWAY: "All EPA activity will take place no later than 3 months from Gateway."; 003 § EPA Window: "All
     # EPA components must be completed within three months of the start of the end-point assessment period." By
     # hand: gateway 2025-01-06, EPA start 2025-02-03, first attempts 20-22 April 2025: after 6 April (3 months from
-    # gateway), before 3 May (3 months from the EPA's start): NQual's window missed, TQUK's met. No finding
-    # compares those verdicts, so the list's region may not say that each such deadline has a finding of its own.
+    # gateway), before 3 May (3 months from the EPA's start): NQual's window missed, TQUK's met. The list's region
+    # may not say that each such deadline has a finding of its own unless one compares those verdicts: it names the
+    # findings that do (deadlines.verdicts.<event>), and one of them is this window's.
     record = {"standard": ST0071, "apprentice": {"id": "w"}, "gateway": {"date": "2025-01-06"},
               "dates": {"epa_start": "2025-02-03"},
               "assessments": [{"method": m, "grade": "pass", "date": f"2025-04-{day}"}
@@ -250,9 +251,8 @@ def test_the_deadline_lists_region_does_not_claim_every_split_deadline_has_a_fin
               for body in ("nqual", "tqual")}
     assert status == {"nqual": "missed", "tqual": "met"}
     reason = findings()["deadlines.all"]["region"]["reason"]
-    assert "compared by its verdicts in a finding of its own" not in reason
-    assert reason.startswith("rule data compared, not swept: the bodies' verdicts on a record dating these "
-                             "deadlines may differ")
+    assert "not swept" not in reason and "deadlines.verdicts.<event>" in reason
+    assert findings()["deadlines.verdicts.every-method"]["shows"]["values"]["nqual"] == "missed"
 
 
 @requires("nqual")

@@ -68,10 +68,15 @@ NOT_COUNTED = {
     "resits": "rule data compared: the attempt histories it changes are counted in the resits findings a record "
               "shows (capped, the whole EPA again)",
     "gateway": "rule data compared: the gateway profiles it changes are counted in the gateway.profiles findings",
-    "deadlines": "rule data compared, not swept: the bodies' verdicts on a record dating these deadlines may differ "
-                 "(one counting a deadline from gateway, another from the EPA's start), and no sweep counts the "
-                 "records on which they do (only the portfolio's lead time before the discussion is swept, "
-                 "deadlines.portfolio-before-discussion)",
+    "deadlines": "rule data compared: where two or more bodies set deadlines on an event a record can date (a "
+                 "journey date, each method's first attempt, a resit after a fail, a failed method's rework), their "
+                 "verdicts on it are swept in a finding of the event's own, deadlines.verdicts.<event>, each body's "
+                 "deadlines counted from their own dates (one from gateway, another from the EPA's start), those "
+                 "dates fixed (gateway, a journey date four weeks after it, the methods' first attempts a week "
+                 "apart from then, one of them failed); no such finding: no day of the event splits them on those "
+                 "dates, or the event is one the sweep does not date (a method's own attempt, the results' "
+                 "notification). The portfolio's lead time before the discussion is compared by its force too, "
+                 "deadlines.portfolio-before-discussion",
     "tolerances": "no record shows this: on no value of the measure do two bodies' verdicts differ (a body stating "
                   "no tolerance gives none)",
     "recommendations": "no record shows this: rule data only (advice, never a failure: no outcome depends on it)",

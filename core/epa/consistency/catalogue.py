@@ -67,7 +67,7 @@ def resit_rules(subjects: list[SweptBody]) -> list[Finding]:
         windows[s.label] = "; ".join(f"{_within(w)}{_advice(w)}{_missed(w)}" for w in resit.windows) or "no window"
         cited_windows[s.label] = [w.citation for w in resit.windows]
         quotes["windows"][s.label] = [(w.text, w.citation) for w in resit.windows]
-        readings[s.label] = [_anchor_reading(w) for w in resit.windows if w.from_reading]
+        readings[s.label] = [anchor_reading(w) for w in resit.windows if w.from_reading]
         rework[s.label] = "; ".join(f"{r.method} reworked within {span(r.offset)}" for r in resit.rework) or "none"
         cited_rework[s.label] = [r.citation for r in resit.rework]
         quotes["rework"][s.label] = [(r.text, r.citation) for r in resit.rework]
@@ -103,7 +103,7 @@ def _anchor(rule: Any) -> str:
     return f"{'back from' if count < 0 else 'from'} {rule.from_.replace('_', ' ')}"
 
 
-def _anchor_reading(rule: Any) -> str:
+def anchor_reading(rule: Any) -> str:
     return (f"{rule.id}: the document states no date to count its {span(rule.offset)} from; the tool counts it "
             f"{_anchor(rule)}")
 
@@ -149,7 +149,7 @@ def deadlines(subjects: list[SweptBody]) -> list[Finding]:
         values[s.label] = "; ".join(f"{d.name} ({_within(d)}){_advice(d)}" for d in rules) or "none"
         cited[s.label] = [d.citation for d in rules]
         quoted[s.label] = [(d.text, d.citation) for d in rules]
-        readings[s.label] = [_anchor_reading(d) for d in rules if d.from_reading]
+        readings[s.label] = [anchor_reading(d) for d in rules if d.from_reading]
     f = _by_value("deadlines", "all", "Deadlines", values, cited, quoted, readings)
     return [f] if f else []
 

@@ -24,17 +24,17 @@ from epa.consistency import journeys
 from epa.consistency.complete import region
 from epa.errors import InputError
 from epa.model.domain import Ruleset
-from epa.views.report import journey_verdicts, verdict
+from epa.views.report import verdict
 
-JOURNEY_ROWS = ("deadline:", "check:")  # a deadline's and a check's rows: report.journey_verdicts
+JOURNEY_ROWS = ("deadline:", "check:")  # a deadline's and a check's rows: journeys.row_verdicts
 
 
 def _value(result: dict[str, Any], row: str, ruleset: Ruleset | None = None) -> Any:
     """A body's value on a row of ``epa compare``, from its JSON result (a deadline's or check's row: its verdict,
     the deadlines matched to their rules in ``ruleset``, the one that graded it; None where it gives none)."""
     if row.startswith(JOURNEY_ROWS):
-        verdicts = journey_verdicts(ruleset, [SimpleNamespace(**d) for d in result.get("deadlines", ())],
-                                    [SimpleNamespace(**c) for c in result.get("checks", ())])
+        verdicts = journeys.row_verdicts(ruleset, [SimpleNamespace(**d) for d in result.get("deadlines", ())],
+                                         [SimpleNamespace(**c) for c in result.get("checks", ())])
         return verdicts.get(row, (None, []))[0]
     if row == "overall":
         return result.get("overall")

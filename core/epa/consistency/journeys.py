@@ -1,10 +1,13 @@
 """Witnesses for the rule-data findings a record can show through a deadline's or a tolerance check's verdict
 (``report.journey_verdicts``: `epa compare` names the row ``deadline:EVENT:ANCHOR`` or ``check:METHOD:MEASURE``
-among its ``differences`` where the bodies' verdicts differ).
+among its ``differences`` where the bodies' verdicts differ), or through each body's verdict on an event whatever
+date its deadlines count from (``report.event_verdicts``: the row ``deadline:EVENT``, its deadlines' statuses
+among each body's ``deadlines`` in `epa compare`).
 
 A deadline row is swept over every class of its event's day: with the anchor's date fixed, each body's due date
 cuts the days, and each due day, each run of days before, between and after them, and the event not recorded is
-one class. A tolerance row likewise over the measure's value, cut at each body's limits (as its checks give them).
+one class; an event's row likewise, each date its bodies' deadlines count from fixed (``event``). A tolerance row
+likewise over the measure's value, cut at each body's limits (as its checks give them).
 Each class is graded once by every body; the witness is the first class (the earliest day, the smallest value)
 on which the bodies' verdicts split, and the finding's region is how many of the classes split as it does.
 """
@@ -19,9 +22,9 @@ from attrs import frozen
 
 from epa.consistency.complete import region
 from epa.consistency.findings import GATEWAY, Finding, SweptBody, pins, record
-from epa.model.domain import JOURNEY_DATES
+from epa.model.domain import JOURNEY_DATES, Ruleset
 from epa.rules.workdays import shift
-from epa.views.report import check_row, deadline_row, journey_verdicts, verdict
+from epa.views.report import REWORK, check_row, deadline_row, event_row, event_verdicts, journey_verdicts, verdict
 
 T = TypeVar("T", dt.date, float)
 
@@ -67,9 +70,18 @@ def _tidy(limit: float) -> float:
 
 
 def _verdicts(subjects: Sequence[SweptBody], data: dict[str, Any], row: str) -> dict[str, str | None]:
+    """Each body's verdict on ``row``: a deadline's or check's row of `epa compare`, or an event's (``event_row``)."""
     results = {s.label: (s, s.grade(data)) for s in subjects}
-    return {label: journey_verdicts(s.ruleset, r.deadlines, r.checks).get(row, (None, []))[0]
+    return {label: row_verdicts(s.ruleset, r.deadlines, r.checks).get(row, (None, []))[0]
             for label, (s, r) in results.items()}
+
+
+def row_verdicts(ruleset: Ruleset | None, deadlines: Iterable[Any], checks: Iterable[Any]
+                 ) -> dict[str, tuple[str, list[str]]]:
+    """A body's verdict on each deadline and check row of `epa compare` (``journey_verdicts``) and on each event its
+    deadlines govern, whatever date each counts from (``event_verdicts``): the rows a finding's ``shows`` names."""
+    deadlines = list(deadlines)
+    return journey_verdicts(ruleset, deadlines, checks) | event_verdicts(ruleset, deadlines)
 
 
 def _split(values: dict[str, str | None]) -> bool:
@@ -133,6 +145,111 @@ def deadline(subjects: Sequence[SweptBody], event: str, anchor: str) -> Shown | 
     space = (f"every class of the {event.replace('_', ' ')} day, the {anchor.replace('_', ' ')} fixed: on each "
              "body's due date, before, between and after them, or not recorded")
     return _witnessed(subjects, classes, f"deadline:{event}:{anchor}", space, day_classes(event))
+
+
+# The anchors an event's sweep can fix apart from the event: gateway, the journey dates, and the methods' first
+# attempts (a week apart from four weeks after gateway) with the first and final assessment they make.
+ASSESSMENTS = ("first_assessment", "final_assessment")
+
+
+def event(subjects: Sequence[SweptBody], event: str) -> Shown | None:
+    """Every deadline the bodies set on ``event`` (a journey date, or each method's first attempt), whatever date
+    each counts from, swept over every class of the event's day: the dates they count from fixed (gateway on its own
+    date, a journey date four weeks after it, the methods' first attempts a week apart from then, only those the
+    deadlines count from), each body's due date cuts the days, and each due day, each run of days before, between
+    and after them, and the event not recorded is one class. A body's verdict is its worst on the event
+    (``report.event_verdicts``), so that two bodies counting one event from different dates (NQual's 3-month window
+    from gateway, TQUK's from the EPA's start) are compared. For every method, the class's day is the last first
+    attempt's, the methods attempted on consecutive days up to it. None where no class splits the bodies, or the
+    record cannot date the event apart from what its deadlines count from."""
+    if not subjects or (event not in JOURNEY_DATES and event != "every_method"):
+        return None
+    standard = subjects[0].ruleset.standard
+    methods = subjects[0].ruleset.method_ids
+    rules = [d for s in subjects for d in (s.ruleset.journey.deadlines if s.ruleset.journey else ())
+             if d.event == event]
+    anchors = {d.from_ for d in rules}
+    moved = set(methods) | set(ASSESSMENTS) if event == "every_method" else {event}  # anchors the event's day moves
+    if not rules or anchors & moved or anchors - {"gateway", *JOURNEY_DATES, *methods, *ASSESSMENTS}:
+        return None
+    start = GATEWAY + dt.timedelta(days=28)
+    attempted = {m: start + dt.timedelta(days=7 * i) for i, m in enumerate(methods)}
+    on = {"gateway": GATEWAY, **{a: start for a in anchors if a in JOURNEY_DATES}, **attempted,
+          "first_assessment": min(attempted.values(), default=start),
+          "final_assessment": max(attempted.values(), default=start)}
+    dates = {a: start.isoformat() for a in sorted(anchors) if a in JOURNEY_DATES}
+    # only the attempts the anchors need (the first method for the first assessment, every one for the final)
+    needed = set(methods) if "final_assessment" in anchors else \
+        anchors & set(methods) | ({methods[0]} if "first_assessment" in anchors and methods else set())
+    fixed = [{"method": m, "grade": "pass", "date": d.isoformat()} for m, d in attempted.items() if m in needed]
+    one = dt.timedelta(days=1)
+    days = _classes((shift(on[r.from_], r.offset) for r in rules), lambda d: d - one,
+                    lambda a, b: a + one if a + one < b else None, lambda d: d + one)
+    pinned = pins(subjects)
+
+    def dated(day: dt.date | None) -> dict[str, Any]:
+        if event == "every_method":
+            attempts = [] if day is None else [
+                {"method": m, "grade": "pass", "date": (day - dt.timedelta(days=len(methods) - 1 - i)).isoformat()}
+                for i, m in enumerate(methods)]
+            return record(standard, attempts, **pinned, **({"dates": dates} if dates else {}))
+        given = {**dates, event: day.isoformat()} if day else dates
+        return record(standard, fixed, **pinned, **({"dates": given} if given else {}))
+
+    classes = [dated(d) for d in days] + [dated(None)]
+    fixing = ", ".join(["gateway", *(a.replace("_", " ") for a in dates),
+                        *(["the methods' first attempts"] if fixed else [])])
+    day = "last first attempt" if event == "every_method" else event
+    space = (f"every class of the {day.replace('_', ' ')} day, the {fixing} fixed: on each body's due date, before, "
+             "between and after them, or not recorded")
+    return _witnessed(subjects, classes, event_row(event), space, day_classes(day))
+
+
+def after_a_fail(subjects: Sequence[SweptBody], event: str) -> Shown | None:
+    """The bodies' resit windows (``event`` RESIT) or rework deadlines (REWORK), swept over every class of the day of
+    the attempt after a fail: the first attempts a week apart from four weeks after gateway, the first method's (the
+    rework's method's) failed and no notification dated, each body's due date (as it counts it: from the fail, from
+    its notification once every method is assessed, or from the first assessment) cuts the days after the last
+    first attempt, and each due day, each run of days before, between and after them, and no resit recorded, is one
+    class. None where no class splits the bodies."""
+    if not subjects or not subjects[0].ruleset.method_ids:
+        return None
+    resits = [s.ruleset.journey.resit for s in subjects if s.ruleset.journey and s.ruleset.journey.resit]
+    methods = subjects[0].ruleset.method_ids
+    if event == REWORK:
+        reworked = {r.method for resit in resits for r in resit.rework}
+        if len(reworked) != 1 or not reworked <= set(methods):  # one method's rework is swept
+            return None
+        [method] = reworked
+    else:
+        method = methods[0]
+    standard, pinned = subjects[0].ruleset.standard, pins(subjects)
+    start = GATEWAY + dt.timedelta(days=28)
+    firsts = [{"method": m, "grade": "fail" if m == method else "pass",
+               "date": (start + dt.timedelta(days=7 * i)).isoformat()} for i, m in enumerate(methods)]
+    last = start + dt.timedelta(days=7 * (len(methods) - 1))
+
+    def dated(day: dt.date | None) -> dict[str, Any]:
+        again = [{"method": method, "kind": "resit", "grade": "pass", "date": day.isoformat()}] if day else []
+        return record(standard, firsts + again, **pinned)
+
+    row = event_row(event)
+    # each body's due dates, as its rules count them on a record with a resit after every first attempt
+    probe = dated(last + dt.timedelta(days=1))
+    due = []
+    for s in subjects:
+        given = s.grade(probe).deadlines
+        ids = row_verdicts(s.ruleset, given, ()).get(row, ("", []))[1]
+        due += [d.date for d in given if d.id in ids and d.date is not None]
+    one = dt.timedelta(days=1)
+    days = [d for d in _classes(due, lambda d: d - one, lambda a, b: a + one if a + one < b else None,
+                                lambda d: d + one) if d > last]
+    classes = [dated(d) for d in days] + [dated(None)]
+    what = f"the {method}'s {'rework' if event == REWORK else 'resit'}"
+    space = (f"every class of {what}'s day after its fail, the first attempts fixed a week apart: on each body's "
+             "due date, before, between and after them, or no resit recorded")
+    return _witnessed(subjects, classes, row, space,
+                      f"classes of {what}'s day (on each due date, before, between and after them, or not recorded)")
 
 
 def tolerance(subjects: Sequence[SweptBody], method: str, measure: str) -> Shown | None:

@@ -1,6 +1,7 @@
 """Rule data compared where an outcome sweep cannot show the difference, or shows it only inside another finding:
 how an assessment is conducted and who decides (the journey files' ``conduct``), the force of the portfolio's
-lead time before the discussion, what each body asks for at gateway item by item, and whether a retake goes
+lead time before the discussion, the bodies' verdicts on each event their deadlines govern whatever date each
+counts from (a record shows them), what each body asks for at gateway item by item, and whether a retake goes
 through gateway again. Each side quotes its document's words; a body that states nothing is said to.
 """
 
@@ -9,10 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 from epa.consistency import journeys
+from epa.consistency.catalogue import anchor_reading
 from epa.consistency.complete import not_counted
 from epa.consistency.findings import Finding, SweptBody, cause, names, pins, record, sides_by
 from epa.model.domain import CONDUCT_ASPECTS, NONE_STATED, Conduct, Consequence, DeadlineRule
 from epa.rules.deadlines import EVENT_WORDS
+from epa.views.report import RESIT, REWORK, verdict
 from epa.views.variants import span
 
 NOT_STATED = "states nothing on it"
@@ -94,6 +97,66 @@ def portfolio_before_discussion(subjects: list[SweptBody]) -> list[Finding]:
     if f is None:
         return []
     return [journeys.witnessed(f, journeys.deadline(subjects, "portfolio_submitted", "discussion"))]
+
+
+def deadline_verdicts(subjects: list[SweptBody]) -> list[Finding]:
+    """Per event two or more bodies' deadlines govern (a resit after a fail: the resit and retake windows; a failed
+    method's rework), whether some record splits their verdicts on it (met against
+    missed; a required deadline's miss against advice's), whatever date each body counts from: the witness is the
+    first class of the event's day that does (``journeys.event``), each side quoting the deadlines that decided its
+    verdict there, with its due date and the readings it rests on (an anchor the document does not state, the
+    body's recorded ambiguities on those deadlines). An event whose deadlines no record can split (the same anchor,
+    length and force at every body) makes no finding."""
+    ruled = {s.label: [(d.event, d) for d in (s.ruleset.journey.deadlines if s.ruleset.journey else ()) if d.event]
+             + _after_a_fail(s) for s in subjects}
+    events = dict.fromkeys(event for found in ruled.values() for event, _ in found)
+    out = []
+    for event in events:
+        if sum(1 for found in ruled.values() if any(e == event for e, _ in found)) < 2:
+            continue
+        shown = journeys.after_a_fail(subjects, event) if event in (RESIT, REWORK) else journeys.event(subjects, event)
+        if shown is None:
+            continue
+        values = shown.shows["values"]
+        says, cited, quotes, readings = {}, {}, {}, {}
+        for s in subjects:
+            found = [rule for e, rule in ruled[s.label] if e == event]
+            # each rule's deadlines on the witness (a window's or rework's id is its rule's, then the fail's method)
+            given = {rule.id: [d for d in s.grade(shown.witness).deadlines if d.id.split(".", 1)[0] == rule.id]
+                     for rule in found}
+            # the rules that decided the body's verdict: those giving it (all of them, where all are kept)
+            deciding = [rule for rule in found if any(verdict(d.status, d.strength) == values[s.label]
+                                                      for d in given[rule.id])] or found
+            anchored = [anchor_reading(rule) for rule in deciding if getattr(rule, "from_reading", False)]
+            ids = {rule.id for rule in deciding}
+            # a due date counted from a date the document does not state is the tool's: its words say so; the body's
+            # recorded ambiguities on these rules are named beside them (what they bear on, they say)
+            says[s.label] = (f"{values[s.label]}: " + "; ".join(
+                f"{span(rule.offset, getattr(rule, 'from_', 'fail_notified'))}, "
+                f"{'advice' if rule.strength == 'advice' else 'required'}"
+                + "".join(f", due {d.date}" for d in given[rule.id][:1] if d.date) for rule in deciding)
+                + (" (counted from the tool's reading of its start)" if anchored else "")) if found else NO_DEADLINE
+            cited[s.label] = [rule.citation for rule in deciding]
+            quotes[s.label] = [(rule.text, rule.citation) for rule in deciding]
+            readings[s.label] = anchored + [f"{a.id}: {a.reading}" for a in s.ruleset.ambiguities if ids & set(a.rules)]
+        words = {**EVENT_WORDS, **AFTER_A_FAIL}.get(event, event.replace("_", " "))
+        f = _finding(f"deadlines.verdicts.{event.replace('_', '-')}", "deadlines",
+                     f"The verdicts on {words}, each body's deadlines on it counted from their own dates", values,
+                     says, cited, quotes, readings=readings)
+        if f is not None:
+            out.append(journeys.witnessed(f, shown))
+    return out
+
+
+# The rows of the resit windows and rework deadlines in words
+AFTER_A_FAIL = {RESIT: "a resit after a fail (the resit and retake windows)", REWORK: "a failed method's rework"}
+
+
+def _after_a_fail(s: SweptBody) -> list[tuple[str, Any]]:
+    """A body's resit windows and rework deadlines, each with its row's event (``report.RESIT``, ``REWORK``)."""
+    resit = s.ruleset.journey.resit if s.ruleset.journey else None
+    return [(RESIT, w) for w in (resit.windows if resit else ())] + \
+        [(REWORK, r) for r in (resit.rework if resit else ())]
 
 
 # What a deadline whose plugin gives no consequence (None) claims: nothing either way, so it is never shown as none
@@ -216,5 +279,6 @@ def retake_through_gateway(subjects: list[SweptBody]) -> list[Finding]:
 
 
 def compare(subjects: list[SweptBody], standard: str) -> list[Finding]:
-    return (conduct(subjects) + portfolio_before_discussion(subjects) + deadline_consequences(subjects)
+    return (conduct(subjects) + portfolio_before_discussion(subjects) + deadline_verdicts(subjects)
+            + deadline_consequences(subjects)
             + gateway_evidence(subjects, standard) + retake_through_gateway(subjects))

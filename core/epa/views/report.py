@@ -212,6 +212,14 @@ def deadline_row(rule: DeadlineRule) -> str | None:
     return f"deadline:{rule.event}:{rule.from_}" if rule.event else None
 
 
+def event_row(event: str) -> str:
+    """The row of every deadline a body sets on one event, whatever date each counts from
+    (``deadline:every_method``): `epa consistency`'s, where bodies count one event's deadline from different dates
+    (NQual's 3 months from gateway, TQUK's from the EPA's start), never a row of `epa compare`'s ``differences``
+    (a reader finds each body's verdicts among its ``deadlines``)."""
+    return f"deadline:{event}"
+
+
 def check_row(method: str, measure: str) -> str:
     return f"check:{method}:{measure}"
 
@@ -222,6 +230,8 @@ def journey_row_words(row: str) -> str | None:
     kind, _, rest = row.partition(":")
     if kind == "deadline":
         event, _, anchor = rest.partition(":")
+        if not anchor:  # an event_row
+            return f"deadline {event.replace('_', ' ')} (each body's deadlines on it, whatever date each counts from)"
         return f"deadline {event.replace('_', ' ')} (from {anchor.replace('_', ' ')})"
     if kind == "check":
         return "check " + rest.replace(":", " ").replace("_", " ")
@@ -245,6 +255,37 @@ def journey_verdicts(ruleset: Ruleset | None, deadlines: Iterable[Any], checks: 
     for c in checks:
         if (said := verdict(c.status, c.strength)) is not None:
             found.setdefault(check_row(c.method, c.measure), []).append((said, c.id))
+    return _worst(found)
+
+
+def event_verdicts(ruleset: Ruleset | None, deadlines: Iterable[Any]) -> dict[str, tuple[str, list[str]]]:
+    """One body's verdict on each event its journey deadlines govern, whatever date each counts from
+    (``event_row``): the worst of its deadlines on the event, with their ids, as ``journey_verdicts`` gives a row's;
+    its resit windows' on the row ``deadline:resit`` and its rework deadlines' on ``deadline:rework``."""
+    found: dict[str, list[tuple[str, str]]] = {}
+    journey = ruleset.journey if ruleset else None
+    rules = {d.id: d for d in (journey.deadlines if journey else ())}
+    # a resit window's or rework deadline's id is its rule's, then the method and fail it counts from: '.observation'
+    resit = journey.resit if journey else None
+    later = {**{w.id: RESIT for w in (resit.windows if resit else ())},
+             **{r.id: REWORK for r in (resit.rework if resit else ())}}
+    for d in deadlines:
+        if (said := verdict(d.status, d.strength)) is None:
+            continue
+        if (rule := rules.get(d.id)) is not None:
+            if rule.event:
+                found.setdefault(event_row(rule.event), []).append((said, d.id))
+        elif (event := later.get(d.id.split(".", 1)[0])) is not None:
+            found.setdefault(event_row(event), []).append((said, d.id))
+    return _worst(found)
+
+
+# The events of a resit window's and a rework deadline's rows (``event_row``): the attempt after a fail
+RESIT, REWORK = "resit", "rework"
+
+
+def _worst(found: Mapping[str, list[tuple[str, str]]]) -> dict[str, tuple[str, list[str]]]:
+    """Each row's worst verdict (VERDICTS' order), with the ids of the rules there."""
     return {row: (min((v for v, _ in pairs), key=VERDICTS.index), list(dict.fromkeys(i for _, i in pairs)))
             for row, pairs in found.items()}
 

@@ -1,0 +1,278 @@
+"""epa consistency: the bodies' verdicts on every event their deadlines govern, whatever date each counts from, each
+split shown by the smallest record (a witness `epa compare` reproduces), and no finding where no record can split
+them. Every date below is worked by hand from the documents' sentences."""
+
+from __future__ import annotations
+
+import json
+
+import attrs
+
+from epa.consistency import analyse
+from epa.model.domain import Ambiguity, Offset, Ruleset
+from epa.registry import Registry
+from epa.testing import make_plugin, registry, requires, run
+
+ST0071 = "ST0071"
+
+# 000 § GATEWAY: "All EPA activity will take place no later than 3 months from Gateway."
+NQUAL_WINDOW = "All EPA activity will take place no later than 3 months from Gateway."
+# 003 § EPA Window: "All EPA components must be completed within three months of the start of the end-point
+# assessment period."
+TQUK_WINDOW = "All EPA components must be completed within three months of the start of the end-point assessment period."
+
+
+def findings(reg: Registry, bodies: list[str] | None = None) -> dict[str, dict]:
+    return {f["id"]: f for f in analyse(reg, ST0071, bodies)["findings"]}
+
+
+def side_of(f: dict, body: str) -> dict:
+    return next(s for s in f["sides"] if body in s["bodies"])
+
+
+def newest(body: str) -> Ruleset:
+    return registry().body(body).body.rulesets_for(ST0071)[-1]
+
+
+def compared(tmp_path, record: dict, bodies: str) -> dict[str, dict[str, str]]:
+    """`epa compare` on the record: each body's deadline statuses by id, as its JSON gives them."""
+    path = tmp_path / "witness.json"
+    path.write_text(json.dumps(record), encoding="utf-8")
+    out = run("--bodies", bodies, "compare", str(path), "--format", "json")
+    assert out.exit_code == 0, out.stderr
+    return {r["body"]: {d["id"]: d["status"] for d in r["deadlines"]} for r in out.json()["results"]}
+
+
+def with_deadline(r: Ruleset, deadline_id: str, **changes) -> Ruleset:
+    """The ruleset with one journey deadline changed."""
+    journey = r.journey
+    assert journey is not None
+    return attrs.evolve(r, journey=attrs.evolve(journey, deadlines=tuple(
+        attrs.evolve(d, **changes) if d.id == deadline_id else d for d in journey.deadlines)))
+
+
+# --- the 3-month window: from gateway, or from the EPA's start ------------------------------------------------------
+
+
+@requires("nqual", "tqual")
+def test_the_window_from_gateway_and_from_the_epa_start_is_a_finding_whose_witness_compare_reproduces(tmp_path):
+    # By hand: gateway 2025-01-06 + 3 months = 2025-04-06 (NQual); the EPA's start, four weeks after gateway,
+    # 2025-02-03 + 3 months = 2025-05-03 (TQUK). The first day of the last first attempt after one due date and not
+    # the other is 2025-04-07 (the methods attempted on 5, 6 and 7 April): NQual missed, TQUK met.
+    f = findings(registry(), ["nqual", "tqual"])["deadlines.verdicts.every-method"]
+    assert f["area"] == "deadlines"
+    assert f["shows"] == {"row": "deadline:every_method", "values": {"nqual": "missed", "tqual": "met"}}
+    w = f["witness"]
+    assert w["gateway"]["date"] == "2025-01-06" and w["dates"] == {"epa_start": "2025-02-03"}
+    assert [a["date"] for a in w["assessments"]] == ["2025-04-05", "2025-04-06", "2025-04-07"]
+    nq, tq = side_of(f, "nqual"), side_of(f, "tqual")
+    assert nq["says"] == "missed: 3 months from gateway, required, due 2025-04-06"
+    assert tq["says"] == "met: 3 months from epa start, required, due 2025-05-03"
+    assert nq["citations"] == {"nqual": ["000_75563123dfdaaed6.txt § GATEWAY"]}
+    assert tq["citations"] == {"tqual": ["003_3692b76548845e1c.txt § EPA Window"]}
+    assert [q["text"] for q in nq["quotes"]] == [NQUAL_WINDOW]
+    assert [q["text"] for q in tq["quotes"]] == [TQUK_WINDOW]
+    # the classes of the last first attempt's day: 5 April, 6 April, 7 April to 2 May, 3 May, 4 May on, none
+    # recorded: 7 April to 2 May splits them so (3 May is TQUK's last day, met; NQual's missed): 2 of 6
+    assert (f["region"]["inputs"], f["region"]["of"]) == (2, 6)
+    # `epa compare` on the witness gives each body's window as the finding says
+    status = compared(tmp_path, w, "nqual,tqual")
+    assert (status["nqual"]["epa-window"], status["tqual"]["epa-window"]) == ("missed", "met")
+
+
+@requires("nqual", "tqual")
+def test_a_cohort_record_split_by_the_two_windows_is_counted_by_the_finding(tmp_path):
+    # The record the list of deadlines once left uncounted: gateway 2025-01-06, EPA start 2025-02-03, first attempts
+    # 20-22 April 2025 (after 6 April, before 3 May: NQual missed, TQUK met). Beside it, one attempted 1-3 April
+    # (before both due dates: both met). 1 of 2 records touch the finding.
+    methods = newest("nqual").method_ids
+
+    def attempted(apprentice: str, days: tuple[str, ...]) -> dict:
+        return {"standard": ST0071, "apprentice": {"id": apprentice}, "gateway": {"date": "2025-01-06"},
+                "dates": {"epa_start": "2025-02-03"},
+                "assessments": [{"method": m, "grade": "pass", "date": d} for m, d in zip(methods, days, strict=True)]}
+
+    late = attempted("late", ("2025-04-20", "2025-04-21", "2025-04-22"))
+    status = compared(tmp_path, late, "nqual,tqual")
+    assert (status["nqual"]["epa-window"], status["tqual"]["epa-window"]) == ("missed", "met")
+    cohort = tmp_path / "cohort.jsonl"
+    cohort.write_text(json.dumps(late) + "\n" + json.dumps(attempted("early", ("2025-04-01", "2025-04-02",
+                                                                               "2025-04-03"))) + "\n",
+                      encoding="utf-8")
+    out = run("--bodies", "nqual,tqual", "consistency", "--standard", ST0071, "--format", "json",
+              "--cohort", str(cohort))
+    assert out.exit_code == 0, out.stderr
+    touched = out.json()["cohort"]["findings"]["deadlines.verdicts.every-method"]
+    assert (touched["inputs"], touched["of"]) == (1, 2)
+
+
+@requires("highfield", "tqual")
+def test_a_due_date_counted_from_the_tools_reading_of_its_start_says_so_and_names_the_reading():
+    # 002 § Component 2: Interview: "The interview will take place before the 3-month end-point assessment period."
+    # states no date the 3 months count from (from_reading: the tool counts them from the EPA's start); 003 § EPA
+    # Window states it. Both 3 months from the EPA's start: the same verdicts, so no finding between these two.
+    assert "deadlines.verdicts.every-method" not in findings(registry(), ["highfield", "tqual"])
+    # Beside NQual's (from gateway), Highfield's side says its due date rests on the reading, and names it; TQUK's,
+    # with the same verdict and due date, is a side of its own, resting on no reading.
+    f = findings(registry(), ["highfield", "nqual", "tqual"])["deadlines.verdicts.every-method"]
+    hf, tq = side_of(f, "highfield"), side_of(f, "tqual")
+    assert hf["bodies"] == ["highfield"] and tq["bodies"] == ["tqual"]
+    assert hf["says"] == ("met: 3 months from epa start, required, due 2025-05-03 (counted from the tool's reading "
+                          "of its start)")
+    assert hf["readings"] == ["epa-window-3-months: the document states no date to count its 3 months from; the "
+                              "tool counts it from epa start"]
+    assert tq["readings"] == []
+
+
+@requires("nqual", "tqual")
+def test_an_ambiguity_recorded_on_a_deadline_stands_beside_the_side_it_decides():
+    # A body's recorded ambiguity naming the deadline (rules: [epa-window]) is named on its side, labelled a reading.
+    tq = newest("tqual")
+    noted = Ambiguity("acme-window-start", tq.journey.deadline("epa-window").citation, "three months of the start",
+                      "counted from the EPA's start", "why", rules=("epa-window",))
+    pair = Registry([("acme", make_plugin("acme", [attrs.evolve(tq, ambiguities=(*tq.ambiguities, noted))])),
+                     ("nqual", make_plugin("nqual", [newest("nqual")]))])
+    f = findings(pair)["deadlines.verdicts.every-method"]
+    assert "acme-window-start: counted from the EPA's start" in side_of(f, "acme")["readings"]
+
+
+# --- the other events ---------------------------------------------------------------------------------------------
+
+
+@requires("gateway_quals", "nqual")
+def test_evidence_due_by_gateway_against_ten_working_days_before_the_first_assessment(tmp_path):
+    # 004 § 2.2 EPA Gateway: the evidence is required before the apprentice enters the EPA Gateway: due 2025-01-06.
+    # 000 § EPA TIMESCALE / § GATEWAY: 10 working days before EPA; the first assessment four weeks after gateway,
+    # Monday 2025-02-03, less 10 working days (no bank holiday between) = Monday 2025-01-20. Evidence in on
+    # 2025-01-07: Gateway Qualifications missed, NQual met.
+    f = findings(registry(), ["gateway_quals", "nqual"])["deadlines.verdicts.evidence-submitted"]
+    assert f["shows"] == {"row": "deadline:evidence_submitted", "values": {"gateway_quals": "missed", "nqual": "met"}}
+    assert f["witness"]["dates"] == {"evidence_submitted": "2025-01-07"}
+    assert f["witness"]["assessments"][0]["date"] == "2025-02-03"
+    assert side_of(f, "gateway_quals")["says"] == "missed: 0 days from gateway, required, due 2025-01-06"
+    nq = side_of(f, "nqual")
+    assert nq["says"].startswith("met: 10 working days before first assessment, advice, due 2025-01-20; 10 working "
+                                 "days before first assessment, required, due 2025-01-20")
+    assert "the tool counts it back from first assessment" in " ".join(nq["readings"])
+    status = compared(tmp_path, f["witness"], "gateway_quals,nqual")
+    assert status["gateway_quals"]["gateway-evidence-before-gateway"] == "missed"
+    assert {status["nqual"]["evidence-upload-10-working-days"], status["nqual"]["gateway-form-10-working-days"]} \
+        == {"met"}
+
+
+@requires("nqual", "tqual")
+def test_the_project_report_two_weeks_before_the_interview_against_two_months_from_the_planning_meeting(tmp_path):
+    # 000 § Work-Based Project Supported by an Interview: the report two weeks before the interview, the project's
+    # first attempt 2025-02-10 (a week after the first): due 2025-01-27. 003 § Work-Based Project Report: within two
+    # months of the planning meeting, 2025-02-03 + 2 months = 2025-04-03. Report in on 2025-01-28: NQual missed,
+    # TQUK met.
+    f = findings(registry(), ["nqual", "tqual"])["deadlines.verdicts.project-report-submitted"]
+    assert f["shows"]["values"] == {"nqual": "missed", "tqual": "met"}
+    assert f["witness"]["dates"]["project_report_submitted"] == "2025-01-28"
+    assert side_of(f, "nqual")["says"] == "missed: 2 weeks before project, required, due 2025-01-27"
+    assert side_of(f, "tqual")["says"] == "met: 2 months from planning meeting, required, due 2025-04-03"
+    status = compared(tmp_path, f["witness"], "nqual,tqual")
+    assert (status["nqual"]["project-report"], status["tqual"]["project-report-submission"]) == ("missed", "met")
+
+
+@requires("tqual")
+def test_a_required_deadline_against_the_same_deadline_as_advice_is_a_finding(tmp_path):
+    # 003 § Portfolio of Evidence: "must submit the portfolio of evidence two weeks prior to the date of the
+    # professional discussion" (required); 'beta' words the same deadline 'should' (advice). The discussion, the third
+    # method, on 2025-02-17: due 2025-02-03. In on 2025-02-04: missed beside missed (advice).
+    tq = newest("tqual")
+    pair = Registry([("acme", make_plugin("acme", [tq])),
+                     ("beta", make_plugin("beta", [with_deadline(tq, "portfolio-submission", strength="advice")]))])
+    f = findings(pair)["deadlines.verdicts.portfolio-submitted"]
+    assert f["shows"]["values"] == {"acme": "missed", "beta": "missed (advice)"}
+    assert f["witness"]["dates"] == {"portfolio_submitted": "2025-02-04"}
+    assert side_of(f, "acme")["says"] == "missed: 2 weeks before discussion, required, due 2025-02-03"
+    assert side_of(f, "beta")["says"] == "missed (advice): 2 weeks before discussion, advice, due 2025-02-03"
+
+
+# --- no record can split them: no finding ----------------------------------------------------------------------------
+
+
+@requires("tqual")
+def test_deadlines_of_one_anchor_length_and_force_make_no_finding_and_a_changed_length_does():
+    # Two bodies with TQUK's deadlines: every event's due dates are the same, so no record splits them.
+    tq = newest("tqual")
+    same = Registry([("acme", make_plugin("acme", [tq])), ("beta", make_plugin("beta", [tq]))])
+    assert not [i for i in findings(same) if i.startswith("deadlines.verdicts.")]
+    # 'beta' giving three weeks' notice of the observation (the first method, 2025-02-03): due 2025-01-13 beside
+    # acme's 2025-01-20 (003 § Planning the Observation: two weeks). Notice on 2025-01-14: acme met, beta missed.
+    changed = Registry([("acme", make_plugin("acme", [tq])), ("beta", make_plugin("beta", [
+        with_deadline(tq, "observation-notice", offset=Offset(weeks=-3))]))])
+    f = findings(changed)["deadlines.verdicts.observation-notice"]
+    assert f["shows"]["values"] == {"acme": "met", "beta": "missed"}
+    assert f["witness"]["dates"] == {"observation_notice": "2025-01-14"}
+    assert [i for i in findings(changed) if i.startswith("deadlines.verdicts.")] == [
+        "deadlines.verdicts.observation-notice"]
+
+
+@requires("gateway_quals", "highfield", "nqual", "tqual")
+def test_the_observations_notice_and_the_proposals_resubmission_make_no_finding():
+    # Two weeks' notice of the observation, counted from it and required, in all four documents (004 § 2.5, 002 §
+    # Assessing the practical observation, 000 § Practical Observation with Q&As, 003 § Planning the Observation);
+    # a rejected proposal resubmitted within one week, required, in 002 § Project proposal and 003 § Work-Based
+    # Project Proposal (the others set none): no record splits them.
+    found = findings(registry(), ["gateway_quals", "highfield", "nqual", "tqual"])
+    assert "deadlines.verdicts.observation-notice" not in found
+    assert "deadlines.verdicts.proposal-resubmitted" not in found
+    assert {"deadlines.verdicts.every-method", "deadlines.verdicts.evidence-submitted",
+            "deadlines.verdicts.project-report-submitted", "deadlines.verdicts.portfolio-submitted"} <= set(found)
+
+
+
+# --- after a fail: the resit and retake windows, the rework ----------------------------------------------------------
+
+
+@requires("gateway_quals", "nqual")
+def test_a_resit_three_months_from_the_fails_notification_against_twelve_from_the_first_assessment(tmp_path):
+    # 004 § 4. Re-sits and re-takes: within three months of the fail notification; § 3: "Results notification will
+    # take place once all assessments have been completed.": the observation failed on 2025-02-03, the discussion
+    # (the last first attempt) on 2025-02-17, so notified 2025-02-17, + 3 months = 2025-05-17. 000 § Re-sit /
+    # Re-take: all methods within 12 months (counted from the first assessment, the tool's reading): 2025-02-03 + 12
+    # months = 2026-02-03. A resit on 2025-05-18: Gateway Qualifications missed, NQual met.
+    f = findings(registry(), ["gateway_quals", "nqual"])["deadlines.verdicts.resit"]
+    assert f["shows"] == {"row": "deadline:resit", "values": {"gateway_quals": "missed", "nqual": "met"}}
+    attempts = f["witness"]["assessments"]
+    assert [(a["method"], a["grade"], a["date"]) for a in attempts[:1]] == [("observation", "fail", "2025-02-03")]
+    assert attempts[-1] == {"method": "observation", "kind": "resit", "grade": "pass", "date": "2025-05-18"}
+    assert side_of(f, "gateway_quals")["says"] == "missed: 3 months from fail notified, required, due 2025-05-17"
+    nq = side_of(f, "nqual")
+    assert nq["says"] == ("met: 12 months from first assessment, required, due 2026-02-03 (counted from the tool's "
+                          "reading of its start)")
+    assert nq["readings"][0] == ("all-methods-12-months: the document states no date to count its 12 months from; "
+                                 "the tool counts it from first assessment")
+    assert side_of(f, "gateway_quals")["citations"] == {"gateway_quals": ["004_97be493b5d6ee5b2.txt § 4. Re-sits and "
+                                                                          "re-takes"]}
+    status = compared(tmp_path, f["witness"], "gateway_quals,nqual")
+    assert status["gateway_quals"]["resit-within-three-months.observation"] == "missed"
+    assert status["nqual"]["all-methods-12-months"] == "met"
+
+
+@requires("highfield", "tqual")
+def test_the_same_rework_and_resit_windows_make_no_finding():
+    # 002 and 003 § Resits and Retakes: a failed project reworked within one month, required; resits and retakes
+    # within 12 months, 'should' (advice), from the first fail (the tool's reading at both): no record splits them.
+    found = findings(registry(), ["highfield", "tqual"])
+    assert "deadlines.verdicts.rework" not in found and "deadlines.verdicts.resit" not in found
+
+
+@requires("tqual")
+def test_a_rework_of_another_length_is_a_finding():
+    # 'beta' gives the failed project two weeks to rework, acme one month (003 § Resits and Retakes). The project, the
+    # second method, failed on 2025-02-10 (no notification dated: counted from the fail): beta's due 2025-02-24,
+    # acme's 2025-03-10. A rework on 2025-02-25: acme met, beta missed.
+    tq = newest("tqual")
+    resit = tq.journey.resit
+    two_weeks = attrs.evolve(resit, rework=tuple(attrs.evolve(r, offset=Offset(weeks=2)) for r in resit.rework))
+    pair = Registry([("acme", make_plugin("acme", [tq])), ("beta", make_plugin("beta", [
+        attrs.evolve(tq, journey=attrs.evolve(tq.journey, resit=two_weeks))]))])
+    f = findings(pair)["deadlines.verdicts.rework"]
+    assert f["shows"]["values"] == {"acme": "met", "beta": "missed"}
+    assert f["witness"]["assessments"][-1] == {"method": "project", "kind": "resit", "grade": "pass",
+                                               "date": "2025-02-25"}
+    assert side_of(f, "acme")["says"] == "met: 1 month from fail notified, required, due 2025-03-10"
+    assert side_of(f, "beta")["says"] == "missed: 2 weeks from fail notified, required, due 2025-02-24"
