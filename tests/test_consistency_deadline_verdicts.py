@@ -119,8 +119,10 @@ def test_a_due_date_counted_from_the_tools_reading_of_its_start_says_so_and_name
     assert hf["bodies"] == ["highfield"] and tq["bodies"] == ["tqual"]
     assert hf["says"] == ("met: 3 months from epa start, required, due 2025-05-03 (counted from the tool's reading "
                           "of its start)")
-    assert hf["readings"] == ["epa-window-3-months: the document states no date to count its 3 months from; the "
-                              "tool counts it from epa start"]
+    assert hf["readings"][0] == ("epa-window-3-months: the document states no date to count its 3 months from; the "
+                                 "tool counts it from epa start")
+    # and the ambiguity recorded on that sentence, which names the deadline (rules: [epa-window-3-months])
+    assert [r.partition(":")[0] for r in hf["readings"][1:]] == ["highfield-epa-window-before-3-months"]
     assert tq["readings"] == []
 
 
