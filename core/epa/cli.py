@@ -638,7 +638,8 @@ def _compare_batch(record: Path | None, batch_file: str | None, rows: Rows, work
         raise SystemExit(EXIT_INTERRUPTED if isinstance(exc, batch.Interrupted) else EXIT_FAILURE) from None
     except errors.OutputCutShort as exc:
         done = _left(exc.done, "records", "graded", rows.out, rows.fmt == "table" or rows.summary_only, exc.line,
-                     "the cohort", "summary") if exc.done or rows.out else "no record's output was written in full"
+                     "the cohort", "summary") if exc.done or rows.out else \
+            "no record's output is known to be written in full"  # (a first chunk's write cut: some may be)
         raise OutputError(exc.output, f"{exc.reason}; {done}; the output is incomplete") from None
     except outputs.FileInterrupted as exc:  # every record graded, as the rows' file was put in place
         summary = f"no summary written to {rows.summary_file} (left as it was)" if rows.summary_file is not None \
@@ -938,7 +939,7 @@ def audit(outcomes: str, body: str | None, body_id_pairs: tuple[str, ...], fmt: 
     except errors.OutputCutShort as exc:
         done = _left(exc.done, "rows", "audited", out, rows_fmt == "table", exc.line,
                      "standard input" if outcomes == "-" else str(outcomes), "table") if exc.done or out else \
-            "no row's output was written in full"
+            "no row's output is known to be written in full"
         raise OutputError(exc.output, f"{exc.reason}; {done}; the output is incomplete") from None
     except audits.AuditReaderGone as exc:  # (`| head`): the rows audited by then say the exit code
         code, seen = audits.exit_code(exc.data), exc.data
