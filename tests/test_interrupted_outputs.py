@@ -326,6 +326,20 @@ def test_standard_output_appended_to_the_file_being_read_is_refused(tmp_path, ar
     assert given.read_bytes() == source.read_bytes()
 
 
+# `epa compare --batch cohort.csv > cohort.csv`: the shell empties the cohort before epa starts. The refusal said
+# only "send it to another file", as if the cohort were still there to read (found by review): it says it is empty.
+def test_standard_output_sent_over_the_file_being_read_says_it_is_empty_now(tmp_path) -> None:
+    any_body()
+    given = tmp_path / "cohort.csv"
+    given.write_bytes(COHORT.with_suffix(".csv").read_bytes())
+    with open(given, "wb") as replaced:  # (as the shell's >)
+        done = epa("", "compare", "--batch", str(given), "--format", "csv", stdout=replaced, stderr=subprocess.PIPE,
+                   timeout=60)
+    assert done.returncode == errors.EXIT_INPUT, done.stderr
+    assert "standard output is the cohort being read" in done.stderr
+    assert "it is empty now" in done.stderr
+
+
 # Standard output failing part way through a cohort (a disk filling): on 9677339 the error said only "cannot write
 # standard output: No space left on device", not which records' output had been written in full before it.
 FAILING_AFTER_TWO_WRITES = """

@@ -577,7 +577,10 @@ def _stdout_not_read(read: str | None, what: str) -> None:
     except (OSError, ValueError, AttributeError):  # no such file (refused as input later), or no descriptor
         return
     if stat.S_ISREG(written.st_mode) and (written.st_dev, written.st_ino) == (given.st_dev, given.st_ino):
-        raise click.UsageError(f"standard output is {what}: send it to another file (or use --out FILE)")
+        # (with >, the user's file is gone before epa starts: said, lest it be read again as it was)
+        emptied = "; it is empty now (a shell's > empties a file before the command starts)" if not given.st_size \
+            else ""
+        raise click.UsageError(f"standard output is {what}: send it to another file (or use --out FILE){emptied}")
 
 
 def _compare_batch(record: Path | None, batch_file: str | None, rows: Rows, workers: int,
