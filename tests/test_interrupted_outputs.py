@@ -400,6 +400,29 @@ def test_standard_output_failing_in_the_first_chunk_does_not_deny_what_it_holds(
                                 "incomplete\n"), done.stderr
 
 
+# --out naming a device written in place (/dev/full) that fails at once: it said "the first 0 records' output is
+# written in full to /dev/full" (found by review).
+@pytest.mark.skipif(not FULL.exists(), reason="needs /dev/full, a device every write to fails")
+@pytest.mark.parametrize("command", ["compare", "audit"])
+def test_an_out_device_failing_at_once_says_none_is_known_whole(tmp_path, command) -> None:
+    any_body()
+    if command == "compare":  # (large enough that the first write fails before the last record is graded)
+        given = tmp_path / "cohort.jsonl"
+        lines = [line for line in COHORT.read_text(encoding="utf-8").splitlines() if line.strip()]
+        given.write_text("\n".join(lines[i % len(lines)] for i in range(500)) + "\n", encoding="utf-8")
+        args: tuple[str, ...] = ("compare", "--batch", str(given))
+    else:
+        given = tmp_path / "outcomes.csv"
+        header, *rows = OUTCOMES.read_text(encoding="utf-8").splitlines()
+        given.write_text("\n".join([header, *rows * 500]) + "\n", encoding="utf-8")
+        args = ("audit", str(given))
+    done = epa("", *args, "--format", "json", "--out", str(FULL))
+    assert done.returncode == errors.EXIT_OUTPUT and "Traceback" not in done.stderr, done.stderr
+    item = "record" if command == "compare" else "row"
+    assert f"; no {item}'s output is known to be written in full; the output is incomplete\n" in done.stderr
+    assert "the first 0" not in done.stderr
+
+
 @pytest.mark.skipif(not hasattr(signal, "SIGXFSZ"), reason="needs a file-size limit (POSIX)")
 def test_an_out_file_failing_part_way_says_it_was_left_as_it_was(tmp_path) -> None:
     any_body()
