@@ -99,6 +99,12 @@ def test_a_booked_assessment_without_a_grade_is_told_to_go_under_schedule(tmp_pa
     ("  date: 20251201", "20251201 is not a date", "write it YYYY-MM-DD: 2025-12-01 if 1 December 2025 is meant"),
     ("  date: '2025/12/01'", "'2025/12/01' is not a valid date (expected YYYY-MM-DD)",
      "write it YYYY-MM-DD: 2025-12-01 if 1 December 2025 is meant"),
+    # year first with dashes, one-digit month and day, or a space after it: the hint was 'e.g. 2025-06-02 for
+    # 2 June 2025', as if the form were unknown (found by review)
+    ("  date: '2025-12-1'", "'2025-12-1' is not a valid date (expected YYYY-MM-DD)",
+     "write it YYYY-MM-DD: 2025-12-01 if 1 December 2025 is meant"),
+    ("  date: '2025-12-01 '", "'2025-12-01 ' is not a valid date (expected YYYY-MM-DD)",
+     "write it YYYY-MM-DD: 2025-12-01 if 1 December 2025 is meant"),
 ])
 def test_a_date_in_another_form_is_told_once_with_the_days_it_can_name(tmp_path, new, said, hint):
     message = fails("grade", "--body", any_body("ST0071"),

@@ -326,6 +326,20 @@ def test_standard_output_appended_to_the_file_being_read_is_refused(tmp_path, ar
     assert given.read_bytes() == source.read_bytes()
 
 
+# `epa compare --batch cohort.csv > cohort.csv`: the shell empties the cohort before epa starts. The refusal said
+# only "send it to another file", as if the cohort were still there to read (found by review): it says it is empty.
+def test_standard_output_sent_over_the_file_being_read_says_it_is_empty_now(tmp_path) -> None:
+    any_body()
+    given = tmp_path / "cohort.csv"
+    given.write_bytes(COHORT.with_suffix(".csv").read_bytes())
+    with open(given, "wb") as replaced:  # (as the shell's >)
+        done = epa("", "compare", "--batch", str(given), "--format", "csv", stdout=replaced, stderr=subprocess.PIPE,
+                   timeout=60)
+    assert done.returncode == errors.EXIT_INPUT, done.stderr
+    assert "standard output is the cohort being read" in done.stderr
+    assert "it is empty now" in done.stderr
+
+
 # Standard output failing part way through a cohort (a disk filling): on 9677339 the error said only "cannot write
 # standard output: No space left on device", not which records' output had been written in full before it.
 FAILING_AFTER_TWO_WRITES = """
@@ -365,6 +379,48 @@ def test_standard_output_failing_part_way_says_how_much_is_whole(tmp_path, comma
     assert done.stderr == f"error: cannot write standard output: {os.strerror(errno.ENOSPC)}; {said}; the output " \
                           "is incomplete\n"
     assert len(done.stdout.splitlines()) == (64 if command == "compare" else 2)
+
+
+# A first chunk's write cut short by a full disk has put out the records before the cut whole: the error said "no
+# record's output was written in full" beside a file holding one (found by review); none is counted, none denied.
+@pytest.mark.skipif(not hasattr(signal, "SIGXFSZ"), reason="needs a file-size limit (POSIX)")
+def test_standard_output_failing_in_the_first_chunk_does_not_deny_what_it_holds(tmp_path) -> None:
+    any_body()
+    args = ("compare", "--batch", str(COHORT), "--format", "json")
+    first = epa("", *args).stdout.splitlines(keepends=True)[0].encode()
+    limit = len(first) + 10  # the first record's line whole, the second's cut
+    script = "import resource, signal\nsignal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n" \
+             f"resource.setrlimit(resource.RLIMIT_FSIZE, ({limit}, resource.RLIM_INFINITY))"
+    out = tmp_path / "rows.jsonl"
+    with open(out, "wb") as stdout:
+        done = epa(script, *args, stdout=stdout, stderr=subprocess.PIPE)
+    assert done.returncode == errors.EXIT_OUTPUT and "Traceback" not in done.stderr, done.stderr
+    assert out.read_bytes().startswith(first)
+    assert done.stderr.endswith("; no record's output is known to be written in full; the output is "
+                                "incomplete\n"), done.stderr
+
+
+# --out naming a device written in place (/dev/full) that fails at once: it said "the first 0 records' output is
+# written in full to /dev/full" (found by review).
+@pytest.mark.skipif(not FULL.exists(), reason="needs /dev/full, a device every write to fails")
+@pytest.mark.parametrize("command", ["compare", "audit"])
+def test_an_out_device_failing_at_once_says_none_is_known_whole(tmp_path, command) -> None:
+    any_body()
+    if command == "compare":  # (large enough that the first write fails before the last record is graded)
+        given = tmp_path / "cohort.jsonl"
+        lines = [line for line in COHORT.read_text(encoding="utf-8").splitlines() if line.strip()]
+        given.write_text("\n".join(lines[i % len(lines)] for i in range(500)) + "\n", encoding="utf-8")
+        args: tuple[str, ...] = ("compare", "--batch", str(given))
+    else:
+        given = tmp_path / "outcomes.csv"
+        header, *rows = OUTCOMES.read_text(encoding="utf-8").splitlines()
+        given.write_text("\n".join([header, *rows * 500]) + "\n", encoding="utf-8")
+        args = ("audit", str(given))
+    done = epa("", *args, "--format", "json", "--out", str(FULL))
+    assert done.returncode == errors.EXIT_OUTPUT and "Traceback" not in done.stderr, done.stderr
+    item = "record" if command == "compare" else "row"
+    assert f"; no {item}'s output is known to be written in full; the output is incomplete\n" in done.stderr
+    assert "the first 0" not in done.stderr
 
 
 @pytest.mark.skipif(not hasattr(signal, "SIGXFSZ"), reason="needs a file-size limit (POSIX)")

@@ -249,6 +249,26 @@ def test_a_stray_quote_closed_rows_later_is_an_error_row_not_records_lost(tmp_pa
     assert {r["apprentice"] for r in rows if not r["error"]} == {"A-4"}
 
 
+def test_a_stray_quote_taking_in_short_rows_is_an_error_row(tmp_path):
+    """Rows may stop short of a last column they leave empty (read as empty cells), so the rows a stray quote in
+    that column takes in hold fewer commas than the header has separators: A-2 to A-4 were lost and A-1 graded,
+    exit 0 (found by review). They reach the last column epa reads, which is what a record's line is held to."""
+    any_body("ST0071")
+    path = tmp_path / "c.csv"
+    path.write_text('standard,apprentice,gateway_date,notes\r\n'
+                    'ST0071,A-1,02/06/2025,"Excellent work\r\n'
+                    'ST0071,A-2,02/06/2025\r\n'
+                    'ST0071,A-3,02/06/2025\r\n'
+                    'ST0071,A-4,02/06/2025"\r\n'
+                    'ST0071,A-5,02/06/2025\r\n', encoding="utf-8")
+    result = run("compare", "--batch", str(path), "--format", "csv", "--column", "notes=")
+    assert result.exit_code == 2
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [(r["line"], r["apprentice"]) for r in rows if r["error"]] == [("2", "")]
+    assert "opened on line 2 (column 4, 'notes') runs to line 5" in rows[0]["error"]
+    assert {r["apprentice"] for r in rows if not r["error"]} == {"A-5"}
+
+
 # --- worksheets ---------------------------------------------------------------------------------------------------
 
 def test_empty_worksheets_beside_the_cohort_ask_for_no_sheet(tmp_path):

@@ -524,6 +524,11 @@ def _in_place(out: Path) -> bool:
         return False
 
 
+def _replaced(out: Path | None) -> bool:
+    """Whether ``--out`` names a file replaced whole at the end (left as it was by a failure), not written in place."""
+    return out is not None and not _in_place(out)
+
+
 def _left(count: int, items: str, verb: str, out: Path | None, rows_unwritten: bool, line: int, source: str,
           closing: str) -> str:
     """What a cohort command (``compare --batch``, ``audit``) stopped after ``count`` ``items`` left written: a file
@@ -577,7 +582,10 @@ def _stdout_not_read(read: str | None, what: str) -> None:
     except (OSError, ValueError, AttributeError):  # no such file (refused as input later), or no descriptor
         return
     if stat.S_ISREG(written.st_mode) and (written.st_dev, written.st_ino) == (given.st_dev, given.st_ino):
-        raise click.UsageError(f"standard output is {what}: send it to another file (or use --out FILE)")
+        # (with >, the user's file is gone before epa starts: said, lest it be read again as it was)
+        emptied = "; it is empty now (a shell's > empties a file before the command starts)" if not given.st_size \
+            else ""
+        raise click.UsageError(f"standard output is {what}: send it to another file (or use --out FILE){emptied}")
 
 
 def _compare_batch(record: Path | None, batch_file: str | None, rows: Rows, workers: int,
@@ -638,7 +646,8 @@ def _compare_batch(record: Path | None, batch_file: str | None, rows: Rows, work
         raise SystemExit(EXIT_INTERRUPTED if isinstance(exc, batch.Interrupted) else EXIT_FAILURE) from None
     except errors.OutputCutShort as exc:
         done = _left(exc.done, "records", "graded", rows.out, rows.fmt == "table" or rows.summary_only, exc.line,
-                     "the cohort", "summary") if exc.done or rows.out else "no record's output was written in full"
+                     "the cohort", "summary") if exc.done or _replaced(rows.out) else \
+            "no record's output is known to be written in full"  # (a first chunk's write cut: some may be)
         raise OutputError(exc.output, f"{exc.reason}; {done}; the output is incomplete") from None
     except outputs.FileInterrupted as exc:  # every record graded, as the rows' file was put in place
         summary = f"no summary written to {rows.summary_file} (left as it was)" if rows.summary_file is not None \
@@ -936,9 +945,9 @@ def audit(outcomes: str, body: str | None, body_id_pairs: tuple[str, ...], fmt: 
         _warn(f"interrupted: {done}; the output is incomplete")
         raise SystemExit(errors.EXIT_INTERRUPTED) from None
     except errors.OutputCutShort as exc:
-        done = _left(exc.done, "rows", "audited", out, rows_fmt == "table", exc.line,
-                     "standard input" if outcomes == "-" else str(outcomes), "table") if exc.done or out else \
-            "no row's output was written in full"
+        source = "standard input" if outcomes == "-" else str(outcomes)
+        done = _left(exc.done, "rows", "audited", out, rows_fmt == "table", exc.line, source, "table") \
+            if exc.done or _replaced(out) else "no row's output is known to be written in full"
         raise OutputError(exc.output, f"{exc.reason}; {done}; the output is incomplete") from None
     except audits.AuditReaderGone as exc:  # (`| head`): the rows audited by then say the exit code
         code, seen = audits.exit_code(exc.data), exc.data

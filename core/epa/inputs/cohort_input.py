@@ -984,11 +984,13 @@ _BLANK = b" \t\r\n,"  # what a line of empty cells holds
 
 def _joined_rows(header: CsvHeader, row: Sequence[str]) -> str | None:
     """The column (number and name) of a cell of a row read across lines that holds, after a line break, a line with
-    as many commas as the header has separators: a quote at a cell's start that was never meant as one (a note
-    typed "Excellent...) made one cell of the rows up to the next quote, each of those records lost from the
-    cohort, the row graded without a word (found by the hunt). A line break in a cell, as a note holds one, has
-    fewer commas after it (a cohort's header has at least three columns: two at least)."""
-    least = max(header.width - 1, 2)
+    the commas a row needs to reach the last column epa reads (or every column): a quote at a cell's start that was
+    never meant as one (a note typed "Excellent...) made one cell of the rows up to the next quote, each of those
+    records lost from the cohort, the row graded without a word (found by the hunt). A row may stop short of the
+    columns it leaves empty, a notes column last among them, so a taken-in row is held to the columns read, not to
+    the header's width (found by review). A line break in a cell, as a note holds one, has fewer commas after it (a
+    cohort's header has at least three columns: two at least)."""
+    least = max(min(header.width, header._need) - 1, 2)
     for index, cell in enumerate(row):
         if "\n" in cell and any(line.count(",") >= least for line in cell.split("\n")[1:]):
             return f"column {index + 1}" + (f", {header.names[index]!r}" if index < len(header.names) else "")

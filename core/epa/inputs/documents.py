@@ -849,7 +849,8 @@ def _write_date(value: Any) -> str:
     text = str(value).strip()
     whole = re.fullmatch(r"(\d{4})(\d{2})(\d{2})", text, re.ASCII)  # 20250602, as some exports write a day
     parts = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", text, re.ASCII)
-    year_first = re.fullmatch(r"(\d{4})[/.](\d{1,2})[/.](\d{1,2})", text, re.ASCII)  # 2025/06/02
+    # 2025/06/02, 2025-6-2, and 2025-06-02 itself (a space around it: the value is not text stripped)
+    year_first = re.fullmatch(r"(\d{4})[/.-](\d{1,2})[/.-](\d{1,2})", text, re.ASCII)
     if found := whole or year_first:
         days = [(int(found[1]), int(found[2]), int(found[3]))]
     elif parts:

@@ -107,6 +107,8 @@ def streaming_file(path: Path) -> Iterator[Callable[[str | bytes | bytearray], N
     def write(text: str | bytes | bytearray) -> None:
         try:
             stream.write(text.encode("utf-8") if isinstance(text, str) else text)
+            if temporary is None:  # written in place: out when the call returns, as a cohort's count of records
+                stream.flush()  # written in full says (a buffer a later failure lost was counted: found by review)
         except OSError as exc:
             raise OutputError(str(path), _reason(exc)) from None
 
