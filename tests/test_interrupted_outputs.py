@@ -216,6 +216,24 @@ def test_a_signal_held_as_the_reader_goes_is_exit_130(tmp_path) -> None:
                           "the output is incomplete\n"
 
 
+def test_an_interrupt_with_rows_to_standard_output_names_the_summary_file_left_as_it_was(tmp_path) -> None:
+    """Rows to standard output, the summary to a file of its own: the stop names that file, not begun, as it was
+    (it said only how many records' output was whole, leaving the user to guess at the summary)."""
+    any_body()
+    cohort, summary = tmp_path / "cohort.jsonl", tmp_path / "summary.json"
+    lines = [line for line in COHORT.read_text(encoding="utf-8").splitlines() if line.strip()]
+    cohort.write_text("\n".join(lines[i % len(lines)] for i in range(100)) + "\n", encoding="utf-8")
+    summary.write_text("old\n")
+    script = HELD_THEN_FAILED.replace("raise OutputError(outputs.STDOUT, os.strerror(errno.ENOSPC))", "")
+    done = epa(script, "compare", "--batch", str(cohort), "--format", "json", "--summary", str(summary))
+    assert done.returncode == errors.EXIT_INTERRUPTED and "Traceback" not in done.stderr, done.stderr
+    written = len(done.stdout.splitlines())  # the first chunk's, and the second's, whose write took the signal
+    assert written == 64
+    assert done.stderr == "interrupted: the first 64 records' output is written in full (to line 64 of the cohort), " \
+                          f"no summary written to {summary} (left as it was); the output is incomplete\n"
+    assert summary.read_text() == "old\n"
+
+
 def test_an_audit_whose_signal_is_held_while_a_write_fails_is_exit_130(tmp_path) -> None:
     any_body()
     outcomes = tmp_path / "outcomes.csv"

@@ -530,18 +530,21 @@ def _replaced(out: Path | None) -> bool:
 
 
 def _left(count: int, items: str, verb: str, out: Path | None, rows_unwritten: bool, line: int, source: str,
-          closing: str) -> str:
+          closing: str, closing_file: Path | None = None) -> str:
     """What a cohort command (``compare --batch``, ``audit``) stopped after ``count`` ``items`` left written: a file
     replaced whole at the end (``--out``) is left as it was; rows written as they came (standard output, or an
     ``--out`` written in place) are whole up to the last counted, which ended at ``line`` of ``source``; the
-    ``closing`` part (the summary, the table) never. A write the signal cut short may have put out part of the next
-    items' output too, so only the counted ones are said to be whole."""
+    ``closing`` part (the summary, the table) never: named where it has a file of its own (``closing_file``, left as
+    it was). A write the signal cut short may have put out part of the next items' output too, so only the counted
+    ones are said to be whole."""
+    unwritten = f"no {closing} written" + (f" to {closing_file} (left as it was)" if closing_file is not None else "")
     if out is not None and not _in_place(out):
-        return f"{count} {items} {verb}, nothing written to {out} (left as it was), no {closing} written"
+        return f"{count} {items} {verb}, nothing written to {out} (left as it was), {unwritten}"
     if rows_unwritten:
-        return f"{count} {items} {verb}, no {closing} written"
+        return f"{count} {items} {verb}, {unwritten}"
     return f"the first {count} {items}' output is written in full" + (f" to {out}" if out is not None else "") + \
-        (f" (to line {line} of {source})" if count else "") + (f", no {closing} written" if out is not None else "")
+        (f" (to line {line} of {source})" if count else "") + \
+        (f", {unwritten}" if out is not None or closing_file is not None else "")
 
 
 def _not_read(written: Path | None, option: str, read: str | Path | None, what: str) -> None:
@@ -640,13 +643,13 @@ def _compare_batch(record: Path | None, batch_file: str | None, rows: Rows, work
             outputs.flush_stdout()
         stopped = "interrupted" if isinstance(exc, batch.Interrupted) else f"error: {exc.reason}"
         done = _left(exc.records, "records", "graded", rows.out, rows.fmt == "table" or rows.summary_only, exc.line,
-                     "the cohort", "summary")
+                     "the cohort", "summary", rows.summary_file)
         held = getattr(exc, "failed", None)  # a write that failed as the signal was held
         _warn(f"{stopped}: {done}; the output is incomplete" + (f" (and {held})" if held else ""))
         raise SystemExit(EXIT_INTERRUPTED if isinstance(exc, batch.Interrupted) else EXIT_FAILURE) from None
     except errors.OutputCutShort as exc:
         done = _left(exc.done, "records", "graded", rows.out, rows.fmt == "table" or rows.summary_only, exc.line,
-                     "the cohort", "summary") if exc.done or _replaced(rows.out) else \
+                     "the cohort", "summary", rows.summary_file) if exc.done or _replaced(rows.out) else \
             "no record's output is known to be written in full"  # (a first chunk's write cut: some may be)
         raise OutputError(exc.output, f"{exc.reason}; {done}; the output is incomplete") from None
     except outputs.FileInterrupted as exc:  # every record graded, as the rows' file was put in place
