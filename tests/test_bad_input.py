@@ -105,6 +105,11 @@ def test_a_booked_assessment_without_a_grade_is_told_to_go_under_schedule(tmp_pa
      "write it YYYY-MM-DD: 2025-12-01 if 1 December 2025 is meant"),
     ("  date: '2025-12-01 '", "'2025-12-01 ' is not a valid date (expected YYYY-MM-DD)",
      "write it YYYY-MM-DD: 2025-12-01 if 1 December 2025 is meant"),
+    # no reading of it is a day: said so, not offered the form alone as if the form were the fault (hand reading:
+    # 2025 is no leap year; 29/02 day first is 29 February, month first the 2nd of a month 29)
+    ("  date: '29/02/2025'", "'29/02/2025' is not a valid date (expected YYYY-MM-DD)",
+     "29/02/2025 is no day of the calendar, day first or month first: write the day meant as YYYY-MM-DD"),
+    ("  date: 20250229", "20250229 is not a date", "20250229 is no day of the calendar: write the day meant"),
 ])
 def test_a_date_in_another_form_is_told_once_with_the_days_it_can_name(tmp_path, new, said, hint):
     message = fails("grade", "--body", any_body("ST0071"),

@@ -862,6 +862,9 @@ def _write_date(value: Any) -> str:
     for year, month, day in days:
         with contextlib.suppress(ValueError):
             readings.append(dt.date(year, month, day))
+    if not readings and days:  # 29/02/2025, 20250229: the form is plain, the day is not
+        read = ", day first or month first" if parts and len(days) > 1 else ""
+        return f"{text} is no day of the calendar{read}: write the day meant as YYYY-MM-DD, e.g. 2025-06-02"
     if not readings:
         return "write it YYYY-MM-DD, e.g. 2025-06-02 for 2 June 2025"
     meant = " or ".join(f"{d:%Y-%m-%d} if {d.day} {d:%B %Y} is meant" for d in readings)
