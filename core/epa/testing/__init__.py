@@ -202,6 +202,30 @@ def journey_rules(body_id: str, standard: str) -> dict:
     return rules
 
 
+def journey_rule_ids(journey: dict) -> set[str]:
+    """The names an ambiguity's ``rules`` may give that ``journey_rules`` lists: each rule's id, and the parts of the
+    resit rules that have none as ``resit.<part>`` (the ruleset schema's ``ambiguities.rules`` says which)."""
+    resit = journey["resit"] or {}
+    ids = {r["id"] for key in ("gateway", "deadlines", "tolerances", "recommendations", "conduct")
+           for r in journey[key]}
+    ids |= {r["id"] for key in ("windows", "rework") for r in resit.get(key, ())}
+    return ids | {f"resit.{part}" for part, value in resit.items() if isinstance(value, dict)}
+
+
+@functools.cache
+def consistency_findings(standard: str, bodies: tuple[str, ...]) -> dict[str, dict]:
+    """``epa consistency --standard S --bodies A,B --format json``'s findings, by id (run once per process)."""
+    result = run("consistency", "--standard", standard, "--bodies", ",".join(bodies), "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    return {f["id"]: f for f in result.json()["findings"]}
+
+
+def readings_shown(finding: dict, body_id: str) -> list[str]:
+    """The readings the side of a consistency finding holding ``body_id`` names, each '<ambiguity id>: …' (or a
+    rule's id, where the reading is a rule's unstated start)."""
+    return next(side["readings"] for side in finding["sides"] if body_id in side["bodies"])
+
+
 def check_recommendations(rules: dict, expected: dict, seed: str) -> None:
     """The body's recommendations are exactly ``expected`` ({id: (topic, about, quoted words, section)})."""
     got = {r["id"]: r for r in rules["recommendations"]}
@@ -245,7 +269,8 @@ def assert_advice_only(body_id: str, path: Path, recommendation_ids: set[str]) -
 
 
 __all__ = [
-    "assert_advice_only", "body", "check_recommendations", "combine", "dump_record", "fails", "flat",
-    "grade_component", "ids", "install_plugin", "installed", "journey_rules", "make_plugin", "ok_json", "only",
-    "registry", "requires", "ruleset", "Run", "run", "source_text", "valid", "write",
+    "assert_advice_only", "body", "check_recommendations", "combine", "consistency_findings", "dump_record", "fails",
+    "flat", "grade_component", "ids", "install_plugin", "installed", "journey_rule_ids", "journey_rules", "make_plugin",
+    "ok_json", "only", "readings_shown", "registry", "requires", "ruleset", "Run", "run", "source_text", "valid",
+    "write",
 ]

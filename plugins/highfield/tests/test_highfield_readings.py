@@ -13,7 +13,15 @@ import re
 
 import pytest
 
-from epa.testing import journey_rules, registry, requires, source_text
+from epa.testing import (
+    consistency_findings,
+    flat,
+    journey_rule_ids,
+    journey_rules,
+    readings_shown,
+    requires,
+    source_text,
+)
 
 pytestmark = requires("highfield")
 
@@ -74,14 +82,6 @@ def _journey() -> dict:
     return journey_rules(BODY, STD)
 
 
-def _shown_rules(journey: dict) -> set[str]:
-    """The ids `epa journey` lists, and the resit parts named as resit.<part>."""
-    resit = journey["resit"] or {}
-    ids = {r["id"] for key in ("gateway", "deadlines", "tolerances", "recommendations", "conduct")
-           for r in journey[key]}
-    ids |= {r["id"] for key in ("windows", "rework") for r in resit.get(key, ())}
-    return ids | {f"resit.{part}" for part, value in resit.items() if isinstance(value, dict)}
-
 
 @pytest.mark.parametrize("ambiguity", sorted(READINGS))
 def test_a_reading_names_the_rules_its_sentence_is_encoded_as(ambiguity):
@@ -89,24 +89,16 @@ def test_a_reading_names_the_rules_its_sentence_is_encoded_as(ambiguity):
     journey = _journey()
     recorded = {a["id"]: a for a in journey["ambiguities"]}
     assert set(recorded[ambiguity]["rules"]) == rules
-    assert rules <= _shown_rules(journey)
+    assert rules <= journey_rule_ids(journey)
 
 
 @pytest.mark.parametrize("ambiguity", sorted(READINGS))
 def test_the_sentence_quoted_is_the_kits(ambiguity):
     _, words = READINGS[ambiguity]
-    text = " ".join(source_text(DOC).replace("**", "").split())
-    assert words in text
+    assert words in flat(source_text(DOC))
 
 
 FOUR = ("gateway_quals", "highfield", "nqual", "tqual")
-
-
-@functools.cache
-def _consistency() -> dict:
-    from epa.consistency import analyse
-
-    return analyse(registry(), STD, list(FOUR))
 
 
 @requires(*FOUR)
@@ -125,7 +117,7 @@ def _consistency() -> dict:
     ("tolerances.observation.questioning-minutes", "highfield-questioning-share-of-time-allowed"),
 ])
 def test_a_consistency_finding_on_a_linked_rule_shows_the_reading(finding, ambiguity):
-    found = {f["id"]: f for f in _consistency()["findings"]}
+    found = consistency_findings(STD, FOUR)
     assert finding in found, sorted(found)
-    side = next(s for s in found[finding]["sides"] if BODY in s["bodies"])
-    assert any(re.match(rf"{re.escape(ambiguity)}\b", r) for r in side["readings"]), side["readings"]
+    readings = readings_shown(found[finding], BODY)
+    assert any(re.match(rf"{re.escape(ambiguity)}\b", r) for r in readings), readings

@@ -13,7 +13,16 @@ import re
 
 import pytest
 
-from epa.testing import journey_rules, registry, requires, run, source_text
+from epa.testing import (
+    consistency_findings,
+    flat,
+    journey_rule_ids,
+    journey_rules,
+    readings_shown,
+    requires,
+    run,
+    source_text,
+)
 
 pytestmark = requires("nqual")
 
@@ -104,13 +113,8 @@ def _ambiguities() -> dict[tuple[str, str], dict]:
 
 
 def _shown_rules(standard: str) -> set[str]:
-    """The ids `epa journey` lists, the resit parts as resit.<part>, and the grading rules' names."""
-    journey = journey_rules(BODY, standard)
-    resit = journey["resit"] or {}
-    ids = {r["id"] for key in ("gateway", "deadlines", "tolerances", "recommendations", "conduct")
-           for r in journey[key]}
-    ids |= {r["id"] for key in ("windows", "rework") for r in resit.get(key, ())}
-    ids |= {f"resit.{part}" for part, value in resit.items() if isinstance(value, dict)}
+    """The names `epa journey` lists (journey_rule_ids), and the grading rules' names."""
+    ids = journey_rule_ids(journey_rules(BODY, standard))
     methods = {"ST0071": ("observation", "project", "discussion"), "ST0072": ("showcase", "observation", "discussion")}
     return ids | {"combination"} | {f"component_rules.{m}" for m in methods[standard]}
 
@@ -125,7 +129,7 @@ def test_a_reading_names_the_rules_its_sentence_is_encoded_as(standard, ambiguit
 @pytest.mark.parametrize(("standard", "ambiguity"), sorted(READINGS))
 def test_the_sentence_quoted_is_the_packs(standard, ambiguity):
     _, words = READINGS[standard, ambiguity]
-    assert words in " ".join(source_text(DOCS[standard]).replace("**", "").split())
+    assert words in flat(source_text(DOCS[standard]))
 
 
 def test_the_st0072_overall_reading_names_the_combinations_it_decides():
@@ -155,13 +159,6 @@ def test_the_mock_reading_says_the_duty_is_encoded_as_it_is(standard):
 FOUR = ("gateway_quals", "highfield", "nqual", "tqual")
 
 
-@functools.cache
-def _consistency() -> dict:
-    from epa.consistency import analyse
-
-    return analyse(registry(), "ST0071", list(FOUR))
-
-
 @requires(*FOUR)
 @pytest.mark.parametrize(("finding", "ambiguity"), [
     ("conduct.mocks", "nqual-st0071-mock-assessments"),
@@ -175,7 +172,7 @@ def _consistency() -> dict:
     ("tolerances.observation.duration-minutes", "nqual-st0071-observation-duration"),
 ])
 def test_a_consistency_finding_on_a_linked_rule_shows_the_reading(finding, ambiguity):
-    found = {f["id"]: f for f in _consistency()["findings"]}
+    found = consistency_findings("ST0071", FOUR)
     assert finding in found, sorted(found)
-    side = next(s for s in found[finding]["sides"] if BODY in s["bodies"])
-    assert any(re.match(rf"{re.escape(ambiguity)}\b", r) for r in side["readings"]), side["readings"]
+    readings = readings_shown(found[finding], BODY)
+    assert any(re.match(rf"{re.escape(ambiguity)}\b", r) for r in readings), readings
