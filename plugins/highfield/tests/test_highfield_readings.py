@@ -82,7 +82,6 @@ def _journey() -> dict:
     return journey_rules(BODY, STD)
 
 
-
 @pytest.mark.parametrize("ambiguity", sorted(READINGS))
 def test_a_reading_names_the_rules_its_sentence_is_encoded_as(ambiguity):
     rules, _ = READINGS[ambiguity]
