@@ -53,11 +53,16 @@ def test_a_check_differs_where_one_body_is_outside_and_a_body_stating_no_toleran
     # the total time allowed for the practical observation", the time allowed up to 66 minutes: 9.9, within; 003 §
     # Questioning Session, in the same words, 9.9 (tqual-questioning-15-percent-vs-10-minutes), within, and its "up to
     # 10 minutes" kept; 004 § 2.5 "should not exceed 15% of the total time", read as the time it took: 15% of the 58
-    # minutes, 8.7, outside (advice).
+    # minutes, 8.7, outside (advice). Its evidence, in on 2025-09-08, five days after gateway: 004 § 2.2 due by the
+    # gateway date, missed; 000's 10 working days before the first assessment (2025-11-10), by 2025-10-27, met: the
+    # event's row (tests/test_compare_event_rows.py works it).
     out = ok_json("--bodies", FOUR, "compare", str(ROOT / "examples" / "st0071-journey.yaml"), definition="compare")
     assert out["differences"] == ["project", "gateway_ready", "check:observation:duration_minutes",
-                                  "check:observation:questioning_minutes"]
-    assert out["journey_differences"] == {"check:observation:duration_minutes": {
+                                  "check:observation:questioning_minutes", "deadline:evidence_submitted"]
+    assert out["journey_differences"] == {"deadline:evidence_submitted": {
+        "gateway_quals": {"verdict": "missed", "rules": ["gateway-evidence-before-gateway"]},
+        "nqual": {"verdict": "met", "rules": ["evidence-upload-10-working-days", "gateway-form-10-working-days"]}},
+        "check:observation:duration_minutes": {
         "gateway_quals": {"verdict": "outside", "rules": ["observation-duration"]},
         "highfield": {"verdict": "within", "rules": ["observation-duration"]},
         "tqual": {"verdict": "within", "rules": ["observation-duration"]}},

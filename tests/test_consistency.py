@@ -115,10 +115,14 @@ def test_every_witness_reproduces_its_finding_through_epa_compare(tmp_path):
             continue
         if f["shows"]["row"].count(":") == 1:
             # an event's row (deadline:EVENT): each body's deadlines on the event, whatever dates they count from,
-            # are among its `deadlines` in compare's results; its verdict is the worst of them
+            # are among its `deadlines` in compare's results; its verdict is the worst of them, and compare marks the
+            # row with those verdicts (no witness's split is told by a row of the event's own)
             got = {r["body"]: event_verdict(r, f["shows"]["row"].split(":")[1]) for r in out["results"]}
             assert {label.split("@")[0]: v for label, v in f["shows"]["values"].items()} == got, f["id"]
             assert len({v for v in got.values() if v is not None}) > 1, f["id"]
+            assert f["shows"]["row"] in out["differences"], f["id"]
+            marked = {b: v["verdict"] for b, v in out["journey_differences"][f["shows"]["row"]].items()}
+            assert marked == {b: v for b, v in got.items() if v is not None}, f["id"]
             continue
         assert f["shows"]["row"] in out["differences"], f["id"]
         got = {r["body"]: value_in(r, f["shows"]["row"], out) for r in out["results"]}

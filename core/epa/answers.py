@@ -76,8 +76,8 @@ def about(record: Record, name: str) -> dict[str, Any]:
 def compare(record: Record, results: list[BodyResult], name: str, registry: Registry | None = None
             ) -> dict[str, Any]:
     """``differences``: the rows where the bodies disagree; with ``registry`` (the bodies that graded the record),
-    the deadline and check rows too, each body's verdict on them given under ``journey_differences`` (present
-    where one differs: ``report.journey_rows``)."""
+    the deadline and check rows too, and the events' rows whatever date each body counts from, each body's verdict
+    on them given under ``journey_differences`` (present where one differs: ``report.journey_rows``)."""
     from epa.views import report
 
     return {**about(record, name), **differences(record, results, registry),

@@ -1,8 +1,9 @@
 """Witnesses for the rule-data findings a record can show through a deadline's or a tolerance check's verdict
 (``report.journey_verdicts``: `epa compare` names the row ``deadline:EVENT:ANCHOR`` or ``check:METHOD:MEASURE``
 among its ``differences`` where the bodies' verdicts differ), or through each body's verdict on an event whatever
-date its deadlines count from (``report.event_verdicts``: the row ``deadline:EVENT``, its deadlines' statuses
-among each body's ``deadlines`` in `epa compare`).
+date its deadlines count from (``report.event_verdicts``: the row ``deadline:EVENT``, which `epa compare` names
+among its ``differences`` too unless ``report.event_rows`` leaves it out, its deadlines' statuses among each
+body's ``deadlines``).
 
 A deadline row is swept over every class of its event's day: with the anchor's date fixed, each body's due date
 cuts the days, and each due day, each run of days before, between and after them, and the event not recorded is

@@ -196,7 +196,9 @@ def _disagreements(results: Sequence[Decision]) -> list[str]:
 # checks) there, in VERDICTS' order. The force of a rule counts only where it is not kept: a missed requirement
 # beside missed advice differs, a date met beside one met as advice does not. A body whose document states no such
 # deadline (or no tolerance for the measure: ``no_tolerance_stated``) gives no verdict and is not compared; a row
-# differs where two bodies' verdicts do.
+# differs where two bodies' verdicts do. Bodies counting one event's deadline from different dates are each alone on
+# their rows: the event's own row (``event_row``, each body's worst verdict on the event) is compared too
+# (``event_rows``).
 VERDICTS = ("missed", "outside", "missed (advice)", "outside (advice)", "unknown", "open", "met", "within")
 
 
@@ -214,9 +216,9 @@ def deadline_row(rule: DeadlineRule) -> str | None:
 
 def event_row(event: str) -> str:
     """The row of every deadline a body sets on one event, whatever date each counts from
-    (``deadline:every_method``): `epa consistency`'s, where bodies count one event's deadline from different dates
-    (NQual's 3 months from gateway, TQUK's from the EPA's start), never a row of `epa compare`'s ``differences``
-    (a reader finds each body's verdicts among its ``deadlines``)."""
+    (``deadline:every_method``), where bodies count one event's deadline from different dates (NQual's 3 months
+    from gateway, TQUK's from the EPA's start): `epa consistency`'s, and a row of `epa compare`'s ``differences``
+    where ``event_rows`` keeps it."""
     return f"deadline:{event}"
 
 
@@ -304,9 +306,33 @@ def journey_differences(verdicts: Mapping[str, Mapping[str, tuple[str, list[str]
 
 def journey_rows(results: Sequence[BodyResult], rulesets: Sequence[Ruleset | None]
                  ) -> dict[str, dict[str, Any]]:
-    """``journey_differences`` of graded results, each with the ruleset that graded it."""
-    return journey_differences({r.body: journey_verdicts(rs, r.deadlines, r.checks)
-                                for r, rs in zip(results, rulesets, strict=True)})
+    """``journey_differences`` of graded results, each with the ruleset that graded it: the deadline and check rows,
+    then the events' rows ``event_rows`` keeps."""
+    graded = list(zip(results, rulesets, strict=True))
+    rows = journey_differences({r.body: journey_verdicts(rs, r.deadlines, r.checks) for r, rs in graded})
+    events = journey_differences({r.body: event_verdicts(rs, r.deadlines) for r, rs in graded})
+    return rows | event_rows(events, rows)
+
+
+# An event's verdict that decides nothing: the record does not show the event yet, or not the date a body counts from
+UNDECIDED = frozenset({"open", "unknown"})
+
+
+def event_rows(events: Mapping[str, dict[str, Any]], rows: Mapping[str, Mapping[str, Any]]
+               ) -> dict[str, dict[str, Any]]:
+    """The events' rows (``journey_differences`` of ``event_verdicts``) that `epa compare` adds to the deadline and
+    check rows ``rows``: each event whose bodies' verdicts differ, so that bodies counting its deadlines from
+    different dates, each alone on its own deadline row, are compared. Left out: an event no body has a verdict on
+    (each ``open`` or ``unknown``: where one body counts from a date the record leaves out, that says the record is
+    incomplete, not that the bodies differ), and one whose split a deadline row of its own already tells (every body
+    given the same verdict there: the bodies count from one date, or the split is between bodies counting from
+    it), so that no split is told twice."""
+    def said(given: Mapping[str, Any]) -> dict[str, str]:
+        return {body: v["verdict"] for body, v in given.items()}
+
+    return {row: given for row, given in events.items()
+            if not {v["verdict"] for v in given.values()} <= UNDECIDED
+            and not any(other.startswith(f"{row}:") and said(shown) == said(given) for other, shown in rows.items())}
 
 
 MEASURES = ("duration_minutes", "questioning_minutes", "words")  # an attempt's, as a witness line names them

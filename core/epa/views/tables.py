@@ -553,11 +553,14 @@ def _explain(console: Console, results: list[BodyResult], about: set[str] | None
         if "gateway_ready" in (about or ()):
             lines += [(f"gateway: {r.name}: {r.says}", r.citation) for r in res.gateway.requirements
                       if r.id in res.gateway.unmet]
+        told: set[tuple[str, str]] = set()  # a deadline on an event's row and on its own row: said once
         for row, given in (journey or {}).items():
             ids = given[res.body]["rules"] if res.body in given else ()
             kind = "deadline" if row.startswith("deadline:") else "check"
-            lines += [(f"{kind}: {d.says}", d.citation) for d in (res.deadlines if kind == "deadline" else res.checks)
-                      if d.id in ids]
+            for d in res.deadlines if kind == "deadline" else res.checks:
+                if d.id in ids and (kind, d.id) not in told:
+                    told.add((kind, d.id))
+                    lines.append((f"{kind}: {d.says}", d.citation))
         for says, citation in lines:
             text = Text(says)
             if citation:
