@@ -280,3 +280,30 @@ def test_a_rework_of_another_length_is_a_finding():
                                                "date": "2025-02-25"}
     assert side_of(f, "acme")["says"] == "met: 1 month from fail notified, required, due 2025-03-10"
     assert side_of(f, "beta")["says"] == "missed: 2 weeks from fail notified, required, due 2025-02-24"
+
+
+@requires("gateway_quals", "nqual", "highfield", "tqual")
+def test_each_way_the_resit_days_split_the_four_bodies_is_a_finding_of_its_own(tmp_path):
+    # The first attempts a week apart from 2025-02-03 (observation failed, then project, then discussion on
+    # 2025-02-17). 004 § 4. Re-sits and re-takes: three months from the fail's notification, which § 3 dates once all
+    # assessments are complete: 2025-02-17 + 3 months = 2025-05-17, required. 000 § Re-sit / Re-take: "All
+    # assessment methods must be taken within a 12-month period": from the first assessment (the tool's reading),
+    # 2025-02-03 + 12 months = 2026-02-03, required. 002 and 003 § Resits and Retakes: "should complete ... within 12
+    # months", advice, from the first fail (the tool's reading): 2026-02-03. A resit on 2025-05-18 is missed at
+    # Gateway Qualifications alone; one on 2026-02-04 is missed at all four, NQual's a requirement and Highfield's
+    # and TQUK's advice: a second split, which showing only the first would hide.
+    found = findings(registry(), ["gateway_quals", "nqual", "highfield", "tqual"])
+    first, second = found["deadlines.verdicts.resit"], found["deadlines.verdicts.resit.2"]
+    assert first["shows"]["values"] == {"gateway_quals": "missed", "nqual": "met", "highfield": "met",
+                                        "tqual": "met"}
+    assert first["witness"]["assessments"][-1]["date"] == "2025-05-18"
+    assert second["shows"]["values"] == {"gateway_quals": "missed", "nqual": "missed",
+                                         "highfield": "missed (advice)", "tqual": "missed (advice)"}
+    assert second["witness"]["assessments"][-1] == {"method": "observation", "kind": "resit", "grade": "pass",
+                                                    "date": "2026-02-04"}
+    assert side_of(second, "nqual")["says"] == ("missed: 12 months from first assessment, required, due 2026-02-03 "
+                                                "(counted from the tool's reading of its start)")
+    assert "(split 2 of " in second["summary"] and "(split 1 of " in first["summary"]
+    status = compared(tmp_path, second["witness"], "gateway_quals,nqual,highfield,tqual")
+    assert status["nqual"]["all-methods-12-months"] == "missed"
+    assert status["gateway_quals"]["resit-within-three-months.observation"] == "missed"

@@ -9,7 +9,8 @@ cuts the days, and each due day, each run of days before, between and after them
 one class; an event's row likewise, each date its bodies' deadlines count from fixed (``event``). A tolerance row
 likewise over the measure's value, cut at each body's limits (as its checks give them).
 Each class is graded once by every body; the witness is the first class (the earliest day, the smallest value)
-on which the bodies' verdicts split, and the finding's region is how many of the classes split as it does.
+on which the bodies' verdicts split, and the finding's region is how many of the classes split as it does. An
+event's sweep (and a resit's or rework's) gives every way its classes split the bodies, each its own finding.
 """
 
 from __future__ import annotations
@@ -100,6 +101,25 @@ def splits(shows: dict[str, Any], values: dict[str, str | None]) -> bool:
     return all(len(g) == 1 and None not in g for g in given) and len({next(iter(g)) for g in given}) == len(given)
 
 
+def _every_split(subjects: Sequence[SweptBody], classes: list[dict[str, Any]], row: str, space: str,
+                 unit: str) -> list[Shown]:
+    """Each way the classes split the bodies (each body's verdict the same), in the order of the first class that
+    splits them so (the earliest day first, not recorded last), witnessed by that class, with how many classes
+    split them so: a resit met at one body and missed at three on one day, and missed at one on a later day, are
+    two findings, where the first split alone would hide the second."""
+    graded = [(data, _verdicts(subjects, data, row)) for data in classes]
+    firsts: dict[tuple[tuple[str, str | None], ...], dict[str, Any]] = {}
+    for data, values in graded:
+        if _split(values):
+            firsts.setdefault(tuple(values.items()), data)
+    out = []
+    for key, data in firsts.items():
+        shows: dict[str, Any] = {"row": row, "values": dict(key)}
+        same = sum(1 for _, v in graded if splits(shows, v))
+        out.append(Shown(data, shows, region(same, len(classes), space, unit=unit)))
+    return out
+
+
 def _witnessed(subjects: Sequence[SweptBody], classes: list[dict[str, Any]], row: str, space: str, unit: str,
                sides: list[list[str]] | None = None) -> Shown | None:
     """The first class that splits the bodies, and how many classes split them as it does (``splits``: with
@@ -152,7 +172,7 @@ def deadline(subjects: Sequence[SweptBody], event: str, anchor: str) -> Shown | 
 ASSESSMENTS = ("first_assessment", "final_assessment")
 
 
-def event(subjects: Sequence[SweptBody], event: str) -> Shown | None:
+def event(subjects: Sequence[SweptBody], event: str) -> list[Shown]:
     """Every deadline the bodies set on ``event`` (a journey date, or each method's first attempt), whatever date
     each counts from, swept over every class of the event's day: the dates they count from fixed (gateway on its own
     date, a journey date four weeks after it, the methods' first attempts a week apart from then, only those the
@@ -160,10 +180,11 @@ def event(subjects: Sequence[SweptBody], event: str) -> Shown | None:
     and after them, and the event not recorded is one class. A body's verdict is its worst on the event
     (``report.event_verdicts``), so that two bodies counting one event from different dates (NQual's 3-month window
     from gateway, TQUK's from the EPA's start) are compared. For every method, the class's day is the last first
-    attempt's, the methods attempted on consecutive days up to it. None where no class splits the bodies, or the
-    record cannot date the event apart from what its deadlines count from."""
+    attempt's, the methods attempted on consecutive days up to it. Each way the classes split the bodies is one
+    ``Shown`` (``_every_split``); none where no class splits them, or the record cannot date the event apart from
+    what its deadlines count from."""
     if not subjects or (event not in JOURNEY_DATES and event != "every_method"):
-        return None
+        return []
     standard = subjects[0].ruleset.standard
     methods = subjects[0].ruleset.method_ids
     rules = [d for s in subjects for d in (s.ruleset.journey.deadlines if s.ruleset.journey else ())
@@ -171,7 +192,7 @@ def event(subjects: Sequence[SweptBody], event: str) -> Shown | None:
     anchors = {d.from_ for d in rules}
     moved = set(methods) | set(ASSESSMENTS) if event == "every_method" else {event}  # anchors the event's day moves
     if not rules or anchors & moved or anchors - {"gateway", *JOURNEY_DATES, *methods, *ASSESSMENTS}:
-        return None
+        return []
     start = GATEWAY + dt.timedelta(days=28)
     attempted = {m: start + dt.timedelta(days=7 * i) for i, m in enumerate(methods)}
     on = {"gateway": GATEWAY, **{a: start for a in anchors if a in JOURNEY_DATES}, **attempted,
@@ -202,24 +223,24 @@ def event(subjects: Sequence[SweptBody], event: str) -> Shown | None:
     day = "last first attempt" if event == "every_method" else event
     space = (f"every class of the {day.replace('_', ' ')} day, the {fixing} fixed: on each body's due date, before, "
              "between and after them, or not recorded")
-    return _witnessed(subjects, classes, event_row(event), space, day_classes(day))
+    return _every_split(subjects, classes, event_row(event), space, day_classes(day))
 
 
-def after_a_fail(subjects: Sequence[SweptBody], event: str) -> Shown | None:
+def after_a_fail(subjects: Sequence[SweptBody], event: str) -> list[Shown]:
     """The bodies' resit windows (``event`` RESIT) or rework deadlines (REWORK), swept over every class of the day of
     the attempt after a fail: the first attempts a week apart from four weeks after gateway, the first method's (the
     rework's method's) failed and no notification dated, each body's due date (as it counts it: from the fail, from
     its notification once every method is assessed, or from the first assessment) cuts the days after the last
     first attempt, and each due day, each run of days before, between and after them, and no resit recorded, is one
-    class. None where no class splits the bodies."""
+    class. Each way the classes split the bodies is one ``Shown`` (``_every_split``); none where none does."""
     if not subjects or not subjects[0].ruleset.method_ids:
-        return None
+        return []
     resits = [s.ruleset.journey.resit for s in subjects if s.ruleset.journey and s.ruleset.journey.resit]
     methods = subjects[0].ruleset.method_ids
     if event == REWORK:
         reworked = {r.method for resit in resits for r in resit.rework}
         if len(reworked) != 1 or not reworked <= set(methods):  # one method's rework is swept
-            return None
+            return []
         [method] = reworked
     else:
         method = methods[0]
@@ -248,8 +269,8 @@ def after_a_fail(subjects: Sequence[SweptBody], event: str) -> Shown | None:
     what = f"the {method}'s {'rework' if event == REWORK else 'resit'}"
     space = (f"every class of {what}'s day after its fail, the first attempts fixed a week apart: on each body's "
              "due date, before, between and after them, or no resit recorded")
-    return _witnessed(subjects, classes, row, space,
-                      f"classes of {what}'s day (on each due date, before, between and after them, or not recorded)")
+    return _every_split(subjects, classes, row, space,
+                        f"classes of {what}'s day (on each due date, before, between and after them, or not recorded)")
 
 
 def tolerance(subjects: Sequence[SweptBody], method: str, measure: str) -> Shown | None:
