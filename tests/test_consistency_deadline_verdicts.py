@@ -165,18 +165,25 @@ def test_evidence_due_by_gateway_against_ten_working_days_before_the_first_asses
 
 
 @requires("nqual", "tqual")
-def test_the_project_report_two_weeks_before_the_interview_against_two_months_from_the_planning_meeting(tmp_path):
-    # 000 § Work-Based Project Supported by an Interview: the report two weeks before the interview, the project's
-    # first attempt 2025-02-10 (a week after the first): due 2025-01-27. 003 § Work-Based Project Report: within two
-    # months of the planning meeting, 2025-02-03 + 2 months = 2025-04-03. Report in on 2025-01-28: NQual missed,
-    # TQUK met.
-    f = findings(registry(), ["nqual", "tqual"])["deadlines.verdicts.project-report-submitted"]
-    assert f["shows"]["values"] == {"nqual": "missed", "tqual": "met"}
-    assert f["witness"]["dates"]["project_report_submitted"] == "2025-01-28"
-    assert side_of(f, "nqual")["says"] == "missed: 2 weeks before project, required, due 2025-01-27"
-    assert side_of(f, "tqual")["says"] == "met: 2 months from planning meeting, required, due 2025-04-03"
-    status = compared(tmp_path, f["witness"], "nqual,tqual")
-    assert (status["nqual"]["project-report"], status["tqual"]["project-report-submission"]) == ("missed", "met")
+def test_the_interview_two_weeks_after_the_report_is_the_report_two_weeks_before_the_interview(tmp_path):
+    # 000 § Work-Based Project Supported by an Interview: the report two weeks before the interview; the project's
+    # first attempt 2025-02-10 (a week after the first): due 2025-01-27. 003 § Interview: "This will take place at
+    # least two weeks after the apprentice submits the report": the same gap, stated from the interview's side
+    # (TQUK's § Work-Based Project Report adds two months from the planning meeting, 2025-02-03 + 2 months =
+    # 2025-04-03). A report in on 2025-01-28 breaks both bodies' two weeks (NQual's due 2025-01-27, TQUK's interview
+    # not before 2025-02-11); one on 2025-01-27 keeps both. No day of the report splits them: no finding, where the
+    # TQUK side had been shown 'met' on 2025-01-28 by its planning-meeting deadline alone.
+    found = findings(registry(), ["nqual", "tqual"])
+    assert "deadlines.verdicts.project-report-submitted" not in found
+    record = {"standard": "ST0071", "apprentice": {"id": "w"}, "gateway": {"date": "2025-01-06"},
+              "dates": {"epa_start": "2025-02-03", "planning_meeting": "2025-02-03",
+                        "project_report_submitted": "2025-01-28"},
+              "assessments": [{"method": "project", "grade": "pass", "date": "2025-02-10"}]}
+    status = compared(tmp_path, record, "nqual,tqual")
+    assert (status["nqual"]["project-report"], status["tqual"]["interview-after-report"]) == ("missed", "missed")
+    record["dates"]["project_report_submitted"] = "2025-01-27"
+    status = compared(tmp_path, record, "nqual,tqual")
+    assert (status["nqual"]["project-report"], status["tqual"]["interview-after-report"]) == ("met", "met")
 
 
 @requires("tqual")
@@ -224,7 +231,7 @@ def test_the_observations_notice_and_the_proposals_resubmission_make_no_finding(
     assert "deadlines.verdicts.observation-notice" not in found
     assert "deadlines.verdicts.proposal-resubmitted" not in found
     assert {"deadlines.verdicts.every-method", "deadlines.verdicts.evidence-submitted",
-            "deadlines.verdicts.project-report-submitted", "deadlines.verdicts.portfolio-submitted"} <= set(found)
+            "deadlines.verdicts.portfolio-submitted"} <= set(found)
 
 
 

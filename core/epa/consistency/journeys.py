@@ -19,13 +19,23 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
+import attrs
 from attrs import frozen
 
 from epa.consistency.complete import region
 from epa.consistency.findings import GATEWAY, Finding, SweptBody, pins, record
-from epa.model.domain import JOURNEY_DATES, Ruleset
+from epa.model.domain import JOURNEY_DATES, Offset, Ruleset
 from epa.rules.workdays import shift
-from epa.views.report import REWORK, check_row, deadline_row, event_row, event_verdicts, journey_verdicts, verdict
+from epa.views.report import (
+    REWORK,
+    check_row,
+    counted_back,
+    deadline_row,
+    event_row,
+    event_verdicts,
+    journey_verdicts,
+    verdict,
+)
 
 T = TypeVar("T", dt.date, float)
 
@@ -85,6 +95,9 @@ def row_verdicts(ruleset: Ruleset | None, deadlines: Iterable[Any], checks: Iter
     return journey_verdicts(ruleset, deadlines, checks) | event_verdicts(ruleset, deadlines)
 
 
+MISSES = ("missed", "missed (advice)")  # the verdicts of a deadline not kept
+
+
 def _split(values: dict[str, str | None]) -> bool:
     return len({v for v in values.values() if v is not None}) > 1
 
@@ -105,12 +118,14 @@ def _every_split(subjects: Sequence[SweptBody], classes: list[dict[str, Any]], r
                  unit: str) -> list[Shown]:
     """Each way the classes split the bodies (each body's verdict the same), in the order of the first class that
     splits them so (the earliest day first, not recorded last), witnessed by that class, with how many classes
-    split them so: a resit met at one body and missed at three on one day, and missed at one on a later day, are
-    two findings, where the first split alone would hide the second."""
+    split them so: a resit missed at one body on one day, and at all four, two of them as advice, on a later day,
+    are two findings, where the first split alone would hide the second. A split is a deadline missed at one body
+    and not at another (or missed as advice): where none is missed, bodies not yet able to tell (open, unknown)
+    and bodies whose deadline is kept do not differ in what the record has done."""
     graded = [(data, _verdicts(subjects, data, row)) for data in classes]
     firsts: dict[tuple[tuple[str, str | None], ...], dict[str, Any]] = {}
     for data, values in graded:
-        if _split(values):
+        if _split(values) and any(v in MISSES for v in values.values()):
             firsts.setdefault(tuple(values.items()), data)
     out = []
     for key, data in firsts.items():
@@ -167,6 +182,11 @@ def deadline(subjects: Sequence[SweptBody], event: str, anchor: str) -> Shown | 
     return _witnessed(subjects, classes, f"deadline:{event}:{anchor}", space, day_classes(event))
 
 
+def _negated(offset: Offset) -> Offset:
+    """The offset counted the other way: two weeks after, two weeks before."""
+    return Offset(**{k: -v for k, v in attrs.asdict(offset).items() if v is not None})
+
+
 # The anchors an event's sweep can fix apart from the event: gateway, the journey dates, and the methods' first
 # attempts (a week apart from four weeks after gateway) with the first and final assessment they make.
 ASSESSMENTS = ("first_assessment", "final_assessment")
@@ -189,6 +209,9 @@ def event(subjects: Sequence[SweptBody], event: str) -> list[Shown]:
     methods = subjects[0].ruleset.method_ids
     rules = [d for s in subjects for d in (s.ruleset.journey.deadlines if s.ruleset.journey else ())
              if d.event == event]
+    # a method's attempt counted from the event's day sets that day from the other side: its due date, counted back
+    back = [(d.event, d.offset) for s in subjects for d in (s.ruleset.journey.deadlines if s.ruleset.journey else ())
+            if d.from_ == event and d.event and counted_back(d, methods)]
     anchors = {d.from_ for d in rules}
     moved = set(methods) | set(ASSESSMENTS) if event == "every_method" else {event}  # anchors the event's day moves
     if not rules or anchors & moved or anchors - {"gateway", *JOURNEY_DATES, *methods, *ASSESSMENTS}:
@@ -202,10 +225,11 @@ def event(subjects: Sequence[SweptBody], event: str) -> list[Shown]:
     # only the attempts the anchors need (the first method for the first assessment, every one for the final)
     needed = set(methods) if "final_assessment" in anchors else \
         anchors & set(methods) | ({methods[0]} if "first_assessment" in anchors and methods else set())
+    needed |= {attempt for attempt, _ in back}
     fixed = [{"method": m, "grade": "pass", "date": d.isoformat()} for m, d in attempted.items() if m in needed]
     one = dt.timedelta(days=1)
-    days = _classes((shift(on[r.from_], r.offset) for r in rules), lambda d: d - one,
-                    lambda a, b: a + one if a + one < b else None, lambda d: d + one)
+    due = [shift(on[r.from_], r.offset) for r in rules] + [shift(on[a], _negated(offset)) for a, offset in back]
+    days = _classes(due, lambda d: d - one, lambda a, b: a + one if a + one < b else None, lambda d: d + one)
     pinned = pins(subjects)
 
     def dated(day: dt.date | None) -> dict[str, Any]:

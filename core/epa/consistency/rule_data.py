@@ -15,7 +15,7 @@ from epa.consistency.complete import not_counted
 from epa.consistency.findings import Finding, SweptBody, cause, names, pins, record, sides_by
 from epa.model.domain import CONDUCT_ASPECTS, NONE_STATED, Conduct, Consequence, DeadlineRule
 from epa.rules.deadlines import EVENT_WORDS
-from epa.views.report import RESIT, REWORK, verdict
+from epa.views.report import RESIT, REWORK, counted_back, verdict
 from epa.views.variants import span
 
 NOT_STATED = "states nothing on it"
@@ -109,6 +109,8 @@ def deadline_verdicts(subjects: list[SweptBody]) -> list[Finding]:
     state, the body's recorded ambiguities on those deadlines). An event whose deadlines no record can split (the
     same anchor, length and force at every body) makes no finding."""
     ruled = {s.label: [(d.event, d) for d in (s.ruleset.journey.deadlines if s.ruleset.journey else ()) if d.event]
+             + [(d.from_, d) for d in (s.ruleset.journey.deadlines if s.ruleset.journey else ())
+                if counted_back(d, s.ruleset.method_ids)]
              + _after_a_fail(s) for s in subjects}
     events = dict.fromkeys(event for found in ruled.values() for event, _ in found)
     out = []
@@ -143,9 +145,8 @@ def _event_finding(subjects: list[SweptBody], ruled: dict[str, list[tuple[str, A
         # a due date counted from a date the document does not state is the tool's: its words say so; the body's
         # recorded ambiguities on these rules are named beside them (what they bear on, they say)
         says[s.label] = (f"{values[s.label]}: " + "; ".join(
-            f"{span(rule.offset, getattr(rule, 'from_', 'fail_notified'))}, "
-            f"{'advice' if rule.strength == 'advice' else 'required'}"
-            + "".join(f", due {d.date}" for d in given[rule.id][:1] if d.date) for rule in deciding)
+            _rule_words(rule, event) + f", {'advice' if rule.strength == 'advice' else 'required'}"
+            + "".join(_due_words(rule, event, d.date) for d in given[rule.id][:1] if d.date) for rule in deciding)
             + (" (counted from the tool's reading of its start)" if anchored else "")) if found else NO_DEADLINE
         cited[s.label] = [rule.citation for rule in deciding]
         quotes[s.label] = [(rule.text, rule.citation) for rule in deciding]
@@ -157,6 +158,22 @@ def _event_finding(subjects: list[SweptBody], ruled: dict[str, list[tuple[str, A
     if of > 1:
         title += f" (split {n} of {of}, in the order of the earliest day splitting them so)"
     return _finding(ident, "deadlines", title, values, says, cited, quotes, readings=readings)
+
+
+def _rule_words(rule: Any, event: str) -> str:
+    """A deadline on the event in words: "2 weeks before project"; one counted back from the event's day (the
+    interview after the report), from the attempt's side: "the project at least 2 weeks after it"."""
+    if getattr(rule, "from_", None) == event and rule.event != event:
+        length = span(rule.offset)
+        gap = f"at least {length} after it" if rule.kind == "not_before" else f"within {length} of it"
+        return f"the {rule.event.replace('_', ' ')} {gap}"
+    return span(rule.offset, getattr(rule, "from_", "fail_notified"))
+
+
+def _due_words(rule: Any, event: str, date: Any) -> str:
+    if getattr(rule, "from_", None) == event and rule.event != event:
+        return f", the {rule.event.replace('_', ' ')} {'not before' if rule.kind == 'not_before' else 'by'} {date}"
+    return f", due {date}"
 
 # The rows of the resit windows and rework deadlines in words
 AFTER_A_FAIL = {RESIT: "a resit after a fail (the resit and retake windows)", REWORK: "a failed method's rework"}
