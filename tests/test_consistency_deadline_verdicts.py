@@ -165,18 +165,25 @@ def test_evidence_due_by_gateway_against_ten_working_days_before_the_first_asses
 
 
 @requires("nqual", "tqual")
-def test_the_project_report_two_weeks_before_the_interview_against_two_months_from_the_planning_meeting(tmp_path):
-    # 000 § Work-Based Project Supported by an Interview: the report two weeks before the interview, the project's
-    # first attempt 2025-02-10 (a week after the first): due 2025-01-27. 003 § Work-Based Project Report: within two
-    # months of the planning meeting, 2025-02-03 + 2 months = 2025-04-03. Report in on 2025-01-28: NQual missed,
-    # TQUK met.
-    f = findings(registry(), ["nqual", "tqual"])["deadlines.verdicts.project-report-submitted"]
-    assert f["shows"]["values"] == {"nqual": "missed", "tqual": "met"}
-    assert f["witness"]["dates"]["project_report_submitted"] == "2025-01-28"
-    assert side_of(f, "nqual")["says"] == "missed: 2 weeks before project, required, due 2025-01-27"
-    assert side_of(f, "tqual")["says"] == "met: 2 months from planning meeting, required, due 2025-04-03"
-    status = compared(tmp_path, f["witness"], "nqual,tqual")
-    assert (status["nqual"]["project-report"], status["tqual"]["project-report-submission"]) == ("missed", "met")
+def test_the_interview_two_weeks_after_the_report_is_the_report_two_weeks_before_the_interview(tmp_path):
+    # 000 § Work-Based Project Supported by an Interview: the report two weeks before the interview; the project's
+    # first attempt 2025-02-10 (a week after the first): due 2025-01-27. 003 § Interview: "This will take place at
+    # least two weeks after the apprentice submits the report": the same gap, stated from the interview's side
+    # (TQUK's § Work-Based Project Report adds two months from the planning meeting, 2025-02-03 + 2 months =
+    # 2025-04-03). A report in on 2025-01-28 breaks both bodies' two weeks (NQual's due 2025-01-27, TQUK's interview
+    # not before 2025-02-11); one on 2025-01-27 keeps both. No day of the report splits them: no finding, where the
+    # TQUK side had been shown 'met' on 2025-01-28 by its planning-meeting deadline alone.
+    found = findings(registry(), ["nqual", "tqual"])
+    assert "deadlines.verdicts.project-report-submitted" not in found
+    record = {"standard": "ST0071", "apprentice": {"id": "w"}, "gateway": {"date": "2025-01-06"},
+              "dates": {"epa_start": "2025-02-03", "planning_meeting": "2025-02-03",
+                        "project_report_submitted": "2025-01-28"},
+              "assessments": [{"method": "project", "grade": "pass", "date": "2025-02-10"}]}
+    status = compared(tmp_path, record, "nqual,tqual")
+    assert (status["nqual"]["project-report"], status["tqual"]["interview-after-report"]) == ("missed", "missed")
+    record["dates"]["project_report_submitted"] = "2025-01-27"
+    status = compared(tmp_path, record, "nqual,tqual")
+    assert (status["nqual"]["project-report"], status["tqual"]["interview-after-report"]) == ("met", "met")
 
 
 @requires("tqual")
@@ -224,7 +231,7 @@ def test_the_observations_notice_and_the_proposals_resubmission_make_no_finding(
     assert "deadlines.verdicts.observation-notice" not in found
     assert "deadlines.verdicts.proposal-resubmitted" not in found
     assert {"deadlines.verdicts.every-method", "deadlines.verdicts.evidence-submitted",
-            "deadlines.verdicts.project-report-submitted", "deadlines.verdicts.portfolio-submitted"} <= set(found)
+            "deadlines.verdicts.portfolio-submitted"} <= set(found)
 
 
 
@@ -280,3 +287,30 @@ def test_a_rework_of_another_length_is_a_finding():
                                                "date": "2025-02-25"}
     assert side_of(f, "acme")["says"] == "met: 1 month from fail notified, required, due 2025-03-10"
     assert side_of(f, "beta")["says"] == "missed: 2 weeks from fail notified, required, due 2025-02-24"
+
+
+@requires("gateway_quals", "nqual", "highfield", "tqual")
+def test_each_way_the_resit_days_split_the_four_bodies_is_a_finding_of_its_own(tmp_path):
+    # The first attempts a week apart from 2025-02-03 (observation failed, then project, then discussion on
+    # 2025-02-17). 004 § 4. Re-sits and re-takes: three months from the fail's notification, which § 3 dates once all
+    # assessments are complete: 2025-02-17 + 3 months = 2025-05-17, required. 000 § Re-sit / Re-take: "All
+    # assessment methods must be taken within a 12-month period": from the first assessment (the tool's reading),
+    # 2025-02-03 + 12 months = 2026-02-03, required. 002 and 003 § Resits and Retakes: "should complete ... within 12
+    # months", advice, from the first fail (the tool's reading): 2026-02-03. A resit on 2025-05-18 is missed at
+    # Gateway Qualifications alone; one on 2026-02-04 is missed at all four, NQual's a requirement and Highfield's
+    # and TQUK's advice: a second split, which showing only the first would hide.
+    found = findings(registry(), ["gateway_quals", "nqual", "highfield", "tqual"])
+    first, second = found["deadlines.verdicts.resit"], found["deadlines.verdicts.resit.2"]
+    assert first["shows"]["values"] == {"gateway_quals": "missed", "nqual": "met", "highfield": "met",
+                                        "tqual": "met"}
+    assert first["witness"]["assessments"][-1]["date"] == "2025-05-18"
+    assert second["shows"]["values"] == {"gateway_quals": "missed", "nqual": "missed",
+                                         "highfield": "missed (advice)", "tqual": "missed (advice)"}
+    assert second["witness"]["assessments"][-1] == {"method": "observation", "kind": "resit", "grade": "pass",
+                                                    "date": "2026-02-04"}
+    assert side_of(second, "nqual")["says"] == ("missed: 12 months from first assessment, required, due 2026-02-03 "
+                                                "(counted from the tool's reading of its start)")
+    assert "(split 2 of " in second["summary"] and "(split 1 of " in first["summary"]
+    status = compared(tmp_path, second["witness"], "gateway_quals,nqual,highfield,tqual")
+    assert status["nqual"]["all-methods-12-months"] == "missed"
+    assert status["gateway_quals"]["resit-within-three-months.observation"] == "missed"

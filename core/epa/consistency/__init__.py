@@ -70,7 +70,8 @@ NOT_COUNTED = {
     "gateway": "rule data compared: the gateway profiles it changes are counted in the gateway.profiles findings",
     "deadlines": "rule data compared: where two or more bodies set deadlines on an event a record can date (a "
                  "journey date, each method's first attempt, a resit after a fail, a failed method's rework), their "
-                 "verdicts on it are swept in a finding of the event's own, deadlines.verdicts.<event>, each body's "
+                 "verdicts on it are swept in findings of the event's own, deadlines.verdicts.<event> (then .2, .3: "
+                 "each other way a day of the event splits them), each body's "
                  "deadlines counted from their own dates (one from gateway, another from the EPA's start), those "
                  "dates fixed (gateway, a journey date four weeks after it, the methods' first attempts a week "
                  "apart from then, one of them failed); no such finding: no day of the event splits them on those "

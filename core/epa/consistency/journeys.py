@@ -10,7 +10,8 @@ cuts the days, and each due day, each run of days before, between and after them
 one class; an event's row likewise, each date its bodies' deadlines count from fixed (``event``). A tolerance row
 likewise over the measure's value, cut at each body's limits (as its checks give them).
 Each class is graded once by every body; the witness is the first class (the earliest day, the smallest value)
-on which the bodies' verdicts split, and the finding's region is how many of the classes split as it does.
+on which the bodies' verdicts split, and the finding's region is how many of the classes split as it does. An
+event's sweep (and a resit's or rework's) gives every way its classes split the bodies, each its own finding.
 """
 
 from __future__ import annotations
@@ -19,13 +20,23 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
+import attrs
 from attrs import frozen
 
 from epa.consistency.complete import region
 from epa.consistency.findings import GATEWAY, Finding, SweptBody, pins, record
-from epa.model.domain import JOURNEY_DATES, Ruleset
+from epa.model.domain import JOURNEY_DATES, Offset, Ruleset
 from epa.rules.workdays import shift
-from epa.views.report import REWORK, check_row, deadline_row, event_row, event_verdicts, journey_verdicts, verdict
+from epa.views.report import (
+    REWORK,
+    check_row,
+    counted_back,
+    deadline_row,
+    event_row,
+    event_verdicts,
+    journey_verdicts,
+    verdict,
+)
 
 T = TypeVar("T", dt.date, float)
 
@@ -85,6 +96,9 @@ def row_verdicts(ruleset: Ruleset | None, deadlines: Iterable[Any], checks: Iter
     return journey_verdicts(ruleset, deadlines, checks) | event_verdicts(ruleset, deadlines)
 
 
+MISSES = ("missed", "missed (advice)")  # the verdicts of a deadline not kept
+
+
 def _split(values: dict[str, str | None]) -> bool:
     return len({v for v in values.values() if v is not None}) > 1
 
@@ -99,6 +113,27 @@ def splits(shows: dict[str, Any], values: dict[str, str | None]) -> bool:
         return all(values.get(label) == v for label, v in shows["values"].items())
     given = [{values.get(label) for label in side} for side in sides]
     return all(len(g) == 1 and None not in g for g in given) and len({next(iter(g)) for g in given}) == len(given)
+
+
+def _every_split(subjects: Sequence[SweptBody], classes: list[dict[str, Any]], row: str, space: str,
+                 unit: str) -> list[Shown]:
+    """Each way the classes split the bodies (each body's verdict the same), in the order of the first class that
+    splits them so (the earliest day first, not recorded last), witnessed by that class, with how many classes
+    split them so: a resit missed at one body on one day, and at all four, two of them as advice, on a later day,
+    are two findings, where the first split alone would hide the second. A split is a deadline missed at one body
+    and not at another (or missed as advice): where none is missed, bodies not yet able to tell (open, unknown)
+    and bodies whose deadline is kept do not differ in what the record has done."""
+    graded = [(data, _verdicts(subjects, data, row)) for data in classes]
+    firsts: dict[tuple[tuple[str, str | None], ...], dict[str, Any]] = {}
+    for data, values in graded:
+        if _split(values) and any(v in MISSES for v in values.values()):
+            firsts.setdefault(tuple(values.items()), data)
+    out = []
+    for key, data in firsts.items():
+        shows: dict[str, Any] = {"row": row, "values": dict(key)}
+        same = sum(1 for _, v in graded if splits(shows, v))
+        out.append(Shown(data, shows, region(same, len(classes), space, unit=unit)))
+    return out
 
 
 def _witnessed(subjects: Sequence[SweptBody], classes: list[dict[str, Any]], row: str, space: str, unit: str,
@@ -148,12 +183,17 @@ def deadline(subjects: Sequence[SweptBody], event: str, anchor: str) -> Shown | 
     return _witnessed(subjects, classes, f"deadline:{event}:{anchor}", space, day_classes(event))
 
 
+def _negated(offset: Offset) -> Offset:
+    """The offset counted the other way: two weeks after, two weeks before."""
+    return Offset(**{k: -v for k, v in attrs.asdict(offset).items() if v is not None})
+
+
 # The anchors an event's sweep can fix apart from the event: gateway, the journey dates, and the methods' first
 # attempts (a week apart from four weeks after gateway) with the first and final assessment they make.
 ASSESSMENTS = ("first_assessment", "final_assessment")
 
 
-def event(subjects: Sequence[SweptBody], event: str) -> Shown | None:
+def event(subjects: Sequence[SweptBody], event: str) -> list[Shown]:
     """Every deadline the bodies set on ``event`` (a journey date, or each method's first attempt), whatever date
     each counts from, swept over every class of the event's day: the dates they count from fixed (gateway on its own
     date, a journey date four weeks after it, the methods' first attempts a week apart from then, only those the
@@ -161,18 +201,22 @@ def event(subjects: Sequence[SweptBody], event: str) -> Shown | None:
     and after them, and the event not recorded is one class. A body's verdict is its worst on the event
     (``report.event_verdicts``), so that two bodies counting one event from different dates (NQual's 3-month window
     from gateway, TQUK's from the EPA's start) are compared. For every method, the class's day is the last first
-    attempt's, the methods attempted on consecutive days up to it. None where no class splits the bodies, or the
-    record cannot date the event apart from what its deadlines count from."""
+    attempt's, the methods attempted on consecutive days up to it. Each way the classes split the bodies is one
+    ``Shown`` (``_every_split``); none where no class splits them, or the record cannot date the event apart from
+    what its deadlines count from."""
     if not subjects or (event not in JOURNEY_DATES and event != "every_method"):
-        return None
+        return []
     standard = subjects[0].ruleset.standard
     methods = subjects[0].ruleset.method_ids
     rules = [d for s in subjects for d in (s.ruleset.journey.deadlines if s.ruleset.journey else ())
              if d.event == event]
+    # a method's attempt counted from the event's day sets that day from the other side: its due date, counted back
+    back = [(d.event, d.offset) for s in subjects for d in (s.ruleset.journey.deadlines if s.ruleset.journey else ())
+            if d.from_ == event and d.event and counted_back(d, methods)]
     anchors = {d.from_ for d in rules}
     moved = set(methods) | set(ASSESSMENTS) if event == "every_method" else {event}  # anchors the event's day moves
     if not rules or anchors & moved or anchors - {"gateway", *JOURNEY_DATES, *methods, *ASSESSMENTS}:
-        return None
+        return []
     start = GATEWAY + dt.timedelta(days=28)
     attempted = {m: start + dt.timedelta(days=7 * i) for i, m in enumerate(methods)}
     on = {"gateway": GATEWAY, **{a: start for a in anchors if a in JOURNEY_DATES}, **attempted,
@@ -182,10 +226,11 @@ def event(subjects: Sequence[SweptBody], event: str) -> Shown | None:
     # only the attempts the anchors need (the first method for the first assessment, every one for the final)
     needed = set(methods) if "final_assessment" in anchors else \
         anchors & set(methods) | ({methods[0]} if "first_assessment" in anchors and methods else set())
+    needed |= {attempt for attempt, _ in back}
     fixed = [{"method": m, "grade": "pass", "date": d.isoformat()} for m, d in attempted.items() if m in needed]
     one = dt.timedelta(days=1)
-    days = _classes((shift(on[r.from_], r.offset) for r in rules), lambda d: d - one,
-                    lambda a, b: a + one if a + one < b else None, lambda d: d + one)
+    due = [shift(on[r.from_], r.offset) for r in rules] + [shift(on[a], _negated(offset)) for a, offset in back]
+    days = _classes(due, lambda d: d - one, lambda a, b: a + one if a + one < b else None, lambda d: d + one)
     pinned = pins(subjects)
 
     def dated(day: dt.date | None) -> dict[str, Any]:
@@ -203,24 +248,24 @@ def event(subjects: Sequence[SweptBody], event: str) -> Shown | None:
     day = "last first attempt" if event == "every_method" else event
     space = (f"every class of the {day.replace('_', ' ')} day, the {fixing} fixed: on each body's due date, before, "
              "between and after them, or not recorded")
-    return _witnessed(subjects, classes, event_row(event), space, day_classes(day))
+    return _every_split(subjects, classes, event_row(event), space, day_classes(day))
 
 
-def after_a_fail(subjects: Sequence[SweptBody], event: str) -> Shown | None:
+def after_a_fail(subjects: Sequence[SweptBody], event: str) -> list[Shown]:
     """The bodies' resit windows (``event`` RESIT) or rework deadlines (REWORK), swept over every class of the day of
     the attempt after a fail: the first attempts a week apart from four weeks after gateway, the first method's (the
     rework's method's) failed and no notification dated, each body's due date (as it counts it: from the fail, from
     its notification once every method is assessed, or from the first assessment) cuts the days after the last
     first attempt, and each due day, each run of days before, between and after them, and no resit recorded, is one
-    class. None where no class splits the bodies."""
+    class. Each way the classes split the bodies is one ``Shown`` (``_every_split``); none where none does."""
     if not subjects or not subjects[0].ruleset.method_ids:
-        return None
+        return []
     resits = [s.ruleset.journey.resit for s in subjects if s.ruleset.journey and s.ruleset.journey.resit]
     methods = subjects[0].ruleset.method_ids
     if event == REWORK:
         reworked = {r.method for resit in resits for r in resit.rework}
         if len(reworked) != 1 or not reworked <= set(methods):  # one method's rework is swept
-            return None
+            return []
         [method] = reworked
     else:
         method = methods[0]
@@ -249,8 +294,8 @@ def after_a_fail(subjects: Sequence[SweptBody], event: str) -> Shown | None:
     what = f"the {method}'s {'rework' if event == REWORK else 'resit'}"
     space = (f"every class of {what}'s day after its fail, the first attempts fixed a week apart: on each body's "
              "due date, before, between and after them, or no resit recorded")
-    return _witnessed(subjects, classes, row, space,
-                      f"classes of {what}'s day (on each due date, before, between and after them, or not recorded)")
+    return _every_split(subjects, classes, row, space,
+                        f"classes of {what}'s day (on each due date, before, between and after them, or not recorded)")
 
 
 def tolerance(subjects: Sequence[SweptBody], method: str, measure: str) -> Shown | None:

@@ -15,7 +15,7 @@ from epa.consistency.complete import not_counted
 from epa.consistency.findings import Finding, SweptBody, cause, names, pins, record, sides_by
 from epa.model.domain import CONDUCT_ASPECTS, NONE_STATED, Conduct, Consequence, DeadlineRule
 from epa.rules.deadlines import EVENT_WORDS
-from epa.views.report import RESIT, REWORK, verdict
+from epa.views.report import RESIT, REWORK, counted_back, verdict
 from epa.views.variants import span
 
 NOT_STATED = "states nothing on it"
@@ -102,51 +102,78 @@ def portfolio_before_discussion(subjects: list[SweptBody]) -> list[Finding]:
 def deadline_verdicts(subjects: list[SweptBody]) -> list[Finding]:
     """Per event two or more bodies' deadlines govern (a resit after a fail: the resit and retake windows; a failed
     method's rework), whether some record splits their verdicts on it (met against
-    missed; a required deadline's miss against advice's), whatever date each body counts from: the witness is the
-    first class of the event's day that does (``journeys.event``), each side quoting the deadlines that decided its
-    verdict there, with its due date and the readings it rests on (an anchor the document does not state, the
-    body's recorded ambiguities on those deadlines). An event whose deadlines no record can split (the same anchor,
-    length and force at every body) makes no finding."""
+    missed; a required deadline's miss against advice's), whatever date each body counts from: a finding for each
+    way the classes of the event's day split them (``journeys.event``), in the order of the earliest day that does
+    (``deadlines.verdicts.<event>``, then ``.2``, ``.3``...), its witness that day, each side quoting the deadlines
+    that decided its verdict there, with its due date and the readings it rests on (an anchor the document does not
+    state, the body's recorded ambiguities on those deadlines). An event whose deadlines no record can split (the
+    same anchor, length and force at every body) makes no finding."""
     ruled = {s.label: [(d.event, d) for d in (s.ruleset.journey.deadlines if s.ruleset.journey else ()) if d.event]
+             + [(d.from_, d) for d in (s.ruleset.journey.deadlines if s.ruleset.journey else ())
+                if counted_back(d, s.ruleset.method_ids)]
              + _after_a_fail(s) for s in subjects}
     events = dict.fromkeys(event for found in ruled.values() for event, _ in found)
     out = []
     for event in events:
         if sum(1 for found in ruled.values() if any(e == event for e, _ in found)) < 2:
             continue
-        shown = journeys.after_a_fail(subjects, event) if event in (RESIT, REWORK) else journeys.event(subjects, event)
-        if shown is None:
-            continue
-        values = shown.shows["values"]
-        says, cited, quotes, readings = {}, {}, {}, {}
-        for s in subjects:
-            found = [rule for e, rule in ruled[s.label] if e == event]
-            # each rule's deadlines on the witness (a window's or rework's id is its rule's, then the fail's method)
-            given = {rule.id: [d for d in s.grade(shown.witness).deadlines if d.id.split(".", 1)[0] == rule.id]
-                     for rule in found}
-            # the rules that decided the body's verdict: those giving it (all of them, where all are kept)
-            deciding = [rule for rule in found if any(verdict(d.status, d.strength) == values[s.label]
-                                                      for d in given[rule.id])] or found
-            anchored = [anchor_reading(rule) for rule in deciding if getattr(rule, "from_reading", False)]
-            ids = {rule.id for rule in deciding}
-            # a due date counted from a date the document does not state is the tool's: its words say so; the body's
-            # recorded ambiguities on these rules are named beside them (what they bear on, they say)
-            says[s.label] = (f"{values[s.label]}: " + "; ".join(
-                f"{span(rule.offset, getattr(rule, 'from_', 'fail_notified'))}, "
-                f"{'advice' if rule.strength == 'advice' else 'required'}"
-                + "".join(f", due {d.date}" for d in given[rule.id][:1] if d.date) for rule in deciding)
-                + (" (counted from the tool's reading of its start)" if anchored else "")) if found else NO_DEADLINE
-            cited[s.label] = [rule.citation for rule in deciding]
-            quotes[s.label] = [(rule.text, rule.citation) for rule in deciding]
-            readings[s.label] = anchored + [f"{a.id}: {a.reading}" for a in s.ruleset.ambiguities if ids & set(a.rules)]
-        words = {**EVENT_WORDS, **AFTER_A_FAIL}.get(event, event.replace("_", " "))
-        f = _finding(f"deadlines.verdicts.{event.replace('_', '-')}", "deadlines",
-                     f"The verdicts on {words}, each body's deadlines on it counted from their own dates", values,
-                     says, cited, quotes, readings=readings)
-        if f is not None:
-            out.append(journeys.witnessed(f, shown))
+        every = journeys.after_a_fail(subjects, event) if event in (RESIT, REWORK) else journeys.event(subjects, event)
+        for n, shown in enumerate(every, 1):
+            f = _event_finding(subjects, ruled, event, shown, n, len(every))
+            if f is not None:
+                out.append(journeys.witnessed(f, shown))
     return out
 
+
+
+def _event_finding(subjects: list[SweptBody], ruled: dict[str, list[tuple[str, Any]]], event: str,
+                   shown: journeys.Shown, n: int, of: int) -> Finding | None:
+    """The ``n``th of the ``of`` ways the days of ``event`` split the bodies, as a finding: each side quoting the
+    deadlines that decided its verdict on the witness."""
+    values = shown.shows["values"]
+    says, cited, quotes, readings = {}, {}, {}, {}
+    for s in subjects:
+        found = [rule for e, rule in ruled[s.label] if e == event]
+        # each rule's deadlines on the witness (a window's or rework's id is its rule's, then the fail's method)
+        given = {rule.id: [d for d in s.grade(shown.witness).deadlines if d.id.split(".", 1)[0] == rule.id]
+                 for rule in found}
+        # the rules that decided the body's verdict: those giving it (all of them, where all are kept)
+        deciding = [rule for rule in found if any(verdict(d.status, d.strength) == values[s.label]
+                                                  for d in given[rule.id])] or found
+        anchored = [anchor_reading(rule) for rule in deciding if getattr(rule, "from_reading", False)]
+        ids = {rule.id for rule in deciding}
+        # a due date counted from a date the document does not state is the tool's: its words say so; the body's
+        # recorded ambiguities on these rules are named beside them (what they bear on, they say)
+        says[s.label] = (f"{values[s.label]}: " + "; ".join(
+            _rule_words(rule, event) + f", {'advice' if rule.strength == 'advice' else 'required'}"
+            + "".join(_due_words(rule, event, d.date) for d in given[rule.id][:1] if d.date) for rule in deciding)
+            + (" (counted from the tool's reading of its start)" if anchored else "")) if found else NO_DEADLINE
+        cited[s.label] = [rule.citation for rule in deciding]
+        quotes[s.label] = [(rule.text, rule.citation) for rule in deciding]
+        readings[s.label] = anchored + [f"{a.id}: {a.reading}" for a in s.ruleset.ambiguities if ids & set(a.rules)]
+    words = {**EVENT_WORDS, **AFTER_A_FAIL}.get(event, event.replace("_", " "))
+    # later splits of one event: .2, .3 (the first keeps the event's own id, as where it is the only one)
+    ident = f"deadlines.verdicts.{event.replace('_', '-')}" + (f".{n}" if n > 1 else "")
+    title = f"The verdicts on {words}, each body's deadlines on it counted from their own dates"
+    if of > 1:
+        title += f" (split {n} of {of}, in the order of the earliest day splitting them so)"
+    return _finding(ident, "deadlines", title, values, says, cited, quotes, readings=readings)
+
+
+def _rule_words(rule: Any, event: str) -> str:
+    """A deadline on the event in words: "2 weeks before project"; one counted back from the event's day (the
+    interview after the report), from the attempt's side: "the project at least 2 weeks after it"."""
+    if getattr(rule, "from_", None) == event and rule.event != event:
+        length = span(rule.offset)
+        gap = f"at least {length} after it" if rule.kind == "not_before" else f"within {length} of it"
+        return f"the {rule.event.replace('_', ' ')} {gap}"
+    return span(rule.offset, getattr(rule, "from_", "fail_notified"))
+
+
+def _due_words(rule: Any, event: str, date: Any) -> str:
+    if getattr(rule, "from_", None) == event and rule.event != event:
+        return f", the {rule.event.replace('_', ' ')} {'not before' if rule.kind == 'not_before' else 'by'} {date}"
+    return f", due {date}"
 
 # The rows of the resit windows and rework deadlines in words
 AFTER_A_FAIL = {RESIT: "a resit after a fail (the resit and retake windows)", REWORK: "a failed method's rework"}

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from epa.errors import InputError
-from epa.model.domain import DeadlineRule, Document, Journey, Ruleset
+from epa.model.domain import JOURNEY_DATES, DeadlineRule, Document, Journey, Ruleset
 from epa.model.results import BodyResult
 from epa.registry import Registry
 from epa.rules.citations import documents
@@ -263,10 +263,13 @@ def journey_verdicts(ruleset: Ruleset | None, deadlines: Iterable[Any], checks: 
 def event_verdicts(ruleset: Ruleset | None, deadlines: Iterable[Any]) -> dict[str, tuple[str, list[str]]]:
     """One body's verdict on each event its journey deadlines govern, whatever date each counts from
     (``event_row``): the worst of its deadlines on the event, with their ids, as ``journey_verdicts`` gives a row's;
-    its resit windows' on the row ``deadline:resit`` and its rework deadlines' on ``deadline:rework``."""
+    its resit windows' on the row ``deadline:resit`` and its rework deadlines' on ``deadline:rework``. A method's
+    attempt counted from a journey date (``counted_back``: TQUK's interview at least two weeks after the report)
+    governs that date's day as well: the same gap the others state as the report two weeks before the interview."""
     found: dict[str, list[tuple[str, str]]] = {}
     journey = ruleset.journey if ruleset else None
     rules = {d.id: d for d in (journey.deadlines if journey else ())}
+    methods = ruleset.method_ids if ruleset else ()
     # a resit window's or rework deadline's id is its rule's, then the method and fail it counts from: '.observation'
     resit = journey.resit if journey else None
     later = {**{w.id: RESIT for w in (resit.windows if resit else ())},
@@ -277,9 +280,18 @@ def event_verdicts(ruleset: Ruleset | None, deadlines: Iterable[Any]) -> dict[st
         if (rule := rules.get(d.id)) is not None:
             if rule.event:
                 found.setdefault(event_row(rule.event), []).append((said, d.id))
+            if counted_back(rule, methods):
+                found.setdefault(event_row(rule.from_), []).append((said, d.id))
         elif (event := later.get(d.id.split(".", 1)[0])) is not None:
             found.setdefault(event_row(event), []).append((said, d.id))
     return _worst(found)
+
+
+def counted_back(rule: DeadlineRule, methods: Sequence[str]) -> bool:
+    """Whether a deadline on a method's attempt counts from a journey date a record gives, so that, the attempt
+    dated, it sets that date's day from the other side (the interview two weeks after the report: the report two
+    weeks before the interview)."""
+    return rule.event in methods and rule.from_ in JOURNEY_DATES
 
 
 # The events of a resit window's and a rework deadline's rows (``event_row``): the attempt after a fail
