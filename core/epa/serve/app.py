@@ -297,14 +297,20 @@ def _http_words(problem: Problem) -> Problem:
     """The command line's words for an option said as the query parameter a request gives instead: --column "A=B"
     is ?column=A=B, --standard is ?standard=, and the option as a word of a sentence ("--sheet names a worksheet")
     the parameter's name ("?sheet names a worksheet")."""
-    def said(text: str | None) -> str | None:
-        return None if text is None else _OPTION.sub(
-            lambda m: f"?{m.group(1)} " if m.group(3) and m.group(2) is None and m.group().endswith(" ") else
-            f"?{m.group(1)}={m.group(2) or ''}", text)
-
-    problem.detail, problem.hint = str(said(problem.detail)), said(problem.hint)
+    problem.detail, problem.hint = _parameters(problem.detail), problem.hint and _parameters(problem.hint)
     problem.args = (problem.detail,)
     return problem
+
+
+def _parameters(text: str) -> str:
+    return _OPTION.sub(lambda m: f"?{m.group(1)} " if m.group(3) and m.group(2) is None and m.group().endswith(" ")
+                       else f"?{m.group(1)}={m.group(2) or ''}", text)
+
+
+def _served(text: str) -> str:
+    """An error row's words (of a batch or an audit) as a problem document's are said: an option as its query
+    parameter, the bodies chosen with --bodies as the server's, a command as its endpoint."""
+    return _parameters(str(problems.server_words(text)))
 
 
 def _query(request: Request, name: str) -> str | None:
@@ -590,7 +596,8 @@ async def _batch(s: Service, request: Request) -> Response:
         _bound_workbook(raw)
         try:
             batch.run("-", fmt, summary=False, summary_only=False, workers=1, only=None, registry=s.registry,
-                      write=write, progress=False, stdin=io.BytesIO(raw), column_map=mapped, sheet=sheet)
+                      write=write, progress=False, stdin=io.BytesIO(raw), column_map=mapped, sheet=sheet,
+                      words=_served)
             put(_END)
         except _Stopped as exc:
             if exc.args and not stop.is_set():
@@ -661,7 +668,7 @@ async def _audit(s: Service, request: Request) -> Response:
     def run() -> None:
         _bound_workbook(raw)
         audits.run("-", fmt, s.registry, out.append, body=body, body_ids=body_ids, stdin=io.BytesIO(raw),
-                   column_map=mapped, sheet=sheet)
+                   column_map=mapped, sheet=sheet, words=_served)
 
     try:
         async with s.batch_lock:

@@ -128,7 +128,8 @@ PATHS: dict[str, dict[str, Any]] = {
     "/batch": {"post": {
         "summary": "Grade a cohort, streaming one answer per record in input order, error lines included",
         "description": "As `epa compare --batch - --format json` (or `--format csv`, asked for by `Accept: text/csv` "
-                       "or ?format=csv) prints for the same cohort on standard input.",
+                       "or ?format=csv) prints for the same cohort on standard input, an error line's words as a "
+                       "problem's are (an option said as its query parameter, a command as its endpoint).",
         "operationId": "batch",
         "parameters": [{"name": "format", "in": "query", "schema": {"enum": ["json", "csv"]},
                         "description": "the rows' format (default: by the Accept header, else json)"}, *_TABLE],
@@ -155,7 +156,8 @@ PATHS: dict[str, dict[str, Any]] = {
         "description": "As `epa audit - --format json` (or `--format csv`, asked for by `Accept: text/csv` or "
                        "?format=csv) prints for the same file on standard input: a line per row (line, apprentice, "
                        "body, standard, version, recorded, expected, agrees, rule, citation, or an error), then the "
-                       "summary line (JSON).",
+                       "summary line (JSON); an error's words as a problem's are (an option said as its query "
+                       "parameter, a command as its endpoint).",
         "operationId": "audit",
         "parameters": [{"name": "format", "in": "query", "schema": {"enum": ["json", "csv"]},
                         "description": "the rows' format (default: by the Accept header, else json)"},
