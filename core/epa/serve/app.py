@@ -33,7 +33,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingR
 from starlette.routing import Route
 
 from epa import __version__, answers
-from epa.errors import InputError, PluginError
+from epa.errors import InputError, PluginError, quote
 from epa.inputs.record import Cohorts, Unreadable, record_from_bytes
 from epa.registry import Registry
 from epa.serve import problems
@@ -49,6 +49,7 @@ YAML_TYPES = {"application/yaml", "application/x-yaml", "text/yaml", "text/x-yam
 JSONL_TYPES = {"application/jsonl", "application/x-ndjson", "application/x-jsonlines", "application/jsonlines"}
 CSV_TYPES = {"text/csv"}
 XLSX_TYPES = {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+UTF8_CHARSETS = {"utf-8", "utf8", "us-ascii", "ascii"}  # a body's charset parameter, where one is given
 DIGEST_HEADER = "Epa-Rules-Digest"
 QUEUED = 64  # chunks of a batch's output held while the client reads slowly: the thread waits beyond this
 
@@ -209,12 +210,21 @@ def _looked_up(work: Callable[[], Any], status: int = 404) -> Any:
 
 def _media_type(request: Request) -> str:
     """The request body's media type; a body sent compressed (a Content-Encoding other than identity) is refused
-    (415, RFC 9110 § 8.4.1), where its bytes would be read as text and said not to be UTF-8."""
+    (415, RFC 9110 § 8.4.1), where its bytes would be read as text and said not to be UTF-8; and so is one whose
+    charset is not UTF-8 (nor ASCII, a part of it), which would be read as UTF-8 all the same: ISO-8859-1's "Ã©"
+    is the bytes UTF-8 reads as "é", an apprentice answered for under another id."""
     coding = request.headers.get("content-encoding", "").strip().lower()
     if coding not in ("", "identity"):
         raise Problem(415, "unsupported-media-type", f"the body is sent {coding}-encoded (Content-Encoding: {coding}); "
                       "the service reads it as sent", hint="send it uncompressed, without the Content-Encoding header")
-    return request.headers.get("content-type", "").split(";")[0].strip().lower()
+    media, *params = request.headers.get("content-type", "").split(";")
+    for param in params:
+        name, _, value = param.partition("=")
+        charset = value.strip().strip('"').lower()
+        if name.strip().lower() == "charset" and charset not in UTF8_CHARSETS:
+            raise Problem(415, "unsupported-media-type", f"the body is declared charset={quote(charset)[1:-1]}; the "
+                          "service reads UTF-8 text only", hint="send it as UTF-8, with charset=utf-8 or no charset")
+    return media.strip().lower()
 
 
 def _accepts(request: Request, media: str) -> bool:
