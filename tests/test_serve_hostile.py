@@ -1,6 +1,7 @@
 """`epa serve` with requests out of the ordinary: each gets the right answer or a clear problem, never a wrong
 answer. On 0382bff a body's charset parameter was not read: a record declared ISO-8859-1 was read as UTF-8, and
-its apprentice "Ã©" (the bytes C3 A9 in ISO-8859-1) answered for as "é", the apprentice UTF-8 reads in them."""
+its apprentice "Ã©" (the bytes C3 A9 in ISO-8859-1) answered for as "é", the apprentice UTF-8 reads in them; and
+an EPAO id mapped to two bodies (?body-id= twice) had its rows audited under one of them, the other unsaid."""
 
 from __future__ import annotations
 
@@ -58,3 +59,35 @@ def test_a_cohort_declared_in_another_charset_is_refused_before_a_row_is_graded(
     csv = "Apprentice ID,Standard\nZoë,ST0071\n".encode("cp1252")
     answer = client.post(path, content=csv, headers={"content-type": "text/csv; charset=windows-1252"})
     assert answer.status_code == 415 and "windows-1252" in answer.json()["detail"], answer.text
+
+
+def test_an_epao_id_mapped_to_two_bodies_is_refused_not_one_of_them_used(client, registry) -> None:
+    bodies = [b.body.id for b in registry.bodies]
+    if len(bodies) < 2:
+        pytest.skip("needs two installed bodies to map one EPAO id to both")
+    first, second = bodies[:2]
+    # On 0382bff the second mapping replaced the first (and epa0002, in another case, was a key of its own that a
+    # row's EPA0002 then matched or not by the order given): the rows audited under one body, the other unsaid.
+    csv = "Apprentice ID,Standard,EPAO ID,Overall Grade\nE1,ST0071,EPA0002,Pass\n"
+    for query in (f"body-id=EPA0002={first}&body-id=EPA0002={second}",
+                  f"body-id=epa0002={first}&body-id=EPA0002={second}"):
+        answer = client.post(f"/audit?{query}", content=csv, headers={"content-type": "text/csv"})
+        problem = answer.json()
+        assert answer.status_code == 400 and problem["type"].endswith("/bad-query"), problem
+        assert problem["detail"] == f"?body-id maps EPA0002 to both {first} and {second}"
+    same = client.post(f"/audit?body-id=EPA0002={first}&body-id=epa0002={first}", content=csv,
+                       headers={"content-type": "text/csv"})
+    assert same.status_code == 200, same.text  # the same body twice: no contradiction
+
+
+def test_the_command_line_refuses_an_epao_id_mapped_to_two_bodies_alike(registry, tmp_path) -> None:
+    from conftest import run
+
+    bodies = [b.body.id for b in registry.bodies]
+    if len(bodies) < 2:
+        pytest.skip("needs two installed bodies to map one EPAO id to both")
+    (tmp_path / "outcomes.csv").write_text("Apprentice ID,Standard,EPAO ID,Overall Grade\nE1,ST0071,EPA0002,Pass\n",
+                                           encoding="utf-8")
+    said = run("audit", str(tmp_path / "outcomes.csv"), "--body-id", f"EPA0002={bodies[0]}", "--body-id",
+               f"epa0002={bodies[1]}")
+    assert said.exit_code == 2 and f"--body-id maps EPA0002 to both {bodies[0]} and {bodies[1]}" in said.stderr, said

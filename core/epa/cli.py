@@ -931,7 +931,11 @@ def audit(outcomes: str, body: str | None, body_id_pairs: tuple[str, ...], fmt: 
         epao, equals, named = pair.partition("=")
         if not equals or not epao.strip() or not named.strip():
             raise click.UsageError(f'--body-id {pair!r}: expected "EPAxxxx=BODY"')
-        ids[epao.strip()] = named.strip()
+        key, named = epao.strip().upper(), named.strip()  # (an EPAO id is matched whatever its case)
+        if key in ids and ids[key] != named and _registry().named(ids[key]).body != _registry().named(named).body:
+            raise click.UsageError(f"--body-id maps {key} to both {ids[key]} and {named}: map each EPAO id to one "
+                                   "body")  # (one of the two would be used, the other not)
+        ids.setdefault(key, named)
     mapped = column_map(columns_file, column_pairs, strict)
     try:
         with contextlib.ExitStack() as files:

@@ -704,7 +704,11 @@ def _body_ids(registry: Registry, request: Request) -> dict[str, str]:
         if not equals or not epao.strip() or not named.strip():
             raise Problem(400, "bad-query", f"?body-id={pair!r}: expected EPAxxxx=BODY",
                           hint="e.g. ?body-id=EPA0002=tqual (BODY: an id, name or acronym from GET /bodies)")
-        ids[epao.strip()] = str(_looked_up(functools.partial(registry.named, named.strip()), 400).body.id)
+        body = str(_looked_up(functools.partial(registry.named, named.strip()), 400).body.id)
+        before = ids.setdefault(epao.strip().upper(), body)  # (an EPAO id is matched whatever its case)
+        if before != body:  # one of the two would be used, the other not: the rows audited under a body not asked
+            raise Problem(400, "bad-query", f"?body-id maps {epao.strip().upper()} to both {before} and {body}",
+                          hint="map each EPAO id to one body")
     return ids
 
 
