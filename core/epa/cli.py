@@ -926,7 +926,7 @@ def audit(outcomes: str, body: str | None, body_id_pairs: tuple[str, ...], fmt: 
     _not_read(out, "--out", outcomes, "the file being read")
     _not_read(out, "--out", columns_file, "the column map being read")
     _stdout_not_read(outcomes, "the file being read")
-    ids = {}
+    ids: dict[str, str] = {}
     for pair in body_id_pairs:
         epao, equals, named = pair.partition("=")
         if not equals or not epao.strip() or not named.strip():

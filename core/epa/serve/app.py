@@ -698,7 +698,7 @@ async def _audit(s: Service, request: Request) -> Response:
 def _body_ids(registry: Registry, request: Request) -> dict[str, str]:
     """``?body-id=EPAxxxx=BODY`` (repeatable), as the command line's --body-id: the body an EPAO id in the file's
     AwardingOrganisationID column names, where no installed body's document states it."""
-    ids = {}
+    ids: dict[str, str] = {}
     for pair in request.query_params.getlist("body-id"):
         epao, equals, named = pair.partition("=")
         if not equals or not epao.strip() or not named.strip():
