@@ -91,3 +91,27 @@ def test_the_command_line_refuses_an_epao_id_mapped_to_two_bodies_alike(registry
     said = run("audit", str(tmp_path / "outcomes.csv"), "--body-id", f"EPA0002={bodies[0]}", "--body-id",
                f"epa0002={bodies[1]}")
     assert said.exit_code == 2 and f"--body-id maps EPA0002 to both {bodies[0]} and {bodies[1]}" in said.stderr, said
+
+
+@pytest.mark.parametrize("path", ["/compare", "/gateway", "/timeline", "/grade/{body}"])
+def test_a_record_whose_body_never_ends_is_408(registry, path) -> None:
+    import asyncio
+
+    from test_serve import _asgi
+
+    body = any_body()
+    # On 0382bff a record's body was read for as long as the client kept it open (a Content-Length above what it
+    # sends, a chunked body with no last chunk): the connection and what was sent held, no answer given.
+    chunks = iter([{"type": "http.request", "body": b'{"standard": "ST0071", ', "more_body": True}])
+
+    async def receive() -> dict:
+        found = next(chunks, None)
+        if found is None:
+            await asyncio.sleep(60)  # the rest never comes
+        return found
+
+    app = create_app(Settings(batch_seconds=0.2), registry)
+    status, answer = _asgi(app, path.format(body=body), {"content-type": "application/json"}, receive)
+    problem = json.loads(answer)
+    assert status == 408 and problem["type"].endswith("/request-timeout"), problem
+    assert problem["detail"] == "the record was not sent within 0.2 s (the server's --batch-seconds)"

@@ -995,7 +995,8 @@ standard error could not take its log (the server serves on).""")
 @click.option("--max-batch-body", type=click.IntRange(1), default=64 * 1024 * 1024, show_default=True,
               metavar="BYTES", help="the largest cohort POST /batch may send (413 above it)")
 @click.option("--batch-seconds", type=click.FloatRange(min=0.001), default=300.0, show_default=True,
-              help="a batch still grading after this long is stopped, its output ending in an error line")
+              help="a batch still grading after this long is stopped, its output ending in an error line; a "
+                   "request's body not sent within it is refused (408)")
 @click.option("--memo", type=click.IntRange(0), default=1000, show_default=True, metavar="N",
               help="remember the last N whole answers (0: none): the same request under the same rules is answered "
                    "from memory (no answer depends on today's date)")

@@ -104,7 +104,7 @@ class Service:
             raise Problem(415, "unsupported-media-type", f"a record is sent as application/json or application/yaml, "
                           f"not {media or 'a body without a Content-Type'}",
                           hint="send the header Content-Type: application/json (or application/yaml)")
-        return await self.body(request, self.settings.max_body), kind
+        return await _in_time(self, self.body(request, self.settings.max_body), "record"), kind
 
     def record(self, raw: bytes, kind: str) -> Any:
         """The record, as the command line reads it from standard input. A valid JSON record, the common case, is
@@ -266,12 +266,19 @@ def _within(request: Request, limit: int, cohort: bool) -> None:
 
 async def _cohort_body(s: Service, request: Request) -> bytes:
     """A cohort's (or an outcomes file's) bytes, refused with 408 if they are not all sent within --batch-seconds."""
+    return await _in_time(s, s.body(request, s.settings.max_batch_body, cohort=True), "file")
+
+
+async def _in_time(s: Service, reading: Awaitable[bytes], what: str) -> bytes:
+    """The body ``reading`` reads, refused with 408 if it is not all sent within --batch-seconds: a body that never
+    ends (a Content-Length above what is sent, a chunked body with no last chunk) would hold its connection and
+    what it sent for as long as the client kept it open."""
     try:
-        return await asyncio.wait_for(s.body(request, s.settings.max_batch_body, cohort=True),
-                                      timeout=s.settings.batch_seconds)
+        return await asyncio.wait_for(reading, timeout=s.settings.batch_seconds)
     except TimeoutError:
-        raise Problem(408, "request-timeout", f"the file was not sent within {s.settings.batch_seconds:g} s (the "
-                      "server's --batch-seconds)", hint="send it again, faster, or in parts") from None
+        raise Problem(408, "request-timeout", f"the {what} was not sent within {s.settings.batch_seconds:g} s (the "
+                      "server's --batch-seconds)", hint="send it again, faster" + (", or in parts" if what == "file"
+                                                                                  else "")) from None
 
 
 def _too_large(limit: int, cohort: bool) -> Problem:

@@ -51,6 +51,7 @@ _RECORD_BODY = {"required": True, "description": "one apprentice record (schemas
                             "application/yaml": {"schema": {"$ref": REF + "record"}}}}
 _RECORD_ERRORS = {"400": _problem("the body is not JSON or YAML text (message, line and column, hint), or a query "
                                   "parameter is not one it takes"),
+                  "408": _problem("the record was not sent within the server's --batch-seconds"),
                   "413": _problem("the body is larger than the server's --max-body"),
                   "415": _problem("a media type other than application/json or application/yaml, a compressed body, "
                                   "or a charset other than UTF-8"),
@@ -176,6 +177,7 @@ PATHS: dict[str, dict[str, Any]] = {
                               "content": {"application/jsonl": {"schema": {"type": "string"}},
                                           "text/csv": {"schema": {"type": "string"}}}},
                       "400": _problem("an unknown body, or an unreadable ?format=, ?column= or ?body-id="),
+                      "408": _problem("the file was not sent within the server's --batch-seconds"),
                       "413": _problem("the file is larger than the server's --max-batch-body"),
                       "415": _problem("a media type other than CSV or a workbook, a compressed body, or a charset "
                                       "other than UTF-8"),
