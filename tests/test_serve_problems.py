@@ -79,6 +79,30 @@ def test_problems_past_the_ones_listed_are_counted_as_the_command_line_counts_th
     assert {problem["path"], *(a["path"] for a in problem["also"])} == {f"$.assessments[{i}].date" for i in range(5)}
 
 
+def test_a_further_problem_at_a_key_holding_a_colon_or_a_quote_keeps_its_path_and_detail(client, tmp_path) -> None:
+    any_body()
+    # Before, the further problems were read back out of the command line's text: a key named "a: b" split its
+    # "also:" line at its own ": ", giving the path $.a and the detail "b: unknown field 'a: b' ...". Each further
+    # problem is now carried as data: its path is the key's whole name, its detail what the command line says after
+    # the place. The first problem: an assessment with neither criteria_met nor grade (the schema's words).
+    record = {"standard": "ST0071", "apprentice": {"id": "A", "it's": 2}, "gateway": {"date": "2025-01-01"},
+              "assessments": [{"method": "project", "date": "2025-02-01"}], "a: b": 1}
+    raw = json.dumps(record)
+    problem = client.post("/compare", content=raw, headers=JSON).json()
+    no_command_line_words(problem)
+    also = {a["path"]: a for a in problem["also"]}
+    assert set(also) == {"$.a: b", "$.apprentice.it's"}, problem
+    assert also["$.a: b"]["detail"].startswith("unknown field 'a: b' (expected one of: ")
+    assert also["$.apprentice.it's"]["detail"].startswith("unknown field \"it's\" (expected one of: ")
+    at = raw.index('"a: b": 1') + len('"a: b": ') + 1  # (1-based: the unknown field's value)
+    assert (also["$.a: b"]["line"], also["$.a: b"]["column"]) == (1, at)
+    # The command line says the same problems, each after its place, on an "also:" line
+    (tmp_path / "record.json").write_text(raw, encoding="utf-8")
+    said = run("compare", str(tmp_path / "record.json")).stderr
+    for path, item in also.items():
+        assert f"\n  also: {tmp_path / 'record.json'}:1:{item['column']}: {path}: {item['detail']}\n" in said, said
+
+
 def test_an_unknown_criterion_is_pointed_to_the_endpoint_listing_the_criteria(client) -> None:
     any_body()
     raw = json.dumps({"standard": "ST0071", "apprentice": {"id": "A"}, "gateway": {"date": "2025-01-01"},
@@ -136,3 +160,42 @@ def test_the_consistency_analysis_runs_off_the_event_loop_with_the_same_answer(c
     assert answer.json() == before
     unknown = client.get("/consistency/ST0071?bodies=no-such-body")  # a refusal from the worker thread, as before
     assert unknown.status_code == 400 and unknown.json()["title"] == "Bad request"
+
+
+def command_line_words_in(text: str) -> list[str]:
+    """The options (--body-id, --standard...) and commands (`epa bodies`) a row's words name."""
+    import re
+
+    return re.findall(r"--[a-z][a-z-]*|`epa [^`]*`", text)
+
+
+def test_an_audits_error_rows_name_query_parameters_and_endpoints_not_options(client) -> None:
+    any_body()
+    # A row whose EPAO id no installed body's document states (EPA9998 is no real EPAO's), and no body named: the
+    # command line tells it to map the id with --body-id, naming `epa bodies`; the server's client maps it with
+    # ?body-id= and lists the bodies with GET /bodies. On 0382bff the rows (and the summary's) said the options.
+    csv = ("Apprentice ID,Standard,EPAO,EPAO ID,Gateway Date,Observation Grade,Project Grade,Discussion Grade,"
+           "Overall Grade\nE3,ST0071,,EPA9998,03/03/2025,Distinction,Pass,Pass,Distinction\n")
+    rows = [json.loads(line) for line in client.post("/audit", content=csv, headers={"content-type": "text/csv"}
+                                                     ).text.splitlines()]
+    error = rows[0]["error"]
+    assert error["message"] == ("'EPA9998': no installed body's document states its EPAO id, and ?body-id maps none "
+                                "to this one")
+    assert error["hint"] == "map it: ?body-id=EPA9998=BODY (BODY: an id, name or acronym from GET /bodies)"
+    assert rows[-1]["summary"]["rejected_rows"] == [rows[0]]
+    said = client.post("/audit?format=csv", content=csv, headers={"content-type": "text/csv"}).text
+    assert "?body-id=EPA9998=BODY" in said and command_line_words_in(said) == [], said
+
+
+def test_a_batchs_error_rows_name_the_endpoint_listing_the_criteria(client) -> None:
+    offering("ST0071", "a criterion no body of ST0071 knows")
+    line = json.dumps({"standard": "ST0071", "apprentice": {"id": "A"}, "gateway": {"date": "2025-01-01"},
+                       "assessments": [{"method": "project", "date": "2025-02-01", "criteria_met": ["QQQQQQQQ"]}]})
+    answer = client.post("/batch", content=line + "\n", headers={"content-type": "application/jsonl"}).text
+    error = json.loads(answer)["error"]
+    assert error["path"] == "$.assessments[0].criteria_met[0]", error
+    if "did you mean" not in error["hint"] and "expected one of" not in error["hint"]:
+        assert error["hint"] == "GET /standards/ST0071/criteria lists them"
+    assert command_line_words_in(answer) == [], answer
+    csv = client.post("/batch?format=csv", content=line + "\n", headers={"content-type": "application/jsonl"}).text
+    assert command_line_words_in(csv) == [], csv

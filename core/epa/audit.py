@@ -421,6 +421,15 @@ def _error_row(line: int, refusal: RowRefusal, plugin: str | None = None, hook: 
     return {"line": line, "apprentice": refusal.apprentice, "error": error}
 
 
+def _reworded(row: dict[str, Any], words: Callable[[str], str]) -> dict[str, Any]:
+    from epa.batch.cohort import reworded
+
+    error = row["error"]
+    message, hint, problems = reworded(words, error["message"], error["hint"], error.get("problems", ()))
+    return {**row, "error": {**error, "message": message, "hint": hint, **({"problems": problems} if problems
+                                                                           else {})}}
+
+
 def _csv(row: Answer | dict[str, Any]) -> str:
     if not isinstance(row, dict):
         return row.csv()
@@ -557,9 +566,11 @@ def _items(source: str, methods: list[str], column_map: ColumnMap, header: type[
 
 def run(source: str, fmt: str, registry: Registry, write: Callable[[str], Any], *, body: str | None = None,
         body_ids: dict[str, str] | None = None, column_map: ColumnMap | None = None, sheet: str | None = None,
-        stdin: IO[bytes] | None = None) -> dict[str, Any]:
+        stdin: IO[bytes] | None = None, words: Callable[[str], str] | None = None) -> dict[str, Any]:
     """Audit every row of ``source``, writing each as it comes (``fmt`` csv or json; table: none), and return the
-    summary. ``body`` (every row's) and ``body_ids`` (an EPAO id's body) are named by id, name or acronym."""
+    summary. ``body`` (every row's) and ``body_ids`` (an EPAO id's body) are named by id, name or acronym.
+    ``words``: an error row's message and hint said in them (epa serve's, where the command line's name an
+    option)."""
     summary, notes = AuditSummary(), list[str]()
     fixed = registry.named(body) if body else None  # (a name that names no body is refused before any output)
     by_id = {epao: registry.named(named) for epao, named in (body_ids or {}).items()}
@@ -568,6 +579,8 @@ def run(source: str, fmt: str, registry: Registry, write: Callable[[str], Any], 
     try:
         for row in rows(source, registry, body=fixed, body_ids=by_id, column_map=column_map or ColumnMap(),
                         sheet=sheet, stdin=stdin, notes=notes):
+            if words is not None and isinstance(row, dict):
+                row = _reworded(row, words)
             summary.add(row)
             with interrupts.held():  # a row written and counted as one: what an interruption says is exact
                 if not started:
@@ -586,7 +599,7 @@ def run(source: str, fmt: str, registry: Registry, write: Callable[[str], Any], 
         raise OutputCutShort(exc, *done) from None
     if not started:
         write(csv_output.rows([CSV_COLUMNS]))
-    data = summary.as_data(_name(source), notes)
+    data = summary.as_data(_name(source), notes if words is None else [words(note) for note in notes])
     if fmt == "json":
         write(json.dumps({"summary": data}, ensure_ascii=False) + "\n")
     return data

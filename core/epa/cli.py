@@ -926,12 +926,16 @@ def audit(outcomes: str, body: str | None, body_id_pairs: tuple[str, ...], fmt: 
     _not_read(out, "--out", outcomes, "the file being read")
     _not_read(out, "--out", columns_file, "the column map being read")
     _stdout_not_read(outcomes, "the file being read")
-    ids = {}
+    ids: dict[str, str] = {}
     for pair in body_id_pairs:
         epao, equals, named = pair.partition("=")
         if not equals or not epao.strip() or not named.strip():
             raise click.UsageError(f'--body-id {pair!r}: expected "EPAxxxx=BODY"')
-        ids[epao.strip()] = named.strip()
+        key, named = epao.strip().upper(), named.strip()  # (an EPAO id is matched whatever its case)
+        if key in ids and ids[key] != named and _registry().named(ids[key]).body != _registry().named(named).body:
+            raise click.UsageError(f"--body-id maps {key} to both {ids[key]} and {named}: map each EPAO id to one "
+                                   "body")  # (one of the two would be used, the other not)
+        ids.setdefault(key, named)
     mapped = column_map(columns_file, column_pairs, strict)
     try:
         with contextlib.ExitStack() as files:
@@ -991,7 +995,8 @@ standard error could not take its log (the server serves on).""")
 @click.option("--max-batch-body", type=click.IntRange(1), default=64 * 1024 * 1024, show_default=True,
               metavar="BYTES", help="the largest cohort POST /batch may send (413 above it)")
 @click.option("--batch-seconds", type=click.FloatRange(min=0.001), default=300.0, show_default=True,
-              help="a batch still grading after this long is stopped, its output ending in an error line")
+              help="a batch still grading after this long is stopped, its output ending in an error line; a "
+                   "request's body not sent within it is refused (408)")
 @click.option("--memo", type=click.IntRange(0), default=1000, show_default=True, metavar="N",
               help="remember the last N whole answers (0: none): the same request under the same rules is answered "
                    "from memory (no answer depends on today's date)")

@@ -6,6 +6,8 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+import attrs
+
 QUOTE_LIMIT = 80  # characters of a value quoted in an error message
 # A long quoted value in a message (Python's repr of a string) that was not cut with quote(): long enough
 # that it cannot be prose between two apostrophes.
@@ -78,20 +80,67 @@ def cap_quoted(message: str) -> str:
     return _LONG_QUOTED.sub(lambda m: m.group()[: QUOTE_LIMIT + 1] + m.group()[0] + "…", message)
 
 
+@attrs.frozen
+class Place:
+    """Where in an input a problem is: its file (or standard input, or a cohort's file), the 1-based line and column
+    (a cohort's row: its line alone), and the JSON path of the value. The command line says it as one text
+    (``str``); the service gives each part as a field of its own, so neither reads the other's words."""
+
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+    path: str | None = None  # "$.assessments[0].date"
+
+    def __str__(self) -> str:
+        place = (self.file or "") + (f":{self.line}" if self.line is not None else "") + \
+            (f":{self.column}" if self.column is not None else "")
+        return f"{place}: {self.path}" if place and self.path else place or self.path or ""
+
+
+@attrs.frozen
+class Also:
+    """A further problem with the same input, listed after the first (each where it is, what, and a hint)."""
+
+    place: Place | None
+    message: str
+    hint: str | None = None
+
+    @property
+    def detail(self) -> str:
+        """What the command line says after the place: the message, the hint in brackets."""
+        return self.message + (f" ({self.hint})" if self.hint else "")
+
+
 class InputError(Exception):
-    """Bad input or usage: the user can fix it. Exit code 2."""
+    """Bad input or usage: the user can fix it. Exit code 2. ``where`` is a Place where the input's file, line,
+    column or JSON path is known, else text naming what was wrong (an option, a column); ``also``: the further
+    problems with the same input (listed after the first), and ``more``: how many past them went unlisted.
+    ``message`` is what the command line says, the further problems on lines of their own; ``detail`` the first
+    problem alone."""
 
     exit_code = 2
 
-    def __init__(self, message: str, *, where: str | None = None, hint: str | None = None):
-        self.message = cap_quoted(message)
+    def __init__(self, message: str, *, where: str | Place | None = None, hint: str | None = None,
+                 also: tuple[Also, ...] = (), more: int = 0):
+        self.detail = cap_quoted(message)
+        self.place = where if isinstance(where, Place) else None
+        where = str(where) if isinstance(where, Place) else where
         self.where = cap_quoted(where) if where else where
         self.hint = cap_quoted(hint) if hint else hint
+        self.also, self.more = tuple(Also(a.place, cap_quoted(a.message), a.hint and cap_quoted(a.hint))
+                                     for a in also), more
+        self.message = self.detail + "".join(f"\n  also: {a.place}: {a.detail}" for a in self.also) + \
+            (f"\n  … and {more} more" if more else "")
         super().__init__(self.render())
 
     def render(self) -> str:
         text = f"{self.where}: {self.message}" if self.where else self.message
         return f"{text}\n  hint: {self.hint}" if self.hint else text
+
+    def moved(self, where: str | Place | None, hint: str | None = None, cls: type[InputError] | None = None
+              ) -> InputError:
+        """The same problems said of another place (``where``), with another hint where one is given."""
+        return (cls or InputError)(self.detail, where=where, hint=hint or self.hint, also=self.also, more=self.more)
 
 
 class PluginError(Exception):

@@ -83,6 +83,9 @@ class Grader:
         # body's decision as CSV cells and a row of them (a set of decisions is new far more often than one is).
         self.remembered: dict[tuple[Any, ...], Decided] = {}
         self.rows: dict[Any, tuple[tuple[str, ...], str]] = {}
+        # An error row's message and hint in the words of whoever reads them (epa serve: a query parameter, not an
+        # option); the command line's as they are by default
+        self.words: Callable[[str], str] | None = None
 
     @classmethod
     def loading(cls, only: tuple[str, ...] | None, name: str, fmt: str,
@@ -134,6 +137,8 @@ def _error(g: Grader, line: int, message: str, path: str | None, hint: str | Non
            problems: Sequence[dict[str, Any]] = ()) -> tuple[str, Rejected | Failed]:
     """A record's error row, and what the summary counts of it: ``failed``, else the reason it was rejected."""
     counted = failed if failed is not None else Rejected(message, column or path, hint, line)
+    if g.words is not None:
+        message, hint, problems = reworded(g.words, message, hint, problems)
     if g.fmt == "csv":
         text = (f"{path}: " if path else "") + (f"(column {column}) " if column else "") + message
         text = text.replace("\n  ", "; ") + (f" (hint: {hint})" if hint else "")
@@ -148,6 +153,13 @@ def _error(g: Grader, line: int, message: str, path: str | None, hint: str | Non
     if failed is not None and failed.plugin is not None:
         error["plugin"], error["hook"] = failed.plugin, failed.hook
     return json.dumps({"line": line, "error": error}, ensure_ascii=False) + "\n", counted
+
+
+def reworded(words: Callable[[str], str], message: str, hint: str | None, problems: Sequence[dict[str, Any]] = ()
+             ) -> tuple[str, str | None, list[dict[str, Any]]]:
+    """An error row's message, hint and problems (each with its message and hint) in ``words``."""
+    return words(message), hint and words(hint), [
+        {**p, "message": words(p["message"]), "hint": p.get("hint") and words(p["hint"])} for p in problems]
 
 
 _csv_rows = csv_output.rows
@@ -317,9 +329,9 @@ def _graded_item(g: Grader, item: Item, out: bytearray | None = None) -> tuple[s
     except InputError as exc:
         locator = locator or Located(name, line, payload[1] if kind == "csv" else None)
         path, parts = None, None
-        where = exc.where or ""
-        if where.startswith(locator.prefix + ": $"):
-            path = where[len(locator.prefix) + 2:]
+        place = exc.place
+        if place is not None and place.path and (place.file, place.line, place.column) == (name, line, None):
+            path = place.path
             parts = _parts(path)
         apprentice = None
         if isinstance(data, dict) and isinstance(data.get("apprentice"), dict):
@@ -834,12 +846,14 @@ class WorkerDied(Exception):
 
 
 def _graded_in_order(chunks: Iterator[list[Item]], workers: int, only: tuple[str, ...] | None, name: str,
-                     fmt: str, registry: Any, methods: tuple[str, ...] | None = None
-                     ) -> Generator[tuple[Output, list[Any], int], None, None]:
+                     fmt: str, registry: Any, methods: tuple[str, ...] | None = None,
+                     words: Callable[[str], str] | None = None) -> Generator[tuple[Output, list[Any], int], None, None]:
     """Each chunk's output, what the summary counts of each record, and the chunk's last line, in input
-    order. Whoever stops reading early closes this: the workers are stopped then, mid-chunk as they may be."""
-    if workers <= 1:
+    order. Whoever stops reading early closes this: the workers are stopped then, mid-chunk as they may be.
+    ``words``: error rows' words (graded in this process: one worker)."""
+    if workers <= 1 or words is not None:
         g = Grader.loading(only, name, fmt, methods) if registry is None else Grader(registry, name, fmt, methods)
+        g.words = words
         for chunk in chunks:
             yield *grade_chunk(g, chunk), chunk[-1][0]
         return
@@ -974,14 +988,16 @@ def run(source: str, fmt: str, *, summary: bool, summary_only: bool, workers: in
         stdin: IO[bytes] | None = None, column_map: ColumnMap | None = None,
         on_header: Callable[[CsvHeader], Any] | None = None, sheet: str | None = None,
         on_duplicates: Callable[[str], Any] | None = None,
-        write_bytes: Callable[[bytes | bytearray], Any] | None = None) -> dict[str, Any]:
+        write_bytes: Callable[[bytes | bytearray], Any] | None = None,
+        words: Callable[[str], str] | None = None) -> dict[str, Any]:
     """Grade every record of the cohort ``source`` (a path, or "-" for ``stdin``: JSON Lines, CSV, or an Excel
     workbook's one visible worksheet or ``sheet``), writing each record's output as it comes; return the
     summary. A CSV or workbook cohort's columns are read by ``column_map`` too, and its header, once read, is
     given to ``on_header`` (``header.ignored``: the columns not read); apprentice ids given on more than one of its
     rows, to ``on_duplicates`` (a sentence) when the run ends, and in the summary. JSON lines are made as UTF-8
     bytes: given to ``write_bytes`` as they are where it is given (a file, or standard output's buffer), else
-    decoded for ``write``; all else is text, for ``write``."""
+    decoded for ``write``; all else is text, for ``write``. ``words``: an error row's message and hint said in
+    them (epa serve's, where the command line's name an option), graded in this process."""
     import sys
 
     if source == "-":
@@ -1063,7 +1079,7 @@ def run(source: str, fmt: str, *, summary: bool, summary_only: bool, workers: in
         try:
             chunks = _chunks(items, min(CHUNK, JSON_CHUNK) if out_fmt == "json" and write_bytes is not None else None)
             chunks = chunks if kind == "jsonl" else ids.watch(chunks)  # (a JSON line's id is read
-            graded = _graded_in_order(chunks, workers, only, name, out_fmt, registry, methods)  # by its worker)
+            graded = _graded_in_order(chunks, workers, only, name, out_fmt, registry, methods, words)  # by its worker)
             with _collecting_less(), contextlib.closing(graded):
                 for text, stats, last in graded:
                     # A chunk is written and counted as one, Ctrl-C held till both are done: what the interruption

@@ -23,7 +23,7 @@ from typing import IO, Any, NamedTuple
 
 import attrs
 
-from epa.errors import InputError, quote
+from epa.errors import InputError, Place, quote
 from epa.inputs import columns
 from epa.inputs.documents import Source, json_path
 from epa.inputs.hostile import LINE_TOO_LONG, MAX_RECORD  # bytes one record may hold; more: an error item
@@ -660,8 +660,8 @@ class Located(Source):
     def prefix(self) -> str:
         return f"{self.name}:{self.line}"
 
-    def where(self, parts: Sequence[Any]) -> str:
-        return f"{self.prefix}: {json_path(parts)}"
+    def place(self, parts: Sequence[Any]) -> Place:
+        return Place(self.name, self.line, None, json_path(parts))
 
     def column(self, parts: Sequence[Any]) -> str | None:
         for n in range(len(parts), 0, -1):

@@ -16,7 +16,7 @@ from functools import cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
-from epa.errors import QUOTE_LIMIT, InputError, did_you_mean, quote
+from epa.errors import QUOTE_LIMIT, Also, InputError, Place, did_you_mean, quote
 from epa.inputs.hostile import (
     LINE,
     MAX_ALIAS_NODES,
@@ -126,9 +126,13 @@ class Source:
         return line_of(self._node, parts)
 
     def where(self, parts: Sequence[Any]) -> str:
-        pos = self.position(parts)
-        place = f"{self.path}:{pos[0]}:{pos[1]}" if pos else str(self.path)
-        return f"{place}: {json_path(parts)}"
+        return str(self.place(parts))
+
+    def place(self, parts: Sequence[Any]) -> Place:
+        """Where the value at a JSON path sits: this file, its line and column (as far down the path as the file
+        goes), and the path."""
+        line, column = self.position(parts) or (None, None)
+        return Place(str(self.path), line, column, json_path(parts))
 
     def written(self, parts: Sequence[Any]) -> str | None:
         """The value at a JSON path as the file writes it, where it is one unquoted scalar (YAML's ``no``, which
@@ -164,9 +168,9 @@ def read_bytes(path: Path | str) -> tuple[bytes, str, str]:
             with path.open("rb") as f:
                 raw = _read_capped(f)
         except FileNotFoundError:
-            raise InputError("no such file", where=name) from None
+            raise InputError("no such file", where=Place(name)) from None
         except OSError as exc:
-            raise InputError(f"cannot read the file: {exc.strerror or exc}", where=name) from None
+            raise InputError(f"cannot read the file: {exc.strerror or exc}", where=Place(name)) from None
     if len(raw) > MAX_BYTES:
         raise too_large(name)
     return raw, name, kind
@@ -177,7 +181,7 @@ def _read_stdin() -> bytes:
 
     stream = sys.stdin
     if stream is None:
-        raise InputError("no standard input to read", where="<stdin>")
+        raise InputError("no standard input to read", where=Place("<stdin>"))
     if stream.isatty():
         print("reading the record from standard input (end it with Ctrl-D)", file=sys.stderr)
     buffer = getattr(stream, "buffer", None)
@@ -249,13 +253,13 @@ def _yaml_error(exc: yaml.YAMLError, name: str, text: str = "") -> InputError:
 
     if isinstance(exc, yaml.MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
-        where = f"{name}:{mark.line + 1}:{mark.column + 1}" if mark else name
+        where = Place(name, mark.line + 1, mark.column + 1) if mark else Place(name)
         return InputError(f"YAML syntax error: {exc.problem or exc}", where=where)
     if isinstance(exc, yaml.reader.ReaderError):  # a control character: position is a character index
         line, column = _line_column(text, exc.position)
         return InputError(f"character {exc.character!r} is not allowed in YAML (control characters are not)",
-                          where=f"{name}:{line}:{column}")
-    return InputError(f"YAML error: {exc}", where=name)
+                          where=Place(name, line, column))
+    return InputError(f"YAML error: {exc}", where=Place(name))
 
 
 def _compose(text: str, name: str, json_text: bool = False) -> tuple[yaml.Node | None, Any, bool]:
@@ -480,9 +484,10 @@ class _Composer:
             frame.data[frame.key.value] = data  # type: ignore[call-overload]
             frame.key = None
 
-    def _where(self, mark: Any, key: yaml.Node | None = None) -> str:
-        """``name:line:column: $.path`` of an event; ``key``: of that mapping key, itself named in the path."""
-        return f"{self.name}:{mark.line + 1}:{mark.column + 1}: {json_path(self._parts(key))}"
+    def _where(self, mark: Any, key: yaml.Node | None = None) -> Place:
+        """The file, line, column and JSON path of an event; ``key``: of that mapping key, itself named in the
+        path."""
+        return Place(self.name, mark.line + 1, mark.column + 1, json_path(self._parts(key)))
 
     def _parts(self, key: yaml.Node | None = None) -> list[Any]:
         """The JSON path (as parts) of the value being read; ``key``: of that mapping key."""
@@ -503,14 +508,14 @@ class NumberForm(InputError):
     """A plain YAML value two YAML versions read differently, or as a number not written in plain decimal (1e3,
     010, 0x3A): how to write it depends on the field, which the reader of the document knows (:meth:`in_text`)."""
 
-    def __init__(self, problem: str, where: str, value: str, number: str, parts: Sequence[Any]):
+    def __init__(self, problem: str, where: Place, value: str, number: str, parts: Sequence[Any]):
         super().__init__(problem, where=where, hint=f"write {number}, or {quote(value)} quoted if a string is meant")
         self.value, self.number, self.parts = value, number, tuple(parts)
 
     def in_text(self) -> InputError:
         """The refusal where the field is text (an id, a version): quoting it comes first."""
-        return InputError(self.message, where=self.where, hint=f"write {quote(self.value)} quoted (the field is "
-                          f"text), or {quote(self.number)} if the number {self.number} is meant")
+        return self.moved(self.place or self.where, hint=f"write {quote(self.value)} quoted (the field is text), or "
+                          f"{quote(self.number)} if the number {self.number} is meant")
 
 
 def _as_yaml12(value: str) -> Any:
@@ -535,7 +540,7 @@ def _plain(reading: Any) -> str:
     return f"{mantissa}e{exponent}" if exponent else text
 
 
-def _lone_surrogate(value: str, exc: UnicodeEncodeError, where: str) -> InputError:
+def _lone_surrogate(value: str, exc: UnicodeEncodeError, where: Place) -> InputError:
     code = ord(value[exc.start])
     return InputError(f"the text {quote(value)} holds a lone surrogate escape (\\u{code:04x}), which is no "
                       "character", where=where,
@@ -553,10 +558,10 @@ def _loads_json(text: str, name: str) -> Any:
     try:
         data = json.loads(text, object_pairs_hook=_pairs, parse_constant=_constant, parse_float=_float)
     except json.JSONDecodeError as exc:
-        raise InputError(f"JSON syntax error: {exc.msg}", where=f"{name}:{exc.lineno}:{exc.colno}") from None
+        raise InputError(f"JSON syntax error: {exc.msg}", where=Place(name, exc.lineno, exc.colno)) from None
     except (_Refused, ValueError, RecursionError):  # duplicate key, NaN, 1e999, an integer of 5,000 digits
         _scan_json(text, name)
-        raise InputError("the JSON holds a duplicate key or a number that cannot be read", where=name) from None
+        raise InputError("the JSON holds a duplicate key or a number that cannot be read", where=Place(name)) from None
     if "\\u" in text and re.search(_SURROGATE_ESCAPE, text):  # perhaps a lone surrogate, which no output can write
         _scan_json(text, name)
     return data
@@ -617,9 +622,9 @@ def _scan_json(text: str, name: str, depth_only: bool = False) -> None:
 
     stack: list[list[Any]] = []  # [is_object, key or index, keys seen {key: line}, expecting a key]
 
-    def where(pos: int) -> str:
+    def where(pos: int) -> Place:
         line, column = _line_column(text, pos)
-        return f"{name}:{line}:{column}: {json_path([f[1] for f in stack if f[1] is not None])}"
+        return Place(name, line, column, json_path([f[1] for f in stack if f[1] is not None]))
 
     for match in re.finditer(_JSON_TOKEN, text):
         token, pos = match.group(), match.start()
@@ -666,7 +671,7 @@ def _scan_json(text: str, name: str, depth_only: bool = False) -> None:
                              hint="NaN and infinities are not JSON numbers; give a number, or leave the field out")
 
 
-def _no_lone_surrogate(token: str, where: Callable[[], str]) -> None:
+def _no_lone_surrogate(token: str, where: Callable[[], Place]) -> None:
     """Refuse a JSON string token whose escapes make a lone surrogate (``"\\ud800"``)."""
     import json
 
@@ -704,7 +709,7 @@ def check_text(data: Any, source: Source) -> None:
             try:
                 value.encode("utf-8")
             except UnicodeEncodeError as exc:
-                raise _lone_surrogate(value, exc, source.where(parts)) from None
+                raise _lone_surrogate(value, exc, source.place(parts)) from None
 
 
 def json_path(parts: Iterable[Any]) -> str:
@@ -963,9 +968,8 @@ def validate(data: Any, schema_name: str, source: Source) -> None:
     if not explained:
         return
     message, hint, parts = explained[0]
-    also = [f"\n  also: {source.where(p)}: {m}" + (f" ({h})" if h else "") for m, h, p in explained[1:5]]
-    more = f"\n  … and {len(explained) - 5} more" if len(explained) > 5 else ""
-    raise InputError(message + "".join(also) + more, where=source.where(parts), hint=hint)
+    also = tuple(Also(source.place(p), m, h) for m, h, p in explained[1:5])
+    raise InputError(message, where=source.place(parts), hint=hint, also=also, more=max(0, len(explained) - 5))
 
 
 def schema_errors(data: Any, schema_name: str, source: Source | None = None) -> list[tuple[str, str | None, list[Any]]]:
@@ -1001,18 +1005,16 @@ def _flow(value: Any) -> str:
     return text if len(text) <= 80 else text[:80] + "…"
 
 
-_AT_LINE = re.escape(LINE) + r"(?::\d+:(\d+))?(?:: (\$.*))?$"  # a refused line's place (as above)
-
-
 def json_line(raw: bytes, where: str) -> Any:
     """A cohort's line, read as a record file's JSON is read (the same bounds, refusals and words,
-    ``epa.inputs.hostile``), its errors pointed at the line ``where`` with their JSON path kept, or else their
-    column."""
+    ``epa.inputs.hostile``), its errors pointed at the line ``where`` (``<file>:<line>``) with their JSON path
+    kept, or else their column."""
     try:
         return loads(decode(raw, LINE).rstrip("\r\n"), LINE, "json")[0]
     except InputError as exc:
-        found = re.match(_AT_LINE, exc.where or "", re.S)
-        column, path = found.groups() if found else (None, None)
-        message = exc.message + (f" (column {column})" if column and not path else "")
-        raise InputError(message, where=f"{where}: {path}" if path else where,
+        place = exc.place or Place()
+        column = place.column if place.line is not None and not place.path else None
+        message = exc.detail + (f" (column {column})" if column else "")
+        file, _, line = where.rpartition(":")
+        raise InputError(message, where=Place(file, int(line), None, place.path) if line.isdigit() else where,
                          hint=exc.hint or "each line holds one whole record as a JSON object") from None

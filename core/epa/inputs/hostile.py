@@ -8,7 +8,7 @@ Issue 18: the line reader (``batch._parse_json``) and the file reader each had t
 
 from __future__ import annotations
 
-from epa.errors import InputError
+from epa.errors import InputError, Place
 
 # What any input may cost: a record or rules file nests 6 deep and uses no aliases; the limits leave room for both.
 MAX_BYTES = 16 * 1024 * 1024   # a file: a record is a few kilobytes, the largest rules file about 100 KB
@@ -30,16 +30,16 @@ def unit(name: str) -> str:
 
 
 def too_large(name: str) -> InputError:
-    return InputError(f"the file is larger than {MAX_BYTES // (1024 * 1024)} MiB", where=name,
+    return InputError(f"the file is larger than {MAX_BYTES // (1024 * 1024)} MiB", where=Place(name),
                       hint="a record is a few kilobytes; is this the right file?")
 
 
-def too_deep(where: str) -> InputError:
+def too_deep(where: Place) -> InputError:
     return InputError(f"lists and mappings nest more than {MAX_DEPTH} deep", where=where, hint="a record nests 4 deep")
 
 
 def utf16(name: str) -> InputError:
-    return InputError(f"the {unit(name)} is UTF-16 text", where=name, hint="save it as UTF-8")
+    return InputError(f"the {unit(name)} is UTF-16 text", where=Place(name), hint="save it as UTF-8")
 
 
 def not_utf8(raw: bytes, start: int, name: str) -> InputError:
@@ -48,12 +48,12 @@ def not_utf8(raw: bytes, start: int, name: str) -> InputError:
     line = raw.count(b"\n", 0, start) + 1
     column = start - (raw.rfind(b"\n", 0, start) + 1) + 1
     return InputError(f"byte 0x{raw[start]:02x} (byte offset {start}) is not UTF-8 text",
-                      where=name if name == LINE else f"{name}:{line}:{column}",
+                      where=Place(name) if name == LINE else Place(name, line, column),
                       hint="save the file as UTF-8 (it may be Latin-1 or Windows-1252)")
 
 
 def no_record(name: str, what: str) -> InputError:
     """A file or line that holds no record (``what``: "is empty", "holds only null"...)."""
-    return InputError(f"the {unit(name)} {what}: it holds no record", where=name,
+    return InputError(f"the {unit(name)} {what}: it holds no record", where=Place(name),
                       hint="a record is a mapping of fields (standard:, apprentice:, gateway: ...), as in "
                            "examples/; is this the right file?")

@@ -60,7 +60,7 @@ def record_from_bytes(raw: bytes, name: str, kind: str, registry: Registry, coho
         except InputError as exc:
             if isinstance(exc, NumberForm) and expects_text("record", exc.parts):
                 exc = exc.in_text()
-            raise Unreadable(exc.message, where=exc.where, hint=exc.hint) from None
+            raise exc.moved(exc.place or exc.where, cls=Unreadable) from None
         if isinstance(data, list) and data and all(isinstance(item, dict) for item in data):
             raise _records_listed(name, len(data), cohorts)
         return record_from_data(data, source, registry, where=str(source.path), typed=True,  # `-` is <stdin>
@@ -178,13 +178,13 @@ def record_from_data(data: Any, source: Source, registry: Registry, where: str, 
     try:
         names = Names(registry, data["standard"])
     except InputError as exc:
-        raise InputError(exc.message, where=source.where(["standard"]), hint=exc.hint) from None
+        raise exc.moved(source.place(["standard"])) from None
     from epa.model.convert import structure
 
     record = structure(data, Record, where=where)  # (a record the schema passed always structures)
     found = refusal(record, registry, names)
     if found is not None:
-        raise InputError(found.message, where=source.where(found.parts), hint=found.hint)
+        raise InputError(found.message, where=source.place(found.parts), hint=found.hint)
     return record
 
 
@@ -201,7 +201,7 @@ def _take_off_times(data: Any, source: Source) -> None:
             day = without_time(value)
         except ZonedTime as exc:
             if is_date(exc.day):
-                raise InputError(exc.message, where=source.where(parts), hint=exc.hint) from None
+                raise InputError(exc.message, where=source.place(parts), hint=exc.hint) from None
             continue
         if day != value and is_date(day):
             holder[key] = day

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import attrs
 
 from epa import cache
-from epa.errors import InputError, did_you_mean
+from epa.errors import InputError, Place, did_you_mean
 from epa.inputs.documents import Source, read, validate
 from epa.model.domain import NOT_METHODS, Change, Journey, LogEntry, Ruleset, Standard
 
@@ -79,20 +79,20 @@ def _check_ruleset(data: dict[str, Any], source: Source) -> None:
     seen: set[str] = set()
     for i, criterion in enumerate(data["criteria"]):
         if criterion["id"] in seen:
-            raise InputError(f"criterion id {criterion['id']!r} appears twice", where=source.where(["criteria", i]))
+            raise InputError(f"criterion id {criterion['id']!r} appears twice", where=source.place(["criteria", i]))
         seen.add(criterion["id"])
         if criterion["method"] not in methods:
             raise InputError(f"criterion names method {criterion['method']!r}, which the ruleset does not declare",
-                             where=source.where(["criteria", i, "method"]))
+                             where=source.place(["criteria", i, "method"]))
     for i, row in enumerate(data["combination"]["rows"]):
         if set(row["when"]) != methods:
             raise InputError(f"row columns {sorted(row['when'])} are not the methods {sorted(methods)}",
-                             where=source.where(["combination", "rows", i, "when"]))
+                             where=source.place(["combination", "rows", i, "when"]))
     for i, ambiguity in enumerate(data["ambiguities"]):
         for k, combination in enumerate(ambiguity.get("combinations", ())):
             if set(combination) != methods:
                 raise InputError(f"the reading's combination names {sorted(combination)}, not the methods "
-                                 f"{sorted(methods)}", where=source.where(["ambiguities", i, "combinations", k]),
+                                 f"{sorted(methods)}", where=source.place(["ambiguities", i, "combinations", k]),
                                  hint="name every method the ruleset declares, each with its grade")
     distinction = (data["combination"]["rule_in_words"].get("decides") or {}).get("distinction")
     if isinstance(distinction, dict):
@@ -100,10 +100,10 @@ def _check_ruleset(data: dict[str, Any], source: Source) -> None:
         for i, method in enumerate(distinction.get("methods", ())):
             if method not in methods:
                 raise InputError(f"the rule in words names method {method!r}, which the ruleset does not declare",
-                                 where=source.where([*path, "methods", i]), hint=did_you_mean(method, sorted(methods)))
+                                 where=source.place([*path, "methods", i]), hint=did_you_mean(method, sorted(methods)))
         if distinction.get("at_least", 0) > len(methods):
             raise InputError(f"the rule in words needs a distinction in at least {distinction['at_least']} methods, "
-                             f"but the ruleset has {len(methods)}", where=source.where([*path, "at_least"]),
+                             f"but the ruleset has {len(methods)}", where=source.place([*path, "at_least"]),
                              hint="count the methods the document grades; at_least is at most that many")
 
 
@@ -118,10 +118,10 @@ class _Resolved(Source):
         super().__init__(path, "")
         self.data = data
 
-    def where(self, parts: Sequence[Any]) -> str:
+    def place(self, parts: Sequence[Any]) -> Place:
         from epa.rules.versions import render
 
-        return render(self.data, parts)
+        return Place(path=render(self.data, parts))
 
 
 def _invalid(data: dict[str, Any], path: Path) -> InputError | None:
@@ -141,36 +141,36 @@ def _derive(data: dict[str, Any], source: Source, loaded: Loaded,
 
     if "based_on" not in data:
         raise InputError("changes belong to a version file, which names the ruleset it changes: add based_on "
-                         "(its predecessor's file, in the same folder)", where=source.where(["changes"]))
+                         "(its predecessor's file, in the same folder)", where=source.place(["changes"]))
     for key in data:
         if key not in VERSION_FILE:
             raise InputError(f"a version file holds only based_on, document, changes and log; {key!r} comes from "
-                             f"{data['based_on']} (to change it, add an entry to changes)", where=source.where([key]))
+                             f"{data['based_on']} (to change it, add an entry to changes)", where=source.place([key]))
     validate(data, "ruleset", source)
     base_path = source.path.parent / data["based_on"]
     if base_path.resolve() in chain:
         cycle = " → ".join([*(p.name for p in chain), base_path.name])
-        raise InputError(f"based_on makes a cycle: {cycle}", where=source.where(["based_on"]))
+        raise InputError(f"based_on makes a cycle: {cycle}", where=source.place(["based_on"]))
     if not base_path.is_file() or base_path.name.endswith(JOURNEY_SUFFIX):
         others = [p.name for p in source.path.parent.iterdir() if p.name.endswith((".yaml", ".yml"))
                   and not p.name.endswith(JOURNEY_SUFFIX) and p.name != source.path.name]
         raise InputError(f"based_on names {data['based_on']!r}, which is not a ruleset file in "
-                         f"{source.path.parent}", where=source.where(["based_on"]),
+                         f"{source.path.parent}", where=source.place(["based_on"]),
                          hint=did_you_mean(data["based_on"], others))
     base_data, base = _load_ruleset(base_path, loaded, chain)
     old, new = base_data["document"], data["document"]
     if not (new.get("version") and old.get("version")):  # a later version of a document that gives none
         raise InputError(f"a version file is a later version of {data['based_on']}'s document: both documents "
-                         "give their versions", where=source.where(["document"] if not new.get("version") else
+                         "give their versions", where=source.place(["document"] if not new.get("version") else
                                                                   ["based_on"]),
                          hint="give document.version here, and in the ruleset it is based on")
     if new["version"] == old["version"]:
         raise InputError(f"version {new['version']!r} is {data['based_on']}'s too: a version file is a later "
-                         "version of its predecessor's document", where=source.where(["document", "version"]))
+                         "version of its predecessor's document", where=source.place(["document", "version"]))
     if old.get("effective_from") and new["effective_from"] <= old["effective_from"]:
         raise InputError(f"effective_from {new['effective_from']} is not after {data['based_on']}'s "
                          f"({old['effective_from']}): a version file is a later version",
-                         where=source.where(["document", "effective_from"]))
+                         where=source.place(["document", "effective_from"]))
     resolved = {**copy.deepcopy(base_data), "document": new}
     changes = []
     for i, change in enumerate(data["changes"]):
@@ -178,7 +178,7 @@ def _derive(data: dict[str, Any], source: Source, loaded: Loaded,
             entry = apply_change(resolved, change)
         except PathError as exc:
             raise InputError(f"{change['op']} {change['path']}: {exc.message}",
-                             where=source.where(["changes", i, exc.field]), hint=exc.hint) from None
+                             where=source.place(["changes", i, exc.field]), hint=exc.hint) from None
         placed = {k: str(change[k]) for k in ("before", "after") if k in change}
         changes.append(Change(op=change["op"], path=change["path"], citation=change["citation"],
                               says=change["says"], value=change.get("value"), entry=entry, **placed))
@@ -195,7 +195,7 @@ def _derive(data: dict[str, Any], source: Source, loaded: Loaded,
         change = data["changes"][culprit]
         raise InputError(f"{change['op']} {change['path']} leaves the ruleset invalid: {problem.where}: "
                          f"{problem.message}", hint=problem.hint,
-                         where=source.where(["changes", culprit, "path" if change["op"] == "remove" else "value"]))
+                         where=source.place(["changes", culprit, "path" if change["op"] == "remove" else "value"]))
     log = tuple(structure(entry, LogEntry, where=str(source.path)) for entry in data.get("log", ()))
     return resolved, {"based_on": base.document.version, "changes": tuple(changes), "log": log}
 
@@ -219,13 +219,13 @@ def _read_standard(path: Path) -> Standard:
         seen: set[str] = set()
         for i, item in enumerate(data[key]):
             if item["id"] in seen:
-                raise InputError(f"{key} id {item['id']!r} appears twice", where=source.where([key, i, "id"]))
+                raise InputError(f"{key} id {item['id']!r} appears twice", where=source.place([key, i, "id"]))
             seen.add(item["id"])
     methods = [m["id"] for m in data["methods"]]
     for i, item in enumerate(data["criteria"]):
         if "method" in item and item["method"] not in methods:
             raise InputError(f"criterion {item['id']!r} is placed in the method {item['method']!r}, which the standard "
-                             "does not have", where=source.where(["criteria", i, "method"]),
+                             "does not have", where=source.place(["criteria", i, "method"]),
                              hint=did_you_mean(item["method"], methods) or f"one of {', '.join(methods)}")
     return structure(data, Standard, where=str(source.path))
 
@@ -245,31 +245,31 @@ def _check_journey_names(data: dict, source: Source, methods: set[str]) -> None:
         seen: set[str] = set()
         for i, rule in enumerate(data.get(section, [])):
             if rule["id"] in seen:
-                raise InputError(f"{section} id {rule['id']!r} appears twice", where=source.where([section, i, "id"]))
+                raise InputError(f"{section} id {rule['id']!r} appears twice", where=source.place([section, i, "id"]))
             seen.add(rule["id"])
     advice = {d["id"] for d in data["deadlines"] if d.get("strength") == "advice"}
     for i, rule in enumerate(data["gateway"]):
         ref = (rule.get("check") or {}).get("deadline")
         if ref and ref["id"] not in ids:
             raise InputError(f"gateway requirement names deadline {ref['id']!r}, which the file does not declare",
-                             where=source.where(["gateway", i, "check", "deadline", "id"]))
+                             where=source.place(["gateway", i, "check", "deadline", "id"]))
         if ref and ref["id"] in advice and (rule.get("strength") == "mandatory" or rule.get("mandatory") is True):
             raise InputError(f"a mandatory gateway requirement is checked against deadline {ref['id']!r}, which is "
-                             "advice (strength: advice)", where=source.where(["gateway", i, "check", "deadline", "id"]),
+                             "advice (strength: advice)", where=source.place(["gateway", i, "check", "deadline", "id"]),
                              hint="give the requirement the strength its sentence has (recommended), or the deadline "
                                   "strength: required")
     for i, deadline in enumerate(data["deadlines"]):
         if deadline.get("strength") == "advice" and isinstance(deadline.get("consequence"), dict):
             raise InputError(f"deadline {deadline['id']!r} is advice (strength: advice) but states a consequence "
                              f"({deadline['consequence']['says']!r}); advice is never a failure",
-                             where=source.where(["deadlines", i, "consequence"]),
+                             where=source.place(["deadlines", i, "consequence"]),
                              hint="a deadline whose sentence says what follows a miss is strength: required; "
                                   "an advice one's consequence is none_stated")
     for i, window in enumerate((data["resit"] or {}).get("windows", [])):
         if window.get("strength") == "advice" and window["consequence"] != "none_stated":
             raise InputError(f"window {window['id']!r} is advice (strength: advice) but states a consequence "
                              f"({window['consequence']}); advice is never a failure",
-                             where=source.where(["resit", "windows", i, "strength"]),
+                             where=source.place(["resit", "windows", i, "strength"]),
                              hint="a window whose sentence says what follows a miss is strength: required")
     # The schema allows any standard's method names; each must be one of this standard's.
     named = [(["deadlines", i, key], rule[key]) for i, rule in enumerate(data["deadlines"])
@@ -283,7 +283,7 @@ def _check_journey_names(data: dict, source: Source, methods: set[str]) -> None:
     for path, method in named:
         if method not in methods:
             raise InputError(f"names method {method!r}; this standard's methods are {sorted(methods)}",
-                             where=source.where(path), hint=did_you_mean(method, sorted(methods)))
+                             where=source.place(path), hint=did_you_mean(method, sorted(methods)))
 
 
 def load_rulesets(directory: Path | Traversable) -> tuple[Ruleset, ...]:
@@ -340,6 +340,6 @@ def _check_readings(ruleset: Ruleset, journey_file: Traversable | None) -> None:
     path = str(journey_file) if in_journey else ruleset.source_file
     place = ["ambiguities", i - own if in_journey else i, "rules", k]
     raise InputError(f"the reading {ambiguity.id!r} names rule {name!r}, which {ruleset.body}'s {ruleset.standard} "
-                     "rules do not define", where=read(Path(path))[1].where(place) if path else None,
+                     "rules do not define", where=read(Path(path))[1].place(place) if path else None,
                      hint=did_you_mean(name, sorted(defined(ruleset))) or "name a rule by its id (the ruleset "
                      "schema's ambiguities.rules says which names a reading may give)")

@@ -33,7 +33,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingR
 from starlette.routing import Route
 
 from epa import __version__, answers
-from epa.errors import InputError, PluginError
+from epa.errors import InputError, PluginError, quote
 from epa.inputs.record import Cohorts, Unreadable, record_from_bytes
 from epa.registry import Registry
 from epa.serve import problems
@@ -49,6 +49,7 @@ YAML_TYPES = {"application/yaml", "application/x-yaml", "text/yaml", "text/x-yam
 JSONL_TYPES = {"application/jsonl", "application/x-ndjson", "application/x-jsonlines", "application/jsonlines"}
 CSV_TYPES = {"text/csv"}
 XLSX_TYPES = {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+UTF8_CHARSETS = {"utf-8", "utf8", "us-ascii", "ascii"}  # a body's charset parameter, where one is given
 DIGEST_HEADER = "Epa-Rules-Digest"
 QUEUED = 64  # chunks of a batch's output held while the client reads slowly: the thread waits beyond this
 
@@ -103,7 +104,7 @@ class Service:
             raise Problem(415, "unsupported-media-type", f"a record is sent as application/json or application/yaml, "
                           f"not {media or 'a body without a Content-Type'}",
                           hint="send the header Content-Type: application/json (or application/yaml)")
-        return await self.body(request, self.settings.max_body), kind
+        return await _in_time(self, self.body(request, self.settings.max_body), "record"), kind
 
     def record(self, raw: bytes, kind: str) -> Any:
         """The record, as the command line reads it from standard input. A valid JSON record, the common case, is
@@ -209,12 +210,21 @@ def _looked_up(work: Callable[[], Any], status: int = 404) -> Any:
 
 def _media_type(request: Request) -> str:
     """The request body's media type; a body sent compressed (a Content-Encoding other than identity) is refused
-    (415, RFC 9110 § 8.4.1), where its bytes would be read as text and said not to be UTF-8."""
+    (415, RFC 9110 § 8.4.1), where its bytes would be read as text and said not to be UTF-8; and so is one whose
+    charset is not UTF-8 (nor ASCII, a part of it), which would be read as UTF-8 all the same: ISO-8859-1's "Ã©"
+    is the bytes UTF-8 reads as "é", an apprentice answered for under another id."""
     coding = request.headers.get("content-encoding", "").strip().lower()
     if coding not in ("", "identity"):
         raise Problem(415, "unsupported-media-type", f"the body is sent {coding}-encoded (Content-Encoding: {coding}); "
                       "the service reads it as sent", hint="send it uncompressed, without the Content-Encoding header")
-    return request.headers.get("content-type", "").split(";")[0].strip().lower()
+    media, *params = request.headers.get("content-type", "").split(";")
+    for param in params:
+        name, _, value = param.partition("=")
+        charset = value.strip().strip('"').lower()
+        if name.strip().lower() == "charset" and charset not in UTF8_CHARSETS:
+            raise Problem(415, "unsupported-media-type", f"the body is declared charset={quote(charset)[1:-1]}; the "
+                          "service reads UTF-8 text only", hint="send it as UTF-8, with charset=utf-8 or no charset")
+    return media.strip().lower()
 
 
 def _accepts(request: Request, media: str) -> bool:
@@ -256,12 +266,19 @@ def _within(request: Request, limit: int, cohort: bool) -> None:
 
 async def _cohort_body(s: Service, request: Request) -> bytes:
     """A cohort's (or an outcomes file's) bytes, refused with 408 if they are not all sent within --batch-seconds."""
+    return await _in_time(s, s.body(request, s.settings.max_batch_body, cohort=True), "file")
+
+
+async def _in_time(s: Service, reading: Awaitable[bytes], what: str) -> bytes:
+    """The body ``reading`` reads, refused with 408 if it is not all sent within --batch-seconds: a body that never
+    ends (a Content-Length above what is sent, a chunked body with no last chunk) would hold its connection and
+    what it sent for as long as the client kept it open."""
     try:
-        return await asyncio.wait_for(s.body(request, s.settings.max_batch_body, cohort=True),
-                                      timeout=s.settings.batch_seconds)
+        return await asyncio.wait_for(reading, timeout=s.settings.batch_seconds)
     except TimeoutError:
-        raise Problem(408, "request-timeout", f"the file was not sent within {s.settings.batch_seconds:g} s (the "
-                      "server's --batch-seconds)", hint="send it again, faster, or in parts") from None
+        raise Problem(408, "request-timeout", f"the {what} was not sent within {s.settings.batch_seconds:g} s (the "
+                      "server's --batch-seconds)", hint="send it again, faster" + (", or in parts" if what == "file"
+                                                                                  else "")) from None
 
 
 def _too_large(limit: int, cohort: bool) -> Problem:
@@ -297,14 +314,20 @@ def _http_words(problem: Problem) -> Problem:
     """The command line's words for an option said as the query parameter a request gives instead: --column "A=B"
     is ?column=A=B, --standard is ?standard=, and the option as a word of a sentence ("--sheet names a worksheet")
     the parameter's name ("?sheet names a worksheet")."""
-    def said(text: str | None) -> str | None:
-        return None if text is None else _OPTION.sub(
-            lambda m: f"?{m.group(1)} " if m.group(3) and m.group(2) is None and m.group().endswith(" ") else
-            f"?{m.group(1)}={m.group(2) or ''}", text)
-
-    problem.detail, problem.hint = str(said(problem.detail)), said(problem.hint)
+    problem.detail, problem.hint = _parameters(problem.detail), problem.hint and _parameters(problem.hint)
     problem.args = (problem.detail,)
     return problem
+
+
+def _parameters(text: str) -> str:
+    return _OPTION.sub(lambda m: f"?{m.group(1)} " if m.group(3) and m.group(2) is None and m.group().endswith(" ")
+                       else f"?{m.group(1)}={m.group(2) or ''}", text)
+
+
+def _served(text: str) -> str:
+    """An error row's words (of a batch or an audit) as a problem document's are said: an option as its query
+    parameter, the bodies chosen with --bodies as the server's, a command as its endpoint."""
+    return _parameters(str(problems.server_words(text)))
 
 
 def _query(request: Request, name: str) -> str | None:
@@ -590,7 +613,8 @@ async def _batch(s: Service, request: Request) -> Response:
         _bound_workbook(raw)
         try:
             batch.run("-", fmt, summary=False, summary_only=False, workers=1, only=None, registry=s.registry,
-                      write=write, progress=False, stdin=io.BytesIO(raw), column_map=mapped, sheet=sheet)
+                      write=write, progress=False, stdin=io.BytesIO(raw), column_map=mapped, sheet=sheet,
+                      words=_served)
             put(_END)
         except _Stopped as exc:
             if exc.args and not stop.is_set():
@@ -661,7 +685,7 @@ async def _audit(s: Service, request: Request) -> Response:
     def run() -> None:
         _bound_workbook(raw)
         audits.run("-", fmt, s.registry, out.append, body=body, body_ids=body_ids, stdin=io.BytesIO(raw),
-                   column_map=mapped, sheet=sheet)
+                   column_map=mapped, sheet=sheet, words=_served)
 
     try:
         async with s.batch_lock:
@@ -681,13 +705,17 @@ async def _audit(s: Service, request: Request) -> Response:
 def _body_ids(registry: Registry, request: Request) -> dict[str, str]:
     """``?body-id=EPAxxxx=BODY`` (repeatable), as the command line's --body-id: the body an EPAO id in the file's
     AwardingOrganisationID column names, where no installed body's document states it."""
-    ids = {}
+    ids: dict[str, str] = {}
     for pair in request.query_params.getlist("body-id"):
         epao, equals, named = pair.partition("=")
         if not equals or not epao.strip() or not named.strip():
             raise Problem(400, "bad-query", f"?body-id={pair!r}: expected EPAxxxx=BODY",
                           hint="e.g. ?body-id=EPA0002=tqual (BODY: an id, name or acronym from GET /bodies)")
-        ids[epao.strip()] = str(_looked_up(functools.partial(registry.named, named.strip()), 400).body.id)
+        body = str(_looked_up(functools.partial(registry.named, named.strip()), 400).body.id)
+        before = ids.setdefault(epao.strip().upper(), body)  # (an EPAO id is matched whatever its case)
+        if before != body:  # one of the two would be used, the other not: the rows audited under a body not asked
+            raise Problem(400, "bad-query", f"?body-id maps {epao.strip().upper()} to both {before} and {body}",
+                          hint="map each EPAO id to one body")
     return ids
 
 

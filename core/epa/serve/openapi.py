@@ -51,8 +51,10 @@ _RECORD_BODY = {"required": True, "description": "one apprentice record (schemas
                             "application/yaml": {"schema": {"$ref": REF + "record"}}}}
 _RECORD_ERRORS = {"400": _problem("the body is not JSON or YAML text (message, line and column, hint), or a query "
                                   "parameter is not one it takes"),
+                  "408": _problem("the record was not sent within the server's --batch-seconds"),
                   "413": _problem("the body is larger than the server's --max-body"),
-                  "415": _problem("a media type other than application/json or application/yaml, or a compressed body"),
+                  "415": _problem("a media type other than application/json or application/yaml, a compressed body, "
+                                  "or a charset other than UTF-8"),
                   "422": _problem("a record that fails the schema or its checks (message, JSON path, hint)"),
                   "500": _problem("a plugin failed (named with its hook), or epa did"),
                   "503": _problem("the decision log cannot be written (a full disk): the decision was not given")}
@@ -128,7 +130,8 @@ PATHS: dict[str, dict[str, Any]] = {
     "/batch": {"post": {
         "summary": "Grade a cohort, streaming one answer per record in input order, error lines included",
         "description": "As `epa compare --batch - --format json` (or `--format csv`, asked for by `Accept: text/csv` "
-                       "or ?format=csv) prints for the same cohort on standard input.",
+                       "or ?format=csv) prints for the same cohort on standard input, an error line's words as a "
+                       "problem's are (an option said as its query parameter, a command as its endpoint).",
         "operationId": "batch",
         "parameters": [{"name": "format", "in": "query", "schema": {"enum": ["json", "csv"]},
                         "description": "the rows' format (default: by the Accept header, else json)"}, *_TABLE],
@@ -146,7 +149,8 @@ PATHS: dict[str, dict[str, Any]] = {
                       "400": _problem("an unreadable ?format= or ?column="),
                       "408": _problem("the cohort was not sent within the server's --batch-seconds"),
                       "413": _problem("the cohort is larger than the server's --max-batch-body"),
-                      "415": _problem("a media type other than JSON Lines, CSV or a workbook, or a compressed body"),
+                      "415": _problem("a media type other than JSON Lines, CSV or a workbook, a compressed body, or a "
+                                      "charset other than UTF-8"),
                       "422": _problem("a cohort refused before any record (its format, its CSV header)"),
                       "503": _problem("another batch has been grading for longer than the server waits, or the "
                                       "decision log cannot be written")}}},
@@ -155,7 +159,8 @@ PATHS: dict[str, dict[str, Any]] = {
         "description": "As `epa audit - --format json` (or `--format csv`, asked for by `Accept: text/csv` or "
                        "?format=csv) prints for the same file on standard input: a line per row (line, apprentice, "
                        "body, standard, version, recorded, expected, agrees, rule, citation, or an error), then the "
-                       "summary line (JSON).",
+                       "summary line (JSON); an error's words as a problem's are (an option said as its query "
+                       "parameter, a command as its endpoint).",
         "operationId": "audit",
         "parameters": [{"name": "format", "in": "query", "schema": {"enum": ["json", "csv"]},
                         "description": "the rows' format (default: by the Accept header, else json)"},
@@ -172,8 +177,10 @@ PATHS: dict[str, dict[str, Any]] = {
                               "content": {"application/jsonl": {"schema": {"type": "string"}},
                                           "text/csv": {"schema": {"type": "string"}}}},
                       "400": _problem("an unknown body, or an unreadable ?format=, ?column= or ?body-id="),
+                      "408": _problem("the file was not sent within the server's --batch-seconds"),
                       "413": _problem("the file is larger than the server's --max-batch-body"),
-                      "415": _problem("a media type other than CSV or a workbook, or a compressed body"),
+                      "415": _problem("a media type other than CSV or a workbook, a compressed body, or a charset "
+                                      "other than UTF-8"),
                       "422": _problem("a file refused before any row (its format, its header)"),
                       "503": _problem("the audit took longer than the server's --batch-seconds, or the decision "
                                       "log cannot be written")}}},

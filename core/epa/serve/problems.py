@@ -8,13 +8,11 @@ from typing import Any
 
 import msgspec
 
-from epa.errors import InputError, PluginError
+from epa.errors import InputError, Place, PluginError
 
 MEDIA_TYPE = "application/problem+json"
 TYPES = "https://epa.invalid/problems/"  # each kind of problem's type URI: this base and its slug
 
-# documents' `where`: "<stdin>", "<stdin>:LINE:COLUMN" (a syntax error), "<stdin>: $.path" or "<stdin>:LINE:COL: $.path"
-_WHERE = re.compile(r"^[^:]*(?::(\d+):(\d+))?(?:: (\$.*))?$", re.S)
 
 TITLES = {
     400: "Bad request", 404: "Not found", 405: "Method not allowed", 406: "Not acceptable", 408: "Request timeout",
@@ -54,11 +52,6 @@ class Problem(Exception):
         return msgspec.json.encode(self.document(instance))
 
 
-# The command line's further problems with a record, each a line of the message: "\n  also: <stdin>:1:1: $.x: what"
-# (documents.validate), then "\n  … and N more".
-_ALSO = re.compile(r"\n  also: (?P<where>[^:\n]*(?::\d+:\d+)?(?:: \$(?:[^\s']|'[^']*')*)?): (?P<detail>[^\n]*)")
-_MORE = re.compile(r"\n  … and (\d+) more$")
-
 # What the command line says of the bodies chosen with --bodies is, to a server's client, the bodies the server was
 # started with: something it cannot change, so not a query parameter (only /consistency takes ?bodies=, for another
 # purpose), nor advice to choose them. A command it names has its endpoint's name instead.
@@ -68,40 +61,37 @@ _SERVER_WORDS = (
                 r"body"), r"served: \1; a server started without --bodies (or EPA_BODIES) serves every installed body"),
     (re.compile(r"chosen with --bodies \(or EPA_BODIES\)"), "this server serves (its --bodies, or EPA_BODIES)"),
     (re.compile(r"installed but not chosen"), "installed but not served"),
+    (re.compile(r"`epa bodies`"), "GET /bodies"),
 )
 
 
 def from_input_error(exc: InputError, status: int, slug: str) -> Problem:
-    """The command line's InputError as a problem: its message, hint, and the JSON path (line and column) its
-    ``where`` names. The further problems the command line lists on "also:" lines are ``also``, each with its own
-    detail and JSON path (and ``more``: how many past them), not lines of the detail naming standard input; and
-    the bodies the command line says were chosen with --bodies are those the server serves."""
-    line, column, path = _where(exc.where or "")
+    """The command line's InputError as a problem: its first problem's detail and hint, and the JSON path (line
+    and column) of its place. The further problems the command line lists on "also:" lines are ``also``, each
+    with its own detail and JSON path (and ``more``: how many past them), not lines of the detail naming standard
+    input; and the bodies the command line says were chosen with --bodies are those the server serves."""
     extra: dict[str, Any] = {}
-    if line is not None:
-        extra["line"], extra["column"] = line, column
-    detail = exc.message
-    more = _MORE.search(detail)
-    if more:
-        extra["more"], detail = int(more.group(1)), detail[:more.start()]
-    also = []
-    for found in _ALSO.finditer(detail):
-        at_line, at_column, at_path = _where(found.group("where"))
-        also.append({"detail": found.group("detail"), **({"path": at_path} if at_path is not None else {}),
-                     **({"line": at_line, "column": at_column} if at_line is not None else {})})
-    if also:
-        extra["also"], detail = also, _ALSO.sub("", detail)
-    return Problem(status, slug, str(_server_words(detail)), hint=_server_words(exc.hint), path=path, **extra)
+    place = exc.place
+    if place is not None and place.line is not None:
+        extra["line"], extra["column"] = place.line, place.column or 0
+    if exc.more:
+        extra["more"] = exc.more
+    if exc.also:
+        extra["also"] = [{"detail": server_words(a.detail), **_located(a.place)} for a in exc.also]
+    return Problem(status, slug, str(server_words(exc.detail)), hint=server_words(exc.hint),
+                   path=place.path if place is not None else None, **extra)
 
 
-def _where(where: str) -> tuple[int | None, int, str | None]:
-    """The line, column and JSON path a ``where`` names (None, 0, None: none of them)."""
-    found = _WHERE.match(where)
-    line, column, path = found.groups() if found else (None, None, None)
-    return (int(line) if line else None), int(column or 0), path
+def _located(place: Place | None) -> dict[str, Any]:
+    """A further problem's JSON path, line and column, each where it is known."""
+    if place is None:
+        return {}
+    return {**({"path": place.path} if place.path is not None else {}),
+            **({"line": place.line, "column": place.column or 0} if place.line is not None else {})}
 
 
-def _server_words(text: str | None) -> str | None:
+def server_words(text: str | None) -> str | None:
+    """The command line's words for the bodies it chose (and for a command) as a server's client reads them."""
     if text is None:
         return text
     for pattern, replacement in _SERVER_WORDS:
