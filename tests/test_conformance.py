@@ -96,6 +96,36 @@ def test_a_citation_of_a_section_the_document_lacks_fails(tmp_path):
     assert found.entry == "$.methods[0].citation" and "No Such Section" in found.message
 
 
+def test_a_citation_of_another_of_the_bodys_documents_is_held_to_that_document(tmp_path):
+    """A rule citing the body's other document (its rules for another standard or version: a copied citation) at a
+    section that document lacks passed, where `epa check-rules` names it: every citation's section is a line of
+    the document it cites, where that document is at hand."""
+    import datetime as dt
+    import shutil
+
+    from epa.rules.sources import sha256
+
+    rules = base_rules()
+    original = sources_dir() / rules.document.file
+    if not original.is_file():
+        pytest.skip(f"source document {rules.document.file} not found in {sources_dir()}")
+    shutil.copy(original, tmp_path / rules.document.file)
+    other = tmp_path / "acme-st0071-v9.txt"
+    other.write_text("Acme EPA document, version 9\nGrading\nEach method is graded fail, pass or distinction.\n",
+                     encoding="utf-8")
+    later = attrs.evolve(rules, document=attrs.evolve(
+        rules.document, file=other.name, version="9", sha256=sha256(other), effective_from=dt.date(2030, 1, 1)))
+
+    def citing(section):
+        moved = attrs.evolve(rules.methods[0], citation=f"{other.name} § {section}")
+        return make_plugin("broken", [attrs.evolve(rules, methods=(moved, *rules.methods[1:])), later])
+
+    (found,) = failures(check(("broken", citing("No Such Section")), "sources", tmp_path))
+    assert found.entry == "$.methods[0].citation"
+    assert "No Such Section" in found.message and other.name in found.message
+    assert failures(check(("broken", citing("Grading")), "sources", tmp_path)) == []  # a line of it
+
+
 @pytest.mark.parametrize("fmt", ["table", "json"])
 def test_with_no_body_installed_nothing_is_checked_and_that_is_said_not_passed(monkeypatch, fmt):
     """An empty matrix and "all checks pass", exit 0, was a pass to a script though nothing was checked: it is an
