@@ -353,3 +353,30 @@ def test_a_hook_citing_a_section_its_document_lacks_fails_citations():
     broken = plugin(combine_grades=lambda self, ruleset, components: _decided(ruleset, components, nowhere))
     (found,) = failures(check(("broken", broken), "citations", sources_dir()))
     assert found.entry == "combine_grades" and "No Such Section" in found.message
+
+
+def test_a_grading_hook_that_answers_by_call_count_fails_output():
+    """The hook contract: grade_component's and combine_grades' answers depend on their arguments alone. The
+    `output` check's "grading is deterministic" graded a record twice, and explaining remembers hook answers, so a
+    hook counting its calls passed it (grading alike records differently by where they fall in a cohort)."""
+    calls = itertools.count()
+
+    def every_other_call(self, ruleset, components):  # distinction in place of pass on every second call
+        outcome = defaults.combine_grades(ruleset, components)
+        flip = next(calls) % 2 and outcome.grade == Grade.PASS
+        return attrs.evolve(outcome, grade=Grade.DISTINCTION) if flip else outcome
+
+    found = failures(check(("broken", plugin(combine_grades=every_other_call)), "output"))
+    assert [f.entry for f in found] == ["combine_grades"]
+    assert "answered two ways: pass then distinction" in found[0].message
+    assert len(found[0].record["assessments"]) == len(base_rules().method_ids)
+
+    def numbered_steps(self, ruleset, method, criteria_met):  # the same grade, a step saying which call it was
+        result = defaults.grade_component(ruleset, method, criteria_met)
+        step = epa.Step(says=f"call {next(calls)}", citation=result.steps[0].citation)
+        return attrs.evolve(result, steps=(step, *result.steps[1:]))
+
+    found = failures(check(("broken", plugin(grade_component=numbered_steps)), "output"))
+    assert [f.entry for f in found] == ["grade_component"]
+    assert "the same grade explained by other steps" in found[0].message
+    assert failures(check(("unbroken", plugin()), "output")) == []

@@ -652,12 +652,14 @@ def resit_cap(s: CheckedBody) -> Iterator[Failure]:
                                 f"{capped}", f"at most {cap.grade} (“{cap.text}”)", "$.resit.cap", data)
 
 
-@check("output", "grading is deterministic and every result matches schemas/output.schema.json")
+@check("output", "grading is deterministic (grade_component and combine_grades, asked the same twice, answer the "
+       "same) and every result matches schemas/output.schema.json")
 def output(s: CheckedBody) -> Iterator[Failure]:
     import jsonschema
 
     from epa.inputs.documents import schema
 
+    yield from _asked_twice(s)
     validator = _result_validator(jsonschema, schema("output"))
     for data in witness.samples(s.body_id, s.rules):
         first = unstructure(s.explain(data))
@@ -666,6 +668,45 @@ def output(s: CheckedBody) -> Iterator[Failure]:
         for error in list(validator.iter_errors(first))[:3]:
             path = "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
             yield s.failure(f"result {path}: {error.message}", "a result matching output.schema.json", None, data)
+
+
+def _asked_twice(s: CheckedBody) -> Iterator[Failure]:
+    """A grading hook of the plugin's own asked each question twice, directly: its answer must depend on its
+    arguments alone (hookspecs), and explaining remembers answers (epa.engine.plans), so grading a record twice
+    cannot show one that depends on a count of calls, the time or chance; a cohort would grade alike records
+    differently by where they fall in it. The first question answered two ways is shown, with how many."""
+    r = s.rules
+    questions: list[tuple[str, dict[str, Any], str, dict[str, Any]]] = []
+    if "grade_component" in s.loaded.own_hooks:
+        for method in r.method_ids:
+            passes = frozenset(c.id for c in r.criteria_for(method, "pass"))
+            for met in (frozenset(), passes, _everything(r, method)):
+                questions.append(("grade_component", {"method": method, "criteria_met": met},
+                                  f"{method} with {len(met)} criteria met",
+                                  witness.criteria(s.body_id, r, {method: met})))
+    if "combine_grades" in s.loaded.own_hooks:
+        questions += [("combine_grades", {"components": combo}, _show(combo), witness.recorded(s.body_id, r, combo))
+                      for combo in _combinations(r)]
+    differ = []
+    for hook, kwargs, said, data in questions:
+        first, second = (s.loaded.call(hook, ruleset=r, **kwargs) for _ in range(2))
+        if first != second:
+            differ.append((hook, said, first, second, data))
+    for hook in dict.fromkeys(h for h, *_ in differ):
+        mine = [d for d in differ if d[0] == hook]
+        _, said, first, second, data = mine[0]
+        what = "grade" if getattr(first, "grade", None) != getattr(second, "grade", None) else "explanation"
+        shown = (f"{_grade(first)} then {_grade(second)}" if what == "grade" else
+                 "the same grade explained by other steps")
+        more = f" ({len(mine)} questions were so)" if len(mine) > 1 else ""
+        yield s.failure(f"{hook} asked twice for {said} answered two ways: {shown}{more}",
+                        f"the same answer to the same arguments ({hook}'s answer depends on its arguments alone: no "
+                        "count of calls, time or chance)", hook, data)
+
+
+def _grade(answer: Any) -> str:
+    grade = getattr(answer, "grade", None)
+    return grade.value if isinstance(grade, Grade) else str(grade)
 
 
 def _result_validator(jsonschema: Any, output_schema: dict[str, Any]) -> Any:
