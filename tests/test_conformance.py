@@ -380,3 +380,31 @@ def test_a_grading_hook_that_answers_by_call_count_fails_output():
     assert [f.entry for f in found] == ["grade_component"]
     assert "the same grade explained by other steps" in found[0].message
     assert failures(check(("unbroken", plugin()), "output")) == []
+
+
+def test_versions_of_a_standard_that_nothing_tells_apart_fail_versions():
+    """A record is graded by the version it names, else the latest in force on its gateway date: two versions with
+    one name, or in force from the same day (two with no effective_from are both in force from the start), were
+    chosen between by the order the plugin listed them, and passed conformance."""
+    import datetime as dt
+
+    rules = base_rules()
+
+    def version(name, day):
+        return attrs.evolve(rules, document=attrs.evolve(rules.document, version=name, effective_from=day))
+
+    def found(*versions):
+        return failures(check(("broken", make_plugin("broken", versions)), "versions"))
+
+    jan, jun = dt.date(2024, 1, 1), dt.date(2024, 6, 1)
+    (same_name,) = found(version("1", jan), version("1", jun))
+    assert same_name.entry == "$.document.version" and "are version 1" in same_name.message
+    (undated,) = found(version("1", None), version("2", None))
+    assert undated.entry == "$.document" and "give no effective_from" in undated.message
+    (same_day,) = found(version("1", jan), version("2", jan))
+    assert same_day.entry == "$.document.effective_from" and "take effect on 2024-01-01" in same_day.message
+    unnamed = found(version(None, None), version("2", jun))
+    assert [f.entry for f in unnamed] == ["$.document"] and "no record can name it" in unnamed[0].message
+    # The oldest in force from the start, the next from its day, each named: told apart.
+    assert found(version("1", None), version("2", jun)) == []
+    assert found(version("1", jan), version("2", jun)) == []

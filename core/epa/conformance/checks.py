@@ -176,6 +176,54 @@ def hooks(s: CheckedBody) -> Iterator[Failure]:
                 yield hook_failure(s.loaded, exc, data)
 
 
+@check("versions", "each standard's document versions are told apart: each named, no two with one version or "
+       "one effective_from, and only the oldest without one", "body")
+def versions(s: CheckedBody) -> Iterator[Failure]:
+    # A record is graded by the version it names (document_versions) or the latest in force on its gateway date
+    # (epa.engine.explained.ruleset_for): versions neither tells apart are chosen between by the order the plugin
+    # happens to list them, silently.
+    body = s.loaded.body
+    for standard in body.standards:
+        found = body.rulesets_for(standard)
+        if len(found) < 2:
+            continue
+        said = ", ".join(_version(r) for r in found)
+        for r in found:
+            if r.document.version is None:
+                yield written(r, f"{_version(r)} is one of {len(found)} versions of {body.id}'s {standard} rules "
+                              f"({said}) and gives no version, so no record can name it",
+                              "document.version: the version the document gives itself", "$.document")
+        by_name: dict[str, list[Ruleset]] = {}
+        for r in found:
+            if r.document.version is not None:
+                by_name.setdefault(r.document.version, []).append(r)
+        for name, alike in by_name.items():
+            if len(alike) > 1:
+                yield written(alike[1], f"{len(alike)} of {body.id}'s {standard} rulesets are version {name} "
+                              f"({said}): a record naming it is graded by one of them, chosen by their order",
+                              "a version of its own for each ruleset", "$.document.version")
+        undated = [r for r in found if r.document.effective_from is None]
+        if len(undated) > 1:
+            yield written(undated[1], f"{len(undated)} of {body.id}'s {standard} versions ({said}) give no "
+                          "effective_from, so each is in force from the start: a record naming neither is graded by "
+                          "one of them, chosen by their order", "effective_from (and its citation) on every "
+                          "version but the oldest", "$.document")
+        by_day: dict[Any, list[Ruleset]] = {}
+        for r in found:
+            if r.document.effective_from is not None:
+                by_day.setdefault(r.document.effective_from, []).append(r)
+        for day, alike in by_day.items():
+            if len(alike) > 1:
+                yield written(alike[1], f"{len(alike)} of {body.id}'s {standard} versions ({said}) take effect on "
+                              f"{day}: a record with a gateway from then is graded by one of them, chosen by their "
+                              "order", "versions that take effect on different days", "$.document.effective_from")
+
+
+def _version(r: Ruleset) -> str:
+    day = f" from {r.document.effective_from}" if r.document.effective_from else ""
+    return f"{r.source_file and Path(r.source_file).name or r.document.file} (version {r.document.version}{day})"
+
+
 # --- what the author has still to write -------------------------------------------------------------------
 
 MARK = "PLACEHOLDER"  # what `epa plugin new` writes wherever the author's own document must speak (epa.scaffold)
