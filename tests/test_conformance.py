@@ -408,3 +408,32 @@ def test_versions_of_a_standard_that_nothing_tells_apart_fail_versions():
     # The oldest in force from the start, the next from its day, each named: told apart.
     assert found(version("1", None), version("2", jun)) == []
     assert found(version("1", jan), version("2", jun)) == []
+
+
+def test_a_hook_that_changes_its_arguments_fails_hooks():
+    """A hook that changes the rules it is given in place (a setdefault on component_rules: "one distinction criterion
+    will do") changed what the other checks read, so that they agreed with it, and passed every check; every later
+    grading in the process (a cohort, `epa serve`) reads the changed rules. Likewise a record's document_versions."""
+    from epa.model.domain import ComponentRule
+
+    rules = attrs.evolve(base_rules(), component_rules={})  # a dict of its own: the installed body's left alone
+    method = next(m for m in rules.method_ids if rules.criteria_for(m, "distinction"))
+
+    def lenient(self, ruleset, method, criteria_met):
+        ruleset.component_rules.setdefault(method, ComponentRule(text="any one distinction criterion",
+                                                                 citation=ruleset.combination.citation,
+                                                                 distinction_threshold=1))
+        return defaults.grade_component(ruleset, method, criteria_met)
+
+    found = failures(check(("broken", plugin(rules=rules, grade_component=lenient)), "hooks"))
+    assert found and {f.entry for f in found} == {"grade_component"}
+    assert any(f"changed the ruleset it was given: {rules.standard} version {rules.document.version}'s "
+               f"$.component_rules.{method}" in f.message for f in found)
+
+    def names_a_version(self, ruleset, record):
+        record.document_versions["broken"] = "0.0"
+        return []
+
+    found = failures(check(("broken", plugin(gateway_requirements=names_a_version)), "hooks"))
+    assert found and all(f.entry == "gateway_requirements" for f in found)
+    assert "changed the record it was given: the record's $.document_versions.broken" in found[0].message

@@ -23,7 +23,7 @@ from epa.conformance import witness
 from epa.errors import InputError, PluginError, quote
 from epa.inputs.documents import json_path, read
 from epa.model.convert import unstructure
-from epa.model.domain import Grade, OverallInWords, Ruleset
+from epa.model.domain import Grade, OverallInWords, Record, Ruleset
 from epa.model.results import BodyResult, ComponentResult, Outcome
 from epa.registry import LoadedBody, Registry
 from epa.rules import combination
@@ -63,12 +63,13 @@ class CheckedBody:
     def body_id(self) -> str:
         return self.loaded.body.id
 
-    def explain(self, data: dict[str, Any]) -> BodyResult:
+    def explain(self, data: dict[str, Any] | Record) -> BodyResult:
         """A witness record explained by this body, as every command explains it (the registry's engine), its own
         hooks asked as grading asks them."""
         from epa.engine.compiled import Engine
 
-        return Engine.of(self.registry).explain(witness.structure(data), self.loaded)[0]
+        record = data if isinstance(data, Record) else witness.structure(data)
+        return Engine.of(self.registry).explain(record, self.loaded)[0]
 
     @property
     def rules(self) -> Ruleset:
@@ -165,15 +166,60 @@ def loads(s: CheckedBody) -> Iterator[Failure]:
         yield Failure("the body ships no rulesets", "at least one ruleset", "register_body")
 
 
-@check("hooks", "every hook returns what its spec says: grading typical records, and a resit, calls each one", "body")
+@check("hooks", "every hook returns what its spec says, and changes neither the ruleset nor the record it is given: "
+       "grading typical records, and a resit, calls each one", "body")
 def hooks(s: CheckedBody) -> Iterator[Failure]:
+    # The rules' dicts (component_rules, a row's when) and a record's can be changed in place: a hook that does
+    # (a setdefault, a pop) changes what every later grading in the process reads (a cohort, `epa serve`), and what
+    # the other checks hold its answers to, so that they agree with it.
+    rules = {id(r): unstructure(r) for r in s.loaded.body.rulesets}
     for r in s.loaded.body.rulesets:
         resit = witness.resit(s.body_id, r, r.method_ids[0], "resit")
         for data in [*witness.samples(s.body_id, r), resit]:
+            record = witness.structure(data)
+            given = unstructure(record)
             try:
-                s.explain(data)
+                s.explain(record)
             except PluginError as exc:
                 yield hook_failure(s.loaded, exc, data)
+            for changed in s.loaded.body.rulesets:
+                path = _first_change(rules[id(changed)], now := unstructure(changed))
+                if path is not None:
+                    rules[id(changed)] = now  # each change named once
+                    yield _changed(s, "the ruleset", f"{changed.standard} version {changed.document.version}'s "
+                                   f"{path}", data)
+            path = _first_change(given, unstructure(record))
+            if path is not None:
+                yield _changed(s, "the record", f"the record's {path}", data)
+
+
+def _changed(s: CheckedBody, what: str, where: str, data: dict[str, Any]) -> Failure:
+    own = [h for h in s.loaded.own_hooks if h not in ("register_body", "register_standards")]
+    hook = own[0] if len(own) == 1 else None
+    by = f"its {hook} hook" if hook else f"one of its hooks ({', '.join(own)})"
+    file, line = hook_source(s.loaded, hook) if hook else (None, None)
+    return Failure(f"grading this record, {by} changed {what} it was given: {where}",
+                   "a hook that reads its arguments and returns its answer, changing nothing it is given (copy what "
+                   "it would change)", hook, file, data, line)
+
+
+def _first_change(before: Any, after: Any, path: str = "$") -> str | None:
+    """The JSON path of the first difference between two unstructured values, or None where they are equal."""
+    if type(before) is not type(after):
+        return path
+    if isinstance(before, dict):
+        for key in [*before, *(k for k in after if k not in before)]:
+            if key not in before or key not in after:
+                return f"{path}.{key}"
+            if (found := _first_change(before[key], after[key], f"{path}.{key}")) is not None:
+                return found
+        return None
+    if isinstance(before, list):
+        for i, (old, new) in enumerate(zip(before, after, strict=False)):
+            if (found := _first_change(old, new, f"{path}[{i}]")) is not None:
+                return found
+        return None if len(before) == len(after) else f"{path}[{min(len(before), len(after))}]"
+    return None if before == after else path
 
 
 @check("versions", "each standard's document versions are told apart: each named, no two with one version or "
