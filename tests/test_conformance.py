@@ -437,3 +437,26 @@ def test_a_hook_that_changes_its_arguments_fails_hooks():
     found = failures(check(("broken", plugin(gateway_requirements=names_a_version)), "hooks"))
     assert found and all(f.entry == "gateway_requirements" for f in found)
     assert "changed the record it was given: the record's $.document_versions.broken" in found[0].message
+
+
+def test_a_hook_that_ignores_the_pass_threshold_fails_thresholds():
+    """Rules saying a pass needs 3 fewer than all of a method's pass criteria, and a grade_component that needs
+    every one (the default's rule without the threshold): missing-pass-fails holds one short of the threshold to a
+    fail, which this hook gives, and no check held the threshold itself to a pass, so it passed every check."""
+    from epa.model.domain import ComponentRule
+
+    rules = base_rules()
+    method = rules.method_ids[0]
+    needed = len(rules.criteria_for(method, "pass")) - 3
+    at_least = ComponentRule(text=f"at least {needed} pass criteria", citation=rules.combination.citation,
+                             pass_threshold=needed)
+    rules = attrs.evolve(rules, component_rules={**rules.component_rules, method: at_least})
+
+    def every_pass_criterion(self, ruleset, method, criteria_met):
+        return defaults.grade_component(attrs.evolve(ruleset, component_rules={}), method, criteria_met)
+
+    (found,) = failures(check(("broken", plugin(rules=rules, grade_component=every_pass_criterion)), "thresholds"))
+    assert found.entry == "grade_component" and found.expected == f"pass ({needed} needed)"
+    met = next(a for a in found.record["assessments"] if a["method"] == method)["criteria_met"]
+    assert len(met) == needed
+    assert failures(check(("unbroken", plugin(rules=rules)), "thresholds")) == []  # the default honours it

@@ -458,7 +458,8 @@ def criteria(s: CheckedBody) -> Iterator[Failure]:
                             f"$.methods[{r.method_ids.index(method)}]")
 
 
-@check("thresholds", "a pass or distinction threshold never exceeds the criteria it counts")
+@check("thresholds", "a pass or distinction threshold never exceeds the criteria it counts, and a method with as "
+       "many pass criteria as its pass threshold (any of them, no distinction criterion) passes")
 def thresholds(s: CheckedBody) -> Iterator[Failure]:
     r = s.rules
     if not any(rule.distinction_threshold or rule.pass_threshold for rule in r.component_rules.values()):
@@ -468,12 +469,32 @@ def thresholds(s: CheckedBody) -> Iterator[Failure]:
         if rule.pass_threshold is not None and not 1 <= rule.pass_threshold <= counted:
             yield s.failure(f"{method}: a pass needs {rule.pass_threshold} of {counted} pass criteria",
                             f"a threshold from 1 to {counted}", f"$.component_rules.{method}.pass_threshold")
+        elif rule.pass_threshold is not None:
+            yield from _threshold_passes(s, method, rule.pass_threshold)
         if rule.distinction_threshold is None:
             continue
         counted = len(r.criteria_for(method, "distinction"))
         if not 1 <= rule.distinction_threshold <= counted:
             yield s.failure(f"{method}: distinction needs {rule.distinction_threshold} of {counted} criteria",
                             f"a threshold from 1 to {counted}", f"$.component_rules.{method}.distinction_threshold")
+
+
+def _threshold_passes(s: CheckedBody, method: str, needed: int) -> Iterator[Failure]:
+    """The threshold honoured: ``needed`` pass criteria pass, whichever they are (each window of that many, in the
+    document's order, wrapping round). missing-pass-fails holds one fewer to a fail, so a hook that ignores the
+    threshold and needs every pass criterion would pass every other check while the rules say "at least N"."""
+    r = s.rules
+    passes = [c.id for c in r.criteria_for(method, "pass")]
+    for i in range(len(passes)):
+        met = frozenset((passes[i:] + passes[:i])[:needed])
+        got = s.grade_component(method, met)
+        if got != Grade.PASS:
+            entry = "grade_component" if "grade_component" in s.loaded.own_hooks else \
+                f"$.component_rules.{method}.pass_threshold"
+            yield s.failure(f"{method}: {needed} of its {len(passes)} pass criteria, as its pass threshold needs, "
+                            f"graded {got} (the record meets {sorted(met)})", f"pass ({needed} needed)", entry,
+                            witness.criteria(s.body_id, r, {method: met}))
+            return
 
 
 # --- grading a component -----------------------------------------------------------------------------------
