@@ -460,3 +460,33 @@ def test_a_hook_that_ignores_the_pass_threshold_fails_thresholds():
     met = next(a for a in found.record["assessments"] if a["method"] == method)["criteria_met"]
     assert len(met) == needed
     assert failures(check(("unbroken", plugin(rules=rules)), "thresholds")) == []  # the default honours it
+
+
+def test_a_hook_that_needs_particular_distinction_criteria_fails_distinction_count():
+    """Rules saying a distinction needs any N of a method's distinction criteria, and a grade_component needing the
+    first N in the document's order: the check met the first k for each count k, which this hook agrees with."""
+    from epa.model.domain import ComponentRule
+
+    rules = base_rules()
+    method = next((m for m in rules.method_ids if len(rules.criteria_for(m, "distinction")) >= 2), None)
+    if method is None:
+        pytest.skip("no method of the base rules has two distinction criteria")
+    distinctions = [c.id for c in rules.criteria_for(method, "distinction")]
+    needed = len(distinctions) - 1
+    any_n = ComponentRule(text=f"any {needed} distinction criteria", citation=rules.combination.citation,
+                          distinction_threshold=needed)
+    rules = attrs.evolve(rules, component_rules={**rules.component_rules, method: any_n})
+
+    def first_ones(self, ruleset, method, criteria_met):
+        result = defaults.grade_component(ruleset, method, criteria_met)
+        rule = ruleset.component_rules.get(method)
+        first = {c.id for c in ruleset.criteria_for(method, "distinction")[:needed]}
+        if rule is any_n and result.grade == Grade.DISTINCTION and not first <= criteria_met:
+            return attrs.evolve(result, grade=Grade.PASS)
+        return result
+
+    found = failures(check(("broken", plugin(rules=rules, grade_component=first_ones)), "distinction-count"))
+    assert found and all(f.expected == f"distinction ({needed} needed)" for f in found)
+    met = next(a for a in found[0].record["assessments"] if a["method"] == method)["criteria_met"]
+    assert len(set(met) & set(distinctions)) == needed and distinctions[0] not in met
+    assert failures(check(("unbroken", plugin(rules=rules)), "distinction-count")) == []  # the default: any N

@@ -531,7 +531,7 @@ def missing_pass_fails(s: CheckedBody) -> Iterator[Failure]:
 
 
 @check("distinction-count", "with every pass criterion, a method's grade follows the count of distinction criteria "
-       "met: pass below the threshold (all of them when none is set), distinction from it")
+       "met: pass below the threshold (all of them when none is set), distinction from it, whichever they are")
 def distinction_count(s: CheckedBody) -> Iterator[Failure]:
     r = s.rules
     for method in r.method_ids:
@@ -539,14 +539,20 @@ def distinction_count(s: CheckedBody) -> Iterator[Failure]:
         distinctions = [c.id for c in r.criteria_for(method, "distinction")]
         rule = r.component_rules.get(method)
         needed = rule.distinction_threshold if rule and rule.distinction_threshold else len(distinctions)
-        for k in range(len(distinctions) + 1):
-            met = passes | frozenset(distinctions[:k])
+        # The first k in the document's order, then (a threshold below all of them) each other window of the
+        # threshold's count, wrapping round: a hook needing particular ones, where the rules say "any N", shows.
+        counts = [(k, distinctions[:k]) for k in range(len(distinctions) + 1)]
+        counts += [(needed, (distinctions[i:] + distinctions[:i])[:needed])
+                   for i in range(1, len(distinctions) if needed < len(distinctions) else 0)]
+        for k, chosen in counts:
+            met = passes | frozenset(chosen)
             want = Grade.DISTINCTION if distinctions and k >= needed else Grade.PASS
             got = s.grade_component(method, met)
             if got != want:
                 entry = f"$.component_rules.{method}" if rule else "$.criteria"
-                yield s.failure(f"{method}: all pass criteria and {k} of {len(distinctions)} distinction criteria "
-                                f"graded {got}", f"{want} ({needed} needed)", entry,
+                which = f" ({', '.join(chosen)})" if 0 < k < len(distinctions) else ""
+                yield s.failure(f"{method}: all pass criteria and {k} of {len(distinctions)} distinction criteria"
+                                f"{which} graded {got}", f"{want} ({needed} needed)", entry,
                                 witness.criteria(s.body_id, r, {method: met}))
 
 
