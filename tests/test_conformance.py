@@ -490,3 +490,30 @@ def test_a_hook_that_needs_particular_distinction_criteria_fails_distinction_cou
     met = next(a for a in found[0].record["assessments"] if a["method"] == method)["criteria_met"]
     assert len(set(met) & set(distinctions)) == needed and distinctions[0] not in met
     assert failures(check(("unbroken", plugin(rules=rules)), "distinction-count")) == []  # the default: any N
+
+
+def test_a_body_shipping_another_bodys_document_fails_documents():
+    """A plugin shipping another body's rules under its own id, document block and all, passed every check (the
+    rules are the other body's, and conformant), while every output called that document this body's and the other
+    body's name, as its publisher, named this one too. The body it was copied from, naming itself as publisher,
+    passes."""
+    rules = base_rules()
+    own = attrs.evolve(rules, document=attrs.evolve(rules.document, publisher="acme"))
+
+    def documents(*bodies):
+        reg = Registry([(b, make_plugin(b, [r])) for b, r in bodies], keep_going=True)
+        return {b: failures([o for o in conformance.run(reg, only=["documents"]) if o.body == b]) for b, _ in bodies}
+
+    found = documents(("acme", own), ("copycat", own))
+    assert found["acme"] == []
+    assert {f.entry for f in found["copycat"]} == {"$.document", "$.document.publisher"}
+    assert any(f"{rules.document.file} is also the document acme's rules come from" in f.message
+               for f in found["copycat"])
+    # The copy naming itself as publisher: the data no longer tells who copied whom, so each is told of the other.
+    renamed = attrs.evolve(own, document=attrs.evolve(own.document, publisher="copycat"))
+    found = documents(("acme", own), ("copycat", renamed))
+    assert [f.entry for f in found["acme"]] == [f.entry for f in found["copycat"]] == ["$.document"]
+    # A body alone has nothing to compare with; two with documents of their own pass.
+    elsewhere = attrs.evolve(own, document=attrs.evolve(own.document, file="other.txt", sha256=None,
+                                                         publisher="other"))
+    assert documents(("acme", own), ("other", elsewhere)) == {"acme": [], "other": []}

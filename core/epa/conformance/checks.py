@@ -265,6 +265,47 @@ def versions(s: CheckedBody) -> Iterator[Failure]:
                               "order", "versions that take effect on different days", "$.document.effective_from")
 
 
+@check("documents", "the body's documents are its own: none is a document another installed body's rules come "
+       "from (its file or sha256) unless the other copied it, nor published by another installed body", "body")
+def documents(s: CheckedBody) -> Iterator[Failure]:
+    # A plugin shipping another body's rules under its own id (copied whole, document block and all) passes every
+    # other check: they are that body's, and conformant. Every output then calls that body's document this one's
+    # ("Acme EPA Kit v5.0" for Highfield's kit), and the other body's name, as a publisher, names this one too.
+    others = [b for b in s.registry.bodies if b.body.id != s.body_id]
+    if not others:
+        raise Skip("no other body is installed to compare its documents with")
+    done: set[tuple[str, str]] = set()
+    for r in s.loaded.body.rulesets:
+        doc = r.document
+        for other in others:
+            if _publishes(other, doc.publisher) and not _publishes(s.loaded, doc.publisher) \
+                    and ("publisher", other.body.id) not in done:
+                done.add(("publisher", other.body.id))
+                yield written(r, f"{doc.file} says it is published by {doc.publisher!r}, which is {other.body.id}",
+                              f"the body's own name as publisher ({s.loaded.body.name!r}), its document being its own",
+                              "$.document.publisher")
+            theirs = next((d for d in other.body.documents
+                           if d.file == doc.file or (doc.sha256 and d.sha256 == doc.sha256)), None)
+            # Where the data tells who copied whom (one names itself as publisher, the other does not), the copy
+            # alone fails; where it cannot, both do, each naming the other.
+            copied = theirs is not None and _publishes(s.loaded, doc.publisher) \
+                and not _publishes(other, theirs.publisher)
+            if theirs is None or copied or (doc.file, other.body.id) in done:
+                continue
+            done.add((doc.file, other.body.id))
+            same = "file" if theirs.file == doc.file else f"text (sha256 of {theirs.file})"
+            yield written(r, f"{doc.file} is also the document {other.body.id}'s rules come from (the same {same}, "
+                          f"published by {theirs.publisher!r}): two bodies' rules cannot come from one document",
+                          "the body's own document: its file name and the SHA-256 of its text", "$.document")
+
+
+def _publishes(loaded: LoadedBody, publisher: str) -> bool:
+    """Whether a document's publisher is the body itself: its id or its name."""
+    from epa.registry import fold
+
+    return fold(publisher) in {fold(loaded.body.id), fold(loaded.body.name)}
+
+
 def _version(r: Ruleset) -> str:
     day = f" from {r.document.effective_from}" if r.document.effective_from else ""
     return f"{r.source_file and Path(r.source_file).name or r.document.file} (version {r.document.version}{day})"
