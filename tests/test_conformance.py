@@ -517,3 +517,22 @@ def test_a_body_shipping_another_bodys_document_fails_documents():
     elsewhere = attrs.evolve(own, document=attrs.evolve(own.document, file="other.txt", sha256=None,
                                                          publisher="other"))
     assert documents(("acme", own), ("other", elsewhere)) == {"acme": [], "other": []}
+
+
+def test_a_hook_telling_an_apprentice_of_criteria_missing_that_were_met_fails_missing_pass_fails():
+    """A grade_component grading rightly but listing every pass criterion as missing, whatever was met: the check held
+    a fail's pass_missing to naming the criterion missing, never to naming only those missing, so it passed every
+    check, and a method passed was explained as missing every pass criterion."""
+    def all_missing(self, ruleset, method, criteria_met):
+        result = defaults.grade_component(ruleset, method, criteria_met)
+        return attrs.evolve(result, pass_missing=tuple(c.id for c in ruleset.criteria_for(method, "pass")))
+
+    rules = base_rules()
+    found = failures(check(("broken", plugin(grade_component=all_missing)), "missing-pass-fails"))
+    assert len(found) == len(rules.method_ids) and {f.entry for f in found} == {"grade_component"}
+    first = rules.method_ids[0]
+    shown = next(f for f in found if f.message.startswith(f"{first} "))
+    assert "is graded pass, its pass_missing naming" in shown.message
+    met = next(a for a in shown.record["assessments"] if a["method"] == first)["criteria_met"]
+    assert set(met) == {c.id for c in rules.criteria_for(first, "pass")}  # every pass criterion met, none missing
+    assert failures(check(("unbroken", plugin()), "missing-pass-fails")) == []

@@ -546,10 +546,12 @@ def _everything(r: Ruleset, method: str) -> frozenset[str]:
 
 
 @check("missing-pass-fails", "a method missing any one pass criterion (or, where its rule needs only some, one "
-       "short of that many) fails, even with every distinction criterion, and names the criterion missing")
+       "short of that many) fails, even with every distinction criterion, and names the criterion missing; what a "
+       "method's grade says is missing or met is so")
 def missing_pass_fails(s: CheckedBody) -> Iterator[Failure]:
     r = s.rules
     for method in r.method_ids:
+        yield from _untold(s, method)
         passes = r.criteria_for(method, "pass")
         rule = r.component_rules.get(method)
         # Where the rule in words needs only some of them, one short of that many: every pass criterion from the
@@ -569,6 +571,31 @@ def missing_pass_fails(s: CheckedBody) -> Iterator[Failure]:
                 yield s.failure(f"{method} graded fail with pass criterion {c.id} missing, but its pass_missing "
                                 f"{list(got.pass_missing)} does not name it", f"pass_missing naming {c.id}",
                                 entry, witness.criteria(s.body_id, r, {method: met}))
+
+
+def _untold(s: CheckedBody, method: str) -> Iterator[Failure]:
+    """What a method's grade tells the apprentice is so: its pass_missing are pass criteria not met, distinction_met
+    distinction criteria met, distinction_missing distinction criteria not met (the explanation lists each as the
+    body's finding). Asked with nothing met, every pass criterion, and everything; the first untruth is shown."""
+    r = s.rules
+    passes = frozenset(c.id for c in r.criteria_for(method, "pass"))
+    distinctions = frozenset(c.id for c in r.criteria_for(method, "distinction"))
+    for met in (frozenset(), passes, passes | distinctions):
+        got = s.component(method, met)
+        for field, listed, true, what in (
+                ("pass_missing", got.pass_missing, passes - met, "a pass criterion the record misses"),
+                ("distinction_met", got.distinction_met, distinctions & met, "a distinction criterion it meets"),
+                ("distinction_missing", got.distinction_missing, distinctions - met,
+                 "a distinction criterion it misses")):
+            untrue = [c for c in listed if c not in true]
+            if untrue:
+                entry = "grade_component" if "grade_component" in s.loaded.own_hooks else f"$.component_rules.{method}"
+                more = f" and {len(untrue) - 3} more" if len(untrue) > 3 else ""
+                yield s.failure(f"{method} with {len(met)} of its criteria met is graded {got.grade.value}, its "
+                                f"{field} naming {', '.join(untrue[:3])}{more}: not {what}",
+                                f"{field} naming only {what.replace('a ', 'each ', 1)}", entry,
+                                witness.criteria(s.body_id, r, {method: met}))
+                return
 
 
 @check("distinction-count", "with every pass criterion, a method's grade follows the count of distinction criteria "
