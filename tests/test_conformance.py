@@ -536,3 +536,20 @@ def test_a_hook_telling_an_apprentice_of_criteria_missing_that_were_met_fails_mi
     met = next(a for a in shown.record["assessments"] if a["method"] == first)["criteria_met"]
     assert set(met) == {c.id for c in rules.criteria_for(first, "pass")}  # every pass criterion met, none missing
     assert failures(check(("unbroken", plugin()), "missing-pass-fails")) == []
+
+
+def test_a_resit_policy_capping_a_record_with_no_fail_fails_resit_cap():
+    """A resit_policy hook that caps every record, citing a rule: an apprentice with a distinction in every method at
+    the first attempt is awarded a pass. The resit-cap check read only records with a resit, which it does not
+    lift above the cap, so it passed every check."""
+    rules = base_rules()
+
+    def always_capped(self, ruleset, record, history):
+        return epa.ResitDecision(capped=True, full_retake_required=False,
+                                 steps=(epa.Step(says="capped at pass", citation=ruleset.combination.citation),))
+
+    (found,) = failures(check(("broken", plugin(resit_policy=always_capped)), "resit-cap"))
+    assert found.entry == "resit_policy" and "is capped: overall pass" in found.message
+    assert len(found.record["assessments"]) == len(rules.method_ids)  # one attempt per method, none failed
+    assert all(a["criteria_met"] for a in found.record["assessments"])
+    assert failures(check(("unbroken", plugin()), "resit-cap")) == []

@@ -823,9 +823,22 @@ def _row_entry(s: CheckedBody, combo: Mapping[str, Grade], got: Grade | None) ->
 # --- whole records -----------------------------------------------------------------------------------------
 
 
-@check("resit-cap", "a resit or retake never beats the body's cap")
+@check("resit-cap", "a resit or retake never beats the body's cap, and a record with no fail (every method passed "
+       "at its first attempt) is neither capped nor sent to retake the whole EPA")
 def resit_cap(s: CheckedBody) -> Iterator[Failure]:
     r = s.rules
+    # A cap follows a fail (hookspecs.resit_policy): one on a record with no fail and no attempt after one is a grade
+    # taken from an apprentice who met everything at the first try, which no other check reads.
+    for data in witness.samples(s.body_id, r)[:2]:  # every criterion met; every pass criterion met
+        result = s.explain(data)
+        if result.capped or result.full_retake_required:
+            what = "capped" if result.capped else "sent to retake the whole EPA"
+            entry = "resit_policy" if "resit_policy" in s.loaded.own_hooks else "$.resit"
+            yield s.failure(f"a record with every method passed at its first attempt (grades "
+                            f"{_show(result.components)}) is {what}: overall "
+                            f"{result.overall.value if result.overall else None}",
+                            "no cap and no full retake without a fail", entry, data)
+            return
     if not (r.journey and r.journey.resit):
         raise Skip("the body encodes no resit policy for this standard")
     cap = r.journey.resit.cap
