@@ -804,8 +804,8 @@ def _rows(r: Ruleset, rows: list[int]) -> str:
     return f"rows {listed} of the table, counting from 1 ($.combination.rows[{rows[0]}]{', ' + paths if paths else ''})"
 
 
-def _show(combo: Mapping[str, Grade]) -> str:
-    return ", ".join(f"{m}={g.value}" for m, g in combo.items())
+def _show(combo: Mapping[str, Grade | None]) -> str:
+    return ", ".join(f"{m}={g.value if g else g}" for m, g in combo.items())
 
 
 def _row_entry(s: CheckedBody, combo: Mapping[str, Grade], got: Grade | None) -> str:
