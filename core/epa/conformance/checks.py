@@ -273,7 +273,8 @@ def documents(s: CheckedBody) -> Iterator[Failure]:
     # ("Acme EPA Kit v5.0" for Highfield's kit), and the other body's name, as a publisher, names this one too.
     others = [b for b in s.registry.bodies if b.body.id != s.body_id]
     if not others:
-        raise Skip("no other body is installed to compare its documents with")
+        raise Skip("no other body is loaded to compare its documents with (none else is installed, or --bodies or "
+                   "EPA_BODIES left them out)")
     done: set[tuple[str, str]] = set()
     for r in s.loaded.body.rulesets:
         doc = r.document
