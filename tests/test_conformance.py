@@ -96,6 +96,36 @@ def test_a_citation_of_a_section_the_document_lacks_fails(tmp_path):
     assert found.entry == "$.methods[0].citation" and "No Such Section" in found.message
 
 
+def test_a_citation_of_another_of_the_bodys_documents_is_held_to_that_document(tmp_path):
+    """A rule citing the body's other document (its rules for another standard or version: a copied citation) at a
+    section that document lacks passed, where `epa check-rules` names it: every citation's section is a line of
+    the document it cites, where that document is at hand."""
+    import datetime as dt
+    import shutil
+
+    from epa.rules.sources import sha256
+
+    rules = base_rules()
+    original = sources_dir() / rules.document.file
+    if not original.is_file():
+        pytest.skip(f"source document {rules.document.file} not found in {sources_dir()}")
+    shutil.copy(original, tmp_path / rules.document.file)
+    other = tmp_path / "acme-st0071-v9.txt"
+    other.write_text("Acme EPA document, version 9\nGrading\nEach method is graded fail, pass or distinction.\n",
+                     encoding="utf-8")
+    later = attrs.evolve(rules, document=attrs.evolve(
+        rules.document, file=other.name, version="9", sha256=sha256(other), effective_from=dt.date(2030, 1, 1)))
+
+    def citing(section):
+        moved = attrs.evolve(rules.methods[0], citation=f"{other.name} § {section}")
+        return make_plugin("broken", [attrs.evolve(rules, methods=(moved, *rules.methods[1:])), later])
+
+    (found,) = failures(check(("broken", citing("No Such Section")), "sources", tmp_path))
+    assert found.entry == "$.methods[0].citation"
+    assert "No Such Section" in found.message and other.name in found.message
+    assert failures(check(("broken", citing("Grading")), "sources", tmp_path)) == []  # a line of it
+
+
 @pytest.mark.parametrize("fmt", ["table", "json"])
 def test_with_no_body_installed_nothing_is_checked_and_that_is_said_not_passed(monkeypatch, fmt):
     """An empty matrix and "all checks pass", exit 0, was a pass to a script though nothing was checked: it is an
@@ -323,3 +353,203 @@ def test_a_hook_citing_a_section_its_document_lacks_fails_citations():
     broken = plugin(combine_grades=lambda self, ruleset, components: _decided(ruleset, components, nowhere))
     (found,) = failures(check(("broken", broken), "citations", sources_dir()))
     assert found.entry == "combine_grades" and "No Such Section" in found.message
+
+
+def test_a_grading_hook_that_answers_by_call_count_fails_output():
+    """The hook contract: grade_component's and combine_grades' answers depend on their arguments alone. The
+    `output` check's "grading is deterministic" graded a record twice, and explaining remembers hook answers, so a
+    hook counting its calls passed it (grading alike records differently by where they fall in a cohort)."""
+    calls = itertools.count()
+
+    def every_other_call(self, ruleset, components):  # distinction in place of pass on every second call
+        outcome = defaults.combine_grades(ruleset, components)
+        flip = next(calls) % 2 and outcome.grade == Grade.PASS
+        return attrs.evolve(outcome, grade=Grade.DISTINCTION) if flip else outcome
+
+    found = failures(check(("broken", plugin(combine_grades=every_other_call)), "output"))
+    assert [f.entry for f in found] == ["combine_grades"]
+    assert "answered two ways: pass then distinction" in found[0].message
+    assert len(found[0].record["assessments"]) == len(base_rules().method_ids)
+
+    def numbered_steps(self, ruleset, method, criteria_met):  # the same grade, a step saying which call it was
+        result = defaults.grade_component(ruleset, method, criteria_met)
+        step = epa.Step(says=f"call {next(calls)}", citation=result.steps[0].citation)
+        return attrs.evolve(result, steps=(step, *result.steps[1:]))
+
+    found = failures(check(("broken", plugin(grade_component=numbered_steps)), "output"))
+    assert [f.entry for f in found] == ["grade_component"]
+    assert "the same grade explained by other steps" in found[0].message
+    assert failures(check(("unbroken", plugin()), "output")) == []
+
+
+def test_versions_of_a_standard_that_nothing_tells_apart_fail_versions():
+    """A record is graded by the version it names, else the latest in force on its gateway date: two versions with
+    one name, or in force from the same day (two with no effective_from are both in force from the start), were
+    chosen between by the order the plugin listed them, and passed conformance."""
+    import datetime as dt
+
+    rules = base_rules()
+
+    def version(name, day):
+        return attrs.evolve(rules, document=attrs.evolve(rules.document, version=name, effective_from=day))
+
+    def found(*versions):
+        return failures(check(("broken", make_plugin("broken", versions)), "versions"))
+
+    jan, jun = dt.date(2024, 1, 1), dt.date(2024, 6, 1)
+    (same_name,) = found(version("1", jan), version("1", jun))
+    assert same_name.entry == "$.document.version" and "are version 1" in same_name.message
+    (undated,) = found(version("1", None), version("2", None))
+    assert undated.entry == "$.document" and "give no effective_from" in undated.message
+    (same_day,) = found(version("1", jan), version("2", jan))
+    assert same_day.entry == "$.document.effective_from" and "take effect on 2024-01-01" in same_day.message
+    unnamed = found(version(None, None), version("2", jun))
+    assert [f.entry for f in unnamed] == ["$.document"] and "no record can name it" in unnamed[0].message
+    # The oldest in force from the start, the next from its day, each named: told apart.
+    assert found(version("1", None), version("2", jun)) == []
+    assert found(version("1", jan), version("2", jun)) == []
+
+
+def test_a_hook_that_changes_its_arguments_fails_hooks():
+    """A hook that changes the rules it is given in place (a setdefault on component_rules: "one distinction criterion
+    will do") changed what the other checks read, so that they agreed with it, and passed every check; every later
+    grading in the process (a cohort, `epa serve`) reads the changed rules. Likewise a record's document_versions."""
+    from epa.model.domain import ComponentRule
+
+    rules = attrs.evolve(base_rules(), component_rules={})  # a dict of its own: the installed body's left alone
+    method = next(m for m in rules.method_ids if rules.criteria_for(m, "distinction"))
+
+    def lenient(self, ruleset, method, criteria_met):
+        ruleset.component_rules.setdefault(method, ComponentRule(text="any one distinction criterion",
+                                                                 citation=ruleset.combination.citation,
+                                                                 distinction_threshold=1))
+        return defaults.grade_component(ruleset, method, criteria_met)
+
+    found = failures(check(("broken", plugin(rules=rules, grade_component=lenient)), "hooks"))
+    assert found and {f.entry for f in found} == {"grade_component"}
+    assert any(f"changed the ruleset it was given: {rules.standard} version {rules.document.version}'s "
+               f"$.component_rules.{method}" in f.message for f in found)
+
+    def names_a_version(self, ruleset, record):
+        record.document_versions["broken"] = "0.0"
+        return []
+
+    found = failures(check(("broken", plugin(gateway_requirements=names_a_version)), "hooks"))
+    assert found and all(f.entry == "gateway_requirements" for f in found)
+    assert "changed the record it was given: the record's $.document_versions.broken" in found[0].message
+
+
+def test_a_hook_that_ignores_the_pass_threshold_fails_thresholds():
+    """Rules saying a pass needs 3 fewer than all of a method's pass criteria, and a grade_component that needs
+    every one (the default's rule without the threshold): missing-pass-fails holds one short of the threshold to a
+    fail, which this hook gives, and no check held the threshold itself to a pass, so it passed every check."""
+    from epa.model.domain import ComponentRule
+
+    rules = base_rules()
+    method = rules.method_ids[0]
+    needed = len(rules.criteria_for(method, "pass")) - 3
+    at_least = ComponentRule(text=f"at least {needed} pass criteria", citation=rules.combination.citation,
+                             pass_threshold=needed)
+    rules = attrs.evolve(rules, component_rules={**rules.component_rules, method: at_least})
+
+    def every_pass_criterion(self, ruleset, method, criteria_met):
+        return defaults.grade_component(attrs.evolve(ruleset, component_rules={}), method, criteria_met)
+
+    (found,) = failures(check(("broken", plugin(rules=rules, grade_component=every_pass_criterion)), "thresholds"))
+    assert found.entry == "grade_component" and found.expected == f"pass ({needed} needed)"
+    met = next(a for a in found.record["assessments"] if a["method"] == method)["criteria_met"]
+    assert len(met) == needed
+    assert failures(check(("unbroken", plugin(rules=rules)), "thresholds")) == []  # the default honours it
+
+
+def test_a_hook_that_needs_particular_distinction_criteria_fails_distinction_count():
+    """Rules saying a distinction needs any N of a method's distinction criteria, and a grade_component needing the
+    first N in the document's order: the check met the first k for each count k, which this hook agrees with."""
+    from epa.model.domain import ComponentRule
+
+    rules = base_rules()
+    method = next((m for m in rules.method_ids if len(rules.criteria_for(m, "distinction")) >= 2), None)
+    if method is None:
+        pytest.skip("no method of the base rules has two distinction criteria")
+    distinctions = [c.id for c in rules.criteria_for(method, "distinction")]
+    needed = len(distinctions) - 1
+    any_n = ComponentRule(text=f"any {needed} distinction criteria", citation=rules.combination.citation,
+                          distinction_threshold=needed)
+    rules = attrs.evolve(rules, component_rules={**rules.component_rules, method: any_n})
+
+    def first_ones(self, ruleset, method, criteria_met):
+        result = defaults.grade_component(ruleset, method, criteria_met)
+        rule = ruleset.component_rules.get(method)
+        first = {c.id for c in ruleset.criteria_for(method, "distinction")[:needed]}
+        if rule is any_n and result.grade == Grade.DISTINCTION and not first <= criteria_met:
+            return attrs.evolve(result, grade=Grade.PASS)
+        return result
+
+    found = failures(check(("broken", plugin(rules=rules, grade_component=first_ones)), "distinction-count"))
+    assert found and all(f.expected == f"distinction ({needed} needed)" for f in found)
+    met = next(a for a in found[0].record["assessments"] if a["method"] == method)["criteria_met"]
+    assert len(set(met) & set(distinctions)) == needed and distinctions[0] not in met
+    assert failures(check(("unbroken", plugin(rules=rules)), "distinction-count")) == []  # the default: any N
+
+
+def test_a_body_shipping_another_bodys_document_fails_documents():
+    """A plugin shipping another body's rules under its own id, document block and all, passed every check (the
+    rules are the other body's, and conformant), while every output called that document this body's and the other
+    body's name, as its publisher, named this one too. The body it was copied from, naming itself as publisher,
+    passes."""
+    rules = base_rules()
+    own = attrs.evolve(rules, document=attrs.evolve(rules.document, publisher="acme"))
+
+    def documents(*bodies):
+        reg = Registry([(b, make_plugin(b, [r])) for b, r in bodies], keep_going=True)
+        return {b: failures([o for o in conformance.run(reg, only=["documents"]) if o.body == b]) for b, _ in bodies}
+
+    found = documents(("acme", own), ("copycat", own))
+    assert found["acme"] == []
+    assert {f.entry for f in found["copycat"]} == {"$.document", "$.document.publisher"}
+    assert any(f"{rules.document.file} is also the document acme's rules come from" in f.message
+               for f in found["copycat"])
+    # The copy naming itself as publisher: the data no longer tells who copied whom, so each is told of the other.
+    renamed = attrs.evolve(own, document=attrs.evolve(own.document, publisher="copycat"))
+    found = documents(("acme", own), ("copycat", renamed))
+    assert [f.entry for f in found["acme"]] == [f.entry for f in found["copycat"]] == ["$.document"]
+    # A body alone has nothing to compare with; two with documents of their own pass.
+    elsewhere = attrs.evolve(own, document=attrs.evolve(own.document, file="other.txt", sha256=None,
+                                                         publisher="other"))
+    assert documents(("acme", own), ("other", elsewhere)) == {"acme": [], "other": []}
+
+
+def test_a_hook_telling_an_apprentice_of_criteria_missing_that_were_met_fails_missing_pass_fails():
+    """A grade_component grading rightly but listing every pass criterion as missing, whatever was met: the check held
+    a fail's pass_missing to naming the criterion missing, never to naming only those missing, so it passed every
+    check, and a method passed was explained as missing every pass criterion."""
+    def all_missing(self, ruleset, method, criteria_met):
+        result = defaults.grade_component(ruleset, method, criteria_met)
+        return attrs.evolve(result, pass_missing=tuple(c.id for c in ruleset.criteria_for(method, "pass")))
+
+    rules = base_rules()
+    found = failures(check(("broken", plugin(grade_component=all_missing)), "missing-pass-fails"))
+    assert len(found) == len(rules.method_ids) and {f.entry for f in found} == {"grade_component"}
+    first = rules.method_ids[0]
+    shown = next(f for f in found if f.message.startswith(f"{first} "))
+    assert "is graded pass, its pass_missing naming" in shown.message
+    met = next(a for a in shown.record["assessments"] if a["method"] == first)["criteria_met"]
+    assert set(met) == {c.id for c in rules.criteria_for(first, "pass")}  # every pass criterion met, none missing
+    assert failures(check(("unbroken", plugin()), "missing-pass-fails")) == []
+
+
+def test_a_resit_policy_capping_a_record_with_no_fail_fails_resit_cap():
+    """A resit_policy hook that caps every record, citing a rule: an apprentice with a distinction in every method at
+    the first attempt is awarded a pass. The resit-cap check read only records with a resit, which it does not
+    lift above the cap, so it passed every check."""
+    rules = base_rules()
+
+    def always_capped(self, ruleset, record, history):
+        return epa.ResitDecision(capped=True, full_retake_required=False,
+                                 steps=(epa.Step(says="capped at pass", citation=ruleset.combination.citation),))
+
+    (found,) = failures(check(("broken", plugin(resit_policy=always_capped)), "resit-cap"))
+    assert found.entry == "resit_policy" and "is capped: overall pass" in found.message
+    assert len(found.record["assessments"]) == len(rules.method_ids)  # one attempt per method, none failed
+    assert all(a["criteria_met"] for a in found.record["assessments"])
+    assert failures(check(("unbroken", plugin()), "resit-cap")) == []

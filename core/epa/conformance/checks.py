@@ -23,7 +23,7 @@ from epa.conformance import witness
 from epa.errors import InputError, PluginError, quote
 from epa.inputs.documents import json_path, read
 from epa.model.convert import unstructure
-from epa.model.domain import Grade, OverallInWords, Ruleset
+from epa.model.domain import Grade, OverallInWords, Record, Ruleset
 from epa.model.results import BodyResult, ComponentResult, Outcome
 from epa.registry import LoadedBody, Registry
 from epa.rules import combination
@@ -63,12 +63,13 @@ class CheckedBody:
     def body_id(self) -> str:
         return self.loaded.body.id
 
-    def explain(self, data: dict[str, Any]) -> BodyResult:
+    def explain(self, data: dict[str, Any] | Record) -> BodyResult:
         """A witness record explained by this body, as every command explains it (the registry's engine), its own
         hooks asked as grading asks them."""
         from epa.engine.compiled import Engine
 
-        return Engine.of(self.registry).explain(witness.structure(data), self.loaded)[0]
+        record = data if isinstance(data, Record) else witness.structure(data)
+        return Engine.of(self.registry).explain(record, self.loaded)[0]
 
     @property
     def rules(self) -> Ruleset:
@@ -165,15 +166,150 @@ def loads(s: CheckedBody) -> Iterator[Failure]:
         yield Failure("the body ships no rulesets", "at least one ruleset", "register_body")
 
 
-@check("hooks", "every hook returns what its spec says: grading typical records, and a resit, calls each one", "body")
+@check("hooks", "every hook returns what its spec says, and changes neither the ruleset nor the record it is given: "
+       "grading typical records, and a resit, calls each one", "body")
 def hooks(s: CheckedBody) -> Iterator[Failure]:
+    # The rules' dicts (component_rules, a row's when) and a record's can be changed in place: a hook that does
+    # (a setdefault, a pop) changes what every later grading in the process reads (a cohort, `epa serve`), and what
+    # the other checks hold its answers to, so that they agree with it.
+    rules = {id(r): unstructure(r) for r in s.loaded.body.rulesets}
     for r in s.loaded.body.rulesets:
         resit = witness.resit(s.body_id, r, r.method_ids[0], "resit")
         for data in [*witness.samples(s.body_id, r), resit]:
+            record = witness.structure(data)
+            given = unstructure(record)
             try:
-                s.explain(data)
+                s.explain(record)
             except PluginError as exc:
                 yield hook_failure(s.loaded, exc, data)
+            for changed in s.loaded.body.rulesets:
+                path = _first_change(rules[id(changed)], now := unstructure(changed))
+                if path is not None:
+                    rules[id(changed)] = now  # each change named once
+                    yield _changed(s, "the ruleset", f"{changed.standard} version {changed.document.version}'s "
+                                   f"{path}", data)
+            path = _first_change(given, unstructure(record))
+            if path is not None:
+                yield _changed(s, "the record", f"the record's {path}", data)
+
+
+def _changed(s: CheckedBody, what: str, where: str, data: dict[str, Any]) -> Failure:
+    own = [h for h in s.loaded.own_hooks if h not in ("register_body", "register_standards")]
+    hook = own[0] if len(own) == 1 else None
+    by = f"its {hook} hook" if hook else f"one of its hooks ({', '.join(own)})"
+    file, line = hook_source(s.loaded, hook) if hook else (None, None)
+    return Failure(f"grading this record, {by} changed {what} it was given: {where}",
+                   "a hook that reads its arguments and returns its answer, changing nothing it is given (copy what "
+                   "it would change)", hook, file, data, line)
+
+
+def _first_change(before: Any, after: Any, path: str = "$") -> str | None:
+    """The JSON path of the first difference between two unstructured values, or None where they are equal."""
+    if type(before) is not type(after):
+        return path
+    if isinstance(before, dict):
+        for key in [*before, *(k for k in after if k not in before)]:
+            if key not in before or key not in after:
+                return f"{path}.{key}"
+            if (found := _first_change(before[key], after[key], f"{path}.{key}")) is not None:
+                return found
+        return None
+    if isinstance(before, list):
+        for i, (old, new) in enumerate(zip(before, after, strict=False)):
+            if (found := _first_change(old, new, f"{path}[{i}]")) is not None:
+                return found
+        return None if len(before) == len(after) else f"{path}[{min(len(before), len(after))}]"
+    return None if before == after else path
+
+
+@check("versions", "each standard's document versions are told apart: each named, no two with one version or "
+       "one effective_from, and only the oldest without one", "body")
+def versions(s: CheckedBody) -> Iterator[Failure]:
+    # A record is graded by the version it names (document_versions) or the latest in force on its gateway date
+    # (epa.engine.explained.ruleset_for): versions neither tells apart are chosen between by the order the plugin
+    # happens to list them, silently.
+    body = s.loaded.body
+    for standard in body.standards:
+        found = body.rulesets_for(standard)
+        if len(found) < 2:
+            continue
+        said = ", ".join(_version(r) for r in found)
+        for r in found:
+            if r.document.version is None:
+                yield written(r, f"{_version(r)} is one of {len(found)} versions of {body.id}'s {standard} rules "
+                              f"({said}) and gives no version, so no record can name it",
+                              "document.version: the version the document gives itself", "$.document")
+        by_name: dict[str, list[Ruleset]] = {}
+        for r in found:
+            if r.document.version is not None:
+                by_name.setdefault(r.document.version, []).append(r)
+        for name, alike in by_name.items():
+            if len(alike) > 1:
+                yield written(alike[1], f"{len(alike)} of {body.id}'s {standard} rulesets are version {name} "
+                              f"({said}): a record naming it is graded by one of them, chosen by their order",
+                              "a version of its own for each ruleset", "$.document.version")
+        undated = [r for r in found if r.document.effective_from is None]
+        if len(undated) > 1:
+            yield written(undated[1], f"{len(undated)} of {body.id}'s {standard} versions ({said}) give no "
+                          "effective_from, so each is in force from the start: a record naming neither is graded by "
+                          "one of them, chosen by their order", "effective_from (and its citation) on every "
+                          "version but the oldest", "$.document")
+        by_day: dict[Any, list[Ruleset]] = {}
+        for r in found:
+            if r.document.effective_from is not None:
+                by_day.setdefault(r.document.effective_from, []).append(r)
+        for day, alike in by_day.items():
+            if len(alike) > 1:
+                yield written(alike[1], f"{len(alike)} of {body.id}'s {standard} versions ({said}) take effect on "
+                              f"{day}: a record with a gateway from then is graded by one of them, chosen by their "
+                              "order", "versions that take effect on different days", "$.document.effective_from")
+
+
+@check("documents", "the body's documents are its own: none is a document another installed body's rules come "
+       "from (its file or sha256) unless the other copied it, nor published by another installed body", "body")
+def documents(s: CheckedBody) -> Iterator[Failure]:
+    # A plugin shipping another body's rules under its own id (copied whole, document block and all) passes every
+    # other check: they are that body's, and conformant. Every output then calls that body's document this one's
+    # ("Acme EPA Kit v5.0" for Highfield's kit), and the other body's name, as a publisher, names this one too.
+    others = [b for b in s.registry.bodies if b.body.id != s.body_id]
+    if not others:
+        raise Skip("no other body is loaded to compare its documents with (none else is installed, or --bodies or "
+                   "EPA_BODIES left them out)")
+    done: set[tuple[str, str]] = set()
+    for r in s.loaded.body.rulesets:
+        doc = r.document
+        for other in others:
+            if _publishes(other, doc.publisher) and not _publishes(s.loaded, doc.publisher) \
+                    and ("publisher", other.body.id) not in done:
+                done.add(("publisher", other.body.id))
+                yield written(r, f"{doc.file} says it is published by {doc.publisher!r}, which is {other.body.id}",
+                              f"the body's own name as publisher ({s.loaded.body.name!r}), its document being its own",
+                              "$.document.publisher")
+            theirs = next((d for d in other.body.documents
+                           if d.file == doc.file or (doc.sha256 and d.sha256 == doc.sha256)), None)
+            # Where the data tells who copied whom (one names itself as publisher, the other does not), the copy
+            # alone fails; where it cannot, both do, each naming the other.
+            copied = theirs is not None and _publishes(s.loaded, doc.publisher) \
+                and not _publishes(other, theirs.publisher)
+            if theirs is None or copied or (doc.file, other.body.id) in done:
+                continue
+            done.add((doc.file, other.body.id))
+            same = "file" if theirs.file == doc.file else f"text (sha256 of {theirs.file})"
+            yield written(r, f"{doc.file} is also the document {other.body.id}'s rules come from (the same {same}, "
+                          f"published by {theirs.publisher!r}): two bodies' rules cannot come from one document",
+                          "the body's own document: its file name and the SHA-256 of its text", "$.document")
+
+
+def _publishes(loaded: LoadedBody, publisher: str) -> bool:
+    """Whether a document's publisher is the body itself: its id or its name."""
+    from epa.registry import fold
+
+    return fold(publisher) in {fold(loaded.body.id), fold(loaded.body.name)}
+
+
+def _version(r: Ruleset) -> str:
+    day = f" from {r.document.effective_from}" if r.document.effective_from else ""
+    return f"{r.source_file and Path(r.source_file).name or r.document.file} (version {r.document.version}{day})"
 
 
 # --- what the author has still to write -------------------------------------------------------------------
@@ -364,7 +500,8 @@ def criteria(s: CheckedBody) -> Iterator[Failure]:
                             f"$.methods[{r.method_ids.index(method)}]")
 
 
-@check("thresholds", "a pass or distinction threshold never exceeds the criteria it counts")
+@check("thresholds", "a pass or distinction threshold never exceeds the criteria it counts, and a method with as "
+       "many pass criteria as its pass threshold (any of them, no distinction criterion) passes")
 def thresholds(s: CheckedBody) -> Iterator[Failure]:
     r = s.rules
     if not any(rule.distinction_threshold or rule.pass_threshold for rule in r.component_rules.values()):
@@ -374,12 +511,32 @@ def thresholds(s: CheckedBody) -> Iterator[Failure]:
         if rule.pass_threshold is not None and not 1 <= rule.pass_threshold <= counted:
             yield s.failure(f"{method}: a pass needs {rule.pass_threshold} of {counted} pass criteria",
                             f"a threshold from 1 to {counted}", f"$.component_rules.{method}.pass_threshold")
+        elif rule.pass_threshold is not None:
+            yield from _threshold_passes(s, method, rule.pass_threshold)
         if rule.distinction_threshold is None:
             continue
         counted = len(r.criteria_for(method, "distinction"))
         if not 1 <= rule.distinction_threshold <= counted:
             yield s.failure(f"{method}: distinction needs {rule.distinction_threshold} of {counted} criteria",
                             f"a threshold from 1 to {counted}", f"$.component_rules.{method}.distinction_threshold")
+
+
+def _threshold_passes(s: CheckedBody, method: str, needed: int) -> Iterator[Failure]:
+    """The threshold honoured: ``needed`` pass criteria pass, whichever they are (each window of that many, in the
+    document's order, wrapping round). missing-pass-fails holds one fewer to a fail, so a hook that ignores the
+    threshold and needs every pass criterion would pass every other check while the rules say "at least N"."""
+    r = s.rules
+    passes = [c.id for c in r.criteria_for(method, "pass")]
+    for i in range(len(passes)):
+        met = frozenset((passes[i:] + passes[:i])[:needed])
+        got = s.grade_component(method, met)
+        if got != Grade.PASS:
+            entry = "grade_component" if "grade_component" in s.loaded.own_hooks else \
+                f"$.component_rules.{method}.pass_threshold"
+            yield s.failure(f"{method}: {needed} of its {len(passes)} pass criteria, as its pass threshold needs, "
+                            f"graded {got} (the record meets {sorted(met)})", f"pass ({needed} needed)", entry,
+                            witness.criteria(s.body_id, r, {method: met}))
+            return
 
 
 # --- grading a component -----------------------------------------------------------------------------------
@@ -390,10 +547,12 @@ def _everything(r: Ruleset, method: str) -> frozenset[str]:
 
 
 @check("missing-pass-fails", "a method missing any one pass criterion (or, where its rule needs only some, one "
-       "short of that many) fails, even with every distinction criterion, and names the criterion missing")
+       "short of that many) fails, even with every distinction criterion, and names the criterion missing; what a "
+       "method's grade says is missing or met is so")
 def missing_pass_fails(s: CheckedBody) -> Iterator[Failure]:
     r = s.rules
     for method in r.method_ids:
+        yield from _untold(s, method)
         passes = r.criteria_for(method, "pass")
         rule = r.component_rules.get(method)
         # Where the rule in words needs only some of them, one short of that many: every pass criterion from the
@@ -415,8 +574,33 @@ def missing_pass_fails(s: CheckedBody) -> Iterator[Failure]:
                                 entry, witness.criteria(s.body_id, r, {method: met}))
 
 
+def _untold(s: CheckedBody, method: str) -> Iterator[Failure]:
+    """What a method's grade tells the apprentice is so: its pass_missing are pass criteria not met, distinction_met
+    distinction criteria met, distinction_missing distinction criteria not met (the explanation lists each as the
+    body's finding). Asked with nothing met, every pass criterion, and everything; the first untruth is shown."""
+    r = s.rules
+    passes = frozenset(c.id for c in r.criteria_for(method, "pass"))
+    distinctions = frozenset(c.id for c in r.criteria_for(method, "distinction"))
+    for met in (frozenset(), passes, passes | distinctions):
+        got = s.component(method, met)
+        for field, listed, true, what in (
+                ("pass_missing", got.pass_missing, passes - met, "a pass criterion the record misses"),
+                ("distinction_met", got.distinction_met, distinctions & met, "a distinction criterion it meets"),
+                ("distinction_missing", got.distinction_missing, distinctions - met,
+                 "a distinction criterion it misses")):
+            untrue = [c for c in listed if c not in true]
+            if untrue:
+                entry = "grade_component" if "grade_component" in s.loaded.own_hooks else f"$.component_rules.{method}"
+                more = f" and {len(untrue) - 3} more" if len(untrue) > 3 else ""
+                yield s.failure(f"{method} with {len(met)} of its criteria met is graded {got.grade.value}, its "
+                                f"{field} naming {', '.join(untrue[:3])}{more}: not {what}",
+                                f"{field} naming only {what.replace('a ', 'each ', 1)}", entry,
+                                witness.criteria(s.body_id, r, {method: met}))
+                return
+
+
 @check("distinction-count", "with every pass criterion, a method's grade follows the count of distinction criteria "
-       "met: pass below the threshold (all of them when none is set), distinction from it")
+       "met: pass below the threshold (all of them when none is set), distinction from it, whichever they are")
 def distinction_count(s: CheckedBody) -> Iterator[Failure]:
     r = s.rules
     for method in r.method_ids:
@@ -424,14 +608,20 @@ def distinction_count(s: CheckedBody) -> Iterator[Failure]:
         distinctions = [c.id for c in r.criteria_for(method, "distinction")]
         rule = r.component_rules.get(method)
         needed = rule.distinction_threshold if rule and rule.distinction_threshold else len(distinctions)
-        for k in range(len(distinctions) + 1):
-            met = passes | frozenset(distinctions[:k])
+        # The first k in the document's order, then (a threshold below all of them) each other window of the
+        # threshold's count, wrapping round: a hook needing particular ones, where the rules say "any N", shows.
+        counts = [(k, distinctions[:k]) for k in range(len(distinctions) + 1)]
+        counts += [(needed, (distinctions[i:] + distinctions[:i])[:needed])
+                   for i in range(1, len(distinctions) if needed < len(distinctions) else 0)]
+        for k, chosen in counts:
+            met = passes | frozenset(chosen)
             want = Grade.DISTINCTION if distinctions and k >= needed else Grade.PASS
             got = s.grade_component(method, met)
             if got != want:
                 entry = f"$.component_rules.{method}" if rule else "$.criteria"
-                yield s.failure(f"{method}: all pass criteria and {k} of {len(distinctions)} distinction criteria "
-                                f"graded {got}", f"{want} ({needed} needed)", entry,
+                which = f" ({', '.join(chosen)})" if 0 < k < len(distinctions) else ""
+                yield s.failure(f"{method}: all pass criteria and {k} of {len(distinctions)} distinction criteria"
+                                f"{which} graded {got}", f"{want} ({needed} needed)", entry,
                                 witness.criteria(s.body_id, r, {method: met}))
 
 
@@ -615,8 +805,8 @@ def _rows(r: Ruleset, rows: list[int]) -> str:
     return f"rows {listed} of the table, counting from 1 ($.combination.rows[{rows[0]}]{', ' + paths if paths else ''})"
 
 
-def _show(combo: Mapping[str, Grade]) -> str:
-    return ", ".join(f"{m}={g.value}" for m, g in combo.items())
+def _show(combo: Mapping[str, Grade | None]) -> str:
+    return ", ".join(f"{m}={g.value if g else g}" for m, g in combo.items())
 
 
 def _row_entry(s: CheckedBody, combo: Mapping[str, Grade], got: Grade | None) -> str:
@@ -634,9 +824,22 @@ def _row_entry(s: CheckedBody, combo: Mapping[str, Grade], got: Grade | None) ->
 # --- whole records -----------------------------------------------------------------------------------------
 
 
-@check("resit-cap", "a resit or retake never beats the body's cap")
+@check("resit-cap", "a resit or retake never beats the body's cap, and a record with no fail (every method passed "
+       "at its first attempt) is neither capped nor sent to retake the whole EPA")
 def resit_cap(s: CheckedBody) -> Iterator[Failure]:
     r = s.rules
+    # A cap follows a fail (hookspecs.resit_policy): one on a record with no fail and no attempt after one is a grade
+    # taken from an apprentice who met everything at the first try, which no other check reads.
+    for data in witness.samples(s.body_id, r)[:2]:  # every criterion met; every pass criterion met
+        result = s.explain(data)
+        if result.capped or result.full_retake_required:
+            what = "capped" if result.capped else "sent to retake the whole EPA"
+            entry = "resit_policy" if "resit_policy" in s.loaded.own_hooks else "$.resit"
+            yield s.failure(f"a record with every method passed at its first attempt (grades "
+                            f"{_show(result.components)}) is {what}: overall "
+                            f"{result.overall.value if result.overall else None}",
+                            "no cap and no full retake without a fail", entry, data)
+            return
     if not (r.journey and r.journey.resit):
         raise Skip("the body encodes no resit policy for this standard")
     cap = r.journey.resit.cap
@@ -652,12 +855,14 @@ def resit_cap(s: CheckedBody) -> Iterator[Failure]:
                                 f"{capped}", f"at most {cap.grade} (“{cap.text}”)", "$.resit.cap", data)
 
 
-@check("output", "grading is deterministic and every result matches schemas/output.schema.json")
+@check("output", "grading is deterministic (grade_component and combine_grades, asked the same twice, answer the "
+       "same) and every result matches schemas/output.schema.json")
 def output(s: CheckedBody) -> Iterator[Failure]:
     import jsonschema
 
     from epa.inputs.documents import schema
 
+    yield from _asked_twice(s)
     validator = _result_validator(jsonschema, schema("output"))
     for data in witness.samples(s.body_id, s.rules):
         first = unstructure(s.explain(data))
@@ -666,6 +871,45 @@ def output(s: CheckedBody) -> Iterator[Failure]:
         for error in list(validator.iter_errors(first))[:3]:
             path = "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
             yield s.failure(f"result {path}: {error.message}", "a result matching output.schema.json", None, data)
+
+
+def _asked_twice(s: CheckedBody) -> Iterator[Failure]:
+    """A grading hook of the plugin's own asked each question twice, directly: its answer must depend on its
+    arguments alone (hookspecs), and explaining remembers answers (epa.engine.plans), so grading a record twice
+    cannot show one that depends on a count of calls, the time or chance; a cohort would grade alike records
+    differently by where they fall in it. The first question answered two ways is shown, with how many."""
+    r = s.rules
+    questions: list[tuple[str, dict[str, Any], str, dict[str, Any]]] = []
+    if "grade_component" in s.loaded.own_hooks:
+        for method in r.method_ids:
+            passes = frozenset(c.id for c in r.criteria_for(method, "pass"))
+            for met in (frozenset(), passes, _everything(r, method)):
+                questions.append(("grade_component", {"method": method, "criteria_met": met},
+                                  f"{method} with {len(met)} criteria met",
+                                  witness.criteria(s.body_id, r, {method: met})))
+    if "combine_grades" in s.loaded.own_hooks:
+        questions += [("combine_grades", {"components": combo}, _show(combo), witness.recorded(s.body_id, r, combo))
+                      for combo in _combinations(r)]
+    differ = []
+    for hook, kwargs, said, data in questions:
+        first, second = (s.loaded.call(hook, ruleset=r, **kwargs) for _ in range(2))
+        if first != second:
+            differ.append((hook, said, first, second, data))
+    for hook in dict.fromkeys(h for h, *_ in differ):
+        mine = [d for d in differ if d[0] == hook]
+        _, said, first, second, data = mine[0]
+        what = "grade" if getattr(first, "grade", None) != getattr(second, "grade", None) else "explanation"
+        shown = (f"{_grade(first)} then {_grade(second)}" if what == "grade" else
+                 "the same grade explained by other steps")
+        more = f" ({len(mine)} questions were so)" if len(mine) > 1 else ""
+        yield s.failure(f"{hook} asked twice for {said} answered two ways: {shown}{more}",
+                        f"the same answer to the same arguments ({hook}'s answer depends on its arguments alone: no "
+                        "count of calls, time or chance)", hook, data)
+
+
+def _grade(answer: Any) -> str:
+    grade = getattr(answer, "grade", None)
+    return grade.value if isinstance(grade, Grade) else str(grade)
 
 
 def _result_validator(jsonschema: Any, output_schema: dict[str, Any]) -> Any:
@@ -767,9 +1011,13 @@ def _explained(s: CheckedBody, files: set[str]) -> Iterator[Failure]:
 
 
 @check("sources", "each source document is the text the citations were written against (SHA-256), and every "
-       "cited section is a line of it")
+       "cited section is a line of the document cited (the ruleset's own, or another of the body's at hand)")
 def sources(s: CheckedBody) -> Iterator[Failure]:
     yield from source_failures(s.rules, s.sources)
+    # A rule citing another of the body's documents (copied from its rules for another standard, say) is held to
+    # that document where it is at hand: its hash is its own ruleset's to declare, so only the sections here.
+    others = {d.file for d in s.loaded.body.documents} - {s.rules.document.file}
+    yield from section_failures(s.rules, s.sources, {f for f in others if (s.sources / f).is_file()})
 
 
 def absent(r: Ruleset, folder: Path) -> str | None:
