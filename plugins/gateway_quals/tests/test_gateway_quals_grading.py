@@ -131,10 +131,15 @@ CATALOGUE = {
             "project": {"pass": PRJ_PASS, "distinction": PRJ_DIST},
             "discussion": {"pass": DIS_PASS_V11, "distinction": DIS_DIST}},
 }
+# Appendix 1 (the KSBs) and Appendix 2 (the grade descriptors) both print "Assessment method 1: Practical observation
+# (with Q&As)" and "Assessment method 3: Professional discussion (supported by portfolio evidence)"; a heading printed
+# more than once is cited under the heading above it that tells them apart (docs/plugins.md), here Appendix 2's. A
+# bare "§ Assessment method 1: ..." names Appendix 1's, which lists the KSBs and grades nothing.
 APPENDIX2_SECTION = {
-    "observation": "Assessment method 1: Practical observation (with Q&As)",
-    "project": "Assessment method 2: Work-based project (supported by interview)",
-    "discussion": "Assessment method 3: Professional Discussion (supported by portfolio evidence)",
+    "observation": "Appendix 2 Grade descriptors > Assessment method 1: Practical observation (with Q&As)",
+    "project": "Appendix 2 Grade descriptors > Assessment method 2: Work-based project (supported by interview)",
+    "discussion": "Appendix 2 Grade descriptors > Assessment method 3: Professional Discussion (supported by portfolio "
+                  "evidence)",
 }
 
 
@@ -411,6 +416,17 @@ def _check_citations(data: dict) -> None:
     assert data["explanation"], "no explanation"
     for step in data["explanation"]:
         assert step["citation"].startswith(SEED), step
+
+
+def test_each_method_grade_cites_its_appendix_2_table():
+    # Appendix 2, each method: "Pass Criteria: the apprentice must display all the following: ... Distinction
+    # Criteria: the apprentice must display all the pass criteria and all the following:" is the method's grading
+    # rule; each method's steps cite that table, under Appendix 2, in either version.
+    for record in ("gateway_quals-s15-observation-2024-03-01.yaml", "gateway_quals-s15-discussion-2024-05-01.yaml"):
+        data = _grade(RECORDS / record)
+        for method, section in APPENDIX2_SECTION.items():
+            steps = [s for s in data["explanation"] if s["about"] == method]
+            assert steps and all(s["citation"] == f"{SEED} § {section}" for s in steps), (record, method, steps)
 
 
 E2E = [

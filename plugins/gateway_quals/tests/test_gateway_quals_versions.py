@@ -29,7 +29,9 @@ BODY = "gateway_quals"
 STANDARD = "ST0071"
 SEED = "004_97be493b5d6ee5b2.txt"
 LOG = f"{SEED} § Version and date Change detail Section/page reference"
-DIS = f"{SEED} § Assessment method 3: Professional Discussion (supported by portfolio evidence)"
+# Appendix 2's heading: Appendix 1 prints the same one over the KSBs, so the citation names Appendix 2 above it.
+DIS = (f"{SEED} § Appendix 2 Grade descriptors > "
+       "Assessment method 3: Professional Discussion (supported by portfolio evidence)")
 # LOG, V1.1, pg22 and pg28: the change log's words for S1.5's move.
 PG22 = ("pg22: practical observation - removal of one of the pass criteria (Demonstrates resolution of a range of "
         "complex customer service issues, explaining the approach used and why, demonstrating accountability "

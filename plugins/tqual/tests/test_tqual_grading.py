@@ -420,6 +420,26 @@ def test_cli_criteria_observation_distinction():
     assert details["discussion"]["distinction_missing"] == ["B3.2"]
 
 
+# 003 prints a "Grading" heading under each method (after "Observation with Q&A", "Work-Based Project" and
+# "Professional Discussion"), each over the same three sentences; a heading printed more than once is cited under the
+# heading above it that tells them apart (docs/plugins.md). A bare "§ Grading" names the first, the observation's.
+METHOD_GRADING = {
+    "observation": f"{SEED} § Observation with Q&A > Grading",
+    "project": f"{SEED} § Work-Based Project > Grading",
+    "discussion": f"{SEED} § Professional Discussion > Grading",
+}
+
+
+def test_cli_each_method_grade_cites_its_own_grading_section():
+    # 003 § Work-Based Project > Grading: "To achieve a pass in this assessment, the apprentice must meet all the
+    # pass criteria ..." is the project's rule, printed under the project; the project's steps cite it, not the
+    # observation's Grading (the first one printed), and likewise the discussion's.
+    out = _grade("tqual-criteria-observation-distinction.yaml")
+    for method, section in METHOD_GRADING.items():
+        steps = [s for s in out["explanation"] if s["about"] == method]
+        assert steps and all(s["citation"] == section for s in steps), (method, steps)
+
+
 def test_cli_project_fail():
     # 003 § Grading: a missing pass criterion (S5.3) fails the project; 003 § Overall Grading:
     # "A fail in any assessment component will result in a fail overall".
