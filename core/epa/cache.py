@@ -107,18 +107,16 @@ def _files(folder: Path) -> list[str]:
     return found
 
 
-def key(kind: str, files: Iterable[Path] = (), *extra: str) -> str | None:
-    """The entry's name: a hash of its kind, the code, ``extra`` and each file's path and contents.
-    None when caching is off or a file cannot be read."""
+def key(kind: str, contents: Iterable[tuple[Path, bytes]] = (), *extra: str) -> str | None:
+    """The entry's name: a hash of its kind, the code, ``extra`` and each data file's path and contents, given as
+    the caller read them: the bytes it then makes the entry's value from, never the file read again (saved in
+    between, the file would key the old text's entry with the new text's value). None when caching is off."""
     if not enabled():
         return None
     digest = blake2b(f"{kind}\n{_code()}\n{extra}".encode(), digest_size=20)
-    try:
-        for path in files:
-            digest.update(f"\n{path}\n".encode())
-            digest.update(Path(path).read_bytes())
-    except OSError:
-        return None
+    for path, data in contents:
+        digest.update(f"\n{path}\n".encode())
+        digest.update(data)
     return f"{kind}-{digest.hexdigest()}"
 
 
