@@ -408,3 +408,30 @@ def test_a_merge_key_still_works_and_lines_stay_true(tmp_path):
     data, source = read(write(tmp_path, "base: &b {x: 1, y: 2}\nother:\n  <<: *b\n  y: 3\n"))
     assert data["other"] == {"x": 1, "y": 3}
     assert source.where(["other", "y"]).endswith("record.yaml:4:6: $.other.y")
+
+
+def test_two_merge_keys_in_one_mapping_are_a_duplicate_key(tmp_path):
+    """``<<`` twice in one mapping is a key given twice, which YAML forbids: which mapping's values win is the
+    reader's choice (on 0382bff, silently the first's: x 1). Refused as any duplicate key is, saying how to merge
+    two."""
+    from epa.inputs.documents import read
+
+    path = write(tmp_path, "a: &a {x: 1}\nb: &b {x: 2}\nc:\n  <<: *a\n  <<: *b\n")
+    with pytest.raises(InputError) as refused:
+        read(path)
+    assert refused.value.where == f"{path}:5:3: $.c.<<"
+    assert refused.value.message == "duplicate key '<<' (first at line 4, again at line 5)"
+    assert refused.value.hint == "merge several mappings with one key: <<: [*first, *second] (the first's values win)"
+
+
+@pytest.mark.parametrize("value", ["&s 1\nc:\n  <<: *s", "[1]\nc:\n  <<: [1]"], ids=["scalar", "list-of-scalars"])
+def test_a_merge_key_of_what_is_no_mapping_is_refused_at_its_key(tmp_path, value):
+    """``<<`` merges a mapping or a list of mappings: anything else is refused at the ``<<`` itself, with its JSON
+    path (on 0382bff: at the merged value's line, with no path: 'f:1:4', an anchor's line, for line 3)."""
+    from epa.inputs.documents import read
+
+    path = write(tmp_path, f"a: {value}\n")
+    with pytest.raises(InputError) as refused:
+        read(path)
+    assert refused.value.where == f"{path}:3:3: $.c.<<"
+    assert refused.value.message.startswith("the merge key << takes a mapping")

@@ -288,13 +288,14 @@ def _compose_with(loader_class: type, text: str, name: str,
 
 
 class _Frame:
-    __slots__ = ("node", "data", "anchor", "size", "key", "keys", "index")
+    __slots__ = ("node", "data", "anchor", "size", "key", "keys", "index", "merge")
 
     def __init__(self, node: yaml.CollectionNode, data: list[Any] | dict[str, Any], anchor: str | None):
         self.node, self.data, self.anchor, self.size = node, data, anchor, 1
         self.key: yaml.Node | None = None  # a mapping's key awaiting its value
         self.keys: dict[str, yaml.Node] = {}
         self.index = 0
+        self.merge: yaml.Node | None = None  # the mapping's merge key (<<), a key like any other: given once
 
 
 class _Composer:
@@ -459,7 +460,12 @@ class _Composer:
             return
         if frame.key is None:  # a key
             if node.tag == _TAG + "merge":
-                self.merges = True
+                if frame.merge is not None:
+                    raise InputError(f"duplicate key '<<' (first at line {frame.merge.start_mark.line + 1}, again at "
+                                     f"line {node.start_mark.line + 1})", where=self._where(node.start_mark, node),
+                                     hint="merge several mappings with one key: <<: [*first, *second] (the first's "
+                                          "values win)")
+                frame.merge, self.merges = node, True
             elif not isinstance(node, yaml.ScalarNode) or node.tag != _TAG + "str":
                 kind = _KIND.get(node.tag.replace(_TAG, ""), "a list or mapping")
                 shown = quote(node.value) if isinstance(node, yaml.ScalarNode) and node.value else "an empty key"
@@ -476,6 +482,12 @@ class _Composer:
                 frame.keys[node.value] = node
             frame.key = node
         else:
+            if frame.key.tag == _TAG + "merge" and not (
+                    isinstance(node, yaml.MappingNode) or isinstance(node, yaml.SequenceNode)
+                    and all(isinstance(item, yaml.MappingNode) for item in node.value)):
+                raise InputError("the merge key << takes a mapping (<<: *name) or a list of mappings (<<: [*first, "
+                                 "*second]), to merge their keys into this one", hint="quote the key ('<<') where "
+                                 "the text << is meant", where=self._where(frame.key.start_mark))
             collection.value.append((frame.key, node))
             frame.data[frame.key.value] = data  # type: ignore[call-overload]
             frame.key = None
