@@ -610,3 +610,27 @@ def test_a_rules_file_too_large_is_refused_as_without_the_cache(tmp_path: Path) 
         done = subprocess.run([sys.executable, "-c", script, str(folder)], capture_output=True, text=True,
                               timeout=TIMEOUT, preexec_fn=_limit_memory, env=env)
         assert (done.returncode, done.stdout.strip()) == (0, "the file is larger than 16 MiB"), done.stderr[-2000:]
+
+
+def test_rules_on_a_path_that_is_not_utf8_are_cached_as_read(cache_env: Path, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """A folder named in bytes that are not UTF-8 (a home directory named in Latin-1: 'latén' as b'lat\\xe9n'), which
+    Python holds as a lone surrogate: its rules read with the cache as without it, and cached. On 0382bff the key
+    could not encode the path: UnicodeEncodeError with the cache on, the rules with EPA_NO_CACHE=1."""
+    from epa.testing import registry
+
+    whole = [r for b in registry().bodies for r in b.body.rulesets if r.source_file]
+    if not whole:
+        pytest.skip("no installed body to lend its rules")
+    try:
+        folder = Path(shutil.copytree(Path(whole[0].source_file).parent,  # type: ignore[arg-type]
+                                      tmp_path / os.fsdecode(b"lat\xe9n") / "rules"))
+    except (OSError, UnicodeError):
+        pytest.skip("this file system names no file in bytes that are not UTF-8")
+    monkeypatch.setenv("EPA_NO_CACHE", "1")
+    uncached = rules.load_rulesets(folder)
+    monkeypatch.delenv("EPA_NO_CACHE")
+    assert rules.load_rulesets(folder) == uncached  # cold: read, and kept
+    assert list(cache_env.glob(f"rulesets-objects-*{cache.OBJECTS}"))
+    assert rules.load_rulesets(folder) == uncached  # warm
+    assert [r.source_file for r in rules.load_rulesets(folder)] == [r.source_file for r in uncached]
