@@ -175,8 +175,8 @@ def _derive(data: dict[str, Any], source: Source, loaded: Loaded, chain: tuple[P
     if base_path.resolve() in chain:
         cycle = " → ".join([*(p.name for p in chain), base_path.name])
         raise InputError(f"based_on makes a cycle: {cycle}", where=source.where(["based_on"]))
-    if not base_path.is_file() or base_path.name.endswith(JOURNEY_SUFFIX):
-        others = [p.name for p in source.path.parent.iterdir() if p.name.endswith((".yaml", ".yml"))
+    if not base_path.is_file() or not _rules_file(base_path.name) or base_path.name.endswith(JOURNEY_SUFFIX):
+        others = [p.name for p in source.path.parent.iterdir() if _rules_file(p.name)
                   and not p.name.endswith(JOURNEY_SUFFIX) and p.name != source.path.name]
         raise InputError(f"based_on names {data['based_on']!r}, which is not a ruleset file in "
                          f"{source.path.parent}", where=source.where(["based_on"]),
@@ -316,14 +316,18 @@ def _check_journey_names(data: dict, source: Source, methods: set[str]) -> None:
                              where=source.where(path), hint=did_you_mean(method, sorted(methods)))
 
 
+def _rules_file(name: str) -> bool:
+    return name.endswith((".yaml", ".yml")) and not name.startswith(".")
+
+
 def load_rulesets(directory: Path | Traversable) -> tuple[Ruleset, ...]:
     """Every ``*.yaml`` ruleset in a plugin's data directory, in file-name order, each with the journey
-    rules of its standard (``<standard>.journey.yaml``) where the directory has them.
+    rules of its standard (``<standard>.journey.yaml``) where the directory has them. As ``*.yaml`` in a shell,
+    hidden files are not among them: an editor's lock (``.#ST0071.yaml``), a copy's AppleDouble (``._ST0071.yaml``).
 
     Reading and validating them is most of what loading a body costs, at every start; so the rulesets are
     cached (``epa.cache``) as the model's objects, keyed by the files' contents and the code."""
-    files = sorted((Path(str(p)) for p in directory.iterdir() if p.name.endswith((".yaml", ".yml"))),
-                   key=lambda p: p.name)
+    files = sorted((Path(str(p)) for p in directory.iterdir() if _rules_file(p.name)), key=lambda p: p.name)
     texts = _read_once(files)
     entry = _key("rulesets-objects", texts)
     hit = cache.get_objects(entry, _model_classes())
