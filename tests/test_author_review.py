@@ -346,3 +346,28 @@ def test_a_document_that_cannot_be_read_is_not_checked_saying_why(tmp_path, monk
     outcomes = conformance.run(load(rules.parent.parent.parent, "kg"), sources=tmp_path)
     [sources] = [o for o in outcomes if o.check == "sources"]
     assert (sources.status, sources.unchecked, sources.reason) == ("skip", True, reason), sources
+
+
+@pytest.mark.parametrize(("old", "new", "path", "expected", "hint"), [
+    ("sha256: {digest}", "sha256: {upper}", "$.document.sha256", "a SHA-256: 64 hexadecimal digits, in lowercase",
+     "the document's SHA-256 in lowercase"),
+    ("  file: kh-st0071.txt", "  file: seeds/kh-st0071.txt", "$.document.file", "a file name alone, with no folder",
+     "e.g. "),
+    ("standard: ST0071", "standard: st0071", "$.standard", "a standard's reference: ST and four digits", "e.g. ST0071"),
+], ids=["sha256-in-capitals", "file-in-a-folder", "standard-in-lowercase"])
+def test_a_value_not_of_its_form_says_the_form_in_words_not_a_pattern(tmp_path, old, new, path, expected, hint):
+    """A rules file's value that is not of its field's form is refused with what the form is, in words, and an
+    example or what to do; never a regular expression nor jsonschema's 'is not valid under any of the given
+    schemas' (on 0382bff: "does not match '^ST[0-9]{4}$'", and the SHA-256 in capitals: not valid under any)."""
+    rules, _ = filled(tmp_path, "kh")
+    text = rules.read_text(encoding="utf-8")
+    digest = hashlib.sha256((tmp_path / "kh-st0071.txt").read_bytes()).hexdigest()
+    old, new = (s.format(digest=digest, upper=digest.upper()) for s in (old, new))
+    assert old in text
+    rules.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        load_ruleset(rules)
+    assert info.value.where.startswith(f"{rules}:{line_of(rules, new.strip())}:") and info.value.where.endswith(path)
+    assert f"is not {expected}" in info.value.message
+    assert info.value.hint is not None and hint in info.value.hint
+    assert "does not match" not in info.value.render() and "is not valid under any" not in info.value.render()

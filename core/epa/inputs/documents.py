@@ -821,6 +821,8 @@ def _explain(error: jsonschema.ValidationError, document: str | None = None,
             example = f"{document} § {example.partition(' § ')[2]}"
         return (f"{quote(error.instance)} is not a citation: expected '<document file> § <section heading>', the "
                 f"file name as the document block gives it, e.g. {quote(example)}", None, parts)
+    if error.validator == "pattern" and "x-expected" in rule:  # what the pattern asks for, in words, never the regex
+        return f"{quote(error.instance)} is not {rule['x-expected']}", rule.get("x-hint"), parts
     if error.validator == "pattern" and "x-message" in rule:  # a date's: the year out of bounds, or malformed
         from epa.inputs.validation import is_date
 
