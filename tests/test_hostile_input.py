@@ -435,3 +435,13 @@ def test_a_merge_key_of_what_is_no_mapping_is_refused_at_its_key(tmp_path, value
         read(path)
     assert refused.value.where == f"{path}:3:3: $.c.<<"
     assert refused.value.message.startswith("the merge key << takes a mapping")
+
+
+def test_a_plain_equals_sign_is_the_text_written(tmp_path):
+    """A plain ``=`` is text in YAML 1.2 and to its author (a rule's words, a cell of a table); PyYAML's YAML 1.1
+    resolver tags it !!value, a type with no value of its own. On 0382bff: refused as 'the tag !!value is not allowed
+    here', a tag the file never wrote."""
+    from epa.inputs.documents import read
+
+    data, _ = read(write(tmp_path, "a: =\nb: [=, '=']\n"))
+    assert data == {"a": "=", "b": ["=", "="]}

@@ -65,9 +65,10 @@ def _yaml() -> _Yaml:
     base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
     class _Loader(base):  # type: ignore[valid-type,misc]
-        """SafeLoader that leaves dates as strings, so an impossible date such as
-        2025-02-30 becomes a schema error with a path instead of a ValueError, and that tags anything YAML 1.1 or
-        YAML 1.2 would read as a number _NUMBER, for :meth:`_Composer._number_tag` to settle."""
+        """SafeLoader that leaves dates as strings, so an impossible date such as 2025-02-30 becomes a schema error
+        with a path instead of a ValueError (and a plain ``=``, YAML 1.1's !!value, text as in YAML 1.2), and that
+        tags anything YAML 1.1 or YAML 1.2 would read as a number _NUMBER, for :meth:`_Composer._number_tag` to
+        settle."""
 
     class _PyLoader(yaml.SafeLoader):
         """The same in pure Python, for a file libyaml refuses before its first event reaches us: libyaml's scanner
@@ -80,7 +81,8 @@ def _yaml() -> _Yaml:
                                                                              _YAML12_FLOAT)) + ")$", re.X)
     for loader in (_Loader, _PyLoader):
         loader.yaml_implicit_resolvers = {
-            first: [(tag, rx) for tag, rx in resolvers if tag not in (_TAG + "timestamp", _TAG + "int", _TAG + "float")]
+            first: [(tag, rx) for tag, rx in resolvers
+                    if tag not in (_TAG + "timestamp", _TAG + "int", _TAG + "float", _TAG + "value")]
             for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
         }
         loader.add_implicit_resolver(_NUMBER, any_number, list("-+0123456789."))
