@@ -445,3 +445,16 @@ def test_a_plain_equals_sign_is_the_text_written(tmp_path):
 
     data, _ = read(write(tmp_path, "a: =\nb: [=, '=']\n"))
     assert data == {"a": "=", "b": ["=", "="]}
+
+
+def test_a_file_that_says_yaml_1_2_is_read_as_yaml_1_2(tmp_path):
+    """Under a ``%YAML 1.2`` directive the author has said which YAML the file is: there yes, no, on and off are
+    text and ``<<`` a key like any other (1.1's booleans and merge key; true and false are booleans in both). On
+    0382bff they were read as YAML 1.1 reads them: yes as true, << merged. Without the directive, as before."""
+    from epa.inputs.documents import read
+
+    text = "a: yes\nb: [on, Off, NO, true, FALSE]\nc: {<<: {x: 1}, y: 2}\n"
+    data, _ = read(write(tmp_path, "%YAML 1.2\n---\n" + text, "declared.yaml"))
+    assert data == {"a": "yes", "b": ["on", "Off", "NO", True, False], "c": {"<<": {"x": 1}, "y": 2}}
+    data, _ = read(write(tmp_path, text, "undeclared.yaml"))
+    assert data == {"a": True, "b": [True, False, False, True, False], "c": {"x": 1, "y": 2}}

@@ -38,6 +38,7 @@ if TYPE_CHECKING:  # jsonschema is imported when a document is checked with it: 
 
 _TAG = "tag:yaml.org,2002:"
 _NUMBER = "tag:epa.invalid,2026:number"  # our own: a plain value YAML 1.1 or 1.2 would read as a number
+_YAML12_BOOL = ("true", "True", "TRUE", "false", "False", "FALSE")  # the 1.2 core schema's (1.1 adds yes, on...)
 _YAML12_INT = re.compile(r"[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+")  # the 1.2 core schema's
 _YAML12_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)"
                            r"|\.(?:nan|NaN|NAN)")
@@ -309,6 +310,7 @@ class _Composer:
         self.anchors: dict[str, tuple[yaml.Node, int, Any]] = {}
         self.aliases = self.alias_nodes = 0
         self.merges = False  # a YAML merge key (<<): the data is then constructed from the nodes by PyYAML
+        self.yaml12 = False  # the file says %YAML 1.2: its plain scalars are read as that version reads them
         self.data: Any = None
 
     def compose(self) -> yaml.Node | None:
@@ -318,7 +320,8 @@ class _Composer:
         get()  # stream start
         if type(peek()) is yaml.StreamEndEvent:
             return None
-        get()  # document start
+        version = get().version  # document start: (1, 2) under a %YAML 1.2 directive
+        self.yaml12 = version is not None and version >= (1, 2)
         stack = self.stack
         scalar_event, alias_event = yaml.ScalarEvent, yaml.AliasEvent
         seq_start, map_start = yaml.SequenceStartEvent, yaml.MappingStartEvent
@@ -382,6 +385,8 @@ class _Composer:
         tag = event.tag
         if tag is None or tag == "!":
             tag = self.loader.resolve(kind, value, event.implicit)
+            if self.yaml12 and (tag == _TAG + "merge" or tag == _TAG + "bool" and value not in _YAML12_BOOL):
+                tag = _TAG + "str"  # yes, no, on, off and << are YAML 1.1's booleans and merge key; 1.2's text
         if tag == _NUMBER:
             tag = _TAG + "str" if self.json_text else self._number_tag(value, event)  # type: ignore[arg-type]
         elif tag in (_TAG + "int", _TAG + "float") and value is not None and _yaml().any_number.match(value):
