@@ -299,3 +299,75 @@ def test_the_generated_readmes_comments_are_in_one_column(body_id):
     commented = [line for line in readme.splitlines() if line.startswith("    ") and "  # " in line]
     assert len(commented) == 3
     assert len({line.index("# ") for line in commented}) == 1
+
+
+@pytest.mark.parametrize("text", [b"Another text\nGrading\n", "Grading\ncaf\xe9\n".encode("latin-1")],
+                         ids=["another-text", "not-utf8"])
+def test_check_rules_does_not_check_a_journey_file_against_another_text(tmp_path, text):
+    """The journey file's citations are of the document its ruleset declares by SHA-256. Another text in the
+    sources folder under that name is not it: its citations are not checked against it, and it is said why, as
+    for an absent document. On 0382bff the citations were checked against it (here: 'ok: 1 file', the citations
+    being lines of it too), and a text that is not UTF-8 was an internal error (UnicodeDecodeError)."""
+    rules, journey = filled(tmp_path, "kf")
+    document = tmp_path / "kf-st0071.txt"
+    declared = hashlib.sha256(document.read_bytes()).hexdigest()
+    document.write_bytes(text)
+    result = run("check-rules", str(journey), "--sources", str(tmp_path))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert (f"skip {journey}: {document} has SHA-256 {hashlib.sha256(text).hexdigest()}, not the {declared} "
+            f"{rules.name} declares; the document was not checked") in said(result)
+    assert "not a line of" not in said(result)
+    result = run("check-rules", str(rules), "--sources", str(tmp_path))  # the ruleset's own hash: a problem
+    assert result.exit_code == 1 and "the citations were written against" in said(result)
+
+
+def test_a_document_that_cannot_be_read_is_not_checked_saying_why(tmp_path, monkeypatch):
+    """A source document there but unreadable (its permissions, a failing disk): its hash and citations are not
+    checked, and the skip says why, by check-rules (the placeholders still checked) and conformance alike. On
+    0382bff: an internal error (PermissionError)."""
+    rules, journey = filled(tmp_path, "kg")
+    document = tmp_path / "kg-st0071.txt"
+    read_bytes = Path.read_bytes
+
+    def refused(self: Path) -> bytes:
+        if self.name == document.name:
+            raise PermissionError(13, "Permission denied", str(self))
+        return read_bytes(self)
+
+    monkeypatch.setattr(Path, "read_bytes", refused)
+    text = rules.read_text(encoding="utf-8")
+    rules.write_text(text.replace("  title: ", "  title: 'PLACEHOLDER: the title' # ", 1), encoding="utf-8")
+    reason = f"{document} cannot be read (Permission denied); the document was not checked"
+    result = run("check-rules", str(rules), str(journey), "--sources", str(tmp_path))
+    assert result.exit_code == 1, result.stderr
+    assert f"skip {rules}: {reason}" in said(result) and f"skip {journey}: {reason}" in said(result)
+    assert f"{rules}:{line_of(rules, 'PLACEHOLDER: the title')}: $.document.title" in said(result)
+    rules.write_text(text, encoding="utf-8")
+    outcomes = conformance.run(load(rules.parent.parent.parent, "kg"), sources=tmp_path)
+    [sources] = [o for o in outcomes if o.check == "sources"]
+    assert (sources.status, sources.unchecked, sources.reason) == ("skip", True, reason), sources
+
+
+@pytest.mark.parametrize(("old", "new", "path", "expected", "hint"), [
+    ("sha256: {digest}", "sha256: {upper}", "$.document.sha256", "a SHA-256: 64 hexadecimal digits, in lowercase",
+     "the document's SHA-256 in lowercase"),
+    ("  file: kh-st0071.txt", "  file: seeds/kh-st0071.txt", "$.document.file", "a file name alone, with no folder",
+     "e.g. "),
+    ("standard: ST0071", "standard: st0071", "$.standard", "a standard's reference: ST and four digits", "e.g. ST0071"),
+], ids=["sha256-in-capitals", "file-in-a-folder", "standard-in-lowercase"])
+def test_a_value_not_of_its_form_says_the_form_in_words_not_a_pattern(tmp_path, old, new, path, expected, hint):
+    """A rules file's value that is not of its field's form is refused with what the form is, in words, and an
+    example or what to do; never a regular expression nor jsonschema's 'is not valid under any of the given
+    schemas' (on 0382bff: "does not match '^ST[0-9]{4}$'", and the SHA-256 in capitals: not valid under any)."""
+    rules, _ = filled(tmp_path, "kh")
+    text = rules.read_text(encoding="utf-8")
+    digest = hashlib.sha256((tmp_path / "kh-st0071.txt").read_bytes()).hexdigest()
+    old, new = (s.format(digest=digest, upper=digest.upper()) for s in (old, new))
+    assert old in text
+    rules.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        load_ruleset(rules)
+    assert info.value.where.startswith(f"{rules}:{line_of(rules, new.strip())}:") and info.value.where.endswith(path)
+    assert f"is not {expected}" in info.value.message
+    assert info.value.hint is not None and hint in info.value.hint
+    assert "does not match" not in info.value.render() and "is not valid under any" not in info.value.render()

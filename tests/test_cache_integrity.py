@@ -23,6 +23,7 @@ from typing import Any
 
 import attrs
 import pytest
+import yaml
 
 from conftest import EXAMPLES, offering
 from epa import cache
@@ -531,3 +532,105 @@ def test_the_cached_rules_are_keyed_by_the_libraries_that_read_them(tmp_path, mo
         assert after != before, package
         before = after
     cache.objects_key.cache_clear()
+
+
+# --- the rules files: the text a start keys its entry by is the text it reads -----------------------------------
+
+
+def _retitled(path: Path, field: str, title: str) -> None:
+    """The file as an editor would save it with one text field changed (and nothing else the rules say)."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    (data["document"] if field == "title" else data)[field] = title
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+
+
+def _saved_while_read(monkeypatch: pytest.MonkeyPatch, kind: str, path: Path, field: str) -> None:
+    """Save ``path`` edited in the moment after a start has asked the cache for its ``kind`` entry (keyed by the
+    file as it was) and before it reads the file, as an editor or a ``git checkout`` may."""
+    asked = cache.get_objects
+
+    def get_objects(name: str | None, allowed: dict[tuple[str, str], type]) -> Any:
+        found = asked(name, allowed)
+        if name is not None and name.startswith(f"{kind}-") and found is None:
+            monkeypatch.setattr(cache, "get_objects", asked)  # once
+            _retitled(path, field, "saved while it was read")
+        return found
+
+    monkeypatch.setattr(cache, "get_objects", get_objects)
+
+
+def test_rules_saved_while_they_are_read_are_not_kept_for_the_text_before(cache_env: Path, tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """A start keys its entry by the rules files' text, then reads them. Saved between the two, the rules it read
+    were kept under the text before: that text put back (an undo, a checkout), every later start answered with the
+    rules of the text that had replaced it (on 0382bff: the title 'saved while it was read')."""
+    from epa.testing import registry
+
+    whole = [r for b in registry().bodies for r in b.body.rulesets if r.based_on is None and r.source_file]
+    if not whole:
+        pytest.skip("no installed body to lend its rules")
+    source = Path(whole[0].source_file)  # type: ignore[arg-type]
+    folder = Path(shutil.copytree(source.parent, tmp_path / "rules"))
+    file = folder / source.name
+    written = file.read_bytes()
+    title = yaml.safe_load(written)["document"]["title"]  # what the file says, as any YAML reader reads it
+    _saved_while_read(monkeypatch, "rulesets-objects", file, "title")
+    rules.load_rulesets(folder)  # either text's rules: the file changed while it was read
+    assert yaml.safe_load(file.read_bytes())["document"]["title"] == "saved while it was read"  # (it was saved)
+    file.write_bytes(written)  # put back
+    again = {Path(r.source_file).name: r for r in rules.load_rulesets(folder)}  # type: ignore[arg-type]
+    assert again[source.name].document.title == title
+
+
+def test_a_standard_saved_while_it_is_read_is_not_kept_for_the_text_before(cache_env: Path, tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """As the rules: a standard's definition (the core's ST0071.yaml, copied) saved between the key and the read."""
+    file = Path(shutil.copy(Path(rules.__file__).parent / "standards" / "ST0071.yaml", tmp_path / "ST0071.yaml"))
+    written = file.read_bytes()
+    name = yaml.safe_load(written)["name"]
+    _saved_while_read(monkeypatch, "standard-objects", file, "name")
+    rules.load_standard(file)
+    file.write_bytes(written)
+    assert rules.load_standard(file).name == name
+
+
+def test_a_rules_file_too_large_is_refused_as_without_the_cache(tmp_path: Path) -> None:
+    """A rules folder holding a 2 GiB file: refused as too large (the reader stops past 16 MiB), with the cache
+    as without it. On 0382bff the cache's key read the whole file first: out of memory, a traceback."""
+    folder = tmp_path / "rules"
+    folder.mkdir()
+    with (folder / "ST0071.yaml").open("wb") as file:
+        file.truncate(2 * 1024 ** 3)  # sparse: no disk used
+    script = ("import sys\nfrom pathlib import Path\nfrom epa.errors import InputError\n"
+              "from epa.rules.load import load_rulesets\n"
+              "try:\n    load_rulesets(Path(sys.argv[1]))\nexcept InputError as exc:\n    print(exc.message)\n")
+    for no_cache in ("1", "0"):
+        env = {k: v for k, v in os.environ.items() if k not in ("EPA_DEBUG",)}
+        env.update(EPA_CACHE_DIR=str(tmp_path / "cache"), XDG_STATE_HOME=str(tmp_path / "state"), EPA_NO_CACHE=no_cache)
+        done = subprocess.run([sys.executable, "-c", script, str(folder)], capture_output=True, text=True,
+                              timeout=TIMEOUT, preexec_fn=_limit_memory, env=env)
+        assert (done.returncode, done.stdout.strip()) == (0, "the file is larger than 16 MiB"), done.stderr[-2000:]
+
+
+def test_rules_on_a_path_that_is_not_utf8_are_cached_as_read(cache_env: Path, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """A folder named in bytes that are not UTF-8 (a home directory named in Latin-1: 'latén' as b'lat\\xe9n'), which
+    Python holds as a lone surrogate: its rules read with the cache as without it, and cached. On 0382bff the key
+    could not encode the path: UnicodeEncodeError with the cache on, the rules with EPA_NO_CACHE=1."""
+    from epa.testing import registry
+
+    whole = [r for b in registry().bodies for r in b.body.rulesets if r.source_file]
+    if not whole:
+        pytest.skip("no installed body to lend its rules")
+    try:
+        folder = Path(shutil.copytree(Path(whole[0].source_file).parent,  # type: ignore[arg-type]
+                                      tmp_path / os.fsdecode(b"lat\xe9n") / "rules"))
+    except (OSError, UnicodeError):
+        pytest.skip("this file system names no file in bytes that are not UTF-8")
+    monkeypatch.setenv("EPA_NO_CACHE", "1")
+    uncached = rules.load_rulesets(folder)
+    monkeypatch.delenv("EPA_NO_CACHE")
+    assert rules.load_rulesets(folder) == uncached  # cold: read, and kept
+    assert list(cache_env.glob(f"rulesets-objects-*{cache.OBJECTS}"))
+    assert rules.load_rulesets(folder) == uncached  # warm
+    assert [r.source_file for r in rules.load_rulesets(folder)] == [r.source_file for r in uncached]

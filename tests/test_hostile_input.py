@@ -408,3 +408,53 @@ def test_a_merge_key_still_works_and_lines_stay_true(tmp_path):
     data, source = read(write(tmp_path, "base: &b {x: 1, y: 2}\nother:\n  <<: *b\n  y: 3\n"))
     assert data["other"] == {"x": 1, "y": 3}
     assert source.where(["other", "y"]).endswith("record.yaml:4:6: $.other.y")
+
+
+def test_two_merge_keys_in_one_mapping_are_a_duplicate_key(tmp_path):
+    """``<<`` twice in one mapping is a key given twice, which YAML forbids: which mapping's values win is the
+    reader's choice (on 0382bff, silently the first's: x 1). Refused as any duplicate key is, saying how to merge
+    two."""
+    from epa.inputs.documents import read
+
+    path = write(tmp_path, "a: &a {x: 1}\nb: &b {x: 2}\nc:\n  <<: *a\n  <<: *b\n")
+    with pytest.raises(InputError) as refused:
+        read(path)
+    assert refused.value.where == f"{path}:5:3: $.c.<<"
+    assert refused.value.message == "duplicate key '<<' (first at line 4, again at line 5)"
+    assert refused.value.hint == "merge several mappings with one key: <<: [*first, *second] (the first's values win)"
+
+
+@pytest.mark.parametrize("value", ["&s 1\nc:\n  <<: *s", "[1]\nc:\n  <<: [1]"], ids=["scalar", "list-of-scalars"])
+def test_a_merge_key_of_what_is_no_mapping_is_refused_at_its_key(tmp_path, value):
+    """``<<`` merges a mapping or a list of mappings: anything else is refused at the ``<<`` itself, with its JSON
+    path (on 0382bff: at the merged value's line, with no path: 'f:1:4', an anchor's line, for line 3)."""
+    from epa.inputs.documents import read
+
+    path = write(tmp_path, f"a: {value}\n")
+    with pytest.raises(InputError) as refused:
+        read(path)
+    assert refused.value.where == f"{path}:3:3: $.c.<<"
+    assert refused.value.message.startswith("the merge key << takes a mapping")
+
+
+def test_a_plain_equals_sign_is_the_text_written(tmp_path):
+    """A plain ``=`` is text in YAML 1.2 and to its author (a rule's words, a cell of a table); PyYAML's YAML 1.1
+    resolver tags it !!value, a type with no value of its own. On 0382bff: refused as 'the tag !!value is not allowed
+    here', a tag the file never wrote."""
+    from epa.inputs.documents import read
+
+    data, _ = read(write(tmp_path, "a: =\nb: [=, '=']\n"))
+    assert data == {"a": "=", "b": ["=", "="]}
+
+
+def test_a_file_that_says_yaml_1_2_is_read_as_yaml_1_2(tmp_path):
+    """Under a ``%YAML 1.2`` directive the author has said which YAML the file is: there yes, no, on and off are
+    text and ``<<`` a key like any other (1.1's booleans and merge key; true and false are booleans in both). On
+    0382bff they were read as YAML 1.1 reads them: yes as true, << merged. Without the directive, as before."""
+    from epa.inputs.documents import read
+
+    text = "a: yes\nb: [on, Off, NO, true, FALSE]\nc: {<<: {x: 1}, y: 2}\n"
+    data, _ = read(write(tmp_path, "%YAML 1.2\n---\n" + text, "declared.yaml"))
+    assert data == {"a": "yes", "b": ["on", "Off", "NO", True, False], "c": {"<<": {"x": 1}, "y": 2}}
+    data, _ = read(write(tmp_path, text, "undeclared.yaml"))
+    assert data == {"a": True, "b": [True, False, False, True, False], "c": {"x": 1, "y": 2}}

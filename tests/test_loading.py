@@ -4,7 +4,10 @@ error each name the plugin; --bodies and EPA_BODIES pick bodies; standards do no
 from __future__ import annotations
 
 import functools
+import os
+import shutil
 import types
+from pathlib import Path
 
 import attrs
 import pytest
@@ -273,3 +276,19 @@ def test_a_plugin_object_s_method_pluggy_would_skip_is_refused_too():
             Registry([("acme", plugin)])
         assert info.value.plugin == "acme" and info.value.hook == "combine_grades"
     assert Registry([("acme", Acme())]).body("acme").own_hooks == ("register_body",)
+
+
+def test_an_editor_s_or_a_copy_s_hidden_files_beside_the_rules_are_not_rules(tmp_path):
+    """A rules folder being edited or copied holds hidden files its author never wrote as rules: Emacs's lock on a
+    file being edited (``.#ST0071.yaml``, a symlink to nowhere) and macOS's AppleDouble file (``._ST0071.yaml``,
+    binary) on a copy. Like ``*.yaml`` in a shell, they are not the folder's rules files: the rules are the files'
+    own. On 0382bff each was read as one: 'no such file', and 'not UTF-8 text'."""
+    whole = [r for b in registry().bodies for r in b.body.rulesets if r.source_file]
+    if not whole:
+        pytest.skip("no installed body to lend its rules")
+    folder = Path(shutil.copytree(Path(whole[0].source_file).parent, tmp_path / "rules"))
+    expected = [r.document for r in epa.load_rulesets(folder)]
+    name = Path(whole[0].source_file).name
+    os.symlink(f"someone@host.{os.getpid()}:1700000000", folder / f".#{name}")
+    (folder / f"._{name}").write_bytes(b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        \xff\xfe")
+    assert [r.document for r in epa.load_rulesets(folder)] == expected

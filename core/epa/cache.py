@@ -89,7 +89,7 @@ def _code() -> str:
     schemas = _CORE / "schemas"
     for folder in (_CORE, schemas if schemas.is_dir() else _CORE.parents[1] / "schemas"):
         parts.extend(_files(folder))
-    return blake2b("\n".join(parts).encode()).hexdigest()
+    return blake2b(_encoded("\n".join(parts))).hexdigest()
 
 
 def _files(folder: Path) -> list[str]:
@@ -107,18 +107,22 @@ def _files(folder: Path) -> list[str]:
     return found
 
 
-def key(kind: str, files: Iterable[Path] = (), *extra: str) -> str | None:
-    """The entry's name: a hash of its kind, the code, ``extra`` and each file's path and contents.
-    None when caching is off or a file cannot be read."""
+def _encoded(text: str) -> bytes:
+    """Text to hash, paths among it: a file name in bytes that are not UTF-8 (a folder named in Latin-1) is held by
+    Python as lone surrogates, which UTF-8 cannot encode; kept apart from any other text, as surrogates."""
+    return text.encode("utf-8", "surrogatepass")
+
+
+def key(kind: str, contents: Iterable[tuple[Path, bytes]] = (), *extra: str) -> str | None:
+    """The entry's name: a hash of its kind, the code, ``extra`` and each data file's path and contents, given as
+    the caller read them: the bytes it then makes the entry's value from, never the file read again (saved in
+    between, the file would key the old text's entry with the new text's value). None when caching is off."""
     if not enabled():
         return None
-    digest = blake2b(f"{kind}\n{_code()}\n{extra}".encode(), digest_size=20)
-    try:
-        for path in files:
-            digest.update(f"\n{path}\n".encode())
-            digest.update(Path(path).read_bytes())
-    except OSError:
-        return None
+    digest = blake2b(_encoded(f"{kind}\n{_code()}\n{extra}"), digest_size=20)
+    for path, data in contents:
+        digest.update(_encoded(f"\n{path}\n"))
+        digest.update(data)
     return f"{kind}-{digest.hexdigest()}"
 
 

@@ -24,10 +24,11 @@ from attrs import frozen
 from epa.conformance.checks import (
     Failure,
     Skip,
-    absent,
+    another_text,
     placeholder_failures,
     section_failures,
     source_failures,
+    unread,
     written,
 )
 from epa.errors import InputError
@@ -138,13 +139,14 @@ def _other_documents(r: Ruleset, folder: Path) -> Iterator[Failure]:
 
 def _failures(path: Path, folder: Path) -> tuple[list[Failure], str | None]:
     """The conformance checks of the file's own text (``placeholders``, ``sources``), and why the sources were
-    not checked (its document absent), or None."""
+    not checked (its document absent or unreadable; a journey file's, another text than its ruleset declares), or
+    None."""
     rulesets = _rulesets(path)
     journey = path.name.endswith(JOURNEY_SUFFIX)
     found: list[Failure] = []
     skipped = None
     for r in rulesets:
-        skipped = absent(r, folder)
+        skipped = unread(r, folder) or (another_text(r, folder) if journey else None)
         if skipped:
             continue
         # the hash is the rules file's to declare: a journey file's citations are checked against the document
@@ -178,7 +180,7 @@ def check_file(path: Path, sources: str | Path | None = None) -> Checked:
         return Checked(path, tuple(loading))
     try:
         failures, skipped = _failures(path, sources_dir(sources))
-    except Skip as skip:  # (source_failures skips only on an absent document, found first above)
+    except Skip as skip:  # (source_failures skips only on a document absent or unread, found first above)
         return Checked(path, (), str(skip))
     reason = None if skipped is None else f"{skipped}; its hash and the citations of {document_of(path)} were " \
         "not checked"

@@ -1034,11 +1034,39 @@ def absent(r: Ruleset, folder: Path) -> str | None:
     return f"source not found: {doc.file} is not in {folder}{unchecked} (give --sources DIR or set EPA_SOURCES)"
 
 
+def unread(r: Ruleset, folder: Path) -> str | None:
+    """Why the ruleset's document cannot be checked: it is not in the sources folder (:func:`absent`), or it is but
+    cannot be read; or None."""
+    reason = absent(r, folder)
+    if reason:
+        return reason
+    try:
+        sha256(folder / r.document.file)
+    except OSError as exc:
+        return f"{folder / r.document.file} cannot be read ({exc.strerror or exc}); the document was not checked"
+    return None
+
+
+def another_text(r: Ruleset, folder: Path) -> str | None:
+    """Why citations of the ruleset's document (a journey file's, which declares no hash of its own) are not checked
+    against the text in ``folder`` (read, :func:`unread`): it is not the text the ruleset declares by its SHA-256.
+    None where it is, or where the ruleset declares none (the ``sources`` check asks for it)."""
+    doc = r.document
+    if doc.sha256 is None:
+        return None
+    actual = sha256(folder / doc.file)
+    if actual == doc.sha256:
+        return None
+    declares = Path(r.source_file).name if r.source_file else "the ruleset"
+    return f"{folder / doc.file} has SHA-256 {actual}, not the {doc.sha256} {declares} declares; the document was " \
+        "not checked"
+
+
 def source_failures(r: Ruleset, folder: Path) -> Iterator[Failure]:
     """The ``sources`` check of one ruleset (``epa check-rules`` runs it too): its document's SHA-256 is the one
-    declared, and each section its citations name is a line of it. Raises :class:`Skip` when the document is not
-    in ``folder``."""
-    reason = absent(r, folder)
+    declared, and each section its citations name is a line of it. Raises :class:`NotChecked` when the document is
+    not in ``folder``, or cannot be read (:func:`unread`)."""
+    reason = unread(r, folder)
     if reason:
         raise NotChecked(reason)
     doc = r.document

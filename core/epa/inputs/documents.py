@@ -38,6 +38,7 @@ if TYPE_CHECKING:  # jsonschema is imported when a document is checked with it: 
 
 _TAG = "tag:yaml.org,2002:"
 _NUMBER = "tag:epa.invalid,2026:number"  # our own: a plain value YAML 1.1 or 1.2 would read as a number
+_YAML12_BOOL = ("true", "True", "TRUE", "false", "False", "FALSE")  # the 1.2 core schema's (1.1 adds yes, on...)
 _YAML12_INT = re.compile(r"[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+")  # the 1.2 core schema's
 _YAML12_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)"
                            r"|\.(?:nan|NaN|NAN)")
@@ -65,9 +66,10 @@ def _yaml() -> _Yaml:
     base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
     class _Loader(base):  # type: ignore[valid-type,misc]
-        """SafeLoader that leaves dates as strings, so an impossible date such as
-        2025-02-30 becomes a schema error with a path instead of a ValueError, and that tags anything YAML 1.1 or
-        YAML 1.2 would read as a number _NUMBER, for :meth:`_Composer._number_tag` to settle."""
+        """SafeLoader that leaves dates as strings, so an impossible date such as 2025-02-30 becomes a schema error
+        with a path instead of a ValueError (and a plain ``=``, YAML 1.1's !!value, text as in YAML 1.2), and that
+        tags anything YAML 1.1 or YAML 1.2 would read as a number _NUMBER, for :meth:`_Composer._number_tag` to
+        settle."""
 
     class _PyLoader(yaml.SafeLoader):
         """The same in pure Python, for a file libyaml refuses before its first event reaches us: libyaml's scanner
@@ -80,7 +82,8 @@ def _yaml() -> _Yaml:
                                                                              _YAML12_FLOAT)) + ")$", re.X)
     for loader in (_Loader, _PyLoader):
         loader.yaml_implicit_resolvers = {
-            first: [(tag, rx) for tag, rx in resolvers if tag not in (_TAG + "timestamp", _TAG + "int", _TAG + "float")]
+            first: [(tag, rx) for tag, rx in resolvers
+                    if tag not in (_TAG + "timestamp", _TAG + "int", _TAG + "float", _TAG + "value")]
             for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
         }
         loader.add_implicit_resolver(_NUMBER, any_number, list("-+0123456789."))
@@ -292,13 +295,14 @@ def _compose_with(loader_class: type, text: str, name: str,
 
 
 class _Frame:
-    __slots__ = ("node", "data", "anchor", "size", "key", "keys", "index")
+    __slots__ = ("node", "data", "anchor", "size", "key", "keys", "index", "merge")
 
     def __init__(self, node: yaml.CollectionNode, data: list[Any] | dict[str, Any], anchor: str | None):
         self.node, self.data, self.anchor, self.size = node, data, anchor, 1
         self.key: yaml.Node | None = None  # a mapping's key awaiting its value
         self.keys: dict[str, yaml.Node] = {}
         self.index = 0
+        self.merge: yaml.Node | None = None  # the mapping's merge key (<<), a key like any other: given once
 
 
 class _Composer:
@@ -310,6 +314,7 @@ class _Composer:
         self.anchors: dict[str, tuple[yaml.Node, int, Any]] = {}
         self.aliases = self.alias_nodes = 0
         self.merges = False  # a YAML merge key (<<): the data is then constructed from the nodes by PyYAML
+        self.yaml12 = False  # the file says %YAML 1.2: its plain scalars are read as that version reads them
         self.data: Any = None
 
     def compose(self) -> yaml.Node | None:
@@ -319,7 +324,8 @@ class _Composer:
         get()  # stream start
         if type(peek()) is yaml.StreamEndEvent:
             return None
-        get()  # document start
+        version = get().version  # document start: (1, 2) under a %YAML 1.2 directive
+        self.yaml12 = version is not None and version >= (1, 2)
         stack = self.stack
         scalar_event, alias_event = yaml.ScalarEvent, yaml.AliasEvent
         seq_start, map_start = yaml.SequenceStartEvent, yaml.MappingStartEvent
@@ -383,6 +389,8 @@ class _Composer:
         tag = event.tag
         if tag is None or tag == "!":
             tag = self.loader.resolve(kind, value, event.implicit)
+            if self.yaml12 and (tag == _TAG + "merge" or tag == _TAG + "bool" and value not in _YAML12_BOOL):
+                tag = _TAG + "str"  # yes, no, on, off and << are YAML 1.1's booleans and merge key; 1.2's text
         if tag == _NUMBER:
             tag = _TAG + "str" if self.json_text else self._number_tag(value, event)  # type: ignore[arg-type]
         elif tag in (_TAG + "int", _TAG + "float") and value is not None and _yaml().any_number.match(value):
@@ -463,7 +471,12 @@ class _Composer:
             return
         if frame.key is None:  # a key
             if node.tag == _TAG + "merge":
-                self.merges = True
+                if frame.merge is not None:
+                    raise InputError(f"duplicate key '<<' (first at line {frame.merge.start_mark.line + 1}, again at "
+                                     f"line {node.start_mark.line + 1})", where=self._where(node.start_mark, node),
+                                     hint="merge several mappings with one key: <<: [*first, *second] (the first's "
+                                          "values win)")
+                frame.merge, self.merges = node, True
             elif not isinstance(node, yaml.ScalarNode) or node.tag != _TAG + "str":
                 kind = _KIND.get(node.tag.replace(_TAG, ""), "a list or mapping")
                 shown = quote(node.value) if isinstance(node, yaml.ScalarNode) and node.value else "an empty key"
@@ -480,6 +493,12 @@ class _Composer:
                 frame.keys[node.value] = node
             frame.key = node
         else:
+            if frame.key.tag == _TAG + "merge" and not (
+                    isinstance(node, yaml.MappingNode) or isinstance(node, yaml.SequenceNode)
+                    and all(isinstance(item, yaml.MappingNode) for item in node.value)):
+                raise InputError("the merge key << takes a mapping (<<: *name) or a list of mappings (<<: [*first, "
+                                 "*second]), to merge their keys into this one", hint="quote the key ('<<') where "
+                                 "the text << is meant", where=self._where(frame.key.start_mark))
             collection.value.append((frame.key, node))
             frame.data[frame.key.value] = data  # type: ignore[call-overload]
             frame.key = None
@@ -814,6 +833,8 @@ def _explain(error: jsonschema.ValidationError, document: str | None = None,
             example = f"{document} § {example.partition(' § ')[2]}"
         return (f"{quote(error.instance)} is not a citation: expected '<document file> § <section heading>', the "
                 f"file name as the document block gives it, e.g. {quote(example)}", None, parts)
+    if error.validator == "pattern" and "x-expected" in rule:  # what the pattern asks for, in words, never the regex
+        return f"{quote(error.instance)} is not {rule['x-expected']}", rule.get("x-hint"), parts
     if error.validator == "pattern" and "x-message" in rule:  # a date's: the year out of bounds, or malformed
         from epa.inputs.validation import is_date
 

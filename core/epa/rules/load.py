@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import functools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -13,7 +13,7 @@ import attrs
 
 from epa import cache
 from epa.errors import InputError, Place, did_you_mean
-from epa.inputs.documents import Source, read, validate
+from epa.inputs.documents import Source, parse, read, read_bytes, validate
 from epa.model.domain import NOT_METHODS, Change, Journey, LogEntry, Ruleset, Standard
 
 if TYPE_CHECKING:  # (importlib.abc would bring importlib.resources, tempfile and zipfile to every start)
@@ -21,6 +21,29 @@ if TYPE_CHECKING:  # (importlib.abc would bring importlib.resources, tempfile an
 
 JOURNEY_SUFFIX = ".journey.yaml"
 _T = TypeVar("_T")
+
+# The files of a folder as they were read once, for the cache's key and for the rules alike (:func:`_read_once`).
+Texts = Mapping[Path, tuple[bytes, str, str]]
+
+
+def _read_once(files: Sequence[Path]) -> Texts | None:
+    """Each file's bytes as :func:`read` reads them (bounded), read once: what a cache entry is keyed by is then the
+    text its rules are read from, however the file is saved meanwhile. None where one cannot be read (missing,
+    too large...): nothing is cached, and reading the rules says what is wrong, at the file it is wrong in."""
+    try:
+        return {path: read_bytes(path) for path in files}
+    except InputError:
+        return None
+
+
+def _key(kind: str, texts: Texts | None) -> str | None:
+    return None if texts is None else cache.key(kind, [(p, raw) for p, (raw, _, _) in texts.items()],
+                                                cache.objects_key())
+
+
+def _read(path: Path, texts: Texts) -> tuple[Any, Source]:
+    """``read(path)``, from the text read once where it was (a file ``based_on`` names is one of the folder's)."""
+    return parse(*texts[path]) if path in texts else read(path)
 
 
 def structure(data: Any, cls: type[_T], where: str) -> _T:
@@ -51,20 +74,21 @@ def _model_classes() -> dict[tuple[str, str], type]:
 def load_ruleset(file: Path | Traversable) -> Ruleset:
     """Read and validate one ruleset file against ``schemas/ruleset.schema.json``: a whole ruleset, or a later
     version stored as its predecessor (``based_on``, a file in the same folder, read first) plus ``changes``."""
-    return _load_ruleset(Path(str(file)), {}, ())[1]
+    return _load_ruleset(Path(str(file)), {}, (), {})[1]
 
 
 Loaded = dict[Path, tuple[dict[str, Any], Ruleset]]  # each file read once: its (resolved) data and its ruleset
 
 
-def _load_ruleset(path: Path, loaded: Loaded, chain: tuple[Path, ...]) -> tuple[dict[str, Any], Ruleset]:
+def _load_ruleset(path: Path, loaded: Loaded, chain: tuple[Path, ...],
+                  texts: Texts) -> tuple[dict[str, Any], Ruleset]:
     key = path.resolve()
     if key in loaded:
         return loaded[key]
-    data, source = read(path)
+    data, source = _read(path, texts)
     extra: dict[str, Any] = {}
     if isinstance(data, dict) and ("based_on" in data or "changes" in data):
-        data, extra = _derive(data, source, loaded, (*chain, key))
+        data, extra = _derive(data, source, loaded, (*chain, key), texts)
     else:
         validate(data, "ruleset", source)
         _check_ruleset(data, source)
@@ -133,8 +157,8 @@ def _invalid(data: dict[str, Any], path: Path) -> InputError | None:
     return None
 
 
-def _derive(data: dict[str, Any], source: Source, loaded: Loaded,
-            chain: tuple[Path, ...]) -> tuple[dict[str, Any], dict[str, Any]]:
+def _derive(data: dict[str, Any], source: Source, loaded: Loaded, chain: tuple[Path, ...],
+            texts: Texts) -> tuple[dict[str, Any], dict[str, Any]]:
     """A version file's whole ruleset: its predecessor's, with its document block and its changes applied in
     order; and the Ruleset fields that record them (based_on, changes)."""
     from epa.rules.versions import PathError, apply_change
@@ -151,13 +175,13 @@ def _derive(data: dict[str, Any], source: Source, loaded: Loaded,
     if base_path.resolve() in chain:
         cycle = " → ".join([*(p.name for p in chain), base_path.name])
         raise InputError(f"based_on makes a cycle: {cycle}", where=source.place(["based_on"]))
-    if not base_path.is_file() or base_path.name.endswith(JOURNEY_SUFFIX):
-        others = [p.name for p in source.path.parent.iterdir() if p.name.endswith((".yaml", ".yml"))
+    if not base_path.is_file() or not _rules_file(base_path.name) or base_path.name.endswith(JOURNEY_SUFFIX):
+        others = [p.name for p in source.path.parent.iterdir() if _rules_file(p.name)
                   and not p.name.endswith(JOURNEY_SUFFIX) and p.name != source.path.name]
         raise InputError(f"based_on names {data['based_on']!r}, which is not a ruleset file in "
                          f"{source.path.parent}", where=source.place(["based_on"]),
                          hint=did_you_mean(data["based_on"], others))
-    base_data, base = _load_ruleset(base_path, loaded, chain)
+    base_data, base = _load_ruleset(base_path, loaded, chain, texts)
     old, new = base_data["document"], data["document"]
     if not (new.get("version") and old.get("version")):  # a later version of a document that gives none
         raise InputError(f"a version file is a later version of {data['based_on']}'s document: both documents "
@@ -203,17 +227,19 @@ def _derive(data: dict[str, Any], source: Source, loaded: Loaded,
 def load_standard(file: Path | Traversable) -> Standard:
     """Read and validate one standard's definition against ``schemas/standard.schema.json`` (cached as the
     rulesets are: see load_rulesets)."""
-    entry = cache.key("standard-objects", [Path(str(file))], cache.objects_key())
+    path = Path(str(file))
+    texts = _read_once([path])
+    entry = _key("standard-objects", texts)
     hit = cache.get_objects(entry, _model_classes())
     if type(hit) is Standard:
         return hit
-    standard = _read_standard(Path(str(file)))
+    standard = _read_standard(path, texts or {})
     cache.put_objects(entry, standard, _model_classes())
     return standard
 
 
-def _read_standard(path: Path) -> Standard:
-    data, source = read(path)
+def _read_standard(path: Path, texts: Texts) -> Standard:
+    data, source = _read(path, texts)
     validate(data, "standard", source)
     for key in ("methods", "criteria"):
         seen: set[str] = set()
@@ -233,7 +259,11 @@ def _read_standard(path: Path) -> Standard:
 def load_journey(file: Path | Traversable, methods: set[str]) -> Journey:
     """Read and validate one journey file against ``schemas/journey.schema.json``; ``methods`` are the
     standard's method ids, which the file's method names must be."""
-    data, source = read(Path(str(file)))
+    return _load_journey(Path(str(file)), methods, {})
+
+
+def _load_journey(path: Path, methods: set[str], texts: Texts) -> Journey:
+    data, source = _read(path, texts)
     validate(data, "journey", source)
     _check_journey_names(data, source, methods)
     return structure(data, Journey, where=str(source.path))
@@ -286,32 +316,38 @@ def _check_journey_names(data: dict, source: Source, methods: set[str]) -> None:
                              where=source.place(path), hint=did_you_mean(method, sorted(methods)))
 
 
+def _rules_file(name: str) -> bool:
+    return name.endswith((".yaml", ".yml")) and not name.startswith(".")
+
+
 def load_rulesets(directory: Path | Traversable) -> tuple[Ruleset, ...]:
     """Every ``*.yaml`` ruleset in a plugin's data directory, in file-name order, each with the journey
-    rules of its standard (``<standard>.journey.yaml``) where the directory has them.
+    rules of its standard (``<standard>.journey.yaml``) where the directory has them. As ``*.yaml`` in a shell,
+    hidden files are not among them: an editor's lock (``.#ST0071.yaml``), a copy's AppleDouble (``._ST0071.yaml``).
 
     Reading and validating them is most of what loading a body costs, at every start; so the rulesets are
     cached (``epa.cache``) as the model's objects, keyed by the files' contents and the code."""
-    files = sorted((p for p in directory.iterdir() if p.name.endswith((".yaml", ".yml"))), key=lambda p: p.name)
-    entry = cache.key("rulesets-objects", [Path(str(p)) for p in files], cache.objects_key())
+    files = sorted((Path(str(p)) for p in directory.iterdir() if _rules_file(p.name)), key=lambda p: p.name)
+    texts = _read_once(files)
+    entry = _key("rulesets-objects", texts)
     hit = cache.get_objects(entry, _model_classes())
     if type(hit) is tuple and all(type(r) is Ruleset for r in hit):  # else (not what was stored): read the files
         return hit
-    rulesets = _read_rulesets(files)
+    rulesets = _read_rulesets(files, texts or {})
     cache.put_objects(entry, rulesets, _model_classes())
     return rulesets
 
 
-def _read_rulesets(files: list[Traversable]) -> tuple[Ruleset, ...]:
+def _read_rulesets(files: list[Path], texts: Texts) -> tuple[Ruleset, ...]:
     seen: Loaded = {}  # a version file's predecessor is read once, for both
-    rulesets = [_load_ruleset(Path(str(p)), seen, ())[1] for p in files if not p.name.endswith(JOURNEY_SUFFIX)]
+    rulesets = [_load_ruleset(p, seen, (), texts)[1] for p in files if not p.name.endswith(JOURNEY_SUFFIX)]
     journeys = {p.name.removesuffix(JOURNEY_SUFFIX): p for p in files if p.name.endswith(JOURNEY_SUFFIX)}
     loaded: dict[str, Journey] = {}
     for standard, path in journeys.items():
         versions = [r for r in rulesets if r.standard == standard]
         if not versions:
             raise InputError(f"journey rules for {standard}, but no ruleset for that standard", where=str(path))
-        journey = loaded[standard] = load_journey(path, set(versions[0].method_ids))
+        journey = loaded[standard] = _load_journey(path, set(versions[0].method_ids), texts)
         for ruleset in versions:
             if (journey.body, journey.document) != (ruleset.body, ruleset.document.file):
                 raise InputError(f"journey file is {journey.body}'s {journey.document}, but the ruleset is "
@@ -321,11 +357,11 @@ def _read_rulesets(files: list[Traversable]) -> tuple[Ruleset, ...]:
         for r in rulesets
     )
     for ruleset in combined:
-        _check_readings(ruleset, journeys.get(ruleset.standard))
+        _check_readings(ruleset, journeys.get(ruleset.standard), texts)
     return combined
 
 
-def _check_readings(ruleset: Ruleset, journey_file: Traversable | None) -> None:
+def _check_readings(ruleset: Ruleset, journey_file: Path | None, texts: Texts) -> None:
     """A reading names only rules the body defines (``epa.rules.readings``): refused with the file and place of
     the first that names another. Its ambiguity is in the ruleset's file or, after those, the journey file's."""
     from epa.rules.readings import defined, undefined
@@ -340,6 +376,6 @@ def _check_readings(ruleset: Ruleset, journey_file: Traversable | None) -> None:
     path = str(journey_file) if in_journey else ruleset.source_file
     place = ["ambiguities", i - own if in_journey else i, "rules", k]
     raise InputError(f"the reading {ambiguity.id!r} names rule {name!r}, which {ruleset.body}'s {ruleset.standard} "
-                     "rules do not define", where=read(Path(path))[1].place(place) if path else None,
+                     "rules do not define", where=_read(Path(path), texts)[1].place(place) if path else None,
                      hint=did_you_mean(name, sorted(defined(ruleset))) or "name a rule by its id (the ruleset "
                      "schema's ambiguities.rules says which names a reading may give)")

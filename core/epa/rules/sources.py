@@ -40,7 +40,10 @@ PATH = " > "
 
 @cache
 def _lines(path: Path) -> tuple[str, ...]:
-    return tuple(normalise(line) for line in path.read_text(encoding="utf-8").splitlines())
+    # A byte that is not UTF-8 read as U+FFFD: no section is cited with one, so a citation of a line holding one is
+    # failed as not a line of the document, never a crash. (A document whose SHA-256 is the one declared was read as
+    # text when its rules were written; one that is not is not checked at all.)
+    return tuple(normalise(line) for line in path.read_bytes().decode("utf-8", "replace").splitlines())
 
 
 @cache
