@@ -310,6 +310,48 @@ def test_an_epao_id_in_the_body_column_is_read_through_the_map(tmp_path):
     assert (row["body"], row["expected"], row["agrees"]) == (body, "pass", "true")
 
 
+# An ESFA-style extract a provider sends: the EPAO by its register id only. TQUK and Highfield combine observation
+# distinction, project pass, discussion pass differently: TQUK, 003 § Overall Grading, "Distinction | Pass | Pass |
+# Distinction" (its table is led by the observation); Highfield, 002 § Grading, "Pass | Pass | Distinction | Pass"
+# (its columns: project, discussion, observation): a distinction recorded for it follows TQUK's rules, not Highfield's.
+EPAO_EXTRACT = ("ULN,StandardID,AwardingOrganisationID,Observation Grade,Project Grade,Discussion Grade,Overall Grade\n"
+                "1000000001,ST0071,EPA0002,Distinction,Pass,Pass,Distinction\n"
+                "1000000002,ST0071,EPA0001,Distinction,Pass,Pass,Distinction\n")
+both = pytest.mark.skipif(not (installed("tqual") and installed("highfield")),
+                          reason="needs tqual and highfield installed (they combine D, P, P differently)")
+
+
+@both
+def test_body_option_never_audits_a_row_whose_epao_id_is_mapped_to_another_body(tmp_path):
+    """With --body tqual and --body-id EPA0002=highfield, the row of EPA0002 (Highfield's, by the user's own map) was
+    audited under TQUK's rules and said to follow (exit 0); under Highfield's it does not. On 0382bff."""
+    path = tmp_path / "extract.csv"
+    path.write_text(EPAO_EXTRACT, encoding="utf-8")
+    result = run("audit", str(path), "--format", "csv", "--body", "tqual", "--body-id", "EPA0002=highfield")
+    first, second = rows_of(result.stdout)
+    assert first["agrees"] == "" and "(column AwardingOrganisationID) 'EPA0002' is mapped to highfield, but " \
+        "--body names tqual" in first["error"]
+    assert (second["body"], second["expected"], second["agrees"]) == ("tqual", "distinction", "true")
+    assert result.exit_code == 2  # a row rejected
+    same = run("audit", str(path), "--format", "csv", "--body", "tqual", "--body-id", "epa0001=TQUK")
+    assert [r["agrees"] for r in rows_of(same.stdout)] == ["true", "true"]  # (an id mapped to --body's own: read)
+
+
+@both
+@pytest.mark.parametrize("second", ["EPA0002=tqual", "epa0002=TQUK"])
+def test_an_epao_id_mapped_to_two_bodies_is_refused_not_the_last_map_taken(tmp_path, second):
+    """--body-id EPA0002=highfield --body-id EPA0002=tqual audited EPA0002's rows under the last map given (TQUK's),
+    saying they follow, with no word of the other: the same id given twice, or in another case. On 0382bff."""
+    path = tmp_path / "extract.csv"
+    path.write_text(EPAO_EXTRACT, encoding="utf-8")
+    err = fails("audit", str(path), "--format", "csv", "--body-id", "EPA0002=highfield", "--body-id", second,
+                "--body-id", "EPA0001=tqual")
+    assert "EPAO id EPA0002 is mapped to two bodies, highfield and tqual" in err
+    again = run("audit", str(path), "--format", "csv", "--body-id", "EPA0002=highfield", "--body-id",
+                "epa0002=Highfield Assessment", "--body-id", "EPA0001=tqual")  # (one body, named twice: read)
+    assert [(r["body"], r["agrees"]) for r in rows_of(again.stdout)] == [("highfield", "false"), ("tqual", "true")]
+
+
 def test_an_attempt_left_empty_is_read_as_a_first_attempt_and_the_rule_says_so(tmp_path):
     """In a file with attempt columns an empty attempt cell was read as a first attempt without a word (a file with
     none says so on every row): a grade its body capped after an unrecorded resit was then said not to follow."""
