@@ -926,12 +926,12 @@ def audit(outcomes: str, body: str | None, body_id_pairs: tuple[str, ...], fmt: 
     _not_read(out, "--out", outcomes, "the file being read")
     _not_read(out, "--out", columns_file, "the column map being read")
     _stdout_not_read(outcomes, "the file being read")
-    ids = {}
+    ids = []  # (pairs, not a map: an id given twice is refused by audits.epao_map, not the last one taken)
     for pair in body_id_pairs:
         epao, equals, named = pair.partition("=")
         if not equals or not epao.strip() or not named.strip():
             raise click.UsageError(f'--body-id {pair!r}: expected "EPAxxxx=BODY"')
-        ids[epao.strip()] = named.strip()
+        ids.append((epao.strip(), named.strip()))
     mapped = column_map(columns_file, column_pairs, strict)
     try:
         with contextlib.ExitStack() as files:

@@ -681,14 +681,17 @@ async def _audit(s: Service, request: Request) -> Response:
 def _body_ids(registry: Registry, request: Request) -> dict[str, str]:
     """``?body-id=EPAxxxx=BODY`` (repeatable), as the command line's --body-id: the body an EPAO id in the file's
     AwardingOrganisationID column names, where no installed body's document states it."""
-    ids = {}
+    from epa.audit import epao_map
+
+    pairs = []
     for pair in request.query_params.getlist("body-id"):
         epao, equals, named = pair.partition("=")
         if not equals or not epao.strip() or not named.strip():
             raise Problem(400, "bad-query", f"?body-id={pair!r}: expected EPAxxxx=BODY",
                           hint="e.g. ?body-id=EPA0002=tqual (BODY: an id, name or acronym from GET /bodies)")
-        ids[epao.strip()] = str(_looked_up(functools.partial(registry.named, named.strip()), 400).body.id)
-    return ids
+        pairs.append((epao.strip(), named.strip()))
+    mapped = _looked_up(functools.partial(epao_map, pairs, registry.named), 400)  # (an id given two bodies: 400)
+    return {epao: loaded.body.id for epao, loaded in mapped.items()}
 
 
 CELLS_A_BYTE = 1  # cells of a workbook's used range allowed per byte sent (a real cohort has about 0.2)
