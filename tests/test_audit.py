@@ -213,6 +213,29 @@ def test_ofqual_names_are_read_and_an_epao_id_is_mapped_never_guessed(tmp_path):
     assert two["apprentice"] == "LRN-7" and "plan_version" not in two  # ULN -2: none; the other identifier
 
 
+def test_ofqual_s_not_available_in_the_other_identifier_is_no_apprentice_id(tmp_path):
+    """Ofqual's return writes -2 where a value is not available (its ULN: "-2 accepted where the Apprentice does not
+    have a ULN"). A row with -2 in both ULN and CandidateIdentifierOther was audited as apprentice '-2', and two such
+    rows (two apprentices) were said to be one apprentice on two rows. On 0382bff."""
+    body = one_version_body()
+    path = tmp_path / "ofqual.csv"
+    path.write_text(OFQUAL + f"2025-03-31,{body},EPA0001,Customer service specialist,ST0071,-2,-2,-2,-2,"
+                    "Pass,Pass,Pass,Pass\n"
+                    f"2025-03-31,{body},EPA0001,Customer service specialist,ST0071,-2,-2,-2,-2,"
+                    "Fail,Pass,Pass,Fail\n"
+                    f"2025-03-31,{body},EPA0001,Customer service specialist,ST0071,-2,-2,1234567890,-2,"
+                    "Pass,Pass,Pass,Pass\n", encoding="utf-8")
+    result = run("audit", str(path), "--format", "json", "--column", "Component 1=observation", "--column",
+                 "Component 2=project", "--column", "Component 3=discussion")
+    *rows, summary = (json.loads(line) for line in result.stdout.splitlines())
+    for row in rows[:2]:
+        assert row["apprentice"] is None and row["error"]["column"] == "ULN", row
+        assert "and CandidateIdentifierOther is -2" in row["error"]["message"]
+    assert (rows[2]["apprentice"], rows[2]["agrees"]) == ("1234567890", True)  # (-2 beside a ULN: the ULN)
+    assert (summary["summary"]["rows"], summary["summary"]["agree"], summary["summary"]["rejected"]) == (3, 1, 2)
+    assert "more than one row" not in result.stderr and result.exit_code == 2
+
+
 def test_no_document_states_an_epao_id():
     # The five documents name no EPAO id (EPAxxxx) of their body: none may be encoded (issue 19: never invent one).
     for file in ("000_75563123dfdaaed6.txt", "001_b8a29f12b00d3850.txt", "002_a4f677c7c4e5fdb6.txt",
