@@ -375,6 +375,27 @@ def test_an_epao_id_mapped_to_two_bodies_is_refused_not_the_last_map_taken(tmp_p
     assert [(r["body"], r["agrees"]) for r in rows_of(again.stdout)] == [("highfield", "false"), ("tqual", "true")]
 
 
+@both
+def test_an_epao_id_in_the_body_column_and_another_in_the_id_column_must_name_one_body(tmp_path):
+    """A body column holding EPA0001 (mapped to tqual) beside an id column holding EPA0002 (mapped to highfield): the
+    id column's body was taken without a look at the body column's, and the row said not to follow Highfield's
+    rules, when under TQUK's (the body its body column names) it follows. On 0382bff."""
+    path = tmp_path / "two-ids.csv"
+    path.write_text("ULN,StandardID,AwardingOrganisation,AwardingOrganisationID,Observation Grade,Project Grade,"
+                    "Discussion Grade,Overall Grade\n"
+                    "1000000001,ST0071,EPA0001,EPA0002,Distinction,Pass,Pass,Distinction\n"
+                    "1000000002,ST0071,EPA0001,EPA0001,Distinction,Pass,Pass,Distinction\n"
+                    "1000000003,ST0071,Highfield Assessment Ltd,EPA0002,Distinction,Pass,Pass,Pass\n",
+                    encoding="utf-8")
+    result = run("audit", str(path), "--format", "csv", "--body-id", "EPA0001=tqual", "--body-id", "EPA0002=highfield")
+    first, second, third = rows_of(result.stdout)
+    assert "'EPA0002' is mapped to highfield, but the row's body is tqual" in first["error"]
+    assert (second["body"], second["agrees"]) == ("tqual", "true")
+    # (a name as the register spells it, one epa does not know: the id decides; D,P,P is pass under Highfield's)
+    assert (third["body"], third["expected"], third["agrees"]) == ("highfield", "pass", "true")
+    assert result.exit_code == 2
+
+
 def test_an_attempt_left_empty_is_read_as_a_first_attempt_and_the_rule_says_so(tmp_path):
     """In a file with attempt columns an empty attempt cell was read as a first attempt without a word (a file with
     none says so on every row): a grade its body capped after an unrecorded resit was then said not to follow."""

@@ -257,10 +257,11 @@ class Auditor:
             if len(self._named) < 4096:
                 self._named[name] = found
         if isinstance(found, InputError):
-            if by_id is not None:  # (a name as Ofqual's register spells it need not be one epa knows: the id decides)
-                return by_id
-            # (the body's column may hold its EPAO id, EPA0001, as the register names it: --body-id maps it)
-            found = self.body_ids.get(name.strip().upper()) or found
+            # The body's column may hold its EPAO id, EPA0001, as the register names it: --body-id maps it (and the
+            # id's column, where it maps another body, is checked against it below). Else a name as Ofqual's
+            # register spells it need not be one epa knows: the id decides.
+            mapped = self.body_ids.get(name.strip().upper())
+            found = mapped if mapped is not None else by_id if by_id is not None else found
         if isinstance(found, InputError):
             epao = data.get("body_id") or (name if _EPAO_ID.fullmatch(name.strip()) else None)
             mapping = f'map its EPAO id: --body-id "{epao.strip()}=BODY"' if epao else None
