@@ -396,6 +396,22 @@ def test_an_epao_id_in_the_body_column_and_another_in_the_id_column_must_name_on
     assert result.exit_code == 2
 
 
+@pytest.mark.skipif(not installed("highfield"), reason="needs the body plugin highfield installed")
+def test_the_ilr_s_epao_id_column_is_read_as_the_body_s_id(tmp_path):
+    """A provider's extract from its ILR names the EPAO by LearningDelivery.EPAOrgID ("EPAXXXX", the register's id).
+    On 0382bff the column was not read, and a file naming its body by it alone was refused whole."""
+    path = tmp_path / "ilr.csv"
+    path.write_text("ULN,Standard Reference,EPAOrgID,Observation Grade,Project Grade,Discussion Grade,Overall Grade\n"
+                    # Highfield, 002 § Grading: "Pass | Pass | Distinction | Pass" (project, discussion, observation)
+                    "1000000001,ST0071,EPA0002,Distinction,Pass,Pass,Distinction\n"
+                    "1000000002,ST0071,EPA0002,Distinction,Distinction,Distinction,Distinction\n", encoding="utf-8")
+    result = run("audit", str(path), "--format", "json", "--body-id", "EPA0002=highfield", "--strict")
+    *rows, summary = (json.loads(line) for line in result.stdout.splitlines())
+    assert [(r["body"], r["body_id"], r["expected"], r["agrees"]) for r in rows] == [
+        ("highfield", "EPA0002", "pass", False), ("highfield", "EPA0002", "distinction", True)]
+    assert (summary["summary"]["rows"], result.exit_code) == (2, 1)
+
+
 def test_an_attempt_left_empty_is_read_as_a_first_attempt_and_the_rule_says_so(tmp_path):
     """In a file with attempt columns an empty attempt cell was read as a first attempt without a word (a file with
     none says so on every row): a grade its body capped after an unrecorded resit was then said not to follow."""

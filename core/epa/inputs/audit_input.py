@@ -42,7 +42,9 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "candidate_other": ("CandidateIdentifierOther", "Other Candidate Identifier"),
     "body": ("Awarding Body", "AwardingOrganisation", "Awarding Organisation", "EPAO", "EPAO Name",
              "End-Point Assessment Organisation", "End Point Assessment Organisation", "Assessment Organisation"),
-    "body_id": ("AwardingOrganisationID", "Awarding Organisation ID", "EPAO ID", "EPAO Number", "EPAO Reference"),
+    # (EPAOrgID: the ILR's name for it, LearningDelivery.EPAOrgID, "EPAXXXX" from the register of EPA organisations)
+    "body_id": ("AwardingOrganisationID", "Awarding Organisation ID", "EPAO ID", "EPAO Number", "EPAO Reference",
+                "EPAOrgID", "EPA Organisation ID"),
     "overall": ("Overall Grade", "Overall Result", "Overall Outcome", "EPA Grade", "EPA Result", "EPA Outcome",
                 "Overall EPA Grade", "Final Grade", "Achievement Grade"),
     "document_version": ("Document Version", "Rules Version", "Specification Version"),
