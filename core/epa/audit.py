@@ -25,7 +25,7 @@ import datetime as dt
 import json
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any, NamedTuple
 
@@ -226,11 +226,19 @@ class Auditor:
 
     def _body(self, data: dict[str, Any], problem: Callable[..., None]) -> LoadedBody | None:
         """The row's body: the one its name names (checked against its EPAO id where both are given and the id is
-        mapped, and against --body where given), else the one its EPAO id is mapped to, else --body's."""
+        mapped, and against --body where given), else the one its EPAO id is mapped to, else --body's (an id
+        --body-id maps to another body than --body's is refused)."""
         by_id = None
-        if "body_id" in data and not self.fixed:
+        if "body_id" in data:
             by_id = self.body_ids.get(data["body_id"].upper())
-            if by_id is None and "body" not in data:
+            if self.fixed is not None and by_id is not None and by_id is not self.fixed:
+                # (audited under --body's rules, a row that --body-id says another body recorded would be checked
+                # against the wrong body's document)
+                problem("body_id", f"{quote(data['body_id'])} is mapped to {by_id.body.id}, but --body names "
+                        f"{self.fixed.body.id}", "correct the row or the --body-id map; or leave --body out: each "
+                        "row is audited under the body it names")
+                return None
+            if by_id is None and "body" not in data and self.fixed is None:
                 problem("body_id", f"{quote(data['body_id'])}: no installed body's document states its EPAO id, and "
                         "--body-id maps none to this one", f'map it: --body-id "{data["body_id"]}=BODY" (BODY: an '
                         "id, name or acronym from `epa bodies`)")
@@ -249,10 +257,11 @@ class Auditor:
             if len(self._named) < 4096:
                 self._named[name] = found
         if isinstance(found, InputError):
-            if by_id is not None:  # (a name as Ofqual's register spells it need not be one epa knows: the id decides)
-                return by_id
-            # (the body's column may hold its EPAO id, EPA0001, as the register names it: --body-id maps it)
-            found = self.body_ids.get(name.strip().upper()) or found
+            # The body's column may hold its EPAO id, EPA0001, as the register names it: --body-id maps it (and the
+            # id's column, where it maps another body, is checked against it below). Else a name as Ofqual's
+            # register spells it need not be one epa knows: the id decides.
+            mapped = self.body_ids.get(name.strip().upper())
+            found = mapped if mapped is not None else by_id if by_id is not None else found
         if isinstance(found, InputError):
             epao = data.get("body_id") or (name if _EPAO_ID.fullmatch(name.strip()) else None)
             mapping = f'map its EPAO id: --body-id "{epao.strip()}=BODY"' if epao else None
@@ -564,16 +573,31 @@ def _items(source: str, methods: list[str], column_map: ColumnMap, header: type[
             stream.close()
 
 
+def epao_map(pairs: Iterable[tuple[str, str]], named: Callable[[str], LoadedBody]) -> dict[str, LoadedBody]:
+    """The bodies ``--body-id`` (``?body-id=``) maps EPAO ids to, by the id in capitals (the ids are matched case
+    aside). An id mapped to two bodies (EPA0002=highfield and epa0002=tqual) is refused: the last one taken would
+    audit the id's rows against the wrong body's document, and say nothing."""
+    mapped: dict[str, LoadedBody] = {}
+    for epao, name in pairs:
+        key, loaded = epao.strip().upper(), named(name)
+        if mapped.get(key, loaded) is not loaded:
+            raise InputError(f"EPAO id {key} is mapped to two bodies, {mapped[key].body.id} and {loaded.body.id}",
+                             hint="map each EPAO id to the one body that recorded its rows")
+        mapped[key] = loaded
+    return mapped
+
+
 def run(source: str, fmt: str, registry: Registry, write: Callable[[str], Any], *, body: str | None = None,
-        body_ids: dict[str, str] | None = None, column_map: ColumnMap | None = None, sheet: str | None = None,
-        stdin: IO[bytes] | None = None, words: Callable[[str], str] | None = None) -> dict[str, Any]:
+        body_ids: Mapping[str, str] | Iterable[tuple[str, str]] | None = None, column_map: ColumnMap | None = None,
+        sheet: str | None = None, stdin: IO[bytes] | None = None,
+        words: Callable[[str], str] | None = None) -> dict[str, Any]:
     """Audit every row of ``source``, writing each as it comes (``fmt`` csv or json; table: none), and return the
-    summary. ``body`` (every row's) and ``body_ids`` (an EPAO id's body) are named by id, name or acronym.
-    ``words``: an error row's message and hint said in them (epa serve's, where the command line's name an
-    option)."""
+    summary. ``body`` (every row's) and ``body_ids`` (an EPAO id's body: a map, or (id, body) pairs, each id to one
+    body) are named by id, name or acronym. ``words``: an error row's message and hint said in them (epa serve's,
+    where the command line's name an option)."""
     summary, notes = AuditSummary(), list[str]()
     fixed = registry.named(body) if body else None  # (a name that names no body is refused before any output)
-    by_id = {epao: registry.named(named) for epao, named in (body_ids or {}).items()}
+    by_id = epao_map(body_ids.items() if isinstance(body_ids, Mapping) else body_ids or (), registry.named)
     started = fmt != "csv"  # the CSV's header line goes out with the first row (an empty file writes nothing)
     done = (0, 0)  # rows whose output is written in full, and the last one's line: set as one
     try:

@@ -883,7 +883,7 @@ Columns (a header row names them; matched as a cohort's are, after folding
 case, spaces, punctuation and _; README "Audit of recorded outcomes"):
   standard (StandardID), apprentice (ULN, or CandidateIdentifierOther),
   body (AwardingOrganisation, EPAO: an id, name or acronym) or body_id
-  (AwardingOrganisationID, mapped with --body-id), overall (the overall
+  (AwardingOrganisationID, EPAOrgID; mapped with --body-id), overall (the overall
   grade recorded), per method M: M (its grade) and M_attempt (first, resit
   or retake); gateway_date or document_version (which version of the rules
   is in force), exceptional_circumstances (yes/no), plan_version
@@ -898,7 +898,8 @@ row was rejected (its error row says why) or the input was bad.
 @click.argument("outcomes", metavar="FILE")
 @click.option("--body", help="the body that recorded every row (a file with no body column): id, name or acronym")
 @click.option("--body-id", "body_id_pairs", multiple=True, metavar='"EPAxxxx=BODY"',
-              help="the body an EPAO id (AwardingOrganisationID) names; repeatable (no document states one)")
+              help="the body an EPAO id (AwardingOrganisationID) names; repeatable, each id to one body (no "
+                   "document states one)")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True,
               help="table: counts per body and the rows that do not follow; csv or json: one row per input row")
 @click.option("--out", type=click.Path(path_type=Path), callback=_output_file, metavar="FILE",
@@ -926,16 +927,12 @@ def audit(outcomes: str, body: str | None, body_id_pairs: tuple[str, ...], fmt: 
     _not_read(out, "--out", outcomes, "the file being read")
     _not_read(out, "--out", columns_file, "the column map being read")
     _stdout_not_read(outcomes, "the file being read")
-    ids: dict[str, str] = {}
+    ids = []  # (pairs, not a map: an id given twice is refused by audits.epao_map, not the last one taken)
     for pair in body_id_pairs:
         epao, equals, named = pair.partition("=")
         if not equals or not epao.strip() or not named.strip():
             raise click.UsageError(f'--body-id {pair!r}: expected "EPAxxxx=BODY"')
-        key, named = epao.strip().upper(), named.strip()  # (an EPAO id is matched whatever its case)
-        if key in ids and ids[key] != named and _registry().named(ids[key]).body != _registry().named(named).body:
-            raise click.UsageError(f"--body-id maps {key} to both {ids[key]} and {named}: map each EPAO id to one "
-                                   "body")  # (one of the two would be used, the other not)
-        ids.setdefault(key, named)
+        ids.append((epao.strip(), named.strip()))
     mapped = column_map(columns_file, column_pairs, strict)
     try:
         with contextlib.ExitStack() as files:

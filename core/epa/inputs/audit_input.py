@@ -42,7 +42,9 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "candidate_other": ("CandidateIdentifierOther", "Other Candidate Identifier"),
     "body": ("Awarding Body", "AwardingOrganisation", "Awarding Organisation", "EPAO", "EPAO Name",
              "End-Point Assessment Organisation", "End Point Assessment Organisation", "Assessment Organisation"),
-    "body_id": ("AwardingOrganisationID", "Awarding Organisation ID", "EPAO ID", "EPAO Number", "EPAO Reference"),
+    # (EPAOrgID: the ILR's name for it, LearningDelivery.EPAOrgID, "EPAXXXX" from the register of EPA organisations)
+    "body_id": ("AwardingOrganisationID", "Awarding Organisation ID", "EPAO ID", "EPAO Number", "EPAO Reference",
+                "EPAOrgID", "EPA Organisation ID"),
     "overall": ("Overall Grade", "Overall Result", "Overall Outcome", "EPA Grade", "EPA Result", "EPA Outcome",
                 "Overall EPA Grade", "Final Grade", "Achievement Grade"),
     "document_version": ("Document Version", "Rules Version", "Specification Version"),
@@ -60,6 +62,9 @@ UNUSED = ("reporting_date", "standard_title", "qualification_number")
 ATTEMPT_WORDS = ("Attempt", "Attempt Type", "Attempt Kind", "Kind")
 ATTEMPTS = {"first": "first", "firstattempt": "first", "1st": "first", "resit": "resit", "retake": "retake"}
 NOT_AVAILABLE = "-2"  # Ofqual's value for a ULN or plan version that is not available
+# The fields whose -2 is read as empty. CandidateIdentifierOther's too: read as an id, the rows of every apprentice
+# without one were one apprentice '-2', said to be audited on more than one row.
+_MAY_BE_NOT_AVAILABLE = frozenset({"apprentice", "candidate_other", "plan_version"})
 
 
 def parse_attempt(value: str) -> str:
@@ -189,7 +194,7 @@ class OutcomesHeader(CsvHeader):
         problems: list[tuple[str, tuple[str, ...], columns.BadCell]] = []
         for index, field, parse, (bucket, key) in self.reading:
             value = cells[index].strip() if index < len(cells) else ""
-            if not value or (value == NOT_AVAILABLE and field in ("apprentice", "plan_version")):
+            if not value or (value == NOT_AVAILABLE and field in _MAY_BE_NOT_AVAILABLE):
                 continue
             if parse is not None:
                 memo = (field, value)
@@ -214,9 +219,10 @@ class OutcomesHeader(CsvHeader):
         if not ident and not any(k in _ID_KINDS for _, k, _ in problems):  # (an id refused is not an empty one)
             named = self.column.get("apprentice") or self.column["candidate_other"]
             uln = self.column.get("apprentice")
+            other = self.column.get("candidate_other")
             said = "empty" if uln is None or self._cell(cells, uln) != NOT_AVAILABLE else \
                 f"{NOT_AVAILABLE} (Ofqual's value for no ULN)" + (
-                    f", and {self.column['candidate_other']} is empty" if "candidate_other" in self.column else "")
+                    f", and {other} is {self._cell(cells, other) or 'empty'}" if other else "")
             problems.append((named, kind("apprentice"), columns.BadCell(
                 f"{said}: every row needs the apprentice's id (a ULN, or another identifier)")))
         if problems:  # (an empty overall grade is none of them: the row is not graded yet, epa.audit)

@@ -705,18 +705,17 @@ async def _audit(s: Service, request: Request) -> Response:
 def _body_ids(registry: Registry, request: Request) -> dict[str, str]:
     """``?body-id=EPAxxxx=BODY`` (repeatable), as the command line's --body-id: the body an EPAO id in the file's
     AwardingOrganisationID column names, where no installed body's document states it."""
-    ids: dict[str, str] = {}
+    from epa.audit import epao_map
+
+    pairs = []
     for pair in request.query_params.getlist("body-id"):
         epao, equals, named = pair.partition("=")
         if not equals or not epao.strip() or not named.strip():
             raise Problem(400, "bad-query", f"?body-id={pair!r}: expected EPAxxxx=BODY",
                           hint="e.g. ?body-id=EPA0002=tqual (BODY: an id, name or acronym from GET /bodies)")
-        body = str(_looked_up(functools.partial(registry.named, named.strip()), 400).body.id)
-        before = ids.setdefault(epao.strip().upper(), body)  # (an EPAO id is matched whatever its case)
-        if before != body:  # one of the two would be used, the other not: the rows audited under a body not asked
-            raise Problem(400, "bad-query", f"?body-id maps {epao.strip().upper()} to both {before} and {body}",
-                          hint="map each EPAO id to one body")
-    return ids
+        pairs.append((epao.strip(), named.strip()))
+    mapped = _looked_up(functools.partial(epao_map, pairs, registry.named), 400)  # (an id given two bodies: 400)
+    return {epao: loaded.body.id for epao, loaded in mapped.items()}
 
 
 CELLS_A_BYTE = 1  # cells of a workbook's used range allowed per byte sent (a real cohort has about 0.2)

@@ -167,7 +167,8 @@ PATHS: dict[str, dict[str, Any]] = {
                        _query("body", "the body that recorded every row (a file with no body column)"),
                        {"name": "body-id", "in": "query", "required": False,
                         "schema": {"type": "array", "items": {"type": "string"}}, "style": "form", "explode": True,
-                        "description": "EPAxxxx=BODY: the body an EPAO id names, as --body-id (repeatable)"}, *_TABLE],
+                        "description": "EPAxxxx=BODY: the body an EPAO id names, as --body-id (repeatable; an id "
+                                       "mapped to two bodies is refused)"}, *_TABLE],
         "requestBody": {"required": True, "description": "recorded outcomes: CSV or an Excel workbook",
                         "content": {"text/csv": {"schema": {"type": "string"}},
                                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
@@ -176,7 +177,8 @@ PATHS: dict[str, dict[str, Any]] = {
                               "headers": {"Epa-Rules-Digest": _DIGEST["Epa-Rules-Digest"]},
                               "content": {"application/jsonl": {"schema": {"type": "string"}},
                                           "text/csv": {"schema": {"type": "string"}}}},
-                      "400": _problem("an unknown body, or an unreadable ?format=, ?column= or ?body-id="),
+                      "400": _problem("an unknown body, an unreadable ?format=, ?column= or ?body-id=, or an "
+                                      "EPAO id ?body-id= maps to two bodies"),
                       "408": _problem("the file was not sent within the server's --batch-seconds"),
                       "413": _problem("the file is larger than the server's --max-batch-body"),
                       "415": _problem("a media type other than CSV or a workbook, a compressed body, or a charset "
