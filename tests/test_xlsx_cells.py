@@ -269,6 +269,58 @@ def test_a_stray_quote_taking_in_short_rows_is_an_error_row(tmp_path):
     assert {r["apprentice"] for r in rows if not r["error"]} == {"A-5"}
 
 
+# A note as spreadsheets export a cell typed with Alt+Enter: quoted, LF inside it, whatever ends the rows; commas on
+# its lines, a quote in it written twice, a line that looks like another record's.
+NOTES = ['"Good work, on time, met all KSBs\nNext: review, sign off, book EPA"',
+         '"He said ""great"", then\nleft, early, again"',
+         '"Copied from the old record:\nST0071,A-9,01/05/2025"']
+
+
+@pytest.mark.parametrize("row_end", ["\r\n", "\n"])  # Excel, Google Sheets and LibreOffice on Windows; LF: a Unix MIS
+def test_a_notes_lines_are_a_note_not_rows_taken_in(tmp_path, row_end):
+    """A quoted note whose lines hold as many commas as a row has was refused as rows a stray quote took in: its
+    record, and the cohort's exit code, lost to a note. Each record is read, its note and all."""
+    any_body("ST0071")
+    notes = NOTES if row_end == "\r\n" else NOTES[:2]  # (see the next test)
+    path = tmp_path / "c.csv"
+    path.write_text(row_end.join(["standard,apprentice,gateway_date,notes",
+                                  *(f"ST0071,A-{n},02/06/2025,{note}" for n, note in enumerate(notes, 1)),
+                                  "ST0071,A-9,02/06/2025,plain", ""]), encoding="utf-8", newline="")
+    result = run("compare", "--batch", str(path), "--format", "csv", "--column", "notes=")
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert result.exit_code == 0, [r["error"] for r in rows if r["error"]]
+    assert sorted({(r["line"], r["apprentice"]) for r in rows}) == sorted(
+        {("2", "A-1"), ("4", "A-2"), ("6", "A-3"), ("8", "A-9")} if row_end == "\r\n" else
+        {("2", "A-1"), ("4", "A-2"), ("6", "A-9")})
+
+
+def test_rows_a_stray_quote_takes_in_are_refused_whatever_ends_the_lines(tmp_path):
+    """With every line ending alike (LF, as a Unix export writes them) a cell's line breaks are the rows' own: a
+    line in it that reads as a row is one taken in, refused; and so is a note holding a record's line, which
+    cannot be told from one (the same note in an export whose rows end CRLF, its own breaks LF, is read)."""
+    any_body("ST0071")
+    path = tmp_path / "c.csv"
+    for body in ('ST0071,A-1,02/06/2025,"Excellent work\nST0071,A-2,02/06/2025,on time\nST0071,A-3,02/06/2025,'
+                 '"Late" again\n', f"ST0071,A-1,02/06/2025,{NOTES[2]}\n"):
+        path.write_text("standard,apprentice,gateway_date,notes\n" + body + "ST0071,A-4,02/06/2025\n")
+        rows = list(csv.DictReader(io.StringIO(run("compare", "--batch", str(path), "--format", "csv", "--column",
+                                                   "notes=").stdout)))
+        assert [(r["line"], r["apprentice"]) for r in rows if r["error"]] == [("2", "")]
+        assert "reads as a row of the cohort" in rows[0]["error"]
+
+
+def test_an_outcomes_files_note_over_two_lines_is_read(tmp_path):
+    """An outcomes file's quoted cell over two lines was an internal error (exit 1), the stray-quote check asking
+    its header for what only a cohort's has."""
+    any_body("ST0071")
+    path = tmp_path / "outcomes.csv"
+    path.write_text("Apprentice ID,Standard,Overall Grade,Notes\r\nG1,ST0071,Pass,\"two, lines\nof it\"\r\n",
+                    encoding="utf-8", newline="")
+    result = run("audit", str(path), "--body", epa.testing.registry().bodies[0].body.id, "--format", "json")
+    assert result.exit_code in (0, 2) and "internal error" not in result.stderr, result.stderr
+    assert "quoted cell" not in result.stdout + result.stderr
+
+
 # --- worksheets ---------------------------------------------------------------------------------------------------
 
 def test_empty_worksheets_beside_the_cohort_ask_for_no_sheet(tmp_path):

@@ -31,6 +31,8 @@ from epa.inputs.cohort_input import (
     CsvHeader,
     MonthFirst,
     RowProblems,
+    _given,
+    _standard_like,
     header_hint,
     match_columns,
 )
@@ -161,6 +163,13 @@ class OutcomesHeader(CsvHeader):
         self.graded = frozenset(m for m in methods if m in holds)  # the methods whose grade has a column
         self.attempts_given = any(f"{m}_attempt" in holds for m in methods)
         self._memo: dict[tuple[str, str], Any] = {}
+
+    def row_like(self, cells: Sequence[str], row: Sequence[str]) -> bool:
+        """Whether a line of a quoted cell of ``row`` reads as an outcomes row (see CsvHeader.row_like): its standard
+        an id, and its apprentice (or other identifier) given."""
+        index = {field: column for column, field, _, _ in self.reading}
+        return _standard_like(cells, index["standard"], row) and any(
+            _given(cells, index[field]) for field in ("apprentice", "candidate_other") if field in index)
 
     def date_columns(self) -> list[int]:
         return [index for index, _, parse, _ in self.reading if parse is columns.parse_date]

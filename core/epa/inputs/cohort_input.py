@@ -209,6 +209,14 @@ class CsvHeader:
         self._need = self.plan[-1][0] + 1 if self.plan else 0
         self._read, self.source = _row_reader(self.plan)
 
+    def row_like(self, cells: Sequence[str], row: Sequence[str]) -> bool:
+        """Whether ``cells``, a line of a quoted cell of ``row`` split as a row, read as a record's row would: its
+        standard an id (ST0071 in any form, or ``row``'s own standard), its apprentice given and its gateway date a
+        date (or one of numbers, either way round)."""
+        named = {kind: index for index, _, _, _, _, kind, _ in self.plan}
+        return (_standard_like(cells, named[("standard",)], row) and _given(cells, named[("apprentice", "id")])
+                and _date_like(cells, named[("gateway", "date")]))
+
     def date_columns(self) -> list[int]:
         """The index of each column read as a date."""
         return [entry[0] for entry in self.plan if entry[2] is columns.parse_date]
@@ -868,6 +876,8 @@ def csv_items(lines: Iterable[Line], methods: Iterable[str], name: str, column_m
     last = 0  # the last line read
     skipping = False  # the record is past MAX_RECORD: its end is looked for, nothing kept
     cut_in = ""  # the quoted cell it was inside when it went past, if it was
+    row_end = b""  # how the header's line ends: the file's rows end so
+    inner: set[bytes] = set()  # how the lines of a record read across lines end inside it
     for number, raw, ends in lines:
         if raw is None:
             if header is None:
@@ -900,6 +910,7 @@ def csv_items(lines: Iterable[Line], methods: Iterable[str], name: str, column_m
                 yield start, "error", _too_long(cut_in, start, number)
                 skipping = False
                 continue
+            inner = {_line_end(part) for part in parts[:-1]}
             text, parts = b"".join(parts), []
         else:
             text = raw
@@ -922,6 +933,7 @@ def csv_items(lines: Iterable[Line], methods: Iterable[str], name: str, column_m
             yield start, "error", (f"the CSV row cannot be read: {exc}", "quote a cell that holds a line break")
             continue
         if header is None:
+            row_end = _line_end(raw)
             header = (header_class or CsvHeader)(row, methods, f"{name}:{start}", column_map)
             if month_first:
                 header.refuse_month_first(month_first)
@@ -931,10 +943,12 @@ def csv_items(lines: Iterable[Line], methods: Iterable[str], name: str, column_m
         if cells_only:
             yield start, "cells", row
             continue
-        if number > start and (joined := _joined_rows(header, row)) is not None:
+        # (a cell's line breaks unlike the rows' ends, as a spreadsheet writes a note's Alt+Enter, LF in CRLF rows,
+        # cannot be rows taken in, whatever its lines say)
+        if number > start and row_end in inner and (joined := _joined_rows(header, row)) is not None:
             yield start, "error", (f"the quoted cell opened on line {start} ({joined}) runs to line {number} and "
-                                   "holds lines with a row's commas: its quote took in the records after it, each "
-                                   "of which is lost unless the quote is closed where the cell ends",
+                                   "holds a line that reads as a row of the cohort: its quote took in the records "
+                                   "after it, each of which is lost unless the quote is closed where the cell ends",
                                    _CLOSE_THE_QUOTE)
             continue
         item = row_item(header, start, row)
@@ -983,18 +997,51 @@ _BLANK = b" \t\r\n,"  # what a line of empty cells holds
 
 
 def _joined_rows(header: CsvHeader, row: Sequence[str]) -> str | None:
-    """The column (number and name) of a cell of a row read across lines that holds, after a line break, a line with
-    the commas a row needs to reach the last column epa reads (or every column): a quote at a cell's start that was
-    never meant as one (a note typed "Excellent...) made one cell of the rows up to the next quote, each of those
-    records lost from the cohort, the row graded without a word (found by the hunt). A row may stop short of the
-    columns it leaves empty, a notes column last among them, so a taken-in row is held to the columns read, not to
-    the header's width (found by review). A line break in a cell, as a note holds one, has fewer commas after it (a
-    cohort's header has at least three columns: two at least)."""
-    least = max(min(header.width, header._need) - 1, 2)
+    """The column (number and name) of a cell of a row read across lines that holds, after a line break, a line that
+    reads as a row of the cohort (its standard an id, each other column every record needs given: see
+    CsvHeader.row_like): a quote at a cell's start that was never meant as one (a note typed "Excellent...) made one
+    cell of the rows up to the next quote, each of those records lost from the cohort, the row graded without a word
+    (found by the hunt). A row may stop short of the columns it leaves empty, a notes column last among them (found
+    by review): only the columns a record needs are looked at. A note's own lines, commas and all ("Good work, on
+    time\nNext: review, sign off"), read as no row: they were refused when a line with as many commas as a row was
+    taken for one (found by the hunt)."""
     for index, cell in enumerate(row):
-        if "\n" in cell and any(line.count(",") >= least for line in cell.split("\n")[1:]):
+        if ("\n" in cell or "\r" in cell) and any(
+                header.row_like(next(csv.reader([line]), []), row) for line in _BREAK.split(cell)[1:] if line):
             return f"column {index + 1}" + (f", {header.names[index]!r}" if index < len(header.names) else "")
     return None
+
+
+_BREAK = re.compile("\r\n|\r|\n")
+
+
+_STANDARD_ID = re.compile(r"ST\d{4}")
+
+
+def _standard_like(cells: Sequence[str], index: int, row: Sequence[str]) -> bool:
+    """Whether ``cells``' column ``index`` holds a standard's id, or ``row``'s own standard."""
+    value = cells[index].strip() if index < len(cells) else ""
+    return bool(value) and (_STANDARD_ID.fullmatch(columns.parse_standard(value)) is not None or (
+        index < len(row) and value.casefold() == row[index].strip().casefold()))
+
+
+def _given(cells: Sequence[str], index: int) -> bool:
+    return index < len(cells) and bool(cells[index].strip())
+
+
+def _date_like(cells: Sequence[str], index: int) -> bool:
+    """Whether ``cells``' column ``index`` holds a date (month first too: such a file's rows are rows)."""
+    value = cells[index].strip() if index < len(cells) else ""
+    try:
+        columns.parse_date(value)
+    except columns.BadCell:
+        return columns.day_and_month(value)
+    return True
+
+
+def _line_end(raw: bytes) -> bytes:
+    """How a physical line ends (b"" for the input's last line without an end)."""
+    return b"\r\n" if raw.endswith(b"\r\n") else raw[-1:] if raw.endswith((b"\n", b"\r")) else b""
 
 
 _CLOSE_THE_QUOTE = ("close the quote (\"); a quote inside a quoted cell is written twice (\"\"), and one that is "
