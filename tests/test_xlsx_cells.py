@@ -321,6 +321,24 @@ def test_an_outcomes_files_note_over_two_lines_is_read(tmp_path):
     assert "quoted cell" not in result.stdout + result.stderr
 
 
+def test_a_byte_order_mark_inside_a_cell_is_no_text(tmp_path):
+    """A byte-order mark (U+FEFF, which shows as nothing) inside a file, pasted into a cell or at a joined file's
+    row: its standard was 'unknown standard \'\\ufeffST0071\'', its date 'not a date', and its id read as another
+    id than the one on screen, without a word. Each is read as it shows, in a CSV row and a workbook's cell alike."""
+    any_body("ST0071")
+    mark = "\ufeff"
+    cells = [(f"{mark}ST0071", "A-1", "02/06/2025"), ("ST0071", "A-2", f"{mark}02/06/2025"),
+             ("ST0071", f"{mark}A-3", "02/06/2025"), ("ST0071", f"A-4{mark}", f"02/06/2025{mark}")]
+    path = tmp_path / "c.csv"
+    path.write_text("".join(",".join(row) + "\r\n" for row in [("standard", "apprentice", "gateway_date"), *cells]),
+                    encoding="utf-8")
+    book = workbook(tmp_path / "c.xlsx", [HEADER[:3], *[[text(c) for c in row] for row in cells]])
+    for cohort in (path, book):
+        result = run("compare", "--batch", str(cohort), "--format", "json")
+        assert result.exit_code == 0, result.stdout
+        assert [json.loads(line)["apprentice"] for line in result.stdout.splitlines()] == ["A-1", "A-2", "A-3", "A-4"]
+
+
 # --- worksheets ---------------------------------------------------------------------------------------------------
 
 def test_empty_worksheets_beside_the_cohort_ask_for_no_sheet(tmp_path):

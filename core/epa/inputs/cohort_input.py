@@ -922,6 +922,8 @@ def csv_items(lines: Iterable[Line], methods: Iterable[str], name: str, column_m
                                  where=f"{name}:{start}", hint=_SAVE_AS_UTF8.format(encoding="ENCODING")) from None
             yield start, "error", _not_utf8(header, text, exc)
             continue
+        if "\ufeff" in decoded:  # a byte-order mark inside the file (pasted in, or a file joined on): no text
+            decoded = decoded.replace("\ufeff", "")
         if header is None and "\x00" in decoded:
             raise InputError("the header holds NUL characters: is the file UTF-16 without a byte-order mark?",
                              where=f"{name}:{start}", hint=_SAVE_AS_UTF8.format(encoding="UTF-16"))

@@ -232,6 +232,9 @@ def _items(rows: Iterator[list[Any]], first_row: int, methods: Iterable[str], na
         while cells and not cells[-1]:
             cells.pop()
         text = "".join(cells)
+        if "\ufeff" in text:  # a byte-order mark pasted into a cell is no text (as in a CSV row)
+            cells = [cell.replace("\ufeff", "") for cell in cells]
+            text = text.replace("\ufeff", "")
         if not text or text.isspace():
             continue  # a row of empty cells (Excel keeps formatted ones): no record
         if header is None:  # as csv_items reads its header: the same column map, the same notes
