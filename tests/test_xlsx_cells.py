@@ -139,6 +139,22 @@ def test_excels_29_february_1900_is_refused_not_read_as_the_28th(tmp_path):
     assert third[:2] == (4, "csv") and third[2][0]["gateway"] == {"date": "2025-06-02", "portfolio_pieces": 60}
 
 
+def test_a_date_cell_holding_0_is_called_excels_day_0(tmp_path):
+    """A date cell holding 0 (a formula's result where its source is empty: Excel shows 00/01/1900) was refused as
+    '\'00:00:00\' is not a date', the reader's time of day, with the hint to write the date in another form. It is
+    called what it is, with what to do; a number below 1 is a time on that day; a CSV export's 00/01/1900 the same."""
+    path = workbook(tmp_path / "c.xlsx", [HEADER, [text("ST0071"), text("A-1"), number("0", DATE)],
+                                          [text("ST0071"), text("A-2"), number("0.5", DATE_TIME)],
+                                          [text("ST0071"), text("A-3"), text("00/01/1900")]])
+    zero, half, typed = (refused for _, _, refused in items(path))
+    assert "Excel's day 0" in zero.message and "an empty or zero date" in zero.message
+    assert "number below 1" in half.message and "time on Excel's day 0" in half.message
+    assert typed.message == "'00/01/1900' is Excel's day 0, what a date cell holding 0 shows: an empty or zero date, " \
+                            "no day of the calendar"
+    for refused in (zero, half, typed):
+        assert refused.column == "gateway_date" and "leave the cell empty until there is one" in refused.hint
+
+
 def test_a_formulas_text_shaped_as_a_month_first_date_makes_its_column_month_first(tmp_path):
     """A month-first date in a workbook's text shows its column is month first, and every date of numbers in it is
     refused (03/04/2025 may be 4 March). A formula's text result, TEXT(A2,"mm/dd/yyyy"), was not searched: the
