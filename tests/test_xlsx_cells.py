@@ -16,6 +16,7 @@ import pytest
 
 import epa.testing
 from conftest import any_body, run
+from epa.errors import InputError
 from epa.inputs import cohort_xlsx
 
 pytest.importorskip("python_calamine", reason="epa reads workbooks with python-calamine")
@@ -191,24 +192,58 @@ def test_an_error_cell_cut_by_a_chunks_end_is_still_its_text(tmp_path, monkeypat
         assert all("'#N/A' is not a grade" in refused.message for _, _, refused in found), chunk
 
 
-@pytest.mark.parametrize("cell", [error("#N/A"), number("45810.999999999", DATE)])
-def test_a_cell_epa_must_place_itself_written_without_its_place_is_refused(tmp_path, cell):
-    """The format lets a program leave out each cell's place (r="D2"): the reader places the cells by their order,
-    but epa's search for error cells (and dates it reads itself) went by the place alone, so a #N/A grade in such
-    a workbook was read as empty, an attempt not made. Refused, saying how to have the places written."""
-    path = workbook(tmp_path / "c.xlsx", [GRADED, [text("ST0071"), text("A-1"), number("45810", DATE), cell]],
-                    places=False)
-    result = run("compare", "--batch", str(path))
-    assert result.exit_code == 2 and "Traceback" not in result.stderr
-    assert "written without its place" in result.stderr and "save it" in result.stderr
+def test_cells_written_without_their_place_are_read_where_the_reader_puts_them(tmp_path):
+    """The format lets a program leave out each cell's place (r="D2") and each row's (r="2"): the reader places
+    them in order. epa's search for error cells and for dates it reads itself went by the place alone: a #N/A grade
+    was read as empty (then such a workbook was refused whole), and so was every one holding a number 60 or a
+    time a hair before midnight anywhere, a count of 60 or a score of 12.999999999 in a column not read among them
+    (found by the hunt). Each cell is placed as the reader places it: the errors and dates are read as in any
+    workbook, the numbers are numbers."""
+    names = [*GRADED, text("portfolio_pieces"), text("score")]
+    rows = [names, [text("ST0071"), text("A-1"), number("45810.999999999", DATE), error("#N/A"), number("60"),
+                    number("12.999999999")],
+            [text("ST0071"), text("A-2"), number("45810", DATE), text("pass"), number("60")],
+            [text("ST0071"), text("A-3"), number("60", DATE), text("pass"), "<c/>", number("60.99999999")]]
+    for rows_placed in (True, False):
+        path = workbook(tmp_path / "c.xlsx", rows, places=False)
+        if not rows_placed:
+            path = _without_row_places(path)
+        first, second, third = items(path)
+        assert first[:2] == (2, "error") and first[2].message == "'#N/A' is not a grade"
+        assert second[:2] == (3, "error") and "an attempt at the observation with no date" in second[2].message
+        assert third[:2] == (4, "error") and "'1900-02-29' is not a date" in third[2].message
+    rows[2] += ["<c/>", number("45826", DATE)]  # (its score empty, then the observation's date)
+    names.append(text("observation_date"))
+    [_, (line, kind, read), _] = items(workbook(tmp_path / "c.xlsx", rows, places=False))
+    assert (line, kind, read[0]["gateway"]["portfolio_pieces"]) == (3, "csv", 60)
 
 
-def test_a_workbook_of_cells_without_places_and_none_to_place_is_read(tmp_path):
-    path = workbook(tmp_path / "c.xlsx", [[*GRADED, text("observation_date")], [
-        text("ST0071"), text("A-1"), number("45810", DATE), text("pass"), number("45826", DATE)]], places=False)
-    [(line, kind, (record, _))] = items(path)
-    assert (line, kind) == (2, "csv")
-    assert record["assessments"] == [{"method": "observation", "grade": "pass", "date": "2025-06-18"}]
+def _without_row_places(path):
+    with zipfile.ZipFile(path) as book:
+        members = {info.filename: book.read(info) for info in book.infolist()}
+    members["xl/worksheets/sheet1.xml"] = re.sub(rb'<row r="\d+">', b"<row>", members["xl/worksheets/sheet1.xml"])
+    return _zip(path, members)
+
+
+def test_a_used_range_of_cells_without_places_is_bounded(tmp_path):
+    """A worksheet's used range is bounded before the reader holds it; one whose cells have no place (r="B7") was
+    taken to reach row 0 and column Z, whatever it held: a row placed far down (r="1000000") holding a thousand
+    such cells, a few KB, would have the reader hold a thousand million. It is refused, as the same cells placed
+    are: by its columns, and by its cells (bounded here at 1,000, as epa serve bounds a small upload's)."""
+    path = workbook(tmp_path / "c.xlsx", [HEADER, [text("ST0071"), text("A-1"), number("45810", DATE)],
+                                          [text("x")] * 1001], places=False)
+    with zipfile.ZipFile(path) as book:
+        members = {info.filename: book.read(info) for info in book.infolist()}
+    sheet = members["xl/worksheets/sheet1.xml"].replace(b'<row r="3">', b'<row r="2000">')
+    token = cohort_xlsx.CELLS_ALLOWED.set(1000)
+    try:
+        with pytest.raises(InputError, match=r"reach column ALM \(1,001\); a cohort has at most 1,000 columns"):
+            items(_zip(path, {**members, "xl/worksheets/sheet1.xml": sheet}))
+        sheet = sheet.replace(text("x").encode() * 1001, text("x").encode() * 30)
+        with pytest.raises(InputError, match="its cells reach row 2,000 and 30 columns, more than the 1,000 cells"):
+            items(_zip(path, {**members, "xl/worksheets/sheet1.xml": sheet}))
+    finally:
+        cohort_xlsx.CELLS_ALLOWED.reset(token)
 
 
 # --- formulas ---------------------------------------------------------------------------------------------------
