@@ -448,3 +448,27 @@ def test_two_csv_utf8_exports_joined_are_told_as_a_header_repeated(tmp_path):
     [refused] = [r for r in rows if r["error"]]
     assert (refused["line"], refused["apprentice"]) == ("3", "")
     assert "repeats the header's column names" in refused["error"]
+
+
+# --- --strict -----------------------------------------------------------------------------------------------------
+
+def test_strict_reads_an_export_whose_empty_columns_have_no_name(tmp_path):
+    """Excel writes the empty columns it kept formatted after the last as ",,,": with --strict such a cohort was
+    refused whole, its nameless columns 'not read', with the hint to map or leave them out, which no --column can
+    do (a map names a column by its name). They hold nothing to read: the cohort is read, and a row holding a value
+    in one, which --strict is there to catch, is an error row naming the column and the value."""
+    any_body("ST0071")
+    path = tmp_path / "c.csv"
+    path.write_text("standard,apprentice,gateway_date,,\r\nST0071,A-1,02/06/2025,,\r\nST0071,A-2,02/06/2025,,Late\r\n"
+                    ",,,,\r\n", encoding="utf-8")
+    result = run("compare", "--batch", str(path), "--strict", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert result.exit_code == 2 and {r["apprentice"] for r in rows if not r["error"]} == {"A-1"}
+    [refused] = [r for r in rows if r["error"]]
+    assert refused["line"] == "3" and "column 5 has no name in the header" in refused["error"]
+    assert "'Late'" in refused["error"]
+    path.write_text("standard,apprentice,gateway_date,,\r\nST0071,A-1,02/06/2025,,\r\n", encoding="utf-8")
+    assert run("compare", "--batch", str(path), "--strict").exit_code == 0
+    path.write_text("standard,apprentice,gateway_date,Employer,\r\nST0071,A-1,02/06/2025,,\r\n", encoding="utf-8")
+    result = run("compare", "--batch", str(path), "--strict")
+    assert result.exit_code == 2 and 'columns epa does not read (--strict): "Employer" (column 4)' in result.stderr

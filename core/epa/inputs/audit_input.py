@@ -35,6 +35,8 @@ from epa.inputs.cohort_input import (
     _standard_like,
     header_hint,
     match_columns,
+    strict_columns,
+    unnamed_value,
 )
 
 # The fields of an outcomes row besides each method's, and their other names. A name must not fold to another's.
@@ -150,10 +152,7 @@ class OutcomesHeader(CsvHeader):
                              where=where, hint=header_hint(self.names, known, holds) or
                              f'name the column that holds it: --column "YOUR NAME={missing[0]}" '
                              '(README "Audit of recorded outcomes" lists the names read)')
-        if column_map.strict and self.ignored:
-            raise InputError("columns epa does not read (--strict): " + ", ".join(map(str, self.ignored)),
-                             where=where, hint='map each to a field with --column "NAME=FIELD", or leave it out '
-                                               'with --column "NAME="')
+        self.unnamed = strict_columns(self.ignored, column_map, where)
         self.column = {field: self.names[numbers[0] - 1] for field, numbers in holds.items()}
         slots: dict[str, tuple[str | None, str]] = {f: (bucket, m) for m in methods for f, bucket in
                  ((m, "grades"), (f"{m}_attempt", "attempts"))}
@@ -189,6 +188,8 @@ class OutcomesHeader(CsvHeader):
         """The row's fields, read (a method's grade and attempt under "grades" and "attempts"),
         and the column each came from; None for a row of empty cells. Every cell that cannot be read is named in
         one RowProblems."""
+        if self.unnamed:
+            unnamed_value(self.unnamed, cells)
         if len(cells) > self.width and any(c.strip() for c in cells[self.width:]):
             raise InputError(f"the row has {len(cells)} cells, the header names {self.width} columns",
                              hint="a cell holding a comma must be quoted")

@@ -90,6 +90,29 @@ class Unread:
         return f"{named} (column {self.number}" + (f"; did you mean {self.suggestion}?)" if self.suggestion else ")")
 
 
+def strict_columns(ignored: Sequence[Unread], column_map: ColumnMap, where: str) -> tuple[int, ...]:
+    """Under --strict, refuse a header naming a column epa does not read; and the columns it leaves without a name
+    (index), which no map can name: an export's empty columns after the last (Excel writes ",,," for each it kept
+    formatted) were refused with a hint no map could follow. Each is refused in a row that holds a value in it."""
+    if not column_map.strict:
+        return ()
+    named = [unread for unread in ignored if unread.name]
+    if named:
+        raise InputError("columns epa does not read (--strict): " + ", ".join(map(str, named)), where=where,
+                         hint='map each to a field with --column "NAME=FIELD", or leave it out with --column "NAME="')
+    return tuple(unread.number - 1 for unread in ignored)
+
+
+def unnamed_value(unnamed: Sequence[int], cells: Sequence[str]) -> None:
+    """Refuse a row holding a value in a column its header leaves without a name (under --strict)."""
+    for index in unnamed:
+        if index < len(cells) and cells[index].strip():
+            raise InputError(f"column {index + 1} has no name in the header, so epa does not read it (--strict), "
+                             f"but this row holds {quote(cells[index].strip())} there",
+                             hint="name the column in the header (and map it, or leave it out with --column "
+                                  "\"NAME=\"), or delete the value")
+
+
 def match_columns(names: Sequence[str], known: dict[str, str], column_map: ColumnMap, where: str, what: str = "epa"
                   ) -> tuple[dict[str, list[int]], list[Unread], list[Unread], list[str]]:
     """Which field each of a header's column ``names`` holds: by the user's map, else by its name folded in
@@ -182,10 +205,7 @@ class CsvHeader:
                                  "booked, not graded", where=where,
                                  hint=f'read it with --column "{unread.name}={unread.suggestion}", or leave it out '
                                       f'with --column "{unread.name}=" if it holds no grade')
-        if column_map.strict and self.ignored:
-            raise InputError("columns epa does not read (--strict): " + ", ".join(map(str, self.ignored)),
-                             where=where, hint='map each to a field with --column "NAME=FIELD", or leave it out '
-                                               'with --column "NAME="')
+        self.unnamed = strict_columns(self.ignored, column_map, where)
         # Each column read, in order: (index, how it is read, the record's part it goes in ("" for the top, "method"
         # for an attempt's), its key there, its JSON path (an attempt's: ("method", method, field)), its name).
         # (and what each value of a column read as, where a column's values repeat: see columns.REMEMBERED)
@@ -255,9 +275,13 @@ class CsvHeader:
             said.append(self.unchecked_dates)
         return [*said, *self.sheet_notes]
 
+    unnamed: tuple[int, ...] = ()  # under --strict, the columns the header names not: a value in one refuses its row
+
     def record(self, cells: Sequence[str]) -> tuple[dict[str, Any], dict[tuple[Any, ...], str]] | None:
         """The record a row says (as a YAML record would), and which column each JSON path came from; None for a
         row of empty cells (no record). Every cell that cannot be read is named in one RowProblems."""
+        if self.unnamed:
+            unnamed_value(self.unnamed, cells)
         width = len(cells)
         if width > self.width and any(c.strip() for c in cells[self.width:]):
             raise InputError(f"the row has {len(cells)} cells, the header names {self.width} columns",
