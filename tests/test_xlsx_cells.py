@@ -412,6 +412,34 @@ def test_empty_worksheets_beside_the_cohort_ask_for_no_sheet(tmp_path):
     assert result.exit_code == 2 and "2 worksheets" in result.stderr and "'Sheet3'" not in result.stderr
 
 
+@pytest.mark.parametrize("shown", [[], ["Fill in the Data sheet, then save."]])
+def test_a_cohort_on_a_hidden_worksheet_is_named_where_the_sheet_read_is_none(tmp_path, shown):
+    """A provider's template: a visible sheet of instructions (or none at all) and the cohort on a hidden sheet.
+    The visible one was read and refused ('the worksheet has no rows', or a header naming no column) without a
+    word of the hidden sheet, which --sheet reads. The refusal names it, and how to read it; a hidden sheet
+    beside a visible cohort (its lookups) changes nothing."""
+    any_body("ST0071")
+    openpyxl = pytest.importorskip("openpyxl", reason="the test extra's openpyxl writes the workbook")
+    book = openpyxl.Workbook()
+    book.active.title = "Instructions"
+    for line in shown:
+        book.active.append([line])
+    data = book.create_sheet("Data")
+    data.append(["standard", "apprentice", "gateway_date"])
+    data.append(["ST0071", "A-1", "02/06/2025"])
+    data.sheet_state = "hidden"
+    book.save(tmp_path / "c.xlsx")
+    result = run("compare", "--batch", str(tmp_path / "c.xlsx"))
+    assert result.exit_code == 2 and "hidden worksheet 'Data'? name it with --sheet 'Data'" in result.stderr
+    assert run("compare", "--batch", str(tmp_path / "c.xlsx"), "--sheet", "Data").exit_code == 0
+    data.sheet_state = "visible"
+    book["Instructions"].append(["a lookup"])
+    book["Instructions"].sheet_state = "hidden"
+    book.active = 1
+    book.save(tmp_path / "c.xlsx")
+    assert run("compare", "--batch", str(tmp_path / "c.xlsx")).exit_code == 0
+
+
 def _zip(path, members):
     with zipfile.ZipFile(path, "w") as archive:
         for member, content in members.items():

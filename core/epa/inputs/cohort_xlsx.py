@@ -160,12 +160,12 @@ def xlsx_items(source: str | IO[bytes], methods: Iterable[str], name: str, sheet
             raise InputError(f"the workbook on standard input is larger than {MAX_STDIN >> 20} MiB", where=name,
                              hint="give the file's name to --batch, or save it as 'CSV UTF-8' and pipe that")
         source = io.BytesIO(data)
-    rows, (first_row, first_column), errors, again, merged = _open(source, name, sheet, standards)
+    rows, (first_row, first_column), errors, again, merged, hidden = _open(source, name, sheet, standards)
     by_row: dict[int, list[tuple[int, Cell]]] = {}
     for (row, column), text in errors.items():
         by_row.setdefault(row, []).append((column - first_column, text))
     return _items(rows, first_row, methods, name, by_row, column_map, on_header, header_class or CsvHeader, again,
-                  (first_column, merged))
+                  (first_column, merged), hidden)
 
 
 Merged = list[tuple[tuple[int, int], tuple[int, int]]]  # merged ranges: (first row, column), (last...), from 0
@@ -203,10 +203,11 @@ def _items(rows: Iterator[list[Any]], first_row: int, methods: Iterable[str], na
            errors: dict[int, list[tuple[int, Cell]]], column_map: ColumnMap | None,
            on_header: Callable[[CsvHeader], Any] | None, header_class: type[CsvHeader] = CsvHeader,
            again: Callable[[], Iterator[list[Any]]] | None = None,
-           merged: tuple[int, Merged] | None = None) -> Iterator[Item]:
+           merged: tuple[int, Merged] | None = None, hidden: tuple[str, ...] = ()) -> Iterator[Item]:
     """The items of ``rows``; ``again`` reads them once more, before the first record, for the date columns that
     are month first (given only where the sheet holds text shaped so: see _check); ``merged``: the sheet's first
-    column's number and its merged ranges."""
+    column's number and its merged ranges; ``hidden``: the workbook's hidden worksheets holding values, named where
+    the sheet read is no cohort (the cohort may be on one)."""
     header: CsvHeader | None = None
     texts, text_class = _Texts(), str  # (locals: this is the one per-cell loop a workbook adds to a CSV's work)
     for number, row in enumerate(rows, first_row):
@@ -238,7 +239,13 @@ def _items(rows: Iterator[list[Any]], first_row: int, methods: Iterable[str], na
         if not text or text.isspace():
             continue  # a row of empty cells (Excel keeps formatted ones): no record
         if header is None:  # as csv_items reads its header: the same column map, the same notes
-            header = header_class(cells, methods, f"{name}:{number}", column_map)
+            try:
+                header = header_class(cells, methods, f"{name}:{number}", column_map)
+            except InputError as exc:
+                if not hidden:
+                    raise
+                raise InputError(exc.message, where=exc.where, hint=f"{exc.hint}; or is the cohort on "
+                                 f"{_hidden_named(hidden)}") from None
             if again is not None:
                 header.refuse_month_first(month_first_in(header, ((n, row) for n, row in enumerate(again(), first_row)
                                                                  if n > number)))
@@ -257,8 +264,14 @@ def _items(rows: Iterator[list[Any]], first_row: int, methods: Iterable[str], na
         if item is not None:
             yield item
     if header is None:
-        raise InputError("the worksheet has no rows", where=name,
-                         hint="its first row names the columns, as a CSV cohort's header does")
+        raise InputError("the worksheet has no rows", where=name, hint=f"is the cohort on {_hidden_named(hidden)}"
+                         if hidden else "its first row names the columns, as a CSV cohort's header does")
+
+
+def _hidden_named(hidden: tuple[str, ...]) -> str:
+    """The hidden worksheets holding values, as a question's end: which to read, and how."""
+    return (f"the hidden worksheet {quote(hidden[0])}? name it with --sheet {quote(hidden[0])}" if len(hidden) == 1
+            else "a hidden worksheet (" + ", ".join(map(quote, hidden)) + ")? name it with --sheet NAME")
 
 
 def _inexact(row: list[Any], texts: _Texts) -> tuple[list[str], dict[int, str]]:
@@ -367,10 +380,11 @@ _MEMO = 1 << 12
 
 def _open(source: str | IO[bytes], name: str, sheet: str | None, standards: Standards | None = None
           ) -> tuple[Iterator[list[Any]], tuple[int, int], dict[tuple[int, int], Cell],
-                     Callable[[], Iterator[list[Any]]] | None, Merged]:
+                     Callable[[], Iterator[list[Any]]] | None, Merged, tuple[str, ...]]:
     """The rows of the sheet asked for (or the one visible worksheet), the first one's row and column numbers,
     the cells holding an Excel error (such as #N/A), by row and column number, with the error's text, a way to
-    read the rows again where the sheet holds text shaped as a month-first date, and its merged ranges.
+    read the rows again where the sheet holds text shaped as a month-first date, its merged ranges, and (where
+    no sheet is asked for) the hidden worksheets holding values.
     ``standards``: ids (each with its lower-case bytes) to look for, and the set the ones found are added to."""
     import zipfile
 
@@ -384,7 +398,7 @@ def _open(source: str | IO[bytes], name: str, sheet: str | None, standards: Stan
                 raise InputError("this is not an Excel workbook (.xlsx files are zip files; this one is not)",
                                  where=name, hint=f"if it is CSV, name it .csv; if it is a workbook, {_SAVE_AS}")
             with zipfile.ZipFile(stream) as archive:
-                title, part = _sheet(archive, name, sheet)
+                title, part, hidden = _sheet(archive, name, sheet)
                 errors, month_first = _check(archive, part, name, title, standards)
     except zipfile.BadZipFile as exc:
         raise InputError(f"the workbook is damaged: {exc}", where=name, hint=_SAVE_AS) from None
@@ -405,7 +419,7 @@ def _open(source: str | IO[bytes], name: str, sheet: str | None, standards: Stan
             raise
         raise InputError(f"the workbook cannot be read: {exc}", where=name, hint=_SAVE_AS) from None
     if used.start is None:
-        return iter(()), (1, 1), {}, None, []
+        return iter(()), (1, 1), {}, None, [], hidden
     top, left = used.start
 
     def rows() -> Iterator[list[Any]]:
@@ -414,7 +428,8 @@ def _open(source: str | IO[bytes], name: str, sheet: str | None, standards: Stan
         # line, and an error cell is put in its own row, not one `top` rows above it: found by review)
         return itertools.islice(used.iter_rows(), top, None)
 
-    return rows(), (top + 1, left + 1), errors, rows if month_first else None, used.merged_cell_ranges or []
+    return (rows(), (top + 1, left + 1), errors, rows if month_first else None, used.merged_cell_ranges or [],
+            hidden)
 
 
 class _kept:
@@ -443,8 +458,10 @@ def _small_xml(archive: zipfile.ZipFile, part: str, name: str) -> ElementTree.El
         raise InputError(f"the workbook's {part} is not XML: {exc}", where=name, hint=_SAVE_AS) from None
 
 
-def _sheet(archive: zipfile.ZipFile, name: str, wanted: str | None) -> tuple[str, str]:
-    """The worksheet to read (``wanted``, else the one visible worksheet): its title and the zip part holding it."""
+def _sheet(archive: zipfile.ZipFile, name: str, wanted: str | None) -> tuple[str, str, tuple[str, ...]]:
+    """The worksheet to read (``wanted``, else the one visible worksheet): its title and the zip part holding it;
+    and, where none is asked for, the hidden worksheets holding values (a visible sheet of instructions and the
+    cohort hidden: the sheet read was 'no rows', or a header of no columns, without a word of the other)."""
     try:
         book = _small_xml(archive, "xl/workbook.xml", name)
         rels = _small_xml(archive, "xl/_rels/workbook.xml.rels", name)
@@ -465,7 +482,7 @@ def _sheet(archive: zipfile.ZipFile, name: str, wanted: str | None) -> tuple[str
     if wanted is not None:
         for title, part, _ in sheets:
             if title == wanted:
-                return title, part
+                return title, part, ()
         titles = [t for t, _, _ in sheets]
         raise InputError(f"the workbook has no worksheet {quote(wanted)}", where=name,
                          hint=did_you_mean(wanted, titles) or "its worksheets: " + ", ".join(map(quote, titles)))
@@ -475,9 +492,11 @@ def _sheet(archive: zipfile.ZipFile, name: str, wanted: str | None) -> tuple[str
     if len(shown) > 1:  # which one is the cohort is not epa's to guess (Excel saves the active one as CSV)
         raise InputError(f"the workbook has {len(shown)} worksheets: which one is the cohort?", where=name,
                          hint="name it with --sheet NAME: " + ", ".join(quote(title) for title, _ in shown))
+    hidden = tuple(title for title, part, visible in sheets if not visible and _holds_values(archive, part))
     if shown:
-        return shown[0]
-    raise InputError("the workbook has no visible worksheet", where=name, hint=_SAVE_AS)
+        return (*shown[0], hidden)
+    raise InputError("the workbook has no visible worksheet", where=name,
+                     hint=f"is the cohort on {_hidden_named(hidden)}" if hidden else _SAVE_AS)
 
 
 def _holds_values(archive: zipfile.ZipFile, part: str) -> bool:
