@@ -170,6 +170,9 @@ class OutcomesHeader(CsvHeader):
         return _standard_like(cells, index["standard"], row) and any(
             _given(cells, index[field]) for field in ("apprentice", "candidate_other") if field in index)
 
+    def read_columns(self) -> set[int]:
+        return {entry[0] for entry in self.reading} | set(self.unnamed)
+
     def date_columns(self) -> list[int]:
         return [index for index, _, parse, _ in self.reading if parse is columns.parse_date]
 

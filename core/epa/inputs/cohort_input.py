@@ -237,6 +237,10 @@ class CsvHeader:
         return (_standard_like(cells, named[("standard",)], row) and _given(cells, named[("apprentice", "id")])
                 and _date_like(cells, named[("gateway", "date")]))
 
+    def read_columns(self) -> set[int]:
+        """The index of each column whose cells are read (under --strict, a nameless column's too)."""
+        return {entry[0] for entry in self.plan} | set(self.unnamed)
+
     def date_columns(self) -> list[int]:
         """The index of each column read as a date."""
         return [entry[0] for entry in self.plan if entry[2] is columns.parse_date]
@@ -711,27 +715,37 @@ Line = tuple[int, bytes | None, bool]
 _UTF8_BOM = b"\xef\xbb\xbf"
 _OTHER_BOMS = ((b"\xff\xfe\x00\x00", "UTF-32 (little-endian)"), (b"\x00\x00\xfe\xff", "UTF-32 (big-endian)"),
                (b"\xff\xfe", "UTF-16 (little-endian)"), (b"\xfe\xff", "UTF-16 (big-endian)"))
-def _not_utf8(header: CsvHeader, text: bytes, exc: UnicodeDecodeError) -> RowRefusal:
-    """A row holding bytes that are not UTF-8 (a Windows-1252 export's é), refused naming the column they are in
-    (where the row's cells can be split) and the byte, with how to save the file."""
-    bad = text[exc.start:exc.end]
-    said = f"byte 0x{bad[0]:02x} at byte {exc.start + 1} of the record"
+def _not_utf8(header: CsvHeader, text: bytes, exc: UnicodeDecodeError, row: Sequence[str] | None) -> RowRefusal | None:
+    """A row holding bytes that are not UTF-8 (a Windows-1252 export's é) in a column epa reads (``row``: its cells,
+    the bytes as surrogates; None where they cannot be split), refused naming the column and the byte, with how to
+    save the file; None where every such byte is in a column not read (a surname, a note), whose cells are not read
+    and so cannot be misread: the row was refused for a name's é, though every value read was ASCII, the same in
+    either encoding (found by the hunt)."""
+    first = text[exc.start]
+    said = f"byte 0x{first:02x} at byte {exc.start + 1} of the record"
     column = None
-    try:
-        cells = next(csv.reader([text.decode("utf-8", "surrogateescape")]), [])
-    except csv.Error:
-        cells = []
-    for index, cell in enumerate(cells):
-        if any("\udc80" <= c <= "\udcff" for c in cell):
-            names = getattr(header, "names", ())
-            column = names[index] if index < len(names) else None
-            if column is not None:
-                shown = cell.encode("utf-8", "surrogateescape").decode("cp1252", "replace").strip()
-                said += f", in {quote(shown)} if the file is Windows-1252"
-            break
+    read = header.read_columns()
+    for index, cell in enumerate(row or ()):
+        escaped = [c for c in cell if "\udc80" <= c <= "\udcff"]
+        if not escaped:
+            continue
+        if index not in read:
+            said = ""  # (the first such byte is in a column not read: the one named is another)
+            continue
+        names = getattr(header, "names", ())
+        column = names[index] if index < len(names) else None
+        said = said or f"byte 0x{ord(escaped[0]) - 0xDC00:02x}"
+        if column is not None:
+            shown = cell.encode("utf-8", "surrogateescape").decode("cp1252", "replace").strip()
+            said += f", in {quote(shown)} if the file is Windows-1252"
+        break
+    else:
+        if row is not None:
+            return None
+        said = f"byte 0x{first:02x} at byte {exc.start + 1} of the record"
     return RowRefusal(f"undecodable bytes (not UTF-8): {said}",
-                   "save as CSV UTF-8 (Excel: Save As › CSV UTF-8), or convert it: "
-                   "iconv -f WINDOWS-1252 -t UTF-8 FILE > NEW", column)
+                      "save as CSV UTF-8 (Excel: Save As › CSV UTF-8), or convert it: "
+                      "iconv -f WINDOWS-1252 -t UTF-8 FILE > NEW", column)
 
 
 _SAVE_AS_UTF8 = ("save it as UTF-8 (Excel: Save As 'CSV UTF-8'; elsewhere an encoding choice when saving), or "
@@ -938,14 +952,14 @@ def csv_items(lines: Iterable[Line], methods: Iterable[str], name: str, column_m
             text, parts = b"".join(parts), []
         else:
             text = raw
+        escaped = None  # the bytes that are not UTF-8, if the row holds any: refused where a column read holds them
         try:
             decoded = text.decode("utf-8")
         except UnicodeDecodeError as exc:
             if header is None:
                 raise InputError(f"the header holds bytes that are not UTF-8 (at byte {exc.start + 1})",
                                  where=f"{name}:{start}", hint=_SAVE_AS_UTF8.format(encoding="ENCODING")) from None
-            yield start, "error", _not_utf8(header, text, exc)
-            continue
+            decoded, escaped = text.decode("utf-8", "surrogateescape"), exc
         if "\ufeff" in decoded:  # a byte-order mark inside the file (pasted in, or a file joined on): no text
             decoded = decoded.replace("\ufeff", "")
         if header is None and "\x00" in decoded:
@@ -956,7 +970,11 @@ def csv_items(lines: Iterable[Line], methods: Iterable[str], name: str, column_m
         except csv.Error as exc:  # e.g. a bare carriage return in an unquoted cell
             if header is None:
                 raise InputError(f"the CSV header cannot be read: {exc}", where=f"{name}:{start}") from None
-            yield start, "error", (f"the CSV row cannot be read: {exc}", "quote a cell that holds a line break")
+            yield start, "error", _not_utf8(header, text, escaped, None) if escaped else (
+                f"the CSV row cannot be read: {exc}", "quote a cell that holds a line break")
+            continue
+        if escaped is not None and header is not None and (refused := _not_utf8(header, text, escaped, row)):
+            yield start, "error", refused
             continue
         if header is None:
             row_end = _line_end(raw)
