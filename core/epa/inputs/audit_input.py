@@ -31,10 +31,10 @@ from epa.inputs.cohort_input import (
     CsvHeader,
     MonthFirst,
     RowProblems,
-    _given,
-    _standard_like,
+    cell_given,
     header_hint,
     match_columns,
+    standard_like,
     strict_columns,
     unnamed_value,
 )
@@ -167,8 +167,8 @@ class OutcomesHeader(CsvHeader):
         """Whether a line of a quoted cell of ``row`` reads as an outcomes row (see CsvHeader.row_like): its standard
         an id, and its apprentice (or other identifier) given."""
         index = {field: column for column, field, _, _ in self.reading}
-        return _standard_like(cells, index["standard"], row) and any(
-            _given(cells, index[field]) for field in ("apprentice", "candidate_other") if field in index)
+        return standard_like(cells, index["standard"], row) and any(
+            cell_given(cells, index[field]) for field in ("apprentice", "candidate_other") if field in index)
 
     def read_columns(self) -> set[int]:
         return {entry[0] for entry in self.reading} | set(self.unnamed)

@@ -234,7 +234,7 @@ class CsvHeader:
         standard an id (ST0071 in any form, or ``row``'s own standard), its apprentice given and its gateway date a
         date (or one of numbers, either way round)."""
         named = {kind: index for index, _, _, _, _, kind, _ in self.plan}
-        return (_standard_like(cells, named[("standard",)], row) and _given(cells, named[("apprentice", "id")])
+        return (standard_like(cells, named[("standard",)], row) and cell_given(cells, named[("apprentice", "id")])
                 and _date_like(cells, named[("gateway", "date")]))
 
     def read_columns(self) -> set[int]:
@@ -1062,14 +1062,14 @@ _BREAK = re.compile("\r\n|\r|\n")
 _STANDARD_ID = re.compile(r"ST\d{4}")
 
 
-def _standard_like(cells: Sequence[str], index: int, row: Sequence[str]) -> bool:
+def standard_like(cells: Sequence[str], index: int, row: Sequence[str]) -> bool:
     """Whether ``cells``' column ``index`` holds a standard's id, or ``row``'s own standard."""
     value = cells[index].strip() if index < len(cells) else ""
     return bool(value) and (_STANDARD_ID.fullmatch(columns.parse_standard(value)) is not None or (
         index < len(row) and value.casefold() == row[index].strip().casefold()))
 
 
-def _given(cells: Sequence[str], index: int) -> bool:
+def cell_given(cells: Sequence[str], index: int) -> bool:
     return index < len(cells) and bool(cells[index].strip())
 
 
