@@ -595,3 +595,22 @@ def test_a_windows_1252_byte_names_its_column_and_how_to_save_the_file(tmp_path)
     error = line["error"]
     assert error["column"] == "Surname" and "0xeb" in error["message"] and "'Zoë'" in error["message"]
     assert "CSV UTF-8" in error["hint"]
+
+
+def test_windows_1252_bytes_in_columns_not_read_refuse_nothing(tmp_path):
+    """An MIS export saved as Windows-1252: a surname's é, a note's £ and curly quotes. Each such row was refused
+    as not UTF-8, though every value epa reads was ASCII, the same bytes in either encoding. Those columns are not
+    read, so the rows are; a byte in a column read is still refused, naming that column and its byte (not the
+    first such byte of the row, which is in a column not read)."""
+    any_body("ST0071")
+    path = tmp_path / "c.csv"
+    path.write_bytes("Surname,Standard,Learner Ref,Gateway Date,Notes\r\n"
+                     "Zoë,ST0071,A-1,01/12/2025,“great” £100\r\n"
+                     "Brontë,ST0071,A-2,01/12/2025,ok\r\n"
+                     "Renée,ST0071,A-3é,01/12/2025,\r\n".encode("cp1252"))
+    result = run("compare", "--batch", str(path), "--format", "json")
+    first, second, third = _json_lines(result)
+    assert (first["apprentice"], second["apprentice"]) == ("A-1", "A-2")
+    assert third["line"] == 4 and third["error"]["column"] == "Learner Ref"
+    assert third["error"]["message"] == "undecodable bytes (not UTF-8): byte 0xe9, in 'A-3é' if the file is " \
+                                        "Windows-1252"

@@ -16,6 +16,7 @@ import pytest
 
 import epa.testing
 from conftest import any_body, run
+from epa.errors import InputError
 from epa.inputs import cohort_xlsx
 
 pytest.importorskip("python_calamine", reason="epa reads workbooks with python-calamine")
@@ -139,6 +140,22 @@ def test_excels_29_february_1900_is_refused_not_read_as_the_28th(tmp_path):
     assert third[:2] == (4, "csv") and third[2][0]["gateway"] == {"date": "2025-06-02", "portfolio_pieces": 60}
 
 
+def test_a_date_cell_holding_0_is_called_excels_day_0(tmp_path):
+    """A date cell holding 0 (a formula's result where its source is empty: Excel shows 00/01/1900) was refused as
+    '\'00:00:00\' is not a date', the reader's time of day, with the hint to write the date in another form. It is
+    called what it is, with what to do; a number below 1 is a time on that day; a CSV export's 00/01/1900 the same."""
+    path = workbook(tmp_path / "c.xlsx", [HEADER, [text("ST0071"), text("A-1"), number("0", DATE)],
+                                          [text("ST0071"), text("A-2"), number("0.5", DATE_TIME)],
+                                          [text("ST0071"), text("A-3"), text("00/01/1900")]])
+    zero, half, typed = (refused for _, _, refused in items(path))
+    assert "Excel's day 0" in zero.message and "an empty or zero date" in zero.message
+    assert "number below 1" in half.message and "time on Excel's day 0" in half.message
+    assert typed.message == "'00/01/1900' is Excel's day 0, what a date cell holding 0 shows: an empty or zero date, " \
+                            "no day of the calendar"
+    for refused in (zero, half, typed):
+        assert refused.column == "gateway_date" and "leave the cell empty until there is one" in refused.hint
+
+
 def test_a_formulas_text_shaped_as_a_month_first_date_makes_its_column_month_first(tmp_path):
     """A month-first date in a workbook's text shows its column is month first, and every date of numbers in it is
     refused (03/04/2025 may be 4 March). A formula's text result, TEXT(A2,"mm/dd/yyyy"), was not searched: the
@@ -175,24 +192,58 @@ def test_an_error_cell_cut_by_a_chunks_end_is_still_its_text(tmp_path, monkeypat
         assert all("'#N/A' is not a grade" in refused.message for _, _, refused in found), chunk
 
 
-@pytest.mark.parametrize("cell", [error("#N/A"), number("45810.999999999", DATE)])
-def test_a_cell_epa_must_place_itself_written_without_its_place_is_refused(tmp_path, cell):
-    """The format lets a program leave out each cell's place (r="D2"): the reader places the cells by their order,
-    but epa's search for error cells (and dates it reads itself) went by the place alone, so a #N/A grade in such
-    a workbook was read as empty, an attempt not made. Refused, saying how to have the places written."""
-    path = workbook(tmp_path / "c.xlsx", [GRADED, [text("ST0071"), text("A-1"), number("45810", DATE), cell]],
-                    places=False)
-    result = run("compare", "--batch", str(path))
-    assert result.exit_code == 2 and "Traceback" not in result.stderr
-    assert "written without its place" in result.stderr and "save it" in result.stderr
+def test_cells_written_without_their_place_are_read_where_the_reader_puts_them(tmp_path):
+    """The format lets a program leave out each cell's place (r="D2") and each row's (r="2"): the reader places
+    them in order. epa's search for error cells and for dates it reads itself went by the place alone: a #N/A grade
+    was read as empty (then such a workbook was refused whole), and so was every one holding a number 60 or a
+    time a hair before midnight anywhere, a count of 60 or a score of 12.999999999 in a column not read among them
+    (found by the hunt). Each cell is placed as the reader places it: the errors and dates are read as in any
+    workbook, the numbers are numbers."""
+    names = [*GRADED, text("portfolio_pieces"), text("score")]
+    rows = [names, [text("ST0071"), text("A-1"), number("45810.999999999", DATE), error("#N/A"), number("60"),
+                    number("12.999999999")],
+            [text("ST0071"), text("A-2"), number("45810", DATE), text("pass"), number("60")],
+            [text("ST0071"), text("A-3"), number("60", DATE), text("pass"), "<c/>", number("60.99999999")]]
+    for rows_placed in (True, False):
+        path = workbook(tmp_path / "c.xlsx", rows, places=False)
+        if not rows_placed:
+            path = _without_row_places(path)
+        first, second, third = items(path)
+        assert first[:2] == (2, "error") and first[2].message == "'#N/A' is not a grade"
+        assert second[:2] == (3, "error") and "an attempt at the observation with no date" in second[2].message
+        assert third[:2] == (4, "error") and "'1900-02-29' is not a date" in third[2].message
+    rows[2] += ["<c/>", number("45826", DATE)]  # (its score empty, then the observation's date)
+    names.append(text("observation_date"))
+    [_, (line, kind, read), _] = items(workbook(tmp_path / "c.xlsx", rows, places=False))
+    assert (line, kind, read[0]["gateway"]["portfolio_pieces"]) == (3, "csv", 60)
 
 
-def test_a_workbook_of_cells_without_places_and_none_to_place_is_read(tmp_path):
-    path = workbook(tmp_path / "c.xlsx", [[*GRADED, text("observation_date")], [
-        text("ST0071"), text("A-1"), number("45810", DATE), text("pass"), number("45826", DATE)]], places=False)
-    [(line, kind, (record, _))] = items(path)
-    assert (line, kind) == (2, "csv")
-    assert record["assessments"] == [{"method": "observation", "grade": "pass", "date": "2025-06-18"}]
+def _without_row_places(path):
+    with zipfile.ZipFile(path) as book:
+        members = {info.filename: book.read(info) for info in book.infolist()}
+    members["xl/worksheets/sheet1.xml"] = re.sub(rb'<row r="\d+">', b"<row>", members["xl/worksheets/sheet1.xml"])
+    return _zip(path, members)
+
+
+def test_a_used_range_of_cells_without_places_is_bounded(tmp_path):
+    """A worksheet's used range is bounded before the reader holds it; one whose cells have no place (r="B7") was
+    taken to reach row 0 and column Z, whatever it held: a row placed far down (r="1000000") holding a thousand
+    such cells, a few KB, would have the reader hold a thousand million. It is refused, as the same cells placed
+    are: by its columns, and by its cells (bounded here at 1,000, as epa serve bounds a small upload's)."""
+    path = workbook(tmp_path / "c.xlsx", [HEADER, [text("ST0071"), text("A-1"), number("45810", DATE)],
+                                          [text("x")] * 1001], places=False)
+    with zipfile.ZipFile(path) as book:
+        members = {info.filename: book.read(info) for info in book.infolist()}
+    sheet = members["xl/worksheets/sheet1.xml"].replace(b'<row r="3">', b'<row r="2000">')
+    token = cohort_xlsx.CELLS_ALLOWED.set(1000)
+    try:
+        with pytest.raises(InputError, match=r"reach column ALM \(1,001\); a cohort has at most 1,000 columns"):
+            items(_zip(path, {**members, "xl/worksheets/sheet1.xml": sheet}))
+        sheet = sheet.replace(text("x").encode() * 1001, text("x").encode() * 30)
+        with pytest.raises(InputError, match="its cells reach row 2,000 and 30 columns, more than the 1,000 cells"):
+            items(_zip(path, {**members, "xl/worksheets/sheet1.xml": sheet}))
+    finally:
+        cohort_xlsx.CELLS_ALLOWED.reset(token)
 
 
 # --- formulas ---------------------------------------------------------------------------------------------------
@@ -269,6 +320,76 @@ def test_a_stray_quote_taking_in_short_rows_is_an_error_row(tmp_path):
     assert {r["apprentice"] for r in rows if not r["error"]} == {"A-5"}
 
 
+# A note as spreadsheets export a cell typed with Alt+Enter: quoted, LF inside it, whatever ends the rows; commas on
+# its lines, a quote in it written twice, a line that looks like another record's.
+NOTES = ['"Good work, on time, met all KSBs\nNext: review, sign off, book EPA"',
+         '"He said ""great"", then\nleft, early, again"',
+         '"Copied from the old record:\nST0071,A-9,01/05/2025"']
+
+
+@pytest.mark.parametrize("row_end", ["\r\n", "\n"])  # Excel, Google Sheets and LibreOffice on Windows; LF: a Unix MIS
+def test_a_notes_lines_are_a_note_not_rows_taken_in(tmp_path, row_end):
+    """A quoted note whose lines hold as many commas as a row has was refused as rows a stray quote took in: its
+    record, and the cohort's exit code, lost to a note. Each record is read, its note and all."""
+    any_body("ST0071")
+    notes = NOTES if row_end == "\r\n" else NOTES[:2]  # (see the next test)
+    path = tmp_path / "c.csv"
+    path.write_text(row_end.join(["standard,apprentice,gateway_date,notes",
+                                  *(f"ST0071,A-{n},02/06/2025,{note}" for n, note in enumerate(notes, 1)),
+                                  "ST0071,A-9,02/06/2025,plain", ""]), encoding="utf-8", newline="")
+    result = run("compare", "--batch", str(path), "--format", "csv", "--column", "notes=")
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert result.exit_code == 0, [r["error"] for r in rows if r["error"]]
+    assert sorted({(r["line"], r["apprentice"]) for r in rows}) == sorted(
+        {("2", "A-1"), ("4", "A-2"), ("6", "A-3"), ("8", "A-9")} if row_end == "\r\n" else
+        {("2", "A-1"), ("4", "A-2"), ("6", "A-9")})
+
+
+def test_rows_a_stray_quote_takes_in_are_refused_whatever_ends_the_lines(tmp_path):
+    """With every line ending alike (LF, as a Unix export writes them) a cell's line breaks are the rows' own: a
+    line in it that reads as a row is one taken in, refused; and so is a note holding a record's line, which
+    cannot be told from one (the same note in an export whose rows end CRLF, its own breaks LF, is read)."""
+    any_body("ST0071")
+    path = tmp_path / "c.csv"
+    for body in ('ST0071,A-1,02/06/2025,"Excellent work\nST0071,A-2,02/06/2025,on time\nST0071,A-3,02/06/2025,'
+                 '"Late" again\n', f"ST0071,A-1,02/06/2025,{NOTES[2]}\n"):
+        path.write_text("standard,apprentice,gateway_date,notes\n" + body + "ST0071,A-4,02/06/2025\n")
+        rows = list(csv.DictReader(io.StringIO(run("compare", "--batch", str(path), "--format", "csv", "--column",
+                                                   "notes=").stdout)))
+        assert [(r["line"], r["apprentice"]) for r in rows if r["error"]] == [("2", "")]
+        assert "reads as a row of the cohort" in rows[0]["error"]
+
+
+def test_an_outcomes_files_note_over_two_lines_is_read(tmp_path):
+    """An outcomes file's quoted cell over two lines was an internal error (exit 1), the stray-quote check asking
+    its header for what only a cohort's has."""
+    any_body("ST0071")
+    path = tmp_path / "outcomes.csv"
+    path.write_text("Apprentice ID,Standard,Overall Grade,Notes\r\nG1,ST0071,Pass,\"two, lines\nof it\"\r\n",
+                    encoding="utf-8", newline="")
+    result = run("audit", str(path), "--body", epa.testing.registry().bodies[0].body.id, "--format", "json")
+    assert result.exit_code in (0, 2) and "internal error" not in result.stderr, result.stderr
+    assert "quoted cell" not in result.stdout + result.stderr
+
+
+def test_a_byte_order_mark_inside_a_cell_is_no_text(tmp_path):
+    """A byte-order mark (U+FEFF, which shows as nothing) inside a file, pasted into a cell or at a joined file's
+    row: its standard was 'unknown standard \'\\ufeffST0071\'', its date 'not a date', and its id read as another
+    id than the one on screen, without a word. Each is read as it shows, in a CSV row and a workbook's cell alike."""
+    any_body("ST0071")
+    mark = "\ufeff"
+    cells = [(f"{mark}ST0071", "A-1", "02/06/2025"), ("ST0071", "A-2", f"{mark}02/06/2025"),
+             ("ST0071", f"{mark}A-3", "02/06/2025"), ("ST0071", f"A-4{mark}", f"02/06/2025{mark}")]
+    path = tmp_path / "c.csv"
+    path.write_text("".join(",".join(row) + "\r\n" for row in [("standard", "apprentice", "gateway_date"), *cells]),
+                    encoding="utf-8")
+    book = workbook(tmp_path / "c.xlsx", [HEADER[:3], *[[text(c) for c in row] for row in cells]])
+    for cohort in (path, book):
+        result = run("compare", "--batch", str(cohort), "--format", "json")
+        assert result.exit_code == 0, result.stdout
+        assert [json.loads(line)["apprentice"] for line in result.stdout.splitlines()] == ["A-1", "A-2", "A-3", "A-4"]
+
+
 # --- worksheets ---------------------------------------------------------------------------------------------------
 
 def test_empty_worksheets_beside_the_cohort_ask_for_no_sheet(tmp_path):
@@ -289,6 +410,34 @@ def test_empty_worksheets_beside_the_cohort_ask_for_no_sheet(tmp_path):
     book.save(tmp_path / "c.xlsx")
     result = run("compare", "--batch", str(tmp_path / "c.xlsx"))
     assert result.exit_code == 2 and "2 worksheets" in result.stderr and "'Sheet3'" not in result.stderr
+
+
+@pytest.mark.parametrize("shown", [[], ["Fill in the Data sheet, then save."]])
+def test_a_cohort_on_a_hidden_worksheet_is_named_where_the_sheet_read_is_none(tmp_path, shown):
+    """A provider's template: a visible sheet of instructions (or none at all) and the cohort on a hidden sheet.
+    The visible one was read and refused ('the worksheet has no rows', or a header naming no column) without a
+    word of the hidden sheet, which --sheet reads. The refusal names it, and how to read it; a hidden sheet
+    beside a visible cohort (its lookups) changes nothing."""
+    any_body("ST0071")
+    openpyxl = pytest.importorskip("openpyxl", reason="the test extra's openpyxl writes the workbook")
+    book = openpyxl.Workbook()
+    book.active.title = "Instructions"
+    for line in shown:
+        book.active.append([line])
+    data = book.create_sheet("Data")
+    data.append(["standard", "apprentice", "gateway_date"])
+    data.append(["ST0071", "A-1", "02/06/2025"])
+    data.sheet_state = "hidden"
+    book.save(tmp_path / "c.xlsx")
+    result = run("compare", "--batch", str(tmp_path / "c.xlsx"))
+    assert result.exit_code == 2 and "hidden worksheet 'Data'? name it with --sheet 'Data'" in result.stderr
+    assert run("compare", "--batch", str(tmp_path / "c.xlsx"), "--sheet", "Data").exit_code == 0
+    data.sheet_state = "visible"
+    book["Instructions"].append(["a lookup"])
+    book["Instructions"].sheet_state = "hidden"
+    book.active = 1
+    book.save(tmp_path / "c.xlsx")
+    assert run("compare", "--batch", str(tmp_path / "c.xlsx")).exit_code == 0
 
 
 def _zip(path, members):
@@ -327,3 +476,27 @@ def test_two_csv_utf8_exports_joined_are_told_as_a_header_repeated(tmp_path):
     [refused] = [r for r in rows if r["error"]]
     assert (refused["line"], refused["apprentice"]) == ("3", "")
     assert "repeats the header's column names" in refused["error"]
+
+
+# --- --strict -----------------------------------------------------------------------------------------------------
+
+def test_strict_reads_an_export_whose_empty_columns_have_no_name(tmp_path):
+    """Excel writes the empty columns it kept formatted after the last as ",,,": with --strict such a cohort was
+    refused whole, its nameless columns 'not read', with the hint to map or leave them out, which no --column can
+    do (a map names a column by its name). They hold nothing to read: the cohort is read, and a row holding a value
+    in one, which --strict is there to catch, is an error row naming the column and the value."""
+    any_body("ST0071")
+    path = tmp_path / "c.csv"
+    path.write_text("standard,apprentice,gateway_date,,\r\nST0071,A-1,02/06/2025,,\r\nST0071,A-2,02/06/2025,,Late\r\n"
+                    ",,,,\r\n", encoding="utf-8")
+    result = run("compare", "--batch", str(path), "--strict", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert result.exit_code == 2 and {r["apprentice"] for r in rows if not r["error"]} == {"A-1"}
+    [refused] = [r for r in rows if r["error"]]
+    assert refused["line"] == "3" and "column 5 has no name in the header" in refused["error"]
+    assert "'Late'" in refused["error"]
+    path.write_text("standard,apprentice,gateway_date,,\r\nST0071,A-1,02/06/2025,,\r\n", encoding="utf-8")
+    assert run("compare", "--batch", str(path), "--strict").exit_code == 0
+    path.write_text("standard,apprentice,gateway_date,Employer,\r\nST0071,A-1,02/06/2025,,\r\n", encoding="utf-8")
+    result = run("compare", "--batch", str(path), "--strict")
+    assert result.exit_code == 2 and 'columns epa does not read (--strict): "Employer" (column 4)' in result.stderr

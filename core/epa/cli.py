@@ -614,7 +614,9 @@ def _compare_batch(record: Path | None, batch_file: str | None, rows: Rows, work
         headers.append(header)
         for note in header.notes():
             _warn(f"note: {batch_file}: {note}")
-        if header.ignored:
+        if header.ignored and strict:  # (only columns without a name: see strict_columns)
+            _warn("  hint: a column without a name cannot be mapped: --strict refuses a row holding a value in one")
+        elif header.ignored:
             _warn('  hint: read one with --column "NAME=FIELD", leave it out with --column "NAME="; --strict '
                        "refuses a cohort with columns epa does not read")
 

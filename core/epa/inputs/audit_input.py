@@ -31,8 +31,12 @@ from epa.inputs.cohort_input import (
     CsvHeader,
     MonthFirst,
     RowProblems,
+    cell_given,
     header_hint,
     match_columns,
+    standard_like,
+    strict_columns,
+    unnamed_value,
 )
 
 # The fields of an outcomes row besides each method's, and their other names. A name must not fold to another's.
@@ -153,10 +157,7 @@ class OutcomesHeader(CsvHeader):
                              where=where, hint=header_hint(self.names, known, holds) or
                              f'name the column that holds it: --column "YOUR NAME={missing[0]}" '
                              '(README "Audit of recorded outcomes" lists the names read)')
-        if column_map.strict and self.ignored:
-            raise InputError("columns epa does not read (--strict): " + ", ".join(map(str, self.ignored)),
-                             where=where, hint='map each to a field with --column "NAME=FIELD", or leave it out '
-                                               'with --column "NAME="')
+        self.unnamed = strict_columns(self.ignored, column_map, where)
         self.column = {field: self.names[numbers[0] - 1] for field, numbers in holds.items()}
         slots: dict[str, tuple[str | None, str]] = {f: (bucket, m) for m in methods for f, bucket in
                  ((m, "grades"), (f"{m}_attempt", "attempts"))}
@@ -166,6 +167,16 @@ class OutcomesHeader(CsvHeader):
         self.graded = frozenset(m for m in methods if m in holds)  # the methods whose grade has a column
         self.attempts_given = any(f"{m}_attempt" in holds for m in methods)
         self._memo: dict[tuple[str, str], Any] = {}
+
+    def row_like(self, cells: Sequence[str], row: Sequence[str]) -> bool:
+        """Whether a line of a quoted cell of ``row`` reads as an outcomes row (see CsvHeader.row_like): its standard
+        an id, and its apprentice (or other identifier) given."""
+        index = {field: column for column, field, _, _ in self.reading}
+        return standard_like(cells, index["standard"], row) and any(
+            cell_given(cells, index[field]) for field in ("apprentice", "candidate_other") if field in index)
+
+    def read_columns(self) -> set[int]:
+        return {entry[0] for entry in self.reading} | set(self.unnamed)
 
     def date_columns(self) -> list[int]:
         return [index for index, _, parse, _ in self.reading if parse is columns.parse_date]
@@ -185,6 +196,8 @@ class OutcomesHeader(CsvHeader):
         """The row's fields, read (a method's grade and attempt under "grades" and "attempts"),
         and the column each came from; None for a row of empty cells. Every cell that cannot be read is named in
         one RowProblems."""
+        if self.unnamed:
+            unnamed_value(self.unnamed, cells)
         if len(cells) > self.width and any(c.strip() for c in cells[self.width:]):
             raise InputError(f"the row has {len(cells)} cells, the header names {self.width} columns",
                              hint="a cell holding a comma must be quoted")

@@ -90,6 +90,29 @@ class Unread:
         return f"{named} (column {self.number}" + (f"; did you mean {self.suggestion}?)" if self.suggestion else ")")
 
 
+def strict_columns(ignored: Sequence[Unread], column_map: ColumnMap, where: str) -> tuple[int, ...]:
+    """Under --strict, refuse a header naming a column epa does not read; and the columns it leaves without a name
+    (index), which no map can name: an export's empty columns after the last (Excel writes ",,," for each it kept
+    formatted) were refused with a hint no map could follow. Each is refused in a row that holds a value in it."""
+    if not column_map.strict:
+        return ()
+    named = [unread for unread in ignored if unread.name]
+    if named:
+        raise InputError("columns epa does not read (--strict): " + ", ".join(map(str, named)), where=where,
+                         hint='map each to a field with --column "NAME=FIELD", or leave it out with --column "NAME="')
+    return tuple(unread.number - 1 for unread in ignored)
+
+
+def unnamed_value(unnamed: Sequence[int], cells: Sequence[str]) -> None:
+    """Refuse a row holding a value in a column its header leaves without a name (under --strict)."""
+    for index in unnamed:
+        if index < len(cells) and cells[index].strip():
+            raise InputError(f"column {index + 1} has no name in the header, so epa does not read it (--strict), "
+                             f"but this row holds {quote(cells[index].strip())} there",
+                             hint="name the column in the header (and map it, or leave it out with --column "
+                                  "\"NAME=\"), or delete the value")
+
+
 def match_columns(names: Sequence[str], known: dict[str, str], column_map: ColumnMap, where: str, what: str = "epa"
                   ) -> tuple[dict[str, list[int]], list[Unread], list[Unread], list[str]]:
     """Which field each of a header's column ``names`` holds: by the user's map, else by its name folded in
@@ -182,10 +205,7 @@ class CsvHeader:
                                  "booked, not graded", where=where,
                                  hint=f'read it with --column "{unread.name}={unread.suggestion}", or leave it out '
                                       f'with --column "{unread.name}=" if it holds no grade')
-        if column_map.strict and self.ignored:
-            raise InputError("columns epa does not read (--strict): " + ", ".join(map(str, self.ignored)),
-                             where=where, hint='map each to a field with --column "NAME=FIELD", or leave it out '
-                                               'with --column "NAME="')
+        self.unnamed = strict_columns(self.ignored, column_map, where)
         # Each column read, in order: (index, how it is read, the record's part it goes in ("" for the top, "method"
         # for an attempt's), its key there, its JSON path (an attempt's: ("method", method, field)), its name).
         # (and what each value of a column read as, where a column's values repeat: see columns.REMEMBERED)
@@ -208,6 +228,18 @@ class CsvHeader:
         """Write out ``record``'s reading of a row's cells for this header (see _row_reader)."""
         self._need = self.plan[-1][0] + 1 if self.plan else 0
         self._read, self.source = _row_reader(self.plan)
+
+    def row_like(self, cells: Sequence[str], row: Sequence[str]) -> bool:
+        """Whether ``cells``, a line of a quoted cell of ``row`` split as a row, read as a record's row would: its
+        standard an id (ST0071 in any form, or ``row``'s own standard), its apprentice given and its gateway date a
+        date (or one of numbers, either way round)."""
+        named = {kind: index for index, _, _, _, _, kind, _ in self.plan}
+        return (standard_like(cells, named[("standard",)], row) and cell_given(cells, named[("apprentice", "id")])
+                and _date_like(cells, named[("gateway", "date")]))
+
+    def read_columns(self) -> set[int]:
+        """The index of each column whose cells are read (under --strict, a nameless column's too)."""
+        return {entry[0] for entry in self.plan} | set(self.unnamed)
 
     def date_columns(self) -> list[int]:
         """The index of each column read as a date."""
@@ -247,9 +279,13 @@ class CsvHeader:
             said.append(self.unchecked_dates)
         return [*said, *self.sheet_notes]
 
+    unnamed: tuple[int, ...] = ()  # under --strict, the columns the header names not: a value in one refuses its row
+
     def record(self, cells: Sequence[str]) -> tuple[dict[str, Any], dict[tuple[Any, ...], str]] | None:
         """The record a row says (as a YAML record would), and which column each JSON path came from; None for a
         row of empty cells (no record). Every cell that cannot be read is named in one RowProblems."""
+        if self.unnamed:
+            unnamed_value(self.unnamed, cells)
         width = len(cells)
         if width > self.width and any(c.strip() for c in cells[self.width:]):
             raise InputError(f"the row has {len(cells)} cells, the header names {self.width} columns",
@@ -679,27 +715,37 @@ Line = tuple[int, bytes | None, bool]
 _UTF8_BOM = b"\xef\xbb\xbf"
 _OTHER_BOMS = ((b"\xff\xfe\x00\x00", "UTF-32 (little-endian)"), (b"\x00\x00\xfe\xff", "UTF-32 (big-endian)"),
                (b"\xff\xfe", "UTF-16 (little-endian)"), (b"\xfe\xff", "UTF-16 (big-endian)"))
-def _not_utf8(header: CsvHeader, text: bytes, exc: UnicodeDecodeError) -> RowRefusal:
-    """A row holding bytes that are not UTF-8 (a Windows-1252 export's é), refused naming the column they are in
-    (where the row's cells can be split) and the byte, with how to save the file."""
-    bad = text[exc.start:exc.end]
-    said = f"byte 0x{bad[0]:02x} at byte {exc.start + 1} of the record"
+def _not_utf8(header: CsvHeader, text: bytes, exc: UnicodeDecodeError, row: Sequence[str] | None) -> RowRefusal | None:
+    """A row holding bytes that are not UTF-8 (a Windows-1252 export's é) in a column epa reads (``row``: its cells,
+    the bytes as surrogates; None where they cannot be split), refused naming the column and the byte, with how to
+    save the file; None where every such byte is in a column not read (a surname, a note), whose cells are not read
+    and so cannot be misread: the row was refused for a name's é, though every value read was ASCII, the same in
+    either encoding (found by the hunt)."""
+    first = text[exc.start]
+    said = f"byte 0x{first:02x} at byte {exc.start + 1} of the record"
     column = None
-    try:
-        cells = next(csv.reader([text.decode("utf-8", "surrogateescape")]), [])
-    except csv.Error:
-        cells = []
-    for index, cell in enumerate(cells):
-        if any("\udc80" <= c <= "\udcff" for c in cell):
-            names = getattr(header, "names", ())
-            column = names[index] if index < len(names) else None
-            if column is not None:
-                shown = cell.encode("utf-8", "surrogateescape").decode("cp1252", "replace").strip()
-                said += f", in {quote(shown)} if the file is Windows-1252"
-            break
+    read = header.read_columns()
+    for index, cell in enumerate(row or ()):
+        escaped = [c for c in cell if "\udc80" <= c <= "\udcff"]
+        if not escaped:
+            continue
+        if index not in read:
+            said = ""  # (the first such byte is in a column not read: the one named is another)
+            continue
+        names = getattr(header, "names", ())
+        column = names[index] if index < len(names) else None
+        said = said or f"byte 0x{ord(escaped[0]) - 0xDC00:02x}"
+        if column is not None:
+            shown = cell.encode("utf-8", "surrogateescape").decode("cp1252", "replace").strip()
+            said += f", in {quote(shown)} if the file is Windows-1252"
+        break
+    else:
+        if row is not None:
+            return None
+        said = f"byte 0x{first:02x} at byte {exc.start + 1} of the record"
     return RowRefusal(f"undecodable bytes (not UTF-8): {said}",
-                   "save as CSV UTF-8 (Excel: Save As › CSV UTF-8), or convert it: "
-                   "iconv -f WINDOWS-1252 -t UTF-8 FILE > NEW", column)
+                      "save as CSV UTF-8 (Excel: Save As › CSV UTF-8), or convert it: "
+                      "iconv -f WINDOWS-1252 -t UTF-8 FILE > NEW", column)
 
 
 _SAVE_AS_UTF8 = ("save it as UTF-8 (Excel: Save As 'CSV UTF-8'; elsewhere an encoding choice when saving), or "
@@ -868,6 +914,8 @@ def csv_items(lines: Iterable[Line], methods: Iterable[str], name: str, column_m
     last = 0  # the last line read
     skipping = False  # the record is past MAX_RECORD: its end is looked for, nothing kept
     cut_in = ""  # the quoted cell it was inside when it went past, if it was
+    row_end = b""  # how the header's line ends: the file's rows end so
+    inner: set[bytes] = set()  # how the lines of a record read across lines end inside it
     for number, raw, ends in lines:
         if raw is None:
             if header is None:
@@ -900,17 +948,20 @@ def csv_items(lines: Iterable[Line], methods: Iterable[str], name: str, column_m
                 yield start, "error", _too_long(cut_in, start, number)
                 skipping = False
                 continue
+            inner = {_line_end(part) for part in parts[:-1]}
             text, parts = b"".join(parts), []
         else:
             text = raw
+        escaped = None  # the bytes that are not UTF-8, if the row holds any: refused where a column read holds them
         try:
             decoded = text.decode("utf-8")
         except UnicodeDecodeError as exc:
             if header is None:
                 raise InputError(f"the header holds bytes that are not UTF-8 (at byte {exc.start + 1})",
                                  where=f"{name}:{start}", hint=_SAVE_AS_UTF8.format(encoding="ENCODING")) from None
-            yield start, "error", _not_utf8(header, text, exc)
-            continue
+            decoded, escaped = text.decode("utf-8", "surrogateescape"), exc
+        if "\ufeff" in decoded:  # a byte-order mark inside the file (pasted in, or a file joined on): no text
+            decoded = decoded.replace("\ufeff", "")
         if header is None and "\x00" in decoded:
             raise InputError("the header holds NUL characters: is the file UTF-16 without a byte-order mark?",
                              where=f"{name}:{start}", hint=_SAVE_AS_UTF8.format(encoding="UTF-16"))
@@ -919,9 +970,14 @@ def csv_items(lines: Iterable[Line], methods: Iterable[str], name: str, column_m
         except csv.Error as exc:  # e.g. a bare carriage return in an unquoted cell
             if header is None:
                 raise InputError(f"the CSV header cannot be read: {exc}", where=f"{name}:{start}") from None
-            yield start, "error", (f"the CSV row cannot be read: {exc}", "quote a cell that holds a line break")
+            yield start, "error", _not_utf8(header, text, escaped, None) if escaped else (
+                f"the CSV row cannot be read: {exc}", "quote a cell that holds a line break")
+            continue
+        if escaped is not None and header is not None and (refused := _not_utf8(header, text, escaped, row)):
+            yield start, "error", refused
             continue
         if header is None:
+            row_end = _line_end(raw)
             header = (header_class or CsvHeader)(row, methods, f"{name}:{start}", column_map)
             if month_first:
                 header.refuse_month_first(month_first)
@@ -931,10 +987,12 @@ def csv_items(lines: Iterable[Line], methods: Iterable[str], name: str, column_m
         if cells_only:
             yield start, "cells", row
             continue
-        if number > start and (joined := _joined_rows(header, row)) is not None:
+        # (a cell's line breaks unlike the rows' ends, as a spreadsheet writes a note's Alt+Enter, LF in CRLF rows,
+        # cannot be rows taken in, whatever its lines say)
+        if number > start and row_end in inner and (joined := _joined_rows(header, row)) is not None:
             yield start, "error", (f"the quoted cell opened on line {start} ({joined}) runs to line {number} and "
-                                   "holds lines with a row's commas: its quote took in the records after it, each "
-                                   "of which is lost unless the quote is closed where the cell ends",
+                                   "holds a line that reads as a row of the cohort: its quote took in the records "
+                                   "after it, each of which is lost unless the quote is closed where the cell ends",
                                    _CLOSE_THE_QUOTE)
             continue
         item = row_item(header, start, row)
@@ -983,18 +1041,51 @@ _BLANK = b" \t\r\n,"  # what a line of empty cells holds
 
 
 def _joined_rows(header: CsvHeader, row: Sequence[str]) -> str | None:
-    """The column (number and name) of a cell of a row read across lines that holds, after a line break, a line with
-    the commas a row needs to reach the last column epa reads (or every column): a quote at a cell's start that was
-    never meant as one (a note typed "Excellent...) made one cell of the rows up to the next quote, each of those
-    records lost from the cohort, the row graded without a word (found by the hunt). A row may stop short of the
-    columns it leaves empty, a notes column last among them, so a taken-in row is held to the columns read, not to
-    the header's width (found by review). A line break in a cell, as a note holds one, has fewer commas after it (a
-    cohort's header has at least three columns: two at least)."""
-    least = max(min(header.width, header._need) - 1, 2)
+    """The column (number and name) of a cell of a row read across lines that holds, after a line break, a line that
+    reads as a row of the cohort (its standard an id, each other column every record needs given: see
+    CsvHeader.row_like): a quote at a cell's start that was never meant as one (a note typed "Excellent...) made one
+    cell of the rows up to the next quote, each of those records lost from the cohort, the row graded without a word
+    (found by the hunt). A row may stop short of the columns it leaves empty, a notes column last among them (found
+    by review): only the columns a record needs are looked at. A note's own lines, commas and all ("Good work, on
+    time\nNext: review, sign off"), read as no row: they were refused when a line with as many commas as a row was
+    taken for one (found by the hunt)."""
     for index, cell in enumerate(row):
-        if "\n" in cell and any(line.count(",") >= least for line in cell.split("\n")[1:]):
+        if ("\n" in cell or "\r" in cell) and any(
+                header.row_like(next(csv.reader([line]), []), row) for line in _BREAK.split(cell)[1:] if line):
             return f"column {index + 1}" + (f", {header.names[index]!r}" if index < len(header.names) else "")
     return None
+
+
+_BREAK = re.compile("\r\n|\r|\n")
+
+
+_STANDARD_ID = re.compile(r"ST\d{4}")
+
+
+def standard_like(cells: Sequence[str], index: int, row: Sequence[str]) -> bool:
+    """Whether ``cells``' column ``index`` holds a standard's id, or ``row``'s own standard."""
+    value = cells[index].strip() if index < len(cells) else ""
+    return bool(value) and (_STANDARD_ID.fullmatch(columns.parse_standard(value)) is not None or (
+        index < len(row) and value.casefold() == row[index].strip().casefold()))
+
+
+def cell_given(cells: Sequence[str], index: int) -> bool:
+    return index < len(cells) and bool(cells[index].strip())
+
+
+def _date_like(cells: Sequence[str], index: int) -> bool:
+    """Whether ``cells``' column ``index`` holds a date (month first too: such a file's rows are rows)."""
+    value = cells[index].strip() if index < len(cells) else ""
+    try:
+        columns.parse_date(value)
+    except columns.BadCell:
+        return columns.day_and_month(value)
+    return True
+
+
+def _line_end(raw: bytes) -> bytes:
+    """How a physical line ends (b"" for the input's last line without an end)."""
+    return b"\r\n" if raw.endswith(b"\r\n") else raw[-1:] if raw.endswith((b"\n", b"\r")) else b""
 
 
 _CLOSE_THE_QUOTE = ("close the quote (\"); a quote inside a quoted cell is written twice (\"\"), and one that is "

@@ -160,12 +160,12 @@ def xlsx_items(source: str | IO[bytes], methods: Iterable[str], name: str, sheet
             raise InputError(f"the workbook on standard input is larger than {MAX_STDIN >> 20} MiB", where=name,
                              hint="give the file's name to --batch, or save it as 'CSV UTF-8' and pipe that")
         source = io.BytesIO(data)
-    rows, (first_row, first_column), errors, again, merged = _open(source, name, sheet, standards)
+    rows, (first_row, first_column), errors, again, merged, hidden = _open(source, name, sheet, standards)
     by_row: dict[int, list[tuple[int, Cell]]] = {}
     for (row, column), text in errors.items():
         by_row.setdefault(row, []).append((column - first_column, text))
     return _items(rows, first_row, methods, name, by_row, column_map, on_header, header_class or CsvHeader, again,
-                  (first_column, merged))
+                  (first_column, merged), hidden)
 
 
 Merged = list[tuple[tuple[int, int], tuple[int, int]]]  # merged ranges: (first row, column), (last...), from 0
@@ -203,10 +203,11 @@ def _items(rows: Iterator[list[Any]], first_row: int, methods: Iterable[str], na
            errors: dict[int, list[tuple[int, Cell]]], column_map: ColumnMap | None,
            on_header: Callable[[CsvHeader], Any] | None, header_class: type[CsvHeader] = CsvHeader,
            again: Callable[[], Iterator[list[Any]]] | None = None,
-           merged: tuple[int, Merged] | None = None) -> Iterator[Item]:
+           merged: tuple[int, Merged] | None = None, hidden: tuple[str, ...] = ()) -> Iterator[Item]:
     """The items of ``rows``; ``again`` reads them once more, before the first record, for the date columns that
     are month first (given only where the sheet holds text shaped so: see _check); ``merged``: the sheet's first
-    column's number and its merged ranges."""
+    column's number and its merged ranges; ``hidden``: the workbook's hidden worksheets holding values, named where
+    the sheet read is no cohort (the cohort may be on one)."""
     header: CsvHeader | None = None
     texts, text_class = _Texts(), str  # (locals: this is the one per-cell loop a workbook adds to a CSV's work)
     for number, row in enumerate(rows, first_row):
@@ -232,10 +233,19 @@ def _items(rows: Iterator[list[Any]], first_row: int, methods: Iterable[str], na
         while cells and not cells[-1]:
             cells.pop()
         text = "".join(cells)
+        if "\ufeff" in text:  # a byte-order mark pasted into a cell is no text (as in a CSV row)
+            cells = [cell.replace("\ufeff", "") for cell in cells]
+            text = text.replace("\ufeff", "")
         if not text or text.isspace():
             continue  # a row of empty cells (Excel keeps formatted ones): no record
         if header is None:  # as csv_items reads its header: the same column map, the same notes
-            header = header_class(cells, methods, f"{name}:{number}", column_map)
+            try:
+                header = header_class(cells, methods, f"{name}:{number}", column_map)
+            except InputError as exc:
+                if not hidden:
+                    raise
+                raise InputError(exc.message, where=exc.where, hint=f"{exc.hint}; or is the cohort on "
+                                 f"{_hidden_named(hidden)}") from None
             if again is not None:
                 header.refuse_month_first(month_first_in(header, ((n, row) for n, row in enumerate(again(), first_row)
                                                                  if n > number)))
@@ -254,8 +264,14 @@ def _items(rows: Iterator[list[Any]], first_row: int, methods: Iterable[str], na
         if item is not None:
             yield item
     if header is None:
-        raise InputError("the worksheet has no rows", where=name,
-                         hint="its first row names the columns, as a CSV cohort's header does")
+        raise InputError("the worksheet has no rows", where=name, hint=f"is the cohort on {_hidden_named(hidden)}"
+                         if hidden else "its first row names the columns, as a CSV cohort's header does")
+
+
+def _hidden_named(hidden: tuple[str, ...]) -> str:
+    """The hidden worksheets holding values, as a question's end: which to read, and how."""
+    return (f"the hidden worksheet {quote(hidden[0])}? name it with --sheet {quote(hidden[0])}" if len(hidden) == 1
+            else "a hidden worksheet (" + ", ".join(map(quote, hidden)) + ")? name it with --sheet NAME")
 
 
 def _inexact(row: list[Any], texts: _Texts) -> tuple[list[str], dict[int, str]]:
@@ -364,10 +380,11 @@ _MEMO = 1 << 12
 
 def _open(source: str | IO[bytes], name: str, sheet: str | None, standards: Standards | None = None
           ) -> tuple[Iterator[list[Any]], tuple[int, int], dict[tuple[int, int], Cell],
-                     Callable[[], Iterator[list[Any]]] | None, Merged]:
+                     Callable[[], Iterator[list[Any]]] | None, Merged, tuple[str, ...]]:
     """The rows of the sheet asked for (or the one visible worksheet), the first one's row and column numbers,
     the cells holding an Excel error (such as #N/A), by row and column number, with the error's text, a way to
-    read the rows again where the sheet holds text shaped as a month-first date, and its merged ranges.
+    read the rows again where the sheet holds text shaped as a month-first date, its merged ranges, and (where
+    no sheet is asked for) the hidden worksheets holding values.
     ``standards``: ids (each with its lower-case bytes) to look for, and the set the ones found are added to."""
     import zipfile
 
@@ -381,7 +398,7 @@ def _open(source: str | IO[bytes], name: str, sheet: str | None, standards: Stan
                 raise InputError("this is not an Excel workbook (.xlsx files are zip files; this one is not)",
                                  where=name, hint=f"if it is CSV, name it .csv; if it is a workbook, {_SAVE_AS}")
             with zipfile.ZipFile(stream) as archive:
-                title, part = _sheet(archive, name, sheet)
+                title, part, hidden = _sheet(archive, name, sheet)
                 errors, month_first = _check(archive, part, name, title, standards)
     except zipfile.BadZipFile as exc:
         raise InputError(f"the workbook is damaged: {exc}", where=name, hint=_SAVE_AS) from None
@@ -402,7 +419,7 @@ def _open(source: str | IO[bytes], name: str, sheet: str | None, standards: Stan
             raise
         raise InputError(f"the workbook cannot be read: {exc}", where=name, hint=_SAVE_AS) from None
     if used.start is None:
-        return iter(()), (1, 1), {}, None, []
+        return iter(()), (1, 1), {}, None, [], hidden
     top, left = used.start
 
     def rows() -> Iterator[list[Any]]:
@@ -411,7 +428,8 @@ def _open(source: str | IO[bytes], name: str, sheet: str | None, standards: Stan
         # line, and an error cell is put in its own row, not one `top` rows above it: found by review)
         return itertools.islice(used.iter_rows(), top, None)
 
-    return rows(), (top + 1, left + 1), errors, rows if month_first else None, used.merged_cell_ranges or []
+    return (rows(), (top + 1, left + 1), errors, rows if month_first else None, used.merged_cell_ranges or [],
+            hidden)
 
 
 class _kept:
@@ -440,8 +458,10 @@ def _small_xml(archive: zipfile.ZipFile, part: str, name: str) -> ElementTree.El
         raise InputError(f"the workbook's {part} is not XML: {exc}", where=name, hint=_SAVE_AS) from None
 
 
-def _sheet(archive: zipfile.ZipFile, name: str, wanted: str | None) -> tuple[str, str]:
-    """The worksheet to read (``wanted``, else the one visible worksheet): its title and the zip part holding it."""
+def _sheet(archive: zipfile.ZipFile, name: str, wanted: str | None) -> tuple[str, str, tuple[str, ...]]:
+    """The worksheet to read (``wanted``, else the one visible worksheet): its title and the zip part holding it;
+    and, where none is asked for, the hidden worksheets holding values (a visible sheet of instructions and the
+    cohort hidden: the sheet read was 'no rows', or a header of no columns, without a word of the other)."""
     try:
         book = _small_xml(archive, "xl/workbook.xml", name)
         rels = _small_xml(archive, "xl/_rels/workbook.xml.rels", name)
@@ -462,7 +482,7 @@ def _sheet(archive: zipfile.ZipFile, name: str, wanted: str | None) -> tuple[str
     if wanted is not None:
         for title, part, _ in sheets:
             if title == wanted:
-                return title, part
+                return title, part, ()
         titles = [t for t, _, _ in sheets]
         raise InputError(f"the workbook has no worksheet {quote(wanted)}", where=name,
                          hint=did_you_mean(wanted, titles) or "its worksheets: " + ", ".join(map(quote, titles)))
@@ -472,9 +492,11 @@ def _sheet(archive: zipfile.ZipFile, name: str, wanted: str | None) -> tuple[str
     if len(shown) > 1:  # which one is the cohort is not epa's to guess (Excel saves the active one as CSV)
         raise InputError(f"the workbook has {len(shown)} worksheets: which one is the cohort?", where=name,
                          hint="name it with --sheet NAME: " + ", ".join(quote(title) for title, _ in shown))
+    hidden = tuple(title for title, part, visible in sheets if not visible and _holds_values(archive, part))
     if shown:
-        return shown[0]
-    raise InputError("the workbook has no visible worksheet", where=name, hint=_SAVE_AS)
+        return (*shown[0], hidden)
+    raise InputError("the workbook has no visible worksheet", where=name,
+                     hint=f"is the cohort on {_hidden_named(hidden)}" if hidden else _SAVE_AS)
 
 
 def _holds_values(archive: zipfile.ZipFile, part: str) -> bool:
@@ -497,7 +519,7 @@ _WIDE = re.compile(rb'r="([A-Z]{2,})\d')
 # Cells that only carry formatting (Excel keeps them on rows nobody filled) hold no value: the reader skips them.
 _VALUES = (b"<v>", b"<is>", b":v>", b":is>")
 _CELL_AT = b' r="'
-_ROW_NUMBER = re.compile(rb"[A-Z]{1,3}(\d+)")
+_ROW_NUMBER = re.compile(rb"[A-Z]{0,3}(\d+)")  # (a cell's place, or its row's where the cell has none)
 # A formula written without a value: </f> (or <f .../>) then the cell's end, or an empty <v/>
 _NO_VALUE = re.compile(rb"(?:</(?:\w+:)?f>|<(?:\w+:)?f\b[^>]*/>)\s*(?:<(?:\w+:)?v\s*/>\s*)?</(?:\w+:)?c>")
 # A cell holding an error, <c r="B7" t="e"><v>#N/A</v></c> (a formula may stand before its value): the tag, the text
@@ -559,6 +581,7 @@ def _check(archive: zipfile.ZipFile, part: str, name: str, title: str,
     # (single-letter columns are not searched for, to save a search per cell: a sheet is taken to reach Z, 26
     # columns, unless a wider one is found, so that a stray cell at Z1048576 is counted as the 27 million it is)
     bottom, widest, formulas, tail, month_first = 0, b"Z", 0, b"", False
+    placeless = False  # a cell or row written without its place (r="B7"): placed by a pass of its own, below
     errors: dict[tuple[int, int], Cell] = {}
     needles = _needles(standards)
     with archive.open(info) as xml:  # (zipfile reads no more than the declared size, and checks its CRC)
@@ -568,21 +591,21 @@ def _check(archive: zipfile.ZipFile, part: str, name: str, title: str,
                 widest = max([widest, *set(_WIDE.findall(text))], key=lambda letters: (len(letters), letters))
             value = _last_value(text)
             at = text.rfind(_CELL_AT, 0, value) if value >= 0 else -1
+            # (a program writes every cell with its place or none: the last cell holding a value is looked at)
+            if value >= 0 and at < max(text.rfind(b"<c", 0, value), text.rfind(b":c", 0, value)):
+                placeless = True
             if at >= 0 and (digits := _ROW_NUMBER.match(text, at + len(_CELL_AT))):
                 bottom = max(bottom, int(digits[1]))
             # (every error the reader accepts is written with a "#", #N/A to #SPILL!: one byte, found at once)
             if b"#" in text and b't="e"' in text:
                 for cell, error in _ERROR.findall(text):
-                    where = _at(cell, name, title, "an Excel error (#N/A...)")
-                    if len(errors) >= MAX_ERRORS and where not in errors:  # (one more would be read as empty)
-                        raise InputError(f"the worksheet {quote(title)} has more than {MAX_ERRORS:,} cells holding "
-                                         "an Excel error (#N/A, #VALUE!...), more than epa keeps in mind to read "
-                                         "each as its text", where=name,
-                                         hint="replace the errors (a formula's IFERROR, or the values pasted as "
-                                              "values), or save the sheet as 'CSV UTF-8', which holds their text")
-                    errors[where] = error.decode("utf-8", "replace")
+                    where = _at(cell)
+                    if where is None:
+                        placeless = True
+                    else:
+                        _error(errors, where, error, name, title)
             if b"99999999" in text or (from_1900 and (b">60<" in text or b">60." in text)):
-                _serials(text, errors, from_1900, name, title)
+                placeless = not _serials(text, errors, from_1900, name, title) or placeless
             if uncalculated and _FORMULA.search(text):  # (<f>, </f>, <f .../>: its value is looked for only then)
                 formulas += sum(1 for f in _NO_VALUE.finditer(text) if f.end() > len(tail))  # (once: not the tail's)
             if needles:
@@ -598,6 +621,10 @@ def _check(archive: zipfile.ZipFile, part: str, name: str, title: str,
                 month_first = month_first or bool(_MONTH_FIRST_TEXT.search(tail + chunk))
                 tail = chunk[-64:]
     columns = _column(widest)
+    if placeless:
+        placed_bottom, placed_columns = _place(archive, info, errors, from_1900, name, title)
+        bottom, columns = max(bottom, placed_bottom), max(columns, placed_columns)
+        widest = _letters(columns).encode()
     if columns > MAX_COLUMNS:
         raise _too_large(name, title, f"its cells reach column {widest[:8].decode()} ({columns:,}); a cohort has "
                                       f"at most {MAX_COLUMNS:,} columns")
@@ -615,17 +642,66 @@ def _check(archive: zipfile.ZipFile, part: str, name: str, title: str,
     return errors, month_first
 
 
-def _at(cell: bytes, name: str, title: str, what: str) -> tuple[int, int]:
-    """The row and column of a cell from its tag's attributes; a cell written without its place (r="B7", which the
-    format lets a program leave out) is refused: the reader would give its value, and epa could not put the
-    cell's own in its place."""
+def _at(cell: bytes) -> tuple[int, int] | None:
+    """The row and column of a cell from its tag's attributes; None for a cell written without its place (r="B7",
+    which the format lets a program leave out: _place places it as the reader does)."""
     found = _AT.search(cell)
-    if found is None:
-        raise InputError(f"the worksheet {quote(title)} holds {what} in a cell written without its place "
-                         "(r=\"B7\", which a program may leave out), so epa cannot read it right", where=name,
-                         hint="open the workbook in Excel or LibreOffice and save it (each cell's place is written "
-                              "then), or save the sheet as 'CSV UTF-8'")
-    return int(found[2]), _column(found[1])
+    return None if found is None else (int(found[2]), _column(found[1]))
+
+
+def _error(errors: dict[tuple[int, int], Cell], where: tuple[int, int], error: bytes, name: str, title: str) -> None:
+    """Note the error cell at ``where`` (its text ``error``)."""
+    if len(errors) >= MAX_ERRORS and where not in errors:  # (one more would be read as empty)
+        raise InputError(f"the worksheet {quote(title)} has more than {MAX_ERRORS:,} cells holding an Excel error "
+                         "(#N/A, #VALUE!...), more than epa keeps in mind to read each as its text", where=name,
+                         hint="replace the errors (a formula's IFERROR, or the values pasted as values), or save the "
+                              "sheet as 'CSV UTF-8', which holds their text")
+    errors[where] = error.decode("utf-8", "replace")
+
+
+# A row's or a cell's tag (a cell whole: its attributes, its value's XML), in the order the worksheet gives them
+_PLACE = re.compile(rb"<(?:\w+:)?(?:(row)\b([^>]*)>|c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>))", re.DOTALL)
+_ROW_AT = re.compile(rb'\br="(\d{1,7})"')
+
+
+def _place(archive: zipfile.ZipFile, info: zipfile.ZipInfo, errors: dict[tuple[int, int], Cell], from_1900: bool,
+           name: str, title: str) -> tuple[int, int]:
+    """A worksheet with cells or rows written without their place (r="B7", r="7": the format lets a program leave
+    them out), read once more tag by tag to place each as the reader does (a row after the one before it, a cell
+    in the column after the one before it in its row): the last row and column holding a value (the used range the
+    reader will hold, bounded as any other), and each error cell and date serial the reader gives wrong, added to
+    ``errors``. They were refused, 'a cell written without its place', wherever a number 60 or a time a hair before
+    midnight stood, in a date's cell or not, and the used range went unchecked (found by the hunt)."""
+    row = column = bottom = right = 0
+    tail = b""
+    with archive.open(info) as xml:
+        while True:
+            chunk = xml.read(_CHUNK)
+            text = tail + chunk
+            done = 0
+            for tag in _PLACE.finditer(text):
+                if chunk and tag.end() > len(text) - 64:  # (a tag the chunk's end may cut: read with the next)
+                    break
+                done = tag.end()
+                if tag[1]:
+                    at = _ROW_AT.search(tag[2])
+                    row, column = (int(at[1]) if at else row + 1), 0
+                    continue
+                at = _AT.search(tag[3])
+                column = _column(at[1]) if at else column + 1
+                where = (int(at[2]) if at else row, column)
+                if tag[4] is None or not any(value in tag[4] for value in _VALUES):
+                    continue
+                bottom, right = max(bottom, where[0]), max(right, column)
+                if b't="e"' in tag[3] and (error := _ERROR.match(tag[0])):
+                    _error(errors, where, error[2], name, title)
+                elif (serial := _SERIAL.match(tag[0])) and (from_1900 or not serial[2].startswith(b"60")):
+                    _serial(errors, where, serial[2], from_1900, title, name)
+            if not chunk:
+                return bottom, right
+            tail = text[done:]
+            if len(tail) > MAX_RECORD + _CHUNK:
+                raise _too_large(name, title, f"a cell holds more than {MAX_RECORD >> 20} MiB")
 
 
 class _Serial(float):
@@ -649,20 +725,29 @@ class _Serial(float):
 Cell = str | _Serial
 
 
-def _serials(text: bytes, found: dict[tuple[int, int], Cell], from_1900: bool, name: str, title: str) -> None:
+def _serials(text: bytes, found: dict[tuple[int, int], Cell], from_1900: bool, name: str, title: str) -> bool:
     """Add to ``found`` each cell in ``text`` of a number the reader gives as another day than Excel would (see
-    _SERIAL), by its row and column."""
+    _SERIAL), by its row and column; False where one has no place (r="B7": _place places it)."""
+    placed = True
     for cell, number in _SERIAL.findall(text):
-        where = _at(cell, name, title, "a number epa reads itself where it is a date (60, or a time a hair "
-                                                "before midnight)")
-        if where not in found:
-            if len(found) >= MAX_ERRORS:
-                raise InputError(f"the worksheet {quote(title)} has more than {MAX_ERRORS:,} cells holding an Excel "
-                                 "error or a time a hair before midnight, more than epa keeps in mind", where=name,
-                                 hint="save the sheet as 'CSV UTF-8'")
-            serial = _Serial(number)
-            serial.from_1900 = from_1900
-            found[where] = serial
+        where = _at(cell)
+        if where is None:
+            placed = False
+        else:
+            _serial(found, where, number, from_1900, title, name)
+    return placed
+
+
+def _serial(found: dict[tuple[int, int], Cell], where: tuple[int, int], number: bytes, from_1900: bool, title: str,
+            name: str) -> None:
+    if where not in found:
+        if len(found) >= MAX_ERRORS:
+            raise InputError(f"the worksheet {quote(title)} has more than {MAX_ERRORS:,} cells holding an Excel "
+                             "error or a time a hair before midnight, more than epa keeps in mind", where=name,
+                             hint="save the sheet as 'CSV UTF-8'")
+        serial = _Serial(number)
+        serial.from_1900 = from_1900
+        found[where] = serial
 
 
 def _tail(text: bytes) -> bytes:

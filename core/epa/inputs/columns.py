@@ -167,6 +167,9 @@ _MONTHS = {name: n for n, names in enumerate(
      ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
      ("dec", "december")), 1) for name in names}
 _DATE_FORMS = "write it as 2025-12-08, or day first as 08/12/2025"
+_TIME = re.compile(r"\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:\s*[ap]\.?m\.?)?")  # (casefolded: 09:30, 9:30 am)
+_NO_DAY_HINT = ("give the date (2025-12-08, or 08/12/2025); where a formula fills the cell it found no date (an empty "
+                "cell counts as 0): leave the cell empty until there is one, =IF(B2=\"\",\"\",B2)")
 _dates: dict[str, str] = {}  # a cohort has few distinct dates: each is read once (bounded)
 
 
@@ -205,6 +208,12 @@ def _read_date(value: str) -> str:
         return _day(value, _year(year), month, day)
     if (m := _NAMED.fullmatch(text)) and m[2] in _MONTHS:
         return _day(value, _year(m[3]), _MONTHS[m[2]], int(m[1]))
+    if _TIME.fullmatch(text):
+        zero = not any(c in "123456789" for c in text)
+        raise BadCell(f"{quote(value)} is a time of day, not a date" + (
+            ": a workbook's date cell holding 0 shows so, Excel's day 0 (00/01/1900), an empty or zero date"
+            if zero else ": a workbook's date cell holding a number below 1 shows so, a time on Excel's day 0"),
+            _NO_DAY_HINT)
     if text.isdigit() and len(text) == 5:
         raise BadCell(f"{quote(value)} is not a date: it looks like a spreadsheet's date serial number",
                       "format the column as a date in Excel (Format Cells > Date, dd/mm/yyyy) and save the file "
@@ -248,6 +257,9 @@ def _day(value: str, year: int, month: int, day: int) -> str:
     try:
         date = dt.date(year, month, day)
     except ValueError:
+        if (year, month, day) == (1900, 1, 0):  # (as a CSV export writes a date cell holding 0: 00/01/1900)
+            raise BadCell(f"{quote(value)} is Excel's day 0, what a date cell holding 0 shows: an empty or zero "
+                          "date, no day of the calendar", _NO_DAY_HINT) from None
         if 1 <= month <= 12:
             name = dt.date(2000, month, 1).strftime("%B")
             raise BadCell(f"{quote(value)} is not a date: {name} {year} has no day {day}") from None
