@@ -156,3 +156,29 @@ def test_a_split_the_events_own_row_tells_is_told_once(tmp_path):
     assert out["differences"] == ["deadline:portfolio_submitted:discussion"]
     assert _said(out, "deadline:portfolio_submitted:discussion") == {
         "gateway_quals": "missed", "highfield": "missed", "nqual": "missed (advice)", "tqual": "missed"}
+
+
+@requires("gateway_quals", "nqual")
+def test_a_fail_not_yet_resat_is_no_difference_where_no_body_says_a_deadline_is_missed(tmp_path):
+    # The observation failed on 2025-02-03, the project and discussion passed on 2025-02-10 and 2025-02-17; no resit
+    # yet. 004 § 4. Re-sits and re-takes: a resit within three months of the fail's notification (2025-05-17, the
+    # notification once every method is assessed, § 3): none recorded, the window open. 000 § Re-sit / Re-take: "All
+    # assessment methods must be taken within a 12-month period": every method taken from 2025-02-03 to
+    # 2025-02-17, met. Neither body says the record broke a deadline: the resit's row is not a difference (it had been
+    # marked ≠ on nearly every record with a fail not yet resat).
+    data = {"standard": "ST0071", "apprentice": {"id": "A1"}, "gateway": {"date": "2025-01-06"},
+            "assessments": [{"method": "observation", "grade": "fail", "date": "2025-02-03"},
+                            {"method": "project", "grade": "pass", "date": "2025-02-10"},
+                            {"method": "discussion", "grade": "pass", "date": "2025-02-17"}]}
+    path = tmp_path / "fail.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    out = ok_json("--bodies", "gateway_quals,nqual", "compare", str(path), definition="compare")
+    status = {r["body"]: {d["id"]: d["status"] for d in r["deadlines"]} for r in out["results"]}
+    assert status["gateway_quals"]["resit-within-three-months.observation"] == "open"
+    assert status["nqual"]["all-methods-12-months"] == "met"
+    assert "deadline:resit" not in out["differences"]
+    # A resit on 2025-05-18, after Gateway Qualifications' 2025-05-17, within NQual's 12 months: missed against met.
+    data["assessments"].append({"method": "observation", "kind": "resit", "grade": "pass", "date": "2025-05-18"})
+    path.write_text(json.dumps(data), encoding="utf-8")
+    out = ok_json("--bodies", "gateway_quals,nqual", "compare", str(path), definition="compare")
+    assert _said(out, "deadline:resit") == {"gateway_quals": "missed", "nqual": "met"}

@@ -327,23 +327,26 @@ def journey_rows(results: Sequence[BodyResult], rulesets: Sequence[Ruleset | Non
 
 
 # An event's verdict that decides nothing: the record does not show the event yet, or not the date a body counts from
-UNDECIDED = frozenset({"open", "unknown"})
+MISSES = frozenset({"missed", "missed (advice)"})  # the verdicts of a deadline not kept
 
 
 def event_rows(events: Mapping[str, dict[str, Any]], rows: Mapping[str, Mapping[str, Any]]
                ) -> dict[str, dict[str, Any]]:
     """The events' rows (``journey_differences`` of ``event_verdicts``) that `epa compare` adds to the deadline and
     check rows ``rows``: each event whose bodies' verdicts differ, so that bodies counting its deadlines from
-    different dates, each alone on its own deadline row, are compared. Left out: an event no body has a verdict on
-    (each ``open`` or ``unknown``: where one body counts from a date the record leaves out, that says the record is
-    incomplete, not that the bodies differ), and one whose split a deadline row of its own already tells (every body
-    given the same verdict there: the bodies count from one date, or the split is between bodies counting from
-    it), so that no split is told twice."""
+    different dates, each alone on its own deadline row, are compared. Left out: an event on which no body's
+    deadline is missed (each ``met``, ``open`` or ``unknown``: deadlines counted from different dates, none broken,
+    say how far the record has reached each, not that the bodies differ on it: NQual's 12 months for every method
+    ``met`` beside the others' resit windows ``open`` on a fail not yet resat; one body counting from a date the
+    record leaves out says the record is incomplete), as `epa consistency` splits an event only where a deadline is
+    missed; and one whose split a deadline row of its own already tells (every body given the same verdict there:
+    the bodies count from one date, or the split is between bodies counting from it), so that no split is told
+    twice."""
     def said(given: Mapping[str, Any]) -> dict[str, str]:
         return {body: v["verdict"] for body, v in given.items()}
 
     return {row: given for row, given in events.items()
-            if not {v["verdict"] for v in given.values()} <= UNDECIDED
+            if {v["verdict"] for v in given.values()} & MISSES
             and not any(other.startswith(f"{row}:") and said(shown) == said(given) for other, shown in rows.items())}
 
 
