@@ -412,6 +412,22 @@ def test_a_byte_order_mark_inside_a_cell_is_no_text(tmp_path):
         assert [json.loads(line)["apprentice"] for line in result.stdout.splitlines()] == ["A-1", "A-2", "A-3", "A-4"]
 
 
+@pytest.mark.parametrize("taken_in", ["G2,,Pass", ",ST0071,Pass"])  # no standard; no apprentice: error rows
+def test_an_outcomes_row_a_stray_quote_takes_in_is_refused_not_lost(tmp_path, taken_in):
+    """As a cohort's (test_a_stray_quote_taking_in_a_row_that_is_an_error_is_refused_not_the_row_lost): an outcomes
+    row taken into a note whose line lacked its standard or its apprentice was read as the note's text, the row gone
+    from the audit without a word (a line read as a row needed both). The row holding the quote is refused."""
+    any_body("ST0071")
+    path = tmp_path / "outcomes.csv"
+    path.write_text(f'Apprentice ID,Standard,Overall Grade,Notes\nG1,ST0071,Pass,"Excellent\n{taken_in},"ok"\n'
+                    'G4,ST0071,Pass,fine\n', encoding="utf-8")
+    result = run("audit", str(path), "--body", epa.testing.registry().bodies[0].body.id, "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [(r["line"], r["apprentice"]) for r in rows] == [("2", ""), ("4", "G4")], rows
+    assert "opened on line 2 (column 4, 'Notes') runs to line 3" in rows[0]["error"]
+    assert result.exit_code == 2
+
+
 # --- worksheets ---------------------------------------------------------------------------------------------------
 
 def test_empty_worksheets_beside_the_cohort_ask_for_no_sheet(tmp_path):
