@@ -199,3 +199,28 @@ def test_a_batchs_error_rows_name_the_endpoint_listing_the_criteria(client) -> N
     assert command_line_words_in(answer) == [], answer
     csv = client.post("/batch?format=csv", content=line + "\n", headers={"content-type": "application/jsonl"}).text
     assert command_line_words_in(csv) == [], csv
+
+
+def test_a_hidden_worksheets_name_is_given_as_the_sheet_parameter_takes_it(client) -> None:
+    openpyxl = pytest.importorskip("openpyxl", reason="the workbook is made with openpyxl (the test extra)")
+    any_body("ST0071")
+    # A provider's template: instructions on the visible sheet, the cohort on a hidden one. The command line names it
+    # as quote() writes it (--sheet 'Data', the shell takes the quotes off); a query parameter keeps them, so the
+    # hint said ?sheet='Data', and a client doing as told asked for a worksheet named 'Data' quotes and all, refused.
+    import io
+
+    book = openpyxl.Workbook()
+    book.active.title = "Instructions"
+    book.active.append(["Fill in the Data sheet"])
+    data = book.create_sheet("Data")
+    data.append(["standard", "apprentice", "gateway_date"])
+    data.append(["ST0071", "A-1", "2025-06-02"])
+    data.sheet_state = "hidden"
+    raw = io.BytesIO()
+    book.save(raw)
+    xlsx = {"content-type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+    problem = client.post("/batch", content=raw.getvalue(), headers=xlsx).json()
+    assert problem["hint"].endswith("hidden worksheet 'Data'? name it with ?sheet=Data"), problem
+    no_command_line_words(problem)
+    followed = client.post("/batch?sheet=Data", content=raw.getvalue(), headers=xlsx)
+    assert followed.status_code == 200 and json.loads(followed.text.splitlines()[0])["apprentice"] == "A-1"

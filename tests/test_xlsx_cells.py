@@ -320,6 +320,28 @@ def test_a_stray_quote_taking_in_short_rows_is_an_error_row(tmp_path):
     assert {r["apprentice"] for r in rows if not r["error"]} == {"A-5"}
 
 
+@pytest.mark.parametrize("taken_in", ["ST0071,A-2,",  # no gateway date yet: an error row of its own
+                                      "ST0071,A-2,TBC",  # a gateway date not a date: the same
+                                      ",A-2,02/06/2025"])  # no standard: the same
+def test_a_stray_quote_taking_in_a_row_that_is_an_error_is_refused_not_the_row_lost(tmp_path, taken_in):
+    """A row a stray quote takes in is a record of the cohort whether or not it would be graded: one lacking a
+    gateway date (or holding one that is no date, or no standard) would be an error row of its own. Taken into a
+    note it was read as the note's text (a line reading as a row needed all three), the record gone from the output
+    and the exit code 0 (found by review): the row holding the quote is refused as for any row taken in."""
+    any_body("ST0071")
+    path = tmp_path / "c.csv"
+    path.write_text('standard,apprentice,gateway_date,notes\n'
+                    'ST0071,A-1,02/06/2025,"Excellent work\n'
+                    f'{taken_in},"ok"\n'
+                    'ST0071,A-3,02/06/2025\n', encoding="utf-8")
+    result = run("compare", "--batch", str(path), "--format", "csv", "--column", "notes=")
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert result.exit_code == 2
+    assert [(r["line"], r["apprentice"]) for r in rows if r["error"]] == [("2", "")]
+    assert "opened on line 2 (column 4, 'notes') runs to line 3" in rows[0]["error"]
+    assert {r["apprentice"] for r in rows if not r["error"]} == {"A-3"}
+
+
 # A note as spreadsheets export a cell typed with Alt+Enter: quoted, LF inside it, whatever ends the rows; commas on
 # its lines, a quote in it written twice, a line that looks like another record's.
 NOTES = ['"Good work, on time, met all KSBs\nNext: review, sign off, book EPA"',
@@ -388,6 +410,22 @@ def test_a_byte_order_mark_inside_a_cell_is_no_text(tmp_path):
         result = run("compare", "--batch", str(cohort), "--format", "json")
         assert result.exit_code == 0, result.stdout
         assert [json.loads(line)["apprentice"] for line in result.stdout.splitlines()] == ["A-1", "A-2", "A-3", "A-4"]
+
+
+@pytest.mark.parametrize("taken_in", ["G2,,Pass", ",ST0071,Pass"])  # no standard; no apprentice: error rows
+def test_an_outcomes_row_a_stray_quote_takes_in_is_refused_not_lost(tmp_path, taken_in):
+    """As a cohort's (test_a_stray_quote_taking_in_a_row_that_is_an_error_is_refused_not_the_row_lost): an outcomes
+    row taken into a note whose line lacked its standard or its apprentice was read as the note's text, the row gone
+    from the audit without a word (a line read as a row needed both). The row holding the quote is refused."""
+    any_body("ST0071")
+    path = tmp_path / "outcomes.csv"
+    path.write_text(f'Apprentice ID,Standard,Overall Grade,Notes\nG1,ST0071,Pass,"Excellent\n{taken_in},"ok"\n'
+                    'G4,ST0071,Pass,fine\n', encoding="utf-8")
+    result = run("audit", str(path), "--body", epa.testing.registry().bodies[0].body.id, "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [(r["line"], r["apprentice"]) for r in rows] == [("2", ""), ("4", "G4")], rows
+    assert "opened on line 2 (column 4, 'Notes') runs to line 3" in rows[0]["error"]
+    assert result.exit_code == 2
 
 
 # --- worksheets ---------------------------------------------------------------------------------------------------

@@ -170,10 +170,13 @@ class OutcomesHeader(CsvHeader):
 
     def row_like(self, cells: Sequence[str], row: Sequence[str]) -> bool:
         """Whether a line of a quoted cell of ``row`` reads as an outcomes row (see CsvHeader.row_like): its standard
-        an id, and its apprentice (or other identifier) given."""
+        an id; or its apprentice (or other identifier) given and its overall grade a grade. Either alone: a row
+        taken in without an id or a standard is an error row of its own, lost with the note where both were
+        needed."""
         index = {field: column for column, field, _, _ in self.reading}
-        return standard_like(cells, index["standard"], row) and any(
+        return standard_like(cells, index["standard"], row) or (any(
             cell_given(cells, index[field]) for field in ("apprentice", "candidate_other") if field in index)
+            and _grade_like(cells, index["overall"]))
 
     def read_columns(self) -> set[int]:
         return {entry[0] for entry in self.reading} | set(self.unnamed)
@@ -262,3 +265,11 @@ _ID_KINDS = frozenset({kind("apprentice"), kind("candidate_other")})  # the prob
 def header_class(body_given: bool) -> type[OutcomesHeader]:
     """The header for a file whose rows name their body, or (``body_given``) one that ``--body`` names."""
     return type("OutcomesHeaderWithBody", (OutcomesHeader,), {"body_given": True}) if body_given else OutcomesHeader
+
+
+def _grade_like(cells: Sequence[str], index: int) -> bool:
+    """Whether ``cells``' column ``index`` holds a grade."""
+    try:
+        return index < len(cells) and bool(cells[index].strip()) and columns.parse_grade(cells[index]) is not None
+    except columns.BadCell:
+        return False

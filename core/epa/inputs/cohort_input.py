@@ -231,11 +231,13 @@ class CsvHeader:
 
     def row_like(self, cells: Sequence[str], row: Sequence[str]) -> bool:
         """Whether ``cells``, a line of a quoted cell of ``row`` split as a row, read as a record's row would: its
-        standard an id (ST0071 in any form, or ``row``'s own standard), its apprentice given and its gateway date a
-        date (or one of numbers, either way round)."""
+        standard an id (ST0071 in any form, or ``row``'s own standard); or its apprentice given and its gateway
+        date a date (or one of numbers, either way round). Either alone: a row taken in that lacks the other
+        (a gateway date not yet known, a standard left empty) is a record all the same, its error row lost with
+        it where all three were needed; a note's line holds neither."""
         named = {kind: index for index, _, _, _, _, kind, _ in self.plan}
-        return (standard_like(cells, named[("standard",)], row) and cell_given(cells, named[("apprentice", "id")])
-                and _date_like(cells, named[("gateway", "date")]))
+        return standard_like(cells, named[("standard",)], row) or (
+            cell_given(cells, named[("apprentice", "id")]) and _date_like(cells, named[("gateway", "date")]))
 
     def read_columns(self) -> set[int]:
         """The index of each column whose cells are read (under --strict, a nameless column's too)."""

@@ -71,10 +71,14 @@ def _yaml() -> _Yaml:
         tags anything YAML 1.1 or YAML 1.2 would read as a number _NUMBER, for :meth:`_Composer._number_tag` to
         settle."""
 
+        flatten_mapping = _flatten_mapping
+
     class _PyLoader(yaml.SafeLoader):
         """The same in pure Python, for a file libyaml refuses before its first event reaches us: libyaml's scanner
         reads far ahead on a line of opening brackets and stops at a nesting limit of its own (PyYAML 6.0.4: 1,000
         deep, in its own words), where this scanner looks at most 1,024 characters ahead."""
+
+        flatten_mapping = _flatten_mapping
 
     int11, float11 = (next(rx for tag, rx in yaml.SafeLoader.yaml_implicit_resolvers["1"] if tag == _TAG + t)
                       for t in ("int", "float"))
@@ -88,6 +92,36 @@ def _yaml() -> _Yaml:
         }
         loader.add_implicit_resolver(_NUMBER, any_number, list("-+0123456789."))
     return _Yaml(_Loader, _PyLoader, base is not yaml.SafeLoader, int11, float11, any_number)
+
+
+def _flatten_mapping(self: Any, node: Any) -> None:
+    """YAML's merge keys applied to a mapping's node, as the merge key's specification has them: the keys of the
+    mappings ``<<`` names (a list: each in turn, a key the first gives kept from the first), then the mapping's own,
+    which win. PyYAML 6.0.4 keeps one of two alike keys by the identity of their strings, not their text: of
+    ``<<: [*a, *b]`` both giving ``date`` it kept b's, both giving ``x`` (a one-letter string, one object) a's. (The
+    composer has refused all but string keys, and bounded what aliases expand to.)"""
+    import yaml
+
+    merged: list[tuple[Any, Any]] = []
+    given: set[str] = set()
+    own = []
+    for key_node, value_node in node.value:
+        if key_node.tag != _TAG + "merge":
+            own.append((key_node, value_node))
+            continue
+        for mapping in value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]:
+            if not isinstance(mapping, yaml.MappingNode):  # (refused by the composer before: a guard)
+                raise yaml.constructor.ConstructorError(
+                    "while constructing a mapping", node.start_mark,
+                    f"expected a mapping for merging, but found {mapping.id}", mapping.start_mark)
+            self.flatten_mapping(mapping)
+            for pair in mapping.value:
+                if pair[0].value not in given:
+                    given.add(pair[0].value)
+                    merged.append(pair)
+    if merged:  # (each key once: a mapping merged in turn into another gives its own values, never those they hide)
+        mine = {key_node.value for key_node, _ in own}
+        node.value = [pair for pair in merged if pair[0].value not in mine] + own
 
 
 _MADE_BY_YAML = {"_Loader": "loader", "_PyLoader": "py_loader", "_YAML11_INT": "int11", "_YAML11_FLOAT": "float11",

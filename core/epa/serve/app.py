@@ -306,7 +306,9 @@ def _column_map(request: Request) -> Any:
         raise _http_words(problems.from_input_error(exc, 400, "bad-query")) from None
 
 
-_OPTION = re.compile(r'--(column|standard|body-id|body|version|from|to|sheet)(?![\w-])(?: "([^"]*)"| ?)'
+# (a value after it double-quoted, as a hint writes one to be typed in a shell, or single-quoted, as quote() writes
+# one: the parameter takes the value without either; ?sheet='Data' asks for a worksheet named 'Data', quotes and all)
+_OPTION = re.compile(r'--(column|standard|body-id|body|version|from|to|sheet)(?![\w-])(?: "([^"]*)"| \'([^\'\\]*)\'| ?)'
                      r'(?=([a-z]+\b)?)')
 
 
@@ -320,8 +322,12 @@ def _http_words(problem: Problem) -> Problem:
 
 
 def _parameters(text: str) -> str:
-    return _OPTION.sub(lambda m: f"?{m.group(1)} " if m.group(3) and m.group(2) is None and m.group().endswith(" ")
-                       else f"?{m.group(1)}={m.group(2) or ''}", text)
+    def said(m: re.Match[str]) -> str:
+        value = m.group(2) if m.group(2) is not None else m.group(3)
+        return f"?{m.group(1)} " if m.group(4) and value is None and m.group().endswith(" ") else \
+            f"?{m.group(1)}={value or ''}"
+
+    return _OPTION.sub(said, text)
 
 
 def _served(text: str) -> str:
