@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import Any
-
-import attrs
+from typing import Any, NamedTuple
 
 QUOTE_LIMIT = 80  # characters of a value quoted in an error message
 # A long quoted value in a message (Python's repr of a string) that was not cut with quote(): long enough
@@ -80,8 +78,9 @@ def cap_quoted(message: str) -> str:
     return _LONG_QUOTED.sub(lambda m: m.group()[: QUOTE_LIMIT + 1] + m.group()[0] + "…", message)
 
 
-@attrs.frozen
-class Place:
+# Place and Also are named tuples, not attrs classes: `epa --version` imports this module, and attrs would double
+# what it costs to start (tests/test_startup.py holds it to that).
+class Place(NamedTuple):
     """Where in an input a problem is: its file (or standard input, or a cohort's file), the 1-based line and column
     (a cohort's row: its line alone), and the JSON path of the value. The command line says it as one text
     (``str``); the service gives each part as a field of its own, so neither reads the other's words."""
@@ -97,8 +96,7 @@ class Place:
         return f"{place}: {self.path}" if place and self.path else place or self.path or ""
 
 
-@attrs.frozen
-class Also:
+class Also(NamedTuple):
     """A further problem with the same input, listed after the first (each where it is, what, and a hint)."""
 
     place: Place | None
