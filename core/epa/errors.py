@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import Any, NamedTuple
+from typing import Any
 
 QUOTE_LIMIT = 80  # characters of a value quoted in an error message
 # A long quoted value in a message (Python's repr of a string) that was not cut with quote(): long enough
@@ -78,17 +78,49 @@ def cap_quoted(message: str) -> str:
     return _LONG_QUOTED.sub(lambda m: m.group()[: QUOTE_LIMIT + 1] + m.group()[0] + "…", message)
 
 
-# Place and Also are named tuples, not attrs classes: `epa --version` imports this module, and attrs would double
-# what it costs to start (tests/test_startup.py holds it to that).
-class Place(NamedTuple):
-    """Where in an input a problem is: its file (or standard input, or a cohort's file), the 1-based line and column
-    (a cohort's row: its line alone), and the JSON path of the value. The command line says it as one text
-    (``str``); the service gives each part as a field of its own, so neither reads the other's words."""
+class _Value:
+    """A small frozen value: its fields its slots, equal and hashed by them. Not attrs, nor a NamedTuple: `epa
+    --version` imports this module, and attrs would double what it costs to start, a NamedTuple's string annotations
+    add a tenth (tests/test_startup.py holds it to that)."""
 
-    file: str | None = None
-    line: int | None = None
-    column: int | None = None
-    path: str | None = None  # "$.assessments[0].date"
+    __slots__: tuple[str, ...] = ()
+
+    def __init__(self, *values: Any) -> None:
+        for name, value in zip(self.__slots__, values, strict=True):
+            object.__setattr__(self, name, value)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"{type(self).__name__} is frozen")
+
+    def _fields(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and self._fields() == other._fields()  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash((type(self), self._fields()))
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{n}={v!r}" for n, v in zip(self.__slots__, self._fields(), strict=True))
+        return f"{type(self).__name__}({shown})"
+
+
+class Place(_Value):
+    """Where in an input a problem is: its file (or standard input, or a cohort's file), the 1-based line and column
+    (a cohort's row: its line alone), and the JSON path of the value ("$.assessments[0].date"). The command line
+    says it as one text (``str``); the service gives each part as a field of its own, so neither reads the other's
+    words."""
+
+    __slots__ = ("file", "line", "column", "path")
+    file: str | None
+    line: int | None
+    column: int | None
+    path: str | None
+
+    def __init__(self, file: str | None = None, line: int | None = None, column: int | None = None,
+                 path: str | None = None) -> None:
+        super().__init__(file, line, column, path)
 
     def __str__(self) -> str:
         place = (self.file or "") + (f":{self.line}" if self.line is not None else "") + \
@@ -96,12 +128,16 @@ class Place(NamedTuple):
         return f"{place}: {self.path}" if place and self.path else place or self.path or ""
 
 
-class Also(NamedTuple):
+class Also(_Value):
     """A further problem with the same input, listed after the first (each where it is, what, and a hint)."""
 
+    __slots__ = ("place", "message", "hint")
     place: Place | None
     message: str
-    hint: str | None = None
+    hint: str | None
+
+    def __init__(self, place: Place | None, message: str, hint: str | None = None) -> None:
+        super().__init__(place, message, hint)
 
     @property
     def detail(self) -> str:
