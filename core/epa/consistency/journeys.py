@@ -28,6 +28,7 @@ from epa.consistency.findings import GATEWAY, Finding, SweptBody, pins, record
 from epa.model.domain import JOURNEY_DATES, Offset, Ruleset
 from epa.rules.workdays import shift
 from epa.views.report import (
+    MISSES,
     REWORK,
     check_row,
     counted_back,
@@ -94,9 +95,6 @@ def row_verdicts(ruleset: Ruleset | None, deadlines: Iterable[Any], checks: Iter
     deadlines govern, whatever date each counts from (``event_verdicts``): the rows a finding's ``shows`` names."""
     deadlines = list(deadlines)
     return journey_verdicts(ruleset, deadlines, checks) | event_verdicts(ruleset, deadlines)
-
-
-MISSES = ("missed", "missed (advice)")  # the verdicts of a deadline not kept
 
 
 def _split(values: dict[str, str | None]) -> bool:

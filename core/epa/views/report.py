@@ -326,8 +326,9 @@ def journey_rows(results: Sequence[BodyResult], rulesets: Sequence[Ruleset | Non
     return rows | event_rows(events, rows)
 
 
-# An event's verdict that decides nothing: the record does not show the event yet, or not the date a body counts from
-MISSES = frozenset({"missed", "missed (advice)"})  # the verdicts of a deadline not kept
+# The verdicts of a deadline not kept: an event's row (here and in `epa consistency`'s sweeps) splits bodies only where
+# one is missed
+MISSES = frozenset({"missed", "missed (advice)"})
 
 
 def event_rows(events: Mapping[str, dict[str, Any]], rows: Mapping[str, Mapping[str, Any]]
