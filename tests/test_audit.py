@@ -714,3 +714,53 @@ def test_a_row_not_graded_yet_with_a_problem_is_rejected_for_that_problem_alone(
     assert result.exit_code == 2
     row = result.stdout.splitlines()[1]
     assert "(column Observation)" in row and "overall grade" not in row
+
+
+def test_a_row_whose_epa_ended_without_a_grade_is_not_audited_said_so_and_counted(tmp_path):
+    """An export holds rows whose overall grade's cell records what became of the EPA: Withdrawn, Void, Cancelled,
+    Deferred, Break in learning. On 0ff2ba6 each was a rejected row ("'Withdrawn' is not a grade", exit 2, with a
+    hint to leave the cell empty). A regulator wants them neither rejected (the row is not wrong) nor dropped: each
+    row says it is not audited and why, and the summary counts them by status. 'Booked' reads as not graded yet.
+    By hand: three passes combine to pass under every body's rules (each document: a pass in every method)."""
+    body = one_version_body()
+    path = tmp_path / "ended.csv"
+    path.write_text("ULN,StandardID,EPAO,Observation Grade,Project Grade,Discussion Grade,Overall Grade\n"
+                    f"1,ST0071,{body},Pass,Pass,Pass,Withdrawn\n"
+                    f"2,ST0071,{body},,,,VOID\n"
+                    f"3,ST0071,{body},Pass,,,Cancelled\n"
+                    f"4,ST0071,{body},,,,deferred\n"
+                    f"5,ST0071,{body},Pass,,,Break in Learning\n"
+                    f"6,ST0071,{body},Pass,Pass,Pass,Booked\n"
+                    f"7,ST0071,{body},Pass,Pass,Pass,Pass\n"
+                    f"8,ST0071,{body},,,,Withdrawn\n", encoding="utf-8")
+    result = run("audit", str(path), "--format", "json")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    *rows, last = (json.loads(line) for line in result.stdout.splitlines())
+    summary = last["summary"]
+    assert (summary["rows"], summary["agree"], summary["not_graded"], summary["not_audited"], summary["rejected"]) == (
+        8, 1, 1, 6, 0)
+    assert summary["not_audited_by_status"] == {"break in learning": 1, "cancelled": 1, "deferred": 1, "void": 1,
+                                                "withdrawn": 2}
+    assert summary["bodies"][body]["not_audited"] == 6
+    assert [r.get("status") for r in rows] == ["withdrawn", "void", "cancelled", "deferred", "break in learning",
+                                               "not graded yet", None, "withdrawn"]
+    for r in rows[:5] + rows[7:]:
+        assert (r["recorded"], r["agrees"], r["expected"]) == (None, None, None), r
+        assert r["rule"].startswith("not audited: the row records the EPA as "), r
+    assert rows[5]["rule"].startswith("not graded yet: the row records 'Booked'") and rows[5]["expected"] == "pass"
+    table = run("audit", str(path))
+    assert table.exit_code == 0
+    assert "6 not audited (break in learning 1, cancelled 1, deferred 1, void 1, withdrawn 2)" in \
+        " ".join(table.stdout.split())
+    assert "not audited" in table.stdout.split("Per body", 1)[1]
+
+
+def test_a_word_that_is_neither_a_grade_nor_a_status_is_refused_naming_the_statuses(tmp_path):
+    body = one_version_body()
+    path = tmp_path / "odd.csv"
+    path.write_text("ULN,StandardID,EPAO,Observation Grade,Project Grade,Discussion Grade,Overall Grade\n"
+                    f"1,ST0071,{body},Pass,Pass,Pass,Unsuccessful\n", encoding="utf-8")
+    result = run("audit", str(path), "--format", "csv")
+    assert result.exit_code == 2
+    (row,) = rows_of(result.stdout)
+    assert "'Unsuccessful' is not a grade" in row["error"] and "withdrawn, void, cancelled, deferred" in row["error"]

@@ -36,7 +36,7 @@ from epa.batch import csv_output
 from epa.engine.compiled import Engine
 from epa.errors import EXIT_FAILURE, EXIT_INPUT, EXIT_OK, InputError, OutputCutShort, OutputError, PluginError, quote
 from epa.inputs import cohort_xlsx, columns
-from epa.inputs.audit_input import OutcomesHeader, header_class, kind
+from epa.inputs.audit_input import OutcomesHeader, Status, header_class, kind
 from epa.inputs.cohort_input import (
     ColumnMap,
     Item,
@@ -69,6 +69,15 @@ SHOWN = 50  # the disagreements and the rejected rows the table lists (every one
 NOT_GRADED = "not graded yet: the row records no overall grade, so nothing is audited"
 
 
+def _status_rule(status: Status) -> str:
+    """The rule of a row whose overall grade's cell records what became of the EPA, or that it is under way."""
+    if status.ended is None:
+        return f"not graded yet: the row records {quote(status.written)}, not an overall grade, so nothing is audited"
+    ended = "paused by a break in learning" if status.ended == "break in learning" else status.ended
+    return (f"not audited: the row records the EPA as {ended} ({quote(status.written)}), not an overall grade, so "
+            "there is no grade to audit")
+
+
 @frozen
 class Expected:
     """What the body's rules give for one pattern of recorded grades: the overall grade (None: no grade, e.g. the
@@ -86,21 +95,27 @@ class AuditAnswer:
 
     def __init__(self, fields: dict[str, Any]):
         self.fields = fields
-        self.cells: dict[str, str] = {}
+        self.cells: dict[tuple[str, Status | None], str] = {}
 
-    def rule(self, recorded: str | None) -> str:
-        """The rule as a row recording ``recorded`` reads it: a row not graded yet says so first."""
+    def rule(self, recorded: str | None, status: Status | None = None) -> str:
+        """The rule as a row recording ``recorded`` (or ``status`` in its place) reads it: a row not graded yet
+        says so first; a row whose EPA ended without a grade says only that."""
         rule = self.fields["rule"]
-        return rule if recorded is not None else f"{NOT_GRADED}; {rule}" if rule else NOT_GRADED
+        if recorded is not None:
+            return rule
+        said = NOT_GRADED if status is None else _status_rule(status)
+        return f"{said}; {rule}" if rule and (status is None or status.ended is None) else said
 
-    def csv_tail(self, recorded: str | None, agrees: bool | None) -> str:
-        tail = self.cells.get(recorded or "")
+    def csv_tail(self, recorded: str | None, agrees: bool | None, status: Status | None = None) -> str:
+        key = (recorded or "", status)
+        tail = self.cells.get(key)
         if tail is None:
             f = self.fields
             expected = f["expected"] or ("none" if f["rule"] else "")  # (no rule: the grades are not all recorded)
-            tail = self.cells[recorded or ""] = csv_output.rows([[
+            tail = self.cells[key] = csv_output.rows([[
                 f["body"], f["standard"], f["version"] or "", recorded or "", expected,
-                "" if agrees is None else "true" if agrees else "false", self.rule(recorded), f["citation"], ""]])
+                "" if agrees is None else "true" if agrees else "false", self.rule(recorded, status), f["citation"],
+                ""]])
         return tail
 
 
@@ -108,7 +123,8 @@ class Answer(NamedTuple):
     """One row audited: its line, the apprentice, the overall grade recorded, whether the body's rules give it,
     what they give (``found``), and the row's EPAO id and plan version where it gives them. A row not graded yet
     records no overall grade (None) and neither agrees nor disagrees (None); what the body's rules give is still
-    shown where every component's grade is recorded."""
+    shown where every component's grade is recorded. ``status``: what the overall grade's cell records in place
+    of a grade (the EPA withdrawn, void, …: not audited; booked, pending: not graded yet)."""
 
     line: int
     apprentice: str
@@ -116,18 +132,25 @@ class Answer(NamedTuple):
     agrees: bool | None
     found: AuditAnswer
     given: dict[str, str]
+    status: Status | None = None
+
+    @property
+    def ended(self) -> bool:
+        """The row records its EPA as ended without a grade (withdrawn, void, …): not audited."""
+        return self.status is not None and self.status.ended is not None
 
     def as_dict(self) -> dict[str, Any]:
         f = self.found.fields
+        status = {} if self.status is None else {"status": self.status.ended or "not graded yet"}
         return {"line": self.line, "apprentice": self.apprentice, "body": f["body"], "standard": f["standard"],
                 "version": f["version"], "recorded": self.recorded, "expected": f["expected"], "agrees": self.agrees,
-                "rule": self.found.rule(self.recorded), "citation": f["citation"], "components": f["components"],
-                "attempts": f["attempts"], **self.given}
+                **status, "rule": self.found.rule(self.recorded, self.status), "citation": f["citation"],
+                "components": f["components"], "attempts": f["attempts"], **self.given}
 
     def csv(self) -> str:
         ident = self.apprentice if not csv_output.NEEDS_QUOTING.search(self.apprentice) else \
             csv_output.cell(self.apprentice)
-        return f"{self.line},{ident},{self.found.csv_tail(self.recorded, self.agrees)}"
+        return f"{self.line},{ident},{self.found.csv_tail(self.recorded, self.agrees, self.status)}"
 
 
 class Auditor:
@@ -193,14 +216,16 @@ class Auditor:
                             "leave the cell empty for this standard")
         if problems or loaded is None or rules is None:  # (each way to leave them None adds a problem)
             raise RowProblems(sorted(problems, key=lambda p: self.header.names.index(p[0])), data)
-        recorded = data.get("overall")
+        recorded, status = data.get("overall"), data.get("status")
         given = {f: data[f] for f in ("body_id", "plan_version") if f in data}
-        if len(grades) < len(rules.method_ids):  # not graded yet, and some component's grade not recorded either
+        # Not graded yet with some component's grade not recorded either, or the EPA ended without a grade (what
+        # the body's rules would give its components is no grade anyone is to record)
+        if len(grades) < len(rules.method_ids) or (status is not None and status.ended is not None):
             return Answer(line, data["apprentice"]["id"], None, None, AuditAnswer({
                 "body": loaded.body.id, "standard": standard, "version": rules.document.version, "expected": None,
                 "rule": "", "citation": "", "components": {m: data["grades"].get(m) for m in rules.method_ids},
                 "attempts": {m: data["attempts"].get(m, "first") for m in rules.method_ids}
-                if self.header.attempts_given else None}), given)
+                if self.header.attempts_given else None}), given, status)
         attempts = tuple(data["attempts"].get(m, "first") for m in rules.method_ids)
         # (an attempt a file with attempt columns leaves empty is read as a first one too, and the rule says so)
         unrecorded = tuple(m for m in rules.method_ids if m not in data["attempts"]) if self.header.attempts_given \
@@ -222,7 +247,7 @@ class Auditor:
                 "components": dict(zip(rules.method_ids, grades, strict=True)),
                 "attempts": dict(zip(rules.method_ids, attempts, strict=True)) if self.header.attempts_given else None})
         return Answer(line, data["apprentice"]["id"], recorded,
-                      None if recorded is None else recorded == found.fields["expected"], found, given)
+                      None if recorded is None else recorded == found.fields["expected"], found, given, status)
 
     def _body(self, data: dict[str, Any], problem: Callable[..., None]) -> LoadedBody | None:
         """The row's body: the one its name names (checked against its EPAO id where both are given and the id is
@@ -366,6 +391,7 @@ class AuditSummary:
         self.disagreements: list[dict[str, Any]] = []
         self.rejected: list[dict[str, Any]] = []
         self.counts: Counter[str] = Counter()
+        self.ended: Counter[str] = Counter()  # the rows not audited, by what became of their EPA
 
     def add(self, row: Answer | dict[str, Any]) -> None:
         if isinstance(row, dict):  # an error row
@@ -374,8 +400,11 @@ class AuditSummary:
             if len(self.rejected) < SHOWN:
                 self.rejected.append(row)
             return
-        agrees = "not_graded" if row.agrees is None else "agree" if row.agrees else "disagree"
+        agrees = "not_audited" if row.ended else "not_graded" if row.agrees is None else \
+            "agree" if row.agrees else "disagree"
         self.counts[agrees] += 1
+        if row.status is not None and row.status.ended is not None:
+            self.ended[row.status.ended] += 1
         body = row.found.fields["body"]
         counts = self.bodies.get(body)
         if counts is None:
@@ -387,9 +416,11 @@ class AuditSummary:
     def as_data(self, source: str, notes: list[str]) -> dict[str, Any]:
         c = self.counts
         return {"file": source, "rows": sum(c.values()), "agree": c["agree"], "disagree": c["disagree"],
-                "not_graded": c["not_graded"], "rejected": c["rejected"], "failed": c["failed"],
-                "bodies": {b: {"agree": n["agree"], "disagree": n["disagree"], "not_graded": n["not_graded"]}
-                           for b, n in sorted(self.bodies.items())},
+                "not_graded": c["not_graded"], "not_audited": c["not_audited"],
+                "not_audited_by_status": dict(sorted(self.ended.items())), "rejected": c["rejected"],
+                "failed": c["failed"],
+                "bodies": {b: {"agree": n["agree"], "disagree": n["disagree"], "not_graded": n["not_graded"],
+                               "not_audited": n["not_audited"]} for b, n in sorted(self.bodies.items())},
                 "disagreements": self.disagreements, "rejected_rows": self.rejected, "notes": notes}
 
 
@@ -419,6 +450,11 @@ def exit_code(data: dict[str, Any]) -> int:
     if data["rejected"]:
         return EXIT_INPUT
     return EXIT_FAILURE if data["disagree"] else EXIT_OK
+
+
+def _statuses(counts: dict[str, int]) -> str:
+    """The rows not audited, by what became of their EPA: "withdrawn 2, void 1"."""
+    return ", ".join(f"{status} {n}" for status, n in counts.items())
 
 
 def _error_row(line: int, refusal: RowRefusal, plugin: str | None = None, hook: str | None = None) -> dict[str, Any]:
@@ -644,7 +680,9 @@ def render(console: Any, data: dict[str, Any]) -> None:
     console.print(console.highlighter(Text.assemble(  # its numbers highlighted, as printed text is
         (f"Audit of {file}", "bold"), f": {data['rows']} rows; {data['agree']} follow their body's rules, "
         f"{data['disagree']} do not, "
-        + (f"{data['not_graded']} not graded yet, " if data["not_graded"] else "") + f"{data['rejected']} rejected"
+        + (f"{data['not_graded']} not graded yet, " if data["not_graded"] else "")
+        + (f"{data['not_audited']} not audited ({_statuses(data['not_audited_by_status'])}), " if data["not_audited"]
+           else "") + f"{data['rejected']} rejected"
         + (f", {data['failed']} failed in a plugin or epa" if data["failed"] else ""))))
     for note in data["notes"]:
         console.print(f"note: {note}")
@@ -660,12 +698,15 @@ def render(console: Any, data: dict[str, Any]) -> None:
         if data["disagree"] > len(data["disagreements"]):
             console.print(f"… and {data['disagree'] - len(data['disagreements'])} more: --format csv lists every row")
     table = Table(title="Per body", title_justify="left")
-    waiting = data["not_graded"] > 0  # (a column only where some row is not graded yet)
-    for name in ("body", "rows", "follow", "do not follow", *(("not graded yet",) if waiting else ())):
+    waiting = data["not_graded"] > 0  # (a column only where some row is not graded yet, or not audited)
+    ended = data["not_audited"] > 0
+    for name in ("body", "rows", "follow", "do not follow", *(("not graded yet",) if waiting else ()),
+                 *(("not audited",) if ended else ())):
         table.add_column(name, justify="left" if name == "body" else "right")
     for b, n in data["bodies"].items():
-        table.add_row(b, str(n["agree"] + n["disagree"] + n["not_graded"]), str(n["agree"]), str(n["disagree"]),
-                      *((str(n["not_graded"]),) if waiting else ()))
+        table.add_row(b, str(n["agree"] + n["disagree"] + n["not_graded"] + n["not_audited"]), str(n["agree"]),
+                      str(n["disagree"]), *((str(n["not_graded"]),) if waiting else ()),
+                      *((str(n["not_audited"]),) if ended else ()))
     print_table(console, table)
     if data["rejected_rows"]:
         table = Table(title="Rejected rows (not audited)", title_justify="left")

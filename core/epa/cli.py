@@ -886,7 +886,8 @@ case, spaces, punctuation and _; README "Audit of recorded outcomes"):
   standard (StandardID), apprentice (ULN, or CandidateIdentifierOther),
   body (AwardingOrganisation, EPAO: an id, name or acronym) or body_id
   (AwardingOrganisationID, EPAOrgID; mapped with --body-id), overall (the overall
-  grade recorded), per method M: M (its grade) and M_attempt (first, resit
+  grade recorded; Withdrawn, Void, Cancelled, Deferred or Break in learning:
+  not audited, and counted), per method M: M (its grade) and M_attempt (first, resit
   or retake); gateway_date or document_version (which version of the rules
   is in force), exceptional_circumstances (yes/no), plan_version
   (AssessmentPlanVersionNumber, reported, not used to choose).
