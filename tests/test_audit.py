@@ -75,6 +75,13 @@ def one_version_body() -> str:
     return body
 
 
+def plan_of(body: str, standard: str = "ST0071") -> str:
+    """The assessment plan version the body's (only) rules for the standard are written for; 1.2 where its document
+    states none (the row's is then not checked)."""
+    (rules,) = registry().named(body).body.rulesets_for(standard)
+    return rules.document.plan_version or "1.2"
+
+
 def rows_of(text: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text)))
 
@@ -193,8 +200,9 @@ OFQUAL = ("ReportingDate,AwardingOrganisation,AwardingOrganisationID,StandardTit
 
 def test_ofqual_names_are_read_and_an_epao_id_is_mapped_never_guessed(tmp_path):
     body = one_version_body()
+    plan = plan_of(body)
     path = tmp_path / "ofqual.csv"
-    path.write_text(OFQUAL + "2025-03-31,A Register Name Ltd,EPA0001,Customer service specialist,ST0071,1.2,-2,"
+    path.write_text(OFQUAL + f"2025-03-31,A Register Name Ltd,EPA0001,Customer service specialist,ST0071,{plan},-2,"
                     "1234567890,,"
                     "Fail,Pass,Pass,Fail\n"
                     "2025-03-31,,EPA0001,Customer service specialist,ST0071,-2,-2,-2,LRN-7,Pass,Pass,Pass,Pass\n",
@@ -209,7 +217,7 @@ def test_ofqual_names_are_read_and_an_epao_id_is_mapped_never_guessed(tmp_path):
     assert mapped.exit_code == 0, mapped.stderr
     one, two = (json.loads(line) for line in mapped.stdout.splitlines()[:2])
     assert (one["apprentice"], one["body"], one["body_id"], one["plan_version"], one["expected"]) == \
-        ("1234567890", body, "EPA0001", "1.2", "fail")
+        ("1234567890", body, "EPA0001", plan, "fail")
     assert two["apprentice"] == "LRN-7" and "plan_version" not in two  # ULN -2: none; the other identifier
 
 
@@ -764,3 +772,66 @@ def test_a_word_that_is_neither_a_grade_nor_a_status_is_refused_naming_the_statu
     assert result.exit_code == 2
     (row,) = rows_of(result.stdout)
     assert "'Unsuccessful' is not a grade" in row["error"] and "withdrawn, void, cancelled, deferred" in row["error"]
+
+
+# --- the assessment plan version a row records ------------------------------------------------------------------
+
+PLAN_HEADER = "ULN,StandardID,EPAO,Gateway Date,Observation,Project,Discussion,Overall Grade,AssessmentPlanVersionNumber\n"
+
+
+def test_the_plan_version_chooses_the_rules_written_for_it_not_the_gateway_date(tmp_path):
+    """Gateway Qualifications' V1.1 is written for "Assessment plan version ST0071/V1.1" (004 § 1.1 About this
+    standard specification) and its change log's pg5 says the plan version was "updated to ST0071/V1.1" from V1.0's.
+    An EPA recorded under plan V1.0 with a June 2024 gateway (V1.1 in force from May 2024) was audited under V1.1 on
+    0ff2ba6, and a row with a plan version and no gateway date was refused as having nothing to choose a version by.
+    Both versions combine alike (004 § 2.7: three passes are a pass), so each row follows."""
+    if not installed("gateway_quals"):
+        pytest.skip("needs Gateway Qualifications' rules (two versions, for plans V1.0 and V1.1) installed")
+    path = tmp_path / "plans.csv"
+    path.write_text(PLAN_HEADER + "1,ST0071,Gateway Qualifications,03/06/2024,Pass,Pass,Pass,Pass,1.0\n"
+                    "2,ST0071,Gateway Qualifications,03/06/2024,Pass,Pass,Pass,Pass,ST0071/V1.1\n"
+                    "3,ST0071,Gateway Qualifications,,Pass,Pass,Pass,Pass,1\n", encoding="utf-8")
+    result = run("audit", str(path), "--format", "csv")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    rows = rows_of(result.stdout)
+    assert [(r["version"], r["agrees"]) for r in rows] == [("1.0", "true"), ("1.1", "true"), ("1.0", "true")]
+    assert "the row's assessment plan version 1.0 chooses version 1.0" in rows[0]["rule"]
+    assert "would choose version 1.1" in rows[0]["rule"]
+
+
+def test_a_plan_version_no_installed_rules_are_written_for_is_refused_not_audited_under_another(tmp_path):
+    """Highfield's kit is for "ST0071 / v1.3" (002 § Versions:), TQUK's for ST0071 "Version: 1.2" (003 § Key
+    Information), Gateway Qualifications' for V1.0 and V1.1. An EPA under another plan version was audited under
+    those rules on 0ff2ba6, and said to follow: a verdict the documents cannot give."""
+    written = {"highfield": "1.3", "tqual": "1.2", "gateway_quals": "1.1"}
+    body = next((b for b in written if installed(b)), None)
+    if body is None:
+        pytest.skip("needs Highfield's, TQUK's or Gateway Qualifications' rules installed")
+    path = tmp_path / "plans.csv"
+    path.write_text(PLAN_HEADER + f"1,ST0071,{body},03/06/2024,Pass,Pass,Pass,Pass,9.9\n"
+                    f"2,ST0071,{body},03/06/2024,Pass,Pass,Pass,Pass,ST0072/{written[body]}\n"
+                    f"3,ST0071,{body},03/06/2024,Pass,Pass,Pass,Pass,next\n"
+                    f"4,ST0071,{body},03/06/2024,Pass,Pass,Pass,Pass,v{written[body]}\n", encoding="utf-8")
+    result = run("audit", str(path), "--format", "csv")
+    assert result.exit_code == 2
+    rows = rows_of(result.stdout)
+    assert rows[0]["error"].startswith(f"(column AssessmentPlanVersionNumber) '9.9': {body}'s ST0071 rules are "
+                                       "written for assessment plan version")
+    assert f"{written[body]} (version" in rows[0]["error"] and '--column "AssessmentPlanVersionNumber="' in \
+        rows[0]["error"]
+    assert "is a version of ST0072's assessment plan, but the row's standard is ST0071" in rows[1]["error"]
+    assert "'next' is not an assessment plan version" in rows[2]["error"]
+    assert (rows[3]["agrees"], rows[3]["error"]) == ("true", "")
+
+
+def test_a_plan_version_a_document_does_not_state_is_said_not_checked(tmp_path):
+    """NQual's support packs name the standard with "(V1.2)" beside it but state no assessment plan version as such:
+    the row's is not checked, and its rule says so, never silently."""
+    if not installed("nqual"):
+        pytest.skip("needs NQual's rules installed")
+    path = tmp_path / "plans.csv"
+    path.write_text(PLAN_HEADER + "1,ST0071,NQual,03/06/2024,Pass,Pass,Pass,Pass,1.2\n", encoding="utf-8")
+    (row,) = rows_of(run("audit", str(path), "--format", "csv").stdout)
+    assert row["agrees"] == "true"
+    assert "nqual's document states no assessment plan version for its ST0071 rules, so the row's plan version 1.2 " \
+           "is not checked against them" in row["rule"]

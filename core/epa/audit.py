@@ -7,9 +7,11 @@ grades) gives a record holding those component grades as recorded grades: the bo
 (its printed table, else its rule in words, as every other command combines them) and its ``resit_policy`` (the
 cap after a resit or retake). Nothing here combines grades.
 
-The rules in force are chosen as for any record (``Engine.ruleset``): the version the row names
-(``document_version``), else the version in force on the row's gateway date; a body with one version for the
-standard needs neither. Attempts: a method recorded as a resit or retake is read as a fail followed by that attempt,
+The rules in force are those written for the assessment plan version the row records (Ofqual's
+AssessmentPlanVersionNumber), where the body's documents state theirs (``Document.plan_version``); else they are
+chosen as for any record (``Engine.ruleset``): the version the row names (``document_version``), else the version
+in force on the row's gateway date; a body with one version for the standard needs neither. Attempts: a method
+recorded as a resit or retake is read as a fail followed by that attempt,
 so that the body's cap applies (lifted where the row records exceptional circumstances and the document lets them
 lift it). The attempts are given no dates of their own (all on the gateway date), so no resit window is judged
 here: the audit checks the combination and the cap, not the journey. A file with no attempt column is read as
@@ -163,7 +165,8 @@ class Auditor:
         self.engine = Engine.of(registry)
         self.body_ids = {k.strip().upper(): v for k, v in (body_ids or {}).items()}
         self._named: dict[str, LoadedBody | InputError] = {}
-        self._rules: dict[tuple[str, str, str | None, str | None], Ruleset | str] = {}
+        self._rules: dict[tuple[str, str, str | None, str | None, str | None],
+                          tuple[Ruleset, str | None] | PlanRefusal | str] = {}
         self._expected: dict[tuple[Any, ...], AuditAnswer] = {}
 
     def audit(self, line: int, data: dict[str, Any]) -> Answer:
@@ -178,8 +181,9 @@ class Auditor:
         body_id = loaded.body.id if loaded else ""
         standard = data["standard"]
         rules: Ruleset | None = None
+        plan_note: str | None = None
         if loaded is not None and standard in loaded.body.standards:
-            rules = self._ruleset(loaded, standard, data, problem)
+            rules, plan_note = self._ruleset(loaded, standard, data, problem)
         else:  # the body is not known, or does not offer it: is the standard one at all?
             known = False
             try:
@@ -230,7 +234,8 @@ class Auditor:
         # (an attempt a file with attempt columns leaves empty is read as a first one too, and the rule says so)
         unrecorded = tuple(m for m in rules.method_ids if m not in data["attempts"]) if self.header.attempts_given \
             else ()
-        early = _before_every_version(loaded, rules, data)
+        early = _before_every_version(loaded, rules, data) if plan_note is None else None
+        early = "; ".join(filter(None, (plan_note, early))) or None
         key = (loaded.body.id, standard, rules.document.version, tuple(grades), attempts,
                bool(data.get("exceptional_circumstances")), unrecorded, early)
         found = self._expected.get(key)
@@ -303,22 +308,77 @@ class Auditor:
         return found
 
     def _ruleset(self, loaded: LoadedBody, standard: str, data: dict[str, Any], problem: Callable[..., None]
-                 ) -> Ruleset | None:
-        """The rules in force for the row, as ``Engine.ruleset`` chooses them for a record: the version named,
-        else the one in force on the gateway date; with neither, the body's one version (several: refused)."""
-        named, on = data.get("document_version"), data.get("gateway_date")
-        key = (loaded.body.id, standard, named, on)
+                 ) -> tuple[Ruleset | None, str | None]:
+        """The rules in force for the row, and what the rule is to say of the choice: the version written for the
+        assessment plan version the row records, where the body's documents state theirs (a plan version none is
+        written for is refused: audited under another plan's rules, a verdict could be wrong and say nothing);
+        else as ``Engine.ruleset`` chooses them for a record: the version named, else the one in force on the
+        gateway date; with neither, the body's one version (several: refused)."""
+        named, on, given = data.get("document_version"), data.get("gateway_date"), data.get("plan_version")
+        key = (loaded.body.id, standard, named, on, given)
         found = self._rules.get(key)
         if found is None:
-            found = self._rules[key] = self._choose(loaded, standard, named, on)
+            found = self._rules[key] = self._plan_chosen(loaded, standard, named, on, given)
             if len(self._rules) > 4096:
                 self._rules.clear()
+        if isinstance(found, PlanRefusal):
+            problem("plan_version", found.message, found.hint)
+            return None, None
         if isinstance(found, str):
             problem("document_version" if named else "gateway_date", found, None if named else
                     "give the gateway date (the version in force on it is used, as for `epa grade`), or the "
                     "document's version (column document_version)")
-            return None
+            return None, None
         return found
+
+    def _plan_chosen(self, loaded: LoadedBody, standard: str, named: str | None, on: str | None,
+                     given: str | None) -> tuple[Ruleset, str | None] | PlanRefusal | str:
+        """``_ruleset``'s choice, made once for each body, standard, version, gateway date and plan version."""
+        if given is None:
+            chosen = self._choose(loaded, standard, named, on)
+            return chosen if isinstance(chosen, str) else (chosen, None)
+        plan = plan_version(given, standard)
+        if isinstance(plan, PlanRefusal):
+            return plan
+        versions = loaded.body.rulesets_for(standard)
+        stated = [r for r in versions if r.document.plan_version is not None]
+        if not stated:  # (the document states none: the choice is the date's or the version's, and the rule says so)
+            chosen = self._choose(loaded, standard, named, on)
+            return chosen if isinstance(chosen, str) else (
+                chosen, f"{loaded.body.id}'s document states no assessment plan version for its {standard} rules, "
+                f"so the row's plan version {given} is not checked against them")
+        written = ", ".join(f"{r.document.plan_version} (version {r.document.version}, "
+                            f"{r.document.plan_version_citation})" for r in stated)
+        matching = [r for r in stated if _plan_key(r.document.plan_version or "") == plan]
+        if not matching:
+            return PlanRefusal(
+                f"{quote(given)}: {loaded.body.id}'s {standard} rules are written for assessment plan version "
+                f"{written}; none installed is written for this one, so its grades are not audited against another "
+                "plan's rules", "give the plan version the EPA was assessed under; or, to audit the file against "
+                "the rules installed whatever its plan versions, leave the column out: --column "
+                f"\"{self.header.column['plan_version']}=\"")
+        if named is not None and named not in {r.document.version for r in matching}:
+            return PlanRefusal(
+                f"{quote(given)}: the row names version {named} of {loaded.body.id}'s {standard} rules, but that "
+                f"version is not written for this assessment plan version (written for: {written})",
+                "correct the row's document version or its plan version")
+        by_plan = named if named is not None else matching[0].document.version if len(matching) == 1 else None
+        chosen = self._choose(loaded, standard, by_plan, on)
+        if isinstance(chosen, str):
+            return chosen
+        if chosen not in matching:  # (several versions for one plan, the date choosing one for another plan)
+            return PlanRefusal(f"{quote(given)}: the version in force on the row's gateway date, "
+                               f"{chosen.document.version}, is written for assessment plan version "
+                               f"{chosen.document.plan_version}", "correct the row's gateway date or its plan version")
+        if len(versions) == 1 or named is not None:
+            return chosen, None
+        by_date = self._choose(loaded, standard, None, on) if on is not None else None
+        if isinstance(by_date, Ruleset) and by_date is not chosen:
+            return chosen, (f"the row's assessment plan version {given} chooses version {chosen.document.version}, "
+                            f"written for it ({chosen.document.plan_version_citation}); its gateway date {on} alone "
+                            f"would choose version {by_date.document.version}, written for plan version "
+                            f"{by_date.document.plan_version}")
+        return chosen, None
 
     def _choose(self, loaded: LoadedBody, standard: str, named: str | None, on: str | None) -> Ruleset | str:
         versions = loaded.body.rulesets_for(standard)
@@ -360,6 +420,36 @@ class Auditor:
             says += "; the whole EPA must be taken again"
         return Expected(result.overall, version, says,
                         "; ".join(dict.fromkeys(r.citation for r in steps)))
+
+
+class PlanRefusal(NamedTuple):
+    """Why a row's assessment plan version cannot be used to audit it (its problem, on the plan version's column)."""
+
+    message: str
+    hint: str | None = None
+
+
+_PLAN = re.compile(r"(?i)(?:(ST\d{4})\s*[/_\-\s]\s*)?(?:v(?:ersion)?\s*)?(\d+(?:\.\d+)*)")
+
+
+def _plan_key(number: str) -> tuple[int, ...]:
+    """A version number's parts, trailing zeros aside: 1, 1.0 and 1.00 are one version; 1.1 and 1.10 are two."""
+    parts = [int(p) for p in number.split(".")]
+    while len(parts) > 1 and parts[-1] == 0:
+        parts.pop()
+    return tuple(parts)
+
+
+def plan_version(given: str, standard: str) -> tuple[int, ...] | PlanRefusal:
+    """The assessment plan version a row records (1.1, V1.1, ST0071/V1.1), as ``_plan_key`` compares it."""
+    found = _PLAN.fullmatch(given.strip())
+    if found is None:
+        return PlanRefusal(f"{quote(given)} is not an assessment plan version",
+                           "write it as 1.1 (or ST0071/V1.1); -2 where it is not available")
+    if found[1] is not None and found[1].upper() != standard:
+        return PlanRefusal(f"{quote(given)} is a version of {found[1].upper()}'s assessment plan, but the row's "
+                           f"standard is {standard}", "correct the row's standard or its plan version")
+    return _plan_key(found[2])
 
 
 def _before_every_version(loaded: LoadedBody, rules: Ruleset, data: dict[str, Any]) -> str | None:

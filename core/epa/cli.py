@@ -890,7 +890,8 @@ case, spaces, punctuation and _; README "Audit of recorded outcomes"):
   not audited, and counted), per method M: M (its grade) and M_attempt (first, resit
   or retake); gateway_date or document_version (which version of the rules
   is in force), exceptional_circumstances (yes/no), plan_version
-  (AssessmentPlanVersionNumber, reported, not used to choose).
+  (AssessmentPlanVersionNumber: chooses the rules written for that plan
+  where the body's documents state it; one none is written for is refused).
 Exit codes: 0 every row audited and every recorded grade follows; 1 some
 recorded grade does not follow (or a plugin or epa failed on a row); 2 some
 row was rejected (its error row says why) or the input was bad.
