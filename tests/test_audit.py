@@ -835,3 +835,52 @@ def test_a_plan_version_a_document_does_not_state_is_said_not_checked(tmp_path):
     assert row["agrees"] == "true"
     assert "nqual's document states no assessment plan version for its ST0071 rules, so the row's plan version 1.2 " \
            "is not checked against them" in row["rule"]
+
+
+# --- how a cap is said --------------------------------------------------------------------------------------------
+
+CAP_HEADER = ("ULN,StandardID,EPAO,Gateway Date,Observation,Project,Discussion,Observation Attempt,Project Attempt,"
+              "Discussion Attempt,Overall Grade\n")
+
+
+def test_a_cap_that_changes_nothing_is_not_said_to_cap_the_grade(tmp_path):
+    """TQUK 003 § Resits and Retakes: "If a resit or retake is required, the overall EPA grade will be capped at a
+    pass" (NQual and Gateway Qualifications: "a maximum EPA grade of pass"): a maximum. A resit graded fail gives fail
+    overall (a fail in any method is a fail, each document's table), and a pass stays a pass: on 0ff2ba6 both rows
+    read "...gives fail; observation resit: overall grade capped at pass", as though the grade had been capped. A
+    distinction the cap lowers is said to become pass, once (not "capped at pass; distinction capped at pass")."""
+    body = next((b for b in ("tqual", "nqual") if installed(b)), None)
+    if body is None:
+        pytest.skip("needs TQUK's or NQual's rules (one version, an overall cap) installed")
+    path = tmp_path / "caps.csv"
+    path.write_text(CAP_HEADER + f"1,ST0071,{body},03/03/2025,Fail,Pass,Pass,resit,first,first,Fail\n"
+                    f"2,ST0071,{body},03/03/2025,Pass,Pass,Pass,resit,first,first,Pass\n"
+                    f"3,ST0071,{body},03/03/2025,Distinction,Distinction,Distinction,resit,first,first,Pass\n",
+                    encoding="utf-8")
+    result = run("audit", str(path), "--format", "csv")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    fail, passed, lowered = rows_of(result.stdout)
+    assert fail["rule"].endswith("observation resit: overall grade capped at pass, which changes nothing here: the "
+                                 "combination's fail is not above pass"), fail["rule"]
+    assert passed["rule"].endswith("the combination's pass is not above pass"), passed["rule"]
+    assert lowered["rule"].endswith("so the combination's distinction becomes pass"), lowered["rule"]
+    assert "; distinction capped at pass" not in lowered["rule"]
+
+
+def test_a_cap_on_the_resit_s_own_grade_names_the_grade_recorded_before_the_combination(tmp_path):
+    """Highfield 002 § Retake and resit information: "The maximum grade awarded to a resit will be pass": the resat
+    method's own grade, before the combination (its table, § Grading, then gives D,D,D distinction and P,D,D pass).
+    On 0ff2ba6 the rule began "observation=pass, ..." for a row recording the observation's resit at distinction,
+    the cap said after the combination it had changed."""
+    if not installed("highfield"):
+        pytest.skip("needs Highfield's rules installed")
+    path = tmp_path / "caps.csv"
+    path.write_text(CAP_HEADER + "1,ST0071,Highfield,03/03/2025,Distinction,Distinction,Distinction,resit,first,first,"
+                    "Pass\n1,ST0071,Highfield,03/03/2025,Fail,Pass,Pass,resit,first,first,Fail\n", encoding="utf-8")
+    lowered, fail = rows_of(run("audit", str(path), "--format", "csv").stdout)
+    assert (lowered["expected"], lowered["agrees"]) == ("pass", "true")
+    assert lowered["rule"].startswith("observation resit: its own grade capped at pass, so the observation's "
+                                      "distinction recorded counts as pass in the combination; observation=pass, "
+                                      "project=distinction, discussion=distinction: printed row"), lowered["rule"]
+    assert fail["rule"].endswith("observation resit: its own grade capped at pass, which changes nothing here: no "
+                                 "grade recorded for it is above pass"), fail["rule"]

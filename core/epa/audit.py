@@ -51,6 +51,7 @@ from epa.inputs.cohort_input import (
 )
 from epa.model.domain import Apprentice, Attempt, Gateway, Grade, Record, Ruleset
 from epa.registry import LoadedBody, Registry
+from epa.rules import history
 
 CSV_COLUMNS = ("line", "apprentice", "body", "standard", "version", "recorded", "expected", "agrees", "rule",
                "citation", "error")
@@ -413,8 +414,12 @@ class Auditor:
         # (as grading cites it for a capped grade), not its windows, attempt limits or gateway.
         later = any(kind != "first" for kind in attempts.values())
         resit = [r for r in explanation if r.about == "resit"][:1] if later else []
-        steps = [r for r in explanation if r.about == "overall" or r in resit]
-        says = "; ".join(r.says.replace(f" on {on}", "") for r in steps)
+        lowered = history.explain_capped_overall(history.CAPPED[0])  # (the cap lowering the overall: said with it)
+        steps = [r for r in explanation if (r.about == "overall" and r.says != lowered) or r in resit]
+        said = [r.says.replace(f" on {on}", "") for r in steps]
+        if resit and result.decision is not None and result.decision.capped:
+            said = _cap_said(said, steps.index(resit[0]), grades, explanation, result.overall)
+        says = "; ".join(said)
         # (not reached: every attempt is on one day, so no window is missed)
         if result.decision and result.decision.full_retake_required:
             says += "; the whole EPA must be taken again"
@@ -450,6 +455,29 @@ def plan_version(given: str, standard: str) -> tuple[int, ...] | PlanRefusal:
         return PlanRefusal(f"{quote(given)} is a version of {found[1].upper()}'s assessment plan, but the row's "
                            f"standard is {standard}", "correct the row's standard or its plan version")
     return _plan_key(found[2])
+
+
+def _cap_said(said: list[str], at: int, grades: dict[str, Grade], explanation: list[Any], overall: Grade | None
+              ) -> list[str]:
+    """The rule's steps with the cap's (``said[at]``: "observation resit: overall grade capped at pass") saying
+    what it did to the grades recorded, as the documents word a cap: a maximum ("a maximum EPA grade of pass",
+    "the maximum grade awarded to a resit will be pass"). A cap on the overall grade lowers a distinction the
+    combination gives, and changes nothing where it gives pass or fail; a cap on the resat method's own grade
+    (Highfield's) lowers a distinction recorded for it before the grades are combined, so it is said first, with
+    the grade recorded (the combination's step shows the capped grade)."""
+    cap, (higher, most) = said[at], history.CAPPED
+    own = [r.about for r in explanation if r.about in grades and " capped at " in r.says]  # (the methods it lowered)
+    if history.METHOD_CAPPED in cap:
+        if not own:
+            return [*said[:at], f"{cap}, which changes nothing here: no grade recorded for it is above {most}",
+                    *said[at + 1:]]
+        counted = " and ".join(f"the {m}'s" for m in own)
+        return [f"{cap}, so {counted} {higher} recorded counts as {most} in the combination", *said[:at],
+                *said[at + 1:]]
+    if history.explain_capped_overall(higher) in (r.says for r in explanation if r.about == "overall"):
+        return [*said[:at], f"{cap}; so the combination's {higher} becomes {most}", *said[at + 1:]]
+    return [*said[:at], f"{cap}, which changes nothing here" + (
+        f": the combination's {overall} is not above {most}" if overall else ""), *said[at + 1:]]
 
 
 def _before_every_version(loaded: LoadedBody, rules: Ruleset, data: dict[str, Any]) -> str | None:
