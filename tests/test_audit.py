@@ -75,6 +75,13 @@ def one_version_body() -> str:
     return body
 
 
+def plan_of(body: str, standard: str = "ST0071") -> str:
+    """The assessment plan version the body's (only) rules for the standard are written for; 1.2 where its document
+    states none (the row's is then not checked)."""
+    (rules,) = registry().named(body).body.rulesets_for(standard)
+    return rules.document.plan_version or "1.2"
+
+
 def rows_of(text: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text)))
 
@@ -193,8 +200,9 @@ OFQUAL = ("ReportingDate,AwardingOrganisation,AwardingOrganisationID,StandardTit
 
 def test_ofqual_names_are_read_and_an_epao_id_is_mapped_never_guessed(tmp_path):
     body = one_version_body()
+    plan = plan_of(body)
     path = tmp_path / "ofqual.csv"
-    path.write_text(OFQUAL + "2025-03-31,A Register Name Ltd,EPA0001,Customer service specialist,ST0071,1.2,-2,"
+    path.write_text(OFQUAL + f"2025-03-31,A Register Name Ltd,EPA0001,Customer service specialist,ST0071,{plan},-2,"
                     "1234567890,,"
                     "Fail,Pass,Pass,Fail\n"
                     "2025-03-31,,EPA0001,Customer service specialist,ST0071,-2,-2,-2,LRN-7,Pass,Pass,Pass,Pass\n",
@@ -209,7 +217,7 @@ def test_ofqual_names_are_read_and_an_epao_id_is_mapped_never_guessed(tmp_path):
     assert mapped.exit_code == 0, mapped.stderr
     one, two = (json.loads(line) for line in mapped.stdout.splitlines()[:2])
     assert (one["apprentice"], one["body"], one["body_id"], one["plan_version"], one["expected"]) == \
-        ("1234567890", body, "EPA0001", "1.2", "fail")
+        ("1234567890", body, "EPA0001", plan, "fail")
     assert two["apprentice"] == "LRN-7" and "plan_version" not in two  # ULN -2: none; the other identifier
 
 
@@ -714,3 +722,165 @@ def test_a_row_not_graded_yet_with_a_problem_is_rejected_for_that_problem_alone(
     assert result.exit_code == 2
     row = result.stdout.splitlines()[1]
     assert "(column Observation)" in row and "overall grade" not in row
+
+
+def test_a_row_whose_epa_ended_without_a_grade_is_not_audited_said_so_and_counted(tmp_path):
+    """An export holds rows whose overall grade's cell records what became of the EPA: Withdrawn, Void, Cancelled,
+    Deferred, Break in learning. On 0ff2ba6 each was a rejected row ("'Withdrawn' is not a grade", exit 2, with a
+    hint to leave the cell empty). A regulator wants them neither rejected (the row is not wrong) nor dropped: each
+    row says it is not audited and why, and the summary counts them by status. 'Booked' reads as not graded yet.
+    By hand: three passes combine to pass under every body's rules (each document: a pass in every method)."""
+    body = one_version_body()
+    path = tmp_path / "ended.csv"
+    path.write_text("ULN,StandardID,EPAO,Observation Grade,Project Grade,Discussion Grade,Overall Grade\n"
+                    f"1,ST0071,{body},Pass,Pass,Pass,Withdrawn\n"
+                    f"2,ST0071,{body},,,,VOID\n"
+                    f"3,ST0071,{body},Pass,,,Cancelled\n"
+                    f"4,ST0071,{body},,,,deferred\n"
+                    f"5,ST0071,{body},Pass,,,Break in Learning\n"
+                    f"6,ST0071,{body},Pass,Pass,Pass,Booked\n"
+                    f"7,ST0071,{body},Pass,Pass,Pass,Pass\n"
+                    f"8,ST0071,{body},,,,Withdrawn\n", encoding="utf-8")
+    result = run("audit", str(path), "--format", "json")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    *rows, last = (json.loads(line) for line in result.stdout.splitlines())
+    summary = last["summary"]
+    assert (summary["rows"], summary["agree"], summary["not_graded"], summary["not_audited"], summary["rejected"]) == (
+        8, 1, 1, 6, 0)
+    assert summary["not_audited_by_status"] == {"break in learning": 1, "cancelled": 1, "deferred": 1, "void": 1,
+                                                "withdrawn": 2}
+    assert summary["bodies"][body]["not_audited"] == 6
+    assert [r.get("status") for r in rows] == ["withdrawn", "void", "cancelled", "deferred", "break in learning",
+                                               "not graded yet", None, "withdrawn"]
+    for r in rows[:5] + rows[7:]:
+        assert (r["recorded"], r["agrees"], r["expected"]) == (None, None, None), r
+        assert r["rule"].startswith("not audited: the row records the EPA as "), r
+    assert rows[5]["rule"].startswith("not graded yet: the row records 'Booked'") and rows[5]["expected"] == "pass"
+    table = run("audit", str(path))
+    assert table.exit_code == 0
+    assert "6 not audited (break in learning 1, cancelled 1, deferred 1, void 1, withdrawn 2)" in \
+        " ".join(table.stdout.split())
+    assert "not audited" in table.stdout.split("Per body", 1)[1]
+
+
+def test_a_word_that_is_neither_a_grade_nor_a_status_is_refused_naming_the_statuses(tmp_path):
+    body = one_version_body()
+    path = tmp_path / "odd.csv"
+    path.write_text("ULN,StandardID,EPAO,Observation Grade,Project Grade,Discussion Grade,Overall Grade\n"
+                    f"1,ST0071,{body},Pass,Pass,Pass,Unsuccessful\n", encoding="utf-8")
+    result = run("audit", str(path), "--format", "csv")
+    assert result.exit_code == 2
+    (row,) = rows_of(result.stdout)
+    assert "'Unsuccessful' is not a grade" in row["error"] and "withdrawn, void, cancelled, deferred" in row["error"]
+
+
+# --- the assessment plan version a row records ------------------------------------------------------------------
+
+PLAN_HEADER = "ULN,StandardID,EPAO,Gateway Date,Observation,Project,Discussion,Overall Grade,AssessmentPlanVersionNumber\n"
+
+
+def test_the_plan_version_chooses_the_rules_written_for_it_not_the_gateway_date(tmp_path):
+    """Gateway Qualifications' V1.1 is written for "Assessment plan version ST0071/V1.1" (004 § 1.1 About this
+    standard specification) and its change log's pg5 says the plan version was "updated to ST0071/V1.1" from V1.0's.
+    An EPA recorded under plan V1.0 with a June 2024 gateway (V1.1 in force from May 2024) was audited under V1.1 on
+    0ff2ba6, and a row with a plan version and no gateway date was refused as having nothing to choose a version by.
+    Both versions combine alike (004 § 2.7: three passes are a pass), so each row follows."""
+    if not installed("gateway_quals"):
+        pytest.skip("needs Gateway Qualifications' rules (two versions, for plans V1.0 and V1.1) installed")
+    path = tmp_path / "plans.csv"
+    path.write_text(PLAN_HEADER + "1,ST0071,Gateway Qualifications,03/06/2024,Pass,Pass,Pass,Pass,1.0\n"
+                    "2,ST0071,Gateway Qualifications,03/06/2024,Pass,Pass,Pass,Pass,ST0071/V1.1\n"
+                    "3,ST0071,Gateway Qualifications,,Pass,Pass,Pass,Pass,1\n", encoding="utf-8")
+    result = run("audit", str(path), "--format", "csv")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    rows = rows_of(result.stdout)
+    assert [(r["version"], r["agrees"]) for r in rows] == [("1.0", "true"), ("1.1", "true"), ("1.0", "true")]
+    assert "the row's assessment plan version 1.0 chooses version 1.0" in rows[0]["rule"]
+    assert "would choose version 1.1" in rows[0]["rule"]
+
+
+def test_a_plan_version_no_installed_rules_are_written_for_is_refused_not_audited_under_another(tmp_path):
+    """Highfield's kit is for "ST0071 / v1.3" (002 § Versions:), TQUK's for ST0071 "Version: 1.2" (003 § Key
+    Information), Gateway Qualifications' for V1.0 and V1.1. An EPA under another plan version was audited under
+    those rules on 0ff2ba6, and said to follow: a verdict the documents cannot give."""
+    written = {"highfield": "1.3", "tqual": "1.2", "gateway_quals": "1.1"}
+    body = next((b for b in written if installed(b)), None)
+    if body is None:
+        pytest.skip("needs Highfield's, TQUK's or Gateway Qualifications' rules installed")
+    path = tmp_path / "plans.csv"
+    path.write_text(PLAN_HEADER + f"1,ST0071,{body},03/06/2024,Pass,Pass,Pass,Pass,9.9\n"
+                    f"2,ST0071,{body},03/06/2024,Pass,Pass,Pass,Pass,ST0072/{written[body]}\n"
+                    f"3,ST0071,{body},03/06/2024,Pass,Pass,Pass,Pass,next\n"
+                    f"4,ST0071,{body},03/06/2024,Pass,Pass,Pass,Pass,v{written[body]}\n", encoding="utf-8")
+    result = run("audit", str(path), "--format", "csv")
+    assert result.exit_code == 2
+    rows = rows_of(result.stdout)
+    assert rows[0]["error"].startswith(f"(column AssessmentPlanVersionNumber) '9.9': {body}'s ST0071 rules are "
+                                       "written for assessment plan version")
+    assert f"{written[body]} (version" in rows[0]["error"] and '--column "AssessmentPlanVersionNumber="' in \
+        rows[0]["error"]
+    assert "is a version of ST0072's assessment plan, but the row's standard is ST0071" in rows[1]["error"]
+    assert "'next' is not an assessment plan version" in rows[2]["error"]
+    assert (rows[3]["agrees"], rows[3]["error"]) == ("true", "")
+
+
+def test_a_plan_version_a_document_does_not_state_is_said_not_checked(tmp_path):
+    """NQual's support packs name the standard with "(V1.2)" beside it but state no assessment plan version as such:
+    the row's is not checked, and its rule says so, never silently."""
+    if not installed("nqual"):
+        pytest.skip("needs NQual's rules installed")
+    path = tmp_path / "plans.csv"
+    path.write_text(PLAN_HEADER + "1,ST0071,NQual,03/06/2024,Pass,Pass,Pass,Pass,1.2\n", encoding="utf-8")
+    (row,) = rows_of(run("audit", str(path), "--format", "csv").stdout)
+    assert row["agrees"] == "true"
+    assert "nqual's document states no assessment plan version for its ST0071 rules, so the row's plan version 1.2 " \
+           "is not checked against them" in row["rule"]
+
+
+# --- how a cap is said --------------------------------------------------------------------------------------------
+
+CAP_HEADER = ("ULN,StandardID,EPAO,Gateway Date,Observation,Project,Discussion,Observation Attempt,Project Attempt,"
+              "Discussion Attempt,Overall Grade\n")
+
+
+def test_a_cap_that_changes_nothing_is_not_said_to_cap_the_grade(tmp_path):
+    """TQUK 003 § Resits and Retakes: "If a resit or retake is required, the overall EPA grade will be capped at a
+    pass" (NQual and Gateway Qualifications: "a maximum EPA grade of pass"): a maximum. A resit graded fail gives fail
+    overall (a fail in any method is a fail, each document's table), and a pass stays a pass: on 0ff2ba6 both rows
+    read "...gives fail; observation resit: overall grade capped at pass", as though the grade had been capped. A
+    distinction the cap lowers is said to become pass, once (not "capped at pass; distinction capped at pass")."""
+    body = next((b for b in ("tqual", "nqual") if installed(b)), None)
+    if body is None:
+        pytest.skip("needs TQUK's or NQual's rules (one version, an overall cap) installed")
+    path = tmp_path / "caps.csv"
+    path.write_text(CAP_HEADER + f"1,ST0071,{body},03/03/2025,Fail,Pass,Pass,resit,first,first,Fail\n"
+                    f"2,ST0071,{body},03/03/2025,Pass,Pass,Pass,resit,first,first,Pass\n"
+                    f"3,ST0071,{body},03/03/2025,Distinction,Distinction,Distinction,resit,first,first,Pass\n",
+                    encoding="utf-8")
+    result = run("audit", str(path), "--format", "csv")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    fail, passed, lowered = rows_of(result.stdout)
+    assert fail["rule"].endswith("observation resit: overall grade capped at pass, which changes nothing here: the "
+                                 "combination's fail is not above pass"), fail["rule"]
+    assert passed["rule"].endswith("the combination's pass is not above pass"), passed["rule"]
+    assert lowered["rule"].endswith("so the combination's distinction becomes pass"), lowered["rule"]
+    assert "; distinction capped at pass" not in lowered["rule"]
+
+
+def test_a_cap_on_the_resit_s_own_grade_names_the_grade_recorded_before_the_combination(tmp_path):
+    """Highfield 002 § Retake and resit information: "The maximum grade awarded to a resit will be pass": the resat
+    method's own grade, before the combination (its table, § Grading, then gives D,D,D distinction and P,D,D pass).
+    On 0ff2ba6 the rule began "observation=pass, ..." for a row recording the observation's resit at distinction,
+    the cap said after the combination it had changed."""
+    if not installed("highfield"):
+        pytest.skip("needs Highfield's rules installed")
+    path = tmp_path / "caps.csv"
+    path.write_text(CAP_HEADER + "1,ST0071,Highfield,03/03/2025,Distinction,Distinction,Distinction,resit,first,first,"
+                    "Pass\n1,ST0071,Highfield,03/03/2025,Fail,Pass,Pass,resit,first,first,Fail\n", encoding="utf-8")
+    lowered, fail = rows_of(run("audit", str(path), "--format", "csv").stdout)
+    assert (lowered["expected"], lowered["agrees"]) == ("pass", "true")
+    assert lowered["rule"].startswith("observation resit: its own grade capped at pass, so the observation's "
+                                      "distinction recorded counts as pass in the combination; observation=pass, "
+                                      "project=distinction, discussion=distinction: printed row"), lowered["rule"]
+    assert fail["rule"].endswith("observation resit: its own grade capped at pass, which changes nothing here: no "
+                                 "grade recorded for it is above pass"), fail["rule"]

@@ -7,9 +7,11 @@ grades) gives a record holding those component grades as recorded grades: the bo
 (its printed table, else its rule in words, as every other command combines them) and its ``resit_policy`` (the
 cap after a resit or retake). Nothing here combines grades.
 
-The rules in force are chosen as for any record (``Engine.ruleset``): the version the row names
-(``document_version``), else the version in force on the row's gateway date; a body with one version for the
-standard needs neither. Attempts: a method recorded as a resit or retake is read as a fail followed by that attempt,
+The rules in force are those written for the assessment plan version the row records (Ofqual's
+AssessmentPlanVersionNumber), where the body's documents state theirs (``Document.plan_version``); else they are
+chosen as for any record (``Engine.ruleset``): the version the row names (``document_version``), else the version
+in force on the row's gateway date; a body with one version for the standard needs neither. Attempts: a method
+recorded as a resit or retake is read as a fail followed by that attempt,
 so that the body's cap applies (lifted where the row records exceptional circumstances and the document lets them
 lift it). The attempts are given no dates of their own (all on the gateway date), so no resit window is judged
 here: the audit checks the combination and the cap, not the journey. A file with no attempt column is read as
@@ -36,7 +38,7 @@ from epa.batch import csv_output
 from epa.engine.compiled import Engine
 from epa.errors import EXIT_FAILURE, EXIT_INPUT, EXIT_OK, InputError, OutputCutShort, OutputError, PluginError, quote
 from epa.inputs import cohort_xlsx, columns
-from epa.inputs.audit_input import OutcomesHeader, header_class, kind
+from epa.inputs.audit_input import OutcomesHeader, Status, header_class, kind
 from epa.inputs.cohort_input import (
     ColumnMap,
     Item,
@@ -49,6 +51,7 @@ from epa.inputs.cohort_input import (
 )
 from epa.model.domain import Apprentice, Attempt, Gateway, Grade, Record, Ruleset
 from epa.registry import LoadedBody, Registry
+from epa.rules import history
 
 CSV_COLUMNS = ("line", "apprentice", "body", "standard", "version", "recorded", "expected", "agrees", "rule",
                "citation", "error")
@@ -69,6 +72,15 @@ SHOWN = 50  # the disagreements and the rejected rows the table lists (every one
 NOT_GRADED = "not graded yet: the row records no overall grade, so nothing is audited"
 
 
+def _status_rule(status: Status) -> str:
+    """The rule of a row whose overall grade's cell records what became of the EPA, or that it is under way."""
+    if status.ended is None:
+        return f"not graded yet: the row records {quote(status.written)}, not an overall grade, so nothing is audited"
+    ended = "paused by a break in learning" if status.ended == "break in learning" else status.ended
+    return (f"not audited: the row records the EPA as {ended} ({quote(status.written)}), not an overall grade, so "
+            "there is no grade to audit")
+
+
 @frozen
 class Expected:
     """What the body's rules give for one pattern of recorded grades: the overall grade (None: no grade, e.g. the
@@ -86,21 +98,27 @@ class AuditAnswer:
 
     def __init__(self, fields: dict[str, Any]):
         self.fields = fields
-        self.cells: dict[str, str] = {}
+        self.cells: dict[tuple[str, Status | None], str] = {}
 
-    def rule(self, recorded: str | None) -> str:
-        """The rule as a row recording ``recorded`` reads it: a row not graded yet says so first."""
+    def rule(self, recorded: str | None, status: Status | None = None) -> str:
+        """The rule as a row recording ``recorded`` (or ``status`` in its place) reads it: a row not graded yet
+        says so first; a row whose EPA ended without a grade says only that."""
         rule = self.fields["rule"]
-        return rule if recorded is not None else f"{NOT_GRADED}; {rule}" if rule else NOT_GRADED
+        if recorded is not None:
+            return rule
+        said = NOT_GRADED if status is None else _status_rule(status)
+        return f"{said}; {rule}" if rule and (status is None or status.ended is None) else said
 
-    def csv_tail(self, recorded: str | None, agrees: bool | None) -> str:
-        tail = self.cells.get(recorded or "")
+    def csv_tail(self, recorded: str | None, agrees: bool | None, status: Status | None = None) -> str:
+        key = (recorded or "", status)
+        tail = self.cells.get(key)
         if tail is None:
             f = self.fields
             expected = f["expected"] or ("none" if f["rule"] else "")  # (no rule: the grades are not all recorded)
-            tail = self.cells[recorded or ""] = csv_output.rows([[
+            tail = self.cells[key] = csv_output.rows([[
                 f["body"], f["standard"], f["version"] or "", recorded or "", expected,
-                "" if agrees is None else "true" if agrees else "false", self.rule(recorded), f["citation"], ""]])
+                "" if agrees is None else "true" if agrees else "false", self.rule(recorded, status), f["citation"],
+                ""]])
         return tail
 
 
@@ -108,7 +126,8 @@ class Answer(NamedTuple):
     """One row audited: its line, the apprentice, the overall grade recorded, whether the body's rules give it,
     what they give (``found``), and the row's EPAO id and plan version where it gives them. A row not graded yet
     records no overall grade (None) and neither agrees nor disagrees (None); what the body's rules give is still
-    shown where every component's grade is recorded."""
+    shown where every component's grade is recorded. ``status``: what the overall grade's cell records in place
+    of a grade (the EPA withdrawn, void, …: not audited; booked, pending: not graded yet)."""
 
     line: int
     apprentice: str
@@ -116,18 +135,25 @@ class Answer(NamedTuple):
     agrees: bool | None
     found: AuditAnswer
     given: dict[str, str]
+    status: Status | None = None
+
+    @property
+    def ended(self) -> bool:
+        """The row records its EPA as ended without a grade (withdrawn, void, …): not audited."""
+        return self.status is not None and self.status.ended is not None
 
     def as_dict(self) -> dict[str, Any]:
         f = self.found.fields
+        status = {} if self.status is None else {"status": self.status.ended or "not graded yet"}
         return {"line": self.line, "apprentice": self.apprentice, "body": f["body"], "standard": f["standard"],
                 "version": f["version"], "recorded": self.recorded, "expected": f["expected"], "agrees": self.agrees,
-                "rule": self.found.rule(self.recorded), "citation": f["citation"], "components": f["components"],
-                "attempts": f["attempts"], **self.given}
+                **status, "rule": self.found.rule(self.recorded, self.status), "citation": f["citation"],
+                "components": f["components"], "attempts": f["attempts"], **self.given}
 
     def csv(self) -> str:
         ident = self.apprentice if not csv_output.NEEDS_QUOTING.search(self.apprentice) else \
             csv_output.cell(self.apprentice)
-        return f"{self.line},{ident},{self.found.csv_tail(self.recorded, self.agrees)}"
+        return f"{self.line},{ident},{self.found.csv_tail(self.recorded, self.agrees, self.status)}"
 
 
 class Auditor:
@@ -140,7 +166,8 @@ class Auditor:
         self.engine = Engine.of(registry)
         self.body_ids = {k.strip().upper(): v for k, v in (body_ids or {}).items()}
         self._named: dict[str, LoadedBody | InputError] = {}
-        self._rules: dict[tuple[str, str, str | None, str | None], Ruleset | str] = {}
+        self._rules: dict[tuple[str, str, str | None, str | None, str | None],
+                          tuple[Ruleset, str | None] | PlanRefusal | str] = {}
         self._expected: dict[tuple[Any, ...], AuditAnswer] = {}
 
     def audit(self, line: int, data: dict[str, Any]) -> Answer:
@@ -155,8 +182,9 @@ class Auditor:
         body_id = loaded.body.id if loaded else ""
         standard = data["standard"]
         rules: Ruleset | None = None
+        plan_note: str | None = None
         if loaded is not None and standard in loaded.body.standards:
-            rules = self._ruleset(loaded, standard, data, problem)
+            rules, plan_note = self._ruleset(loaded, standard, data, problem)
         else:  # the body is not known, or does not offer it: is the standard one at all?
             known = False
             try:
@@ -193,19 +221,22 @@ class Auditor:
                             "leave the cell empty for this standard")
         if problems or loaded is None or rules is None:  # (each way to leave them None adds a problem)
             raise RowProblems(sorted(problems, key=lambda p: self.header.names.index(p[0])), data)
-        recorded = data.get("overall")
+        recorded, status = data.get("overall"), data.get("status")
         given = {f: data[f] for f in ("body_id", "plan_version") if f in data}
-        if len(grades) < len(rules.method_ids):  # not graded yet, and some component's grade not recorded either
+        # Not graded yet with some component's grade not recorded either, or the EPA ended without a grade (what
+        # the body's rules would give its components is no grade anyone is to record)
+        if len(grades) < len(rules.method_ids) or (status is not None and status.ended is not None):
             return Answer(line, data["apprentice"]["id"], None, None, AuditAnswer({
                 "body": loaded.body.id, "standard": standard, "version": rules.document.version, "expected": None,
                 "rule": "", "citation": "", "components": {m: data["grades"].get(m) for m in rules.method_ids},
                 "attempts": {m: data["attempts"].get(m, "first") for m in rules.method_ids}
-                if self.header.attempts_given else None}), given)
+                if self.header.attempts_given else None}), given, status)
         attempts = tuple(data["attempts"].get(m, "first") for m in rules.method_ids)
         # (an attempt a file with attempt columns leaves empty is read as a first one too, and the rule says so)
         unrecorded = tuple(m for m in rules.method_ids if m not in data["attempts"]) if self.header.attempts_given \
             else ()
-        early = _before_every_version(loaded, rules, data)
+        early = _before_every_version(loaded, rules, data) if plan_note is None else None
+        early = "; ".join(filter(None, (plan_note, early))) or None
         key = (loaded.body.id, standard, rules.document.version, tuple(grades), attempts,
                bool(data.get("exceptional_circumstances")), unrecorded, early)
         found = self._expected.get(key)
@@ -222,7 +253,7 @@ class Auditor:
                 "components": dict(zip(rules.method_ids, grades, strict=True)),
                 "attempts": dict(zip(rules.method_ids, attempts, strict=True)) if self.header.attempts_given else None})
         return Answer(line, data["apprentice"]["id"], recorded,
-                      None if recorded is None else recorded == found.fields["expected"], found, given)
+                      None if recorded is None else recorded == found.fields["expected"], found, given, status)
 
     def _body(self, data: dict[str, Any], problem: Callable[..., None]) -> LoadedBody | None:
         """The row's body: the one its name names (checked against its EPAO id where both are given and the id is
@@ -278,22 +309,77 @@ class Auditor:
         return found
 
     def _ruleset(self, loaded: LoadedBody, standard: str, data: dict[str, Any], problem: Callable[..., None]
-                 ) -> Ruleset | None:
-        """The rules in force for the row, as ``Engine.ruleset`` chooses them for a record: the version named,
-        else the one in force on the gateway date; with neither, the body's one version (several: refused)."""
-        named, on = data.get("document_version"), data.get("gateway_date")
-        key = (loaded.body.id, standard, named, on)
+                 ) -> tuple[Ruleset | None, str | None]:
+        """The rules in force for the row, and what the rule is to say of the choice: the version written for the
+        assessment plan version the row records, where the body's documents state theirs (a plan version none is
+        written for is refused: audited under another plan's rules, a verdict could be wrong and say nothing);
+        else as ``Engine.ruleset`` chooses them for a record: the version named, else the one in force on the
+        gateway date; with neither, the body's one version (several: refused)."""
+        named, on, given = data.get("document_version"), data.get("gateway_date"), data.get("plan_version")
+        key = (loaded.body.id, standard, named, on, given)
         found = self._rules.get(key)
         if found is None:
-            found = self._rules[key] = self._choose(loaded, standard, named, on)
+            found = self._rules[key] = self._plan_chosen(loaded, standard, named, on, given)
             if len(self._rules) > 4096:
                 self._rules.clear()
+        if isinstance(found, PlanRefusal):
+            problem("plan_version", found.message, found.hint)
+            return None, None
         if isinstance(found, str):
             problem("document_version" if named else "gateway_date", found, None if named else
                     "give the gateway date (the version in force on it is used, as for `epa grade`), or the "
                     "document's version (column document_version)")
-            return None
+            return None, None
         return found
+
+    def _plan_chosen(self, loaded: LoadedBody, standard: str, named: str | None, on: str | None,
+                     given: str | None) -> tuple[Ruleset, str | None] | PlanRefusal | str:
+        """``_ruleset``'s choice, made once for each body, standard, version, gateway date and plan version."""
+        if given is None:
+            chosen = self._choose(loaded, standard, named, on)
+            return chosen if isinstance(chosen, str) else (chosen, None)
+        plan = plan_version(given, standard)
+        if isinstance(plan, PlanRefusal):
+            return plan
+        versions = loaded.body.rulesets_for(standard)
+        stated = [r for r in versions if r.document.plan_version is not None]
+        if not stated:  # (the document states none: the choice is the date's or the version's, and the rule says so)
+            chosen = self._choose(loaded, standard, named, on)
+            return chosen if isinstance(chosen, str) else (
+                chosen, f"{loaded.body.id}'s document states no assessment plan version for its {standard} rules, "
+                f"so the row's plan version {given} is not checked against them")
+        written = ", ".join(f"{r.document.plan_version} (version {r.document.version}, "
+                            f"{r.document.plan_version_citation})" for r in stated)
+        matching = [r for r in stated if _plan_key(r.document.plan_version or "") == plan]
+        if not matching:
+            return PlanRefusal(
+                f"{quote(given)}: {loaded.body.id}'s {standard} rules are written for assessment plan version "
+                f"{written}; none installed is written for this one, so its grades are not audited against another "
+                "plan's rules", "give the plan version the EPA was assessed under; or, to audit the file against "
+                "the rules installed whatever its plan versions, leave the column out: --column "
+                f"\"{self.header.column['plan_version']}=\"")
+        if named is not None and named not in {r.document.version for r in matching}:
+            return PlanRefusal(
+                f"{quote(given)}: the row names version {named} of {loaded.body.id}'s {standard} rules, but that "
+                f"version is not written for this assessment plan version (written for: {written})",
+                "correct the row's document version or its plan version")
+        by_plan = named if named is not None else matching[0].document.version if len(matching) == 1 else None
+        chosen = self._choose(loaded, standard, by_plan, on)
+        if isinstance(chosen, str):
+            return chosen
+        if chosen not in matching:  # (several versions for one plan, the date choosing one for another plan)
+            return PlanRefusal(f"{quote(given)}: the version in force on the row's gateway date, "
+                               f"{chosen.document.version}, is written for assessment plan version "
+                               f"{chosen.document.plan_version}", "correct the row's gateway date or its plan version")
+        if len(versions) == 1 or named is not None:
+            return chosen, None
+        by_date = self._choose(loaded, standard, None, on) if on is not None else None
+        if isinstance(by_date, Ruleset) and by_date is not chosen:
+            return chosen, (f"the row's assessment plan version {given} chooses version {chosen.document.version}, "
+                            f"written for it ({chosen.document.plan_version_citation}); its gateway date {on} alone "
+                            f"would choose version {by_date.document.version}, written for plan version "
+                            f"{by_date.document.plan_version}")
+        return chosen, None
 
     def _choose(self, loaded: LoadedBody, standard: str, named: str | None, on: str | None) -> Ruleset | str:
         versions = loaded.body.rulesets_for(standard)
@@ -328,13 +414,70 @@ class Auditor:
         # (as grading cites it for a capped grade), not its windows, attempt limits or gateway.
         later = any(kind != "first" for kind in attempts.values())
         resit = [r for r in explanation if r.about == "resit"][:1] if later else []
-        steps = [r for r in explanation if r.about == "overall" or r in resit]
-        says = "; ".join(r.says.replace(f" on {on}", "") for r in steps)
+        lowered = history.explain_capped_overall(history.CAPPED[0])  # (the cap lowering the overall: said with it)
+        steps = [r for r in explanation if (r.about == "overall" and r.says != lowered) or r in resit]
+        said = [r.says.replace(f" on {on}", "") for r in steps]
+        if resit and result.decision is not None and result.decision.capped:
+            said = _cap_said(said, steps.index(resit[0]), grades, explanation, result.overall)
+        says = "; ".join(said)
         # (not reached: every attempt is on one day, so no window is missed)
         if result.decision and result.decision.full_retake_required:
             says += "; the whole EPA must be taken again"
         return Expected(result.overall, version, says,
                         "; ".join(dict.fromkeys(r.citation for r in steps)))
+
+
+class PlanRefusal(NamedTuple):
+    """Why a row's assessment plan version cannot be used to audit it (its problem, on the plan version's column)."""
+
+    message: str
+    hint: str | None = None
+
+
+_PLAN = re.compile(r"(?i)(?:(ST\d{4})\s*[/_\-\s]\s*)?(?:v(?:ersion)?\s*)?(\d+(?:\.\d+)*)")
+
+
+def _plan_key(number: str) -> tuple[int, ...]:
+    """A version number's parts, trailing zeros aside: 1, 1.0 and 1.00 are one version; 1.1 and 1.10 are two."""
+    parts = [int(p) for p in number.split(".")]
+    while len(parts) > 1 and parts[-1] == 0:
+        parts.pop()
+    return tuple(parts)
+
+
+def plan_version(given: str, standard: str) -> tuple[int, ...] | PlanRefusal:
+    """The assessment plan version a row records (1.1, V1.1, ST0071/V1.1), as ``_plan_key`` compares it."""
+    found = _PLAN.fullmatch(given.strip())
+    if found is None:
+        return PlanRefusal(f"{quote(given)} is not an assessment plan version",
+                           "write it as 1.1 (or ST0071/V1.1); -2 where it is not available")
+    if found[1] is not None and found[1].upper() != standard:
+        return PlanRefusal(f"{quote(given)} is a version of {found[1].upper()}'s assessment plan, but the row's "
+                           f"standard is {standard}", "correct the row's standard or its plan version")
+    return _plan_key(found[2])
+
+
+def _cap_said(said: list[str], at: int, grades: dict[str, Grade], explanation: list[Any], overall: Grade | None
+              ) -> list[str]:
+    """The rule's steps with the cap's (``said[at]``: "observation resit: overall grade capped at pass") saying
+    what it did to the grades recorded, as the documents word a cap: a maximum ("a maximum EPA grade of pass",
+    "the maximum grade awarded to a resit will be pass"). A cap on the overall grade lowers a distinction the
+    combination gives, and changes nothing where it gives pass or fail; a cap on the resat method's own grade
+    (Highfield's) lowers a distinction recorded for it before the grades are combined, so it is said first, with
+    the grade recorded (the combination's step shows the capped grade)."""
+    cap, (higher, most) = said[at], history.CAPPED
+    own = [r.about for r in explanation if r.about in grades and " capped at " in r.says]  # (the methods it lowered)
+    if history.METHOD_CAPPED in cap:
+        if not own:
+            return [*said[:at], f"{cap}, which changes nothing here: no grade recorded for it is above {most}",
+                    *said[at + 1:]]
+        counted = " and ".join(f"the {m}'s" for m in own)
+        return [f"{cap}, so {counted} {higher} recorded counts as {most} in the combination", *said[:at],
+                *said[at + 1:]]
+    if history.explain_capped_overall(higher) in (r.says for r in explanation if r.about == "overall"):
+        return [*said[:at], f"{cap}; so the combination's {higher} becomes {most}", *said[at + 1:]]
+    return [*said[:at], f"{cap}, which changes nothing here" + (
+        f": the combination's {overall} is not above {most}" if overall else ""), *said[at + 1:]]
 
 
 def _before_every_version(loaded: LoadedBody, rules: Ruleset, data: dict[str, Any]) -> str | None:
@@ -366,6 +509,7 @@ class AuditSummary:
         self.disagreements: list[dict[str, Any]] = []
         self.rejected: list[dict[str, Any]] = []
         self.counts: Counter[str] = Counter()
+        self.ended: Counter[str] = Counter()  # the rows not audited, by what became of their EPA
 
     def add(self, row: Answer | dict[str, Any]) -> None:
         if isinstance(row, dict):  # an error row
@@ -374,8 +518,11 @@ class AuditSummary:
             if len(self.rejected) < SHOWN:
                 self.rejected.append(row)
             return
-        agrees = "not_graded" if row.agrees is None else "agree" if row.agrees else "disagree"
+        agrees = "not_audited" if row.ended else "not_graded" if row.agrees is None else \
+            "agree" if row.agrees else "disagree"
         self.counts[agrees] += 1
+        if row.status is not None and row.status.ended is not None:
+            self.ended[row.status.ended] += 1
         body = row.found.fields["body"]
         counts = self.bodies.get(body)
         if counts is None:
@@ -387,9 +534,11 @@ class AuditSummary:
     def as_data(self, source: str, notes: list[str]) -> dict[str, Any]:
         c = self.counts
         return {"file": source, "rows": sum(c.values()), "agree": c["agree"], "disagree": c["disagree"],
-                "not_graded": c["not_graded"], "rejected": c["rejected"], "failed": c["failed"],
-                "bodies": {b: {"agree": n["agree"], "disagree": n["disagree"], "not_graded": n["not_graded"]}
-                           for b, n in sorted(self.bodies.items())},
+                "not_graded": c["not_graded"], "not_audited": c["not_audited"],
+                "not_audited_by_status": dict(sorted(self.ended.items())), "rejected": c["rejected"],
+                "failed": c["failed"],
+                "bodies": {b: {"agree": n["agree"], "disagree": n["disagree"], "not_graded": n["not_graded"],
+                               "not_audited": n["not_audited"]} for b, n in sorted(self.bodies.items())},
                 "disagreements": self.disagreements, "rejected_rows": self.rejected, "notes": notes}
 
 
@@ -419,6 +568,11 @@ def exit_code(data: dict[str, Any]) -> int:
     if data["rejected"]:
         return EXIT_INPUT
     return EXIT_FAILURE if data["disagree"] else EXIT_OK
+
+
+def _statuses(counts: dict[str, int]) -> str:
+    """The rows not audited, by what became of their EPA: "withdrawn 2, void 1"."""
+    return ", ".join(f"{status} {n}" for status, n in counts.items())
 
 
 def _error_row(line: int, refusal: RowRefusal, plugin: str | None = None, hook: str | None = None) -> dict[str, Any]:
@@ -644,7 +798,9 @@ def render(console: Any, data: dict[str, Any]) -> None:
     console.print(console.highlighter(Text.assemble(  # its numbers highlighted, as printed text is
         (f"Audit of {file}", "bold"), f": {data['rows']} rows; {data['agree']} follow their body's rules, "
         f"{data['disagree']} do not, "
-        + (f"{data['not_graded']} not graded yet, " if data["not_graded"] else "") + f"{data['rejected']} rejected"
+        + (f"{data['not_graded']} not graded yet, " if data["not_graded"] else "")
+        + (f"{data['not_audited']} not audited ({_statuses(data['not_audited_by_status'])}), " if data["not_audited"]
+           else "") + f"{data['rejected']} rejected"
         + (f", {data['failed']} failed in a plugin or epa" if data["failed"] else ""))))
     for note in data["notes"]:
         console.print(f"note: {note}")
@@ -660,12 +816,15 @@ def render(console: Any, data: dict[str, Any]) -> None:
         if data["disagree"] > len(data["disagreements"]):
             console.print(f"… and {data['disagree'] - len(data['disagreements'])} more: --format csv lists every row")
     table = Table(title="Per body", title_justify="left")
-    waiting = data["not_graded"] > 0  # (a column only where some row is not graded yet)
-    for name in ("body", "rows", "follow", "do not follow", *(("not graded yet",) if waiting else ())):
+    waiting = data["not_graded"] > 0  # (a column only where some row is not graded yet, or not audited)
+    ended = data["not_audited"] > 0
+    for name in ("body", "rows", "follow", "do not follow", *(("not graded yet",) if waiting else ()),
+                 *(("not audited",) if ended else ())):
         table.add_column(name, justify="left" if name == "body" else "right")
     for b, n in data["bodies"].items():
-        table.add_row(b, str(n["agree"] + n["disagree"] + n["not_graded"]), str(n["agree"]), str(n["disagree"]),
-                      *((str(n["not_graded"]),) if waiting else ()))
+        table.add_row(b, str(n["agree"] + n["disagree"] + n["not_graded"] + n["not_audited"]), str(n["agree"]),
+                      str(n["disagree"]), *((str(n["not_graded"]),) if waiting else ()),
+                      *((str(n["not_audited"]),) if ended else ()))
     print_table(console, table)
     if data["rejected_rows"]:
         table = Table(title="Rejected rows (not audited)", title_justify="left")

@@ -886,13 +886,16 @@ case, spaces, punctuation and _; README "Audit of recorded outcomes"):
   standard (StandardID), apprentice (ULN, or CandidateIdentifierOther),
   body (AwardingOrganisation, EPAO: an id, name or acronym) or body_id
   (AwardingOrganisationID, EPAOrgID; mapped with --body-id), overall (the overall
-  grade recorded), per method M: M (its grade) and M_attempt (first, resit
-  or retake); gateway_date or document_version (which version of the rules
-  is in force), exceptional_circumstances (yes/no), plan_version
-  (AssessmentPlanVersionNumber, reported, not used to choose).
-Exit codes: 0 every row audited and every recorded grade follows; 1 some
-recorded grade does not follow (or a plugin or epa failed on a row); 2 some
-row was rejected (its error row says why) or the input was bad.
+  grade recorded; Withdrawn, Void, Cancelled, Deferred or Break in learning:
+  not audited, and counted), per method M: M (its grade) and M_attempt
+  (first, resit or retake); gateway_date or document_version (which version
+  of the rules is in force), exceptional_circumstances (yes/no), plan_version
+  (AssessmentPlanVersionNumber: chooses the rules written for that plan
+  where the body's documents state it; one none is written for is refused).
+Exit codes: 0 every row audited (or not graded yet, or not audited as its EPA
+ended without a grade) and every recorded grade follows; 1 some recorded
+grade does not follow (or a plugin or epa failed on a row); 2 some row was
+rejected (its error row says why) or the input was bad.
 """
 
 

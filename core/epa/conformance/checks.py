@@ -940,8 +940,8 @@ def citations(s: CheckedBody) -> Iterator[Failure]:
     r = s.rules
     files = {d.file for d in s.loaded.body.documents}
     for path, citation in citations_in(unstructure(r)):
-        if path.endswith(".effective_from_citation") and citation is None:
-            continue  # optional: a version the document gives no date for
+        if path.endswith((".effective_from_citation", ".plan_version_citation")) and citation is None:
+            continue  # optional: a version the document gives no date (or assessment plan version) for
         file, mark, section = (citation or "").partition(" § ")
         if not (mark and section.strip()):
             yield s.failure(f"cites {quote(citation)}, which is not a citation",

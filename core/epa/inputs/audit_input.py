@@ -71,6 +71,41 @@ NOT_AVAILABLE = "-2"  # Ofqual's value for a ULN or plan version that is not ava
 _MAY_BE_NOT_AVAILABLE = frozenset({"apprentice", "candidate_other", "plan_version"})
 
 
+# What an export records in the overall grade's column where the EPA has no grade to audit, folded: the EPA ended or
+# paused without one (withdrawn, void, cancelled, deferred, a break in learning), or is under way (booked, pending).
+# A regulator counts such rows, one by one, as not audited: neither rejected (the row is not wrong) nor passed over.
+ENDED = {**dict.fromkeys(("withdrawn", "withdrawal", "withdrew"), "withdrawn"),
+         **dict.fromkeys(("void", "voided"), "void"),
+         **dict.fromkeys(("cancelled", "canceled", "cancellation"), "cancelled"),
+         **dict.fromkeys(("deferred", "deferral", "postponed"), "deferred"),
+         **dict.fromkeys(("breakinlearning", "bil", "onbreak", "onabreakinlearning"), "break in learning")}
+PENDING = frozenset({"booked", "pending", "inprogress", "awaitingresult", "awaitinggrade", "awaitingoutcome",
+                     "notyetgraded", "notgradedyet", "notyetassessed", "resultpending", "gradepending", "scheduled"})
+
+
+@attrs.frozen
+class Status:
+    """An overall grade's cell holding no grade but what became of the EPA (``ended``: withdrawn, void, …) or that
+    it is under way (``ended`` None: booked, pending, …), and the cell as written."""
+
+    ended: str | None
+    written: str
+
+
+def parse_outcome(value: str) -> str | Status:
+    """The overall grade recorded, or the EPA's status where the cell records one in place of a grade."""
+    folded = columns.fold(value)
+    if folded in ENDED or folded in PENDING:
+        return Status(ENDED.get(folded), value)
+    try:
+        return columns.parse_grade(value)
+    except columns.BadCell as exc:
+        if exc.hint and exc.hint.startswith("a grade is"):  # (no grade it resembles: it may be a status of ours)
+            raise columns.BadCell(exc.message, f"{exc.hint}; where the EPA ended without a grade, write withdrawn, "
+                                  "void, cancelled, deferred or break in learning (not audited)") from None
+        raise
+
+
 def parse_attempt(value: str) -> str:
     found = ATTEMPTS.get(columns.fold(value))
     if found:
@@ -85,7 +120,7 @@ def _kinds(methods: Iterable[str]) -> dict[str, columns.Parse | None]:
     """Every field an outcomes column may hold, and how its value is read (None: as it stands)."""
     kinds: dict[str, columns.Parse | None] = {
         "standard": columns.parse_standard, "apprentice": columns.parse_id, "candidate_other": columns.parse_id,
-        "body": None, "body_id": None, "overall": columns.parse_grade, "document_version": None, "plan_version": None,
+        "body": None, "body_id": None, "overall": parse_outcome, "document_version": None, "plan_version": None,
         "gateway_date": columns.parse_date, "exceptional_circumstances": columns.parse_bool,
         **{field: None for field in UNUSED}}
     for m in methods:
@@ -228,6 +263,8 @@ class OutcomesHeader(CsvHeader):
                 data[key] = value
             else:
                 data[bucket][key] = value
+        if isinstance(data.get("overall"), Status):  # (no grade to audit: the row's status says why, epa.audit)
+            data["status"] = data.pop("overall")
         ident = data.get("apprentice") or data.get("candidate_other")
         data["apprentice"] = {"id": ident} if ident else {}
         if "standard" not in data and not any(k == kind("standard") for _, k, _ in problems):
@@ -268,8 +305,8 @@ def header_class(body_given: bool) -> type[OutcomesHeader]:
 
 
 def _grade_like(cells: Sequence[str], index: int) -> bool:
-    """Whether ``cells``' column ``index`` holds a grade."""
+    """Whether ``cells``' column ``index`` holds a grade (or what became of the EPA in its place)."""
     try:
-        return index < len(cells) and bool(cells[index].strip()) and columns.parse_grade(cells[index]) is not None
+        return index < len(cells) and bool(cells[index].strip()) and parse_outcome(cells[index]) is not None
     except columns.BadCell:
         return False

@@ -30,7 +30,8 @@ class Document:
     """A source document the rules come from: ``sha256`` is of the text its citations were written against;
     ``version`` None where the document gives itself none (an undated web page): shown without one.
     ``cited_version``: the version of that text, where it is not the version the rules encode (a version
-    reconstructed from a later one's change log cites the later one's text)."""
+    reconstructed from a later one's change log cites the later one's text). ``plan_version``: the version of the
+    standard's assessment plan the rules are written for, as the document states it (None: it states none)."""
 
     file: str
     title: str
@@ -41,6 +42,9 @@ class Document:
     effective_from: dt.date | None = None
     effective_from_citation: str | None = None
     cited_version: str | None = None
+    # The assessment plan's version the rules are written for (Ofqual's AssessmentPlanVersionNumber), where stated
+    plan_version: str | None = None
+    plan_version_citation: str | None = None
 
     @property
     def text_version(self) -> str | None:

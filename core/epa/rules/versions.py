@@ -223,7 +223,7 @@ def _by_id(items: Iterable[Any]) -> dict[str, Any]:
 
 def _document(older: Ruleset, newer: Ruleset) -> list[dict[str, Any]]:
     fields = ("file", "title", "publisher", "version", "sha256", "published", "effective_from",
-              "effective_from_citation")
+              "effective_from_citation", "plan_version")
     old, new = _fields(older.document, newer.document, fields)
     return [_found("document", name, old[name], new[name], newer.document.effective_from_citation,
                    f"document {name.replace('_', ' ')}: {old[name]} → {new[name]}", "document", name) for name in old]
