@@ -1,0 +1,135 @@
+"""Cohorts as providers hold them (session 14, the inputs hunt): each test failed on 0ff2ba6.
+
+Dates as MIS and Excel exports write them (a weekday before the date, a month's name first, eight digits), each read
+where only one day is meant and refused, naming the cell and the form to use, where it could be another; Excel's
+``sep=`` line; under --strict, a nameless column's error row naming the row's apprentice; a byte-order mark inside a
+JSON line's string."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from conftest import any_body, run
+from epa.inputs import columns
+from epa.inputs.columns import BadCell, parse_date
+
+
+@pytest.fixture(autouse=True)
+def _fresh_dates():
+    columns._dates.clear()  # (parse_date remembers each value's reading: each test reads afresh)
+
+
+def graded(tmp_path, text: str | bytes, fmt: str, *options: str, name: str = "c.csv") -> tuple[int, list]:
+    """Run the batch on a cohort file: the exit code and the output (CSV rows as dicts, or JSON lines)."""
+    path = tmp_path / name
+    path.write_bytes(text if isinstance(text, bytes) else text.encode())
+    result = run("compare", "--batch", str(path), "--format", fmt, *options)
+    assert "Traceback" not in result.stderr
+    if fmt == "csv":
+        return result.exit_code, list(csv.DictReader(io.StringIO(result.stdout, newline="")))
+    return result.exit_code, [json.loads(line) for line in result.stdout.splitlines()]
+
+
+# --- dates as exports write them -----------------------------------------------------------------------------
+# 1 December 2025 is a Monday (25 December 2025 is a Thursday, 24 days later: 3 weeks and 3 days), 12 January 2025
+# a Sunday (1 January 2025 was a Wednesday), 25 December 2025 a Thursday.
+
+
+@pytest.mark.parametrize("written", [
+    "Mon 01/12/2025", "Monday 01/12/2025", "Mon, 01/12/2025", "Monday 1 December 2025", "Monday, 1 December 2025",
+    "Mon 1 Dec 2025", "Mon, 1 Dec 2025", "MONDAY 1ST DECEMBER 2025", "Monday, December 1, 2025",
+    "Dec 1, 2025", "December 1, 2025", "December 1st, 2025", "Dec 1 2025", "Dec. 1, 2025", "dec 01, 2025",
+    "01122025", "20251201", "Mon 01/12/2025 09:30", "Dec 1, 2025 9:30 AM"])
+def test_a_date_an_export_writes_is_read(written):
+    assert parse_date(written) == "2025-12-01"
+
+
+def test_a_weekday_that_agrees_with_the_day_first_reading_is_read():
+    assert parse_date("Sun 12/01/2025") == "2025-01-12"
+
+
+@pytest.mark.parametrize(("written", "said"), [
+    # a weekday the date is not: the day is in doubt (one of the two is mistyped)
+    ("Tue 01/12/2025", "1 December 2025 is a Monday, not a Tuesday"),
+    ("Friday 1 December 2025", "1 December 2025 is a Monday, not a Friday"),
+    # 12/01/2025 day first is Sunday 12 January; month first, Monday 1 December: the weekday says month first
+    ("Mon 12/01/2025", "12 January 2025 is a Sunday, not a Monday"),
+    # a two-digit year after a month's name first: could be the day's (Dec 25) or the year's
+    ("Dec 1, 25", "two-digit year"),
+    # eight digits that are no day day first (no month 25) nor year first (no month 20): month first, never read
+    ("12252025", "month first"),
+    ("99999999", "is not a date"),
+    # a weekday alone, or a word that is no weekday before a date
+    ("Monday", "is not a date"),
+    ("Mo 01/12/2025", "is not a date"),
+])
+def test_a_date_in_doubt_is_refused_saying_why(written, said):
+    with pytest.raises(BadCell) as refused:
+        parse_date(written)
+    assert said in refused.value.message and refused.value.hint
+
+
+def test_a_weekday_the_date_is_not_names_the_other_reading_where_it_fits():
+    with pytest.raises(BadCell) as refused:
+        parse_date("Mon 12/01/2025")
+    assert "2025-12-01" in refused.value.hint  # month first, 1 December is a Monday: the hint shows it, for the user
+
+
+def test_an_export_of_dates_with_weekdays_and_month_names_is_graded(tmp_path):
+    any_body("ST0071")
+    text = ("standard,apprentice,gateway_date,observation,observation_date\r\n"
+            "ST0071,A-1,\"Monday, December 1, 2025\",pass,Mon 08/12/2025\r\n"
+            "ST0071,A-2,20251201,pass,\"Dec 8, 2025\"\r\n"
+            "ST0071,A-3,Tue 01/12/2025,pass,08122025\r\n")
+    code, rows = graded(tmp_path, text, "json")
+    assert code == 2
+    assert [r["apprentice"] for r in rows[:2]] == ["A-1", "A-2"]
+    assert all(r["results"] for r in rows[:2])
+    error = rows[2]["error"]
+    assert error["column"] == "gateway_date" and "not a Tuesday" in error["message"]
+
+
+def test_eight_digit_dates_in_a_month_first_file_are_refused(tmp_path):
+    """01122025 is 1 December day first, 12 January month first: in a file whose 12252025 can only be month first
+    (there is no month 25) it is refused, as 01/12/2025 is, never read as 1 December."""
+    any_body("ST0071")
+    text = ("standard,apprentice,gateway_date\r\n"
+            "ST0071,A-1,12252025\r\n"
+            "ST0071,A-2,01122025\r\n")
+    code, rows = graded(tmp_path, text, "json")
+    assert code == 2
+    assert "month first" in rows[1]["error"]["message"] and "'12252025'" in rows[1]["error"]["message"]
+
+
+def test_a_weekday_before_a_month_first_date_shows_the_file_month_first(tmp_path):
+    any_body("ST0071")
+    text = ("standard,apprentice,gateway_date,observation,observation_date\r\n"
+            "ST0071,A-1,Thu 12/25/2025,,\r\n"
+            "ST0071,A-2,2025-12-01,pass,03/04/2026\r\n")
+    code, rows = graded(tmp_path, text, "json")
+    assert code == 2
+    assert "month first" in rows[1]["error"]["message"] and "'Thu 12/25/2025'" in rows[1]["error"]["message"]
+
+
+@pytest.mark.parametrize("typed", [str, int])  # a cell of text, or the number Excel makes of eight digits typed
+def test_eight_digit_dates_in_a_month_first_workbook_are_refused(tmp_path, typed):
+    """As in a CSV file: 10012025 is 10 January day first, 1 October month first; a workbook whose 12252025 can
+    only be month first has it refused, never read as 10 January."""
+    any_body("ST0071")
+    openpyxl = pytest.importorskip("openpyxl", reason="the test extra's openpyxl writes the workbook")
+    pytest.importorskip("python_calamine", reason="epa reads workbooks with python-calamine")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in (["standard", "apprentice", "gateway_date"], ["ST0071", "A-1", typed("12252025")],
+                ["ST0071", "A-2", typed("10012025")]):
+        sheet.append(row)
+    path = tmp_path / "c.xlsx"
+    book.save(path)
+    result = run("compare", "--batch", str(path), "--format", "json")
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert result.exit_code == 2
+    assert "month first" in rows[1]["error"]["message"] and "'12252025'" in rows[1]["error"]["message"]
