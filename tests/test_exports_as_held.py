@@ -133,3 +133,25 @@ def test_eight_digit_dates_in_a_month_first_workbook_are_refused(tmp_path, typed
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert result.exit_code == 2
     assert "month first" in rows[1]["error"]["message"] and "'12252025'" in rows[1]["error"]["message"]
+
+
+# --- a byte-order mark inside a JSON line's string --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("written", ["\\ufeffA-3", "\\uFEFFA-3", "\ufeffA-3", "A-\\ufeff3"])
+def test_a_byte_order_mark_inside_a_json_lines_id_is_no_text(tmp_path, written):
+    """As in a CSV cell or a workbook's: the id shown is A-3, so it is A-3, the same apprentice as the line before,
+    never a second apprentice whose id looks the same."""
+    any_body("ST0071")
+    line = '{"standard": "ST0071", "apprentice": {"id": "%s"}, "gateway": {"date": "2025-12-01"}}\n'
+    text = (line % "A-3") + (line % written)
+    code, rows = graded(tmp_path, text, "json", name="c.jsonl")
+    assert code == 0 and [r["apprentice"] for r in rows] == ["A-3", "A-3"]
+
+
+def test_an_escaped_backslash_before_ufeff_is_text(tmp_path):
+    r"""``\\ufeff`` in JSON is a backslash and the letters ufeff: text, kept."""
+    any_body("ST0071")
+    text = '{"standard": "ST0071", "apprentice": {"id": "A\\\\ufeff3"}, "gateway": {"date": "2025-12-01"}}\n'
+    code, rows = graded(tmp_path, text, "json", name="c.jsonl")
+    assert code == 0 and rows[0]["apprentice"] == "A\\ufeff3"

@@ -27,6 +27,7 @@ from epa.errors import InputError, Place, quote
 from epa.inputs import columns
 from epa.inputs.documents import Source, json_path
 from epa.inputs.hostile import LINE_TOO_LONG, MAX_RECORD  # bytes one record may hold; more: an error item
+from epa.inputs.marks import unmarked, unmarked_json
 
 MAX_SKIP = 64 << 20  # bytes of one line (or CSV record) read past before reading stops: the input has no line ends
 MAX_COLUMNS = 1000  # columns a CSV header may name (a cohort has a few dozen: more is refused before any check)
@@ -890,7 +891,7 @@ def json_items(lines: Iterable[Line], name: str | None = None) -> Iterator[Item]
         elif not ends:
             cut = number
         elif raw and not raw.isspace():  # (asked without stripping: no copy of each line)
-            yield number, "json", raw
+            yield number, "json", unmarked_json(raw)
     if empty:
         raise InputError(f"the {'file' if name and name != 'stdin' else 'input'} is empty: it holds no line, or "
                          "blank lines only, so no record", where=name, hint=_EMPTY_JSONL)
@@ -968,8 +969,7 @@ def csv_items(lines: Iterable[Line], methods: Iterable[str], name: str, column_m
                 raise InputError(f"the header holds bytes that are not UTF-8 (at byte {exc.start + 1})",
                                  where=f"{name}:{start}", hint=_SAVE_AS_UTF8.format(encoding="ENCODING")) from None
             decoded, escaped = text.decode("utf-8", "surrogateescape"), exc
-        if "\ufeff" in decoded:  # a byte-order mark inside the file (pasted in, or a file joined on): no text
-            decoded = decoded.replace("\ufeff", "")
+        decoded = unmarked(decoded)  # a byte-order mark inside the file (pasted in, or a file joined on): no text
         if header is None and "\x00" in decoded:
             raise InputError("the header holds NUL characters: is the file UTF-16 without a byte-order mark?",
                              where=f"{name}:{start}", hint=_SAVE_AS_UTF8.format(encoding="UTF-16"))

@@ -44,6 +44,7 @@ from epa.inputs.cohort_input import (
     unreadable,
 )
 from epa.inputs.columns import standard_finder
+from epa.inputs.marks import MARK, unmarked
 
 if TYPE_CHECKING:  # (imported when a workbook is read: a CSV or JSON Lines cohort needs neither)
     import zipfile
@@ -233,9 +234,9 @@ def _items(rows: Iterator[list[Any]], first_row: int, methods: Iterable[str], na
         while cells and not cells[-1]:
             cells.pop()
         text = "".join(cells)
-        if "\ufeff" in text:  # a byte-order mark pasted into a cell is no text (as in a CSV row)
-            cells = [cell.replace("\ufeff", "") for cell in cells]
-            text = text.replace("\ufeff", "")
+        if MARK in text:  # a byte-order mark pasted into a cell is no text (as in a CSV row)
+            cells = [unmarked(cell) for cell in cells]
+            text = unmarked(text)
         if not text or text.isspace():
             continue  # a row of empty cells (Excel keeps formatted ones): no record
         if header is None:  # as csv_items reads its header: the same column map, the same notes
