@@ -155,3 +155,16 @@ def test_an_escaped_backslash_before_ufeff_is_text(tmp_path):
     text = '{"standard": "ST0071", "apprentice": {"id": "A\\\\ufeff3"}, "gateway": {"date": "2025-12-01"}}\n'
     code, rows = graded(tmp_path, text, "json", name="c.jsonl")
     assert code == 0 and rows[0]["apprentice"] == "A\\ufeff3"
+
+
+# --- under --strict, a value in a nameless column --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("ident", ["A-1", '="00123"'])
+def test_a_value_in_a_nameless_column_names_the_rows_apprentice_under_strict(tmp_path, ident):
+    any_body("ST0071")
+    text = f"standard,apprentice,gateway_date,\r\nST0071,{ident},2025-12-01,x\r\n"
+    code, rows = graded(tmp_path, text, "csv", "--strict")
+    assert code == 2 and len(rows) == 1
+    assert rows[0]["apprentice"] == ("00123" if ident.startswith("=") else ident)
+    assert "column 4 has no name" in rows[0]["error"]

@@ -164,6 +164,7 @@ class OutcomesHeader(CsvHeader):
         # Each column read, in order: (index, field, how it is read, where it goes: ("grades", method) or (None, field))
         self.reading = sorted((numbers[0] - 1, field, self.kinds_read[field], slots.get(field, (None, field)))
                               for field, numbers in holds.items() if field not in UNUSED)
+        self._apprentice = next((c for c, field, _, _ in self.reading if field == "apprentice"), None)
         self.graded = frozenset(m for m in methods if m in holds)  # the methods whose grade has a column
         self.attempts_given = any(f"{m}_attempt" in holds for m in methods)
         self._memo: dict[tuple[str, str], Any] = {}
@@ -200,7 +201,7 @@ class OutcomesHeader(CsvHeader):
         and the column each came from; None for a row of empty cells. Every cell that cannot be read is named in
         one RowProblems."""
         if self.unnamed:
-            unnamed_value(self.unnamed, cells)
+            unnamed_value(self.unnamed, cells, self._apprentice)
         if len(cells) > self.width and any(c.strip() for c in cells[self.width:]):
             raise InputError(f"the row has {len(cells)} cells, the header names {self.width} columns",
                              hint="a cell holding a comma must be quoted")

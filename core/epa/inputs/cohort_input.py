@@ -104,14 +104,21 @@ def strict_columns(ignored: Sequence[Unread], column_map: ColumnMap, where: str)
     return tuple(unread.number - 1 for unread in ignored)
 
 
-def unnamed_value(unnamed: Sequence[int], cells: Sequence[str]) -> None:
-    """Refuse a row holding a value in a column its header leaves without a name (under --strict)."""
+def unnamed_value(unnamed: Sequence[int], cells: Sequence[str], apprentice: int | None) -> None:
+    """Refuse a row holding a value in a column its header leaves without a name (under --strict), naming the row's
+    apprentice (its id in column ``apprentice``), where it gives one, as every other error row does."""
     for index in unnamed:
         if index < len(cells) and cells[index].strip():
-            raise InputError(f"column {index + 1} has no name in the header, so epa does not read it (--strict), "
-                             f"but this row holds {quote(cells[index].strip())} there",
-                             hint="name the column in the header (and map it, or leave it out with --column "
-                                  "\"NAME=\"), or delete the value")
+            ident = cells[apprentice].strip() if apprentice is not None and apprentice < len(cells) else ""
+            try:
+                ident = columns.parse_id(ident)
+            except columns.BadCell:
+                ident = ""  # (its id is no id: the row's error names none, as a row refused for its id does)
+            raise RowProblems.listed([{
+                "column": None, "path": None, "hint": "name the column in the header (and map it, or leave it out "
+                "with --column \"NAME=\"), or delete the value",
+                "message": f"column {index + 1} has no name in the header, so epa does not read it (--strict), but "
+                           f"this row holds {quote(cells[index].strip())} there"}], ident or None)
 
 
 def match_columns(names: Sequence[str], known: dict[str, str], column_map: ColumnMap, where: str, what: str = "epa"
@@ -214,6 +221,7 @@ class CsvHeader:
         self.plan = sorted((n - 1, memos.get(kinds[field][1]), kinds[field][1], *_slot(kinds[field][0]),
                             kinds[field][0], self.names[n - 1]) for field, (n,) in holds.items())
         self.kinds = {kinds[field][0]: self.names[n - 1] for field, (n,) in holds.items()}
+        self.kinds_at = {kinds[field][0]: n - 1 for field, (n,) in holds.items()}  # each's column index
         # The column each JSON path comes from is the same for every row but an attempt's (its index is the row's)
         self._where: dict[tuple[Any, ...], str] = {kind: name for kind, name in self.kinds.items()
                                                    if kind[0] != "method"}
@@ -288,7 +296,7 @@ class CsvHeader:
         """The record a row says (as a YAML record would), and which column each JSON path came from; None for a
         row of empty cells (no record). Every cell that cannot be read is named in one RowProblems."""
         if self.unnamed:
-            unnamed_value(self.unnamed, cells)
+            unnamed_value(self.unnamed, cells, self.kinds_at.get(("apprentice", "id")))
         width = len(cells)
         if width > self.width and any(c.strip() for c in cells[self.width:]):
             raise InputError(f"the row has {len(cells)} cells, the header names {self.width} columns",
