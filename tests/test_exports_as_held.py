@@ -168,3 +168,41 @@ def test_a_value_in_a_nameless_column_names_the_rows_apprentice_under_strict(tmp
     assert code == 2 and len(rows) == 1
     assert rows[0]["apprentice"] == ("00123" if ident.startswith("=") else ident)
     assert "column 4 has no name" in rows[0]["error"]
+
+
+# --- Excel's sep= line, and a list separator other than a comma --------------------------------------------------
+
+
+def _outcomes(rows: list[dict]) -> dict[tuple[int, str], str]:
+    """Each CSV output row's line and apprentice, and its body's overall grade (or its error)."""
+    return {(int(r["line"]), r["apprentice"]): r["overall"] or r["error"] for r in rows if r["body"] in ("", "tqual")}
+
+
+COMMA = ("standard,apprentice,gateway_date,observation,observation_date,note\r\n"
+         "ST0071,A-1,01/12/2025,pass,08/12/2025,\"good, on time\"\r\n"
+         ",,,,,\r\n"
+         "ST0071,A-2,01/12/2025,,08/12/2025,\r\n")
+
+
+@pytest.mark.parametrize(("separator", "first"), [(",", "sep=,\r\n"), (";", "sep=;\r\n"), ("\t", "sep=\t\r\n"),
+                                                  ("|", "sep=|\r\n"), (";", ""), ("\t", "")])
+def test_a_csv_with_another_list_separator_or_excels_sep_line_is_read(tmp_path, separator, first):
+    """Excel writes "sep=;" as a CSV's first line to name its separator, and a European (or tab-delimited) export
+    separates cells with ';' (or a tab): read as the same cohort separated by commas, each line by its own number."""
+    any_body("ST0071")
+    assert "tqual" in run("bodies").stdout or pytest.skip("the outcomes compared are TQUK's")
+    text = COMMA.replace(",", separator).replace(f'"good{separator} on time"', '"good, on time"')
+    code, rows = graded(tmp_path, first + text, "csv")
+    _, plain = graded(tmp_path, COMMA, "csv", name="plain.csv")
+    shift = 1 if first else 0
+    assert code == 0
+    assert _outcomes(rows) == {(line + shift, who): said for (line, who), said in _outcomes(plain).items()}
+    assert {who for _, who in _outcomes(rows)} == {"A-1", "A-2"}
+
+
+def test_a_sep_line_naming_no_separator_is_refused_saying_so(tmp_path):
+    any_body("ST0071")
+    path = tmp_path / "c.csv"
+    path.write_text("sep=ab\r\n" + COMMA)
+    result = run("compare", "--batch", str(path), "--format", "csv")
+    assert result.exit_code == 2 and "sep=ab" in result.stderr and "Traceback" not in result.stderr

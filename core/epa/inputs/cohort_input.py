@@ -272,6 +272,7 @@ class CsvHeader:
         self._compile()
 
     sheet_notes: tuple[str, ...] = ()  # what a workbook's reader says of its sheet (cohort_xlsx: merged cells)
+    separator = ","  # what separates a CSV row's cells (csv_items: a sep= line, or a header split at ';' or a tab)
 
     def notes(self) -> list[str]:
         """What the user is told of the header: the columns not read, those left out as asked, and map entries
@@ -413,7 +414,7 @@ def month_first_in(header: CsvHeader, rows: Iterable[tuple[int, Sequence[Any]]])
 _MONTH_FIRST_SHAPES = (*(re.compile(re.escape(sep) + rb"(?:1[3-9]|2\d|3[01])" + re.escape(sep))
                          for sep in (b"/", b"-", b".")),
                        *(re.compile(re.escape(start) + rb"(?:0[1-9]|1[0-2])(?:1[3-9]|2[0-9]|3[01])(?:19|20)[0-9]{2}")
-                         for start in (b",", b'"', b"\n", b"\r", b"\t", b";")))
+                         for start in (b",", b'"', b"\n", b"\r", b"\t", b";", b"|")))
 MAX_REREAD = 64 << 20  # bytes of standard input held, so that its date columns are checked whole before grading
 
 
@@ -632,8 +633,9 @@ def header_hint(names: Sequence[str], known: dict[str, str], matched: Iterable[s
     for separator, called in ((";", "semicolons"), ("\t", "tabs")):
         split = [part for name in names for part in name.split(separator)]
         if len(split) > len(names) and sum(columns.fold(part) in known for part in split) >= 2:
-            return (f"the header's names are separated by {called}: epa reads CSV separated by commas; save the sheet "
-                    "as 'CSV UTF-8 (Comma delimited)'")
+            return (f"the header's names are separated by {called}: a cohort's cells are separated by one character "
+                    "throughout, a comma, a semicolon or a tab where the header holds no comma, or the one a first "
+                    "line sep=X names; save the sheet as 'CSV UTF-8 (Comma delimited)'")
     if not any(matched):
         return ("the first line names no column epa reads: if it is a title or a note above the header, delete it "
                 "(and any line under it) so that the header, naming the columns, is the first line")
@@ -932,6 +934,8 @@ def csv_items(lines: Iterable[Line], methods: Iterable[str], name: str, column_m
     skipping = False  # the record is past MAX_RECORD: its end is looked for, nothing kept
     cut_in = ""  # the quoted cell it was inside when it went past, if it was
     row_end = b""  # how the header's line ends: the file's rows end so
+    separator, blank = ",", _BLANK  # the cells' separator (see _separated), and what a line of empty cells holds
+    named = False  # whether a first line sep=X named the separator
     inner: set[bytes] = set()  # how the lines of a record read across lines end inside it
     for number, raw, ends in lines:
         if raw is None:
@@ -941,7 +945,7 @@ def csv_items(lines: Iterable[Line], methods: Iterable[str], name: str, column_m
             return
         last = number
         if not parts and not skipping:  # a record starts here
-            if ends and not raw.strip(_BLANK):
+            if ends and not raw.strip(blank):
                 continue  # a blank line, or a row of empty cells: no record
             start, size = number, 0
             cells.reset()
@@ -982,7 +986,7 @@ def csv_items(lines: Iterable[Line], methods: Iterable[str], name: str, column_m
             raise InputError("the header holds NUL characters: is the file UTF-16 without a byte-order mark?",
                              where=f"{name}:{start}", hint=_SAVE_AS_UTF8.format(encoding="UTF-16"))
         try:
-            row = next(csv.reader([decoded]), [])
+            row = next(csv.reader([decoded], delimiter=separator), [])
         except csv.Error as exc:  # e.g. a bare carriage return in an unquoted cell
             if header is None:
                 raise InputError(f"the CSV header cannot be read: {exc}", where=f"{name}:{start}") from None
@@ -992,9 +996,17 @@ def csv_items(lines: Iterable[Line], methods: Iterable[str], name: str, column_m
         if escaped is not None and header is not None and (refused := _not_utf8(header, text, escaped, row)):
             yield start, "error", refused
             continue
+        if header is None and number == 1 and decoded[:4].casefold() == "sep=":  # Excel's note of the separator
+            separator, named = _named_separator(decoded, f"{name}:{start}"), True
+            blank, cells.separator = b" \t\r\n" + separator.encode(), separator.encode()
+            continue
         if header is None:
             row_end = _line_end(raw)
-            header = (header_class or CsvHeader)(row, methods, f"{name}:{start}", column_map)
+            header, row = _separated(header_class or CsvHeader, row, decoded, separator, named, methods,
+                                     f"{name}:{start}", column_map)
+            if header.separator != separator:
+                separator = header.separator
+                blank, cells.separator = b" \t\r\n" + separator.encode(), separator.encode()
             if month_first:
                 header.refuse_month_first(month_first)
             if on_header is not None:
@@ -1067,7 +1079,8 @@ def _joined_rows(header: CsvHeader, row: Sequence[str]) -> str | None:
     taken for one (found by the hunt)."""
     for index, cell in enumerate(row):
         if ("\n" in cell or "\r" in cell) and any(
-                header.row_like(next(csv.reader([line]), []), row) for line in _BREAK.split(cell)[1:] if line):
+                header.row_like(next(csv.reader([line], delimiter=header.separator), []), row)
+                for line in _BREAK.split(cell)[1:] if line):
             return f"column {index + 1}" + (f", {header.names[index]!r}" if index < len(header.names) else "")
     return None
 
@@ -1097,6 +1110,45 @@ def _date_like(cells: Sequence[str], index: int) -> bool:
     except columns.BadCell:
         return columns.day_and_month(value)
     return True
+
+
+# What a CSV's first line "sep=X" may name (Excel writes it so that a file opens split by X): a character that can
+# separate cells (not a quote, a line's end or a space).
+_SEPARATORS = (",", ";", "\t", "|")
+
+
+def _named_separator(line: str, where: str) -> str:
+    """The separator a first line ``sep=X`` names (Excel's, as "sep=;" or "sep=," before the header), or refused."""
+    named = line.rstrip("\r\n")[4:]
+    if named not in _SEPARATORS:
+        raise InputError(f"the first line, {quote(line.rstrip())}, names no separator epa reads: Excel's sep= line "
+                         "names the one character between cells", where=where,
+                         hint="write sep=, or sep=; (or sep= and a tab), or delete the line so that the header is "
+                              "the first line and the cells are separated by commas")
+    return named
+
+
+def _separated(header_class: type[CsvHeader], row: list[str], text: str, separator: str, named: bool,
+               methods: Iterable[str], where: str, column_map: ColumnMap | None) -> tuple[CsvHeader, list[str]]:
+    """The header ``row`` (the line ``text``, split at ``separator``) reads as, and its cells; or, where no separator
+    is ``named`` (by a sep= line), a comma separates none of its cells and it cannot be a header so, the header it
+    reads as split at semicolons or tabs (a spreadsheet saved where the list separator is ';', as across much of
+    Europe, or as tab-delimited text), whose rows are then split so too. A header holding a comma is never read
+    another way: a cohort names at least three columns."""
+    try:
+        header = header_class(row, methods, where, column_map)
+        header.separator = separator
+        return header, row
+    except InputError:
+        if len(row) != 1 or named:
+            raise
+        for other in (";", "\t"):
+            cells = next(csv.reader([text], delimiter=other), []) if other in text else []
+            if len(cells) > 1:  # (its own refusal, where it is no header either: a column missing, say)
+                header = header_class(cells, methods, where, column_map)
+                header.separator = other
+                return header, cells
+        raise
 
 
 def _line_end(raw: bytes) -> bytes:
@@ -1133,6 +1185,8 @@ class _Cells:
     def __init__(self) -> None:
         self.reset()
 
+    separator = b","  # the cells' separator: a semicolon or a tab where the file is so (see _separated)
+
     def reset(self) -> None:
         self.state, self.cell, self.opened = _START, 0, 0  # opened: the line the last quoted cell opened on
 
@@ -1156,7 +1210,7 @@ class _Cells:
             elif state == _START and data[at] == 0x22:
                 state, at, self.opened = _QUOTED, at + 1, line
             else:
-                found = data.find(b",", at)
+                found = data.find(self.separator, at)
                 if found < 0:
                     state = _UNQUOTED
                     break
