@@ -206,3 +206,28 @@ def test_a_sep_line_naming_no_separator_is_refused_saying_so(tmp_path):
     path.write_text("sep=ab\r\n" + COMMA)
     result = run("compare", "--batch", str(path), "--format", "csv")
     assert result.exit_code == 2 and "sep=ab" in result.stderr and "Traceback" not in result.stderr
+
+
+# --- a grade column saying the assessment is not graded yet ----------------------------------------------------
+
+
+@pytest.mark.parametrize("word", ["Pending", "BOOKED", "Scheduled", "Awaiting Result", "awaiting grade", "TBC",
+                                  "Not yet graded", "Result pending"])
+def test_a_grade_cell_saying_not_graded_yet_is_a_booking_as_an_empty_one(tmp_path, word):
+    """An MIS writes the state of an assessment booked and not yet graded in its grade column: the row is the same
+    record as with the cell left empty (README: a method with a date and no grade is a booked assessment)."""
+    any_body("ST0071")
+    header = "standard,apprentice,gateway_date,observation,observation_date\r\n"
+    code, rows = graded(tmp_path, header + f"ST0071,A-1,01/12/2025,{word},08/12/2025\r\n", "json")
+    _, empty = graded(tmp_path, header + "ST0071,A-1,01/12/2025,,08/12/2025\r\n", "json", name="empty.csv")
+    assert code == 0 and "error" not in rows[0]
+    assert rows == [{**empty[0], "record": rows[0]["record"]}]
+
+
+@pytest.mark.parametrize("word", ["N/A", "-", "Absent"])
+def test_a_grade_cell_that_could_say_otherwise_is_still_refused(tmp_path, word):
+    """N/A may say the method does not apply, a dash anything, Absent an attempt missed: none is read as booked."""
+    any_body("ST0071")
+    text = f"standard,apprentice,gateway_date,observation,observation_date\r\nST0071,A-1,01/12/2025,{word},08/12/2025\r\n"
+    code, rows = graded(tmp_path, text, "json")
+    assert code == 2 and "is not a grade" in rows[0]["error"]["message"]

@@ -61,7 +61,7 @@ def _column_kinds(methods: Iterable[str]) -> dict[str, tuple[tuple[str, ...], co
         kinds[c] = ("gateway", c), columns.parse_bool if c in BOOLEANS else columns.parse_int
     kinds.update({c: (("dates", c), columns.parse_date) for c in DATES})
     for m in methods:
-        kinds.update({m: (("method", m, "grade"), columns.parse_grade),
+        kinds.update({m: (("method", m, "grade"), columns.parse_grade_or_not_yet),
                       f"{m}_criteria": (("method", m, "criteria_met"), columns.parse_criteria),
                       f"{m}_date": (("method", m, "date"), columns.parse_date)})
     return kinds
@@ -560,7 +560,8 @@ def _row_reader(plan: Sequence[tuple[Any, ...]]) -> tuple[Callable[..., tuple[di
 def _missed(entry: tuple[dict[str, Any], columns.Parse, str, tuple[str, ...]], cell: str,
             problems: list[tuple[str, tuple[str, ...], columns.BadCell]]) -> Any:
     """A cell its column's memo does not hold yet: its value read (and remembered, up to _REMEMBER), _EMPTY for a
-    cell of spaces; or, where it cannot be read, its problem noted and _EMPTY (such a value is read again)."""
+    cell of spaces or one its parser reads as None (a grade column's "Pending": no grade yet, as an empty cell); or,
+    where it cannot be read, its problem noted and _EMPTY (such a value is read again)."""
     memo, parse, name, kind = entry
     value = cell.strip()
     if not value:
@@ -571,6 +572,8 @@ def _missed(entry: tuple[dict[str, Any], columns.Parse, str, tuple[str, ...]], c
         except columns.BadCell as problem:
             problems.append((name, kind, problem))
             return _EMPTY
+        if typed is None:
+            typed = _EMPTY
     if len(memo) < _REMEMBER:
         memo[cell] = typed
     return typed

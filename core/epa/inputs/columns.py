@@ -383,6 +383,23 @@ def parse_grade(value: str) -> str:
                   else "a grade is fail, pass or distinction; leave the cell empty when it is not graded yet")
 
 
+# What an MIS writes in a method's grade column for an assessment booked and not graded yet (folded): no grade, as an
+# empty cell says, so the method's date alone is a booking. Not N/A (the method may not apply), a dash, or a word of
+# an attempt's outcome (Absent: an attempt missed, which the user says how to record).
+NOT_GRADED_YET = frozenset({"pending", "booked", "scheduled", "awaiting", "awaitingresult", "awaitinggrade",
+                            "awaitingoutcome", "awaitingmarking", "resultpending", "gradepending", "tbc",
+                            "tobeconfirmed", "notyetgraded", "notgradedyet", "tobegraded", "inprogress"})
+
+
+def parse_grade_or_not_yet(value: str) -> str | None:
+    """A cohort's grade cell: a grade (parse_grade), or None where it says the assessment is not graded yet."""
+    if value.casefold() in GRADES:
+        return GRADES[value.casefold()]
+    if fold(value) in NOT_GRADED_YET:
+        return None
+    return parse_grade(value)
+
+
 # English and maths: the highest level achieved (the record's none | entry3 | level1 | level2 | level3).
 # Never a bare number: 2 could be a level or a GCSE grade (a GCSE at grade 2 is level 1), and 1 a yes.
 LEVELS = {"none": "none", "entry3": "entry3", "e3": "entry3", "entrylevel3": "entry3", "el3": "entry3",
@@ -515,4 +532,4 @@ def parse_criteria(value: str) -> list[str]:
 # Parsers whose cells repeat across a cohort (a few hundred dates, a handful of words, counts): a reader may
 # remember what each value read as (see CsvHeader.record). An id is read afresh each time; the criteria met are
 # remembered by the reader itself (a list: each record gets its own).
-REMEMBERED = (parse_date, parse_grade, parse_level, parse_bool, parse_standard, parse_int)
+REMEMBERED = (parse_date, parse_grade, parse_grade_or_not_yet, parse_level, parse_bool, parse_standard, parse_int)
