@@ -231,3 +231,20 @@ def test_a_grade_cell_that_could_say_otherwise_is_still_refused(tmp_path, word):
     text = f"standard,apprentice,gateway_date,observation,observation_date\r\nST0071,A-1,01/12/2025,{word},08/12/2025\r\n"
     code, rows = graded(tmp_path, text, "json")
     assert code == 2 and "is not a grade" in rows[0]["error"]["message"]
+
+
+# --- a total row after the last record --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("total", ["Total,5,,,", "TOTALS,,,,", "Grand Total:,,,5,", ",Total,,5,", "Count,5,,,"])
+def test_a_total_row_is_an_error_row_saying_so(tmp_path, total):
+    """A spreadsheet's total row under the records was refused as a record missing its gateway date, the count read
+    as an apprentice's id ('5'): it is an error row saying it is a total, not a record, naming no apprentice."""
+    any_body("ST0071")
+    text = ("Standard,Apprentice ID,Gateway Date,Observation,Observation Date\r\n"
+            "ST0071,A-1,01/12/2025,pass,08/12/2025\r\n" + total + "\r\n")
+    code, rows = graded(tmp_path, text, "csv")
+    assert code == 2
+    error = [r for r in rows if r["error"]]
+    assert len(error) == 1 and error[0]["line"] == "3" and error[0]["apprentice"] == ""
+    assert "a total row" in error[0]["error"] and "delete" in error[0]["error"]

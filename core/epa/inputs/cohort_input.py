@@ -1049,6 +1049,8 @@ def row_item(header: CsvHeader, line: int, cells: Sequence[str]) -> Item | None:
     except RowProblems as exc:
         if _repeats_header(header, cells):  # (looked for in a row refused, never in one read)
             return line, "error", RowRefusal(*REPEATED_HEADER)
+        if _total_row(header, cells):
+            return line, "error", RowRefusal(*TOTAL_ROW)
         return line, "error", exc.refusal()
     except InputError as exc:
         return line, "error", RowRefusal(exc.message, exc.hint)
@@ -1057,6 +1059,22 @@ def row_item(header: CsvHeader, line: int, cells: Sequence[str]) -> Item | None:
 
 REPEATED_HEADER = ("the row repeats the header's column names: two files joined into one, or the header written "
                    "again?", "delete the row: the rows after it are read by the first header's columns")
+
+
+TOTAL_ROW = ("the row is a total row (its first cell says so), not a record: a spreadsheet's sum or count under the "
+             "records", "delete the row (and any other below the records): each row of a cohort is one apprentice")
+# What a total row's first cell says (folded): Total, Totals, Grand Total:, Subtotal, Total learners...; Count, Sum
+_TOTAL = re.compile(r"(?:grand|sub)?totals?(?:[a-z]*)|count|sum")
+
+
+def _total_row(header: CsvHeader, cells: Sequence[Any]) -> bool:
+    """Whether a row refused is a spreadsheet's total row: its first cell given says so, and it gives no standard's
+    id (a record's row does; a total's id cell, if any, holds a count)."""
+    first = next((c for c in cells if isinstance(c, str) and c.strip()), "")
+    standard = getattr(header, "kinds_at", {}).get(("standard",))
+    return _TOTAL.fullmatch(columns.fold(first)) is not None and not (
+        standard is not None and standard < len(cells) and isinstance(cells[standard], str)
+        and _STANDARD_ID.fullmatch(columns.parse_standard(cells[standard].strip())))
 
 
 def _repeats_header(header: CsvHeader, cells: Sequence[Any]) -> bool:
