@@ -248,3 +248,21 @@ def test_a_total_row_is_an_error_row_saying_so(tmp_path, total):
     error = [r for r in rows if r["error"]]
     assert len(error) == 1 and error[0]["line"] == "3" and error[0]["apprentice"] == ""
     assert "a total row" in error[0]["error"] and "delete" in error[0]["error"]
+
+
+# --- a row of group headings (merged cells) above the header ----------------------------------------------------
+
+
+@pytest.mark.parametrize("groups", ["Learner,,,Observation,,Project,", "Learner Details,,,Observation,,,"])
+@pytest.mark.parametrize("command", ["compare", "audit"])
+def test_a_row_of_group_headings_above_the_header_is_told_to_be_deleted(tmp_path, groups, command):
+    """Merged cells over groups of columns ("Observation" over its grade and date) export as a first line of a few
+    names and empty cells: the refusal's hint said to map the standard's column with --column, which no map can
+    fix; it says what the line is and to delete it."""
+    any_body("ST0071")
+    path = tmp_path / "c.csv"
+    path.write_text(groups + "\r\nStandard,Apprentice ID,Gateway Date,Observation Grade,Observation Date,Overall,"
+                    "Project Grade\r\nST0071,A-1,01/12/2025,Pass,08/12/2025,Pass,Pass\r\n")
+    result = run(command, *(("--batch",) if command == "compare" else ()), str(path))
+    assert result.exit_code == 2 and "Traceback" not in result.stderr
+    assert "headings over groups of columns" in result.stderr and "--column" not in result.stderr

@@ -628,8 +628,9 @@ def _not_a_field(name: str, field: Any, source: Any) -> InputError:
 
 def header_hint(names: Sequence[str], known: dict[str, str], matched: Iterable[str]) -> str | None:
     """Why a header lacking its core columns may be no header, as a hint: its names separated by ';' or a tab (a
-    spreadsheet saved in a locale whose list separator is not ','), Excel's "sep=" line first, or a title above it
-    (a first line with no column read, by name or by the user's map: ``matched``, the fields found)."""
+    spreadsheet saved in a locale whose list separator is not ','), Excel's "sep=" line first, a row of headings over
+    groups of columns (merged cells) or a title above it (a first line with no column read, by name or by the user's
+    map: ``matched``, the fields found)."""
     if names and names[0].casefold().startswith("sep="):
         return (f"the first line, {quote(','.join(names))}, is Excel's note of the separator, not the header: delete "
                 "it (or save the sheet as 'CSV UTF-8'), so that the header is the first line")
@@ -639,6 +640,13 @@ def header_hint(names: Sequence[str], known: dict[str, str], matched: Iterable[s
             return (f"the header's names are separated by {called}: a cohort's cells are separated by one character "
                     "throughout, a comma, a semicolon or a tab where the header holds no comma, or the one a first "
                     "line sep=X names; save the sheet as 'CSV UTF-8 (Comma delimited)'")
+    named = [bool(name) for name in names]
+    gap = any(not named[i] and named[i + 1] for i in range(len(named) - 1))
+    if gap and named.count(False) >= named.count(True):
+        # (a header's nameless columns, if any, are the last: Excel's formatted empty ones)
+        return ("the first line leaves most columns without a name, some between its names: if it is a row of "
+                "headings over groups of columns (merged cells, as 'Observation' over its grade and date), delete it "
+                "so that the header, naming each column, is the first line")
     if not any(matched):
         return ("the first line names no column epa reads: if it is a title or a note above the header, delete it "
                 "(and any line under it) so that the header, naming the columns, is the first line")
