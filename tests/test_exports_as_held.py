@@ -266,3 +266,41 @@ def test_a_row_of_group_headings_above_the_header_is_told_to_be_deleted(tmp_path
     result = run(command, *(("--batch",) if command == "compare" else ()), str(path))
     assert result.exit_code == 2 and "Traceback" not in result.stderr
     assert "headings over groups of columns" in result.stderr and "--column" not in result.stderr
+
+
+# --- numbers in a file separated by semicolons ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("separator", "written", "read"), [(",", '"1,200"', 1200), (";", "1,200", None),
+                                                            (";", "1.200", None), (";", "12,0", None), (";", "12", 12)])
+def test_a_grouped_number_in_a_semicolon_file_is_refused_as_either(tmp_path, separator, written, read):
+    """Where ';' separates the cells, the file's locale writes a decimal comma (why its list separator is not one):
+    1,200 there is 1.2 as likely as 1200, so it is refused, never read as 1200; with commas between cells, a quoted
+    1,200 is 1200 as ever."""
+    any_body("ST0071")
+    cells = ["standard", "apprentice", "gateway_date", "portfolio_pieces"], ["ST0071", "A-1", "01/12/2025", written]
+    text = "".join(separator.join(row) + "\r\n" for row in cells)
+    code, rows = graded(tmp_path, text, "json")
+    if read is None:
+        assert code == 2 and "semicolons" in rows[0]["error"]["message"]
+        assert rows[0]["error"]["column"] == "portfolio_pieces"
+    else:
+        assert code == 0 and "error" not in rows[0]
+
+
+@pytest.mark.parametrize("first", ["", "sep=;\r\n"])
+def test_an_outcomes_file_separated_by_semicolons_is_audited_as_its_comma_copy(tmp_path, first):
+    any_body("ST0071")
+    from conftest import EXAMPLES
+
+    rows = list(csv.reader(io.StringIO((EXAMPLES / "st0071-outcomes.csv").read_text())))
+    text = io.StringIO()
+    csv.writer(text, delimiter=";", lineterminator="\r\n").writerows(rows)
+    path = tmp_path / "o.csv"
+    path.write_text(first + text.getvalue(), newline="")
+    semicolons = run("audit", str(path), "--format", "json")
+    commas = run("audit", str(EXAMPLES / "st0071-outcomes.csv"), "--format", "json")
+    assert "Traceback" not in semicolons.stderr and semicolons.exit_code == commas.exit_code
+    summary, plain = (json.loads(r.stdout.splitlines()[-1])["summary"] for r in (semicolons, commas))
+    counted = ("rows", "agree", "disagree", "not_graded", "rejected", "failed", "bodies")  # (lines shift by sep=;)
+    assert [summary[k] for k in counted] == [plain[k] for k in counted]

@@ -179,6 +179,9 @@ class OutcomesHeader(CsvHeader):
             cell_given(cells, index[field]) for field in ("apprentice", "candidate_other") if field in index)
             and _grade_like(cells, index["overall"]))
 
+    def separated_by(self, separator: str) -> None:
+        self.separator = separator  # (an outcomes file reads no number that a decimal comma could change)
+
     def read_columns(self) -> set[int]:
         return {entry[0] for entry in self.reading} | set(self.unnamed)
 

@@ -274,6 +274,15 @@ class CsvHeader:
     sheet_notes: tuple[str, ...] = ()  # what a workbook's reader says of its sheet (cohort_xlsx: merged cells)
     separator = ","  # what separates a CSV row's cells (csv_items: a sep= line, or a header split at ';' or a tab)
 
+    def separated_by(self, separator: str) -> None:
+        """The CSV's rows are separated by ``separator``: with semicolons, whose locale writes a decimal comma, a
+        whole number is read from its digits alone (columns.parse_int_ungrouped: 1,200 may be 1.2)."""
+        self.separator = separator
+        if separator == ";":
+            self.plan = [(e[0], {}, columns.parse_int_ungrouped, *e[3:]) if e[2] is columns.parse_int else e
+                         for e in self.plan]
+            self._compile()
+
     def notes(self) -> list[str]:
         """What the user is told of the header: the columns not read, those left out as asked, and map entries
         that name no column (each line a sentence); then what the reader says of a workbook's sheet."""
@@ -1166,7 +1175,7 @@ def _separated(header_class: type[CsvHeader], row: list[str], text: str, separat
     another way: a cohort names at least three columns."""
     try:
         header = header_class(row, methods, where, column_map)
-        header.separator = separator
+        header.separated_by(separator)
         return header, row
     except InputError:
         if len(row) != 1 or named:
@@ -1175,7 +1184,7 @@ def _separated(header_class: type[CsvHeader], row: list[str], text: str, separat
             cells = next(csv.reader([text], delimiter=other), []) if other in text else []
             if len(cells) > 1:  # (its own refusal, where it is no header either: a column missing, say)
                 header = header_class(cells, methods, where, column_map)
-                header.separator = other
+                header.separated_by(other)
                 return header, cells
         raise
 

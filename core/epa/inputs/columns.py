@@ -459,6 +459,19 @@ def parse_int(value: str) -> int:
     raise BadCell(f"{quote(value)} is not a whole number")
 
 
+def parse_int_ungrouped(value: str) -> int:
+    """A whole number in a file whose cells are separated by semicolons: its digits alone. Such a file's locale
+    writes a decimal comma (why its list separator is not one), so 1,200 may be 1.2 or 1200, and 1.200 1200 or 1.2:
+    either is refused, never read as one of them."""
+    if _INT.fullmatch(value):
+        return int(value)
+    if any(c in value for c in ",."):
+        raise BadCell(f"{quote(value)} is not a whole number epa reads in a file whose cells are separated by "
+                      "semicolons: there a comma may mark decimals, and a point group thousands, or the other way",
+                      "write the number in digits alone (1200)")
+    return parse_int(value)
+
+
 # A number as Excel writes one in scientific notation when its column is not Text (1.23457E+11, 1.2346E+09)
 _SCIENTIFIC = re.compile(r"[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d{1,3}")
 
@@ -532,4 +545,5 @@ def parse_criteria(value: str) -> list[str]:
 # Parsers whose cells repeat across a cohort (a few hundred dates, a handful of words, counts): a reader may
 # remember what each value read as (see CsvHeader.record). An id is read afresh each time; the criteria met are
 # remembered by the reader itself (a list: each record gets its own).
-REMEMBERED = (parse_date, parse_grade, parse_grade_or_not_yet, parse_level, parse_bool, parse_standard, parse_int)
+REMEMBERED = (parse_date, parse_grade, parse_grade_or_not_yet, parse_level, parse_bool, parse_standard, parse_int,
+              parse_int_ungrouped)
