@@ -264,15 +264,19 @@ def test_two_columns_of_one_name_are_an_error_asking_for_one_to_be_renamed(tmp_p
 
 
 @pytest.mark.parametrize("text, hint", [
-    ("Standard;Apprentice ID;Gateway Date\nST0071;A;01/12/2025\n", "the header's names are separated by semicolons"),
-    ("Standard\tApprentice ID\tGateway Date\nST0071\tA\t01/12/2025\n", "the header's names are separated by tabs"),
-    ("sep=,\nStandard,Apprentice ID,Gateway Date\nST0071,A,01/12/2025\n", "the first line, 'sep=,', is Excel's note of the separator"),
+    # (semicolons or tabs throughout, or after Excel's "sep=;" line, are read: tests/test_exports_as_held.py)
+    ("sep=,\nStandard;Apprentice ID;Gateway Date\nST0071;A;01/12/2025\n",
+     "the header's names are separated by semicolons"),
+    ("sep=,\nStandard\tApprentice ID\tGateway Date\nST0071\tA\t01/12/2025\n",
+     "the header's names are separated by tabs"),
+    ("sep=,\nsep=,\nStandard,Apprentice ID,Gateway Date\nST0071,A,01/12/2025\n",
+     "the first line, 'sep=,', is Excel's note of the separator"),
     ("Cohort export 2025,,\nStandard,Apprentice ID,Gateway Date\nST0071,A,01/12/2025\n",
      "the first line names no column epa reads: if it is a title or a note above the header, delete it"),
 ])
 def test_a_header_that_is_not_the_first_comma_separated_line_is_told_why(tmp_path, text, hint):
-    """A European Excel's semicolons, a tab-separated export, Excel's "sep=," line or a title above the header were
-    each told only to name the column holding the standard with --column."""
+    """A header separated by semicolons or tabs where Excel's "sep=," line names commas, Excel's line twice, or a
+    title above the header were each told only to name the column holding the standard with --column."""
     stderr = fails("compare", "--batch", str(_write(tmp_path, text)))
     assert "the header has no column for the standard" in stderr and f"hint: {hint}" in stderr
     outcomes = text.replace("Gateway Date", "EPAO;Overall Grade" if ";" in text else "EPAO\tOverall Grade"

@@ -199,6 +199,7 @@ class OutcomesHeader(CsvHeader):
         # Each column read, in order: (index, field, how it is read, where it goes: ("grades", method) or (None, field))
         self.reading = sorted((numbers[0] - 1, field, self.kinds_read[field], slots.get(field, (None, field)))
                               for field, numbers in holds.items() if field not in UNUSED)
+        self._apprentice = next((c for c, field, _, _ in self.reading if field == "apprentice"), None)
         self.graded = frozenset(m for m in methods if m in holds)  # the methods whose grade has a column
         self.attempts_given = any(f"{m}_attempt" in holds for m in methods)
         self._memo: dict[tuple[str, str], Any] = {}
@@ -212,6 +213,9 @@ class OutcomesHeader(CsvHeader):
         return standard_like(cells, index["standard"], row) or (any(
             cell_given(cells, index[field]) for field in ("apprentice", "candidate_other") if field in index)
             and _grade_like(cells, index["overall"]))
+
+    def separated_by(self, separator: str) -> None:
+        self.separator = separator  # (an outcomes file reads no number that a decimal comma could change)
 
     def read_columns(self) -> set[int]:
         return {entry[0] for entry in self.reading} | set(self.unnamed)
@@ -235,7 +239,7 @@ class OutcomesHeader(CsvHeader):
         and the column each came from; None for a row of empty cells. Every cell that cannot be read is named in
         one RowProblems."""
         if self.unnamed:
-            unnamed_value(self.unnamed, cells)
+            unnamed_value(self.unnamed, cells, self._apprentice)
         if len(cells) > self.width and any(c.strip() for c in cells[self.width:]):
             raise InputError(f"the row has {len(cells)} cells, the header names {self.width} columns",
                              hint="a cell holding a comma must be quoted")

@@ -27,6 +27,7 @@ from epa.errors import InputError, Place, quote
 from epa.inputs import columns
 from epa.inputs.documents import Source, json_path
 from epa.inputs.hostile import LINE_TOO_LONG, MAX_RECORD  # bytes one record may hold; more: an error item
+from epa.inputs.marks import unmarked, unmarked_json
 
 MAX_SKIP = 64 << 20  # bytes of one line (or CSV record) read past before reading stops: the input has no line ends
 MAX_COLUMNS = 1000  # columns a CSV header may name (a cohort has a few dozen: more is refused before any check)
@@ -60,7 +61,7 @@ def _column_kinds(methods: Iterable[str]) -> dict[str, tuple[tuple[str, ...], co
         kinds[c] = ("gateway", c), columns.parse_bool if c in BOOLEANS else columns.parse_int
     kinds.update({c: (("dates", c), columns.parse_date) for c in DATES})
     for m in methods:
-        kinds.update({m: (("method", m, "grade"), columns.parse_grade),
+        kinds.update({m: (("method", m, "grade"), columns.parse_grade_or_not_yet),
                       f"{m}_criteria": (("method", m, "criteria_met"), columns.parse_criteria),
                       f"{m}_date": (("method", m, "date"), columns.parse_date)})
     return kinds
@@ -103,14 +104,21 @@ def strict_columns(ignored: Sequence[Unread], column_map: ColumnMap, where: str)
     return tuple(unread.number - 1 for unread in ignored)
 
 
-def unnamed_value(unnamed: Sequence[int], cells: Sequence[str]) -> None:
-    """Refuse a row holding a value in a column its header leaves without a name (under --strict)."""
+def unnamed_value(unnamed: Sequence[int], cells: Sequence[str], apprentice: int | None) -> None:
+    """Refuse a row holding a value in a column its header leaves without a name (under --strict), naming the row's
+    apprentice (its id in column ``apprentice``), where it gives one, as every other error row does."""
     for index in unnamed:
         if index < len(cells) and cells[index].strip():
-            raise InputError(f"column {index + 1} has no name in the header, so epa does not read it (--strict), "
-                             f"but this row holds {quote(cells[index].strip())} there",
-                             hint="name the column in the header (and map it, or leave it out with --column "
-                                  "\"NAME=\"), or delete the value")
+            ident = cells[apprentice].strip() if apprentice is not None and apprentice < len(cells) else ""
+            try:
+                ident = columns.parse_id(ident)
+            except columns.BadCell:
+                ident = ""  # (its id is no id: the row's error names none, as a row refused for its id does)
+            raise RowProblems.listed([{
+                "column": None, "path": None, "hint": "name the column in the header (and map it, or leave it out "
+                "with --column \"NAME=\"), or delete the value",
+                "message": f"column {index + 1} has no name in the header, so epa does not read it (--strict), but "
+                           f"this row holds {quote(cells[index].strip())} there"}], ident or None)
 
 
 def match_columns(names: Sequence[str], known: dict[str, str], column_map: ColumnMap, where: str, what: str = "epa"
@@ -213,6 +221,7 @@ class CsvHeader:
         self.plan = sorted((n - 1, memos.get(kinds[field][1]), kinds[field][1], *_slot(kinds[field][0]),
                             kinds[field][0], self.names[n - 1]) for field, (n,) in holds.items())
         self.kinds = {kinds[field][0]: self.names[n - 1] for field, (n,) in holds.items()}
+        self.kinds_at = {kinds[field][0]: n - 1 for field, (n,) in holds.items()}  # each's column index
         # The column each JSON path comes from is the same for every row but an attempt's (its index is the row's)
         self._where: dict[tuple[Any, ...], str] = {kind: name for kind, name in self.kinds.items()
                                                    if kind[0] != "method"}
@@ -263,6 +272,16 @@ class CsvHeader:
         self._compile()
 
     sheet_notes: tuple[str, ...] = ()  # what a workbook's reader says of its sheet (cohort_xlsx: merged cells)
+    separator = ","  # what separates a CSV row's cells (csv_items: a sep= line, or a header split at ';' or a tab)
+
+    def separated_by(self, separator: str) -> None:
+        """The CSV's rows are separated by ``separator``: with semicolons, whose locale writes a decimal comma, a
+        whole number is read from its digits alone (columns.parse_int_ungrouped: 1,200 may be 1.2)."""
+        self.separator = separator
+        if separator == ";":
+            self.plan = [(e[0], {}, columns.parse_int_ungrouped, *e[3:]) if e[2] is columns.parse_int else e
+                         for e in self.plan]
+            self._compile()
 
     def notes(self) -> list[str]:
         """What the user is told of the header: the columns not read, those left out as asked, and map entries
@@ -287,7 +306,7 @@ class CsvHeader:
         """The record a row says (as a YAML record would), and which column each JSON path came from; None for a
         row of empty cells (no record). Every cell that cannot be read is named in one RowProblems."""
         if self.unnamed:
-            unnamed_value(self.unnamed, cells)
+            unnamed_value(self.unnamed, cells, self.kinds_at.get(("apprentice", "id")))
         width = len(cells)
         if width > self.width and any(c.strip() for c in cells[self.width:]):
             raise InputError(f"the row has {len(cells)} cells, the header names {self.width} columns",
@@ -390,15 +409,21 @@ def month_first_in(header: CsvHeader, rows: Iterable[tuple[int, Sequence[Any]]])
         for index in dates:
             if index < width and index not in found:
                 cell = cells[index]
+                if cell.__class__ is float and cell.is_integer() and 1e7 <= cell < 1e8:
+                    cell = str(int(cell))  # (a workbook's number typed as eight digits, 12252025, read as its text)
                 if cell.__class__ is str and columns.month_first(value := cell.strip()):
                     found[index] = value, line
     return found
 
 
 # A value shaped like a month-first date (the second number 13 to 31): bytes a file is searched for before it is
-# read for month-first date columns (a search for a literal is quick; a file without one needs no second reading).
-_MONTH_FIRST_SHAPES = tuple(re.compile(re.escape(sep) + rb"(?:1[3-9]|2\d|3[01])" + re.escape(sep))
-                            for sep in (b"/", b"-", b"."))
+# read for month-first date columns (a search for a literal is quick; a file without one needs no second reading);
+# and eight digits so, MMDDYYYY (12252025: columns.month_first), at a cell's start (after a separator, a quote or a
+# line's end: a search from a literal, each some three times quicker than one from a digit).
+_MONTH_FIRST_SHAPES = (*(re.compile(re.escape(sep) + rb"(?:1[3-9]|2\d|3[01])" + re.escape(sep))
+                         for sep in (b"/", b"-", b".")),
+                       *(re.compile(re.escape(start) + rb"(?:0[1-9]|1[0-2])(?:1[3-9]|2[0-9]|3[01])(?:19|20)[0-9]{2}")
+                         for start in (b",", b'"', b"\n", b"\r", b"\t", b";", b"|")))
 MAX_REREAD = 64 << 20  # bytes of standard input held, so that its date columns are checked whole before grading
 
 
@@ -418,7 +443,7 @@ def month_first_columns(stream: IO[bytes], methods: Iterable[str], name: str, co
             text = tail + block
             if any(shape.search(text) for shape in _MONTH_FIRST_SHAPES):
                 break
-            tail = text[-4:]
+            tail = text[-8:]  # (a shape cut by a block's end: the longest is 9 bytes)
         else:
             return {}
         stream.seek(0)
@@ -544,7 +569,8 @@ def _row_reader(plan: Sequence[tuple[Any, ...]]) -> tuple[Callable[..., tuple[di
 def _missed(entry: tuple[dict[str, Any], columns.Parse, str, tuple[str, ...]], cell: str,
             problems: list[tuple[str, tuple[str, ...], columns.BadCell]]) -> Any:
     """A cell its column's memo does not hold yet: its value read (and remembered, up to _REMEMBER), _EMPTY for a
-    cell of spaces; or, where it cannot be read, its problem noted and _EMPTY (such a value is read again)."""
+    cell of spaces or one its parser reads as None (a grade column's "Pending": no grade yet, as an empty cell); or,
+    where it cannot be read, its problem noted and _EMPTY (such a value is read again)."""
     memo, parse, name, kind = entry
     value = cell.strip()
     if not value:
@@ -555,6 +581,8 @@ def _missed(entry: tuple[dict[str, Any], columns.Parse, str, tuple[str, ...]], c
         except columns.BadCell as problem:
             problems.append((name, kind, problem))
             return _EMPTY
+        if typed is None:
+            typed = _EMPTY
     if len(memo) < _REMEMBER:
         memo[cell] = typed
     return typed
@@ -609,16 +637,25 @@ def _not_a_field(name: str, field: Any, source: Any) -> InputError:
 
 def header_hint(names: Sequence[str], known: dict[str, str], matched: Iterable[str]) -> str | None:
     """Why a header lacking its core columns may be no header, as a hint: its names separated by ';' or a tab (a
-    spreadsheet saved in a locale whose list separator is not ','), Excel's "sep=" line first, or a title above it
-    (a first line with no column read, by name or by the user's map: ``matched``, the fields found)."""
+    spreadsheet saved in a locale whose list separator is not ','), Excel's "sep=" line first, a row of headings over
+    groups of columns (merged cells) or a title above it (a first line with no column read, by name or by the user's
+    map: ``matched``, the fields found)."""
     if names and names[0].casefold().startswith("sep="):
         return (f"the first line, {quote(','.join(names))}, is Excel's note of the separator, not the header: delete "
                 "it (or save the sheet as 'CSV UTF-8'), so that the header is the first line")
     for separator, called in ((";", "semicolons"), ("\t", "tabs")):
         split = [part for name in names for part in name.split(separator)]
         if len(split) > len(names) and sum(columns.fold(part) in known for part in split) >= 2:
-            return (f"the header's names are separated by {called}: epa reads CSV separated by commas; save the sheet "
-                    "as 'CSV UTF-8 (Comma delimited)'")
+            return (f"the header's names are separated by {called}: a cohort's cells are separated by one character "
+                    "throughout, a comma, a semicolon or a tab where the header holds no comma, or the one a first "
+                    "line sep=X names; save the sheet as 'CSV UTF-8 (Comma delimited)'")
+    named = [bool(name) for name in names]
+    gap = any(not named[i] and named[i + 1] for i in range(len(named) - 1))
+    if gap and named.count(False) >= named.count(True):
+        # (a header's nameless columns, if any, are the last: Excel's formatted empty ones)
+        return ("the first line leaves most columns without a name, some between its names: if it is a row of "
+                "headings over groups of columns (merged cells, as 'Observation' over its grade and date), delete it "
+                "so that the header, naming each column, is the first line")
     if not any(matched):
         return ("the first line names no column epa reads: if it is a title or a note above the header, delete it "
                 "(and any line under it) so that the header, naming the columns, is the first line")
@@ -884,7 +921,7 @@ def json_items(lines: Iterable[Line], name: str | None = None) -> Iterator[Item]
         elif not ends:
             cut = number
         elif raw and not raw.isspace():  # (asked without stripping: no copy of each line)
-            yield number, "json", raw
+            yield number, "json", unmarked_json(raw)
     if empty:
         raise InputError(f"the {'file' if name and name != 'stdin' else 'input'} is empty: it holds no line, or "
                          "blank lines only, so no record", where=name, hint=_EMPTY_JSONL)
@@ -917,6 +954,8 @@ def csv_items(lines: Iterable[Line], methods: Iterable[str], name: str, column_m
     skipping = False  # the record is past MAX_RECORD: its end is looked for, nothing kept
     cut_in = ""  # the quoted cell it was inside when it went past, if it was
     row_end = b""  # how the header's line ends: the file's rows end so
+    separator, blank = ",", _BLANK  # the cells' separator (see _separated), and what a line of empty cells holds
+    named = False  # whether a first line sep=X named the separator
     inner: set[bytes] = set()  # how the lines of a record read across lines end inside it
     for number, raw, ends in lines:
         if raw is None:
@@ -926,7 +965,7 @@ def csv_items(lines: Iterable[Line], methods: Iterable[str], name: str, column_m
             return
         last = number
         if not parts and not skipping:  # a record starts here
-            if ends and not raw.strip(_BLANK):
+            if ends and not raw.strip(blank):
                 continue  # a blank line, or a row of empty cells: no record
             start, size = number, 0
             cells.reset()
@@ -962,13 +1001,12 @@ def csv_items(lines: Iterable[Line], methods: Iterable[str], name: str, column_m
                 raise InputError(f"the header holds bytes that are not UTF-8 (at byte {exc.start + 1})",
                                  where=f"{name}:{start}", hint=_SAVE_AS_UTF8.format(encoding="ENCODING")) from None
             decoded, escaped = text.decode("utf-8", "surrogateescape"), exc
-        if "\ufeff" in decoded:  # a byte-order mark inside the file (pasted in, or a file joined on): no text
-            decoded = decoded.replace("\ufeff", "")
+        decoded = unmarked(decoded)  # a byte-order mark inside the file (pasted in, or a file joined on): no text
         if header is None and "\x00" in decoded:
             raise InputError("the header holds NUL characters: is the file UTF-16 without a byte-order mark?",
                              where=f"{name}:{start}", hint=_SAVE_AS_UTF8.format(encoding="UTF-16"))
         try:
-            row = next(csv.reader([decoded]), [])
+            row = next(csv.reader([decoded], delimiter=separator), [])
         except csv.Error as exc:  # e.g. a bare carriage return in an unquoted cell
             if header is None:
                 raise InputError(f"the CSV header cannot be read: {exc}", where=f"{name}:{start}") from None
@@ -978,9 +1016,17 @@ def csv_items(lines: Iterable[Line], methods: Iterable[str], name: str, column_m
         if escaped is not None and header is not None and (refused := _not_utf8(header, text, escaped, row)):
             yield start, "error", refused
             continue
+        if header is None and number == 1 and decoded[:4].casefold() == "sep=":  # Excel's note of the separator
+            separator, named = _named_separator(decoded, f"{name}:{start}"), True
+            blank, cells.separator = b" \t\r\n" + separator.encode(), separator.encode()
+            continue
         if header is None:
             row_end = _line_end(raw)
-            header = (header_class or CsvHeader)(row, methods, f"{name}:{start}", column_map)
+            header, row = _separated(header_class or CsvHeader, row, decoded, separator, named, methods,
+                                     f"{name}:{start}", column_map)
+            if header.separator != separator:
+                separator = header.separator
+                blank, cells.separator = b" \t\r\n" + separator.encode(), separator.encode()
             if month_first:
                 header.refuse_month_first(month_first)
             if on_header is not None:
@@ -1020,6 +1066,8 @@ def row_item(header: CsvHeader, line: int, cells: Sequence[str]) -> Item | None:
     except RowProblems as exc:
         if _repeats_header(header, cells):  # (looked for in a row refused, never in one read)
             return line, "error", RowRefusal(*REPEATED_HEADER)
+        if _total_row(header, cells):
+            return line, "error", RowRefusal(*TOTAL_ROW)
         return line, "error", exc.refusal()
     except InputError as exc:
         return line, "error", RowRefusal(exc.message, exc.hint)
@@ -1028,6 +1076,22 @@ def row_item(header: CsvHeader, line: int, cells: Sequence[str]) -> Item | None:
 
 REPEATED_HEADER = ("the row repeats the header's column names: two files joined into one, or the header written "
                    "again?", "delete the row: the rows after it are read by the first header's columns")
+
+
+TOTAL_ROW = ("the row is a total row (its first cell says so), not a record: a spreadsheet's sum or count under the "
+             "records", "delete the row (and any other below the records): each row of a cohort is one apprentice")
+# What a total row's first cell says (folded): Total, Totals, Grand Total:, Subtotal, Total learners...; Count, Sum
+_TOTAL = re.compile(r"(?:grand|sub)?totals?(?:[a-z]*)|count|sum")
+
+
+def _total_row(header: CsvHeader, cells: Sequence[Any]) -> bool:
+    """Whether a row refused is a spreadsheet's total row: its first cell given says so, and it gives no standard's
+    id (a record's row does; a total's id cell, if any, holds a count)."""
+    first = next((c for c in cells if isinstance(c, str) and c.strip()), "")
+    standard = getattr(header, "kinds_at", {}).get(("standard",))
+    return _TOTAL.fullmatch(columns.fold(first)) is not None and not (
+        standard is not None and standard < len(cells) and isinstance(cells[standard], str)
+        and _STANDARD_ID.fullmatch(columns.parse_standard(cells[standard].strip())))
 
 
 def _repeats_header(header: CsvHeader, cells: Sequence[Any]) -> bool:
@@ -1053,7 +1117,8 @@ def _joined_rows(header: CsvHeader, row: Sequence[str]) -> str | None:
     taken for one (found by the hunt)."""
     for index, cell in enumerate(row):
         if ("\n" in cell or "\r" in cell) and any(
-                header.row_like(next(csv.reader([line]), []), row) for line in _BREAK.split(cell)[1:] if line):
+                header.row_like(next(csv.reader([line], delimiter=header.separator), []), row)
+                for line in _BREAK.split(cell)[1:] if line):
             return f"column {index + 1}" + (f", {header.names[index]!r}" if index < len(header.names) else "")
     return None
 
@@ -1083,6 +1148,45 @@ def _date_like(cells: Sequence[str], index: int) -> bool:
     except columns.BadCell:
         return columns.day_and_month(value)
     return True
+
+
+# What a CSV's first line "sep=X" may name (Excel writes it so that a file opens split by X): a character that can
+# separate cells (not a quote, a line's end or a space).
+_SEPARATORS = (",", ";", "\t", "|")
+
+
+def _named_separator(line: str, where: str) -> str:
+    """The separator a first line ``sep=X`` names (Excel's, as "sep=;" or "sep=," before the header), or refused."""
+    named = line.rstrip("\r\n")[4:]
+    if named not in _SEPARATORS:
+        raise InputError(f"the first line, {quote(line.rstrip())}, names no separator epa reads: Excel's sep= line "
+                         "names the one character between cells", where=where,
+                         hint="write sep=, or sep=; (or sep= and a tab), or delete the line so that the header is "
+                              "the first line and the cells are separated by commas")
+    return named
+
+
+def _separated(header_class: type[CsvHeader], row: list[str], text: str, separator: str, named: bool,
+               methods: Iterable[str], where: str, column_map: ColumnMap | None) -> tuple[CsvHeader, list[str]]:
+    """The header ``row`` (the line ``text``, split at ``separator``) reads as, and its cells; or, where no separator
+    is ``named`` (by a sep= line), a comma separates none of its cells and it cannot be a header so, the header it
+    reads as split at semicolons or tabs (a spreadsheet saved where the list separator is ';', as across much of
+    Europe, or as tab-delimited text), whose rows are then split so too. A header holding a comma is never read
+    another way: a cohort names at least three columns."""
+    try:
+        header = header_class(row, methods, where, column_map)
+        header.separated_by(separator)
+        return header, row
+    except InputError:
+        if len(row) != 1 or named:
+            raise
+        for other in (";", "\t"):
+            cells = next(csv.reader([text], delimiter=other), []) if other in text else []
+            if len(cells) > 1:  # (its own refusal, where it is no header either: a column missing, say)
+                header = header_class(cells, methods, where, column_map)
+                header.separated_by(other)
+                return header, cells
+        raise
 
 
 def _line_end(raw: bytes) -> bytes:
@@ -1119,6 +1223,8 @@ class _Cells:
     def __init__(self) -> None:
         self.reset()
 
+    separator = b","  # the cells' separator: a semicolon or a tab where the file is so (see _separated)
+
     def reset(self) -> None:
         self.state, self.cell, self.opened = _START, 0, 0  # opened: the line the last quoted cell opened on
 
@@ -1142,7 +1248,7 @@ class _Cells:
             elif state == _START and data[at] == 0x22:
                 state, at, self.opened = _QUOTED, at + 1, line
             else:
-                found = data.find(b",", at)
+                found = data.find(self.separator, at)
                 if found < 0:
                     state = _UNQUOTED
                     break

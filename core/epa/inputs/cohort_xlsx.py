@@ -44,6 +44,7 @@ from epa.inputs.cohort_input import (
     unreadable,
 )
 from epa.inputs.columns import standard_finder
+from epa.inputs.marks import MARK, unmarked
 
 if TYPE_CHECKING:  # (imported when a workbook is read: a CSV or JSON Lines cohort needs neither)
     import zipfile
@@ -233,9 +234,9 @@ def _items(rows: Iterator[list[Any]], first_row: int, methods: Iterable[str], na
         while cells and not cells[-1]:
             cells.pop()
         text = "".join(cells)
-        if "\ufeff" in text:  # a byte-order mark pasted into a cell is no text (as in a CSV row)
-            cells = [cell.replace("\ufeff", "") for cell in cells]
-            text = text.replace("\ufeff", "")
+        if MARK in text:  # a byte-order mark pasted into a cell is no text (as in a CSV row)
+            cells = [unmarked(cell) for cell in cells]
+            text = unmarked(text)
         if not text or text.isspace():
             continue  # a row of empty cells (Excel keeps formatted ones): no record
         if header is None:  # as csv_items reads its header: the same column map, the same notes
@@ -529,8 +530,9 @@ _AT = re.compile(rb'\br="([A-Z]{1,3})(\d{1,7})"')
 _FORMULA = re.compile(rb"f[ />]")  # <f>, </f> or <f .../>: a formula (a search for a literal is quicker than ``in``)
 # Text shaped as a month-first date, 12/25/2025: an inline or shared string's (<t>), or a formula's text result
 # (<v>: TEXT(A2,"mm/dd/yyyy"), passed over before, so its column's 03/04/2025 was read as 3 April; a number's <v>
-# never holds two of / . -)
-_MONTH_FIRST_TEXT = re.compile(rb"<(?:\w+:)?(?:t\b[^>]*|v)>\s*\d{1,2}([/.-])(?:1[3-9]|2\d|3[01])\1")
+# never holds two of / . -); or eight digits so, MMDDYYYY (12252025), as text or as a number typed so
+_MONTH_FIRST_TEXT = re.compile(rb"<(?:\w+:)?(?:t\b[^>]*|v)>\s*(?:\d{1,2}([/.-])(?:1[3-9]|2\d|3[01])\1"
+                               rb"|(?:0[1-9]|1[0-2])(?:1[3-9]|2[0-9]|3[01])(?:19|20)[0-9][0-9]\s*<)")
 MAX_ERRORS = 100_000  # error cells remembered; a worksheet with more is refused (the reader gives them as empty)
 _FULL_CALC = re.compile(rb"""fullCalcOnLoad=["'](?:1|true)["']""")  # (an XML boolean is 1 or true)
 _DATE_1904 = re.compile(rb"""date1904=["'](?:1|true)["']""")

@@ -8,6 +8,7 @@ the value words below. README "Cohorts" documents them; tests/test_provider_expo
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import difflib
 import re
@@ -162,6 +163,22 @@ _ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DMY = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})")
 _YMD = re.compile(r"(\d{4})([/.])(\d{1,2})\2(\d{1,2})")
 _NAMED = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?[ -]([a-z]{3,9})\.?[ ,-]+(\d{4}|\d{2})")
+# A month's name first, as a US-English "Long Date" or an MIS writes one: Dec 1, 2025; December 1st, 2025
+_NAMED_FIRST = re.compile(r"([a-z]{3,9})\.?[ -](\d{1,2})(?:st|nd|rd|th)?,?[ -](\d{4}|\d{2})")
+# Eight digits with the day and month in the writer's order, DDMMYYYY (01122025) or, month first, MMDDYYYY: a year
+# 1900-2099 last (the groups as _DMY's: the two numbers are 1 and 3). YYYYMMDD never fits it: its fifth and sixth
+# digits are a month (01-12), never 19 or 20, so no eight digits are a day within the record's bounds both ways.
+_COMPACT = re.compile(r"([0-9]{2})()([0-9]{2})((?:19|20)[0-9]{2})")
+_YYYYMMDD = re.compile(r"((?:19|20)[0-9]{2})([0-9]{2})([0-9]{2})")
+# A weekday's name before the date, as Excel's "Long Date" and MIS exports write one (Mon 01/12/2025, Monday, 1
+# December 2025): read only where the date is that weekday
+_WEEKDAY = re.compile(r"([a-z]{3,9})\.?,?\s+(.+)")
+_WEEKDAYS = {name: n for n, names in enumerate(
+    (("mon", "monday"), ("tue", "tues", "tuesday"), ("wed", "weds", "wednesday"), ("thu", "thur", "thurs", "thursday"),
+     ("fri", "friday"), ("sat", "saturday"), ("sun", "sunday"))) for name in names}
+_DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+                "November", "December")
 _MONTHS = {name: n for n, names in enumerate(
     (("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",), ("jun", "june"),
      ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
@@ -174,10 +191,11 @@ _dates: dict[str, str] = {}  # a cohort has few distinct dates: each is read onc
 
 
 def parse_date(value: str) -> str:
-    """A date as ISO 8601 (YYYY-MM-DD), from ISO, UK day-first forms (08/12/2025, 8-12-2025, 08.12.2025, 8/12/25),
-    year-first with / or . (2025/12/08), or a month named (8 Dec 2025, 08-Dec-25); a time of day after any of these
-    is read as epa.inputs.dates has it (taken off; with a time zone, refused). Never read month first: 01/13/2025
-    is refused."""
+    """A date as ISO 8601 (YYYY-MM-DD), from ISO, UK day-first forms (08/12/2025, 8-12-2025, 08.12.2025, 8/12/25,
+    08122025), year-first (2025/12/08, 20251208), or a month named (8 Dec 2025, 08-Dec-25, Dec 8, 2025), with or
+    without its weekday before it (Mon 08/12/2025, Monday, 8 December 2025: refused where the date is another
+    weekday); a time of day after any of these is read as epa.inputs.dates has it (taken off; with a time zone,
+    refused). Never read month first: 01/13/2025 is refused."""
     found = _dates.get(value)
     if found is None:
         found = _read_date(value)
@@ -192,6 +210,14 @@ def _read_date(value: str) -> str:
         text = without_time(value).casefold()
     except ZonedTime as exc:
         raise BadCell(exc.message, exc.hint) from None
+    named = _WEEKDAY.fullmatch(text)
+    if named is not None and named[1] in _WEEKDAYS:
+        return _on_weekday(value, _WEEKDAYS[named[1]], named[2])
+    return _date_of(value, text)
+
+
+def _date_of(value: str, text: str) -> str:
+    """The date ``text`` (``value`` casefolded, its time of day and weekday taken off) is, for ``value``."""
     if _ISO.fullmatch(text):
         return _day(value, int(text[:4]), int(text[5:7]), int(text[8:]))
     if m := _YMD.fullmatch(text):
@@ -208,6 +234,14 @@ def _read_date(value: str) -> str:
         return _day(value, _year(year), month, day)
     if (m := _NAMED.fullmatch(text)) and m[2] in _MONTHS:
         return _day(value, _year(m[3]), _MONTHS[m[2]], int(m[1]))
+    if (m := _NAMED_FIRST.fullmatch(text)) and m[1] in _MONTHS:
+        if len(m[3]) == 2:  # (Dec 1, 25: the 25 may be the day's, written after the 1st's week, or the year's)
+            raise BadCell(f"{quote(value)} is not a date epa reads: a two-digit year after a month's name and day "
+                          "could be another number of the date", "write the year in four digits: Dec 1, 2025, or "
+                          "2025-12-01")
+        return _day(value, int(m[3]), _MONTHS[m[1]], int(m[2]))
+    if len(text) == 8 and (_COMPACT.fullmatch(text) or _YYYYMMDD.fullmatch(text)):
+        return _eight_digits(value, text)
     if _TIME.fullmatch(text):
         zero = not any(c in "123456789" for c in text)
         raise BadCell(f"{quote(value)} is a time of day, not a date" + (
@@ -221,26 +255,76 @@ def _read_date(value: str) -> str:
     raise BadCell(f"{quote(value)} is not a date", _DATE_FORMS)
 
 
+def _eight_digits(value: str, text: str) -> str:
+    """Eight digits as YYYYMMDD (20251201) or, day first, DDMMYYYY (01122025): whichever is a day of 1900-2099 (never
+    both: see _COMPACT); month first (12252025) refused, as 12/25/2025 is."""
+    if (m := _YYYYMMDD.fullmatch(text)) and _exists(int(m[1]), int(m[2]), int(m[3])):
+        return dt.date(int(m[1]), int(m[2]), int(m[3])).isoformat()
+    if m := _COMPACT.fullmatch(text):
+        day, month, year = int(m[1]), int(m[3]), int(m[4])
+        if _exists(year, month, day):
+            return dt.date(year, month, day).isoformat()
+        if _exists(year, day, month):
+            raise BadCell(f"{quote(value)} is not a UK date (DDMMYYYY): there is no month {month}; a US date (month "
+                          "first) is never read", f"write it {month:02d}/{day:02d}/{year} or as YYYY-MM-DD; if the "
+                          "column is month first, its dates with a day up to 12 were misread too")
+    raise BadCell(f"{quote(value)} is not a date: eight digits are read as DDMMYYYY (01122025) or YYYYMMDD (20251201)",
+                  _DATE_FORMS)
+
+
+def _exists(year: int, month: int, day: int) -> bool:
+    return 1 <= month <= 12 and 1 <= day <= calendar.monthrange(year, month)[1]
+
+
+def _on_weekday(value: str, weekday: int, text: str) -> str:
+    """The date ``text`` is, where it is the ``weekday`` written before it (0: Monday); else refused, the weekday or
+    the date being mistyped (and, where the date is numbers whose other order is that weekday, saying so)."""
+    found = _date_of(value, text)
+    date = dt.date.fromisoformat(found)
+    if date.weekday() == weekday:
+        return found
+    hint = "check which day it was, and write it as YYYY-MM-DD (2025-12-08) or 08/12/2025, without the weekday"
+    numbers = _DMY.fullmatch(text) or _COMPACT.fullmatch(text)
+    if numbers is not None and _exists(date.year, date.day, date.month):
+        other = dt.date(date.year, date.day, date.month)
+        if other.weekday() == weekday:
+            hint = (f"month first (US) it is {_DAY_NAMES[weekday]} {_shown(other)}: if that is meant, write "
+                    f"{other.isoformat()}; and if the column is month first, its other dates were written so too, so "
+                    "set the export's regional settings to the UK (day first) and export again")
+    raise BadCell(f"{quote(value)} is not a date epa reads: {_shown(date)} is a {_DAY_NAMES[date.weekday()]}, not a "
+                  f"{_DAY_NAMES[weekday]}", hint)
+
+
+def _shown(date: dt.date) -> str:
+    return f"{date.day} {_MONTH_NAMES[date.month - 1]} {date.year}"
+
+
 def month_first(value: str) -> bool:
-    """Whether ``value`` is a date that can only be read month first, as 12/25/2025 (there is no month 25): one such
-    value shows its column is month first, so that the column's other dates (03/04/2025) cannot be read day first."""
+    """Whether ``value`` is a date that can only be read month first, as 12/25/2025 or 12252025 (there is no month
+    25): one such value shows its column is month first, so that the column's other dates (03/04/2025) cannot be
+    read day first."""
     found = _numbers(value)
     return found is not None and 1 <= int(found[1]) <= 12 < int(found[3]) <= 31
 
 
 def day_and_month(value: str) -> bool:
-    """Whether ``value`` is a date of numbers with the day and month in an order the writer chose (03/04/2025, and a
-    time after it), not ISO, year first, a month's name or a spreadsheet's date cell (an ISO date by then)."""
+    """Whether ``value`` is a date of numbers with the day and month in an order the writer chose (03/04/2025,
+    03042025, with a weekday before it or a time after it), not ISO, year first, a month's name or a spreadsheet's
+    date cell (an ISO date by then)."""
     return _numbers(value) is not None
 
 
 def _numbers(value: str) -> re.Match[str] | None:
-    found = _DMY.fullmatch(value)
+    found = _DMY.fullmatch(value) or _COMPACT.fullmatch(value)
     if found is None:
         try:
-            found = _DMY.fullmatch(without_time(value))
+            text = without_time(value)
         except ZonedTime as exc:
-            found = _DMY.fullmatch(exc.day)
+            text = exc.day
+        named = _WEEKDAY.fullmatch(text.casefold())
+        if named is not None and named[1] in _WEEKDAYS:
+            text = named[2]
+        found = _DMY.fullmatch(text) or _COMPACT.fullmatch(text)
     return found
 
 
@@ -297,6 +381,23 @@ def parse_grade(value: str) -> str:
                       "or distinction", "write the grade the assessment gave")
     raise BadCell(f"{quote(value)} is not a grade", f"did you mean {close[0]!r}?" if close
                   else "a grade is fail, pass or distinction; leave the cell empty when it is not graded yet")
+
+
+# What an MIS writes in a method's grade column for an assessment booked and not graded yet (folded): no grade, as an
+# empty cell says, so the method's date alone is a booking. Not N/A (the method may not apply), a dash, or a word of
+# an attempt's outcome (Absent: an attempt missed, which the user says how to record).
+NOT_GRADED_YET = frozenset({"pending", "booked", "scheduled", "awaiting", "awaitingresult", "awaitinggrade",
+                            "awaitingoutcome", "awaitingmarking", "resultpending", "gradepending", "tbc",
+                            "tobeconfirmed", "notyetgraded", "notgradedyet", "tobegraded", "inprogress"})
+
+
+def parse_grade_or_not_yet(value: str) -> str | None:
+    """A cohort's grade cell: a grade (parse_grade), or None where it says the assessment is not graded yet."""
+    if value.casefold() in GRADES:
+        return GRADES[value.casefold()]
+    if fold(value) in NOT_GRADED_YET:
+        return None
+    return parse_grade(value)
 
 
 # English and maths: the highest level achieved (the record's none | entry3 | level1 | level2 | level3).
@@ -356,6 +457,19 @@ def parse_int(value: str) -> int:
     if found := _POINT_ZERO.fullmatch(value):  # (as a workbook's 12.0 is 12, and a JSON record's 12.0)
         return int(found[1])
     raise BadCell(f"{quote(value)} is not a whole number")
+
+
+def parse_int_ungrouped(value: str) -> int:
+    """A whole number in a file whose cells are separated by semicolons: its digits alone. Such a file's locale
+    writes a decimal comma (why its list separator is not one), so 1,200 may be 1.2 or 1200, and 1.200 1200 or 1.2:
+    either is refused, never read as one of them."""
+    if _INT.fullmatch(value):
+        return int(value)
+    if any(c in value for c in ",."):
+        raise BadCell(f"{quote(value)} is not a whole number epa reads in a file whose cells are separated by "
+                      "semicolons: there a comma may mark decimals, and a point group thousands, or the other way",
+                      "write the number in digits alone (1200)")
+    return parse_int(value)
 
 
 # A number as Excel writes one in scientific notation when its column is not Text (1.23457E+11, 1.2346E+09)
@@ -431,4 +545,5 @@ def parse_criteria(value: str) -> list[str]:
 # Parsers whose cells repeat across a cohort (a few hundred dates, a handful of words, counts): a reader may
 # remember what each value read as (see CsvHeader.record). An id is read afresh each time; the criteria met are
 # remembered by the reader itself (a list: each record gets its own).
-REMEMBERED = (parse_date, parse_grade, parse_level, parse_bool, parse_standard, parse_int)
+REMEMBERED = (parse_date, parse_grade, parse_grade_or_not_yet, parse_level, parse_bool, parse_standard, parse_int,
+              parse_int_ungrouped)
