@@ -763,6 +763,27 @@ def test_a_row_whose_epa_ended_without_a_grade_is_not_audited_said_so_and_counte
     assert "not audited" in table.stdout.split("Per body", 1)[1]
 
 
+def test_a_component_booked_and_not_graded_yet_is_read_as_a_cohort_reads_it(tmp_path):
+    """A component's grade cell saying it is not graded yet ('Pending', 'TBC') says no grade, as an empty cell does
+    and as a cohort's grade column reads it (columns.NOT_GRADED_YET, one list for both readers). Before, the
+    outcomes reader refused the row ("'Pending' is not a grade", exit 2) where the cohort reader read the same cell
+    as a booking. By hand: a row with a component not graded and no overall grade is not graded yet; an empty cell
+    in its place gives the same row."""
+    body = one_version_body()
+    path = tmp_path / "pending.csv"
+    path.write_text("ULN,StandardID,EPAO,Observation Grade,Project Grade,Discussion Grade,Overall Grade\n"
+                    f"1,ST0071,{body},Pending,Pass,Pass,\n"
+                    f"2,ST0071,{body},Pass,TBC,Pass,Awaiting Result\n"
+                    f"3,ST0071,{body},,Pass,Pass,\n", encoding="utf-8")
+    result = run("audit", str(path), "--format", "json")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    *rows, last = (json.loads(line) for line in result.stdout.splitlines())
+    assert (last["summary"]["not_graded"], last["summary"]["rejected"]) == (3, 0)
+    assert [r["components"]["observation"] for r in rows] == [None, "pass", None]
+    assert rows[1]["components"]["project"] is None
+    assert rows[0]["rule"] == rows[2]["rule"]
+
+
 def test_a_word_that_is_neither_a_grade_nor_a_status_is_refused_naming_the_statuses(tmp_path):
     body = one_version_body()
     path = tmp_path / "odd.csv"

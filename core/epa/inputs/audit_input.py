@@ -79,8 +79,7 @@ ENDED = {**dict.fromkeys(("withdrawn", "withdrawal", "withdrew"), "withdrawn"),
          **dict.fromkeys(("cancelled", "canceled", "cancellation"), "cancelled"),
          **dict.fromkeys(("deferred", "deferral", "postponed"), "deferred"),
          **dict.fromkeys(("breakinlearning", "bil", "onbreak", "onabreakinlearning"), "break in learning")}
-PENDING = frozenset({"booked", "pending", "inprogress", "awaitingresult", "awaitinggrade", "awaitingoutcome",
-                     "notyetgraded", "notgradedyet", "notyetassessed", "resultpending", "gradepending", "scheduled"})
+PENDING = columns.NOT_GRADED_YET  # (the words a cohort's grade cells read as no grade yet: one list for both)
 
 
 @attrs.frozen
@@ -124,7 +123,7 @@ def _kinds(methods: Iterable[str]) -> dict[str, columns.Parse | None]:
         "gateway_date": columns.parse_date, "exceptional_circumstances": columns.parse_bool,
         **{field: None for field in UNUSED}}
     for m in methods:
-        kinds.update({m: columns.parse_grade, f"{m}_attempt": parse_attempt})
+        kinds.update({m: columns.parse_grade_or_not_yet, f"{m}_attempt": parse_attempt})
     return kinds
 
 
@@ -262,6 +261,8 @@ class OutcomesHeader(CsvHeader):
                         continue
                     if len(self._memo) < 4096:
                         self._memo[memo] = typed
+                if typed is None:  # (a component's "Pending": no grade yet, as an empty cell)
+                    continue
                 value = typed
             if bucket is None:
                 data[key] = value

@@ -388,7 +388,8 @@ def parse_grade(value: str) -> str:
 # an attempt's outcome (Absent: an attempt missed, which the user says how to record).
 NOT_GRADED_YET = frozenset({"pending", "booked", "scheduled", "awaiting", "awaitingresult", "awaitinggrade",
                             "awaitingoutcome", "awaitingmarking", "resultpending", "gradepending", "tbc",
-                            "tobeconfirmed", "notyetgraded", "notgradedyet", "tobegraded", "inprogress"})
+                            "tobeconfirmed", "notyetgraded", "notgradedyet", "notyetassessed", "tobegraded",
+                            "inprogress"})
 
 
 def parse_grade_or_not_yet(value: str) -> str | None:
