@@ -22,7 +22,9 @@ FIRST_YEAR, LAST_YEAR = 2000, 2060
 def _country(**options: Any) -> Any:
     import holidays  # about 300 modules (the whole country tree): imported when a working day is first counted
 
-    return holidays.country_holidays("GB", subdiv="ENG", **options)
+    # The language named, not left to the package: unnamed, it names the days in the locale's (LANGUAGE, LC_ALL,
+    # LC_MESSAGES, LANG), Thai under th_TH, and the first start's names were cached for every later one.
+    return holidays.country_holidays("GB", subdiv="ENG", language="en_GB", **options)
 
 
 @cache
