@@ -320,14 +320,42 @@ def _rules_file(name: str) -> bool:
     return name.endswith((".yaml", ".yml")) and not name.startswith(".")
 
 
+def _refuse_misnamed(path: Path) -> None:
+    """Refuse a file its author meant as rules that is not named as the folder's rules are found: a suffix in
+    other capitals (``ST0071.YAML``, as a case-blind file system lets it be written and still finds it), JSON, or a
+    journey file named ``.yml`` (which would be read as a ruleset). Left out, the body would load without it: no
+    journey rules, or a ruleset missing, and no word of it."""
+    name = path.name
+    if name.startswith("."):
+        return
+    stem, dot, suffix = name.rpartition(".")
+    if not dot or suffix.lower() not in ("yaml", "yml", "json"):
+        return
+    journey = stem.lower().endswith(".journey")
+    meant = (stem[: -len(".journey")] + JOURNEY_SUFFIX) if journey else f"{stem}.yaml"
+    if name == meant or (not journey and suffix == "yml"):
+        return
+    if suffix.lower() == "json":
+        why = "the rules files epa reads are YAML, named *.yaml (JSON is YAML: its text can stay as it is)"
+    elif journey:
+        why = f"a standard's journey rules are read from <standard>{JOURNEY_SUFFIX}, so named, in lower case"
+    else:
+        why = "the rules files epa reads are named *.yaml or *.yml, in lower case"
+    raise InputError(f"{name} is not read as rules: {why}", where=Place(str(path)), hint=f"rename it {meant}")
+
+
 def load_rulesets(directory: Path | Traversable) -> tuple[Ruleset, ...]:
     """Every ``*.yaml`` ruleset in a plugin's data directory, in file-name order, each with the journey
     rules of its standard (``<standard>.journey.yaml``) where the directory has them. As ``*.yaml`` in a shell,
     hidden files are not among them: an editor's lock (``.#ST0071.yaml``), a copy's AppleDouble (``._ST0071.yaml``).
+    A file named as one but otherwise (``ST0071.YAML``, ``ST0071.json``) is refused (:func:`_refuse_misnamed`).
 
     Reading and validating them is most of what loading a body costs, at every start; so the rulesets are
     cached (``epa.cache``) as the model's objects, keyed by the files' contents and the code."""
-    files = sorted((Path(str(p)) for p in directory.iterdir() if _rules_file(p.name)), key=lambda p: p.name)
+    listed = sorted((Path(str(p)) for p in directory.iterdir()), key=lambda p: p.name)
+    for path in listed:
+        _refuse_misnamed(path)
+    files = [p for p in listed if _rules_file(p.name)]
     texts = _read_once(files)
     entry = _key("rulesets-objects", texts)
     hit = cache.get_objects(entry, _model_classes())
