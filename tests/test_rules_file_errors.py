@@ -1,0 +1,99 @@
+"""A rules file's mistakes told in the author's terms: where (file, line, column, JSON path), what the field takes in
+words (never the schema's regular expression), and what to do."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import epa
+from epa.errors import InputError
+from epa.rules import load as rules
+from epa.testing import registry
+
+SCHEMAS = Path(rules.__file__).resolve().parents[3] / "schemas"
+INPUTS = ("ruleset", "journey", "standard", "record")  # the schemas of files a person writes
+
+
+def _patterns(node: Any, path: str = "") -> list[tuple[str, dict[str, Any]]]:
+    found = []
+    if isinstance(node, dict):
+        if isinstance(node.get("pattern"), str):
+            found.append((path, node))
+        for key, value in node.items():
+            found += _patterns(value, f"{path}/{key}")
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            found += _patterns(value, f"{path}/{i}")
+    return found
+
+
+def _schema(name: str) -> dict[str, Any]:
+    bundled = Path(rules.__file__).resolve().parents[1] / "schemas"  # (an installed wheel's copy)
+    folder = SCHEMAS if SCHEMAS.is_dir() else bundled
+    return json.loads((folder / f"{name}.schema.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("name", INPUTS)
+def test_every_pattern_a_person_can_break_is_told_in_words(name: str) -> None:
+    """A value not of its pattern's form is told with the schema's words for the form (x-expected, a citation's
+    x-example, a date's x-message: epa.inputs.documents._explain), else with the pattern itself. On 0ff2ba6 a
+    journey deadline's from and event ('^[a-z][a-z0-9_]*$') and a standard's citations had none."""
+    bare = [path for path, rule in _patterns(_schema(name))
+            if not {"x-expected", "x-example", "x-message"} & set(rule)]
+    assert bare == []
+
+
+def _journey_rules() -> Path:
+    with_journey = [r for b in registry().bodies for r in b.body.rulesets if r.source_file and r.journey]
+    if not with_journey:
+        pytest.skip("no installed body with journey rules to lend its rules")
+    return Path(with_journey[0].source_file).parent  # type: ignore[arg-type]
+
+
+def _line(text: str, written: str) -> int:
+    return text[: text.index(written)].count("\n") + 1
+
+
+@pytest.mark.parametrize(("field", "value", "words"), [
+    ("from", "EPA-start", "a date the record gives"),
+    ("event", "Every method", "the record's date a deadline is checked against")])
+def test_a_deadline_s_date_named_otherwise_is_told_in_words(tmp_path: Path, field: str, value: str,
+                                                             words: str) -> None:
+    folder = Path(shutil.copytree(_journey_rules(), tmp_path / "rules"))
+    journey = next(folder.glob("*.journey.yaml"))
+    text = journey.read_text(encoding="utf-8")
+    deadlines = text.index("\ndeadlines:")
+    found = re.compile(rf"^(\s*(?:- )?){field}: \S.*$", re.M).search(text, deadlines)
+    if found is None:
+        pytest.skip(f"the journey file's deadlines give no {field}")
+    index = text[deadlines:found.start()].count("\n- ") - 1  # the deadline's index: the items started before it
+    text = text[:found.start()] + f"{found.group(1)}{field}: {value}" + text[found.end():]
+    journey.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        epa.load_rulesets(folder)
+    said = info.value.render()
+    assert info.value.where.startswith(f"{journey}:{_line(text, f'{field}: {value}')}:")
+    assert info.value.where.endswith(f"$.deadlines[{index}].{field}")
+    assert f"'{value}' is not {words}" in info.value.message
+    assert "[a-z]" not in said and "does not match" not in said
+    assert info.value.hint is not None and info.value.hint.startswith("e.g. ")
+
+
+def test_a_standard_s_citation_not_of_its_form_is_told_in_words(tmp_path: Path) -> None:
+    standard = Path(shutil.copy(Path(rules.__file__).parent / "standards" / "ST0071.yaml", tmp_path / "ST0071.yaml"))
+    text = standard.read_text(encoding="utf-8")
+    written = "citation: 002_a4f677c7c4e5fdb6.txt § Assessing the practical observation (with Q&As)"
+    assert written in text
+    text = text.replace(written, "citation: Assessing the practical observation (with Q&As)", 1)
+    standard.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        rules.load_standard(standard)
+    assert info.value.where == f"{standard}:{_line(text, 'citation: Assessing')}:13: $.methods[0].citation"
+    assert "is not a citation: '<document file> § <section heading>'" in info.value.message
+    assert "\\S" not in info.value.render() and "does not match" not in info.value.render()
