@@ -97,3 +97,58 @@ def test_a_standard_s_citation_not_of_its_form_is_told_in_words(tmp_path: Path) 
     assert info.value.where == f"{standard}:{_line(text, 'citation: Assessing')}:13: $.methods[0].citation"
     assert "is not a citation: '<document file> § <section heading>'" in info.value.message
     assert "\\S" not in info.value.render() and "does not match" not in info.value.render()
+
+
+def _rules_file() -> Path:
+    whole = [r for b in registry().bodies for r in b.body.rulesets if r.source_file and r.based_on is None]
+    if not whole:
+        pytest.skip("no installed body to lend its rules")
+    return Path(whole[0].source_file)  # type: ignore[arg-type]
+
+
+def test_a_rules_file_indented_with_a_tab_says_where_and_what_to_do(tmp_path: Path) -> None:
+    """A line of the document block indented with a tab where its neighbours have two spaces: refused at the
+    tab's line and column, in the document block's JSON path, saying that YAML indents with spaces and how the
+    line above is indented. On 0ff2ba6: the parser's words alone ('found a tab character that violates
+    indentation'; without libyaml, 'found character '\\t' that cannot start any token'), and no path."""
+    folder = Path(shutil.copytree(_rules_file().parent, tmp_path / "rules"))
+    file = folder / _rules_file().name
+    lines = file.read_text(encoding="utf-8").split("\n")
+    start = lines.index("document:")
+    n = next(i for i in range(start + 2, len(lines)) if lines[i].startswith("  ") and lines[i][2] != " ")
+    lines[n] = "\t" + lines[n][2:]  # the block's third line or later: the line above it is the block's, at 2
+    file.write_text("\n".join(lines), encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        epa.load_rulesets(folder)
+    assert info.value.where == f"{file}:{n + 1}:1: $.document"
+    assert "tab" in info.value.message and "spaces" in info.value.message
+    assert info.value.hint is not None and "indented with 2 spaces" in info.value.hint
+
+
+@pytest.mark.parametrize(("text", "line", "column", "path", "above"), [
+    ("a:\n  b: 1\n\tc: 2\n", 3, 1, "$.a", "indented with 2 spaces"),
+    ("a:\n\tb: 1\n", 2, 1, "$.a", "not indented"),
+    ("a:\n- x: 1\n\ty: 2\n", 3, 1, "$.a[0]", "not indented"),
+    ("a:\n  b: 1\n  \tc: 2\n", 3, 3, "$.a", "indented with 2 spaces"),
+    ("a:\n  b:\n    c: 1\n\t\td: 2\n", 4, 1, "$.a.b", "indented with 4 spaces"),
+    ("methods:\n- id: a\n  name: b\n- id: c\r\n\tname: d\r\n", 5, 1, "$.methods[1]", "not indented"),
+], ids=["after-a-key", "a-key-s-value", "in-a-list-item", "after-spaces", "two-tabs", "crlf"])
+@pytest.mark.parametrize("parser", ["libyaml", "PyYAML's own"])
+def test_a_tab_in_the_indentation_is_told_with_its_place(text: str, line: int, column: int, path: str,
+                                                         above: str, parser: str,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whichever parser reads it (libyaml reads further ahead before it stops: the place is the same)."""
+    from epa.inputs import documents
+    from epa.inputs.documents import loads
+
+    made = documents._yaml()
+    if parser == "libyaml" and not made.libyaml:
+        pytest.skip("PyYAML is installed without libyaml")
+    if parser != "libyaml":
+        monkeypatch.setattr(documents, "_yaml", lambda: made._replace(loader=made.py_loader, libyaml=False))
+
+    with pytest.raises(InputError) as info:
+        loads(text, "rules.yaml")
+    assert info.value.where == f"rules.yaml:{line}:{column}: {path}"
+    assert "tab" in info.value.message
+    assert info.value.hint is not None and above in info.value.hint

@@ -285,10 +285,43 @@ def _line_column(text: str, pos: int) -> tuple[int, int]:
     return text.count("\n", 0, pos) + 1, pos - (text.rfind("\n", 0, pos) + 1) + 1
 
 
+def _lines(text: str) -> list[str]:
+    """The text's lines as YAML counts them (its marks' line numbers)."""
+    return re.split("\r\n|[\r\n\x85\u2028\u2029]", text)
+
+
+def _tab_error(exc: yaml.MarkedYAMLError, name: str, text: str) -> InputError | None:
+    """A tab in a line's indentation (or where the parser stopped, as after a list's ``-``), which YAML does not
+    allow, told as that, at the tab, in the JSON path the parser stopped in, with how the line above is indented;
+    None where the parser did not stop at one."""
+    mark, lines = exc.problem_mark, _lines(text)
+    if mark is None or mark.line >= len(lines):
+        return None
+    line = lines[mark.line]
+    indentation = line[: len(line) - len(line.lstrip(" \t"))]
+    if "\t" in indentation:
+        column = indentation.index("\t")
+    elif line[mark.column: mark.column + 1] == "\t":
+        column = mark.column
+    else:
+        return None
+    above = next((earlier for earlier in reversed(lines[: mark.line])
+                  if earlier.strip() and not earlier.lstrip().startswith("#")), None)
+    spaces = len(above) - len(above.lstrip(" ")) if above is not None else 0
+    said = f"indented with {spaces} space{'s' if spaces != 1 else ''}" if spaces else "not indented"
+    parts = getattr(exc, "epa_parts", None)
+    return InputError("a tab in the indentation: YAML indents with spaces, never tabs",
+                      where=Place(name, mark.line + 1, column + 1, json_path(parts) if parts is not None else None),
+                      hint=f"indent line {mark.line + 1} with spaces, as the lines of its list or mapping are (the "
+                           f"line above it is {said}); an editor's 'convert tabs to spaces' mends a whole file")
+
+
 def _yaml_error(exc: yaml.YAMLError, name: str, text: str = "") -> InputError:
     import yaml
 
     if isinstance(exc, yaml.MarkedYAMLError):
+        if text and (tab := _tab_error(exc, name, text)) is not None:
+            return tab
         mark = exc.problem_mark or exc.context_mark
         where = Place(name, mark.line + 1, mark.column + 1) if mark else Place(name)
         return InputError(f"YAML syntax error: {exc.problem or exc}", where=where)
@@ -320,10 +353,15 @@ def _compose(text: str, name: str, json_text: bool = False) -> tuple[yaml.Node |
 
 def _compose_with(loader_class: type, text: str, name: str,
                   json_text: bool = False) -> tuple[yaml.Node | None, Any, bool]:
+    import yaml
+
     loader = loader_class(text)
     try:
         composer = _Composer(loader, name, json_text)
         return composer.compose(), composer.data, composer.merges
+    except yaml.MarkedYAMLError as exc:
+        exc.epa_parts = composer.stopped_in(text)  # type: ignore[attr-defined]  # for _yaml_error
+        raise
     finally:
         loader.dispose()
 
@@ -536,6 +574,19 @@ class _Composer:
             collection.value.append((frame.key, node))
             frame.data[frame.key.value] = data  # type: ignore[call-overload]
             frame.key = None
+
+    def stopped_in(self, text: str) -> list[Any]:
+        """The JSON path (as parts) of the list or mapping a syntax error stopped the parser in: its key awaiting a
+        value left out where that key's line gives it one (libyaml reads ahead: ``publisher: p`` is read up to its
+        key when the next line's error stops it, where PyYAML's own parser has read the pair)."""
+        parts = self._parts()
+        key = self.stack[-1].key if self.stack else None
+        lines = _lines(text) if key is not None else []
+        if key is not None and key.end_mark is not None and key.end_mark.line < len(lines):
+            value = lines[key.end_mark.line][key.end_mark.column:].lstrip().removeprefix(":").strip()
+            if value and not value.startswith(("#", "|", ">")):  # (a block scalar's text is on the lines below)
+                parts = parts[:-1]
+        return parts
 
     def _where(self, mark: Any, key: yaml.Node | None = None) -> Place:
         """The file, line, column and JSON path of an event; ``key``: of that mapping key, itself named in the
