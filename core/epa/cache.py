@@ -120,8 +120,9 @@ def key(kind: str, contents: Iterable[tuple[Path, bytes]] = (), *extra: str) -> 
     if not enabled():
         return None
     digest = blake2b(_encoded(f"{kind}\n{_code()}\n{extra}"), digest_size=20)
-    for path, data in contents:
-        digest.update(_encoded(f"\n{path}\n"))
+    for path, data in contents:  # each path and text after its length: one file's text never reads as the next's
+        name = _encoded(str(path))
+        digest.update(b"\n%d:%s%d:" % (len(name), name, len(data)))
         digest.update(data)
     return f"{kind}-{digest.hexdigest()}"
 
