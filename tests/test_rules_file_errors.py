@@ -152,3 +152,32 @@ def test_a_tab_in_the_indentation_is_told_with_its_place(text: str, line: int, c
     assert info.value.where == f"rules.yaml:{line}:{column}: {path}"
     assert "tab" in info.value.message
     assert info.value.hint is not None and above in info.value.hint
+
+
+@pytest.mark.parametrize(("text", "where"), [
+    ("a:\n  b: abc\u2028  c: 2\n", "f.yaml:2:9: $.a.b"),
+    ("a: abc\u2028def\nb: 1\n", "f.yaml:1:7: $.a"),
+    ("a: 'abc\u2029def'\n", "f.yaml:1:8: $.a"),
+    ("text: |\n  abc\x85def\n", "f.yaml:2:6: $.text"),
+], ids=["line-separator-making-a-key", "line-separator-in-a-value", "paragraph-separator-quoted", "next-line"])
+def test_a_line_break_only_yaml_1_1_reads_as_one_is_refused_where_an_editor_shows_it(text: str, where: str) -> None:
+    """U+2028, U+2029 and U+0085 (as text copied from a PDF or a word processor holds) are line breaks to YAML 1.1
+    (PyYAML) and characters to YAML 1.2 and to editors. On 0ff2ba6 ``b: abc<U+2028>  c: 2`` was read as two keys (one
+    to YAML 1.2: a silent other reading), and an error after one was placed a line below where an editor shows it.
+    Refused, at the line and column an editor shows, in its JSON path."""
+    from epa.inputs.documents import loads
+
+    with pytest.raises(InputError) as info:
+        loads(text, "f.yaml")
+    assert info.value.where == where
+    assert f"U+{ord(next(c for c in text if c in chr(0x85) + chr(0x2028) + chr(0x2029))):04X}" in info.value.message
+    assert info.value.hint is not None and "space" in info.value.hint
+
+
+def test_a_json_string_holding_a_line_separator_moves_no_line_number() -> None:
+    """JSON holds U+2028 in a string as a character: the place of a value after it is the line an editor shows
+    (on 0ff2ba6 one line below: the place is found by composing the JSON as YAML, which reads it as a line break)."""
+    from epa.inputs.documents import loads
+
+    _, source = loads('{\n"a": "x\u2028y",\n"b": 1\n}\n', "r.json", "json")
+    assert str(source.place(["b"])) == "r.json:3:6: $.b"

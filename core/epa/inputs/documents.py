@@ -158,8 +158,10 @@ class Source:
         if self._node is None:
             import yaml
 
-            with contextlib.suppress(InputError, yaml.YAMLError, ValueError):  # JSON is YAML, its numbers aside
-                self._node = _compose(self.text, str(self.path), json_text=True)[0]
+            # JSON is YAML, its numbers aside, and the line breaks only YAML 1.1 reads as ones, which JSON holds in
+            # strings alone: read as spaces, they move no line
+            with contextlib.suppress(InputError, yaml.YAMLError, ValueError):
+                self._node = _compose(_YAML11_BREAK.sub(" ", self.text), str(self.path), json_text=True)[0]
         return line_of(self._node, parts)
 
     def where(self, parts: Sequence[Any]) -> str:
@@ -261,6 +263,8 @@ def loads(text: str, name: str, kind: str = "yaml") -> tuple[Any, Source]:
         if data is None:
             raise no_record(name, "holds only null")
         return data, Source(Path(name), text)
+    if (odd := _YAML11_BREAK.search(text)) is not None:
+        raise _yaml11_break(text, odd.start(), name)
     node, data, merges = _compose(text, name)
     if node is None:
         raise no_record(name, "is empty (nothing but blank lines or comments)")
@@ -278,6 +282,53 @@ def loads(text: str, name: str, kind: str = "yaml") -> tuple[Any, Source]:
         raise _yaml_error(exc, name) from None
     finally:
         loader.dispose()
+
+
+# Line breaks to YAML 1.1 (PyYAML, libyaml) alone: characters to YAML 1.2, to JSON and to editors.
+_YAML11_BREAK = re.compile("[\x85\u2028\u2029]")
+_BREAK_NAMES = {"\x85": "next line", "\u2028": "line separator", "\u2029": "paragraph separator"}
+
+
+def _yaml11_break(text: str, pos: int, name: str) -> InputError:
+    """Refuse a YAML text holding a line break YAML 1.1 alone reads as one (as text copied from a PDF or a word
+    processor may): PyYAML would break the line there (in a plain value, making a key of what follows), YAML 1.2 and
+    an editor would not, and every line number after it would be one more than an editor shows. Placed as an editor
+    shows it, in the JSON path of the value it is in (found with it read as a space)."""
+    char = text[pos]
+    line, column = _line_column(text, pos)
+    parts = None
+    # Its path in the text with it read as a space, else (a space making a key's value no YAML: "b: x<U+2028>  c: 2")
+    # in the text up to it, at the end of the value it ends
+    for readable, end in ((_YAML11_BREAK.sub(" ", text), False), (text[:pos], True)):
+        with contextlib.suppress(InputError):
+            parts = _parts_at(_compose(readable, name)[0], (line - 1, column - 1), end)
+            break
+    return InputError(f"a {_BREAK_NAMES[char]} character (U+{ord(char):04X}): a line break to YAML 1.1, which epa "
+                      "reads, but not to YAML 1.2 nor to an editor", hint="replace it with a space, or with a line "
+                      "break where one is meant", where=Place(name, line, column,
+                                                              json_path(parts) if parts is not None else None))
+
+
+def _parts_at(node: yaml.Node | None, at: tuple[int, int], end: bool = False) -> list[Any]:
+    """The JSON path (as parts) of the innermost value whose text holds the 0-based (line, column) ``at`` (``end``:
+    or ends there)."""
+    import yaml
+
+    def holds(item: yaml.Node) -> bool:
+        start, stop = (item.start_mark.line, item.start_mark.column), (item.end_mark.line, item.end_mark.column)
+        return start <= at < stop or end and at == stop
+
+    parts: list[Any] = []
+    while isinstance(node, yaml.CollectionNode):
+        pairs = node.value if isinstance(node, yaml.MappingNode) else list(enumerate(node.value))
+        for key, value in pairs:
+            if holds(value) or (isinstance(key, yaml.Node) and holds(key)):
+                parts.append(key.value if isinstance(key, yaml.Node) else key)
+                node = value
+                break
+        else:
+            break
+    return parts
 
 
 def _line_column(text: str, pos: int) -> tuple[int, int]:
