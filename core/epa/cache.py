@@ -242,12 +242,23 @@ def installed_files(package: str, files: Iterable[str]) -> str:
 
 
 def _package_folder(package: str) -> str | None:
-    """The folder of the top-level package import would find, asked of ``sys.meta_path``'s finders as import asks
-    them: sys.path's folders, and an editable install's finder, which finds its package where no folder on sys.path
-    holds it (a package found there would otherwise key entries by a copy import does not use)."""
+    """The folder of the top-level package import would find, asked of ``sys.meta_path``'s finders in import's
+    order: sys.path's folders (the path finder's), and an editable install's finder, which finds its package where
+    no folder on sys.path holds it (a package found elsewhere would key entries by a copy import does not use)."""
     import sys
 
+    try:
+        from _frozen_importlib_external import PathFinder  # importlib.machinery's, without importing that
+    except ImportError:  # pragma: no cover - not CPython
+        from importlib.machinery import PathFinder
+
     for finder in sys.meta_path:
+        if finder is PathFinder:  # as it finds a package, without its machinery (a warm start asks this of 5)
+            for place in sys.path:
+                folder = os.path.join(place or ".", package)
+                if os.path.isfile(os.path.join(folder, "__init__.py")):
+                    return folder
+            continue
         find = getattr(finder, "find_spec", None)
         try:
             spec = find(package, None) if find is not None else None
