@@ -319,3 +319,22 @@ def test_a_rules_file_named_otherwise_is_refused_not_left_out(tmp_path, written,
         epa.load_rulesets(folder)
     assert info.value.place is not None and info.value.place.file == str(renamed)
     assert info.value.hint is not None and f"rename it {meant.format(**names)}" in info.value.hint
+
+
+def test_two_rules_files_of_one_document_version_are_refused(tmp_path):
+    """A copy or a draft left beside a body's rules (``ST0071_new.yaml``, ``ST0071 copy.yaml``) is read as rules too:
+    two rulesets of one standard and document version, of which a record naming the version was graded under one
+    (the first in file-name order) and a record naming none under the other (the last). On 0ff2ba6 the body loaded
+    with both; which grades is the author's to say."""
+    whole = [r for b in registry().bodies for r in b.body.rulesets if r.source_file and r.based_on is None]
+    if not whole:
+        pytest.skip("no installed body to lend its rules")
+    source = Path(whole[0].source_file)
+    folder = Path(shutil.copytree(source.parent, tmp_path / "rules"))
+    copy = folder / f"{source.stem}_new.yaml"
+    shutil.copy(folder / source.name, copy)
+    with pytest.raises(InputError) as info:
+        epa.load_rulesets(folder)
+    assert info.value.place is not None and info.value.place.file == str(copy)
+    assert info.value.place.path == "$.document.version"
+    assert source.name in info.value.message and copy.name in info.value.message

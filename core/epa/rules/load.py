@@ -369,6 +369,7 @@ def load_rulesets(directory: Path | Traversable) -> tuple[Ruleset, ...]:
 def _read_rulesets(files: list[Path], texts: Texts) -> tuple[Ruleset, ...]:
     seen: Loaded = {}  # a version file's predecessor is read once, for both
     rulesets = [_load_ruleset(p, seen, (), texts)[1] for p in files if not p.name.endswith(JOURNEY_SUFFIX)]
+    _one_file_per_version(rulesets, texts)
     journeys = {p.name.removesuffix(JOURNEY_SUFFIX): p for p in files if p.name.endswith(JOURNEY_SUFFIX)}
     loaded: dict[str, Journey] = {}
     for standard, path in journeys.items():
@@ -387,6 +388,23 @@ def _read_rulesets(files: list[Path], texts: Texts) -> tuple[Ruleset, ...]:
     for ruleset in combined:
         _check_readings(ruleset, journeys.get(ruleset.standard), texts)
     return combined
+
+
+def _one_file_per_version(rulesets: list[Ruleset], texts: Texts) -> None:
+    """Refuse two rulesets of one standard and document version (a copy or a draft left beside the rules, read as
+    rules too): a record naming the version would be graded under the first, one naming none under the last."""
+    first: dict[tuple[str, str | None], Ruleset] = {}
+    for ruleset in rulesets:
+        other = first.setdefault((ruleset.standard, ruleset.document.version), ruleset)
+        if other is ruleset or ruleset.source_file is None:
+            continue
+        version = f"version {ruleset.document.version}" if ruleset.document.version else "(no version given)"
+        raise InputError(f"{Path(ruleset.source_file).name} and {Path(str(other.source_file)).name} are both "
+                         f"{ruleset.body}'s {ruleset.standard} rules, document {version}: which grades is not said",
+                         where=_read(Path(ruleset.source_file), texts)[1].place(["document", "version"]),
+                         hint="keep one of them in the folder (a copy or a draft beside the rules is read as rules: "
+                              "move it out, or name it otherwise than *.yaml); a later version is a version file "
+                              "(based_on) with a version of its own")
 
 
 def _check_readings(ruleset: Ruleset, journey_file: Path | None, texts: Texts) -> None:
