@@ -341,7 +341,9 @@ def _refuse_misnamed(path: Path) -> None:
         why = f"a standard's journey rules are read from <standard>{JOURNEY_SUFFIX}, so named, in lower case"
     else:
         why = "the rules files epa reads are named *.yaml or *.yml, in lower case"
-    raise InputError(f"{name} is not read as rules: {why}", where=Place(str(path)), hint=f"rename it {meant}")
+    hint = f"rename it {meant}" + (", or move it out of the rules folder if it holds no rules" if suffix.lower() ==
+                                    "json" else "")
+    raise InputError(f"{name} is not read as rules: {why}", where=Place(str(path)), hint=hint)
 
 
 def load_rulesets(directory: Path | Traversable) -> tuple[Ruleset, ...]:
