@@ -634,3 +634,28 @@ def test_rules_on_a_path_that_is_not_utf8_are_cached_as_read(cache_env: Path, tm
     assert list(cache_env.glob(f"rulesets-objects-*{cache.OBJECTS}"))
     assert rules.load_rulesets(folder) == uncached  # warm
     assert [r.source_file for r in rules.load_rulesets(folder)] == [r.source_file for r in uncached]
+
+
+def test_two_folders_whose_files_run_together_alike_are_keyed_apart(cache_env: Path, tmp_path: Path) -> None:
+    """The key is made of each file's path and text in turn. On 0ff2ba6 one ran into the next (a newline, the path,
+    a newline, the text): the first file holding the second's path on a line of its own and the second's text after
+    it, the second deleted, made the key of the two files as they were, and was answered with their rules, where
+    read it is refused (a line of no YAML)."""
+    from epa.errors import InputError
+    from epa.testing import registry
+
+    with_journey = [r for b in registry().bodies for r in b.body.rulesets if r.source_file and r.journey
+                    and r.based_on is None]
+    if not with_journey:
+        pytest.skip("no installed body with journey rules to lend its rules")
+    source = Path(with_journey[0].source_file)  # type: ignore[arg-type]
+    folder = tmp_path / "rules"
+    folder.mkdir()
+    for name in (f"{with_journey[0].standard}.journey.yaml", source.name):
+        shutil.copy(source.parent / name, folder / name)
+    first, second = sorted(folder.iterdir())  # (in the order they are keyed in)
+    assert rules.load_rulesets(folder)  # read, and kept
+    first.write_bytes(first.read_bytes() + f"\n{second}\n".encode() + second.read_bytes())
+    second.unlink()
+    with pytest.raises(InputError):
+        rules.load_rulesets(folder)

@@ -292,3 +292,49 @@ def test_an_editor_s_or_a_copy_s_hidden_files_beside_the_rules_are_not_rules(tmp
     os.symlink(f"someone@host.{os.getpid()}:1700000000", folder / f".#{name}")
     (folder / f"._{name}").write_bytes(b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        \xff\xfe")
     assert [r.document for r in epa.load_rulesets(folder)] == expected
+
+
+@pytest.mark.parametrize(("written", "meant"), [
+    ("{standard}.journey.YAML", "{standard}.journey.yaml"), ("{standard}.journey.Yml", "{standard}.journey.yaml"),
+    ("{standard}.journey.yml", "{standard}.journey.yaml"), ("{standard}.Journey.yaml", "{standard}.journey.yaml"),
+    ("{standard}.journey.json", "{standard}.journey.yaml"), ("{stem}.YAML", "{stem}.yaml"),
+    ("{stem}.Yml", "{stem}.yaml"), ("{stem}.JSON", "{stem}.yaml"), ("{stem}.json", "{stem}.yaml")])
+def test_a_rules_file_named_otherwise_is_refused_not_left_out(tmp_path, written, meant):
+    """The folder's rules are its ``*.yaml`` (and ``*.yml``) files, as in a shell; a file named as one but for its
+    suffix's case (``ST0071.journey.YAML``, as a case-blind file system lets it be written), or JSON, or a journey
+    file named ``.yml``, is one its author meant as rules. On 0ff2ba6 each but the last was left out: a body loaded
+    without its journey rules (no deadline, no gateway requirement), or without a ruleset; ``.journey.yml`` was read
+    as a ruleset, its errors those of a ruleset lacking methods."""
+    with_journey = [r for b in registry().bodies for r in b.body.rulesets if r.source_file and r.journey
+                    and r.based_on is None]
+    if not with_journey:
+        pytest.skip("no installed body with journey rules to lend its rules")
+    ruleset = with_journey[0]
+    folder = Path(shutil.copytree(Path(ruleset.source_file).parent, tmp_path / "rules"))
+    original = Path(ruleset.source_file).name if "{stem}" in written else f"{ruleset.standard}.journey.yaml"
+    names = {"standard": ruleset.standard, "stem": Path(ruleset.source_file).stem}
+    renamed = folder / written.format(**names)
+    (folder / original).rename(renamed)
+    with pytest.raises(InputError) as info:
+        epa.load_rulesets(folder)
+    assert info.value.place is not None and info.value.place.file == str(renamed)
+    assert info.value.hint is not None and f"rename it {meant.format(**names)}" in info.value.hint
+
+
+def test_two_rules_files_of_one_document_version_are_refused(tmp_path):
+    """A copy or a draft left beside a body's rules (``ST0071_new.yaml``, ``ST0071 copy.yaml``) is read as rules too:
+    two rulesets of one standard and document version, of which a record naming the version was graded under one
+    (the first in file-name order) and a record naming none under the other (the last). On 0ff2ba6 the body loaded
+    with both; which grades is the author's to say."""
+    whole = [r for b in registry().bodies for r in b.body.rulesets if r.source_file and r.based_on is None]
+    if not whole:
+        pytest.skip("no installed body to lend its rules")
+    source = Path(whole[0].source_file)
+    folder = Path(shutil.copytree(source.parent, tmp_path / "rules"))
+    copy = folder / f"{source.stem}_new.yaml"
+    shutil.copy(folder / source.name, copy)
+    with pytest.raises(InputError) as info:
+        epa.load_rulesets(folder)
+    assert info.value.place is not None and info.value.place.file == str(copy)
+    assert info.value.place.path == "$.document.version"
+    assert source.name in info.value.message and copy.name in info.value.message

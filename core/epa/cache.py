@@ -120,8 +120,9 @@ def key(kind: str, contents: Iterable[tuple[Path, bytes]] = (), *extra: str) -> 
     if not enabled():
         return None
     digest = blake2b(_encoded(f"{kind}\n{_code()}\n{extra}"), digest_size=20)
-    for path, data in contents:
-        digest.update(_encoded(f"\n{path}\n"))
+    for path, data in contents:  # each path and text after its length: one file's text never reads as the next's
+        name = _encoded(str(path))
+        digest.update(b"\n%d:%s%d:" % (len(name), name, len(data)))
         digest.update(data)
     return f"{kind}-{digest.hexdigest()}"
 
@@ -217,16 +218,56 @@ def objects_key() -> str:
 
 
 def _installed(package: str) -> str:
-    """``path:size:mtime`` of a package's ``__init__.py`` where import would find it first on ``sys.path``, found
-    without importing it (a warm start imports none of them): an upgrade writes it afresh. '' where none is."""
+    """``path:size:mtime`` of a package's ``__init__.py`` where import would find it (``installed_files``): an
+    upgrade writes it afresh."""
+    return installed_files(package, ("__init__.py",))
+
+
+def installed_files(package: str, files: Iterable[str]) -> str:
+    """``path:size:mtime`` of each of ``files`` (paths in the package's folder) of the package import would find,
+    found without importing it (a warm start imports none of them); ``package:-`` where there is none."""
+    folder = _package_folder(package)
+    if folder is None:
+        return f"{package}:-"
+    found = []
+    for name in files:
+        path = os.path.join(folder, name)
+        try:
+            stat = os.stat(path)
+        except OSError:
+            found.append(f"{path}:-")
+        else:
+            found.append(f"{path}:{stat.st_size}:{stat.st_mtime_ns}")
+    return " ".join(found)
+
+
+def _package_folder(package: str) -> str | None:
+    """The folder of the top-level package import would find, asked of ``sys.meta_path``'s finders in import's
+    order: sys.path's folders (the path finder's), and an editable install's finder, which finds its package where
+    no folder on sys.path holds it (a package found elsewhere would key entries by a copy import does not use)."""
     import sys
 
-    for folder in sys.path:
-        path = os.path.join(folder or ".", package, "__init__.py")
-        with contextlib.suppress(OSError):
-            stat = os.stat(path)
-            return f"{path}:{stat.st_size}:{stat.st_mtime_ns}"
-    return f"{package}:-"
+    try:
+        from _frozen_importlib_external import PathFinder  # importlib.machinery's, without importing that
+    except ImportError:  # pragma: no cover - not CPython
+        from importlib.machinery import PathFinder
+
+    for finder in sys.meta_path:
+        if finder is PathFinder:  # as it finds a package, without its machinery (a warm start asks this of 5)
+            for place in sys.path:
+                folder = os.path.join(place or ".", package)
+                if os.path.isfile(os.path.join(folder, "__init__.py")):
+                    return folder
+            continue
+        find = getattr(finder, "find_spec", None)
+        try:
+            spec = find(package, None) if find is not None else None
+        except Exception:  # noqa: BLE001 - another's finder failing: this one finds nothing, for the key
+            continue
+        if spec is not None:
+            locations = list(spec.submodule_search_locations or ())
+            return locations[0] if locations else None
+    return None
 
 
 def get_objects(name: str | None, allowed: dict[tuple[str, str], type]) -> Any | None:

@@ -158,8 +158,10 @@ class Source:
         if self._node is None:
             import yaml
 
-            with contextlib.suppress(InputError, yaml.YAMLError, ValueError):  # JSON is YAML, its numbers aside
-                self._node = _compose(self.text, str(self.path), json_text=True)[0]
+            # JSON is YAML, its numbers aside, and the line breaks only YAML 1.1 reads as ones, which JSON holds in
+            # strings alone: read as spaces, they move no line
+            with contextlib.suppress(InputError, yaml.YAMLError, ValueError):
+                self._node = _compose(_YAML11_BREAK.sub(" ", self.text), str(self.path), json_text=True)[0]
         return line_of(self._node, parts)
 
     def where(self, parts: Sequence[Any]) -> str:
@@ -261,6 +263,8 @@ def loads(text: str, name: str, kind: str = "yaml") -> tuple[Any, Source]:
         if data is None:
             raise no_record(name, "holds only null")
         return data, Source(Path(name), text)
+    if (odd := _YAML11_BREAK.search(text)) is not None:
+        raise _yaml11_break(text, odd.start(), name)
     node, data, merges = _compose(text, name)
     if node is None:
         raise no_record(name, "is empty (nothing but blank lines or comments)")
@@ -280,15 +284,95 @@ def loads(text: str, name: str, kind: str = "yaml") -> tuple[Any, Source]:
         loader.dispose()
 
 
+# Line breaks to YAML 1.1 (PyYAML, libyaml) alone: characters to YAML 1.2, to JSON and to editors.
+_YAML11_BREAK = re.compile("[\x85\u2028\u2029]")
+_BREAK_NAMES = {"\x85": "next line", "\u2028": "line separator", "\u2029": "paragraph separator"}
+
+
+def _yaml11_break(text: str, pos: int, name: str) -> InputError:
+    """Refuse a YAML text holding a line break YAML 1.1 alone reads as one (as text copied from a PDF or a word
+    processor may): PyYAML would break the line there (in a plain value, making a key of what follows), YAML 1.2 and
+    an editor would not, and every line number after it would be one more than an editor shows. Placed as an editor
+    shows it, in the JSON path of the value it is in (found with it read as a space)."""
+    char = text[pos]
+    line, column = _line_column(text, pos)
+    parts = None
+    # Its path in the text with it read as a space, else (a space making a key's value no YAML: "b: x<U+2028>  c: 2")
+    # in the text up to it, at the end of the value it ends
+    for readable, end in ((_YAML11_BREAK.sub(" ", text), False), (text[:pos], True)):
+        with contextlib.suppress(InputError):
+            parts = _parts_at(_compose(readable, name)[0], (line - 1, column - 1), end)
+            break
+    return InputError(f"a {_BREAK_NAMES[char]} character (U+{ord(char):04X}): a line break to YAML 1.1, which epa "
+                      "reads, but not to YAML 1.2 nor to an editor", hint="replace it with a space, or with a line "
+                      "break where one is meant", where=Place(name, line, column,
+                                                              json_path(parts) if parts is not None else None))
+
+
+def _parts_at(node: yaml.Node | None, at: tuple[int, int], end: bool = False) -> list[Any]:
+    """The JSON path (as parts) of the innermost value whose text holds the 0-based (line, column) ``at`` (``end``:
+    or ends there)."""
+    import yaml
+
+    def holds(item: yaml.Node) -> bool:
+        start, stop = (item.start_mark.line, item.start_mark.column), (item.end_mark.line, item.end_mark.column)
+        return start <= at < stop or end and at == stop
+
+    parts: list[Any] = []
+    while isinstance(node, yaml.CollectionNode):
+        pairs = node.value if isinstance(node, yaml.MappingNode) else list(enumerate(node.value))
+        for key, value in pairs:
+            if holds(value) or (isinstance(key, yaml.Node) and holds(key)):
+                parts.append(key.value if isinstance(key, yaml.Node) else key)
+                node = value
+                break
+        else:
+            break
+    return parts
+
+
 def _line_column(text: str, pos: int) -> tuple[int, int]:
     """The 1-based line and column of a character index in the text."""
     return text.count("\n", 0, pos) + 1, pos - (text.rfind("\n", 0, pos) + 1) + 1
+
+
+def _lines(text: str) -> list[str]:
+    """The text's lines as YAML counts them (its marks' line numbers)."""
+    return re.split("\r\n|[\r\n\x85\u2028\u2029]", text)
+
+
+def _tab_error(exc: yaml.MarkedYAMLError, name: str, text: str) -> InputError | None:
+    """A tab in a line's indentation (or where the parser stopped, as after a list's ``-``), which YAML does not
+    allow, told as that, at the tab, in the JSON path the parser stopped in, with how the line above is indented;
+    None where the parser did not stop at one."""
+    mark, lines = exc.problem_mark, _lines(text)
+    if mark is None or mark.line >= len(lines):
+        return None
+    line = lines[mark.line]
+    indentation = line[: len(line) - len(line.lstrip(" \t"))]
+    if "\t" in indentation:
+        column = indentation.index("\t")
+    elif line[mark.column: mark.column + 1] == "\t":
+        column = mark.column
+    else:
+        return None
+    above = next((earlier for earlier in reversed(lines[: mark.line])
+                  if earlier.strip() and not earlier.lstrip().startswith("#")), None)
+    spaces = len(above) - len(above.lstrip(" ")) if above is not None else 0
+    said = f"indented with {spaces} space{'s' if spaces != 1 else ''}" if spaces else "not indented"
+    parts = getattr(exc, "epa_parts", None)
+    return InputError("a tab in the indentation: YAML indents with spaces, never tabs",
+                      where=Place(name, mark.line + 1, column + 1, json_path(parts) if parts is not None else None),
+                      hint=f"indent line {mark.line + 1} with spaces, as the lines of its list or mapping are (the "
+                           f"line above it is {said}); an editor's 'convert tabs to spaces' mends a whole file")
 
 
 def _yaml_error(exc: yaml.YAMLError, name: str, text: str = "") -> InputError:
     import yaml
 
     if isinstance(exc, yaml.MarkedYAMLError):
+        if text and (tab := _tab_error(exc, name, text)) is not None:
+            return tab
         mark = exc.problem_mark or exc.context_mark
         where = Place(name, mark.line + 1, mark.column + 1) if mark else Place(name)
         return InputError(f"YAML syntax error: {exc.problem or exc}", where=where)
@@ -320,10 +404,15 @@ def _compose(text: str, name: str, json_text: bool = False) -> tuple[yaml.Node |
 
 def _compose_with(loader_class: type, text: str, name: str,
                   json_text: bool = False) -> tuple[yaml.Node | None, Any, bool]:
+    import yaml
+
     loader = loader_class(text)
     try:
         composer = _Composer(loader, name, json_text)
         return composer.compose(), composer.data, composer.merges
+    except yaml.MarkedYAMLError as exc:
+        exc.epa_parts = composer.stopped_in(text)  # type: ignore[attr-defined]  # for _yaml_error
+        raise
     finally:
         loader.dispose()
 
@@ -536,6 +625,19 @@ class _Composer:
             collection.value.append((frame.key, node))
             frame.data[frame.key.value] = data  # type: ignore[call-overload]
             frame.key = None
+
+    def stopped_in(self, text: str) -> list[Any]:
+        """The JSON path (as parts) of the list or mapping a syntax error stopped the parser in: its key awaiting a
+        value left out where that key's line gives it one (libyaml reads ahead: ``publisher: p`` is read up to its
+        key when the next line's error stops it, where PyYAML's own parser has read the pair)."""
+        parts = self._parts()
+        key = self.stack[-1].key if self.stack else None
+        lines = _lines(text) if key is not None else []
+        if key is not None and key.end_mark is not None and key.end_mark.line < len(lines):
+            value = lines[key.end_mark.line][key.end_mark.column:].lstrip().removeprefix(":").strip()
+            if value and not value.startswith(("#", "|", ">")):  # (a block scalar's text is on the lines below)
+                parts = parts[:-1]
+        return parts
 
     def _where(self, mark: Any, key: yaml.Node | None = None) -> Place:
         """The file, line, column and JSON path of an event; ``key``: of that mapping key, itself named in the

@@ -320,14 +320,44 @@ def _rules_file(name: str) -> bool:
     return name.endswith((".yaml", ".yml")) and not name.startswith(".")
 
 
+def _refuse_misnamed(path: Path) -> None:
+    """Refuse a file its author meant as rules that is not named as the folder's rules are found: a suffix in
+    other capitals (``ST0071.YAML``, as a case-blind file system lets it be written and still finds it), JSON, or a
+    journey file named ``.yml`` (which would be read as a ruleset). Left out, the body would load without it: no
+    journey rules, or a ruleset missing, and no word of it."""
+    name = path.name
+    if name.startswith("."):
+        return
+    stem, dot, suffix = name.rpartition(".")
+    if not dot or suffix.lower() not in ("yaml", "yml", "json"):
+        return
+    journey = stem.lower().endswith(".journey")
+    meant = (stem[: -len(".journey")] + JOURNEY_SUFFIX) if journey else f"{stem}.yaml"
+    if name == meant or (not journey and suffix == "yml"):
+        return
+    if suffix.lower() == "json":
+        why = "the rules files epa reads are YAML, named *.yaml (JSON is YAML: its text can stay as it is)"
+    elif journey:
+        why = f"a standard's journey rules are read from <standard>{JOURNEY_SUFFIX}, so named, in lower case"
+    else:
+        why = "the rules files epa reads are named *.yaml or *.yml, in lower case"
+    hint = f"rename it {meant}" + (", or move it out of the rules folder if it holds no rules" if suffix.lower() ==
+                                    "json" else "")
+    raise InputError(f"{name} is not read as rules: {why}", where=Place(str(path)), hint=hint)
+
+
 def load_rulesets(directory: Path | Traversable) -> tuple[Ruleset, ...]:
     """Every ``*.yaml`` ruleset in a plugin's data directory, in file-name order, each with the journey
     rules of its standard (``<standard>.journey.yaml``) where the directory has them. As ``*.yaml`` in a shell,
     hidden files are not among them: an editor's lock (``.#ST0071.yaml``), a copy's AppleDouble (``._ST0071.yaml``).
+    A file named as one but otherwise (``ST0071.YAML``, ``ST0071.json``) is refused (:func:`_refuse_misnamed`).
 
     Reading and validating them is most of what loading a body costs, at every start; so the rulesets are
     cached (``epa.cache``) as the model's objects, keyed by the files' contents and the code."""
-    files = sorted((Path(str(p)) for p in directory.iterdir() if _rules_file(p.name)), key=lambda p: p.name)
+    listed = sorted((Path(str(p)) for p in directory.iterdir()), key=lambda p: p.name)
+    for path in listed:
+        _refuse_misnamed(path)
+    files = [p for p in listed if _rules_file(p.name)]
     texts = _read_once(files)
     entry = _key("rulesets-objects", texts)
     hit = cache.get_objects(entry, _model_classes())
@@ -341,6 +371,7 @@ def load_rulesets(directory: Path | Traversable) -> tuple[Ruleset, ...]:
 def _read_rulesets(files: list[Path], texts: Texts) -> tuple[Ruleset, ...]:
     seen: Loaded = {}  # a version file's predecessor is read once, for both
     rulesets = [_load_ruleset(p, seen, (), texts)[1] for p in files if not p.name.endswith(JOURNEY_SUFFIX)]
+    _one_file_per_version(rulesets, texts)
     journeys = {p.name.removesuffix(JOURNEY_SUFFIX): p for p in files if p.name.endswith(JOURNEY_SUFFIX)}
     loaded: dict[str, Journey] = {}
     for standard, path in journeys.items():
@@ -359,6 +390,23 @@ def _read_rulesets(files: list[Path], texts: Texts) -> tuple[Ruleset, ...]:
     for ruleset in combined:
         _check_readings(ruleset, journeys.get(ruleset.standard), texts)
     return combined
+
+
+def _one_file_per_version(rulesets: list[Ruleset], texts: Texts) -> None:
+    """Refuse two rulesets of one standard and document version (a copy or a draft left beside the rules, read as
+    rules too): a record naming the version would be graded under the first, one naming none under the last."""
+    first: dict[tuple[str, str | None], Ruleset] = {}
+    for ruleset in rulesets:
+        other = first.setdefault((ruleset.standard, ruleset.document.version), ruleset)
+        if other is ruleset or ruleset.source_file is None:
+            continue
+        version = f"version {ruleset.document.version}" if ruleset.document.version else "(no version given)"
+        raise InputError(f"{Path(ruleset.source_file).name} and {Path(str(other.source_file)).name} are both "
+                         f"{ruleset.body}'s {ruleset.standard} rules, document {version}: which grades is not said",
+                         where=_read(Path(ruleset.source_file), texts)[1].place(["document", "version"]),
+                         hint="keep one of them in the folder (a copy or a draft beside the rules is read as rules: "
+                              "move it out, or name it otherwise than *.yaml); a later version is a version file "
+                              "(based_on) with a version of its own")
 
 
 def _check_readings(ruleset: Ruleset, journey_file: Path | None, texts: Texts) -> None:

@@ -22,7 +22,9 @@ FIRST_YEAR, LAST_YEAR = 2000, 2060
 def _country(**options: Any) -> Any:
     import holidays  # about 300 modules (the whole country tree): imported when a working day is first counted
 
-    return holidays.country_holidays("GB", subdiv="ENG", **options)
+    # The language named, not left to the package: unnamed, it names the days in the locale's (LANGUAGE, LC_ALL,
+    # LC_MESSAGES, LANG), Thai under th_TH, and the first start's names were cached for every later one.
+    return holidays.country_holidays("GB", subdiv="ENG", language="en_GB", **options)
 
 
 @cache
@@ -30,15 +32,24 @@ def _holidays() -> Any:
     return _country()  # fills in years as they are asked about
 
 
+# What England's calendar is made from in the holidays package: its version, the country's module and the modules
+# of the classes its class is built on (a test checks them against the class), and the names' translation.
+CALENDAR_FILES = ("__init__.py", "version.py", "countries/united_kingdom.py", "observed_holiday_base.py",
+                  "holiday_base.py", "groups/christian.py", "groups/international.py", "groups/custom.py",
+                  "locale/en_GB/LC_MESSAGES/GB.mo")
+
+
 @cache
 def _calendar() -> tuple[list[int], dict[int, str]]:
     """England and Wales bank holidays on weekdays from FIRST_YEAR to LAST_YEAR: sorted ordinals, and names.
-    Kept in epa's cache (keyed by the holidays package's installed metadata, which names its version), so that a
-    start need not import it, nor importlib.metadata to learn its version."""
+    Kept in epa's cache, so that a start need not import the package, keyed by its installed metadata (which names
+    its version) and by CALENDAR_FILES where import would find them: a copy first on sys.path, or an editable
+    install updated where it lies, makes another calendar with the installed metadata unchanged."""
     from epa import cache as stored
     from epa.discovery import metadata_of
 
-    entry = stored.key("bank-holidays", (), metadata_of("holidays"), f"{FIRST_YEAR}-{LAST_YEAR}")
+    made_by = (metadata_of("holidays"), stored.installed_files("holidays", CALENDAR_FILES))
+    entry = stored.key("bank-holidays", (), *made_by, f"{FIRST_YEAR}-{LAST_YEAR}")
     hit = stored.get_objects(entry, {})  # (an object entry of lists: a warm start need not import json to read it)
     if isinstance(hit, list) and all(isinstance(pair, list) and len(pair) == 2 and isinstance(pair[0], int)
                                      and isinstance(pair[1], str) for pair in hit):  # anything else: a miss
