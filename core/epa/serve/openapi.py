@@ -242,7 +242,9 @@ def document() -> dict[str, Any]:
         "properties": {"type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
                        "detail": {"type": "string"}, "instance": {"type": "string"},
                        "path": {"type": "string", "description": "where in the record, as a JSON path"},
-                       "line": {"type": "integer"}, "column": {"type": "integer"},
+                       "line": {"type": "integer", "description": "the line (1-based) where the input could not be "
+                                "read; a cohort's or outcomes file's refused at its header (a workbook's row)"},
+                       "column": {"type": "integer", "description": "the column (1-based), where it is known"},
                        "hint": {"type": "string"}, "plugin": {"type": "string"}, "hook": {"type": "string"},
                        "also": {"type": "array", "description": "the record's further problems (up to four), each "
                                 "with its own detail, JSON path, line and column", "items": {
