@@ -194,6 +194,11 @@ PATHS: dict[str, dict[str, Any]] = {
                                             "content": {"text/html": {"schema": {"type": "string"}}}}}}},
 }
 
+for _operations in PATHS.values():  # (every endpoint answers its 200's types alone: Accept asking for another, 406)
+    for _operation in _operations.values():
+        _operation["responses"]["406"] = _problem("the request's Accept accepts none of the types this answers (the "
+                                                  "200's, listed in the problem's acceptable)")
+
 
 def _embedded(name: str, prefix: str) -> dict[str, Any]:
     """One schema file's components: itself (named ``name``, unless it only holds definitions) and each of its
@@ -251,7 +256,9 @@ def document() -> dict[str, Any]:
                                     "type": "object", "required": ["detail"], "properties": {
                                         "detail": {"type": "string"}, "path": {"type": "string"},
                                         "line": {"type": "integer"}, "column": {"type": "integer"}}}},
-                       "more": {"type": "integer", "description": "how many further problems past those in also"}}}
+                       "more": {"type": "integer", "description": "how many further problems past those in also"},
+                       "acceptable": {"type": "array", "items": {"type": "string"},
+                                      "description": "406: the media types the endpoint answers"}}}
     return {"openapi": "3.1.0",
             "info": {"title": "epa", "version": __version__, "license": {"name": "MIT", "identifier": "MIT"},
                      "description": "Executable, cited End-Point Assessment rules for UK apprenticeships: each "

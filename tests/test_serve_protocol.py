@@ -1,0 +1,101 @@
+"""`epa serve` as HTTP has it (RFC 9110): what a request's Accept asks for, and a request refused before its body
+is read, each answered as the protocol says, not ignored nor cut off.
+
+On 0ff2ba6 an Accept naming nothing an endpoint answers (application/xml, text/csv of /compare) was ignored, the
+JSON answered to a client that had said it could not read it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+
+from conftest import EXAMPLES, any_body, offering
+
+pytest.importorskip("starlette", reason="epa serve needs starlette (a dependency of epa)")
+pytest.importorskip("httpx", reason="the in-process client needs httpx (the test extra)")
+
+from starlette.testclient import TestClient  # noqa: E402
+
+from epa.serve.app import create_app  # noqa: E402
+from epa.serve.settings import Settings  # noqa: E402
+
+pytestmark = pytest.mark.filterwarnings("ignore:.*httpx2:DeprecationWarning")  # starlette's notice about httpx's name
+
+RECORD = json.dumps({"standard": "ST0071", "apprentice": {"id": "A-1"}, "gateway": {"date": "2025-01-01"}})
+JSON = {"content-type": "application/json"}
+JSONL = {"content-type": "application/jsonl"}
+
+
+@pytest.fixture(scope="module")
+def client(registry) -> Iterator[TestClient]:
+    with TestClient(create_app(Settings(), registry)) as c:
+        yield c
+
+
+def _asked(client: TestClient, method: str, path: str, accept: str):
+    body = {"content": RECORD, "headers": {**JSON, "accept": accept}} if method == "POST" else \
+        {"headers": {"accept": accept}}
+    if path == "/batch":
+        body["headers"].update(JSONL)
+    return client.request(method, path, **body)
+
+
+# (what the endpoint answers: the OpenAPI document's 200 content, README "Serve")
+@pytest.mark.parametrize(("method", "path", "accept", "offered"), [
+    ("GET", "/health", "application/xml", ["application/json"]),
+    ("GET", "/bodies", "text/html", ["application/json"]),
+    ("GET", "/health", "application/json;q=0", ["application/json"]),  # JSON refused, and nothing else asked for
+    ("GET", "/health", "json", ["application/json"]),  # no media range: it names no type
+    ("POST", "/compare", "text/csv", ["application/json"]),
+    ("POST", "/timeline", "text/csv", ["application/json", "text/calendar"]),
+    ("GET", "/consistency/ST0071", "text/calendar", ["application/json", "text/html"]),
+    ("POST", "/batch", "application/xml", ["application/jsonl", "text/csv"]),
+    ("GET", "/docs", "application/json", ["text/html"]),
+])
+def test_an_accept_naming_nothing_the_endpoint_answers_is_406_listing_what_it_answers(client, method, path, accept,
+                                                                                   offered) -> None:
+    any_body()
+    if path.startswith("/consistency"):
+        offering("ST0071", "the standard analysed")
+    answer = _asked(client, method, path, accept)
+    assert answer.status_code == 406, answer.text[:300]
+    assert answer.headers["content-type"] == "application/problem+json"  # (an error's, whatever Accept says)
+    problem = answer.json()
+    assert problem["status"] == 406 and problem["type"].endswith("/not-acceptable"), problem
+    assert problem["acceptable"] == offered, problem
+    assert all(media in problem["detail"] for media in offered) and accept in problem["detail"], problem
+
+
+@pytest.mark.parametrize(("method", "path", "accept", "media"), [
+    ("GET", "/health", None, "application/json"), ("GET", "/health", "*/*", "application/json"),
+    ("GET", "/health", "", "application/json"), ("GET", "/health", "application/*", "application/json"),
+    ("GET", "/health", "application/xml, application/json;q=0.1", "application/json"),
+    ("GET", "/health", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", "application/json"),
+    ("GET", "/health", "application/json; charset=utf-8", "application/json"),
+    ("GET", "/health", "APPLICATION/JSON", "application/json"),  # (media types are case-insensitive)
+    ("POST", "/compare", "text/csv;q=0", "application/json"),  # CSV refused: anything else will do
+    ("POST", "/timeline", "text/*", "text/calendar"),  # the one text type the endpoint answers
+    ("POST", "/batch", "application/json", "application/jsonl"),  # JSON Lines is JSON, a line at a time
+    ("POST", "/batch", "text/*;q=0.5, application/xml", "text/csv"),
+    ("GET", "/docs", "*/*", "text/html"),
+])
+def test_an_accept_the_endpoint_can_answer_is_answered(client, method, path, accept, media) -> None:
+    any_body()
+    headers = {} if accept is None else {"accept": accept}
+    answer = client.request(method, path, content=RECORD if method == "POST" else None,
+                            headers={**headers, **(JSONL if path == "/batch" else JSON if method == "POST" else {})})
+    assert answer.status_code == 200, answer.text[:300]
+    assert answer.headers["content-type"].split(";")[0] == media, accept
+
+
+def test_a_request_refused_as_not_acceptable_is_refused_before_its_record_is_decided(registry, tmp_path) -> None:
+    any_body()
+    log = tmp_path / "decisions.jsonl"
+    with TestClient(create_app(Settings(decision_log=str(log)), registry)) as c:
+        answer = c.post("/compare", content=RECORD, headers={**JSON, "accept": "application/xml"})
+        cohort = c.post("/batch", content=(EXAMPLES / "st0071-cohort.jsonl").read_bytes(),
+                        headers={**JSONL, "accept": "application/xml"})
+    assert answer.status_code == 406 and cohort.status_code == 406
+    assert not log.exists() or log.read_text() == ""  # no decision given, none logged
