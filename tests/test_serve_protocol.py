@@ -99,3 +99,76 @@ def test_a_request_refused_as_not_acceptable_is_refused_before_its_record_is_dec
                         headers={**JSONL, "accept": "application/xml"})
     assert answer.status_code == 406 and cohort.status_code == 406
     assert not log.exists() or log.read_text() == ""  # no decision given, none logged
+
+
+def _sent_whole_then_read(port: int, head: str, size: int) -> bytes:
+    """As urllib and many clients do: the request's head and all its body sent (``Connection: close``), then the
+    answer read. A server that closes with the body unread resets the connection: the client's send fails, and the
+    answer waiting for it is lost with the connection."""
+    import socket
+
+    with socket.create_connection(("127.0.0.1", port), timeout=60) as sock:
+        sock.sendall(f"{head}Content-Length: {size}\r\nConnection: close\r\n\r\n".encode())
+        block = b" " * (1 << 16)
+        for _ in range(size >> 16):
+            sock.sendall(block)
+        answer = b""
+        while chunk := sock.recv(1 << 16):
+            answer += chunk
+    return answer
+
+
+# far more than the sockets on the way hold (a few MB on loopback): the client is still sending when the server
+# answers; and within what the server reads to let it finish (app.DRAIN_BYTES)
+STILL_SENDING = 32 << 20
+
+
+@pytest.mark.parametrize(("head", "status"), [
+    ("POST /compare HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n", 413),  # over --max-body
+    ("POST /batch HTTP/1.1\r\nHost: t\r\nContent-Type: application/jsonl\r\n", 413),  # over --max-batch-body
+    ("POST /compare HTTP/1.1\r\nHost: t\r\nContent-Type: text/plain\r\n", 415),
+    ("POST /compare HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nAccept: application/xml\r\n", 406),
+], ids=["413-record", "413-cohort", "415", "406"])
+def test_a_request_refused_before_its_body_is_read_gets_its_answer_not_a_reset(head, status) -> None:
+    from test_serve import _started
+
+    any_body()
+    # On 0ff2ba6 the server answered and closed the connection with the body unread: the client, still sending,
+    # met ECONNRESET (or EPIPE) in place of the 413 (urllib: "URLError: Connection reset by peer").
+    server, port = _started(["--max-body", "1000", "--max-batch-body", "2000"])
+    try:
+        answer = _sent_whole_then_read(port, head, STILL_SENDING)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    status_line, _, rest = answer.partition(b"\r\n")
+    assert status_line.split()[1] == str(status).encode(), answer[:300]
+    problem = json.loads(rest.partition(b"\r\n\r\n")[2])
+    assert problem["status"] == status, problem
+
+
+@pytest.mark.parametrize(("expect", "drained"), [(None, 100), ("100-continue", 0)])
+def test_a_body_refused_by_its_length_is_answered_first_then_read_to_its_end(registry, expect, drained) -> None:
+    """Refused by its Content-Length: answered before a byte of the body is read; the body is then read to its end
+    (and thrown away) before the answer ends, so that a client still sending is not reset (above); one that waits
+    to be asked for it (Expect: 100-continue, RFC 9110 § 10.1.1) is not asked. On 0ff2ba6 no byte was read: the
+    connection closed on the unread body."""
+    import asyncio
+
+    any_body()
+    app, read, answered = create_app(Settings(max_body=4096), registry), [], []
+
+    async def receive() -> dict:
+        read.append(1)
+        return {"type": "http.request", "body": b" " * 1024, "more_body": len(read) < 100}
+
+    async def send(message: dict) -> None:
+        if message["type"] == "http.response.start":
+            answered.append((message["status"], len(read)))
+
+    headers = {**JSON, "content-length": str(100 * 1024), **({"expect": expect} if expect else {})}
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
+             "path": "/compare", "raw_path": b"/compare", "query_string": b"", "root_path": "", "server": ("t", 80),
+             "client": ("t", 1), "headers": [(k.encode(), v.encode()) for k, v in headers.items()]}
+    asyncio.run(app(scope, receive, send))
+    assert answered == [(413, 0)] and len(read) == drained, answered

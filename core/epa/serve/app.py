@@ -28,6 +28,7 @@ import msgspec
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
@@ -38,6 +39,7 @@ from epa.inputs.record import Cohorts, Unreadable, record_from_bytes
 from epa.registry import Registry
 from epa.serve import problems
 from epa.serve.decisions import DecisionLog, Memo, record_digest, rules_digest
+from epa.serve.linger import Lingering
 from epa.serve.problems import Problem
 from epa.serve.settings import Settings
 from epa.views import report
@@ -468,7 +470,7 @@ def build(service: Service) -> Starlette:
         if s.log is not None:
             s.log.close()
 
-    return Starlette(routes=routes, lifespan=lifespan,
+    return Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(Lingering)],
                      exception_handlers={Problem: problem, HTTPException: problem, Exception: problem})
 
 
