@@ -316,8 +316,13 @@ def _served(text: str) -> str:
 
 
 def _query(request: Request, name: str) -> str | None:
+    """A query parameter's value, its outer blanks left out; None where it is not given, or given empty (as the
+    command line reads --body ""). One of blanks alone is kept, to be refused as the command line refuses
+    --body " ": stripped to nothing it would be read as not given, every body answered for one not named."""
     value = request.query_params.get(name)
-    return value.strip() or None if value is not None else None
+    if not value:
+        return None
+    return value.strip() or value
 
 
 # --- the endpoints ------------------------------------------------------------------------------------------------
