@@ -116,3 +116,14 @@ def test_a_record_whose_body_never_ends_is_408(registry, path) -> None:
     problem = json.loads(answer)
     assert status == 408 and problem["type"].endswith("/request-timeout"), problem
     assert problem["detail"] == "the record was not sent within 0.2 s (the server's --batch-seconds)"
+
+
+@pytest.mark.parametrize("value", ["%20", "%0D%0A", "%09"])
+def test_a_body_parameter_of_blanks_is_refused_not_read_as_every_body(client, value) -> None:
+    any_body()
+    # `epa criteria --body " "` is refused (exit 2, unknown body ' '); on 0ff2ba6 ?body=%20 was stripped to nothing
+    # and read as no ?body= at all: every body's criteria, or every body's gateway, answered for a body not named.
+    criteria = client.get(f"/standards/ST0071/criteria?body={value}")
+    gateway = client.post(f"/gateway?body={value}", content=record("A-1"), headers={"content-type": "application/json"})
+    for answer in (criteria, gateway):
+        assert answer.status_code == 400 and answer.json()["detail"].startswith("unknown body"), answer.text[:300]

@@ -23,7 +23,7 @@ from typing import Any
 
 import attrs
 
-from epa.errors import InputError, quote
+from epa.errors import InputError, Place, quote
 from epa.inputs import columns
 from epa.inputs.cohort_input import (
     MAX_COLUMNS,
@@ -151,7 +151,8 @@ class OutcomesHeader(CsvHeader):
     body_given = False
     EMPTY_HINT = None  # `epa audit` refuses an empty file in its own words
 
-    def __init__(self, cells: Sequence[str], methods: Iterable[str], where: str, column_map: ColumnMap | None = None):
+    def __init__(self, cells: Sequence[str], methods: Iterable[str], where: str | Place,
+                 column_map: ColumnMap | None = None):
         if len(cells) > MAX_COLUMNS:
             raise InputError(f"the header has {len(cells)} columns; a file's header names at most {MAX_COLUMNS}",
                              where=where, hint="the first line of an outcomes file names its columns, each once")

@@ -91,7 +91,7 @@ class Unread:
         return f"{named} (column {self.number}" + (f"; did you mean {self.suggestion}?)" if self.suggestion else ")")
 
 
-def strict_columns(ignored: Sequence[Unread], column_map: ColumnMap, where: str) -> tuple[int, ...]:
+def strict_columns(ignored: Sequence[Unread], column_map: ColumnMap, where: str | Place) -> tuple[int, ...]:
     """Under --strict, refuse a header naming a column epa does not read; and the columns it leaves without a name
     (index), which no map can name: an export's empty columns after the last (Excel writes ",,," for each it kept
     formatted) were refused with a hint no map could follow. Each is refused in a row that holds a value in it."""
@@ -121,8 +121,8 @@ def unnamed_value(unnamed: Sequence[int], cells: Sequence[str], apprentice: int 
                            f"this row holds {quote(cells[index].strip())} there"}], ident or None)
 
 
-def match_columns(names: Sequence[str], known: dict[str, str], column_map: ColumnMap, where: str, what: str = "epa"
-                  ) -> tuple[dict[str, list[int]], list[Unread], list[Unread], list[str]]:
+def match_columns(names: Sequence[str], known: dict[str, str], column_map: ColumnMap, where: str | Place,
+                  what: str = "epa") -> tuple[dict[str, list[int]], list[Unread], list[Unread], list[str]]:
     """Which field each of a header's column ``names`` holds: by the user's map, else by its name folded in
     ``known`` (folded name -> field). Returns each field's columns (numbered from 1: more than one is refused), the
     columns not read, those the map leaves out, and the map's names that name no column. ``what`` has the fields
@@ -176,7 +176,8 @@ class CsvHeader:
         "a CSV cohort's first line names its columns (at least standard, apprentice and gateway_date, and a "
         "grade column per method), then one record a row (README \"Cohorts: `epa compare --batch`\")")
 
-    def __init__(self, cells: Sequence[str], methods: Iterable[str], where: str, column_map: ColumnMap | None = None):
+    def __init__(self, cells: Sequence[str], methods: Iterable[str], where: str | Place,
+                 column_map: ColumnMap | None = None):
         if len(cells) > MAX_COLUMNS:
             raise InputError(f"the header has {len(cells)} columns; a cohort's header names at most {MAX_COLUMNS}",
                              where=where, hint="the first line of a CSV cohort names its columns, each once")
@@ -800,7 +801,7 @@ def physical_lines(stream: IO[bytes], name: str = "the input") -> Iterator[Line]
         for mark, encoding in _OTHER_BOMS:
             if first.startswith(mark):
                 raise InputError(f"the cohort is {encoding}, by the byte-order mark it starts with; epa reads UTF-8",
-                                 where=f"{name}:1", hint=_SAVE_AS_UTF8.format(encoding=encoding.split()[0]))
+                                 where=Place(name, 1), hint=_SAVE_AS_UTF8.format(encoding=encoding.split()[0]))
         first = first.removeprefix(_UTF8_BOM)
         reader: Any = stream
         ends_line: tuple[bytes, ...] = (b"\n",)
@@ -960,7 +961,7 @@ def csv_items(lines: Iterable[Line], methods: Iterable[str], name: str, column_m
     for number, raw, ends in lines:
         if raw is None:
             if header is None:
-                raise InputError(_STOPPED[0], where=f"{name}:{number}", hint=_STOPPED[1])
+                raise InputError(_STOPPED[0], where=Place(name, number), hint=_STOPPED[1])
             yield (start, "error", _stopped(cut_in)) if skipping or parts else (number, "error", _STOPPED)
             return
         last = number
@@ -978,7 +979,7 @@ def csv_items(lines: Iterable[Line], methods: Iterable[str], name: str, column_m
                     return
             elif size > MAX_RECORD:
                 if header is None:
-                    raise InputError(f"the header is longer than {_MiB} MiB", where=f"{name}:{start}",
+                    raise InputError(f"the header is longer than {_MiB} MiB", where=Place(name, start),
                                      hint="the first line of a CSV cohort names its columns, each once")
                 parts, skipping, cut_in = [], True, cells.quoted_cell(header) if cells.quoted else ""
             else:
@@ -999,17 +1000,17 @@ def csv_items(lines: Iterable[Line], methods: Iterable[str], name: str, column_m
         except UnicodeDecodeError as exc:
             if header is None:
                 raise InputError(f"the header holds bytes that are not UTF-8 (at byte {exc.start + 1})",
-                                 where=f"{name}:{start}", hint=_SAVE_AS_UTF8.format(encoding="ENCODING")) from None
+                                 where=Place(name, start), hint=_SAVE_AS_UTF8.format(encoding="ENCODING")) from None
             decoded, escaped = text.decode("utf-8", "surrogateescape"), exc
         decoded = unmarked(decoded)  # a byte-order mark inside the file (pasted in, or a file joined on): no text
         if header is None and "\x00" in decoded:
             raise InputError("the header holds NUL characters: is the file UTF-16 without a byte-order mark?",
-                             where=f"{name}:{start}", hint=_SAVE_AS_UTF8.format(encoding="UTF-16"))
+                             where=Place(name, start), hint=_SAVE_AS_UTF8.format(encoding="UTF-16"))
         try:
             row = next(csv.reader([decoded], delimiter=separator), [])
         except csv.Error as exc:  # e.g. a bare carriage return in an unquoted cell
             if header is None:
-                raise InputError(f"the CSV header cannot be read: {exc}", where=f"{name}:{start}") from None
+                raise InputError(f"the CSV header cannot be read: {exc}", where=Place(name, start)) from None
             yield start, "error", _not_utf8(header, text, escaped, None) if escaped else (
                 f"the CSV row cannot be read: {exc}", "quote a cell that holds a line break")
             continue
@@ -1017,13 +1018,13 @@ def csv_items(lines: Iterable[Line], methods: Iterable[str], name: str, column_m
             yield start, "error", refused
             continue
         if header is None and number == 1 and decoded[:4].casefold() == "sep=":  # Excel's note of the separator
-            separator, named = _named_separator(decoded, f"{name}:{start}"), True
+            separator, named = _named_separator(decoded, Place(name, start)), True
             blank, cells.separator = b" \t\r\n" + separator.encode(), separator.encode()
             continue
         if header is None:
             row_end = _line_end(raw)
             header, row = _separated(header_class or CsvHeader, row, decoded, separator, named, methods,
-                                     f"{name}:{start}", column_map)
+                                     Place(name, start), column_map)
             if header.separator != separator:
                 separator = header.separator
                 blank, cells.separator = b" \t\r\n" + separator.encode(), separator.encode()
@@ -1053,7 +1054,7 @@ def csv_items(lines: Iterable[Line], methods: Iterable[str], name: str, column_m
     if skipping or parts:  # the input ended inside a quoted cell
         where = cut_in or cells.quoted_cell(header)
         if header is None:
-            raise InputError(f"{where} is never closed", where=f"{name}:{start}", hint=_CLOSE_THE_QUOTE)
+            raise InputError(f"{where} is never closed", where=Place(name, start), hint=_CLOSE_THE_QUOTE)
         yield start, "error", (f"{where} is never closed: every line after it, to the end of the input (line "
                                f"{last}), was read as part of that cell", _CLOSE_THE_QUOTE)
 
@@ -1155,7 +1156,7 @@ def _date_like(cells: Sequence[str], index: int) -> bool:
 _SEPARATORS = (",", ";", "\t", "|")
 
 
-def _named_separator(line: str, where: str) -> str:
+def _named_separator(line: str, where: str | Place) -> str:
     """The separator a first line ``sep=X`` names (Excel's, as "sep=;" or "sep=," before the header), or refused."""
     named = line.rstrip("\r\n")[4:]
     if named not in _SEPARATORS:
@@ -1167,7 +1168,8 @@ def _named_separator(line: str, where: str) -> str:
 
 
 def _separated(header_class: type[CsvHeader], row: list[str], text: str, separator: str, named: bool,
-               methods: Iterable[str], where: str, column_map: ColumnMap | None) -> tuple[CsvHeader, list[str]]:
+               methods: Iterable[str], where: str | Place, column_map: ColumnMap | None
+               ) -> tuple[CsvHeader, list[str]]:
     """The header ``row`` (the line ``text``, split at ``separator``) reads as, and its cells; or, where no separator
     is ``named`` (by a sep= line), a comma separates none of its cells and it cannot be a header so, the header it
     reads as split at semicolons or tabs (a spreadsheet saved where the list separator is ';', as across much of

@@ -29,7 +29,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import IO, TYPE_CHECKING, Any
 
-from epa.errors import InputError, did_you_mean, quote
+from epa.errors import InputError, Place, did_you_mean, quote
 from epa.inputs.cohort_input import (
     MAX_COLUMNS,
     MAX_RECORD,
@@ -218,7 +218,7 @@ def _items(rows: Iterator[list[Any]], first_row: int, methods: Iterable[str], na
         except _NotExact as exc:
             column = next(i for i, c in enumerate(row) if c.__class__ is float and c.is_integer() and abs(c) >= 1e15)
             if header is None:
-                raise InputError(f"{exc} (column {column + 1})", where=f"{name}:{number}",
+                raise InputError(f"{exc} (column {column + 1})", where=Place(name, number),
                                  hint=_NotExact.HINT) from None
             if getattr(header, "plan", None) is None:  # a header read another way: the row is refused, as ever
                 where = f"column {column + 1}" + (f", {header.names[column]!r}" if column < len(header.names) else "")
@@ -241,11 +241,11 @@ def _items(rows: Iterator[list[Any]], first_row: int, methods: Iterable[str], na
             continue  # a row of empty cells (Excel keeps formatted ones): no record
         if header is None:  # as csv_items reads its header: the same column map, the same notes
             try:
-                header = header_class(cells, methods, f"{name}:{number}", column_map)
+                header = header_class(cells, methods, Place(name, number), column_map)
             except InputError as exc:
                 if not hidden:
                     raise
-                raise InputError(exc.message, where=exc.where, hint=f"{exc.hint}; or is the cohort on "
+                raise InputError(exc.message, where=exc.place or exc.where, hint=f"{exc.hint}; or is the cohort on "
                                  f"{_hidden_named(hidden)}") from None
             if again is not None:
                 header.refuse_month_first(month_first_in(header, ((n, row) for n, row in enumerate(again(), first_row)

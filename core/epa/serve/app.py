@@ -28,6 +28,7 @@ import msgspec
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
@@ -38,6 +39,7 @@ from epa.inputs.record import Cohorts, Unreadable, record_from_bytes
 from epa.registry import Registry
 from epa.serve import problems
 from epa.serve.decisions import DecisionLog, Memo, record_digest, rules_digest
+from epa.serve.linger import Lingering
 from epa.serve.problems import Problem
 from epa.serve.settings import Settings
 from epa.views import report
@@ -51,6 +53,7 @@ CSV_TYPES = {"text/csv"}
 XLSX_TYPES = {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 UTF8_CHARSETS = {"utf-8", "utf8", "us-ascii", "ascii"}  # a body's charset parameter, where one is given
 DIGEST_HEADER = "Epa-Rules-Digest"
+REPRESENTATION = "epa.representation"  # the scope's key for the media type Accept chose of an endpoint's
 QUEUED = 64  # chunks of a batch's output held while the client reads slowly: the thread waits beyond this
 
 
@@ -228,33 +231,9 @@ def _media_type(request: Request) -> str:
 
 
 def _accepts(request: Request, media: str) -> bool:
-    """Whether the request's Accept asks for ``media`` in place of the JSON every endpoint answers by default: it
-    names ``media`` itself with a weight above zero, and no higher a weight for JSON (RFC 9110 § 12.5.1). A
-    browser's ``text/html,...,*/*;q=0.8`` asks for the HTML; ``application/json, text/html;q=0.5`` and
-    ``text/html;q=0`` (not HTML) for the JSON; ``*/*`` alone for the default, JSON."""
-    weights: dict[str, float] = {}
-    for part in request.headers.get("accept", "").lower().split(","):
-        kind, _, params = part.partition(";")
-        weights.setdefault(kind.strip(), _weight(params))
-    named = weights.get(media, 0.0)
-    # JSON's weight is its most specific range's (application/json;q=0, */* refuses JSON); a batch's JSON is JSON Lines
-    named_json = [weights[k] for k in ("application/json", *sorted(JSONL_TYPES)) if k in weights]
-    json_weight = max(named_json) if named_json else next(
-        (weights[k] for k in ("application/*", "*/*") if k in weights), 0.0)
-    return named > 0 and named >= json_weight
-
-
-def _weight(params: str) -> float:
-    """A media range's weight, ``q=`` among its parameters (1 where it gives none, 0 where it is unreadable)."""
-    for param in params.split(";"):
-        name, _, value = param.partition("=")
-        if name.strip() == "q":
-            try:
-                weight = float(value.strip())
-            except ValueError:
-                return 0.0
-            return weight if 0 <= weight <= 1 else 0.0
-    return 1.0
+    """Whether ``media`` is the representation the request's Accept asks for, of those its endpoint answers
+    (epa.serve.accept; chosen, or refused with 406, before the endpoint runs)."""
+    return bool(request.scope.get(REPRESENTATION) == media)
 
 
 def _within(request: Request, limit: int, cohort: bool) -> None:
@@ -337,8 +316,13 @@ def _served(text: str) -> str:
 
 
 def _query(request: Request, name: str) -> str | None:
+    """A query parameter's value, its outer blanks left out; None where it is not given, or given empty (as the
+    command line reads --body ""). One of blanks alone is kept, to be refused as the command line refuses
+    --body " ": stripped to nothing it would be read as not given, every body answered for one not named."""
     value = request.query_params.get(name)
-    return value.strip() or None if value is not None else None
+    if not value:
+        return None
+    return value.strip() or value
 
 
 # --- the endpoints ------------------------------------------------------------------------------------------------
@@ -491,7 +475,7 @@ def build(service: Service) -> Starlette:
         if s.log is not None:
             s.log.close()
 
-    return Starlette(routes=routes, lifespan=lifespan,
+    return Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(Lingering)],
                      exception_handlers={Problem: problem, HTTPException: problem, Exception: problem})
 
 
@@ -499,12 +483,16 @@ def _asking_only(path: str, endpoint: Endpoint) -> Endpoint:
     """``endpoint``, refusing (400) a query parameter the OpenAPI document does not give ``path``: a misspelt one
     (?bdy=tqual, ?fromat=csv) or one the command line has but the endpoint not (?bodies= on /timeline) would be
     left unread, and the answer given to another question than the one asked."""
-    from epa.errors import did_you_mean, quote
+    from epa.errors import did_you_mean
+    from epa.serve.accept import chosen
     from epa.serve.openapi import PATHS
 
     if path not in PATHS:  # (the document itself, and the page that shows it)
         return endpoint
     params = [p for op in PATHS[path].values() for p in op.get("parameters", ()) if p["in"] == "query"]
+    # what each method answers (the first its default), by the document's 200: asked for by Accept, else 406
+    offered = {method.upper(): list(op["responses"]["200"].get("content", ())) for method, op in PATHS[path].items()}
+    offered["HEAD"] = offered.get("GET", [])
     names = sorted({p["name"] for p in params})
     once = {p["name"] for p in params if p["schema"].get("type") != "array"}  # (the others are repeatable)
 
@@ -518,9 +506,23 @@ def _asking_only(path: str, endpoint: Endpoint) -> Endpoint:
         if twice:  # (one of them would be read, the others not)
             raise Problem(400, "bad-query", f"the query parameter {twice[0]} is given "
                           f"{len(request.query_params.getlist(twice[0]))} times", hint="give it once")
+        answers = offered.get(request.method, [])
+        if answers:
+            media = chosen(request.headers.get("accept"), answers)
+            if media is None:
+                raise _not_acceptable(path, request.headers.get("accept", ""), answers)
+            request.scope[REPRESENTATION] = media
         return await endpoint(request)
 
     return asked
+
+
+def _not_acceptable(path: str, accept: str, answers: list[str]) -> Problem:
+    """406, listing the types the endpoint answers (RFC 9110 § 15.5.7); said whatever Accept says, as every problem
+    is, in application/problem+json."""
+    return Problem(406, "not-acceptable", f"{path} answers {' or '.join(answers)}; the request's Accept "
+                   f"({quote(accept)[1:-1]}) accepts none of them", acceptable=answers,
+                   hint=f"send Accept: {answers[0]} (or no Accept header)")
 
 
 def _only_standard(registry: Registry, body: str) -> str:

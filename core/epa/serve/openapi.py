@@ -194,6 +194,11 @@ PATHS: dict[str, dict[str, Any]] = {
                                             "content": {"text/html": {"schema": {"type": "string"}}}}}}},
 }
 
+for _operations in PATHS.values():  # (every endpoint answers its 200's types alone: Accept asking for another, 406)
+    for _operation in _operations.values():
+        _operation["responses"]["406"] = _problem("the request's Accept accepts none of the types this answers (the "
+                                                  "200's, listed in the problem's acceptable)")
+
 
 def _embedded(name: str, prefix: str) -> dict[str, Any]:
     """One schema file's components: itself (named ``name``, unless it only holds definitions) and each of its
@@ -242,14 +247,18 @@ def document() -> dict[str, Any]:
         "properties": {"type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
                        "detail": {"type": "string"}, "instance": {"type": "string"},
                        "path": {"type": "string", "description": "where in the record, as a JSON path"},
-                       "line": {"type": "integer"}, "column": {"type": "integer"},
+                       "line": {"type": "integer", "description": "the line (1-based) where the input could not be "
+                                "read; a cohort's or outcomes file's refused at its header (a workbook's row)"},
+                       "column": {"type": "integer", "description": "the column (1-based), where it is known"},
                        "hint": {"type": "string"}, "plugin": {"type": "string"}, "hook": {"type": "string"},
                        "also": {"type": "array", "description": "the record's further problems (up to four), each "
                                 "with its own detail, JSON path, line and column", "items": {
                                     "type": "object", "required": ["detail"], "properties": {
                                         "detail": {"type": "string"}, "path": {"type": "string"},
                                         "line": {"type": "integer"}, "column": {"type": "integer"}}}},
-                       "more": {"type": "integer", "description": "how many further problems past those in also"}}}
+                       "more": {"type": "integer", "description": "how many further problems past those in also"},
+                       "acceptable": {"type": "array", "items": {"type": "string"},
+                                      "description": "406: the media types the endpoint answers"}}}
     return {"openapi": "3.1.0",
             "info": {"title": "epa", "version": __version__, "license": {"name": "MIT", "identifier": "MIT"},
                      "description": "Executable, cited End-Point Assessment rules for UK apprenticeships: each "

@@ -16,7 +16,7 @@ TYPES = "https://epa.invalid/problems/"  # each kind of problem's type URI: this
 
 TITLES = {
     400: "Bad request", 404: "Not found", 405: "Method not allowed", 406: "Not acceptable", 408: "Request timeout",
-    413: "Request body too large", 415: "Unsupported media type", 422: "Invalid record",
+    413: "Request body too large", 415: "Unsupported media type", 431: "Request head too large", 422: "Invalid record",
     500: "Internal error", 503: "Busy",
 }
 
@@ -67,13 +67,12 @@ _SERVER_WORDS = (
 
 def from_input_error(exc: InputError, status: int, slug: str) -> Problem:
     """The command line's InputError as a problem: its first problem's detail and hint, and the JSON path (line
-    and column) of its place. The further problems the command line lists on "also:" lines are ``also``, each
-    with its own detail and JSON path (and ``more``: how many past them), not lines of the detail naming standard
-    input; and the bodies the command line says were chosen with --bodies are those the server serves."""
-    extra: dict[str, Any] = {}
+    and column; a cohort's header, its line alone) of its place. The further problems the command line lists on
+    "also:" lines are ``also``, each with its own detail and JSON path (and ``more``: how many past them), not
+    lines of the detail naming standard input; and the bodies the command line says were chosen with --bodies are
+    those the server serves."""
     place = exc.place
-    if place is not None and place.line is not None:
-        extra["line"], extra["column"] = place.line, place.column or 0
+    extra: dict[str, Any] = _located(place, path=False)
     if exc.more:
         extra["more"] = exc.more
     if exc.also:
@@ -82,12 +81,14 @@ def from_input_error(exc: InputError, status: int, slug: str) -> Problem:
                    path=place.path if place is not None else None, **extra)
 
 
-def _located(place: Place | None) -> dict[str, Any]:
-    """A further problem's JSON path, line and column, each where it is known."""
+def _located(place: Place | None, path: bool = True) -> dict[str, Any]:
+    """A problem's JSON path, line and column (1-based), each where it is known: a cohort's header or a
+    workbook's row has a line and no column, and is not said to be at a column 0."""
     if place is None:
         return {}
-    return {**({"path": place.path} if place.path is not None else {}),
-            **({"line": place.line, "column": place.column or 0} if place.line is not None else {})}
+    return {**({"path": place.path} if path and place.path is not None else {}),
+            **({"line": place.line} if place.line is not None else {}),
+            **({"column": place.column} if place.line is not None and place.column is not None else {})}
 
 
 def server_words(text: str | None) -> str | None:

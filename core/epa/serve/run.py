@@ -41,12 +41,14 @@ def run(host: str, port: int, workers: int, settings: Settings) -> None:
     server.run(sockets=[sock])
 
 
-def _http() -> str:
+def _http() -> Any:
     try:
         import httptools  # noqa: F401  (uvicorn's faster HTTP parser: about 1.5x the requests a second)
     except ImportError:
-        return "h11"
-    return "httptools"
+        return "h11"  # (h11 bounds a request's head itself, at 16 KiB)
+    from epa.serve.heads import BoundedHead
+
+    return BoundedHead
 
 
 def _bound(host: str, port: int) -> socket.socket:

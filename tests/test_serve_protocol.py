@@ -1,0 +1,213 @@
+"""`epa serve` as HTTP has it (RFC 9110): what a request's Accept asks for, and a request refused before its body
+is read, each answered as the protocol says, not ignored nor cut off.
+
+On 0ff2ba6 an Accept naming nothing an endpoint answers (application/xml, text/csv of /compare) was ignored, the
+JSON answered to a client that had said it could not read it."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Iterator
+
+import pytest
+
+from conftest import EXAMPLES, any_body, offering
+
+pytest.importorskip("starlette", reason="epa serve needs starlette (a dependency of epa)")
+pytest.importorskip("httpx", reason="the in-process client needs httpx (the test extra)")
+
+from starlette.testclient import TestClient  # noqa: E402
+
+from epa.serve.app import create_app  # noqa: E402
+from epa.serve.settings import Settings  # noqa: E402
+
+pytestmark = pytest.mark.filterwarnings("ignore:.*httpx2:DeprecationWarning")  # starlette's notice about httpx's name
+
+RECORD = json.dumps({"standard": "ST0071", "apprentice": {"id": "A-1"}, "gateway": {"date": "2025-01-01"}})
+JSON = {"content-type": "application/json"}
+JSONL = {"content-type": "application/jsonl"}
+
+
+@pytest.fixture(scope="module")
+def client(registry) -> Iterator[TestClient]:
+    with TestClient(create_app(Settings(), registry)) as c:
+        yield c
+
+
+def _asked(client: TestClient, method: str, path: str, accept: str):
+    body = {"content": RECORD, "headers": {**JSON, "accept": accept}} if method == "POST" else \
+        {"headers": {"accept": accept}}
+    if path == "/batch":
+        body["headers"].update(JSONL)
+    return client.request(method, path, **body)
+
+
+# (what the endpoint answers: the OpenAPI document's 200 content, README "Serve")
+@pytest.mark.parametrize(("method", "path", "accept", "offered"), [
+    ("GET", "/health", "application/xml", ["application/json"]),
+    ("GET", "/bodies", "text/html", ["application/json"]),
+    ("GET", "/health", "application/json;q=0", ["application/json"]),  # JSON refused, and nothing else asked for
+    ("GET", "/health", "json", ["application/json"]),  # no media range: it names no type
+    ("POST", "/compare", "text/csv", ["application/json"]),
+    ("POST", "/timeline", "text/csv", ["application/json", "text/calendar"]),
+    ("GET", "/consistency/ST0071", "text/calendar", ["application/json", "text/html"]),
+    ("POST", "/batch", "application/xml", ["application/jsonl", "text/csv"]),
+    ("GET", "/docs", "application/json", ["text/html"]),
+])
+def test_an_accept_naming_nothing_the_endpoint_answers_is_406_listing_what_it_answers(client, method, path, accept,
+                                                                                   offered) -> None:
+    any_body()
+    if path.startswith("/consistency"):
+        offering("ST0071", "the standard analysed")
+    answer = _asked(client, method, path, accept)
+    assert answer.status_code == 406, answer.text[:300]
+    assert answer.headers["content-type"] == "application/problem+json"  # (an error's, whatever Accept says)
+    problem = answer.json()
+    assert problem["status"] == 406 and problem["type"].endswith("/not-acceptable"), problem
+    assert problem["acceptable"] == offered, problem
+    assert all(media in problem["detail"] for media in offered) and accept in problem["detail"], problem
+
+
+@pytest.mark.parametrize(("method", "path", "accept", "media"), [
+    ("GET", "/health", None, "application/json"), ("GET", "/health", "*/*", "application/json"),
+    ("GET", "/health", "", "application/json"), ("GET", "/health", "application/*", "application/json"),
+    ("GET", "/health", "application/xml, application/json;q=0.1", "application/json"),
+    ("GET", "/health", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", "application/json"),
+    ("GET", "/health", "application/json; charset=utf-8", "application/json"),
+    ("GET", "/health", "APPLICATION/JSON", "application/json"),  # (media types are case-insensitive)
+    ("POST", "/compare", "text/csv;q=0", "application/json"),  # CSV refused: anything else will do
+    ("POST", "/timeline", "text/*", "text/calendar"),  # the one text type the endpoint answers
+    ("POST", "/batch", "application/json", "application/jsonl"),  # JSON Lines is JSON, a line at a time
+    ("POST", "/batch", "text/*;q=0.5, application/xml", "text/csv"),
+    ("GET", "/docs", "*/*", "text/html"),
+])
+def test_an_accept_the_endpoint_can_answer_is_answered(client, method, path, accept, media) -> None:
+    any_body()
+    headers = {} if accept is None else {"accept": accept}
+    answer = client.request(method, path, content=RECORD if method == "POST" else None,
+                            headers={**headers, **(JSONL if path == "/batch" else JSON if method == "POST" else {})})
+    assert answer.status_code == 200, answer.text[:300]
+    assert answer.headers["content-type"].split(";")[0] == media, accept
+
+
+def test_a_request_refused_as_not_acceptable_is_refused_before_its_record_is_decided(registry, tmp_path) -> None:
+    any_body()
+    log = tmp_path / "decisions.jsonl"
+    with TestClient(create_app(Settings(decision_log=str(log)), registry)) as c:
+        answer = c.post("/compare", content=RECORD, headers={**JSON, "accept": "application/xml"})
+        cohort = c.post("/batch", content=(EXAMPLES / "st0071-cohort.jsonl").read_bytes(),
+                        headers={**JSONL, "accept": "application/xml"})
+    assert answer.status_code == 406 and cohort.status_code == 406
+    assert not log.exists() or log.read_text() == ""  # no decision given, none logged
+
+
+def _sent_whole_then_read(port: int, head: str, size: int) -> bytes:
+    """As urllib and many clients do: the request's head and all its body sent (``Connection: close``), then the
+    answer read. A server that closes with the body unread resets the connection: the client's send fails, and the
+    answer waiting for it is lost with the connection."""
+    import socket
+
+    with socket.create_connection(("127.0.0.1", port), timeout=60) as sock:
+        sock.sendall(f"{head}Content-Length: {size}\r\nConnection: close\r\n\r\n".encode())
+        block = b" " * (1 << 16)
+        for _ in range(size >> 16):
+            sock.sendall(block)
+        answer = b""
+        while chunk := sock.recv(1 << 16):
+            answer += chunk
+    return answer
+
+
+# far more than the sockets on the way hold (a few MB on loopback): the client is still sending when the server
+# answers; and within what the server reads to let it finish (app.DRAIN_BYTES)
+STILL_SENDING = 32 << 20
+
+
+@pytest.mark.parametrize(("head", "status"), [
+    ("POST /compare HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n", 413),  # over --max-body
+    ("POST /batch HTTP/1.1\r\nHost: t\r\nContent-Type: application/jsonl\r\n", 413),  # over --max-batch-body
+    ("POST /compare HTTP/1.1\r\nHost: t\r\nContent-Type: text/plain\r\n", 415),
+    ("POST /compare HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nAccept: application/xml\r\n", 406),
+], ids=["413-record", "413-cohort", "415", "406"])
+def test_a_request_refused_before_its_body_is_read_gets_its_answer_not_a_reset(head, status) -> None:
+    from test_serve import _started
+
+    any_body()
+    # On 0ff2ba6 the server answered and closed the connection with the body unread: the client, still sending,
+    # met ECONNRESET (or EPIPE) in place of the 413 (urllib: "URLError: Connection reset by peer").
+    server, port = _started(["--max-body", "1000", "--max-batch-body", "2000"])
+    try:
+        answer = _sent_whole_then_read(port, head, STILL_SENDING)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    status_line, _, rest = answer.partition(b"\r\n")
+    assert status_line.split()[1] == str(status).encode(), answer[:300]
+    problem = json.loads(rest.partition(b"\r\n\r\n")[2])
+    assert problem["status"] == status, problem
+
+
+@pytest.mark.parametrize(("expect", "drained"), [(None, 100), ("100-continue", 0)])
+def test_a_body_refused_by_its_length_is_answered_first_then_read_to_its_end(registry, expect, drained) -> None:
+    """Refused by its Content-Length: answered before a byte of the body is read; the body is then read to its end
+    (and thrown away) before the answer ends, so that a client still sending is not reset (above); one that waits
+    to be asked for it (Expect: 100-continue, RFC 9110 § 10.1.1) is not asked. On 0ff2ba6 no byte was read: the
+    connection closed on the unread body."""
+    import asyncio
+
+    any_body()
+    app, read, answered = create_app(Settings(max_body=4096), registry), [], []
+
+    async def receive() -> dict:
+        read.append(1)
+        return {"type": "http.request", "body": b" " * 1024, "more_body": len(read) < 100}
+
+    async def send(message: dict) -> None:
+        if message["type"] == "http.response.start":
+            answered.append((message["status"], len(read)))
+
+    headers = {**JSON, "content-length": str(100 * 1024), **({"expect": expect} if expect else {})}
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
+             "path": "/compare", "raw_path": b"/compare", "query_string": b"", "root_path": "", "server": ("t", 80),
+             "client": ("t", 1), "headers": [(k.encode(), v.encode()) for k, v in headers.items()]}
+    asyncio.run(app(scope, receive, send))
+    assert answered == [(413, 0)] and len(read) == drained, answered
+
+
+def test_a_request_head_past_the_bound_is_431_not_held_in_memory() -> None:
+    import socket
+
+    from test_serve import _started
+
+    any_body()
+    # On 0ff2ba6 a header of any length was taken in whole (httptools gathers a value before handing it over): one
+    # client sending a header of 300 MB had the server hold 300 MB more, and a few would end it. The head is now
+    # bounded (64 KiB, README "Limits": a browser's head with its cookies is a few KB), past it 431 (RFC 6585 § 5).
+    server, port = _started([])
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=60) as sock:
+            sock.sendall(b"GET /health HTTP/1.1\r\nHost: t\r\nX-Long: ")
+            answer = b""
+            try:
+                for _ in range(128):  # 512 KiB
+                    sock.sendall(b"a" * 4096)
+            except OSError:  # (closed as the 431 is given: what the client still sends is refused)
+                pass
+            with contextlib.suppress(OSError):
+                while chunk := sock.recv(1 << 16):
+                    answer += chunk
+        ordinary = _get(port, "/health", {"X-Note": "a" * 8000})  # a long header within the bound: answered
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert answer.startswith(b"HTTP/1.1 431 "), answer[:200]
+    problem = json.loads(answer.partition(b"\r\n\r\n")[2])
+    assert problem["status"] == 431 and problem["type"].endswith("/head-too-large"), problem
+    assert ordinary == 200
+
+
+def _get(port: int, path: str, headers: dict[str, str]) -> int:
+    import httpx
+
+    return httpx.get(f"http://127.0.0.1:{port}{path}", headers=headers, timeout=30).status_code
