@@ -1,0 +1,179 @@
+"""The plugin as a whole: it loads, its hooks keep their contract, its versions are told apart, its documents are its
+own."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from epa.conformance import witness
+from epa.conformance.checks.base import (
+    CheckedBody,
+    Failure,
+    Skip,
+    check,
+    hook_failure,
+    hook_source,
+    written,
+)
+from epa.errors import PluginError
+from epa.model.convert import unstructure
+from epa.model.domain import Ruleset
+from epa.registry import LoadedBody
+
+# --- the plugin --------------------------------------------------------------------------------------------
+
+
+@check("loads", "the plugin loads: its hooks are epa hooks and its ids agree with its entry point", "body")
+def loads(s: CheckedBody) -> Iterator[Failure]:
+    # Loading already enforced it (a plugin that broke it is reported by `run` as failing here).
+    body = s.loaded.body
+    if not body.rulesets:
+        yield Failure("the body ships no rulesets", "at least one ruleset", "register_body")
+
+
+@check("hooks", "every hook returns what its spec says, and changes neither the ruleset nor the record it is given: "
+       "grading typical records, and a resit, calls each one", "body")
+def hooks(s: CheckedBody) -> Iterator[Failure]:
+    # The rules' dicts (component_rules, a row's when) and a record's can be changed in place: a hook that does
+    # (a setdefault, a pop) changes what every later grading in the process reads (a cohort, `epa serve`), and what
+    # the other checks hold its answers to, so that they agree with it.
+    rules = {id(r): unstructure(r) for r in s.loaded.body.rulesets}
+    for r in s.loaded.body.rulesets:
+        resit = witness.resit(s.body_id, r, r.method_ids[0], "resit")
+        for data in [*witness.samples(s.body_id, r), resit]:
+            record = witness.structure(data)
+            given = unstructure(record)
+            try:
+                s.explain(record)
+            except PluginError as exc:
+                yield hook_failure(s.loaded, exc, data)
+            for changed in s.loaded.body.rulesets:
+                path = _first_change(rules[id(changed)], now := unstructure(changed))
+                if path is not None:
+                    rules[id(changed)] = now  # each change named once
+                    yield _changed(s, "the ruleset", f"{changed.standard} version {changed.document.version}'s "
+                                   f"{path}", data)
+            path = _first_change(given, unstructure(record))
+            if path is not None:
+                yield _changed(s, "the record", f"the record's {path}", data)
+
+
+def _changed(s: CheckedBody, what: str, where: str, data: dict[str, Any]) -> Failure:
+    own = [h for h in s.loaded.own_hooks if h not in ("register_body", "register_standards")]
+    hook = own[0] if len(own) == 1 else None
+    by = f"its {hook} hook" if hook else f"one of its hooks ({', '.join(own)})"
+    file, line = hook_source(s.loaded, hook) if hook else (None, None)
+    return Failure(f"grading this record, {by} changed {what} it was given: {where}",
+                   "a hook that reads its arguments and returns its answer, changing nothing it is given (copy what "
+                   "it would change)", hook, file, data, line)
+
+
+def _first_change(before: Any, after: Any, path: str = "$") -> str | None:
+    """The JSON path of the first difference between two unstructured values, or None where they are equal."""
+    if type(before) is not type(after):
+        return path
+    if isinstance(before, dict):
+        for key in [*before, *(k for k in after if k not in before)]:
+            if key not in before or key not in after:
+                return f"{path}.{key}"
+            if (found := _first_change(before[key], after[key], f"{path}.{key}")) is not None:
+                return found
+        return None
+    if isinstance(before, list):
+        for i, (old, new) in enumerate(zip(before, after, strict=False)):
+            if (found := _first_change(old, new, f"{path}[{i}]")) is not None:
+                return found
+        return None if len(before) == len(after) else f"{path}[{min(len(before), len(after))}]"
+    return None if before == after else path
+
+
+@check("versions", "each standard's document versions are told apart: each named, no two with one version or "
+       "one effective_from, and only the oldest without one", "body")
+def versions(s: CheckedBody) -> Iterator[Failure]:
+    # A record is graded by the version it names (document_versions) or the latest in force on its gateway date
+    # (epa.engine.explained.ruleset_for): versions neither tells apart are chosen between by the order the plugin
+    # happens to list them, silently.
+    body = s.loaded.body
+    for standard in body.standards:
+        found = body.rulesets_for(standard)
+        if len(found) < 2:
+            continue
+        said = ", ".join(_version(r) for r in found)
+        for r in found:
+            if r.document.version is None:
+                yield written(r, f"{_version(r)} is one of {len(found)} versions of {body.id}'s {standard} rules "
+                              f"({said}) and gives no version, so no record can name it",
+                              "document.version: the version the document gives itself", "$.document")
+        by_name: dict[str, list[Ruleset]] = {}
+        for r in found:
+            if r.document.version is not None:
+                by_name.setdefault(r.document.version, []).append(r)
+        for name, alike in by_name.items():
+            if len(alike) > 1:
+                yield written(alike[1], f"{len(alike)} of {body.id}'s {standard} rulesets are version {name} "
+                              f"({said}): a record naming it is graded by one of them, chosen by their order",
+                              "a version of its own for each ruleset", "$.document.version")
+        undated = [r for r in found if r.document.effective_from is None]
+        if len(undated) > 1:
+            yield written(undated[1], f"{len(undated)} of {body.id}'s {standard} versions ({said}) give no "
+                          "effective_from, so each is in force from the start: a record naming neither is graded by "
+                          "one of them, chosen by their order", "effective_from (and its citation) on every "
+                          "version but the oldest", "$.document")
+        by_day: dict[Any, list[Ruleset]] = {}
+        for r in found:
+            if r.document.effective_from is not None:
+                by_day.setdefault(r.document.effective_from, []).append(r)
+        for day, alike in by_day.items():
+            if len(alike) > 1:
+                yield written(alike[1], f"{len(alike)} of {body.id}'s {standard} versions ({said}) take effect on "
+                              f"{day}: a record with a gateway from then is graded by one of them, chosen by their "
+                              "order", "versions that take effect on different days", "$.document.effective_from")
+
+
+@check("documents", "the body's documents are its own: none is a document another installed body's rules come "
+       "from (its file or sha256) unless the other copied it, nor published by another installed body", "body")
+def documents(s: CheckedBody) -> Iterator[Failure]:
+    # A plugin shipping another body's rules under its own id (copied whole, document block and all) passes every
+    # other check: they are that body's, and conformant. Every output then calls that body's document this one's
+    # ("Acme EPA Kit v5.0" for Highfield's kit), and the other body's name, as a publisher, names this one too.
+    others = [b for b in s.registry.bodies if b.body.id != s.body_id]
+    if not others:
+        raise Skip("no other body is loaded to compare its documents with (none else is installed, or --bodies or "
+                   "EPA_BODIES left them out)")
+    done: set[tuple[str, str]] = set()
+    for r in s.loaded.body.rulesets:
+        doc = r.document
+        for other in others:
+            if _publishes(other, doc.publisher) and not _publishes(s.loaded, doc.publisher) \
+                    and ("publisher", other.body.id) not in done:
+                done.add(("publisher", other.body.id))
+                yield written(r, f"{doc.file} says it is published by {doc.publisher!r}, which is {other.body.id}",
+                              f"the body's own name as publisher ({s.loaded.body.name!r}), its document being its own",
+                              "$.document.publisher")
+            theirs = next((d for d in other.body.documents
+                           if d.file == doc.file or (doc.sha256 and d.sha256 == doc.sha256)), None)
+            # Where the data tells who copied whom (one names itself as publisher, the other does not), the copy
+            # alone fails; where it cannot, both do, each naming the other.
+            copied = theirs is not None and _publishes(s.loaded, doc.publisher) \
+                and not _publishes(other, theirs.publisher)
+            if theirs is None or copied or (doc.file, other.body.id) in done:
+                continue
+            done.add((doc.file, other.body.id))
+            same = "file" if theirs.file == doc.file else f"text (sha256 of {theirs.file})"
+            yield written(r, f"{doc.file} is also the document {other.body.id}'s rules come from (the same {same}, "
+                          f"published by {theirs.publisher!r}): two bodies' rules cannot come from one document",
+                          "the body's own document: its file name and the SHA-256 of its text", "$.document")
+
+
+def _publishes(loaded: LoadedBody, publisher: str) -> bool:
+    """Whether a document's publisher is the body itself: its id or its name."""
+    from epa.registry import fold
+
+    return fold(publisher) in {fold(loaded.body.id), fold(loaded.body.name)}
+
+
+def _version(r: Ruleset) -> str:
+    day = f" from {r.document.effective_from}" if r.document.effective_from else ""
+    return f"{r.source_file and Path(r.source_file).name or r.document.file} (version {r.document.version}{day})"
