@@ -202,6 +202,12 @@ def load_body(candidate: Candidate) -> LoadedBody:
         if r.body != body.id:
             raise PluginError(name, "register_body", f"ruleset {quote(r.source_file or r.standard)} says body "
                               f"{quote(r.body)}, but the plugin's body id is {quote(body.id)}")
+    from epa.rules.versions import untold  # (only as a plugin loads: not at every start)
+
+    for standard in body.standards:
+        problem = untold(body.rulesets_for(standard))
+        if problem is not None:
+            raise PluginError(name, "register_body", problem)
     return LoadedBody(body, name, pm.hook, own, candidate.distribution, candidate.version, tuple(standards),
                       _defaults_last(pm, own))
 

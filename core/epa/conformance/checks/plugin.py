@@ -1,10 +1,9 @@
-"""The plugin as a whole: it loads, its hooks keep their contract, its versions are told apart, its documents are its
-own."""
+"""The plugin as a whole: it loads (its versions told apart: ``epa.rules.versions.untold``), its hooks keep their
+contract, its documents are its own."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 from epa.conformance import witness
@@ -19,7 +18,6 @@ from epa.conformance.checks.base import (
 )
 from epa.errors import PluginError
 from epa.model.convert import unstructure
-from epa.model.domain import Ruleset
 from epa.registry import LoadedBody
 
 # --- the plugin --------------------------------------------------------------------------------------------
@@ -89,49 +87,6 @@ def _first_change(before: Any, after: Any, path: str = "$") -> str | None:
     return None if before == after else path
 
 
-@check("versions", "each standard's document versions are told apart: each named, no two with one version or "
-       "one effective_from, and only the oldest without one", "body")
-def versions(s: CheckedBody) -> Iterator[Failure]:
-    # A record is graded by the version it names (document_versions) or the latest in force on its gateway date
-    # (epa.engine.explained.ruleset_for): versions neither tells apart are chosen between by the order the plugin
-    # happens to list them, silently.
-    body = s.loaded.body
-    for standard in body.standards:
-        found = body.rulesets_for(standard)
-        if len(found) < 2:
-            continue
-        said = ", ".join(_version(r) for r in found)
-        for r in found:
-            if r.document.version is None:
-                yield written(r, f"{_version(r)} is one of {len(found)} versions of {body.id}'s {standard} rules "
-                              f"({said}) and gives no version, so no record can name it",
-                              "document.version: the version the document gives itself", "$.document")
-        by_name: dict[str, list[Ruleset]] = {}
-        for r in found:
-            if r.document.version is not None:
-                by_name.setdefault(r.document.version, []).append(r)
-        for name, alike in by_name.items():
-            if len(alike) > 1:
-                yield written(alike[1], f"{len(alike)} of {body.id}'s {standard} rulesets are version {name} "
-                              f"({said}): a record naming it is graded by one of them, chosen by their order",
-                              "a version of its own for each ruleset", "$.document.version")
-        undated = [r for r in found if r.document.effective_from is None]
-        if len(undated) > 1:
-            yield written(undated[1], f"{len(undated)} of {body.id}'s {standard} versions ({said}) give no "
-                          "effective_from, so each is in force from the start: a record naming neither is graded by "
-                          "one of them, chosen by their order", "effective_from (and its citation) on every "
-                          "version but the oldest", "$.document")
-        by_day: dict[Any, list[Ruleset]] = {}
-        for r in found:
-            if r.document.effective_from is not None:
-                by_day.setdefault(r.document.effective_from, []).append(r)
-        for day, alike in by_day.items():
-            if len(alike) > 1:
-                yield written(alike[1], f"{len(alike)} of {body.id}'s {standard} versions ({said}) take effect on "
-                              f"{day}: a record with a gateway from then is graded by one of them, chosen by their "
-                              "order", "versions that take effect on different days", "$.document.effective_from")
-
-
 @check("documents", "the body's documents are its own: none is a document another installed body's rules come "
        "from (its file or sha256) unless the other copied it, nor published by another installed body", "body")
 def documents(s: CheckedBody) -> Iterator[Failure]:
@@ -172,8 +127,3 @@ def _publishes(loaded: LoadedBody, publisher: str) -> bool:
     from epa.registry import fold
 
     return fold(publisher) in {fold(loaded.body.id), fold(loaded.body.name)}
-
-
-def _version(r: Ruleset) -> str:
-    day = f" from {r.document.effective_from}" if r.document.effective_from else ""
-    return f"{r.source_file and Path(r.source_file).name or r.document.file} (version {r.document.version}{day})"
