@@ -14,12 +14,22 @@ below is the order they run (and are listed) in:
 - ``components``: grading one method;
 - ``combining``: the overall grade from the methods';
 - ``records``: whole records (the resit cap, deterministic and valid output);
+- ``journeys``: a record's journey as the plugin's own record hooks answer it;
 - ``citing``: citations, and the source documents they cite.
 """
 
 from __future__ import annotations
 
-from epa.conformance.checks import catalogue, citing, combining, components, placeholders, plugin, records
+from epa.conformance.checks import (
+    catalogue,
+    citing,
+    combining,
+    components,
+    journeys,
+    placeholders,
+    plugin,
+    records,
+)
 from epa.conformance.checks.base import (
     CHECKS,
     RANK,
@@ -43,7 +53,7 @@ from epa.conformance.checks.citing import (
 from epa.conformance.checks.placeholders import MARK, placeholder_failures
 
 # The order the families run in (each module registers its checks in its own order as it is imported).
-FAMILIES = (plugin, placeholders, catalogue, components, combining, records, citing)
+FAMILIES = (plugin, placeholders, catalogue, components, combining, records, journeys, citing)
 CHECKS.sort(key=lambda c: [f.__name__ for f in FAMILIES].index(c.run.__module__))
 
 __all__ = ["CHECKS", "RANK", "CheckedBody", "ConformanceCheck", "Failure", "NotChecked", "Skip", "hook_failure",

@@ -1,0 +1,95 @@
+"""A record's journey as the plugin's own record hooks answer it: whoever the apprentice is, and with what the
+journey data states reported as the data states it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from epa.conformance import witness
+from epa.conformance.checks.base import CheckedBody, Failure, Skip, check
+from epa.model.convert import unstructure
+from epa.rules import deadlines as deadline_family
+from epa.rules import gateway as gateway_family
+
+# The hooks given the record itself: a plugin's own can read anything in it.
+RECORD_HOOKS = ("gateway_requirements", "deadlines", "resit_policy")
+# Apprentice ids as records give them (an employer's reference, a ULN), beside the witnesses' own.
+OTHER_IDS = ("A-0042", "1234567890")
+
+
+def _own(s: CheckedBody, hooks: tuple[str, ...]) -> list[str]:
+    own = [h for h in hooks if h in s.loaded.own_hooks]
+    if not own:
+        raise Skip(f"the plugin implements none of {', '.join(hooks)}: the core's defaults answer from the data")
+    return own
+
+
+def _witnesses(s: CheckedBody) -> list[dict[str, Any]]:
+    r = s.rules
+    return [*witness.samples(s.body_id, r), *(witness.resit(s.body_id, r, r.method_ids[0], kind)
+                                              for kind in ("resit", "retake"))]
+
+
+@check("apprentice-blind", "records alike but for the apprentice's id get the same answer: no hook of the "
+       "plugin's own grades, caps or deadlines an apprentice by who they are (or by the conformance suite's "
+       "records' ids)")
+def apprentice_blind(s: CheckedBody) -> Iterator[Failure]:
+    # A record hook is given the whole record, id and all. One answering by the id (an id the suite's records use,
+    # say) passes every other check on the suite's records and answers otherwise for every real apprentice.
+    own = _own(s, RECORD_HOOKS)
+    for data in _witnesses(s):
+        given = data["apprentice"]["id"]
+        first = _answer(s, data, given)
+        for other in OTHER_IDS:
+            moved = {**data, "apprentice": {**data["apprentice"], "id": other}}
+            if _answer(s, moved, other) != first:
+                hook = own[0] if len(own) == 1 else None
+                yield s.failure(f"a record graded for apprentice {given!r} and the same record for {other!r} get "
+                                "different answers (grades, gateway, deadlines or resit decision)",
+                                "the same answer whoever the apprentice is: a hook reads the record's evidence, "
+                                "not its apprentice's id", hook, moved)
+                return
+
+
+def _answer(s: CheckedBody, data: dict[str, Any], apprentice: str) -> str:
+    """The record's result, its apprentice's id put out of it."""
+    return json.dumps(unstructure(s.explain(data)), sort_keys=True, default=str).replace(json.dumps(apprentice)[1:-1],
+                                                                                      "<apprentice>")
+
+
+@check("journey-data", "each gateway requirement and deadline the journey data states is reported once, with the "
+       "status the data gives it, beside what the plugin's own gateway_requirements and deadlines hooks add, whose "
+       "ids are their own")
+def journey_data(s: CheckedBody) -> Iterator[Failure]:
+    # A plugin's collected hook adds to the data's list; a wrapper around it can change it. Either way a record
+    # showed a requirement the data finds unknown or unmet as met (or one id twice, met and unmet), and passed.
+    own = _own(s, ("gateway_requirements", "deadlines"))
+    r = s.rules
+    if r.journey is None:
+        raise Skip("the body has no journey file for this standard")
+    for data in _witnesses(s):
+        record = witness.structure(data)
+        result = s.explain(record)
+        for what, hook, stated, given in (
+                ("gateway requirement", "gateway_requirements", gateway_family.requirements(r, record),
+                 result.gateway.requirements),
+                ("deadline", "deadlines", deadline_family.deadlines(r, record), result.deadlines)):
+            if hook not in own:
+                continue
+            ids = [item.id for item in given]
+            twice = next((i for i in dict.fromkeys(ids) if ids.count(i) > 1), None)
+            if twice is not None:
+                statuses = ", ".join(item.status for item in given if item.id == twice)
+                yield s.failure(f"the record's {what}s list {twice!r} {ids.count(twice)} times ({statuses})",
+                                f"each {what} once: a hook's own under ids of its own", hook, data)
+                return
+            for item in stated:
+                shown = next((g for g in given if g.id == item.id), None)
+                if shown is None or shown.status != item.status:
+                    said = "leaves it out" if shown is None else f"reports it {shown.status}"
+                    yield s.failure(f"the journey data's {what} {item.id!r} is {item.status} for this record "
+                                    f"(“{item.says}”), but the plugin {said}",
+                                    f"{item.id} {item.status}, as the journey data evaluates it", hook, data)
+                    return

@@ -1,0 +1,100 @@
+"""Plugins that lie, written as a third party would (hooks of their own, wrappers, installed by entry point), each
+of which passed `epa conformance` (exit 0) before the check that now fails it."""
+
+from __future__ import annotations
+
+import attrs
+import pytest
+
+import epa
+from epa import defaults
+from epa.registry import Registry
+from test_conformance import base_rules, check, failures, plugin
+
+JOURNEY_HOOKS = {"gateway_requirements", "deadlines", "resit_policy"}
+
+
+def journeyed_rules():
+    rules = base_rules()
+    if rules.journey is None or not rules.journey.gateway:
+        pytest.skip("the base rules have no journey gateway requirements")
+    return rules
+
+
+def test_a_resit_policy_that_answers_by_the_apprentice_id_fails_apprentice_blind():
+    """A resit_policy leaving the suite's records ("conformance-<body>") to the default and capping nothing for
+    anyone else: every resit-cap witness is the suite's, so it passed, while a real apprentice's resit beat the cap."""
+    def knows_the_suite(self, ruleset, record, history):
+        if record.apprentice.id.startswith("conformance-"):
+            return None
+        return epa.ResitDecision(capped=False, full_retake_required=False)
+
+    rules = base_rules()
+    assert failures(check(("broken", plugin(resit_policy=knows_the_suite)), "resit-cap")) == []  # fooled
+    (found,) = failures(check(("broken", plugin(resit_policy=knows_the_suite)), "apprentice-blind"))
+    assert found.entry == "resit_policy" and "get different answers" in found.message
+    assert found.record["apprentice"]["id"] != "conformance-broken"
+    assert found.record["standard"] == rules.standard
+
+
+def test_a_gateway_hook_that_answers_by_the_apprentice_id_fails_apprentice_blind():
+    def unmet_for_others(self, ruleset, record):
+        if record.apprentice.id.startswith("conformance-"):
+            return []
+        return [epa.Requirement(id="liar-id", name="an id the suite does not use", mandatory=True, status="unmet",
+                                says="unmet", citation=ruleset.combination.citation)]
+
+    (found,) = failures(check(("broken", plugin(gateway_requirements=unmet_for_others)), "apprentice-blind"))
+    assert found.entry == "gateway_requirements"
+
+
+def test_apprentice_blind_skips_a_body_whose_record_hooks_are_the_defaults():
+    (outcome,) = check(("broken", plugin()), "apprentice-blind")
+    assert outcome.status == "skip" and "the core's defaults answer from the data" in outcome.reason
+
+
+def test_a_gateway_hook_reporting_the_datas_requirements_met_fails_journey_data():
+    """A gateway_requirements hook returning the journey data's requirements again, each met: the record lists
+    each twice, met and unknown, and passed every check."""
+    rules = journeyed_rules()
+
+    def always_met(self, ruleset, record):
+        return [attrs.evolve(q, status="met") for q in defaults.gateway_requirements(ruleset, record)]
+
+    (found,) = failures(check(("broken", plugin(gateway_requirements=always_met)), "journey-data"))
+    assert found.entry == "gateway_requirements" and f"{rules.journey.gateway[0].id!r} 2 times" in found.message
+
+
+class MetWrapper:
+    """A hook wrapper, as pluggy lets a plugin write one: it changes the default's answer after it is given."""
+
+    def __init__(self, rules):
+        self.rules = rules
+
+    @epa.hookimpl
+    def register_body(self):
+        return epa.Body(id="liar", name="liar", rulesets=(attrs.evolve(self.rules, body="liar"),))
+
+    @epa.hookimpl(wrapper=True)
+    def gateway_requirements(self, ruleset, record):
+        answers = yield
+        return [[attrs.evolve(q, status="met") for q in part] for part in answers]
+
+
+def test_a_wrapper_that_turns_the_datas_requirements_met_fails_journey_data():
+    """A wrapper altering the default's answers: no requirement is listed twice, every one is met, whatever the
+    record shows (the data finds them unknown: the suite's records hold no gateway evidence)."""
+    rules = journeyed_rules()
+    (found,) = failures(check(("liar", MetWrapper(rules)), "journey-data"))
+    assert found.entry == "gateway_requirements" and "but the plugin reports it met" in found.message
+    assert f"journey data's gateway requirement {rules.journey.gateway[0].id!r}" in found.message
+
+
+def test_a_plugin_adding_a_requirement_of_its_own_passes_journey_data():
+    def adds_one(self, ruleset, record):
+        return [epa.Requirement(id="liar-age", name="aged 16", mandatory=True, status="unknown",
+                                says="no date of birth", citation=ruleset.combination.citation)]
+
+    journeyed_rules()
+    (outcome,) = check(("broken", plugin(gateway_requirements=adds_one)), "journey-data")
+    assert outcome.status == "pass"
