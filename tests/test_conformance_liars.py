@@ -98,3 +98,67 @@ def test_a_plugin_adding_a_requirement_of_its_own_passes_journey_data():
     journeyed_rules()
     (outcome,) = check(("broken", plugin(gateway_requirements=adds_one)), "journey-data")
     assert outcome.status == "pass"
+
+
+def _body_plugin(rules, body_id, **hooks):
+    """A plugin object as a third party writes one, its hooks marked as it chooses (tryfirst, trylast, wrappers)."""
+    namespace = {"register_body": epa.hookimpl(lambda self: epa.Body(
+        id=body_id, name=body_id, rulesets=(attrs.evolve(rules, body=body_id),))), **hooks}
+    return type("Plugin", (), namespace)()
+
+
+def test_a_first_result_hook_marked_trylast_is_refused_as_the_plugin_loads():
+    """A combine_grades marked trylast sits beside the core's default, registered before it and so called after it:
+    the default always answers, the plugin's code never ran, and it passed every check (the default's answers are
+    conformant) while `epa plugins` described its combine_grades as the body's own rule."""
+    rules = base_rules()
+
+    def never_distinction(self, ruleset, components):
+        return epa.Outcome(grade=epa.Grade.FAIL if epa.Grade.FAIL in components.values() else epa.Grade.PASS, steps=())
+
+    late = _body_plugin(rules, "late", combine_grades=epa.hookimpl(trylast=True)(never_distinction))
+    reg = Registry([("late", late)], keep_going=True)
+    assert "late" in reg.failed and reg.failed["late"].hook == "combine_grades"
+    assert "marked to be called after the core's default (trylast)" in reg.failed["late"].problem
+    (loads,) = check(("late", late), "loads")
+    assert loads.status == "fail"
+    # tryfirst changes nothing (the plugin's own is called first anyway), so it loads and is held to the table.
+    first = _body_plugin(rules, "first", combine_grades=epa.hookimpl(tryfirst=True)(never_distinction))
+    assert Registry([("first", first)]).body("first").own_hooks == ("combine_grades", "register_body")
+    assert failures(check(("first", first), "table"))
+
+
+def test_a_wrapper_that_alters_the_defaults_grades_is_held_to_them():
+    """A wrapper runs around the default's answer and can change it: the checks see what every command sees."""
+    rules = base_rules()
+
+    def fail_passes(self, ruleset, components):
+        outcome = yield
+        return attrs.evolve(outcome, grade=epa.Grade.PASS) if outcome.grade == epa.Grade.FAIL else outcome
+
+    for marked in (epa.hookimpl(wrapper=True)(fail_passes),):
+        wrapped = _body_plugin(rules, "wrapped", combine_grades=marked)
+        found = failures(check(("wrapped", wrapped), "any-fail-fails"))
+        assert found and all(f.expected == "fail" for f in found)
+
+
+def test_outcomes_do_not_depend_on_the_order_the_checks_run_in(monkeypatch):
+    """Checks share the registry's engine, which remembers answers: each check's outcome is the same run first or
+    last, for the installed body's rules and for a plugin whose wrapper lies."""
+    from epa import conformance
+    from epa.conformance import checks
+
+    rules = journeyed_rules()
+
+    def outcomes(plugin_object, body_id):
+        reg = Registry([(body_id, plugin_object)], keep_going=True)
+        return sorted((o.check, o.standard, o.version, o.status, o.reason, o.failures)
+                      for o in conformance.run(reg))
+
+    for body_id, made in (("broken", lambda: plugin()), ("liar", lambda: MetWrapper(rules))):
+        forwards = outcomes(made(), body_id)
+        monkeypatch.setattr(checks.base, "CHECKS", list(reversed(checks.CHECKS)))
+        monkeypatch.setattr(conformance, "CHECKS", checks.base.CHECKS)
+        backwards = outcomes(made(), body_id)
+        monkeypatch.undo()
+        assert backwards == forwards
