@@ -20,7 +20,7 @@ from epa.errors import quote
 from epa.model.convert import unstructure
 from epa.model.domain import Ruleset
 from epa.model.results import ComponentResult, Outcome
-from epa.rules.sources import has_section, sha256
+from epa.rules.sources import PATH, ambiguous, has_section, sha256
 
 # --- citations ---------------------------------------------------------------------------------------------
 
@@ -67,12 +67,19 @@ def _explained(s: CheckedBody, files: set[str]) -> Iterator[Failure]:
     expected = (f"steps citing the rule applied as '<document file> § <section heading>' of the body's documents "
                 f"({', '.join(sorted(files))})")
 
-    def cited(citation: str | None) -> bool:
+    def miscited(citation: str | None) -> str | None:
+        """Why a step's citation is not one section of the body's documents, or None where it is."""
         file, mark, section = (citation or "").partition(" § ")
         if not (mark and section.strip()) or file not in files:
-            return False
+            return "not a section of the body's documents"
         document = s.sources / file  # a document at hand has the section; one absent is the sources check's skip
-        return not document.is_file() or has_section(document, section)
+        if not document.is_file():
+            return None
+        if not has_section(document, section):
+            return "not a section of the body's documents"
+        lines = ambiguous(document, section)
+        return f"a heading {file} prints {len(lines)} times (lines {', '.join(map(str, lines))}), so a reader " \
+            f"cannot tell which (cite it as '<the heading above it>{PATH}{section.strip()}')" if lines else None
 
     # the citations a hook's answer was failed for, and the rules' own (failed above at their entries, where wrong):
     # a record's explanation is failed only for what neither has said
@@ -82,9 +89,9 @@ def _explained(s: CheckedBody, files: set[str]) -> Iterator[Failure]:
         if not steps:
             return "with no step citing the rule that decides it"
         for step in steps:
-            if (citation := getattr(step, "citation", None)) not in shown and not cited(citation):
+            if (citation := getattr(step, "citation", None)) not in shown and (why := miscited(citation)):
                 shown.add(citation)
-                return f"citing {quote(citation)}, not a section of the body's documents"
+                return f"citing {quote(citation)}, {why}"
         return None
 
     found: list[tuple[str, str, dict[str, Any]]] = []
@@ -104,9 +111,8 @@ def _explained(s: CheckedBody, files: set[str]) -> Iterator[Failure]:
     # and whatever else explains a record (gateway, deadlines, a resit's steps, checks): each citation the body's
     for data in [*witness.samples(s.body_id, r), witness.resit(s.body_id, r, r.method_ids[0], "resit")]:
         for path, citation in citations_in(unstructure(s.explain(data))):
-            if citation is not None and citation not in shown and not cited(citation):
-                found.append(("explanation", f"a record's {path} cites {quote(citation)}, not a section of the "
-                              "body's documents", data))
+            if citation is not None and citation not in shown and (why := miscited(citation)):
+                found.append(("explanation", f"a record's {path} cites {quote(citation)}, {why}", data))
                 break
     for hook in dict.fromkeys(h for h, _, _ in found):
         mine = [(message, record) for h, message, record in found if h == hook]
@@ -188,9 +194,17 @@ def source_failures(r: Ruleset, folder: Path) -> Iterator[Failure]:
 
 
 def section_failures(r: Ruleset, folder: Path, files: set[str]) -> Iterator[Failure]:
-    """Each citation of one of ``files`` (documents in ``folder``) whose section is not a line of the document."""
+    """Each citation of one of ``files`` (documents in ``folder``) whose section is not a line of the document, or is
+    a heading it prints more than once (:func:`epa.rules.sources.ambiguous`): a reader cannot tell which is meant."""
     for entry, citation in citations_in(unstructure(r)):
         file, _, section = (citation or "").partition(" § ")
-        if file in files and section and not has_section(folder / file, section):
+        if not (file in files and section):
+            continue
+        if not has_section(folder / file, section):
             yield written(r, f"cites section {quote(section)}, which is not a line of {file}",
                           "a section heading of the document", entry)
+        elif lines := ambiguous(folder / file, section):
+            yield written(r, f"cites section {quote(section)}, which {file} prints {len(lines)} times (lines "
+                          f"{', '.join(map(str, lines))}, its contents page aside), so a reader cannot tell which",
+                          f"the heading above it that tells them apart: '{file} § <that heading>{PATH}"
+                          f"{section.strip()}' (the first {section.strip()} after it)", entry)
