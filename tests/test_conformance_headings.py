@@ -5,11 +5,11 @@ Grading'), as TQUK's component grades cite theirs."""
 from __future__ import annotations
 
 import attrs
+from test_conformance import base_rules, check, failures, plugin
 
 import epa
 from epa.conformance.checks import section_failures
 from epa.rules.sources import sha256
-from test_conformance import base_rules, check, failures, plugin
 
 DOCUMENT = """Acme EPA Specification
 Contents

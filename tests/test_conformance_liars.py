@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import attrs
 import pytest
+from test_conformance import base_rules, check, failures, plugin
 
 import epa
 from epa import defaults
 from epa.registry import Registry
-from test_conformance import base_rules, check, failures, plugin
-
-JOURNEY_HOOKS = {"gateway_requirements", "deadlines", "resit_policy"}
 
 
 def journeyed_rules():
@@ -162,3 +160,18 @@ def test_outcomes_do_not_depend_on_the_order_the_checks_run_in(monkeypatch):
         backwards = outcomes(made(), body_id)
         monkeypatch.undo()
         assert backwards == forwards
+
+
+def test_a_hook_that_raises_on_a_field_the_witnesses_left_out_fails_hooks():
+    """A gateway_requirements that raises whenever the record gives a date of birth (or any field the suite's
+    records, each giving only what its check reads, never gave) passed every check, and failed `epa grade` on the
+    first real record that gives one."""
+    def raises_on_a_birthday(self, ruleset, record):
+        if record.apprentice.date_of_birth is not None:
+            raise ValueError("no birthdays")
+        return []
+
+    found = failures(check(("broken", plugin(gateway_requirements=raises_on_a_birthday)), "hooks"))
+    assert found and {f.entry for f in found} == {"gateway_requirements"}
+    assert "ValueError: no birthdays" in found[0].message
+    assert found[0].record["apprentice"]["date_of_birth"]

@@ -29,7 +29,7 @@ def _own(s: CheckedBody, hooks: tuple[str, ...]) -> list[str]:
 def _witnesses(s: CheckedBody) -> list[dict[str, Any]]:
     r = s.rules
     return [*witness.samples(s.body_id, r), *(witness.resit(s.body_id, r, r.method_ids[0], kind)
-                                              for kind in ("resit", "retake"))]
+                                              for kind in ("resit", "retake")), witness.full(s.body_id, r)]
 
 
 @check("apprentice-blind", "records alike but for the apprentice's id get the same answer: no hook of the "

@@ -32,7 +32,7 @@ def loads(s: CheckedBody) -> Iterator[Failure]:
 
 
 @check("hooks", "every hook returns what its spec says, and changes neither the ruleset nor the record it is given: "
-       "grading typical records, and a resit, calls each one", "body")
+       "grading typical records, a resit, and a record giving every field a record can, calls each one", "body")
 def hooks(s: CheckedBody) -> Iterator[Failure]:
     # The rules' dicts (component_rules, a row's when) and a record's can be changed in place: a hook that does
     # (a setdefault, a pop) changes what every later grading in the process reads (a cohort, `epa serve`), and what
@@ -40,7 +40,7 @@ def hooks(s: CheckedBody) -> Iterator[Failure]:
     rules = {id(r): unstructure(r) for r in s.loaded.body.rulesets}
     for r in s.loaded.body.rulesets:
         resit = witness.resit(s.body_id, r, r.method_ids[0], "resit")
-        for data in [*witness.samples(s.body_id, r), resit]:
+        for data in [*witness.samples(s.body_id, r), resit, witness.full(s.body_id, r)]:
             record = witness.structure(data)
             given = unstructure(record)
             try:
