@@ -175,3 +175,66 @@ def test_a_hook_that_raises_on_a_field_the_witnesses_left_out_fails_hooks():
     assert found and {f.entry for f in found} == {"gateway_requirements"}
     assert "ValueError: no birthdays" in found[0].message
     assert found[0].record["apprentice"]["date_of_birth"]
+
+
+LIAR = '''
+import os
+
+import attrs
+
+import epa
+from epa import defaults
+
+RULES = attrs.evolve(epa.load_ruleset({path!r}), body="liar")
+
+
+@epa.hookimpl
+def register_body():
+    return epa.Body(id="liar", name="Liar Assessment", rulesets=(RULES,))
+
+
+@epa.hookimpl
+def combine_grades(ruleset, components):
+    outcome = defaults.combine_grades(ruleset, components)
+    # what the process was started with: a hash seed, as hash() of a string answers by, stands for any of them
+    if os.environ.get("PYTHONHASHSEED") == "1" and outcome.grade == epa.Grade.PASS:
+        return attrs.evolve(outcome, grade=epa.Grade.DISTINCTION)
+    return outcome
+'''
+
+
+def test_a_hook_answering_by_the_process_it_runs_in_fails_processes(tmp_path, monkeypatch):
+    """A combine_grades answering by something the process started with (its hash seed, as hash() of a string does)
+    answers alike every time it is asked in one process, so the output check's asking twice passed it, while a cohort
+    graded in worker processes (and each command, a process of its own) graded alike records two ways."""
+    import importlib
+
+    from epa.registry import Candidate
+    from epa.testing import install_plugin
+
+    rules = base_rules()
+    env = install_plugin(tmp_path, "epa_liar", LIAR.format(path=rules.source_file), "liar = epa_liar")
+    monkeypatch.setenv("PYTHONPATH", env["PYTHONPATH"])
+    monkeypatch.delenv("PYTHONHASHSEED", raising=False)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    reg = Registry([Candidate("liar", lambda: importlib.import_module("epa_liar"), "epa-liar", "0.1")],
+                   keep_going=True)
+    assert failures([o for o in conformance_run(reg, "output")]) == []  # fooled: the same answer twice here
+    (found,) = failures(conformance_run(reg, "processes"))
+    assert found.entry == "combine_grades" and "in another process (PYTHONHASHSEED=1) differ" in found.message
+    assert f"{rules.standard} version {rules.document.version}: " in found.message
+
+
+def conformance_run(reg, check_id):
+    from epa import conformance
+
+    return conformance.run(reg, only=[check_id])
+
+
+def test_processes_is_not_checked_for_a_plugin_no_other_process_can_load():
+    def combine_grades(self, ruleset, components):
+        return defaults.combine_grades(ruleset, components)
+
+    (outcome,) = check(("broken", plugin(combine_grades=combine_grades)), "processes")
+    assert outcome.status == "skip" and outcome.unchecked and "not loaded from an installed distribution" in \
+        outcome.reason

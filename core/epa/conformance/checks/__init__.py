@@ -14,6 +14,7 @@ below is the order they run (and are listed) in:
 - ``components``: grading one method;
 - ``combining``: the overall grade from the methods';
 - ``records``: whole records (the resit cap, deterministic and valid output);
+- ``processes``: answers alike in every process;
 - ``journeys``: a record's journey as the plugin's own record hooks answer it;
 - ``citing``: citations, and the source documents they cite.
 """
@@ -28,6 +29,7 @@ from epa.conformance.checks import (
     journeys,
     placeholders,
     plugin,
+    processes,
     records,
 )
 from epa.conformance.checks.base import (
@@ -53,7 +55,7 @@ from epa.conformance.checks.citing import (
 from epa.conformance.checks.placeholders import MARK, placeholder_failures
 
 # The order the families run in (each module registers its checks in its own order as it is imported).
-FAMILIES = (plugin, placeholders, catalogue, components, combining, records, journeys, citing)
+FAMILIES = (plugin, placeholders, catalogue, components, combining, records, processes, journeys, citing)
 CHECKS.sort(key=lambda c: [f.__name__ for f in FAMILIES].index(c.run.__module__))
 
 __all__ = ["CHECKS", "RANK", "CheckedBody", "ConformanceCheck", "Failure", "NotChecked", "Skip", "hook_failure",

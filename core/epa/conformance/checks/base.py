@@ -156,3 +156,22 @@ def combinations(r: Ruleset) -> Iterator[dict[str, Grade]]:
 
 def show(combo: Mapping[str, Grade | None]) -> str:
     return ", ".join(f"{m}={g.value if g else g}" for m, g in combo.items())
+
+
+def first_change(before: Any, after: Any, path: str = "$") -> str | None:
+    """The JSON path of the first difference between two unstructured values, or None where they are equal."""
+    if type(before) is not type(after):
+        return path
+    if isinstance(before, dict):
+        for key in [*before, *(k for k in after if k not in before)]:
+            if key not in before or key not in after:
+                return f"{path}.{key}"
+            if (found := first_change(before[key], after[key], f"{path}.{key}")) is not None:
+                return found
+        return None
+    if isinstance(before, list):
+        for i, (old, new) in enumerate(zip(before, after, strict=False)):
+            if (found := first_change(old, new, f"{path}[{i}]")) is not None:
+                return found
+        return None if len(before) == len(after) else f"{path}[{min(len(before), len(after))}]"
+    return None if before == after else path

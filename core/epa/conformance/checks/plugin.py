@@ -12,6 +12,7 @@ from epa.conformance.checks.base import (
     Failure,
     Skip,
     check,
+    first_change,
     hook_failure,
     hook_source,
     written,
@@ -48,12 +49,12 @@ def hooks(s: CheckedBody) -> Iterator[Failure]:
             except PluginError as exc:
                 yield hook_failure(s.loaded, exc, data)
             for changed in s.loaded.body.rulesets:
-                path = _first_change(rules[id(changed)], now := unstructure(changed))
+                path = first_change(rules[id(changed)], now := unstructure(changed))
                 if path is not None:
                     rules[id(changed)] = now  # each change named once
                     yield _changed(s, "the ruleset", f"{changed.standard} version {changed.document.version}'s "
                                    f"{path}", data)
-            path = _first_change(given, unstructure(record))
+            path = first_change(given, unstructure(record))
             if path is not None:
                 yield _changed(s, "the record", f"the record's {path}", data)
 
@@ -66,25 +67,6 @@ def _changed(s: CheckedBody, what: str, where: str, data: dict[str, Any]) -> Fai
     return Failure(f"grading this record, {by} changed {what} it was given: {where}",
                    "a hook that reads its arguments and returns its answer, changing nothing it is given (copy what "
                    "it would change)", hook, file, data, line)
-
-
-def _first_change(before: Any, after: Any, path: str = "$") -> str | None:
-    """The JSON path of the first difference between two unstructured values, or None where they are equal."""
-    if type(before) is not type(after):
-        return path
-    if isinstance(before, dict):
-        for key in [*before, *(k for k in after if k not in before)]:
-            if key not in before or key not in after:
-                return f"{path}.{key}"
-            if (found := _first_change(before[key], after[key], f"{path}.{key}")) is not None:
-                return found
-        return None
-    if isinstance(before, list):
-        for i, (old, new) in enumerate(zip(before, after, strict=False)):
-            if (found := _first_change(old, new, f"{path}[{i}]")) is not None:
-                return found
-        return None if len(before) == len(after) else f"{path}[{min(len(before), len(after))}]"
-    return None if before == after else path
 
 
 @check("documents", "the body's documents are its own: none is a document another installed body's rules come "
