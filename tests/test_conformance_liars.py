@@ -238,3 +238,21 @@ def test_processes_is_not_checked_for_a_plugin_no_other_process_can_load():
     (outcome,) = check(("broken", plugin(combine_grades=combine_grades)), "processes")
     assert outcome.status == "skip" and outcome.unchecked and "not loaded from an installed distribution" in \
         outcome.reason
+
+
+def test_rules_holding_an_authors_marks_in_place_of_the_documents_words_fail_placeholders():
+    """The placeholders check failed only what `epa plugin new` writes (PLACEHOLDER, and its words with the mark
+    deleted): an author who wrote TODO, TBD or nothing in place of the document's words passed every check, and
+    every output showed a criterion 'TODO'."""
+    rules = base_rules()
+    first, second = rules.criteria[:2]
+    marked = attrs.evolve(
+        rules, criteria=(attrs.evolve(first, text="TODO"), attrs.evolve(second, text=""), *rules.criteria[2:]),
+        document=attrs.evolve(rules.document, title="TBD"),
+        methods=(attrs.evolve(rules.methods[0], citation=f"{rules.document.file} § TODO: find the section"),
+                 *rules.methods[1:]))
+    found = failures(check(("broken", plugin(rules=marked)), "placeholders"))
+    assert {f.message for f in found} == {"still a placeholder: 'TODO'", "still a placeholder: ''",
+                                          "still a placeholder: 'TBD'",
+                                          f"still a placeholder: '{rules.document.file} § TODO: find the section'"}
+    assert failures(check(("broken", plugin()), "placeholders")) == []

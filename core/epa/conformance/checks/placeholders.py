@@ -23,8 +23,8 @@ MARK = "PLACEHOLDER"  # what `epa plugin new` writes wherever the author's own d
 
 
 @check("placeholders", f"nothing is left as `epa plugin new` wrote it: no {MARK} in a rule, citation, section or "
-       "document title (nor the scaffold's words for the document's, the mark deleted), and every document's "
-       "sha256 set", "body")
+       "document title (nor the scaffold's words for the document's, the mark deleted), no text that is only a mark "
+       "an author leaves (TODO, TBD, FIXME, XXX, '...', or nothing), and every document's sha256 set", "body")
 def placeholders(s: CheckedBody) -> Iterator[Failure]:
     yield from placeholder_failures(s.loaded.body.rulesets)
 
@@ -80,13 +80,24 @@ SCAFFOLD_SECTION = "section heading"  # the citations' section, "<file> § PLACE
 SCAFFOLD_TITLE = re.compile(r".+'s EPA document for \S+")
 
 
+# The marks an author leaves where the document's words are still to come, whatever wrote the file: a text that is
+# only such a mark ('TODO', 'tbd', '...', 'Lorem ipsum ...', or nothing at all), or opens with one in capitals
+# ('TODO: the observation's criteria'). No document's rule says only these.
+LEFT_MARKS = re.compile(r"[\W_]*(?:to ?do|tbd|tbc|tba|fixme|x{3,}|lorem ipsum\b.*|placeholder|"
+                        r"to be (?:confirmed|decided|written|added)|\.{3}|…)?[\W_]*", re.IGNORECASE | re.DOTALL)
+LEFT_OPENING = re.compile(r"\W*(?:TODO|TBD|TBC|FIXME|XXX)\b")
+
+
 def _scaffolded(text: str, parts: tuple[Any, ...]) -> bool:
-    """Whether a text is still as `epa plugin new` wrote it: with the mark, or its words with the mark deleted."""
-    if MARK in text:
+    """Whether a text is still as `epa plugin new` wrote it (with the mark, or its words with the mark deleted), or
+    holds nothing but a mark an author leaves (:data:`LEFT_MARKS`)."""
+    if MARK in text or LEFT_MARKS.fullmatch(text) or LEFT_OPENING.match(text):
         return True
     words = " ".join(text.split())
     if parts and isinstance(parts[-1], str) and parts[-1].endswith("citation"):
-        return words.partition(" § ")[2].strip().lower() == SCAFFOLD_SECTION
+        section = words.partition(" § ")[2].strip()
+        return section.lower() == SCAFFOLD_SECTION or bool(section and (LEFT_MARKS.fullmatch(section)
+                                                                           or LEFT_OPENING.match(section)))
     if parts[-2:] == ("document", "title"):
         return SCAFFOLD_TITLE.fullmatch(words.lstrip(": ")) is not None
     return words.lstrip(": ").startswith(SCAFFOLD_WORDS)
