@@ -256,3 +256,35 @@ def test_rules_holding_an_authors_marks_in_place_of_the_documents_words_fail_pla
                                           "still a placeholder: 'TBD'",
                                           f"still a placeholder: '{rules.document.file} § TODO: find the section'"}
     assert failures(check(("broken", plugin()), "placeholders")) == []
+
+
+def _pass_fail_plugin(combine_grades=None):
+    """A body of a pass/fail standard of its own (ST0071's methods and criteria, graded fail or pass), its rules
+    the base rules' pass criteria, its table left to the rule in words."""
+    from epa.testing import registry
+
+    standard = attrs.evolve(registry().standard("ST0071"), id="ST9999", grades=(epa.Grade.FAIL, epa.Grade.PASS))
+    rules = base_rules()
+    rules = attrs.evolve(rules, standard="ST9999", body="broken", journey=None, component_rules={},
+                         criteria=tuple(c for c in rules.criteria if c.level == "pass"),
+                         combination=attrs.evolve(rules.combination, rows=(), complete=False))
+    hooks = {"register_standards": epa.hookimpl(lambda self: [standard])}
+    if combine_grades:
+        hooks["combine_grades"] = epa.hookimpl(combine_grades)
+    return _body_plugin(rules, "broken", **hooks)
+
+
+def test_a_distinction_awarded_in_a_pass_fail_standard_fails_grade_scale():
+    """A standard's grade scale (Standard.grades) was read by nothing: a combine_grades awarding distinction where
+    the standard is graded fail or pass, with no printed row to contradict it, passed every check."""
+    def distinction_for_passes(self, ruleset, components):
+        outcome = defaults.combine_grades(ruleset, components)
+        return attrs.evolve(outcome, grade=epa.Grade.DISTINCTION) if outcome.grade == epa.Grade.PASS else outcome
+
+    found = failures(check(("broken", _pass_fail_plugin(distinction_for_passes)), "grade-scale"))
+    assert [f.entry for f in found] == ["combine_grades"]
+    assert "gives distinction, not on ST9999's scale (fail, pass)" in found[0].message
+    assert {a["grade"] for a in found[0].record["assessments"]} == {"pass"}
+    assert failures(check(("broken", _pass_fail_plugin()), "grade-scale")) == []  # the default gives none
+    (outcome,) = check(("broken", plugin()), "grade-scale")
+    assert outcome.status == "skip" and "every grade epa knows" in outcome.reason

@@ -1,7 +1,8 @@
-"""The catalogue: methods and criteria are the standard's, and thresholds count criteria there are."""
+"""The catalogue: methods, criteria and grades are the standard's, and thresholds count criteria there are."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 
 from epa.conformance import witness
@@ -10,6 +11,8 @@ from epa.conformance.checks.base import (
     Failure,
     Skip,
     check,
+    everything,
+    show,
 )
 from epa.model.domain import Grade
 
@@ -74,4 +77,46 @@ def _threshold_passes(s: CheckedBody, method: str, needed: int) -> Iterator[Fail
             yield s.failure(f"{method}: {needed} of its {len(passes)} pass criteria, as its pass threshold needs, "
                             f"graded {got} (the record meets {sorted(met)})", f"pass ({needed} needed)", entry,
                             witness.criteria(s.body_id, r, {method: met}))
+            return
+
+
+@check("grade-scale", "every grade the rules state and the hooks give is on the standard's grade scale: criteria "
+       "levels, table rows, the resit cap, each method's grade and the overall grade")
+def grade_scale(s: CheckedBody) -> Iterator[Failure]:
+    # A standard's scale (Standard.grades) is shared by every body offering it: a pass/fail standard has no
+    # distinction, and a body awarding one states a grade no apprentice of that standard can hold.
+    r, standard = s.rules, s.registry.standard(s.rules.standard)
+    scale = tuple(standard.grades)
+    if set(scale) == set(Grade):
+        raise Skip(f"{standard.id}'s grade scale is every grade epa knows ({', '.join(g.value for g in scale)})")
+    said = ", ".join(g.value for g in scale)
+    expected = f"a grade on {standard.id}'s scale ({said})"
+    if Grade.DISTINCTION not in scale:
+        for i, c in enumerate(r.criteria):
+            if c.level == "distinction":
+                yield s.failure(f"criterion {c.id!r} is a distinction criterion, but {standard.id} is graded {said}",
+                                "pass criteria only", f"$.criteria[{i}]")
+    for i, row in enumerate(r.combination.rows):
+        off = [g for g in [*row.when.values(), row.overall.value] if g != "any" and Grade(g) not in scale]
+        if off:
+            yield s.failure(f"row {i + 1} of the table, counting from 1, names {', '.join(dict.fromkeys(off))}, not "
+                            f"on {standard.id}'s scale ({said})", expected, f"$.combination.rows[{i}]")
+    if r.journey and r.journey.resit and r.journey.resit.cap.grade not in scale:
+        yield s.failure(f"the resit cap is {r.journey.resit.cap.grade.value}, not on {standard.id}'s scale ({said})",
+                        expected, "$.resit.cap")
+    for method in r.method_ids:
+        for met in (frozenset(), frozenset(c.id for c in r.criteria_for(method, "pass")), everything(r, method)):
+            got = s.grade_component(method, met)
+            if got not in scale:
+                entry = "grade_component" if "grade_component" in s.loaded.own_hooks else f"$.component_rules.{method}"
+                yield s.failure(f"{method} with {len(met)} criteria met is graded {got.value}, not on {standard.id}'s "
+                                f"scale ({said})", expected, entry, witness.criteria(s.body_id, r, {method: met}))
+                break
+    for grades in itertools.product(scale, repeat=len(r.method_ids)):
+        combo = dict(zip(r.method_ids, grades, strict=True))
+        overall = s.combine(combo)
+        if overall is not None and overall not in scale:
+            entry = "combine_grades" if "combine_grades" in s.loaded.own_hooks else "$.combination.rule_in_words"
+            yield s.failure(f"{show(combo)} gives {overall.value}, not on {standard.id}'s scale ({said})", expected,
+                            entry, witness.recorded(s.body_id, r, combo))
             return
