@@ -288,3 +288,25 @@ def test_a_distinction_awarded_in_a_pass_fail_standard_fails_grade_scale():
     assert failures(check(("broken", _pass_fail_plugin()), "grade-scale")) == []  # the default gives none
     (outcome,) = check(("broken", plugin()), "grade-scale")
     assert outcome.status == "skip" and "every grade epa knows" in outcome.reason
+
+
+def test_a_hook_passing_one_pass_criterion_short_when_no_distinction_is_met_fails_missing_pass_fails():
+    """A grade_component passing a method one pass criterion short where the apprentice met no distinction
+    criterion: missing-pass-fails asked only with every distinction criterion met (a fail, rightly), and the search
+    for a grade lowered by one more criterion did not find it, so it passed every check."""
+    rules = base_rules()
+
+    def lenient_to_the_weak(self, ruleset, method, criteria_met):
+        result = defaults.grade_component(ruleset, method, criteria_met)
+        distinctions = {c.id for c in ruleset.criteria_for(method, "distinction")}
+        if result.grade == epa.Grade.FAIL and len(result.pass_missing) == 1 and not criteria_met & distinctions:
+            return attrs.evolve(result, grade=epa.Grade.PASS, pass_missing=())
+        return result
+
+    found = failures(check(("broken", plugin(grade_component=lenient_to_the_weak)), "missing-pass-fails"))
+    method = next(m for m in rules.method_ids if rules.criteria_for(m, "distinction"))
+    shown = next(f for f in found if f.message.startswith(f"{method} graded pass with pass criterion "))
+    assert shown.message.endswith("missing and no distinction criterion met") and shown.expected == "fail"
+    met = next(a for a in shown.record["assessments"] if a["method"] == method)["criteria_met"]
+    assert len(met) == len(rules.criteria_for(method, "pass")) - 1
+    assert failures(check(("broken", plugin()), "missing-pass-fails")) == []

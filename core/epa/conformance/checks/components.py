@@ -18,7 +18,7 @@ from epa.model.domain import Grade
 
 
 @check("missing-pass-fails", "a method missing any one pass criterion (or, where its rule needs only some, one "
-       "short of that many) fails, even with every distinction criterion, and names the criterion missing; what a "
+       "short of that many) fails, with every distinction criterion or none, and names the criterion missing; what a "
        "method's grade says is missing or met is so")
 def missing_pass_fails(s: CheckedBody) -> Iterator[Failure]:
     r = s.rules
@@ -29,13 +29,22 @@ def missing_pass_fails(s: CheckedBody) -> Iterator[Failure]:
         # Where the rule in words needs only some of them, one short of that many: every pass criterion from the
         # one missing on, so that each is named missing once.
         short = max(1, len(passes) - rule.pass_threshold + 1) if rule and rule.pass_threshold else 1
+        only_passes = frozenset(p.id for p in passes)
         for i, c in enumerate(passes):
             others = {p.id for p in (passes[i + 1:] + passes[:i])[:short - 1]}
             met = everything(r, method) - {c.id} - others
             got = s.component(method, met)
+            if got.grade == Grade.FAIL:
+                # and with no distinction criterion: a hook lenient only to an apprentice who met none of them
+                # passed, as the one short with every distinction criterion is all that was asked
+                bare = only_passes - {c.id} - others
+                if (alone := s.component(method, bare)).grade != Grade.FAIL:
+                    met, got = bare, alone
             if got.grade != Grade.FAIL:
                 missing = f"pass criteria {', '.join(sorted(others | {c.id}))}" if others else f"pass criterion {c.id}"
-                yield s.failure(f"{method} graded {got.grade} with {missing} missing", "fail",
+                none = "" if met & frozenset(d.id for d in r.criteria_for(method, "distinction")) or \
+                    not r.criteria_for(method, "distinction") else " and no distinction criterion met"
+                yield s.failure(f"{method} graded {got.grade} with {missing} missing{none}", "fail",
                                 f"$.criteria[{r.criteria.index(c)}]", witness.criteria(s.body_id, r, {method: met}))
             elif c.id not in got.pass_missing:  # an apprentice told "fail" must be told what to meet
                 entry = "grade_component" if "grade_component" in s.loaded.own_hooks else \
