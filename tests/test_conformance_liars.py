@@ -310,3 +310,23 @@ def test_a_hook_passing_one_pass_criterion_short_when_no_distinction_is_met_fail
     met = next(a for a in shown.record["assessments"] if a["method"] == method)["criteria_met"]
     assert len(met) == len(rules.criteria_for(method, "pass")) - 1
     assert failures(check(("broken", plugin()), "missing-pass-fails")) == []
+
+
+def test_a_resit_policy_capping_only_a_prompt_resit_fails_resit_cap():
+    """A resit_policy keeping the document's cap for a resit within 30 days of the fail and lifting it after: the
+    resit-cap check graded a resit a week after the fail alone, so it passed every check."""
+    rules = base_rules()
+    if not (rules.journey and rules.journey.resit):
+        pytest.skip("the base rules encode no resit policy")
+
+    def prompt_only(self, ruleset, record, history):
+        decision = defaults.resit_policy(ruleset, record, history)
+        again = [g.attempt for g in history if g.attempt.kind != "first"]
+        if decision and again and (again[-1].date - history[0].attempt.date).days > 30:
+            return attrs.evolve(decision, capped=False, steps=())
+        return decision
+
+    found = failures(check(("broken", plugin(resit_policy=prompt_only)), "resit-cap"))
+    assert found and {f.entry for f in found} == {"resit_policy"}
+    assert ", 35 days after a fail, with distinctions elsewhere" in found[0].message
+    assert failures(check(("broken", plugin()), "resit-cap")) == []

@@ -38,14 +38,15 @@ def recorded(body: str, r: Ruleset, grades: Mapping[str, Grade]) -> dict[str, An
     return _base(body, r, [{"method": m, "grade": str(g)} for m, g in grades.items()])
 
 
-def resit(body: str, r: Ruleset, method: str, kind: str) -> dict[str, Any]:
-    """Distinction everywhere but ``method``, which fails and is then passed with distinction at a ``kind``."""
+def resit(body: str, r: Ruleset, method: str, kind: str, days: int = 7) -> dict[str, Any]:
+    """Distinction everywhere but ``method``, which fails and is then passed with distinction at a ``kind``, ``days``
+    after the last first attempt."""
     attempts: list[dict[str, Any]] = [{"method": m, "grade": "fail" if m == method else "distinction"}
                                       for m in r.method_ids]
     record = _base(body, r, attempts)
     last = dt.date.fromisoformat(attempts[-1]["date"])
     record["assessments"].append({"method": method, "kind": kind, "grade": "distinction",
-                                  "date": (last + dt.timedelta(days=7)).isoformat()})
+                                  "date": (last + dt.timedelta(days=days)).isoformat()})
     return record
 
 

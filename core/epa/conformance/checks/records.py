@@ -19,11 +19,14 @@ from epa.conformance.checks.base import (
 from epa.model.convert import unstructure
 from epa.model.domain import Grade
 
+RESIT_DAYS = (7, 35, 91)  # days from a fail to the resit or retake the resit-cap check grades
+
 # --- whole records -----------------------------------------------------------------------------------------
 
 
-@check("resit-cap", "a resit or retake never beats the body's cap, and a record with no fail (every method passed "
-       "at its first attempt) is neither capped nor sent to retake the whole EPA")
+@check("resit-cap", "a resit or retake (a week, five weeks or thirteen weeks after the fail) never beats the body's "
+       "cap, and a record with no fail (every method passed at its first attempt) is neither capped nor sent to retake "
+       "the whole EPA")
 def resit_cap(s: CheckedBody) -> Iterator[Failure]:
     r = s.rules
     # A cap follows a fail (hookspecs.resit_policy): one on a record with no fail and no attempt after one is a grade
@@ -41,16 +44,22 @@ def resit_cap(s: CheckedBody) -> Iterator[Failure]:
     if not (r.journey and r.journey.resit):
         raise Skip("the body encodes no resit policy for this standard")
     cap = r.journey.resit.cap
+    entry = "resit_policy" if "resit_policy" in s.loaded.own_hooks else "$.resit.cap"
     for kind in cap.applies_to:
         for method in r.method_ids:
-            data = witness.resit(s.body_id, r, method, kind)
-            result = s.explain(data)
-            # the grade the document caps: the overall grade, or the resat method's own (Cap.caps method)
-            capped, what = (result.components.get(method), f"the {method} graded") if cap.caps == "method" \
-                else (result.overall, "gives")
-            if capped and RANK[capped] > RANK[cap.grade]:
-                yield s.failure(f"a {kind} of the {method} after a fail, with distinctions elsewhere, {what} "
-                                f"{capped}", f"at most {cap.grade} (“{cap.text}”)", "$.resit.cap", data)
+            # a week after the fail, and later: a cap kept for a prompt resit alone is no cap (a resit out of its
+            # window has no overall grade, which beats no cap)
+            for days in RESIT_DAYS:
+                data = witness.resit(s.body_id, r, method, kind, days)
+                result = s.explain(data)
+                # the grade the document caps: the overall grade, or the resat method's own (Cap.caps method)
+                capped, what = (result.components.get(method), f"the {method} graded") if cap.caps == "method" \
+                    else (result.overall, "gives")
+                if capped and RANK[capped] > RANK[cap.grade]:
+                    when = " after a fail" if days == RESIT_DAYS[0] else f", {days} days after a fail,"
+                    yield s.failure(f"a {kind} of the {method}{when} with distinctions elsewhere, {what} "
+                                    f"{capped}", f"at most {cap.grade} (“{cap.text}”)", entry, data)
+                    break
 
 
 @check("output", "grading is deterministic (grade_component and combine_grades, asked the same twice, answer the "
