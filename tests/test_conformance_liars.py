@@ -330,3 +330,19 @@ def test_a_resit_policy_capping_only_a_prompt_resit_fails_resit_cap():
     assert found and {f.entry for f in found} == {"resit_policy"}
     assert ", 35 days after a fail, with distinctions elsewhere" in found[0].message
     assert failures(check(("broken", plugin()), "resit-cap")) == []
+
+
+def test_a_resit_policy_that_drops_the_datas_resit_windows_fails_journey_data():
+    """A resit_policy answering as the data does but without its deadlines: the resit window the journey data states
+    (and `epa journey` shows) left every record's deadlines, and it passed every check."""
+    rules = base_rules()
+    if not (rules.journey and rules.journey.resit and rules.journey.resit.windows):
+        pytest.skip("the base rules state no resit window")
+
+    def no_windows(self, ruleset, record, history):
+        decision = defaults.resit_policy(ruleset, record, history)
+        return attrs.evolve(decision, deadlines=()) if decision else decision
+
+    (found,) = failures(check(("broken", plugin(resit_policy=no_windows)), "journey-data"))
+    assert found.entry == "resit_policy" and "but the plugin leaves it out" in found.message
+    assert any(f"the journey data's deadline '{w.id}." in found.message for w in rules.journey.resit.windows)

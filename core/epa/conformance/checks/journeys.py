@@ -9,9 +9,10 @@ from typing import Any
 
 from epa.conformance import witness
 from epa.conformance.checks.base import CheckedBody, Failure, Skip, check
+from epa.defaults import hookimpl
 from epa.model.convert import unstructure
-from epa.rules import deadlines as deadline_family
-from epa.rules import gateway as gateway_family
+from epa.model.domain import Body, Standard
+from epa.registry import Registry
 
 # The hooks given the record itself: a plugin's own can read anything in it.
 RECORD_HOOKS = ("gateway_requirements", "deadlines", "resit_policy")
@@ -59,25 +60,28 @@ def _answer(s: CheckedBody, data: dict[str, Any], apprentice: str) -> str:
                                                                                       "<apprentice>")
 
 
-@check("journey-data", "each gateway requirement and deadline the journey data states is reported once, with the "
-       "status the data gives it, beside what the plugin's own gateway_requirements and deadlines hooks add, whose "
-       "ids are their own")
+@check("journey-data", "each gateway requirement and deadline (resit windows too) the journey data states is "
+       "reported once, with the status the data gives it, beside what the plugin's own gateway_requirements, "
+       "deadlines and resit_policy hooks add, whose ids are their own")
 def journey_data(s: CheckedBody) -> Iterator[Failure]:
-    # A plugin's collected hook adds to the data's list; a wrapper around it can change it. Either way a record
-    # showed a requirement the data finds unknown or unmet as met (or one id twice, met and unmet), and passed.
-    own = _own(s, ("gateway_requirements", "deadlines"))
+    # A plugin's collected hook adds to the data's list; a wrapper around it can change it; its own resit_policy
+    # answers in place of the data's. Each way a record showed a requirement the data finds unknown or unmet as met
+    # (or one id twice, met and unmet), or lost a resit window the data states, and passed.
+    own = _own(s, RECORD_HOOKS)
     r = s.rules
     if r.journey is None:
         raise Skip("the body has no journey file for this standard")
+    data_only = _data_only(s)
     for data in _witnesses(s):
-        record = witness.structure(data)
-        result = s.explain(record)
-        for what, hook, stated, given in (
-                ("gateway requirement", "gateway_requirements", gateway_family.requirements(r, record),
+        result, stated = s.explain(data), data_only.explain(data)
+        for what, hooks, said, given in (
+                ("gateway requirement", ("gateway_requirements",), stated.gateway.requirements,
                  result.gateway.requirements),
-                ("deadline", "deadlines", deadline_family.deadlines(r, record), result.deadlines)):
-            if hook not in own:
+                ("deadline", ("deadlines", "resit_policy"), stated.deadlines, result.deadlines)):
+            mine = [h for h in hooks if h in own]
+            if not mine:
                 continue
+            hook = mine[0] if len(mine) == 1 else None
             ids = [item.id for item in given]
             twice = next((i for i in dict.fromkeys(ids) if ids.count(i) > 1), None)
             if twice is not None:
@@ -85,11 +89,27 @@ def journey_data(s: CheckedBody) -> Iterator[Failure]:
                 yield s.failure(f"the record's {what}s list {twice!r} {ids.count(twice)} times ({statuses})",
                                 f"each {what} once: a hook's own under ids of its own", hook, data)
                 return
-            for item in stated:
+            for item in said:
                 shown = next((g for g in given if g.id == item.id), None)
                 if shown is None or shown.status != item.status:
-                    said = "leaves it out" if shown is None else f"reports it {shown.status}"
+                    told = "leaves it out" if shown is None else f"reports it {shown.status}"
                     yield s.failure(f"the journey data's {what} {item.id!r} is {item.status} for this record "
-                                    f"(“{item.says}”), but the plugin {said}",
+                                    f"(“{item.says}”), but the plugin {told}",
                                     f"{item.id} {item.status}, as the journey data evaluates it", hook, data)
                     return
+
+
+def _data_only(s: CheckedBody) -> CheckedBody:
+    """The subject's rules answered by the core's defaults alone: the journey data's own answer to a record."""
+
+    class DataOnly:
+        @hookimpl
+        def register_body(self) -> Body:
+            return s.loaded.body
+
+        @hookimpl
+        def register_standards(self) -> list[Standard]:
+            return list(s.loaded.standards)
+
+    registry = Registry([(s.body_id, DataOnly())])
+    return CheckedBody(registry.body(s.body_id), s.ruleset, registry, s.sources)
