@@ -346,3 +346,25 @@ def test_a_resit_policy_that_drops_the_datas_resit_windows_fails_journey_data():
     (found,) = failures(check(("broken", plugin(resit_policy=no_windows)), "journey-data"))
     assert found.entry == "resit_policy" and "but the plugin leaves it out" in found.message
     assert any(f"the journey data's deadline '{w.id}." in found.message for w in rules.journey.resit.windows)
+
+
+def test_a_resit_policy_lifting_the_cap_from_a_year_on_fails_date_blind():
+    """A resit_policy leaving records with a gateway before 2026 to the default (the suite's records are at gateway in
+    January 2025) and capping nothing from 2026: it passed every check, and lifted the cap for every record of the
+    years it would be used in."""
+    rules = base_rules()
+
+    def from_2026(self, ruleset, record, history):
+        if record.gateway.date.year >= 2026:
+            return epa.ResitDecision(capped=False, full_retake_required=False)
+        return defaults.resit_policy(ruleset, record, history)
+
+    if rules.document.effective_from and rules.document.effective_from.year >= 2026:
+        pytest.skip("the base rules take effect from 2026")
+    assert failures(check(("broken", plugin(resit_policy=from_2026)), "resit-cap")) == []  # fooled
+    (found,) = failures(check(("broken", plugin(resit_policy=from_2026)), "date-blind"))
+    assert found.entry == "resit_policy" and "moved whole by 52 weeks" in found.message
+    assert found.record["gateway"]["date"] >= "2026"
+    # a hook answering as the data does, whatever the year, passes
+    same = plugin(resit_policy=lambda self, ruleset, record, history: defaults.resit_policy(ruleset, record, history))
+    assert failures(check(("broken", same), "date-blind")) == []

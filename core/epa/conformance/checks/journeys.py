@@ -3,7 +3,9 @@ journey data states reported as the data states it."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -113,3 +115,51 @@ def _data_only(s: CheckedBody) -> CheckedBody:
 
     registry = Registry([(s.body_id, DataOnly())])
     return CheckedBody(registry.body(s.body_id), s.ruleset, registry, s.sources)
+
+
+# Whole weeks a record is moved by, so that each date keeps its weekday: a year on, two years on, and a year back.
+MOVES = (52, 104, -52)
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+@check("date-blind", "a record moved whole by a year (every date by 52 weeks, forward or back) gets the same grades, "
+       "cap, retake decision and gateway readiness: no hook of the plugin's own grades by the calendar year")
+def date_blind(s: CheckedBody) -> Iterator[Failure]:
+    # What follows from a record's dates is counted from its own dates (deadlines, windows, tolerances); a record
+    # hook answering by the year (or by the suite's records' fixed gateway date) answers otherwise for every
+    # record of another year.
+    own = _own(s, RECORD_HOOKS)
+    for data in _witnesses(s):
+        first = _decided(s, data)
+        for weeks in MOVES:
+            moved = _moved(data, dt.timedelta(weeks=weeks))
+            if (then := _decided(s, moved)) != first:
+                hook = own[0] if len(own) == 1 else None
+                yield s.failure(f"a record moved whole by {weeks} weeks ({data['gateway']['date']} to "
+                                f"{moved['gateway']['date']} at gateway) is decided otherwise: {then[1]}, where the "
+                                f"record as it was is {first[1]}", "the same grades, cap, retake decision and gateway "
+                                "readiness, whichever year the record's dates fall in", hook, moved)
+                return
+
+
+def _decided(s: CheckedBody, data: dict[str, Any]) -> tuple[Any, str]:
+    """What a record decides, and it in words."""
+    result = s.explain(data)
+    decided = (tuple(sorted((m, g and g.value) for m, g in result.components.items())),
+               result.overall and result.overall.value, result.capped, result.full_retake_required,
+               result.gateway.ready)
+    said = (f"overall {decided[1]}" + (", capped" if result.capped else "")
+            + (", the whole EPA to be retaken" if result.full_retake_required else "")
+            + (", ready for gateway" if result.gateway.ready else ", not ready for gateway"))
+    return decided, said
+
+
+def _moved(value: Any, by: dt.timedelta) -> Any:
+    """A witness record with every date moved by ``by``."""
+    if isinstance(value, dict):
+        return {key: _moved(item, by) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_moved(item, by) for item in value]
+    if isinstance(value, str) and _DAY.fullmatch(value):
+        return (dt.date.fromisoformat(value) + by).isoformat()
+    return value
