@@ -84,7 +84,7 @@ def test_a_wrapper_that_turns_the_datas_requirements_met_fails_journey_data():
     record shows (the data finds them unknown: the suite's records hold no gateway evidence)."""
     rules = journeyed_rules()
     (found,) = failures(check(("liar", MetWrapper(rules)), "journey-data"))
-    assert found.entry == "gateway_requirements" and "but the plugin reports it met" in found.message
+    assert found.entry == "gateway_requirements" and "but the plugin reports its status met" in found.message
     assert f"journey data's gateway requirement {rules.journey.gateway[0].id!r}" in found.message
 
 
@@ -368,3 +368,46 @@ def test_a_resit_policy_lifting_the_cap_from_a_year_on_fails_date_blind():
     # a hook answering as the data does, whatever the year, passes
     same = plugin(resit_policy=lambda self, ruleset, record, history: defaults.resit_policy(ruleset, record, history))
     assert failures(check(("broken", same), "date-blind")) == []
+
+
+class OptionalWrapper(MetWrapper):
+    """A wrapper that leaves each requirement's status as the data finds it, and makes every one optional."""
+
+    @epa.hookimpl(wrapper=True)
+    def gateway_requirements(self, ruleset, record):
+        answers = yield
+        return [[attrs.evolve(q, mandatory=False, strength="optional") for q in part] for part in answers]
+
+
+def test_a_wrapper_that_makes_the_datas_requirements_optional_fails_journey_data():
+    """Every status as the data finds it, every requirement optional: an unmet one no longer blocks gateway. Only
+    the statuses were compared, so it passed every check."""
+    rules = journeyed_rules()
+    mandatory = next((q for q in rules.journey.gateway if q.strength == "mandatory"), None)
+    if mandatory is None:
+        pytest.skip("the base rules' journey has no mandatory gateway requirement")
+    (found,) = failures(check(("liar", OptionalWrapper(rules)), "journey-data"))
+    assert found.entry == "gateway_requirements" and "but the plugin reports its strength optional" in found.message
+
+
+def test_a_deadline_met_with_no_date_fails_hooks():
+    """A deadlines hook reporting a deadline met with no date (a date it could not count): epa.Deadline's date is
+    None only for an unknown one, naming what the record lacks; the timeline showed it kept by no day."""
+    def met_undated(self, ruleset, record):
+        return [epa.Deadline(id="liar-undated", name="undated", date=None, kind="by", status="met", says="met",
+                             citation=ruleset.combination.citation)]
+
+    found = failures(check(("broken", plugin(deadlines=met_undated)), "hooks"))
+    assert [f.entry for f in found] == ["deadlines"]
+    assert "deadline 'liar-undated' is met with no date, naming no date it needs" in found[0].message
+
+
+def test_a_hook_whose_steps_say_nothing_fails_citations():
+    """A combine_grades deciding as the data does, each step citing the rule and saying nothing: an explanation of
+    empty lines, which passed every check."""
+    def says_nothing(self, ruleset, components):
+        outcome = defaults.combine_grades(ruleset, components)
+        return attrs.evolve(outcome, steps=tuple(attrs.evolve(step, says=" ") for step in outcome.steps))
+
+    (found,) = failures(check(("broken", plugin(combine_grades=says_nothing)), "citations"))
+    assert found.entry == "combine_grades" and "that says nothing" in found.message

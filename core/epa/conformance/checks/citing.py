@@ -40,7 +40,8 @@ def citations_in(value: Any, path: str = "$") -> Iterator[tuple[str, Any]]:
 
 
 @check("citations", "every method, criterion, rule, requirement, deadline and ambiguity, and every step that explains "
-       "a grade, cites its body's document as '<file> § <section>' (a section it has, where it is at hand)")
+       "a grade, cites its body's document as '<file> § <section>' (a section it has, where it is at hand, and one it "
+       "prints once or cites under the heading above it); each such step says something")
 def citations(s: CheckedBody) -> Iterator[Failure]:
     r = s.rules
     files = {d.file for d in s.loaded.body.documents}
@@ -89,6 +90,8 @@ def _explained(s: CheckedBody, files: set[str]) -> Iterator[Failure]:
         if not steps:
             return "with no step citing the rule that decides it"
         for step in steps:
+            if not str(getattr(step, "says", "")).strip():  # a step the explanation shows as nothing
+                return f"with a step citing {quote(getattr(step, 'citation', None))} that says nothing"
             if (citation := getattr(step, "citation", None)) not in shown and (why := miscited(citation)):
                 shown.add(citation)
                 return f"citing {quote(citation)}, {why}"

@@ -63,8 +63,9 @@ def _answer(s: CheckedBody, data: dict[str, Any], apprentice: str) -> str:
 
 
 @check("journey-data", "each gateway requirement and deadline (resit windows too) the journey data states is "
-       "reported once, with the status the data gives it, beside what the plugin's own gateway_requirements, "
-       "deadlines and resit_policy hooks add, whose ids are their own")
+       "reported once, as the data evaluates it (status; a requirement's strength and stage, a deadline's date and "
+       "strength), beside what the plugin's own gateway_requirements, deadlines and resit_policy hooks add, whose ids "
+       "are their own")
 def journey_data(s: CheckedBody) -> Iterator[Failure]:
     # A plugin's collected hook adds to the data's list; a wrapper around it can change it; its own resit_policy
     # answers in place of the data's. Each way a record showed a requirement the data finds unknown or unmet as met
@@ -93,11 +94,14 @@ def journey_data(s: CheckedBody) -> Iterator[Failure]:
                 return
             for item in said:
                 shown = next((g for g in given if g.id == item.id), None)
-                if shown is None or shown.status != item.status:
-                    told = "leaves it out" if shown is None else f"reports it {shown.status}"
-                    yield s.failure(f"the journey data's {what} {item.id!r} is {item.status} for this record "
+                differ = [f for f in DECIDING[what] if shown is not None and getattr(shown, f) != getattr(item, f)]
+                if shown is None or differ:
+                    told = "leaves it out" if shown is None else "reports its " + ", ".join(
+                        f"{f} {getattr(shown, f)}" for f in differ)
+                    meant = ", ".join(f"{f} {getattr(item, f)}" for f in (differ or ["status"]))
+                    yield s.failure(f"the journey data's {what} {item.id!r} is, for this record, {meant} "
                                     f"(“{item.says}”), but the plugin {told}",
-                                    f"{item.id} {item.status}, as the journey data evaluates it", hook, data)
+                                    f"{item.id} with {meant}, as the journey data evaluates it", hook, data)
                     return
 
 
@@ -119,6 +123,9 @@ def _data_only(s: CheckedBody) -> CheckedBody:
 
 # Whole weeks a record is moved by, so that each date keeps its weekday: a year on, two years on, and a year back.
 MOVES = (52, 104, -52)
+# What decides what a requirement or deadline means for the record: its status and, for a requirement, whether it
+# blocks gateway (strength and stage: a mandatory one made optional no longer does); for a deadline, its day.
+DECIDING = {"gateway requirement": ("status", "strength", "stage"), "deadline": ("status", "date", "strength")}
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 

@@ -3,7 +3,7 @@ contract, its documents are its own."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from epa.conformance import witness
@@ -19,6 +19,7 @@ from epa.conformance.checks.base import (
 )
 from epa.errors import PluginError
 from epa.model.convert import unstructure
+from epa.model.results import Deadline
 from epa.registry import LoadedBody
 
 # --- the plugin --------------------------------------------------------------------------------------------
@@ -33,21 +34,25 @@ def loads(s: CheckedBody) -> Iterator[Failure]:
 
 
 @check("hooks", "every hook returns what its spec says, and changes neither the ruleset nor the record it is given: "
-       "grading typical records, a resit, and a record giving every field a record can, calls each one", "body")
+       "grading typical records, a resit, and a record giving every field a record can, calls each one; a deadline "
+       "has a date unless it is unknown", "body")
 def hooks(s: CheckedBody) -> Iterator[Failure]:
     # The rules' dicts (component_rules, a row's when) and a record's can be changed in place: a hook that does
     # (a setdefault, a pop) changes what every later grading in the process reads (a cohort, `epa serve`), and what
     # the other checks hold its answers to, so that they agree with it.
     rules = {id(r): unstructure(r) for r in s.loaded.body.rulesets}
+    dated: set[str] = set()  # deadlines already failed, each once
     for r in s.loaded.body.rulesets:
         resit = witness.resit(s.body_id, r, r.method_ids[0], "resit")
         for data in [*witness.samples(s.body_id, r), resit, witness.full(s.body_id, r)]:
             record = witness.structure(data)
             given = unstructure(record)
             try:
-                s.explain(record)
+                result = s.explain(record)
             except PluginError as exc:
                 yield hook_failure(s.loaded, exc, data)
+            else:
+                yield from _undated(s, result.deadlines, data, dated)
             for changed in s.loaded.body.rulesets:
                 path = first_change(rules[id(changed)], now := unstructure(changed))
                 if path is not None:
@@ -57,6 +62,25 @@ def hooks(s: CheckedBody) -> Iterator[Failure]:
             path = first_change(given, unstructure(record))
             if path is not None:
                 yield _changed(s, "the record", f"the record's {path}", data)
+
+
+def _undated(s: CheckedBody, deadlines: Iterable[Deadline], data: dict[str, Any], shown: set[str]
+             ) -> Iterator[Failure]:
+    """A deadline's date and status agree, as epa.Deadline says: one with no date is ``unknown`` and names in
+    ``needs`` the date the record lacks; one with a date is met, missed or open. A deadline 'met' with no date
+    is shown kept, by no day anyone can see."""
+    for d in deadlines:
+        undated = d.date is None
+        if undated == (d.status == "unknown") and undated == (d.needs is not None) or d.id in shown:
+            continue
+        shown.add(d.id)
+        own = [h for h in ("deadlines", "resit_policy") if h in s.loaded.own_hooks]
+        hook = own[0] if len(own) == 1 else None
+        said = f"dated {d.date}" if d.date else "with no date"
+        needs = f", needs {d.needs!r}" if d.needs else ", naming no date it needs"
+        file, line = hook_source(s.loaded, hook) if hook else (None, None)
+        yield Failure(f"deadline {d.id!r} is {d.status} {said}{needs}", "a deadline with a date met, missed or open; "
+                      "one without unknown, naming in needs the date the record lacks", hook, file, data, line)
 
 
 def _changed(s: CheckedBody, what: str, where: str, data: dict[str, Any]) -> Failure:
