@@ -221,7 +221,7 @@ def load_body(candidate: Candidate) -> LoadedBody:
         if r.body != body.id:
             raise PluginError(name, "register_body", f"ruleset {quote(r.source_file or r.standard)} says body "
                               f"{quote(r.body)}, but the plugin's body id is {quote(body.id)}")
-    from epa.rules.versions import untold  # (only as a plugin loads: not at every start)
+    from epa.rules.told_apart import untold  # (only as a plugin loads: not at every start)
 
     for standard in body.standards:
         problem = untold(body.rulesets_for(standard))

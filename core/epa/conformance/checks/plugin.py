@@ -1,4 +1,4 @@
-"""The plugin as a whole: it loads (its versions told apart: ``epa.rules.versions.untold``), its hooks keep their
+"""The plugin as a whole: it loads (its versions told apart: ``epa.rules.told_apart.untold``), its hooks keep their
 contract, its documents are its own."""
 
 from __future__ import annotations
