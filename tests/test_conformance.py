@@ -382,10 +382,11 @@ def test_a_grading_hook_that_answers_by_call_count_fails_output():
     assert failures(check(("unbroken", plugin()), "output")) == []
 
 
-def test_versions_of_a_standard_that_nothing_tells_apart_fail_versions():
+def test_versions_of_a_standard_that_nothing_tells_apart_are_refused_as_the_plugin_loads():
     """A record is graded by the version it names, else the latest in force on its gateway date: two versions with
     one name, or in force from the same day (two with no effective_from are both in force from the start), were
-    chosen between by the order the plugin listed them, and passed conformance."""
+    chosen between by the order the plugin listed them. Conformance's versions check failed them, but every other
+    command graded by them, silently: loading refuses them, so every command says so and conformance fails `loads`."""
     import datetime as dt
 
     rules = base_rules()
@@ -393,21 +394,25 @@ def test_versions_of_a_standard_that_nothing_tells_apart_fail_versions():
     def version(name, day):
         return attrs.evolve(rules, document=attrs.evolve(rules.document, version=name, effective_from=day))
 
-    def found(*versions):
-        return failures(check(("broken", make_plugin("broken", versions)), "versions"))
+    def refused(*versions):
+        reg = Registry([("broken", make_plugin("broken", versions))], keep_going=True)
+        failed = reg.failed.get("broken")
+        outcomes = conformance.run(reg, only=["loads"])
+        assert [o.status for o in outcomes] == (["fail"] if failed else ["pass"])
+        return failed and failed.problem
 
     jan, jun = dt.date(2024, 1, 1), dt.date(2024, 6, 1)
-    (same_name,) = found(version("1", jan), version("1", jun))
-    assert same_name.entry == "$.document.version" and "are version 1" in same_name.message
-    (undated,) = found(version("1", None), version("2", None))
-    assert undated.entry == "$.document" and "give no effective_from" in undated.message
-    (same_day,) = found(version("1", jan), version("2", jan))
-    assert same_day.entry == "$.document.effective_from" and "take effect on 2024-01-01" in same_day.message
-    unnamed = found(version(None, None), version("2", jun))
-    assert [f.entry for f in unnamed] == ["$.document"] and "no record can name it" in unnamed[0].message
+    assert "two of the 2 versions of broken's ST0071 rules" in refused(version("1", jan), version("1", jun))
+    assert "are version 1: a record naming it" in refused(version("1", jan), version("1", jun))
+    assert "2 of the 2 versions" in refused(version("1", None), version("2", None))
+    assert "give no effective_from" in refused(version("1", None), version("2", None))
+    assert "take effect on 2024-01-01" in refused(version("1", jan), version("2", jan))
+    assert "gives no document.version, so no record can name it" in refused(version(None, None), version("2", jun))
     # The oldest in force from the start, the next from its day, each named: told apart.
-    assert found(version("1", None), version("2", jun)) == []
-    assert found(version("1", jan), version("2", jun)) == []
+    assert refused(version("1", None), version("2", jun)) is None
+    assert refused(version("1", jan), version("2", jun)) is None
+    with pytest.raises(epa.errors.PluginError, match="take effect on 2024-01-01"):
+        Registry([("broken", make_plugin("broken", [version("1", jan), version("2", jan)]))])
 
 
 def test_a_hook_that_changes_its_arguments_fails_hooks():

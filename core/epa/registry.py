@@ -161,6 +161,24 @@ def _attributes(plugin: object) -> dict[str, object]:
     return found
 
 
+def _answered_by_default(name: str, pm: pluggy.PluginManager, own: tuple[str, ...]) -> None:
+    """A first-result hook of the plugin's own that pluggy would call after the core's default is refused: the
+    default always answers, so the plugin's code would never run (``@hookimpl(trylast=True)``, which puts it beside
+    the default, registered earlier and so called later), while ``epa plugins``, ``epa consistency`` and every
+    explanation describe the hook as the body's own rule. A wrapper wraps the default's answer, and a collected
+    hook's answer is still collected: both run."""
+    for hook in own:
+        caller = getattr(pm.hook, hook)
+        if not (caller.spec and caller.spec.opts.get("firstresult")):
+            continue
+        order = [i.plugin_name for i in reversed(caller.get_hookimpls())
+                 if not (i.hookwrapper or getattr(i, "wrapper", False))]  # the order pluggy calls them in
+        if fence.DEFAULTS in order and name in order and order.index(fence.DEFAULTS) < order.index(name):
+            raise PluginError(name, hook, f"{quote(hook)} is marked to be called after the core's default "
+                              f"(trylast), which always answers, so it would never be called and the default would "
+                              f"answer in its place; drop trylast (the plugin's own {hook} is called first)")
+
+
 def _check_hooks(name: str, pm: pluggy.PluginManager, module: object) -> tuple[str, ...]:
     """The hooks the plugin implements; one the specs do not name is an error (pluggy's check_pending,
     with the nearest real hook named)."""
@@ -192,6 +210,7 @@ def load_body(candidate: Candidate) -> LoadedBody:
         raise PluginError(name, "register", str(exc)) from exc
     own = _check_hooks(name, pm, module)
     _marked_but_skipped(name, module, own)
+    _answered_by_default(name, pm, own)
     # Fenced like every hook; an InputError in register_body (its own data files) is the plugin's failure.
     body = fence.call(name, "register_body", pm.hook.register_body, {})
     standards = [s for part in fence.call(name, "register_standards", pm.hook.register_standards, {}) for s in part]
@@ -202,6 +221,12 @@ def load_body(candidate: Candidate) -> LoadedBody:
         if r.body != body.id:
             raise PluginError(name, "register_body", f"ruleset {quote(r.source_file or r.standard)} says body "
                               f"{quote(r.body)}, but the plugin's body id is {quote(body.id)}")
+    from epa.rules.told_apart import untold  # (only as a plugin loads: not at every start)
+
+    for standard in body.standards:
+        problem = untold(body.rulesets_for(standard))
+        if problem is not None:
+            raise PluginError(name, "register_body", problem)
     return LoadedBody(body, name, pm.hook, own, candidate.distribution, candidate.version, tuple(standards),
                       _defaults_last(pm, own))
 

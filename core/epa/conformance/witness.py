@@ -38,14 +38,15 @@ def recorded(body: str, r: Ruleset, grades: Mapping[str, Grade]) -> dict[str, An
     return _base(body, r, [{"method": m, "grade": str(g)} for m, g in grades.items()])
 
 
-def resit(body: str, r: Ruleset, method: str, kind: str) -> dict[str, Any]:
-    """Distinction everywhere but ``method``, which fails and is then passed with distinction at a ``kind``."""
+def resit(body: str, r: Ruleset, method: str, kind: str, days: int = 7) -> dict[str, Any]:
+    """Distinction everywhere but ``method``, which fails and is then passed with distinction at a ``kind``, ``days``
+    after the last first attempt."""
     attempts: list[dict[str, Any]] = [{"method": m, "grade": "fail" if m == method else "distinction"}
                                       for m in r.method_ids]
     record = _base(body, r, attempts)
     last = dt.date.fromisoformat(attempts[-1]["date"])
     record["assessments"].append({"method": method, "kind": kind, "grade": "distinction",
-                                  "date": (last + dt.timedelta(days=7)).isoformat()})
+                                  "date": (last + dt.timedelta(days=days)).isoformat()})
     return record
 
 
@@ -60,3 +61,29 @@ def samples(body: str, r: Ruleset) -> list[dict[str, Any]]:
 
 def structure(data: dict[str, Any]) -> Record:
     return _structure(data, Record, where="witness record")
+
+
+def full(body: str, r: Ruleset) -> dict[str, Any]:
+    """A record giving everything a record can give: the apprentice's details, every gateway item, every journey
+    date, each attempt's measures and notification, a planned date. The other witnesses give only what their
+    check reads, so a hook reading the rest (and raising on it) is called with it here."""
+    everything = {m: frozenset(c.id for c in r.criteria_for(m)) for m in r.method_ids}
+    record = criteria(body, r, everything)
+    gateway = dt.date.fromisoformat(record["gateway"]["date"])
+
+    def day(n: int) -> str:
+        return (gateway + dt.timedelta(days=n)).isoformat()
+
+    record["apprentice"].update({"date_of_birth": "2000-02-29", "start_date": day(-400), "english": "level2",
+                                 "maths": "level2", "ehcp": True, "bsl": False})
+    record["gateway"].update({"portfolio_pieces": 12, "project_proposal_words": 500, "photo_id": True,
+                              "gateway_form": True, "portfolio": True, "project_proposal": True,
+                              "portfolio_declaration": True, "english_maths_declaration": True})
+    record["dates"] = {"registered": day(-300), "evidence_submitted": day(-2), "epa_start": day(1),
+                       "planning_meeting": day(3), "portfolio_submitted": day(-1),
+                       "project_report_submitted": day(10), "observation_notice": day(4)}
+    for attempt in record["assessments"]:
+        attempt.update({"notified": (dt.date.fromisoformat(attempt["date"]) + dt.timedelta(days=5)).isoformat(),
+                        "duration_minutes": 60, "questioning_minutes": 15, "words": 2500,
+                        "duration_includes_questioning": True})
+    return record

@@ -393,20 +393,21 @@ def _read_rulesets(files: list[Path], texts: Texts) -> tuple[Ruleset, ...]:
 
 
 def _one_file_per_version(rulesets: list[Ruleset], texts: Texts) -> None:
-    """Refuse two rulesets of one standard and document version (a copy or a draft left beside the rules, read as
-    rules too): a record naming the version would be graded under the first, one naming none under the last."""
-    first: dict[tuple[str, str | None], Ruleset] = {}
-    for ruleset in rulesets:
-        other = first.setdefault((ruleset.standard, ruleset.document.version), ruleset)
-        if other is ruleset or ruleset.source_file is None:
+    """Refuse versions of a standard's rules in one folder that no record can tell apart (``told_apart``, the rule
+    loading a plugin holds every body to), at the file and place of the last it names: a copy or a draft left beside
+    the rules (ST0071_new.yaml) is read as rules too, and a record naming the version would be graded under one,
+    one naming none under another, neither saying so."""
+    from epa.rules.told_apart import untold_at
+
+    for standard in dict.fromkeys(r.standard for r in rulesets):
+        found = untold_at([r for r in rulesets if r.standard == standard])
+        if found is None or found[1].source_file is None:
             continue
-        version = f"version {ruleset.document.version}" if ruleset.document.version else "(no version given)"
-        raise InputError(f"{Path(ruleset.source_file).name} and {Path(str(other.source_file)).name} are both "
-                         f"{ruleset.body}'s {ruleset.standard} rules, document {version}: which grades is not said",
-                         where=_read(Path(ruleset.source_file), texts)[1].place(["document", "version"]),
-                         hint="keep one of them in the folder (a copy or a draft beside the rules is read as rules: "
-                              "move it out, or name it otherwise than *.yaml); a later version is a version file "
-                              "(based_on) with a version of its own")
+        problem, at, field = found
+        raise InputError(problem, where=_read(Path(str(at.source_file)), texts)[1].place(["document", field]),
+                         hint="a copy or a draft beside the rules is read as rules: move it out, or name it otherwise "
+                              "than *.yaml; a later version is a version file (based_on) with a version and "
+                              "effective_from of its own")
 
 
 def _check_readings(ruleset: Ruleset, journey_file: Path | None, texts: Texts) -> None:

@@ -51,6 +51,37 @@ def _headings(path: Path) -> frozenset[str]:
     return frozenset(line for line in _lines(path) if line)
 
 
+_CONTENTS = re.compile(r"\t+\d*\s*$")  # a contents page's line: the heading, a tab and its page number (or none)
+
+
+def _printed(line: str) -> str:
+    """A line as printed: markup dropped and spacing as one space, its case kept."""
+    line = re.sub(r"<[^>]+>", "", line).replace("**", "").replace("&amp;", "&").strip().lstrip("#")
+    return re.sub(r"\s+", " ", line).strip()
+
+
+@cache
+def _body_lines(path: Path) -> tuple[tuple[int, str, str], ...]:
+    """(line number counting from 1, as cited, as printed) of every line that is not a contents page's."""
+    text = path.read_bytes().decode("utf-8", "replace").splitlines()
+    return tuple((i, normalise(line), _printed(line)) for i, line in enumerate(text, 1)
+                 if line.strip() and not _CONTENTS.search(re.sub(r"<[^>]+>", "", line)))
+
+
+def ambiguous(path: Path, section: str) -> tuple[int, ...]:
+    """The lines (counting from 1) a cited section could mean, where it could mean more than one: a heading the
+    document prints more than once outside its contents page ('Grading' under each assessment method), cited
+    without the heading above it that tells them apart (:data:`PATH`). One printed exactly as cited, case and all,
+    where the others differ in case ('GATEWAY' beside 'Gateway'), is the one meant. Empty where it is one line."""
+    if PATH in section:
+        return ()
+    wanted = normalise(section)
+    found = [(i, printed) for i, line, printed in _body_lines(path) if line == wanted]
+    if len(found) < 2 or sum(printed == _printed(section) for _, printed in found) == 1:
+        return ()
+    return tuple(i for i, _ in found)
+
+
 def has_section(path: Path, section: str) -> bool:
     """Whether a cited section is a line of the document (a heading, or a table's title line), or a path of
     headings that :func:`locate` finds."""

@@ -1,0 +1,135 @@
+"""The plugin as a whole: it loads (its versions told apart: ``epa.rules.told_apart.untold``), its hooks keep their
+contract, its documents are its own."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from epa.conformance import witness
+from epa.conformance.checks.base import (
+    CheckedBody,
+    Failure,
+    Skip,
+    check,
+    first_change,
+    hook_failure,
+    hook_source,
+    written,
+)
+from epa.errors import PluginError
+from epa.model.convert import unstructure
+from epa.model.results import Deadline
+from epa.registry import LoadedBody
+
+# --- the plugin --------------------------------------------------------------------------------------------
+
+
+@check("loads", "the plugin loads: its hooks are epa hooks and its ids agree with its entry point", "body")
+def loads(s: CheckedBody) -> Iterator[Failure]:
+    # Loading already enforced it (a plugin that broke it is reported by `run` as failing here).
+    body = s.loaded.body
+    if not body.rulesets:
+        yield Failure("the body ships no rulesets", "at least one ruleset", "register_body")
+
+
+@check("hooks", "every hook returns what its spec says, and changes neither the ruleset nor the record it is given: "
+       "grading typical records, a resit, and a record giving every field a record can, calls each one; a deadline "
+       "has a date unless it is unknown", "body")
+def hooks(s: CheckedBody) -> Iterator[Failure]:
+    # The rules' dicts (component_rules, a row's when) and a record's can be changed in place: a hook that does
+    # (a setdefault, a pop) changes what every later grading in the process reads (a cohort, `epa serve`), and what
+    # the other checks hold its answers to, so that they agree with it.
+    rules = {id(r): unstructure(r) for r in s.loaded.body.rulesets}
+    dated: set[str] = set()  # deadlines already failed, each once
+    for r in s.loaded.body.rulesets:
+        resit = witness.resit(s.body_id, r, r.method_ids[0], "resit")
+        for data in [*witness.samples(s.body_id, r), resit, witness.full(s.body_id, r)]:
+            record = witness.structure(data)
+            given = unstructure(record)
+            try:
+                result = s.explain(record)
+            except PluginError as exc:
+                yield hook_failure(s.loaded, exc, data)
+            else:
+                yield from _undated(s, result.deadlines, data, dated)
+            for changed in s.loaded.body.rulesets:
+                path = first_change(rules[id(changed)], now := unstructure(changed))
+                if path is not None:
+                    rules[id(changed)] = now  # each change named once
+                    yield _changed(s, "the ruleset", f"{changed.standard} version {changed.document.version}'s "
+                                   f"{path}", data)
+            path = first_change(given, unstructure(record))
+            if path is not None:
+                yield _changed(s, "the record", f"the record's {path}", data)
+
+
+def _undated(s: CheckedBody, deadlines: Iterable[Deadline], data: dict[str, Any], shown: set[str]
+             ) -> Iterator[Failure]:
+    """A deadline's date and status agree, as epa.Deadline says: one with no date is ``unknown`` and names in
+    ``needs`` the date the record lacks; one with a date is met, missed or open. A deadline 'met' with no date
+    is shown kept, by no day anyone can see."""
+    for d in deadlines:
+        undated = d.date is None
+        if undated == (d.status == "unknown") and undated == (d.needs is not None) or d.id in shown:
+            continue
+        shown.add(d.id)
+        own = [h for h in ("deadlines", "resit_policy") if h in s.loaded.own_hooks]
+        hook = own[0] if len(own) == 1 else None
+        said = f"dated {d.date}" if d.date else "with no date"
+        needs = f", needs {d.needs!r}" if d.needs else ", naming no date it needs"
+        file, line = hook_source(s.loaded, hook) if hook else (None, None)
+        yield Failure(f"deadline {d.id!r} is {d.status} {said}{needs}", "a deadline with a date met, missed or open; "
+                      "one without unknown, naming in needs the date the record lacks", hook, file, data, line)
+
+
+def _changed(s: CheckedBody, what: str, where: str, data: dict[str, Any]) -> Failure:
+    own = [h for h in s.loaded.own_hooks if h not in ("register_body", "register_standards")]
+    hook = own[0] if len(own) == 1 else None
+    by = f"its {hook} hook" if hook else f"one of its hooks ({', '.join(own)})"
+    file, line = hook_source(s.loaded, hook) if hook else (None, None)
+    return Failure(f"grading this record, {by} changed {what} it was given: {where}",
+                   "a hook that reads its arguments and returns its answer, changing nothing it is given (copy what "
+                   "it would change)", hook, file, data, line)
+
+
+@check("documents", "the body's documents are its own: none is a document another installed body's rules come "
+       "from (its file or sha256) unless the other copied it, nor published by another installed body", "body")
+def documents(s: CheckedBody) -> Iterator[Failure]:
+    # A plugin shipping another body's rules under its own id (copied whole, document block and all) passes every
+    # other check: they are that body's, and conformant. Every output then calls that body's document this one's
+    # ("Acme EPA Kit v5.0" for Highfield's kit), and the other body's name, as a publisher, names this one too.
+    others = [b for b in s.registry.bodies if b.body.id != s.body_id]
+    if not others:
+        raise Skip("no other body is loaded to compare its documents with (none else is installed, or --bodies or "
+                   "EPA_BODIES left them out)")
+    done: set[tuple[str, str]] = set()
+    for r in s.loaded.body.rulesets:
+        doc = r.document
+        for other in others:
+            if _publishes(other, doc.publisher) and not _publishes(s.loaded, doc.publisher) \
+                    and ("publisher", other.body.id) not in done:
+                done.add(("publisher", other.body.id))
+                yield written(r, f"{doc.file} says it is published by {doc.publisher!r}, which is {other.body.id}",
+                              f"the body's own name as publisher ({s.loaded.body.name!r}), its document being its own",
+                              "$.document.publisher")
+            theirs = next((d for d in other.body.documents
+                           if d.file == doc.file or (doc.sha256 and d.sha256 == doc.sha256)), None)
+            # Where the data tells who copied whom (one names itself as publisher, the other does not), the copy
+            # alone fails; where it cannot, both do, each naming the other.
+            copied = theirs is not None and _publishes(s.loaded, doc.publisher) \
+                and not _publishes(other, theirs.publisher)
+            if theirs is None or copied or (doc.file, other.body.id) in done:
+                continue
+            done.add((doc.file, other.body.id))
+            same = "file" if theirs.file == doc.file else f"text (sha256 of {theirs.file})"
+            yield written(r, f"{doc.file} is also the document {other.body.id}'s rules come from (the same {same}, "
+                          f"published by {theirs.publisher!r}): two bodies' rules cannot come from one document",
+                          "the body's own document: its file name and the SHA-256 of its text", "$.document")
+
+
+def _publishes(loaded: LoadedBody, publisher: str) -> bool:
+    """Whether a document's publisher is the body itself: its id or its name."""
+    from epa.registry import fold
+
+    return fold(publisher) in {fold(loaded.body.id), fold(loaded.body.name)}
