@@ -128,6 +128,24 @@ def test_a_due_date_counted_from_the_tools_reading_of_its_start_says_so_and_name
     assert "tool's reading" not in tq["says"]
 
 
+@requires("gateway_quals", "tqual")
+def test_gateway_qualifications_epa_duration_counted_from_gateway_is_the_tools_reading():
+    # 004 § Key information: "EPA duration Up to 3 months", and nothing says from when (its own recorded ambiguity,
+    # gateway-quals-epa-window-anchor: "does not say from when it runs"). Counted from gateway 2025-01-06, due
+    # 2025-04-06; 003 § EPA Window: from the EPA's start, 2025-02-03 + 3 months = 2025-05-03. The side giving
+    # Gateway Qualifications' due date says it rests on the tool's reading of its start, as Highfield's does.
+    f = findings(registry(), ["gateway_quals", "tqual"])["deadlines.verdicts.every-method"]
+    gq = side_of(f, "gateway_quals")
+    assert gq["says"] == ("missed: 3 months from gateway, required, due 2025-04-06 (counted from the tool's reading "
+                          "of its start)")
+    assert gq["readings"][0] == ("epa-window: the document states no date to count its 3 months from; the tool counts "
+                                 "it from gateway")
+    # and the catalogue of every deadline says so too
+    every = findings(registry(), ["gateway_quals", "tqual"])["deadlines.all"]
+    assert "Every assessment method within the EPA duration of up to 3 months (3 months (counted from gateway: the " \
+           "tool's reading, the document states no start))" in side_of(every, "gateway_quals")["says"]
+
+
 @requires("nqual", "tqual")
 def test_an_ambiguity_recorded_on_a_deadline_stands_beside_the_side_it_decides():
     # A body's recorded ambiguity naming the deadline (rules: [epa-window]) is named on its side, labelled a reading.
