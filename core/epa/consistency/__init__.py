@@ -74,9 +74,9 @@ NOT_COUNTED = {
                  "each other way a day of the event splits them), each body's "
                  "deadlines counted from their own dates (one from gateway, another from the EPA's start), those "
                  "dates fixed (gateway, a journey date four weeks after it, the methods' first attempts a week "
-                 "apart from then, one of them failed); no such finding: no day of the event splits them on those "
-                 "dates, or the event is one the sweep does not date (a method's own attempt, the results' "
-                 "notification). The portfolio's lead time before the discussion is compared by its force too, "
+                 "apart from then, one of them failed; a method's own first attempt, or the results' "
+                 "notification, moved as the event's day); no such finding: no day of the event splits them on those "
+                 "dates. The portfolio's lead time before the discussion is compared by its force too, "
                  "deadlines.portfolio-before-discussion",
     "tolerances": "no record shows this: on no value of the measure do two bodies' verdicts differ (a body stating "
                   "no tolerance gives none)",
