@@ -83,8 +83,8 @@ NOT_COUNTED = {
     "recommendations": "no record shows this: rule data only (advice, never a failure: no outcome depends on it)",
     "self-consistency": "no record shows this: rule data only (the document's own words, which no outcome a record "
                         "gets tells apart)",
-    "reference": "rule data only: a departure from the assessment-plan pattern; the inputs it changes are counted "
-                 "in the grading and criteria findings",
+    "reference": "rule data only: a departure from the assessment-plan pattern the core's defaults encode (not a "
+                 "document's words); the inputs it changes are counted in the grading and criteria findings",
     "versions": "rule data only: a change between two versions of one document (a record is graded by the "
                 "version in force)",
     "conduct": "no record shows this: rule data only (a record carries nothing of it, and no outcome epa gives "
