@@ -200,6 +200,17 @@ def test_observation_mode_face_to_face_against_remote():
 
 
 @needs_four
+def test_observation_mode_names_no_requirement_all_four_share_as_one_bodys_own():
+    # One-to-one is in all four: 004 § 2.5 ("Be carried out on a one-to-one basis."), 002 § Assessing the practical
+    # observation ("be carried out on a one-to-one basis"), 000 § Practical Observation with Q&As ("be carried out on
+    # a one-to-one basis") and 003 § Planning the Observation ("be carried out on a one-to-one basis."). A side saying
+    # "one-to-one" beside Gateway Qualifications' "face to face" read as if it alone required it: no side names it.
+    f = finding("conduct.mode.observation")
+    assert not [s["says"] for s in f["sides"] if "one-to-one" in s["says"]]
+    assert side(f, "nqual")["says"] == "in the apprentice's workplace"
+
+
+@needs_four
 def test_who_agrees_the_projects_subject_and_when():
     # 000 § Work-Based Project ...: "the subject of the project should be agreed with NQual at gateway"; 004 § 2.6:
     # "The subject of the project report will be agreed with Gateway Qualifications during the EPA Planning
