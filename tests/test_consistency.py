@@ -509,10 +509,14 @@ def test_an_answer_resting_on_the_tools_reading_says_so():
     assert any(r.startswith("highfield-resit-cap-resit-only") for r in side_of(f, "highfield")["readings"])
     assert "tool's reading" in side_of(f, "highfield")["says"]
     # 002, 003 and 000 state 12 months with no date to count from; 004 § 4 "within three months of the fail
-    # notification" states its own
+    # notification" states its own. 000 § Re-sit / Re-take: "otherwise the entire EPA will need to be resat /
+    # retaken": NQual's whole EPA again rests on the date the tool counts from. 002 and 003 § Resits and Retakes
+    # "should complete ... within 12 months" and state no consequence: no full retake whatever date the 12 months
+    # count from, so that answer rests on no reading (it had said "(on the tool's reading)", naming the start)
     f = finding("resits.full-retake-required.2")
-    for body in ("highfield", "tqual", "nqual"):
-        assert side_of(f, body)["readings"], body
+    assert side_of(f, "nqual")["readings"] and "tool's reading" in side_of(f, "nqual")["says"]
+    for body in ("highfield", "tqual"):
+        assert side_of(f, body)["says"] == "no full retake" and not side_of(f, body)["readings"], body
     assert not side_of(f, "gateway_quals")["readings"]
 
 

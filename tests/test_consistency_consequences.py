@@ -230,6 +230,30 @@ def test_a_tables_departure_from_the_plan_carries_the_table_reading_it_rests_on(
         "project pass, discussion distinction; observation distinction, project distinction, discussion pass)"]
 
 
+@requires("nqual")
+def test_each_threshold_departure_quotes_its_own_method_and_says_what_the_pattern_is():
+    # 001 § Assessment Breakdown: "Distinction | All Pass Criteria Achieved Plus: | Apprentice Showcase - 7 out of 10
+    # | Observation - 4 out of 5 | Professional Discussion - 3 out of 4", each line its method's threshold. The
+    # observation's finding quotes the observation's line, not the showcase's and the discussion's too. And the
+    # pattern it departs from is the core's default: 001 § INTRODUCTION refers to the IfATE assessment plan ("For
+    # reference, you can find this document.") and no document here prints the plan's grading rule, so the finding
+    # says whose pattern it is rather than asserting a breach of the plan.
+    out = run("consistency", "--standard", "ST0072", "--bodies", "nqual", "--format", "json")
+    assert out.exit_code == 0, out.stderr
+    found = {f["id"]: f for f in out.json()["findings"]}
+    lines = {"showcase": "Apprentice Showcase - 7 out of 10", "observation": "Observation - 4 out of 5",
+             "discussion": "Professional Discussion - 3 out of 4"}
+    seen = set()
+    for f in (f for f in found.values() if f["area"] == "reference"):
+        [side] = f["sides"]
+        method = side["says"].split(":")[0]
+        seen.add(method)
+        assert [q["text"].rsplit("Plus: ", 1)[1] for q in side["quotes"]] == [lines[method]], f["id"]
+        assert "the core's default" in f["summary"] and "no document here prints the assessment plan's own rule" \
+            in f["summary"]
+    assert seen == set(lines)
+
+
 # --- deadlines: what the region of the list of deadlines claims ---------------------------------------------------
 
 

@@ -9,9 +9,12 @@ import json
 import attrs
 
 from epa.consistency import analyse
+from epa.consistency.findings import SweptBody
+from epa.engine.compiled import Engine
 from epa.model.domain import Ambiguity, Offset, Ruleset
 from epa.registry import Registry
 from epa.testing import make_plugin, registry, requires, run
+from epa.views.report import journey_rows
 
 ST0071 = "ST0071"
 
@@ -128,6 +131,24 @@ def test_a_due_date_counted_from_the_tools_reading_of_its_start_says_so_and_name
     assert "tool's reading" not in tq["says"]
 
 
+@requires("gateway_quals", "tqual")
+def test_gateway_qualifications_epa_duration_counted_from_gateway_is_the_tools_reading():
+    # 004 § Key information: "EPA duration Up to 3 months", and nothing says from when (its own recorded ambiguity,
+    # gateway-quals-epa-window-anchor: "does not say from when it runs"). Counted from gateway 2025-01-06, due
+    # 2025-04-06; 003 § EPA Window: from the EPA's start, 2025-02-03 + 3 months = 2025-05-03. The side giving
+    # Gateway Qualifications' due date says it rests on the tool's reading of its start, as Highfield's does.
+    f = findings(registry(), ["gateway_quals", "tqual"])["deadlines.verdicts.every-method"]
+    gq = side_of(f, "gateway_quals")
+    assert gq["says"] == ("missed: 3 months from gateway, required, due 2025-04-06 (counted from the tool's reading "
+                          "of its start)")
+    assert gq["readings"][0] == ("epa-window: the document states no date to count its 3 months from; the tool counts "
+                                 "it from gateway")
+    # and the catalogue of every deadline says so too
+    every = findings(registry(), ["gateway_quals", "tqual"])["deadlines.all"]
+    assert "Every assessment method within the EPA duration of up to 3 months (3 months (counted from gateway: the " \
+           "tool's reading, the document states no start))" in side_of(every, "gateway_quals")["says"]
+
+
 @requires("nqual", "tqual")
 def test_an_ambiguity_recorded_on_a_deadline_stands_beside_the_side_it_decides():
     # A body's recorded ambiguity naming the deadline (rules: [epa-window]) is named on its side, labelled a reading.
@@ -187,18 +208,139 @@ def test_the_interview_two_weeks_after_the_report_is_the_report_two_weeks_before
 
 
 @requires("tqual")
-def test_a_required_deadline_against_the_same_deadline_as_advice_is_a_finding(tmp_path):
+def test_a_required_deadline_against_the_same_deadline_as_advice_is_a_finding_told_once(tmp_path):
     # 003 § Portfolio of Evidence: "must submit the portfolio of evidence two weeks prior to the date of the
-    # professional discussion" (required); 'beta' words the same deadline 'should' (advice). The discussion, the third
-    # method, on 2025-02-17: due 2025-02-03. In on 2025-02-04: missed beside missed (advice).
+    # professional discussion" (required); 'beta' words the same deadline 'should' (advice). The row's sweep holds the
+    # discussion alone, four weeks after gateway, 2025-02-03: due 2025-01-20. In on 2025-01-21: missed beside missed
+    # (advice). Both count from the discussion, so `epa compare` shows the split on the row from the discussion and leaves the event's row out: the
+    # finding comparing the portfolio's lead time by its force tells it, and no finding of the event's tells it again.
     tq = newest("tqual")
     pair = Registry([("acme", make_plugin("acme", [tq])),
                      ("beta", make_plugin("beta", [with_deadline(tq, "portfolio-submission", strength="advice")]))])
-    f = findings(pair)["deadlines.verdicts.portfolio-submitted"]
-    assert f["shows"]["values"] == {"acme": "missed", "beta": "missed (advice)"}
-    assert f["witness"]["dates"] == {"portfolio_submitted": "2025-02-04"}
-    assert side_of(f, "acme")["says"] == "missed: 2 weeks before discussion, required, due 2025-02-03"
-    assert side_of(f, "beta")["says"] == "missed (advice): 2 weeks before discussion, advice, due 2025-02-03"
+    found = findings(pair)
+    f = found["deadlines.portfolio-before-discussion"]
+    assert f["shows"] == {"row": "deadline:portfolio_submitted:discussion",
+                          "values": {"acme": "missed", "beta": "missed (advice)"}}
+    assert f["witness"]["dates"] == {"portfolio_submitted": "2025-01-21"}
+    assert not [i for i in found if i.startswith("deadlines.verdicts.")]
+
+
+@requires("tqual")
+def test_an_events_split_on_one_anchor_is_shown_on_the_row_compare_shows(tmp_path):
+    # 003 § Planning the Observation: "The apprentice must be given two weeks' notice of the practical observation
+    # date." (required); 'beta' words it as advice. The observation, the first method, on 2025-02-03: due 2025-01-20.
+    # Notice on 2025-01-21: acme missed, beta missed (advice). Both count from the observation: `epa compare` shows
+    # the split on deadline:observation_notice:observation and leaves the event's row out, so the finding names that
+    # row, and compare on its witness shows it differing as stated.
+    tq = newest("tqual")
+    pair = Registry([("acme", make_plugin("acme", [tq])),
+                     ("beta", make_plugin("beta", [with_deadline(tq, "observation-notice", strength="advice")]))])
+    f = findings(pair)["deadlines.verdicts.observation-notice"]
+    assert f["shows"] == {"row": "deadline:observation_notice:observation",
+                          "values": {"acme": "missed", "beta": "missed (advice)"}}
+    assert f["witness"]["dates"] == {"observation_notice": "2025-01-21"}
+    # the pair is not installed, so `epa compare`'s rows on the witness are asked of the views directly
+    rows = _compare_rows(pair, f["witness"])
+    assert rows["deadline:observation_notice:observation"] == {"acme": "missed", "beta": "missed (advice)"}
+    assert "deadline:observation_notice" not in rows
+
+
+@requires("gateway_quals", "highfield", "nqual", "tqual")
+def test_the_portfolio_ten_days_before_the_discussion_is_told_once_and_compare_shows_each_witness(tmp_path):
+    # The discussion, the third method, on 2025-02-17. 004 § 2.7, 002 § Assessing the professional discussion, 003 §
+    # Portfolio of Evidence: two weeks before it, required ('must'): due 2025-02-03. 000 § Professional Discussion
+    # Supported by Portfolio Evidence: "This should be submitted to NQual two weeks prior to the Professional
+    # Discussion date." (advice), and § PORTFOLIO SUBMISSION: 14 days before EPA, advice (the first assessment,
+    # 2025-02-03: due 2025-01-20). In on 2025-02-04: the three miss a requirement, NQual its advice: the split the row
+    # from the discussion tells (deadlines.portfolio-before-discussion), not a second finding of the portfolio's day.
+    found = findings(registry(), ["gateway_quals", "highfield", "nqual", "tqual"])
+    assert found["deadlines.portfolio-before-discussion"]["shows"]["values"] == {
+        "gateway_quals": "missed", "highfield": "missed", "nqual": "missed (advice)", "tqual": "missed"}
+    portfolio = [i for i in found if i.startswith("deadlines.verdicts.portfolio-submitted")]
+    assert portfolio == ["deadlines.verdicts.portfolio-submitted"]
+    # 2025-01-21 to 2025-02-03: NQual's 14 days missed (advice), every two weeks before the discussion met
+    assert found["deadlines.verdicts.portfolio-submitted"]["shows"]["values"] == {
+        "gateway_quals": "met", "highfield": "met", "nqual": "missed (advice)", "tqual": "met"}
+    # `epa compare` on each deadline finding's witness shows its row differing as the finding says
+    for f in found.values():
+        if f["area"] != "deadlines" or not f.get("witness"):
+            continue
+        path = tmp_path / "witness.json"
+        path.write_text(json.dumps(f["witness"]), encoding="utf-8")
+        out = run("--bodies", "gateway_quals,highfield,nqual,tqual", "compare", str(path), "--format", "json")
+        assert out.exit_code == 0, out.stderr
+        shown = out.json()["journey_differences"][f["shows"]["row"]]
+        assert {b: v["verdict"] for b, v in shown.items()} == \
+            {b: v for b, v in f["shows"]["values"].items() if v is not None}, f["id"]
+
+
+def _compare_rows(pair: Registry, witness: dict) -> dict[str, dict[str, str]]:
+    """`epa compare`'s deadline rows on a witness, for bodies not installed: each differing row's verdicts."""
+    engine = Engine.of(pair)
+    bodies = [SweptBody(b, b.ruleset(ST0071), engine=engine) for b in pair.offering(ST0071)]
+    rows = journey_rows([b.grade(witness) for b in bodies], [b.ruleset for b in bodies])
+    return {row: {b: v["verdict"] for b, v in given.items()} for row, given in rows.items()}
+
+
+@requires("nqual")
+def test_the_results_notification_is_swept_where_two_bodies_set_it_apart():
+    # 000 § GRADING & CRITERIA: "Grading results will be communicated to the apprentice within 10 working days of
+    # completion of the final component." 'beta' says 5 working days. The final component, the third method, on
+    # Monday 2025-02-17: beta's due Monday 2025-02-24, acme's Monday 2025-03-03 (no bank holiday between). Results
+    # notified on 2025-02-25: acme met, beta missed. Both count from the final assessment, so `epa compare` shows the
+    # split on that row; the days before the final assessment are no class (no result is notified before it).
+    nq = newest("nqual")
+    pair = Registry([("acme", make_plugin("acme", [nq])), ("beta", make_plugin("beta", [
+        with_deadline(nq, "results", offset=Offset(working_days=5))]))])
+    f = findings(pair)["deadlines.verdicts.results-notified"]
+    assert f["shows"] == {"row": "deadline:results_notified:final_assessment",
+                          "values": {"acme": "met", "beta": "missed"}}
+    attempts = f["witness"]["assessments"]
+    assert [a["date"] for a in attempts] == ["2025-02-03", "2025-02-10", "2025-02-17"]
+    assert attempts[-1]["notified"] == "2025-02-25"
+    # 2025-02-23 (met, met), 24 (met, met), 25 to 3 March less a day (met, missed), 3 March (met, missed), 4 March
+    # on (missed, missed), none notified: two of six split them so
+    assert (f["region"]["inputs"], f["region"]["of"]) == (2, 6)
+    assert _compare_rows(pair, f["witness"])["deadline:results_notified:final_assessment"] == \
+        {"acme": "met", "beta": "missed"}
+
+
+@requires("tqual")
+def test_a_methods_own_first_attempt_is_swept_where_bodies_count_it_from_different_dates():
+    # A deadline on the interview (the project's first attempt), counted from gateway at 'acme' (2 months: 2025-01-06
+    # + 2 months = 2025-03-06) and from the observation at 'beta' (1 month: the observation, the first method, on
+    # 2025-02-03, + 1 month = 2025-03-03): an interview on 2025-03-04 meets acme's and misses beta's. They count from
+    # different dates: the event's own row tells it, and `epa compare` on the witness shows that row.
+    tq = newest("tqual")
+    pair = Registry([
+        ("acme", make_plugin("acme", [with_deadline(tq, "interview-after-report", from_="gateway", kind="by",
+                                                    offset=Offset(months=2))])),
+        ("beta", make_plugin("beta", [with_deadline(tq, "interview-after-report", from_="observation", kind="by",
+                                                    offset=Offset(months=1))]))])
+    f = findings(pair)["deadlines.verdicts.project"]
+    assert f["shows"] == {"row": "deadline:project", "values": {"acme": "met", "beta": "missed"}}
+    assert [(a["method"], a["date"]) for a in f["witness"]["assessments"]] == [("observation", "2025-02-03"),
+                                                                                ("project", "2025-03-04")]
+    assert f["summary"].startswith("The verdicts on the project's first attempt")
+    # classes: 2 March, 3 March (both met), 4 to 5 March, 6 March (acme met, beta missed), 7 March on (both missed),
+    # no interview: two of six
+    assert (f["region"]["inputs"], f["region"]["of"]) == (2, 6)
+    assert _compare_rows(pair, f["witness"])["deadline:project"] == {"acme": "met", "beta": "missed"}
+
+
+@requires("tqual")
+def test_the_interview_two_weeks_after_the_report_is_swept_once_on_the_reports_day():
+    # 003 § Interview: "at least two weeks after the apprentice submits the report"; 'beta' says three. Counted from
+    # the report, it is swept on the report's day (the interview fixed, 2025-02-10: acme's report by 2025-01-27,
+    # beta's by 2025-01-20), not again on the interview's: one finding.
+    tq = newest("tqual")
+    pair = Registry([("acme", make_plugin("acme", [tq])), ("beta", make_plugin("beta", [
+        with_deadline(tq, "interview-after-report", offset=Offset(weeks=3))]))])
+    found = findings(pair)
+    assert [i for i in found if i.startswith("deadlines.verdicts.")] == [
+        "deadlines.verdicts.project-report-submitted"]
+    assert found["deadlines.verdicts.project-report-submitted"]["witness"]["dates"]["project_report_submitted"] == \
+        "2025-01-21"
 
 
 # --- no record can split them: no finding ----------------------------------------------------------------------------

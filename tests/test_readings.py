@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from pathlib import Path
 
 import pytest
@@ -197,6 +198,32 @@ def test_observation_mode_face_to_face_against_remote():
         assert side(f, who)["says"] != "states nothing on it"
         assert any(words in q["text"] for q in side(f, who)["quotes"])
     assert side(f, "nqual")["bodies"] == ["nqual", "tqual"]
+
+
+@needs_four
+def test_observation_mode_names_no_requirement_all_four_share_as_one_bodys_own():
+    # One-to-one is in all four: 004 § 2.5 ("Be carried out on a one-to-one basis."), 002 § Assessing the practical
+    # observation ("be carried out on a one-to-one basis"), 000 § Practical Observation with Q&As ("be carried out on
+    # a one-to-one basis") and 003 § Planning the Observation ("be carried out on a one-to-one basis."). A side saying
+    # "one-to-one" beside Gateway Qualifications' "face to face" read as if it alone required it: no side names it.
+    f = finding("conduct.mode.observation")
+    assert not [s["says"] for s in f["sides"] if "one-to-one" in s["says"]]
+    assert side(f, "nqual")["says"] == "in the apprentice's workplace"
+
+
+@needs_four
+def test_the_project_subjects_quotes_are_the_documents_words():
+    # 002 § Readiness for end-point assessment: "... This will only be signed off by the assessor if it is deemed
+    # appropriate enough to satisfy the criteria available." The quote had ended "satisfy the criteria.", a word
+    # short. Each side's quote, its "..." gaps apart, is in its document as printed (whitespace and the
+    # extraction's bold and HTML marks aside).
+    f = finding("conduct.project-subject.project")
+    for s in f["sides"]:
+        for q in s["quotes"]:
+            text = seed(q["citation"].split(" § ")[0]).read_text(encoding="utf-8")
+            printed = " ".join(re.sub(r"\*\*|</?[a-z]+>", "", text).split())
+            for part in q["text"].split("..."):
+                assert " ".join(part.split()) in printed, (s["bodies"], part)
 
 
 @needs_four

@@ -74,17 +74,17 @@ NOT_COUNTED = {
                  "each other way a day of the event splits them), each body's "
                  "deadlines counted from their own dates (one from gateway, another from the EPA's start), those "
                  "dates fixed (gateway, a journey date four weeks after it, the methods' first attempts a week "
-                 "apart from then, one of them failed); no such finding: no day of the event splits them on those "
-                 "dates, or the event is one the sweep does not date (a method's own attempt, the results' "
-                 "notification). The portfolio's lead time before the discussion is compared by its force too, "
+                 "apart from then, one of them failed; a method's own first attempt, or the results' "
+                 "notification, moved as the event's day); no such finding: no day of the event splits them on those "
+                 "dates. The portfolio's lead time before the discussion is compared by its force too, "
                  "deadlines.portfolio-before-discussion",
     "tolerances": "no record shows this: on no value of the measure do two bodies' verdicts differ (a body stating "
                   "no tolerance gives none)",
     "recommendations": "no record shows this: rule data only (advice, never a failure: no outcome depends on it)",
     "self-consistency": "no record shows this: rule data only (the document's own words, which no outcome a record "
                         "gets tells apart)",
-    "reference": "rule data only: a departure from the assessment-plan pattern; the inputs it changes are counted "
-                 "in the grading and criteria findings",
+    "reference": "rule data only: a departure from the assessment-plan pattern the core's defaults encode (not a "
+                 "document's words); the inputs it changes are counted in the grading and criteria findings",
     "versions": "rule data only: a change between two versions of one document (a record is graded by the "
                 "version in force)",
     "conduct": "no record shows this: rule data only (a record carries nothing of it, and no outcome epa gives "

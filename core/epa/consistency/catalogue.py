@@ -308,15 +308,27 @@ def repeated_criteria(subjects: list[SweptBody]) -> set[str]:
     return {c.id for s in subjects for c in s.ruleset.criteria if c.repeats}
 
 
+# What the reference is: the core's defaults, which no document here gives as the assessment plan's own words (the
+# plan itself is not among them), so a departure is from the pattern the tool assumes, not a proven breach of a plan.
+PATTERN = {"combination": "a distinction overall only with a distinction in every method",
+           "threshold": "a method's distinction only with every distinction criterion"}
+
+
 def reference(subjects: list[SweptBody]) -> list[Finding]:
-    """Each body against the assessment-plan pattern the documents state in words (the core's defaults)."""
+    """Each body against the assessment-plan pattern the core's defaults encode (``PATTERN``), said as that: the
+    documents here do not print the plan's own rule. A threshold's finding quotes that method's rule alone."""
     out = []
     for s in subjects:
         for v in variants(s.ruleset, s.loaded):
             if v["kind"] in ("combination", "threshold"):
+                rule = next((r for m, r in s.ruleset.component_rules.items() if v["says"].startswith(f"{m}: ")),
+                            None) if v["kind"] == "threshold" else None
+                quoted = (Quote(s.label, rule.text, rule.citation),) if rule else ()
                 out.append(Finding(f"reference.{s.label}.{v['kind']}", "reference",
-                                   f"{s.loaded.body.name} departs from the assessment-plan pattern: {v['says']}.",
-                                   [Side((s.label,), v["says"], {s.label: (v["citation"],)})],
+                                   f"{s.loaded.body.name} departs from the assessment-plan pattern the tool assumes "
+                                   f"(the core's default, {PATTERN[v['kind']]}: no document here prints the "
+                                   f"assessment plan's own rule): {v['says']}.",
+                                   [Side((s.label,), v["says"], {s.label: (v["citation"],)}, quoted)],
                                    inputs=_printed_otherwise(s) if v["kind"] == "combination" else []))
     # ids stay unique: a body with several thresholds has one finding per threshold
     seen: dict[str, int] = {}

@@ -33,9 +33,7 @@ def _value(result: dict[str, Any], row: str, ruleset: Ruleset | None = None) -> 
     """A body's value on a row of ``epa compare``, from its JSON result (a deadline's or check's row: its verdict,
     the deadlines matched to their rules in ``ruleset``, the one that graded it; None where it gives none)."""
     if row.startswith(JOURNEY_ROWS):
-        verdicts = journeys.row_verdicts(ruleset, [SimpleNamespace(**d) for d in result.get("deadlines", ())],
-                                         [SimpleNamespace(**c) for c in result.get("checks", ())])
-        return verdicts.get(row, (None, []))[0]
+        return _row_verdicts(result, ruleset).get(row, (None, []))[0]
     if row == "overall":
         return result.get("overall")
     if row == "gateway_ready":
@@ -43,6 +41,12 @@ def _value(result: dict[str, Any], row: str, ruleset: Ruleset | None = None) -> 
     if row in ("capped", "full_retake_required"):
         return result.get(row)
     return result.get("components", {}).get(row)
+
+
+def _row_verdicts(result: dict[str, Any], ruleset: Ruleset | None) -> dict[str, tuple[str, list[str]]]:
+    """A body's verdicts on its deadline, check and event rows, from its JSON result (``journeys.row_verdicts``)."""
+    return journeys.row_verdicts(ruleset, [SimpleNamespace(**d) for d in result.get("deadlines", ())],
+                                 [SimpleNamespace(**c) for c in result.get("checks", ())])
 
 
 def _shown(value: Any) -> Any:
@@ -71,7 +75,8 @@ def _shows(results: dict[str, dict[str, Any]], shows: dict[str, Any],
            ruleset_of: Callable[[dict[str, Any]], Ruleset | None]) -> bool:
     """Whether one record's results (body label -> its JSON result) show the finding's split. A deadline's or a
     check's row is read as `epa compare` reads it (``journey_verdicts``) and judged as the finding's region counts
-    its classes (``journeys.splits``: the witness's verdicts, or its sides either way round); one body's deadlines
+    its classes (``journeys.splits``: the witness's verdicts, or its sides either way round; an event's row only
+    where `epa compare` shows it, ``journeys.telling``); one body's deadlines
     disagreeing (``shows.rules``) as its region does (``journeys.disagree``)."""
     row = shows["row"]
     if "rules" in shows:
@@ -81,9 +86,10 @@ def _shows(results: dict[str, dict[str, Any]], shows: dict[str, Any],
         given = {d["id"]: verdict(d["status"], d["strength"]) for d in results[label].get("deadlines", ())}
         return journeys.disagree({i: given.get(i) for i in shows["rules"]})
     if row.startswith(JOURNEY_ROWS):
-        values = {label: _value(results[label], row, ruleset_of(results[label])) if label in results else None
-                  for label in shows["values"]}
-        return journeys.splits(shows, values)
+        rows = {label: _row_verdicts(r, ruleset_of(r)) for label, r in results.items()}
+        values = {label: rows[label].get(row, (None, []))[0] if label in rows else None for label in shows["values"]}
+        # an event's split that a deadline row of its own tells is shown on that row (``journeys.telling``)
+        return journeys.splits(shows, values) and journeys.telling(rows, row) == row
     return all(label in results and _value(results[label], row) == _shown(v)
                for label, v in shows["values"].items()) and _same_cause(results, shows)
 

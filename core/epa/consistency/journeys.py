@@ -34,7 +34,9 @@ from epa.views.report import (
     counted_back,
     deadline_row,
     event_row,
+    event_rows,
     event_verdicts,
+    journey_differences,
     journey_verdicts,
     verdict,
 )
@@ -84,9 +86,13 @@ def _tidy(limit: float) -> float:
 
 def _verdicts(subjects: Sequence[SweptBody], data: dict[str, Any], row: str) -> dict[str, str | None]:
     """Each body's verdict on ``row``: a deadline's or check's row of `epa compare`, or an event's (``event_row``)."""
-    results = {s.label: (s, s.grade(data)) for s in subjects}
-    return {label: row_verdicts(s.ruleset, r.deadlines, r.checks).get(row, (None, []))[0]
-            for label, (s, r) in results.items()}
+    return _rows(subjects, data, row)[0]
+
+
+def _rows(subjects: Sequence[SweptBody], data: dict[str, Any], row: str) -> tuple[dict[str, str | None], str | None]:
+    """Each body's verdict on ``row``, and the row on which `epa compare` tells their split (``telling``)."""
+    by_label = {s.label: row_verdicts(s.ruleset, (r := s.grade(data)).deadlines, r.checks) for s in subjects}
+    return {label: rows.get(row, (None, []))[0] for label, rows in by_label.items()}, telling(by_label, row)
 
 
 def row_verdicts(ruleset: Ruleset | None, deadlines: Iterable[Any], checks: Iterable[Any]
@@ -95,6 +101,25 @@ def row_verdicts(ruleset: Ruleset | None, deadlines: Iterable[Any], checks: Iter
     deadlines govern, whatever date each counts from (``event_verdicts``): the rows a finding's ``shows`` names."""
     deadlines = list(deadlines)
     return journey_verdicts(ruleset, deadlines, checks) | event_verdicts(ruleset, deadlines)
+
+
+def telling(rows: dict[str, dict[str, tuple[str, list[str]]]], row: str) -> str | None:
+    """The row on which `epa compare` tells a record's split on ``row``, given each body's verdicts on its rows
+    there (label -> ``row_verdicts``): a deadline's or check's row itself; an event's (``event_row``) itself where
+    compare shows it (``report.event_rows``), else the deadline row of the event's own that gives every body the
+    same verdicts (the bodies count from one date: compare shows that row instead), else None (no deadline
+    missed: no split to tell)."""
+    if row.count(":") != 1 or not row.startswith("deadline:"):
+        return row
+    events = journey_differences({label: {r: v for r, v in by_row.items() if r.count(":") == 1}
+                                  for label, by_row in rows.items()})
+    anchored = journey_differences({label: {r: v for r, v in by_row.items() if r.count(":") != 1}
+                                    for label, by_row in rows.items()})
+    if row in event_rows(events, anchored) or row not in events:
+        return row if row in events and events[row] else None
+    said = {body: v["verdict"] for body, v in events[row].items()}
+    return next((other for other, given in anchored.items() if other.startswith(f"{row}:")
+                 and {body: v["verdict"] for body, v in given.items()} == said), None)
 
 
 def _split(values: dict[str, str | None]) -> bool:
@@ -120,16 +145,19 @@ def _every_split(subjects: Sequence[SweptBody], classes: list[dict[str, Any]], r
     split them so: a resit missed at one body on one day, and at all four, two of them as advice, on a later day,
     are two findings, where the first split alone would hide the second. A split is a deadline missed at one body
     and not at another (or missed as advice): where none is missed, bodies not yet able to tell (open, unknown)
-    and bodies whose deadline is kept do not differ in what the record has done."""
-    graded = [(data, _verdicts(subjects, data, row)) for data in classes]
-    firsts: dict[tuple[tuple[str, str | None], ...], dict[str, Any]] = {}
-    for data, values in graded:
-        if _split(values) and any(v in MISSES for v in values.values()):
-            firsts.setdefault(tuple(values.items()), data)
+    and bodies whose deadline is kept do not differ in what the record has done. A split that a deadline row of the
+    event's own gives every body alike (the bodies count from one date) is shown on that row, as `epa compare`
+    shows it there and leaves the event's row out (``telling``): its witness shows the row it names."""
+    graded = [(data, *_rows(subjects, data, row)) for data in classes]
+    firsts: dict[tuple[str, tuple[tuple[str, str | None], ...]], dict[str, Any]] = {}
+    for data, values, shown in graded:
+        # shown on the row `epa compare` tells it on: the event's, or a deadline row of its own (``telling``)
+        if shown and _split(values) and any(v in MISSES for v in values.values()):
+            firsts.setdefault((shown, tuple(values.items())), data)
     out = []
-    for key, data in firsts.items():
-        shows: dict[str, Any] = {"row": row, "values": dict(key)}
-        same = sum(1 for _, v in graded if splits(shows, v))
+    for (on, key), data in firsts.items():
+        shows: dict[str, Any] = {"row": on, "values": dict(key)}
+        same = sum(1 for _, v, shown in graded if shown == on and splits(shows, v))
         out.append(Shown(data, shows, region(same, len(classes), space, unit=unit)))
     return out
 
@@ -186,6 +214,8 @@ def _negated(offset: Offset) -> Offset:
     return Offset(**{k: -v for k, v in attrs.asdict(offset).items() if v is not None})
 
 
+RESULTS = "results_notified"  # the event of a deadline on the results' notification (the last first attempt's)
+
 # The anchors an event's sweep can fix apart from the event: gateway, the journey dates, and the methods' first
 # attempts (a week apart from four weeks after gateway) with the first and final assessment they make.
 ASSESSMENTS = ("first_assessment", "final_assessment")
@@ -201,18 +231,26 @@ def event(subjects: Sequence[SweptBody], event: str) -> list[Shown]:
     from gateway, TQUK's from the EPA's start) are compared. For every method, the class's day is the last first
     attempt's, the methods attempted on consecutive days up to it. Each way the classes split the bodies is one
     ``Shown`` (``_every_split``); none where no class splits them, or the record cannot date the event apart from
-    what its deadlines count from."""
-    if not subjects or (event not in JOURNEY_DATES and event != "every_method"):
+    what its deadlines count from. A method's own first attempt (TQUK's interview at least two weeks after the
+    report) is swept as a journey date is, the other methods' first attempts fixed as its deadlines need them; the
+    results' notification as the last first attempt's ``notified``, every method attempted, on or after that day."""
+    if not subjects:
         return []
     standard = subjects[0].ruleset.standard
     methods = subjects[0].ruleset.method_ids
+    if event not in (*JOURNEY_DATES, "every_method", RESULTS, *methods):
+        return []
+    # a method's attempt counted from a journey date is swept on that date's day (``back``), not on its own too
     rules = [d for s in subjects for d in (s.ruleset.journey.deadlines if s.ruleset.journey else ())
-             if d.event == event]
+             if d.event == event and not counted_back(d, methods)]
     # a method's attempt counted from the event's day sets that day from the other side: its due date, counted back
     back = [(d.event, d.offset) for s in subjects for d in (s.ruleset.journey.deadlines if s.ruleset.journey else ())
             if d.from_ == event and d.event and counted_back(d, methods)]
     anchors = {d.from_ for d in rules}
-    moved = set(methods) | set(ASSESSMENTS) if event == "every_method" else {event}  # anchors the event's day moves
+    # the anchors the event's day moves: every method's and the assessments' (a method's: its own, and the first or
+    # final assessment it may be), none but itself for a journey date or the results' notification
+    moved = set(methods) | set(ASSESSMENTS) if event == "every_method" else \
+        {event, *ASSESSMENTS} if event in methods else {event}
     if not rules or anchors & moved or anchors - {"gateway", *JOURNEY_DATES, *methods, *ASSESSMENTS}:
         return []
     start = GATEWAY + dt.timedelta(days=28)
@@ -225,10 +263,13 @@ def event(subjects: Sequence[SweptBody], event: str) -> list[Shown]:
     needed = set(methods) if "final_assessment" in anchors else \
         anchors & set(methods) | ({methods[0]} if "first_assessment" in anchors and methods else set())
     needed |= {attempt for attempt, _ in back}
+    needed = set(methods) if event == RESULTS else needed - {event}
     fixed = [{"method": m, "grade": "pass", "date": d.isoformat()} for m, d in attempted.items() if m in needed]
     one = dt.timedelta(days=1)
     due = [shift(on[r.from_], r.offset) for r in rules] + [shift(on[a], _negated(offset)) for a, offset in back]
     days = _classes(due, lambda d: d - one, lambda a, b: a + one if a + one < b else None, lambda d: d + one)
+    if event == RESULTS:  # notified on or after the last first attempt, never before it
+        days = [d for d in days if d >= on["final_assessment"]]
     pinned = pins(subjects)
 
     def dated(day: dt.date | None) -> dict[str, Any]:
@@ -237,13 +278,21 @@ def event(subjects: Sequence[SweptBody], event: str) -> list[Shown]:
                 {"method": m, "grade": "pass", "date": (day - dt.timedelta(days=len(methods) - 1 - i)).isoformat()}
                 for i, m in enumerate(methods)]
             return record(standard, attempts, **pinned, **({"dates": dates} if dates else {}))
+        if event in methods or event == RESULTS:
+            attempts = [*fixed, *([{"method": event, "grade": "pass", "date": day.isoformat()}]
+                                  if day and event in methods else [])]
+            attempts.sort(key=lambda a: a["date"])
+            if day and event == RESULTS:
+                attempts[-1] = {**attempts[-1], "notified": day.isoformat()}
+            return record(standard, attempts, **pinned, **({"dates": dates} if dates else {}))
         given = {**dates, event: day.isoformat()} if day else dates
         return record(standard, fixed, **pinned, **({"dates": given} if given else {}))
 
     classes = [dated(d) for d in days] + [dated(None)]
     fixing = ", ".join(["gateway", *(a.replace("_", " ") for a in dates),
-                        *(["the methods' first attempts"] if fixed else [])])
-    day = "last first attempt" if event == "every_method" else event
+                        *([f"the {'other ' if event in methods else ''}methods' first attempts"] if fixed else [])])
+    day = "last first attempt" if event == "every_method" else "results' notification" if event == RESULTS else \
+        f"{event}'s first attempt" if event in methods else event
     space = (f"every class of the {day.replace('_', ' ')} day, the {fixing} fixed: on each body's due date, before, "
              "between and after them, or not recorded")
     return _every_split(subjects, classes, event_row(event), space, day_classes(day))

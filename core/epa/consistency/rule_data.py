@@ -7,6 +7,7 @@ through gateway again. Each side quotes its document's words; a body that states
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from epa.consistency import journeys
@@ -99,7 +100,7 @@ def portfolio_before_discussion(subjects: list[SweptBody]) -> list[Finding]:
     return [journeys.witnessed(f, journeys.deadline(subjects, "portfolio_submitted", "discussion"))]
 
 
-def deadline_verdicts(subjects: list[SweptBody]) -> list[Finding]:
+def deadline_verdicts(subjects: list[SweptBody], told: Sequence[dict[str, Any]] = ()) -> list[Finding]:
     """Per event two or more bodies' deadlines govern (a resit after a fail: the resit and retake windows; a failed
     method's rework), whether some record splits their verdicts on it (met against
     missed; a required deadline's miss against advice's), whatever date each body counts from: a finding for each
@@ -107,7 +108,10 @@ def deadline_verdicts(subjects: list[SweptBody]) -> list[Finding]:
     (``deadlines.verdicts.<event>``, then ``.2``, ``.3``...), its witness that day, each side quoting the deadlines
     that decided its verdict there, with its due date and the readings it rests on (an anchor the document does not
     state, the body's recorded ambiguities on those deadlines). An event whose deadlines no record can split (the
-    same anchor, length and force at every body) makes no finding."""
+    same anchor, length and force at every body) makes no finding. A split that a deadline row of the event's own
+    tells is shown on that row (``journeys.telling``); one another finding's witness shows already (``told``: its
+    row and verdicts, the portfolio's required two weeks before the discussion beside NQual's advice) is not told
+    again."""
     ruled = {s.label: [(d.event, d) for d in (s.ruleset.journey.deadlines if s.ruleset.journey else ()) if d.event]
              + [(d.from_, d) for d in (s.ruleset.journey.deadlines if s.ruleset.journey else ())
                 if counted_back(d, s.ruleset.method_ids)]
@@ -118,6 +122,8 @@ def deadline_verdicts(subjects: list[SweptBody]) -> list[Finding]:
         if sum(1 for found in ruled.values() if any(e == event for e, _ in found)) < 2:
             continue
         every = journeys.after_a_fail(subjects, event) if event in (RESIT, REWORK) else journeys.event(subjects, event)
+        every = [shown for shown in every if not any(shown.shows["row"] == t["row"]
+                                                     and shown.shows["values"] == t["values"] for t in told)]
         for n, shown in enumerate(every, 1):
             f = _event_finding(subjects, ruled, event, shown, n, len(every))
             if f is not None:
@@ -151,7 +157,9 @@ def _event_finding(subjects: list[SweptBody], ruled: dict[str, list[tuple[str, A
         cited[s.label] = [rule.citation for rule in deciding]
         quotes[s.label] = [(rule.text, rule.citation) for rule in deciding]
         readings[s.label] = anchored + [f"{a.id}: {a.reading}" for a in s.ruleset.ambiguities if ids & set(a.rules)]
-    words = {**EVENT_WORDS, **AFTER_A_FAIL}.get(event, event.replace("_", " "))
+    methods = subjects[0].ruleset.method_ids if subjects else ()
+    words = {**EVENT_WORDS, **AFTER_A_FAIL, journeys.RESULTS: "the results' notification",
+             **{m: f"the {m}'s first attempt" for m in methods}}.get(event, event.replace("_", " "))
     # later splits of one event: .2, .3 (the first keeps the event's own id, as where it is the only one)
     ident = f"deadlines.verdicts.{event.replace('_', '-')}" + (f".{n}" if n > 1 else "")
     title = f"The verdicts on {words}, each body's deadlines on it counted from their own dates"
@@ -306,6 +314,7 @@ def retake_through_gateway(subjects: list[SweptBody]) -> list[Finding]:
 
 
 def compare(subjects: list[SweptBody], standard: str) -> list[Finding]:
-    return (conduct(subjects) + portfolio_before_discussion(subjects) + deadline_verdicts(subjects)
+    portfolio = portfolio_before_discussion(subjects)
+    return (conduct(subjects) + portfolio + deadline_verdicts(subjects, [f.shows for f in portfolio if f.shows])
             + deadline_consequences(subjects)
             + gateway_evidence(subjects, standard) + retake_through_gateway(subjects))

@@ -225,8 +225,11 @@ def _resit_readings(row: str, subject: SweptBody, result: BodyResult, data: dict
         return []
     cited = set(_steps("resit", *dict(RESIT_ROWS)[row])(result))
     if row == "full_retake_required":
+        # only a window whose miss means the whole EPA again rests the answer on its start: one stating no
+        # consequence (Highfield's and TQUK's 12 months, advice) gives no full retake whatever date it counts from
         return [f"{w.id}: the document states no date to count its {span(w.offset)} from; the tool counts it from "
-                f"{w.from_.replace('_', ' ')}" for w in resit.windows if w.from_reading and w.citation in cited]
+                f"{w.from_.replace('_', ' ')}" for w in resit.windows
+                if w.from_reading and w.citation in cited and w.consequence == "full_retake"]
     routes = {a["kind"] for a in data.get("assessments", ()) if a.get("kind")} - set(resit.cap.applies_to)
     if row == "capped" and not result.capped and routes:
         recorded = [f"{a.id}: {a.reading}" for a in subject.ruleset.ambiguities
