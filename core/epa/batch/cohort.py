@@ -39,6 +39,7 @@ from epa.inputs.cohort_input import (  # the reading; MAX_RECORD and CsvHeader f
     json_items,
     month_first_columns,
     physical_lines,
+    rereadable,
     rewindable,
     sniff,
 )
@@ -1152,10 +1153,10 @@ def _month_first(stream: IO[bytes], source: str, name: str, registry: Any, colum
                  ) -> tuple[dict[int, tuple[str, int]], str]:
     """A CSV cohort's date columns found month first, read before grading (see month_first_columns); or none,
     and why its columns could not be read whole (a pipe, or standard input past MAX_REREAD): a note to the user."""
-    if stream.seekable():
+    if rereadable(stream):
         return month_first_columns(stream, _input_methods(registry), name, column_map), ""
     why = (f"standard input is larger than {MAX_REREAD >> 20} MiB" if source == "-" else
-           "the cohort is not a file that can be read twice (a pipe)")
+           "the cohort is not a file that can be read twice (a pipe or a device)")
     return {}, (f"{why}, so its date columns are not checked whole before grading: a month-first (US) date is "
                 "refused only where its day is over 12, and its column's other dates are read day first; give "
                 "--batch the file itself to have such a column refused whole")
