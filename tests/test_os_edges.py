@@ -5,7 +5,11 @@
   the command never ended, where a pipe of the same bytes is refused at once (a header longer than 1 MiB);
 - a cohort's rows (or an audit's) sent to a standard output whose encoding (ASCII) cannot show a name in a record or
   a citation's "§" stopped with exit 3 but never said that the output was incomplete, nor how many records' output
-  was written in full, as a full disk's message does.
+  was written in full, as a full disk's message does;
+- SIGHUP (the terminal closed, a lost ssh session) ended a cohort's run at once: no word of it, exit 129, its
+  workers left to die of the same signal, and the temporary file its rows were being written to left beside the
+  --out file (README: "no temporary file behind"). It stops a run as Ctrl-C does now (exit 130), unless ignored
+  (``nohup``).
 
 Each test runs the real command in its own process; the timeout only keeps a hang from stopping the suite.
 """
@@ -13,6 +17,7 @@ Each test runs the real command in its own process; the timeout only keeps a han
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -76,3 +81,62 @@ def test_an_audit_whose_rows_ascii_cannot_show_says_its_output_is_incomplete() -
     assert done.returncode == errors.EXIT_OUTPUT and "Traceback" not in done.stderr, done.stderr
     assert "cannot write standard output: its encoding (ascii) cannot show" in done.stderr, done.stderr
     assert done.stderr.rstrip().endswith("; the output is incomplete"), done.stderr
+
+
+# A SIGHUP sent as the rows' file is being written: to epa alone, or (as a terminal's hang-up is) to its process
+# group, its workers with it. IGNORED puts nohup's disposition in place first.
+HANG_UP_AS_ROWS_ARE_WRITTEN = """
+import contextlib, os, signal, sys
+import epa.views.outputs as outputs
+from epa.cli import main
+
+if os.environ.get("IGNORED"):
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+opened = outputs.streaming_file
+
+@contextlib.contextmanager
+def streaming_file(path):
+    with opened(path) as write:
+        def writing(data):
+            write(data)
+            if os.environ.get("GROUP"):
+                os.killpg(os.getpgid(0), signal.SIGHUP)
+            else:
+                os.kill(os.getpid(), signal.SIGHUP)
+        yield writing
+
+outputs.streaming_file = streaming_file
+main(sys.argv[1:])
+"""
+needs_hangup = pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="needs SIGHUP (POSIX)")
+
+
+def hang_up(tmp_path: Path, *args: str, env: dict[str, str]) -> tuple[subprocess.CompletedProcess, Path]:
+    rows = tmp_path / "rows.csv"
+    rows.write_text("the rows of the run before\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-c", HANG_UP_AS_ROWS_ARE_WRITTEN, "compare", "--batch",
+                           str(EXAMPLES / "st0071-cohort.jsonl"), "--out", str(rows), *args],
+                          capture_output=True, text=True, timeout=TIMEOUT, env={**os.environ, **env},
+                          start_new_session=True)  # (its own process group: the signal reaches no one else)
+    return done, rows
+
+
+@needs_hangup
+@pytest.mark.parametrize(("args", "env"), [((), {}), (("--workers", "2"), {"GROUP": "1"})],
+                         ids=["epa alone", "its process group, workers too"])
+def test_a_hang_up_stops_a_cohort_as_ctrl_c_does(tmp_path: Path, args: tuple[str, ...], env: dict[str, str]) -> None:
+    any_body()
+    done, rows = hang_up(tmp_path, *args, env=env)
+    assert done.returncode == errors.EXIT_INTERRUPTED, done.stderr
+    assert done.stderr.startswith("interrupted: ") and "Traceback" not in done.stderr, done.stderr
+    assert f"nothing written to {rows} (left as it was)" in done.stderr, done.stderr
+    assert rows.read_text(encoding="utf-8") == "the rows of the run before\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["rows.csv"]  # (no temporary file beside it)
+
+
+@needs_hangup
+def test_a_hang_up_ignored_by_nohup_stays_ignored(tmp_path: Path) -> None:
+    any_body()
+    done, rows = hang_up(tmp_path, env={"IGNORED": "1"})
+    assert done.returncode in (errors.EXIT_OK, errors.EXIT_INPUT), done.stderr  # (as the cohort's records say)
+    assert "interrupted" not in done.stderr and rows.read_text(encoding="utf-8").startswith("line,"), done.stderr

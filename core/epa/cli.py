@@ -394,7 +394,7 @@ per run; JSON explains every record, so it is many times slower. A bad
 record becomes an error row and the run goes on, as does a record a
 plugin (or epa) fails on; the exit code is 0 when every record was graded,
 2 when any was rejected, 1 when a plugin or epa failed on any, 130 when
-interrupted (Ctrl-C or SIGTERM).
+interrupted (Ctrl-C, SIGTERM or SIGHUP).
 
 \b
 CSV columns (a header row names them; an empty cell says nothing; names

@@ -948,7 +948,7 @@ def _stop(team: list[tuple[Any, Any]], finished: bool) -> None:
     import signal
 
     blocking = hasattr(signal, "pthread_sigmask")
-    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM}) if blocking else set()
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, set(interrupts.STOPS)) if blocking else set()
     try:
         for process, pipe in team:
             if finished:
