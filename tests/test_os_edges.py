@@ -140,3 +140,14 @@ def test_a_hang_up_ignored_by_nohup_stays_ignored(tmp_path: Path) -> None:
     done, rows = hang_up(tmp_path, env={"IGNORED": "1"})
     assert done.returncode in (errors.EXIT_OK, errors.EXIT_INPUT), done.stderr  # (as the cohort's records say)
     assert "interrupted" not in done.stderr and rows.read_text(encoding="utf-8").startswith("line,"), done.stderr
+
+
+# A narrow terminal (COLUMNS=30, a split pane): the cohort's summary cut its numbers to "1…" and "2…" (a rate of
+# 100.0%, a count of 20000) where they did not fit, where its code meant "the numbers wrap instead". They fold now.
+@pytest.mark.parametrize("width", ["30", "45"])
+def test_a_narrow_terminal_cuts_no_number_of_a_cohorts_summary(width: str) -> None:
+    any_body()
+    done = epa("compare", "--batch", str(EXAMPLES / "st0071-cohort.csv"), env={"COLUMNS": width})
+    assert done.returncode == errors.EXIT_OK, done.stderr
+    heading, *tables = done.stdout.splitlines()  # (the heading shortens the file's folders to fit: "/…/examples")
+    assert not [line for line in tables if "…" in line], done.stdout
