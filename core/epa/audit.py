@@ -47,6 +47,7 @@ from epa.inputs.cohort_input import (
     csv_items,
     month_first_columns,
     physical_lines,
+    rereadable,
     rewindable,
 )
 from epa.model.domain import Apprentice, Attempt, Gateway, Grade, Record, Ruleset
@@ -717,9 +718,9 @@ def _items(source: str, methods: list[str], column_map: ColumnMap, header: type[
         # A date column found month first is refused whole, as a cohort's is: a pipe is held (up to a bound, as
         # compare --batch holds one) so that its dates are read whole first, not row by row (03/04/2025 read day
         # first above the 12/25/2025 that shows the file month first).
-        if not stream.seekable():
+        if not rereadable(stream):
             stream = rewindable(stream)[0]
-        month_first = month_first_columns(stream, methods, name, column_map, header) if stream.seekable() else {}
+        month_first = month_first_columns(stream, methods, name, column_map, header) if rereadable(stream) else {}
         yield from csv_items(physical_lines(stream, name), methods, name, column_map, heard, header_class=header,
                              month_first=month_first)
     finally:

@@ -394,7 +394,7 @@ per run; JSON explains every record, so it is many times slower. A bad
 record becomes an error row and the run goes on, as does a record a
 plugin (or epa) fails on; the exit code is 0 when every record was graded,
 2 when any was rejected, 1 when a plugin or epa failed on any, 130 when
-interrupted (Ctrl-C or SIGTERM).
+interrupted (Ctrl-C, SIGTERM or SIGHUP).
 
 \b
 CSV columns (a header row names them; an empty cell says nothing; names
@@ -1110,27 +1110,12 @@ def _main(argv: list[str] | None) -> None:
     except Exception as exc:
         if os.environ.get("EPA_DEBUG"):
             raise
-        if isinstance(exc, UnicodeEncodeError) and _unshowable(exc):
-            _warn(f"error: cannot write standard output: its encoding ({exc.encoding}) cannot show "
-                       f"{exc.object[exc.start]!r} (U+{ord(exc.object[exc.start]):04X}); set PYTHONIOENCODING=utf-8 "
-                       "(or a UTF-8 locale), or use --out FILE where the command offers it")
+        cannot = outputs.unshowable(exc) if isinstance(exc, UnicodeEncodeError) else None
+        if cannot is not None:  # (a table rich printed: what outputs.write_stdout writes is an OutputError already)
+            _warn(f"error: cannot write standard output: {cannot}")
             sys.exit(errors.EXIT_OUTPUT)
         _warn(f"internal error: {type(exc).__name__}: {exc} (set EPA_DEBUG=1 for a traceback)")
         sys.exit(errors.EXIT_FAILURE)
-
-
-def _unshowable(exc: UnicodeEncodeError) -> bool:
-    """Whether standard output's own encoding (not UTF-8) is what cannot show a character of the answer (citations
-    hold dashes and quotes, tables "≠"): the user's set-up, not epa's failure, so exit 3 with a way round it."""
-    import codecs
-
-    def name(encoding: str) -> str:
-        try:
-            return codecs.lookup(encoding).name
-        except LookupError:
-            return encoding
-    stdout = name(getattr(sys.stdout, "encoding", None) or "utf-8")
-    return isinstance(exc.object, str) and stdout != "utf-8" and stdout == name(exc.encoding)
 
 
 def _interrupted(exc: KeyboardInterrupt) -> int:

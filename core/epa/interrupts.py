@@ -1,11 +1,13 @@
 """Telling the user's Ctrl-C apart from a KeyboardInterrupt that a plugin raised itself.
 
 ``install()`` (run by the command line) replaces Python's SIGINT handler with one that records the signal before
-raising KeyboardInterrupt, and turns SIGTERM into the same. A hook fence that catches KeyboardInterrupt asks
-``received()``: True means the user asked epa to stop (re-raise it); False means a plugin raised it (a plugin
-failure). Batch workers ignore SIGINT (their parent stops them), so there it is always a plugin's.
+raising KeyboardInterrupt, and turns SIGTERM and SIGHUP (the terminal closed, where ``nohup`` does not ignore it)
+into the same: a file being written is then left as it was, not a temporary file beside it. A hook fence that
+catches KeyboardInterrupt asks ``received()``: True means the user asked epa to stop (re-raise it); False means a
+plugin raised it (a plugin failure). Batch workers ignore SIGINT and SIGHUP (their parent stops them), so there it
+is always a plugin's.
 
-A second SIGINT or SIGTERM, the first received already, ends the process at once (``stop_now``): whatever caught
+A second SIGINT, SIGTERM or SIGHUP, the first received already, ends the process at once (``stop_now``): whatever caught
 the first (a hook catching BaseException in a loop) cannot keep epa running against the user's wish.
 
 ``held()`` holds the first signal back for the length of a block (a batch's chunk written and counted as one, so
@@ -30,7 +32,7 @@ HELD_AT_MOST = 0.5  # seconds a held signal waits for its block to end (README: 
 
 
 def received() -> bool:
-    """Whether SIGINT or SIGTERM reached this process since ``install()``."""
+    """Whether SIGINT, SIGTERM or SIGHUP reached this process since ``install()``."""
     return _received
 
 
@@ -105,17 +107,37 @@ def stop_now(line: str, code: int) -> None:
     os._exit(code)
 
 
+# SIGHUP where the system has one (not Windows): Python leaves it to end the process at once, cleaning up nothing.
+HANGUP: tuple[int, ...] = (_signal.SIGHUP,) if hasattr(_signal, "SIGHUP") else ()
+STOPS = (_signal.SIGINT, _signal.SIGTERM, *HANGUP)  # the signals that stop epa as the user's Ctrl-C does
+
+
 def install() -> None:
-    """Record SIGINT and SIGTERM and raise KeyboardInterrupt for each. Only from the main thread (signal's rule)."""
+    """Record SIGINT, SIGTERM and SIGHUP and raise KeyboardInterrupt for each. SIGHUP is left ignored where it is
+    (``nohup epa ...``). Only from the main thread (signal's rule)."""
     global _received
     _received = False
     if threading.current_thread() is threading.main_thread():
         _signal.signal(_signal.SIGINT, _handler)
         _signal.signal(_signal.SIGTERM, _handler)
+        for hangup in HANGUP:
+            if _signal.getsignal(hangup) == _signal.SIG_DFL:
+                _signal.signal(hangup, _handler)
+
+
+def hang_up_as_before() -> None:
+    """SIGHUP ends the process at once again (a server that answers SIGINT and SIGTERM itself, and was so ended by
+    it before), unless ``nohup`` ignores it."""
+    for hangup in HANGUP:
+        if _signal.getsignal(hangup) is _handler:
+            _signal.signal(hangup, _signal.SIG_DFL)
 
 
 def ignore_in_worker() -> None:
-    """A batch worker leaves SIGINT to its parent, which stops it, and dies quietly of the SIGTERM its parent
-    sends to stop it: a worker never prints a traceback for either (a fork inherits ``install()``'s handler)."""
+    """A batch worker leaves SIGINT and SIGHUP (sent to the terminal's whole process group) to its parent, which
+    stops it, and dies quietly of the SIGTERM its parent sends to stop it: a worker never prints a traceback for
+    any of them (a fork inherits ``install()``'s handler)."""
     _signal.signal(_signal.SIGINT, _signal.SIG_IGN)
+    for hangup in HANGUP:
+        _signal.signal(hangup, _signal.SIG_IGN)
     _signal.signal(_signal.SIGTERM, _signal.SIG_DFL)

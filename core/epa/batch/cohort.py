@@ -39,6 +39,7 @@ from epa.inputs.cohort_input import (  # the reading; MAX_RECORD and CsvHeader f
     json_items,
     month_first_columns,
     physical_lines,
+    rereadable,
     rewindable,
     sniff,
 )
@@ -700,28 +701,28 @@ def render_summary(console: Any, data: dict[str, Any], source: str, rows_in: str
         failures = Table(title="Records a plugin failed on (each is an error row naming plugin and hook)",
                          title_justify="left")
         for col in ("plugin", "hook", "records"):
-            failures.add_column(col, justify="right" if col == "records" else "left")
+            failures.add_column(col, justify="right" if col == "records" else "left", overflow="fold")
         for row in data["plugin_failures"]:
             failures.add_row(row["plugin"], row["hook"], str(row["records"]))
         console.print(failures)
     agree = Table(title="How often each pair of bodies gives the same overall grade", title_justify="left")
     for col in ("bodies", "records", "agree", "rate"):
-        agree.add_column(col, justify="left" if col == "bodies" else "right")
+        agree.add_column(col, justify="left" if col == "bodies" else "right", overflow="fold")
     for row in data["agreement"]:
         agree.add_row(" and ".join(row["bodies"]), str(row["records"]), str(row["agree"]), f"{row['rate']:.1%}")
     console.print(agree)
     _render_outcomes(console, data)
     rows = Table(title="Rows that differ most often", title_justify="left")
-    rows.add_column("row")
-    rows.add_column("records", justify="right")
+    rows.add_column("row", overflow="fold")
+    rows.add_column("records", justify="right", overflow="fold")
     for row in data["divergences"]:
         rows.add_row(row["row"], str(row["records"]))
     console.print(rows)
     if data["overall_divergences"]:
         patterns = Table(title="Most common overall-grade disagreements", title_justify="left")
-        patterns.add_column("standard")
-        patterns.add_column("overall grade by body")
-        patterns.add_column("records", justify="right")
+        patterns.add_column("standard", overflow="fold")
+        patterns.add_column("overall grade by body", overflow="fold")
+        patterns.add_column("records", justify="right", overflow="fold")
         for row in data["overall_divergences"]:
             patterns.add_row(row["standard"], ", ".join(f"{b} {g or 'none'}" for b, g in row["overall"].items()),
                              str(row["records"]))
@@ -733,10 +734,10 @@ def _render_rejections(console: Any, data: dict[str, Any], rows_in: str | None) 
     from rich.table import Table
 
     reasons = Table(title="Why records were rejected (the commonest reasons)", title_justify="left")
-    reasons.add_column("reason")
-    reasons.add_column("column or path")
-    reasons.add_column("records", justify="right")
-    reasons.add_column("first lines")
+    reasons.add_column("reason", overflow="fold")
+    reasons.add_column("column or path", overflow="fold")
+    reasons.add_column("records", justify="right", overflow="fold")
+    reasons.add_column("first lines", overflow="fold")
     for row in data["rejections"]:
         # The message as written where every record's was the same; else its pattern and the first one's.
         said = row["example"] if row["same_message"] else f"{row['reason']}; first: {row['example']}"
@@ -762,10 +763,12 @@ def _render_outcomes(console: Any, data: dict[str, Any]) -> None:
     for table, columns in ((grades, ("distinction", "pass", "fail", "none")),
                            (journey, ("ready", "not ready", "capped", "full retake"))):
         for col in ("body", *(["standard"] if mixed else []), "records", *columns):
-            # A body's id is never cut, however narrow the terminal (the numbers wrap instead).
+            # A body's id is never cut, however narrow the terminal (the numbers wrap instead: every column of the
+            # summary folds what does not fit, rather than cut it to "2…").
             ids = col == "body"
             table.add_column(col, justify="left" if col in ("body", "standard") else "right", no_wrap=ids,
-                             min_width=max((len(r["body"]) for r in data["outcomes"]), default=0) if ids else None)
+                             min_width=max((len(r["body"]) for r in data["outcomes"]), default=0) if ids else None,
+                             overflow="fold")
     for row in data["outcomes"]:
         first = (row["body"], *([row["standard"]] if mixed else []), str(row["records"]))
         grades.add_row(*first, *(str(v) for v in row["grades"].values()))
@@ -947,7 +950,7 @@ def _stop(team: list[tuple[Any, Any]], finished: bool) -> None:
     import signal
 
     blocking = hasattr(signal, "pthread_sigmask")
-    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM}) if blocking else set()
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, set(interrupts.STOPS)) if blocking else set()
     try:
         for process, pipe in team:
             if finished:
@@ -1152,10 +1155,10 @@ def _month_first(stream: IO[bytes], source: str, name: str, registry: Any, colum
                  ) -> tuple[dict[int, tuple[str, int]], str]:
     """A CSV cohort's date columns found month first, read before grading (see month_first_columns); or none,
     and why its columns could not be read whole (a pipe, or standard input past MAX_REREAD): a note to the user."""
-    if stream.seekable():
+    if rereadable(stream):
         return month_first_columns(stream, _input_methods(registry), name, column_map), ""
     why = (f"standard input is larger than {MAX_REREAD >> 20} MiB" if source == "-" else
-           "the cohort is not a file that can be read twice (a pipe)")
+           "the cohort is not a file that can be read twice (a pipe or a device)")
     return {}, (f"{why}, so its date columns are not checked whole before grading: a month-first (US) date is "
                 "refused only where its day is over 12, and its column's other dates are read day first; give "
                 "--batch the file itself to have such a column refused whole")

@@ -14,7 +14,9 @@ from __future__ import annotations
 import contextlib
 import csv
 import operator
+import os
 import re
+import stat
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from io import RawIOBase
@@ -461,6 +463,25 @@ def month_first_columns(stream: IO[bytes], methods: Iterable[str], name: str, co
     finally:
         with contextlib.suppress(OSError):  # (met already, where it fails)
             stream.seek(at)
+
+
+def rereadable(stream: IO[bytes]) -> bool:
+    """Whether ``stream`` can be read once to its end and then again: a regular file, or bytes held in memory. A
+    device seeks too, but /dev/zero (or a link to it named cohort.csv) has no end: a first reading would never stop,
+    where the one that grades its rows stops at a header or line too long."""
+    try:
+        if not stream.seekable():
+            return False
+    except (OSError, ValueError):
+        return False
+    try:
+        fd = stream.fileno()
+    except (OSError, ValueError):  # (io.UnsupportedOperation: no descriptor, so held in memory)
+        return True
+    try:
+        return stat.S_ISREG(os.fstat(fd).st_mode)
+    except OSError:
+        return False
 
 
 def rewindable(stream: IO[bytes]) -> tuple[IO[bytes], bool]:

@@ -11,6 +11,7 @@ import socket
 import sys
 from typing import Any
 
+from epa import interrupts
 from epa.errors import InputError
 from epa.serve.settings import ENV, Settings
 
@@ -87,3 +88,4 @@ def _quiet_signals() -> None:
     before it: the command line's would turn a graceful stop into exit 130, so none is left to hear it."""
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: None)
+    interrupts.hang_up_as_before()  # (uvicorn does not answer SIGHUP: it ends the server as it always has)

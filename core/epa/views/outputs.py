@@ -341,6 +341,30 @@ def writing_stdout() -> Iterator[None]:
     except OSError as exc:
         _stdout_to_devnull()
         raise OutputError(STDOUT, _reason(exc)) from None
+    except UnicodeEncodeError as exc:
+        # Standard output in an encoding (ASCII) that cannot show the answer: an output not written, as a full disk
+        # is, so that a cohort's run says how much of it was written. What went before is written as it was.
+        cannot = unshowable(exc)
+        if cannot is None:
+            raise
+        raise OutputError(STDOUT, cannot) from None
+
+
+def unshowable(exc: UnicodeEncodeError) -> str | None:
+    """Why standard output cannot take the text ``exc`` met, where its own encoding (not UTF-8) is what cannot show
+    a character of the answer (citations hold dashes and quotes, tables "≠", a record any name): the user's set-up,
+    not epa's failure, with a way round it. None where the text could not be encoded for another reason."""
+    def name(encoding: str) -> str:
+        try:
+            return codecs.lookup(encoding).name
+        except LookupError:
+            return encoding
+    stdout = name(getattr(sys.stdout, "encoding", None) or "utf-8")
+    if not isinstance(exc.object, str) or stdout == "utf-8" or stdout != name(exc.encoding):
+        return None
+    char = exc.object[exc.start]
+    return (f"its encoding ({exc.encoding}) cannot show {char!r} (U+{ord(char):04X}); set PYTHONIOENCODING=utf-8 "
+            "(or a UTF-8 locale), or use --out FILE where the command offers it")
 
 
 def write_stdout(text: str) -> None:

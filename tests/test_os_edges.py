@@ -1,0 +1,153 @@
+"""The command line at the operating system's edges (README "Exit codes"), found by a stress run on 0ff2ba6:
+
+- a CSV cohort or outcomes file that is a device, which seeks but has no end (``epa audit - < /dev/zero``, or
+  ``cohort.csv`` a link to /dev/zero), was searched to its end for month-first dates before its header was read:
+  the command never ended, where a pipe of the same bytes is refused at once (a header longer than 1 MiB);
+- a cohort's rows (or an audit's) sent to a standard output whose encoding (ASCII) cannot show a name in a record or
+  a citation's "§" stopped with exit 3 but never said that the output was incomplete, nor how many records' output
+  was written in full, as a full disk's message does;
+- SIGHUP (the terminal closed, a lost ssh session) ended a cohort's run at once: no word of it, exit 129, its
+  workers left to die of the same signal, and the temporary file its rows were being written to left beside the
+  --out file (README: "no temporary file behind"). It stops a run as Ctrl-C does now (exit 130), unless ignored
+  (``nohup``).
+
+Each test runs the real command in its own process; the timeout only keeps a hang from stopping the suite.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import EXAMPLES, any_body
+from epa import errors
+
+ZERO = Path("/dev/zero")
+TIMEOUT = 120
+needs_zero = pytest.mark.skipif(sys.platform == "win32" or not ZERO.exists(), reason="needs /dev/zero")
+
+
+def epa(*args: str, env: dict[str, str] | None = None, **popen: object) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "epa", *args], capture_output=True, text=True, timeout=TIMEOUT,
+                          env={**os.environ, **(env or {})}, **popen)  # type: ignore[call-overload]
+
+
+@needs_zero
+@pytest.mark.parametrize("command", [("compare", "--batch"), ("audit",)], ids=["compare --batch", "audit"])
+def test_a_csv_file_without_end_is_refused_at_its_header(tmp_path: Path, command: tuple[str, ...]) -> None:
+    any_body()
+    endless = tmp_path / "cohort.csv"
+    endless.symlink_to(ZERO)
+    done = epa(*command, str(endless), "--format", "csv")
+    assert done.returncode == errors.EXIT_INPUT, done.stderr
+    assert "the header is longer than 1 MiB" in done.stderr and "Traceback" not in done.stderr, done.stderr
+
+
+@needs_zero
+def test_audit_of_standard_input_without_end_is_refused_at_its_header() -> None:
+    any_body()
+    with ZERO.open("rb") as zeros:
+        done = epa("audit", "-", stdin=zeros)
+    assert done.returncode == errors.EXIT_INPUT, done.stderr
+    assert "the header is longer than 1 MiB" in done.stderr and "Traceback" not in done.stderr, done.stderr
+
+
+# Standard output in ASCII (PYTHONIOENCODING=ascii, as a C locale without UTF-8 coercion gives): the rows that cannot
+# be shown stop the run, exit 3, and the message says the output is incomplete, as for a full disk.
+ASCII = {"PYTHONIOENCODING": "ascii"}
+
+
+def test_a_cohort_whose_rows_ascii_cannot_show_says_its_output_is_incomplete(tmp_path: Path) -> None:
+    any_body()
+    header, first, second, *rest = (EXAMPLES / "st0071-cohort.csv").read_text(encoding="utf-8").splitlines()
+    apprentice = second.split(",")[1]
+    cohort = tmp_path / "cohort.csv"
+    cohort.write_text("\n".join([header, first, second.replace(apprentice, "Zoë", 1), *rest]) + "\n", encoding="utf-8")
+    done = epa("compare", "--batch", str(cohort), "--format", "csv", env=ASCII)
+    assert done.returncode == errors.EXIT_OUTPUT and "Traceback" not in done.stderr, done.stderr
+    assert "cannot write standard output: its encoding (ascii) cannot show 'ë'" in done.stderr, done.stderr
+    assert done.stderr.rstrip().endswith("; the output is incomplete"), done.stderr
+    assert "Zo" not in done.stdout  # (no part of the row that could not be shown)
+
+
+def test_an_audit_whose_rows_ascii_cannot_show_says_its_output_is_incomplete() -> None:
+    any_body()  # (a row's rule is cited with "§", its words quoted in curly quotes: ASCII cannot show them)
+    done = epa("audit", str(EXAMPLES / "st0071-outcomes.csv"), "--format", "csv", env=ASCII)
+    assert done.returncode == errors.EXIT_OUTPUT and "Traceback" not in done.stderr, done.stderr
+    assert "cannot write standard output: its encoding (ascii) cannot show" in done.stderr, done.stderr
+    assert done.stderr.rstrip().endswith("; the output is incomplete"), done.stderr
+
+
+# A SIGHUP sent as the rows' file is being written: to epa alone, or (as a terminal's hang-up is) to its process
+# group, its workers with it. IGNORED puts nohup's disposition in place first.
+HANG_UP_AS_ROWS_ARE_WRITTEN = """
+import contextlib, os, signal, sys
+import epa.views.outputs as outputs
+from epa.cli import main
+
+if os.environ.get("IGNORED"):
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+opened = outputs.streaming_file
+
+@contextlib.contextmanager
+def streaming_file(path):
+    with opened(path) as write:
+        def writing(data):
+            write(data)
+            if os.environ.get("GROUP"):
+                os.killpg(os.getpgid(0), signal.SIGHUP)
+            else:
+                os.kill(os.getpid(), signal.SIGHUP)
+        yield writing
+
+outputs.streaming_file = streaming_file
+main(sys.argv[1:])
+"""
+needs_hangup = pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="needs SIGHUP (POSIX)")
+
+
+def hang_up(tmp_path: Path, *args: str, env: dict[str, str]) -> tuple[subprocess.CompletedProcess, Path]:
+    rows = tmp_path / "rows.csv"
+    rows.write_text("the rows of the run before\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-c", HANG_UP_AS_ROWS_ARE_WRITTEN, "compare", "--batch",
+                           str(EXAMPLES / "st0071-cohort.jsonl"), "--out", str(rows), *args],
+                          capture_output=True, text=True, timeout=TIMEOUT, env={**os.environ, **env},
+                          start_new_session=True)  # (its own process group: the signal reaches no one else)
+    return done, rows
+
+
+@needs_hangup
+@pytest.mark.parametrize(("args", "env"), [((), {}), (("--workers", "2"), {"GROUP": "1"})],
+                         ids=["epa alone", "its process group, workers too"])
+def test_a_hang_up_stops_a_cohort_as_ctrl_c_does(tmp_path: Path, args: tuple[str, ...], env: dict[str, str]) -> None:
+    any_body()
+    done, rows = hang_up(tmp_path, *args, env=env)
+    assert done.returncode == errors.EXIT_INTERRUPTED, done.stderr
+    assert done.stderr.startswith("interrupted: ") and "Traceback" not in done.stderr, done.stderr
+    assert f"nothing written to {rows} (left as it was)" in done.stderr, done.stderr
+    assert rows.read_text(encoding="utf-8") == "the rows of the run before\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["rows.csv"]  # (no temporary file beside it)
+
+
+@needs_hangup
+def test_a_hang_up_ignored_by_nohup_stays_ignored(tmp_path: Path) -> None:
+    any_body()
+    done, rows = hang_up(tmp_path, env={"IGNORED": "1"})
+    assert done.returncode in (errors.EXIT_OK, errors.EXIT_INPUT), done.stderr  # (as the cohort's records say)
+    assert "interrupted" not in done.stderr and rows.read_text(encoding="utf-8").startswith("line,"), done.stderr
+
+
+# A narrow terminal (COLUMNS=30, a split pane): the cohort's summary cut its numbers to "1…" and "2…" (a rate of
+# 100.0%, a count of 20000) where they did not fit, where its code meant "the numbers wrap instead". They fold now.
+@pytest.mark.parametrize("width", ["30", "45"])
+def test_a_narrow_terminal_cuts_no_number_of_a_cohorts_summary(width: str) -> None:
+    any_body()
+    done = epa("compare", "--batch", str(EXAMPLES / "st0071-cohort.csv"), env={"COLUMNS": width})
+    assert done.returncode == errors.EXIT_OK, done.stderr
+    heading, *tables = done.stdout.splitlines()  # (the heading shortens the file's folders to fit: "/…/examples")
+    assert not [line for line in tables if "…" in line], done.stdout
