@@ -7,6 +7,9 @@ a test of the core uses whichever body offers what it needs (:func:`any_body`).
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -144,3 +147,14 @@ def use_plugins(monkeypatch, plugin) -> None:
     """Make the CLI see only this plugin, as if it were the one installed body."""
     name = plugin.register_body().id  # the entry-point name a body is installed under is its id
     monkeypatch.setattr(cli, "_registry", lambda: Registry([(name, plugin)]))
+
+
+def graded(tmp_path, text: str | bytes, fmt: str, *options: str, name: str = "c.csv") -> tuple[int, list]:
+    """Run the batch on a cohort file: the exit code and the output (CSV rows as dicts, or JSON lines)."""
+    path = tmp_path / name
+    path.write_bytes(text if isinstance(text, bytes) else text.encode())
+    result = run("compare", "--batch", str(path), "--format", fmt, *options)
+    assert "Traceback" not in result.stderr
+    if fmt == "csv":
+        return result.exit_code, list(csv.DictReader(io.StringIO(result.stdout, newline="")))
+    return result.exit_code, [json.loads(line) for line in result.stdout.splitlines()]

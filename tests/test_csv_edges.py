@@ -15,7 +15,7 @@ import textwrap
 import pytest
 
 import epa.batch.cohort
-from conftest import any_body, fails, run
+from conftest import any_body, fails, graded, run
 from epa.inputs.cohort_input import MAX_COLUMNS, MAX_RECORD, physical_lines
 
 HEADER = "standard,apprentice,gateway_date"
@@ -28,17 +28,6 @@ def _st0071():
 
 def row(ident: str) -> str:
     return f"ST0071,{ident},2025-06-02"
-
-
-def graded(tmp_path, text: str | bytes, fmt: str, *options: str, name: str = "c.csv") -> tuple[int, list]:
-    """Run the batch on a cohort file: the exit code and the output (CSV rows as dicts, or JSON lines)."""
-    path = tmp_path / name
-    path.write_bytes(text if isinstance(text, bytes) else text.encode())
-    result = run("compare", "--batch", str(path), "--format", fmt, *options)
-    assert "Traceback" not in result.stderr
-    if fmt == "csv":
-        return result.exit_code, list(csv.DictReader(io.StringIO(result.stdout, newline="")))
-    return result.exit_code, [json.loads(line) for line in result.stdout.splitlines()]
 
 
 def counts(tmp_path, text: str | bytes, name: str = "c.csv") -> tuple[int, int, int]:

@@ -13,7 +13,7 @@ import json
 
 import pytest
 
-from conftest import any_body, run
+from conftest import any_body, graded, run
 from epa.inputs import columns
 from epa.inputs.columns import BadCell, parse_date
 
@@ -21,17 +21,6 @@ from epa.inputs.columns import BadCell, parse_date
 @pytest.fixture(autouse=True)
 def _fresh_dates():
     columns._dates.clear()  # (parse_date remembers each value's reading: each test reads afresh)
-
-
-def graded(tmp_path, text: str | bytes, fmt: str, *options: str, name: str = "c.csv") -> tuple[int, list]:
-    """Run the batch on a cohort file: the exit code and the output (CSV rows as dicts, or JSON lines)."""
-    path = tmp_path / name
-    path.write_bytes(text if isinstance(text, bytes) else text.encode())
-    result = run("compare", "--batch", str(path), "--format", fmt, *options)
-    assert "Traceback" not in result.stderr
-    if fmt == "csv":
-        return result.exit_code, list(csv.DictReader(io.StringIO(result.stdout, newline="")))
-    return result.exit_code, [json.loads(line) for line in result.stdout.splitlines()]
 
 
 # --- dates as exports write them -----------------------------------------------------------------------------
