@@ -151,3 +151,19 @@ def test_a_narrow_terminal_cuts_no_number_of_a_cohorts_summary(width: str) -> No
     assert done.returncode == errors.EXIT_OK, done.stderr
     heading, *tables = done.stdout.splitlines()  # (the heading shortens the file's folders to fit: "/…/examples")
     assert not [line for line in tables if "…" in line], done.stdout
+
+
+@pytest.mark.parametrize("command", [
+    ("compare", "--batch", str(EXAMPLES / "st0071-cohort.csv"), "--format", "csv", "--out"),
+    ("audit", str(EXAMPLES / "st0071-outcomes.csv"), "--format", "csv", "--out"),
+])
+def test_an_output_file_named_dash_is_refused_not_written(tmp_path, command):
+    """``-`` reads standard input as a record and ``--summary`` alone writes to standard output, but ``--out -``
+    wrote a file named '-' in the working folder (found by the stress run on 0ff2ba6; exit 0, the rows not on the
+    screen). It is refused as the user's input (exit 2) before anything is read or written, saying how to write
+    to standard output and how to name such a file."""
+    run = subprocess.run([sys.executable, "-m", "epa", *command, "-"], capture_output=True, text=True,
+                         timeout=TIMEOUT, cwd=tmp_path)
+    assert run.returncode == errors.EXIT_INPUT, run.stderr
+    assert "would write a file named '-'" in run.stderr and "Traceback" not in run.stderr
+    assert list(tmp_path.iterdir()) == []

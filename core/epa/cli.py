@@ -308,7 +308,12 @@ RECORD = click.argument("record", type=click.Path(path_type=Path))
 
 
 def _output_file(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
-    """A file the command will write: refused before any work when it cannot be (exit 3), not after."""
+    """A file the command will write: refused before any work when it cannot be (exit 3), not after. ``-`` is
+    refused (exit 2): as a record ``-`` is standard input and ``--summary`` with no file standard output, so a file
+    named ``-`` written in its place would be a surprise; its whole path names that file."""
+    if value is not None and str(value) == "-":
+        raise click.BadParameter("'-' would write a file named '-': the output goes to standard output when the "
+                                 "option is left out (to write a file named '-', give its whole path, as \"$PWD/-\")")
     if value is not None:
         outputs.check_file(value)
     return value
