@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import re
 from pathlib import Path
 
@@ -360,3 +361,36 @@ def test_every_quote_names_its_document_title_version_and_section():
             for s in f["sides"]:
                 stated = [b for b in s["bodies"] if s["citations"].get(b)]
                 assert {q["body"] for q in s["quotes"]} == set(stated), (f["id"], s)
+
+
+def test_an_explanation_says_when_the_date_a_deadline_counts_from_is_the_tools_reading(registry):
+    """Where a document states no date to count from (``from_reading``: Gateway Qualifications' 'EPA duration Up to
+    3 months', 004 § Key information; NQual's 'before assessment'; the 12-month resit windows' 'within 12 months'),
+    the date is the tool's reading. ``epa consistency`` said so; the explanation of ``epa compare``, ``grade`` and
+    ``timeline`` named the date alone ('3 months after gateway on 2025-09-03'), as if the document had. Each deadline
+    and resit window of every installed body's explanation of the journey example says so exactly where its rule is
+    a reading. Before this change no explanation said it."""
+    from conftest import EXAMPLES, run
+    from epa.rules.deadlines import FROM_READING
+
+    done = run("compare", str(EXAMPLES / "st0071-journey.yaml"), "--format", "json")
+    assert done.exit_code == 0, done.stderr
+    said = 0
+    for result in json.loads(done.stdout)["results"]:
+        rules = next(r for r in registry.body(result["body"]).body.rulesets_for("ST0071")
+                     if r.document.version == result["document"]["version"])
+        reading = {d.id: d.from_reading for d in (rules.journey.deadlines if rules.journey else ())}
+        reading.update({w.id: w.from_reading for w in (rules.journey.resit.windows if rules.journey and
+                                                       rules.journey.resit else ())})
+        for deadline in result["deadlines"]:
+            # (a rework's or a proposal's deadline has no from_reading: its document states what it counts from)
+            rule = next((v for k, v in reading.items() if deadline["id"] == k or deadline["id"].startswith(k + ".")),
+                        False)
+            if deadline["date"] is not None:
+                assert (FROM_READING in deadline["says"]) is rule, (result["body"], deadline["id"])
+                said += rule
+    if not any(v for r in registry.bodies for rs in r.body.rulesets for v in
+               [*(d.from_reading for d in (rs.journey.deadlines if rs.journey else ())),
+                *(w.from_reading for w in (rs.journey.resit.windows if rs.journey and rs.journey.resit else ()))]):
+        pytest.skip("no installed body's rules count a deadline from the tool's reading")
+    assert said > 0

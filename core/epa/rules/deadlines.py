@@ -27,6 +27,10 @@ LATE: dict[str, Callable[[dt.date, dt.date], bool]] = {"by": operator.gt, "not_b
 # Appended to what a missed advice deadline (or an outside advice tolerance) says: a fact, never a failure.
 ADVICE_MISSED = " (advice: the document advises this rather than requiring it; not a failure)"
 
+# Beside the date a deadline or resit window counts from where the document states none (``from_reading``): the
+# date is the tool's reading, and an explanation that named it alone would put the reading in the document's mouth.
+FROM_READING = ", the tool's reading: the document does not say which date this counts from"
+
 # Appended to what a missed required deadline says whose document states no consequence (``NONE_STATED``).
 NO_CONSEQUENCE = " (the document states no consequence for missing it)"
 
@@ -236,7 +240,9 @@ def _due(rule: DeadlineRule, anchor: dt.date, found: str) -> tuple[dt.date, str]
     """A deadline's due date from its anchor's date, and what it says before its event: all it reads is the rule,
     the anchor's date and how that was found (``found``)."""
     due = shift(anchor, rule.offset)
-    says = f"{rule.name}: {'by' if rule.kind == 'by' else 'not before'} {due} ({describe(rule.offset)} {found})"
+    reading = FROM_READING if rule.from_reading else ""
+    says = f"{rule.name}: {'by' if rule.kind == 'by' else 'not before'} {due} " \
+        f"({describe(rule.offset)} {found}{reading})"
     if rule.offset.working_days is not None and (skipped := bank_holidays_between(anchor, due)):
         says += "; skips bank holidays " + ", ".join(f"{name} {day}" for day, name in skipped)
     return due, says
