@@ -11,8 +11,8 @@ from collections.abc import Sequence
 
 # (JSON Lines is JSON a line at a time: a client asking for JSON, or naming JSON Lines as the other names it has, is
 # answered with it)
-ALIASES = {"application/jsonl": ("application/jsonl", "application/x-ndjson", "application/x-jsonlines",
-                                 "application/jsonlines", "application/json")}
+JSONL_NAMES = ("application/jsonl", "application/x-ndjson", "application/x-jsonlines", "application/jsonlines")
+ALIASES = {"application/jsonl": (*JSONL_NAMES, "application/json")}
 
 Range = tuple[str, str, float]  # type, subtype (either "*"), weight
 

@@ -38,6 +38,7 @@ from epa.errors import InputError, PluginError, quote
 from epa.inputs.record import Cohorts, Unreadable, record_from_bytes
 from epa.registry import Registry
 from epa.serve import problems
+from epa.serve.accept import JSONL_NAMES
 from epa.serve.decisions import DecisionLog, Memo, record_digest, rules_digest
 from epa.serve.linger import Lingering
 from epa.serve.problems import Problem
@@ -48,7 +49,7 @@ NAME = "<stdin>"  # a request body is read as the command line reads standard in
 BATCH = Cohorts(endpoint="POST /batch", taker="this endpoint")  # where a cohort sent in a record's place goes
 JSON_TYPES = {"application/json"}
 YAML_TYPES = {"application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"}
-JSONL_TYPES = {"application/jsonl", "application/x-ndjson", "application/x-jsonlines", "application/jsonlines"}
+JSONL_TYPES = set(JSONL_NAMES)
 CSV_TYPES = {"text/csv"}
 XLSX_TYPES = {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 UTF8_CHARSETS = {"utf-8", "utf8", "us-ascii", "ascii"}  # a body's charset parameter, where one is given
@@ -507,7 +508,7 @@ def _asking_only(path: str, endpoint: Endpoint) -> Endpoint:
             raise Problem(400, "bad-query", f"the query parameter {twice[0]} is given "
                           f"{len(request.query_params.getlist(twice[0]))} times", hint="give it once")
         answers = offered.get(request.method, [])
-        if answers:
+        if answers and "format" not in request.query_params:  # (?format= says the format outright, over Accept)
             media = chosen(request.headers.get("accept"), answers)
             if media is None:
                 raise _not_acceptable(path, request.headers.get("accept", ""), answers)
