@@ -278,10 +278,11 @@ class CsvHeader:
     separator = ","  # what separates a CSV row's cells (csv_items: a sep= line, or a header split at ';' or a tab)
 
     def separated_by(self, separator: str) -> None:
-        """The CSV's rows are separated by ``separator``: with semicolons, whose locale writes a decimal comma, a
-        whole number is read from its digits alone (columns.parse_int_ungrouped: 1,200 may be 1.2)."""
+        """The CSV's rows are separated by ``separator``: with semicolons, whose locale writes a decimal comma, or
+        tabs, whose locale is not known, a whole number is read from its digits alone (columns.parse_int_ungrouped:
+        1,200 may be 1.2)."""
         self.separator = separator
-        if separator == ";":
+        if separator in (";", "\t"):
             self.plan = [(e[0], {}, columns.parse_int_ungrouped, *e[3:]) if e[2] is columns.parse_int else e
                          for e in self.plan]
             self._compile()

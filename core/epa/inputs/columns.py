@@ -461,15 +461,15 @@ def parse_int(value: str) -> int:
 
 
 def parse_int_ungrouped(value: str) -> int:
-    """A whole number in a file whose cells are separated by semicolons: its digits alone. Such a file's locale
-    writes a decimal comma (why its list separator is not one), so 1,200 may be 1.2 or 1200, and 1.200 1200 or 1.2:
-    either is refused, never read as one of them."""
+    """A whole number in a file whose cells are separated by semicolons or tabs: its digits alone. A semicolon
+    file's locale writes a decimal comma (why its list separator is not one), and a tab-delimited file's locale is
+    not known, so 1,200 may be 1.2 or 1200, and 1.200 1200 or 1.2: either is refused, never read as one of them."""
     if _INT.fullmatch(value):
         return int(value)
     if any(c in value for c in ",."):
         raise BadCell(f"{quote(value)} is not a whole number epa reads in a file whose cells are separated by "
-                      "semicolons: there a comma may mark decimals, and a point group thousands, or the other way",
-                      "write the number in digits alone (1200)")
+                      "semicolons or tabs: there a comma may mark decimals, and a point group thousands, or the other "
+                      "way", "write the number in digits alone (1200)")
     return parse_int(value)
 
 
