@@ -828,7 +828,7 @@ def render(console: Any, data: dict[str, Any]) -> None:
                       *((str(n["not_audited"]),) if ended else ()))
     print_table(console, table)
     if data["rejected_rows"]:
-        table = Table(title="Rejected rows (not audited)", title_justify="left")
+        table = Table(title="Rejected rows", title_justify="left")
         for name in ("line", "apprentice", "why"):
             table.add_column(name, overflow="fold")
         for r in data["rejected_rows"]:
