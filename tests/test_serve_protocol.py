@@ -219,6 +219,33 @@ def test_a_request_head_past_the_bound_is_431_not_held_in_memory() -> None:
     assert ordinary == 200
 
 
+@pytest.mark.parametrize("size", [70_000, 200_000])
+def test_a_request_head_past_the_bound_sent_in_one_write_is_431_too(size) -> None:
+    """The review found a head of 66-100 KB sent in one write answered 200: the bound counted the bytes as they
+    arrived, and a head parsed whole within one read was handed on before the count saw it end. 64 KiB is 65,536
+    bytes, so both sizes are past it (by hand)."""
+    import socket
+
+    from test_serve import _started
+
+    any_body()
+    server, port = _started([])
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=60) as sock:
+            sock.sendall(b"GET /health HTTP/1.1\r\nHost: t\r\nConnection: close\r\nX-Long: " + b"a" * size +
+                         b"\r\n\r\n")
+            answer = b""
+            with contextlib.suppress(OSError):
+                while chunk := sock.recv(1 << 16):
+                    answer += chunk
+        ordinary = _get(port, "/health", {"X-Note": "a" * 60_000})  # within the bound: answered
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert answer.startswith(b"HTTP/1.1 431 "), answer[:200]
+    assert ordinary == 200
+
+
 def _get(port: int, path: str, headers: dict[str, str]) -> int:
     import httpx
 

@@ -16,25 +16,51 @@ HEAD_BYTES = 64 << 10  # a request's line and headers: a browser's, cookies and 
 
 
 class BoundedHead(HttpToolsProtocol):
-    """A request's head (its line and headers) counted as it arrives, refused once past HEAD_BYTES."""
+    """A request's head (its line and headers) refused once past HEAD_BYTES: counted as its bytes arrive (a head
+    still coming, over several reads), and as the parser reads it (a whole head in one read, up to the socket's
+    buffer, is parsed before any count of arrivals could see it end)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.heading, self.head_bytes = True, 0  # (a connection starts with a head)
+        self.heading, self.head_bytes, self.head_read = True, 0, 0  # (a connection starts with a head)
+        self.refused = False  # (once refused, the connection is done: no later request of it reaches the app)
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
-        self.heading, self.head_bytes = True, 0
+        self.heading, self.head_bytes, self.head_read = True, 0, 0
+
+    def on_url(self, url: bytes) -> None:
+        self.head_read += len(url)
+        super().on_url(url)
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self.head_read += len(name) + len(value) + 4  # (": " and the line's end)
+        super().on_header(name, value)
 
     def on_headers_complete(self) -> None:
         self.heading = False
-        super().on_headers_complete()
+        if self.head_read > HEAD_BYTES:
+            self.refused = True  # (answered once this read is parsed, data_received: the app never sees it)
+        if not self.refused:
+            super().on_headers_complete()
+
+    def on_body(self, body: bytes) -> None:
+        if not self.refused:
+            super().on_body(body)
+
+    def on_message_complete(self) -> None:
+        if not self.refused:
+            super().on_message_complete()
 
     def data_received(self, data: bytes) -> None:
+        if self.refused:
+            return
         if self.heading:
             self.head_bytes += len(data)
         super().data_received(data)
-        if self.heading and self.head_bytes > HEAD_BYTES and not self.transport.is_closing():
+        if self.heading and self.head_bytes > HEAD_BYTES:
+            self.refused = True
+        if self.refused and not self.transport.is_closing():
             self._refuse()
 
     def _refuse(self) -> None:
