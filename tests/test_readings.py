@@ -370,9 +370,10 @@ def test_an_explanation_says_when_the_date_a_deadline_counts_from_is_the_tools_r
     ``timeline`` named the date alone ('3 months after gateway on 2025-09-03'), as if the document had. Each deadline
     and resit window of every installed body's explanation of the journey example says so exactly where its rule is
     a reading. Before this change no explanation said it."""
-    from conftest import EXAMPLES, run
+    from conftest import EXAMPLES, offering, run
     from epa.rules.deadlines import FROM_READING
 
+    offering("ST0071", "the journey example's standard")
     done = run("compare", str(EXAMPLES / "st0071-journey.yaml"), "--format", "json")
     assert done.exit_code == 0, done.stderr
     said = 0
