@@ -13,6 +13,7 @@ import contextlib
 import gc
 import json
 import re
+import signal
 from collections import Counter, deque
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from itertools import combinations, islice
@@ -49,6 +50,8 @@ from epa.inputs.fastrecord import decode, from_data, view, view_of_data
 from epa.inputs.record import record_from_data
 from epa.model.domain import Grade
 from epa.views import report
+
+BLOCKING = hasattr(signal, "pthread_sigmask")  # (not on Windows: there no signal reaches a process group)
 
 CHUNK = 256  # records graded per task: large enough that a worker's round trip is small beside its work
 # Records a chunk of JSON lines written as bytes holds (at most; CHUNK if less). A line is some 40 kB, and a chunk's
@@ -874,7 +877,14 @@ def _graded_in_order(chunks: Iterator[list[Item]], workers: int, only: tuple[str
             here, there = context.Pipe()
             process = context.Process(target=_work, args=(there, here, only, name, fmt, methods),
                                       daemon=True)
-            process.start()
+            # (a stop sent to the process group as a worker starts would meet the parent's handler in it, before
+            # the worker sets its own, and print a traceback: the worker starts with them blocked, _work unblocks)
+            blocked = signal.pthread_sigmask(signal.SIG_BLOCK, set(interrupts.STOPS)) if BLOCKING else set()
+            try:
+                process.start()
+            finally:
+                if BLOCKING:
+                    signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
             there.close()  # the worker's end is the worker's alone: its death reads here as the end of the pipe
             team.append((process, here))
         pending: deque[tuple[Any, Any, int]] = deque()  # (process, pipe, the chunk's last line)
@@ -936,6 +946,8 @@ def _start_worker(only: tuple[str, ...] | None, name: str, fmt: str,
 
     interrupts.ignore_in_worker()
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if BLOCKING:  # (blocked as it was started: one sent meanwhile is now ignored, or ends it quietly)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, set(interrupts.STOPS))
     try:
         return Grader.loading(only, name, fmt, methods)
     except PluginError as exc:
