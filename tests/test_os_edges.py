@@ -90,8 +90,8 @@ import contextlib, os, signal, sys
 import epa.views.outputs as outputs
 from epa.cli import main
 
-if os.environ.get("IGNORED"):
-    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+# (as a terminal starts it: a suite run under nohup would hand down its SIG_IGN, which epa rightly keeps)
+signal.signal(signal.SIGHUP, signal.SIG_IGN if os.environ.get("IGNORED") else signal.SIG_DFL)
 opened = outputs.streaming_file
 
 @contextlib.contextmanager
