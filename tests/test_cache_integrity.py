@@ -512,6 +512,88 @@ def test_an_edit_to_any_module_of_the_package_changes_the_key(where: str, tmp_pa
     assert cache._code.__wrapped__() != before  # type: ignore[attr-defined]
 
 
+def _a_tick_after(changed: Path, probe: Path) -> None:
+    """Wait until a file changed now gets a later change time than ``changed`` has (the kernel's clock ticks every
+    few ms; 2 s on FAT): an edit made after a start stamped ``changed`` is one, as a person's or a script's is."""
+    while True:
+        probe.write_bytes(b"")
+        if probe.stat().st_ctime_ns > changed.stat().st_ctime_ns:
+            return
+
+
+def _edited_keeping_size_and_time(path: Path, how: str, probe: Path) -> None:
+    """``path`` given other text of the same length and its old modification time back: in place, as ``cp -p``
+    onto it or an editor then ``touch -r`` do; or replaced by a new file, as ``rsync -t`` does (its folder's time
+    set back too)."""
+    before, folder = path.stat(), path.parent.stat()
+    _a_tick_after(path, probe)
+    text = path.read_bytes()
+    edited = text.replace(b"1", b"2")
+    assert edited != text and len(edited) == len(text)
+    if how == "in place":
+        path.write_bytes(edited)
+    else:
+        (path.parent / f".{path.name}.tmp").write_bytes(edited)
+        os.replace(path.parent / f".{path.name}.tmp", path)
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    os.utime(path.parent, ns=(folder.st_atime_ns, folder.st_mtime_ns))
+    assert (path.stat().st_size, path.stat().st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+
+
+@pytest.mark.parametrize("how", ["in place", "replaced"])
+def test_code_edited_keeping_its_size_and_time_changes_the_key(how: str, tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """A module edited to text of the same length whose modification time is then set back (``cp -p``, ``rsync
+    -t``, ``touch -r``): on e56ed49 the key was the files' sizes and modification times alone, and the entries the
+    old code made were served to the new. Here a start made seconds after the edit (``SETTLED_NS`` 0: no file is
+    too new to trust) is the one that must not find them."""
+    monkeypatch.setattr(cache, "SETTLED_NS", 0, raising=False)
+    package = tmp_path / "epa"
+    (package / "rules").mkdir(parents=True)
+    for name in ("__init__.py", "rules/__init__.py", "rules/workdays.py"):
+        (package / name).write_text("x = 1\n", encoding="utf-8")
+    monkeypatch.setattr(cache, "_CORE", package)
+    before = cache._code.__wrapped__()  # type: ignore[attr-defined]
+    _edited_keeping_size_and_time(package / "rules" / "workdays.py", how, tmp_path / "probe")
+    assert cache._code.__wrapped__() != before  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("how", ["in place", "replaced"])
+def test_a_plugin_s_entry_points_edited_keeping_size_and_time_are_found_afresh(how: str, tmp_path: Path,
+                                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """An installed plugin's entry_points.txt edited to the same length, its time set back: on e56ed49 the cached
+    entry points (the old module's name) were the new key's too."""
+    from epa import discovery
+
+    monkeypatch.setattr(cache, "SETTLED_NS", 0, raising=False)
+    info = tmp_path / "site" / "acme_found-0.1.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: acme-found\nVersion: 0.1\n", encoding="utf-8")
+    (info / "entry_points.txt").write_text("[epa]\nacme = acme_found1\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path / "site"))
+    before = discovery.fingerprint()
+    _edited_keeping_size_and_time(info / "entry_points.txt", how, tmp_path / "probe")
+    assert discovery.fingerprint() != before
+
+
+def test_a_start_right_after_an_edit_to_the_code_uses_no_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file changed within a tick of its clock can be changed again keeping every time stamp: a start between the
+    two edits would key what the first text made by a stamp the second text has too. So a start that finds a
+    module changed in the last SETTLED_NS (2 s) neither reads nor writes an entry: it computes, as
+    EPA_NO_CACHE=1 does. On e56ed49 it cached (and an edit in the same tick, same length, kept its key)."""
+    monkeypatch.setenv("EPA_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.delenv("EPA_NO_CACHE", raising=False)
+    package = tmp_path / "epa"
+    package.mkdir()
+    (package / "__init__.py").write_text("x = 1\n", encoding="utf-8")
+    monkeypatch.setattr(cache, "_CORE", package)
+    monkeypatch.setattr(cache, "_code", cache._code.__wrapped__)  # type: ignore[attr-defined]
+    name = cache.key("probe-fresh", ())
+    cache.put(name, [1])
+    assert name is None and cache.get(name) is None and not (tmp_path / "cache").exists()
+
+
 def test_the_cached_rules_are_keyed_by_the_libraries_that_read_them(tmp_path, monkeypatch):
     """Rules read by one PyYAML, jsonschema, fastjsonschema or cattrs are not another's: an upgrade (which writes
     the package's files afresh) makes the cached rules a miss, read again by the new library. Here a package of

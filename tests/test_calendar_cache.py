@@ -91,7 +91,9 @@ UPDATED = {**CHRISTMAS, dt.date(2025, 12, 29): "A day the update added"}
 def _updated_in_place(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The calendar of the package in ``folder`` cached, then its country's module changed where it lies (as
     ``git pull`` changes an editable install's checkout, its installed metadata, and version, left as they were):
-    the next start's calendar is the package's as it now is."""
+    the next start's calendar is the package's as it now is. Each start is made seconds after the files were
+    written (``SETTLED_NS`` 0), as a user's is: one within a clock tick of a change uses no cache (``cache.stamp``)."""
+    monkeypatch.setattr(cache, "SETTLED_NS", 0, raising=False)
     _stand_in(folder, CHRISTMAS)
     _not_imported(monkeypatch)
     assert workdays.bank_holidays_between(*CHRISTMAS_2025) == list(CHRISTMAS.items())
