@@ -89,16 +89,16 @@ def fingerprint() -> str:
     return "\n".join(parts)
 
 
-def metadata_of(distribution: str) -> str:
-    """What ``importlib.metadata.version(distribution)`` depends on: the distribution's metadata folders on
-    ``sys.path`` (each named with its version), with their files' stamps; "" where there is none."""
-    wanted = _normal(distribution)
+def metadata_of(*distributions: str) -> str:
+    """What ``importlib.metadata.version(distribution)`` depends on, for each of ``distributions``: their metadata
+    folders on ``sys.path`` (each named with its version), with their files' stamps; "" where there is none."""
+    wanted = {_normal(distribution) for distribution in distributions}
     parts = []
     for place in sys.path:
         folder = os.path.abspath(place or ".")
         try:  # name-1.0.dist-info, name-1.0-py3.11.egg-info, name.egg-info: the name comes before any '-'
             found = sorted(e.name for e in os.scandir(folder) if e.name.endswith(_METADATA)
-                           and _normal(e.name.rsplit(".", 1)[0].split("-", 1)[0]) == wanted)
+                           and _normal(e.name.rsplit(".", 1)[0].split("-", 1)[0]) in wanted)
         except OSError:
             continue
         parts += [f"{folder} {name} " + " ".join(_stat(os.path.join(folder, name, f)) for f in _FILES)
