@@ -320,6 +320,48 @@ def test_no_home_for_the_cache_folder_is_no_cache_not_a_failure(cache_env: Path,
     assert list(tmp_path.glob("**/probe-homeless*")) == []
 
 
+@pytest.mark.parametrize(("variable", "value", "kept_in"), [
+    ("EPA_CACHE_DIR", "~/epa-cache", "home/epa-cache"), ("EPA_CACHE_DIR", "~", "home"),
+    ("XDG_CACHE_HOME", "relative", "home/.cache/epa")])
+def test_the_cache_folder_is_where_the_variable_means(variable: str, value: str, kept_in: str, cache_env: Path,
+                                                     tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """EPA_CACHE_DIR='~/epa-cache' (quoted, in an env file or a unit file: no shell expands it) is the home folder's;
+    an XDG_CACHE_HOME that is not absolute is ignored, as the XDG specification says. On e56ed49 each made its
+    folder in the working directory, a folder named '~' there among them (which `rm -r ~` then removes a home)."""
+    monkeypatch.delenv("EPA_CACHE_DIR")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv(variable, value)
+    (tmp_path / "work").mkdir()
+    monkeypatch.chdir(tmp_path / "work")
+    cache.put("probe-where", [1])
+    assert cache.get("probe-where") == [1] and (tmp_path / kept_in / "probe-where.json").is_file()
+    assert list((tmp_path / "work").iterdir()) == []
+
+
+def test_a_cache_folder_named_for_no_user_s_home_is_no_cache(cache_env: Path, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("EPA_CACHE_DIR", "~no-such-user-of-epa/cache")
+    (tmp_path / "work").mkdir()
+    monkeypatch.chdir(tmp_path / "work")
+    cache.put("probe-nobody", [1])
+    assert cache.get("probe-nobody") is None and list((tmp_path / "work").iterdir()) == []
+
+
+def test_keeping_the_newest_entries_removes_no_file_of_the_user_s(cache_env: Path) -> None:
+    """The cache folder is the user's to name (EPA_CACHE_DIR=~ among them); past KEEP entries of a kind the oldest
+    are removed, and only entries: on e56ed49 any file whose name began with the kind's and ended with its suffix
+    was one, and the user's oldest such file was removed with them."""
+    cache_env.mkdir(parents=True)
+    mine = [cache_env / "probe-notes.json", cache_env / "probe-2025-12.json", cache_env / f"probe-{'x' * 40}.json"]
+    for path in mine:
+        path.write_text("[]", encoding="utf-8")
+        os.utime(path, ns=(0, 0))  # the oldest in the folder
+    for i in range(cache.KEEP + 1):
+        cache.put(f"probe-{i:040x}", [i])
+    assert [path.name for path in mine if not path.exists()] == []
+    assert len(list(cache_env.glob("probe-" + "?" * 40 + ".json"))) == cache.KEEP + 1  # (one of them the user's)
+
+
 def test_an_entry_renamed_to_another_name_is_a_miss(cache_env: Path) -> None:
     cache.put("probe-one", [1])
     os.replace(cache_env / "probe-one.json", cache_env / "probe-two.json")

@@ -29,8 +29,8 @@ whose digest matches; anything else (unreadable, edited, truncated, renamed, fro
 another secret, too large, too deep) is a miss: the work is done again and the entry written afresh.
 With no secret, nothing is cached.
 
-Where: ``$EPA_CACHE_DIR``, else ``$XDG_CACHE_HOME/epa``, else ``~/.cache/epa``. ``EPA_NO_CACHE=1`` turns it
-off.
+Where: ``$EPA_CACHE_DIR`` (``~`` read as the home folder), else ``$XDG_CACHE_HOME/epa`` (where absolute), else
+``~/.cache/epa``. ``EPA_NO_CACHE`` set to anything but nothing or ``0`` turns it off.
 """
 
 from __future__ import annotations
@@ -73,9 +73,17 @@ def enabled() -> bool:
 
 
 def directory() -> Path:
-    if os.environ.get("EPA_CACHE_DIR"):
-        return Path(os.environ["EPA_CACHE_DIR"])
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "epa"
+    """The cache folder. ``EPA_CACHE_DIR`` may begin with ``~`` (a shell does not expand it in quotes, an env file or
+    a unit file), read as the home folder, not as a folder named ``~`` made in the working directory; one naming a
+    user there is not is no folder (RuntimeError: nothing cached). ``XDG_CACHE_HOME`` is used only when absolute,
+    as its specification says (a relative one is ignored, as ``XDG_STATE_HOME`` is by :func:`secret_file`)."""
+    if named := os.environ.get("EPA_CACHE_DIR"):
+        expanded = os.path.expanduser(named)
+        if expanded.startswith("~"):
+            raise RuntimeError(f"EPA_CACHE_DIR {named!r} names no home folder")
+        return Path(expanded)
+    xdg = os.environ.get("XDG_CACHE_HOME", "")
+    return (Path(xdg) if os.path.isabs(xdg) else Path.home() / ".cache") / "epa"
 
 
 def secret_file() -> Path:
@@ -138,6 +146,9 @@ def _encoded(text: str) -> bytes:
     return text.encode("utf-8", "surrogatepass")
 
 
+_NAME_DIGEST = 20  # bytes of an entry name's digest
+
+
 def key(kind: str, contents: Iterable[tuple[Path, bytes]] = (), *extra: str) -> str | None:
     """The entry's name: a hash of its kind, the code, ``extra`` and each data file's path and contents, given as
     the caller read them: the bytes it then makes the entry's value from, never the file read again (saved in
@@ -145,7 +156,7 @@ def key(kind: str, contents: Iterable[tuple[Path, bytes]] = (), *extra: str) -> 
     the code or ``extra`` names a file ``UNSETTLED`` (:func:`stamp`)."""
     if not enabled() or any(UNSETTLED in part for part in (_code(), *extra)):
         return None
-    digest = blake2b(_encoded(f"{kind}\n{_code()}\n{extra}"), digest_size=20)
+    digest = blake2b(_encoded(f"{kind}\n{_code()}\n{extra}"), digest_size=_NAME_DIGEST)
     for path, data in contents:  # each path and text after its length: one file's text never reads as the next's
         name = _encoded(str(path))
         digest.update(b"\n%d:%s%d:" % (len(name), name, len(data)))
@@ -406,10 +417,18 @@ KEEP = 32  # entries of each kind: the newest are kept, so edited rules do not f
 
 
 def _prune(folder: Path, kind: str, suffix: str = ".json") -> None:
+    """Remove all but the newest KEEP entries of ``kind``: files named as :func:`key` names them, and no other (the
+    folder is the user's to name, a home folder among them, whose own files may begin with a kind's name)."""
     with contextlib.suppress(OSError):
-        entries = [e for e in os.scandir(folder) if e.name.startswith(f"{kind}-") and e.name.endswith(suffix)]
+        entries = [e for e in os.scandir(folder) if _is_entry(e.name, kind, suffix)]
         if len(entries) > KEEP:
             entries.sort(key=lambda e: (e.stat().st_mtime_ns, e.name))
             for old in entries[:-KEEP]:
                 with contextlib.suppress(OSError):
                     os.unlink(old.path)
+
+
+def _is_entry(name: str, kind: str, suffix: str) -> bool:
+    digest = name[len(kind) + 1:-len(suffix)]
+    return (name.startswith(f"{kind}-") and name.endswith(suffix) and len(digest) == _NAME_DIGEST * 2
+            and all(c in "0123456789abcdef" for c in digest))
