@@ -10,6 +10,7 @@ suite) and an address-space limit (a huge entry that is read whole fails the tes
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import json
 import os
 import pickle
@@ -360,6 +361,35 @@ def test_keeping_the_newest_entries_removes_no_file_of_the_user_s(cache_env: Pat
         cache.put(f"probe-{i:040x}", [i])
     assert [path.name for path in mine if not path.exists()] == []
     assert len(list(cache_env.glob("probe-" + "?" * 40 + ".json"))) == cache.KEEP + 1  # (one of them the user's)
+
+
+def _fails(code: int, message: str) -> Callable[..., Any]:
+    def fail(*args: Any, **kwargs: Any) -> Any:
+        raise OSError(code, message)
+    return fail
+
+
+@pytest.mark.parametrize(("where", "code"), [("replace", errno.ENOSPC), ("replace", errno.EIO),
+                                             ("mkstemp", errno.EROFS), ("mkstemp", errno.EDQUOT)])
+def test_a_disk_that_fails_as_an_entry_is_written_changes_no_rules(where: str, code: int, cache_env: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """A full disk, an I/O error, a read-only file system or a quota met as an entry is written: the rules are those
+    read without the cache, nothing is raised, and no file is left half-written (a guard: e56ed49 did this too)."""
+    import tempfile
+
+    from epa.testing import registry
+
+    whole = [r for b in registry().bodies for r in b.body.rulesets if r.source_file]
+    if not whole:
+        pytest.skip("no installed body to lend its rules")
+    folder = Path(str(whole[0].source_file)).parent
+    monkeypatch.setenv("EPA_NO_CACHE", "1")
+    expected = rules.load_rulesets(folder)
+    monkeypatch.delenv("EPA_NO_CACHE")
+    cache._secret()  # (the secret made first: the failure is the entry's)
+    monkeypatch.setattr(os if where == "replace" else tempfile, where, _fails(code, os.strerror(code)))
+    assert rules.load_rulesets(folder) == expected
+    assert [p.name for p in cache_env.glob("*")] == []
 
 
 def test_an_entry_renamed_to_another_name_is_a_miss(cache_env: Path) -> None:
