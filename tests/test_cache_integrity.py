@@ -10,6 +10,7 @@ suite) and an address-space limit (a huge entry that is read whole fails the tes
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import json
 import os
 import pickle
@@ -320,6 +321,77 @@ def test_no_home_for_the_cache_folder_is_no_cache_not_a_failure(cache_env: Path,
     assert list(tmp_path.glob("**/probe-homeless*")) == []
 
 
+@pytest.mark.parametrize(("variable", "value", "kept_in"), [
+    ("EPA_CACHE_DIR", "~/epa-cache", "home/epa-cache"), ("EPA_CACHE_DIR", "~", "home"),
+    ("XDG_CACHE_HOME", "relative", "home/.cache/epa")])
+def test_the_cache_folder_is_where_the_variable_means(variable: str, value: str, kept_in: str, cache_env: Path,
+                                                     tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """EPA_CACHE_DIR='~/epa-cache' (quoted, in an env file or a unit file: no shell expands it) is the home folder's;
+    an XDG_CACHE_HOME that is not absolute is ignored, as the XDG specification says. On e56ed49 each made its
+    folder in the working directory, a folder named '~' there among them (which `rm -r ~` then removes a home)."""
+    monkeypatch.delenv("EPA_CACHE_DIR")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv(variable, value)
+    (tmp_path / "work").mkdir()
+    monkeypatch.chdir(tmp_path / "work")
+    cache.put("probe-where", [1])
+    assert cache.get("probe-where") == [1] and (tmp_path / kept_in / "probe-where.json").is_file()
+    assert list((tmp_path / "work").iterdir()) == []
+
+
+def test_a_cache_folder_named_for_no_user_s_home_is_no_cache(cache_env: Path, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("EPA_CACHE_DIR", "~no-such-user-of-epa/cache")
+    (tmp_path / "work").mkdir()
+    monkeypatch.chdir(tmp_path / "work")
+    cache.put("probe-nobody", [1])
+    assert cache.get("probe-nobody") is None and list((tmp_path / "work").iterdir()) == []
+
+
+def test_keeping_the_newest_entries_removes_no_file_of_the_user_s(cache_env: Path) -> None:
+    """The cache folder is the user's to name (EPA_CACHE_DIR=~ among them); past KEEP entries of a kind the oldest
+    are removed, and only entries: on e56ed49 any file whose name began with the kind's and ended with its suffix
+    was one, and the user's oldest such file was removed with them."""
+    cache_env.mkdir(parents=True)
+    mine = [cache_env / "probe-notes.json", cache_env / "probe-2025-12.json", cache_env / f"probe-{'x' * 40}.json"]
+    for path in mine:
+        path.write_text("[]", encoding="utf-8")
+        os.utime(path, ns=(0, 0))  # the oldest in the folder
+    for i in range(cache.KEEP + 1):
+        cache.put(f"probe-{i:040x}", [i])
+    assert [path.name for path in mine if not path.exists()] == []
+    assert len(list(cache_env.glob("probe-" + "?" * 40 + ".json"))) == cache.KEEP + 1  # (one of them the user's)
+
+
+def _fails(code: int, message: str) -> Callable[..., Any]:
+    def fail(*args: Any, **kwargs: Any) -> Any:
+        raise OSError(code, message)
+    return fail
+
+
+@pytest.mark.parametrize(("where", "code"), [("replace", errno.ENOSPC), ("replace", errno.EIO),
+                                             ("mkstemp", errno.EROFS), ("mkstemp", errno.EDQUOT)])
+def test_a_disk_that_fails_as_an_entry_is_written_changes_no_rules(where: str, code: int, cache_env: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """A full disk, an I/O error, a read-only file system or a quota met as an entry is written: the rules are those
+    read without the cache, nothing is raised, and no file is left half-written (a guard: e56ed49 did this too)."""
+    import tempfile
+
+    from epa.testing import registry
+
+    whole = [r for b in registry().bodies for r in b.body.rulesets if r.source_file]
+    if not whole:
+        pytest.skip("no installed body to lend its rules")
+    folder = Path(str(whole[0].source_file)).parent
+    monkeypatch.setenv("EPA_NO_CACHE", "1")
+    expected = rules.load_rulesets(folder)
+    monkeypatch.delenv("EPA_NO_CACHE")
+    cache._secret()  # (the secret made first: the failure is the entry's)
+    monkeypatch.setattr(os if where == "replace" else tempfile, where, _fails(code, os.strerror(code)))
+    assert rules.load_rulesets(folder) == expected
+    assert [p.name for p in cache_env.glob("*")] == []
+
+
 def test_an_entry_renamed_to_another_name_is_a_miss(cache_env: Path) -> None:
     cache.put("probe-one", [1])
     os.replace(cache_env / "probe-one.json", cache_env / "probe-two.json")
@@ -510,6 +582,88 @@ def test_an_edit_to_any_module_of_the_package_changes_the_key(where: str, tmp_pa
     assert cache._code.__wrapped__() == before  # type: ignore[attr-defined]
     (package / where).write_text("x = 12\n", encoding="utf-8")  # one byte longer: the size alone differs
     assert cache._code.__wrapped__() != before  # type: ignore[attr-defined]
+
+
+def _a_tick_after(changed: Path, probe: Path) -> None:
+    """Wait until a file changed now gets a later change time than ``changed`` has (the kernel's clock ticks every
+    few ms; 2 s on FAT): an edit made after a start stamped ``changed`` is one, as a person's or a script's is."""
+    while True:
+        probe.write_bytes(b"")
+        if probe.stat().st_ctime_ns > changed.stat().st_ctime_ns:
+            return
+
+
+def _edited_keeping_size_and_time(path: Path, how: str, probe: Path) -> None:
+    """``path`` given other text of the same length and its old modification time back: in place, as ``cp -p``
+    onto it or an editor then ``touch -r`` do; or replaced by a new file, as ``rsync -t`` does (its folder's time
+    set back too)."""
+    before, folder = path.stat(), path.parent.stat()
+    _a_tick_after(path, probe)
+    text = path.read_bytes()
+    edited = text.replace(b"1", b"2")
+    assert edited != text and len(edited) == len(text)
+    if how == "in place":
+        path.write_bytes(edited)
+    else:
+        (path.parent / f".{path.name}.tmp").write_bytes(edited)
+        os.replace(path.parent / f".{path.name}.tmp", path)
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    os.utime(path.parent, ns=(folder.st_atime_ns, folder.st_mtime_ns))
+    assert (path.stat().st_size, path.stat().st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+
+
+@pytest.mark.parametrize("how", ["in place", "replaced"])
+def test_code_edited_keeping_its_size_and_time_changes_the_key(how: str, tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """A module edited to text of the same length whose modification time is then set back (``cp -p``, ``rsync
+    -t``, ``touch -r``): on e56ed49 the key was the files' sizes and modification times alone, and the entries the
+    old code made were served to the new. Here a start made seconds after the edit (``SETTLED_NS`` 0: no file is
+    too new to trust) is the one that must not find them."""
+    monkeypatch.setattr(cache, "SETTLED_NS", 0, raising=False)
+    package = tmp_path / "epa"
+    (package / "rules").mkdir(parents=True)
+    for name in ("__init__.py", "rules/__init__.py", "rules/workdays.py"):
+        (package / name).write_text("x = 1\n", encoding="utf-8")
+    monkeypatch.setattr(cache, "_CORE", package)
+    before = cache._code.__wrapped__()  # type: ignore[attr-defined]
+    _edited_keeping_size_and_time(package / "rules" / "workdays.py", how, tmp_path / "probe")
+    assert cache._code.__wrapped__() != before  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("how", ["in place", "replaced"])
+def test_a_plugin_s_entry_points_edited_keeping_size_and_time_are_found_afresh(how: str, tmp_path: Path,
+                                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """An installed plugin's entry_points.txt edited to the same length, its time set back: on e56ed49 the cached
+    entry points (the old module's name) were the new key's too."""
+    from epa import discovery
+
+    monkeypatch.setattr(cache, "SETTLED_NS", 0, raising=False)
+    info = tmp_path / "site" / "acme_found-0.1.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: acme-found\nVersion: 0.1\n", encoding="utf-8")
+    (info / "entry_points.txt").write_text("[epa]\nacme = acme_found1\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path / "site"))
+    before = discovery.fingerprint()
+    _edited_keeping_size_and_time(info / "entry_points.txt", how, tmp_path / "probe")
+    assert discovery.fingerprint() != before
+
+
+def test_a_start_right_after_an_edit_to_the_code_uses_no_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file changed within a tick of its clock can be changed again keeping every time stamp: a start between the
+    two edits would key what the first text made by a stamp the second text has too. So a start that finds a
+    module changed in the last SETTLED_NS (2 s) neither reads nor writes an entry: it computes, as
+    EPA_NO_CACHE=1 does. On e56ed49 it cached (and an edit in the same tick, same length, kept its key)."""
+    monkeypatch.setenv("EPA_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.delenv("EPA_NO_CACHE", raising=False)
+    package = tmp_path / "epa"
+    package.mkdir()
+    (package / "__init__.py").write_text("x = 1\n", encoding="utf-8")
+    monkeypatch.setattr(cache, "_CORE", package)
+    monkeypatch.setattr(cache, "_code", cache._code.__wrapped__)  # type: ignore[attr-defined]
+    name = cache.key("probe-fresh", ())
+    cache.put(name, [1])
+    assert name is None and cache.get(name) is None and not (tmp_path / "cache").exists()
 
 
 def test_the_cached_rules_are_keyed_by_the_libraries_that_read_them(tmp_path, monkeypatch):

@@ -321,6 +321,33 @@ def test_a_rules_file_named_otherwise_is_refused_not_left_out(tmp_path, written,
     assert info.value.hint is not None and f"rename it {meant.format(**names)}" in info.value.hint
 
 
+@pytest.mark.parametrize(("written", "meant"), [
+    ("{standard}.journey.YAML", "{standard}.journey.yaml"), ("{standard}.journey.yml", "{standard}.journey.yaml"),
+    ("{standard}.journey.json", "{standard}.journey.yaml"), ("{stem}.YAML", "{stem}.yaml"),
+    ("{stem}.Yml", "{stem}.yaml"), ("{stem}.JSON", "{stem}.yaml"), ("{stem}.json", "{stem}.yaml"),
+    ("{stem}.txt", "{stem}.yaml"), (".{stem}.yaml", "{stem}.yaml")])
+def test_check_rules_refuses_a_file_its_folder_would_not_read_as_rules(tmp_path, written, meant):
+    """`epa check-rules` checks a file as its body loads it: one named so that loading its folder refuses it or
+    leaves it out is that problem, with the name to give it. On e56ed49 ST0071.YAML, .Yml, .JSON, .json, .txt and
+    a hidden copy passed ("ok: 1 file") where the body refused them or loaded without them, and a journey file so
+    named was checked as a ruleset (its errors a ruleset's lacking methods)."""
+    with_journey = [r for b in registry().bodies for r in b.body.rulesets if r.source_file and r.journey
+                    and r.based_on is None]
+    if not with_journey:
+        pytest.skip("no installed body with journey rules to lend its rules")
+    ruleset = with_journey[0]
+    folder = Path(shutil.copytree(Path(ruleset.source_file).parent, tmp_path / "rules"))
+    original = Path(ruleset.source_file).name if "{stem}" in written else f"{ruleset.standard}.journey.yaml"
+    names = {"standard": ruleset.standard, "stem": Path(ruleset.source_file).stem}
+    renamed = folder / written.format(**names)
+    (folder / original).rename(renamed)
+    result = run("check-rules", str(renamed), "--sources", str(tmp_path))
+    assert (result.exit_code, "Traceback" in result.stderr) == (1, False)
+    assert result.stdout.startswith(f"{renamed}: {renamed.name} is not read as rules")
+    assert f"rename it {meant.format(**names)}" in result.stdout
+    assert result.stdout.endswith("1 problem in 1 of 1 file\n")
+
+
 def test_two_rules_files_of_one_document_version_are_refused(tmp_path):
     """A copy or a draft left beside a body's rules (``ST0071_new.yaml``, ``ST0071 copy.yaml``) is read as rules too:
     two rulesets of one standard and document version, of which a record naming the version was graded under one

@@ -2,8 +2,8 @@
 calendar. Never needed for a correct answer, only for a fast one: no edit to the cache can change an answer.
 
 Each entry is a file named by a hash of everything its value depends on: the contents of the data files it was
-made from, the epa version, and the size and modification time of epa's own modules and schemas (so that editing
-the code or a schema in a checkout invalidates it). Most entries are JSON. The rules, read at every start, are
+made from, the epa version, and the ``stamp`` of each of epa's own modules and schemas (so that editing the code or
+a schema in a checkout invalidates it). Most entries are JSON. The rules, read at every start, are
 kept as the domain model's objects themselves (``get_objects``/``put_objects``, pickled), because building them
 again from JSON (parsing it, then structuring each of about 1,100 objects) cost more than any other step of a
 warm start. Unpickling can run code; here it cannot, for two reasons, either enough alone: an entry is
@@ -11,8 +11,15 @@ unpickled only once its digest (below) has matched, so only a process holding th
 written it, and such a process can already edit epa itself; and the unpickler can make only the classes its
 caller names (the model's), never look up any other callable, so even an entry that got past the digest could
 make no more than model objects. Such an entry's name is also keyed by the Python version and the pickle
-protocol, by the attrs module that pickles the model's classes (its file's size and modification time), and by
-the libraries that read, check and build the rules (PyYAML, jsonschema, fastjsonschema, cattrs: likewise).
+protocol, by the attrs module that pickles the model's classes (its file's stamp), and by the libraries that read,
+check and build the rules (PyYAML, jsonschema, fastjsonschema, cattrs: likewise).
+
+A file's stamp is its size, modification time, change time and inode, not its contents (reading and hashing epa's
+116 files, 1.6 MB, would add about 7 ms to a warm start, where the stat calls take 1 ms): the modification time
+alone can be set back (``cp -p``, ``rsync -t``, ``touch -r``, an unpacked archive), and an edit that keeps the size
+then kept the key; the change time cannot be set by any tool, and a file replaced is another inode. A file changed
+within ``SETTLED_NS`` of the stamp may be changed again within its time stamps' granularity (a clock tick; 2 s on
+FAT) unseen: its stamp is ``UNSETTLED`` and that start uses no cache at all.
 
 An entry's first line is the format and a digest of its name and its payload: BLAKE2b keyed (the MAC it was made
 to be, without HMAC's construction) by a secret that lives outside the cache folder
@@ -22,14 +29,15 @@ whose digest matches; anything else (unreadable, edited, truncated, renamed, fro
 another secret, too large, too deep) is a miss: the work is done again and the entry written afresh.
 With no secret, nothing is cached.
 
-Where: ``$EPA_CACHE_DIR``, else ``$XDG_CACHE_HOME/epa``, else ``~/.cache/epa``. ``EPA_NO_CACHE=1`` turns it
-off.
+Where: ``$EPA_CACHE_DIR`` (``~`` read as the home folder), else ``$XDG_CACHE_HOME/epa`` (where absolute), else
+``~/.cache/epa``. ``EPA_NO_CACHE`` set to anything but nothing or ``0`` turns it off.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import time
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
@@ -65,9 +73,17 @@ def enabled() -> bool:
 
 
 def directory() -> Path:
-    if os.environ.get("EPA_CACHE_DIR"):
-        return Path(os.environ["EPA_CACHE_DIR"])
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "epa"
+    """The cache folder. ``EPA_CACHE_DIR`` may begin with ``~`` (a shell does not expand it in quotes, an env file or
+    a unit file), read as the home folder, not as a folder named ``~`` made in the working directory; one naming a
+    user there is not is no folder (RuntimeError: nothing cached). ``XDG_CACHE_HOME`` is used only when absolute,
+    as its specification says (a relative one is ignored, as ``XDG_STATE_HOME`` is by :func:`secret_file`)."""
+    if named := os.environ.get("EPA_CACHE_DIR"):
+        expanded = os.path.expanduser(named)
+        if expanded.startswith("~"):
+            raise RuntimeError(f"EPA_CACHE_DIR {named!r} names no home folder")
+        return Path(expanded)
+    xdg = os.environ.get("XDG_CACHE_HOME", "")
+    return (Path(xdg) if os.path.isabs(xdg) else Path.home() / ".cache") / "epa"
 
 
 def secret_file() -> Path:
@@ -80,7 +96,7 @@ def secret_file() -> Path:
 
 @cache
 def _code() -> str:
-    """What epa's code and schemas are: its version, and the size and mtime of every module, schema and data file
+    """What epa's code and schemas are: its version, and the stamp of every module, schema and data file
     in the package, at any depth (an edit to a module in a subpackage must change the key as surely as one at the
     top), and in the schemas folder."""
     from epa import __version__
@@ -89,11 +105,12 @@ def _code() -> str:
     schemas = _CORE / "schemas"
     for folder in (_CORE, schemas if schemas.is_dir() else _CORE.parents[1] / "schemas"):
         parts.extend(_files(folder))
-    return blake2b(_encoded("\n".join(parts))).hexdigest()
+    said = "\n".join(parts)
+    return blake2b(_encoded(said)).hexdigest() + (UNSETTLED if UNSETTLED in said else "")
 
 
 def _files(folder: Path) -> list[str]:
-    """``path:size:mtime`` of every .py, .json and .yaml file under ``folder``, in a fixed order; none if it is
+    """``path:stamp`` of every .py, .json and .yaml file under ``folder``, in a fixed order; none if it is
     unreadable. Bytecode caches are skipped: they are written by running the code, not by editing it."""
     found = []
     for root, dirs, names in os.walk(folder):
@@ -101,10 +118,26 @@ def _files(folder: Path) -> list[str]:
         for name in sorted(names):
             if name.endswith((".py", ".json", ".yaml")):
                 path = os.path.join(root, name)
-                with contextlib.suppress(OSError):
-                    stat = os.stat(path)
-                    found.append(f"{path}:{stat.st_size}:{stat.st_mtime_ns}")
+                found.append(f"{path}:{stamp(path)}")
     return found
+
+
+# A file changed this recently may be changed again within its time stamps' granularity (a clock tick; 2 s on FAT)
+# and keep its stamp: a start reading it then could key an entry made from one text by the other's stamp.
+SETTLED_NS = 2_000_000_000
+UNSETTLED = "\0unsettled"  # (no path holds a NUL: never part of a key otherwise)
+
+
+def stamp(path: str | os.PathLike[str]) -> str:
+    """What a file is, for a key (see the module's docstring): ``size:mtime:ctime:inode``, ``-`` where there is no
+    file, and ``UNSETTLED`` after it where it changed within ``SETTLED_NS`` (or is dated after now): a key holding
+    that is no key (:func:`key`), so that start neither reads nor writes an entry."""
+    try:
+        found = os.stat(path)
+    except OSError:
+        return "-"
+    made = f"{found.st_size}:{found.st_mtime_ns}:{found.st_ctime_ns}:{found.st_ino}"
+    return made + UNSETTLED if found.st_ctime_ns > time.time_ns() - SETTLED_NS else made
 
 
 def _encoded(text: str) -> bytes:
@@ -113,13 +146,17 @@ def _encoded(text: str) -> bytes:
     return text.encode("utf-8", "surrogatepass")
 
 
+_NAME_DIGEST = 20  # bytes of an entry name's digest
+
+
 def key(kind: str, contents: Iterable[tuple[Path, bytes]] = (), *extra: str) -> str | None:
     """The entry's name: a hash of its kind, the code, ``extra`` and each data file's path and contents, given as
     the caller read them: the bytes it then makes the entry's value from, never the file read again (saved in
-    between, the file would key the old text's entry with the new text's value). None when caching is off."""
-    if not enabled():
+    between, the file would key the old text's entry with the new text's value). None when caching is off, or when
+    the code or ``extra`` names a file ``UNSETTLED`` (:func:`stamp`)."""
+    if not enabled() or any(UNSETTLED in part for part in (_code(), *extra)):
         return None
-    digest = blake2b(_encoded(f"{kind}\n{_code()}\n{extra}"), digest_size=20)
+    digest = blake2b(_encoded(f"{kind}\n{_code()}\n{extra}"), digest_size=_NAME_DIGEST)
     for path, data in contents:  # each path and text after its length: one file's text never reads as the next's
         name = _encoded(str(path))
         digest.update(b"\n%d:%s%d:" % (len(name), name, len(data)))
@@ -212,33 +249,23 @@ def objects_key() -> str:
 
     from attr import _make
 
-    stat = os.stat(_make.__file__)
-    return " ".join([f"{sys.version} pickle {PICKLE_PROTOCOL} {_make.__file__}:{stat.st_size}:{stat.st_mtime_ns}",
+    return " ".join([f"{sys.version} pickle {PICKLE_PROTOCOL} {_make.__file__}:{stamp(_make.__file__)}",
                      *map(_installed, RULE_READERS)])
 
 
 def _installed(package: str) -> str:
-    """``path:size:mtime`` of a package's ``__init__.py`` where import would find it (``installed_files``): an
-    upgrade writes it afresh."""
+    """``path:stamp`` of a package's ``__init__.py`` where import would find it (``installed_files``): an upgrade
+    writes it afresh."""
     return installed_files(package, ("__init__.py",))
 
 
 def installed_files(package: str, files: Iterable[str]) -> str:
-    """``path:size:mtime`` of each of ``files`` (paths in the package's folder) of the package import would find,
-    found without importing it (a warm start imports none of them); ``package:-`` where there is none."""
+    """``path:stamp`` of each of ``files`` (paths in the package's folder) of the package import would find, found
+    without importing it (a warm start imports none of them); ``package:-`` where there is none."""
     folder = _package_folder(package)
     if folder is None:
         return f"{package}:-"
-    found = []
-    for name in files:
-        path = os.path.join(folder, name)
-        try:
-            stat = os.stat(path)
-        except OSError:
-            found.append(f"{path}:-")
-        else:
-            found.append(f"{path}:{stat.st_size}:{stat.st_mtime_ns}")
-    return " ".join(found)
+    return " ".join(f"{path}:{stamp(path)}" for path in (os.path.join(folder, name) for name in files))
 
 
 def _package_folder(package: str) -> str | None:
@@ -390,10 +417,18 @@ KEEP = 32  # entries of each kind: the newest are kept, so edited rules do not f
 
 
 def _prune(folder: Path, kind: str, suffix: str = ".json") -> None:
+    """Remove all but the newest KEEP entries of ``kind``: files named as :func:`key` names them, and no other (the
+    folder is the user's to name, a home folder among them, whose own files may begin with a kind's name)."""
     with contextlib.suppress(OSError):
-        entries = [e for e in os.scandir(folder) if e.name.startswith(f"{kind}-") and e.name.endswith(suffix)]
+        entries = [e for e in os.scandir(folder) if _is_entry(e.name, kind, suffix)]
         if len(entries) > KEEP:
             entries.sort(key=lambda e: (e.stat().st_mtime_ns, e.name))
             for old in entries[:-KEEP]:
                 with contextlib.suppress(OSError):
                     os.unlink(old.path)
+
+
+def _is_entry(name: str, kind: str, suffix: str) -> bool:
+    digest = name[len(kind) + 1:-len(suffix)]
+    return (name.startswith(f"{kind}-") and name.endswith(suffix) and len(digest) == _NAME_DIGEST * 2
+            and all(c in "0123456789abcdef" for c in digest))

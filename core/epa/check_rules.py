@@ -1,7 +1,8 @@
 """``epa check-rules``: one rules file checked on its own, as the platform loads it, and its citations against
 its source document.
 
-A ruleset file, or a journey file (``<standard>.journey.yaml``, loaded with the rulesets beside it). Checks:
+A ruleset file, or a journey file (``<standard>.journey.yaml``, loaded with the rulesets beside it), named as a
+body's folder of rules names them (``epa.rules.load.not_read_as_rules``). Checks:
 everything epa loads them with (the JSON Schema, unique ids, methods and deadlines named), then what
 ``epa conformance`` checks of the file's own text, with the same code: its ``placeholders`` (nothing left as
 ``epa plugin new`` wrote it, a ``sha256`` set) and its ``sources`` (the document in the sources folder,
@@ -34,7 +35,7 @@ from epa.conformance.checks import (
 from epa.errors import InputError
 from epa.inputs.documents import read, schema_errors
 from epa.model.domain import Ruleset
-from epa.rules.load import JOURNEY_SUFFIX, load_ruleset, load_rulesets
+from epa.rules.load import JOURNEY_SUFFIX, load_ruleset, load_rulesets, not_read_as_rules
 from epa.rules.sources import sources_dir
 
 
@@ -174,7 +175,12 @@ def check(path: Path, sources: str | Path | None = None) -> list[str]:
 
 def check_file(path: Path, sources: str | Path | None = None) -> Checked:
     """The file checked: a file that does not load has only those problems; one whose document is absent has
-    its sources skipped (its placeholders are still checked)."""
+    its sources skipped (its placeholders are still checked). A file its body's folder would not read as rules
+    (``ST0071.YAML``, ``ST0071.json``, ``ST0071.journey.yml``, ``notes.txt``) has that problem alone: checked on its
+    own it would pass, and be left out or refused where the body loads it."""
+    refused = not_read_as_rules(path)
+    if refused is not None:
+        return Checked(path, (refused.render(),))
     loading = load_problems(path)
     if loading:
         return Checked(path, tuple(loading))

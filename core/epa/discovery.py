@@ -3,9 +3,10 @@ kept in epa's cache so that a warm start need not import ``importlib.metadata`` 
 interpreter takes to start) nor read every installed distribution's metadata.
 
 The cached list is keyed by what ``importlib.metadata`` reads to make it: ``sys.path`` and, in each of its folders,
-the names of the distributions' metadata folders (``*.dist-info``, ``*.egg-info``) and the size and modification
-time of each one's ``entry_points.txt`` and ``METADATA`` (``PKG-INFO``). Installing, removing or upgrading a
-distribution adds, removes or renames such a folder; editing an entry point in place changes its file; a
+the names of the distributions' metadata folders (``*.dist-info``, ``*.egg-info``) and the stamp (``cache.stamp``:
+size, modification and change times, inode) of each one's ``entry_points.txt`` and ``METADATA`` (``PKG-INFO``).
+Installing, removing or upgrading a distribution adds, removes or renames such a folder; editing an entry point in
+place changes its file (even keeping its size and modification time: the change time is another); a
 ``.pth`` file or ``PYTHONPATH`` changes ``sys.path``: each is a new key, and the list is made again. The
 finders that can report distributions are part of the key too.
 """
@@ -88,16 +89,16 @@ def fingerprint() -> str:
     return "\n".join(parts)
 
 
-def metadata_of(distribution: str) -> str:
-    """What ``importlib.metadata.version(distribution)`` depends on: the distribution's metadata folders on
-    ``sys.path`` (each named with its version), with their files' sizes and times; "" where there is none."""
-    wanted = _normal(distribution)
+def metadata_of(*distributions: str) -> str:
+    """What ``importlib.metadata.version(distribution)`` depends on, for each of ``distributions``: their metadata
+    folders on ``sys.path`` (each named with its version), with their files' stamps; "" where there is none."""
+    wanted = {_normal(distribution) for distribution in distributions}
     parts = []
     for place in sys.path:
         folder = os.path.abspath(place or ".")
         try:  # name-1.0.dist-info, name-1.0-py3.11.egg-info, name.egg-info: the name comes before any '-'
             found = sorted(e.name for e in os.scandir(folder) if e.name.endswith(_METADATA)
-                           and _normal(e.name.rsplit(".", 1)[0].split("-", 1)[0]) == wanted)
+                           and _normal(e.name.rsplit(".", 1)[0].split("-", 1)[0]) in wanted)
         except OSError:
             continue
         parts += [f"{folder} {name} " + " ".join(_stat(os.path.join(folder, name, f)) for f in _FILES)
@@ -110,8 +111,4 @@ def _normal(name: str) -> str:
 
 
 def _stat(path: str) -> str:
-    try:
-        stat = os.stat(path)
-    except OSError:
-        return "-"
-    return f"{stat.st_size}:{stat.st_mtime_ns}"
+    return cache.stamp(path)

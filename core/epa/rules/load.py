@@ -320,6 +320,22 @@ def _rules_file(name: str) -> bool:
     return name.endswith((".yaml", ".yml")) and not name.startswith(".")
 
 
+def not_read_as_rules(path: Path) -> InputError | None:
+    """Why :func:`load_rulesets` would not read ``path`` as rules, given its folder, or None where it would read it:
+    a name it refuses (:func:`_refuse_misnamed`), or one it leaves out (neither ``*.yaml`` nor ``*.yml``, or hidden).
+    ``epa check-rules`` asks this of each file it is given, so that a file it passes is one loading reads."""
+    try:
+        _refuse_misnamed(path)
+    except InputError as refused:
+        return refused
+    if _rules_file(path.name):
+        return None
+    stem = path.name.lstrip(".").rpartition(".")[0] or path.name.lstrip(".")
+    return InputError(f"{path.name} is not read as rules: the rules files epa reads from a body's folder are named "
+                      "*.yaml (or *.yml), and a hidden file (a name starting with '.') is not among them",
+                      where=Place(str(path)), hint=f"rename it {stem}.yaml")
+
+
 def _refuse_misnamed(path: Path) -> None:
     """Refuse a file its author meant as rules that is not named as the folder's rules are found: a suffix in
     other capitals (``ST0071.YAML``, as a case-blind file system lets it be written and still finds it), JSON, or a

@@ -32,23 +32,32 @@ def _holidays() -> Any:
     return _country()  # fills in years as they are asked about
 
 
-# What England's calendar is made from in the holidays package: its version, the country's module and the modules
-# of the classes its class is built on (a test checks them against the class), and the names' translation.
-CALENDAR_FILES = ("__init__.py", "version.py", "countries/united_kingdom.py", "observed_holiday_base.py",
-                  "holiday_base.py", "groups/christian.py", "groups/international.py", "groups/custom.py",
-                  "locale/en_GB/LC_MESSAGES/GB.mo")
+# What England's calendar is made from, in each package by import's name: in holidays, its version, the country's
+# module, the modules of the classes its class is built on and of the functions they call, and the names'
+# translation; in python-dateutil, the date of Easter (Good Friday, Easter Monday). A test checks them against the
+# code that runs making the calendar.
+CALENDAR_FILES = {
+    "holidays": ("__init__.py", "version.py", "constants.py", "countries/united_kingdom.py", "observed_holiday_base.py",
+                 "holiday_base.py", "groups/christian.py", "groups/international.py", "groups/custom.py",
+                 "calendars/gregorian.py", "helpers.py", "registry.py", "utils.py",
+                 "locale/en_GB/LC_MESSAGES/GB.mo"),
+    "dateutil": ("easter.py",),
+}
+DISTRIBUTIONS = ("holidays", "python-dateutil")  # the packages' distributions, whose metadata names their versions
 
 
 @cache
 def _calendar() -> tuple[list[int], dict[int, str]]:
     """England and Wales bank holidays on weekdays from FIRST_YEAR to LAST_YEAR: sorted ordinals, and names.
-    Kept in epa's cache, so that a start need not import the package, keyed by its installed metadata (which names
-    its version) and by CALENDAR_FILES where import would find them: a copy first on sys.path, or an editable
-    install updated where it lies, makes another calendar with the installed metadata unchanged."""
+    Kept in epa's cache, so that a start need not import the package, keyed by the installed metadata of
+    DISTRIBUTIONS (which names their versions) and by CALENDAR_FILES where import would find them: a copy first on
+    sys.path, or an editable install updated where it lies, makes another calendar with the installed metadata
+    unchanged."""
     from epa import cache as stored
     from epa.discovery import metadata_of
 
-    made_by = (metadata_of("holidays"), stored.installed_files("holidays", CALENDAR_FILES))
+    made_by = (metadata_of(*DISTRIBUTIONS), *(stored.installed_files(package, files)
+                                             for package, files in CALENDAR_FILES.items()))
     entry = stored.key("bank-holidays", (), *made_by, f"{FIRST_YEAR}-{LAST_YEAR}")
     hit = stored.get_objects(entry, {})  # (an object entry of lists: a warm start need not import json to read it)
     if isinstance(hit, list) and all(isinstance(pair, list) and len(pair) == 2 and isinstance(pair[0], int)
