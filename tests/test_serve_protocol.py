@@ -250,3 +250,93 @@ def _get(port: int, path: str, headers: dict[str, str]) -> int:
     import httpx
 
     return httpx.get(f"http://127.0.0.1:{port}{path}", headers=headers, timeout=30).status_code
+
+
+# (each endpoint's methods: README's table of endpoints; OPTIONS answered by every one, RFC 9110 § 9.3.7)
+@pytest.mark.parametrize(("path", "methods"), [
+    ("/health", {"GET", "HEAD", "OPTIONS"}), ("/compare", {"POST", "OPTIONS"}), ("/batch", {"POST", "OPTIONS"}),
+    ("/standards/ST0071/criteria", {"GET", "HEAD", "OPTIONS"}), ("/openapi.json", {"GET", "HEAD", "OPTIONS"}),
+])
+def test_options_is_answered_with_the_methods_allowed_and_every_405_says_them(client, path, methods) -> None:
+    # On e56ed49 OPTIONS was 405, as if no method were allowed where one is asking what they are.
+    asked = client.options(path)
+    assert asked.status_code == 204 and asked.content == b"", asked.text[:300]
+    assert {m.strip() for m in asked.headers["allow"].split(",")} == methods
+    wrong = "PUT" if "POST" not in methods else "GET"
+    refused = client.request(wrong, path)
+    assert refused.status_code == 405 and refused.json()["type"].endswith("/method-not-allowed"), refused.text
+    assert {m.strip() for m in refused.headers["allow"].split(",")} == methods  # RFC 9110 § 15.5.6: MUST
+
+
+@pytest.mark.parametrize(("query", "name", "said"), [
+    ("body=tqual%00", "body", "control character"), ("body=tq%01ual", "body", "control character"),
+    ("body=tqual%7F", "body", "control character"), ("body=%FF", "body", "not UTF-8"),
+    ("bo%00dy=tqual", "'bo%00dy'", "control character"),
+])
+def test_a_query_value_holding_a_control_character_is_400_naming_the_parameter(client, query, name, said) -> None:
+    # On e56ed49 /gateway?body=tqual%00 (and tq%01ual, tqual%7F) was answered for tqual: a body's name is matched
+    # with its punctuation aside, and a NUL is none of the name given; %FF was read as U+FFFD, "unknown body '�'".
+    any_body()
+    for answer in (client.post(f"/gateway?{query}", content=RECORD, headers=JSON),
+                   client.get(f"/standards/ST0071/criteria?{query}")):
+        problem = answer.json()
+        assert answer.status_code == 400 and problem["type"].endswith("/bad-query"), problem
+        assert f"query parameter {name} " in problem["detail"] and said in problem["detail"], problem
+
+
+@pytest.mark.parametrize("segment", ["tqual%00", "tq%01ual", "%FF"])
+def test_a_path_holding_a_control_character_or_no_utf8_is_400_not_another_bodys_answer(client, segment) -> None:
+    # On e56ed49 /bodies/tqual%00/journey answered tqual's journey.
+    answer = client.get(f"/bodies/{segment}/journey")
+    assert answer.status_code == 400 and answer.json()["type"].endswith("/bad-path"), answer.text[:300]
+    assert segment in answer.json()["detail"]
+
+
+def test_a_head_past_the_bound_still_being_sent_gets_its_431_not_a_reset() -> None:
+    """The 431 is answered as the app's early refusals are (test above): a client still sending its head when the
+    server has seen enough reads the answer, not ECONNRESET. On e56ed49 the connection was closed at once, and
+    the client's sending (or its reading) met a reset: the 431 lost."""
+    import socket
+
+    from test_serve import _started
+
+    any_body()
+    server, port = _started([])
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=60) as sock:
+            sock.sendall(b"GET /health HTTP/1.1\r\nHost: t\r\nX-Long: ")
+            for _ in range(1024):  # 4 MiB, far past the sockets' buffers on the way: sent while the server answers
+                sock.sendall(b"a" * 4096)
+            answer = b""
+            while chunk := sock.recv(1 << 16):
+                answer += chunk
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert answer.startswith(b"HTTP/1.1 431 "), answer[:200]
+    assert json.loads(answer.partition(b"\r\n\r\n")[2])["status"] == 431
+
+
+def test_bytes_that_are_no_request_get_a_problem_on_a_kept_alive_connection_too() -> None:
+    """A second request on a kept-alive connection whose line cannot be read: a 400 problem after the first's
+    answer, as every refusal is. On e56ed49 it was uvicorn's plain text 'Invalid HTTP request received.'"""
+    import socket
+
+    from test_serve import _started
+
+    any_body()
+    server, port = _started([])
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=60) as sock:
+            sock.sendall(b"GET /health HTTP/1.1\r\nHost: t\r\n\r\nGET /he alth HTTP/1.1 x\r\n\r\n")
+            answer = b""
+            while chunk := sock.recv(1 << 16):
+                answer += chunk
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    first, _, second = answer.partition(b"HTTP/1.1 400 ")
+    assert first.startswith(b"HTTP/1.1 200 "), answer[:300]
+    head, _, body = second.partition(b"\r\n\r\n")
+    assert b"content-type: application/problem+json" in head.lower(), answer[:500]
+    assert json.loads(body)["type"].endswith("/malformed-request")
