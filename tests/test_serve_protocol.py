@@ -340,3 +340,59 @@ def test_bytes_that_are_no_request_get_a_problem_on_a_kept_alive_connection_too(
     head, _, body = second.partition(b"\r\n\r\n")
     assert b"content-type: application/problem+json" in head.lower(), answer[:500]
     assert json.loads(body)["type"].endswith("/malformed-request")
+
+
+@pytest.fixture
+def quick_heads(registry, monkeypatch) -> Iterator[int]:
+    """The server as `epa serve` runs it (uvicorn, epa.serve.heads' protocol) on a thread, its heads given 0.5 s:
+    the port it listens on."""
+    import socket
+    import threading
+
+    import uvicorn
+
+    from epa.serve import heads
+
+    monkeypatch.setattr(heads, "HEAD_SECONDS", 0.5)
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(create_app(Settings(), registry), http=heads.BoundedHead,
+                                           log_level="error", lifespan="off"))
+    sock.listen()
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    started = threading.Event()
+    while thread.is_alive() and not server.started and not started.wait(0.05):
+        pass
+    try:
+        yield sock.getsockname()[1]
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+
+
+@pytest.mark.parametrize("sent", [b"", b"GET /health HTTP/1.1\r\nHost: t\r\n", b"GET /heal"])
+def test_a_head_never_finished_is_408_not_held_for_ever(quick_heads, sent) -> None:
+    """A client that connects and sends nothing, or a head it never ends (slowloris, a byte now and then): on
+    e56ed49 uvicorn timed none of these (only an idle kept-alive connection after an answer), and each held its
+    connection for as long as the client liked. Now the head has HEAD_SECONDS (30 s; here 0.5)."""
+    import socket
+
+    with socket.create_connection(("127.0.0.1", quick_heads), timeout=60) as sock:
+        sock.sendall(sent)
+        answer = b""
+        while chunk := sock.recv(1 << 16):
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 408 "), answer[:200]
+    assert json.loads(answer.partition(b"\r\n\r\n")[2])["type"].endswith("/request-timeout")
+
+
+def test_a_kept_alive_connection_answers_then_times_the_next_head(quick_heads) -> None:
+    import socket
+
+    with socket.create_connection(("127.0.0.1", quick_heads), timeout=60) as sock:
+        sock.sendall(b"GET /health HTTP/1.1\r\nHost: t\r\n\r\nGET /health HTTP/1.1\r\n")  # the second never ends
+        answer = b""
+        while chunk := sock.recv(1 << 16):
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 200 ") and b"HTTP/1.1 408 " in answer, answer[:300]

@@ -11,6 +11,7 @@ answer."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import msgspec
@@ -20,7 +21,8 @@ from epa.serve.linger import DRAIN_BYTES, DRAIN_SECONDS
 from epa.serve.problems import MEDIA_TYPE, Problem
 
 HEAD_BYTES = 64 << 10  # a request's line and headers: a browser's, cookies and all, is a few KB
-REASONS = {400: b"Bad Request", 431: b"Request Header Fields Too Large"}
+HEAD_SECONDS = 30.0  # and the time they may take to arrive, from the connection (or the answer before) on
+REASONS = {400: b"Bad Request", 408: b"Request Timeout", 431: b"Request Header Fields Too Large"}
 
 
 class BoundedHead(HttpToolsProtocol):
@@ -34,6 +36,33 @@ class BoundedHead(HttpToolsProtocol):
         self.refused = False  # (once refused, the connection is done: no later request of it reaches the app)
         self.drained = 0  # bytes read and thrown away since the refusal
         self.pending: Problem | None = None  # a refusal said once the answers before it have been
+        self.head_timer: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._time_head()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._untimed()
+        super().connection_lost(exc)
+
+    def _time_head(self) -> None:
+        """A head sent a byte at a time, or never (slowloris: each such connection held for as long as its client
+        liked, uvicorn timing none but an idle kept-alive one), is refused once HEAD_SECONDS have passed."""
+        self._untimed()
+        self.head_timer = self.loop.call_later(HEAD_SECONDS, self._head_late)
+
+    def _untimed(self) -> None:
+        if self.head_timer is not None:
+            self.head_timer.cancel()
+            self.head_timer = None
+
+    def _head_late(self) -> None:
+        self.head_timer = None
+        if self.refused or self.transport.is_closing() or (self.cycle is not None and not self.cycle.response_complete):
+            return  # (a request being answered: its head came whole)
+        self._refuse(Problem(408, "request-timeout", f"the request's line and headers were not sent within "
+                             f"{HEAD_SECONDS:g} s", hint="send the request again, whole"))
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
@@ -49,6 +78,7 @@ class BoundedHead(HttpToolsProtocol):
 
     def on_headers_complete(self) -> None:
         self.heading = False
+        self._untimed()
         if self.head_read > HEAD_BYTES and not self.refused:
             self._refuse(_too_large())  # (the app never sees it)
         if not self.refused:
@@ -77,6 +107,8 @@ class BoundedHead(HttpToolsProtocol):
     def on_response_complete(self) -> None:
         if self.pending is None or self.pipeline:
             super().on_response_complete()
+            if not self.transport.is_closing() and not self.pipeline:
+                self._time_head()  # (the next request's head, on a kept-alive connection)
             return
         problem, self.pending = self.pending, None
         self._refuse(problem)
