@@ -396,3 +396,19 @@ def test_a_kept_alive_connection_answers_then_times_the_next_head(quick_heads) -
         while chunk := sock.recv(1 << 16):
             answer += chunk
     assert answer.startswith(b"HTTP/1.1 200 ") and b"HTTP/1.1 408 " in answer, answer[:300]
+
+
+def test_options_asterisk_asks_of_the_server_and_is_answered(quick_heads) -> None:
+    """RFC 9110 § 9.3.7: OPTIONS * asks what the server takes, of no one endpoint. On e56ed49 it was 404, a path
+    '/*' not found. The methods: GET and HEAD (the catalogues), POST (the decisions), OPTIONS (README's table)."""
+    import socket
+
+    with socket.create_connection(("127.0.0.1", quick_heads), timeout=60) as sock:
+        sock.sendall(b"OPTIONS * HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+        answer = b""
+        while chunk := sock.recv(1 << 16):
+            answer += chunk
+    head = answer.partition(b"\r\n\r\n")[0].decode().lower().splitlines()
+    assert head[0].startswith("http/1.1 204 "), answer[:300]
+    allow = next(line for line in head if line.startswith("allow:")).partition(":")[2]
+    assert {m.strip() for m in allow.split(",")} == {"get", "head", "options", "post"}

@@ -43,7 +43,7 @@ from epa.serve.decisions import DecisionLog, Memo, record_digest, rules_digest
 from epa.serve.linger import Lingering
 from epa.serve.problems import Problem
 from epa.serve.settings import Settings
-from epa.serve.urls import checked
+from epa.serve.urls import ServerWide, checked
 from epa.views import report
 
 NAME = "<stdin>"  # a request body is read as the command line reads standard input, and named as it is
@@ -478,7 +478,7 @@ def build(service: Service) -> Starlette:
         if s.log is not None:
             s.log.close()
 
-    return Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(Lingering)],
+    return Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(ServerWide), Middleware(Lingering)],
                      exception_handlers={Problem: problem, HTTPException: problem, Exception: problem})
 
 

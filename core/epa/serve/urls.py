@@ -8,6 +8,8 @@ answered for tqual, and ``/bodies/tqual%00/journey`` too, a name no one gave rea
 from __future__ import annotations
 
 import re
+from collections.abc import MutableMapping
+from typing import Any
 from urllib.parse import unquote_to_bytes
 
 from epa.errors import CONTROL, quote
@@ -58,3 +60,20 @@ def _controlled(text: str) -> bool:
 def _shown(raw: bytes) -> str:
     """Bytes as sent, quoted, each control character and byte outside ASCII shown as its escape."""
     return quote(raw.decode("ascii", "backslashreplace"))
+
+
+class ServerWide:
+    """ASGI middleware: ``OPTIONS *`` (RFC 9110 § 9.3.7, asking what the server takes rather than one endpoint) is
+    answered 204 with every method some endpoint takes in ``Allow``; it was 404, a path ``/*`` not found."""
+
+    ALLOW = b"GET, HEAD, OPTIONS, POST"
+
+    def __init__(self, app: Any):
+        self.app = app
+
+    async def __call__(self, scope: MutableMapping[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["method"] == "OPTIONS" and scope.get("raw_path") == b"*":
+            await send({"type": "http.response.start", "status": 204, "headers": [(b"allow", self.ALLOW)]})
+            await send({"type": "http.response.body", "body": b""})
+            return
+        await self.app(scope, receive, send)
