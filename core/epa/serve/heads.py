@@ -3,11 +3,11 @@ whole before handing it over, however long it is, so one client sending a header
 MB. Past the bound the request is answered 431 (RFC 6585 § 5) and the connection closed. (h11, uvicorn's other
 parser, bounds it itself.)
 
-A request refused here (431, or 400 for bytes that are no HTTP request) is answered as the app's early refusals are
-(epa.serve.linger): the answer written, the connection half-closed, and what the client still sends read and thrown
-away (at most linger.DRAIN_BYTES, for linger.DRAIN_SECONDS) before it is closed. Closed at once, with the client
-still sending its head, the kernel answered what came after with a reset, and the client met ECONNRESET, never the
-answer."""
+A request refused here (431; 408 for a head not sent within HEAD_SECONDS; 400 for bytes that are no HTTP request) is
+answered as the app's early refusals are (epa.serve.linger): the answer written, the connection half-closed, and
+what the client still sends read and thrown away (at most linger.DRAIN_BYTES, for linger.DRAIN_SECONDS) before it is
+closed. Closed at once, with the client still sending its head, the kernel answered what came after with a reset,
+and the client met ECONNRESET, never the answer."""
 
 from __future__ import annotations
 
