@@ -250,3 +250,165 @@ def _get(port: int, path: str, headers: dict[str, str]) -> int:
     import httpx
 
     return httpx.get(f"http://127.0.0.1:{port}{path}", headers=headers, timeout=30).status_code
+
+
+# (each endpoint's methods: README's table of endpoints; OPTIONS answered by every one, RFC 9110 § 9.3.7)
+@pytest.mark.parametrize(("path", "methods"), [
+    ("/health", {"GET", "HEAD", "OPTIONS"}), ("/compare", {"POST", "OPTIONS"}), ("/batch", {"POST", "OPTIONS"}),
+    ("/standards/ST0071/criteria", {"GET", "HEAD", "OPTIONS"}), ("/openapi.json", {"GET", "HEAD", "OPTIONS"}),
+])
+def test_options_is_answered_with_the_methods_allowed_and_every_405_says_them(client, path, methods) -> None:
+    # On e56ed49 OPTIONS was 405, as if no method were allowed where one is asking what they are.
+    asked = client.options(path)
+    assert asked.status_code == 204 and asked.content == b"", asked.text[:300]
+    assert {m.strip() for m in asked.headers["allow"].split(",")} == methods
+    wrong = "PUT" if "POST" not in methods else "GET"
+    refused = client.request(wrong, path)
+    assert refused.status_code == 405 and refused.json()["type"].endswith("/method-not-allowed"), refused.text
+    assert {m.strip() for m in refused.headers["allow"].split(",")} == methods  # RFC 9110 § 15.5.6: MUST
+
+
+@pytest.mark.parametrize(("query", "name", "said"), [
+    ("body=tqual%00", "body", "control character"), ("body=tq%01ual", "body", "control character"),
+    ("body=tqual%7F", "body", "control character"), ("body=%FF", "body", "not UTF-8"),
+    ("bo%00dy=tqual", "'bo%00dy'", "control character"),
+])
+def test_a_query_value_holding_a_control_character_is_400_naming_the_parameter(client, query, name, said) -> None:
+    # On e56ed49 /gateway?body=tqual%00 (and tq%01ual, tqual%7F) was answered for tqual: a body's name is matched
+    # with its punctuation aside, and a NUL is none of the name given; %FF was read as U+FFFD, "unknown body '�'".
+    any_body()
+    for answer in (client.post(f"/gateway?{query}", content=RECORD, headers=JSON),
+                   client.get(f"/standards/ST0071/criteria?{query}")):
+        problem = answer.json()
+        assert answer.status_code == 400 and problem["type"].endswith("/bad-query"), problem
+        assert f"query parameter {name} " in problem["detail"] and said in problem["detail"], problem
+
+
+@pytest.mark.parametrize("segment", ["tqual%00", "tq%01ual", "%FF"])
+def test_a_path_holding_a_control_character_or_no_utf8_is_400_not_another_bodys_answer(client, segment) -> None:
+    # On e56ed49 /bodies/tqual%00/journey answered tqual's journey.
+    answer = client.get(f"/bodies/{segment}/journey")
+    assert answer.status_code == 400 and answer.json()["type"].endswith("/bad-path"), answer.text[:300]
+    assert segment in answer.json()["detail"]
+
+
+def test_a_head_past_the_bound_still_being_sent_gets_its_431_not_a_reset() -> None:
+    """The 431 is answered as the app's early refusals are (test above): a client still sending its head when the
+    server has seen enough reads the answer, not ECONNRESET. On e56ed49 the connection was closed at once, and
+    the client's sending (or its reading) met a reset: the 431 lost."""
+    import socket
+
+    from test_serve import _started
+
+    any_body()
+    server, port = _started([])
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=60) as sock:
+            sock.sendall(b"GET /health HTTP/1.1\r\nHost: t\r\nX-Long: ")
+            for _ in range(1024):  # 4 MiB, far past the sockets' buffers on the way: sent while the server answers
+                sock.sendall(b"a" * 4096)
+            answer = b""
+            while chunk := sock.recv(1 << 16):
+                answer += chunk
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert answer.startswith(b"HTTP/1.1 431 "), answer[:200]
+    assert json.loads(answer.partition(b"\r\n\r\n")[2])["status"] == 431
+
+
+def test_bytes_that_are_no_request_get_a_problem_on_a_kept_alive_connection_too() -> None:
+    """A second request on a kept-alive connection whose line cannot be read: a 400 problem after the first's
+    answer, as every refusal is. On e56ed49 it was uvicorn's plain text 'Invalid HTTP request received.'"""
+    import socket
+
+    from test_serve import _started
+
+    any_body()
+    server, port = _started([])
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=60) as sock:
+            sock.sendall(b"GET /health HTTP/1.1\r\nHost: t\r\n\r\nGET /he alth HTTP/1.1 x\r\n\r\n")
+            answer = b""
+            while chunk := sock.recv(1 << 16):
+                answer += chunk
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    first, _, second = answer.partition(b"HTTP/1.1 400 ")
+    assert first.startswith(b"HTTP/1.1 200 "), answer[:300]
+    head, _, body = second.partition(b"\r\n\r\n")
+    assert b"content-type: application/problem+json" in head.lower(), answer[:500]
+    assert json.loads(body)["type"].endswith("/malformed-request")
+
+
+@pytest.fixture
+def quick_heads(registry, monkeypatch) -> Iterator[int]:
+    """The server as `epa serve` runs it (uvicorn, epa.serve.heads' protocol) on a thread, its heads given 0.5 s:
+    the port it listens on."""
+    import socket
+    import threading
+
+    import uvicorn
+
+    from epa.serve import heads
+
+    monkeypatch.setattr(heads, "HEAD_SECONDS", 0.5)
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(create_app(Settings(), registry), http=heads.BoundedHead,
+                                           log_level="error", lifespan="off"))
+    sock.listen()
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    started = threading.Event()
+    while thread.is_alive() and not server.started and not started.wait(0.05):
+        pass
+    try:
+        yield sock.getsockname()[1]
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+
+
+@pytest.mark.parametrize("sent", [b"", b"GET /health HTTP/1.1\r\nHost: t\r\n", b"GET /heal"])
+def test_a_head_never_finished_is_408_not_held_for_ever(quick_heads, sent) -> None:
+    """A client that connects and sends nothing, or a head it never ends (slowloris, a byte now and then): on
+    e56ed49 uvicorn timed none of these (only an idle kept-alive connection after an answer), and each held its
+    connection for as long as the client liked. Now the head has HEAD_SECONDS (30 s; here 0.5)."""
+    import socket
+
+    with socket.create_connection(("127.0.0.1", quick_heads), timeout=60) as sock:
+        sock.sendall(sent)
+        answer = b""
+        while chunk := sock.recv(1 << 16):
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 408 "), answer[:200]
+    assert json.loads(answer.partition(b"\r\n\r\n")[2])["type"].endswith("/request-timeout")
+
+
+def test_a_kept_alive_connection_answers_then_times_the_next_head(quick_heads) -> None:
+    import socket
+
+    with socket.create_connection(("127.0.0.1", quick_heads), timeout=60) as sock:
+        sock.sendall(b"GET /health HTTP/1.1\r\nHost: t\r\n\r\nGET /health HTTP/1.1\r\n")  # the second never ends
+        answer = b""
+        while chunk := sock.recv(1 << 16):
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 200 ") and b"HTTP/1.1 408 " in answer, answer[:300]
+
+
+def test_options_asterisk_asks_of_the_server_and_is_answered(quick_heads) -> None:
+    """RFC 9110 § 9.3.7: OPTIONS * asks what the server takes, of no one endpoint. On e56ed49 it was 404, a path
+    '/*' not found. The methods: GET and HEAD (the catalogues), POST (the decisions), OPTIONS (README's table)."""
+    import socket
+
+    with socket.create_connection(("127.0.0.1", quick_heads), timeout=60) as sock:
+        sock.sendall(b"OPTIONS * HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+        answer = b""
+        while chunk := sock.recv(1 << 16):
+            answer += chunk
+    head = answer.partition(b"\r\n\r\n")[0].decode().lower().splitlines()
+    assert head[0].startswith("http/1.1 204 "), answer[:300]
+    allow = next(line for line in head if line.startswith("allow:")).partition(":")[2]
+    assert {m.strip() for m in allow.split(",")} == {"get", "head", "options", "post"}

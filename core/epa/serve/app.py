@@ -43,6 +43,7 @@ from epa.serve.decisions import DecisionLog, Memo, record_digest, rules_digest
 from epa.serve.linger import Lingering
 from epa.serve.problems import Problem
 from epa.serve.settings import Settings
+from epa.serve.urls import ServerWide, checked
 from epa.views import report
 
 NAME = "<stdin>"  # a request body is read as the command line reads standard input, and named as it is
@@ -457,7 +458,8 @@ def build(service: Service) -> Starlette:
         Route("/batch", batch, methods=["POST"]), Route("/audit", audit, methods=["POST"]),
         Route("/openapi.json", openapi), Route("/docs", docs),
     ]
-    routes = [Route(r.path, _asking_only(r.path, r.endpoint), methods=r.methods) for r in routes]
+    routes = [Route(r.path, _answering(r.methods or set(), _asking_only(r.path, r.endpoint)),
+                    methods=[*(r.methods or ()), "OPTIONS"]) for r in routes]
 
     async def problem(request: Request, exc: Exception) -> Response:
         if isinstance(exc, HTTPException):  # Starlette's own: an unknown path (404), a wrong method (405)
@@ -476,8 +478,23 @@ def build(service: Service) -> Starlette:
         if s.log is not None:
             s.log.close()
 
-    return Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(Lingering)],
+    return Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(ServerWide), Middleware(Lingering)],
                      exception_handlers={Problem: problem, HTTPException: problem, Exception: problem})
+
+
+def _answering(methods: set[str], endpoint: Endpoint) -> Endpoint:
+    """``endpoint``, its URL checked first (epa.serve.urls: UTF-8 without control characters, else 400), and
+    ``OPTIONS`` answered (204, RFC 9110 § 9.3.7) with the methods it takes in ``Allow``, as a 405 says them. No CORS
+    headers: the service answers a browser's page from its own origin only."""
+    allowed = ", ".join(sorted({*methods, "OPTIONS"}))
+
+    async def answered(request: Request) -> Response:
+        checked(request.scope.get("raw_path") or request.url.path.encode(), request.scope.get("query_string", b""))
+        if request.method == "OPTIONS":
+            return Response(status_code=204, headers={"Allow": allowed})
+        return await endpoint(request)
+
+    return answered
 
 
 def _asking_only(path: str, endpoint: Endpoint) -> Endpoint:

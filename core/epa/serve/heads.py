@@ -1,18 +1,28 @@
 """uvicorn's httptools protocol with a request's head bounded (HEAD_BYTES): httptools gathers a header's value
 whole before handing it over, however long it is, so one client sending a header of 300 MB had the server hold 300
 MB. Past the bound the request is answered 431 (RFC 6585 § 5) and the connection closed. (h11, uvicorn's other
-parser, bounds it itself.)"""
+parser, bounds it itself.)
+
+A request refused here (431; 408 for a head not sent within HEAD_SECONDS; 400 for bytes that are no HTTP request) is
+answered as the app's early refusals are (epa.serve.linger): the answer written, the connection half-closed, and
+what the client still sends read and thrown away (at most linger.DRAIN_BYTES, for linger.DRAIN_SECONDS) before it is
+closed. Closed at once, with the client still sending its head, the kernel answered what came after with a reset,
+and the client met ECONNRESET, never the answer."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import msgspec
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from epa.serve.linger import DRAIN_BYTES, DRAIN_SECONDS
 from epa.serve.problems import MEDIA_TYPE, Problem
 
 HEAD_BYTES = 64 << 10  # a request's line and headers: a browser's, cookies and all, is a few KB
+HEAD_SECONDS = 30.0  # and the time they may take to arrive, from the connection (or the answer before) on
+REASONS = {400: b"Bad Request", 408: b"Request Timeout", 431: b"Request Header Fields Too Large"}
 
 
 class BoundedHead(HttpToolsProtocol):
@@ -24,6 +34,35 @@ class BoundedHead(HttpToolsProtocol):
         super().__init__(*args, **kwargs)
         self.heading, self.head_bytes, self.head_read = True, 0, 0  # (a connection starts with a head)
         self.refused = False  # (once refused, the connection is done: no later request of it reaches the app)
+        self.drained = 0  # bytes read and thrown away since the refusal
+        self.pending: Problem | None = None  # a refusal said once the answers before it have been
+        self.head_timer: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._time_head()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._untimed()
+        super().connection_lost(exc)
+
+    def _time_head(self) -> None:
+        """A head sent a byte at a time, or never (slowloris: each such connection held for as long as its client
+        liked, uvicorn timing none but an idle kept-alive one), is refused once HEAD_SECONDS have passed."""
+        self._untimed()
+        self.head_timer = self.loop.call_later(HEAD_SECONDS, self._head_late)
+
+    def _untimed(self) -> None:
+        if self.head_timer is not None:
+            self.head_timer.cancel()
+            self.head_timer = None
+
+    def _head_late(self) -> None:
+        self.head_timer = None
+        if self.refused or self.transport.is_closing() or (self.cycle is not None and not self.cycle.response_complete):
+            return  # (a request being answered: its head came whole)
+        self._refuse(Problem(408, "request-timeout", f"the request's line and headers were not sent within "
+                             f"{HEAD_SECONDS:g} s", hint="send the request again, whole"))
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
@@ -39,8 +78,9 @@ class BoundedHead(HttpToolsProtocol):
 
     def on_headers_complete(self) -> None:
         self.heading = False
-        if self.head_read > HEAD_BYTES:
-            self.refused = True  # (answered once this read is parsed, data_received: the app never sees it)
+        self._untimed()
+        if self.head_read > HEAD_BYTES and not self.refused:
+            self._refuse(_too_large())  # (the app never sees it)
         if not self.refused:
             super().on_headers_complete()
 
@@ -53,22 +93,51 @@ class BoundedHead(HttpToolsProtocol):
             super().on_message_complete()
 
     def data_received(self, data: bytes) -> None:
-        if self.refused:
+        if self.refused:  # answered: what the client still sends is thrown away, within the drain's bounds
+            self.drained += len(data)
+            if self.drained > DRAIN_BYTES:
+                self.transport.close()
             return
         if self.heading:
             self.head_bytes += len(data)
         super().data_received(data)
-        if self.heading and self.head_bytes > HEAD_BYTES:
-            self.refused = True
-        if self.refused and not self.transport.is_closing():
-            self._refuse()
+        if self.heading and self.head_bytes > HEAD_BYTES and not self.refused:
+            self._refuse(_too_large())
 
-    def _refuse(self) -> None:
-        problem = Problem(431, "head-too-large", f"the request's line and headers are larger than {HEAD_BYTES} "
-                          "bytes", hint="send fewer or shorter headers (a cohort goes in the body of POST /batch)")
+    def on_response_complete(self) -> None:
+        if self.pending is None or self.pipeline:
+            super().on_response_complete()
+            if not self.transport.is_closing() and not self.pipeline:
+                self._time_head()  # (the next request's head, on a kept-alive connection)
+            return
+        problem, self.pending = self.pending, None
+        self._refuse(problem)
+
+    def send_400_response(self, msg: str) -> None:
+        """Bytes that are no HTTP request (a bad request line or header, on a connection's first request or a later
+        one): a problem, as every other refusal is, not uvicorn's plain text."""
+        self._refuse(Problem(400, "malformed-request", "the request is not HTTP/1.1 as RFC 9112 writes it: its "
+                             "request line or a header could not be read", hint="send the request again with a "
+                             "well-formed request line and headers (a value percent-encoded in the URL)"))
+
+    def _refuse(self, problem: Problem) -> None:
+        self.refused = True
+        if self.cycle is not None and not self.cycle.response_complete:  # the answer to a request before it is
+            self.pending = problem  # still going out (or a pipelined one waits): this one is said after them
+            return
         said = problem.document("")
         del said["instance"]  # (the head is not all read: no endpoint to name)
         body = msgspec.json.encode(said)
-        self.transport.write(b"HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-type: " + MEDIA_TYPE.encode()
-                             + b"\r\ncontent-length: %d\r\nconnection: close\r\n\r\n" % len(body) + body)
-        self.transport.close()
+        self.transport.write(b"HTTP/1.1 %d %s\r\ncontent-type: " % (problem.status, REASONS[problem.status])
+                             + MEDIA_TYPE.encode() + b"\r\ncontent-length: %d\r\nconnection: close\r\n\r\n"
+                             % len(body) + body)
+        if not self.transport.can_write_eof():
+            self.transport.close()
+            return
+        self.transport.write_eof()  # the answer is all there is: the client reads it, then the end
+        self.loop.call_later(DRAIN_SECONDS, self.transport.close)
+
+
+def _too_large() -> Problem:
+    return Problem(431, "head-too-large", f"the request's line and headers are larger than {HEAD_BYTES} bytes",
+                   hint="send fewer or shorter headers (a cohort goes in the body of POST /batch)")

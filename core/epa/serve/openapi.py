@@ -262,7 +262,11 @@ def document() -> dict[str, Any]:
     return {"openapi": "3.1.0",
             "info": {"title": "epa", "version": __version__, "license": {"name": "MIT", "identifier": "MIT"},
                      "description": "Executable, cited End-Point Assessment rules for UK apprenticeships: each "
-                                    "endpoint answers as the matching `epa` command prints with --format json."},
+                                    "endpoint answers as the matching `epa` command prints with --format json. "
+                                    "Every endpoint also answers OPTIONS (204, its methods in Allow), and a method it "
+                                    "does not take is 405 with Allow (RFC 9110); no CORS headers are sent. A path or "
+                                    "query parameter that is not UTF-8 once percent-decoded, or holds a control "
+                                    "character (%00, %01...), is 400 naming it."},
             "paths": PATHS, "components": {"schemas": components}}
 
 

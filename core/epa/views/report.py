@@ -233,11 +233,22 @@ def journey_row_words(row: str) -> str | None:
     if kind == "deadline":
         event, _, anchor = rest.partition(":")
         if not anchor:  # an event_row
-            return f"deadline {event.replace('_', ' ')} (each body's deadlines on it, whatever date each counts from)"
+            return f"{event_row_name(row)} ({EVENT_ROW})"
         return f"deadline {event.replace('_', ' ')} (from {anchor.replace('_', ' ')})"
     if kind == "check":
         return "check " + rest.replace(":", " ").replace("_", " ")
     return None
+
+
+EVENT_ROW = "each body's deadlines on it, whatever date each counts from"  # what an event row's verdicts are
+
+
+def event_row_name(row: str) -> str | None:
+    """An event row's name without what its verdicts are (EVENT_ROW), where a narrow table says that once, under
+    it: 'deadline evidence submitted'; None for any other row."""
+    kind, _, rest = row.partition(":")
+    event, _, anchor = rest.partition(":")
+    return f"deadline {event.replace('_', ' ')}" if kind == "deadline" and not anchor else None
 
 
 NO_VERDICT = "none stated"  # a body's value on a deadline's or check's row where its document states none

@@ -6,7 +6,7 @@ import datetime as dt
 import functools
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, Concatenate, ParamSpec, TypeVar
@@ -26,7 +26,7 @@ from epa.rules.gateway import age_band
 from epa.rules.history import METHOD_CAPPED, capped_grade
 from epa.rules.tolerances import allowed
 from epa.rules.workdays import describe
-from epa.views.report import JOURNEY_ROWS, NO_VERDICT, journey_row_words
+from epa.views.report import EVENT_ROW, JOURNEY_ROWS, NO_VERDICT, event_row_name, journey_row_words
 
 
 class _Table(Table):
@@ -197,18 +197,20 @@ def _words(cell: Any) -> tuple[int, int]:
     return max(words), max(lines)
 
 
-def print_table(console: Console, table: Table) -> None:
+def print_table(console: Console, table: Table, whole: Collection[int] = (), mark: int | None = None) -> None:
     """Print a table within the console's width without breaking a word: columns are given widths of at least
-    their widest word; where even that does not fit, each row is printed as a block of 'column  value' lines.
+    their widest word (the columns ``whole`` names, by index, their widest line: a status or a verdict, a few
+    words never wrapped beside a long explanation); where even that does not fit, each row is printed as a block
+    of 'column  value' lines, the cell of the column ``mark`` names (a mark: ≠) after the cell before it.
     (Public for the commands that build their own tables: epa audit.)"""
     columns = table.columns
     if not columns:
         console.print(table)
         return
     cells = [[column.header, *column.cells] for column in columns]
-    least = [max(_words(c)[0] for c in col) for col in cells]
     most = [max(_words(c)[1] for c in col) for col in cells]
-    room = console.width - table._extra_width - 2 * len(columns) + (0 if table.pad_edge else 2)  # borders, padding
+    least = [most[i] if i in whole else max(_words(c)[0] for c in col) for i, col in enumerate(cells)]
+    room = console.width - table._extra_width - sum(table._get_padding_width(i) for i in range(len(columns)))
     if sum(most) <= room:
         console.print(table)
         return
@@ -225,6 +227,9 @@ def print_table(console: Console, table: Table) -> None:
     # a longer header wraps on its words, never inside one (a body id is a header here: never cut)
     head = max(min(14, max(cell_len(str(c.header)) for c in columns)), *(_words(c.header)[0] for c in columns))
     for row in zip(*(c.cells for c in columns), strict=True):
+        if mark is not None:  # the mark after the cell it marks, as one
+            row = (*row[:mark - 1], Text.assemble(row[mark - 1], " ", row[mark]), *row[mark + 1:])
+            columns = [c for i, c in enumerate(table.columns) if i != mark]
         shown = [(str(column.header) or "·", cell) for column, cell in zip(columns, row, strict=True)
                  if (cell.plain if isinstance(cell, Text) else str(cell)).strip()]
         if head + 1 + max((_words(cell)[0] for _, cell in shown), default=0) > console.width:
@@ -616,7 +621,7 @@ def _checks_table(console: Console, results: list[BodyResult]) -> None:
     table = _table("Durations and word counts", "body", "method", "date", "status", "check", "citation")
     for body, c in checks:
         table.add_row(body, c.method, str(c.attempt_date), _status(c.status, c.strength), c.says, c.citation)
-    print_table(console, table)
+    print_table(console, table, whole=(3,))  # 'outside (advice)' whole
 
 
 @_trimmed
@@ -626,32 +631,44 @@ def compare(console: Console, results: list[BodyResult], differing: list[str], a
     cited; then what `show` asks for (deadlines, gateway, criteria, checks), and a line naming the rest."""
     if about:
         header(console, about)
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     journey = (about or {}).get("journey_differences") or {}
-    # a deadline's or check's label and verdict are long: they wrap on words where the table is narrow
-    table.add_column("", no_wrap=not journey)
-    for r in results:  # a wrapped label's last line, its ≠ marker, beside the values (a row's lines are its label's)
-        table.add_column(r.body, no_wrap=not journey, overflow="ellipsis", vertical="bottom")
     methods = list(dict.fromkeys(m for r in results for m in r.components))
     yes_no = {True: "yes", False: "no"}
+    rows: list[tuple[str, str, list[Text]]] = []  # (row, label, the bodies' values)
     for row in ["overall", *methods, *JOURNEY_ROWS]:
         if row in JOURNEY_ROWS:
             cells = [yes_no[JOURNEY_ROWS[row](r)] for r in results]
         else:
             cells = [_grade(r.overall if row == "overall" else r.components.get(row)) for r in results]
-        differs = row in differing
-        label = _ROW_LABEL.get(row, row) + (" ≠" if differs else "")
-        table.add_row(Text(label, style="bold" if row == "overall" or differs else ""),
-                      *(Text(c, style="bold yellow" if differs else "") for c in cells))
+        rows.append((row, _ROW_LABEL.get(row, row), [Text(c, style="bold yellow" if row in differing else "")
+                                                     for c in cells]))
         if row == "gateway_ready" and any(r.gateway.unknown for r in results):
             # "ready" means no mandatory requirement shown unmet: beside it, how many the record holds no evidence
             # for, so that a record with none is not read as shown ready (never a difference: not compared)
-            table.add_row("gateway unknown", *(str(len(r.gateway.unknown)) for r in results))
+            rows.append(("", "gateway unknown", [Text(str(len(r.gateway.unknown))) for r in results]))
     for row, given in journey.items():  # a deadline or check row: shown only where the bodies' verdicts differ
-        table.add_row(Text(_label(row) + " ≠", style="bold"),
-                      *(Text(given[r.body]["verdict"] if r.body in given else NO_VERDICT, style="bold yellow")
-                        for r in results))
-    print_table(console, table)
+        rows.append((row, _label(row), [Text(given[r.body]["verdict"] if r.body in given else NO_VERDICT,
+                                             style="bold yellow") for r in results]))
+    # An event row's label says what its verdicts are (EVENT_ROW), longer than the rest together: where it does
+    # not fit on one line beside the values, the table names the event and says that once, under it, rather
+    # than wrap the label over five lines of a narrow column.
+    widths = [max(cell_len(r.body), *(cell_len(v[i].plain) for _, _, v in rows)) for i, r in enumerate(results)]
+    beside = sum(widths) + 2 * len(widths) + 3  # (the ≠ column, and two spaces before each column)
+    short = any(event_row_name(row) for row, _, _ in rows) and \
+        max(cell_len(words) for _, words, _ in rows) + beside > console.width
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, collapse_padding=True)
+    table.add_column("", no_wrap=not journey)  # a deadline's or check's label is long: it wraps on words
+    table.add_column("", no_wrap=True, vertical="bottom")  # ≠, beside the values, on the label's last line
+    for r in results:
+        table.add_column(r.body, no_wrap=not journey, overflow="ellipsis", vertical="bottom")
+    for row, words, values in rows:
+        differs = row in differing or row in journey
+        named = f"{event_row_name(row)} *" if short and event_row_name(row) else words
+        table.add_row(Text(named, style="bold" if row == "overall" or differs else ""), "≠" if differs else "",
+                      *values)
+    print_table(console, table, whole=range(1, len(table.columns)), mark=1)
+    if short:
+        console.print(Text(f"* {EVENT_ROW}", style="dim"))
     if not differing:
         console.print("All bodies agree.")
     else:
@@ -721,7 +738,7 @@ def _deadline_table(console: Console, results: list[BodyResult]) -> None:
             how.append("\nopen: the record does not show it yet — its date has passed", style="yellow")
         how.append(f"\n{cite(d.citation, res)}", style="dim")
         table.add_row(when, res.body, _status(d.status, d.strength), how)
-    print_table(console, table)
+    print_table(console, table, whole=(2,))  # 'missed (advice)' whole
 
 
 @_trimmed
@@ -734,7 +751,7 @@ def timeline(console: Console, results: list[BodyResult], about: dict[str, Any] 
         table = _table("Durations and word counts", "body", "method", "date", "status", "check", "citation")
         for body, c in checks:
             table.add_row(body, c.method, str(c.attempt_date), _status(c.status, c.strength), c.says, c.citation)
-        print_table(console, table)
+        print_table(console, table, whole=(3,))
     for res in results:
         console.print(Text.assemble((res.body, "bold"), f": overall {_grade(res.overall)}; {_journey_line(res)}"))
 

@@ -1,0 +1,97 @@
+"""The table views at the widths a person reads them (80 and 120 columns, set here, never the terminal's): a
+row's values, a status and a verdict ('missed (advice)', 'outside (advice)') each whole on one line, and a
+comparison row's label not wrapped over a narrow column's many lines.
+
+On e56ed49, at 80 columns, `epa compare examples/st0071-journey.yaml` wrapped the row 'deadline evidence submitted
+(each body's deadlines on it, whatever date each counts from) ≠' over five lines of a 23-column label, and at 120
+'outside (advice)' over two beside it; the Deadlines table's 'met (advice)' wrapped beside every long explanation."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from conftest import EXAMPLES, OUR_BODIES
+from epa.testing import requires, run
+
+JOURNEY = str(EXAMPLES / "st0071-journey.yaml")
+FOUR = ("--bodies", ",".join(OUR_BODIES))
+WIDTHS = [80, 120]
+
+
+def _at(width: int, monkeypatch, *args: str) -> str:
+    monkeypatch.setenv("COLUMNS", str(width))
+    said = run(*args)
+    assert said.exit_code == 0, said.stderr
+    for line in said.stdout.splitlines():
+        assert len(line) <= width, line
+    return said.stdout
+
+
+@requires(*OUR_BODIES)
+@pytest.mark.parametrize("width", WIDTHS)
+def test_compare_shows_each_differing_rows_values_whole_on_its_labels_last_line(width, monkeypatch) -> None:
+    data = json.loads(run(*FOUR, "compare", JOURNEY, "--format", "json").stdout)
+    bodies = [r["body"] for r in data["results"]]
+    lines = _at(width, monkeypatch, *FOUR, "compare", JOURNEY).split("\nWhy they differ")[0].splitlines()
+    top = next(i for i, line in enumerate(lines) if line.startswith("whole EPA again"))
+    assert data["journey_differences"], "the example's bodies differ on a deadline and checks (README)"
+    for row, given in data["journey_differences"].items():
+        verdicts = [given.get(b, {}).get("verdict", "none stated") for b in bodies]
+        # the row's values: one line, ≠ first, each verdict whole (none wrapped over two lines)
+        shown = next(i for i in range(top + 1, len(lines)) if re.search(
+            r"≠\s+" + r"\s+".join(map(re.escape, verdicts)) + r"\s*$", lines[i]))
+        # its label: on that line and at most one line above it
+        label = " ".join(line.split("≠")[0].split("  ")[0].strip() for line in lines[top + 1:shown + 1]).strip()
+        assert shown - top <= 2, (row, lines[top + 1:shown + 1])
+        words = row.partition(":")[2].replace(":", " ").replace("_", " ")
+        assert words in label, (row, label)
+        top = shown
+
+
+@requires(*OUR_BODIES)
+@pytest.mark.parametrize("width", WIDTHS)
+def test_an_event_rows_label_too_long_to_sit_beside_the_values_says_what_it_is_once_under_the_table(
+        width, monkeypatch) -> None:
+    out = _at(width, monkeypatch, *FOUR, "compare", JOURNEY)
+    lines = out.splitlines()
+    first = next(i for i, line in enumerate(lines) if line.startswith("deadline evidence"))
+    last = next(i for i in range(first, len(lines)) if "≠" in lines[i])
+    label = " ".join(line.split("≠")[0].split("  ")[0].strip() for line in lines[first:last + 1])
+    assert label == "deadline evidence submitted *" and last - first <= 1, lines[first:last + 1]
+    note = out.split("\nWhy they differ")[0].splitlines()[-1]
+    assert note == "* each body's deadlines on it, whatever date each counts from"
+    # wide enough for the whole label beside the values: said in it, as before, with no note
+    wide = _at(300, monkeypatch, *FOUR, "compare", JOURNEY)
+    assert "* each body" not in wide
+    assert any(line.startswith("deadline evidence submitted (each body's deadlines on it, whatever date each counts "
+                               "from)") for line in wide.splitlines())
+
+
+def _cells(line: str) -> list[str]:
+    return [cell.strip() for cell in line.strip("│┃").split("│")]
+
+
+@requires("nqual")
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_deadlines_status_is_whole_beside_its_long_explanation(width, monkeypatch) -> None:
+    # NQual's registration deadline is advice (000 § EPA TIMESCALE: 'should'): 'met (advice)' on the example
+    out = _at(width, monkeypatch, "--bodies", "nqual", "timeline", JOURNEY)
+    deadlines = out.split("Durations and word counts")[0]
+    statuses = [_cells(line)[2] for line in deadlines.splitlines() if line.startswith("│")]
+    assert "met (advice)" in statuses
+    assert "(advice)" not in statuses  # never its second line
+
+
+@requires(*OUR_BODIES)
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_gateway_tables_keep_each_word_whole_within_the_width(width, monkeypatch) -> None:
+    # (a status column given its widest line took the room of the requirement beside it: each table's cells are
+    # as they were, the status wrapping on its words: 'should:' over 'unknown')
+    out = _at(width, monkeypatch, *FOUR, "gateway", JOURNEY)
+    said = {"must", "must:", "should", "should:", "optional", "optional:", "(before", "assessment):", "met", "unmet",
+            "unknown", "deferred", "not", "applicable"}
+    statuses = [_cells(line)[1] for line in out.splitlines() if line.startswith("│")]
+    assert {word for status in statuses for word in status.split()} <= said, statuses
