@@ -7,14 +7,13 @@ import itertools
 from pathlib import Path
 from typing import Any
 
-import attrs
-
 from epa.conformance.checks import CHECKS, Skip
 from epa.conformance.checks import CheckedBody as CheckSubject
 from epa.consistency import journeys
 from epa.consistency.findings import Finding, Quote, Side, SweptBody, names, sides_by
 from epa.model.domain import Ambiguity, Grade, Recommendation, Ruleset, Standard
 from epa.rules import history as attempt_history
+from epa.rules.deadlines import NO_START_STATED, from_reading
 from epa.rules.tolerances import no_tolerance_stated
 from epa.views.variants import plan_pattern, span, variants
 
@@ -90,22 +89,15 @@ def _missed(window: Any) -> str:
 
 
 def _within(rule: Any) -> str:
-    """A window or deadline in words; where the document states no date to count from, the anchor is the tool's
-    reading and is said to be ('12 months (counted from first fail notified: the tool's reading)')."""
-    if not getattr(rule, "from_reading", False):
-        return span(rule.offset, rule.from_)
-    return f"{span(rule.offset)} (counted {_anchor(rule)}: the tool's reading, the document states no start)"
-
-
-def _anchor(rule: Any) -> str:
-    """'from first fail notified', 'back from first assessment': the date a rule counts from, in words."""
-    count = next(v for v in attrs.astuple(rule.offset) if v is not None)
-    return f"{'back from' if count < 0 else 'from'} {rule.from_.replace('_', ' ')}"
+    """A window or deadline in words; where the document states no date to count from, the date is the tool's
+    reading and is said to be, in the words every output uses (``deadlines.FROM_READING``)."""
+    return span(rule.offset, rule.from_) + from_reading(rule)
 
 
 def anchor_reading(rule: Any) -> str:
-    return (f"{rule.id}: the document states no date to count its {span(rule.offset)} from; the tool counts it "
-            f"{_anchor(rule)}")
+    """A side's reading that its rule counts from a date the document does not state (``deadlines.NO_START_STATED``),
+    shown among the side's readings: "epa-window: 3 months from gateway; the document does not say ..."."""
+    return f"{rule.id}: {span(rule.offset, rule.from_)}; {NO_START_STATED}"
 
 
 # A gateway requirement's force as its document words it: 'should' is advice, 'can' a permission, and neither is

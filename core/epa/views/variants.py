@@ -18,6 +18,7 @@ import attrs
 from epa.errors import PluginError
 from epa.model.domain import Grade, Offset, RuleInWords, Ruleset
 from epa.rules import history as attempt_history
+from epa.rules.deadlines import from_reading
 
 if TYPE_CHECKING:
     from epa.registry import LoadedBody
@@ -124,7 +125,7 @@ def variants(r: Ruleset, loaded: LoadedBody | None = None) -> list[dict[str, str
         for w in resit.windows:
             # as the document words it: a window it only advises, and one exceptional circumstances lift
             out.append({"kind": "window", "citation": w.citation,
-                        "says": f"{w.name}: {span(w.offset, w.from_)}{_advice(w.strength)}; "
+                        "says": f"{w.name}: {span(w.offset, w.from_)}{from_reading(w)}{_advice(w.strength)}; "
                                 + ("missed: the whole EPA again" if w.consequence == "full_retake"
                                    else "missed: the document states no consequence")
                                 + ("; exceptional circumstances lift it" if w.exceptional_circumstances_lift
