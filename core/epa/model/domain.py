@@ -31,7 +31,9 @@ class Document:
     ``version`` None where the document gives itself none (an undated web page): shown without one.
     ``cited_version``: the version of that text, where it is not the version the rules encode (a version
     reconstructed from a later one's change log cites the later one's text). ``plan_version``: the version of the
-    standard's assessment plan the rules are written for, as the document states it (None: it states none)."""
+    standard's assessment plan the rules are written for (None: the document gives none); ``plan_version_reading``:
+    the document does not state it as the plan's version (it gives the standard's, or a later version's change log
+    implies it), so it is the tool's reading and every output says so (``versions.plan_version_basis``)."""
 
     file: str
     title: str
@@ -45,6 +47,7 @@ class Document:
     # The assessment plan's version the rules are written for (Ofqual's AssessmentPlanVersionNumber), where stated
     plan_version: str | None = None
     plan_version_citation: str | None = None
+    plan_version_reading: bool = False
 
     @property
     def text_version(self) -> str | None:
