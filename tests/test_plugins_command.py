@@ -65,11 +65,11 @@ def test_nqual_level_2_distinction_thresholds():
 @requires("tqual")
 def test_tquk_table_departs_from_the_pattern_not_from_words_its_document_does_not_state():
     # 003 § Overall Grading states no distinction rule in words: "the grades are combined as described in the
-    # table below"; only the table speaks of distinction. Its table departs from the assessment-plan pattern, not
+    # table below"; only the table speaks of distinction. Its table departs from the core's default pattern, not
     # from a rule in words of its own (which would be a contradiction in the document).
     (v,) = [v for v in variants(ok_json("plugins", definition="plugins"), "tqual") if v["kind"] == "combination"]
     assert "rule in words" not in v["says"]
-    assert v["says"].startswith("its printed table grades 3 combinations otherwise than the assessment-plan pattern")
+    assert v["says"].startswith("its printed table grades 3 combinations otherwise than the core's default pattern")
     found = run("consistency", "--standard", "ST0071", "--format", "json").json()["findings"]
     (reference,) = [f for f in found if f["id"] == "reference.tqual.combination"]
     assert "rule in words" not in reference["summary"]

@@ -1,5 +1,5 @@
 """The catalogue comparison: the rules' data side by side where no record is needed, each body's
-self-consistency, and its departures from the assessment-plan reference (the core's defaults)."""
+self-consistency, and its departures from the core's default pattern (the tool's reference, not a document's)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from epa.model.domain import Ambiguity, Grade, Recommendation, Ruleset, Standard
 from epa.rules import history as attempt_history
 from epa.rules.deadlines import NO_START_STATED, from_reading
 from epa.rules.tolerances import no_tolerance_stated
-from epa.views.variants import plan_pattern, span, variants
+from epa.views.variants import default_pattern, span, variants
 
 
 def _by_value(area: str, slug: str, what: str, values: dict[str, str], citations: dict[str, list[str]],
@@ -307,7 +307,7 @@ PATTERN = {"combination": "a distinction overall only with a distinction in ever
 
 
 def reference(subjects: list[SweptBody]) -> list[Finding]:
-    """Each body against the assessment-plan pattern the core's defaults encode (``PATTERN``), said as that: the
+    """Each body against the core's default pattern (``PATTERN``), said as that: the
     documents here do not print the plan's own rule. A threshold's finding quotes that method's rule alone."""
     out = []
     for s in subjects:
@@ -317,8 +317,8 @@ def reference(subjects: list[SweptBody]) -> list[Finding]:
                             None) if v["kind"] == "threshold" else None
                 quoted = (Quote(s.label, rule.text, rule.citation),) if rule else ()
                 out.append(Finding(f"reference.{s.label}.{v['kind']}", "reference",
-                                   f"{s.loaded.body.name} departs from the assessment-plan pattern the tool assumes "
-                                   f"(the core's default, {PATTERN[v['kind']]}: no document here prints the "
+                                   f"{s.loaded.body.name} departs from the core's default pattern "
+                                   f"({PATTERN[v['kind']]}: the tool's reference; no document here prints the "
                                    f"assessment plan's own rule): {v['says']}.",
                                    [Side((s.label,), v["says"], {s.label: (v["citation"],)}, quoted)],
                                    inputs=_printed_otherwise(s) if v["kind"] == "combination" else []))
@@ -332,7 +332,7 @@ def reference(subjects: list[SweptBody]) -> list[Finding]:
 
 
 def _printed_otherwise(s: SweptBody) -> list[dict[str, Grade]]:
-    """The combinations a body's printed table grades otherwise than the assessment-plan pattern: the inputs of its
+    """The combinations a body's printed table grades otherwise than the core's default pattern: the inputs of its
     reference finding, by which a reading of its table (``rules: [combination]``) that decides one is shown beside
     it, as beside a grading finding (none where its own hook combines: no printed row decides)."""
     r = s.ruleset
@@ -342,7 +342,7 @@ def _printed_otherwise(s: SweptBody) -> list[dict[str, Grade]]:
     for grades in itertools.product(list(Grade), repeat=len(r.method_ids)):
         combo = dict(zip(r.method_ids, grades, strict=True))
         row = next((row for row in r.combination.rows if row.matches(combo)), None)
-        if row is not None and row.overall != plan_pattern(grades):
+        if row is not None and row.overall != default_pattern(grades):
             out.append(combo)
     return out
 

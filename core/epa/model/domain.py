@@ -102,7 +102,7 @@ class OverallInWords:
     """The overall rule a document states in words, as data (a ruleset's ``rule_in_words.decides``): a fail in
     any method fails; otherwise a distinction where every method is a distinction (neither field set), at least
     ``at_least`` of them are, or each method of ``methods`` is; otherwise a pass. Absent, the rule in words is
-    read as the assessment-plan pattern: every method."""
+    read as the core's default pattern: every method."""
 
     at_least: int | None = None
     methods: tuple[str, ...] | None = None
@@ -134,18 +134,18 @@ class OverallInWords:
 
     @property
     def every_method(self) -> bool:
-        """Whether this is the assessment-plan pattern: a distinction in every method."""
+        """Whether this is the core's default pattern: a distinction in every method."""
         return self.methods is None and self.at_least is None
 
 
-EVERY_METHOD = OverallInWords()  # the assessment-plan pattern: what a rule in words without ``decides`` is read as
+EVERY_METHOD = OverallInWords()  # the core's default pattern: what a rule in words without ``decides`` is read as
 
 
 @frozen
 class RuleInWords:
     text: str
     citation: str
-    decides: OverallInWords | None = None  # the text's rule as data; None: read as the assessment-plan pattern
+    decides: OverallInWords | None = None  # the text's rule as data; None: read as the core's default pattern
 
     @property
     def rule(self) -> OverallInWords:
