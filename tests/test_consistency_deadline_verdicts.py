@@ -430,8 +430,10 @@ def test_a_rework_of_another_length_is_a_finding():
     assert f["shows"]["values"] == {"acme": "met", "beta": "missed"}
     assert f["witness"]["assessments"][-1] == {"method": "project", "kind": "resit", "grade": "pass",
                                                "date": "2025-02-25"}
-    assert side_of(f, "acme")["says"] == "met: 1 month from fail notified, required, due 2025-03-10"
-    assert side_of(f, "beta")["says"] == "missed: 2 weeks from fail notified, required, due 2025-02-24"
+    # 003 § Resits and Retakes: "one month to rework their submission", from when unsaid (from_reading)
+    reading = ", the tool's reading: the document does not say which date this counts from"
+    assert side_of(f, "acme")["says"] == f"met: 1 month from fail notified, required, due 2025-03-10{reading}"
+    assert side_of(f, "beta")["says"] == f"missed: 2 weeks from fail notified, required, due 2025-02-24{reading}"
 
 
 @requires("gateway_quals", "nqual", "highfield", "tqual")

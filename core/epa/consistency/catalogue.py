@@ -97,7 +97,8 @@ def _within(rule: Any) -> str:
 def anchor_reading(rule: Any) -> str:
     """A side's reading that its rule counts from a date the document does not state (``deadlines.NO_START_STATED``),
     shown among the side's readings: "epa-window: 3 months from gateway; the document does not say ..."."""
-    return f"{rule.id}: {span(rule.offset, rule.from_)}; {NO_START_STATED}"
+    # (a rework counts from the fail's notification: it names no date of its own)
+    return f"{rule.id}: {span(rule.offset, getattr(rule, 'from_', 'fail_notified'))}; {NO_START_STATED}"
 
 
 # A gateway requirement's force as its document words it: 'should' is advice, 'can' a permission, and neither is

@@ -351,6 +351,8 @@ class Rework:
     text: str
     citation: str
     strength: str = "required"  # required | advice: see DeadlineRule
+    # the document states no date the time allowed counts from: the fail notification is the tool's reading
+    from_reading: bool = False
 
 
 @frozen

@@ -134,5 +134,5 @@ def variants(r: Ruleset, loaded: LoadedBody | None = None) -> list[dict[str, str
         for rw in resit.rework:
             out.append({"kind": "rework", "citation": rw.citation,
                         "says": f"{rw.name}: {rw.method} reworked within {span(rw.offset)} of the fail"
-                                f"{_advice(rw.strength)}"})
+                                f"{from_reading(rw)}{_advice(rw.strength)}"})
     return out
