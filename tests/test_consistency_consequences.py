@@ -219,7 +219,7 @@ def test_a_change_log_entry_the_rules_do_not_record_is_quoted_not_shown_as_none_
 def test_a_tables_departure_from_the_plan_carries_the_table_reading_it_rests_on():
     # 003 § Overall Grading prints "Distinction Pass Pass Distinction" and, on a second line, "Distinction
     # Distinction" under the project and discussion only (tqual-overall-grading-table-garbled reads the lines as
-    # stacked cells). Against the assessment-plan pattern (distinction only in every method) the table as read
+    # stacked cells). Against the core's default pattern (distinction only in every method) the table as read
     # grades D/P/P, D/P/D and D/D/P distinction: D/P/P is the first line's own; D/P/D and D/D/P are the reading's
     # (it decides P/P/D, P/D/P, D/P/D, D/D/P). The finding said "its printed table" with no reading beside it.
     f = findings()["reference.tqual.combination"]
@@ -252,6 +252,23 @@ def test_each_threshold_departure_quotes_its_own_method_and_says_what_the_patter
         assert "the core's default" in f["summary"] and "no document here prints the assessment plan's own rule" \
             in f["summary"]
     assert seen == set(lines)
+
+
+def test_the_reference_pattern_is_named_the_cores_default_never_the_assessment_plans():
+    """The reference the bodies are compared with is the core's default (any fail fails; a distinction in every
+    method makes a distinction). No document here prints the assessment plan (004 § 1.1: "This document should be
+    used in conjunction with the published assessment plan on the Institute for Apprenticeships and Technical
+    Education (IfATE) website"; 001 § INTRODUCTION only refers to it). On e56ed49 `epa plugins` and `epa
+    consistency` called it "the assessment-plan pattern", a plan's rule no document here states."""
+    plugins = run("plugins", "--format", "json")
+    report = run("consistency", "--standard", "ST0071", "--format", "json")
+    if report.exit_code != 0 or not report.json().get("findings"):
+        pytest.skip("needs bodies offering ST0071 installed (no finding to word)")
+    for term in ("assessment-plan pattern", "assessment-plan reference"):  # (a plugin's notes may name the plan)
+        assert term not in plugins.stdout + report.stdout
+    for f in report.json()["findings"]:
+        if f["area"] == "reference":
+            assert f["summary"].split(" departs from ", 1)[1].startswith("the core's default pattern ("), f["id"]
 
 
 # --- deadlines: what the region of the list of deadlines claims ---------------------------------------------------

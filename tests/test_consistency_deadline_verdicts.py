@@ -121,10 +121,11 @@ def test_a_due_date_counted_from_the_tools_reading_of_its_start_says_so_and_name
     f = findings(registry(), ["highfield", "nqual", "tqual"])["deadlines.verdicts.every-method"]
     hf, tq = side_of(f, "highfield"), side_of(f, "tqual")
     assert hf["bodies"] == ["highfield"] and tq["bodies"] == ["tqual"]
-    assert hf["says"] == ("met: 3 months from epa start, required, due 2025-05-03 (counted from the tool's reading "
-                          "of its start)")
-    assert hf["readings"][0] == ("epa-window-3-months: the document states no date to count its 3 months from; the "
-                                 "tool counts it from epa start")
+    # in the words the timeline uses beside a date the document does not state (deadlines.FROM_READING)
+    assert hf["says"] == ("met: 3 months from epa start, required, due 2025-05-03, the tool's reading: the document "
+                          "does not say which date this counts from")
+    assert hf["readings"][0] == ("epa-window-3-months: 3 months from epa start; the document does not say which date "
+                                 "this counts from")
     # and the ambiguity recorded on that sentence, which names the deadline (rules: [epa-window-3-months])
     assert [r.partition(":")[0] for r in hf["readings"][1:]] == ["highfield-epa-window-before-3-months"]
     assert [r.partition(":")[0] for r in tq["readings"]] == ["tqual-epa-period-start-undefined"]
@@ -139,14 +140,13 @@ def test_gateway_qualifications_epa_duration_counted_from_gateway_is_the_tools_r
     # Gateway Qualifications' due date says it rests on the tool's reading of its start, as Highfield's does.
     f = findings(registry(), ["gateway_quals", "tqual"])["deadlines.verdicts.every-method"]
     gq = side_of(f, "gateway_quals")
-    assert gq["says"] == ("missed: 3 months from gateway, required, due 2025-04-06 (counted from the tool's reading "
-                          "of its start)")
-    assert gq["readings"][0] == ("epa-window: the document states no date to count its 3 months from; the tool counts "
-                                 "it from gateway")
-    # and the catalogue of every deadline says so too
+    assert gq["says"] == ("missed: 3 months from gateway, required, due 2025-04-06, the tool's reading: the document "
+                          "does not say which date this counts from")
+    assert gq["readings"][0] == "epa-window: 3 months from gateway; the document does not say which date this counts from"
+    # and the catalogue of every deadline says so too, in the same words
     every = findings(registry(), ["gateway_quals", "tqual"])["deadlines.all"]
-    assert "Every assessment method within the EPA duration of up to 3 months (3 months (counted from gateway: the " \
-           "tool's reading, the document states no start))" in side_of(every, "gateway_quals")["says"]
+    assert "Every assessment method within the EPA duration of up to 3 months (3 months from gateway, the tool's " \
+           "reading: the document does not say which date this counts from)" in side_of(every, "gateway_quals")["says"]
 
 
 @requires("nqual", "tqual")
@@ -176,9 +176,12 @@ def test_evidence_due_by_gateway_against_ten_working_days_before_the_first_asses
     assert f["witness"]["assessments"][0]["date"] == "2025-02-03"
     assert side_of(f, "gateway_quals")["says"] == "missed: 0 days from gateway, required, due 2025-01-06"
     nq = side_of(f, "nqual")
-    assert nq["says"].startswith("met: 10 working days before first assessment, advice, due 2025-01-20; 10 working "
-                                 "days before first assessment, required, due 2025-01-20")
-    assert "the tool counts it back from first assessment" in " ".join(nq["readings"])
+    # 000 § EPA TIMESCALE: "before assessment" / "prior to EPA": which date is not stated; each deadline says so
+    reading = ", the tool's reading: the document does not say which date this counts from"
+    assert nq["says"] == (f"met: 10 working days before first assessment, advice, due 2025-01-20{reading}; 10 working "
+                          f"days before first assessment, required, due 2025-01-20{reading}")
+    assert ("evidence-upload-10-working-days: 10 working days before first assessment; the document does not say "
+            "which date this counts from") in nq["readings"]
     status = compared(tmp_path, f["witness"], "gateway_quals,nqual")
     assert status["gateway_quals"]["gateway-evidence-before-gateway"] == "missed"
     assert {status["nqual"]["evidence-upload-10-working-days"], status["nqual"]["gateway-form-10-working-days"]} \
@@ -394,10 +397,10 @@ def test_a_resit_three_months_from_the_fails_notification_against_twelve_from_th
     assert attempts[-1] == {"method": "observation", "kind": "resit", "grade": "pass", "date": "2025-05-18"}
     assert side_of(f, "gateway_quals")["says"] == "missed: 3 months from fail notified, required, due 2025-05-17"
     nq = side_of(f, "nqual")
-    assert nq["says"] == ("met: 12 months from first assessment, required, due 2026-02-03 (counted from the tool's "
-                          "reading of its start)")
-    assert nq["readings"][0] == ("all-methods-12-months: the document states no date to count its 12 months from; "
-                                 "the tool counts it from first assessment")
+    assert nq["says"] == ("met: 12 months from first assessment, required, due 2026-02-03, the tool's reading: the "
+                          "document does not say which date this counts from")
+    assert nq["readings"][0] == ("all-methods-12-months: 12 months from first assessment; the document does not say "
+                                 "which date this counts from")
     assert side_of(f, "gateway_quals")["citations"] == {"gateway_quals": ["004_97be493b5d6ee5b2.txt § 4. Re-sits and "
                                                                           "re-takes"]}
     status = compared(tmp_path, f["witness"], "gateway_quals,nqual")
@@ -427,8 +430,10 @@ def test_a_rework_of_another_length_is_a_finding():
     assert f["shows"]["values"] == {"acme": "met", "beta": "missed"}
     assert f["witness"]["assessments"][-1] == {"method": "project", "kind": "resit", "grade": "pass",
                                                "date": "2025-02-25"}
-    assert side_of(f, "acme")["says"] == "met: 1 month from fail notified, required, due 2025-03-10"
-    assert side_of(f, "beta")["says"] == "missed: 2 weeks from fail notified, required, due 2025-02-24"
+    # 003 § Resits and Retakes: "one month to rework their submission", from when unsaid (from_reading)
+    reading = ", the tool's reading: the document does not say which date this counts from"
+    assert side_of(f, "acme")["says"] == f"met: 1 month from fail notified, required, due 2025-03-10{reading}"
+    assert side_of(f, "beta")["says"] == f"missed: 2 weeks from fail notified, required, due 2025-02-24{reading}"
 
 
 @requires("gateway_quals", "nqual", "highfield", "tqual")
@@ -450,8 +455,9 @@ def test_each_way_the_resit_days_split_the_four_bodies_is_a_finding_of_its_own(t
                                          "highfield": "missed (advice)", "tqual": "missed (advice)"}
     assert second["witness"]["assessments"][-1] == {"method": "observation", "kind": "resit", "grade": "pass",
                                                     "date": "2026-02-04"}
-    assert side_of(second, "nqual")["says"] == ("missed: 12 months from first assessment, required, due 2026-02-03 "
-                                                "(counted from the tool's reading of its start)")
+    assert side_of(second, "nqual")["says"] == ("missed: 12 months from first assessment, required, due 2026-02-03, "
+                                                "the tool's reading: the document does not say which date this "
+                                                "counts from")
     assert "(split 2 of " in second["summary"] and "(split 1 of " in first["summary"]
     status = compared(tmp_path, second["witness"], "gateway_quals,nqual,highfield,tqual")
     assert status["nqual"]["all-methods-12-months"] == "missed"

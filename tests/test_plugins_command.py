@@ -65,11 +65,11 @@ def test_nqual_level_2_distinction_thresholds():
 @requires("tqual")
 def test_tquk_table_departs_from_the_pattern_not_from_words_its_document_does_not_state():
     # 003 § Overall Grading states no distinction rule in words: "the grades are combined as described in the
-    # table below"; only the table speaks of distinction. Its table departs from the assessment-plan pattern, not
+    # table below"; only the table speaks of distinction. Its table departs from the core's default pattern, not
     # from a rule in words of its own (which would be a contradiction in the document).
     (v,) = [v for v in variants(ok_json("plugins", definition="plugins"), "tqual") if v["kind"] == "combination"]
     assert "rule in words" not in v["says"]
-    assert v["says"].startswith("its printed table grades 3 combinations otherwise than the assessment-plan pattern")
+    assert v["says"].startswith("its printed table grades 3 combinations otherwise than the core's default pattern")
     found = run("consistency", "--standard", "ST0071", "--format", "json").json()["findings"]
     (reference,) = [f for f in found if f["id"] == "reference.tqual.combination"]
     assert "rule in words" not in reference["summary"]
@@ -82,7 +82,28 @@ def test_a_resit_window_the_document_only_advises_is_listed_as_advice():
     data = ok_json("plugins", definition="plugins")
     for body in ("highfield", "tqual"):
         (window,) = [v for v in variants(data, body) if v["kind"] == "window"]
-        assert "12 months from first fail notified (advice)" in window["says"]
+        assert "12 months from first fail notified, the tool's reading: the document does not say which date this " \
+               "counts from (advice)" in window["says"]
+
+
+@requires("nqual")
+def test_a_window_counted_from_a_date_its_document_does_not_state_is_listed_as_the_tools_reading():
+    """000 § Re-sit / Re-take: "All assessment methods must be taken within a 12-month period, otherwise the entire EPA
+    will need to be resat / retaken." The 12 months are the document's, the first assessment they count from the
+    tool's reading (from_reading): on e56ed49 `epa plugins` listed "12 months from first assessment" as though the
+    document named that date. It says so in the words the timeline uses (deadlines.FROM_READING)."""
+    from epa.rules.deadlines import FROM_READING
+
+    (window,) = [v for v in variants(ok_json("plugins", definition="plugins"), "nqual") if v["kind"] == "window"]
+    assert window["says"].startswith(f"All assessment methods within a 12-month period: 12 months from first "
+                                     f"assessment{FROM_READING}; missed: the whole EPA again")
+
+
+@requires("gateway_quals")
+def test_a_window_whose_date_the_document_states_is_not_called_a_reading():
+    # 004 § 4. Re-sits and re-takes: "within three months of the fail notification": the date is the document's.
+    windows = [v for v in variants(ok_json("plugins", definition="plugins"), "gateway_quals") if v["kind"] == "window"]
+    assert windows and not any("tool's reading" in v["says"] for v in windows)
 
 
 @requires("gateway_quals")

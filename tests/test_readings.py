@@ -167,7 +167,8 @@ def test_window_anchors_no_document_states_are_labelled_readings():
     for body_id in ("highfield", "tqual", "nqual"):
         s = side(f, body_id)
         assert "the tool's reading" in s["says"]
-        assert s["readings"] and all("states no date" in r for r in s["readings"])
+        assert s["readings"] and all(r.endswith("; the document does not say which date this counts from")
+                                     for r in s["readings"])
     gq = side(f, "gateway_quals")
     assert gq["says"] == ("3 months from fail notified, missed: the whole EPA again unless exceptional "
                           "circumstances apply") and gq["readings"] == []

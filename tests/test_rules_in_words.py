@@ -9,7 +9,7 @@ described as its own rule, naming the hook and citing its rule in words, and com
 
 Expected values are worked by hand for the standard's three ST0071 methods (observation, project, discussion):
 of the 27 combinations, 8 have no fail; "at least 2 distinctions" makes distinction of 4 of them (the three with
-exactly two distinctions, and all three), where the assessment-plan pattern makes distinction of one: 3 differ.
+exactly two distinctions, and all three), where the core's default pattern makes distinction of one: 3 differ.
 """
 
 from __future__ import annotations
@@ -255,7 +255,7 @@ def test_plugins_describes_a_rule_in_words_by_what_it_says_and_does():
                                               "distinction when at least 2 of the 3 methods are distinction; "
                                               "otherwise pass")
     assert kinds["combination"]["says"].startswith("its rule in words grades 3 combinations otherwise than the "
-                                                   "assessment-plan pattern")
+                                                   "core's default pattern")
     assert {kinds[k]["citation"] for k in ("rule-in-words", "combination")} == {
         rules.combination.rule_in_words.citation}
 
@@ -282,7 +282,7 @@ def test_a_fifth_body_whose_hook_states_its_own_rule_is_described_and_compared_b
     assert "own rule" in variants["own-rule"]["says"] and "combine_grades" in variants["own-rule"]["says"]
     assert "two or more" in variants["own-rule"]["says"]  # its rule in words, quoted
     assert variants["combination"]["says"].startswith("its own rule (its combine_grades hook) grades 3 combinations "
-                                                      "otherwise than the assessment-plan pattern")
+                                                      "otherwise than the core's default pattern")
     assert variants["combination"]["citation"] == words.citation
 
     found = run("consistency", "--standard", ST0071, "--format", "json").json()["findings"]

@@ -8,7 +8,8 @@ grades) gives a record holding those component grades as recorded grades: the bo
 cap after a resit or retake). Nothing here combines grades.
 
 The rules in force are those written for the assessment plan version the row records (Ofqual's
-AssessmentPlanVersionNumber), where the body's documents state theirs (``Document.plan_version``); else they are
+AssessmentPlanVersionNumber), where the body's rules give theirs (``Document.plan_version``, said to be the tool's
+reading where the document does not state it: ``versions.plan_version_basis``); else they are
 chosen as for any record (``Engine.ruleset``): the version the row names (``document_version``), else the version
 in force on the row's gateway date; a body with one version for the standard needs neither. Attempts: a method
 recorded as a resit or retake is read as a fail followed by that attempt,
@@ -53,6 +54,7 @@ from epa.inputs.cohort_input import (
 from epa.model.domain import Apprentice, Attempt, Gateway, Grade, Record, Ruleset
 from epa.registry import LoadedBody, Registry
 from epa.rules import history
+from epa.rules.versions import plan_version_basis, plan_version_said
 
 CSV_COLUMNS = ("line", "apprentice", "body", "standard", "version", "recorded", "expected", "agrees", "rule",
                "citation", "error")
@@ -312,7 +314,7 @@ class Auditor:
     def _ruleset(self, loaded: LoadedBody, standard: str, data: dict[str, Any], problem: Callable[..., None]
                  ) -> tuple[Ruleset | None, str | None]:
         """The rules in force for the row, and what the rule is to say of the choice: the version written for the
-        assessment plan version the row records, where the body's documents state theirs (a plan version none is
+        assessment plan version the row records, where the body's rules give theirs (a plan version none is
         written for is refused: audited under another plan's rules, a verdict could be wrong and say nothing);
         else as ``Engine.ruleset`` chooses them for a record: the version named, else the one in force on the
         gateway date; with neither, the body's one version (several: refused)."""
@@ -350,7 +352,7 @@ class Auditor:
                 chosen, f"{loaded.body.id}'s document states no assessment plan version for its {standard} rules, "
                 f"so the row's plan version {given} is not checked against them")
         written = ", ".join(f"{r.document.plan_version} (version {r.document.version}, "
-                            f"{r.document.plan_version_citation})" for r in stated)
+                            f"{plan_version_basis(r.document)})" for r in stated)
         matching = [r for r in stated if _plan_key(r.document.plan_version or "") == plan]
         if not matching:
             return PlanRefusal(
@@ -371,15 +373,16 @@ class Auditor:
         if chosen not in matching:  # (several versions for one plan, the date choosing one for another plan)
             return PlanRefusal(f"{quote(given)}: the version in force on the row's gateway date, "
                                f"{chosen.document.version}, is written for assessment plan version "
-                               f"{chosen.document.plan_version}", "correct the row's gateway date or its plan version")
+                               f"{plan_version_said(chosen.document)}",
+                               "correct the row's gateway date or its plan version")
         if len(versions) == 1 or named is not None:
             return chosen, None
         by_date = self._choose(loaded, standard, None, on) if on is not None else None
         if isinstance(by_date, Ruleset) and by_date is not chosen:
             return chosen, (f"the row's assessment plan version {given} chooses version {chosen.document.version}, "
-                            f"written for it ({chosen.document.plan_version_citation}); its gateway date {on} alone "
+                            f"written for it ({plan_version_basis(chosen.document)}); its gateway date {on} alone "
                             f"would choose version {by_date.document.version}, written for plan version "
-                            f"{by_date.document.plan_version}")
+                            f"{plan_version_said(by_date.document)}")
         return chosen, None
 
     def _choose(self, loaded: LoadedBody, standard: str, named: str | None, on: str | None) -> Ruleset | str:

@@ -896,7 +896,7 @@ case, spaces, punctuation and _; README "Audit of recorded outcomes"):
   (first, resit or retake); gateway_date or document_version (which version
   of the rules is in force), exceptional_circumstances (yes/no), plan_version
   (AssessmentPlanVersionNumber: chooses the rules written for that plan
-  where the body's documents state it; one none is written for is refused).
+  where the body's rules give it; one none is written for is refused).
 Exit codes: 0 every row audited (or not graded yet, or not audited as its EPA
 ended without a grade) and every recorded grade follows; 1 some recorded
 grade does not follow (or a plugin or epa failed on a row); 2 some row was

@@ -1,4 +1,4 @@
-"""Reference implementations of the hooks: the assessment-plan pattern every document states in words.
+"""Reference implementations of the hooks: the core's default pattern, and the journey rules read as data.
 
 Registered ``trylast`` in every body's plugin manager, as pytest ships its own
 plugins: a body's implementation, where it has one, is called first and wins.

@@ -82,8 +82,8 @@ def combine_grades(ruleset: Ruleset, components: Mapping[str, Grade]) -> Outcome
     First result wins. Default: the first row of ``ruleset.combination.rows``
     that matches, in printed order; where the printed table has no row, the
     rule in words the ruleset states as data (``rule_in_words.decides``), or
-    without it the assessment-plan rule the documents state in words (any fail
-    fails; all distinctions make a distinction; otherwise a pass), cited to the
+    without it the core's default pattern (any fail fails; all distinctions
+    make a distinction; otherwise a pass), cited to the
     ruleset's ``combination.rule_in_words``. A body's own implementation is
     described (``epa plugins``, ``epa consistency``, explanations) as its own
     rule, quoting ``rule_in_words.text``, and compared by what it gives.

@@ -4,7 +4,7 @@ proven by the smallest apprentice record that shows it, with the citations on ev
 The outcome sweeps (``sweeps``) grade generated records by every body and group the inputs on which bodies
 disagree into findings, one per underlying rule difference; the catalogue comparison (``catalogue``)
 compares the rules' data where no record is needed (thresholds, windows, tolerances, recommendations),
-each body's self-consistency, its departures from the assessment-plan reference, and its versions.
+each body's self-consistency, its departures from the core's default pattern, and its versions.
 """
 
 from __future__ import annotations
@@ -83,7 +83,7 @@ NOT_COUNTED = {
     "recommendations": "no record shows this: rule data only (advice, never a failure: no outcome depends on it)",
     "self-consistency": "no record shows this: rule data only (the document's own words, which no outcome a record "
                         "gets tells apart)",
-    "reference": "rule data only: a departure from the assessment-plan pattern the core's defaults encode (not a "
+    "reference": "rule data only: a departure from the core's default pattern (the tool's reference, not a "
                  "document's words); the inputs it changes are counted in the grading and criteria findings",
     "versions": "rule data only: a change between two versions of one document (a record is graded by the "
                 "version in force)",
@@ -129,11 +129,11 @@ def _table_readings(found: list[Finding], current: list[SweptBody]) -> None:
     incomplete table gives is, for that body, how the tool reads it (labelled, never the document's words), and
     the finding rests on it where it holds a combination the reading decides (``Ambiguity.combinations``, named
     beside it). A reading naming none is shown beside each, saying it may not bear on it. So does a body's
-    reference finding on its printed table (the combinations it grades otherwise than the assessment-plan
+    reference finding on its printed table (the combinations it grades otherwise than the core's default
     pattern): what the table prints there may be the reading's."""
     by_label = {s.label: s for s in current}
     for f in found:
-        # a grading finding, or a body's printed table against the assessment-plan pattern (its combinations)
+        # a grading finding, or a body's printed table against the core's default pattern (its combinations)
         if f.area != "grading" and not (f.area == "reference" and f.inputs):
             continue
         for i, side in enumerate(f.sides):

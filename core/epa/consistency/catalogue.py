@@ -1,5 +1,5 @@
 """The catalogue comparison: the rules' data side by side where no record is needed, each body's
-self-consistency, and its departures from the assessment-plan reference (the core's defaults)."""
+self-consistency, and its departures from the core's default pattern (the tool's reference, not a document's)."""
 
 from __future__ import annotations
 
@@ -7,16 +7,15 @@ import itertools
 from pathlib import Path
 from typing import Any
 
-import attrs
-
 from epa.conformance.checks import CHECKS, Skip
 from epa.conformance.checks import CheckedBody as CheckSubject
 from epa.consistency import journeys
 from epa.consistency.findings import Finding, Quote, Side, SweptBody, names, sides_by
 from epa.model.domain import Ambiguity, Grade, Recommendation, Ruleset, Standard
 from epa.rules import history as attempt_history
+from epa.rules.deadlines import NO_START_STATED, from_reading
 from epa.rules.tolerances import no_tolerance_stated
-from epa.views.variants import plan_pattern, span, variants
+from epa.views.variants import default_pattern, span, variants
 
 
 def _by_value(area: str, slug: str, what: str, values: dict[str, str], citations: dict[str, list[str]],
@@ -90,22 +89,16 @@ def _missed(window: Any) -> str:
 
 
 def _within(rule: Any) -> str:
-    """A window or deadline in words; where the document states no date to count from, the anchor is the tool's
-    reading and is said to be ('12 months (counted from first fail notified: the tool's reading)')."""
-    if not getattr(rule, "from_reading", False):
-        return span(rule.offset, rule.from_)
-    return f"{span(rule.offset)} (counted {_anchor(rule)}: the tool's reading, the document states no start)"
-
-
-def _anchor(rule: Any) -> str:
-    """'from first fail notified', 'back from first assessment': the date a rule counts from, in words."""
-    count = next(v for v in attrs.astuple(rule.offset) if v is not None)
-    return f"{'back from' if count < 0 else 'from'} {rule.from_.replace('_', ' ')}"
+    """A window or deadline in words; where the document states no date to count from, the date is the tool's
+    reading and is said to be, in the words every output uses (``deadlines.FROM_READING``)."""
+    return span(rule.offset, rule.from_) + from_reading(rule)
 
 
 def anchor_reading(rule: Any) -> str:
-    return (f"{rule.id}: the document states no date to count its {span(rule.offset)} from; the tool counts it "
-            f"{_anchor(rule)}")
+    """A side's reading that its rule counts from a date the document does not state (``deadlines.NO_START_STATED``),
+    shown among the side's readings: "epa-window: 3 months from gateway; the document does not say ..."."""
+    # (a rework counts from the fail's notification: it names no date of its own)
+    return f"{rule.id}: {span(rule.offset, getattr(rule, 'from_', 'fail_notified'))}; {NO_START_STATED}"
 
 
 # A gateway requirement's force as its document words it: 'should' is advice, 'can' a permission, and neither is
@@ -315,7 +308,7 @@ PATTERN = {"combination": "a distinction overall only with a distinction in ever
 
 
 def reference(subjects: list[SweptBody]) -> list[Finding]:
-    """Each body against the assessment-plan pattern the core's defaults encode (``PATTERN``), said as that: the
+    """Each body against the core's default pattern (``PATTERN``), said as that: the
     documents here do not print the plan's own rule. A threshold's finding quotes that method's rule alone."""
     out = []
     for s in subjects:
@@ -325,8 +318,8 @@ def reference(subjects: list[SweptBody]) -> list[Finding]:
                             None) if v["kind"] == "threshold" else None
                 quoted = (Quote(s.label, rule.text, rule.citation),) if rule else ()
                 out.append(Finding(f"reference.{s.label}.{v['kind']}", "reference",
-                                   f"{s.loaded.body.name} departs from the assessment-plan pattern the tool assumes "
-                                   f"(the core's default, {PATTERN[v['kind']]}: no document here prints the "
+                                   f"{s.loaded.body.name} departs from the core's default pattern "
+                                   f"({PATTERN[v['kind']]}: the tool's reference; no document here prints the "
                                    f"assessment plan's own rule): {v['says']}.",
                                    [Side((s.label,), v["says"], {s.label: (v["citation"],)}, quoted)],
                                    inputs=_printed_otherwise(s) if v["kind"] == "combination" else []))
@@ -340,7 +333,7 @@ def reference(subjects: list[SweptBody]) -> list[Finding]:
 
 
 def _printed_otherwise(s: SweptBody) -> list[dict[str, Grade]]:
-    """The combinations a body's printed table grades otherwise than the assessment-plan pattern: the inputs of its
+    """The combinations a body's printed table grades otherwise than the core's default pattern: the inputs of its
     reference finding, by which a reading of its table (``rules: [combination]``) that decides one is shown beside
     it, as beside a grading finding (none where its own hook combines: no printed row decides)."""
     r = s.ruleset
@@ -350,7 +343,7 @@ def _printed_otherwise(s: SweptBody) -> list[dict[str, Grade]]:
     for grades in itertools.product(list(Grade), repeat=len(r.method_ids)):
         combo = dict(zip(r.method_ids, grades, strict=True))
         row = next((row for row in r.combination.rows if row.matches(combo)), None)
-        if row is not None and row.overall != plan_pattern(grades):
+        if row is not None and row.overall != default_pattern(grades):
             out.append(combo)
     return out
 

@@ -15,7 +15,7 @@ from epa.consistency.catalogue import anchor_reading
 from epa.consistency.complete import not_counted
 from epa.consistency.findings import Finding, SweptBody, cause, names, pins, record, sides_by
 from epa.model.domain import CONDUCT_ASPECTS, NONE_STATED, Conduct, Consequence, DeadlineRule
-from epa.rules.deadlines import EVENT_WORDS
+from epa.rules.deadlines import EVENT_WORDS, from_reading
 from epa.views.report import RESIT, REWORK, counted_back, verdict
 from epa.views.variants import span
 
@@ -148,12 +148,12 @@ def _event_finding(subjects: list[SweptBody], ruled: dict[str, list[tuple[str, A
                                                   for d in given[rule.id])] or found
         anchored = [anchor_reading(rule) for rule in deciding if getattr(rule, "from_reading", False)]
         ids = {rule.id for rule in deciding}
-        # a due date counted from a date the document does not state is the tool's: its words say so; the body's
-        # recorded ambiguities on these rules are named beside them (what they bear on, they say)
+        # a due date counted from a date the document does not state is the tool's: its rule's words say so, as
+        # the timeline's do; the body's recorded ambiguities on these rules are named beside them
         says[s.label] = (f"{values[s.label]}: " + "; ".join(
             _rule_words(rule, event) + f", {'advice' if rule.strength == 'advice' else 'required'}"
-            + "".join(_due_words(rule, event, d.date) for d in given[rule.id][:1] if d.date) for rule in deciding)
-            + (" (counted from the tool's reading of its start)" if anchored else "")) if found else NO_DEADLINE
+            + "".join(_due_words(rule, event, d.date) for d in given[rule.id][:1] if d.date) + from_reading(rule)
+            for rule in deciding)) if found else NO_DEADLINE
         cited[s.label] = [rule.citation for rule in deciding]
         quotes[s.label] = [(rule.text, rule.citation) for rule in deciding]
         readings[s.label] = anchored + [f"{a.id}: {a.reading}" for a in s.ruleset.ambiguities if ids & set(a.rules)]

@@ -17,10 +17,10 @@ import attrs
 from dateutil.relativedelta import relativedelta
 
 from epa.consistency import histories
+from epa.consistency.catalogue import anchor_reading
 from epa.consistency.findings import GATEWAY, Finding, SweptBody, cause, names, pins, readiness, record, sides_by
 from epa.model.domain import Grade, Standard
 from epa.model.results import BodyResult
-from epa.views.variants import span
 
 Row = Callable[[BodyResult], Any]
 
@@ -227,8 +227,7 @@ def _resit_readings(row: str, subject: SweptBody, result: BodyResult, data: dict
     if row == "full_retake_required":
         # only a window whose miss means the whole EPA again rests the answer on its start: one stating no
         # consequence (Highfield's and TQUK's 12 months, advice) gives no full retake whatever date it counts from
-        return [f"{w.id}: the document states no date to count its {span(w.offset)} from; the tool counts it from "
-                f"{w.from_.replace('_', ' ')}" for w in resit.windows
+        return [anchor_reading(w) for w in resit.windows
                 if w.from_reading and w.citation in cited and w.consequence == "full_retake"]
     routes = {a["kind"] for a in data.get("assessments", ()) if a.get("kind")} - set(resit.cap.applies_to)
     if row == "capped" and not result.capped and routes:

@@ -31,7 +31,9 @@ class Document:
     ``version`` None where the document gives itself none (an undated web page): shown without one.
     ``cited_version``: the version of that text, where it is not the version the rules encode (a version
     reconstructed from a later one's change log cites the later one's text). ``plan_version``: the version of the
-    standard's assessment plan the rules are written for, as the document states it (None: it states none)."""
+    standard's assessment plan the rules are written for (None: the document gives none); ``plan_version_reading``:
+    the document does not state it as the plan's version (it gives the standard's, or a later version's change log
+    implies it), so it is the tool's reading and every output says so (``versions.plan_version_basis``)."""
 
     file: str
     title: str
@@ -45,6 +47,7 @@ class Document:
     # The assessment plan's version the rules are written for (Ofqual's AssessmentPlanVersionNumber), where stated
     plan_version: str | None = None
     plan_version_citation: str | None = None
+    plan_version_reading: bool = False
 
     @property
     def text_version(self) -> str | None:
@@ -99,7 +102,7 @@ class OverallInWords:
     """The overall rule a document states in words, as data (a ruleset's ``rule_in_words.decides``): a fail in
     any method fails; otherwise a distinction where every method is a distinction (neither field set), at least
     ``at_least`` of them are, or each method of ``methods`` is; otherwise a pass. Absent, the rule in words is
-    read as the assessment-plan pattern: every method."""
+    read as the core's default pattern: every method."""
 
     at_least: int | None = None
     methods: tuple[str, ...] | None = None
@@ -131,18 +134,18 @@ class OverallInWords:
 
     @property
     def every_method(self) -> bool:
-        """Whether this is the assessment-plan pattern: a distinction in every method."""
+        """Whether this is the core's default pattern: a distinction in every method."""
         return self.methods is None and self.at_least is None
 
 
-EVERY_METHOD = OverallInWords()  # the assessment-plan pattern: what a rule in words without ``decides`` is read as
+EVERY_METHOD = OverallInWords()  # the core's default pattern: what a rule in words without ``decides`` is read as
 
 
 @frozen
 class RuleInWords:
     text: str
     citation: str
-    decides: OverallInWords | None = None  # the text's rule as data; None: read as the assessment-plan pattern
+    decides: OverallInWords | None = None  # the text's rule as data; None: read as the core's default pattern
 
     @property
     def rule(self) -> OverallInWords:
@@ -348,6 +351,8 @@ class Rework:
     text: str
     citation: str
     strength: str = "required"  # required | advice: see DeadlineRule
+    # the document states no date the time allowed counts from: the fail notification is the tool's reading
+    from_reading: bool = False
 
 
 @frozen

@@ -29,7 +29,14 @@ ADVICE_MISSED = " (advice: the document advises this rather than requiring it; n
 
 # Beside the date a deadline or resit window counts from where the document states none (``from_reading``): the
 # date is the tool's reading, and an explanation that named it alone would put the reading in the document's mouth.
-FROM_READING = ", the tool's reading: the document does not say which date this counts from"
+# Every output says it in these words (``from_reading``): the timeline, ``epa plugins``, ``epa consistency``.
+NO_START_STATED = "the document does not say which date this counts from"
+FROM_READING = f", the tool's reading: {NO_START_STATED}"
+
+
+def from_reading(rule: object) -> str:
+    """``FROM_READING`` for a deadline or resit window whose date to count from is the tool's reading, else ''."""
+    return FROM_READING if getattr(rule, "from_reading", False) else ""
 
 # Appended to what a missed required deadline says whose document states no consequence (``NONE_STATED``).
 NO_CONSEQUENCE = " (the document states no consequence for missing it)"
@@ -240,9 +247,8 @@ def _due(rule: DeadlineRule, anchor: dt.date, found: str) -> tuple[dt.date, str]
     """A deadline's due date from its anchor's date, and what it says before its event: all it reads is the rule,
     the anchor's date and how that was found (``found``)."""
     due = shift(anchor, rule.offset)
-    reading = FROM_READING if rule.from_reading else ""
     says = f"{rule.name}: {'by' if rule.kind == 'by' else 'not before'} {due} " \
-        f"({describe(rule.offset)} {found}{reading})"
+        f"({describe(rule.offset)} {found}{from_reading(rule)})"
     if rule.offset.working_days is not None and (skipped := bank_holidays_between(anchor, due)):
         says += "; skips bank holidays " + ", ".join(f"{name} {day}" for day, name in skipped)
     return due, says

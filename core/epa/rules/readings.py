@@ -15,6 +15,8 @@ RESIT_PARTS = ("cap", "attempts", "no_resit_from_pass", "retake_through_gateway"
 def defined(ruleset: Ruleset) -> set[str]:
     """Every name an ambiguity of ``ruleset`` may give in ``rules``."""
     names = {"combination"} | {f"component_rules.{m}" for m in ruleset.component_rules}
+    if ruleset.document.plan_version is not None:
+        names.add("document.plan_version")
     journey = ruleset.journey
     if journey is None:
         return names

@@ -27,7 +27,7 @@ from typing import Any
 
 from epa.errors import did_you_mean
 from epa.model.convert import unstructure
-from epa.model.domain import Change, LogEntry, Ruleset
+from epa.model.domain import Change, Document, LogEntry, Ruleset
 
 ROOTS = ("level", "methods", "criteria", "component_rules", "combination", "ambiguities")
 ID_LISTS = ("methods", "criteria", "ambiguities")  # lists whose entries a path names by id
@@ -223,10 +223,40 @@ def _by_id(items: Iterable[Any]) -> dict[str, Any]:
 
 def _document(older: Ruleset, newer: Ruleset) -> list[dict[str, Any]]:
     fields = ("file", "title", "publisher", "version", "sha256", "published", "effective_from",
-              "effective_from_citation", "plan_version")
+              "effective_from_citation")
     old, new = _fields(older.document, newer.document, fields)
-    return [_found("document", name, old[name], new[name], newer.document.effective_from_citation,
-                   f"document {name.replace('_', ' ')}: {old[name]} → {new[name]}", "document", name) for name in old]
+    out = [_found("document", name, old[name], new[name], newer.document.effective_from_citation,
+                  f"document {name.replace('_', ' ')}: {old[name]} → {new[name]}", "document", name) for name in old]
+    before, after = older.document, newer.document
+    if (before.plan_version, before.plan_version_reading) != (after.plan_version, after.plan_version_reading):
+        # each side's plan version as it is known: stated by its document, or the tool's reading (cited, as every
+        # document change, where the document says what changed: its change log)
+        out.append(_found("document", "plan_version", before.plan_version, after.plan_version,
+                          after.effective_from_citation,
+                          f"document plan version: {plan_version_said(before)} → {plan_version_said(after)}",
+                          "document", "plan_version"))
+    return out
+
+
+# Beside an assessment plan version the document does not state as the plan's (``Document.plan_version_reading``):
+# the version is the tool's reading, and an output naming it beside its citation alone would put it in the
+# document's mouth. Every output says it in these words (``epa audit``, ``epa diff``).
+PLAN_VERSION_READING = ("the tool's reading: the document does not state which assessment plan version these rules "
+                        "are written for")
+
+
+def plan_version_said(document: Document) -> str:
+    """The plan version the rules are written for, in words: '1.1'; '1.0 (the tool's reading: ...)'; 'none'."""
+    if document.plan_version is None:
+        return "none"
+    return document.plan_version + (f" ({PLAN_VERSION_READING})" if document.plan_version_reading else "")
+
+
+def plan_version_basis(document: Document) -> str:
+    """What a plan version rests on, in words: its citation, after ``PLAN_VERSION_READING`` where it is the tool's
+    reading of the sentence cited."""
+    cited = document.plan_version_citation or ""
+    return f"{PLAN_VERSION_READING}; {cited}" if document.plan_version_reading else cited
 
 
 def _methods(older: Ruleset, newer: Ruleset) -> list[dict[str, Any]]:

@@ -23,7 +23,7 @@ from typing import NamedTuple
 
 from epa.model.domain import Grade, Offset, Window
 from epa.model.results import Deadline, GradedAttempt, Step
-from epa.rules.deadlines import ADVICE_MISSED, FROM_READING
+from epa.rules.deadlines import ADVICE_MISSED, from_reading
 from epa.rules.history import Counted, exceptional, next_at_method
 from epa.rules.workdays import describe, shift
 
@@ -193,8 +193,8 @@ def explain(window: Window, history: Sequence[GradedAttempt], methods: int) -> t
                       "notified once all assessments are completed)", strength=window.strength))
             continue
         status = "missed" if span.late else "met" if span.governed else "open"
-        reading = FROM_READING if window.from_reading else ""
-        says = f"{window.name}: by {span.due} ({offset} {_counted_from(window, history[span.failed], span)}{reading})"
+        says = f"{window.name}: by {span.due} ({offset} {_counted_from(window, history[span.failed], span)}" \
+            f"{from_reading(window)})"
         if span.late:
             says += f"; {', '.join(_label(history[j]) for j in span.late)} came after it"
             if window.strength == "advice":

@@ -22,6 +22,7 @@ from epa.errors import CONTROL, one_line
 from epa.model.domain import NONE_STATED, Check, Consequence, DeadlineRule, Document, Journey, ResitRules
 from epa.model.results import BodyResult
 from epa.rules.citations import label, short_title, versioned
+from epa.rules.deadlines import from_reading
 from epa.rules.gateway import age_band
 from epa.rules.history import METHOD_CAPPED, capped_grade
 from epa.rules.tolerances import allowed
@@ -772,7 +773,8 @@ def journey(console: Console, bodies: list[tuple[str, str, Journey | None, Docum
         table = _table("Deadlines", "id", "deadline", "when", "citation")
         for d in rules.deadlines:
             kind = "not before" if d.kind == "not_before" else "by"
-            table.add_row(d.id, d.name, f"{kind} {describe(d.offset)} {d.from_.replace('_', ' ')}{_if_missed(d)}"
+            table.add_row(d.id, d.name, f"{kind} {describe(d.offset)} {d.from_.replace('_', ' ')}{from_reading(d)}"
+                                        f"{_if_missed(d)}"
                                         f"{_advice(d.strength)}", d.citation)
         print_table(console, table)
         if rules.resit:
@@ -820,11 +822,11 @@ def _resit_lines(resit: ResitRules) -> list[tuple[str, str]]:
                    "first assessments was held, where later "
                    f"(“{w.notified_once_all_assessed.text}”, {w.notified_once_all_assessed.citation})"
                    if w.notified_once_all_assessed else "")
-        lines.append((f"{w.name}: by {describe(w.offset)} {w.from_.replace('_', ' ')}, {missed}{lifted}"
-                       f"{_advice(w.strength)}{undated}", w.citation))
+        lines.append((f"{w.name}: by {describe(w.offset)} {w.from_.replace('_', ' ')}{from_reading(w)}, {missed}"
+                       f"{lifted}{_advice(w.strength)}{undated}", w.citation))
     for r in resit.rework:
         lines.append((f"{r.name}: the {r.method} reworked by {describe(r.offset)} the fail notification"
-                      f"{_advice(r.strength)}", r.citation))
+                      f"{from_reading(r)}{_advice(r.strength)}", r.citation))
     if resit.retake_through_gateway:
         lines.append(("a retake goes through gateway again", resit.retake_through_gateway.citation))
     return lines

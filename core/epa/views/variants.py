@@ -1,7 +1,7 @@
 """What a body's data sets apart from the reference defaults: the documented variants ``epa plugins`` shows.
 
 The core's default hooks evaluate each body's data, so a body's variants are in its data, not in code
-of its own: a combination table or rule in words that departs from the assessment-plan pattern, pass and
+of its own: a combination table or rule in words that departs from the core's default pattern, pass and
 distinction thresholds, resit windows, rework, and the cap. Each comes with the citation that states it. A body
 whose own combine_grades hook combines the grades is described as that, its own rule, and compared by what it
 gives for each combination.
@@ -18,15 +18,17 @@ import attrs
 from epa.errors import PluginError
 from epa.model.domain import Grade, Offset, RuleInWords, Ruleset
 from epa.rules import history as attempt_history
+from epa.rules.deadlines import from_reading
 
 if TYPE_CHECKING:
     from epa.registry import LoadedBody
 
 
-def plan_pattern(grades: tuple[Grade, ...]) -> Grade:
-    """The assessment-plan pattern the documents state in words (TQUK's states none: its table decides), and the
-    reference a body's rule is compared with: any fail fails; a distinction in every method gives a distinction;
-    otherwise a pass."""
+def default_pattern(grades: tuple[Grade, ...]) -> Grade:
+    """The core's default pattern (``defaults``, a rule in words without ``decides``), the reference a body's rule
+    is compared with: any fail fails; a distinction in every method gives a distinction; otherwise a pass. No
+    document here prints it as the assessment plan's rule (the plan is not among them), and TQUK's states no rule in
+    words at all: a departure from it is from the tool's reference, not from a plan."""
     if Grade.FAIL in grades:
         return Grade.FAIL
     return Grade.DISTINCTION if all(g == Grade.DISTINCTION for g in grades) else Grade.PASS
@@ -40,7 +42,7 @@ def _in_its_words(words: RuleInWords) -> bool:
     """Whether the document's own rule in words states the distinction rule that decides (as data, or in a phrase
     the conformance reader knows): only then does a printed row that departs from it depart from the document's
     words. A text that states none (TQUK's "combined as described in the table below") is departed from by
-    nothing; its table departs from the assessment-plan pattern alone."""
+    nothing; its table departs from the core's default pattern alone."""
     from epa.conformance.words import stated
 
     return words.decides is not None or stated(words.text) is not None
@@ -85,7 +87,7 @@ def variants(r: Ruleset, loaded: LoadedBody | None = None) -> list[dict[str, str
             combo = dict(zip(r.method_ids, grades, strict=True))
             row = None if hooked else next((row for row in table.rows if row.matches(combo)), None)
             overall = row.overall if row else unprinted(combo)
-            if overall != plan_pattern(grades):
+            if overall != default_pattern(grades):
                 differs.append((combo, row, overall))
     except PluginError as exc:  # the hook's own failure: said, not compared (conformance's `hooks` check fails it)
         out.append({"kind": "own-rule", "citation": words.citation, "says": f"not compared: {exc}"})
@@ -98,7 +100,7 @@ def variants(r: Ruleset, loaded: LoadedBody | None = None) -> list[dict[str, str
         else:
             by = "its own rule (its combine_grades hook)" if hooked else "its rule in words" if row is None else \
                 "its printed table"
-            says = (f"{by} grades {len(differs)} combinations otherwise than the assessment-plan pattern "
+            says = (f"{by} grades {len(differs)} combinations otherwise than the core's default pattern "
                     f"(distinction only in every method), e.g. {shown} gives {overall}")
         out.append({"kind": "combination", "citation": row.citation if row else words.citation, "says": says})
     if table.rows and not table.complete and not hooked:
@@ -124,7 +126,7 @@ def variants(r: Ruleset, loaded: LoadedBody | None = None) -> list[dict[str, str
         for w in resit.windows:
             # as the document words it: a window it only advises, and one exceptional circumstances lift
             out.append({"kind": "window", "citation": w.citation,
-                        "says": f"{w.name}: {span(w.offset, w.from_)}{_advice(w.strength)}; "
+                        "says": f"{w.name}: {span(w.offset, w.from_)}{from_reading(w)}{_advice(w.strength)}; "
                                 + ("missed: the whole EPA again" if w.consequence == "full_retake"
                                    else "missed: the document states no consequence")
                                 + ("; exceptional circumstances lift it" if w.exceptional_circumstances_lift
@@ -132,5 +134,5 @@ def variants(r: Ruleset, loaded: LoadedBody | None = None) -> list[dict[str, str
         for rw in resit.rework:
             out.append({"kind": "rework", "citation": rw.citation,
                         "says": f"{rw.name}: {rw.method} reworked within {span(rw.offset)} of the fail"
-                                f"{_advice(rw.strength)}"})
+                                f"{from_reading(rw)}{_advice(rw.strength)}"})
     return out

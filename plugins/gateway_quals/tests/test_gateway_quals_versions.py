@@ -80,7 +80,8 @@ def test_diff_lists_the_new_version_and_its_date_from_the_change_log():
     found = {d["id"]: d for d in _diff("1.0", "1.1")["differences"] if d["kind"] == "document"}
     assert (found["version"]["from"], found["version"]["to"]) == ("1.0", "1.1")
     assert (found["effective_from"]["from"], found["effective_from"]["to"]) == ("2024-01-01", "2024-05-01")
-    # pg5: "assessment plan version number updated to ST0071/V1.1" (V1.0's, the plan before it: ST0071/V1.0)
+    # pg5: "assessment plan version number updated to ST0071/V1.1" (V1.0's, the plan before it, ST0071/V1.0, is the
+    # tool's reading: the log does not name it)
     assert (found["plan_version"]["from"], found["plan_version"]["to"]) == ("1.0", "1.1")
     assert set(found) == {"version", "effective_from", "plan_version"}  # same file, title, publisher and text
     assert all(d["citation"] == LOG for d in found.values())

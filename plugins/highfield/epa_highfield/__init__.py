@@ -2,8 +2,7 @@
 
 The rules are data (`rules/*.yaml`, one file per standard and document
 version); this module only registers them. Every hook not implemented here
-takes the core's default, because this body's document states the
-assessment-plan pattern for it.
+takes the core's default, because this body's rules are data the defaults read.
 """
 
 from pathlib import Path

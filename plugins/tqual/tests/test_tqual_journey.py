@@ -221,7 +221,9 @@ def test_the_rework_deadline_says_what_it_counts_from(tmp_path, notified, counte
     first = [{"method": "discussion", "date": "2025-11-05", "grade": "pass"},
              {"method": "observation", "date": "2025-11-06", "grade": "pass"}, failed]
     rework = deadline(grade(tmp_path, record(assessments=first)), "project-rework")
-    assert f"({counted})" in rework["says"]
+    # 003 § Resits and Retakes: "The apprentice will have one month to rework their submission": from when, unsaid
+    # (tqual-project-rework-vs-resit), so the date counted from is said to be the tool's reading
+    assert f"({counted}, the tool's reading: the document does not say which date this counts from)" in rework["says"]
     assert ("notified" in rework["says"]) is (notified is not None)
 
 # ---------------------------------------------------------------------------------------------

@@ -100,7 +100,7 @@ def rule_in_words(s: CheckedBody) -> Iterator[Failure]:
         rule, phrase = said
         combo = next((c for c in combinations(r) if rule.decide(c) != words.rule.decide(c)), None)
         if combo is not None:
-            data = "its data decides" if words.decides else "without decides it is read as the assessment-plan pattern"
+            data = "its data decides" if words.decides else "without decides it is read as the core's default pattern"
             yield s.failure(f"the rule in words says “{phrase}” ({rule.says(methods)}), but {data}: "
                             f"{words.rule.says(methods)}; {show(combo)} gives {words.rule.decide(combo).value}",
                             f"decides: {_decides(rule)}, as the text says (or a text that says what decides)",
