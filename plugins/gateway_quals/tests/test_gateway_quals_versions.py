@@ -11,8 +11,9 @@ Every expected value comes from the change log on the first page of 004_97be493b
                       has now been moved to the professional discussion ... pg28: professional discussion - addition
                       of the pass criteria that was formerly part of the practical observation.
 
-pg5 (version numbers) and pg16/pg20 (an Appendix 1 skill descriptor moved between methods) change nothing the
-rules encode: no field records the assessment plan's version, and the rules map no KSB descriptors to methods.
+pg5's standard reference number and pg16/pg20 (an Appendix 1 skill descriptor moved between methods) change nothing
+the rules encode: no field records the standard's reference number, and the rules map no KSB descriptors to methods.
+pg5's assessment plan version is the document's plan_version, a difference of its own.
 """
 
 from __future__ import annotations
