@@ -413,3 +413,23 @@ def test_a_hook_whose_steps_say_nothing_fails_citations():
 
     (found,) = failures(check(("broken", plugin(combine_grades=says_nothing)), "citations"))
     assert found.entry == "combine_grades" and "that says nothing" in found.message
+
+
+def test_a_grade_component_answering_for_another_method_fails_naming_the_hook():
+    """The default's grade, but its ComponentResult naming the next method: the core took the grade as the asked
+    method's, never reading the field, and the plugin passed every check (defect 1 of session 15)."""
+    rules = base_rules()
+    if len(rules.method_ids) < 2:
+        pytest.skip("the base rules have one method")
+
+    def relabelled(self, ruleset, method, criteria_met):
+        following = ruleset.method_ids[(ruleset.method_ids.index(method) + 1) % len(ruleset.method_ids)]
+        return attrs.evolve(defaults.grade_component(ruleset, method, criteria_met), method=following)
+
+    for check_id in ("hooks", "missing-pass-fails"):
+        found = failures(check(("broken", plugin(grade_component=relabelled)), check_id))
+        assert found and {f.entry for f in found} == {"grade_component"}, check_id
+        first, second = rules.method_ids[:2]
+        assert any(f"for method {second!r}, asked about method {first!r}" in f.message for f in found), found
+    assert failures(check(("broken", plugin(grade_component=lambda self, ruleset, method, criteria_met:
+                                            defaults.grade_component(ruleset, method, criteria_met))), "hooks")) == []
