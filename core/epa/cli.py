@@ -795,10 +795,11 @@ def journey(standard: str, body: str | None, fmt: str) -> None:
 def conformance(body_ids: tuple[str, ...], sources: Path | None, checks: tuple[str, ...], fmt: str) -> None:
     """Run the conformance suite: every check against every installed body (or the BODY ids given).
 
-    Prints a matrix of bodies against checks (pass: the check holds; fail: it does not; skip: it could not run,
-    e.g. the source document is absent, with the reason), then each failure with the ruleset
-    file and entry, what was expected, and a record `epa grade` reproduces it with. Exits 1 when any
-    check fails, 0 when none does, 2 when no body is installed (nothing was checked).
+    Prints a matrix of bodies against checks (pass: the check holds; fail: it does not; skip: it does not apply,
+    or it applies but could not be made, e.g. the source document is absent, with the reason), then each failure
+    with the ruleset file and entry, what was expected, and a record `epa grade` reproduces it with. Exits 0 when
+    every check that applies was made and holds, 1 when any check fails, 4 when none fails but some that apply
+    were not made (named on standard error: not a pass), 2 on bad input or when no body is installed.
     """
     from epa import conformance as suite
 
@@ -814,8 +815,14 @@ def conformance(body_ids: tuple[str, ...], sources: Path | None, checks: tuple[s
     outcomes = suite.run(registry, body_ids or None, sources, checks or None)
     data = suite.as_data(outcomes, sources)
     _emit(fmt, data, lambda c: tables.conformance(c, data), registry)
-    if not data["passed"]:
-        raise SystemExit(1)
+    if data["failed"]:
+        raise SystemExit(errors.EXIT_FAILURE)
+    if not data["complete"]:  # no failure, but no pass either: a script must tell the two apart
+        unmade = suite.not_checked(outcomes)
+        said = f"not a pass: no check fails, but {len(unmade)} of the checks that apply could not be made (exit 4)"
+        _warn(f"{said}; the skips above say which and why" if fmt == "table" else
+              f"{said}:\n" + "\n".join(f"  {line}" for line in unmade))
+        raise SystemExit(errors.EXIT_UNCHECKED)
 
 
 @cli.command("check-rules")

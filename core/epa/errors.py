@@ -229,4 +229,5 @@ EXIT_OK = 0
 EXIT_FAILURE = 1  # a plugin failed (named with its hook), or epa itself did
 EXIT_INPUT = 2  # the user's input or usage was bad; in a batch, some record was rejected
 EXIT_OUTPUT = 3  # an output (a file, or standard output) could not be written
+EXIT_UNCHECKED = 4  # epa conformance: no check failed, but some that apply were not made (a source document absent)
 EXIT_INTERRUPTED = 130  # Ctrl-C (SIGINT), SIGTERM or SIGHUP: output is incomplete
