@@ -1032,10 +1032,23 @@ def serve(host: str, port: int, workers: int, decision_log: Path | None, log_ide
 @FORMAT
 def plugins(fmt: str) -> None:
     """List the installed body plugins: distribution and version, the hooks each implements itself, the
-    standards and document versions it ships, and the variants its data sets apart from the defaults."""
-    registry = _registry()
+    standards and document versions it ships, and the variants its data sets apart from the defaults. Each plugin
+    that does not load is named on standard error with why (every one, not the first alone), after the list of
+    those that load: exit 1."""
+    registry = _load(_named(), keep_going=True)
     data = report.plugins(registry)
-    _listed(fmt, data, lambda c: tables.plugins(c, data), registry)
+    if registry.bodies or not registry.failed:
+        _listed(fmt, data, lambda c: tables.plugins(c, data), registry)
+    elif fmt == "json":
+        _emit(fmt, data, lambda c: tables.plugins(c, data), registry)
+    if registry.failed:
+        for exc in registry.failed.values():
+            _warn(f"error: {exc}")
+        _warn(f"  hint: {len(registry.failed)} plugin{'s' * (len(registry.failed) != 1)} did not load; every other "
+              "command stops while one does not: leave "
+              f"{'them' if len(registry.failed) != 1 else 'it'} out with --bodies (or EPA_BODIES), or uninstall "
+              f"{'them' if len(registry.failed) != 1 else 'it'}")
+        raise SystemExit(errors.EXIT_FAILURE)
 
 
 @cli.group()
@@ -1117,7 +1130,7 @@ def _main(argv: list[str] | None) -> None:
         _warn(f"error: {exc}")
         sys.exit(errors.EXIT_OUTPUT)
     except PluginError as exc:
-        _warn(f"error: {exc}")
+        _warn(f"error: {exc}" + (f"\n  hint: {exc.hint}" if exc.hint else ""))
         sys.exit(errors.EXIT_FAILURE)
     except Exception as exc:
         if os.environ.get("EPA_DEBUG"):
