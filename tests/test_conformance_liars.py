@@ -433,3 +433,23 @@ def test_a_grade_component_answering_for_another_method_fails_naming_the_hook():
         assert any(f"for method {second!r}, asked about method {first!r}" in f.message for f in found), found
     assert failures(check(("broken", plugin(grade_component=lambda self, ruleset, method, criteria_met:
                                             defaults.grade_component(ruleset, method, criteria_met))), "hooks")) == []
+
+
+def _grades_nothing(self, ruleset, method, criteria_met):
+    return None
+
+
+def _combines_nothing(self, ruleset, components):
+    return None
+
+
+@pytest.mark.parametrize("hook, stub", [("grade_component", _grades_nothing), ("combine_grades", _combines_nothing)])
+def test_a_grading_hook_that_never_answers_fails_hooks(hook, stub):
+    """A grading hook left as a stub (returns None): pluggy reads None as "not answered", the default answered every
+    question from the data, and the plugin passed every check while `epa plugins` listed the hook as its own rule."""
+    (found,) = failures(check(("broken", plugin(**{hook: stub})), "hooks"))
+    assert found.entry == hook and f"{hook} returned None to every question asked of it" in found.message
+
+    def answers_one_standard(self, ruleset, components):  # None for others: the guide's override for one standard
+        return defaults.combine_grades(ruleset, components) if ruleset.standard == base_rules().standard else None
+    assert failures(check(("broken", plugin(combine_grades=answers_one_standard)), "hooks")) == []
