@@ -146,10 +146,11 @@ def test_a_placeholder_written_in_code_is_found_too():
 def test_a_missing_sources_folder_is_named_and_the_documents_not_checked(tmp_path):
     missing = tmp_path / "no-such-folder"
     result = run("conformance", "--sources", str(missing))
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == 4, result.stderr  # not checked is not a pass (README "Exit codes")
     said = " ".join(result.stdout.split())
     assert "does not exist" in said and "the document was not checked" in said
     assert "source documents were not checked" in said or "source document was not checked" in said
+    assert said.endswith("(see the skips above): not a pass")
 
 
 # --- ids and distributions never collide ----------------------------------------------------------------------

@@ -69,11 +69,38 @@ def test_conformance_table_names_every_body_and_check():
 
 
 @needs_a_body("`epa conformance` checks the installed bodies")
-def test_source_checks_skip_with_the_reason_when_the_documents_are_absent(tmp_path):
-    data = ok_json("conformance", "--sources", str(tmp_path), "--check", "sources", definition="conformance")
-    assert data["passed"] is True
-    assert {r["status"] for r in data["results"]} == {"skip"}
-    assert all("source not found" in r["reason"] and str(tmp_path) in r["reason"] for r in data["results"])
+@pytest.mark.parametrize("fmt", ["table", "json"])
+def test_source_checks_not_made_are_no_pass_exit_4_naming_each(tmp_path, fmt):
+    """With the documents absent the sources check skips, and `epa conformance` exited 0 as though every check had
+    passed: a body could not tell "passed" from "not checked". It exits 4 (README "Exit codes"), JSON passed false,
+    and standard error names each check not made and why."""
+    result = run("conformance", "--sources", str(tmp_path), "--check", "sources", "--format", fmt)
+    assert result.exit_code == 4, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith("not a pass: no check fails, but ")
+    rulesets = [r for b in registry().bodies for r in b.body.rulesets]
+    assert f" {len(rulesets)} of the checks that apply could not be made (exit 4)" in result.stderr
+    if fmt == "json":
+        data = valid(result.json(), "conformance")
+        assert (data["passed"], data["failed"], data["complete"]) == (False, False, False)
+        assert {r["status"] for r in data["results"]} == {"skip"} and all(r["unchecked"] for r in data["results"])
+        assert all("source not found" in r["reason"] and str(tmp_path) in r["reason"] for r in data["results"])
+        for r in rulesets:
+            assert f"  {r.body} sources ({r.standard} v{r.document.version}): source not found" in result.stderr
+    else:
+        said = " ".join(result.stdout.split())
+        assert "all checks pass" not in said and said.endswith(": not a pass")
+        assert "source not found" in said
+
+
+def test_a_check_that_does_not_apply_is_no_reason_for_exit_4(monkeypatch):
+    """date-blind skips for a plugin with no record hook of its own (the defaults answer from the data): the check
+    does not apply, which is no "not checked": the suite passes, exit 0."""
+    reg = Registry([("broken", plugin())], keep_going=True)
+    monkeypatch.setattr(cli, "_load", lambda only, keep_going=False: reg)
+    data = ok_json("conformance", "--check", "date-blind", "--check", "criteria", definition="conformance")
+    assert data["summary"]["broken"] == {"date-blind": "skip", "criteria": "pass"}
+    assert (data["passed"], data["failed"], data["complete"]) == (True, False, True)
 
 
 def test_a_changed_source_document_fails_its_hash(tmp_path):

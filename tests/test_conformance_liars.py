@@ -413,3 +413,43 @@ def test_a_hook_whose_steps_say_nothing_fails_citations():
 
     (found,) = failures(check(("broken", plugin(combine_grades=says_nothing)), "citations"))
     assert found.entry == "combine_grades" and "that says nothing" in found.message
+
+
+def test_a_grade_component_answering_for_another_method_fails_naming_the_hook():
+    """The default's grade, but its ComponentResult naming the next method: the core took the grade as the asked
+    method's, never reading the field, and the plugin passed every check (defect 1 of session 15)."""
+    rules = base_rules()
+    if len(rules.method_ids) < 2:
+        pytest.skip("the base rules have one method")
+
+    def relabelled(self, ruleset, method, criteria_met):
+        following = ruleset.method_ids[(ruleset.method_ids.index(method) + 1) % len(ruleset.method_ids)]
+        return attrs.evolve(defaults.grade_component(ruleset, method, criteria_met), method=following)
+
+    for check_id in ("hooks", "missing-pass-fails"):
+        found = failures(check(("broken", plugin(grade_component=relabelled)), check_id))
+        assert found and {f.entry for f in found} == {"grade_component"}, check_id
+        first, second = rules.method_ids[:2]
+        assert any(f"for method {second!r}, asked about method {first!r}" in f.message for f in found), found
+    assert failures(check(("broken", plugin(grade_component=lambda self, ruleset, method, criteria_met:
+                                            defaults.grade_component(ruleset, method, criteria_met))), "hooks")) == []
+
+
+def _grades_nothing(self, ruleset, method, criteria_met):
+    return None
+
+
+def _combines_nothing(self, ruleset, components):
+    return None
+
+
+@pytest.mark.parametrize("hook, stub", [("grade_component", _grades_nothing), ("combine_grades", _combines_nothing)])
+def test_a_grading_hook_that_never_answers_fails_hooks(hook, stub):
+    """A grading hook left as a stub (returns None): pluggy reads None as "not answered", the default answered every
+    question from the data, and the plugin passed every check while `epa plugins` listed the hook as its own rule."""
+    (found,) = failures(check(("broken", plugin(**{hook: stub})), "hooks"))
+    assert found.entry == hook and f"{hook} returned None to every question asked of it" in found.message
+
+    def answers_one_standard(self, ruleset, components):  # None for others: the guide's override for one standard
+        return defaults.combine_grades(ruleset, components) if ruleset.standard == base_rules().standard else None
+    assert failures(check(("broken", plugin(combine_grades=answers_one_standard)), "hooks")) == []

@@ -517,7 +517,7 @@ def test_the_readme_lists_every_exit_code() -> None:
     section = readme.split("**Exit codes.**", 1)[1].split("\n**", 1)[0]
     listed = {int(code) for code in re.findall(r"^\| `(\d+)` \|", section, flags=re.MULTILINE)}
     assert listed == {errors.EXIT_OK, errors.EXIT_FAILURE, errors.EXIT_INPUT, errors.EXIT_OUTPUT,
-                      errors.EXIT_INTERRUPTED}
+                      errors.EXIT_UNCHECKED, errors.EXIT_INTERRUPTED}
 
 
 @pytest.mark.parametrize("command", [("compare", "RECORD"), ("grade", "--body", "BODY", "RECORD"),

@@ -47,6 +47,7 @@ PLUGIN = textwrap.dedent('''
     import attrs
 
     import epa
+    from epa import defaults
     from epa.errors import InputError
     from epa.registry import Registry, installed_candidates
 
@@ -111,6 +112,9 @@ PLUGIN = textwrap.dedent('''
 
     @epa.hookimpl
     def grade_component(ruleset, method, criteria_met):
+        if (HOOK, HOW) == ("grade_component", "method"):  # the right grade, said to be another method's
+            other = next(m for m in ruleset.method_ids if m != method)
+            return attrs.evolve(defaults.grade_component(ruleset, method, criteria_met), method=other)
         return act("grade_component")
 
 
@@ -284,6 +288,14 @@ def test_what_a_plugin_prints_as_it_is_imported_goes_to_stderr(site, record):
 def test_a_result_with_bad_contents_is_the_plugins_failure(site, record, mode):
     fails_naming(epa_run(site, record, mode, "grade_component:steps"), "grade_component",
                  "returned an epa.ComponentResult whose steps is 'x' (str), expected a list or tuple of epa.Step")
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_grade_said_to_be_another_methods_is_the_plugins_failure(site, record, mode):
+    """A grade_component answer for another method than the one asked about (its ``method`` field): the core never
+    read the field and took the grade as the asked method's, so a plugin grading the wrong method graded silently."""
+    fails_naming(epa_run(site, record, mode, "grade_component:method"), "grade_component",
+                 "returned an epa.ComponentResult for method ", ", asked about method ")
 
 
 @pytest.mark.parametrize("mode", MODES)

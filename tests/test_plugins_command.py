@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+from pathlib import Path
+
 from conftest import needs_a_body
-from epa.testing import ok_json, registry, requires, run
+from epa.testing import install_plugin, ok_json, registry, requires, run
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "st0071-criteria.yaml"
 
 
 def plugin(data, body_id):
@@ -117,3 +124,47 @@ def test_a_missed_window_exceptional_circumstances_lift_says_so():
     if "nqual" in {b.body.id for b in registry().bodies}:
         (nqual,) = [v for v in variants(ok_json("plugins", definition="plugins"), "nqual") if v["kind"] == "window"]
         assert nqual["says"].endswith("missed: the whole EPA again") and "(advice)" not in nqual["says"]
+
+
+def _broken_site(tmp_path: Path) -> dict[str, str]:
+    """Two installed plugins whose entry points cannot be imported: a module importing one that is not there, and an
+    object the module does not have. The environment sees them, EPA_BODIES unset (every installed body)."""
+    install_plugin(tmp_path, "epa_brokenimp", "import no_such_module_for_epa\n", "brokenimp = epa_brokenimp")
+    env = install_plugin(tmp_path, "epa_noattr", "x = 1\n", "noattr = epa_noattr:plugin")
+    env.pop("EPA_BODIES", None)
+    return env
+
+
+def _epa(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "epa", *args], env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_plugins_names_every_plugin_that_does_not_load_and_lists_the_others(tmp_path):
+    """`epa plugins`, the command to find out what is installed, stopped at the first plugin that did not import,
+    naming it alone, and listed none of the plugins that load."""
+    done = _epa(_broken_site(tmp_path), "plugins", "--format", "json")
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    listed = {p["id"] for p in json.loads(done.stdout)}
+    assert {b.body.id for b in registry().bodies} <= listed and not listed & {"brokenimp", "noattr"}
+    said = done.stderr
+    assert "error: plugin 'brokenimp' failed in hook 'import': cannot import entry point " \
+        "'brokenimp = epa_brokenimp' (distribution epa-brokenimp): ModuleNotFoundError" in said
+    assert "error: plugin 'noattr' failed in hook 'import': cannot import entry point " \
+        "'noattr = epa_noattr:plugin' (distribution epa-noattr): AttributeError" in said
+    assert "2 plugins did not load" in said and "--bodies" in said
+
+
+@needs_a_body("another body's record is graded with --bodies")
+def test_a_plugin_that_does_not_import_stops_a_command_saying_how_to_go_on(tmp_path):
+    """Every command stops, as a body left out unasked would be an answer without it, naming the entry point and
+    what to do: choose the bodies (which then grade as ever) or uninstall it."""
+    env = _broken_site(tmp_path)
+    done = _epa(env, "compare", str(EXAMPLE), "--format", "json")
+    assert done.returncode == 1 and done.stdout == "" and "Traceback" not in done.stderr, done.stderr
+    assert "cannot import entry point 'brokenimp = epa_brokenimp'" in done.stderr
+    assert "  hint: every command stops while 'brokenimp' does not load: name the bodies you use with --bodies" \
+        in done.stderr and "or uninstall epa-brokenimp" in done.stderr
+    offering = [b.body.id for b in registry().bodies if "ST0071" in b.body.standards]
+    if offering:  # (the example record is ST0071's)
+        chosen = _epa(env, "--bodies", offering[0], "compare", str(EXAMPLE), "--format", "json")
+        assert chosen.returncode == 0 and json.loads(chosen.stdout)["results"], chosen.stderr

@@ -181,3 +181,30 @@ def test_a_json_string_holding_a_line_separator_moves_no_line_number() -> None:
 
     _, source = loads('{\n"a": "x\u2028y",\n"b": 1\n}\n', "r.json", "json")
     assert str(source.place(["b"])) == "r.json:3:6: $.b"
+
+
+@pytest.mark.parametrize("part", ["windows", "rework"])
+@pytest.mark.parametrize("count", [0, -12])
+def test_a_resit_window_or_rework_of_no_length_or_reaching_back_is_refused_where_written(
+        tmp_path: Path, part: str, count: int) -> None:
+    """A resit window counted from the fail (or the first assessment) spanning 0 months, or -12, loaded and passed
+    every conformance check: every resit then missed it, and a window whose consequence is the whole EPA again sent
+    every apprentice who resat to retake it. The schema's offset is a deadline's too, which may reach back."""
+    import yaml
+
+    found = next(((r, f) for b in registry().bodies for r in b.body.rulesets if r.source_file and r.journey and
+                  r.journey.resit and getattr(r.journey.resit, part)
+                  and (f := Path(r.source_file).with_name(f"{r.standard}.journey.yaml")).is_file()), None)
+    if found is None:
+        pytest.skip(f"no installed body's journey file states resit {part}")
+    _, journey = found
+    folder = Path(shutil.copytree(journey.parent, tmp_path / "rules"))
+    data = yaml.safe_load(journey.read_text(encoding="utf-8"))
+    data["resit"][part][0]["offset"] = {"months": count}
+    (folder / journey.name).write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        epa.load_rulesets(folder)
+    said = info.value.render()
+    rule_id = data["resit"][part][0]["id"]
+    assert f"{journey.name}:" in said and f"$.resit.{part}[0].offset.months" in said
+    assert f"{rule_id!r} spans {count} months: every " in said and "would miss it" in said

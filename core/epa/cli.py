@@ -795,10 +795,11 @@ def journey(standard: str, body: str | None, fmt: str) -> None:
 def conformance(body_ids: tuple[str, ...], sources: Path | None, checks: tuple[str, ...], fmt: str) -> None:
     """Run the conformance suite: every check against every installed body (or the BODY ids given).
 
-    Prints a matrix of bodies against checks (pass: the check holds; fail: it does not; skip: it could not run,
-    e.g. the source document is absent, with the reason), then each failure with the ruleset
-    file and entry, what was expected, and a record `epa grade` reproduces it with. Exits 1 when any
-    check fails, 0 when none does, 2 when no body is installed (nothing was checked).
+    Prints a matrix of bodies against checks (pass: the check holds; fail: it does not; skip: it does not apply,
+    or it applies but could not be made, e.g. the source document is absent, with the reason), then each failure
+    with the ruleset file and entry, what was expected, and a record `epa grade` reproduces it with. Exits 0 when
+    every check that applies was made and holds, 1 when any check fails, 4 when none fails but some that apply
+    were not made (named on standard error: not a pass), 2 on bad input or when no body is installed.
     """
     from epa import conformance as suite
 
@@ -814,8 +815,14 @@ def conformance(body_ids: tuple[str, ...], sources: Path | None, checks: tuple[s
     outcomes = suite.run(registry, body_ids or None, sources, checks or None)
     data = suite.as_data(outcomes, sources)
     _emit(fmt, data, lambda c: tables.conformance(c, data), registry)
-    if not data["passed"]:
-        raise SystemExit(1)
+    if data["failed"]:
+        raise SystemExit(errors.EXIT_FAILURE)
+    if not data["complete"]:  # no failure, but no pass either: a script must tell the two apart
+        unmade = suite.not_checked(outcomes)
+        said = f"not a pass: no check fails, but {len(unmade)} of the checks that apply could not be made (exit 4)"
+        _warn(f"{said}; the skips above say which and why" if fmt == "table" else
+              f"{said}:\n" + "\n".join(f"  {line}" for line in unmade))
+        raise SystemExit(errors.EXIT_UNCHECKED)
 
 
 @cli.command("check-rules")
@@ -1025,10 +1032,23 @@ def serve(host: str, port: int, workers: int, decision_log: Path | None, log_ide
 @FORMAT
 def plugins(fmt: str) -> None:
     """List the installed body plugins: distribution and version, the hooks each implements itself, the
-    standards and document versions it ships, and the variants its data sets apart from the defaults."""
-    registry = _registry()
+    standards and document versions it ships, and the variants its data sets apart from the defaults. Each plugin
+    that does not load is named on standard error with why (every one, not the first alone), after the list of
+    those that load: exit 1."""
+    registry = _load(_named(), keep_going=True)
     data = report.plugins(registry)
-    _listed(fmt, data, lambda c: tables.plugins(c, data), registry)
+    if registry.bodies or not registry.failed:
+        _listed(fmt, data, lambda c: tables.plugins(c, data), registry)
+    elif fmt == "json":
+        _emit(fmt, data, lambda c: tables.plugins(c, data), registry)
+    if registry.failed:
+        for exc in registry.failed.values():
+            _warn(f"error: {exc}")
+        _warn(f"  hint: {len(registry.failed)} plugin{'s' * (len(registry.failed) != 1)} did not load; every other "
+              "command stops while one does not: leave "
+              f"{'them' if len(registry.failed) != 1 else 'it'} out with --bodies (or EPA_BODIES), or uninstall "
+              f"{'them' if len(registry.failed) != 1 else 'it'}")
+        raise SystemExit(errors.EXIT_FAILURE)
 
 
 @cli.group()
@@ -1110,7 +1130,7 @@ def _main(argv: list[str] | None) -> None:
         _warn(f"error: {exc}")
         sys.exit(errors.EXIT_OUTPUT)
     except PluginError as exc:
-        _warn(f"error: {exc}")
+        _warn(f"error: {exc}" + (f"\n  hint: {exc.hint}" if exc.hint else ""))
         sys.exit(errors.EXIT_FAILURE)
     except Exception as exc:
         if os.environ.get("EPA_DEBUG"):

@@ -57,6 +57,19 @@ class _Type:
     plural: str  # "epa.Deadline", "dates or None": after "a list of"
 
 
+def unasked(hook: str, result: Any, asked: Mapping[str, Any]) -> str | None:
+    """What in a hook's answer (of the type its spec names) is about something it was not asked, or None: a
+    grade_component answer for another method than the one asked about, whose grade the core would otherwise take
+    as the asked method's grade (the field was never read)."""
+    if hook != "grade_component" or not isinstance(result, results.ComponentResult):
+        return None
+    method = asked.get("method")
+    if result.method != method:
+        return (f"returned an epa.ComponentResult for method {quote(result.method)}, asked about method "
+                f"{quote(method)}: the answer must be about the method asked (its method field that method)")
+    return None
+
+
 def problem(hook: str, result: Any) -> str | None:
     """What is wrong with a hook's result, or None when it is what the specification says (for a collected hook,
     the list pluggy makes of the implementations' answers)."""

@@ -182,9 +182,12 @@ class PluginError(Exception):
 
     exit_code = 1
 
-    def __init__(self, plugin: str, hook: str, problem: str, *, file: str | None = None, line: int | None = None):
-        # file and line: where in the plugin's own code the hook raised (``problem`` says it too), if it raised
+    def __init__(self, plugin: str, hook: str, problem: str, *, file: str | None = None, line: int | None = None,
+                 hint: str | None = None):
+        # file and line: where in the plugin's own code the hook raised (``problem`` says it too), if it raised;
+        # hint: what the user can do (a plugin that does not load: how to go on without it)
         self.plugin, self.hook, self.problem, self.file, self.line = plugin, hook, problem, file, line
+        self.hint = hint
         super().__init__(f"plugin {plugin!r} failed in hook {hook!r}: {problem}")
 
 
@@ -229,4 +232,5 @@ EXIT_OK = 0
 EXIT_FAILURE = 1  # a plugin failed (named with its hook), or epa itself did
 EXIT_INPUT = 2  # the user's input or usage was bad; in a batch, some record was rejected
 EXIT_OUTPUT = 3  # an output (a file, or standard output) could not be written
+EXIT_UNCHECKED = 4  # epa conformance: no check failed, but some that apply were not made (a source document absent)
 EXIT_INTERRUPTED = 130  # Ctrl-C (SIGINT), SIGTERM or SIGHUP: output is incomplete

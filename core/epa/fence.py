@@ -25,7 +25,8 @@ plugin's failure (a PluginError naming plugin and hook), never epa's output, exi
   from a worker thread), and where the program has a SIGALRM handler of its own, a hook is not stopped: one
   that returns past the limit still fails, one that never returns hangs its thread. Batch workers are
   processes that call hooks on their main thread, so every batch run has the limit.
-- **The result.** Checked against the hook's specification (``epa.contracts``) before the core uses it.
+- **The result.** Checked against the hook's specification (``epa.contracts``) before the core uses it, and
+  against the question it answers (a method's grade is about the method asked).
 
 Not fenced, as no fence inside the process can: ``os._exit``, a crash in C code, a signal sent to the process.
 """
@@ -163,7 +164,8 @@ def call(plugin: str, hook: str, caller: Callable[..., Any], kwargs: Mapping[str
         raise PluginError(plugin, hook, f"took {took:.1f} seconds, over the time limit of {_seconds_said(limit)} "
                           f"(--hook-timeout or {TIME_LIMIT_ENV})")
     if check:
-        problem = contracts.problem(hook, result[:-1] if trusted_last else result)
+        problem = contracts.problem(hook, result[:-1] if trusted_last else result) or \
+            contracts.unasked(hook, result, kwargs)
         if problem is not None:
             raise PluginError(plugin, hook, problem)
     return result

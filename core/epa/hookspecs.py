@@ -57,9 +57,11 @@ def grade_component(
     the body assesses there (the core has already set aside, with a note, ids
     this body does not assess in this method).
 
-    Return an :class:`epa.ComponentResult` whose steps cite the rules applied.
-    The answer must depend on the arguments alone: a cohort's engine
-    (``epa.engine.compiled``) asks once per distinct set of criteria and reuses it,
+    Return an :class:`epa.ComponentResult` for ``method`` (its ``method`` field
+    that method: an answer about another is the plugin's failure) whose steps
+    cite the rules applied. The answer must depend on the arguments alone: a
+    cohort's engine (``epa.engine.compiled``) asks once per distinct set of
+    criteria and reuses it,
     and explaining (``epa.engine.plans``) remembers it, steps included.
     First result wins. Default: pass when every pass criterion is met (or as
     many as ``ruleset.component_rules[method].pass_threshold`` says);

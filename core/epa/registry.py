@@ -76,6 +76,7 @@ class Candidate:
     load: Callable[[], object]
     distribution: str | None = None
     version: str | None = None
+    target: str | None = None  # the entry point's object reference ("epa_acme" or "epa_acme:plugin")
 
 
 @cache
@@ -200,7 +201,8 @@ def load_body(candidate: Candidate) -> LoadedBody:
         if exc.hook != "import":
             raise
         shipped = f" (distribution {candidate.distribution})" if candidate.distribution else ""
-        raise PluginError(name, "import", f"cannot import{shipped}: {exc.problem}") from exc
+        entry = f" entry point {quote(f'{name} = {candidate.target}')}" if candidate.target else ""
+        raise PluginError(name, "import", f"cannot import{entry}{shipped}: {exc.problem}") from exc
     pm = _Manager(ENTRY_POINT_GROUP)
     pm.add_hookspecs(hookspecs)
     pm.register(defaults, name="epa.defaults")
@@ -294,7 +296,7 @@ def _candidates(found: dict[str, list[Any]], names: list[str]) -> list[Candidate
             continue
         ep = found[name][0]
         candidates.append(Candidate(name, ep.load, ep.dist.name if ep.dist else None,
-                                    ep.dist.version if ep.dist else None))
+                                    ep.dist.version if ep.dist else None, ep.value))
     return candidates
 
 
@@ -320,6 +322,14 @@ def names_of(body: Body) -> frozenset[str]:
         names.update([full, *([acronym.group(1)] if acronym else []),
                       *(" ".join(words[:n]) for n in range(1, len(words) + 1))])
     return frozenset(n for n in names if fold(n))
+
+
+def _without(failed: Candidate) -> str:
+    """How to go on while a plugin does not load: every command stops (leaving a body out unasked would answer
+    without it), so name the others with --bodies, or uninstall it."""
+    gone = f", or uninstall {failed.distribution}" if failed.distribution else ""
+    return f"every command stops while {failed.name!r} does not load: name the bodies you use with --bodies (or " \
+        f"EPA_BODIES){gone}; `epa plugins` names every plugin that does not load"
 
 
 def _given(module: object) -> Callable[[], object]:
@@ -360,6 +370,7 @@ class Registry:
                 self._add_standards(loaded)
             except PluginError as exc:
                 if not keep_going:
+                    exc.hint = exc.hint or _without(candidate)
                     raise
                 self.failed[candidate.name] = exc
                 continue

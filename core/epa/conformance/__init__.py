@@ -21,7 +21,7 @@ from epa.registry import LoadedBody, Registry
 from epa.rules.sources import sources_dir
 
 __all__ = ["CHECKS", "ConformanceCheck", "Failure", "NotChecked", "CheckOutcome", "Skip", "CheckedBody",
-           "check_body", "run"]
+           "check_body", "run", "as_data", "not_checked"]
 
 
 @frozen
@@ -85,19 +85,34 @@ def run(registry: Registry, bodies: Iterable[str] | None = None, sources: Path |
 
 
 def as_data(outcomes: list[CheckOutcome], sources: Path | str | None = None) -> dict[str, Any]:
-    """What ``epa conformance --format json`` prints."""
+    """What ``epa conformance --format json`` prints. ``passed`` only where no check failed and every check that
+    applies was made (``complete``): a check not made (a source document absent) is never a pass."""
     from epa.model.convert import unstructure
 
     bodies = list(dict.fromkeys(o.body for o in outcomes))
     ran = {o.check for o in outcomes}
+    failed = any(o.status == "fail" for o in outcomes)
+    complete = not any(o.unchecked for o in outcomes)
     return {
         "sources": str(sources_dir(sources)),
         "bodies": bodies,
         "checks": [{"id": c.id, "scope": c.scope, "title": c.title} for c in CHECKS if c.id in ran],
         "summary": {b: summarise([o for o in outcomes if o.body == b]) for b in bodies},
-        "passed": not any(o.status == "fail" for o in outcomes),
+        "passed": not failed and complete,
+        "failed": failed,
+        "complete": complete,
         "results": unstructure(outcomes),
     }
+
+
+def not_checked(outcomes: list[CheckOutcome] | list[dict[str, Any]]) -> list[str]:
+    """Each check that applies but was not made, as a line: body, check, standard and version, and why."""
+    from epa.model.convert import unstructure
+
+    rows = [unstructure(o) if isinstance(o, CheckOutcome) else o for o in outcomes]
+    return [f"{r['body']} {r['check']}" + (f" ({r['standard']} v{r['version']})" if r["standard"] and r["version"]
+                                           else f" ({r['standard']})" if r["standard"] else "") + f": {r['reason']}"
+            for r in rows if r.get("unchecked")]
 
 
 def summarise(outcomes: list[CheckOutcome]) -> dict[str, str]:

@@ -301,6 +301,19 @@ def _check_journey_names(data: dict, source: Source, methods: set[str]) -> None:
                              f"({window['consequence']}); advice is never a failure",
                              where=source.place(["resit", "windows", i, "strength"]),
                              hint="a window whose sentence says what follows a miss is strength: required")
+    # A resit window, or a rework span, counts forward from a fail (or the first assessment) that comes before every
+    # attempt it governs: one of no length, or reaching back, is missed by every resit, which the window's consequence
+    # (a whole EPA again) would then fall on. The schema's offset is shared with deadlines, which may reach back.
+    resit = data["resit"] or {}
+    for part in ("windows", "rework"):
+        for i, rule in enumerate(resit.get(part, [])):
+            ((unit, count),) = rule["offset"].items()
+            if count <= 0:
+                what, missed = ("window", "resit or retake") if part == "windows" else ("rework", "rework")
+                counted = rule.get("from") or "the fail"
+                raise InputError(f"{what} {rule['id']!r} spans {count} {unit.replace('_', ' ')}: every {missed} "
+                                 "would miss it", where=source.place(["resit", part, i, "offset", unit]),
+                                 hint=f"a span of 1 or more after {counted}, as the document states it")
     # The schema allows any standard's method names; each must be one of this standard's.
     named = [(["deadlines", i, key], rule[key]) for i, rule in enumerate(data["deadlines"])
              for key in ("from", "event") if rule.get(key) is not None and rule[key] not in NOT_METHODS]

@@ -328,12 +328,12 @@ def conformance(console: Console, data: dict[str, Any]) -> None:
                           + (f", {more} not shown" if more > 0 else "")
                           + (f", the records of all but the first {RECORDS_SHOWN} not shown" if records else "")
                           + " (--format json lists every one, with its record)", highlight=False)
-    console.print("all checks pass" + _not_checked(data["results"]) if data["passed"] else "some checks fail",
-                  highlight=False)
+    console.print("some checks fail" if data["failed"] else "all checks pass" if data["passed"] else
+                  "no check fails" + _not_checked(data["results"]) + ": not a pass", highlight=False)
 
 
 def _not_checked(results: list[dict[str, Any]]) -> str:
-    """What "all checks pass" leaves out: the source documents not checked, and each other check skipped though
+    """What "no check fails" leaves out: the source documents not checked, and each other check skipped though
     it applies (a rule in words it cannot read), by body and ruleset."""
     documents = sum(1 for r in results if r["check"] == "sources" and r["status"] == "skip")
     said = [f"{documents} source document{'s' * (documents != 1)} {'were' if documents != 1 else 'was'} not "

@@ -6,12 +6,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from epa import fence
 from epa.conformance import witness
 from epa.conformance.checks.base import (
     CheckedBody,
     Failure,
     Skip,
     check,
+    combinations,
+    everything,
     first_change,
     hook_failure,
     hook_source,
@@ -35,8 +38,49 @@ def loads(s: CheckedBody) -> Iterator[Failure]:
 
 @check("hooks", "every hook returns what its spec says, and changes neither the ruleset nor the record it is given: "
        "grading typical records, a resit, and a record giving every field a record can, calls each one; a deadline "
-       "has a date unless it is unknown", "body")
+       "has a date unless it is unknown; a grade_component or combine_grades of the plugin's own answers some "
+       "question (None to every one leaves every grade to the default)", "body")
 def hooks(s: CheckedBody) -> Iterator[Failure]:
+    yield from _records_graded(s)
+    yield from _never_answers(s)
+
+
+def _questions(s: CheckedBody, hook: str) -> Iterator[dict[str, Any]]:
+    for r in s.loaded.body.rulesets:
+        if hook == "grade_component":
+            for method in r.method_ids:
+                passes = frozenset(c.id for c in r.criteria_for(method, "pass"))
+                for met in (frozenset(), passes, everything(r, method)):
+                    yield {"ruleset": r, "method": method, "criteria_met": met}
+        else:
+            for combo in combinations(r):
+                yield {"ruleset": r, "components": combo}
+
+
+def _never_answers(s: CheckedBody) -> Iterator[Failure]:
+    """A first-result grading hook of the plugin's own that returns None to every question is no rule: pluggy takes
+    None as "not answered" and the core's default answers each, while `epa plugins`, `epa consistency` and every
+    explanation call the hook the body's own rule (a stub left as ``pass``, or a condition no ruleset it ships
+    meets). Its own implementation is asked, alone, the questions the grading checks ask."""
+    for hook in ("grade_component", "combine_grades"):
+        impl = next((i for i in getattr(s.loaded.hooks, hook).get_hookimpls() if i.plugin_name == s.loaded.plugin
+                     and not (i.hookwrapper or getattr(i, "wrapper", False))), None)
+        if hook not in s.loaded.own_hooks or impl is None:
+            continue
+
+        def own(_impl: Any = impl, **asked: Any) -> Any:
+            return _impl.function(*[asked[a] for a in _impl.argnames])
+        if all(fence.call(s.loaded.plugin, hook, own, asked, check=False) is None for asked in _questions(s, hook)):
+            file, line = hook_source(s.loaded, hook)
+            asked = "each method with nothing, its pass criteria and everything met" if hook == "grade_component" \
+                else "every combination of grades"
+            yield Failure(f"{hook} returned None to every question asked of it ({asked}, in every ruleset), so the "
+                          "core's default answered each, while the hook is described as the body's own rule",
+                          f"{hook} answering for the rulesets it is written for, or no {hook} (the default is the "
+                          "data's rule)", hook, file, None, line)
+
+
+def _records_graded(s: CheckedBody) -> Iterator[Failure]:
     # The rules' dicts (component_rules, a row's when) and a record's can be changed in place: a hook that does
     # (a setdefault, a pop) changes what every later grading in the process reads (a cohort, `epa serve`), and what
     # the other checks hold its answers to, so that they agree with it.
