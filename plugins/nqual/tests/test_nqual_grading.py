@@ -659,3 +659,37 @@ def test_st0071_a_distinction_missed_on_a_read_criterion_names_the_reading(tmp_p
     # the observation and project, all pass and no distinction criteria: their pass rests on plainly printed
     # distinction descriptors (S1.2, S2.7; K1.3 ...) as much as on any read one, so no reading is named
     assert "ambiguity" not in _says(out, "observation") + _says(out, "project")
+
+
+def _graded(tmp_path, standard, grades):
+    methods = METHODS71 if standard == "ST0071" else METHODS72
+    data = {"standard": standard, "apprentice": {"id": "NQ-READ"}, "gateway": {"date": "2025-10-06"},
+            "assessments": [{"method": m, "date": "2025-10-20", "grade": g} for m, g in zip(methods, grades, strict=True)]}
+    return _grade_data(tmp_path, data)
+
+
+# S72 prints no combination table; its Assessment Breakdown's one Distinction line joins the three component
+# thresholds with "Plus:", and the pack never says whether one or two component Distinctions lift the overall grade
+# (ambiguity nqual-st0072-overall-distinction, which lists these six). Each is a Pass on that reading, and its
+# explanation says the reading gives it. P/P/P, D/D/D and any Fail are plain ("a minimum of a Pass in all components";
+# "All Pass Criteria Achieved Plus: ..." in all three): no reading named.
+@pytest.mark.parametrize("grades, overall, read", [
+    ((D, P, P), P, True), ((P, D, P), P, True), ((P, P, D), P, True),
+    ((P, D, D), P, True), ((D, P, D), P, True), ((D, D, P), P, True),
+    ((P, P, P), P, False), ((D, D, D), D, False), ((F, D, D), F, False),
+])
+def test_st0072_overall_on_the_reading_names_it(tmp_path, grades, overall, read):
+    out = _graded(tmp_path, "ST0072", grades)
+    assert out["overall"] == overall
+    assert ("nqual-st0072-overall-distinction" in _says(out, "overall")) is read
+
+
+# S71 § Assessment Grading Breakdown prints P/P/P, the one-Distinction rows and D/D/D but no P/D/D, D/P/D, D/D/P
+# (ambiguity nqual-combination-table-incomplete): those three are Pass by "To achieve a Distinction, the apprentice
+# must achieve all Pass and all Distinction criteria", on the reading; a printed row ("Pass Distinction Pass Pass")
+# names none.
+@pytest.mark.parametrize("grades, read", [((P, D, D), True), ((D, P, D), True), ((D, D, P), True),
+                                          ((P, D, P), False), ((D, D, D), False)])
+def test_st0071_combination_missing_from_the_table_names_the_reading(tmp_path, grades, read):
+    out = _graded(tmp_path, "ST0071", grades)
+    assert ("nqual-combination-table-incomplete" in _says(out, "overall")) is read
