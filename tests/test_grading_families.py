@@ -20,7 +20,7 @@ from epa.engine.compiled import Engine
 from epa.engine.explained import grade
 from epa.errors import InputError
 from epa.inputs.record import record_from_data
-from epa.model.domain import Grade, Record, Ruleset
+from epa.model.domain import Ambiguity, Grade, Record, Ruleset
 from epa.registry import Registry
 from epa.rules import combination, windows
 from epa.rules import grading as component
@@ -97,6 +97,37 @@ def test_the_written_rule_decides_as_the_family_decides(passes: int, distinction
     for met in range(1 << (passes + distinctions)):
         assert written(met) == component.decide(rule, (met & pass_mask).bit_count(),
                                                 (met & distinction_mask).bit_count()), met
+
+
+@pytest.mark.parametrize("met, names", [
+    # P0..P2 pass criteria (all needed), D0..D3 distinction criteria (3 needed); P2 and D3 are named by the
+    # recorded ambiguity "read". Hand-worked: a step names the reading only where the missing criteria it is
+    # about, counted as met, would reach what is needed (read otherwise they would not hold the grade down).
+    ({"P0", "P1"}, True),                     # fail: only P2 missing, and it is read -> 2 + 1 = 3 needed
+    ({"P0"}, False),                          # fail: P1 missing too, printed plainly -> 1 + 1 < 3
+    ({"P0", "P1", "P2", "D0", "D1"}, True),   # pass: D2, D3 missing; 2 met + D3 read = 3 needed
+    ({"P0", "P1", "P2", "D0"}, False),        # pass: 1 met + D3 read = 2 < 3
+    ({"P0", "P1", "P2", "D0", "D1", "D2"}, False),  # distinction: nothing holds it down
+])
+def test_a_grade_turning_on_read_criteria_names_the_reading(met: set[str], names: bool) -> None:
+    rule = component.Thresholds("m", ("P0", "P1", "P2"), ("D0", "D1", "D2", "D3"), 3, 3, "x § 1",
+                                (("P2", ("read",)), ("D3", ("read",))))
+    result = component.explain(None, "m", frozenset(met), rule)  # type: ignore[arg-type]
+    assert ("ambiguity read" in " ".join(s.says for s in result.steps)) is names
+    assert result.grade == component.decide(rule, len(met & {"P0", "P1", "P2"}), len(met & {"D0", "D1", "D2", "D3"}))
+
+
+def test_the_readings_are_the_ambiguities_naming_each_criterion() -> None:
+    """``Thresholds.of`` reads, for each of the method's criteria, the recorded ambiguities whose ``criteria`` name it
+    (and only those: an ambiguity naming another method's criterion, or none, is not this method's)."""
+    rules = next(loaded.body.rulesets_for("ST0071")[-1] for loaded in _acme().offering("ST0071"))
+    method, other = rules.method_ids[0], rules.method_ids[1]
+    mine, theirs = rules.criteria_for(method, "pass")[0].id, rules.criteria_for(other, "pass")[0].id
+    said = dict(citation=rules.combination.citation, text_says="t", reading="r", why="w")
+    rules = attrs.evolve(rules, ambiguities=(Ambiguity("a", criteria=(mine,), **said),
+                                             Ambiguity("b", criteria=(mine, theirs), **said), Ambiguity("c", **said)))
+    assert component.Thresholds.of(rules, method).readings == ((mine, ("a", "b")),)
+    assert component.Thresholds.of(rules, other).readings == ((theirs, ("b",)),)
 
 
 # --- combination -----------------------------------------------------------------------------------------------

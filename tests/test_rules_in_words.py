@@ -175,7 +175,9 @@ def test_a_pass_threshold_passes_a_method_short_of_every_pass_criterion():
 def test_nquals_rule_in_words_is_data_and_explained_as_before():
     """NQual 000 § Assessment Grading Breakdown: "a minimum of a Pass in all components to achieve a Pass overall.
     To achieve a Distinction, the apprentice must achieve all Pass and all Distinction criteria": a distinction in
-    every method. Its printed table has no row for pass, distinction, distinction: the rule in words gives pass."""
+    every method. Its printed table has no row for pass, distinction, distinction: the rule in words gives pass, on
+    the reading the ruleset records for the three combinations the table leaves out (nqual-combination-table-incomplete),
+    which the step names."""
     rules = registry().body("nqual").ruleset(ST0071)
     assert rules.combination.rule_in_words.decides == OverallInWords()
     outcome = defaults.combine_grades(rules, {"observation": P, "project": D, "discussion": D})
@@ -183,7 +185,9 @@ def test_nquals_rule_in_words_is_data_and_explained_as_before():
     assert [s.says for s in outcome.steps] == [
         "observation=pass, project=distinction, discussion=distinction: the printed table is incomplete: it has no "
         "row for this combination",
-        f"the document's rule in words decides: pass (“{rules.combination.rule_in_words.text}”)"]
+        f"the document's rule in words decides: pass (“{rules.combination.rule_in_words.text}”); the document does "
+        "not say plainly which grade this combination gives: the rule in words gives it on the tool's reading "
+        "(ambiguity nqual-combination-table-incomplete, shown by `epa ambiguities`)"]
 
 
 # --- the compiled engine decides as the explained path does --------------------------------------------------

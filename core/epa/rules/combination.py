@@ -70,7 +70,7 @@ def explain(ruleset: Ruleset, components: Mapping[str, Grade]) -> Outcome:
     return Outcome(overall, (
         Step(f"{shown}: {gap} this combination", combination.citation),
         Step(f"the document's rule in words decides: {overall}{_why(words.rule, components, ruleset.method_ids)} "
-             f"(“{words.text}”)", words.citation),
+             f"(“{words.text}”){_reading(ruleset, components, by_words=True)}", words.citation),
     ))
 
 
@@ -78,14 +78,19 @@ def explain(ruleset: Ruleset, components: Mapping[str, Grade]) -> Outcome:
 COMBINATION = "combination"
 
 
-def _reading(ruleset: Ruleset, components: Mapping[str, Grade]) -> str:
-    """Where the printed row deciding ``components`` is the tool's reading of a garbled or ambiguous table (a
-    recorded ambiguity about the table, ``rules: [combination]``, names this combination among those its reading
-    decides), words saying so, naming the ambiguity; '' for a row the document prints plainly."""
+def _reading(ruleset: Ruleset, components: Mapping[str, Grade], by_words: bool = False) -> str:
+    """Where the grade of ``components`` is the tool's reading (a recorded ambiguity about the table, ``rules:
+    [combination]``, names this combination among those its reading decides), words saying so, naming the
+    ambiguity: of a garbled or ambiguous table's printed row, or (``by_words``) of the rule in words applied where
+    no row is printed; '' where the document decides it plainly."""
     grades = dict(components)
     named = [a.id for a in ruleset.ambiguities if COMBINATION in a.rules and grades in a.combinations]
-    return (f"; the document's table does not print this combination plainly: the row is the tool's reading of it "
-            f"(ambiguity {', '.join(named)}, shown by `epa ambiguities`)" if named else "")
+    if not named:
+        return ""
+    what = ("the document does not say plainly which grade this combination gives: the rule in words gives it on "
+            "the tool's reading" if by_words else
+            "the document's table does not print this combination plainly: the row is the tool's reading of it")
+    return f"; {what} (ambiguity {', '.join(named)}, shown by `epa ambiguities`)"
 
 
 def _why(rule: OverallInWords, components: Mapping[str, Grade], methods: tuple[str, ...]) -> str:

@@ -26,6 +26,9 @@ class Thresholds:
     pass_needed: int
     distinction_needed: int
     citation: str
+    # (criterion id, the ids of the recorded ambiguities naming it) for each of the method's criteria a reading is
+    # about: a grade that turns on them says so, as a combination row that is a reading does
+    readings: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @classmethod
     def of(cls, ruleset: Ruleset, method: str) -> Thresholds:
@@ -33,10 +36,12 @@ class Thresholds:
         passes = tuple(c.id for c in ruleset.criteria_for(method, "pass"))
         distinctions = tuple(c.id for c in ruleset.criteria_for(method, "distinction"))
         # Absent, a threshold is every criterion of its level (the schema makes a stated one at least 1).
+        readings = tuple((c, named) for c in passes + distinctions
+                         if (named := tuple(a.id for a in ruleset.ambiguities if c in a.criteria)))
         return cls(method, passes, distinctions,
                    rule.pass_threshold if rule and rule.pass_threshold else len(passes),
                    rule.distinction_threshold if rule and rule.distinction_threshold else len(distinctions),
-                   rule.citation if rule else ruleset.combination.rule_in_words.citation)
+                   rule.citation if rule else ruleset.combination.rule_in_words.citation, readings)
 
 
 def decide(rule: Thresholds, passes_met: int, distinctions_met: int) -> Grade:
@@ -67,7 +72,8 @@ def explain(ruleset: Ruleset, method: str, criteria_met: frozenset[str], rule: T
     of_needed = f" ({pass_needed} needed)" if pass_needed < len(passes) else ""
     if grade is Grade.FAIL:
         return result(Step(f"{method}: {met_passes} of {len(passes)} pass criteria met{of_needed}; "
-                           f"missing {', '.join(pass_missing)}: fail", citation))
+                           f"missing {', '.join(pass_missing)}: fail"
+                           f"{_reading(rule, pass_missing, met_passes, pass_needed)}", citation))
     all_passed = Step(f"{method}: all {len(passes)} pass criteria met" if not pass_missing else
                       f"{method}: {met_passes} of {len(passes)} pass criteria met{of_needed}", citation)
     if not distinctions:
@@ -76,7 +82,21 @@ def explain(ruleset: Ruleset, method: str, criteria_met: frozenset[str], rule: T
         return result(all_passed, Step(f"{method}: {len(d_met)} of {len(distinctions)} distinction criteria met "
                                        f"({needed} needed): distinction", citation))
     return result(all_passed, Step(f"{method}: {len(d_met)} of {len(distinctions)} distinction criteria met "
-                                   f"({needed} needed; missing {', '.join(d_missing)}): pass", citation))
+                                   f"({needed} needed; missing {', '.join(d_missing)}): pass"
+                                   f"{_reading(rule, d_missing, len(d_met), needed)}", citation))
+
+
+def _reading(rule: Thresholds, missing: tuple[str, ...], met: int, needed: int) -> str:
+    """Where the grade a step gives turns on missing criteria a recorded ambiguity is about (read otherwise, as
+    no criterion or not one of this level, they would not hold the grade down: the met ones and those would reach
+    ``needed``), words saying so, naming the ambiguities; '' where the criteria missing plainly decide it."""
+    about = dict(rule.readings)
+    read = [c for c in missing if c in about]
+    if not read or met + len(read) < needed:
+        return ""
+    named = ", ".join(dict.fromkeys(a for c in read for a in about[c]))
+    return (f"; the grade turns on {', '.join(read)}, which the tool encodes on its reading of an ambiguous passage "
+            f"(ambiguity {named}, shown by `epa ambiguities`)")
 
 
 def expression(passes: int, distinctions: int, needed: int, pass_needed: int | None = None) -> str:

@@ -542,3 +542,20 @@ def test_cli_v10_citations_name_the_text_they_read_v11():
     said = " ".join(table.stdout.split())
     assert table.exit_code == 0 and "Spec v1.1 § 2.7 Grading requirements" in said
     assert "Spec v1.0 §" not in said
+
+
+# A grade turning on a criterion the rules place by a reading names the reading. V1.0's text is not at hand: S1.5
+# ("Demonstrates resolution of a range of complex customer service issues ...") is a V1.0 observation pass criterion
+# only as LOG pg22 describes it (ambiguity gateway-quals-v1-0-reconstructed-from-change-log). The observation of
+# the V1.1-shaped record at gateway 2024-03-01 (V1.0) meets every other observation criterion and lacks S1.5 alone:
+# its Fail rests on that reconstruction, so its explanation says so. At gateway 2024-05-01 (V1.1) the discussion
+# lacks S1.5, which V1.1 prints in DIS's Pass column: a Fail on a printed criterion, no reading named.
+def test_a_fail_resting_on_the_v10_reconstruction_names_it():
+    says = lambda data, method: " ".join(s["says"] for s in data["explanation"] if s["about"] == method)  # noqa: E731
+    v10 = _grade(RECORDS / "gateway_quals-s15-discussion-2024-03-01.yaml")
+    assert (v10["document"]["version"], v10["components"]["observation"]) == ("1.0", F)
+    assert "S1.5" in says(v10, "observation")
+    assert "gateway-quals-v1-0-reconstructed-from-change-log" in says(v10, "observation")
+    v11 = _grade(RECORDS / "gateway_quals-s15-observation-2024-05-01.yaml")
+    assert (v11["document"]["version"], v11["components"]["discussion"]) == ("1.1", F)
+    assert "ambiguity" not in says(v11, "discussion")

@@ -17,6 +17,7 @@ import itertools
 from pathlib import Path
 
 import pytest
+import yaml
 
 from epa.testing import combine, grade_component, ids, requires, ruleset, run
 
@@ -592,3 +593,103 @@ def test_cli_st0072_one_showcase_distinction_fewer_is_pass():
     assert out["overall"] == "pass"
     _cited(out, S72)
 
+
+
+# =====================================================================================================
+# 7. A grade that turns on a reading says so. Where the only criteria keeping a method from a grade are ones
+# the document leaves unclear (an ambiguity of the ruleset names them), read otherwise they would not hold it
+# down: the explanation names the ambiguity, as a combination row that is a reading does. Where a plainly
+# printed criterion is missing too, the grade holds under any reading and nothing is named.
+# =====================================================================================================
+
+def _grade_data(tmp_path, data):
+    path = tmp_path / "record.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    result = run("grade", "--body", BODY, str(path), "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    return result.json()
+
+
+def _says(out, method):
+    return " ".join(s["says"] for s in out["explanation"] if s["about"] == method)
+
+
+def _record72(observation_met):
+    return {"standard": "ST0072", "apprentice": {"id": "NQ-READ"}, "gateway": {"date": "2025-10-06"},
+            "assessments": [{"method": "showcase", "date": "2025-10-27", "criteria_met": pass72("showcase")},
+                            {"method": "observation", "date": "2025-11-10", "criteria_met": observation_met},
+                            {"method": "discussion", "date": "2025-11-10", "criteria_met": pass72("discussion")}]}
+
+
+# S72 § Grading Descriptors for Observation and Q&A, Presentation: "Present a professional image in line with the
+# organisational dress code and code of conduct. OR Demonstrate a positive attitude and welcoming approach
+# consistently when dealing with customers." Read as three required criteria (ambiguity
+# nqual-st0072-observation-presentation-or); read as alternatives, meeting the first (OB.P12) is enough. All 18
+# other pass criteria met, OB.P13 alone missing: Fail as encoded ("Pass: All Pass Criteria Achieved"), a Pass under
+# the other reading, so the Fail is said to rest on the reading.
+def test_st0072_a_fail_resting_on_the_or_reading_names_it(tmp_path):
+    out = _grade_data(tmp_path, _record72([c for c in pass72("observation") if c != "OB.P13"]))
+    assert out["components"]["observation"] == F
+    says = _says(out, "observation")
+    assert "OB.P13" in says and "nqual-st0072-observation-presentation-or" in says
+
+
+# The same with OB.P1 ("Demonstrate willingness and ability to engage with customers ...", Interpersonal Skills,
+# printed plainly) missing too: a Fail under any reading of the OR, so no reading is named.
+def test_st0072_a_fail_a_plain_criterion_decides_names_no_reading(tmp_path):
+    out = _grade_data(tmp_path, _record72([c for c in pass72("observation") if c not in ("OB.P1", "OB.P13")]))
+    assert out["components"]["observation"] == F
+    assert "ambiguity" not in _says(out, "observation")
+
+
+# S71 § Grading Descriptors for Professional Discussion Supported by Portfolio Evidence, Distinction Descriptors:
+# "Evidence when they have analysed the importance made to their professional image and its relationship with the
+# organisation's brand." (ambiguity nqual-professional-image-distinction: no assessment-plan equivalent, garbled).
+# All pass criteria and the other two distinction criteria met: "all Pass and all Distinction criteria" (S71 §
+# Assessment Grading Breakdown) not met -> Pass, resting on that descriptor alone.
+def test_st0071_a_distinction_missed_on_a_read_criterion_names_the_reading(tmp_path):
+    met = pass71("discussion") + [c for c in dist71("discussion") if c != "X.PROFESSIONAL-IMAGE"]
+    data = {"standard": "ST0071", "apprentice": {"id": "NQ-READ"}, "gateway": {"date": "2025-10-06"},
+            "assessments": [{"method": "observation", "date": "2025-10-20", "criteria_met": pass71("observation")},
+                            {"method": "project", "date": "2025-10-21", "criteria_met": pass71("project")},
+                            {"method": "discussion", "date": "2025-10-22", "criteria_met": met}]}
+    out = _grade_data(tmp_path, data)
+    assert out["components"]["discussion"] == P
+    assert "nqual-professional-image-distinction" in _says(out, "discussion")
+    # the observation and project, all pass and no distinction criteria: their pass rests on plainly printed
+    # distinction descriptors (S1.2, S2.7; K1.3 ...) as much as on any read one, so no reading is named
+    assert "ambiguity" not in _says(out, "observation") + _says(out, "project")
+
+
+def _graded(tmp_path, standard, grades):
+    methods = METHODS71 if standard == "ST0071" else METHODS72
+    data = {"standard": standard, "apprentice": {"id": "NQ-READ"}, "gateway": {"date": "2025-10-06"},
+            "assessments": [{"method": m, "date": "2025-10-20", "grade": g} for m, g in zip(methods, grades, strict=True)]}
+    return _grade_data(tmp_path, data)
+
+
+# S72 prints no combination table; its Assessment Breakdown's one Distinction line joins the three component
+# thresholds with "Plus:", and the pack never says whether one or two component Distinctions lift the overall grade
+# (ambiguity nqual-st0072-overall-distinction, which lists these six). Each is a Pass on that reading, and its
+# explanation says the reading gives it. P/P/P, D/D/D and any Fail are plain ("a minimum of a Pass in all components";
+# "All Pass Criteria Achieved Plus: ..." in all three): no reading named.
+@pytest.mark.parametrize("grades, overall, read", [
+    ((D, P, P), P, True), ((P, D, P), P, True), ((P, P, D), P, True),
+    ((P, D, D), P, True), ((D, P, D), P, True), ((D, D, P), P, True),
+    ((P, P, P), P, False), ((D, D, D), D, False), ((F, D, D), F, False),
+])
+def test_st0072_overall_on_the_reading_names_it(tmp_path, grades, overall, read):
+    out = _graded(tmp_path, "ST0072", grades)
+    assert out["overall"] == overall
+    assert ("nqual-st0072-overall-distinction" in _says(out, "overall")) is read
+
+
+# S71 § Assessment Grading Breakdown prints P/P/P, the one-Distinction rows and D/D/D but no P/D/D, D/P/D, D/D/P
+# (ambiguity nqual-combination-table-incomplete): those three are Pass by "To achieve a Distinction, the apprentice
+# must achieve all Pass and all Distinction criteria", on the reading; a printed row ("Pass Distinction Pass Pass")
+# names none.
+@pytest.mark.parametrize("grades, read", [((P, D, D), True), ((D, P, D), True), ((D, D, P), True),
+                                          ((P, D, P), False), ((D, D, D), False)])
+def test_st0071_combination_missing_from_the_table_names_the_reading(tmp_path, grades, read):
+    out = _graded(tmp_path, "ST0071", grades)
+    assert ("nqual-combination-table-incomplete" in _says(out, "overall")) is read
