@@ -611,6 +611,22 @@ def test_project_rework_within_1_month_of_the_fail_notified(tmp_path, gateway_da
     assert d["citation"] == S_RESIT
 
 
+def test_a_late_rework_names_the_attempt_compared_not_a_rework_date(tmp_path):
+    # 002 § Retake and resit information: "Apprentices will have 1 month to rework their submission." The record
+    # dates the project's resit, which may be its interview, after the reworked submission (a report comes "2 weeks
+    # prior to an interview date", § Component 1: Work-based project report). Notified 2025-11-14 + 1 month =
+    # 2025-12-14; the resit on 2025-12-22 is after it: missed (the journey file's reading,
+    # highfield-project-rework-anchor), said of the resit, never as "reworked on 2025-12-22".
+    rec = record(assessments=[
+        attempt("project", "2025-11-10", F, notified="2025-11-14"), attempt("discussion", "2025-11-12", D),
+        attempt("observation", "2025-11-17", D), attempt("project", "2025-12-22", P, kind="resit")])
+    d = deadline(grade(tmp_path, rec), "project-rework-1-month")
+    assert (d["date"], d["status"]) == ("2025-12-14", "missed")
+    assert "the project resit on 2025-12-22 came after it" in d["says"]
+    assert "not the reworked submission" in d["says"]
+    assert "reworked on" not in d["says"]
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # The 12-month resit/retake window (counted from the first fail's notification: the journey file's reading)
 # ---------------------------------------------------------------------------------------------------------------
