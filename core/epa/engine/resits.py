@@ -40,7 +40,11 @@ def _rework(rework: Rework, history: Sequence[GradedAttempt]) -> tuple[list[Dead
         redo = None if (after := attempt_history.next_at_method(failed, pairs)) is None else history[after]
         status = "open" if redo is None else "met" if redo.attempt.date <= due else "missed"
         if redo and status == "missed":
-            says += f"; reworked on {redo.attempt.date}, late: the document does not say what follows"
+            # The record dates the next attempt, which for a project may be its interview, held after the reworked
+            # submission the month is for: say which date was compared, never that the rework was done that day.
+            redone = f"{redo.attempt.method} {redo.attempt.kind} on {redo.attempt.date}"
+            says += f"; the {redone} came after it (the record dates the {redo.attempt.kind}, not the reworked " \
+                    f"submission): the document does not say what follows"
             says += ADVICE_MISSED if rework.strength == "advice" else ""
             steps.append(Step(says, rework.citation))
         deadline_id = rework.id + (f".{i + 1}" if len(fails) > 1 else "")

@@ -51,6 +51,11 @@ READINGS = {
         {"epa-window-3-months"}, "The interview will take place before the 3-month end-point assessment period."),
     "highfield-resit-window-anchor": (
         {"resit-retake-within-12-months"}, "apprentices should complete retake/resits within 12 months"),
+    # 'can': a permission to rearrange a date, which lifts no period (the cap alone is lifted, by exceptional
+    # circumstances)
+    "highfield-extenuating-circumstances-rearranged-date": (
+        {"epa-window-3-months", "resit-retake-within-12-months", "project-rework-1-month"},
+        "In the event of extenuating circumstances, apprentices can be given the opportunity to rearrange their date"),
     # the cap has no id: named as resit.cap
     "highfield-resit-cap-resit-only": (
         {"resit.cap"}, "The maximum grade awarded to a resit will be pass"),

@@ -226,6 +226,20 @@ def test_the_rework_deadline_says_what_it_counts_from(tmp_path, notified, counte
     assert f"({counted}, the tool's reading: the document does not say which date this counts from)" in rework["says"]
     assert ("notified" in rework["says"]) is (notified is not None)
 
+def test_a_late_rework_names_the_attempt_compared_not_a_rework_date(tmp_path):
+    # 003 § Resits and Retakes: "The apprentice will have one month to rework their submission." The record dates
+    # the project's resit, not the reworked submission; § Interview puts a report's interview "at least two weeks
+    # after the apprentice submits the report", so a resit on 2025-12-22 may follow a submission made in time.
+    # Notified 2025-11-14 + 1 month = 2025-12-14; the resit on 2025-12-22 is after it: missed (the journey file's
+    # reading, tqual-project-rework-vs-resit), said of the resit, never as "reworked on 2025-12-22".
+    rework = deadline(grade(tmp_path, record(assessments=with_redo({"date": "2025-12-22", "grade": "pass"}))),
+                      "project-rework")
+    assert (rework["date"], rework["status"]) == ("2025-12-14", "missed")
+    assert "the project resit on 2025-12-22 came after it" in rework["says"]
+    assert "not the reworked submission" in rework["says"]
+    assert "reworked on" not in rework["says"]
+
+
 # ---------------------------------------------------------------------------------------------
 # The 12-month window for resits and retakes (anchored, per the journey file's reading
 # `tqual-resit-window-anchor`, on the first fail's notification).
