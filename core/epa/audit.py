@@ -50,6 +50,7 @@ from epa.inputs.cohort_input import (
     rereadable,
     rewindable,
 )
+from epa.inputs.utf16 import as_utf8
 from epa.model.domain import Apprentice, Attempt, Gateway, Grade, Record, Ruleset
 from epa.registry import LoadedBody, Registry
 from epa.rules import history
@@ -209,7 +210,13 @@ class Auditor:
                             f"components {body_id} combines for {standard} ({', '.join(rules.method_ids)})",
                             f'name it with --column "YOUR NAME={m}"')
                 elif given is None:
-                    if "overall" in data:  # (a row not graded yet may lack some: nothing of it is audited)
+                    if "overall" in data and m in data["not_yet"]:  # (a cell saying so: "Pending", "Booked"...)
+                        problem(m, f"{quote(data['not_yet'][m])} says the {m} is not graded yet, but the row records "
+                                f"an overall grade ({data['overall']}): {body_id} combines the overall grade from "
+                                f"every component ({', '.join(rules.method_ids)}), so none is given before each is "
+                                "graded", f"give the {m}'s grade, or leave the overall grade empty until it is "
+                                "graded (the row is then not graded yet, and not audited)")
+                    elif "overall" in data:  # (a row not graded yet may lack some: nothing of it is audited)
                         problem(m, f"empty: {body_id} combines the overall grade from every component "
                                 f"({', '.join(rules.method_ids)}); the row gives no {m} grade",
                                 "give every component's grade: an overall grade is not audited from some of them")
@@ -706,6 +713,7 @@ def _items(source: str, methods: list[str], column_map: ColumnMap, header: type[
             raise InputError(f"cannot read the outcomes file: {exc.strerror}", where=source) from None
         name = source
     try:
+        stream = as_utf8(stream, name)  # (a UTF-16 file, read as the UTF-8 it holds; any other, as it is)
         if cohort_xlsx.is_workbook(source, cohort_xlsx.head(stream, name), name):
             yield from cohort_xlsx.xlsx_items(stream if source == "-" else source, methods, name, sheet, column_map,
                                               heard, header_class=header)
