@@ -608,10 +608,34 @@ class Summary:
         }
 
 
+class _Apprentice(msgspec.Struct):
+    apprentice: Any = None  # (whatever a line holds there: only an id given as text is noted)
+
+
+_APPRENTICE_OF = msgspec.json.Decoder(_Apprentice).decode
+
+
+def _apprentice_of(kind: str, payload: Any) -> str | None:
+    """The apprentice id an item gives: a CSV row's (read or refused), a JSON line's ``apprentice.id`` where it is
+    text (the line is decoded here for it alone: its record is read by a worker); None where it gives none."""
+    if kind == "csv":
+        ident: Any = payload[0]["apprentice"]["id"]
+    elif kind == "json":
+        try:
+            apprentice = _APPRENTICE_OF(payload).apprentice
+        except (msgspec.DecodeError, RecursionError):  # (no JSON: the line is refused by its worker, with no id)
+            return None
+        ident = apprentice.get("id") if isinstance(apprentice, dict) else None
+    else:
+        ident = payload.apprentice if kind == "error" and type(payload) is RowRefusal else None
+    return ident if isinstance(ident, str) else None
+
+
 class ApprenticeIds:
-    """The apprentice id of each row of a CSV or workbook cohort, as its items pass to grading, and the lines of each
-    id given on more than one row: each row is graded on its own (never merged), and the user is told. At most
-    MAX_IDS distinct ids are remembered (memory stays bounded); past them, ids not seen yet are not checked."""
+    """The apprentice id of each row of a cohort (a CSV row, a workbook's, a JSON line), as its items pass to
+    grading, and the lines of each id given on more than one row: each row is graded on its own (never merged),
+    and the user is told. At most MAX_IDS distinct ids are remembered (memory stays bounded); past them, ids not
+    seen yet are not checked."""
 
     MAX_IDS = 1 << 20
     SHOWN = 100  # ids named in the summary, each with its first LINES lines
@@ -633,10 +657,8 @@ class ApprenticeIds:
                 first.update(new)
                 yield chunk
                 continue
-            given = [(payload[0]["apprentice"]["id"] if kind == "csv" else payload.apprentice, line)
-                     for line, kind, payload in chunk
-                     if kind == "csv"
-                     or kind == "error" and type(payload) is RowRefusal and payload.apprentice is not None]
+            given = [(ident, line) for line, kind, payload in chunk
+                     if (ident := _apprentice_of(kind, payload)) is not None]
             new = dict(reversed(given))  # each id's first line in the chunk
             if len(new) == len(given) and first.keys().isdisjoint(new) and len(first) + len(new) <= self.MAX_IDS:
                 first.update(new)
@@ -1093,8 +1115,8 @@ def run(source: str, fmt: str, *, summary: bool, summary_only: bool, workers: in
         graded_to = 0  # the last line graded and counted (the chunk whose write met the reader gone too)
         try:
             chunks = _chunks(items, min(CHUNK, JSON_CHUNK) if out_fmt == "json" and write_bytes is not None else None)
-            chunks = chunks if kind == "jsonl" else ids.watch(chunks)  # (a JSON line's id is read
-            graded = _graded_in_order(chunks, workers, only, name, out_fmt, registry, methods, words)  # by its worker)
+            chunks = ids.watch(chunks)
+            graded = _graded_in_order(chunks, workers, only, name, out_fmt, registry, methods, words)
             with _collecting_less(), contextlib.closing(graded):
                 for text, stats, last in graded:
                     # A chunk is written and counted as one, Ctrl-C held till both are done: what the interruption
