@@ -608,11 +608,11 @@ class Summary:
         }
 
 
-class _Apprentice(msgspec.Struct):
+class _ApprenticeOf(msgspec.Struct):
     apprentice: Any = None  # (whatever a line holds there: only an id given as text is noted)
 
 
-_APPRENTICE_OF = msgspec.json.Decoder(_Apprentice).decode
+_APPRENTICE_OF = msgspec.json.Decoder(_ApprenticeOf).decode
 
 
 def _apprentice_of(kind: str, payload: Any) -> str | None:
