@@ -40,6 +40,7 @@ from epa.errors import EXIT_FAILURE, EXIT_INPUT, EXIT_OK, InputError, OutputCutS
 from epa.inputs import cohort_xlsx, columns
 from epa.inputs.audit_input import OutcomesHeader, Status, header_class, kind
 from epa.inputs.cohort_input import (
+    DELIMITED,
     ColumnMap,
     Item,
     RowProblems,
@@ -720,9 +721,10 @@ def _items(source: str, methods: list[str], column_map: ColumnMap, header: type[
             return
         if sheet is not None:
             raise InputError("--sheet names a worksheet of an Excel workbook; this file is not one", where=name)
-        if source != "-" and Path(source).suffix.lower() != ".csv":
+        if source != "-" and Path(source).suffix.lower() not in DELIMITED:
             raise InputError(f"cannot tell the file's format from its suffix {Path(source).suffix!r}", where=source,
-                             hint="an outcomes file is CSV (.csv) or an Excel workbook (.xlsx)")
+                             hint="an outcomes file is CSV (.csv; or tab-separated, .tsv or .txt) or an Excel "
+                                  "workbook (.xlsx)")
         # A date column found month first is refused whole, as a cohort's is: a pipe is held (up to a bound, as
         # compare --batch holds one) so that its dates are read whole first, not row by row (03/04/2025 read day
         # first above the 12/25/2025 that shows the file month first).

@@ -28,6 +28,7 @@ from epa.batch.json_lines import add_line
 from epa.errors import EXIT_FAILURE, EXIT_INPUT, EXIT_OK, InputError, OutputCutShort, OutputError, PluginError, quote
 from epa.inputs import cohort_xlsx
 from epa.inputs.cohort_input import (  # the reading; MAX_RECORD and CsvHeader for callers that knew them here
+    DELIMITED,
     MAX_RECORD,  # noqa: F401
     MAX_REREAD,
     ColumnMap,
@@ -48,6 +49,7 @@ from epa.inputs.columns import standard_finder
 from epa.inputs.documents import json_line
 from epa.inputs.fastrecord import decode, from_data, view, view_of_data
 from epa.inputs.record import record_from_data
+from epa.inputs.utf16 import as_utf8
 from epa.model.domain import Grade
 from epa.views import report
 
@@ -1051,6 +1053,7 @@ def run(source: str, fmt: str, *, summary: bool, summary_only: bool, workers: in
             raise InputError(f"cannot read the cohort: {exc.strerror}", where=source) from None
         name = source
     try:
+        stream = as_utf8(stream, name)  # (a UTF-16 file, read as the UTF-8 it holds; any other, as it is)
         lines: Iterator[Line] = physical_lines(stream, name)
         if cohort_xlsx.is_workbook(source, cohort_xlsx.head(stream, name), name):
             kind, total = "xlsx", None
@@ -1060,13 +1063,13 @@ def run(source: str, fmt: str, *, summary: bool, summary_only: bool, workers: in
             kind, lines = sniff(physical_lines(stream, name))
         else:
             suffix = Path(source).suffix.lower()
-            if suffix not in (".jsonl", ".ndjson", ".csv"):
+            if suffix not in (".jsonl", ".ndjson", *DELIMITED):
                 raise InputError(f"cannot tell the cohort's format from its suffix {suffix!r}", where=source,
                                  hint="a record file is graded without --batch (epa compare FILE); a cohort is JSON "
                                       "Lines, one record a line (not a JSON array), named .jsonl" if suffix in
-                                      (".json", ".yaml", ".yml") else "name it .jsonl (JSON Lines) or .csv (or .xlsx, "
-                                      "a workbook), or pipe it to `--batch -`")
-            kind = "csv" if suffix == ".csv" else "jsonl"
+                                      (".json", ".yaml", ".yml") else "name it .jsonl (JSON Lines) or .csv (or .tsv, "
+                                      ".txt, .xlsx), or pipe it to `--batch -`")
+            kind = "csv" if suffix in DELIMITED else "jsonl"
         counts = Summary()
 
         def heard(header: CsvHeader) -> None:  # the columns not read are in the summary too, not only on stderr
@@ -1216,11 +1219,12 @@ def standards_in(path: Path, registry: Any) -> tuple[str, ...] | None:
     its methods is left without a column."""
     suffix = path.suffix.lower()
     try:
-        if suffix not in (".csv", ".jsonl", ".ndjson") or not path.is_file():
+        if suffix not in (*DELIMITED, ".jsonl", ".ndjson") or not path.is_file():
             return None
         ids = _standard_ids(registry)
-        with path.open("rb") as stream:
-            found = _standards_in_csv(stream, ids) if suffix == ".csv" else _standards_in_lines(stream, ids)
+        with path.open("rb") as opened:
+            stream = as_utf8(opened, str(path))
+            found = _standards_in_csv(stream, ids) if suffix in DELIMITED else _standards_in_lines(stream, ids)
     except (OSError, InputError):
         return None
     return tuple(sorted(found))

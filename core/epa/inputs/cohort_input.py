@@ -6,7 +6,8 @@ much is read (nothing more of it is kept; it is one error item) and reading goes
 quoted CSV cell) that runs on past MAX_SKIP is the input's last item, a refusal, so that even a device that never
 writes a line end is read to an end. Lines end with "\\n" or "\\r\\n", and, from the first line that shows one on,
 with a bare "\\r" too (as classic Mac OS and some exports write them). The input is UTF-8 (a byte-order
-mark is allowed); UTF-16 and UTF-32 are refused, naming the encoding and how to save the file as UTF-8.
+mark is allowed); a UTF-16 file reaches these readers as UTF-8 (utf16.as_utf8), so one whose mark is still here
+was not given to it, and UTF-32 is refused, each naming the encoding and how to save the file as UTF-8.
 """
 
 from __future__ import annotations
@@ -32,6 +33,9 @@ from epa.inputs.hostile import LINE_TOO_LONG, MAX_RECORD  # bytes one record may
 from epa.inputs.marks import unmarked, unmarked_json
 
 MAX_SKIP = 64 << 20  # bytes of one line (or CSV record) read past before reading stops: the input has no line ends
+# The suffixes of a file read as CSV: tab-separated text too (its separator is found from its header), as Excel saves
+# "Unicode Text (*.txt)" (UTF-16) and "Text (Tab delimited) (*.txt)", and other tools .tsv.
+DELIMITED = (".csv", ".tsv", ".txt")
 MAX_COLUMNS = 1000  # columns a CSV header may name (a cohort has a few dozen: more is refused before any check)
 # A cell may be as long as its record (the csv module's default is 128 KiB). The limit is the csv module's, one per
 # process: set once, here, and only ever raised, never set and put back per run, which would race between the
