@@ -421,6 +421,23 @@ def test_booleans_in_any_case(written, value):
     assert parse_bool(written) is value
 
 
+@pytest.mark.parametrize(("written", "value"), [("1.0", True), ("0.0", False), ("1.00", True)])
+def test_a_0_1_flag_written_as_a_float_is_read_as_its_digit(written, value):
+    """pandas writes a 0/1 column with an empty cell as floats (1.0, 0.0), as it writes a whole-number column (12.0,
+    read as 12 already): an EHCP flag exported so was refused ("'1.0' is not yes or no") on every row."""
+    data, _ = _header(["standard", "apprentice", "gateway_date", "EHCP"]).record(
+        ["ST0071", "A-1", "2025-12-01", written])
+    assert data["apprentice"]["ehcp"] is value
+
+
+@pytest.mark.parametrize("written", ["2.0", "1.5", "1.", "-1.0"])
+def test_a_float_that_is_no_0_1_flag_is_still_refused(written):
+    from epa.inputs.columns import BadCell, parse_bool
+
+    with pytest.raises(BadCell):
+        parse_bool(written)
+
+
 # --- rows --------------------------------------------------------------------------------------------------------
 
 

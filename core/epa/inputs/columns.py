@@ -436,10 +436,15 @@ def parse_level(value: str) -> str:
 BOOLEANS = {"true": True, "yes": True, "y": True, "1": True, "false": False, "no": False, "n": False, "0": False}
 
 
+_FLAG_POINT_ZERO = re.compile(r"([01])\.0+")  # 1.0, 0.0: a 0/1 flag column as pandas writes one with gaps (a float)
+
+
 def parse_bool(value: str) -> bool:
     found = BOOLEANS.get(value)
     if found is None:
         found = BOOLEANS.get(value.casefold())
+        if found is None and (flag := _FLAG_POINT_ZERO.fullmatch(value)):
+            found = flag[1] == "1"
         if found is None:
             raise BadCell(f"{quote(value)} is not yes or no", "write yes or no; also y/n, true/false, 1/0")
     return found
