@@ -806,6 +806,18 @@ def test_an_overall_grade_beside_a_component_not_graded_yet_is_refused_quoting_t
     assert empty["error"]["column"] == "Observation Grade" and empty["error"]["message"].startswith("empty:")
 
 
+def test_a_gateway_date_column_named_with_its_format_is_read(tmp_path):
+    """As a cohort's: "Gateway Date (dd/mm/yyyy)" is the gateway date (it was a column not read, so a body with two
+    versions could not tell which a row's date falls under)."""
+    body = one_version_body()
+    path = tmp_path / "dated.csv"
+    path.write_text("ULN,StandardID,EPAO,Gateway Date (dd/mm/yyyy),Observation Grade,Project Grade,Discussion Grade,"
+                    f"Overall Grade\n1,ST0071,{body},03/03/2025,Pass,Pass,Pass,Pass\n", encoding="utf-8")
+    result = run("audit", str(path), "--format", "csv")
+    assert "Gateway Date" not in result.stderr  # (no note of a column not read)
+    assert rows_of(result.stdout)[0]["error"] == ""
+
+
 def test_a_word_that_is_neither_a_grade_nor_a_status_is_refused_naming_the_statuses(tmp_path):
     body = one_version_body()
     path = tmp_path / "odd.csv"

@@ -438,6 +438,19 @@ def test_a_float_that_is_no_0_1_flag_is_still_refused(written):
         parse_bool(written)
 
 
+def test_a_date_column_named_with_its_day_first_format_is_read_by_its_name():
+    """Templates write a date column's format after its name: "Gateway Date (dd/mm/yyyy)". The cohort was refused
+    as having no gateway date column (and a date of birth so named was not read). By hand: 01/12/2025 day first is
+    2025-12-01, 02/03/2006 is 2006-03-02. A name the format follows that is no date field ("Observation", a grade)
+    and a month-first format are not read so: neither column is read, each named as not read."""
+    header = _header(["standard", "apprentice", "Gateway Date (dd/mm/yyyy)", "Date of Birth [DD-MM-YYYY]",
+                      "Observation (dd/mm/yyyy)", "Start Date (mm/dd/yyyy)"])
+    data, _ = header.record(["ST0071", "A-1", "01/12/2025", "02/03/2006", "05/01/2026", "03/04/2024"])
+    assert (data["gateway"]["date"], data["apprentice"]["date_of_birth"]) == ("2025-12-01", "2006-03-02")
+    assert "start_date" not in data["apprentice"] and "assessments" not in data and "schedule" not in data
+    assert [u.name for u in header.ignored] == ["Observation (dd/mm/yyyy)", "Start Date (mm/dd/yyyy)"]
+
+
 # --- rows --------------------------------------------------------------------------------------------------------
 
 

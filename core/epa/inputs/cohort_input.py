@@ -127,6 +127,11 @@ def unnamed_value(unnamed: Sequence[int], cells: Sequence[str], apprentice: int 
                            f"this row holds {quote(cells[index].strip())} there"}], ident or None)
 
 
+def _is_date(field: str) -> bool:
+    """Whether a cohort's or an outcomes file's field holds a date."""
+    return field in DATES or field.endswith("_date") or field == "date_of_birth"
+
+
 def match_columns(names: Sequence[str], known: dict[str, str], column_map: ColumnMap, where: str | Place,
                   what: str = "epa") -> tuple[dict[str, list[int]], list[Unread], list[Unread], list[str]]:
     """Which field each of a header's column ``names`` holds: by the user's map, else by its name folded in
@@ -152,6 +157,9 @@ def match_columns(names: Sequence[str], known: dict[str, str], column_map: Colum
                                  where=where, hint=_did_you_mean(field, known))
         else:
             found = known.get(key) if key else None
+            if found is None and (bare := columns.without_date_format(name)) is not None:
+                found = known.get(columns.fold(bare))
+                found = found if found is not None and _is_date(found) else None
         if found is None:
             ignored.append(Unread(name, number, columns.suggestion(name, known) if key else None))
         else:

@@ -26,6 +26,21 @@ def fold(name: str) -> str:
 
 # --- columns -------------------------------------------------------------------------------------------
 
+# A day-first date format a template writes after a date column's name ("Gateway Date (dd/mm/yyyy)", "DOB [DD-MM-YY]",
+# "Start Date - yyyy-mm-dd"): no part of the name, so the column is read by the name before it (a date column's
+# only: "Observation (dd/mm/yyyy)" is not the observation's grade). A month-first format (mm/dd/yyyy) is left in,
+# the column then not read, never read day first.
+_DAY_FIRST_FORMAT = re.compile(r"\s*(?:\(|\[|-\s)\s*"
+                               r"(?:d{1,2}[/.\- ]?m{1,3}[/.\- ]?y{2,4}|y{4}[/.\- ]?m{1,2}[/.\- ]?d{1,2})\s*[)\]]?\s*",
+                               re.IGNORECASE)
+
+
+def without_date_format(name: str) -> str | None:
+    """``name`` without a day-first date format written after it, or None where it ends with none."""
+    found = _DAY_FIRST_FORMAT.search(name)
+    return name[:found.start()] if found and found.end() == len(name) and found.start() > 0 else None
+
+
 # Each field's names besides its own (date_of_birth is also read as "Date of Birth", "date-of-birth", "DOB"):
 # what MIS exports and spreadsheets call it, ILR field names among them (LearnRefNumber, ULN, DateOfBirth,
 # LearnStartDate). A name here must not fold to another field's name (a test holds them apart).
