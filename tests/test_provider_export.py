@@ -350,6 +350,7 @@ def test_dates_as_people_write_them(written, iso):
     ("01/13/2025", "is not a UK date (day/month/year): there is no month 13"),
     ("31/02/2006", "February 2006 has no day 31"), ("31/13/2025", "there is no month 13"),
     ("25-12-08", "a two-digit year is read only with '/'"), ("45999", "date serial number"),
+    ("46000.5", "date serial number"),  # a date and time in a General cell: it was a bare "is not a date"
     ("08/12/2025 09:30+01:00", "which day it is depends on the zone"), ("next Tuesday", "is not a date")])
 def test_a_date_not_read_says_why(written, said):
     from epa.inputs.columns import BadCell, parse_date

@@ -263,11 +263,14 @@ def _date_of(value: str, text: str) -> str:
             ": a workbook's date cell holding 0 shows so, Excel's day 0 (00/01/1900), an empty or zero date"
             if zero else ": a workbook's date cell holding a number below 1 shows so, a time on Excel's day 0"),
             _NO_DAY_HINT)
-    if text.isdigit() and len(text) == 5:
+    if _SERIAL.fullmatch(text):  # (a date and time, as a General-formatted cell shows one: 46000.5)
         raise BadCell(f"{quote(value)} is not a date: it looks like a spreadsheet's date serial number",
                       "format the column as a date in Excel (Format Cells > Date, dd/mm/yyyy) and save the file "
                       "again, as a workbook or as CSV")
     raise BadCell(f"{quote(value)} is not a date", _DATE_FORMS)
+
+
+_SERIAL = re.compile(r"\d{5}(?:\.\d+)?")
 
 
 def _eight_digits(value: str, text: str) -> str:
