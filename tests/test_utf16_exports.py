@@ -134,3 +134,21 @@ def test_utf32_is_still_refused_naming_it(tmp_path, codec):
     path.write_bytes(("\ufeffstandard,apprentice,gateway_date\nST0071,A-1,2025-06-02\n").encode(codec))
     stderr = fails("compare", "--batch", str(path))
     assert f"{path}:1:" in stderr and "UTF-32" in stderr
+
+
+def test_the_text_is_given_whole_across_blocks_and_read_again_from_any_position_given():
+    """A character cut by the 64 KiB blocks it is read in (a surrogate pair: an emoji in a note; a two-byte é) comes
+    out whole, and a position told is sought back to (the month-first scan reads the file, then goes back)."""
+    from epa.inputs.utf16 import as_utf8
+
+    text = ("é" * 32767 + "😀" + "x\n") * 3  # the first pair starts at byte 2 + 65,534 of the file: cut by the block
+    stream = as_utf8(io.BytesIO(BOM_LE + text.encode("utf-16-le")), "c.csv")
+    assert stream.read() == text.encode("utf-8")
+    stream.seek(0)
+    head = stream.read(70_000)
+    at = stream.tell()
+    rest = stream.read()
+    assert head + rest == text.encode("utf-8")
+    stream.seek(0)
+    stream.seek(at)
+    assert stream.read() == rest

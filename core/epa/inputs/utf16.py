@@ -52,7 +52,12 @@ def as_utf8(stream: IO[bytes], name: str) -> IO[bytes]:
         return stream
     raw = _Transcoded(stream, codec, name)
     if raw.seekable():
-        raw.check()
+        try:
+            raw.check()
+        except OSError as exc:  # (a failing disk: the cohort could not be read, as physical_lines says it)
+            from epa.inputs.cohort_input import unreadable
+
+            raise unreadable(exc, name) from None
     return io.BufferedReader(raw)
 
 
@@ -67,7 +72,7 @@ class _Transcoded(io.RawIOBase):
 
     def _reset(self) -> None:
         self._decoder = codecs.getincrementaldecoder(self._codec)("strict")
-        self._pending, self._given, self._read, self._lines, self._done = b"", 0, 0, 1, False
+        self._pending, self._at, self._given, self._read, self._lines, self._done = b"", 0, 0, 0, 1, False
         self._first = True
 
     def close(self) -> None:  # (the file under it is read through this one alone: closed with it)
@@ -91,28 +96,28 @@ class _Transcoded(io.RawIOBase):
             self._stream.seek(self._start)
             self._reset()
             while self._given < offset and self._fill():
-                step = min(offset - self._given, len(self._pending))
-                self._pending, self._given = self._pending[step:], self._given + step
+                step = min(offset - self._given, len(self._pending) - self._at)
+                self._at, self._given = self._at + step, self._given + step
         return self._given
 
     def readinto(self, buffer: Any) -> int:
-        if not self._pending and not self._fill():
+        if not self._fill():
             return 0
-        n = min(len(buffer), len(self._pending))
-        buffer[:n] = self._pending[:n]
-        self._pending, self._given = self._pending[n:], self._given + n
+        n = min(len(buffer), len(self._pending) - self._at)
+        buffer[:n] = self._pending[self._at:self._at + n]
+        self._at, self._given = self._at + n, self._given + n
         return n
 
     def check(self) -> None:
         """Read the whole text once (refusing what is not UTF-16), then start again from its beginning."""
         while self._fill():
-            self._pending = b""
+            self._at = len(self._pending)
         self._stream.seek(self._start)
         self._reset()
 
     def _fill(self) -> bool:
-        """Decode the next block into ``_pending``; False at the end of the text."""
-        while not self._pending:
+        """Have bytes not yet given in ``_pending`` (from ``_at``), decoding the next blocks; False at the end."""
+        while self._at >= len(self._pending):
             if self._done:
                 return False
             block = self._stream.read(_BLOCK)
@@ -125,7 +130,7 @@ class _Transcoded(io.RawIOBase):
                 text, self._first = text.removeprefix("\ufeff"), False
             self._lines += text.count("\n")
             self._read += len(block)
-            self._pending = text.encode("utf-8")
+            self._pending, self._at = text.encode("utf-8"), 0
         return True
 
     def _refusal(self, exc: UnicodeDecodeError, block: bytes) -> InputError:
