@@ -784,6 +784,40 @@ def test_a_component_booked_and_not_graded_yet_is_read_as_a_cohort_reads_it(tmp_
     assert rows[0]["rule"] == rows[2]["rule"]
 
 
+def test_an_overall_grade_beside_a_component_not_graded_yet_is_refused_quoting_the_cell(tmp_path):
+    """A row recording an overall grade while a component's cell says it is not graded yet ('Pending') cannot be
+    audited: every body combines the overall grade from every component. Before, the error called the cell "empty"
+    (the word read as no grade, then reported as a blank cell), which sends the user looking for a blank that is
+    not there. The error quotes the cell and says what is wrong; an empty cell keeps its own wording."""
+    body = one_version_body()
+    path = tmp_path / "pending.csv"
+    path.write_text("ULN,StandardID,EPAO,Observation Grade,Project Grade,Discussion Grade,Overall Grade\n"
+                    f"1,ST0071,{body},Pending,Pass,Pass,Pass\n"
+                    f"2,ST0071,{body},,Pass,Pass,Pass\n", encoding="utf-8")
+    result = run("audit", str(path), "--format", "json")
+    assert result.exit_code == 2, result.stdout + result.stderr
+    pending, empty, last = (json.loads(line) for line in result.stdout.splitlines())
+    assert last["summary"]["rejected"] == 2
+    said = pending["error"]
+    assert said["column"] == "Observation Grade"
+    assert said["message"].startswith("'Pending' says the observation is not graded yet, but the row records an "
+                                      "overall grade (pass)"), said["message"]
+    assert "empty" not in said["message"] and "overall grade empty" in said["hint"]
+    assert empty["error"]["column"] == "Observation Grade" and empty["error"]["message"].startswith("empty:")
+
+
+def test_a_gateway_date_column_named_with_its_format_is_read(tmp_path):
+    """As a cohort's: "Gateway Date (dd/mm/yyyy)" is the gateway date (it was a column not read, so a body with two
+    versions could not tell which a row's date falls under)."""
+    body = one_version_body()
+    path = tmp_path / "dated.csv"
+    path.write_text("ULN,StandardID,EPAO,Gateway Date (dd/mm/yyyy),Observation Grade,Project Grade,Discussion Grade,"
+                    f"Overall Grade\n1,ST0071,{body},03/03/2025,Pass,Pass,Pass,Pass\n", encoding="utf-8")
+    result = run("audit", str(path), "--format", "csv")
+    assert "Gateway Date" not in result.stderr  # (no note of a column not read)
+    assert rows_of(result.stdout)[0]["error"] == ""
+
+
 def test_a_word_that_is_neither_a_grade_nor_a_status_is_refused_naming_the_statuses(tmp_path):
     body = one_version_body()
     path = tmp_path / "odd.csv"

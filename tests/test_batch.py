@@ -195,7 +195,7 @@ def test_lines_that_are_not_records_are_error_rows_and_the_run_goes_on(tmp_path)
 
 
 def test_a_suffix_that_names_no_format_is_a_usage_error(tmp_path):
-    path = tmp_path / "c.txt"
+    path = tmp_path / "c.dat"
     path.write_text("{}\n", encoding="utf-8")
     assert "name it .jsonl (JSON Lines) or .csv" in fails("compare", "--batch", str(path))
     assert "cannot read the cohort" in fails("compare", "--batch", str(tmp_path / "absent.jsonl"))

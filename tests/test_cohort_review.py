@@ -229,6 +229,32 @@ def test_an_id_given_twice_is_named_and_each_row_graded(tmp_path):
     assert summary["summary"]["duplicate_ids"] == [{"apprentice": "A-7", "records": 3, "lines": [2, 4, 5]}]
 
 
+def test_an_id_given_on_two_json_lines_is_named_as_a_csv_row_s_is(tmp_path):
+    """The same cohort as JSON Lines: A-7 on lines 1, 3 and 4 (a JSON line's number is its line; no header). Before,
+    only a CSV or workbook cohort's ids were watched: the JSON Lines cohort said nothing, its summary's duplicate_ids
+    empty. The note's words and the exit code are the CSV's (0: each row is graded, and the user told)."""
+    lines = [{"standard": "ST0071", "apprentice": {"id": ident}, "gateway": {"date": "2025-12-01"},
+              "assessments": [{"method": "observation", "grade": grade, "date": "2026-01-12"}]}
+             for ident, grade in (("A-7", "pass"), ("A-8", "pass"), ("A-7", "distinction"), ("A-7", "fail"))]
+    path = tmp_path / "twice.jsonl"
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    as_csv = tmp_path / "twice.csv"
+    as_csv.write_text("standard,apprentice,gateway_date,observation,observation_date\n" + "".join(
+        f"ST0071,{r['apprentice']['id']},2025-12-01,{r['assessments'][0]['grade']},2026-01-12\n" for r in lines),
+        encoding="utf-8")
+    result, csv_result = (run("compare", "--batch", str(p), "--format", "csv") for p in (path, as_csv))
+    rows = _rows(result.stdout)
+    bodies = len(Registry.installed().offering("ST0071"))
+    assert len(rows["A-7"]) == 3 * bodies and len(rows["A-8"]) == bodies  # every line graded, none merged
+    assert result.exit_code == csv_result.exit_code == 0, result.stderr
+    assert "'A-7' on lines 1, 3, 4" in result.stderr
+    assert result.stderr.replace(str(path), "F").replace("1, 3, 4", "N") == \
+        csv_result.stderr.replace(str(as_csv), "F").replace("2, 4, 5", "N")
+    summary = valid(json.loads(run("compare", "--batch", str(path), "--summary-only", "--format", "json").stdout),
+                    "batch_summary")
+    assert summary["summary"]["duplicate_ids"] == [{"apprentice": "A-7", "records": 3, "lines": [1, 3, 4]}]
+
+
 # --- 4. wording ------------------------------------------------------------------------------------------------
 
 

@@ -281,14 +281,7 @@ def test_carriage_return_lines_are_found_whatever_a_pipe_reads_at_a_time():
     assert [raw for _, raw, _ in physical_lines(stream)] == [b"first\r", *lines]
 
 
-@pytest.mark.parametrize(("encoding", "named"), [("utf-16-le", "little-endian"), ("utf-16-be", "big-endian")])
-def test_a_utf16_file_is_refused_naming_its_encoding(tmp_path, encoding, named):
-    path = tmp_path / "c.csv"
-    path.write_bytes(("\ufeff" + HEADER + "\n" + row("A-1") + "\n").encode(encoding))
-    result = run("compare", "--batch", str(path), "--format", "csv")
-    assert result.exit_code == 2 and "Traceback" not in result.stderr
-    assert f"{path}:1:" in result.stderr and "UTF-16" in result.stderr and named in result.stderr
-    assert "UTF-8" in result.stderr  # what to save it as
+# (a UTF-16 file with its byte-order mark is read: test_utf16_exports)
 
 
 def test_a_utf16_header_without_a_byte_order_mark_is_refused_naming_it(tmp_path):

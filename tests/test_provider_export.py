@@ -350,6 +350,7 @@ def test_dates_as_people_write_them(written, iso):
     ("01/13/2025", "is not a UK date (day/month/year): there is no month 13"),
     ("31/02/2006", "February 2006 has no day 31"), ("31/13/2025", "there is no month 13"),
     ("25-12-08", "a two-digit year is read only with '/'"), ("45999", "date serial number"),
+    ("46000.5", "date serial number"),  # a date and time in a General cell: it was a bare "is not a date"
     ("08/12/2025 09:30+01:00", "which day it is depends on the zone"), ("next Tuesday", "is not a date")])
 def test_a_date_not_read_says_why(written, said):
     from epa.inputs.columns import BadCell, parse_date
@@ -419,6 +420,36 @@ def test_booleans_in_any_case(written, value):
     from epa.inputs.columns import parse_bool
 
     assert parse_bool(written) is value
+
+
+@pytest.mark.parametrize(("written", "value"), [("1.0", True), ("0.0", False), ("1.00", True)])
+def test_a_0_1_flag_written_as_a_float_is_read_as_its_digit(written, value):
+    """pandas writes a 0/1 column with an empty cell as floats (1.0, 0.0), as it writes a whole-number column (12.0,
+    read as 12 already): an EHCP flag exported so was refused ("'1.0' is not yes or no") on every row."""
+    data, _ = _header(["standard", "apprentice", "gateway_date", "EHCP"]).record(
+        ["ST0071", "A-1", "2025-12-01", written])
+    assert data["apprentice"]["ehcp"] is value
+
+
+@pytest.mark.parametrize("written", ["2.0", "1.5", "1.", "-1.0"])
+def test_a_float_that_is_no_0_1_flag_is_still_refused(written):
+    from epa.inputs.columns import BadCell, parse_bool
+
+    with pytest.raises(BadCell):
+        parse_bool(written)
+
+
+def test_a_date_column_named_with_its_day_first_format_is_read_by_its_name():
+    """Templates write a date column's format after its name: "Gateway Date (dd/mm/yyyy)". The cohort was refused
+    as having no gateway date column (and a date of birth so named was not read). By hand: 01/12/2025 day first is
+    2025-12-01, 02/03/2006 is 2006-03-02. A name the format follows that is no date field ("Observation", a grade)
+    and a month-first format are not read so: neither column is read, each named as not read."""
+    header = _header(["standard", "apprentice", "Gateway Date (dd/mm/yyyy)", "Date of Birth [DD-MM-YYYY]",
+                      "Observation (dd/mm/yyyy)", "Start Date (mm/dd/yyyy)"])
+    data, _ = header.record(["ST0071", "A-1", "01/12/2025", "02/03/2006", "05/01/2026", "03/04/2024"])
+    assert (data["gateway"]["date"], data["apprentice"]["date_of_birth"]) == ("2025-12-01", "2006-03-02")
+    assert "start_date" not in data["apprentice"] and "assessments" not in data and "schedule" not in data
+    assert [u.name for u in header.ignored] == ["Observation (dd/mm/yyyy)", "Start Date (mm/dd/yyyy)"]
 
 
 # --- rows --------------------------------------------------------------------------------------------------------

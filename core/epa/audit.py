@@ -41,6 +41,7 @@ from epa.errors import EXIT_FAILURE, EXIT_INPUT, EXIT_OK, InputError, OutputCutS
 from epa.inputs import cohort_xlsx, columns
 from epa.inputs.audit_input import OutcomesHeader, Status, header_class, kind
 from epa.inputs.cohort_input import (
+    DELIMITED,
     ColumnMap,
     Item,
     RowProblems,
@@ -51,6 +52,7 @@ from epa.inputs.cohort_input import (
     rereadable,
     rewindable,
 )
+from epa.inputs.utf16 import as_utf8
 from epa.model.domain import Apprentice, Attempt, Gateway, Grade, Record, Ruleset
 from epa.registry import LoadedBody, Registry
 from epa.rules import history
@@ -211,7 +213,13 @@ class Auditor:
                             f"components {body_id} combines for {standard} ({', '.join(rules.method_ids)})",
                             f'name it with --column "YOUR NAME={m}"')
                 elif given is None:
-                    if "overall" in data:  # (a row not graded yet may lack some: nothing of it is audited)
+                    if "overall" in data and m in data["not_yet"]:  # (a cell saying so: "Pending", "Booked"...)
+                        problem(m, f"{quote(data['not_yet'][m])} says the {m} is not graded yet, but the row records "
+                                f"an overall grade ({data['overall']}): {body_id} combines the overall grade from "
+                                f"every component ({', '.join(rules.method_ids)}), so none is given before each is "
+                                "graded", f"give the {m}'s grade, or leave the overall grade empty until it is "
+                                "graded (the row is then not graded yet, and not audited)")
+                    elif "overall" in data:  # (a row not graded yet may lack some: nothing of it is audited)
                         problem(m, f"empty: {body_id} combines the overall grade from every component "
                                 f"({', '.join(rules.method_ids)}); the row gives no {m} grade",
                                 "give every component's grade: an overall grade is not audited from some of them")
@@ -709,15 +717,17 @@ def _items(source: str, methods: list[str], column_map: ColumnMap, header: type[
             raise InputError(f"cannot read the outcomes file: {exc.strerror}", where=source) from None
         name = source
     try:
+        stream = as_utf8(stream, name)  # (a UTF-16 file, read as the UTF-8 it holds; any other, as it is)
         if cohort_xlsx.is_workbook(source, cohort_xlsx.head(stream, name), name):
             yield from cohort_xlsx.xlsx_items(stream if source == "-" else source, methods, name, sheet, column_map,
                                               heard, header_class=header)
             return
         if sheet is not None:
             raise InputError("--sheet names a worksheet of an Excel workbook; this file is not one", where=name)
-        if source != "-" and Path(source).suffix.lower() != ".csv":
+        if source != "-" and Path(source).suffix.lower() not in DELIMITED:
             raise InputError(f"cannot tell the file's format from its suffix {Path(source).suffix!r}", where=source,
-                             hint="an outcomes file is CSV (.csv) or an Excel workbook (.xlsx)")
+                             hint="an outcomes file is CSV (.csv; or tab-separated, .tsv or .txt) or an Excel "
+                                  "workbook (.xlsx)")
         # A date column found month first is refused whole, as a cohort's is: a pipe is held (up to a bound, as
         # compare --batch holds one) so that its dates are read whole first, not row by row (03/04/2025 read day
         # first above the 12/25/2025 that shows the file month first).

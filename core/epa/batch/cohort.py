@@ -28,6 +28,7 @@ from epa.batch.json_lines import add_line
 from epa.errors import EXIT_FAILURE, EXIT_INPUT, EXIT_OK, InputError, OutputCutShort, OutputError, PluginError, quote
 from epa.inputs import cohort_xlsx
 from epa.inputs.cohort_input import (  # the reading; MAX_RECORD and CsvHeader for callers that knew them here
+    DELIMITED,
     MAX_RECORD,  # noqa: F401
     MAX_REREAD,
     ColumnMap,
@@ -48,6 +49,7 @@ from epa.inputs.columns import standard_finder
 from epa.inputs.documents import json_line
 from epa.inputs.fastrecord import decode, from_data, view, view_of_data
 from epa.inputs.record import record_from_data
+from epa.inputs.utf16 import as_utf8
 from epa.model.domain import Grade
 from epa.views import report
 
@@ -608,10 +610,34 @@ class Summary:
         }
 
 
+class _ApprenticeOf(msgspec.Struct):
+    apprentice: Any = None  # (whatever a line holds there: only an id given as text is noted)
+
+
+_APPRENTICE_OF = msgspec.json.Decoder(_ApprenticeOf).decode
+
+
+def _apprentice_of(kind: str, payload: Any) -> str | None:
+    """The apprentice id an item gives: a CSV row's (read or refused), a JSON line's ``apprentice.id`` where it is
+    text (the line is decoded here for it alone: its record is read by a worker); None where it gives none."""
+    if kind == "csv":
+        ident: Any = payload[0]["apprentice"]["id"]
+    elif kind == "json":
+        try:
+            apprentice = _APPRENTICE_OF(payload).apprentice
+        except (msgspec.DecodeError, RecursionError):  # (no JSON: the line is refused by its worker, with no id)
+            return None
+        ident = apprentice.get("id") if isinstance(apprentice, dict) else None
+    else:
+        ident = payload.apprentice if kind == "error" and type(payload) is RowRefusal else None
+    return ident if isinstance(ident, str) else None
+
+
 class ApprenticeIds:
-    """The apprentice id of each row of a CSV or workbook cohort, as its items pass to grading, and the lines of each
-    id given on more than one row: each row is graded on its own (never merged), and the user is told. At most
-    MAX_IDS distinct ids are remembered (memory stays bounded); past them, ids not seen yet are not checked."""
+    """The apprentice id of each row of a cohort (a CSV row, a workbook's, a JSON line), as its items pass to
+    grading, and the lines of each id given on more than one row: each row is graded on its own (never merged),
+    and the user is told. At most MAX_IDS distinct ids are remembered (memory stays bounded); past them, ids not
+    seen yet are not checked."""
 
     MAX_IDS = 1 << 20
     SHOWN = 100  # ids named in the summary, each with its first LINES lines
@@ -633,10 +659,8 @@ class ApprenticeIds:
                 first.update(new)
                 yield chunk
                 continue
-            given = [(payload[0]["apprentice"]["id"] if kind == "csv" else payload.apprentice, line)
-                     for line, kind, payload in chunk
-                     if kind == "csv"
-                     or kind == "error" and type(payload) is RowRefusal and payload.apprentice is not None]
+            given = [(ident, line) for line, kind, payload in chunk
+                     if (ident := _apprentice_of(kind, payload)) is not None]
             new = dict(reversed(given))  # each id's first line in the chunk
             if len(new) == len(given) and first.keys().isdisjoint(new) and len(first) + len(new) <= self.MAX_IDS:
                 first.update(new)
@@ -1029,6 +1053,7 @@ def run(source: str, fmt: str, *, summary: bool, summary_only: bool, workers: in
             raise InputError(f"cannot read the cohort: {exc.strerror}", where=source) from None
         name = source
     try:
+        stream = as_utf8(stream, name)  # (a UTF-16 file, read as the UTF-8 it holds; any other, as it is)
         lines: Iterator[Line] = physical_lines(stream, name)
         if cohort_xlsx.is_workbook(source, cohort_xlsx.head(stream, name), name):
             kind, total = "xlsx", None
@@ -1038,13 +1063,13 @@ def run(source: str, fmt: str, *, summary: bool, summary_only: bool, workers: in
             kind, lines = sniff(physical_lines(stream, name))
         else:
             suffix = Path(source).suffix.lower()
-            if suffix not in (".jsonl", ".ndjson", ".csv"):
+            if suffix not in (".jsonl", ".ndjson", *DELIMITED):
                 raise InputError(f"cannot tell the cohort's format from its suffix {suffix!r}", where=source,
                                  hint="a record file is graded without --batch (epa compare FILE); a cohort is JSON "
                                       "Lines, one record a line (not a JSON array), named .jsonl" if suffix in
-                                      (".json", ".yaml", ".yml") else "name it .jsonl (JSON Lines) or .csv (or .xlsx, "
-                                      "a workbook), or pipe it to `--batch -`")
-            kind = "csv" if suffix == ".csv" else "jsonl"
+                                      (".json", ".yaml", ".yml") else "name it .jsonl (JSON Lines) or .csv (or .tsv, "
+                                      ".txt, .xlsx), or pipe it to `--batch -`")
+            kind = "csv" if suffix in DELIMITED else "jsonl"
         counts = Summary()
 
         def heard(header: CsvHeader) -> None:  # the columns not read are in the summary too, not only on stderr
@@ -1093,8 +1118,8 @@ def run(source: str, fmt: str, *, summary: bool, summary_only: bool, workers: in
         graded_to = 0  # the last line graded and counted (the chunk whose write met the reader gone too)
         try:
             chunks = _chunks(items, min(CHUNK, JSON_CHUNK) if out_fmt == "json" and write_bytes is not None else None)
-            chunks = chunks if kind == "jsonl" else ids.watch(chunks)  # (a JSON line's id is read
-            graded = _graded_in_order(chunks, workers, only, name, out_fmt, registry, methods, words)  # by its worker)
+            chunks = ids.watch(chunks)
+            graded = _graded_in_order(chunks, workers, only, name, out_fmt, registry, methods, words)
             with _collecting_less(), contextlib.closing(graded):
                 for text, stats, last in graded:
                     # A chunk is written and counted as one, Ctrl-C held till both are done: what the interruption
@@ -1194,11 +1219,12 @@ def standards_in(path: Path, registry: Any) -> tuple[str, ...] | None:
     its methods is left without a column."""
     suffix = path.suffix.lower()
     try:
-        if suffix not in (".csv", ".jsonl", ".ndjson") or not path.is_file():
+        if suffix not in (*DELIMITED, ".jsonl", ".ndjson") or not path.is_file():
             return None
         ids = _standard_ids(registry)
-        with path.open("rb") as stream:
-            found = _standards_in_csv(stream, ids) if suffix == ".csv" else _standards_in_lines(stream, ids)
+        with path.open("rb") as opened:
+            stream = as_utf8(opened, str(path))
+            found = _standards_in_csv(stream, ids) if suffix in DELIMITED else _standards_in_lines(stream, ids)
     except (OSError, InputError):
         return None
     return tuple(sorted(found))

@@ -245,7 +245,7 @@ class OutcomesHeader(CsvHeader):
                              hint="a cell holding a comma must be quoted")
         if not any(c.strip() for c in cells):
             return None
-        data: dict[str, Any] = {"grades": {}, "attempts": {}}
+        data: dict[str, Any] = {"grades": {}, "attempts": {}, "not_yet": {}}
         problems: list[tuple[str, tuple[str, ...], columns.BadCell]] = []
         for index, field, parse, (bucket, key) in self.reading:
             value = cells[index].strip() if index < len(cells) else ""
@@ -262,7 +262,9 @@ class OutcomesHeader(CsvHeader):
                         continue
                     if len(self._memo) < 4096:
                         self._memo[memo] = typed
-                if typed is None:  # (a component's "Pending": no grade yet, as an empty cell)
+                if typed is None:  # (a component's "Pending": no grade yet, kept as written for what it says)
+                    if bucket == "grades":
+                        data["not_yet"][key] = value
                     continue
                 value = typed
             if bucket is None:

@@ -6,7 +6,8 @@ much is read (nothing more of it is kept; it is one error item) and reading goes
 quoted CSV cell) that runs on past MAX_SKIP is the input's last item, a refusal, so that even a device that never
 writes a line end is read to an end. Lines end with "\\n" or "\\r\\n", and, from the first line that shows one on,
 with a bare "\\r" too (as classic Mac OS and some exports write them). The input is UTF-8 (a byte-order
-mark is allowed); UTF-16 and UTF-32 are refused, naming the encoding and how to save the file as UTF-8.
+mark is allowed); a UTF-16 file reaches these readers as UTF-8 (utf16.as_utf8), so one whose mark is still here
+was not given to it, and UTF-32 is refused, each naming the encoding and how to save the file as UTF-8.
 """
 
 from __future__ import annotations
@@ -32,6 +33,9 @@ from epa.inputs.hostile import LINE_TOO_LONG, MAX_RECORD  # bytes one record may
 from epa.inputs.marks import unmarked, unmarked_json
 
 MAX_SKIP = 64 << 20  # bytes of one line (or CSV record) read past before reading stops: the input has no line ends
+# The suffixes of a file read as CSV: tab-separated text too (its separator is found from its header), as Excel saves
+# "Unicode Text (*.txt)" (UTF-16) and "Text (Tab delimited) (*.txt)", and other tools .tsv.
+DELIMITED = (".csv", ".tsv", ".txt")
 MAX_COLUMNS = 1000  # columns a CSV header may name (a cohort has a few dozen: more is refused before any check)
 # A cell may be as long as its record (the csv module's default is 128 KiB). The limit is the csv module's, one per
 # process: set once, here, and only ever raised, never set and put back per run, which would race between the
@@ -123,6 +127,11 @@ def unnamed_value(unnamed: Sequence[int], cells: Sequence[str], apprentice: int 
                            f"this row holds {quote(cells[index].strip())} there"}], ident or None)
 
 
+def _is_date(field: str) -> bool:
+    """Whether a cohort's or an outcomes file's field holds a date."""
+    return field in DATES or field.endswith("_date") or field == "date_of_birth"
+
+
 def match_columns(names: Sequence[str], known: dict[str, str], column_map: ColumnMap, where: str | Place,
                   what: str = "epa") -> tuple[dict[str, list[int]], list[Unread], list[Unread], list[str]]:
     """Which field each of a header's column ``names`` holds: by the user's map, else by its name folded in
@@ -148,6 +157,9 @@ def match_columns(names: Sequence[str], known: dict[str, str], column_map: Colum
                                  where=where, hint=_did_you_mean(field, known))
         else:
             found = known.get(key) if key else None
+            if found is None and (bare := columns.without_date_format(name)) is not None:
+                found = known.get(columns.fold(bare))
+                found = found if found is not None and _is_date(found) else None
         if found is None:
             ignored.append(Unread(name, number, columns.suggestion(name, known) if key else None))
         else:

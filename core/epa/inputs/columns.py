@@ -26,6 +26,21 @@ def fold(name: str) -> str:
 
 # --- columns -------------------------------------------------------------------------------------------
 
+# A day-first date format a template writes after a date column's name ("Gateway Date (dd/mm/yyyy)", "DOB [DD-MM-YY]",
+# "Start Date - yyyy-mm-dd"): no part of the name, so the column is read by the name before it (a date column's
+# only: "Observation (dd/mm/yyyy)" is not the observation's grade). A month-first format (mm/dd/yyyy) is left in,
+# the column then not read, never read day first.
+_DAY_FIRST_FORMAT = re.compile(r"\s*(?:\(|\[|-\s)\s*"
+                               r"(?:d{1,2}[/.\- ]?m{1,3}[/.\- ]?y{2,4}|y{4}[/.\- ]?m{1,2}[/.\- ]?d{1,2})\s*[)\]]?\s*",
+                               re.IGNORECASE)
+
+
+def without_date_format(name: str) -> str | None:
+    """``name`` without a day-first date format written after it, or None where it ends with none."""
+    found = _DAY_FIRST_FORMAT.search(name)
+    return name[:found.start()] if found and found.end() == len(name) and found.start() > 0 else None
+
+
 # Each field's names besides its own (date_of_birth is also read as "Date of Birth", "date-of-birth", "DOB"):
 # what MIS exports and spreadsheets call it, ILR field names among them (LearnRefNumber, ULN, DateOfBirth,
 # LearnStartDate). A name here must not fold to another field's name (a test holds them apart).
@@ -248,11 +263,14 @@ def _date_of(value: str, text: str) -> str:
             ": a workbook's date cell holding 0 shows so, Excel's day 0 (00/01/1900), an empty or zero date"
             if zero else ": a workbook's date cell holding a number below 1 shows so, a time on Excel's day 0"),
             _NO_DAY_HINT)
-    if text.isdigit() and len(text) == 5:
+    if _SERIAL.fullmatch(text):  # (a date and time, as a General-formatted cell shows one: 46000.5)
         raise BadCell(f"{quote(value)} is not a date: it looks like a spreadsheet's date serial number",
                       "format the column as a date in Excel (Format Cells > Date, dd/mm/yyyy) and save the file "
                       "again, as a workbook or as CSV")
     raise BadCell(f"{quote(value)} is not a date", _DATE_FORMS)
+
+
+_SERIAL = re.compile(r"\d{5}(?:\.\d+)?")
 
 
 def _eight_digits(value: str, text: str) -> str:
@@ -436,10 +454,15 @@ def parse_level(value: str) -> str:
 BOOLEANS = {"true": True, "yes": True, "y": True, "1": True, "false": False, "no": False, "n": False, "0": False}
 
 
+_FLAG_POINT_ZERO = re.compile(r"([01])\.0+")  # 1.0, 0.0: a 0/1 flag column as pandas writes one with gaps (a float)
+
+
 def parse_bool(value: str) -> bool:
     found = BOOLEANS.get(value)
     if found is None:
         found = BOOLEANS.get(value.casefold())
+        if found is None and (flag := _FLAG_POINT_ZERO.fullmatch(value)):
+            found = flag[1] == "1"
         if found is None:
             raise BadCell(f"{quote(value)} is not yes or no", "write yes or no; also y/n, true/false, 1/0")
     return found
