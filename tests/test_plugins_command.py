@@ -59,6 +59,16 @@ def test_highfield_one_month_project_rework():
 
 
 @requires("nqual")
+def test_a_cap_whose_document_names_no_exception_says_so():
+    # 000 § Re-sit / Re-take and 001's: "the apprentice will be awarded a maximum EPA grade of Pass", no exception
+    # named; "not lifted by exceptional circumstances" alone read as though the packs had ruled them out
+    caps = [v["says"] for s in ("ST0071", "ST0072")
+            for v in variants(ok_json("plugins", definition="plugins"), "nqual", s) if v["kind"] == "cap"]
+    assert len(caps) == 2
+    assert all(c.endswith("; not lifted by exceptional circumstances (the document names no exception)") for c in caps)
+
+
+@requires("nqual")
 def test_nqual_level_2_distinction_thresholds():
     # 001 § Assessment Breakdown: "Distinction: All Pass Criteria Achieved Plus: Apprentice Showcase - 7 out of 10",
     # "Observation - 4 out of 5", "Professional Discussion - 3 out of 4".

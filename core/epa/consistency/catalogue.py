@@ -58,9 +58,8 @@ def resit_rules(subjects: list[SweptBody]) -> list[Finding]:
         if resit is None:
             caps[s.label] = windows[s.label] = rework[s.label] = "no resit rules encoded"
             continue
-        lift = "lifted" if resit.cap.exceptional_circumstances_lift else "not lifted"
         caps[s.label] = f"{' and '.join(resit.cap.applies_to)} capped at {resit.cap.grade}" \
-                        f"{attempt_history.capped_grade(resit.cap)}, {lift} by exceptional circumstances"
+                        f"{attempt_history.capped_grade(resit.cap)}, {attempt_history.cap_lift(resit.cap)}"
         cited_caps[s.label] = [resit.cap.citation]
         quotes["cap"][s.label] = [(resit.cap.text, resit.cap.citation)]
         windows[s.label] = "; ".join(f"{_within(w)}{_advice(w)}{_missed(w)}" for w in resit.windows) or "no window"

@@ -108,6 +108,15 @@ def capped_grade(cap: Cap) -> str:
     return " (its own grade: the combination then decides the overall grade)" if cap.caps == "method" else ""
 
 
+def cap_lift(cap: Cap) -> str:
+    """Whether exceptional circumstances lift the cap, as a summary says it: only a document that says they do lifts
+    it, and one that names no exception has not said they do not (NQual's 'will be awarded a maximum EPA grade of
+    Pass', 000 § Re-sit / Re-take)."""
+    if cap.exceptional_circumstances_lift:
+        return "lifted by exceptional circumstances"
+    return "not lifted by exceptional circumstances (the document names no exception)"
+
+
 def capped_attempts(cap: Cap, history: Counted) -> list[int]:
     """Where the document caps the resit's own grade (``Cap.caps`` method): the counted attempts whose grade the
     cap lowers, those it applies to, not lifted, graded distinction (each the last counted at its method: a

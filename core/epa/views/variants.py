@@ -118,11 +118,9 @@ def variants(r: Ruleset, loaded: LoadedBody | None = None) -> list[dict[str, str
                                 "distinction criteria"})
     resit = r.journey.resit if r.journey else None
     if resit:
-        lift = "lifted" if resit.cap.exceptional_circumstances_lift else "not lifted"
         out.append({"kind": "cap", "citation": resit.cap.citation,
                     "says": f"{' and '.join(resit.cap.applies_to)} capped at {resit.cap.grade}"
-                            f"{attempt_history.capped_grade(resit.cap)}; "
-                            f"{lift} by exceptional circumstances"})
+                            f"{attempt_history.capped_grade(resit.cap)}; {attempt_history.cap_lift(resit.cap)}"})
         for w in resit.windows:
             # as the document words it: a window it only advises, and one exceptional circumstances lift
             out.append({"kind": "window", "citation": w.citation,
