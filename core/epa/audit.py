@@ -481,7 +481,9 @@ def _cap_said(said: list[str], at: int, grades: dict[str, Grade], explanation: l
     own = [r.about for r in explanation if r.about in grades and " capped at " in r.says]  # (the methods it lowered)
     if history.METHOD_CAPPED in cap:
         if not own:
-            return [*said[:at], f"{cap}, which changes nothing here: no grade recorded for it is above {most}",
+            if history.CHANGES_NOTHING in cap:  # (the cap's own step says so where it is ours)
+                return said
+            return [*said[:at], f"{cap}, {history.CHANGES_NOTHING}: no grade recorded for it is above {most}",
                     *said[at + 1:]]
         counted = " and ".join(f"the {m}'s" for m in own)
         return [f"{cap}, so {counted} {higher} recorded counts as {most} in the combination", *said[:at],

@@ -95,11 +95,16 @@ def explain_cap(cap: Cap, history: Sequence[GradedAttempt]) -> tuple[bool, list[
     why = (": exceptional circumstances are recorded, but this document gives no exception to the cap"
            if all(exceptional(i, pairs) for i in capping) else "")
     capped_grade = METHOD_CAPPED if cap.caps == "method" else "overall grade capped at"
-    return True, [Step(f"{shown}: {capped_grade} {cap.grade}{why}", cap.citation)]
+    # A cap on the resat attempt's own grade that lowers none (each graded fail or pass) is said to change nothing,
+    # as a cap on the overall grade is by the overall's step: "capped at pass" beside a fail read as a lowered grade.
+    idle = f", {CHANGES_NOTHING}: no grade recorded for it is above {cap.grade}" \
+        if cap.caps == "method" and not capped_attempts(cap, pairs) else ""
+    return True, [Step(f"{shown}: {capped_grade} {cap.grade}{why}{idle}", cap.citation)]
 
 
 # The cap step's words where the document caps the resat or retaken attempt's own grade (read by a result's table).
 METHOD_CAPPED = "its own grade capped at"
+CHANGES_NOTHING = "which changes nothing here"
 
 
 def capped_grade(cap: Cap) -> str:

@@ -479,6 +479,22 @@ def test_project_fail_then_resit_is_capped_at_pass(tmp_path, resit_grade):
     assert out["overall"] == P
 
 
+@pytest.mark.parametrize(("resit_grade", "changes_nothing"), [(F, True), (P, True), (D, False)])
+def test_a_resit_cap_that_lowers_nothing_says_so(tmp_path, resit_grade, changes_nothing):
+    # 002 § Retake and resit information: "The maximum grade awarded to a resit will be pass": a maximum, which a
+    # resit graded fail or pass is not above. The step said "its own grade capped at pass" of a resit graded fail
+    # (then retaken to distinction) as of one it lowered.
+    later = [attempt("project", "2026-02-11", D, kind="retake")] if resit_grade == F else []
+    rec = record(assessments=[*FAILED_PROJECT, attempt("project", "2025-12-11", resit_grade, kind="resit"), *later])
+    out = grade(tmp_path, rec)
+    [cap] = [r["says"] for r in out["explanation"] if r["about"] == "resit" and "capped at" in r["says"]]
+    assert cap.startswith("project resit on 2025-12-11: its own grade capped at pass")
+    assert cap.endswith(", which changes nothing here: no grade recorded for it is above pass") is changes_nothing
+    # retake distinction (not a resit: the kit caps a resit) with D/D: 002 § Grading "Distinction Distinction
+    # Distinction Distinction"; resit pass with D/D: P/D/D gives pass; resit distinction capped at pass: pass
+    assert out["overall"] == (D if resit_grade == F else P)
+
+
 def test_resit_cap_record_file():
     # Same sentence (002 § Retake and resit information), from the record file: D/D/D with a resit -> pass.
     out = grade_file("highfield-journey-resit-capped.yaml")
