@@ -12,6 +12,7 @@ pieces: the levels below the one needed (``below``), the age band (``in_band``),
 
 from __future__ import annotations
 
+import calendar
 import operator
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -73,6 +74,20 @@ def age_at_start(record: Record) -> int | None:
     return whole_years(a.start_date, a.date_of_birth) if a.date_of_birth and a.start_date else None
 
 
+# A 29 February birthday in a year without one is counted on 28 February (whole_years counts as dateutil does):
+# some count it on 1 March, and no document here says which, so where it can decide an age band it is said.
+LEAP_DAY_READING = ("born 29 February, counted a year older on 28 February, the tool's reading: the document does "
+                    "not say which day such a birthday falls on in a year without one")
+
+
+def leap_day_start(record: Record) -> bool:
+    """Whether the age at the start turns on the reading above: born 29 February, started on 28 February of a year
+    without one (counted from 1 March, the apprentice would be a year younger)."""
+    born, start = record.apprentice.date_of_birth, record.apprentice.start_date
+    return bool(born and start and (born.month, born.day) == (2, 29) and (start.month, start.day) == (2, 28)
+                and not calendar.isleap(start.year))
+
+
 def age_band(min_age: int | None, max_age: int | None) -> str:
     return f"{min_age}+" if max_age is None else f"up to {max_age}" if min_age is None else f"{min_age}-{max_age}"
 
@@ -96,15 +111,23 @@ def english_maths(rule: EnglishMaths, record: Record) -> tuple[str, str]:
     """The English and maths check explained: its status and what it says. One subject missing is unknown unless
     another is short; with British Sign Language, the English level held is the BSL qualification's, which counts
     only where the document makes it an alternative."""
-    a = record.apprentice
     if rule.min_age is not None or rule.max_age is not None:
         band = age_band(rule.min_age, rule.max_age)
         age = age_at_start(record)
         if age is None:
             return "unknown", f"applies to apprentices aged {band} at the start: the record needs " \
                               "apprentice.date_of_birth and apprentice.start_date"
+        leap = f" (aged {age} at the start: {LEAP_DAY_READING})" if leap_day_start(record) else ""
         if not in_band(rule, age):
-            return "not_applicable", f"applies to apprentices aged {band} at the start; this one was {age}"
+            return "not_applicable", f"applies to apprentices aged {band} at the start; this one was {age}" + (
+                f" ({LEAP_DAY_READING})" if leap else "")
+        status, says = _english_maths_held(rule, record)
+        return status, says + leap
+    return _english_maths_held(rule, record)
+
+
+def _english_maths_held(rule: EnglishMaths, record: Record) -> tuple[str, str]:
+    a = record.apprentice
     level = needed(rule, a.ehcp)
     short_of = below(level)
     why = " (education, health and care plan)" if level != rule.level else ""
@@ -225,7 +248,8 @@ def reader(check: Check | None, ruleset: Ruleset) -> Read:
 
         def english_maths_read(record: Record, deadlines: Table | None, dates: Any) -> tuple[Any, ...]:
             a = record.apprentice
-            return age_at_start(record) if banded else None, a.english, a.maths, a.ehcp, a.bsl
+            return (age_at_start(record), leap_day_start(record)) if banded else None, a.english, a.maths, a.ehcp, \
+                a.bsl
         return english_maths_read
     # (the kinds asked in ``status``'s order: a check built in code with two kinds is read as status reads it)
     if check.deferred:

@@ -188,6 +188,20 @@ def test_age_boundary_at_the_start(tmp_path, dob, age, mandatory_applies):
         assert requirement(out, "english-maths-16-18")["status"] == "not_applicable"
 
 
+# Born 29 February 2004, started 28 February 2023 (no 29 February that year): "before their 19th birthday" (002 §
+# On-programme requirements) turns on which day that birthday falls on, which no document here says. The tool counts
+# it on 28 February (19 at the start: optional); counted on 1 March the apprentice would be 18 (mandatory). The
+# answer was given without a word of it; the reading is said where it decides. Started 1 March: 19 either way.
+@pytest.mark.parametrize("start, reading", [("2023-02-28", True), ("2023-03-01", False)])
+def test_a_leap_day_birthday_that_decides_the_age_band_is_said_to_be_the_tools_reading(tmp_path, start, reading):
+    out = grade(tmp_path, record(dob="2004-02-29", start=start, maths="level1"))
+    mandatory, optional = requirement(out, "english-maths-16-18"), requirement(out, "english-maths-19-plus")
+    assert (mandatory["status"], optional["status"]) == ("not_applicable", "unmet")
+    assert out["gateway"]["ready"] is True and out["gateway"]["optional_unmet"] == ["english-maths-19-plus"]
+    for said in (mandatory["says"], optional["says"]):
+        assert ("born 29 February, counted a year older on 28 February, the tool's reading" in said) is reading
+
+
 # 002 § Gateway: "The requirements for English and maths listed below are mandatory for all apprentices aged between
 # 16-18 at the start of their apprenticeship training. ... - Achieved level 2 English - Achieved level 2 maths"
 # All rows: DOB 2007-03-15, start 2024-09-02 (aged 17).
