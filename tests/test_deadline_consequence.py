@@ -133,10 +133,16 @@ def test_a_missed_required_deadline_whose_document_states_no_consequence_says_so
 
 @requires("gateway_quals")
 def test_a_missed_deadline_says_the_consequence_its_document_states(tmp_path):
+    # 004 § 2.2 EPA Gateway: "Apprentices will not be accepted at EPA Gateway if the evidence required is not
+    # sufficiently met." The sentence says it of evidence not sufficiently met, not of evidence in late: applying it
+    # to a miss is the tool's reading (gateway-quals-evidence-sufficiently-met), and "the document states what
+    # follows" put it in the document's mouth. The miss now says so, with the sentence.
     d = only(_compared(tmp_path)["gateway_quals"]["deadlines"], "gateway-evidence-before-gateway")
     assert (d["date"], d["status"]) == ("2025-09-01", "missed")
-    assert d["says"].endswith("evidence submitted on 2025-10-24: missed (the document states what follows: "
-                              "apprentices will not be accepted at EPA Gateway)"), d["says"]
+    assert d["says"].endswith("evidence submitted on 2025-10-24: missed (what follows, the tool's reading: apprentices "
+                              "will not be accepted at EPA Gateway, as the document states “Apprentices will not be "
+                              "accepted at EPA Gateway if the evidence required is not sufficiently met.”)"), d["says"]
+    assert "the document states what follows" not in d["says"]
 
 
 @requires("nqual")

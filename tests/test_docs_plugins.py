@@ -380,6 +380,7 @@ def test_shell_examples_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     (pip install, cd, pytest) are not run; `pip install -e ./epa-acme` is simulated (simulate_install)."""
     monkeypatch.chdir(tmp_path)
     simulate_install(monkeypatch)
+    (tmp_path / "sources").mkdir()  # the author's folder for the document, not yet holding it (`--sources ./sources`)
     ran = []
     for block in SHELL:
         if block.bodies():

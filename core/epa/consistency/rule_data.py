@@ -204,7 +204,8 @@ def _consequence(d: DeadlineRule) -> str | None:
     """What a deadline's document states follows a miss, in words (the consequence's clause, or that it states
     none, an advice one marked so); None where the plugin does not say."""
     if isinstance(d.consequence, Consequence):
-        return d.consequence.says
+        return d.consequence.says + (" (the tool's reading of the document's sentence)" if d.consequence.reading
+                                     else "")
     if d.consequence == NONE_STATED:
         return "the document states no consequence" + (" (advice: never a failure)" if d.strength == "advice" else "")
     return None

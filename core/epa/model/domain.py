@@ -274,11 +274,13 @@ NONE_STATED = "none_stated"
 class Consequence:
     """What a document states follows a missed deadline: ``says``, the document's words as a clause ('apprentices
     will not be accepted at EPA Gateway'), from its sentence ``text``, cited. Words only: nothing the tool decides
-    follows from it."""
+    follows from it. ``reading``: the sentence states it of something else than a miss (Gateway Qualifications' of
+    evidence 'not sufficiently met'), and applying it to a miss is the tool's reading, said so with the sentence."""
 
     says: str
     text: str
     citation: str
+    reading: bool = False
 
 
 @frozen

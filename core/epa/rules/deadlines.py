@@ -52,7 +52,15 @@ def consequence_words(rule: DeadlineRule) -> str:
     if not isinstance(consequence, Consequence):  # NONE_STATED claims none; anything else (None) claims nothing
         return NO_CONSEQUENCE if consequence == NONE_STATED else ""
     where = "" if consequence.citation == rule.citation else f", {consequence.citation}"
-    return f" (the document states what follows: {consequence.says}{where})"
+    return f" ({consequence_clause(consequence)}{where})"
+
+
+def consequence_clause(consequence: Consequence, of: str = "") -> str:
+    """What follows a miss (``of``: ' a miss' where the words stand beside a date, not after a missed one), in
+    the document's words, or, where applying them to a miss is the tool's reading, said so with its sentence."""
+    if consequence.reading:
+        return f"what follows{of}, the tool's reading: {consequence.says}, as the document states “{consequence.text}”"
+    return f"the document states what follows{of}: {consequence.says}"
 
 
 # An event's words where its id's alone would say more than it reads: every_method is each method's first attempt

@@ -22,7 +22,7 @@ from epa.errors import CONTROL, one_line
 from epa.model.domain import NONE_STATED, Check, Consequence, DeadlineRule, Document, Journey, ResitRules
 from epa.model.results import BodyResult
 from epa.rules.citations import label, short_title, versioned
-from epa.rules.deadlines import from_reading
+from epa.rules.deadlines import consequence_clause, from_reading
 from epa.rules.gateway import age_band
 from epa.rules.history import METHOD_CAPPED, capped_grade
 from epa.rules.tolerances import allowed
@@ -800,7 +800,7 @@ def _if_missed(rule: DeadlineRule) -> str:
     if not isinstance(consequence, Consequence):
         return ", the document states no consequence for missing it" if consequence == NONE_STATED else ""
     where = "" if consequence.citation == rule.citation else f" ({consequence.citation})"
-    return f", the document states what follows a miss: {consequence.says}{where}"
+    return f", {consequence_clause(consequence, ' a miss')}{where}"
 
 
 def _advice(strength: str) -> str:
