@@ -12,7 +12,6 @@ pieces: the levels below the one needed (``below``), the age band (``in_band``),
 
 from __future__ import annotations
 
-import calendar
 import operator
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -84,8 +83,10 @@ def leap_day_start(record: Record) -> bool:
     """Whether the age at the start turns on the reading above: born 29 February, started on 28 February of a year
     without one (counted from 1 March, the apprentice would be a year younger)."""
     born, start = record.apprentice.date_of_birth, record.apprentice.start_date
-    return bool(born and start and (born.month, born.day) == (2, 29) and (start.month, start.day) == (2, 28)
-                and not calendar.isleap(start.year))
+    if not (born and start and (born.month, born.day) == (2, 29) and (start.month, start.day) == (2, 28)):
+        return False
+    y = start.year  # (the Gregorian rule written out: a warm start imports no calendar module, test_startup.py)
+    return y % 4 != 0 or (y % 100 == 0 and y % 400 != 0)
 
 
 def age_band(min_age: int | None, max_age: int | None) -> str:
