@@ -666,6 +666,20 @@ def test_a_start_right_after_an_edit_to_the_code_uses_no_cache(tmp_path: Path, m
     assert name is None and cache.get(name) is None and not (tmp_path / "cache").exists()
 
 
+@pytest.mark.parametrize(("clock_behind_s", "unsettled"), [(0, True), (1, True), (3600, False)])
+def test_a_change_dated_ahead_of_the_clock_turns_the_cache_off_only_near_now(tmp_path, monkeypatch, clock_behind_s,
+                                                                            unsettled):
+    """A clock set back, or a network file system's skew, dates every file's change after "now": the first version
+    of the 2 s rule counted each such file as just changed and turned the cache off at every start for as long as
+    the clocks differed (an hour here), each start paying the whole load. Only a change within 2 s of the clock,
+    either side, is unsettled."""
+    path = tmp_path / "module.py"
+    path.write_text("x = 1\n", encoding="utf-8")
+    changed = os.stat(path).st_ctime_ns
+    monkeypatch.setattr(cache.time, "time_ns", lambda: changed - clock_behind_s * 1_000_000_000)
+    assert cache.stamp(path).endswith(cache.UNSETTLED) is unsettled
+
+
 def test_the_cached_rules_are_keyed_by_the_libraries_that_read_them(tmp_path, monkeypatch):
     """Rules read by one PyYAML, jsonschema, fastjsonschema or cattrs are not another's: an upgrade (which writes
     the package's files afresh) makes the cached rules a miss, read again by the new library. Here a package of

@@ -130,14 +130,16 @@ UNSETTLED = "\0unsettled"  # (no path holds a NUL: never part of a key otherwise
 
 def stamp(path: str | os.PathLike[str]) -> str:
     """What a file is, for a key (see the module's docstring): ``size:mtime:ctime:inode``, ``-`` where there is no
-    file, and ``UNSETTLED`` after it where it changed within ``SETTLED_NS`` (or is dated after now): a key holding
-    that is no key (:func:`key`), so that start neither reads nor writes an entry."""
+    file, and ``UNSETTLED`` after it where it changed within ``SETTLED_NS`` of now: a key holding that is no key
+    (:func:`key`), so that start neither reads nor writes an entry. A change dated further ahead of this clock (a
+    clock set back, a network file system's skew) is no sign of a recent one: counted unsettled, it would turn the
+    cache off at every start for as long as the clocks differ."""
     try:
         found = os.stat(path)
     except OSError:
         return "-"
     made = f"{found.st_size}:{found.st_mtime_ns}:{found.st_ctime_ns}:{found.st_ino}"
-    return made + UNSETTLED if found.st_ctime_ns > time.time_ns() - SETTLED_NS else made
+    return made + UNSETTLED if abs(found.st_ctime_ns - time.time_ns()) < SETTLED_NS else made
 
 
 def _encoded(text: str) -> bytes:
