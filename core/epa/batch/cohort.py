@@ -831,8 +831,20 @@ def failure_note(data: dict[str, Any]) -> str | None:
 # --- the run -------------------------------------------------------------------------------------------
 
 def _chunks(items: Iterable[Item], size: int | None = None) -> Iterator[list[Item]]:
+    """The items in chunks of ``size``. Where reading them stops with a refusal part way through a chunk (a UTF-16
+    text's bad character on a pipe), the items read before it are a chunk of their own first, their rows written
+    before the refusal: they were lost, and the output stopped short of the line the refusal named."""
     it, size = iter(items), size or CHUNK
-    while chunk := list(islice(it, size)):
+    while True:
+        chunk: list[Item] = []
+        try:
+            chunk.extend(islice(it, size))  # (extend keeps what it appended before the iterator raised)
+        except InputError:
+            if chunk:
+                yield chunk
+            raise
+        if not chunk:
+            return
         yield chunk
 
 

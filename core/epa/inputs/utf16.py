@@ -74,6 +74,7 @@ class _Transcoded(io.RawIOBase):
         self._decoder = codecs.getincrementaldecoder(self._codec)("strict")
         self._pending, self._at, self._given, self._read, self._lines, self._done = b"", 0, 0, 0, 1, False
         self._first = True
+        self._refused: InputError | None = None  # (met part way: raised once the lines before it are given)
 
     def close(self) -> None:  # (the file under it is read through this one alone: closed with it)
         if not self.closed:
@@ -118,19 +119,25 @@ class _Transcoded(io.RawIOBase):
     def _fill(self) -> bool:
         """Have bytes not yet given in ``_pending`` (from ``_at``), decoding the next blocks; False at the end."""
         while self._at >= len(self._pending):
+            if self._refused is not None:
+                raise self._refused
             if self._done:
                 return False
             block = self._stream.read(_BLOCK)
             try:
                 text = self._decoder.decode(block, final=not block)
             except UnicodeDecodeError as exc:
-                raise self._refusal(exc, block) from None
-            self._done = not block
+                # The whole lines before the character are given first, as UTF-8's are, then the refusal: on a pipe
+                # (not checked whole) the lines read with it in one block were lost, the refusal naming a later line.
+                self._refused = self._refusal(exc, block)
+                good = exc.object[:exc.start].decode(self._codec)
+                text = good[:good.rfind("\n") + 1]
             if self._first and text:
                 text, self._first = text.removeprefix("\ufeff"), False
             self._lines += text.count("\n")
             self._read += len(block)
             self._pending, self._at = text.encode("utf-8"), 0
+            self._done = not block
         return True
 
     def _refusal(self, exc: UnicodeDecodeError, block: bytes) -> InputError:
