@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from conftest import EXAMPLES, any_body, fails, run, valid
+from epa.errors import InputError
 from epa.testing import requires
 
 EXPORT = EXAMPLES / "provider-export.csv"
@@ -450,6 +451,27 @@ def test_a_date_column_named_with_its_day_first_format_is_read_by_its_name():
     assert (data["gateway"]["date"], data["apprentice"]["date_of_birth"]) == ("2025-12-01", "2006-03-02")
     assert "start_date" not in data["apprentice"] and "assessments" not in data and "schedule" not in data
     assert [u.name for u in header.ignored] == ["Observation (dd/mm/yyyy)", "Start Date (mm/dd/yyyy)"]
+
+
+@pytest.mark.parametrize(("name", "field"), [("Start Date (mm/dd/yyyy)", "start_date"),
+                                             ("Gateway Date [MM-DD-YY]", "gateway_date"),
+                                             ("DOB - mm.dd.yyyy", "date_of_birth")])
+def test_a_column_named_month_first_is_refused_as_a_date_even_mapped(tmp_path, name, field):
+    """A column whose name says its dates are month first was left unread, its note suggesting --column; mapped
+    so, it was read day first: "10/01/2024" became 10 January (by hand: month first it is 1 October), and the
+    month-first scan cannot see a column whose days are all up to 12. A US date is never read, so the map is
+    refused, naming the column and how to export it."""
+    from epa.inputs.cohort_input import ColumnMap
+
+    cells = ["standard", "apprentice", "gateway_date", "date_of_birth", "start_date"]
+    cells[cells.index(field)] = name
+    with pytest.raises(InputError) as refused:
+        _header(cells, ColumnMap(names=((name, field),)))
+    assert f'"{name}", says its dates are written month first' in str(refused.value)
+    path = _write(tmp_path, ",".join(cells) + "\nST0071,A-1,2025-09-30,2000-01-01,10/01/2024\n".replace(
+        "2025-09-30", "09/30/2025" if field == "gateway_date" else "2025-09-30"))
+    done = run("compare", "--batch", str(path), "--column", f"{name}={field}", "--format", "csv")
+    assert done.exit_code == 2 and done.stdout == "" and f'"{name}"' in done.stderr, done.stderr
 
 
 # --- rows --------------------------------------------------------------------------------------------------------

@@ -162,6 +162,12 @@ def match_columns(names: Sequence[str], known: dict[str, str], column_map: Colum
                 found = found if found is not None and _is_date(found) else None
         if found is None:
             ignored.append(Unread(name, number, columns.suggestion(name, known) if key else None))
+        elif _is_date(found) and columns.states_month_first(name):
+            # (mapped by the user, perhaps as the note on an unread column suggests: read day first, its 10/01/2024
+            # was 10 January, every date with a day up to 12 misread and the month-first scan blind to them)
+            raise InputError(f'column {number}, "{name}", says its dates are written month first (US): epa never '
+                             f"reads a date month first, so it cannot be read as {found}", where=where,
+                             hint=columns.MONTH_FIRST_HINT + ", and name the column without its format")
         else:
             holds.setdefault(found, []).append(number)
     for field, numbers in holds.items():

@@ -35,6 +35,16 @@ _DAY_FIRST_FORMAT = re.compile(r"\s*(?:\(|\[|-\s)\s*"
                                re.IGNORECASE)
 
 
+# A month-first format after a column's name ("Start Date (mm/dd/yyyy)", "DOB [MM-DD-YY]"): its dates are US ones,
+# which epa never reads (a day up to 12 would be read as the month), whatever field the column is mapped to.
+_MONTH_FIRST_FORMAT = re.compile(r"\s*(?:\(|\[|-\s)\s*m{1,3}[/.\- ]?d{1,2}[/.\- ]?y{2,4}\s*[)\]]?\s*$", re.IGNORECASE)
+
+
+def states_month_first(name: str) -> bool:
+    """Whether ``name`` ends with a month-first date format (the column's dates are written month first)."""
+    return bool(_MONTH_FIRST_FORMAT.search(name))
+
+
 def without_date_format(name: str) -> str | None:
     """``name`` without a day-first date format written after it, or None where it ends with none."""
     found = _DAY_FIRST_FORMAT.search(name)
