@@ -16,7 +16,7 @@ from conftest import needs_a_body
 from epa import Grade, cli, conformance, defaults
 from epa.registry import Registry
 from epa.rules.sources import sources_dir
-from epa.testing import make_plugin, ok_json, registry, run, valid
+from epa.testing import make_plugin, ok_json, registry, requires, run, valid
 
 ST0071 = "ST0071"
 
@@ -91,6 +91,21 @@ def test_source_checks_not_made_are_no_pass_exit_4_naming_each(tmp_path, fmt):
         said = " ".join(result.stdout.split())
         assert "all checks pass" not in said and said.endswith(": not a pass")
         assert "source not found" in said
+
+
+@requires("nqual")
+def test_a_check_made_for_one_ruleset_and_not_another_is_no_pass_in_the_matrix(tmp_path):
+    """NQual's two packs (000 for ST0071, 001 for ST0072), the folder holding 000 alone: the sources check passes
+    for ST0071 and is not made for ST0072, and the run is no pass (exit 4), yet the matrix and the JSON summary said
+    "pass" for it (one outcome passed, the other skipped)."""
+    from epa.testing import source_text
+
+    (tmp_path / "000_75563123dfdaaed6.txt").write_text(source_text("000_75563123dfdaaed6.txt"), encoding="utf-8")
+    result = run("conformance", "nqual", "--sources", str(tmp_path), "--check", "sources", "--format", "json")
+    assert result.exit_code == 4, result.stdout + result.stderr
+    data = result.json()
+    assert sorted(r["status"] for r in data["results"]) == ["pass", "skip"]
+    assert data["summary"]["nqual"]["sources"] == "skip" and data["passed"] is False
 
 
 @pytest.mark.parametrize("command", [("conformance",), ("check-rules", "ST0071.yaml")])

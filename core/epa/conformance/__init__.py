@@ -116,9 +116,13 @@ def not_checked(outcomes: list[CheckOutcome] | list[dict[str, Any]]) -> list[str
 
 
 def summarise(outcomes: list[CheckOutcome]) -> dict[str, str]:
-    """Per check: fail if any of its outcomes failed, skip if all were skipped, else pass."""
+    """Per check: fail if any of its outcomes failed; skip if all were skipped, or if any was not made though it
+    applies (a second standard's document absent: a matrix saying "pass" beside a run that is not one); else
+    pass."""
     out: dict[str, str] = {}
     for check in dict.fromkeys(o.check for o in outcomes):
-        statuses = {o.status for o in outcomes if o.check == check}
-        out[check] = "fail" if "fail" in statuses else "skip" if statuses == {"skip"} else "pass"
+        found = [o for o in outcomes if o.check == check]
+        statuses = {o.status for o in found}
+        out[check] = "fail" if "fail" in statuses else "skip" if statuses == {"skip"} or any(
+            o.unchecked for o in found) else "pass"
     return out
