@@ -108,19 +108,6 @@ def test_a_check_made_for_one_ruleset_and_not_another_is_no_pass_in_the_matrix(t
     assert data["summary"]["nqual"]["sources"] == "skip" and data["passed"] is False
 
 
-@pytest.mark.parametrize("command", [("conformance",), ("check-rules", "ST0071.yaml")])
-def test_a_sources_folder_that_does_not_exist_is_bad_input_not_an_unmade_check(tmp_path, command):
-    """`--sources` naming no folder (mistyped) exited 4, as if the documents were simply not at hand: it is the
-    user's input that is wrong (exit 2, README "Exit codes"), said before anything is checked. A folder that exists
-    without the documents stays exit 4 (above)."""
-    (tmp_path / "ST0071.yaml").write_text("{}\n", encoding="utf-8")
-    missing = tmp_path / "no-such-folder"
-    args = [a if a != "ST0071.yaml" else str(tmp_path / a) for a in command]
-    result = run(*args, "--sources", str(missing))
-    assert result.exit_code == 2, result.stdout + result.stderr
-    assert str(missing) in result.stderr and "Traceback" not in result.stderr
-
-
 def test_a_check_that_does_not_apply_is_no_reason_for_exit_4(monkeypatch):
     """date-blind skips for a plugin with no record hook of its own (the defaults answer from the data): the check
     does not apply, which is no "not checked": the suite passes, exit 0."""
