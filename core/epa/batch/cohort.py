@@ -924,15 +924,20 @@ def _graded_in_order(chunks: Iterator[list[Item]], workers: int, only: tuple[str
             there.close()  # the worker's end is the worker's alone: its death reads here as the end of the pipe
             team.append((process, here))
         pending: deque[tuple[Any, Any, int]] = deque()  # (process, pipe, the chunk's last line)
-        for i, chunk in enumerate(chunks):
-            if len(pending) == workers:
+        try:
+            for i, chunk in enumerate(chunks):
+                if len(pending) == workers:
+                    yield _result(*pending.popleft())
+                process, pipe = team[i % workers]
+                try:
+                    pipe.send(chunk)
+                except OSError:  # it died waiting for work: a broken pipe here is no reader gone (exit 0)
+                    raise WorkerDied(_DIED) from None
+                pending.append((process, pipe, chunk[-1][0]))
+        except InputError:  # reading stopped with a refusal part way: the chunks sent hold the records before it
+            while pending:
                 yield _result(*pending.popleft())
-            process, pipe = team[i % workers]
-            try:
-                pipe.send(chunk)
-            except OSError:  # it died waiting for work: a broken pipe here is no reader gone (exit 0)
-                raise WorkerDied(_DIED) from None
-            pending.append((process, pipe, chunk[-1][0]))
+            raise
         while pending:
             yield _result(*pending.popleft())
         for _, pipe in team:
