@@ -294,6 +294,22 @@ def test_an_editor_s_or_a_copy_s_hidden_files_beside_the_rules_are_not_rules(tmp
     assert [r.document for r in epa.load_rulesets(folder)] == expected
 
 
+def _renamed_rules_file(tmp_path: Path, written: str) -> tuple[Path, Path, dict[str, str]]:
+    """A copy of an installed body's rules folder with one file renamed to ``written`` ({standard}, {stem}: its
+    ruleset's journey file, or the ruleset itself): the folder, the renamed file, and the names filled in."""
+    with_journey = [r for b in registry().bodies for r in b.body.rulesets if r.source_file and r.journey
+                    and r.based_on is None]
+    if not with_journey:
+        pytest.skip("no installed body with journey rules to lend its rules")
+    ruleset = with_journey[0]
+    folder = Path(shutil.copytree(Path(ruleset.source_file).parent, tmp_path / "rules"))
+    original = Path(ruleset.source_file).name if "{stem}" in written else f"{ruleset.standard}.journey.yaml"
+    names = {"standard": ruleset.standard, "stem": Path(ruleset.source_file).stem}
+    renamed = folder / written.format(**names)
+    (folder / original).rename(renamed)
+    return folder, renamed, names
+
+
 @pytest.mark.parametrize(("written", "meant"), [
     ("{standard}.journey.YAML", "{standard}.journey.yaml"), ("{standard}.journey.Yml", "{standard}.journey.yaml"),
     ("{standard}.journey.yml", "{standard}.journey.yaml"), ("{standard}.Journey.yaml", "{standard}.journey.yaml"),
@@ -305,16 +321,7 @@ def test_a_rules_file_named_otherwise_is_refused_not_left_out(tmp_path, written,
     file named ``.yml``, is one its author meant as rules. On 0ff2ba6 each but the last was left out: a body loaded
     without its journey rules (no deadline, no gateway requirement), or without a ruleset; ``.journey.yml`` was read
     as a ruleset, its errors those of a ruleset lacking methods."""
-    with_journey = [r for b in registry().bodies for r in b.body.rulesets if r.source_file and r.journey
-                    and r.based_on is None]
-    if not with_journey:
-        pytest.skip("no installed body with journey rules to lend its rules")
-    ruleset = with_journey[0]
-    folder = Path(shutil.copytree(Path(ruleset.source_file).parent, tmp_path / "rules"))
-    original = Path(ruleset.source_file).name if "{stem}" in written else f"{ruleset.standard}.journey.yaml"
-    names = {"standard": ruleset.standard, "stem": Path(ruleset.source_file).stem}
-    renamed = folder / written.format(**names)
-    (folder / original).rename(renamed)
+    folder, renamed, names = _renamed_rules_file(tmp_path, written)
     with pytest.raises(InputError) as info:
         epa.load_rulesets(folder)
     assert info.value.place is not None and info.value.place.file == str(renamed)
@@ -331,16 +338,7 @@ def test_check_rules_refuses_a_file_its_folder_would_not_read_as_rules(tmp_path,
     leaves it out is that problem, with the name to give it. On e56ed49 ST0071.YAML, .Yml, .JSON, .json, .txt and
     a hidden copy passed ("ok: 1 file") where the body refused them or loaded without them, and a journey file so
     named was checked as a ruleset (its errors a ruleset's lacking methods)."""
-    with_journey = [r for b in registry().bodies for r in b.body.rulesets if r.source_file and r.journey
-                    and r.based_on is None]
-    if not with_journey:
-        pytest.skip("no installed body with journey rules to lend its rules")
-    ruleset = with_journey[0]
-    folder = Path(shutil.copytree(Path(ruleset.source_file).parent, tmp_path / "rules"))
-    original = Path(ruleset.source_file).name if "{stem}" in written else f"{ruleset.standard}.journey.yaml"
-    names = {"standard": ruleset.standard, "stem": Path(ruleset.source_file).stem}
-    renamed = folder / written.format(**names)
-    (folder / original).rename(renamed)
+    folder, renamed, names = _renamed_rules_file(tmp_path, written)
     result = run("check-rules", str(renamed), "--sources", str(tmp_path))
     assert (result.exit_code, "Traceback" in result.stderr) == (1, False)
     assert result.stdout.startswith(f"{renamed}: {renamed.name} is not read as rules")
