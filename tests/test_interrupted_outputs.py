@@ -472,3 +472,30 @@ def test_the_version_with_both_streams_closed_is_exit_3() -> None:
                            "sys.stdout = sys.stderr = None\nsys.argv = ['epa', '--version']\n"
                            "runpy.run_module('epa', run_name='__main__')"], timeout=TIMEOUT)
     assert done.returncode == errors.EXIT_OUTPUT
+
+
+# The console script's run (epa.__main__), with SIGNAL sent to itself as the command line's first costly import
+# (click) is looked for: the moment a Ctrl-C or a SIGTERM meets a start, which takes a third of a second.
+AS_IT_STARTS = """
+import os, signal, sys
+class Stop:
+    def find_spec(self, name, path=None, target=None):
+        if name == "click":
+            sys.meta_path.remove(self)
+            os.kill(os.getpid(), getattr(signal, os.environ["SIGNAL"]))
+        return None
+sys.meta_path.insert(0, Stop())
+sys.argv = ["epa", *sys.argv[1:]]
+from epa.__main__ import main
+main()
+"""
+
+
+@pytest.mark.parametrize("signal_name", ["SIGINT", "SIGTERM"])
+def test_an_interrupt_as_epa_starts_is_one_line_and_exit_130(signal_name) -> None:
+    """On d365568 the handler was installed once the command line was imported: a Ctrl-C then was Python's
+    traceback (and a death by SIGINT), a SIGTERM a silent death by SIGTERM (143 to the shell)."""
+    done = subprocess.run([sys.executable, "-c", AS_IT_STARTS, "bodies"], capture_output=True, text=True,
+                          env={**os.environ, "SIGNAL": signal_name}, timeout=TIMEOUT)
+    assert (done.returncode, done.stdout) == (errors.EXIT_INTERRUPTED, "")
+    assert done.stderr == "interrupted: epa stopped before finishing; any output is incomplete\n"
