@@ -499,3 +499,24 @@ def test_an_interrupt_as_epa_starts_is_one_line_and_exit_130(signal_name) -> Non
                           env={**os.environ, "SIGNAL": signal_name}, timeout=TIMEOUT)
     assert (done.returncode, done.stdout) == (errors.EXIT_INTERRUPTED, "")
     assert done.stderr == "interrupted: epa stopped before finishing; any output is incomplete\n"
+
+
+# The first chunk of a cohort graded in this process: SIGINT sent as its grading starts, before any row is written.
+AT_THE_FIRST_CHUNK = """
+import os, signal
+from epa.batch import cohort
+real = cohort.grade_chunk
+def grade_chunk(g, items):
+    os.kill(os.getpid(), signal.SIGINT)
+    return real(g, items)
+cohort.grade_chunk = grade_chunk
+"""
+
+
+def test_an_interrupt_before_any_row_is_written_says_none_is_known_whole() -> None:
+    """On d365568 it said "the first 0 records' output is written in full" (as an output failing at once had, above)."""
+    any_body()
+    done = epa(AT_THE_FIRST_CHUNK, "compare", "--batch", str(COHORT), "--format", "json")
+    assert (done.returncode, done.stdout) == (errors.EXIT_INTERRUPTED, "")
+    assert done.stderr == "interrupted: no record's output is known to be written in full; the output is incomplete\n"
+

@@ -547,8 +547,10 @@ def _left(count: int, items: str, verb: str, out: Path | None, rows_unwritten: b
         return f"{count} {items} {verb}, nothing written to {out} (left as it was), {unwritten}"
     if rows_unwritten:
         return f"{count} {items} {verb}, {unwritten}"
-    return f"the first {count} {items}' output is written in full" + (f" to {out}" if out is not None else "") + \
-        (f" (to line {line} of {source})" if count else "") + \
+    # (none counted: part of the first's output may be out, cut short, so none is said to be whole)
+    whole = f"the first {count} {items}' output is written in full" if count else \
+        f"no {items[:-1]}'s output is known to be written in full"
+    return whole + (f" to {out}" if out is not None else "") + (f" (to line {line} of {source})" if count else "") + \
         (f", {unwritten}" if out is not None or closing_file is not None else "")
 
 
