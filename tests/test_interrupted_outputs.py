@@ -520,3 +520,32 @@ def test_an_interrupt_before_any_row_is_written_says_none_is_known_whole() -> No
     assert (done.returncode, done.stdout) == (errors.EXIT_INTERRUPTED, "")
     assert done.stderr == "interrupted: no record's output is known to be written in full; the output is incomplete\n"
 
+
+# os.fsync failing with a full disk, as the rows' file is put in place once every row is written (the last buffer
+# reaching a disk that filled meanwhile; a network file system's sync).
+SYNC_FAILS = """
+import errno, os
+def fsync(fd):
+    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+os.fsync = fsync
+"""
+
+
+@pytest.mark.parametrize("command", ["compare", "audit"])
+def test_an_out_file_failing_as_it_is_put_in_place_says_it_was_left_as_it_was(tmp_path, command) -> None:
+    """On d365568 it said only "cannot write OUT: No space left on device", not that the old file was kept nor that
+    the summary was not written, as a failure part way says (README "Exit codes", 3)."""
+    any_body()
+    out, summary = tmp_path / "rows.csv", tmp_path / "summary.json"
+    out.write_text("old\n")
+    if command == "compare":
+        args: tuple[str, ...] = ("compare", "--batch", str(COHORT), "--summary", str(summary))
+        said = f"every record was graded, nothing written to {out} (left as it was), no summary written to {summary} " \
+               "(left as it was)"
+    else:
+        args, said = ("audit", str(OUTCOMES)), f"every row was audited, nothing written to {out} (left as it was), " \
+                                                "no table written"
+    done = epa(SYNC_FAILS, *args, "--out", str(out))
+    assert (done.returncode, done.stdout) == (errors.EXIT_OUTPUT, "")
+    assert done.stderr == f"error: cannot write {out}: {os.strerror(errno.ENOSPC)}; {said}; the output is incomplete\n"
+    assert out.read_text() == "old\n" and not summary.exists() and not leftovers(tmp_path)
