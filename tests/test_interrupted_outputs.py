@@ -472,3 +472,80 @@ def test_the_version_with_both_streams_closed_is_exit_3() -> None:
                            "sys.stdout = sys.stderr = None\nsys.argv = ['epa', '--version']\n"
                            "runpy.run_module('epa', run_name='__main__')"], timeout=TIMEOUT)
     assert done.returncode == errors.EXIT_OUTPUT
+
+
+# The console script's run (epa.__main__), with SIGNAL sent to itself as the command line's first costly import
+# (click) is looked for: the moment a Ctrl-C or a SIGTERM meets a start, which takes a third of a second.
+AS_IT_STARTS = """
+import os, signal, sys
+class Stop:
+    def find_spec(self, name, path=None, target=None):
+        if name == "click":
+            sys.meta_path.remove(self)
+            os.kill(os.getpid(), getattr(signal, os.environ["SIGNAL"]))
+        return None
+sys.meta_path.insert(0, Stop())
+sys.argv = ["epa", *sys.argv[1:]]
+from epa.__main__ import main
+main()
+"""
+
+
+@pytest.mark.parametrize("signal_name", ["SIGINT", "SIGTERM"])
+def test_an_interrupt_as_epa_starts_is_one_line_and_exit_130(signal_name) -> None:
+    """On d365568 the handler was installed once the command line was imported: a Ctrl-C then was Python's
+    traceback (and a death by SIGINT), a SIGTERM a silent death by SIGTERM (143 to the shell)."""
+    done = subprocess.run([sys.executable, "-c", AS_IT_STARTS, "bodies"], capture_output=True, text=True,
+                          env={**os.environ, "SIGNAL": signal_name}, timeout=TIMEOUT)
+    assert (done.returncode, done.stdout) == (errors.EXIT_INTERRUPTED, "")
+    assert done.stderr == "interrupted: epa stopped before finishing; any output is incomplete\n"
+
+
+# The first chunk of a cohort graded in this process: SIGINT sent as its grading starts, before any row is written.
+AT_THE_FIRST_CHUNK = """
+import os, signal
+from epa.batch import cohort
+real = cohort.grade_chunk
+def grade_chunk(g, items):
+    os.kill(os.getpid(), signal.SIGINT)
+    return real(g, items)
+cohort.grade_chunk = grade_chunk
+"""
+
+
+def test_an_interrupt_before_any_row_is_written_says_none_is_known_whole() -> None:
+    """On d365568 it said "the first 0 records' output is written in full" (as an output failing at once had, above)."""
+    any_body()
+    done = epa(AT_THE_FIRST_CHUNK, "compare", "--batch", str(COHORT), "--format", "json")
+    assert (done.returncode, done.stdout) == (errors.EXIT_INTERRUPTED, "")
+    assert done.stderr == "interrupted: no record's output is known to be written in full; the output is incomplete\n"
+
+
+# os.fsync failing with a full disk, as the rows' file is put in place once every row is written (the last buffer
+# reaching a disk that filled meanwhile; a network file system's sync).
+SYNC_FAILS = """
+import errno, os
+def fsync(fd):
+    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+os.fsync = fsync
+"""
+
+
+@pytest.mark.parametrize("command", ["compare", "audit"])
+def test_an_out_file_failing_as_it_is_put_in_place_says_it_was_left_as_it_was(tmp_path, command) -> None:
+    """On d365568 it said only "cannot write OUT: No space left on device", not that the old file was kept nor that
+    the summary was not written, as a failure part way says (README "Exit codes", 3)."""
+    any_body()
+    out, summary = tmp_path / "rows.csv", tmp_path / "summary.json"
+    out.write_text("old\n")
+    if command == "compare":
+        args: tuple[str, ...] = ("compare", "--batch", str(COHORT), "--summary", str(summary))
+        said = f"every record was graded, nothing written to {out} (left as it was), no summary written to {summary} " \
+               "(left as it was)"
+    else:
+        args, said = ("audit", str(OUTCOMES)), f"every row was audited, nothing written to {out} (left as it was), " \
+                                                "no table written"
+    done = epa(SYNC_FAILS, *args, "--out", str(out))
+    assert (done.returncode, done.stdout) == (errors.EXIT_OUTPUT, "")
+    assert done.stderr == f"error: cannot write {out}: {os.strerror(errno.ENOSPC)}; {said}; the output is incomplete\n"
+    assert out.read_text() == "old\n" and not summary.exists() and not leftovers(tmp_path)

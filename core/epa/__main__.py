@@ -16,9 +16,29 @@ def main() -> None:
     # command's time. It stays off for a command whose work is bounded by one record or the installed rules, and
     # is turned on again (epa.cli, as the command is chosen) for every other: a cohort, the service, the analyses.
     gc.disable()
-    from epa.cli import main as run
+    # Ctrl-C, SIGTERM and SIGHUP are epa's from here (epa.interrupts imports nothing costly), not from when the
+    # command line has been imported: that takes a third of a second, and a signal meanwhile was Python's traceback
+    # (SIGINT) or a silent death, exit 143 (SIGTERM), where README "Exit codes" promises one line and 130.
+    from epa import interrupts
 
-    run()
+    interrupts.install()
+    try:
+        from epa.cli import main as run
+
+        run()
+    except KeyboardInterrupt:  # met before epa.cli.main's own handling starts, or after it ends: nothing is done
+        _stopped()
+
+
+def _stopped() -> None:
+    from epa import errors
+
+    try:
+        sys.stderr.write("interrupted: epa stopped before finishing; any output is incomplete\n")
+        sys.stderr.flush()
+    except (OSError, AttributeError):  # standard error full or closed (None): the exit code says it alone
+        pass
+    sys.exit(errors.EXIT_INTERRUPTED)
 
 
 def _print_version() -> None:

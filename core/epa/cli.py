@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable
 from importlib import import_module
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -547,9 +547,21 @@ def _left(count: int, items: str, verb: str, out: Path | None, rows_unwritten: b
         return f"{count} {items} {verb}, nothing written to {out} (left as it was), {unwritten}"
     if rows_unwritten:
         return f"{count} {items} {verb}, {unwritten}"
-    return f"the first {count} {items}' output is written in full" + (f" to {out}" if out is not None else "") + \
-        (f" (to line {line} of {source})" if count else "") + \
+    # (none counted: part of the first's output may be out, cut short, so none is said to be whole)
+    whole = f"the first {count} {items}' output is written in full" if count else \
+        f"no {items[:-1]}'s output is known to be written in full"
+    return whole + (f" to {out}" if out is not None else "") + (f" (to line {line} of {source})" if count else "") + \
         (f", {unwritten}" if out is not None or closing_file is not None else "")
+
+
+def _not_put_in_place(exc: OutputError, done: bool, out: Path | None, said: str, closing: str) -> NoReturn:
+    """``exc`` re-raised, saying what the user has where it is the ``--out`` file failing to be put in place once
+    the work was ``done`` (its last buffer written, synced or renamed: a disk full at the end, the folder gone): the
+    old file left as it was, and what else was not written (``closing``), as a failure part way says."""
+    if done and out is not None and exc.output == str(out) and _replaced(out):
+        raise OutputError(exc.output, f"{exc.reason}; {said}, nothing written to {out} (left as it was), {closing}; "
+                                      "the output is incomplete") from None
+    raise exc
 
 
 def _not_read(written: Path | None, option: str, read: str | Path | None, what: str) -> None:
@@ -625,6 +637,7 @@ def _compare_batch(record: Path | None, batch_file: str | None, rows: Rows, work
             _warn('  hint: read one with --column "NAME=FIELD", leave it out with --column "NAME="; --strict '
                        "refuses a cohort with columns epa does not read")
 
+    graded = False
     try:
         with contextlib.ExitStack() as files:
             to_file = files.enter_context(outputs.streaming_file(rows.out)) if rows.out else None
@@ -635,6 +648,7 @@ def _compare_batch(record: Path | None, batch_file: str | None, rows: Rows, work
                              progress=sys.stderr.isatty(), column_map=mapped,
                              on_header=heard, sheet=sheet,
                              on_duplicates=lambda said: _warn(f"note: {batch_file}: {said}"))
+            graded = True
     except batch.ReaderGone as exc:  # (`| head`): the records graded by then say the exit code
         if exc.code or rows.summary_file is not None:
             failed = f", {exc.failed} failed in a plugin or epa" if exc.failed else ""
@@ -659,6 +673,10 @@ def _compare_batch(record: Path | None, batch_file: str | None, rows: Rows, work
                      "the cohort", "summary", rows.summary_file) if exc.done or _replaced(rows.out) else \
             "no record's output is known to be written in full"  # (a first chunk's write cut: some may be)
         raise OutputError(exc.output, f"{exc.reason}; {done}; the output is incomplete") from None
+    except OutputError as exc:
+        _not_put_in_place(exc, graded, rows.out, "every record was graded",
+                          f"no summary written to {rows.summary_file} (left as it was)"
+                          if rows.summary_file is not None else "no summary written")
     except outputs.FileInterrupted as exc:  # every record graded, as the rows' file was put in place
         summary = f"no summary written to {rows.summary_file} (left as it was)" if rows.summary_file is not None \
             else "no summary written"
@@ -951,11 +969,13 @@ def audit(outcomes: str, body: str | None, body_id_pairs: tuple[str, ...], fmt: 
             raise click.UsageError(f'--body-id {pair!r}: expected "EPAxxxx=BODY"')
         ids.append((epao.strip(), named.strip()))
     mapped = column_map(columns_file, column_pairs, strict)
+    audited = False
     try:
         with contextlib.ExitStack() as files:
             write = files.enter_context(outputs.streaming_file(out)) if out else outputs.write_stdout
             data = audits.run(outcomes, rows_fmt, _registry(), write, body=body, body_ids=ids, column_map=mapped,
                               sheet=sheet)
+            audited = True
     except audits.AuditInterrupted as exc:
         # What was written is out; a closed or full stdout is not news here, nor a reader gone (a Ctrl-C to `| head`
         # reaches both): flush_stdout points it at devnull then, so that Python's own flush at exit cannot fail too.
@@ -970,6 +990,8 @@ def audit(outcomes: str, body: str | None, body_id_pairs: tuple[str, ...], fmt: 
         done = _left(exc.done, "rows", "audited", out, rows_fmt == "table", exc.line, source, "table") \
             if exc.done or _replaced(out) else "no row's output is known to be written in full"
         raise OutputError(exc.output, f"{exc.reason}; {done}; the output is incomplete") from None
+    except OutputError as exc:
+        _not_put_in_place(exc, audited, out, "every row was audited", "no table written")
     except audits.AuditReaderGone as exc:  # (`| head`): the rows audited by then say the exit code
         code, seen = audits.exit_code(exc.data), exc.data
         if code:
