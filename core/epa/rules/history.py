@@ -105,6 +105,26 @@ def explain_cap(cap: Cap, history: Sequence[GradedAttempt]) -> tuple[bool, list[
 # The cap step's words where the document caps the resat or retaken attempt's own grade (read by a result's table).
 METHOD_CAPPED = "its own grade capped at"
 CHANGES_NOTHING = "which changes nothing here"
+LOWERED = f"{CAPPED[0]} capped at {CAPPED[1]}"  # the words of a step saying the cap lowered a grade
+
+
+def overall_unchanged(overall: Grade) -> str:
+    """What follows the step of a cap on the overall grade where it lowers nothing (``overall`` not above pass)."""
+    return f", {CHANGES_NOTHING}: the combination's {overall} is not above {CAPPED[1]}"
+
+
+def lowered(about: str, says: str) -> bool:
+    """Whether an explanation step (about the overall grade or a method) says the cap lowered a grade: the steps of
+    ``explain_capped_overall`` and ``explain_capped_attempt``."""
+    return says == LOWERED if about == "overall" else says.startswith(f"{about}: {LOWERED}, the grade of its ")
+
+
+def cap_summary(method_cap: bool, lowers: bool) -> str:
+    """A result's summary of a cap that applies (``capped``): what it caps, and, where it lowered no grade, that it
+    changes nothing, as its step says: "capped at pass" alone reads as a grade lowered."""
+    capped = "the resit's or retake's own grade capped at pass" if method_cap \
+        else "overall grade capped at pass (resit or retake)"
+    return capped if lowers else f"{capped}, {CHANGES_NOTHING}"
 
 
 def capped_grade(cap: Cap) -> str:
@@ -133,12 +153,12 @@ def capped_attempts(cap: Cap, history: Counted) -> list[int]:
 
 def explain_capped_attempt(attempt: Attempt) -> str:
     """The step saying the cap lowered an attempt's own grade."""
-    return f"{attempt.method}: {CAPPED[0]} capped at {CAPPED[1]}, the grade of its {attempt.kind} on {attempt.date}"
+    return f"{attempt.method}: {LOWERED}, the grade of its {attempt.kind} on {attempt.date}"
 
 
 def explain_capped_overall(overall: Grade | None) -> str | None:
     """The step saying the cap lowered ``overall``, or None where it does not."""
-    return f"{CAPPED[0]} capped at {CAPPED[1]}" if capped_overall(overall) is not overall else None
+    return LOWERED if capped_overall(overall) is not overall else None
 
 
 def capping_test(kinds: tuple[str, ...], lift: bool, before: str) -> str:

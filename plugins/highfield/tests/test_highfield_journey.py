@@ -509,6 +509,21 @@ def test_a_resit_cap_that_lowers_nothing_says_so(tmp_path, resit_grade, changes_
     assert out["overall"] == (D if resit_grade == F else P)
 
 
+@pytest.mark.parametrize(("resit_grade", "lowers"), [(F, False), (D, True)])
+def test_the_summary_line_says_a_resit_cap_that_lowers_nothing_changes_nothing(tmp_path, resit_grade, lowers):
+    # 002 § Retake and resit information: "The maximum grade awarded to a resit will be pass": a resit graded fail
+    # (then retaken to distinction: the kit caps a resit, not a retake) is not above it, so no grade is lowered; a
+    # resit graded distinction is. The summary line beneath the grades said "the resit's or retake's own grade
+    # capped at pass" of both.
+    later = [attempt("project", "2026-02-11", D, kind="retake")] if resit_grade == F else []
+    rec = record(assessments=[*FAILED_PROJECT, attempt("project", "2025-12-11", resit_grade, kind="resit"), *later])
+    result = run("grade", "--body", BODY, str(dump_record(tmp_path, rec)))
+    assert result.exit_code == 0, result.stderr
+    said = flat(result.stdout)
+    assert "the resit's or retake's own grade capped at pass" in said
+    assert ("the resit's or retake's own grade capped at pass, which changes nothing here" in said) is not lowers
+
+
 def test_resit_cap_record_file():
     # Same sentence (002 § Retake and resit information), from the record file: D/D/D with a resit -> pass.
     out = grade_file("highfield-journey-resit-capped.yaml")
