@@ -16,7 +16,7 @@ from epa.model.domain import Attempt, Grade, Rework, Ruleset
 from epa.model.results import Deadline, GradedAttempt, ResitDecision, Step
 from epa.rules import history as attempt_history
 from epa.rules import windows
-from epa.rules.deadlines import ADVICE_MISSED, from_reading
+from epa.rules.deadlines import ADVICE_MISSED, fail_reading
 from epa.rules.workdays import describe, shift
 
 # The window procedure, by the name tests/test_decisions.py holds the engine's decision to.
@@ -34,9 +34,9 @@ def _rework(rework: Rework, history: Sequence[GradedAttempt]) -> tuple[list[Dead
         due = shift(notified, rework.offset)
         # An undated notification is counted from the assessment (the record schema's rule), said as such: naming the
         # day "notified" would state a date the record never gave.
-        counted = f"the fail notified {notified}" if attempt.notified is not None else \
-            f"the fail on {notified}, the record dating no notification of it"
-        says = f"{rework.name}: by {due} ({describe(rework.offset)} {counted}{from_reading(rework)})"
+        counted = f"the fail notified {notified}" if attempt.notified is not None else f"the fail on {notified}"
+        says = f"{rework.name}: by {due} ({describe(rework.offset)} {counted}" \
+            f"{fail_reading(rework, attempt.notified is not None)})"
         redo = None if (after := attempt_history.next_at_method(failed, pairs)) is None else history[after]
         status = "open" if redo is None else "met" if redo.attempt.date <= due else "missed"
         if redo and status == "missed":
