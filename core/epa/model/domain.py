@@ -318,6 +318,9 @@ class Cap:
     text: str
     citation: str
     caps: str = "overall"  # overall (the EPA's grade) | method (the resat or retaken attempt's own grade)
+    # with exceptional_circumstances_lift false: the document says they do not lift it (else it names no exception,
+    # and no lift is the tool's reading of its silence): a summary says which (``history.cap_lift``)
+    exceptional_circumstances_ruled_out: bool = False
 
 
 @frozen

@@ -92,8 +92,9 @@ def explain_cap(cap: Cap, history: Sequence[GradedAttempt]) -> tuple[bool, list[
     if not capped(cap, pairs):
         return False, [Step(f"{shown}: exceptional circumstances recorded, which this document lets lift the cap "
                             f"at {cap.grade}: not capped", cap.citation)]
-    why = (": exceptional circumstances are recorded, but this document gives no exception to the cap"
-           if all(exceptional(i, pairs) for i in capping) else "")
+    why = (": exceptional circumstances are recorded, but this document "
+           + ("says they do not lift the cap" if cap.exceptional_circumstances_ruled_out
+              else "gives no exception to the cap") if all(exceptional(i, pairs) for i in capping) else "")
     capped_grade = METHOD_CAPPED if cap.caps == "method" else "overall grade capped at"
     # A cap on the resat attempt's own grade that lowers none (each graded fail or pass) is said to change nothing,
     # as a cap on the overall grade is by the overall's step: "capped at pass" beside a fail read as a lowered grade.
@@ -135,10 +136,13 @@ def capped_grade(cap: Cap) -> str:
 
 def cap_lift(cap: Cap) -> str:
     """Whether exceptional circumstances lift the cap, as a summary says it: only a document that says they do lifts
-    it, and one that names no exception has not said they do not (NQual's 'will be awarded a maximum EPA grade of
-    Pass', 000 § Re-sit / Re-take)."""
+    it; one that says they do not is said to (``Cap.exceptional_circumstances_ruled_out``); and one that names no
+    exception has not said they do not (NQual's 'will be awarded a maximum EPA grade of Pass', 000 § Re-sit /
+    Re-take)."""
     if cap.exceptional_circumstances_lift:
         return "lifted by exceptional circumstances"
+    if cap.exceptional_circumstances_ruled_out:
+        return "not lifted by exceptional circumstances (the document says they do not lift it)"
     return "not lifted by exceptional circumstances (the document names no exception)"
 
 
