@@ -169,6 +169,8 @@ class Ambiguity:
     reading: str
     why: str
     criteria: tuple[str, ...] = ()
+    # what the other reading makes of the criteria: not_needed | alternatives | still_needed (``grading._reading``)
+    criteria_otherwise: str = "not_needed"
     contradiction: bool = False  # the document contradicts itself here: a self-consistency finding
     # the ids of the rules its reading decides (journey rules' ids, `combination`, `component_rules.<method>`,
     # `resit.cap` ...: see the schemas): a contradiction between two deadlines is shown by a record on which their
