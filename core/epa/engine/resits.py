@@ -38,17 +38,23 @@ def _rework(rework: Rework, history: Sequence[GradedAttempt]) -> tuple[list[Dead
         says = f"{rework.name}: by {due} ({describe(rework.offset)} {counted}" \
             f"{fail_reading(rework, attempt.notified is not None)})"
         redo = None if (after := attempt_history.next_at_method(failed, pairs)) is None else history[after]
-        status = "open" if redo is None else "met" if redo.attempt.date <= due else "missed"
-        if redo and status == "missed":
-            # The record dates the next attempt, which for a project may be its interview, held after the reworked
-            # submission the month is for: say which date was compared, never that the rework was done that day.
+        # The record dates the next attempt, which for a project may be its interview, held after the reworked
+        # submission the month is for: on or before the due date, the rework was too (met); after it, the record
+        # does not show when the rework was submitted, so whether it was late is unknown, never "missed".
+        status = "open" if redo is None else "met" if redo.attempt.date <= due else "unknown"
+        needs = None
+        if redo and status == "unknown":
+            # say which date was compared, never that the rework was done that day
             redone = f"{redo.attempt.method} {redo.attempt.kind} on {redo.attempt.date}"
-            says += f"; the {redone} came after it (the record dates the {redo.attempt.kind}, not the reworked " \
-                    f"submission): the document does not say what follows"
+            needs = f"the date the reworked {rework.method} was submitted (the record dates the {redone}, after " \
+                    f"{due})"
+            says += f"; the {redone} came after it, but the record dates the {redo.attempt.kind}, not the reworked " \
+                    f"submission: whether the rework was late is unknown (the document does not say what follows a " \
+                    f"late one)"
             says += ADVICE_MISSED if rework.strength == "advice" else ""
             steps.append(Step(says, rework.citation))
         deadline_id = rework.id + (f".{i + 1}" if len(fails) > 1 else "")
-        deadlines.append(Deadline(deadline_id, rework.name, due, "by", status, says, rework.citation,
+        deadlines.append(Deadline(deadline_id, rework.name, due, "by", status, says, rework.citation, needs=needs,
                                   strength=rework.strength))
     return deadlines, steps
 
