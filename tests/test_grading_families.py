@@ -111,23 +111,42 @@ def test_the_written_rule_decides_as_the_family_decides(passes: int, distinction
 ])
 def test_a_grade_turning_on_read_criteria_names_the_reading(met: set[str], names: bool) -> None:
     rule = component.Thresholds("m", ("P0", "P1", "P2"), ("D0", "D1", "D2", "D3"), 3, 3, "x § 1",
-                                (("P2", ("read",)), ("D3", ("read",))))
+                                (("read", "not_needed", ("P2", "D3")),))
     result = component.explain(None, "m", frozenset(met), rule)  # type: ignore[arg-type]
     assert ("ambiguity read" in " ".join(s.says for s in result.steps)) is names
     assert result.grade == component.decide(rule, len(met & {"P0", "P1", "P2"}), len(met & {"D0", "D1", "D2", "D3"}))
 
 
+@pytest.mark.parametrize("otherwise, met, names", [
+    # P0..P3 pass criteria (all needed); the recorded ambiguity "read" names P2 and P3. Hand-worked from what its
+    # other reading makes of them:
+    ("alternatives", {"P0", "P1", "P2"}, True),   # P3 missing, P2 met: either one would do -> a pass read otherwise
+    ("alternatives", {"P0", "P1"}, False),        # both missing: one of them is needed either way -> a fail either way
+    ("not_needed", {"P0", "P1"}, True),           # both missing, neither needed read otherwise -> a pass
+    ("still_needed", {"P0", "P1", "P2"}, False),  # P3 needed under either reading (its words, say) -> a fail either way
+])
+def test_a_grade_turns_on_a_reading_only_where_the_other_reading_would_change_it(otherwise: str, met: set[str],
+                                                                               names: bool) -> None:
+    rule = component.Thresholds("m", ("P0", "P1", "P2", "P3"), (), 4, 0, "x § 1", (("read", otherwise, ("P2", "P3")),))
+    result = component.explain(None, "m", frozenset(met), rule)  # type: ignore[arg-type]
+    assert result.grade is Grade.FAIL
+    assert ("ambiguity read" in " ".join(s.says for s in result.steps)) is names
+
+
 def test_the_readings_are_the_ambiguities_naming_each_criterion() -> None:
-    """``Thresholds.of`` reads, for each of the method's criteria, the recorded ambiguities whose ``criteria`` name it
-    (and only those: an ambiguity naming another method's criterion, or none, is not this method's)."""
+    """``Thresholds.of`` reads each recorded ambiguity whose ``criteria`` name one of the method's, with what its other
+    reading makes of them and those of its criteria that are the method's (and only those: an ambiguity naming
+    another method's criterion, or none, is not this method's)."""
     rules = next(loaded.body.rulesets_for("ST0071")[-1] for loaded in _acme().offering("ST0071"))
     method, other = rules.method_ids[0], rules.method_ids[1]
     mine, theirs = rules.criteria_for(method, "pass")[0].id, rules.criteria_for(other, "pass")[0].id
     said = dict(citation=rules.combination.citation, text_says="t", reading="r", why="w")
-    rules = attrs.evolve(rules, ambiguities=(Ambiguity("a", criteria=(mine,), **said),
-                                             Ambiguity("b", criteria=(mine, theirs), **said), Ambiguity("c", **said)))
-    assert component.Thresholds.of(rules, method).readings == ((mine, ("a", "b")),)
-    assert component.Thresholds.of(rules, other).readings == ((theirs, ("b",)),)
+    rules = attrs.evolve(rules, ambiguities=(
+        Ambiguity("a", criteria=(mine,), **said),
+        Ambiguity("b", criteria=(mine, theirs), criteria_otherwise="alternatives", **said), Ambiguity("c", **said)))
+    assert component.Thresholds.of(rules, method).readings == (("a", "not_needed", (mine,)),
+                                                                ("b", "alternatives", (mine,)))
+    assert component.Thresholds.of(rules, other).readings == (("b", "alternatives", (theirs,)),)
 
 
 # --- combination -----------------------------------------------------------------------------------------------

@@ -32,11 +32,14 @@ def _history(notified: dt.date | None) -> list[GradedAttempt]:
 @pytest.mark.parametrize(("start", "once_all", "notified", "says"), [
     # each fail's notice, dated by the record: 2025-06-12 + 3 months = 2025-09-12
     ("fail_notified", False, dt.date(2025, 6, 12), "by 2025-09-12 (3 months after the project fail notified 2025-06-12)"),
-    # undated: counted from the fail itself, 2025-06-10 + 3 months, and said to be
+    # undated: counted from the fail itself, 2025-06-10 + 3 months, and said to be, as the tool's reading (the record
+    # schema's default for an undated notification, not the document's)
     ("fail_notified", False, None,
-     "by 2025-09-10 (3 months after the project fail on 2025-06-10, the record dating no notification of it)"),
+     "by 2025-09-10 (3 months after the project fail on 2025-06-10, the tool's reading: the record dates no "
+     "notification of the fail, so the fail's own date stands for it)"),
     ("first_fail_notified", False, None,
-     "by 2025-09-10 (3 months after the project fail on 2025-06-10, the record dating no notification of it)"),
+     "by 2025-09-10 (3 months after the project fail on 2025-06-10, the tool's reading: the record dates no "
+     "notification of the fail, so the fail's own date stands for it)"),
     # undated, results notified once all are completed: the observation on 2025-06-20 was the last of the record's
     # first assessments (the project's resit on 2025-08-01 is later, and not what is counted from), + 3 months
     ("fail_notified", True, None,

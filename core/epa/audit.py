@@ -490,8 +490,10 @@ def _cap_said(said: list[str], at: int, grades: dict[str, Grade], explanation: l
                 *said[at + 1:]]
     if history.explain_capped_overall(higher) in (r.says for r in explanation if r.about == "overall"):
         return [*said[:at], f"{cap}; so the combination's {higher} becomes {most}", *said[at + 1:]]
-    return [*said[:at], f"{cap}, which changes nothing here" + (
-        f": the combination's {overall} is not above {most}" if overall else ""), *said[at + 1:]]
+    if history.CHANGES_NOTHING in cap:  # (the cap's own step says so where it is ours)
+        return said
+    return [*said[:at], cap + (history.overall_unchanged(overall) if overall else f", {history.CHANGES_NOTHING}"),
+            *said[at + 1:]]
 
 
 def _before_every_version(loaded: LoadedBody, rules: Ruleset, data: dict[str, Any]) -> str | None:

@@ -247,6 +247,12 @@ def apply_resit_policy(loaded: LoadedBody, ruleset: Ruleset, record: Record, his
     if lowered is not None:
         return attempt_history.capped_overall(overall), decision, steps + [
             Reason("overall", lowered, decision.steps[0].citation)], []
+    if decision.capped and overall is not None and not caps_attempts(loaded, ruleset) \
+            and "resit_policy" not in loaded.own_hooks:
+        # The cap's step (the default policy's first) says it changes nothing, as that on the resit's own grade does:
+        # "overall grade capped at pass" beside an overall pass read as a grade lowered.
+        cap = steps[0]
+        steps[0] = attrs.evolve(cap, says=cap.says + attempt_history.overall_unchanged(overall))
     return overall, decision, steps, []
 
 

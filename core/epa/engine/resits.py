@@ -16,7 +16,7 @@ from epa.model.domain import Attempt, Grade, Rework, Ruleset
 from epa.model.results import Deadline, GradedAttempt, ResitDecision, Step
 from epa.rules import history as attempt_history
 from epa.rules import windows
-from epa.rules.deadlines import ADVICE_MISSED, from_reading
+from epa.rules.deadlines import ADVICE_MISSED, fail_reading
 from epa.rules.workdays import describe, shift
 
 # The window procedure, by the name tests/test_decisions.py holds the engine's decision to.
@@ -34,21 +34,27 @@ def _rework(rework: Rework, history: Sequence[GradedAttempt]) -> tuple[list[Dead
         due = shift(notified, rework.offset)
         # An undated notification is counted from the assessment (the record schema's rule), said as such: naming the
         # day "notified" would state a date the record never gave.
-        counted = f"the fail notified {notified}" if attempt.notified is not None else \
-            f"the fail on {notified}, the record dating no notification of it"
-        says = f"{rework.name}: by {due} ({describe(rework.offset)} {counted}{from_reading(rework)})"
+        counted = f"the fail notified {notified}" if attempt.notified is not None else f"the fail on {notified}"
+        says = f"{rework.name}: by {due} ({describe(rework.offset)} {counted}" \
+            f"{fail_reading(rework, attempt.notified is not None)})"
         redo = None if (after := attempt_history.next_at_method(failed, pairs)) is None else history[after]
-        status = "open" if redo is None else "met" if redo.attempt.date <= due else "missed"
-        if redo and status == "missed":
-            # The record dates the next attempt, which for a project may be its interview, held after the reworked
-            # submission the month is for: say which date was compared, never that the rework was done that day.
+        # The record dates the next attempt, which for a project may be its interview, held after the reworked
+        # submission the month is for: on or before the due date, the rework was too (met); after it, the record
+        # does not show when the rework was submitted, so whether it was late is unknown, never "missed".
+        status = "open" if redo is None else "met" if redo.attempt.date <= due else "unknown"
+        needs = None
+        if redo and status == "unknown":
+            # say which date was compared, never that the rework was done that day
             redone = f"{redo.attempt.method} {redo.attempt.kind} on {redo.attempt.date}"
-            says += f"; the {redone} came after it (the record dates the {redo.attempt.kind}, not the reworked " \
-                    f"submission): the document does not say what follows"
+            needs = f"the date the reworked {rework.method} was submitted (the record dates the {redone}, after " \
+                    f"{due})"
+            says += f"; the {redone} came after it, but the record dates the {redo.attempt.kind}, not the reworked " \
+                    f"submission: whether the rework was late is unknown (the document does not say what follows a " \
+                    f"late one)"
             says += ADVICE_MISSED if rework.strength == "advice" else ""
             steps.append(Step(says, rework.citation))
         deadline_id = rework.id + (f".{i + 1}" if len(fails) > 1 else "")
-        deadlines.append(Deadline(deadline_id, rework.name, due, "by", status, says, rework.citation,
+        deadlines.append(Deadline(deadline_id, rework.name, due, "by", status, says, rework.citation, needs=needs,
                                   strength=rework.strength))
     return deadlines, steps
 

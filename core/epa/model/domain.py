@@ -169,6 +169,8 @@ class Ambiguity:
     reading: str
     why: str
     criteria: tuple[str, ...] = ()
+    # what the other reading makes of the criteria: not_needed | alternatives | still_needed (``grading._reading``)
+    criteria_otherwise: str = "not_needed"
     contradiction: bool = False  # the document contradicts itself here: a self-consistency finding
     # the ids of the rules its reading decides (journey rules' ids, `combination`, `component_rules.<method>`,
     # `resit.cap` ...: see the schemas): a contradiction between two deadlines is shown by a record on which their
@@ -318,6 +320,9 @@ class Cap:
     text: str
     citation: str
     caps: str = "overall"  # overall (the EPA's grade) | method (the resat or retaken attempt's own grade)
+    # with exceptional_circumstances_lift false: the document says they do not lift it (else it names no exception,
+    # and no lift is the tool's reading of its silence): a summary says which (``history.cap_lift``)
+    exceptional_circumstances_ruled_out: bool = False
 
 
 @frozen

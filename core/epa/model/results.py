@@ -67,7 +67,8 @@ class Deadline:
     """A date the document implies for this record, and whether the record shows it kept.
 
     status: met | missed | open (the record does not yet show the event) | unknown (the record lacks
-    the date it counts from: see ``needs``). strength: the rule's, ``required`` or ``advice``; an advice
+    a date the verdict needs: the one it counts from, or a rework's submission where the attempt after it came
+    later: see ``needs``). strength: the rule's, ``required`` or ``advice``; an advice
     deadline ``missed`` is a fact reported, never a failure.
     """
 

@@ -38,6 +38,20 @@ def from_reading(rule: object) -> str:
     """``FROM_READING`` for a deadline or resit window whose date to count from is the tool's reading, else ''."""
     return FROM_READING if getattr(rule, "from_reading", False) else ""
 
+
+# Where a rework period or resit window counts from a fail's notification and the record dates none, the fail's own
+# date stands for it (the record schema's default, assessments[].notified): the tool's reading, said as one.
+NOT_NOTIFIED = "the record dates no notification of the fail, so the fail's own date stands for it"
+
+
+def fail_reading(rule: object, notified: bool) -> str:
+    """What follows the fail a period counts from: ``from_reading``'s words, and where the record dates no
+    notification of the fail (``notified`` false), ``NOT_NOTIFIED``, both under one "the tool's reading"."""
+    stated = from_reading(rule)
+    if notified:
+        return stated
+    return f"{stated}, and {NOT_NOTIFIED}" if stated else f", the tool's reading: {NOT_NOTIFIED}"
+
 # Appended to what a missed required deadline says whose document states no consequence (``NONE_STATED``).
 NO_CONSEQUENCE = " (the document states no consequence for missing it)"
 

@@ -26,9 +26,10 @@ class Thresholds:
     pass_needed: int
     distinction_needed: int
     citation: str
-    # (criterion id, the ids of the recorded ambiguities naming it) for each of the method's criteria a reading is
-    # about: a grade that turns on them says so, as a combination row that is a reading does
-    readings: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # (ambiguity id, what its other reading makes of its criteria, its criteria of this method) for each recorded
+    # ambiguity naming one (``Ambiguity.criteria_otherwise``): a grade that turns on them says so, as a combination
+    # row that is a reading does
+    readings: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
 
     @classmethod
     def of(cls, ruleset: Ruleset, method: str) -> Thresholds:
@@ -36,8 +37,8 @@ class Thresholds:
         passes = tuple(c.id for c in ruleset.criteria_for(method, "pass"))
         distinctions = tuple(c.id for c in ruleset.criteria_for(method, "distinction"))
         # Absent, a threshold is every criterion of its level (the schema makes a stated one at least 1).
-        readings = tuple((c, named) for c in passes + distinctions
-                         if (named := tuple(a.id for a in ruleset.ambiguities if c in a.criteria)))
+        readings = tuple((a.id, a.criteria_otherwise, named) for a in ruleset.ambiguities
+                         if (named := tuple(c for c in passes + distinctions if c in a.criteria)))
         return cls(method, passes, distinctions,
                    rule.pass_threshold if rule and rule.pass_threshold else len(passes),
                    rule.distinction_threshold if rule and rule.distinction_threshold else len(distinctions),
@@ -87,14 +88,22 @@ def explain(ruleset: Ruleset, method: str, criteria_met: frozenset[str], rule: T
 
 
 def _reading(rule: Thresholds, missing: tuple[str, ...], met: int, needed: int) -> str:
-    """Where the grade a step gives turns on missing criteria a recorded ambiguity is about (read otherwise, as
-    no criterion or not one of this level, they would not hold the grade down: the met ones and those would reach
-    ``needed``), words saying so, naming the ambiguities; '' where the criteria missing plainly decide it."""
-    about = dict(rule.readings)
-    read = [c for c in missing if c in about]
+    """Where the grade a step gives turns on missing criteria recorded ambiguities are about, words saying so, naming
+    them; '' where the criteria missing decide it whichever the reading. It turns on them where, read otherwise,
+    they would not hold the grade down: the met ones and those would reach ``needed``. Read otherwise, a criterion
+    is not needed (``not_needed``: another method's or level's, or none), or is one of alternatives of which another
+    is met (``alternatives``: all missing, none counts), or is needed still (``still_needed``: never counted)."""
+    by: dict[str, list[str]] = {}  # each missing criterion the other readings would not need -> those readings
+    for ambiguity, otherwise, criteria in rule.readings:
+        if otherwise == "still_needed" or (otherwise == "alternatives" and all(c in missing for c in criteria)):
+            continue
+        for c in criteria:
+            if c in missing:
+                by.setdefault(c, []).append(ambiguity)
+    read = [c for c in missing if c in by]
     if not read or met + len(read) < needed:
         return ""
-    named = ", ".join(dict.fromkeys(a for c in read for a in about[c]))
+    named = ", ".join(dict.fromkeys(a for c in read for a in by[c]))
     return (f"; the grade turns on {', '.join(read)}, which the tool encodes on its reading of an ambiguous passage "
             f"(ambiguity {named}, shown by `epa ambiguities`)")
 

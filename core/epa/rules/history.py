@@ -92,8 +92,9 @@ def explain_cap(cap: Cap, history: Sequence[GradedAttempt]) -> tuple[bool, list[
     if not capped(cap, pairs):
         return False, [Step(f"{shown}: exceptional circumstances recorded, which this document lets lift the cap "
                             f"at {cap.grade}: not capped", cap.citation)]
-    why = (": exceptional circumstances are recorded, but this document gives no exception to the cap"
-           if all(exceptional(i, pairs) for i in capping) else "")
+    why = (": exceptional circumstances are recorded, but this document "
+           + ("says they do not lift the cap" if cap.exceptional_circumstances_ruled_out
+              else "gives no exception to the cap") if all(exceptional(i, pairs) for i in capping) else "")
     capped_grade = METHOD_CAPPED if cap.caps == "method" else "overall grade capped at"
     # A cap on the resat attempt's own grade that lowers none (each graded fail or pass) is said to change nothing,
     # as a cap on the overall grade is by the overall's step: "capped at pass" beside a fail read as a lowered grade.
@@ -105,6 +106,26 @@ def explain_cap(cap: Cap, history: Sequence[GradedAttempt]) -> tuple[bool, list[
 # The cap step's words where the document caps the resat or retaken attempt's own grade (read by a result's table).
 METHOD_CAPPED = "its own grade capped at"
 CHANGES_NOTHING = "which changes nothing here"
+LOWERED = f"{CAPPED[0]} capped at {CAPPED[1]}"  # the words of a step saying the cap lowered a grade
+
+
+def overall_unchanged(overall: Grade) -> str:
+    """What follows the step of a cap on the overall grade where it lowers nothing (``overall`` not above pass)."""
+    return f", {CHANGES_NOTHING}: the combination's {overall} is not above {CAPPED[1]}"
+
+
+def lowered(about: str, says: str) -> bool:
+    """Whether an explanation step (about the overall grade or a method) says the cap lowered a grade: the steps of
+    ``explain_capped_overall`` and ``explain_capped_attempt``."""
+    return says == LOWERED if about == "overall" else says.startswith(f"{about}: {LOWERED}, the grade of its ")
+
+
+def cap_summary(method_cap: bool, lowers: bool) -> str:
+    """A result's summary of a cap that applies (``capped``): what it caps, and, where it lowered no grade, that it
+    changes nothing, as its step says: "capped at pass" alone reads as a grade lowered."""
+    capped = "the resit's or retake's own grade capped at pass" if method_cap \
+        else "overall grade capped at pass (resit or retake)"
+    return capped if lowers else f"{capped}, {CHANGES_NOTHING}"
 
 
 def capped_grade(cap: Cap) -> str:
@@ -115,10 +136,13 @@ def capped_grade(cap: Cap) -> str:
 
 def cap_lift(cap: Cap) -> str:
     """Whether exceptional circumstances lift the cap, as a summary says it: only a document that says they do lifts
-    it, and one that names no exception has not said they do not (NQual's 'will be awarded a maximum EPA grade of
-    Pass', 000 § Re-sit / Re-take)."""
+    it; one that says they do not is said to (``Cap.exceptional_circumstances_ruled_out``); and one that names no
+    exception has not said they do not (NQual's 'will be awarded a maximum EPA grade of Pass', 000 § Re-sit /
+    Re-take)."""
     if cap.exceptional_circumstances_lift:
         return "lifted by exceptional circumstances"
+    if cap.exceptional_circumstances_ruled_out:
+        return "not lifted by exceptional circumstances (the document says they do not lift it)"
     return "not lifted by exceptional circumstances (the document names no exception)"
 
 
@@ -133,12 +157,12 @@ def capped_attempts(cap: Cap, history: Counted) -> list[int]:
 
 def explain_capped_attempt(attempt: Attempt) -> str:
     """The step saying the cap lowered an attempt's own grade."""
-    return f"{attempt.method}: {CAPPED[0]} capped at {CAPPED[1]}, the grade of its {attempt.kind} on {attempt.date}"
+    return f"{attempt.method}: {LOWERED}, the grade of its {attempt.kind} on {attempt.date}"
 
 
 def explain_capped_overall(overall: Grade | None) -> str | None:
     """The step saying the cap lowered ``overall``, or None where it does not."""
-    return f"{CAPPED[0]} capped at {CAPPED[1]}" if capped_overall(overall) is not overall else None
+    return LOWERED if capped_overall(overall) is not overall else None
 
 
 def capping_test(kinds: tuple[str, ...], lift: bool, before: str) -> str:

@@ -23,7 +23,7 @@ from typing import NamedTuple
 
 from epa.model.domain import Grade, Offset, Window
 from epa.model.results import Deadline, GradedAttempt, Step
-from epa.rules.deadlines import ADVICE_MISSED, from_reading
+from epa.rules.deadlines import ADVICE_MISSED, fail_reading, from_reading
 from epa.rules.history import Counted, exceptional, next_at_method
 from epa.rules.workdays import describe, shift
 
@@ -156,21 +156,23 @@ def _label(g: GradedAttempt) -> str:
 
 
 def _counted_from(window: Window, failed: GradedAttempt, span: Span) -> str:
-    """What the date a window counts from is, beside it: the fail notified that day, the fail itself where the record
-    dates no notification, the day the last of the record's first assessments was held where the document notifies
-    results only once all are completed (``notice``), or the first assessment."""
+    """What the date a window counts from is, beside it, with the tool's readings of it: the fail notified that day,
+    the fail itself where the record dates no notification (``fail_reading``), the day the last of the record's first
+    assessments was held where the document notifies results only once all are completed (``notice``), or the first
+    assessment."""
     attempt = failed.attempt
     if window.from_ == "first_assessment":
-        return f"the first assessment on {span.anchor}"
+        return f"the first assessment on {span.anchor}{from_reading(window)}"
     if attempt.notified is not None:
-        return f"the {attempt.method} fail notified {span.anchor}"
+        return f"the {attempt.method} fail notified {span.anchor}{from_reading(window)}"
     rule = window.notified_once_all_assessed
     if rule is not None and span.anchor != attempt.date:
         # (``notice``: a resit or retake may come after it, so not "the last assessment"; and a record may not yet
         # hold every method's first assessment, so not "when every method had been assessed")
         return (f"{span.anchor}, when the last of the record's first assessments was held: the record dates no "
-                f"notification of the {attempt.method} fail on {attempt.date}, and “{rule.text}” ({rule.citation})")
-    return f"the {attempt.method} fail on {span.anchor}, the record dating no notification of it"
+                f"notification of the {attempt.method} fail on {attempt.date}, and “{rule.text}” ({rule.citation})"
+                f"{from_reading(window)}")
+    return f"the {attempt.method} fail on {span.anchor}{fail_reading(window, notified=False)}"
 
 
 def explain(window: Window, history: Sequence[GradedAttempt], methods: int) -> tuple[list[Deadline], bool, list[Step]]:
@@ -193,8 +195,7 @@ def explain(window: Window, history: Sequence[GradedAttempt], methods: int) -> t
                       "notified once all assessments are completed)", strength=window.strength))
             continue
         status = "missed" if span.late else "met" if span.governed else "open"
-        says = f"{window.name}: by {span.due} ({offset} {_counted_from(window, history[span.failed], span)}" \
-            f"{from_reading(window)})"
+        says = f"{window.name}: by {span.due} ({offset} {_counted_from(window, history[span.failed], span)})"
         if span.late:
             says += f"; {', '.join(_label(history[j]) for j in span.late)} came after it"
             if window.strength == "advice":

@@ -306,6 +306,19 @@ def test_project_distinction_needs_only_k13(version):
     assert grade_component(BODY, "project", set(_ids(PRJ_PASS)), STANDARD, version=version) == P
 
 
+@pytest.mark.parametrize("version", VERSIONS)
+def test_a_project_pass_missing_k13_names_no_reading(version):
+    # 004 § Appendix 2, Assessment method 2: every pass criterion met, the single distinction criterion K1.3 not:
+    # pass. The recorded ambiguity (gateway-quals-prj-single-distinction) is whether the project has eight more
+    # distinction criteria (Highfield's nine); K1.3 is one under either reading, so the pass does not turn on it.
+    # The step said "the grade turns on K1.3, which the tool encodes on its reading of an ambiguous passage".
+    result = body(BODY).call("grade_component", ruleset=ruleset(BODY, STANDARD, version), method="project",
+                             criteria_met=frozenset(_ids(PRJ_PASS)))
+    assert result.grade is Grade.PASS
+    [step] = [s.says for s in result.steps if "distinction criteria met" in s.says]
+    assert step == "project: 0 of 1 distinction criteria met (1 needed; missing K1.3): pass"
+
+
 # ============================================================================================
 # 4. Placement: where Gateway's document diverges from Highfield's kit (002), and V1.0 vs V1.1.
 # ============================================================================================

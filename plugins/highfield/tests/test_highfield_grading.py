@@ -116,6 +116,19 @@ def test_component_distinctions_without_pass_criteria_is_fail(method):
     assert grade_component(BODY, method, DIST_IDS[method], STD) == Grade.FAIL
 
 
+@pytest.mark.parametrize("missing", ["S1.3", "S2.9"])
+def test_a_fail_missing_a_criterion_whose_reading_is_its_wording_names_no_reading(missing):
+    # "To achieve a pass, apprentices must meet all of the pass criteria": the project without S1.3 (or S2.9) is a
+    # fail. The kit's two listings word S1.3 "Evidence"/"Evidences" (ambiguity highfield-s1-3-s1-4-evidence-vs-
+    # evidences) and punctuate S2.9 differently (highfield-comma-differences-between-listings): under either wording
+    # each is a project pass criterion, so the fail does not turn on the reading. The step said it did.
+    met = frozenset(c for c in PROJECT_PASS if c != missing)
+    result = body(BODY).call("grade_component", ruleset=ruleset(BODY, STD), method="project", criteria_met=met)
+    assert result.grade is Grade.FAIL
+    [step] = [s.says for s in result.steps]
+    assert step == f"project: {len(PROJECT_PASS) - 1} of {len(PROJECT_PASS)} pass criteria met; missing {missing}: fail"
+
+
 # 3. Overall combination -----------------------------------------------------------------------------------------
 # 002 § Grading, "The overall grade for the apprentice is determined using the matrix below", columns in printed
 # order: Work-based project | Professional discussion | Practical observation | Overall grade awarded.

@@ -509,6 +509,21 @@ def test_a_resit_cap_that_lowers_nothing_says_so(tmp_path, resit_grade, changes_
     assert out["overall"] == (D if resit_grade == F else P)
 
 
+@pytest.mark.parametrize(("resit_grade", "lowers"), [(F, False), (D, True)])
+def test_the_summary_line_says_a_resit_cap_that_lowers_nothing_changes_nothing(tmp_path, resit_grade, lowers):
+    # 002 § Retake and resit information: "The maximum grade awarded to a resit will be pass": a resit graded fail
+    # (then retaken to distinction: the kit caps a resit, not a retake) is not above it, so no grade is lowered; a
+    # resit graded distinction is. The summary line beneath the grades said "the resit's or retake's own grade
+    # capped at pass" of both.
+    later = [attempt("project", "2026-02-11", D, kind="retake")] if resit_grade == F else []
+    rec = record(assessments=[*FAILED_PROJECT, attempt("project", "2025-12-11", resit_grade, kind="resit"), *later])
+    result = run("grade", "--body", BODY, str(dump_record(tmp_path, rec)))
+    assert result.exit_code == 0, result.stderr
+    said = flat(result.stdout)
+    assert "the resit's or retake's own grade capped at pass" in said
+    assert ("the resit's or retake's own grade capped at pass, which changes nothing here" in said) is not lowers
+
+
 def test_resit_cap_record_file():
     # Same sentence (002 § Retake and resit information), from the record file: D/D/D with a resit -> pass.
     out = grade_file("highfield-journey-resit-capped.yaml")
@@ -637,7 +652,8 @@ def test_project_rework_within_1_month_of_the_fail_notified(tmp_path, gateway_da
     out = grade(tmp_path, rec)
     d = deadline(out, "project-rework-1-month")
     assert (d["date"], d["kind"]) == (due, "by")
-    assert d["status"] == ("met" if which == "on_time" else "missed")
+    # a resit after the due date may follow a submission made in time: the record does not show the rework late
+    assert d["status"] == ("met" if which == "on_time" else "unknown")
     assert d["citation"] == S_RESIT
 
 
@@ -645,13 +661,17 @@ def test_a_late_rework_names_the_attempt_compared_not_a_rework_date(tmp_path):
     # 002 § Retake and resit information: "Apprentices will have 1 month to rework their submission." The record
     # dates the project's resit, which may be its interview, after the reworked submission (a report comes "2 weeks
     # prior to an interview date", § Component 1: Work-based project report). Notified 2025-11-14 + 1 month =
-    # 2025-12-14; the resit on 2025-12-22 is after it: missed (the journey file's reading,
-    # highfield-project-rework-anchor), said of the resit, never as "reworked on 2025-12-22".
+    # 2025-12-14; the resit on 2025-12-22 is after it, and may follow a submission made by 2025-12-14: whether the
+    # rework was late is unknown (the journey file's reading, highfield-project-rework-anchor; it was "missed", which
+    # the record does not show), said of the resit, never as "reworked on 2025-12-22".
     rec = record(assessments=[
         attempt("project", "2025-11-10", F, notified="2025-11-14"), attempt("discussion", "2025-11-12", D),
         attempt("observation", "2025-11-17", D), attempt("project", "2025-12-22", P, kind="resit")])
     d = deadline(grade(tmp_path, rec), "project-rework-1-month")
-    assert (d["date"], d["status"]) == ("2025-12-14", "missed")
+    assert (d["date"], d["status"]) == ("2025-12-14", "unknown")
+    assert d["needs"] == "the date the reworked project was submitted (the record dates the project resit on " \
+        "2025-12-22, after 2025-12-14)"
+    assert "whether the rework was late is unknown" in d["says"]
     assert "the project resit on 2025-12-22 came after it" in d["says"]
     assert "not the reworked submission" in d["says"]
     assert "reworked on" not in d["says"]
@@ -663,7 +683,8 @@ def test_circumstances_recorded_lift_the_cap_and_no_period(tmp_path):
     # extenuating circumstances, apprentices can be given the opportunity to rearrange their date" is a permission
     # that lifts no period (ambiguity highfield-extenuating-circumstances-rearranged-date). Gateway 2025-09-03 + 3
     # months = 2025-12-03 < the observation on 2025-12-20; notified 2025-11-14 + 1 month = 2025-12-14 and + 12 months
-    # = 2026-11-14 < the resit on 2026-11-20: each missed, the circumstances recorded on every attempt. The cap is
+    # = 2026-11-14 < the resit on 2026-11-20: the window and the 12 months missed, the circumstances recorded on every
+    # attempt; the rework's verdict unknown (the record dates the resit, not the reworked submission). The cap is
     # lifted: D/D/D, 002 § Grading "Distinction | Distinction | Distinction | Distinction".
     ec = {"exceptional_circumstances": True}
     out = grade(tmp_path, record(assessments=[
@@ -672,7 +693,7 @@ def test_circumstances_recorded_lift_the_cap_and_no_period(tmp_path):
     assert (out["overall"], out["capped"]) == (D, False)
     assert [(deadline(out, i)["date"], deadline(out, i)["status"]) for i in
             ("epa-window-3-months", "project-rework-1-month", "resit-retake-within-12-months")] == \
-        [("2025-12-03", "missed"), ("2025-12-14", "missed"), ("2026-11-14", "missed")]
+        [("2025-12-03", "missed"), ("2025-12-14", "unknown"), ("2026-11-14", "missed")]
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -634,6 +634,16 @@ def test_st0072_a_fail_resting_on_the_or_reading_names_it(tmp_path):
     assert "OB.P13" in says and "nqual-st0072-observation-presentation-or" in says
 
 
+# The same with OB.P12 missing as well as OB.P13: read as alternatives, one of the two is needed, and neither is met,
+# so the Fail holds under either reading of the OR and no reading is named (it said the fail turned on both).
+def test_st0072_a_fail_missing_both_alternatives_names_no_reading(tmp_path):
+    out = _grade_data(tmp_path, _record72([c for c in pass72("observation") if c not in ("OB.P12", "OB.P13")]))
+    assert out["components"]["observation"] == F
+    says = _says(out, "observation")
+    assert "missing OB.P12, OB.P13: fail" in says
+    assert "ambiguity" not in says
+
+
 # The same with OB.P1 ("Demonstrate willingness and ability to engage with customers ...", Interpersonal Skills,
 # printed plainly) missing too: a Fail under any reading of the OR, so no reading is named.
 def test_st0072_a_fail_a_plain_criterion_decides_names_no_reading(tmp_path):

@@ -176,6 +176,28 @@ def test_st0071_project_resit_pass_is_capped(tmp_path):
     assert result["overall"] == P
 
 
+# S71 § Re-sit / Re-take, "a maximum EPA grade of Pass": a maximum. Observation Distinction, project resit Pass,
+# discussion Pass: S71 § Assessment Grading Breakdown "Distinction Pass Pass Pass", not above the cap, which lowers
+# nothing; all three Distinction: "Distinction Distinction Distinction Distinction", lowered to Pass. The cap's step
+# and the summary line said "overall grade capped at pass" of both.
+@pytest.mark.parametrize(("resit", "lowers"), [(P, False), (D, True)])
+def test_st0071_a_cap_that_lowers_nothing_says_so(tmp_path, resit, lowers):
+    data = with_attempt(base71(), method="project", date="2026-01-12", kind="resit", grade=resit)
+    data["assessments"][2]["grade"] = resit  # the discussion
+    path = dump_record(tmp_path, data)
+    result = grade(path)
+    assert (result["overall"], result["capped"]) == (P, True)  # capped: the cap applies, lowering or not
+    [cap] = [r["says"] for r in result["explanation"] if r["about"] == "resit" and "capped at" in r["says"]]
+    assert cap.startswith("project resit on 2026-01-12: overall grade capped at pass")
+    unchanged = ", which changes nothing here: the combination's pass is not above pass"
+    assert cap.endswith(unchanged) is not lowers
+    shown = run("grade", "--body", BODY, str(path))
+    assert shown.exit_code == 0, shown.stderr
+    assert ("overall grade capped at pass (resit or retake), which changes nothing here" in flat(shown.stdout)) \
+        is not lowers
+    assert "overall grade capped at pass (resit or retake)" in flat(shown.stdout)
+
+
 # The shipped record: S71 § Re-sit / Re-take, "a maximum EPA grade of Pass"; resit on 2026-01-12 is within
 # 2025-10-06 + 12 months = 2026-10-06.
 def test_st0071_record_file():

@@ -183,14 +183,15 @@ def test_no_resit_of_a_pass(tmp_path):
     # rework their project ... The apprentice will have one month to rework their submission."
     # notified 2025-11-14 + 1 month = 2025-12-14; reworked on the last day: met
     ("2025-11-14", "2025-12-14", "2025-12-14", "met"),
-    # a day late, 2025-12-15 > 2025-12-14: missed
-    ("2025-11-14", "2025-12-15", "2025-12-14", "missed"),
+    # the resit a day after it, 2025-12-15 > 2025-12-14: unknown (it may follow a submission made in time: the record
+    # dates the resit, not the reworked submission)
+    ("2025-11-14", "2025-12-15", "2025-12-14", "unknown"),
     # no rework yet: open
     ("2025-11-14", None, "2025-12-14", "open"),
     # month end: notified 2026-01-31 + 1 month = 2026-02-28 (2026 is not a leap year); 2026-02-28 met
     ("2026-01-31", "2026-02-28", "2026-02-28", "met"),
-    # and 2026-03-01 > 2026-02-28: missed
-    ("2026-01-31", "2026-03-01", "2026-02-28", "missed"),
+    # and 2026-03-01 > 2026-02-28: unknown
+    ("2026-01-31", "2026-03-01", "2026-02-28", "unknown"),
     # leap year: notified 2028-01-31 + 1 month = 2028-02-29; 2028-02-29 met
     ("2028-01-31", "2028-02-29", "2028-02-29", "met"),
 ])
@@ -213,8 +214,8 @@ def test_project_rework_within_one_month_of_the_fail(tmp_path, notified, redo_da
     # A record dating the notification: counted from it, and said so.
     ("2025-11-20", "1 month after the fail notified 2025-11-20"),
     # A record dating none: counted from the assessment (schemas/record.schema.json, assessments[].notified), and said
-    # so, never as a notification on a day the record does not give.
-    (None, "1 month after the fail on 2025-11-14, the record dating no notification of it"),
+    # so, as the tool's reading, never as a notification on a day the record does not give.
+    (None, "1 month after the fail on 2025-11-14"),
 ])
 def test_the_rework_deadline_says_what_it_counts_from(tmp_path, notified, counted):
     failed = {"method": "project", "date": "2025-11-14", "grade": "fail"} | ({"notified": notified} if notified else {})
@@ -223,18 +224,23 @@ def test_the_rework_deadline_says_what_it_counts_from(tmp_path, notified, counte
     rework = deadline(grade(tmp_path, record(assessments=first)), "project-rework")
     # 003 § Resits and Retakes: "The apprentice will have one month to rework their submission": from when, unsaid
     # (tqual-project-rework-vs-resit), so the date counted from is said to be the tool's reading
-    assert f"({counted}, the tool's reading: the document does not say which date this counts from)" in rework["says"]
+    undated = "" if notified else ", and the record dates no notification of the fail, so the fail's own date stands " \
+        "for it"
+    assert f"({counted}, the tool's reading: the document does not say which date this counts from{undated})" \
+        in rework["says"]
     assert ("notified" in rework["says"]) is (notified is not None)
 
 def test_a_late_rework_names_the_attempt_compared_not_a_rework_date(tmp_path):
     # 003 § Resits and Retakes: "The apprentice will have one month to rework their submission." The record dates
     # the project's resit, not the reworked submission; § Interview puts a report's interview "at least two weeks
     # after the apprentice submits the report", so a resit on 2025-12-22 may follow a submission made in time.
-    # Notified 2025-11-14 + 1 month = 2025-12-14; the resit on 2025-12-22 is after it: missed (the journey file's
-    # reading, tqual-project-rework-vs-resit), said of the resit, never as "reworked on 2025-12-22".
+    # Notified 2025-11-14 + 1 month = 2025-12-14; the resit on 2025-12-22 is after it: whether the rework was late is
+    # unknown (the journey file's reading, tqual-project-rework-vs-resit; it was "missed", which the record does not
+    # show), said of the resit, never as "reworked on 2025-12-22".
     rework = deadline(grade(tmp_path, record(assessments=with_redo({"date": "2025-12-22", "grade": "pass"}))),
                       "project-rework")
-    assert (rework["date"], rework["status"]) == ("2025-12-14", "missed")
+    assert (rework["date"], rework["status"]) == ("2025-12-14", "unknown")
+    assert rework["needs"].startswith("the date the reworked project was submitted")
     assert "the project resit on 2025-12-22 came after it" in rework["says"]
     assert "not the reworked submission" in rework["says"]
     assert "reworked on" not in rework["says"]
