@@ -38,8 +38,8 @@ def too_deep(where: Place) -> InputError:
     return InputError(f"lists and mappings nest more than {MAX_DEPTH} deep", where=where, hint="a record nests 4 deep")
 
 
-def utf16(name: str) -> InputError:
-    return InputError(f"the {unit(name)} is UTF-16 text", where=Place(name), hint="save it as UTF-8")
+def utf16(name: str, encoding: str = "UTF-16") -> InputError:
+    return InputError(f"the {unit(name)} is {encoding} text", where=Place(name), hint="save it as UTF-8")
 
 
 def not_utf8(raw: bytes, start: int, name: str) -> InputError:

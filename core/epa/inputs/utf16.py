@@ -144,12 +144,30 @@ class _Transcoded(io.RawIOBase):
         held = len(exc.object) - len(block)  # (bytes the decoder held back from the block before: a character's)
         at = self._start + self._read - held + exc.start
         line = self._lines + exc.object[:exc.start].decode(self._codec, "replace").count("\n")
-        what = ("ends inside a character (an odd byte, or half a surrogate pair)" if exc.reason in
-                ("truncated data", "unexpected end of data") else
-                f"holds bytes that are not UTF-16 text ({exc.reason})")
-        return InputError(f"the file starts with a UTF-16 byte-order mark but {what}, at byte {at + 1}",
-                          where=Place(self._name, line),
-                          hint="save it again as UTF-8 (Excel: Save As 'CSV UTF-8'), or whole as 'Unicode Text'")
+        return refusal(exc, at, Place(self._name, line))
+
+
+def text_of(raw: bytes, name: str) -> str | None:
+    """A whole file's text where it starts with a UTF-16 byte-order mark (the mark dropped), else None: a record
+    saved as 'Unicode Text' is read as its UTF-8 copy is, as a cohort is (:func:`as_utf8`); text that is not UTF-16
+    after all is refused naming its line and byte."""
+    codec = encoding_of(raw[:4])
+    if codec is None:
+        return None
+    try:
+        return raw.decode(codec).removeprefix("\ufeff")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].decode(codec, "replace").count("\n") + 1
+        raise refusal(exc, exc.start, Place(name, line)) from None
+
+
+def refusal(exc: UnicodeDecodeError, at: int, where: Place) -> InputError:
+    """Text that starts with a UTF-16 byte-order mark but is not UTF-16 at byte offset ``at``."""
+    what = ("ends inside a character (an odd byte, or half a surrogate pair)" if exc.reason in
+            ("truncated data", "unexpected end of data") else
+            f"holds bytes that are not UTF-16 text ({exc.reason})")
+    return InputError(f"the file starts with a UTF-16 byte-order mark but {what}, at byte {at + 1}", where=where,
+                      hint="save it again as UTF-8 (Excel: Save As 'CSV UTF-8'), or whole as 'Unicode Text'")
 
 
 def _regular(stream: IO[bytes]) -> bool:
