@@ -628,6 +628,7 @@ def _apprentice_of(kind: str, payload: Any) -> str | None:
         except (msgspec.DecodeError, RecursionError):  # (no JSON: the line is refused by its worker, with no id)
             return None
         ident = apprentice.get("id") if isinstance(apprentice, dict) else None
+        ident = (ident.strip() or None) if isinstance(ident, str) else None  # (as its record reads it: record._trim_id)
     else:
         ident = payload.apprentice if kind == "error" and type(payload) is RowRefusal else None
     return ident if isinstance(ident, str) else None

@@ -293,6 +293,8 @@ def _filled(r: _Record, registry: Registry, known: _Known) -> bool:
     elif any(day > LATEST for day in r.schedule.values()):
         return False
     p = r.apprentice
+    if p.id.strip() != p.id:  # (the slow path trims it: record._trim_id)
+        return False
     if p.ehcp is None:
         p.ehcp = False
     if p.bsl is None:
