@@ -82,3 +82,27 @@ def test_an_outcomes_file_s_id_with_a_control_character_is_refused_naming_its_co
     assert row["apprentice"] == "" and "Apprentice ID" in row["error"] and "U+001B" in row["error"]
     _no_raw_control(result.stdout + result.stderr)
 
+
+# --- a body's name on the command line ----------------------------------------------------------------------------
+
+
+def _a_body_with_a_name_of_letters() -> str:
+    body = any_body()
+    if not body.isalnum() or len(body) < 3:
+        pytest.skip("needs a body whose id is letters (to put a control character inside it)")
+    return body
+
+
+@pytest.mark.parametrize("char", ["\x01", "\x00", "\x7f", "\x1b"])
+def test_a_body_name_holding_a_control_character_is_refused_not_read_as_another(char):
+    """A body's name is matched with its punctuation aside (Registry.named): `--body $'tq\\x01ual'` was read as tqual,
+    a name no one gave answered for as another's (the service refused it, 400, since e56ed49). The rule is one:
+    Registry.named refuses it wherever a name is given (--body, --bodies, EPA_BODIES, a URL)."""
+    body = _a_body_with_a_name_of_letters()
+    named = body[:2] + char + body[2:]
+    record = str(example("st0071-journey.yaml"))
+    for args in (["grade", "--body", named, record], ["--bodies", named, "compare", record]):
+        stderr = fails(*args)
+        assert f"U+{ord(char):04X}" in stderr and "control character" in stderr, (args, stderr)
+        assert repr(named) in stderr  # quoted with its escape
+        _no_raw_control(stderr)
