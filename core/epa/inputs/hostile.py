@@ -61,16 +61,17 @@ def no_record(name: str, what: str) -> InputError:
                            "examples/; is this the right file?")
 
 
-# What an apprentice id may not hold: Unicode's Cc (C0, DEL and C1), the blanks but the space and line breaks among them
-ID_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+# What an apprentice id may not hold: Unicode's Cc (C0, DEL and C1) but a tab and the line breaks (LF, CR, NEL), which
+# every output shows as their escapes or keeps in their cell (a quoted CSV cell may break its line)
+ID_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f]")
 ID_CONTROL_HINT = "an id is printable text: take the character out (a corrupt export or a paste may have put it there)"
 
 
 def control_in_id(ident: str) -> str | None:
     """Why the apprentice id ``ident`` is refused for a control character (naming it and where), else None. The id
-    is printed in every output: an escape would reach a terminal as it is (recolouring or clearing it), and a NUL
-    or a line break make another id of what shows. One rule for every format: a CSV cell, a workbook's, an
-    outcomes file's, a JSON line's or a record file's."""
+    is printed in every output (CSV and JSON as it is): an escape would reach a terminal as it is (recolouring or
+    clearing it), and a NUL or a backspace make another id of what shows. One rule for every format: a CSV cell, a
+    workbook's, an outcomes file's, a JSON line's or a record file's."""
     found = ID_CONTROL.search(ident)
     if found is None:
         return None
