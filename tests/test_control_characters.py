@@ -106,3 +106,15 @@ def test_a_body_name_holding_a_control_character_is_refused_not_read_as_another(
         assert f"U+{ord(char):04X}" in stderr and "control character" in stderr, (args, stderr)
         assert repr(named) in stderr  # quoted with its escape
         _no_raw_control(stderr)
+
+
+@pytest.mark.parametrize("pair", ["Ob\x01s=observation", "Obs=observ\x01ation"])
+def test_a_column_mapping_holding_a_control_character_is_refused_not_read_as_another(tmp_path, pair):
+    """A column's name and a field's are matched with punctuation aside: --column $'Ob\\x01s=observation' read the
+    column Obs, as the service refuses ?column= holding one (400) by the same rule (errors.control_in_name)."""
+    path = tmp_path / "c.csv"
+    path.write_text("standard,apprentice,gateway_date,Obs,observation_date\nST0071,A-1,2025-12-01,pass,2026-01-12\n",
+                    encoding="utf-8")
+    stderr = fails("compare", "--batch", str(path), "--column", pair)
+    assert "--column" in stderr and "U+0001" in stderr and repr(pair) in stderr
+    assert "\x01" not in stderr
