@@ -1,4 +1,5 @@
-"""A cohort or outcomes file saved as UTF-16, read as the UTF-8 bytes it holds.
+"""A cohort or outcomes file saved as UTF-16, read as the UTF-8 bytes it holds (and a record file, whole, as its text:
+:func:`text_of`).
 
 Excel's "Unicode Text (*.txt)" writes UTF-16 (little-endian) with a byte-order mark, tab-separated, and some MIS
 tools write UTF-16 CSV. Where a stream starts with a UTF-16 byte-order mark, :func:`as_utf8` gives its text as UTF-8
