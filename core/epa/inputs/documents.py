@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from epa.errors import QUOTE_LIMIT, Also, InputError, Place, did_you_mean, quote
+from epa.inputs.byte_order import encoding_of as utf16_codec
+from epa.inputs.byte_order import text_of as utf16_text
 from epa.inputs.hostile import (
     LINE,
     MAX_ALIAS_NODES,
@@ -31,8 +33,6 @@ from epa.inputs.hostile import (
     utf16,
 )
 from epa.inputs.jsonschemas import schema
-from epa.inputs.utf16 import encoding_of as utf16_codec
-from epa.inputs.utf16 import text_of as utf16_text
 
 if TYPE_CHECKING:  # jsonschema is imported when a document is checked with it: a warm start checks one record
     import jsonschema

@@ -246,7 +246,7 @@ def _charset(request: Request) -> str | None:
 def _as_declared(request: Request, raw: bytes) -> bytes:
     """``raw``, refused (415) where it is declared UTF-16 but does not start with the byte-order mark it is read by:
     without it the bytes would be read as UTF-8 and refused as no text, or a record's ASCII misread."""
-    from epa.inputs.utf16 import encoding_of
+    from epa.inputs.byte_order import encoding_of
 
     charset = _charset(request)
     if raw and charset in UTF16_CHARSETS and encoding_of(raw[:4]) not in UTF16_CHARSETS[charset]:
