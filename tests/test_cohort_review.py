@@ -255,6 +255,40 @@ def test_an_id_given_on_two_json_lines_is_named_as_a_csv_row_s_is(tmp_path):
     assert summary["summary"]["duplicate_ids"] == [{"apprentice": "A-7", "records": 3, "lines": [1, 3, 4]}]
 
 
+@pytest.mark.parametrize("suffix", ["jsonl", "csv"])
+def test_an_id_with_blanks_around_it_is_the_id_without_them_in_every_format(tmp_path, suffix):
+    """A CSV cell is read stripped; a JSON line's id was read as written, so " A-7" and "A-7\t" were ids of their
+    own: rows shown under them, no duplicate named, the same export read differently by its format. The rule is the
+    CSV's, for each: the three lines are A-7's, given three times."""
+    ids = ["A-7", " A-7", "A-7\t "]
+    lines = [{"standard": "ST0071", "apprentice": {"id": ident}, "gateway": {"date": "2025-12-01"},
+              "assessments": [{"method": "observation", "grade": "pass", "date": "2026-01-12"}]} for ident in ids]
+    path = tmp_path / f"blanks.{suffix}"
+    if suffix == "jsonl":
+        path.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    else:
+        path.write_text("standard,apprentice,gateway_date,observation,observation_date\n" + "".join(
+            f"ST0071,{ident},2025-12-01,pass,2026-01-12\n" for ident in ids), encoding="utf-8")
+    result = run("compare", "--batch", str(path), "--format", "csv")
+    rows = _rows(result.stdout)
+    assert set(rows) == {"A-7"} and len(rows["A-7"]) == 3 * len(Registry.installed().offering("ST0071"))
+    first = 1 if suffix == "jsonl" else 2
+    assert f"'A-7' on lines {first}, {first + 1}, {first + 2}" in result.stderr
+
+
+def test_a_record_s_id_with_blanks_around_it_is_the_id_without_them(tmp_path):
+    """As a cohort's: `epa compare` of one record shows the id as a CSV row would give it; an id of blanks alone
+    is refused as a CSV row's empty id is, at its path."""
+    path = tmp_path / "record.json"
+    path.write_text(json.dumps({"standard": "ST0071", "apprentice": {"id": " A-7\t"}, "gateway": {"date":
+                                                                                            "2025-12-01"}}))
+    result = run("compare", str(path), "--format", "json")
+    assert result.exit_code == 0 and json.loads(result.stdout)["apprentice"] == "A-7", result.stdout
+    path.write_text(json.dumps({"standard": "ST0071", "apprentice": {"id": "   "}, "gateway": {"date": "2025-12-01"}}))
+    result = run("compare", str(path))
+    assert result.exit_code == 2 and "$.apprentice.id" in result.stderr and "blank" in result.stderr
+
+
 # --- 4. wording ------------------------------------------------------------------------------------------------
 
 

@@ -224,10 +224,11 @@ def test_undecodable_bytes_name_the_line_and_byte_offset(tmp_path):
     assert "save the file as UTF-8" in message
 
 
-def test_utf16_is_named(tmp_path):
+def test_utf32_is_named(tmp_path):
+    """(UTF-16 with its mark is read: tests/test_utf16_exports.py.) UTF-32's mark starts as UTF-16 LE's does."""
     path = tmp_path / "record.json"
-    path.write_bytes(GOOD_JSON.encode("utf-16"))
-    assert "the file is UTF-16 text" in fails("compare", str(path))
+    path.write_bytes(GOOD_JSON.encode("utf-32"))
+    assert "the file is UTF-32 text" in fails("compare", str(path))
 
 
 def test_a_control_character_names_the_line(tmp_path):

@@ -17,7 +17,7 @@ RECORD = b'{"standard": "ST0071", "apprentice": {"id": "A-1"}, "gateway": {"date
 
 HOSTILE = {
     "not UTF-8 (Latin-1)": RECORD.replace(b"A-1", b"caf\xe9"),
-    "UTF-16": b"\xff\xfe" + RECORD.decode().encode("utf-16-le"),
+    "UTF-32": b"\xff\xfe\x00\x00" + RECORD.decode().encode("utf-32-le"),
     "nested too deep": b"[" * (hostile.MAX_DEPTH + 1) + b"]" * (hostile.MAX_DEPTH + 1),
     "nested too deep inside the record": RECORD.replace(b'"A-1"', b"[" * 70 + b"]" * 70),
     "NaN": RECORD.replace(b'"A-1"', b"NaN"),
@@ -81,3 +81,13 @@ def test_the_summary_counts_bytes_not_utf8_as_one_reason_wherever_they_are():
 
     assert reason_pattern("byte 0xe9 (byte offset 48) is not UTF-8 text") == \
         reason_pattern("byte 0xe9 (byte offset 7) is not UTF-8 text")
+
+
+def test_a_line_with_a_utf16_mark_is_refused_where_a_file_with_one_is_read():
+    """A file saved as UTF-16 with its mark is read as its text (tests/test_utf16_exports.py), a UTF-16 cohort too,
+    as the UTF-8 it holds: a line that still starts with a UTF-16 mark is no line of text, and is refused."""
+    raw = b"\xff\xfe" + RECORD.decode().encode("utf-16-le")
+    assert parse(raw, "record.json", "json")[0]["apprentice"] == {"id": "A-1"}
+    with pytest.raises(InputError) as as_line:
+        _parse_json(raw, "cohort.jsonl:7")
+    assert "the line is UTF-16 text" in as_line.value.message

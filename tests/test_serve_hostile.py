@@ -127,3 +127,41 @@ def test_a_body_parameter_of_blanks_is_refused_not_read_as_every_body(client, va
     gateway = client.post(f"/gateway?body={value}", content=record("A-1"), headers={"content-type": "application/json"})
     for answer in (criteria, gateway):
         assert answer.status_code == 400 and answer.json()["detail"].startswith("unknown body"), answer.text[:300]
+
+
+@pytest.mark.parametrize("charset", ["utf-16", "UTF-16", '"utf-16le"'])
+def test_a_record_declared_utf16_with_its_mark_is_read_as_its_utf8_copy(client, charset) -> None:
+    """A UTF-16 body with its byte-order mark is read (as the command line reads such a file); declared so, it was
+    refused 415 ("reads UTF-8 text only"), the same bytes read when no charset was given."""
+    any_body()
+    raw = b"\xff\xfe" + record("Zoë-1").encode("utf-16-le")
+    answer = client.post("/gateway", content=raw, headers={"content-type": f"application/json; charset={charset}"})
+    assert answer.status_code == 200 and answer.json()["apprentice"] == "Zoë-1", answer.text
+    plain = client.post("/gateway", content=record("Zoë-1").encode(), headers={"content-type": "application/json"})
+    assert answer.content == plain.content
+
+
+@pytest.mark.parametrize(("charset", "raw"), [
+    ("utf-16", record("A-1").encode("utf-16-le")),  # no mark: read as UTF-8, its NULs would be no JSON
+    ("utf-16be", b"\xff\xfe" + record("A-1").encode("utf-16-le")),  # the other byte order's mark
+])
+def test_a_record_declared_utf16_without_its_mark_is_refused_saying_so(client, charset, raw) -> None:
+    any_body()
+    answer = client.post("/gateway", content=raw, headers={"content-type": f"application/json; charset={charset}"})
+    problem = answer.json()
+    assert answer.status_code == 415, problem
+    assert charset in problem["detail"] and "byte-order mark" in problem["detail"] and "UTF-8" in problem["hint"]
+
+
+@pytest.mark.parametrize("path", ["/batch", "/audit"])
+def test_a_cohort_declared_utf16_is_read_by_its_mark(client, path) -> None:
+    """A cohort in UTF-16 with its mark is answered as its UTF-8 copy is, with charset=utf-16 or none."""
+    any_body()
+    text = "Apprentice ID,Standard,Gateway Date,Overall Grade\nZoë,ST0071,2025-01-06,Pass\n"
+    query = f"{path}?format=csv" + (f"&body={any_body()}" if path == "/audit" else "")
+    plain = client.post(query, content=text.encode(), headers={"content-type": "text/csv"})
+    assert plain.status_code == 200, plain.text
+    for declared in ("text/csv", "text/csv; charset=utf-16"):
+        answer = client.post(query, content=b"\xff\xfe" + text.encode("utf-16-le"),
+                             headers={"content-type": declared})
+        assert (answer.status_code, answer.text) == (200, plain.text)

@@ -73,18 +73,18 @@ def test_in_colour_only_the_styled_word_is_styled(monkeypatch):
 
 
 def test_a_control_character_in_a_value_never_reaches_the_terminal(tmp_path):
-    """An apprentice id holding an escape sequence (ESC [31m, red), a bell and a carriage return: the heading shows
-    the rest of the id, the carriage return (a line break) as its escape, and none of the control characters,
-    which a terminal would act on."""
+    """An apprentice id holding an escape sequence (ESC [31m, red), a bell and a carriage return: it is refused
+    (tests/test_control_characters.py: an id is printable text), the refusal quoting it with each as its escape, and
+    none of the control characters reaching the terminal. (It was graded, its heading showing the id without them.)"""
     record = yaml.safe_load(example("st0071-journey.yaml").read_text(encoding="utf-8"))
     record["apprentice"]["id"] = "A\x1b[31mRED\x1b[0m\x07\rX\x9b2J"
     path = tmp_path / "record.json"
     path.write_text(json.dumps(record, default=str), encoding="utf-8")
     for command in (["compare", "--show", "all"], ["gateway"], ["timeline"]):
         result = run(*command, str(path))
-        assert result.exit_code == 0, result.stderr
-        assert "A[31mRED[0m\\rX2J · " in result.stdout
-        assert not any(c in result.stdout for c in "\x1b\x9b"), command  # (rich's Text drops a bell and a CR itself)
+        assert result.exit_code == 2, result.stderr
+        assert "'A\\x1b[31mRED\\x1b[0m\\x07\\rX\\x9b2J'" in result.stderr
+        assert not any(c in result.stdout + result.stderr for c in "\x1b\x9b\x07\r"), command
 
 
 @pytest.mark.parametrize("strict", [False, True])

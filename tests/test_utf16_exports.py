@@ -173,3 +173,52 @@ def test_the_text_is_given_whole_across_blocks_and_read_again_from_any_position_
     stream.seek(0)
     stream.seek(at)
     assert stream.read() == rest
+
+
+# --- one record ----------------------------------------------------------------------------------------------
+
+
+def _record_as_json(path: Path) -> str:
+    import yaml
+
+    return json.dumps(yaml.safe_load(path.read_text(encoding="utf-8")), default=str, indent=2)
+
+
+@pytest.mark.parametrize("command", [["compare"], ["gateway"], ["timeline"], ["grade", "--body", "BODY"]])
+@pytest.mark.parametrize("suffix", ["yaml", "json"])
+@pytest.mark.parametrize("mark", [BOM_LE, BOM_BE])
+def test_a_record_saved_as_utf16_is_read_as_its_utf8_copy(tmp_path, command, suffix, mark):
+    """A record saved as 'Unicode' text (Notepad, Excel, PowerShell's Out-File) was refused ("the file is UTF-16
+    text") by every one-record command, while a cohort in UTF-16 was read. Now each command prints for it, byte for
+    byte, what it prints for the UTF-8 copy of the same text (each copy in a folder of its own, under one name)."""
+    source = example("st0071-journey.yaml")
+    command = [any_body() if part == "BODY" else part for part in command]
+    text = source.read_text(encoding="utf-8") if suffix == "yaml" else _record_as_json(source)
+    (tmp_path / "utf8").mkdir()
+    (tmp_path / "utf16").mkdir()
+    (tmp_path / "utf8" / f"record.{suffix}").write_bytes(text.encode("utf-8"))
+    codec = "utf-16-le" if mark == BOM_LE else "utf-16-be"
+    (tmp_path / "utf16" / f"record.{suffix}").write_bytes(mark + text.encode(codec))
+    done = [subprocess.run([sys.executable, "-m", "epa", *command, f"record.{suffix}"], cwd=tmp_path / folder,
+                           capture_output=True, timeout=600) for folder in ("utf8", "utf16")]
+    assert done[0].returncode == 0, done[0].stderr.decode()
+    assert (done[1].returncode, done[1].stdout, done[1].stderr) == (0, done[0].stdout, done[0].stderr)
+
+
+@pytest.mark.parametrize("suffix", ["yaml", "json"])
+def test_a_utf16_record_on_standard_input_is_read_as_its_utf8_copy(suffix):
+    """JSON on standard input is told from YAML by its first character: in UTF-16 that is the mark's, then a NUL."""
+    source = example("st0071-journey.yaml")
+    text = source.read_text(encoding="utf-8") if suffix == "yaml" else _record_as_json(source)
+    as_utf8 = _piped(text.encode("utf-8"), "compare", "-", "--format", "json")
+    assert as_utf8[0] == 0
+    assert _piped(BOM_LE + text.encode("utf-16-le"), "compare", "-", "--format", "json") == as_utf8
+
+
+def test_a_record_not_utf16_after_its_mark_is_refused_naming_line_and_byte(tmp_path):
+    """By hand: the mark is 2 bytes, "standard: ST0071\\n" 17 characters (34 bytes), "apprentice: {id: A-" 19
+    (38): the lone surrogate is byte 2 + 34 + 38 + 1 = 75, on line 2."""
+    path = tmp_path / "record.yaml"
+    path.write_bytes(BOM_LE + "standard: ST0071\napprentice: {id: A-\udc00}\n".encode("utf-16-le", "surrogatepass"))
+    stderr = fails("compare", str(path))
+    assert f"{path}:2:" in stderr and "byte 75" in stderr and "UTF-16" in stderr and "UTF-8" in stderr

@@ -19,6 +19,22 @@ _LONG_QUOTED = re.compile(r"(?<!\w)(?:'(?:[^'\\\n]|\\.){300,}'|\"(?:[^\"\\\n]|\\
 CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
+# A control character in a name a person gives (a body's, a standard's, a query parameter's): the blanks apart (tab,
+# line feed, carriage return), whose outer ones are left out as spaces are. A body's name is matched with its
+# punctuation aside (Registry.named), so "tq\x01ual" would be read as tqual: a name no one gave, answered for.
+NAME_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def control_in_name(name: str, what: str) -> InputError | None:
+    """The refusal of ``name`` (``what`` it names: "the body name") for a control character (``NAME_CONTROL``),
+    naming the character; None where it holds none."""
+    found = NAME_CONTROL.search(name)
+    if found is None:
+        return None
+    return InputError(f"{what} {quote(name)} holds the control character U+{ord(found.group()):04X}",
+                      hint="leave it out: no body, standard, version, column or sheet name holds one")
+
+
 def printable(text: str) -> str:
     """Text for a person's terminal: its control characters left out (``CONTROL``). A value a message quotes
     (``quote``) shows its escapes instead."""

@@ -24,7 +24,7 @@ import pluggy
 
 from epa import defaults, fence, hookspecs
 from epa.discovery import entry_points  # importlib.metadata's, cached
-from epa.errors import InputError, PluginError, did_you_mean, quote
+from epa.errors import InputError, PluginError, control_in_name, did_you_mean, quote
 from epa.model.domain import Body, Ruleset, Standard
 
 ENTRY_POINT_GROUP = "epa"
@@ -454,6 +454,8 @@ class Registry:
         to is bad input, with the choices."""
         if name in self._bodies:
             return self._bodies[name]
+        if (control := control_in_name(name, "the body name")) is not None:  # (before fold() drops it)
+            raise control
         key = fold(name)
         meant = [b for b in self.bodies if key in {fold(n) for n in names_of(b.body)}]
         if len(meant) == 1:

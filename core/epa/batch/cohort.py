@@ -48,6 +48,7 @@ from epa.inputs.cohort_input import (  # the reading; MAX_RECORD and CsvHeader f
 from epa.inputs.columns import standard_finder
 from epa.inputs.documents import json_line
 from epa.inputs.fastrecord import decode, from_data, view, view_of_data
+from epa.inputs.hostile import control_in_id
 from epa.inputs.record import record_from_data
 from epa.inputs.utf16 import as_utf8
 from epa.model.domain import Grade
@@ -341,8 +342,8 @@ def _graded_item(g: Grader, item: Item, out: bytearray | None = None) -> tuple[s
             parts = _parts(path)
         apprentice = None
         if isinstance(data, dict) and isinstance(data.get("apprentice"), dict):
-            ident = data["apprentice"].get("id")
-            apprentice = ident if isinstance(ident, str) else None
+            ident = data["apprentice"].get("id")  # (not one refused for a control character: the message quotes it)
+            apprentice = ident if isinstance(ident, str) and not control_in_id(ident) else None
         column = locator.column(parts) if parts is not None else None
         return _error(g, line, exc.message, path, exc.hint, column, apprentice)
     if decided:
@@ -628,6 +629,7 @@ def _apprentice_of(kind: str, payload: Any) -> str | None:
         except (msgspec.DecodeError, RecursionError):  # (no JSON: the line is refused by its worker, with no id)
             return None
         ident = apprentice.get("id") if isinstance(apprentice, dict) else None
+        ident = (ident.strip() or None) if isinstance(ident, str) else None  # (as its record reads it: record._trim_id)
     else:
         ident = payload.apprentice if kind == "error" and type(payload) is RowRefusal else None
     return ident if isinstance(ident, str) else None

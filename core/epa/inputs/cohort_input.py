@@ -26,7 +26,7 @@ from typing import IO, Any, NamedTuple
 
 import attrs
 
-from epa.errors import InputError, Place, quote
+from epa.errors import InputError, Place, control_in_name, quote
 from epa.inputs import columns
 from epa.inputs.documents import Source, json_path
 from epa.inputs.hostile import LINE_TOO_LONG, MAX_RECORD  # bytes one record may hold; more: an error item
@@ -652,6 +652,8 @@ def column_map(file: Path | None, pairs: Iterable[str], strict: bool) -> ColumnM
             names[columns.fold(str(name))] = (str(name), field or "")
     for pair in pairs:
         name, equals, field = pair.partition("=")
+        if (control := control_in_name(pair, "--column")) is not None:  # (before fold() drops it: Ob\x01s read Obs)
+            raise control
         if not equals or not name.strip():
             raise InputError(f"--column {quote(pair)}: expected NAME=FIELD", hint='e.g. --column "Learner Ref='
                              'apprentice"; --column "Employer=" leaves a column out')

@@ -17,6 +17,7 @@ from typing import Any
 
 from epa.errors import quote
 from epa.inputs.dates import ZonedTime, without_time
+from epa.inputs.hostile import ID_CONTROL_HINT, control_in_id
 
 
 def fold(name: str) -> str:
@@ -521,6 +522,8 @@ def parse_id(value: str) -> str:
         raise BadCell(f"{quote(value)} is a number in scientific notation, as Excel writes a long number in a column "
                       "not formatted as Text: the id's last digits are lost, so it is not read",
                       "format the id column as Text in Excel, type or paste the ids again, and export again")
+    if not value.isprintable() and (control := control_in_id(value)) is not None:
+        raise BadCell(control, ID_CONTROL_HINT)
     return value
 
 

@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from epa.errors import QUOTE_LIMIT, Also, InputError, Place, did_you_mean, quote
+from epa.inputs.byte_order import encoding_of as utf16_codec
+from epa.inputs.byte_order import text_of as utf16_text
 from epa.inputs.hostile import (
     LINE,
     MAX_ALIAS_NODES,
@@ -199,7 +201,9 @@ def read_bytes(path: Path | str) -> tuple[bytes, str, str]:
     larger than MAX_BYTES, missing or unreadable is an InputError."""
     if str(path) == STDIN:
         name, raw = "<stdin>", _read_stdin()
-        kind = "json" if raw.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"[") else "yaml"
+        codec = utf16_codec(raw[:4])  # (UTF-16 is sniffed as the text it holds: its first byte is a mark's or a NUL)
+        first = raw[:256].decode(codec, "ignore") if codec else raw[:256].decode("latin-1")
+        kind = "json" if first.lstrip("\ufeff\xef\xbb\xbf \t\r\n")[:1] in ("{", "[") else "yaml"
     else:
         path = Path(path)
         name, kind = str(path), "json" if path.suffix.lower() == ".json" else "yaml"
@@ -242,9 +246,15 @@ def _read_capped(stream: Any) -> bytes:
 
 
 def decode(raw: bytes, name: str) -> str:
-    """UTF-8 text, a byte-order mark allowed (and dropped); anything else is refused naming the line and byte."""
+    """UTF-8 text, a byte-order mark allowed (and dropped), or a file's UTF-16 text with its byte-order mark (as
+    Excel and Notepad save 'Unicode' text, and as a cohort's is read); anything else is refused naming the line and
+    byte. A cohort's line is never UTF-16 on its own: its file was read as UTF-8 (a UTF-16 cohort as the UTF-8 it
+    holds), so a mark inside it is refused."""
     if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        raise utf16(name)
+        text = None if name == LINE else utf16_text(raw, name)
+        if text is None:  # (a cohort's line, or UTF-32, whose mark starts as UTF-16's does)
+            raise utf16(name, "UTF-32" if raw[:4] == b"\xff\xfe\x00\x00" else "UTF-16")
+        return text
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

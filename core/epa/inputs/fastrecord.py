@@ -293,6 +293,8 @@ def _filled(r: _Record, registry: Registry, known: _Known) -> bool:
     elif any(day > LATEST for day in r.schedule.values()):
         return False
     p = r.apprentice
+    if p.id.strip() != p.id or not p.id.isprintable():  # (the slow path trims it, refuses a control character:
+        return False                                       # record._trim_id)
     if p.ehcp is None:
         p.ehcp = False
     if p.bsl is None:

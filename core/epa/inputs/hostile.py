@@ -8,7 +8,9 @@ Issue 18: the line reader (``batch._parse_json``) and the file reader each had t
 
 from __future__ import annotations
 
-from epa.errors import InputError, Place
+import re
+
+from epa.errors import InputError, Place, quote
 
 # What any input may cost: a record or rules file nests 6 deep and uses no aliases; the limits leave room for both.
 MAX_BYTES = 16 * 1024 * 1024   # a file: a record is a few kilobytes, the largest rules file about 100 KB
@@ -38,8 +40,8 @@ def too_deep(where: Place) -> InputError:
     return InputError(f"lists and mappings nest more than {MAX_DEPTH} deep", where=where, hint="a record nests 4 deep")
 
 
-def utf16(name: str) -> InputError:
-    return InputError(f"the {unit(name)} is UTF-16 text", where=Place(name), hint="save it as UTF-8")
+def utf16(name: str, encoding: str = "UTF-16") -> InputError:
+    return InputError(f"the {unit(name)} is {encoding} text", where=Place(name), hint="save it as UTF-8")
 
 
 def not_utf8(raw: bytes, start: int, name: str) -> InputError:
@@ -57,3 +59,21 @@ def no_record(name: str, what: str) -> InputError:
     return InputError(f"the {unit(name)} {what}: it holds no record", where=Place(name),
                       hint="a record is a mapping of fields (standard:, apprentice:, gateway: ...), as in "
                            "examples/; is this the right file?")
+
+
+# What an apprentice id may not hold: Unicode's Cc (C0, DEL and C1) but a tab and the line breaks (LF, CR, NEL), which
+# every output shows as their escapes or keeps in their cell (a quoted CSV cell may break its line)
+ID_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f]")
+ID_CONTROL_HINT = "an id is printable text: take the character out (a corrupt export or a paste may have put it there)"
+
+
+def control_in_id(ident: str) -> str | None:
+    """Why the apprentice id ``ident`` is refused for a control character (naming it and where), else None. The id
+    is printed in every output (CSV and JSON as it is): an escape would reach a terminal as it is (recolouring or
+    clearing it), and a NUL or a backspace make another id of what shows. One rule for every format: a CSV cell, a
+    workbook's, an outcomes file's, a JSON line's or a record file's."""
+    found = ID_CONTROL.search(ident)
+    if found is None:
+        return None
+    return (f"the apprentice id {quote(ident)} holds the control character U+{ord(found.group()):04X} (character "
+            f"{found.start() + 1})")

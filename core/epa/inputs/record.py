@@ -8,8 +8,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from epa.errors import InputError
+from epa.errors import InputError, quote
 from epa.inputs.documents import NumberForm, Source, check_text, expects_text, parse, read_bytes, validate
+from epa.inputs.hostile import ID_CONTROL_HINT, control_in_id
 from epa.inputs.record_checks import Names, refusal
 from epa.model.domain import Record
 from epa.registry import Registry
@@ -174,6 +175,7 @@ def record_from_data(data: Any, source: Source, registry: Registry, where: str, 
         if record is not None:
             return record
     _take_off_times(data, source)
+    _trim_id(data, source)
     validate(data, "record", source)
     try:
         names = Names(registry, data["standard"])
@@ -186,6 +188,21 @@ def record_from_data(data: Any, source: Source, registry: Registry, where: str, 
     if found is not None:
         raise InputError(found.message, where=source.place(found.parts), hint=found.hint)
     return record
+
+
+def _trim_id(data: Any, source: Source) -> None:
+    """The apprentice id without the blanks around it, in place, as a CSV cell is read (stripped): " A-0001" in
+    JSON or YAML was an id of its own, a duplicate of "A-0001" unnoticed and the same export read differently by
+    format. One of blanks alone is refused, as a CSV row's empty id is; so is one holding a control character
+    (hostile.control_in_id)."""
+    apprentice = data.get("apprentice") if isinstance(data, dict) else None
+    if isinstance(apprentice, dict) and isinstance(ident := apprentice.get("id"), str):
+        apprentice["id"] = ident.strip()
+        if ident and not apprentice["id"]:
+            raise InputError(f"{quote(ident)} is blank: every record needs the apprentice's id",
+                             where=source.place(["apprentice", "id"]))
+        if (control := control_in_id(apprentice["id"])) is not None:
+            raise InputError(control, where=source.place(["apprentice", "id"]), hint=ID_CONTROL_HINT)
 
 
 def _take_off_times(data: Any, source: Source) -> None:

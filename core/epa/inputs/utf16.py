@@ -1,4 +1,5 @@
-"""A cohort or outcomes file saved as UTF-16, read as the UTF-8 bytes it holds.
+"""A cohort or outcomes file saved as UTF-16, read as the UTF-8 bytes it holds (and a record file, whole, as its text:
+epa.inputs.byte_order.text_of).
 
 Excel's "Unicode Text (*.txt)" writes UTF-16 (little-endian) with a byte-order mark, tab-separated, and some MIS
 tools write UTF-16 CSV. Where a stream starts with a UTF-16 byte-order mark, :func:`as_utf8` gives its text as UTF-8
@@ -16,8 +17,8 @@ import io
 from typing import IO, Any
 
 from epa.errors import InputError, Place
+from epa.inputs.byte_order import encoding_of, refusal
 
-_MARKS = ((b"\xff\xfe\x00\x00", None), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))  # (UTF-32 first)
 _BLOCK = 1 << 16
 
 
@@ -31,14 +32,6 @@ def _peek(stream: IO[bytes], size: int) -> bytes:
         stream.seek(at)
         return first
     return b""
-
-
-def encoding_of(first: bytes) -> str | None:
-    """The UTF-16 codec whose byte-order mark ``first`` starts with; None for any other start (UTF-32's too)."""
-    for mark, codec in _MARKS:
-        if first.startswith(mark):
-            return codec
-    return None
 
 
 def as_utf8(stream: IO[bytes], name: str) -> IO[bytes]:
@@ -144,12 +137,7 @@ class _Transcoded(io.RawIOBase):
         held = len(exc.object) - len(block)  # (bytes the decoder held back from the block before: a character's)
         at = self._start + self._read - held + exc.start
         line = self._lines + exc.object[:exc.start].decode(self._codec, "replace").count("\n")
-        what = ("ends inside a character (an odd byte, or half a surrogate pair)" if exc.reason in
-                ("truncated data", "unexpected end of data") else
-                f"holds bytes that are not UTF-16 text ({exc.reason})")
-        return InputError(f"the file starts with a UTF-16 byte-order mark but {what}, at byte {at + 1}",
-                          where=Place(self._name, line),
-                          hint="save it again as UTF-8 (Excel: Save As 'CSV UTF-8'), or whole as 'Unicode Text'")
+        return refusal(exc, at, Place(self._name, line))
 
 
 def _regular(stream: IO[bytes]) -> bool:

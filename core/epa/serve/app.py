@@ -54,6 +54,9 @@ JSONL_TYPES = set(JSONL_NAMES)
 CSV_TYPES = {"text/csv"}
 XLSX_TYPES = {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 UTF8_CHARSETS = {"utf-8", "utf8", "us-ascii", "ascii"}  # a body's charset parameter, where one is given
+# UTF-16 is read by its byte-order mark alone (epa.inputs.utf16), as the command line reads a file: declared, the body
+# must start with the mark (of that byte order, where the charset names one)
+UTF16_CHARSETS = {"utf-16": ("utf-16-le", "utf-16-be"), "utf-16le": ("utf-16-le",), "utf-16be": ("utf-16-be",)}
 DIGEST_HEADER = "Epa-Rules-Digest"
 REPRESENTATION = "epa.representation"  # the scope's key for the media type Accept chose of an endpoint's
 QUEUED = 64  # chunks of a batch's output held while the client reads slowly: the thread waits beyond this
@@ -109,7 +112,7 @@ class Service:
             raise Problem(415, "unsupported-media-type", f"a record is sent as application/json or application/yaml, "
                           f"not {media or 'a body without a Content-Type'}",
                           hint="send the header Content-Type: application/json (or application/yaml)")
-        return await _in_time(self, self.body(request, self.settings.max_body), "record"), kind
+        return _as_declared(request, await _in_time(self, self.body(request, self.settings.max_body), "record")), kind
 
     def record(self, raw: bytes, kind: str) -> Any:
         """The record, as the command line reads it from standard input. A valid JSON record, the common case, is
@@ -216,20 +219,43 @@ def _looked_up(work: Callable[[], Any], status: int = 404) -> Any:
 def _media_type(request: Request) -> str:
     """The request body's media type; a body sent compressed (a Content-Encoding other than identity) is refused
     (415, RFC 9110 § 8.4.1), where its bytes would be read as text and said not to be UTF-8; and so is one whose
-    charset is not UTF-8 (nor ASCII, a part of it), which would be read as UTF-8 all the same: ISO-8859-1's "Ã©"
-    is the bytes UTF-8 reads as "é", an apprentice answered for under another id."""
+    charset is not UTF-8 (nor ASCII, a part of it) nor UTF-16 (read by its byte-order mark: :func:`_as_declared`),
+    which would be read as UTF-8 all the same: ISO-8859-1's "Ã©" is the bytes UTF-8 reads as "é", an apprentice
+    answered for under another id."""
     coding = request.headers.get("content-encoding", "").strip().lower()
     if coding not in ("", "identity"):
         raise Problem(415, "unsupported-media-type", f"the body is sent {coding}-encoded (Content-Encoding: {coding}); "
                       "the service reads it as sent", hint="send it uncompressed, without the Content-Encoding header")
-    media, *params = request.headers.get("content-type", "").split(";")
-    for param in params:
+    charset = _charset(request)
+    if charset is not None and charset not in UTF8_CHARSETS and charset not in UTF16_CHARSETS:
+        raise Problem(415, "unsupported-media-type", f"the body is declared charset={quote(charset)[1:-1]}; the "
+                      "service reads UTF-8 text, or UTF-16 starting with its byte-order mark",
+                      hint="send it as UTF-8, with charset=utf-8 or no charset")
+    return request.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+def _charset(request: Request) -> str | None:
+    """The charset parameter of the request's Content-Type, lower case, where one is given."""
+    for param in request.headers.get("content-type", "").split(";")[1:]:
         name, _, value = param.partition("=")
-        charset = value.strip().strip('"').lower()
-        if name.strip().lower() == "charset" and charset not in UTF8_CHARSETS:
-            raise Problem(415, "unsupported-media-type", f"the body is declared charset={quote(charset)[1:-1]}; the "
-                          "service reads UTF-8 text only", hint="send it as UTF-8, with charset=utf-8 or no charset")
-    return media.strip().lower()
+        if name.strip().lower() == "charset":
+            return value.strip().strip('"').lower()
+    return None
+
+
+def _as_declared(request: Request, raw: bytes) -> bytes:
+    """``raw``, refused (415) where it is declared UTF-16 but does not start with the byte-order mark it is read by:
+    without it the bytes would be read as UTF-8 and refused as no text, or a record's ASCII misread."""
+    from epa.inputs.byte_order import encoding_of
+
+    charset = _charset(request)
+    if raw and charset in UTF16_CHARSETS and encoding_of(raw[:4]) not in UTF16_CHARSETS[charset]:
+        order = {"utf-16": "", "utf-16le": " little-endian", "utf-16be": " big-endian"}[charset]
+        raise Problem(415, "unsupported-media-type", f"the body is declared charset={charset} but does not start "
+                      f"with a UTF-16{order} byte-order mark; the service reads UTF-16 by its mark",
+                      hint="send it as UTF-8 (charset=utf-8 or no charset), or as UTF-16 starting with its "
+                      "byte-order mark")
+    return raw
 
 
 def _accepts(request: Request, media: str) -> bool:
@@ -247,7 +273,7 @@ def _within(request: Request, limit: int, cohort: bool) -> None:
 
 async def _cohort_body(s: Service, request: Request) -> bytes:
     """A cohort's (or an outcomes file's) bytes, refused with 408 if they are not all sent within --batch-seconds."""
-    return await _in_time(s, s.body(request, s.settings.max_batch_body, cohort=True), "file")
+    return _as_declared(request, await _in_time(s, s.body(request, s.settings.max_batch_body, cohort=True), "file"))
 
 
 async def _in_time(s: Service, reading: Awaitable[bytes], what: str) -> bytes:

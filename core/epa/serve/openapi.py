@@ -54,7 +54,8 @@ _RECORD_ERRORS = {"400": _problem("the body is not JSON or YAML text (message, l
                   "408": _problem("the record was not sent within the server's --batch-seconds"),
                   "413": _problem("the body is larger than the server's --max-body"),
                   "415": _problem("a media type other than application/json or application/yaml, a compressed body, "
-                                  "or a charset other than UTF-8"),
+                                  "or a charset other than UTF-8 or UTF-16 (a UTF-16 body starts with its byte-order "
+                                  "mark)"),
                   "422": _problem("a record that fails the schema or its checks (message, JSON path, hint)"),
                   "500": _problem("a plugin failed (named with its hook), or epa did"),
                   "503": _problem("the decision log cannot be written (a full disk): the decision was not given")}
@@ -150,7 +151,8 @@ PATHS: dict[str, dict[str, Any]] = {
                       "408": _problem("the cohort was not sent within the server's --batch-seconds"),
                       "413": _problem("the cohort is larger than the server's --max-batch-body"),
                       "415": _problem("a media type other than JSON Lines, CSV or a workbook, a compressed body, or a "
-                                      "charset other than UTF-8"),
+                                      "charset other than UTF-8 or UTF-16 (a UTF-16 body starts with its "
+                                      "byte-order mark)"),
                       "422": _problem("a cohort refused before any record (its format, its CSV header)"),
                       "503": _problem("another batch has been grading for longer than the server waits, or the "
                                       "decision log cannot be written")}}},
@@ -182,7 +184,7 @@ PATHS: dict[str, dict[str, Any]] = {
                       "408": _problem("the file was not sent within the server's --batch-seconds"),
                       "413": _problem("the file is larger than the server's --max-batch-body"),
                       "415": _problem("a media type other than CSV or a workbook, a compressed body, or a charset "
-                                      "other than UTF-8"),
+                                      "other than UTF-8 or UTF-16 (a UTF-16 body starts with its byte-order mark)"),
                       "422": _problem("a file refused before any row (its format, its header)"),
                       "503": _problem("the audit took longer than the server's --batch-seconds, or the decision "
                                       "log cannot be written")}}},

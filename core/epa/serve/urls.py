@@ -7,17 +7,17 @@ answered for tqual, and ``/bodies/tqual%00/journey`` too, a name no one gave rea
 
 from __future__ import annotations
 
-import re
 from collections.abc import MutableMapping
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
-from epa.errors import CONTROL, quote
+from epa.errors import CONTROL, NAME_CONTROL, quote
 from epa.serve.problems import Problem
 
 # a control character but the blanks (tab, line feed, carriage return): a query value's outer blanks are left out and
-# one of blanks alone refused as the command line refuses --body " " (app._query)
-QUERY_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# one of blanks alone refused as the command line refuses --body " " (app._query); the command line's rule for a
+# name it is given (epa.errors.control_in_name, which Registry.named applies to both)
+QUERY_CONTROL = NAME_CONTROL
 
 
 def checked(raw_path: bytes, query: bytes) -> None:

@@ -1,0 +1,120 @@
+"""A control character (a NUL, an escape, DEL...) in an apprentice id, the one value of a row that every output
+prints. Before, a CSV cell's, a JSON line's or a record's id holding one was read as it stood, and written to every
+output (an escape reaching the terminal as it is: ``A-\\x1b[2J1`` cleared it), a NUL making an id no one sees as
+written. Now it is refused, in every format, naming the row (line, column or JSON path) and the character; the
+error row leaves the apprentice cell empty, its message quoting the id with the character escaped. A column epa
+does not read (free text: notes) is neither read nor echoed, whatever it holds."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from conftest import any_body, example, fails, run
+
+RAW_CONTROLS = ("\x00", "\x1b", "\x7f", "\x85")
+
+
+@pytest.fixture(autouse=True)
+def _st0071():
+    any_body("ST0071")
+
+
+def _no_raw_control(text: str) -> None:
+    assert not any(c in text for c in RAW_CONTROLS), repr(text)
+
+
+@pytest.mark.parametrize(("char", "shown"), [("\x00", "U+0000"), ("\x1b", "U+001B"), ("\x7f", "U+007F"),
+                                             ("\x01", "U+0001")])
+def test_a_csv_id_with_a_control_character_is_an_error_row_naming_it(tmp_path, char, shown):
+    path = tmp_path / "c.csv"
+    path.write_text("standard,apprentice,gateway_date,notes\n"
+                    f"ST0071,A-{char}1,2025-12-01,ok\n"
+                    f"ST0071,A-2,2025-12-01,n{char}o\x1b[31mte\n", encoding="utf-8")
+    result = run("compare", "--batch", str(path), "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    refused = [r for r in rows if r["line"] == "2"]
+    assert len(refused) == 1 and refused[0]["apprentice"] == "" and shown in refused[0]["error"]
+    assert "column apprentice" in refused[0]["error"] and "character 3" in refused[0]["error"]
+    assert {r["apprentice"] for r in rows if r["line"] == "3"} == {"A-2"}  # the notes column is not read
+    _no_raw_control(result.stdout + result.stderr)
+
+
+def test_a_json_line_s_id_with_an_escaped_control_character_is_refused(tmp_path):
+    path = tmp_path / "c.jsonl"
+    lines = [{"standard": "ST0071", "apprentice": {"id": ident}, "gateway": {"date": "2025-12-01"}}
+             for ident in ("A-\x001", "A-\x1b[2J2", "A-3")]
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")  # (\u0000, \u001b)
+    result = run("compare", "--batch", str(path), "--format", "json")
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    errors = {line["line"]: line["error"] for line in out if "error" in line}
+    assert set(errors) == {1, 2} and [line["apprentice"] for line in out if "error" not in line] == ["A-3"]
+    assert "U+0000" in errors[1]["message"] and "U+001B" in errors[2]["message"]
+    assert {e["path"] for e in errors.values()} == {"$.apprentice.id"}
+    table = run("compare", "--batch", str(path), "--format", "csv")
+    _no_raw_control(table.stdout + table.stderr)
+
+
+@pytest.mark.parametrize("suffix", ["json", "yaml"])
+def test_a_record_s_id_with_a_control_character_is_refused_at_its_path(tmp_path, suffix):
+    path = tmp_path / f"record.{suffix}"
+    if suffix == "json":
+        path.write_text(json.dumps({"standard": "ST0071", "apprentice": {"id": "A-\x1b[2J1"},
+                                    "gateway": {"date": "2025-12-01"}}))
+    else:  # YAML refuses a raw control character; its escapes write one
+        path.write_text('standard: ST0071\napprentice:\n  id: "A-\\e[2J1"\ngateway:\n  date: 2025-12-01\n')
+    stderr = fails("compare", str(path))
+    assert "$.apprentice.id" in stderr and "U+001B" in stderr and "printable" in stderr
+    _no_raw_control(stderr)
+
+
+def test_an_outcomes_file_s_id_with_a_control_character_is_refused_naming_its_column(tmp_path):
+    source = example("st0071-outcomes.csv").read_text(encoding="utf-8").splitlines()
+    header, first = source[0], source[1]
+    assert header.startswith("Apprentice ID,")
+    path = tmp_path / "o.csv"
+    path.write_text(header + "\n" + first.replace(",", "\x1b[2J,", 1) + "\n", encoding="utf-8")
+    result = run("audit", str(path), "--format", "csv")
+    (row,) = csv.DictReader(io.StringIO(result.stdout))
+    assert row["apprentice"] == "" and "Apprentice ID" in row["error"] and "U+001B" in row["error"]
+    _no_raw_control(result.stdout + result.stderr)
+
+
+# --- a body's name on the command line ----------------------------------------------------------------------------
+
+
+def _a_body_with_a_name_of_letters() -> str:
+    body = any_body()
+    if not body.isalnum() or len(body) < 3:
+        pytest.skip("needs a body whose id is letters (to put a control character inside it)")
+    return body
+
+
+@pytest.mark.parametrize("char", ["\x01", "\x00", "\x7f", "\x1b"])
+def test_a_body_name_holding_a_control_character_is_refused_not_read_as_another(char):
+    """A body's name is matched with its punctuation aside (Registry.named): `--body $'tq\\x01ual'` was read as tqual,
+    a name no one gave answered for as another's (the service refused it, 400, since e56ed49). The rule is one:
+    Registry.named refuses it wherever a name is given (--body, --bodies, EPA_BODIES, a URL)."""
+    body = _a_body_with_a_name_of_letters()
+    named = body[:2] + char + body[2:]
+    record = str(example("st0071-journey.yaml"))
+    for args in (["grade", "--body", named, record], ["--bodies", named, "compare", record]):
+        stderr = fails(*args)
+        assert f"U+{ord(char):04X}" in stderr and "control character" in stderr, (args, stderr)
+        assert repr(named) in stderr  # quoted with its escape
+        _no_raw_control(stderr)
+
+
+@pytest.mark.parametrize("pair", ["Ob\x01s=observation", "Obs=observ\x01ation"])
+def test_a_column_mapping_holding_a_control_character_is_refused_not_read_as_another(tmp_path, pair):
+    """A column's name and a field's are matched with punctuation aside: --column $'Ob\\x01s=observation' read the
+    column Obs, as the service refuses ?column= holding one (400) by the same rule (errors.control_in_name)."""
+    path = tmp_path / "c.csv"
+    path.write_text("standard,apprentice,gateway_date,Obs,observation_date\nST0071,A-1,2025-12-01,pass,2026-01-12\n",
+                    encoding="utf-8")
+    stderr = fails("compare", "--batch", str(path), "--column", pair)
+    assert "--column" in stderr and "U+0001" in stderr and repr(pair) in stderr
+    assert "\x01" not in stderr
