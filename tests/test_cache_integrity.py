@@ -702,6 +702,38 @@ def test_the_cached_rules_are_keyed_by_the_libraries_that_read_them(tmp_path, mo
     cache.objects_key.cache_clear()
 
 
+def test_the_cached_rules_are_keyed_by_an_upgrade_leaving_a_readers_init_as_it_was(tmp_path, monkeypatch):
+    """An upgrade (or reinstall) of jsonschema rewriting its validators but not its ``__init__.py``, or of a library
+    jsonschema reads schemas with (referencing, rpds, jsonschema_specifications), was not seen: the key stamped
+    each reader's ``__init__.py`` alone. Each installer rewrites the distribution's RECORD (found by session 15's
+    review). Here a package of each name first on sys.path, with its metadata folder beside it."""
+    from epa import cache
+
+    distributions = {"yaml": "PyYAML", "rpds": "rpds_py", "jsonschema_specifications": "jsonschema_specifications"}
+    for package in ("jsonschema", "referencing", "rpds", "jsonschema_specifications"):
+        assert package in cache.RULE_READERS, package
+    for package in cache.RULE_READERS:
+        (tmp_path / package).mkdir()
+        (tmp_path / package / "__init__.py").write_text("from ._core import *\n", encoding="utf-8")
+        meta = tmp_path / f"{distributions.get(package, package)}-1.0.dist-info"
+        meta.mkdir()
+        (meta / "RECORD").write_text(f"{package}/__init__.py,sha256=a,20\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    cache.objects_key.cache_clear()
+    cache._installed_here.cache_clear()
+    before = cache.objects_key()
+    for package in cache.RULE_READERS:
+        meta = tmp_path / f"{distributions.get(package, package)}-1.0.dist-info"
+        (meta / "RECORD").write_text(f"{package}/__init__.py,sha256=a,20\n{package}/_core.py,sha256=b,99\n",
+                                     encoding="utf-8")
+        cache.objects_key.cache_clear()
+        after = cache.objects_key()
+        assert after != before, package
+        before = after
+    cache.objects_key.cache_clear()
+    cache._installed_here.cache_clear()
+
+
 # --- the rules files: the text a start keys its entry by is the text it reads -----------------------------------
 
 

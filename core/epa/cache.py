@@ -12,7 +12,8 @@ written it, and such a process can already edit epa itself; and the unpickler ca
 caller names (the model's), never look up any other callable, so even an entry that got past the digest could
 make no more than model objects. Such an entry's name is also keyed by the Python version and the pickle
 protocol, by the attrs module that pickles the model's classes (its file's stamp), and by the libraries that read,
-check and build the rules (PyYAML, jsonschema, fastjsonschema, cattrs: likewise).
+check and build the rules (PyYAML, jsonschema with referencing, rpds and jsonschema_specifications,
+fastjsonschema, cattrs: their ``__init__.py`` files' stamps and their distributions' ``RECORD``).
 
 A file's stamp is its size, modification time, change time and inode, not its contents (reading and hashing epa's
 116 files, 1.6 MB, would add about 7 ms to a warm start, where the stat calls take 1 ms): the modification time
@@ -237,16 +238,22 @@ PICKLE_PROTOCOL = 5
 OBJECTS = ".pickle"  # their suffix: a JSON entry is never unpickled, nor an object entry parsed as JSON
 
 
-# The libraries that read, check and build the rules from their files: another version of one may read them
-# otherwise (or refuse them), so the rules it read are not the new one's.
-RULE_READERS = ("yaml", "jsonschema", "fastjsonschema", "cattrs")
+# The libraries that read, check and build the rules from their files, and those jsonschema reads schemas with
+# (its references and the metaschemas it checks a schema by): another version of one may read them otherwise (or
+# refuse them), so the rules it read are not the new one's.
+RULE_READERS = ("yaml", "jsonschema", "referencing", "rpds", "jsonschema_specifications", "fastjsonschema", "cattrs")
+# Their distributions' names where not the package's, as an installer names their metadata folders.
+READER_DISTRIBUTIONS = {"yaml": "pyyaml", "rpds": "rpds_py"}
 
 
 @cache
 def objects_key() -> str:
     """What an object entry depends on besides epa's code: the Python version, the protocol, the attrs module
     that writes and restores the model's objects (another attrs installed, another file), and the libraries that
-    read the rules (``RULE_READERS``, as ``_installed`` finds them)."""
+    read the rules (``RULE_READERS``, as ``_installed`` finds them: an upgrade leaving ``__init__.py`` as it was,
+    of jsonschema or of a library it reads schemas with, was not seen). An edit made in place inside an installed
+    package, past its ``__init__.py``, is not: stamping each of the readers' hundred files took 2 to 3 ms more at
+    every start, and hashing them more still."""
     import sys
 
     from attr import _make
@@ -256,9 +263,35 @@ def objects_key() -> str:
 
 
 def _installed(package: str) -> str:
-    """``path:stamp`` of a package's ``__init__.py`` where import would find it (``installed_files``): an upgrade
-    writes it afresh."""
-    return installed_files(package, ("__init__.py",))
+    """``path:stamp`` of a package's ``__init__.py`` where import would find it (``installed_files``), and of the
+    ``RECORD`` of its distribution's metadata folder beside it (``<name>-<version>.dist-info``), which every
+    install, upgrade or reinstall writes afresh, whichever of the package's files it changes."""
+    folder = _package_folder(package)
+    if folder is None:
+        return f"{package}:-"
+    init = os.path.join(folder, "__init__.py")
+    records = [os.path.join(meta, "RECORD") for meta in _installed_here(os.path.dirname(folder)).get(
+        _normalised(READER_DISTRIBUTIONS.get(package, package)), ())]
+    return " ".join(f"{path}:{stamp(path)}" for path in (init, *records))
+
+
+def _normalised(distribution: str) -> str:
+    return distribution.lower().replace("-", "_").replace(".", "_")
+
+
+@cache
+def _installed_here(place: str) -> dict[str, list[str]]:
+    """The metadata folders in ``place`` by distribution, each list sorted (read once per process)."""
+    found: dict[str, list[str]] = {}
+    try:
+        names = sorted(os.listdir(place))
+    except OSError:
+        return found
+    for name in names:
+        if name.endswith(".dist-info"):
+            found.setdefault(_normalised(name[:-len(".dist-info")].rpartition("-")[0]), []).append(
+                os.path.join(place, name))
+    return found
 
 
 def installed_files(package: str, files: Iterable[str]) -> str:
