@@ -28,7 +28,8 @@ to be, without HMAC's construction) by a secret that lives outside the cache fol
 only if it is a regular file of at most MAX_BYTES (never opened otherwise, so a FIFO or device cannot block a start)
 whose digest matches; anything else (unreadable, edited, truncated, renamed, from an older format, written with
 another secret, too large, too deep) is a miss: the work is done again and the entry written afresh.
-With no secret, nothing is cached.
+With no secret, nothing is cached. A secret file that is not the user's alone (another user's, or one others may
+read or write, who could then sign entries) is not used: a new one replaces it, and every entry is a miss once.
 
 Where: ``$EPA_CACHE_DIR`` (``~`` read as the home folder), else ``$XDG_CACHE_HOME/epa`` (where absolute), else
 ``~/.cache/epa``. ``EPA_NO_CACHE`` set to anything but nothing or ``0`` turns it off.
@@ -385,16 +386,17 @@ def _header(secret: bytes, name: str, payload: bytes) -> bytes:
     return FORMAT + b" " + digest.hexdigest().encode()
 
 
-def read_bounded(path: Path, limit: int) -> bytes | None:
-    """The file's contents if it is a regular file of at most ``limit`` bytes, else None; never more than
-    ``limit`` + 1 bytes are read. Anything else (a FIFO, a device, a symlink, a folder) is not opened."""
+def read_bounded(path: Path, limit: int, private: bool = False) -> bytes | None:
+    """The file's contents if it is a regular file of at most ``limit`` bytes (``private``: the user's own, which
+    no one else may read or write), else None; never more than ``limit`` + 1 bytes are read. Anything else (a FIFO,
+    a device, a symlink, a folder) is not opened."""
     try:
         if not S_ISREG(os.lstat(path).st_mode):
             return None
         fd = os.open(path, _OPEN_FLAGS)
         with os.fdopen(fd, "rb") as file:
             found = os.fstat(fd)
-            if not S_ISREG(found.st_mode) or found.st_size > limit:
+            if not S_ISREG(found.st_mode) or found.st_size > limit or private and not _private(found):
                 return None
             data = file.read(limit + 1)  # the file may have grown since the fstat
     except OSError:
@@ -418,8 +420,18 @@ def _secret() -> bytes | None:
 
 
 def _read_secret(path: Path) -> bytes | None:
-    found = read_bounded(path, SECRET_BYTES)
+    """The secret in ``path``, or None where there is no usable one: cut short, not a file, or not private to the
+    user (another user's file, or one others may read or write: they could sign entries this user's starts then
+    trust), which ``_make_secret`` replaces with one of the user's own (every entry then a miss, written afresh)."""
+    found = read_bounded(path, SECRET_BYTES, private=True)
     return found if found is not None and len(found) == SECRET_BYTES else None
+
+
+def _private(found: os.stat_result) -> bool:
+    """Whether a file is the user's alone: owned by them, and neither readable nor writable by anyone else (where
+    the system has users: not on Windows)."""
+    getuid = getattr(os, "getuid", None)
+    return getuid is None or (found.st_uid == getuid() and not found.st_mode & 0o077)
 
 
 def _make_secret(path: Path) -> bytes | None:
