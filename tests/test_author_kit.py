@@ -197,6 +197,49 @@ def test_pytest_epa_body_with_an_unknown_id_fails_with_a_suggestion(tmp_path):
     assert f"no installed body {typo!r}" in said and f"did you mean {body.body.id!r}?" in said
 
 
+def _ended(call):
+    """The pytest outcome a helper ends the test with (a failure or a skip), caught so that the test asking can
+    tell them apart; None where it returned."""
+    try:
+        call()
+    except (pytest.fail.Exception, pytest.skip.Exception) as ended:
+        return ended
+    return None
+
+
+def test_a_check_not_made_fails_under_pytest_as_the_command_exits_4(tmp_path, monkeypatch):
+    """The `sources` check with no source document at hand: `epa conformance` exits 4 (not a pass), while
+    epa.testing.contract skipped it, so an author's CI running pytest alone stayed green (found by session 15's
+    review). A failure now, a skip only when asked for."""
+    from epa.testing import contract
+
+    body = next(iter(registry().bodies), None)
+    if body is None:
+        pytest.skip("no body plugin installed")
+    monkeypatch.setenv("EPA_SOURCES", str(tmp_path))  # an empty folder: no document of any body's
+    ended = _ended(lambda: contract.assert_conforms(body.body.id, "sources"))
+    assert isinstance(ended, pytest.fail.Exception), ended
+    assert "sources could not be made for" in str(ended) and "not a pass" in str(ended)
+    assert f"{body.body.id} sources" in str(ended)  # each check not made named, as the command names it
+    ended = _ended(lambda: contract.assert_conforms(body.body.id, "sources", allow_unchecked=True))
+    assert isinstance(ended, pytest.skip.Exception), ended
+    monkeypatch.setattr(contract, "skip_unchecked", True)  # as `pytest --epa-allow-unchecked` sets it
+    assert isinstance(_ended(lambda: contract.assert_conforms(body.body.id, "sources")), pytest.skip.Exception)
+
+
+def test_pytest_epa_allow_unchecked_is_an_option_of_the_epa_plugin(tmp_path):
+    body = next(iter(registry().bodies), None)
+    if body is None:
+        pytest.skip("no body plugin installed")
+    args = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--epa-body", body.body.id,
+            "--epa-sources", str(tmp_path), f"-k={body.body.id}-sources"]
+    strict = subprocess.run(args, cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert strict.returncode == 1 and "1 failed" in strict.stdout, strict.stdout[-2000:] + strict.stderr[-2000:]
+    allowed = subprocess.run(args + ["--epa-allow-unchecked"], cwd=tmp_path, capture_output=True, text=True,
+                             timeout=300)
+    assert allowed.returncode == 0 and "1 skipped" in allowed.stdout, allowed.stdout[-2000:]
+
+
 # --- messages as the author writes things ----------------------------------------------------------------------
 
 

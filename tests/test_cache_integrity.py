@@ -422,6 +422,38 @@ def test_an_unusable_secret_is_replaced(cache_env: Path, tmp_path: Path) -> None
     assert cache.get("probe-secret") == [1] and len(secret.read_bytes()) == cache.SECRET_BYTES
 
 
+@pytest.mark.skipif(not hasattr(os, "getuid"), reason="a system without users and file modes")
+@pytest.mark.parametrize("how", ["others may write", "group may write", "others may read", "another user's"])
+def test_a_secret_others_could_use_is_replaced_and_its_entries_are_misses(how: str, cache_env: Path, tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """The secret's file was used whatever its owner and mode: one others can write (or read) lets them sign
+    entries this user's starts trust (found by session 15's review). Such a secret is replaced with one of the
+    user's own, readable by them alone, and what the old one signed is a miss."""
+    secret = cache.secret_file()
+    secret.parent.mkdir(parents=True)
+    old = b"k" * cache.SECRET_BYTES
+    secret.write_bytes(old)
+    secret.chmod({"others may write": 0o602, "group may write": 0o620, "others may read": 0o604}.get(how, 0o600))
+    if how == "another user's":  # (no test can make a file another user's without root: this user is another)
+        real = os.getuid()
+        monkeypatch.setattr(os, "getuid", lambda: real + 1)
+    signed = b"[1]"
+    cache_env.mkdir()
+    (cache_env / "probe-forged.json").write_bytes(cache._header(old, "probe-forged", signed) + b"\n" + signed)
+    cache._secrets.clear()
+    assert cache.get("probe-forged") is None
+    made = secret.read_bytes()
+    assert len(made) == cache.SECRET_BYTES and made != old
+    assert secret.stat().st_mode & 0o777 == 0o600
+    monkeypatch.undo()  # the user's own uid: the new secret is theirs and used
+    monkeypatch.setenv("EPA_CACHE_DIR", str(cache_env))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    cache._secrets.clear()
+    cache.put("probe-own", [2])
+    assert cache.get("probe-own") == [2] and secret.read_bytes() == made
+    cache._secrets.clear()
+
+
 # --- entries of objects ---------------------------------------------------------------------------------------
 
 
@@ -700,6 +732,38 @@ def test_the_cached_rules_are_keyed_by_the_libraries_that_read_them(tmp_path, mo
         assert after != before, package
         before = after
     cache.objects_key.cache_clear()
+
+
+def test_the_cached_rules_are_keyed_by_an_upgrade_leaving_a_readers_init_as_it_was(tmp_path, monkeypatch):
+    """An upgrade (or reinstall) of jsonschema rewriting its validators but not its ``__init__.py``, or of a library
+    jsonschema reads schemas with (referencing, rpds, jsonschema_specifications), was not seen: the key stamped
+    each reader's ``__init__.py`` alone. Each installer rewrites the distribution's RECORD (found by session 15's
+    review). Here a package of each name first on sys.path, with its metadata folder beside it."""
+    from epa import cache
+
+    distributions = {"yaml": "PyYAML", "rpds": "rpds_py", "jsonschema_specifications": "jsonschema_specifications"}
+    for package in ("jsonschema", "referencing", "rpds", "jsonschema_specifications"):
+        assert package in cache.RULE_READERS, package
+    for package in cache.RULE_READERS:
+        (tmp_path / package).mkdir()
+        (tmp_path / package / "__init__.py").write_text("from ._core import *\n", encoding="utf-8")
+        meta = tmp_path / f"{distributions.get(package, package)}-1.0.dist-info"
+        meta.mkdir()
+        (meta / "RECORD").write_text(f"{package}/__init__.py,sha256=a,20\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    cache.objects_key.cache_clear()
+    cache._installed_here.cache_clear()
+    before = cache.objects_key()
+    for package in cache.RULE_READERS:
+        meta = tmp_path / f"{distributions.get(package, package)}-1.0.dist-info"
+        (meta / "RECORD").write_text(f"{package}/__init__.py,sha256=a,20\n{package}/_core.py,sha256=b,99\n",
+                                     encoding="utf-8")
+        cache.objects_key.cache_clear()
+        after = cache.objects_key()
+        assert after != before, package
+        before = after
+    cache.objects_key.cache_clear()
+    cache._installed_here.cache_clear()
 
 
 # --- the rules files: the text a start keys its entry by is the text it reads -----------------------------------

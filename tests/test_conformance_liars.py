@@ -443,13 +443,25 @@ def _combines_nothing(self, ruleset, components):
     return None
 
 
-@pytest.mark.parametrize("hook, stub", [("grade_component", _grades_nothing), ("combine_grades", _combines_nothing)])
+def _decides_no_resit(self, ruleset, record, history):
+    return None
+
+
+@pytest.mark.parametrize("hook, stub", [("grade_component", _grades_nothing), ("combine_grades", _combines_nothing),
+                                        ("resit_policy", _decides_no_resit)])
 def test_a_grading_hook_that_never_answers_fails_hooks(hook, stub):
     """A grading hook left as a stub (returns None): pluggy reads None as "not answered", the default answered every
-    question from the data, and the plugin passed every check while `epa plugins` listed the hook as its own rule."""
+    question from the data, and the plugin passed every check while `epa plugins` listed the hook as its own rule
+    (resit_policy: found by session 15's review)."""
     (found,) = failures(check(("broken", plugin(**{hook: stub})), "hooks"))
     assert found.entry == hook and f"{hook} returned None to every question asked of it" in found.message
 
     def answers_one_standard(self, ruleset, components):  # None for others: the guide's override for one standard
         return defaults.combine_grades(ruleset, components) if ruleset.standard == base_rules().standard else None
     assert failures(check(("broken", plugin(combine_grades=answers_one_standard)), "hooks")) == []
+
+    def decides_one_standard(self, ruleset, record, history):  # None for others, as above
+        return defaults.resit_policy(ruleset, record, history) or epa.ResitDecision(capped=False,
+                                                                                   full_retake_required=False) \
+            if ruleset.standard == base_rules().standard else None
+    assert failures(check(("broken", plugin(resit_policy=decides_one_standard)), "hooks")) == []

@@ -115,6 +115,11 @@ PLUGIN = textwrap.dedent('''
         if (HOOK, HOW) == ("grade_component", "method"):  # the right grade, said to be another method's
             other = next(m for m in ruleset.method_ids if m != method)
             return attrs.evolve(defaults.grade_component(ruleset, method, criteria_met), method=other)
+        if (HOOK, HOW) == ("grade_component", "passed"):  # a pass, still naming the pass criteria missing
+            return attrs.evolve(defaults.grade_component(ruleset, method, criteria_met), grade=epa.Grade.PASS)
+        if (HOOK, HOW) == ("grade_component", "untrue"):  # every distinction criterion said met, whatever was
+            return attrs.evolve(defaults.grade_component(ruleset, method, criteria_met),
+                                distinction_met=tuple(c.id for c in ruleset.criteria_for(method, "distinction")))
         return act("grade_component")
 
 
@@ -282,6 +287,21 @@ def test_what_a_plugin_prints_as_it_is_imported_goes_to_stderr(site, record):
 
 
 # --- what a hook returns -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_grade_at_odds_with_what_its_answer_lists_is_the_plugins_failure(site, record, mode):
+    """A grade_component passing a method while its own pass_missing names the pass criteria the record misses (none
+    is met, and each is needed): the answer's fields were read by the conformance suite alone, and the pass was
+    given silently by every command (found by session 15's review)."""
+    fails_naming(epa_run(site, record, mode, "grade_component:passed"), "grade_component",
+                 "grading method ", " pass while its pass_missing names ", ", where a pass needs ")
+
+
+@pytest.mark.parametrize("mode", ["compare", "batch-2"])
+def test_criteria_said_met_that_are_not_are_the_plugins_failure(site, record, mode):
+    fails_naming(epa_run(site, record, mode, "grade_component:untrue"), "grade_component",
+                 " whose distinction_met names ", "which the record does not meet")
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -595,3 +615,64 @@ def test_where_a_hook_raised_is_named_from_its_package_not_the_installation_path
                                                        criteria_met=frozenset())
     assert info.value.file == Path(__file__).name and os.sep not in info.value.file
     assert str(Path(__file__).parent) not in str(info.value)
+
+
+def _method_with_levels(ruleset: epa.Ruleset) -> str:
+    """A method with at least two criteria at each level, where an installed body's rules have one."""
+    for method in ruleset.method_ids:
+        if len(ruleset.criteria_for(method, "pass")) >= 2 and len(ruleset.criteria_for(method, "distinction")) >= 2:
+            return method
+    pytest.skip("no ST0071 method with two pass and two distinction criteria")
+
+
+def test_what_a_grade_lists_is_held_true_of_the_question_and_to_its_grade(rulesets):
+    """``contracts.untold``, as the fence asks it of every answer of a plugin's own grade_component. The rules
+    without component rules: a pass needs every pass criterion, a distinction every distinction criterion
+    (``epa.rules.grading``: a threshold absent is all of its level)."""
+    import attrs
+
+    rules = attrs.evolve(rulesets[-1], component_rules={})
+    method = _method_with_levels(rules)
+    passes = [c.id for c in rules.criteria_for(method, "pass")]
+    dists = [c.id for c in rules.criteria_for(method, "distinction")]
+    other = next((c.id for m in rules.method_ids if m != method for c in rules.criteria_for(m)), None)
+    steps = (Step("said", "acme.txt § Grading"),)
+    every = frozenset(passes + dists)
+    p, d = len(passes), len(dists)
+
+    def said(grade, met, **fields):
+        return contracts.untold("grade_component", ComponentResult(method, grade, steps, **fields),
+                                {"ruleset": rules, "method": method, "criteria_met": frozenset(met)})
+
+    m = repr(method)
+    assert said(Grade.PASS, every - {passes[0]}, pass_missing=(passes[0],)) == (
+        f"returned an epa.ComponentResult grading method {m} pass while its pass_missing names {passes[0]!r}: "
+        f"at most {p - 1} of {p} pass criteria met, where a pass needs {p}")
+    assert said(Grade.DISTINCTION, every - {dists[0]}, distinction_missing=(dists[0],)) == (
+        f"returned an epa.ComponentResult grading method {m} distinction while its distinction_missing names "
+        f"{dists[0]!r}: at most {d - 1} of {d} distinction criteria met, where a distinction needs {d}")
+    assert said(Grade.PASS, every, distinction_met=tuple(dists)).endswith(
+        f": {d} of {d} distinction criteria met, where a distinction needs {d}")
+    # each criterion listed as it is: missing not met, met met, of its level and method
+    assert said(Grade.FAIL, every, pass_missing=(passes[0],)) == (
+        f"returned an epa.ComponentResult for method {m} whose pass_missing names {passes[0]!r}, which the record "
+        "meets: the answer must say of each criterion it lists what the record shows")
+    assert "whose distinction_met names" in said(Grade.PASS, set(passes), distinction_met=(dists[0],))
+    assert "which the record does not meet" in said(Grade.PASS, set(passes), distinction_met=(dists[0],))
+    assert "which the record meets" in said(Grade.DISTINCTION, every, distinction_missing=(dists[0],))
+    assert f"names {dists[0]!r}, not a pass criterion of {m}" in said(Grade.FAIL, (), pass_missing=(dists[0],))
+    if other is not None:
+        assert "not a distinction criterion of" in said(Grade.PASS, {other}, distinction_met=(other,))
+    # true, and agreeing with the grade: the default's own answers, and an answer listing nothing (it says nothing)
+    for met in (frozenset(), frozenset(passes), every - {passes[0]}, every - {dists[0]}, every):
+        assert contracts.untold("grade_component", epa.defaults.grade_component(rules, method, met),
+                                {"ruleset": rules, "method": method, "criteria_met": met}) is None
+    assert said(Grade.DISTINCTION, (), ) is None
+    # a threshold the rules state: a pass with one pass criterion missing agrees with a rule needing all but one
+    from epa.model.domain import ComponentRule
+
+    rules = attrs.evolve(rules, component_rules={method: ComponentRule("all but one", "acme.txt § Grading",
+                                                                       pass_threshold=p - 1)})
+    assert said(Grade.PASS, every - {passes[0]}, pass_missing=(passes[0],)) is None
+    assert said(Grade.PASS, every - set(passes[:2]), pass_missing=tuple(passes[:2])).endswith(
+        f"at most {p - 2} of {p} pass criteria met, where a pass needs {p - 1}")

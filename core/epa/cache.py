@@ -12,7 +12,8 @@ written it, and such a process can already edit epa itself; and the unpickler ca
 caller names (the model's), never look up any other callable, so even an entry that got past the digest could
 make no more than model objects. Such an entry's name is also keyed by the Python version and the pickle
 protocol, by the attrs module that pickles the model's classes (its file's stamp), and by the libraries that read,
-check and build the rules (PyYAML, jsonschema, fastjsonschema, cattrs: likewise).
+check and build the rules (PyYAML, jsonschema with referencing, rpds and jsonschema_specifications,
+fastjsonschema, cattrs: their ``__init__.py`` files' stamps and their distributions' ``RECORD``).
 
 A file's stamp is its size, modification time, change time and inode, not its contents (reading and hashing epa's
 116 files, 1.6 MB, would add about 7 ms to a warm start, where the stat calls take 1 ms): the modification time
@@ -27,7 +28,8 @@ to be, without HMAC's construction) by a secret that lives outside the cache fol
 only if it is a regular file of at most MAX_BYTES (never opened otherwise, so a FIFO or device cannot block a start)
 whose digest matches; anything else (unreadable, edited, truncated, renamed, from an older format, written with
 another secret, too large, too deep) is a miss: the work is done again and the entry written afresh.
-With no secret, nothing is cached.
+With no secret, nothing is cached. A secret file that is not the user's alone (another user's, or one others may
+read or write, who could then sign entries) is not used: a new one replaces it, and every entry is a miss once.
 
 Where: ``$EPA_CACHE_DIR`` (``~`` read as the home folder), else ``$XDG_CACHE_HOME/epa`` (where absolute), else
 ``~/.cache/epa``. ``EPA_NO_CACHE`` set to anything but nothing or ``0`` turns it off.
@@ -237,16 +239,22 @@ PICKLE_PROTOCOL = 5
 OBJECTS = ".pickle"  # their suffix: a JSON entry is never unpickled, nor an object entry parsed as JSON
 
 
-# The libraries that read, check and build the rules from their files: another version of one may read them
-# otherwise (or refuse them), so the rules it read are not the new one's.
-RULE_READERS = ("yaml", "jsonschema", "fastjsonschema", "cattrs")
+# The libraries that read, check and build the rules from their files, and those jsonschema reads schemas with
+# (its references and the metaschemas it checks a schema by): another version of one may read them otherwise (or
+# refuse them), so the rules it read are not the new one's.
+RULE_READERS = ("yaml", "jsonschema", "referencing", "rpds", "jsonschema_specifications", "fastjsonschema", "cattrs")
+# Their distributions' names where not the package's, as an installer names their metadata folders.
+READER_DISTRIBUTIONS = {"yaml": "pyyaml", "rpds": "rpds_py"}
 
 
 @cache
 def objects_key() -> str:
     """What an object entry depends on besides epa's code: the Python version, the protocol, the attrs module
     that writes and restores the model's objects (another attrs installed, another file), and the libraries that
-    read the rules (``RULE_READERS``, as ``_installed`` finds them)."""
+    read the rules (``RULE_READERS``, as ``_installed`` finds them: an upgrade leaving ``__init__.py`` as it was,
+    of jsonschema or of a library it reads schemas with, was not seen). An edit made in place inside an installed
+    package, past its ``__init__.py``, is not: stamping each of the readers' hundred files took 2 to 3 ms more at
+    every start, and hashing them more still."""
     import sys
 
     from attr import _make
@@ -256,9 +264,35 @@ def objects_key() -> str:
 
 
 def _installed(package: str) -> str:
-    """``path:stamp`` of a package's ``__init__.py`` where import would find it (``installed_files``): an upgrade
-    writes it afresh."""
-    return installed_files(package, ("__init__.py",))
+    """``path:stamp`` of a package's ``__init__.py`` where import would find it (``installed_files``), and of the
+    ``RECORD`` of its distribution's metadata folder beside it (``<name>-<version>.dist-info``), which every
+    install, upgrade or reinstall writes afresh, whichever of the package's files it changes."""
+    folder = _package_folder(package)
+    if folder is None:
+        return f"{package}:-"
+    init = os.path.join(folder, "__init__.py")
+    records = [os.path.join(meta, "RECORD") for meta in _installed_here(os.path.dirname(folder)).get(
+        _normalised(READER_DISTRIBUTIONS.get(package, package)), ())]
+    return " ".join(f"{path}:{stamp(path)}" for path in (init, *records))
+
+
+def _normalised(distribution: str) -> str:
+    return distribution.lower().replace("-", "_").replace(".", "_")
+
+
+@cache
+def _installed_here(place: str) -> dict[str, list[str]]:
+    """The metadata folders in ``place`` by distribution, each list sorted (read once per process)."""
+    found: dict[str, list[str]] = {}
+    try:
+        names = sorted(os.listdir(place))
+    except OSError:
+        return found
+    for name in names:
+        if name.endswith(".dist-info"):
+            found.setdefault(_normalised(name[:-len(".dist-info")].rpartition("-")[0]), []).append(
+                os.path.join(place, name))
+    return found
 
 
 def installed_files(package: str, files: Iterable[str]) -> str:
@@ -352,16 +386,17 @@ def _header(secret: bytes, name: str, payload: bytes) -> bytes:
     return FORMAT + b" " + digest.hexdigest().encode()
 
 
-def read_bounded(path: Path, limit: int) -> bytes | None:
-    """The file's contents if it is a regular file of at most ``limit`` bytes, else None; never more than
-    ``limit`` + 1 bytes are read. Anything else (a FIFO, a device, a symlink, a folder) is not opened."""
+def read_bounded(path: Path, limit: int, private: bool = False) -> bytes | None:
+    """The file's contents if it is a regular file of at most ``limit`` bytes (``private``: the user's own, which
+    no one else may read or write), else None; never more than ``limit`` + 1 bytes are read. Anything else (a FIFO,
+    a device, a symlink, a folder) is not opened."""
     try:
         if not S_ISREG(os.lstat(path).st_mode):
             return None
         fd = os.open(path, _OPEN_FLAGS)
         with os.fdopen(fd, "rb") as file:
             found = os.fstat(fd)
-            if not S_ISREG(found.st_mode) or found.st_size > limit:
+            if not S_ISREG(found.st_mode) or found.st_size > limit or private and not _private(found):
                 return None
             data = file.read(limit + 1)  # the file may have grown since the fstat
     except OSError:
@@ -385,8 +420,18 @@ def _secret() -> bytes | None:
 
 
 def _read_secret(path: Path) -> bytes | None:
-    found = read_bounded(path, SECRET_BYTES)
+    """The secret in ``path``, or None where there is no usable one: cut short, not a file, or not private to the
+    user (another user's file, or one others may read or write: they could sign entries this user's starts then
+    trust), which ``_make_secret`` replaces with one of the user's own (every entry then a miss, written afresh)."""
+    found = read_bounded(path, SECRET_BYTES, private=True)
     return found if found is not None and len(found) == SECRET_BYTES else None
+
+
+def _private(found: os.stat_result) -> bool:
+    """Whether a file is the user's alone: owned by them, and neither readable nor writable by anyone else (where
+    the system has users: not on Windows)."""
+    getuid = getattr(os, "getuid", None)
+    return getuid is None or (found.st_uid == getuid() and not found.st_mode & 0o077)
 
 
 def _make_secret(path: Path) -> bytes | None:

@@ -26,7 +26,8 @@ plugin's failure (a PluginError naming plugin and hook), never epa's output, exi
   that returns past the limit still fails, one that never returns hangs its thread. Batch workers are
   processes that call hooks on their main thread, so every batch run has the limit.
 - **The result.** Checked against the hook's specification (``epa.contracts``) before the core uses it, and
-  against the question it answers (a method's grade is about the method asked).
+  against the question it answers (a method's grade is about the method asked, and what it lists of the criteria
+  is so and agrees with its grade: ``contracts.untold``).
 
 Not fenced, as no fence inside the process can: ``os._exit``, a crash in C code, a signal sent to the process.
 """
@@ -133,10 +134,11 @@ def _disarm() -> None:
 
 
 def call(plugin: str, hook: str, caller: Callable[..., Any], kwargs: Mapping[str, Any],
-         check: bool = True, trusted_last: bool = False) -> Any:
+         check: bool = True, trusted_last: bool = False, told: bool = True) -> Any:
     """``caller(**kwargs)`` (a plugin manager's hook caller), fenced; its result checked against the hook's
     specification (``check``: for a hook of ``epa.hookspecs``; ``trusted_last``: a collected hook's last answer is
-    the core default's, left unchecked)."""
+    the core default's, left unchecked) and the question (``told``: what a grade lists of the criteria too, which
+    the conformance suite asks without, to report it with the record that shows it)."""
     limit = time_limit()
     saved = sys.stdout
     started = time.perf_counter()
@@ -165,7 +167,8 @@ def call(plugin: str, hook: str, caller: Callable[..., Any], kwargs: Mapping[str
                           f"(--hook-timeout or {TIME_LIMIT_ENV})")
     if check:
         problem = contracts.problem(hook, result[:-1] if trusted_last else result) or \
-            contracts.unasked(hook, result, kwargs)
+            contracts.unasked(hook, result, kwargs) or (
+            contracts.untold(hook, result, kwargs) if told else None)
         if problem is not None:
             raise PluginError(plugin, hook, problem)
     return result

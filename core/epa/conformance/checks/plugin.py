@@ -22,7 +22,8 @@ from epa.conformance.checks.base import (
 )
 from epa.errors import PluginError
 from epa.model.convert import unstructure
-from epa.model.results import Deadline
+from epa.model.domain import Ruleset
+from epa.model.results import Deadline, GradedAttempt
 from epa.registry import LoadedBody
 
 # --- the plugin --------------------------------------------------------------------------------------------
@@ -38,8 +39,8 @@ def loads(s: CheckedBody) -> Iterator[Failure]:
 
 @check("hooks", "every hook returns what its spec says, and changes neither the ruleset nor the record it is given: "
        "grading typical records, a resit, and a record giving every field a record can, calls each one; a deadline "
-       "has a date unless it is unknown; a grade_component or combine_grades of the plugin's own answers some "
-       "question (None to every one leaves every grade to the default)", "body")
+       "has a date unless it is unknown; a grade_component, combine_grades or resit_policy of the plugin's own "
+       "answers some question (None to every one leaves every answer to the default)", "body")
 def hooks(s: CheckedBody) -> Iterator[Failure]:
     yield from _records_graded(s)
     yield from _never_answers(s)
@@ -47,7 +48,9 @@ def hooks(s: CheckedBody) -> Iterator[Failure]:
 
 def _questions(s: CheckedBody, hook: str) -> Iterator[dict[str, Any]]:
     for r in s.loaded.body.rulesets:
-        if hook == "grade_component":
+        if hook == "resit_policy":
+            yield from _histories(s, r)
+        elif hook == "grade_component":
             for method in r.method_ids:
                 passes = frozenset(c.id for c in r.criteria_for(method, "pass"))
                 for met in (frozenset(), passes, everything(r, method)):
@@ -57,12 +60,24 @@ def _questions(s: CheckedBody, hook: str) -> Iterator[dict[str, Any]]:
                 yield {"ruleset": r, "components": combo}
 
 
+def _histories(s: CheckedBody, r: Ruleset) -> Iterator[dict[str, Any]]:
+    """A fail in each method, then a resit and a retake of it passed, soon after and a year after (past any window
+    the documents set), each attempt's grade as recorded: what grading asks resit_policy of such a record."""
+    for method in r.method_ids:
+        for kind in ("resit", "retake"):
+            for days in (7, 400):
+                record = witness.structure(witness.resit(s.body_id, r, method, kind, days))
+                history = tuple(GradedAttempt(a, a.grade) for a in record.assessments if a.grade is not None)
+                yield {"ruleset": r, "record": record, "history": history}
+
+
 def _never_answers(s: CheckedBody) -> Iterator[Failure]:
-    """A first-result grading hook of the plugin's own that returns None to every question is no rule: pluggy takes
-    None as "not answered" and the core's default answers each, while `epa plugins`, `epa consistency` and every
+    """A first-result hook of the plugin's own that returns None to every question is no rule: pluggy takes None as
+    "not answered" and the core's default answers each, while `epa plugins`, `epa consistency` and every
     explanation call the hook the body's own rule (a stub left as ``pass``, or a condition no ruleset it ships
-    meets). Its own implementation is asked, alone, the questions the grading checks ask."""
-    for hook in ("grade_component", "combine_grades"):
+    meets). Its own implementation is asked, alone, the questions the grading checks ask (for resit_policy, a
+    resit and a retake after a fail)."""
+    for hook in ("grade_component", "combine_grades", "resit_policy"):
         impl = next((i for i in getattr(s.loaded.hooks, hook).get_hookimpls() if i.plugin_name == s.loaded.plugin
                      and not (i.hookwrapper or getattr(i, "wrapper", False))), None)
         if hook not in s.loaded.own_hooks or impl is None:
@@ -72,8 +87,9 @@ def _never_answers(s: CheckedBody) -> Iterator[Failure]:
             return _impl.function(*[asked[a] for a in _impl.argnames])
         if all(fence.call(s.loaded.plugin, hook, own, asked, check=False) is None for asked in _questions(s, hook)):
             file, line = hook_source(s.loaded, hook)
-            asked = "each method with nothing, its pass criteria and everything met" if hook == "grade_component" \
-                else "every combination of grades"
+            asked = {"grade_component": "each method with nothing, its pass criteria and everything met",
+                     "combine_grades": "every combination of grades",
+                     "resit_policy": "a fail in each method resat and retaken, a week and a year later"}[hook]
             yield Failure(f"{hook} returned None to every question asked of it ({asked}, in every ruleset), so the "
                           "core's default answered each, while the hook is described as the body's own rule",
                           f"{hook} answering for the rulesets it is written for, or no {hook} (the default is the "
