@@ -1006,6 +1006,63 @@ def test_a_stop_ends_a_batch_at_once_with_its_closing_line_whatever_its_records_
     assert [json.loads(e)["result"]["line"] for e in log.read_text().splitlines()] == [1]  # the decision given
 
 
+def _status(conn) -> bytes:
+    """The status line of the answer ``conn`` reads next, its body read too (by its Content-Length)."""
+    answer = b""
+    while b"\r\n\r\n" not in answer:
+        answer += conn.recv(65536)
+    head, _, body = answer.partition(b"\r\n\r\n")
+    length = int(re.search(rb"content-length: (\d+)", head.lower()).group(1))
+    while len(body) < length:
+        body += conn.recv(65536)
+    return head.split(b"\r\n", 1)[0]
+
+
+def test_a_connection_past_max_connections_is_answered_503_and_closed_the_others_served() -> None:
+    """README "Limits": --max-connections bounds the connections each worker process holds (each a file
+    descriptor); one past it is answered 503 with Retry-After, as a problem, without waiting for its request, and
+    closed. On d365568 there was no bound: every connection was held (an idle one for 30 s), a client opening
+    thousands had the process run out of file descriptors."""
+    import socket
+
+    any_body()
+    server, port = _started(["--max-connections", "2"])
+    held = [socket.create_connection(("127.0.0.1", port)) for _ in range(2)]
+    try:
+        for conn in held:  # each connection answered once: both are the server's now
+            conn.sendall(b"GET /health HTTP/1.1\r\nHost: t\r\n\r\n")
+            assert _status(conn).startswith(b"HTTP/1.1 200 ")
+        with socket.create_connection(("127.0.0.1", port)) as third:
+            third.settimeout(60)  # (a bound against a hang: the answer comes without a request)
+            answer = b""
+            while chunk := third.recv(65536):
+                answer += chunk
+        head, _, body = answer.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 503 ") and b"retry-after: 1" in head.lower(), head
+        assert b"content-type: application/problem+json" in head.lower()
+        problem = json.loads(body)
+        assert problem["type"].endswith("/too-many-connections") and "--max-connections" in problem["detail"]
+        held[0].sendall(b"GET /health HTTP/1.1\r\nHost: t\r\n\r\n")  # the two held are served on
+        assert _status(held[0]).startswith(b"HTTP/1.1 200 ")
+    finally:
+        for conn in held:
+            conn.close()
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=60)
+
+
+def test_max_connections_beyond_the_file_descriptors_the_process_may_open_is_refused_at_start() -> None:
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY or hard >= 200_064:
+        pytest.skip("the hard limit of file descriptors holds any --max-connections")
+    result = subprocess.run([sys.executable, "-m", "epa", "serve", "--port", "0", "--max-connections", "100000"],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2 and "--max-connections 100000 needs 200064 file descriptors" in result.stderr, \
+        result.stderr
+
+
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full, a device every write to fails")
 def test_a_server_whose_standard_error_is_full_serves_on_and_exits_3() -> None:
     # README "Exit codes of epa serve": 3 where standard error could not take its log; the answers go on

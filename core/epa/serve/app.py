@@ -856,7 +856,12 @@ def _closing(fmt: str, message: str, columns: int) -> bytes:
 
 def create_app(settings: Settings | None = None, registry: Registry | None = None) -> Starlette:
     """The application: ``settings`` (default: as `epa serve` handed them to this worker process)."""
-    return build(Service(settings or Settings.from_env(), registry))
+    settings = settings or Settings.from_env()
+    with contextlib.suppress(ImportError):  # (without httptools uvicorn's h11 protocol serves, unbounded)
+        from epa.serve.heads import BoundedHead
+
+        BoundedHead.max_connections = settings.max_connections
+    return build(Service(settings, registry))
 
 
 Endpoint = Callable[[Request], Awaitable[Response]]
