@@ -1063,6 +1063,25 @@ def test_max_connections_beyond_the_file_descriptors_the_process_may_open_is_ref
         result.stderr
 
 
+def test_bytes_that_are_no_http_request_are_logged_in_one_line_of_the_servers_words() -> None:
+    """The service's log is its own: on d365568 each malformed request added uvicorn's warning to it, in uvicorn's
+    words and format, beside the server's own "epa serve: ..." lines."""
+    import socket
+
+    any_body()
+    server, port = _started([])
+    try:
+        with socket.create_connection(("127.0.0.1", port)) as conn:
+            conn.sendall(b"NOT HTTP AT ALL\r\n\r\n")
+            assert _status(conn).startswith(b"HTTP/1.1 400 ")
+    finally:
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(timeout=60) == 0
+    logged = server.stderr.read().splitlines()
+    assert len(logged) == 1 and logged[0].startswith("epa serve: 127.0.0.1:"), logged
+    assert "answered 400 malformed-request" in logged[0]
+
+
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full, a device every write to fails")
 def test_a_server_whose_standard_error_is_full_serves_on_and_exits_3() -> None:
     # README "Exit codes of epa serve": 3 where standard error could not take its log; the answers go on

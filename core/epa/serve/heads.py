@@ -12,6 +12,9 @@ and the client met ECONNRESET, never the answer."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
+import sys
 from typing import Any
 
 import msgspec
@@ -126,7 +129,12 @@ class BoundedHead(HttpToolsProtocol):
 
     def send_400_response(self, msg: str) -> None:
         """Bytes that are no HTTP request (a bad request line or header, on a connection's first request or a later
-        one): a problem, as every other refusal is, not uvicorn's plain text."""
+        one): a problem, as every other refusal is, not uvicorn's plain text; logged as the server says what it
+        does, in one line of its words (uvicorn's own warning, just before, is left out by _NotHttp)."""
+        client = f"{self.client[0]}:{self.client[1]}" if self.client else "a client"
+        with contextlib.suppress(OSError, ValueError):  # (standard error full or closed: answered all the same)
+            print(f"epa serve: {client} sent bytes that are no HTTP request: answered 400 malformed-request",
+                  file=sys.stderr, flush=True)
         self._refuse(Problem(400, "malformed-request", "the request is not HTTP/1.1 as RFC 9112 writes it: its "
                              "request line or a header could not be read", hint="send the request again with a "
                              "well-formed request line and headers (a value percent-encoded in the URL)"))
@@ -151,6 +159,17 @@ class BoundedHead(HttpToolsProtocol):
             return
         self.transport.write_eof()  # the answer is all there is: the client reads it, then the end
         self.loop.call_later(DRAIN_SECONDS, self.transport.close)
+
+
+class _NotHttp(logging.Filter):
+    """uvicorn's warning for bytes that are no HTTP request, which BoundedHead.send_400_response says in its own
+    words: the service's log is its own, not a library's."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.levelno == logging.WARNING and record.msg == "Invalid HTTP request received.")
+
+
+logging.getLogger("uvicorn.error").addFilter(_NotHttp())
 
 
 def _too_many(limit: int) -> Problem:
