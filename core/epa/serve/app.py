@@ -59,7 +59,9 @@ UTF8_CHARSETS = {"utf-8", "utf8", "us-ascii", "ascii"}  # a body's charset param
 UTF16_CHARSETS = {"utf-16": ("utf-16-le", "utf-16-be"), "utf-16le": ("utf-16-le",), "utf-16be": ("utf-16-be",)}
 DIGEST_HEADER = "Epa-Rules-Digest"
 REPRESENTATION = "epa.representation"  # the scope's key for the media type Accept chose of an endpoint's
-QUEUED = 64  # chunks of a batch's output held while the client reads slowly: the thread waits beyond this
+# chunks of a batch's output held while the client reads slowly (the thread waits beyond this): a chunk of JSON lines
+# is some 1.3 MB (cohort.JSON_CHUNK records of about 40 kB), one of CSV rows some 50 kB
+QUEUED = 8
 
 
 class Service:
@@ -72,7 +74,8 @@ class Service:
         self.log = DecisionLog(settings.decision_log, settings.log_identities) if settings.decision_log else None
         self.memo = Memo(settings.memo)
         self.batch_lock = asyncio.Lock()
-        self.stopping = threading.Event()  # set on SIGTERM or Ctrl-C: a batch in flight stops at its next record
+        self.stopping = threading.Event()  # set on SIGTERM or Ctrl-C: a batch in flight ends at once (see stopped)
+        self._waiters: set[asyncio.Future[None]] = set()  # those awaiting stopped(), each on its event loop
 
     def hear_stop(self) -> None:
         """Learn of a graceful stop when uvicorn does: its handlers of SIGTERM and SIGINT are wrapped, so that a
@@ -82,7 +85,25 @@ class Service:
         for sig in (signal.SIGINT, signal.SIGTERM):
             before = signal.getsignal(sig)
             if callable(before):
-                signal.signal(sig, functools.partial(_stop_heard, self.stopping, before))
+                signal.signal(sig, functools.partial(_stop_heard, self, before))
+
+    def stop(self) -> None:
+        """Begin to stop (safe from a signal handler and from any thread): a batch in flight ends with its closing
+        line after the output already handed on, however long its current records take to grade."""
+        self.stopping.set()
+        for waiter in list(self._waiters):
+            with contextlib.suppress(RuntimeError):  # (its event loop has closed)
+                waiter.get_loop().call_soon_threadsafe(_resolved, waiter)
+
+    async def stopped(self) -> None:
+        """Return once the server has begun to stop."""
+        waiter = asyncio.get_running_loop().create_future()
+        self._waiters.add(waiter)
+        try:
+            if not self.stopping.is_set():
+                await waiter
+        finally:
+            self._waiters.discard(waiter)
 
     # --- reading a request ---------------------------------------------------------------------------------
 
@@ -182,9 +203,37 @@ class Service:
         return Response(found[0], media_type="application/json", headers={DIGEST_HEADER: self.digest})
 
 
-def _stop_heard(stopping: threading.Event, before: Callable[..., Any], *args: Any) -> None:
-    stopping.set()
+def _stop_heard(service: Service, before: Callable[..., Any], *args: Any) -> None:
+    service.stop()
     before(*args)
+
+
+def _resolved(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_result(None)
+
+
+STOPPED, LATE = object(), object()  # what _unless_stopped gives for a stop, and for a wait past its time
+
+
+async def _unless_stopped(s: Service, awaited: Awaitable[Any], timeout: float | None = None,
+                          undo: Callable[[Any], Any] | None = None) -> Any:
+    """What ``awaited`` gives, or STOPPED once the server begins to stop, or LATE after ``timeout`` seconds: whichever
+    comes first, a stop before all (so that a flow of output that never pauses still ends at once). ``undo`` is
+    given a result that came but is not taken (a lock acquired as the stop came)."""
+    work = asyncio.ensure_future(awaited)
+    stop = asyncio.ensure_future(s.stopped())
+    try:
+        await asyncio.wait({work, stop}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stop.cancel()
+        if not work.done():
+            work.cancel()
+    if s.stopping.is_set() or not work.done() or work.cancelled():
+        if undo is not None and work.done() and not work.cancelled() and work.exception() is None:
+            undo(work.result())
+        return STOPPED if s.stopping.is_set() else LATE
+    return work.result()
 
 
 def _encode(data: Any) -> bytes:
@@ -601,14 +650,12 @@ async def _batch(s: Service, request: Request) -> Response:
     _within(request, s.settings.max_batch_body, True)  # refused now, not once the batch grading before it is done
     # One batch at a time, and its cohort read only once it is its turn: a queue of waiting uploads holds no memory.
     # The lock is released by the grading thread when it ends (or here, should it never start), never by the
-    # response, whose clean-up a client going away can cut short.
-    try:
-        await asyncio.wait_for(s.batch_lock.acquire(), timeout=s.settings.batch_seconds)
-    except TimeoutError:
+    # response, whose clean-up a client going away can cut short. A stop while it waits is answered at once.
+    turn = await _unless_stopped(s, s.batch_lock.acquire(), s.settings.batch_seconds, lambda _: s.batch_lock.release())
+    if turn is LATE:
         raise Problem(503, "busy", "another batch has been grading for longer than this server waits",
-                      headers={"Retry-After": "10"}) from None
-    if s.stopping.is_set():
-        s.batch_lock.release()
+                      headers={"Retry-After": "10"})
+    if turn is STOPPED:
         raise _shutting_down()
     try:
         raw = await _cohort_body(s, request)
@@ -617,12 +664,7 @@ async def _batch(s: Service, request: Request) -> Response:
         raise
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue[Any] = asyncio.Queue(QUEUED)
-    stop = threading.Event()
-    deadline = time.monotonic() + s.settings.batch_seconds
-    columns = [5]  # a CSV error row's cells: as many as the header the batch wrote first has
-    written = [0]  # writes so far: the first (a CSV header) always goes out, so that an error row has its columns
-    graded = [""]  # the line of the last record written, when its output says it
-    header: list[str] = []  # a CSV output's column names, for the decision log
+    stop = threading.Event()  # set once the response has ended: the grading thread stops at its next write
 
     def put(item: Any) -> None:
         putting = queue.put(item)
@@ -640,38 +682,20 @@ async def _batch(s: Service, request: Request) -> Response:
                     sent.cancel()
                     raise _Stopped from None
 
-    def write(text: str) -> None:
+    def write(text: str | bytes | bytearray) -> None:
         if stop.is_set():
             raise _Stopped
-        if written[0] and time.monotonic() > deadline:
-            raise _Stopped(f"the batch was stopped after {s.settings.batch_seconds:g} s (the server's "
-                           "--batch-seconds): the output above is complete, the records after it were not graded")
-        if written[0] and s.stopping.is_set():
-            after = f"after line {graded[0]}" if graded[0] else "after the output above"
-            raise _Stopped(f"stopped: the server is shutting down; the records {after} were not graded (the output "
-                           "above is complete: send them again)")
-        if fmt == "csv" and columns == [5]:
-            columns[0] = text.split("\n", 1)[0].count(",") + 1  # (the header's names hold no comma)
-        written[0] += 1
-        found = _LINE.match(text.rstrip("\n").rsplit("\n", 1)[-1])
-        if found:
-            graded[0] = found.group(1)
-        if s.log is not None:
-            header.extend([] if header or fmt != "csv" else next(csv.reader(io.StringIO(text))))
-            s.log.write_rows(request.url.path, raw, s.digest, _rows(text, fmt, header))
-        put(text.encode("utf-8"))
+        put(text.encode("utf-8") if isinstance(text, str) else bytes(text))  # (a bytearray the batch reuses)
 
     def grade() -> None:
         _bound_workbook(raw)
         try:
             batch.run("-", fmt, summary=False, summary_only=False, workers=1, only=None, registry=s.registry,
-                      write=write, progress=False, stdin=io.BytesIO(raw), column_map=mapped, sheet=sheet,
-                      words=_served)
+                      write=write, write_bytes=write, progress=False, stdin=io.BytesIO(raw), column_map=mapped,
+                      sheet=sheet, words=_served)
             put(_END)
-        except _Stopped as exc:
-            if exc.args and not stop.is_set():
-                put(_closing(fmt, str(exc), columns[0]))
-                put(_END)
+        except _Stopped:
+            pass
         except BaseException as exc:  # handed to the response: a refusal before any row, or a failure in the rows
             with contextlib.suppress(_Stopped):
                 put(exc)
@@ -680,10 +704,14 @@ async def _batch(s: Service, request: Request) -> Response:
             with contextlib.suppress(RuntimeError):  # the event loop closed: the server has stopped
                 loop.call_soon_threadsafe(s.batch_lock.release)
 
+    deadline = time.monotonic() + s.settings.batch_seconds
     worker = threading.Thread(target=grade, name="epa-batch", daemon=True)
     worker.start()
     media_out = "text/csv; charset=utf-8" if fmt == "csv" else "application/jsonl"
-    first = await queue.get()
+    first = await _unless_stopped(s, queue.get())  # (the first, a CSV's header, goes out whatever the time)
+    if first is STOPPED:  # nothing sent yet: the batch is refused whole
+        stop.set()
+        raise _shutting_down()
     if first is _END:  # a cohort of no records: no rows, as the command prints none
         return Response(b"", media_type=media_out, headers={DIGEST_HEADER: s.digest})
     if isinstance(first, InputError):  # refused before any row: the cohort's format, its CSV header
@@ -692,18 +720,46 @@ async def _batch(s: Service, request: Request) -> Response:
         raise problems.from_plugin_error(first)
     if isinstance(first, BaseException):
         raise first
+    columns = first.split(b"\n", 1)[0].count(b",") + 1 if fmt == "csv" else 5  # (the header's names hold no comma)
+    header = next(csv.reader(io.StringIO(first.decode("utf-8")))) if fmt == "csv" else []
+    try:
+        await _logged(s, request, raw, first, fmt, header)  # (a log that cannot hold it: 503, nothing given)
+    except BaseException:
+        stop.set()
+        raise
 
     async def rows() -> AsyncIterator[bytes]:
+        """The rows as they are graded, each logged as it is handed on. The output ends with its closing line as
+        soon as the server begins to stop or the time runs out, without waiting for the records being graded: the
+        line says how far the output went, which depends on no grace period nor on how busy the machine is."""
+        item, graded, taken = first, _last_line(first), list[Any]()
         try:
-            item = first
-            while item is not _END:
+            while True:
+                yield item
+                graded = _last_line(item) or graded
+                item = await _unless_stopped(s, queue.get(), max(0.0, deadline - time.monotonic()), taken.append)
+                if item is _END or item is STOPPED and taken and taken[-1] is _END:  # (all of it given, stop or no)
+                    return
+                if item is STOPPED:
+                    after = f"after line {graded}" if graded else "after the output above"
+                    yield _closing(fmt, f"stopped: the server is shutting down; the records {after} were not "
+                                   "graded (the output above is complete: send them again)", columns)
+                    return
+                if item is LATE:
+                    yield _closing(fmt, f"the batch was stopped after {s.settings.batch_seconds:g} s (the "
+                                   "server's --batch-seconds): the output above is complete, the records after it "
+                                   "were not graded", columns)
+                    return
+                if not isinstance(item, BaseException):
+                    try:
+                        await _logged(s, request, raw, item, fmt, header)
+                    except Problem as exc:  # no decision given that the log does not hold
+                        item = exc
                 if isinstance(item, BaseException):
                     message = str(item) if isinstance(item, PluginError | InputError | Problem) else \
                         f"internal error: {type(item).__name__}: {item}"
-                    yield _closing(fmt, message, columns[0])
-                    break
-                yield item
-                item = await queue.get()
+                    yield _closing(fmt, message, columns)
+                    return
         finally:
             stop.set()
             with contextlib.suppress(asyncio.QueueEmpty):  # free a thread waiting to put: it stops at its next write
@@ -711,6 +767,22 @@ async def _batch(s: Service, request: Request) -> Response:
                     queue.get_nowait()
 
     return StreamingResponse(rows(), media_type=media_out, headers={DIGEST_HEADER: s.digest})
+
+
+async def _logged(s: Service, request: Request, raw: bytes, chunk: bytes, fmt: str, header: list[str]) -> None:
+    """A chunk of a batch's rows written to the decision log (off the event loop) as it is handed on: the log
+    holds the decisions given, not those graded and then left unsaid by a stop."""
+    if s.log is not None:
+        log = s.log
+        await asyncio.to_thread(lambda: log.write_rows(request.url.path, raw, s.digest,
+                                                       _rows(chunk.decode("utf-8"), fmt, header)))
+
+
+def _last_line(chunk: bytes) -> str | None:
+    """The line (in the cohort) of the last record a chunk of a batch's output says, where it says one."""
+    tail = chunk[chunk.rfind(b"\n", 0, len(chunk) - 1) + 1:][:40].decode("utf-8", "replace")
+    found = _LINE.match(tail)
+    return found.group(1) if found else None
 
 
 # --- POST /audit ------------------------------------------------------------------------------------------------
@@ -810,7 +882,12 @@ def _closing(fmt: str, message: str, columns: int) -> bytes:
 
 def create_app(settings: Settings | None = None, registry: Registry | None = None) -> Starlette:
     """The application: ``settings`` (default: as `epa serve` handed them to this worker process)."""
-    return build(Service(settings or Settings.from_env(), registry))
+    settings = settings or Settings.from_env()
+    with contextlib.suppress(ImportError):  # (without httptools uvicorn's h11 protocol serves, unbounded)
+        from epa.serve.heads import BoundedHead
+
+        BoundedHead.max_connections = settings.max_connections
+    return build(Service(settings, registry))
 
 
 Endpoint = Callable[[Request], Awaitable[Response]]

@@ -12,6 +12,9 @@ and the client met ECONNRESET, never the answer."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
+import sys
 from typing import Any
 
 import msgspec
@@ -22,13 +25,20 @@ from epa.serve.problems import MEDIA_TYPE, Problem
 
 HEAD_BYTES = 64 << 10  # a request's line and headers: a browser's, cookies and all, is a few KB
 HEAD_SECONDS = 30.0  # and the time they may take to arrive, from the connection (or the answer before) on
-REASONS = {400: b"Bad Request", 408: b"Request Timeout", 431: b"Request Header Fields Too Large"}
+REASONS = {400: b"Bad Request", 408: b"Request Timeout", 431: b"Request Header Fields Too Large",
+           503: b"Service Unavailable"}
 
 
 class BoundedHead(HttpToolsProtocol):
     """A request's head (its line and headers) refused once past HEAD_BYTES: counted as its bytes arrive (a head
     still coming, over several reads), and as the parser reads it (a whole head in one read, up to the socket's
-    buffer, is parsed before any count of arrivals could see it end)."""
+    buffer, is parsed before any count of arrivals could see it end).
+
+    A connection past ``max_connections`` (--max-connections; each holds a file descriptor, and a client opening
+    thousands would have the process run out of them) is answered 503 at once, before its request is read, and
+    closed: lingering as other refusals do while the refused ones are few, at once past as many again."""
+
+    max_connections: int | None = None  # set by epa.serve.app.create_app, in each worker process
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -40,6 +50,10 @@ class BoundedHead(HttpToolsProtocol):
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
+        limit = self.max_connections
+        if limit is not None and len(self.connections) > limit:
+            self._refuse(_too_many(limit), linger=len(self.connections) <= 2 * limit)
+            return
         self._time_head()
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -115,12 +129,19 @@ class BoundedHead(HttpToolsProtocol):
 
     def send_400_response(self, msg: str) -> None:
         """Bytes that are no HTTP request (a bad request line or header, on a connection's first request or a later
-        one): a problem, as every other refusal is, not uvicorn's plain text."""
+        one): a problem, as every other refusal is, not uvicorn's plain text; logged as the server says what it
+        does, in one line of its words (uvicorn's own warning, just before, is left out by _NotHttp)."""
+        client = f"{self.client[0]}:{self.client[1]}" if self.client else "a client"
+        with contextlib.suppress(OSError, ValueError):  # (standard error full or closed: answered all the same)
+            print(f"epa serve: {client} sent bytes that are no HTTP request: answered 400 malformed-request",
+                  file=sys.stderr, flush=True)
         self._refuse(Problem(400, "malformed-request", "the request is not HTTP/1.1 as RFC 9112 writes it: its "
                              "request line or a header could not be read", hint="send the request again with a "
                              "well-formed request line and headers (a value percent-encoded in the URL)"))
 
-    def _refuse(self, problem: Problem) -> None:
+    def _refuse(self, problem: Problem, linger: bool = True) -> None:
+        """Answer ``problem`` and close the connection, once what the client still sends has been read and thrown
+        away (``linger``), else at once."""
         self.refused = True
         if self.cycle is not None and not self.cycle.response_complete:  # the answer to a request before it is
             self.pending = problem  # still going out (or a pipelined one waits): this one is said after them
@@ -128,14 +149,33 @@ class BoundedHead(HttpToolsProtocol):
         said = problem.document("")
         del said["instance"]  # (the head is not all read: no endpoint to name)
         body = msgspec.json.encode(said)
+        more = b"".join(b"%s: %s\r\n" % (name.lower().encode(), value.encode())
+                        for name, value in problem.headers.items())  # (Retry-After)
         self.transport.write(b"HTTP/1.1 %d %s\r\ncontent-type: " % (problem.status, REASONS[problem.status])
-                             + MEDIA_TYPE.encode() + b"\r\ncontent-length: %d\r\nconnection: close\r\n\r\n"
-                             % len(body) + body)
-        if not self.transport.can_write_eof():
-            self.transport.close()
+                             + MEDIA_TYPE.encode() + b"\r\ncontent-length: %d\r\n%sconnection: close\r\n\r\n"
+                             % (len(body), more) + body)
+        if not linger or not self.transport.can_write_eof():
+            self.transport.close()  # (what was written goes out first)
             return
         self.transport.write_eof()  # the answer is all there is: the client reads it, then the end
         self.loop.call_later(DRAIN_SECONDS, self.transport.close)
+
+
+class _NotHttp(logging.Filter):
+    """uvicorn's warning for bytes that are no HTTP request, which BoundedHead.send_400_response says in its own
+    words: the service's log is its own, not a library's."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.levelno == logging.WARNING and record.msg == "Invalid HTTP request received.")
+
+
+logging.getLogger("uvicorn.error").addFilter(_NotHttp())
+
+
+def _too_many(limit: int) -> Problem:
+    return Problem(503, "too-many-connections", f"the server holds as many connections as it takes ({limit}, the "
+                   "server's --max-connections)", hint="send it again once a connection is free; a client's "
+                   "requests can share one kept-alive connection", headers={"Retry-After": "1"})
 
 
 def _too_large() -> Problem:

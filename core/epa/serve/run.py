@@ -21,6 +21,7 @@ GRACE = 4.0  # seconds the requests in flight get after SIGTERM (a batch is stop
 def run(host: str, port: int, workers: int, settings: Settings) -> None:
     import uvicorn
 
+    _descriptors(settings.max_connections)
     options: dict[str, Any] = {"log_level": "warning", "access_log": False, "timeout_graceful_shutdown": GRACE,
                "http": _http(), "lifespan": "on"}
     if workers > 1:
@@ -40,6 +41,26 @@ def run(host: str, port: int, workers: int, settings: Settings) -> None:
     server = uvicorn.Server(uvicorn.Config(app, **options))
     _quiet_signals()
     server.run(sockets=[sock])
+
+
+SPARE = 64  # file descriptors besides connections: the listening socket, the decision log, a workbook's reading...
+
+
+def _descriptors(connections: int) -> None:
+    """Make sure the process may open a file descriptor for each connection it holds, and for as many refused ones
+    lingering (epa.serve.heads), with SPARE besides: the soft limit is raised towards the hard one where it is lower
+    (Linux's usual 1,024), and a --max-connections beyond the hard limit is refused, not met by accept() failing."""
+    import resource
+
+    needed = 2 * connections + SPARE
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < needed:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (needed, hard))
+        except (ValueError, OSError):
+            raise InputError(f"--max-connections {connections} needs {needed} file descriptors; this process may "
+                             f"open {soft} (at most {hard}: ulimit -n)", hint="give a smaller --max-connections, or "
+                             "raise the limit (ulimit -n) before starting the server") from None
 
 
 def _http() -> Any:

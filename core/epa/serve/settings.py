@@ -22,6 +22,8 @@ class Settings:
     # whole answers remembered (0: none), keyed by the request and the rules digest: a provider's system asks about
     # the same apprentice again (a page shown twice); 1,000 compare answers of four bodies are about 35 MB
     memo: int = 1000
+    # connections held at once in each worker process; one past them is answered 503 and closed (epa.serve.heads)
+    max_connections: int = 1000
     bodies: tuple[str, ...] | None = None  # --bodies: only these (ids, names or acronyms)
 
     def to_env(self) -> str:
