@@ -5,6 +5,7 @@ no exception" (``history.cap_lift``), the words written for NQual's packs alone.
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -65,3 +66,33 @@ def test_a_cap_both_lifted_and_ruled_out_is_refused_as_its_rules_are_read(tmp_pa
     # (a document that rules them out cannot let them lift it: the file, its line and the JSON path named)
     assert "ST0071.journey.yaml:" in str(info.value)
     assert "$.resit.cap.exceptional_circumstances_lift:" in str(info.value)
+
+
+def _journey_table(folder: Path) -> str:
+    """`epa journey`'s table of the fifth body's ST0071 rules, its rules read from ``folder``, on a wide console."""
+    from rich.console import Console
+
+    from epa.views import tables
+    from epa.views.report import journey_rules
+
+    console = Console(width=400, record=True, file=open(os.devnull, "w"))  # noqa: SIM115 (closed with the console)
+    rules = journey_rules(Registry([("fifth", make_plugin("fifth", epa.load_rulesets(folder)))]), "ST0071", None)
+    tables.journey(console, rules)
+    console.file.close()
+    return console.export_text()
+
+
+@pytest.mark.parametrize(("cap", "said"), [
+    # NQual's packs' kind: "a maximum EPA grade of Pass" and no exception named; the table said "exceptional
+    # circumstances do not lift it", a rule the document does not state.
+    ({"exceptional_circumstances_lift": False}, "not lifted by exceptional circumstances (the document names no "
+                                                "exception)"),
+    ({"exceptional_circumstances_lift": False, "exceptional_circumstances_ruled_out": True, "text": RULED_OUT},
+     "not lifted by exceptional circumstances (the document says they do not lift it)"),
+    ({"exceptional_circumstances_lift": True}, "lifted by exceptional circumstances"),
+])
+def test_the_journey_table_says_of_a_cap_what_its_document_says_of_exceptional_circumstances(tmp_path, cap, said):
+    text = _journey_table(_rules(tmp_path, **cap))
+    [line] = [line for line in text.splitlines() if "grade capped at" in line]
+    assert f"; {said} " in line, line
+    assert "do not lift it" not in line or "the document says they do not lift it" in line, line

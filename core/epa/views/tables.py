@@ -24,7 +24,7 @@ from epa.model.results import BodyResult
 from epa.rules.citations import label, short_title, versioned
 from epa.rules.deadlines import consequence_clause, from_reading
 from epa.rules.gateway import age_band
-from epa.rules.history import METHOD_CAPPED, cap_summary, capped_grade, lowered
+from epa.rules.history import METHOD_CAPPED, cap_lift, cap_summary, capped_grade, lowered
 from epa.rules.tolerances import allowed
 from epa.rules.workdays import describe
 from epa.views.report import EVENT_ROW, JOURNEY_ROWS, NO_VERDICT, event_row_name, journey_row_words
@@ -809,9 +809,8 @@ def _advice(strength: str) -> str:
 
 def _resit_lines(resit: ResitRules) -> list[tuple[str, str]]:
     cap = resit.cap
-    lifted = "lift it" if cap.exceptional_circumstances_lift else "do not lift it"
-    lines = [(f"grade capped at {cap.grade} after a {' or '.join(cap.applies_to)}{capped_grade(cap)}; exceptional "
-              f"circumstances {lifted}", cap.citation),
+    lines = [(f"grade capped at {cap.grade} after a {' or '.join(cap.applies_to)}{capped_grade(cap)}; "
+              f"{cap_lift(cap)}", cap.citation),
              ("no resit or retake to improve a pass", resit.no_resit_from_pass.citation),
              (f"number of attempts: {resit.attempts.limit or 'no limit set'}", resit.attempts.citation)]
     for w in resit.windows:
