@@ -43,9 +43,10 @@ def _history(notified: dt.date | None) -> list[GradedAttempt]:
     # undated, results notified once all are completed: the observation on 2025-06-20 was the last of the record's
     # first assessments (the project's resit on 2025-08-01 is later, and not what is counted from), + 3 months
     ("fail_notified", True, None,
-     "by 2025-09-20 (3 months after 2025-06-20, when the last of the record's first assessments was held: the record "
-     "dates no notification of the project fail on 2025-06-10, and “Results notification will take place once all "
-     "assessments have been completed.” (doc § 3))"),
+     "by 2025-09-20 (3 months after 2025-06-20, when the last of the record's first assessments was held, the tool's "
+     "reading: the record dates no notification of the project fail on 2025-06-10, and “Results notification will "
+     "take place once all assessments have been completed.” (doc § 3), so the earliest day it could be made stands "
+     "for it)"),
     # from the first assessment, 2025-06-10
     ("first_assessment", False, None, "by 2025-09-10 (3 months after the first assessment on 2025-06-10)"),
 ])
@@ -67,5 +68,6 @@ def test_the_date_an_undated_notification_counts_from_is_named_as_the_last_first
     says = {d.id: d.says for d in deadlines}
     assert says["w.project.1"].startswith(
         "Within three months: by 2025-09-20 (3 months after 2025-06-20, when the last of the record's first "
-        "assessments was held: the record dates no notification of the project fail on 2025-06-10, and "), says
+        "assessments was held, the tool's reading: the record dates no notification of the project fail on "
+        "2025-06-10, and "), says
     assert "last assessment" not in " ".join(says.values())

@@ -169,9 +169,10 @@ def _counted_from(window: Window, failed: GradedAttempt, span: Span) -> str:
     if rule is not None and span.anchor != attempt.date:
         # (``notice``: a resit or retake may come after it, so not "the last assessment"; and a record may not yet
         # hold every method's first assessment, so not "when every method had been assessed")
-        return (f"{span.anchor}, when the last of the record's first assessments was held: the record dates no "
-                f"notification of the {attempt.method} fail on {attempt.date}, and “{rule.text}” ({rule.citation})"
-                f"{from_reading(window)}")
+        # Results notified once all are completed may be notified later still: the earliest day is the reading.
+        return (f"{span.anchor}, when the last of the record's first assessments was held, the tool's reading: the "
+                f"record dates no notification of the {attempt.method} fail on {attempt.date}, and “{rule.text}” "
+                f"({rule.citation}), so the earliest day it could be made stands for it{from_reading(window)}")
     return f"the {attempt.method} fail on {span.anchor}{fail_reading(window, notified=False)}"
 
 
