@@ -120,12 +120,13 @@ def lowered(about: str, says: str) -> bool:
     return says == LOWERED if about == "overall" else says.startswith(f"{about}: {LOWERED}, the grade of its ")
 
 
-def cap_summary(method_cap: bool, lowers: bool) -> str:
-    """A result's summary of a cap that applies (``capped``): what it caps, and, where it lowered no grade, that it
-    changes nothing, as its step says: "capped at pass" alone reads as a grade lowered."""
+def cap_summary(method_cap: bool, unchanged: bool) -> str:
+    """A result's summary of a cap that applies (``capped``): what it caps, and, where its step says it changes
+    nothing (``unchanged``), that: "capped at pass" alone reads as a grade lowered. A step says so only where it
+    knows: a cap on the overall grade before there is one (a method not yet assessed) may yet lower it."""
     capped = "the resit's or retake's own grade capped at pass" if method_cap \
         else "overall grade capped at pass (resit or retake)"
-    return capped if lowers else f"{capped}, {CHANGES_NOTHING}"
+    return f"{capped}, {CHANGES_NOTHING}" if unchanged else capped
 
 
 def capped_grade(cap: Cap) -> str:

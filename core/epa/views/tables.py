@@ -24,7 +24,7 @@ from epa.model.results import BodyResult
 from epa.rules.citations import label, short_title, versioned
 from epa.rules.deadlines import consequence_clause, from_reading
 from epa.rules.gateway import age_band
-from epa.rules.history import METHOD_CAPPED, cap_lift, cap_summary, capped_grade, lowered
+from epa.rules.history import CHANGES_NOTHING, METHOD_CAPPED, cap_lift, cap_summary, capped_grade
 from epa.rules.tolerances import allowed
 from epa.rules.workdays import describe
 from epa.views.report import EVENT_ROW, JOURNEY_ROWS, NO_VERDICT, event_row_name, journey_row_words
@@ -540,7 +540,8 @@ def _journey_line(res: BodyResult) -> str:
         unknown += f"; unmet, needed before an assessment starts: {', '.join(g.before_assessment_unmet)}"
     after = ("; the whole EPA must be taken again" if res.full_retake_required
              else "; " + cap_summary(any(METHOD_CAPPED in r.says for r in res.explanation if r.about == "resit"),
-                                     any(lowered(r.about, r.says) for r in res.explanation)) if res.capped
+                                     any(CHANGES_NOTHING in r.says for r in res.explanation if r.about == "resit"))
+             if res.capped
              else "")
     return f"{ready}{unknown}{after}"
 

@@ -198,6 +198,23 @@ def test_st0071_a_cap_that_lowers_nothing_says_so(tmp_path, resit, lowers):
     assert "overall grade capped at pass (resit or retake)" in flat(shown.stdout)
 
 
+
+# The same cap before there is an overall grade: the observation (D on 2025-10-06) dropped, the project failed and
+# resat. With no overall grade yet the cap has lowered nothing, but may still: an observation and discussion both
+# Distinction would make "Distinction Distinction Distinction Distinction" (S71 § Assessment Grading Breakdown), which
+# the cap lowers to Pass. So neither the cap's step nor the summary line may say it changes nothing.
+def test_st0071_a_cap_before_any_overall_grade_is_not_said_to_change_nothing(tmp_path):
+    data = with_attempt(base71(), method="project", date="2026-01-12", kind="resit", grade=D)
+    data["assessments"] = [a for a in data["assessments"] if a["method"] != "observation"]
+    path = dump_record(tmp_path, data)
+    result = grade(path)
+    assert (result["overall"], result["capped"]) == (None, True)
+    assert not any("changes nothing" in r["says"] for r in result["explanation"]), result["explanation"]
+    shown = run("grade", "--body", BODY, str(path))
+    assert shown.exit_code == 0, shown.stderr
+    assert "overall grade capped at pass (resit or retake)" in flat(shown.stdout)
+    assert "changes nothing" not in flat(shown.stdout)
+
 # The shipped record: S71 § Re-sit / Re-take, "a maximum EPA grade of Pass"; resit on 2026-01-12 is within
 # 2025-10-06 + 12 months = 2026-10-06.
 def test_st0071_record_file():
