@@ -644,6 +644,20 @@ def test_st0072_a_fail_missing_both_alternatives_names_no_reading(tmp_path):
     assert "ambiguity" not in says
 
 
+
+# S72 § Grading Descriptors for Observation and Q&A, Right First Time: "Demonstrate ability to confidently approach
+# customers, ... They will show an ability to establish needs and expectations, ..." (ambiguity
+# nqual-st0072-they-will-show-pass: the second sentence read as part of OB.P15). Read as a criterion of its own it
+# is one more pass criterion, and "Pass: All Pass Criteria Achieved" (§ Assessment Grading Breakdown) needs it as
+# it needs OB.P15: OB.P15 alone missing is a Fail under either reading, and no reading is named (it said the fail
+# turned on OB.P15).
+def test_st0072_a_fail_missing_a_merged_pass_sentence_names_no_reading(tmp_path):
+    out = _grade_data(tmp_path, _record72([c for c in pass72("observation") if c != "OB.P15"]))
+    assert out["components"]["observation"] == F
+    says = _says(out, "observation")
+    assert "missing OB.P15: fail" in says
+    assert "ambiguity" not in says
+
 # The same with OB.P1 ("Demonstrate willingness and ability to engage with customers ...", Interpersonal Skills,
 # printed plainly) missing too: a Fail under any reading of the OR, so no reading is named.
 def test_st0072_a_fail_a_plain_criterion_decides_names_no_reading(tmp_path):
