@@ -38,6 +38,7 @@ from epa.inputs.cohort_input import (
     strict_columns,
     unnamed_value,
 )
+from epa.inputs.hostile import ID_BLANKS
 
 # The fields of an outcomes row besides each method's, and their other names. A name must not fold to another's.
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -248,7 +249,8 @@ class OutcomesHeader(CsvHeader):
         data: dict[str, Any] = {"grades": {}, "attempts": {}, "not_yet": {}}
         problems: list[tuple[str, tuple[str, ...], columns.BadCell]] = []
         for index, field, parse, (bucket, key) in self.reading:
-            value = cells[index].strip() if index < len(cells) else ""
+            cell = cells[index] if index < len(cells) else ""
+            value = cell.strip(ID_BLANKS) if parse is columns.parse_id else cell.strip()  # (an id's: as a cohort's)
             if not value or (value == NOT_AVAILABLE and field in _MAY_BE_NOT_AVAILABLE):
                 continue
             if parse is not None:

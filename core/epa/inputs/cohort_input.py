@@ -29,7 +29,7 @@ import attrs
 from epa.errors import InputError, Place, control_in_name, quote
 from epa.inputs import columns
 from epa.inputs.documents import Source, json_path
-from epa.inputs.hostile import LINE_TOO_LONG, MAX_RECORD  # bytes one record may hold; more: an error item
+from epa.inputs.hostile import ID_BLANKS, LINE_TOO_LONG, MAX_RECORD  # bytes one record may hold; more: an error item
 from epa.inputs.marks import unmarked, unmarked_json
 
 MAX_SKIP = 64 << 20  # bytes of one line (or CSV record) read past before reading stops: the input has no line ends
@@ -571,7 +571,7 @@ def _row_reader(plan: Sequence[tuple[Any, ...]]) -> tuple[Callable[..., tuple[di
             return data, attempts
 
     Nothing of the file is in the text: column names, memos and parsers are names in its namespace."""
-    namespace: dict[str, Any] = {"EMPTY": _EMPTY, "Problem": columns.BadCell, "missed": _missed}
+    namespace: dict[str, Any] = {"EMPTY": _EMPTY, "Problem": columns.BadCell, "missed": _missed, "ID_BLANKS": ID_BLANKS}
     parts: dict[str, str] = {}  # a part of the record, or a method: its local name
     body = []
     for i, (index, memo, parse, part, key, kind, name) in enumerate(plan):
@@ -595,8 +595,9 @@ def _row_reader(plan: Sequence[tuple[Any, ...]]) -> tuple[Callable[..., tuple[di
         elif parse is None:
             body += [f"v = cells[{index}].strip()  # column {index + 1}: {'.'.join(kind)!r}", "if v:",
                      *("    " + line for line in place)]
-        else:
-            body += [f"v = cells[{index}].strip()  # column {index + 1}: {'.'.join(kind)!r}", "if v:", "    try:",
+        else:  # (an id's ends: its blanks taken off, not a control character, which it refuses)
+            strip = "strip(ID_BLANKS)" if parse is columns.parse_id else "strip()"
+            body += [f"v = cells[{index}].{strip}  # column {index + 1}: {'.'.join(kind)!r}", "if v:", "    try:",
                      f"        v = parse{i}(v)", "    except Problem as problem:",
                      f"        problems.append((N{i}, K{i}, problem))", "    else:",
                      *("        " + line for line in place)]

@@ -10,7 +10,7 @@ from typing import Any, NamedTuple
 
 from epa.errors import InputError, quote
 from epa.inputs.documents import NumberForm, Source, check_text, expects_text, parse, read_bytes, validate
-from epa.inputs.hostile import ID_CONTROL_HINT, control_in_id
+from epa.inputs.hostile import ID_BLANKS, ID_CONTROL_HINT, control_in_id
 from epa.inputs.record_checks import Names, refusal
 from epa.model.domain import Record
 from epa.registry import Registry
@@ -197,7 +197,7 @@ def _trim_id(data: Any, source: Source) -> None:
     (hostile.control_in_id)."""
     apprentice = data.get("apprentice") if isinstance(data, dict) else None
     if isinstance(apprentice, dict) and isinstance(ident := apprentice.get("id"), str):
-        apprentice["id"] = ident.strip()
+        apprentice["id"] = ident.strip(ID_BLANKS)
         if ident and not apprentice["id"]:
             raise InputError(f"{quote(ident)} is blank: every record needs the apprentice's id",
                              where=source.place(["apprentice", "id"]))
