@@ -465,3 +465,19 @@ def test_a_grading_hook_that_never_answers_fails_hooks(hook, stub):
                                                                                    full_retake_required=False) \
             if ruleset.standard == base_rules().standard else None
     assert failures(check(("broken", plugin(resit_policy=decides_one_standard)), "hooks")) == []
+
+
+@pytest.mark.parametrize("reads", ["exceptional", "second fail", "pass"])
+def test_a_resit_policy_answering_only_one_kind_of_history_passes_hooks(reads):
+    """A policy answering only the histories its rule is about, None to the rest (as docs/plugins.md allows): one
+    reading exceptional circumstances on the resit or retake (found by session 16's review), a second fail, or a
+    resit passed without distinction. `hooks` asked only a fail then one distinction, without exceptional
+    circumstances, and failed each as a stub."""
+    def policy(self, ruleset, record, history):
+        later = [g for g in history if g.attempt.kind != "first"]
+        asked = {"exceptional": any(g.attempt.exceptional_circumstances for g in later),
+                 "second fail": any(g.grade is epa.Grade.FAIL for g in later),
+                 "pass": any(g.grade is epa.Grade.PASS for g in later)}[reads]
+        return epa.ResitDecision(capped=False, full_retake_required=False) if asked else None
+
+    assert failures(check(("broken", plugin(resit_policy=policy)), "hooks")) == []
