@@ -146,12 +146,14 @@ def _records_graded(s: CheckedBody) -> Iterator[Failure]:
 
 def _undated(s: CheckedBody, deadlines: Iterable[Deadline], data: dict[str, Any], shown: set[str]
              ) -> Iterator[Failure]:
-    """A deadline's date and status agree, as epa.Deadline says: one with no date is ``unknown`` and names in
-    ``needs`` the date the record lacks; one with a date is met, missed or open. A deadline 'met' with no date
-    is shown kept, by no day anyone can see."""
+    """A deadline's date, status and needs agree, as epa.Deadline and the output schema say: ``unknown`` where the
+    record lacks a date the verdict needs, naming it in ``needs``, and only there; with no date, unknown (the date
+    it counts from is the one lacking). A dated one may be unknown: a rework's due date is known, the reworked
+    submission's date (whether it met it) may not be. A deadline 'met' with no date is shown kept, by no day
+    anyone can see; one 'unknown' naming nothing it needs tells the reader nothing to add."""
     for d in deadlines:
-        undated = d.date is None
-        if undated == (d.status == "unknown") and undated == (d.needs is not None) or d.id in shown:
+        unknown = d.status == "unknown"
+        if unknown == (d.needs is not None) and (d.date is not None or unknown) or d.id in shown:
             continue
         shown.add(d.id)
         own = [h for h in ("deadlines", "resit_policy") if h in s.loaded.own_hooks]
@@ -159,8 +161,9 @@ def _undated(s: CheckedBody, deadlines: Iterable[Deadline], data: dict[str, Any]
         said = f"dated {d.date}" if d.date else "with no date"
         needs = f", needs {d.needs!r}" if d.needs else ", naming no date it needs"
         file, line = hook_source(s.loaded, hook) if hook else (None, None)
-        yield Failure(f"deadline {d.id!r} is {d.status} {said}{needs}", "a deadline with a date met, missed or open; "
-                      "one without unknown, naming in needs the date the record lacks", hook, file, data, line)
+        yield Failure(f"deadline {d.id!r} is {d.status} {said}{needs}", "a deadline unknown where, and only "
+                      "where, it names in needs the date the record lacks; one without a date unknown", hook, file,
+                      data, line)
 
 
 def _changed(s: CheckedBody, what: str, where: str, data: dict[str, Any]) -> Failure:
