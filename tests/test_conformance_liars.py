@@ -465,3 +465,58 @@ def test_a_grading_hook_that_never_answers_fails_hooks(hook, stub):
                                                                                    full_retake_required=False) \
             if ruleset.standard == base_rules().standard else None
     assert failures(check(("broken", plugin(resit_policy=decides_one_standard)), "hooks")) == []
+
+
+@pytest.mark.parametrize("reads", ["exceptional", "second fail", "pass"])
+def test_a_resit_policy_answering_only_one_kind_of_history_passes_hooks(reads):
+    """A policy answering only the histories its rule is about, None to the rest (as docs/plugins.md allows): one
+    reading exceptional circumstances on the resit or retake (found by session 16's review), a second fail, or a
+    resit passed without distinction. `hooks` asked only a fail then one distinction, without exceptional
+    circumstances, and failed each as a stub."""
+    def policy(self, ruleset, record, history):
+        later = [g for g in history if g.attempt.kind != "first"]
+        asked = {"exceptional": any(g.attempt.exceptional_circumstances for g in later),
+                 "second fail": any(g.grade is epa.Grade.FAIL for g in later),
+                 "pass": any(g.grade is epa.Grade.PASS for g in later)}[reads]
+        return epa.ResitDecision(capped=False, full_retake_required=False) if asked else None
+
+    assert failures(check(("broken", plugin(resit_policy=policy)), "hooks")) == []
+
+
+def test_a_dated_unknown_deadline_naming_what_it_needs_passes_hooks_and_the_liars_still_fail():
+    """The core's own rework deadline for a project resat after its one month (002 § Retake and resit information,
+    003 § Resits and Retakes: "one month to rework their submission"): its date is known (fail 2025-02-10, due
+    2025-03-10), whether the reworked submission met it is not (the record dates the resit, 2025-04-01), so it is
+    unknown WITH a date and needs (epa.Deadline, the output schema's status). `hooks` held every dated deadline to
+    met, missed or open and failed the core's own answer."""
+    from epa.conformance.checks import plugin as checks
+    from epa.conformance.witness import structure
+    from epa.model.results import Deadline, GradedAttempt
+    from epa.testing import registry
+
+    offering = [b for b in registry().bodies if b.body.id in ("highfield", "tqual") and "ST0071" in b.body.standards]
+    if not offering:
+        pytest.skip("needs highfield or tqual installed (their ST0071 rework deadline)")
+    rules = offering[0].body.rulesets_for("ST0071")[-1]
+    record = structure({"standard": "ST0071", "apprentice": {"id": "a1", "start_date": "2024-01-01"},
+                        "gateway": {"date": "2025-01-06"},
+                        "assessments": [{"method": "project", "grade": "fail", "date": "2025-02-10"},
+                                        {"method": "project", "kind": "resit", "grade": "pass", "date": "2025-04-01"}]})
+    decision = defaults.resit_policy(rules, record, tuple(GradedAttempt(a, a.grade) for a in record.assessments))
+    (rework,) = [d for d in decision.deadlines if d.id.startswith("project-rework")]
+    assert (rework.date.isoformat(), rework.status) == ("2025-03-10", "unknown") and rework.needs
+
+    class Body:  # what _undated reads of a checked body: no hook of its own to name
+        class loaded:
+            own_hooks = ()
+
+    def undated(*deadlines: Deadline) -> list[str]:
+        return [f.message for f in checks._undated(Body, deadlines, {}, set())]
+
+    assert undated(rework) == []
+    liars = [attrs.evolve(rework, id="met-undated", date=None, status="met", needs=None),
+             attrs.evolve(rework, id="unknown-needing-nothing", needs=None),
+             attrs.evolve(rework, id="undated-needing-nothing", date=None, needs=None),
+             attrs.evolve(rework, id="open-needing", status="open"),
+             attrs.evolve(rework, id="met-undated-needing", date=None, status="met")]
+    assert [m.split()[1] for m in undated(*liars)] == [f"{d.id!r}" for d in liars]

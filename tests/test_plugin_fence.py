@@ -54,6 +54,12 @@ PLUGIN = textwrap.dedent('''
     _source = Registry(installed_candidates([os.environ["ACME_SOURCE"]])).body(os.environ["ACME_SOURCE"])
     RULES = tuple(attrs.evolve(r, body="acme") for r in _source.body.rulesets_for("ST0071"))
     HOOK, _, HOW = os.environ.get("ACME_MISBEHAVE", "").partition(":")
+    if HOW == "own":  # acme's data: a pass needs all but one pass criterion
+        from epa.model.domain import ComponentRule
+
+        RULES = tuple(attrs.evolve(r, component_rules={m: ComponentRule(
+            "all but one pass criterion", r.document.file + " § Acme",
+            pass_threshold=len(r.criteria_for(m, "pass")) - 1) for m in r.method_ids}) for r in RULES)
     CITE = RULES[-1].document.file + " § Acme"
 
 
@@ -115,8 +121,10 @@ PLUGIN = textwrap.dedent('''
         if (HOOK, HOW) == ("grade_component", "method"):  # the right grade, said to be another method's
             other = next(m for m in ruleset.method_ids if m != method)
             return attrs.evolve(defaults.grade_component(ruleset, method, criteria_met), method=other)
-        if (HOOK, HOW) == ("grade_component", "passed"):  # a pass, still naming the pass criteria missing
-            return attrs.evolve(defaults.grade_component(ruleset, method, criteria_met), grade=epa.Grade.PASS)
+        if (HOOK, HOW) == ("grade_component", "own"):  # acme's rule: a distinction needs every pass criterion
+            said = defaults.grade_component(ruleset, method, criteria_met)
+            return attrs.evolve(said, grade=epa.Grade.PASS) if said.pass_missing and \\
+                said.grade is epa.Grade.DISTINCTION else said
         if (HOOK, HOW) == ("grade_component", "untrue"):  # every distinction criterion said met, whatever was
             return attrs.evolve(defaults.grade_component(ruleset, method, criteria_met),
                                 distinction_met=tuple(c.id for c in ruleset.criteria_for(method, "distinction")))
@@ -289,13 +297,31 @@ def test_what_a_plugin_prints_as_it_is_imported_goes_to_stderr(site, record):
 # --- what a hook returns -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("mode", MODES)
-def test_a_grade_at_odds_with_what_its_answer_lists_is_the_plugins_failure(site, record, mode):
-    """A grade_component passing a method while its own pass_missing names the pass criteria the record misses (none
-    is met, and each is needed): the answer's fields were read by the conformance suite alone, and the pass was
-    given silently by every command (found by session 15's review)."""
-    fails_naming(epa_run(site, record, mode, "grade_component:passed"), "grade_component",
-                 "grading method ", " pass while its pass_missing names ", ", where a pass needs ")
+@pytest.mark.parametrize("mode", ["compare", "batch-2"])
+def test_a_bodys_own_grade_unlike_its_datas_thresholds_stands(site, tmp_path, mode):
+    """acme's own rule (found by session 16's review): a pass needs all but one pass criterion (its data's
+    pass_threshold), a distinction every pass criterion and every distinction criterion. With one pass criterion
+    missing and every distinction criterion met it grades pass, listing both truly; the fence held the grade to
+    the data's thresholds (enough distinction criteria met for a distinction) and refused it in every command,
+    while the same answer with distinction_met left empty was taken."""
+    source = registry().body(_source()).body.rulesets_for("ST0071")[-1]
+    first = {m: source.criteria_for(m, "pass")[0].id for m in source.method_ids}
+    met = {m: [c.id for c in source.criteria_for(m) if c.id != first[m]] for m in source.method_ids}
+    data = {"standard": "ST0071",
+            "apprentice": {"id": "OWN-1", "date_of_birth": "2000-01-01", "start_date": "2023-09-01",
+                           "english": "level2", "maths": "level2"},
+            "gateway": {"date": "2025-09-01"},
+            "assessments": [{"method": m, "date": f"2025-10-{10 + i}", "criteria_met": met[m]}
+                            for i, m in enumerate(source.method_ids)]}
+    (tmp_path / "record.json").write_text(json.dumps(data), encoding="utf-8")
+    (tmp_path / "cohort.jsonl").write_text(json.dumps(data) + "\n", encoding="utf-8")
+    done = epa_run(site, tmp_path, mode, "grade_component:own")
+    assert done.returncode == 0, done.stderr[-2000:]
+    shown = done.stdout.splitlines()[0] if mode.startswith("batch") else done.stdout
+    result = json.loads(shown)["results"][0]
+    assert result["body"] == "acme" and result["overall"] == "pass", result
+    if mode == "compare":
+        assert result["components"] == dict.fromkeys(source.method_ids, "pass"), result["components"]
 
 
 @pytest.mark.parametrize("mode", ["compare", "batch-2"])
@@ -625,10 +651,10 @@ def _method_with_levels(ruleset: epa.Ruleset) -> str:
     pytest.skip("no ST0071 method with two pass and two distinction criteria")
 
 
-def test_what_a_grade_lists_is_held_true_of_the_question_and_to_its_grade(rulesets):
-    """``contracts.untold``, as the fence asks it of every answer of a plugin's own grade_component. The rules
-    without component rules: a pass needs every pass criterion, a distinction every distinction criterion
-    (``epa.rules.grading``: a threshold absent is all of its level)."""
+def test_what_a_grade_lists_is_held_true_of_the_question_not_its_grade_to_the_data(rulesets):
+    """``contracts.untold``, as the fence asks it of every answer of a plugin's own grade_component: what it lists
+    is so, and its grade is its own rule's. The rules without component rules: a pass needs every pass criterion,
+    a distinction every distinction criterion (``epa.rules.grading``: a threshold absent is all of its level)."""
     import attrs
 
     rules = attrs.evolve(rulesets[-1], component_rules={})
@@ -638,21 +664,12 @@ def test_what_a_grade_lists_is_held_true_of_the_question_and_to_its_grade(rulese
     other = next((c.id for m in rules.method_ids if m != method for c in rules.criteria_for(m)), None)
     steps = (Step("said", "acme.txt § Grading"),)
     every = frozenset(passes + dists)
-    p, d = len(passes), len(dists)
 
     def said(grade, met, **fields):
         return contracts.untold("grade_component", ComponentResult(method, grade, steps, **fields),
                                 {"ruleset": rules, "method": method, "criteria_met": frozenset(met)})
 
     m = repr(method)
-    assert said(Grade.PASS, every - {passes[0]}, pass_missing=(passes[0],)) == (
-        f"returned an epa.ComponentResult grading method {m} pass while its pass_missing names {passes[0]!r}: "
-        f"at most {p - 1} of {p} pass criteria met, where a pass needs {p}")
-    assert said(Grade.DISTINCTION, every - {dists[0]}, distinction_missing=(dists[0],)) == (
-        f"returned an epa.ComponentResult grading method {m} distinction while its distinction_missing names "
-        f"{dists[0]!r}: at most {d - 1} of {d} distinction criteria met, where a distinction needs {d}")
-    assert said(Grade.PASS, every, distinction_met=tuple(dists)).endswith(
-        f": {d} of {d} distinction criteria met, where a distinction needs {d}")
     # each criterion listed as it is: missing not met, met met, of its level and method
     assert said(Grade.FAIL, every, pass_missing=(passes[0],)) == (
         f"returned an epa.ComponentResult for method {m} whose pass_missing names {passes[0]!r}, which the record "
@@ -663,16 +680,14 @@ def test_what_a_grade_lists_is_held_true_of_the_question_and_to_its_grade(rulese
     assert f"names {dists[0]!r}, not a pass criterion of {m}" in said(Grade.FAIL, (), pass_missing=(dists[0],))
     if other is not None:
         assert "not a distinction criterion of" in said(Grade.PASS, {other}, distinction_met=(other,))
-    # true, and agreeing with the grade: the default's own answers, and an answer listing nothing (it says nothing)
+    # true: the default's own answers, and an answer listing nothing (it says nothing)
     for met in (frozenset(), frozenset(passes), every - {passes[0]}, every - {dists[0]}, every):
         assert contracts.untold("grade_component", epa.defaults.grade_component(rules, method, met),
                                 {"ruleset": rules, "method": method, "criteria_met": met}) is None
     assert said(Grade.DISTINCTION, (), ) is None
-    # a threshold the rules state: a pass with one pass criterion missing agrees with a rule needing all but one
-    from epa.model.domain import ComponentRule
-
-    rules = attrs.evolve(rules, component_rules={method: ComponentRule("all but one", "acme.txt § Grading",
-                                                                       pass_threshold=p - 1)})
+    # true, with a grade the data's thresholds would not give: the body's own rule's, which stands (a pass with a
+    # pass criterion missing, a distinction with one missing, a pass with every distinction criterion met)
     assert said(Grade.PASS, every - {passes[0]}, pass_missing=(passes[0],)) is None
-    assert said(Grade.PASS, every - set(passes[:2]), pass_missing=tuple(passes[:2])).endswith(
-        f"at most {p - 2} of {p} pass criteria met, where a pass needs {p - 1}")
+    assert said(Grade.DISTINCTION, every - {dists[0]}, distinction_missing=(dists[0],)) is None
+    assert said(Grade.PASS, every, distinction_met=tuple(dists)) is None
+    assert said(Grade.PASS, every - {passes[0]}, pass_missing=(passes[0],), distinction_met=tuple(dists)) is None

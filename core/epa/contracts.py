@@ -71,13 +71,11 @@ def unasked(hook: str, result: Any, asked: Mapping[str, Any]) -> str | None:
 
 
 def untold(hook: str, result: Any, asked: Mapping[str, Any]) -> str | None:
-    """What in a grade_component answer (about the method asked) is untrue of the question or at odds with its own
-    grade, or None. Each criterion an answer lists is of its level in the method and as it says: ``pass_missing``
-    a pass criterion not met, ``distinction_met`` a distinction criterion met, ``distinction_missing`` one not met
-    (each shown to the apprentice as the body's finding). Its grade agrees with what it lists, by the method's
-    thresholds (``epa.rules.grading``, as the data states them): no pass or distinction while the pass criteria it
-    names missing leave fewer met than a pass needs, no distinction while the distinction criteria it names
-    missing leave fewer than a distinction needs, no pass while those it names met are enough for a distinction.
+    """What in a grade_component answer (about the method asked) is untrue of the question, or None. Each criterion
+    an answer lists is of its level in the method and as it says: ``pass_missing`` a pass criterion not met,
+    ``distinction_met`` a distinction criterion met, ``distinction_missing`` one not met (each shown to the
+    apprentice as the body's finding). Its grade is not held to the thresholds the data states: a body implements
+    its own grade_component where its rule is not the data's, and its grade is its rule (a plugin's own hook wins).
     An answer is held to what it says, not to what it leaves out (a field left empty says nothing). The conformance
     suite asks without it (``fence.call``'s ``told``) and holds the lists and grades to the data itself, each
     failure with its record (``missing-pass-fails``, ``distinction-count``)."""
@@ -86,10 +84,8 @@ def untold(hook: str, result: Any, asked: Mapping[str, Any]) -> str | None:
     ruleset, method, met = asked["ruleset"], asked["method"], asked["criteria_met"]
     if not (result.pass_missing or result.distinction_met or result.distinction_missing):
         return None
-    from epa.rules.grading import Thresholds  # (imported when a plugin's own answer lists criteria)
-
-    rule = Thresholds.of(ruleset, method)
-    passes, distinctions = set(rule.passes), set(rule.distinctions)
+    passes = {c.id for c in ruleset.criteria_for(method, "pass")}
+    distinctions = {c.id for c in ruleset.criteria_for(method, "distinction")}
     for field, listed, level, is_met in (("pass_missing", result.pass_missing, passes, False),
                                          ("distinction_met", result.distinction_met, distinctions, True),
                                          ("distinction_missing", result.distinction_missing, distinctions, False)):
@@ -102,28 +98,7 @@ def untold(hook: str, result: Any, asked: Mapping[str, Any]) -> str | None:
                 return (f"returned an epa.ComponentResult for method {quote(method)} whose {field} names "
                         f"{quote(c)}, which the record {'does not meet' if is_met else 'meets'}: the answer must "
                         "say of each criterion it lists what the record shows")
-    grade = result.grade
-    named = set(result.pass_missing)
-    if grade is not model.Grade.FAIL and len(passes) - len(named) < rule.pass_needed:
-        return (f"returned an epa.ComponentResult grading method {quote(method)} {grade.value} while its "
-                f"pass_missing names {_listed(result.pass_missing)}: at most {len(passes) - len(named)} of "
-                f"{len(passes)} pass criteria met, where a pass needs {rule.pass_needed}")
-    if distinctions and grade is model.Grade.DISTINCTION and \
-            len(distinctions) - len(set(result.distinction_missing)) < rule.distinction_needed:
-        return (f"returned an epa.ComponentResult grading method {quote(method)} distinction while its "
-                f"distinction_missing names {_listed(result.distinction_missing)}: at most "
-                f"{len(distinctions) - len(set(result.distinction_missing))} of {len(distinctions)} distinction "
-                f"criteria met, where a distinction needs {rule.distinction_needed}")
-    if distinctions and grade is model.Grade.PASS and len(set(result.distinction_met)) >= rule.distinction_needed:
-        return (f"returned an epa.ComponentResult grading method {quote(method)} pass while its distinction_met "
-                f"names {_listed(result.distinction_met)}: {len(set(result.distinction_met))} of {len(distinctions)} "
-                f"distinction criteria met, where a distinction needs {rule.distinction_needed}")
     return None
-
-
-def _listed(ids: Sequence[str]) -> str:
-    shown = ", ".join(quote(c) for c in ids[:3])
-    return shown + (f" and {len(ids) - 3} more" if len(ids) > 3 else "")
 
 
 def problem(hook: str, result: Any) -> str | None:

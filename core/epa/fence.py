@@ -27,7 +27,7 @@ plugin's failure (a PluginError naming plugin and hook), never epa's output, exi
   processes that call hooks on their main thread, so every batch run has the limit.
 - **The result.** Checked against the hook's specification (``epa.contracts``) before the core uses it, and
   against the question it answers (a method's grade is about the method asked, and what it lists of the criteria
-  is so and agrees with its grade: ``contracts.untold``).
+  is so, its grade its own rule: ``contracts.untold``).
 
 Not fenced, as no fence inside the process can: ``os._exit``, a crash in C code, a signal sent to the process.
 """

@@ -3,6 +3,7 @@ contract, its documents are its own."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -61,22 +62,39 @@ def _questions(s: CheckedBody, hook: str) -> Iterator[dict[str, Any]]:
 
 
 def _histories(s: CheckedBody, r: Ruleset) -> Iterator[dict[str, Any]]:
-    """A fail in each method, then a resit and a retake of it passed, soon after and a year after (past any window
-    the documents set), each attempt's grade as recorded: what grading asks resit_policy of such a record."""
+    """What grading asks resit_policy of a record that resits: a fail in each method, then a resit and a retake of
+    it, soon after and a year after (past any window the documents set), each attempt's grade as recorded; each
+    such later attempt passed with distinction or pass, with exceptional circumstances recorded on it, and failed
+    once more before a second one passes (a policy answering only some histories is asked one of its kind)."""
     for method in r.method_ids:
         for kind in ("resit", "retake"):
             for days in (7, 400):
-                record = witness.structure(witness.resit(s.body_id, r, method, kind, days))
-                history = tuple(GradedAttempt(a, a.grade) for a in record.assessments if a.grade is not None)
-                yield {"ruleset": r, "record": record, "history": history}
+                for how in HISTORIES:
+                    data = witness.resit(s.body_id, r, method, kind, days)
+                    later = data["assessments"][-1]
+                    if how == "pass":
+                        later["grade"] = "pass"
+                    elif how == "exceptional":
+                        later["exceptional_circumstances"] = True
+                    elif how == "second fail":
+                        again = dict(later, kind="retake",
+                                     date=(dt.date.fromisoformat(later["date"]) + dt.timedelta(days=days)).isoformat())
+                        later["grade"] = "fail"
+                        data["assessments"].append(again)
+                    record = witness.structure(data)
+                    history = tuple(GradedAttempt(a, a.grade) for a in record.assessments if a.grade is not None)
+                    yield {"ruleset": r, "record": record, "history": history}
+
+
+HISTORIES = ("distinction", "pass", "exceptional", "second fail")
 
 
 def _never_answers(s: CheckedBody) -> Iterator[Failure]:
     """A first-result hook of the plugin's own that returns None to every question is no rule: pluggy takes None as
     "not answered" and the core's default answers each, while `epa plugins`, `epa consistency` and every
     explanation call the hook the body's own rule (a stub left as ``pass``, or a condition no ruleset it ships
-    meets). Its own implementation is asked, alone, the questions the grading checks ask (for resit_policy, a
-    resit and a retake after a fail)."""
+    meets). Its own implementation is asked, alone, the questions the grading checks ask (for resit_policy,
+    ``_histories``: each kind of history a policy reads)."""
     for hook in ("grade_component", "combine_grades", "resit_policy"):
         impl = next((i for i in getattr(s.loaded.hooks, hook).get_hookimpls() if i.plugin_name == s.loaded.plugin
                      and not (i.hookwrapper or getattr(i, "wrapper", False))), None)
@@ -89,7 +107,9 @@ def _never_answers(s: CheckedBody) -> Iterator[Failure]:
             file, line = hook_source(s.loaded, hook)
             asked = {"grade_component": "each method with nothing, its pass criteria and everything met",
                      "combine_grades": "every combination of grades",
-                     "resit_policy": "a fail in each method resat and retaken, a week and a year later"}[hook]
+                     "resit_policy": "a fail in each method resat and retaken, a week and a year later, passed "
+                                     "with distinction or pass, with exceptional circumstances, or failed again "
+                                     "first"}[hook]
             yield Failure(f"{hook} returned None to every question asked of it ({asked}, in every ruleset), so the "
                           "core's default answered each, while the hook is described as the body's own rule",
                           f"{hook} answering for the rulesets it is written for, or no {hook} (the default is the "
@@ -126,12 +146,14 @@ def _records_graded(s: CheckedBody) -> Iterator[Failure]:
 
 def _undated(s: CheckedBody, deadlines: Iterable[Deadline], data: dict[str, Any], shown: set[str]
              ) -> Iterator[Failure]:
-    """A deadline's date and status agree, as epa.Deadline says: one with no date is ``unknown`` and names in
-    ``needs`` the date the record lacks; one with a date is met, missed or open. A deadline 'met' with no date
-    is shown kept, by no day anyone can see."""
+    """A deadline's date, status and needs agree, as epa.Deadline and the output schema say: ``unknown`` where the
+    record lacks a date the verdict needs, naming it in ``needs``, and only there; with no date, unknown (the date
+    it counts from is the one lacking). A dated one may be unknown: a rework's due date is known, the reworked
+    submission's date (whether it met it) may not be. A deadline 'met' with no date is shown kept, by no day
+    anyone can see; one 'unknown' naming nothing it needs tells the reader nothing to add."""
     for d in deadlines:
-        undated = d.date is None
-        if undated == (d.status == "unknown") and undated == (d.needs is not None) or d.id in shown:
+        unknown = d.status == "unknown"
+        if unknown == (d.needs is not None) and (d.date is not None or unknown) or d.id in shown:
             continue
         shown.add(d.id)
         own = [h for h in ("deadlines", "resit_policy") if h in s.loaded.own_hooks]
@@ -139,8 +161,9 @@ def _undated(s: CheckedBody, deadlines: Iterable[Deadline], data: dict[str, Any]
         said = f"dated {d.date}" if d.date else "with no date"
         needs = f", needs {d.needs!r}" if d.needs else ", naming no date it needs"
         file, line = hook_source(s.loaded, hook) if hook else (None, None)
-        yield Failure(f"deadline {d.id!r} is {d.status} {said}{needs}", "a deadline with a date met, missed or open; "
-                      "one without unknown, naming in needs the date the record lacks", hook, file, data, line)
+        yield Failure(f"deadline {d.id!r} is {d.status} {said}{needs}", "a deadline unknown where, and only "
+                      "where, it names in needs the date the record lacks; one without a date unknown", hook, file,
+                      data, line)
 
 
 def _changed(s: CheckedBody, what: str, where: str, data: dict[str, Any]) -> Failure:
