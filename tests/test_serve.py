@@ -473,6 +473,46 @@ def test_a_csv_batch_out_of_time_ends_with_an_error_row_of_the_headers_width(reg
     assert rows[0][-1] == "error"
 
 
+def test_a_batch_read_more_slowly_than_it_is_graded_is_still_stopped_at_its_time_limit(registry, monkeypatch) -> None:
+    """README "Limits": a batch still grading after --batch-seconds is stopped. On 8568d9f the limit was looked at
+    only while the response waited on an empty queue: a reader slower than the grading kept the queue full, so the
+    batch ran to its end (holding the one batch lock past its time, other batches 503 busy), with no closing line."""
+    import asyncio
+
+    import epa.batch.cohort
+
+    def run(source, fmt, *, write, write_bytes=None, **kwargs) -> dict:  # graded at once, a row a write
+        for line in range(1, 21):
+            (write_bytes or write)(f'{{"line": {line}, "record": "stdin:{line}"}}\n'.encode())
+        return {}
+
+    monkeypatch.setattr(epa.batch.cohort, "run", run)
+    sent: list[dict] = []
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+        if message["type"] == "http.response.body":
+            await asyncio.sleep(0.1)  # each row read after twice the batch's time: the limit is past after the first
+
+    bodies = iter([{"type": "http.request", "body": b'{"standard": "ST0071"}\n', "more_body": False}])
+
+    async def receive() -> dict:
+        found = next(bodies, None)
+        if found is None:
+            await asyncio.Event().wait()
+        return found
+
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
+             "path": "/batch", "raw_path": b"/batch", "query_string": b"", "root_path": "", "server": ("t", 80),
+             "client": ("t", 1), "headers": [(b"content-type", b"application/jsonl")]}
+    asyncio.run(create_app(Settings(batch_seconds=0.05), registry)(scope, receive, send))
+    body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+    lines = [json.loads(line) for line in body.splitlines()]
+    assert [line["line"] for line in lines] == [1, 0], lines  # the row sent before the limit, then the closing line
+    message = lines[-1]["error"]["message"]
+    assert "stopped after 0.05 s (the server's --batch-seconds)" in message, message
+
+
 def test_an_audit_out_of_time_is_503_titled_as_a_time_limit_not_as_busy(registry, monkeypatch) -> None:
     """On 482b50f the problem's title was "Busy" (the 503's), where the server was not busy: the audit had run past
     the server's --batch-seconds."""
