@@ -1103,6 +1103,38 @@ def test_max_connections_beyond_the_file_descriptors_the_process_may_open_is_ref
         result.stderr
 
 
+def _limited_to_1024_files() -> None:
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_NOFILE, (1024, 1024))  # (Linux's usual soft limit, here the hard one too)
+
+
+def test_a_hard_limit_of_open_files_lowers_the_default_max_connections_and_refuses_only_one_given() -> None:
+    """README "Limits": on 8568d9f `epa serve` with no --max-connections exited 2 where the hard limit was 1,024,
+    blaming an option not given ("--max-connections 1000 needs 2064 file descriptors"). Now the default is lowered
+    to what 1,024 allows, (1024 - 64 spare) / 2 = 480 (a descriptor for each connection held and for each refused
+    one lingering), and said; a --max-connections the user gives is met or refused, never lowered."""
+    import resource
+
+    hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+    if hard != resource.RLIM_INFINITY and hard < 1024:
+        pytest.skip("the hard limit of open files is already below 1,024")
+    any_body()
+    server = subprocess.Popen([sys.executable, "-m", "epa", "serve", "--port", "0"], stderr=subprocess.PIPE,
+                              text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"}, preexec_fn=_limited_to_1024_files)
+    try:
+        ready, _, _ = select.select([server.stderr], [], [], 120)  # (a bound against a hang)
+        line = server.stderr.readline() if ready else ""
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=60)
+    assert "listening on http://127.0.0.1:" in line and "at most 480 connections a worker, not 1000" in line, line
+    given = subprocess.run([sys.executable, "-m", "epa", "serve", "--port", "0", "--max-connections", "1000"],
+                           capture_output=True, text=True, timeout=120, preexec_fn=_limited_to_1024_files)
+    assert given.returncode == 2 and "--max-connections 1000 needs 2064 file descriptors" in given.stderr, \
+        given.stderr
+
+
 def test_bytes_that_are_no_http_request_are_logged_in_one_line_of_the_servers_words() -> None:
     """The service's log is its own: on d365568 each malformed request added uvicorn's warning to it, in uvicorn's
     words and format, beside the server's own "epa serve: ..." lines."""
