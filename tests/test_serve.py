@@ -876,6 +876,20 @@ def test_openapi_is_valid_3_1_and_holds_the_schemas_and_every_route(client) -> N
     assert page.status_code == 200 and "/compare" in page.text and "<script" not in page.text
 
 
+def test_openapi_lists_the_too_many_connections_503_on_every_operation_beside_its_other_503s(client) -> None:
+    """A connection past --max-connections is answered 503 before its request is read, whatever it asks (README
+    "Limits"): on 8568d9f the document listed it nowhere (GET /health had no 503 at all)."""
+    doc = client.get("/openapi.json").json()
+    for path, operations in doc["paths"].items():
+        for method, operation in operations.items():
+            crowded = operation["responses"].get("503", {})
+            assert "too-many-connections" in crowded.get("description", ""), (method, path)
+            assert crowded["content"] == {"application/problem+json": {
+                "schema": {"$ref": "#/components/schemas/problem"}}}, (method, path)
+    batch = doc["paths"]["/batch"]["post"]["responses"]["503"]["description"]
+    assert "another batch" in batch and "decision log" in batch  # the 503s it listed before, still listed
+
+
 def test_property_based_requests_from_the_openapi_document_never_meet_a_server_error(registry) -> None:
     schemathesis = pytest.importorskip("schemathesis", reason="needs schemathesis (test extra)")
     from hypothesis import HealthCheck, given, settings
