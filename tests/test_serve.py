@@ -1083,9 +1083,13 @@ def test_a_connection_past_max_connections_is_answered_503_and_closed_the_others
     server, port = _started(["--max-connections", "2"])
     held = [socket.create_connection(("127.0.0.1", port)) for _ in range(2)]
     try:
-        for conn in held:  # each connection answered once: both are the server's now
-            conn.sendall(b"GET /health HTTP/1.1\r\nHost: t\r\n\r\n")
-            assert _status(conn).startswith(b"HTTP/1.1 200 ")
+        for conn in held:  # each held by a request whose body is awaited (not idle: no keep-alive timeout ends it)
+            conn.sendall(b"POST /compare HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+                         b"Content-Length: 2\r\nExpect: 100-continue\r\n\r\n")
+            continued = b""  # the 100 (RFC 9110 § 10.1.1) says the app is reading it: the connection is the server's
+            while b"\r\n\r\n" not in continued:
+                continued += conn.recv(65536)
+            assert continued.startswith(b"HTTP/1.1 100 "), continued
         with socket.create_connection(("127.0.0.1", port)) as third:
             third.settimeout(60)  # (a bound against a hang: the answer comes without a request)
             answer = b""
@@ -1096,7 +1100,9 @@ def test_a_connection_past_max_connections_is_answered_503_and_closed_the_others
         assert b"content-type: application/problem+json" in head.lower()
         problem = json.loads(body)
         assert problem["type"].endswith("/too-many-connections") and "--max-connections" in problem["detail"]
-        held[0].sendall(b"GET /health HTTP/1.1\r\nHost: t\r\n\r\n")  # the two held are served on
+        held[0].sendall(b"{}")  # the two held are served on: the body awaited (a record of nothing: 422), then more
+        assert _status(held[0]).startswith(b"HTTP/1.1 422 ")
+        held[0].sendall(b"GET /health HTTP/1.1\r\nHost: t\r\n\r\n")
         assert _status(held[0]).startswith(b"HTTP/1.1 200 ")
     finally:
         for conn in held:
