@@ -473,6 +473,46 @@ def test_a_csv_batch_out_of_time_ends_with_an_error_row_of_the_headers_width(reg
     assert rows[0][-1] == "error"
 
 
+def test_a_batch_read_more_slowly_than_it_is_graded_is_still_stopped_at_its_time_limit(registry, monkeypatch) -> None:
+    """README "Limits": a batch still grading after --batch-seconds is stopped. On 8568d9f the limit was looked at
+    only while the response waited on an empty queue: a reader slower than the grading kept the queue full, so the
+    batch ran to its end (holding the one batch lock past its time, other batches 503 busy), with no closing line."""
+    import asyncio
+
+    import epa.batch.cohort
+
+    def run(source, fmt, *, write, write_bytes=None, **kwargs) -> dict:  # graded at once, a row a write
+        for line in range(1, 21):
+            (write_bytes or write)(f'{{"line": {line}, "record": "stdin:{line}"}}\n'.encode())
+        return {}
+
+    monkeypatch.setattr(epa.batch.cohort, "run", run)
+    sent: list[dict] = []
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+        if message["type"] == "http.response.body":
+            await asyncio.sleep(0.1)  # each row read after twice the batch's time: the limit is past after the first
+
+    bodies = iter([{"type": "http.request", "body": b'{"standard": "ST0071"}\n', "more_body": False}])
+
+    async def receive() -> dict:
+        found = next(bodies, None)
+        if found is None:
+            await asyncio.Event().wait()
+        return found
+
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
+             "path": "/batch", "raw_path": b"/batch", "query_string": b"", "root_path": "", "server": ("t", 80),
+             "client": ("t", 1), "headers": [(b"content-type", b"application/jsonl")]}
+    asyncio.run(create_app(Settings(batch_seconds=0.05), registry)(scope, receive, send))
+    body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+    lines = [json.loads(line) for line in body.splitlines()]
+    assert [line["line"] for line in lines] == [1, 0], lines  # the row sent before the limit, then the closing line
+    message = lines[-1]["error"]["message"]
+    assert "stopped after 0.05 s (the server's --batch-seconds)" in message, message
+
+
 def test_an_audit_out_of_time_is_503_titled_as_a_time_limit_not_as_busy(registry, monkeypatch) -> None:
     """On 482b50f the problem's title was "Busy" (the 503's), where the server was not busy: the audit had run past
     the server's --batch-seconds."""
@@ -836,6 +876,20 @@ def test_openapi_is_valid_3_1_and_holds_the_schemas_and_every_route(client) -> N
     assert page.status_code == 200 and "/compare" in page.text and "<script" not in page.text
 
 
+def test_openapi_lists_the_too_many_connections_503_on_every_operation_beside_its_other_503s(client) -> None:
+    """A connection past --max-connections is answered 503 before its request is read, whatever it asks (README
+    "Limits"): on 8568d9f the document listed it nowhere (GET /health had no 503 at all)."""
+    doc = client.get("/openapi.json").json()
+    for path, operations in doc["paths"].items():
+        for method, operation in operations.items():
+            crowded = operation["responses"].get("503", {})
+            assert "too-many-connections" in crowded.get("description", ""), (method, path)
+            assert crowded["content"] == {"application/problem+json": {
+                "schema": {"$ref": "#/components/schemas/problem"}}}, (method, path)
+    batch = doc["paths"]["/batch"]["post"]["responses"]["503"]["description"]
+    assert "another batch" in batch and "decision log" in batch  # the 503s it listed before, still listed
+
+
 def test_property_based_requests_from_the_openapi_document_never_meet_a_server_error(registry) -> None:
     schemathesis = pytest.importorskip("schemathesis", reason="needs schemathesis (test extra)")
     from hypothesis import HealthCheck, given, settings
@@ -1029,9 +1083,13 @@ def test_a_connection_past_max_connections_is_answered_503_and_closed_the_others
     server, port = _started(["--max-connections", "2"])
     held = [socket.create_connection(("127.0.0.1", port)) for _ in range(2)]
     try:
-        for conn in held:  # each connection answered once: both are the server's now
-            conn.sendall(b"GET /health HTTP/1.1\r\nHost: t\r\n\r\n")
-            assert _status(conn).startswith(b"HTTP/1.1 200 ")
+        for conn in held:  # each held by a request whose body is awaited (not idle: no keep-alive timeout ends it)
+            conn.sendall(b"POST /compare HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+                         b"Content-Length: 2\r\nExpect: 100-continue\r\n\r\n")
+            continued = b""  # the 100 (RFC 9110 § 10.1.1) says the app is reading it: the connection is the server's
+            while b"\r\n\r\n" not in continued:
+                continued += conn.recv(65536)
+            assert continued.startswith(b"HTTP/1.1 100 "), continued
         with socket.create_connection(("127.0.0.1", port)) as third:
             third.settimeout(60)  # (a bound against a hang: the answer comes without a request)
             answer = b""
@@ -1042,7 +1100,9 @@ def test_a_connection_past_max_connections_is_answered_503_and_closed_the_others
         assert b"content-type: application/problem+json" in head.lower()
         problem = json.loads(body)
         assert problem["type"].endswith("/too-many-connections") and "--max-connections" in problem["detail"]
-        held[0].sendall(b"GET /health HTTP/1.1\r\nHost: t\r\n\r\n")  # the two held are served on
+        held[0].sendall(b"{}")  # the two held are served on: the body awaited (a record of nothing: 422), then more
+        assert _status(held[0]).startswith(b"HTTP/1.1 422 ")
+        held[0].sendall(b"GET /health HTTP/1.1\r\nHost: t\r\n\r\n")
         assert _status(held[0]).startswith(b"HTTP/1.1 200 ")
     finally:
         for conn in held:
@@ -1061,6 +1121,38 @@ def test_max_connections_beyond_the_file_descriptors_the_process_may_open_is_ref
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 2 and "--max-connections 100000 needs 200064 file descriptors" in result.stderr, \
         result.stderr
+
+
+def _limited_to_1024_files() -> None:
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_NOFILE, (1024, 1024))  # (Linux's usual soft limit, here the hard one too)
+
+
+def test_a_hard_limit_of_open_files_lowers_the_default_max_connections_and_refuses_only_one_given() -> None:
+    """README "Limits": on 8568d9f `epa serve` with no --max-connections exited 2 where the hard limit was 1,024,
+    blaming an option not given ("--max-connections 1000 needs 2064 file descriptors"). Now the default is lowered
+    to what 1,024 allows, (1024 - 64 spare) / 2 = 480 (a descriptor for each connection held and for each refused
+    one lingering), and said; a --max-connections the user gives is met or refused, never lowered."""
+    import resource
+
+    hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+    if hard != resource.RLIM_INFINITY and hard < 1024:
+        pytest.skip("the hard limit of open files is already below 1,024")
+    any_body()
+    server = subprocess.Popen([sys.executable, "-m", "epa", "serve", "--port", "0"], stderr=subprocess.PIPE,
+                              text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"}, preexec_fn=_limited_to_1024_files)
+    try:
+        ready, _, _ = select.select([server.stderr], [], [], 120)  # (a bound against a hang)
+        line = server.stderr.readline() if ready else ""
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=60)
+    assert "listening on http://127.0.0.1:" in line and "at most 480 connections a worker, not 1000" in line, line
+    given = subprocess.run([sys.executable, "-m", "epa", "serve", "--port", "0", "--max-connections", "1000"],
+                           capture_output=True, text=True, timeout=120, preexec_fn=_limited_to_1024_files)
+    assert given.returncode == 2 and "--max-connections 1000 needs 2064 file descriptors" in given.stderr, \
+        given.stderr
 
 
 def test_bytes_that_are_no_http_request_are_logged_in_one_line_of_the_servers_words() -> None:

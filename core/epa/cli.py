@@ -1036,21 +1036,23 @@ standard error could not take its log (the server serves on).""")
 @click.option("--memo", type=click.IntRange(0), default=1000, show_default=True, metavar="N",
               help="remember the last N whole answers (0: none): the same request under the same rules is answered "
                    "from memory (no answer depends on today's date)")
-@click.option("--max-connections", type=click.IntRange(1, 100_000), default=1000, show_default=True, metavar="N",
+@click.option("--max-connections", type=click.IntRange(1, 100_000), default=None, metavar="N",
+              show_default="1000, or what ulimit -n allows",
               help="connections each worker process holds at once; one more is answered 503 (Retry-After) and closed")
 def serve(host: str, port: int, workers: int, decision_log: Path | None, log_identities: bool, max_body: int,
-          max_batch_body: int, batch_seconds: float, memo: int, max_connections: int) -> None:
+          max_batch_body: int, batch_seconds: float, memo: int, max_connections: int | None) -> None:
     """Serve the commands' answers over HTTP (README, "Serve"): each endpoint answers with the JSON the matching
     command prints with --format json; GET /openapi.json describes them, /docs to read."""
     from epa.serve.run import run
-    from epa.serve.settings import Settings
+    from epa.serve.settings import DEFAULT_CONNECTIONS, Settings
 
     if log_identities and decision_log is None:
         raise click.UsageError("--log-identities goes with --decision-log")
     run(host, port, workers, Settings(max_body=max_body, max_batch_body=max_batch_body, batch_seconds=batch_seconds,
                                       decision_log=str(decision_log) if decision_log else None,
                                       log_identities=log_identities, memo=memo, bodies=_named(),
-                                      max_connections=max_connections))
+                                      max_connections=max_connections or DEFAULT_CONNECTIONS),
+        fit_connections=max_connections is None)
 
 
 @cli.command()

@@ -740,6 +740,8 @@ async def _batch(s: Service, request: Request) -> Response:
                 item = await _unless_stopped(s, queue.get(), max(0.0, deadline - time.monotonic()), taken.append)
                 if item is _END or item is STOPPED and taken and taken[-1] is _END:  # (all of it given, stop or no)
                     return
+                if item is not STOPPED and not isinstance(item, BaseException) and time.monotonic() >= deadline:
+                    item = LATE  # a reader slower than the grading: the queue never empties, so no wait runs out
                 if item is STOPPED:
                     after = f"after line {graded}" if graded else "after the output above"
                     yield _closing(fmt, f"stopped: the server is shutting down; the records {after} were not "

@@ -196,10 +196,17 @@ PATHS: dict[str, dict[str, Any]] = {
                                             "content": {"text/html": {"schema": {"type": "string"}}}}}}},
 }
 
+# A connection past --max-connections is answered before its request is read (epa.serve.heads), whatever it asks
+_CROWDED = ("the server holds as many connections as it takes (too-many-connections: its --max-connections; "
+            "Retry-After), answered before the request is read")
+
 for _operations in PATHS.values():  # (every endpoint answers its 200's types alone: Accept asking for another, 406)
     for _operation in _operations.values():
         _operation["responses"]["406"] = _problem("the request's Accept accepts none of the types this answers (the "
                                                   "200's, listed in the problem's acceptable)")
+        _busy = _operation["responses"].get("503")
+        _operation["responses"]["503"] = _problem(_CROWDED if _busy is None else f"{_busy['description']}, or "
+                                                  f"{_CROWDED}")
 
 
 def _embedded(name: str, prefix: str) -> dict[str, Any]:

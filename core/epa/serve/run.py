@@ -11,17 +11,23 @@ import socket
 import sys
 from typing import Any
 
+import attrs
+
 from epa import interrupts
 from epa.errors import InputError
-from epa.serve.settings import ENV, Settings
+from epa.serve.settings import DEFAULT_CONNECTIONS, ENV, Settings
 
 GRACE = 4.0  # seconds the requests in flight get after SIGTERM (a batch is stopped after them): within 5 s
 
 
-def run(host: str, port: int, workers: int, settings: Settings) -> None:
+def run(host: str, port: int, workers: int, settings: Settings, fit_connections: bool = False) -> None:
+    """``fit_connections``: --max-connections was not given, so its default may be lowered to what the process's
+    limit of open files allows (a value the user gave is met or refused, never lowered)."""
     import uvicorn
 
-    _descriptors(settings.max_connections)
+    connections = _descriptors(settings.max_connections, fit_connections)
+    fewer = connections < settings.max_connections
+    settings = attrs.evolve(settings, max_connections=connections)
     options: dict[str, Any] = {"log_level": "warning", "access_log": False, "timeout_graceful_shutdown": GRACE,
                "http": _http(), "lifespan": "on"}
     if workers > 1:
@@ -29,7 +35,7 @@ def run(host: str, port: int, workers: int, settings: Settings) -> None:
             raise InputError("--port 0 goes with one worker: give a port for --workers", hint="e.g. --port 8000")
         os.environ[ENV] = settings.to_env()  # each worker process builds its own application from these
         _bound(host, port).close()  # a port in use said as one worker says it, not as uvicorn's error after ours
-        _said(host, port, workers)
+        _said(host, port, workers, connections if fewer else None)
         _quiet_signals()
         uvicorn.run("epa.serve.app:create_app", factory=True, host=host, port=port, workers=workers, **options)
         return
@@ -37,7 +43,7 @@ def run(host: str, port: int, workers: int, settings: Settings) -> None:
 
     app = create_app(settings)  # the bodies loaded, and any plugin failure said, before the port is taken
     sock = _bound(host, port)
-    _said(host, sock.getsockname()[1], workers)
+    _said(host, sock.getsockname()[1], workers, connections if fewer else None)
     server = uvicorn.Server(uvicorn.Config(app, **options))
     _quiet_signals()
     server.run(sockets=[sock])
@@ -46,21 +52,26 @@ def run(host: str, port: int, workers: int, settings: Settings) -> None:
 SPARE = 64  # file descriptors besides connections: the listening socket, the decision log, a workbook's reading...
 
 
-def _descriptors(connections: int) -> None:
-    """Make sure the process may open a file descriptor for each connection it holds, and for as many refused ones
-    lingering (epa.serve.heads), with SPARE besides: the soft limit is raised towards the hard one where it is lower
-    (Linux's usual 1,024), and a --max-connections beyond the hard limit is refused, not met by accept() failing."""
+def _descriptors(connections: int, fit: bool) -> int:
+    """The connections the process may hold: make sure it may open a file descriptor for each connection it holds,
+    and for as many refused ones lingering (epa.serve.heads), with SPARE besides: the soft limit is raised towards
+    the hard one where it is lower (Linux's usual 1,024). Where the hard limit is lower still, a default (``fit``)
+    is lowered to what it allows; a --max-connections the user gave is refused, not met by accept() failing."""
     import resource
 
-    needed = 2 * connections + SPARE
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if fit and hard != resource.RLIM_INFINITY and hard < 2 * connections + SPARE:
+        connections = max(1, (hard - SPARE) // 2)
+    needed = 2 * connections + SPARE
     if soft != resource.RLIM_INFINITY and soft < needed:
         try:
             resource.setrlimit(resource.RLIMIT_NOFILE, (needed, hard))
         except (ValueError, OSError):
-            raise InputError(f"--max-connections {connections} needs {needed} file descriptors; this process may "
-                             f"open {soft} (at most {hard}: ulimit -n)", hint="give a smaller --max-connections, or "
-                             "raise the limit (ulimit -n) before starting the server") from None
+            asked = "epa serve" if fit else f"--max-connections {connections}"
+            raise InputError(f"{asked} needs {needed} file descriptors; this process may open {soft} (at most "
+                             f"{hard}: ulimit -n)", hint="raise the limit (ulimit -n) before starting the server"
+                             + ("" if fit else ", or give a smaller --max-connections")) from None
+    return connections
 
 
 def _http() -> Any:
@@ -88,9 +99,12 @@ def _bound(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _said(host: str, port: int, workers: int) -> None:
+def _said(host: str, port: int, workers: int, fewer: int | None = None) -> None:
+    """The start-up line; ``fewer``: the connections a worker holds, where the open-files limit lowered the default."""
     shown = f"[{host}]" if ":" in host else host
-    print(f"epa serve: listening on http://{shown}:{port} ({workers} worker{'s' if workers > 1 else ''}); "
+    lowered = "" if fewer is None else (f"; at most {fewer} connection{'s' if fewer > 1 else ''} a worker, not "
+                                        f"{DEFAULT_CONNECTIONS}: the open-files limit (ulimit -n) allows no more")
+    print(f"epa serve: listening on http://{shown}:{port} ({workers} worker{'s' if workers > 1 else ''}){lowered}; "
           f"API at /openapi.json, read it at /docs; Ctrl-C or SIGTERM stops", file=sys.stderr, flush=True)
     if not _loopback(host):
         print(f"epa serve: {host} is reachable beyond this machine: anyone who can reach it can ask it",

@@ -10,6 +10,7 @@ import attrs
 ENV = "EPA_SERVE_SETTINGS"  # how `epa serve --workers N` hands the settings to uvicorn's worker processes
 
 MIB = 1024 * 1024
+DEFAULT_CONNECTIONS = 1000  # --max-connections unless given (lowered to what the open-files limit allows)
 
 
 @attrs.frozen
@@ -23,7 +24,7 @@ class Settings:
     # the same apprentice again (a page shown twice); 1,000 compare answers of four bodies are about 35 MB
     memo: int = 1000
     # connections held at once in each worker process; one past them is answered 503 and closed (epa.serve.heads)
-    max_connections: int = 1000
+    max_connections: int = DEFAULT_CONNECTIONS
     bodies: tuple[str, ...] | None = None  # --bodies: only these (ids, names or acronyms)
 
     def to_env(self) -> str:
