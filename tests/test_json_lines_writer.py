@@ -97,16 +97,15 @@ def _example_record(reg: Registry, apprentice: str = "A-1") -> Record:
     """The journey example (every kind of piece: steps, notes, requirements, deadlines, checks), as apprentice
     ``apprentice``."""
     data, source = read(EXAMPLES / "st0071-journey.yaml")
+    if not any(data["standard"] in b.body.standards for b in reg.bodies):
+        pytest.skip(f"no installed body offers the journey example's standard, {data['standard']}")
     data["apprentice"]["id"] = apprentice
-    try:
-        return record_from_data(data, source, reg, where="st0071-journey.yaml")
-    except InputError as exc:
-        pytest.skip(f"no installed body offers the journey example's standard ({exc.message})")
+    return record_from_data(data, source, reg, where="st0071-journey.yaml")  # (any other refusal fails the test)
 
 
 def test_non_ascii_text_is_written_as_utf8_as_msgspec_writes_it() -> None:
     reg = epa.testing.registry()
-    records = [_example_record(reg, ident) for ident in ("Zoë Ångström", "東京-42", "🎓\u2028\x7f\"\\")]
+    records = [_example_record(reg, ident) for ident in ("Zoë Ångström", "東京-42", "🎓\u2028\t\"\\")]
     for line in _explained(reg, records):
         assert _written(line) == _expected(line)
     assert '"apprentice":"東京-42"'.encode() in _written(_explained(reg, [records[1]])[0])
