@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import socket
 from collections.abc import Iterator
 
 import pytest
@@ -114,20 +115,27 @@ def test_a_request_refused_as_not_acceptable_is_refused_before_its_record_is_dec
     assert not log.exists() or log.read_text() == ""  # no decision given, none logged
 
 
+def _read_to_end(sock: socket.socket, *, reset_ends_it: bool = False) -> bytes:
+    """All a connection answers, to its close; ``reset_ends_it``: a reset (the server closing on bytes still being
+    sent) ends it too, keeping what came before."""
+    answer = b""
+    with contextlib.suppress(*((OSError,) if reset_ends_it else ())):
+        while chunk := sock.recv(1 << 16):
+            answer += chunk
+    return answer
+
+
 def _sent_whole_then_read(port: int, head: str, size: int) -> bytes:
     """As urllib and many clients do: the request's head and all its body sent (``Connection: close``), then the
     answer read. A server that closes with the body unread resets the connection: the client's send fails, and the
     answer waiting for it is lost with the connection."""
-    import socket
 
     with socket.create_connection(("127.0.0.1", port), timeout=60) as sock:
         sock.sendall(f"{head}Content-Length: {size}\r\nConnection: close\r\n\r\n".encode())
         block = b" " * (1 << 16)
         for _ in range(size >> 16):
             sock.sendall(block)
-        answer = b""
-        while chunk := sock.recv(1 << 16):
-            answer += chunk
+        answer = _read_to_end(sock)
     return answer
 
 
@@ -188,7 +196,6 @@ def test_a_body_refused_by_its_length_is_answered_first_then_read_to_its_end(reg
 
 
 def test_a_request_head_past_the_bound_is_431_not_held_in_memory() -> None:
-    import socket
 
     from test_serve import _started
 
@@ -200,15 +207,12 @@ def test_a_request_head_past_the_bound_is_431_not_held_in_memory() -> None:
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=60) as sock:
             sock.sendall(b"GET /health HTTP/1.1\r\nHost: t\r\nX-Long: ")
-            answer = b""
             try:
                 for _ in range(128):  # 512 KiB
                     sock.sendall(b"a" * 4096)
             except OSError:  # (closed as the 431 is given: what the client still sends is refused)
                 pass
-            with contextlib.suppress(OSError):
-                while chunk := sock.recv(1 << 16):
-                    answer += chunk
+            answer = _read_to_end(sock, reset_ends_it=True)
         ordinary = _get(port, "/health", {"X-Note": "a" * 8000})  # a long header within the bound: answered
     finally:
         server.terminate()
@@ -224,7 +228,6 @@ def test_a_request_head_past_the_bound_sent_in_one_write_is_431_too(size) -> Non
     """The review found a head of 66-100 KB sent in one write answered 200: the bound counted the bytes as they
     arrived, and a head parsed whole within one read was handed on before the count saw it end. 64 KiB is 65,536
     bytes, so both sizes are past it (by hand)."""
-    import socket
 
     from test_serve import _started
 
@@ -234,10 +237,7 @@ def test_a_request_head_past_the_bound_sent_in_one_write_is_431_too(size) -> Non
         with socket.create_connection(("127.0.0.1", port), timeout=60) as sock:
             sock.sendall(b"GET /health HTTP/1.1\r\nHost: t\r\nConnection: close\r\nX-Long: " + b"a" * size +
                          b"\r\n\r\n")
-            answer = b""
-            with contextlib.suppress(OSError):
-                while chunk := sock.recv(1 << 16):
-                    answer += chunk
+            answer = _read_to_end(sock, reset_ends_it=True)
         ordinary = _get(port, "/health", {"X-Note": "a" * 60_000})  # within the bound: answered
     finally:
         server.terminate()
@@ -296,7 +296,6 @@ def test_a_head_past_the_bound_still_being_sent_gets_its_431_not_a_reset() -> No
     """The 431 is answered as the app's early refusals are (test above): a client still sending its head when the
     server has seen enough reads the answer, not ECONNRESET. On e56ed49 the connection was closed at once, and
     the client's sending (or its reading) met a reset: the 431 lost."""
-    import socket
 
     from test_serve import _started
 
@@ -307,9 +306,7 @@ def test_a_head_past_the_bound_still_being_sent_gets_its_431_not_a_reset() -> No
             sock.sendall(b"GET /health HTTP/1.1\r\nHost: t\r\nX-Long: ")
             for _ in range(1024):  # 4 MiB, far past the sockets' buffers on the way: sent while the server answers
                 sock.sendall(b"a" * 4096)
-            answer = b""
-            while chunk := sock.recv(1 << 16):
-                answer += chunk
+            answer = _read_to_end(sock)
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -320,7 +317,6 @@ def test_a_head_past_the_bound_still_being_sent_gets_its_431_not_a_reset() -> No
 def test_bytes_that_are_no_request_get_a_problem_on_a_kept_alive_connection_too() -> None:
     """A second request on a kept-alive connection whose line cannot be read: a 400 problem after the first's
     answer, as every refusal is. On e56ed49 it was uvicorn's plain text 'Invalid HTTP request received.'"""
-    import socket
 
     from test_serve import _started
 
@@ -329,9 +325,7 @@ def test_bytes_that_are_no_request_get_a_problem_on_a_kept_alive_connection_too(
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=60) as sock:
             sock.sendall(b"GET /health HTTP/1.1\r\nHost: t\r\n\r\nGET /he alth HTTP/1.1 x\r\n\r\n")
-            answer = b""
-            while chunk := sock.recv(1 << 16):
-                answer += chunk
+            answer = _read_to_end(sock)
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -346,7 +340,6 @@ def test_bytes_that_are_no_request_get_a_problem_on_a_kept_alive_connection_too(
 def quick_heads(registry, monkeypatch) -> Iterator[int]:
     """The server as `epa serve` runs it (uvicorn, epa.serve.heads' protocol) on a thread, its heads given 0.5 s:
     the port it listens on."""
-    import socket
     import threading
 
     import uvicorn
@@ -376,38 +369,29 @@ def test_a_head_never_finished_is_408_not_held_for_ever(quick_heads, sent) -> No
     """A client that connects and sends nothing, or a head it never ends (slowloris, a byte now and then): on
     e56ed49 uvicorn timed none of these (only an idle kept-alive connection after an answer), and each held its
     connection for as long as the client liked. Now the head has HEAD_SECONDS (30 s; here 0.5)."""
-    import socket
 
     with socket.create_connection(("127.0.0.1", quick_heads), timeout=60) as sock:
         sock.sendall(sent)
-        answer = b""
-        while chunk := sock.recv(1 << 16):
-            answer += chunk
+        answer = _read_to_end(sock)
     assert answer.startswith(b"HTTP/1.1 408 "), answer[:200]
     assert json.loads(answer.partition(b"\r\n\r\n")[2])["type"].endswith("/request-timeout")
 
 
 def test_a_kept_alive_connection_answers_then_times_the_next_head(quick_heads) -> None:
-    import socket
 
     with socket.create_connection(("127.0.0.1", quick_heads), timeout=60) as sock:
         sock.sendall(b"GET /health HTTP/1.1\r\nHost: t\r\n\r\nGET /health HTTP/1.1\r\n")  # the second never ends
-        answer = b""
-        while chunk := sock.recv(1 << 16):
-            answer += chunk
+        answer = _read_to_end(sock)
     assert answer.startswith(b"HTTP/1.1 200 ") and b"HTTP/1.1 408 " in answer, answer[:300]
 
 
 def test_options_asterisk_asks_of_the_server_and_is_answered(quick_heads) -> None:
     """RFC 9110 § 9.3.7: OPTIONS * asks what the server takes, of no one endpoint. On e56ed49 it was 404, a path
     '/*' not found. The methods: GET and HEAD (the catalogues), POST (the decisions), OPTIONS (README's table)."""
-    import socket
 
     with socket.create_connection(("127.0.0.1", quick_heads), timeout=60) as sock:
         sock.sendall(b"OPTIONS * HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
-        answer = b""
-        while chunk := sock.recv(1 << 16):
-            answer += chunk
+        answer = _read_to_end(sock)
     head = answer.partition(b"\r\n\r\n")[0].decode().lower().splitlines()
     assert head[0].startswith("http/1.1 204 "), answer[:300]
     allow = next(line for line in head if line.startswith("allow:")).partition(":")[2]
