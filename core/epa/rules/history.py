@@ -114,12 +114,6 @@ def overall_unchanged(overall: Grade) -> str:
     return f", {CHANGES_NOTHING}: the combination's {overall} is not above {CAPPED[1]}"
 
 
-def lowered(about: str, says: str) -> bool:
-    """Whether an explanation step (about the overall grade or a method) says the cap lowered a grade: the steps of
-    ``explain_capped_overall`` and ``explain_capped_attempt``."""
-    return says == LOWERED if about == "overall" else says.startswith(f"{about}: {LOWERED}, the grade of its ")
-
-
 def cap_summary(method_cap: bool, unchanged: bool) -> str:
     """A result's summary of a cap that applies (``capped``): what it caps, and, where its step says it changes
     nothing (``unchanged``), that: "capped at pass" alone reads as a grade lowered. A step says so only where it
