@@ -658,6 +658,40 @@ def test_st0072_a_fail_missing_a_merged_pass_sentence_names_no_reading(tmp_path)
     assert "missing OB.P15: fail" in says
     assert "ambiguity" not in says
 
+
+def _record71(project_met):
+    return {"standard": "ST0071", "apprentice": {"id": "NQ-READ"}, "gateway": {"date": "2025-10-06"},
+            "assessments": [{"method": "observation", "date": "2025-10-20", "criteria_met": pass71("observation")},
+                            {"method": "project", "date": "2025-10-21", "criteria_met": project_met},
+                            {"method": "discussion", "date": "2025-10-22", "criteria_met": pass71("discussion")}]}
+
+
+# S71 § Grading Descriptors for Work-Based Project Supported by an Interview, Pass Descriptors: "Provides evidence to
+# show how they identify how this information can be analysed, used and presented" then "Provides evidence to show
+# how they identify information which can be used by their organisation to provide customer insight and identify
+# how this information can be analysed, used and presented." The first, read as its own descriptor (NQ.PRJ.P1), is
+# read otherwise as residue of the second, no descriptor at all: NQ.PRJ.P1 alone missing is a Fail that turns on
+# the reading (ambiguity nqual-project-fragment-descriptor).
+def test_st0071_a_fail_missing_only_the_fragment_names_its_reading(tmp_path):
+    out = _grade_data(tmp_path, _record71([c for c in pass71("project") if c != "NQ.PRJ.P1"]))
+    assert out["components"]["project"] == F
+    says = _says(out, "project")
+    assert "the grade turns on NQ.PRJ.P1" in says and "nqual-project-fragment-descriptor" in says
+
+
+# The second, full descriptor (S2.8) is printed among the Pass Descriptors under either reading of the first, and
+# "To achieve a Distinction, the apprentice must achieve all Pass and all Distinction criteria" (S71 § Assessment
+# Grading Breakdown) read as each method's rule (nqual-no-per-method-grading-rule) needs every Pass descriptor for a
+# pass: S2.8 alone missing is a Fail whichever the reading, and no reading is named (it said the fail turned on S2.8,
+# through the one ambiguity naming both).
+def test_st0071_a_fail_missing_only_the_full_descriptor_names_no_reading(tmp_path):
+    out = _grade_data(tmp_path, _record71([c for c in pass71("project") if c != "S2.8"]))
+    assert out["components"]["project"] == F
+    says = _says(out, "project")
+    assert "missing S2.8: fail" in says
+    assert "ambiguity" not in says
+
+
 # The same with OB.P1 ("Demonstrate willingness and ability to engage with customers ...", Interpersonal Skills,
 # printed plainly) missing too: a Fail under any reading of the OR, so no reading is named.
 def test_st0072_a_fail_a_plain_criterion_decides_names_no_reading(tmp_path):
