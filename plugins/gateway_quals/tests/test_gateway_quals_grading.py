@@ -389,6 +389,20 @@ def test_observation_without_s15_differs_by_version(version, expected):
     assert grade_component(BODY, "observation", met, STANDARD, version=version) == expected
 
 
+def test_a_v1_0_observation_fail_missing_s15_names_no_reading():
+    # 004 § Version and date Change detail Section/page reference, pg22: "practical observation - removal of one of the
+    # pass criteria (Demonstrates resolution of a range of complex customer service issues, ...)": in V1.0, S1.5 is an
+    # observation pass criterion. The reading of the change log (gateway-quals-v1-0-reconstructed-from-change-log) is
+    # of where it sat and how it was worded, which the log does not say: without it, V1.0's observation is a fail
+    # under any reading. The step said the fail turned on S1.5.
+    met = frozenset(_ids(OBS_PASS_V11)) | frozenset(_ids(OBS_DIST))
+    result = body(BODY).call("grade_component", ruleset=ruleset(BODY, STANDARD, "1.0"), method="observation",
+                             criteria_met=met)
+    assert result.grade is Grade.FAIL
+    [step] = [s.says for s in result.steps]
+    assert step.endswith("missing S1.5: fail")
+
+
 @pytest.mark.parametrize("version,expected", [
     # V1.0 (change log pg28: S1.5 only added to the discussion in V1.1): discussion without S1.5 -> distinction.
     pytest.param("1.0", D, id="v1.0-dis-without-S1.5-distinction"),
@@ -557,18 +571,20 @@ def test_cli_v10_citations_name_the_text_they_read_v11():
     assert "Spec v1.0 §" not in said
 
 
-# A grade turning on a criterion the rules place by a reading names the reading. V1.0's text is not at hand: S1.5
+# A grade turns on a reading only where the other reading would change it. V1.0's text is not at hand: S1.5
 # ("Demonstrates resolution of a range of complex customer service issues ...") is a V1.0 observation pass criterion
-# only as LOG pg22 describes it (ambiguity gateway-quals-v1-0-reconstructed-from-change-log). The observation of
-# the V1.1-shaped record at gateway 2024-03-01 (V1.0) meets every other observation criterion and lacks S1.5 alone:
-# its Fail rests on that reconstruction, so its explanation says so. At gateway 2024-05-01 (V1.1) the discussion
-# lacks S1.5, which V1.1 prints in DIS's Pass column: a Fail on a printed criterion, no reading named.
-def test_a_fail_resting_on_the_v10_reconstruction_names_it():
+# as LOG pg22 describes it, "practical observation - removal of one of the pass criteria (...)"; what the log leaves
+# to a reading (ambiguity gateway-quals-v1-0-reconstructed-from-change-log) is where it sat and how it was worded.
+# The observation of the V1.1-shaped record at gateway 2024-03-01 (V1.0) meets every other observation criterion and
+# lacks S1.5 alone: a Fail under any reading, no reading named (it named the reconstruction). At gateway 2024-05-01
+# (V1.1) the discussion lacks S1.5, which V1.1 prints in DIS's Pass column: a Fail on a printed criterion, no reading
+# named either.
+def test_a_fail_on_a_criterion_the_change_log_places_names_no_reading():
     says = lambda data, method: " ".join(s["says"] for s in data["explanation"] if s["about"] == method)  # noqa: E731
     v10 = _grade(RECORDS / "gateway_quals-s15-discussion-2024-03-01.yaml")
     assert (v10["document"]["version"], v10["components"]["observation"]) == ("1.0", F)
     assert "S1.5" in says(v10, "observation")
-    assert "gateway-quals-v1-0-reconstructed-from-change-log" in says(v10, "observation")
+    assert "missing S1.5: fail" in says(v10, "observation") and "ambiguity" not in says(v10, "observation")
     v11 = _grade(RECORDS / "gateway_quals-s15-observation-2024-05-01.yaml")
     assert (v11["document"]["version"], v11["components"]["discussion"]) == ("1.1", F)
     assert "ambiguity" not in says(v11, "discussion")

@@ -129,6 +129,20 @@ def test_a_fail_missing_a_criterion_whose_reading_is_its_wording_names_no_readin
     assert step == f"project: {len(PROJECT_PASS) - 1} of {len(PROJECT_PASS)} pass criteria met; missing {missing}: fail"
 
 
+@pytest.mark.parametrize("missing", ["S2.4", "S2.5", "S2.6"])
+def test_an_observation_fail_missing_a_criterion_of_the_garbled_standard_table_names_no_reading(missing):
+    # 002 § Practical observation (with Q&As) criteria, Providing a positive customer experience: "To pass, the
+    # following must be evidenced." S2.2 ... S2.6. The standard section prints S2.4 split by a page break and S2.5,
+    # S2.6 after it (ambiguity highfield-s2-observation-table-garbled); the per-method list places each as a pass
+    # criterion of the observation whichever way that table is read: without one, a fail either way. The step said the
+    # fail turned on it.
+    met = frozenset(c for c in OBSERVATION_PASS if c != missing)
+    result = body(BODY).call("grade_component", ruleset=ruleset(BODY, STD), method="observation", criteria_met=met)
+    assert result.grade is Grade.FAIL
+    [step] = [s.says for s in result.steps]
+    assert step.endswith(f"missing {missing}: fail")
+
+
 # 3. Overall combination -----------------------------------------------------------------------------------------
 # 002 § Grading, "The overall grade for the apprentice is determined using the matrix below", columns in printed
 # order: Work-based project | Professional discussion | Practical observation | Overall grade awarded.

@@ -658,6 +658,66 @@ def test_st0072_a_fail_missing_a_merged_pass_sentence_names_no_reading(tmp_path)
     assert "missing OB.P15: fail" in says
     assert "ambiguity" not in says
 
+
+def _record71(project_met):
+    return {"standard": "ST0071", "apprentice": {"id": "NQ-READ"}, "gateway": {"date": "2025-10-06"},
+            "assessments": [{"method": "observation", "date": "2025-10-20", "criteria_met": pass71("observation")},
+                            {"method": "project", "date": "2025-10-21", "criteria_met": project_met},
+                            {"method": "discussion", "date": "2025-10-22", "criteria_met": pass71("discussion")}]}
+
+
+# S71 § Grading Descriptors for Work-Based Project Supported by an Interview, Pass Descriptors: "Provides evidence to
+# show how they identify how this information can be analysed, used and presented" then "Provides evidence to show
+# how they identify information which can be used by their organisation to provide customer insight and identify
+# how this information can be analysed, used and presented." The first, read as its own descriptor (NQ.PRJ.P1), is
+# read otherwise as residue of the second, no descriptor at all: NQ.PRJ.P1 alone missing is a Fail that turns on
+# the reading (ambiguity nqual-project-fragment-descriptor).
+def test_st0071_a_fail_missing_only_the_fragment_names_its_reading(tmp_path):
+    out = _grade_data(tmp_path, _record71([c for c in pass71("project") if c != "NQ.PRJ.P1"]))
+    assert out["components"]["project"] == F
+    says = _says(out, "project")
+    assert "the grade turns on NQ.PRJ.P1" in says and "nqual-project-fragment-descriptor" in says
+
+
+# The second, full descriptor (S2.8) is printed among the Pass Descriptors under either reading of the first, and
+# "To achieve a Distinction, the apprentice must achieve all Pass and all Distinction criteria" (S71 § Assessment
+# Grading Breakdown) read as each method's rule (nqual-no-per-method-grading-rule) needs every Pass descriptor for a
+# pass: S2.8 alone missing is a Fail whichever the reading, and no reading is named (it said the fail turned on S2.8,
+# through the one ambiguity naming both).
+def test_st0071_a_fail_missing_only_the_full_descriptor_names_no_reading(tmp_path):
+    out = _grade_data(tmp_path, _record71([c for c in pass71("project") if c != "S2.8"]))
+    assert out["components"]["project"] == F
+    says = _says(out, "project")
+    assert "missing S2.8: fail" in says
+    assert "ambiguity" not in says
+
+
+# S71 § Grading Descriptors for Work-Based Project Supported by an Interview, the row printed after the page break:
+# "Demonstrates how they take into consideration current legislation, compliance and regulatory guidance when making
+# recommendations for change." (S5.3). The fail missing it alone turns on the page break's reading (nqual-project-
+# page-break: read otherwise, the row is no Pass cell of this table), not on K15's (nqual-k15-no-observation-
+# descriptor: "K15 ... ticked under Observation with Q&A", which leaves S5.3 a project Pass descriptor either way).
+def test_st0071_a_project_fail_missing_s5_3_names_only_the_page_break(tmp_path):
+    out = _grade_data(tmp_path, _record71([c for c in pass71("project") if c != "S5.3"]))
+    assert out["components"]["project"] == F
+    says = _says(out, "project")
+    assert "nqual-project-page-break" in says
+    assert "nqual-k15-no-observation-descriptor" not in says
+
+
+# S72 § Grading Descriptors for Observation and Q&A: "\tDemonstrates ability to recognise and use reinforcement
+# techniques during customer interactions.\t", printed alone after the page header with its Module cell empty, in
+# the Pass Descriptors column (OB.P9). Whichever module it belongs to (nqual-st0072-observation-page-break-row) it is
+# an observation pass criterion; what could spare it is the face-to-face/non-facing reading (only the set matching the
+# apprentice's role needed), so only that reading is named.
+def test_st0072_a_fail_missing_the_page_break_row_names_only_the_role_reading(tmp_path):
+    out = _grade_data(tmp_path, _record72([c for c in pass72("observation") if c != "OB.P9"]))
+    assert out["components"]["observation"] == F
+    says = _says(out, "observation")
+    assert "nqual-st0072-observation-face-to-face-non-facing" in says
+    assert "nqual-st0072-observation-page-break-row" not in says
+
+
 # The same with OB.P1 ("Demonstrate willingness and ability to engage with customers ...", Interpersonal Skills,
 # printed plainly) missing too: a Fail under any reading of the OR, so no reading is named.
 def test_st0072_a_fail_a_plain_criterion_decides_names_no_reading(tmp_path):

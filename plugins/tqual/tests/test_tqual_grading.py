@@ -506,3 +506,50 @@ def test_a_combination_the_table_does_not_plainly_print_is_said_to_be_a_reading(
 def test_a_combination_printed_on_one_line_is_not_said_to_be_a_reading(tmp_path, observation, project, discussion):
     says = _overall_steps(tmp_path, observation, project, discussion)
     assert not any("tqual-overall-grading-table-garbled" in s for s in says), says
+
+
+# A grade said to turn on a reading ---------------------------------------------------------------------------------
+# 003 § Work-Based Project > Grading (and § Observation with Q&A > Grading): "To achieve a pass in this assessment, the
+# apprentice must meet all the pass criteria. To be awarded a distinction, they must meet all the pass criteria and all
+# the distinction criteria." A step says the grade turns on a reading only where, read otherwise, the criteria missing
+# would not hold it down.
+
+def _steps(method: str, met: set[str]) -> tuple[Grade, str]:
+    result = body(BODY).call("grade_component", ruleset=ruleset(BODY, STANDARD), method=method,
+                             criteria_met=frozenset(met))
+    return result.grade, " ".join(s.says for s in result.steps)
+
+
+@pytest.mark.parametrize("missing", ["K4.3", "K4.6"])
+def test_a_project_fail_missing_a_culture_pass_line_names_no_reading(missing):
+    # 003 § Work-based project - KSBs and Grading Criteria, Customer service culture and environment awareness: "Pass"
+    # and "Distinction" printed on lines of their own, then five lines. The reading doubted (tqual-prj-culture-table-
+    # columns) is the PESTLE line's column; read otherwise, all five are pass, these among them: a fail either way.
+    # It said "the grade turns on K4.3".
+    grade, says = _steps("project", set(PROJECT_PASS) - {missing})
+    assert grade is Grade.FAIL
+    assert f"missing {missing}: fail" in says and "ambiguity" not in says
+
+
+def test_a_project_pass_missing_the_pestle_line_names_its_reading():
+    # The PESTLE line ("Demonstrate the importance of assessing the political, economic, social, technical, legal and
+    # environmental factors ...") read as the one distinction criterion of that table: read as pass, it would be no
+    # distinction criterion, so a pass missing it alone turns on the reading (still said).
+    grade, says = _steps("project", set(PROJECT_PASS) | set(PROJECT_DISTINCTION) - {"K4.7"})
+    assert grade is Grade.PASS
+    assert "missing K4.7): pass; the grade turns on K4.7" in says and "tqual-prj-culture-table-columns" in says
+
+
+@pytest.mark.parametrize("method,missing", [("observation", "S1.2"), ("observation", "S2.7"),
+                                            ("project", "S2.11"), ("project", "S5.4")])
+def test_a_pass_missing_a_distinction_cell_whose_row_is_read_names_no_reading(method, missing):
+    # 003 § Practical observation ... - KSBs and Grading Criteria, Providing a positive customer experience, and
+    # § Work-based project - KSBs and Grading Criteria, Service improvement: each criterion is printed in the
+    # Distinction column; the readings (tqual-obs-positive-experience-distinction-column, tqual-prj-service-improvement-
+    # distinction-column) are of the row or heading it sits beside, "method and level are the same either way". A
+    # pass missing it alone is a pass under any reading; it said "the grade turns on" it.
+    passes, distinctions = ((OBSERVATION_PASS, OBSERVATION_DISTINCTION) if method == "observation"
+                            else (PROJECT_PASS, PROJECT_DISTINCTION))
+    grade, says = _steps(method, set(passes) | set(distinctions) - {missing})
+    assert grade is Grade.PASS
+    assert f"missing {missing}): pass" in says and "ambiguity" not in says
