@@ -589,3 +589,26 @@ def test_a_criterions_placement_read_from_an_unclear_table_carries_that_reading(
         f = finding(ident)
         assert any(r.startswith(reading) for r in side_of(f, "nqual")["readings"]), ident
         assert not any(r.startswith("nqual-") for r in side_of(f, "highfield")["readings"]), ident
+
+
+@pytest.mark.parametrize("reading, said", [
+    # sets without alternatives: the sets mean nothing to not_needed or still_needed
+    ({"criteria_sets": [["S1.1"], ["S1.2"]]}, "criteria_sets go with criteria_otherwise: alternatives"),
+    # S1.2 in both sets, S1.3 in none
+    ({"criteria_otherwise": "alternatives", "criteria_sets": [["S1.1", "S1.2"], ["S1.2"]]},
+     "the sets hold ['S1.1', 'S1.2', 'S1.2'], not the reading's criteria ['S1.1', 'S1.2', 'S1.3'], each once"),
+])
+def test_a_readings_criteria_sets_divide_its_criteria_and_go_with_alternatives(tmp_path, reading, said):
+    """Which criteria stand as alternatives together is read from the sets (``grading._reading``): sets that leave a
+    criterion out, hold one twice, or stand beside another value of criteria_otherwise are refused where written."""
+    st0071 = next(s for s in core_standards() if s.id == ST0071)
+    rules = yaml.safe_load(scaffold.files("acme", "Acme", st0071)["epa_acme/rules/ST0071.yaml"])
+    rules["ambiguities"] = [{"id": "acme-roles", "citation": "acme.txt § Grading", "text_says": "two sets",
+                             "reading": "both needed", "why": "roles", "criteria": ["S1.1", "S1.2", "S1.3"],
+                             **reading}]
+    path = tmp_path / "ST0071.yaml"
+    path.write_text(yaml.safe_dump(rules, sort_keys=False), encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_ruleset(path)
+    assert caught.value.message.startswith(said)
+    assert "$.ambiguities[0].criteria_sets" in str(caught.value.where)

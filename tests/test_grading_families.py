@@ -111,7 +111,7 @@ def test_the_written_rule_decides_as_the_family_decides(passes: int, distinction
 ])
 def test_a_grade_turning_on_read_criteria_names_the_reading(met: set[str], names: bool) -> None:
     rule = component.Thresholds("m", ("P0", "P1", "P2"), ("D0", "D1", "D2", "D3"), 3, 3, "x § 1",
-                                (("read", "not_needed", ("P2", "D3")),))
+                                (("read", "not_needed", (("P2",), ("D3",))),))
     result = component.explain(None, "m", frozenset(met), rule)  # type: ignore[arg-type]
     assert ("ambiguity read" in " ".join(s.says for s in result.steps)) is names
     assert result.grade == component.decide(rule, len(met & {"P0", "P1", "P2"}), len(met & {"D0", "D1", "D2", "D3"}))
@@ -127,7 +127,25 @@ def test_a_grade_turning_on_read_criteria_names_the_reading(met: set[str], names
 ])
 def test_a_grade_turns_on_a_reading_only_where_the_other_reading_would_change_it(otherwise: str, met: set[str],
                                                                                names: bool) -> None:
-    rule = component.Thresholds("m", ("P0", "P1", "P2", "P3"), (), 4, 0, "x § 1", (("read", otherwise, ("P2", "P3")),))
+    rule = component.Thresholds("m", ("P0", "P1", "P2", "P3"), (), 4, 0, "x § 1",
+                                (("read", otherwise, (("P2",), ("P3",))),))
+    result = component.explain(None, "m", frozenset(met), rule)  # type: ignore[arg-type]
+    assert result.grade is Grade.FAIL
+    assert ("ambiguity read" in " ".join(s.says for s in result.steps)) is names
+
+
+@pytest.mark.parametrize("met, names", [
+    # P0..P5 pass criteria (all needed); the ambiguity "read" names P1..P3 and P4..P5 as two sets, any one whole set
+    # needed read otherwise (each role's own, say). Hand-worked:
+    ({"P0", "P1", "P2", "P3", "P4"}, True),   # P5 missing, the first set whole -> a pass read otherwise
+    ({"P0", "P2", "P3", "P4", "P5"}, True),   # P1 missing, the second set whole -> a pass read otherwise
+    ({"P0", "P2", "P3", "P4"}, False),        # a criterion missing from each set: a fail under either reading
+    ({"P1", "P2", "P3", "P4", "P5"}, False),  # P0, no reading's, missing: a fail either way
+])
+def test_a_reading_of_alternative_sets_turns_a_grade_only_where_a_set_is_met_whole(met: set[str],
+                                                                                   names: bool) -> None:
+    rule = component.Thresholds("m", ("P0", "P1", "P2", "P3", "P4", "P5"), (), 6, 0, "x § 1",
+                                (("read", "alternatives", (("P1", "P2", "P3"), ("P4", "P5"))),))
     result = component.explain(None, "m", frozenset(met), rule)  # type: ignore[arg-type]
     assert result.grade is Grade.FAIL
     assert ("ambiguity read" in " ".join(s.says for s in result.steps)) is names
@@ -144,9 +162,14 @@ def test_the_readings_are_the_ambiguities_naming_each_criterion() -> None:
     rules = attrs.evolve(rules, ambiguities=(
         Ambiguity("a", criteria=(mine,), **said),
         Ambiguity("b", criteria=(mine, theirs), criteria_otherwise="alternatives", **said), Ambiguity("c", **said)))
-    assert component.Thresholds.of(rules, method).readings == (("a", "not_needed", (mine,)),
-                                                                ("b", "alternatives", (mine,)))
-    assert component.Thresholds.of(rules, other).readings == (("b", "alternatives", (theirs,)),)
+    assert component.Thresholds.of(rules, method).readings == (("a", "not_needed", ((mine,),)),
+                                                                ("b", "alternatives", ((mine,),)))
+    assert component.Thresholds.of(rules, other).readings == (("b", "alternatives", ((theirs,),)),)
+    # Sets given, each keeps its criteria of the method, and a set holding none of them is left out.
+    rules = attrs.evolve(rules, ambiguities=(
+        Ambiguity("d", criteria=(mine, theirs), criteria_otherwise="alternatives", criteria_sets=((mine,), (theirs,)),
+                  **said),))
+    assert component.Thresholds.of(rules, method).readings == (("d", "alternatives", ((mine,),)),)
 
 
 # --- combination -----------------------------------------------------------------------------------------------

@@ -171,6 +171,9 @@ class Ambiguity:
     criteria: tuple[str, ...] = ()
     # what the other reading makes of the criteria: not_needed | alternatives | still_needed (``grading._reading``)
     criteria_otherwise: str = "not_needed"
+    # with alternatives: the sets of which the other reading needs any one whole (an apprentice's role's); none
+    # given, each criterion is a set of its own
+    criteria_sets: tuple[tuple[str, ...], ...] = ()
     contradiction: bool = False  # the document contradicts itself here: a self-consistency finding
     # the ids of the rules its reading decides (journey rules' ids, `combination`, `component_rules.<method>`,
     # `resit.cap` ...: see the schemas): a contradiction between two deadlines is shown by a record on which their

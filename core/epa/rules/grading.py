@@ -26,10 +26,10 @@ class Thresholds:
     pass_needed: int
     distinction_needed: int
     citation: str
-    # (ambiguity id, what its other reading makes of its criteria, its criteria of this method) for each recorded
-    # ambiguity naming one (``Ambiguity.criteria_otherwise``): a grade that turns on them says so, as a combination
-    # row that is a reading does
-    readings: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
+    # (ambiguity id, what its other reading makes of its criteria, its criteria of this method in its sets) for each
+    # recorded ambiguity naming one (``Ambiguity.criteria_otherwise``, ``criteria_sets``): a grade that turns on them
+    # says so, as a combination row that is a reading does
+    readings: tuple[tuple[str, str, tuple[tuple[str, ...], ...]], ...] = ()
 
     @classmethod
     def of(cls, ruleset: Ruleset, method: str) -> Thresholds:
@@ -37,8 +37,10 @@ class Thresholds:
         passes = tuple(c.id for c in ruleset.criteria_for(method, "pass"))
         distinctions = tuple(c.id for c in ruleset.criteria_for(method, "distinction"))
         # Absent, a threshold is every criterion of its level (the schema makes a stated one at least 1).
-        readings = tuple((a.id, a.criteria_otherwise, named) for a in ruleset.ambiguities
-                         if (named := tuple(c for c in passes + distinctions if c in a.criteria)))
+        own = set(passes + distinctions)
+        readings = tuple((a.id, a.criteria_otherwise, sets) for a in ruleset.ambiguities
+                         if (sets := tuple(kept for s in (a.criteria_sets or tuple((c,) for c in a.criteria))
+                                           if (kept := tuple(c for c in s if c in own)))))
         return cls(method, passes, distinctions,
                    rule.pass_threshold if rule and rule.pass_threshold else len(passes),
                    rule.distinction_threshold if rule and rule.distinction_threshold else len(distinctions),
@@ -92,12 +94,14 @@ def _reading(rule: Thresholds, missing: tuple[str, ...], met: int, needed: int) 
     them; '' where the criteria missing decide it whichever the reading. It turns on them where, read otherwise,
     they would not hold the grade down: the met ones and those would reach ``needed``. Read otherwise, a criterion
     is not needed (``not_needed``: another method's or level's, or none), or is one of alternatives of which another
-    is met (``alternatives``: all missing, none counts), or is needed still (``still_needed``: never counted)."""
+    is met (``alternatives``: each criterion, or each of its ``criteria_sets``, an alternative; a missing one counts
+    only where another alternative is met whole), or is needed still (``still_needed``: never counted)."""
     by: dict[str, list[str]] = {}  # each missing criterion the other readings would not need -> those readings
-    for ambiguity, otherwise, criteria in rule.readings:
-        if otherwise == "still_needed" or (otherwise == "alternatives" and all(c in missing for c in criteria)):
+    for ambiguity, otherwise, sets in rule.readings:
+        if otherwise == "still_needed" or (otherwise == "alternatives"
+                                           and all(any(c in missing for c in s) for s in sets)):
             continue
-        for c in criteria:
+        for c in (c for s in sets for c in s):
             if c in missing:
                 by.setdefault(c, []).append(ambiguity)
     read = [c for c in missing if c in by]

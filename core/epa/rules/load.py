@@ -97,6 +97,22 @@ def _load_ruleset(path: Path, loaded: Loaded, chain: tuple[Path, ...],
     return data, ruleset
 
 
+def _check_sets(ambiguity: dict[str, Any], where: Place) -> None:
+    """A reading's ``criteria_sets`` divide its ``criteria`` among them, each once, and go with ``alternatives``:
+    a set's whole being met is what lets another set's missing criterion count (``grading._reading``)."""
+    sets = ambiguity.get("criteria_sets")
+    if sets is None:
+        return
+    if ambiguity.get("criteria_otherwise") != "alternatives":
+        raise InputError("criteria_sets go with criteria_otherwise: alternatives (the other reading needs any one "
+                         "whole set)", where=where, hint="add criteria_otherwise: alternatives, or leave the sets out")
+    named = [c for s in sets for c in s]
+    if sorted(named) != sorted(ambiguity.get("criteria", ())):
+        raise InputError(f"the sets hold {sorted(named)}, not the reading's criteria "
+                         f"{sorted(ambiguity.get('criteria', ()))}, each once", where=where,
+                         hint="put each criterion the reading names in exactly one set")
+
+
 def _check_ruleset(data: dict[str, Any], source: Source) -> None:
     """What the schema cannot say: ids unique, criteria and rows naming the declared methods."""
     methods = {m["id"] for m in data["methods"]}
@@ -113,6 +129,7 @@ def _check_ruleset(data: dict[str, Any], source: Source) -> None:
             raise InputError(f"row columns {sorted(row['when'])} are not the methods {sorted(methods)}",
                              where=source.place(["combination", "rows", i, "when"]))
     for i, ambiguity in enumerate(data["ambiguities"]):
+        _check_sets(ambiguity, source.place(["ambiguities", i, "criteria_sets"]))
         for k, combination in enumerate(ambiguity.get("combinations", ())):
             if set(combination) != methods:
                 raise InputError(f"the reading's combination names {sorted(combination)}, not the methods "

@@ -89,6 +89,10 @@ def ambiguities(registry: Registry, body: str | None) -> list[dict[str, Any]]:
                          **unstructure(a), "criteria": list(a.criteria), "documents": cited}
                 if not a.combinations:  # named by combination readings alone
                     del entry["combinations"]
+                if not a.criteria_sets:  # given only where the alternatives are sets
+                    del entry["criteria_sets"]
+                else:
+                    entry["criteria_sets"] = [list(s) for s in a.criteria_sets]
                 out.append(entry)
     return out
 

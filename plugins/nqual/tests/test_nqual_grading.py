@@ -659,6 +659,28 @@ def test_st0072_a_fail_missing_a_merged_pass_sentence_names_no_reading(tmp_path)
     assert "ambiguity" not in says
 
 
+# S72 § Grading Descriptors for Observation and Q&A, Communication: three pass descriptors under "Face to face'."
+# (OB.P4-OB.P6) and three under "Non-facing'." (OB.P7-OB.P9). Read as encoded, all six are needed ("Pass: All Pass
+# Criteria Achieved"); read otherwise (ambiguity nqual-st0072-observation-face-to-face-non-facing: "whether both sets
+# are required of every apprentice or only the set matching the apprentice's role"), one whole set is. OB.P4 alone
+# missing: the non-facing set is whole, a pass for a non-facing role read otherwise, so the fail names the reading.
+def test_st0072_a_fail_missing_one_face_to_face_descriptor_names_the_role_reading(tmp_path):
+    out = _grade_data(tmp_path, _record72([c for c in pass72("observation") if c != "OB.P4"]))
+    assert out["components"]["observation"] == F
+    says = _says(out, "observation")
+    assert "the grade turns on OB.P4" in says and "nqual-st0072-observation-face-to-face-non-facing" in says
+
+
+# OB.P4 and OB.P7 missing, one of each set: neither set is whole, so the fail holds whichever set a role needs, and
+# the reading is not named (it said the fail turned on both).
+def test_st0072_a_fail_missing_one_descriptor_of_each_set_names_no_reading(tmp_path):
+    out = _grade_data(tmp_path, _record72([c for c in pass72("observation") if c not in ("OB.P4", "OB.P7")]))
+    assert out["components"]["observation"] == F
+    says = _says(out, "observation")
+    assert "missing OB.P4, OB.P7: fail" in says
+    assert "ambiguity" not in says
+
+
 def _record71(project_met):
     return {"standard": "ST0071", "apprentice": {"id": "NQ-READ"}, "gateway": {"date": "2025-10-06"},
             "assessments": [{"method": "observation", "date": "2025-10-20", "criteria_met": pass71("observation")},
