@@ -27,7 +27,8 @@ plugin's failure (a PluginError naming plugin and hook), never epa's output, exi
   processes that call hooks on their main thread, so every batch run has the limit.
 - **The result.** Checked against the hook's specification (``epa.contracts``) before the core uses it, and
   against the question it answers (a method's grade is about the method asked, and what it lists of the criteria
-  is so, its grade its own rule: ``contracts.untold``).
+  is so, its grade its own rule: ``contracts.untold``), and against itself (a gateway requirement's ``mandatory``
+  its strength; a deadline's date, status and ``needs`` one verdict: ``contracts.disagrees``).
 
 Not fenced, as no fence inside the process can: ``os._exit``, a crash in C code, a signal sent to the process.
 """
@@ -166,9 +167,9 @@ def call(plugin: str, hook: str, caller: Callable[..., Any], kwargs: Mapping[str
         raise PluginError(plugin, hook, f"took {took:.1f} seconds, over the time limit of {_seconds_said(limit)} "
                           f"(--hook-timeout or {TIME_LIMIT_ENV})")
     if check:
-        problem = contracts.problem(hook, result[:-1] if trusted_last else result) or \
-            contracts.unasked(hook, result, kwargs) or (
-            contracts.untold(hook, result, kwargs) if told else None)
+        own = result[:-1] if trusted_last else result
+        problem = contracts.problem(hook, own) or contracts.disagrees(hook, own) or \
+            contracts.unasked(hook, result, kwargs) or (contracts.untold(hook, result, kwargs) if told else None)
         if problem is not None:
             raise PluginError(plugin, hook, problem)
     return result

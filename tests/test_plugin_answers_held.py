@@ -1,0 +1,126 @@
+"""A body plugin's own answers held at grading, as ``epa conformance`` holds them (session 17): a gateway
+requirement or deadline that says two things that cannot both be so is the plugin's failure (a PluginError naming
+plugin, hook and the field that disagrees, exit 1), never a silent wrong answer; a resit_policy answering None
+leaves the record to the default exactly as a body without the hook; and a hook's hostility (what it prints,
+raises, returns, or changes of what it is given) never reaches another body's results or the output stream.
+
+Every plugin here is test-local, registered in-process (``epa.testing.make_plugin``), reusing an installed body's
+ST0071 rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+import epa
+import epa.defaults
+from conftest import EXAMPLES, body_plugin, fails, run, use_plugins
+
+JOURNEY = str(EXAMPLES / "st0071-journey.yaml")
+
+
+def _requirement(mandatory: bool, strength: str) -> epa.Requirement:
+    return epa.Requirement(id="acme-id", name="photo id", mandatory=mandatory, status="unmet", says="no photo id",
+                           citation="acme.txt § Gateway", strength=strength)
+
+
+def _deadline(date: dt.date | None, status: str, needs: str | None) -> epa.Deadline:
+    return epa.Deadline("acme-due", "Acme's date", date, "by", status, "says", "acme.txt § Dates", needs=needs)
+
+
+@pytest.mark.parametrize("mandatory, strength", [(True, "optional"), (True, "recommended"), (False, "mandatory")])
+def test_a_requirement_whose_mandatory_and_strength_disagree_is_the_plugins_failure(monkeypatch, mandatory,
+                                                                                   strength):
+    """``mandatory=True, strength="optional"``: readiness reads the strength (not blocking), the JSON's
+    ``mandatory`` says it is required: one of the two is a wrong answer, shown silently before."""
+    def gateway_requirements(self, ruleset, record):
+        return [_requirement(mandatory, strength)]
+
+    use_plugins(monkeypatch, body_plugin(gateway_requirements=gateway_requirements))
+    for command in (("grade", "--body", "broken"), ("gateway",), ("compare", "--format", "json")):
+        message = fails(*command, JOURNEY, code=1)
+        assert "plugin 'broken' failed in hook 'gateway_requirements'" in message, command
+        assert f"'acme-id' whose mandatory is {mandatory} but whose strength is {strength!r}" in message
+
+
+@pytest.mark.parametrize("date, status, needs, said", [
+    (None, "missed", None, "whose status is 'missed' but whose date is None"),
+    (None, "met", None, "whose status is 'met' but whose date is None"),
+    (dt.date(2025, 12, 1), "met", "the date the report was submitted",
+     "whose status is 'met' but whose needs is 'the date the report was submitted'"),
+    (dt.date(2025, 12, 1), "unknown", None, "whose status is 'unknown' but whose needs is None"),
+])
+def test_a_deadline_whose_date_status_and_needs_disagree_is_the_plugins_failure(monkeypatch, date, status, needs,
+                                                                                said):
+    def deadlines(self, ruleset, record):
+        return [_deadline(date, status, needs)]
+
+    use_plugins(monkeypatch, body_plugin(deadlines=deadlines))
+    for command in (("grade", "--body", "broken"), ("timeline",)):
+        message = fails(*command, JOURNEY, code=1)
+        assert "plugin 'broken' failed in hook 'deadlines'" in message and f"'acme-due' {said}" in message
+
+
+def test_a_resit_decisions_deadline_is_held_to_the_same_rule(monkeypatch):
+    def resit_policy(self, ruleset, record, history):
+        return epa.ResitDecision(capped=False, full_retake_required=False,
+                                 deadlines=(_deadline(None, "open", None),))
+
+    use_plugins(monkeypatch, body_plugin(resit_policy=resit_policy))
+    message = fails("grade", "--body", "broken", JOURNEY, code=1)
+    assert "plugin 'broken' failed in hook 'resit_policy'" in message
+    assert "deadlines is a tuple of 1 item whose item 0 is an epa.Deadline 'acme-due' whose status is 'open' but " \
+        "whose date is None" in message
+
+
+@pytest.mark.parametrize("deadline", [_deadline(dt.date(2025, 12, 1), "open", None),
+                                      _deadline(None, "unknown", "the start date"),
+                                      _deadline(dt.date(2025, 12, 1), "unknown", "the reworked submission's date")])
+def test_deadlines_that_agree_are_taken(monkeypatch, deadline):
+    """A dated one open; an undated one unknown, naming what it needs; a dated one unknown, naming what it needs
+    (a rework's: its due date known, the submission's not)."""
+    use_plugins(monkeypatch, body_plugin(deadlines=lambda self, ruleset, record: [deadline]))
+    done = run("grade", "--body", "broken", "--format", "json", JOURNEY)
+    assert done.exit_code == 0, done.stderr
+    (shown,) = [d for d in json.loads(done.stdout)["deadlines"] if d["id"] == "acme-due"]
+    assert (shown["status"], shown["needs"]) == (deadline.status, deadline.needs)
+
+
+def test_what_disagrees_is_said_where_it_sits():
+    """As ``contracts.problem`` says where a wrong value sits: which answer, which item, its id, the two fields."""
+    from epa import contracts
+
+    assert contracts.disagrees("gateway_requirements", [[_requirement(True, "mandatory"), _requirement(
+        True, "optional")], []]) == ("returned a list of 2 items whose item 1 is an epa.Requirement 'acme-id' whose "
+                                     "mandatory is True but whose strength is 'optional': mandatory is True exactly "
+                                     "where strength is 'mandatory'")
+    assert contracts.disagrees("gateway_requirements", [[_requirement(False, "optional")]]) is None
+    assert contracts.disagrees("deadlines", [[_deadline(None, "unknown", "the start date")]]) is None
+    assert contracts.disagrees("resit_policy", None) is None
+
+
+# --- the listing rule, stated once -------------------------------------------------------------------------
+
+
+def test_grading_and_the_conformance_suite_read_one_listing_rule(monkeypatch):
+    """What a grade's lists may name is ``contracts.listed_untrue``, which grading (``contracts.untold``) and the
+    suite (``missing-pass-fails``) both read: a rule changed there changes both, each keeping its own words. (Two
+    copies of it were kept before: one could be changed and not the other.)"""
+    from test_conformance import check, failures
+
+    from epa import contracts, defaults
+
+    def every_list_untrue(ruleset, method, met, result):
+        yield "pass_missing", "pass", False, ["no-such-criterion"]
+
+    monkeypatch.setattr(contracts, "listed_untrue", every_list_untrue)
+    rules = body_plugin().register_body().rulesets[-1]
+    method = rules.method_ids[0]
+    said = contracts.untold("grade_component", defaults.grade_component(rules, method, frozenset()),
+                            {"ruleset": rules, "method": method, "criteria_met": frozenset()})
+    assert said is not None and "whose pass_missing names 'no-such-criterion', not a pass criterion" in said
+    found = failures(check(("broken", body_plugin()), "missing-pass-fails"))
+    assert found and "its pass_missing naming no-such-criterion: not a pass criterion the record misses" in \
+        found[0].message
