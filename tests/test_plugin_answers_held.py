@@ -9,7 +9,9 @@ ST0071 rules."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import json
 
 import pytest
@@ -99,6 +101,52 @@ def test_what_disagrees_is_said_where_it_sits():
     assert contracts.disagrees("gateway_requirements", [[_requirement(False, "optional")]]) is None
     assert contracts.disagrees("deadlines", [[_deadline(None, "unknown", "the start date")]]) is None
     assert contracts.disagrees("resit_policy", None) is None
+
+
+# --- a resit_policy answering None: the default decides, as for a body without the hook ----------------------
+
+RESAT = """\
+standard: ST0071
+apprentice: {id: A-1, start_date: 2024-09-02}
+gateway: {date: 2025-09-03}
+assessments:
+  - {method: project, date: 2025-11-10, grade: fail}
+  - {method: discussion, date: 2025-11-12, grade: distinction}
+  - {method: observation, date: 2025-11-17, grade: distinction}
+  - {method: project, kind: resit, date: 2025-12-15, grade: distinction}
+"""
+
+
+def _silent_policy(self, ruleset, record, history):
+    """A policy written for some histories only (none of this test's): None, "no answer", for every other."""
+    return None
+
+
+def test_a_resit_policy_answering_none_leaves_the_record_to_the_default_as_without_the_hook(monkeypatch, tmp_path):
+    """Highfield's ST0071 cap is on the resit's own grade ("The maximum grade awarded to a resit will be pass",
+    its journey's cap, caps: method): the project resat with a distinction is awarded pass, and the matrix gives
+    pass for pass, distinction, distinction. Before, the default's decision answering for a policy's None capped
+    the overall grade instead, the project shown a distinction; now the answer is the one the body gives
+    without the hook, whole, one record (explained) and a cohort (compiled) alike."""
+    record = tmp_path / "resat.yaml"
+    record.write_text(RESAT, encoding="utf-8")
+    cohort = tmp_path / "cohort.jsonl"
+    cohort.write_text(json.dumps(__import__("yaml").safe_load(RESAT), default=str) + "\n", encoding="utf-8")
+    shown = {}
+    for name, plugin in (("silent", body_plugin("highfield", resit_policy=_silent_policy)),
+                         ("without", body_plugin("highfield"))):
+        use_plugins(monkeypatch, plugin)
+        done = run("grade", "--body", "broken", "--format", "json", str(record))
+        assert done.exit_code == 0, done.stderr
+        rows = run("compare", "--batch", str(cohort), "--format", "json")
+        table = run("compare", "--batch", str(cohort), "--format", "csv")  # the cohort engine's decisions
+        assert rows.exit_code == 0 and table.exit_code == 0, rows.stderr + table.stderr
+        shown[name] = json.loads(done.stdout), [json.loads(line) for line in rows.stdout.splitlines()], \
+            list(csv.DictReader(io.StringIO(table.stdout, newline="")))
+    graded, _, (row,) = shown["silent"]
+    assert graded["components"]["project"] == "pass" and graded["overall"] == "pass"
+    assert (row["project"], row["overall"]) == ("pass", "pass")
+    assert shown["silent"] == shown["without"]
 
 
 # --- the listing rule, stated once -------------------------------------------------------------------------
