@@ -19,6 +19,7 @@ import pytest
 import epa
 import epa.defaults
 from conftest import EXAMPLES, body_plugin, fails, run, use_plugins
+from epa.errors import PluginError
 
 JOURNEY = str(EXAMPLES / "st0071-journey.yaml")
 
@@ -172,3 +173,67 @@ def test_grading_and_the_conformance_suite_read_one_listing_rule(monkeypatch):
     found = failures(check(("broken", body_plugin()), "missing-pass-fails"))
     assert found and "its pass_missing naming no-such-criterion: not a pass criterion the record misses" in \
         found[0].message
+
+
+# --- a hook changing what it is given --------------------------------------------------------------------------
+
+
+def _with_installed(monkeypatch, plugin) -> None:
+    """The CLI sees the test's plugin beside every installed body (its id sorts first: it grades first)."""
+    from epa import cli
+    from epa.registry import Registry, installed_candidates
+
+    monkeypatch.setattr(cli, "_registry", lambda: Registry([("broken", plugin), *installed_candidates()]))
+
+
+@pytest.mark.parametrize("change, where", [
+    (lambda record: record._by_method.clear(), "the record's $.assessments (by method).project"),
+    (lambda record: record.document_versions.update(x="0.0"), "the record's $.document_versions.x"),
+    (lambda record: record.schedule.update(project=dt.date(2020, 1, 1)), "the record's $.schedule.project"),
+])
+def test_a_hook_changing_the_record_is_the_plugins_failure_not_the_other_bodies_answer(monkeypatch, change, where):
+    """A deadlines hook emptying the record's attempts by method (the grouping every body reads): each body graded
+    after it gave no grade for any method, exit 0; one naming a document version for a body: refused as the user's
+    input, exit 2. Now the plugin's failure, exit 1, naming the entry changed."""
+    def deadlines(self, ruleset, record):
+        change(record)
+        return []
+
+    _with_installed(monkeypatch, body_plugin(deadlines=deadlines))
+    message = fails("compare", "--format", "json", JOURNEY, code=1)
+    assert f"plugin 'broken' failed in hook 'deadlines': changed the record it was given: {where}" in message
+
+
+def test_a_hooks_change_to_the_rules_or_the_record_is_undone():
+    """In-process, as `epa serve` or a cohort goes on after a record's failure: what the hook changed is put back,
+    so that no later grading reads it."""
+    import attrs
+
+    from epa.model.domain import ComponentRule
+    from epa.registry import Registry
+    from epa.testing import make_plugin
+
+    rules = attrs.evolve(body_plugin().register_body().rulesets[-1], component_rules={})
+    method = rules.method_ids[0]
+
+    def lenient(self, ruleset, method, criteria_met):
+        ruleset.component_rules[method] = ComponentRule(text="any one", citation="acme.txt § 1",
+                                                        distinction_threshold=1)
+        return epa.defaults.grade_component(ruleset, method, criteria_met)
+
+    def combine(self, ruleset, components):
+        components.clear()
+        return epa.defaults.combine_grades(ruleset, {m: epa.Grade.PASS for m in ruleset.method_ids})
+
+    loaded = Registry([("acme", make_plugin("acme", [rules], grade_component=lenient,
+                                            combine_grades=combine))]).body("acme")
+    ruleset = loaded.body.rulesets[-1]
+    with pytest.raises(PluginError) as info:
+        loaded.call("grade_component", ruleset=ruleset, method=method, criteria_met=frozenset())
+    assert info.value.hook == "grade_component" and ruleset.component_rules == {}
+    assert f"changed the ruleset it was given: {rules.standard} version {rules.document.version}'s " \
+        f"$.component_rules.{method}" in info.value.problem
+    grades = {m: epa.Grade.PASS for m in ruleset.method_ids}
+    with pytest.raises(PluginError, match="changed the components it was given: its components"):
+        loaded.call("combine_grades", ruleset=ruleset, components=grades)
+    assert grades == {m: epa.Grade.PASS for m in ruleset.method_ids}
