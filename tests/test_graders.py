@@ -293,9 +293,9 @@ def test_a_window_is_asked_only_where_it_can_be_missed_and_a_miss_means_no_grade
 def test_a_body_s_own_resit_policy_is_asked_for_every_record():
     called = []
 
-    def resits(record: Any, counted: list, failed: bool, again: bool, overall: Grade | None) -> tuple:
+    def resits(record: Any, counted: list, failed: bool, again: bool, overall: Grade | None, grades: tuple) -> tuple:
         called.append(([(a.method, a.kind, g) for a, g in counted], failed, again))
-        return None, True, True
+        return None, True, True, grades
 
     own = made(OBSERVATION, DISCUSSION, journey=CompiledJourney(resits=resits, asks_resit=True, cap=(("resit",), False)))
     decision = decided(own, Record([Tried("discussion", None, F, "first"), Tried("observation", None, D, "first"),

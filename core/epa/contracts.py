@@ -16,7 +16,7 @@ import enum
 import functools
 import types
 import typing
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -70,34 +70,95 @@ def unasked(hook: str, result: Any, asked: Mapping[str, Any]) -> str | None:
     return None
 
 
+# What each list of a grade_component answer may name: (field, level, whether the record meets each one).
+LISTS = (("pass_missing", "pass", False), ("distinction_met", "distinction", True),
+         ("distinction_missing", "distinction", False))
+
+
+def listed_untrue(ruleset: model.Ruleset, method: str, met: frozenset[str], result: results.ComponentResult
+                  ) -> Iterator[tuple[str, str, bool, list[str]]]:
+    """The listing rule, stated once (grading's ``untold`` and the conformance suite's ``missing-pass-fails`` both
+    read it): each criterion a grade_component answer lists is of its level in the method and as it says,
+    ``pass_missing`` a pass criterion the record does not meet, ``distinction_met`` a distinction criterion it meets,
+    ``distinction_missing`` one it does not. For each list naming any that is not: its field, level, whether it
+    says them met, and those ids, in the answer's order."""
+    levels = {level: frozenset(c.id for c in ruleset.criteria_for(method, level)) for level in ("pass", "distinction")}
+    for field, level, is_met in LISTS:
+        untrue = [c for c in getattr(result, field) if c not in levels[level] or (c in met) != is_met]
+        if untrue:
+            yield field, level, is_met, untrue
+
+
 def untold(hook: str, result: Any, asked: Mapping[str, Any]) -> str | None:
-    """What in a grade_component answer (about the method asked) is untrue of the question, or None. Each criterion
-    an answer lists is of its level in the method and as it says: ``pass_missing`` a pass criterion not met,
-    ``distinction_met`` a distinction criterion met, ``distinction_missing`` one not met (each shown to the
-    apprentice as the body's finding). Its grade is not held to the thresholds the data states: a body implements
-    its own grade_component where its rule is not the data's, and its grade is its rule (a plugin's own hook wins).
-    An answer is held to what it says, not to what it leaves out (a field left empty says nothing). The conformance
-    suite asks without it (``fence.call``'s ``told``) and holds the lists and grades to the data itself, each
-    failure with its record (``missing-pass-fails``, ``distinction-count``)."""
+    """What in a grade_component answer (about the method asked) is untrue of the question, or None: the first
+    criterion it lists against ``listed_untrue`` (each shown to the apprentice as the body's finding). Its grade is
+    not held to the thresholds the data states: a body implements its own grade_component where its rule is not the
+    data's, and its grade is its rule (a plugin's own hook wins). An answer is held to what it says, not to what it
+    leaves out (a field left empty says nothing). The conformance suite asks without it (``fence.call``'s ``told``)
+    and holds the lists and grades to the data itself, each failure with its record (``missing-pass-fails``,
+    ``distinction-count``)."""
     if hook != "grade_component" or not isinstance(result, results.ComponentResult):
         return None
     ruleset, method, met = asked["ruleset"], asked["method"], asked["criteria_met"]
-    if not (result.pass_missing or result.distinction_met or result.distinction_missing):
+    for field, level, is_met, untrue in listed_untrue(ruleset, method, met, result):
+        c = untrue[0]
+        if c not in {x.id for x in ruleset.criteria_for(method, level)}:
+            return (f"returned an epa.ComponentResult for method {quote(method)} whose {field} names "
+                    f"{quote(c)}, not a {level} criterion of {quote(method)} in {ruleset.body}'s rules")
+        return (f"returned an epa.ComponentResult for method {quote(method)} whose {field} names "
+                f"{quote(c)}, which the record {'does not meet' if is_met else 'meets'}: the answer must "
+                "say of each criterion it lists what the record shows")
+    return None
+
+
+def requirement_disagrees(r: results.Requirement) -> str | None:
+    """Where a gateway requirement's fields disagree, or None: ``mandatory`` is True exactly where its strength is
+    ``mandatory`` (readiness reads the strength, a reader of the JSON the flag: a mandatory one made optional would
+    block for one and not the other)."""
+    if r.mandatory != (r.strength == "mandatory"):
+        return (f"whose mandatory is {r.mandatory} but whose strength is {quote(r.strength)}: mandatory is True "
+                "exactly where strength is 'mandatory'")
+    return None
+
+
+def deadline_disagrees(d: results.Deadline) -> str | None:
+    """Where a deadline's date, status and needs disagree, or None, as epa.Deadline and the output schema say:
+    ``unknown`` where the record lacks a date the verdict needs, naming it in ``needs``, and only there; with no
+    date, unknown (the date it counts from is the one lacking). A dated one may be unknown: a rework's due date is
+    known, the reworked submission's date (whether it met it) may not be. One 'met' or 'missed' with no date is
+    shown kept or missed by no day anyone can see; one 'unknown' naming nothing it needs tells the reader nothing
+    to add; one 'met' naming a date it needs is not known to be met."""
+    unknown = d.status == "unknown"
+    if unknown and d.needs is None:
+        return "whose status is 'unknown' but whose needs is None: an unknown deadline names the date it needs"
+    if not unknown and d.needs is not None:
+        return (f"whose status is {quote(d.status)} but whose needs is {quote(d.needs)}: a deadline names a date it "
+                "needs only where its status is 'unknown'")
+    if d.date is None and not unknown:
+        return (f"whose status is {quote(d.status)} but whose date is None: a deadline with no date is 'unknown', "
+                "naming in needs the date it counts from")
+    return None
+
+
+def disagrees(hook: str, result: Any) -> str | None:
+    """Where an answer (of the type its spec names: ``problem`` passed it) says two things of one requirement or
+    deadline that cannot both be so, or None: each gateway requirement (``requirement_disagrees``), each deadline
+    (``deadline_disagrees``), a resit decision's deadlines too; said as ``problem`` says where a value sits."""
+    lists: list[tuple[str, Any, Callable[[Any], str | None]]]
+    if hook == "gateway_requirements":
+        lists = [("returned " + describe(part), part, requirement_disagrees) for part in result]
+    elif hook == "deadlines":
+        lists = [("returned " + describe(part), part, deadline_disagrees) for part in result]
+    elif hook == "resit_policy" and isinstance(result, results.ResitDecision):
+        lists = [(f"returned an epa.ResitDecision whose deadlines is {describe(result.deadlines)}", result.deadlines,
+                  deadline_disagrees)]
+    else:
         return None
-    passes = {c.id for c in ruleset.criteria_for(method, "pass")}
-    distinctions = {c.id for c in ruleset.criteria_for(method, "distinction")}
-    for field, listed, level, is_met in (("pass_missing", result.pass_missing, passes, False),
-                                         ("distinction_met", result.distinction_met, distinctions, True),
-                                         ("distinction_missing", result.distinction_missing, distinctions, False)):
-        for c in listed:
-            kind = "pass" if level is passes else "distinction"
-            if c not in level:
-                return (f"returned an epa.ComponentResult for method {quote(method)} whose {field} names "
-                        f"{quote(c)}, not a {kind} criterion of {quote(method)} in {ruleset.body}'s rules")
-            if (c in met) != is_met:
-                return (f"returned an epa.ComponentResult for method {quote(method)} whose {field} names "
-                        f"{quote(c)}, which the record {'does not meet' if is_met else 'meets'}: the answer must "
-                        "say of each criterion it lists what the record shows")
+    for shown, items, rule in lists:
+        for i, item in enumerate(items):
+            said = rule(item)
+            if said is not None:
+                return f"{shown} whose item {i} is {describe(item)} {quote(item.id)} {said}"
     return None
 
 

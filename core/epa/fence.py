@@ -25,9 +25,12 @@ plugin's failure (a PluginError naming plugin and hook), never epa's output, exi
   from a worker thread), and where the program has a SIGALRM handler of its own, a hook is not stopped: one
   that returns past the limit still fails, one that never returns hangs its thread. Batch workers are
   processes that call hooks on their main thread, so every batch run has the limit.
+- **What it is given.** The dicts of the record and the rules a hook is given, and a dict argument, are compared
+  with a copy after it returns: a change is put back and fails the call (``epa.unchanged``).
 - **The result.** Checked against the hook's specification (``epa.contracts``) before the core uses it, and
   against the question it answers (a method's grade is about the method asked, and what it lists of the criteria
-  is so, its grade its own rule: ``contracts.untold``).
+  is so, its grade its own rule: ``contracts.untold``), and against itself (a gateway requirement's ``mandatory``
+  its strength; a deadline's date, status and ``needs`` one verdict: ``contracts.disagrees``).
 
 Not fenced, as no fence inside the process can: ``os._exit``, a crash in C code, a signal sent to the process.
 """
@@ -43,7 +46,7 @@ from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import Any
 
-from epa import contracts, interrupts
+from epa import contracts, interrupts, unchanged
 from epa.errors import InputError, PluginError, quote
 
 TIME_LIMIT_ENV = "EPA_HOOK_TIMEOUT"
@@ -141,6 +144,7 @@ def call(plugin: str, hook: str, caller: Callable[..., Any], kwargs: Mapping[str
     the conformance suite asks without, to report it with the record that shows it)."""
     limit = time_limit()
     saved = sys.stdout
+    given = unchanged.held(kwargs)
     started = time.perf_counter()
     armed = False
     try:
@@ -162,13 +166,16 @@ def call(plugin: str, hook: str, caller: Callable[..., Any], kwargs: Mapping[str
         raise _failure(plugin, hook, exc, _raised_at(exc.__traceback__, caller, plugin)) from exc
     finally:
         sys.stdout = saved
+        touched = unchanged.changed(given)  # put back, whatever else happened
+    if touched is not None:
+        raise PluginError(plugin, hook, touched)
     if limit > 0 and (took := time.perf_counter() - started) > limit:  # no alarm, or one the hook caught
         raise PluginError(plugin, hook, f"took {took:.1f} seconds, over the time limit of {_seconds_said(limit)} "
                           f"(--hook-timeout or {TIME_LIMIT_ENV})")
     if check:
-        problem = contracts.problem(hook, result[:-1] if trusted_last else result) or \
-            contracts.unasked(hook, result, kwargs) or (
-            contracts.untold(hook, result, kwargs) if told else None)
+        own = result[:-1] if trusted_last else result
+        problem = contracts.problem(hook, own) or contracts.disagrees(hook, own) or \
+            contracts.unasked(hook, result, kwargs) or (contracts.untold(hook, result, kwargs) if told else None)
         if problem is not None:
             raise PluginError(plugin, hook, problem)
     return result

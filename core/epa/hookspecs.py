@@ -101,9 +101,11 @@ def gateway_requirements(ruleset: Ruleset, record: Record) -> list[Requirement]:
     ``stage``: gateway or before_assessment), its status (``met``, ``unmet``,
     ``unknown`` when the record holds no evidence, ``deferred`` when the
     document defers to someone else, ``not_applicable``), what was found and
-    the citation. All results are collected and concatenated, so a body adds
-    requirements its data cannot state. Default: the ``gateway`` list of the
-    ruleset's journey rules, evaluated.
+    the citation. ``mandatory`` is True exactly where ``strength`` is
+    mandatory: an answer whose two disagree is the plugin's failure
+    (``epa.contracts.requirement_disagrees``). All results are collected and
+    concatenated, so a body adds requirements its data cannot state. Default:
+    the ``gateway`` list of the ruleset's journey rules, evaluated.
     """
 
 
@@ -113,7 +115,10 @@ def deadlines(ruleset: Ruleset, record: Record) -> list[Deadline]:
 
     Return a list of :class:`epa.Deadline`: the date (None when the record
     lacks the date it counts from, named in ``needs``), and whether the record
-    shows it ``met``, ``missed`` or still ``open``. All results are collected
+    shows it ``met``, ``missed`` or still ``open``, or ``unknown`` naming in
+    ``needs`` the date the verdict needs; a deadline whose date, status and
+    needs disagree is the plugin's failure (``epa.contracts.deadline_disagrees``),
+    one in a resit decision's deadlines too. All results are collected
     and concatenated. Default: the ``deadlines`` of the ruleset's journey
     rules, each counted from its anchor with working days that skip England
     and Wales bank holidays.
@@ -128,7 +133,9 @@ def resit_policy(ruleset: Ruleset, record: Record, history: Sequence[GradedAttem
     grade this body gives it (a resit after a pass is already set aside).
     Return an :class:`epa.ResitDecision`: whether the overall grade is capped,
     whether a missed window means the whole EPA must be taken again, the cited
-    steps, and the resit, retake and rework deadlines. First result wins.
-    Default: the ``resit`` rules of the ruleset's journey, or ``None`` when the
+    steps, and the resit, retake and rework deadlines. First result wins:
+    None is no answer, and the default then decides the history exactly as
+    for a body without the hook (a cap on a method's own grade lowers that
+    method's grade before the combination). Default: the ``resit`` rules of the ruleset's journey, or ``None`` when the
     body encodes none, which the core reports rather than guessing.
     """

@@ -44,6 +44,9 @@ class LoadedBody:
     # Collected hooks whose last answer is always the core default's (it answers after the plugin's, and the
     # plugin wraps none of them): the fence checks the plugin's answers alone.
     defaults_last: frozenset[str] = frozenset()
+    # First-result hooks the plugin implements, each called without the core default (``ask_own``): none where the
+    # plugin wraps the hook (its wrapper may be about the default's answer).
+    alone: dict[str, Any] = attrs.field(factory=dict, eq=False)
 
     def ruleset(self, standard: str, version: str | None = None) -> Ruleset:
         """The named version of this body's rules for a standard, or its newest."""
@@ -66,6 +69,15 @@ class LoadedBody:
         if hook in self.own_hooks:
             return fence.call(self.plugin, hook, caller, kwargs, trusted_last=hook in self.defaults_last)
         return caller(**kwargs)
+
+    def ask_own(self, hook: str, **kwargs: Any) -> Any:
+        """The plugin's own answer to a first-result hook it implements, fenced as ``call`` fences it, without the
+        core default: None where it answers nothing (pluggy's "no answer"), so that the caller can tell the
+        default's answer from the plugin's. Where the plugin wraps the hook, the whole chain's answer."""
+        caller = self.alone.get(hook)
+        if caller is None:
+            return self.call(hook, **kwargs)
+        return fence.call(self.plugin, hook, caller, kwargs)
 
 
 @attrs.frozen
@@ -230,7 +242,19 @@ def load_body(candidate: Candidate) -> LoadedBody:
         if problem is not None:
             raise PluginError(name, "register_body", problem)
     return LoadedBody(body, name, pm.hook, own, candidate.distribution, candidate.version, tuple(standards),
-                      _defaults_last(pm, own))
+                      _defaults_last(pm, own), _alone(pm, own))
+
+
+def _alone(pm: pluggy.PluginManager, own: tuple[str, ...]) -> dict[str, Any]:
+    """Each first-result hook the plugin implements, as a caller of its own implementations alone (the core
+    default left out), unless one of them is a wrapper."""
+    found = {}
+    for hook in own:
+        caller = getattr(pm.hook, hook)
+        if caller.spec and caller.spec.opts.get("firstresult") and \
+                not any(i.hookwrapper or getattr(i, "wrapper", False) for i in caller.get_hookimpls()):
+            found[hook] = pm.subset_hook_caller(hook, remove_plugins=[defaults])
+    return found
 
 
 def _defaults_last(pm: pluggy.PluginManager, own: tuple[str, ...]) -> frozenset[str]:

@@ -34,7 +34,15 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from epa.engine import explaining
-from epa.engine.explained import apply_resit_policy, graded_call, hook_results, ruleset_for
+from epa.engine.explained import (
+    apply_resit_policy,
+    caps_attempts,
+    grade_overall,
+    graded_call,
+    hook_results,
+    resit_decision,
+    ruleset_for,
+)
 from epa.engine.plans import plan_for
 from epa.inputs.fastrecord import RecordView, as_record, criteria_listed
 from epa.model.domain import (
@@ -220,12 +228,22 @@ class CompiledRuleset:
                                                           self._first_assessment_windows))
 
     def _asked_resits(self, record: Record, counted: list[tuple[Attempt, Grade]], failed: bool, again: bool,
-                      overall: Grade | None) -> tuple[Grade | None, bool, bool]:
+                      overall: Grade | None, grades: tuple[Grade | None, ...]
+                      ) -> tuple[Grade | None, bool, bool, tuple[Grade | None, ...]]:
         """The overall grade after the body's own resit_policy hook (as grading applies it), whether the cap
-        applied, and whether a full retake is required."""
+        applied, whether a full retake is required, and each method's grade (``grades``, the loop's, unless the
+        default capped one)."""
         graded = [GradedAttempt(a, g) for a, g in counted]
-        overall, decision, _, _ = apply_resit_policy(self.loaded, self.ruleset, record, graded, overall)
-        return overall, bool(decision and decision.capped), bool(decision and decision.full_retake_required)
+        asked = resit_decision(self.loaded, self.ruleset, record, graded)
+        if caps_attempts(self.loaded, self.ruleset, asked[1]):
+            # Its own hook answered nothing, and the default caps a method's own grade before the combination
+            # (``explained.cap_attempts``): the record is decided as grading explains it.
+            found = grade_overall(self.loaded, record)
+            decided = found.decision
+            return found.overall, bool(decided and decided.capped), bool(decided and decided.full_retake_required), \
+                tuple(found.details[m].grade for m in self.methods)
+        overall, decision, _, _ = apply_resit_policy(self.loaded, self.ruleset, record, graded, overall, asked)
+        return overall, bool(decision and decision.capped), bool(decision and decision.full_retake_required), grades
 
 
 class Engine:

@@ -204,13 +204,13 @@ def _own_rule(loaded: LoadedBody, ruleset: Ruleset, components: dict[str, Grade]
 
 
 def cap_attempts(loaded: LoadedBody, ruleset: Ruleset, history: list[tuple[Attempt, Grade]],
-                 details: dict[str, ComponentDetail], steps: list[Reason]) -> None:
+                 details: dict[str, ComponentDetail], steps: list[Reason], own: bool | None = None) -> None:
     """Where the document caps the resit's own grade (``Cap.caps`` method) and the default resit policy applies
-    (a body's own resit_policy decides its cap itself), each method whose last counted attempt the cap lowers is
-    given the capped grade (``details``), with its step, before the combination decides from it; ``history``:
-    the attempts counted, in record order."""
+    (a body's own resit_policy decides its cap itself; ``own``: as ``caps_attempts``), each method whose last
+    counted attempt the cap lowers is given the capped grade (``details``), with its step, before the combination
+    decides from it; ``history``: the attempts counted, in record order."""
     resit = ruleset.journey.resit if ruleset.journey else None
-    if resit is None or not caps_attempts(loaded, ruleset):
+    if resit is None or not caps_attempts(loaded, ruleset, own):
         return
     for i in attempt_history.capped_attempts(resit.cap, history):
         attempt = history[i][0]
@@ -218,17 +218,37 @@ def cap_attempts(loaded: LoadedBody, ruleset: Ruleset, history: list[tuple[Attem
         steps.append(Reason(attempt.method, attempt_history.explain_capped_attempt(attempt), resit.cap.citation))
 
 
-def caps_attempts(loaded: LoadedBody, ruleset: Ruleset) -> bool:
-    """Whether ``cap_attempts`` applies the cap (then the overall grade is not capped again)."""
+def caps_attempts(loaded: LoadedBody, ruleset: Ruleset, own: bool | None = None) -> bool:
+    """Whether ``cap_attempts`` applies the cap (then the overall grade is not capped again): where the default
+    resit policy decides. ``own``: whether the body's own resit_policy decided this record (``resit_decision``);
+    None: whether the body implements one."""
     resit = ruleset.journey.resit if ruleset.journey else None
-    return bool(resit and resit.cap.caps == "method" and "resit_policy" not in loaded.own_hooks)
+    own = "resit_policy" in loaded.own_hooks if own is None else own
+    return bool(resit and resit.cap.caps == "method" and not own)
+
+
+Asked = tuple[ResitDecision | None, bool]  # a resit decision, and whether the body's own resit_policy gave it
+
+
+def resit_decision(loaded: LoadedBody, ruleset: Ruleset, record: Record, history: list[GradedAttempt]) -> Asked:
+    """The resit decision for a record's history, and whether the body's own resit_policy gave it. Its own answering
+    None is no answer (as pluggy reads a first-result hook's None, and ``hookspecs.resit_policy`` says): the
+    default decides, exactly as for a body without the hook (a cap on a method's own grade lowers that method's
+    grade before the combination, never the overall grade after it), not as the body's own rule."""
+    if "resit_policy" in loaded.own_hooks:
+        decision = loaded.ask_own("resit_policy", ruleset=ruleset, record=record, history=tuple(history))
+        if decision is not None:
+            return decision, True
+    return resits.decide(ruleset, tuple(history)), False
 
 
 def apply_resit_policy(loaded: LoadedBody, ruleset: Ruleset, record: Record, history: list[GradedAttempt],
-                       overall: Grade | None) -> tuple[Grade | None, ResitDecision | None, list[Reason], list[Note]]:
+                       overall: Grade | None, asked: Asked | None = None
+                       ) -> tuple[Grade | None, ResitDecision | None, list[Reason], list[Note]]:
+    """The overall grade after the resit decision (``asked``, where the caller asked it before capping the
+    attempts: ``resit_decision``), the decision, its steps and notes."""
     # Left to the defaults, their procedure is asked directly (the hook chain holds it alone: see epa.engine.plans).
-    decision = loaded.call("resit_policy", ruleset=ruleset, record=record, history=tuple(history)) \
-        if "resit_policy" in loaded.own_hooks else resits.decide(ruleset, tuple(history))
+    decision, own = asked if asked is not None else resit_decision(loaded, ruleset, record, history)
     if decision is None:
         if any(g.attempt.kind != "first" for g in history):
             return overall, None, [], [Note("the record has resits or retakes, but this body encodes no resit "
@@ -242,13 +262,12 @@ def apply_resit_policy(loaded: LoadedBody, ruleset: Ruleset, record: Record, his
     if decision.full_retake_required:
         return None, decision, steps + [Reason("overall", "no overall grade: a window was missed, so the whole EPA "
                                                "must be taken again", decision.steps[-1].citation)], []
-    lowered = attempt_history.explain_capped_overall(overall) \
-        if decision.capped and not caps_attempts(loaded, ruleset) else None
+    caps_overall = decision.capped and not caps_attempts(loaded, ruleset, own)
+    lowered = attempt_history.explain_capped_overall(overall) if caps_overall else None
     if lowered is not None:
         return attempt_history.capped_overall(overall), decision, steps + [
             Reason("overall", lowered, decision.steps[0].citation)], []
-    if decision.capped and overall is not None and not caps_attempts(loaded, ruleset) \
-            and "resit_policy" not in loaded.own_hooks:
+    if caps_overall and overall is not None and not own:
         # The cap's step (the default policy's first) says it changes nothing, as that on the resit's own grade does:
         # "overall grade capped at pass" beside an overall pass read as a grade lowered.
         cap = steps[0]
@@ -285,8 +304,9 @@ def grade_overall(loaded: LoadedBody, record: Record) -> Overall:
     if any(a.method not in ruleset.method_ids for a in record.assessments):
         notes.append(no_method(loaded.body.id))
     history.sort(key=lambda g: record.assessments.index(g.attempt))
-    if caps_attempts(loaded, ruleset):
-        cap_attempts(loaded, ruleset, [(g.attempt, g.grade) for g in history], details, steps)
+    asked = resit_decision(loaded, ruleset, record, history)  # first: whether the default caps the attempts
+    if caps_attempts(loaded, ruleset, asked[1]):
+        cap_attempts(loaded, ruleset, [(g.attempt, g.grade) for g in history], details, steps, asked[1])
 
     components = {m: d.grade for m, d in details.items()}
     missing = [m for m, g in components.items() if g is None]
@@ -296,7 +316,7 @@ def grade_overall(loaded: LoadedBody, record: Record) -> Overall:
     else:
         overall, combined_steps = combined(loaded, plan, components)  # type: ignore[arg-type]  # none is None here
         steps += combined_steps
-    overall, decision, resit_steps, resit_notes = apply_resit_policy(loaded, ruleset, record, history, overall)
+    overall, decision, resit_steps, resit_notes = apply_resit_policy(loaded, ruleset, record, history, overall, asked)
     return Overall(ruleset, details, overall, decision, steps, resit_steps, notes, resit_notes)
 
 

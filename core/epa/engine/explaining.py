@@ -43,6 +43,7 @@ from epa.engine.explained import (
     no_method,
     not_counted,
     recorded,
+    resit_decision,
 )
 from epa.engine.plans import Plan
 from epa.model.domain import Attempt, Grade, Method, Record
@@ -211,8 +212,13 @@ class Explainer:
             notes.append(self.no_method)
         if len(history) > 1:
             history.sort(key=lambda counted: placed[id(counted[0])])
-        if self.caps_attempts and not resits.plain(history):
-            cap_attempts(loaded, ruleset, history, details, steps)
+        # The body's own hook first: where it answers nothing, the default decides as for a body without it,
+        # capping the attempts where the document caps a method's grade.
+        asked = resit_decision(loaded, ruleset, record, [GradedAttempt(a, g) for a, g in history]) \
+            if self.own_resits else None
+        caps = self.caps_attempts if asked is None else caps_attempts(loaded, ruleset, asked[1])
+        if caps and not resits.plain(history):
+            cap_attempts(loaded, ruleset, history, details, steps, None if asked is None else asked[1])
             components.update((m, details[m].grade) for m in components)
 
         overall: Grade | None = None
@@ -225,7 +231,7 @@ class Explainer:
         # holds a fail or a resit (its steps and deadlines then name their dates, seldom repeated), too.
         if self.own_resits or not resits.plain(history):
             overall, decision, resit_steps, resit_notes = apply_resit_policy(
-                loaded, ruleset, record, [GradedAttempt(a, g) for a, g in history], overall)
+                loaded, ruleset, record, [GradedAttempt(a, g) for a, g in history], overall, asked)
         else:  # nothing for the default procedure to decide but that: remembered by the grade before it
             found = plan.resits.get(overall, _NONE)
             if found is _NONE:

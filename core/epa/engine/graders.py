@@ -92,9 +92,10 @@ class CompiledMethod(NamedTuple):
 class CompiledJourney(NamedTuple):
     """What a compiled ruleset decides beyond the grades, as the generated ``decide`` reads it.
 
-    ``resits(record, counted, failed, again, overall)``: the body's own resit_policy (``asks_resit``), asked for
-    every record: (overall, capped, full_retake_required) from the attempts the body counted, (attempt, grade) in
-    record order, whether one of them failed and whether one was a resit or retake. Otherwise the ruleset's resit
+    ``resits(record, counted, failed, again, overall, grades)``: the body's own resit_policy (``asks_resit``), asked
+    for every record: (overall, capped, full_retake_required, grades) from the attempts the body counted, (attempt,
+    grade) in record order, whether one of them failed and whether one was a resit or retake, and each method's
+    grade (lowered where the hook answered nothing and the default caps a method's grade). Otherwise the ruleset's resit
     data is applied in the text: ``cap`` is (the kinds of attempt the cap applies to, whether exceptional
     circumstances lift it), and a distinction is capped at pass where a counted attempt of those kinds is not
     lifted (recorded on it, or on the attempt before it at its method), or, with ``cap_method``, that attempt's own
@@ -109,7 +110,7 @@ class CompiledJourney(NamedTuple):
     holds: each a predicate, or a Python expression over ``record`` (and ``EXPRESSION_NAMES``) written into the
     text as it stands (``predicate`` makes one a function)."""
 
-    resits: Callable[..., tuple[Grade | None, bool, bool]] | None = None
+    resits: Callable[..., tuple[Grade | None, bool, bool, tuple[Grade | None, ...]]] | None = None
     asks_resit: bool = False
     cap: tuple[tuple[str, ...], bool] | None = None
     cap_method: bool = False  # the cap lowers the capped attempt's own grade, not the overall grade (Cap.caps)
@@ -413,8 +414,8 @@ def _journey(b: int, journey: CompiledJourney) -> list[str]:
     the body asks its own resit_policy), ``full_retake_<b>`` and ``ready_<b>``."""
     lines = [f"    full_retake_{b} = False"]
     if journey.resits is not None and journey.asks_resit:
-        lines += [f"    overall_{b}, capped_{b}, full_retake_{b} = "
-                  f"RESITS_{b}(record, counted_{b}, failed_{b}, again_{b}, overall_{b})  # the body's own resit_policy"]
+        lines += [f"    overall_{b}, capped_{b}, full_retake_{b}, grades_{b} = RESITS_{b}(record, counted_{b}, "
+                  f"failed_{b}, again_{b}, overall_{b}, grades_{b})  # the body's own resit_policy"]
     else:
         # Only a fail opens a window; without a resit or retake, only a window counted from the first assessment
         # governs any attempt (the others govern resits and retakes). A window missed, the cap does not matter.

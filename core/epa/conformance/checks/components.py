@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from epa import contracts
 from epa.conformance import witness
 from epa.conformance.checks.base import (
     RANK,
@@ -63,20 +64,20 @@ def _untold(s: CheckedBody, method: str) -> Iterator[Failure]:
     distinctions = frozenset(c.id for c in r.criteria_for(method, "distinction"))
     for met in (frozenset(), passes, passes | distinctions):
         got = s.component(method, met)
-        for field, listed, true, what in (
-                ("pass_missing", got.pass_missing, passes - met, "a pass criterion the record misses"),
-                ("distinction_met", got.distinction_met, distinctions & met, "a distinction criterion it meets"),
-                ("distinction_missing", got.distinction_missing, distinctions - met,
-                 "a distinction criterion it misses")):
-            untrue = [c for c in listed if c not in true]
-            if untrue:
-                entry = "grade_component" if "grade_component" in s.loaded.own_hooks else f"$.component_rules.{method}"
-                more = f" and {len(untrue) - 3} more" if len(untrue) > 3 else ""
-                yield s.failure(f"{method} with {len(met)} of its criteria met is graded {got.grade.value}, its "
-                                f"{field} naming {', '.join(untrue[:3])}{more}: not {what}",
-                                f"{field} naming only {what.replace('a ', 'each ', 1)}", entry,
-                                witness.criteria(s.body_id, r, {method: met}))
-                return
+        for field, _, _, untrue in contracts.listed_untrue(r, method, met, got):
+            what = WHAT[field]
+            entry = "grade_component" if "grade_component" in s.loaded.own_hooks else f"$.component_rules.{method}"
+            more = f" and {len(untrue) - 3} more" if len(untrue) > 3 else ""
+            yield s.failure(f"{method} with {len(met)} of its criteria met is graded {got.grade.value}, its "
+                            f"{field} naming {', '.join(untrue[:3])}{more}: not {what}",
+                            f"{field} naming only {what.replace('a ', 'each ', 1)}", entry,
+                            witness.criteria(s.body_id, r, {method: met}))
+            return
+
+
+# What each list of a grade must name (``contracts.LISTS``), as the failure says it.
+WHAT = {"pass_missing": "a pass criterion the record misses", "distinction_met": "a distinction criterion it meets",
+        "distinction_missing": "a distinction criterion it misses"}
 
 
 @check("distinction-count", "with every pass criterion, a method's grade follows the count of distinction criteria "

@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from epa import fence
+from epa import contracts, fence
 from epa.conformance import witness
 from epa.conformance.checks.base import (
     CheckedBody,
@@ -122,6 +122,7 @@ def _records_graded(s: CheckedBody) -> Iterator[Failure]:
     # the other checks hold its answers to, so that they agree with it.
     rules = {id(r): unstructure(r) for r in s.loaded.body.rulesets}
     dated: set[str] = set()  # deadlines already failed, each once
+    failed: set[tuple[str, str]] = set()  # hook failures already shown (the first record to show each), each once
     for r in s.loaded.body.rulesets:
         resit = witness.resit(s.body_id, r, r.method_ids[0], "resit")
         for data in [*witness.samples(s.body_id, r), resit, witness.full(s.body_id, r)]:
@@ -130,7 +131,9 @@ def _records_graded(s: CheckedBody) -> Iterator[Failure]:
             try:
                 result = s.explain(record)
             except PluginError as exc:
-                yield hook_failure(s.loaded, exc, data)
+                if (exc.hook, exc.problem) not in failed:
+                    failed.add((exc.hook, exc.problem))
+                    yield hook_failure(s.loaded, exc, data)
             else:
                 yield from _undated(s, result.deadlines, data, dated)
             for changed in s.loaded.body.rulesets:
@@ -146,14 +149,10 @@ def _records_graded(s: CheckedBody) -> Iterator[Failure]:
 
 def _undated(s: CheckedBody, deadlines: Iterable[Deadline], data: dict[str, Any], shown: set[str]
              ) -> Iterator[Failure]:
-    """A deadline's date, status and needs agree, as epa.Deadline and the output schema say: ``unknown`` where the
-    record lacks a date the verdict needs, naming it in ``needs``, and only there; with no date, unknown (the date
-    it counts from is the one lacking). A dated one may be unknown: a rework's due date is known, the reworked
-    submission's date (whether it met it) may not be. A deadline 'met' with no date is shown kept, by no day
-    anyone can see; one 'unknown' naming nothing it needs tells the reader nothing to add."""
+    """A deadline's date, status and needs agree (``contracts.deadline_disagrees``, as grading holds a plugin's
+    own to it): here the default's answers too, from the journey data, each shown with the record."""
     for d in deadlines:
-        unknown = d.status == "unknown"
-        if unknown == (d.needs is not None) and (d.date is not None or unknown) or d.id in shown:
+        if contracts.deadline_disagrees(d) is None or d.id in shown:
             continue
         shown.add(d.id)
         own = [h for h in ("deadlines", "resit_policy") if h in s.loaded.own_hooks]
