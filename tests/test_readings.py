@@ -219,6 +219,40 @@ def test_observation_mode_names_no_requirement_all_four_share_as_one_bodys_own()
 
 
 @needs_four
+@pytest.mark.parametrize(("method", "words"), [
+    # 002 § Component 2: Interview: "The interview can take place either face-to-face or via online video
+    # conferencing, if appropriate."; 000 § Work-Based Project Supported by an Interview: "The interview will last for
+    # 60 minutes and will take place either face to face or remotely."; 003 § Interview: "The interview can be
+    # conducted face to face or remotely via video conferencing using Microsoft Teams."
+    ("project", {"highfield": "either face-to-face or via online video conferencing",
+                 "nqual": "will take place either face to face or remotely",
+                 "tqual": "face to face or remotely via video conferencing"}),
+    # 002 § Assessing the professional discussion ...: "The professional discussion can be either face-to-face or
+    # via online video conference, if appropriate."; 000 § Professional Discussion Supported by Portfolio Evidence:
+    # "The Professional Discussion can take place either face-to-face or remotely."; 003 § Professional Discussion:
+    # "The professional discussion can be conducted face to face or remotely by video conferencing using Microsoft
+    # Teams."
+    ("discussion", {"highfield": "either face-to-face or via online video conference",
+                    "nqual": "can take place either face-to-face or remotely",
+                    "tqual": "face to face or remotely by video conferencing"}),
+])
+def test_the_interview_and_the_discussion_held_remotely_is_a_divergence(method, words):
+    # Only the observation's mode was compared: that three documents let the interview and the professional
+    # discussion be held remotely, where 004 says nothing of how either is held (its 'Mode of assessment' rows name
+    # the method and its controlled conditions only), was in no finding.
+    f = finding(f"conduct.mode.{method}")
+    remote, silent = side(f, "highfield"), side(f, "gateway_quals")
+    assert remote["bodies"] == ["highfield", "nqual", "tqual"] and silent["bodies"] == ["gateway_quals"]
+    assert "face to face or remotely" in remote["says"]
+    assert silent["says"] == "states nothing on it"
+    for who, said in words.items():
+        assert any(said in q["text"] for q in remote["quotes"] if q["body"] == who), who
+    for q in remote["quotes"]:
+        printed = " ".join(seed(q["citation"].split(" § ")[0]).read_text(encoding="utf-8").split())
+        assert q["text"] in printed
+
+
+@needs_four
 def test_the_project_subjects_quotes_are_the_documents_words():
     # 002 § Readiness for end-point assessment: "... This will only be signed off by the assessor if it is deemed
     # appropriate enough to satisfy the criteria available." The quote had ended "satisfy the criteria.", a word

@@ -813,7 +813,10 @@ def _resit_lines(resit: ResitRules) -> list[tuple[str, str]]:
     lines = [(f"grade capped at {cap.grade} after a {' or '.join(cap.applies_to)}{capped_grade(cap)}; "
               f"{cap_lift(cap)}", cap.citation),
              ("no resit or retake to improve a pass", resit.no_resit_from_pass.citation),
-             (f"number of attempts: {resit.attempts.limit or 'no limit set'}", resit.attempts.citation)]
+             # the document's words beside it: a document setting no limit may still say who does (NQual: the
+             # employer), or bound it by its window (Highfield, TQUK: 'within the 12 months')
+             (f"number of attempts: {f'at most {limit}' if (limit := resit.attempts.limit) else 'no limit set'} "
+              f"(“{resit.attempts.text}”)", resit.attempts.citation)]
     for w in resit.windows:
         lifted = "; exceptional circumstances lift it" if w.exceptional_circumstances_lift else ""
         missed = ("else the whole EPA again" if w.consequence == "full_retake"

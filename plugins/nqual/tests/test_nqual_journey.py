@@ -703,6 +703,19 @@ def test_journey_command_st0072_table():
     assert S72 in result.stdout
 
 
+
+@pytest.mark.parametrize("standard", ["ST0071", "ST0072"])
+def test_journey_table_says_who_decides_the_number_of_attempts(standard, monkeypatch):
+    # S71 and S72 § Re-sit / Re-take: "It is then up to the apprentice's employer how many attempts an apprentice is
+    # given." The table said only "number of attempts: no limit set", as of Highfield's "There is no limit to the
+    # number of retake/resits within the 12 months": the pack sets none, but leaves it to the employer, not open.
+    monkeypatch.setenv("COLUMNS", "400")
+    result = run("journey", "--standard", standard, "--body", BODY)
+    assert result.exit_code == 0, result.stderr
+    shown = " ".join(result.stdout.split())
+    assert "number of attempts: no limit set (“" in shown
+    assert "It is then up to the apprentice's employer how many attempts an apprentice is given.”" in shown
+
 # ---------------------------------------------------------------------------------------- recommendations
 # What each support pack advises ("should", "It is expected") and attaches no consequence to: listed by
 # `epa journey` as advice, never checked. (id: topic, method, words quoted from the sentence, section.) The
