@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from epa.errors import InputError, Place, quote
+from epa.errors import InputError, Place, character_named, hidden, quote
 
 # What any input may cost: a record or rules file nests 6 deep and uses no aliases; the limits leave room for both.
 MAX_BYTES = 16 * 1024 * 1024   # a file: a record is a few kilobytes, the largest rules file about 100 KB
@@ -72,12 +72,13 @@ ID_CONTROL_HINT = "an id is printable text: take the character out (a corrupt ex
 
 
 def control_in_id(ident: str) -> str | None:
-    """Why the apprentice id ``ident`` is refused for a control character (naming it and where), else None. The id
-    is printed in every output (CSV and JSON as it is): an escape would reach a terminal as it is (recolouring or
-    clearing it), and a NUL or a backspace make another id of what shows. One rule for every format: a CSV cell, a
-    workbook's, an outcomes file's, a JSON line's or a record file's."""
-    found = ID_CONTROL.search(ident)
+    """Why the apprentice id ``ident`` is refused for a control or format character (naming it and where), else
+    None. The id is printed in every output (CSV and JSON as it is): an escape would reach a terminal as it is
+    (recolouring or clearing it), a bidi control reorders what it shows, and a NUL, a backspace or a zero-width space
+    make another id of what shows (errors.hidden). One rule for every format: a CSV cell, a workbook's, an outcomes
+    file's, a JSON line's or a record file's."""
+    found = hidden(ident, ID_CONTROL)
     if found is None:
         return None
-    return (f"the apprentice id {quote(ident)} holds the control character U+{ord(found.group()):04X} (character "
-            f"{found.start() + 1})")
+    at, char = found
+    return f"the apprentice id {quote(ident)} holds {character_named(char)} (character {at + 1})"
