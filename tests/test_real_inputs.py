@@ -3,6 +3,8 @@ clearly, naming the file, line, column or JSON path, what was expected and what 
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 
 import pytest
@@ -65,3 +67,47 @@ def test_an_outcomes_file_s_gateway_date_saying_no_date_is_audited_as_an_empty_o
     said.write_text(source[0] + "\n" + ",".join([*cells[:at], word, *cells[at + 1:]]) + "\n", encoding="utf-8")
     as_empty = run("audit", str(empty), "--format", "csv")
     assert as_empty.exit_code == 0 and run("audit", str(said), "--format", "csv").stdout == as_empty.stdout
+
+
+def _outcomes_row(tmp_path, **cells: str):
+    """The example outcomes file's first row with ``cells`` (by column name) replaced, as its own file."""
+    from conftest import example
+
+    source = example("st0071-outcomes.csv").read_text(encoding="utf-8").splitlines()
+    header, row = source[0].split(","), source[1].split(",")
+    for name, value in cells.items():
+        row[header.index(name)] = value
+    path = tmp_path / "o.csv"
+    path.write_text(source[0] + "\n" + ",".join(row) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(("written", "read"), [("31/12/1899", "1899-12-31"), ("01/01/2100", "2100-01-01"),
+                                               ("1899-06-01", "1899-06-01")])
+def test_an_outcomes_file_s_gateway_date_out_of_a_record_s_bounds_is_refused_as_a_record_s_is(tmp_path, written,
+                                                                                                read):
+    """A record's dates run from 1900-01-01 to 2099-12-31 (README "Value bounds"; compare refuses the same date in
+    a record); an outcomes file's gateway date outside them was audited."""
+    path = _outcomes_row(tmp_path, **{"Gateway Date": written})
+    (row,) = csv.DictReader(io.StringIO(run("audit", str(path), "--format", "csv").stdout))
+    assert row["agrees"] == "" and "Gateway Date" in row["error"] and "out of range" in row["error"]
+    assert "1900-01-01" in row["error"] and "2099-12-31" in row["error"]
+    record = tmp_path / "record.json"
+    record.write_text(json.dumps({"standard": "ST0071", "apprentice": {"id": "A-1"}, "gateway": {"date": read}}))
+    result = run("compare", str(record))
+    assert result.exit_code == 2 and "out of range" in result.stderr
+    edge = _outcomes_row(tmp_path, **{"Gateway Date": "31/12/2099"})  # (the last day within them is audited)
+    (within,) = csv.DictReader(io.StringIO(run("audit", str(edge), "--format", "csv").stdout))
+    assert within["error"] == "" and within["agrees"] == "true"
+
+
+def test_an_empty_overall_grade_gives_the_status_a_pending_one_gives(tmp_path):
+    """A row whose overall grade's cell reads Pending had the JSON status "not graded yet"; one whose cell is empty,
+    not graded yet the same (README), had no status at all."""
+    statuses = []
+    for overall in ("", "Pending"):
+        path = _outcomes_row(tmp_path, **{"Overall Grade": overall})
+        first = json.loads(run("audit", str(path), "--format", "json").stdout.splitlines()[0])
+        assert first["recorded"] is None and first["agrees"] is None
+        statuses.append(first.get("status"))
+    assert statuses == ["not graded yet", "not graded yet"]
