@@ -149,7 +149,9 @@ class Answer(NamedTuple):
 
     def as_dict(self) -> dict[str, Any]:
         f = self.found.fields
-        status = {} if self.status is None else {"status": self.status.ended or "not graded yet"}
+        # (a row not graded yet says so whether its cell is empty or says why: Booked, Pending)
+        status = {"status": self.status.ended or "not graded yet"} if self.status is not None else \
+            {"status": "not graded yet"} if self.recorded is None else {}
         return {"line": self.line, "apprentice": self.apprentice, "body": f["body"], "standard": f["standard"],
                 "version": f["version"], "recorded": self.recorded, "expected": f["expected"], "agrees": self.agrees,
                 **status, "rule": self.found.rule(self.recorded, self.status), "citation": f["citation"],
