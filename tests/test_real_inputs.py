@@ -111,3 +111,17 @@ def test_an_empty_overall_grade_gives_the_status_a_pending_one_gives(tmp_path):
         assert first["recorded"] is None and first["agrees"] is None
         statuses.append(first.get("status"))
     assert statuses == ["not graded yet", "not graded yet"]
+
+
+@pytest.mark.parametrize(("text", "said"), [("", "is empty"), ("# nothing yet\n\n", "is empty"),
+                                            ("~\n", "holds only null")])
+def test_check_rules_on_an_empty_file_says_it_holds_no_rules_and_what_a_rules_file_is(tmp_path, text, said):
+    """It said the file "holds no record", with a record's hint (standard:, apprentice:, gateway:), to an author
+    checking a rules file."""
+    path = tmp_path / "ST0071.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = run("check-rules", str(path))
+    assert result.exit_code != 0 and "Traceback" not in result.stderr
+    shown = result.stdout + result.stderr
+    assert str(path) in shown and said in shown and "holds no rules" in shown
+    assert "record" not in shown and "body:" in shown and "standard:" in shown

@@ -54,11 +54,18 @@ def not_utf8(raw: bytes, start: int, name: str) -> InputError:
                       hint="save the file as UTF-8 (it may be Latin-1 or Windows-1252)")
 
 
-def no_record(name: str, what: str) -> InputError:
-    """A file or line that holds no record (``what``: "is empty", "holds only null"...)."""
-    return InputError(f"the {unit(name)} {what}: it holds no record", where=Place(name),
-                      hint="a record is a mapping of fields (standard:, apprentice:, gateway: ...), as in "
-                           "examples/; is this the right file?")
+# What a file read is to hold, as its refusal for holding nothing says it: what it holds none of, and what one is.
+RECORD = ("no record", "a record is a mapping of fields (standard:, apprentice:, gateway: ...), as in examples/; is "
+                       "this the right file?")
+RULES = ("no rules", "a rules file is a mapping (body:, standard:, document:, then its methods: and combination:, or "
+                     "a journey's gateway: and deadlines:), as in plugins/<id>/epa_<id>/rules/; is this the right "
+                     "file?")
+
+
+def no_record(name: str, what: str, holds: tuple[str, str] = RECORD) -> InputError:
+    """A file or line that holds nothing (``what``: "is empty", "holds only null"...) where it is to hold ``holds``
+    (RECORD or RULES)."""
+    return InputError(f"the {unit(name)} {what}: it holds {holds[0]}", where=Place(name), hint=holds[1])
 
 
 # What an apprentice id may not hold: Unicode's Cc (C0, DEL and C1) but a tab and the line breaks (LF, CR, NEL), which
