@@ -125,3 +125,20 @@ def test_check_rules_on_an_empty_file_says_it_holds_no_rules_and_what_a_rules_fi
     shown = result.stdout + result.stderr
     assert str(path) in shown and said in shown and "holds no rules" in shown
     assert "record" not in shown and "body:" in shown and "standard:" in shown
+
+
+@pytest.mark.parametrize("count", ["2", "1", ""])
+def test_an_outcomes_file_s_total_row_is_said_to_be_one_as_a_cohort_s_is(tmp_path, count):
+    """A spreadsheet's total row under an outcomes file's rows ("Total" in the id column, the count in the next,
+    the Standard column in the example) was an error row for an apprentice 'Total' with an unknown standard '2'; a
+    cohort's is refused as a total row (README), and now an outcomes file's too, its apprentice cell empty."""
+    from conftest import example
+
+    source = example("st0071-outcomes.csv").read_text(encoding="utf-8").splitlines()
+    assert source[0].startswith("Apprentice ID,Standard,")
+    width = source[0].count(",")
+    path = tmp_path / "o.csv"
+    path.write_text("\n".join([source[0], source[1], "Total," + count + "," * (width - 1)]) + "\n", encoding="utf-8")
+    rows = list(csv.DictReader(io.StringIO(run("audit", str(path), "--format", "csv").stdout)))
+    assert [r["line"] for r in rows] == ["2", "3"] and rows[0]["error"] == ""
+    assert rows[1]["apprentice"] == "" and "total row" in rows[1]["error"]

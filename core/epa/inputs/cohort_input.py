@@ -1140,9 +1140,14 @@ def _total_row(header: CsvHeader, cells: Sequence[Any]) -> bool:
     id (a record's row does; a total's id cell, if any, holds a count)."""
     first = next((c for c in cells if isinstance(c, str) and c.strip()), "")
     standard = getattr(header, "kinds_at", {}).get(("standard",))
+    given = cells[standard] if standard is not None and standard < len(cells) else None
+    return says_total(first, given if isinstance(given, str) else None)
+
+
+def says_total(first: str, standard: str | None) -> bool:
+    """Whether a refused row whose first value is ``first`` and standard's cell ``standard`` is a total row."""
     return _TOTAL.fullmatch(columns.fold(first)) is not None and not (
-        standard is not None and standard < len(cells) and isinstance(cells[standard], str)
-        and _STANDARD_ID.fullmatch(columns.parse_standard(cells[standard].strip())))
+        standard is not None and _STANDARD_ID.fullmatch(columns.parse_standard(standard.strip())))
 
 
 def _repeats_header(header: CsvHeader, cells: Sequence[Any]) -> bool:
