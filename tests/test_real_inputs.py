@@ -17,15 +17,16 @@ def _st0071():
     any_body("ST0071")
 
 
-def test_a_json_line_s_numeric_id_is_told_to_quote_it_as_a_record_file_s_is(tmp_path):
+@pytest.mark.parametrize(("ident", "written"), [(123, "123"), (1.5, "1.5"), (True, "true")])
+def test_a_json_line_s_numeric_id_is_told_to_quote_it_as_a_record_file_s_is(tmp_path, ident, written):
     """A JSON line's id written as a number was refused "123 is not a string" without the hint a record file's
     (JSON or YAML) gives: quote it."""
     path = tmp_path / "c.jsonl"
-    path.write_text(json.dumps({"standard": "ST0071", "apprentice": {"id": 123}, "gateway": {"date": "2025-12-01"}})
+    path.write_text(json.dumps({"standard": "ST0071", "apprentice": {"id": ident}, "gateway": {"date": "2025-12-01"}})
                     + "\n", encoding="utf-8")
     (line,) = [json.loads(x) for x in run("compare", "--batch", str(path), "--format", "json").stdout.splitlines()]
-    assert line["error"]["path"] == "$.apprentice.id" and "123" in line["error"]["message"]
-    assert '"123"' in (line["error"]["hint"] or "") and "quote" in line["error"]["hint"]
+    assert line["error"]["path"] == "$.apprentice.id" and written in line["error"]["message"]
+    assert f'"{written}"' in (line["error"]["hint"] or "") and "quote" in line["error"]["hint"]
 
 
 NO_DATE = ["TBC", "TBA", "tbd", "To Be Confirmed", "N/A", "n/a", "NA", "-", "\u2013"]

@@ -937,8 +937,8 @@ def _explain(error: jsonschema.ValidationError, document: str | None = None,
     parts = list(error.absolute_path)
     rule: dict[str, Any] = error.schema if isinstance(error.schema, dict) else {}
     as_written = written(parts) if written is not None and not isinstance(error.instance, str) else None
-    if as_written is None and written is not None and isinstance(error.instance, int | float) \
-            and not isinstance(error.instance, bool):  # (a cohort's JSON line keeps no text: its number as JSON has it)
+    if as_written is None and written is not None and isinstance(error.instance, bool | int | float):
+        # (a cohort's JSON line keeps no text: its number or boolean as JSON writes it)
         as_written = json_terms(error.instance)
     if error.validator == "type" and rule.get("format") == "date" and not isinstance(error.instance, list | dict):
         # (a number, not "a string": quoting 20250602 gives a text no more a date than the number was)
