@@ -206,12 +206,16 @@ def test_a_yaml_record_s_id_holding_a_format_character_is_refused(escape, shown)
     assert done.returncode == 2 and shown in stderr and "$.apprentice.id" in stderr and "\u202e" not in stderr
 
 
-def test_an_outcomes_file_s_id_holding_a_zero_width_space_is_refused_naming_its_column(tmp_path):
+@pytest.mark.parametrize("ident", ["E1\u200b", "\u200b", "\u202e"])
+def test_an_outcomes_file_s_id_holding_a_zero_width_space_is_refused_naming_its_column(tmp_path, ident):
+    """A lone zero-width space was audited as an apprentice's id (an outcomes row is no record: no blank check)."""
     source = example("st0071-outcomes.csv").read_text(encoding="utf-8").splitlines()
     path = tmp_path / "o.csv"
-    path.write_text(source[0] + "\n" + source[1].replace(",", "\u200b,", 1) + "\n", encoding="utf-8")
+    assert source[1].startswith("E1,")
+    path.write_text(source[0] + "\n" + ident + source[1][2:] + "\n", encoding="utf-8")
     (row,) = csv.DictReader(io.StringIO(run("audit", str(path), "--format", "csv").stdout))
-    assert row["apprentice"] == "" and "Apprentice ID" in row["error"] and "U+200B" in row["error"]
+    assert row["apprentice"] == "" and "Apprentice ID" in row["error"] and row["agrees"] == ""
+    assert f"U+{ord(ident[-1]):04X}" in row["error"] and ident[-1] not in row["error"]
 
 
 @pytest.mark.parametrize("char", ["\u200b", "\u202e", "\ufeff"])
