@@ -55,6 +55,15 @@ def test_a_date_cell_saying_there_is_no_date_reads_as_an_empty_one(tmp_path, wor
     assert "gateway date" in refused["error"]["message"]
 
 
+def test_excel_s_error_na_in_a_date_cell_is_no_na_and_stays_refused(tmp_path):
+    """#N/A is a formula's lookup that failed, not "not applicable": read as no date, an optional date column would
+    say nothing of it."""
+    path = tmp_path / "c.csv"
+    path.write_text("standard,apprentice,gateway_date,date_of_birth\nST0071,A-1,2025-12-01,#N/A\n", encoding="utf-8")
+    (line,) = [json.loads(x) for x in run("compare", "--batch", str(path), "--format", "json").stdout.splitlines()]
+    assert "'#N/A'" in line["error"]["message"] and "date_of_birth" in line["error"]["column"]
+
+
 @pytest.mark.parametrize("word", ["TBC", "N/A", "-"])
 def test_an_outcomes_file_s_gateway_date_saying_no_date_is_audited_as_an_empty_one(tmp_path, word):
     from conftest import example

@@ -216,18 +216,19 @@ _NO_DAY_HINT = ("give the date (2025-12-08, or 08/12/2025); where a formula fill
 _dates: dict[str, str | None] = {}  # a cohort has few distinct dates: each is read once (bounded)
 
 
-# What an MIS writes in a date cell for no date (folded): not known yet (TBC, TBA, TBD, to be confirmed, arranged,
-# decided or determined) or not applicable (N/A, NA); a dash alone too (NO_DATE_DASH). Each says there is no date, as
-# an empty cell does, and is read so: in a date column either reading is no date, so none changes a result (a grade
-# with no date is refused as one beside an empty cell is; a required date so left says what the cell holds).
-NO_DATE = frozenset({"tbc", "tba", "tbd", "tobeconfirmed", "tobearranged", "tobedecided", "tobedetermined", "na",
-                     "notapplicable"})
+# What an MIS writes in a date cell for no date (case and spaces aside, not folded: Excel's error #N/A, a formula's
+# lookup that failed, is no N/A): not known yet (TBC, TBA, TBD, to be confirmed, arranged, decided or determined) or
+# not applicable (N/A, NA); a dash alone too (NO_DATE_DASH). Each says there is no date, as an empty cell does, and
+# is read so: in a date column either reading is no date, so none changes a result (a grade with no date is refused
+# as one beside an empty cell is; a required date so left says what the cell holds).
+NO_DATE = frozenset({"tbc", "tba", "tbd", "to be confirmed", "to be arranged", "to be decided", "to be determined",
+                     "n/a", "na", "not applicable"})
 NO_DATE_DASH = re.compile("[-\u2010-\u2015\u2212]+")  # (hyphen, the dashes, minus: a cell that holds only those)
 
 
 def no_date(value: str) -> bool:
     """Whether a date cell's text (stripped) says there is no date: ``NO_DATE``, or a dash alone."""
-    return fold(value) in NO_DATE or NO_DATE_DASH.fullmatch(value) is not None
+    return " ".join(value.casefold().split()) in NO_DATE or NO_DATE_DASH.fullmatch(value) is not None
 
 
 def parse_date(value: str) -> str | None:
