@@ -272,6 +272,8 @@ def test_options_is_answered_with_the_methods_allowed_and_every_405_says_them(cl
     ("body=tqual%00", "body", "control character"), ("body=tq%01ual", "body", "control character"),
     ("body=tqual%7F", "body", "control character"), ("body=%FF", "body", "not UTF-8"),
     ("bo%00dy=tqual", "'bo%00dy'", "control character"),
+    # a format character (Unicode's Cf): tq\u200bual was answered for tqual as tq\x01ual was (errors.hidden)
+    ("body=tq%E2%80%8Bual", "body", "U+200B"), ("body=tqual%E2%80%AE", "body", "U+202E"),
 ])
 def test_a_query_value_holding_a_control_character_is_400_naming_the_parameter(client, query, name, said) -> None:
     # On e56ed49 /gateway?body=tqual%00 (and tq%01ual, tqual%7F) was answered for tqual: a body's name is matched
@@ -284,7 +286,7 @@ def test_a_query_value_holding_a_control_character_is_400_naming_the_parameter(c
         assert f"query parameter {name} " in problem["detail"] and said in problem["detail"], problem
 
 
-@pytest.mark.parametrize("segment", ["tqual%00", "tq%01ual", "%FF"])
+@pytest.mark.parametrize("segment", ["tqual%00", "tq%01ual", "%FF", "tq%E2%80%8Bual", "tqual%E2%81%A6"])
 def test_a_path_holding_a_control_character_or_no_utf8_is_400_not_another_bodys_answer(client, segment) -> None:
     # On e56ed49 /bodies/tqual%00/journey answered tqual's journey.
     answer = client.get(f"/bodies/{segment}/journey")

@@ -222,3 +222,41 @@ def test_a_record_not_utf16_after_its_mark_is_refused_naming_line_and_byte(tmp_p
     path.write_bytes(BOM_LE + "standard: ST0071\napprentice: {id: A-\udc00}\n".encode("utf-16-le", "surrogatepass"))
     stderr = fails("compare", str(path))
     assert f"{path}:2:" in stderr and "byte 75" in stderr and "UTF-16" in stderr and "UTF-8" in stderr
+
+
+def test_a_utf16_json_record_on_standard_input_is_read_as_json_not_yaml():
+    """JSON on standard input is told from YAML by its first character (the mark's, then a NUL, in UTF-16): the test
+    above cannot tell, json.dumps' output being YAML too. This JSON is no YAML epa reads: its id holds a line
+    separator (U+2028) as it is, text to JSON, which epa's YAML refuses (a line break to YAML 1.1 alone, README).
+    Read as JSON it is graded, as its UTF-8 copy is."""
+    record = json.loads(_record_as_json(example("st0071-journey.yaml")))
+    record["apprentice"]["id"] = "A-\u20281"
+    text = json.dumps(record, ensure_ascii=False, indent=2)
+    as_utf8 = _piped(text.encode("utf-8"), "compare", "-", "--format", "json")
+    assert as_utf8[0] == 0, as_utf8[2]
+    assert _piped(BOM_LE + text.encode("utf-16-le"), "compare", "-", "--format", "json") == as_utf8
+    assert _piped(BOM_BE + text.encode("utf-16-be"), "compare", "-", "--format", "json") == as_utf8
+
+
+@pytest.mark.parametrize("suffix", ["yaml", "json"])
+def test_a_record_not_utf16_after_its_mark_is_told_to_save_as_utf8_not_as_excel_csv(tmp_path, suffix):
+    """The hint named Excel's "CSV UTF-8" for a YAML or JSON file, which no spreadsheet saves; a cohort's CSV keeps
+    it, JSON Lines do not."""
+    path = tmp_path / f"record.{suffix}"
+    path.write_bytes(BOM_LE + "standard: ST0071\napprentice: {id: A-\udc00}\n".encode("utf-16-le", "surrogatepass"))
+    stderr = fails("compare", str(path))
+    assert "UTF-8" in stderr and "CSV" not in stderr and "Excel" not in stderr, stderr
+
+
+@pytest.mark.parametrize("piped", [False, True])
+def test_a_cohort_not_utf16_after_its_mark_is_told_by_its_format_how_to_save_it(tmp_path, piped):
+    table = "standard,apprentice,gateway_date\nST0071,A-\ud800,2025-06-02\n"
+    line = json.dumps({"standard": "ST0071", "apprentice": {"id": "A-1"}, "gateway": {"date": "2025-06-02"}})
+    for text, suffix, excel in ((table, "csv", True), (line + "\n" + line.replace("A-1", "A-\ud800") + "\n", "jsonl",
+                                                                           False)):
+        raw = BOM_LE + text.encode("utf-16-le", "surrogatepass")
+        path = tmp_path / f"c.{suffix}"
+        path.write_bytes(raw)
+        stderr = _piped(raw, "compare", "--batch", "-")[2] if piped else fails("compare", "--batch", str(path))
+        assert "UTF-16" in stderr and "UTF-8" in stderr
+        assert ("CSV UTF-8" in stderr) == excel, stderr

@@ -42,6 +42,7 @@ from epa.inputs import cohort_xlsx, columns
 from epa.inputs.audit_input import OutcomesHeader, Status, header_class, kind
 from epa.inputs.cohort_input import (
     DELIMITED,
+    TOTAL_ROW,
     ColumnMap,
     Item,
     RowProblems,
@@ -51,6 +52,7 @@ from epa.inputs.cohort_input import (
     physical_lines,
     rereadable,
     rewindable,
+    says_total,
 )
 from epa.inputs.utf16 import as_utf8
 from epa.model.domain import Apprentice, Attempt, Gateway, Grade, Record, Ruleset
@@ -149,7 +151,9 @@ class Answer(NamedTuple):
 
     def as_dict(self) -> dict[str, Any]:
         f = self.found.fields
-        status = {} if self.status is None else {"status": self.status.ended or "not graded yet"}
+        # (a row not graded yet says so whether its cell is empty or says why: Booked, Pending)
+        status = {"status": self.status.ended or "not graded yet"} if self.status is not None else \
+            {"status": "not graded yet"} if self.recorded is None else {}
         return {"line": self.line, "apprentice": self.apprentice, "body": f["body"], "standard": f["standard"],
                 "version": f["version"], "recorded": self.recorded, "expected": f["expected"], "agrees": self.agrees,
                 **status, "rule": self.found.rule(self.recorded, self.status), "citation": f["citation"],
@@ -657,7 +661,10 @@ def rows(source: str, registry: Registry, *, body: LoadedBody | None, body_ids: 
                 first[key] = line
             yield answer
         except RowProblems as exc:
-            yield _error_row(line, exc.refusal())
+            ident = data["apprentice"].get("id")  # (an outcomes file's first column is its id's, as a rule)
+            standard = data.get("standard")
+            total = isinstance(ident, str) and says_total(ident, standard if isinstance(standard, str) else None)
+            yield _error_row(line, RowRefusal(*TOTAL_ROW) if total else exc.refusal())
         except PluginError as exc:
             yield _error_row(line, RowRefusal(str(exc), None, apprentice=data["apprentice"].get("id")), exc.plugin,
                              exc.hook)

@@ -34,6 +34,7 @@ from epa.conformance.checks import (
 )
 from epa.errors import InputError
 from epa.inputs.documents import read, schema_errors
+from epa.inputs.hostile import RULES
 from epa.model.domain import Ruleset
 from epa.rules.load import JOURNEY_SUFFIX, load_ruleset, load_rulesets, not_read_as_rules
 from epa.rules.sources import sources_dir
@@ -72,7 +73,7 @@ def citations(value: Any) -> Iterator[str]:
 
 
 def _data(path: Path) -> Any:
-    return jsonable(read(path)[0])
+    return jsonable(read(path, RULES)[0])
 
 
 def load_problems(path: Path) -> list[str]:
@@ -88,7 +89,7 @@ def load_problems(path: Path) -> list[str]:
 def _schema_problems(path: Path) -> list[str]:
     """Each schema error of the file as written (a version stored as changes is checked once resolved: none)."""
     try:
-        data, source = read(path)
+        data, source = read(path, RULES)
     except InputError as exc:
         return [exc.render()]
     if not isinstance(data, dict) or "based_on" in data or "changes" in data:

@@ -25,13 +25,49 @@ CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 NAME_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
+# Bidirectional controls (Unicode's Bidi_Control): in a value a terminal shows, they reorder what it shows (Trojan
+# Source, CVE-2021-42574), "A-1\u202e2-B" showing as another id.
+_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def hidden(text: str, control: re.Pattern[str]) -> tuple[int, str] | None:
+    """The first character of ``text`` a person cannot see as what it is, and its index: a control character
+    (``control``: which of them the value refuses) or any format character (Unicode's Cf, as this Python's
+    unicodedata has it: a zero-width space, a word joiner, a soft hyphen, a byte-order mark inside, the bidi
+    controls...). Every Cf rather than a list: each leaves the text looking as it did, so "A-0001\u200b" is a name or
+    id of its own that shows as "A-0001", and a name is matched with what is not a letter aside (``fold``), so
+    "tq\u200bual" would be read as tqual. None where it holds neither."""
+    if text.isprintable():  # (Cc and Cf are not printable: the common case is one scan, in C)
+        return None
+    import unicodedata
+
+    found = control.search(text)
+    end = found.start() if found is not None else len(text)
+    at = next((i for i in range(end) if unicodedata.category(text[i]) == "Cf"), None)
+    if at is not None:
+        return at, text[at]
+    return (found.start(), found.group()) if found is not None else None
+
+
+def character_named(char: str) -> str:
+    """A hidden character (``hidden``) as a message names it: its kind, its code point and, for a format character,
+    its Unicode name ("the bidirectional control U+202E RIGHT-TO-LEFT OVERRIDE")."""
+    import unicodedata
+
+    if unicodedata.category(char) == "Cc":
+        return f"the control character U+{ord(char):04X}"
+    kind = "bidirectional control" if char in _BIDI else "invisible format character"
+    name = unicodedata.name(char, "")
+    return f"the {kind} U+{ord(char):04X}" + (f" {name}" if name else "")
+
+
 def control_in_name(name: str, what: str) -> InputError | None:
-    """The refusal of ``name`` (``what`` it names: "the body name") for a control character (``NAME_CONTROL``),
-    naming the character; None where it holds none."""
-    found = NAME_CONTROL.search(name)
+    """The refusal of ``name`` (``what`` it names: "the body name") for a control character (``NAME_CONTROL``) or a
+    format character (``hidden``), naming the character; None where it holds neither."""
+    found = hidden(name, NAME_CONTROL)
     if found is None:
         return None
-    return InputError(f"{what} {quote(name)} holds the control character U+{ord(found.group()):04X}",
+    return InputError(f"{what} {quote(name)} holds {character_named(found[1])}",
                       hint="leave it out: no body, standard, version, column or sheet name holds one")
 
 

@@ -38,6 +38,7 @@ from epa.inputs.cohort_input import (
     strict_columns,
     unnamed_value,
 )
+from epa.inputs.dates import BOUNDS_HINT, out_of_range
 from epa.inputs.hostile import ID_BLANKS
 
 # The fields of an outcomes row besides each method's, and their other names. A name must not fold to another's.
@@ -267,6 +268,9 @@ class OutcomesHeader(CsvHeader):
                 if typed is None:  # (a component's "Pending": no grade yet, kept as written for what it says)
                     if bucket == "grades":
                         data["not_yet"][key] = value
+                    continue
+                if field == "gateway_date" and (why := out_of_range(value, typed)) is not None:  # (a record's bounds)
+                    problems.append((self.column[field], kind(field), columns.BadCell(why, BOUNDS_HINT)))
                     continue
                 value = typed
             if bucket is None:

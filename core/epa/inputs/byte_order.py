@@ -28,15 +28,19 @@ def text_of(raw: bytes, name: str) -> str | None:
         return raw.decode(codec).removeprefix("\ufeff")
     except UnicodeDecodeError as exc:
         line = raw[:exc.start].decode(codec, "replace").count("\n") + 1
-        raise refusal(exc, exc.start, Place(name, line)) from None
+        raise refusal(exc, exc.start, Place(name, line), table=False) from None
 
 
-def refusal(exc: UnicodeDecodeError, at: int, where: Place) -> InputError:
-    """Text that starts with a UTF-16 byte-order mark but is not UTF-16 at byte offset ``at``."""
+def refusal(exc: UnicodeDecodeError, at: int, where: Place, *, table: bool) -> InputError:
+    """Text that starts with a UTF-16 byte-order mark but is not UTF-16 at byte offset ``at``; ``table``: the text
+    is a table (CSV or tab-separated, as a spreadsheet saves it), whose hint names Excel's formats. A YAML or JSON
+    file's does not: no spreadsheet saves one."""
     what = ("ends inside a character (an odd byte, or half a surrogate pair)" if exc.reason in
             ("truncated data", "unexpected end of data") else
             f"holds bytes that are not UTF-16 text ({exc.reason})")
+    hint = "save it again as UTF-8 (Excel: Save As 'CSV UTF-8'), or whole as 'Unicode Text'" if table else \
+        "save it again as UTF-8 (the editor's encoding setting), or whole as UTF-16"
     return InputError(f"the file starts with a UTF-16 byte-order mark but {what}, at byte {at + 1}", where=where,
-                      hint="save it again as UTF-8 (Excel: Save As 'CSV UTF-8'), or whole as 'Unicode Text'")
+                      hint=hint)
 
 

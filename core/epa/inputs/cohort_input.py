@@ -342,20 +342,27 @@ class CsvHeader:
         if not data and not attempts and not problems and not any(c.strip() for c in cells):
             return None  # a row of empty cells, as a spreadsheet writes after its last row
         if not ("standard" in data and "id" in data.get("apprentice", ()) and "date" in data.get("gateway", ())):
-            self._missing(data, problems)
+            self._missing(data, problems, cells)
         where = self._attempts(data, attempts, problems) if attempts else self._where.copy()
         if problems:
             problems.sort(key=lambda p: self.names.index(p[0]))  # in the header's order
             raise RowProblems(problems, data)
         return data, where
 
-    def _missing(self, data: dict[str, Any], problems: list[Any]) -> None:
+    def _said(self, cells: Sequence[str], kind: tuple[str, ...]) -> str:
+        """What a required cell read as no value holds: "empty", or the words saying there is no date (TBC, N/A)."""
+        index = self.names.index(self.kinds[kind]) if self.kinds[kind] in self.names else len(cells)
+        held = cells[index].strip() if index < len(cells) else ""
+        return f"{quote(held)} gives no date" if held else "empty"
+
+    def _missing(self, data: dict[str, Any], problems: list[Any], cells: Sequence[str]) -> None:
         """A required cell left empty, named by its column (one that cannot be read is named already)."""
         for field, what in REQUIRED.items():
             kind = _REQUIRED_KINDS[field]
             given = data.get(kind[0]) if len(kind) == 1 else data.get(kind[0], {}).get(kind[1])
             if given is None and not any(k == kind for _, k, _ in problems):
-                problems.append((self.kinds[kind], kind, columns.BadCell(f"empty: every record needs {what}")))
+                problems.append((self.kinds[kind], kind, columns.BadCell(f"{self._said(cells, kind)}: every record "
+                                                                         f"needs {what}")))
 
     def _attempts(self, data: dict[str, Any], attempts: dict[str, dict[str, Any]], problems: list[Any]
                   ) -> dict[tuple[Any, ...], str]:
@@ -1133,9 +1140,14 @@ def _total_row(header: CsvHeader, cells: Sequence[Any]) -> bool:
     id (a record's row does; a total's id cell, if any, holds a count)."""
     first = next((c for c in cells if isinstance(c, str) and c.strip()), "")
     standard = getattr(header, "kinds_at", {}).get(("standard",))
+    given = cells[standard] if standard is not None and standard < len(cells) else None
+    return says_total(first, given if isinstance(given, str) else None)
+
+
+def says_total(first: str, standard: str | None) -> bool:
+    """Whether a refused row whose first value is ``first`` and standard's cell ``standard`` is a total row."""
     return _TOTAL.fullmatch(columns.fold(first)) is not None and not (
-        standard is not None and standard < len(cells) and isinstance(cells[standard], str)
-        and _STANDARD_ID.fullmatch(columns.parse_standard(cells[standard].strip())))
+        standard is not None and _STANDARD_ID.fullmatch(columns.parse_standard(standard.strip())))
 
 
 def _repeats_header(header: CsvHeader, cells: Sequence[Any]) -> bool:

@@ -213,21 +213,36 @@ _DATE_FORMS = "write it as 2025-12-08, or day first as 08/12/2025"
 _TIME = re.compile(r"\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:\s*[ap]\.?m\.?)?")  # (casefolded: 09:30, 9:30 am)
 _NO_DAY_HINT = ("give the date (2025-12-08, or 08/12/2025); where a formula fills the cell it found no date (an empty "
                 "cell counts as 0): leave the cell empty until there is one, =IF(B2=\"\",\"\",B2)")
-_dates: dict[str, str] = {}  # a cohort has few distinct dates: each is read once (bounded)
+_dates: dict[str, str | None] = {}  # a cohort has few distinct dates: each is read once (bounded)
 
 
-def parse_date(value: str) -> str:
+# What an MIS writes in a date cell for no date (case and spaces aside, not folded: Excel's error #N/A, a formula's
+# lookup that failed, is no N/A): not known yet (TBC, TBA, TBD, to be confirmed, arranged, decided or determined) or
+# not applicable (N/A, NA); a dash alone too (NO_DATE_DASH). Each says there is no date, as an empty cell does, and
+# is read so: in a date column either reading is no date, so none changes a result (a grade with no date is refused
+# as one beside an empty cell is; a required date so left says what the cell holds).
+NO_DATE = frozenset({"tbc", "tba", "tbd", "to be confirmed", "to be arranged", "to be decided", "to be determined",
+                     "n/a", "na", "not applicable"})
+NO_DATE_DASH = re.compile("[-\u2010-\u2015\u2212]+")  # (hyphen, the dashes, minus: a cell that holds only those)
+
+
+def no_date(value: str) -> bool:
+    """Whether a date cell's text (stripped) says there is no date: ``NO_DATE``, or a dash alone."""
+    return " ".join(value.casefold().split()) in NO_DATE or NO_DATE_DASH.fullmatch(value) is not None
+
+
+def parse_date(value: str) -> str | None:
     """A date as ISO 8601 (YYYY-MM-DD), from ISO, UK day-first forms (08/12/2025, 8-12-2025, 08.12.2025, 8/12/25,
     08122025), year-first (2025/12/08, 20251208), or a month named (8 Dec 2025, 08-Dec-25, Dec 8, 2025), with or
     without its weekday before it (Mon 08/12/2025, Monday, 8 December 2025: refused where the date is another
     weekday); a time of day after any of these is read as epa.inputs.dates has it (taken off; with a time zone,
-    refused). Never read month first: 01/13/2025 is refused."""
-    found = _dates.get(value)
-    if found is None:
-        found = _read_date(value)
-        if len(_dates) >= 4096:
-            _dates.clear()
-        _dates[value] = found
+    refused). Never read month first: 01/13/2025 is refused. None: the cell says there is no date (``no_date``)."""
+    if value in _dates:
+        return _dates[value]
+    found = None if no_date(value) else _read_date(value)
+    if len(_dates) >= 4096:
+        _dates.clear()
+    _dates[value] = found
     return found
 
 

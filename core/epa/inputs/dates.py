@@ -13,9 +13,24 @@ first, a month's name) is each reader's own: this module only takes the time off
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from epa.errors import quote
+
+# The dates any input may hold (README "Value bounds"; the record schema's $defs/date says the same to a record): room
+# for deadlines counted years on from one, and no date or number arithmetic that can overflow. One rule: a record's
+# fast path (fastrecord) compares with these, and an outcomes file's gateway date is refused by ``out_of_range``.
+EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2099, 12, 31)
+BOUNDS_HINT = 'see "Value bounds" in the README'
+
+
+def out_of_range(value: str, day: str) -> str | None:
+    """Why the date ``day`` (YYYY-MM-DD), read from ``value``, is refused for its bounds, in the record schema's
+    words; None where it is within them."""
+    if EARLIEST.isoformat() <= day <= LATEST.isoformat():
+        return None
+    return f"{quote(value)} is out of range: expected a date from {EARLIEST} to {LATEST} (YYYY-MM-DD)"
 
 # The date (any text), then a space or "T", then HH:MM[:SS[.fraction]] (with AM or PM, a 12-hour clock's), then,
 # perhaps, a zone: Z, UTC, GMT or an offset (+01:00, -0500, +01).

@@ -26,6 +26,7 @@ from epa.inputs.hostile import (
     MAX_BYTES,
     MAX_DEPTH,
     MAX_DIGITS,
+    RECORD,
     no_record,
     not_utf8,
     too_deep,
@@ -185,15 +186,15 @@ class Source:
         return node.value if isinstance(node, yaml.ScalarNode) and not node.style else None  # plain: no quotes
 
 
-def read(path: Path | str) -> tuple[Any, Source]:
+def read(path: Path | str, holds: tuple[str, str] = RECORD) -> tuple[Any, Source]:
     """Parse a YAML or JSON file (by its suffix; ``-`` reads standard input, JSON when it starts with ``{`` or
     ``[``), refusing hostile input with an InputError: see :func:`loads`."""
-    return parse(*read_bytes(path))
+    return parse(*read_bytes(path), holds=holds)
 
 
-def parse(raw: bytes, name: str, kind: str) -> tuple[Any, Source]:
+def parse(raw: bytes, name: str, kind: str, holds: tuple[str, str] = RECORD) -> tuple[Any, Source]:
     """Parse what :func:`read_bytes` read: UTF-8 text (see :func:`decode`), then YAML or JSON (:func:`loads`)."""
-    return loads(decode(raw, name), name, kind)
+    return loads(decode(raw, name), name, kind, holds)
 
 
 def read_bytes(path: Path | str) -> tuple[bytes, str, str]:
@@ -261,25 +262,26 @@ def decode(raw: bytes, name: str) -> str:
         raise not_utf8(raw, exc.start, name) from None
 
 
-def loads(text: str, name: str, kind: str = "yaml") -> tuple[Any, Source]:
+def loads(text: str, name: str, kind: str = "yaml", holds: tuple[str, str] = RECORD) -> tuple[Any, Source]:
     """Parse YAML or JSON text (``kind``), named ``name`` in errors. Refused, each with an InputError naming the
     line and JSON path: nesting deeper than MAX_DEPTH and YAML aliases beyond MAX_ALIASES / MAX_ALIAS_NODES
     (checked before anything recursive or expanding runs), duplicate keys, keys that are not strings, NaN and
     infinities, YAML numbers YAML 1.1 and 1.2 read differently (:meth:`_Composer._number_tag`), lone surrogate
-    escapes, tags beyond the JSON data model, syntax errors, and a file that holds nothing (or only null)."""
+    escapes, tags beyond the JSON data model, syntax errors, and a file that holds nothing (or only null), its
+    refusal saying what it is to hold (``holds``: hostile.RECORD or RULES)."""
     text = text.removeprefix("\ufeff")
     if kind == "json":
-        data = _loads_json(text, name)
+        data = _loads_json(text, name, holds)
         if data is None:
-            raise no_record(name, "holds only null")
+            raise no_record(name, "holds only null", holds)
         return data, Source(Path(name), text)
     if (odd := _YAML11_BREAK.search(text)) is not None:
         raise _yaml11_break(text, odd.start(), name)
     node, data, merges = _compose(text, name)
     if node is None:
-        raise no_record(name, "is empty (nothing but blank lines or comments)")
+        raise no_record(name, "is empty (nothing but blank lines or comments)", holds)
     if data is None:
-        raise no_record(name, "holds only null (~, null, or a lone ---)")
+        raise no_record(name, "holds only null (~, null, or a lone ---)", holds)
     source = Source(Path(name), text, node)
     if not merges:
         return data, source
@@ -712,12 +714,12 @@ def _lone_surrogate(value: str, exc: UnicodeEncodeError, where: Place) -> InputE
                       hint="write the character itself (as UTF-8), or both halves of its surrogate pair")
 
 
-def _loads_json(text: str, name: str) -> Any:
+def _loads_json(text: str, name: str, holds: tuple[str, str] = RECORD) -> Any:
     """JSON, with nesting checked without recursion before the (recursive) parser runs."""
     import json
 
     if not text.strip(" \t\r\n"):
-        raise no_record(name, "is empty")
+        raise no_record(name, "is empty", holds)
     if text.count("[") + text.count("{") > MAX_DEPTH and _json_depth(text) > MAX_DEPTH:
         _scan_json(text, name, depth_only=True)  # says where
     try:
@@ -935,6 +937,9 @@ def _explain(error: jsonschema.ValidationError, document: str | None = None,
     parts = list(error.absolute_path)
     rule: dict[str, Any] = error.schema if isinstance(error.schema, dict) else {}
     as_written = written(parts) if written is not None and not isinstance(error.instance, str) else None
+    if as_written is None and written is not None and isinstance(error.instance, bool | int | float):
+        # (a cohort's JSON line keeps no text: its number or boolean as JSON writes it)
+        as_written = json_terms(error.instance)
     if error.validator == "type" and rule.get("format") == "date" and not isinstance(error.instance, list | dict):
         # (a number, not "a string": quoting 20250602 gives a text no more a date than the number was)
         return f"{json_terms(error.instance)} is not a date", _write_date(as_written or error.instance), parts

@@ -24,6 +24,7 @@ import msgspec
 from msgspec import Meta, Struct
 
 from epa.errors import InputError
+from epa.inputs.dates import EARLIEST, LATEST
 from epa.inputs.record_checks import Names, refusal, unknown_criterion
 from epa.model.domain import Apprentice, Attempt, Gateway, Grade, JourneyDates, Record
 from epa.registry import Registry
@@ -41,8 +42,7 @@ Level = Literal["none", "entry3", "level1", "level2", "level3"]
 
 # The bounds the schema puts on values (README "Value bounds"), so that nothing a record holds can overflow date
 # or number arithmetic; tests/test_numbers_and_bounds.py holds both paths to the same edges. msgspec checks the
-# numbers as it decodes them; the dates, which it cannot bound, are compared in _filled.
-EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2099, 12, 31)
+# numbers as it decodes them; the dates, which it cannot bound, are compared in _filled (EARLIEST and LATEST: dates.py).
 MAX_PIECES, MAX_WORDS, MAX_MINUTES = 10_000, 1_000_000, 10_000
 Pieces = Annotated[int, Meta(ge=0, le=MAX_PIECES)]
 Words = Annotated[int, Meta(ge=0, le=MAX_WORDS)]

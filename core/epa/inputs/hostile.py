@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from epa.errors import InputError, Place, quote
+from epa.errors import InputError, Place, character_named, hidden, quote
 
 # What any input may cost: a record or rules file nests 6 deep and uses no aliases; the limits leave room for both.
 MAX_BYTES = 16 * 1024 * 1024   # a file: a record is a few kilobytes, the largest rules file about 100 KB
@@ -54,11 +54,18 @@ def not_utf8(raw: bytes, start: int, name: str) -> InputError:
                       hint="save the file as UTF-8 (it may be Latin-1 or Windows-1252)")
 
 
-def no_record(name: str, what: str) -> InputError:
-    """A file or line that holds no record (``what``: "is empty", "holds only null"...)."""
-    return InputError(f"the {unit(name)} {what}: it holds no record", where=Place(name),
-                      hint="a record is a mapping of fields (standard:, apprentice:, gateway: ...), as in "
-                           "examples/; is this the right file?")
+# What a file read is to hold, as its refusal for holding nothing says it: what it holds none of, and what one is.
+RECORD = ("no record", "a record is a mapping of fields (standard:, apprentice:, gateway: ...), as in examples/; is "
+                       "this the right file?")
+RULES = ("no rules", "a rules file is a mapping (body:, standard:, document:, then its methods: and combination:, or "
+                     "a journey's gateway: and deadlines:), as in plugins/<id>/epa_<id>/rules/; is this the right "
+                     "file?")
+
+
+def no_record(name: str, what: str, holds: tuple[str, str] = RECORD) -> InputError:
+    """A file or line that holds nothing (``what``: "is empty", "holds only null"...) where it is to hold ``holds``
+    (RECORD or RULES)."""
+    return InputError(f"the {unit(name)} {what}: it holds {holds[0]}", where=Place(name), hint=holds[1])
 
 
 # What an apprentice id may not hold: Unicode's Cc (C0, DEL and C1) but a tab and the line breaks (LF, CR, NEL), which
@@ -72,12 +79,13 @@ ID_CONTROL_HINT = "an id is printable text: take the character out (a corrupt ex
 
 
 def control_in_id(ident: str) -> str | None:
-    """Why the apprentice id ``ident`` is refused for a control character (naming it and where), else None. The id
-    is printed in every output (CSV and JSON as it is): an escape would reach a terminal as it is (recolouring or
-    clearing it), and a NUL or a backspace make another id of what shows. One rule for every format: a CSV cell, a
-    workbook's, an outcomes file's, a JSON line's or a record file's."""
-    found = ID_CONTROL.search(ident)
+    """Why the apprentice id ``ident`` is refused for a control or format character (naming it and where), else
+    None. The id is printed in every output (CSV and JSON as it is): an escape would reach a terminal as it is
+    (recolouring or clearing it), a bidi control reorders what it shows, and a NUL, a backspace or a zero-width space
+    make another id of what shows (errors.hidden). One rule for every format: a CSV cell, a workbook's, an outcomes
+    file's, a JSON line's or a record file's."""
+    found = hidden(ident, ID_CONTROL)
     if found is None:
         return None
-    return (f"the apprentice id {quote(ident)} holds the control character U+{ord(found.group()):04X} (character "
-            f"{found.start() + 1})")
+    at, char = found
+    return f"the apprentice id {quote(ident)} holds {character_named(char)} (character {at + 1})"

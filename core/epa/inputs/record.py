@@ -10,8 +10,8 @@ from typing import Any, NamedTuple
 
 from epa.errors import InputError, quote
 from epa.inputs.documents import NumberForm, Source, check_text, expects_text, parse, read_bytes, validate
-from epa.inputs.hostile import ID_BLANKS, ID_CONTROL_HINT, control_in_id
-from epa.inputs.record_checks import Names, refusal
+from epa.inputs.hostile import ID_BLANKS, ID_CONTROL, ID_CONTROL_HINT, control_in_id
+from epa.inputs.record_checks import Names, blank, refusal
 from epa.model.domain import Record
 from epa.registry import Registry
 
@@ -198,9 +198,10 @@ def _trim_id(data: Any, source: Source) -> None:
     apprentice = data.get("apprentice") if isinstance(data, dict) else None
     if isinstance(apprentice, dict) and isinstance(ident := apprentice.get("id"), str):
         apprentice["id"] = ident.strip(ID_BLANKS)
-        if ident and not apprentice["id"]:
-            raise InputError(f"{quote(ident)} is blank: every record needs the apprentice's id",
-                             where=source.place(["apprentice", "id"]))
+        if ident and (not apprentice["id"] or (blank(apprentice["id"]) and not ID_CONTROL.search(apprentice["id"]))):
+            raise InputError(f"{quote(ident)} is blank: every record needs the apprentice's id",  # (a zero-width space
+                             where=source.place(["apprentice", "id"]),                          # alone, too)
+                             hint="give the apprentice's id (a ULN, or the provider's own reference)")
         if (control := control_in_id(apprentice["id"])) is not None:
             raise InputError(control, where=source.place(["apprentice", "id"]), hint=ID_CONTROL_HINT)
 

@@ -67,6 +67,7 @@ class _Transcoded(io.RawIOBase):
         self._decoder = codecs.getincrementaldecoder(self._codec)("strict")
         self._pending, self._at, self._given, self._read, self._lines, self._done = b"", 0, 0, 0, 1, False
         self._first = True
+        self._lines_of: bool | None = None  # whether the text is JSON Lines (not a table), once its first text is read
         self._refused: InputError | None = None  # (met part way: raised once the lines before it are given)
 
     def close(self) -> None:  # (the file under it is read through this one alone: closed with it)
@@ -122,22 +123,29 @@ class _Transcoded(io.RawIOBase):
             except UnicodeDecodeError as exc:
                 # The whole lines before the character are given first, as UTF-8's are, then the refusal: on a pipe
                 # (not checked whole) the lines read with it in one block were lost, the refusal naming a later line.
-                self._refused = self._refusal(exc, block)
                 good = exc.object[:exc.start].decode(self._codec)
+                self._tell_kind(good)
+                self._refused = self._refusal(exc, block)
                 text = good[:good.rfind("\n") + 1]
             if self._first and text:
                 text, self._first = text.removeprefix("\ufeff"), False
+            self._tell_kind(text)
             self._lines += text.count("\n")
             self._read += len(block)
             self._pending, self._at = text.encode("utf-8"), 0
             self._done = not block
         return True
 
+    def _tell_kind(self, text: str) -> None:
+        """Whether the text is JSON Lines (their first record starts with "{"), told by its first text."""
+        if self._lines_of is None and (start := text.lstrip("\ufeff \t\r\n")):
+            self._lines_of = start[:1] in ("{", "[")
+
     def _refusal(self, exc: UnicodeDecodeError, block: bytes) -> InputError:
         held = len(exc.object) - len(block)  # (bytes the decoder held back from the block before: a character's)
         at = self._start + self._read - held + exc.start
         line = self._lines + exc.object[:exc.start].decode(self._codec, "replace").count("\n")
-        return refusal(exc, at, Place(self._name, line))
+        return refusal(exc, at, Place(self._name, line), table=not self._lines_of)
 
 
 def _regular(stream: IO[bytes]) -> bool:

@@ -14,6 +14,7 @@ import attrs
 from epa import cache
 from epa.errors import InputError, Place, did_you_mean
 from epa.inputs.documents import Source, parse, read, read_bytes, validate
+from epa.inputs.hostile import RULES
 from epa.model.domain import NOT_METHODS, Change, Journey, LogEntry, Ruleset, Standard
 
 if TYPE_CHECKING:  # (importlib.abc would bring importlib.resources, tempfile and zipfile to every start)
@@ -43,7 +44,7 @@ def _key(kind: str, texts: Texts | None) -> str | None:
 
 def _read(path: Path, texts: Texts) -> tuple[Any, Source]:
     """``read(path)``, from the text read once where it was (a file ``based_on`` names is one of the folder's)."""
-    return parse(*texts[path]) if path in texts else read(path)
+    return parse(*texts[path], holds=RULES) if path in texts else read(path, RULES)
 
 
 def structure(data: Any, cls: type[_T], where: str) -> _T:

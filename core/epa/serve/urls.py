@@ -1,5 +1,5 @@
 """A request's URL read as the service reads it: its path and every query parameter's name and value are UTF-8
-text without control characters, or the request is refused (400) naming the parameter.
+text without control or format characters, or the request is refused (400) naming the parameter.
 
 Starlette decodes a percent-encoded byte that is no UTF-8 as U+FFFD, and a body's name is matched with its
 punctuation aside (epa.registry.Registry.named): on e56ed49 ``?body=tqual%00`` and ``?body=tq%01ual`` were
@@ -11,7 +11,7 @@ from collections.abc import MutableMapping
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
-from epa.errors import CONTROL, NAME_CONTROL, quote
+from epa.errors import CONTROL, NAME_CONTROL, character_named, hidden, quote
 from epa.serve.problems import Problem
 
 # a control character but the blanks (tab, line feed, carriage return): a query value's outer blanks are left out and
@@ -24,9 +24,11 @@ def checked(raw_path: bytes, query: bytes) -> None:
     """Refuse (400, ``bad-query`` or ``bad-path``) a path or a query parameter that is not UTF-8, or holds a
     control character (a NUL, a line break, DEL...)."""
     path = _text(unquote_to_bytes(raw_path))
-    if path is None or CONTROL.search(path) or "\n" in path or "\t" in path:  # (no id holds a blank but a space)
+    if path is None or hidden(path, CONTROL) or "\n" in path or "\t" in path:  # (no id holds a blank but a space)
+        found = hidden(path, CONTROL) if path is not None else None
         raise Problem(400, "bad-path", f"the request's path {_shown(raw_path)} holds "
-                      + ("bytes that are not UTF-8" if path is None else "a control character"),
+                      + ("bytes that are not UTF-8" if path is None else
+                         character_named(found[1]) if found is not None else "a control character"),
                       hint="the endpoints' paths name bodies and standards by their ids (GET /bodies, "
                       "GET /standards)")
     for pair in query.split(b"&"):
@@ -39,9 +41,9 @@ def checked(raw_path: bytes, query: bytes) -> None:
         if name is None or value is None:
             raise Problem(400, "bad-query", f"the query parameter {called} is not UTF-8 text once percent-decoded "
                           f"({_shown(pair)} as sent)", hint="percent-encode the parameter's UTF-8 bytes (%C3%A9 for é)")
-        if _controlled(name) or _controlled(value):
+        if (held := _controlled(name) or _controlled(value)) is not None:
             part = "name" if _controlled(name) else "value"
-            raise Problem(400, "bad-query", f"the {part} of the query parameter {called} holds a control character "
+            raise Problem(400, "bad-query", f"the {part} of the query parameter {called} holds {held} "
                           f"({_shown(pair)} as sent)", hint="leave it out: no body, standard, version, column or "
                           "sheet name holds one")
 
@@ -53,8 +55,10 @@ def _text(raw: bytes) -> str | None:
         return None
 
 
-def _controlled(text: str) -> bool:
-    return bool(QUERY_CONTROL.search(text))
+def _controlled(text: str) -> str | None:
+    """The control or format character ``text`` holds, as a message names it (errors.hidden), else None."""
+    found = hidden(text, QUERY_CONTROL)
+    return None if found is None else character_named(found[1])
 
 
 def _shown(raw: bytes) -> str:
