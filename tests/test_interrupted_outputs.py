@@ -85,6 +85,34 @@ def test_an_interrupt_as_the_rows_file_is_renamed_says_it_is_written_in_full(tmp
     assert summary.read_text() == "old\n" and not leftovers(tmp_path)
 
 
+# os.replace, for the file named TARGET: SIGINT, and the target's folder removed (with the temporary file in it) as
+# the rename is made, so that the rename fails.
+FOLDER_GONE_AT_THE_RENAME = """
+import os, shutil, signal
+real = os.replace
+def replace(source, target):
+    if os.path.basename(str(target)) == os.environ["TARGET"]:
+        os.kill(os.getpid(), signal.SIGINT)
+        shutil.rmtree(os.path.dirname(str(target)))
+    real(source, target)
+os.replace = replace
+"""
+
+
+def test_an_interrupt_as_the_rows_files_folder_is_removed_never_says_it_was_written(tmp_path) -> None:
+    """Before, the temporary file gone was taken for renamed: "every record's output is written in full" of a file
+    that was nowhere."""
+    any_body()
+    folder = tmp_path / "gone"
+    folder.mkdir()
+    out = folder / "rows.csv"
+    done = epa(FOLDER_GONE_AT_THE_RENAME, "compare", "--batch", str(COHORT), "--out", str(out),
+               env={"TARGET": out.name})
+    assert done.returncode == errors.EXIT_INTERRUPTED and "Traceback" not in done.stderr, done.stderr
+    assert not out.exists() and "written in full" not in done.stderr
+    assert done.stderr.startswith(f"interrupted: every record was graded, nothing written to {out}"), done.stderr
+
+
 # os.fsync, for the temporary file beside TARGET: SIGTERM, then a sync longer than a held signal waits.
 A_SLOW_SYNC = """
 import os, signal, time
