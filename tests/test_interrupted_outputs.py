@@ -614,3 +614,60 @@ def test_an_out_file_full_at_its_first_chunk_says_how_many_were_graded(tmp_path)
     assert done.stderr == f"error: cannot write {out}: {os.strerror(errno.ENOSPC)}; 256 records graded, nothing " \
                           f"written to {out} (left as it was), no summary written; the output is incomplete\n"
     assert out.read_text() == "old\n" and not leftovers(tmp_path)
+
+
+# The `epa` command itself (epa.__main__), a signal sent to it as the interpreter exits, every output written: from
+# an exit function (atexit), or from an object the interpreter frees in its last steps, after it has put back the
+# signals' default actions.
+AS_IT_EXITS = """
+import atexit, os, signal, sys
+class Late:
+    def __del__(self):
+        os.kill(os.getpid(), getattr(signal, os.environ["SIGNAL"]))
+if os.environ["WHEN"] == "atexit":
+    atexit.register(Late().__del__)
+else:
+    sys.modules["late"] = Late()  # (freed with the modules, last)
+sys.argv = ["epa", *sys.argv[1:]]
+from epa.__main__ import main
+main()
+"""
+
+
+@pytest.mark.parametrize("when", ["atexit", "last"])
+@pytest.mark.parametrize("signal_name", ["SIGTERM", "SIGINT"])
+def test_a_signal_as_epa_exits_after_its_output_keeps_the_commands_exit_code(when, signal_name) -> None:
+    """On bce6565, SIGTERM in the interpreter's last steps killed it (143, Python's handler gone), and a signal in an
+    exit function printed a KeyboardInterrupt traceback: neither the command's code (its output whole) nor 130."""
+    any_body()
+    whole = epa("", "bodies", "--format", "json")
+    done = subprocess.run([sys.executable, "-c", AS_IT_EXITS, "bodies", "--format", "json"], capture_output=True,
+                          text=True, env={**os.environ, "SIGNAL": signal_name, "WHEN": when}, timeout=TIMEOUT)
+    assert (done.returncode, done.stderr) == (errors.EXIT_OK, "")
+    assert json.loads(done.stdout) == json.loads(whole.stdout)
+
+
+# The command run with SIGINT ignored (`trap '' INT`, a script's background job), SIGINT sent as it starts its work.
+SIGINT_IGNORED = """
+import os, signal, sys
+signal.signal(signal.SIGINT, signal.SIG_IGN)  # (as inherited: Python keeps an ignored SIGINT)
+import click
+real = click.Group.main
+def main(self, *args, **kwargs):
+    os.kill(os.getpid(), signal.SIGINT)
+    return real(self, *args, **kwargs)
+click.Group.main = main
+sys.argv = ["epa", *sys.argv[1:]]
+from epa.__main__ import main
+main()
+"""
+
+
+def test_an_ignored_sigint_stays_ignored() -> None:
+    """On bce6565 epa put its own handler over the ignored SIGINT (SIGHUP's was kept): exit 130, no output."""
+    any_body()
+    whole = epa("", "bodies", "--format", "json")
+    done = subprocess.run([sys.executable, "-c", SIGINT_IGNORED, "bodies", "--format", "json"], capture_output=True,
+                          text=True, timeout=TIMEOUT)
+    assert (done.returncode, done.stderr) == (errors.EXIT_OK, "")
+    assert json.loads(done.stdout) == json.loads(whole.stdout)
