@@ -239,3 +239,15 @@ def test_gateway_requirements_every_body_finds_unmet_are_said(tmp_path, monkeypa
     said = _block(table.stdout)
     for body in OUR_BODIES:
         assert "gateway: " in said[body] and ": not provided" in said[body], body
+
+
+@requires("nqual")
+def test_grade_says_a_missed_window_without_show(tmp_path, monkeypatch):
+    # 000 § GATEWAY "All EPA activity will take place no later than 3 months from Gateway.": 2025-04-06, worked
+    # above; the last first attempt on 2025-05-04, missed. Before, `epa grade` said nothing of it unless --show.
+    monkeypatch.setenv("COLUMNS", "300")
+    table = run("grade", "--body", "nqual", _record(tmp_path, "2025-05-04"))
+    assert table.exit_code == 0, table.stderr
+    missed = table.stdout.split("Missed, or outside a tolerance:\n", 1)[1]
+    assert missed.startswith("• deadline: ") and "by 2025-04-06 (3 months after gateway on 2025-01-06)" in missed
+    assert "missed (the document states no consequence for missing it)" in missed.splitlines()[0]

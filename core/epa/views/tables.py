@@ -529,6 +529,8 @@ def result(console: Console, res: BodyResult, about: dict[str, Any] | None = Non
     console.print(f"{_journey_line(res)}", highlight=False)
     console.print(Text("Why", style="bold"))
     _explain(console, [res], None)
+    # a deadline missed or a check outside, said without --show (the unmet gateway requirements are named above)
+    _kept_by_none(console, [res], {"gateway_ready"}, {}, "Missed, or outside a tolerance:")
     _show_more(console, [res], show)
 
 
@@ -687,7 +689,8 @@ def compare(console: Console, results: list[BodyResult], differing: list[str], a
         console.print(Text(f"Why they differ (≠ {', '.join(_label(d) for d in differing)}):", style="bold"))
         about_rows = set(differing) | ({"resit"} if {"capped", "full_retake_required"} & set(differing) else set())
         _explain(console, results, about_rows, journey)
-    _kept_by_none(console, results, differing, journey)
+    _kept_by_none(console, results, differing, journey,
+                  "Missed or unmet where the bodies do not differ (not marked ≠):")
     _show_more(console, results, show)
 
 
@@ -699,11 +702,12 @@ def _missed_count(res: BodyResult) -> str:
     return f"{required}" + (f" + {advice} advice" if advice else "")
 
 
-def _kept_by_none(console: Console, results: list[BodyResult], differing: list[str],
-                  journey: Mapping[str, Mapping[str, Any]]) -> None:
-    """Each deadline missed, check outside its tolerance and gateway requirement unmet that "Why they differ" does
-    not already say (the bodies agree on it, or it is one body's alone), with what the document says follows and
-    its citation: a missed window every body shares is not a difference, but a provider must still read it."""
+def _kept_by_none(console: Console, results: list[BodyResult], differing: Collection[str],
+                  journey: Mapping[str, Mapping[str, Any]], heading: str) -> None:
+    """Under ``heading``, each deadline missed, check outside its tolerance and gateway requirement unmet that "Why
+    they differ" does not already say (the bodies agree on it, or it is one body's alone), with what the document
+    says follows and its citation: a missed window every body shares is not a difference, but a provider must
+    still read it. (``differing`` holding gateway_ready: the unmet requirements are said already.)"""
     told = {(body, rule) for row, given in journey.items() for body, v in given.items() for rule in v["rules"]}
     rows: list[tuple[str, Text]] = []
     for res in results:
@@ -715,9 +719,10 @@ def _kept_by_none(console: Console, results: list[BodyResult], differing: list[s
             lines += [(f"gateway: {r.name}: {r.says}", r.citation) for r in res.gateway.requirements
                       if r.id in res.gateway.unmet]
         for n, (says, citation) in enumerate(lines):
-            rows.append((res.body if n == 0 else "", Text(says).append(f"\n{cite(citation, res)}", style="dim")))
+            name = "•" if len(results) == 1 else res.body if n == 0 else ""  # (as "Why" lists them)
+            rows.append((name, Text(says).append(f"\n{cite(citation, res)}", style="dim")))
     if rows:
-        console.print(Text("Missed or unmet where the bodies do not differ (not marked ≠):", style="bold"))
+        console.print(Text(heading, style="bold"))
         _grid(console, rows)
 
 
