@@ -210,7 +210,9 @@ def print_table(console: Console, table: Table, whole: Collection[int] = (), mar
         return
     cells = [[column.header, *column.cells] for column in columns]
     most = [max(_words(c)[1] for c in col) for col in cells]
-    least = [most[i] if i in whole else max(_words(c)[0] for c in col) for i, col in enumerate(cells)]
+    # (a column that does not wrap needs its widest line too: narrower, rich cuts it short with an ellipsis)
+    least = [most[i] if i in whole or columns[i].no_wrap else max(_words(c)[0] for c in col)
+             for i, col in enumerate(cells)]
     room = console.width - table._extra_width - sum(table._get_padding_width(i) for i in range(len(columns)))
     if sum(most) <= room:
         console.print(table)
@@ -671,7 +673,7 @@ def compare(console: Console, results: list[BodyResult], differing: list[str], a
     short = any(event_row_name(row) for row, _, _ in rows) and \
         max(cell_len(words) for _, words, _ in rows) + beside > console.width
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, collapse_padding=True)
-    table.add_column("", no_wrap=not journey)  # a deadline's or check's label is long: it wraps on words
+    table.add_column("")  # a label wraps on its words where the table is narrow (its values on its last line)
     table.add_column("", no_wrap=True, vertical="bottom")  # ≠, beside the values, on the label's last line
     for r in results:
         table.add_column(r.body, no_wrap=not journey, overflow="ellipsis", vertical="bottom")
