@@ -186,3 +186,68 @@ def test_a_fail_not_yet_resat_is_no_difference_where_no_body_says_a_deadline_is_
     path.write_text(json.dumps(data), encoding="utf-8")
     out = ok_json("--bodies", "gateway_quals,nqual", "compare", str(path), definition="compare")
     assert _said(out, "deadline:resit") == {"gateway_quals": "missed", "nqual": "met"}
+
+
+def _block(stdout: str) -> dict[str, str]:
+    """The text under 'Missed or unmet where the bodies do not differ', by body (a body's id starts its first line)."""
+    assert "Missed or unmet where the bodies do not differ" in stdout, stdout
+    said: dict[str, str] = {}
+    body = ""
+    for line in stdout.split("Missed or unmet where the bodies do not differ", 1)[1].splitlines()[1:]:
+        if line.startswith("more with --show"):
+            break
+        if line[:1].strip():
+            body, _, line = line.partition(" ")
+        said[body] = said.get(body, "") + " " + line.strip()
+    return said
+
+
+@requires(*OUR_BODIES)
+def test_a_window_every_body_misses_is_said_without_show(tmp_path, monkeypatch):
+    # 2025-05-04: after both 2025-04-06 and 2025-05-03 (worked above), missed by all four alike: no difference, yet
+    # the plain table must say it. Before, it said "All bodies agree." and nothing of a deadline unless --show
+    # deadlines. None of the four sentences above says what follows a late EPA: each body's line says so.
+    monkeypatch.setenv("COLUMNS", "300")
+    table = run("--bodies", FOUR, "compare", _record(tmp_path, "2025-05-04"))
+    assert table.exit_code == 0, table.stderr
+    [missed] = [line for line in table.stdout.splitlines() if line.startswith("deadlines missed")]
+    assert missed.split()[2:] == ["1", "1", "1", "1"] and "≠" not in missed
+    said = _block(table.stdout)
+    for body, due in (("gateway_quals", "by 2025-04-06"), ("highfield", "by 2025-05-03"), ("nqual", "by 2025-04-06"),
+                      ("tqual", "by 2025-05-03")):
+        assert f"{due} (3 months after" in said[body], body
+        assert "missed (the document states no consequence for missing it)" in said[body], body
+
+
+@requires(*OUR_BODIES)
+def test_gateway_requirements_every_body_finds_unmet_are_said(tmp_path, monkeypatch):
+    # No portfolio, its declaration, photo ID or gateway form: 000 § GATEWAY (portfolio, gateway form), 002 §
+    # Readiness for end-point assessment (portfolio), 003 § Gateway Considerations (photo ID, portfolio), 004 § 2.2
+    # (the EPA Gateway Meeting Record) each need one: every body is not ready, so no row differs, and before the
+    # table said "no" four times and nothing of why.
+    monkeypatch.setenv("COLUMNS", "300")
+    data = {"standard": "ST0071", "apprentice": {"id": "A1", "date_of_birth": "2000-03-15",
+                                                 "start_date": "2023-08-04", "english": "level2", "maths": "level2"},
+            "gateway": {"date": "2024-09-03", "portfolio": False, "portfolio_declaration": False, "photo_id": False,
+                        "gateway_form": False}}
+    path = tmp_path / "record.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    table = run("--bodies", FOUR, "compare", str(path))
+    assert table.exit_code == 0, table.stderr
+    [ready] = [line for line in table.stdout.splitlines() if line.startswith("gateway ready")]
+    assert ready.split()[2:] == ["no", "no", "no", "no"]
+    said = _block(table.stdout)
+    for body in OUR_BODIES:
+        assert "gateway: " in said[body] and ": not provided" in said[body], body
+
+
+@requires("nqual")
+def test_grade_says_a_missed_window_without_show(tmp_path, monkeypatch):
+    # 000 § GATEWAY "All EPA activity will take place no later than 3 months from Gateway.": 2025-04-06, worked
+    # above; the last first attempt on 2025-05-04, missed. Before, `epa grade` said nothing of it unless --show.
+    monkeypatch.setenv("COLUMNS", "300")
+    table = run("grade", "--body", "nqual", _record(tmp_path, "2025-05-04"))
+    assert table.exit_code == 0, table.stderr
+    missed = table.stdout.split("Missed, or outside a tolerance:\n", 1)[1]
+    assert missed.startswith("• deadline: ") and "by 2025-04-06 (3 months after gateway on 2025-01-06)" in missed
+    assert "missed (the document states no consequence for missing it)" in missed.splitlines()[0]

@@ -85,6 +85,34 @@ def test_an_interrupt_as_the_rows_file_is_renamed_says_it_is_written_in_full(tmp
     assert summary.read_text() == "old\n" and not leftovers(tmp_path)
 
 
+# os.replace, for the file named TARGET: SIGINT, and the target's folder removed (with the temporary file in it) as
+# the rename is made, so that the rename fails.
+FOLDER_GONE_AT_THE_RENAME = """
+import os, shutil, signal
+real = os.replace
+def replace(source, target):
+    if os.path.basename(str(target)) == os.environ["TARGET"]:
+        os.kill(os.getpid(), signal.SIGINT)
+        shutil.rmtree(os.path.dirname(str(target)))
+    real(source, target)
+os.replace = replace
+"""
+
+
+def test_an_interrupt_as_the_rows_files_folder_is_removed_never_says_it_was_written(tmp_path) -> None:
+    """Before, the temporary file gone was taken for renamed: "every record's output is written in full" of a file
+    that was nowhere."""
+    any_body()
+    folder = tmp_path / "gone"
+    folder.mkdir()
+    out = folder / "rows.csv"
+    done = epa(FOLDER_GONE_AT_THE_RENAME, "compare", "--batch", str(COHORT), "--out", str(out),
+               env={"TARGET": out.name})
+    assert done.returncode == errors.EXIT_INTERRUPTED and "Traceback" not in done.stderr, done.stderr
+    assert not out.exists() and "written in full" not in done.stderr
+    assert done.stderr.startswith(f"interrupted: every record was graded, nothing written to {out}"), done.stderr
+
+
 # os.fsync, for the temporary file beside TARGET: SIGTERM, then a sync longer than a held signal waits.
 A_SLOW_SYNC = """
 import os, signal, time
@@ -415,8 +443,8 @@ def test_standard_output_failing_in_the_first_chunk_does_not_deny_what_it_holds(
         done = epa(script, *args, stdout=stdout, stderr=subprocess.PIPE)
     assert done.returncode == errors.EXIT_OUTPUT and "Traceback" not in done.stderr, done.stderr
     assert out.read_bytes().startswith(first)
-    assert done.stderr.endswith("; no record's output is known to be written in full; the output is "
-                                "incomplete\n"), done.stderr
+    assert done.stderr.endswith(f"; {RECORDS} records graded, no record's output is known to be written in full; "
+                                "the output is incomplete\n"), done.stderr  # (one chunk: JSON_CHUNK is 32)
 
 
 # --out naming a device written in place (/dev/full) that fails at once: it said "the first 0 records' output is
@@ -437,8 +465,9 @@ def test_an_out_device_failing_at_once_says_none_is_known_whole(tmp_path, comman
         args = ("audit", str(given))
     done = epa("", *args, "--format", "json", "--out", str(FULL))
     assert done.returncode == errors.EXIT_OUTPUT and "Traceback" not in done.stderr, done.stderr
-    item = "record" if command == "compare" else "row"
-    assert f"; no {item}'s output is known to be written in full; the output is incomplete\n" in done.stderr
+    # (compare: the first chunk, batch.cohort.JSON_CHUNK's 32 records, graded before its write failed)
+    said = "32 records graded, no record's" if command == "compare" else "no row's"
+    assert f"; {said} output is known to be written in full; the output is incomplete\n" in done.stderr
     assert "the first 0" not in done.stderr
 
 
@@ -453,7 +482,8 @@ def test_an_out_file_failing_part_way_says_it_was_left_as_it_was(tmp_path) -> No
     done = epa(script, "compare", "--batch", str(COHORT), "--format", "json", "--out", str(out))
     assert done.returncode == errors.EXIT_OUTPUT and "Traceback" not in done.stderr, done.stderr
     assert done.stderr.startswith(f"error: cannot write {out}: ")
-    assert done.stderr.endswith(f"; 0 records graded, nothing written to {out} (left as it was), no summary "
+    # (every record graded, in one chunk, before its write failed: "0 records graded" on bce6565)
+    assert done.stderr.endswith(f"; {RECORDS} records graded, nothing written to {out} (left as it was), no summary "
                                 "written; the output is incomplete\n"), done.stderr
     assert out.read_text() == "old\n" and not leftovers(tmp_path)
 
@@ -549,3 +579,95 @@ def test_an_out_file_failing_as_it_is_put_in_place_says_it_was_left_as_it_was(tm
     assert (done.returncode, done.stdout) == (errors.EXIT_OUTPUT, "")
     assert done.stderr == f"error: cannot write {out}: {os.strerror(errno.ENOSPC)}; {said}; the output is incomplete\n"
     assert out.read_text() == "old\n" and not summary.exists() and not leftovers(tmp_path)
+
+
+# The --out file's temporary file (beside TARGET) on a full disk: every write to it fails.
+OUT_FULL = """
+import errno, io, os
+real = os.fdopen
+class Full(io.RawIOBase):
+    def writable(self):
+        return True
+    def write(self, data):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+def fdopen(fd, *args, **kwargs):
+    opened = real(fd, *args, **kwargs)
+    if os.path.basename(os.readlink(f"/proc/self/fd/{fd}")).startswith("." + os.environ["TARGET"]):
+        return io.BufferedWriter(Full())
+    return opened
+os.fdopen = fdopen
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").exists(), reason="names a descriptor's file by Linux's /proc/self/fd")
+def test_an_out_file_full_at_its_first_chunk_says_how_many_were_graded(tmp_path) -> None:
+    """Before, "0 records graded", though the first chunk (batch.cohort.CHUNK, 256 records) was graded before its
+    write failed; the second chunk's 44 records were never graded."""
+    any_body()
+    cohort = tmp_path / "cohort.jsonl"
+    lines = [line for line in COHORT.read_text(encoding="utf-8").splitlines() if line.strip()]
+    cohort.write_text("\n".join(lines[i % len(lines)] for i in range(300)) + "\n", encoding="utf-8")
+    out = tmp_path / "rows.csv"
+    out.write_text("old\n")
+    done = epa(OUT_FULL, "compare", "--batch", str(cohort), "--out", str(out), env={"TARGET": out.name})
+    assert (done.returncode, done.stdout) == (errors.EXIT_OUTPUT, ""), done.stderr
+    assert done.stderr == f"error: cannot write {out}: {os.strerror(errno.ENOSPC)}; 256 records graded, nothing " \
+                          f"written to {out} (left as it was), no summary written; the output is incomplete\n"
+    assert out.read_text() == "old\n" and not leftovers(tmp_path)
+
+
+# The `epa` command itself (epa.__main__), a signal sent to it as the interpreter exits, every output written: from
+# an exit function (atexit), or from an object the interpreter frees in its last steps, after it has put back the
+# signals' default actions.
+AS_IT_EXITS = """
+import atexit, os, signal, sys
+class Late:
+    def __del__(self):
+        os.kill(os.getpid(), getattr(signal, os.environ["SIGNAL"]))
+if os.environ["WHEN"] == "atexit":
+    atexit.register(Late().__del__)
+else:
+    sys.modules["late"] = Late()  # (freed with the modules, last)
+sys.argv = ["epa", *sys.argv[1:]]
+from epa.__main__ import main
+main()
+"""
+
+
+@pytest.mark.parametrize("when", ["atexit", "last"])
+@pytest.mark.parametrize("signal_name", ["SIGTERM", "SIGINT"])
+def test_a_signal_as_epa_exits_after_its_output_keeps_the_commands_exit_code(when, signal_name) -> None:
+    """On bce6565, SIGTERM in the interpreter's last steps killed it (143, Python's handler gone), and a signal in an
+    exit function printed a KeyboardInterrupt traceback: neither the command's code (its output whole) nor 130."""
+    any_body()
+    whole = epa("", "bodies", "--format", "json")
+    done = subprocess.run([sys.executable, "-c", AS_IT_EXITS, "bodies", "--format", "json"], capture_output=True,
+                          text=True, env={**os.environ, "SIGNAL": signal_name, "WHEN": when}, timeout=TIMEOUT)
+    assert (done.returncode, done.stderr) == (errors.EXIT_OK, "")
+    assert json.loads(done.stdout) == json.loads(whole.stdout)
+
+
+# The command run with SIGINT ignored (`trap '' INT`, a script's background job), SIGINT sent as it starts its work.
+SIGINT_IGNORED = """
+import os, signal, sys
+signal.signal(signal.SIGINT, signal.SIG_IGN)  # (as inherited: Python keeps an ignored SIGINT)
+import click
+real = click.Group.main
+def main(self, *args, **kwargs):
+    os.kill(os.getpid(), signal.SIGINT)
+    return real(self, *args, **kwargs)
+click.Group.main = main
+sys.argv = ["epa", *sys.argv[1:]]
+from epa.__main__ import main
+main()
+"""
+
+
+def test_an_ignored_sigint_stays_ignored() -> None:
+    """On bce6565 epa put its own handler over the ignored SIGINT (SIGHUP's was kept): exit 130, no output."""
+    any_body()
+    whole = epa("", "bodies", "--format", "json")
+    done = subprocess.run([sys.executable, "-c", SIGINT_IGNORED, "bodies", "--format", "json"], capture_output=True,
+                          text=True, timeout=TIMEOUT)
+    assert (done.returncode, done.stderr) == (errors.EXIT_OK, "")
+    assert json.loads(done.stdout) == json.loads(whole.stdout)

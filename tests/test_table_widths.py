@@ -95,3 +95,17 @@ def test_the_gateway_tables_keep_each_word_whole_within_the_width(width, monkeyp
             "unknown", "deferred", "not", "applicable"}
     statuses = [_cells(line)[1] for line in out.splitlines() if line.startswith("│")]
     assert {word for status in statuses for word in status.split()} <= said, statuses
+
+
+@requires(*OUR_BODIES)
+@pytest.mark.parametrize("width", [50, 66, 70, 72])
+def test_no_label_or_value_of_compare_or_grade_is_cut_short_at_any_width(width, monkeypatch) -> None:
+    # On bce6565, at 66 to 72 columns, the quick start's compare cut its labels: 'gateway unkn…', 'capped at pa…',
+    # 'whole EPA ag…' (a label column that did not wrap, given less than its widest label); each word of every
+    # label must be there, whole, and no cell end in an ellipsis.
+    quick = str(EXAMPLES / "st0071-observation-distinction.yaml")
+    for args in ((*FOUR, "compare", quick), ("grade", "--body", OUR_BODIES[0], quick)):
+        out = _at(width, monkeypatch, *args)
+        assert not re.search(r"\w…", out), out  # (the file's folders shortened in the middle, '/…/', are meant)
+    words = set(_at(width, monkeypatch, *FOUR, "compare", quick).split())
+    assert {"gateway", "unknown", "capped", "at", "pass", "whole", "EPA", "again"} <= words

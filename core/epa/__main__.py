@@ -23,11 +23,14 @@ def main() -> None:
 
     interrupts.install()
     try:
-        from epa.cli import main as run
+        try:
+            from epa.cli import main as run
 
-        run()
-    except KeyboardInterrupt:  # met before epa.cli.main's own handling starts, or after it ends: nothing is done
-        _stopped()
+            run()
+        except KeyboardInterrupt:  # met before epa.cli.main's own handling starts, or after it ends: nothing is done
+            _stopped()
+    finally:  # (its exit code on its way: a signal as the interpreter exits changes nothing; see finished)
+        interrupts.finished()
 
 
 def _stopped() -> None:

@@ -669,9 +669,14 @@ def _compare_batch(record: Path | None, batch_file: str | None, rows: Rows, work
         _warn(f"{stopped}: {done}; the output is incomplete" + (f" (and {held})" if held else ""))
         raise SystemExit(EXIT_INTERRUPTED if isinstance(exc, batch.Interrupted) else EXIT_FAILURE) from None
     except errors.OutputCutShort as exc:
-        done = _left(exc.done, "records", "graded", rows.out, rows.fmt == "table" or rows.summary_only, exc.line,
-                     "the cohort", "summary", rows.summary_file) if exc.done or _replaced(rows.out) else \
-            "no record's output is known to be written in full"  # (a first chunk's write cut: some may be)
+        # A file replaced whole at the end has none of the output: how many were graded is said (the chunk whose
+        # write failed too); rows written as they came are whole up to the last counted (a first chunk's write cut
+        # short: some of it may be out, none known whole).
+        if _replaced(rows.out) or exc.done:
+            done = _left(exc.graded if _replaced(rows.out) else exc.done, "records", "graded", rows.out,
+                         rows.fmt == "table" or rows.summary_only, exc.line, "the cohort", "summary", rows.summary_file)
+        else:
+            done = f"{exc.graded} records graded, no record's output is known to be written in full"
         raise OutputError(exc.output, f"{exc.reason}; {done}; the output is incomplete") from None
     except OutputError as exc:
         _not_put_in_place(exc, graded, rows.out, "every record was graded",

@@ -271,12 +271,14 @@ class OutputError(Exception):
 
 class OutputCutShort(OutputError):
     """An output that failed part way through a cohort's rows: the first ``done`` items' output (the last at
-    ``line`` of the input; 0: none) was handed to it in full by then, and no more items were graded. What of that
-    the user has depends on the output (a file replaced whole at the end has none of it): the command says."""
+    ``line`` of the input; 0: none) was handed to it in full by then, and no more items were graded than
+    ``graded`` (those, and the chunk whose write failed; ``done`` where not given). What of that the user has
+    depends on the output (a file replaced whole at the end has none of it): the command says."""
 
-    def __init__(self, failed: OutputError, done: int, line: int):
+    def __init__(self, failed: OutputError, done: int, line: int, graded: int | None = None):
         super().__init__(failed.output, failed.reason)
         self.done, self.line = done, line
+        self.graded = done if graded is None else graded
 
 
 # The exit codes every command uses (README "Exit codes").

@@ -113,16 +113,27 @@ STOPS = (_signal.SIGINT, _signal.SIGTERM, *HANGUP)  # the signals that stop epa 
 
 
 def install() -> None:
-    """Record SIGINT, SIGTERM and SIGHUP and raise KeyboardInterrupt for each. SIGHUP is left ignored where it is
-    (``nohup epa ...``). Only from the main thread (signal's rule)."""
+    """Record SIGINT, SIGTERM and SIGHUP and raise KeyboardInterrupt for each. One the parent left ignored stays
+    ignored: SIGHUP under ``nohup epa ...``, SIGINT under ``trap '' INT`` or in a script's background job (which a
+    shell starts with SIGINT ignored, and Python keeps so). Only from the main thread (signal's rule)."""
     global _received
     _received = False
     if threading.current_thread() is threading.main_thread():
-        _signal.signal(_signal.SIGINT, _handler)
-        _signal.signal(_signal.SIGTERM, _handler)
-        for hangup in HANGUP:
-            if _signal.getsignal(hangup) == _signal.SIG_DFL:
-                _signal.signal(hangup, _handler)
+        for stop in STOPS:
+            if _signal.getsignal(stop) != _signal.SIG_IGN:
+                _signal.signal(stop, _handler)
+
+
+def finished() -> None:
+    """epa's work is done: its output written and flushed, its exit code decided. A stop signal from here on, as
+    the interpreter exits, is ignored, so that the exit code is the command's: Python's own handler (epa's) would
+    raise KeyboardInterrupt in an exit function (a traceback on standard error), and, once the interpreter has
+    put back the signals' default actions in its last steps, SIGTERM would kill it (exit 143), though nothing was
+    left undone. Only from the main thread."""
+    if threading.current_thread() is threading.main_thread():
+        for stop in STOPS:
+            if _signal.getsignal(stop) is _handler:
+                _signal.signal(stop, _signal.SIG_IGN)
 
 
 def hang_up_as_before() -> None:

@@ -1146,7 +1146,7 @@ def run(source: str, fmt: str, *, summary: bool, summary_only: bool, workers: in
                     with interrupts.held():
                         if isinstance(text, str) and text == "failed":
                             _raise(stats)
-                        gone = None
+                        gone: BrokenPipeError | OutputError | None = None
                         try:
                             if isinstance(text, str):
                                 if text:
@@ -1155,12 +1155,12 @@ def run(source: str, fmt: str, *, summary: bool, summary_only: bool, workers: in
                                 write_bytes(text)
                             elif text:
                                 write(text.decode("utf-8"))
-                        except BrokenPipeError as exc:  # the reader gone: this chunk was graded, and counts too
-                            gone = exc
+                        except (BrokenPipeError, OutputError) as exc:  # the reader gone, or a full disk: this
+                            gone = exc  # chunk was graded, and counts too
                         counts.add(stats)
                         graded_to = last
                         if gone is not None:  # (counted as graded, not as written: a held Ctrl-C says the written)
-                            raise gone  # (ReaderGone, below)
+                            raise gone  # (ReaderGone, OutputCutShort, below)
                         done = counts.read, last
                     if interrupts.received():  # a KeyboardInterrupt some library caught and dropped
                         raise KeyboardInterrupt
@@ -1173,7 +1173,7 @@ def run(source: str, fmt: str, *, summary: bool, summary_only: bool, workers: in
         except BrokenPipeError:
             raise ReaderGone(counts, graded_to) from None
         except OutputError as exc:  # a full disk part way: how much was written by then is said with it
-            raise OutputCutShort(exc, *done) from None
+            raise OutputCutShort(exc, *done, graded=counts.read) from None
         except WorkerDied as exc:
             if interrupts.received():  # SIGTERM to the process group: the workers went first
                 raise Interrupted(*done) from None

@@ -134,11 +134,14 @@ def _put_in_place(path: Path, stream: Any, temporary: str, target: Path, mode: i
     """The temporary file ``stream`` writes, synced and renamed over ``target``; on any failure removed, the old file
     left as it was. Ctrl-C or SIGTERM is held meanwhile (a rename is quick; a sync may not be, and a held signal is
     raised all the same after interrupts.HELD_AT_MOST): raised as FileInterrupted, saying whether the rename was
-    done, read from the file system itself (the temporary file gone: renamed), not from how far this code got."""
+    done, read from the file system itself (the target now the temporary file: renamed), not from how far this code
+    got. (The temporary file gone alone is no proof: its folder removed as it was renamed takes it too.)"""
     from epa import interrupts
 
+    written: os.stat_result | None = None
     try:
         with interrupts.held():
+            written = os.fstat(stream.fileno())
             stream.flush()
             os.fsync(stream.fileno())  # the data is on disk before the name points at it
             stream.close()
@@ -148,7 +151,7 @@ def _put_in_place(path: Path, stream: Any, temporary: str, target: Path, mode: i
     except BaseException as exc:
         with contextlib.suppress(OSError, ValueError):
             stream.close()
-        whole = not os.path.lexists(temporary)
+        whole = written is not None and _same(target, written)
         if not whole:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
@@ -157,6 +160,15 @@ def _put_in_place(path: Path, stream: Any, temporary: str, target: Path, mode: i
         if isinstance(exc, OSError):
             raise OutputError(str(path), _reason(exc)) from None
         raise
+
+
+def _same(path: Path, written: os.stat_result) -> bool:
+    """Whether ``path`` names the file ``written`` was taken of (its device and inode)."""
+    try:
+        found = os.stat(path)
+    except OSError:
+        return False
+    return (found.st_dev, found.st_ino) == (written.st_dev, written.st_ino)
 
 
 def _temporary(target: Path) -> str:

@@ -210,7 +210,9 @@ def print_table(console: Console, table: Table, whole: Collection[int] = (), mar
         return
     cells = [[column.header, *column.cells] for column in columns]
     most = [max(_words(c)[1] for c in col) for col in cells]
-    least = [most[i] if i in whole else max(_words(c)[0] for c in col) for i, col in enumerate(cells)]
+    # (a column that does not wrap needs its widest line too: narrower, rich cuts it short with an ellipsis)
+    least = [most[i] if i in whole or columns[i].no_wrap else max(_words(c)[0] for c in col)
+             for i, col in enumerate(cells)]
     room = console.width - table._extra_width - sum(table._get_padding_width(i) for i in range(len(columns)))
     if sum(most) <= room:
         console.print(table)
@@ -529,6 +531,8 @@ def result(console: Console, res: BodyResult, about: dict[str, Any] | None = Non
     console.print(f"{_journey_line(res)}", highlight=False)
     console.print(Text("Why", style="bold"))
     _explain(console, [res], None)
+    # a deadline missed or a check outside, said without --show (the unmet gateway requirements are named above)
+    _kept_by_none(console, [res], {"gateway_ready"}, {}, "Missed, or outside a tolerance:")
     _show_more(console, [res], show)
 
 
@@ -574,6 +578,11 @@ def _explain(console: Console, results: list[BodyResult], about: set[str] | None
                 text.append(f"\n{cite(citation, res)}", style="dim")
             rows.append((res.body if first and len(results) > 1 else "" if len(results) > 1 else "•", text))
             first = False
+    _grid(console, rows)
+
+
+def _grid(console: Console, rows: list[tuple[str, Text]]) -> None:
+    """Texts beside a body's id, wrapping on words; each under its id where no word fits beside it."""
     widest = max((cell_len(name) for name, _ in rows), default=0)
     if widest + 1 + max((_words(text)[0] for _, text in rows), default=0) > console.width:
         _stacked(console, rows, "bold", end=False)  # no room for a word beside the body's id: the text under it
@@ -651,6 +660,11 @@ def compare(console: Console, results: list[BodyResult], differing: list[str], a
     for row, given in journey.items():  # a deadline or check row: shown only where the bodies' verdicts differ
         rows.append((row, _label(row), [Text(given[r.body]["verdict"] if r.body in given else NO_VERDICT,
                                              style="bold yellow") for r in results]))
+    if any(d.status == "missed" for r in results for d in r.deadlines):
+        # Deadlines missed are counted whether or not the bodies differ on them (never marked ≠: not compared): five
+        # years from gateway to EPA misses every body's window alike, and a table of differences alone would say
+        # nothing of it. What each is follows the table (_kept_by_none).
+        rows.append(("", "deadlines missed", [Text(_missed_count(r)) for r in results]))
     # An event row's label says what its verdicts are (EVENT_ROW), longer than the rest together: where it does
     # not fit on one line beside the values, the table names the event and says that once, under it, rather
     # than wrap the label over five lines of a narrow column.
@@ -659,7 +673,7 @@ def compare(console: Console, results: list[BodyResult], differing: list[str], a
     short = any(event_row_name(row) for row, _, _ in rows) and \
         max(cell_len(words) for _, words, _ in rows) + beside > console.width
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, collapse_padding=True)
-    table.add_column("", no_wrap=not journey)  # a deadline's or check's label is long: it wraps on words
+    table.add_column("")  # a label wraps on its words where the table is narrow (its values on its last line)
     table.add_column("", no_wrap=True, vertical="bottom")  # ≠, beside the values, on the label's last line
     for r in results:
         table.add_column(r.body, no_wrap=not journey, overflow="ellipsis", vertical="bottom")
@@ -677,7 +691,41 @@ def compare(console: Console, results: list[BodyResult], differing: list[str], a
         console.print(Text(f"Why they differ (≠ {', '.join(_label(d) for d in differing)}):", style="bold"))
         about_rows = set(differing) | ({"resit"} if {"capped", "full_retake_required"} & set(differing) else set())
         _explain(console, results, about_rows, journey)
+    _kept_by_none(console, results, differing, journey,
+                  "Missed or unmet where the bodies do not differ (not marked ≠):")
     _show_more(console, results, show)
+
+
+def _missed_count(res: BodyResult) -> str:
+    """A body's deadlines missed: '1', or '1 + 2 advice' where advice deadlines are missed too (a fact, not a
+    failure)."""
+    advice = sum(d.status == "missed" and d.strength == "advice" for d in res.deadlines)
+    required = sum(d.status == "missed" for d in res.deadlines) - advice
+    return f"{required}" + (f" + {advice} advice" if advice else "")
+
+
+def _kept_by_none(console: Console, results: list[BodyResult], differing: Collection[str],
+                  journey: Mapping[str, Mapping[str, Any]], heading: str) -> None:
+    """Under ``heading``, each deadline missed, check outside its tolerance and gateway requirement unmet that "Why
+    they differ" does not already say (the bodies agree on it, or it is one body's alone), with what the document
+    says follows and its citation: a missed window every body shares is not a difference, but a provider must
+    still read it. (``differing`` holding gateway_ready: the unmet requirements are said already.)"""
+    told = {(body, rule) for row, given in journey.items() for body, v in given.items() for rule in v["rules"]}
+    rows: list[tuple[str, Text]] = []
+    for res in results:
+        lines = [(f"deadline: {d.says}", d.citation) for d in res.deadlines
+                 if d.status == "missed" and (res.body, d.id) not in told]
+        lines += [(f"check: {c.says}", c.citation) for c in res.checks
+                  if c.status == "outside" and (res.body, c.id) not in told]
+        if "gateway_ready" not in differing:  # (where it differs, "Why they differ" names the unmet ones)
+            lines += [(f"gateway: {r.name}: {r.says}", r.citation) for r in res.gateway.requirements
+                      if r.id in res.gateway.unmet]
+        for n, (says, citation) in enumerate(lines):
+            name = "•" if len(results) == 1 else res.body if n == 0 else ""  # (as "Why" lists them)
+            rows.append((name, Text(says).append(f"\n{cite(citation, res)}", style="dim")))
+    if rows:
+        console.print(Text(heading, style="bold"))
+        _grid(console, rows)
 
 
 _ROW_LABEL = {"gateway_ready": "gateway ready", "capped": "capped at pass", "full_retake_required": "whole EPA again"}
