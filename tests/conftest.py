@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import re
+import signal
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -23,6 +24,15 @@ from epa.registry import Registry
 
 # The CLI and output helpers are the public ones third-party plugins use too.
 from epa.testing import Run, dump_record, fails, ok_json, only, run, valid, write  # noqa: F401
+
+# The tests stop epa with signals as a terminal or a service manager would. A runner started in the background by a
+# non-interactive shell (`pytest &`, a CI script's job) inherits SIGINT ignored, and every epa it starts keeps an
+# inherited ignored stop signal (as Python does), so no Ctrl-C test could stop one. A handler here gives the children
+# the default back: an ignored signal is inherited across exec, a handler is reset to the default.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+if signal.getsignal(signal.SIGTERM) is signal.SIG_IGN:
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
