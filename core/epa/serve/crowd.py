@@ -37,6 +37,20 @@ class CountedH11(refusal.CutAtStop, H11Protocol):
             return
         super().data_received(data)
 
+    def send_400_response(self, msg: str) -> None:
+        """Bytes that are no HTTP request (a bad request line, header or chunk): refusal.not_http, as under httptools,
+        not uvicorn's plain text, which under h11 was logged by no one."""
+        problem = refusal.not_http(self.client)
+        cycle = self.cycle
+        if cycle is not None and not cycle.response_complete:
+            if cycle.response_started:  # (an answer going out cannot be followed by another: cut, as uvicorn does)
+                self.transport.close()
+                return
+            cycle.disconnected = True  # the app told the client has gone, not left awaiting a body that will not come
+            cycle.message_event.set()
+        self.refused = True
+        refusal.answer(self.transport, self.loop, problem, linger=True)
+
     def eof_received(self) -> None:
         if not self.refused:
             super().eof_received()

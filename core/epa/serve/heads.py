@@ -12,9 +12,6 @@ and the client met ECONNRESET, never the answer."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import logging
-import sys
 from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
@@ -126,36 +123,22 @@ class BoundedHead(refusal.CutAtStop, HttpToolsProtocol):
         self._refuse(problem)
 
     def send_400_response(self, msg: str) -> None:
-        """Bytes that are no HTTP request (a bad request line or header, on a connection's first request or a later
-        one): a problem, as every other refusal is, not uvicorn's plain text; logged as the server says what it
-        does, in one line of its words (uvicorn's own warning, just before, is left out by _NotHttp)."""
-        client = f"{self.client[0]}:{self.client[1]}" if self.client else "a client"
-        with contextlib.suppress(OSError, ValueError):  # (standard error full or closed: answered all the same)
-            print(f"epa serve: {client} sent bytes that are no HTTP request: answered 400 malformed-request",
-                  file=sys.stderr, flush=True)
-        self._refuse(Problem(400, "malformed-request", "the request is not HTTP/1.1 as RFC 9112 writes it: its "
-                             "request line or a header could not be read", hint="send the request again with a "
-                             "well-formed request line and headers (a value percent-encoded in the URL)"))
+        """Bytes that are no HTTP request: refusal.not_http."""
+        self._refuse(refusal.not_http(self.client))
 
     def _refuse(self, problem: Problem, linger: bool = True) -> None:
         """Answer ``problem`` and close the connection, once what the client still sends has been read and thrown
         away (``linger``), else at once."""
         self.refused = True
-        if self.cycle is not None and not self.cycle.response_complete:  # the answer to a request before it is
-            self.pending = problem  # still going out (or a pipelined one waits): this one is said after them
-            return
+        cycle = self.cycle
+        if cycle is not None and not cycle.response_complete:
+            if cycle.more_body and not cycle.response_started:  # its own body is what cannot be read (a chunk's
+                cycle.disconnected = True  # size that is no number): answered now, the app told the client has
+                cycle.message_event.set()  # gone, not left awaiting a body that will never come
+            else:  # the answer to a request before it is still going out (or a pipelined one waits): said after
+                self.pending = problem
+                return
         refusal.answer(self.transport, self.loop, problem, linger)
-
-
-class _NotHttp(logging.Filter):
-    """uvicorn's warning for bytes that are no HTTP request, which BoundedHead.send_400_response says in its own
-    words: the service's log is its own, not a library's."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return not (record.levelno == logging.WARNING and record.msg == "Invalid HTTP request received.")
-
-
-logging.getLogger("uvicorn.error").addFilter(_NotHttp())
 
 
 def _too_large() -> Problem:

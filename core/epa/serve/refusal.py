@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import sys
 from typing import Any
 
@@ -43,6 +44,30 @@ def answer(transport: asyncio.Transport, loop: asyncio.AbstractEventLoop, proble
         return
     transport.write_eof()  # the answer is all there is: the client reads it, then the end
     loop.call_later(DRAIN_SECONDS, transport.close)
+
+
+def not_http(client: tuple[str, int] | None) -> Problem:
+    """Bytes that are no HTTP request (a bad request line, header or chunk, on a connection's first request or a
+    later one): a problem, as every other refusal is, not uvicorn's plain text; logged as the server says what it
+    does, in one line of its words (uvicorn's own warning, just before, is left out by NotHttp)."""
+    said = f"{client[0]}:{client[1]}" if client else "a client"
+    with contextlib.suppress(OSError, ValueError):  # (standard error full or closed: answered all the same)
+        print(f"epa serve: {said} sent bytes that are no HTTP request: answered 400 malformed-request",
+              file=sys.stderr, flush=True)
+    return Problem(400, "malformed-request", "the request is not HTTP/1.1 as RFC 9112 writes it: its request line, "
+                   "a header or its body's framing could not be read", hint="send the request again with a "
+                   "well-formed request line and headers (a value percent-encoded in the URL)")
+
+
+class NotHttp(logging.Filter):
+    """uvicorn's warning for bytes that are no HTTP request, which not_http says in the server's own words: the
+    service's log is its own, not a library's."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.levelno == logging.WARNING and record.msg == "Invalid HTTP request received.")
+
+
+logging.getLogger("uvicorn.error").addFilter(NotHttp())
 
 
 def too_many(limit: int) -> Problem:
