@@ -134,7 +134,7 @@ class Service:
             kind = "yaml"
         else:
             raise Problem(415, "unsupported-media-type", f"a record is sent as application/json or application/yaml, "
-                          f"not {media or 'a body without a Content-Type'}",
+                          f"not {_named(request, media)}",
                           hint="send the header Content-Type: application/json (or application/yaml)")
         return _as_declared(request, await _in_time(self, self.body(request, self.settings.max_body), "record")), kind
 
@@ -286,13 +286,29 @@ def _media_type(request: Request) -> str:
     return request.headers.get("content-type", "").split(";")[0].strip().lower()
 
 
+def _named(request: Request, media: str) -> str:
+    """The media type a refusal names: a Content-Type of parameters or blanks alone (``;charset=utf-8``) names none,
+    which is not a body sent without the header."""
+    if media:
+        return media
+    given = request.headers.get("content-type")
+    return "a body without a Content-Type" if given is None else f"a Content-Type naming no media type ({quote(given)})"
+
+
 def _charset(request: Request) -> str | None:
-    """The charset parameter of the request's Content-Type, lower case, where one is given."""
+    """The charset parameter of the request's Content-Type, lower case, where one is given; given twice, each naming
+    another charset (``charset=utf-8; charset=latin1``), refused (415): which one the sender's bytes are is not said,
+    and the first read as UTF-8 would misread the second's "é"."""
+    given = []
     for param in request.headers.get("content-type", "").split(";")[1:]:
         name, _, value = param.partition("=")
         if name.strip().lower() == "charset":
-            return value.strip().strip('"').lower()
-    return None
+            given.append(value.strip().strip('"').lower())
+    if len(set(given)) > 1:
+        raise Problem(415, "unsupported-media-type", "the body is declared charset=" + " and charset=".join(
+                      quote(charset)[1:-1] for charset in dict.fromkeys(given)) + ": which it is, is not said",
+                      hint="send it as UTF-8, with one charset=utf-8 or no charset")
+    return given[0] if given else None
 
 
 def _as_declared(request: Request, raw: bytes) -> bytes:
@@ -645,7 +661,7 @@ async def _batch(s: Service, request: Request) -> Response:
     media = _media_type(request)
     if media not in JSONL_TYPES | CSV_TYPES | XLSX_TYPES:
         raise Problem(415, "unsupported-media-type", f"a cohort is sent as JSON Lines (application/jsonl), CSV "
-                      f"(text/csv) or an Excel workbook, not {media or 'a body without a Content-Type'}",
+                      f"(text/csv) or an Excel workbook, not {_named(request, media)}",
                       hint="send the header Content-Type: application/jsonl or text/csv")
     fmt = _rows_format(request)
     mapped = _column_map(request)
@@ -832,7 +848,7 @@ async def _audit(s: Service, request: Request) -> Response:
     media = _media_type(request)
     if media not in CSV_TYPES | XLSX_TYPES:
         raise Problem(415, "unsupported-media-type", f"recorded outcomes are sent as CSV (text/csv) or an Excel "
-                      f"workbook, not {media or 'a body without a Content-Type'}", hint="send the header "
+                      f"workbook, not {_named(request, media)}", hint="send the header "
                       "Content-Type: text/csv")
     fmt = _rows_format(request)
     mapped = _column_map(request)
