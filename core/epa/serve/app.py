@@ -756,7 +756,7 @@ async def _batch(s: Service, request: Request) -> Response:
             return STOPPED
         return LATE if now >= deadline else item
 
-    first = await following()  # (the first, a CSV's header, goes out whatever the time)
+    first = await following()  # (within the time too: a hook that never returns holds no answer for ever)
     if first is STOPPED or first is LATE:  # nothing sent yet: the batch is refused whole
         stop.set()
         if first is STOPPED:
