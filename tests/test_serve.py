@@ -455,18 +455,46 @@ def test_an_empty_cohort_is_refused_as_the_command_refuses_it(client, monkeypatc
     assert result.exit_code == 2 and result.stdout == "" and "the input is empty" in result.stderr
 
 
-def test_a_batch_out_of_time_ends_with_an_error_line(registry) -> None:
+@pytest.fixture
+def held_after_first_write(monkeypatch) -> Iterator[None]:
+    """A batch graded as it is, but every write after its first (the first rows, or a CSV's header) held until the
+    test ends: the batch is still grading when its time runs out, however fast the machine."""
+    import threading
+
+    import epa.batch.cohort
+
+    graded, release = epa.batch.cohort.run, threading.Event()
+
+    def run(source, fmt, *, write, write_bytes, **kwargs):
+        writes = [0]
+
+        def held(out):
+            def written(data):
+                writes[0] += 1
+                if writes[0] > 1:
+                    release.wait(timeout=120)
+                return out(data)
+            return written
+
+        return graded(source, fmt, write=held(write), write_bytes=held(write_bytes), **kwargs)
+
+    monkeypatch.setattr(epa.batch.cohort, "run", run)
+    yield
+    release.set()
+
+
+def test_a_batch_out_of_time_ends_with_an_error_line(registry, held_after_first_write) -> None:
     raw = (EXAMPLES / "st0071-cohort.jsonl").read_bytes() * 200
-    with TestClient(create_app(Settings(batch_seconds=0.001), registry)) as hurried:
+    with TestClient(create_app(Settings(batch_seconds=3), registry)) as hurried:
         answer = hurried.post("/batch", content=raw, headers={"content-type": "application/jsonl"})
     last = json.loads(answer.text.splitlines()[-1])
     assert last["line"] == 0 and "--batch-seconds" in last["error"]["message"]
 
 
-def test_a_csv_batch_out_of_time_ends_with_an_error_row_of_the_headers_width(registry) -> None:
+def test_a_csv_batch_out_of_time_ends_with_an_error_row_of_the_headers_width(registry, held_after_first_write) -> None:
     raw = (EXAMPLES / "st0071-cohort.csv").read_bytes()
     raw += b"".join(raw.splitlines(keepends=True)[1:]) * 300
-    with TestClient(create_app(Settings(batch_seconds=0.001), registry)) as hurried:
+    with TestClient(create_app(Settings(batch_seconds=3), registry)) as hurried:
         answer = hurried.post("/batch?format=csv", content=raw, headers={"content-type": "text/csv"})
     rows = list(csv.reader(io.StringIO(answer.text)))
     assert rows[-1][0] == "0" and "--batch-seconds" in rows[-1][-1] and len(rows[-1]) == len(rows[0])
@@ -511,6 +539,52 @@ def test_a_batch_read_more_slowly_than_it_is_graded_is_still_stopped_at_its_time
     assert [line["line"] for line in lines] == [1, 0], lines  # the row sent before the limit, then the closing line
     message = lines[-1]["error"]["message"]
     assert "stopped after 0.05 s (the server's --batch-seconds)" in message, message
+    # rows 2 to 20 were graded (written at once) but not handed on: on bce6565 the line said the records after the
+    # output "were not graded", a false statement; it names the last line given and says the rest were not answered
+    assert "the records after line 1 were not answered" in message and "not graded" not in message, message
+
+
+BATCH_SCOPE = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
+               "path": "/batch", "raw_path": b"/batch", "query_string": b"", "root_path": "", "server": ("t", 80),
+               "client": ("t", 1), "headers": [(b"content-type", b"application/jsonl")]}
+
+
+def test_a_batch_whose_first_row_never_comes_is_ended_at_its_time_limit(registry, monkeypatch) -> None:
+    """README "Limits": --batch-seconds holds from the batch's start. On bce6565 the first chunk was awaited with no
+    limit: a plugin's hook that never returned held the answer for ever (here, the answer never came)."""
+    import asyncio
+    import threading
+
+    import epa.batch.cohort
+
+    release = threading.Event()
+
+    def run(source, fmt, **kwargs) -> dict:  # a hook that does not return (until the test ends)
+        release.wait(timeout=120)
+        return {}
+
+    monkeypatch.setattr(epa.batch.cohort, "run", run)
+    sent: list[dict] = []
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    bodies = iter([{"type": "http.request", "body": b'{"standard": "ST0071"}\n', "more_body": False}])
+
+    async def receive() -> dict:
+        found = next(bodies, None)
+        if found is None:
+            await asyncio.Event().wait()
+        return found
+
+    app = create_app(Settings(batch_seconds=0.05), registry)
+    try:  # (the bound is against a hang, the old code's answer: not a time the answer must take)
+        asyncio.run(asyncio.wait_for(app(BATCH_SCOPE, receive, send), timeout=60))
+    finally:
+        release.set()
+    problem = json.loads(b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body"))
+    assert sent[0]["status"] == 503 and problem["type"].endswith("/timeout"), problem
+    assert "no row within 0.05 s" in problem["detail"] and "--batch-seconds" in problem["detail"]
 
 
 def test_an_audit_out_of_time_is_503_titled_as_a_time_limit_not_as_busy(registry, monkeypatch) -> None:
@@ -919,8 +993,19 @@ def test_property_based_requests_from_the_openapi_document_never_meet_a_server_e
 
 # --- the real server ----------------------------------------------------------------------------------------
 
-def _started(args: list[str]) -> tuple[subprocess.Popen, int]:
-    server = subprocess.Popen([sys.executable, "-m", "epa", "serve", "--port", "0", *args], stderr=subprocess.PIPE,
+# `epa serve` with uvicorn's HTTP protocol named (argv[1]: h11 or httptools), not the one found installed
+WITH_HTTP = """import runpy, sys
+from epa.serve import run
+http = sys.argv.pop(1)
+run._http = lambda: run._protocol(http)
+sys.argv[0] = "epa"
+runpy.run_module("epa", run_name="__main__")
+"""
+
+
+def _started(args: list[str], http: str | None = None) -> tuple[subprocess.Popen, int]:
+    command = [sys.executable, "-m", "epa"] if http is None else [sys.executable, "-c", WITH_HTTP, http]
+    server = subprocess.Popen([*command, "serve", "--port", "0", *args], stderr=subprocess.PIPE,
                               text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
     ready, _, _ = select.select([server.stderr], [], [], 120)  # (a bound against a hang, not a time it must take)
     line = server.stderr.readline() if ready else ""
@@ -955,7 +1040,7 @@ def test_the_server_answers_health_and_stops_on_sigterm_finishing_requests(tmp_p
         given = [line["line"] for line in lines if line["line"]]
         assert given == list(range(1, len(given) + 1)) and given, given
         if len(given) < cohort.count(b"\n"):
-            assert lines[-1]["line"] == 0 and f"after line {given[-1]} were not graded" in lines[-1]["error"]["message"]
+            assert lines[-1]["line"] == 0 and f"after line {given[-1]} were not answered" in lines[-1]["error"]["message"]
         assert server.wait(timeout=60) == 0
     finally:
         if server.poll() is None:
@@ -1053,11 +1138,63 @@ def test_a_stop_ends_a_batch_at_once_with_its_closing_line_whatever_its_records_
         release.set()
     body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
     lines = [json.loads(line) for line in body.splitlines()]
-    assert sent[0]["status"] == 200 and [line["line"] for line in lines] == [1, 0], lines
+    # rows 2 and 3, graded when the stop came, are handed on while the batch may go on (FINISHING); the fourth never
+    # comes within it, so the batch ends with its closing line after line 3
+    assert sent[0]["status"] == 200 and [line["line"] for line in lines] == [1, 2, 3, 0], lines
     message = lines[-1]["error"]["message"]
-    assert "shutting down" in message and "after line 1 were not graded" in message, message
+    assert "shutting down" in message and "after line 3 were not answered" in message, message
     assert still_grading  # the closing line did not wait for the record being graded
-    assert [json.loads(e)["result"]["line"] for e in log.read_text().splitlines()] == [1]  # the decision given
+    assert [json.loads(e)["result"]["line"] for e in log.read_text().splitlines()] == [1, 2, 3]  # the decisions given
+
+
+def test_a_small_batch_in_flight_at_a_stop_is_answered_whole(registry, tmp_path, monkeypatch) -> None:
+    """README "Serve": a batch in flight at a stop goes on for up to FINISHING (half the grace), so one that ends
+    within it is answered whole, every row logged, with no closing line. On bce6565 it ended at once after the rows
+    handed on, its last records sent back as not graded, though the grace had room for them."""
+    import asyncio
+    import threading
+
+    import epa.batch.cohort
+    from epa.serve.app import Service, build
+
+    any_body()
+    stopped = threading.Event()
+
+    def run(source, fmt, *, write, write_bytes=None, **kwargs):  # the last two rows graded once the stop is heard
+        out = write_bytes or (lambda data: write(data.decode()))
+        out(b'{"line":1,"record":"stdin:1"}\n')
+        stopped.wait(timeout=60)
+        out(b'{"line":2,"record":"stdin:2"}\n')
+        out(b'{"line":3,"record":"stdin:3"}\n')
+        return {}
+
+    monkeypatch.setattr(epa.batch.cohort, "run", run)
+    log = tmp_path / "decisions.jsonl"
+    service = Service(Settings(decision_log=str(log)), registry)
+    app = build(service)
+    sent: list[dict] = []
+    bodies = iter([{"type": "http.request", "body": b'{"standard": "ST0071"}\n', "more_body": False}])
+
+    async def receive() -> dict:
+        found = next(bodies, None)
+        if found is None:
+            await asyncio.Event().wait()
+        return found
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+        if message["type"] == "http.response.body" and len(sent) == 2:  # the first row handed on: the stop
+            service.stop()
+            stopped.set()
+
+    try:
+        asyncio.run(app(BATCH_SCOPE, receive, send))
+    finally:
+        stopped.set()
+    body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+    lines = [json.loads(line) for line in body.splitlines()]
+    assert sent[0]["status"] == 200 and [line["line"] for line in lines] == [1, 2, 3], lines
+    assert [json.loads(e)["result"]["line"] for e in log.read_text().splitlines()] == [1, 2, 3]
 
 
 def _status(conn) -> bytes:
@@ -1072,15 +1209,19 @@ def _status(conn) -> bytes:
     return head.split(b"\r\n", 1)[0]
 
 
-def test_a_connection_past_max_connections_is_answered_503_and_closed_the_others_served() -> None:
+@pytest.mark.parametrize("http", ["h11", "httptools"])
+def test_a_connection_past_max_connections_is_answered_503_and_closed_the_others_served(http) -> None:
     """README "Limits": --max-connections bounds the connections each worker process holds (each a file
     descriptor); one past it is answered 503 with Retry-After, as a problem, without waiting for its request, and
     closed. On d365568 there was no bound: every connection was held (an idle one for 30 s), a client opening
-    thousands had the process run out of file descriptors."""
+    thousands had the process run out of file descriptors; on bce6565 the bound held under httptools alone, and
+    under h11 (which serves where httptools is not installed) there was none."""
     import socket
 
+    if http == "httptools":
+        pytest.importorskip("httptools", reason="uvicorn's httptools protocol needs httptools")
     any_body()
-    server, port = _started(["--max-connections", "2"])
+    server, port = _started(["--max-connections", "2"], http)
     held = [socket.create_connection(("127.0.0.1", port)) for _ in range(2)]
     try:
         for conn in held:  # each held by a request whose body is awaited (not idle: no keep-alive timeout ends it)
@@ -1109,6 +1250,37 @@ def test_a_connection_past_max_connections_is_answered_503_and_closed_the_others
             conn.close()
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=60)
+
+
+def test_a_client_reading_nothing_after_a_stop_is_cut_off_in_one_line_of_the_servers_words() -> None:
+    """README "Serve": a batch's output its client has not read 3.5 s into a stop is cut off, within uvicorn's
+    grace, and said in one line. On bce6565 the answer waited out the grace and uvicorn cancelled it, logging
+    asyncio.CancelledError's traceback."""
+    import socket
+
+    any_body()
+    cohort = (EXAMPLES / "st0071-cohort.jsonl").read_bytes() * 400  # output far past what socket buffers hold
+    server, port = _started([])
+    try:
+        with socket.socket() as conn:
+            conn.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            conn.connect(("127.0.0.1", port))
+            conn.sendall(b"POST /batch HTTP/1.1\r\nHost: t\r\nContent-Type: application/jsonl\r\n"
+                         b"Content-Length: %d\r\n\r\n" % len(cohort) + cohort)
+            status = b""
+            while not status.endswith(b"\r\n"):  # the status line alone: then the client reads nothing more
+                status += conn.recv(1)
+            assert status.startswith(b"HTTP/1.1 200 "), status
+            server.send_signal(signal.SIGTERM)
+            assert server.wait(timeout=60) == 0
+        said = server.stderr.read()
+        assert "Traceback" not in said and "CancelledError" not in said, said
+        lines = said.splitlines()
+        assert len(lines) == 1 and lines[0].startswith("epa serve: the answer to 127.0.0.1:"), said
+        assert "POST /batch was cut off" in lines[0], said
+    finally:
+        if server.poll() is None:
+            server.kill()
 
 
 def test_max_connections_beyond_the_file_descriptors_the_process_may_open_is_refused_at_start() -> None:
@@ -1155,23 +1327,48 @@ def test_a_hard_limit_of_open_files_lowers_the_default_max_connections_and_refus
         given.stderr
 
 
-def test_bytes_that_are_no_http_request_are_logged_in_one_line_of_the_servers_words() -> None:
+NO_HTTP = [
+    b"NOT HTTP AT ALL\r\n\r\n",
+    b"POST /compare HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: abc\r\n\r\n{}",
+    # a chunk's size that is no number, once the head has been read and the app awaits the body
+    b"POST /compare HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+    b"zz\r\n{}\r\n0\r\n\r\n",
+]
+
+
+@pytest.mark.parametrize("http", ["h11", "httptools"])
+def test_bytes_that_are_no_http_request_are_a_problem_logged_in_one_line_of_the_servers_words(http) -> None:
     """The service's log is its own: on d365568 each malformed request added uvicorn's warning to it, in uvicorn's
-    words and format, beside the server's own "epa serve: ..." lines."""
+    words and format, beside the server's own "epa serve: ..." lines. On bce6565, under h11 (httptools absent) such a
+    request was answered in uvicorn's plain text and logged by no one; under httptools a body whose chunked framing
+    could not be read was answered by nothing: the app awaited the rest of the body till --batch-seconds."""
     import socket
 
+    if http == "httptools":
+        pytest.importorskip("httptools", reason="uvicorn's httptools protocol needs httptools")
     any_body()
-    server, port = _started([])
+    server, port = _started([], http)
     try:
-        with socket.create_connection(("127.0.0.1", port)) as conn:
-            conn.sendall(b"NOT HTTP AT ALL\r\n\r\n")
-            assert _status(conn).startswith(b"HTTP/1.1 400 ")
+        for sent in NO_HTTP:
+            with socket.create_connection(("127.0.0.1", port)) as conn:
+                conn.settimeout(60)  # (a bound against a hang: the answer comes at once)
+                conn.sendall(sent)
+                answer = b""
+                while b"\r\n\r\n" not in answer:
+                    answer += conn.recv(65536)
+                head, _, body = answer.partition(b"\r\n\r\n")
+                length = int(re.search(rb"content-length: (\d+)", head.lower()).group(1))
+                while len(body) < length:
+                    body += conn.recv(65536)
+            assert head.startswith(b"HTTP/1.1 400 ") and b"application/problem+json" in head.lower(), (sent, head)
+            assert json.loads(body)["type"].endswith("/malformed-request"), (sent, body)
     finally:
         server.send_signal(signal.SIGTERM)
         assert server.wait(timeout=60) == 0
     logged = server.stderr.read().splitlines()
-    assert len(logged) == 1 and logged[0].startswith("epa serve: 127.0.0.1:"), logged
-    assert "answered 400 malformed-request" in logged[0]
+    assert len(logged) == len(NO_HTTP), logged
+    assert all(line.startswith("epa serve: 127.0.0.1:") for line in logged), logged
+    assert all(line.endswith("answered 400 malformed-request") for line in logged), logged
 
 
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full, a device every write to fails")

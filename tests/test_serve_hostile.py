@@ -45,6 +45,23 @@ def test_a_record_declared_in_another_charset_than_utf8_is_refused_not_misread(c
     assert "UTF-8" in problem["hint"]
 
 
+@pytest.mark.parametrize("path", ["/compare", "/batch"])
+def test_a_body_declared_in_two_charsets_is_refused_not_read_as_the_first(client, path) -> None:
+    """RFC 9110 § 8.3: a media type's parameter names one charset. On bce6565 ``charset=utf-8; charset=latin1`` was
+    read as the first alone: a sender's Latin-1 "é" (0xE9) read as UTF-8 refused, or its "Ã©" read as "é"."""
+    media = "application/json" if path == "/compare" else "application/jsonl"
+    answer = client.post(path, content=record("A-0001").encode(),
+                         headers={"content-type": f"{media}; charset=utf-8; charset=latin1"})
+    assert answer.status_code == 415, answer.text
+    assert "charset=utf-8 and charset=latin1" in answer.json()["detail"]
+
+
+def test_a_content_type_naming_no_media_type_is_said_as_given_not_as_missing(client) -> None:
+    """On bce6565 ``Content-Type: ;charset=utf-8`` was refused as "a body without a Content-Type", a header it had."""
+    answer = client.post("/compare", content=record("A-0001").encode(), headers={"content-type": ";charset=utf-8"})
+    assert answer.status_code == 415 and "naming no media type" in answer.json()["detail"], answer.text
+
+
 @pytest.mark.parametrize("charset", ["utf-8", "UTF-8", '"utf-8"', "us-ascii"])
 def test_a_record_declared_utf8_or_ascii_is_read(client, charset) -> None:
     any_body()

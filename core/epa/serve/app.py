@@ -42,7 +42,7 @@ from epa.serve.accept import JSONL_NAMES
 from epa.serve.decisions import DecisionLog, Memo, record_digest, rules_digest
 from epa.serve.linger import Lingering
 from epa.serve.problems import Problem
-from epa.serve.settings import Settings
+from epa.serve.settings import FINISHING, Settings
 from epa.serve.urls import ServerWide, checked
 from epa.views import report
 
@@ -74,7 +74,8 @@ class Service:
         self.log = DecisionLog(settings.decision_log, settings.log_identities) if settings.decision_log else None
         self.memo = Memo(settings.memo)
         self.batch_lock = asyncio.Lock()
-        self.stopping = threading.Event()  # set on SIGTERM or Ctrl-C: a batch in flight ends at once (see stopped)
+        self.stopping = threading.Event()  # set on SIGTERM or Ctrl-C: a batch in flight ends soon (see stopped)
+        self.stopped_at = 0.0  # (time.monotonic()) when the stop was heard
         self._waiters: set[asyncio.Future[None]] = set()  # those awaiting stopped(), each on its event loop
 
     def hear_stop(self) -> None:
@@ -90,6 +91,8 @@ class Service:
     def stop(self) -> None:
         """Begin to stop (safe from a signal handler and from any thread): a batch in flight ends with its closing
         line after the output already handed on, however long its current records take to grade."""
+        if not self.stopping.is_set():
+            self.stopped_at = time.monotonic()
         self.stopping.set()
         for waiter in list(self._waiters):
             with contextlib.suppress(RuntimeError):  # (its event loop has closed)
@@ -131,7 +134,7 @@ class Service:
             kind = "yaml"
         else:
             raise Problem(415, "unsupported-media-type", f"a record is sent as application/json or application/yaml, "
-                          f"not {media or 'a body without a Content-Type'}",
+                          f"not {_named(request, media)}",
                           hint="send the header Content-Type: application/json (or application/yaml)")
         return _as_declared(request, await _in_time(self, self.body(request, self.settings.max_body), "record")), kind
 
@@ -283,13 +286,29 @@ def _media_type(request: Request) -> str:
     return request.headers.get("content-type", "").split(";")[0].strip().lower()
 
 
+def _named(request: Request, media: str) -> str:
+    """The media type a refusal names: a Content-Type of parameters or blanks alone (``;charset=utf-8``) names none,
+    which is not a body sent without the header."""
+    if media:
+        return media
+    given = request.headers.get("content-type")
+    return "a body without a Content-Type" if given is None else f"a Content-Type naming no media type ({quote(given)})"
+
+
 def _charset(request: Request) -> str | None:
-    """The charset parameter of the request's Content-Type, lower case, where one is given."""
+    """The charset parameter of the request's Content-Type, lower case, where one is given; given twice, each naming
+    another charset (``charset=utf-8; charset=latin1``), refused (415): which one the sender's bytes are is not said,
+    and the first read as UTF-8 would misread the second's "é"."""
+    given = []
     for param in request.headers.get("content-type", "").split(";")[1:]:
         name, _, value = param.partition("=")
         if name.strip().lower() == "charset":
-            return value.strip().strip('"').lower()
-    return None
+            given.append(value.strip().strip('"').lower())
+    if len(set(given)) > 1:
+        raise Problem(415, "unsupported-media-type", "the body is declared charset=" + " and charset=".join(
+                      quote(charset)[1:-1] for charset in dict.fromkeys(given)) + ": which it is, is not said",
+                      hint="send it as UTF-8, with one charset=utf-8 or no charset")
+    return given[0] if given else None
 
 
 def _as_declared(request: Request, raw: bytes) -> bytes:
@@ -642,7 +661,7 @@ async def _batch(s: Service, request: Request) -> Response:
     media = _media_type(request)
     if media not in JSONL_TYPES | CSV_TYPES | XLSX_TYPES:
         raise Problem(415, "unsupported-media-type", f"a cohort is sent as JSON Lines (application/jsonl), CSV "
-                      f"(text/csv) or an Excel workbook, not {media or 'a body without a Content-Type'}",
+                      f"(text/csv) or an Excel workbook, not {_named(request, media)}",
                       hint="send the header Content-Type: application/jsonl or text/csv")
     fmt = _rows_format(request)
     mapped = _column_map(request)
@@ -708,10 +727,42 @@ async def _batch(s: Service, request: Request) -> Response:
     worker = threading.Thread(target=grade, name="epa-batch", daemon=True)
     worker.start()
     media_out = "text/csv; charset=utf-8" if fmt == "csv" else "application/jsonl"
-    first = await _unless_stopped(s, queue.get())  # (the first, a CSV's header, goes out whatever the time)
-    if first is STOPPED:  # nothing sent yet: the batch is refused whole
+    taken = list[Any]()  # a chunk the queue gave as the wait for it ended: given next
+
+    async def following() -> Any:
+        """The next chunk, or LATE once --batch-seconds have passed since the batch began, or STOPPED once the stop
+        has let it go on for FINISHING (a batch in flight at a stop that ends within it is answered whole)."""
+        if taken:
+            return taken.pop(0)
+        if not s.stopping.is_set():
+            item = await _unless_stopped(s, queue.get(), max(0.0, deadline - time.monotonic()), taken.append)
+            if item is not STOPPED:
+                return item
+            if taken:
+                return taken.pop(0)
+        finish = s.stopped_at + FINISHING
+        try:
+            return await asyncio.wait_for(queue.get(), max(0.0, min(deadline, finish) - time.monotonic()))
+        except TimeoutError:
+            return STOPPED if finish <= deadline else LATE
+
+    def overdue(item: Any) -> Any:
+        """``item``, or LATE (STOPPED) where it came past the batch's time (the stop's): a reader slower than the
+        grading keeps the queue full, so no wait for a chunk runs out."""
+        if item is _END or isinstance(item, BaseException):
+            return item
+        now = time.monotonic()
+        if s.stopping.is_set() and now >= s.stopped_at + FINISHING:
+            return STOPPED
+        return LATE if now >= deadline else item
+
+    first = await following()  # (within the time too: a hook that never returns holds no answer for ever)
+    if first is STOPPED or first is LATE:  # nothing sent yet: the batch is refused whole
         stop.set()
-        raise _shutting_down()
+        if first is STOPPED:
+            raise _shutting_down()
+        raise Problem(503, "timeout", f"the batch gave no row within {s.settings.batch_seconds:g} s (the server's "
+                      "--batch-seconds)", hint="send fewer records at a time")
     if first is _END:  # a cohort of no records: no rows, as the command prints none
         return Response(b"", media_type=media_out, headers={DIGEST_HEADER: s.digest})
     if isinstance(first, InputError):  # refused before any row: the cohort's format, its CSV header
@@ -729,28 +780,27 @@ async def _batch(s: Service, request: Request) -> Response:
         raise
 
     async def rows() -> AsyncIterator[bytes]:
-        """The rows as they are graded, each logged as it is handed on. The output ends with its closing line as
-        soon as the server begins to stop or the time runs out, without waiting for the records being graded: the
-        line says how far the output went, which depends on no grace period nor on how busy the machine is."""
-        item, graded, taken = first, _last_line(first), list[Any]()
+        """The rows as they are graded, each logged as it is handed on. The output ends with its closing line once
+        the time runs out, or FINISHING after the server began to stop, without waiting for the records being
+        graded nor sending those graded and not yet handed on: the line says how far the output went, which depends
+        on no grace period nor on how busy the machine is."""
+        item, given = first, _last_line(first)
         try:
             while True:
                 yield item
-                graded = _last_line(item) or graded
-                item = await _unless_stopped(s, queue.get(), max(0.0, deadline - time.monotonic()), taken.append)
-                if item is _END or item is STOPPED and taken and taken[-1] is _END:  # (all of it given, stop or no)
+                given = _last_line(item) or given
+                item = overdue(await following())
+                if item is _END:
                     return
-                if item is not STOPPED and not isinstance(item, BaseException) and time.monotonic() >= deadline:
-                    item = LATE  # a reader slower than the grading: the queue never empties, so no wait runs out
+                after = f"after line {given}" if given else "after the output above"
                 if item is STOPPED:
-                    after = f"after line {graded}" if graded else "after the output above"
                     yield _closing(fmt, f"stopped: the server is shutting down; the records {after} were not "
-                                   "graded (the output above is complete: send them again)", columns)
+                                   "answered (the output above is complete: send them again)", columns)
                     return
                 if item is LATE:
-                    yield _closing(fmt, f"the batch was stopped after {s.settings.batch_seconds:g} s (the "
-                                   "server's --batch-seconds): the output above is complete, the records after it "
-                                   "were not graded", columns)
+                    yield _closing(fmt, f"the batch was stopped after {s.settings.batch_seconds:g} s (the server's "
+                                   f"--batch-seconds): the output above is complete; the records {after} were not "
+                                   "answered (send them again, in parts)", columns)
                     return
                 if not isinstance(item, BaseException):
                     try:
@@ -798,7 +848,7 @@ async def _audit(s: Service, request: Request) -> Response:
     media = _media_type(request)
     if media not in CSV_TYPES | XLSX_TYPES:
         raise Problem(415, "unsupported-media-type", f"recorded outcomes are sent as CSV (text/csv) or an Excel "
-                      f"workbook, not {media or 'a body without a Content-Type'}", hint="send the header "
+                      f"workbook, not {_named(request, media)}", hint="send the header "
                       "Content-Type: text/csv")
     fmt = _rows_format(request)
     mapped = _column_map(request)
@@ -885,7 +935,10 @@ def _closing(fmt: str, message: str, columns: int) -> bytes:
 def create_app(settings: Settings | None = None, registry: Registry | None = None) -> Starlette:
     """The application: ``settings`` (default: as `epa serve` handed them to this worker process)."""
     settings = settings or Settings.from_env()
-    with contextlib.suppress(ImportError):  # (without httptools uvicorn's h11 protocol serves, unbounded)
+    from epa.serve.crowd import CountedH11
+
+    CountedH11.max_connections = settings.max_connections  # (uvicorn's h11 protocol serves without httptools)
+    with contextlib.suppress(ImportError):
         from epa.serve.heads import BoundedHead
 
         BoundedHead.max_connections = settings.max_connections

@@ -12,24 +12,19 @@ and the client met ECONNRESET, never the answer."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import logging
-import sys
 from typing import Any
 
-import msgspec
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from epa.serve.linger import DRAIN_BYTES, DRAIN_SECONDS
-from epa.serve.problems import MEDIA_TYPE, Problem
+from epa.serve import refusal
+from epa.serve.linger import DRAIN_BYTES
+from epa.serve.problems import Problem
 
 HEAD_BYTES = 64 << 10  # a request's line and headers: a browser's, cookies and all, is a few KB
 HEAD_SECONDS = 30.0  # and the time they may take to arrive, from the connection (or the answer before) on
-REASONS = {400: b"Bad Request", 408: b"Request Timeout", 431: b"Request Header Fields Too Large",
-           503: b"Service Unavailable"}
 
 
-class BoundedHead(HttpToolsProtocol):
+class BoundedHead(refusal.CutAtStop, HttpToolsProtocol):
     """A request's head (its line and headers) refused once past HEAD_BYTES: counted as its bytes arrive (a head
     still coming, over several reads), and as the parser reads it (a whole head in one read, up to the socket's
     buffer, is parsed before any count of arrivals could see it end).
@@ -52,7 +47,7 @@ class BoundedHead(HttpToolsProtocol):
         super().connection_made(transport)
         limit = self.max_connections
         if limit is not None and len(self.connections) > limit:
-            self._refuse(_too_many(limit), linger=len(self.connections) <= 2 * limit)
+            self._refuse(refusal.too_many(limit), linger=len(self.connections) <= 2 * limit)
             return
         self._time_head()
 
@@ -128,54 +123,22 @@ class BoundedHead(HttpToolsProtocol):
         self._refuse(problem)
 
     def send_400_response(self, msg: str) -> None:
-        """Bytes that are no HTTP request (a bad request line or header, on a connection's first request or a later
-        one): a problem, as every other refusal is, not uvicorn's plain text; logged as the server says what it
-        does, in one line of its words (uvicorn's own warning, just before, is left out by _NotHttp)."""
-        client = f"{self.client[0]}:{self.client[1]}" if self.client else "a client"
-        with contextlib.suppress(OSError, ValueError):  # (standard error full or closed: answered all the same)
-            print(f"epa serve: {client} sent bytes that are no HTTP request: answered 400 malformed-request",
-                  file=sys.stderr, flush=True)
-        self._refuse(Problem(400, "malformed-request", "the request is not HTTP/1.1 as RFC 9112 writes it: its "
-                             "request line or a header could not be read", hint="send the request again with a "
-                             "well-formed request line and headers (a value percent-encoded in the URL)"))
+        """Bytes that are no HTTP request: refusal.not_http."""
+        self._refuse(refusal.not_http(self.client))
 
     def _refuse(self, problem: Problem, linger: bool = True) -> None:
         """Answer ``problem`` and close the connection, once what the client still sends has been read and thrown
         away (``linger``), else at once."""
         self.refused = True
-        if self.cycle is not None and not self.cycle.response_complete:  # the answer to a request before it is
-            self.pending = problem  # still going out (or a pipelined one waits): this one is said after them
-            return
-        said = problem.document("")
-        del said["instance"]  # (the head is not all read: no endpoint to name)
-        body = msgspec.json.encode(said)
-        more = b"".join(b"%s: %s\r\n" % (name.lower().encode(), value.encode())
-                        for name, value in problem.headers.items())  # (Retry-After)
-        self.transport.write(b"HTTP/1.1 %d %s\r\ncontent-type: " % (problem.status, REASONS[problem.status])
-                             + MEDIA_TYPE.encode() + b"\r\ncontent-length: %d\r\n%sconnection: close\r\n\r\n"
-                             % (len(body), more) + body)
-        if not linger or not self.transport.can_write_eof():
-            self.transport.close()  # (what was written goes out first)
-            return
-        self.transport.write_eof()  # the answer is all there is: the client reads it, then the end
-        self.loop.call_later(DRAIN_SECONDS, self.transport.close)
-
-
-class _NotHttp(logging.Filter):
-    """uvicorn's warning for bytes that are no HTTP request, which BoundedHead.send_400_response says in its own
-    words: the service's log is its own, not a library's."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return not (record.levelno == logging.WARNING and record.msg == "Invalid HTTP request received.")
-
-
-logging.getLogger("uvicorn.error").addFilter(_NotHttp())
-
-
-def _too_many(limit: int) -> Problem:
-    return Problem(503, "too-many-connections", f"the server holds as many connections as it takes ({limit}, the "
-                   "server's --max-connections)", hint="send it again once a connection is free; a client's "
-                   "requests can share one kept-alive connection", headers={"Retry-After": "1"})
+        cycle = self.cycle
+        if cycle is not None and not cycle.response_complete:
+            if cycle.more_body and not cycle.response_started:  # its own body is what cannot be read (a chunk's
+                cycle.disconnected = True  # size that is no number): answered now, the app told the client has
+                cycle.message_event.set()  # gone, not left awaiting a body that will never come
+            else:  # the answer to a request before it is still going out (or a pipelined one waits): said after
+                self.pending = problem
+                return
+        refusal.answer(self.transport, self.loop, problem, linger)
 
 
 def _too_large() -> Problem:

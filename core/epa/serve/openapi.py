@@ -154,8 +154,9 @@ PATHS: dict[str, dict[str, Any]] = {
                                       "charset other than UTF-8 or UTF-16 (a UTF-16 body starts with its "
                                       "byte-order mark)"),
                       "422": _problem("a cohort refused before any record (its format, its CSV header)"),
-                      "503": _problem("another batch has been grading for longer than the server waits, or the "
-                                      "decision log cannot be written")}}},
+                      "503": _problem("another batch has been grading for longer than the server waits, the batch "
+                                      "gave no row within the server's --batch-seconds, the server is shutting "
+                                      "down, or the decision log cannot be written")}}},
     "/audit": {"post": {
         "summary": "Audit recorded outcomes: does each recorded overall grade follow from its component grades?",
         "description": "As `epa audit - --format json` (or `--format csv`, asked for by `Accept: text/csv` or "

@@ -15,9 +15,7 @@ import attrs
 
 from epa import interrupts
 from epa.errors import InputError
-from epa.serve.settings import DEFAULT_CONNECTIONS, ENV, Settings
-
-GRACE = 4.0  # seconds the requests in flight get after SIGTERM (a batch is stopped after them): within 5 s
+from epa.serve.settings import DEFAULT_CONNECTIONS, ENV, GRACE, Settings
 
 
 def run(host: str, port: int, workers: int, settings: Settings, fit_connections: bool = False) -> None:
@@ -78,7 +76,17 @@ def _http() -> Any:
     try:
         import httptools  # noqa: F401  (uvicorn's faster HTTP parser: about 1.5x the requests a second)
     except ImportError:
-        return "h11"  # (h11 bounds a request's head itself, at 16 KiB)
+        return _protocol("h11")
+    return _protocol("httptools")
+
+
+def _protocol(name: str) -> Any:
+    """uvicorn's HTTP protocol ``name``, bounded as epa serves (--max-connections; a request's head under httptools:
+    h11 bounds it itself, at 16 KiB)."""
+    if name == "h11":
+        from epa.serve.crowd import CountedH11
+
+        return CountedH11
     from epa.serve.heads import BoundedHead
 
     return BoundedHead

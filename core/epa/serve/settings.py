@@ -11,6 +11,13 @@ ENV = "EPA_SERVE_SETTINGS"  # how `epa serve --workers N` hands the settings to 
 
 MIB = 1024 * 1024
 DEFAULT_CONNECTIONS = 1000  # --max-connections unless given (lowered to what the open-files limit allows)
+GRACE = 4.0  # seconds the requests in flight get after SIGTERM (uvicorn's timeout_graceful_shutdown): within 5 s
+# of which a batch in flight may go on grading for the first (one that ends within them is answered whole), leaving
+# the rest for its last rows and closing line to reach the client
+FINISHING = GRACE / 2
+# and past this, a batch's output still not taken by its client is cut off (said in one line), before uvicorn's
+# grace would cancel it with a traceback
+CUT_OFF = GRACE - 0.5
 
 
 @attrs.frozen

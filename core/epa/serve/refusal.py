@@ -1,0 +1,105 @@
+"""Connections ended below the application, by either of uvicorn's HTTP protocols (epa.serve.heads, crowd).
+
+A connection refused (a head too large or too slow, bytes that are no request, one connection too many): the problem
+written as a whole HTTP answer, then the connection half-closed and what the client still sends read and thrown away
+(at most linger.DRAIN_BYTES, for linger.DRAIN_SECONDS) before it is closed. Closed at once, with the client still
+sending, the kernel answered what came after with a reset, and the client met ECONNRESET, never the answer.
+
+A connection still open CUT_OFF seconds into a stop (its client reading nothing of a batch's output): cut off, and
+said in one line, within uvicorn's grace. Left to the grace, uvicorn cancelled the answer, logging
+asyncio.CancelledError's traceback, or (an answer written whole but not read) waited on its close past the grace,
+logging its own error."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import sys
+from typing import Any
+
+import msgspec
+
+from epa.serve.linger import DRAIN_SECONDS
+from epa.serve.problems import MEDIA_TYPE, Problem
+from epa.serve.settings import CUT_OFF
+
+REASONS = {400: b"Bad Request", 408: b"Request Timeout", 431: b"Request Header Fields Too Large",
+           503: b"Service Unavailable"}
+
+
+def answer(transport: asyncio.Transport, loop: asyncio.AbstractEventLoop, problem: Problem, linger: bool) -> None:
+    """Write ``problem`` and close the connection, once what the client still sends has been read and thrown away
+    (``linger``: the protocol throws it away as it comes), else at once."""
+    said = problem.document("")
+    del said["instance"]  # (the head is not all read: no endpoint to name)
+    body = msgspec.json.encode(said)
+    more = b"".join(b"%s: %s\r\n" % (name.lower().encode(), value.encode())
+                    for name, value in problem.headers.items())  # (Retry-After)
+    transport.write(b"HTTP/1.1 %d %s\r\ncontent-type: " % (problem.status, REASONS[problem.status])
+                    + MEDIA_TYPE.encode() + b"\r\ncontent-length: %d\r\n%sconnection: close\r\n\r\n"
+                    % (len(body), more) + body)
+    if not linger or not transport.can_write_eof():
+        transport.close()  # (what was written goes out first)
+        return
+    transport.write_eof()  # the answer is all there is: the client reads it, then the end
+    loop.call_later(DRAIN_SECONDS, transport.close)
+
+
+def not_http(client: tuple[str, int] | None) -> Problem:
+    """Bytes that are no HTTP request (a bad request line, header or chunk, on a connection's first request or a
+    later one): a problem, as every other refusal is, not uvicorn's plain text; logged as the server says what it
+    does, in one line of its words (uvicorn's own warning, just before, is left out by NotHttp)."""
+    said = f"{client[0]}:{client[1]}" if client else "a client"
+    with contextlib.suppress(OSError, ValueError):  # (standard error full or closed: answered all the same)
+        print(f"epa serve: {said} sent bytes that are no HTTP request: answered 400 malformed-request",
+              file=sys.stderr, flush=True)
+    return Problem(400, "malformed-request", "the request is not HTTP/1.1 as RFC 9112 writes it: its request line, "
+                   "a header or its body's framing could not be read", hint="send the request again with a "
+                   "well-formed request line and headers (a value percent-encoded in the URL)")
+
+
+class NotHttp(logging.Filter):
+    """uvicorn's warning for bytes that are no HTTP request, which not_http says in the server's own words: the
+    service's log is its own, not a library's."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.levelno == logging.WARNING and record.msg == "Invalid HTTP request received.")
+
+
+logging.getLogger("uvicorn.error").addFilter(NotHttp())
+
+
+def too_many(limit: int) -> Problem:
+    return Problem(503, "too-many-connections", f"the server holds as many connections as it takes ({limit}, the "
+                   "server's --max-connections)", hint="send it again once a connection is free; a client's "
+                   "requests can share one kept-alive connection", headers={"Retry-After": "1"})
+
+
+class CutAtStop:
+    """Mixed into an HTTP protocol of uvicorn's: a connection still open CUT_OFF seconds after the server began to
+    stop is aborted (closing it would wait on its client to read what is buffered), its request said in one line."""
+
+    transport: asyncio.Transport
+    loop: asyncio.AbstractEventLoop
+    client: tuple[str, int] | None
+    scope: Any
+
+    def shutdown(self) -> None:
+        super().shutdown()  # type: ignore[misc]
+        self.loop.call_later(CUT_OFF, self._cut)
+
+    def _cut(self) -> None:
+        if getattr(self, "lost", False):
+            return
+        self.lost = True
+        client = f"{self.client[0]}:{self.client[1]}" if self.client else "a client"
+        asked = f"'s {self.scope['method']} {self.scope['path']}" if self.scope else ""
+        with contextlib.suppress(OSError, ValueError):  # (standard error full or closed: cut off all the same)
+            print(f"epa serve: the answer to {client}{asked} was cut off {CUT_OFF:g} s into the stop: its client had "
+                  "not read it", file=sys.stderr, flush=True)
+        self.transport.abort()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.lost = True
+        super().connection_lost(exc)  # type: ignore[misc]
