@@ -692,7 +692,7 @@ def compare(console: Console, results: list[BodyResult], differing: list[str], a
         about_rows = set(differing) | ({"resit"} if {"capped", "full_retake_required"} & set(differing) else set())
         _explain(console, results, about_rows, journey)
     _kept_by_none(console, results, differing, journey,
-                  "Missed or unmet where the bodies do not differ (not marked ≠):")
+                  "Also missed or unmet (the bodies agree, or one body's alone):")
     _show_more(console, results, show)
 
 
