@@ -105,6 +105,13 @@ def test_a_plugin_not_saying_makes_no_claim_and_a_stated_number_is_its_own_rule(
     assert side_of(f, "acme")["says"] == "at most 3 resits and retakes"
     assert side_of(f, "beta")["says"].startswith("the number of resits and retakes is left to the apprentice's")
     assert side_of(f, "gamma")["bodies"] == ["gamma"] and "no claim either way" in side_of(f, "gamma")["says"]
+    # a plugin's own rules naming no window for "no limit within" (a journey file doing so is refused) are told so,
+    # never an error
+    unnamed = Registry([("acme", make_plugin("acme", [_attempts(nqual, kind="no_limit_within", within="gone")])),
+                        ("beta", make_plugin("beta", [nqual]))])
+    [f] = [f for f in analyse(unnamed, ST0071)["findings"] if f["id"] == ID]
+    assert side_of(f, "acme")["says"] == ("no limit on the number of resits and retakes within a period (its rules "
+                                          "name no window for it)")
 
 
 def _journey_dir(tmp_path, edit):

@@ -330,8 +330,11 @@ def attempts_words(attempts: AttemptLimit, windows: Sequence[Window]) -> tuple[A
     if rule == "limit":
         return (rule, attempts.limit), f"at most {attempts.limit} resits and retakes"
     if rule == "no_limit_within":
-        window = next(w for w in windows if w.id == attempts.within)  # the loader refuses any other
         # the window's length only: bodies stating the same rule share a side, each quoting its own sentence
+        window = next((w for w in windows if w.id == attempts.within), None)
+        if window is None:  # a journey file naming no such window is refused; a plugin's own rules may still
+            return (rule, None), ("no limit on the number of resits and retakes within a period (its rules name "
+                                  "no window for it)")
         return (rule, str(window.offset)), (f"no limit on the number of resits and retakes within the "
                                             f"{span(window.offset)} of its resit window")
     if rule == "employer_decides":

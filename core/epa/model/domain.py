@@ -328,18 +328,15 @@ class Cap:
     exceptional_circumstances_ruled_out: bool = False
 
 
-# What a document's rule on the number of resits and retakes does, whatever its wording (``AttemptLimit.kind``).
-ATTEMPT_KINDS = ("limit", "no_limit_within", "employer_decides", "employer_agrees_each", "not_stated")
-
-
 @frozen
 class AttemptLimit:
     limit: int | None
     text: str
     citation: str
-    # one of ATTEMPT_KINDS: a stated number (``limit``), no limit within a period (``within``: the window it is
-    # stated for), the number left to the employer, each resit or retake needing the employer's agreement, or the
-    # document states nothing on it. None: the plugin does not say (a number given is read as ``limit``).
+    # what the document's rule on the number does, whatever its wording (the journey schema's attempts.kind): limit
+    # (a stated number), no_limit_within (no limit within a period: ``within``, the window it is stated of),
+    # employer_decides, employer_agrees_each (each resit or retake needs the employer's agreement) or not_stated.
+    # None: the plugin does not say (a number given is read as ``limit``).
     kind: str | None = None
     within: str | None = None  # with no_limit_within: the id of the resit window the period is
 
