@@ -1,8 +1,9 @@
 """Rule data compared where an outcome sweep cannot show the difference, or shows it only inside another finding:
 how an assessment is conducted and who decides (the journey files' ``conduct``), the force of the portfolio's
 lead time before the discussion, the bodies' verdicts on each event their deadlines govern whatever date each
-counts from (a record shows them), what each body asks for at gateway item by item, and whether a retake goes
-through gateway again. Each side quotes its document's words; a body that states nothing is said to.
+counts from (a record shows them), what each body asks for at gateway item by item, how many resits and retakes
+each allows, and whether a retake goes through gateway again. Each side quotes its document's words; a body that
+states nothing is said to.
 """
 
 from __future__ import annotations
@@ -14,7 +15,15 @@ from epa.consistency import journeys
 from epa.consistency.catalogue import anchor_reading
 from epa.consistency.complete import not_counted
 from epa.consistency.findings import Finding, SweptBody, cause, names, pins, record, sides_by
-from epa.model.domain import CONDUCT_ASPECTS, NONE_STATED, Conduct, Consequence, DeadlineRule
+from epa.model.domain import (
+    CONDUCT_ASPECTS,
+    NONE_STATED,
+    AttemptLimit,
+    Conduct,
+    Consequence,
+    DeadlineRule,
+    Window,
+)
 from epa.rules.deadlines import EVENT_WORDS, from_reading
 from epa.views.report import RESIT, REWORK, counted_back, verdict
 from epa.views.variants import span
@@ -314,8 +323,68 @@ def retake_through_gateway(subjects: list[SweptBody]) -> list[Finding]:
     return [f] if f else []
 
 
+def attempts_words(attempts: AttemptLimit, windows: Sequence[Window]) -> tuple[Any, str]:
+    """What a body's rule on the number of resits and retakes does (the value bodies are grouped by, whatever the
+    wording) and in words; a plugin not saying (``kind`` absent, no number) claims nothing either way."""
+    rule = attempts.rule
+    if rule == "limit":
+        return (rule, attempts.limit), f"at most {attempts.limit} resits and retakes"
+    if rule == "no_limit_within":
+        # the window's length only: bodies stating the same rule share a side, each quoting its own sentence
+        window = next((w for w in windows if w.id == attempts.within), None)
+        if window is None:  # a journey file naming no such window is refused; a plugin's own rules may still
+            return (rule, None), ("no limit on the number of resits and retakes within a period (its rules name "
+                                  "no window for it)")
+        return (rule, str(window.offset)), (f"no limit on the number of resits and retakes within the "
+                                            f"{span(window.offset)} of its resit window")
+    if rule == "employer_decides":
+        return rule, "the number of resits and retakes is left to the apprentice's employer (no number stated)"
+    if rule == "employer_agrees_each":
+        return rule, ("the employer must agree to each resit or retake; the document states no number of "
+                      "resits and retakes")
+    if rule == "not_stated":
+        return rule, "the document states nothing on the number of resits and retakes"
+    return None, "its rules do not say what its document's rule on the number does (no claim either way)"
+
+
+def attempts(subjects: list[SweptBody]) -> list[Finding]:
+    """How many resits and retakes each body allows, by what its rule does (a stated number, no limit within a
+    period, left to the employer, each needing the employer's agreement, nothing stated), each side quoting its
+    own sentence. A body encoding no resit rules states nothing on it; one whose plugin does not say what its rule
+    does (``kind`` absent, no number) makes no claim, and is never a side of the difference on its own."""
+    values: dict[str, Any] = {}
+    says: dict[str, str] = {}
+    cited: dict[str, list[str]] = {}
+    quotes: dict[str, list[tuple[str, str]]] = {}
+    readings: dict[str, list[str]] = {}
+    for s in subjects:
+        resit = s.ruleset.journey.resit if s.ruleset.journey else None
+        if resit is None:
+            values[s.label], says[s.label] = "not_stated", "no resit rules: the document states nothing on them"
+            cited[s.label], quotes[s.label], readings[s.label] = [], [], []
+            continue
+        values[s.label], says[s.label] = attempts_words(resit.attempts, resit.windows)
+        cited[s.label] = [resit.attempts.citation]
+        quotes[s.label] = [(resit.attempts.text, resit.attempts.citation)]
+        # the period's start, where its window's document states none, is the tool's reading
+        period = [anchor_reading(w) for w in resit.windows if w.id == resit.attempts.within and w.from_reading]
+        readings[s.label] = period + [f"{a.id}: {a.reading}" for a in s.ruleset.ambiguities
+                                      if "resit.attempts" in a.rules]
+    if len({v for v in values.values() if v is not None}) < 2:
+        return []
+    # a body making no claim is shown so, but its None is no value of its own: it never makes the bodies differ
+    f = _finding("resits.attempts", "resits", "How many resits and retakes an apprentice may take",
+                 {label: ("no claim",) if v is None else v for label, v in values.items()}, says, cited, quotes,
+                 readings=readings)
+    if f is None:
+        return []
+    f.region = not_counted("no record shows this: rule data only (the number of resits and retakes changes no "
+                           "outcome epa gives: a stated number is said in the explanation, never checked)")
+    return [f]
+
+
 def compare(subjects: list[SweptBody], standard: str) -> list[Finding]:
     portfolio = portfolio_before_discussion(subjects)
     return (conduct(subjects) + portfolio + deadline_verdicts(subjects, [f.shows for f in portfolio if f.shows])
             + deadline_consequences(subjects)
-            + gateway_evidence(subjects, standard) + retake_through_gateway(subjects))
+            + gateway_evidence(subjects, standard) + attempts(subjects) + retake_through_gateway(subjects))

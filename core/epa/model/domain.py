@@ -333,6 +333,17 @@ class AttemptLimit:
     limit: int | None
     text: str
     citation: str
+    # what the document's rule on the number does, whatever its wording (the journey schema's attempts.kind): limit
+    # (a stated number), no_limit_within (no limit within a period: ``within``, the window it is stated of),
+    # employer_decides, employer_agrees_each (each resit or retake needs the employer's agreement) or not_stated.
+    # None: the plugin does not say (a number given is read as ``limit``).
+    kind: str | None = None
+    within: str | None = None  # with no_limit_within: the id of the resit window the period is
+
+    @property
+    def rule(self) -> str | None:
+        """What the rule does: its ``kind``, a stated number read as ``limit``, else None (the plugin does not say)."""
+        return self.kind or ("limit" if self.limit is not None else None)
 
 
 @frozen

@@ -319,6 +319,19 @@ def _check_journey_names(data: dict, source: Source, methods: set[str]) -> None:
                              f"({window['consequence']}); advice is never a failure",
                              where=source.place(["resit", "windows", i, "strength"]),
                              hint="a window whose sentence says what follows a miss is strength: required")
+    # "no limit within the 12 months" is stated of a period: the window it names must be one the file declares
+    attempts = (data["resit"] or {}).get("attempts", {})
+    if "within" in attempts:
+        windows = [w["id"] for w in data["resit"]["windows"]]
+        if attempts.get("kind") != "no_limit_within":
+            raise InputError(f"attempts names window {attempts['within']!r} (within) but its kind is "
+                             f"{attempts.get('kind')!r}; only no_limit_within is stated of a period",
+                             where=source.place(["resit", "attempts", "within"]),
+                             hint="kind: no_limit_within, or leave within out")
+        if attempts["within"] not in windows:
+            raise InputError(f"attempts names window {attempts['within']!r} (within), which the file does not "
+                             "declare", where=source.place(["resit", "attempts", "within"]),
+                             hint=did_you_mean(attempts["within"], windows))
     # A resit window, or a rework span, counts forward from a fail (or the first assessment) that comes before every
     # attempt it governs: one of no length, or reaching back, is missed by every resit, which the window's consequence
     # (a whole EPA again) would then fall on. The schema's offset is shared with deadlines, which may reach back.
