@@ -251,3 +251,22 @@ def test_grade_says_a_missed_window_without_show(tmp_path, monkeypatch):
     missed = table.stdout.split("Missed, or outside a tolerance:\n", 1)[1]
     assert missed.startswith("• deadline: ") and "by 2025-04-06 (3 months after gateway on 2025-01-06)" in missed
     assert "missed (the document states no consequence for missing it)" in missed.splitlines()[0]
+
+
+@requires("highfield")
+@pytest.mark.parametrize("command", [["grade", "--body", "highfield"], ["compare"]])
+def test_a_resit_window_missed_is_said_once(tmp_path, monkeypatch, command):
+    # The journey example's project failed, notified 2025-11-14; its resit moved to 2027-12-11. 002 § Retake and
+    # resit information: "apprentices should complete retake/resits within 12 months": by 2026-11-14, missed. The
+    # window's step under "Why" begins with its deadline's words; the deadline was said again, under "Missed, or
+    # outside a tolerance" (grade) and as the event row's deadline under "Why they differ" (compare).
+    monkeypatch.setenv("COLUMNS", "300")
+    text = (ROOT / "examples" / "st0071-journey.yaml").read_text(encoding="utf-8")
+    assert text.count("date: 2025-12-11") == 1 and text.count("notified: 2025-12-19") == 1
+    path = tmp_path / "late.yaml"
+    path.write_text(text.replace("date: 2025-12-11", "date: 2027-12-11").replace("notified: 2025-12-19",
+                                                                                 "notified: 2027-12-19"),
+                    encoding="utf-8")
+    table = run(*command, str(path))
+    assert table.exit_code == 0, table.stderr
+    assert table.stdout.count("Retakes/resits completed within 12 months: by 2026-11-14") == 1, table.stdout

@@ -152,3 +152,35 @@ def test_an_outcomes_file_s_total_row_is_said_to_be_one_as_a_cohort_s_is(tmp_pat
     rows = list(csv.DictReader(io.StringIO(run("audit", str(path), "--format", "csv").stdout)))
     assert [r["line"] for r in rows] == ["2", "3"] and rows[0]["error"] == ""
     assert rows[1]["apprentice"] == "" and "total row" in rows[1]["error"]
+
+
+@pytest.mark.parametrize("word", ["TBC", "N/A", "-"])
+def test_a_month_first_file_reads_a_date_cell_saying_there_is_no_date_as_an_empty_one_too(tmp_path, word):
+    """A file found month first (line 4's 05/13/2006 can only be) reads its dates through the month-first check; a
+    no-date word there was put into the record as null ("$.apprentice.date_of_birth: null is not a date"), so a row
+    graded in a day-first file was refused. Line 2 is graded as line 3, its cells empty; line 4 is refused, naming the
+    value that shows the file month first."""
+    path = tmp_path / "c.csv"
+    path.write_text("standard,apprentice,date_of_birth,gateway_date,observation,observation_date,project,project_date\n"
+                    f"ST0071,A-1,{word},2025-12-01,,{word},pass,2026-01-12\n"
+                    "ST0071,A-1,,2025-12-01,,,pass,2026-01-12\n"
+                    "ST0071,A-2,05/13/2006,2025-12-01,,,pass,2026-01-12\n", encoding="utf-8")
+    out = [json.loads(x) for x in run("compare", "--batch", str(path), "--format", "json").stdout.splitlines()]
+    by_line: dict[int, list[dict]] = {}
+    for item in out:
+        by_line.setdefault(item["line"], []).append({k: v for k, v in item.items() if k not in ("line", "record")})
+    assert "error" not in by_line[2][0] and by_line[2] == by_line[3]
+    (refused,) = by_line[4]
+    assert "'05/13/2006'" in refused["error"]["message"]
+
+
+def test_a_notes_line_ending_in_a_no_date_word_is_no_row_of_the_cohort(tmp_path):
+    """A quoted notes cell over two lines whose second line reads "Resit date, TBC" is no row swallowed by the cell:
+    TBC in the gateway date's column is no date (a row needs one), so A-1 is graded, as it was before TBC was read
+    (it became an error row, 'holds a line that reads as a row of the cohort')."""
+    path = tmp_path / "c.csv"
+    path.write_text('apprentice,gateway_date,standard,notes\nA-1,2025-12-01,ST0071,"Portfolio ok\nResit date, TBC"\n'
+                    "A-2,2025-12-01,ST0071,fine\n", encoding="utf-8")
+    out = [json.loads(x) for x in run("compare", "--batch", str(path), "--format", "json").stdout.splitlines()]
+    assert [(item["line"], item["apprentice"]) for item in out] == [(2, "A-1"), (4, "A-2")]
+    assert not [item for item in out if "error" in item]

@@ -603,11 +603,13 @@ def _row_reader(plan: Sequence[tuple[Any, ...]]) -> tuple[Callable[..., tuple[di
             body += [f"v = cells[{index}].strip()  # column {index + 1}: {'.'.join(kind)!r}", "if v:",
                      *("    " + line for line in place)]
         else:  # (an id's ends: its blanks taken off, not a control character, which it refuses)
+            # a value its parser reads as None (a date column's TBC or N/A, read month first: MonthFirst) is an
+            # empty cell, as _missed makes it
             strip = "strip(ID_BLANKS)" if parse is columns.parse_id else "strip()"
             body += [f"v = cells[{index}].{strip}  # column {index + 1}: {'.'.join(kind)!r}", "if v:", "    try:",
                      f"        v = parse{i}(v)", "    except Problem as problem:",
-                     f"        problems.append((N{i}, K{i}, problem))", "    else:",
-                     *("        " + line for line in place)]
+                     f"        problems.append((N{i}, K{i}, problem))", "    else:", "        if v is not None:",
+                     *("            " + line for line in place)]
     locals_ = " = ".join([*parts.values(), "None"]) if parts else "pass"
     source = "\n".join(["def read(cells, problems):", "    data = {}", "    attempts = {}", f"    {locals_}",
                         *("    " + line for line in body), "    return data, attempts", ""])
@@ -1197,10 +1199,12 @@ def cell_given(cells: Sequence[str], index: int) -> bool:
 
 
 def _date_like(cells: Sequence[str], index: int) -> bool:
-    """Whether ``cells``' column ``index`` holds a date (month first too: such a file's rows are rows)."""
+    """Whether ``cells``' column ``index`` holds a date (month first too: such a file's rows are rows); a word
+    saying there is none (TBC, N/A: ``columns.NO_DATE``) is no date, so a note's line ending ", TBC" is no row."""
     value = cells[index].strip() if index < len(cells) else ""
     try:
-        columns.parse_date(value)
+        if columns.parse_date(value) is None:
+            return False
     except columns.BadCell:
         return columns.day_and_month(value)
     return True

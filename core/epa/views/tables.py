@@ -530,9 +530,9 @@ def result(console: Console, res: BodyResult, about: dict[str, Any] | None = Non
     print_table(console, table)
     console.print(f"{_journey_line(res)}", highlight=False)
     console.print(Text("Why", style="bold"))
-    _explain(console, [res], None)
+    said = _explain(console, [res], None)
     # a deadline missed or a check outside, said without --show (the unmet gateway requirements are named above)
-    _kept_by_none(console, [res], {"gateway_ready"}, {}, "Missed, or outside a tolerance:")
+    _kept_by_none(console, [res], {"gateway_ready"}, {}, "Missed, or outside a tolerance:", said, show)
     _show_more(console, [res], show)
 
 
@@ -551,11 +551,13 @@ def _journey_line(res: BodyResult) -> str:
 
 
 def _explain(console: Console, results: list[BodyResult], about: set[str] | None,
-             journey: dict[str, dict[str, Any]] | None = None) -> None:
+             journey: dict[str, dict[str, Any]] | None = None) -> set[tuple[str, str]]:
     """Each result's explanation steps (those about `about` only, when given) and notes, each cited by the
     document's short title, in a grid so that the text wraps on words beside the body's id; then what each of
-    its deadlines and checks on a differing ``journey`` row says."""
+    its deadlines and checks on a differing ``journey`` row says. Returns what it said, (body, words), so that
+    nothing after it says it again (a resit window's step is its deadline's words)."""
     rows: list[tuple[str, Text]] = []
+    said: set[tuple[str, str]] = set()
     for res in results:
         first = True
         lines: list[tuple[str, str | None]] = [(r.says, r.citation) for r in res.explanation
@@ -569,7 +571,8 @@ def _explain(console: Console, results: list[BodyResult], about: set[str] | None
             ids = given[res.body]["rules"] if res.body in given else ()
             kind = "deadline" if row.startswith("deadline:") else "check"
             for d in res.deadlines if kind == "deadline" else res.checks:
-                if d.id in ids and (kind, d.id) not in told:
+                # (a resit window's step, said above, begins with its deadline's words)
+                if d.id in ids and (kind, d.id) not in told and not any(says.startswith(d.says) for says, _ in lines):
                     told.add((kind, d.id))
                     lines.append((f"{kind}: {d.says}", d.citation))
         for says, citation in lines:
@@ -577,8 +580,10 @@ def _explain(console: Console, results: list[BodyResult], about: set[str] | None
             if citation:
                 text.append(f"\n{cite(citation, res)}", style="dim")
             rows.append((res.body if first and len(results) > 1 else "" if len(results) > 1 else "•", text))
+            said.add((res.body, says))
             first = False
     _grid(console, rows)
+    return said
 
 
 def _grid(console: Console, rows: list[tuple[str, Text]]) -> None:
@@ -685,14 +690,15 @@ def compare(console: Console, results: list[BodyResult], differing: list[str], a
     print_table(console, table, whole=range(1, len(table.columns)), mark=1)
     if short:
         console.print(Text(f"* {EVENT_ROW}", style="dim"))
+    said: set[tuple[str, str]] = set()
     if not differing:
         console.print("All bodies agree.")
     else:
         console.print(Text(f"Why they differ (≠ {', '.join(_label(d) for d in differing)}):", style="bold"))
         about_rows = set(differing) | ({"resit"} if {"capped", "full_retake_required"} & set(differing) else set())
-        _explain(console, results, about_rows, journey)
+        said = _explain(console, results, about_rows, journey)
     _kept_by_none(console, results, differing, journey,
-                  "Also missed or unmet (the bodies agree, or one body's alone):")
+                  "Also missed or unmet (the bodies agree, or one body's alone):", said, show)
     _show_more(console, results, show)
 
 
@@ -705,19 +711,22 @@ def _missed_count(res: BodyResult) -> str:
 
 
 def _kept_by_none(console: Console, results: list[BodyResult], differing: Collection[str],
-                  journey: Mapping[str, Mapping[str, Any]], heading: str) -> None:
+                  journey: Mapping[str, Mapping[str, Any]], heading: str, said: Collection[tuple[str, str]] = (),
+                  show: Collection[str] = ()) -> None:
     """Under ``heading``, each deadline missed, check outside its tolerance and gateway requirement unmet that "Why
     they differ" does not already say (the bodies agree on it, or it is one body's alone), with what the document
     says follows and its citation: a missed window every body shares is not a difference, but a provider must
-    still read it. (``differing`` holding gateway_ready: the unmet requirements are said already.)"""
+    still read it. Not what "Why" said (``said``: a resit window's step begins with its deadline's words) nor what
+    ``show`` lists after. (``differing`` holding gateway_ready: the unmet requirements are said already.)"""
     told = {(body, rule) for row, given in journey.items() for body, v in given.items() for rule in v["rules"]}
     rows: list[tuple[str, Text]] = []
     for res in results:
         lines = [(f"deadline: {d.says}", d.citation) for d in res.deadlines
-                 if d.status == "missed" and (res.body, d.id) not in told]
+                 if d.status == "missed" and (res.body, d.id) not in told and "deadlines" not in show
+                 and not any(body == res.body and words.startswith(d.says) for body, words in said)]
         lines += [(f"check: {c.says}", c.citation) for c in res.checks
-                  if c.status == "outside" and (res.body, c.id) not in told]
-        if "gateway_ready" not in differing:  # (where it differs, "Why they differ" names the unmet ones)
+                  if c.status == "outside" and (res.body, c.id) not in told and "checks" not in show]
+        if "gateway_ready" not in differing and "gateway" not in show:  # (else said: "Why", or the table after)
             lines += [(f"gateway: {r.name}: {r.says}", r.citation) for r in res.gateway.requirements
                       if r.id in res.gateway.unmet]
         for n, (says, citation) in enumerate(lines):
