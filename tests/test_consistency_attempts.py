@@ -59,7 +59,7 @@ def test_the_number_of_attempts_is_compared_by_what_each_rule_does():
     assert sorted(sorted(s["bodies"]) for s in f["sides"]) == [["gateway_quals"], ["highfield", "tqual"], ["nqual"]]
     gq, hf, nq = side_of(f, "gateway_quals"), side_of(f, "highfield"), side_of(f, "nqual")
     assert hf["says"] == "no limit on the number of resits and retakes within the 12 months of its resit window"
-    assert nq["says"] == "the number of resits and retakes is left to the apprentice's employer (no number stated)"
+    assert nq["says"] == "the number of resits and retakes is left to the apprentice's employer; no number is stated"
     assert gq["says"] == ("the employer must agree to each resit or retake; the document states no number of "
                           "resits and retakes")
     # each body on a side quotes its own sentence, never another's

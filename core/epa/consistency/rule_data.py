@@ -18,13 +18,12 @@ from epa.consistency.findings import Finding, SweptBody, cause, names, pins, rec
 from epa.model.domain import (
     CONDUCT_ASPECTS,
     NONE_STATED,
-    AttemptLimit,
     Conduct,
     Consequence,
     DeadlineRule,
-    Window,
 )
 from epa.rules.deadlines import EVENT_WORDS, from_reading
+from epa.rules.history import attempts_rule
 from epa.views.report import RESIT, REWORK, counted_back, verdict
 from epa.views.variants import span
 
@@ -323,30 +322,6 @@ def retake_through_gateway(subjects: list[SweptBody]) -> list[Finding]:
     return [f] if f else []
 
 
-def attempts_words(attempts: AttemptLimit, windows: Sequence[Window]) -> tuple[Any, str]:
-    """What a body's rule on the number of resits and retakes does (the value bodies are grouped by, whatever the
-    wording) and in words; a plugin not saying (``kind`` absent, no number) claims nothing either way."""
-    rule = attempts.rule
-    if rule == "limit":
-        return (rule, attempts.limit), f"at most {attempts.limit} resits and retakes"
-    if rule == "no_limit_within":
-        # the window's length only: bodies stating the same rule share a side, each quoting its own sentence
-        window = next((w for w in windows if w.id == attempts.within), None)
-        if window is None:  # a journey file naming no such window is refused; a plugin's own rules may still
-            return (rule, None), ("no limit on the number of resits and retakes within a period (its rules name "
-                                  "no window for it)")
-        return (rule, str(window.offset)), (f"no limit on the number of resits and retakes within the "
-                                            f"{span(window.offset)} of its resit window")
-    if rule == "employer_decides":
-        return rule, "the number of resits and retakes is left to the apprentice's employer (no number stated)"
-    if rule == "employer_agrees_each":
-        return rule, ("the employer must agree to each resit or retake; the document states no number of "
-                      "resits and retakes")
-    if rule == "not_stated":
-        return rule, "the document states nothing on the number of resits and retakes"
-    return None, "its rules do not say what its document's rule on the number does (no claim either way)"
-
-
 def attempts(subjects: list[SweptBody]) -> list[Finding]:
     """How many resits and retakes each body allows, by what its rule does (a stated number, no limit within a
     period, left to the employer, each needing the employer's agreement, nothing stated), each side quoting its
@@ -363,7 +338,9 @@ def attempts(subjects: list[SweptBody]) -> list[Finding]:
             values[s.label], says[s.label] = "not_stated", "no resit rules: the document states nothing on them"
             cited[s.label], quotes[s.label], readings[s.label] = [], [], []
             continue
-        values[s.label], says[s.label] = attempts_words(resit.attempts, resit.windows)
+        values[s.label], says[s.label] = attempts_rule(resit.attempts, resit.windows)
+        if values[s.label] is None:  # (no claim: shown so, never a side of the difference on its own)
+            says[s.label] = "its rules do not say what its document's rule on the number does (no claim either way)"
         cited[s.label] = [resit.attempts.citation]
         quotes[s.label] = [(resit.attempts.text, resit.attempts.citation)]
         # the period's start, where its window's document states none, is the tool's reading

@@ -83,9 +83,8 @@ def decide(ruleset: Ruleset, history: Sequence[GradedAttempt]) -> ResitDecision 
             deadlines += found
             steps += rework_steps
     if later:
-        limit = rules.attempts.limit
-        steps.append(Step(f"number of resits and retakes: {'no limit set' if limit is None else f'at most {limit}'} "
-                          f"(“{rules.attempts.text}”)", rules.attempts.citation))
+        _, said = attempt_history.attempts_rule(rules.attempts, rules.windows)
+        steps.append(Step(f"{said} (“{rules.attempts.text}”)", rules.attempts.citation))
     if rules.retake_through_gateway and any(g.attempt.kind == "retake" for g in later):
         steps.append(Step(f"a retake goes through gateway again (“{rules.retake_through_gateway.text}”)",
                           rules.retake_through_gateway.citation))

@@ -18,9 +18,11 @@ Stated here once: the explained path asks ``counts``, ``explain_cap`` and ``capp
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from epa.model.domain import Attempt, Cap, Grade
+from epa.model.domain import Attempt, AttemptLimit, Cap, Grade, Window
 from epa.model.results import GradedAttempt, Step
+from epa.rules.workdays import describe
 
 # A capped overall grade: this one becomes that one (the journey schema's cap.grade allows "pass" alone).
 CAPPED = (Grade.DISTINCTION, Grade.PASS)
@@ -139,6 +141,33 @@ def cap_lift(cap: Cap) -> str:
     if cap.exceptional_circumstances_ruled_out:
         return "not lifted by exceptional circumstances (the document says they do not lift it)"
     return "not lifted by exceptional circumstances (the document names no exception)"
+
+
+def attempts_rule(attempts: AttemptLimit, windows: Sequence[Window]) -> tuple[Any, str]:
+    """What a document's rule on the number of resits and retakes does (``AttemptLimit.rule``: the value `epa
+    consistency` groups bodies by, whatever the wording) and in words, as every output says it: the explanation's
+    resit step, the journey table and the consistency report. A plugin not saying (no ``kind``, no number) claims
+    nothing either way: None, and that its rules set no number."""
+    rule = attempts.rule
+    if rule == "limit":
+        return (rule, attempts.limit), f"at most {attempts.limit} resits and retakes"
+    if rule == "no_limit_within":
+        # the window's length only: bodies stating the same rule share a side, each quoting its own sentence
+        window = next((w for w in windows if w.id == attempts.within), None)
+        if window is None:  # a journey file naming no such window is refused; a plugin's own rules may still
+            return (rule, None), ("no limit on the number of resits and retakes within a period (its rules name "
+                                  "no window for it)")
+        period = describe(window.offset).rsplit(" ", 1)[0]  # ("12 months after": the length alone)
+        return (rule, str(window.offset)), (f"no limit on the number of resits and retakes within the {period} "
+                                            f"of its resit window")
+    if rule == "employer_decides":
+        return rule, "the number of resits and retakes is left to the apprentice's employer; no number is stated"
+    if rule == "employer_agrees_each":
+        return rule, ("the employer must agree to each resit or retake; the document states no number of "
+                      "resits and retakes")
+    if rule == "not_stated":
+        return rule, "the document states nothing on the number of resits and retakes"
+    return None, "its rules set no number of resits and retakes"
 
 
 def capped_attempts(cap: Cap, history: Counted) -> list[int]:

@@ -24,7 +24,7 @@ from epa.model.results import BodyResult
 from epa.rules.citations import label, short_title, versioned
 from epa.rules.deadlines import consequence_clause, from_reading
 from epa.rules.gateway import age_band
-from epa.rules.history import CHANGES_NOTHING, METHOD_CAPPED, cap_lift, cap_summary, capped_grade
+from epa.rules.history import CHANGES_NOTHING, METHOD_CAPPED, attempts_rule, cap_lift, cap_summary, capped_grade
 from epa.rules.tolerances import allowed
 from epa.rules.workdays import describe
 from epa.views.report import EVENT_ROW, JOURNEY_ROWS, NO_VERDICT, event_row_name, journey_row_words
@@ -870,10 +870,8 @@ def _resit_lines(resit: ResitRules) -> list[tuple[str, str]]:
     lines = [(f"grade capped at {cap.grade} after a {' or '.join(cap.applies_to)}{capped_grade(cap)}; "
               f"{cap_lift(cap)}", cap.citation),
              ("no resit or retake to improve a pass", resit.no_resit_from_pass.citation),
-             # the document's words beside it: a document setting no limit may still say who does (NQual: the
-             # employer), or bound it by its window (Highfield, TQUK: 'within the 12 months')
-             (f"number of attempts: {f'at most {limit}' if (limit := resit.attempts.limit) else 'no limit set'} "
-              f"(“{resit.attempts.text}”)", resit.attempts.citation)]
+             (f"{attempts_rule(resit.attempts, resit.windows)[1]} (“{resit.attempts.text}”)",
+              resit.attempts.citation)]
     for w in resit.windows:
         lifted = "; exceptional circumstances lift it" if w.exceptional_circumstances_lift else ""
         missed = ("else the whole EPA again" if w.consequence == "full_retake"
