@@ -11,7 +11,6 @@ from typing import Any
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from epa.serve import refusal
-from epa.serve.linger import DRAIN_BYTES
 
 
 class CountedH11(refusal.CutAtStop, H11Protocol):
@@ -30,10 +29,7 @@ class CountedH11(refusal.CutAtStop, H11Protocol):
             refusal.answer(transport, self.loop, refusal.too_many(limit), linger=len(self.connections) <= 2 * limit)
 
     def data_received(self, data: bytes) -> None:
-        if self.refused:  # answered: what the client still sends is thrown away, within the drain's bounds
-            self.drained += len(data)
-            if self.drained > DRAIN_BYTES:
-                self.transport.close()
+        if refusal.thrown_away(self, data):  # answered: what the client still sends, within the drain's bounds
             return
         super().data_received(data)
 

@@ -17,7 +17,6 @@ from typing import Any
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from epa.serve import refusal
-from epa.serve.linger import DRAIN_BYTES
 from epa.serve.problems import Problem
 
 HEAD_BYTES = 64 << 10  # a request's line and headers: a browser's, cookies and all, is a few KB
@@ -102,10 +101,7 @@ class BoundedHead(refusal.CutAtStop, HttpToolsProtocol):
             super().on_message_complete()
 
     def data_received(self, data: bytes) -> None:
-        if self.refused:  # answered: what the client still sends is thrown away, within the drain's bounds
-            self.drained += len(data)
-            if self.drained > DRAIN_BYTES:
-                self.transport.close()
+        if refusal.thrown_away(self, data):  # answered: what the client still sends, within the drain's bounds
             return
         if self.heading:
             self.head_bytes += len(data)

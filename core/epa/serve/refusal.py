@@ -20,7 +20,7 @@ from typing import Any
 
 import msgspec
 
-from epa.serve.linger import DRAIN_SECONDS
+from epa.serve.linger import DRAIN_BYTES, DRAIN_SECONDS
 from epa.serve.problems import MEDIA_TYPE, Problem
 from epa.serve.settings import CUT_OFF
 
@@ -74,6 +74,18 @@ def too_many(limit: int) -> Problem:
     return Problem(503, "too-many-connections", f"the server holds as many connections as it takes ({limit}, the "
                    "server's --max-connections)", hint="send it again once a connection is free; a client's "
                    "requests can share one kept-alive connection", headers={"Retry-After": "1"})
+
+
+def thrown_away(protocol: Any, data: bytes) -> bool:
+    """Whether ``data`` reached a connection already answered with a refusal (``protocol.refused``, under either of
+    uvicorn's parsers): then it is read and thrown away, the connection closed once ``protocol.drained`` passes
+    DRAIN_BYTES."""
+    if not protocol.refused:
+        return False
+    protocol.drained += len(data)
+    if protocol.drained > DRAIN_BYTES:
+        protocol.transport.close()
+    return True
 
 
 class CutAtStop:
