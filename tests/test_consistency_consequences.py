@@ -255,6 +255,24 @@ def test_each_threshold_departure_quotes_its_own_method_and_says_what_the_patter
     assert seen == set(lines)
 
 
+@requires("nqual")
+def test_a_departure_with_one_body_compared_claims_no_grading_or_criteria_finding_counts_it():
+    """ST0072 with NQual alone (001 § Assessment Breakdown: "Apprentice Showcase - 7 out of 10" and the other
+    thresholds): with one body there is no other body's grade, so the report holds no grading or criteria finding.
+    On 246753b each departure's region said "the inputs it changes are counted in the grading and criteria
+    findings", findings the report does not hold."""
+    out = run("consistency", "--standard", "ST0072", "--bodies", "nqual", "--format", "json")
+    assert out.exit_code == 0, out.stderr
+    findings = out.json()["findings"]
+    assert not [f for f in findings if f["area"] in ("grading", "criteria")]
+    reference = [f for f in findings if f["area"] == "reference"]
+    assert len(reference) == 3  # the showcase's, the observation's and the discussion's thresholds
+    for f in reference:
+        why = json.dumps(f["region"])
+        assert "counted in the grading and criteria findings" not in why, f["id"]
+        assert "one body is compared here" in why, f["id"]
+
+
 def test_the_reference_pattern_is_named_the_cores_default_never_the_assessment_plans():
     """The reference the bodies are compared with is the core's default (any fail fails; a distinction in every
     method makes a distinction). No document here prints the assessment plan (004 § 1.1: "This document should be

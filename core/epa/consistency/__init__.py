@@ -84,7 +84,8 @@ NOT_COUNTED = {
     "self-consistency": "no record shows this: rule data only (the document's own words, which no outcome a record "
                         "gets tells apart)",
     "reference": "rule data only: a departure from the core's default pattern (the tool's reference, not a "
-                 "document's words); the inputs it changes are counted in the grading and criteria findings",
+                 "document's words); the inputs it changes are counted in the grading and criteria findings, "
+                 "where another body grades them otherwise",
     "versions": "rule data only: a change between two versions of one document (a record is graded by the "
                 "version in force)",
     "conduct": "no record shows this: rule data only (a record carries nothing of it, and no outcome epa gives "
@@ -92,9 +93,14 @@ NOT_COUNTED = {
 }
 
 
-def _not_counted(finding: Finding) -> dict[str, Any]:
+def _not_counted(finding: Finding, bodies: int) -> dict[str, Any]:
     """The region of a finding no sweep counted: why, said plainly (a gateway evidence item leaving no body's
     readiness changed, a criterion's one input)."""
+    if finding.area == "reference" and bodies == 1:
+        # no other body, so no grading or criteria finding to count the inputs in: saying so would be false
+        return complete.not_counted("rule data only: a departure from the core's default pattern (the tool's "
+                                    "reference, not a document's words); one body is compared here, so no other "
+                                    "body's grades count the inputs it changes")
     if finding.id == "deadlines.portfolio-before-discussion":
         return complete.not_counted("no record shows this: on no day of the portfolio's submission do two bodies' "
                                     "verdicts differ")
@@ -204,14 +210,14 @@ def analyse(registry: Registry, standard: str, bodies: list[str] | None = None) 
     documents = {s.label: document_of(s) for s in current} | {
         f"{s.id}@{r.document.version}": document_of(attrs.evolve(s, ruleset=r, pinned=True))
         for s in current for r in s.loaded.body.rulesets_for(standard)}
-    findings = [{**f.as_data(documents), "region": _swept_region(f, cases, current) or _not_counted(f)}
+    findings = [{**f.as_data(documents), "region": _swept_region(f, cases, current) or _not_counted(f, len(current))}
                 for f in found]
     findings += [{**f.as_data(documents), "region": r} for f, r in counted]
     # A stated finding a record shows (an evidence item one body requires at gateway) is as large as the gateway
     # profiles in which that item alone, missing or not recorded, splits the bodies as its witness does.
     alone = profiles.alone(standard, current)
     findings += [{**f.as_data(documents), "region": f.region or _item_region(f, alone, summary["gateway"], current)
-                  or _not_counted(f)} for f in stated]
+                  or _not_counted(f, len(current))} for f in stated]
     return {
         "standard": standard,
         "bodies": [{"id": s.label, "name": s.loaded.body.name,
