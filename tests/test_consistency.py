@@ -18,7 +18,7 @@ from epa.inputs.documents import schema
 from epa.model.domain import ComponentRule, Grade
 from epa.registry import Registry, core_standards
 from epa.rules.load import load_ruleset
-from epa.testing import fails, make_plugin, registry, requires, run
+from epa.testing import fails, installed, make_plugin, registry, requires, run
 
 ST0071 = "ST0071"
 FOUR = ("gateway_quals", "highfield", "nqual", "tqual")
@@ -612,3 +612,37 @@ def test_a_readings_criteria_sets_divide_its_criteria_and_go_with_alternatives(t
         load_ruleset(path)
     assert caught.value.message.startswith(said)
     assert "$.ambiguities[0].criteria_sets" in str(caught.value.where)
+
+
+def test_a_cohorts_error_rows_are_named_by_line_in_every_format(tmp_path, monkeypatch):
+    """A share of a cohort ("1 of 1 records") leaves out its error rows; the report names each by its line and why,
+    so that a regulator can tell what the share is not of. On 246753b they were only counted ("1 error rows")."""
+    offering = [b for b in FOUR if installed(b)]
+    if not offering:
+        pytest.skip("needs a body offering ST0071 installed")
+    record = {"standard": "ST0071",
+              "apprentice": {"id": "A-1", "date_of_birth": "2003-02-14", "start_date": "2024-06-03",
+                             "english": "level2", "maths": "level2"},
+              "gateway": {"date": "2025-09-01"},
+              "assessments": [{"method": "project", "date": "2025-09-29", "grade": "pass"}]}
+    cohort = tmp_path / "cohort.jsonl"
+    # line 1 a record; line 2 no apprentice; line 3 not JSON at all
+    cohort.write_text(json.dumps(record) + '\n{"standard": "ST0071"}\nnot json\n', encoding="utf-8")
+    out = run("--bodies", ",".join(offering), "consistency", "--standard", ST0071, "--format", "json",
+              "--cohort", str(cohort))
+    assert out.exit_code == 0, out.stderr
+    data = out.json()
+    jsonschema.validate(data, schema("consistency"))
+    said = data["cohort"]
+    assert (said["records"], said["errors"]) == (1, 2)
+    assert [row["line"] for row in said["error_rows"]] == [2, 3]
+    assert all(row["message"].strip() for row in said["error_rows"])
+    monkeypatch.setenv("COLUMNS", "400")
+    table = run("--bodies", ",".join(offering), "consistency", "--standard", ST0071, "--cohort", str(cohort))
+    assert table.exit_code == 0, table.stderr
+    assert "1 record of the standard (2 error rows, 0 of other standards)" in table.stdout
+    assert "\n  line 2: " in table.stdout and "\n  line 3: " in table.stdout
+    page = run("--bodies", ",".join(offering), "consistency", "--standard", ST0071, "--format", "html",
+               "--cohort", str(cohort))
+    assert page.exit_code == 0, page.stderr
+    assert "  line 2: " in page.stdout and "(2 error rows, 0 of other standards)" in page.stdout

@@ -94,9 +94,18 @@ def _shows(results: dict[str, dict[str, Any]], shows: dict[str, Any],
                for label, v in shows["values"].items()) and _same_cause(results, shows)
 
 
+def _why(error: Any) -> str:
+    """What an error row says is wrong with it, as one line."""
+    if isinstance(error, dict):
+        return str(error.get("message") or "not read")
+    return str(error or "not read")
+
+
 def touched(registry: Any, standard: str, findings: list[dict[str, Any]], source: str) -> dict[str, Any]:
     """Decide every record of the cohort ``source`` and count, per finding (by id), the records that show its
-    split; returns ``{"file", "records", "errors", "other_standards", "findings": {id: region}}``."""
+    split; returns ``{"file", "records", "errors", "error_rows", "other_standards", "findings": {id: region}}``:
+    ``error_rows`` holds each row no finding's share counts, by its line and why, as ``epa compare --batch`` says
+    it (a share's reader must be able to tell what was left out of it)."""
     shown = [(f["id"], f["shows"]) for f in findings if f.get("shows")]
 
     def _ruleset(result: dict[str, Any]) -> Ruleset | None:
@@ -108,6 +117,7 @@ def touched(registry: Any, standard: str, findings: list[dict[str, Any]], source
 
     counts = dict.fromkeys((i for i, _ in shown), 0)
     tally = {"records": 0, "errors": 0, "other_standards": 0}
+    error_rows: list[dict[str, Any]] = []
 
     def heard(text: str) -> None:
         for line in text.splitlines():
@@ -116,6 +126,7 @@ def touched(registry: Any, standard: str, findings: list[dict[str, Any]], source
             data = json.loads(line)
             if "error" in data or "results" not in data:
                 tally["errors"] += 1
+                error_rows.append({"line": data.get("line"), "message": _why(data.get("error"))})
                 continue
             if data.get("standard") != standard:
                 tally["other_standards"] += 1
@@ -129,6 +140,6 @@ def touched(registry: Any, standard: str, findings: list[dict[str, Any]], source
     batch.run(source, "json", summary=False, summary_only=False, workers=1, only=None, registry=registry,
               write=heard, progress=False)
     total = tally["records"]
-    return {"file": source, **tally,
+    return {"file": source, **tally, "error_rows": error_rows,
             "findings": {ident: region(n, total, f"the records of {source}", unit="records")
                          for ident, n in counts.items()}}

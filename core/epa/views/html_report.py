@@ -17,7 +17,7 @@ from html import escape
 from typing import Any
 
 from epa.rules.citations import label, titled
-from epa.views.report import NO_VERDICT, journey_row_words, witness_line
+from epa.views.report import NO_VERDICT, cohort_line, journey_row_words, witness_line
 
 AREAS = ("grading", "criteria", "gateway", "resits", "deadlines", "tolerances", "recommendations",
          "self-consistency", "reference", "versions")
@@ -332,7 +332,7 @@ def _area_counts(data: dict[str, Any]) -> list[tuple[str, int]]:
     return [(a, sum(f["area"] == a for f in data["findings"])) for a in present]
 
 
-# Findings about one body alone (against itself, the assessment plan, or its own earlier version): no divergence
+# Findings about one body alone (against itself, the core's default pattern, or its own earlier version): no divergence
 # between bodies.
 ONE_BODY = ("self-consistency", "reference", "versions")
 
@@ -347,7 +347,7 @@ def _lede(data: dict[str, Any]) -> str:
             f'<p class="lede"><strong>{len(between)}</strong> divergences among {bodies}; '
             f"<strong>{shown}</strong> of them change what an apprentice record gets"
             + (f" (and {alone} findings about one body alone: its self-consistency, its departures from the "
-               "assessment plan, its versions)" if alone else "")
+               "core's default pattern, its versions)" if alone else "")
             + ". First those a record can show, taken area by area in turn, each area's most telling first (what "
             "they change, then their share of a cohort and of their inputs); everything after, "
             '<a href="#h-findings">by area</a>.</p></header>')
@@ -369,7 +369,8 @@ def _header(data: dict[str, Any]) -> str:
             f'<p class="counts"><strong>{len(data["findings"])}</strong> findings, by area:</p>'
             f'<ul class="inline" id="finding-counts">{findings}</ul>'
             f'<p class="counts muted">Inputs each sweep evaluated (not findings):</p>'
-            f'<ul class="inline muted" id="input-counts">{inputs}</ul>{_counted(data)}{_pairs(data)}</section>')
+            f'<ul class="inline muted" id="input-counts">{inputs}</ul>{_counted(data)}{_cohort(data)}'
+            f'{_pairs(data)}</section>')
 
 
 def _counted(data: dict[str, Any]) -> str:
@@ -378,6 +379,13 @@ def _counted(data: dict[str, Any]) -> str:
     counted = "".join(f"<li>{_e(area)}: {int(n):,}</li>" for area, n in data.get("counted", {}).items() if n)
     return (f'<p class="counts muted">Covered by counting, not evaluated one by one:</p>'
             f'<ul class="inline muted" id="counted">{counted}</ul>') if counted else ""
+
+
+def _cohort(data: dict[str, Any]) -> str:
+    """The cohort the findings' shares are of, and the rows left out of every share (as the table says them)."""
+    if not data.get("cohort"):
+        return ""
+    return "".join(f'<p class="counts">{_e(line)}</p>' for line in cohort_line(data["cohort"]).splitlines())
 
 
 def _pairs(data: dict[str, Any]) -> str:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from epa.errors import InputError
+from epa.errors import InputError, one_line
 from epa.model.domain import JOURNEY_DATES, DeadlineRule, Document, Journey, Ruleset
 from epa.model.results import BodyResult
 from epa.registry import Registry
@@ -398,3 +399,24 @@ def witness_line(witness: dict[str, Any]) -> str:
     if witness.get("document_versions"):
         parts.append("versions " + ", ".join(f"{b} {v}" for b, v in witness["document_versions"].items()))
     return "; ".join(parts) or "an empty record"
+
+
+ERROR_ROWS_SHOWN = 5  # a cohort's error rows named in the report's head; the batch itself lists every one
+
+
+def cohort_line(cohort: dict[str, Any]) -> str:
+    """The cohort a report's shares are of: its records, and the rows left out of every share, each by its line and
+    why (the first few; the batch names them all)."""
+    errors = cohort["errors"]
+    records = cohort["records"]
+    said = (f"Cohort {one_line(cohort['file'])}: {records:,} record{'' if records == 1 else 's'} of the standard "
+            f"({errors:,} error row{'' if errors == 1 else 's'}, {cohort['other_standards']:,} of other standards)")
+    rows = cohort.get("error_rows", ())
+    if not rows:
+        return said
+    named = [f"  line {row['line']}: {one_line(row['message'])}" if row["line"] is not None
+             else f"  {one_line(row['message'])}" for row in rows[:ERROR_ROWS_SHOWN]]
+    more = len(rows) - ERROR_ROWS_SHOWN
+    return "\n".join([said, f"In no finding's share, the error rows (epa compare --batch "
+                             f"{shlex.quote(one_line(cohort['file']))} says each one's problems):",
+                       *named, *([f"  and {more:,} more"] if more > 0 else [])])

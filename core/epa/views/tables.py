@@ -27,7 +27,7 @@ from epa.rules.gateway import age_band
 from epa.rules.history import CHANGES_NOTHING, METHOD_CAPPED, attempts_rule, cap_lift, cap_summary, capped_grade
 from epa.rules.tolerances import allowed
 from epa.rules.workdays import describe
-from epa.views.report import EVENT_ROW, JOURNEY_ROWS, NO_VERDICT, event_row_name, journey_row_words
+from epa.views.report import EVENT_ROW, JOURNEY_ROWS, NO_VERDICT, cohort_line, event_row_name, journey_row_words
 
 
 class _Table(Table):
@@ -358,9 +358,7 @@ def consistency(console: Console, data: dict[str, Any]) -> None:
         + (f"\nCovered by counting, not evaluated one by one: {counted}" if counted else "")))
     cohort = data.get("cohort")
     if cohort:
-        console.print(f"Cohort {one_line(cohort['file'])}: {cohort['records']:,} records of the standard "
-                      f"({cohort['errors']:,} error rows, {cohort['other_standards']:,} of other standards)",
-                      highlight=False)
+        console.print(cohort_line(cohort), highlight=False)
     for area in dict.fromkeys(f["area"] for f in data["findings"]):
         table = _table(area, "finding", "sides and citations")
         for f in (f for f in data["findings"] if f["area"] == area):
