@@ -283,8 +283,12 @@ def test_the_reference_pattern_is_named_the_cores_default_never_the_assessment_p
     report = run("consistency", "--standard", "ST0071", "--format", "json")
     if report.exit_code != 0 or not report.json().get("findings"):
         pytest.skip("needs bodies offering ST0071 installed (no finding to word)")
+    page = run("consistency", "--standard", "ST0071", "--format", "html")
+    assert page.exit_code == 0, page.stderr
     for term in ("assessment-plan pattern", "assessment-plan reference"):  # (a plugin's notes may name the plan)
-        assert term not in plugins.stdout + report.stdout
+        assert term not in plugins.stdout + report.stdout + page.stdout
+    # the page's opening words (on 246753b: "its departures from the assessment plan")
+    assert "departures from the assessment plan" not in page.stdout
     for f in report.json()["findings"]:
         if f["area"] == "reference":
             assert f["summary"].split(" departs from ", 1)[1].startswith("the core's default pattern ("), f["id"]
