@@ -150,6 +150,26 @@ def test_a_resit_policy_answering_none_leaves_the_record_to_the_default_as_witho
     assert shown["silent"] == shown["without"]
 
 
+def test_a_cohort_asks_a_resit_policy_answering_none_once_a_record(monkeypatch, tmp_path):
+    """The cohort engine asked the hook, and on its None (Highfield's cap being on the resit's own grade) graded the
+    record as grading explains it, which asked the hook again: two calls a record, each a plugin's work and each a
+    chance of another answer. One record with a resit, one without: one call each."""
+    asked = []
+
+    def counting(self, ruleset, record, history):
+        asked.append(record.apprentice.id)
+        return None
+
+    first = __import__("yaml").safe_load(RESAT)
+    plain = {**first, "apprentice": {"id": "A-2", "start_date": "2024-09-02"}, "assessments": first["assessments"][:3]}
+    cohort = tmp_path / "cohort.jsonl"
+    cohort.write_text("".join(json.dumps(r, default=str) + "\n" for r in (first, plain)), encoding="utf-8")
+    use_plugins(monkeypatch, body_plugin("highfield", resit_policy=counting))
+    done = run("compare", "--batch", str(cohort), "--format", "csv")
+    assert done.exit_code == 0, done.stderr
+    assert sorted(asked) == ["A-1", "A-2"]
+
+
 # --- the listing rule, stated once -------------------------------------------------------------------------
 
 
