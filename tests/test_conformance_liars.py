@@ -177,6 +177,25 @@ def test_a_hook_that_raises_on_a_field_the_witnesses_left_out_fails_hooks():
     assert found[0].record["apprentice"]["date_of_birth"]
 
 
+@pytest.mark.parametrize("hook, gives", [
+    ("deadlines", lambda record: record.schedule),
+    ("gateway_requirements", lambda record: record.dates.proposal_rejected),
+    ("deadlines", lambda record: record.dates.proposal_resubmitted),
+])
+def test_a_hook_that_raises_on_a_planned_date_or_a_rejected_proposal_fails_hooks(hook, gives):
+    """The record "giving everything a record can" (its docstring: "a planned date") gave no schedule, nor a
+    proposal rejected and resubmitted: a deadlines hook raising whenever a record plans a method, as the timeline
+    of every cohort with planned dates does, passed every check."""
+    def raises(self, ruleset, record):
+        if gives(record):
+            raise ValueError("not this one")
+        return []
+
+    found = failures(check(("broken", plugin(**{hook: raises})), "hooks"))
+    assert found and {f.entry for f in found} == {hook}
+    assert "ValueError: not this one" in found[0].message
+
+
 LIAR = '''
 import os
 

@@ -80,8 +80,11 @@ def full(body: str, r: Ruleset) -> dict[str, Any]:
                               "gateway_form": True, "portfolio": True, "project_proposal": True,
                               "portfolio_declaration": True, "english_maths_declaration": True})
     record["dates"] = {"registered": day(-300), "evidence_submitted": day(-2), "epa_start": day(1),
-                       "planning_meeting": day(3), "portfolio_submitted": day(-1),
-                       "project_report_submitted": day(10), "observation_notice": day(4)}
+                       "planning_meeting": day(3), "proposal_rejected": day(5), "proposal_resubmitted": day(7),
+                       "portfolio_submitted": day(-1), "project_report_submitted": day(10),
+                       "observation_notice": day(4)}
+    # each method planned for the day it was then taken
+    record["schedule"] = {a["method"]: a["date"] for a in reversed(record["assessments"])}
     for attempt in record["assessments"]:
         attempt.update({"notified": (dt.date.fromisoformat(attempt["date"]) + dt.timedelta(days=5)).isoformat(),
                         "duration_minutes": 60, "questioning_minutes": 15, "words": 2500,
