@@ -88,9 +88,14 @@ def in_its_words(text: str) -> str:
 
 
 def fill_in(folder: Path, body_id: str, sources: Path) -> None:
-    """What an author does: every placeholder replaced with the document's words, and its hash set."""
+    """What an author does: every placeholder replaced with the document's words, and its hash set. The document
+    words its criteria as the standard does (the conformance suite holds each criterion's text to it)."""
+    from epa.registry import core_standards
+
+    st0071 = next(s for s in core_standards() if s.id == "ST0071")
     document = sources / f"{body_id}-st0071.txt"
-    document.write_text("Zeta EPA document\nGrading\nThe rules, in words.\n", encoding="utf-8")
+    document.write_text("\n".join(["Zeta EPA document", "Grading", "The rules, in words.",
+                                   *(f"{t.id} {t.text}" for t in st0071.criteria)]) + "\n", encoding="utf-8")
     digest = hashlib.sha256(document.read_bytes()).hexdigest()
     for path in (folder / f"epa_{body_id}" / "rules").glob("*.yaml"):
         text = in_its_words(path.read_text(encoding="utf-8").replace("PLACEHOLDER section heading", "Grading"))
@@ -365,3 +370,27 @@ def test_a_long_list_of_failures_is_summarised_with_a_count(monkeypatch):
     assert "--format json lists every one" in said
     data = run("conformance", "--check", "missing-pass-fails", "--format", "json").json()
     assert sum(len(r["failures"]) for r in data["results"]) == many
+
+
+def test_criteria_whose_words_are_not_in_the_document_fail_sources(tmp_path):
+    """A criteria list copied from another body's rules (or written from memory), each criterion cited to a
+    section the document has, passed every check: the suite read the sections cited, never the words. Each
+    criterion whose text the document does not print is named, with its line; one whose note says why its words
+    cannot be the document's is not."""
+    import yaml
+
+    folder = generate(tmp_path, "copier")
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    fill_in(folder, "copier", sources)
+    rules = folder / "epa_copier/rules/ST0071.yaml"
+    data = yaml.safe_load(rules.read_text(encoding="utf-8"))
+    data["criteria"][0]["text"] = "Another body's words for " + data["criteria"][0]["text"]
+    data["criteria"][1]["text"] = "Another body's words, rebuilt, for " + data["criteria"][1]["text"]
+    data["criteria"][1]["note"] = "Rebuilt: the row is split across a page break."
+    rules.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    outcomes = conformance.run(load(folder, "copier"), sources=sources, only=["sources"])
+    found = [f for o in outcomes for f in o.failures]
+    assert [(f.entry, f.message.partition(":")[0]) for f in found] == [
+        ("$.criteria[0].text", f"criterion {data['criteria'][0]['id']}'s text is not in copier-st0071.txt")]
+    assert found[0].line is not None

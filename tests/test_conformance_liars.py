@@ -177,6 +177,25 @@ def test_a_hook_that_raises_on_a_field_the_witnesses_left_out_fails_hooks():
     assert found[0].record["apprentice"]["date_of_birth"]
 
 
+@pytest.mark.parametrize("hook, gives", [
+    ("deadlines", lambda record: record.schedule),
+    ("gateway_requirements", lambda record: record.dates.proposal_rejected),
+    ("deadlines", lambda record: record.dates.proposal_resubmitted),
+])
+def test_a_hook_that_raises_on_a_planned_date_or_a_rejected_proposal_fails_hooks(hook, gives):
+    """The record "giving everything a record can" (its docstring: "a planned date") gave no schedule, nor a
+    proposal rejected and resubmitted: a deadlines hook raising whenever a record plans a method, as the timeline
+    of every cohort with planned dates does, passed every check."""
+    def raises(self, ruleset, record):
+        if gives(record):
+            raise ValueError("not this one")
+        return []
+
+    found = failures(check(("broken", plugin(**{hook: raises})), "hooks"))
+    assert found and {f.entry for f in found} == {hook}
+    assert "ValueError: not this one" in found[0].message
+
+
 LIAR = '''
 import os
 
@@ -520,3 +539,24 @@ def test_a_dated_unknown_deadline_naming_what_it_needs_passes_hooks_and_the_liar
              attrs.evolve(rework, id="open-needing", status="open"),
              attrs.evolve(rework, id="met-undated-needing", date=None, status="met")]
     assert [m.split()[1] for m in undated(*liars)] == [f"{d.id!r}" for d in liars]
+
+
+@pytest.mark.parametrize("gives", [
+    lambda record: record.gateway.photo_id is False,
+    lambda record: record.apprentice.bsl,
+    lambda record: record.apprentice.english == "level3",
+    lambda record: record.gateway.portfolio_pieces == 0,
+    lambda record: any(a.duration_includes_questioning is False for a in record.assessments),
+])
+def test_a_hook_that_raises_on_a_field_given_the_other_way_fails_hooks(gives):
+    """The suite's records gave each yes or no one way only (a photo id provided, never recorded as not; no
+    apprentice using BSL), a qualification at level 2 or none, counts above 0: a gateway_requirements raising on
+    the other value, as the first real record giving it makes it, passed every check."""
+    def raises(self, ruleset, record):
+        if gives(record):
+            raise ValueError("not this one")
+        return []
+
+    found = failures(check(("broken", plugin(gateway_requirements=raises)), "hooks"))
+    assert found and {f.entry for f in found} == {"gateway_requirements"}
+    assert "ValueError: not this one" in found[0].message

@@ -150,6 +150,26 @@ def test_a_resit_policy_answering_none_leaves_the_record_to_the_default_as_witho
     assert shown["silent"] == shown["without"]
 
 
+def test_a_cohort_asks_a_resit_policy_answering_none_once_a_record(monkeypatch, tmp_path):
+    """The cohort engine asked the hook, and on its None (Highfield's cap being on the resit's own grade) graded the
+    record as grading explains it, which asked the hook again: two calls a record, each a plugin's work and each a
+    chance of another answer. One record with a resit, one without: one call each."""
+    asked = []
+
+    def counting(self, ruleset, record, history):
+        asked.append(record.apprentice.id)
+        return None
+
+    first = __import__("yaml").safe_load(RESAT)
+    plain = {**first, "apprentice": {"id": "A-2", "start_date": "2024-09-02"}, "assessments": first["assessments"][:3]}
+    cohort = tmp_path / "cohort.jsonl"
+    cohort.write_text("".join(json.dumps(r, default=str) + "\n" for r in (first, plain)), encoding="utf-8")
+    use_plugins(monkeypatch, body_plugin("highfield", resit_policy=counting))
+    done = run("compare", "--batch", str(cohort), "--format", "csv")
+    assert done.exit_code == 0, done.stderr
+    assert sorted(asked) == ["A-1", "A-2"]
+
+
 # --- the listing rule, stated once -------------------------------------------------------------------------
 
 
@@ -187,7 +207,7 @@ def _with_installed(monkeypatch, plugin) -> None:
 
 
 @pytest.mark.parametrize("change, where", [
-    (lambda record: record._by_method.clear(), "the record's $.assessments (by method).project"),
+    (lambda record: record.attempts_by_method.clear(), "the record's $.assessments (by method).project"),
     (lambda record: record.document_versions.update(x="0.0"), "the record's $.document_versions.x"),
     (lambda record: record.schedule.update(project=dt.date(2020, 1, 1)), "the record's $.schedule.project"),
 ])
@@ -237,3 +257,83 @@ def test_a_hooks_change_to_the_rules_or_the_record_is_undone():
     with pytest.raises(PluginError, match="changed the components it was given: its components"):
         loaded.call("combine_grades", ruleset=ruleset, components=grades)
     assert grades == {m: epa.Grade.PASS for m in ruleset.method_ids}
+
+
+def _read_only(mapping) -> list[str]:
+    """Each change a dict allows that the mapping let through (none, read-only), its entries compared after."""
+    before = dict(mapping)
+    key = next(iter(mapping), "a key")
+    changes = {"set": lambda m: m.__setitem__("new", 1), "delete": lambda m: m.__delitem__(key),
+               "setdefault": lambda m: m.setdefault("new", 1), "pop": lambda m: m.pop(key),
+               "popitem": lambda m: m.popitem(), "update": lambda m: m.update(new=1), "clear": lambda m: m.clear(),
+               "|=": lambda m: m.__ior__({"new": 1})}
+    let_through = []
+    for name, change in changes.items():
+        try:
+            change(mapping)
+        except TypeError:
+            pass
+        except KeyError:  # (an empty mapping's popitem, delete or pop: no change, as a dict's)
+            pass
+        if dict(mapping) != before:
+            let_through.append(name)
+    return let_through
+
+
+def test_the_rules_and_a_record_are_read_only_and_copies_of_them_are_not():
+    """Every mapping a hook can be given, within the rules or a record, refuses each change a dict allows (before,
+    each was a dict a hook could change, for every later reader, a copy compared after each call to catch it);
+    a copy of one (``dict(...)``, ``.copy()``), the docs' advice, is an ordinary dict."""
+    import attrs
+
+    from epa.model.domain import Ambiguity, Apprentice, Attempt, Gateway, Record
+
+    rules = body_plugin().register_body().rulesets[-1]
+    methods = rules.method_ids
+    rules = attrs.evolve(rules, ambiguities=(Ambiguity(
+        id="acme-table", citation="acme.txt § Table", text_says="a row is missing", reading="pass", why="unclear",
+        rules=("combination",), combinations=({m: epa.Grade.PASS for m in methods},)),))
+    record = Record(rules.standard, Apprentice("A-1"), Gateway(dt.date(2025, 9, 1)),
+                    (Attempt(methods[0], dt.date(2025, 10, 1), grade=epa.Grade.PASS),),
+                    {"broken": rules.document.version or "1.0"}, schedule={methods[-1]: dt.date(2025, 11, 1)})
+    held = {"component_rules": rules.component_rules, "a row's when": rules.combination.rows[0].when,
+            "an ambiguity's combinations": rules.ambiguities[0].combinations[0],
+            "document_versions": record.document_versions, "schedule": record.schedule,
+            "attempts_by_method": record.attempts_by_method}
+    assert {name: _read_only(mapping) for name, mapping in held.items()} == {name: [] for name in held}
+    for mapping in held.values():
+        for copy in (dict(mapping), mapping.copy()):
+            copy["new"] = 1
+            assert copy["new"] == 1 and "new" not in mapping
+
+
+def test_a_hook_changing_what_the_fence_did_not_compare_is_refused_at_its_line():
+    """An ambiguity's combinations (which combinations of grades its reading decides, read by `epa consistency`)
+    were dicts no copy was compared with: a hook that changed one changed the reading for every later reader, and
+    passed. Now the change is refused where it is written: the plugin's failure, naming the entry and the line."""
+    import attrs
+
+    from epa.model.domain import Ambiguity
+    from epa.registry import Registry
+    from epa.testing import make_plugin
+
+    rules = body_plugin().register_body().rulesets[-1]
+    grades = {m: epa.Grade.PASS for m in rules.method_ids}
+    rules = attrs.evolve(rules, ambiguities=(Ambiguity(
+        id="acme-table", citation="acme.txt § Table", text_says="a row is missing", reading="pass", why="unclear",
+        rules=("combination",), combinations=(dict(grades),)),))
+    method = rules.method_ids[0]
+
+    def widening(self, ruleset, components):
+        ruleset.ambiguities[0].combinations[0][method] = epa.Grade.DISTINCTION  # the line the failure names
+        return epa.defaults.combine_grades(ruleset, components)
+
+    changes_at = widening.__code__.co_firstlineno + 1
+    loaded = Registry([("acme", make_plugin("acme", [rules], combine_grades=widening))]).body("acme")
+    ruleset = loaded.body.rulesets[-1]
+    with pytest.raises(PluginError) as info:
+        loaded.call("combine_grades", ruleset=ruleset, components=dict(grades))
+    assert info.value.hook == "combine_grades" and ruleset.ambiguities[0].combinations[0] == grades
+    assert f"changed the ruleset it was given: {rules.standard} version {rules.document.version}'s " \
+        f"$.ambiguities[acme-table].combinations[0].{method} (" in info.value.problem
+    assert info.value.line == changes_at

@@ -59,6 +59,34 @@ def test_as_generated_it_loads_and_fails_the_placeholders_check_alone(tmp_path, 
     assert [b["id"] for b in ok_json("bodies", definition="bodies")] == ["zeta"]
 
 
+def test_filled_in_it_conforms_and_passes_check_rules_with_every_field_the_schema_has(tmp_path, monkeypatch):
+    """Its placeholders replaced as the guide says (the author path's own steps), the generated plugin passes every
+    check of the suite that has what it needs, and check-rules. Its resit attempts rule says what the rule does
+    (kind, added to the schema in session 17): generated without it, the rule made no claim, and `epa consistency`
+    showed the body as not saying, however the author filled in the text."""
+    from test_author_path import fill_in, set_hash
+
+    folder = generate(tmp_path, "filled")
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    fill_in(folder, sources, "filled")
+    reg = Registry([("filled", load_generated(folder, "filled"))], keep_going=True)
+    (hashed,) = [f for o in conformance.run(reg, sources=sources, only=["sources"]) for f in o.failures
+                 if f.entry == "$.document.sha256"]
+    set_hash(folder, "filled", hashed.expected.removeprefix("sha256: "))
+    reg = Registry([("filled", load_generated(folder, "filled"))], keep_going=True)
+    outcomes = conformance.run(reg, sources=sources)
+    assert [(o.check, [f.message for f in o.failures]) for o in outcomes if o.status == "fail"] == []
+    assert {o.check for o in outcomes if o.status == "pass"} >= {"placeholders", "hooks", "sources", "citations"}
+    (ruleset,) = reg.body("filled").body.rulesets
+    assert ruleset.journey is not None and ruleset.journey.resit is not None
+    assert ruleset.journey.resit.attempts.kind in {"limit", "no_limit_within", "employer_decides",
+                                                   "employer_agrees_each", "not_stated"}
+    rules = sorted(str(p) for p in (folder / "epa_filled" / "rules").glob("*.yaml"))
+    checked = run("check-rules", "--sources", str(sources), *rules)
+    assert checked.exit_code == 0, checked.stdout + checked.stderr
+
+
 def test_another_standard(tmp_path):
     module = load_generated(generate(tmp_path, "eta", "--standard", "ST0072"), "eta")
     (ruleset,) = Registry([("eta", module)]).body("eta").body.rulesets

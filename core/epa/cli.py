@@ -859,8 +859,8 @@ def check_rules(files: tuple[Path, ...], sources: Path | None, limit: int) -> No
     """Check rules files on their own, before any plugin is installed: each ruleset or journey file
     (STANDARD.journey.yaml, loaded with the rulesets beside it) as epa loads it (the JSON Schema, unique ids,
     methods and deadlines named), then as `epa conformance` checks its text: no placeholder left, the sha256 of
-    the document in the sources folder the one declared, every cited section a line of it. Each problem is
-    named by file, line and JSON path.
+    the document in the sources folder the one declared, every cited section a line of it, each criterion's
+    words in it. Each problem is named by file, line and JSON path.
 
     As `epa conformance` does, a file whose source document is not there has its hash and citations skipped,
     saying so: not checked, never passed. Exits 1 when any file has a problem, 0 when none has.

@@ -25,14 +25,16 @@ plugin's failure (a PluginError naming plugin and hook), never epa's output, exi
   from a worker thread), and where the program has a SIGALRM handler of its own, a hook is not stopped: one
   that returns past the limit still fails, one that never returns hangs its thread. Batch workers are
   processes that call hooks on their main thread, so every batch run has the limit.
-- **What it is given.** The dicts of the record and the rules a hook is given, and a dict argument, are compared
-  with a copy after it returns: a change is put back and fails the call (``epa.unchanged``).
+- **What it is given.** The mappings of the record and the rules a hook is given are read-only: a change raises
+  where it is written, and fails the call naming the entry; a plain dict argument is compared with a copy after
+  it returns, a change put back and failing the call (``epa.unchanged``).
 - **The result.** Checked against the hook's specification (``epa.contracts``) before the core uses it, and
   against the question it answers (a method's grade is about the method asked, and what it lists of the criteria
   is so, its grade its own rule: ``contracts.untold``), and against itself (a gateway requirement's ``mandatory``
   its strength; a deadline's date, status and ``needs`` one verdict: ``contracts.disagrees``).
 
-Not fenced, as no fence inside the process can: ``os._exit``, a crash in C code, a signal sent to the process.
+Not fenced, as no fence inside the process can: ``os._exit``, a crash in C code, a signal sent to the process; nor
+a read-only mapping changed through dict's own methods (``dict.update(mapping, ...)``).
 """
 
 from __future__ import annotations
@@ -163,7 +165,8 @@ def call(plugin: str, hook: str, caller: Callable[..., Any], kwargs: Mapping[str
             raise
         if _raised_by_the_core(exc.__traceback__, caller):  # bad input (exit 2), or epa's own failure
             raise
-        raise _failure(plugin, hook, exc, _raised_at(exc.__traceback__, caller, plugin)) from exc
+        raise _failure(plugin, hook, exc, _raised_at(exc.__traceback__, caller, plugin),
+                       unchanged.refused(exc, kwargs)) from exc
     finally:
         sys.stdout = saved
         touched = unchanged.changed(given)  # put back, whatever else happened
@@ -181,13 +184,17 @@ def call(plugin: str, hook: str, caller: Callable[..., Any], kwargs: Mapping[str
     return result
 
 
-def _failure(plugin: str, hook: str, exc: BaseException, at: tuple[str, int] | None = None) -> PluginError:
+def _failure(plugin: str, hook: str, exc: BaseException, at: tuple[str, int] | None = None,
+             refused: str | None = None) -> PluginError:
     """The plugin's failure that ``exc``, raised by its implementation of ``hook`` (at a line of the plugin's own
-    code, where it is known), is."""
+    code, where it is known), is; ``refused``: what it tried to change of what it was given, which the exception
+    is the refusal of (``unchanged.refused``)."""
     if isinstance(exc, PluginError) and exc.plugin == plugin:  # its hook calling another, through a fence of its own
         return PluginError(plugin, exc.hook, _cut(exc.problem), file=exc.file, line=exc.line)
     where = f" (raised at {at[0]}:{at[1]})" if at else ""
     file, line = at or (None, None)
+    if refused is not None:
+        return PluginError(plugin, hook, refused + where, file=file, line=line)
     if isinstance(exc, KeyboardInterrupt):
         return PluginError(plugin, hook, f"raised KeyboardInterrupt (the user did not press Ctrl-C){where}",
                            file=file, line=line)

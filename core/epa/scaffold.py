@@ -132,7 +132,13 @@ def journey(body: str, standard: Standard, document: str) -> dict[str, Any]:
                     "text": f"{MARK}: your document's words on the grade a resit or retake can reach",
                     "citation": cite},
             "no_resit_from_pass": {"text": f"{MARK}: resits follow a fail only", "citation": cite},
-            "attempts": {"limit": None, "text": f"{MARK}: how many resits or retakes", "citation": cite},
+            # kind, what the rule does, is the author's to set from the sentence the text quotes (the text says so)
+            "attempts": {"limit": None, "kind": "not_stated",
+                         "text": f"{MARK}: how many resits or retakes, in your document's words; kind is what its rule "
+                                 "does: limit (limit: the number it states), no_limit_within (within: the id of the "
+                                 "resit window whose period it is), employer_decides, employer_agrees_each or "
+                                 "not_stated; every kind but limit keeps limit null",
+                         "citation": cite},
             "windows": [], "rework": [], "retake_through_gateway": None,
         },
         "tolerances": [],

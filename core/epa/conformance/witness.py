@@ -80,10 +80,28 @@ def full(body: str, r: Ruleset) -> dict[str, Any]:
                               "gateway_form": True, "portfolio": True, "project_proposal": True,
                               "portfolio_declaration": True, "english_maths_declaration": True})
     record["dates"] = {"registered": day(-300), "evidence_submitted": day(-2), "epa_start": day(1),
-                       "planning_meeting": day(3), "portfolio_submitted": day(-1),
-                       "project_report_submitted": day(10), "observation_notice": day(4)}
+                       "planning_meeting": day(3), "proposal_rejected": day(5), "proposal_resubmitted": day(7),
+                       "portfolio_submitted": day(-1), "project_report_submitted": day(10),
+                       "observation_notice": day(4)}
+    # each method planned for the day it was then taken
+    record["schedule"] = {a["method"]: a["date"] for a in reversed(record["assessments"])}
     for attempt in record["assessments"]:
         attempt.update({"notified": (dt.date.fromisoformat(attempt["date"]) + dt.timedelta(days=5)).isoformat(),
                         "duration_minutes": 60, "questioning_minutes": 15, "words": 2500,
                         "duration_includes_questioning": True})
+    return record
+
+
+def opposite(body: str, r: Ruleset) -> dict[str, Any]:
+    """The record ``full`` gives, each of its values the other way: every yes or no the other answer, the
+    qualifications at other levels, the counts and words none, each attempt under exceptional circumstances and
+    its duration not counting its questioning; so that a hook raising on either value of a field is called with
+    each (one raising whenever a photo id is recorded as not provided passed every check)."""
+    record = full(body, r)
+    record["apprentice"].update({"english": "level3", "maths": "none", "ehcp": False, "bsl": True})
+    record["gateway"].update({"portfolio_pieces": 0, "project_proposal_words": 0, "photo_id": False,
+                              "gateway_form": False, "portfolio": False, "project_proposal": False,
+                              "portfolio_declaration": False, "english_maths_declaration": False})
+    for attempt in record["assessments"]:
+        attempt.update({"words": 0, "duration_includes_questioning": False, "exceptional_circumstances": True})
     return record

@@ -237,8 +237,8 @@ class CompiledRuleset:
         asked = resit_decision(self.loaded, self.ruleset, record, graded)
         if caps_attempts(self.loaded, self.ruleset, asked[1]):
             # Its own hook answered nothing, and the default caps a method's own grade before the combination
-            # (``explained.cap_attempts``): the record is decided as grading explains it.
-            found = grade_overall(self.loaded, record)
+            # (``explained.cap_attempts``): the record is decided as grading explains it, the hook not asked again.
+            found = grade_overall(self.loaded, record, own_said_none=True)
             decided = found.decision
             return found.overall, bool(decided and decided.capped), bool(decided and decided.full_retake_required), \
                 tuple(found.details[m].grade for m in self.methods)

@@ -230,12 +230,15 @@ def caps_attempts(loaded: LoadedBody, ruleset: Ruleset, own: bool | None = None)
 Asked = tuple[ResitDecision | None, bool]  # a resit decision, and whether the body's own resit_policy gave it
 
 
-def resit_decision(loaded: LoadedBody, ruleset: Ruleset, record: Record, history: list[GradedAttempt]) -> Asked:
+def resit_decision(loaded: LoadedBody, ruleset: Ruleset, record: Record, history: list[GradedAttempt],
+                   own_said_none: bool = False) -> Asked:
     """The resit decision for a record's history, and whether the body's own resit_policy gave it. Its own answering
     None is no answer (as pluggy reads a first-result hook's None, and ``hookspecs.resit_policy`` says): the
     default decides, exactly as for a body without the hook (a cap on a method's own grade lowers that method's
-    grade before the combination, never the overall grade after it), not as the body's own rule."""
-    if "resit_policy" in loaded.own_hooks:
+    grade before the combination, never the overall grade after it), not as the body's own rule.
+    ``own_said_none``: the caller has asked the body's own hook of this record, and it answered None: it is not
+    asked again."""
+    if "resit_policy" in loaded.own_hooks and not own_said_none:
         decision = loaded.ask_own("resit_policy", ruleset=ruleset, record=record, history=tuple(history))
         if decision is not None:
             return decision, True
@@ -289,9 +292,10 @@ def combined(loaded: LoadedBody, plan: Plan, components: dict[str, Grade]) -> tu
     return found  # type: ignore[no-any-return]
 
 
-def grade_overall(loaded: LoadedBody, record: Record) -> Overall:
+def grade_overall(loaded: LoadedBody, record: Record, own_said_none: bool = False) -> Overall:
     """The part of ``grade`` that decides the grades (each method's, combined, then the resit policy), without
-    the gateway requirements, deadlines and tolerance checks: for `epa audit`, which asks it of recorded grades."""
+    the gateway requirements, deadlines and tolerance checks: for `epa audit`, which asks it of recorded grades.
+    ``own_said_none``: the body's own resit_policy has answered None for this record (``resit_decision``)."""
     ruleset, steps, notes = ruleset_for(loaded, record)
     plan = plan_for(loaded, ruleset)
     details: dict[str, ComponentDetail] = {}
@@ -304,7 +308,8 @@ def grade_overall(loaded: LoadedBody, record: Record) -> Overall:
     if any(a.method not in ruleset.method_ids for a in record.assessments):
         notes.append(no_method(loaded.body.id))
     history.sort(key=lambda g: record.assessments.index(g.attempt))
-    asked = resit_decision(loaded, ruleset, record, history)  # first: whether the default caps the attempts
+    # first: whether the default caps the attempts
+    asked = resit_decision(loaded, ruleset, record, history, own_said_none)
     if caps_attempts(loaded, ruleset, asked[1]):
         cap_attempts(loaded, ruleset, [(g.attempt, g.grade) for g in history], details, steps, asked[1])
 

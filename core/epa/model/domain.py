@@ -13,7 +13,7 @@ from typing import Any
 
 import attrs
 
-from epa.model.frozen import frozen
+from epa.model.frozen import FrozenDict, frozen, frozen_dict, frozen_dicts
 
 
 class Grade(enum.StrEnum):
@@ -88,7 +88,7 @@ class ComponentRule:
 
 @frozen
 class CombinationRow:
-    when: dict[str, str]  # method id -> fail | pass | distinction | any
+    when: dict[str, str] = attrs.field(converter=frozen_dict)  # method id -> fail | pass | distinction | any
     overall: Grade
     citation: str
     printed: str | None = None
@@ -181,7 +181,7 @@ class Ambiguity:
     rules: tuple[str, ...] = ()
     # with rules [combination]: the combinations of method grades (method id -> grade) whose overall grade the
     # reading decides; none named, it may bear on any
-    combinations: tuple[dict[str, Grade], ...] = ()
+    combinations: tuple[dict[str, Grade], ...] = attrs.field(default=(), converter=frozen_dicts)
 
 
 # --- journey rules: gateway, deadlines, resits, tolerances ------------------
@@ -498,7 +498,7 @@ class Ruleset:
     criteria: tuple[Criterion, ...]
     combination: Combination
     ambiguities: tuple[Ambiguity, ...] = ()
-    component_rules: dict[str, ComponentRule] = attrs.field(factory=dict)
+    component_rules: dict[str, ComponentRule] = attrs.field(factory=FrozenDict, converter=frozen_dict)
     level: int | None = None
     journey: Journey | None = None  # from <standard>.journey.yaml, shared by every version
     source_file: str | None = None  # the rules file it was loaded from, for messages that point at an entry
@@ -685,18 +685,24 @@ class Record:
     apprentice: Apprentice
     gateway: Gateway
     assessments: tuple[Attempt, ...] = ()
-    document_versions: dict[str, str] = attrs.field(factory=dict)
+    document_versions: dict[str, str] = attrs.field(factory=FrozenDict, converter=frozen_dict)
     dates: JourneyDates = JourneyDates()
-    schedule: dict[str, dt.date] = attrs.field(factory=dict)  # method id -> planned date, before it is attempted
+    # method id -> planned date, before it is attempted
+    schedule: dict[str, dt.date] = attrs.field(factory=FrozenDict, converter=frozen_dict)
     _by_method: dict[str, tuple[Attempt, ...]] = attrs.field(init=False, eq=False, repr=False, hash=False)
 
     def __attrs_post_init__(self) -> None:  # every body asks, for every method: grouped once
         grouped: dict[str, list[Attempt]] = {}
         for a in self.assessments:
             grouped.setdefault(a.method, []).append(a)
-        object.__setattr__(self, "_by_method", {m: tuple(found) for m, found in grouped.items()})
+        object.__setattr__(self, "_by_method", FrozenDict({m: tuple(found) for m, found in grouped.items()}))
 
     def attempts_at(self, method: str) -> tuple[Attempt, ...]:
         return self._by_method.get(method, ())
+
+    @property
+    def attempts_by_method(self) -> dict[str, tuple[Attempt, ...]]:
+        """The attempts at each method the record gives one at, in record order (read-only)."""
+        return self._by_method
 
 

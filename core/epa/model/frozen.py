@@ -16,6 +16,9 @@ fields attrs' own would (those declared ``eq=False`` left out), all at once as a
 attrs' are equal, for every value the model holds (tuple comparison takes an object as equal to itself first, which
 only a NaN, never in the model, is not); hashing each class's values apart from another's with the same values, as
 attrs' do (tests/test_model_eq.py holds them to attrs' own).
+
+``FrozenDict``: the model's few mappings, read-only, so that a frozen class holding one is frozen through (a
+plugin's hook is given the rules and records every later reader reads: ``epa.unchanged``).
 """
 
 from __future__ import annotations
@@ -23,9 +26,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from operator import attrgetter
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
+
+_K = TypeVar("_K")
+_V = TypeVar("_V")
 
 _showing = threading.local()  # the ids of the objects whose repr is being made, in this thread
 
@@ -79,3 +85,82 @@ else:
         made._epa_hashed = _reader([f.name for f in fields if f.hash or (f.hash is None and f.eq)])
         made._epa_salt = hash(f"{made.__module__}.{made.__qualname__}")
         return made
+
+
+class Unchangeable(TypeError):
+    """A change asked of a mapping the model holds read-only (a ``FrozenDict``): what the rules or a record say is
+    never changed in place. ``key``: the entry the change was to, where it names one."""
+
+    def __init__(self, mapping: FrozenDict[Any, Any], key: Any = None):
+        super().__init__("this mapping is read-only (epa's rules and records are never changed in place): copy it "
+                         "with dict(...) to change the copy")
+        self.mapping, self.key = mapping, key
+
+
+class FrozenDict(dict[_K, _V]):
+    """A dict that refuses to be changed, for the model's few mappings (a ruleset's ``component_rules``, a
+    combination row's ``when``, a record's ``document_versions``...): a frozen class holding one is frozen only if
+    it is too. Everything that reads a dict reads it as one (a subclass: JSON, ``==``, ``dict(...)``, ``|``, a
+    ``.copy()`` that is a plain dict), at a dict's speed; each method that would change it raises ``Unchangeable``,
+    unless it would change nothing (``setdefault`` of a key it holds, an entry set to what it is, ``clear`` of an
+    empty one), as a change compared afterwards would not be one. Read-only to every method of its own: dict's
+    methods called on it directly (``dict.update(m, ...)``) are not, and no plugin has a reason to call them so."""
+
+    __slots__ = ()
+
+    def __setitem__(self, key: _K, value: _V) -> None:
+        if not self._holds(key, value):
+            raise Unchangeable(self, key)
+
+    def __delitem__(self, key: _K) -> None:
+        self[key]  # noqa: B018  (a KeyError for a key it does not hold, as a dict's)
+        raise Unchangeable(self, key)
+
+    def setdefault(self, key: _K, default: Any = None) -> _V:
+        if key in self:
+            return self[key]
+        raise Unchangeable(self, key)
+
+    def pop(self, key: _K, *default: Any) -> Any:
+        if key not in self and default:
+            return default[0]
+        self[key]  # noqa: B018
+        raise Unchangeable(self, key)
+
+    def popitem(self) -> tuple[_K, _V]:
+        if not self:
+            raise KeyError("popitem(): dictionary is empty")
+        raise Unchangeable(self, next(reversed(self)))
+
+    def clear(self) -> None:
+        if self:
+            raise Unchangeable(self, next(iter(self)))
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        for key, value in dict(*args, **kwargs).items():
+            if not self._holds(key, value):
+                raise Unchangeable(self, key)
+
+    def __ior__(self, other: Any) -> FrozenDict[_K, _V]:  # type: ignore[override,misc]
+        self.update(other)
+        return self
+
+    def __reduce__(self) -> tuple[Any, ...]:  # pickled as the dict it holds: restored through __init__
+        return type(self), (dict(self),)
+
+    def _holds(self, key: Any, value: Any) -> bool:
+        """Whether setting the entry would leave it as it is."""
+        if key not in self:
+            return False
+        held = self[key]
+        return held is value or held == value
+
+
+def frozen_dict(value: Any) -> FrozenDict[Any, Any]:
+    """A model field's converter: its mapping, read-only (one already so kept, not copied)."""
+    return value if type(value) is FrozenDict else FrozenDict(value)
+
+
+def frozen_dicts(found: Any) -> tuple[FrozenDict[Any, Any], ...]:
+    """A model field's converter: its mappings, each read-only, as a tuple."""
+    return tuple(frozen_dict(m) for m in found)

@@ -58,10 +58,12 @@ def structure(data: Any, cls: type[_T], where: str) -> _T:
 @functools.cache
 def _model_classes() -> dict[tuple[str, str], type]:
     """What a cache entry of rules may hold (``cache.get_objects``): the domain model's classes (those of its
-    module, or of the modules of its package once it is one), and dates."""
+    module, or of the modules of its package once it is one), the read-only mapping they hold theirs in, and
+    dates."""
     import sys
 
     from epa.model import domain as model
+    from epa.model.frozen import FrozenDict
 
     found: dict[tuple[str, str], type] = {(c.__module__, c.__qualname__): c
                                           for name, module in list(sys.modules.items())
@@ -69,6 +71,7 @@ def _model_classes() -> dict[tuple[str, str], type]:
                                           for c in vars(module).values()
                                           if isinstance(c, type) and c.__module__ == name}
     found[("datetime", "date")] = dt.date
+    found[(FrozenDict.__module__, FrozenDict.__qualname__)] = FrozenDict
     return found
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -124,8 +125,9 @@ def _explained(s: CheckedBody, files: set[str]) -> Iterator[Failure]:
         yield s.failure(f"{hook}: {mine[0][0]}{more}", expected, hook, mine[0][1])
 
 
-@check("sources", "each source document is the text the citations were written against (SHA-256), and every "
-       "cited section is a line of the document cited (the ruleset's own, or another of the body's at hand)")
+@check("sources", "each source document is the text the citations were written against (SHA-256), every "
+       "cited section is a line of the document cited (the ruleset's own, or another of the body's at hand), and "
+       "each criterion's text is in the document it cites")
 def sources(s: CheckedBody) -> Iterator[Failure]:
     yield from source_failures(s.rules, s.sources)
     # A rule citing another of the body's documents (copied from its rules for another standard, say) is held to
@@ -194,6 +196,26 @@ def source_failures(r: Ruleset, folder: Path) -> Iterator[Failure]:
                       "the document's text the rules cite", "$.document.sha256")
         return
     yield from section_failures(r, folder, {doc.file})
+    yield from unquoted_failures(r, path)
+
+
+def unquoted_failures(r: Ruleset, path: Path) -> Iterator[Failure]:
+    """Each criterion citing the ruleset's document (at ``path``) whose text is not in it: a list of criteria copied
+    from another body's rules, or written from memory, cited to a section the document has, passed every check.
+    Compared by letters and digits alone, the document's markup aside, so that a line broken, a word hyphenated
+    across lines, a bullet, curly quotes or a table's cells never count as a difference. A criterion whose note says
+    why its words cannot be the document's (a row rebuilt across a page break) is not held to it."""
+    printed = _letters(re.sub(r"<[^>]*>", " ", path.read_text(encoding="utf-8", errors="replace")))
+    for i, c in enumerate(r.criteria):
+        if c.note or c.citation.partition(" § ")[0] != r.document.file or _letters(c.text) in printed:
+            continue
+        yield written(r, f"criterion {c.id}'s text is not in {r.document.file}: {quote(c.text)}",
+                      "the document's words for it, as it prints them (where they cannot be, as for a row rebuilt "
+                      "across a page break, a note on the criterion saying why)", f"$.criteria[{i}].text")
+
+
+def _letters(text: str) -> str:
+    return re.sub(r"[^0-9a-z]+", "", text.casefold())
 
 
 def section_failures(r: Ruleset, folder: Path, files: set[str]) -> Iterator[Failure]:

@@ -39,7 +39,8 @@ def loads(s: CheckedBody) -> Iterator[Failure]:
 
 
 @check("hooks", "every hook returns what its spec says, and changes neither the ruleset nor the record it is given: "
-       "grading typical records, a resit, and a record giving every field a record can, calls each one; a deadline "
+       "grading typical records, a resit, a record giving every field a record can, and one giving each of its "
+       "values the other way (every yes or no, the qualification levels, the counts), calls each one; a deadline "
        "has a date unless it is unknown; a grade_component, combine_grades or resit_policy of the plugin's own "
        "answers some question (None to every one leaves every answer to the default)", "body")
 def hooks(s: CheckedBody) -> Iterator[Failure]:
@@ -117,15 +118,16 @@ def _never_answers(s: CheckedBody) -> Iterator[Failure]:
 
 
 def _records_graded(s: CheckedBody) -> Iterator[Failure]:
-    # The rules' dicts (component_rules, a row's when) and a record's can be changed in place: a hook that does
-    # (a setdefault, a pop) changes what every later grading in the process reads (a cohort, `epa serve`), and what
-    # the other checks hold its answers to, so that they agree with it.
+    # A hook that changed the rules or a record (refused where they are read-only: epa.unchanged) would change what
+    # every later grading in the process reads (a cohort, `epa serve`), and what the other checks hold its answers
+    # to, so that they agree with it: compared whole after each record, whatever way a change was made.
     rules = {id(r): unstructure(r) for r in s.loaded.body.rulesets}
     dated: set[str] = set()  # deadlines already failed, each once
     failed: set[tuple[str, str]] = set()  # hook failures already shown (the first record to show each), each once
     for r in s.loaded.body.rulesets:
         resit = witness.resit(s.body_id, r, r.method_ids[0], "resit")
-        for data in [*witness.samples(s.body_id, r), resit, witness.full(s.body_id, r)]:
+        for data in [*witness.samples(s.body_id, r), resit, witness.full(s.body_id, r),
+                     witness.opposite(s.body_id, r)]:
             record = witness.structure(data)
             given = unstructure(record)
             try:
