@@ -33,6 +33,7 @@ from epa.inputs.cohort_input import (
     RowProblems,
     cell_given,
     header_hint,
+    header_names,
     match_columns,
     standard_like,
     strict_columns,
@@ -162,7 +163,7 @@ class OutcomesHeader(CsvHeader):
         methods = tuple(methods)
         self.kinds_read = _kinds(methods)
         known = vocabulary(self.kinds_read, methods)
-        self.names = [c.strip() for c in cells]
+        self.names, self.hidden_taken_out = header_names(cells, where)
         self.width = len(self.names)
         self.unchecked_dates = ""  # (as a cohort's: why the date columns could not be checked whole)
         later = columns.first_later_attempt(self.names, methods, (name for name, _ in column_map.names))

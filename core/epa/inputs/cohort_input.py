@@ -19,6 +19,7 @@ import os
 import re
 import stat
 import sys
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from io import RawIOBase
 from pathlib import Path
@@ -26,7 +27,7 @@ from typing import IO, Any, NamedTuple
 
 import attrs
 
-from epa.errors import InputError, Place, control_in_name, quote
+from epa.errors import InputError, Place, character_named, control_in_name, quote
 from epa.inputs import columns
 from epa.inputs.documents import Source, json_path
 from epa.inputs.hostile import ID_BLANKS, LINE_TOO_LONG, MAX_RECORD  # bytes one record may hold; more: an error item
@@ -95,6 +96,36 @@ class Unread:
     def __str__(self) -> str:
         named = f'"{self.name}"' if self.name else "(no name)"
         return f"{named} (column {self.number}" + (f"; did you mean {self.suggestion}?)" if self.suggestion else ")")
+
+
+def _shown(text: str) -> str:
+    """``text`` without its invisible format characters (Unicode's Cf)."""
+    return text if text.isprintable() else "".join(c for c in text if unicodedata.category(c) != "Cf")
+
+
+def header_names(cells: Sequence[str], where: str | Place) -> tuple[list[str], str]:
+    """Each column's name as it shows, the blanks around it taken off, and what is said (a note's sentence, or "")
+    of the names that held an invisible format character (Unicode's Cf: a zero-width space, a soft hyphen, a
+    byte-order mark from a joined export), taken out. A name is read as it shows: "Start Date (dd/mm<U+200B>/yyyy)"
+    was a column not read (its date format unseen), and a hint's --column "NAME=" held a character --column refuses.
+    A bidirectional control, with which a name shows as other than it is, is refused, naming the column."""
+    names, said = [], []
+    for number, cell in enumerate(cells, 1):
+        name = cell.strip()
+        if not name.isprintable():  # (Cf is not printable: the common case is one scan)
+            found = [c for c in name if unicodedata.category(c) == "Cf"]
+            if found:
+                if (bidi := next((c for c in found if character_named(c).startswith("the bidi")), None)) is not None:
+                    raise InputError(f"column {number}, {quote(name)}, holds {character_named(bidi)}: the name "
+                                     "shows as other than it is", where=where,
+                                     hint="retype the column's name in the file, or save it again as CSV UTF-8")
+                name = _shown(name).strip()
+                codes = ", ".join(dict.fromkeys(character_named(c).removeprefix("the invisible format character ")
+                                                for c in found))
+                said.append(f'column {number} "{name}" ({codes})')
+        names.append(name)
+    return names, ("invisible characters taken out of a column's name, each read as it shows: " + ", ".join(said)
+                   if said else "")
 
 
 def strict_columns(ignored: Sequence[Unread], column_map: ColumnMap, where: str | Place) -> tuple[int, ...]:
@@ -205,7 +236,7 @@ class CsvHeader:
         methods = tuple(methods)
         kinds = _column_kinds(methods)
         known = columns.vocabulary(kinds, methods)
-        self.names = [c.strip() for c in cells]
+        self.names, self.hidden_taken_out = header_names(cells, where)
         self.width = len(self.names)
         self.unchecked_dates = ""  # why the date columns could not be checked whole before the rows were read
         later = columns.first_later_attempt(self.names, methods, (name for name, _ in column_map.names))
@@ -308,7 +339,7 @@ class CsvHeader:
     def notes(self) -> list[str]:
         """What the user is told of the header: the columns not read, those left out as asked, and map entries
         that name no column (each line a sentence); then what the reader says of a workbook's sheet."""
-        said = []
+        said = [self.hidden_taken_out] if self.hidden_taken_out else []
         if self.ignored:
             many = len(self.ignored) > 1
             said.append(f"{len(self.ignored)} column{'s' if many else ''} not read (epa has no field for "
@@ -1153,11 +1184,11 @@ def says_total(first: str, standard: str | None) -> bool:
 
 
 def _repeats_header(header: CsvHeader, cells: Sequence[Any]) -> bool:
-    """Whether a row repeats the header's names: its first cell's byte-order mark too (two "CSV UTF-8" exports
-    joined with cat or copy: the second's mark starts its header row)."""
+    """Whether a row repeats the header's names (as they show, header_names): its first cell's byte-order mark too
+    (two "CSV UTF-8" exports joined with cat or copy: the second's mark starts its header row)."""
     names: list[str] = header.names
     return bool(names) and len(cells) >= len(names) and all(
-        isinstance(c, str) and c.strip().lstrip("\ufeff") == n for c, n in zip(cells, names, strict=False)
+        isinstance(c, str) and _shown(c).strip() == n for c, n in zip(cells, names, strict=False)
     ) and not any(str(c).strip() for c in cells[len(names):])
 
 
