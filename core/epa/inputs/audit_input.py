@@ -27,6 +27,7 @@ from epa.errors import InputError, Place, quote
 from epa.inputs import columns
 from epa.inputs.cohort_input import (
     MAX_COLUMNS,
+    TOTAL_ROW,
     ColumnMap,
     CsvHeader,
     MonthFirst,
@@ -153,6 +154,8 @@ class OutcomesHeader(CsvHeader):
 
     body_given = False
     EMPTY_HINT = None  # `epa audit` refuses an empty file in its own words
+    TOTAL_ROW = (TOTAL_ROW[0], "delete the row (and any other below the records): each row of an outcomes file is "
+                               "one apprentice's recorded result")
 
     def __init__(self, cells: Sequence[str], methods: Iterable[str], where: str | Place,
                  column_map: ColumnMap | None = None):

@@ -38,6 +38,9 @@ MAX_SKIP = 64 << 20  # bytes of one line (or CSV record) read past before readin
 # "Unicode Text (*.txt)" (UTF-16) and "Text (Tab delimited) (*.txt)", and other tools .tsv.
 DELIMITED = (".csv", ".tsv", ".txt")
 MAX_COLUMNS = 1000  # columns a CSV header may name (a cohort has a few dozen: more is refused before any check)
+# (a cohort's total row: CsvHeader.TOTAL_ROW; row_item)
+TOTAL_ROW = ("the row is a total row (its first cell says so), not a record: a spreadsheet's sum or count under the "
+             "records", "delete the row (and any other below the records): each row of a cohort is one apprentice")
 # A cell may be as long as its record (the csv module's default is 128 KiB). The limit is the csv module's, one per
 # process: set once, here, and only ever raised, never set and put back per run, which would race between the
 # server's threads (one thread putting the default back while another reads a long cell).
@@ -323,6 +326,7 @@ class CsvHeader:
                 self.plan[at] = (entry[0], None, shown, *entry[3:])
         self._compile()
 
+    TOTAL_ROW = TOTAL_ROW  # what a total row under the records is told (an outcomes file's rows are no cohort's)
     sheet_notes: tuple[str, ...] = ()  # what a workbook's reader says of its sheet (cohort_xlsx: merged cells)
     separator = ","  # what separates a CSV row's cells (csv_items: a sep= line, or a header split at ';' or a tab)
 
@@ -1151,7 +1155,7 @@ def row_item(header: CsvHeader, line: int, cells: Sequence[str]) -> Item | None:
         if _repeats_header(header, cells):  # (looked for in a row refused, never in one read)
             return line, "error", RowRefusal(*REPEATED_HEADER)
         if _total_row(header, cells):
-            return line, "error", RowRefusal(*TOTAL_ROW)
+            return line, "error", RowRefusal(*header.TOTAL_ROW)
         return line, "error", exc.refusal()
     except InputError as exc:
         return line, "error", RowRefusal(exc.message, exc.hint)
@@ -1162,8 +1166,6 @@ REPEATED_HEADER = ("the row repeats the header's column names: two files joined 
                    "again?", "delete the row: the rows after it are read by the first header's columns")
 
 
-TOTAL_ROW = ("the row is a total row (its first cell says so), not a record: a spreadsheet's sum or count under the "
-             "records", "delete the row (and any other below the records): each row of a cohort is one apprentice")
 # What a total row's first cell says (folded): Total, Totals, Grand Total:, Subtotal, Total learners...; Count, Sum
 _TOTAL = re.compile(r"(?:grand|sub)?totals?(?:[a-z]*)|count|sum")
 
