@@ -680,6 +680,19 @@ _REMEMBER = 1 << 12  # distinct values remembered per parser and header (a cohor
 _REQUIRED_KINDS = {"standard": ("standard",), "apprentice": ("apprentice", "id"), "gateway_date": ("gateway", "date")}
 
 
+def as_typed(argument: str) -> str:
+    """A command line's text (a --column pair, a --sheet name) as the user typed it, in UTF-8 whatever the locale:
+    Python decodes its arguments with the locale's encoding, and in a C locale with its UTF-8 mode off (LC_ALL=C
+    PYTHONUTF8=0) each byte of a name such as "Notés" is a surrogate escape, which matched no column ("the column map
+    names no column of this header: "Not??s""). Where those bytes are no UTF-8, the text is left as it was."""
+    if argument.isascii() or not any("\udc80" <= c <= "\udcff" for c in argument):
+        return argument
+    try:
+        return os.fsencode(argument).decode("utf-8")
+    except UnicodeError:
+        return argument
+
+
 def column_map(file: Path | None, pairs: Iterable[str], strict: bool) -> ColumnMap:
     """The user's column map: ``--columns FILE`` (a YAML mapping, ``Learner Ref: apprentice``; a field left empty
     or ``~`` leaves the column out), then each ``--column "NAME=FIELD"`` (which wins over the file's)."""
@@ -695,7 +708,7 @@ def column_map(file: Path | None, pairs: Iterable[str], strict: bool) -> ColumnM
             if not isinstance(field, str | None):
                 raise _not_a_field(name, field, source)
             names[columns.fold(str(name))] = (str(name), field or "")
-    for pair in pairs:
+    for pair in map(as_typed, pairs):
         name, equals, field = pair.partition("=")
         if (control := control_in_name(pair, "--column")) is not None:  # (before fold() drops it: Ob\x01s read Obs)
             raise control

@@ -38,6 +38,7 @@ from epa.inputs.cohort_input import (
     Item,
     RowProblems,
     RowRefusal,
+    as_typed,
     column_path,
     month_first_in,
     row_item,
@@ -471,6 +472,7 @@ def _sheet(archive: zipfile.ZipFile, name: str, wanted: str | None) -> tuple[str
             raise _ods(name) from None
         raise InputError("this zip file is not an Excel workbook (it has no xl/workbook.xml)", where=name,
                          hint=_SAVE_AS) from None
+    wanted = None if wanted is None else as_typed(wanted)
     targets = {r.get("Id"): r.get("Target", "") for r in rels}
     sheets = []  # (title, part, visible): worksheets only (a chart sheet's part is under xl/chartsheets)
     for s in book.iter():
