@@ -247,8 +247,7 @@ class OutcomesHeader(CsvHeader):
         if self.unnamed:
             unnamed_value(self.unnamed, cells, self._apprentice)
         if len(cells) > self.width and any(c.strip() for c in cells[self.width:]):
-            raise InputError(f"the row has {len(cells)} cells, the header names {self.width} columns",
-                             hint="a cell holding a comma must be quoted")
+            raise self.too_wide(cells)
         if not any(c.strip() for c in cells):
             return None
         data: dict[str, Any] = {"grades": {}, "attempts": {}, "not_yet": {}}

@@ -106,6 +106,9 @@ def _shown(text: str) -> str:
     return text if text.isprintable() else "".join(c for c in text if unicodedata.category(c) != "Cf")
 
 
+_SEPARATOR_NAMES = {",": "a comma", ";": "a semicolon", "\t": "a tab", "|": "a vertical bar (|)"}
+
+
 def header_names(cells: Sequence[str], where: str | Place) -> tuple[list[str], str]:
     """Each column's name as it shows, the blanks around it taken off, and what is said (a note's sentence, or "")
     of the names that held an invisible format character (Unicode's Cf: a zero-width space, a soft hyphen, a
@@ -359,6 +362,13 @@ class CsvHeader:
 
     unnamed: tuple[int, ...] = ()  # under --strict, the columns the header names not: a value in one refuses its row
 
+    def too_wide(self, cells: Sequence[str]) -> InputError:
+        """The refusal of a row holding a value past the header's last column: a cell holding the file's separator
+        (as the header was split: a semicolon's file's hint named a comma) not quoted."""
+        separator = _SEPARATOR_NAMES.get(self.separator, repr(self.separator))
+        return InputError(f"the row has {len(cells)} cells, the header names {self.width} columns",
+                          hint=f"a cell holding {separator} must be quoted")
+
     def record(self, cells: Sequence[str]) -> tuple[dict[str, Any], dict[tuple[Any, ...], str]] | None:
         """The record a row says (as a YAML record would), and which column each JSON path came from; None for a
         row of empty cells (no record). Every cell that cannot be read is named in one RowProblems."""
@@ -366,8 +376,7 @@ class CsvHeader:
             unnamed_value(self.unnamed, cells, self.kinds_at.get(("apprentice", "id")))
         width = len(cells)
         if width > self.width and any(c.strip() for c in cells[self.width:]):
-            raise InputError(f"the row has {len(cells)} cells, the header names {self.width} columns",
-                             hint="a cell holding a comma must be quoted")
+            raise self.too_wide(cells)
         data: dict[str, Any] = {}
         attempts: dict[str, dict[str, Any]] = {}
         problems: list[tuple[str, tuple[str, ...], columns.BadCell]] = []
