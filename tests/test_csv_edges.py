@@ -15,7 +15,7 @@ import textwrap
 import pytest
 
 import epa.batch.cohort
-from conftest import any_body, fails, graded, run
+from conftest import any_body, example, fails, graded, run
 from epa.inputs.cohort_input import MAX_COLUMNS, MAX_RECORD, physical_lines
 
 HEADER = "standard,apprentice,gateway_date"
@@ -348,3 +348,21 @@ def test_a_header_with_no_rows_is_a_csv_of_its_header_alone(tmp_path):
     result = run("compare", "--batch", str(path), "--format", "csv")
     assert result.exit_code == 0
     assert result.stdout.splitlines()[0].startswith("line,apprentice,body,overall,") and result.stdout.count("\n") == 1
+
+
+@pytest.mark.parametrize(("separator", "named"), [(";", "a semicolon"), ("\t", "a tab")])
+def test_a_row_wider_than_its_header_is_told_of_the_file_s_own_separator(tmp_path, separator, named):
+    """A European Excel's CSV (semicolons) or tab-separated text with a row of one cell too many was told "a cell
+    holding a comma must be quoted", where a comma there is text and the separator is what was not quoted."""
+    any_body("ST0071")
+    path = tmp_path / "c.csv"
+    path.write_text(separator.join(["standard", "apprentice", "gateway_date"]) + "\n"
+                    + separator.join(["ST0071", "A-1", "01/12/2025", "Smith, J"]) + "\n", encoding="utf-8")
+    (row,) = csv.DictReader(io.StringIO(run("compare", "--batch", str(path), "--format", "csv").stdout))
+    assert f"a cell holding {named} must be quoted" in row["error"] and "comma" not in row["error"], row["error"]
+    outcomes = example("st0071-outcomes.csv").read_text(encoding="utf-8").splitlines()
+    audited = tmp_path / "o.csv"
+    audited.write_text(outcomes[0].replace(",", separator) + "\n" + outcomes[1].replace(",", separator)
+                       + separator + "Smith, J\n", encoding="utf-8")
+    (row,) = csv.DictReader(io.StringIO(run("audit", str(audited), "--format", "csv").stdout))
+    assert f"a cell holding {named} must be quoted" in row["error"], row["error"]

@@ -4,8 +4,8 @@
   ``cohort.csv`` a link to /dev/zero), was searched to its end for month-first dates before its header was read:
   the command never ended, where a pipe of the same bytes is refused at once (a header longer than 1 MiB);
 - a cohort's rows (or an audit's) sent to a standard output whose encoding (ASCII) cannot show a name in a record or
-  a citation's "§" stopped with exit 3 but never said that the output was incomplete, nor how many records' output
-  was written in full, as a full disk's message does;
+  a citation's "§" stopped with exit 3 but never said that the output was incomplete (since: they are written as
+  UTF-8, whatever the locale);
 - SIGHUP (the terminal closed, a lost ssh session) ended a cohort's run at once: no word of it, exit 129, its
   workers left to die of the same signal, and the temporary file its rows were being written to left beside the
   --out file (README: "no temporary file behind"). It stops a run as Ctrl-C does now (exit 130), unless ignored
@@ -57,30 +57,43 @@ def test_audit_of_standard_input_without_end_is_refused_at_its_header() -> None:
     assert "the header is longer than 1 MiB" in done.stderr and "Traceback" not in done.stderr, done.stderr
 
 
-# Standard output in ASCII (PYTHONIOENCODING=ascii, as a C locale without UTF-8 coercion gives): the rows that cannot
-# be shown stop the run, exit 3, and the message says the output is incomplete, as for a full disk.
-ASCII = {"PYTHONIOENCODING": "ascii"}
+# Standard output in ASCII: a C locale with Python's UTF-8 mode off (LC_ALL=C PYTHONUTF8=0), or PYTHONIOENCODING=ascii.
+# Rows of CSV or JSON Lines are UTF-8 whatever the locale, as the cohort they are read from is and as a file of them
+# (--out) is; before, a cohort holding one name ASCII cannot show (Zoë) had none of its rows written (exit 3, "the
+# output is incomplete"), where `epa compare --format json` wrote the same id as UTF-8. (A table is for a terminal: in
+# ASCII it is refused, test_outputs.)
+ASCII = {"C locale": {"LC_ALL": "C", "PYTHONUTF8": "0", "PYTHONIOENCODING": ""}, "PYTHONIOENCODING": {
+    "PYTHONIOENCODING": "ascii"}}
+UTF8 = {"LC_ALL": "C.UTF-8", "PYTHONUTF8": "1", "PYTHONIOENCODING": ""}
 
 
-def test_a_cohort_whose_rows_ascii_cannot_show_says_its_output_is_incomplete(tmp_path: Path) -> None:
+def bytes_out(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "epa", *args], capture_output=True, timeout=TIMEOUT,
+                          env={**os.environ, **env})
+
+
+@pytest.mark.parametrize("locale", ASCII.values(), ids=ASCII.keys())
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_a_cohort_s_rows_are_written_as_utf8_whatever_the_locale(tmp_path: Path, locale: dict[str, str],
+                                                                  fmt: str) -> None:
     any_body()
     header, first, second, *rest = (EXAMPLES / "st0071-cohort.csv").read_text(encoding="utf-8").splitlines()
     apprentice = second.split(",")[1]
     cohort = tmp_path / "cohort.csv"
     cohort.write_text("\n".join([header, first, second.replace(apprentice, "Zoë", 1), *rest]) + "\n", encoding="utf-8")
-    done = epa("compare", "--batch", str(cohort), "--format", "csv", env=ASCII)
-    assert done.returncode == errors.EXIT_OUTPUT and "Traceback" not in done.stderr, done.stderr
-    assert "cannot write standard output: its encoding (ascii) cannot show 'ë'" in done.stderr, done.stderr
-    assert done.stderr.rstrip().endswith("; the output is incomplete"), done.stderr
-    assert "Zo" not in done.stdout  # (no part of the row that could not be shown)
+    done = bytes_out("compare", "--batch", str(cohort), "--format", fmt, env=locale)
+    assert done.returncode == errors.EXIT_OK and b"Traceback" not in done.stderr, done.stderr
+    assert "Zoë".encode() in done.stdout
+    assert done.stdout == bytes_out("compare", "--batch", str(cohort), "--format", fmt, env=UTF8).stdout
 
 
-def test_an_audit_whose_rows_ascii_cannot_show_says_its_output_is_incomplete() -> None:
+@pytest.mark.parametrize("locale", ASCII.values(), ids=ASCII.keys())
+def test_an_audit_s_rows_are_written_as_utf8_whatever_the_locale(locale: dict[str, str]) -> None:
     any_body()  # (a row's rule is cited with "§", its words quoted in curly quotes: ASCII cannot show them)
-    done = epa("audit", str(EXAMPLES / "st0071-outcomes.csv"), "--format", "csv", env=ASCII)
-    assert done.returncode == errors.EXIT_OUTPUT and "Traceback" not in done.stderr, done.stderr
-    assert "cannot write standard output: its encoding (ascii) cannot show" in done.stderr, done.stderr
-    assert done.stderr.rstrip().endswith("; the output is incomplete"), done.stderr
+    args = ("audit", str(EXAMPLES / "st0071-outcomes.csv"), "--format", "csv")
+    done, as_utf8 = bytes_out(*args, env=locale), bytes_out(*args, env=UTF8)
+    assert b"Traceback" not in done.stderr and "§".encode() in done.stdout, done.stderr
+    assert (done.returncode, done.stdout) == (as_utf8.returncode, as_utf8.stdout)
 
 
 # A SIGHUP sent as the rows' file is being written: to epa alone, or (as a terminal's hang-up is) to its process
@@ -167,3 +180,33 @@ def test_an_output_file_named_dash_is_refused_not_written(tmp_path, command):
     assert run.returncode == errors.EXIT_INPUT, run.stderr
     assert "would write a file named '-'" in run.stderr and "Traceback" not in run.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+# A command line's non-ASCII text in a C locale with Python's UTF-8 mode off: Python decodes each byte of "Notés" as
+# a surrogate escape, so --column "Notés=" named no column ("the column map names no column of this header") and
+# --sheet "Résultats" no worksheet. Read as typed (UTF-8) now.
+def test_a_column_map_typed_in_a_c_locale_names_its_column(tmp_path: Path) -> None:
+    any_body()
+    header, *rows = (EXAMPLES / "st0071-cohort.csv").read_text(encoding="utf-8").splitlines()
+    cohort = tmp_path / "cohort.csv"
+    cohort.write_text("\n".join([header + ",Notés", *(row + ",café" for row in rows)]) + "\n", encoding="utf-8")
+    done = bytes_out("compare", "--batch", str(cohort), "--format", "csv", "--strict", "--column", "Notés=",
+                     env=ASCII["C locale"])
+    assert done.returncode == errors.EXIT_OK, done.stderr
+    assert b"names no column" not in done.stderr and b"not read" not in done.stderr, done.stderr
+
+
+def test_a_sheet_typed_in_a_c_locale_is_found(tmp_path: Path) -> None:
+    any_body()
+    openpyxl = pytest.importorskip("openpyxl", reason="the test extra's openpyxl writes the workbook")
+    pytest.importorskip("python_calamine", reason="epa reads workbooks with python-calamine")
+    book = openpyxl.Workbook()
+    book.active.title = "Notes"
+    book.active.append(["read me"])
+    sheet = book.create_sheet("Résultats")
+    for row in (["standard", "apprentice", "gateway_date"], ["ST0071", "B-1", "2025-06-02"]):
+        sheet.append(row)
+    book.save(tmp_path / "c.xlsx")
+    done = bytes_out("compare", "--batch", str(tmp_path / "c.xlsx"), "--format", "csv", "--sheet", "Résultats",
+                     env=ASCII["C locale"])
+    assert done.returncode == errors.EXIT_OK and b"\nB-1," not in done.stdout and b",B-1," in done.stdout, done.stderr

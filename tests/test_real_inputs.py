@@ -154,6 +154,21 @@ def test_an_outcomes_file_s_total_row_is_said_to_be_one_as_a_cohort_s_is(tmp_pat
     assert rows[1]["apprentice"] == "" and "total row" in rows[1]["error"]
 
 
+@pytest.mark.parametrize("total", ["Total,2,,,,,,,,,,", "Total,,TQUK,03/03/2025,Pass,Pass,Pass,first,first,first,no,Pass"])
+def test_an_outcomes_file_s_total_row_is_told_what_an_outcomes_file_s_row_is(tmp_path, total):
+    """The hint of an outcomes file's total row said "each row of a cohort is one apprentice": `epa audit` reads no
+    cohort. Each row here is refused on its own path (a cell not read; a row read and then refused)."""
+    from conftest import example
+
+    source = example("st0071-outcomes.csv").read_text(encoding="utf-8").splitlines()
+    assert source[0].count(",") == total.count(",") == 11
+    path = tmp_path / "o.csv"
+    path.write_text("\n".join([source[0], source[1], total]) + "\n", encoding="utf-8")
+    rows = list(csv.DictReader(io.StringIO(run("audit", str(path), "--format", "csv").stdout)))
+    assert [r["line"] for r in rows] == ["2", "3"] and rows[1]["apprentice"] == "" and "total row" in rows[1]["error"]
+    assert "cohort" not in rows[1]["error"] and "each row of an outcomes file" in rows[1]["error"], rows[1]["error"]
+
+
 @pytest.mark.parametrize("word", ["TBC", "N/A", "-"])
 def test_a_month_first_file_reads_a_date_cell_saying_there_is_no_date_as_an_empty_one_too(tmp_path, word):
     """A file found month first (line 4's 05/13/2006 can only be) reads its dates through the month-first check; a

@@ -78,6 +78,27 @@ def test_a_workbook_and_its_csv_copy_give_the_same_output_byte_for_byte(tmp_path
         assert [r.split(",")[0] for r in from_sheet.splitlines()[1:]].count("4") == 1
 
 
+@pytest.mark.parametrize("strict", [(), ("--strict",)], ids=["", "--strict"])
+def test_a_column_the_header_leaves_without_a_name_is_read_as_in_the_csv_copy(tmp_path, strict):
+    """A note typed beside a row, in a column whose header cell is empty: Excel's CSV copy writes each row as wide as
+    the sheet (the header ends ","), and its reader leaves the column not read, named as such (a row holding a value
+    in it refused under --strict). The workbook's header was cut at its last name, so that row was refused ('the row
+    has 8 cells, the header names 7 columns', hinting to quote a comma) where its CSV copy was graded."""
+    cells = [[*CELLS[0], "late start"], CELLS[1]]
+    sheet = workbook(tmp_path / "cohort.xlsx", [HEADER, *cells])
+    text = tmp_path / "cohort.csv"
+    text.write_text("".join(",".join(r) + "\r\n" for r in [[*HEADER, ""], [*CSV_ROWS[0], "late start"],
+                                                            [*CSV_ROWS[1], ""]]), encoding="utf-8")
+    from_sheet = run("compare", "--batch", str(sheet), "--format", "csv", *strict)
+    from_text = run("compare", "--batch", str(text), "--format", "csv", *strict)
+    assert (from_sheet.exit_code, from_sheet.stdout) == (from_text.exit_code, from_text.stdout)
+    assert from_sheet.stderr.replace(str(sheet), "C") == from_text.stderr.replace(str(text), "C")
+    assert "(no name) (column 8)" in from_sheet.stderr
+    rows = list(csv.DictReader(io.StringIO(from_sheet.stdout)))
+    line_2 = [r for r in rows if r["line"] == "2"]
+    assert {r["apprentice"] for r in line_2} == {"A-1"} and all(bool(r["error"]) == bool(strict) for r in line_2)
+
+
 def test_two_workers_write_what_one_does(tmp_path):
     rows = [HEADER] + [["ST0071", f"A-{i}", dt.date(2025, 6, 2), True, 12, "pass", dt.date(2025, 6, 20)]
                        for i in range(600)]  # more than two chunks

@@ -42,7 +42,6 @@ from epa.inputs import cohort_xlsx, columns
 from epa.inputs.audit_input import OutcomesHeader, Status, header_class, kind
 from epa.inputs.cohort_input import (
     DELIMITED,
-    TOTAL_ROW,
     ColumnMap,
     Item,
     RowProblems,
@@ -664,7 +663,7 @@ def rows(source: str, registry: Registry, *, body: LoadedBody | None, body_ids: 
             ident = data["apprentice"].get("id")  # (an outcomes file's first column is its id's, as a rule)
             standard = data.get("standard")
             total = isinstance(ident, str) and says_total(ident, standard if isinstance(standard, str) else None)
-            yield _error_row(line, RowRefusal(*TOTAL_ROW) if total else exc.refusal())
+            yield _error_row(line, RowRefusal(*OutcomesHeader.TOTAL_ROW) if total else exc.refusal())
         except PluginError as exc:
             yield _error_row(line, RowRefusal(str(exc), None, apprentice=data["apprentice"].get("id")), exc.plugin,
                              exc.hook)

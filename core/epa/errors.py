@@ -54,8 +54,11 @@ def character_named(char: str) -> str:
     its Unicode name ("the bidirectional control U+202E RIGHT-TO-LEFT OVERRIDE")."""
     import unicodedata
 
-    if unicodedata.category(char) == "Cc":
+    category = unicodedata.category(char)
+    if category == "Cc":
         return f"the control character U+{ord(char):04X}"
+    if category in ("Zl", "Zp"):  # (a separator a refused value holds: hostile.ID_CONTROL)
+        return f"the {'line' if category == 'Zl' else 'paragraph'} separator U+{ord(char):04X}"
     kind = "bidirectional control" if char in _BIDI else "invisible format character"
     name = unicodedata.name(char, "")
     return f"the {kind} U+{ord(char):04X}" + (f" {name}" if name else "")

@@ -27,12 +27,14 @@ from epa.errors import InputError, Place, quote
 from epa.inputs import columns
 from epa.inputs.cohort_input import (
     MAX_COLUMNS,
+    TOTAL_ROW,
     ColumnMap,
     CsvHeader,
     MonthFirst,
     RowProblems,
     cell_given,
     header_hint,
+    header_names,
     match_columns,
     standard_like,
     strict_columns,
@@ -152,6 +154,8 @@ class OutcomesHeader(CsvHeader):
 
     body_given = False
     EMPTY_HINT = None  # `epa audit` refuses an empty file in its own words
+    TOTAL_ROW = (TOTAL_ROW[0], "delete the row (and any other below the records): each row of an outcomes file is "
+                               "one apprentice's recorded result")
 
     def __init__(self, cells: Sequence[str], methods: Iterable[str], where: str | Place,
                  column_map: ColumnMap | None = None):
@@ -162,7 +166,7 @@ class OutcomesHeader(CsvHeader):
         methods = tuple(methods)
         self.kinds_read = _kinds(methods)
         known = vocabulary(self.kinds_read, methods)
-        self.names = [c.strip() for c in cells]
+        self.names, self.hidden_taken_out = header_names(cells, where)
         self.width = len(self.names)
         self.unchecked_dates = ""  # (as a cohort's: why the date columns could not be checked whole)
         later = columns.first_later_attempt(self.names, methods, (name for name, _ in column_map.names))
@@ -243,8 +247,7 @@ class OutcomesHeader(CsvHeader):
         if self.unnamed:
             unnamed_value(self.unnamed, cells, self._apprentice)
         if len(cells) > self.width and any(c.strip() for c in cells[self.width:]):
-            raise InputError(f"the row has {len(cells)} cells, the header names {self.width} columns",
-                             hint="a cell holding a comma must be quoted")
+            raise self.too_wide(cells)
         if not any(c.strip() for c in cells):
             return None
         data: dict[str, Any] = {"grades": {}, "attempts": {}, "not_yet": {}}

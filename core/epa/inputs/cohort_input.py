@@ -19,6 +19,7 @@ import os
 import re
 import stat
 import sys
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from io import RawIOBase
 from pathlib import Path
@@ -26,7 +27,7 @@ from typing import IO, Any, NamedTuple
 
 import attrs
 
-from epa.errors import InputError, Place, control_in_name, quote
+from epa.errors import InputError, Place, character_named, control_in_name, quote
 from epa.inputs import columns
 from epa.inputs.documents import Source, json_path
 from epa.inputs.hostile import ID_BLANKS, LINE_TOO_LONG, MAX_RECORD  # bytes one record may hold; more: an error item
@@ -37,6 +38,9 @@ MAX_SKIP = 64 << 20  # bytes of one line (or CSV record) read past before readin
 # "Unicode Text (*.txt)" (UTF-16) and "Text (Tab delimited) (*.txt)", and other tools .tsv.
 DELIMITED = (".csv", ".tsv", ".txt")
 MAX_COLUMNS = 1000  # columns a CSV header may name (a cohort has a few dozen: more is refused before any check)
+# (a cohort's total row: CsvHeader.TOTAL_ROW; row_item)
+TOTAL_ROW = ("the row is a total row (its first cell says so), not a record: a spreadsheet's sum or count under the "
+             "records", "delete the row (and any other below the records): each row of a cohort is one apprentice")
 # A cell may be as long as its record (the csv module's default is 128 KiB). The limit is the csv module's, one per
 # process: set once, here, and only ever raised, never set and put back per run, which would race between the
 # server's threads (one thread putting the default back while another reads a long cell).
@@ -95,6 +99,39 @@ class Unread:
     def __str__(self) -> str:
         named = f'"{self.name}"' if self.name else "(no name)"
         return f"{named} (column {self.number}" + (f"; did you mean {self.suggestion}?)" if self.suggestion else ")")
+
+
+def _shown(text: str) -> str:
+    """``text`` without its invisible format characters (Unicode's Cf)."""
+    return text if text.isprintable() else "".join(c for c in text if unicodedata.category(c) != "Cf")
+
+
+_SEPARATOR_NAMES = {",": "a comma", ";": "a semicolon", "\t": "a tab", "|": "a vertical bar (|)"}
+
+
+def header_names(cells: Sequence[str], where: str | Place) -> tuple[list[str], str]:
+    """Each column's name as it shows, the blanks around it taken off, and what is said (a note's sentence, or "")
+    of the names that held an invisible format character (Unicode's Cf: a zero-width space, a soft hyphen, a
+    byte-order mark from a joined export), taken out. A name is read as it shows: "Start Date (dd/mm<U+200B>/yyyy)"
+    was a column not read (its date format unseen), and a hint's --column "NAME=" held a character --column refuses.
+    A bidirectional control, with which a name shows as other than it is, is refused, naming the column."""
+    names, said = [], []
+    for number, cell in enumerate(cells, 1):
+        name = cell.strip()
+        if not name.isprintable():  # (Cf is not printable: the common case is one scan)
+            found = [c for c in name if unicodedata.category(c) == "Cf"]
+            if found:
+                if (bidi := next((c for c in found if character_named(c).startswith("the bidi")), None)) is not None:
+                    raise InputError(f"column {number}, {quote(name)}, holds {character_named(bidi)}: the name "
+                                     "shows as other than it is", where=where,
+                                     hint="retype the column's name in the file, or save it again as CSV UTF-8")
+                name = _shown(name).strip()
+                codes = ", ".join(dict.fromkeys(character_named(c).removeprefix("the invisible format character ")
+                                                for c in found))
+                said.append(f'column {number} "{name}" ({codes})')
+        names.append(name)
+    return names, ("invisible characters taken out of a column's name, each read as it shows: " + ", ".join(said)
+                   if said else "")
 
 
 def strict_columns(ignored: Sequence[Unread], column_map: ColumnMap, where: str | Place) -> tuple[int, ...]:
@@ -205,7 +242,7 @@ class CsvHeader:
         methods = tuple(methods)
         kinds = _column_kinds(methods)
         known = columns.vocabulary(kinds, methods)
-        self.names = [c.strip() for c in cells]
+        self.names, self.hidden_taken_out = header_names(cells, where)
         self.width = len(self.names)
         self.unchecked_dates = ""  # why the date columns could not be checked whole before the rows were read
         later = columns.first_later_attempt(self.names, methods, (name for name, _ in column_map.names))
@@ -292,6 +329,7 @@ class CsvHeader:
                 self.plan[at] = (entry[0], None, shown, *entry[3:])
         self._compile()
 
+    TOTAL_ROW = TOTAL_ROW  # what a total row under the records is told (an outcomes file's rows are no cohort's)
     sheet_notes: tuple[str, ...] = ()  # what a workbook's reader says of its sheet (cohort_xlsx: merged cells)
     separator = ","  # what separates a CSV row's cells (csv_items: a sep= line, or a header split at ';' or a tab)
 
@@ -308,7 +346,7 @@ class CsvHeader:
     def notes(self) -> list[str]:
         """What the user is told of the header: the columns not read, those left out as asked, and map entries
         that name no column (each line a sentence); then what the reader says of a workbook's sheet."""
-        said = []
+        said = [self.hidden_taken_out] if self.hidden_taken_out else []
         if self.ignored:
             many = len(self.ignored) > 1
             said.append(f"{len(self.ignored)} column{'s' if many else ''} not read (epa has no field for "
@@ -324,6 +362,13 @@ class CsvHeader:
 
     unnamed: tuple[int, ...] = ()  # under --strict, the columns the header names not: a value in one refuses its row
 
+    def too_wide(self, cells: Sequence[str]) -> InputError:
+        """The refusal of a row holding a value past the header's last column: a cell holding the file's separator
+        (as the header was split: a semicolon's file's hint named a comma) not quoted."""
+        separator = _SEPARATOR_NAMES.get(self.separator, repr(self.separator))
+        return InputError(f"the row has {len(cells)} cells, the header names {self.width} columns",
+                          hint=f"a cell holding {separator} must be quoted")
+
     def record(self, cells: Sequence[str]) -> tuple[dict[str, Any], dict[tuple[Any, ...], str]] | None:
         """The record a row says (as a YAML record would), and which column each JSON path came from; None for a
         row of empty cells (no record). Every cell that cannot be read is named in one RowProblems."""
@@ -331,8 +376,7 @@ class CsvHeader:
             unnamed_value(self.unnamed, cells, self.kinds_at.get(("apprentice", "id")))
         width = len(cells)
         if width > self.width and any(c.strip() for c in cells[self.width:]):
-            raise InputError(f"the row has {len(cells)} cells, the header names {self.width} columns",
-                             hint="a cell holding a comma must be quoted")
+            raise self.too_wide(cells)
         data: dict[str, Any] = {}
         attempts: dict[str, dict[str, Any]] = {}
         problems: list[tuple[str, tuple[str, ...], columns.BadCell]] = []
@@ -645,6 +689,19 @@ _REMEMBER = 1 << 12  # distinct values remembered per parser and header (a cohor
 _REQUIRED_KINDS = {"standard": ("standard",), "apprentice": ("apprentice", "id"), "gateway_date": ("gateway", "date")}
 
 
+def as_typed(argument: str) -> str:
+    """A command line's text (a --column pair, a --sheet name) as the user typed it, in UTF-8 whatever the locale:
+    Python decodes its arguments with the locale's encoding, and in a C locale with its UTF-8 mode off (LC_ALL=C
+    PYTHONUTF8=0) each byte of a name such as "Notés" is a surrogate escape, which matched no column ("the column map
+    names no column of this header: "Not??s""). Where those bytes are no UTF-8, the text is left as it was."""
+    if argument.isascii() or not any("\udc80" <= c <= "\udcff" for c in argument):
+        return argument
+    try:
+        return os.fsencode(argument).decode("utf-8")
+    except UnicodeError:
+        return argument
+
+
 def column_map(file: Path | None, pairs: Iterable[str], strict: bool) -> ColumnMap:
     """The user's column map: ``--columns FILE`` (a YAML mapping, ``Learner Ref: apprentice``; a field left empty
     or ``~`` leaves the column out), then each ``--column "NAME=FIELD"`` (which wins over the file's)."""
@@ -660,7 +717,7 @@ def column_map(file: Path | None, pairs: Iterable[str], strict: bool) -> ColumnM
             if not isinstance(field, str | None):
                 raise _not_a_field(name, field, source)
             names[columns.fold(str(name))] = (str(name), field or "")
-    for pair in pairs:
+    for pair in map(as_typed, pairs):
         name, equals, field = pair.partition("=")
         if (control := control_in_name(pair, "--column")) is not None:  # (before fold() drops it: Ob\x01s read Obs)
             raise control
@@ -1120,7 +1177,7 @@ def row_item(header: CsvHeader, line: int, cells: Sequence[str]) -> Item | None:
         if _repeats_header(header, cells):  # (looked for in a row refused, never in one read)
             return line, "error", RowRefusal(*REPEATED_HEADER)
         if _total_row(header, cells):
-            return line, "error", RowRefusal(*TOTAL_ROW)
+            return line, "error", RowRefusal(*header.TOTAL_ROW)
         return line, "error", exc.refusal()
     except InputError as exc:
         return line, "error", RowRefusal(exc.message, exc.hint)
@@ -1131,8 +1188,6 @@ REPEATED_HEADER = ("the row repeats the header's column names: two files joined 
                    "again?", "delete the row: the rows after it are read by the first header's columns")
 
 
-TOTAL_ROW = ("the row is a total row (its first cell says so), not a record: a spreadsheet's sum or count under the "
-             "records", "delete the row (and any other below the records): each row of a cohort is one apprentice")
 # What a total row's first cell says (folded): Total, Totals, Grand Total:, Subtotal, Total learners...; Count, Sum
 _TOTAL = re.compile(r"(?:grand|sub)?totals?(?:[a-z]*)|count|sum")
 
@@ -1153,11 +1208,11 @@ def says_total(first: str, standard: str | None) -> bool:
 
 
 def _repeats_header(header: CsvHeader, cells: Sequence[Any]) -> bool:
-    """Whether a row repeats the header's names: its first cell's byte-order mark too (two "CSV UTF-8" exports
-    joined with cat or copy: the second's mark starts its header row)."""
+    """Whether a row repeats the header's names (as they show, header_names): its first cell's byte-order mark too
+    (two "CSV UTF-8" exports joined with cat or copy: the second's mark starts its header row)."""
     names: list[str] = header.names
     return bool(names) and len(cells) >= len(names) and all(
-        isinstance(c, str) and c.strip().lstrip("\ufeff") == n for c, n in zip(cells, names, strict=False)
+        isinstance(c, str) and _shown(c).strip() == n for c, n in zip(cells, names, strict=False)
     ) and not any(str(c).strip() for c in cells[len(names):])
 
 

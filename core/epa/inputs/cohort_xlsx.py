@@ -38,6 +38,7 @@ from epa.inputs.cohort_input import (
     Item,
     RowProblems,
     RowRefusal,
+    as_typed,
     column_path,
     month_first_in,
     row_item,
@@ -240,6 +241,10 @@ def _items(rows: Iterator[list[Any]], first_row: int, methods: Iterable[str], na
         if not text or text.isspace():
             continue  # a row of empty cells (Excel keeps formatted ones): no record
         if header is None:  # as csv_items reads its header: the same column map, the same notes
+            # (as wide as the sheet, as its CSV copy's is: a column holding values below a header cell left empty is
+            # a column with no name, not read, as in the CSV; trimmed, each row holding one was refused, "the row
+            # has 6 cells, the header names 5 columns", with a hint to quote a comma)
+            cells.extend([""] * (len(row) - len(cells)))
             try:
                 header = header_class(cells, methods, Place(name, number), column_map)
             except InputError as exc:
@@ -471,6 +476,7 @@ def _sheet(archive: zipfile.ZipFile, name: str, wanted: str | None) -> tuple[str
             raise _ods(name) from None
         raise InputError("this zip file is not an Excel workbook (it has no xl/workbook.xml)", where=name,
                          hint=_SAVE_AS) from None
+    wanted = None if wanted is None else as_typed(wanted)
     targets = {r.get("Id"): r.get("Target", "") for r in rels}
     sheets = []  # (title, part, visible): worksheets only (a chart sheet's part is under xl/chartsheets)
     for s in book.iter():

@@ -380,19 +380,24 @@ def unshowable(exc: UnicodeEncodeError) -> str | None:
 
 
 def write_stdout(text: str) -> None:
-    """Write ``text`` to standard output; OutputError when it cannot be written (BrokenPipeError: the reader
-    has gone)."""
+    """Write ``text`` (rows of CSV or JSON Lines, or a line as plain) to standard output as UTF-8, whatever its
+    encoding (see ``_bytes_to``); OutputError when it cannot be written (BrokenPipeError: the reader has gone)."""
     with writing_stdout():
-        sys.stdout.write(text)
+        stream = sys.stdout
+        buffer = _bytes_to(stream)
+        if buffer is None:
+            stream.write(text)
+        else:
+            stream.flush()  # what was written as text goes first
+            buffer.write(text.encode("utf-8"))
 
 
 def write_stdout_bytes(data: bytes | bytearray) -> None:
-    """Write UTF-8 ``data`` to standard output: as it is, to its binary buffer, where its text would be written as
-    the same bytes (UTF-8, and "\\n" not translated); else decoded and written as text. OutputError when it cannot
-    be written (BrokenPipeError: the reader has gone)."""
+    """Write UTF-8 ``data`` to standard output: as it is, to its binary buffer (see ``_bytes_to``); else decoded and
+    written as text. OutputError when it cannot be written (BrokenPipeError: the reader has gone)."""
     with writing_stdout():
         stream = sys.stdout
-        buffer = getattr(stream, "buffer", None) if _utf8_as_is(stream) else None
+        buffer = _bytes_to(stream)
         if buffer is None:
             stream.write(data.decode("utf-8"))
         else:
@@ -400,14 +405,15 @@ def write_stdout_bytes(data: bytes | bytearray) -> None:
             buffer.write(data)
 
 
-def _utf8_as_is(stream: Any) -> bool:
-    """Whether text written to ``stream`` reaches its buffer as its UTF-8 bytes: encoded as UTF-8, and a newline
-    written as "\\n" (as it is but on Windows, where standard output writes "\\r\\n")."""
-    encoding = getattr(stream, "encoding", None)
-    try:
-        return os.linesep == "\n" and isinstance(encoding, str) and codecs.lookup(encoding).name == "utf-8"
-    except LookupError:
-        return False
+def _bytes_to(stream: Any) -> Any:
+    """The binary buffer under ``stream`` that UTF-8 rows are written to as they are, or None where they are written
+    as text. Rows of CSV or JSON Lines are UTF-8 whatever the locale, as a file of them (--out) is and as epa reads
+    them: in a C locale with Python's UTF-8 mode off (LC_ALL=C PYTHONUTF8=0) standard output's text is ASCII, and a
+    cohort holding one apprentice named Zoë had none of its rows written (exit 3), where `epa compare --format json`
+    wrote the same id as UTF-8 (click writes to an ASCII stream so). As text where a newline is not "\\n" (Windows:
+    standard output's text writes "\\r\\n"), and where standard output has no buffer (closed: ClosedStdout)."""
+    buffer = getattr(stream, "buffer", None)
+    return buffer if buffer is not None and os.linesep == "\n" else None
 
 
 def flush_stdout() -> None:
