@@ -338,20 +338,25 @@ def test_bytes_that_are_no_request_get_a_problem_on_a_kept_alive_connection_too(
     assert json.loads(body)["type"].endswith("/malformed-request")
 
 
-@pytest.fixture
-def quick_heads(registry, monkeypatch) -> Iterator[int]:
-    """The server as `epa serve` runs it (uvicorn, epa.serve.heads' protocol) on a thread, its heads given 0.5 s:
-    the port it listens on."""
+@pytest.fixture(params=["httptools", "h11"])
+def quick_heads(registry, monkeypatch, request) -> Iterator[int]:
+    """The server as `epa serve` runs it (uvicorn, with epa.serve's protocol for each of uvicorn's HTTP parsers) on
+    a thread, its heads given 0.5 s: the port it listens on."""
     import threading
 
     import uvicorn
 
-    from epa.serve import heads
+    from epa.serve import refusal
 
-    monkeypatch.setattr(heads, "HEAD_SECONDS", 0.5)
+    if request.param == "httptools":
+        pytest.importorskip("httptools", reason="uvicorn's httptools protocol needs httptools")
+        from epa.serve.heads import BoundedHead as protocol
+    else:
+        from epa.serve.crowd import CountedH11 as protocol  # type: ignore[assignment]
+    monkeypatch.setattr(refusal, "HEAD_SECONDS", 0.5)
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(create_app(Settings(), registry), http=heads.BoundedHead,
+    server = uvicorn.Server(uvicorn.Config(create_app(Settings(), registry), http=protocol,
                                            log_level="error", lifespan="off"))
     sock.listen()
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
@@ -370,7 +375,8 @@ def quick_heads(registry, monkeypatch) -> Iterator[int]:
 def test_a_head_never_finished_is_408_not_held_for_ever(quick_heads, sent) -> None:
     """A client that connects and sends nothing, or a head it never ends (slowloris, a byte now and then): on
     e56ed49 uvicorn timed none of these (only an idle kept-alive connection after an answer), and each held its
-    connection for as long as the client liked. Now the head has HEAD_SECONDS (30 s; here 0.5)."""
+    connection for as long as the client liked; on 246753b so did h11's protocol (httptools' alone timed them).
+    Now the head has HEAD_SECONDS (30 s; here 0.5) under either parser."""
 
     with socket.create_connection(("127.0.0.1", quick_heads), timeout=60) as sock:
         sock.sendall(sent)
@@ -398,3 +404,27 @@ def test_options_asterisk_asks_of_the_server_and_is_answered(quick_heads) -> Non
     assert head[0].startswith("http/1.1 204 "), answer[:300]
     allow = next(line for line in head if line.startswith("allow:")).partition(":")[2]
     assert {m.strip() for m in allow.split(",")} == {"get", "head", "options", "post"}
+
+
+def test_a_head_sent_a_byte_now_and_then_is_408_not_held_for_ever(quick_heads) -> None:
+    """Slowloris: every byte of the head comes in time for the one before, none ends it. On 246753b, under h11,
+    each byte cancelled uvicorn's only timer (an idle kept-alive connection's), and the connection was held for as
+    long as the client kept sending."""
+    import time
+
+    head = b"GET /health HTTP/1.1\r\nHost: t\r\n" + b"X-Slow: " + b"a" * 2_000
+    with socket.create_connection(("127.0.0.1", quick_heads), timeout=60) as sock:
+        with contextlib.suppress(OSError):  # (the answer came, and the connection closed, as a byte was sent)
+            for byte in head:  # a byte every 20 ms: the head's 0.5 s pass long before its end
+                sock.sendall(bytes([byte]))
+                time.sleep(0.02)
+                if _readable(sock):
+                    break
+        answer = _read_to_end(sock, reset_ends_it=True)
+    assert answer.startswith(b"HTTP/1.1 408 "), answer[:200]
+
+
+def _readable(sock: socket.socket) -> bool:
+    import select
+
+    return bool(select.select([sock], [], [], 0)[0])

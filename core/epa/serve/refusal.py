@@ -1,5 +1,9 @@
 """Connections ended below the application, by either of uvicorn's HTTP protocols (epa.serve.heads, crowd).
 
+A request's head (its line and headers) not all sent within HEAD_SECONDS of the connection, or of the answer before
+on a kept-alive one (a head sent a byte now and then, or never: slowloris), is refused 408 (TimedHead), under either
+parser: uvicorn times only an idle kept-alive connection, and under h11 not even that once a byte has come.
+
 A connection refused (a head too large or too slow, bytes that are no request, one connection too many): the problem
 written as a whole HTTP answer, then the connection half-closed and what the client still sends read and thrown away
 (at most linger.DRAIN_BYTES, for linger.DRAIN_SECONDS) before it is closed. Closed at once, with the client still
@@ -23,6 +27,9 @@ import msgspec
 from epa.serve.linger import DRAIN_BYTES, DRAIN_SECONDS
 from epa.serve.problems import MEDIA_TYPE, Problem
 from epa.serve.settings import CUT_OFF
+
+HEAD_SECONDS = 30.0  # a request's line and headers may take this long to arrive, from the connection (or the answer
+# before) on
 
 REASONS = {400: b"Bad Request", 408: b"Request Timeout", 431: b"Request Header Fields Too Large",
            503: b"Service Unavailable"}
@@ -86,6 +93,40 @@ def thrown_away(protocol: Any, data: bytes) -> bool:
     if protocol.drained > DRAIN_BYTES:
         protocol.transport.close()
     return True
+
+
+class TimedHead:
+    """Mixed into an HTTP protocol of uvicorn's: a request's head not all sent within HEAD_SECONDS is refused 408.
+    The protocol says when it is awaiting a head (``_awaiting_head``) and how it refuses (``_refuse``); it times the
+    head from the connection (``_time_head`` in connection_made) and from each answer's end, and cancels the timer
+    when the connection is lost (``_untimed``)."""
+
+    loop: asyncio.AbstractEventLoop
+    transport: asyncio.Transport
+    refused: bool
+    head_timer: asyncio.TimerHandle | None = None
+
+    def _awaiting_head(self) -> bool:
+        raise NotImplementedError
+
+    def _refuse(self, problem: Problem) -> None:
+        raise NotImplementedError
+
+    def _time_head(self) -> None:
+        self._untimed()
+        self.head_timer = self.loop.call_later(HEAD_SECONDS, self._head_late)
+
+    def _untimed(self) -> None:
+        if self.head_timer is not None:
+            self.head_timer.cancel()
+            self.head_timer = None
+
+    def _head_late(self) -> None:
+        self.head_timer = None
+        if self.refused or self.transport.is_closing() or not self._awaiting_head():
+            return  # (a request being answered: its head came whole; the answer's end times the next)
+        self._refuse(Problem(408, "request-timeout", f"the request's line and headers were not sent within "
+                             f"{HEAD_SECONDS:g} s", hint="send the request again, whole"))
 
 
 class CutAtStop:
