@@ -428,3 +428,19 @@ def _readable(sock: socket.socket) -> bool:
     import select
 
     return bool(select.select([sock], [], [], 0)[0])
+
+
+@pytest.mark.parametrize("requests", [1, 3])
+def test_a_client_that_closes_its_side_after_its_requests_is_answered(quick_heads, requests) -> None:
+    """A client that sends its request(s) and then closes its side (shutdown(SHUT_WR), as `nc -N` does) reads the
+    answers, then the server's close. On 246753b, under either parser, asyncio closed the connection as the client's
+    end arrived (uvicorn's protocols said nothing to keep it open): the client read nothing at all."""
+
+    with socket.create_connection(("127.0.0.1", quick_heads), timeout=60) as sock:
+        sock.sendall(b"GET /health HTTP/1.1\r\nHost: t\r\n\r\n" * (requests - 1) +
+                     b"POST /compare HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: "
+                     + str(len(RECORD)).encode() + b"\r\n\r\n" + RECORD.encode())
+        sock.shutdown(socket.SHUT_WR)
+        answer = _read_to_end(sock)
+    assert answer.count(b"HTTP/1.1 200 ") == requests, answer[:300]
+    assert json.loads(answer.rpartition(b"\r\n\r\n")[2])["record"] == "<stdin>"

@@ -17,7 +17,7 @@ from epa.serve import refusal
 from epa.serve.problems import Problem
 
 
-class CountedH11(refusal.TimedHead, refusal.CutAtStop, H11Protocol):
+class CountedH11(refusal.TimedHead, refusal.HalfClosed, refusal.CutAtStop, H11Protocol):  # type: ignore[misc]
     max_connections: int | None = None  # set by epa.serve.app.create_app, in each worker process
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -45,6 +45,7 @@ class CountedH11(refusal.TimedHead, refusal.CutAtStop, H11Protocol):
 
     def on_response_complete(self) -> None:
         super().on_response_complete()
+        self._after_answer()
         if not self.transport.is_closing():
             self._time_head()  # (the next request's head, on a kept-alive connection)
 
@@ -68,7 +69,3 @@ class CountedH11(refusal.TimedHead, refusal.CutAtStop, H11Protocol):
             cycle.message_event.set()
         self.refused = True
         refusal.answer(self.transport, self.loop, problem, linger=True)
-
-    def eof_received(self) -> None:
-        if not self.refused:
-            super().eof_received()

@@ -22,7 +22,7 @@ from epa.serve.problems import Problem
 HEAD_BYTES = 64 << 10  # a request's line and headers: a browser's, cookies and all, is a few KB
 
 
-class BoundedHead(refusal.TimedHead, refusal.CutAtStop, HttpToolsProtocol):
+class BoundedHead(refusal.TimedHead, refusal.HalfClosed, refusal.CutAtStop, HttpToolsProtocol):  # type: ignore[misc]
     """A request's head (its line and headers) refused once past HEAD_BYTES: counted as its bytes arrive (a head
     still coming, over several reads), and as the parser reads it (a whole head in one read, up to the socket's
     buffer, is parsed before any count of arrivals could see it end).
@@ -95,6 +95,7 @@ class BoundedHead(refusal.TimedHead, refusal.CutAtStop, HttpToolsProtocol):
     def on_response_complete(self) -> None:
         if self.pending is None or self.pipeline:
             super().on_response_complete()
+            self._after_answer()
             if not self.transport.is_closing() and not self.pipeline:
                 self._time_head()  # (the next request's head, on a kept-alive connection)
             return

@@ -129,6 +129,33 @@ class TimedHead:
                              f"{HEAD_SECONDS:g} s", hint="send the request again, whole"))
 
 
+class HalfClosed:
+    """Mixed into an HTTP protocol of uvicorn's: a client that sends its request and then closes its side of the
+    connection (``shutdown(SHUT_WR)``: ``nc -N``, ``curl`` reading a file from a pipe into some proxies, scripts) is
+    answered, then the connection closed. asyncio closes a transport whose protocol's eof_received returns a false
+    value, as uvicorn's do: on 246753b the answer to a request whole in hand was lost, the client reading nothing. A
+    request whose head or body the close cut short is not answered (nothing more of it can come): the app is told
+    the client has gone, as before."""
+
+    transport: asyncio.Transport
+    refused: bool
+    cycle: Any
+    client_done = False  # the client has closed its side: no request comes after those in hand
+
+    def eof_received(self) -> bool | None:
+        cycle = self.cycle
+        if self.refused or cycle is None or cycle.response_complete or cycle.more_body:
+            return None  # (refused: answered already; else nothing whole to answer): closed
+        self.client_done = True
+        return True  # open for the answer
+
+    def _after_answer(self) -> None:
+        """Close the connection once the client's last request is answered."""
+        cycle = self.cycle
+        if self.client_done and (cycle is None or cycle.response_complete) and not getattr(self, "pipeline", None):
+            self.transport.close()
+
+
 class CutAtStop:
     """Mixed into an HTTP protocol of uvicorn's: a connection still open CUT_OFF seconds after the server began to
     stop is aborted (closing it would wait on its client to read what is buffered), its request said in one line."""
