@@ -1497,6 +1497,30 @@ def test_bytes_that_are_no_http_request_are_a_problem_logged_in_one_line_of_the_
     assert all(line.endswith("answered 400 malformed-request") for line in logged), logged
 
 
+@pytest.mark.parametrize("http", ["h11", "httptools"])
+def test_a_request_asking_to_upgrade_is_answered_as_http_and_logs_nothing(http) -> None:
+    """A request asking to upgrade to a WebSocket (or h2c) is answered as the HTTP/1.1 request it also is. On
+    246753b each added uvicorn's two warnings to the service's log, the second telling the operator to install a
+    WebSocket library (pip install 'uvicorn[standard]'), which the service has no use for."""
+    import socket
+
+    if http == "httptools":
+        pytest.importorskip("httptools", reason="uvicorn's httptools protocol needs httptools")
+    any_body()
+    server, port = _started([], http)
+    try:
+        for upgrade in (b"websocket", b"h2c"):
+            with socket.create_connection(("127.0.0.1", port)) as conn:
+                conn.settimeout(60)  # (a bound against a hang: the answer comes at once)
+                conn.sendall(b"GET /health HTTP/1.1\r\nHost: t\r\nConnection: Upgrade\r\nUpgrade: " + upgrade +
+                             b"\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+                assert _status(conn).startswith(b"HTTP/1.1 200 ")
+    finally:
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(timeout=60) == 0
+    assert server.stderr.read() == ""
+
+
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full, a device every write to fails")
 def test_a_server_whose_standard_error_is_full_serves_on_and_exits_3() -> None:
     # README "Exit codes of epa serve": 3 where standard error could not take its log; the answers go on

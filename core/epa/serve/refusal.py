@@ -66,12 +66,20 @@ def not_http(client: tuple[str, int] | None) -> Problem:
                    "well-formed request line and headers (a value percent-encoded in the URL)")
 
 
+# uvicorn's warnings the service's log leaves out: bytes that are no HTTP request (said by not_http in the server's
+# words), and a request asking to upgrade to another protocol (a WebSocket, h2c), which is answered as the HTTP/1.1
+# request it also is; uvicorn's second line told the operator to install a WebSocket library the service has no use
+# for
+UVICORN_SAID = ("Invalid HTTP request received.", "Unsupported upgrade request.", "No supported WebSocket library")
+
+
 class NotHttp(logging.Filter):
-    """uvicorn's warning for bytes that are no HTTP request, which not_http says in the server's own words: the
-    service's log is its own, not a library's."""
+    """uvicorn's warnings (UVICORN_SAID) for what the server answers in its own words: the service's log is its
+    own, not a library's."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return not (record.levelno == logging.WARNING and record.msg == "Invalid HTTP request received.")
+        return not (record.levelno == logging.WARNING and isinstance(record.msg, str) and
+                    record.msg.startswith(UVICORN_SAID))
 
 
 logging.getLogger("uvicorn.error").addFilter(NotHttp())
