@@ -38,19 +38,27 @@ class Turns:
         (a stop, the wait's end), a turn that came is given back."""
         if self.stuck.is_set():
             return False
+        if not self.lock.locked():  # (the turn free: taken at once, as asyncio.Lock takes it, nothing awaited)
+            await self.lock.acquire()
+            return True
         taking = asyncio.ensure_future(self.lock.acquire())
         stuck = asyncio.ensure_future(self.stuck.wait())
         try:
             await asyncio.wait({taking, stuck}, return_when=asyncio.FIRST_COMPLETED)
         except BaseException:
-            if taking.done() and not taking.cancelled():
+            if taking.done() and not taking.cancelled() and taking.exception() is None:
                 self.lock.release()
             raise
         finally:
             stuck.cancel()
             if not taking.done():
                 taking.cancel()
-        return taking.done() and not taking.cancelled()
+        if taking.done() and not taking.cancelled():
+            taking.result()  # (a failure to take it raised, not said as the turn being stuck)
+            return True
+        if stuck.exception() is not None:  # (retrieved, not left to be logged as never retrieved)
+            raise stuck.exception()  # type: ignore[misc]
+        return False
 
     def left(self, running: Callable[[], bool], said: str) -> None:
         """The answer ended while its grading thread was still ``running()`` (``said``: the request, for the log)."""
