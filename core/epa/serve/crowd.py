@@ -3,7 +3,8 @@ installed (epa.serve.heads bounds them under httptools): a connection past the b
 its request is read, and closed, as there; a head not all sent within refusal.HEAD_SECONDS is answered 408, as there.
 Without them h11 held every connection a client opened, until the process ran out of file descriptors, while the
 OpenAPI document promised the 503; and a head sent a byte now and then held its connection for as long as its client
-liked (uvicorn's keep-alive timer is cancelled by any byte received). (h11 bounds a request's head's size itself.)"""
+liked (uvicorn's keep-alive timer is cancelled by any byte received). A head's size is bounded at refusal.HEAD_BYTES
+(431), as there."""
 
 from __future__ import annotations
 
@@ -22,6 +23,9 @@ class CountedH11(refusal.TimedHead, refusal.HalfClosed, refusal.CutAtStop, H11Pr
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # a head still arriving held up to refusal.HEAD_BYTES, as under httptools: h11's own bound (16 KiB) refused a
+        # head of 20 KB sent in two reads, and took one sent in one, and said either as bytes that are no HTTP
+        self.conn = h11.Connection(h11.SERVER, max_incomplete_event_size=refusal.HEAD_BYTES)
         self.refused = False
         self.drained = 0  # bytes read and thrown away since the refusal
 
@@ -56,7 +60,11 @@ class CountedH11(refusal.TimedHead, refusal.HalfClosed, refusal.CutAtStop, H11Pr
 
     def send_400_response(self, msg: str) -> None:
         """Bytes that are no HTTP request (a bad request line, header or chunk): refusal.not_http, as under httptools,
-        not uvicorn's plain text, which under h11 was logged by no one."""
+        not uvicorn's plain text, which under h11 was logged by no one; a head still arriving past HEAD_BYTES (h11
+        refuses what it holds past its bound, unread): 431, as under httptools."""
+        if len(self.conn.trailing_data[0]) > refusal.HEAD_BYTES:
+            self._refuse(refusal.head_too_large())
+            return
         self._refuse(refusal.not_http(self.client))
 
     def _refuse(self, problem: Problem) -> None:

@@ -1,7 +1,7 @@
 """uvicorn's httptools protocol with a request's head bounded (HEAD_BYTES): httptools gathers a header's value
 whole before handing it over, however long it is, so one client sending a header of 300 MB had the server hold 300
-MB. Past the bound the request is answered 431 (RFC 6585 § 5) and the connection closed. (h11, uvicorn's other
-parser, bounds it itself.)
+MB. Past the bound the request is answered 431 (RFC 6585 § 5) and the connection closed. (epa.serve.crowd bounds it
+under h11, uvicorn's other parser.)
 
 A request refused here (431; 408 for a head not sent within refusal.HEAD_SECONDS; 400 for bytes that are no HTTP
 request) is answered as the app's early refusals are (epa.serve.linger): the answer written, the connection
@@ -18,8 +18,7 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from epa.serve import refusal
 from epa.serve.problems import Problem
-
-HEAD_BYTES = 64 << 10  # a request's line and headers: a browser's, cookies and all, is a few KB
+from epa.serve.refusal import HEAD_BYTES
 
 
 class BoundedHead(refusal.TimedHead, refusal.HalfClosed, refusal.CutAtStop, HttpToolsProtocol):  # type: ignore[misc]
@@ -71,7 +70,7 @@ class BoundedHead(refusal.TimedHead, refusal.HalfClosed, refusal.CutAtStop, Http
         self.heading = False
         self._untimed()
         if self.head_read > HEAD_BYTES and not self.refused:
-            self._refuse(_too_large())  # (the app never sees it)
+            self._refuse(refusal.head_too_large())  # (the app never sees it)
         if not self.refused:
             super().on_headers_complete()
 
@@ -90,7 +89,7 @@ class BoundedHead(refusal.TimedHead, refusal.HalfClosed, refusal.CutAtStop, Http
             self.head_bytes += len(data)
         super().data_received(data)
         if self.heading and self.head_bytes > HEAD_BYTES and not self.refused:
-            self._refuse(_too_large())
+            self._refuse(refusal.head_too_large())
 
     def on_response_complete(self) -> None:
         if self.pending is None or self.pipeline:
@@ -119,8 +118,3 @@ class BoundedHead(refusal.TimedHead, refusal.HalfClosed, refusal.CutAtStop, Http
                 self.pending = problem
                 return
         refusal.answer(self.transport, self.loop, problem, linger)
-
-
-def _too_large() -> Problem:
-    return Problem(431, "head-too-large", f"the request's line and headers are larger than {HEAD_BYTES} bytes",
-                   hint="send fewer or shorter headers (a cohort goes in the body of POST /batch)")

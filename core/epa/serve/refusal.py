@@ -28,6 +28,7 @@ from epa.serve.linger import DRAIN_BYTES, DRAIN_SECONDS
 from epa.serve.problems import MEDIA_TYPE, Problem
 from epa.serve.settings import CUT_OFF
 
+HEAD_BYTES = 64 << 10  # a request's line and headers: a browser's, cookies and all, is a few KB
 HEAD_SECONDS = 30.0  # a request's line and headers may take this long to arrive, from the connection (or the answer
 # before) on
 
@@ -83,6 +84,11 @@ class NotHttp(logging.Filter):
 
 
 logging.getLogger("uvicorn.error").addFilter(NotHttp())
+
+
+def head_too_large() -> Problem:
+    return Problem(431, "head-too-large", f"the request's line and headers are larger than {HEAD_BYTES} bytes",
+                   hint="send fewer or shorter headers (a cohort goes in the body of POST /batch)")
 
 
 def too_many(limit: int) -> Problem:

@@ -82,8 +82,8 @@ def _http() -> Any:
 
 
 def _protocol(name: str) -> Any:
-    """uvicorn's HTTP protocol ``name``, bounded as epa serves (--max-connections; a request's head under httptools:
-    h11 bounds it itself, at 16 KiB)."""
+    """uvicorn's HTTP protocol ``name``, bounded as epa serves (--max-connections; a request's head, its size and
+    the time it takes to arrive), under either parser alike."""
     if name == "h11":
         from epa.serve.crowd import CountedH11
 
