@@ -706,6 +706,35 @@ def test_a_client_gone_before_its_batchs_first_row_is_sent_frees_the_turn(regist
     assert sent[0]["status"] == 200 and len(rows.splitlines()) == cohort.count(b"\n"), rows[:300]
 
 
+def test_an_audit_out_of_time_keeps_the_turn_while_its_thread_runs(registry, monkeypatch) -> None:
+    """README "Limits": one batch or audit graded at a time. On 246753b an audit past --batch-seconds gave the turn
+    back as its answer ended, its thread still grading: the next batch was graded beside it. Now its thread keeps
+    the turn until it ends (here, a hook that has not returned: the batch refused at once, 503 busy)."""
+    import asyncio
+    import threading
+
+    import epa.audit
+    from epa.serve import turns
+
+    any_body()
+    monkeypatch.setattr(turns, "STUCK_SECONDS", 0.0)
+    release = threading.Event()
+    monkeypatch.setattr(epa.audit, "run", lambda *args, **kwargs: release.wait(timeout=120))
+    app = create_app(Settings(batch_seconds=0.05), registry)
+    audit_scope = {**BATCH_SCOPE, "path": "/audit", "raw_path": b"/audit", "headers": [(b"content-type", b"text/csv")]}
+
+    async def asked() -> tuple:
+        audit = await _asked(app, audit_scope, (EXAMPLES / "st0071-outcomes.csv").read_bytes())
+        return audit, await _asked(app, BATCH_SCOPE, (EXAMPLES / "st0071-cohort.jsonl").read_bytes())
+
+    try:
+        (audit, _), (batch, said) = asyncio.run(asked())
+    finally:
+        release.set()
+    assert audit[0]["status"] == 503 and batch[0]["status"] == 503, said[:300]
+    assert "hook that has not returned" in json.loads(said)["detail"]
+
+
 def test_an_audit_out_of_time_is_503_titled_as_a_time_limit_not_as_busy(registry, monkeypatch) -> None:
     """On 482b50f the problem's title was "Busy" (the 503's), where the server was not busy: the audit had run past
     the server's --batch-seconds."""
