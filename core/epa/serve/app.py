@@ -827,8 +827,8 @@ async def _batch(s: Service, request: Request) -> Response:
 
 class _Streamed(StreamingResponse):
     """A batch's rows, ``ended()`` called once the response has ended however it ended: Starlette leaves the rows'
-    generator unstarted where the client has gone before the first row is sent (its disconnect heard first), and
-    the grading thread, waiting to put a row no one took, held the turn for ever (on 246753b)."""
+    generator unstarted where it hears the client gone while the answer's start waits to be written, and the
+    grading thread, waiting to put a row no one took, held the turn for ever (on 246753b)."""
 
     def __init__(self, rows: AsyncIterator[bytes], ended: Callable[[], None], **kwargs: Any):
         super().__init__(rows, **kwargs)
