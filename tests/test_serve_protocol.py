@@ -195,15 +195,19 @@ def test_a_body_refused_by_its_length_is_answered_first_then_read_to_its_end(reg
     assert answered == [(413, 0)] and len(read) == drained, answered
 
 
-def test_a_request_head_past_the_bound_is_431_not_held_in_memory() -> None:
-
+@pytest.mark.parametrize("http", ["httptools", "h11"])
+def test_a_request_head_past_the_bound_is_431_not_held_in_memory(http) -> None:
+    """Under h11 too: on 246753b h11 held a head still arriving up to 16 KiB and refused one past it as bytes that
+    are no HTTP request (400), while a head of 60,000 bytes sent in one read was answered."""
     from test_serve import _started
 
+    if http == "httptools":
+        pytest.importorskip("httptools", reason="uvicorn's httptools protocol needs httptools")
     any_body()
     # On 0ff2ba6 a header of any length was taken in whole (httptools gathers a value before handing it over): one
     # client sending a header of 300 MB had the server hold 300 MB more, and a few would end it. The head is now
     # bounded (64 KiB, README "Limits": a browser's head with its cookies is a few KB), past it 431 (RFC 6585 § 5).
-    server, port = _started([])
+    server, port = _started([], http)
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=60) as sock:
             sock.sendall(b"GET /health HTTP/1.1\r\nHost: t\r\nX-Long: ")
@@ -214,13 +218,17 @@ def test_a_request_head_past_the_bound_is_431_not_held_in_memory() -> None:
                 pass
             answer = _read_to_end(sock, reset_ends_it=True)
         ordinary = _get(port, "/health", {"X-Note": "a" * 8000})  # a long header within the bound: answered
+        with socket.create_connection(("127.0.0.1", port), timeout=60) as sock:  # one of 40 KB, in two reads
+            sock.sendall(b"GET /health HTTP/1.1\r\nHost: t\r\nConnection: close\r\nX-Long: " + b"a" * 20_000)
+            sock.sendall(b"a" * 20_000 + b"\r\n\r\n")
+            within = _read_to_end(sock)
     finally:
         server.terminate()
         server.wait(timeout=30)
     assert answer.startswith(b"HTTP/1.1 431 "), answer[:200]
     problem = json.loads(answer.partition(b"\r\n\r\n")[2])
     assert problem["status"] == 431 and problem["type"].endswith("/head-too-large"), problem
-    assert ordinary == 200
+    assert ordinary == 200 and within.startswith(b"HTTP/1.1 200 "), within[:200]
 
 
 @pytest.mark.parametrize("size", [70_000, 200_000])
@@ -338,20 +346,25 @@ def test_bytes_that_are_no_request_get_a_problem_on_a_kept_alive_connection_too(
     assert json.loads(body)["type"].endswith("/malformed-request")
 
 
-@pytest.fixture
-def quick_heads(registry, monkeypatch) -> Iterator[int]:
-    """The server as `epa serve` runs it (uvicorn, epa.serve.heads' protocol) on a thread, its heads given 0.5 s:
-    the port it listens on."""
+@pytest.fixture(params=["httptools", "h11"])
+def quick_heads(registry, monkeypatch, request) -> Iterator[int]:
+    """The server as `epa serve` runs it (uvicorn, with epa.serve's protocol for each of uvicorn's HTTP parsers) on
+    a thread, its heads given 0.5 s: the port it listens on."""
     import threading
 
     import uvicorn
 
-    from epa.serve import heads
+    from epa.serve import refusal
 
-    monkeypatch.setattr(heads, "HEAD_SECONDS", 0.5)
+    if request.param == "httptools":
+        pytest.importorskip("httptools", reason="uvicorn's httptools protocol needs httptools")
+        from epa.serve.heads import BoundedHead as protocol
+    else:
+        from epa.serve.crowd import CountedH11 as protocol  # type: ignore[assignment]
+    monkeypatch.setattr(refusal, "HEAD_SECONDS", 0.5)
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(create_app(Settings(), registry), http=heads.BoundedHead,
+    server = uvicorn.Server(uvicorn.Config(create_app(Settings(), registry), http=protocol,
                                            log_level="error", lifespan="off"))
     sock.listen()
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
@@ -370,7 +383,8 @@ def quick_heads(registry, monkeypatch) -> Iterator[int]:
 def test_a_head_never_finished_is_408_not_held_for_ever(quick_heads, sent) -> None:
     """A client that connects and sends nothing, or a head it never ends (slowloris, a byte now and then): on
     e56ed49 uvicorn timed none of these (only an idle kept-alive connection after an answer), and each held its
-    connection for as long as the client liked. Now the head has HEAD_SECONDS (30 s; here 0.5)."""
+    connection for as long as the client liked; on 246753b so did h11's protocol (httptools' alone timed them).
+    Now the head has HEAD_SECONDS (30 s; here 0.5) under either parser."""
 
     with socket.create_connection(("127.0.0.1", quick_heads), timeout=60) as sock:
         sock.sendall(sent)
@@ -398,3 +412,43 @@ def test_options_asterisk_asks_of_the_server_and_is_answered(quick_heads) -> Non
     assert head[0].startswith("http/1.1 204 "), answer[:300]
     allow = next(line for line in head if line.startswith("allow:")).partition(":")[2]
     assert {m.strip() for m in allow.split(",")} == {"get", "head", "options", "post"}
+
+
+def test_a_head_sent_a_byte_now_and_then_is_408_not_held_for_ever(quick_heads) -> None:
+    """Slowloris: every byte of the head comes in time for the one before, none ends it. On 246753b, under h11,
+    each byte cancelled uvicorn's only timer (an idle kept-alive connection's), and the connection was held for as
+    long as the client kept sending."""
+    import time
+
+    head = b"GET /health HTTP/1.1\r\nHost: t\r\n" + b"X-Slow: " + b"a" * 2_000
+    with socket.create_connection(("127.0.0.1", quick_heads), timeout=60) as sock:
+        with contextlib.suppress(OSError):  # (the answer came, and the connection closed, as a byte was sent)
+            for byte in head:  # a byte every 20 ms: the head's 0.5 s pass long before its end
+                sock.sendall(bytes([byte]))
+                time.sleep(0.02)
+                if _readable(sock):
+                    break
+        answer = _read_to_end(sock, reset_ends_it=True)
+    assert answer.startswith(b"HTTP/1.1 408 "), answer[:200]
+
+
+def _readable(sock: socket.socket) -> bool:
+    import select
+
+    return bool(select.select([sock], [], [], 0)[0])
+
+
+@pytest.mark.parametrize("requests", [1, 3])
+def test_a_client_that_closes_its_side_after_its_requests_is_answered(quick_heads, requests) -> None:
+    """A client that sends its request(s) and then closes its side (shutdown(SHUT_WR), as `nc -N` does) reads the
+    answers, then the server's close. On 246753b, under either parser, asyncio closed the connection as the client's
+    end arrived (uvicorn's protocols said nothing to keep it open): the client read nothing at all."""
+
+    with socket.create_connection(("127.0.0.1", quick_heads), timeout=60) as sock:
+        sock.sendall(b"GET /health HTTP/1.1\r\nHost: t\r\n\r\n" * (requests - 1) +
+                     b"POST /compare HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: "
+                     + str(len(RECORD)).encode() + b"\r\n\r\n" + RECORD.encode())
+        sock.shutdown(socket.SHUT_WR)
+        answer = _read_to_end(sock)
+    assert answer.count(b"HTTP/1.1 200 ") == requests, answer[:300]
+    assert json.loads(answer.rpartition(b"\r\n\r\n")[2])["record"] == "<stdin>"

@@ -43,6 +43,7 @@ from epa.serve.decisions import DecisionLog, Memo, record_digest, rules_digest
 from epa.serve.linger import Lingering
 from epa.serve.problems import Problem
 from epa.serve.settings import FINISHING, Settings
+from epa.serve.turns import RETRY_AFTER, Turns
 from epa.serve.urls import ServerWide, checked
 from epa.views import report
 
@@ -73,7 +74,7 @@ class Service:
         self.digest = rules_digest(self.registry)
         self.log = DecisionLog(settings.decision_log, settings.log_identities) if settings.decision_log else None
         self.memo = Memo(settings.memo)
-        self.batch_lock = asyncio.Lock()
+        self.turns = Turns()  # one batch or audit graded at a time
         self.stopping = threading.Event()  # set on SIGTERM or Ctrl-C: a batch in flight ends soon (see stopped)
         self.stopped_at = 0.0  # (time.monotonic()) when the stop was heard
         self._waiters: set[asyncio.Future[None]] = set()  # those awaiting stopped(), each on its event loop
@@ -668,18 +669,13 @@ async def _batch(s: Service, request: Request) -> Response:
     sheet = _query(request, "sheet")
     _within(request, s.settings.max_batch_body, True)  # refused now, not once the batch grading before it is done
     # One batch at a time, and its cohort read only once it is its turn: a queue of waiting uploads holds no memory.
-    # The lock is released by the grading thread when it ends (or here, should it never start), never by the
-    # response, whose clean-up a client going away can cut short. A stop while it waits is answered at once.
-    turn = await _unless_stopped(s, s.batch_lock.acquire(), s.settings.batch_seconds, lambda _: s.batch_lock.release())
-    if turn is LATE:
-        raise Problem(503, "busy", "another batch has been grading for longer than this server waits",
-                      headers={"Retry-After": "10"})
-    if turn is STOPPED:
-        raise _shutting_down()
+    # The turn is given back by the grading thread when it ends (or here, should it never start), never by the
+    # response, whose clean-up a client going away can cut short.
+    await _turn(s)
     try:
         raw = await _cohort_body(s, request)
     except BaseException:
-        s.batch_lock.release()
+        s.turns.release()
         raise
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue[Any] = asyncio.Queue(QUEUED)
@@ -721,11 +717,22 @@ async def _batch(s: Service, request: Request) -> Response:
                 put(_END)
         finally:
             with contextlib.suppress(RuntimeError):  # the event loop closed: the server has stopped
-                loop.call_soon_threadsafe(s.batch_lock.release)
+                loop.call_soon_threadsafe(s.turns.release)
 
     deadline = time.monotonic() + s.settings.batch_seconds
     worker = threading.Thread(target=grade, name="epa-batch", daemon=True)
     worker.start()
+
+    def ended() -> None:
+        """The answer has ended (whole, at a limit, or its client gone): the grading thread stops at its next write,
+        one waiting to put freed; one that does not stop holds the turn (epa.serve.turns)."""
+        if stop.is_set():
+            return
+        stop.set()
+        with contextlib.suppress(asyncio.QueueEmpty):
+            while True:
+                queue.get_nowait()
+        s.turns.left(worker.is_alive, _who(request))
     media_out = "text/csv; charset=utf-8" if fmt == "csv" else "application/jsonl"
     taken = list[Any]()  # a chunk the queue gave as the wait for it ended: given next
 
@@ -758,7 +765,7 @@ async def _batch(s: Service, request: Request) -> Response:
 
     first = await following()  # (within the time too: a hook that never returns holds no answer for ever)
     if first is STOPPED or first is LATE:  # nothing sent yet: the batch is refused whole
-        stop.set()
+        ended()
         if first is STOPPED:
             raise _shutting_down()
         raise Problem(503, "timeout", f"the batch gave no row within {s.settings.batch_seconds:g} s (the server's "
@@ -776,7 +783,7 @@ async def _batch(s: Service, request: Request) -> Response:
     try:
         await _logged(s, request, raw, first, fmt, header)  # (a log that cannot hold it: 503, nothing given)
     except BaseException:
-        stop.set()
+        ended()
         raise
 
     async def rows() -> AsyncIterator[bytes]:
@@ -813,12 +820,49 @@ async def _batch(s: Service, request: Request) -> Response:
                     yield _closing(fmt, message, columns)
                     return
         finally:
-            stop.set()
-            with contextlib.suppress(asyncio.QueueEmpty):  # free a thread waiting to put: it stops at its next write
-                while True:
-                    queue.get_nowait()
+            ended()
 
-    return StreamingResponse(rows(), media_type=media_out, headers={DIGEST_HEADER: s.digest})
+    return _Streamed(rows(), ended, media_type=media_out, headers={DIGEST_HEADER: s.digest})
+
+
+class _Streamed(StreamingResponse):
+    """A batch's rows, ``ended()`` called once the response has ended however it ended: Starlette leaves the rows'
+    generator unstarted where it hears the client gone while the answer's start waits to be written, and the
+    grading thread, waiting to put a row no one took, held the turn for ever (on 246753b)."""
+
+    def __init__(self, rows: AsyncIterator[bytes], ended: Callable[[], None], **kwargs: Any):
+        super().__init__(rows, **kwargs)
+        self.ended = ended
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            self.ended()
+
+
+async def _turn(s: Service) -> None:
+    """Wait for the turn to grade (epa.serve.turns), up to --batch-seconds: 503 busy past them, or at once while the
+    thread holding it is stuck in a hook; 503 shutting-down on a stop."""
+    turn = await _unless_stopped(s, s.turns.take(), s.settings.batch_seconds,
+                                 lambda taken: s.turns.release() if taken else None)
+    if turn is LATE:
+        raise Problem(503, "busy", "another batch has been grading for longer than this server waits",
+                      headers={"Retry-After": "10"})
+    if turn is STOPPED:
+        raise _shutting_down()
+    if not turn:
+        raise Problem(503, "busy", "a batch or audit ended (at its time limit, or its client gone) with its grading "
+                      "still in a plugin's hook that has not returned: no batch or audit is graded until it does",
+                      hint="send it again later; the server's log says when it returns (restarting the server "
+                      "ends it)", headers={"Retry-After": RETRY_AFTER})
+
+
+def _who(request: Request) -> str:
+    """A request as the server's log says it: its client and endpoint."""
+    client = request.client
+    return f"{client.host}:{client.port}'s {request.method} {request.url.path}" if client else \
+        f"a {request.method} {request.url.path}"
 
 
 async def _logged(s: Service, request: Request, raw: bytes, chunk: bytes, fmt: str, header: list[str]) -> None:
@@ -858,24 +902,55 @@ async def _audit(s: Service, request: Request) -> Response:
     raw = await _cohort_body(s, request)
     out: list[str] = []
 
-    def run() -> None:
-        _bound_workbook(raw)
-        audits.run("-", fmt, s.registry, out.append, body=body, body_ids=body_ids, stdin=io.BytesIO(raw),
-                   column_map=mapped, sheet=sheet, words=_served)
+    loop = asyncio.get_running_loop()
+    answered: asyncio.Future[None] = loop.create_future()
+    running = threading.Event()  # the audit's thread, which gives the turn back as it ends
 
+    def run() -> None:
+        outcome: BaseException | None = None
+        try:
+            _bound_workbook(raw)
+            audits.run("-", fmt, s.registry, out.append, body=body, body_ids=body_ids, stdin=io.BytesIO(raw),
+                       column_map=mapped, sheet=sheet, words=_served)
+        except BaseException as exc:  # (handed to the request, as asyncio.to_thread would)
+            outcome = exc
+        running.clear()
+        with contextlib.suppress(RuntimeError):  # the event loop closed: the server has stopped
+            loop.call_soon_threadsafe(_audited, s, answered, outcome)
+
+    await _turn(s)  # (on 246753b an audit waited for the turn without a limit: for ever behind a stuck hook)
+    running.set()
+    threading.Thread(target=run, name="epa-audit", daemon=True).start()
     try:
-        async with s.batch_lock:
-            await asyncio.wait_for(asyncio.to_thread(run), timeout=s.settings.batch_seconds)
+        await asyncio.wait_for(asyncio.shield(answered), timeout=s.settings.batch_seconds)
     except TimeoutError:
         raise Problem(503, "timeout", f"the audit took longer than {s.settings.batch_seconds:g} s (the server's "
                       "--batch-seconds)", hint="send fewer rows at a time") from None
     except InputError as exc:  # refused before any row: its format, its header
         raise _http_words(problems.from_input_error(exc, 422, "invalid-outcomes")) from None
+    except PluginError as exc:
+        raise problems.from_plugin_error(exc) from None
+    finally:
+        if not answered.done():  # out of time, or the request cancelled: what the thread ends with is no one's now
+            answered.cancel()
+            s.turns.left(running.is_set, _who(request))  # its thread, which nothing can stop, holds the turn
     if s.log is not None:
         header = next(csv.reader(io.StringIO(out[0])), []) if fmt == "csv" and out else []
         s.log.write_rows(request.url.path, raw, s.digest, _rows("".join(out), fmt, header))
     media_out = "text/csv; charset=utf-8" if fmt == "csv" else "application/jsonl"
     return Response("".join(out).encode("utf-8"), media_type=media_out, headers={DIGEST_HEADER: s.digest})
+
+
+def _audited(s: Service, answered: asyncio.Future[None], outcome: BaseException | None) -> None:
+    """An audit's thread has ended (on the event loop): the turn given back, and its outcome to the request still
+    waiting for it."""
+    s.turns.release()
+    if answered.done():
+        return
+    if outcome is None:
+        answered.set_result(None)
+    else:
+        answered.set_exception(outcome)
 
 
 def _body_ids(registry: Registry, request: Request) -> dict[str, str]:

@@ -1,23 +1,31 @@
-"""--max-connections under uvicorn's h11 protocol, which serves where httptools is not installed (epa.serve.heads
-bounds them under httptools): a connection past the bound is answered 503 at once, before its request is read,
-and closed, as there. Without it h11 held every connection a client opened, until the process ran out of file
-descriptors, while the OpenAPI document promised the 503. (h11 bounds a request's head itself.)"""
+"""--max-connections, and a request's head timed, under uvicorn's h11 protocol, which serves where httptools is not
+installed (epa.serve.heads bounds them under httptools): a connection past the bound is answered 503 at once, before
+its request is read, and closed, as there; a head not all sent within refusal.HEAD_SECONDS is answered 408, as there.
+Without them h11 held every connection a client opened, until the process ran out of file descriptors, while the
+OpenAPI document promised the 503; and a head sent a byte now and then held its connection for as long as its client
+liked (uvicorn's keep-alive timer is cancelled by any byte received). A head's size is bounded at refusal.HEAD_BYTES
+(431), as there."""
 
 from __future__ import annotations
 
 import asyncio
 from typing import Any
 
+import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from epa.serve import refusal
+from epa.serve.problems import Problem
 
 
-class CountedH11(refusal.CutAtStop, H11Protocol):
+class CountedH11(refusal.TimedHead, refusal.HalfClosed, refusal.CutAtStop, H11Protocol):  # type: ignore[misc]
     max_connections: int | None = None  # set by epa.serve.app.create_app, in each worker process
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # a head still arriving held up to refusal.HEAD_BYTES, as under httptools: h11's own bound (16 KiB) refused a
+        # head of 20 KB sent in two reads, and took one sent in one, and said either as bytes that are no HTTP
+        self.conn = h11.Connection(h11.SERVER, max_incomplete_event_size=refusal.HEAD_BYTES)
         self.refused = False
         self.drained = 0  # bytes read and thrown away since the refusal
 
@@ -27,16 +35,39 @@ class CountedH11(refusal.CutAtStop, H11Protocol):
         if limit is not None and len(self.connections) > limit:
             self.refused = True  # (lingering while the refused are few, closed at once past as many again)
             refusal.answer(transport, self.loop, refusal.too_many(limit), linger=len(self.connections) <= 2 * limit)
+            return
+        self._time_head()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._untimed()
+        super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
         if refusal.thrown_away(self, data):  # answered: what the client still sends, within the drain's bounds
             return
         super().data_received(data)
 
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        self._after_answer()
+        if not self.transport.is_closing():
+            self._time_head()  # (the next request's head, on a kept-alive connection)
+
+    def _awaiting_head(self) -> bool:
+        """No request's head has come since the connection or the answer before (h11 reads one as it arrives, and
+        is IDLE until it is whole)."""
+        return self.conn.their_state is h11.IDLE and (self.cycle is None or self.cycle.response_complete)
+
     def send_400_response(self, msg: str) -> None:
         """Bytes that are no HTTP request (a bad request line, header or chunk): refusal.not_http, as under httptools,
-        not uvicorn's plain text, which under h11 was logged by no one."""
-        problem = refusal.not_http(self.client)
+        not uvicorn's plain text, which under h11 was logged by no one; a head still arriving past HEAD_BYTES (h11
+        refuses what it holds past its bound, unread): 431, as under httptools."""
+        if len(self.conn.trailing_data[0]) > refusal.HEAD_BYTES:
+            self._refuse(refusal.head_too_large())
+            return
+        self._refuse(refusal.not_http(self.client))
+
+    def _refuse(self, problem: Problem) -> None:
         cycle = self.cycle
         if cycle is not None and not cycle.response_complete:
             if cycle.response_started:  # (an answer going out cannot be followed by another: cut, as uvicorn does)
@@ -46,7 +77,3 @@ class CountedH11(refusal.CutAtStop, H11Protocol):
             cycle.message_event.set()
         self.refused = True
         refusal.answer(self.transport, self.loop, problem, linger=True)
-
-    def eof_received(self) -> None:
-        if not self.refused:
-            super().eof_received()

@@ -1,13 +1,13 @@
 """uvicorn's httptools protocol with a request's head bounded (HEAD_BYTES): httptools gathers a header's value
 whole before handing it over, however long it is, so one client sending a header of 300 MB had the server hold 300
-MB. Past the bound the request is answered 431 (RFC 6585 § 5) and the connection closed. (h11, uvicorn's other
-parser, bounds it itself.)
+MB. Past the bound the request is answered 431 (RFC 6585 § 5) and the connection closed. (epa.serve.crowd bounds it
+under h11, uvicorn's other parser.)
 
-A request refused here (431; 408 for a head not sent within HEAD_SECONDS; 400 for bytes that are no HTTP request) is
-answered as the app's early refusals are (epa.serve.linger): the answer written, the connection half-closed, and
-what the client still sends read and thrown away (at most linger.DRAIN_BYTES, for linger.DRAIN_SECONDS) before it is
-closed. Closed at once, with the client still sending its head, the kernel answered what came after with a reset,
-and the client met ECONNRESET, never the answer."""
+A request refused here (431; 408 for a head not sent within refusal.HEAD_SECONDS; 400 for bytes that are no HTTP
+request) is answered as the app's early refusals are (epa.serve.linger): the answer written, the connection
+half-closed, and what the client still sends read and thrown away (at most linger.DRAIN_BYTES, for
+linger.DRAIN_SECONDS) before it is closed. Closed at once, with the client still sending its head, the kernel
+answered what came after with a reset, and the client met ECONNRESET, never the answer."""
 
 from __future__ import annotations
 
@@ -18,12 +18,10 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from epa.serve import refusal
 from epa.serve.problems import Problem
-
-HEAD_BYTES = 64 << 10  # a request's line and headers: a browser's, cookies and all, is a few KB
-HEAD_SECONDS = 30.0  # and the time they may take to arrive, from the connection (or the answer before) on
+from epa.serve.refusal import HEAD_BYTES
 
 
-class BoundedHead(refusal.CutAtStop, HttpToolsProtocol):
+class BoundedHead(refusal.TimedHead, refusal.HalfClosed, refusal.CutAtStop, HttpToolsProtocol):  # type: ignore[misc]
     """A request's head (its line and headers) refused once past HEAD_BYTES: counted as its bytes arrive (a head
     still coming, over several reads), and as the parser reads it (a whole head in one read, up to the socket's
     buffer, is parsed before any count of arrivals could see it end).
@@ -40,7 +38,6 @@ class BoundedHead(refusal.CutAtStop, HttpToolsProtocol):
         self.refused = False  # (once refused, the connection is done: no later request of it reaches the app)
         self.drained = 0  # bytes read and thrown away since the refusal
         self.pending: Problem | None = None  # a refusal said once the answers before it have been
-        self.head_timer: asyncio.TimerHandle | None = None
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -54,23 +51,8 @@ class BoundedHead(refusal.CutAtStop, HttpToolsProtocol):
         self._untimed()
         super().connection_lost(exc)
 
-    def _time_head(self) -> None:
-        """A head sent a byte at a time, or never (slowloris: each such connection held for as long as its client
-        liked, uvicorn timing none but an idle kept-alive one), is refused once HEAD_SECONDS have passed."""
-        self._untimed()
-        self.head_timer = self.loop.call_later(HEAD_SECONDS, self._head_late)
-
-    def _untimed(self) -> None:
-        if self.head_timer is not None:
-            self.head_timer.cancel()
-            self.head_timer = None
-
-    def _head_late(self) -> None:
-        self.head_timer = None
-        if self.refused or self.transport.is_closing() or (self.cycle is not None and not self.cycle.response_complete):
-            return  # (a request being answered: its head came whole)
-        self._refuse(Problem(408, "request-timeout", f"the request's line and headers were not sent within "
-                             f"{HEAD_SECONDS:g} s", hint="send the request again, whole"))
+    def _awaiting_head(self) -> bool:
+        return self.cycle is None or self.cycle.response_complete  # (a head sent, its request being answered: no)
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
@@ -88,7 +70,7 @@ class BoundedHead(refusal.CutAtStop, HttpToolsProtocol):
         self.heading = False
         self._untimed()
         if self.head_read > HEAD_BYTES and not self.refused:
-            self._refuse(_too_large())  # (the app never sees it)
+            self._refuse(refusal.head_too_large())  # (the app never sees it)
         if not self.refused:
             super().on_headers_complete()
 
@@ -107,11 +89,12 @@ class BoundedHead(refusal.CutAtStop, HttpToolsProtocol):
             self.head_bytes += len(data)
         super().data_received(data)
         if self.heading and self.head_bytes > HEAD_BYTES and not self.refused:
-            self._refuse(_too_large())
+            self._refuse(refusal.head_too_large())
 
     def on_response_complete(self) -> None:
         if self.pending is None or self.pipeline:
             super().on_response_complete()
+            self._after_answer()
             if not self.transport.is_closing() and not self.pipeline:
                 self._time_head()  # (the next request's head, on a kept-alive connection)
             return
@@ -135,8 +118,3 @@ class BoundedHead(refusal.CutAtStop, HttpToolsProtocol):
                 self.pending = problem
                 return
         refusal.answer(self.transport, self.loop, problem, linger)
-
-
-def _too_large() -> Problem:
-    return Problem(431, "head-too-large", f"the request's line and headers are larger than {HEAD_BYTES} bytes",
-                   hint="send fewer or shorter headers (a cohort goes in the body of POST /batch)")

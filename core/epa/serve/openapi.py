@@ -154,7 +154,8 @@ PATHS: dict[str, dict[str, Any]] = {
                                       "charset other than UTF-8 or UTF-16 (a UTF-16 body starts with its "
                                       "byte-order mark)"),
                       "422": _problem("a cohort refused before any record (its format, its CSV header)"),
-                      "503": _problem("another batch has been grading for longer than the server waits, the batch "
+                      "503": _problem("another batch has been grading for longer than the server waits, or one "
+                                      "left in a plugin's hook holds the turn (busy, Retry-After), the batch "
                                       "gave no row within the server's --batch-seconds, the server is shutting "
                                       "down, or the decision log cannot be written")}}},
     "/audit": {"post": {
@@ -187,8 +188,10 @@ PATHS: dict[str, dict[str, Any]] = {
                       "415": _problem("a media type other than CSV or a workbook, a compressed body, or a charset "
                                       "other than UTF-8 or UTF-16 (a UTF-16 body starts with its byte-order mark)"),
                       "422": _problem("a file refused before any row (its format, its header)"),
-                      "503": _problem("the audit took longer than the server's --batch-seconds, or the decision "
-                                      "log cannot be written")}}},
+                      "503": _problem("the audit took longer than the server's --batch-seconds, it waited longer "
+                                      "than them for a batch, or one left in a plugin's hook holds the turn (busy, "
+                                      "Retry-After), the server is shutting down, or the decision log cannot be "
+                                      "written")}}},
     "/openapi.json": {"get": {"summary": "This document", "operationId": "openapi",
                               "responses": {"200": {"description": "OpenAPI 3.1",
                                                     "content": {"application/json": {"schema": {"type": "object"}}}}}}},

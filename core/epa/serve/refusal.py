@@ -1,5 +1,9 @@
 """Connections ended below the application, by either of uvicorn's HTTP protocols (epa.serve.heads, crowd).
 
+A request's head (its line and headers) not all sent within HEAD_SECONDS of the connection, or of the answer before
+on a kept-alive one (a head sent a byte now and then, or never: slowloris), is refused 408 (TimedHead), under either
+parser: uvicorn times only an idle kept-alive connection, and under h11 not even that once a byte has come.
+
 A connection refused (a head too large or too slow, bytes that are no request, one connection too many): the problem
 written as a whole HTTP answer, then the connection half-closed and what the client still sends read and thrown away
 (at most linger.DRAIN_BYTES, for linger.DRAIN_SECONDS) before it is closed. Closed at once, with the client still
@@ -23,6 +27,10 @@ import msgspec
 from epa.serve.linger import DRAIN_BYTES, DRAIN_SECONDS
 from epa.serve.problems import MEDIA_TYPE, Problem
 from epa.serve.settings import CUT_OFF
+
+HEAD_BYTES = 64 << 10  # a request's line and headers: a browser's, cookies and all, is a few KB
+HEAD_SECONDS = 30.0  # a request's line and headers may take this long to arrive, from the connection (or the answer
+# before) on
 
 REASONS = {400: b"Bad Request", 408: b"Request Timeout", 431: b"Request Header Fields Too Large",
            503: b"Service Unavailable"}
@@ -59,15 +67,28 @@ def not_http(client: tuple[str, int] | None) -> Problem:
                    "well-formed request line and headers (a value percent-encoded in the URL)")
 
 
+# uvicorn's warnings the service's log leaves out: bytes that are no HTTP request (said by not_http in the server's
+# words), and a request asking to upgrade to another protocol (a WebSocket, h2c), which is answered as the HTTP/1.1
+# request it also is; uvicorn's second line told the operator to install a WebSocket library the service has no use
+# for
+UVICORN_SAID = ("Invalid HTTP request received.", "Unsupported upgrade request.", "No supported WebSocket library")
+
+
 class NotHttp(logging.Filter):
-    """uvicorn's warning for bytes that are no HTTP request, which not_http says in the server's own words: the
-    service's log is its own, not a library's."""
+    """uvicorn's warnings (UVICORN_SAID) for what the server answers in its own words: the service's log is its
+    own, not a library's."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return not (record.levelno == logging.WARNING and record.msg == "Invalid HTTP request received.")
+        return not (record.levelno == logging.WARNING and isinstance(record.msg, str) and
+                    record.msg.startswith(UVICORN_SAID))
 
 
 logging.getLogger("uvicorn.error").addFilter(NotHttp())
+
+
+def head_too_large() -> Problem:
+    return Problem(431, "head-too-large", f"the request's line and headers are larger than {HEAD_BYTES} bytes",
+                   hint="send fewer or shorter headers (a cohort goes in the body of POST /batch)")
 
 
 def too_many(limit: int) -> Problem:
@@ -86,6 +107,67 @@ def thrown_away(protocol: Any, data: bytes) -> bool:
     if protocol.drained > DRAIN_BYTES:
         protocol.transport.close()
     return True
+
+
+class TimedHead:
+    """Mixed into an HTTP protocol of uvicorn's: a request's head not all sent within HEAD_SECONDS is refused 408.
+    The protocol says when it is awaiting a head (``_awaiting_head``) and how it refuses (``_refuse``); it times the
+    head from the connection (``_time_head`` in connection_made) and from each answer's end, and cancels the timer
+    when the connection is lost (``_untimed``)."""
+
+    loop: asyncio.AbstractEventLoop
+    transport: asyncio.Transport
+    refused: bool
+    head_timer: asyncio.TimerHandle | None = None
+
+    def _awaiting_head(self) -> bool:
+        raise NotImplementedError
+
+    def _refuse(self, problem: Problem) -> None:
+        raise NotImplementedError
+
+    def _time_head(self) -> None:
+        self._untimed()
+        self.head_timer = self.loop.call_later(HEAD_SECONDS, self._head_late)
+
+    def _untimed(self) -> None:
+        if self.head_timer is not None:
+            self.head_timer.cancel()
+            self.head_timer = None
+
+    def _head_late(self) -> None:
+        self.head_timer = None
+        if self.refused or self.transport.is_closing() or not self._awaiting_head():
+            return  # (a request being answered: its head came whole; the answer's end times the next)
+        self._refuse(Problem(408, "request-timeout", f"the request's line and headers were not sent within "
+                             f"{HEAD_SECONDS:g} s", hint="send the request again, whole"))
+
+
+class HalfClosed:
+    """Mixed into an HTTP protocol of uvicorn's: a client that sends its request and then closes its side of the
+    connection (``shutdown(SHUT_WR)``: ``nc -N``, ``curl`` reading a file from a pipe into some proxies, scripts) is
+    answered, then the connection closed. asyncio closes a transport whose protocol's eof_received returns a false
+    value, as uvicorn's do: on 246753b the answer to a request whole in hand was lost, the client reading nothing. A
+    request whose head or body the close cut short is not answered (nothing more of it can come): the app is told
+    the client has gone, as before."""
+
+    transport: asyncio.Transport
+    refused: bool
+    cycle: Any
+    client_done = False  # the client has closed its side: no request comes after those in hand
+
+    def eof_received(self) -> bool | None:
+        cycle = self.cycle
+        if self.refused or cycle is None or cycle.response_complete or cycle.more_body:
+            return None  # (refused: answered already; else nothing whole to answer): closed
+        self.client_done = True
+        return True  # open for the answer
+
+    def _after_answer(self) -> None:
+        """Close the connection once the client's last request is answered."""
+        cycle = self.cycle
+        if self.client_done and (cycle is None or cycle.response_complete) and not getattr(self, "pipeline", None):
+            self.transport.close()
 
 
 class CutAtStop:

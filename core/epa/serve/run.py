@@ -27,7 +27,8 @@ def run(host: str, port: int, workers: int, settings: Settings, fit_connections:
     fewer = connections < settings.max_connections
     settings = attrs.evolve(settings, max_connections=connections)
     options: dict[str, Any] = {"log_level": "warning", "access_log": False, "timeout_graceful_shutdown": GRACE,
-               "http": _http(), "lifespan": "on"}
+               "http": _http(), "lifespan": "on",
+               "ws": "none"}  # (no endpoint is a WebSocket: a request asking to upgrade is answered as HTTP/1.1)
     if workers > 1:
         if port == 0:
             raise InputError("--port 0 goes with one worker: give a port for --workers", hint="e.g. --port 8000")
@@ -81,8 +82,8 @@ def _http() -> Any:
 
 
 def _protocol(name: str) -> Any:
-    """uvicorn's HTTP protocol ``name``, bounded as epa serves (--max-connections; a request's head under httptools:
-    h11 bounds it itself, at 16 KiB)."""
+    """uvicorn's HTTP protocol ``name``, bounded as epa serves (--max-connections; a request's head, its size and
+    the time it takes to arrive), under either parser alike."""
     if name == "h11":
         from epa.serve.crowd import CountedH11
 
