@@ -316,7 +316,32 @@ def _output_file(ctx: click.Context, param: click.Parameter, value: Path | None)
                                  "option is left out (to write a file named '-', give its whole path, as \"$PWD/-\")")
     if value is not None:
         outputs.check_file(value)
+        if (ctx.info_name, param.name) not in BESIDE_NOTHING_PRINTED:
+            _not_stdout(value, f"--{(param.name or '').replace('_', '-')}")
     return value
+
+
+# The files that may be the one standard output is sent to: serve's decision log is appended to, never replaced, and
+# consistency prints nothing on standard output when it writes --out (`--out /dev/stdout > report.html`).
+BESIDE_NOTHING_PRINTED = {("serve", "decision_log"), ("consistency", "out")}
+
+
+def _not_stdout(written: Path, option: str) -> None:
+    """A file the command replaces whole that is the regular file standard output is sent to (``--summary s.txt >
+    s.txt``, ``--out /dev/stdout > rows.csv``) is a usage error: put in place, it would take the file's name from
+    what was printed there, which would be lost without a word (the rows of ``--format json --summary``, the
+    summary's table after ``--out``, timeline's table beside ``--ics``). (A terminal or a pipe is written to in
+    place, as the output comes: README "A device or a pipe".)"""
+    import stat
+
+    try:
+        printed, named = os.fstat(sys.stdout.fileno()), os.stat(written)
+    except (OSError, ValueError, AttributeError):  # not there yet, closed, or no descriptor (a test's stream)
+        return
+    if stat.S_ISREG(printed.st_mode) and (printed.st_dev, printed.st_ino) == (named.st_dev, named.st_ino):
+        raise click.UsageError(f"{option} {written} is the file standard output is sent to: written in its place, "
+                               "it would replace what is printed there; give another file, or send standard "
+                               "output elsewhere")
 
 
 SHOWN = ("deadlines", "gateway", "criteria", "checks")
@@ -491,6 +516,7 @@ class Rows:
         summary_file = None if summary_to in (None, "-") else Path(summary_to)
         if summary_file is not None:
             outputs.check_file(summary_file)
+            _not_stdout(summary_file, "--summary")
         if summary_file is not None and out is not None and _same_file(summary_file, out):
             raise click.UsageError(f"--out and --summary both name {out}: give them different files")
         return cls(fmt, out, summary_file, summary_to == "-", summary_only)
