@@ -423,8 +423,9 @@ the summary need only the decisions and come from rules compiled once
 per run; JSON explains every record, so it is many times slower. A bad
 record becomes an error row and the run goes on, as does a record a
 plugin (or epa) fails on; the exit code is 0 when every record was graded,
-2 when any was rejected, 1 when a plugin or epa failed on any, 130 when
-interrupted (Ctrl-C, SIGTERM or SIGHUP).
+2 when any was rejected, 1 when a plugin or epa failed on any, 3 when an
+output could not be written (the run stops), 130 when interrupted (Ctrl-C,
+SIGTERM or SIGHUP).
 
 \b
 CSV columns (a header row names them; an empty cell says nothing; names
@@ -956,7 +957,8 @@ case, spaces, punctuation and _; README "Audit of recorded outcomes"):
 Exit codes: 0 every row audited (or not graded yet, or not audited as its EPA
 ended without a grade) and every recorded grade follows; 1 some recorded
 grade does not follow (or a plugin or epa failed on a row); 2 some row was
-rejected (its error row says why) or the input was bad.
+rejected (its error row says why) or the input was bad; 3 an output could
+not be written; 130 interrupted (Ctrl-C, SIGTERM or SIGHUP).
 """
 
 
