@@ -635,6 +635,12 @@ def _stdout_not_read(read: str | None, what: str) -> None:
         raise click.UsageError(f"standard output is {what}: send it to another file (or use --out FILE){emptied}")
 
 
+def _redrawn(stream: Any) -> bool:
+    """Whether a progress bar can be drawn on ``stream``: a terminal that can redraw a line (TERM=dumb cannot: rich
+    draws nothing there, and left a blank line where the bar was)."""
+    return stream.isatty() and os.environ.get("TERM", "").lower() != "dumb"
+
+
 def _compare_batch(record: Path | None, batch_file: str | None, rows: Rows, workers: int,
                    column_pairs: tuple[str, ...] = (), columns_file: Path | None = None, strict: bool = False,
                    sheet: str | None = None) -> None:
@@ -672,7 +678,7 @@ def _compare_batch(record: Path | None, batch_file: str | None, rows: Rows, work
                              summary_only=rows.summary_only, workers=workers, only=_chosen(), registry=_registry(),
                              write=to_file or outputs.write_stdout,
                              write_bytes=to_file or outputs.write_stdout_bytes,  # (JSON lines, as bytes)
-                             progress=sys.stderr.isatty(), column_map=mapped,
+                             progress=_redrawn(sys.stderr), column_map=mapped,
                              on_header=heard, sheet=sheet,
                              on_duplicates=lambda said: _warn(f"note: {batch_file}: {said}"))
             graded = True
