@@ -79,6 +79,25 @@ def _console_class() -> type[Console]:
             self.quiet = True  # (as rich's: nothing more is printed)
             raise BrokenPipeError
 
+        def print(self, *objects: Any, **options: Any) -> None:
+            # A line of text with a word wider than the console is wrapped on its words, that word printed whole
+            # (README "Tables fit the width"), not broken over two lines ('employer-confirms-re', 'ady') as rich
+            # folds it; any other is rich's to wrap. (A table's cells are print_table's to fit.)
+            from rich.cells import cell_len
+            from rich.text import Text
+
+            if len(objects) != 1 or not isinstance(objects[0], str | Text) or "overflow" in options:
+                super().print(*objects, **options)
+                return
+            text = objects[0] if isinstance(objects[0], Text) else \
+                self.render_str(objects[0], highlight=options.pop("highlight", None))
+            if max((cell_len(word) for word in text.plain.split()), default=0) <= self.width:
+                super().print(text, **options)
+                return
+            for line in text.split("\n"):
+                for piece in tables.on_words(line, self.width):
+                    super().print(piece, **options, overflow="ignore", crop=False)
+
     return PipeSafeConsole
 
 

@@ -272,7 +272,7 @@ def _rich_widths(console: Console, table: Table) -> list[int]:
 def _title(console: Console, title: Any) -> None:
     """A table's title on its own, wrapped on its words (a word wider than the console printed whole)."""
     text = title.copy() if isinstance(title, Text) else Text(str(title), style="italic")
-    for piece in _on_words(text, console.width):
+    for piece in on_words(text, console.width):
         console.print(piece, overflow="ignore", crop=False)
 
 
@@ -280,16 +280,16 @@ def _stacked(console: Console, shown: list[tuple[str, Any]], style: str = "dim",
     """A row as 'header' lines, each value under its header, wrapped on its words: a word wider than the console
     is printed whole, past the edge, rather than broken."""
     for name, cell in shown:
-        for piece in _on_words(Text(name, style=style), console.width) if name else ():
+        for piece in on_words(Text(name, style=style), console.width) if name else ():
             console.print(piece, overflow="ignore", crop=False)
         for line in (cell if isinstance(cell, Text) else Text(str(cell))).split("\n"):
-            for piece in _on_words(line, max(console.width - 2, 1)):
+            for piece in on_words(line, max(console.width - 2, 1)):
                 console.print(Text("  ") + piece, overflow="ignore", crop=False)
     if end:
         console.print()
 
 
-def _on_words(line: Text, width: int) -> list[Text]:
+def on_words(line: Text, width: int) -> list[Text]:
     """The line cut where words end into pieces of at most ``width`` cells (a longer word a piece of its own)."""
     starts = [0]
     for word in re.finditer(r"\S+", line.plain):
