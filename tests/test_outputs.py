@@ -614,3 +614,17 @@ def test_consistency_writing_standard_outputs_file_loses_nothing_and_is_not_refu
         done = epa(*consistency(), "--format", "json", "--out", "/dev/stdout", stdout=stdout, stderr=subprocess.PIPE)
     assert done.returncode == errors.EXIT_OK, done.stderr
     assert json.loads(report.read_text())["standard"] == "ST0071"
+
+
+def test_a_full_standard_output_after_the_rows_file_is_written_says_the_rows_are_whole(tmp_path) -> None:
+    """`compare --batch c.jsonl --out r.csv > /dev/full`: on 246753b stderr said only "cannot write standard output:
+    No space left on device", as if the cohort were lost, when every record's row was in r.csv; it says so."""
+    if not Path("/dev/full").exists():
+        pytest.skip("needs /dev/full (Linux) to stand for a full disk")
+    rows = tmp_path / "r.csv"
+    with open("/dev/full", "w") as full:
+        done = epa("compare", "--batch", str(example("st0071-cohort.jsonl")), "--out", str(rows), stdout=full,
+                   stderr=subprocess.PIPE)
+    refused_output(done, "standard output")
+    assert f"every record's output is written in full to {rows}; only the summary's table is missing" in done.stderr
+    assert len(rows.read_text().splitlines()) > 1  # the header and the rows

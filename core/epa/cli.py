@@ -756,9 +756,16 @@ def _compare_batch(record: Path | None, batch_file: str | None, rows: Rows, work
         try:
             if rows.table_to() == "stdout":
                 _emit("table", data, lambda c: batch.render_summary(c, data, batch_file, rows.rows_in()))
+            outputs.flush_stdout()
         except BrokenPipeError:  # (`| head`): every record was graded, and the exit code says so
             outputs.reader_gone(batch.exit_code(data))
-        outputs.flush_stdout()
+        except OutputError as exc:
+            if rows.out is None or exc.output == str(rows.out):
+                raise
+            # The rows' file is in place: said, lest the user take the whole cohort for lost and grade it again.
+            written = f"every record's output is written in full to {rows.out}" + \
+                (f", the summary to {rows.summary_file}" if summary_written else "")
+            raise OutputError(exc.output, f"{exc.reason} ({written}; only the summary's table is missing)") from None
         if rows.table_to() == "stderr":
             # The rows are written: a standard error that cannot take the summary loses only it (exit 3: see main)
             with contextlib.suppress(OSError):
