@@ -12,6 +12,7 @@ import csv
 import io
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -363,5 +364,43 @@ def test_a_narrow_terminal_never_cuts_a_body_id_in_the_outcome_tables(monkeypatc
     outcomes = table[table.index("Overall grades per body"):table.index("Rows that differ")]
     readiness = outcomes.index("Gateway readiness")
     for part in (outcomes[:readiness], outcomes[readiness:]):
-        for body in bodies:
-            assert f"│ {body} " in part, (body, part)
+        for body in bodies:  # in a column, or (too narrow for the columns) a row at a time, 'body  gateway_quals'
+            assert re.search(rf"(?<![\w…]){body}(?![\w…])", part), (body, part)
+
+
+# A cohort whose summary has every table: three records graded, four rejected (a JSON path of 26 characters, the
+# widest word, among them).
+NARROW_COHORT = [
+    {"standard": "ST0071", "apprentice": {"id": "N-1"}},
+    "not json",
+    {"standard": "ST0071", "apprentice": {"id": "N-2", "date_of_birth": "2006-13-01"}},
+]
+
+
+def _words_of(table: str) -> list[str]:
+    return re.split(r"[\s" + "".join(chr(c) for c in range(0x2500, 0x2580)) + "]+", table)
+
+
+@pytest.mark.parametrize("width", [20, 30, 40, 60, 80])
+def test_the_summary_never_breaks_a_word_whatever_the_width(tmp_path, monkeypatch, width):
+    """At 20 columns the summary's tables printed 'gateway_quals and highfield' as 'ga', 'te', 'wa', ... a word
+    split over seven lines, the header 'distinction' as 'distincti' and 'on' at 60, and a rejected record's path
+    '$.apprentice.date_of_birth' as '...date_of_birt' and 'h' at 80. Every word of the summary printed wide is
+    printed whole at any width (a row at a time where the columns do not fit), each line within the width but for
+    a word wider than it, printed whole."""
+    example = Path(__file__).resolve().parent.parent / "examples" / "st0071-cohort.jsonl"
+    lines = example.read_text(encoding="utf-8").splitlines()
+    lines += [r if isinstance(r, str) else json.dumps(r) for r in NARROW_COHORT]
+    (tmp_path / "c.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("COLUMNS", "250")
+    wide = run(*BODIES, "compare", "--batch", "c.jsonl", "--summary-only")
+    assert wide.exit_code == 2, wide.stderr  # records rejected
+    monkeypatch.setenv("COLUMNS", str(width))
+    narrow = run(*BODIES, "compare", "--batch", "c.jsonl", "--summary-only")
+    assert narrow.exit_code == 2, narrow.stderr
+    assert "$.apprentice.date_of_birth" in wide.stdout  # the widest word is there to be broken
+    missing = set(_words_of(wide.stdout)) - set(_words_of(narrow.stdout))
+    assert not missing, narrow.stdout
+    for line in narrow.stdout.splitlines():
+        assert len(line) <= width or len(line.split()) == 1, line

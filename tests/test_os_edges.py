@@ -210,3 +210,33 @@ def test_a_sheet_typed_in_a_c_locale_is_found(tmp_path: Path) -> None:
     done = bytes_out("compare", "--batch", str(tmp_path / "c.xlsx"), "--format", "csv", "--sheet", "Résultats",
                      env=ASCII["C locale"])
     assert done.returncode == errors.EXIT_OK and b"\nB-1," not in done.stdout and b",B-1," in done.stdout, done.stderr
+
+
+def _stderr_on_a_terminal(term: str) -> bytes:
+    """What a cohort run writes to standard error when it is a terminal (a pseudo-terminal) of type ``term``."""
+    pty = pytest.importorskip("pty", reason="needs a pseudo-terminal (POSIX)")
+    any_body()
+    main, other = pty.openpty()
+    with subprocess.Popen([sys.executable, "-m", "epa", "compare", "--batch", str(EXAMPLES / "st0071-cohort.jsonl"),
+                           "--format", "csv"], stdout=subprocess.DEVNULL, stderr=other,
+                          env={**os.environ, "TERM": term}) as done:
+        os.close(other)
+        said = b""
+        while True:
+            try:
+                chunk = os.read(main, 4096)
+            except OSError:  # (the terminal's other end closed: Linux says EIO)
+                break
+            if not chunk:
+                break
+            said += chunk
+        assert done.wait(timeout=120) == errors.EXIT_OK
+    os.close(main)
+    return said
+
+
+def test_a_terminal_that_cannot_redraw_gets_no_progress_bar_nor_a_blank_line() -> None:
+    """TERM=dumb cannot redraw a line: rich drew no bar there, but on 246753b left a blank line ('\\r\\n') on standard
+    error where it would have been. Nothing is written; a terminal that can redraw (xterm) still gets the bar."""
+    assert _stderr_on_a_terminal("dumb") == b""
+    assert b"grading" in _stderr_on_a_terminal("xterm")

@@ -578,3 +578,53 @@ def test_a_summary_alone_that_cannot_be_written_says_nothing_of_rows(tmp_path: P
                "/dev/full", capture_output=True)
     assert done.returncode == errors.EXIT_OUTPUT, done.stderr
     assert done.stderr.strip() == f"error: cannot write /dev/full: {os.strerror(errno.ENOSPC)}"
+
+
+# A file epa replaces whole that is the file standard output is sent to: on 246753b `epa compare --batch c.jsonl
+# --format json --summary s.txt > s.txt` (or `--summary /dev/stdout > s.txt`) exited 0 with s.txt holding the summary
+# alone: the summary, renamed into place, took the name from the file the rows had gone to, and every record's row
+# was lost without a word; so were the summary's table after `--out`, timeline's table beside `--ics` and audit's.
+STDOUT_AS_FILE = [("compare", "--batch", "COHORT", "--format", "json", "--summary", "FILE"),
+                  ("compare", "--batch", "COHORT", "--format", "csv", "--out", "FILE"),
+                  ("timeline", "RECORD", "--ics", "FILE"),
+                  ("audit", "OUTCOMES", "--format", "csv", "--out", "FILE")]
+
+
+@pytest.mark.parametrize("command", STDOUT_AS_FILE, ids=" ".join)
+@pytest.mark.parametrize("named", ["by its path", "as /dev/stdout"])
+def test_a_file_that_is_standard_outputs_own_is_refused_before_any_work(tmp_path, command, named) -> None:
+    if named == "as /dev/stdout" and not Path("/dev/stdout").exists():
+        pytest.skip("needs /dev/stdout (Linux, macOS) to name standard output's file")
+    printed = tmp_path / "printed.txt"
+    given = {"COHORT": str(example("st0071-cohort.jsonl")), "OUTCOMES": str(example("st0071-outcomes.csv")),
+             "FILE": str(printed) if named == "by its path" else "/dev/stdout"}
+    with open(printed, "w") as stdout:  # (as the shell's >)
+        done = epa(*_filled(tuple(given.get(arg, arg) for arg in command)), stdout=stdout, stderr=subprocess.PIPE)
+    assert done.returncode == errors.EXIT_INPUT, done.stderr
+    assert "is the file standard output is sent to" in done.stderr and "Traceback" not in done.stderr
+    assert printed.read_text() == ""  # nothing graded, nothing written
+
+
+def test_consistency_writing_standard_outputs_file_loses_nothing_and_is_not_refused(tmp_path) -> None:
+    """`epa consistency --out` prints nothing on standard output: its file may be standard output's."""
+    if not Path("/dev/stdout").exists():
+        pytest.skip("needs /dev/stdout (Linux, macOS) to name standard output's file")
+    report = tmp_path / "report.json"
+    with open(report, "w") as stdout:
+        done = epa(*consistency(), "--format", "json", "--out", "/dev/stdout", stdout=stdout, stderr=subprocess.PIPE)
+    assert done.returncode == errors.EXIT_OK, done.stderr
+    assert json.loads(report.read_text())["standard"] == "ST0071"
+
+
+def test_a_full_standard_output_after_the_rows_file_is_written_says_the_rows_are_whole(tmp_path) -> None:
+    """`compare --batch c.jsonl --out r.csv > /dev/full`: on 246753b stderr said only "cannot write standard output:
+    No space left on device", as if the cohort were lost, when every record's row was in r.csv; it says so."""
+    if not Path("/dev/full").exists():
+        pytest.skip("needs /dev/full (Linux) to stand for a full disk")
+    rows = tmp_path / "r.csv"
+    with open("/dev/full", "w") as full:
+        done = epa("compare", "--batch", str(example("st0071-cohort.jsonl")), "--out", str(rows), stdout=full,
+                   stderr=subprocess.PIPE)
+    refused_output(done, "standard output")
+    assert f"every record's output is written in full to {rows}; only the summary's table is missing" in done.stderr
+    assert len(rows.read_text().splitlines()) > 1  # the header and the rows

@@ -79,6 +79,25 @@ def _console_class() -> type[Console]:
             self.quiet = True  # (as rich's: nothing more is printed)
             raise BrokenPipeError
 
+        def print(self, *objects: Any, **options: Any) -> None:
+            # A line of text with a word wider than the console is wrapped on its words, that word printed whole
+            # (README "Tables fit the width"), not broken over two lines ('employer-confirms-re', 'ady') as rich
+            # folds it; any other is rich's to wrap. (A table's cells are print_table's to fit.)
+            from rich.cells import cell_len
+            from rich.text import Text
+
+            if len(objects) != 1 or not isinstance(objects[0], str | Text) or "overflow" in options:
+                super().print(*objects, **options)
+                return
+            text = objects[0] if isinstance(objects[0], Text) else \
+                self.render_str(objects[0], highlight=options.pop("highlight", None))
+            if max((cell_len(word) for word in text.plain.split()), default=0) <= self.width:
+                super().print(text, **options)
+                return
+            for line in text.split("\n"):
+                for piece in tables.on_words(line, self.width):
+                    super().print(piece, **options, overflow="ignore", crop=False)
+
     return PipeSafeConsole
 
 
@@ -316,7 +335,32 @@ def _output_file(ctx: click.Context, param: click.Parameter, value: Path | None)
                                  "option is left out (to write a file named '-', give its whole path, as \"$PWD/-\")")
     if value is not None:
         outputs.check_file(value)
+        if (ctx.info_name, param.name) not in BESIDE_NOTHING_PRINTED:
+            _not_stdout(value, f"--{(param.name or '').replace('_', '-')}")
     return value
+
+
+# The files that may be the one standard output is sent to: serve's decision log is appended to, never replaced, and
+# consistency prints nothing on standard output when it writes --out (`--out /dev/stdout > report.html`).
+BESIDE_NOTHING_PRINTED = {("serve", "decision_log"), ("consistency", "out")}
+
+
+def _not_stdout(written: Path, option: str) -> None:
+    """A file the command replaces whole that is the regular file standard output is sent to (``--summary s.txt >
+    s.txt``, ``--out /dev/stdout > rows.csv``) is a usage error: put in place, it would take the file's name from
+    what was printed there, which would be lost without a word (the rows of ``--format json --summary``, the
+    summary's table after ``--out``, timeline's table beside ``--ics``). (A terminal or a pipe is written to in
+    place, as the output comes: README "A device or a pipe".)"""
+    import stat
+
+    try:
+        printed, named = os.fstat(sys.stdout.fileno()), os.stat(written)
+    except (OSError, ValueError, AttributeError):  # not there yet, closed, or no descriptor (a test's stream)
+        return
+    if stat.S_ISREG(printed.st_mode) and (printed.st_dev, printed.st_ino) == (named.st_dev, named.st_ino):
+        raise click.UsageError(f"{option} {written} is the file standard output is sent to: written in its place, "
+                               "it would replace what is printed there; give another file, or send standard "
+                               "output elsewhere")
 
 
 SHOWN = ("deadlines", "gateway", "criteria", "checks")
@@ -398,8 +442,9 @@ the summary need only the decisions and come from rules compiled once
 per run; JSON explains every record, so it is many times slower. A bad
 record becomes an error row and the run goes on, as does a record a
 plugin (or epa) fails on; the exit code is 0 when every record was graded,
-2 when any was rejected, 1 when a plugin or epa failed on any, 130 when
-interrupted (Ctrl-C, SIGTERM or SIGHUP).
+2 when any was rejected, 1 when a plugin or epa failed on any, 3 when an
+output could not be written (the run stops), 130 when interrupted (Ctrl-C,
+SIGTERM or SIGHUP).
 
 \b
 CSV columns (a header row names them; an empty cell says nothing; names
@@ -491,6 +536,7 @@ class Rows:
         summary_file = None if summary_to in (None, "-") else Path(summary_to)
         if summary_file is not None:
             outputs.check_file(summary_file)
+            _not_stdout(summary_file, "--summary")
         if summary_file is not None and out is not None and _same_file(summary_file, out):
             raise click.UsageError(f"--out and --summary both name {out}: give them different files")
         return cls(fmt, out, summary_file, summary_to == "-", summary_only)
@@ -608,6 +654,12 @@ def _stdout_not_read(read: str | None, what: str) -> None:
         raise click.UsageError(f"standard output is {what}: send it to another file (or use --out FILE){emptied}")
 
 
+def _redrawn(stream: Any) -> bool:
+    """Whether a progress bar can be drawn on ``stream``: a terminal that can redraw a line (TERM=dumb cannot: rich
+    draws nothing there, and left a blank line where the bar was)."""
+    return stream.isatty() and os.environ.get("TERM", "").lower() != "dumb"
+
+
 def _compare_batch(record: Path | None, batch_file: str | None, rows: Rows, workers: int,
                    column_pairs: tuple[str, ...] = (), columns_file: Path | None = None, strict: bool = False,
                    sheet: str | None = None) -> None:
@@ -645,7 +697,7 @@ def _compare_batch(record: Path | None, batch_file: str | None, rows: Rows, work
                              summary_only=rows.summary_only, workers=workers, only=_chosen(), registry=_registry(),
                              write=to_file or outputs.write_stdout,
                              write_bytes=to_file or outputs.write_stdout_bytes,  # (JSON lines, as bytes)
-                             progress=sys.stderr.isatty(), column_map=mapped,
+                             progress=_redrawn(sys.stderr), column_map=mapped,
                              on_header=heard, sheet=sheet,
                              on_duplicates=lambda said: _warn(f"note: {batch_file}: {said}"))
             graded = True
@@ -704,9 +756,16 @@ def _compare_batch(record: Path | None, batch_file: str | None, rows: Rows, work
         try:
             if rows.table_to() == "stdout":
                 _emit("table", data, lambda c: batch.render_summary(c, data, batch_file, rows.rows_in()))
+            outputs.flush_stdout()
         except BrokenPipeError:  # (`| head`): every record was graded, and the exit code says so
             outputs.reader_gone(batch.exit_code(data))
-        outputs.flush_stdout()
+        except OutputError as exc:
+            if rows.out is None or exc.output == str(rows.out):
+                raise
+            # The rows' file is in place: said, lest the user take the whole cohort for lost and grade it again.
+            written = f"every record's output is written in full to {rows.out}" + \
+                (f", the summary to {rows.summary_file}" if summary_written else "")
+            raise OutputError(exc.output, f"{exc.reason} ({written}; only the summary's table is missing)") from None
         if rows.table_to() == "stderr":
             # The rows are written: a standard error that cannot take the summary loses only it (exit 3: see main)
             with contextlib.suppress(OSError):
@@ -930,7 +989,8 @@ case, spaces, punctuation and _; README "Audit of recorded outcomes"):
 Exit codes: 0 every row audited (or not graded yet, or not audited as its EPA
 ended without a grade) and every recorded grade follows; 1 some recorded
 grade does not follow (or a plugin or epa failed on a row); 2 some row was
-rejected (its error row says why) or the input was bad.
+rejected (its error row says why) or the input was bad; 3 an output could
+not be written; 130 interrupted (Ctrl-C, SIGTERM or SIGHUP).
 """
 
 

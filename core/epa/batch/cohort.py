@@ -711,7 +711,7 @@ def render_summary(console: Any, data: dict[str, Any], source: str, rows_in: str
     from rich.table import Table
     from rich.text import Text
 
-    from epa.views.tables import shortened
+    from epa.views.tables import print_table, shortened
 
     # the file's folders shortened in the middle to fit one line, as a single record's heading is (never mid-word)
     console.print(Text(shortened(source, console.width), style="bold"), highlight=False)
@@ -733,20 +733,20 @@ def render_summary(console: Any, data: dict[str, Any], source: str, rows_in: str
             failures.add_column(col, justify="right" if col == "records" else "left", overflow="fold")
         for row in data["plugin_failures"]:
             failures.add_row(row["plugin"], row["hook"], str(row["records"]))
-        console.print(failures)
+        print_table(console, failures, rich_first=True)
     agree = Table(title="How often each pair of bodies gives the same overall grade", title_justify="left")
     for col in ("bodies", "records", "agree", "rate"):
         agree.add_column(col, justify="left" if col == "bodies" else "right", overflow="fold")
     for row in data["agreement"]:
         agree.add_row(" and ".join(row["bodies"]), str(row["records"]), str(row["agree"]), f"{row['rate']:.1%}")
-    console.print(agree)
+    print_table(console, agree, rich_first=True)
     _render_outcomes(console, data)
     rows = Table(title="Rows that differ most often", title_justify="left")
     rows.add_column("row", overflow="fold")
     rows.add_column("records", justify="right", overflow="fold")
     for row in data["divergences"]:
         rows.add_row(row["row"], str(row["records"]))
-    console.print(rows)
+    print_table(console, rows, rich_first=True)
     if data["overall_divergences"]:
         patterns = Table(title="Most common overall-grade disagreements", title_justify="left")
         patterns.add_column("standard", overflow="fold")
@@ -755,12 +755,14 @@ def render_summary(console: Any, data: dict[str, Any], source: str, rows_in: str
         for row in data["overall_divergences"]:
             patterns.add_row(row["standard"], ", ".join(f"{b} {g or 'none'}" for b, g in row["overall"].items()),
                              str(row["records"]))
-        console.print(patterns)
+        print_table(console, patterns, rich_first=True)
 
 
 def _render_rejections(console: Any, data: dict[str, Any], rows_in: str | None) -> None:
     """The commonest reasons records were rejected, and where each rejected record's full error row is."""
     from rich.table import Table
+
+    from epa.views.tables import print_table
 
     reasons = Table(title="Why records were rejected (the commonest reasons)", title_justify="left")
     reasons.add_column("reason", overflow="fold")
@@ -772,7 +774,7 @@ def _render_rejections(console: Any, data: dict[str, Any], rows_in: str | None) 
         said = row["example"] if row["same_message"] else f"{row['reason']}; first: {row['example']}"
         reasons.add_row(said + (f" (hint: {row['hint']})" if row["hint"] else ""),
                         row["where"] or "the line", str(row["records"]), ", ".join(map(str, row["lines"])))
-    console.print(reasons)
+    print_table(console, reasons, rich_first=True)
     rest = data["rejected"] - sum(row["records"] for row in data["rejections"])
     more = f"{rest} more records were rejected for other reasons. " if rest else ""
     where = f"in {rows_in}" if rows_in else ROWS_ELSEWHERE
@@ -785,6 +787,8 @@ def _render_outcomes(console: Any, data: dict[str, Any]) -> None:
     holds more than one. (Two tables: one would not fit 80 columns.)"""
     from rich.table import Table
 
+    from epa.views.tables import print_table
+
     mixed = len({row["standard"] for row in data["outcomes"]}) > 1
     grades = Table(title="Overall grades per body" + (" and standard" if mixed else ""), title_justify="left")
     journey = Table(title="Gateway readiness, grades capped at pass, full retakes required",
@@ -792,19 +796,17 @@ def _render_outcomes(console: Any, data: dict[str, Any]) -> None:
     for table, columns in ((grades, ("distinction", "pass", "fail", "none")),
                            (journey, ("ready", "not ready", "capped", "full retake"))):
         for col in ("body", *(["standard"] if mixed else []), "records", *columns):
-            # A body's id is never cut, however narrow the terminal (the numbers wrap instead: every column of the
-            # summary folds what does not fit, rather than cut it to "2…").
-            ids = col == "body"
-            table.add_column(col, justify="left" if col in ("body", "standard") else "right", no_wrap=ids,
-                             min_width=max((len(r["body"]) for r in data["outcomes"]), default=0) if ids else None,
+            # A body's id is never cut or wrapped, however narrow the terminal (print_table prints a row at a time
+            # where the columns do not fit their words).
+            table.add_column(col, justify="left" if col in ("body", "standard") else "right", no_wrap=col == "body",
                              overflow="fold")
     for row in data["outcomes"]:
         first = (row["body"], *([row["standard"]] if mixed else []), str(row["records"]))
         grades.add_row(*first, *(str(v) for v in row["grades"].values()))
         journey.add_row(*first, str(row["gateway"]["ready"]), str(row["gateway"]["not_ready"]), str(row["capped"]),
                         str(row["full_retake_required"]))
-    console.print(grades)
-    console.print(journey)
+    print_table(console, grades, rich_first=True)
+    print_table(console, journey, rich_first=True)
 
 
 def _failures(data: dict[str, Any]) -> list[tuple[int, str]]:

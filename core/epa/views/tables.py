@@ -198,11 +198,14 @@ def _words(cell: Any) -> tuple[int, int]:
     return max(words), max(lines)
 
 
-def print_table(console: Console, table: Table, whole: Collection[int] = (), mark: int | None = None) -> None:
+def print_table(console: Console, table: Table, whole: Collection[int] = (), mark: int | None = None,
+                rich_first: bool = False) -> None:
     """Print a table within the console's width without breaking a word: columns are given widths of at least
     their widest word (the columns ``whole`` names, by index, their widest line: a status or a verdict, a few
     words never wrapped beside a long explanation); where even that does not fit, each row is printed as a block
     of 'column  value' lines, the cell of the column ``mark`` names (a mark: ≠) after the cell before it.
+    ``rich_first``: rich's own widths where they leave every word whole (it narrows the widest columns first, so a
+    short column such as the batch summary's 'first lines' keeps its header on one line).
     (Public for the commands that build their own tables: epa audit.)"""
     columns = table.columns
     if not columns:
@@ -215,7 +218,11 @@ def print_table(console: Console, table: Table, whole: Collection[int] = (), mar
              for i, col in enumerate(cells)]
     room = console.width - table._extra_width - sum(table._get_padding_width(i) for i in range(len(columns)))
     if sum(most) <= room:
-        console.print(table)
+        _titled(console, table)
+        return
+    if rich_first and all(w - table._get_padding_width(i) >= lo
+                          for i, (w, lo) in enumerate(zip(_rich_widths(console, table), least, strict=True))):
+        _titled(console, table)
         return
     if sum(least) <= room:
         spare, want = room - sum(least), [m - lo for m, lo in zip(most, least, strict=True)]
@@ -223,10 +230,10 @@ def print_table(console: Console, table: Table, whole: Collection[int] = (), mar
         widths = [lo + spare * w // total for lo, w in zip(least, want, strict=True)]
         for column, width in zip(columns, widths, strict=True):
             column.width = width
-        console.print(table)
+        _titled(console, table)
         return
     if table.title:
-        console.print(Text(str(table.title), style="italic"))
+        _title(console, table.title)
     # a longer header wraps on its words, never inside one (a body id is a header here: never cut)
     head = max(min(14, max(cell_len(str(c.header)) for c in columns)), *(_words(c.header)[0] for c in columns))
     for row in zip(*(c.cells for c in columns), strict=True):
@@ -247,20 +254,42 @@ def print_table(console: Console, table: Table, whole: Collection[int] = (), mar
         console.print()
 
 
+def _titled(console: Console, table: Table) -> None:
+    """The table, its title above it: rich wraps a title to the table's width, so a title word wider than a narrow
+    table was broken ('overall-grade' over a 20-column table's 'overall-g' and 'rade'); such a title is wrapped to
+    the console's width instead."""
+    if table.title and _words(table.title)[0] > sum(_rich_widths(console, table)) + table._extra_width:
+        _title(console, table.title)
+        table.title = None
+    console.print(table)
+
+
+def _rich_widths(console: Console, table: Table) -> list[int]:
+    """The widths rich gives the table's columns within the console's width (as its own rendering does)."""
+    return table._calculate_column_widths(console, console.options.update_width(console.width - table._extra_width))
+
+
+def _title(console: Console, title: Any) -> None:
+    """A table's title on its own, wrapped on its words (a word wider than the console printed whole)."""
+    text = title.copy() if isinstance(title, Text) else Text(str(title), style="italic")
+    for piece in on_words(text, console.width):
+        console.print(piece, overflow="ignore", crop=False)
+
+
 def _stacked(console: Console, shown: list[tuple[str, Any]], style: str = "dim", end: bool = True) -> None:
     """A row as 'header' lines, each value under its header, wrapped on its words: a word wider than the console
     is printed whole, past the edge, rather than broken."""
     for name, cell in shown:
-        if name:
-            console.print(Text(name, style=style), overflow="ignore", crop=False)
+        for piece in on_words(Text(name, style=style), console.width) if name else ():
+            console.print(piece, overflow="ignore", crop=False)
         for line in (cell if isinstance(cell, Text) else Text(str(cell))).split("\n"):
-            for piece in _on_words(line, max(console.width - 2, 1)):
+            for piece in on_words(line, max(console.width - 2, 1)):
                 console.print(Text("  ") + piece, overflow="ignore", crop=False)
     if end:
         console.print()
 
 
-def _on_words(line: Text, width: int) -> list[Text]:
+def on_words(line: Text, width: int) -> list[Text]:
     """The line cut where words end into pieces of at most ``width`` cells (a longer word a piece of its own)."""
     starts = [0]
     for word in re.finditer(r"\S+", line.plain):
