@@ -89,6 +89,8 @@ def ambiguities(registry: Registry, body: str | None) -> list[dict[str, Any]]:
                          **unstructure(a), "criteria": list(a.criteria), "documents": cited}
                 if not a.combinations:  # named by combination readings alone
                     del entry["combinations"]
+                if a.needed_at is None:  # given only where the other reading needs the criteria more
+                    del entry["needed_at"]
                 if not a.criteria_sets:  # given only where the alternatives are sets
                     del entry["criteria_sets"]
                 else:
