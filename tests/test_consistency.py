@@ -646,3 +646,50 @@ def test_a_cohorts_error_rows_are_named_by_line_in_every_format(tmp_path, monkey
                "--cohort", str(cohort))
     assert page.exit_code == 0, page.stderr
     assert "  line 2: " in page.stdout and "(2 error rows, 0 of other standards)" in page.stdout
+
+
+def _acme_reading(tmp_path, reading):
+    """The scaffold's ST0071 rules (S1.1 an observation pass criterion, S1.2 an observation distinction one, K1.1 a
+    project pass one) with one reading, loaded."""
+    st0071 = next(s for s in core_standards() if s.id == ST0071)
+    rules = yaml.safe_load(scaffold.files("acme", "Acme", st0071)["epa_acme/rules/ST0071.yaml"])
+    rules["ambiguities"] = [{"id": "acme-level", "citation": "acme.txt § Grading", "text_says": "two columns",
+                             "reading": "distinction", "why": "layout", **reading}]
+    path = tmp_path / "ST0071.yaml"
+    path.write_text(yaml.safe_dump(rules, sort_keys=False), encoding="utf-8")
+    return load_ruleset(path)
+
+
+@pytest.mark.parametrize("reading, said, where", [
+    # needed_at says where the other reading needs them; without it, nothing says
+    ({"criteria": ["S1.2"], "criteria_otherwise": "needed_at"}, "criteria_otherwise needed_at names no needed_at",
+     "$.ambiguities[0].criteria_otherwise"),
+    # a place without the value: another criteria_otherwise is what the reading says
+    ({"criteria": ["S1.2"], "needed_at": {"method": "observation", "level": "pass"}},
+     "needed_at goes with criteria_otherwise: needed_at", "$.ambiguities[0].needed_at"),
+    ({"criteria": ["S1.2"], "criteria_otherwise": "needed_at", "needed_at": {"method": "observaton", "level": "pass"}},
+     "needed_at names method 'observaton', which the ruleset does not declare", "$.ambiguities[0].needed_at.method"),
+    # S1.1 is an observation pass criterion: the other reading needing it for a pass needs it no more
+    ({"criteria": ["S1.1"], "criteria_otherwise": "needed_at", "needed_at": {"method": "observation", "level": "pass"}},
+     "S1.1 is a pass criterion of observation already", "$.ambiguities[0].criteria[0]"),
+    # S1.2, a distinction one, needed for a distinction: no more either
+    ({"criteria": ["S1.2"], "criteria_otherwise": "needed_at",
+      "needed_at": {"method": "observation", "level": "distinction"}},
+     "S1.2 is a distinction criterion of observation already", "$.ambiguities[0].criteria[0]"),
+])
+def test_a_reading_whose_other_reading_needs_more_says_where_and_needs_more(tmp_path, reading, said, where):
+    """A reading whose other reading needs the criteria more (``needed_at``: a distinction criterion needed for a
+    pass, one of another method's or none of the body's needed at a method) is read by ``grading._falls`` and
+    ``grading.unheld``: one naming no place, no declared method, or a criterion already needed as much there, is
+    refused where written."""
+    with pytest.raises(InputError) as caught:
+        _acme_reading(tmp_path, reading)
+    assert caught.value.message.startswith(said)
+    assert where in str(caught.value.where)
+
+
+def test_a_reading_needing_more_loads(tmp_path):
+    # a distinction criterion needed for a pass, a criterion of another method and one of none
+    read = _acme_reading(tmp_path, {"criteria": ["S1.2", "K1.1", "X.NONE"], "criteria_otherwise": "needed_at",
+                                    "needed_at": {"method": "observation", "level": "pass"}})
+    assert read.ambiguities[0].needed_at.method == "observation" and read.ambiguities[0].needed_at.level == "pass"

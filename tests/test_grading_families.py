@@ -20,7 +20,7 @@ from epa.engine.compiled import Engine
 from epa.engine.explained import grade
 from epa.errors import InputError
 from epa.inputs.record import record_from_data
-from epa.model.domain import Ambiguity, Grade, Record, Ruleset
+from epa.model.domain import Ambiguity, Grade, NeededAt, Record, Ruleset
 from epa.registry import Registry
 from epa.rules import combination, windows
 from epa.rules import grading as component
@@ -170,6 +170,34 @@ def test_the_readings_are_the_ambiguities_naming_each_criterion() -> None:
         Ambiguity("d", criteria=(mine, theirs), criteria_otherwise="alternatives", criteria_sets=((mine,), (theirs,)),
                   **said),))
     assert component.Thresholds.of(rules, method).readings == (("d", "alternatives", ((mine,),)),)
+
+
+def test_a_reading_needing_more_is_read_at_each_method():
+    """A reading whose other reading needs its criteria at one method (``needed_at``): there, a distinction
+    criterion of that method is needed for a pass (``needed_at``) and the others, which the method does not hold,
+    are wanted at the level named; at the method holding one of the others, it is not needed there
+    (``not_needed``): a fail missing it alone turns on the reading, a pass needing it at the first method could fall."""
+    rules = next(loaded.body.rulesets_for("ST0071")[-1] for loaded in _acme().offering("ST0071"))
+    method, other = rules.method_ids[0], rules.method_ids[1]
+    mine = rules.criteria_for(method, "distinction")[0].id
+    theirs = rules.criteria_for(other, "pass")[0].id
+    said = dict(citation=rules.combination.citation, text_says="t", reading="r", why="w")
+    rules = attrs.evolve(rules, ambiguities=(
+        Ambiguity("e", criteria=(mine, theirs, "X.NONE"), criteria_otherwise="needed_at",
+                  needed_at=NeededAt(method, "pass"), **said),))
+    here, there = component.Thresholds.of(rules, method), component.Thresholds.of(rules, other)
+    assert here.readings == (("e", "needed_at", ((mine,),)),) and here.wanted == (("e", (theirs, "X.NONE"), "pass"),)
+    assert there.readings == (("e", "not_needed", ((theirs,),)),) and there.wanted == ()
+    # at the other method, its fail missing that one alone turns on the reading (read otherwise, not needed there)
+    passes = set(there.passes) - {theirs}
+    assert "ambiguity e" in " ".join(s.says for s in component.explain(rules, other, frozenset(passes)).steps)
+    # at the first, a pass listing neither of the others falls read otherwise; one listing both does not
+    result = component.explain(rules, method, frozenset(here.passes))
+    assert result.grade is Grade.PASS
+    fell = component.unheld(rules, here, result.grade, frozenset(here.passes))
+    assert len(fell) == 1 and fell[0].says.startswith(f"{method}: the grade turns on {theirs}, X.NONE")
+    assert component.unheld(rules, here, result.grade, frozenset({*here.passes, theirs, "X.NONE"})) == ()
+    assert component.unheld(rules, here, Grade.FAIL, frozenset()) == ()
 
 
 # --- combination -----------------------------------------------------------------------------------------------

@@ -34,6 +34,7 @@ from epa.model.results import (
 from epa.registry import LoadedBody
 from epa.rules import deadlines as deadline_family
 from epa.rules import gateway as gateway_family
+from epa.rules import grading
 from epa.rules import history as attempt_history
 from epa.rules.citations import documents
 from epa.rules.tolerances import tolerance_checks
@@ -163,9 +164,18 @@ def component_answer(loaded: LoadedBody, plan: Plan, method: str, attempt: Attem
         met, set_aside = assessed_here(plan.ruleset, loaded.body.id, attempt)
         result = graded_call(loaded, "grade_component", ComponentResult, ruleset=plan.ruleset, method=method,
                              criteria_met=met)
-        found = plan.components.put(key, (result, tuple(Reason(method, s.says, s.citation) for s in result.steps),
-                                          tuple(set_aside)))
+        found = plan.components.put(key, answered(plan.ruleset, result, attempt, set_aside))
     return found  # type: ignore[no-any-return]
+
+
+def answered(ruleset: Ruleset, result: ComponentResult, attempt: Attempt, set_aside: list[Note],
+             rule: grading.Thresholds | None = None) -> tuple[ComponentResult, tuple[Reason, ...], tuple[Note, ...]]:
+    """A method's answer as remembered: its steps as reasons, then those saying where its grade turns on criteria a
+    reading's other reading needs there and this body does not assess there, which only the criteria the attempt
+    lists (not the hook's, set aside) show (``grading.unheld``); and the notes on those set aside."""
+    rule = rule if rule is not None else grading.Thresholds.of(ruleset, result.method)
+    steps = (*result.steps, *grading.unheld(ruleset, rule, result.grade, frozenset(attempt.criteria_met or ())))
+    return result, tuple(Reason(result.method, s.says, s.citation) for s in steps), tuple(set_aside)
 
 
 def _grade_method(loaded: LoadedBody, plan: Plan, method: Method, record: Record

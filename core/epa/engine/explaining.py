@@ -30,6 +30,7 @@ from collections.abc import Sequence
 
 from epa.engine import resits
 from epa.engine.explained import (
+    answered,
     apply_resit_policy,
     assessed_here,
     awaiting,
@@ -119,8 +120,7 @@ class Explainer:
         if found is None:
             met, set_aside = assessed_here(self.ruleset, self.body, attempt)
             result = grading.explain(self.ruleset, mid, met, thresholds[mid])
-            found = table.put(key, (result, tuple(Reason(mid, s.says, s.citation) for s in result.steps),
-                                    tuple(set_aside)))
+            found = table.put(key, answered(self.ruleset, result, attempt, set_aside, thresholds[mid]))
         return found  # type: ignore[no-any-return]
 
     def _attempt(self, method: Method, attempt: Attempt) -> tuple[ComponentDetail, tuple[Reason, ...],

@@ -162,6 +162,14 @@ class Combination:
 
 
 @frozen
+class NeededAt:
+    """Where the other reading of a passage needs criteria this reading needs less (``Ambiguity.needed_at``)."""
+
+    method: str
+    level: str  # "pass" | "distinction"
+
+
+@frozen
 class Ambiguity:
     id: str
     citation: str
@@ -169,11 +177,15 @@ class Ambiguity:
     reading: str
     why: str
     criteria: tuple[str, ...] = ()
-    # what the other reading makes of the criteria: not_needed | alternatives | still_needed (``grading._reading``)
+    # what the other reading makes of the criteria: not_needed | alternatives | still_needed | needed_at
+    # (``grading._reading``)
     criteria_otherwise: str = "not_needed"
     # with alternatives: the sets of which the other reading needs any one whole (an apprentice's role's); none
     # given, each criterion is a set of its own
     criteria_sets: tuple[tuple[str, ...], ...] = ()
+    # with needed_at: the method and level at which the other reading needs each criterion, a level below this
+    # reading's there or where it needs none (``grading``: a grade reached without one could fall)
+    needed_at: NeededAt | None = None
     contradiction: bool = False  # the document contradicts itself here: a self-consistency finding
     # the ids of the rules its reading decides (journey rules' ids, `combination`, `component_rules.<method>`,
     # `resit.cap` ...: see the schemas): a contradiction between two deadlines is shown by a record on which their

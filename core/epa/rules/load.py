@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import functools
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -117,6 +117,35 @@ def _check_sets(ambiguity: dict[str, Any], where: Place) -> None:
                          hint="put each criterion the reading names in exactly one set")
 
 
+def _check_needed_at(ambiguity: dict[str, Any], criteria: dict[str, dict[str, Any]], methods: set[str],
+                     where: Callable[..., Place]) -> None:
+    """A reading whose other reading needs more (``needed_at``) says where, at a method the ruleset declares, and
+    needs there no criterion this reading already needs as much: what it names at that method is a distinction
+    criterion the other reading needs for a pass, the rest another method's or none (``grading._falls``)."""
+    at, otherwise = ambiguity.get("needed_at"), ambiguity.get("criteria_otherwise")
+    if at is None and otherwise == "needed_at":
+        raise InputError("criteria_otherwise needed_at names no needed_at (the method and level the other reading "
+                         "needs the criteria at)", where=where("criteria_otherwise"),
+                         hint="add needed_at: {method: ..., level: pass}")
+    if at is None:
+        return
+    if otherwise != "needed_at":
+        raise InputError("needed_at goes with criteria_otherwise: needed_at (the other reading needs the criteria "
+                         "there)", where=where("needed_at"),
+                         hint="add criteria_otherwise: needed_at, or leave needed_at out")
+    if at["method"] not in methods:
+        raise InputError(f"needed_at names method {at['method']!r}, which the ruleset does not declare",
+                         where=where("needed_at", "method"),
+                         hint=did_you_mean(at["method"], sorted(methods)))
+    for k, cid in enumerate(ambiguity.get("criteria", ())):
+        held = criteria.get(cid)
+        if held and held["method"] == at["method"] and not (held["level"] == "distinction" and at["level"] == "pass"):
+            raise InputError(f"{cid} is a {held['level']} criterion of {held['method']} already: the other reading "
+                             f"would need it no more there at {at['level']}", where=where("criteria", k),
+                             hint="needed_at is for criteria the other reading needs more: a distinction criterion "
+                                  "it needs for a pass, or one this reading needs elsewhere or nowhere")
+
+
 def _check_ruleset(data: dict[str, Any], source: Source) -> None:
     """What the schema cannot say: ids unique, criteria and rows naming the declared methods."""
     methods = {m["id"] for m in data["methods"]}
@@ -134,6 +163,8 @@ def _check_ruleset(data: dict[str, Any], source: Source) -> None:
                              where=source.place(["combination", "rows", i, "when"]))
     for i, ambiguity in enumerate(data["ambiguities"]):
         _check_sets(ambiguity, source.place(["ambiguities", i, "criteria_sets"]))
+        _check_needed_at(ambiguity, {c["id"]: c for c in data["criteria"]}, methods,
+                         lambda *parts, i=i: source.place(["ambiguities", i, *parts]))
         for k, combination in enumerate(ambiguity.get("combinations", ())):
             if set(combination) != methods:
                 raise InputError(f"the reading's combination names {sorted(combination)}, not the methods "

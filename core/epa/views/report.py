@@ -90,6 +90,8 @@ def ambiguities(registry: Registry, body: str | None) -> list[dict[str, Any]]:
                          **unstructure(a), "criteria": list(a.criteria), "documents": cited}
                 if not a.combinations:  # named by combination readings alone
                     del entry["combinations"]
+                if a.needed_at is None:  # given only where the other reading needs the criteria more
+                    del entry["needed_at"]
                 if not a.criteria_sets:  # given only where the alternatives are sets
                     del entry["criteria_sets"]
                 else:
@@ -133,9 +135,18 @@ def journey_rules(registry: Registry, standard: str, body: str | None) -> list[J
 def journey(rules: list[JourneyRules], standard: str) -> list[dict[str, Any]]:
     empty: dict[str, Any] = {"document": None, "gateway": [], "deadlines": [], "resit": None, "tolerances": [],
                              "ambiguities": [], "recommendations": []}
-    return [{**(unstructure(j) if j else empty), "body": body_id, "body_name": name, "standard": standard,
+    return [{**(_journey_data(j) if j else empty), "body": body_id, "body_name": name, "standard": standard,
              "documents": _documents(name, doc)}
             for body_id, name, j, doc in rules]
+
+
+def _journey_data(journey: Journey) -> dict[str, Any]:
+    """A journey's rules as its file gives them: a journey's readings place no criteria, so none has needed_at."""
+    data: dict[str, Any] = unstructure(journey)
+    for ambiguity in data["ambiguities"]:
+        if ambiguity.get("needed_at") is None:
+            ambiguity.pop("needed_at", None)
+    return data
 
 
 JOURNEY_ROWS = {"gateway_ready": lambda r: r.gateway_ready, "capped": lambda r: r.capped,

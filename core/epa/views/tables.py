@@ -871,6 +871,15 @@ def journey(console: Console, bodies: list[tuple[str, str, Journey | None, Docum
         for t in rules.tolerances:
             table.add_row(t.id, t.method, t.measure.replace("_", " "), allowed(t) + _advice(t.strength), t.citation)
         print_table(console, table)
+        if rules.conduct:
+            # what no record shows (how a method is held, who decides), so that a body no other body's document
+            # is compared with (NQual's ST0072) still has it said
+            table = _table("How assessments are held (never checked against a record)",
+                           "id", "aspect", "about", "the document says", "citation")
+            for c in rules.conduct:
+                table.add_row(c.id, c.aspect.replace("_", " "), c.about or "—", c.says + _advice(c.strength),
+                              c.citation)
+            print_table(console, table)
         if rules.recommendations:
             table = _table("Recommendations (advice: never checked against a record, never a failure)",
                            "id", "topic", "about", "the document advises", "citation")

@@ -756,7 +756,10 @@ def test_st0072_a_fail_a_plain_criterion_decides_names_no_reading(tmp_path):
 def test_st0071_a_distinction_missed_on_a_read_criterion_names_the_reading(tmp_path):
     met = pass71("discussion") + [c for c in dist71("discussion") if c != "X.PROFESSIONAL-IMAGE"]
     data = {"standard": "ST0071", "apprentice": {"id": "NQ-READ"}, "gateway": {"date": "2025-10-06"},
-            "assessments": [{"method": "observation", "date": "2025-10-20", "criteria_met": pass71("observation")},
+            # K4.2 and S2.3 listed: the observation's pass turns on neither the K15 nor the S5 reading (the tests
+            # after it)
+            "assessments": [{"method": "observation", "date": "2025-10-20",
+                             "criteria_met": [*pass71("observation"), "K4.2", "S2.3"]},
                             {"method": "project", "date": "2025-10-21", "criteria_met": pass71("project")},
                             {"method": "discussion", "date": "2025-10-22", "criteria_met": met}]}
     out = _grade_data(tmp_path, data)
@@ -799,3 +802,77 @@ def test_st0072_overall_on_the_reading_names_it(tmp_path, grades, overall, read)
 def test_st0071_combination_missing_from_the_table_names_the_reading(tmp_path, grades, read):
     out = _graded(tmp_path, "ST0071", grades)
     assert ("nqual-combination-table-incomplete" in _says(out, "overall")) is read
+
+
+# S71 § END-POINT ASSESSMENT METHODS TABLE: "The below highlights criteria that will be covered in each assessment
+# component." and "K15 Keep current, knowledge and understanding of regulatory considerations, drivers and impacts in
+# relation to how you deliver for customers" ticked under Observation with Q&A, which no observation descriptor
+# grades (nqual-k15-no-observation-descriptor: no criterion encoded for the plan's K4.2). Read otherwise, K15 is
+# graded in the observation, needed for a pass ("This decision is dependent on whether they have met the standard",
+# § GRADING & CRITERIA): an observation meeting all 19 printed Pass descriptors is a Pass as encoded ("An apprentice
+# must achieve a minimum of a Pass in all components", § Assessment Grading Breakdown) and, K4.2 not listed, a fail
+# read otherwise. It was said of no grade.
+def _record71_observation(observation_met):
+    record = _record71(pass71("project"))
+    record["assessments"][0]["criteria_met"] = observation_met
+    return record
+
+
+def test_st0071_an_observation_pass_not_listing_k4_2_turns_on_the_k15_reading(tmp_path):
+    out = _grade_data(tmp_path, _record71_observation(pass71("observation")))
+    assert out["components"]["observation"] == P
+    says = _says(out, "observation")
+    assert ("observation: the grade turns on K4.2, which the tool's reading of an ambiguous passage does not grade "
+            "here (ambiguity nqual-k15-no-observation-descriptor, shown by `epa ambiguities`): read otherwise, a pass "
+            "needs it, and the attempt does not list it as met: a fail") in says
+    step = next(s for s in out["explanation"] if "K4.2" in s["says"])
+    assert step["citation"] == f"{S71} § END-POINT ASSESSMENT METHODS TABLE"
+
+
+def test_st0071_an_observation_pass_listing_k4_2_names_no_k15_reading(tmp_path):
+    # K4.2 listed as met in the observation: a pass read either way (not counted as encoded, and said so).
+    out = _grade_data(tmp_path, _record71_observation([*pass71("observation"), "K4.2", "S2.3"]))
+    assert out["components"]["observation"] == P
+    assert "ambiguity" not in _says(out, "observation")
+    assert any("K4.2 (observation): not a criterion in nqual's document; not counted" in n["says"]
+               for n in out["notes"])
+
+
+def test_st0071_an_observation_fail_names_no_k15_reading(tmp_path):
+    # K3.4 ("An ability to assess at least 3 different customer types ...", a Pass descriptor) missing: a fail read
+    # either way, K4.2 listed or not.
+    out = _grade_data(tmp_path, _record71_observation([c for c in pass71("observation") if c != "K3.4"]))
+    assert out["components"]["observation"] == F
+    assert "nqual-k15-no-observation-descriptor" not in _says(out, "observation")
+
+
+# S71 § END-POINT ASSESSMENT METHODS TABLE ticks "S2 Resolve complex issues ..." under Professional Discussion and "S5
+# Manage challenging and complicated situations ..." under Observation with Q&A, while the Grading Descriptors print
+# "Demonstrates resolution of a range of complex customer service issues ..." (S1.5) among the observation's Pass
+# Descriptors and "Demonstrates management of challenging and complicated situations ..." (S2.3) among the
+# discussion's (nqual-s2-table-vs-observation-descriptor, nqual-s5-table-vs-discussion-descriptor). Read as the
+# Methods Table places them, each is a Pass descriptor of the other method: a discussion passed by an attempt not
+# listing S1.5 would be a fail, and an observation passed by one not listing S2.3 ("An apprentice must achieve a
+# minimum of a Pass in all components", § Assessment Grading Breakdown). Only the method they are encoded in was said
+# to turn on them (a fail there missing one alone).
+@pytest.mark.parametrize("method, moved, reading", [
+    ("discussion", "S1.5", "nqual-s2-table-vs-observation-descriptor"),
+    ("observation", "S2.3", "nqual-s5-table-vs-discussion-descriptor"),
+])
+def test_st0071_a_pass_not_listing_a_criterion_the_methods_table_puts_there_turns_on_it(tmp_path, method, moved,
+                                                                                         reading):
+    record = _record71(pass71("project"))
+    for attempt in record["assessments"]:
+        attempt["criteria_met"] = [*pass71(attempt["method"]), "K4.2"] if attempt["method"] == "observation" else \
+            pass71(attempt["method"])
+    out = _grade_data(tmp_path, record)
+    assert out["components"][method] == P
+    assert (f"{method}: the grade turns on {moved}, which the tool's reading of an ambiguous passage does not grade "
+            f"here (ambiguity {reading}, shown by `epa ambiguities`): read otherwise, a pass needs it, and the attempt "
+            f"does not list it as met: a fail") in _says(out, method)
+    # listed in that method's attempt too: a pass either way
+    for attempt in record["assessments"]:
+        if attempt["method"] == method:
+            attempt["criteria_met"] = [*attempt["criteria_met"], moved]
+    out = _grade_data(tmp_path, record)
+    assert out["components"][method] == P and reading not in _says(out, method)

@@ -23,7 +23,17 @@ from pathlib import Path
 import pytest
 import yaml
 
-from epa.testing import assert_advice_only, check_recommendations, dump_record, flat, journey_rules, only, requires, run
+from epa.testing import (
+    assert_advice_only,
+    check_recommendations,
+    dump_record,
+    flat,
+    journey_rules,
+    only,
+    requires,
+    run,
+    source_text,
+)
 
 pytestmark = requires("nqual")
 
@@ -799,3 +809,40 @@ def test_recommendations_never_make_a_record_unready(record, standard):
     # S72 § GATEWAY): no recommendation changes the gateway, a deadline, a check or the grade.
     ids = set(RECOMMENDATIONS_71 if standard == "ST0071" else RECOMMENDATIONS_72)
     assert_advice_only(BODY, RECORDS / record, ids)
+
+
+# How ST0072's assessments are held (001), each as the document words it, and said by `epa journey` (no other body
+# offers ST0072, so no comparison shows it). § Apprentice Showcase: "The Apprentice Showcase EPA will be assessed
+# remotely unless otherwise stated." § Practical Observation: "The observation can be delivered face-to-face, or
+# remotely." and "The observation will take place in the apprentice's real working environment ...". § Professional
+# Discussion: "The discussion will take place in an environment that is suitable for the apprentice ...". The
+# showcase's and the discussion's were not encoded, nor the observation's working environment.
+ST0072_CONDUCT = {
+    "showcase-mode": ("showcase", "remote_unless_otherwise_stated", "Apprentice Showcase",
+                      "The Apprentice Showcase EPA will be assessed remotely unless otherwise stated."),
+    "observation-mode": ("observation", "face_to_face_or_remote_in_the_workplace", "Practical Observation",
+                         "The observation will take place in the apprentice's real working environment"),
+    "discussion-mode": ("discussion", "in_a_suitable_environment", "Professional Discussion",
+                        "The discussion will take place in an environment that is suitable for the apprentice"),
+}
+
+
+@pytest.mark.parametrize("rule_id", sorted(ST0072_CONDUCT))
+def test_st0072_how_each_assessment_is_held_is_the_documents(rule_id):
+    about, value, section, words = ST0072_CONDUCT[rule_id]
+    rule = only(journey_rules(BODY, "ST0072")["conduct"], rule_id)
+    assert (rule["aspect"], rule["about"], rule["value"]) == ("mode", about, value)
+    assert rule["citation"] == f"{S72} § {section}" and words in rule["text"]
+    assert rule["strength"] == "required"
+    assert flat(rule["text"]) in flat(source_text(S72))
+
+
+def test_st0072_journey_table_says_how_each_assessment_is_held(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "250")  # a cell's text on one line, whatever the terminal
+    result = run("journey", "--standard", "ST0072", "--body", BODY)
+    assert result.exit_code == 0, result.stderr
+    said = flat(result.stdout)
+    assert "How assessments are held" in said
+    for words in ("remotely, unless otherwise stated", "face to face or remotely, in the apprentice's real working",
+                  "in an environment suitable for the apprentice"):
+        assert flat(words) in said, words

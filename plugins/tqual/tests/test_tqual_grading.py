@@ -531,13 +531,35 @@ def test_a_project_fail_missing_a_culture_pass_line_names_no_reading(missing):
     assert f"missing {missing}: fail" in says and "ambiguity" not in says
 
 
-def test_a_project_pass_missing_the_pestle_line_names_its_reading():
-    # The PESTLE line ("Demonstrate the importance of assessing the political, economic, social, technical, legal and
-    # environmental factors ...") read as the one distinction criterion of that table: read as pass, it would be no
-    # distinction criterion, so a pass missing it alone turns on the reading (still said).
-    grade, says = _steps("project", set(PROJECT_PASS) | set(PROJECT_DISTINCTION) - {"K4.7"})
+# The PESTLE line ("Demonstrate the importance of assessing the political, economic, social, technical, legal and
+# environmental factors ...") read as the one distinction criterion of that table (tqual-prj-culture-table-columns).
+# Read otherwise ("If the five were all pass"), it is a pass criterion, and "To achieve a pass in this assessment, the
+# apprentice must meet all the pass criteria. ... If the apprentice does not meet all the pass criteria, this
+# assessment will be graded as a fail" (003 § Work-Based Project > Grading): a project passed without it is a fail
+# read otherwise, whatever else it misses of the distinction criteria. It was said only where K4.7 was the one
+# distinction criterion missing, and then as if read otherwise the project would rise to a distinction.
+@pytest.mark.parametrize("also_missing", [(), ("S2.11",), ("K1.4", "S5.4")], ids=["alone", "with-S2.11", "with-two"])
+def test_a_project_pass_missing_the_pestle_line_turns_on_its_reading_to_a_fail(also_missing):
+    grade, says = _steps("project", set(PROJECT_PASS) | set(PROJECT_DISTINCTION) - {"K4.7", *also_missing})
     assert grade is Grade.PASS
-    assert "missing K4.7): pass; the grade turns on K4.7" in says and "tqual-prj-culture-table-columns" in says
+    assert ("): pass; the grade turns on K4.7, which the tool encodes on its reading of an ambiguous passage "
+            "(ambiguity tqual-prj-culture-table-columns, shown by `epa ambiguities`): read otherwise, a pass needs "
+            "it, and without it this is a fail") in says
+
+
+def test_a_project_fail_missing_the_pestle_line_too_names_no_reading():
+    # A pass line missing (K4.3) is a fail under either reading; read otherwise K4.7 is one more pass criterion
+    # missing, a fail still: no reading is named.
+    grade, says = _steps("project", set(PROJECT_PASS) - {"K4.3"})
+    assert grade is Grade.FAIL
+    assert "missing K4.3: fail" in says and "ambiguity" not in says
+
+
+def test_a_project_distinction_meeting_the_pestle_line_names_no_reading():
+    # Every criterion met: a distinction read either way (read otherwise, K4.7 a pass criterion met).
+    grade, says = _steps("project", set(PROJECT_PASS) | set(PROJECT_DISTINCTION))
+    assert grade is Grade.DISTINCTION
+    assert "ambiguity" not in says
 
 
 @pytest.mark.parametrize("method,missing", [("observation", "S1.2"), ("observation", "S2.7"),
