@@ -16,11 +16,14 @@ Each test runs the real command in its own process; the timeout only keeps a han
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import signal
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -233,6 +236,57 @@ def _stderr_on_a_terminal(term: str) -> bytes:
         assert done.wait(timeout=120) == errors.EXIT_OK
     os.close(main)
     return said
+
+
+def _on_a_terminal(*command: str, stdout: Any = None) -> bytes:
+    """What a cohort run shows on a terminal (a pseudo-terminal) as its standard error, and as its standard output
+    unless ``stdout`` is given."""
+    pty = pytest.importorskip("pty", reason="needs a pseudo-terminal (POSIX)")
+    any_body()
+    main, other = pty.openpty()
+    with subprocess.Popen([sys.executable, "-m", "epa", *command], stdout=other if stdout is None else stdout,
+                          stderr=other, env={**os.environ, "TERM": "xterm", "COLUMNS": "200"}) as done:
+        os.close(other)
+        said = b""
+        while True:
+            try:
+                chunk = os.read(main, 4096)
+            except OSError:  # (the terminal's other end closed: Linux says EIO)
+                break
+            if not chunk:
+                break
+            said += chunk
+        assert done.wait(timeout=300) == errors.EXIT_OK
+    os.close(main)
+    return said
+
+
+def test_rows_sent_to_a_file_all_reach_it_while_a_bar_is_drawn(tmp_path: Path) -> None:
+    """Standard error a terminal (a bar drawn), standard output a file: on 246753b rich's bar took standard output
+    over once it started and printed what was written to it on standard error, so the file held the header and the
+    first 256 records and the rest went to the screen (exit 0). 600 records: every one in the file, once."""
+    lines = (EXAMPLES / "st0071-cohort.jsonl").read_text(encoding="utf-8").splitlines()
+    records = [json.loads(line) for line in lines if line.strip()]
+    cohort = tmp_path / "cohort.jsonl"
+    with cohort.open("w", encoding="utf-8") as out:
+        for n in range(600):
+            record = dict(records[n % len(records)], apprentice={**records[n % len(records)]["apprentice"],
+                                                                 "id": f"R-{n:04d}"})
+            out.write(json.dumps(record) + "\n")
+    with (tmp_path / "rows.csv").open("wb") as rows:
+        _on_a_terminal("compare", "--batch", str(cohort), "--format", "csv", stdout=rows)
+    written = (tmp_path / "rows.csv").read_text(encoding="utf-8")
+    assert sorted(set(re.findall(r"\bR-\d{4}\b", written))) == [f"R-{n:04d}" for n in range(600)]
+
+
+def test_rows_shown_on_the_terminal_get_no_bar_drawn_over_them() -> None:
+    """Rows and the bar on one terminal: the bar's redraw would be drawn over the rows (written as bytes beneath
+    it). No bar is drawn there; every row is shown."""
+    shown = _on_a_terminal("compare", "--batch", str(EXAMPLES / "st0071-cohort.jsonl"), "--format", "csv")
+    ids = {json.loads(line)["apprentice"]["id"] for line in
+           (EXAMPLES / "st0071-cohort.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()}
+    assert ids and all(i.encode() in shown for i in ids)
+    assert b"grading" not in shown
 
 
 def test_a_terminal_that_cannot_redraw_gets_no_progress_bar_nor_a_blank_line() -> None:

@@ -660,6 +660,12 @@ def _redrawn(stream: Any) -> bool:
     return stream.isatty() and os.environ.get("TERM", "").lower() != "dumb"
 
 
+def _rows_on_screen(rows: Rows) -> bool:
+    """Whether the cohort's rows are written to a terminal: a bar redrawn there would be drawn over them (rows are
+    written as bytes, under anything a bar does to the text stream)."""
+    return rows.fmt != "table" and rows.out is None and not rows.summary_only and sys.stdout.isatty()
+
+
 def _compare_batch(record: Path | None, batch_file: str | None, rows: Rows, workers: int,
                    column_pairs: tuple[str, ...] = (), columns_file: Path | None = None, strict: bool = False,
                    sheet: str | None = None) -> None:
@@ -697,7 +703,7 @@ def _compare_batch(record: Path | None, batch_file: str | None, rows: Rows, work
                              summary_only=rows.summary_only, workers=workers, only=_chosen(), registry=_registry(),
                              write=to_file or outputs.write_stdout,
                              write_bytes=to_file or outputs.write_stdout_bytes,  # (JSON lines, as bytes)
-                             progress=_redrawn(sys.stderr), column_map=mapped,
+                             progress=_redrawn(sys.stderr) and not _rows_on_screen(rows), column_map=mapped,
                              on_header=heard, sheet=sheet,
                              on_duplicates=lambda said: _warn(f"note: {batch_file}: {said}"))
             graded = True

@@ -1298,7 +1298,9 @@ def _progress(total: int | None) -> tuple[Any, Any]:
 
     bar = Progress(TextColumn("grading"), BarColumn(), TaskProgressColumn(),
                    TextColumn("{task.fields[records]} records"), TimeElapsedColumn(), console=Console(stderr=True),
-                   transient=True)
+                   transient=True, redirect_stdout=False, redirect_stderr=False)  # (rich would take standard
+    # output over and print what is written to it on the bar's console, standard error: rows sent to a file went
+    # to the screen, found on 246753b)
     task = bar.add_task("grading", total=total, records=0)
     bar.start()
     return bar, task
