@@ -301,10 +301,16 @@ def test_the_rules_and_a_record_are_read_only_and_copies_of_them_are_not():
             "document_versions": record.document_versions, "schedule": record.schedule,
             "attempts_by_method": record.attempts_by_method}
     assert {name: _read_only(mapping) for name, mapping in held.items()} == {name: [] for name in held}
+    import copy as copying
+
     for mapping in held.values():
-        for copy in (dict(mapping), mapping.copy()):
+        # (copy.copy and copy.deepcopy too: a plugin copying so was refused as changing what it was not given)
+        for copy in (dict(mapping), mapping.copy(), copying.copy(mapping), copying.deepcopy(mapping)):
             copy["new"] = 1
             assert copy["new"] == 1 and "new" not in mapping
+    deep = copying.deepcopy(rules)  # a copy of the whole rules: its mappings are the copier's own
+    deep.component_rules["new"] = deep.component_rules[methods[0]]
+    assert "new" not in rules.component_rules
 
 
 def test_a_hook_changing_what_the_fence_did_not_compare_is_refused_at_its_line():

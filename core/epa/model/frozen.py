@@ -23,6 +23,7 @@ plugin's hook is given the rules and records every later reader reads: ``epa.unc
 
 from __future__ import annotations
 
+import copy
 import threading
 from collections.abc import Callable
 from operator import attrgetter
@@ -147,6 +148,18 @@ class FrozenDict(dict[_K, _V]):
 
     def __reduce__(self) -> tuple[Any, ...]:  # pickled as the dict it holds: restored through __init__
         return type(self), (dict(self),)
+
+    # A copy is the copier's own to change, as ``.copy()`` is: a plain dict (copy.copy and copy.deepcopy would
+    # otherwise go through __reduce__ and make another read-only one, refusing a plugin that copied as it should).
+    def __copy__(self) -> dict[_K, _V]:
+        return dict(self)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> dict[_K, _V]:
+        copied: dict[_K, _V] = {}
+        memo[id(self)] = copied
+        for key, value in self.items():
+            copied[copy.deepcopy(key, memo)] = copy.deepcopy(value, memo)
+        return copied
 
     def _holds(self, key: Any, value: Any) -> bool:
         """Whether setting the entry would leave it as it is."""
