@@ -67,3 +67,18 @@ def test_an_outcomes_file_s_column_name_with_a_bidirectional_control_is_refused(
                     encoding="utf-8")
     result = run("audit", str(path), "--format", "csv")
     assert result.exit_code == 2 and "U+202E" in result.stderr and "Overall" in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("mark", ["\u200f", "\u200e", "\u061c"])
+def test_a_right_to_left_mark_in_a_column_of_notes_is_taken_out_not_refused(tmp_path, mark):
+    """A right-to-left or left-to-right mark only places a neutral character (ordinary in Arabic and Hebrew text);
+    it shows nothing as other than it is. On fbdc772 a column of notes headed "ملاحظات" with an RLM refused the
+    whole cohort (exit 2); it is taken out with a note, the column not read, every record graded."""
+    path = tmp_path / "c.csv"
+    path.write_text(f"standard,apprentice,gateway_date,observation,observation_date,ملاحظات{mark}\n"
+                    + ROW.replace("\n", ",ok\n"), encoding="utf-8")
+    result = run("compare", "--batch", str(path), "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert rows and all(r["apprentice"] == "A-1" and r["observation"] == "pass" and not r["error"] for r in rows)
+    assert f"U+{ord(mark):04X}" in result.stderr and 'column 6 "ملاحظات"' in result.stderr, result.stderr

@@ -28,6 +28,9 @@ NAME_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # Bidirectional controls (Unicode's Bidi_Control): in a value a terminal shows, they reorder what it shows (Trojan
 # Source, CVE-2021-42574), "A-1\u202e2-B" showing as another id.
 _BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# Those that reorder what follows them (embeddings, overrides, isolates), with which text shows as other than it is;
+# the marks (U+200E, U+200F, U+061C) only place a neutral character, ordinary in Arabic and Hebrew text.
+REORDERING = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 def hidden(text: str, control: re.Pattern[str]) -> tuple[int, str] | None:

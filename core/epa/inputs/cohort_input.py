@@ -27,7 +27,7 @@ from typing import IO, Any, NamedTuple
 
 import attrs
 
-from epa.errors import InputError, Place, character_named, control_in_name, quote
+from epa.errors import REORDERING, InputError, Place, character_named, control_in_name, quote
 from epa.inputs import columns
 from epa.inputs.documents import Source, json_path
 from epa.inputs.hostile import ID_BLANKS, LINE_TOO_LONG, MAX_RECORD  # bytes one record may hold; more: an error item
@@ -114,14 +114,17 @@ def header_names(cells: Sequence[str], where: str | Place) -> tuple[list[str], s
     of the names that held an invisible format character (Unicode's Cf: a zero-width space, a soft hyphen, a
     byte-order mark from a joined export), taken out. A name is read as it shows: "Start Date (dd/mm<U+200B>/yyyy)"
     was a column not read (its date format unseen), and a hint's --column "NAME=" held a character --column refuses.
-    A bidirectional control, with which a name shows as other than it is, is refused, naming the column."""
+    A bidirectional control that reorders what follows it (an embedding, override or isolate), with which a name
+    shows as other than it is, is refused, naming the column; a right-to-left or left-to-right mark, ordinary in
+    Arabic and Hebrew text, is taken out as the others are (refusing it refused a whole cohort for a column of notes
+    epa does not read)."""
     names, said = [], []
     for number, cell in enumerate(cells, 1):
         name = cell.strip()
         if not name.isprintable():  # (Cf is not printable: the common case is one scan)
             found = [c for c in name if unicodedata.category(c) == "Cf"]
             if found:
-                if (bidi := next((c for c in found if character_named(c).startswith("the bidi")), None)) is not None:
+                if (bidi := next((c for c in found if c in REORDERING), None)) is not None:
                     raise InputError(f"column {number}, {quote(name)}, holds {character_named(bidi)}: the name "
                                      "shows as other than it is", where=where,
                                      hint="retype the column's name in the file, or save it again as CSV UTF-8")
