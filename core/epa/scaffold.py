@@ -132,11 +132,13 @@ def journey(body: str, standard: Standard, document: str) -> dict[str, Any]:
                     "text": f"{MARK}: your document's words on the grade a resit or retake can reach",
                     "citation": cite},
             "no_resit_from_pass": {"text": f"{MARK}: resits follow a fail only", "citation": cite},
-            # kind, what the rule does, is the author's to set from the sentence the text quotes (the text says so)
-            "attempts": {"limit": None, "kind": "not_stated",
-                         "text": f"{MARK}: how many resits or retakes, in your document's words; kind is what its rule "
-                                 "does: limit (limit: the number it states), no_limit_within (within: the id of the "
-                                 "resit window whose period it is), employer_decides, employer_agrees_each or "
+            # kind, what the rule does, is the author's to add from the sentence the text quotes (the text says
+            # how). Left out, the rule makes no claim: a kind written here would stay a claim the author never made
+            # once the text is replaced (not_stated would say the document states nothing, whatever it states).
+            "attempts": {"limit": None,
+                         "text": f"{MARK}: how many resits or retakes, in your document's words; then add kind, what "
+                                 "its rule does: limit (limit: the number it states), no_limit_within (within: the id "
+                                 "of the resit window whose period it is), employer_decides, employer_agrees_each or "
                                  "not_stated; every kind but limit keeps limit null",
                          "citation": cite},
             "windows": [], "rework": [], "retake_through_gateway": None,
