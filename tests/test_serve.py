@@ -749,6 +749,156 @@ def test_an_audit_out_of_time_is_503_titled_as_a_time_limit_not_as_busy(registry
     assert "took longer than 0.05 s" in problem["detail"]
 
 
+class HeldAudit:
+    """epa.audit.run as it is, its second write (the second row) held until ``release`` is set (``holding`` set as
+    it waits); ``after``: the writes that went through once released, ``ended``: set as the run ends."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        import threading
+
+        import epa.audit
+
+        self.holding, self.release, self.ended, self.after = threading.Event(), threading.Event(), threading.Event(), []
+        audited = epa.audit.run
+
+        def run(source, fmt, registry, write, **kwargs):
+            writes = [0]
+
+            def held(text: str) -> None:
+                writes[0] += 1
+                if writes[0] == 2:
+                    self.holding.set()
+                    self.release.wait(timeout=120)
+                write(text)
+                if self.release.is_set():
+                    self.after.append(writes[0])
+
+            try:
+                return audited(source, fmt, registry, held, **kwargs)
+            finally:
+                self.ended.set()
+
+        monkeypatch.setattr(epa.audit, "run", run)
+
+
+def _many_outcomes(times: int = 100) -> bytes:
+    header, *rows = (EXAMPLES / "st0071-outcomes.csv").read_bytes().splitlines(keepends=True)
+    return header + b"".join(rows) * times
+
+
+AUDIT_SCOPE = {**BATCH_SCOPE, "path": "/audit", "raw_path": b"/audit", "headers": [(b"content-type", b"text/csv")]}
+
+
+def test_an_audit_out_of_time_stops_at_its_next_row_and_is_not_said_to_be_stuck(registry, monkeypatch,
+                                                                                 capsys) -> None:
+    """README "Limits": an audit's grading thread stops at its next row once its answer has ended. On fbdc772 one
+    past --batch-seconds graded on to the end of its file (here 600 rows), holding the turn; past STUCK_SECONDS it
+    was said to be in a plugin's hook that had not returned, and batches were refused 503 busy, both false. Now the
+    row it was writing as its time ran out is its last: nothing is written after, and the next batch is served."""
+    import asyncio
+
+    from epa.serve.app import Service, build
+
+    any_body("ST0071")
+    held = HeldAudit(monkeypatch)
+    service = Service(Settings(batch_seconds=0.05), registry)
+    app = build(service)
+
+    async def asked() -> tuple:
+        audit = await _asked(app, AUDIT_SCOPE, _many_outcomes())  # (out of time: its second row is held)
+        held.release.set()
+        await asyncio.to_thread(held.ended.wait, 60)
+        while service.turns.lock.locked():  # (the thread's end gives the turn back on the event loop)
+            await asyncio.sleep(0.01)
+        return audit, await _asked(app, BATCH_SCOPE, (EXAMPLES / "st0071-cohort.jsonl").read_bytes())
+
+    try:
+        (audit, said), (batch, _) = asyncio.run(asked())
+    finally:
+        held.release.set()
+    assert audit[0]["status"] == 503 and json.loads(said)["type"].endswith("/timeout"), said
+    assert held.holding.is_set() and held.after == [], held.after[:5]  # fbdc772: [2, 3, ..., 601]
+    assert batch[0]["status"] == 200 and not service.turns.stuck.is_set()
+    assert "hook" not in capsys.readouterr().err
+
+
+def test_an_audit_whose_client_goes_away_stops_at_its_next_row(registry, monkeypatch) -> None:
+    """README "Limits": a client that goes away stops its audit. On fbdc772 an audit's client going was not heard:
+    its thread graded on to the end of its file, and its answer waited for it (or for --batch-seconds, here 60 s),
+    holding the turn. Now its answer ends as its client goes, and its thread stops at its next row."""
+    import asyncio
+
+    any_body("ST0071")
+    held = HeldAudit(monkeypatch)
+    app = create_app(Settings(batch_seconds=60), registry)
+
+    async def asked() -> tuple:
+        gone = asyncio.Event()
+        audit = asyncio.ensure_future(_asked(app, AUDIT_SCOPE, _many_outcomes(), gone))
+        while not held.holding.is_set():  # (its second row being written)
+            await asyncio.sleep(0.01)
+        gone.set()
+        answered = await audit
+        ended_before = held.release.is_set()
+        held.release.set()
+        await asyncio.to_thread(held.ended.wait, 60)
+        return answered, ended_before
+
+    try:
+        ((sent, said), ended_before) = asyncio.run(asked())
+    finally:
+        held.release.set()
+    assert not ended_before and json.loads(said)["type"].endswith("/client-disconnected"), said  # fbdc772: 503 timeout
+    assert held.after == [], held.after[:5]  # fbdc772: [2, 3, ..., 601]
+
+
+def test_a_batch_ended_while_reading_its_workbook_is_not_said_to_be_in_a_hook(registry, monkeypatch, capsys,
+                                                                              tmp_path) -> None:
+    """A workbook is read whole before its first row (a large one for many seconds), which nothing stops. On fbdc772
+    a batch whose answer ended while it was still being read (here held) was said, past STUCK_SECONDS, to be "in a
+    plugin's hook that has not returned", in the log and to every batch refused meanwhile: false. Now both say it
+    had written no row, so it is reading its file or in a hook (which cannot be told apart there)."""
+    import asyncio
+    import threading
+
+    import epa.inputs.cohort_xlsx
+    from epa.serve import turns
+
+    openpyxl = pytest.importorskip("openpyxl", reason="the test extra's openpyxl writes the workbook")
+    pytest.importorskip("python_calamine", reason="epa reads workbooks with python-calamine")
+    any_body("ST0071")
+    book = openpyxl.Workbook()
+    book.active.append(["standard", "apprentice", "gateway_date"])
+    book.active.append(["ST0071", "A-1", "2025-06-02"])
+    book.save(tmp_path / "c.xlsx")
+    monkeypatch.setattr(turns, "STUCK_SECONDS", 0.0)
+    reading, release, read = threading.Event(), threading.Event(), epa.inputs.cohort_xlsx.xlsx_items
+
+    def items(*args, **kwargs):  # a workbook taking long to read
+        reading.set()
+        release.wait(timeout=120)
+        return read(*args, **kwargs)
+
+    monkeypatch.setattr(epa.inputs.cohort_xlsx, "xlsx_items", items)
+    app = create_app(Settings(batch_seconds=0.5), registry)  # (the stuck one said at once: STUCK_SECONDS 0)
+    xlsx = [(b"content-type", b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")]
+
+    async def asked() -> tuple:
+        first = await _asked(app, {**BATCH_SCOPE, "headers": xlsx}, (tmp_path / "c.xlsx").read_bytes())
+        return first, await _asked(app, BATCH_SCOPE, (EXAMPLES / "st0071-cohort.jsonl").read_bytes())
+
+    try:
+        (first, _), (_, said) = asyncio.run(asked())
+    finally:
+        release.set()
+    assert reading.is_set() and first[0]["status"] == 503, first
+    detail = json.loads(said)["detail"]
+    assert "still reading its file, or in a plugin's hook that has not returned" in detail, detail
+    log = capsys.readouterr().err
+    assert "it is still reading its file, or in a plugin's hook" in log and "a plugin's hook has not returned" \
+        not in log, log
+
+
 def test_a_cohort_over_the_batch_limit_is_413(registry) -> None:
     raw = (EXAMPLES / "st0071-cohort.jsonl").read_bytes()
     with TestClient(create_app(Settings(max_batch_body=len(raw) - 1), registry)) as small:

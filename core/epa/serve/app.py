@@ -43,7 +43,7 @@ from epa.serve.decisions import DecisionLog, Memo, record_digest, rules_digest
 from epa.serve.linger import Lingering
 from epa.serve.problems import Problem
 from epa.serve.settings import FINISHING, Settings
-from epa.serve.turns import RETRY_AFTER, Turns
+from epa.serve.turns import IN_A_HOOK, RETRY_AFTER, Turns
 from epa.serve.urls import ServerWide, checked
 from epa.views import report
 
@@ -653,7 +653,7 @@ _LINE = re.compile(r'(?:\{"line": ?)?(\d+)[,}]')  # a record's line, first in it
 
 
 class _Stopped(Exception):
-    """The client went away, or the batch ran out of time: the grading thread stops at its next write."""
+    """The client went away, or the batch (audit) ran out of time: the grading thread stops at its next write."""
 
 
 async def _batch(s: Service, request: Request) -> Response:
@@ -680,6 +680,7 @@ async def _batch(s: Service, request: Request) -> Response:
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue[Any] = asyncio.Queue(QUEUED)
     stop = threading.Event()  # set once the response has ended: the grading thread stops at its next write
+    wrote = threading.Event()  # the thread has written a row (its cohort read): where it is stuck, it is in a hook
 
     def put(item: Any) -> None:
         putting = queue.put(item)
@@ -700,6 +701,7 @@ async def _batch(s: Service, request: Request) -> Response:
     def write(text: str | bytes | bytearray) -> None:
         if stop.is_set():
             raise _Stopped
+        wrote.set()
         put(text.encode("utf-8") if isinstance(text, str) else bytes(text))  # (a bytearray the batch reuses)
 
     def grade() -> None:
@@ -732,7 +734,7 @@ async def _batch(s: Service, request: Request) -> Response:
         with contextlib.suppress(asyncio.QueueEmpty):
             while True:
                 queue.get_nowait()
-        s.turns.left(worker.is_alive, _who(request))
+        s.turns.left(worker.is_alive, _who(request), wrote.is_set)
     media_out = "text/csv; charset=utf-8" if fmt == "csv" else "application/jsonl"
     taken = list[Any]()  # a chunk the queue gave as the wait for it ended: given next
 
@@ -853,7 +855,8 @@ async def _turn(s: Service) -> None:
         raise _shutting_down()
     if not turn:
         raise Problem(503, "busy", "a batch or audit ended (at its time limit, or its client gone) with its grading "
-                      "still in a plugin's hook that has not returned: no batch or audit is graded until it does",
+                      f"still {s.turns.where}: no batch or audit is graded until it "
+                      f"{'does' if s.turns.where == IN_A_HOOK else 'ends'}",
                       hint="send it again later; the server's log says when it returns (restarting the server "
                       "ends it)", headers={"Retry-After": RETRY_AFTER})
 
@@ -905,13 +908,21 @@ async def _audit(s: Service, request: Request) -> Response:
     loop = asyncio.get_running_loop()
     answered: asyncio.Future[None] = loop.create_future()
     running = threading.Event()  # the audit's thread, which gives the turn back as it ends
+    stop = threading.Event()  # set once the answer has ended: the thread stops at its next row (as a batch's does)
+
+    def write(text: str) -> None:
+        if stop.is_set():  # (on 0ba6867 it graded on to the end of its file, and was then said to be stuck in a hook)
+            raise _Stopped
+        out.append(text)
 
     def run() -> None:
         outcome: BaseException | None = None
         try:
             _bound_workbook(raw)
-            audits.run("-", fmt, s.registry, out.append, body=body, body_ids=body_ids, stdin=io.BytesIO(raw),
+            audits.run("-", fmt, s.registry, write, body=body, body_ids=body_ids, stdin=io.BytesIO(raw),
                        column_map=mapped, sheet=sheet, words=_served)
+        except _Stopped:  # (no one's answer now)
+            pass
         except BaseException as exc:  # (handed to the request, as asyncio.to_thread would)
             outcome = exc
         running.clear()
@@ -921,24 +932,36 @@ async def _audit(s: Service, request: Request) -> Response:
     await _turn(s)  # (on 246753b an audit waited for the turn without a limit: for ever behind a stuck hook)
     running.set()
     threading.Thread(target=run, name="epa-audit", daemon=True).start()
+    gone = asyncio.ensure_future(_gone(request))  # (its whole body read: what comes now is its client going away)
     try:
-        await asyncio.wait_for(asyncio.shield(answered), timeout=s.settings.batch_seconds)
-    except TimeoutError:
-        raise Problem(503, "timeout", f"the audit took longer than {s.settings.batch_seconds:g} s (the server's "
-                      "--batch-seconds)", hint="send fewer rows at a time") from None
+        await asyncio.wait({answered, gone}, timeout=s.settings.batch_seconds, return_when=asyncio.FIRST_COMPLETED)
+        if gone.done() and not answered.done():
+            raise Problem(400, "client-disconnected", "the client went away before its audit was answered")
+        if not answered.done():
+            raise Problem(503, "timeout", f"the audit took longer than {s.settings.batch_seconds:g} s (the server's "
+                          "--batch-seconds)", hint="send fewer rows at a time")
+        answered.result()
     except InputError as exc:  # refused before any row: its format, its header
         raise _http_words(problems.from_input_error(exc, 422, "invalid-outcomes")) from None
     except PluginError as exc:
         raise problems.from_plugin_error(exc) from None
     finally:
-        if not answered.done():  # out of time, or the request cancelled: what the thread ends with is no one's now
+        gone.cancel()
+        if not answered.done():  # out of time, its client gone, or the request cancelled: no one's answer now
             answered.cancel()
-            s.turns.left(running.is_set, _who(request))  # its thread, which nothing can stop, holds the turn
+            stop.set()  # its thread stops at its next row; one that does not holds the turn (epa.serve.turns)
+            s.turns.left(running.is_set, _who(request), lambda: bool(out))
     if s.log is not None:
         header = next(csv.reader(io.StringIO(out[0])), []) if fmt == "csv" and out else []
         s.log.write_rows(request.url.path, raw, s.digest, _rows("".join(out), fmt, header))
     media_out = "text/csv; charset=utf-8" if fmt == "csv" else "application/jsonl"
     return Response("".join(out).encode("utf-8"), media_type=media_out, headers={DIGEST_HEADER: s.digest})
+
+
+async def _gone(request: Request) -> None:
+    """Return once the client of a request whose body has all been read has gone away."""
+    while (await request.receive())["type"] != "http.disconnect":
+        pass
 
 
 def _audited(s: Service, answered: asyncio.Future[None], outcome: BaseException | None) -> None:

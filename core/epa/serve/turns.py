@@ -7,7 +7,9 @@ ended (its time limit, its client gone, a stop) stops at its next row; one in a 
 246753b every later batch waited for it for --batch-seconds (300 s) to be told 503 busy, and every later audit
 waited for ever. Now a thread still running STUCK_SECONDS after its answer ended is taken to be held by such a hook:
 the server's log says so in one line, and every batch or audit waiting or coming is refused at once (503 busy,
-Retry-After), saying why, until the thread ends (said in the log too)."""
+Retry-After), saying why, until the thread ends (said in the log too). One that had written no row may instead be
+still reading its file (a large workbook is read whole before its first row), which nothing stops either: the log
+and the refusal say it is one or the other."""
 
 from __future__ import annotations
 
@@ -21,6 +23,10 @@ from collections.abc import Callable
 # hook running past --hook-timeout (10 s unless given) has failed anyway (epa.fence)
 STUCK_SECONDS = 10.0
 RETRY_AFTER = "30"  # seconds a refused batch is told to wait: a stuck hook may return, or the server be restarted
+# where the stuck grading is, as a refusal says it: past its first row, in a hook (a chunk of rows is graded in about
+# a second); before it, in a hook or still reading its file, which cannot be told apart from here
+IN_A_HOOK = "in a plugin's hook that has not returned"
+BEFORE_A_ROW = "reading its file, or in a plugin's hook that has not returned (it had written no row)"
 
 
 class Turns:
@@ -31,6 +37,7 @@ class Turns:
         self.lock = asyncio.Lock()
         self.stuck = asyncio.Event()  # set while the turn's thread is stuck: waiting for it is pointless
         self.said = ""  # the stuck batch, as the log and the refusal say it
+        self.where = IN_A_HOOK  # where its grading is, as the refusal says it
         self._timer: asyncio.TimerHandle | None = None
 
     async def take(self) -> bool:
@@ -60,22 +67,25 @@ class Turns:
             raise stuck.exception()  # type: ignore[misc]
         return False
 
-    def left(self, running: Callable[[], bool], said: str) -> None:
-        """The answer ended while its grading thread was still ``running()`` (``said``: the request, for the log)."""
+    def left(self, running: Callable[[], bool], said: str, wrote: Callable[[], bool]) -> None:
+        """The answer ended while its grading thread was still ``running()`` (``said``: the request, for the log;
+        ``wrote()``: whether the thread has written a row, its file read)."""
         if not running():
             return
         loop = asyncio.get_running_loop()
         self._cancel()
-        self._timer = loop.call_later(STUCK_SECONDS, self._stuck, running, said)
+        self._timer = loop.call_later(STUCK_SECONDS, self._stuck, running, said, wrote)
 
-    def _stuck(self, running: Callable[[], bool], said: str) -> None:
+    def _stuck(self, running: Callable[[], bool], said: str, wrote: Callable[[], bool]) -> None:
         self._timer = None
         if not running():
             return
-        self.said = said
+        graded = wrote()
+        self.said, self.where = said, IN_A_HOOK if graded else BEFORE_A_ROW
         self.stuck.set()
-        _log(f"the grading of {said} is still running {STUCK_SECONDS:g} s after its answer ended: a plugin's hook has "
-             "not returned; batches and audits are refused (503 busy) until it does (or the server is restarted)")
+        held = "a plugin's hook has not returned" if graded else f"it is still {BEFORE_A_ROW}"
+        _log(f"the grading of {said} is still running {STUCK_SECONDS:g} s after its answer ended: {held}; batches and "
+             f"audits are refused (503 busy) until it {'does' if graded else 'ends'} (or the server is restarted)")
 
     def release(self) -> None:
         """The grading thread has ended (called on the event loop): the turn is the next request's."""
