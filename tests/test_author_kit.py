@@ -375,8 +375,9 @@ def test_a_long_list_of_failures_is_summarised_with_a_count(monkeypatch):
 def test_criteria_whose_words_are_not_in_the_document_fail_sources(tmp_path):
     """A criteria list copied from another body's rules (or written from memory), each criterion cited to a
     section the document has, passed every check: the suite read the sections cited, never the words. Each
-    criterion whose text the document does not print is named, with its line; one whose note says why its words
-    cannot be the document's is not."""
+    criterion whose text the document does not print is named, with its line, a note on it or not (TQUK's
+    criteria each have one); one the document prints in pieces (a row split across a page break) is held to its
+    pieces, each printed, and they joined to its text."""
     import yaml
 
     folder = generate(tmp_path, "copier")
@@ -385,12 +386,36 @@ def test_criteria_whose_words_are_not_in_the_document_fail_sources(tmp_path):
     fill_in(folder, "copier", sources)
     rules = folder / "epa_copier/rules/ST0071.yaml"
     data = yaml.safe_load(rules.read_text(encoding="utf-8"))
-    data["criteria"][0]["text"] = "Another body's words for " + data["criteria"][0]["text"]
-    data["criteria"][1]["text"] = "Another body's words, rebuilt, for " + data["criteria"][1]["text"]
-    data["criteria"][1]["note"] = "Rebuilt: the row is split across a page break."
+    first, second, third, fourth = data["criteria"][:4]
+    first["text"] = "Words from no document at all, written from memory."
+    first["note"] = "Worded as the standard's knowledge statement."  # a note excuses nothing
+    words = second["text"].split()  # printed whole on one line of the document: given as two pieces of it
+    second["reconstructed_from"] = [" ".join(words[:2]), " ".join(words[2:])]
+    third["reconstructed_from"] = [third["text"], "and words the document never prints"]
+    fourth["reconstructed_from"] = [fourth["text"], second["text"]]  # each printed, but not this text
     rules.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
     outcomes = conformance.run(load(folder, "copier"), sources=sources, only=["sources"])
     found = [f for o in outcomes for f in o.failures]
+    document = "copier-st0071.txt"
     assert [(f.entry, f.message.partition(":")[0]) for f in found] == [
-        ("$.criteria[0].text", f"criterion {data['criteria'][0]['id']}'s text is not in copier-st0071.txt")]
-    assert found[0].line is not None
+        ("$.criteria[0].text", f"criterion {first['id']}'s text is not in {document}"),
+        ("$.criteria[2].reconstructed_from[1]", f"criterion {third['id']}'s piece 2 is not in {document}"),
+        ("$.criteria[2].text", f"criterion {third['id']}'s text is not the pieces it is reconstructed from, joined"),
+        ("$.criteria[3].text", f"criterion {fourth['id']}'s text is not the pieces it is reconstructed from, joined")]
+    assert all(f.line is not None for f in found)
+
+
+@pytest.mark.parametrize("given", ["one piece", [], ["only one piece"], ["a piece", ""], ["a piece", 7]])
+def test_reconstructed_from_is_two_or_more_pieces_of_text(tmp_path, given):
+    """``reconstructed_from`` is the pieces a criterion's text is printed in: a file giving anything else is refused
+    as it loads, at the field, not read as a reconstruction that checks nothing."""
+    import yaml
+
+    folder = generate(tmp_path, "pieces")
+    rules = folder / "epa_pieces/rules/ST0071.yaml"
+    data = yaml.safe_load(rules.read_text(encoding="utf-8"))
+    data["criteria"][0]["reconstructed_from"] = given
+    rules.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    with pytest.raises(InputError) as refused:
+        load_ruleset(rules)
+    assert "criteria[0].reconstructed_from" in str(refused.value)

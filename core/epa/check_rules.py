@@ -29,6 +29,7 @@ from epa.conformance.checks import (
     placeholder_failures,
     section_failures,
     source_failures,
+    unquoted_failures,
     unread,
     written,
 )
@@ -132,7 +133,9 @@ def _other_documents(r: Ruleset, folder: Path) -> Iterator[Failure]:
 
     cited = [(entry, cit.partition(" § ")[0]) for entry, cit in citations_in(unstructure(r)) if cit]
     others = {file for _, file in cited} - {r.document.file}
-    yield from section_failures(r, folder, {file for file in others if (folder / file).is_file()})
+    at_hand = {file for file in others if (folder / file).is_file()}
+    yield from section_failures(r, folder, at_hand)
+    yield from unquoted_failures(r, folder, at_hand)
     for file in sorted(f for f in others if not (folder / f).is_file()):
         entry = next(entry for entry, cites in cited if cites == file)
         yield written(r, f"cites {file}, which is not in {folder}: its citations were not checked",

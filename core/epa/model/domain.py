@@ -72,6 +72,9 @@ class Criterion:
     ksbs: tuple[str, ...] = ()
     note: str | None = None
     repeats: str | None = None  # the criterion this printed fragment or duplicate repeats: not compared as its own
+    # the pieces the document prints ``text`` in, in order, where it prints it whole nowhere (a row split across a
+    # page break): the conformance sources check holds each piece to the document, and the text to the pieces
+    reconstructed_from: tuple[str, ...] = ()
 
 
 @frozen

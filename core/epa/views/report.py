@@ -74,8 +74,11 @@ def criteria(registry: Registry, standard: str, body: str | None, version: str |
         ruleset = loaded.ruleset(standard, version if body else None)
         cited = _documents(loaded.body.name, ruleset.document)
         for c in ruleset.criteria:
-            out.append({"body": loaded.body.id, "version": ruleset.document.version, **unstructure(c),
-                        "documents": cited})
+            entry = {"body": loaded.body.id, "version": ruleset.document.version, **unstructure(c),
+                     "documents": cited}
+            if not c.reconstructed_from:  # given only where the document prints the text in pieces
+                del entry["reconstructed_from"]
+            out.append(entry)
     return out
 
 

@@ -50,6 +50,7 @@ from epa.conformance.checks.citing import (
     citations_in,
     section_failures,
     source_failures,
+    unquoted_failures,
     unread,
 )
 from epa.conformance.checks.placeholders import MARK, placeholder_failures
@@ -60,4 +61,4 @@ CHECKS.sort(key=lambda c: [f.__name__ for f in FAMILIES].index(c.run.__module__)
 
 __all__ = ["CHECKS", "RANK", "CheckedBody", "ConformanceCheck", "Failure", "NotChecked", "Skip", "hook_failure",
            "hook_source", "written", "absent", "another_text", "citations_in", "section_failures", "source_failures",
-           "unread", "MARK", "placeholder_failures"]
+           "unquoted_failures", "unread", "MARK", "placeholder_failures"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -125,15 +126,18 @@ def _explained(s: CheckedBody, files: set[str]) -> Iterator[Failure]:
         yield s.failure(f"{hook}: {mine[0][0]}{more}", expected, hook, mine[0][1])
 
 
-@check("sources", "each source document is the text the citations were written against (SHA-256), every "
-       "cited section is a line of the document cited (the ruleset's own, or another of the body's at hand), and "
-       "each criterion's text is in the document it cites")
+@check("sources", "each source document is the text the citations were written against (SHA-256); every "
+       "cited section is a line of the document cited, and every criterion's text is printed in it, compared by "
+       "letters and digits alone (or, for one given as reconstructed_from, each piece is, and the text is the "
+       "pieces joined); the document cited the ruleset's own, or another of the body's at hand")
 def sources(s: CheckedBody) -> Iterator[Failure]:
     yield from source_failures(s.rules, s.sources)
     # A rule citing another of the body's documents (copied from its rules for another standard, say) is held to
     # that document where it is at hand: its hash is its own ruleset's to declare, so only the sections here.
     others = {d.file for d in s.loaded.body.documents} - {s.rules.document.file}
-    yield from section_failures(s.rules, s.sources, {f for f in others if (s.sources / f).is_file()})
+    at_hand = {f for f in others if (s.sources / f).is_file()}
+    yield from section_failures(s.rules, s.sources, at_hand)
+    yield from unquoted_failures(s.rules, s.sources, at_hand)
 
 
 def absent(r: Ruleset, folder: Path) -> str | None:
@@ -196,26 +200,53 @@ def source_failures(r: Ruleset, folder: Path) -> Iterator[Failure]:
                       "the document's text the rules cite", "$.document.sha256")
         return
     yield from section_failures(r, folder, {doc.file})
-    yield from unquoted_failures(r, path)
+    yield from unquoted_failures(r, folder, {doc.file})
 
 
-def unquoted_failures(r: Ruleset, path: Path) -> Iterator[Failure]:
-    """Each criterion citing the ruleset's document (at ``path``) whose text is not in it: a list of criteria copied
-    from another body's rules, or written from memory, cited to a section the document has, passed every check.
-    Compared by letters and digits alone, the document's markup aside, so that a line broken, a word hyphenated
-    across lines, a bullet, curly quotes or a table's cells never count as a difference. A criterion whose note says
-    why its words cannot be the document's (a row rebuilt across a page break) is not held to it."""
-    printed = _letters(re.sub(r"<[^>]*>", " ", path.read_text(encoding="utf-8", errors="replace")))
+def unquoted_failures(r: Ruleset, folder: Path, files: set[str]) -> Iterator[Failure]:
+    """Each criterion citing one of ``files`` (documents in ``folder``) whose text that document does not print: a
+    list of criteria copied from another body's rules, or written from memory, cited to a section the document has,
+    passed every check. A criterion the document prints whole nowhere (a row split across a page break) gives the
+    pieces it prints (``reconstructed_from``): each piece is held to the document, and the text to the pieces
+    joined. Nothing else (a ``note``, say) excuses a criterion. Compared as :func:`_letters` says."""
+    printed: dict[str, str] = {}
     for i, c in enumerate(r.criteria):
-        if c.note or c.citation.partition(" § ")[0] != r.document.file or _letters(c.text) in printed:
+        file = c.citation.partition(" § ")[0]
+        if file not in files:
             continue
-        yield written(r, f"criterion {c.id}'s text is not in {r.document.file}: {quote(c.text)}",
-                      "the document's words for it, as it prints them (where they cannot be, as for a row rebuilt "
-                      "across a page break, a note on the criterion saying why)", f"$.criteria[{i}].text")
+        if file not in printed:
+            printed[file] = _letters(_unmarked((folder / file).read_text(encoding="utf-8", errors="replace")))
+        if not c.reconstructed_from:
+            if _letters(c.text) not in printed[file]:
+                yield written(r, f"criterion {c.id}'s text is not in {file}: {quote(c.text)}",
+                              "the document's words for it, as it prints them (where it prints them whole nowhere, "
+                              "as in a row split across a page break, the pieces it prints as reconstructed_from)",
+                              f"$.criteria[{i}].text")
+            continue
+        for j, piece in enumerate(c.reconstructed_from):
+            if _letters(piece) not in printed[file]:
+                yield written(r, f"criterion {c.id}'s piece {j + 1} is not in {file}: {quote(piece)}",
+                              "a piece of the criterion's text as the document prints it",
+                              f"$.criteria[{i}].reconstructed_from[{j}]")
+        if "".join(map(_letters, c.reconstructed_from)) != _letters(c.text):
+            yield written(r, f"criterion {c.id}'s text is not the pieces it is reconstructed from, joined: "
+                          f"{quote(c.text)}", "the pieces' words, in order", f"$.criteria[{i}].text")
+
+
+# a markup tag: '<' then a tag name or '/', to its '>' (a bare '<', as in "scores <50% fail", is the document's text)
+_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
+
+
+def _unmarked(text: str) -> str:
+    """A document's text with its markup tags taken out (each a space) and its character references (``&amp;``)
+    read as the characters they stand for."""
+    return html.unescape(_TAG.sub(" ", text))
 
 
 def _letters(text: str) -> str:
-    return re.sub(r"[^0-9a-z]+", "", text.casefold())
+    """Text as the check compares it: letters (casefolded) and digits alone, so that a line broken, a word hyphenated
+    across lines, a bullet, curly quotes, a table's cells or an entity's spelling never count as a difference."""
+    return re.sub(r"[^0-9a-z]+", "", html.unescape(text).casefold())
 
 
 def section_failures(r: Ruleset, folder: Path, files: set[str]) -> Iterator[Failure]:
