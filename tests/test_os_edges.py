@@ -217,35 +217,18 @@ def test_a_sheet_typed_in_a_c_locale_is_found(tmp_path: Path) -> None:
 
 def _stderr_on_a_terminal(term: str) -> bytes:
     """What a cohort run writes to standard error when it is a terminal (a pseudo-terminal) of type ``term``."""
-    pty = pytest.importorskip("pty", reason="needs a pseudo-terminal (POSIX)")
-    any_body()
-    main, other = pty.openpty()
-    with subprocess.Popen([sys.executable, "-m", "epa", "compare", "--batch", str(EXAMPLES / "st0071-cohort.jsonl"),
-                           "--format", "csv"], stdout=subprocess.DEVNULL, stderr=other,
-                          env={**os.environ, "TERM": term}) as done:
-        os.close(other)
-        said = b""
-        while True:
-            try:
-                chunk = os.read(main, 4096)
-            except OSError:  # (the terminal's other end closed: Linux says EIO)
-                break
-            if not chunk:
-                break
-            said += chunk
-        assert done.wait(timeout=120) == errors.EXIT_OK
-    os.close(main)
-    return said
+    return _on_a_terminal("compare", "--batch", str(EXAMPLES / "st0071-cohort.jsonl"), "--format", "csv",
+                          stdout=subprocess.DEVNULL, term=term)
 
 
-def _on_a_terminal(*command: str, stdout: Any = None) -> bytes:
-    """What a cohort run shows on a terminal (a pseudo-terminal) as its standard error, and as its standard output
-    unless ``stdout`` is given."""
+def _on_a_terminal(*command: str, stdout: Any = None, term: str = "xterm") -> bytes:
+    """What a cohort run shows on a terminal (a pseudo-terminal, of type ``term``) as its standard error, and as its
+    standard output unless ``stdout`` is given."""
     pty = pytest.importorskip("pty", reason="needs a pseudo-terminal (POSIX)")
     any_body()
     main, other = pty.openpty()
     with subprocess.Popen([sys.executable, "-m", "epa", *command], stdout=other if stdout is None else stdout,
-                          stderr=other, env={**os.environ, "TERM": "xterm", "COLUMNS": "200"}) as done:
+                          stderr=other, env={**os.environ, "TERM": term, "COLUMNS": "200"}) as done:
         os.close(other)
         said = b""
         while True:
