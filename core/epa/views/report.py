@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shlex
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -428,6 +427,8 @@ def cohort_line(cohort: dict[str, Any]) -> str:
     rows = cohort.get("error_rows", ())
     if not rows:
         return said
+    import shlex  # (here: a warm start's table imports nothing it does not use)
+
     named = [f"  line {row['line']}: {one_line(row['message'])}" if row["line"] is not None
              else f"  {one_line(row['message'])}" for row in rows[:ERROR_ROWS_SHOWN]]
     more = len(rows) - ERROR_ROWS_SHOWN
