@@ -566,6 +566,28 @@ def test_a_body_shipping_another_bodys_document_fails_documents():
     assert documents(("acme", own), ("other", elsewhere)) == {"acme": [], "other": []}
 
 
+def test_a_document_said_to_be_published_after_today_fails_documents():
+    """A ruleset whose document is said to be published in a year to come (a date mistyped, or a draft's copied)
+    passed every check, alone or beside other bodies: the rules are written from a document at hand, so published
+    already. Today's date, or none, passes."""
+    import datetime as dt
+
+    rules = base_rules()
+    later = attrs.evolve(rules, document=attrs.evolve(rules.document, published=dt.date(2999, 1, 1), publisher="acme"))
+
+    def documents(*bodies):
+        reg = Registry([(b, make_plugin(b, [r])) for b, r in bodies], keep_going=True)
+        return {o.body: (o.status, failures([o])) for o in conformance.run(reg, only=["documents"])}
+
+    for found in (documents(("acme", later)), documents(("acme", later), ("other", attrs.evolve(
+            rules, document=attrs.evolve(rules.document, file="other.txt", sha256=None, publisher="other"))))):
+        status, (failure,) = found["acme"]
+        assert status == "fail" and failure.entry == "$.document.published"
+        assert "published on 2999-01-01, after today" in failure.message
+    today = attrs.evolve(later, document=attrs.evolve(later.document, published=dt.date.today()))
+    assert documents(("acme", today))["acme"][0] == "skip"  # alone: nothing else to compare, nothing wrong
+
+
 def test_a_hook_telling_an_apprentice_of_criteria_missing_that_were_met_fails_missing_pass_fails():
     """A grade_component grading rightly but listing every pass criterion as missing, whatever was met: the check held
     a fail's pass_missing to naming the criterion missing, never to naming only those missing, so it passed every
