@@ -89,7 +89,8 @@ def in_its_words(text: str) -> str:
 
 def fill_in(folder: Path, body_id: str, sources: Path) -> None:
     """What an author does: every placeholder replaced with the document's words, and its hash set. The document
-    words its criteria as the standard does (the conformance suite holds each criterion's text to it)."""
+    words its criteria as the standard does (the conformance suite holds each criterion's text to it), and states
+    what the scaffold wrote for each value it marks (the comment marking it deleted)."""
     from epa.registry import core_standards
 
     st0071 = next(s for s in core_standards() if s.id == "ST0071")
@@ -101,6 +102,7 @@ def fill_in(folder: Path, body_id: str, sources: Path) -> None:
         text = in_its_words(path.read_text(encoding="utf-8").replace("PLACEHOLDER section heading", "Grading"))
         text = text.replace("PLACEHOLDER: ", "").replace("sha256: null", f"sha256: {digest}")
         text = re.sub(r"PLACEHOLDER \(from .*?\): ", "", text)  # each criterion confirmed as the standard words it
+        text = re.sub(r"(?m)  # PLACEHOLDER \(the scaffold's value\): .*$", "", text)  # each value confirmed, as written
         path.write_text(text, encoding="utf-8")
 
 
