@@ -588,6 +588,35 @@ def test_a_document_said_to_be_published_after_today_fails_documents():
     assert documents(("acme", today))["acme"][0] == "skip"  # alone: nothing else to compare, nothing wrong
 
 
+def test_a_reading_made_in_code_is_held_to_needed_at_and_criteria_sets_as_a_file_is():
+    """A plugin making a later version in code (attrs.evolve of its loaded rules) reaches the body unread by the
+    loader, which refuses a needed_at naming a criterion needed as much there already, and criteria_sets not dividing
+    the reading's criteria. On 6b31b37 such a ruleset passed every check: grading said a pass turned on a criterion
+    it needed anyway. The criteria check now holds each reading as loading a file does, naming it."""
+    from epa.model.domain import Ambiguity, NeededAt
+
+    rules = base_rules()
+    (held,) = rules.criteria_for(rules.method_ids[0], "pass")[:1]
+    (other,) = rules.criteria_for(rules.method_ids[1], "pass")[:1]
+    said = {"citation": rules.document.file + " § x", "text_says": "x", "reading": "r", "why": "w"}
+    needed = Ambiguity("made-needed", criteria=(held.id,), criteria_otherwise="needed_at",
+                       needed_at=NeededAt(held.method, "pass"), **said)
+    sets = Ambiguity("made-sets", criteria=(held.id, other.id), criteria_otherwise="alternatives",
+                     criteria_sets=((held.id,), (held.id, other.id)), **said)
+    made = attrs.evolve(rules, ambiguities=(*rules.ambiguities, needed, sets))
+    found = failures(check(("broken", plugin(rules=made)), "criteria"))
+    n = len(rules.ambiguities)
+    assert [(f.entry, f.message.split(":")[0]) for f in found] == [
+        (f"$.ambiguities[{n}]", "the reading 'made-needed'"), (f"$.ambiguities[{n + 1}]", "the reading 'made-sets'")]
+    assert f"{held.id} is a pass criterion of {held.method} already" in found[0].message
+    assert "not the reading's criteria" in found[1].message
+    # the same readings, as loading accepts them, pass
+    fine = attrs.evolve(rules, ambiguities=(*rules.ambiguities, attrs.evolve(needed, needed_at=NeededAt(other.method,
+                                                                                                     "pass")),
+                                            attrs.evolve(sets, criteria_sets=((held.id,), (other.id,)))))
+    assert failures(check(("broken", plugin(rules=fine)), "criteria")) == []
+
+
 def test_a_hook_telling_an_apprentice_of_criteria_missing_that_were_met_fails_missing_pass_fails():
     """A grade_component grading rightly but listing every pass criterion as missing, whatever was met: the check held
     a fail's pass_missing to naming the criterion missing, never to naming only those missing, so it passed every
