@@ -337,6 +337,13 @@ def test_a_bug_in_a_plugins_own_combine_grades_is_blamed_on_its_module_and_line(
                            "any-fail-fails"))
     assert found and {(f.entry, Path(f.file).name, f.line) for f in found} == {
         ("combine_grades", Path(__file__).name, combine_grades.__code__.co_firstlineno)}
+    # with the rule it broke and where the document states it: the row matching, or the rule in words (6b31b37 said
+    # "fail" alone)
+    for f in found:
+        grades = {a["method"]: a["grade"] for a in f.record["assessments"]}
+        row = next((row for row in rules.combination.rows if row.matches(grades)), None)
+        cited = row.citation if row is not None else rules.combination.rule_in_words.citation
+        assert f.expected == f"fail: a fail in any method fails, as {cited} states"
 
 
 def test_a_component_failed_without_naming_what_is_missing_fails_conformance():
