@@ -571,6 +571,22 @@ def test_a_body_shipping_another_bodys_document_fails_documents():
     assert documents(("acme", own), ("other", elsewhere)) == {"acme": [], "other": []}
 
 
+def test_a_copy_of_another_bodys_rules_alone_fails_documents_by_its_publisher():
+    """Another body's rules under a plugin's own id, the id alone changed, in an environment holding that plugin
+    alone (a third party's: the body copied is not installed): on 6b31b37 documents skipped, having no other body to
+    compare with, and every other check passed. The document says whose it is: its publisher, neither this body's
+    name nor its id."""
+    rules = base_rules()
+    reg = Registry([("copycat", make_plugin("copycat", [rules]))], keep_going=True)
+    (outcome,) = conformance.run(reg, only=["documents"])
+    (found,) = failures([outcome])
+    assert found.entry == "$.document.publisher" and f"published by {rules.document.publisher!r}, not by this body" \
+        in found.message
+    own = attrs.evolve(rules, document=attrs.evolve(rules.document, publisher="copycat"))
+    reg = Registry([("copycat", make_plugin("copycat", [own]))], keep_going=True)
+    assert [o.status for o in conformance.run(reg, only=["documents"])] == ["skip"]  # its own: nothing to compare
+
+
 def test_a_document_said_to_be_published_after_today_fails_documents():
     """A ruleset whose document is said to be published in a year to come (a date mistyped, or a draft's copied)
     passed every check, alone or beside other bodies: the rules are written from a document at hand, so published
