@@ -75,7 +75,7 @@ def test_a_plugins_reading_naming_a_rule_its_rules_do_not_define_is_refused_as_t
     rules = generate(tmp_path, "upsilon") / "epa_upsilon/rules"
     journey = rules / "ST0071.journey.yaml"
     text = journey.read_text(encoding="utf-8")
-    assert "\nambiguities: []\n" in text and "- id: english-maths\n" in text
+    assert "\nambiguities: []\n" in text and "\n- id: english-maths" in text
     journey.write_text(text.replace("\nambiguities: []\n", """
 ambiguities:
 - id: upsilon-english-maths-level

@@ -89,7 +89,8 @@ def in_its_words(text: str) -> str:
 
 def fill_in(folder: Path, body_id: str, sources: Path) -> None:
     """What an author does: every placeholder replaced with the document's words, and its hash set. The document
-    words its criteria as the standard does (the conformance suite holds each criterion's text to it)."""
+    words its criteria as the standard does (the conformance suite holds each criterion's text to it), and states
+    what the scaffold wrote for each value it marks (the comment marking it deleted)."""
     from epa.registry import core_standards
 
     st0071 = next(s for s in core_standards() if s.id == "ST0071")
@@ -101,6 +102,7 @@ def fill_in(folder: Path, body_id: str, sources: Path) -> None:
         text = in_its_words(path.read_text(encoding="utf-8").replace("PLACEHOLDER section heading", "Grading"))
         text = text.replace("PLACEHOLDER: ", "").replace("sha256: null", f"sha256: {digest}")
         text = re.sub(r"PLACEHOLDER \(from .*?\): ", "", text)  # each criterion confirmed as the standard words it
+        text = re.sub(r"(?m)  # PLACEHOLDER \(the scaffold's value\): .*$", "", text)  # each value confirmed, as written
         path.write_text(text, encoding="utf-8")
 
 
@@ -335,6 +337,13 @@ def test_a_bug_in_a_plugins_own_combine_grades_is_blamed_on_its_module_and_line(
                            "any-fail-fails"))
     assert found and {(f.entry, Path(f.file).name, f.line) for f in found} == {
         ("combine_grades", Path(__file__).name, combine_grades.__code__.co_firstlineno)}
+    # with the rule it broke and where the document states it: the row matching, or the rule in words (6b31b37 said
+    # "fail" alone)
+    for f in found:
+        grades = {a["method"]: a["grade"] for a in f.record["assessments"]}
+        row = next((row for row in rules.combination.rows if row.matches(grades)), None)
+        cited = row.citation if row is not None else rules.combination.rule_in_words.citation
+        assert f.expected == f"fail: a fail in any method fails, as {cited} states"
 
 
 def test_a_component_failed_without_naming_what_is_missing_fails_conformance():

@@ -58,11 +58,13 @@ def readme_installs(readme: str) -> list[list[str]]:
     return [shlex.split(line) for line in readme.splitlines() if line.strip().startswith("pip install ")]
 
 
-def fill_in(folder: Path, sources: Path, body_id: str) -> None:
+def fill_in(folder: Path, sources: Path, body_id: str, confirm: bool = True) -> None:
     """What the guide tells the author to do, all but the hash: the document in a sources folder (here made of the
     standard's own words, so each criterion's mark is deleted, not its words replaced), each PLACEHOLDER replaced
     with what the document says, every citation naming the document's section it comes from; the document, a web
-    page, gives itself no version: the version line is deleted, as the generated file says to."""
+    page, gives itself no version: the version line is deleted, as the generated file says to. ``confirm``: each
+    value the scaffold wrote (a line ending in its mark's comment) confirmed against the document, which here says
+    what the scaffold wrote, so the comment alone is deleted."""
     st0071 = next(s for s in core_standards() if s.id == "ST0071")
     lines = ["Skillsfirst End-Point Assessment for ST0071 Customer Service Specialist", "Grading",
              *(f"{t.id} {t.text}" for t in st0071.criteria)]
@@ -77,6 +79,8 @@ def fill_in(folder: Path, sources: Path, body_id: str) -> None:
         text = re.sub(r"(?m)^(  title: )'?PLACEHOLDER: .*$", rf"\g<1>{lines[0]}", text)  # the document's title
         # the gateway and resit texts in the document's words, not the scaffold's
         text = re.sub(r"'PLACEHOLDER: (?:[^']|'')*'", "'The rules, in words.'", text)
+        if confirm:
+            text = re.sub(r"(?m)  # PLACEHOLDER \(the scaffold's value\): .*$", "", text)
         path.write_text(text.replace("PLACEHOLDER: ", ""), encoding="utf-8")
 
 

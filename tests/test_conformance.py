@@ -228,6 +228,7 @@ def test_a_rule_where_more_criteria_lower_a_grade():
     found = failures(check(("broken", plugin(grade_component=grade_component)), "more-criteria-never-lower"))
     assert len(found) == 1
     assert f"meeting {spoiler} as well lowers the grade" in found[0].message
+    assert (found[0].entry, found[0].file) == ("grade_component", __file__)  # the hook, not the criterion (6b31b37)
     met = next(a for a in found[0].record["assessments"] if a["method"] == method)["criteria_met"]
     assert spoiler in met
 
@@ -533,7 +534,11 @@ def test_a_hook_that_needs_particular_distinction_criteria_fails_distinction_cou
         return result
 
     found = failures(check(("broken", plugin(rules=rules, grade_component=first_ones)), "distinction-count"))
-    assert found and all(f.expected == f"distinction ({needed} needed)" for f in found)
+    # the hook at fault is named, at its line, with the rule it broke and where the document states it (on 6b31b37 the
+    # data's component rule was named, which the hook need not read)
+    rule = f"distinction ({needed} needed): the rule for a distinction in {method}, as "
+    assert found and all(f.expected.startswith(rule) and f.expected.endswith(" states") for f in found)
+    assert {(f.entry, f.file) for f in found} == {("grade_component", __file__)}
     met = next(a for a in found[0].record["assessments"] if a["method"] == method)["criteria_met"]
     assert len(set(met) & set(distinctions)) == needed and distinctions[0] not in met
     assert failures(check(("unbroken", plugin(rules=rules)), "distinction-count")) == []  # the default: any N
@@ -564,6 +569,73 @@ def test_a_body_shipping_another_bodys_document_fails_documents():
     elsewhere = attrs.evolve(own, document=attrs.evolve(own.document, file="other.txt", sha256=None,
                                                          publisher="other"))
     assert documents(("acme", own), ("other", elsewhere)) == {"acme": [], "other": []}
+
+
+def test_a_copy_of_another_bodys_rules_alone_fails_documents_by_its_publisher():
+    """Another body's rules under a plugin's own id, the id alone changed, in an environment holding that plugin
+    alone (a third party's: the body copied is not installed): on 6b31b37 documents skipped, having no other body to
+    compare with, and every other check passed. The document says whose it is: its publisher, neither this body's
+    name nor its id."""
+    rules = base_rules()
+    reg = Registry([("copycat", make_plugin("copycat", [rules]))], keep_going=True)
+    (outcome,) = conformance.run(reg, only=["documents"])
+    (found,) = failures([outcome])
+    assert found.entry == "$.document.publisher" and f"published by {rules.document.publisher!r}, not by this body" \
+        in found.message
+    own = attrs.evolve(rules, document=attrs.evolve(rules.document, publisher="copycat"))
+    reg = Registry([("copycat", make_plugin("copycat", [own]))], keep_going=True)
+    assert [o.status for o in conformance.run(reg, only=["documents"])] == ["skip"]  # its own: nothing to compare
+
+
+def test_a_document_said_to_be_published_after_today_fails_documents():
+    """A ruleset whose document is said to be published in a year to come (a date mistyped, or a draft's copied)
+    passed every check, alone or beside other bodies: the rules are written from a document at hand, so published
+    already. Today's date, or none, passes."""
+    import datetime as dt
+
+    rules = base_rules()
+    later = attrs.evolve(rules, document=attrs.evolve(rules.document, published=dt.date(2999, 1, 1), publisher="acme"))
+
+    def documents(*bodies):
+        reg = Registry([(b, make_plugin(b, [r])) for b, r in bodies], keep_going=True)
+        return {o.body: (o.status, failures([o])) for o in conformance.run(reg, only=["documents"])}
+
+    for found in (documents(("acme", later)), documents(("acme", later), ("other", attrs.evolve(
+            rules, document=attrs.evolve(rules.document, file="other.txt", sha256=None, publisher="other"))))):
+        status, (failure,) = found["acme"]
+        assert status == "fail" and failure.entry == "$.document.published"
+        assert "published on 2999-01-01, after today" in failure.message
+    today = attrs.evolve(later, document=attrs.evolve(later.document, published=dt.date.today()))
+    assert documents(("acme", today))["acme"][0] == "skip"  # alone: nothing else to compare, nothing wrong
+
+
+def test_a_reading_made_in_code_is_held_to_needed_at_and_criteria_sets_as_a_file_is():
+    """A plugin making a later version in code (attrs.evolve of its loaded rules) reaches the body unread by the
+    loader, which refuses a needed_at naming a criterion needed as much there already, and criteria_sets not dividing
+    the reading's criteria. On 6b31b37 such a ruleset passed every check: grading said a pass turned on a criterion
+    it needed anyway. The criteria check now holds each reading as loading a file does, naming it."""
+    from epa.model.domain import Ambiguity, NeededAt
+
+    rules = base_rules()
+    (held,) = rules.criteria_for(rules.method_ids[0], "pass")[:1]
+    (other,) = rules.criteria_for(rules.method_ids[1], "pass")[:1]
+    said = {"citation": rules.document.file + " § x", "text_says": "x", "reading": "r", "why": "w"}
+    needed = Ambiguity("made-needed", criteria=(held.id,), criteria_otherwise="needed_at",
+                       needed_at=NeededAt(held.method, "pass"), **said)
+    sets = Ambiguity("made-sets", criteria=(held.id, other.id), criteria_otherwise="alternatives",
+                     criteria_sets=((held.id,), (held.id, other.id)), **said)
+    made = attrs.evolve(rules, ambiguities=(*rules.ambiguities, needed, sets))
+    found = failures(check(("broken", plugin(rules=made)), "criteria"))
+    n = len(rules.ambiguities)
+    assert [(f.entry, f.message.split(":")[0]) for f in found] == [
+        (f"$.ambiguities[{n}]", "the reading 'made-needed'"), (f"$.ambiguities[{n + 1}]", "the reading 'made-sets'")]
+    assert f"{held.id} is a pass criterion of {held.method} already" in found[0].message
+    assert "not the reading's criteria" in found[1].message
+    # the same readings, as loading accepts them, pass
+    fine = attrs.evolve(rules, ambiguities=(*rules.ambiguities, attrs.evolve(needed, needed_at=NeededAt(other.method,
+                                                                                                     "pass")),
+                                            attrs.evolve(sets, criteria_sets=((held.id,), (other.id,)))))
+    assert failures(check(("broken", plugin(rules=fine)), "criteria")) == []
 
 
 def test_a_hook_telling_an_apprentice_of_criteria_missing_that_were_met_fails_missing_pass_fails():

@@ -90,6 +90,46 @@ def test_filled_in_it_conforms_and_passes_check_rules_with_every_field_the_schem
     assert checked.exit_code == 0, checked.stdout + checked.stderr
 
 
+def test_filled_in_but_for_the_values_the_scaffold_wrote_it_fails_placeholders_naming_each(tmp_path, monkeypatch):
+    """An author who replaces every marked text with the document's words, hash and all, and leaves the values the
+    scaffold wrote beside them (the resit cap's grade, what it applies to and whether exceptional circumstances lift
+    it, the gateway requirement's strength and level, each criterion's method, the empty table, the rule in words'
+    decides, the empty lists of deadlines, windows, rework and tolerances) has the tool claim them as the document's.
+    On 6b31b37 the scaffold wrote them unmarked and such a plugin passed every check; each is now marked by a
+    comment on its line, which the placeholders check (and check-rules) fails by file, line and JSON path."""
+    from test_author_path import fill_in, set_hash
+
+    folder = generate(tmp_path, "lazy")
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    fill_in(folder, sources, "lazy", confirm=False)
+    reg = Registry([("lazy", load_generated(folder, "lazy"))], keep_going=True)
+    (hashed,) = [f for o in conformance.run(reg, sources=sources, only=["sources"]) for f in o.failures
+                 if f.entry == "$.document.sha256"]
+    set_hash(folder, "lazy", hashed.expected.removeprefix("sha256: "))
+    reg = Registry([("lazy", load_generated(folder, "lazy"))], keep_going=True)
+    outcomes = conformance.run(reg, sources=sources)
+    assert {o.check for o in outcomes if o.status == "fail"} == {"placeholders"}
+    (placeholders,) = [o for o in outcomes if o.check == "placeholders"]
+    journey = str(folder / "epa_lazy" / "rules" / "ST0071.journey.yaml")
+    rules = str(folder / "epa_lazy" / "rules" / "ST0071.yaml")
+    found = {(Path(f.file).name, f.entry) for f in placeholders.failures}
+    assert {("ST0071.journey.yaml", e) for e in (
+        "$.resit.cap.grade", "$.resit.cap.applies_to", "$.resit.cap.exceptional_circumstances_lift",
+        "$.gateway[0]", "$.gateway[0].strength", "$.gateway[0].check.english_maths.level", "$.deadlines",
+        "$.resit.windows", "$.resit.rework", "$.tolerances")} <= found
+    assert {("ST0071.yaml", e) for e in ("$.criteria[0].method", "$.combination.rows",
+                                         "$.combination.rule_in_words.decides.distinction")} <= found
+    # each at its own line, the line the value is written on
+    lines = {Path(f.file).name: Path(f.file).read_text(encoding="utf-8").splitlines() for f in placeholders.failures}
+    for f in placeholders.failures:
+        assert "# PLACEHOLDER" in lines[Path(f.file).name][f.line - 1], f
+    cap = next(f for f in placeholders.failures if f.entry == "$.resit.cap.grade")
+    assert lines["ST0071.journey.yaml"][cap.line - 1].lstrip().startswith("grade: pass")
+    checked = run("check-rules", "--limit", "0", "--sources", str(sources), rules, journey)
+    assert checked.exit_code == 1 and f"{journey}:{cap.line}: $.resit.cap.grade: still a placeholder" in checked.stdout
+
+
 def test_another_standard(tmp_path):
     module = load_generated(generate(tmp_path, "eta", "--standard", "ST0072"), "eta")
     (ruleset,) = Registry([("eta", module)]).body("eta").body.rulesets
@@ -129,8 +169,8 @@ def test_deleting_only_the_mark_still_leaves_a_placeholder(tmp_path):
     folder = generate(tmp_path, "theta")
     for rules in (folder / "epa_theta/rules").glob("*.yaml"):
         text = rules.read_text(encoding="utf-8")
-        text = re.sub(r"PLACEHOLDER(?: \(from [^)]*\))?: ", "", text).replace("PLACEHOLDER section heading",
-                                                                             "section heading")
+        text = re.sub(r"PLACEHOLDER(?: \((?:from [^)]*|the scaffold's value)\))?: ", "", text).replace(
+            "PLACEHOLDER section heading", "section heading")
         assert "PLACEHOLDER" not in "".join(line for line in text.splitlines() if not line.startswith("#"))
         rules.write_text(text, encoding="utf-8")
     reg = Registry([("theta", load_generated(folder, "theta"))], keep_going=True)

@@ -57,9 +57,36 @@ def _core_install() -> str:
     return "PATH/TO/epa"
 
 
-def _dump(header: str, data: dict[str, Any]) -> str:
+def _dump(header: str, data: dict[str, Any], confirm: dict[tuple[Any, ...], str] | None = None) -> str:
+    """The file: the header as comments, then the data; each line holding a key (or list entry) ``confirm`` names
+    ends in a comment opening with the mark, saying what to confirm there (:data:`VALUE_MARK`)."""
     comment = "".join(f"# {line}\n" if line else "#\n" for line in header.splitlines())
-    return comment + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=110)
+    text = comment + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=110)
+    if not confirm:
+        return text
+    lines = text.split("\n")
+    node = yaml.compose(text)
+    for parts, words in confirm.items():
+        lines[_line_of_key(node, parts)] += f"  # {VALUE_MARK}: {words}"
+    return "\n".join(lines)
+
+
+def _line_of_key(node: Any, parts: tuple[Any, ...]) -> int:
+    """The 0-based line of the key (or list entry) a path ends at."""
+    at = node
+    for part in parts:
+        if isinstance(at, yaml.MappingNode):
+            key, at = next((k, v) for k, v in at.value if k.value == part)
+        else:
+            key = at = at.value[part]
+    return int(key.start_mark.line)
+
+
+# The mark on a value the scaffold writes that only the author's document can confirm (a grade, a strength, a list
+# left empty): a comment at the end of its line, which the ``placeholders`` check fails while it stands. On the
+# value's own line, not in its text: replacing the text with the document's words leaves the value as the scaffold
+# wrote it, a claim the author never made, until the comment is deleted.
+VALUE_MARK = f"{MARK} (the scaffold's value)"
 
 
 @frozen
@@ -113,10 +140,40 @@ def ruleset(body: str, name: str, standard: Standard, document: str, catalogue: 
         "combination": {
             "citation": cite, "complete": False, "rows": [],
             "rule_in_words": {"text": f"{MARK}: any fail fails; distinction in every method gives a distinction; "
-                                      "otherwise a pass", "citation": cite},
+                                      "otherwise a pass", "citation": cite,
+                              "decides": {"fail": "any", "distinction": "all"}},
         },
         "ambiguities": [],
     }
+
+
+def ruleset_values(data: dict[str, Any]) -> dict[tuple[Any, ...], str]:
+    """The values of a generated ruleset only the author's document can confirm, by path, each with what to confirm:
+    each criterion's method and level (the standard's placement, or another body's), the table left empty and what
+    the rule in words decides."""
+    said: dict[tuple[Any, ...], str] = {("criteria", i, "method"): "the method and level your document gives it"
+                                        for i in range(len(data["criteria"]))}
+    said[("combination", "rows")] = ("your document's grading table, row by row (complete: true where they cover "
+                                     "every combination); [] where it prints none")
+    said[("combination", "rule_in_words", "decides", "distinction")] = (
+        "what the rule in words needs for a distinction: all, {at_least: N} or {methods: [...]}")
+    return said
+
+
+JOURNEY_VALUES: dict[tuple[Any, ...], str] = {
+    # what a journey file generated holds that only the document can say (see ruleset_values)
+    ("gateway", 0): "keep it only where your document requires it, with its name and check",
+    ("gateway", 0, "strength"): "mandatory, recommended or optional, as your document's sentence says",
+    ("gateway", 0, "check", "english_maths", "level"): "the level your document requires",
+    ("deadlines",): "the dates your document sets; [] where it sets none",
+    ("resit", "cap", "grade"): "the grade your document caps a resit or retake at",
+    ("resit", "cap", "applies_to"): "what your document caps: resit, retake or both",
+    ("resit", "cap", "exceptional_circumstances_lift"): "true where your document lets exceptional circumstances lift "
+                                                        "the cap",
+    ("resit", "windows"): "the periods your document sets for a resit or retake; [] where it sets none",
+    ("resit", "rework"): "the time your document gives to rework a failed method; [] where it gives none",
+    ("tolerances",): "the tolerances your document states (a duration, a word count); [] where it states none",
+}
 
 
 def journey(body: str, standard: Standard, document: str) -> dict[str, Any]:
@@ -171,14 +228,17 @@ def files(body: str, name: str, standard: Standard, catalogue: Catalogue | None 
               "cite each rule as '<document file> § <section heading>', and set document.sha256.\n"
               f"The criteria are {catalogue.source}'s{_document_of(catalogue)}:\n"
               "keep those your document has, each in the method and at the level it gives, with its words (delete\n"
-              f"the mark '{MARK} (from ...): ' where they are the same), and add or remove criteria as it does.")
+              f"the mark '{MARK} (from ...): ' where they are the same), and add or remove criteria as it does.\n"
+              "A line ending in a comment that opens with the mark holds a value written here, not taken from your\n"
+              "document: make it what your document says, then delete the comment.")
+    rules = ruleset(body, name, standard, document, catalogue)
     return {
         "pyproject.toml": PYPROJECT.format(body=body, package=package, name=name, epa=_epa_requirement()),
         "README.md": README.format(body=body, package=package, name=name, standard=standard.id, document=document,
                                    core=_core_install(), commands=_commands(body)),
         f"{package}/__init__.py": INIT.format(body=body, name=name),
-        f"{package}/rules/{standard.id}.yaml": _dump(header, ruleset(body, name, standard, document, catalogue)),
-        f"{package}/rules/{standard.id}.journey.yaml": _dump(header, journey(body, standard, document)),
+        f"{package}/rules/{standard.id}.yaml": _dump(header, rules, ruleset_values(rules)),
+        f"{package}/rules/{standard.id}.journey.yaml": _dump(header, journey(body, standard, document), JOURNEY_VALUES),
         ".gitignore": GITIGNORE,
         f"tests/test_{body}_conformance.py": TEST_CONFORMANCE.format(body=body),
         f"tests/test_{body}_rules.py": TEST_RULES.format(body=body, standard=standard.id,

@@ -176,6 +176,27 @@ class Source:
         line, column = self.position(parts) or (None, None)
         return Place(str(self.path), line, column, json_path(parts))
 
+    def keys_by_line(self) -> dict[int, list[Any]]:
+        """The path of the first key or list entry each line (1-based) of the file opens, the outermost where a line
+        opens more than one ("- id: x" opens its entry, then the key)."""
+        import yaml
+
+        self.position([])  # composes the node tree where it is not kept
+        found: dict[int, list[Any]] = {}
+        stack: list[tuple[yaml.Node | None, list[Any]]] = [(self._node, [])]
+        while stack:
+            node, parts = stack.pop()
+            if isinstance(node, yaml.MappingNode):
+                pairs = [(k, v, [*parts, k.value]) for k, v in node.value]
+            elif isinstance(node, yaml.SequenceNode):
+                pairs = [(v, v, [*parts, i]) for i, v in enumerate(node.value)]
+            else:
+                continue
+            for key, _, path in pairs:
+                found.setdefault(key.start_mark.line + 1, path)
+            stack += [(value, path) for _, value, path in reversed(pairs)]
+        return found
+
     def written(self, parts: Sequence[Any]) -> str | None:
         """The value at a JSON path as the file writes it, where it is one unquoted scalar (YAML's ``no``, which
         it reads as false), else None."""

@@ -146,6 +146,19 @@ def _check_needed_at(ambiguity: dict[str, Any], criteria: dict[str, dict[str, An
                                   "it needs for a pass, or one this reading needs elsewhere or nowhere")
 
 
+def reading_refused(ambiguity: dict[str, Any], criteria: dict[str, dict[str, Any]],
+                    methods: set[str]) -> InputError | None:
+    """Why loading a rules file would refuse a reading's criteria_sets or needed_at (``ambiguity`` as the file gives
+    it; ``criteria`` each criterion's method and level, by id), or None: for a ruleset a plugin makes otherwise
+    (in code), which the conformance suite holds to the same."""
+    try:
+        _check_sets(ambiguity, Place())
+        _check_needed_at(ambiguity, criteria, methods, lambda *parts: Place())
+    except InputError as exc:
+        return exc
+    return None
+
+
 def _check_ruleset(data: dict[str, Any], source: Source) -> None:
     """What the schema cannot say: ids unique, criteria and rows naming the declared methods."""
     methods = {m["id"] for m in data["methods"]}

@@ -19,7 +19,9 @@ from epa.model.domain import Grade
 # --- the catalogue -----------------------------------------------------------------------------------------
 
 
-@check("criteria", "criterion ids are unique and the standard's, methods are the standard's, each has criteria")
+@check("criteria", "criterion ids are unique and the standard's, methods are the standard's, each has criteria, "
+       "and each reading's criteria_sets and needed_at are as loading a rules file holds them (a ruleset made in code "
+       "too)")
 def criteria(s: CheckedBody) -> Iterator[Failure]:
     r, standard = s.rules, s.registry.standard(s.rules.standard)
     if set(r.method_ids) != set(standard.method_ids):
@@ -39,6 +41,24 @@ def criteria(s: CheckedBody) -> Iterator[Failure]:
         if not r.criteria_for(method, "pass"):
             yield s.failure(f"method {method!r} has no pass criteria", "every method has pass criteria",
                             f"$.methods[{r.method_ids.index(method)}]")
+    yield from _readings(s)
+
+
+def _readings(s: CheckedBody) -> Iterator[Failure]:
+    """Each reading's criteria_sets and needed_at as loading a rules file holds them (``epa.rules.load``): a ruleset
+    a plugin builds or changes in code (a later version made with attrs.evolve) reaches the body unread by it, and a
+    needed_at naming a criterion needed as much already there says a grade turns on what it does not."""
+    from epa.model.convert import unstructure
+    from epa.rules.load import reading_refused
+
+    r = s.rules
+    criteria = {c.id: {"method": c.method, "level": c.level} for c in r.criteria}
+    for i, ambiguity in enumerate(r.ambiguities):
+        # as a file gives it: a field left out, not empty
+        data = {k: v for k, v in unstructure(ambiguity).items() if v is not None and v != []}
+        if (refused := reading_refused(data, criteria, set(r.method_ids))) is not None:
+            yield s.failure(f"the reading {ambiguity.id!r}: {refused.message}",
+                            refused.hint or "a reading as loading a rules file accepts it", f"$.ambiguities[{i}]")
 
 
 @check("thresholds", "a pass or distinction threshold never exceeds the criteria it counts, and a method with as "

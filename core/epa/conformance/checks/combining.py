@@ -28,8 +28,13 @@ def any_fail_fails(s: CheckedBody) -> Iterator[Failure]:
         failed = Grade.FAIL in combo.values()
         got = s.combine(combo)
         if failed != (got == Grade.FAIL):
-            yield s.failure(f"{show(combo)} gives {got}", "fail" if failed else "pass or distinction",
-                            _row_entry(s, combo, got), witness.recorded(s.body_id, r, combo))
+            entry = _row_entry(s, combo, got)
+            expected = "fail" if failed else "pass or distinction"
+            if entry == "combine_grades":  # the hook at fault: the rule it broke, where the document states it
+                row = next((row for row in r.combination.rows if row.matches(dict(combo))), None)
+                cited = row.citation if row is not None else r.combination.rule_in_words.citation
+                expected += f": {'a fail in any method fails' if failed else 'only a fail fails'}, as {cited} states"
+            yield s.failure(f"{show(combo)} gives {got}", expected, entry, witness.recorded(s.body_id, r, combo))
 
 
 @check("table", "the combination table decides every combination, and no two rows that match one disagree "

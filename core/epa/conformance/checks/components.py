@@ -14,6 +14,7 @@ from epa.conformance.checks.base import (
     everything,
 )
 from epa.model.domain import Grade
+from epa.rules.grading import Thresholds
 
 # --- grading a component -----------------------------------------------------------------------------------
 
@@ -45,8 +46,10 @@ def missing_pass_fails(s: CheckedBody) -> Iterator[Failure]:
                 missing = f"pass criteria {', '.join(sorted(others | {c.id}))}" if others else f"pass criterion {c.id}"
                 none = "" if met & frozenset(d.id for d in r.criteria_for(method, "distinction")) or \
                     not r.criteria_for(method, "distinction") else " and no distinction criterion met"
-                yield s.failure(f"{method} graded {got.grade} with {missing} missing{none}", "fail",
-                                f"$.criteria[{r.criteria.index(c)}]", witness.criteria(s.body_id, r, {method: met}))
+                yield s.failure(f"{method} graded {got.grade} with {missing} missing{none}",
+                                _expected(s, "fail", f"{c.id} is a pass criterion of {method}", c.citation),
+                                _at_fault(s, f"$.criteria[{r.criteria.index(c)}]"),
+                                witness.criteria(s.body_id, r, {method: met}))
             elif c.id not in got.pass_missing:  # an apprentice told "fail" must be told what to meet
                 entry = "grade_component" if "grade_component" in s.loaded.own_hooks else \
                     f"$.criteria[{r.criteria.index(c)}]"
@@ -99,11 +102,13 @@ def distinction_count(s: CheckedBody) -> Iterator[Failure]:
             want = Grade.DISTINCTION if distinctions and k >= needed else Grade.PASS
             got = s.grade_component(method, met)
             if got != want:
-                entry = f"$.component_rules.{method}" if rule else "$.criteria"
+                entry = _at_fault(s, f"$.component_rules.{method}" if rule else "$.criteria")
                 which = f" ({', '.join(chosen)})" if 0 < k < len(distinctions) else ""
                 yield s.failure(f"{method}: all pass criteria and {k} of {len(distinctions)} distinction criteria"
-                                f"{which} graded {got}", f"{want} ({needed} needed)", entry,
-                                witness.criteria(s.body_id, r, {method: met}))
+                                f"{which} graded {got}",
+                                _expected(s, f"{want} ({needed} needed)", f"the rule for a distinction in {method}",
+                                          Thresholds.of(r, method).citation),
+                                entry, witness.criteria(s.body_id, r, {method: met}))
 
 
 @check("more-criteria-never-lower", "meeting one more criterion never lowers a method's grade (a sweep from "
@@ -119,8 +124,20 @@ def more_never_lower(s: CheckedBody) -> Iterator[Failure]:
         yield s.failure(f"{method}: meeting {extra} as well lowers the grade from "
                         f"{s.grade_component(method, met)} to {s.grade_component(method, more)} "
                         f"(the record meets {sorted(more)})", "a grade no lower than without it",
-                        f"$.criteria[{[c.id for c in r.criteria].index(extra)}]",
+                        _at_fault(s, f"$.criteria[{[c.id for c in r.criteria].index(extra)}]"),
                         witness.criteria(s.body_id, r, {method: more}))
+
+
+def _at_fault(s: CheckedBody, entry: str) -> str:
+    """What gave the grade a failure shows: the plugin's own grade_component where it has one (its file and line,
+    not the data's entry, which it need not read), else the data's entry the default read."""
+    return "grade_component" if "grade_component" in s.loaded.own_hooks else entry
+
+
+def _expected(s: CheckedBody, grade: str, rule: str, citation: str) -> str:
+    """The grade expected, and, where the plugin's own hook gave another, the rule it broke and where the document
+    states it (the data's entry, named otherwise, cites it)."""
+    return f"{grade}: {rule}, as {citation} states" if "grade_component" in s.loaded.own_hooks else grade
 
 
 def _lowers(s: CheckedBody, method: str, met: frozenset[str], extra: str) -> bool:

@@ -23,8 +23,9 @@ MARK = "PLACEHOLDER"  # what `epa plugin new` writes wherever the author's own d
 
 
 @check("placeholders", f"nothing is left as `epa plugin new` wrote it: no {MARK} in a rule, citation, section or "
-       "document title (nor the scaffold's words for the document's, the mark deleted), no text that is only a mark "
-       "an author leaves (TODO, TBD, FIXME, XXX, '...', or nothing), and every document's sha256 set", "body")
+       f"document title (nor the scaffold's words for the document's, the mark deleted), no value marked by a comment "
+       f"opening with {MARK}, no text that is only a mark an author leaves (TODO, TBD, FIXME, XXX, '...', or "
+       "nothing), and every document's sha256 set", "body")
 def placeholders(s: CheckedBody) -> Iterator[Failure]:
     yield from placeholder_failures(s.loaded.body.rulesets)
 
@@ -51,6 +52,7 @@ def _placeholders(rulesets: Iterable[Ruleset]) -> Iterator[Failure]:
             for parts, text in _marked(source.data):
                 found.add(text)
                 yield _placeholder(text, parts, file, source.line(parts))
+            yield from _values_marked(source, file)
         # What the files hold is what the author edits; anything marked that reached the ruleset another way
         # (rules built in code) is named by its place in the ruleset.
         for parts, text in _marked(unstructure(r)):
@@ -114,6 +116,29 @@ def _marked(value: Any, parts: tuple[Any, ...] = ()) -> Iterator[tuple[list[Any]
     elif isinstance(value, list):
         for i, item in enumerate(value):
             yield from _marked(item, (*parts, i))
+
+
+# A comment opening with the mark, at the end of a line (or a line of its own): what `epa plugin new` writes beside a
+# value only the author's document can confirm (a grade, a strength, a list left empty; epa.scaffold.VALUE_MARK). The
+# value is the scaffold's until the comment goes: replacing the texts around it with the document's words leaves it a
+# claim the author never made.
+COMMENT_MARK = re.compile(rf"(?:^|\s)#\s*({MARK}\b.*)$")
+
+
+def _values_marked(source: File, file: str) -> Iterator[Failure]:
+    """Each line of the file ending in a comment that opens with the mark, named by the key or entry it opens."""
+    opened = None
+    for n, line in enumerate(source.where.text.splitlines(), 1):
+        mark = COMMENT_MARK.search(line)
+        if mark is None:
+            continue
+        opened = opened if opened is not None else source.where.keys_by_line()
+        parts = opened.get(n)
+        said = re.sub(rf"^{MARK}\b(?:\s*\([^)]*\))?\s*:?\s*", "", mark.group(1).strip())
+        yield Failure(f"still a placeholder: a value as `epa plugin new` wrote it, marked for "
+                      f"{quote(said or mark.group(1).strip())}", "the value your document gives (kept or changed), "
+                      "then the comment marking it deleted", json_path(parts) if parts is not None else None, file,
+                      line=n)
 
 
 def _placeholder(text: str, parts: list[Any], file: str | None, line: int | None) -> Failure:

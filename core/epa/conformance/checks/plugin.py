@@ -178,13 +178,22 @@ def _changed(s: CheckedBody, what: str, where: str, data: dict[str, Any]) -> Fai
 
 
 @check("documents", "the body's documents are its own: none is a document another installed body's rules come "
-       "from (its file or sha256) unless the other copied it, nor published by another installed body", "body")
+       "from (its file or sha256) unless the other copied it; each is published by the body itself (its name or id); "
+       "and none is said to be published after today", "body")
 def documents(s: CheckedBody) -> Iterator[Failure]:
+    # A document said to be published after today cannot be the one the rules were written from (its text is at
+    # hand): a date mistyped, or copied from a draft. Every output shows it beside the document's version.
     # A plugin shipping another body's rules under its own id (copied whole, document block and all) passes every
     # other check: they are that body's, and conformant. Every output then calls that body's document this one's
     # ("Acme EPA Kit v5.0" for Highfield's kit), and the other body's name, as a publisher, names this one too.
     others = [b for b in s.registry.bodies if b.body.id != s.body_id]
+    # A publisher no body loaded here is, nor this one: the other is not installed (a third party's environment
+    # holds its own plugin alone), and the copy still says whose document it is.
+    unpublished = list(_published_later(s)) + list(_published_by_another(s, others))
+    yield from unpublished
     if not others:
+        if unpublished:
+            return
         raise Skip("no other body is loaded to compare its documents with (none else is installed, or --bodies or "
                    "EPA_BODIES left them out)")
     done: set[tuple[str, str]] = set()
@@ -210,6 +219,34 @@ def documents(s: CheckedBody) -> Iterator[Failure]:
             yield written(r, f"{doc.file} is also the document {other.body.id}'s rules come from (the same {same}, "
                           f"published by {theirs.publisher!r}): two bodies' rules cannot come from one document",
                           "the body's own document: its file name and the SHA-256 of its text", "$.document")
+
+
+def _published_later(s: CheckedBody) -> Iterator[Failure]:
+    """Each ruleset whose document is said to be published after today (the day the check runs)."""
+    today = dt.date.today()
+    for r in s.loaded.body.rulesets:
+        if r.document.published is not None and r.document.published > today:
+            version = f" (version {r.document.version})" if r.document.version else ""
+            yield written(r, f"{r.document.file}{version} is said to be published on "
+                          f"{r.document.published}, after today ({today}): the rules are written from a document "
+                          "published already", "the date the document gives for its publication, on or before "
+                          "today", "$.document.published")
+
+
+def _published_by_another(s: CheckedBody, others: list[LoadedBody]) -> Iterator[Failure]:
+    """Each document (once) whose publisher is neither this body (its name or id) nor a body loaded here (whose
+    own failure says which)."""
+    seen: set[str] = set()
+    for r in s.loaded.body.rulesets:
+        doc = r.document
+        if doc.file in seen or _publishes(s.loaded, doc.publisher) or any(_publishes(o, doc.publisher)
+                                                                         for o in others):
+            continue
+        seen.add(doc.file)
+        yield written(r, f"{doc.file} says it is published by {doc.publisher!r}, not by this body "
+                      f"({s.loaded.body.name!r}, id {s.body_id!r}): a body's rules come from its own document",
+                      f"publisher: {s.loaded.body.name} (the body's name, as its document gives it), or the rules of "
+                      f"{doc.publisher!r}'s own plugin", "$.document.publisher")
 
 
 def _publishes(loaded: LoadedBody, publisher: str) -> bool:
