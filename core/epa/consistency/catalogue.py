@@ -217,7 +217,12 @@ def recommendations(subjects: list[SweptBody]) -> list[Finding]:
         # time all the same
         lead = [Recommendation(d.id, "lead_time", d.text, d.citation) for d in (journey.deadlines if journey else ())
                 if d.strength == "advice"]
-        advised[s.label] = [*(journey.recommendations if journey else ()), *lead]
+        # and a duration or word count worded 'should' is stored as an advice tolerance (the questioning's "should
+        # not exceed 15% of the total time", 004 § 2.5, 003 § Questioning Session): advice on duration, or on what
+        # the report holds; without it a body advising only that was said to state no advice on duration
+        limits = [Recommendation(t.id, "evidence" if t.measure == "words" else "duration", t.text, t.citation)
+                  for t in (journey.tolerances if journey else ()) if t.strength == "advice"]
+        advised[s.label] = [*(journey.recommendations if journey else ()), *lead, *limits]
     for topic in sorted({r.topic for recs in advised.values() for r in recs}):
         values = {label: " / ".join(f"“{r.text}”" for r in recs if r.topic == topic) or "none stated"
                   for label, recs in advised.items()}
