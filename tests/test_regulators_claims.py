@@ -51,3 +51,24 @@ def test_questioning_worded_should_is_advice_on_duration_not_none_stated():
     # NQual's observation "lasting 60 minutes" (000 § Practical Observation with Q&As) states no advice on
     # questioning: its side holds its mock durations alone, as before
     assert not any("15%" in q["text"] for q in side(f, "nqual")["quotes"])
+
+
+@needs_four
+def test_a_cap_the_tool_reads_from_an_ambiguous_sentence_says_it_is_a_reading():
+    # 002 § Retake and resit information: "The maximum grade awarded to a resit will be pass, unless Highfield
+    # identifies exceptional circumstances accounting for the original fail." It names a resit only, and "the
+    # maximum grade awarded to a resit" may be the overall grade or the resat method's: that a retake is not capped
+    # and that the method's own grade is are the tool's readings (its two recorded ambiguities, rules [resit.cap]),
+    # and the side said them as the document's rule. A tolerance read so says "(on the tool's reading: <id>)".
+    f = finding("resits.cap")
+    s = side(f, "highfield")
+    assert s["bodies"] == ["highfield"]
+    assert s["says"].endswith("(on the tool's reading: highfield-resit-cap-resit-only, "
+                              "highfield-maximum-grade-of-a-resit)"), s["says"]
+    assert {r.split(":")[0] for r in s["readings"]} == {"highfield-resit-cap-resit-only",
+                                                        "highfield-maximum-grade-of-a-resit"}
+    # 004 § 4, 003 § Resits and Retakes and 000 § Re-sit / Re-take name both routes ("resat or retaken", "a resit
+    # or retake", "re-sat or re-taken") and cap "the overall EPA grade" / "a maximum EPA grade": no reading
+    for body_id in ("gateway_quals", "tqual", "nqual"):
+        other = side(f, body_id)
+        assert "the tool's reading" not in other["says"] and not other.get("readings"), (body_id, other)

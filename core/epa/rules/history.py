@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from epa.model.domain import Attempt, AttemptLimit, Cap, Grade, Window
+from epa.model.domain import Ambiguity, Attempt, AttemptLimit, Cap, Grade, Window
 from epa.model.results import GradedAttempt, Step
 from epa.rules.workdays import describe
 
@@ -129,6 +129,22 @@ def capped_grade(cap: Cap) -> str:
     """What a summary of the cap says it caps, after "capped at pass": nothing for the overall grade (what every
     cap was until a document capped the resit's own grade), else that."""
     return " (its own grade: the combination then decides the overall grade)" if cap.caps == "method" else ""
+
+
+# An ambiguity's ``rules`` naming the resit rules' cap (the journey schema's name for it).
+CAP_RULE = "resit.cap"
+
+
+def cap_readings(ambiguities: Sequence[Ambiguity]) -> list[Ambiguity]:
+    """The recorded ambiguities whose reading is the cap (``rules: [resit.cap]``): a cap encoded from them is the
+    tool's reading, and every output stating it says so (Highfield's "The maximum grade awarded to a resit will be
+    pass": a resit only, and its own grade)."""
+    return [a for a in ambiguities if CAP_RULE in a.rules]
+
+
+def on_reading(ambiguities: Sequence[Ambiguity]) -> str:
+    """Words after a rule resting on the tool's reading of recorded ambiguities, naming them; '' for none."""
+    return f" (on the tool's reading: {', '.join(a.id for a in ambiguities)})" if ambiguities else ""
 
 
 def cap_lift(cap: Cap) -> str:
