@@ -72,3 +72,56 @@ def test_a_cap_the_tool_reads_from_an_ambiguous_sentence_says_it_is_a_reading():
     for body_id in ("gateway_quals", "tqual", "nqual"):
         other = side(f, body_id)
         assert "the tool's reading" not in other["says"] and not other.get("readings"), (body_id, other)
+
+
+# --- epa audit, on a provider's export as its MIS holds it --------------------------------------------------------
+
+MIS = (
+    "Learner Ref,Standard,EPAO,Gateway Date,Observation Grade,Observation Attempt,Project Grade,Project Attempt,"
+    "Discussion Grade,Discussion Attempt,EC,Overall Grade\n"
+    # a retake of the discussion, every method at distinction, recorded distinction
+    "L007,ST0071,Highfield,03/02/2025,Distinction,First,Distinction,First,DISTINCTION,Retake,No,Distinction\n"
+    # a resit of the observation at distinction, the others at distinction, recorded distinction
+    "L008,ST0071,Highfield Assessment,03/02/2025,Distinction,Resit,distinction,First,Distinction,First,no,"
+    "DISTINCTION\n"
+    # the same at TQUK, whose document names both routes: no reading
+    "L010,ST0071,TQUK,14/01/2025,Distinction,Resit,Pass,First,Pass,First,No,Distinction\n"
+)
+
+
+def _audited(tmp_path) -> dict[str, dict]:
+    import json
+
+    from epa.testing import run
+
+    path = tmp_path / "mis.csv"
+    path.write_text(MIS, encoding="utf-8")
+    result = run("audit", str(path), "--format", "json")
+    assert result.exit_code == 1, result.stderr  # two rows do not follow (worked out below)
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    return {r["apprentice"]: r for r in rows if "apprentice" in r}
+
+
+@requires("highfield", "tqual")
+def test_the_audit_says_a_cap_read_from_an_ambiguous_sentence_is_the_tool_s_reading(tmp_path):
+    rows = _audited(tmp_path)
+    reading = "(on the tool's reading: highfield-resit-cap-resit-only, highfield-maximum-grade-of-a-resit)"
+    # 002 § Retake and resit information: "The maximum grade awarded to a resit will be pass, unless Highfield
+    # identifies exceptional circumstances accounting for the original fail." It says nothing of a retake: that a
+    # retake is not capped is the tool's reading (highfield-resit-cap-resit-only). § Grading's matrix: D, D, D gives
+    # distinction, so by that reading the recorded distinction follows; the rule said "no cap" as the kit's.
+    retake = rows["L007"]
+    assert (retake["expected"], retake["agrees"]) == ("distinction", True)
+    assert retake["rule"].endswith("no cap: the document caps the grade after a resit, and the record has only a "
+                                   f"retake {reading}"), retake["rule"]
+    # the resit's own grade capped (highfield-maximum-grade-of-a-resit): the observation counts as pass, and
+    # § Grading's row "Distinction | Distinction | Pass | Pass" (project, discussion, observation) gives pass
+    resit = rows["L008"]
+    assert (resit["expected"], resit["agrees"]) == ("pass", False)
+    assert resit["rule"].startswith(f"observation resit: its own grade capped at pass {reading}, so the "
+                                    "observation's distinction recorded counts as pass"), resit["rule"]
+    # 003 § Resits and Retakes: "If a resit or retake is required, the overall EPA grade will be capped at a pass,
+    # unless Training Qualifications UK determines there are exceptional circumstances": its words, no reading
+    tquk = rows["L010"]
+    assert (tquk["expected"], tquk["agrees"]) == ("pass", False)
+    assert "the tool's reading" not in tquk["rule"] and "overall grade capped at pass" in tquk["rule"]
