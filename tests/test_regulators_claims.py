@@ -125,3 +125,21 @@ def test_the_audit_says_a_cap_read_from_an_ambiguous_sentence_is_the_tool_s_read
     tquk = rows["L010"]
     assert (tquk["expected"], tquk["agrees"]) == ("pass", False)
     assert "the tool's reading" not in tquk["rule"] and "overall grade capped at pass" in tquk["rule"]
+
+
+@requires("highfield", "tqual")
+def test_the_journey_table_says_a_cap_read_from_an_ambiguous_sentence_is_the_tool_s_reading(monkeypatch):
+    from epa.testing import run
+
+    monkeypatch.setenv("COLUMNS", "400")  # one line a row: the words are looked for whole
+    # 002 § Retake and resit information, as above: the cap's route and its reach are the tool's readings
+    result = run("journey", "--standard", "ST0071", "--body", "highfield")
+    assert result.exit_code == 0, result.stderr
+    assert ("lifted by exceptional circumstances (on the tool's reading: highfield-resit-cap-resit-only, "
+            "highfield-maximum-grade-of-a-resit)") in result.stdout
+    # 003 § Resits and Retakes states its cap in its own words ("If a resit or retake is required, the overall EPA
+    # grade will be capped at a pass, unless ..."): no reading
+    result = run("journey", "--standard", "ST0071", "--body", "tqual")
+    assert result.exit_code == 0, result.stderr
+    [cap] = [line for line in result.stdout.splitlines() if "grade capped at pass" in line]
+    assert "the tool's reading" not in cap, cap
