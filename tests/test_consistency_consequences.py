@@ -55,6 +55,9 @@ def test_a_consequence_one_body_states_and_another_does_not_is_a_finding_citing_
     assert "All evidence uploaded to NQual (10 working days before first assessment): the document states no " \
            "consequence (advice: never a failure)" in nq["says"]
     assert "in order to complete their End-Point Assessment" in nq["says"]
+    # each consequence the tool reads onto a miss says so, NQual's as GQ's (neither sentence speaks of a late one)
+    for said in (gq["says"], nq["says"]):
+        assert said.endswith("(the tool's reading of the document's sentence)"), said
     nq_quoted = {q["citation"]: q["text"] for q in nq["quotes"]}
     assert nq_quoted["000_75563123dfdaaed6.txt § EPA TIMESCALE"] == \
         "All evidence should be uploaded to NQual a minimum of 10 working days prior to EPA."

@@ -147,11 +147,17 @@ def test_a_missed_deadline_says_the_consequence_its_document_states(tmp_path):
 
 @requires("nqual")
 def test_nqual_late_gateway_form_says_what_its_section_states_and_advice_keeps_its_words(tmp_path):
+    # 000 § GATEWAY opens "This section outlines the requirements an apprentice must have met in order to complete
+    # their End-Point Assessment." It says so of the section's requirements, not of a form sent late: applying it to
+    # a miss is the tool's reading (nqual-st0071-gateway-form-consequence: "the opening does not say what follows a
+    # late form"), as GQ's is above; "the document states what follows" put it in the document's mouth.
     res = _compared(tmp_path)["nqual"]
     form = only(res["deadlines"], "gateway-form-10-working-days")
-    words = "missed (the document states what follows: an apprentice must have met it in order to complete their " \
-            "End-Point Assessment)"
+    words = "missed (what follows, the tool's reading: an apprentice must have met it in order to complete their " \
+            "End-Point Assessment, as the document states “This section outlines the requirements an apprentice " \
+            "must have met in order to complete their End-Point Assessment.”)"
     assert form["date"] == "2025-10-20" and form["says"].endswith(words), form["says"]
+    assert "the document states what follows" not in form["says"]
     # its gateway requirement, which reads the deadline, says the same, and makes the record not ready
     requirement = only(res["gateway"]["requirements"], "gateway-form")
     assert requirement["says"] == form["says"] and "gateway-form" in res["gateway"]["unmet"]

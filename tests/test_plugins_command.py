@@ -68,6 +68,17 @@ def test_a_cap_whose_document_names_no_exception_says_so():
     assert all(c.endswith("; not lifted by exceptional circumstances (the document names no exception)") for c in caps)
 
 
+@requires("highfield")
+def test_a_cap_the_tool_reads_from_an_ambiguous_sentence_names_its_readings():
+    # 002 § Retake and resit information: "The maximum grade awarded to a resit will be pass, unless Highfield
+    # identifies exceptional circumstances accounting for the original fail." A resit only, and its own grade, are
+    # the tool's readings of it (ambiguities highfield-resit-cap-resit-only, highfield-maximum-grade-of-a-resit,
+    # rules [resit.cap]): "resit capped at pass (its own grade ...)" alone said them as the kit's words
+    (cap,) = [v["says"] for v in variants(ok_json("plugins", definition="plugins"), "highfield") if v["kind"] == "cap"]
+    assert cap.endswith("lifted by exceptional circumstances (on the tool's reading: highfield-resit-cap-resit-only, "
+                        "highfield-maximum-grade-of-a-resit)"), cap
+
+
 @requires("nqual")
 def test_nqual_level_2_distinction_thresholds():
     # 001 § Assessment Breakdown: "Distinction: All Pass Criteria Achieved Plus: Apprentice Showcase - 7 out of 10",

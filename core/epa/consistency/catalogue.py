@@ -53,13 +53,19 @@ def resit_rules(subjects: list[SweptBody]) -> list[Finding]:
     caps, windows, rework, cited_caps, cited_windows, cited_rework = {}, {}, {}, {}, {}, {}
     quotes: dict[str, dict[str, list[tuple[str, str]]]] = {"cap": {}, "windows": {}, "rework": {}}
     readings: dict[str, list[str]] = {}
+    cap_readings: dict[str, list[str]] = {}
     for s in subjects:
         resit = s.ruleset.journey.resit if s.ruleset.journey else None
         if resit is None:
             caps[s.label] = windows[s.label] = rework[s.label] = "no resit rules encoded"
             continue
+        # a cap the tool reads from an ambiguous sentence (Highfield's "The maximum grade awarded to a resit will be
+        # pass": a resit only, and its own grade) says so, as a tolerance read so does: not the document's words
+        read = attempt_history.cap_readings(s.ruleset.ambiguities)
         caps[s.label] = f"{' and '.join(resit.cap.applies_to)} capped at {resit.cap.grade}" \
-                        f"{attempt_history.capped_grade(resit.cap)}, {attempt_history.cap_lift(resit.cap)}"
+                        f"{attempt_history.capped_grade(resit.cap)}, {attempt_history.cap_lift(resit.cap)}" \
+                        f"{_on_reading(read)}"
+        cap_readings[s.label] = [f"{a.id}: {a.reading}" for a in read]
         cited_caps[s.label] = [resit.cap.citation]
         quotes["cap"][s.label] = [(resit.cap.text, resit.cap.citation)]
         windows[s.label] = "; ".join(f"{_within(w)}{_advice(w)}{_missed(w)}" for w in resit.windows) or "no window"
@@ -73,7 +79,7 @@ def resit_rules(subjects: list[SweptBody]) -> list[Finding]:
                                       ("windows", "Resit and retake windows", windows, cited_windows),
                                       ("rework", "Rework", rework, cited_rework)):
         if (f := _by_value("resits", slug, what, values, cited, quotes[slug],
-                           readings if slug == "windows" else None)):
+                           {"windows": readings, "cap": cap_readings}.get(slug))):
             out.append(f)
     return out
 
@@ -217,7 +223,12 @@ def recommendations(subjects: list[SweptBody]) -> list[Finding]:
         # time all the same
         lead = [Recommendation(d.id, "lead_time", d.text, d.citation) for d in (journey.deadlines if journey else ())
                 if d.strength == "advice"]
-        advised[s.label] = [*(journey.recommendations if journey else ()), *lead]
+        # and a duration or word count worded 'should' is stored as an advice tolerance (the questioning's "should
+        # not exceed 15% of the total time", 004 § 2.5, 003 § Questioning Session): advice on duration, or on what
+        # the report holds; without it a body advising only that was said to state no advice on duration
+        limits = [Recommendation(t.id, "evidence" if t.measure == "words" else "duration", t.text, t.citation)
+                  for t in (journey.tolerances if journey else ()) if t.strength == "advice"]
+        advised[s.label] = [*(journey.recommendations if journey else ()), *lead, *limits]
     for topic in sorted({r.topic for recs in advised.values() for r in recs}):
         values = {label: " / ".join(f"“{r.text}”" for r in recs if r.topic == topic) or "none stated"
                   for label, recs in advised.items()}

@@ -70,7 +70,8 @@ def decide(ruleset: Ruleset, history: Sequence[GradedAttempt]) -> ResitDecision 
     if rules is None:
         return None
     later = [g for g in history if g.attempt.kind != "first"]
-    capped, steps = attempt_history.explain_cap(rules.cap, history) if later else (False, [])
+    capped, steps = attempt_history.explain_cap(rules.cap, history, attempt_history.cap_readings(
+        ruleset.ambiguities)) if later else (False, [])
     deadlines, full_retake = [], False
     if any(g.grade == Grade.FAIL for g in history):
         for window in rules.windows:

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from epa.model.domain import Attempt, AttemptLimit, Cap, Grade, Window
+from epa.model.domain import Ambiguity, Attempt, AttemptLimit, Cap, Grade, Window
 from epa.model.results import GradedAttempt, Step
 from epa.rules.workdays import describe
 
@@ -82,14 +82,19 @@ def capped_overall(overall: Grade | None) -> Grade | None:
     return CAPPED[1] if overall is CAPPED[0] else overall
 
 
-def explain_cap(cap: Cap, history: Sequence[GradedAttempt]) -> tuple[bool, list[Step]]:
-    """``capped``, with its cited step (for a history holding a resit or retake)."""
+def explain_cap(cap: Cap, history: Sequence[GradedAttempt], readings: Sequence[Ambiguity] = ()
+                ) -> tuple[bool, list[Step]]:
+    """``capped``, with its cited step (for a history holding a resit or retake). ``readings``: the recorded
+    ambiguities the cap is read from (``cap_readings``), named where the step's answer rests on the cap as read (a
+    route it does not name left uncapped, a grade capped), not where exceptional circumstances the document names
+    lift it."""
     pairs = [(g.attempt, g.grade) for g in history]
     capping = _capping(cap, pairs)
+    read = on_reading(readings)
     if not capping:
         kinds = sorted({g.attempt.kind for g in history if g.attempt.kind != "first"})
         return False, [Step(f"no cap: the document caps the grade after a {' or '.join(cap.applies_to)}, and the "
-                            f"record has only a {' and '.join(kinds)}", cap.citation)]
+                            f"record has only a {' and '.join(kinds)}{read}", cap.citation)]
     shown = ", ".join(f"{a.method} {a.kind} on {a.date}" for a, _ in (pairs[i] for i in capping))
     if not capped(cap, pairs):
         return False, [Step(f"{shown}: exceptional circumstances recorded, which this document lets lift the cap "
@@ -102,7 +107,7 @@ def explain_cap(cap: Cap, history: Sequence[GradedAttempt]) -> tuple[bool, list[
     # as a cap on the overall grade is by the overall's step: "capped at pass" beside a fail read as a lowered grade.
     idle = f", {CHANGES_NOTHING}: no grade recorded for it is above {cap.grade}" \
         if cap.caps == "method" and not capped_attempts(cap, pairs) else ""
-    return True, [Step(f"{shown}: {capped_grade} {cap.grade}{why}{idle}", cap.citation)]
+    return True, [Step(f"{shown}: {capped_grade} {cap.grade}{read}{why}{idle}", cap.citation)]
 
 
 # The cap step's words where the document caps the resat or retaken attempt's own grade (read by a result's table).
@@ -129,6 +134,22 @@ def capped_grade(cap: Cap) -> str:
     """What a summary of the cap says it caps, after "capped at pass": nothing for the overall grade (what every
     cap was until a document capped the resit's own grade), else that."""
     return " (its own grade: the combination then decides the overall grade)" if cap.caps == "method" else ""
+
+
+# An ambiguity's ``rules`` naming the resit rules' cap (the journey schema's name for it).
+CAP_RULE = "resit.cap"
+
+
+def cap_readings(ambiguities: Sequence[Ambiguity]) -> list[Ambiguity]:
+    """The recorded ambiguities whose reading is the cap (``rules: [resit.cap]``): a cap encoded from them is the
+    tool's reading, and every output stating it says so (Highfield's "The maximum grade awarded to a resit will be
+    pass": a resit only, and its own grade)."""
+    return [a for a in ambiguities if CAP_RULE in a.rules]
+
+
+def on_reading(ambiguities: Sequence[Ambiguity]) -> str:
+    """Words after a rule resting on the tool's reading of recorded ambiguities, naming them; '' for none."""
+    return f" (on the tool's reading: {', '.join(a.id for a in ambiguities)})" if ambiguities else ""
 
 
 def cap_lift(cap: Cap) -> str:

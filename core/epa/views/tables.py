@@ -6,7 +6,7 @@ import datetime as dt
 import functools
 import re
 from collections import Counter
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, Concatenate, ParamSpec, TypeVar
@@ -19,12 +19,21 @@ from rich.table import Table
 from rich.text import Text
 
 from epa.errors import CONTROL, one_line
-from epa.model.domain import NONE_STATED, Check, Consequence, DeadlineRule, Document, Journey, ResitRules
+from epa.model.domain import NONE_STATED, Ambiguity, Check, Consequence, DeadlineRule, Document, Journey, ResitRules
 from epa.model.results import BodyResult
 from epa.rules.citations import label, short_title, versioned
 from epa.rules.deadlines import consequence_clause, from_reading
 from epa.rules.gateway import age_band
-from epa.rules.history import CHANGES_NOTHING, METHOD_CAPPED, attempts_rule, cap_lift, cap_summary, capped_grade
+from epa.rules.history import (
+    CHANGES_NOTHING,
+    METHOD_CAPPED,
+    attempts_rule,
+    cap_lift,
+    cap_readings,
+    cap_summary,
+    capped_grade,
+    on_reading,
+)
 from epa.rules.tolerances import allowed
 from epa.rules.workdays import describe
 from epa.views.report import EVENT_ROW, JOURNEY_ROWS, NO_VERDICT, cohort_line, event_row_name, journey_row_words
@@ -864,7 +873,7 @@ def journey(console: Console, bodies: list[tuple[str, str, Journey | None, Docum
         print_table(console, table)
         if rules.resit:
             table = _table("Resits and retakes", "rule", "citation")
-            for line, citation in _resit_lines(rules.resit):
+            for line, citation in _resit_lines(rules.resit, rules.ambiguities):
                 table.add_row(line, citation)
             print_table(console, table)
         table = _table("Tolerances", "id", "method", "measure", "allowed", "citation")
@@ -901,10 +910,10 @@ def _advice(strength: str) -> str:
     return " (advice: never a failure)" if strength == "advice" else ""
 
 
-def _resit_lines(resit: ResitRules) -> list[tuple[str, str]]:
+def _resit_lines(resit: ResitRules, ambiguities: Sequence[Ambiguity] = ()) -> list[tuple[str, str]]:
     cap = resit.cap
     lines = [(f"grade capped at {cap.grade} after a {' or '.join(cap.applies_to)}{capped_grade(cap)}; "
-              f"{cap_lift(cap)}", cap.citation),
+              f"{cap_lift(cap)}{on_reading(cap_readings(ambiguities))}", cap.citation),
              ("no resit or retake to improve a pass", resit.no_resit_from_pass.citation),
              (f"{attempts_rule(resit.attempts, resit.windows)[1]} (“{resit.attempts.text}”)",
               resit.attempts.citation)]

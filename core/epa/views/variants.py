@@ -120,7 +120,8 @@ def variants(r: Ruleset, loaded: LoadedBody | None = None) -> list[dict[str, str
     if resit:
         out.append({"kind": "cap", "citation": resit.cap.citation,
                     "says": f"{' and '.join(resit.cap.applies_to)} capped at {resit.cap.grade}"
-                            f"{attempt_history.capped_grade(resit.cap)}; {attempt_history.cap_lift(resit.cap)}"})
+                            f"{attempt_history.capped_grade(resit.cap)}; {attempt_history.cap_lift(resit.cap)}"
+                            f"{attempt_history.on_reading(attempt_history.cap_readings(r.ambiguities))}"})
         for w in resit.windows:
             # as the document words it: a window it only advises, and one exceptional circumstances lift
             out.append({"kind": "window", "citation": w.citation,
