@@ -344,7 +344,8 @@ def _lede(data: dict[str, Any]) -> str:
     alone = len(findings) - len(between)
     bodies = ", ".join(_e(b["name"]) for b in data["bodies"])
     return (f"<header><h1>Consistency report: {_e(data['standard'])}</h1>"
-            f'<p class="lede"><strong>{len(between)}</strong> divergences among {bodies}; '
+            f'<p class="lede"><strong>{len(between)}</strong> findings of divergence among {bodies} (one divergence '
+            "may be found twice: each gateway.ready finding is a profile its gateway.profiles finding counts); "
             f"<strong>{shown}</strong> of them change what an apprentice record gets"
             + (f" (and {alone} findings about one body alone: its self-consistency, its departures from the "
                "core's default pattern, its versions)" if alone else "")
