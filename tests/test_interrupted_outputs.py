@@ -466,9 +466,43 @@ def test_an_out_device_failing_at_once_says_none_is_known_whole(tmp_path, comman
     done = epa("", *args, "--format", "json", "--out", str(FULL))
     assert done.returncode == errors.EXIT_OUTPUT and "Traceback" not in done.stderr, done.stderr
     # (compare: the first chunk, batch.cohort.JSON_CHUNK's 32 records, graded before its write failed)
-    said = "32 records graded, no record's" if command == "compare" else "no row's"
-    assert f"; {said} output is known to be written in full; the output is incomplete\n" in done.stderr
+    said, closing = ("32 records graded, no record's", "summary") if command == "compare" else ("no row's", "table")
+    assert f"; {said} output is known to be written in full to {FULL}, no {closing} written; the output is " \
+           "incomplete\n" in done.stderr
     assert "the first 0" not in done.stderr
+
+
+# A CSV's header row goes out before the first record is graded: where that write failed, the error said "0 records
+# graded, no record's output is known to be written in full", read as a cohort of none, and named neither the output
+# nor the summary's file left as it was (README "Exit codes", 3: how many records' output is written in full, the
+# summary not written).
+@pytest.mark.skipif(not FULL.exists(), reason="needs /dev/full, a device every write to fails")
+def test_a_csv_header_row_that_cannot_be_written_says_no_record_was_graded(tmp_path) -> None:
+    any_body()
+    summary = tmp_path / "summary.json"
+    summary.write_text("old\n")
+    done = epa("", "compare", "--batch", str(COHORT), "--format", "csv", "--out", str(FULL), "--summary", str(summary))
+    assert (done.returncode, done.stdout) == (errors.EXIT_OUTPUT, ""), done.stderr
+    assert done.stderr == f"error: cannot write {FULL}: {os.strerror(errno.ENOSPC)}; no record graded: the CSV's " \
+                          f"header row, written before the first, could not be written to {FULL}, no summary written " \
+                          f"to {summary} (left as it was); the output is incomplete\n"
+    assert summary.read_text() == "old\n" and not leftovers(tmp_path)
+
+
+@pytest.mark.skipif(not FULL.exists(), reason="needs /dev/full, a device every write to fails")
+def test_an_out_device_failing_at_its_first_chunk_names_it_and_the_summary_left_as_it_was(tmp_path) -> None:
+    """Before, "N records graded, no record's output is known to be written in full": where, and that the summary's
+    file was left as it was, unsaid (an interruption at that point said both)."""
+    any_body()
+    summary = tmp_path / "summary.json"
+    summary.write_text("old\n")
+    done = epa("", "compare", "--batch", str(COHORT), "--format", "json", "--out", str(FULL), "--summary", str(summary))
+    assert (done.returncode, done.stdout) == (errors.EXIT_OUTPUT, ""), done.stderr
+    # (every record graded, in one chunk of batch.cohort.JSON_CHUNK's 32, before its write failed)
+    assert done.stderr == f"error: cannot write {FULL}: {os.strerror(errno.ENOSPC)}; {RECORDS} records graded, no " \
+                          f"record's output is known to be written in full to {FULL}, no summary written to {summary} " \
+                          "(left as it was); the output is incomplete\n"
+    assert summary.read_text() == "old\n"
 
 
 @pytest.mark.skipif(not hasattr(signal, "SIGXFSZ"), reason="needs a file-size limit (POSIX)")
