@@ -447,6 +447,34 @@ def test_standard_output_failing_in_the_first_chunk_does_not_deny_what_it_holds(
                                 "the output is incomplete\n"), done.stderr  # (one chunk: JSON_CHUNK is 32)
 
 
+# Standard output buffered (as Python has it but with PYTHONUNBUFFERED or -u), as a file that fills: the rows of a
+# write were counted as written in full once they were in Python's buffer, and failed at the next write or at exit.
+# On 6b31b37 an audit's third row, cut short, was said to be written in full (a user resuming after it loses it), and
+# a cohort's one chunk failing at the last flush said only "cannot write standard output", not how much was whole.
+@pytest.mark.skipif(not hasattr(signal, "SIGXFSZ"), reason="needs a file-size limit (POSIX)")
+@pytest.mark.parametrize("command", ["compare", "audit"])
+def test_buffered_standard_output_filling_counts_only_rows_out_of_the_buffer(tmp_path, command) -> None:
+    any_body()
+    if command == "compare":
+        args: tuple[str, ...] = ("compare", "--batch", str(COHORT), "--format", "csv")
+        whole = 1  # the header row; the cohort's one chunk is cut
+        said = f"{RECORDS} records graded, no record's output is known to be written in full"
+    else:
+        args = ("audit", str(OUTCOMES), "--format", "csv")
+        whole = 3  # the header row and two rows, a row a write; the third row is cut
+        said = f"the first 2 rows' output is written in full (to line 3 of {OUTCOMES})"
+    written = epa("", *args).stdout.encode()
+    kept = b"".join(written.splitlines(keepends=True)[:whole])
+    script = "import resource, signal\nsignal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n" \
+             f"resource.setrlimit(resource.RLIMIT_FSIZE, ({len(kept) + 10}, resource.RLIM_INFINITY))"
+    out = tmp_path / "rows.csv"
+    with open(out, "wb") as stdout:
+        done = epa(script, *args, env={"PYTHONUNBUFFERED": ""}, stdout=stdout, stderr=subprocess.PIPE)
+    assert done.returncode == errors.EXIT_OUTPUT and "Traceback" not in done.stderr, done.stderr
+    assert out.read_bytes().startswith(kept) and len(out.read_bytes()) == len(kept) + 10
+    assert done.stderr.endswith(f"; {said}; the output is incomplete\n"), done.stderr
+
+
 # --out naming a device written in place (/dev/full) that fails at once: it said "the first 0 records' output is
 # written in full to /dev/full" (found by review).
 @pytest.mark.skipif(not FULL.exists(), reason="needs /dev/full, a device every write to fails")
