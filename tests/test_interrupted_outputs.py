@@ -475,6 +475,47 @@ def test_buffered_standard_output_filling_counts_only_rows_out_of_the_buffer(tmp
     assert done.stderr.endswith(f"; {said}; the output is incomplete\n"), done.stderr
 
 
+# Every row written in full, the summary's line, last, cannot be: on 6b31b37 "cannot write standard output: File too
+# large" alone, of a standard output holding every record's row (README "Exit codes", 3: how many are whole).
+@pytest.mark.skipif(not hasattr(signal, "SIGXFSZ"), reason="needs a file-size limit (POSIX)")
+def test_a_summary_line_that_cannot_be_written_says_every_row_before_it_is_whole(tmp_path) -> None:
+    any_body()
+    args = ("compare", "--batch", str(COHORT), "--format", "json", "--summary")
+    rows = b"".join(epa("", *args).stdout.encode().splitlines(keepends=True)[:RECORDS])  # a line a record, then it
+    script = "import resource, signal\nsignal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n" \
+             f"resource.setrlimit(resource.RLIMIT_FSIZE, ({len(rows)}, resource.RLIM_INFINITY))"
+    out = tmp_path / "rows.jsonl"
+    with open(out, "wb") as stdout:
+        done = epa(script, *args, env={"PYTHONUNBUFFERED": ""}, stdout=stdout, stderr=subprocess.PIPE)
+    assert done.returncode == errors.EXIT_OUTPUT and "Traceback" not in done.stderr, done.stderr
+    assert out.read_bytes() == rows
+    assert done.stderr.endswith(f"; the first {RECORDS} records' output is written in full (to line {RECORDS} of "
+                                "the cohort); the output is incomplete\n"), done.stderr
+
+
+# A table on standard output that cannot be written, after a file was put in place: on 6b31b37 "cannot write standard
+# output" alone, as if nothing were written (compare --batch said so of its --out rows, not of its --summary FILE;
+# audit, not of its --out rows).
+@pytest.mark.skipif(not FULL.exists(), reason="needs /dev/full, a device every write to fails")
+@pytest.mark.parametrize("command", ["compare", "audit"])
+def test_a_table_that_cannot_be_written_names_the_file_written_in_full(tmp_path, command) -> None:
+    any_body()
+    if command == "compare":
+        written = tmp_path / "summary.txt"
+        args: tuple[str, ...] = ("compare", "--batch", str(COHORT), "--summary", str(written))
+        said = f"every record was graded, the summary written in full to {written}; only its table is missing"
+    else:
+        written = tmp_path / "rows.csv"
+        args = ("audit", str(OUTCOMES), "--out", str(written))
+        said = f"every row's output is written in full to {written}; only the table is missing"
+    with open(FULL, "w") as full:
+        done = epa("", *args, stdout=full, stderr=subprocess.PIPE)
+    assert done.returncode == errors.EXIT_OUTPUT, done.stderr
+    assert done.stderr.endswith(f"error: cannot write standard output: {os.strerror(errno.ENOSPC)} ({said})\n"), \
+        done.stderr
+    assert written.read_text(encoding="utf-8") and not leftovers(tmp_path)
+
+
 # --out naming a device written in place (/dev/full) that fails at once: it said "the first 0 records' output is
 # written in full to /dev/full" (found by review).
 @pytest.mark.skipif(not FULL.exists(), reason="needs /dev/full, a device every write to fails")

@@ -778,6 +778,9 @@ def _compare_batch(record: Path | None, batch_file: str | None, rows: Rows, work
         except BrokenPipeError:  # (`| head`): every record was graded, and the exit code says so
             outputs.reader_gone(batch.exit_code(data))
         except OutputError as exc:
+            if rows.out is None and summary_written:  # (said, lest the user take the whole cohort for lost)
+                raise OutputError(exc.output, f"{exc.reason} (every record was graded, the summary written in full "
+                                              f"to {rows.summary_file}; only its table is missing)") from None
             if rows.out is None or exc.output == str(rows.out):
                 raise
             # The rows' file is in place: said, lest the user take the whole cohort for lost and grade it again.
@@ -1086,6 +1089,12 @@ def audit(outcomes: str, body: str | None, body_id_pairs: tuple[str, ...], fmt: 
             _emit("table", data, lambda c: audits.render(c, data))
         except BrokenPipeError:  # (`| head`): every row was audited, and the exit code says so
             outputs.reader_gone(audits.exit_code(data))
+        except OutputError as exc:
+            if out is None or exc.output == str(out):
+                raise
+            # The rows' file is in place: said, lest the user take the whole audit for lost (as compare --batch).
+            raise OutputError(exc.output, f"{exc.reason} (every row's output is written in full to {out}; only the "
+                                          "table is missing)") from None
     else:
         outputs.flush_stdout()
         for note in data["notes"]:
