@@ -447,6 +447,75 @@ def test_standard_output_failing_in_the_first_chunk_does_not_deny_what_it_holds(
                                 "the output is incomplete\n"), done.stderr  # (one chunk: JSON_CHUNK is 32)
 
 
+# Standard output buffered (as Python has it but with PYTHONUNBUFFERED or -u), as a file that fills: the rows of a
+# write were counted as written in full once they were in Python's buffer, and failed at the next write or at exit.
+# On 6b31b37 an audit's third row, cut short, was said to be written in full (a user resuming after it loses it), and
+# a cohort's one chunk failing at the last flush said only "cannot write standard output", not how much was whole.
+@pytest.mark.skipif(not hasattr(signal, "SIGXFSZ"), reason="needs a file-size limit (POSIX)")
+@pytest.mark.parametrize("command", ["compare", "audit"])
+def test_buffered_standard_output_filling_counts_only_rows_out_of_the_buffer(tmp_path, command) -> None:
+    any_body()
+    if command == "compare":
+        args: tuple[str, ...] = ("compare", "--batch", str(COHORT), "--format", "csv")
+        whole = 1  # the header row; the cohort's one chunk is cut
+        said = f"{RECORDS} records graded, no record's output is known to be written in full"
+    else:
+        args = ("audit", str(OUTCOMES), "--format", "csv")
+        whole = 3  # the header row and two rows, a row a write; the third row is cut
+        said = f"the first 2 rows' output is written in full (to line 3 of {OUTCOMES})"
+    written = epa("", *args).stdout.encode()
+    kept = b"".join(written.splitlines(keepends=True)[:whole])
+    script = "import resource, signal\nsignal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n" \
+             f"resource.setrlimit(resource.RLIMIT_FSIZE, ({len(kept) + 10}, resource.RLIM_INFINITY))"
+    out = tmp_path / "rows.csv"
+    with open(out, "wb") as stdout:
+        done = epa(script, *args, env={"PYTHONUNBUFFERED": ""}, stdout=stdout, stderr=subprocess.PIPE)
+    assert done.returncode == errors.EXIT_OUTPUT and "Traceback" not in done.stderr, done.stderr
+    assert out.read_bytes().startswith(kept) and len(out.read_bytes()) == len(kept) + 10
+    assert done.stderr.endswith(f"; {said}; the output is incomplete\n"), done.stderr
+
+
+# Every row written in full, the summary's line, last, cannot be: on 6b31b37 "cannot write standard output: File too
+# large" alone, of a standard output holding every record's row (README "Exit codes", 3: how many are whole).
+@pytest.mark.skipif(not hasattr(signal, "SIGXFSZ"), reason="needs a file-size limit (POSIX)")
+def test_a_summary_line_that_cannot_be_written_says_every_row_before_it_is_whole(tmp_path) -> None:
+    any_body()
+    args = ("compare", "--batch", str(COHORT), "--format", "json", "--summary")
+    rows = b"".join(epa("", *args).stdout.encode().splitlines(keepends=True)[:RECORDS])  # a line a record, then it
+    script = "import resource, signal\nsignal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n" \
+             f"resource.setrlimit(resource.RLIMIT_FSIZE, ({len(rows)}, resource.RLIM_INFINITY))"
+    out = tmp_path / "rows.jsonl"
+    with open(out, "wb") as stdout:
+        done = epa(script, *args, env={"PYTHONUNBUFFERED": ""}, stdout=stdout, stderr=subprocess.PIPE)
+    assert done.returncode == errors.EXIT_OUTPUT and "Traceback" not in done.stderr, done.stderr
+    assert out.read_bytes() == rows
+    assert done.stderr.endswith(f"; the first {RECORDS} records' output is written in full (to line {RECORDS} of "
+                                "the cohort); the output is incomplete\n"), done.stderr
+
+
+# A table on standard output that cannot be written, after a file was put in place: on 6b31b37 "cannot write standard
+# output" alone, as if nothing were written (compare --batch said so of its --out rows, not of its --summary FILE;
+# audit, not of its --out rows).
+@pytest.mark.skipif(not FULL.exists(), reason="needs /dev/full, a device every write to fails")
+@pytest.mark.parametrize("command", ["compare", "audit"])
+def test_a_table_that_cannot_be_written_names_the_file_written_in_full(tmp_path, command) -> None:
+    any_body()
+    if command == "compare":
+        written = tmp_path / "summary.txt"
+        args: tuple[str, ...] = ("compare", "--batch", str(COHORT), "--summary", str(written))
+        said = f"every record was graded, the summary written in full to {written}; only its table is missing"
+    else:
+        written = tmp_path / "rows.csv"
+        args = ("audit", str(OUTCOMES), "--out", str(written))
+        said = f"every row's output is written in full to {written}; only the table is missing"
+    with open(FULL, "w") as full:
+        done = epa("", *args, stdout=full, stderr=subprocess.PIPE)
+    assert done.returncode == errors.EXIT_OUTPUT, done.stderr
+    assert done.stderr.endswith(f"error: cannot write standard output: {os.strerror(errno.ENOSPC)} ({said})\n"), \
+        done.stderr
+    assert written.read_text(encoding="utf-8") and not leftovers(tmp_path)
+
+
 # --out naming a device written in place (/dev/full) that fails at once: it said "the first 0 records' output is
 # written in full to /dev/full" (found by review).
 @pytest.mark.skipif(not FULL.exists(), reason="needs /dev/full, a device every write to fails")
@@ -466,9 +535,43 @@ def test_an_out_device_failing_at_once_says_none_is_known_whole(tmp_path, comman
     done = epa("", *args, "--format", "json", "--out", str(FULL))
     assert done.returncode == errors.EXIT_OUTPUT and "Traceback" not in done.stderr, done.stderr
     # (compare: the first chunk, batch.cohort.JSON_CHUNK's 32 records, graded before its write failed)
-    said = "32 records graded, no record's" if command == "compare" else "no row's"
-    assert f"; {said} output is known to be written in full; the output is incomplete\n" in done.stderr
+    said, closing = ("32 records graded, no record's", "summary") if command == "compare" else ("no row's", "table")
+    assert f"; {said} output is known to be written in full to {FULL}, no {closing} written; the output is " \
+           "incomplete\n" in done.stderr
     assert "the first 0" not in done.stderr
+
+
+# A CSV's header row goes out before the first record is graded: where that write failed, the error said "0 records
+# graded, no record's output is known to be written in full", read as a cohort of none, and named neither the output
+# nor the summary's file left as it was (README "Exit codes", 3: how many records' output is written in full, the
+# summary not written).
+@pytest.mark.skipif(not FULL.exists(), reason="needs /dev/full, a device every write to fails")
+def test_a_csv_header_row_that_cannot_be_written_says_no_record_was_graded(tmp_path) -> None:
+    any_body()
+    summary = tmp_path / "summary.json"
+    summary.write_text("old\n")
+    done = epa("", "compare", "--batch", str(COHORT), "--format", "csv", "--out", str(FULL), "--summary", str(summary))
+    assert (done.returncode, done.stdout) == (errors.EXIT_OUTPUT, ""), done.stderr
+    assert done.stderr == f"error: cannot write {FULL}: {os.strerror(errno.ENOSPC)}; no record graded: the CSV's " \
+                          f"header row, written before the first, could not be written to {FULL}, no summary written " \
+                          f"to {summary} (left as it was); the output is incomplete\n"
+    assert summary.read_text() == "old\n" and not leftovers(tmp_path)
+
+
+@pytest.mark.skipif(not FULL.exists(), reason="needs /dev/full, a device every write to fails")
+def test_an_out_device_failing_at_its_first_chunk_names_it_and_the_summary_left_as_it_was(tmp_path) -> None:
+    """Before, "N records graded, no record's output is known to be written in full": where, and that the summary's
+    file was left as it was, unsaid (an interruption at that point said both)."""
+    any_body()
+    summary = tmp_path / "summary.json"
+    summary.write_text("old\n")
+    done = epa("", "compare", "--batch", str(COHORT), "--format", "json", "--out", str(FULL), "--summary", str(summary))
+    assert (done.returncode, done.stdout) == (errors.EXIT_OUTPUT, ""), done.stderr
+    # (every record graded, in one chunk of batch.cohort.JSON_CHUNK's 32, before its write failed)
+    assert done.stderr == f"error: cannot write {FULL}: {os.strerror(errno.ENOSPC)}; {RECORDS} records graded, no " \
+                          f"record's output is known to be written in full to {FULL}, no summary written to {summary} " \
+                          "(left as it was); the output is incomplete\n"
+    assert summary.read_text() == "old\n"
 
 
 @pytest.mark.skipif(not hasattr(signal, "SIGXFSZ"), reason="needs a file-size limit (POSIX)")

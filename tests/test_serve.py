@@ -1632,6 +1632,35 @@ def test_a_hard_limit_of_open_files_lowers_the_default_max_connections_and_refus
         given.stderr
 
 
+# uvicorn.Server.run, with SIGTERM sent to the server itself as it is called: after the start-up line is printed,
+# before uvicorn puts in its own handlers (a moment a loaded machine stretches: a client, or the test above, stops the
+# server on reading the line).
+AS_SERVING_STARTS = """
+import os, signal, sys, uvicorn
+real = uvicorn.Server.run
+def run(self, *args, **kwargs):
+    os.kill(os.getpid(), signal.SIGTERM)
+    return real(self, *args, **kwargs)
+uvicorn.Server.run = run
+from epa.cli import main
+main(["serve", "--port", "0"])
+"""
+
+
+def test_a_sigterm_as_the_server_starts_serving_stops_it() -> None:
+    """On 6b31b37 a no-op handler stood between the start-up line and uvicorn's own: a SIGTERM then was dropped and
+    the server served on (the hard-limit test above, stopping it on reading the line, hung under load). README
+    "Serve": it runs until stopped (Ctrl-C or SIGTERM), exit 0."""
+    any_body()
+    try:
+        done = subprocess.run([sys.executable, "-c", AS_SERVING_STARTS], capture_output=True, text=True,
+                              timeout=120)  # (a bound against the hang, not a time it must take)
+    except subprocess.TimeoutExpired:
+        pytest.fail("the server was not stopped by a SIGTERM sent once its start-up line was printed")
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    assert done.stderr.startswith("epa serve: listening on http://127.0.0.1:"), done.stderr
+
+
 NO_HTTP = [
     b"NOT HTTP AT ALL\r\n\r\n",
     b"POST /compare HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: abc\r\n\r\n{}",

@@ -799,11 +799,14 @@ def run(source: str, fmt: str, registry: Registry, write: Callable[[str], Any], 
         raise AuditInterrupted(*done) from None
     except OutputError as exc:  # a full disk part way: how much was written by then is said with it
         raise OutputCutShort(exc, *done) from None
-    if not started:
-        write(csv_output.rows([CSV_COLUMNS]))
     data = summary.as_data(_name(source), notes if words is None else [words(note) for note in notes])
-    if fmt == "json":
-        write(json.dumps({"summary": data}, ensure_ascii=False) + "\n")
+    try:
+        if not started:
+            write(csv_output.rows([CSV_COLUMNS]))
+        if fmt == "json":
+            write(json.dumps({"summary": data}, ensure_ascii=False) + "\n")
+    except OutputError as exc:  # the summary's line (or a header row alone): every row's output said whole
+        raise OutputCutShort(exc, *done) from None
     return data
 
 

@@ -588,7 +588,7 @@ def _left(count: int, items: str, verb: str, out: Path | None, rows_unwritten: b
     ``closing`` part (the summary, the table) never: named where it has a file of its own (``closing_file``, left as
     it was). A write the signal cut short may have put out part of the next items' output too, so only the counted
     ones are said to be whole."""
-    unwritten = f"no {closing} written" + (f" to {closing_file} (left as it was)" if closing_file is not None else "")
+    unwritten = _unwritten(closing, closing_file)
     if out is not None and not _in_place(out):
         return f"{count} {items} {verb}, nothing written to {out} (left as it was), {unwritten}"
     if rows_unwritten:
@@ -598,6 +598,11 @@ def _left(count: int, items: str, verb: str, out: Path | None, rows_unwritten: b
         f"no {items[:-1]}'s output is known to be written in full"
     return whole + (f" to {out}" if out is not None else "") + (f" (to line {line} of {source})" if count else "") + \
         (f", {unwritten}" if out is not None or closing_file is not None else "")
+
+
+def _unwritten(closing: str, closing_file: Path | None) -> str:
+    """The ``closing`` part (the summary, the table) said not written; its file, where it has one, left as it was."""
+    return f"no {closing} written" + (f" to {closing_file} (left as it was)" if closing_file is not None else "")
 
 
 def _not_put_in_place(exc: OutputError, done: bool, out: Path | None, said: str, closing: str) -> NoReturn:
@@ -730,11 +735,18 @@ def _compare_batch(record: Path | None, batch_file: str | None, rows: Rows, work
         # A file replaced whole at the end has none of the output: how many were graded is said (the chunk whose
         # write failed too); rows written as they came are whole up to the last counted (a first chunk's write cut
         # short: some of it may be out, none known whole).
+        no_rows = rows.fmt == "table" or rows.summary_only
         if _replaced(rows.out) or exc.done:
-            done = _left(exc.graded if _replaced(rows.out) else exc.done, "records", "graded", rows.out,
-                         rows.fmt == "table" or rows.summary_only, exc.line, "the cohort", "summary", rows.summary_file)
-        else:
-            done = f"{exc.graded} records graded, no record's output is known to be written in full"
+            done = _left(exc.graded if _replaced(rows.out) else exc.done, "records", "graded", rows.out, no_rows,
+                         exc.line, "the cohort", "summary", rows.summary_file)
+        elif exc.graded:  # (none whole: where that is, and the summary's file, said as an interruption says them)
+            done = f"{exc.graded} records graded, " + _left(0, "records", "graded", rows.out, no_rows, 0,
+                                                            "the cohort", "summary", rows.summary_file)
+        else:  # the CSV's header row, written before the first record is graded ("0 records graded" alone read as
+            # a cohort of none, and named neither the output nor the summary left as it was)
+            done = "no record graded: the CSV's header row, written before the first, could not be written" + \
+                (f" to {rows.out}" if rows.out is not None else "") + \
+                (f", {_unwritten('summary', rows.summary_file)}" if rows.out or rows.summary_file else "")
         raise OutputError(exc.output, f"{exc.reason}; {done}; the output is incomplete") from None
     except OutputError as exc:
         _not_put_in_place(exc, graded, rows.out, "every record was graded",
@@ -766,6 +778,9 @@ def _compare_batch(record: Path | None, batch_file: str | None, rows: Rows, work
         except BrokenPipeError:  # (`| head`): every record was graded, and the exit code says so
             outputs.reader_gone(batch.exit_code(data))
         except OutputError as exc:
+            if rows.out is None and summary_written:  # (said, lest the user take the whole cohort for lost)
+                raise OutputError(exc.output, f"{exc.reason} (every record was graded, the summary written in full "
+                                              f"to {rows.summary_file}; only its table is missing)") from None
             if rows.out is None or exc.output == str(rows.out):
                 raise
             # The rows' file is in place: said, lest the user take the whole cohort for lost and grade it again.
@@ -1058,8 +1073,7 @@ def audit(outcomes: str, body: str | None, body_id_pairs: tuple[str, ...], fmt: 
         raise SystemExit(errors.EXIT_INTERRUPTED) from None
     except errors.OutputCutShort as exc:
         source = "standard input" if outcomes == "-" else str(outcomes)
-        done = _left(exc.done, "rows", "audited", out, rows_fmt == "table", exc.line, source, "table") \
-            if exc.done or _replaced(out) else "no row's output is known to be written in full"
+        done = _left(exc.done, "rows", "audited", out, rows_fmt == "table", exc.line, source, "table")
         raise OutputError(exc.output, f"{exc.reason}; {done}; the output is incomplete") from None
     except OutputError as exc:
         _not_put_in_place(exc, audited, out, "every row was audited", "no table written")
@@ -1075,6 +1089,12 @@ def audit(outcomes: str, body: str | None, body_id_pairs: tuple[str, ...], fmt: 
             _emit("table", data, lambda c: audits.render(c, data))
         except BrokenPipeError:  # (`| head`): every row was audited, and the exit code says so
             outputs.reader_gone(audits.exit_code(data))
+        except OutputError as exc:
+            if out is None or exc.output == str(out):
+                raise
+            # The rows' file is in place: said, lest the user take the whole audit for lost (as compare --batch).
+            raise OutputError(exc.output, f"{exc.reason} (every row's output is written in full to {out}; only the "
+                                          "table is missing)") from None
     else:
         outputs.flush_stdout()
         for note in data["notes"]:

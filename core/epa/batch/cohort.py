@@ -1195,6 +1195,8 @@ def run(source: str, fmt: str, *, summary: bool, summary_only: bool, workers: in
                 write(json.dumps({"summary": data}, ensure_ascii=False) + "\n")
         except KeyboardInterrupt as exc:
             raise Interrupted.after(exc, done) from None
+        except OutputError as exc:  # the summary's line (or a header row alone): every record's output said whole
+            raise OutputCutShort(exc, *done, graded=counts.read) from None
         return data
     finally:
         if source != "-":

@@ -42,9 +42,9 @@ def run(host: str, port: int, workers: int, settings: Settings, fit_connections:
 
     app = create_app(settings)  # the bodies loaded, and any plugin failure said, before the port is taken
     sock = _bound(host, port)
-    _said(host, sock.getsockname()[1], workers, connections if fewer else None)
     server = uvicorn.Server(uvicorn.Config(app, **options))
-    _quiet_signals()
+    _stopping(server)  # before the start-up line: a stop sent once it is read is met, however soon
+    _said(host, sock.getsockname()[1], workers, connections if fewer else None)
     server.run(sockets=[sock])
 
 
@@ -125,6 +125,20 @@ def _loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return host == "localhost"
+
+
+def _stopping(server: Any) -> None:
+    """SIGINT and SIGTERM stop ``server`` as uvicorn's own handlers do (its ``should_exit``: the requests in flight
+    answered), from before the start-up line is printed until uvicorn puts in its handlers as it starts serving,
+    and again after it puts these back (where it raises the signal again for them: see _quiet_signals). A no-op
+    there dropped a SIGTERM sent on reading the line while the server was still starting (on a loaded machine, a
+    while): the server served on, never stopped."""
+    def stop(signum: int, frame: Any) -> None:
+        server.should_exit = True
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, stop)
+    interrupts.hang_up_as_before()  # (uvicorn does not answer SIGHUP: it ends the server as it always has)
 
 
 def _quiet_signals() -> None:

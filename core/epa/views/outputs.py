@@ -381,28 +381,36 @@ def unshowable(exc: UnicodeEncodeError) -> str | None:
 
 def write_stdout(text: str) -> None:
     """Write ``text`` (rows of CSV or JSON Lines, or a line as plain) to standard output as UTF-8, whatever its
-    encoding (see ``_bytes_to``); OutputError when it cannot be written (BrokenPipeError: the reader has gone)."""
+    encoding (see ``_bytes_to``), out of Python's buffer when the call returns; OutputError when it cannot be
+    written (BrokenPipeError: the reader has gone)."""
     with writing_stdout():
         stream = sys.stdout
         buffer = _bytes_to(stream)
         if buffer is None:
             stream.write(text)
+            stream.flush()
         else:
             stream.flush()  # what was written as text goes first
             buffer.write(text.encode("utf-8"))
+            # Out now, not at the next write or at exit: a cohort counts these rows as written in full once the call
+            # returns, and its last ones, left in the buffer, failed unsaid by any count (as streaming_file's device).
+            buffer.flush()
 
 
 def write_stdout_bytes(data: bytes | bytearray) -> None:
     """Write UTF-8 ``data`` to standard output: as it is, to its binary buffer (see ``_bytes_to``); else decoded and
-    written as text. OutputError when it cannot be written (BrokenPipeError: the reader has gone)."""
+    written as text; out of Python's buffer when the call returns. OutputError when it cannot be written
+    (BrokenPipeError: the reader has gone)."""
     with writing_stdout():
         stream = sys.stdout
         buffer = _bytes_to(stream)
         if buffer is None:
             stream.write(data.decode("utf-8"))
+            stream.flush()
         else:
             stream.flush()  # what was written as text goes first
             buffer.write(data)
+            buffer.flush()  # (out when the call returns: see write_stdout)
 
 
 def _bytes_to(stream: Any) -> Any:
