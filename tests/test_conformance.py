@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import subprocess
 import sys
 
@@ -672,3 +673,15 @@ def test_a_resit_policy_capping_a_record_with_no_fail_fails_resit_cap():
     assert len(found.record["assessments"]) == len(rules.method_ids)  # one attempt per method, none failed
     assert all(a["criteria_met"] for a in found.record["assessments"])
     assert failures(check(("unbroken", plugin()), "resit-cap")) == []
+
+
+@needs_a_body("the search runs for an installed body's methods")
+def test_conformance_leaves_nothing_in_the_folder_it_is_run_from(tmp_path):
+    # Hypothesis, with no database, still kept the constants it collects in .hypothesis/ under the working folder:
+    # a provider running the suite in their own folder found it there afterwards
+    body = epa.testing.registry().bodies[0].body.id
+    env = {k: v for k, v in os.environ.items() if k != "HYPOTHESIS_STORAGE_DIRECTORY"}
+    done = subprocess.run([sys.executable, "-m", "epa", "conformance", body, "--check", "more-criteria-never-lower"],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert list(tmp_path.iterdir()) == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 
 from epa import contracts
@@ -164,8 +165,32 @@ def _lowering_search(s: CheckedBody, method: str) -> tuple[frozenset[str], str] 
     quiet = settings(database=None, derandomize=True, max_examples=60, deadline=None,
                      suppress_health_check=list(HealthCheck))
     try:
-        met, extra = find(st.tuples(st.frozensets(st.sampled_from(ids)), st.sampled_from(ids)),
-                          lambda case: _lowers(s, method, *case), settings=quiet)
+        with _storage_of_its_own():
+            met, extra = find(st.tuples(st.frozensets(st.sampled_from(ids)), st.sampled_from(ids)),
+                              lambda case: _lowers(s, method, *case), settings=quiet)
     except NoSuchExample:
         return None
     return met, extra
+
+
+@contextlib.contextmanager
+def _storage_of_its_own() -> Iterator[None]:
+    """A folder of its own, removed after, for what Hypothesis stores as it searches: with no database it still
+    keeps the constants it collects from local modules in .hypothesis/ under the working folder, and `epa
+    conformance` run in an author's or a provider's folder left one there. Where a later Hypothesis names its
+    folder otherwise, its own default stands (the search is the same)."""
+    import shutil
+    import tempfile
+
+    try:
+        from hypothesis.configuration import set_hypothesis_home_dir
+        folder = tempfile.mkdtemp(prefix="epa-conformance-")
+    except (ImportError, OSError):  # (no temporary folder to be had: Hypothesis's own copes with failing to write)
+        yield
+        return
+    set_hypothesis_home_dir(folder)
+    try:
+        yield
+    finally:
+        set_hypothesis_home_dir(None)  # (back to HYPOTHESIS_STORAGE_DIRECTORY, else the default)
+        shutil.rmtree(folder, ignore_errors=True)
