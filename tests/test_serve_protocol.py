@@ -452,3 +452,54 @@ def test_a_client_that_closes_its_side_after_its_requests_is_answered(quick_head
         answer = _read_to_end(sock)
     assert answer.count(b"HTTP/1.1 200 ") == requests, answer[:300]
     assert json.loads(answer.rpartition(b"\r\n\r\n")[2])["record"] == "<stdin>"
+
+
+@pytest.mark.parametrize("framing", [b"Content-Length: 5\r\nTransfer-Encoding: chunked\r\n",
+                                     b"Transfer-Encoding: chunked\r\nContent-Length: 5\r\n"], ids=["cl-te", "te-cl"])
+def test_a_request_framed_two_ways_is_400_and_its_connection_closed(quick_heads, framing) -> None:
+    """RFC 9112 § 6.1: a request giving both Content-Length and Transfer-Encoding may be refused, and else must be
+    read as chunked and its connection closed after. On 6b31b37 h11 read it as chunked and kept the connection, so
+    the request after it was answered too (a request smuggled past a proxy that reads Content-Length: the GET here);
+    httptools refused it as bytes that are no HTTP request, without saying why. Now both refuse it, saying so, and
+    close the connection: the request after it is not answered."""
+
+    smuggled = b"GET /health HTTP/1.1\r\nHost: t\r\n\r\n"
+    with socket.create_connection(("127.0.0.1", quick_heads), timeout=60) as sock:
+        sock.sendall(b"POST /compare HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n" + framing +
+                     b"\r\n2\r\n{}\r\n0\r\n\r\n" + smuggled)
+        answer = _read_to_end(sock, reset_ends_it=True)
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400 "), answer[:300]
+    problem = json.loads(body)  # (one answer, then the close: the GET after it never read)
+    assert problem["type"].endswith("/malformed-request"), problem
+    assert "Content-Length" in problem["detail"] and "Transfer-Encoding" in problem["detail"], problem
+
+
+def _exchanged(port: int, request: bytes) -> tuple[bytes, bytes]:
+    with socket.create_connection(("127.0.0.1", port), timeout=60) as sock:
+        sock.sendall(request)
+        head, _, body = _read_to_end(sock).partition(b"\r\n\r\n")
+    return head.split(b"\r\n")[0], body
+
+
+def test_a_target_in_absolute_form_is_answered_for_its_path(quick_heads) -> None:
+    """RFC 9112 § 3.2.2: a server MUST accept a request target in absolute form (GET http://host/bodies), as a
+    client sends it through a proxy. On 6b31b37 h11 answered it 404, the whole URL taken for the path; httptools
+    answered it, but 400 where the URL had no path (http://host, whose path is '/': 404 here, no endpoint)."""
+
+    close = b" HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"
+    status, body = _exchanged(quick_heads, b"GET http://example.org:8000/bodies" + close)
+    _, origin = _exchanged(quick_heads, b"GET /bodies" + close)
+    assert status.startswith(b"HTTP/1.1 200 ") and body == origin, (status, body[:200])
+    status, body = _exchanged(quick_heads, b"GET HTTP://example.org/health?bdy=1" + close)  # (the query is read)
+    assert status.startswith(b"HTTP/1.1 400 ") and b"bdy" in body, body[:300]
+    status, body = _exchanged(quick_heads, b"GET http://example.org" + close)
+    assert status.startswith(b"HTTP/1.1 404 ") and json.loads(body)["instance"] == "/", body[:300]
+
+
+def test_connect_is_refused_alike_under_either_parser(quick_heads) -> None:
+    """CONNECT asks a proxy for a tunnel, which this is not: 400 under either parser (on 6b31b37 h11 answered it 404,
+    its authority 't:443' taken for a path)."""
+
+    status, body = _exchanged(quick_heads, b"CONNECT t:443 HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+    assert status.startswith(b"HTTP/1.1 400 ") and json.loads(body)["type"].endswith("/malformed-request"), body

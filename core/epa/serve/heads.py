@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import httptools
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from epa.serve import refusal
@@ -38,6 +39,8 @@ class BoundedHead(refusal.TimedHead, refusal.HalfClosed, refusal.CutAtStop, Http
         self.refused = False  # (once refused, the connection is done: no later request of it reaches the app)
         self.drained = 0  # bytes read and thrown away since the refusal
         self.pending: Problem | None = None  # a refusal said once the answers before it have been
+        self.heard = _Heard(self.parser)
+        self.parser = self.heard  # type: ignore[assignment]  # (its words kept: send_400_response)
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -68,6 +71,7 @@ class BoundedHead(refusal.TimedHead, refusal.HalfClosed, refusal.CutAtStop, Http
 
     def on_headers_complete(self) -> None:
         self.heading = False
+        self.url = refusal.origin_form(self.url)
         self._untimed()
         if self.head_read > HEAD_BYTES and not self.refused:
             self._refuse(refusal.head_too_large())  # (the app never sees it)
@@ -102,8 +106,12 @@ class BoundedHead(refusal.TimedHead, refusal.HalfClosed, refusal.CutAtStop, Http
         self._refuse(problem)
 
     def send_400_response(self, msg: str) -> None:
-        """Bytes that are no HTTP request: refusal.not_http."""
-        self._refuse(refusal.not_http(self.client))
+        """Bytes that are no HTTP request: refusal.not_http (saying so of a request framed two ways, which httptools
+        refuses as it refuses any other bytes it cannot read)."""
+        said = self.heard.error
+        twice = "Content-Length" in said and "Transfer-Encoding" in said  # (llhttp's words, either way round)
+        self._refuse(refusal.not_http(self.client, refusal.FRAMED_TWICE if twice else None,
+                                      refusal.FRAMED_HINT if twice else None))
 
     def _refuse(self, problem: Problem, linger: bool = True) -> None:
         """Answer ``problem`` and close the connection, once what the client still sends has been read and thrown
@@ -118,3 +126,21 @@ class BoundedHead(refusal.TimedHead, refusal.HalfClosed, refusal.CutAtStop, Http
                 self.pending = problem
                 return
         refusal.answer(self.transport, self.loop, problem, linger)
+
+
+class _Heard:
+    """httptools' parser, the words of the error it last refused a request with kept (``error``): uvicorn drops
+    them, and says every refusal alike."""
+
+    def __init__(self, parser: Any):
+        self.parser, self.error = parser, ""
+
+    def feed_data(self, data: bytes) -> None:
+        try:
+            self.parser.feed_data(data)
+        except httptools.HttpParserError as exc:
+            self.error = str(exc)
+            raise
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.parser, name)
