@@ -899,6 +899,65 @@ def test_an_audit_in_flight_at_a_stop_ends_at_its_next_row_or_is_answered_whole(
         assert held.after == [], held.after[:5]  # 6b31b37: graded on, [2, 3, ..., 601]
 
 
+@pytest.mark.parametrize("path", ["/batch", "/audit"])
+def test_a_workbook_whose_answer_has_ended_stops_being_read_at_its_next_chunk(registry, monkeypatch, tmp_path,
+                                                                              path) -> None:
+    """README "Limits": a workbook's reading stops between the chunks of its checking pass once its answer has ended
+    (here its time, 0.5 s, runs out while the pass is held at its first chunk), as its grading does at its next row:
+    the reader (python-calamine) is never asked to read the sheet, and the turn is given back. On 6b31b37 the
+    reading went on to its end and the reader's, holding the turn, whatever had become of the answer."""
+    import asyncio
+    import threading
+
+    import epa.inputs.cohort_xlsx as cohort_xlsx
+
+    openpyxl = pytest.importorskip("openpyxl", reason="the test extra's openpyxl writes the workbook")
+    python_calamine = pytest.importorskip("python_calamine", reason="epa reads workbooks with python-calamine")
+    any_body("ST0071")
+    book = openpyxl.Workbook()
+    book.active.append(["standard", "apprentice", "gateway_date"])
+    for number in range(200):
+        book.active.append(["ST0071", f"A-{number}", "2025-06-02"])
+    book.save(tmp_path / "c.xlsx")
+    monkeypatch.setattr(cohort_xlsx, "_CHUNK", 256)  # the sheet's XML in many chunks
+    reading, release, opened, tail = threading.Event(), threading.Event(), [], cohort_xlsx._tail
+
+    def held(text: bytes) -> bytes:  # the checking pass held at the end of its first chunk
+        if not reading.is_set():
+            reading.set()
+            release.wait(timeout=120)
+        return tail(text)
+
+    class Reader:  # the reader, its reading of the sheet noted
+        @staticmethod
+        def from_object(source):
+            opened.append(source)
+            return python_calamine.CalamineWorkbook.from_object(source)
+
+    monkeypatch.setattr(cohort_xlsx, "_tail", held)
+    monkeypatch.setattr(python_calamine, "CalamineWorkbook", Reader)
+    from epa.serve.app import Service, build
+
+    service = Service(Settings(batch_seconds=0.5), registry)
+    app = build(service)
+    xlsx = [(b"content-type", b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")]
+
+    async def asked() -> list[dict]:
+        sent, _ = await _asked(app, {**BATCH_SCOPE, "path": path, "raw_path": path.encode(), "headers": xlsx},
+                               (tmp_path / "c.xlsx").read_bytes())
+        release.set()  # (its answer has ended: the pass goes on to its next chunk)
+        while service.turns.lock.locked():  # (the thread's end gives the turn back on the event loop)
+            await asyncio.sleep(0.01)
+        return sent
+
+    try:
+        sent = asyncio.run(asyncio.wait_for(asked(), timeout=120))  # (a bound against a hang)
+    finally:
+        release.set()
+    assert reading.is_set() and sent[0]["status"] == 503, sent[:1]
+    assert opened == []  # 6b31b37: the reader read the sheet after the answer had ended
+
+
 def test_a_batch_ended_while_reading_its_workbook_is_not_said_to_be_in_a_hook(registry, monkeypatch, capsys,
                                                                               tmp_path) -> None:
     """A workbook is read whole before its first row (a large one for many seconds), which nothing stops. On fbdc772

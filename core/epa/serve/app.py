@@ -705,7 +705,7 @@ async def _batch(s: Service, request: Request) -> Response:
         put(text.encode("utf-8") if isinstance(text, str) else bytes(text))  # (a bytearray the batch reuses)
 
     def grade() -> None:
-        _bound_workbook(raw)
+        _bound_workbook(raw, stop)
         try:
             batch.run("-", fmt, summary=False, summary_only=False, workers=1, only=None, registry=s.registry,
                       write=write, write_bytes=write, progress=False, stdin=io.BytesIO(raw), column_map=mapped,
@@ -918,7 +918,7 @@ async def _audit(s: Service, request: Request) -> Response:
     def run() -> None:
         outcome: BaseException | None = None
         try:
-            _bound_workbook(raw)
+            _bound_workbook(raw, stop)
             audits.run("-", fmt, s.registry, write, body=body, body_ids=body_ids, stdin=io.BytesIO(raw),
                        column_map=mapped, sheet=sheet, words=_served)
         except _Stopped:  # (no one's answer now)
@@ -1007,14 +1007,22 @@ CELLS_A_BYTE = 1  # cells of a workbook's used range allowed per byte sent (a re
 CELLS_AT_LEAST = 1 << 20  # and however small the file: a 1,000-row, 1,000-column sheet
 
 
-def _bound_workbook(raw: bytes) -> None:
+def _bound_workbook(raw: bytes, stop: threading.Event) -> None:
     """Bound the cells a workbook's used range may expand to, on this thread, by the size sent: a cell at AM1000000
     in a 5 KB file would have the reader hold 39 million (1.4 GB). A cohort's cells are in its file, so a real one
-    is far inside the bound (cohort_xlsx.MAX_CELLS stays the bound above it)."""
+    is far inside the bound (cohort_xlsx.MAX_CELLS stays the bound above it). Its reading stops between the chunks
+    of its checking pass once ``stop`` is set (the answer ended), as its grading does at its next row: on 6b31b37 a
+    workbook's reading went on to its end (and the reader's own) whatever had become of its answer."""
     if raw[:4] == b"PK\x03\x04":
-        from epa.inputs.cohort_xlsx import CELLS_ALLOWED
+        from epa.inputs.cohort_xlsx import CELLS_ALLOWED, CHECKPOINT
 
         CELLS_ALLOWED.set(max(CELLS_AT_LEAST, len(raw) * CELLS_A_BYTE))
+
+        def checkpoint() -> None:
+            if stop.is_set():
+                raise _Stopped
+
+        CHECKPOINT.set(checkpoint)
 
 
 def _rows(text: str, fmt: str, header: list[str]) -> list[dict[str, Any]]:
