@@ -36,6 +36,7 @@ class BoundedHead(refusal.TimedHead, refusal.HalfClosed, refusal.CutAtStop, Http
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.heading, self.head_bytes, self.head_read = True, 0, 0  # (a connection starts with a head)
+        self.coding: bytes | None = None  # the request's Transfer-Encoding, where it gives one
         self.refused = False  # (once refused, the connection is done: no later request of it reaches the app)
         self.drained = 0  # bytes read and thrown away since the refusal
         self.pending: Problem | None = None  # a refusal said once the answers before it have been
@@ -60,6 +61,7 @@ class BoundedHead(refusal.TimedHead, refusal.HalfClosed, refusal.CutAtStop, Http
     def on_message_begin(self) -> None:
         super().on_message_begin()
         self.heading, self.head_bytes, self.head_read = True, 0, 0
+        self.coding = None
 
     def on_url(self, url: bytes) -> None:
         self.head_read += len(url)
@@ -67,6 +69,8 @@ class BoundedHead(refusal.TimedHead, refusal.HalfClosed, refusal.CutAtStop, Http
 
     def on_header(self, name: bytes, value: bytes) -> None:
         self.head_read += len(name) + len(value) + 4  # (": " and the line's end)
+        if name.lower() == b"transfer-encoding":
+            self.coding = value if self.coding is None else self.coding + b", " + value
         super().on_header(name, value)
 
     def on_headers_complete(self) -> None:
@@ -75,6 +79,9 @@ class BoundedHead(refusal.TimedHead, refusal.HalfClosed, refusal.CutAtStop, Http
         self._untimed()
         if self.head_read > HEAD_BYTES and not self.refused:
             self._refuse(refusal.head_too_large())  # (the app never sees it)
+        unknown = None if self.coding is None else refusal.chunked_only(self.coding)
+        if unknown is not None and not self.refused:
+            self._refuse(unknown)
         if not self.refused:
             super().on_headers_complete()
 
@@ -108,8 +115,13 @@ class BoundedHead(refusal.TimedHead, refusal.HalfClosed, refusal.CutAtStop, Http
     def send_400_response(self, msg: str) -> None:
         """Bytes that are no HTTP request: refusal.not_http (saying so of a request framed two ways, which httptools
         refuses as it refuses any other bytes it cannot read)."""
+        if self.refused:  # (what the parser read on past a refusal: answered already)
+            return
         said = self.heard.error
         twice = "Content-Length" in said and "Transfer-Encoding" in said  # (llhttp's words, either way round)
+        if "Transfer-Encoding" in said and not twice:  # (a coding llhttp does not take: 501, as under h11)
+            self._refuse(refusal.unknown_coding())
+            return
         self._refuse(refusal.not_http(self.client, refusal.FRAMED_TWICE if twice else None,
                                       refusal.FRAMED_HINT if twice else None))
 

@@ -34,7 +34,7 @@ HEAD_SECONDS = 30.0  # a request's line and headers may take this long to arrive
 # before) on
 
 REASONS = {400: b"Bad Request", 408: b"Request Timeout", 431: b"Request Header Fields Too Large",
-           503: b"Service Unavailable"}
+           501: b"Not Implemented", 503: b"Service Unavailable"}
 
 
 def answer(transport: asyncio.Transport, loop: asyncio.AbstractEventLoop, problem: Problem, linger: bool) -> None:
@@ -76,6 +76,23 @@ def origin_form(target: bytes) -> bytes:
         return target
     path = target[absolute.end():]
     return path if path.startswith(b"/") else b"/" + path
+
+
+def chunked_only(coding: bytes) -> Problem | None:
+    """A request whose Transfer-Encoding (``coding``) is other than ``chunked`` alone
+    (``gzip, chunked``, ``identity``, ``chunked, chunked``), refused 501 (RFC 9112 § 6.1: a server should answer a
+    transfer coding it does not know so), under either parser: httptools read ``gzip, chunked`` as chunked, its gzip
+    coding left on the bytes, which were then refused as no UTF-8 text; h11 refused each as bytes that are no HTTP
+    request, as httptools did the others. None where it is ``chunked``."""
+    if coding is not None and [part.strip() for part in coding.lower().split(b",")] == [b"chunked"]:
+        return None
+    return unknown_coding()
+
+
+def unknown_coding() -> Problem:
+    return Problem(501, "transfer-coding-not-implemented", "the request's Transfer-Encoding is not chunked alone; "
+                   "the service reads a body sent chunked, or with a Content-Length",
+                   hint="send the body uncompressed, with Content-Length or Transfer-Encoding: chunked alone")
 
 
 def not_http(client: tuple[str, int] | None, why: str | None = None, hint: str | None = None) -> Problem:
