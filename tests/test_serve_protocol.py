@@ -542,3 +542,17 @@ def test_a_head_refused_whole_then_a_bad_body_in_the_same_read_logs_no_traceback
         answer = _read_to_end(sock, reset_ends_it=True)
     assert answer.startswith(b"HTTP/1.1 431 "), answer[:300]
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR], [r.getMessage() for r in caplog.records]
+
+
+@pytest.mark.parametrize(("hosts", "said"), [(b"", "no Host header"), (b"Host: a\r\nHost: b\r\n", "more than one")])
+def test_an_http11_request_without_one_host_header_is_400_under_either_parser(quick_heads, hosts, said) -> None:
+    """RFC 9112 § 3.2: a server MUST answer 400 an HTTP/1.1 request with no Host header or more than one. On 6b31b37
+    httptools answered both (200), and h11 refused them as bytes that are no HTTP request, saying nothing of the
+    Host header; an HTTP/1.0 request needs none and is answered."""
+
+    status, body = _exchanged(quick_heads, b"GET /health HTTP/1.1\r\n" + hosts + b"Connection: close\r\n\r\n")
+    assert status.startswith(b"HTTP/1.1 400 "), (status, body[:300])
+    problem = json.loads(body)
+    assert problem["type"].endswith("/malformed-request") and said in problem["detail"], problem
+    status, _ = _exchanged(quick_heads, b"GET /health HTTP/1.0\r\n\r\n")
+    assert status.startswith(b"HTTP/1.1 200 "), status

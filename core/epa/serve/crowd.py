@@ -38,6 +38,8 @@ class _AsHttptools(h11.Connection):  # type: ignore[misc]
         except h11.RemoteProtocolError as exc:
             if exc.error_status_hint == 501:  # (h11's for a Transfer-Encoding other than chunked alone, and only that)
                 self.refused_as = refusal.unknown_coding()
+            elif "Host" in str(exc):  # (its words for a head with no Host header, or several: not said otherwise)
+                self.refused_as = refusal.hosts(0 if "Missing" in str(exc) else 2)
             raise
         if isinstance(event, h11.Request):
             if len(event.target) + sum(len(name) + len(value) + 4 for name, value in event.headers) > \
@@ -48,8 +50,8 @@ class _AsHttptools(h11.Connection):  # type: ignore[misc]
             if b"content-length" in names and b"transfer-encoding" in names:
                 self.why = refusal.FRAMED_TWICE
                 raise h11.RemoteProtocolError("Content-Length and Transfer-Encoding", error_status_hint=400)
-            if event.method == b"CONNECT":  # (a tunnel through a proxy, which this is not: refused as httptools does)
-                raise h11.RemoteProtocolError("CONNECT", error_status_hint=400)
+            if event.method in (b"CONNECT", b"PRI"):  # (a proxy's tunnel, which this is not, or HTTP/2's preface:
+                raise h11.RemoteProtocolError("CONNECT", error_status_hint=400)  # refused as httptools does)
             target = refusal.origin_form(event.target)
             if target != event.target:
                 event = h11.Request(method=event.method, headers=event.headers, http_version=event.http_version,

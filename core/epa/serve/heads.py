@@ -37,6 +37,7 @@ class BoundedHead(refusal.TimedHead, refusal.HalfClosed, refusal.CutAtStop, Http
         super().__init__(*args, **kwargs)
         self.heading, self.head_bytes, self.head_read = True, 0, 0  # (a connection starts with a head)
         self.coding: bytes | None = None  # the request's Transfer-Encoding, where it gives one
+        self.hosts = 0  # the Host headers it gives
         self.refused = False  # (once refused, the connection is done: no later request of it reaches the app)
         self.drained = 0  # bytes read and thrown away since the refusal
         self.pending: Problem | None = None  # a refusal said once the answers before it have been
@@ -61,7 +62,7 @@ class BoundedHead(refusal.TimedHead, refusal.HalfClosed, refusal.CutAtStop, Http
     def on_message_begin(self) -> None:
         super().on_message_begin()
         self.heading, self.head_bytes, self.head_read = True, 0, 0
-        self.coding = None
+        self.coding, self.hosts = None, 0
 
     def on_url(self, url: bytes) -> None:
         self.head_read += len(url)
@@ -69,6 +70,8 @@ class BoundedHead(refusal.TimedHead, refusal.HalfClosed, refusal.CutAtStop, Http
 
     def on_header(self, name: bytes, value: bytes) -> None:
         self.head_read += len(name) + len(value) + 4  # (": " and the line's end)
+        if name.lower() == b"host":
+            self.hosts += 1
         if name.lower() == b"transfer-encoding":
             self.coding = value if self.coding is None else self.coding + b", " + value
         super().on_header(name, value)
@@ -82,6 +85,8 @@ class BoundedHead(refusal.TimedHead, refusal.HalfClosed, refusal.CutAtStop, Http
         unknown = None if self.coding is None else refusal.chunked_only(self.coding)
         if unknown is not None and not self.refused:
             self._refuse(unknown)
+        if self.hosts != 1 and self.parser.get_http_version() == "1.1" and not self.refused:
+            self._refuse(refusal.hosts(self.hosts))
         if not self.refused:
             super().on_headers_complete()
 

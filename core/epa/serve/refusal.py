@@ -78,6 +78,14 @@ def origin_form(target: bytes) -> bytes:
     return path if path.startswith(b"/") else b"/" + path
 
 
+def hosts(count: int) -> Problem:
+    """An HTTP/1.1 request without a Host header, or with more than one: RFC 9112 § 3.2 says a server must refuse
+    it (400). httptools took either; h11 refused them as bytes that are no HTTP request."""
+    said = "gives no Host header" if count == 0 else "gives more than one Host header"
+    return Problem(400, "malformed-request", f"the request {said}; an HTTP/1.1 request gives one (RFC 9112 § 3.2)",
+                   hint="send one Host header, naming the server asked (e.g. Host: 127.0.0.1:8000)")
+
+
 def chunked_only(coding: bytes) -> Problem | None:
     """A request whose Transfer-Encoding (``coding``) is other than ``chunked`` alone
     (``gzip, chunked``, ``identity``, ``chunked, chunked``), refused 501 (RFC 9112 § 6.1: a server should answer a
