@@ -628,3 +628,14 @@ def test_a_line_is_refused_as_a_record_file_is_with_its_json_path(tmp_path):
         alone = run("compare", str(single), "--format", "json")
         assert alone.exit_code == 2
         assert f": {error['path']}: {error['message']}" in alone.stderr
+
+
+def test_dash_refuses_a_json_array_over_several_lines_naming_it(monkeypatch):
+    """A .json file of records piped to --batch -. On 6b31b37 its '[' was read as a CSV header naming none of the
+    columns ('columns not read: "["'), which did not say what had been sent."""
+    st0071()
+    text = '[\n  {"standard": "ST0071", "apprentice": {"id": "A-1"}, "gateway": {"date": "2025-06-02"}}\n]\n'
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(text.encode())))
+    result = run("compare", "--batch", "-", "--format", "json")
+    assert result.exit_code == 2 and result.stdout == "", result.stdout
+    assert "stdin:1: this is a JSON array" in result.stderr and "not JSON Lines" in result.stderr, result.stderr

@@ -18,6 +18,7 @@ import sys
 import time
 from collections.abc import Iterator
 
+import attrs
 import pytest
 
 from conftest import EXAMPLES, ROOT, any_body, offered, offering, run
@@ -810,6 +811,8 @@ def test_an_audit_out_of_time_stops_at_its_next_row_and_is_not_said_to_be_stuck(
         await asyncio.to_thread(held.ended.wait, 60)
         while service.turns.lock.locked():  # (the thread's end gives the turn back on the event loop)
             await asyncio.sleep(0.01)
+        # the next batch given time to grade its first row: within 0.05 s, a loaded machine's was 503 timeout
+        service.settings = attrs.evolve(service.settings, batch_seconds=60)
         return audit, await _asked(app, BATCH_SCOPE, (EXAMPLES / "st0071-cohort.jsonl").read_bytes())
 
     try:
@@ -850,6 +853,109 @@ def test_an_audit_whose_client_goes_away_stops_at_its_next_row(registry, monkeyp
         held.release.set()
     assert not ended_before and json.loads(said)["type"].endswith("/client-disconnected"), said  # fbdc772: 503 timeout
     assert held.after == [], held.after[:5]  # fbdc772: [2, 3, ..., 601]
+
+
+@pytest.mark.parametrize("ends_in_the_window", [False, True])
+def test_an_audit_in_flight_at_a_stop_ends_at_its_next_row_or_is_answered_whole(registry, monkeypatch,
+                                                                                 ends_in_the_window) -> None:
+    """README "Serve": a stop (SIGTERM) ends an audit in flight as it does a batch. On 6b31b37 the stop was not
+    heard by an audit: it graded on to the end of its file (here 600 rows) or its --batch-seconds (here 60), and
+    was then cut off at uvicorn's grace, its client told nothing. Now one that ends within FINISHING of the stop
+    is answered whole (here the window is 60 s, a bound against a hang, and the held row is let go once the stop
+    is heard), and one that does not is 503 shutting-down (the window 0), its thread stopping at its next row."""
+    import asyncio
+
+    import epa.serve.app
+    from epa.serve.app import Service, build
+
+    any_body("ST0071")
+    monkeypatch.setattr(epa.serve.app, "FINISHING", 60.0 if ends_in_the_window else 0.0)
+    held = HeldAudit(monkeypatch)
+    service = Service(Settings(batch_seconds=60), registry)
+    app = build(service)
+
+    async def asked() -> tuple:
+        audit = asyncio.ensure_future(_asked(app, AUDIT_SCOPE, _many_outcomes()))
+        while not held.holding.is_set():  # (its second row being written)
+            await asyncio.sleep(0.01)
+        service.stop()  # as SIGTERM does (Service.hear_stop)
+        if ends_in_the_window:
+            held.release.set()
+        answered = await audit
+        held.release.set()
+        await asyncio.to_thread(held.ended.wait, 60)
+        return answered
+
+    try:
+        sent, said = asyncio.run(asked())
+    finally:
+        held.release.set()
+    if ends_in_the_window:
+        rows = [json.loads(line) for line in said.splitlines()]
+        assert sent[0]["status"] == 200 and "summary" in rows[-1], said[-300:]
+        assert len(rows) == len(_many_outcomes().splitlines()), len(rows)  # (a row per row, the header the summary)
+    else:
+        assert sent[0]["status"] == 503 and json.loads(said)["type"].endswith("/shutting-down"), said
+        assert held.after == [], held.after[:5]  # 6b31b37: graded on, [2, 3, ..., 601]
+
+
+@pytest.mark.parametrize("path", ["/batch", "/audit"])
+def test_a_workbook_whose_answer_has_ended_stops_being_read_at_its_next_chunk(registry, monkeypatch, tmp_path,
+                                                                              path) -> None:
+    """README "Limits": a workbook's reading stops between the chunks of its checking pass once its answer has ended
+    (here its time, 0.5 s, runs out while the pass is held at its first chunk), as its grading does at its next row:
+    the reader (python-calamine) is never asked to read the sheet, and the turn is given back. On 6b31b37 the
+    reading went on to its end and the reader's, holding the turn, whatever had become of the answer."""
+    import asyncio
+    import threading
+
+    import epa.inputs.cohort_xlsx as cohort_xlsx
+
+    openpyxl = pytest.importorskip("openpyxl", reason="the test extra's openpyxl writes the workbook")
+    python_calamine = pytest.importorskip("python_calamine", reason="epa reads workbooks with python-calamine")
+    any_body("ST0071")
+    book = openpyxl.Workbook()
+    book.active.append(["standard", "apprentice", "gateway_date"])
+    for number in range(200):
+        book.active.append(["ST0071", f"A-{number}", "2025-06-02"])
+    book.save(tmp_path / "c.xlsx")
+    monkeypatch.setattr(cohort_xlsx, "_CHUNK", 256)  # the sheet's XML in many chunks
+    reading, release, opened, tail = threading.Event(), threading.Event(), [], cohort_xlsx._tail
+
+    def held(text: bytes) -> bytes:  # the checking pass held at the end of its first chunk
+        if not reading.is_set():
+            reading.set()
+            release.wait(timeout=120)
+        return tail(text)
+
+    class Reader:  # the reader, its reading of the sheet noted
+        @staticmethod
+        def from_object(source):
+            opened.append(source)
+            return python_calamine.CalamineWorkbook.from_object(source)
+
+    monkeypatch.setattr(cohort_xlsx, "_tail", held)
+    monkeypatch.setattr(python_calamine, "CalamineWorkbook", Reader)
+    from epa.serve.app import Service, build
+
+    service = Service(Settings(batch_seconds=0.5), registry)
+    app = build(service)
+    xlsx = [(b"content-type", b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")]
+
+    async def asked() -> list[dict]:
+        sent, _ = await _asked(app, {**BATCH_SCOPE, "path": path, "raw_path": path.encode(), "headers": xlsx},
+                               (tmp_path / "c.xlsx").read_bytes())
+        release.set()  # (its answer has ended: the pass goes on to its next chunk)
+        while service.turns.lock.locked():  # (the thread's end gives the turn back on the event loop)
+            await asyncio.sleep(0.01)
+        return sent
+
+    try:
+        sent = asyncio.run(asyncio.wait_for(asked(), timeout=120))  # (a bound against a hang)
+    finally:
+        release.set()
+    assert reading.is_set() and sent[0]["status"] == 503, sent[:1]
+    assert opened == []  # 6b31b37: the reader read the sheet after the answer had ended
 
 
 def test_a_batch_ended_while_reading_its_workbook_is_not_said_to_be_in_a_hook(registry, monkeypatch, capsys,

@@ -182,3 +182,51 @@ def test_a_cohort_declared_utf16_is_read_by_its_mark(client, path) -> None:
         answer = client.post(query, content=b"\xff\xfe" + text.encode("utf-16-le"),
                              headers={"content-type": declared})
         assert (answer.status_code, answer.text) == (200, plain.text)
+
+
+def _records(count: int) -> list[dict]:
+    from conftest import EXAMPLES
+
+    lines = (EXAMPLES / "st0071-cohort.jsonl").read_text().splitlines()
+    return [json.loads(line) for line in lines[:count]]
+
+
+def test_a_json_array_over_several_lines_sent_as_a_cohort_is_refused_as_what_it_is(client) -> None:
+    """A .json file of records sent to POST /batch as JSON Lines. On 6b31b37 its first line ('[') was read as a CSV
+    header: 422 'the header has no column for the standard ...; columns not read: "["', which named neither the
+    array nor JSON Lines. Now the refusal says what was sent, and how to send it."""
+    any_body("ST0071")
+    text = json.dumps(_records(2), indent=2)  # '[' alone on its first line, as json.dump and jq write one
+    answer = client.post("/batch", content=text, headers={"content-type": "application/jsonl"})
+    problem = answer.json()
+    assert answer.status_code == 422 and problem["type"].endswith("/invalid-cohort"), problem
+    assert "JSON array" in problem["detail"] and "not JSON Lines" in problem["detail"], problem
+    assert "one record a line" in problem["hint"] and problem["line"] == 1, problem
+
+
+def test_a_json_array_on_the_first_line_of_a_cohort_is_said_to_be_one_in_its_error_row(client) -> None:
+    """A cohort whose first line is a JSON array (here of two records) and whose second is a record: the array's
+    line is an error row saying it is an array, and the record after it is graded, as a .jsonl file's lines are.
+    On 6b31b37 the whole cohort was refused as a CSV header naming none of the columns (its 20-odd pieces listed as
+    columns not read), and the record on line 2 was not graded."""
+    any_body("ST0071")
+    first, second, third = _records(3)
+    text = json.dumps([first, second]) + "\n" + json.dumps(third) + "\n"
+    answer = client.post("/batch", content=text, headers={"content-type": "application/jsonl"})
+    assert answer.status_code == 200, answer.text[:300]
+    rows = [json.loads(line) for line in answer.text.splitlines()]
+    assert [row["line"] for row in rows] == [1, 2], rows
+    assert "error" in rows[0] and "JSON array" in rows[0]["error"]["hint"], rows[0]
+    assert rows[1]["apprentice"] == third["apprentice"]["id"] and "error" not in rows[1], rows[1]
+
+
+def test_a_csv_whose_first_column_is_bracketed_is_still_read_as_csv(client) -> None:
+    """A CSV header may start with '[' (a column named '[ULN]'): it is no JSON array, and is read as CSV, its
+    column mapped with ?column= as any other."""
+    any_body("ST0071")
+    text = "[ULN],standard,gateway_date\nA-1,ST0071,2025-06-02\n"
+    answer = client.post("/batch?column=%5BULN%5D%3Dapprentice", content=text,
+                         headers={"content-type": "text/csv"})
+    assert answer.status_code == 200, answer.text[:300]
+    (row,) = [json.loads(line) for line in answer.text.splitlines()]
+    assert row["line"] == 2 and row["apprentice"] == "A-1", row

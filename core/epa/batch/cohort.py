@@ -345,7 +345,8 @@ def _graded_item(g: Grader, item: Item, out: bytearray | None = None) -> tuple[s
             ident = data["apprentice"].get("id")  # (not one refused for a control character: the message quotes it)
             apprentice = ident if isinstance(ident, str) and not control_in_id(ident) else None
         column = locator.column(parts) if parts is not None else None
-        return _error(g, line, exc.message, path, exc.hint, column, apprentice)
+        hint = exc.hint or (LISTED if isinstance(data, list) and path == "$" else None)
+        return _error(g, line, exc.message, path, hint, column, apprentice)
     if decided:
         return _decided_output(g, line, record, results)
     differing = report.disagreements(results)
@@ -355,6 +356,12 @@ def _graded_item(g: Grader, item: Item, out: bytearray | None = None) -> tuple[s
     written = bytearray() if out is None else out
     add_line(written, line, record.standard, f"{name}:{line}", record.apprentice.id, differing, results)
     return (written.decode() if out is None else ""), stat
+
+
+# a JSON line that is an array (of records, most often): its error row's hint, where "[…] is not a mapping" alone
+# did not say what to do
+LISTED = ("this line is a JSON array; a JSON Lines cohort holds one record a line, each a JSON object: write each "
+          "record on a line of its own")
 
 
 _PART = re.compile(r"\.([^.\[]+)|\[(\d+)\]")
@@ -1081,7 +1088,7 @@ def run(source: str, fmt: str, *, summary: bool, summary_only: bool, workers: in
         elif source == "-":
             if not _json_lines_ahead(stream):  # held (up to a bound): a CSV's date columns are read whole first
                 stream = rewindable(stream)[0]
-            kind, lines = sniff(physical_lines(stream, name))
+            kind, lines = sniff(physical_lines(stream, name), name)
         else:
             suffix = Path(source).suffix.lower()
             if suffix not in (".jsonl", ".ndjson", *DELIMITED):

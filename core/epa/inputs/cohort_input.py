@@ -1382,17 +1382,43 @@ class _Cells:
         return f"the quoted cell opened on line {self.opened} ({column})"
 
 
-def sniff(lines: Iterator[Line]) -> tuple[str, Iterator[Line]]:
-    """"jsonl" when the first non-blank line starts with '{', else "csv"; and the lines, none lost."""
+def sniff(lines: Iterator[Line], name: str = "stdin") -> tuple[str, Iterator[Line]]:
+    """"jsonl" when the first non-blank line starts with '{', or is a JSON array whole on its line (a line each of
+    whose records is said to be no record, not one mapping: cohort.LISTED); else "csv"; and the lines, none lost.
+
+    A JSON array over several lines (its first line '[' alone, or '[{' without its end), the records of a .json file
+    sent as a cohort, is refused, saying so: read as CSV, it was refused as a header naming none of the columns
+    (its first line's pieces listed as columns not read), which told the sender nothing of what they had sent."""
     seen: list[Line] = []
     kind = "csv"
     for line in lines:
         seen.append(line)
         raw = line[1]
         if raw is None or raw.strip():
-            kind = "jsonl" if raw is not None and raw.lstrip().startswith(b"{") else "csv"
+            start = b"" if raw is None else raw.strip()
+            kind = "jsonl" if start.startswith(b"{") or (_ARRAY_OPENS.match(start) and (
+                not line[2] or _json_array(start))) else "csv"  # (a line cut as too long is JSON Lines' to say)
+            if kind == "csv" and _ARRAY_OPENS.match(start):
+                raise InputError("this is a JSON array of records written over several lines, not JSON Lines",
+                                 where=Place(name, line[0]), hint=_ARRAY_HINT)
             break
     return kind, _chain(seen, lines)
+
+
+# the start of a JSON array of records, not a CSV header (whose first name might be "[ULN]"): '[' then the end of
+# the line, '{', '[' or ']'
+_ARRAY_OPENS = re.compile(rb"\[\s*(?:$|[{\[\]])")
+_ARRAY_HINT = ("a JSON Lines cohort holds one record a line, each a JSON object, with no '[' around them: write each "
+               "record on a line of its own (jq -c '.[]' FILE.json does)")
+
+
+def _json_array(text: bytes) -> bool:
+    import json
+
+    try:
+        return isinstance(json.loads(text), list)
+    except ValueError:
+        return False
 
 
 def _chain(first: list[Any], rest: Iterator[Any]) -> Iterator[Any]:

@@ -705,7 +705,7 @@ async def _batch(s: Service, request: Request) -> Response:
         put(text.encode("utf-8") if isinstance(text, str) else bytes(text))  # (a bytearray the batch reuses)
 
     def grade() -> None:
-        _bound_workbook(raw)
+        _bound_workbook(raw, stop)
         try:
             batch.run("-", fmt, summary=False, summary_only=False, workers=1, only=None, registry=s.registry,
                       write=write, write_bytes=write, progress=False, stdin=io.BytesIO(raw), column_map=mapped,
@@ -918,7 +918,7 @@ async def _audit(s: Service, request: Request) -> Response:
     def run() -> None:
         outcome: BaseException | None = None
         try:
-            _bound_workbook(raw)
+            _bound_workbook(raw, stop)
             audits.run("-", fmt, s.registry, write, body=body, body_ids=body_ids, stdin=io.BytesIO(raw),
                        column_map=mapped, sheet=sheet, words=_served)
         except _Stopped:  # (no one's answer now)
@@ -933,8 +933,18 @@ async def _audit(s: Service, request: Request) -> Response:
     running.set()
     threading.Thread(target=run, name="epa-audit", daemon=True).start()
     gone = asyncio.ensure_future(_gone(request))  # (its whole body read: what comes now is its client going away)
+    stopped = asyncio.ensure_future(s.stopped())
+    deadline = time.monotonic() + s.settings.batch_seconds
     try:
-        await asyncio.wait({answered, gone}, timeout=s.settings.batch_seconds, return_when=asyncio.FIRST_COMPLETED)
+        await asyncio.wait({answered, gone, stopped}, timeout=s.settings.batch_seconds,
+                           return_when=asyncio.FIRST_COMPLETED)
+        if stopped.done() and not answered.done() and not gone.done():  # a stop: answered if it ends within
+            # FINISHING, as a batch is (its rows whole), else 503 and its thread stopped at its next row; on 6b31b37
+            # it graded on to its time limit, or was cut off at uvicorn's grace, the client told nothing
+            left = min(deadline, s.stopped_at + FINISHING) - time.monotonic()
+            await asyncio.wait({answered, gone}, timeout=max(0.0, left), return_when=asyncio.FIRST_COMPLETED)
+            if not answered.done() and not gone.done():
+                raise _shutting_down()
         if gone.done() and not answered.done():
             raise Problem(400, "client-disconnected", "the client went away before its audit was answered")
         if not answered.done():
@@ -947,7 +957,8 @@ async def _audit(s: Service, request: Request) -> Response:
         raise problems.from_plugin_error(exc) from None
     finally:
         gone.cancel()
-        if not answered.done():  # out of time, its client gone, or the request cancelled: no one's answer now
+        stopped.cancel()
+        if not answered.done():  # out of time, its client gone, a stop, or the request cancelled: no one's answer now
             answered.cancel()
             stop.set()  # its thread stops at its next row; one that does not holds the turn (epa.serve.turns)
             s.turns.left(running.is_set, _who(request), lambda: bool(out))
@@ -996,14 +1007,22 @@ CELLS_A_BYTE = 1  # cells of a workbook's used range allowed per byte sent (a re
 CELLS_AT_LEAST = 1 << 20  # and however small the file: a 1,000-row, 1,000-column sheet
 
 
-def _bound_workbook(raw: bytes) -> None:
+def _bound_workbook(raw: bytes, stop: threading.Event) -> None:
     """Bound the cells a workbook's used range may expand to, on this thread, by the size sent: a cell at AM1000000
     in a 5 KB file would have the reader hold 39 million (1.4 GB). A cohort's cells are in its file, so a real one
-    is far inside the bound (cohort_xlsx.MAX_CELLS stays the bound above it)."""
+    is far inside the bound (cohort_xlsx.MAX_CELLS stays the bound above it). Its reading stops between the chunks
+    of its checking pass once ``stop`` is set (the answer ended), as its grading does at its next row: on 6b31b37 a
+    workbook's reading went on to its end (and the reader's own) whatever had become of its answer."""
     if raw[:4] == b"PK\x03\x04":
-        from epa.inputs.cohort_xlsx import CELLS_ALLOWED
+        from epa.inputs.cohort_xlsx import CELLS_ALLOWED, CHECKPOINT
 
         CELLS_ALLOWED.set(max(CELLS_AT_LEAST, len(raw) * CELLS_A_BYTE))
+
+        def checkpoint() -> None:
+            if stop.is_set():
+                raise _Stopped
+
+        CHECKPOINT.set(checkpoint)
 
 
 def _rows(text: str, fmt: str, header: list[str]) -> list[dict[str, Any]]:

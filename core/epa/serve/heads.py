@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import httptools
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from epa.serve import refusal
@@ -35,9 +36,13 @@ class BoundedHead(refusal.TimedHead, refusal.HalfClosed, refusal.CutAtStop, Http
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.heading, self.head_bytes, self.head_read = True, 0, 0  # (a connection starts with a head)
+        self.coding: bytes | None = None  # the request's Transfer-Encoding, where it gives one
+        self.hosts = 0  # the Host headers it gives
         self.refused = False  # (once refused, the connection is done: no later request of it reaches the app)
         self.drained = 0  # bytes read and thrown away since the refusal
         self.pending: Problem | None = None  # a refusal said once the answers before it have been
+        self.heard = _Heard(self.parser)
+        self.parser = self.heard  # type: ignore[assignment]  # (its words kept: send_400_response)
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -57,6 +62,7 @@ class BoundedHead(refusal.TimedHead, refusal.HalfClosed, refusal.CutAtStop, Http
     def on_message_begin(self) -> None:
         super().on_message_begin()
         self.heading, self.head_bytes, self.head_read = True, 0, 0
+        self.coding, self.hosts = None, 0
 
     def on_url(self, url: bytes) -> None:
         self.head_read += len(url)
@@ -64,13 +70,23 @@ class BoundedHead(refusal.TimedHead, refusal.HalfClosed, refusal.CutAtStop, Http
 
     def on_header(self, name: bytes, value: bytes) -> None:
         self.head_read += len(name) + len(value) + 4  # (": " and the line's end)
+        if name.lower() == b"host":
+            self.hosts += 1
+        if name.lower() == b"transfer-encoding":
+            self.coding = value if self.coding is None else self.coding + b", " + value
         super().on_header(name, value)
 
     def on_headers_complete(self) -> None:
         self.heading = False
+        self.url = refusal.origin_form(self.url)
         self._untimed()
         if self.head_read > HEAD_BYTES and not self.refused:
             self._refuse(refusal.head_too_large())  # (the app never sees it)
+        unknown = None if self.coding is None else refusal.chunked_only(self.coding)
+        if unknown is not None and not self.refused:
+            self._refuse(unknown)
+        if self.hosts != 1 and self.parser.get_http_version() == "1.1" and not self.refused:
+            self._refuse(refusal.hosts(self.hosts))
         if not self.refused:
             super().on_headers_complete()
 
@@ -102,8 +118,17 @@ class BoundedHead(refusal.TimedHead, refusal.HalfClosed, refusal.CutAtStop, Http
         self._refuse(problem)
 
     def send_400_response(self, msg: str) -> None:
-        """Bytes that are no HTTP request: refusal.not_http."""
-        self._refuse(refusal.not_http(self.client))
+        """Bytes that are no HTTP request: refusal.not_http (saying so of a request framed two ways, which httptools
+        refuses as it refuses any other bytes it cannot read)."""
+        if self.refused:  # (what the parser read on past a refusal: answered already)
+            return
+        said = self.heard.error
+        twice = "Content-Length" in said and "Transfer-Encoding" in said  # (llhttp's words, either way round)
+        if "Transfer-Encoding" in said and not twice:  # (a coding llhttp does not take: 501, as under h11)
+            self._refuse(refusal.unknown_coding())
+            return
+        self._refuse(refusal.not_http(self.client, refusal.FRAMED_TWICE if twice else None,
+                                      refusal.FRAMED_HINT if twice else None))
 
     def _refuse(self, problem: Problem, linger: bool = True) -> None:
         """Answer ``problem`` and close the connection, once what the client still sends has been read and thrown
@@ -118,3 +143,21 @@ class BoundedHead(refusal.TimedHead, refusal.HalfClosed, refusal.CutAtStop, Http
                 self.pending = problem
                 return
         refusal.answer(self.transport, self.loop, problem, linger)
+
+
+class _Heard:
+    """httptools' parser, the words of the error it last refused a request with kept (``error``): uvicorn drops
+    them, and says every refusal alike."""
+
+    def __init__(self, parser: Any):
+        self.parser, self.error = parser, ""
+
+    def feed_data(self, data: bytes) -> None:
+        try:
+            self.parser.feed_data(data)
+        except httptools.HttpParserError as exc:
+            self.error = str(exc)
+            raise
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.parser, name)

@@ -17,7 +17,7 @@ TYPES = "https://epa.invalid/problems/"  # each kind of problem's type URI: this
 TITLES = {
     400: "Bad request", 404: "Not found", 405: "Method not allowed", 406: "Not acceptable", 408: "Request timeout",
     413: "Request body too large", 415: "Unsupported media type", 431: "Request head too large", 422: "Invalid record",
-    500: "Internal error", 503: "Busy",
+    500: "Internal error", 501: "Not implemented", 503: "Busy",
 }
 
 

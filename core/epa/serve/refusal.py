@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import sys
 from typing import Any
 
@@ -33,7 +34,7 @@ HEAD_SECONDS = 30.0  # a request's line and headers may take this long to arrive
 # before) on
 
 REASONS = {400: b"Bad Request", 408: b"Request Timeout", 431: b"Request Header Fields Too Large",
-           503: b"Service Unavailable"}
+           501: b"Not Implemented", 503: b"Service Unavailable"}
 
 
 def answer(transport: asyncio.Transport, loop: asyncio.AbstractEventLoop, problem: Problem, linger: bool) -> None:
@@ -54,14 +55,65 @@ def answer(transport: asyncio.Transport, loop: asyncio.AbstractEventLoop, proble
     loop.call_later(DRAIN_SECONDS, transport.close)
 
 
-def not_http(client: tuple[str, int] | None) -> Problem:
+# a request framed two ways (RFC 9112 § 6.1: a server may refuse it, and else must read it as chunked and close the
+# connection after): refused under either parser, httptools refusing it itself. h11 read it as chunked and kept the
+# connection open, which is how a request is smuggled past a proxy that read it by its Content-Length
+FRAMED_TWICE = ("the request gives both Content-Length and Transfer-Encoding, which frame its body two ways (RFC 9112 "
+                "§ 6.1); it is refused, not read by one of them")
+FRAMED_HINT = "send one of them: Content-Length for a body whose size is known, else Transfer-Encoding: chunked"
+
+
+_ABSOLUTE = re.compile(rb"(?i)https?://[^/?#]*")
+
+
+def origin_form(target: bytes) -> bytes:
+    """A request's target as its path and query: one in absolute form (``http://host/bodies?x=1``, RFC 9112 §
+    3.2.2, which a server must accept) without its scheme and host, which the service does not check (the host a
+    client names is its own affair); ``http://host`` alone is ``/``. Under either parser alike: uvicorn's h11
+    protocol took the whole URL for the path (404), its httptools one failed on a URL without a path (400)."""
+    absolute = _ABSOLUTE.match(target)
+    if absolute is None:
+        return target
+    path = target[absolute.end():]
+    return path if path.startswith(b"/") else b"/" + path
+
+
+def hosts(count: int) -> Problem:
+    """An HTTP/1.1 request without a Host header, or with more than one: RFC 9112 § 3.2 says a server must refuse
+    it (400). httptools took either; h11 refused them as bytes that are no HTTP request."""
+    said = "gives no Host header" if count == 0 else "gives more than one Host header"
+    return Problem(400, "malformed-request", f"the request {said}; an HTTP/1.1 request gives one (RFC 9112 § 3.2)",
+                   hint="send one Host header, naming the server asked (e.g. Host: 127.0.0.1:8000)")
+
+
+def chunked_only(coding: bytes) -> Problem | None:
+    """A request whose Transfer-Encoding (``coding``) is other than ``chunked`` alone
+    (``gzip, chunked``, ``identity``, ``chunked, chunked``), refused 501 (RFC 9112 § 6.1: a server should answer a
+    transfer coding it does not know so), under either parser: httptools read ``gzip, chunked`` as chunked, its gzip
+    coding left on the bytes, which were then refused as no UTF-8 text; h11 refused each as bytes that are no HTTP
+    request, as httptools did the others. None where it is ``chunked``."""
+    if coding is not None and [part.strip() for part in coding.lower().split(b",")] == [b"chunked"]:
+        return None
+    return unknown_coding()
+
+
+def unknown_coding() -> Problem:
+    return Problem(501, "transfer-coding-not-implemented", "the request's Transfer-Encoding is not chunked alone; "
+                   "the service reads a body sent chunked, or with a Content-Length",
+                   hint="send the body uncompressed, with Content-Length or Transfer-Encoding: chunked alone")
+
+
+def not_http(client: tuple[str, int] | None, why: str | None = None, hint: str | None = None) -> Problem:
     """Bytes that are no HTTP request (a bad request line, header or chunk, on a connection's first request or a
     later one): a problem, as every other refusal is, not uvicorn's plain text; logged as the server says what it
-    does, in one line of its words (uvicorn's own warning, just before, is left out by NotHttp)."""
+    does, in one line of its words (uvicorn's own warning, just before, is left out by NotHttp). ``why``: what is
+    wrong, where the protocol knows it (FRAMED_TWICE), with its ``hint``."""
     said = f"{client[0]}:{client[1]}" if client else "a client"
     with contextlib.suppress(OSError, ValueError):  # (standard error full or closed: answered all the same)
         print(f"epa serve: {said} sent bytes that are no HTTP request: answered 400 malformed-request",
               file=sys.stderr, flush=True)
+    if why is not None:
+        return Problem(400, "malformed-request", why, hint=hint)
     return Problem(400, "malformed-request", "the request is not HTTP/1.1 as RFC 9112 writes it: its request line, "
                    "a header or its body's framing could not be read", hint="send the request again with a "
                    "well-formed request line and headers (a value percent-encoded in the URL)")
