@@ -560,7 +560,8 @@ def build(service: Service) -> Starlette:
         if isinstance(exc, HTTPException):  # Starlette's own: an unknown path (404), a wrong method (405)
             exc = Problem(exc.status_code, "not-found" if exc.status_code == 404 else "method-not-allowed",
                           str(exc.detail), hint="the endpoints: GET /openapi.json, or /docs to read",
-                          headers=dict(exc.headers or {}))
+                          headers={name: _sorted_allow(value) if name.lower() == "allow" else value
+                                   for name, value in (exc.headers or {}).items()})
         if not isinstance(exc, Problem):  # epa's own failure: said without a traceback, as the command line does
             exc = Problem(500, "internal-error", f"internal error: {type(exc).__name__}: {exc}")
         return Response(exc.encode(request.url.path), status_code=exc.status, media_type=problems.MEDIA_TYPE,
@@ -575,6 +576,11 @@ def build(service: Service) -> Starlette:
 
     return Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(ServerWide), Middleware(Lingering)],
                      exception_handlers={Problem: problem, HTTPException: problem, Exception: problem})
+
+
+def _sorted_allow(value: str) -> str:
+    """A 405's ``Allow`` in the order OPTIONS says it: Starlette's is its set's order, which the hash seed chooses."""
+    return ", ".join(sorted(method.strip() for method in value.split(",")))
 
 
 def _answering(methods: set[str], endpoint: Endpoint) -> Endpoint:
