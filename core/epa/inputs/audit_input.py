@@ -166,6 +166,7 @@ class OutcomesHeader(CsvHeader):
         methods = tuple(methods)
         self.kinds_read = _kinds(methods)
         known = vocabulary(self.kinds_read, methods)
+        self.known, self.where = known, where  # (a row under it that reads as its second row is told so)
         self.names, self.hidden_taken_out = header_names(cells, where)
         self.width = len(self.names)
         self.unchecked_dates = ""  # (as a cohort's: why the date columns could not be checked whole)

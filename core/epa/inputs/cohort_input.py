@@ -245,6 +245,7 @@ class CsvHeader:
         methods = tuple(methods)
         kinds = _column_kinds(methods)
         known = columns.vocabulary(kinds, methods)
+        self.known, self.where = known, where  # (a row under it that reads as its second row is told so)
         self.names, self.hidden_taken_out = header_names(cells, where)
         self.width = len(self.names)
         self.unchecked_dates = ""  # why the date columns could not be checked whole before the rows were read
@@ -1179,12 +1180,50 @@ def row_item(header: CsvHeader, line: int, cells: Sequence[str]) -> Item | None:
     except RowProblems as exc:
         if _repeats_header(header, cells):  # (looked for in a row refused, never in one read)
             return line, "error", RowRefusal(*REPEATED_HEADER)
+        second_row(header, line, cells)
         if _total_row(header, cells):
             return line, "error", RowRefusal(*header.TOTAL_ROW)
         return line, "error", exc.refusal()
     except InputError as exc:
         return line, "error", RowRefusal(exc.message, exc.hint)
     return None if read is None else (line, "csv", read)
+
+
+def second_row(header: CsvHeader, line: int, cells: Sequence[Any]) -> None:
+    """Refuse the cohort where the row refused at ``line``, the one right under the header, reads as the header's
+    second row: a header over two rows (an MIS export's, or merged cells: 'Observation' over 'Grade' and 'Date'),
+    or a row of formats under it ('(dd/mm/yyyy)'). Each of its cells was a problem of its own ("empty: every record
+    needs the standard"...), none saying why, and the rows under it were read by the first row's names alone
+    (found by the hunt). No cell of it may read as a standard's id, and at least half of those it gives must read
+    as a column's name (alone, or after the name above it or, under a merged heading, before it) or a format."""
+    where, known = getattr(header, "where", None), getattr(header, "known", None)
+    if not isinstance(where, Place) or where.line is None or line != where.line + 1 or not known:
+        return
+    given = [(index, cell.strip()) for index, cell in enumerate(cells) if isinstance(cell, str) and cell.strip()]
+    if not given or any(_STANDARD_ID.fullmatch(columns.parse_standard(cell)) for _, cell in given):
+        return
+    names = header.names
+    said = []
+    for index, cell in given:
+        above = next((names[at] for at in range(min(index, len(names) - 1), -1, -1) if names[at]), "")
+        if _FORMAT_CELL.fullmatch(cell):
+            said.append(f"{quote(cell)} (column {index + 1})")
+        elif columns.fold(f"{above} {cell}") in known or (columns.fold(cell) in known and not (
+                index < len(names) and names[index] and columns.fold(names[index]) in known)):
+            said.append(f"{quote(cell)} under {quote(above)} (column {index + 1})" if above else quote(cell))
+    if not said or 2 * len(said) < len(given):
+        return
+    raise InputError(
+        f"line {line} reads as the header's second row ({', '.join(said[:4])}{', ...' if len(said) > 4 else ''}): "
+        f"a cohort's header is one row, line {where.line}, so the columns would be read by its names alone",
+        where=Place(where.file, line),
+        hint="make the header one row: give each column its whole name in it (Gateway Date, Observation Grade, "
+             f"Observation Date; unmerge merged headings), and delete line {line}")
+
+
+# A cell saying how a column is written, not a value: (dd/mm/yyyy), DD-MM-YY, (yes/no), Y/N
+_FORMAT_CELL = re.compile(r"[(\[]?\s*(?:d{1,2}[/.\- ]?m{1,3}[/.\- ]?y{2,4}|yyyy[/.\-]?mm[/.\-]?dd"
+                          r"|yes\s*/\s*no|y\s*/\s*n|true\s*/\s*false)\s*[)\]]?", re.IGNORECASE)
 
 
 REPEATED_HEADER = ("the row repeats the header's column names: two files joined into one, or the header written "
