@@ -167,7 +167,7 @@ class OutcomesHeader(CsvHeader):
         self.kinds_read = _kinds(methods)
         known = vocabulary(self.kinds_read, methods)
         self.known, self.where = known, where  # (a row under it that reads as its second row is told so)
-        self.names, self.hidden_taken_out = header_names(cells, where)
+        self.names, self.hidden_taken_out, taken = header_names(cells, where)
         self.width = len(self.names)
         self.unchecked_dates = ""  # (as a cohort's: why the date columns could not be checked whole)
         later = columns.first_later_attempt(self.names, methods, (name for name, _ in column_map.names))
@@ -181,7 +181,7 @@ class OutcomesHeader(CsvHeader):
                      f'column left out, --column "NAME="), with its attempt as {method}_attempt; or leave it '
                      f'out with --column "{name}=" if it holds no grade')
         holds, self.ignored, self.left_out, self.unmatched = match_columns(self.names, known, column_map, where,
-                                                                           "an outcomes file")
+                                                                           "an outcomes file", taken)
         # A method's date or criteria column (a cohort's "Observation Date") means no field the audit reads: the
         # field its name resembles (observation_attempt) is not what it holds.
         unmeant = {name for name, field in columns.vocabulary((), methods).items() if field not in methods}

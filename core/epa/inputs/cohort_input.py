@@ -106,10 +106,17 @@ def _shown(text: str) -> str:
     return text if text.isprintable() else "".join(c for c in text if unicodedata.category(c) != "Cf")
 
 
+def _invisible(char: str) -> bool:
+    """Whether a column name's ``char`` shows nothing: a format character (Cf), or a control character (Cc) but a
+    tab and the line breaks (a name typed over two lines, Alt+Enter, shows as it is read)."""
+    category = unicodedata.category(char)
+    return category == "Cf" or (category == "Cc" and char not in "\t\n\r")
+
+
 _SEPARATOR_NAMES = {",": "a comma", ";": "a semicolon", "\t": "a tab", "|": "a vertical bar (|)"}
 
 
-def header_names(cells: Sequence[str], where: str | Place) -> tuple[list[str], str]:
+def header_names(cells: Sequence[str], where: str | Place) -> tuple[list[str], str, dict[int, str]]:
     """Each column's name as it shows, the blanks around it taken off, and what is said (a note's sentence, or "")
     of the names that held an invisible format character (Unicode's Cf: a zero-width space, a soft hyphen, a
     byte-order mark from a joined export), taken out. A name is read as it shows: "Start Date (dd/mm<U+200B>/yyyy)"
@@ -117,24 +124,27 @@ def header_names(cells: Sequence[str], where: str | Place) -> tuple[list[str], s
     A bidirectional control that reorders what follows it (an embedding, override or isolate), with which a name
     shows as other than it is, is refused, naming the column; a right-to-left or left-to-right mark, ordinary in
     Arabic and Hebrew text, is taken out as the others are (refusing it refused a whole cohort for a column of notes
-    epa does not read)."""
-    names, said = [], []
+    epa does not read). A control character (a corrupt export's U+0001) is taken out and named so too: matching
+    dropped it without a word (found by the hunt). Last, the characters taken out of each such column's name (by
+    its number), for a refusal of two columns alike once they are out (match_columns) to say which held them."""
+    names, said, taken = [], [], {}
     for number, cell in enumerate(cells, 1):
         name = cell.strip()
-        if not name.isprintable():  # (Cf is not printable: the common case is one scan)
-            found = [c for c in name if unicodedata.category(c) == "Cf"]
+        if not name.isprintable():  # (Cf and Cc are not printable: the common case is one scan)
+            found = [c for c in name if _invisible(c)]
             if found:
                 if (bidi := next((c for c in found if c in REORDERING), None)) is not None:
                     raise InputError(f"column {number}, {quote(name)}, holds {character_named(bidi)}: the name "
                                      "shows as other than it is", where=where,
                                      hint="retype the column's name in the file, or save it again as CSV UTF-8")
-                name = _shown(name).strip()
+                name = "".join(c for c in name if not _invisible(c)).strip()
                 codes = ", ".join(dict.fromkeys(character_named(c).removeprefix("the invisible format character ")
-                                                for c in found))
+                                                .removeprefix("the ") for c in found))
                 said.append(f'column {number} "{name}" ({codes})')
+                taken[number] = codes
         names.append(name)
     return names, ("invisible characters taken out of a column's name, each read as it shows: " + ", ".join(said)
-                   if said else "")
+                   if said else ""), taken
 
 
 def strict_columns(ignored: Sequence[Unread], column_map: ColumnMap, where: str | Place) -> tuple[int, ...]:
@@ -173,11 +183,13 @@ def _is_date(field: str) -> bool:
 
 
 def match_columns(names: Sequence[str], known: dict[str, str], column_map: ColumnMap, where: str | Place,
-                  what: str = "epa") -> tuple[dict[str, list[int]], list[Unread], list[Unread], list[str]]:
+                  what: str = "epa", taken: dict[int, str] | None = None
+                  ) -> tuple[dict[str, list[int]], list[Unread], list[Unread], list[str]]:
     """Which field each of a header's column ``names`` holds: by the user's map, else by its name folded in
     ``known`` (folded name -> field). Returns each field's columns (numbered from 1: more than one is refused), the
     columns not read, those the map leaves out, and the map's names that name no column. ``what`` has the fields
-    (for a map naming a field it has not: "epa", "an outcomes file")."""
+    (for a map naming a field it has not: "epa", "an outcomes file"); ``taken``: the invisible characters taken out
+    of a column's name (by its number: header_names), which a refusal of two columns alike names."""
     ignored: list[Unread] = []
     left_out: list[Unread] = []
     mapped = {columns.fold(name): (name, field) for name, field in column_map.names}
@@ -212,7 +224,9 @@ def match_columns(names: Sequence[str], known: dict[str, str], column_map: Colum
             holds.setdefault(found, []).append(number)
     for field, numbers in holds.items():
         if len(numbers) > 1:
-            both = " and ".join(f'"{names[n - 1]}" (column {n})' for n in numbers[:2])
+            both = " and ".join(f'"{names[n - 1]}" (column {n}' + (f"; its name held {taken[n]}, taken out)"
+                                                                   if taken and n in taken else ")")
+                                for n in numbers[:2])
             more = f" (and {len(numbers) - 2} more columns)" if len(numbers) > 2 else ""
             named = [columns.fold(names[n - 1]) for n in numbers]
             # (a map names a column by its name: one of two alike would leave out or map both, the field unread)
@@ -246,7 +260,7 @@ class CsvHeader:
         kinds = _column_kinds(methods)
         known = columns.vocabulary(kinds, methods)
         self.known, self.where = known, where  # (a row under it that reads as its second row is told so)
-        self.names, self.hidden_taken_out = header_names(cells, where)
+        self.names, self.hidden_taken_out, taken = header_names(cells, where)
         self.width = len(self.names)
         self.unchecked_dates = ""  # why the date columns could not be checked whole before the rows were read
         later = columns.first_later_attempt(self.names, methods, (name for name, _ in column_map.names))
@@ -258,7 +272,8 @@ class CsvHeader:
                 "graded from it", where=where,
                 hint=f"give resits and retakes as JSON Lines (assessments), or leave the column out with "
                      f"--column \"{name}=\" to grade the first attempts alone")
-        holds, self.ignored, self.left_out, self.unmatched = match_columns(self.names, known, column_map, where)
+        holds, self.ignored, self.left_out, self.unmatched = match_columns(self.names, known, column_map, where,
+                                                                           taken=taken)
         missing = [f for f in REQUIRED if f not in holds]
         if missing:
             raise InputError("the header has no column for " + ", ".join(f"{REQUIRED[f]} ({f})" for f in missing)
