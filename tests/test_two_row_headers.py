@@ -59,3 +59,45 @@ def test_a_record_missing_its_standard_is_still_a_record_refused_alone(tmp_path)
     lines = result.stdout.splitlines()
     assert lines[1].startswith("2,A-1,") and "standard" in lines[1]
     assert any(line.startswith("3,A-2,") for line in lines)
+
+
+@pytest.mark.parametrize(("text", "said"), [
+    ("Cohort report, December 2025\nstandard,apprentice,gateway_date\nST0071,A-1,01/12/2025\n",
+     "the header looks to be line 2 (standard, apprentice, gateway_date)"),
+    ("Cohort report\nGenerated 08/12/2025\n\nstandard,apprentice,gateway_date\nST0071,A-1,01/12/2025\n",
+     "the header looks to be line 4 (standard, apprentice, gateway_date)"),
+])
+def test_a_title_above_the_header_is_refused_saying_which_line_the_header_is(tmp_path, text, said):
+    """Before, the hint said to delete 'it' (a title or a note), never where the header was."""
+    path = tmp_path / "c.csv"
+    path.write_text(text, encoding="utf-8")
+    stderr = fails("compare", "--batch", str(path))
+    assert "c.csv:1:" in stderr and said in stderr, stderr
+
+
+def test_a_header_split_over_two_rows_is_refused_saying_so(tmp_path):
+    """'Gateway' over 'Date': the first row alone has no gateway date (before, the hint was to map a column with
+    --column); the two rows, each column's names joined, read as a header."""
+    path = tmp_path / "c.csv"
+    path.write_text("Standard,Apprentice,Gateway,Photo\nReference,ID,Date,ID Checked\nST0071,A-1,01/12/2025,yes\n",
+                    encoding="utf-8")
+    stderr = fails("compare", "--batch", str(path))
+    assert "the header looks split over lines 1 and 2" in stderr and "'Gateway' over 'Date'" in stderr, stderr
+    assert "delete line 2" in stderr
+
+
+def test_a_workbooks_title_row_and_an_outcomes_files_say_where_the_header_is(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl", reason="the test extra's openpyxl writes the workbook")
+    pytest.importorskip("python_calamine", reason="epa reads workbooks with python-calamine")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Cohort report"])
+    sheet.merge_cells("A1:C1")
+    sheet.append(["standard", "apprentice", "gateway_date"])
+    sheet.append(["ST0071", "A-1", "2025-12-01"])
+    book.save(tmp_path / "c.xlsx")
+    assert "the header looks to be line 2" in fails("compare", "--batch", str(tmp_path / "c.xlsx"))
+    path = tmp_path / "o.csv"
+    path.write_text("Outcomes return\nbody,standard,apprentice,observation,project,discussion,overall\n",
+                    encoding="utf-8")
+    assert "the header looks to be line 2" in fails("audit", str(path))

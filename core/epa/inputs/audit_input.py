@@ -31,6 +31,7 @@ from epa.inputs.cohort_input import (
     ColumnMap,
     CsvHeader,
     MonthFirst,
+    NoHeader,
     RowProblems,
     cell_given,
     header_hint,
@@ -194,11 +195,11 @@ class OutcomesHeader(CsvHeader):
             required["body"] = "the awarding body (or name it for every row with --body)"
         missing = [f for f in required if f not in holds]
         if missing:
-            raise InputError("the header has no column for " + ", ".join(f"{required[f]} ({f})" for f in missing)
-                             + (f"; columns not read: {', '.join(map(str, self.ignored))}" if self.ignored else ""),
-                             where=where, hint=header_hint(self.names, known, holds) or
-                             f'name the column that holds it: --column "YOUR NAME={missing[0]}" '
-                             '(README "Audit of recorded outcomes" lists the names read)')
+            raise NoHeader("the header has no column for " + ", ".join(f"{required[f]} ({f})" for f in missing)
+                           + (f"; columns not read: {', '.join(map(str, self.ignored))}" if self.ignored else ""),
+                           where=where, hint=header_hint(self.names, known, holds) or
+                           f'name the column that holds it: --column "YOUR NAME={missing[0]}" '
+                           '(README "Audit of recorded outcomes" lists the names read)').of(self.names)
         self.unnamed = strict_columns(self.ignored, column_map, where)
         self.column = {field: self.names[numbers[0] - 1] for field, numbers in holds.items()}
         slots: dict[str, tuple[str | None, str]] = {f: (bucket, m) for m in methods for f, bucket in

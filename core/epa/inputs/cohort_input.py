@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import itertools
 import operator
 import os
 import re
@@ -237,6 +238,68 @@ def match_columns(names: Sequence[str], known: dict[str, str], column_map: Colum
     return holds, ignored, left_out, [name for key, (name, _) in mapped.items() if key not in used]
 
 
+class NoHeader(InputError):
+    """A header row lacking a column every row needs: the first row may be a title above it, or the first of two
+    (header_below). ``names``: the row's names."""
+
+    names: Sequence[str] = ()
+
+    def of(self, names: Sequence[str]) -> NoHeader:
+        self.names = names
+        return self
+
+
+def header_below(rows: Iterable[tuple[int, Sequence[str]]], refused: NoHeader, header_class: type[CsvHeader],
+                 methods: Iterable[str], column_map: ColumnMap | None) -> InputError:
+    """The refusal of a first row that is no header (``refused``), saying on which line the header is where one of
+    the next few ``rows`` (line, cells) reads as one: a title or a note above the header (an MIS export's "Cohort
+    report, December 2025") was refused with a hint to delete "it", the line of the header unsaid (found by the
+    hunt). So is a header split over two rows (an MIS export's 'Gateway' over 'Date'), where the first two read as
+    one header with each column's names joined. The cohort is refused all the same: the lines above a header are
+    no part of a cohort, and epa does not guess which they are."""
+    if refused.place is None or refused.place.line is None:
+        return refused
+    methods = tuple(methods)
+    first = refused.place.line
+    for line, cells in itertools.islice(rows, _LOOK_AHEAD):
+        if not any(cell.strip() for cell in cells):
+            continue
+        try:
+            found = header_class(cells, methods, Place(refused.place.file, line), column_map)
+        except InputError:
+            if line == first + 1 and refused.names and (split := _split_header(refused, cells, header_class, methods,
+                                                                               column_map)):
+                return refused.moved(refused.place, hint=split)
+            continue
+        above = f"line {first}" if line == first + 1 else f"lines {first} to {line - 1}"
+        named = f"the header looks to be line {line} ({', '.join(n for n in found.names if n)[:200]})"
+        # (a hint saying what the first row is, a row of headings over groups of columns, is kept)
+        return refused.moved(refused.place, hint=f"{named}; {refused.hint}" if refused.hint and refused.hint in (
+            _TITLE_HINT, _GROUPS_HINT) else f"{named}: delete {above} (a title or a note above it), so that the "
+                                              "header is the first line")
+    return refused
+
+
+def _split_header(refused: NoHeader, cells: Sequence[str], header_class: type[CsvHeader], methods: Iterable[str],
+                  column_map: ColumnMap | None) -> str | None:
+    """What to do where the refused first row and the row under it (``cells``) read as one header, each column's
+    names joined ('Gateway' over 'Date': Gateway Date); None where they do not."""
+    assert refused.place is not None and refused.place.line is not None
+    first = refused.place.line
+    joined = [f"{above} {below}".strip() for above, below in itertools.zip_longest(refused.names, cells, fillvalue="")]
+    try:
+        header_class(joined, methods, Place(refused.place.file, first), column_map)
+    except InputError:
+        return None
+    said = [f"{quote(above)} over {quote(below)}" for above, below in zip(refused.names, cells, strict=False)
+            if above.strip() and below.strip()]
+    return (f"the header looks split over lines {first} and {first + 1} ({', '.join(said[:3])}): make it one row, "
+            f"each column's whole name in it ({', '.join(joined[:3])}...), and delete line {first + 1}")
+
+
+_LOOK_AHEAD = 10  # rows after a first row that is no header looked at for the header
+
+
 class CsvHeader:
     """A CSV cohort's header, read once: which field each column holds (by its name folded, an alias, or the
     user's map), none twice, the record's core present; the columns not read (``ignored``) and left out as asked
@@ -276,11 +339,11 @@ class CsvHeader:
                                                                            taken=taken)
         missing = [f for f in REQUIRED if f not in holds]
         if missing:
-            raise InputError("the header has no column for " + ", ".join(f"{REQUIRED[f]} ({f})" for f in missing)
-                             + (f"; columns not read: {', '.join(map(str, self.ignored))}" if self.ignored else ""),
-                             where=where, hint=header_hint(self.names, known, holds) or
-                             "name the column that holds it: --column \"YOUR NAME=" + missing[0]
-                             + "\" (README \"CSV columns\" lists the names read without one)")
+            raise NoHeader("the header has no column for " + ", ".join(f"{REQUIRED[f]} ({f})" for f in missing)
+                           + (f"; columns not read: {', '.join(map(str, self.ignored))}" if self.ignored else ""),
+                           where=where, hint=header_hint(self.names, known, holds) or
+                           "name the column that holds it: --column \"YOUR NAME=" + missing[0]
+                           + "\" (README \"CSV columns\" lists the names read without one)").of(self.names)
         for unread in self.ignored:  # a grade column not read would make every graded attempt a booking
             method = (unread.suggestion or "").removesuffix("_criteria")
             if (f"{method}_date" in holds and method not in holds and f"{method}_criteria" not in holds
@@ -782,13 +845,17 @@ def header_hint(names: Sequence[str], known: dict[str, str], matched: Iterable[s
     gap = any(not named[i] and named[i + 1] for i in range(len(named) - 1))
     if gap and named.count(False) >= named.count(True):
         # (a header's nameless columns, if any, are the last: Excel's formatted empty ones)
-        return ("the first line leaves most columns without a name, some between its names: if it is a row of "
-                "headings over groups of columns (merged cells, as 'Observation' over its grade and date), delete it "
-                "so that the header, naming each column, is the first line")
+        return _GROUPS_HINT
     if not any(matched):
-        return ("the first line names no column epa reads: if it is a title or a note above the header, delete it "
-                "(and any line under it) so that the header, naming the columns, is the first line")
+        return _TITLE_HINT
     return None
+
+
+_GROUPS_HINT = ("the first line leaves most columns without a name, some between its names: if it is a row of headings "
+                "over groups of columns (merged cells, as 'Observation' over its grade and date), delete it so that "
+                "the header, naming each column, is the first line")
+_TITLE_HINT = ("the first line names no column epa reads: if it is a title or a note above the header, delete it (and "
+               "any line under it) so that the header, naming the columns, is the first line")
 
 
 def _slot(kind: tuple[str, ...]) -> tuple[str, str]:
@@ -1086,6 +1153,7 @@ def csv_items(lines: Iterable[Line], methods: Iterable[str], name: str, column_m
     separator, blank = ",", _BLANK  # the cells' separator (see _separated), and what a line of empty cells holds
     named = False  # whether a first line sep=X named the separator
     inner: set[bytes] = set()  # how the lines of a record read across lines end inside it
+    lines = iter(lines)  # (read on past a first row that is no header, to find the header: header_below)
     for number, raw, ends in lines:
         if raw is None:
             if header is None:
@@ -1151,8 +1219,11 @@ def csv_items(lines: Iterable[Line], methods: Iterable[str], name: str, column_m
             continue
         if header is None:
             row_end = _line_end(raw)
-            header, row = _separated(header_class or CsvHeader, row, decoded, separator, named, methods,
-                                     Place(name, start), column_map)
+            try:
+                header, row = _separated(header_class or CsvHeader, row, decoded, separator, named, methods,
+                                         Place(name, start), column_map)
+            except NoHeader as exc:
+                raise header_below(_rows_after(lines), exc, header_class or CsvHeader, methods, column_map) from None
             if header.separator != separator:
                 separator = header.separator
                 blank, cells.separator = b" \t\r\n" + separator.encode(), separator.encode()
@@ -1360,6 +1431,22 @@ def _separated(header_class: type[CsvHeader], row: list[str], text: str, separat
                 header.separated_by(other)
                 return header, cells
         raise
+
+
+def _rows_after(lines: Iterator[Line]) -> Iterator[tuple[int, list[str]]]:
+    """The lines after a first row that is no header, each split as a header would be (by commas, else semicolons
+    or tabs), for header_below."""
+    for number, raw, _ in lines:
+        if raw is None:
+            return
+        text = unmarked(raw.decode("utf-8", "replace")).strip("\r\n")
+        try:
+            cells = next(csv.reader([text]), [])
+            if len(cells) == 1:
+                cells = next((split for other in (";", "\t") if len(split := text.split(other)) > 1), cells)
+        except csv.Error:
+            continue
+        yield number, cells
 
 
 def _line_end(raw: bytes) -> bytes:

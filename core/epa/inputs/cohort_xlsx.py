@@ -38,10 +38,12 @@ from epa.inputs.cohort_input import (
     ColumnMap,
     CsvHeader,
     Item,
+    NoHeader,
     RowProblems,
     RowRefusal,
     as_typed,
     column_path,
+    header_below,
     month_first_in,
     row_item,
     unreadable,
@@ -255,6 +257,12 @@ def _items(rows: Iterator[list[Any]], first_row: int, methods: Iterable[str], na
             cells.extend([""] * (len(row) - len(cells)))
             try:
                 header = header_class(cells, methods, Place(name, number), column_map)
+            except NoHeader as exc:  # (a title above the header? the rows under it say)
+                if not hidden:
+                    raise header_below(((n, [_cell_text(c) for c in r]) for n, r in enumerate(rows, number + 1)),
+                                       exc, header_class, methods, column_map) from None
+                raise InputError(exc.message, where=exc.place or exc.where, hint=f"{exc.hint}; or is the cohort on "
+                                 f"{_hidden_named(hidden)}") from None
             except InputError as exc:
                 if not hidden:
                     raise
@@ -377,6 +385,14 @@ def _text(value: Any) -> str:
 
 _TEXT: dict[type, Callable[[Any], str]] = {float: _text, bool: {True: "true", False: "false"}.__getitem__,
                                             dt.date: dt.date.isoformat}
+
+
+def _cell_text(value: Any) -> str:
+    """A cell's text where a number Excel cannot hold exactly is no matter (a look for the header)."""
+    try:
+        return cell_text(value)
+    except _NotExact:
+        return ""
 
 
 def cell_text(value: Any) -> str:
