@@ -12,6 +12,7 @@ import zipfile
 import pytest
 
 from conftest import any_body, run
+from epa.errors import InputError
 from epa.inputs import cohort_xlsx
 from epa.inputs.xlsx_formats import Shown
 
@@ -116,3 +117,16 @@ def test_an_audit_reads_a_padded_uln_as_it_shows(tmp_path):
     result = run("audit", str(path), "--format", "csv")
     assert "Traceback" not in result.stderr
     assert result.stdout.splitlines()[1].split(",")[1] == "000123"
+
+
+def test_cell_styles_too_large_to_read_are_refused_not_passed_over(tmp_path):
+    """Styles past the bound would leave every format unread, an id shown 000123 read as 123: refused instead."""
+    path = workbook(tmp_path / "c.xlsx", [HEADER, ["ST0071", 123, "2025-12-01"]], {"B2": "000000"})
+    with zipfile.ZipFile(path) as book:
+        members = {info.filename: book.read(info) for info in book.infolist()}
+    members["xl/styles.xml"] += b"<!--" + b" " * (cohort_xlsx.MAX_SMALL_XML + 1) + b"-->"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as book:
+        for member, data in members.items():
+            book.writestr(member, data)
+    with pytest.raises(InputError, match="styles"):
+        items(path)

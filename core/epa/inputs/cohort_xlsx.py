@@ -638,7 +638,7 @@ def _check(archive: zipfile.ZipFile, part: str, name: str, title: str,
     errors: dict[tuple[int, int], Cell] = {}
     needles = _needles(standards)
     allowed = min(MAX_CELLS, CELLS_ALLOWED.get())
-    styles = xlsx_formats.formats(archive, MAX_SMALL_XML)
+    styles = xlsx_formats.formats(archive, MAX_SMALL_XML, name)
     shown = ShownCells(styles, allowed) if styles else None
     with archive.open(info) as xml:  # (zipfile reads no more than the declared size, and checks its CRC)
         while chunk := xml.read(_CHUNK):

@@ -63,17 +63,22 @@ class Shown:
                 "it in a way epa does not write out: the id read would not be the one shown")
 
 
-def formats(archive: zipfile.ZipFile, limit: int) -> dict[int, Shown]:
+def formats(archive: zipfile.ZipFile, limit: int, name: str) -> dict[int, Shown]:
     """Each cell style (``s`` of a cell: its place in cellXfs) whose number format shows a number as other text
-    than its digits, from the workbook's styles (at most ``limit`` bytes: else none, and the numbers are read as
-    ever)."""
+    than its digits, from the workbook's styles: at most ``limit`` bytes, a larger part refused (its formats unread,
+    an id shown 000123 would be read 123); none where the workbook has no styles, or styles the reader cannot
+    read either."""
     from xml.etree import ElementTree
+
+    from epa.errors import InputError
 
     part = _styles_part(archive)
     try:
         info = archive.getinfo(part)
         if info.file_size > limit:
-            return {}
+            raise InputError(f"the workbook's {part} is {info.file_size:,} bytes uncompressed, more than the "
+                             f"{limit >> 20} MiB epa reads of a workbook's cell styles", where=name,
+                             hint="save the cohort as 'CSV UTF-8'")
         root = ElementTree.fromstring(archive.read(info))
     except (KeyError, ElementTree.ParseError):
         return {}
