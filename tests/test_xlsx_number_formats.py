@@ -14,7 +14,7 @@ import pytest
 from conftest import any_body, run
 from epa.errors import InputError
 from epa.inputs import cohort_xlsx
-from epa.inputs.xlsx_formats import Shown
+from epa.inputs.xlsx_formats import NumberFormat
 
 openpyxl = pytest.importorskip("openpyxl", reason="the test extra's openpyxl writes the workbooks")
 pytest.importorskip("python_calamine", reason="epa reads workbooks with python-calamine")
@@ -105,7 +105,7 @@ def test_a_count_shown_padded_is_read_as_its_number(tmp_path):
     ("[Red]000000", 12, "000012"),  # a colour changes no text
 ])
 def test_a_number_as_its_format_shows_it(code, value, shown):
-    assert Shown(code).text(value) == shown
+    assert NumberFormat(code).text(value) == shown
 
 
 def test_an_audit_reads_a_padded_uln_as_it_shows(tmp_path):

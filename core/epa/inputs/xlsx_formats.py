@@ -24,7 +24,7 @@ HINT = "format the column as Text in Excel (Format Cells > Text) and type the id
 
 
 @attrs.frozen
-class Shown:
+class NumberFormat:
     """A number format that shows a number as other text than its digits: ``code`` as the workbook writes it."""
 
     code: str
@@ -63,7 +63,7 @@ class Shown:
                 "it in a way epa does not write out: the id read would not be the one shown")
 
 
-def formats(archive: zipfile.ZipFile, limit: int, name: str) -> dict[int, Shown]:
+def formats(archive: zipfile.ZipFile, limit: int, name: str) -> dict[int, NumberFormat]:
     """Each cell style (``s`` of a cell: its place in cellXfs) whose number format shows a number as other text
     than its digits, from the workbook's styles: at most ``limit`` bytes, a larger part refused (its formats unread,
     an id shown 000123 would be read 123); none where the workbook has no styles, or styles the reader cannot
@@ -93,7 +93,7 @@ def formats(archive: zipfile.ZipFile, limit: int, name: str) -> dict[int, Shown]
         for index, xf in enumerate(child for child in parent if _local(child.tag) == "xf"):
             code = codes.get(xf.get("numFmtId", "0"))  # (a built-in format shows no id otherwise: none pads)
             if code is not None and _changes_digits(code):
-                shown[index] = Shown(code)
+                shown[index] = NumberFormat(code)
     return shown
 
 
@@ -206,7 +206,7 @@ class ShownCells:
     a million padded ids costs a MB). At most ``allowed`` bytes are kept: a sheet reaching further is refused
     as too large anyway (cohort_xlsx._check)."""
 
-    def __init__(self, formats: dict[int, Shown], allowed: int):
+    def __init__(self, formats: dict[int, NumberFormat], allowed: int):
         self.shown = list(dict.fromkeys(formats.values()))[:255]
         index = {code: at + 1 for at, code in enumerate(self.shown)}
         self.styles = {str(style).encode(): index[code] for style, code in formats.items() if code in index}
