@@ -273,10 +273,11 @@ def header_below(rows: Iterable[tuple[int, Sequence[str]]], refused: NoHeader, h
             continue
         above = f"line {first}" if line == first + 1 else f"lines {first} to {line - 1}"
         named = f"the header looks to be line {line} ({', '.join(n for n in found.names if n)[:200]})"
-        # (a hint saying what the first row is, a row of headings over groups of columns, is kept)
-        return refused.moved(refused.place, hint=f"{named}; {refused.hint}" if refused.hint and refused.hint in (
-            _TITLE_HINT, _GROUPS_HINT) else f"{named}: delete {above} (a title or a note above it), so that the "
-                                              "header is the first line")
+        # (a hint saying what the first row is, Excel's sep= line, a row of headings over groups of columns, is kept:
+        # only the one asking for a column map, which no map can follow here, is not)
+        return refused.moved(refused.place, hint=f"{refused.hint}; {named}" if refused.hint and not refused.hint
+                             .startswith(_MAP_HINT) else f"{named}: delete {above} (a title or a note above it), so "
+                                                          "that the header is the first line")
     return refused
 
 
@@ -342,7 +343,7 @@ class CsvHeader:
             raise NoHeader("the header has no column for " + ", ".join(f"{REQUIRED[f]} ({f})" for f in missing)
                            + (f"; columns not read: {', '.join(map(str, self.ignored))}" if self.ignored else ""),
                            where=where, hint=header_hint(self.names, known, holds) or
-                           "name the column that holds it: --column \"YOUR NAME=" + missing[0]
+                           _MAP_HINT + ": --column \"YOUR NAME=" + missing[0]
                            + "\" (README \"CSV columns\" lists the names read without one)").of(self.names)
         for unread in self.ignored:  # a grade column not read would make every graded attempt a booking
             method = (unread.suggestion or "").removesuffix("_criteria")
@@ -851,6 +852,7 @@ def header_hint(names: Sequence[str], known: dict[str, str], matched: Iterable[s
     return None
 
 
+_MAP_HINT = "name the column that holds it"  # (the start of a header's hint where no other fits)
 _GROUPS_HINT = ("the first line leaves most columns without a name, some between its names: if it is a row of headings "
                 "over groups of columns (merged cells, as 'Observation' over its grade and date), delete it so that "
                 "the header, naming each column, is the first line")
