@@ -239,7 +239,8 @@ def test_an_id_of_visible_text_beyond_ascii_is_still_read(tmp_path):
 # taken off its ends as blanks), and written so to every output, where no CSV writer quotes them and JSON holds them
 # as they are: a CSV viewer, a log or a reader splitting lines as Python does broke the row there. Refused now as a
 # control character is, wherever in the id, naming the code point.
-SEPARATORS = [("\u2028", "line separator U+2028"), ("\u2029", "paragraph separator U+2029")]
+SEPARATORS = [("\u2028", "line separator U+2028"), ("\u2029", "paragraph separator U+2029"),
+              ("\x85", "U+0085")]  # (NEL, a line break to Python too: it was allowed, and taken off an id's ends)
 
 
 @pytest.mark.parametrize(("char", "shown"), SEPARATORS)

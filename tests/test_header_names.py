@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 
@@ -82,3 +83,26 @@ def test_a_right_to_left_mark_in_a_column_of_notes_is_taken_out_not_refused(tmp_
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert rows and all(r["apprentice"] == "A-1" and r["observation"] == "pass" and not r["error"] for r in rows)
     assert f"U+{ord(mark):04X}" in result.stderr and 'column 6 "ملاحظات"' in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize(("char", "code"), [("\x01", "U+0001"), ("\x1b", "U+001B"), ("\x7f", "U+007F")])
+def test_a_control_character_in_a_column_s_name_is_taken_out_with_a_note_naming_it(tmp_path, char, code):
+    """A control character in a name (a corrupt export) was dropped when the name was matched, without a word; it
+    is taken out as a format character is, and the note names the column and the code point."""
+    path = tmp_path / "c.csv"
+    path.write_text(f"standard,appren{char}tice,gateway_date,observation,observation_date\n" + ROW, encoding="utf-8")
+    result = run("compare", "--batch", str(path), "--format", "csv")
+    assert result.exit_code == 0
+    assert 'column 2 "apprentice"' in result.stderr and code in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize(("char", "code"), [("\u200b", "U+200B"), ("\x01", "U+0001")])
+def test_two_columns_alike_once_a_hidden_character_is_out_name_the_one_that_held_it(tmp_path, char, code):
+    """Both show as "apprentice": the refusal says which one's name held the character taken out."""
+    path = tmp_path / "c.csv"
+    path.write_text(f"standard,apprentice,gateway_date,appren{char}tice\nST0071,A-1,2025-12-01,A-2\n",
+                    encoding="utf-8")
+    result = run("compare", "--batch", str(path), "--format", "csv")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert re.search(rf"\(column 4; its name held [^)]*{re.escape(code)}", result.stderr), result.stderr
+    assert "(column 2)" in result.stderr

@@ -31,6 +31,7 @@ from epa.inputs.cohort_input import (
     ColumnMap,
     CsvHeader,
     MonthFirst,
+    NoHeader,
     RowProblems,
     cell_given,
     header_hint,
@@ -166,7 +167,8 @@ class OutcomesHeader(CsvHeader):
         methods = tuple(methods)
         self.kinds_read = _kinds(methods)
         known = vocabulary(self.kinds_read, methods)
-        self.names, self.hidden_taken_out = header_names(cells, where)
+        self.known, self.where = known, where  # (a row under it that reads as its second row is told so)
+        self.names, self.hidden_taken_out, taken = header_names(cells, where)
         self.width = len(self.names)
         self.unchecked_dates = ""  # (as a cohort's: why the date columns could not be checked whole)
         later = columns.first_later_attempt(self.names, methods, (name for name, _ in column_map.names))
@@ -180,7 +182,7 @@ class OutcomesHeader(CsvHeader):
                      f'column left out, --column "NAME="), with its attempt as {method}_attempt; or leave it '
                      f'out with --column "{name}=" if it holds no grade')
         holds, self.ignored, self.left_out, self.unmatched = match_columns(self.names, known, column_map, where,
-                                                                           "an outcomes file")
+                                                                           "an outcomes file", taken)
         # A method's date or criteria column (a cohort's "Observation Date") means no field the audit reads: the
         # field its name resembles (observation_attempt) is not what it holds.
         unmeant = {name for name, field in columns.vocabulary((), methods).items() if field not in methods}
@@ -193,11 +195,11 @@ class OutcomesHeader(CsvHeader):
             required["body"] = "the awarding body (or name it for every row with --body)"
         missing = [f for f in required if f not in holds]
         if missing:
-            raise InputError("the header has no column for " + ", ".join(f"{required[f]} ({f})" for f in missing)
-                             + (f"; columns not read: {', '.join(map(str, self.ignored))}" if self.ignored else ""),
-                             where=where, hint=header_hint(self.names, known, holds) or
-                             f'name the column that holds it: --column "YOUR NAME={missing[0]}" '
-                             '(README "Audit of recorded outcomes" lists the names read)')
+            raise NoHeader("the header has no column for " + ", ".join(f"{required[f]} ({f})" for f in missing)
+                           + (f"; columns not read: {', '.join(map(str, self.ignored))}" if self.ignored else ""),
+                           where=where, hint=header_hint(self.names, known, holds) or
+                           f'name the column that holds it: --column "YOUR NAME={missing[0]}" '
+                           '(README "Audit of recorded outcomes" lists the names read)').of(self.names)
         self.unnamed = strict_columns(self.ignored, column_map, where)
         self.column = {field: self.names[numbers[0] - 1] for field, numbers in holds.items()}
         slots: dict[str, tuple[str | None, str]] = {f: (bucket, m) for m in methods for f, bucket in

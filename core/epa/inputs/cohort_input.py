@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import itertools
 import operator
 import os
 import re
@@ -106,10 +107,17 @@ def _shown(text: str) -> str:
     return text if text.isprintable() else "".join(c for c in text if unicodedata.category(c) != "Cf")
 
 
+def _invisible(char: str) -> bool:
+    """Whether a column name's ``char`` shows nothing: a format character (Cf), or a control character (Cc) but a
+    tab and the line breaks (a name typed over two lines, Alt+Enter, shows as it is read)."""
+    category = unicodedata.category(char)
+    return category == "Cf" or (category == "Cc" and char not in "\t\n\r")
+
+
 _SEPARATOR_NAMES = {",": "a comma", ";": "a semicolon", "\t": "a tab", "|": "a vertical bar (|)"}
 
 
-def header_names(cells: Sequence[str], where: str | Place) -> tuple[list[str], str]:
+def header_names(cells: Sequence[str], where: str | Place) -> tuple[list[str], str, dict[int, str]]:
     """Each column's name as it shows, the blanks around it taken off, and what is said (a note's sentence, or "")
     of the names that held an invisible format character (Unicode's Cf: a zero-width space, a soft hyphen, a
     byte-order mark from a joined export), taken out. A name is read as it shows: "Start Date (dd/mm<U+200B>/yyyy)"
@@ -117,24 +125,27 @@ def header_names(cells: Sequence[str], where: str | Place) -> tuple[list[str], s
     A bidirectional control that reorders what follows it (an embedding, override or isolate), with which a name
     shows as other than it is, is refused, naming the column; a right-to-left or left-to-right mark, ordinary in
     Arabic and Hebrew text, is taken out as the others are (refusing it refused a whole cohort for a column of notes
-    epa does not read)."""
-    names, said = [], []
+    epa does not read). A control character (a corrupt export's U+0001) is taken out and named so too: matching
+    dropped it without a word (found by the hunt). Last, the characters taken out of each such column's name (by
+    its number), for a refusal of two columns alike once they are out (match_columns) to say which held them."""
+    names, said, taken = [], [], {}
     for number, cell in enumerate(cells, 1):
         name = cell.strip()
-        if not name.isprintable():  # (Cf is not printable: the common case is one scan)
-            found = [c for c in name if unicodedata.category(c) == "Cf"]
+        if not name.isprintable():  # (Cf and Cc are not printable: the common case is one scan)
+            found = [c for c in name if _invisible(c)]
             if found:
                 if (bidi := next((c for c in found if c in REORDERING), None)) is not None:
                     raise InputError(f"column {number}, {quote(name)}, holds {character_named(bidi)}: the name "
                                      "shows as other than it is", where=where,
                                      hint="retype the column's name in the file, or save it again as CSV UTF-8")
-                name = _shown(name).strip()
+                name = "".join(c for c in name if not _invisible(c)).strip()
                 codes = ", ".join(dict.fromkeys(character_named(c).removeprefix("the invisible format character ")
-                                                for c in found))
+                                                .removeprefix("the ") for c in found))
                 said.append(f'column {number} "{name}" ({codes})')
+                taken[number] = codes
         names.append(name)
     return names, ("invisible characters taken out of a column's name, each read as it shows: " + ", ".join(said)
-                   if said else "")
+                   if said else ""), taken
 
 
 def strict_columns(ignored: Sequence[Unread], column_map: ColumnMap, where: str | Place) -> tuple[int, ...]:
@@ -173,11 +184,13 @@ def _is_date(field: str) -> bool:
 
 
 def match_columns(names: Sequence[str], known: dict[str, str], column_map: ColumnMap, where: str | Place,
-                  what: str = "epa") -> tuple[dict[str, list[int]], list[Unread], list[Unread], list[str]]:
+                  what: str = "epa", taken: dict[int, str] | None = None
+                  ) -> tuple[dict[str, list[int]], list[Unread], list[Unread], list[str]]:
     """Which field each of a header's column ``names`` holds: by the user's map, else by its name folded in
     ``known`` (folded name -> field). Returns each field's columns (numbered from 1: more than one is refused), the
     columns not read, those the map leaves out, and the map's names that name no column. ``what`` has the fields
-    (for a map naming a field it has not: "epa", "an outcomes file")."""
+    (for a map naming a field it has not: "epa", "an outcomes file"); ``taken``: the invisible characters taken out
+    of a column's name (by its number: header_names), which a refusal of two columns alike names."""
     ignored: list[Unread] = []
     left_out: list[Unread] = []
     mapped = {columns.fold(name): (name, field) for name, field in column_map.names}
@@ -212,7 +225,9 @@ def match_columns(names: Sequence[str], known: dict[str, str], column_map: Colum
             holds.setdefault(found, []).append(number)
     for field, numbers in holds.items():
         if len(numbers) > 1:
-            both = " and ".join(f'"{names[n - 1]}" (column {n})' for n in numbers[:2])
+            both = " and ".join(f'"{names[n - 1]}" (column {n}' + (f"; its name held {taken[n]}, taken out)"
+                                                                   if taken and n in taken else ")")
+                                for n in numbers[:2])
             more = f" (and {len(numbers) - 2} more columns)" if len(numbers) > 2 else ""
             named = [columns.fold(names[n - 1]) for n in numbers]
             # (a map names a column by its name: one of two alike would leave out or map both, the field unread)
@@ -221,6 +236,69 @@ def match_columns(names: Sequence[str], known: dict[str, str], column_map: Colum
                     f'leave one out with --column "{names[numbers[-1] - 1]}=", or map it to another field')
             raise InputError(f"columns {both}{more} both hold {field}", where=where, hint=hint)
     return holds, ignored, left_out, [name for key, (name, _) in mapped.items() if key not in used]
+
+
+class NoHeader(InputError):
+    """A header row lacking a column every row needs: the first row may be a title above it, or the first of two
+    (header_below). ``names``: the row's names."""
+
+    names: Sequence[str] = ()
+
+    def of(self, names: Sequence[str]) -> NoHeader:
+        self.names = names
+        return self
+
+
+def header_below(rows: Iterable[tuple[int, Sequence[str]]], refused: NoHeader, header_class: type[CsvHeader],
+                 methods: Iterable[str], column_map: ColumnMap | None) -> InputError:
+    """The refusal of a first row that is no header (``refused``), saying on which line the header is where one of
+    the next few ``rows`` (line, cells) reads as one: a title or a note above the header (an MIS export's "Cohort
+    report, December 2025") was refused with a hint to delete "it", the line of the header unsaid (found by the
+    hunt). So is a header split over two rows (an MIS export's 'Gateway' over 'Date'), where the first two read as
+    one header with each column's names joined. The cohort is refused all the same: the lines above a header are
+    no part of a cohort, and epa does not guess which they are."""
+    if refused.place is None or refused.place.line is None:
+        return refused
+    methods = tuple(methods)
+    first = refused.place.line
+    for line, cells in itertools.islice(rows, _LOOK_AHEAD):
+        if not any(cell.strip() for cell in cells):
+            continue
+        try:
+            found = header_class(cells, methods, Place(refused.place.file, line), column_map)
+        except InputError:
+            if line == first + 1 and refused.names and (split := _split_header(refused, cells, header_class, methods,
+                                                                               column_map)):
+                return refused.moved(refused.place, hint=split)
+            continue
+        above = f"line {first}" if line == first + 1 else f"lines {first} to {line - 1}"
+        named = f"the header looks to be line {line} ({', '.join(n for n in found.names if n)[:200]})"
+        # (a hint saying what the first row is, Excel's sep= line, a row of headings over groups of columns, is kept:
+        # only the one asking for a column map, which no map can follow here, is not)
+        return refused.moved(refused.place, hint=f"{refused.hint}; {named}" if refused.hint and not refused.hint
+                             .startswith(_MAP_HINT) else f"{named}: delete {above} (a title or a note above it), so "
+                                                          "that the header is the first line")
+    return refused
+
+
+def _split_header(refused: NoHeader, cells: Sequence[str], header_class: type[CsvHeader], methods: Iterable[str],
+                  column_map: ColumnMap | None) -> str | None:
+    """What to do where the refused first row and the row under it (``cells``) read as one header, each column's
+    names joined ('Gateway' over 'Date': Gateway Date); None where they do not."""
+    assert refused.place is not None and refused.place.line is not None
+    first = refused.place.line
+    joined = [f"{above} {below}".strip() for above, below in itertools.zip_longest(refused.names, cells, fillvalue="")]
+    try:
+        header_class(joined, methods, Place(refused.place.file, first), column_map)
+    except InputError:
+        return None
+    said = [f"{quote(above)} over {quote(below)}" for above, below in zip(refused.names, cells, strict=False)
+            if above.strip() and below.strip()]
+    return (f"the header looks split over lines {first} and {first + 1} ({', '.join(said[:3])}): make it one row, "
+            f"each column's whole name in it ({', '.join(joined[:3])}...), and delete line {first + 1}")
+
+
+_LOOK_AHEAD = 10  # rows after a first row that is no header looked at for the header
 
 
 class CsvHeader:
@@ -245,7 +323,8 @@ class CsvHeader:
         methods = tuple(methods)
         kinds = _column_kinds(methods)
         known = columns.vocabulary(kinds, methods)
-        self.names, self.hidden_taken_out = header_names(cells, where)
+        self.known, self.where = known, where  # (a row under it that reads as its second row is told so)
+        self.names, self.hidden_taken_out, taken = header_names(cells, where)
         self.width = len(self.names)
         self.unchecked_dates = ""  # why the date columns could not be checked whole before the rows were read
         later = columns.first_later_attempt(self.names, methods, (name for name, _ in column_map.names))
@@ -257,14 +336,15 @@ class CsvHeader:
                 "graded from it", where=where,
                 hint=f"give resits and retakes as JSON Lines (assessments), or leave the column out with "
                      f"--column \"{name}=\" to grade the first attempts alone")
-        holds, self.ignored, self.left_out, self.unmatched = match_columns(self.names, known, column_map, where)
+        holds, self.ignored, self.left_out, self.unmatched = match_columns(self.names, known, column_map, where,
+                                                                           taken=taken)
         missing = [f for f in REQUIRED if f not in holds]
         if missing:
-            raise InputError("the header has no column for " + ", ".join(f"{REQUIRED[f]} ({f})" for f in missing)
-                             + (f"; columns not read: {', '.join(map(str, self.ignored))}" if self.ignored else ""),
-                             where=where, hint=header_hint(self.names, known, holds) or
-                             "name the column that holds it: --column \"YOUR NAME=" + missing[0]
-                             + "\" (README \"CSV columns\" lists the names read without one)")
+            raise NoHeader("the header has no column for " + ", ".join(f"{REQUIRED[f]} ({f})" for f in missing)
+                           + (f"; columns not read: {', '.join(map(str, self.ignored))}" if self.ignored else ""),
+                           where=where, hint=header_hint(self.names, known, holds) or
+                           _MAP_HINT + ": --column \"YOUR NAME=" + missing[0]
+                           + "\" (README \"CSV columns\" lists the names read without one)").of(self.names)
         for unread in self.ignored:  # a grade column not read would make every graded attempt a booking
             method = (unread.suggestion or "").removesuffix("_criteria")
             if (f"{method}_date" in holds and method not in holds and f"{method}_criteria" not in holds
@@ -766,13 +846,18 @@ def header_hint(names: Sequence[str], known: dict[str, str], matched: Iterable[s
     gap = any(not named[i] and named[i + 1] for i in range(len(named) - 1))
     if gap and named.count(False) >= named.count(True):
         # (a header's nameless columns, if any, are the last: Excel's formatted empty ones)
-        return ("the first line leaves most columns without a name, some between its names: if it is a row of "
-                "headings over groups of columns (merged cells, as 'Observation' over its grade and date), delete it "
-                "so that the header, naming each column, is the first line")
+        return _GROUPS_HINT
     if not any(matched):
-        return ("the first line names no column epa reads: if it is a title or a note above the header, delete it "
-                "(and any line under it) so that the header, naming the columns, is the first line")
+        return _TITLE_HINT
     return None
+
+
+_MAP_HINT = "name the column that holds it"  # (the start of a header's hint where no other fits)
+_GROUPS_HINT = ("the first line leaves most columns without a name, some between its names: if it is a row of headings "
+                "over groups of columns (merged cells, as 'Observation' over its grade and date), delete it so that "
+                "the header, naming each column, is the first line")
+_TITLE_HINT = ("the first line names no column epa reads: if it is a title or a note above the header, delete it (and "
+               "any line under it) so that the header, naming the columns, is the first line")
 
 
 def _slot(kind: tuple[str, ...]) -> tuple[str, str]:
@@ -1070,6 +1155,7 @@ def csv_items(lines: Iterable[Line], methods: Iterable[str], name: str, column_m
     separator, blank = ",", _BLANK  # the cells' separator (see _separated), and what a line of empty cells holds
     named = False  # whether a first line sep=X named the separator
     inner: set[bytes] = set()  # how the lines of a record read across lines end inside it
+    lines = iter(lines)  # (read on past a first row that is no header, to find the header: header_below)
     for number, raw, ends in lines:
         if raw is None:
             if header is None:
@@ -1135,8 +1221,11 @@ def csv_items(lines: Iterable[Line], methods: Iterable[str], name: str, column_m
             continue
         if header is None:
             row_end = _line_end(raw)
-            header, row = _separated(header_class or CsvHeader, row, decoded, separator, named, methods,
-                                     Place(name, start), column_map)
+            try:
+                header, row = _separated(header_class or CsvHeader, row, decoded, separator, named, methods,
+                                         Place(name, start), column_map)
+            except NoHeader as exc:
+                raise header_below(_rows_after(lines), exc, header_class or CsvHeader, methods, column_map) from None
             if header.separator != separator:
                 separator = header.separator
                 blank, cells.separator = b" \t\r\n" + separator.encode(), separator.encode()
@@ -1179,12 +1268,50 @@ def row_item(header: CsvHeader, line: int, cells: Sequence[str]) -> Item | None:
     except RowProblems as exc:
         if _repeats_header(header, cells):  # (looked for in a row refused, never in one read)
             return line, "error", RowRefusal(*REPEATED_HEADER)
+        second_row(header, line, cells)
         if _total_row(header, cells):
             return line, "error", RowRefusal(*header.TOTAL_ROW)
         return line, "error", exc.refusal()
     except InputError as exc:
         return line, "error", RowRefusal(exc.message, exc.hint)
     return None if read is None else (line, "csv", read)
+
+
+def second_row(header: CsvHeader, line: int, cells: Sequence[Any]) -> None:
+    """Refuse the cohort where the row refused at ``line``, the one right under the header, reads as the header's
+    second row: a header over two rows (an MIS export's, or merged cells: 'Observation' over 'Grade' and 'Date'),
+    or a row of formats under it ('(dd/mm/yyyy)'). Each of its cells was a problem of its own ("empty: every record
+    needs the standard"...), none saying why, and the rows under it were read by the first row's names alone
+    (found by the hunt). No cell of it may read as a standard's id, and at least half of those it gives must read
+    as a column's name (alone, or after the name above it or, under a merged heading, before it) or a format."""
+    where, known = getattr(header, "where", None), getattr(header, "known", None)
+    if not isinstance(where, Place) or where.line is None or line != where.line + 1 or not known:
+        return
+    given = [(index, cell.strip()) for index, cell in enumerate(cells) if isinstance(cell, str) and cell.strip()]
+    if not given or any(_STANDARD_ID.fullmatch(columns.parse_standard(cell)) for _, cell in given):
+        return
+    names = header.names
+    said = []
+    for index, cell in given:
+        above = next((names[at] for at in range(min(index, len(names) - 1), -1, -1) if names[at]), "")
+        if _FORMAT_CELL.fullmatch(cell):
+            said.append(f"{quote(cell)} (column {index + 1})")
+        elif columns.fold(f"{above} {cell}") in known or (columns.fold(cell) in known and not (
+                index < len(names) and names[index] and columns.fold(names[index]) in known)):
+            said.append(f"{quote(cell)} under {quote(above)} (column {index + 1})" if above else quote(cell))
+    if not said or 2 * len(said) < len(given):
+        return
+    raise InputError(
+        f"line {line} reads as the header's second row ({', '.join(said[:4])}{', ...' if len(said) > 4 else ''}): "
+        f"a cohort's header is one row, line {where.line}, so the columns would be read by its names alone",
+        where=Place(where.file, line),
+        hint="make the header one row: give each column its whole name in it (Gateway Date, Observation Grade, "
+             f"Observation Date; unmerge merged headings), and delete line {line}")
+
+
+# A cell saying how a column is written, not a value: (dd/mm/yyyy), DD-MM-YY, (yes/no), Y/N
+_FORMAT_CELL = re.compile(r"[(\[]?\s*(?:d{1,2}[/.\- ]?m{1,3}[/.\- ]?y{2,4}|yyyy[/.\-]?mm[/.\-]?dd"
+                          r"|yes\s*/\s*no|y\s*/\s*n|true\s*/\s*false)\s*[)\]]?", re.IGNORECASE)
 
 
 REPEATED_HEADER = ("the row repeats the header's column names: two files joined into one, or the header written "
@@ -1306,6 +1433,22 @@ def _separated(header_class: type[CsvHeader], row: list[str], text: str, separat
                 header.separated_by(other)
                 return header, cells
         raise
+
+
+def _rows_after(lines: Iterator[Line]) -> Iterator[tuple[int, list[str]]]:
+    """The lines after a first row that is no header, each split as a header would be (by commas, else semicolons
+    or tabs), for header_below."""
+    for number, raw, _ in lines:
+        if raw is None:
+            return
+        text = unmarked(raw.decode("utf-8", "replace")).strip("\r\n")
+        try:
+            cells = next(csv.reader([text]), [])
+            if len(cells) == 1:
+                cells = next((split for other in (";", "\t") if len(split := text.split(other)) > 1), cells)
+        except csv.Error:
+            continue
+        yield number, cells
 
 
 def _line_end(raw: bytes) -> bytes:

@@ -11,7 +11,8 @@ standard library, against bounds that keep that memory and time small whatever t
 
 Cell values become text as a CSV export of the sheet would hold them: a string as it is; a number as Excel shows it
 in General format (15 significant digits, an integer-valued one without ".0" or an exponent, so that an id Excel
-stored as a number, such as a ULN, stays its digits); a date cell as an ISO date (YYYY-MM-DD), never a number or
+stored as a number, such as a ULN, stays its digits), or, where its format pads it or writes text around it (an id
+formatted 000000), as it shows (epa.inputs.xlsx_formats); a date cell as an ISO date (YYYY-MM-DD), never a number or
 a US reading, and a date and time at midnight as its date (another time as an ISO date and time, which a date
 column reads as its date: epa.inputs.dates); TRUE/FALSE as "true"/"false"; an error cell as its text
 (#N/A), which the checks then refuse; an empty cell as "". A
@@ -30,22 +31,27 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import IO, TYPE_CHECKING, Any
 
 from epa.errors import InputError, Place, did_you_mean, quote
+from epa.inputs import xlsx_formats
 from epa.inputs.cohort_input import (
     MAX_COLUMNS,
     MAX_RECORD,
     ColumnMap,
     CsvHeader,
     Item,
+    NoHeader,
     RowProblems,
     RowRefusal,
     as_typed,
     column_path,
+    header_below,
     month_first_in,
     row_item,
     unreadable,
 )
 from epa.inputs.columns import standard_finder
 from epa.inputs.marks import MARK, unmarked
+from epa.inputs.xlsx_formats import HINT as _SHOWN_HINT
+from epa.inputs.xlsx_formats import ShownCells
 
 if TYPE_CHECKING:  # (imported when a workbook is read: a CSV or JSON Lines cohort needs neither)
     import zipfile
@@ -166,12 +172,12 @@ def xlsx_items(source: str | IO[bytes], methods: Iterable[str], name: str, sheet
             raise InputError(f"the workbook on standard input is larger than {MAX_STDIN >> 20} MiB", where=name,
                              hint="give the file's name to --batch, or save it as 'CSV UTF-8' and pipe that")
         source = io.BytesIO(data)
-    rows, (first_row, first_column), errors, again, merged, hidden = _open(source, name, sheet, standards)
+    rows, (first_row, first_column), errors, again, merged, hidden, shown = _open(source, name, sheet, standards)
     by_row: dict[int, list[tuple[int, Cell]]] = {}
     for (row, column), text in errors.items():
         by_row.setdefault(row, []).append((column - first_column, text))
     return _items(rows, first_row, methods, name, by_row, column_map, on_header, header_class or CsvHeader, again,
-                  (first_column, merged), hidden)
+                  (first_column, merged), hidden, None if shown is None else (shown, shown.by_column(first_column)))
 
 
 Merged = list[tuple[tuple[int, int], tuple[int, int]]]  # merged ranges: (first row, column), (last...), from 0
@@ -209,15 +215,17 @@ def _items(rows: Iterator[list[Any]], first_row: int, methods: Iterable[str], na
            errors: dict[int, list[tuple[int, Cell]]], column_map: ColumnMap | None,
            on_header: Callable[[CsvHeader], Any] | None, header_class: type[CsvHeader] = CsvHeader,
            again: Callable[[], Iterator[list[Any]]] | None = None,
-           merged: tuple[int, Merged] | None = None, hidden: tuple[str, ...] = ()) -> Iterator[Item]:
+           merged: tuple[int, Merged] | None = None, hidden: tuple[str, ...] = (),
+           shown: tuple[ShownCells, list[tuple[int, bytearray]]] | None = None) -> Iterator[Item]:
     """The items of ``rows``; ``again`` reads them once more, before the first record, for the date columns that
     are month first (given only where the sheet holds text shaped so: see _check); ``merged``: the sheet's first
     column's number and its merged ranges; ``hidden``: the workbook's hidden worksheets holding values, named where
-    the sheet read is no cohort (the cohort may be on one)."""
+    the sheet read is no cohort (the cohort may be on one); ``shown``: the numbers shown through a format that
+    makes them other text (000123), by column (epa.inputs.xlsx_formats)."""
     header: CsvHeader | None = None
     texts, text_class = _Texts(), str  # (locals: this is the one per-cell loop a workbook adds to a CSV's work)
     for number, row in enumerate(rows, first_row):
-        lost: dict[int, str] | None = None
+        lost: dict[int, tuple[str, str]] | None = None
         try:
             cells = [c if c.__class__ is text_class else texts[c.__class__][c] for c in row]
         except _NotExact as exc:
@@ -230,6 +238,8 @@ def _items(rows: Iterator[list[Any]], first_row: int, methods: Iterable[str], na
                 yield number, "error", (f"{exc} ({where})", _NotExact.HINT)
                 continue
             cells, lost = _inexact(row, texts)
+        if shown is not None:
+            lost = _as_shown(shown, number, row, cells, lost)
         for column, error in errors.get(number, ()) if errors else ():  # (the reader gives them as empty cells)
             if 0 <= column < len(cells):
                 if isinstance(error, str):
@@ -251,6 +261,12 @@ def _items(rows: Iterator[list[Any]], first_row: int, methods: Iterable[str], na
             cells.extend([""] * (len(row) - len(cells)))
             try:
                 header = header_class(cells, methods, Place(name, number), column_map)
+            except NoHeader as exc:  # (a title above the header? the rows under it say)
+                if not hidden:
+                    raise header_below(((n, [_cell_text(c) for c in r]) for n, r in enumerate(rows, number + 1)),
+                                       exc, header_class, methods, column_map) from None
+                raise InputError(exc.message, where=exc.place or exc.where, hint=f"{exc.hint}; or is the cohort on "
+                                 f"{_hidden_named(hidden)}") from None
             except InputError as exc:
                 if not hidden:
                     raise
@@ -268,6 +284,10 @@ def _items(rows: Iterator[list[Any]], first_row: int, methods: Iterable[str], na
             yield number, "error", (f"the row holds more than {MAX_RECORD >> 20} MiB of text (a record is at most "
                                     "that)", "is this sheet a cohort, one apprentice a row?")
             continue
+        if lost and getattr(header, "plan", None) is None:  # (a header read another way: refused, as ever)
+            column, (message, hint) = next(iter(lost.items()))
+            yield number, "error", (f"{message} (column {column + 1})", hint)
+            continue
         item = row_item(header, number, cells)
         if lost:
             item = _lost_digits(header, number, item, lost)
@@ -284,7 +304,23 @@ def _hidden_named(hidden: tuple[str, ...]) -> str:
             else "a hidden worksheet (" + ", ".join(map(quote, hidden)) + ")? name it with --sheet NAME")
 
 
-def _inexact(row: list[Any], texts: _Texts) -> tuple[list[str], dict[int, str]]:
+def _as_shown(shown: tuple[ShownCells, list[tuple[int, bytearray]]], number: int, row: list[Any], cells: list[str],
+              lost: dict[int, tuple[str, str]] | None) -> dict[int, tuple[str, str]] | None:
+    """Each number of row ``number`` that its format shows as other text (000123 for 123), put in ``cells`` as it
+    shows; one whose format is not written out here is added to ``lost`` (refused where epa reads its column)."""
+    cells_shown, columns = shown
+    for column, marks in columns:
+        if number < len(marks) and (code := marks[number]) and 0 <= column < len(row) \
+                and row[column].__class__ in (float, int) and not (lost and column in lost):
+            text = cells_shown.text(code, row[column])
+            if text is not None:
+                cells[column] = text
+            else:
+                lost = {**(lost or {}), column: (cells_shown.refusal(code), _SHOWN_HINT)}
+    return lost
+
+
+def _inexact(row: list[Any], texts: _Texts) -> tuple[list[str], dict[int, tuple[str, str]]]:
     """A row's cells as text, each number Excel cannot hold exactly (see _text) an empty cell; and those numbers'
     columns (index) with why."""
     cells, lost = [], {}
@@ -293,15 +329,15 @@ def _inexact(row: list[Any], texts: _Texts) -> tuple[list[str], dict[int, str]]:
             cells.append(cell if cell.__class__ is str else texts[cell.__class__][cell])
         except _NotExact as exc:
             cells.append("")
-            lost[at] = str(exc)
+            lost[at] = (str(exc), _NotExact.HINT)
     return cells, lost
 
 
-def _lost_digits(header: CsvHeader, number: int, item: Item | None, lost: dict[int, str]) -> Item | None:
+def _lost_digits(header: CsvHeader, number: int, item: Item | None, lost: dict[int, tuple[str, str]]) -> Item | None:
     """``item`` (the row read without the numbers in ``lost``), refused where epa reads one of their columns, each
     named beside the row's other problems and its apprentice; a column epa does not read (or one left out) is not
     read, so its number refuses nothing."""
-    mine = [{"column": name, "path": column_path(kind), "message": lost[index], "hint": _NotExact.HINT}
+    mine = [{"column": name, "path": column_path(kind), "message": lost[index][0], "hint": lost[index][1]}
             for index, _, _, _, _, kind, name in header.plan if index in lost]
     if not mine:
         return item
@@ -355,6 +391,14 @@ _TEXT: dict[type, Callable[[Any], str]] = {float: _text, bool: {True: "true", Fa
                                             dt.date: dt.date.isoformat}
 
 
+def _cell_text(value: Any) -> str:
+    """A cell's text where a number Excel cannot hold exactly is no matter (a look for the header)."""
+    try:
+        return cell_text(value)
+    except _NotExact:
+        return ""
+
+
 def cell_text(value: Any) -> str:
     """A cell's value as a CSV export holds it (see the module's doc)."""
     return value if value.__class__ is str else _TEXT.get(value.__class__, _text)(value)
@@ -390,11 +434,11 @@ _MEMO = 1 << 12
 
 def _open(source: str | IO[bytes], name: str, sheet: str | None, standards: Standards | None = None
           ) -> tuple[Iterator[list[Any]], tuple[int, int], dict[tuple[int, int], Cell],
-                     Callable[[], Iterator[list[Any]]] | None, Merged, tuple[str, ...]]:
+                     Callable[[], Iterator[list[Any]]] | None, Merged, tuple[str, ...], ShownCells | None]:
     """The rows of the sheet asked for (or the one visible worksheet), the first one's row and column numbers,
     the cells holding an Excel error (such as #N/A), by row and column number, with the error's text, a way to
     read the rows again where the sheet holds text shaped as a month-first date, its merged ranges, and (where
-    no sheet is asked for) the hidden worksheets holding values.
+    no sheet is asked for) the hidden worksheets holding values, and the numbers shown as other text (000123).
     ``standards``: ids (each with its lower-case bytes) to look for, and the set the ones found are added to."""
     import zipfile
 
@@ -409,7 +453,7 @@ def _open(source: str | IO[bytes], name: str, sheet: str | None, standards: Stan
                                  where=name, hint=f"if it is CSV, name it .csv; if it is a workbook, {_SAVE_AS}")
             with zipfile.ZipFile(stream) as archive:
                 title, part, hidden = _sheet(archive, name, sheet)
-                errors, month_first = _check(archive, part, name, title, standards)
+                errors, month_first, shown = _check(archive, part, name, title, standards)
     except zipfile.BadZipFile as exc:
         raise InputError(f"the workbook is damaged: {exc}", where=name, hint=_SAVE_AS) from None
     except OSError as exc:
@@ -429,7 +473,7 @@ def _open(source: str | IO[bytes], name: str, sheet: str | None, standards: Stan
             raise
         raise InputError(f"the workbook cannot be read: {exc}", where=name, hint=_SAVE_AS) from None
     if used.start is None:
-        return iter(()), (1, 1), {}, None, [], hidden
+        return iter(()), (1, 1), {}, None, [], hidden, None
     top, left = used.start
 
     def rows() -> Iterator[list[Any]]:
@@ -439,7 +483,7 @@ def _open(source: str | IO[bytes], name: str, sheet: str | None, standards: Stan
         return itertools.islice(used.iter_rows(), top, None)
 
     return (rows(), (top + 1, left + 1), errors, rows if month_first else None, used.merged_cell_ranges or [],
-            hidden)
+            hidden, shown)
 
 
 class _kept:
@@ -567,13 +611,14 @@ Standards = tuple[dict[str, bytes], set[str]]
 
 
 def _check(archive: zipfile.ZipFile, part: str, name: str, title: str,
-           standards: Standards | None = None) -> tuple[dict[tuple[int, int], Cell], bool]:
+           standards: Standards | None = None) -> tuple[dict[tuple[int, int], Cell], bool, ShownCells | None]:
     """Refuse a workbook that could not be read in bounded memory and time, or would be read wrong: a zip bomb,
     a used range too large, formulas without values. The sheet's XML is read once, as a stream, each chunk
     searched with a few quick searches: this is most of the time a workbook takes beyond its CSV copy. Return
     the cells holding an Excel error, which the reader gives as empty (a CSV export holds their text), and whether
     any text in the sheet is shaped as a month-first date (12/25/2025), for which its date columns are read whole
-    before grading (cohort_input.month_first_in)."""
+    before grading (cohort_input.month_first_in); and the numbers its styles show as other text (000123 for 123:
+    epa.inputs.xlsx_formats), None where no style does."""
     try:
         info = archive.getinfo(part)
     except KeyError:
@@ -597,6 +642,9 @@ def _check(archive: zipfile.ZipFile, part: str, name: str, title: str,
     errors: dict[tuple[int, int], Cell] = {}
     needles = _needles(standards)
     checkpoint = CHECKPOINT.get() or _go_on
+    allowed = min(MAX_CELLS, CELLS_ALLOWED.get())
+    styles = xlsx_formats.formats(archive, MAX_SMALL_XML, name)
+    shown = ShownCells(styles, allowed) if styles else None
     with archive.open(info) as xml:  # (zipfile reads no more than the declared size, and checks its CRC)
         while chunk := xml.read(_CHUNK):
             checkpoint()
@@ -620,6 +668,8 @@ def _check(archive: zipfile.ZipFile, part: str, name: str, title: str,
                         _error(errors, where, error, name, title)
             if b"99999999" in text or (from_1900 and (b">60<" in text or b">60." in text)):
                 placeless = not _serials(text, errors, from_1900, name, title) or placeless
+            if shown is not None:
+                placeless = not shown.find(text, _at) or placeless
             if uncalculated and _FORMULA.search(text):  # (<f>, </f>, <f .../>: its value is looked for only then)
                 formulas += sum(1 for f in _NO_VALUE.finditer(text) if f.end() > len(tail))  # (once: not the tail's)
             if needles:
@@ -637,13 +687,12 @@ def _check(archive: zipfile.ZipFile, part: str, name: str, title: str,
                 tail = chunk[-64:]
     columns = _column(widest)
     if placeless:
-        placed_bottom, placed_columns = _place(archive, info, errors, from_1900, name, title)
+        placed_bottom, placed_columns = _place(archive, info, errors, from_1900, name, title, shown)
         bottom, columns = max(bottom, placed_bottom), max(columns, placed_columns)
         widest = _letters(columns).encode()
     if columns > MAX_COLUMNS:
         raise _too_large(name, title, f"its cells reach column {widest[:8].decode()} ({columns:,}); a cohort has "
                                       f"at most {MAX_COLUMNS:,} columns")
-    allowed = min(MAX_CELLS, CELLS_ALLOWED.get())
     if bottom > MAX_ROWS or bottom * columns > allowed:
         raise _too_large(name, title, f"its cells reach row {bottom:,} and {columns:,} columns, more than the "
                                       f"{allowed:,} cells epa reads of {'a' if allowed == MAX_CELLS else 'this'} "
@@ -654,7 +703,7 @@ def _check(archive: zipfile.ZipFile, part: str, name: str, title: str,
                          "would read as empty cells",
                          where=name, hint="open it in Excel or LibreOffice and save it: each formula's value is "
                                           "stored then; or save it as 'CSV UTF-8'")
-    return errors, month_first
+    return errors, month_first, shown
 
 
 def _go_on() -> None:
@@ -684,13 +733,14 @@ _ROW_AT = re.compile(rb'\br="(\d{1,7})"')
 
 
 def _place(archive: zipfile.ZipFile, info: zipfile.ZipInfo, errors: dict[tuple[int, int], Cell], from_1900: bool,
-           name: str, title: str) -> tuple[int, int]:
+           name: str, title: str, shown: ShownCells | None = None) -> tuple[int, int]:
     """A worksheet with cells or rows written without their place (r="B7", r="7": the format lets a program leave
     them out), read once more tag by tag to place each as the reader does (a row after the one before it, a cell
     in the column after the one before it in its row): the last row and column holding a value (the used range the
     reader will hold, bounded as any other), and each error cell and date serial the reader gives wrong, added to
     ``errors``. They were refused, 'a cell written without its place', wherever a number 60 or a time a hair before
-    midnight stood, in a date's cell or not, and the used range went unchecked (found by the hunt)."""
+    midnight stood, in a date's cell or not, and the used range went unchecked (found by the hunt). The numbers
+    shown as other text (000123) are placed in ``shown`` too."""
     row = column = bottom = right = 0
     tail = b""
     checkpoint = CHECKPOINT.get() or _go_on
@@ -718,6 +768,9 @@ def _place(archive: zipfile.ZipFile, info: zipfile.ZipInfo, errors: dict[tuple[i
                     _error(errors, where, error[2], name, title)
                 elif (serial := _SERIAL.match(tag[0])) and (from_1900 or not serial[2].startswith(b"60")):
                     _serial(errors, where, serial[2], from_1900, title, name)
+                if shown is not None and (styled := xlsx_formats.STYLED.match(tag[0])) \
+                        and styled[2] in shown.styles and shown.numeric(styled[1]):
+                    shown.mark(where, styled[2])
             if not chunk:
                 return bottom, right
             tail = text[done:]

@@ -68,14 +68,15 @@ def no_record(name: str, what: str, holds: tuple[str, str] = RECORD) -> InputErr
     return InputError(f"the {unit(name)} {what}: it holds {holds[0]}", where=Place(name), hint=holds[1])
 
 
-# What an apprentice id may not hold: Unicode's Cc (C0, DEL and C1) but a tab and the line breaks (LF, CR, NEL), which
-# every output shows as their escapes or keeps in their cell (a quoted CSV cell may break its line); and the line and
-# paragraph separators (U+2028, U+2029: Zl, Zp), which no CSV writer quotes and JSON writes as they are, so a CSV
-# viewer, a log or a reader splitting lines as Python does breaks the row or the JSON line there
-ID_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\u2028\u2029]")
+# What an apprentice id may not hold: Unicode's Cc (C0, DEL and C1) but a tab, LF and CR, which every output shows as
+# their escapes or keeps in their cell (a quoted CSV cell may break its line); and the next-line character and the
+# line and paragraph separators (U+0085 NEL, U+2028, U+2029), which no CSV writer quotes and JSON writes as they are,
+# so a CSV viewer, a log or a reader splitting lines as Python does breaks the row or the JSON line there (NEL was
+# allowed, and taken off an id's ends, after the other two were refused: found by the hunt)
+ID_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
 # What is taken off an id's ends as blanks: what str.strip() takes off (str.isspace) but the characters above among it
-# (VT, FF, FS to US, U+2028, U+2029), which are refused wherever in the id they are, its ends too
-ID_BLANKS = ("\t\n\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+# (VT, FF, FS to US, NEL, U+2028, U+2029), which are refused wherever in the id they are, its ends too
+ID_BLANKS = ("\t\n\r \xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
              "\u202f\u205f\u3000")
 ID_CONTROL_HINT = "an id is printable text: take the character out (a corrupt export or a paste may have put it there)"
 

@@ -1,0 +1,132 @@
+"""A workbook's number shown through a number format that makes it other text: an id typed as a number in a column
+formatted 000000 shows 000123 and holds 123, which python-calamine gives. Read as 123 it was a silent wrong id (an
+audit, or a join with another file, would miss it). It is read as it shows, as a CSV copy holds it; a format epa does
+not write out is refused where its column is read, never read as the bare number. The workbooks are written with
+openpyxl, which stores a cell's number format in the workbook's styles as Excel does."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+
+import pytest
+
+from conftest import any_body, run
+from epa.errors import InputError
+from epa.inputs import cohort_xlsx
+from epa.inputs.xlsx_formats import NumberFormat
+
+openpyxl = pytest.importorskip("openpyxl", reason="the test extra's openpyxl writes the workbooks")
+pytest.importorskip("python_calamine", reason="epa reads workbooks with python-calamine")
+
+HEADER = ["standard", "apprentice", "gateway_date", "portfolio_pieces", "employer_ref"]
+
+
+def workbook(path, rows, formats):
+    """``rows`` (the header first) as a worksheet, each cell named in ``formats`` ("B2": code) so formatted."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Cohort"
+    for row in rows:
+        sheet.append(row)
+    for cell, code in formats.items():
+        sheet[cell].number_format = code
+    book.save(path)
+    return path
+
+
+def items(path):
+    return list(cohort_xlsx.xlsx_items(str(path), ["observation"], path.name))
+
+
+def ids(path):
+    return [read[0]["apprentice"]["id"] for _, kind, read in items(path) if kind == "csv"]
+
+
+def test_an_id_shown_zero_padded_is_read_as_it_shows(tmp_path):
+    """123 in a cell formatted 000000 shows 000123 (six places, the missing ones 0); 45 formatted "L"0000 shows
+    L0045 (the quoted text as written, then four places); 12345678 formatted 00000\\-0000 (Excel's ZIP+4) shows
+    01234-5678. A cell of the same column in General is its digits."""
+    rows = [HEADER, ["ST0071", 123, "2025-12-01"], ["ST0071", 45, "2025-12-01"], ["ST0071", 12345678, "2025-12-01"],
+            ["ST0071", 77, "2025-12-01"]]
+    path = workbook(tmp_path / "c.xlsx", rows, {"B2": "000000", "B3": '"L"0000', "B4": "00000\\-0000"})
+    assert ids(path) == ["000123", "L0045", "01234-5678", "77"]
+
+
+def test_cells_without_their_place_are_read_as_they_show_too(tmp_path):
+    """The format lets a program leave out each cell's place (r="B2"): such a cell is placed as the reader places
+    it, and shown through its format all the same."""
+    rows = [HEADER, ["ST0071", 123, "2025-12-01"], ["ST0071", 9, "2025-12-01"]]
+    path = workbook(tmp_path / "c.xlsx", rows, {"B2": "000000"})
+    with zipfile.ZipFile(path) as book:
+        members = {info.filename: book.read(info) for info in book.infolist()}
+    members["xl/worksheets/sheet1.xml"] = re.sub(rb' r="[A-Z]+\d+"', b"", members["xl/worksheets/sheet1.xml"])
+    with zipfile.ZipFile(path, "w") as book:
+        for member, data in members.items():
+            book.writestr(member, data)
+    assert ids(path) == ["000123", "9"]
+
+
+def test_a_format_not_written_out_refuses_the_row_where_its_column_is_read(tmp_path):
+    """A format that pads the number in a way epa does not write out (a condition, [>999]000000;0) is no guess:
+    the row is refused naming the column, with the fix (format the column as Text); the same format in a column epa
+    does not read refuses nothing."""
+    rows = [HEADER, ["ST0071", 123, "2025-12-01", None, 5], ["ST0071", "A-2", "2025-12-01", None, 5]]
+    path = workbook(tmp_path / "c.xlsx", rows, {"B2": "[>999]000000;0", "E3": "[>999]000000;0"})
+    first, second = items(path)
+    assert first[:2] == (2, "error")
+    assert first[2].column == "apprentice" and "[>999]000000;0" in first[2].message
+    assert "Text" in first[2].hint
+    assert second[:2] == (3, "csv") and second[2][0]["apprentice"]["id"] == "A-2"
+
+
+@pytest.mark.parametrize("code", ["General", "0", "#,##0", "0.00E+00", "_-* #,##0_-;-* #,##0_-;_-* \"-\"_-;_-@_-"])
+def test_formats_that_change_no_digit_leave_an_id_its_digits(tmp_path, code):
+    """A ULN in General, 0, #,##0, scientific or UK accounting format: the number's digits, as ever."""
+    path = workbook(tmp_path / "c.xlsx", [HEADER, ["ST0071", 1234567890, "2025-12-01"]], {"B2": code})
+    assert ids(path) == ["1234567890"]
+
+
+def test_a_count_shown_padded_is_read_as_its_number(tmp_path):
+    """A count formatted 00 shows 07: read as 7 pieces, as its CSV copy's 07 is."""
+    path = workbook(tmp_path / "c.xlsx", [HEADER, ["ST0071", "A-1", "2025-12-01", 7]], {"D2": "00"})
+    [(_, kind, read)] = items(path)
+    assert kind == "csv" and read[0]["gateway"]["portfolio_pieces"] == 7
+
+
+@pytest.mark.parametrize(("code", "value", "shown"), [
+    ("000000", 123, "000123"),  # six places: three digits, three zeros
+    ("000000", 1234567, "1234567"),  # more digits than places: all of them
+    ("000000", 0, "000000"),
+    ("000000", 123.5, "000124"),  # no decimal place: rounded half away from zero, as Excel shows it
+    ("#0000", 5, "0005"),  # '#' shows a digit or nothing
+    ("0000;-0000", -12, "-0012"),  # the negatives' own section, its minus written
+    ('"Yes";"Yes";"No"', 0, "No"),  # the third section is zero's
+    ("[Red]000000", 12, "000012"),  # a colour changes no text
+])
+def test_a_number_as_its_format_shows_it(code, value, shown):
+    assert NumberFormat(code).text(value) == shown
+
+
+def test_an_audit_reads_a_padded_uln_as_it_shows(tmp_path):
+    """An outcomes workbook's id is read by the same reader: the row's apprentice is 000123."""
+    body = any_body("ST0071")
+    rows = [["body", "standard", "apprentice", "observation", "project", "discussion", "overall"],
+            [body, "ST0071", 123, "pass", "pass", "pass", "pass"]]
+    path = workbook(tmp_path / "o.xlsx", rows, {"C2": "000000"})
+    result = run("audit", str(path), "--format", "csv")
+    assert "Traceback" not in result.stderr
+    assert result.stdout.splitlines()[1].split(",")[1] == "000123"
+
+
+def test_cell_styles_too_large_to_read_are_refused_not_passed_over(tmp_path):
+    """Styles past the bound would leave every format unread, an id shown 000123 read as 123: refused instead."""
+    path = workbook(tmp_path / "c.xlsx", [HEADER, ["ST0071", 123, "2025-12-01"]], {"B2": "000000"})
+    with zipfile.ZipFile(path) as book:
+        members = {info.filename: book.read(info) for info in book.infolist()}
+    members["xl/styles.xml"] += b"<!--" + b" " * (cohort_xlsx.MAX_SMALL_XML + 1) + b"-->"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as book:
+        for member, data in members.items():
+            book.writestr(member, data)
+    with pytest.raises(InputError, match="styles"):
+        items(path)
