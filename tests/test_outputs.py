@@ -628,3 +628,23 @@ def test_a_full_standard_output_after_the_rows_file_is_written_says_the_rows_are
     refused_output(done, "standard output")
     assert f"every record's output is written in full to {rows}; only the summary's table is missing" in done.stderr
     assert len(rows.read_text().splitlines()) > 1  # the header and the rows
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux) to stand for a full disk")
+def test_a_plugin_written_whose_line_saying_so_cannot_be_printed_is_said_written(tmp_path: Path) -> None:
+    # On 2114bf1 only "cannot write standard output": the author, taking the plugin for not written, ran it again
+    # and was refused as the folder was there
+    with open("/dev/full", "w") as full:
+        done = epa("plugin", "new", "zeta", "--dir", str(tmp_path / "zeta"), stdout=full, stderr=subprocess.PIPE)
+    refused_output(done, "standard output")
+    assert f"(the plugin is written in full to {tmp_path / 'zeta'}; " in done.stderr
+    assert (tmp_path / "zeta" / "pyproject.toml").is_file()
+
+
+def test_a_plugin_s_folder_under_a_file_names_the_file(tmp_path: Path) -> None:
+    # On 2114bf1 "cannot write …/notes.txt/zeta: File exists", which file unsaid
+    (tmp_path / "notes.txt").write_text("mine")
+    done = epa("plugin", "new", "zeta", "--dir", str(tmp_path / "notes.txt" / "zeta"), capture_output=True)
+    refused_output(done, str(tmp_path / "notes.txt" / "zeta"))
+    assert f": {tmp_path / 'notes.txt'} is a file, not a folder" in done.stderr
+    assert (tmp_path / "notes.txt").read_text() == "mine"

@@ -1201,10 +1201,23 @@ def plugin_new(body_id: str, name: str | None, standard: str, start_from: str | 
     try:
         written = scaffold.create(body_id, name, definition, folder, catalogue)
     except OSError as exc:
-        raise OutputError(str(folder), exc.strerror or str(exc)) from None
+        raise OutputError(str(folder), _not_a_folder(folder) or exc.strerror or str(exc)) from None
     source = f"; the criteria are {catalogue.source}'s, from {catalogue.document}" if catalogue else ""
-    _echo(f"wrote {len(written)} files to {folder}{source}; next: pip install -e {folder} && epa conformance "
-          f"{body_id}")
+    try:
+        _echo(f"wrote {len(written)} files to {folder}{source}; next: pip install -e {folder} && epa conformance "
+              f"{body_id}")
+    except OutputError as exc:  # (said, lest the author take the plugin for not written and run it again: refused)
+        raise OutputError(exc.output, f"{exc.reason} (the plugin is written in full to {folder}; only this line "
+                                      "saying so is missing)") from None
+
+
+def _not_a_folder(folder: Path) -> str | None:
+    """Where a folder on the way to ``folder`` is a file: said so (the system says 'File exists' or 'Not a
+    directory', neither naming which)."""
+    for above in [folder, *folder.parents]:
+        if above.exists() and not above.is_dir():
+            return f"{above} is a file, not a folder"
+    return None
 
 
 def main(argv: list[str] | None = None) -> None:
