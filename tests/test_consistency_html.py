@@ -493,3 +493,17 @@ def test_patterns_counted_are_not_listed_as_evaluated():
     evaluated = next(line for line in lines if line.startswith("Inputs each sweep evaluated"))
     assert "37,765,120" not in evaluated and "120 criteria patterns" in evaluated
     assert "Covered by counting, not evaluated one by one: 37,765,120 criteria patterns" in lines
+
+
+def test_the_lede_of_one_body_says_there_is_none_to_diverge_from_and_counts_no_finding_twice():
+    # 2114bf1: "0 findings of divergence among NQual (one divergence may be found twice: each gateway.ready finding
+    # is ...)" for ST0072, where one body alone offers the standard and no gateway.ready finding stands
+    data = sample()
+    data["bodies"] = data["bodies"][:1]
+    data["findings"] = [f for f in data["findings"] if f["area"] == "self-consistency"]
+    lede = re.search(r'<p class="lede">(.*?)</p>', render(data), flags=re.S).group(1)
+    assert lede.startswith("<strong>0</strong> findings of divergence (Highfield")
+    assert "alone offers ST0071 here: no other body to diverge from)" in lede
+    assert " among " not in lede and "found twice" not in lede
+    both = re.search(r'<p class="lede">(.*?)</p>', render(sample()), flags=re.S).group(1)  # (two bodies, no
+    assert " among " in both and "found twice" not in both  # gateway.ready finding in the sample)

@@ -343,10 +343,14 @@ def _lede(data: dict[str, Any]) -> str:
     shown = sum(1 for f in between if f.get("shows"))
     alone = len(findings) - len(between)
     bodies = ", ".join(_e(b["name"]) for b in data["bodies"])
+    among = f"among {bodies}" if len(data["bodies"]) != 1 else \
+        f"({bodies} alone offers {_e(data['standard'])} here: no other body to diverge from)"
+    twice = any(f["id"].startswith("gateway.ready") for f in between)
     return (f"<header><h1>Consistency report: {_e(data['standard'])}</h1>"
-            f'<p class="lede"><strong>{len(between)}</strong> findings of divergence among {bodies} (one divergence '
-            "may be found twice: each gateway.ready finding is a profile its gateway.profiles finding counts); "
-            f"<strong>{shown}</strong> of them change what an apprentice record gets"
+            f'<p class="lede"><strong>{len(between)}</strong> findings of divergence {among}'
+            + (" (one divergence may be found twice: each gateway.ready finding is a profile its gateway.profiles "
+               "finding counts)" if twice else "")
+            + f"; <strong>{shown}</strong> of them change what an apprentice record gets"
             + (f" (and {alone} findings about one body alone: its self-consistency, its departures from the "
                "core's default pattern, its versions)" if alone else "")
             + ". First those a record can show, taken area by area in turn, each area's most telling first (what "
