@@ -130,3 +130,51 @@ def test_cell_styles_too_large_to_read_are_refused_not_passed_over(tmp_path):
             book.writestr(member, data)
     with pytest.raises(InputError, match="styles"):
         items(path)
+
+
+UK_ACCOUNTING = '_-"£"* #,##0.00_-;\\-"£"* #,##0.00_-;_-"£"* "-"??_-;_-@_-'  # (Excel's own, as it writes it)
+
+
+def test_an_audit_does_not_refuse_a_row_for_a_format_in_a_column_it_does_not_read(tmp_path):
+    """A fee in Excel's UK accounting format beside the grades: the audit does not read that column, so it refuses
+    nothing (on 2114bf1 every row holding one was refused, 'the id read would not be the one shown'); the cohort
+    path already read such a row (test_a_format_not_written_out_refuses_the_row_where_its_column_is_read)."""
+    body = any_body("ST0071")
+    rows = [["body", "standard", "apprentice", "observation", "project", "discussion", "overall", "fee"],
+            [body, "ST0071", "A-1", "pass", "pass", "pass", "pass", 1500]]
+    path = workbook(tmp_path / "o.xlsx", rows, {"H2": UK_ACCOUNTING})
+    result = run("audit", str(path), "--format", "csv")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert result.stdout.splitlines()[1].split(",")[1] == "A-1"
+
+
+@pytest.mark.parametrize("code", ["0/0", "00/00", "0 ??/??"])  # (# ?/?, built in, shows a whole number as it is)
+def test_an_id_in_a_fraction_format_is_refused_not_read_as_digits_and_a_slash(tmp_path, code):
+    """Excel shows 3 in 0/0 as 3/1 and 1234 in 00/00 as 1234/1: a fraction, which epa does not write out; it read
+    them '0/3' and '12/34' (found by review), so the row is refused naming the format, as a condition is."""
+    rows = [HEADER, ["ST0071", 1234, "2025-12-01"]]
+    (item,) = items(workbook(tmp_path / "c.xlsx", rows, {"B2": code}))
+    assert item[:2] == (2, "error") and item[2].column == "apprentice" and code in item[2].message
+
+
+def test_an_id_padded_only_in_its_format_s_negative_section_is_read_as_it_shows(tmp_path):
+    """0;000000 shows -123 as 000123 (the negatives' section, written without a minus): read 000123, not -123."""
+    rows = [HEADER, ["ST0071", -123, "2025-12-01"], ["ST0071", 45, "2025-12-01"]]
+    assert ids(workbook(tmp_path / "c.xlsx", rows, {"B2": "0;000000", "B3": "0;000000"})) == ["000123", "45"]
+
+
+def test_a_conditional_format_s_number_format_does_not_stand_for_the_cell_s(tmp_path):
+    """A conditional format (dxfs) may give its own numFmt the id a cell style's format has: the cell shows through
+    its style's (numFmts), 000123 (the first reading took whichever came last in styles.xml: found by review)."""
+    path = workbook(tmp_path / "c.xlsx", [HEADER, ["ST0071", 123, "2025-12-01"]], {"B2": "000000"})
+    with zipfile.ZipFile(path) as book:
+        members = {info.filename: book.read(info) for info in book.infolist()}
+    styles = members["xl/styles.xml"].decode()
+    ident = re.search(r'<numFmt numFmtId="(\d+)" formatCode="000000"', styles)[1]
+    dxfs = f'<dxfs count="1"><dxf><numFmt numFmtId="{ident}" formatCode="0"/></dxf></dxfs>'
+    styles = re.sub(r"<dxfs[^>]*/>|<dxfs.*?</dxfs>", "", styles, flags=re.S)
+    members["xl/styles.xml"] = styles.replace("</cellXfs>", "</cellXfs>" + dxfs, 1).encode()
+    with zipfile.ZipFile(path, "w") as book:
+        for member, data in members.items():
+            book.writestr(member, data)
+    assert ids(path) == ["000123"]

@@ -284,6 +284,11 @@ def _items(rows: Iterator[list[Any]], first_row: int, methods: Iterable[str], na
             yield number, "error", (f"the row holds more than {MAX_RECORD >> 20} MiB of text (a record is at most "
                                     "that)", "is this sheet a cohort, one apprentice a row?")
             continue
+        # An outcomes file's header (reading: the columns read) refuses a row for a column it reads alone: a fee shown
+        # as £1,500.00 in a column the audit does not read refused every row holding one
+        if lost and getattr(header, "plan", None) is None and (reading := getattr(header, "reading", None)) is not None:
+            read = {column for column, *_ in reading}
+            lost = {column: why for column, why in lost.items() if column in read}
         if lost and getattr(header, "plan", None) is None:  # (a header read another way: refused, as ever)
             column, (message, hint) = next(iter(lost.items()))
             yield number, "error", (f"{message} (column {column + 1})", hint)

@@ -60,7 +60,7 @@ class NumberFormat:
 
     def refusal(self) -> str:
         return (f"the cell shows its number through the number format {self.code!r}, which pads it or adds text to "
-                "it in a way epa does not write out: the id read would not be the one shown")
+                "it in a way epa does not write out: the value read would not be the one shown")
 
 
 def formats(archive: zipfile.ZipFile, limit: int, name: str) -> dict[int, NumberFormat]:
@@ -83,9 +83,10 @@ def formats(archive: zipfile.ZipFile, limit: int, name: str) -> dict[int, Number
     except (KeyError, ElementTree.ParseError):
         return {}
     codes: dict[str, str] = {}
-    for element in root.iter():
-        if _local(element.tag) == "numFmt" and element.get("numFmtId") is not None:
-            codes[element.get("numFmtId", "")] = element.get("formatCode", "")
+    for numbers in (child for child in root if _local(child.tag) == "numFmts"):  # (not a conditional format's, dxfs:
+        for element in numbers:                                                # its ids may stand for other codes)
+            if _local(element.tag) == "numFmt" and element.get("numFmtId") is not None:
+                codes[element.get("numFmtId", "")] = element.get("formatCode", "")
     shown = {}
     for parent in root.iter():
         if _local(parent.tag) != "cellXfs":
@@ -148,6 +149,8 @@ def _tokens(section: str) -> list[tuple[str, str]] | None:
     else (a decimal point, a grouping comma, a percentage, an exponent, a condition, a date's letters...)."""
     section = _IGNORED.sub("", section)
     section = _CURRENCY.sub(lambda m: '"' + m[1].replace('"', "") + '"', section)
+    if _FRACTION.search(re.sub(r'"[^"]*"|\\.', "", section)):  # (0/0 shows 3 as 3/1, not 0/3: not written out)
+        return None
     tokens: list[tuple[str, str]] = []
     at = 0
     while at < len(section):
@@ -176,6 +179,7 @@ def _tokens(section: str) -> list[tuple[str, str]] | None:
     return tokens
 
 
+_FRACTION = re.compile(r"[0#?]\s*/\s*[0-9#?]")  # a digit placeholder, then / and a denominator: a fraction
 _FILL = re.compile(r"[_*].")  # (a space, or a character filling the cell: an accounting format's, _-* #,##0_-)
 _PADDED = re.compile(r"^[^.]*?0[#?]*0")  # two zero placeholders before any decimal point: a padded number
 
@@ -183,14 +187,18 @@ _PADDED = re.compile(r"^[^.]*?0[#?]*0")  # two zero placeholders before any deci
 def _changes_digits(code: str) -> bool:
     """Whether ``code`` shows a whole number as other text than its digits: padded with zeros, or with text
     around it (quoted, escaped or bracketed as a currency). A date's format does not reach here as a number."""
-    for section in _split(code, ";")[:1]:
+    sections = _split(code, ";")
+    for section in sections[:1]:
         bare = _FILL.sub("", _IGNORED.sub("", section))
         plain = re.sub(r'"[^"]*"|\\.|[eE][+-]', "", bare)  # (an exponent's sign shows no text: 1.23E+09)
         if '"' in bare or "\\" in bare or "[$" in bare or _PADDED.search(plain):
             return True
         if any(char in _LITERAL - {" "} for char in plain.strip()):  # ("(0)", "$0", "0-000": text with the digits)
             return True
-    return False
+    # The negatives' and zero's sections padded too (0;000000 shows -123 as 000123); their brackets and signs, as in
+    # #,##0;(#,##0), change no positive id's digits and are left as they were
+    return any(_PADDED.search(re.sub(r'"[^"]*"|\\.', "", _FILL.sub("", _IGNORED.sub("", section))))
+               for section in sections[1:3])
 
 
 # A cell holding a number, with its style: its tag's attributes, the style, its value as written (a formula may
