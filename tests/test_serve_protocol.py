@@ -561,6 +561,15 @@ def test_an_http11_request_without_one_host_header_is_400_under_either_parser(qu
     assert status.startswith(b"HTTP/1.1 200 "), status
 
 
+def test_an_http10_request_with_two_host_headers_is_400_under_either_parser(quick_heads) -> None:
+    """RFC 9112 § 3.2: more than one Host header is refused in any request, HTTP/1.0 too. On 2114bf1 httptools
+    answered it (200) and h11 refused it saying an HTTP/1.1 request gives one (found by review)."""
+    status, body = _exchanged(quick_heads, b"GET /health HTTP/1.0\r\nHost: a\r\nHost: b\r\n\r\n")
+    assert status.startswith(b"HTTP/1.1 400 "), (status, body[:300])
+    problem = json.loads(body)
+    assert "more than one Host header" in problem["detail"] and "HTTP/1.1" not in problem["detail"], problem
+
+
 # A 405 from Starlette says the route's methods in its set's order, which the hash seed chooses: each seed here runs
 # its own interpreter, so the answer is the same whatever seed this one has.
 ALLOW_OF_A_405 = """

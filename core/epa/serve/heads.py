@@ -85,7 +85,8 @@ class BoundedHead(refusal.TimedHead, refusal.HalfClosed, refusal.CutAtStop, Http
         unknown = None if self.coding is None else refusal.chunked_only(self.coding)
         if unknown is not None and not self.refused:
             self._refuse(unknown)
-        if self.hosts != 1 and self.parser.get_http_version() == "1.1" and not self.refused:
+        # (RFC 9112 § 3.2: more than one Host refused whatever the version; none only from HTTP/1.1 on)
+        if (self.hosts > 1 or self.hosts == 0 and self.parser.get_http_version() == "1.1") and not self.refused:
             self._refuse(refusal.hosts(self.hosts))
         if not self.refused:
             super().on_headers_complete()

@@ -79,10 +79,11 @@ def origin_form(target: bytes) -> bytes:
 
 
 def hosts(count: int) -> Problem:
-    """An HTTP/1.1 request without a Host header, or with more than one: RFC 9112 § 3.2 says a server must refuse
-    it (400). httptools took either; h11 refused them as bytes that are no HTTP request."""
-    said = "gives no Host header" if count == 0 else "gives more than one Host header"
-    return Problem(400, "malformed-request", f"the request {said}; an HTTP/1.1 request gives one (RFC 9112 § 3.2)",
+    """An HTTP/1.1 request without a Host header, or any request with more than one: RFC 9112 § 3.2 says a server
+    must refuse it (400). httptools took either; h11 refused them as bytes that are no HTTP request."""
+    said = "gives no Host header; an HTTP/1.1 request gives one" if count == 0 else \
+        "gives more than one Host header; a request gives one at most"
+    return Problem(400, "malformed-request", f"the request {said} (RFC 9112 § 3.2)",
                    hint="send one Host header, naming the server asked (e.g. Host: 127.0.0.1:8000)")
 
 
