@@ -685,3 +685,53 @@ def test_conformance_leaves_nothing_in_the_folder_it_is_run_from(tmp_path):
                           cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(("name", "publisher"), [
+    ("Highfield Assessment", "Highfield Assessment Ltd"),  # (its legal form)
+    ("Training Qualifications UK (TQUK)", "TQUK"),  # (the acronym in brackets after its name)
+    ("Training Qualifications UK", "Training Qualifications UK (TQUK)"),
+    ("Gateway Qualifications", "Gateway Qualifications Limited"),
+    ("NQual", "NQual Ltd."),
+])
+def test_a_publisher_naming_the_body_as_people_do_passes_documents(name, publisher):
+    """The body as its document names it (found by review: on 2114bf1 'Highfield Assessment Ltd' for a body named
+    'Highfield Assessment' failed, the names compared whole); a publisher wholly other still fails."""
+    from epa import Body, hookimpl
+
+    def named(rules):
+        class Plugin:
+            @hookimpl
+            def register_body(self) -> Body:
+                return Body(id="acme", name=name, rulesets=(attrs.evolve(rules, body="acme"),))
+        return Plugin()
+
+    rules = base_rules()
+    own = attrs.evolve(rules, document=attrs.evolve(rules.document, publisher=publisher))
+    (outcome,) = conformance.run(Registry([("acme", named(own))], keep_going=True), only=["documents"])
+    assert outcome.status == "skip", failures([outcome])  # (its own: nothing else to compare with)
+    other = attrs.evolve(rules, document=attrs.evolve(rules.document, publisher="The Skills Examiners Ltd"))
+    (outcome,) = conformance.run(Registry([("acme", named(other))], keep_going=True), only=["documents"])
+    assert [f.entry for f in failures([outcome])] == ["$.document.publisher"]
+
+
+@pytest.mark.skipif(not hasattr(__import__("time"), "tzset"), reason="needs time.tzset (Unix) to set the clock's zone")
+def test_a_document_published_today_where_its_publisher_is_passes_on_a_clock_behind(monkeypatch):
+    """On a machine at UTC-12 the date is always a day or more behind UTC+14's: a document published on the world's
+    latest date (a UK body's today, on a clock behind the UK's) is published already, not after today (found by
+    review: the check read the machine's local date)."""
+    import datetime as dt
+    import time
+
+    latest = (dt.datetime.now(dt.UTC) + dt.timedelta(hours=14)).date()
+    rules = base_rules()
+    own = attrs.evolve(rules, document=attrs.evolve(rules.document, published=latest, publisher="acme"))
+    monkeypatch.setenv("TZ", "Etc/GMT+12")  # (POSIX's sign: twelve hours behind UTC)
+    time.tzset()
+    try:
+        (outcome,) = conformance.run(Registry([("acme", make_plugin("acme", [own]))], keep_going=True),
+                                     only=["documents"])
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    assert outcome.status == "skip", failures([outcome])

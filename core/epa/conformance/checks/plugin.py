@@ -4,6 +4,7 @@ contract, its documents are its own."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -178,8 +179,9 @@ def _changed(s: CheckedBody, what: str, where: str, data: dict[str, Any]) -> Fai
 
 
 @check("documents", "the body's documents are its own: none is a document another installed body's rules come "
-       "from (its file or sha256) unless the other copied it; each is published by the body itself (its name or id); "
-       "and none is said to be published after today", "body")
+       "from (its file or sha256) unless the other copied it; each is published by the body itself (its name, "
+       "acronym or leading words, a legal form aside, or its id); and none is said to be published after today (on "
+       "the world's latest date)", "body")
 def documents(s: CheckedBody) -> Iterator[Failure]:
     # A document said to be published after today cannot be the one the rules were written from (its text is at
     # hand): a date mistyped, or copied from a draft. Every output shows it beside the document's version.
@@ -222,8 +224,9 @@ def documents(s: CheckedBody) -> Iterator[Failure]:
 
 
 def _published_later(s: CheckedBody) -> Iterator[Failure]:
-    """Each ruleset whose document is said to be published after today (the day the check runs)."""
-    today = dt.date.today()
+    """Each ruleset whose document is said to be published after today (the day the check runs) anywhere: a machine
+    whose clock is behind the publisher's (UTC-5 on the day a UK body publishes) is still on the day before."""
+    today = (dt.datetime.now(dt.UTC) + dt.timedelta(hours=14)).date()  # (UTC+14: the world's latest date)
     for r in s.loaded.body.rulesets:
         if r.document.published is not None and r.document.published > today:
             version = f" (version {r.document.version})" if r.document.version else ""
@@ -245,12 +248,24 @@ def _published_by_another(s: CheckedBody, others: list[LoadedBody]) -> Iterator[
         seen.add(doc.file)
         yield written(r, f"{doc.file} says it is published by {doc.publisher!r}, not by this body "
                       f"({s.loaded.body.name!r}, id {s.body_id!r}): a body's rules come from its own document",
-                      f"publisher: {s.loaded.body.name} (the body's name, as its document gives it), or the rules of "
-                      f"{doc.publisher!r}'s own plugin", "$.document.publisher")
+                      f"publisher: the body as its document names it (its name, the acronym in brackets after it, or "
+                      f"its leading words; a legal form such as Ltd aside), or the rules of {doc.publisher!r}'s own "
+                      "plugin", "$.document.publisher")
+
+
+# A company's legal form, which a document's publisher may give and a body's name leave out ("Acme Assessment Ltd")
+_LEGAL_FORM = re.compile(r"[\s,]+(?:ltd|limited|plc|llp|cic|inc|co)\.?$", re.IGNORECASE)
+_NO_NAME = {"the", "a", "an"}  # (a leading word no name is known by)
 
 
 def _publishes(loaded: LoadedBody, publisher: str) -> bool:
-    """Whether a document's publisher is the body itself: its id or its name."""
-    from epa.registry import fold
+    """Whether a document's publisher is the body itself, as people call either: a name, its acronym in brackets or
+    its leading words shared ('Highfield Assessment Ltd' and 'Highfield Assessment'; 'Training Qualifications UK
+    (TQUK)' and 'TQUK'), its legal form aside. A publisher named wholly otherwise (another body's rules copied
+    under a new id) is not."""
+    from epa.registry import called, fold
 
-    return fold(publisher) in {fold(loaded.body.id), fold(loaded.body.name)}
+    def names(full: str) -> set[str]:
+        return {fold(n) for n in called(_LEGAL_FORM.sub("", full.strip()))} - {"", *_NO_NAME}
+
+    return bool(names(publisher) & (names(loaded.body.name) | {fold(loaded.body.id)}))
