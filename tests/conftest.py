@@ -8,6 +8,7 @@ a test of the core uses whichever body offers what it needs (:func:`any_body`).
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import re
@@ -168,3 +169,25 @@ def graded(tmp_path, text: str | bytes, fmt: str, *options: str, name: str = "c.
     if fmt == "csv":
         return result.exit_code, list(csv.DictReader(io.StringIO(result.stdout, newline="")))
     return result.exit_code, [json.loads(line) for line in result.stdout.splitlines()]
+
+
+# --- the consistency report of the four bodies' ST0071, as test_readings and test_regulators_claims read it ---------
+
+FOUR = ("gateway_quals", "highfield", "nqual", "tqual")
+
+
+@functools.cache
+def consistency_of_four() -> dict:
+    from epa.consistency import analyse
+
+    return analyse(epa.testing.registry(), "ST0071", list(FOUR))
+
+
+def finding(finding_id: str) -> dict:
+    found = [f for f in consistency_of_four()["findings"] if f["id"] == finding_id]
+    assert found, f"no finding {finding_id!r} among {[f['id'] for f in consistency_of_four()['findings']]}"
+    return found[0]
+
+
+def side(f: dict, body_id: str) -> dict:
+    return next(s for s in f["sides"] if body_id in s["bodies"])

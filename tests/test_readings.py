@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import re
 from pathlib import Path
 
 import pytest
 
+from conftest import FOUR, consistency_of_four, finding, side
 from epa.rules.sources import sources_dir
 from epa.testing import body, requires
 
@@ -101,26 +101,7 @@ def test_gq_diff_lists_what_the_change_log_states():
 
 # --- the consistency report: what it says, and what it must not --------------------------------------------
 
-FOUR = ("gateway_quals", "highfield", "nqual", "tqual")
 needs_four = requires(*FOUR)
-
-
-@functools.cache
-def consistency() -> dict:
-    from epa.consistency import analyse
-    from epa.testing import registry
-
-    return analyse(registry(), "ST0071", list(FOUR))
-
-
-def finding(finding_id: str) -> dict:
-    found = [f for f in consistency()["findings"] if f["id"] == finding_id]
-    assert found, f"no finding {finding_id!r} among {[f['id'] for f in consistency()['findings']]}"
-    return found[0]
-
-
-def side(f: dict, body_id: str) -> dict:
-    return next(s for s in f["sides"] if body_id in s["bodies"])
 
 
 @needs_four
@@ -184,7 +165,7 @@ def test_window_anchors_no_document_states_are_labelled_readings():
 def test_nq_prj_p1_is_a_printed_fragment_not_a_difference_between_bodies():
     # 000 § Grading Descriptors for Work-Based Project ...: "Provides evidence to show how they identify how this
     # information can be analysed, used and presented" printed just before S2.8, whose second half it repeats
-    ids = [f["id"] for f in consistency()["findings"]]
+    ids = [f["id"] for f in consistency_of_four()["findings"]]
     assert not [i for i in ids if i.startswith("criteria.nq.prj.p1")]
     f = finding("self-consistency.nqual.nq.prj.p1-repeats-s2.8")
     assert len(f["sides"][0]["quotes"]) == 2
@@ -385,7 +366,7 @@ def test_every_quote_names_its_document_title_version_and_section():
     labels = {"gateway_quals": "Gateway Qualifications Spec v1.1", "highfield": "Highfield Assessment EPA Kit v5.0",
               "nqual": "NQual Support Pack v1.2", "tqual": "TQUK Spec v1.2"}
     quoted = 0
-    for f in consistency()["findings"]:
+    for f in consistency_of_four()["findings"]:
         for s in f["sides"]:
             for q in s["quotes"]:
                 quoted += 1
@@ -396,7 +377,7 @@ def test_every_quote_names_its_document_title_version_and_section():
                     assert q["document"]["label"] == labels[q["body"]]
     assert quoted > 100
     # the rule-data findings quote a side for every body that states something
-    for f in consistency()["findings"]:
+    for f in consistency_of_four()["findings"]:
         if f["area"] in ("conduct", "tolerances", "deadlines") or f["id"].startswith("gateway.rules"):
             for s in f["sides"]:
                 stated = [b for b in s["bodies"] if s["citations"].get(b)]

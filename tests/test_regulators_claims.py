@@ -6,30 +6,10 @@ Every expected value is from the documents (file § section, the sentence quoted
 
 from __future__ import annotations
 
-import functools
-
+from conftest import FOUR, finding, side
 from epa.testing import requires
 
-FOUR = ("gateway_quals", "highfield", "nqual", "tqual")
 needs_four = requires(*FOUR)
-
-
-@functools.cache
-def consistency() -> dict:
-    from epa.consistency import analyse
-    from epa.testing import registry
-
-    return analyse(registry(), "ST0071", list(FOUR))
-
-
-def finding(finding_id: str) -> dict:
-    found = [f for f in consistency()["findings"] if f["id"] == finding_id]
-    assert found, f"no finding {finding_id!r} among {[f['id'] for f in consistency()['findings']]}"
-    return found[0]
-
-
-def side(f: dict, body_id: str) -> dict:
-    return next(s for s in f["sides"] if body_id in s["bodies"])
 
 
 @needs_four
