@@ -61,6 +61,19 @@ def test_a_record_missing_its_standard_is_still_a_record_refused_alone(tmp_path)
     assert any(line.startswith("3,A-2,") for line in lines)
 
 
+def test_a_record_giving_one_format_like_value_is_still_a_record_refused_alone(tmp_path):
+    """A record under the header whose standard is missing and which gives 'Y/N' in a column (as an export writes a
+    flag not yet set) is its own error row, not the header's second row: on 2114bf1 the cohort was refused whole and
+    line 3's record went ungraded (found by review)."""
+    path = tmp_path / "c.csv"
+    path.write_text("standard,apprentice,gateway_date,photo_id\n,A-1,,Y/N\nST0071,A-2,2025-12-01,\n",
+                    encoding="utf-8")
+    result = run("compare", "--batch", str(path), "--format", "csv")
+    lines = result.stdout.splitlines()
+    assert lines[1].startswith("2,A-1,") and "standard" in lines[1]
+    assert any(line.startswith("3,A-2,") for line in lines)
+
+
 @pytest.mark.parametrize(("text", "said"), [
     ("Cohort report, December 2025\nstandard,apprentice,gateway_date\nST0071,A-1,01/12/2025\n",
      "the header looks to be line 2 (standard, apprentice, gateway_date)"),

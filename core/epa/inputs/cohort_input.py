@@ -1291,15 +1291,18 @@ def second_row(header: CsvHeader, line: int, cells: Sequence[Any]) -> None:
     if not given or any(_STANDARD_ID.fullmatch(columns.parse_standard(cell)) for _, cell in given):
         return
     names = header.names
-    said = []
+    said, formats = [], 0
     for index, cell in given:
         above = next((names[at] for at in range(min(index, len(names) - 1), -1, -1) if names[at]), "")
         if _FORMAT_CELL.fullmatch(cell):
             said.append(f"{quote(cell)} (column {index + 1})")
+            formats += 1
         elif columns.fold(f"{above} {cell}") in known or (columns.fold(cell) in known and not (
                 index < len(names) and names[index] and columns.fold(names[index]) in known)):
             said.append(f"{quote(cell)} under {quote(above)} (column {index + 1})" if above else quote(cell))
-    if not said or 2 * len(said) < len(given):
+    # One format cell alone (a record's 'Y/N' beside its id) is no header row: the row is refused alone, as any
+    # record's, and the cohort graded (found by review: ',A-1,,,,,,,,Y/N' refused the whole cohort)
+    if not said or 2 * len(said) < len(given) or len(said) == formats == 1:
         return
     raise InputError(
         f"line {line} reads as the header's second row ({', '.join(said[:4])}{', ...' if len(said) > 4 else ''}): "
