@@ -574,7 +574,7 @@ def _holds_values(archive: zipfile.ZipFile, part: str) -> bool:
 
 
 # A cell in a column past Z: its column letters (a cohort's sheet seldom has one, so the search is quick)
-_WIDE = re.compile(rb'r="([A-Z]{2,})\d')
+_WIDE = re.compile(rb'r=["\']([A-Z]{2,})\d')
 # The last cell holding a value in a chunk: its value (<v>, or an inline string's <is>), then its position before it.
 # Cells that only carry formatting (Excel keeps them on rows nobody filled) hold no value: the reader skips them.
 _VALUES = (b"<v>", b"<is>", b":v>", b":is>")
@@ -583,9 +583,9 @@ _ROW_NUMBER = re.compile(rb"[A-Z]{0,3}(\d+)")  # (a cell's place, or its row's w
 # A formula written without a value: </f> (or <f .../>) then the cell's end, or an empty <v/>
 _NO_VALUE = re.compile(rb"(?:</(?:\w+:)?f>|<(?:\w+:)?f\b[^>]*/>)\s*(?:<(?:\w+:)?v\s*/>\s*)?</(?:\w+:)?c>")
 # A cell holding an error, <c r="B7" t="e"><v>#N/A</v></c> (a formula may stand before its value): the tag, the text
-_ERROR = re.compile(rb'<(?:\w+:)?c\b([^>]*\bt="e"[^>]*)>(?:\s*<(?:\w+:)?f\b[^>]*(?:/>|>[^<]*</(?:\w+:)?f>))?'
+_ERROR = re.compile(rb'<(?:\w+:)?c\b([^>]*\bt=["\']e["\'][^>]*)>(?:\s*<(?:\w+:)?f\b[^>]*(?:/>|>[^<]*</(?:\w+:)?f>))?'
                     rb'\s*<(?:\w+:)?v>([^<]{1,40})</')
-_AT = re.compile(rb'\br="([A-Z]{1,3})(\d{1,7})"')
+_AT = re.compile(rb'\br=["\']([A-Z]{1,3})(\d{1,7})["\']')
 _FORMULA = re.compile(rb"f[ />]")  # <f>, </f> or <f .../>: a formula (a search for a literal is quicker than ``in``)
 # Text shaped as a month-first date, 12/25/2025: an inline or shared string's (<t>), or a formula's text result
 # (<v>: TEXT(A2,"mm/dd/yyyy"), passed over before, so its column's 03/04/2025 was read as 3 April; a number's <v>
@@ -734,7 +734,7 @@ def _error(errors: dict[tuple[int, int], Cell], where: tuple[int, int], error: b
 
 # A row's or a cell's tag (a cell whole: its attributes, its value's XML), in the order the worksheet gives them
 _PLACE = re.compile(rb"<(?:\w+:)?(?:(row)\b([^>]*)>|c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>))", re.DOTALL)
-_ROW_AT = re.compile(rb'\br="(\d{1,7})"')
+_ROW_AT = re.compile(rb'\br=["\'](\d{1,7})["\']')
 
 
 def _place(archive: zipfile.ZipFile, info: zipfile.ZipInfo, errors: dict[tuple[int, int], Cell], from_1900: bool,

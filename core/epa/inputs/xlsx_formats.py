@@ -203,9 +203,9 @@ def _changes_digits(code: str) -> bool:
 
 # A cell holding a number, with its style: its tag's attributes, the style, its value as written (a formula may
 # stand before the value)
-STYLED = re.compile(rb'<(?:\w+:)?c\b([^>]*\bs="(\d{1,6})"[^>]*)>(?:\s*<(?:\w+:)?f\b[^>]*(?:/>|>[^<]*</(?:\w+:)?f>))?'
-                    rb'\s*<(?:\w+:)?v>[^<]{1,40}</')
-_TYPE = re.compile(rb'\bt="(\w*)"')
+STYLED = re.compile(rb'<(?:\w+:)?c\b([^>]*\bs=["\'](\d{1,6})["\'][^>]*)>'
+                    rb'(?:\s*<(?:\w+:)?f\b[^>]*(?:/>|>[^<]*</(?:\w+:)?f>))?\s*<(?:\w+:)?v>[^<]{1,40}</')
+_TYPE = re.compile(rb'\bt=["\'](\w*)["\']')
 
 
 class ShownCells:
@@ -218,13 +218,14 @@ class ShownCells:
         self.shown = list(dict.fromkeys(formats.values()))[:255]
         index = {code: at + 1 for at, code in enumerate(self.shown)}
         self.styles = {str(style).encode(): index[code] for style, code in formats.items() if code in index}
-        self.needles = [b' s="' + style + b'"' for style in self.styles]
+        # (an attribute after any blank, in either quotes: a tab before it, or s='7', is XML as good as Excel's)
+        self.needles = re.compile(rb'\ss=["\'](?:' + b"|".join(self.styles) + rb')["\']') if self.styles else None
         self.columns: dict[int, bytearray] = {}
         self.allowed, self.kept = allowed, 0
 
     def find(self, text: bytes, at: Callable[[bytes], tuple[int, int] | None]) -> bool:
         """Note each number in ``text`` shown through one of the formats; False where one has no place (r="B7")."""
-        if not any(needle in text for needle in self.needles):
+        if self.needles is None or not self.needles.search(text):
             return True
         placed = True
         for tag in STYLED.finditer(text):
