@@ -105,7 +105,7 @@ def test_a_control_character_in_a_column_s_name_never_reaches_the_terminal_from_
 FORGED = "highfield: overall distinction; ready for gateway"  # (highfield awards this record a pass)
 
 
-@pytest.mark.parametrize("brk, shown", [("\n", "\\n"), ("\r\n", "\\r\\n"), ("\x85", "\\x85")])
+@pytest.mark.parametrize("brk, shown", [("\n", "\\n"), ("\r\n", "\\r\\n")])  # (NEL: refused, below)
 def test_a_line_break_in_an_apprentice_id_stays_on_the_heading_line(tmp_path, brk, shown):
     # The heading names the apprentice on a line of its own: an id holding a line break must not print a line
     # of its own that reads like a result.
@@ -121,16 +121,17 @@ def test_a_line_break_in_an_apprentice_id_stays_on_the_heading_line(tmp_path, br
         assert not any(line.startswith(FORGED) for line in lines), command
 
 
-def test_a_line_separator_in_an_apprentice_id_is_refused_and_prints_no_line_of_its_own(tmp_path):
-    """U+2028 in an id was shown as its escape in the heading (as the breaks above are), and written as it is by CSV
-    and JSON, which no CSV writer quotes: an id may not hold it now (hostile.ID_CONTROL)."""
+@pytest.mark.parametrize("brk, named", [("\u2028", "U+2028"), ("\x85", "U+0085")])
+def test_a_line_separator_in_an_apprentice_id_is_refused_and_prints_no_line_of_its_own(tmp_path, brk, named):
+    """U+2028 (and NEL) in an id was shown as its escape in the heading (as the breaks above are), and written as it
+    is by CSV and JSON, which no CSV writer quotes: an id may not hold it now (hostile.ID_CONTROL)."""
     record = yaml.safe_load(example("st0071-observation-distinction.yaml").read_text(encoding="utf-8"))
-    record["apprentice"]["id"] = f"A1\u2028{FORGED}"
+    record["apprentice"]["id"] = f"A1{brk}{FORGED}"
     path = tmp_path / "record.json"
     path.write_text(json.dumps(record, default=str), encoding="utf-8")
     for command in ("compare", "gateway", "timeline"):
         result = run(command, str(path))
-        assert result.exit_code == 2 and "U+2028" in result.stderr, (command, result.stderr)
+        assert result.exit_code == 2 and named in result.stderr, (command, result.stderr)
         assert not any(line.startswith(FORGED) for line in (result.stdout + result.stderr).splitlines()), command
 
 

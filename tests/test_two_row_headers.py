@@ -74,6 +74,33 @@ def test_a_record_giving_one_format_like_value_is_still_a_record_refused_alone(t
     assert any(line.startswith("3,A-2,") for line in lines)
 
 
+def test_a_sparse_first_record_whose_value_is_a_word_of_a_column_s_name_is_refused_alone(tmp_path):
+    """A record right under the header giving its id, its standard missing, and 'Standard' as its programme type: a
+    word a column is named by, but the row gives an apprentice's id, so it is a record, its own error row, and the
+    records under it graded (on e37dab5 the cohort was refused whole, 'Standard' under 'Programme Type' taken for the
+    header's second row: found by the stress run)."""
+    path = tmp_path / "c.csv"
+    path.write_text("Standard,ULN,Programme Type,Gateway Date,Observation,Observation Date\n"
+                    ",1234567890,Standard,,,\n"
+                    "ST0071,2345678901,Standard,01/12/2025,Pass,20/01/2026\n", encoding="utf-8")
+    result = run("compare", "--batch", str(path), "--format", "csv")
+    lines = result.stdout.splitlines()
+    assert lines[1].startswith("2,1234567890,") and "standard" in lines[1]
+    assert any(line.startswith("3,2345678901,") for line in lines)
+
+
+def test_an_outcomes_file_s_sparse_first_row_is_refused_alone(tmp_path):
+    """The same for an audit: 'EC' in the Notes of a row giving its id alone (found by the stress run)."""
+    body = any_body("ST0071")
+    path = tmp_path / "o.csv"
+    path.write_text("Apprentice ID,Standard,EPAO,Observation Grade,Project Grade,Discussion Grade,Overall Grade,Notes\n"
+                    "E0,,,,,,,EC\n"
+                    f"E1,ST0071,{body},Pass,Pass,Pass,Pass,\n", encoding="utf-8")
+    result = run("audit", str(path), "--format", "csv")
+    lines = result.stdout.splitlines()
+    assert len(lines) == 3 and lines[1].split(",")[1] == "E0" and lines[2].split(",")[1] == "E1", result.stdout
+
+
 @pytest.mark.parametrize(("text", "said"), [
     ("Cohort report, December 2025\nstandard,apprentice,gateway_date\nST0071,A-1,01/12/2025\n",
      "the header looks to be line 2 (standard, apprentice, gateway_date)"),

@@ -1291,25 +1291,40 @@ def second_row(header: CsvHeader, line: int, cells: Sequence[Any]) -> None:
     if not given or any(_STANDARD_ID.fullmatch(columns.parse_standard(cell)) for _, cell in given):
         return
     names = header.names
-    said, formats = [], 0
+    said, formats, named = [], 0, set()
     for index, cell in given:
         above = next((names[at] for at in range(min(index, len(names) - 1), -1, -1) if names[at]), "")
         if _FORMAT_CELL.fullmatch(cell):
             said.append(f"{quote(cell)} (column {index + 1})")
             formats += 1
+            named.add(index)
         elif columns.fold(f"{above} {cell}") in known or (columns.fold(cell) in known and not (
                 index < len(names) and names[index] and columns.fold(names[index]) in known)):
             said.append(f"{quote(cell)} under {quote(above)} (column {index + 1})" if above else quote(cell))
+            named.add(index)
     # One format cell alone (a record's 'Y/N' beside its id) is no header row: the row is refused alone, as any
-    # record's, and the cohort graded (found by review: ',A-1,,,,,,,,Y/N' refused the whole cohort)
-    if not said or 2 * len(said) < len(given) or len(said) == formats == 1:
+    # record's, and the cohort graded (found by review: ',A-1,,,,,,,,Y/N' refused the whole cohort). Nor is a row
+    # giving an apprentice's id that reads as no name: a sparse record whose status or surname happens to be a word
+    # of a column's name ('Standard' under 'Programme Type', 'EC' under 'Notes': found by the stress run)
+    ident = _id_column(header)
+    if not said or 2 * len(said) < len(given) or len(said) == formats == 1 or \
+            (ident is not None and ident in dict(given) and ident not in named):
         return
     raise InputError(
         f"line {line} reads as the header's second row ({', '.join(said[:4])}{', ...' if len(said) > 4 else ''}): "
-        f"a cohort's header is one row, line {where.line}, so the columns would be read by its names alone",
+        f"a header is one row, line {where.line}, so the columns would be read by its names alone",
         where=Place(where.file, line),
         hint="make the header one row: give each column its whole name in it (Gateway Date, Observation Grade, "
              f"Observation Date; unmerge merged headings), and delete line {line}")
+
+
+def _id_column(header: CsvHeader) -> int | None:
+    """The index of the column a header reads the apprentice's id from: a cohort's (its plan) or an outcomes file's
+    (the columns it reads); None where it names none."""
+    plan = getattr(header, "plan", None)
+    if plan is not None:
+        return next((entry[0] for entry in plan if entry[5] == ("apprentice", "id")), None)
+    return next((column for column, field, *_ in getattr(header, "reading", ()) if field == "apprentice"), None)
 
 
 # A cell saying how a column is written, not a value: (dd/mm/yyyy), DD-MM-YY, (yes/no), Y/N
