@@ -330,3 +330,13 @@ def test_a_list_where_one_value_is_meant_is_shown_as_json(tmp_path):
     message = fails("compare", write(tmp_path, GOOD.replace("kind: first", "kind: first\n    grade: [pass]")))
     assert '$.assessments[0].grade: ["pass"] ' in message and "['pass']" not in message
     assert "give one value, not a list: 'pass'" in message
+
+
+@pytest.mark.parametrize("written", ["ST0071 v1.2", "st0071/v1.3", "ST0071 Customer Service Specialist"])
+def test_a_standard_s_id_with_more_after_it_is_told_to_give_the_id_alone(tmp_path, written):
+    # (found by the stress run: 'ST0071 v1.2' was told "did you mean 'ST0072'?", another standard)
+    any_body("ST0071")
+    record = GOOD.replace("standard: ST0071", f"standard: {written}")
+    result = run("compare", write(tmp_path, record))
+    assert result.exit_code == 2 and "give the standard's id alone: 'ST0071'" in result.stderr, result.stderr
+    assert "ST0072" not in result.stderr

@@ -533,8 +533,7 @@ class Registry:
         try:
             return self._standards[standard_id][1]
         except KeyError:
-            raise InputError(f"unknown standard {standard_id!r}",
-                             hint=did_you_mean(standard_id, self._standards)) from None
+            raise InputError(f"unknown standard {standard_id!r}", hint=self._standard_hint(standard_id)) from None
 
     def standards(self) -> tuple[str, ...]:
         """The standards some loaded body offers."""
@@ -557,8 +556,18 @@ class Registry:
             if standard in self._standards:
                 raise InputError(f"no installed body offers standard {standard!r}",
                                  hint="installed bodies offer: " + (", ".join(self.standards()) or "nothing"))
-            raise InputError(f"unknown standard {standard!r}", hint=did_you_mean(standard, self._standards))
+            raise InputError(f"unknown standard {standard!r}", hint=self._standard_hint(standard))
         return found
+
+    def _standard_hint(self, given: str) -> str | None:
+        """A known standard's id with more after it (ST0071 v1.2, ST0071 Customer Service Specialist) is that id:
+        said so, not the closest spelling ('did you mean ST0072?' for ST0071 v1.2, another standard)."""
+        known = next((s for s in sorted(self._standards) if re.match(re.escape(s) + r"(?![0-9])", given.strip(),
+                                                                     re.IGNORECASE)), None)
+        if known is not None:
+            return (f"give the standard's id alone: {known!r} (which version of a body's rules applies is chosen by "
+                    "the gateway date)")
+        return did_you_mean(given, self._standards)
 
     def criterion_ids(self, standard: str) -> frozenset[str]:
         """The standard's criterion vocabulary: what a record may name, whichever bodies are installed."""
