@@ -340,17 +340,12 @@ def names_of(body: Body) -> frozenset[str]:
     Assessment')."""
     names = {body.id}
     for full in {body.name, *(r.document.publisher for r in body.rulesets)} - {""}:
-        names.update(called(full))
+        acronym = _ACRONYM.search(full)
+        bare = full[:acronym.start()].strip() if acronym else full
+        words = bare.split()
+        names.update([full, *([acronym.group(1)] if acronym else []),
+                      *(" ".join(words[:n]) for n in range(1, len(words) + 1))])
     return frozenset(n for n in names if fold(n))
-
-
-def called(full: str) -> set[str]:
-    """What a name may be shortened to: itself, without an acronym in brackets at the end, that acronym, and its
-    leading words (see names_of)."""
-    acronym = _ACRONYM.search(full)
-    bare = full[:acronym.start()].strip() if acronym else full
-    words = bare.split()
-    return {full, *([acronym.group(1)] if acronym else []), *(" ".join(words[:n]) for n in range(1, len(words) + 1))}
 
 
 def _without(failed: Candidate) -> str:

@@ -179,9 +179,9 @@ def _changed(s: CheckedBody, what: str, where: str, data: dict[str, Any]) -> Fai
 
 
 @check("documents", "the body's documents are its own: none is a document another installed body's rules come "
-       "from (its file or sha256) unless the other copied it; each is published by the body itself (its name, "
-       "acronym or leading words, a legal form aside, or its id); and none is said to be published after today (on "
-       "the world's latest date)", "body")
+       "from (its file or sha256) unless the other copied it; each is published by the body itself (its name "
+       "or acronym, one whole name the leading words of the other, a legal form aside, or its id); and none is "
+       "said to be published after today (on the world's latest date)", "body")
 def documents(s: CheckedBody) -> Iterator[Failure]:
     # A document said to be published after today cannot be the one the rules were written from (its text is at
     # hand): a date mistyped, or copied from a draft. Every output shows it beside the document's version.
@@ -248,24 +248,34 @@ def _published_by_another(s: CheckedBody, others: list[LoadedBody]) -> Iterator[
         seen.add(doc.file)
         yield written(r, f"{doc.file} says it is published by {doc.publisher!r}, not by this body "
                       f"({s.loaded.body.name!r}, id {s.body_id!r}): a body's rules come from its own document",
-                      f"publisher: the body as its document names it (its name, the acronym in brackets after it, or "
-                      f"its leading words; a legal form such as Ltd aside), or the rules of {doc.publisher!r}'s own "
-                      "plugin", "$.document.publisher")
+                      "publisher: the body as its document names it (its name, the acronym in brackets after it, or "
+                      f"its name's leading words; a legal form such as Ltd aside), or the rules of {doc.publisher!r}'s "
+                      "own plugin", "$.document.publisher")
 
 
-# A company's legal form, which a document's publisher may give and a body's name leave out ("Acme Assessment Ltd")
+# A company's legal form, which a document's publisher may give and a body's name leave out ("Acme Assessment Ltd"),
+# and a leading article ("The Skills Network", "Skills Network")
 _LEGAL_FORM = re.compile(r"[\s,]+(?:ltd|limited|plc|llp|cic|inc|co)\.?$", re.IGNORECASE)
-_NO_NAME = {"the", "a", "an"}  # (a leading word no name is known by)
+_ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
+_ACRONYM = re.compile(r"\(([^()]+)\)\s*$")
 
 
 def _publishes(loaded: LoadedBody, publisher: str) -> bool:
-    """Whether a document's publisher is the body itself, as people call either: a name, its acronym in brackets or
-    its leading words shared ('Highfield Assessment Ltd' and 'Highfield Assessment'; 'Training Qualifications UK
-    (TQUK)' and 'TQUK'), its legal form aside. A publisher named wholly otherwise (another body's rules copied
-    under a new id) is not."""
-    from epa.registry import called, fold
+    """Whether a document's publisher is the body itself, as people write either: one whole name the leading words
+    of the other ('Highfield Assessment Ltd' and 'Highfield'), or the acronym in brackets after one ('Training
+    Qualifications UK (TQUK)' and 'TQUK'), legal forms and a leading article aside. A first word alone shared
+    ('Training Standards' and 'Training Qualifications UK') is another body: one copying another's rules under a
+    name like the other's would pass, and the body it copied be told of a copy of itself."""
+    from epa.registry import fold
 
-    def names(full: str) -> set[str]:
-        return {fold(n) for n in called(_LEGAL_FORM.sub("", full.strip()))} - {"", *_NO_NAME}
+    def names(full: str) -> list[list[str]]:
+        full = _ARTICLE.sub("", _LEGAL_FORM.sub("", full.strip()))
+        acronym = _ACRONYM.search(full)
+        forms = [full[:acronym.start()], acronym.group(1)] if acronym else [full]
+        return [words for words in ([fold(w) for w in form.split() if fold(w)] for form in forms) if words]
 
-    return bool(names(publisher) & (names(loaded.body.name) | {fold(loaded.body.id)}))
+    def leads(one: list[str], other: list[str]) -> bool:
+        return one == other[:len(one)] or other == one[:len(other)]
+
+    mine = names(loaded.body.name) + [[fold(loaded.body.id)]]
+    return any(leads(theirs, own) for theirs in names(publisher) for own in mine)
