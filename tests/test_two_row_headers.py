@@ -89,6 +89,17 @@ def test_a_sparse_first_record_whose_value_is_a_word_of_a_column_s_name_is_refus
     assert any(line.startswith("3,2345678901,") for line in lines)
 
 
+@pytest.mark.parametrize("label", ["ULN", "Learner Ref", "No."])
+def test_a_label_under_the_id_s_column_is_a_second_header_row_still(tmp_path, label):
+    """A label under 'Apprentice' ('ULN', 'Learner Ref') holds no digit, as an id does: with 'Grade' and 'Date' under
+    'Observation' the row is the header's second row, refused so (on 71fa69b it was read as a record whose apprentice
+    was 'ULN': found by the second review)."""
+    path = tmp_path / "c.csv"
+    path.write_text(f"Standard,Apprentice,Gateway Date,Observation,\n,{label},,Grade,Date\n"
+                    "ST0071,A-1,01/12/2025,Pass,20/01/2026\n", encoding="utf-8")
+    assert "line 2 reads as the header's second row" in fails("compare", "--batch", str(path), "--format", "csv")
+
+
 def test_an_outcomes_file_s_sparse_first_row_is_refused_alone(tmp_path):
     """The same for an audit: 'EC' in the Notes of a row giving its id alone (found by the stress run)."""
     body = any_body("ST0071")

@@ -1291,24 +1291,24 @@ def second_row(header: CsvHeader, line: int, cells: Sequence[Any]) -> None:
     if not given or any(_STANDARD_ID.fullmatch(columns.parse_standard(cell)) for _, cell in given):
         return
     names = header.names
-    said, formats, named = [], 0, set()
+    said, formats = [], 0
     for index, cell in given:
         above = next((names[at] for at in range(min(index, len(names) - 1), -1, -1) if names[at]), "")
         if _FORMAT_CELL.fullmatch(cell):
             said.append(f"{quote(cell)} (column {index + 1})")
             formats += 1
-            named.add(index)
         elif columns.fold(f"{above} {cell}") in known or (columns.fold(cell) in known and not (
                 index < len(names) and names[index] and columns.fold(names[index]) in known)):
             said.append(f"{quote(cell)} under {quote(above)} (column {index + 1})" if above else quote(cell))
-            named.add(index)
     # One format cell alone (a record's 'Y/N' beside its id) is no header row: the row is refused alone, as any
     # record's, and the cohort graded (found by review: ',A-1,,,,,,,,Y/N' refused the whole cohort). Nor is a row
-    # giving an apprentice's id that reads as no name: a sparse record whose status or surname happens to be a word
-    # of a column's name ('Standard' under 'Programme Type', 'EC' under 'Notes': found by the stress run)
-    ident = _id_column(header)
+    # giving, under the id's column, what reads as an id (a digit in it) and as no name: a sparse record whose status
+    # or surname is a word of a column's name ('Standard' under 'Programme Type', 'EC' under 'Notes': found by the
+    # stress run). A label there ('ULN', 'Learner Ref' under 'Apprentice') holds no digit: a header's second row.
+    column = _id_column(header)
+    ident = None if column is None else dict(given).get(column)
     if not said or 2 * len(said) < len(given) or len(said) == formats == 1 or \
-            (ident is not None and ident in dict(given) and ident not in named):
+            (ident is not None and any(c.isdigit() for c in ident) and not _FORMAT_CELL.fullmatch(ident)):
         return
     raise InputError(
         f"line {line} reads as the header's second row ({', '.join(said[:4])}{', ...' if len(said) > 4 else ''}): "

@@ -344,7 +344,7 @@ def _lede(data: dict[str, Any]) -> str:
     alone = len(findings) - len(between)
     bodies = ", ".join(_e(b["name"]) for b in data["bodies"])
     among = f"among {bodies}" if len(data["bodies"]) != 1 else \
-        f"({bodies} alone offers {_e(data['standard'])} here: no other body to diverge from)"
+        f"(only {bodies} is compared: no other body to diverge from)"
     twice = any(f["id"].startswith("gateway.ready") for f in between)
     return (f"<header><h1>Consistency report: {_e(data['standard'])}</h1>"
             f'<p class="lede"><strong>{len(between)}</strong> findings of divergence {among}'
